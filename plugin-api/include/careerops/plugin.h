@@ -1,0 +1,115 @@
+/**
+ * @file careerops/plugin.h
+ * @brief The plugin descriptor and entry point of the CareerOps ABI v1.
+ *
+ * A stage plugin is a shared library that exports one symbol,
+ * co_plugin_entry(), returning a constant descriptor. The host dlopens it
+ * with RTLD_NOW | RTLD_LOCAL, calls the entry once, checks the versions and
+ * sizes (PostgreSQL's magic block, GStreamer's major/minor check), validates
+ * each stage's configuration against the option table, and then drives the
+ * callbacks. A plugin never links against the host.
+ *
+ * Minimal plugin:
+ * @code
+ * #include <careerops/plugin.h>
+ * static const co_host_api_t *api;
+ * static co_status_t up_process(void *inst, const co_record_t *rec) { ... }
+ * static const co_plugin_t desc = {
+ *     CO_PLUGIN_HEADER, .name = "upper", .version = "1.0.0",
+ *     .description = "Upper-cases values.", .license = "MIT",
+ *     .kinds = CO_KIND_PROCESSOR, .process = up_process };
+ * CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a)
+ * { api = a; return &desc; }
+ * @endcode
+ */
+#ifndef CAREEROPS_PLUGIN_H
+#define CAREEROPS_PLUGIN_H
+
+#include <careerops/host_api.h>
+#include <careerops/option.h>
+#include <careerops/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Marks the entry point visible when building with hidden visibility. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CO_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define CO_PLUGIN_EXPORT
+#endif
+
+/** Name of the one symbol every plugin exports. */
+#define CO_PLUGIN_ENTRY_SYMBOL "co_plugin_entry"
+
+/**
+ * @brief A plugin's constant descriptor (`static const`, designated
+ *        initializers, begin with CO_PLUGIN_HEADER).
+ *
+ * Callbacks (all optional unless stated; one instance is only ever called
+ * from one thread at a time; `concurrency: N` creates N instances):
+ * - init(): create an instance from the filled configuration struct
+ *   (`config`, borrowed until destroy()). Store `st` for host services.
+ *   Return CO_OK, or CO_FATAL after api->set_error() (bad config, missing
+ *   resource). Required.
+ * - start(): called once the stage's topics are ready, before the first
+ *   poll()/process(). CO_RETRY makes the host call it again after backoff.
+ * - poll(): sources only (required for them). Emit zero or more records
+ *   with api->emit(), waiting at most `timeout_ms` ms for input. Return
+ *   CO_OK, CO_RETRY (backoff, call again), CO_FATAL, or CO_EOF when the
+ *   input is exhausted for good.
+ * - process(): processors and sinks (required for them). Handle one
+ *   borrowed record; processors emit their output with api->emit().
+ *   Return CO_OK, CO_RETRY, CO_FAIL or CO_FATAL (see co_status_t).
+ * - flush(): sinks: make everything processed so far durable (commit a
+ *   transaction, send a batch). The host commits input offsets only after
+ *   flush() returned CO_OK. CO_RETRY is retried with backoff; anything else
+ *   stops the stage without committing, so the records are read again.
+ * - stop(): stop producing; release external connections if wished.
+ * - destroy(): free the instance. Called once, after stop(), even when
+ *   init() failed with a non-NULL *instance.
+ */
+typedef struct co_plugin_s {
+    uint32_t abi_major;   /**< CO_ABI_MAJOR the plugin was built for */
+    uint32_t abi_minor;   /**< CO_ABI_MINOR the plugin was built for */
+    uint32_t size;        /**< sizeof(co_plugin_t) the plugin was built with */
+    const char *name;     /**< unique plugin name, e.g. "slack-sink" */
+    const char *version;  /**< the plugin's own version, semver */
+    const char *description; /**< one sentence */
+    const char *license;  /**< SPDX identifier */
+    uint32_t kinds;       /**< co_kind_t bit mask */
+    const co_option_t *options; /**< `{0}`-terminated table, or NULL */
+    size_t config_size;   /**< bytes of the configuration struct that the
+                               host fills from options (0 if none) */
+
+    co_status_t (*init)(const co_host_api_t *api, co_stage_t *st,
+                        const void *config, void **instance);
+    co_status_t (*start)(void *instance);
+    co_status_t (*poll)(void *instance, int timeout_ms);
+    co_status_t (*process)(void *instance, const co_record_t *rec);
+    co_status_t (*flush)(void *instance);
+    void (*stop)(void *instance);
+    void (*destroy)(void *instance);
+
+    void *reserved[8]; /**< zero; room for callbacks in later minors */
+} co_plugin_t;
+
+/** First initializers of every descriptor: versions and size. */
+#define CO_PLUGIN_HEADER                                                       \
+    .abi_major = CO_ABI_MAJOR, .abi_minor = CO_ABI_MINOR,                      \
+    .size = sizeof(co_plugin_t)
+
+/**
+ * @brief The entry point every plugin exports.
+ * @param api The host's services; valid for the life of the process.
+ * @returns The plugin's constant descriptor (never freed), or NULL to
+ *          refuse loading (e.g. a service it needs is missing).
+ * @remark Called once per load, from the host's main thread.
+ */
+typedef const co_plugin_t *(*co_plugin_entry_fn)(const co_host_api_t *api);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CAREEROPS_PLUGIN_H */
