@@ -65,7 +65,8 @@ static inline const char *co_test_pg(void)
 {
     const char *c = getenv("CAREEROPS_TEST_PG");
     if (c == NULL || c[0] == '\0')
-        co_test_skip_or_fail("CAREEROPS_TEST_PG is not set (scripts/pg.sh start)");
+        co_test_skip_or_fail(
+            "CAREEROPS_TEST_PG is not set (scripts/pg.sh start)");
     return c;
 }
 

@@ -31,12 +31,12 @@ extern "C" {
 
 /** Result of co_host_api_t::idem_begin(). */
 typedef enum co_idem_e {
-    CO_IDEM_NEW = 0,     /**< first claim: do the side effect, then commit */
-    CO_IDEM_DONE = 1,    /**< already done: skip the side effect */
-    CO_IDEM_PENDING = 2  /**< claimed earlier but never committed (a crash
-                              between the side effect and idem_commit, or
-                              another instance is on it): the plugin decides,
-                              e.g. checks the remote side, or repeats */
+    CO_IDEM_NEW = 0,    /**< first claim: do the side effect, then commit */
+    CO_IDEM_DONE = 1,   /**< already done: skip the side effect */
+    CO_IDEM_PENDING = 2 /**< claimed earlier but never committed (a crash
+                             between the side effect and idem_commit, or
+                             another instance is on it): the plugin decides,
+                             e.g. checks the remote side, or repeats */
 } co_idem_t;
 
 /**
@@ -86,8 +86,8 @@ typedef struct co_host_api_s {
      *        in the dead-letter headers, the stage status and the log.
      * @since 1.0
      */
-    void (*set_error)(co_stage_t *st, const char *error_class,
-                      const char *fmt, ...) CO__PRINTF(3, 4);
+    void (*set_error)(co_stage_t *st, const char *error_class, const char *fmt,
+                      ...) CO__PRINTF(3, 4);
 
     /**
      * @brief Ask that the CO_RETRY the current callback returns wait at least
@@ -201,7 +201,7 @@ typedef struct co_host_api_s {
  */
 #define CO_API_HAS(api, fn)                                                    \
     ((api) != NULL &&                                                          \
-     offsetof(co_host_api_t, fn) + sizeof((api)->fn) <= (api)->size &&        \
+     offsetof(co_host_api_t, fn) + sizeof((api)->fn) <= (api)->size &&         \
      (api)->fn != NULL)
 
 #ifdef __cplusplus

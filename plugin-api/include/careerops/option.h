@@ -24,16 +24,16 @@ extern "C" {
  * @brief Option value types and the C type the host writes at `offset`.
  */
 typedef enum co_opt_type_e {
-    CO_OPT_END = 0,  /**< table terminator */
-    CO_OPT_STR = 1,  /**< `const char *` (NUL-terminated, host-owned) */
-    CO_OPT_INT = 2,  /**< `int64_t`; min/max checked when max > min */
-    CO_OPT_DOUBLE = 3, /**< `double`; min/max checked when max > min */
-    CO_OPT_BOOL = 4, /**< `int` (0 or 1); JSON true/false */
+    CO_OPT_END = 0,     /**< table terminator */
+    CO_OPT_STR = 1,     /**< `const char *` (NUL-terminated, host-owned) */
+    CO_OPT_INT = 2,     /**< `int64_t`; min/max checked when max > min */
+    CO_OPT_DOUBLE = 3,  /**< `double`; min/max checked when max > min */
+    CO_OPT_BOOL = 4,    /**< `int` (0 or 1); JSON true/false */
     CO_OPT_STRLIST = 5, /**< `const char *const *`, NULL-terminated array;
                             JSON array of strings, or one comma-separated
                             string */
-    CO_OPT_JSON = 6  /**< `const char *`: any JSON value, re-serialized
-                         compactly, for structured options */
+    CO_OPT_JSON = 6     /**< `const char *`: any JSON value, re-serialized
+                            compactly, for structured options */
 } co_opt_type_t;
 
 /** Option flags. */
@@ -53,14 +53,14 @@ enum co_opt_flag_e {
  * owned by the host and stays valid until destroy() returns.
  */
 typedef struct co_option_s {
-    co_opt_type_t type;     /**< value type; CO_OPT_END ends the table */
-    const char *name;       /**< key in the stage's `config` object */
-    const char *def;        /**< default as text ("5000", "true", "a,b"),
-                                 or NULL for none (zero / NULL) */
-    uint32_t flags;         /**< co_opt_flag_e bits */
-    double min;             /**< lower bound for INT/DOUBLE if max > min */
-    double max;             /**< upper bound for INT/DOUBLE if max > min */
-    size_t offset;          /**< offsetof() into the configuration struct */
+    co_opt_type_t type;      /**< value type; CO_OPT_END ends the table */
+    const char *name;        /**< key in the stage's `config` object */
+    const char *def;         /**< default as text ("5000", "true", "a,b"),
+                                  or NULL for none (zero / NULL) */
+    uint32_t flags;          /**< co_opt_flag_e bits */
+    double min;              /**< lower bound for INT/DOUBLE if max > min */
+    double max;              /**< upper bound for INT/DOUBLE if max > min */
+    size_t offset;           /**< offsetof() into the configuration struct */
     const char *description; /**< one sentence; must not be empty */
 } co_option_t;
 

@@ -71,17 +71,17 @@ extern "C" {
  *   init() failed with a non-NULL *instance.
  */
 typedef struct co_plugin_s {
-    uint32_t abi_major;   /**< CO_ABI_MAJOR the plugin was built for */
-    uint32_t abi_minor;   /**< CO_ABI_MINOR the plugin was built for */
-    uint32_t size;        /**< sizeof(co_plugin_t) the plugin was built with */
-    const char *name;     /**< unique plugin name, e.g. "slack-sink" */
-    const char *version;  /**< the plugin's own version, semver */
-    const char *description; /**< one sentence */
-    const char *license;  /**< SPDX identifier */
-    uint32_t kinds;       /**< co_kind_t bit mask */
+    uint32_t abi_major;  /**< CO_ABI_MAJOR the plugin was built for */
+    uint32_t abi_minor;  /**< CO_ABI_MINOR the plugin was built for */
+    uint32_t size;       /**< sizeof(co_plugin_t) the plugin was built with */
+    const char *name;    /**< unique plugin name, e.g. "slack-sink" */
+    const char *version; /**< the plugin's own version, semver */
+    const char *description;    /**< one sentence */
+    const char *license;        /**< SPDX identifier */
+    uint32_t kinds;             /**< co_kind_t bit mask */
     const co_option_t *options; /**< `{0}`-terminated table, or NULL */
-    size_t config_size;   /**< bytes of the configuration struct that the
-                               host fills from options (0 if none) */
+    size_t config_size;         /**< bytes of the configuration struct that the
+                                     host fills from options (0 if none) */
 
     co_status_t (*init)(const co_host_api_t *api, co_stage_t *st,
                         const void *config, void **instance);

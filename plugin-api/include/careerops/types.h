@@ -127,7 +127,10 @@ typedef struct co_record_s {
 } co_record_t;
 
 /** Initializer for a record to emit: unset fields zero, partition -1. */
-#define CO_RECORD_INIT {sizeof(co_record_t), NULL, 0, NULL, 0, NULL, 0, NULL, -1, 0, 0}
+#define CO_RECORD_INIT                                                         \
+    {                                                                          \
+        sizeof(co_record_t), NULL, 0, NULL, 0, NULL, 0, NULL, -1, 0, 0         \
+    }
 
 /** Opaque per-stage-instance handle the host passes to a plugin. */
 typedef struct co_stage_s co_stage_t;
