@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL for tests, CI and demos.
+#
+#   bash scripts/pg.sh start    # install if missing, initdb once, start
+#   eval "$(bash scripts/pg.sh env)"
+#   bash scripts/pg.sh status
+#   bash scripts/pg.sh stop     # fast shutdown
+#
+# The cluster lives in .pgdata/ of the checkout (override: CAREEROPS_PG_DIR),
+# owned by the `postgres` user when run as root (the server refuses root).
+# It listens on a Unix socket in that folder and on 127.0.0.1 at a free port
+# (the first free one from CAREEROPS_PG_PORT, default 55432; kept in
+# .pgdata/port so a restart uses the same one). Authentication is `trust`:
+# the server is a loopback-only throwaway, never a real database.
+# Database `careerops`, superuser `postgres`. `start` is idempotent.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+dir=${CAREEROPS_PG_DIR:-$root/.pgdata}
+db=careerops
+user=postgres
+
+die() { echo "pg.sh: $*" >&2; exit 1; }
+
+find_bindir() {
+    local d
+    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
+}
+
+ensure_installed() {
+    bindir=$(find_bindir || true)
+    if [ -z "$bindir" ]; then
+        [ "$(id -u)" = 0 ] || die "PostgreSQL is not installed; run as root or: apt-get install postgresql"
+        echo "pg.sh: installing the Debian package postgresql" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2
+        apt-get install -y -qq postgresql >&2
+        bindir=$(find_bindir) || die "postgresql installed but no initdb found"
+    fi
+}
+
+# Run a server-side command as the cluster owner.
+as_owner() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u "$user" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pick_port() {
+    local p=${CAREEROPS_PG_PORT:-55432} i
+    for ((i = 0; i < 200; i++)); do
+        if ! port_busy "$p"; then echo "$p"; return 0; fi
+        p=$((p + 1))
+    done
+    die "no free port from ${CAREEROPS_PG_PORT:-55432} on"
+}
+
+# Create $dir (postgres-owned when root). If the cluster owner cannot reach
+# the checkout (e.g. a home folder with mode 700), keep the data in /tmp and
+# make $dir a symbolic link to it.
+make_dir() {
+    [ -e "$dir" ] && return 0
+    local parent
+    parent=$(dirname "$dir")
+    mkdir -p "$parent"
+    if [ "$(id -u)" = 0 ] && ! runuser -u "$user" -- test -x "$parent"; then
+        local real
+        real=$(mktemp -d "${TMPDIR:-/tmp}/careerops-pg.XXXXXX")
+        ln -s "$real" "$dir"
+    else
+        mkdir -p "$dir"
+    fi
+    if [ "$(id -u)" = 0 ]; then chown "$user:" "$dir/"; fi
+    chmod 755 "$dir/"
+    echo '*' >"$dir/.gitignore.tmp" && mv "$dir/.gitignore.tmp" "$dir/.gitignore" 2>/dev/null || true
+}
+
+running() { [ -f "$dir/data/PG_VERSION" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; }
+
+# libpq keyword form; the socket folder is quoted (it may contain spaces).
+conninfo_socket() {
+    local h
+    h=$(cd "$dir" && pwd -P | sed -e "s/[\\']/\\\\&/g")
+    echo "host='$h' port=$(cat "$dir/port") dbname=$db user=$user"
+}
+conninfo_uri() { echo "postgresql://$user@127.0.0.1:$(cat "$dir/port")/$db"; }
+
+cmd_start() {
+    ensure_installed
+    id "$user" >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || die "user $user missing (the postgresql package creates it)"
+    make_dir
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        as_owner "$bindir/initdb" -D "$dir/data" -U "$user" --auth=trust \
+            --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+            { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+    fi
+    if running; then
+        echo "pg.sh: already running: $(conninfo_socket)" >&2
+    else
+        local port
+        if [ -f "$dir/port" ]; then port=$(cat "$dir/port"); else port=$(pick_port); fi
+        port_busy "$port" && die "port $port (from $dir/port) is taken by another program; remove $dir to pick another"
+        echo "$port" >"$dir/port.tmp" && mv "$dir/port.tmp" "$dir/port"
+        local sockdir
+        sockdir=$(cd "$dir" && pwd -P)
+        as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$sockdir' -c fsync=off -c max_connections=200" \
+            start >/dev/null || { tail -n 20 "$dir/server.log" >&2; die "server did not start"; }
+    fi
+    local have
+    have=$("$bindir/psql" "$(conninfo_socket) dbname=postgres" -XtAc \
+        "SELECT 1 FROM pg_database WHERE datname = '$db'")
+    if [ "$have" != 1 ]; then
+        "$bindir/psql" "$(conninfo_socket) dbname=postgres" -Xqc "CREATE DATABASE $db" >/dev/null
+    fi
+    conninfo_socket
+}
+
+cmd_stop() {
+    bindir=$(find_bindir || true)
+    [ -n "$bindir" ] && [ -f "$dir/data/PG_VERSION" ] || { echo "pg.sh: no cluster in $dir" >&2; return 0; }
+    if running; then
+        as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+        echo "pg.sh: stopped" >&2
+    else
+        echo "pg.sh: not running" >&2
+    fi
+}
+
+cmd_status() {
+    bindir=$(find_bindir || true)
+    [ -n "$bindir" ] && [ -f "$dir/data/PG_VERSION" ] || { echo "pg.sh: no cluster in $dir"; return 3; }
+    if running; then echo "running: $(conninfo_socket)"; else echo "stopped: $(conninfo_socket)"; return 3; fi
+}
+
+cmd_env() {
+    [ -f "$dir/port" ] || die "no cluster in $dir: run 'bash scripts/pg.sh start' first"
+    printf 'export CAREEROPS_TEST_PG=%q\n' "$(conninfo_socket)"
+    printf 'export CAREEROPS_STATE=%q\n' "$(conninfo_uri)"
+}
+
+case "${1:-}" in
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+env) cmd_env ;;
+*) echo "usage: bash scripts/pg.sh start|stop|status|env" >&2; exit 2 ;;
+esac
