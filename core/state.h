@@ -12,6 +12,9 @@
  *   The schema is created and migrated by versioned SQL the host owns
  *   (core/state_pg.c, table schema_migrations).
  *
+ * Namespaces and keys are UTF-8 text; anything else is CO_ERR_INVAL.
+ * Values are any bytes.
+ *
  * Thread-safety: one co_state_t per thread. Open one per stage worker.
  * Errors: functions return 0 on success, CO_ERR_NOTFOUND for a missing key,
  * CO_ERR_STATE when the backend is unreachable after the backend's own
@@ -23,6 +26,7 @@
 
 #include <careerops/host_api.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct co_state_s co_state_t;
 
@@ -77,5 +81,55 @@ void co_state_close(co_state_t *s);
  *  co_state_open(). */
 co_state_t *co_state_pg_open(const char *conninfo, char *errstr,
                              size_t errstr_size);
+
+/**
+ * @brief Set the callback consulted while waiting for an unreachable
+ *        backend (see co_state_s::should_stop).
+ * @param should_stop Returns non-zero to give up; NULL means "wait at most
+ *        CO_STATE_MAX_WAIT_MS, then return CO_ERR_STATE".
+ * @remark Call from the thread that owns `s`.
+ */
+void co_state_set_stop(co_state_t *s, int (*should_stop)(void *arg),
+                       void *arg);
+
+/** How long an operation waits for an unreachable backend when no
+ *  should_stop callback is set, in milliseconds. */
+#define CO_STATE_MAX_WAIT_MS 30000
+
+/**
+ * @brief The newest schema version of the host's PostgreSQL tables
+ *        (schema_migrations.version after co_state_pg_open()).
+ */
+int co_state_pg_schema_latest(void);
+
+/**
+ * @brief Migrate the host's PostgreSQL tables up to `target_version`
+ *        (0 = newest) without opening a store. For tests and
+ *        `careerops` maintenance commands.
+ * @param conninfo libpq connection string or URI. Borrowed.
+ * @returns The schema version now in the database (>= 0), or CO_ERR_STATE
+ *          (unreachable, or a newer schema than this host knows) or
+ *          CO_ERR_INVAL (bad target) with the reason in errstr.
+ * @remark Concurrent migrations serialize on an advisory lock.
+ */
+int co_state_pg_migrate(const char *conninfo, int target_version,
+                        char *errstr, size_t errstr_size);
+
+/* Internal to core/state*.c. */
+
+/**
+ * @brief Log one line as a JSON object on stderr
+ *        ({"level":"warn","msg":"...","component":"state"}).
+ */
+void co__state_log(const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/**
+ * @brief Sleep the backoff for retry `attempt` (100 ms doubling, 5 s cap),
+ *        in slices, consulting s->should_stop.
+ * @param waited_ms In/out: total waited so far (for the no-callback limit).
+ * @returns 0 to try again, 1 to give up (stopping or limit reached).
+ */
+int co__state_backoff(co_state_t *s, int attempt, int64_t *waited_ms);
 
 #endif

@@ -1,0 +1,310 @@
+/* Plugin discovery and loading with ABI checks (dlopen RTLD_NOW|LOCAL). */
+#include "loader.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef CO_PLUGINDIR
+#define CO_PLUGINDIR "/usr/local/lib/careerops/plugins-1"
+#endif
+
+static pthread_mutex_t co__load_lock = PTHREAD_MUTEX_INITIALIZER;
+static co_plugin_handle_t **co__cache;
+static size_t co__cache_n;
+static char co__path[8192];
+
+const char *co_plugin_search_path(void)
+{
+    pthread_mutex_lock(&co__load_lock);
+    if (co__path[0] == '\0') {
+        co_buf_t b = {0};
+        const char *env = getenv("CAREEROPS_PLUGIN_PATH");
+        if (env && *env)
+            co_buf_printf(&b, "%s:", env);
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+            exe[n] = '\0';
+            char *dir = co_dirname(exe);
+            co_buf_printf(&b, "%s/../plugins:", dir);
+            free(dir);
+        }
+        co_buf_printf(&b, "%s", CO_PLUGINDIR);
+        snprintf(co__path, sizeof co__path, "%s", b.data);
+        co_buf_free(&b);
+    }
+    pthread_mutex_unlock(&co__load_lock);
+    return co__path;
+}
+
+static int co__is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Find NAME.so in dir or one level below. Returns malloc'd path or NULL. */
+static char *co__find_in_dir(const char *dir, const char *name)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/%s.so", dir, name);
+    if (co__is_file(p))
+        return co_strdup(p);
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return NULL;
+    struct dirent *e;
+    char *found = NULL;
+    while (!found && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof p, "%s/%s/%s.so", dir, e->d_name, name);
+        if (co__is_file(p))
+            found = co_strdup(p);
+    }
+    closedir(d);
+    return found;
+}
+
+static int co__check_desc(const co_plugin_t *p, const char *file,
+                          char *errstr, size_t sz)
+{
+    if (p->abi_major != CO_ABI_MAJOR || p->abi_minor > CO_ABI_MINOR) {
+        co_errf(errstr, sz,
+                "plugin %s was built for ABI %u.%u; this host supports ABI "
+                "%d.%d (the major must match and the minor be at most %d): "
+                "rebuild the plugin against this host's headers",
+                file, p->abi_major, p->abi_minor, CO_ABI_MAJOR, CO_ABI_MINOR,
+                CO_ABI_MINOR);
+        return -1;
+    }
+    if (p->size < offsetof(co_plugin_t, reserved)) {
+        co_errf(errstr, sz,
+                "plugin %s: descriptor size %u is smaller than ABI %d.%d's "
+                "%zu bytes (corrupt or not built with CO_PLUGIN_HEADER)",
+                file, p->size, CO_ABI_MAJOR, CO_ABI_MINOR,
+                offsetof(co_plugin_t, reserved));
+        return -1;
+    }
+    const char *why = NULL;
+    if (p->name == NULL || p->name[0] == '\0')
+        why = "has no name";
+    else if (p->init == NULL)
+        why = "has no init callback";
+    else if ((p->kinds & (CO_KIND_SOURCE | CO_KIND_PROCESSOR | CO_KIND_SINK)) ==
+             0)
+        why = "declares no stage kind (source, processor, sink)";
+    else if ((p->kinds & CO_KIND_SOURCE) && p->poll == NULL)
+        why = "is a source without a poll callback";
+    else if ((p->kinds & (CO_KIND_PROCESSOR | CO_KIND_SINK)) &&
+             p->process == NULL)
+        why = "is a processor or sink without a process callback";
+    else if (p->options && p->config_size == 0 &&
+             p->options[0].type != CO_OPT_END)
+        why = "declares options but config_size is 0";
+    if (why == NULL)
+        for (const co_option_t *o = p->options; o && o->type != CO_OPT_END;
+             o++) {
+            if (o->name == NULL || o->description == NULL ||
+                o->description[0] == '\0') {
+                why = "declares an option without a name or description";
+                break;
+            }
+            if (o->offset >= p->config_size) {
+                why = "declares an option whose offset is outside config_size";
+                break;
+            }
+        }
+    if (why) {
+        co_errf(errstr, sz, "plugin %s %s", file, why);
+        return -1;
+    }
+    return 0;
+}
+
+co_plugin_handle_t *co_plugin_open_file(const char *file, char *errstr,
+                                        size_t sz)
+{
+    void *dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+    if (dl == NULL) {
+        co_errf(errstr, sz, "cannot load plugin %s: %s", file, dlerror());
+        return NULL;
+    }
+    co_plugin_entry_fn entry;
+    void *sym = dlsym(dl, CO_PLUGIN_ENTRY_SYMBOL);
+    memcpy(&entry, &sym, sizeof entry);
+    if (sym == NULL) {
+        co_errf(errstr, sz,
+                "%s is not a CareerOps plugin: it exports no %s symbol", file,
+                CO_PLUGIN_ENTRY_SYMBOL);
+        dlclose(dl);
+        return NULL;
+    }
+    const co_plugin_t *desc = entry(&co_host_api);
+    if (desc == NULL) {
+        co_errf(errstr, sz, "plugin %s refused to load (entry returned NULL)",
+                file);
+        dlclose(dl);
+        return NULL;
+    }
+    if (co__check_desc(desc, file, errstr, sz) != 0) {
+        dlclose(dl);
+        return NULL;
+    }
+    co_plugin_handle_t *h = co_xcalloc(1, sizeof *h);
+    h->name = co_strdup(desc->name);
+    h->file = co_strdup(file);
+    h->dl = dl;
+    h->desc = desc;
+    return h;
+}
+
+void co_plugin_handle_free(co_plugin_handle_t *h)
+{
+    if (h == NULL)
+        return;
+    /* RTLD_NODELETE-like behaviour: leave the library mapped, since plugin
+     * threads (e.g. libcurl's) may still reference it; the OS unmaps at
+     * exit. */
+    free(h->name);
+    free(h->file);
+    free(h);
+}
+
+const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
+                                         size_t sz)
+{
+    const char *path = co_plugin_search_path();
+    pthread_mutex_lock(&co__load_lock);
+    for (size_t i = 0; i < co__cache_n; i++)
+        if (strcmp(co__cache[i]->name, name) == 0) {
+            pthread_mutex_unlock(&co__load_lock);
+            return co__cache[i];
+        }
+    char *copy = co_strdup(path), *save = NULL, *file = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir && !file;
+         dir = strtok_r(NULL, ":", &save))
+        file = co__find_in_dir(dir, name);
+    free(copy);
+    co_plugin_handle_t *h = NULL;
+    if (file == NULL) {
+        co_errf(errstr, sz,
+                "plugin '%s' not found (looked for %s.so in %s); check the "
+                "name with `careerops plugins list` or set "
+                "CAREEROPS_PLUGIN_PATH",
+                name, name, path);
+    } else {
+        h = co_plugin_open_file(file, errstr, sz);
+        if (h && strcmp(h->desc->name, name) != 0) {
+            co_errf(errstr, sz, "plugin file %s calls itself '%s', not '%s'",
+                    file, h->desc->name, name);
+            co_plugin_handle_free(h);
+            h = NULL;
+        }
+        if (h) {
+            free(h->name);
+            h->name = co_strdup(name);
+            co_plugin_handle_t **v =
+                realloc(co__cache, (co__cache_n + 1) * sizeof *v);
+            if (v == NULL)
+                abort();
+            co__cache = v;
+            co__cache[co__cache_n++] = h;
+        }
+        free(file);
+    }
+    pthread_mutex_unlock(&co__load_lock);
+    return h;
+}
+
+void co_plugin_foreach(void (*fn)(const char *, const co_plugin_handle_t *,
+                                  const char *, void *),
+                       void *arg)
+{
+    const char *path = co_plugin_search_path();
+    char *copy = co_strdup(path), *save = NULL;
+    char **seen = NULL;
+    size_t nseen = 0;
+    for (char *dir = strtok_r(copy, ":", &save); dir;
+         dir = strtok_r(NULL, ":", &save)) {
+        /* candidate files: dir/*.so and dir/*\/*.so */
+        DIR *d = opendir(dir);
+        if (d == NULL)
+            continue;
+        struct dirent *e;
+        char **files = NULL;
+        size_t nf = 0;
+        while ((e = readdir(d)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            char p[PATH_MAX];
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            size_t l = strlen(e->d_name);
+            if (l > 3 && strcmp(e->d_name + l - 3, ".so") == 0 &&
+                co__is_file(p)) {
+                files = realloc(files, (nf + 1) * sizeof *files);
+                files[nf++] = co_strdup(p);
+                continue;
+            }
+            DIR *sd = opendir(p);
+            if (sd == NULL)
+                continue;
+            struct dirent *se;
+            while ((se = readdir(sd)) != NULL) {
+                size_t sl = strlen(se->d_name);
+                if (sl > 3 && strcmp(se->d_name + sl - 3, ".so") == 0) {
+                    char sp[PATH_MAX];
+                    snprintf(sp, sizeof sp, "%s/%s", p, se->d_name);
+                    if (co__is_file(sp)) {
+                        files = realloc(files, (nf + 1) * sizeof *files);
+                        files[nf++] = co_strdup(sp);
+                    }
+                }
+            }
+            closedir(sd);
+        }
+        closedir(d);
+        for (size_t i = 0; i < nf; i++) {
+            const char *base = strrchr(files[i], '/');
+            base = base ? base + 1 : files[i];
+            int dup = 0;
+            for (size_t j = 0; j < nseen; j++)
+                if (strcmp(seen[j], base) == 0)
+                    dup = 1;
+            if (!dup) {
+                seen = realloc(seen, (nseen + 1) * sizeof *seen);
+                seen[nseen++] = co_strdup(base);
+                char err[1024] = "";
+                co_plugin_handle_t *h =
+                    co_plugin_open_file(files[i], err, sizeof err);
+                fn(files[i], h, h ? NULL : err, arg);
+                co_plugin_handle_free(h);
+            }
+            free(files[i]);
+        }
+        free(files);
+    }
+    for (size_t j = 0; j < nseen; j++)
+        free(seen[j]);
+    free(seen);
+    free(copy);
+}
+
+void co_plugins_unload_all(void)
+{
+    pthread_mutex_lock(&co__load_lock);
+    for (size_t i = 0; i < co__cache_n; i++)
+        co_plugin_handle_free(co__cache[i]);
+    free(co__cache);
+    co__cache = NULL;
+    co__cache_n = 0;
+    pthread_mutex_unlock(&co__load_lock);
+}

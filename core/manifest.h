@@ -1,0 +1,139 @@
+/**
+ * @file core/manifest.h
+ * @brief The pipeline manifest: JSON, parsed with jansson, validated in full
+ *        before anything starts. Every fault is reported with the JSON path
+ *        of the offending field (`stages[2].config.model`) and what to do.
+ *        docs/manifest.md documents every field and its default.
+ * @remark Not thread-safe while loading; read-only afterwards.
+ */
+#ifndef CO_CORE_MANIFEST_H
+#define CO_CORE_MANIFEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** A list of diagnostics ("path: message"). Zero-initialize. */
+typedef struct co_diag_s {
+    char **msgs; /**< owned strings */
+    size_t n;    /**< number of messages */
+} co_diag_t;
+
+/** @brief Append a diagnostic for JSON path `path`. */
+void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/** @brief Print every diagnostic to stderr as "error: ..." lines. */
+void co_diag_print(const co_diag_t *d, const char *file);
+/** @brief Free the messages. */
+void co_diag_free(co_diag_t *d);
+
+/** Delivery guarantee of a stage. */
+typedef enum co_delivery_e {
+    CO_DELIVERY_AT_LEAST_ONCE = 0,
+    CO_DELIVERY_EXACTLY_ONCE = 1
+} co_delivery_t;
+
+/** One stage as declared (defaults applied). Owned by the manifest. */
+typedef struct co_stage_conf_s {
+    int index;           /**< position in stages[] */
+    char *name;          /**< unique, [A-Za-z0-9_.-]+ */
+    char *plugin;        /**< plugin name (file NAME.so) */
+    char **inputs;       /**< input topics (NULL-terminated), none=source */
+    size_t n_inputs;     /**< number of input topics */
+    char *output;        /**< output topic, or NULL */
+    json_t *when;        /**< predicate object, or NULL for all records */
+    int tolerance_all;   /**< errors.tolerance: 1 "all" (dead-letter),
+                              0 "none" (stop the stage) */
+    char *dlq_topic;     /**< errors.dead_letter_topic */
+    int retries;         /**< errors.retries (default 3) */
+    int64_t backoff_ms;  /**< errors.backoff_ms base (default 500) */
+    int64_t backoff_max_ms; /**< errors.backoff_max_ms cap (default 60000) */
+    int restart;         /**< errors.restart: restart a FATAL stage */
+    int64_t restart_backoff_ms; /**< first restart delay (default 1000) */
+    double rate_per_s;   /**< rate_limit: records per second, 0 = off */
+    double burst;        /**< rate_limit.burst (default 1) */
+    char *rate_key;      /**< rate_limit.key: field path for per-key
+                              buckets, or NULL */
+    int concurrency;     /**< plugin instances (default 1) */
+    co_delivery_t delivery; /**< at-least-once (default) */
+    int64_t commit_interval_ms; /**< how often offsets are committed
+                                     (default 1000) */
+    int64_t max_batch;   /**< records per commit at most (default 5000) */
+    json_t *config;      /**< plugin config object (expanded); owned */
+} co_stage_conf_t;
+
+/** A topic declared or implied by the stages. */
+typedef struct co_topic_conf_s {
+    char *name;     /**< topic name */
+    int partitions; /**< partitions to create (default from defaults) */
+} co_topic_conf_t;
+
+/** Alert thresholds (DESIGN.md "Alerts"). */
+typedef struct co_alerts_conf_s {
+    int64_t dlq_depth;    /**< alert when dead letters exceed (default 10) */
+    int64_t consumer_lag; /**< alert when lag exceeds (default 100) */
+    char *webhook_url;    /**< Slack webhook or PagerDuty URL, or NULL */
+    char *kind;           /**< "slack" | "pagerduty" | NULL */
+    char *routing_key;    /**< PagerDuty routing key, or NULL */
+    char *topic;          /**< alert records topic (default "alerts") */
+} co_alerts_conf_t;
+
+/** A loaded manifest. */
+typedef struct co_manifest_s {
+    char *path;        /**< file it was read from */
+    char *dir;         /**< its folder: relative paths resolve here */
+    char *pipeline;    /**< pipeline name; consumer groups derive from it */
+    json_t *kafka;     /**< librdkafka properties (strings), owned */
+    int embedded;      /**< bootstrap.servers was "embedded" */
+    char *state;       /**< state store URI, or NULL (memory) */
+    char *secrets_dir; /**< absolute or manifest-relative, default
+                            "/run/secrets" */
+    char *http_listen; /**< "127.0.0.1:PORT", or NULL = no endpoint */
+    int default_partitions; /**< defaults.partitions (default 4) */
+    co_topic_conf_t *topics; /**< every topic used, with partitions */
+    size_t n_topics;
+    co_stage_conf_t *stages;
+    size_t n_stages;
+    co_alerts_conf_t alerts;
+    json_t *root; /**< the expanded document, owned */
+} co_manifest_t;
+
+/**
+ * @brief Read, override, expand and validate a manifest.
+ * @param path Manifest file.
+ * @param sets NULL-terminated "path=value" overrides (`--set`), or NULL.
+ *        The value is parsed as JSON when it is valid JSON, else taken as a
+ *        string. Paths: `stages[1].plugin`, `stages.NAME.config.model`,
+ *        `kafka.bootstrap.servers` (the rest after `kafka.` is one key).
+ * @param diags Receives every fault found (all of them, not the first).
+ * @returns A manifest (free with co_manifest_free()) when there was no
+ *          fault, else NULL.
+ */
+co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
+                                co_diag_t *diags);
+
+/** @brief Free a manifest; NULL is allowed. */
+void co_manifest_free(co_manifest_t *m);
+
+/** @brief Find a stage by name. @returns it or NULL. */
+const co_stage_conf_t *co_manifest_stage(const co_manifest_t *m,
+                                         const char *name);
+
+/** @brief Partitions configured for topic `name` (default if unknown). */
+int co_manifest_partitions(const co_manifest_t *m, const char *name);
+
+/**
+ * @brief Evaluate a stage's `when` predicate on a JSON record value.
+ *
+ * The predicate is an object of `field.path: expected` pairs, all of which
+ * must hold; `expected` is a scalar (equality) or an array (any of).
+ * A record whose value is not JSON never matches a non-empty predicate.
+ * @returns 1 if the record matches (or when is NULL), else 0.
+ */
+int co_when_match(const json_t *when, const char *value, size_t len);
+
+/** @brief Look up a dotted field path ("email.subject") in a JSON value.
+ *  @returns a borrowed reference, or NULL. */
+json_t *co_json_path(json_t *root, const char *path);
+
+#endif

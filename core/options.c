@@ -1,0 +1,323 @@
+/* Option tables: validation against manifest config and struct filling. */
+#include "options.h"
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct co_optmem_s {
+    void **ptrs;
+    size_t n;
+};
+
+static void co__mem_add(co_optmem_t *m, void *p)
+{
+    void **v = realloc(m->ptrs, (m->n + 1) * sizeof *v);
+    if (v == NULL)
+        abort();
+    m->ptrs = v;
+    m->ptrs[m->n++] = p;
+}
+
+const char *co_opt_type_name(co_opt_type_t t)
+{
+    switch (t) {
+    case CO_OPT_STR:
+        return "string";
+    case CO_OPT_INT:
+        return "int";
+    case CO_OPT_DOUBLE:
+        return "number";
+    case CO_OPT_BOOL:
+        return "bool";
+    case CO_OPT_STRLIST:
+        return "string list";
+    case CO_OPT_JSON:
+        return "json";
+    default:
+        return "?";
+    }
+}
+
+/* Parse a textual default into a JSON value of the option's type. */
+static json_t *co__default_json(const co_option_t *o)
+{
+    if (o->def == NULL)
+        return NULL;
+    switch (o->type) {
+    case CO_OPT_STR:
+        return json_string(o->def);
+    case CO_OPT_INT: {
+        char *end;
+        errno = 0;
+        long long x = strtoll(o->def, &end, 10);
+        return (*end || errno) ? NULL : json_integer(x);
+    }
+    case CO_OPT_DOUBLE: {
+        char *end;
+        double x = strtod(o->def, &end);
+        return *end ? NULL : json_real(x);
+    }
+    case CO_OPT_BOOL:
+        if (strcasecmp(o->def, "true") == 0 || strcmp(o->def, "1") == 0)
+            return json_true();
+        if (strcasecmp(o->def, "false") == 0 || strcmp(o->def, "0") == 0)
+            return json_false();
+        return NULL;
+    case CO_OPT_STRLIST:
+        return json_string(o->def);
+    case CO_OPT_JSON:
+        return json_loads(o->def, JSON_DECODE_ANY, NULL);
+    default:
+        return NULL;
+    }
+}
+
+static int co__check_value(const co_option_t *o, json_t *v, const char *p,
+                           co_diag_t *d)
+{
+    int ok = 1;
+    switch (o->type) {
+    case CO_OPT_STR:
+        ok = json_is_string(v);
+        break;
+    case CO_OPT_INT:
+        ok = json_is_integer(v);
+        if (ok && o->max > o->min &&
+            ((double)json_integer_value(v) < o->min ||
+             (double)json_integer_value(v) > o->max)) {
+            co_diag_add(d, p, "%lld is out of range %.0f to %.0f",
+                        (long long)json_integer_value(v), o->min, o->max);
+            return 1;
+        }
+        break;
+    case CO_OPT_DOUBLE:
+        ok = json_is_number(v);
+        if (ok && o->max > o->min &&
+            (json_number_value(v) < o->min ||
+             json_number_value(v) > o->max)) {
+            co_diag_add(d, p, "%g is out of range %g to %g",
+                        json_number_value(v), o->min, o->max);
+            return 1;
+        }
+        break;
+    case CO_OPT_BOOL:
+        ok = json_is_boolean(v);
+        break;
+    case CO_OPT_STRLIST:
+        if (json_is_string(v))
+            ok = 1;
+        else if (json_is_array(v)) {
+            size_t i;
+            json_t *e;
+            json_array_foreach(v, i, e) if (!json_is_string(e)) ok = 0;
+        } else
+            ok = 0;
+        break;
+    case CO_OPT_JSON:
+        ok = 1;
+        break;
+    default:
+        ok = 0;
+    }
+    if (!ok) {
+        co_diag_add(d, p, "must be a %s%s", co_opt_type_name(o->type),
+                    o->type == CO_OPT_STRLIST
+                        ? " (array of strings or comma-separated string)"
+                        : "");
+        return 1;
+    }
+    return 0;
+}
+
+int co_options_validate(const co_option_t *opts, json_t *config,
+                        const char *path, co_diag_t *d)
+{
+    int faults = 0;
+    char p[512];
+    const char *k;
+    json_t *v;
+    json_object_foreach(config, k, v)
+    {
+        const co_option_t *o = NULL;
+        for (const co_option_t *it = opts; it && it->type != CO_OPT_END; it++)
+            if (strcmp(it->name, k) == 0)
+                o = it;
+        snprintf(p, sizeof p, "%s.%s", path, k);
+        if (o == NULL) {
+            co_buf_t names = {0};
+            for (const co_option_t *it = opts; it && it->type != CO_OPT_END;
+                 it++)
+                co_buf_printf(&names, "%s%s", names.len ? ", " : "",
+                              it->name);
+            co_diag_add(d, p,
+                        "the plugin declares no option '%s'; it takes: %s "
+                        "(see `careerops plugins info`)",
+                        k, names.data ? names.data : "no options");
+            co_buf_free(&names);
+            faults++;
+            continue;
+        }
+        faults += co__check_value(o, v, p, d);
+    }
+    for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
+        snprintf(p, sizeof p, "%s.%s", path, o->name);
+        if ((o->flags & CO_OPT_REQUIRED) && json_object_get(config, o->name) == NULL) {
+            co_diag_add(d, p, "required option missing: %s (%s)",
+                        o->description ? o->description : "",
+                        co_opt_type_name(o->type));
+            faults++;
+        }
+        if (o->def != NULL) {
+            json_t *dv = co__default_json(o);
+            if (dv == NULL) {
+                co_diag_add(d, p, "plugin bug: default \"%s\" is not a %s",
+                            o->def, co_opt_type_name(o->type));
+                faults++;
+            }
+            json_decref(dv);
+        }
+    }
+    return faults;
+}
+
+static char *co__split_list(const char *s, co_optmem_t *m, const char ***out)
+{
+    /* comma-separated, trimmed */
+    size_t cnt = 1;
+    for (const char *p = s; *p; p++)
+        cnt += *p == ',';
+    const char **arr = co_xcalloc(cnt + 1, sizeof *arr);
+    char *copy = co_strdup(s);
+    size_t n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        char *e = tok + strlen(tok);
+        while (e > tok && e[-1] == ' ')
+            *--e = '\0';
+        if (*tok)
+            arr[n++] = tok;
+    }
+    co__mem_add(m, copy);
+    co__mem_add(m, (void *)arr);
+    *out = arr;
+    return copy;
+}
+
+void *co_options_fill(const co_plugin_t *p, json_t *config,
+                      const char *base_dir, co_optmem_t **memp)
+{
+    co_optmem_t *m = co_xcalloc(1, sizeof *m);
+    *memp = m;
+    if (p->config_size == 0)
+        return NULL;
+    char *cfg = co_xcalloc(1, p->config_size);
+    for (const co_option_t *o = p->options; o && o->type != CO_OPT_END; o++) {
+        json_t *v = json_object_get(config, o->name);
+        json_t *owned = NULL;
+        if (v == NULL)
+            v = owned = co__default_json(o);
+        if (v == NULL)
+            continue;
+        void *at = cfg + o->offset;
+        switch (o->type) {
+        case CO_OPT_STR:
+            if (json_is_string(v)) {
+                char *s = (o->flags & CO_OPT_PATH)
+                              ? co_path_join(base_dir, json_string_value(v))
+                              : co_strdup(json_string_value(v));
+                co__mem_add(m, s);
+                memcpy(at, &s, sizeof s);
+            }
+            break;
+        case CO_OPT_INT:
+            if (json_is_integer(v)) {
+                int64_t x = json_integer_value(v);
+                memcpy(at, &x, sizeof x);
+            }
+            break;
+        case CO_OPT_DOUBLE:
+            if (json_is_number(v)) {
+                double x = json_number_value(v);
+                memcpy(at, &x, sizeof x);
+            }
+            break;
+        case CO_OPT_BOOL: {
+            int x = json_is_true(v);
+            memcpy(at, &x, sizeof x);
+            break;
+        }
+        case CO_OPT_STRLIST: {
+            const char **arr = NULL;
+            if (json_is_string(v)) {
+                co__split_list(json_string_value(v), m, &arr);
+            } else if (json_is_array(v)) {
+                arr = co_xcalloc(json_array_size(v) + 1, sizeof *arr);
+                size_t i, n = 0;
+                json_t *e;
+                json_array_foreach(v, i, e)
+                {
+                    if (!json_is_string(e))
+                        continue;
+                    char *s = co_strdup(json_string_value(e));
+                    co__mem_add(m, s);
+                    arr[n++] = s;
+                }
+                co__mem_add(m, (void *)arr);
+            }
+            memcpy(at, &arr, sizeof arr);
+            break;
+        }
+        case CO_OPT_JSON: {
+            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            co__mem_add(m, s);
+            memcpy(at, &s, sizeof s);
+            break;
+        }
+        default:
+            break;
+        }
+        json_decref(owned);
+    }
+    co__mem_add(m, cfg);
+    return cfg;
+}
+
+void co_options_free(void *cfg, co_optmem_t *m)
+{
+    (void)cfg; /* the struct itself is in m */
+    if (m == NULL)
+        return;
+    for (size_t i = 0; i < m->n; i++)
+        free(m->ptrs[i]);
+    free(m->ptrs);
+    free(m);
+}
+
+void co_options_print(const co_option_t *opts, FILE *out)
+{
+    if (opts == NULL || opts->type == CO_OPT_END) {
+        fprintf(out, "  (no options)\n");
+        return;
+    }
+    for (const co_option_t *o = opts; o->type != CO_OPT_END; o++) {
+        fprintf(out, "  %-22s %-11s", o->name, co_opt_type_name(o->type));
+        if (o->flags & CO_OPT_REQUIRED)
+            fprintf(out, " required");
+        else
+            fprintf(out, " default: %s",
+                    o->def ? ((o->flags & CO_OPT_SECRET) ? "<redacted>" : o->def)
+                           : "(none)");
+        if (o->flags & CO_OPT_SECRET)
+            fprintf(out, " [secret]");
+        if (o->max > o->min)
+            fprintf(out, " range: %g..%g", o->min, o->max);
+        fprintf(out, "\n      %s\n", o->description ? o->description : "");
+    }
+}

@@ -1,0 +1,47 @@
+/**
+ * @file core/options.h
+ * @brief Checking a stage's `config` against a plugin's option table, and
+ *        filling the plugin's configuration struct. Not installed.
+ */
+#ifndef CO_CORE_OPTIONS_H
+#define CO_CORE_OPTIONS_H
+
+#include "manifest.h"
+#include <careerops/plugin.h>
+#include <jansson.h>
+#include <stdio.h>
+
+/**
+ * @brief Check `config` against `opts`: undeclared keys, wrong types,
+ *        values out of range, missing required options, unparseable
+ *        defaults. Each fault is added to `d` with `path.key`.
+ * @returns The number of faults added.
+ */
+int co_options_validate(const co_option_t *opts, json_t *config,
+                        const char *path, co_diag_t *d);
+
+/** Memory the host owns for one filled configuration struct. */
+typedef struct co_optmem_s co_optmem_t;
+
+/**
+ * @brief Allocate a zeroed struct of `p->config_size` bytes and write every
+ *        option at its offset (the manifest value, else the default).
+ *        CO_OPT_PATH strings are resolved against `base_dir`.
+ * @param mem Receives what to free with co_options_free().
+ * @returns The struct (NULL when config_size is 0). Validate first: values
+ *          that do not convert are left zero.
+ */
+void *co_options_fill(const co_plugin_t *p, json_t *config,
+                      const char *base_dir, co_optmem_t **mem);
+
+/** @brief Free a struct from co_options_fill() and its memory. */
+void co_options_free(void *cfg, co_optmem_t *mem);
+
+/** @brief Print the option table (name, type, default, flags, description),
+ *         as `careerops plugins info` shows it. */
+void co_options_print(const co_option_t *opts, FILE *out);
+
+/** @brief Name of an option type ("string", "int", ...). */
+const char *co_opt_type_name(co_opt_type_t t);
+
+#endif

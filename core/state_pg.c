@@ -1,0 +1,449 @@
+/*
+ * The state store on PostgreSQL (libpq).
+ *
+ * Tables (created and migrated here, versions in `schema_migrations`):
+ *   careerops_state(ns, key, value bytea, updated_at, version)
+ *       key-value state per stage namespace; `version` counts writes.
+ *   careerops_idempotency(ns, key, claimed_at, done_at, claims, claimed_by)
+ *       idempotency claims: done_at NULL = claimed, not yet done.
+ *
+ * Every query is parameterized (PQexecParams); values travel as binary
+ * bytea. Migrations run in one transaction under an advisory lock, so
+ * several stage workers opening stores at once migrate exactly once.
+ *
+ * When the server goes away, an operation reconnects with exponential
+ * backoff (100 ms doubling to 5 s) until it succeeds or should_stop()
+ * says the stage is stopping, logging "waiting for PostgreSQL" at most
+ * every 5 s. Only then does it return CO_ERR_STATE. A retried idem_begin
+ * whose first attempt committed but lost its answer reports PENDING, which
+ * callers already handle (a claim that was never committed).
+ */
+#include "state.h"
+
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* pg_advisory_xact_lock key for migrations: "CoState" in ASCII. */
+#define CO__PG_MIGRATE_LOCK "18806152223318884"
+/* Minimum interval between two "waiting for PostgreSQL" lines. */
+#define CO__PG_WARN_EVERY_MS 5000
+
+typedef struct {
+    int version;
+    const char *description;
+    const char *sql; /* several statements, no parameters */
+} co__pg_migration_t;
+
+/* Append-only: never edit a migration once released; add a new one. */
+static const co__pg_migration_t co__pg_migrations[] = {
+    {1, "key-value state and idempotency claims",
+     "CREATE TABLE careerops_state ("
+     " ns text NOT NULL,"
+     " key text NOT NULL,"
+     " value bytea NOT NULL,"
+     " updated_at timestamptz NOT NULL DEFAULT now(),"
+     " PRIMARY KEY (ns, key));"
+     "CREATE TABLE careerops_idempotency ("
+     " ns text NOT NULL,"
+     " key text NOT NULL,"
+     " claimed_at timestamptz NOT NULL DEFAULT now(),"
+     " done_at timestamptz,"
+     " PRIMARY KEY (ns, key));"},
+    {2, "claim counts and claimants; state write versions",
+     "ALTER TABLE careerops_idempotency"
+     " ADD COLUMN claims integer NOT NULL DEFAULT 1,"
+     " ADD COLUMN claimed_by text;"
+     "ALTER TABLE careerops_state"
+     " ADD COLUMN version bigint NOT NULL DEFAULT 1;"
+     "CREATE INDEX careerops_idempotency_pending_idx"
+     " ON careerops_idempotency (ns, claimed_at) WHERE done_at IS NULL;"},
+};
+
+#define CO__PG_LATEST                                                          \
+    ((int)(sizeof co__pg_migrations / sizeof co__pg_migrations[0]))
+
+static const char co__pg_sql_get[] =
+    "SELECT value FROM careerops_state WHERE ns = $1 AND key = $2";
+static const char co__pg_sql_put[] =
+    "INSERT INTO careerops_state (ns, key, value) VALUES ($1, $2, $3)"
+    " ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value,"
+    " updated_at = now(), version = careerops_state.version + 1";
+/* A new row is NEW (claims = 1); a pending row is claimed again (PENDING,
+ * claims > 1); a done row is left alone and returns no row (DONE). */
+static const char co__pg_sql_idem_begin[] =
+    "INSERT INTO careerops_idempotency AS i (ns, key, claimed_by)"
+    " VALUES ($1, $2, $3)"
+    " ON CONFLICT (ns, key) DO UPDATE SET claims = i.claims + 1,"
+    " claimed_at = now(), claimed_by = EXCLUDED.claimed_by"
+    " WHERE i.done_at IS NULL RETURNING claims";
+static const char co__pg_sql_idem_commit[] =
+    "INSERT INTO careerops_idempotency AS i (ns, key, claimed_by, done_at)"
+    " VALUES ($1, $2, $3, now())"
+    " ON CONFLICT (ns, key) DO UPDATE SET done_at = now()"
+    " WHERE i.done_at IS NULL";
+
+typedef struct {
+    co_state_t base;
+    PGconn *conn;
+    char *conninfo;
+    char claimant[128]; /* "host:pid", recorded with claims */
+    int waiting;        /* a "waiting" line was logged, not yet recovered */
+    int64_t last_warn_ms;
+} co__pg_state_t;
+
+static int64_t co__pg_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Connect with a connect timeout and application name as defaults the
+ * caller's conninfo may override (later keywords win in libpq). */
+static PGconn *co__pg_connect(const char *conninfo)
+{
+    const char *const keys[] = {"connect_timeout",
+                                "fallback_application_name", "dbname", NULL};
+    const char *const vals[] = {"5", "careerops", conninfo, NULL};
+    return PQconnectdbParams(keys, vals, 1);
+}
+
+/* One-line connection error (libpq's message ends with a newline). */
+static void co__pg_errcopy(char *dst, size_t n, const char *what,
+                           const char *msg)
+{
+    snprintf(dst, n, "%s: %s", what, msg != NULL ? msg : "");
+    size_t len = strlen(dst);
+    while (len > 0 && (dst[len - 1] == '\n' || dst[len - 1] == ' '))
+        dst[--len] = '\0';
+    for (char *p = dst; *p != '\0'; p++)
+        if (*p == '\n')
+            *p = ' ';
+}
+
+/* True if the failure means the server or the connection is gone (retry
+ * after reconnecting) rather than a problem with the statement. */
+static int co__pg_conn_lost(PGconn *c, const PGresult *r)
+{
+    if (c == NULL || PQstatus(c) != CONNECTION_OK || r == NULL)
+        return 1;
+    const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (st == NULL) /* client-side: "server closed the connection" */
+        return 1;
+    return strncmp(st, "08", 2) == 0 ||   /* connection exception */
+           strncmp(st, "57P", 3) == 0 ||  /* admin/crash shutdown */
+           strcmp(st, "53300") == 0 ||    /* too many connections */
+           strcmp(st, "40001") == 0 ||    /* serialization failure */
+           strcmp(st, "40P01") == 0;      /* deadlock */
+}
+
+static int co__pg_exec_ok(PGresult *r)
+{
+    ExecStatusType t = PQresultStatus(r);
+    return t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
+}
+
+/* Run the migrations up to `target` on an open connection.
+ * Returns the version reached, or -1 with errstr (*lost set if the
+ * connection failed). */
+static int co__pg_migrate_conn(PGconn *c, int target, char *errstr, size_t n,
+                               int *lost)
+{
+    *lost = 0;
+    PGresult *r = PQexec(c, "BEGIN");
+    if (!co__pg_exec_ok(r))
+        goto fail;
+    PQclear(r);
+    r = PQexec(c, "SELECT pg_advisory_xact_lock(" CO__PG_MIGRATE_LOCK ")");
+    if (!co__pg_exec_ok(r))
+        goto fail;
+    PQclear(r);
+    r = PQexec(c, "SET LOCAL client_min_messages = warning;"
+                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                  " version integer PRIMARY KEY,"
+                  " description text NOT NULL,"
+                  " applied_at timestamptz NOT NULL DEFAULT now())");
+    if (!co__pg_exec_ok(r))
+        goto fail;
+    PQclear(r);
+    r = PQexec(c, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (!co__pg_exec_ok(r) || PQntuples(r) != 1)
+        goto fail;
+    int cur = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (cur > CO__PG_LATEST) {
+        snprintf(errstr, n,
+                 "state database schema is at version %d but this careerops "
+                 "knows only up to %d: upgrade careerops",
+                 cur, CO__PG_LATEST);
+        PQclear(PQexec(c, "ROLLBACK"));
+        return -1;
+    }
+    for (int i = cur; i < target; i++) {
+        const co__pg_migration_t *m = &co__pg_migrations[i];
+        r = PQexec(c, m->sql);
+        if (!co__pg_exec_ok(r))
+            goto fail;
+        PQclear(r);
+        char ver[16];
+        snprintf(ver, sizeof ver, "%d", m->version);
+        const char *const params[] = {ver, m->description};
+        r = PQexecParams(c,
+                         "INSERT INTO schema_migrations (version, description)"
+                         " VALUES ($1::integer, $2)",
+                         2, NULL, params, NULL, NULL, 0);
+        if (!co__pg_exec_ok(r))
+            goto fail;
+        PQclear(r);
+        co__state_log("info", "state schema migrated to version %d (%s)",
+                      m->version, m->description);
+    }
+    r = PQexec(c, "COMMIT");
+    if (!co__pg_exec_ok(r))
+        goto fail;
+    PQclear(r);
+    return cur > target ? cur : target;
+fail:
+    *lost = co__pg_conn_lost(c, r);
+    co__pg_errcopy(errstr, n, "state schema migration failed",
+                   r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c));
+    PQclear(r);
+    if (!*lost)
+        PQclear(PQexec(c, "ROLLBACK"));
+    return -1;
+}
+
+int co_state_pg_schema_latest(void)
+{
+    return CO__PG_LATEST;
+}
+
+int co_state_pg_migrate(const char *conninfo, int target_version,
+                        char *errstr, size_t errstr_size)
+{
+    if (target_version == 0)
+        target_version = CO__PG_LATEST;
+    if (conninfo == NULL || target_version < 0 ||
+        target_version > CO__PG_LATEST) {
+        snprintf(errstr, errstr_size,
+                 "state schema version %d does not exist (1..%d)",
+                 target_version, CO__PG_LATEST);
+        return CO_ERR_INVAL;
+    }
+    PGconn *c = co__pg_connect(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        co__pg_errcopy(errstr, errstr_size, "cannot connect to PostgreSQL",
+                       PQerrorMessage(c));
+        PQfinish(c);
+        return CO_ERR_STATE;
+    }
+    int lost;
+    int v = co__pg_migrate_conn(c, target_version, errstr, errstr_size, &lost);
+    PQfinish(c);
+    return v < 0 ? CO_ERR_STATE : v;
+}
+
+/* (Re)connect and migrate. Returns 0, or -1 with errstr and *fatal set when
+ * retrying cannot help (the schema is newer than ours). */
+static int co__pg_reconnect(co__pg_state_t *s, char *errstr, size_t n,
+                            int *fatal)
+{
+    *fatal = 0;
+    PQfinish(s->conn);
+    s->conn = co__pg_connect(s->conninfo);
+    if (PQstatus(s->conn) != CONNECTION_OK) {
+        co__pg_errcopy(errstr, n, "cannot connect to PostgreSQL",
+                       PQerrorMessage(s->conn));
+        PQfinish(s->conn);
+        s->conn = NULL;
+        return -1;
+    }
+    int lost;
+    if (co__pg_migrate_conn(s->conn, CO__PG_LATEST, errstr, n, &lost) < 0) {
+        *fatal = !lost;
+        PQfinish(s->conn);
+        s->conn = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Run one parameterized statement, reconnecting and waiting while the
+ * server is unreachable. On success *out holds the result (PQclear it).
+ * Returns 0, CO_ERR_INVAL (the server rejected the data: class 22), or
+ * CO_ERR_STATE (stopping, or an error retrying cannot fix).
+ */
+static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
+                      const char *const *values, const int *lengths,
+                      const int *formats, int result_format, PGresult **out)
+{
+    char err[512] = "";
+    int64_t waited = 0;
+    *out = NULL;
+    for (int attempt = 0;; attempt++) {
+        int fatal = 0;
+        if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
+            if (co__pg_reconnect(s, err, sizeof err, &fatal) != 0 && fatal) {
+                co__state_log("error", "%s", err);
+                return CO_ERR_STATE;
+            }
+        }
+        if (s->conn != NULL) {
+            PGresult *r = PQexecParams(s->conn, sql, nparams, NULL, values,
+                                       lengths, formats, result_format);
+            if (co__pg_exec_ok(r)) {
+                if (s->waiting)
+                    co__state_log("info", "PostgreSQL is reachable again");
+                s->waiting = 0;
+                *out = r;
+                return 0;
+            }
+            const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+            if (!co__pg_conn_lost(s->conn, r)) {
+                co__pg_errcopy(err, sizeof err, "state query failed",
+                               PQresultErrorMessage(r));
+                co__state_log("error", "%s", err);
+                int rc = st != NULL && strncmp(st, "22", 2) == 0
+                             ? CO_ERR_INVAL
+                             : CO_ERR_STATE;
+                PQclear(r);
+                return rc;
+            }
+            co__pg_errcopy(err, sizeof err, "lost the connection",
+                           r != NULL ? PQresultErrorMessage(r)
+                                     : PQerrorMessage(s->conn));
+            PQclear(r);
+            PQfinish(s->conn);
+            s->conn = NULL;
+        }
+        int64_t now = co__pg_now_ms();
+        if (!s->waiting || now - s->last_warn_ms >= CO__PG_WARN_EVERY_MS) {
+            co__state_log("warn", "waiting for PostgreSQL (attempt %d): %s",
+                          attempt + 1, err);
+            s->waiting = 1;
+            s->last_warn_ms = now;
+        }
+        if (co__state_backoff(&s->base, attempt, &waited)) {
+            co__state_log("warn", "gave up waiting for PostgreSQL: %s",
+                          s->base.should_stop != NULL ? "stopping"
+                                                      : "time limit");
+            return CO_ERR_STATE;
+        }
+    }
+}
+
+static int co__pg_get(co_state_t *base, const char *ns, const char *key,
+                      char **out, size_t *out_len)
+{
+    co__pg_state_t *s = (co__pg_state_t *)base;
+    const char *const vals[] = {ns, key};
+    PGresult *r;
+    int rc = co__pg_run(s, co__pg_sql_get, 2, vals, NULL, NULL, 1, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return CO_ERR_NOTFOUND;
+    }
+    size_t len = (size_t)PQgetlength(r, 0, 0);
+    char *p = malloc(len + 1);
+    if (p == NULL) {
+        PQclear(r);
+        return CO_ERR_NOMEM;
+    }
+    memcpy(p, PQgetvalue(r, 0, 0), len);
+    p[len] = '\0';
+    PQclear(r);
+    *out = p;
+    if (out_len != NULL)
+        *out_len = len;
+    return 0;
+}
+
+static int co__pg_put(co_state_t *base, const char *ns, const char *key,
+                      const void *value, size_t len)
+{
+    co__pg_state_t *s = (co__pg_state_t *)base;
+    if (len > INT32_MAX)
+        return CO_ERR_INVAL;
+    const char *const vals[] = {ns, key, value != NULL ? value : ""};
+    const int lens[] = {0, 0, (int)len};
+    const int fmts[] = {0, 0, 1};
+    PGresult *r;
+    int rc = co__pg_run(s, co__pg_sql_put, 3, vals, lens, fmts, 0, &r);
+    PQclear(r);
+    return rc;
+}
+
+static int co__pg_idem_begin(co_state_t *base, const char *ns,
+                             const char *key)
+{
+    co__pg_state_t *s = (co__pg_state_t *)base;
+    const char *const vals[] = {ns, key, s->claimant};
+    PGresult *r;
+    int rc = co__pg_run(s, co__pg_sql_idem_begin, 3, vals, NULL, NULL, 0, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) == 0)
+        rc = CO_IDEM_DONE;
+    else
+        rc = atoi(PQgetvalue(r, 0, 0)) == 1 ? CO_IDEM_NEW : CO_IDEM_PENDING;
+    PQclear(r);
+    return rc;
+}
+
+static int co__pg_idem_commit(co_state_t *base, const char *ns,
+                              const char *key)
+{
+    co__pg_state_t *s = (co__pg_state_t *)base;
+    const char *const vals[] = {ns, key, s->claimant};
+    PGresult *r;
+    int rc = co__pg_run(s, co__pg_sql_idem_commit, 3, vals, NULL, NULL, 0, &r);
+    PQclear(r);
+    return rc;
+}
+
+static void co__pg_close(co_state_t *base)
+{
+    co__pg_state_t *s = (co__pg_state_t *)base;
+    PQfinish(s->conn);
+    free(s->conninfo);
+    free(s);
+}
+
+static const co_state_ops_t co__pg_ops = {co__pg_get, co__pg_put,
+                                          co__pg_idem_begin,
+                                          co__pg_idem_commit, co__pg_close};
+
+co_state_t *co_state_pg_open(const char *conninfo, char *errstr,
+                             size_t errstr_size)
+{
+    char dummy[1];
+    if (errstr == NULL || errstr_size == 0) {
+        errstr = dummy;
+        errstr_size = sizeof dummy;
+    }
+    co__pg_state_t *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->conninfo = strdup(conninfo)) == NULL) {
+        free(s);
+        snprintf(errstr, errstr_size, "state: out of memory");
+        return NULL;
+    }
+    s->base.ops = &co__pg_ops;
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(s->claimant, sizeof s->claimant, "%s:%ld", host,
+             (long)getpid());
+    int fatal;
+    if (co__pg_reconnect(s, errstr, errstr_size, &fatal) != 0) {
+        co__pg_close(&s->base);
+        return NULL;
+    }
+    return &s->base;
+}

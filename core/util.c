@@ -1,0 +1,192 @@
+/* Small helpers: clocks, buffers, files. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int64_t co_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t co_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void co_sleep_ms(int64_t ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec ts = {.tv_sec = ms / 1000,
+                          .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        ;
+}
+
+char *co_rfc3339_now(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    char tmp[32];
+    strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, size, "%s.%03ldZ", tmp, ts.tv_nsec / 1000000L);
+    return buf;
+}
+
+int co_buf_add(co_buf_t *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (d == NULL)
+            return -1;
+        b->data = d;
+        b->cap = cap;
+    }
+    if (n > 0)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int co_buf_printf(co_buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    if (co_buf_add(b, "", 0) != 0) /* ensure allocated */
+        return -1;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (d == NULL)
+            return -1;
+        b->data = d;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+void co_buf_free(co_buf_t *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int co_read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return -errno;
+    co_buf_t b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (co_buf_add(&b, chunk, n) != 0) {
+            fclose(f);
+            co_buf_free(&b);
+            return -ENOMEM;
+        }
+    }
+    int err = ferror(f) ? -EIO : 0;
+    fclose(f);
+    if (err) {
+        co_buf_free(&b);
+        return err;
+    }
+    if (b.data == NULL && co_buf_add(&b, "", 0) != 0)
+        return -ENOMEM;
+    *out = b.data;
+    if (len)
+        *len = b.len;
+    return 0;
+}
+
+static void co__oom(void)
+{
+    fputs("{\"level\":\"error\",\"msg\":\"out of memory\"}\n", stderr);
+    abort();
+}
+
+char *co_strdup(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    char *d = strdup(s);
+    if (d == NULL)
+        co__oom();
+    return d;
+}
+
+void *co_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL)
+        co__oom();
+    return p;
+}
+
+void *co_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (p == NULL)
+        co__oom();
+    return p;
+}
+
+void co_errf(char *errstr, size_t size, const char *fmt, ...)
+{
+    if (errstr == NULL || size == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errstr, size, fmt, ap);
+    va_end(ap);
+}
+
+char *co_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return co_strdup(".");
+    if (slash == path)
+        return co_strdup("/");
+    size_t n = (size_t)(slash - path);
+    char *d = co_xmalloc(n + 1);
+    memcpy(d, path, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *co_path_join(const char *dir, const char *path)
+{
+    if (path[0] == '/' || dir == NULL || dir[0] == '\0')
+        return co_strdup(path);
+    size_t n = strlen(dir) + strlen(path) + 2;
+    char *r = co_xmalloc(n);
+    snprintf(r, n, "%s/%s", dir, path);
+    return r;
+}

@@ -1,0 +1,63 @@
+/**
+ * @file core/util.h
+ * @brief Small helpers of the host: clocks, growable buffers, files.
+ *        Not installed.
+ */
+#ifndef CO_CORE_UTIL_H
+#define CO_CORE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** @brief Wall clock in ms since the Unix epoch. Thread-safe. */
+int64_t co_wall_ms(void);
+/** @brief Monotonic clock in ms (arbitrary origin). Thread-safe. */
+int64_t co_mono_ms(void);
+/** @brief Sleep `ms` milliseconds (EINTR-safe). */
+void co_sleep_ms(int64_t ms);
+
+/** @brief Format the current UTC time as RFC 3339 with ms into buf
+ *         (at least 32 bytes). @returns buf. */
+char *co_rfc3339_now(char *buf, size_t size);
+
+/** A growable byte buffer; zero-initialize, free with co_buf_free(). */
+typedef struct co_buf_s {
+    char *data; /**< NUL-terminated contents (NULL while empty) */
+    size_t len; /**< bytes used, excluding the NUL */
+    size_t cap; /**< bytes allocated */
+} co_buf_t;
+
+/** @brief Append bytes. @returns 0 or -1 on out of memory. */
+int co_buf_add(co_buf_t *b, const void *p, size_t n);
+/** @brief Append printf-formatted text. @returns 0 or -1. */
+int co_buf_printf(co_buf_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/** @brief Free the buffer's memory and zero it. */
+void co_buf_free(co_buf_t *b);
+
+/**
+ * @brief Read a whole file.
+ * @param out Set to a malloc'd NUL-terminated copy (free()).
+ * @returns 0, or -errno.
+ */
+int co_read_file(const char *path, char **out, size_t *len);
+
+/** @brief strdup() that aborts on out of memory; NULL in gives NULL. */
+char *co_strdup(const char *s);
+/** @brief malloc() that aborts on out of memory. */
+void *co_xmalloc(size_t n);
+/** @brief calloc() that aborts on out of memory. */
+void *co_xcalloc(size_t n, size_t size);
+
+/** @brief Bounded snprintf into errstr that tolerates NULL/0. */
+void co_errf(char *errstr, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/** @brief Directory part of `path` (malloc'd), "." if none. */
+char *co_dirname(const char *path);
+/** @brief Join `dir` and a relative `path` (malloc'd); an absolute path is
+ *         returned as a copy. */
+char *co_path_join(const char *dir, const char *path);
+
+#endif
