@@ -77,8 +77,7 @@ int co__state_backoff(co_state_t *s, int attempt, int64_t *waited_ms)
     return 0;
 }
 
-void co_state_set_stop(co_state_t *s, int (*should_stop)(void *arg),
-                       void *arg)
+void co_state_set_stop(co_state_t *s, int (*should_stop)(void *arg), void *arg)
 {
     if (s == NULL)
         return;
@@ -145,8 +144,8 @@ static int co__value_from_json(const json_t *v, char **out, size_t *out_len)
     char *p = malloc(cap + 1);
     if (p == NULL)
         return CO_ERR_NOMEM;
-    if (sodium_base642bin((unsigned char *)p, cap, b64, strlen(b64), NULL,
-                          &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    if (sodium_base642bin((unsigned char *)p, cap, b64, strlen(b64), NULL, &len,
+                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
         free(p);
         return CO_ERR_STATE;
     }
@@ -157,8 +156,8 @@ static int co__value_from_json(const json_t *v, char **out, size_t *out_len)
     return 0;
 }
 
-static int co__doc_get(json_t *doc, const char *ns, const char *key,
-                       char **out, size_t *out_len)
+static int co__doc_get(json_t *doc, const char *ns, const char *key, char **out,
+                       size_t *out_len)
 {
     json_t *v = json_object_get(co__doc_ns(doc, "state", ns, 0), key);
     if (v == NULL)
@@ -263,8 +262,7 @@ static void co__mem_close(co_state_t *s)
     co__mem_state_t *m = (co__mem_state_t *)s;
     pthread_mutex_lock(&co__mem_lock);
     if (--m->db->refs == 0) {
-        for (co__mem_db_t **pp = &co__mem_dbs; *pp != NULL;
-             pp = &(*pp)->next) {
+        for (co__mem_db_t **pp = &co__mem_dbs; *pp != NULL; pp = &(*pp)->next) {
             if (*pp == m->db) {
                 *pp = m->db->next;
                 break;
@@ -278,9 +276,9 @@ static void co__mem_close(co_state_t *s)
     free(m);
 }
 
-static const co_state_ops_t co__mem_ops = {
-    co__mem_get, co__mem_put, co__mem_idem_begin, co__mem_idem_commit,
-    co__mem_close};
+static const co_state_ops_t co__mem_ops = {co__mem_get, co__mem_put,
+                                           co__mem_idem_begin,
+                                           co__mem_idem_commit, co__mem_close};
 
 static co_state_t *co__mem_open(const char *name, char *errstr, size_t n)
 {

@@ -89,8 +89,7 @@ co_state_t *co_state_pg_open(const char *conninfo, char *errstr,
  *        CO_STATE_MAX_WAIT_MS, then return CO_ERR_STATE".
  * @remark Call from the thread that owns `s`.
  */
-void co_state_set_stop(co_state_t *s, int (*should_stop)(void *arg),
-                       void *arg);
+void co_state_set_stop(co_state_t *s, int (*should_stop)(void *arg), void *arg);
 
 /** How long an operation waits for an unreachable backend when no
  *  should_stop callback is set, in milliseconds. */
@@ -112,8 +111,8 @@ int co_state_pg_schema_latest(void);
  *          CO_ERR_INVAL (bad target) with the reason in errstr.
  * @remark Concurrent migrations serialize on an advisory lock.
  */
-int co_state_pg_migrate(const char *conninfo, int target_version,
-                        char *errstr, size_t errstr_size);
+int co_state_pg_migrate(const char *conninfo, int target_version, char *errstr,
+                        size_t errstr_size);
 
 /* Internal to core/state*.c. */
 

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 /* pg_advisory_xact_lock key for migrations: "CoState" in ASCII. */
-#define CO__PG_MIGRATE_LOCK "18806152223318884"
+#define CO__PG_MIGRATE_LOCK "18981227665126501"
 /* Minimum interval between two "waiting for PostgreSQL" lines. */
 #define CO__PG_WARN_EVERY_MS 5000
 
@@ -107,8 +107,8 @@ static int64_t co__pg_now_ms(void)
  * caller's conninfo may override (later keywords win in libpq). */
 static PGconn *co__pg_connect(const char *conninfo)
 {
-    const char *const keys[] = {"connect_timeout",
-                                "fallback_application_name", "dbname", NULL};
+    const char *const keys[] = {"connect_timeout", "fallback_application_name",
+                                "dbname", NULL};
     const char *const vals[] = {"5", "careerops", conninfo, NULL};
     return PQconnectdbParams(keys, vals, 1);
 }
@@ -122,7 +122,7 @@ static void co__pg_errcopy(char *dst, size_t n, const char *what,
     while (len > 0 && (dst[len - 1] == '\n' || dst[len - 1] == ' '))
         dst[--len] = '\0';
     for (char *p = dst; *p != '\0'; p++)
-        if (*p == '\n')
+        if (*p == '\n' || *p == '\t')
             *p = ' ';
 }
 
@@ -135,11 +135,11 @@ static int co__pg_conn_lost(PGconn *c, const PGresult *r)
     const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     if (st == NULL) /* client-side: "server closed the connection" */
         return 1;
-    return strncmp(st, "08", 2) == 0 ||   /* connection exception */
-           strncmp(st, "57P", 3) == 0 ||  /* admin/crash shutdown */
-           strcmp(st, "53300") == 0 ||    /* too many connections */
-           strcmp(st, "40001") == 0 ||    /* serialization failure */
-           strcmp(st, "40P01") == 0;      /* deadlock */
+    return strncmp(st, "08", 2) == 0 ||  /* connection exception */
+           strncmp(st, "57P", 3) == 0 || /* admin/crash shutdown */
+           strcmp(st, "53300") == 0 ||   /* too many connections */
+           strcmp(st, "40001") == 0 ||   /* serialization failure */
+           strcmp(st, "40P01") == 0;     /* deadlock */
 }
 
 static int co__pg_exec_ok(PGresult *r)
@@ -223,8 +223,8 @@ int co_state_pg_schema_latest(void)
     return CO__PG_LATEST;
 }
 
-int co_state_pg_migrate(const char *conninfo, int target_version,
-                        char *errstr, size_t errstr_size)
+int co_state_pg_migrate(const char *conninfo, int target_version, char *errstr,
+                        size_t errstr_size)
 {
     if (target_version == 0)
         target_version = CO__PG_LATEST;
@@ -285,6 +285,7 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
 {
     char err[512] = "";
     int64_t waited = 0;
+    int quick = 1; /* one immediate reconnect after a dropped connection */
     *out = NULL;
     for (int attempt = 0;; attempt++) {
         int fatal = 0;
@@ -309,9 +310,8 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
                 co__pg_errcopy(err, sizeof err, "state query failed",
                                PQresultErrorMessage(r));
                 co__state_log("error", "%s", err);
-                int rc = st != NULL && strncmp(st, "22", 2) == 0
-                             ? CO_ERR_INVAL
-                             : CO_ERR_STATE;
+                int rc = st != NULL && strncmp(st, "22", 2) == 0 ? CO_ERR_INVAL
+                                                                 : CO_ERR_STATE;
                 PQclear(r);
                 return rc;
             }
@@ -321,6 +321,11 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
             PQclear(r);
             PQfinish(s->conn);
             s->conn = NULL;
+            if (quick) {
+                quick = 0;
+                attempt--;
+                continue;
+            }
         }
         int64_t now = co__pg_now_ms();
         if (!s->waiting || now - s->last_warn_ms >= CO__PG_WARN_EVERY_MS) {
@@ -381,8 +386,7 @@ static int co__pg_put(co_state_t *base, const char *ns, const char *key,
     return rc;
 }
 
-static int co__pg_idem_begin(co_state_t *base, const char *ns,
-                             const char *key)
+static int co__pg_idem_begin(co_state_t *base, const char *ns, const char *key)
 {
     co__pg_state_t *s = (co__pg_state_t *)base;
     const char *const vals[] = {ns, key, s->claimant};
@@ -398,8 +402,7 @@ static int co__pg_idem_begin(co_state_t *base, const char *ns,
     return rc;
 }
 
-static int co__pg_idem_commit(co_state_t *base, const char *ns,
-                              const char *key)
+static int co__pg_idem_commit(co_state_t *base, const char *ns, const char *key)
 {
     co__pg_state_t *s = (co__pg_state_t *)base;
     const char *const vals[] = {ns, key, s->claimant};
@@ -418,8 +421,8 @@ static void co__pg_close(co_state_t *base)
 }
 
 static const co_state_ops_t co__pg_ops = {co__pg_get, co__pg_put,
-                                          co__pg_idem_begin,
-                                          co__pg_idem_commit, co__pg_close};
+                                          co__pg_idem_begin, co__pg_idem_commit,
+                                          co__pg_close};
 
 co_state_t *co_state_pg_open(const char *conninfo, char *errstr,
                              size_t errstr_size)
@@ -438,8 +441,7 @@ co_state_t *co_state_pg_open(const char *conninfo, char *errstr,
     s->base.ops = &co__pg_ops;
     char host[64] = "";
     gethostname(host, sizeof host - 1);
-    snprintf(s->claimant, sizeof s->claimant, "%s:%ld", host,
-             (long)getpid());
+    snprintf(s->claimant, sizeof s->claimant, "%s:%ld", host, (long)getpid());
     int fatal;
     if (co__pg_reconnect(s, errstr, errstr_size, &fatal) != 0) {
         co__pg_close(&s->base);
