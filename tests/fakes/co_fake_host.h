@@ -1,0 +1,111 @@
+/**
+ * @file tests/fakes/co_fake_host.h
+ * @brief A fake host for plugin unit tests: a complete co_host_api_t that
+ *        captures what a plugin emits, errors, dead letters and metrics,
+ *        keeps state and idempotency keys in memory, and runs a simulated
+ *        clock (sleep_ms() advances it instantly).
+ *
+ * Usage:
+ * @code
+ * co_fake_host_t *h = co_fake_host_new();
+ * const co_plugin_t *p = co_plugin_entry(&h->api);   // compiled in, or dlsym
+ * void *inst = NULL;
+ * p->init(&h->api, co_fake_host_stage(h), &cfg, &inst);
+ * co_status_t st = co_fake_host_process(h, p, inst, &rec, 3, NULL);
+ * // h->emits[0].value, h->dead[0].message, h->now_ms ...
+ * p->destroy(inst);
+ * co_fake_host_free(h);
+ * @endcode
+ *
+ * Threading: one thread at a time, like the real host's stage worker.
+ */
+#ifndef CO_FAKE_HOST_H
+#define CO_FAKE_HOST_H
+
+#include <careerops/plugin.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Simulated clock start: 2025-01-01T00:00:00Z in ms. */
+#define CO_FAKE_HOST_EPOCH_MS 1735689600000LL
+
+/** One record a plugin emitted (copies; NUL-terminated for convenience). */
+typedef struct co_fake_emit_s {
+    char *key;        /**< key bytes + NUL, or NULL */
+    size_t key_len;   /**< key length */
+    char *value;      /**< value bytes + NUL, or NULL */
+    size_t value_len; /**< value length */
+    char *topic;      /**< rec->topic, or NULL for the stage output */
+} co_fake_emit_t;
+
+/** One record the fake host dead-lettered. */
+typedef struct co_fake_dead_s {
+    char *key;         /**< key + NUL, or NULL */
+    char *value;       /**< value + NUL, or NULL */
+    char *error_class; /**< from set_error()/dead_letter(), or "" */
+    char *message;     /**< from set_error()/dead_letter(), or "" */
+    int attempts;      /**< process() calls made for it */
+} co_fake_dead_t;
+
+/** The fake host. Read the captured fields directly; do not free them. */
+typedef struct co_fake_host_s {
+    co_host_api_t api;       /**< pass &h->api to the plugin */
+    int64_t now_ms;          /**< simulated clock (ms since the epoch) */
+    int64_t slept_ms;        /**< sum of all sleep_ms() calls */
+    int stopping;            /**< returned by stopping(); set it to interrupt */
+    int emit_rc;             /**< value emit() returns (0; or CO_ERR_KAFKA) */
+    const char *secrets_dir; /**< folder for secret(), or NULL */
+    const char *base_dir;    /**< folder for resolve_path(), or NULL: cwd */
+
+    co_fake_emit_t *emits; /**< emitted records, in order */
+    size_t emit_cnt;       /**< number of emits */
+    co_fake_dead_t *dead;  /**< dead letters, in order */
+    size_t dead_cnt;       /**< number of dead letters */
+
+    int error_set;           /**< set_error() called since the last clear */
+    char error_class[64];    /**< its class */
+    char error_msg[2048];    /**< its message */
+    int retry_after_set;     /**< retry_after() called since the last clear */
+    uint32_t retry_after_ms; /**< its value */
+    size_t log_cnt;          /**< log lines written */
+    char last_log[1024];     /**< the last log line */
+
+    void *priv; /**< internal: state, idempotency keys, metrics */
+} co_fake_host_t;
+
+/** @brief A new fake host with the clock at CO_FAKE_HOST_EPOCH_MS.
+ *  @returns The host (free with co_fake_host_free()) or NULL. */
+co_fake_host_t *co_fake_host_new(void);
+
+/** @brief Free the host and everything captured. NULL is allowed. */
+void co_fake_host_free(co_fake_host_t *h);
+
+/** @brief The stage handle to pass to init(). */
+co_stage_t *co_fake_host_stage(co_fake_host_t *h);
+
+/** @brief Forget the last set_error()/retry_after() (before a call). */
+void co_fake_host_clear_error(co_fake_host_t *h);
+
+/** @brief Current value of a metric set or added by the plugin, or 0. */
+double co_fake_host_metric(co_fake_host_t *h, const char *name);
+
+/**
+ * @brief Deliver one record the way the real host does (DESIGN.md 3):
+ *        call process(); on CO_RETRY wait (simulated) for the retry_after()
+ *        hint or an exponential backoff (500 ms doubling, 60 s cap, no
+ *        jitter) and call again, at most `max_retries` more times; a
+ *        CO_RETRY after that, or a CO_FAIL, dead-letters the record with
+ *        the last set_error() class and message.
+ * @param attempts Out (may be NULL): process() calls made.
+ * @returns CO_OK, CO_FAIL (dead-lettered; see h->dead) or CO_FATAL.
+ */
+co_status_t co_fake_host_process(co_fake_host_t *h, const co_plugin_t *p,
+                                 void *inst, const co_record_t *rec,
+                                 int max_retries, int *attempts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CO_FAKE_HOST_H */
