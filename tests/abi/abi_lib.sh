@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared shell helpers of the ABI tests (sourced, not run).
 #
 # abi_setup: make a temporary folder $ABI_TMP (see abi_tmp), install
@@ -59,8 +60,9 @@ abi_host_version() {
     local h="$CAREEROPS_SOURCE_ROOT/plugin-api/include/careerops/types.h"
     ABI_MAJOR=$(sed -n 's/^#define CO_ABI_MAJOR \([0-9]*\).*/\1/p' "$h")
     ABI_MINOR=$(sed -n 's/^#define CO_ABI_MINOR \([0-9]*\).*/\1/p' "$h")
-    [ -n "$ABI_MAJOR" ] && [ -n "$ABI_MINOR" ] ||
+    if [ -z "$ABI_MAJOR" ] || [ -z "$ABI_MINOR" ]; then
         abi_fail "cannot read CO_ABI_MAJOR/MINOR from $h"
+    fi
 }
 
 # abi_host_ready: fail clearly if the careerops binary cannot run yet.

@@ -6,6 +6,7 @@
 # mock-source -> hello -> mock-sink, and check every record in the sink.
 # Usage: out_of_tree.sh CC
 set -eu
+# shellcheck source=abi_lib.sh
 . "$(dirname "$0")/abi_lib.sh"
 CC=${1:-cc}
 N=500
