@@ -1,0 +1,480 @@
+/*
+ * Reading an interview date and time from mail text.
+ *
+ * Calendar invitations carry exact times (libical reads them in the mail
+ * library); this file handles the invitations written as prose, in the
+ * forms recruiters use in English, German, French and Spanish:
+ *   "Tuesday, March 4, 2025 at 2:30 PM EST"   "March 4th at 10am PT"
+ *   "am 4. März 2025 um 14:00 Uhr (MEZ)"       "le 4 mars 2025 à 14h30"
+ *   "el 4 de marzo de 2025 a las 10:00 CET"    "2025-03-04 14:00 UTC"
+ * A time without a zone is read in the sender's zone (the Date header's
+ * offset) when it is known. Dates with slashes (03/04/2025) are ambiguous
+ * between US and European order and are not read. libc's strptime() reads
+ * one fixed format at a time in one locale, so it does not fit free text
+ * in four languages; this is a small reader over the tokenizer's words.
+ */
+#include "rules_internal.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int rules_all_digits(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* The characters between token a and token b of the same segment. */
+static void rules_gap(const rules_text_t *t, size_t a, size_t b, const char **g,
+                      size_t *gl)
+{
+    const rules_seg_t *s = &t->seg[t->tok[a].seg];
+    *g = s->text + t->tok[a].end;
+    *gl = t->tok[b].off - t->tok[a].end;
+}
+
+static int rules_gap_is(const rules_text_t *t, size_t a, size_t b, char c)
+{
+    const char *g;
+    size_t gl;
+    rules_gap(t, a, b, &g, &gl);
+    return gl == 1 && g[0] == c;
+}
+
+/* Day of month: "4", "04", "4th", "1st", "1er" (French), "2nd". */
+static int rules_day(const rules_tok_t *tk)
+{
+    size_t n = 0;
+    while (n < tk->len && isdigit((unsigned char)tk->w[n]))
+        n++;
+    if (n == 0 || n > 2)
+        return 0;
+    const char *suf = tk->w + n;
+    if (*suf && strcmp(suf, "st") != 0 && strcmp(suf, "nd") != 0 &&
+        strcmp(suf, "rd") != 0 && strcmp(suf, "th") != 0 &&
+        strcmp(suf, "er") != 0)
+        return 0;
+    int d = (tk->w[0] - '0');
+    if (n == 2)
+        d = d * 10 + (tk->w[1] - '0');
+    return d >= 1 && d <= 31 ? d : 0;
+}
+
+static int rules_year(const rules_tok_t *tk)
+{
+    if (tk->len != 4 || !rules_all_digits(tk->w, 4))
+        return 0;
+    int y = (tk->w[0] - '0') * 1000 + (tk->w[1] - '0') * 100 +
+            (tk->w[2] - '0') * 10 + (tk->w[3] - '0');
+    return y >= 1990 && y <= 2100 ? y : 0;
+}
+
+static int rules_same_seg(const rules_text_t *t, size_t i, uint16_t seg)
+{
+    return i < t->ntok && t->tok[i].seg == seg;
+}
+
+static int rules_ampm(const char *s)
+{
+    if (strcmp(s, "am") == 0)
+        return 1;
+    if (strcmp(s, "pm") == 0)
+        return 2;
+    return 0;
+}
+
+/* "am", "pm", "a.m.", "p.m." at token j; sets *next past it. */
+static int rules_ampm_tok(const rules_text_t *t, size_t j, uint16_t seg,
+                          size_t *next)
+{
+    if (j >= t->ntok || t->tok[j].seg != seg)
+        return 0;
+    int r = rules_ampm(t->tok[j].w);
+    if (r != 0) {
+        *next = j + 1;
+        return r;
+    }
+    const char *w = t->tok[j].w;
+    if ((strcmp(w, "a") == 0 || strcmp(w, "p") == 0) && j + 1 < t->ntok &&
+        t->tok[j + 1].seg == seg && strcmp(t->tok[j + 1].w, "m") == 0) {
+        *next = j + 2;
+        return w[0] == 'a' ? 1 : 2;
+    }
+    return 0;
+}
+
+/*
+ * A time starting at token i: "14:30", "2:30 PM", "2:30pm", "2pm", "2 pm",
+ * "14h30", "14h", "14 Uhr", "14.30 Uhr". Sets *next to the token after it.
+ */
+static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
+                      int *m, size_t *next)
+{
+    const rules_tok_t *tk = &t->tok[i];
+    size_t nd = 0;
+    while (nd < tk->len && isdigit((unsigned char)tk->w[nd]))
+        nd++;
+    if (nd == 0 || nd > 2)
+        return 0;
+    int hh = tk->w[0] - '0';
+    if (nd == 2)
+        hh = hh * 10 + (tk->w[1] - '0');
+    int mm = 0, ampm = 0, ok = 0;
+    size_t j = i + 1;
+    const char *rest = tk->w + nd;
+    if (*rest == 'h') { /* 14h30, 14h */
+        const char *r2 = rest + 1;
+        size_t n2 = strlen(r2);
+        if (n2 == 0)
+            ok = 1;
+        else if (n2 == 2 && rules_all_digits(r2, 2)) {
+            mm = (r2[0] - '0') * 10 + (r2[1] - '0');
+            ok = 1;
+        }
+    } else if ((ampm = rules_ampm(rest)) != 0) { /* 2pm */
+        ok = 1;
+    } else if (*rest == '\0') {
+        if (rules_same_seg(t, j, seg) &&
+            (rules_gap_is(t, i, j, ':') || rules_gap_is(t, i, j, '.')) &&
+            t->tok[j].len >= 2 && isdigit((unsigned char)t->tok[j].w[0]) &&
+            isdigit((unsigned char)t->tok[j].w[1])) {
+            const char *mw = t->tok[j].w;
+            mm = (mw[0] - '0') * 10 + (mw[1] - '0');
+            if (mw[2] == '\0')
+                ok = 1;
+            else if ((ampm = rules_ampm(mw + 2)) != 0)
+                ok = 1;
+            if (ok) {
+                int dotted = rules_gap_is(t, i, j, '.');
+                j++;
+                /* "14.30" is a time only when "Uhr"/"h" follows. */
+                if (dotted && !(rules_same_seg(t, j, seg) &&
+                                strcmp(t->tok[j].w, "uhr") == 0))
+                    return 0;
+            }
+        } else if (rules_same_seg(t, j, seg) &&
+                   (strcmp(t->tok[j].w, "uhr") == 0)) {
+            ok = 1;
+        } else if ((ampm = rules_ampm_tok(t, j, seg, &j)) != 0) {
+            ok = 1; /* "2 pm", "2 p.m." */
+        }
+    }
+    if (!ok)
+        return 0;
+    if (ampm == 0)
+        ampm = rules_ampm_tok(t, j, seg, &j);
+    if (ampm != 0) {
+        if (hh < 1 || hh > 12)
+            return 0;
+        if (hh == 12)
+            hh = 0;
+        if (ampm == 2)
+            hh += 12;
+    }
+    if (hh > 23 || mm > 59)
+        return 0;
+    *h = hh;
+    *m = mm;
+    *next = j;
+    return 1;
+}
+
+/* The original text of token i is all upper case (zone abbreviations must
+ * be: "et" is French for "and", "ET" is Eastern Time). */
+static int rules_tok_upper(const rules_text_t *t, size_t i)
+{
+    const rules_tok_t *tk = &t->tok[i];
+    const char *s = t->seg[tk->seg].text + tk->off;
+    for (uint32_t k = 0; k < tk->end - tk->off; k++)
+        if (!isupper((unsigned char)s[k]))
+            return 0;
+    return 1;
+}
+
+/* A zone after the time at token j: "EST", "(MEZ)", "UTC", "UTC+1",
+ * "GMT-05:00", "+0100". Returns the offset in minutes or INT_MIN. */
+static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
+                      uint16_t seg)
+{
+    for (size_t k = j; k < j + 3 && rules_same_seg(t, k, seg); k++) {
+        const rules_tok_t *tk = &t->tok[k];
+        if (strcmp(tk->w, "uhr") == 0 || strcmp(tk->w, "time") == 0)
+            continue;
+        /* Numeric offset: the gap before ends in + or -. */
+        const char *g;
+        size_t gl;
+        if (k > 0 && t->tok[k - 1].seg == seg) {
+            rules_gap(t, k - 1, k, &g, &gl);
+            if (gl >= 1 && (g[gl - 1] == '+' || g[gl - 1] == '-') &&
+                rules_all_digits(tk->w, tk->len) &&
+                (tk->len <= 2 || tk->len == 4) &&
+                (k == j || strcmp(t->tok[k - 1].w, "utc") == 0 ||
+                 strcmp(t->tok[k - 1].w, "gmt") == 0)) {
+                int sign = g[gl - 1] == '-' ? -1 : 1;
+                int hh, mm = 0;
+                if (tk->len == 4) {
+                    hh = (tk->w[0] - '0') * 10 + (tk->w[1] - '0');
+                    mm = (tk->w[2] - '0') * 10 + (tk->w[3] - '0');
+                } else {
+                    hh = atoi(tk->w);
+                    if (rules_same_seg(t, k + 1, seg) &&
+                        rules_gap_is(t, k, k + 1, ':') &&
+                        t->tok[k + 1].len == 2 &&
+                        rules_all_digits(t->tok[k + 1].w, 2))
+                        mm = atoi(t->tok[k + 1].w);
+                }
+                if (hh <= 14 && mm < 60)
+                    return sign * (hh * 60 + mm);
+                return INT_MIN;
+            }
+        }
+        int z = rules_db_zone(db, tk->w);
+        if (z != INT32_MIN && rules_tok_upper(t, k)) {
+            /* "UTC+1": an offset may follow. */
+            if ((strcmp(tk->w, "utc") == 0 || strcmp(tk->w, "gmt") == 0) &&
+                rules_same_seg(t, k + 1, seg)) {
+                rules_gap(t, k, k + 1, &g, &gl);
+                if (gl == 1 && (g[0] == '+' || g[0] == '-')) {
+                    int r = rules_zone(db, t, k + 1, seg);
+                    if (r != INT_MIN)
+                        return r;
+                }
+            }
+            return z;
+        }
+        return INT_MIN; /* something else follows the time */
+    }
+    return INT_MIN;
+}
+
+static int rules_days_in_month(int y, int m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+static long long rules_utc(int y, int mo, int d, int h, int mi)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    return (long long)timegm(&tm);
+}
+
+static void rules_fmt(long long utc, char *out, size_t out_size)
+{
+    time_t tt = (time_t)utc;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A date at token i: sets y (0 if absent), mo, d and *end (token after). */
+static int rules_date_at(const rules_db_t *db, const rules_text_t *t, size_t i,
+                         uint16_t seg, int *y, int *mo, int *d, size_t *end)
+{
+    const rules_tok_t *tk = &t->tok[i];
+    int m;
+    /* Month D[, YYYY] */
+    if ((m = rules_db_month(db, tk->w)) != 0 && rules_same_seg(t, i + 1, seg)) {
+        int dd = rules_day(&t->tok[i + 1]);
+        if (dd) {
+            *mo = m;
+            *d = dd;
+            *y = 0;
+            *end = i + 2;
+            if (rules_same_seg(t, i + 2, seg) &&
+                (*y = rules_year(&t->tok[i + 2])) != 0)
+                *end = i + 3;
+            return 1;
+        }
+    }
+    /* D [de] Month [de] [YYYY] */
+    int dd = rules_day(tk);
+    if (dd && rules_same_seg(t, i + 1, seg)) {
+        size_t k = i + 1;
+        if (strcmp(t->tok[k].w, "de") == 0 && rules_same_seg(t, k + 1, seg))
+            k++;
+        if ((m = rules_db_month(db, t->tok[k].w)) != 0) {
+            *mo = m;
+            *d = dd;
+            *y = 0;
+            k++;
+            size_t k2 = k;
+            if (rules_same_seg(t, k2, seg) && strcmp(t->tok[k2].w, "de") == 0)
+                k2++;
+            if (rules_same_seg(t, k2, seg) &&
+                (*y = rules_year(&t->tok[k2])) != 0)
+                k = k2 + 1;
+            *end = k;
+            return 1;
+        }
+        /* DD.MM.YYYY */
+        if (rules_same_seg(t, i + 2, seg) && rules_gap_is(t, i, i + 1, '.') &&
+            rules_gap_is(t, i + 1, i + 2, '.') && t->tok[i + 1].len <= 2 &&
+            rules_all_digits(t->tok[i + 1].w, t->tok[i + 1].len) &&
+            (*y = rules_year(&t->tok[i + 2])) != 0) {
+            m = atoi(t->tok[i + 1].w);
+            if (m >= 1 && m <= 12) {
+                *mo = m;
+                *d = dd;
+                *end = i + 3;
+                return 1;
+            }
+        }
+    }
+    /* YYYY-MM-DD (a time may be glued on: "04t14") */
+    int yy = rules_year(tk);
+    if (yy && rules_same_seg(t, i + 2, seg) && rules_gap_is(t, i, i + 1, '-') &&
+        rules_gap_is(t, i + 1, i + 2, '-') && t->tok[i + 1].len == 2 &&
+        rules_all_digits(t->tok[i + 1].w, 2) && t->tok[i + 2].len >= 2 &&
+        rules_all_digits(t->tok[i + 2].w, 2)) {
+        m = atoi(t->tok[i + 1].w);
+        int d2 = (t->tok[i + 2].w[0] - '0') * 10 + (t->tok[i + 2].w[1] - '0');
+        if (m >= 1 && m <= 12 && d2 >= 1 && d2 <= 31) {
+            *y = yy;
+            *mo = m;
+            *d = d2;
+            *end = i + 3;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ISO 8601 in raw text: 2025-03-04T14:00:00Z, 2025-03-04 14:00 UTC,
+ * 2025-03-04T14:00+01:00. */
+static int rules_iso(const char *s, size_t n, char *out, size_t out_size)
+{
+    for (size_t i = 0; i + 16 <= n; i++) {
+        const char *p = s + i;
+        if (!(isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+              isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) &&
+              p[4] == '-' && isdigit((unsigned char)p[5]) &&
+              isdigit((unsigned char)p[6]) && p[7] == '-' &&
+              isdigit((unsigned char)p[8]) && isdigit((unsigned char)p[9]) &&
+              (p[10] == 'T' || p[10] == ' ') && isdigit((unsigned char)p[11]) &&
+              isdigit((unsigned char)p[12]) && p[13] == ':' &&
+              isdigit((unsigned char)p[14]) && isdigit((unsigned char)p[15])))
+            continue;
+        if (i > 0 && isdigit((unsigned char)s[i - 1]))
+            continue;
+        int y, mo, d, h, mi;
+        if (sscanf(p, "%4d-%2d-%2d", &y, &mo, &d) != 3)
+            continue;
+        h = (p[11] - '0') * 10 + (p[12] - '0');
+        mi = (p[14] - '0') * 10 + (p[15] - '0');
+        size_t k = i + 16;
+        if (k + 2 < n && s[k] == ':' && isdigit((unsigned char)s[k + 1]))
+            k += 3;
+        int off = INT_MIN;
+        if (k < n && s[k] == 'Z')
+            off = 0;
+        else if (k + 5 <= n && (s[k] == '+' || s[k] == '-') &&
+                 isdigit((unsigned char)s[k + 1])) {
+            int oh = (s[k + 1] - '0') * 10 + (s[k + 2] - '0');
+            size_t q = k + 3;
+            if (q < n && s[q] == ':')
+                q++;
+            int om = (q + 1 < n) ? (s[q] - '0') * 10 + (s[q + 1] - '0') : 0;
+            off = (s[k] == '-' ? -1 : 1) * (oh * 60 + om);
+        } else if (k + 4 <= n && s[k] == ' ' &&
+                   (memcmp(s + k + 1, "UTC", 3) == 0 ||
+                    memcmp(s + k + 1, "GMT", 3) == 0))
+            off = 0;
+        if (off == INT_MIN || mo < 1 || mo > 12 || d < 1 ||
+            d > rules_days_in_month(y, mo) || h > 23 || mi > 59)
+            continue;
+        rules_fmt(rules_utc(y, mo, d, h, mi) - off * 60LL, out, out_size);
+        return 1;
+    }
+    return 0;
+}
+
+int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
+                           uint16_t seg, long long ref_utc,
+                           int default_offset_min, char *out, size_t out_size)
+{
+    if (out_size < 21)
+        return 0;
+    const rules_seg_t *sg = &t->seg[seg];
+    if (rules_iso(sg->text, sg->len, out, out_size))
+        return 1;
+    for (size_t i = 0; i < t->ntok; i++) {
+        if (t->tok[i].seg != seg)
+            continue;
+        int y, mo, d;
+        size_t end;
+        if (!rules_date_at(db, t, i, seg, &y, &mo, &d, &end))
+            continue;
+        if (y == 0) {
+            if (ref_utc <= 0)
+                continue;
+            time_t rt = (time_t)ref_utc;
+            struct tm rtm;
+            gmtime_r(&rt, &rtm);
+            y = rtm.tm_year + 1900;
+            if (rules_utc(y, mo, d, 12, 0) < ref_utc - 2 * 86400LL)
+                y++;
+        }
+        if (d > rules_days_in_month(y, mo))
+            continue;
+        /* A time after the date, else shortly before it. */
+        int h = -1, mi = 0;
+        size_t tnext = 0;
+        for (size_t k = end; k < end + 7 && rules_same_seg(t, k, seg); k++)
+            if (rules_time(t, k, seg, &h, &mi, &tnext))
+                break;
+            else
+                h = -1;
+        if (h < 0) {
+            size_t lo = i >= 8 ? i - 8 : 0;
+            for (size_t k = lo; k < i; k++)
+                if (t->tok[k].seg == seg &&
+                    rules_time(t, k, seg, &h, &mi, &tnext) && tnext <= i)
+                    break;
+                else
+                    h = -1;
+        }
+        if (h < 0)
+            continue;
+        int off = rules_zone(db, t, tnext, seg);
+        if (off == INT_MIN)
+            off = default_offset_min;
+        if (off == INT_MIN)
+            continue;
+        long long utc = rules_utc(y, mo, d, h, mi) - off * 60LL;
+        if (ref_utc > 0 && utc < ref_utc - 86400)
+            continue; /* a past date: when they applied, not the interview */
+        rules_fmt(utc, out, out_size);
+        return 1;
+    }
+    return 0;
+}
+
+int rules_find_date(const rules_db_t *db, const char *text, long long ref_utc,
+                    int default_offset_min, char *out, size_t out_size)
+{
+    rules_text_t t;
+    rules_text_init(&t);
+    int r = 0;
+    if (rules_text_add(&t, text, strlen(text), RULES_F_BODY, 0) == 0)
+        r = rules_find_date_tokens(db, &t, 0, ref_utc, default_offset_min, out,
+                                   out_size);
+    rules_text_free(&t);
+    return r;
+}

@@ -1,0 +1,1077 @@
+/*
+ * The rules classifier: scores the seven event labels from the data tables
+ * (phrases, sender kinds, calendar invitations, bulk headers), picks one,
+ * and extracts company, role and scheduled date. See
+ * docs/classification.md for the method.
+ */
+#include "rules_internal.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* Score a label needs to be chosen over OTHER. */
+#define RULES_THRESHOLD 3.0
+/* Without hiring context, INTERVIEW/OFFER/ASSESSMENT need this much. */
+#define RULES_NO_CONTEXT_MIN 6.0
+/* Hiring context needed to trust a strong label's phrases. */
+#define RULES_CONTEXT_MIN 1.0
+
+typedef struct rules_hit_s {
+    uint32_t phrase;
+    uint32_t start, end; /* token range */
+} rules_hit_t;
+
+typedef struct rules_cand_s {
+    char display[128];
+    char key[128];
+    double weight;
+    int quality; /* 3 display name, 2 text, 1 slug or domain */
+} rules_cand_t;
+
+#define RULES_MAX_CANDS 24
+
+typedef struct rules_ctx_s {
+    const rules_db_t *db;
+    const json_t *email;
+    rules_text_t text;
+    rules_hit_t *hits;
+    size_t nhits;
+    uint8_t *seen; /* per phrase */
+    rules_cand_t cand[RULES_MAX_CANDS];
+    size_t ncand;
+    const rules_sender_t *sender;
+    const char *from_addr;
+    const char *from_name;
+} rules_ctx_t;
+
+static const char *rules_jstr(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Phrase matching                                                         */
+
+static int rules_collect_hits(rules_ctx_t *c)
+{
+    const rules_db_t *db = c->db;
+    const rules_text_t *t = &c->text;
+    c->seen = calloc(db->nphrase ? db->nphrase : 1, 1);
+    if (c->seen == NULL)
+        return -1;
+    size_t cap = 0;
+    for (size_t i = 0; i < t->ntok; i++) {
+        const rules_tok_t *tk = &t->tok[i];
+        /* lower bound of tk->w in the index */
+        size_t lo = 0, hi = db->nindex;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (strcmp(db->index[mid].w, tk->w) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < db->nindex + db->nprefix_first; k++) {
+            uint32_t pi;
+            if (k < db->nindex) {
+                if (strcmp(db->index[k].w, tk->w) != 0) {
+                    k = db->nindex - 1; /* continue with prefix phrases */
+                    continue;
+                }
+                pi = db->index[k].phrase;
+            } else {
+                pi = db->prefix_first[k - db->nindex];
+                if (!rules_word_eq(&db->phrase[pi].w[0], tk))
+                    continue;
+            }
+            const rules_phrase_t *p = &db->phrase[pi];
+            if (c->seen[pi] || !(p->fields & tk->field))
+                continue;
+            long end = rules_match_at(t, p, 1, i + 1, tk->seg);
+            if (end < 0)
+                continue;
+            c->seen[pi] = 1;
+            if (c->nhits == cap) {
+                cap = cap ? cap * 2 : 32;
+                rules_hit_t *n = realloc(c->hits, cap * sizeof *n);
+                if (n == NULL)
+                    return -1;
+                c->hits = n;
+            }
+            c->hits[c->nhits].phrase = pi;
+            c->hits[c->nhits].start = (uint32_t)i;
+            c->hits[c->nhits].end = (uint32_t)end;
+            c->nhits++;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Company and role                                                        */
+
+static const char *const rules_legal[] = {
+    "inc",  "llc", "ltd", "gmbh",    "ag",           "sa",   "sas",
+    "sarl", "sl",  "srl", "bv",      "plc",          "corp", "corporation",
+    "co",   "kg",  "se",  "limited", "incorporated", NULL};
+
+/* Comparison key of an organisation name: lower case, legal-form words and
+ * a leading "the" dropped, only letters and digits kept. */
+static void rules_org_key(const char *name, char *key, size_t key_size)
+{
+    char low[256];
+    rules_lower(name, strlen(name), low, sizeof low);
+    size_t o = 0;
+    const char *p = low;
+    int first = 1;
+    while (*p) {
+        while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+            p++;
+        const char *s = p;
+        while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
+            p++;
+        size_t n = (size_t)(p - s);
+        if (n == 0)
+            continue;
+        int drop = first && n == 3 && memcmp(s, "the", 3) == 0;
+        for (size_t i = 0; !drop && rules_legal[i]; i++)
+            if (strlen(rules_legal[i]) == n &&
+                memcmp(s, rules_legal[i], n) == 0)
+                drop = 1;
+        first = 0;
+        if (drop)
+            continue;
+        for (size_t i = 0; i < n && o + 1 < key_size; i++)
+            key[o++] = s[i];
+    }
+    key[o] = '\0';
+}
+
+static int rules_is_vendor(const rules_db_t *db, const char *key)
+{
+    for (size_t i = 0; i < db->nsender; i++) {
+        char vk[128];
+        rules_org_key(db->sender[i].vendor, vk, sizeof vk);
+        if (strcmp(vk, key) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
+                           double weight, int quality)
+{
+    char disp[128];
+    if (len >= sizeof disp)
+        return;
+    memcpy(disp, display, len);
+    disp[len] = '\0';
+    /* trim spaces and separators */
+    char *s = disp;
+    while (*s == ' ' || *s == '"' || *s == '\'' || *s == '-' || *s == ',')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && strchr(" \"'-,:|.", s[n - 1]) != NULL)
+        s[--n] = '\0';
+    if (n < 2)
+        return;
+    char key[128];
+    rules_org_key(s, key, sizeof key);
+    if (strlen(key) < 2 || rules_db_is_stop(c->db, key) ||
+        rules_is_vendor(c->db, key))
+        return;
+    for (size_t i = 0; i < c->ncand; i++) {
+        if (strcmp(c->cand[i].key, key) == 0) {
+            c->cand[i].weight += weight;
+            if (quality > c->cand[i].quality) {
+                snprintf(c->cand[i].display, sizeof c->cand[i].display, "%s",
+                         s);
+                c->cand[i].quality = quality;
+            }
+            return;
+        }
+    }
+    if (c->ncand == RULES_MAX_CANDS)
+        return;
+    rules_cand_t *cd = &c->cand[c->ncand++];
+    snprintf(cd->display, sizeof cd->display, "%s", s);
+    snprintf(cd->key, sizeof cd->key, "%s", key);
+    cd->weight = weight;
+    cd->quality = quality;
+}
+
+/* Cut organisation suffixes ("Recruiting", "Talent Team") off the end of a
+ * display name, in place. Returns 1 if something was cut. */
+static int rules_strip_suffixes(const rules_db_t *db, char *name)
+{
+    int cut = 0, again = 1;
+    while (again) {
+        again = 0;
+        size_t n = strlen(name);
+        while (n > 0 && strchr(" -|,:", name[n - 1]) != NULL)
+            name[--n] = '\0';
+        char low[256];
+        rules_lower(name, n, low, sizeof low);
+        size_t ln = strlen(low);
+        for (size_t i = 0; i < db->nsuffix; i++) {
+            size_t sl = strlen(db->suffix[i]);
+            if (sl >= ln || strcmp(low + ln - sl, db->suffix[i]) != 0)
+                continue;
+            char before = low[ln - sl - 1];
+            if (before != ' ' && before != '-' && before != '|' &&
+                before != ',')
+                continue;
+            /* same byte length in the original: lower-casing keeps it */
+            name[n - sl] = '\0';
+            cut = again = 1;
+            break;
+        }
+    }
+    size_t n = strlen(name);
+    while (n > 0 && strchr(" -|,:", name[n - 1]) != NULL)
+        name[--n] = '\0';
+    return cut;
+}
+
+static int rules_role_account(const char *addr)
+{
+    static const char *const roles[] = {
+        "no-reply",     "noreply",     "donotreply",   "do-not-reply",
+        "careers",      "career",      "jobs",         "job",
+        "recruiting",   "recruitment", "recruit",      "talent",
+        "hr",           "hiring",      "people",       "notifications",
+        "notification", "team",        "info",         "hello",
+        "mailer",       "candidates",  "applications", "apply",
+        "karriere",     "bewerbung",   "recrutement",  "empleo",
+        "rrhh",         NULL};
+    const char *at = strchr(addr, '@');
+    if (at == NULL)
+        return 0;
+    size_t n = (size_t)(at - addr);
+    for (size_t i = 0; roles[i]; i++) {
+        size_t rl = strlen(roles[i]);
+        if (n >= rl && strncasecmp(addr, roles[i], rl) == 0 &&
+            (n == rl || !isalpha((unsigned char)addr[rl])))
+            return 1;
+    }
+    return 0;
+}
+
+static int rules_generic_label(const char *l, size_t n)
+{
+    static const char *const g[] = {
+        "www",    "boards",      "job-boards", "jobs",
+        "app",    "apply",       "careers",    "us",
+        "eu",     "hire",        "mail",       "email",
+        "em",     "links",       "click",      "api",
+        "go",     "t",           "e",          "m",
+        "info",   "recruiting",  "candidate",  "my",
+        "secure", "assessments", "app2",       "notifications",
+        NULL};
+    for (size_t i = 0; g[i]; i++)
+        if (strlen(g[i]) == n && strncmp(l, g[i], n) == 0)
+            return 1;
+    if (n >= 3 && l[0] == 'w' && l[1] == 'd' && isdigit((unsigned char)l[2]))
+        return 1; /* Workday data centres: wd1, wd5 */
+    return 0;
+}
+
+/* "acme" from "acme.greenhouse.io" when the sender table lists
+ * greenhouse.io; "acme" from "careers-acme.icims.com". */
+static void rules_slug_from_host(rules_ctx_t *c, const char *host,
+                                 double weight)
+{
+    const rules_sender_t *s = rules_db_sender(c->db, host);
+    if (s == NULL || s->kind == RULES_K_FREEMAIL || strchr(s->sender, '@'))
+        return;
+    size_t hl = strlen(host), sl = strlen(s->sender);
+    if (hl <= sl + 1)
+        return;
+    /* labels before the vendor domain, right to left */
+    const char *end = host + hl - sl - 1; /* the dot before vendor domain */
+    const char *p = end;
+    while (p > host) {
+        const char *q = p;
+        while (q > host && q[-1] != '.')
+            q--;
+        size_t n = (size_t)(p - q);
+        const char *lab = q;
+        if (n > 8 && strncmp(lab, "careers-", 8) == 0) {
+            lab += 8;
+            n -= 8;
+        }
+        if (n >= 2 && !rules_generic_label(lab, n)) {
+            rules_cand_add(c, lab, n, weight, 1);
+            return;
+        }
+        p = q > host ? q - 1 : host;
+    }
+}
+
+static void rules_slug_from_url(rules_ctx_t *c, const char *url)
+{
+    const char *h = strstr(url, "://");
+    if (h == NULL)
+        return;
+    h += 3;
+    size_t hl = strcspn(h, "/?#:");
+    char host[256];
+    if (hl == 0 || hl >= sizeof host)
+        return;
+    for (size_t i = 0; i < hl; i++)
+        host[i] = (char)tolower((unsigned char)h[i]);
+    host[hl] = '\0';
+    const rules_sender_t *s = rules_db_sender(c->db, host);
+    if (s == NULL || s->kind != RULES_K_ATS)
+        return;
+    rules_slug_from_host(c, host, 2.0);
+    /* path slugs: boards.greenhouse.io/acme, jobs.lever.co/acme,
+     * jobs.ashbyhq.com/acme, jobs.smartrecruiters.com/Acme */
+    static const char *const path_hosts[] = {"boards.greenhouse.io",
+                                             "job-boards.greenhouse.io",
+                                             "jobs.lever.co",
+                                             "jobs.eu.lever.co",
+                                             "jobs.ashbyhq.com",
+                                             "jobs.smartrecruiters.com",
+                                             "careers.smartrecruiters.com",
+                                             "apply.workable.com",
+                                             NULL};
+    for (size_t i = 0; path_hosts[i]; i++) {
+        if (strcmp(host, path_hosts[i]) != 0)
+            continue;
+        const char *path = h + hl;
+        if (*path == ':')
+            path += strcspn(path, "/");
+        if (*path != '/')
+            return;
+        path++;
+        size_t n = strcspn(path, "/?#");
+        if (n >= 2 && n < 64)
+            rules_cand_add(c, path, n, 2.0, 1);
+        return;
+    }
+}
+
+/* The organisation label of a domain: "northwind" for
+ * "mail.northwind.example" or "northwind.co.uk". */
+static void rules_domain_cand(rules_ctx_t *c, const char *addr, double weight)
+{
+    if (addr == NULL)
+        return;
+    const char *at = strrchr(addr, '@');
+    const char *d = at ? at + 1 : addr;
+    const rules_sender_t *s = rules_db_sender(c->db, d);
+    if (s != NULL)
+        return; /* a vendor or a mailbox provider, not the organisation */
+    const char *labs[8];
+    size_t lens[8], n = 0;
+    const char *p = d;
+    while (*p && n < 8) {
+        size_t l = strcspn(p, ".");
+        labs[n] = p;
+        lens[n++] = l;
+        p += l;
+        if (*p == '.')
+            p++;
+    }
+    if (n < 2)
+        return;
+    size_t k = n - 2;
+    if (n >= 3 && lens[n - 1] == 2 &&
+        (strncmp(labs[k], "co", lens[k]) == 0 ||
+         strncmp(labs[k], "com", lens[k]) == 0 ||
+         strncmp(labs[k], "org", lens[k]) == 0))
+        k--;
+    rules_cand_add(c, labs[k], lens[k], weight, 1);
+}
+
+static int rules_tok_connector(const rules_tok_t *tk)
+{
+    return strcmp(tk->w, "of") == 0 || strcmp(tk->w, "de") == 0 ||
+           strcmp(tk->w, "and") == 0 || strcmp(tk->w, "und") == 0 ||
+           strcmp(tk->w, "y") == 0 || strcmp(tk->w, "du") == 0;
+}
+
+/* Capture a name after (dir = 1) or before (dir = -1) token `from`.
+ * Returns the number of tokens captured; *first and *last are set. */
+static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
+                            size_t max, int is_role, size_t *first,
+                            size_t *last)
+{
+    const rules_text_t *t = &c->text;
+    if (from >= t->ntok)
+        return 0;
+    uint16_t seg = t->tok[from].seg;
+    size_t n = 0;
+    size_t i = from;
+    size_t lastgood = from;
+    while (n < max && i < t->ntok && t->tok[i].seg == seg) {
+        const rules_tok_t *tk = &t->tok[i];
+        if (n > 0) {
+            /* a break between this token and the captured run ends it */
+            const rules_tok_t *later = dir > 0 ? tk : &t->tok[i + 1];
+            if (later->flags & RULES_T_BREAK)
+                break;
+        }
+        if (n == 0 && dir > 0 && (tk->flags & RULES_T_BREAK))
+            break; /* "interview with. Next" */
+        int cap = (tk->flags & RULES_T_CAP) != 0;
+        int ok;
+        if (n == 0)
+            ok = cap && !rules_db_is_stop(c->db, tk->w);
+        else
+            ok =
+                cap || (tk->flags & RULES_T_DIGIT) ||
+                (is_role && tk->len <= 3 && isupper((unsigned char)tk->w[0])) ||
+                (rules_tok_connector(tk) && dir > 0 && i + 1 < t->ntok &&
+                 (t->tok[i + 1].flags & RULES_T_CAP));
+        if (!ok)
+            break;
+        if (cap && rules_db_is_stop(c->db, tk->w) && n > 0)
+            break;
+        lastgood = i;
+        n++;
+        if (dir < 0) {
+            if (i == 0)
+                break;
+            i--;
+        } else
+            i++;
+    }
+    if (n == 0)
+        return 0;
+    /* do not end on a connector */
+    while (n > 1 && rules_tok_connector(&t->tok[lastgood])) {
+        lastgood = dir > 0 ? lastgood - 1 : lastgood + 1;
+        n--;
+    }
+    *first = dir > 0 ? from : lastgood;
+    *last = dir > 0 ? lastgood : from;
+    return n;
+}
+
+/* Apply extraction patterns of one kind; company candidates are added,
+ * the first role found is returned (malloc'd) or NULL. */
+static char *rules_extract(rules_ctx_t *c, int want_role)
+{
+    const rules_db_t *db = c->db;
+    const rules_text_t *t = &c->text;
+    for (size_t x = 0; x < db->nextract; x++) {
+        const rules_extract_t *ex = &db->extract[x];
+        if (ex->is_role != want_role)
+            continue;
+        const rules_phrase_t *anchor = ex->before.nw ? &ex->before : &ex->after;
+        int found = 0;
+        for (size_t i = 0; i < t->ntok; i++) {
+            if (!rules_word_eq(&anchor->w[0], &t->tok[i]))
+                continue;
+            uint16_t seg = t->tok[i].seg;
+            long aend = rules_match_at(t, anchor, 1, i + 1, seg);
+            if (aend < 0)
+                continue;
+            size_t first = 0, last = 0, n = 0;
+            if (ex->before.nw && ex->after.nw) {
+                /* words between the two anchors */
+                for (size_t k = (size_t)aend;
+                     k < t->ntok && k < (size_t)aend + 8 &&
+                     t->tok[k].seg == seg;
+                     k++) {
+                    if (k > (size_t)aend && (t->tok[k].flags & RULES_T_BREAK))
+                        break;
+                    if (rules_match_at(t, &ex->after, 0, k, seg) >= 0 &&
+                        k > (size_t)aend) {
+                        first = (size_t)aend;
+                        last = k - 1;
+                        n = k - (size_t)aend;
+                        break;
+                    }
+                }
+            } else if (ex->before.nw) {
+                n = rules_capture(c, (size_t)aend, 1, want_role ? 7 : 5,
+                                  want_role, &first, &last);
+            } else if (i > 0) {
+                if (t->tok[i].flags & RULES_T_BREAK)
+                    continue;
+                n = rules_capture(c, i - 1, -1, want_role ? 7 : 4, want_role,
+                                  &first, &last);
+            }
+            if (n == 0)
+                continue;
+            const rules_seg_t *sg = &t->seg[seg];
+            const char *s = sg->text + t->tok[first].off;
+            size_t len = t->tok[last].end - t->tok[first].off;
+            if (want_role) {
+                if (len < 2 || len > 80 ||
+                    rules_db_is_stop(db, t->tok[first].w))
+                    continue;
+                char *r = malloc(len + 1);
+                if (r != NULL) {
+                    memcpy(r, s, len);
+                    r[len] = '\0';
+                }
+                return r;
+            }
+            rules_cand_add(c, s, len, found ? 0.5 : 2.0, 2);
+            found = 1;
+        }
+    }
+    return NULL;
+}
+
+static void rules_company_from_sender(rules_ctx_t *c)
+{
+    const char *name = c->from_name;
+    const char *addr = c->from_addr;
+    const rules_sender_t *s = c->sender;
+    if (name != NULL && *name) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", name);
+        double w = 0;
+        char *org = buf;
+        char *via = strstr(buf, " via ");
+        char *at = strstr(buf, " at ");
+        char *from = strstr(buf, " from ");
+        char *de = strstr(buf, " | ");
+        if (via != NULL) {
+            *via = '\0';
+            w = 3;
+        } else if (at != NULL || from != NULL) {
+            org = at != NULL ? at + 4 : from + 6;
+            w = 3;
+        } else if (de != NULL) {
+            org = de + 3;
+            w = 2.5;
+        }
+        if (rules_strip_suffixes(c->db, org))
+            w = w > 3 ? w : 3;
+        if (w == 0 && addr != NULL && rules_role_account(addr) &&
+            (s == NULL || s->kind != RULES_K_FREEMAIL))
+            w = 2.5;
+        if (w == 0 && s != NULL &&
+            (s->kind == RULES_K_ATS || s->kind == RULES_K_SCHEDULING ||
+             s->kind == RULES_K_ASSESSMENT) &&
+            addr != NULL && rules_role_account(addr))
+            w = 2.5;
+        if (w > 0)
+            rules_cand_add(c, org, strlen(org), w, 3);
+    }
+    if (addr != NULL) {
+        const char *at = strrchr(addr, '@');
+        if (at != NULL) {
+            char host[256];
+            rules_lower(at + 1, strlen(at + 1), host, sizeof host);
+            rules_slug_from_host(c, host, 2.0);
+            /* Workday sends from tenant@myworkday.com */
+            if (s != NULL && s->kind == RULES_K_ATS &&
+                !rules_role_account(addr) && strstr(host, "myworkday") != NULL)
+                rules_cand_add(c, addr, (size_t)(at - addr), 2.0, 1);
+        }
+        rules_domain_cand(c, addr, 1.0);
+    }
+    const json_t *links = json_object_get(c->email, "links");
+    size_t i;
+    const json_t *l;
+    size_t nl = 0;
+    json_array_foreach(links, i, l)
+    {
+        const char *u = rules_jstr(l, "url");
+        if (u != NULL && nl++ < 50)
+            rules_slug_from_url(c, u);
+    }
+    const json_t *cal = json_object_get(c->email, "calendar");
+    json_array_foreach(cal, i, l)
+    {
+        const json_t *org = json_object_get(l, "organizer");
+        rules_domain_cand(c, rules_jstr(org, "address"), 1.0);
+    }
+}
+
+static char *rules_best_company(rules_ctx_t *c)
+{
+    const rules_cand_t *best = NULL;
+    for (size_t i = 0; i < c->ncand; i++)
+        if (best == NULL || c->cand[i].weight > best->weight)
+            best = &c->cand[i];
+    if (best == NULL || best->weight < 1.0)
+        return NULL;
+    char *r = strdup(best->display);
+    if (r != NULL && best->quality == 1 && islower((unsigned char)r[0]))
+        r[0] = (char)toupper((unsigned char)r[0]);
+    return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Evidence                                                                */
+
+static void rules_add_evidence(rules_result_t *res, const char *s)
+{
+    if (res->n_evidence >= RULES_MAX_EVIDENCE || s == NULL)
+        return;
+    char *d = strdup(s);
+    if (d != NULL)
+        res->evidence[res->n_evidence++] = d;
+}
+
+/* A short quote around tokens [start, end) of a segment. */
+static void rules_quote(const rules_ctx_t *c, const rules_hit_t *h,
+                        rules_result_t *res)
+{
+    const rules_text_t *t = &c->text;
+    const rules_tok_t *a = &t->tok[h->start], *b = &t->tok[h->end - 1];
+    const rules_seg_t *sg = &t->seg[a->seg];
+    size_t s = a->off, e = b->end;
+    /* widen to about 30 bytes each side, on word boundaries */
+    size_t ws = s > 30 ? s - 30 : 0;
+    while (ws > 0 && ws < s && sg->text[ws - 1] != ' ' &&
+           sg->text[ws - 1] != '\n')
+        ws++;
+    size_t we = e + 30 < sg->len ? e + 30 : sg->len;
+    while (we < sg->len && we > e && sg->text[we] != ' ' &&
+           sg->text[we] != '\n')
+        we--;
+    /* stay within the line/sentence */
+    for (size_t k = s; k > ws; k--)
+        if (sg->text[k - 1] == '\n') {
+            ws = k;
+            break;
+        }
+    for (size_t k = e; k < we; k++)
+        if (sg->text[k] == '\n') {
+            we = k;
+            break;
+        }
+    char buf[200];
+    size_t o = 0;
+    const char *pre = sg->is_calendar                ? "calendar: "
+                      : sg->field == RULES_F_SUBJECT ? "subject: "
+                                                     : "";
+    o = (size_t)snprintf(buf, sizeof buf, "%s", pre);
+    int sp = 0;
+    for (size_t k = ws; k < we && o + 2 < sizeof buf; k++) {
+        char ch = sg->text[k];
+        if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
+            if (!sp && o > strlen(pre))
+                buf[o++] = ' ';
+            sp = 1;
+            continue;
+        }
+        sp = 0;
+        buf[o++] = ch;
+    }
+    /* do not cut a UTF-8 sequence */
+    while (o > 0 && ((unsigned char)buf[o - 1] & 0xC0) == 0x80) {
+        size_t k = o - 1;
+        while (k > 0 && ((unsigned char)buf[k] & 0xC0) == 0x80)
+            k--;
+        unsigned char lead = (unsigned char)buf[k];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (o - k >= need)
+            break;
+        o = k;
+    }
+    while (o > 0 && buf[o - 1] == ' ')
+        o--;
+    buf[o] = '\0';
+    rules_add_evidence(res, buf);
+}
+
+static int rules_cmp_hit_weight(const void *a, const void *b, void *arg)
+{
+    const rules_db_t *db = arg;
+    double x = db->phrase[((const rules_hit_t *)a)->phrase].weight;
+    double y = db->phrase[((const rules_hit_t *)b)->phrase].weight;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Classification                                                          */
+
+static long long rules_parse_utc(const char *s)
+{
+    if (s == NULL)
+        return 0;
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (long long)timegm(&tm);
+}
+
+/* The "+0100" at the end of a Date header, in minutes; INT_MIN if none. */
+static int rules_header_offset(const char *raw)
+{
+    if (raw == NULL)
+        return INT_MIN;
+    const char *p = raw + strlen(raw);
+    while (p > raw && (p[-1] == ' ' || p[-1] == ')' ||
+                       isalpha((unsigned char)p[-1]) || p[-1] == '(')) {
+        if (p[-1] == '(') { /* "(CET)" comment */
+            p--;
+            continue;
+        }
+        p--;
+    }
+    while (p > raw && p[-1] == ' ')
+        p--;
+    size_t rl = strlen(raw);
+    if ((rl >= 3 && strcmp(raw + rl - 3, "GMT") == 0) ||
+        (rl >= 3 && strcmp(raw + rl - 3, " UT") == 0))
+        return 0;
+    if (p - raw < 5)
+        return INT_MIN;
+    const char *z = p - 5;
+    if ((z[0] != '+' && z[0] != '-') || !isdigit((unsigned char)z[1]) ||
+        !isdigit((unsigned char)z[2]) || !isdigit((unsigned char)z[3]) ||
+        !isdigit((unsigned char)z[4]))
+        return INT_MIN;
+    int v = ((z[1] - '0') * 10 + (z[2] - '0')) * 60 + (z[3] - '0') * 10 +
+            (z[4] - '0');
+    return z[0] == '-' ? -v : v;
+}
+
+/* Normalise a calendar start ("2025-03-04T14:00:00Z") into out. */
+static int rules_cal_start(const json_t *ev, char *out, size_t out_size)
+{
+    const char *start = rules_jstr(ev, "start");
+    if (start == NULL || json_is_true(json_object_get(ev, "all_day")))
+        return 0;
+    long long t = rules_parse_utc(start);
+    if (t == 0)
+        return 0;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return 1;
+}
+
+int rules_classify(const rules_db_t *db, const json_t *email,
+                   rules_result_t *res)
+{
+    if (!json_is_object(email))
+        return -1;
+    memset(res, 0, sizeof *res);
+    rules_ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.db = db;
+    c.email = email;
+    rules_text_init(&c.text);
+    int rc = -1;
+
+    const char *subject = rules_jstr(email, "subject");
+    const char *body = rules_jstr(email, "text");
+    const json_t *from = json_object_get(email, "from");
+    c.from_addr = rules_jstr(from, "address");
+    c.from_name = rules_jstr(from, "name");
+    c.sender = rules_db_sender(db, c.from_addr);
+
+    /* segments: 0 subject, 1 body, then calendar summaries/locations */
+    rules_text_add(&c.text, subject ? subject : "",
+                   subject ? strlen(subject) : 0, RULES_F_SUBJECT, 0);
+    rules_text_add(&c.text, body ? body : "", body ? strlen(body) : 0,
+                   RULES_F_BODY, 0);
+    const json_t *cal = json_object_get(email, "calendar");
+    size_t ci;
+    const json_t *ev;
+    int cal_seg[8];
+    size_t ncal = 0;
+    json_array_foreach(cal, ci, ev)
+    {
+        if (ncal == 8)
+            break;
+        const char *sum = rules_jstr(ev, "summary");
+        cal_seg[ncal++] = (int)c.text.nseg;
+        if (rules_text_add(&c.text, sum ? sum : "", sum ? strlen(sum) : 0,
+                           RULES_F_SUBJECT, 1) != 0)
+            goto out;
+    }
+    if (rules_collect_hits(&c) != 0)
+        goto out;
+
+    /* phrase scores */
+    double score[RULES_L_COUNT] = {0};
+    int cal_interview[8] = {0}, cal_assessment[8] = {0};
+    for (size_t h = 0; h < c.nhits; h++) {
+        const rules_phrase_t *p = &db->phrase[c.hits[h].phrase];
+        score[p->label] += p->weight;
+        uint16_t seg = c.text.tok[c.hits[h].start].seg;
+        for (size_t k = 0; k < ncal; k++)
+            if (cal_seg[k] == seg && p->weight > 0) {
+                if (p->label == RULES_INTERVIEW)
+                    cal_interview[k] = 1;
+                if (p->label == RULES_ASSESSMENT)
+                    cal_assessment[k] = 1;
+            }
+    }
+    double context = fmin(score[RULES_L_HIRING], 4.0);
+    double bulk = fmin(score[RULES_L_BULK], 8.0);
+    if (bulk < 0)
+        bulk = 0;
+
+    /* sender */
+    char sender_ev[200] = "";
+    if (c.sender != NULL) {
+        static const char *const kn[] = {"",           "ats",     "scheduling",
+                                         "assessment", "video",   "jobboard",
+                                         "alerts",     "freemail"};
+        switch (c.sender->kind) {
+        case RULES_K_ATS:
+            context += 3;
+            break;
+        case RULES_K_SCHEDULING:
+            context += 1.5;
+            score[RULES_INTERVIEW] += 1.5;
+            break;
+        case RULES_K_ASSESSMENT:
+            context += 2;
+            score[RULES_ASSESSMENT] += 3;
+            break;
+        case RULES_K_VIDEO:
+            context += 2;
+            score[RULES_INTERVIEW] += 2;
+            break;
+        case RULES_K_ALERTS:
+            bulk += 4;
+            break;
+        default:
+            break;
+        }
+        if (c.sender->kind != RULES_K_FREEMAIL &&
+            c.sender->kind != RULES_K_JOBBOARD)
+            snprintf(sender_ev, sizeof sender_ev, "sender %s (%s, %s)",
+                     c.from_addr, c.sender->vendor, kn[c.sender->kind]);
+    }
+    /* links to an applicant-tracking system */
+    {
+        const json_t *links = json_object_get(email, "links");
+        size_t li;
+        const json_t *l;
+        json_array_foreach(links, li, l)
+        {
+            if (li >= 50)
+                break;
+            const char *u = rules_jstr(l, "url");
+            const char *h = u ? strstr(u, "://") : NULL;
+            if (h == NULL)
+                continue;
+            char host[256];
+            size_t hl = strcspn(h + 3, "/?#:");
+            if (hl >= sizeof host)
+                continue;
+            memcpy(host, h + 3, hl);
+            host[hl] = '\0';
+            const rules_sender_t *s = rules_db_sender(db, host);
+            if (s != NULL && s->kind == RULES_K_ATS) {
+                context += 1.5;
+                break;
+            }
+        }
+    }
+
+    /* bulk headers */
+    const json_t *hdr = json_object_get(email, "headers");
+    double hbulk = 0;
+    char bulk_ev[160] = "";
+    const char *lu = rules_jstr(hdr, "list_unsubscribe");
+    const char *lid = rules_jstr(hdr, "list_id");
+    const char *prec = rules_jstr(hdr, "precedence");
+    if (lu != NULL && *lu) {
+        hbulk += 1.5;
+        snprintf(bulk_ev, sizeof bulk_ev, "List-Unsubscribe header");
+    }
+    if (lid != NULL && *lid) {
+        hbulk += 1.5;
+        snprintf(bulk_ev, sizeof bulk_ev, "List-Id: %.100s", lid);
+    }
+    if (prec != NULL &&
+        (strcasecmp(prec, "bulk") == 0 || strcasecmp(prec, "list") == 0 ||
+         strcasecmp(prec, "junk") == 0)) {
+        hbulk += 2;
+        snprintf(bulk_ev, sizeof bulk_ev, "Precedence: %.40s", prec);
+    }
+    if (c.sender != NULL && (c.sender->kind == RULES_K_ATS ||
+                             c.sender->kind == RULES_K_SCHEDULING ||
+                             c.sender->kind == RULES_K_ASSESSMENT))
+        hbulk /= 2;
+    bulk += hbulk;
+
+    /* calendar invitations */
+    char cal_date[32] = "";
+    char cal_ev[200] = "";
+    ncal = 0;
+    json_array_foreach(cal, ci, ev)
+    {
+        if (ncal == 8)
+            break;
+        size_t k = ncal++;
+        const char *method = rules_jstr(ev, "method");
+        const char *status = rules_jstr(ev, "status");
+        if ((method && (strcasecmp(method, "CANCEL") == 0 ||
+                        strcasecmp(method, "REPLY") == 0)) ||
+            (status && strcasecmp(status, "CANCELLED") == 0))
+            continue;
+        int hiring = cal_interview[k] || cal_assessment[k] || context >= 1.5 ||
+                     score[RULES_INTERVIEW] >= 3 ||
+                     (c.sender && (c.sender->kind == RULES_K_ATS ||
+                                   c.sender->kind == RULES_K_SCHEDULING ||
+                                   c.sender->kind == RULES_K_VIDEO));
+        if (!hiring || cal_date[0])
+            continue;
+        if (cal_assessment[k] && !cal_interview[k])
+            score[RULES_ASSESSMENT] += 3;
+        else
+            score[RULES_INTERVIEW] += 3;
+        context += 1;
+        rules_cal_start(ev, cal_date, sizeof cal_date);
+        const char *sum = rules_jstr(ev, "summary");
+        snprintf(cal_ev, sizeof cal_ev, "calendar invitation: %.100s%s%s",
+                 sum ? sum : "(no summary)", cal_date[0] ? " at " : "",
+                 cal_date);
+    }
+
+    /* decide */
+    double eff[RULES_NLABELS];
+    for (int l = 0; l < RULES_NLABELS; l++)
+        eff[l] = score[l] - (l == RULES_OTHER ? 0 : bulk);
+    for (int l = RULES_INTERVIEW; l <= RULES_ASSESSMENT; l++)
+        if (context < RULES_CONTEXT_MIN && score[l] < RULES_NO_CONTEXT_MIN &&
+            eff[l] >= RULES_THRESHOLD)
+            eff[l] = RULES_THRESHOLD - 0.01;
+    int best = RULES_OTHER;
+    double bestv = RULES_THRESHOLD - 1e-9, second = 0;
+    for (int l = 0; l < RULES_OTHER; l++) {
+        if (eff[l] > bestv) {
+            second = best == RULES_OTHER ? second : bestv;
+            best = l;
+            bestv = eff[l];
+        } else if (eff[l] > second)
+            second = eff[l];
+    }
+    for (int l = 0; l < RULES_NLABELS; l++)
+        res->score[l] = score[l];
+    res->bulk = bulk;
+    res->context = context;
+    res->label = (rules_label_t)best;
+    if (best != RULES_OTHER) {
+        double margin = bestv - (second > 0 ? second : 0);
+        double conf = 0.55 + 0.04 * (bestv - RULES_THRESHOLD) +
+                      0.05 * fmin(margin, 4.0) +
+                      (context >= RULES_CONTEXT_MIN ? 0.05 : 0);
+        res->confidence = fmax(0.5, fmin(0.99, conf));
+    } else {
+        double top = 0;
+        for (int l = 0; l < RULES_OTHER; l++)
+            top = fmax(top, eff[l]);
+        res->confidence = bulk >= 3 ? 0.9 : fmax(0.5, 0.85 - 0.1 * top);
+    }
+    res->confidence = round(res->confidence * 100) / 100;
+
+    /* evidence */
+    if (c.nhits > 1)
+        qsort_r(c.hits, c.nhits, sizeof *c.hits, rules_cmp_hit_weight,
+                (void *)db);
+    int want = best == RULES_OTHER ? RULES_L_BULK : best;
+    size_t quotes = 0;
+    if (best != RULES_OTHER && cal_ev[0] &&
+        (best == RULES_INTERVIEW || best == RULES_ASSESSMENT))
+        rules_add_evidence(res, cal_ev);
+    for (size_t h = 0; h < c.nhits && quotes < 3; h++) {
+        const rules_phrase_t *p = &db->phrase[c.hits[h].phrase];
+        if (p->label == want && p->weight > 0) {
+            rules_quote(&c, &c.hits[h], res);
+            quotes++;
+        }
+    }
+    if (sender_ev[0] && best != RULES_OTHER)
+        rules_add_evidence(res, sender_ev);
+    if (best == RULES_OTHER) {
+        if (c.sender && c.sender->kind == RULES_K_ALERTS) {
+            char b[200];
+            snprintf(b, sizeof b, "job-alert sender %s (%s)", c.from_addr,
+                     c.sender->vendor);
+            rules_add_evidence(res, b);
+        }
+        if (bulk_ev[0])
+            rules_add_evidence(res, bulk_ev);
+    }
+
+    /* company, role, date */
+    if (best != RULES_OTHER) {
+        rules_company_from_sender(&c);
+        rules_extract(&c, 0);
+        res->company = rules_best_company(&c);
+        res->role = rules_extract(&c, 1);
+        if (best == RULES_INTERVIEW || best == RULES_ASSESSMENT) {
+            if (cal_date[0])
+                snprintf(res->scheduled, sizeof res->scheduled, "%s", cal_date);
+            else {
+                long long ref = rules_parse_utc(rules_jstr(email, "date"));
+                int off = rules_header_offset(rules_jstr(email, "date_raw"));
+                if (!rules_find_date_tokens(db, &c.text, 1, ref, off,
+                                            res->scheduled,
+                                            sizeof res->scheduled))
+                    rules_find_date_tokens(db, &c.text, 0, ref, off,
+                                           res->scheduled,
+                                           sizeof res->scheduled);
+            }
+        }
+    }
+    rc = 0;
+out:
+    rules_text_free(&c.text);
+    free(c.hits);
+    free(c.seen);
+    if (rc != 0)
+        rules_result_clear(res);
+    return rc;
+}
+
+void rules_result_clear(rules_result_t *res)
+{
+    free(res->company);
+    free(res->role);
+    for (size_t i = 0; i < res->n_evidence; i++)
+        free(res->evidence[i]);
+    memset(res, 0, sizeof *res);
+}
+
+static json_t *rules_json_str_or_null(const char *s)
+{
+    return s != NULL && *s ? json_string(s) : json_null();
+}
+
+json_t *rules_event_json(const rules_result_t *res, const json_t *email,
+                         const char *model)
+{
+    json_t *ev = json_array();
+    for (size_t i = 0; i < res->n_evidence; i++)
+        json_array_append_new(ev, json_string(res->evidence[i]));
+    const json_t *from = json_object_get(email, "from");
+    json_t *em = json_pack(
+        "{s:o, s:o, s:o, s:o, s:o, s:o}", "key",
+        rules_json_str_or_null(rules_jstr(email, "key")), "subject",
+        rules_json_str_or_null(rules_jstr(email, "subject")), "from",
+        rules_json_str_or_null(rules_jstr(from, "address")), "from_name",
+        rules_json_str_or_null(rules_jstr(from, "name")), "message_id",
+        rules_json_str_or_null(rules_jstr(email, "message_id")), "date",
+        rules_json_str_or_null(rules_jstr(email, "date")));
+    json_t *out = json_pack(
+        "{s:s, s:s, s:o, s:o, s:o, s:f, s:o, s:{s:s, s:s}, s:o}", "schema",
+        "careerops.event.v1", "event_type", rules_label_name(res->label),
+        "company", rules_json_str_or_null(res->company), "role",
+        rules_json_str_or_null(res->role), "scheduled_date",
+        rules_json_str_or_null(res->scheduled), "confidence", res->confidence,
+        "evidence", ev, "classifier", "name", "rules-classifier", "model",
+        model ? model : "rules-v1", "email", em);
+    return out;
+}

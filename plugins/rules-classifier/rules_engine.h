@@ -1,0 +1,154 @@
+/**
+ * @file rules_engine.h
+ * @brief The rules classifier's matching logic, free of the plugin ABI so
+ *        that tests and benchmarks call it directly.
+ *
+ * A rules database (rules_db_t) is loaded from tab-separated data files
+ * (plugins/rules-classifier/data/ *.tsv, installed to
+ * share/careerops/rules/). Each file starts with a header row naming its
+ * columns, and the header decides which table the rows go to:
+ *
+ * | header                                | table                        |
+ * |---------------------------------------|------------------------------|
+ * | `sender kind vendor`                  | sender domains / addresses   |
+ * | `label weight field lang phrase`      | subject/body phrases         |
+ * | `what pattern lang`                   | company/role extraction      |
+ * | `word month`                          | month names (dates)          |
+ * | `zone offset_minutes`                 | time-zone abbreviations      |
+ * | `suffix`                              | organisation-name suffixes   |
+ *
+ * Lines starting with `#` and empty lines are ignored. The format of each
+ * table is described in docs/classification.md and in the data files.
+ *
+ * Classification (rules_classify()) reads a careerops.email.v1 document and
+ * fills a rules_result_t: the label, a confidence in 0..1, company, role,
+ * scheduled date and short evidence quotes. It is deterministic and does no
+ * I/O.
+ *
+ * Thread-safety: a loaded rules_db_t is read-only and may be shared by
+ * threads; each call to rules_classify() needs its own rules_result_t.
+ */
+#ifndef RULES_ENGINE_H
+#define RULES_ENGINE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/** Event labels of careerops.event.v1, in output order. */
+typedef enum rules_label_e {
+    RULES_INTERVIEW = 0,
+    RULES_OFFER,
+    RULES_ASSESSMENT,
+    RULES_REJECTION,
+    RULES_APPLICATION_ACK,
+    RULES_RECRUITER_OUTREACH,
+    RULES_OTHER,
+    RULES_NLABELS
+} rules_label_t;
+
+/** Maximum number of evidence quotes in a result. */
+#define RULES_MAX_EVIDENCE 6
+
+typedef struct rules_db_s rules_db_t;
+
+/**
+ * @brief One classification.
+ *
+ * Strings are owned by the result: call rules_result_clear() before reuse
+ * or disposal (it frees them and zeroes the struct). A zeroed struct is a
+ * valid empty result.
+ */
+typedef struct rules_result_s {
+    rules_label_t label;         /**< the decided label */
+    double confidence;           /**< 0..1 */
+    double score[RULES_NLABELS]; /**< raw label scores (debugging, tests) */
+    double bulk;                 /**< evidence against (bulk mail) */
+    double context;              /**< hiring-context score */
+    char *company;               /**< or NULL */
+    char *role;                  /**< or NULL */
+    char scheduled[32];          /**< "YYYY-MM-DDTHH:MM:SSZ" or "" */
+    char *evidence[RULES_MAX_EVIDENCE]; /**< short quotes */
+    size_t n_evidence;
+} rules_result_t;
+
+/** @brief Canonical name ("INTERVIEW") of a label; "OTHER" if out of range.
+ */
+const char *rules_label_name(rules_label_t l);
+
+/** @brief Label for a name (case-insensitive); -1 if unknown. */
+int rules_label_parse(const char *name);
+
+/** @brief A new, empty database; NULL when out of memory. */
+rules_db_t *rules_db_new(void);
+
+/**
+ * @brief Load one data file and add its rows to the database.
+ * @param path File path (borrowed).
+ * @param err Receives "FILE:LINE: reason" on failure.
+ * @returns 0, or -1 on an unreadable file, an unknown header or a bad row.
+ */
+int rules_db_load_file(rules_db_t *db, const char *path, char *err,
+                       size_t err_size);
+
+/**
+ * @brief Load every `*.tsv` file of a folder, in name order.
+ * @returns The number of files loaded (>= 1), or -1 with the reason in err
+ *          (missing folder, no data files, or a bad file).
+ */
+int rules_db_load_dir(rules_db_t *db, const char *dir, char *err,
+                      size_t err_size);
+
+/**
+ * @brief Finish loading: sort and index the tables. Must be called once
+ *        after the last load and before rules_classify().
+ * @returns 0, or -1 when the database has no phrases or no senders.
+ */
+int rules_db_finish(rules_db_t *db, char *err, size_t err_size);
+
+/** @brief Number of phrases loaded (for logs and tests). */
+size_t rules_db_phrase_count(const rules_db_t *db);
+/** @brief Number of sender rows loaded. */
+size_t rules_db_sender_count(const rules_db_t *db);
+
+/** @brief Free a database; NULL is allowed. */
+void rules_db_free(rules_db_t *db);
+
+/**
+ * @brief Classify one careerops.email.v1 document.
+ * @param email The parsed document (borrowed). Missing fields are treated
+ *        as empty; only a non-object is an error.
+ * @param res Filled; clear it first if it was used before.
+ * @returns 0, or -1 when `email` is not a JSON object.
+ */
+int rules_classify(const rules_db_t *db, const json_t *email,
+                   rules_result_t *res);
+
+/** @brief Free the strings of a result and zero it. */
+void rules_result_clear(rules_result_t *res);
+
+/**
+ * @brief Build the careerops.event.v1 document for a result.
+ * @param email The classified email (borrowed), for the `email` block.
+ * @param model The `classifier.model` value (e.g. "rules-v1").
+ * @returns A new reference, or NULL when out of memory.
+ */
+json_t *rules_event_json(const rules_result_t *res, const json_t *email,
+                         const char *model);
+
+/**
+ * @brief Find an interview date in free text, e.g. "Tuesday, March 4, 2025
+ *        at 2:00 PM EST", "4. März 2025 um 14:00 Uhr (MEZ)",
+ *        "2025-03-04 14:00 UTC".
+ * @param text Text to search (borrowed, UTF-8).
+ * @param ref_utc Time of the email (Unix seconds, 0 if unknown): a date
+ *        without a year is taken as the next such date after it.
+ * @param default_offset_min The sender's UTC offset in minutes (from the
+ *        Date header) for times given without a zone; INT_MIN if unknown,
+ *        in which case such times are not used.
+ * @param out Receives "YYYY-MM-DDTHH:MM:SSZ" (at least 21 bytes).
+ * @returns 1 if a date with a time was found, else 0.
+ */
+int rules_find_date(const rules_db_t *db, const char *text, long long ref_utc,
+                    int default_offset_min, char *out, size_t out_size);
+
+#endif

@@ -1,0 +1,173 @@
+/**
+ * @file rules_internal.h
+ * @brief Internals shared by the rules engine's source files (tokenizer,
+ *        data tables, date reader, classifier). Not part of any API.
+ */
+#ifndef RULES_INTERNAL_H
+#define RULES_INTERNAL_H
+
+#include "rules_engine.h"
+
+#include <stdint.h>
+
+/** Pseudo-labels of the phrase table beyond the seven event labels. */
+enum {
+    RULES_L_HIRING = RULES_NLABELS, /**< hiring context */
+    RULES_L_BULK,                   /**< evidence of bulk mail */
+    RULES_L_COUNT
+};
+
+/** Where a token (or a phrase) may be: bit mask. */
+enum { RULES_F_SUBJECT = 1, RULES_F_BODY = 2, RULES_F_ANY = 3 };
+
+/** Token flags. */
+enum {
+    RULES_T_CAP = 1,   /**< original word starts with an upper-case letter */
+    RULES_T_DIGIT = 2, /**< word starts with a digit */
+    RULES_T_BREAK = 4  /**< sentence punctuation or a line break before it */
+};
+
+/** One word of a text, lower-cased. */
+typedef struct rules_tok_s {
+    const char *w; /**< lower-cased word, NUL-terminated (in the buffer) */
+    uint32_t len;  /**< strlen(w) */
+    uint32_t off;  /**< byte offset of the word in its segment's text */
+    uint32_t end;  /**< byte offset just past it */
+    uint16_t seg;  /**< segment index */
+    uint8_t field; /**< RULES_F_SUBJECT or RULES_F_BODY */
+    uint8_t flags; /**< RULES_T_* */
+} rules_tok_t;
+
+/** Maximum number of text segments (subject, body, calendar parts). */
+#define RULES_MAX_SEGS 16
+
+/** A text segment: borrowed pointer into the email JSON. */
+typedef struct rules_seg_s {
+    const char *text;
+    size_t len;
+    uint8_t field;
+    uint8_t is_calendar;
+} rules_seg_t;
+
+/** Tokenized text of one email. */
+typedef struct rules_text_s {
+    rules_seg_t seg[RULES_MAX_SEGS];
+    size_t nseg;
+    rules_tok_t *tok;
+    size_t ntok, tokcap;
+    char *buf; /**< lower-cased words, NUL-separated */
+    size_t buflen, bufcap;
+} rules_text_t;
+
+/** One word of a phrase pattern. */
+typedef struct rules_pword_s {
+    char *w;        /**< lower-cased word (NULL for a gap) */
+    uint32_t len;   /**< strlen(w) */
+    uint8_t prefix; /**< matches words starting with w */
+    uint8_t gap;    /**< "...": skips 0..RULES_MAX_GAP words */
+} rules_pword_t;
+
+/** Longest gap "..." can skip. */
+#define RULES_MAX_GAP 6
+
+/** A phrase or an extraction pattern, tokenized. */
+typedef struct rules_phrase_s {
+    int label;     /**< rules_label_t, RULES_L_HIRING or RULES_L_BULK */
+    double weight; /**< score added when it matches */
+    uint8_t fields;
+    char *text; /**< the phrase as written (for evidence) */
+    rules_pword_t *w;
+    size_t nw;
+} rules_phrase_t;
+
+/** Extraction pattern: words before and after the {} slot. */
+typedef struct rules_extract_s {
+    int is_role; /**< 1: role, 0: company */
+    rules_phrase_t before, after;
+} rules_extract_t;
+
+/** Sender kinds. */
+typedef enum rules_kind_e {
+    RULES_K_ATS = 1,
+    RULES_K_SCHEDULING,
+    RULES_K_ASSESSMENT,
+    RULES_K_VIDEO,
+    RULES_K_JOBBOARD,
+    RULES_K_ALERTS,
+    RULES_K_FREEMAIL
+} rules_kind_t;
+
+typedef struct rules_sender_s {
+    char *sender; /**< domain or full address, lower case */
+    rules_kind_t kind;
+    char *vendor;
+} rules_sender_t;
+
+typedef struct rules_word_int_s {
+    char *w;
+    int v;
+} rules_word_int_t;
+
+/** Index entry: first word of a phrase -> phrase number. */
+typedef struct rules_index_s {
+    const char *w;
+    uint32_t phrase;
+} rules_index_t;
+
+struct rules_db_s {
+    rules_phrase_t *phrase;
+    size_t nphrase, capphrase;
+    rules_index_t *index; /**< sorted by w; phrases whose first word is a
+                               plain word */
+    size_t nindex;
+    uint32_t *prefix_first; /**< phrases whose first word is a prefix */
+    size_t nprefix_first;
+    rules_extract_t *extract;
+    size_t nextract, capextract;
+    rules_sender_t *sender;
+    size_t nsender, capsender;
+    rules_word_int_t *month; /**< sorted by w */
+    size_t nmonth, capmonth;
+    rules_word_int_t *zone; /**< sorted by w */
+    size_t nzone, capzone;
+    char **suffix; /**< org-name suffixes, longest first after finish */
+    size_t nsuffix, capsuffix;
+    char **stop; /**< sorted */
+    size_t nstop, capstop;
+    int finished;
+};
+
+/* rules_text.c */
+void rules_text_init(rules_text_t *t);
+void rules_text_free(rules_text_t *t);
+/** Add a segment and tokenize it; lines starting with '>' are skipped.
+ *  Returns 0 or -1 (no memory or too many segments). */
+int rules_text_add(rules_text_t *t, const char *text, size_t len, uint8_t field,
+                   int is_calendar);
+/** Tokenize a phrase pattern ("invite you ... interview", "gespräch*").
+ *  Returns 0 or -1 (empty phrase, bad gap). */
+int rules_phrase_parse(const char *text, rules_phrase_t *p);
+void rules_phrase_free(rules_phrase_t *p);
+/** Lower-case UTF-8 (ASCII and Latin-1 letters) into out; returns length. */
+size_t rules_lower(const char *in, size_t len, char *out, size_t out_size);
+/** Match phrase words [wi..] at token ti; returns the token index just past
+ *  the match, or -1. Tokens must stay within segment `seg`. */
+long rules_match_at(const rules_text_t *t, const rules_phrase_t *p, size_t wi,
+                    size_t ti, uint16_t seg);
+/** Word comparison honouring the prefix flag. */
+int rules_word_eq(const rules_pword_t *pw, const rules_tok_t *tk);
+
+/* rules_db.c */
+int rules_db_month(const rules_db_t *db, const char *w);
+/** Offset in minutes, or INT32_MIN if unknown. */
+int rules_db_zone(const rules_db_t *db, const char *w);
+int rules_db_is_stop(const rules_db_t *db, const char *w);
+const rules_sender_t *rules_db_sender(const rules_db_t *db,
+                                      const char *address);
+
+/* rules_date.c */
+int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
+                           uint16_t seg, long long ref_utc,
+                           int default_offset_min, char *out, size_t out_size);
+
+#endif

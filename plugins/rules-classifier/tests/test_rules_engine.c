@@ -1,0 +1,337 @@
+/*
+ * Unit tests of the rules engine on hand-built careerops.email.v1
+ * documents: labels, company/role/date extraction, bulk evidence, the data
+ * loader's errors.
+ */
+#include "co_test.h"
+#include "rules_engine.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <unistd.h>
+
+static rules_db_t *db;
+
+static void setup(void)
+{
+    char err[512] = "";
+    db = rules_db_new();
+    ck_assert_ptr_nonnull(db);
+    ck_assert_msg(rules_db_load_dir(db, RULES_SOURCE_DATADIR, err, sizeof err) >
+                      0,
+                  "%s", err);
+    ck_assert_msg(rules_db_finish(db, err, sizeof err) == 0, "%s", err);
+}
+
+static void teardown(void)
+{
+    rules_db_free(db);
+    db = NULL;
+}
+
+/* Build an email.v1 document. cal_summary may be NULL (no invitation). */
+static json_t *mk(const char *from_name, const char *from_addr,
+                  const char *subject, const char *text,
+                  const char *cal_summary, const char *cal_start)
+{
+    json_t *e = json_pack(
+        "{s:s, s:s, s:{s:s?, s:s}, s:s, s:s, s:s, s:s, "
+        "s:[], s:[], s:{}}",
+        "schema", "careerops.email.v1", "key", "0123456789abcdef", "from",
+        "name", from_name, "address", from_addr, "subject", subject, "text",
+        text, "date", "2025-03-01T09:00:00Z", "date_raw",
+        "Sat, 1 Mar 2025 10:00:00 +0100", "links", "calendar", "headers");
+    ck_assert_ptr_nonnull(e);
+    if (cal_summary != NULL) {
+        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:b}", "uid", "u1",
+                               "method", "REQUEST", "summary", cal_summary,
+                               "start", cal_start, "all_day", 0);
+        json_array_append_new(json_object_get(e, "calendar"), ev);
+    }
+    return e;
+}
+
+static rules_result_t run(json_t *e)
+{
+    rules_result_t r;
+    ck_assert_int_eq(rules_classify(db, e, &r), 0);
+    json_decref(e);
+    return r;
+}
+
+START_TEST(interview_greenhouse_calendar)
+{
+    rules_result_t r = run(
+        mk("Northwind Traders Recruiting", "no-reply@us.greenhouse-mail.io",
+           "Interview Invitation: Senior Data Engineer",
+           "Hi Alex,\n\nThank you for your application for the Senior Data "
+           "Engineer position. We would like to invite you to interview with "
+           "our team. Please find the calendar invitation attached.\n\nBest,\n"
+           "The Northwind Traders Recruiting Team",
+           "Interview with Northwind Traders", "2025-03-04T14:00:00Z"));
+    ck_assert_str_eq(rules_label_name(r.label), "INTERVIEW");
+    ck_assert_str_eq(r.scheduled, "2025-03-04T14:00:00Z");
+    ck_assert_ptr_nonnull(r.company);
+    ck_assert_str_eq(r.company, "Northwind Traders");
+    ck_assert_ptr_nonnull(r.role);
+    ck_assert_str_eq(r.role, "Senior Data Engineer");
+    ck_assert(r.confidence >= 0.8 && r.confidence <= 1.0);
+    ck_assert_uint_ge(r.n_evidence, 2);
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(interview_text_date_german)
+{
+    rules_result_t r = run(
+        mk("Lena Vogt", "lena.vogt@brueckenbau.example",
+           "Einladung zum Vorstellungsgespräch",
+           "Sehr geehrter Herr Meyer,\n\nvielen Dank für Ihre Bewerbung als "
+           "Projektingenieur. Wir möchten Sie gerne zu einem persönlichen "
+           "Gespräch einladen: am Dienstag, 11. März 2025 um 14:30 Uhr (MEZ) "
+           "in unserem Büro.\n\nMit freundlichen Grüßen\nLena Vogt\n"
+           "Personalabteilung, Brückenbau Kessler GmbH",
+           NULL, NULL));
+    ck_assert_str_eq(rules_label_name(r.label), "INTERVIEW");
+    ck_assert_str_eq(r.scheduled, "2025-03-11T13:30:00Z");
+    rules_result_clear(&r);
+}
+
+END_TEST
+
+START_TEST(rejection_beats_interview_words)
+{
+    rules_result_t r = run(
+        mk("Acme Careers", "careers@acme.example", "Your application at Acme",
+           "Dear Alex,\n\nThank you for taking the time to interview with us. "
+           "After careful consideration, we have decided not to move forward "
+           "with your application. We wish you the best in your search.",
+           NULL, NULL));
+    ck_assert_str_eq(rules_label_name(r.label), "REJECTION");
+    ck_assert_str_eq(r.scheduled, "");
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(ack_mentioning_interview)
+{
+    rules_result_t r = run(
+        mk("Globex Talent Acquisition", "no-reply@globex.example",
+           "Thank you for applying to Globex",
+           "We have received your application for the Backend Developer role. "
+           "If your qualifications match our needs, a recruiter will contact "
+           "you to schedule an interview.",
+           NULL, NULL));
+    ck_assert_str_eq(rules_label_name(r.label), "APPLICATION_ACK");
+    ck_assert_ptr_nonnull(r.company);
+    ck_assert_str_eq(r.company, "Globex");
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(job_alert_is_other)
+{
+    json_t *e = mk("LinkedIn Job Alerts", "jobalerts-noreply@linkedin.com",
+                   "Interview-ready jobs: Data Engineer at Initech",
+                   "Jobs you may be interested in. Data Engineer - Initech. "
+                   "Apply now. Unsubscribe.",
+                   NULL, NULL);
+    json_object_set_new(json_object_get(e, "headers"), "list_unsubscribe",
+                        json_string("<https://example.com/u>"));
+    rules_result_t r = run(e);
+    ck_assert_str_eq(rules_label_name(r.label), "OTHER");
+    ck_assert(r.bulk >= 4);
+    ck_assert_ptr_null(r.company);
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(vendor_offer_is_other)
+{
+    rules_result_t r = run(
+        mk("Sunny Travel", "deals@sunnytravel.example",
+           "Exclusive offer: 30% off your next trip",
+           "Limited time offer! Book now and get 30% off. Offer ends Sunday. "
+           "Unsubscribe from these emails.",
+           NULL, NULL));
+    ck_assert_str_eq(rules_label_name(r.label), "OTHER");
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(non_hiring_meeting_is_other)
+{
+    rules_result_t r = run(mk("Dana Park", "dana@bookclub.example",
+                              "Invitation: Book club @ Thu Mar 6, 7pm",
+                              "You have been invited to the following event.",
+                              "Book club", "2025-03-06T19:00:00Z"));
+    ck_assert_str_eq(rules_label_name(r.label), "OTHER");
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(assessment_hackerrank)
+{
+    rules_result_t r = run(mk(
+        "HackerRank", "support@hackerrankforwork.com",
+        "Initech has invited you to a coding challenge",
+        "Hi Alex, Initech has invited you to take the Backend Engineer "
+        "coding challenge. You have 7 days to complete the test. Time limit: "
+        "90 minutes.",
+        NULL, NULL));
+    ck_assert_str_eq(rules_label_name(r.label), "ASSESSMENT");
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(offer_letter)
+{
+    rules_result_t r = run(
+        mk("Maya Chen", "maya.chen@brightloop.example",
+           "Your offer from Brightloop",
+           "Hi Alex,\n\nWe are delighted to offer you the position of Product "
+           "Designer at Brightloop. Your offer letter is attached; it includes "
+           "your base salary and start date.",
+           NULL, NULL));
+    ck_assert_str_eq(rules_label_name(r.label), "OFFER");
+    ck_assert_ptr_nonnull(r.company);
+    ck_assert_str_eq(r.company, "Brightloop");
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(outreach)
+{
+    rules_result_t r = run(mk(
+        "Sam Ortiz", "sam@talentbridge.example", "Staff engineer opportunity",
+        "Hi Alex, I came across your profile and was impressed by your "
+        "background in distributed systems. Would you be open to a quick "
+        "chat about a role at a fintech client of mine?",
+        NULL, NULL));
+    ck_assert_str_eq(rules_label_name(r.label), "RECRUITER_OUTREACH");
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(find_date_forms)
+{
+    char out[32];
+    long long ref = 1740819600; /* 2025-03-01T09:00:00Z */
+    ck_assert(rules_find_date(db, "on Tuesday, March 4, 2025 at 2:30 PM EST",
+                              ref, INT_MIN, out, sizeof out));
+    ck_assert_str_eq(out, "2025-03-04T19:30:00Z");
+    ck_assert(rules_find_date(db, "March 4th at 10am PT", ref, INT_MIN, out,
+                              sizeof out));
+    ck_assert_str_eq(out, "2025-03-04T18:00:00Z");
+    ck_assert(rules_find_date(db, "le 5 mars 2025 à 14h30", ref, 60, out,
+                              sizeof out));
+    ck_assert_str_eq(out, "2025-03-05T13:30:00Z");
+    ck_assert(rules_find_date(db, "el 6 de marzo de 2025 a las 10:00 CET", ref,
+                              INT_MIN, out, sizeof out));
+    ck_assert_str_eq(out, "2025-03-06T09:00:00Z");
+    ck_assert(rules_find_date(db, "Start: 2025-03-07T16:00:00Z", ref, INT_MIN,
+                              out, sizeof out));
+    ck_assert_str_eq(out, "2025-03-07T16:00:00Z");
+    ck_assert(rules_find_date(db, "at 3 p.m. (UTC+2) on 8 March 2025", ref,
+                              INT_MIN, out, sizeof out));
+    ck_assert_str_eq(out, "2025-03-08T13:00:00Z");
+    /* a time without zone and no known sender zone: not used */
+    ck_assert(!rules_find_date(db, "March 4 at 10:00", ref, INT_MIN, out,
+                               sizeof out));
+    /* French "et" is not Eastern Time */
+    ck_assert(rules_find_date(db, "le 5 mars 2025 à 14h00 et", ref, 60, out,
+                              sizeof out));
+    ck_assert_str_eq(out, "2025-03-05T13:00:00Z");
+    /* no time: nothing */
+    ck_assert(!rules_find_date(db, "applied on March 4, 2025", ref, 0, out,
+                               sizeof out));
+}
+END_TEST
+
+START_TEST(event_json_shape)
+{
+    json_t *e =
+        mk("Acme Recruiting", "no-reply@acme.example", "Interview confirmation",
+           "Your interview is confirmed.", NULL, NULL);
+    rules_result_t r;
+    ck_assert_int_eq(rules_classify(db, e, &r), 0);
+    json_t *ev = rules_event_json(&r, e, "rules-v1");
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "schema")),
+                     "careerops.event.v1");
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "event_type")),
+                     "INTERVIEW");
+    ck_assert(json_is_null(json_object_get(ev, "scheduled_date")));
+    ck_assert(json_is_array(json_object_get(ev, "evidence")));
+    json_t *cl = json_object_get(ev, "classifier");
+    ck_assert_str_eq(json_string_value(json_object_get(cl, "name")),
+                     "rules-classifier");
+    json_t *em = json_object_get(ev, "email");
+    ck_assert_str_eq(json_string_value(json_object_get(em, "from")),
+                     "no-reply@acme.example");
+    ck_assert_str_eq(json_string_value(json_object_get(em, "key")),
+                     "0123456789abcdef");
+    json_decref(ev);
+    json_decref(e);
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(loader_errors)
+{
+    char path[] = "/tmp/rules-test-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("label\tweight\tfield\tlang\tphrase\nHIRED\t3\tany\ten\tx y\n", f);
+    fclose(f);
+    rules_db_t *d = rules_db_new();
+    char err[512] = "";
+    ck_assert_int_eq(rules_db_load_file(d, path, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, ":2: unknown label") != NULL, "%s", err);
+    f = fopen(path, "w");
+    fputs("colour\tshape\nred\tround\n", f);
+    fclose(f);
+    ck_assert_int_eq(rules_db_load_file(d, path, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "unknown header row") != NULL, "%s", err);
+    ck_assert_int_eq(
+        rules_db_load_dir(d, "/nonexistent-rules", err, sizeof err), -1);
+    ck_assert_int_eq(rules_db_finish(d, err, sizeof err), -1);
+    rules_db_free(d);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(not_an_object)
+{
+    json_t *a = json_array();
+    rules_result_t r;
+    ck_assert_int_eq(rules_classify(db, a, &r), -1);
+    json_decref(a);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("rules_engine");
+    TCase *tc = tcase_create("engine");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, interview_greenhouse_calendar);
+    tcase_add_test(tc, interview_text_date_german);
+    tcase_add_test(tc, rejection_beats_interview_words);
+    tcase_add_test(tc, ack_mentioning_interview);
+    tcase_add_test(tc, job_alert_is_other);
+    tcase_add_test(tc, vendor_offer_is_other);
+    tcase_add_test(tc, non_hiring_meeting_is_other);
+    tcase_add_test(tc, assessment_hackerrank);
+    tcase_add_test(tc, offer_letter);
+    tcase_add_test(tc, outreach);
+    tcase_add_test(tc, find_date_forms);
+    tcase_add_test(tc, event_json_shape);
+    tcase_add_test(tc, loader_errors);
+    tcase_add_test(tc, not_an_object);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(suite)
