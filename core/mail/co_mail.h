@@ -128,9 +128,9 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
  *          CO_ERR_NOMEM.
  * @remark Thread-safe (serialised internally).
  */
-int co_mail_ics_to_json(const void *ics, size_t len,
-                        const co_mail_opts_t *opts, char **json_out,
-                        size_t *json_len, char *errstr, size_t errstr_size);
+int co_mail_ics_to_json(const void *ics, size_t len, const co_mail_opts_t *opts,
+                        char **json_out, size_t *json_len, char *errstr,
+                        size_t errstr_size);
 
 /**
  * @brief Decode base64url (RFC 4648 section 5) text, with or without `=`

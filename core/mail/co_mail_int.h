@@ -33,8 +33,8 @@ void co__defect(co__defects_t *d, const char *name);
  * the defect `unknown-charset`; replaced bytes add `charset-decode-errors`.
  * @param d Defect list, may be NULL.
  */
-void co__to_utf8(const char *bytes, size_t len, const char *label,
-                 GString *out, co__defects_t *d);
+void co__to_utf8(const char *bytes, size_t len, const char *label, GString *out,
+                 co__defects_t *d);
 
 /**
  * @brief Remove what a JSON text field should not carry: NUL and other C0
@@ -65,11 +65,11 @@ char *co__hdr_decode(const char *raw, int reencode, co__defects_t *d);
 
 /** A parsed Date header. */
 typedef struct co__date_s {
-    int ok;            /**< 1 when a date and time were recognised */
-    int zone_known;    /**< 1 when the zone is numeric or RFC 5322 named */
-    int64_t utc;       /**< seconds since the epoch (zone applied; when the
-                            zone is unknown, the wall time read as UTC) */
-    char wall[32];     /**< "YYYY-MM-DDTHH:MM:SS" as written (no zone) */
+    int ok;         /**< 1 when a date and time were recognised */
+    int zone_known; /**< 1 when the zone is numeric or RFC 5322 named */
+    int64_t utc;    /**< seconds since the epoch (zone applied; when the
+                         zone is unknown, the wall time read as UTC) */
+    char wall[32];  /**< "YYYY-MM-DDTHH:MM:SS" as written (no zone) */
 } co__date_t;
 
 /**
@@ -92,8 +92,8 @@ int co__fmt_utc(int64_t t, char out[32]);
  *        appended to `links` ({"url","text"}) up to max_links.
  * @param links JSON array or NULL.
  */
-void co__html_to_text(const char *html, size_t len, GString *out,
-                      json_t *links, size_t max_links);
+void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
+                      size_t max_links);
 
 /** @brief Append to `links` the http(s) URLs found in plain text (text ""),
  *  skipping URLs already present, up to max_links. */
@@ -108,8 +108,7 @@ void co__text_links(const char *text, json_t *links, size_t max_links);
  *          `calendar-unparseable`).
  */
 int co__ical_events(const char *ics, const co_mail_opts_t *o,
-                    const char *method_hint, json_t *events,
-                    co__defects_t *d);
+                    const char *method_hint, json_t *events, co__defects_t *d);
 
 /** @brief Fill defaults into zero fields of a copy of `in` (may be NULL). */
 void co__opts_fill(const co_mail_opts_t *in, co_mail_opts_t *out);
