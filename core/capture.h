@@ -37,9 +37,8 @@ co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
  * @param key,value Borrowed bytes (value is usually JSON).
  * @returns The final status. Emitted records are appended to the capture.
  */
-co_status_t co_capture_process(co_capture_t *c, const void *key,
-                               size_t key_len, const void *value,
-                               size_t value_len);
+co_status_t co_capture_process(co_capture_t *c, const void *key, size_t key_len,
+                               const void *value, size_t value_len);
 
 /** @brief Number of records captured so far. */
 size_t co_capture_count(const co_capture_t *c);

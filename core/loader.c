@@ -54,7 +54,7 @@ static int co__is_file(const char *p)
 /* Find NAME.so in dir or one level below. Returns malloc'd path or NULL. */
 static char *co__find_in_dir(const char *dir, const char *name)
 {
-    char p[PATH_MAX];
+    char p[PATH_MAX + 512];
     snprintf(p, sizeof p, "%s/%s.so", dir, name);
     if (co__is_file(p))
         return co_strdup(p);
@@ -74,8 +74,8 @@ static char *co__find_in_dir(const char *dir, const char *name)
     return found;
 }
 
-static int co__check_desc(const co_plugin_t *p, const char *file,
-                          char *errstr, size_t sz)
+static int co__check_desc(const co_plugin_t *p, const char *file, char *errstr,
+                          size_t sz)
 {
     if (p->abi_major != CO_ABI_MAJOR || p->abi_minor > CO_ABI_MINOR) {
         co_errf(errstr, sz,
@@ -235,7 +235,7 @@ void co_plugin_foreach(void (*fn)(const char *, const co_plugin_handle_t *,
     size_t nseen = 0;
     for (char *dir = strtok_r(copy, ":", &save); dir;
          dir = strtok_r(NULL, ":", &save)) {
-        /* candidate files: dir/*.so and dir/*\/*.so */
+        /* candidate files: DIR/X.so and DIR/SUB/X.so */
         DIR *d = opendir(dir);
         if (d == NULL)
             continue;
@@ -261,7 +261,7 @@ void co_plugin_foreach(void (*fn)(const char *, const co_plugin_handle_t *,
             while ((se = readdir(sd)) != NULL) {
                 size_t sl = strlen(se->d_name);
                 if (sl > 3 && strcmp(se->d_name + sl - 3, ".so") == 0) {
-                    char sp[PATH_MAX];
+                    char sp[PATH_MAX + 512];
                     snprintf(sp, sizeof sp, "%s/%s", p, se->d_name);
                     if (co__is_file(sp)) {
                         files = realloc(files, (nf + 1) * sizeof *files);

@@ -49,8 +49,7 @@ void co_plugin_handle_free(co_plugin_handle_t *h);
  *        (first one of each name wins).
  * @param fn Gets the file path, and the handle or NULL with the reason.
  */
-void co_plugin_foreach(void (*fn)(const char *file,
-                                  const co_plugin_handle_t *h,
+void co_plugin_foreach(void (*fn)(const char *file, const co_plugin_handle_t *h,
                                   const char *err, void *arg),
                        void *arg);
 

@@ -1,7 +1,682 @@
-/* careerops: the host runtime's command line (under construction). */
+/* careerops: the host runtime's command line. */
+#include "err.h"
+#include "kafka.h"
+#include "loader.h"
+#include "log.h"
+#include "manifest.h"
+#include "options.h"
+#include "pipeline.h"
+#include "util.h"
+#include "validate.h"
+
+#include <getopt.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef CO_VERSION
+#define CO_VERSION "0.0.0"
+#endif
+
+/* `careerops eval` lives in core/eval.c. */
+int co_cmd_eval(int argc, char **argv);
+
+static void co__usage(FILE *f)
 {
-    fprintf(stderr, "careerops: under construction\n");
-    return 1;
+    fprintf(f,
+            "careerops %s: a Kafka Connect-style host for CareerOps stage "
+            "plugins\n\n"
+            "usage: careerops COMMAND [options]\n\n"
+            "commands:\n"
+            "  run MANIFEST [--stage NAME]... [--set PATH=VALUE]...\n"
+            "                        run the pipeline (all stages, or the "
+            "named ones)\n"
+            "  validate MANIFEST [--set PATH=VALUE]...\n"
+            "                        check a manifest and its plugins' "
+            "options; exit 2 on faults\n"
+            "  plugins list          list installed plugins\n"
+            "  plugins info NAME     show a plugin's options\n"
+            "  graph MANIFEST [--format dot|mermaid]\n"
+            "                        print the pipeline as a graph\n"
+            "  broker [--bootstrap-file F] [--manifest M]...\n"
+            "                        run the embedded broker (in memory) as "
+            "its own process\n"
+            "  dlq list|show|replay MANIFEST ...\n"
+            "                        inspect dead letters, send them back\n"
+            "  eval --manifest M --stage S --labels CSV --emails DIR [--json]\n"
+            "                        measure a classifier stage on a "
+            "labelled set\n\n"
+            "`careerops COMMAND --help` describes each command. Plugins are "
+            "searched in\nCAREEROPS_PLUGIN_PATH, then %s.\n",
+            CO_VERSION, co_plugin_search_path());
+}
+
+/* Collect repeated --set/--stage values into NULL-terminated arrays. */
+typedef struct {
+    const char **v;
+    size_t n;
+} co__list_t;
+
+static void co__list_add(co__list_t *l, const char *s)
+{
+    l->v = realloc(l->v, (l->n + 2) * sizeof *l->v);
+    l->v[l->n++] = s;
+    l->v[l->n] = NULL;
+}
+
+static co_manifest_t *co__load(const char *path, co__list_t *sets)
+{
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(path, sets->v, &d);
+    if (m == NULL || co_validate_plugins(m, &d) != 0) {
+        co_diag_print(&d, path);
+        fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s", path);
+        co_diag_free(&d);
+        co_manifest_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static int co__cmd_run(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"stage", required_argument, 0, 's'},
+        {"set", required_argument, 0, 'S'},
+        {"until-idle", no_argument, 0, 'i'},
+        {"drain-timeout-ms", required_argument, 0, 'd'},
+        {"bootstrap-file", required_argument, 0, 'b'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    co__list_t stages = {0}, sets = {0};
+    co_run_opts_t o = {0};
+    o.drain_timeout_ms = 30000;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "s:S:ih", lo, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            co__list_add(&stages, optarg);
+            break;
+        case 'S':
+            co__list_add(&sets, optarg);
+            break;
+        case 'i':
+            o.until_idle = 1;
+            break;
+        case 'd':
+            o.drain_timeout_ms = atoll(optarg);
+            break;
+        case 'b':
+            o.bootstrap_file = optarg;
+            break;
+        case 'h':
+            printf("usage: careerops run MANIFEST [--stage NAME]... "
+                   "[--set PATH=VALUE]...\n"
+                   "                     [--until-idle] [--drain-timeout-ms "
+                   "MS] [--bootstrap-file F]\n\n"
+                   "Runs every stage of MANIFEST (one thread per plugin "
+                   "instance), or only the\nstages named with --stage (ops "
+                   "run one process per stage). SIGTERM/SIGINT\nfinish "
+                   "in-flight records, flush, commit and exit 0; a second "
+                   "signal stops at once.\n\n"
+                   "  --stage NAME        run only this stage (repeatable)\n"
+                   "  --set PATH=VALUE    override a manifest field, e.g. "
+                   "stages.classify.plugin=mock-passthrough\n"
+                   "                      or "
+                   "kafka.bootstrap.servers=127.0.0.1:9092\n"
+                   "  --until-idle        exit 0 once every source is done "
+                   "and every stage caught up\n"
+                   "  --drain-timeout-ms  embedded broker: on stop, wait this "
+                   "long for downstream stages (30000)\n"
+                   "  --bootstrap-file F  embedded broker: write its address "
+                   "to F\n");
+            return 0;
+        default:
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "error: run needs a MANIFEST (see careerops run "
+                        "--help)\n");
+        return 2;
+    }
+    co_manifest_t *m = co__load(argv[optind], &sets);
+    if (m == NULL)
+        return 2;
+    o.stages = stages.n ? stages.v : NULL;
+    int rc = co_pipeline_run(m, &o);
+    co_manifest_free(m);
+    free(stages.v);
+    free(sets.v);
+    return rc;
+}
+
+static int co__cmd_validate(int argc, char **argv)
+{
+    static const struct option lo[] = {{"set", required_argument, 0, 'S'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+    co__list_t sets = {0};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "S:h", lo, NULL)) != -1) {
+        if (c == 'S')
+            co__list_add(&sets, optarg);
+        else if (c == 'h') {
+            printf(
+                "usage: careerops validate MANIFEST [--set PATH=VALUE]...\n\n"
+                "Parses the manifest, resolves secrets and plugins, and "
+                "checks every stage's\nconfig against its plugin's "
+                "options. Prints each fault with its JSON path and\nexits "
+                "2, or prints \"ok\" and exits 0.\n");
+            return 0;
+        } else
+            return 2;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "error: validate needs a MANIFEST\n");
+        return 2;
+    }
+    co_manifest_t *m = co__load(argv[optind], &sets);
+    free(sets.v);
+    if (m == NULL)
+        return 2;
+    printf("ok: %s: pipeline %s, %zu stages, %zu topics\n", argv[optind],
+           m->pipeline, m->n_stages, m->n_topics);
+    co_manifest_free(m);
+    return 0;
+}
+
+static const char *co__kinds(uint32_t k, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s%s%s%s%s", (k & CO_KIND_SOURCE) ? "source" : "",
+             (k & CO_KIND_SOURCE) && (k & ~CO_KIND_SOURCE) ? "," : "",
+             (k & CO_KIND_PROCESSOR) ? "processor" : "",
+             (k & CO_KIND_PROCESSOR) && (k & CO_KIND_SINK) ? "," : "",
+             (k & CO_KIND_SINK) ? "sink" : "");
+    return buf;
+}
+
+static int co__list_failed;
+
+static void co__list_one(const char *file, const co_plugin_handle_t *h,
+                         const char *err, void *arg)
+{
+    (void)arg;
+    char k[64];
+    if (h)
+        printf("%-20s %-8s %-18s %s\n", h->desc->name, h->desc->version,
+               co__kinds(h->desc->kinds, k, sizeof k), h->desc->description);
+    else {
+        co__list_failed = 1;
+        fprintf(stderr, "warning: %s: %s\n", file, err);
+    }
+}
+
+static int co__cmd_plugins(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        printf("usage: careerops plugins list\n"
+               "       careerops plugins info NAME|FILE.so\n");
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "list") == 0) {
+        printf("%-20s %-8s %-18s %s\n", "NAME", "VERSION", "KINDS",
+               "DESCRIPTION");
+        co_plugin_foreach(co__list_one, NULL);
+        return 0;
+    }
+    if (strcmp(argv[1], "info") == 0 && argc >= 3) {
+        char e[2048];
+        const co_plugin_handle_t *h;
+        co_plugin_handle_t *owned = NULL;
+        if (strchr(argv[2], '/'))
+            h = owned = co_plugin_open_file(argv[2], e, sizeof e);
+        else
+            h = co_plugin_load(argv[2], e, sizeof e);
+        if (h == NULL) {
+            fprintf(stderr, "error: %s\n", e);
+            return 2;
+        }
+        const co_plugin_t *p = h->desc;
+        char k[64];
+        printf(
+            "name:        %s\nversion:     %s\nlicense:     %s\nkinds:       "
+            "%s\nabi:         %u.%u\nfile:        %s\ndescription: %s\n"
+            "options:\n",
+            p->name, p->version ? p->version : "?",
+            p->license ? p->license : "?", co__kinds(p->kinds, k, sizeof k),
+            p->abi_major, p->abi_minor, h->file,
+            p->description ? p->description : "");
+        co_options_print(p->options, stdout);
+        co_plugin_handle_free(owned);
+        return 0;
+    }
+    fprintf(stderr, "error: unknown plugins command '%s' (list, info)\n",
+            argv[1]);
+    return 2;
+}
+
+static void co__graph_id(char *out, size_t n, const char *prefix,
+                         const char *name)
+{
+    size_t j = 0;
+    j += (size_t)snprintf(out, n, "%s", prefix);
+    for (const char *p = name; *p && j + 1 < n; p++)
+        out[j++] = (*p == '-' || *p == '.') ? '_' : *p;
+    out[j] = '\0';
+}
+
+static int co__cmd_graph(int argc, char **argv)
+{
+    static const struct option lo[] = {{"format", required_argument, 0, 'f'},
+                                       {"set", required_argument, 0, 'S'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+    const char *fmt = "dot";
+    co__list_t sets = {0};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:S:h", lo, NULL)) != -1) {
+        if (c == 'f')
+            fmt = optarg;
+        else if (c == 'S')
+            co__list_add(&sets, optarg);
+        else if (c == 'h') {
+            printf("usage: careerops graph MANIFEST [--format dot|mermaid]\n\n"
+                   "Prints stages (boxes) and topics (ellipses) as Graphviz "
+                   "DOT (render with\n`dot -Tsvg`) or a Mermaid flowchart "
+                   "(GitHub renders it in Markdown).\n");
+            return 0;
+        } else
+            return 2;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "error: graph needs a MANIFEST\n");
+        return 2;
+    }
+    int mermaid = strcmp(fmt, "mermaid") == 0;
+    if (!mermaid && strcmp(fmt, "dot") != 0) {
+        fprintf(stderr, "error: --format must be dot or mermaid\n");
+        return 2;
+    }
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(argv[optind], sets.v, &d);
+    free(sets.v);
+    if (m == NULL) {
+        co_diag_print(&d, argv[optind]);
+        co_diag_free(&d);
+        return 2;
+    }
+    char a[300], b[300];
+    if (mermaid)
+        printf("flowchart LR\n");
+    else
+        printf("digraph \"%s\" {\n  rankdir=LR;\n", m->pipeline);
+    for (size_t i = 0; i < m->n_topics; i++) {
+        co__graph_id(a, sizeof a, "t_", m->topics[i].name);
+        if (mermaid)
+            printf("  %s([%s])\n", a, m->topics[i].name);
+        else
+            printf("  %s [label=\"%s\\n(%d partitions)\", shape=ellipse];\n", a,
+                   m->topics[i].name, m->topics[i].partitions);
+    }
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        co__graph_id(a, sizeof a, "s_", s->name);
+        if (mermaid)
+            printf("  %s[\"%s<br/>%s\"]\n", a, s->name, s->plugin);
+        else
+            printf("  %s [label=\"%s\\n%s\", shape=box];\n", a, s->name,
+                   s->plugin);
+        for (size_t k = 0; k < s->n_inputs; k++) {
+            co__graph_id(b, sizeof b, "t_", s->inputs[k]);
+            printf(mermaid ? "  %s --> %s\n" : "  %s -> %s;\n", b, a);
+        }
+        if (s->output) {
+            co__graph_id(b, sizeof b, "t_", s->output);
+            printf(mermaid ? "  %s --> %s\n" : "  %s -> %s;\n", a, b);
+        }
+        co__graph_id(b, sizeof b, "t_", s->dlq_topic);
+        printf(mermaid ? "  %s -. failures .-> %s\n"
+                       : "  %s -> %s [style=dashed, label=\"failures\"];\n",
+               a, b);
+    }
+    if (!mermaid)
+        printf("}\n");
+    co_manifest_free(m);
+    return 0;
+}
+
+static volatile sig_atomic_t co__broker_stop;
+static void co__on_sig(int s)
+{
+    (void)s;
+    co__broker_stop = 1;
+}
+
+static int co__cmd_broker(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"bootstrap-file", required_argument, 0, 'b'},
+        {"manifest", required_argument, 0, 'm'},
+        {"brokers", required_argument, 0, 'n'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *bfile = NULL;
+    int brokers = 1;
+    co__list_t manifests = {0};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "b:m:n:h", lo, NULL)) != -1) {
+        if (c == 'b')
+            bfile = optarg;
+        else if (c == 'm')
+            co__list_add(&manifests, optarg);
+        else if (c == 'n')
+            brokers = atoi(optarg);
+        else if (c == 'h') {
+            printf("usage: careerops broker [--bootstrap-file F] [--manifest "
+                   "M]... [--brokers N]\n\n"
+                   "Runs librdkafka's mock cluster as its own process so "
+                   "several stage hosts on\nthis machine can share it. It "
+                   "speaks the Kafka protocol on loopback ports but\nkeeps "
+                   "everything IN MEMORY (only the newest 5 MiB per "
+                   "partition): for demos\nand tests, never production. "
+                   "Prints the bootstrap servers (and writes them\nto F); "
+                   "creates the topics of each --manifest. Stops on "
+                   "SIGTERM/SIGINT.\n");
+            return 0;
+        } else
+            return 2;
+    }
+    char e[1024];
+    co_embedded_t *em =
+        co_embedded_start(brokers > 0 ? brokers : 1, e, sizeof e);
+    if (em == NULL) {
+        fprintf(stderr, "error: %s\n", e);
+        return 1;
+    }
+    for (size_t i = 0; i < manifests.n; i++) {
+        co_diag_t d = {0};
+        co_manifest_t *m = co_manifest_load(manifests.v[i], NULL, &d);
+        if (m == NULL) {
+            co_diag_print(&d, manifests.v[i]);
+            co_diag_free(&d);
+            co_embedded_stop(em);
+            return 2;
+        }
+        for (size_t t = 0; t < m->n_topics; t++)
+            co_embedded_create_topic(em, m->topics[t].name,
+                                     m->topics[t].partitions);
+        co_manifest_free(m);
+    }
+    free(manifests.v);
+    const char *bs = co_embedded_bootstraps(em);
+    printf("%s\n", bs);
+    fflush(stdout);
+    if (bfile) {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s.tmp", bfile);
+        FILE *f = fopen(tmp, "w");
+        if (f == NULL || fprintf(f, "%s\n", bs) < 0 || fclose(f) != 0 ||
+            rename(tmp, bfile) != 0) {
+            fprintf(stderr, "error: cannot write %s\n", bfile);
+            co_embedded_stop(em);
+            return 1;
+        }
+    }
+    co_log_info("embedded broker (in memory) at %s", bs);
+    signal(SIGTERM, co__on_sig);
+    signal(SIGINT, co__on_sig);
+    while (!co__broker_stop)
+        pause();
+    co_embedded_stop(em);
+    return 0;
+}
+
+/* ---- dlq ------------------------------------------------------------------
+ */
+
+static int co__cmd_dlq(int argc, char **argv)
+{
+    static const struct option lo[] = {{"topic", required_argument, 0, 't'},
+                                       {"set", required_argument, 0, 'S'},
+                                       {"to", required_argument, 0, 'o'},
+                                       {"offset", required_argument, 0, 'O'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        printf(
+            "usage: careerops dlq list MANIFEST [--topic T]\n"
+            "       careerops dlq show MANIFEST --offset P:O [--topic T]\n"
+            "       careerops dlq replay MANIFEST [--topic T] [--to TOPIC]\n\n"
+            "list prints one line per dead letter (partition:offset, "
+            "stage, class, message);\nshow prints one with all its "
+            "headers and value; replay produces every dead\nletter back "
+            "to its original topic (careerops.error.topic) or --to "
+            "TOPIC.\nThe dead-letter topic defaults to the first stage's "
+            "(dlq_dead_letters).\n");
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    const char *topic = NULL, *to = NULL, *offs = NULL;
+    co__list_t sets = {0};
+    int c;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "t:S:o:O:h", lo, NULL)) != -1) {
+        if (c == 't')
+            topic = optarg;
+        else if (c == 'S')
+            co__list_add(&sets, optarg);
+        else if (c == 'o')
+            to = optarg;
+        else if (c == 'O')
+            offs = optarg;
+        else
+            return 2;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "error: dlq %s needs a MANIFEST\n", sub);
+        return 2;
+    }
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(argv[optind], sets.v, &d);
+    free(sets.v);
+    if (m == NULL) {
+        co_diag_print(&d, argv[optind]);
+        co_diag_free(&d);
+        return 2;
+    }
+    if (topic == NULL)
+        topic = m->stages[0].dlq_topic;
+    const char *bs =
+        json_string_value(json_object_get(m->kafka, "bootstrap.servers"));
+    if (m->embedded) {
+        fprintf(stderr,
+                "error: the manifest uses the in-process embedded broker, "
+                "whose data ends with its process; point it at a running "
+                "broker: --set kafka.bootstrap.servers=HOST:PORT (from "
+                "`careerops broker`)\n");
+        co_manifest_free(m);
+        return 2;
+    }
+    char e[1024];
+    rd_kafka_conf_t *conf = co_kafka_conf_new(m, bs, e, sizeof e);
+    rd_kafka_t *rk =
+        conf ? rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof e) : NULL;
+    if (rk == NULL) {
+        fprintf(stderr, "error: %s\n", e);
+        co_manifest_free(m);
+        return 2;
+    }
+    rd_kafka_t *prod = NULL;
+    if (strcmp(sub, "replay") == 0) {
+        rd_kafka_conf_t *pc = co_kafka_conf_new(m, bs, e, sizeof e);
+        prod = rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof e);
+    }
+    co_lagmon_t *lm =
+        co_lagmon_new(m, bs, "careerops.dlq-cli", topic, e, sizeof e);
+    co_lag_t lag;
+    int rc = 0, shown = 0;
+    long want_p = -1;
+    long long want_o = -1;
+    if (offs)
+        sscanf(offs, "%ld:%lld", &want_p, &want_o);
+    if (lm == NULL || co_lagmon_measure(lm, 10000, &lag) != 0) {
+        fprintf(stderr, "error: cannot read topic %s at %s\n", topic, bs);
+        rc = 2;
+        goto done;
+    }
+    rd_kafka_topic_partition_list_t *asg =
+        rd_kafka_topic_partition_list_new(lag.partitions);
+    int64_t remaining = 0;
+    for (int p = 0; p < lag.partitions; p++) {
+        rd_kafka_topic_partition_list_add(asg, topic, p)->offset = lag.low[p];
+        remaining += lag.high[p] - lag.low[p];
+    }
+    rd_kafka_assign(rk, asg);
+    rd_kafka_topic_partition_list_destroy(asg);
+    int64_t replayed = 0;
+    while (remaining > 0) {
+        rd_kafka_message_t *msg = rd_kafka_consumer_poll(rk, 5000);
+        if (msg == NULL)
+            break;
+        if (msg->err) {
+            rd_kafka_message_destroy(msg);
+            continue;
+        }
+        if (msg->offset < lag.high[msg->partition])
+            remaining--;
+        else {
+            rd_kafka_message_destroy(msg);
+            continue;
+        }
+        rd_kafka_headers_t *h = NULL;
+        rd_kafka_message_headers(msg, &h);
+        const void *v;
+        size_t vs;
+        char stage[128] = "", cls[64] = "", mess[512] = "", otopic[256] = "";
+        if (h &&
+            rd_kafka_header_get_last(h, "careerops.error.stage", &v, &vs) == 0)
+            snprintf(stage, sizeof stage, "%.*s", (int)vs, (const char *)v);
+        if (h &&
+            rd_kafka_header_get_last(h, "careerops.error.class", &v, &vs) == 0)
+            snprintf(cls, sizeof cls, "%.*s", (int)vs, (const char *)v);
+        if (h && rd_kafka_header_get_last(h, "careerops.error.message", &v,
+                                          &vs) == 0)
+            snprintf(mess, sizeof mess, "%.*s", (int)vs, (const char *)v);
+        if (h &&
+            rd_kafka_header_get_last(h, "careerops.error.topic", &v, &vs) == 0)
+            snprintf(otopic, sizeof otopic, "%.*s", (int)vs, (const char *)v);
+        if (strcmp(sub, "list") == 0) {
+            printf("%d:%lld\t%s\t%s\t%s\n", msg->partition,
+                   (long long)msg->offset, stage, cls, mess);
+            shown++;
+        } else if (strcmp(sub, "show") == 0) {
+            if (msg->partition == want_p && msg->offset == want_o) {
+                printf("partition: %d\noffset: %lld\nkey: %.*s\n",
+                       msg->partition, (long long)msg->offset,
+                       (int)msg->key_len, (const char *)msg->key);
+                const char *n;
+                for (size_t i = 0;
+                     h && rd_kafka_header_get_all(h, i, &n, &v, &vs) == 0; i++)
+                    printf("header %s: %.*s\n", n, (int)vs, (const char *)v);
+                printf("value:\n%.*s\n", (int)msg->len,
+                       (const char *)msg->payload);
+                shown++;
+            }
+        } else if (strcmp(sub, "replay") == 0) {
+            const char *dest = to ? to : otopic;
+            if (dest[0] == '\0') {
+                fprintf(stderr,
+                        "skip %d:%lld: no careerops.error.topic (a source's "
+                        "dead letter): give --to TOPIC\n",
+                        msg->partition, (long long)msg->offset);
+            } else {
+                rd_kafka_headers_t *nh = rd_kafka_headers_new(8);
+                const char *n;
+                for (size_t i = 0;
+                     h && rd_kafka_header_get_all(h, i, &n, &v, &vs) == 0; i++)
+                    if (strncmp(n, "careerops.error.", 16) != 0)
+                        rd_kafka_header_add(nh, n, -1, v, (ssize_t)vs);
+                rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(dest),
+                                  RD_KAFKA_V_KEY(msg->key, msg->key_len),
+                                  RD_KAFKA_V_VALUE(msg->payload, msg->len),
+                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                  RD_KAFKA_V_HEADERS(nh), RD_KAFKA_V_END);
+                replayed++;
+            }
+        } else {
+            fprintf(stderr,
+                    "error: unknown dlq command '%s' (list, show, "
+                    "replay)\n",
+                    sub);
+            rd_kafka_message_destroy(msg);
+            rc = 2;
+            break;
+        }
+        rd_kafka_message_destroy(msg);
+    }
+    if (prod) {
+        rd_kafka_flush(prod, 30000);
+        printf("replayed %lld dead letters\n", (long long)replayed);
+    }
+    if (strcmp(sub, "show") == 0 && shown == 0 && rc == 0) {
+        fprintf(stderr, "error: no dead letter at %s in %s\n",
+                offs ? offs : "(give --offset P:O)", topic);
+        rc = 1;
+    }
+    co_lag_free(&lag);
+done:
+    co_lagmon_free(lm);
+    if (prod)
+        rd_kafka_destroy(prod);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    co_manifest_free(m);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    co_log_init_from_env();
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        co__usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("careerops %s (plugin ABI %d.%d, librdkafka %s)\n", CO_VERSION,
+               CO_ABI_MAJOR, CO_ABI_MINOR, rd_kafka_version_str());
+        return 0;
+    }
+    const char *cmd = argv[1];
+    int rc;
+    if (strcmp(cmd, "run") == 0)
+        rc = co__cmd_run(argc - 1, argv + 1);
+    else if (strcmp(cmd, "validate") == 0)
+        rc = co__cmd_validate(argc - 1, argv + 1);
+    else if (strcmp(cmd, "plugins") == 0)
+        rc = co__cmd_plugins(argc - 1, argv + 1);
+    else if (strcmp(cmd, "graph") == 0)
+        rc = co__cmd_graph(argc - 1, argv + 1);
+    else if (strcmp(cmd, "broker") == 0)
+        rc = co__cmd_broker(argc - 1, argv + 1);
+    else if (strcmp(cmd, "dlq") == 0)
+        rc = co__cmd_dlq(argc - 1, argv + 1);
+    else if (strcmp(cmd, "eval") == 0)
+        rc = co_cmd_eval(argc - 1, argv + 1);
+    else {
+        fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
+        co__usage(stderr);
+        rc = 2;
+    }
+    co_plugins_unload_all();
+    return rc;
 }

@@ -98,8 +98,8 @@ int co_when_match(const json_t *when, const char *value, size_t len)
             size_t i;
             json_t *w;
             int any = 0;
-            json_array_foreach(want, i, w) if (co__json_scalar_eq(w, got))
-                any = 1;
+            json_array_foreach(want, i, w) if (co__json_scalar_eq(w, got)) any =
+                1;
             ok = any;
         } else {
             ok = co__json_scalar_eq(want, got);
@@ -122,8 +122,9 @@ static int co__apply_set(json_t *root, const char *set, co_diag_t *d)
     char where[300];
     snprintf(where, sizeof where, "--set %s", set);
     if (eq == NULL || eq == set) {
-        co_diag_add(d, where, "expected path=value, e.g. "
-                              "stages.classify.plugin=rules-classifier");
+        co_diag_add(d, where,
+                    "expected path=value, e.g. "
+                    "stages.classify.plugin=rules-classifier");
         return -1;
     }
     char *path = strndup(set, (size_t)(eq - set));
@@ -140,9 +141,8 @@ static int co__apply_set(json_t *root, const char *set, co_diag_t *d)
             k = json_object();
             json_object_set_new(root, "kafka", k);
         }
-        json_object_set_new(k, p + 6,
-                            json_is_string(v) ? json_incref(v)
-                                              : json_string(val));
+        json_object_set_new(
+            k, p + 6, json_is_string(v) ? json_incref(v) : json_string(val));
         json_decref(v);
         free(path);
         return 0;
@@ -377,7 +377,8 @@ static void co__expand(json_t *node, const char *path, co__expand_ctx *cx)
     }
 }
 
-/* ---- validation helpers --------------------------------------------------- */
+/* ---- validation helpers ---------------------------------------------------
+ */
 
 static void co__check_keys(json_t *obj, const char *path,
                            const char *const *allowed, co_diag_t *d)
@@ -462,8 +463,8 @@ static double co__get_num(json_t *obj, const char *key, const char *path,
     return x;
 }
 
-static int co__get_bool(json_t *obj, const char *key, const char *path,
-                        int def, co_diag_t *d)
+static int co__get_bool(json_t *obj, const char *key, const char *path, int def,
+                        co_diag_t *d)
 {
     json_t *v = json_object_get(obj, key);
     if (v == NULL)
@@ -526,23 +527,38 @@ static json_t *co__merge_defaults(json_t *stage, json_t *defaults)
 }
 
 static const char *const co__top_keys[] = {
-    "pipeline", "description", "kafka", "state", "secrets_dir", "http",
-    "defaults", "topics", "stages", "alerts", "$schema", NULL};
-static const char *const co__stage_keys[] = {
-    "name", "plugin", "input", "output", "when", "errors", "rate_limit",
-    "concurrency", "delivery", "config", "commit_interval_ms", "max_batch",
-    "description", NULL};
-static const char *const co__errors_keys[] = {
-    "tolerance", "dead_letter_topic", "retries", "backoff_ms",
-    "backoff_max_ms", "restart", "restart_backoff_ms", NULL};
-static const char *const co__rate_keys[] = {"per_second", "per_minute",
-                                            "burst", "key", NULL};
+    "pipeline", "description", "kafka",  "state",  "secrets_dir", "http",
+    "defaults", "topics",      "stages", "alerts", "$schema",     NULL};
+static const char *const co__stage_keys[] = {"name",
+                                             "plugin",
+                                             "input",
+                                             "output",
+                                             "when",
+                                             "errors",
+                                             "rate_limit",
+                                             "concurrency",
+                                             "delivery",
+                                             "config",
+                                             "commit_interval_ms",
+                                             "max_batch",
+                                             "description",
+                                             NULL};
+static const char *const co__errors_keys[] = {"tolerance",
+                                              "dead_letter_topic",
+                                              "retries",
+                                              "backoff_ms",
+                                              "backoff_max_ms",
+                                              "restart",
+                                              "restart_backoff_ms",
+                                              NULL};
+static const char *const co__rate_keys[] = {"per_second", "per_minute", "burst",
+                                            "key", NULL};
 static const char *const co__defaults_keys[] = {
-    "errors", "rate_limit", "concurrency", "delivery", "partitions",
-    "commit_interval_ms", "max_batch", NULL};
+    "errors",     "rate_limit",         "concurrency", "delivery",
+    "partitions", "commit_interval_ms", "max_batch",   NULL};
 static const char *const co__alerts_keys[] = {
-    "dlq_depth", "consumer_lag", "webhook_url", "kind", "routing_key",
-    "topic", NULL};
+    "dlq_depth",   "consumer_lag", "webhook_url", "kind",
+    "routing_key", "topic",        NULL};
 
 static void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
                             size_t idx, co_diag_t *d)
@@ -640,8 +656,9 @@ static void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
     snprintf(p, sizeof p, "%s.rate_limit", path);
     s->burst = 1;
     if (rl != NULL && !json_is_object(rl))
-        co_diag_add(d, p, "must be an object like {\"per_minute\": 5, "
-                          "\"burst\": 1}");
+        co_diag_add(d, p,
+                    "must be an object like {\"per_minute\": 5, "
+                    "\"burst\": 1}");
     else if (rl != NULL) {
         co__check_keys(rl, p, co__rate_keys, d);
         double ps = co__get_num(rl, "per_second", p, 0, 0, 1e9, d);
@@ -689,8 +706,7 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (root == NULL) {
         char where[64];
-        snprintf(where, sizeof where, "line %d column %d", je.line,
-                 je.column);
+        snprintf(where, sizeof where, "line %d column %d", je.line, je.column);
         co_diag_add(d, where, "not valid JSON: %s", je.text);
         return NULL;
     }
@@ -767,8 +783,9 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
     json_t *http = json_object_get(root, "http");
     if (http != NULL) {
         if (!json_is_object(http))
-            co_diag_add(d, "http", "must be an object like "
-                                   "{\"listen\": \"127.0.0.1:9464\"}");
+            co_diag_add(d, "http",
+                        "must be an object like "
+                        "{\"listen\": \"127.0.0.1:9464\"}");
         else {
             static const char *const hk[] = {"listen", NULL};
             co__check_keys(http, "http", hk, d);
@@ -797,8 +814,8 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
             co__check_keys(al, "alerts", co__alerts_keys, d);
             m->alerts.dlq_depth =
                 co__get_int(al, "dlq_depth", "alerts", 10, 0, INT64_MAX, d);
-            m->alerts.consumer_lag = co__get_int(al, "consumer_lag", "alerts",
-                                                 100, 0, INT64_MAX, d);
+            m->alerts.consumer_lag =
+                co__get_int(al, "consumer_lag", "alerts", 100, 0, INT64_MAX, d);
             m->alerts.webhook_url =
                 co__get_str(al, "webhook_url", "alerts", 0, NULL, d);
             m->alerts.kind = co__get_str(al, "kind", "alerts", 0, NULL, d);
@@ -824,8 +841,9 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
                     strcmp(m->stages[i].name, m->stages[j].name) == 0) {
                     char p[64];
                     snprintf(p, sizeof p, "stages[%zu].name", i);
-                    co_diag_add(d, p, "\"%s\" is already the name of "
-                                      "stages[%zu]; names must be unique",
+                    co_diag_add(d, p,
+                                "\"%s\" is already the name of "
+                                "stages[%zu]; names must be unique",
                                 m->stages[i].name, j);
                 }
         for (size_t i = 0; i < m->n_stages; i++) {
@@ -858,9 +876,9 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
                 co__add_topic(m, tn);
                 for (size_t i = 0; i < m->n_topics; i++)
                     if (strcmp(m->topics[i].name, tn) == 0)
-                        m->topics[i].partitions = (int)co__get_int(
-                            tv, "partitions", p, m->default_partitions, 1,
-                            1024, d);
+                        m->topics[i].partitions =
+                            (int)co__get_int(tv, "partitions", p,
+                                             m->default_partitions, 1, 1024, d);
             }
         }
     }

@@ -35,31 +35,31 @@ typedef enum co_delivery_e {
 
 /** One stage as declared (defaults applied). Owned by the manifest. */
 typedef struct co_stage_conf_s {
-    int index;           /**< position in stages[] */
-    char *name;          /**< unique, [A-Za-z0-9_.-]+ */
-    char *plugin;        /**< plugin name (file NAME.so) */
-    char **inputs;       /**< input topics (NULL-terminated), none=source */
-    size_t n_inputs;     /**< number of input topics */
-    char *output;        /**< output topic, or NULL */
-    json_t *when;        /**< predicate object, or NULL for all records */
-    int tolerance_all;   /**< errors.tolerance: 1 "all" (dead-letter),
-                              0 "none" (stop the stage) */
-    char *dlq_topic;     /**< errors.dead_letter_topic */
-    int retries;         /**< errors.retries (default 3) */
-    int64_t backoff_ms;  /**< errors.backoff_ms base (default 500) */
+    int index;              /**< position in stages[] */
+    char *name;             /**< unique, [A-Za-z0-9_.-]+ */
+    char *plugin;           /**< plugin name (file NAME.so) */
+    char **inputs;          /**< input topics (NULL-terminated), none=source */
+    size_t n_inputs;        /**< number of input topics */
+    char *output;           /**< output topic, or NULL */
+    json_t *when;           /**< predicate object, or NULL for all records */
+    int tolerance_all;      /**< errors.tolerance: 1 "all" (dead-letter),
+                                 0 "none" (stop the stage) */
+    char *dlq_topic;        /**< errors.dead_letter_topic */
+    int retries;            /**< errors.retries (default 3) */
+    int64_t backoff_ms;     /**< errors.backoff_ms base (default 500) */
     int64_t backoff_max_ms; /**< errors.backoff_max_ms cap (default 60000) */
-    int restart;         /**< errors.restart: restart a FATAL stage */
+    int restart;            /**< errors.restart: restart a FATAL stage */
     int64_t restart_backoff_ms; /**< first restart delay (default 1000) */
-    double rate_per_s;   /**< rate_limit: records per second, 0 = off */
-    double burst;        /**< rate_limit.burst (default 1) */
-    char *rate_key;      /**< rate_limit.key: field path for per-key
-                              buckets, or NULL */
-    int concurrency;     /**< plugin instances (default 1) */
-    co_delivery_t delivery; /**< at-least-once (default) */
+    double rate_per_s;          /**< rate_limit: records per second, 0 = off */
+    double burst;               /**< rate_limit.burst (default 1) */
+    char *rate_key;             /**< rate_limit.key: field path for per-key
+                                     buckets, or NULL */
+    int concurrency;            /**< plugin instances (default 1) */
+    co_delivery_t delivery;     /**< at-least-once (default) */
     int64_t commit_interval_ms; /**< how often offsets are committed
                                      (default 1000) */
-    int64_t max_batch;   /**< records per commit at most (default 5000) */
-    json_t *config;      /**< plugin config object (expanded); owned */
+    int64_t max_batch; /**< records per commit at most (default 5000) */
+    json_t *config;    /**< plugin config object (expanded); owned */
 } co_stage_conf_t;
 
 /** A topic declared or implied by the stages. */
@@ -89,7 +89,7 @@ typedef struct co_manifest_s {
     char *secrets_dir; /**< absolute or manifest-relative, default
                             "/run/secrets" */
     char *http_listen; /**< "127.0.0.1:PORT", or NULL = no endpoint */
-    int default_partitions; /**< defaults.partitions (default 4) */
+    int default_partitions;  /**< defaults.partitions (default 4) */
     co_topic_conf_t *topics; /**< every topic used, with partitions */
     size_t n_topics;
     co_stage_conf_t *stages;

@@ -97,8 +97,7 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
     case CO_OPT_DOUBLE:
         ok = json_is_number(v);
         if (ok && o->max > o->min &&
-            (json_number_value(v) < o->min ||
-             json_number_value(v) > o->max)) {
+            (json_number_value(v) < o->min || json_number_value(v) > o->max)) {
             co_diag_add(d, p, "%g is out of range %g to %g",
                         json_number_value(v), o->min, o->max);
             return 1;
@@ -151,8 +150,7 @@ int co_options_validate(const co_option_t *opts, json_t *config,
             co_buf_t names = {0};
             for (const co_option_t *it = opts; it && it->type != CO_OPT_END;
                  it++)
-                co_buf_printf(&names, "%s%s", names.len ? ", " : "",
-                              it->name);
+                co_buf_printf(&names, "%s%s", names.len ? ", " : "", it->name);
             co_diag_add(d, p,
                         "the plugin declares no option '%s'; it takes: %s "
                         "(see `careerops plugins info`)",
@@ -165,7 +163,8 @@ int co_options_validate(const co_option_t *opts, json_t *config,
     }
     for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
         snprintf(p, sizeof p, "%s.%s", path, o->name);
-        if ((o->flags & CO_OPT_REQUIRED) && json_object_get(config, o->name) == NULL) {
+        if ((o->flags & CO_OPT_REQUIRED) &&
+            json_object_get(config, o->name) == NULL) {
             co_diag_add(d, p, "required option missing: %s (%s)",
                         o->description ? o->description : "",
                         co_opt_type_name(o->type));
@@ -312,8 +311,9 @@ void co_options_print(const co_option_t *opts, FILE *out)
             fprintf(out, " required");
         else
             fprintf(out, " default: %s",
-                    o->def ? ((o->flags & CO_OPT_SECRET) ? "<redacted>" : o->def)
-                           : "(none)");
+                    o->def
+                        ? ((o->flags & CO_OPT_SECRET) ? "<redacted>" : o->def)
+                        : "(none)");
         if (o->flags & CO_OPT_SECRET)
             fprintf(out, " [secret]");
         if (o->max > o->min)

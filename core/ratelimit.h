@@ -11,10 +11,10 @@
 
 /** A token bucket. Zero rate means unlimited. */
 typedef struct co_bucket_s {
-    double rate;      /**< tokens per second (0 = unlimited) */
-    double burst;     /**< capacity in tokens (>= 1) */
-    double tokens;    /**< tokens available now */
-    int64_t last_ms;  /**< clock reading of the last refill */
+    double rate;     /**< tokens per second (0 = unlimited) */
+    double burst;    /**< capacity in tokens (>= 1) */
+    double tokens;   /**< tokens available now */
+    int64_t last_ms; /**< clock reading of the last refill */
 } co_bucket_t;
 
 /** @brief Initialise a full bucket at clock reading `now_ms`. */

@@ -1,0 +1,135 @@
+/* In-process stage without Kafka, for `careerops eval` and tests. */
+#include "capture.h"
+#include "err.h"
+#include "manifest.h"
+#include "stage.h"
+#include "util.h"
+#include "validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct co_capture_s {
+    co_manifest_t *m;
+    co_stage_t *st;
+    char **vals;
+    size_t *lens;
+    size_t n;
+};
+
+static void co__cap_emit(void *arg, const co_record_t *rec)
+{
+    co_capture_t *c = arg;
+    char *v = co_xmalloc(rec->value_len + 1);
+    if (rec->value_len)
+        memcpy(v, rec->value, rec->value_len);
+    v[rec->value_len] = '\0';
+    c->vals = realloc(c->vals, (c->n + 1) * sizeof *c->vals);
+    c->lens = realloc(c->lens, (c->n + 1) * sizeof *c->lens);
+    c->vals[c->n] = v;
+    c->lens[c->n] = rec->value_len;
+    c->n++;
+}
+
+co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
+                             const char *const *sets, char *errstr, size_t sz)
+{
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(manifest_path, sets, &d);
+    if (m == NULL || co_validate_plugins(m, &d) != 0) {
+        co_buf_t b = {0};
+        for (size_t i = 0; i < d.n; i++)
+            co_buf_printf(&b, "%s%s", i ? "; " : "", d.msgs[i]);
+        co_errf(errstr, sz, "%s: %s", manifest_path,
+                b.data ? b.data : "invalid");
+        co_buf_free(&b);
+        co_diag_free(&d);
+        co_manifest_free(m);
+        return NULL;
+    }
+    const co_stage_conf_t *sc = co_manifest_stage(m, stage_name);
+    if (sc == NULL) {
+        co_errf(errstr, sz, "%s: no stage named '%s'", manifest_path,
+                stage_name);
+        co_manifest_free(m);
+        return NULL;
+    }
+    co_capture_t *c = co_xcalloc(1, sizeof *c);
+    c->m = m;
+    c->st = co_stage_new(NULL, m, sc, 0, NULL, errstr, sz);
+    if (c->st == NULL) {
+        co_manifest_free(m);
+        free(c);
+        return NULL;
+    }
+    c->st->capture_emit = co__cap_emit;
+    c->st->capture_arg = c;
+    c->st->capture_sim = 1;
+    c->st->sim_now_ms = co_wall_ms();
+    c->st->bucket.last_ms = c->st->sim_now_ms;
+    if (c->st->ph->desc->start) {
+        co_status_t s = c->st->ph->desc->start(c->st->inst);
+        if (s != CO_OK) {
+            co_errf(errstr, sz, "stage %s failed to start: %s", stage_name,
+                    c->st->err_msg[0] ? c->st->err_msg : co_status_name(s));
+            co_capture_destroy(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+co_status_t co_capture_process(co_capture_t *c, const void *key, size_t key_len,
+                               const void *value, size_t value_len)
+{
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = key;
+    rec.key_len = key_len;
+    rec.value = value;
+    rec.value_len = value_len;
+    rec.topic = c->st->sc->n_inputs ? c->st->sc->inputs[0] : "capture";
+    rec.partition = 0;
+    rec.offset = 0;
+    c->st->err_msg[0] = '\0';
+    return co_stage_process_one(c->st, &rec);
+}
+
+size_t co_capture_count(const co_capture_t *c)
+{
+    return c->n;
+}
+
+const char *co_capture_value(const co_capture_t *c, size_t i, size_t *len)
+{
+    if (i >= c->n)
+        return NULL;
+    if (len)
+        *len = c->lens[i];
+    return c->vals[i];
+}
+
+const char *co_capture_error(const co_capture_t *c)
+{
+    return c->st->err_msg;
+}
+
+void co_capture_clear(co_capture_t *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->vals[i]);
+    free(c->vals);
+    free(c->lens);
+    c->vals = NULL;
+    c->lens = NULL;
+    c->n = 0;
+}
+
+void co_capture_destroy(co_capture_t *c)
+{
+    if (c == NULL)
+        return;
+    co_capture_clear(c);
+    co_stage_free(c->st);
+    co_manifest_free(c->m);
+    free(c);
+}

@@ -1,0 +1,301 @@
+/* librdkafka configuration, embedded mock cluster, topics, lag. */
+#include "kafka.h"
+#include "log.h"
+#include "util.h"
+
+#include <librdkafka/rdkafka_mock.h>
+#include <stdlib.h>
+#include <string.h>
+
+int co_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value,
+                 char *errstr, size_t sz)
+{
+    char e[512];
+    if (rd_kafka_conf_set(conf, name, value, e, sizeof e) != RD_KAFKA_CONF_OK) {
+        co_errf(errstr, sz, "kafka.%s: %s", name, e);
+        return -1;
+    }
+    return 0;
+}
+
+rd_kafka_conf_t *co_kafka_conf_new(const co_manifest_t *m,
+                                   const char *bootstrap, char *errstr,
+                                   size_t sz)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *k;
+    json_t *v;
+    json_object_foreach(m->kafka, k, v)
+    {
+        if (strcmp(k, "bootstrap.servers") == 0 || !json_is_string(v))
+            continue;
+        if (co_kafka_set(conf, k, json_string_value(v), errstr, sz) != 0) {
+            rd_kafka_conf_destroy(conf);
+            return NULL;
+        }
+    }
+    if (co_kafka_set(conf, "bootstrap.servers", bootstrap, errstr, sz) != 0) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    /* librdkafka's own log lines go through our JSON logger. */
+    return conf;
+}
+
+struct co_embedded_s {
+    rd_kafka_t *rk;
+    rd_kafka_mock_cluster_t *mc;
+    char *bootstraps;
+};
+
+co_embedded_t *co_embedded_start(int brokers, char *errstr, size_t sz)
+{
+    char e[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
+    if (rk == NULL) {
+        co_errf(errstr, sz, "embedded broker: %s", e);
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, brokers);
+    if (mc == NULL) {
+        co_errf(errstr, sz, "embedded broker: could not start mock cluster");
+        rd_kafka_destroy(rk);
+        return NULL;
+    }
+    co_embedded_t *em = co_xcalloc(1, sizeof *em);
+    em->rk = rk;
+    em->mc = mc;
+    em->bootstraps = co_strdup(rd_kafka_mock_cluster_bootstraps(mc));
+    return em;
+}
+
+const char *co_embedded_bootstraps(const co_embedded_t *e)
+{
+    return e->bootstraps;
+}
+
+void *co_embedded_mock(const co_embedded_t *e)
+{
+    return e->mc;
+}
+
+int co_embedded_create_topic(co_embedded_t *e, const char *topic,
+                             int partitions)
+{
+    rd_kafka_resp_err_t err =
+        rd_kafka_mock_topic_create(e->mc, topic, partitions, 1);
+    if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        co_log_error("embedded broker: cannot create topic %s: %s", topic,
+                     rd_kafka_err2str(err));
+        return -1;
+    }
+    return 0;
+}
+
+void co_embedded_stop(co_embedded_t *e)
+{
+    if (e == NULL)
+        return;
+    rd_kafka_mock_cluster_destroy(e->mc);
+    rd_kafka_destroy(e->rk);
+    free(e->bootstraps);
+    free(e);
+}
+
+int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
+                           char *errstr, size_t sz)
+{
+    char e[512];
+    rd_kafka_conf_t *conf = co_kafka_conf_new(m, bootstrap, errstr, sz);
+    if (conf == NULL)
+        return -1;
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
+    if (rk == NULL) {
+        co_errf(errstr, sz, "kafka: %s", e);
+        rd_kafka_conf_destroy(conf);
+        return -1;
+    }
+    rd_kafka_NewTopic_t **nt = co_xcalloc(m->n_topics, sizeof *nt);
+    for (size_t i = 0; i < m->n_topics; i++)
+        nt[i] = rd_kafka_NewTopic_new(m->topics[i].name,
+                                      m->topics[i].partitions, -1, e, sizeof e);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *opt =
+        rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_request_timeout(opt, 10000, e, sizeof e);
+    rd_kafka_CreateTopics(rk, nt, m->n_topics, opt, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 15000);
+    int rc = 0;
+    if (ev == NULL) {
+        co_errf(errstr, sz,
+                "kafka: no answer from %s within 15 s when creating topics "
+                "(is the broker running?)",
+                bootstrap);
+        rc = -1;
+    } else if (rd_kafka_event_error(ev)) {
+        rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+        if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE ||
+            err == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION) {
+            co_log_info("kafka: broker does not support CreateTopics; "
+                        "relying on topic auto-creation");
+        } else {
+            co_errf(errstr, sz, "kafka: creating topics: %s",
+                    rd_kafka_event_error_string(ev));
+            rc = -1;
+        }
+    } else {
+        const rd_kafka_CreateTopics_result_t *res =
+            rd_kafka_event_CreateTopics_result(ev);
+        size_t cnt;
+        const rd_kafka_topic_result_t **tr =
+            rd_kafka_CreateTopics_result_topics(res, &cnt);
+        for (size_t i = 0; i < cnt; i++) {
+            rd_kafka_resp_err_t err = rd_kafka_topic_result_error(tr[i]);
+            if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+                co_errf(errstr, sz, "kafka: cannot create topic %s: %s",
+                        rd_kafka_topic_result_name(tr[i]),
+                        rd_kafka_topic_result_error_string(tr[i]));
+                rc = -1;
+            }
+        }
+    }
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(opt);
+    rd_kafka_queue_destroy(q);
+    for (size_t i = 0; i < m->n_topics; i++)
+        rd_kafka_NewTopic_destroy(nt[i]);
+    free(nt);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+void co_kafka_group_id(const co_manifest_t *m, const char *stage, char *out,
+                       size_t size)
+{
+    snprintf(out, size, "careerops.%s.%s", m->pipeline, stage);
+}
+
+struct co_lagmon_s {
+    rd_kafka_t *rk;
+    char *group;
+    char *topic;
+    int partitions;
+};
+
+co_lagmon_t *co_lagmon_new(const co_manifest_t *m, const char *bootstrap,
+                           const char *group, const char *topic, char *errstr,
+                           size_t sz)
+{
+    char e[512];
+    rd_kafka_conf_t *conf = co_kafka_conf_new(m, bootstrap, errstr, sz);
+    if (conf == NULL)
+        return NULL;
+    if (co_kafka_set(conf, "group.id", group, errstr, sz) != 0 ||
+        co_kafka_set(conf, "enable.auto.commit", "false", errstr, sz) != 0) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof e);
+    if (rk == NULL) {
+        co_errf(errstr, sz, "kafka: %s", e);
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    co_lagmon_t *l = co_xcalloc(1, sizeof *l);
+    l->rk = rk;
+    l->group = co_strdup(group);
+    l->topic = co_strdup(topic);
+    return l;
+}
+
+const char *co_lagmon_group(const co_lagmon_t *l)
+{
+    return l->group;
+}
+
+const char *co_lagmon_topic(const co_lagmon_t *l)
+{
+    return l->topic;
+}
+
+int co_lagmon_measure(co_lagmon_t *l, int timeout_ms, co_lag_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (l->partitions == 0) {
+        const rd_kafka_metadata_t *md;
+        rd_kafka_topic_t *t = rd_kafka_topic_new(l->rk, l->topic, NULL);
+        rd_kafka_resp_err_t err =
+            rd_kafka_metadata(l->rk, 0, t, &md, timeout_ms);
+        rd_kafka_topic_destroy(t);
+        if (err)
+            return -1;
+        if (md->topic_cnt == 1 && md->topics[0].err == 0)
+            l->partitions = md->topics[0].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+        if (l->partitions == 0)
+            return -1;
+    }
+    int n = l->partitions;
+    rd_kafka_topic_partition_list_t *pl = rd_kafka_topic_partition_list_new(n);
+    for (int p = 0; p < n; p++)
+        rd_kafka_topic_partition_list_add(pl, l->topic, p);
+    if (rd_kafka_committed(l->rk, pl, timeout_ms)) {
+        rd_kafka_topic_partition_list_destroy(pl);
+        return -1;
+    }
+    out->partitions = n;
+    out->per_part = co_xcalloc((size_t)n, sizeof(int64_t));
+    out->committed = co_xcalloc((size_t)n, sizeof(int64_t));
+    out->low = co_xcalloc((size_t)n, sizeof(int64_t));
+    out->high = co_xcalloc((size_t)n, sizeof(int64_t));
+    int rc = 0;
+    for (int p = 0; p < n; p++) {
+        int64_t lo = 0, hi = 0;
+        if (rd_kafka_query_watermark_offsets(l->rk, l->topic, p, &lo, &hi,
+                                             timeout_ms)) {
+            rc = -1;
+            break;
+        }
+        int64_t c = pl->elems[p].offset;
+        out->low[p] = lo;
+        out->high[p] = hi;
+        out->committed[p] = c >= 0 ? c : -1;
+        int64_t from = c >= 0 ? c : lo;
+        if (c >= 0 && c < lo)
+            out->lost++;
+        int64_t lag = hi - (from > lo ? from : lo);
+        if (lag < 0)
+            lag = 0;
+        out->per_part[p] = lag;
+        out->total += lag;
+        if (lag > out->max)
+            out->max = lag;
+    }
+    rd_kafka_topic_partition_list_destroy(pl);
+    if (rc != 0)
+        co_lag_free(out);
+    return rc;
+}
+
+void co_lag_free(co_lag_t *lag)
+{
+    free(lag->per_part);
+    free(lag->committed);
+    free(lag->low);
+    free(lag->high);
+    memset(lag, 0, sizeof *lag);
+}
+
+void co_lagmon_free(co_lagmon_t *l)
+{
+    if (l == NULL)
+        return;
+    rd_kafka_destroy(l->rk);
+    free(l->group);
+    free(l->topic);
+    free(l);
+}

@@ -1,0 +1,100 @@
+/**
+ * @file core/kafka.h
+ * @brief librdkafka set-up: client configuration from the manifest, the
+ *        embedded broker (librdkafka's mock cluster, in memory), topic
+ *        creation, watermarks and consumer-group lag. Not installed.
+ *
+ * The embedded broker speaks the real Kafka protocol on loopback ports but
+ * keeps everything in memory and only the newest 5 MiB (or 100,000
+ * message sets) per partition (DESIGN.md); the host sizes partitions and
+ * applies backpressure so that nothing is dropped, and reports loss when it
+ * happens anyway.
+ */
+#ifndef CO_CORE_KAFKA_H
+#define CO_CORE_KAFKA_H
+
+#include "manifest.h"
+#include <librdkafka/rdkafka.h>
+#include <stdint.h>
+
+/** Bytes the mock cluster keeps per partition (librdkafka 2.0.2). */
+#define CO_MOCK_PARTITION_BYTES (5 * 1024 * 1024)
+
+/**
+ * @brief A new librdkafka configuration with the manifest's `kafka`
+ *        properties (except bootstrap.servers) and `bootstrap`.
+ * @returns The conf (owned by the caller until rd_kafka_new() succeeds),
+ *          or NULL with the offending property in errstr.
+ */
+rd_kafka_conf_t *co_kafka_conf_new(const co_manifest_t *m,
+                                   const char *bootstrap, char *errstr,
+                                   size_t errstr_size);
+
+/** @brief Set one property; on failure write "kafka.NAME: reason".
+ *  @returns 0 or -1. */
+int co_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value,
+                 char *errstr, size_t errstr_size);
+
+/** The embedded broker (a mock cluster owned by a private handle). */
+typedef struct co_embedded_s co_embedded_t;
+
+/** @brief Start an embedded cluster of `brokers` brokers on loopback.
+ *  @returns It, or NULL with the reason. */
+co_embedded_t *co_embedded_start(int brokers, char *errstr, size_t errstr_size);
+/** @brief Its bootstrap servers ("127.0.0.1:PORT,..."), owned by it. */
+const char *co_embedded_bootstraps(const co_embedded_t *e);
+/** @brief The mock cluster, for fault injection in tests. */
+void *co_embedded_mock(const co_embedded_t *e);
+/** @brief Create a topic directly on the mock cluster (0 or -1). */
+int co_embedded_create_topic(co_embedded_t *e, const char *topic,
+                             int partitions);
+/** @brief Stop it (all data is lost). NULL is allowed. */
+void co_embedded_stop(co_embedded_t *e);
+
+/**
+ * @brief Create every topic of the manifest that does not exist yet, with
+ *        its configured partitions, through the Admin API.
+ * @returns 0 (created or already there), or -1 with the reason. A broker
+ *          that does not support CreateTopics (the standalone embedded
+ *          broker) is not an error: topics are then auto-created.
+ */
+int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
+                           char *errstr, size_t errstr_size);
+
+/** @brief Consumer group id of a stage: "careerops.<pipeline>.<stage>". */
+void co_kafka_group_id(const co_manifest_t *m, const char *stage, char *out,
+                       size_t size);
+
+/** Lag of one consumer group on one topic. */
+typedef struct co_lag_s {
+    int partitions;      /**< number of partitions measured */
+    int64_t total;       /**< sum of (high watermark - committed) */
+    int64_t max;         /**< largest per-partition lag */
+    int64_t lost;        /**< partitions whose commit < low watermark */
+    int64_t *per_part;   /**< per-partition lag (malloc'd, may be NULL) */
+    int64_t *committed;  /**< per-partition committed offset (-1 none) */
+    int64_t *low, *high; /**< per-partition watermarks */
+} co_lag_t;
+
+/** A handle that reads committed offsets of one group without joining. */
+typedef struct co_lagmon_s co_lagmon_t;
+
+/** @brief Watch `group`'s position on `topic`. */
+co_lagmon_t *co_lagmon_new(const co_manifest_t *m, const char *bootstrap,
+                           const char *group, const char *topic, char *errstr,
+                           size_t errstr_size);
+/**
+ * @brief Measure the lag now (watermarks and committed offsets).
+ * @param out Filled; free arrays with co_lag_free().
+ * @returns 0, or -1 if the broker did not answer in `timeout_ms`.
+ */
+int co_lagmon_measure(co_lagmon_t *l, int timeout_ms, co_lag_t *out);
+/** @brief Free the arrays of a co_lag_t. */
+void co_lag_free(co_lag_t *lag);
+/** @brief Free a monitor; NULL is allowed. */
+void co_lagmon_free(co_lagmon_t *l);
+/** @brief The group and topic a monitor watches. */
+const char *co_lagmon_group(const co_lagmon_t *l);
+const char *co_lagmon_topic(const co_lagmon_t *l);
+
+#endif

@@ -1,0 +1,71 @@
+/**
+ * @file core/pipeline.h
+ * @brief The runtime of `careerops run`: the broker connection (or the
+ *        embedded broker), topics, stage instances on their threads, the
+ *        supervisor (lag, backpressure, data-loss detection, idle
+ *        detection, restarts), signals and the HTTP endpoint. Not
+ *        installed.
+ */
+#ifndef CO_CORE_PIPELINE_H
+#define CO_CORE_PIPELINE_H
+
+#include "kafka.h"
+#include "manifest.h"
+#include "stage.h"
+
+/** Options of one run. */
+typedef struct co_run_opts_s {
+    const char *const *stages; /**< NULL-terminated names, NULL = all */
+    int until_idle;            /**< exit 0 once sources are done and lag is 0 */
+    int64_t drain_timeout_ms;  /**< on SIGTERM in embedded mode, wait this
+                                    long for downstream stages to drain */
+    const char *bootstrap_file; /**< write the embedded bootstraps here */
+    const char *summary_json;   /**< write run counters here at exit */
+} co_run_opts_t;
+
+/** Downstream position of one partition, for backpressure. */
+typedef struct co_bp_part_s {
+    int64_t committed; /**< min committed offset of downstream groups */
+} co_bp_part_t;
+
+/** Backpressure view of one topic that a local source produces to. */
+typedef struct co_bp_topic_s {
+    char *topic;
+    co_lagmon_t **mons; /**< one per downstream group */
+    size_t n_mons;
+    co_bp_part_t *parts;
+    int n_parts;
+} co_bp_topic_t;
+
+/** The runtime of a run. */
+struct co_runtime_s {
+    co_manifest_t *m;   /**< owned */
+    co_embedded_t *emb; /**< embedded broker, or NULL */
+    char *bootstrap;    /**< bootstrap servers in use */
+    co_stage_t **inst;  /**< every local stage instance */
+    size_t n_inst;
+    int stop;                 /**< atomic: shut down */
+    int defer_source_offsets; /**< embedded in-process: sources save
+                                   positions only once downstream drained */
+    int64_t bp_limit_records; /**< backpressure limit per partition, 0 off */
+    pthread_mutex_t bp_lock;
+    co_bp_topic_t *bp;
+    size_t n_bp;
+};
+
+/**
+ * @brief Downstream committed offset of `topic`/`partition` (min across
+ *        the groups consuming it), or -1 when unknown or not consumed.
+ * @remark Thread-safe.
+ */
+int64_t co_runtime_downstream_committed(co_runtime_t *rt, const char *topic,
+                                        int32_t partition);
+
+/**
+ * @brief Run the manifest until SIGTERM/SIGINT (or until idle).
+ * @returns Process exit code: 0 clean, 1 a stage FAILED, 2 bad manifest or
+ *          setup.
+ */
+int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o);
+
+#endif

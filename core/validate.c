@@ -1,0 +1,54 @@
+/* Manifest checks against the plugins' declarations. */
+#include "validate.h"
+#include "loader.h"
+#include "options.h"
+
+#include <string.h>
+
+int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
+{
+    size_t before = d->n;
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        char path[64], e[2048];
+        snprintf(path, sizeof path, "stages[%zu].plugin", i);
+        const co_plugin_handle_t *h = co_plugin_load(s->plugin, e, sizeof e);
+        if (h == NULL) {
+            co_diag_add(d, path, "%s", e);
+            continue;
+        }
+        const co_plugin_t *p = h->desc;
+        snprintf(path, sizeof path, "stages[%zu]", i);
+        int src = s->n_inputs == 0;
+        int sink = s->n_inputs > 0 && s->output == NULL;
+        if (src && !(p->kinds & CO_KIND_SOURCE))
+            co_diag_add(d, path,
+                        "stage has no input, so it is a source, but plugin "
+                        "%s is not a source: add \"input\"",
+                        s->plugin);
+        else if (sink && !(p->kinds & (CO_KIND_SINK | CO_KIND_PROCESSOR)))
+            co_diag_add(d, path,
+                        "plugin %s cannot consume records (it is "
+                        "a source): remove \"input\"",
+                        s->plugin);
+        else if (!src && !sink && !(p->kinds & CO_KIND_PROCESSOR) &&
+                 !(p->kinds & CO_KIND_SINK))
+            co_diag_add(d, path, "plugin %s cannot consume records", s->plugin);
+        else if (!src && !sink && !(p->kinds & CO_KIND_PROCESSOR))
+            co_diag_add(d, path,
+                        "plugin %s is a sink: it takes \"input\" but "
+                        "produces nothing, so remove \"output\"",
+                        s->plugin);
+        if (s->delivery == CO_DELIVERY_EXACTLY_ONCE) {
+            char dp[64];
+            snprintf(dp, sizeof dp, "stages[%zu].delivery", i);
+            co_diag_add(d, dp,
+                        "\"exactly-once\" (transactional producer) is not "
+                        "available in this version: use \"at-least-once\" "
+                        "with idempotency keys (docs/manifest.md)");
+        }
+        snprintf(path, sizeof path, "stages[%zu].config", i);
+        co_options_validate(p->options, s->config, path, d);
+    }
+    return (int)(d->n - before);
+}
