@@ -1,7 +1,7 @@
 /* Unit tests of the mock plugins, each loaded with dlopen into a fake host
- * (mock_fake_host.c) whose clock is simulated. */
+ * (mock_test_host.c, on tests/fakes/co_fake_host.c) with a simulated clock. */
 #include "co_test.h"
-#include "mock_fake_host.h"
+#include "mock_test_host.h"
 #include <signal.h>
 #include <unistd.h>
 
@@ -50,7 +50,7 @@ static void write_file(const char *path, const char *text, const char *mode)
 }
 
 /* The emitted value's integer "seq", or -1. */
-static int64_t value_seq(const fake_rec_t *r)
+static int64_t value_seq(const co_fake_emit_t *r)
 {
     json_t *doc = json_loads(r->value, 0, NULL);
     json_t *s = json_object_get(doc, "seq");
@@ -64,7 +64,7 @@ static int64_t value_seq(const fake_rec_t *r)
 static void check_descriptor(const char *module, const char *name,
                              uint32_t kinds)
 {
-    fake_host_t *h = fake_host_new(module, NULL);
+    mt_host_t *h = mt_host_new(module, NULL);
     const co_plugin_t *p = h->plugin;
     ck_assert_uint_eq(p->abi_major, CO_ABI_MAJOR);
     ck_assert_uint_eq(p->abi_minor, CO_ABI_MINOR);
@@ -80,7 +80,7 @@ static void check_descriptor(const char *module, const char *name,
         ck_assert_msg(o->offset + width <= p->config_size, "%s.%s offset", name,
                       o->name);
     }
-    fake_host_free(h);
+    mt_host_free(h);
 }
 
 START_TEST(descriptors)
@@ -98,13 +98,13 @@ END_TEST
 START_TEST(source_generates_count_records)
 {
     const char *opts[] = {"count=5", "value_size=100", NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
+    mt_host_t *h = mt_host_new("mock-source", opts);
     ck_assert_int_eq(h->init_status, CO_OK);
     ck_assert_int_eq(h->plugin->start(h->inst), CO_OK);
     ck_assert_int_eq(h->plugin->poll(h->inst, 100), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 5);
+    ck_assert_uint_eq(h->fh->emit_cnt, 5);
     for (size_t i = 0; i < 5; i++) {
-        const fake_rec_t *r = &h->st.emitted[i];
+        const co_fake_emit_t *r = &h->fh->emits[i];
         char key[16];
         snprintf(key, sizeof key, "k%zu", i + 1);
         ck_assert_str_eq(r->key, key);
@@ -115,128 +115,125 @@ START_TEST(source_generates_count_records)
         ck_assert_uint_eq(strspn(pay, "x"), strlen(pay));
         json_decref(doc);
     }
-    ck_assert_str_eq(json_string_value(json_object_get(h->st.state, "next")),
-                     "6");
+    ck_assert_str_eq(mt_state(h, "next"), "6");
     ck_assert_int_eq(h->plugin->poll(h->inst, 100), CO_EOF);
-    ck_assert_uint_eq(h->st.n_emitted, 5);
-    fake_host_free(h);
+    ck_assert_uint_eq(h->fh->emit_cnt, 5);
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(source_small_value_size_stays_json)
 {
     const char *opts[] = {"count=2", "value_size=1", "key_prefix=rec-", NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
+    mt_host_t *h = mt_host_new("mock-source", opts);
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 2);
-    ck_assert_str_eq(h->st.emitted[1].key, "rec-2");
-    ck_assert_str_eq(h->st.emitted[1].value, "{\"seq\":2,\"payload\":\"\"}");
-    fake_host_free(h);
+    ck_assert_uint_eq(h->fh->emit_cnt, 2);
+    ck_assert_str_eq(h->fh->emits[1].key, "rec-2");
+    ck_assert_str_eq(h->fh->emits[1].value, "{\"seq\":2,\"payload\":\"\"}");
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(source_batches_and_stores_position_each_batch)
 {
     const char *opts[] = {"count=25", "batch=10", NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
+    mt_host_t *h = mt_host_new("mock-source", opts);
     const char *expect[] = {"11", "21", "26"};
     for (int i = 0; i < 3; i++) {
         ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_OK);
-        ck_assert_uint_eq(h->st.n_emitted, i < 2 ? 10 * (i + 1) : 25);
-        ck_assert_str_eq(
-            json_string_value(json_object_get(h->st.state, "next")), expect[i]);
+        ck_assert_uint_eq(h->fh->emit_cnt, i < 2 ? 10 * (i + 1) : 25);
+        ck_assert_str_eq(mt_state(h, "next"), expect[i]);
     }
-    ck_assert_int_eq(h->st.source_offsets, 3);
+    ck_assert_int_eq(h->source_offsets, 3);
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_EOF);
-    fake_host_free(h);
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(source_restart_continues_from_stored_position)
 {
     const char *opts[] = {"count=10", NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
-    json_object_set_new(h->st.state, "next", json_string("8"));
+    mt_host_t *h = mt_host_new("mock-source", opts);
+    mt_state_set(h, "next", "8");
     ck_assert_int_eq(h->plugin->start(h->inst), CO_OK);
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 3);
-    ck_assert_str_eq(h->st.emitted[0].key, "k8");
-    ck_assert_str_eq(h->st.emitted[2].key, "k10");
-    fake_host_free(h);
+    ck_assert_uint_eq(h->fh->emit_cnt, 3);
+    ck_assert_str_eq(h->fh->emits[0].key, "k8");
+    ck_assert_str_eq(h->fh->emits[2].key, "k10");
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(source_bad_or_unreachable_state)
 {
-    fake_host_t *h = fake_host_new("mock-source", NULL);
-    h->st.state_down = 1;
+    mt_host_t *h = mt_host_new("mock-source", NULL);
+    h->state_down = 1;
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_RETRY);
-    ck_assert_str_eq(h->st.error_class, "state");
-    ck_assert_uint_eq(h->st.n_emitted, 0);
-    h->st.state_down = 0;
-    json_object_set_new(h->st.state, "next", json_string("abc"));
+    ck_assert_str_eq(h->fh->error_class, "state");
+    ck_assert_uint_eq(h->fh->emit_cnt, 0);
+    h->state_down = 0;
+    mt_state_set(h, "next", "abc");
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_FATAL);
-    ck_assert_ptr_nonnull(strstr(h->st.error_message, "\"abc\""));
-    fake_host_free(h);
+    ck_assert_ptr_nonnull(strstr(h->fh->error_msg, "\"abc\""));
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(source_emit_failure_retries_same_record)
 {
     const char *opts[] = {"count=5", NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
-    h->st.emit_fail_at = 3;
+    mt_host_t *h = mt_host_new("mock-source", opts);
+    h->emit_fail_at = 3;
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_RETRY);
-    ck_assert_uint_eq(h->st.n_emitted, 2);
-    ck_assert_str_eq(json_string_value(json_object_get(h->st.state, "next")),
-                     "3");
+    ck_assert_uint_eq(h->fh->emit_cnt, 2);
+    ck_assert_str_eq(mt_state(h, "next"), "3");
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 5);
-    ck_assert_str_eq(h->st.emitted[2].key, "k3");
-    fake_host_free(h);
+    ck_assert_uint_eq(h->fh->emit_cnt, 5);
+    ck_assert_str_eq(h->fh->emits[2].key, "k3");
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(source_rate_paces_on_host_clock)
 {
     const char *opts[] = {"count=20", "rate=10", NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
-    int64_t t0 = h->st.now_ms;
+    mt_host_t *h = mt_host_new("mock-source", opts);
+    int64_t t0 = h->fh->now_ms;
     int polls = 0;
     while (h->plugin->poll(h->inst, 1000) == CO_OK && polls < 1000)
         polls++;
-    ck_assert_uint_eq(h->st.n_emitted, 20);
+    ck_assert_uint_eq(h->fh->emit_cnt, 20);
     /* Record i (0-based) is emitted no earlier than t0 + 100 ms * i. */
     for (size_t i = 0; i < 20; i++)
-        ck_assert_int_ge(h->st.emitted[i].at_ms, t0 + 100 * (int64_t)i);
-    ck_assert_int_eq(h->st.emitted[19].at_ms, t0 + 1900);
-    ck_assert_int_eq(h->st.slept_ms, 1900);
-    fake_host_free(h);
+        ck_assert_int_ge(mt_emit_at(h, i), t0 + 100 * (int64_t)i);
+    ck_assert_int_eq(mt_emit_at(h, 19), t0 + 1900);
+    ck_assert_int_eq(h->fh->slept_ms, 1900);
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(source_follow_keeps_polling)
 {
     const char *opts[] = {"count=2", "follow=true", NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
+    mt_host_t *h = mt_host_new("mock-source", opts);
     ck_assert_int_eq(h->plugin->poll(h->inst, 50), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 2);
+    ck_assert_uint_eq(h->fh->emit_cnt, 2);
     for (int i = 0; i < 3; i++)
         ck_assert_int_eq(h->plugin->poll(h->inst, 50), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 2);
-    ck_assert_int_eq(h->st.slept_ms, 150);
-    fake_host_free(h);
+    ck_assert_uint_eq(h->fh->emit_cnt, 2);
+    ck_assert_int_eq(h->fh->slept_ms, 150);
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(source_stops_when_host_stops)
 {
     const char *opts[] = {"count=100", NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
-    h->st.stopping = 1;
+    mt_host_t *h = mt_host_new("mock-source", opts);
+    h->fh->stopping = 1;
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 0);
-    fake_host_free(h);
+    ck_assert_uint_eq(h->fh->emit_cnt, 0);
+    mt_host_free(h);
 }
 END_TEST
 
@@ -252,34 +249,33 @@ START_TEST(source_reads_jsonl_file)
                "{\"key\":\"e\",\"value\":\"last, no newline\"}",
                "w");
     const char *opts[] = {opt_path("file", "in.jsonl"), NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
+    mt_host_t *h = mt_host_new("mock-source", opts);
     ck_assert_int_eq(h->init_status, CO_OK);
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 4);
-    ck_assert_str_eq(h->st.emitted[0].key, "a");
-    ck_assert_str_eq(h->st.emitted[0].value, "plain text");
-    ck_assert_str_eq(h->st.emitted[1].value, "{\"n\":1,\"s\":\"x\"}");
-    ck_assert_ptr_null(h->st.emitted[2].key);
-    ck_assert_ptr_null(h->st.emitted[2].value);
-    ck_assert_str_eq(h->st.emitted[3].value, "last, no newline");
-    ck_assert_uint_eq(h->st.n_dead, 1);
-    ck_assert_str_eq(h->st.dead[0].key, "line:4");
-    ck_assert_str_eq(h->st.dead[0].value, "not json");
-    ck_assert_str_eq(h->st.dead[0].error_class, "parse");
+    ck_assert_uint_eq(h->fh->emit_cnt, 4);
+    ck_assert_str_eq(h->fh->emits[0].key, "a");
+    ck_assert_str_eq(h->fh->emits[0].value, "plain text");
+    ck_assert_str_eq(h->fh->emits[1].value, "{\"n\":1,\"s\":\"x\"}");
+    ck_assert_ptr_null(h->fh->emits[2].key);
+    ck_assert_ptr_null(h->fh->emits[2].value);
+    ck_assert_str_eq(h->fh->emits[3].value, "last, no newline");
+    ck_assert_uint_eq(h->fh->dead_cnt, 1);
+    ck_assert_str_eq(h->fh->dead[0].key, "line:4");
+    ck_assert_str_eq(h->fh->dead[0].value, "not json");
+    ck_assert_str_eq(h->fh->dead[0].error_class, "parse");
     /* 5 records (4 emitted, 1 dead-lettered): next is 6. */
-    ck_assert_str_eq(json_string_value(json_object_get(h->st.state, "next")),
-                     "6");
+    ck_assert_str_eq(mt_state(h, "next"), "6");
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_EOF);
-    fake_host_free(h);
+    mt_host_free(h);
 
     /* A restarted source skips what was acknowledged. */
-    h = fake_host_new("mock-source", opts);
-    json_object_set_new(h->st.state, "next", json_string("4"));
+    h = mt_host_new("mock-source", opts);
+    mt_state_set(h, "next", "4");
     ck_assert_int_eq(h->plugin->poll(h->inst, 0), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 2);
-    ck_assert_ptr_null(h->st.emitted[0].key);
-    ck_assert_str_eq(h->st.emitted[1].key, "e");
-    fake_host_free(h);
+    ck_assert_uint_eq(h->fh->emit_cnt, 2);
+    ck_assert_ptr_null(h->fh->emits[0].key);
+    ck_assert_str_eq(h->fh->emits[1].key, "e");
+    mt_host_free(h);
 }
 END_TEST
 
@@ -288,29 +284,29 @@ START_TEST(source_follows_growing_file)
     const char *path = tmp_path("in.jsonl");
     write_file(path, "{\"key\":\"a\",\"value\":\"1\"}\n{\"key\":\"b\",", "w");
     const char *opts[] = {opt_path("file", "in.jsonl"), "follow=true", NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
+    mt_host_t *h = mt_host_new("mock-source", opts);
     ck_assert_int_eq(h->plugin->poll(h->inst, 10), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 1); /* "b" is still being written */
+    ck_assert_uint_eq(h->fh->emit_cnt, 1); /* "b" is still being written */
     ck_assert_int_eq(h->plugin->poll(h->inst, 10), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 1);
+    ck_assert_uint_eq(h->fh->emit_cnt, 1);
     write_file(path, "\"value\":\"2\"}\n{\"key\":\"c\",\"value\":\"3\"}\n",
                "a");
     ck_assert_int_eq(h->plugin->poll(h->inst, 10), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 3);
-    ck_assert_str_eq(h->st.emitted[1].key, "b");
-    ck_assert_str_eq(h->st.emitted[2].value, "3");
-    fake_host_free(h);
+    ck_assert_uint_eq(h->fh->emit_cnt, 3);
+    ck_assert_str_eq(h->fh->emits[1].key, "b");
+    ck_assert_str_eq(h->fh->emits[2].value, "3");
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(source_missing_file_is_fatal)
 {
     const char *opts[] = {"file=/nonexistent/co-mock/in.jsonl", NULL};
-    fake_host_t *h = fake_host_new("mock-source", opts);
+    mt_host_t *h = mt_host_new("mock-source", opts);
     ck_assert_int_eq(h->init_status, CO_FATAL);
     ck_assert_ptr_nonnull(
-        strstr(h->st.error_message, "/nonexistent/co-mock/in.jsonl"));
-    fake_host_free(h);
+        strstr(h->fh->error_msg, "/nonexistent/co-mock/in.jsonl"));
+    mt_host_free(h);
 }
 END_TEST
 
@@ -318,23 +314,21 @@ END_TEST
 
 START_TEST(passthrough_emits_unchanged)
 {
-    fake_host_t *h = fake_host_new("mock-passthrough", NULL);
+    mt_host_t *h = mt_host_new("mock-passthrough", NULL);
     ck_assert_int_eq(h->init_status, CO_OK);
     co_header_t hd[] = {{"ce_id", "id-1", 4}, {"ce_type", "t.v1", 4}};
-    ck_assert_int_eq(fake_host_process(h, "k1", "{\"a\":1}", hd, 2), CO_OK);
-    ck_assert_int_eq(fake_host_process(h, NULL, NULL, NULL, 0), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 2);
-    ck_assert_str_eq(h->st.emitted[0].key, "k1");
-    ck_assert_str_eq(h->st.emitted[0].value, "{\"a\":1}");
-    ck_assert_str_eq(
-        json_string_value(json_object_get(h->st.emitted[0].headers, "ce_id")),
-        "id-1");
-    ck_assert_uint_eq(json_object_size(h->st.emitted[0].headers), 2);
-    ck_assert_ptr_null(h->st.emitted[1].key);
-    h->st.emit_fail_at = h->st.n_emit_calls + 1;
-    ck_assert_int_eq(fake_host_process(h, "k2", "v", NULL, 0), CO_RETRY);
-    ck_assert_str_eq(h->st.error_class, "emit");
-    fake_host_free(h);
+    ck_assert_int_eq(mt_process(h, "k1", "{\"a\":1}", hd, 2), CO_OK);
+    ck_assert_int_eq(mt_process(h, NULL, NULL, NULL, 0), CO_OK);
+    ck_assert_uint_eq(h->fh->emit_cnt, 2);
+    ck_assert_str_eq(h->fh->emits[0].key, "k1");
+    ck_assert_str_eq(h->fh->emits[0].value, "{\"a\":1}");
+    ck_assert_str_eq(mt_emit_header(h, 0, "ce_id"), "id-1");
+    ck_assert_uint_eq(json_object_size(json_array_get(h->emit_headers, 0)), 2);
+    ck_assert_ptr_null(h->fh->emits[1].key);
+    h->emit_fail_at = h->emit_calls + 1;
+    ck_assert_int_eq(mt_process(h, "k2", "v", NULL, 0), CO_RETRY);
+    ck_assert_str_eq(h->fh->error_class, "emit");
+    mt_host_free(h);
 }
 END_TEST
 
@@ -344,17 +338,17 @@ START_TEST(sink_writes_lines_on_flush)
 {
     const char *out = tmp_path("out.jsonl");
     const char *opts[] = {opt_path("path", "out.jsonl"), NULL};
-    fake_host_t *h = fake_host_new("mock-sink", opts);
+    mt_host_t *h = mt_host_new("mock-sink", opts);
     ck_assert_int_eq(h->init_status, CO_OK);
-    ck_assert_int_eq(fake_host_process(h, "k1", "{\"seq\":1}", NULL, 0), CO_OK);
-    ck_assert_int_eq(
-        fake_host_process(h, NULL, "quote \" and\nnewline", NULL, 0), CO_OK);
-    ck_assert_uint_eq(fake_count_lines(out), 0); /* not before flush */
+    ck_assert_int_eq(mt_process(h, "k1", "{\"seq\":1}", NULL, 0), CO_OK);
+    ck_assert_int_eq(mt_process(h, NULL, "quote \" and\nnewline", NULL, 0),
+                     CO_OK);
+    ck_assert_uint_eq(mt_count_lines(out), 0); /* not before flush */
     ck_assert_int_eq(h->plugin->flush(h->inst), CO_OK);
     ck_assert_int_eq(h->plugin->flush(h->inst), CO_OK); /* nothing twice */
-    ck_assert_uint_eq(fake_count_lines(out), 2);
+    ck_assert_uint_eq(mt_count_lines(out), 2);
 
-    char *text = fake_read_file(out);
+    char *text = mt_read_file(out);
     char *second = strchr(text, '\n') + 1;
     json_error_t err;
     json_t *a = json_loadb(text, (size_t)(second - text), 0, &err);
@@ -375,7 +369,7 @@ START_TEST(sink_writes_lines_on_flush)
     json_decref(a);
     json_decref(b);
     free(text);
-    fake_host_free(h);
+    mt_host_free(h);
 }
 END_TEST
 
@@ -383,18 +377,18 @@ START_TEST(sink_headers_option)
 {
     const char *out = tmp_path("out.jsonl");
     const char *opts[] = {opt_path("path", "out.jsonl"), "headers=true", NULL};
-    fake_host_t *h = fake_host_new("mock-sink", opts);
+    mt_host_t *h = mt_host_new("mock-sink", opts);
     co_header_t hd[] = {{"ce_type", "careerops.x", 11}};
-    ck_assert_int_eq(fake_host_process(h, "k", "v", hd, 1), CO_OK);
+    ck_assert_int_eq(mt_process(h, "k", "v", hd, 1), CO_OK);
     ck_assert_int_eq(h->plugin->flush(h->inst), CO_OK);
-    char *text = fake_read_file(out);
+    char *text = mt_read_file(out);
     json_t *a = json_loads(text, 0, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(
                          json_object_get(a, "headers"), "ce_type")),
                      "careerops.x");
     json_decref(a);
     free(text);
-    fake_host_free(h);
+    mt_host_free(h);
 }
 END_TEST
 
@@ -403,28 +397,27 @@ START_TEST(sink_fail_on_flush_retries_then_writes_once)
     const char *out = tmp_path("out.jsonl");
     const char *opts[] = {opt_path("path", "out.jsonl"), "fail_on_flush=2",
                           "sleep_ms=7", NULL};
-    fake_host_t *h = fake_host_new("mock-sink", opts);
-    ck_assert_int_eq(fake_host_process(h, "k1", "v1", NULL, 0), CO_OK);
-    ck_assert_int_eq(fake_host_process(h, "k2", "v2", NULL, 0), CO_OK);
-    ck_assert_int_eq(h->st.slept_ms, 14);
+    mt_host_t *h = mt_host_new("mock-sink", opts);
+    ck_assert_int_eq(mt_process(h, "k1", "v1", NULL, 0), CO_OK);
+    ck_assert_int_eq(mt_process(h, "k2", "v2", NULL, 0), CO_OK);
+    ck_assert_int_eq(h->fh->slept_ms, 14);
     ck_assert_int_eq(h->plugin->flush(h->inst), CO_RETRY);
-    ck_assert_str_eq(h->st.error_class, "injected");
+    ck_assert_str_eq(h->fh->error_class, "injected");
     ck_assert_int_eq(h->plugin->flush(h->inst), CO_RETRY);
-    ck_assert_uint_eq(fake_count_lines(out), 0);
+    ck_assert_uint_eq(mt_count_lines(out), 0);
     ck_assert_int_eq(h->plugin->flush(h->inst), CO_OK);
-    ck_assert_uint_eq(fake_count_lines(out), 2);
-    fake_host_free(h);
+    ck_assert_uint_eq(mt_count_lines(out), 2);
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(sink_rejects_invalid_utf8)
 {
     const char *opts[] = {opt_path("path", "out.jsonl"), NULL};
-    fake_host_t *h = fake_host_new("mock-sink", opts);
-    ck_assert_int_eq(fake_host_process(h, "k", "bad \xff byte", NULL, 0),
-                     CO_FAIL);
-    ck_assert_str_eq(h->st.error_class, "encoding");
-    fake_host_free(h);
+    mt_host_t *h = mt_host_new("mock-sink", opts);
+    ck_assert_int_eq(mt_process(h, "k", "bad \xff byte", NULL, 0), CO_FAIL);
+    ck_assert_str_eq(h->fh->error_class, "encoding");
+    mt_host_free(h);
 }
 END_TEST
 
@@ -433,11 +426,11 @@ START_TEST(sink_side_effect_unguarded_repeats)
     const char *cnt = tmp_path("count.txt");
     const char *opts[] = {opt_path("path", "out.jsonl"),
                           opt_path("counter_file", "count.txt"), NULL};
-    fake_host_t *h = fake_host_new("mock-sink", opts);
-    ck_assert_int_eq(fake_host_process(h, "k1", "v", NULL, 0), CO_OK);
-    ck_assert_int_eq(fake_host_process(h, "k1", "v", NULL, 0), CO_OK);
-    ck_assert_uint_eq(fake_count_lines(cnt), 2);
-    fake_host_free(h);
+    mt_host_t *h = mt_host_new("mock-sink", opts);
+    ck_assert_int_eq(mt_process(h, "k1", "v", NULL, 0), CO_OK);
+    ck_assert_int_eq(mt_process(h, "k1", "v", NULL, 0), CO_OK);
+    ck_assert_uint_eq(mt_count_lines(cnt), 2);
+    mt_host_free(h);
 }
 END_TEST
 
@@ -448,90 +441,89 @@ START_TEST(sink_side_effect_idempotent)
     const char *opts[] = {opt_path("path", "out.jsonl"),
                           opt_path("counter_file", "count.txt"),
                           "idempotent=true", NULL};
-    fake_host_t *h = fake_host_new("mock-sink", opts);
+    mt_host_t *h = mt_host_new("mock-sink", opts);
     ck_assert_int_eq(h->init_status, CO_OK);
-    ck_assert_int_eq(fake_host_process(h, "k1", "v", NULL, 0), CO_OK);
-    ck_assert_int_eq(fake_host_process(h, "k1", "v", NULL, 0), CO_OK);
-    ck_assert_int_eq(fake_host_process(h, "k2", "v", NULL, 0), CO_OK);
-    ck_assert_uint_eq(fake_count_lines(cnt), 2);
-    ck_assert_str_eq(json_string_value(json_object_get(h->st.idem, "k1")),
-                     "done");
+    ck_assert_int_eq(mt_process(h, "k1", "v", NULL, 0), CO_OK);
+    ck_assert_int_eq(mt_process(h, "k1", "v", NULL, 0), CO_OK);
+    ck_assert_int_eq(mt_process(h, "k2", "v", NULL, 0), CO_OK);
+    ck_assert_uint_eq(mt_count_lines(cnt), 2);
+    ck_assert_int_eq(h->fh->api.idem_begin(h->st, "k1"), CO_IDEM_DONE);
     /* Claimed but never committed (a crash in between): done again. */
-    json_object_set_new(h->st.idem, "k3", json_string("pending"));
-    ck_assert_int_eq(fake_host_process(h, "k3", "v", NULL, 0), CO_OK);
-    ck_assert_uint_eq(fake_count_lines(cnt), 3);
+    ck_assert_int_eq(h->fh->api.idem_begin(h->st, "k3"), CO_IDEM_NEW);
+    ck_assert_int_eq(mt_process(h, "k3", "v", NULL, 0), CO_OK);
+    ck_assert_uint_eq(mt_count_lines(cnt), 3);
     /* State store down: RETRY, no side effect. */
-    h->st.state_down = 1;
-    ck_assert_int_eq(fake_host_process(h, "k4", "v", NULL, 0), CO_RETRY);
-    ck_assert_str_eq(h->st.error_class, "state");
-    ck_assert_uint_eq(fake_count_lines(cnt), 3);
+    h->state_down = 1;
+    ck_assert_int_eq(mt_process(h, "k4", "v", NULL, 0), CO_RETRY);
+    ck_assert_str_eq(h->fh->error_class, "state");
+    ck_assert_uint_eq(mt_count_lines(cnt), 3);
     /* Every delivery is still recorded in the sink file. */
     ck_assert_int_eq(h->plugin->flush(h->inst), CO_OK);
-    ck_assert_uint_eq(fake_count_lines(out), 4);
-    char *text = fake_read_file(cnt);
+    ck_assert_uint_eq(mt_count_lines(out), 4);
+    char *text = mt_read_file(cnt);
     ck_assert_str_eq(text, "k1\nk2\nk3\n");
     free(text);
-    fake_host_free(h);
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(sink_config_errors_are_fatal)
 {
-    fake_host_t *h = fake_host_new("mock-sink", NULL);
+    mt_host_t *h = mt_host_new("mock-sink", NULL);
     ck_assert_int_eq(h->init_status, CO_FATAL);
-    ck_assert_ptr_nonnull(strstr(h->st.error_message, "`path`"));
-    fake_host_free(h);
+    ck_assert_ptr_nonnull(strstr(h->fh->error_msg, "`path`"));
+    mt_host_free(h);
 
     const char *opts[] = {opt_path("path", "out.jsonl"), "idempotent=true",
                           NULL};
-    h = fake_host_new("mock-sink", opts);
+    h = mt_host_new("mock-sink", opts);
     ck_assert_int_eq(h->init_status, CO_FATAL);
-    ck_assert_ptr_nonnull(strstr(h->st.error_message, "counter_file"));
-    fake_host_free(h);
+    ck_assert_ptr_nonnull(strstr(h->fh->error_msg, "counter_file"));
+    mt_host_free(h);
 
     const char *opts2[] = {"path=/nonexistent/co-mock/out.jsonl", NULL};
-    h = fake_host_new("mock-sink", opts2);
+    h = mt_host_new("mock-sink", opts2);
     ck_assert_int_eq(h->init_status, CO_FATAL);
     ck_assert_ptr_nonnull(
-        strstr(h->st.error_message, "/nonexistent/co-mock/out.jsonl"));
-    fake_host_free(h);
+        strstr(h->fh->error_msg, "/nonexistent/co-mock/out.jsonl"));
+    mt_host_free(h);
 }
 END_TEST
 
 /* ---- mock-fault ------------------------------------------------------- */
 
-static co_status_t fault_seq(fake_host_t *h, int seq)
+static co_status_t fault_seq(mt_host_t *h, int seq)
 {
     char key[32], value[64];
     snprintf(key, sizeof key, "k%d", seq);
     snprintf(value, sizeof value, "{\"seq\":%d,\"payload\":\"\"}", seq);
-    return fake_host_process(h, key, value, NULL, 0);
+    return mt_process(h, key, value, NULL, 0);
 }
 
 START_TEST(fault_fail_every)
 {
     const char *opts[] = {"fail_every=3", NULL};
-    fake_host_t *h = fake_host_new("mock-fault", opts);
+    mt_host_t *h = mt_host_new("mock-fault", opts);
     for (int s = 1; s <= 9; s++) {
         co_status_t st = fault_seq(h, s);
         ck_assert_int_eq(st, s % 3 == 0 ? CO_FAIL : CO_OK);
         if (s % 3 == 0) {
             char msg[64];
             snprintf(msg, sizeof msg, "injected failure for seq %d", s);
-            ck_assert_str_eq(h->st.error_class, "injected");
-            ck_assert_str_eq(h->st.error_message, msg);
+            ck_assert_str_eq(h->fh->error_class, "injected");
+            ck_assert_str_eq(h->fh->error_msg, msg);
         }
     }
-    ck_assert_uint_eq(h->st.n_emitted, 6);
-    ck_assert_int_eq(value_seq(&h->st.emitted[2]), 4);
-    fake_host_free(h);
+    ck_assert_uint_eq(h->fh->emit_cnt, 6);
+    ck_assert_int_eq(value_seq(&h->fh->emits[2]), 4);
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(fault_retry_then_succeed)
 {
     const char *opts[] = {"retry_every=5", "retry_times=2", NULL};
-    fake_host_t *h = fake_host_new("mock-fault", opts);
+    mt_host_t *h = mt_host_new("mock-fault", opts);
     ck_assert_int_eq(fault_seq(h, 4), CO_OK);
     ck_assert_int_eq(fault_seq(h, 5), CO_RETRY);
     ck_assert_int_eq(fault_seq(h, 10), CO_RETRY); /* counted per key */
@@ -539,37 +531,36 @@ START_TEST(fault_retry_then_succeed)
     ck_assert_int_eq(fault_seq(h, 5), CO_OK);
     ck_assert_int_eq(fault_seq(h, 10), CO_RETRY);
     ck_assert_int_eq(fault_seq(h, 10), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 3);
-    ck_assert_int_eq(value_seq(&h->st.emitted[1]), 5);
-    ck_assert_int_eq(value_seq(&h->st.emitted[2]), 10);
+    ck_assert_uint_eq(h->fh->emit_cnt, 3);
+    ck_assert_int_eq(value_seq(&h->fh->emits[1]), 5);
+    ck_assert_int_eq(value_seq(&h->fh->emits[2]), 10);
     /* A redelivery after success starts counting again. */
     ck_assert_int_eq(fault_seq(h, 5), CO_RETRY);
-    fake_host_free(h);
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(fault_fatal_and_passthrough)
 {
     const char *opts[] = {"fatal_at=4", "fail_every=2", "sleep_ms=5", NULL};
-    fake_host_t *h = fake_host_new("mock-fault", opts);
+    mt_host_t *h = mt_host_new("mock-fault", opts);
     ck_assert_int_eq(fault_seq(h, 2), CO_FAIL);
     ck_assert_int_eq(fault_seq(h, 4), CO_FATAL); /* fatal wins over fail */
-    ck_assert_str_eq(h->st.error_message, "injected fatal error at seq 4");
+    ck_assert_str_eq(h->fh->error_msg, "injected fatal error at seq 4");
     /* No seq, or not JSON: passed through. */
-    ck_assert_int_eq(fake_host_process(h, "x", "not json", NULL, 0), CO_OK);
-    ck_assert_int_eq(fake_host_process(h, "y", "{\"seq\":\"4\"}", NULL, 0),
-                     CO_OK);
-    ck_assert_int_eq(fake_host_process(h, "z", NULL, NULL, 0), CO_OK);
-    ck_assert_uint_eq(h->st.n_emitted, 3);
-    ck_assert_int_eq(h->st.slept_ms, 25);
-    fake_host_free(h);
+    ck_assert_int_eq(mt_process(h, "x", "not json", NULL, 0), CO_OK);
+    ck_assert_int_eq(mt_process(h, "y", "{\"seq\":\"4\"}", NULL, 0), CO_OK);
+    ck_assert_int_eq(mt_process(h, "z", NULL, NULL, 0), CO_OK);
+    ck_assert_uint_eq(h->fh->emit_cnt, 3);
+    ck_assert_int_eq(h->fh->slept_ms, 25);
+    mt_host_free(h);
 }
 END_TEST
 
 START_TEST(fault_abort_after)
 {
     const char *opts[] = {"abort_after=3", NULL};
-    fake_host_t *h = fake_host_new("mock-fault", opts);
+    mt_host_t *h = mt_host_new("mock-fault", opts);
     ck_assert_int_eq(fault_seq(h, 1), CO_OK);
     ck_assert_int_eq(fault_seq(h, 2), CO_OK);
     fault_seq(h, 3); /* abort() */
