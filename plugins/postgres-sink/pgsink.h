@@ -1,0 +1,118 @@
+/**
+ * @file plugins/postgres-sink/pgsink.h
+ * @brief postgres-sink internals: record -> row, batches, schema
+ *        migrations and the batch upsert. Pure functions (no host API),
+ *        compiled into the module and into the tests. Not installed.
+ *
+ * Threading: a batch and a PGconn belong to one thread (one instance).
+ */
+#ifndef PGSINK_H
+#define PGSINK_H
+
+#include <careerops/types.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/** The tables the sink writes, one per record schema. */
+typedef enum pgsink_table_e {
+    PGSINK_EMAILS = 0,    /**< careerops.email.v1 */
+    PGSINK_EVENTS = 1,    /**< careerops.event.v1 */
+    PGSINK_BRIEFINGS = 2, /**< careerops.briefing.v1 */
+    PGSINK_NTABLES = 3
+} pgsink_table_t;
+
+/** Longest idempotency key accepted, in bytes. */
+#define PGSINK_KEY_MAX 512
+/** Typed (filterable, indexed) text columns are cut to this many bytes at a
+ *  UTF-8 boundary; the JSONB document keeps the whole value. */
+#define PGSINK_TYPED_MAX 512
+
+/** @brief Table name ("emails"...). Static string. */
+const char *pgsink_table_name(int table);
+/** @brief Table for a name, or -1. */
+int pgsink_table_from_name(const char *name);
+/** @brief Table for a record's "schema" value, or -1 if unknown. */
+int pgsink_table_for_schema(const char *schema);
+
+/**
+ * @brief Turn one record into a row for its table.
+ * @param rec The record (borrowed). Its value must be a JSON object with a
+ *        known "schema".
+ * @param row Set to a new JSON object whose members are the table's
+ *        columns (decref it).
+ * @returns The table (>= 0), or -1 with a message naming the problem and
+ *          the fix in `err` (the record belongs in the dead-letter topic).
+ */
+int pgsink_row_build(const co_record_t *rec, json_t **row, char *err,
+                     size_t err_size);
+
+/** A batch of rows waiting to be written, and the records they came from. */
+typedef struct pgsink_batch_s pgsink_batch_t;
+
+/** @brief A new empty batch, or NULL (no memory). */
+pgsink_batch_t *pgsink_batch_new(void);
+/** @brief Free a batch; NULL is allowed. */
+void pgsink_batch_free(pgsink_batch_t *b);
+/**
+ * @brief Add a row (reference stolen) and a copy of its record (for the
+ *        dead-letter topic). A later row with the same key in the same table
+ *        replaces the earlier one in the write (the newest version wins).
+ * @returns 0 or CO_ERR_NOMEM.
+ */
+int pgsink_batch_add(pgsink_batch_t *b, int table, json_t *row,
+                     const co_record_t *rec);
+/** @brief Records added since the last clear. */
+size_t pgsink_batch_count(const pgsink_batch_t *b);
+/** @brief Forget every row, record and failure. */
+void pgsink_batch_clear(pgsink_batch_t *b);
+/** @brief Records the server rejected in the last pgsink_write(). */
+size_t pgsink_batch_failed_count(const pgsink_batch_t *b);
+/**
+ * @brief Failed record i (0..failed_count-1) as the original record
+ *        (pointers owned by the batch, valid until clear) and the server's
+ *        message.
+ */
+const co_record_t *pgsink_batch_failed(const pgsink_batch_t *b, size_t i,
+                                       const char **message);
+
+/** @brief The newest schema version of the sink's tables. */
+int pgsink_schema_latest(void);
+
+/**
+ * @brief Create the PostgreSQL schema `schema` if needed and migrate the
+ *        sink's tables in it to `target` (0 = newest), in one transaction
+ *        under an advisory lock. Versions are kept in
+ *        `schema`.careerops_sink_migrations.
+ * @param lost Set to 1 if the connection failed (retry later).
+ * @returns The version reached, or -1 with the reason in err.
+ */
+int pgsink_migrate(PGconn *c, const char *schema, int target, char *err,
+                   size_t err_size, int *lost);
+
+/** Outcome of pgsink_write(). */
+typedef enum pgsink_write_e {
+    PGSINK_WRITE_OK = 0,   /**< committed (rows the server rejected, if
+                                any, are listed as failed) */
+    PGSINK_WRITE_CONN = 1, /**< connection lost: nothing was committed;
+                                reconnect and write the same batch again */
+    PGSINK_WRITE_FATAL = 2 /**< an error retrying cannot fix (e.g. a table
+                                was dropped, permission denied) */
+} pgsink_write_t;
+
+/**
+ * @brief Upsert every row of the batch in one transaction: one
+ *        INSERT ... SELECT FROM jsonb_to_recordset($1) ... ON CONFLICT (key)
+ *        DO UPDATE per table. If the server rejects the data, the batch is
+ *        written again row by row under savepoints and the rows it rejects
+ *        are listed as failed (the rest commit).
+ * @returns See pgsink_write_t; err holds the server's message.
+ */
+pgsink_write_t pgsink_write(PGconn *c, const char *schema, pgsink_batch_t *b,
+                            char *err, size_t err_size);
+
+/** @brief True if a failed call means the connection is gone (server down
+ *  or restarting) rather than a problem with the statement. */
+int pgsink_conn_lost(PGconn *c, const PGresult *r);
+
+#endif

@@ -1,0 +1,336 @@
+/**
+ * @file plugins/postgres-sink/postgres_sink.c
+ * @brief postgres-sink: emails, events and briefings as rows in PostgreSQL.
+ *
+ * process() turns each record into a row (by its "schema" field) and
+ * buffers it; flush() upserts the buffer in ONE transaction and returns
+ * CO_OK only after COMMIT, so the host commits input offsets only for
+ * records that are in the database. When `batch_size` records are buffered,
+ * process() writes them early the same way (memory stays bounded between
+ * flushes); offsets still wait for flush(). Upserts are keyed by the
+ * idempotency key (ON CONFLICT (key) DO UPDATE, skipped when the document
+ * is unchanged), so replays leave one row per key.
+ *
+ * PostgreSQL down: flush() returns CO_RETRY (and logs "waiting for
+ * PostgreSQL" at most every 5 s) and keeps the buffer; the host retries.
+ * Never a dead letter for it. A record the server itself rejects (a data
+ * error) goes to the dead-letter topic; the rest of the batch commits.
+ * See README.md for options, tables and columns; pgsink_db.c for the SQL.
+ */
+#include "pgsink.h"
+
+#include <careerops/plugin.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const co_host_api_t *pgsink_api;
+
+/* Minimum interval between two "waiting for PostgreSQL" lines (ms). */
+#define PGSINK_WARN_EVERY_MS 5000
+
+/** Configuration struct filled by the host from pgsink_options. */
+struct pgsink_config {
+    const char *conninfo;
+    const char *schema;
+    int64_t batch_size;
+    const char *const *tables;
+    int64_t connect_timeout_s;
+};
+
+static const co_option_t pgsink_options[] = {
+    {CO_OPT_STR, "conninfo", NULL, CO_OPT_REQUIRED | CO_OPT_SECRET, 0, 0,
+     offsetof(struct pgsink_config, conninfo),
+     "libpq connection string or URI of the database, e.g. "
+     "${secret:postgres_url} or postgresql://careerops@127.0.0.1/careerops."},
+    {CO_OPT_STR, "schema", "public", 0, 0, 0,
+     offsetof(struct pgsink_config, schema),
+     "PostgreSQL schema that holds the tables (created if missing)."},
+    {CO_OPT_INT, "batch_size", "500", 0, 1, 100000,
+     offsetof(struct pgsink_config, batch_size),
+     "Buffered records at which process() writes a batch before the next "
+     "flush (one transaction per batch)."},
+    {CO_OPT_STRLIST, "tables", "emails,events,briefings", 0, 0, 0,
+     offsetof(struct pgsink_config, tables),
+     "Tables this stage may write: emails (careerops.email.v1), events "
+     "(careerops.event.v1), briefings (careerops.briefing.v1). A record for "
+     "another table is dead-lettered."},
+    {CO_OPT_INT, "connect_timeout_s", "5", 0, 1, 300,
+     offsetof(struct pgsink_config, connect_timeout_s),
+     "Seconds to wait for a connection before reporting PostgreSQL "
+     "unreachable (unless conninfo sets connect_timeout)."},
+    {0},
+};
+
+/** One sink instance. */
+struct pgsink {
+    co_stage_t *st;
+    const struct pgsink_config *cfg;
+    int enabled[PGSINK_NTABLES];
+    PGconn *conn;          /**< NULL until connected (and migrated) */
+    pgsink_batch_t *batch; /**< rows not yet committed */
+    int waiting;           /**< "waiting" logged, not yet recovered */
+    int64_t last_warn_ms;
+    int no_early_write; /**< a write failed: leave it to flush() */
+};
+
+static void pgsink_waiting(struct pgsink *ps, const char *why)
+{
+    int64_t now = pgsink_api->now_ms(ps->st);
+    if (!ps->waiting || now - ps->last_warn_ms >= PGSINK_WARN_EVERY_MS) {
+        pgsink_api->log(ps->st, CO_LOG_WARN,
+                        "waiting for PostgreSQL (%zu records buffered): %s",
+                        pgsink_batch_count(ps->batch), why);
+        ps->last_warn_ms = now;
+    }
+    ps->waiting = 1;
+    pgsink_api->set_error(ps->st, "postgresql", "waiting for PostgreSQL: %s",
+                          why);
+}
+
+/* Connect and migrate if not connected. Returns CO_OK, CO_RETRY (server
+ * unreachable; err says why) or CO_FATAL (migration refused). */
+static co_status_t pgsink_connect(struct pgsink *ps, char *err, size_t n)
+{
+    if (ps->conn != NULL && PQstatus(ps->conn) == CONNECTION_OK)
+        return CO_OK;
+    PQfinish(ps->conn);
+    char timeout[32];
+    snprintf(timeout, sizeof timeout, "%lld",
+             (long long)ps->cfg->connect_timeout_s);
+    /* Defaults first: keywords in the conninfo (expanded from dbname)
+     * override them. */
+    const char *const keys[] = {"connect_timeout", "fallback_application_name",
+                                "dbname", NULL};
+    const char *const vals[] = {timeout, "careerops-postgres-sink",
+                                ps->cfg->conninfo, NULL};
+    ps->conn = PQconnectdbParams(keys, vals, 1);
+    if (PQstatus(ps->conn) != CONNECTION_OK) {
+        snprintf(err, n, "%s", PQerrorMessage(ps->conn));
+        for (char *p = err; *p != '\0'; p++)
+            if (*p == '\n' || *p == '\t')
+                *p = ' ';
+        for (size_t len = strlen(err); len > 0 && err[len - 1] == ' ';)
+            err[--len] = '\0';
+        PQfinish(ps->conn);
+        ps->conn = NULL;
+        return CO_RETRY;
+    }
+    int lost;
+    int v = pgsink_migrate(ps->conn, ps->cfg->schema, 0, err, n, &lost);
+    if (v < 0) {
+        PQfinish(ps->conn);
+        ps->conn = NULL;
+        return lost ? CO_RETRY : CO_FATAL;
+    }
+    return CO_OK;
+}
+
+/* Write the buffer in one transaction (see pgsink_write()). */
+static co_status_t pgsink_write_buffer(struct pgsink *ps)
+{
+    char err[1024] = "";
+    if (pgsink_batch_count(ps->batch) == 0)
+        return CO_OK;
+    /* A connection that broke since the last write is retried at once. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int had_conn = ps->conn != NULL;
+        co_status_t cs = pgsink_connect(ps, err, sizeof err);
+        if (cs == CO_FATAL) {
+            pgsink_api->set_error(ps->st, "postgresql", "%s", err);
+            return CO_FATAL;
+        }
+        if (cs == CO_RETRY)
+            break;
+        pgsink_write_t w =
+            pgsink_write(ps->conn, ps->cfg->schema, ps->batch, err, sizeof err);
+        if (w == PGSINK_WRITE_FATAL) {
+            pgsink_api->set_error(ps->st, "postgresql", "%s", err);
+            return CO_FATAL;
+        }
+        if (w == PGSINK_WRITE_OK) {
+            size_t n = pgsink_batch_count(ps->batch);
+            size_t nf = pgsink_batch_failed_count(ps->batch);
+            for (size_t i = 0; i < nf; i++) {
+                const char *msg;
+                const co_record_t *rec =
+                    pgsink_batch_failed(ps->batch, i, &msg);
+                if (pgsink_api->dead_letter(ps->st, rec, "postgresql", msg) !=
+                    0) {
+                    /* Keep the batch: writing it again changes nothing,
+                     * and the rejected records get another chance. */
+                    pgsink_api->set_error(ps->st, "postgresql",
+                                          "cannot dead-letter a record the "
+                                          "database rejected: %s",
+                                          msg);
+                    return CO_RETRY;
+                }
+            }
+            if (ps->waiting)
+                pgsink_api->log(ps->st, CO_LOG_INFO,
+                                "PostgreSQL is reachable again; wrote the "
+                                "%zu buffered records",
+                                n);
+            ps->waiting = 0;
+            ps->no_early_write = 0;
+            pgsink_api->metric_add(ps->st, "records_written", (double)(n - nf));
+            if (nf > 0)
+                pgsink_api->metric_add(ps->st, "records_rejected", (double)nf);
+            pgsink_batch_clear(ps->batch);
+            pgsink_api->metric_set(ps->st, "buffered", 0);
+            return CO_OK;
+        }
+        /* Connection lost mid-transaction: nothing committed. */
+        PQfinish(ps->conn);
+        ps->conn = NULL;
+        if (!had_conn)
+            break;
+    }
+    pgsink_waiting(ps, err);
+    return CO_RETRY;
+}
+
+static co_status_t pgsink_init(const co_host_api_t *api, co_stage_t *st,
+                               const void *config, void **instance)
+{
+    const struct pgsink_config *cfg = config;
+    struct pgsink *ps = calloc(1, sizeof *ps);
+    *instance = ps;
+    if (ps == NULL) {
+        api->set_error(st, "config", "out of memory");
+        return CO_FATAL;
+    }
+    ps->st = st;
+    ps->cfg = cfg;
+    char *perr = NULL;
+    PQconninfoOption *opts =
+        cfg->conninfo != NULL ? PQconninfoParse(cfg->conninfo, &perr) : NULL;
+    if (opts == NULL) {
+        api->set_error(st, "config",
+                       "option conninfo is not a libpq connection string or "
+                       "URI (%s): use e.g. "
+                       "postgresql://user@127.0.0.1:5432/careerops",
+                       perr != NULL ? perr : "missing");
+        PQfreemem(perr);
+        return CO_FATAL;
+    }
+    PQconninfoFree(opts);
+    if (cfg->schema == NULL || cfg->schema[0] == '\0' ||
+        strlen(cfg->schema) > 63) {
+        api->set_error(st, "config",
+                       "option schema must be a PostgreSQL schema name of 1 "
+                       "to 63 bytes, e.g. \"public\" or \"careerops\"");
+        return CO_FATAL;
+    }
+    for (const char *const *t = cfg->tables; t != NULL && *t != NULL; t++) {
+        int i = pgsink_table_from_name(*t);
+        if (i < 0) {
+            api->set_error(st, "config",
+                           "option tables: unknown table \"%s\"; use emails, "
+                           "events and/or briefings",
+                           *t);
+            return CO_FATAL;
+        }
+        ps->enabled[i] = 1;
+    }
+    if ((ps->batch = pgsink_batch_new()) == NULL) {
+        api->set_error(st, "config", "out of memory");
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
+/* Connect early so a bad database shows at start; an unreachable one is
+ * only logged (records buffer; flush() waits for the server). */
+static co_status_t pgsink_start(void *instance)
+{
+    struct pgsink *ps = instance;
+    char err[1024] = "";
+    co_status_t cs = pgsink_connect(ps, err, sizeof err);
+    if (cs == CO_FATAL) {
+        pgsink_api->set_error(ps->st, "postgresql", "%s", err);
+        return CO_FATAL;
+    }
+    if (cs == CO_RETRY)
+        pgsink_waiting(ps, err);
+    return CO_OK;
+}
+
+static co_status_t pgsink_process(void *instance, const co_record_t *rec)
+{
+    struct pgsink *ps = instance;
+    char err[1024];
+    json_t *row;
+    int table = pgsink_row_build(rec, &row, err, sizeof err);
+    if (table < 0) {
+        pgsink_api->set_error(ps->st, "schema", "%s", err);
+        return CO_FAIL;
+    }
+    if (!ps->enabled[table]) {
+        json_decref(row);
+        pgsink_api->set_error(ps->st, "config",
+                              "record is for table %s, which option tables "
+                              "does not include: add it, or stop routing "
+                              "this topic to the stage",
+                              pgsink_table_name(table));
+        return CO_FAIL;
+    }
+    if (pgsink_batch_add(ps->batch, table, row, rec) != 0) {
+        pgsink_api->set_error(ps->st, "memory", "out of memory");
+        return CO_FATAL;
+    }
+    size_t n = pgsink_batch_count(ps->batch);
+    pgsink_api->metric_set(ps->st, "buffered", (double)n);
+    if (n >= (size_t)ps->cfg->batch_size && !ps->no_early_write) {
+        co_status_t cs = pgsink_write_buffer(ps);
+        if (cs != CO_OK)
+            ps->no_early_write = 1; /* flush() reports and retries */
+    }
+    return CO_OK;
+}
+
+static co_status_t pgsink_flush(void *instance)
+{
+    return pgsink_write_buffer(instance);
+}
+
+static void pgsink_stop(void *instance)
+{
+    struct pgsink *ps = instance;
+    PQfinish(ps->conn);
+    ps->conn = NULL;
+}
+
+static void pgsink_destroy(void *instance)
+{
+    struct pgsink *ps = instance;
+    if (ps == NULL)
+        return;
+    PQfinish(ps->conn);
+    pgsink_batch_free(ps->batch);
+    free(ps);
+}
+
+static const co_plugin_t pgsink_plugin = {
+    CO_PLUGIN_HEADER,
+    .name = "postgres-sink",
+    .version = "1.0.0",
+    .description = "Stores emails, events and briefings in PostgreSQL "
+                   "tables with idempotent upserts.",
+    .license = "Apache-2.0",
+    .kinds = CO_KIND_SINK,
+    .options = pgsink_options,
+    .config_size = sizeof(struct pgsink_config),
+    .init = pgsink_init,
+    .start = pgsink_start,
+    .process = pgsink_process,
+    .flush = pgsink_flush,
+    .stop = pgsink_stop,
+    .destroy = pgsink_destroy,
+};
+
+CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)
+{
+    pgsink_api = api;
+    return &pgsink_plugin;
+}

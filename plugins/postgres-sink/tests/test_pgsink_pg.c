@@ -1,0 +1,525 @@
+/* postgres-sink against a real PostgreSQL (CAREEROPS_TEST_PG): migrations,
+ * round trips through every table, idempotent replays, rejected rows, and
+ * the plugin itself driven through co_plugin_entry() with the fake host.
+ * Each test works in its own PostgreSQL schema, dropped afterwards. */
+#include "co_fake_host.h"
+#include "co_test.h"
+#include "pgsink.h"
+
+#include <careerops/plugin.h>
+#include <unistd.h>
+
+CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api);
+
+static char t_schema[64];
+static PGconn *t_conn;
+
+static PGresult *t_exec(const char *sql)
+{
+    PGresult *r = PQexec(t_conn, sql);
+    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
+                      PQresultStatus(r) == PGRES_TUPLES_OK,
+                  "%s: %s", sql, PQresultErrorMessage(r));
+    return r;
+}
+
+/* A one-value query in the test schema; returns a malloc'd string or NULL
+ * for SQL NULL. Parameters are text. */
+static char *t_query(const char *sql, int n, const char *const *params)
+{
+    PGresult *r = PQexecParams(t_conn, sql, n, NULL, params, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+                  PQresultErrorMessage(r));
+    char *v = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)
+                  ? strdup(PQgetvalue(r, 0, 0))
+                  : NULL;
+    PQclear(r);
+    return v;
+}
+
+static long t_count(const char *sql)
+{
+    char *v = t_query(sql, 0, NULL);
+    long n = v != NULL ? atol(v) : -1;
+    free(v);
+    return n;
+}
+
+static void t_setup(void)
+{
+    snprintf(t_schema, sizeof t_schema, "careerops_t_%ld", (long)getpid());
+    t_conn = PQconnectdb(co_test_pg());
+    ck_assert_msg(PQstatus(t_conn) == CONNECTION_OK, "%s",
+                  PQerrorMessage(t_conn));
+    PQclear(t_exec("SET client_min_messages = warning"));
+    char sql[256];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", t_schema);
+    PQclear(t_exec(sql));
+    snprintf(sql, sizeof sql, "SET search_path = %s", t_schema);
+    PQclear(t_exec(sql));
+}
+
+static void t_teardown(void)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", t_schema);
+    PQclear(t_exec(sql));
+    PQfinish(t_conn);
+}
+
+static void t_migrate(void)
+{
+    char err[512];
+    int lost;
+    ck_assert_int_eq(
+        pgsink_migrate(t_conn, t_schema, 0, err, sizeof err, &lost),
+        pgsink_schema_latest());
+}
+
+static co_record_t t_rec(const char *key, const char *value, int64_t off)
+{
+    co_record_t r = CO_RECORD_INIT;
+    r.key = key;
+    r.key_len = key != NULL ? strlen(key) : 0;
+    r.value = value;
+    r.value_len = strlen(value);
+    r.topic = "classified_events";
+    r.partition = 0;
+    r.offset = off;
+    return r;
+}
+
+/* Add a record (JSON object) to the batch. */
+static void t_add(pgsink_batch_t *b, const char *key, json_t *doc, int64_t off)
+{
+    char *value = json_dumps(doc, JSON_COMPACT);
+    co_record_t rec = t_rec(key, value, off);
+    json_t *row;
+    char err[512];
+    int table = pgsink_row_build(&rec, &row, err, sizeof err);
+    ck_assert_msg(table >= 0, "%s", err);
+    ck_assert_int_eq(pgsink_batch_add(b, table, row, &rec), 0);
+    free(value);
+}
+
+static json_t *t_event(const char *key, const char *company, const char *when)
+{
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:f, s:[s], s:{s:s, s:s},"
+        " s:{s:s, s:s, s:s, s:s}}",
+        "schema", "careerops.event.v1", "event_type", "INTERVIEW", "company",
+        company, "role", "Engineer", "scheduled_date", when, "confidence", 0.75,
+        "evidence", "quote", "classifier", "name", "rules-classifier", "model",
+        "rules-v1", "email", "key", key, "subject", "Interview", "from",
+        "hr@widgets.example", "date", "2025-03-01T09:00:00Z");
+}
+
+static void t_write_ok(pgsink_batch_t *b)
+{
+    char err[1024];
+    ck_assert_int_eq(pgsink_write(t_conn, t_schema, b, err, sizeof err),
+                     PGSINK_WRITE_OK);
+    ck_assert_msg(pgsink_batch_failed_count(b) == 0, "%s", err);
+}
+
+START_TEST(migrate_empty_and_again)
+{
+    t_migrate();
+    t_migrate();
+    ck_assert_int_eq(t_count("SELECT count(*) FROM careerops_sink_migrations"),
+                     pgsink_schema_latest());
+    ck_assert_int_eq(t_count("SELECT count(*) FROM pg_tables WHERE schemaname"
+                             " = current_schema() AND tablename IN "
+                             "('emails', 'events', 'briefings')"),
+                     3);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM pg_indexes WHERE "
+                             "schemaname = current_schema() AND indexname = "
+                             "'events_company_idx'"),
+                     1);
+}
+END_TEST
+
+START_TEST(migrate_previous_with_data)
+{
+    char err[512];
+    int lost;
+    int latest = pgsink_schema_latest();
+    ck_assert_int_eq(
+        pgsink_migrate(t_conn, t_schema, latest - 1, err, sizeof err, &lost),
+        latest - 1);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM pg_indexes WHERE "
+                             "schemaname = current_schema() AND indexname = "
+                             "'events_company_idx'"),
+                     0);
+    pgsink_batch_t *b = pgsink_batch_new();
+    for (int i = 0; i < 50; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "k%02d", i);
+        json_t *ev =
+            t_event(key, "Fictional Widgets Ltd", "2025-03-04T15:00:00Z");
+        t_add(b, key, ev, i);
+        json_decref(ev);
+    }
+    t_write_ok(b);
+    pgsink_batch_free(b);
+    t_migrate();
+    ck_assert_int_eq(t_count("SELECT max(version) FROM "
+                             "careerops_sink_migrations"),
+                     latest);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM events WHERE company = "
+                             "'Fictional Widgets Ltd' AND doc->>'schema' = "
+                             "'careerops.event.v1'"),
+                     50);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM pg_indexes WHERE "
+                             "schemaname = current_schema() AND indexname = "
+                             "'events_company_idx'"),
+                     1);
+}
+END_TEST
+
+START_TEST(migrate_refuses_newer)
+{
+    t_migrate();
+    PQclear(t_exec("INSERT INTO careerops_sink_migrations VALUES (999, 'x')"));
+    char err[512];
+    int lost;
+    ck_assert_int_eq(
+        pgsink_migrate(t_conn, t_schema, 0, err, sizeof err, &lost), -1);
+    ck_assert_int_eq(lost, 0);
+    ck_assert_ptr_nonnull(strstr(err, "version 999"));
+    ck_assert_ptr_nonnull(strstr(err, "upgrade the plugin"));
+}
+END_TEST
+
+static const char *const t_tricky[] = {
+    "it's \"quoted\" and back\\slashed \\\\ \\x00 \\n \\u0041",
+    "'; DROP TABLE events; --",
+    "\x01\x02\x7f\xc3\xa9\xe2\x82\xac \xf0\x9f\x93\xa7 "
+    "binary-looking\tdata\r\n",
+    "$1 $$ $f$ {s} %s %n ${secret:x} \" ' ` ;",
+};
+
+/* Every text a record carries comes back unchanged from every table, in
+ * the typed columns and in the document. */
+START_TEST(tricky_values_round_trip)
+{
+    t_migrate();
+    pgsink_batch_t *b = pgsink_batch_new();
+    size_t n = sizeof t_tricky / sizeof t_tricky[0];
+    json_t *docs = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const char *v = t_tricky[i];
+        char key[512];
+        snprintf(key, sizeof key, "%s#%zu", v, i);
+        json_t *email =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s}",
+                      "schema", "careerops.email.v1", "key", key, "message_id",
+                      v, "thread_id", v, "subject", v, "from", "name", v,
+                      "address", v, "date", v, "text", v);
+        json_t *event =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:s, s:s},"
+                      " s:{s:s, s:s, s:s, s:s}}",
+                      "schema", "careerops.event.v1", "event_type", v,
+                      "company", v, "role", v, "scheduled_date", v, "evidence",
+                      v, "classifier", "name", v, "model", v, "email", "key",
+                      key, "subject", v, "from", v, "date", v);
+        json_t *brief = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s}",
+                                  "schema", "careerops.briefing.v1", "key", key,
+                                  "company", v, "event", "key", v, "event_type",
+                                  v, "summary", v, "generated_at", v);
+        t_add(b, NULL, email, (int64_t)i);
+        t_add(b, NULL, event, (int64_t)i);
+        t_add(b, NULL, brief, (int64_t)i);
+        json_array_append_new(docs, email);
+        json_array_append_new(docs, event);
+        json_array_append_new(docs, brief);
+    }
+    t_write_ok(b);
+    pgsink_batch_free(b);
+
+    static const char *const checks[] = {
+        "SELECT count(*) FROM emails WHERE key = $2 AND message_id = $1 AND "
+        "thread_id = $1 AND subject = $1 AND sender = $1 AND sender_name = $1"
+        " AND received_at IS NULL AND doc->>'text' = $1 AND doc = $3::jsonb",
+        "SELECT count(*) FROM events WHERE key = $2 AND event_type = $1 AND "
+        "company = $1 AND role = $1 AND subject = $1 AND sender = $1 AND "
+        "classifier = $1 AND model = $1 AND scheduled_at IS NULL AND "
+        "doc->'evidence'->>0 = $1 AND doc = $3::jsonb",
+        "SELECT count(*) FROM briefings WHERE key = $2 AND company = $1 AND "
+        "event_key = $1 AND event_type = $1 AND summary = $1 AND "
+        "generated_at IS NULL AND doc = $3::jsonb",
+    };
+    for (size_t i = 0; i < n; i++) {
+        char key[512];
+        snprintf(key, sizeof key, "%s#%zu", t_tricky[i], i);
+        for (int t = 0; t < 3; t++) {
+            char *doc = json_dumps(json_array_get(docs, i * 3 + (size_t)t), 0);
+            const char *const p[] = {t_tricky[i], key, doc};
+            char *c = t_query(checks[t], 3, p);
+            ck_assert_msg(c != NULL && strcmp(c, "1") == 0,
+                          "table %d value %zu did not round-trip", t, i);
+            free(c);
+            free(doc);
+        }
+    }
+    json_decref(docs);
+    ck_assert_int_eq(t_count("SELECT (SELECT count(*) FROM emails) + (SELECT "
+                             "count(*) FROM events) + (SELECT count(*) FROM "
+                             "briefings)"),
+                     (long)n * 3);
+}
+END_TEST
+
+/* Replays leave one row per key and do not touch unchanged rows; a new
+ * version of a document replaces the old. */
+START_TEST(replay_is_idempotent)
+{
+    t_migrate();
+    pgsink_batch_t *b = pgsink_batch_new();
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 300; i++) {
+            char key[32];
+            snprintf(key, sizeof key, "key-%03d", i);
+            json_t *ev =
+                t_event(key, "Fictional Widgets Ltd", "2025-03-04T15:00:00Z");
+            t_add(b, key, ev, i);
+            json_decref(ev);
+        }
+        t_write_ok(b);
+        pgsink_batch_clear(b);
+        ck_assert_int_eq(t_count("SELECT count(*) FROM events"), 300);
+        ck_assert_int_eq(
+            t_count("SELECT count(*) FROM events WHERE xmin = (SELECT xmin "
+                    "FROM events WHERE key = 'key-000')"),
+            300); /* all rows from the first transaction: not rewritten */
+    }
+    /* The same key twice in one batch: the newer version wins. */
+    json_t *ev = t_event("key-007", "Old Name Ltd", "2025-03-04T15:00:00Z");
+    t_add(b, "key-007", ev, 1000);
+    json_decref(ev);
+    ev = t_event("key-007", "New Name Ltd", "2025-03-04T15:00:00Z");
+    t_add(b, "key-007", ev, 1001);
+    json_decref(ev);
+    t_write_ok(b);
+    pgsink_batch_free(b);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM events"), 300);
+    char *c = t_query("SELECT company || ' ' || source_offset || ' ' || "
+                      "(updated_at > inserted_at) FROM events WHERE key = "
+                      "'key-007'",
+                      0, NULL);
+    ck_assert_str_eq(c, "New Name Ltd 1001 true");
+    free(c);
+}
+END_TEST
+
+/* Typed timestamps accept RFC 3339 only; the document keeps the text. */
+START_TEST(timestamps)
+{
+    t_migrate();
+    pgsink_batch_t *b = pgsink_batch_new();
+    static const char *const when[][2] = {
+        {"2025-03-04T15:00:00+02:00", "2025-03-04 13:00:00+00"},
+        {"2025-03-04T15:00:00Z", "2025-03-04 15:00:00+00"},
+        {"2025-03-04", "2025-03-04 00:00:00+00"},
+        {"now", NULL},
+        {"infinity", NULL},
+        {"2025-02-30T10:00:00Z", NULL},
+        {"next Tuesday", NULL},
+    };
+    size_t n = sizeof when / sizeof when[0];
+    for (size_t i = 0; i < n; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "t%zu", i);
+        json_t *ev = t_event(key, "X", when[i][0]);
+        t_add(b, key, ev, 0);
+        json_decref(ev);
+    }
+    t_write_ok(b);
+    pgsink_batch_free(b);
+    for (size_t i = 0; i < n; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "t%zu", i);
+        const char *const p[] = {key};
+        char *got = t_query("SELECT scheduled_at::text FROM events WHERE key"
+                            " = $1",
+                            1, p);
+        if (when[i][1] == NULL)
+            ck_assert_msg(got == NULL, "%s gave %s", when[i][0], got);
+        else
+            ck_assert_str_eq(got, when[i][1]);
+        free(got);
+        char *text = t_query("SELECT doc->>'scheduled_date' FROM events "
+                             "WHERE key = $1",
+                             1, p);
+        ck_assert_str_eq(text, when[i][0]);
+        free(text);
+    }
+}
+END_TEST
+
+/* Rows the server rejects are listed with the message; the rest commit. */
+START_TEST(rejected_rows_listed)
+{
+    t_migrate();
+    PQclear(t_exec("ALTER TABLE events ADD CONSTRAINT no_evil CHECK "
+                   "(company <> 'Evil Example Corp')"));
+    pgsink_batch_t *b = pgsink_batch_new();
+    for (int i = 0; i < 10; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "r%d", i);
+        json_t *ev = t_event(key, i % 4 == 1 ? "Evil Example Corp" : "Good Ltd",
+                             "2025-03-04T15:00:00Z");
+        t_add(b, key, ev, i);
+        json_decref(ev);
+    }
+    char err[1024];
+    ck_assert_int_eq(pgsink_write(t_conn, t_schema, b, err, sizeof err),
+                     PGSINK_WRITE_OK);
+    ck_assert_uint_eq(pgsink_batch_failed_count(b), 3); /* r1 r5 r9 */
+    for (size_t i = 0; i < 3; i++) {
+        const char *msg;
+        const co_record_t *rec = pgsink_batch_failed(b, i, &msg);
+        ck_assert_ptr_nonnull(strstr(msg, "no_evil"));
+        ck_assert_ptr_nonnull(strstr(rec->value, "Evil Example Corp"));
+        ck_assert_str_eq(rec->topic, "classified_events");
+    }
+    pgsink_batch_free(b);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM events"), 7);
+}
+END_TEST
+
+/* ---- the plugin through the fake host ---------------------------------- */
+
+struct t_config {
+    const char *conninfo;
+    const char *schema;
+    int64_t batch_size;
+    const char *const *tables;
+    int64_t connect_timeout_s;
+};
+
+static const char *const t_all_tables[] = {"events", "briefings", NULL};
+
+START_TEST(plugin_writes_and_rejects)
+{
+    co_fake_host_t *h = co_fake_host_new();
+    const co_plugin_t *p = co_plugin_entry(&h->api);
+    ck_assert_int_eq(p->kinds, CO_KIND_SINK);
+    for (const co_option_t *o = p->options; o->type != CO_OPT_END; o++)
+        ck_assert_msg(o->description[0] != '\0', "%s", o->name);
+    struct t_config cfg = {co_test_pg(), t_schema, 500, t_all_tables, 5};
+    ck_assert_uint_eq(p->config_size, sizeof cfg);
+    void *inst = NULL;
+    ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg, &inst),
+                     CO_OK);
+    ck_assert_int_eq(p->start(inst), CO_OK);
+    for (int i = 0; i < 1234; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "p%04d", i);
+        json_t *ev =
+            t_event(key, "Fictional Widgets Ltd", "2025-03-04T15:00:00Z");
+        char *value = json_dumps(ev, JSON_COMPACT);
+        co_record_t rec = t_rec(key, value, i);
+        ck_assert_int_eq(p->process(inst, &rec), CO_OK);
+        free(value);
+        json_decref(ev);
+    }
+    /* batch_size 500: two batches were written early, 234 wait. */
+    ck_assert_int_eq(t_count("SELECT count(*) FROM events"), 1000);
+    ck_assert_int_eq(p->flush(inst), CO_OK);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM events"), 1234);
+    ck_assert_double_eq(co_fake_host_metric(h, "records_written"), 1234);
+    ck_assert_int_eq(p->flush(inst), CO_OK); /* nothing buffered */
+
+    co_record_t bad = t_rec("k", "{\"schema\":\"careerops.alert.v1\"}", 0);
+    co_fake_host_clear_error(h);
+    ck_assert_int_eq(p->process(inst, &bad), CO_FAIL);
+    ck_assert_ptr_nonnull(strstr(h->error_msg, "unknown record schema"));
+    co_record_t email =
+        t_rec("k", "{\"schema\":\"careerops.email.v1\",\"key\":\"e1\"}", 0);
+    co_fake_host_clear_error(h);
+    ck_assert_int_eq(p->process(inst, &email), CO_FAIL);
+    ck_assert_ptr_nonnull(strstr(h->error_msg, "table emails"));
+    p->stop(inst);
+    p->destroy(inst);
+    co_fake_host_free(h);
+}
+END_TEST
+
+START_TEST(plugin_bad_config)
+{
+    co_fake_host_t *h = co_fake_host_new();
+    const co_plugin_t *p = co_plugin_entry(&h->api);
+    struct t_config cfg = {"host=127.0.0.1 nonsense", "public", 10, NULL, 5};
+    void *inst = NULL;
+    ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg, &inst),
+                     CO_FATAL);
+    ck_assert_ptr_nonnull(strstr(h->error_msg, "option conninfo"));
+    p->destroy(inst);
+    static const char *const tables[] = {"events", "alerts", NULL};
+    struct t_config cfg2 = {co_test_pg(), "public", 10, tables, 5};
+    inst = NULL;
+    ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg2, &inst),
+                     CO_FATAL);
+    ck_assert_ptr_nonnull(strstr(h->error_msg, "unknown table \"alerts\""));
+    p->destroy(inst);
+    co_fake_host_free(h);
+}
+END_TEST
+
+/* No server: records buffer, flush() says RETRY and the log says why. */
+START_TEST(plugin_retry_when_unreachable)
+{
+    co_fake_host_t *h = co_fake_host_new();
+    const co_plugin_t *p = co_plugin_entry(&h->api);
+    struct t_config cfg = {"postgresql://nobody@127.0.0.1:1/careerops",
+                           "public", 2, t_all_tables, 5};
+    void *inst = NULL;
+    ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg, &inst),
+                     CO_OK);
+    ck_assert_int_eq(p->start(inst), CO_OK);
+    ck_assert_ptr_nonnull(strstr(h->last_log, "waiting for PostgreSQL"));
+    for (int i = 0; i < 5; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "u%d", i);
+        json_t *ev = t_event(key, "X", "2025-03-04T15:00:00Z");
+        char *value = json_dumps(ev, JSON_COMPACT);
+        co_record_t rec = t_rec(key, value, i);
+        ck_assert_int_eq(p->process(inst, &rec), CO_OK);
+        free(value);
+        json_decref(ev);
+    }
+    co_fake_host_clear_error(h);
+    h->now_ms += 6000; /* the "waiting" line repeats at most every 5 s */
+    ck_assert_int_eq(p->flush(inst), CO_RETRY);
+    ck_assert_str_eq(h->error_class, "postgresql");
+    ck_assert_ptr_nonnull(strstr(h->error_msg, "waiting for PostgreSQL"));
+    ck_assert_ptr_nonnull(strstr(h->last_log, "5 records buffered"));
+    ck_assert_uint_eq(h->dead_cnt, 0);
+    p->destroy(inst);
+    co_fake_host_free(h);
+}
+END_TEST
+
+static Suite *pg_suite(void)
+{
+    co_test_pg(); /* skip (77) the whole program without a server */
+    Suite *s = suite_create("postgres-sink-pg");
+    TCase *tc = tcase_create("pg");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, t_setup, t_teardown);
+    tcase_add_test(tc, migrate_empty_and_again);
+    tcase_add_test(tc, migrate_previous_with_data);
+    tcase_add_test(tc, migrate_refuses_newer);
+    tcase_add_test(tc, tricky_values_round_trip);
+    tcase_add_test(tc, replay_is_idempotent);
+    tcase_add_test(tc, timestamps);
+    tcase_add_test(tc, rejected_rows_listed);
+    tcase_add_test(tc, plugin_writes_and_rejects);
+    tcase_add_test(tc, plugin_bad_config);
+    tcase_add_test(tc, plugin_retry_when_unreachable);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(pg_suite)
