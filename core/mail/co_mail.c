@@ -840,8 +840,16 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
     char *subject_raw = raw_header(mo, "Subject", NULL);
     char *subject = co__hdr_decode(subject_raw, 0, &c.d);
     g_free(subject_raw);
-    char *date_txt =
-        date_raw != NULL ? co__hdr_decode(date_raw, 0, NULL) : NULL;
+    /* date_raw: the header as received, unfolded and trimmed */
+    char *date_txt = NULL;
+    if (date_raw != NULL) {
+        GString *g = g_string_new(NULL);
+        for (const char *q = date_raw; *q != '\0'; q++)
+            if (*q != '\r' && *q != '\n')
+                g_string_append_c(g, *q);
+        g_strstrip(g->str);
+        date_txt = g_string_free(g, FALSE);
+    }
     g_free(date_raw);
 
     char date_iso[32] = "";
@@ -855,7 +863,9 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
             co__defect(&c.d, "date-zone-unknown");
     } else if (date_txt != NULL) {
         co__defect(&c.d, "date-unparseable");
-        date_canon = g_strdup_printf("raw:%s", date_txt);
+        char *d = co__hdr_decode(date_txt, 0, NULL);
+        date_canon = g_strdup_printf("raw:%s", d);
+        g_free(d);
     }
     const char *from_addr = json_array_size(from) > 0
                                 ? json_string_value(json_object_get(

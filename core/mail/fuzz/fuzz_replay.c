@@ -62,6 +62,13 @@ static int replay(const char *path)
 int main(int argc, char **argv)
 {
     int rc = 0;
+    const char *ci = getenv("CI");
+    struct stat st;
+    if (argc > 1 && stat(argv[1], &st) != 0 &&
+        (ci == NULL || strcmp(ci, "true") != 0)) {
+        printf("SKIP: %s is missing (the shared corpus)\n", argv[1]);
+        return 77;
+    }
     for (int i = 1; i < argc; i++)
         if (replay(argv[i]) != 0)
             rc = 1;
