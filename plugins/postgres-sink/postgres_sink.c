@@ -36,6 +36,7 @@ struct pgsink_config {
     int64_t batch_size;
     const char *const *tables;
     int64_t connect_timeout_s;
+    int64_t wait_s;
 };
 
 static const co_option_t pgsink_options[] = {
@@ -59,6 +60,10 @@ static const co_option_t pgsink_options[] = {
      offsetof(struct pgsink_config, connect_timeout_s),
      "Seconds to wait for a connection before reporting PostgreSQL "
      "unreachable (unless conninfo sets connect_timeout)."},
+    {CO_OPT_INT, "wait_s", "60", 0, 0, 3600,
+     offsetof(struct pgsink_config, wait_s),
+     "Seconds flush() keeps reconnecting (with backoff) while PostgreSQL is "
+     "down before it returns RETRY to the host; 0 returns RETRY at once."},
     {0},
 };
 
@@ -289,9 +294,24 @@ static co_status_t pgsink_process(void *instance, const co_record_t *rec)
     return CO_OK;
 }
 
+/* While the server is down, keep trying for up to wait_s (on the host's
+ * clock, interrupted when the stage stops), then let the host retry: the
+ * host's own retry budget for flush() is small, and an outage of a minute
+ * must not fail the stage. */
 static co_status_t pgsink_flush(void *instance)
 {
-    return pgsink_write_buffer(instance);
+    struct pgsink *ps = instance;
+    int64_t deadline = pgsink_api->now_ms(ps->st) + ps->cfg->wait_s * 1000;
+    int64_t delay = 250;
+    for (;;) {
+        co_status_t cs = pgsink_write_buffer(ps);
+        if (cs != CO_RETRY || !ps->waiting || pgsink_api->stopping(ps->st) ||
+            pgsink_api->now_ms(ps->st) >= deadline)
+            return cs;
+        if (pgsink_api->sleep_ms(ps->st, delay) != 0)
+            return cs;
+        delay = delay * 2 > 5000 ? 5000 : delay * 2;
+    }
 }
 
 static void pgsink_stop(void *instance)

@@ -396,6 +396,7 @@ struct t_config {
     int64_t batch_size;
     const char *const *tables;
     int64_t connect_timeout_s;
+    int64_t wait_s;
 };
 
 static const char *const t_all_tables[] = {"events", "briefings", NULL};
@@ -407,7 +408,7 @@ START_TEST(plugin_writes_and_rejects)
     ck_assert_int_eq(p->kinds, CO_KIND_SINK);
     for (const co_option_t *o = p->options; o->type != CO_OPT_END; o++)
         ck_assert_msg(o->description[0] != '\0', "%s", o->name);
-    struct t_config cfg = {co_test_pg(), t_schema, 500, t_all_tables, 5};
+    struct t_config cfg = {co_test_pg(), t_schema, 500, t_all_tables, 5, 0};
     ck_assert_uint_eq(p->config_size, sizeof cfg);
     void *inst = NULL;
     ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg, &inst),
@@ -450,14 +451,14 @@ START_TEST(plugin_bad_config)
 {
     co_fake_host_t *h = co_fake_host_new();
     const co_plugin_t *p = co_plugin_entry(&h->api);
-    struct t_config cfg = {"host=127.0.0.1 nonsense", "public", 10, NULL, 5};
+    struct t_config cfg = {"host=127.0.0.1 nonsense", "public", 10, NULL, 5, 0};
     void *inst = NULL;
     ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg, &inst),
                      CO_FATAL);
     ck_assert_ptr_nonnull(strstr(h->error_msg, "option conninfo"));
     p->destroy(inst);
     static const char *const tables[] = {"events", "alerts", NULL};
-    struct t_config cfg2 = {co_test_pg(), "public", 10, tables, 5};
+    struct t_config cfg2 = {co_test_pg(), "public", 10, tables, 5, 0};
     inst = NULL;
     ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg2, &inst),
                      CO_FATAL);
@@ -473,7 +474,11 @@ START_TEST(plugin_retry_when_unreachable)
     co_fake_host_t *h = co_fake_host_new();
     const co_plugin_t *p = co_plugin_entry(&h->api);
     struct t_config cfg = {"postgresql://nobody@127.0.0.1:1/careerops",
-                           "public", 2, t_all_tables, 5};
+                           "public",
+                           2,
+                           t_all_tables,
+                           5,
+                           0};
     void *inst = NULL;
     ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg, &inst),
                      CO_OK);
@@ -496,6 +501,12 @@ START_TEST(plugin_retry_when_unreachable)
     ck_assert_ptr_nonnull(strstr(h->error_msg, "waiting for PostgreSQL"));
     ck_assert_ptr_nonnull(strstr(h->last_log, "5 records buffered"));
     ck_assert_uint_eq(h->dead_cnt, 0);
+    /* With wait_s, flush() keeps trying (on the host's clock) first. */
+    cfg.wait_s = 30;
+    int64_t slept = h->slept_ms;
+    ck_assert_int_eq(p->flush(inst), CO_RETRY);
+    ck_assert_int_ge(h->slept_ms - slept, 30000);
+    ck_assert_int_le(h->slept_ms - slept, 36000);
     p->destroy(inst);
     co_fake_host_free(h);
 }
