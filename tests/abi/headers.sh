@@ -4,7 +4,7 @@
 # there, to check the extern "C" guards); every header in the source tree
 # is installed. Usage: headers.sh CC
 set -eu
-# shellcheck source=abi_lib.sh
+# shellcheck source=SCRIPTDIR/abi_lib.sh
 . "$(dirname "$0")/abi_lib.sh"
 CC=${1:-cc}
 abi_setup

@@ -6,7 +6,7 @@
 # mock-source -> hello -> mock-sink, and check every record in the sink.
 # Usage: out_of_tree.sh CC
 set -eu
-# shellcheck source=abi_lib.sh
+# shellcheck source=SCRIPTDIR/abi_lib.sh
 . "$(dirname "$0")/abi_lib.sh"
 CC=${1:-cc}
 N=500
@@ -73,7 +73,11 @@ for _ in $(seq 1 900); do
     [ "$lines" -lt "$N" ] || break
     sleep 0.2
 done
-kill -TERM "$ABI_HOST_PID" 2>/dev/null || true
+if kill -TERM "$ABI_HOST_PID" 2>/dev/null; then
+    echo "the sink has $lines lines: stopped the host with SIGTERM"
+else
+    echo "the host ended by itself"
+fi
 rc=0
 wait "$ABI_HOST_PID" || rc=$?
 ABI_HOST_PID=

@@ -5,7 +5,7 @@
 # Usage: refused.sh ABI_MAJOR_SO ABI_MINOR_SO (built by meson from
 # abi_plugin.c with major+1 and minor+1).
 set -eu
-# shellcheck source=abi_lib.sh
+# shellcheck source=SCRIPTDIR/abi_lib.sh
 . "$(dirname "$0")/abi_lib.sh"
 [ $# -eq 2 ] || abi_fail "usage: $0 abi-major.so abi-minor.so"
 abi_tmp
