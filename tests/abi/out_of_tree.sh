@@ -60,23 +60,20 @@ cat >"$ABI_TMP/pipeline.json" <<JSON
 JSON
 out="$ABI_TMP/out.jsonl"
 export HELLO_GREETING="hi there"
-"$CAREEROPS_BIN" run "$ABI_TMP/pipeline.json" >"$ABI_TMP/run.log" 2>&1 &
+"$CAREEROPS_BIN" run "$ABI_TMP/pipeline.json" --until-idle >"$ABI_TMP/run.log" 2>&1 &
 ABI_HOST_PID=$!
 
-# The host may end by itself once the source is exhausted and everything is
-# drained; if it keeps running, stop it (SIGTERM: finish, flush, commit,
-# exit 0) once the sink has every record. The deadline only bounds a hang.
-lines=0
+# --until-idle: the host exits 0 by itself once the source is exhausted and
+# every stage has caught up. The deadline only bounds a hang.
 for _ in $(seq 1 900); do
     kill -0 "$ABI_HOST_PID" 2>/dev/null || break
-    lines=$(wc -l <"$out" 2>/dev/null || echo 0)
-    [ "$lines" -lt "$N" ] || break
     sleep 0.2
 done
 if kill -TERM "$ABI_HOST_PID" 2>/dev/null; then
-    echo "the sink has $lines lines: stopped the host with SIGTERM"
-else
-    echo "the host ended by itself"
+    wait "$ABI_HOST_PID" || true
+    ABI_HOST_PID=
+    tail -n 30 "$ABI_TMP/run.log" >&2
+    abi_fail "careerops run --until-idle still running after 180 s (sink: $(wc -l <"$out" 2>/dev/null || echo 0) of $N lines)"
 fi
 rc=0
 wait "$ABI_HOST_PID" || rc=$?
