@@ -1,0 +1,604 @@
+/**
+ * @file plugins/mailbox-source/mailbox_read.c
+ * @brief mbox framing, Maildir/.eml listing, keys and positions (pure).
+ *
+ * The mbox reader is written here rather than taken from GMime: GMime's
+ * mbox mode (GMIME_FORMAT_MBOX) cuts a message at any `From ` line after a
+ * blank line and, on some inputs, returns NULL without reaching the end of
+ * the stream, so a `while (!eos)` loop never ends (gmime#116, known-bugs
+ * case 08). Framing is a line scan; parsing the messages stays GMime's job.
+ */
+#include "mailbox_read.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static const char *const format_names[] = {"auto", "mbox", "mboxrd", "maildir",
+                                           "eml"};
+
+int mailbox_format_parse(const char *s, mailbox_format_t *out)
+{
+    if (s == NULL || s[0] == '\0') {
+        *out = MAILBOX_AUTO;
+        return 0;
+    }
+    for (int i = 0; i < (int)G_N_ELEMENTS(format_names); i++)
+        if (g_ascii_strcasecmp(s, format_names[i]) == 0) {
+            *out = (mailbox_format_t)i;
+            return 0;
+        }
+    if (g_ascii_strcasecmp(s, "mboxo") == 0) {
+        *out = MAILBOX_MBOX;
+        return 0;
+    }
+    return -1;
+}
+
+const char *mailbox_format_name(mailbox_format_t f)
+{
+    return (int)f >= 0 && (size_t)f < G_N_ELEMENTS(format_names)
+               ? format_names[f]
+               : "?";
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int has_maildir_subdirs(const char *dir)
+{
+    char *cur = g_build_filename(dir, "cur", NULL);
+    char *nw = g_build_filename(dir, "new", NULL);
+    int r = is_dir(cur) || is_dir(nw);
+    g_free(cur);
+    g_free(nw);
+    return r;
+}
+
+mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return MAILBOX_AUTO;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (has_maildir_subdirs(path))
+            return MAILBOX_MAILDIR;
+        /* a Maildir++ tree whose root has only sub-folders */
+        DIR *d = opendir(path);
+        mailbox_format_t f = MAILBOX_EML;
+        struct dirent *e;
+        while (d != NULL && (e = readdir(d)) != NULL) {
+            if (e->d_name[0] != '.' || strcmp(e->d_name, ".") == 0 ||
+                strcmp(e->d_name, "..") == 0)
+                continue;
+            char *sub = g_build_filename(path, e->d_name, NULL);
+            if (has_maildir_subdirs(sub))
+                f = MAILBOX_MAILDIR;
+            g_free(sub);
+        }
+        if (d != NULL)
+            closedir(d);
+        return f;
+    }
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return MAILBOX_AUTO;
+    }
+    char head[8] = {0};
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    const char *h = head;
+    if (n >= 3 && memcmp(h, "\xEF\xBB\xBF", 3) == 0) {
+        h += 3;
+        n -= 3;
+    }
+    return n >= 5 && memcmp(h, "From ", 5) == 0 ? MAILBOX_MBOXRD : MAILBOX_EML;
+}
+
+/* ---- mbox ------------------------------------------------------------------
+ */
+
+/* [pos, *eol) is the line without its line break; returns the offset after
+ * the break (len if none). */
+static size_t line_end(const char *buf, size_t len, size_t pos, size_t *eol)
+{
+    const char *nl = memchr(buf + pos, '\n', len - pos);
+    size_t e = nl != NULL ? (size_t)(nl - buf) : len;
+    size_t after = nl != NULL ? e + 1 : len;
+    if (e > pos && buf[e - 1] == '\r')
+        e--;
+    *eol = e;
+    return after;
+}
+
+/* A header field line: a name of printable characters but ':' and space,
+ * then ':'. */
+static int header_line(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] != ':') {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 32 || c >= 127)
+            return 0;
+        i++;
+    }
+    return i > 0 && i < n;
+}
+
+static int word_eq(const char *a, size_t an, const char *b)
+{
+    return strlen(b) == an && memcmp(a, b, an) == 0;
+}
+
+int mailbox_mbox_strict_line(const char *line, size_t n)
+{
+    static const char *const dn[] = {"Mon", "Tue", "Wed", "Thu",
+                                     "Fri", "Sat", "Sun"};
+    static const char *const mn[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (n < 5 || memcmp(line, "From ", 5) != 0)
+        return 0;
+    /* tokens after "From " */
+    const char *tok[12];
+    size_t tl[12];
+    int nt = 0;
+    size_t i = 5;
+    while (i < n && nt < 12) {
+        while (i < n && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        if (i >= n)
+            break;
+        size_t s = i;
+        while (i < n && line[i] != ' ' && line[i] != '\t')
+            i++;
+        tok[nt] = line + s;
+        tl[nt++] = i - s;
+    }
+    if (nt < 5)
+        return 0;
+    int k = 1; /* tok[0] is the address */
+    int day_name = 0;
+    for (size_t d = 0; d < G_N_ELEMENTS(dn); d++)
+        if (tl[k] == 3 && g_ascii_strncasecmp(tok[k], dn[d], 3) == 0)
+            day_name = 1;
+    if (day_name)
+        k++;
+    int month = 0;
+    for (size_t m = 0; k < nt && m < G_N_ELEMENTS(mn); m++)
+        if (tl[k] == 3 && g_ascii_strncasecmp(tok[k], mn[m], 3) == 0)
+            month = 1;
+    if (!month)
+        return 0;
+    k++;
+    if (k >= nt || tl[k] > 2 || !isdigit((unsigned char)tok[k][0]) ||
+        (tl[k] == 2 && !isdigit((unsigned char)tok[k][1])))
+        return 0;
+    k++;
+    /* hh:mm or hh:mm:ss */
+    if (k >= nt || tl[k] < 4 || !isdigit((unsigned char)tok[k][0]) ||
+        memchr(tok[k], ':', tl[k]) == NULL)
+        return 0;
+    for (size_t c = 0; c < tl[k]; c++)
+        if (!isdigit((unsigned char)tok[k][c]) && tok[k][c] != ':')
+            return 0;
+    k++;
+    /* a year later on the line (after an optional zone) */
+    for (; k < nt; k++) {
+        if (tl[k] != 4 && tl[k] != 2)
+            continue;
+        size_t c = 0;
+        while (c < tl[k] && isdigit((unsigned char)tok[k][c]))
+            c++;
+        if (c == tl[k])
+            return 1;
+    }
+    return 0;
+}
+
+/* The first word after "From " and its length. */
+static size_t from_word(const char *line, size_t n, const char **w)
+{
+    size_t i = 5;
+    while (i < n && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    size_t s = i;
+    while (i < n && line[i] != ' ' && line[i] != '\t')
+        i++;
+    *w = line + s;
+    return i - s;
+}
+
+/* "digits@host": the shape of a Takeout-like separator word. */
+static int digits_at(const char *w, size_t n, const char **host)
+{
+    size_t i = 0;
+    while (i < n && isdigit((unsigned char)w[i]))
+        i++;
+    if (i == 0 || i >= n || w[i] != '@')
+        return 0;
+    *host = w + i + 1;
+    return 1;
+}
+
+static int dialect_match(const mailbox_mbox_t *st, const char *w, size_t wn)
+{
+    if (st->word[0] == '\0')
+        return 0;
+    if (word_eq(w, wn, st->word))
+        return 1;
+    const char *h1, *h2;
+    size_t sn = strlen(st->word);
+    if (digits_at(st->word, sn, &h1) && digits_at(w, wn, &h2))
+        return (size_t)(st->word + sn - h1) == (size_t)(w + wn - h2) &&
+               memcmp(h1, h2, (size_t)(w + wn - h2)) == 0;
+    return 0;
+}
+
+static size_t bom_len(const char *buf, size_t len)
+{
+    return len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
+                              const mailbox_mbox_t *st)
+{
+    if (pos + 5 > len || memcmp(buf + pos, "From ", 5) != 0)
+        return 0;
+    size_t eol;
+    size_t next = line_end(buf, len, pos, &eol);
+    if (next >= len)
+        return 0; /* the header line after it has not arrived */
+    size_t neol;
+    line_end(buf, len, next, &neol);
+    if (!header_line(buf + next, neol - next))
+        return 0;
+    if (pos == bom_len(buf, len))
+        return 1; /* the file's first line */
+    int strict = mailbox_mbox_strict_line(buf + pos, eol - pos);
+    int after_blank =
+        pos >= 2 && buf[pos - 1] == '\n' &&
+        (buf[pos - 2] == '\n' ||
+         (pos >= 3 && buf[pos - 2] == '\r' && buf[pos - 3] == '\n'));
+    if (strict && after_blank)
+        return 1;
+    if (st != NULL && !st->strict_first) {
+        const char *w;
+        size_t wn = from_word(buf + pos, eol - pos, &w);
+        return dialect_match(st, w, wn);
+    }
+    return 0;
+}
+
+static void mbox_learn(const char *buf, size_t len, mailbox_mbox_t *st)
+{
+    if (st->learned)
+        return;
+    size_t b = bom_len(buf, len);
+    size_t eol;
+    line_end(buf, len, b, &eol);
+    /* wait for the whole first line */
+    if (memchr(buf + b, '\n', len - b) == NULL)
+        return;
+    st->learned = 1;
+    if (eol - b < 5 || memcmp(buf + b, "From ", 5) != 0) {
+        st->strict_first = 1;
+        return;
+    }
+    st->strict_first = mailbox_mbox_strict_line(buf + b, eol - b);
+    const char *w;
+    size_t wn = from_word(buf + b, eol - b, &w);
+    if (wn >= sizeof st->word)
+        wn = sizeof st->word - 1;
+    memcpy(st->word, w, wn);
+    st->word[wn] = '\0';
+}
+
+int mailbox_mbox_next(const char *buf, size_t len, size_t pos, int at_eof,
+                      mailbox_mbox_t *st, size_t *msg_start, size_t *msg_end,
+                      size_t *next)
+{
+    if (pos == 0)
+        pos = bom_len(buf, len);
+    if (pos >= len)
+        return 0;
+    mbox_learn(buf, len, st);
+    if (!st->learned && !at_eof)
+        return 0;
+    size_t start = pos, eol;
+    if (len - pos >= 5 && memcmp(buf + pos, "From ", 5) == 0 &&
+        (mailbox_mbox_is_separator(buf, len, pos, st) ||
+         pos == bom_len(buf, len))) {
+        start = line_end(buf, len, pos, &eol);
+        if (start >= len && !at_eof)
+            return 0;
+    }
+    size_t p = start, end = len;
+    int found = 0;
+    while (p < len) {
+        if (buf[p] == 'F' && mailbox_mbox_is_separator(buf, len, p, st)) {
+            end = p;
+            found = 1;
+            break;
+        }
+        const char *nl = memchr(buf + p, '\n', len - p);
+        if (nl == NULL)
+            break;
+        p = (size_t)(nl - buf) + 1;
+    }
+    if (!found && !at_eof)
+        return 0;
+    /* the blank line an mbox writer adds before the next separator */
+    size_t e = end;
+    if (e >= start + 2 && buf[e - 1] == '\n') {
+        if (buf[e - 2] == '\n')
+            e--;
+        else if (e >= start + 4 && buf[e - 2] == '\r' && buf[e - 3] == '\n')
+            e -= 2;
+    }
+    *msg_start = start;
+    *msg_end = e;
+    *next = end;
+    return 1;
+}
+
+char *mailbox_mboxrd_unquote(const char *msg, size_t len, size_t *out_len)
+{
+    char *out = g_malloc(len + 1);
+    size_t w = 0, p = 0;
+    while (p < len) {
+        size_t q = p;
+        while (q < len && msg[q] == '>')
+            q++;
+        int drop = q > p && len - q >= 5 && memcmp(msg + q, "From ", 5) == 0;
+        const char *nl = memchr(msg + p, '\n', len - p);
+        size_t e = nl != NULL ? (size_t)(nl - msg) + 1 : len;
+        size_t from = p + (drop ? 1 : 0);
+        memcpy(out + w, msg + from, e - from);
+        w += e - from;
+        p = e;
+    }
+    out[w] = '\0';
+    *out_len = w;
+    return out;
+}
+
+/* ---- Maildir and .eml folders ----------------------------------------------
+ */
+
+char *mailbox_maildir_key(const char *folder, const char *name)
+{
+    size_t n = strlen(name);
+    /* ":2," per the Maildir spec; "!2," and ";2," where ':' is not allowed
+     * in file names (Dovecot's maildir on such systems) */
+    const char *info = strstr(name, ":2,");
+    if (info == NULL)
+        info = strstr(name, "!2,");
+    if (info == NULL)
+        info = strstr(name, ";2,");
+    if (info != NULL)
+        n = (size_t)(info - name);
+    if (folder == NULL || folder[0] == '\0')
+        return g_strndup(name, n);
+    return g_strdup_printf("%s/%.*s", folder, (int)n, name);
+}
+
+void mailbox_file_free(gpointer p)
+{
+    mailbox_file_t *f = p;
+    if (f == NULL)
+        return;
+    g_free(f->key);
+    g_free(f->path);
+    g_free(f->folder);
+    g_free(f);
+}
+
+static void add_file(GPtrArray *out, char *key, char *path, const char *folder)
+{
+    mailbox_file_t *f = g_new0(mailbox_file_t, 1);
+    f->key = key;
+    f->path = path;
+    f->folder = g_strdup(folder != NULL ? folder : "");
+    g_ptr_array_add(out, f);
+}
+
+static int is_regular(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void maildir_scan(GPtrArray *out, const char *dir, const char *folder,
+                         int depth)
+{
+    static const char *const subs[] = {"new", "cur"};
+    for (size_t s = 0; s < G_N_ELEMENTS(subs); s++) {
+        char *sd = g_build_filename(dir, subs[s], NULL);
+        DIR *d = opendir(sd);
+        struct dirent *e;
+        while (d != NULL && (e = readdir(d)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            char *p = g_build_filename(sd, e->d_name, NULL);
+            if (is_regular(p))
+                add_file(out, mailbox_maildir_key(folder, e->d_name), p,
+                         folder);
+            else
+                g_free(p);
+        }
+        if (d != NULL)
+            closedir(d);
+        g_free(sd);
+    }
+    if (depth >= 8)
+        return;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
+            strcmp(n, "cur") == 0 || strcmp(n, "new") == 0 ||
+            strcmp(n, "tmp") == 0)
+            continue;
+        char *sub = g_build_filename(dir, n, NULL);
+        if (is_dir(sub) && has_maildir_subdirs(sub)) {
+            char *f = folder[0] == '\0' ? g_strdup(n)
+                                        : g_strdup_printf("%s/%s", folder, n);
+            maildir_scan(out, sub, f, depth + 1);
+            g_free(f);
+        }
+        g_free(sub);
+    }
+    if (d != NULL)
+        closedir(d);
+}
+
+static gint by_key(gconstpointer a, gconstpointer b)
+{
+    const mailbox_file_t *x = *(mailbox_file_t *const *)a;
+    const mailbox_file_t *y = *(mailbox_file_t *const *)b;
+    int c = strcmp(x->key, y->key);
+    return c != 0 ? c : strcmp(x->path, y->path);
+}
+
+GPtrArray *mailbox_maildir_list(const char *root)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(mailbox_file_free);
+    maildir_scan(out, root, "", 0);
+    g_ptr_array_sort(out, by_key);
+    return out;
+}
+
+static void eml_scan(GPtrArray *out, const char *dir, const char *rel,
+                     int depth)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (n[0] == '.')
+            continue;
+        char *p = g_build_filename(dir, n, NULL);
+        char *r =
+            rel[0] == '\0' ? g_strdup(n) : g_strdup_printf("%s/%s", rel, n);
+        size_t l = strlen(n);
+        if (is_dir(p)) {
+            if (depth < 8)
+                eml_scan(out, p, r, depth + 1);
+        } else if (l > 4 && g_ascii_strcasecmp(n + l - 4, ".eml") == 0 &&
+                   is_regular(p)) {
+            add_file(out, r, p, "");
+            p = NULL;
+            r = NULL;
+        }
+        g_free(p);
+        g_free(r);
+    }
+    if (d != NULL)
+        closedir(d);
+}
+
+GPtrArray *mailbox_eml_list(const char *root)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(mailbox_file_free);
+    if (is_regular(root))
+        add_file(out, g_path_get_basename(root), g_strdup(root), "");
+    else
+        eml_scan(out, root, "", 0);
+    g_ptr_array_sort(out, by_key);
+    return out;
+}
+
+/* ---- positions
+ * --------------------------------------------------------------- */
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *mailbox_position_encode(mailbox_format_t f, uint64_t offset,
+                              GHashTable *seen)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "format", json_string(mailbox_format_name(f)));
+    if (f == MAILBOX_MBOX || f == MAILBOX_MBOXRD) {
+        json_object_set_new(o, "offset", json_integer((json_int_t)offset));
+    } else {
+        GPtrArray *keys = g_ptr_array_new();
+        if (seen != NULL) {
+            GHashTableIter it;
+            gpointer k;
+            g_hash_table_iter_init(&it, seen);
+            while (g_hash_table_iter_next(&it, &k, NULL))
+                g_ptr_array_add(keys, k);
+        }
+        g_ptr_array_sort(keys, cmp_str);
+        json_t *arr = json_array();
+        for (guint i = 0; i < keys->len; i++)
+            json_array_append_new(arr, json_string(g_ptr_array_index(keys, i)));
+        g_ptr_array_free(keys, TRUE);
+        json_object_set_new(o, "seen", arr);
+    }
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    char *r = g_strdup(s);
+    free(s);
+    return r;
+}
+
+int mailbox_position_decode(const char *json, size_t len, mailbox_format_t f,
+                            uint64_t *offset, GHashTable *seen, char *err,
+                            size_t errsz)
+{
+    json_error_t je;
+    json_t *o = json_loadb(json, len, 0, &je);
+    if (!json_is_object(o)) {
+        snprintf(err, errsz, "stored position is not a JSON object (%s)",
+                 je.text);
+        json_decref(o);
+        return -1;
+    }
+    mailbox_format_t sf;
+    const char *fs = json_string_value(json_object_get(o, "format"));
+    int mbox = f == MAILBOX_MBOX || f == MAILBOX_MBOXRD;
+    if (fs == NULL || mailbox_format_parse(fs, &sf) != 0 ||
+        (mbox != (sf == MAILBOX_MBOX || sf == MAILBOX_MBOXRD))) {
+        snprintf(err, errsz,
+                 "stored position is for format \"%s\", the stage reads %s",
+                 fs != NULL ? fs : "?", mailbox_format_name(f));
+        json_decref(o);
+        return -1;
+    }
+    if (mbox) {
+        json_t *v = json_object_get(o, "offset");
+        if (!json_is_integer(v) || json_integer_value(v) < 0) {
+            snprintf(err, errsz, "stored mbox position has no offset");
+            json_decref(o);
+            return -1;
+        }
+        *offset = (uint64_t)json_integer_value(v);
+    } else {
+        json_t *arr = json_object_get(o, "seen");
+        size_t i;
+        json_t *v;
+        json_array_foreach(arr, i, v)
+        {
+            if (json_is_string(v) && seen != NULL)
+                g_hash_table_add(seen, g_strdup(json_string_value(v)));
+        }
+    }
+    json_decref(o);
+    return 0;
+}

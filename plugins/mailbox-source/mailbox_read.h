@@ -1,0 +1,157 @@
+/**
+ * @file plugins/mailbox-source/mailbox_read.h
+ * @brief The mailbox reader of mailbox-source as pure functions, compiled
+ *        into the plugin and into its tests: mbox framing (mboxo/mboxrd),
+ *        Maildir and .eml folder listing, keys and positions. No host
+ *        services here; nothing is exported from the plugin (hidden
+ *        visibility).
+ *
+ * Thread-safety: functions without a state argument are pure; a state
+ * struct belongs to one thread.
+ */
+#ifndef MAILBOX_READ_H
+#define MAILBOX_READ_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Mailbox formats (the `format` option). */
+typedef enum mailbox_format_e {
+    MAILBOX_AUTO = 0,
+    MAILBOX_MBOX,   /**< mboxo: `>From ` lines are left as they are */
+    MAILBOX_MBOXRD, /**< mboxrd: one `>` removed from `^>+From ` lines */
+    MAILBOX_MAILDIR,
+    MAILBOX_EML
+} mailbox_format_t;
+
+/** @brief Parse the `format` option ("auto", "mbox", ...). @returns 0 or
+ *  -1 for an unknown name. */
+int mailbox_format_parse(const char *s, mailbox_format_t *out);
+
+/** @brief Name of a format ("mbox"...). Static string. */
+const char *mailbox_format_name(mailbox_format_t f);
+
+/**
+ * @brief Decide the format of `path` for `auto`: a folder with cur/ or new/
+ *        (itself or a Maildir++ sub-folder) is a Maildir, another folder a
+ *        folder of .eml files; a file starting with `From ` (after a
+ *        UTF-8 BOM) an mbox (read as mboxrd), any other file one .eml.
+ * @returns The format, or MAILBOX_AUTO with the reason in err when the
+ *          path cannot be read.
+ */
+mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz);
+
+/**
+ * @brief State of an mbox scan: the separator dialect learned from the
+ *        file's first line.
+ *
+ * Separators are recognised without GMime's mbox mode (which loops forever
+ * on some inputs, gmime#116): a line `From <addr> <asctime date>` at the
+ * start of the file or after a blank line, followed by a header field line.
+ * When the file's first separator is not of that form (Thunderbird's
+ * `From - `, a Takeout-like `From 1844347792267117879@xxx`), later lines
+ * with the same first word (or the same digits@host shape) followed by a
+ * header field line are separators too.
+ */
+typedef struct mailbox_mbox_s {
+    int learned;      /**< the first line was examined */
+    int strict_first; /**< the first separator had the full form */
+    char word[128];   /**< its address word, for dialect matching */
+} mailbox_mbox_t;
+
+/**
+ * @brief Is the line at buf[pos] (a line start) an mbox separator?
+ * @param buf,len The mbox bytes (pos < len).
+ * @param st Dialect state (read only here).
+ * @returns 1 or 0.
+ */
+int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
+                              const mailbox_mbox_t *st);
+
+/** @brief True if `line` (without its newline) has the full form
+ *  `From <addr> <asctime date>`. */
+int mailbox_mbox_strict_line(const char *line, size_t n);
+
+/**
+ * @brief Find the next message at or after `pos`.
+ *
+ * The message's bytes are those after its separator line up to the next
+ * separator, less the one blank line an mbox writer puts before the next
+ * separator (or at the end of the file). A leading UTF-8 BOM is skipped.
+ *
+ * @param at_eof Non-zero when no more bytes will come (the last message
+ *        ends at len); zero in follow mode, where a message ends only at
+ *        the next separator.
+ * @param msg_start,msg_end Set to the message bytes [start, end).
+ * @param next Set to the offset where the next message's separator starts
+ *        (or len): the position to store once this message is emitted.
+ * @returns 1 when a message was found, 0 when more bytes are needed (or
+ *          nothing is left).
+ */
+int mailbox_mbox_next(const char *buf, size_t len, size_t pos, int at_eof,
+                      mailbox_mbox_t *st, size_t *msg_start, size_t *msg_end,
+                      size_t *next);
+
+/**
+ * @brief Reverse mboxrd quoting: one `>` removed from every line matching
+ *        `^>+From `.
+ * @returns A g_malloc'd copy (g_free), length in *out_len.
+ */
+char *mailbox_mboxrd_unquote(const char *msg, size_t len, size_t *out_len);
+
+/**
+ * @brief Maildir message key: `folder/unique` where unique is the file name
+ *        before the `:2,` (or `!2,`) info suffix, so that moving new/ to
+ *        cur/ or changing flags keeps the key. folder is "" for the root
+ *        (key is then just the unique name).
+ * @returns g_malloc'd string.
+ */
+char *mailbox_maildir_key(const char *folder, const char *name);
+
+/** One message file found by a listing. */
+typedef struct mailbox_file_s {
+    char *key;    /**< identity (Maildir key, or path relative to the root) */
+    char *path;   /**< full path */
+    char *folder; /**< Maildir folder ("" for the root), or "" */
+} mailbox_file_t;
+
+/** @brief Free a mailbox_file_t (GPtrArray free func). */
+void mailbox_file_free(gpointer p);
+
+/**
+ * @brief List the messages of a Maildir (cur/ and new/ of the root and of
+ *        every sub-folder, Maildir++ `.Folder` and nested trees, up to 8
+ *        levels; tmp/ and dot-files skipped), sorted by key.
+ * @returns A GPtrArray of mailbox_file_t* (g_ptr_array_unref), never NULL.
+ */
+GPtrArray *mailbox_maildir_list(const char *root);
+
+/**
+ * @brief List the `.eml` files below `root` (recursively, 8 levels),
+ *        sorted; keys are paths relative to root. A regular file as root
+ *        lists itself with its base name as key.
+ */
+GPtrArray *mailbox_eml_list(const char *root);
+
+/**
+ * @brief Encode a position for the state store:
+ *        {"format":"mbox","offset":N} or {"format":"maildir","seen":[...]}
+ *        (seen sorted).
+ * @param seen Set of keys (GHashTable of char* -> NULL), or NULL.
+ * @returns g_malloc'd JSON text.
+ */
+char *mailbox_position_encode(mailbox_format_t f, uint64_t offset,
+                              GHashTable *seen);
+
+/**
+ * @brief Decode a stored position. Fills *offset (mbox) or adds the keys to
+ *        `seen` (maildir/eml, may be NULL).
+ * @returns 0, or -1 when the text is not a position of format `f`
+ *          (err says why).
+ */
+int mailbox_position_decode(const char *json, size_t len, mailbox_format_t f,
+                            uint64_t *offset, GHashTable *seen, char *err,
+                            size_t errsz);
+
+#endif

@@ -1,0 +1,515 @@
+/**
+ * @file plugins/mailbox-source/mailbox_source.c
+ * @brief mailbox-source: mbox files, Maildir trees and folders of .eml
+ *        files into careerops.email.v1 records (raw_inbox_stream), with
+ *        the position kept in the host's state store.
+ *
+ * Each message goes through the shared normalizer (core/mail, GMime) and
+ * is emitted with key = the idempotency key (hex) and the header
+ * `careerops.email.hash`; a message that cannot become a record is sent to
+ * the dead-letter topic with its raw bytes (capped) and the reason.
+ *
+ * Position (state key "position"): for an mbox the byte offset after the
+ * last message emitted, for a Maildir or .eml folder the set of message
+ * keys seen. It is handed to api->source_offset() after each batch, which
+ * stores it only once the batch is acknowledged, and read back in start():
+ * a restart re-reads at most the last unacknowledged batch (duplicates
+ * carry the same key) and never skips a message.
+ */
+#include "co_mail.h"
+#include "mailbox_read.h"
+
+#include <careerops/plugin.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAILBOX_STATE_KEY "position"
+
+static const co_host_api_t *mailbox_api;
+
+/** Configuration filled by the host from the option table. */
+typedef struct mailbox_cfg_s {
+    const char *path;
+    const char *format;
+    int follow;
+    int64_t poll_interval_ms;
+    int64_t settle_ms;
+    int64_t batch;
+    int64_t max_message_bytes;
+    int64_t max_text_bytes;
+    int64_t dead_letter_max_bytes;
+    const char *default_tz;
+} mailbox_cfg_t;
+
+static const co_option_t mailbox_options[] = {
+    {CO_OPT_STR, "path", NULL, CO_OPT_REQUIRED | CO_OPT_PATH, 0, 0,
+     offsetof(mailbox_cfg_t, path),
+     "The mbox file, Maildir (or Maildir++ tree) or folder of .eml files to "
+     "read; relative to the manifest's folder."},
+    {CO_OPT_STR, "format", "auto", 0, 0, 0, offsetof(mailbox_cfg_t, format),
+     "auto, mbox (mboxo: >From lines kept), mboxrd (one > removed from "
+     ">From lines), maildir or eml; auto reads a file starting with "
+     "\"From \" as mboxrd, a folder with cur/ or new/ as a Maildir, another "
+     "folder as .eml files, another file as one message."},
+    {CO_OPT_BOOL, "follow", "false", 0, 0, 0, offsetof(mailbox_cfg_t, follow),
+     "false: end the stage (EOF) once everything is read; true: keep "
+     "watching for mbox growth, new Maildir files and new .eml files."},
+    {CO_OPT_INT, "poll_interval_ms", "1000", 0, 10, 3600000,
+     offsetof(mailbox_cfg_t, poll_interval_ms),
+     "With follow: how often to look for new mail, in milliseconds."},
+    {CO_OPT_INT, "settle_ms", "2000", 0, 0, 3600000,
+     offsetof(mailbox_cfg_t, settle_ms),
+     "With follow on an mbox: the last message is read only once the file "
+     "has not grown for this long (a writer may still be appending it)."},
+    {CO_OPT_INT, "batch", "100", 0, 1, 100000, offsetof(mailbox_cfg_t, batch),
+     "Messages emitted per poll; the position is saved after each batch."},
+    {CO_OPT_INT, "max_message_bytes", "67108864", 0, 1024, 1073741824,
+     offsetof(mailbox_cfg_t, max_message_bytes),
+     "Bytes of one message that are parsed; a longer message is cut there "
+     "and its record marked truncated."},
+    {CO_OPT_INT, "max_text_bytes", "1048576", 0, 1024, 67108864,
+     offsetof(mailbox_cfg_t, max_text_bytes),
+     "Bytes of readable text kept in a record (text_truncated beyond)."},
+    {CO_OPT_INT, "dead_letter_max_bytes", "1048576", 0, 0, 67108864,
+     offsetof(mailbox_cfg_t, dead_letter_max_bytes),
+     "Raw bytes of an unreadable message copied into its dead letter."},
+    {CO_OPT_STR, "default_tz", NULL, 0, 0, 0,
+     offsetof(mailbox_cfg_t, default_tz),
+     "IANA time zone (e.g. Europe/Paris) for floating calendar times and "
+     "dates without a zone; UTC when unset."},
+    {0},
+};
+
+/** One stage instance. */
+typedef struct mailbox_s {
+    co_stage_t *st;
+    const mailbox_cfg_t *cfg;
+    mailbox_format_t fmt;
+    co_mail_opts_t opts;
+    /* mbox */
+    int fd;
+    char *map;
+    size_t map_len;
+    uint64_t offset;
+    mailbox_mbox_t mb;
+    uint64_t last_size;
+    int64_t last_growth_ms;
+    /* Maildir / .eml */
+    GHashTable *seen;
+    GPtrArray *pending;
+    guint pending_i;
+    int saw_missing; /* a listed file vanished: list again before EOF */
+} mailbox_t;
+
+/* ---- mbox file mapping -----------------------------------------------------
+ */
+
+static void mailbox_unmap(mailbox_t *m)
+{
+    if (m->map != NULL)
+        munmap(m->map, m->map_len);
+    m->map = NULL;
+    m->map_len = 0;
+}
+
+/* Map the whole current file; returns its size or -1. */
+static int64_t mailbox_remap(mailbox_t *m)
+{
+    struct stat st;
+    if (fstat(m->fd, &st) != 0)
+        return -1;
+    size_t size = (size_t)st.st_size;
+    if (size == m->map_len && m->map != NULL)
+        return (int64_t)size;
+    mailbox_unmap(m);
+    if (size == 0)
+        return 0;
+    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, m->fd, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    m->map = p;
+    m->map_len = size;
+    return (int64_t)size;
+}
+
+/* ---- one message ------------------------------------------------------------
+ */
+
+/* Normalize and emit (or dead-letter) one message.
+ * Returns 0, or -1 when the host could not take it (retry later). */
+static int mailbox_one(mailbox_t *m, const char *raw, size_t len,
+                       const char *source_json, const char *dl_key)
+{
+    char *json = NULL, key[65], err[512] = "";
+    size_t jl = 0;
+    int rc = co_mail_to_json(raw, len, &m->opts, source_json, &json, &jl, key,
+                             err, sizeof err);
+    mailbox_api->metric_add(m->st, "bytes_read", (double)len);
+    if (rc == 0) {
+        co_header_t h = {"careerops.email.hash", key, 64};
+        co_record_t rec = CO_RECORD_INIT;
+        rec.key = key;
+        rec.key_len = 64;
+        rec.value = json;
+        rec.value_len = jl;
+        rec.headers = &h;
+        rec.header_cnt = 1;
+        int e = mailbox_api->emit(m->st, &rec);
+        free(json);
+        if (e != 0)
+            return -1;
+        mailbox_api->metric_add(m->st, "messages_read", 1);
+        return 0;
+    }
+    if (rc == CO_ERR_NOMEM)
+        return -1;
+    size_t cap = (size_t)m->cfg->dead_letter_max_bytes;
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = dl_key;
+    rec.key_len = strlen(dl_key);
+    rec.value = raw;
+    rec.value_len = len < cap ? len : cap;
+    char msg[768];
+    snprintf(msg, sizeof msg, "%s: %s", dl_key, err);
+    if (mailbox_api->dead_letter(m->st, &rec, "parse", msg) != 0)
+        return -1;
+    mailbox_api->metric_add(m->st, "dead_letters", 1);
+    mailbox_api->log(m->st, CO_LOG_WARN, "dead letter %s", msg);
+    return 0;
+}
+
+static char *mailbox_source_json(const char *kind, const char *path,
+                                 const char *folder, const char *name,
+                                 int64_t offset)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "kind", json_string(kind));
+    json_object_set_new(o, "path", json_string(path));
+    if (folder != NULL)
+        json_object_set_new(o, "folder", json_string(folder));
+    if (name != NULL)
+        json_object_set_new(o, "file", json_string(name));
+    if (offset >= 0)
+        json_object_set_new(o, "offset", json_integer(offset));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(o);
+    return s;
+}
+
+static int mailbox_save(mailbox_t *m)
+{
+    char *pos = mailbox_position_encode(m->fmt, m->offset, m->seen);
+    int rc =
+        mailbox_api->source_offset(m->st, MAILBOX_STATE_KEY, pos, strlen(pos));
+    g_free(pos);
+    return rc;
+}
+
+static co_status_t mailbox_wait(mailbox_t *m, int timeout_ms)
+{
+    int64_t ms = m->cfg->poll_interval_ms;
+    if (timeout_ms >= 0 && ms > timeout_ms)
+        ms = timeout_ms;
+    if (ms > 0)
+        mailbox_api->sleep_ms(m->st, ms);
+    return CO_OK;
+}
+
+/* ---- mbox
+ * --------------------------------------------------------------------- */
+
+static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
+{
+    int64_t size = mailbox_remap(m);
+    if (size < 0) {
+        mailbox_api->set_error(m->st, "io", "cannot read %s: %s", m->cfg->path,
+                               strerror(errno));
+        return CO_RETRY;
+    }
+    int64_t now = mailbox_api->now_ms(m->st);
+    if ((uint64_t)size != m->last_size) {
+        if ((uint64_t)size < m->offset) {
+            mailbox_api->log(m->st, CO_LOG_WARN,
+                             "%s shrank from %llu to %lld bytes (rewritten?): "
+                             "reading it again from the start; records "
+                             "already sent keep their keys",
+                             m->cfg->path, (unsigned long long)m->offset,
+                             (long long)size);
+            m->offset = 0;
+            memset(&m->mb, 0, sizeof m->mb);
+        }
+        m->last_size = (uint64_t)size;
+        m->last_growth_ms = now;
+    }
+    int at_eof =
+        !m->cfg->follow || now - m->last_growth_ms >= m->cfg->settle_ms;
+    int n = 0, rc = 0;
+    while (n < m->cfg->batch && !mailbox_api->stopping(m->st)) {
+        size_t s, e, next;
+        if (m->map == NULL ||
+            !mailbox_mbox_next(m->map, m->map_len, (size_t)m->offset, at_eof,
+                               &m->mb, &s, &e, &next))
+            break;
+        char *src = mailbox_source_json("mbox", m->cfg->path, NULL, NULL,
+                                        (int64_t)m->offset);
+        char dl_key[64];
+        snprintf(dl_key, sizeof dl_key, "mbox@%llu",
+                 (unsigned long long)m->offset);
+        if (m->fmt == MAILBOX_MBOXRD) {
+            size_t ul;
+            char *u = mailbox_mboxrd_unquote(m->map + s, e - s, &ul);
+            rc = mailbox_one(m, u, ul, src, dl_key);
+            g_free(u);
+        } else {
+            rc = mailbox_one(m, m->map + s, e - s, src, dl_key);
+        }
+        free(src);
+        if (rc != 0)
+            break;
+        m->offset = next;
+        n++;
+    }
+    if (n > 0 && mailbox_save(m) != 0) {
+        mailbox_api->set_error(m->st, "state", "cannot save the position");
+        return CO_RETRY;
+    }
+    if (rc != 0) {
+        mailbox_api->set_error(m->st, "emit", "the host did not take a record");
+        return CO_RETRY;
+    }
+    if (n > 0)
+        return CO_OK;
+    if (!m->cfg->follow)
+        return CO_EOF;
+    return mailbox_wait(m, timeout_ms);
+}
+
+/* ---- Maildir and .eml
+ * --------------------------------------------------------- */
+
+static void mailbox_list(mailbox_t *m)
+{
+    if (m->pending != NULL)
+        g_ptr_array_unref(m->pending);
+    m->pending = m->fmt == MAILBOX_MAILDIR ? mailbox_maildir_list(m->cfg->path)
+                                           : mailbox_eml_list(m->cfg->path);
+    m->pending_i = 0;
+    m->saw_missing = 0;
+}
+
+static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
+{
+    int n = 0, rc = 0, listed = 0;
+    while (n < m->cfg->batch && !mailbox_api->stopping(m->st)) {
+        if (m->pending == NULL || m->pending_i >= m->pending->len) {
+            if (listed)
+                break; /* listed once in this poll: nothing new */
+            mailbox_list(m);
+            listed = 1;
+            continue;
+        }
+        mailbox_file_t *f = g_ptr_array_index(m->pending, m->pending_i);
+        if (g_hash_table_contains(m->seen, f->key)) {
+            m->pending_i++;
+            continue;
+        }
+        gchar *raw = NULL;
+        gsize len = 0;
+        GError *ge = NULL;
+        if (!g_file_get_contents(f->path, &raw, &len, &ge)) {
+            /* moved (new/ -> cur/, flags) or deleted since the listing: the
+             * next listing finds it under its new name */
+            mailbox_api->log(m->st, CO_LOG_DEBUG, "skipping %s for now: %s",
+                             f->path, ge->message);
+            g_error_free(ge);
+            m->saw_missing = 1;
+            m->pending_i++;
+            continue;
+        }
+        const char *base = strrchr(f->path, '/');
+        char *src = mailbox_source_json(
+            m->fmt == MAILBOX_MAILDIR ? "maildir" : "eml", m->cfg->path,
+            m->fmt == MAILBOX_MAILDIR ? f->folder : NULL,
+            base != NULL ? base + 1 : f->path, -1);
+        rc = mailbox_one(m, raw, len, src, f->key);
+        free(src);
+        g_free(raw);
+        if (rc != 0)
+            break;
+        g_hash_table_add(m->seen, g_strdup(f->key));
+        m->pending_i++;
+        n++;
+    }
+    if (n > 0 && mailbox_save(m) != 0) {
+        mailbox_api->set_error(m->st, "state", "cannot save the position");
+        return CO_RETRY;
+    }
+    if (rc != 0) {
+        mailbox_api->set_error(m->st, "emit", "the host did not take a record");
+        return CO_RETRY;
+    }
+    if (n > 0)
+        return CO_OK;
+    if (m->saw_missing) {
+        m->saw_missing = 0;
+        return CO_OK; /* list again on the next poll */
+    }
+    if (!m->cfg->follow)
+        return CO_EOF;
+    return mailbox_wait(m, timeout_ms);
+}
+
+/* ---- lifecycle
+ * ------------------------------------------------------------------ */
+
+static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
+                                const void *config, void **instance)
+{
+    const mailbox_cfg_t *cfg = config;
+    mailbox_api = api;
+    mailbox_format_t want;
+    if (cfg->path == NULL || cfg->path[0] == '\0') {
+        api->set_error(st, "config",
+                       "config.path is required: an mbox file, a Maildir or "
+                       "a folder of .eml files");
+        return CO_FATAL;
+    }
+    if (mailbox_format_parse(cfg->format, &want) != 0) {
+        api->set_error(st, "config",
+                       "config.format \"%s\" is unknown: use auto, mbox, "
+                       "mboxrd, maildir or eml",
+                       cfg->format);
+        return CO_FATAL;
+    }
+    char err[512] = "";
+    mailbox_format_t found = mailbox_detect(cfg->path, err, sizeof err);
+    if (found == MAILBOX_AUTO) {
+        api->set_error(st, "config",
+                       "config.path: %s; point it at an mbox file, a Maildir "
+                       "or a folder of .eml files",
+                       err);
+        return CO_FATAL;
+    }
+    struct stat sb;
+    int dir = stat(cfg->path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (want == MAILBOX_AUTO)
+        want = found;
+    if (((want == MAILBOX_MBOX || want == MAILBOX_MBOXRD) && dir) ||
+        (want == MAILBOX_MAILDIR && !dir)) {
+        api->set_error(
+            st, "config", "config.path %s is a %s but config.format is %s",
+            cfg->path, dir ? "folder" : "file", mailbox_format_name(want));
+        return CO_FATAL;
+    }
+    mailbox_t *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return CO_FATAL;
+    m->st = st;
+    m->cfg = cfg;
+    m->fmt = want;
+    m->fd = -1;
+    co_mail_opts_default(&m->opts);
+    m->opts.max_bytes = (size_t)cfg->max_message_bytes;
+    m->opts.max_text_bytes = (size_t)cfg->max_text_bytes;
+    m->opts.default_tz = cfg->default_tz;
+    m->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    *instance = m;
+    if (want == MAILBOX_MBOX || want == MAILBOX_MBOXRD) {
+        m->fd = open(cfg->path, O_RDONLY | O_CLOEXEC);
+        if (m->fd < 0) {
+            api->set_error(st, "config", "cannot open %s: %s", cfg->path,
+                           strerror(errno));
+            return CO_FATAL;
+        }
+    }
+    co_mail_init();
+    api->log(st, CO_LOG_INFO, "reading %s as %s%s", cfg->path,
+             mailbox_format_name(want), cfg->follow ? ", following" : "");
+    return CO_OK;
+}
+
+static co_status_t mailbox_start(void *instance)
+{
+    mailbox_t *m = instance;
+    char *pos = NULL;
+    size_t len = 0;
+    int rc = mailbox_api->state_get(m->st, MAILBOX_STATE_KEY, &pos, &len);
+    if (rc == CO_ERR_NOTFOUND)
+        return CO_OK;
+    if (rc != 0) {
+        mailbox_api->set_error(m->st, "state",
+                               "cannot read the stored position");
+        return CO_RETRY;
+    }
+    char err[256];
+    g_hash_table_remove_all(m->seen);
+    if (mailbox_position_decode(pos, len, m->fmt, &m->offset, m->seen, err,
+                                sizeof err) != 0) {
+        mailbox_api->log(m->st, CO_LOG_WARN,
+                         "%s: reading from the start (duplicates keep their "
+                         "keys)",
+                         err);
+        m->offset = 0;
+    } else {
+        mailbox_api->log(m->st, CO_LOG_INFO,
+                         "resuming %s at offset %llu, %u messages seen",
+                         m->cfg->path, (unsigned long long)m->offset,
+                         g_hash_table_size(m->seen));
+    }
+    mailbox_api->free(pos);
+    return CO_OK;
+}
+
+static co_status_t mailbox_poll(void *instance, int timeout_ms)
+{
+    mailbox_t *m = instance;
+    if (m->fmt == MAILBOX_MBOX || m->fmt == MAILBOX_MBOXRD)
+        return mailbox_poll_mbox(m, timeout_ms);
+    return mailbox_poll_dir(m, timeout_ms);
+}
+
+static void mailbox_destroy(void *instance)
+{
+    mailbox_t *m = instance;
+    if (m == NULL)
+        return;
+    mailbox_unmap(m);
+    if (m->fd >= 0)
+        close(m->fd);
+    if (m->pending != NULL)
+        g_ptr_array_unref(m->pending);
+    if (m->seen != NULL)
+        g_hash_table_destroy(m->seen);
+    free(m);
+}
+
+static const co_plugin_t mailbox_plugin = {
+    CO_PLUGIN_HEADER,
+    .name = "mailbox-source",
+    .version = "1.0.0",
+    .description = "Reads mbox files (mboxo/mboxrd, Google Takeout), Maildir "
+                   "trees and folders of .eml files into careerops.email.v1 "
+                   "records, remembering its position.",
+    .license = "Apache-2.0",
+    .kinds = CO_KIND_SOURCE,
+    .options = mailbox_options,
+    .config_size = sizeof(mailbox_cfg_t),
+    .init = mailbox_init,
+    .start = mailbox_start,
+    .poll = mailbox_poll,
+    .destroy = mailbox_destroy,
+};
+
+CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)
+{
+    mailbox_api = api;
+    return &mailbox_plugin;
+}

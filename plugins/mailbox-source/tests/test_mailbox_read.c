@@ -1,0 +1,397 @@
+/**
+ * @file plugins/mailbox-source/tests/test_mailbox_read.c
+ * @brief The mailbox reader as pure functions: mbox framing on the corpus
+ *        samples and known-bugs cases 08/09/10, the 782-message mbox built
+ *        from negatives/spamassassin, Maildir keys, positions.
+ */
+#include "co_mail.h"
+#include "mailbox_test_util.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+/* Frame all messages of an mbox file (at_eof). Each message's bytes are
+ * appended to `msgs` (GBytes*) when not NULL. Never more than `limit`
+ * iterations: a reader that does not advance is a failure, not a hang. */
+static int frame_file(const char *path, int rd, GPtrArray *msgs)
+{
+    gchar *b = NULL;
+    gsize l = 0;
+    ck_assert_msg(g_file_get_contents(path, &b, &l, NULL), "read %s", path);
+    mailbox_mbox_t st;
+    memset(&st, 0, sizeof st);
+    size_t pos = 0, s, e, next;
+    int n = 0;
+    alarm(60);
+    while (mailbox_mbox_next(b, l, pos, 1, &st, &s, &e, &next)) {
+        ck_assert_msg(next > pos || (pos == 0 && next > 0),
+                      "no progress at %zu", pos);
+        ck_assert_uint_le(e, next);
+        if (msgs != NULL) {
+            if (rd) {
+                size_t ul;
+                char *u = mailbox_mboxrd_unquote(b + s, e - s, &ul);
+                g_ptr_array_add(msgs, g_bytes_new_take(u, ul));
+            } else {
+                g_ptr_array_add(msgs, g_bytes_new(b + s, e - s));
+            }
+        }
+        pos = next;
+        n++;
+        ck_assert_int_lt(n, 100000);
+    }
+    alarm(0);
+    ck_assert_uint_eq(pos, l); /* everything consumed */
+    g_free(b);
+    return n;
+}
+
+static int frame_corpus(const char *rel, int rd, GPtrArray *msgs)
+{
+    char *p = mbt_corpus(rel);
+    int n = frame_file(p, rd, msgs);
+    g_free(p);
+    return n;
+}
+
+START_TEST(kb08_unescaped_from)
+{
+    GPtrArray *m =
+        g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    ck_assert_int_eq(
+        frame_corpus("known-bugs/08-mbox-unescaped-from.mbox", 0, m), 2);
+    gsize l;
+    const char *first = g_bytes_get_data(g_ptr_array_index(m, 0), &l);
+    /* message 1 is whole: the body line "From the hiring team's side" and
+     * what follows it are in it */
+    ck_assert(g_strstr_len(first, (gssize)l,
+                           "\nFrom the hiring team's side, we'd like") != NULL);
+    char *whole = g_strndup(first, l);
+    ck_assert(g_str_has_suffix(whole, "Best,\nRecruiting\n"));
+    g_free(whole);
+    const char *second = g_bytes_get_data(g_ptr_array_index(m, 1), &l);
+    ck_assert(g_str_has_prefix(second, "From: Recruiting Team"));
+    g_ptr_array_unref(m);
+}
+END_TEST
+
+START_TEST(kb09_mboxrd_unquoted)
+{
+    GPtrArray *m =
+        g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    ck_assert_int_eq(
+        frame_corpus("known-bugs/09-mboxrd-escaped-from.mbox", 1, m), 1);
+    char *p = mbt_corpus("known-bugs/09-mboxrd-escaped-from.expected.eml");
+    gchar *exp = NULL;
+    gsize el = 0;
+    ck_assert(g_file_get_contents(p, &exp, &el, NULL));
+    gsize l;
+    const char *got = g_bytes_get_data(g_ptr_array_index(m, 0), &l);
+    ck_assert_uint_eq(l, el);
+    ck_assert(memcmp(got, exp, el) == 0);
+    /* so the key is the one the .eml gives */
+    char k1[65], k2[65], err[256], *j = NULL;
+    ck_assert_int_eq(
+        co_mail_to_json(got, l, NULL, NULL, &j, NULL, k1, err, sizeof err), 0);
+    free(j);
+    ck_assert_int_eq(
+        co_mail_to_json(exp, el, NULL, NULL, &j, NULL, k2, err, sizeof err), 0);
+    free(j);
+    ck_assert_str_eq(k1, k2);
+    g_free(exp);
+    g_free(p);
+    g_ptr_array_unref(m);
+}
+END_TEST
+
+START_TEST(kb10_maildir_new_without_info)
+{
+    char *root = mbt_corpus("known-bugs/10-maildir-new-noinfo");
+    GPtrArray *l = mailbox_maildir_list(root);
+    ck_assert_int_eq(l->len, 4);
+    const char *want[] = {
+        "1741170001.M1P100.mailhost", "1741170002.M2P100.mailhost",
+        "1741170003.M3P100.mailhost", "1741170004.M4P100.mailhost"};
+    for (int i = 0; i < 4; i++)
+        ck_assert_str_eq(((mailbox_file_t *)g_ptr_array_index(l, i))->key,
+                         want[i]);
+    g_ptr_array_unref(l);
+    /* move new/ -> cur/ with flags: same keys */
+    char *tmp = mbt_tmpdir();
+    char *copy = g_build_filename(tmp, "md", NULL);
+    mbt_copy_tree(root, copy);
+    char *a = g_build_filename(copy, "new", "1741170001.M1P100.mailhost", NULL);
+    char *b =
+        g_build_filename(copy, "cur", "1741170001.M1P100.mailhost:2,RS", NULL);
+    ck_assert_int_eq(g_rename(a, b), 0);
+    l = mailbox_maildir_list(copy);
+    ck_assert_int_eq(l->len, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_str_eq(((mailbox_file_t *)g_ptr_array_index(l, i))->key,
+                         want[i]);
+    g_ptr_array_unref(l);
+    const char *names[] = {"123.M1P2.host:2,S", "123.M1P2.host!2,S",
+                           "123.M1P2.host;2,S", "123.M1P2.host"};
+    for (int i = 0; i < 4; i++) {
+        char *k = mailbox_maildir_key(i == 0 ? ".Jobs" : "", names[i]);
+        ck_assert_str_eq(k, i == 0 ? ".Jobs/123.M1P2.host" : "123.M1P2.host");
+        g_free(k);
+    }
+    mbt_rm_rf(tmp);
+    g_free(a);
+    g_free(b);
+    g_free(copy);
+    g_free(tmp);
+    g_free(root);
+}
+END_TEST
+
+#define MK "mime-torture/mimekit/UnitTests/TestData/mbox/"
+
+START_TEST(corpus_mbox_samples)
+{
+    /* separators "From - " (Thunderbird) at the start of lines not after a
+     * blank line */
+    ck_assert_int_eq(frame_corpus(MK "simple.mbox.txt", 0, NULL), 3);
+    /* BOM, "From -", and "From Russia with love" body lines */
+    ck_assert_int_eq(frame_corpus(MK "unmunged.mbox.txt", 0, NULL), 2);
+    /* Gmail-like "From 1844347792267117879@xxx" without a date */
+    ck_assert_int_eq(frame_corpus(MK "issue1189.mbox.txt", 0, NULL), 4);
+    ck_assert_int_eq(
+        frame_corpus("known-bugs/08-mbox-unescaped-from.mbox", 0, NULL), 2);
+}
+END_TEST
+
+START_TEST(corpus_maildir_sample)
+{
+    char *root =
+        mbt_corpus("mime-torture/stalwart-mail-parser/resources/maildir");
+    char err[256] = "";
+    ck_assert_int_eq(mailbox_detect(root, err, sizeof err), MAILBOX_MAILDIR);
+    GPtrArray *l = mailbox_maildir_list(root);
+    ck_assert_int_eq(l->len, 6);
+    int nested = 0, sub = 0, top = 0;
+    for (guint i = 0; i < l->len; i++) {
+        mailbox_file_t *f = g_ptr_array_index(l, i);
+        /* stalwart's names use ";2," (Dovecot on systems without ':') */
+        ck_assert_msg(strstr(f->key, ":2,") == NULL &&
+                          strstr(f->key, ";2,") == NULL,
+                      "key %s keeps the info suffix", f->key);
+        if (strcmp(f->folder, ".My Folder.Nested Folder") == 0)
+            nested++;
+        else if (strcmp(f->folder, ".My Folder") == 0)
+            sub++;
+        else if (f->folder[0] == '\0')
+            top++;
+    }
+    ck_assert_int_eq(top, 2);
+    ck_assert_int_eq(sub, 2);
+    ck_assert_int_eq(nested, 2);
+    g_ptr_array_unref(l);
+    g_free(root);
+}
+END_TEST
+
+START_TEST(spamassassin_782)
+{
+    char *tmp = mbt_tmpdir();
+    char *mbox = g_build_filename(tmp, "spam.mbox", NULL);
+    GPtrArray *exp =
+        g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    int with_from = 0;
+    int n = mbt_build_spamassassin(mbox, exp, &with_from);
+    printf("spamassassin: %d files, %d with an mbox From line, %d without\n", n,
+           with_from, n - with_from);
+    ck_assert_int_eq(n, 782);
+    ck_assert_int_eq(with_from, 548);
+    char err[256] = "";
+    ck_assert_int_eq(mailbox_detect(mbox, err, sizeof err), MAILBOX_MBOXRD);
+    GPtrArray *got =
+        g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    ck_assert_int_eq(frame_file(mbox, 1, got), 782);
+    for (guint i = 0; i < 782; i++)
+        ck_assert_msg(
+            g_bytes_equal(g_ptr_array_index(got, i), g_ptr_array_index(exp, i)),
+            "message %u differs from its file", i);
+    g_ptr_array_unref(got);
+    g_ptr_array_unref(exp);
+    mbt_rm_rf(tmp);
+    g_free(mbox);
+    g_free(tmp);
+}
+END_TEST
+
+START_TEST(follow_waits_for_separator)
+{
+    const char *one = "From a@example.com Wed Mar  5 09:00:00 2025\n"
+                      "Subject: one\n\nbody one\n\n";
+    const char *two = "From a@example.com Wed Mar  5 10:00:00 2025\n"
+                      "Subject: two\n\nbody two\n";
+    GString *b = g_string_new(one);
+    mailbox_mbox_t st;
+    memset(&st, 0, sizeof st);
+    size_t s, e, next;
+    /* growing file: the only message may still be written */
+    ck_assert_int_eq(
+        mailbox_mbox_next(b->str, b->len, 0, 0, &st, &s, &e, &next), 0);
+    g_string_append(b, two);
+    ck_assert_int_eq(
+        mailbox_mbox_next(b->str, b->len, 0, 0, &st, &s, &e, &next), 1);
+    ck_assert_uint_eq(next, strlen(one));
+    ck_assert_int_eq((int)(e - s), (int)strlen("Subject: one\n\nbody one\n"));
+    ck_assert_int_eq(
+        mailbox_mbox_next(b->str, b->len, next, 0, &st, &s, &e, &next), 0);
+    ck_assert_int_eq(
+        mailbox_mbox_next(b->str, b->len, next, 1, &st, &s, &e, &next), 1);
+    ck_assert_uint_eq(next, b->len);
+    /* a separator whose header line has not arrived yet is not one */
+    GString *c = g_string_new(one);
+    g_string_append(c, "From a@example.com Wed Mar  5 10:00:00 2025\n");
+    memset(&st, 0, sizeof st);
+    ck_assert_int_eq(
+        mailbox_mbox_next(c->str, c->len, 0, 0, &st, &s, &e, &next), 0);
+    g_string_free(b, TRUE);
+    g_string_free(c, TRUE);
+}
+END_TEST
+
+START_TEST(crlf_mbox)
+{
+    const char *m = "From a@example.com Wed Mar  5 09:00:00 2025\r\n"
+                    "Subject: one\r\n\r\nbody\r\n\r\n"
+                    "From a@example.com Wed Mar  5 10:00:00 2025\r\n"
+                    "Subject: two\r\n\r\nbody\r\n\r\n";
+    mailbox_mbox_t st;
+    memset(&st, 0, sizeof st);
+    size_t s, e, next;
+    ck_assert_int_eq(mailbox_mbox_next(m, strlen(m), 0, 1, &st, &s, &e, &next),
+                     1);
+    ck_assert_int_eq((int)(e - s), (int)strlen("Subject: one\r\n\r\nbody\r\n"));
+    ck_assert_int_eq(
+        mailbox_mbox_next(m, strlen(m), next, 1, &st, &s, &e, &next), 1);
+    ck_assert_uint_eq(next, strlen(m));
+}
+END_TEST
+
+static const struct {
+    const char *line;
+    int strict;
+} strict_lines[] = {
+    {"From jobs@example.com Wed Mar  5 09:00:00 2025", 1},
+    {"From fork-admin@xent.com  Tue Aug 20 22:30:46 2002", 1},
+    {"From 1844347792267117879@xxx Fri Sep 26 17:18:40 +0000 2025", 1},
+    {"From MAILER-DAEMON Thu Jan  1 00:00:00 1970", 1},
+    {"From a@b Mar 5 09:00 2025", 1},
+    {"From the hiring team's side, we'd like to schedule a call.", 0},
+    {"From Russia with love", 0},
+    {"From - ", 0},
+    {"From 1844347792267117879@xxx", 0},
+    {"From a@b Wed Mar  5 2025", 0},
+};
+
+START_TEST(strict_separator_lines)
+{
+    const char *l = strict_lines[_i].line;
+    ck_assert_msg(mailbox_mbox_strict_line(l, strlen(l)) ==
+                      strict_lines[_i].strict,
+                  "%s", l);
+}
+END_TEST
+
+START_TEST(mboxrd_unquote_levels)
+{
+    const char *in = ">From a\n>>From b\nFrom c\n> From d\n>Fromage\n";
+    size_t n;
+    char *o = mailbox_mboxrd_unquote(in, strlen(in), &n);
+    ck_assert_str_eq(o, "From a\n>From b\nFrom c\n> From d\n>Fromage\n");
+    g_free(o);
+}
+END_TEST
+
+START_TEST(positions_roundtrip)
+{
+    char *p = mailbox_position_encode(MAILBOX_MBOXRD, 12345, NULL);
+    uint64_t off = 0;
+    char err[256];
+    ck_assert_int_eq(mailbox_position_decode(p, strlen(p), MAILBOX_MBOX, &off,
+                                             NULL, err, sizeof err),
+                     0);
+    ck_assert_uint_eq(off, 12345);
+    ck_assert_int_eq(mailbox_position_decode(p, strlen(p), MAILBOX_MAILDIR,
+                                             &off, NULL, err, sizeof err),
+                     -1);
+    ck_assert(strstr(err, "mboxrd") != NULL);
+    g_free(p);
+    GHashTable *seen =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_add(seen, g_strdup("b"));
+    g_hash_table_add(seen, g_strdup(".Jobs/a"));
+    p = mailbox_position_encode(MAILBOX_MAILDIR, 0, seen);
+    ck_assert_str_eq(p,
+                     "{\"format\":\"maildir\",\"seen\":[\".Jobs/a\",\"b\"]}");
+    GHashTable *back =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    ck_assert_int_eq(mailbox_position_decode(p, strlen(p), MAILBOX_MAILDIR,
+                                             &off, back, err, sizeof err),
+                     0);
+    ck_assert_int_eq(g_hash_table_size(back), 2);
+    ck_assert(g_hash_table_contains(back, ".Jobs/a"));
+    ck_assert_int_eq(mailbox_position_decode("nope", 4, MAILBOX_MAILDIR, &off,
+                                             back, err, sizeof err),
+                     -1);
+    g_free(p);
+    g_hash_table_destroy(seen);
+    g_hash_table_destroy(back);
+}
+END_TEST
+
+START_TEST(formats_and_detection)
+{
+    mailbox_format_t f;
+    ck_assert_int_eq(mailbox_format_parse("MBOXRD", &f), 0);
+    ck_assert_int_eq(f, MAILBOX_MBOXRD);
+    ck_assert_int_eq(mailbox_format_parse("mboxo", &f), 0);
+    ck_assert_int_eq(f, MAILBOX_MBOX);
+    ck_assert_int_eq(mailbox_format_parse("pst", &f), -1);
+    char err[256] = "";
+    ck_assert_int_eq(mailbox_detect("/nonexistent/x.mbox", err, sizeof err),
+                     MAILBOX_AUTO);
+    ck_assert(strstr(err, "No such file") != NULL);
+    char *p = mbt_corpus("known-bugs/01-rfc2047-adjacent-b-words.eml");
+    ck_assert_int_eq(mailbox_detect(p, err, sizeof err), MAILBOX_EML);
+    g_free(p);
+    p = mbt_corpus(MK "unmunged.mbox.txt"); /* BOM then "From -" */
+    ck_assert_int_eq(mailbox_detect(p, err, sizeof err), MAILBOX_MBOXRD);
+    g_free(p);
+    p = mbt_corpus("known-bugs");
+    ck_assert_int_eq(mailbox_detect(p, err, sizeof err), MAILBOX_EML);
+    GPtrArray *l = mailbox_eml_list(p);
+    ck_assert_int_eq(l->len, 5); /* 01 03 06 09.expected 11.expected */
+    g_ptr_array_unref(l);
+    g_free(p);
+}
+END_TEST
+
+static Suite *read_suite(void)
+{
+    Suite *s = suite_create("mailbox-read");
+    TCase *tc = tcase_create("read");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, kb08_unescaped_from);
+    tcase_add_test(tc, kb09_mboxrd_unquoted);
+    tcase_add_test(tc, kb10_maildir_new_without_info);
+    tcase_add_test(tc, corpus_mbox_samples);
+    tcase_add_test(tc, corpus_maildir_sample);
+    tcase_add_test(tc, spamassassin_782);
+    tcase_add_test(tc, follow_waits_for_separator);
+    tcase_add_test(tc, crlf_mbox);
+    tcase_add_loop_test(tc, strict_separator_lines, 0,
+                        (int)(sizeof strict_lines / sizeof *strict_lines));
+    tcase_add_test(tc, mboxrd_unquote_levels);
+    tcase_add_test(tc, positions_roundtrip);
+    tcase_add_test(tc, formats_and_detection);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(read_suite)
