@@ -223,6 +223,26 @@ static co_status_t mailbox_wait(mailbox_t *m, int timeout_ms)
     return CO_OK;
 }
 
+/* End of a poll that emitted n messages: save the position, report a
+ * refused emit (rc != 0), or say EOF / wait when nothing was new. */
+static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
+                                    int timeout_ms)
+{
+    if (n > 0 && mailbox_save(m) != 0) {
+        mailbox_api->set_error(m->st, "state", "cannot save the position");
+        return CO_RETRY;
+    }
+    if (rc != 0) {
+        mailbox_api->set_error(m->st, "emit", "the host did not take a record");
+        return CO_RETRY;
+    }
+    if (n > 0 || again)
+        return CO_OK;
+    if (!m->cfg->follow)
+        return CO_EOF;
+    return mailbox_wait(m, timeout_ms);
+}
+
 /* ---- mbox
  * --------------------------------------------------------------------- */
 
@@ -277,19 +297,7 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
         m->offset = next;
         n++;
     }
-    if (n > 0 && mailbox_save(m) != 0) {
-        mailbox_api->set_error(m->st, "state", "cannot save the position");
-        return CO_RETRY;
-    }
-    if (rc != 0) {
-        mailbox_api->set_error(m->st, "emit", "the host did not take a record");
-        return CO_RETRY;
-    }
-    if (n > 0)
-        return CO_OK;
-    if (!m->cfg->follow)
-        return CO_EOF;
-    return mailbox_wait(m, timeout_ms);
+    return mailbox_poll_end(m, n, rc, 0, timeout_ms);
 }
 
 /* ---- Maildir and .eml
@@ -348,23 +356,9 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
         m->pending_i++;
         n++;
     }
-    if (n > 0 && mailbox_save(m) != 0) {
-        mailbox_api->set_error(m->st, "state", "cannot save the position");
-        return CO_RETRY;
-    }
-    if (rc != 0) {
-        mailbox_api->set_error(m->st, "emit", "the host did not take a record");
-        return CO_RETRY;
-    }
-    if (n > 0)
-        return CO_OK;
-    if (m->saw_missing) {
-        m->saw_missing = 0;
-        return CO_OK; /* list again on the next poll */
-    }
-    if (!m->cfg->follow)
-        return CO_EOF;
-    return mailbox_wait(m, timeout_ms);
+    int again = m->saw_missing; /* list again on the next poll */
+    m->saw_missing = 0;
+    return mailbox_poll_end(m, n, rc, again, timeout_ms);
 }
 
 /* ---- lifecycle
