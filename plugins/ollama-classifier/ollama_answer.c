@@ -295,7 +295,8 @@ char *ollama_event_json(json_t *email, const ollama_event_t *ev,
         classifier_name, "model", model, "email", em);
     if (out == NULL)
         return NULL;
-    char *s = json_dumps(out, JSON_COMPACT);
+    /* 6 significant digits: 0.9, not 0.90000000000000002. */
+    char *s = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
     json_decref(out);
     return s;
 }
