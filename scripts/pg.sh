@@ -24,7 +24,7 @@ die() { echo "pg.sh: $*" >&2; exit 1; }
 
 find_bindir() {
     local d
-    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
 }
 
@@ -77,7 +77,7 @@ make_dir() {
     fi
     if [ "$(id -u)" = 0 ]; then chown "$user:" "$dir/"; fi
     chmod 755 "$dir/"
-    echo '*' >"$dir/.gitignore.tmp" && mv "$dir/.gitignore.tmp" "$dir/.gitignore" 2>/dev/null || true
+    echo '*' >"$dir/.gitignore"
 }
 
 running() { [ -f "$dir/data/PG_VERSION" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; }
@@ -123,7 +123,10 @@ cmd_start() {
 
 cmd_stop() {
     bindir=$(find_bindir || true)
-    [ -n "$bindir" ] && [ -f "$dir/data/PG_VERSION" ] || { echo "pg.sh: no cluster in $dir" >&2; return 0; }
+    if [ -z "$bindir" ] || [ ! -f "$dir/data/PG_VERSION" ]; then
+        echo "pg.sh: no cluster in $dir" >&2
+        return 0
+    fi
     if running; then
         as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
         echo "pg.sh: stopped" >&2
@@ -134,7 +137,10 @@ cmd_stop() {
 
 cmd_status() {
     bindir=$(find_bindir || true)
-    [ -n "$bindir" ] && [ -f "$dir/data/PG_VERSION" ] || { echo "pg.sh: no cluster in $dir"; return 3; }
+    if [ -z "$bindir" ] || [ ! -f "$dir/data/PG_VERSION" ]; then
+        echo "pg.sh: no cluster in $dir"
+        return 3
+    fi
     if running; then echo "running: $(conninfo_socket)"; else echo "stopped: $(conninfo_socket)"; return 3; fi
 }
 

@@ -153,7 +153,9 @@ idem)
     effects=$(wc -l <"$work/side-effects.txt")
     unique=$(sort -u "$work/side-effects.txt" | wc -l)
     [ "$received" = 3000 ] || fail "the sink received $received records, expected 3000"
-    [ "$effects" = 1000 ] && [ "$unique" = 1000 ] || fail "side effects: $effects ($unique distinct), expected 1000"
+    if [ "$effects" != 1000 ] || [ "$unique" != 1000 ]; then
+        fail "side effects: $effects ($unique distinct), expected 1000"
+    fi
     claims=$(sql "SELECT count(*) FILTER (WHERE done_at IS NOT NULL) || ' ' || max(claims) FROM careerops_idempotency WHERE ns = 'pgit/notify'")
     echo "3 x 1000 keys, 2 restarts: received $received, side effects $effects, claims done/max-claims $claims"
     ;;
