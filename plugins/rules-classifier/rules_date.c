@@ -8,8 +8,9 @@
  *   "am 4. März 2025 um 14:00 Uhr (MEZ)"       "le 4 mars 2025 à 14h30"
  *   "el 4 de marzo de 2025 a las 10:00 CET"    "2025-03-04 14:00 UTC"
  * A time without a zone is read in the sender's zone (the Date header's
- * offset) when it is known. Dates with slashes (03/04/2025) are ambiguous
- * between US and European order and are not read. libc's strptime() reads
+ * offset) when it is known. Dates with slashes (3/4, 03/04/2025) are read
+ * month first in American time zones (UTC-3 and west) and day first
+ * elsewhere. libc's strptime() reads
  * one fixed format at a time in one locale, so it does not fit free text
  * in four languages; this is a small reader over the tokenizer's words.
  */
@@ -202,7 +203,7 @@ static int rules_tok_upper(const rules_text_t *t, size_t i)
 /* A zone after the time at token j: "EST", "(MEZ)", "UTC", "UTC+1",
  * "GMT-05:00", "+0100". Returns the offset in minutes or INT_MIN. */
 static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
-                      uint16_t seg)
+                      uint16_t seg, int *us_generic)
 {
     for (size_t k = j; k < j + 3 && rules_same_seg(t, k, seg); k++) {
         const rules_tok_t *tk = &t->tok[k];
@@ -238,12 +239,16 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
         }
         int z = rules_db_zone(db, tk->w);
         if (z != INT32_MIN && rules_tok_upper(t, k)) {
+            if (us_generic != NULL)
+                *us_generic =
+                    strcmp(tk->w, "et") == 0 || strcmp(tk->w, "ct") == 0 ||
+                    strcmp(tk->w, "mt") == 0 || strcmp(tk->w, "pt") == 0;
             /* "UTC+1": an offset may follow. */
             if ((strcmp(tk->w, "utc") == 0 || strcmp(tk->w, "gmt") == 0) &&
                 rules_same_seg(t, k + 1, seg)) {
                 rules_gap(t, k, k + 1, &g, &gl);
                 if (gl == 1 && (g[0] == '+' || g[0] == '-')) {
-                    int r = rules_zone(db, t, k + 1, seg);
+                    int r = rules_zone(db, t, k + 1, seg, NULL);
                     if (r != INT_MIN)
                         return r;
                 }
@@ -283,12 +288,56 @@ static void rules_fmt(long long utc, char *out, size_t out_size)
     strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* US daylight saving time (second Sunday of March to first Sunday of
+ * November, 2:00 local; approximated at 10:00 UTC): the generic zone names
+ * "ET", "CT", "MT", "PT" follow it. */
+static int rules_us_dst(long long utc)
+{
+    time_t tt = (time_t)utc;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    int y = tm.tm_year + 1900;
+    /* weekday of March 1 and November 1 (0 = Sunday) */
+    long long mar1 = rules_utc(y, 3, 1, 0, 0), nov1 = rules_utc(y, 11, 1, 0, 0);
+    int wm = (int)(((mar1 / 86400) + 4) % 7),
+        wn = (int)(((nov1 / 86400) + 4) % 7);
+    int sun2 = 1 + (7 - wm) % 7 + 7, sun1 = 1 + (7 - wn) % 7;
+    long long start = rules_utc(y, 3, sun2, 10, 0);
+    long long end = rules_utc(y, 11, sun1, 9, 0);
+    return utc >= start && utc < end;
+}
+
 /* A date at token i: sets y (0 if absent), mo, d and *end (token after). */
 static int rules_date_at(const rules_db_t *db, const rules_text_t *t, size_t i,
-                         uint16_t seg, int *y, int *mo, int *d, size_t *end)
+                         uint16_t seg, int *y, int *mo, int *d, size_t *end,
+                         int *slash)
 {
     const rules_tok_t *tk = &t->tok[i];
     int m;
+    *slash = 0;
+    /* A/B[/YYYY]: month and day order is decided by the time zone later
+     * (American zones: 6/13 is June 13; elsewhere 13/6) */
+    if (tk->len <= 2 && rules_all_digits(tk->w, tk->len) &&
+        rules_same_seg(t, i + 1, seg) && rules_gap_is(t, i, i + 1, '/') &&
+        t->tok[i + 1].len <= 2 &&
+        rules_all_digits(t->tok[i + 1].w, t->tok[i + 1].len) &&
+        !(i > 0 && t->tok[i - 1].seg == seg &&
+          rules_gap_is(t, i - 1, i, '/'))) {
+        *mo = atoi(tk->w);
+        *d = atoi(t->tok[i + 1].w);
+        *y = 0;
+        *end = i + 2;
+        if (rules_same_seg(t, i + 2, seg) &&
+            rules_gap_is(t, i + 1, i + 2, '/')) {
+            if ((*y = rules_year(&t->tok[i + 2])) == 0)
+                return 0;
+            *end = i + 3;
+        }
+        if (*mo < 1 || *mo > 31 || *d < 1 || *d > 31)
+            return 0;
+        *slash = 1;
+        return 1;
+    }
     /* Month D[, YYYY] */
     if ((m = rules_db_month(db, tk->w)) != 0 && rules_same_seg(t, i + 1, seg)) {
         int dd = rules_day(&t->tok[i + 1]);
@@ -417,21 +466,9 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
     for (size_t i = 0; i < t->ntok; i++) {
         if (t->tok[i].seg != seg)
             continue;
-        int y, mo, d;
+        int y, mo, d, slash;
         size_t end;
-        if (!rules_date_at(db, t, i, seg, &y, &mo, &d, &end))
-            continue;
-        if (y == 0) {
-            if (ref_utc <= 0)
-                continue;
-            time_t rt = (time_t)ref_utc;
-            struct tm rtm;
-            gmtime_r(&rt, &rtm);
-            y = rtm.tm_year + 1900;
-            if (rules_utc(y, mo, d, 12, 0) < ref_utc - 2 * 86400LL)
-                y++;
-        }
-        if (d > rules_days_in_month(y, mo))
+        if (!rules_date_at(db, t, i, seg, &y, &mo, &d, &end, &slash))
             continue;
         /* A time after the date, else shortly before it. */
         int h = -1, mi = 0;
@@ -452,12 +489,34 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
         }
         if (h < 0)
             continue;
-        int off = rules_zone(db, t, tnext, seg);
+        int us_generic = 0;
+        int off = rules_zone(db, t, tnext, seg, &us_generic);
         if (off == INT_MIN)
             off = default_offset_min;
         if (off == INT_MIN)
             continue;
+        if (slash && off > -180) { /* outside the Americas: day first */
+            int tmp = mo;
+            mo = d;
+            d = tmp;
+        }
+        if (mo < 1 || mo > 12)
+            continue;
+        if (y == 0) {
+            if (ref_utc <= 0)
+                continue;
+            time_t rt = (time_t)ref_utc;
+            struct tm rtm;
+            gmtime_r(&rt, &rtm);
+            y = rtm.tm_year + 1900;
+            if (rules_utc(y, mo, d, 12, 0) < ref_utc - 2 * 86400LL)
+                y++;
+        }
+        if (d > rules_days_in_month(y, mo))
+            continue;
         long long utc = rules_utc(y, mo, d, h, mi) - off * 60LL;
+        if (us_generic && rules_us_dst(utc))
+            utc -= 3600; /* "ET"/"PT" in summer mean EDT/PDT */
         if (ref_utc > 0 && utc < ref_utc - 86400)
             continue; /* a past date: when they applied, not the interview */
         rules_fmt(utc, out, out_size);

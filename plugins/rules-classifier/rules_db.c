@@ -115,7 +115,7 @@ static const struct {
 } rules_tables[] = {
     {"sender\tkind\tvendor", RULES_TAB_SENDER, 3},
     {"label\tweight\tfield\tlang\tphrase", RULES_TAB_PHRASE, 5},
-    {"what\tpattern\tlang", RULES_TAB_EXTRACT, 3},
+    {"what\tweight\tpattern\tlang", RULES_TAB_EXTRACT, 4},
     {"word\tmonth", RULES_TAB_MONTH, 2},
     {"zone\toffset_minutes", RULES_TAB_ZONE, 2},
     {"suffix", RULES_TAB_SUFFIX, 1},
@@ -227,6 +227,13 @@ static int rules_add_extract(rules_db_t *db, char **col, const char **why)
         *why = "what must be company or role";
         return -1;
     }
+    char *wend;
+    double weight = strtod(col[1], &wend);
+    if (*wend != '\0' || wend == col[1] || weight <= 0 || weight > 100) {
+        *why = "weight must be a number above 0 (up to 100)";
+        return -1;
+    }
+    col[1] = col[2]; /* the pattern */
     const char *slot = strstr(col[1], "{}");
     if (slot == NULL || strstr(slot + 2, "{}") != NULL) {
         *why = "pattern must contain {} exactly once";
@@ -239,6 +246,7 @@ static int rules_add_extract(rules_db_t *db, char **col, const char **why)
     rules_extract_t *x = &db->extract[db->nextract];
     memset(x, 0, sizeof *x);
     x->is_role = is_role;
+    x->weight = weight;
     char before[512];
     size_t bl = (size_t)(slot - col[1]);
     if (bl >= sizeof before) {

@@ -21,6 +21,10 @@
 #define RULES_NO_CONTEXT_MIN 6.0
 /* Hiring context needed to trust a strong label's phrases. */
 #define RULES_CONTEXT_MIN 1.0
+/* INTERVIEW/OFFER/ASSESSMENT need one signal at least this strong. */
+#define RULES_STRONG_SIGNAL 3.0
+/* Company patterns this heavy name an agency's client (extract.tsv). */
+#define RULES_CLIENT_WEIGHT 4.0
 
 typedef struct rules_hit_s {
     uint32_t phrase;
@@ -48,6 +52,7 @@ typedef struct rules_ctx_s {
     const rules_sender_t *sender;
     const char *from_addr;
     const char *from_name;
+    int client_named; /* a client pattern matched */
 } rules_ctx_t;
 
 static const char *rules_jstr(const json_t *o, const char *key)
@@ -148,8 +153,21 @@ static void rules_org_key(const char *name, char *key, size_t key_size)
         first = 0;
         if (drop)
             continue;
-        for (size_t i = 0; i < n && o + 1 < key_size; i++)
+        for (size_t i = 0; i < n && o + 1 < key_size; i++) {
+            /* fold Latin-1 accents (U+00E0..U+00FF as C3 A0..C3 BF) so that
+             * "lumiere" (a domain) and "Lumière" compare equal */
+            unsigned char b = (unsigned char)s[i];
+            if (b == 0xC3 && i + 1 < n) {
+                static const char fold[] = "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+                unsigned char nb = (unsigned char)s[i + 1];
+                if (nb >= 0xA0 && nb <= 0xBF && fold[nb - 0xA0] != '/') {
+                    key[o++] = fold[nb - 0xA0];
+                    i++;
+                    continue;
+                }
+            }
             key[o++] = s[i];
+        }
     }
     key[o] = '\0';
 }
@@ -420,8 +438,14 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
             if (later->flags & RULES_T_BREAK)
                 break;
         }
-        if (n == 0 && dir > 0 && (tk->flags & RULES_T_BREAK))
-            break; /* "interview with. Next" */
+        if (n == 0 && dir > 0 && (tk->flags & RULES_T_BREAK) && i > 0 &&
+            t->tok[i - 1].seg == seg) {
+            /* "interview with. Next" stops; "my client, Acme" does not */
+            const char *g = t->seg[seg].text + t->tok[i - 1].end;
+            size_t gl = t->tok[i].off - t->tok[i - 1].end;
+            if (gl == 0 || strspn(g, ", ") < gl)
+                break;
+        }
         int cap = (tk->flags & RULES_T_CAP) != 0;
         int ok;
         if (n == 0)
@@ -457,6 +481,18 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
     return n;
 }
 
+/* Words that cannot start a role title ("the", "a", "our"). */
+static int rules_is_article(const char *w)
+{
+    static const char *const a[] = {"the",  "a",   "an",  "our", "your", "this",
+                                    "that", "der", "die", "das", "le",   "la",
+                                    "el",   "un",  "une", NULL};
+    for (size_t i = 0; a[i]; i++)
+        if (strcmp(w, a[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Apply extraction patterns of one kind; company candidates are added,
  * the first role found is returned (malloc'd) or NULL. */
 static char *rules_extract(rules_ctx_t *c, int want_role)
@@ -485,8 +521,17 @@ static char *rules_extract(rules_ctx_t *c, int want_role)
                      k++) {
                     if (k > (size_t)aend && (t->tok[k].flags & RULES_T_BREAK))
                         break;
-                    if (rules_match_at(t, &ex->after, 0, k, seg) >= 0 &&
-                        k > (size_t)aend) {
+                    int at_after =
+                        rules_match_at(t, &ex->after, 0, k, seg) >= 0;
+                    /* a company name is capitalised: "the Acme team", not
+                     * "the whole team" */
+                    if (!want_role && !at_after &&
+                        (!(t->tok[k].flags & (RULES_T_CAP | RULES_T_DIGIT)) ||
+                         (k == (size_t)aend &&
+                          rules_db_is_stop(db, t->tok[k].w))) &&
+                        !(k > (size_t)aend && rules_tok_connector(&t->tok[k])))
+                        break;
+                    if (at_after && k > (size_t)aend) {
                         first = (size_t)aend;
                         last = k - 1;
                         n = k - (size_t)aend;
@@ -508,8 +553,7 @@ static char *rules_extract(rules_ctx_t *c, int want_role)
             const char *s = sg->text + t->tok[first].off;
             size_t len = t->tok[last].end - t->tok[first].off;
             if (want_role) {
-                if (len < 2 || len > 80 ||
-                    rules_db_is_stop(db, t->tok[first].w))
+                if (len < 2 || len > 80 || rules_is_article(t->tok[first].w))
                     continue;
                 char *r = malloc(len + 1);
                 if (r != NULL) {
@@ -518,7 +562,13 @@ static char *rules_extract(rules_ctx_t *c, int want_role)
                 }
                 return r;
             }
-            rules_cand_add(c, s, len, found ? 0.5 : 2.0, 2);
+            if (ex->weight >= RULES_CLIENT_WEIGHT)
+                c->client_named = 1;
+            /* earlier rows win ties */
+            rules_cand_add(c, s, len,
+                           ex->weight * (found ? 0.25 : 1.0) +
+                               0.001 * (double)(db->nextract - x),
+                           2);
             found = 1;
         }
     }
@@ -530,7 +580,8 @@ static void rules_company_from_sender(rules_ctx_t *c)
     const char *name = c->from_name;
     const char *addr = c->from_addr;
     const rules_sender_t *s = c->sender;
-    if (name != NULL && *name) {
+    if (name != NULL && *name &&
+        !(s != NULL && s->kind == RULES_K_JOBBOARD)) { /* "Jo via LinkedIn" */
         char buf[256];
         snprintf(buf, sizeof buf, "%s", name);
         double w = 0;
@@ -593,8 +644,80 @@ static void rules_company_from_sender(rules_ctx_t *c)
     }
 }
 
+/* For a candidate taken from a domain or an ATS slug ("copperleaf",
+ * "nimbus-cloud"), find the capitalised name it stands for in the text
+ * ("Copperleaf Energy", "Nimbus Cloudworks", "Grupo Altamira") and add it
+ * as a better-written candidate. */
+static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
+{
+    const rules_text_t *t = &c->text;
+    size_t kl = strlen(cd->key);
+    if (kl < 4)
+        return;
+    for (size_t i = 0; i < t->ntok; i++) {
+        const rules_tok_t *tk = &t->tok[i];
+        if (!(tk->flags & RULES_T_CAP) || tk->len < 3 ||
+            strncmp(tk->w, cd->key, tk->len < kl ? tk->len : kl) != 0)
+            continue;
+        /* words that spell the slug, then further capitalised words (at
+         * most 4 words in all): "Copperleaf Energy" for "copperleaf" */
+        char key[128] = "";
+        size_t kpos = 0, last = i;
+        int spelled = 0;
+        for (size_t j = i; j < t->ntok && j < i + 4; j++) {
+            const rules_tok_t *tj = &t->tok[j];
+            if (tj->seg != tk->seg || !(tj->flags & RULES_T_CAP) ||
+                (j > i && (tj->flags & RULES_T_BREAK)) ||
+                rules_db_is_stop(c->db, tj->w) ||
+                kpos + tj->len + 1 >= sizeof key)
+                break;
+            if (!spelled) {
+                char wk[64];
+                rules_org_key(tj->w, wk, sizeof wk); /* folds accents */
+                size_t wl = strlen(wk);
+                if (kpos + wl + 1 >= sizeof key)
+                    break;
+                memcpy(key + kpos, wk, wl);
+                kpos += wl;
+                key[kpos] = '\0';
+                size_t mm = kpos < kl ? kpos : kl;
+                if (strncmp(key, cd->key, mm) != 0)
+                    break;
+                if (kpos >= kl)
+                    spelled = 1;
+            }
+            last = j;
+        }
+        if (!spelled)
+            continue;
+        size_t first = i;
+        /* one capitalised word before a whole-word slug: "Grupo Altamira" */
+        if (tk->len == kl && first > 0 && t->tok[first - 1].seg == tk->seg &&
+            (t->tok[first - 1].flags & RULES_T_CAP) &&
+            !(tk->flags & RULES_T_BREAK) &&
+            !rules_db_is_stop(c->db, t->tok[first - 1].w))
+            first--;
+        const rules_seg_t *sg = &t->seg[tk->seg];
+        char name[128];
+        size_t len = t->tok[last].end - t->tok[first].off;
+        if (len >= sizeof name)
+            continue;
+        memcpy(name, sg->text + t->tok[first].off, len);
+        name[len] = '\0';
+        rules_strip_suffixes(c->db, name);
+        rules_cand_add(c, name, strlen(name), cd->weight + 1.5, 2);
+        return;
+    }
+}
+
 static char *rules_best_company(rules_ctx_t *c)
 {
+    size_t n = c->ncand;
+    for (size_t i = 0; i < n; i++)
+        if (c->cand[i].quality == 1) {
+            rules_cand_t cd = c->cand[i];
+            rules_expand_slug(c, &cd);
+        }
     const rules_cand_t *best = NULL;
     for (size_t i = 0; i < c->ncand; i++)
         if (best == NULL || c->cand[i].weight > best->weight)
@@ -649,7 +772,8 @@ static void rules_quote(const rules_ctx_t *c, const rules_hit_t *h,
         }
     char buf[200];
     size_t o = 0;
-    const char *pre = sg->is_calendar                ? "calendar: "
+    const char *pre = sg->kind == RULES_SEG_CALENDAR ? "calendar: "
+                      : sg->kind == RULES_SEG_SENDER ? "from: "
                       : sg->field == RULES_F_SUBJECT ? "subject: "
                                                      : "";
     o = (size_t)snprintf(buf, sizeof buf, "%s", pre);
@@ -775,11 +899,23 @@ int rules_classify(const rules_db_t *db, const json_t *email,
     c.from_name = rules_jstr(from, "name");
     c.sender = rules_db_sender(db, c.from_addr);
 
-    /* segments: 0 subject, 1 body, then calendar summaries/locations */
+    /* segments: 0 subject, 1 body, 2 sender (display name and the words
+     * of the address's local part: "Acme Careers <careers@...>"), then
+     * calendar summaries */
     rules_text_add(&c.text, subject ? subject : "",
-                   subject ? strlen(subject) : 0, RULES_F_SUBJECT, 0);
+                   subject ? strlen(subject) : 0, RULES_F_SUBJECT,
+                   RULES_SEG_TEXT);
     rules_text_add(&c.text, body ? body : "", body ? strlen(body) : 0,
-                   RULES_F_BODY, 0);
+                   RULES_F_BODY, RULES_SEG_TEXT);
+    char sender_text[400];
+    {
+        const char *at = c.from_addr ? strchr(c.from_addr, '@') : NULL;
+        snprintf(sender_text, sizeof sender_text, "%.250s | %.*s",
+                 c.from_name ? c.from_name : "",
+                 at ? (int)(at - c.from_addr) : 0, at ? c.from_addr : "");
+    }
+    rules_text_add(&c.text, sender_text, strlen(sender_text), RULES_F_SUBJECT,
+                   RULES_SEG_SENDER);
     const json_t *cal = json_object_get(email, "calendar");
     size_t ci;
     const json_t *ev;
@@ -792,7 +928,7 @@ int rules_classify(const rules_db_t *db, const json_t *email,
         const char *sum = rules_jstr(ev, "summary");
         cal_seg[ncal++] = (int)c.text.nseg;
         if (rules_text_add(&c.text, sum ? sum : "", sum ? strlen(sum) : 0,
-                           RULES_F_SUBJECT, 1) != 0)
+                           RULES_F_SUBJECT, RULES_SEG_CALENDAR) != 0)
             goto out;
     }
     if (rules_collect_hits(&c) != 0)
@@ -800,10 +936,12 @@ int rules_classify(const rules_db_t *db, const json_t *email,
 
     /* phrase scores */
     double score[RULES_L_COUNT] = {0};
+    double strongest[RULES_L_COUNT] = {0}; /* largest single signal */
     int cal_interview[8] = {0}, cal_assessment[8] = {0};
     for (size_t h = 0; h < c.nhits; h++) {
         const rules_phrase_t *p = &db->phrase[c.hits[h].phrase];
         score[p->label] += p->weight;
+        strongest[p->label] = fmax(strongest[p->label], p->weight);
         uint16_t seg = c.text.tok[c.hits[h].start].seg;
         for (size_t k = 0; k < ncal; k++)
             if (cal_seg[k] == seg && p->weight > 0) {
@@ -835,6 +973,7 @@ int rules_classify(const rules_db_t *db, const json_t *email,
         case RULES_K_ASSESSMENT:
             context += 2;
             score[RULES_ASSESSMENT] += 3;
+            strongest[RULES_ASSESSMENT] = fmax(strongest[RULES_ASSESSMENT], 3);
             break;
         case RULES_K_VIDEO:
             context += 2;
@@ -927,10 +1066,10 @@ int rules_classify(const rules_db_t *db, const json_t *email,
                                    c.sender->kind == RULES_K_VIDEO));
         if (!hiring || cal_date[0])
             continue;
-        if (cal_assessment[k] && !cal_interview[k])
-            score[RULES_ASSESSMENT] += 3;
-        else
-            score[RULES_INTERVIEW] += 3;
+        int l = cal_assessment[k] && !cal_interview[k] ? RULES_ASSESSMENT
+                                                       : RULES_INTERVIEW;
+        score[l] += 3;
+        strongest[l] = fmax(strongest[l], 3);
         context += 1;
         rules_cal_start(ev, cal_date, sizeof cal_date);
         const char *sum = rules_jstr(ev, "summary");
@@ -939,14 +1078,36 @@ int rules_classify(const rules_db_t *db, const json_t *email,
                  cal_date);
     }
 
+    /* a date and time in the text of a message about an interview */
+    char text_date[32] = "";
+    if (!cal_date[0] && score[RULES_INTERVIEW] >= 1) {
+        long long ref = rules_parse_utc(rules_jstr(email, "date"));
+        int off = rules_header_offset(rules_jstr(email, "date_raw"));
+        if (rules_find_date_tokens(db, &c.text, 1, ref, off, text_date,
+                                   sizeof text_date) ||
+            rules_find_date_tokens(db, &c.text, 0, ref, off, text_date,
+                                   sizeof text_date))
+            score[RULES_INTERVIEW] += 2;
+    }
+
     /* decide */
     double eff[RULES_NLABELS];
     for (int l = 0; l < RULES_NLABELS; l++)
         eff[l] = score[l] - (l == RULES_OTHER ? 0 : bulk);
     for (int l = RULES_INTERVIEW; l <= RULES_ASSESSMENT; l++)
-        if (context < RULES_CONTEXT_MIN && score[l] < RULES_NO_CONTEXT_MIN &&
-            eff[l] >= RULES_THRESHOLD)
-            eff[l] = RULES_THRESHOLD - 0.01;
+        /* the labels that alert the user need one strong signal (a specific
+         * phrase, an invitation, a vendor) and hiring context */
+        if (strongest[l] < RULES_STRONG_SIGNAL ||
+            (context < RULES_CONTEXT_MIN && score[l] < RULES_NO_CONTEXT_MIN))
+            eff[l] = fmin(eff[l], RULES_THRESHOLD - 0.01);
+    /* "your application was received / declined" is about a job only in
+     * a hiring context (not a credit card, a flat, a permit) */
+    if (context < RULES_CONTEXT_MIN) {
+        eff[RULES_APPLICATION_ACK] =
+            fmin(eff[RULES_APPLICATION_ACK], RULES_THRESHOLD - 0.01);
+        eff[RULES_REJECTION] =
+            fmin(eff[RULES_REJECTION], RULES_THRESHOLD - 0.01);
+    }
     int best = RULES_OTHER;
     double bestv = RULES_THRESHOLD - 1e-9, second = 0;
     for (int l = 0; l < RULES_OTHER; l++) {
@@ -985,12 +1146,24 @@ int rules_classify(const rules_db_t *db, const json_t *email,
     if (best != RULES_OTHER && cal_ev[0] &&
         (best == RULES_INTERVIEW || best == RULES_ASSESSMENT))
         rules_add_evidence(res, cal_ev);
+    size_t quoted[3];
     for (size_t h = 0; h < c.nhits && quotes < 3; h++) {
         const rules_phrase_t *p = &db->phrase[c.hits[h].phrase];
-        if (p->label == want && p->weight > 0) {
-            rules_quote(&c, &c.hits[h], res);
-            quotes++;
+        if (p->label != want || p->weight <= 0)
+            continue;
+        /* one quote per passage: skip hits near one already quoted */
+        int near = 0;
+        for (size_t q = 0; q < quotes; q++) {
+            const rules_hit_t *o = &c.hits[quoted[q]];
+            if (c.text.tok[o->start].seg == c.text.tok[c.hits[h].start].seg &&
+                c.hits[h].start + 10 > o->start &&
+                o->start + 10 > c.hits[h].start)
+                near = 1;
         }
+        if (near)
+            continue;
+        rules_quote(&c, &c.hits[h], res);
+        quoted[quotes++] = h;
     }
     if (sender_ev[0] && best != RULES_OTHER)
         rules_add_evidence(res, sender_ev);
@@ -1007,23 +1180,17 @@ int rules_classify(const rules_db_t *db, const json_t *email,
 
     /* company, role, date */
     if (best != RULES_OTHER) {
-        rules_company_from_sender(&c);
+        /* a pattern of weight >= RULES_CLIENT_WEIGHT names the hiring
+         * company for someone else (an agency's client): the sender's own
+         * name and domain are then not the company */
         rules_extract(&c, 0);
+        if (!c.client_named)
+            rules_company_from_sender(&c);
         res->company = rules_best_company(&c);
         res->role = rules_extract(&c, 1);
         if (best == RULES_INTERVIEW || best == RULES_ASSESSMENT) {
-            if (cal_date[0])
-                snprintf(res->scheduled, sizeof res->scheduled, "%s", cal_date);
-            else {
-                long long ref = rules_parse_utc(rules_jstr(email, "date"));
-                int off = rules_header_offset(rules_jstr(email, "date_raw"));
-                if (!rules_find_date_tokens(db, &c.text, 1, ref, off,
-                                            res->scheduled,
-                                            sizeof res->scheduled))
-                    rules_find_date_tokens(db, &c.text, 0, ref, off,
-                                           res->scheduled,
-                                           sizeof res->scheduled);
-            }
+            snprintf(res->scheduled, sizeof res->scheduled, "%s",
+                     cal_date[0] ? cal_date : text_date);
         }
     }
     rc = 0;

@@ -46,8 +46,11 @@ typedef struct rules_seg_s {
     const char *text;
     size_t len;
     uint8_t field;
-    uint8_t is_calendar;
+    uint8_t kind; /**< RULES_SEG_* */
 } rules_seg_t;
+
+/** Segment kinds (where a quote comes from). */
+enum { RULES_SEG_TEXT = 0, RULES_SEG_CALENDAR = 1, RULES_SEG_SENDER = 2 };
 
 /** Tokenized text of one email. */
 typedef struct rules_text_s {
@@ -82,7 +85,8 @@ typedef struct rules_phrase_s {
 
 /** Extraction pattern: words before and after the {} slot. */
 typedef struct rules_extract_s {
-    int is_role; /**< 1: role, 0: company */
+    int is_role;   /**< 1: role, 0: company */
+    double weight; /**< company candidate weight */
     rules_phrase_t before, after;
 } rules_extract_t;
 
@@ -143,7 +147,7 @@ void rules_text_free(rules_text_t *t);
 /** Add a segment and tokenize it; lines starting with '>' are skipped.
  *  Returns 0 or -1 (no memory or too many segments). */
 int rules_text_add(rules_text_t *t, const char *text, size_t len, uint8_t field,
-                   int is_calendar);
+                   int kind);
 /** Tokenize a phrase pattern ("invite you ... interview", "gespräch*").
  *  Returns 0 or -1 (empty phrase, bad gap). */
 int rules_phrase_parse(const char *text, rules_phrase_t *p);

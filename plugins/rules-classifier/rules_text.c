@@ -200,7 +200,7 @@ static int rules_text_grow(rules_text_t *t, size_t wordlen)
 }
 
 int rules_text_add(rules_text_t *t, const char *text, size_t len, uint8_t field,
-                   int is_calendar)
+                   int kind)
 {
     if (t->nseg >= RULES_MAX_SEGS)
         return -1;
@@ -210,7 +210,7 @@ int rules_text_add(rules_text_t *t, const char *text, size_t len, uint8_t field,
     t->seg[seg].text = text;
     t->seg[seg].len = len;
     t->seg[seg].field = field;
-    t->seg[seg].is_calendar = (uint8_t)is_calendar;
+    t->seg[seg].kind = (uint8_t)kind;
     t->nseg++;
 
     const unsigned char *s = (const unsigned char *)text;

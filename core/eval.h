@@ -1,0 +1,73 @@
+/**
+ * @file core/eval.h
+ * @brief `careerops eval`: measure a classifier stage on a labeled folder
+ *        of raw messages. Not installed.
+ *
+ * Usage:
+ *   careerops eval --manifest M --stage S --labels labels.csv --emails DIR
+ *                  [--set path=value]... [--json] [--mismatches]
+ *
+ * The labels file is CSV (RFC 4180 quoting) whose header starts with
+ * exactly `file,label,company,scheduled_date`; further columns are ignored.
+ * `file` is relative to DIR; `label` is one of INTERVIEW, OFFER,
+ * ASSESSMENT, REJECTION, APPLICATION_ACK, RECRUITER_OUTREACH, OTHER;
+ * `company` and `scheduled_date` (RFC 3339) may be empty.
+ *
+ * Each message is normalized with the shared mail library
+ * (co_mail_to_json()) into a careerops.email.v1 record, handed to the
+ * stage's plugin in-process (core/capture.h, configured exactly as
+ * `careerops run` would), and the emitted careerops.event.v1 is compared
+ * with the row:
+ * - per label: precision = TP / (TP + FP), recall = TP / (TP + FN),
+ *   F1 = harmonic mean; a label never predicted has precision null (JSON)
+ *   or "n/a" (text). A message for which the stage emitted no event (it
+ *   failed) counts as a wrong prediction of its expected label.
+ * - confusion matrix: rows are expected labels, columns predicted.
+ * - company accuracy: over rows with a non-empty expected company, the
+ *   share whose event names the same company. Names are compared by
+ *   co_eval_company_key(): case, punctuation, a leading "The" and legal
+ *   forms (Inc, LLC, Ltd, GmbH, AG, SA, S.L., Corp, ...) are ignored. The
+ *   label need not be right for the company to count.
+ * - date accuracy: over rows with a non-empty expected scheduled_date, the
+ *   share whose event's scheduled_date is the same UTC minute.
+ *
+ * `--json` prints one object: `count`, `accuracy`, `failed`,
+ * `labels.<LABEL>.precision/.recall/.f1/.support`, `confusion.<EXPECTED>.
+ * <PREDICTED>`, `company_accuracy`, `company_rows`, `date_accuracy`,
+ * `date_rows` (an accuracy over zero rows is null).
+ *
+ * Exit status: 0 measured; 1 the stage could not be created; 2 bad
+ * arguments or a bad labels file (missing file, bad header, unknown label,
+ * bad date), with the file and line in the message.
+ */
+#ifndef CO_CORE_EVAL_H
+#define CO_CORE_EVAL_H
+
+#include <stddef.h>
+
+/**
+ * @brief The `eval` sub-command.
+ * @param argc,argv Arguments after the word "eval" (argv[0] is the first
+ *        option). Borrowed.
+ * @returns The process exit status (see the file comment).
+ * @remark Main thread; prints to stdout (results) and stderr (errors).
+ */
+int co_cmd_eval(int argc, char **argv);
+
+/**
+ * @brief Comparison key of an organisation name (see the file comment):
+ *        "Harbor & Pike, Inc." and "harbor and pike" differ, "The Acme
+ *        Corp." and "acme" are equal.
+ * @param key Receives the key (NUL-terminated, truncated to key_size).
+ */
+void co_eval_company_key(const char *name, char *key, size_t key_size);
+
+/**
+ * @brief Parse an RFC 3339 date-time ("2025-03-04T14:00:00Z",
+ *        "2025-03-04T15:00:00+01:00", fractional seconds allowed).
+ * @param minute_utc Set to the UTC time in minutes since the epoch.
+ * @returns 0, or -1 if `s` is not RFC 3339.
+ */
+int co_eval_parse_rfc3339(const char *s, long long *minute_utc);
+
+#endif

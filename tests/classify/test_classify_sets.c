@@ -1,0 +1,258 @@
+/*
+ * The rules classifier on real and labeled mail, through the shared mail
+ * normalizer (co_mail_to_json) and the rules engine:
+ * - datasets/dev: the done-when targets (INTERVIEW precision >= 0.95 and
+ *   recall >= 0.85, OFFER and ASSESSMENT precision >= 0.9);
+ * - datasets/holdout: figures printed (written separately from the rules,
+ *   to see over-fitting), with the same false-alarm bar on INTERVIEW;
+ * - ../shared/corpus/negatives: no message is INTERVIEW, OFFER or
+ *   ASSESSMENT.
+ * Per-label figures and mistakes go to stderr (the test log).
+ */
+#include "co_mail.h"
+#include "co_test.h"
+#include "eval.h"
+#include "rules_engine.h"
+
+#include <jansson.h>
+#include <limits.h>
+
+static rules_db_t *db;
+
+static void setup(void)
+{
+    char err[512] = "";
+    db = rules_db_new();
+    ck_assert_msg(rules_db_load_dir(db, RULES_SOURCE_DATADIR, err,
+                                    sizeof err) > 0,
+                  "%s", err);
+    ck_assert_msg(rules_db_finish(db, err, sizeof err) == 0, "%s", err);
+}
+
+static void teardown(void)
+{
+    rules_db_free(db);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    if (b != NULL && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    if (b != NULL) {
+        b[n] = '\0';
+        *len = (size_t)n;
+    }
+    return b;
+}
+
+/* Normalize and classify one file. Returns the label, or -1 when the
+ * normalizer refuses the bytes (the pipeline dead-letters those). */
+static int classify_file(const char *path, rules_result_t *res)
+{
+    size_t len = 0;
+    char *raw = slurp(path, &len);
+    ck_assert_msg(raw != NULL, "cannot read %s", path);
+    char *json = NULL, key[65], err[256];
+    int rc = co_mail_to_json(raw, len, NULL, NULL, &json, NULL, key, err,
+                             sizeof err);
+    free(raw);
+    if (rc != 0)
+        return -1;
+    json_error_t je;
+    json_t *e = json_loads(json, 0, &je);
+    free(json);
+    ck_assert_msg(e != NULL, "%s: normalizer output is not JSON", path);
+    ck_assert_int_eq(rules_classify(db, e, res), 0);
+    json_decref(e);
+    return (int)res->label;
+}
+
+typedef struct {
+    long conf[RULES_NLABELS][RULES_NLABELS];
+    long n, company_rows, company_ok, date_rows, date_ok;
+} stats_t;
+
+static double prec(const stats_t *s, int l)
+{
+    long tp = s->conf[l][l], fp = 0;
+    for (int k = 0; k < RULES_NLABELS; k++)
+        if (k != l)
+            fp += s->conf[k][l];
+    return tp + fp ? (double)tp / (double)(tp + fp) : 1.0;
+}
+
+static double rec(const stats_t *s, int l)
+{
+    long tp = s->conf[l][l], fn = 0;
+    for (int k = 0; k < RULES_NLABELS; k++)
+        if (k != l)
+            fn += s->conf[l][k];
+    return tp + fn ? (double)tp / (double)(tp + fn) : 1.0;
+}
+
+static int same_company(const char *a, const char *b)
+{
+    char ka[256], kb[256];
+    co_eval_company_key(a, ka, sizeof ka);
+    co_eval_company_key(b, kb, sizeof kb);
+    return ka[0] != '\0' && strcmp(ka, kb) == 0;
+}
+
+/* Run a labeled set (labels.csv written by datasets' generate.py: no
+ * quoted fields). */
+static void run_set(const char *name, stats_t *s)
+{
+    const char *root = getenv("CAREEROPS_SOURCE_ROOT");
+    ck_assert_msg(root != NULL, "CAREEROPS_SOURCE_ROOT is not set");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/datasets/%s/labels.csv", root, name);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    char line[1024];
+    memset(s, 0, sizeof *s);
+    ck_assert(fgets(line, sizeof line, f) != NULL);
+    ck_assert_str_eq(line, "file,label,company,scheduled_date\n");
+    while (fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *file = line, *lab = strchr(file, ',');
+        ck_assert_ptr_nonnull(lab);
+        *lab++ = '\0';
+        char *comp = strchr(lab, ',');
+        ck_assert_ptr_nonnull(comp);
+        *comp++ = '\0';
+        char *date = strchr(comp, ',');
+        ck_assert_ptr_nonnull(date);
+        *date++ = '\0';
+        int want = rules_label_parse(lab);
+        ck_assert_int_ge(want, 0);
+        snprintf(path, sizeof path, "%s/datasets/%s/emails/%s", root, name,
+                 file);
+        rules_result_t r;
+        int got = classify_file(path, &r);
+        ck_assert_msg(got >= 0, "%s: the normalizer refused it", path);
+        s->conf[want][got]++;
+        s->n++;
+        int comp_ok = 1, date_ok = 1;
+        if (*comp) {
+            s->company_rows++;
+            comp_ok = r.company && same_company(comp, r.company);
+            s->company_ok += comp_ok;
+        }
+        if (*date) {
+            s->date_rows++;
+            /* same minute: compare the first 16 characters */
+            date_ok = strncmp(date, r.scheduled, 16) == 0;
+            s->date_ok += date_ok;
+        }
+        if (got != want || !comp_ok || !date_ok)
+            fprintf(stderr,
+                    "  %s %s: expected %s, got %s (%.2f); company \"%s\" vs "
+                    "\"%s\"; date \"%s\" vs \"%s\"\n",
+                    name, file, lab, rules_label_name(r.label), r.confidence,
+                    comp, r.company ? r.company : "", date, r.scheduled);
+        rules_result_clear(&r);
+    }
+    fclose(f);
+    fprintf(stderr, "%s: %ld messages\n%-20s %9s %7s\n", name, s->n, "label",
+            "precision", "recall");
+    for (int l = 0; l < RULES_NLABELS; l++)
+        fprintf(stderr, "%-20s %9.3f %7.3f\n",
+                rules_label_name((rules_label_t)l), prec(s, l), rec(s, l));
+    fprintf(stderr, "company %ld/%ld, date %ld/%ld\n", s->company_ok,
+            s->company_rows, s->date_ok, s->date_rows);
+}
+
+START_TEST(dev_set_targets)
+{
+    stats_t s;
+    run_set("dev", &s);
+    ck_assert_int_ge(s.n, 150);
+    ck_assert_msg(prec(&s, RULES_INTERVIEW) >= 0.95, "INTERVIEW precision %.3f",
+                  prec(&s, RULES_INTERVIEW));
+    ck_assert_msg(rec(&s, RULES_INTERVIEW) >= 0.85, "INTERVIEW recall %.3f",
+                  rec(&s, RULES_INTERVIEW));
+    ck_assert_msg(prec(&s, RULES_OFFER) >= 0.9, "OFFER precision %.3f",
+                  prec(&s, RULES_OFFER));
+    ck_assert_msg(prec(&s, RULES_ASSESSMENT) >= 0.9,
+                  "ASSESSMENT precision %.3f", prec(&s, RULES_ASSESSMENT));
+}
+END_TEST
+
+START_TEST(holdout_set)
+{
+    stats_t s;
+    run_set("holdout", &s);
+    ck_assert_int_ge(s.n, 30);
+    /* the false alarm that costs a user's trust, on unseen mail too */
+    ck_assert_msg(prec(&s, RULES_INTERVIEW) >= 0.9, "INTERVIEW precision %.3f",
+                  prec(&s, RULES_INTERVIEW));
+}
+END_TEST
+
+START_TEST(negatives_never_strong)
+{
+    const char *corpus = co_test_corpus();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/negatives/spamassassin/MANIFEST.csv",
+             corpus);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    char line[4096];
+    long count[RULES_NLABELS] = {0}, refused = 0, total = 0, bad = 0;
+    ck_assert(fgets(line, sizeof line, f) != NULL); /* header */
+    while (fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, ",")] = '\0';
+        snprintf(path, sizeof path, "%s/negatives/spamassassin/%s", corpus,
+                 line);
+        rules_result_t r;
+        int got = classify_file(path, &r);
+        total++;
+        if (got < 0) {
+            refused++;
+            continue;
+        }
+        count[got]++;
+        if (got == RULES_INTERVIEW || got == RULES_OFFER ||
+            got == RULES_ASSESSMENT) {
+            fprintf(stderr, "  FALSE ALARM %s: %s (%.2f) %s\n", line,
+                    rules_label_name(r.label), r.confidence,
+                    r.n_evidence ? r.evidence[0] : "");
+            bad++;
+        }
+        rules_result_clear(&r);
+    }
+    fclose(f);
+    fprintf(stderr, "negatives: %ld messages, %ld refused by the normalizer\n",
+            total, refused);
+    for (int l = 0; l < RULES_NLABELS; l++)
+        fprintf(stderr, "  %-20s %ld\n", rules_label_name((rules_label_t)l),
+                count[l]);
+    ck_assert_int_eq(total, 782);
+    ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("classify_sets");
+    TCase *tc = tcase_create("sets");
+    tcase_set_timeout(tc, 300);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, dev_set_targets);
+    tcase_add_test(tc, holdout_set);
+    tcase_add_test(tc, negatives_never_strong);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(suite)
