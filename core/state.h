@@ -77,6 +77,19 @@ int co_state_idem_commit(co_state_t *s, const char *ns, const char *key);
 /** @brief Close and free; NULL is allowed. */
 void co_state_close(co_state_t *s);
 
+/**
+ * @brief co_state_open(), but while a PostgreSQL server is unreachable keep
+ *        trying with backoff (100 ms doubling to 5 s, a "waiting for
+ *        PostgreSQL" line at most every 5 s) until it answers or
+ *        `should_stop(arg)` returns non-zero. The store gets `should_stop`
+ *        as its stop callback. Errors retrying cannot fix (a bad file, a
+ *        schema newer than this host) fail at once.
+ * @param should_stop May be NULL: then give up after CO_STATE_MAX_WAIT_MS.
+ * @returns A new store, or NULL with the reason in errstr.
+ */
+co_state_t *co_state_open_wait(const char *uri, int (*should_stop)(void *arg),
+                               void *arg, char *errstr, size_t errstr_size);
+
 /** @brief PostgreSQL backend (core/state_pg.c). Same contract as
  *  co_state_open(). */
 co_state_t *co_state_pg_open(const char *conninfo, char *errstr,

@@ -424,8 +424,53 @@ static const co_state_ops_t co__pg_ops = {co__pg_get, co__pg_put,
                                           co__pg_idem_begin, co__pg_idem_commit,
                                           co__pg_close};
 
+/* Open; *retryable tells whether a failure may pass (server unreachable)
+ * or not (bad conninfo, newer schema). */
+static co_state_t *co__pg_open(const char *conninfo, char *errstr,
+                               size_t errstr_size, int *retryable);
+
 co_state_t *co_state_pg_open(const char *conninfo, char *errstr,
                              size_t errstr_size)
+{
+    int retryable;
+    return co__pg_open(conninfo, errstr, errstr_size, &retryable);
+}
+
+co_state_t *co_state_open_wait(const char *uri, int (*should_stop)(void *arg),
+                               void *arg, char *errstr, size_t errstr_size)
+{
+    if (uri == NULL || uri[0] == '\0' || strncmp(uri, "memory:", 7) == 0 ||
+        strncmp(uri, "file:", 5) == 0) {
+        co_state_t *s = co_state_open(uri, errstr, errstr_size);
+        co_state_set_stop(s, should_stop, arg);
+        return s;
+    }
+    co_state_t probe = {NULL, should_stop, arg};
+    int64_t waited = 0, last_warn = -CO__PG_WARN_EVERY_MS;
+    for (int attempt = 0;; attempt++) {
+        int retryable = 0;
+        co_state_t *s = co__pg_open(uri, errstr, errstr_size, &retryable);
+        if (s != NULL) {
+            if (attempt > 0)
+                co__state_log("info", "PostgreSQL is reachable again");
+            co_state_set_stop(s, should_stop, arg);
+            return s;
+        }
+        if (!retryable)
+            return NULL;
+        int64_t now = co__pg_now_ms();
+        if (now - last_warn >= CO__PG_WARN_EVERY_MS) {
+            co__state_log("warn", "waiting for PostgreSQL (attempt %d): %s",
+                          attempt + 1, errstr);
+            last_warn = now;
+        }
+        if (co__state_backoff(&probe, attempt, &waited))
+            return NULL;
+    }
+}
+
+static co_state_t *co__pg_open(const char *conninfo, char *errstr,
+                               size_t errstr_size, int *retryable)
 {
     char dummy[1];
     if (errstr == NULL || errstr_size == 0) {
@@ -443,7 +488,15 @@ co_state_t *co_state_pg_open(const char *conninfo, char *errstr,
     gethostname(host, sizeof host - 1);
     snprintf(s->claimant, sizeof s->claimant, "%s:%ld", host, (long)getpid());
     int fatal;
+    *retryable = 0;
     if (co__pg_reconnect(s, errstr, errstr_size, &fatal) != 0) {
+        /* Unreachable, or lost during the migration: worth retrying. A
+         * conninfo libpq cannot parse, or a newer schema, is not. */
+        char *perr = NULL;
+        PQconninfoOption *o = PQconninfoParse(conninfo, &perr);
+        *retryable = !fatal && o != NULL;
+        PQconninfoFree(o);
+        PQfreemem(perr);
         co__pg_close(&s->base);
         return NULL;
     }

@@ -253,6 +253,42 @@ START_TEST(wait_while_unreachable)
 }
 END_TEST
 
+/* Opening while the database refuses connections waits for it (or gives
+ * up when stopping); a conninfo libpq cannot parse fails at once. */
+START_TEST(open_waits_for_server)
+{
+    char err[512] = "";
+    ck_assert_int_gt(co_state_pg_migrate(t_conninfo, 0, err, sizeof err), 0);
+    PGconn *c = co_testdb_connect(co_test_pg());
+    char sql[256];
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS false",
+             t_db);
+    PQclear(co_testdb_exec(c, sql));
+    PQfinish(c);
+
+    int limit = 3;
+    t_stop_calls = 0;
+    ck_assert_ptr_null(
+        co_state_open_wait(t_conninfo, t_stop_after, &limit, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "not currently accepting connections"));
+
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, t_reopen_later, NULL), 0);
+    co_state_t *s =
+        co_state_open_wait(t_conninfo, t_never_stop, NULL, err, sizeof err);
+    pthread_join(th, NULL);
+    ck_assert_msg(s != NULL, "%s", err);
+    ck_assert_int_eq(co_state_idem_begin(s, "ns", "k"), CO_IDEM_NEW);
+    co_state_close(s);
+
+    ck_assert_ptr_null(co_state_open_wait("host=127.0.0.1 bogus", t_never_stop,
+                                          NULL, err, sizeof err));
+    s = co_state_open_wait("memory:w", NULL, NULL, err, sizeof err);
+    ck_assert_ptr_nonnull(s);
+    co_state_close(s);
+}
+END_TEST
+
 static Suite *state_pg_suite(void)
 {
     co_test_pg(); /* skip (77) the whole program without a server */
@@ -267,6 +303,7 @@ static Suite *state_pg_suite(void)
     tcase_add_test(tc, migrate_concurrent_opens);
     tcase_add_test(tc, reconnect_after_disconnect);
     tcase_add_test(tc, wait_while_unreachable);
+    tcase_add_test(tc, open_waits_for_server);
     suite_add_tcase(s, tc);
     return s;
 }
