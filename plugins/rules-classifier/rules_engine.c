@@ -656,8 +656,12 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
         return;
     for (size_t i = 0; i < t->ntok; i++) {
         const rules_tok_t *tk = &t->tok[i];
-        if (!(tk->flags & RULES_T_CAP) || tk->len < 3 ||
-            strncmp(tk->w, cd->key, tk->len < kl ? tk->len : kl) != 0)
+        char k0[64];
+        if (!(tk->flags & RULES_T_CAP) || tk->len < 3)
+            continue;
+        rules_org_key(tk->w, k0, sizeof k0); /* folds accents: "Orée" */
+        size_t l0 = strlen(k0);
+        if (l0 == 0 || strncmp(k0, cd->key, l0 < kl ? l0 : kl) != 0)
             continue;
         /* words that spell the slug, then further capitalised words (at
          * most 4 words in all): "Copperleaf Energy" for "copperleaf" */
@@ -692,7 +696,7 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
             continue;
         size_t first = i;
         /* one capitalised word before a whole-word slug: "Grupo Altamira" */
-        if (tk->len == kl && first > 0 && t->tok[first - 1].seg == tk->seg &&
+        if (l0 == kl && first > 0 && t->tok[first - 1].seg == tk->seg &&
             (t->tok[first - 1].flags & RULES_T_CAP) &&
             !(tk->flags & RULES_T_BREAK) &&
             !rules_db_is_stop(c->db, t->tok[first - 1].w))

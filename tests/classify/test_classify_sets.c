@@ -23,8 +23,8 @@ static void setup(void)
 {
     char err[512] = "";
     db = rules_db_new();
-    ck_assert_msg(rules_db_load_dir(db, RULES_SOURCE_DATADIR, err,
-                                    sizeof err) > 0,
+    ck_assert_msg(rules_db_load_dir(db, RULES_SOURCE_DATADIR, err, sizeof err) >
+                      0,
                   "%s", err);
     ck_assert_msg(rules_db_finish(db, err, sizeof err) == 0, "%s", err);
 }
