@@ -183,15 +183,22 @@ static int t_stop_after(void *arg)
     return ++t_stop_calls > *(int *)arg;
 }
 
+/* Make the test database accept or refuse new connections. */
+static void t_allow_connections(int allow)
+{
+    PGconn *c = co_testdb_connect(co_test_pg());
+    char sql[256];
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS %s", t_db,
+             allow ? "true" : "false");
+    PQclear(co_testdb_exec(c, sql));
+    PQfinish(c);
+}
+
 static void *t_reopen_later(void *arg)
 {
     (void)arg;
     sleep(2);
-    PGconn *c = co_testdb_connect(co_test_pg());
-    char sql[256];
-    snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS true", t_db);
-    PQclear(co_testdb_exec(c, sql));
-    PQfinish(c);
+    t_allow_connections(1);
     return NULL;
 }
 
@@ -214,12 +221,7 @@ START_TEST(wait_while_unreachable)
     ck_assert_ptr_nonnull(freopen(log_path, "w", stderr));
 
     PGconn *in_db = t_admin();
-    PGconn *c = co_testdb_connect(co_test_pg());
-    char sql[256];
-    snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS false",
-             t_db);
-    PQclear(co_testdb_exec(c, sql));
-    PQfinish(c);
+    t_allow_connections(0);
     t_kill_backends(in_db);
     PQfinish(in_db);
 
@@ -259,12 +261,7 @@ START_TEST(open_waits_for_server)
 {
     char err[512] = "";
     ck_assert_int_gt(co_state_pg_migrate(t_conninfo, 0, err, sizeof err), 0);
-    PGconn *c = co_testdb_connect(co_test_pg());
-    char sql[256];
-    snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS false",
-             t_db);
-    PQclear(co_testdb_exec(c, sql));
-    PQfinish(c);
+    t_allow_connections(0);
 
     int limit = 3;
     t_stop_calls = 0;
