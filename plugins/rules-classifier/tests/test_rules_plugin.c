@@ -1,0 +1,217 @@
+/*
+ * The rules-classifier module as the host sees it: loaded with dlopen()
+ * from the build tree, configured from its option table, driven through
+ * the fake host (tests/fakes/co_fake_host.h): events emitted with the
+ * email's key, bad records dead-lettered with a reason, extra_rules and
+ * rules_dir honoured, a missing rules folder refused at init.
+ */
+#include "co_fake_host.h"
+#include "co_test.h"
+
+#include <careerops/plugin.h>
+#include <dlfcn.h>
+#include <jansson.h>
+#include <unistd.h>
+
+static void *handle;
+static const co_plugin_t *plugin;
+static co_fake_host_t *host;
+
+static void setup(void)
+{
+    host = co_fake_host_new();
+    ck_assert_ptr_nonnull(host);
+    handle = dlopen(RULES_MODULE, RTLD_NOW | RTLD_LOCAL);
+    ck_assert_msg(handle != NULL, "%s", dlerror());
+    co_plugin_entry_fn entry =
+        (co_plugin_entry_fn)dlsym(handle, CO_PLUGIN_ENTRY_SYMBOL);
+    ck_assert_ptr_nonnull(entry);
+    plugin = entry(&host->api);
+    ck_assert_ptr_nonnull(plugin);
+}
+
+static void teardown(void)
+{
+    dlclose(handle);
+    co_fake_host_free(host);
+}
+
+/* A configuration struct filled from the option table the way the host
+ * does: defaults, then the given values (NULL = default). */
+static void *config(const char *rules_dir, const char *const *extra)
+{
+    char *cfg = calloc(1, plugin->config_size);
+    for (const co_option_t *o = plugin->options; o->type != CO_OPT_END; o++) {
+        ck_assert_msg(o->description && *o->description, "%s", o->name);
+        if (strcmp(o->name, "rules_dir") == 0)
+            *(const char **)(cfg + o->offset) = rules_dir;
+        else if (strcmp(o->name, "extra_rules") == 0)
+            *(const char *const **)(cfg + o->offset) = extra;
+        else if (o->type == CO_OPT_STR)
+            *(const char **)(cfg + o->offset) = o->def;
+    }
+    return cfg;
+}
+
+static const char *email =
+    "{\"schema\":\"careerops.email.v1\",\"key\":\"ab12\","
+    "\"from\":{\"name\":\"Quillstone Recruiting\",\"address\":"
+    "\"no-reply@us.greenhouse-mail.io\"},\"subject\":\"Interview "
+    "confirmation\",\"text\":\"Hi Alex, your interview for the Backend "
+    "Engineer position is confirmed for March 4, 2025 at 2:00 PM EST.\","
+    "\"date\":\"2025-03-01T10:00:00Z\",\"date_raw\":\"Sat, 1 Mar 2025 "
+    "05:00:00 -0500\",\"message_id\":\"<m1@x>\",\"calendar\":[],"
+    "\"links\":[],\"headers\":{}}";
+
+static co_status_t process(void *inst, const char *key, const char *value)
+{
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = key;
+    rec.key_len = key ? strlen(key) : 0;
+    rec.value = value;
+    rec.value_len = strlen(value);
+    rec.topic = "raw_inbox_stream";
+    return co_fake_host_process(host, plugin, inst, &rec, 3, NULL);
+}
+
+START_TEST(descriptor)
+{
+    ck_assert_str_eq(plugin->name, "rules-classifier");
+    ck_assert_uint_eq(plugin->kinds, CO_KIND_PROCESSOR);
+    ck_assert_ptr_nonnull(plugin->process);
+    ck_assert_uint_eq(plugin->abi_major, CO_ABI_MAJOR);
+}
+END_TEST
+
+START_TEST(emits_event)
+{
+    void *cfg = config(NULL, NULL), *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    ck_assert_int_eq(process(inst, "ab12", email), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 1);
+    ck_assert_str_eq(host->emits[0].key, "ab12");
+    json_t *ev = json_loads(host->emits[0].value, 0, NULL);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "schema")),
+                     "careerops.event.v1");
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "event_type")),
+                     "INTERVIEW");
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "company")),
+                     "Quillstone");
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "scheduled_date")),
+                     "2025-03-04T19:00:00Z");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_object_get(ev, "classifier"), "model")),
+                     "rules-v1");
+    json_decref(ev);
+    ck_assert(co_fake_host_metric(host, "events_interview") == 1);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+START_TEST(bad_records_dead_lettered)
+{
+    void *cfg = config(NULL, NULL), *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    ck_assert_int_eq(process(inst, "k1", "not json"), CO_FAIL);
+    ck_assert_uint_eq(host->dead_cnt, 1);
+    ck_assert_str_eq(host->dead[0].error_class, "parse");
+    ck_assert_int_eq(process(inst, "k2", "{\"schema\":\"careerops.event.v1\"}"),
+                     CO_FAIL);
+    ck_assert_uint_eq(host->dead_cnt, 2);
+    ck_assert_str_eq(host->dead[1].error_class, "schema");
+    ck_assert_msg(strstr(host->dead[1].message, "careerops.email.v1") != NULL,
+                  "%s", host->dead[1].message);
+    ck_assert_uint_eq(host->emit_cnt, 0);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+START_TEST(extra_rules_file)
+{
+    /* a user's own ATS domain and phrase */
+    char path[] = "/tmp/rules-extra-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("# my own senders\nsender\tkind\tvendor\n"
+          "hire.mycorp.example\tats\tMyCorp ATS\n",
+          f);
+    fclose(f);
+    char path2[] = "/tmp/rules-extra2-XXXXXX";
+    fd = mkstemp(path2);
+    f = fdopen(fd, "w");
+    fputs("label\tweight\tfield\tlang\tphrase\n"
+          "INTERVIEW\t5\tany\ten\tgrab a virtual coffee with the team\n",
+          f);
+    fclose(f);
+    const char *extra[] = {path, path2, NULL};
+    void *cfg = config(NULL, extra), *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    const char *mail =
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"k\",\"from\":{\"name\":"
+        "\"MyCorp\",\"address\":\"bot@hire.mycorp.example\"},\"subject\":"
+        "\"Next steps\",\"text\":\"We would like you to grab a virtual "
+        "coffee with the team next week.\"}";
+    ck_assert_int_eq(process(inst, "k", mail), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 1);
+    json_t *ev = json_loads(host->emits[0].value, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "event_type")),
+                     "INTERVIEW");
+    json_decref(ev);
+    plugin->destroy(inst);
+    free(cfg);
+    unlink(path);
+    unlink(path2);
+}
+END_TEST
+
+START_TEST(missing_rules_dir_is_fatal)
+{
+    void *cfg = config("/nonexistent/rules", NULL), *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst),
+        CO_FATAL);
+    ck_assert_msg(strstr(host->error_msg, "/nonexistent/rules") != NULL &&
+                      strstr(host->error_msg, "rules_dir") != NULL,
+                  "%s", host->error_msg);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+START_TEST(bad_extra_rules_is_fatal)
+{
+    const char *extra[] = {"/nonexistent/mine.tsv", NULL};
+    void *cfg = config(NULL, extra), *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst),
+        CO_FATAL);
+    ck_assert_msg(strstr(host->error_msg, "extra_rules") != NULL, "%s",
+                  host->error_msg);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("rules_plugin");
+    TCase *tc = tcase_create("plugin");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, descriptor);
+    tcase_add_test(tc, emits_event);
+    tcase_add_test(tc, bad_records_dead_lettered);
+    tcase_add_test(tc, extra_rules_file);
+    tcase_add_test(tc, missing_rules_dir_is_fatal);
+    tcase_add_test(tc, bad_extra_rules_is_fatal);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(suite)
