@@ -118,15 +118,42 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
         rd_kafka_conf_destroy(conf);
         return -1;
     }
+    /* Topics that exist already need nothing (the standalone embedded
+     * broker creates them from --manifest; it has no CreateTopics). */
+    const rd_kafka_metadata_t *md = NULL;
     rd_kafka_NewTopic_t **nt = co_xcalloc(m->n_topics, sizeof *nt);
-    for (size_t i = 0; i < m->n_topics; i++)
-        nt[i] = rd_kafka_NewTopic_new(m->topics[i].name,
-                                      m->topics[i].partitions, -1, e, sizeof e);
+    size_t n_new = 0;
+    if (rd_kafka_metadata(rk, 1, NULL, &md, 10000) != 0) {
+        co_errf(errstr, sz,
+                "kafka: no answer from %s within 10 s (is the broker "
+                "running? check kafka.bootstrap.servers)",
+                bootstrap);
+        free(nt);
+        rd_kafka_destroy(rk);
+        return -1;
+    }
+    for (size_t i = 0; i < m->n_topics; i++) {
+        int exists = 0;
+        for (int t = 0; t < md->topic_cnt; t++)
+            if (strcmp(md->topics[t].topic, m->topics[i].name) == 0 &&
+                md->topics[t].err == 0)
+                exists = 1;
+        if (!exists)
+            nt[n_new++] = rd_kafka_NewTopic_new(m->topics[i].name,
+                                                m->topics[i].partitions, -1,
+                                                e, sizeof e);
+    }
+    rd_kafka_metadata_destroy(md);
+    if (n_new == 0) {
+        free(nt);
+        rd_kafka_destroy(rk);
+        return 0;
+    }
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_AdminOptions_t *opt =
         rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_request_timeout(opt, 10000, e, sizeof e);
-    rd_kafka_CreateTopics(rk, nt, m->n_topics, opt, q);
+    rd_kafka_CreateTopics(rk, nt, n_new, opt, q);
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 15000);
     int rc = 0;
     if (ev == NULL) {
@@ -138,7 +165,9 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
     } else if (rd_kafka_event_error(ev)) {
         rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
         if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE ||
-            err == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION) {
+            err == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION ||
+            (err == RD_KAFKA_RESP_ERR__TIMED_OUT &&
+             strstr(rd_kafka_event_error_string(ev), "controller"))) {
             co_log_info("kafka: broker does not support CreateTopics; "
                         "relying on topic auto-creation");
         } else {
@@ -166,7 +195,7 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
         rd_kafka_event_destroy(ev);
     rd_kafka_AdminOptions_destroy(opt);
     rd_kafka_queue_destroy(q);
-    for (size_t i = 0; i < m->n_topics; i++)
+    for (size_t i = 0; i < n_new; i++)
         rd_kafka_NewTopic_destroy(nt[i]);
     free(nt);
     rd_kafka_destroy(rk);

@@ -508,6 +508,11 @@ static int co__cmd_dlq(int argc, char **argv)
     }
     char e[1024];
     rd_kafka_conf_t *conf = co_kafka_conf_new(m, bs, e, sizeof e);
+    if (conf) {
+        /* a group id is required by consumer_poll(); it never commits */
+        co_kafka_set(conf, "group.id", "careerops.dlq-cli", NULL, 0);
+        co_kafka_set(conf, "enable.auto.commit", "false", NULL, 0);
+    }
     rd_kafka_t *rk =
         conf ? rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof e) : NULL;
     if (rk == NULL) {
@@ -548,6 +553,7 @@ static int co__cmd_dlq(int argc, char **argv)
         if (msg == NULL)
             break;
         if (msg->err) {
+            co_log_debug("dlq: %s", rd_kafka_message_errstr(msg));
             rd_kafka_message_destroy(msg);
             continue;
         }
