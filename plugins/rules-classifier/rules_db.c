@@ -54,6 +54,7 @@ void rules_db_free(rules_db_t *db)
         rules_phrase_free(&db->phrase[i]);
     free(db->phrase);
     free(db->index);
+    free(db->slot);
     free(db->prefix_first);
     for (size_t i = 0; i < db->nextract; i++) {
         rules_phrase_free(&db->extract[i].before);
@@ -522,11 +523,58 @@ int rules_db_finish(rules_db_t *db, char *err, size_t err_size)
         }
     }
     qsort(db->index, db->nindex, sizeof *db->index, rules_cmp_index);
+    /* hash the distinct first words (load factor <= 1/2) */
+    db->nslot = 64;
+    while (db->nslot < db->nindex * 2)
+        db->nslot *= 2;
+    db->slot = calloc(db->nslot, sizeof *db->slot);
+    if (db->slot == NULL) {
+        rules_err(err, err_size, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < db->nindex;) {
+        size_t j = i + 1;
+        while (j < db->nindex && strcmp(db->index[j].w, db->index[i].w) == 0)
+            j++;
+        const char *w = db->index[i].w;
+        size_t h = rules_hash(w, strlen(w)) & (db->nslot - 1);
+        while (db->slot[h].hi != 0)
+            h = (h + 1) & (db->nslot - 1);
+        db->slot[h].w = w;
+        db->slot[h].lo = (uint32_t)i;
+        db->slot[h].hi = (uint32_t)j;
+        i = j;
+    }
     qsort(db->month, db->nmonth, sizeof *db->month, rules_cmp_word_int);
     qsort(db->zone, db->nzone, sizeof *db->zone, rules_cmp_word_int);
     qsort(db->stop, db->nstop, sizeof *db->stop, rules_cmp_str);
     qsort(db->suffix, db->nsuffix, sizeof *db->suffix, rules_cmp_len_desc);
     db->finished = 1;
+    return 0;
+}
+
+uint32_t rules_hash(const char *w, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)w[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+int rules_db_first_word(const rules_db_t *db, const char *w, size_t n,
+                        uint32_t *lo, uint32_t *hi)
+{
+    size_t h = rules_hash(w, n) & (db->nslot - 1);
+    while (db->slot[h].hi != 0) {
+        if (strncmp(db->slot[h].w, w, n) == 0 && db->slot[h].w[n] == '\0') {
+            *lo = db->slot[h].lo;
+            *hi = db->slot[h].hi;
+            return 1;
+        }
+        h = (h + 1) & (db->nslot - 1);
+    }
     return 0;
 }
 

@@ -74,25 +74,15 @@ static int rules_collect_hits(rules_ctx_t *c)
     size_t cap = 0;
     for (size_t i = 0; i < t->ntok; i++) {
         const rules_tok_t *tk = &t->tok[i];
-        /* lower bound of tk->w in the index */
-        size_t lo = 0, hi = db->nindex;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (strcmp(db->index[mid].w, tk->w) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t k = lo; k < db->nindex + db->nprefix_first; k++) {
+        uint32_t lo = 0, hi = 0;
+        rules_db_first_word(db, tk->w, tk->len, &lo, &hi);
+        size_t nk = (hi - lo) + db->nprefix_first;
+        for (size_t k = 0; k < nk; k++) {
             uint32_t pi;
-            if (k < db->nindex) {
-                if (strcmp(db->index[k].w, tk->w) != 0) {
-                    k = db->nindex - 1; /* continue with prefix phrases */
-                    continue;
-                }
-                pi = db->index[k].phrase;
-            } else {
-                pi = db->prefix_first[k - db->nindex];
+            if (k < hi - lo)
+                pi = db->index[lo + k].phrase;
+            else {
+                pi = db->prefix_first[k - (hi - lo)];
                 if (!rules_word_eq(&db->phrase[pi].w[0], tk))
                     continue;
             }

@@ -124,6 +124,13 @@ struct rules_db_s {
     rules_index_t *index; /**< sorted by w; phrases whose first word is a
                                plain word */
     size_t nindex;
+    /** Open-addressing hash of the distinct first words of `index`:
+     *  slot -> [lo, hi) range of `index` (hi == 0: empty slot). */
+    struct rules_slot_s {
+        const char *w;
+        uint32_t lo, hi;
+    } * slot;
+    size_t nslot;           /**< power of two */
     uint32_t *prefix_first; /**< phrases whose first word is a prefix */
     size_t nprefix_first;
     rules_extract_t *extract;
@@ -162,6 +169,11 @@ long rules_match_at(const rules_text_t *t, const rules_phrase_t *p, size_t wi,
 int rules_word_eq(const rules_pword_t *pw, const rules_tok_t *tk);
 
 /* rules_db.c */
+/** FNV-1a hash of n bytes. */
+uint32_t rules_hash(const char *w, size_t n);
+/** Range [*lo, *hi) of the phrase index whose first word is w; 0 if none. */
+int rules_db_first_word(const rules_db_t *db, const char *w, size_t n,
+                        uint32_t *lo, uint32_t *hi);
 int rules_db_month(const rules_db_t *db, const char *w);
 /** Offset in minutes, or INT32_MIN if unknown. */
 int rules_db_zone(const rules_db_t *db, const char *w);
