@@ -27,6 +27,10 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" -j2 core/mail/fuzz/fuzz_mail
 mkdir -p "$build/fuzz-mail-corpus" "$build/fuzz-mail-artifacts"
+# an UndefinedBehaviorSanitizer report is a finding: stop there
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+# a GLib critical warning (a failed precondition) is one too
+export G_DEBUG="${G_DEBUG:-fatal-criticals}"
 exec "$build/core/mail/fuzz/fuzz_mail" \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
     -print_final_stats=1 -artifact_prefix="$build/fuzz-mail-artifacts/" \

@@ -522,11 +522,15 @@ static void parse_structure(ctx_t *c, part_t **parts, size_t nparts,
             continue;
         }
         if (strcmp(mptype, "alternative") == 0) {
-            if (strcmp(pt->type, "text/plain") == 0)
-                g_ptr_array_add(text, pt);
-            else if (strcmp(pt->type, "text/html") == 0)
-                g_ptr_array_add(html, pt);
-            else
+            /* text or html may be NULL (dropped by an enclosing
+             * alternative): then the part has no body list to join */
+            if (strcmp(pt->type, "text/plain") == 0) {
+                if (text != NULL)
+                    g_ptr_array_add(text, pt);
+            } else if (strcmp(pt->type, "text/html") == 0) {
+                if (html != NULL)
+                    g_ptr_array_add(html, pt);
+            } else
                 g_ptr_array_add(c->attachments, pt);
             continue;
         } else if (in_alt) {

@@ -101,26 +101,101 @@ typedef struct {
     int all_day;
 } ev_time_t;
 
+/* VTIMEZONEs seen in messages, by their text: libical expands a zone's
+ * rules year by year from the observance's DTSTART (1601 in Outlook's)
+ * with ICU, about 20 ms per message, and keeps the expansion in the
+ * icaltimezone. Mail from one sender repeats the same VTIMEZONE, so the
+ * zone objects are kept for the process (bounded; guarded by ical_mu). */
+#define VTZ_CACHE_MAX 256
+static GHashTable *vtz_cache; /* ical text -> icaltimezone* */
+
+static void vtz_free(gpointer z)
+{
+    icaltimezone_free(z, 1);
+}
+
+static icaltimezone *cached_vtimezone(icalcomponent *cal, const char *tzid)
+{
+    /* an external iterator: the component's own one is in use by the
+     * caller's loop over VEVENTs */
+    icalcompiter it =
+        icalcomponent_begin_component(cal, ICAL_VTIMEZONE_COMPONENT);
+    for (icalcomponent *tz = icalcompiter_deref(&it); tz != NULL;
+         tz = icalcompiter_next(&it)) {
+        icalproperty *p =
+            icalcomponent_get_first_property(tz, ICAL_TZID_PROPERTY);
+        const char *id = p != NULL ? icalproperty_get_tzid(p) : NULL;
+        if (id == NULL || strcmp(id, tzid) != 0)
+            continue;
+        if (vtz_cache == NULL)
+            vtz_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                              vtz_free);
+        const char *text = icalcomponent_as_ical_string(tz);
+        if (text == NULL)
+            return NULL;
+        icaltimezone *z = g_hash_table_lookup(vtz_cache, text);
+        if (z != NULL)
+            return z;
+        if (g_hash_table_size(vtz_cache) >= VTZ_CACHE_MAX)
+            g_hash_table_remove_all(vtz_cache);
+        z = icaltimezone_new();
+        if (z == NULL)
+            return NULL;
+        if (!icaltimezone_set_component(z, icalcomponent_new_clone(tz))) {
+            icaltimezone_free(z, 1);
+            return NULL;
+        }
+        g_hash_table_insert(vtz_cache, g_strdup(text), z);
+        return z;
+    }
+    return NULL;
+}
+
+/* libical looks an unknown name up on disk again at every call and keeps
+ * growing its table of built-in zones with each miss (a run of Windows
+ * TZIDs slows down without end): remember the names that are not there,
+ * and only ask for names shaped like IANA's (no spaces). Under ical_mu. */
+static GHashTable *builtin_misses;
+
+static icaltimezone *builtin_zone(const char *name)
+{
+    if (name == NULL || name[0] == '\0' || strlen(name) > 64 ||
+        strpbrk(name, " \t\r\n\"") != NULL)
+        return NULL;
+    if (builtin_misses == NULL)
+        builtin_misses =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if (g_hash_table_contains(builtin_misses, name))
+        return NULL;
+    icaltimezone *z = icaltimezone_get_builtin_timezone(name);
+    if (z == NULL) {
+        if (g_hash_table_size(builtin_misses) >= 4096)
+            g_hash_table_remove_all(builtin_misses);
+        g_hash_table_add(builtin_misses, g_strdup(name));
+    }
+    return z;
+}
+
 static icaltimezone *zone_by_name(icalcomponent *cal, const char *tzid)
 {
-    icaltimezone *z = NULL;
-    if (cal != NULL)
-        z = icalcomponent_get_timezone(cal, tzid);
-    if (z == NULL)
-        z = icaltimezone_get_builtin_timezone(tzid);
-    if (z == NULL)
-        z = icaltimezone_get_builtin_timezone_from_tzid(tzid);
+    /* An IANA name is read from the system's zone data, whose transitions
+     * libical caches for the process; a VTIMEZONE of the message would be
+     * expanded again for every message (Google and Thunderbird send them
+     * for IANA names too, with the same rules). */
+    icaltimezone *z = builtin_zone(tzid);
+    if (z == NULL && cal != NULL)
+        z = cached_vtimezone(cal, tzid);
     if (z == NULL) {
         const char *iana = co_mail_windows_zone(tzid);
         if (iana != NULL)
-            z = icaltimezone_get_builtin_timezone(iana);
+            z = builtin_zone(iana);
     }
     /* "/mozilla.org/20050126_1/Europe/Paris" and similar prefixes: try
      * each suffix after a slash. */
     for (const char *s = strchr(tzid, '/'); z == NULL && s != NULL;
          s = strchr(s + 1, '/'))
         if (s[1] != '\0')
-            z = icaltimezone_get_builtin_timezone(s + 1);
+            z = builtin_zone(s + 1);
     return z;
 }
 
@@ -185,7 +260,7 @@ static void ev_time(icalproperty *prop, icalcomponent *cal,
         if (zone == NULL) {
             r->floating = 1;
             if (o->default_tz != NULL && o->default_tz[0] != '\0') {
-                zone = icaltimezone_get_builtin_timezone(o->default_tz);
+                zone = builtin_zone(o->default_tz);
                 if (zone == NULL)
                     co__defect(d, "unknown-default-tz");
             }
@@ -362,10 +437,9 @@ static void do_calendar(icalcomponent *cal, const char *method_hint,
     char *hint = NULL;
     if (method == NULL && method_hint != NULL && method_hint[0] != '\0')
         method = hint = g_ascii_strup(method_hint, -1);
-    for (icalcomponent *ev =
-             icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
-         ev != NULL;
-         ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+    icalcompiter it = icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
+    for (icalcomponent *ev = icalcompiter_deref(&it); ev != NULL;
+         ev = icalcompiter_next(&it))
         do_event(ev, cal, method, o, events, d);
     g_free(hint);
 }
