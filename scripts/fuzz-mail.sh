@@ -3,7 +3,8 @@
 #
 # Builds the target with clang, ASan and UBSan in build-fuzz-mail/ (or
 # $FUZZ_BUILD_DIR) and runs it for SECONDS (default 600), seeded from the
-# shared corpus (mime-torture/, calendar/, known-bugs/). New inputs go to
+# shared corpus (mime-torture/, calendar/, known-bugs/) and the findings
+# kept in core/mail/fuzz/corpus/. New inputs go to
 # BUILD/fuzz-mail-corpus/, findings (crash-*, leak-*, timeout-*, oom-*) to
 # BUILD/fuzz-mail-artifacts/; the exit status is libFuzzer's (0: nothing
 # found). Replay a finding with BUILD/core/mail/fuzz/fuzz_mail FILE, or with
@@ -36,4 +37,4 @@ exec "$build/core/mail/fuzz/fuzz_mail" \
     -print_final_stats=1 -artifact_prefix="$build/fuzz-mail-artifacts/" \
     "$@" \
     "$build/fuzz-mail-corpus" "$corpus/mime-torture" "$corpus/calendar" \
-    "$corpus/known-bugs"
+    "$corpus/known-bugs" "$root/core/mail/fuzz/corpus"

@@ -187,6 +187,8 @@ static int has_8bit(const char *s, size_t len)
 void co__to_utf8(const char *bytes, size_t len, const char *label, GString *out,
                  co__defects_t *d)
 {
+    if (len == 0 || bytes == NULL)
+        return; /* an empty GByteArray's data may be NULL */
     const char *name = NULL;
     int lenient = 1, known = 1;
     char lower[64];
