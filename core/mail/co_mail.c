@@ -598,9 +598,14 @@ static void build_text(ctx_t *c, GString *text, int *has_html)
         if (text->len > c->o.max_text_bytes)
             break;
     }
-    /* trim trailing whitespace */
+    /* trim trailing whitespace and leading blank lines */
     while (text->len > 0 && g_ascii_isspace(text->str[text->len - 1]))
         g_string_truncate(text, text->len - 1);
+    gsize lead = 0, line = 0;
+    while (lead < text->len && g_ascii_isspace(text->str[lead]))
+        if (text->str[lead++] == '\n')
+            line = lead;
+    g_string_erase(text, 0, (gssize)line);
     cut_utf8(text, c->o.max_text_bytes, &c->text_truncated);
     if (json_array_size(c->links) == 0)
         co__text_links(text->str, c->links, c->o.max_links);

@@ -446,6 +446,17 @@ START_TEST(alternative_prefers_plain)
 }
 END_TEST
 
+START_TEST(text_trimmed)
+{
+    /* leading blank lines and trailing whitespace go, indentation stays */
+    json_t *r = norm_text("From: a@example.com\nSubject: t\n\n\n \t\n"
+                          "   Indented first line\nsecond\x01 line\r\n\n  \n",
+                          NULL);
+    ck_assert_str_eq(mt_str(r, "text"), "   Indented first line\nsecond line");
+    json_decref(r);
+}
+END_TEST
+
 START_TEST(headers_and_threading)
 {
     json_t *r = norm_text(
@@ -691,6 +702,7 @@ static Suite *unit_suite(void)
     tcase_add_test(tc, b64url_forms);
     tcase_add_test(tc, html_only);
     tcase_add_test(tc, alternative_prefers_plain);
+    tcase_add_test(tc, text_trimmed);
     tcase_add_test(tc, headers_and_threading);
     tcase_add_test(tc, source_field);
     tcase_add_test(tc, rejections_have_reasons);
