@@ -36,7 +36,9 @@ co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
 {
     co_diag_t d = {0};
     co_manifest_t *m = co_manifest_load(manifest_path, sets, &d);
-    if (m == NULL || co_validate_plugins(m, &d) != 0) {
+    if (m != NULL)
+        co_validate_plugins(m, &d);
+    if (m == NULL || d.n > 0) {
         co_buf_t b = {0};
         for (size_t i = 0; i < d.n; i++)
             co_buf_printf(&b, "%s%s", i ? "; " : "", d.msgs[i]);

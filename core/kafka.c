@@ -139,9 +139,8 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
                 md->topics[t].err == 0)
                 exists = 1;
         if (!exists)
-            nt[n_new++] = rd_kafka_NewTopic_new(m->topics[i].name,
-                                                m->topics[i].partitions, -1,
-                                                e, sizeof e);
+            nt[n_new++] = rd_kafka_NewTopic_new(
+                m->topics[i].name, m->topics[i].partitions, -1, e, sizeof e);
     }
     rd_kafka_metadata_destroy(md);
     if (n_new == 0) {

@@ -71,7 +71,9 @@ static co_manifest_t *co__load(const char *path, co__list_t *sets)
 {
     co_diag_t d = {0};
     co_manifest_t *m = co_manifest_load(path, sets->v, &d);
-    if (m == NULL || co_validate_plugins(m, &d) != 0) {
+    if (m != NULL)
+        co_validate_plugins(m, &d);
+    if (m == NULL || d.n > 0) {
         co_diag_print(&d, path);
         fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s", path);
         co_diag_free(&d);
@@ -89,6 +91,7 @@ static int co__cmd_run(int argc, char **argv)
         {"until-idle", no_argument, 0, 'i'},
         {"drain-timeout-ms", required_argument, 0, 'd'},
         {"bootstrap-file", required_argument, 0, 'b'},
+        {"no-backpressure", no_argument, 0, 'n'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     co__list_t stages = {0}, sets = {0};
@@ -113,6 +116,9 @@ static int co__cmd_run(int argc, char **argv)
         case 'b':
             o.bootstrap_file = optarg;
             break;
+        case 'n':
+            o.no_backpressure = 1;
+            break;
         case 'h':
             printf("usage: careerops run MANIFEST [--stage NAME]... "
                    "[--set PATH=VALUE]...\n"
@@ -133,7 +139,9 @@ static int co__cmd_run(int argc, char **argv)
                    "  --drain-timeout-ms  embedded broker: on stop, wait this "
                    "long for downstream stages (30000)\n"
                    "  --bootstrap-file F  embedded broker: write its address "
-                   "to F\n");
+                   "to F\n"
+                   "  --no-backpressure   never pause sources (tests; risks "
+                   "loss on the embedded broker)\n");
             return 0;
         default:
             return 2;
@@ -307,9 +315,10 @@ static int co__cmd_graph(int argc, char **argv)
     co_diag_t d = {0};
     co_manifest_t *m = co_manifest_load(argv[optind], sets.v, &d);
     free(sets.v);
-    if (m == NULL) {
+    if (m == NULL || d.n > 0) {
         co_diag_print(&d, argv[optind]);
         co_diag_free(&d);
+        co_manifest_free(m);
         return 2;
     }
     char a[300], b[300];
@@ -404,7 +413,8 @@ static int co__cmd_broker(int argc, char **argv)
     for (size_t i = 0; i < manifests.n; i++) {
         co_diag_t d = {0};
         co_manifest_t *m = co_manifest_load(manifests.v[i], NULL, &d);
-        if (m == NULL) {
+        if (m == NULL || d.n > 0) {
+            co_manifest_free(m);
             co_diag_print(&d, manifests.v[i]);
             co_diag_free(&d);
             co_embedded_stop(em);
@@ -488,9 +498,10 @@ static int co__cmd_dlq(int argc, char **argv)
     co_diag_t d = {0};
     co_manifest_t *m = co_manifest_load(argv[optind], sets.v, &d);
     free(sets.v);
-    if (m == NULL) {
+    if (m == NULL || d.n > 0) {
         co_diag_print(&d, argv[optind]);
         co_diag_free(&d);
+        co_manifest_free(m);
         return 2;
     }
     if (topic == NULL)

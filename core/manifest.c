@@ -882,10 +882,6 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
             }
         }
     }
-    if (d->n > 0) {
-        co_manifest_free(m);
-        return NULL;
-    }
     return m;
 }
 

@@ -106,8 +106,10 @@ typedef struct co_manifest_s {
  *        string. Paths: `stages[1].plugin`, `stages.NAME.config.model`,
  *        `kafka.bootstrap.servers` (the rest after `kafka.` is one key).
  * @param diags Receives every fault found (all of them, not the first).
- * @returns A manifest (free with co_manifest_free()) when there was no
- *          fault, else NULL.
+ * @returns A manifest (free with co_manifest_free()), NULL only when the
+ *          file is unreadable or not a JSON object. The manifest is usable
+ *          only if `diags->n` is 0; it is returned anyway so that plugin
+ *          checks can add their faults to the same report.
  */
 co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
                                 co_diag_t *diags);

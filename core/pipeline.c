@@ -21,10 +21,14 @@ int64_t co_runtime_downstream_committed(co_runtime_t *rt, const char *topic,
 {
     int64_t r = -1;
     pthread_mutex_lock(&rt->bp_lock);
-    for (size_t i = 0; i < rt->n_bp; i++)
-        if (strcmp(rt->bp[i].topic, topic) == 0 &&
-            partition < rt->bp[i].n_parts)
+    for (size_t i = 0; i < rt->n_bp; i++) {
+        if (strcmp(rt->bp[i].topic, topic) != 0 || rt->bp[i].n_mons == 0)
+            continue;
+        if (partition < rt->bp[i].n_parts)
             r = rt->bp[i].parts[partition].committed;
+        else if (rt->bp[i].n_parts == 0)
+            r = -2; /* consumed downstream, not measured yet */
+    }
     pthread_mutex_unlock(&rt->bp_lock);
     return r;
 }
@@ -195,7 +199,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
             goto out;
         }
     }
-    rt.bp_limit_records = 100000;
+    rt.bp_limit_records = o->no_backpressure ? 0 : 100000;
 
     /* instances */
     for (size_t i = 0; i < m->n_stages; i++) {

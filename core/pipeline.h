@@ -21,6 +21,7 @@ typedef struct co_run_opts_s {
                                     long for downstream stages to drain */
     const char *bootstrap_file; /**< write the embedded bootstraps here */
     const char *summary_json;   /**< write run counters here at exit */
+    int no_backpressure;        /**< never pause sources */
 } co_run_opts_t;
 
 /** Downstream position of one partition, for backpressure. */
@@ -55,7 +56,9 @@ struct co_runtime_s {
 
 /**
  * @brief Downstream committed offset of `topic`/`partition` (min across
- *        the groups consuming it), or -1 when unknown or not consumed.
+ *        the groups consuming it); -1 when no local view covers it (no
+ *        downstream stage); -2 when it is consumed downstream but not
+ *        measured yet.
  * @remark Thread-safe.
  */
 int64_t co_runtime_downstream_committed(co_runtime_t *rt, const char *topic,

@@ -175,6 +175,8 @@ static void co__backpressure(co_stage_t *st, const char *topic)
         int known = 0;
         for (int p = 0; p < st->n_hw; p++) {
             int64_t c = co_runtime_downstream_committed(st->rt, topic, p);
+            if (c == -2 && st->rt->emb)
+                c = 0; /* the embedded broker's topics start empty */
             if (c < 0)
                 continue;
             known = 1;
@@ -183,7 +185,9 @@ static void co__backpressure(co_stage_t *st, const char *topic)
                 worst = lag;
         }
         int64_t infl = CO__ATOMIC_LOAD(&st->inflight);
-        int nparts = st->n_hw > 0 ? st->n_hw : 1;
+        int nparts = co_manifest_partitions(st->m, topic);
+        if (st->n_hw == 0) /* nothing acknowledged yet: count in-flight */
+            known = co_runtime_downstream_committed(st->rt, topic, 0) != -1;
         if (!known || worst + infl / nparts + 1 <= limit || co__stopping(st))
             break;
         if (t0 == 0) {
@@ -537,14 +541,14 @@ co_stage_t *co_stage_new(co_runtime_t *rt, const co_manifest_t *m,
     co_bucket_init(&st->bucket, sc->rate_per_s, sc->burst, co_wall_ms());
 
     char e[1024];
-    st->state = co_state_open(m->state, e, sizeof e);
+    /* waits (logging) while PostgreSQL is unreachable, until stopped */
+    st->state =
+        co_state_open_wait(m->state, co__state_should_stop, st, e, sizeof e);
     if (st->state == NULL) {
         co_errf(errstr, sz, "stage %s: state store: %s", sc->name, e);
         co_stage_free(st);
         return NULL;
     }
-    st->state->should_stop = co__state_should_stop;
-    st->state->should_stop_arg = st;
     const co_plugin_t *p = ph->desc;
     st->cfg = co_options_fill(p, sc->config, m->dir, &st->mem);
     st->err_msg[0] = '\0';
@@ -818,7 +822,9 @@ static int co__commit_cycle(co_stage_t *st)
         return 0;
     }
     if (st->ph->desc->flush) {
-        int s = co__with_retry(st, co__call_flush, NULL, st->sc->retries);
+        /* a sink that cannot reach its store waits (RETRY) as long as it
+         * takes; only FAIL/FATAL stop it */
+        int s = co__with_retry(st, co__call_flush, NULL, -1);
         if (s != CO_OK) {
             char m[1200];
             snprintf(m, sizeof m,
@@ -1004,7 +1010,11 @@ static void co__rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             for (int i = 0; i < c->cnt; i++) {
                 co_expect_t *e =
                     co__expect(st, c->elems[i].topic, c->elems[i].partition);
-                e->next = c->elems[i].offset >= 0 ? c->elems[i].offset : -1;
+                /* the embedded broker's topics are created empty by this
+                 * run: with no commit yet, reading must start at 0 */
+                e->next = c->elems[i].offset >= 0   ? c->elems[i].offset
+                          : (st->rt && st->rt->emb) ? 0
+                                                    : -1;
             }
         rd_kafka_topic_partition_list_destroy(c);
         rd_kafka_assign(rk, parts);
@@ -1159,6 +1169,10 @@ static void co__log_cb(const rd_kafka_t *rk, int level, const char *fac,
                        const char *buf)
 {
     (void)rk;
+    /* the manifest's kafka properties go to producers and consumers alike;
+     * librdkafka's note that one of them ignores a property is noise */
+    if (strstr(buf, "will be ignored by this"))
+        level = 7;
     co_log(level <= 3   ? CO_LOG_ERROR
            : level <= 4 ? CO_LOG_WARN
                         : CO_LOG_DEBUG,

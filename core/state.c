@@ -21,6 +21,7 @@
  * new file, never a torn one.
  */
 #include "state.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,18 +43,14 @@
 
 void co__state_log(const char *level, const char *fmt, ...)
 {
-    char msg[1024];
+    co_log_level_t l = strcmp(level, "error") == 0  ? CO_LOG_ERROR
+                       : strcmp(level, "warn") == 0 ? CO_LOG_WARN
+                       : strcmp(level, "info") == 0 ? CO_LOG_INFO
+                                                    : CO_LOG_DEBUG;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    co_logv(l, NULL, "state", fmt, ap);
     va_end(ap);
-    json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "component",
-                          "state", "msg", msg);
-    char *line = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-    if (line != NULL)
-        fprintf(stderr, "%s\n", line);
-    free(line);
-    json_decref(o);
 }
 
 int co__state_backoff(co_state_t *s, int attempt, int64_t *waited_ms)

@@ -11,6 +11,8 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
         char path[64], e[2048];
+        if (s->plugin == NULL || s->name == NULL)
+            continue; /* already reported by the manifest parser */
         snprintf(path, sizeof path, "stages[%zu].plugin", i);
         const co_plugin_handle_t *h = co_plugin_load(s->plugin, e, sizeof e);
         if (h == NULL) {

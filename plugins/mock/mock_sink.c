@@ -80,6 +80,11 @@ static FILE *mock_sink_open(struct mock_sink *ms, const char *option,
                             const char *path)
 {
     FILE *f = fopen(path, "a");
+    /* Unbuffered: each flush is one write() on an O_APPEND file, so the
+     * instances of a `concurrency: N` stage sharing the file never
+     * interleave their lines. */
+    if (f != NULL)
+        setvbuf(f, NULL, _IONBF, 0);
     if (f == NULL)
         mock_sink_api->set_error(ms->st, "config",
                                  "mock-sink: cannot open `%s` %s for "

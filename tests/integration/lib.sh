@@ -1,0 +1,44 @@
+# Shared helpers for the host's integration tests (bash). Each test runs in
+# its own temporary folder on librdkafka's mock cluster (loopback only).
+set -euo pipefail
+: "${CAREEROPS_BIN:?run through meson test}"
+: "${CAREEROPS_PLUGIN_PATH:?run through meson test}"
+export CAREEROPS_PLUGIN_PATH CAREEROPS_LOOPBACK_ONLY=1
+B="$CAREEROPS_BIN"
+T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-it.XXXXXX")
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
+    if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+cd "$T"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+
+# start_broker MANIFEST...: a standalone embedded broker; sets BS.
+start_broker() {
+    local args=()
+    for m in "$@"; do args+=(--manifest "$m"); done
+    "$B" broker --bootstrap-file bs.txt "${args[@]}" > broker.log 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 100); do [ -s bs.txt ] && break; sleep 0.1; done
+    [ -s bs.txt ] || fail "broker did not start: $(cat broker.log)"
+    BS=$(cat bs.txt)
+}
+
+# keys FILE: distinct keys in a mock-sink JSONL file.
+distinct_keys() { python3 -c 'import json,sys
+print(len({json.loads(l)["key"] for l in open(sys.argv[1]) if l.strip()}))' "$1"; }
+total_lines() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
+
+# wait_keys FILE N SECONDS: until FILE has N distinct keys.
+wait_keys() {
+    local end=$((SECONDS + $3))
+    while [ $SECONDS -lt $end ]; do
+        [ -f "$1" ] && [ "$(distinct_keys "$1")" -ge "$2" ] && return 0
+        sleep 0.5
+    done
+    return 1
+}
