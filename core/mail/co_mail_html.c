@@ -23,13 +23,19 @@ static const char *const h2t_block[] = {
     "figcaption", "fieldset",   "caption", "tbody", "thead",   "tfoot",
     "body",       "html"};
 
-#define H2T_MAX_DEPTH 256
+#define H2T_MAX_LINKS_OPEN 32
 
+/* State of one conversion, driven by libxml2's SAX events (no DOM is
+ * built: building and freeing the tree cost more than the parse). */
 typedef struct {
     GString *out;
     json_t *links;
     size_t max_links;
-    int pre; /* inside <pre> */
+    int pre;  /* inside <pre> */
+    int skip; /* depth inside an element whose content is dropped */
+    int open; /* <a> elements open */
+    gsize a_start[H2T_MAX_LINKS_OPEN];
+    char *a_href[H2T_MAX_LINKS_OPEN];
 } h2t_t;
 
 static int in_list(const char *n, const char *const *l, size_t cnt)
@@ -54,24 +60,23 @@ static void h2t_newline(h2t_t *h, int blank)
         g_string_append_c(o, '\n');
 }
 
-static void h2t_text(h2t_t *h, const char *s)
+static void h2t_text(h2t_t *h, const char *s, size_t n)
 {
     GString *o = h->out;
     if (h->pre) {
-        g_string_append(o, s);
+        g_string_append_len(o, s, (gssize)n);
         return;
     }
-    for (const char *p = s; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
-            if (o->len > 0 && o->str[o->len - 1] != ' ' &&
-                o->str[o->len - 1] != '\n')
-                g_string_append_c(o, ' ');
-            continue;
-        }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int space =
+            c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
         /* U+00A0 NO-BREAK SPACE is layout, read it as a space */
-        if (c == 0xC2 && (unsigned char)p[1] == 0xA0) {
-            p++;
+        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
+            i++;
+            space = 1;
+        }
+        if (space) {
             if (o->len > 0 && o->str[o->len - 1] != ' ' &&
                 o->str[o->len - 1] != '\n')
                 g_string_append_c(o, ' ');
@@ -109,73 +114,93 @@ static void add_link(json_t *links, size_t max_links, const char *url,
     json_array_append_new(links, o);
 }
 
-static void h2t_walk(h2t_t *h, xmlNode *node, int depth)
+static int is_para(const char *name)
 {
-    if (depth > H2T_MAX_DEPTH)
+    return strcmp(name, "p") == 0 ||
+           (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' &&
+            name[2] == '\0') ||
+           strcmp(name, "table") == 0 || strcmp(name, "blockquote") == 0;
+}
+
+static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
+{
+    h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
+    const char *name = (const char *)xname;
+    if (h->skip > 0 || in_list(name, h2t_skip, G_N_ELEMENTS(h2t_skip))) {
+        h->skip++;
         return;
-    for (xmlNode *n = node->children; n != NULL; n = n->next) {
-        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-            if (n->content != NULL)
-                h2t_text(h, (const char *)n->content);
-            continue;
-        }
-        if (n->type != XML_ELEMENT_NODE || n->name == NULL)
-            continue;
-        const char *name = (const char *)n->name;
-        if (in_list(name, h2t_skip, G_N_ELEMENTS(h2t_skip)))
-            continue;
-        if (strcasecmp(name, "br") == 0) {
-            while (h->out->len > 0 && h->out->str[h->out->len - 1] == ' ')
-                g_string_truncate(h->out, h->out->len - 1);
-            g_string_append_c(h->out, '\n');
-            continue;
-        }
-        if (strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0) {
-            h2t_text(h, " ");
-            h2t_walk(h, n, depth + 1);
-            h2t_text(h, " ");
-            continue;
-        }
-        if (strcasecmp(name, "a") == 0) {
-            gsize start = h->out->len;
-            h2t_walk(h, n, depth + 1);
-            xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
-            if (href != NULL) {
-                char *url = g_strstrip(g_strdup((const char *)href));
-                if (url[0] != '\0' && url[0] != '#' &&
-                    g_ascii_strncasecmp(url, "javascript:", 11) != 0) {
-                    char *txt =
-                        g_strndup(h->out->str + start, h->out->len - start);
-                    for (char *c = txt; *c != '\0'; c++)
-                        if (*c == '\n')
-                            *c = ' ';
-                    add_link(h->links, h->max_links, url, g_strstrip(txt));
-                    g_free(txt);
-                }
-                g_free(url);
-                xmlFree(href);
-            }
-            continue;
-        }
-        int block = in_list(name, h2t_block, G_N_ELEMENTS(h2t_block));
-        int para = strcasecmp(name, "p") == 0 ||
-                   (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' &&
-                    name[2] == '\0') ||
-                   strcasecmp(name, "table") == 0 ||
-                   strcasecmp(name, "blockquote") == 0;
-        int pre = strcasecmp(name, "pre") == 0;
-        if (block)
-            h2t_newline(h, para);
-        if (strcasecmp(name, "li") == 0)
-            g_string_append(h->out, "- ");
-        if (pre)
-            h->pre++;
-        h2t_walk(h, n, depth + 1);
-        if (pre)
-            h->pre--;
-        if (block)
-            h2t_newline(h, para);
     }
+    if (strcmp(name, "br") == 0) {
+        while (h->out->len > 0 && h->out->str[h->out->len - 1] == ' ')
+            g_string_truncate(h->out, h->out->len - 1);
+        g_string_append_c(h->out, '\n');
+    } else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
+        h2t_text(h, " ", 1);
+    } else if (strcmp(name, "a") == 0) {
+        if (h->open < H2T_MAX_LINKS_OPEN) {
+            const char *href = NULL;
+            for (int i = 0; atts != NULL && atts[i] != NULL; i += 2)
+                if (strcasecmp((const char *)atts[i], "href") == 0 &&
+                    atts[i + 1] != NULL)
+                    href = (const char *)atts[i + 1];
+            h->a_start[h->open] = h->out->len;
+            h->a_href[h->open] = href != NULL ? g_strdup(href) : NULL;
+        }
+        h->open++;
+    } else if (in_list(name, h2t_block, G_N_ELEMENTS(h2t_block))) {
+        h2t_newline(h, is_para(name));
+        if (strcmp(name, "li") == 0)
+            g_string_append(h->out, "- ");
+        if (strcmp(name, "pre") == 0)
+            h->pre++;
+    }
+}
+
+static void sax_end(void *ctx, const xmlChar *xname)
+{
+    h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
+    const char *name = (const char *)xname;
+    if (h->skip > 0) {
+        h->skip--;
+        return;
+    }
+    if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
+        h2t_text(h, " ", 1);
+    } else if (strcmp(name, "a") == 0) {
+        if (h->open == 0)
+            return;
+        h->open--;
+        if (h->open >= H2T_MAX_LINKS_OPEN)
+            return;
+        char *url = h->a_href[h->open];
+        h->a_href[h->open] = NULL;
+        if (url == NULL)
+            return;
+        g_strstrip(url);
+        if (url[0] != '\0' && url[0] != '#' &&
+            g_ascii_strncasecmp(url, "javascript:", 11) != 0) {
+            gsize st = h->a_start[h->open];
+            char *txt = g_strndup(h->out->str + st,
+                                  st <= h->out->len ? h->out->len - st : 0);
+            for (char *c = txt; *c != '\0'; c++)
+                if (*c == '\n')
+                    *c = ' ';
+            add_link(h->links, h->max_links, url, g_strstrip(txt));
+            g_free(txt);
+        }
+        g_free(url);
+    } else if (in_list(name, h2t_block, G_N_ELEMENTS(h2t_block))) {
+        if (strcmp(name, "pre") == 0 && h->pre > 0)
+            h->pre--;
+        h2t_newline(h, is_para(name));
+    }
+}
+
+static void sax_chars(void *ctx, const xmlChar *ch, int len)
+{
+    h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
+    if (h->skip == 0 && len > 0)
+        h2t_text(h, (const char *)ch, (size_t)len);
 }
 
 /* Trim spaces at line ends and starts, at most one blank line in a row. */
@@ -211,22 +236,35 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
 {
     if (len == 0 || len > INT32_MAX)
         return;
-    htmlDocPtr doc =
-        htmlReadMemory(html, (int)len, NULL, "UTF-8",
-                       HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                           HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-    if (doc == NULL)
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (ctxt == NULL)
         return;
-    h2t_t h = {g_string_new(NULL), links, max_links, 0};
-    xmlNode *root = xmlDocGetRootElement(doc);
-    if (root != NULL) {
-        /* walk from a fake parent so that the root element is handled */
-        xmlNode fake;
-        memset(&fake, 0, sizeof fake);
-        fake.children = root;
-        h2t_walk(&h, &fake, 0);
-    }
-    xmlFreeDoc(doc);
+    h2t_t h;
+    memset(&h, 0, sizeof h);
+    h.out = g_string_new(NULL);
+    h.links = links;
+    h.max_links = max_links;
+    /* our handlers instead of the tree builder's */
+    ctxt->sax->startElement = sax_start;
+    ctxt->sax->endElement = sax_end;
+    ctxt->sax->characters = sax_chars;
+    ctxt->sax->cdataBlock = sax_chars;
+    ctxt->sax->ignorableWhitespace = sax_chars;
+    ctxt->sax->comment = NULL;
+    ctxt->sax->processingInstruction = NULL;
+    ctxt->_private = &h;
+    htmlDocPtr doc =
+        htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8",
+                           HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                               HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    /* anchors still open at the end of a cut document are links too */
+    while (h.open > 0 && h.skip == 0)
+        sax_end(ctxt, (const xmlChar *)"a");
+    if (doc != NULL)
+        xmlFreeDoc(doc);
+    htmlFreeParserCtxt(ctxt);
+    for (int i = 0; i < H2T_MAX_LINKS_OPEN; i++)
+        g_free(h.a_href[i]);
     tidy_lines(h.out);
     g_string_append_len(out, h.out->str, (gssize)h.out->len);
     g_string_free(h.out, TRUE);
