@@ -248,9 +248,9 @@ START_TEST(wait_while_unreachable)
     buf[n] = '\0';
     fclose(f);
     unlink(log_path);
-    ck_assert_ptr_nonnull(strstr(buf,
-                                 "{\"level\":\"warn\",\"component\":\"state\","
-                                 "\"msg\":\"waiting for PostgreSQL"));
+    /* one JSON object per line from the host logger */
+    ck_assert_ptr_nonnull(strstr(buf, "\"level\":\"warn\",\"plugin\":\"state\","
+                                      "\"msg\":\"waiting for PostgreSQL"));
     ck_assert_ptr_nonnull(strstr(buf, "PostgreSQL is reachable again"));
 }
 END_TEST

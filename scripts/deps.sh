@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what CareerOps needs to build, test and run, from Debian 12's
+# packages. Idempotent: installs only what is missing. Needs root (or sudo).
+set -euo pipefail
+pkgs=(gcc pkg-config meson ninja-build python3 curl ca-certificates
+      librdkafka-dev libjansson-dev libsodium-dev libcurl4-openssl-dev libpq-dev
+      check libgmime-3.0-dev libical-dev libxml2-dev libmicrohttpd-dev
+      unicode-cldr-core postgresql)
+# Extra tools the full suite uses when present: sanitizer runtimes come with
+# gcc; clang and libclang-rt-14-dev build the libFuzzer targets.
+[ "${CAREEROPS_WITH_FUZZ:-0}" = 1 ] && pkgs+=(clang libclang-rt-14-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps.sh: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

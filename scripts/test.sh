@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README says: installs what is missing,
+# builds, starts a throwaway PostgreSQL, runs every suite (unit,
+# integration, abi, corpus replay), then the unit suite again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and stops PostgreSQL.
+#
+#   bash scripts/test.sh            # everything
+#   bash scripts/test.sh --quick    # skip the sanitizer pass
+# Prints "N passed, N failed" last; exit 0 only when nothing failed.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+bash scripts/deps.sh || { echo "could not install dependencies" >&2; exit 1; }
+
+build=${CAREEROPS_BUILD_DIR:-build}
+if [ ! -f "$build/build.ninja" ]; then
+    meson setup "$build" -Dtests=enabled >/dev/null || exit 1
+fi
+ninja -C "$build" || exit 1
+
+bash scripts/pg.sh start || exit 1
+eval "$(bash scripts/pg.sh env)"
+trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
+
+summary=$(mktemp)
+meson test -C "$build" --print-errorlogs --num-processes 2 --timeout-multiplier 2
+python3 scripts/testlog-summary.py "$build/meson-logs/testlog.json" >> "$summary"
+
+if [ $quick = 0 ]; then
+    asan=${build}-asan
+    if [ ! -f "$asan/build.ninja" ]; then
+        meson setup "$asan" -Dtests=enabled -Db_sanitize=address,undefined \
+            -Db_lundef=false -Dbuildtype=debug >/dev/null || exit 1
+    fi
+    ninja -C "$asan" || exit 1
+    # CK_FORK=no keeps each Check test in one process so leaks are seen.
+    CK_FORK=no meson test -C "$asan" --suite unit --print-errorlogs \
+        --num-processes 2 --timeout-multiplier 4
+    python3 scripts/testlog-summary.py "$asan/meson-logs/testlog.json" asan >> "$summary"
+fi
+python3 - "$summary" <<'P'
+import sys
+p = f = s = 0
+for line in open(sys.argv[1]):
+    a, b, c = (int(x) for x in line.split())
+    p += a; f += b; s += c
+print(f"{p} passed, {f} failed" + (f", {s} skipped" if s else ""))
+sys.exit(1 if f else 0)
+P
