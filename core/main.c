@@ -23,6 +23,9 @@
 
 /* `careerops eval` lives in core/eval.c. */
 int co_cmd_eval(int argc, char **argv);
+/* `careerops auth gmail` (core/auth.c) and `careerops ask` (core/ask.c). */
+int co_cmd_auth(int argc, char **argv);
+int co_cmd_ask(int argc, char **argv);
 
 static void co__usage(FILE *f)
 {
@@ -48,7 +51,10 @@ static void co__usage(FILE *f)
             "                        inspect dead letters, send them back\n"
             "  eval --manifest M --stage S --labels CSV --emails DIR [--json]\n"
             "                        measure a classifier stage on a "
-            "labelled set\n\n"
+            "labelled set\n"
+            "  auth gmail ...        obtain and store a Gmail refresh token "
+            "(OAuth 2.0)\n"
+            "  ask \"QUESTION\" ...   search stored company briefings\n\n"
             "`careerops COMMAND --help` describes each command. Plugins are "
             "searched in\nCAREEROPS_PLUGIN_PATH, then %s.\n",
             CO_VERSION, co_plugin_search_path());
@@ -689,6 +695,10 @@ int main(int argc, char **argv)
         rc = co__cmd_dlq(argc - 1, argv + 1);
     else if (strcmp(cmd, "eval") == 0)
         rc = co_cmd_eval(argc - 1, argv + 1);
+    else if (strcmp(cmd, "auth") == 0)
+        rc = co_cmd_auth(argc - 1, argv + 1);
+    else if (strcmp(cmd, "ask") == 0)
+        rc = co_cmd_ask(argc - 1, argv + 1);
     else {
         fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
         co__usage(stderr);
