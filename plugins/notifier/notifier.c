@@ -1,0 +1,413 @@
+/**
+ * @file plugins/notifier/notifier.c
+ * @brief notifier (processor): INTERVIEW, OFFER and ASSESSMENT events ->
+ *        `careerops.notification.v1` records (title, company, role, date in
+ *        the user's time zone, summary, sources, briefing link), optionally
+ *        joined with the company briefing a research stage produced.
+ *
+ * Inputs: classified_events (careerops.event.v1) and, when a research stage
+ * runs, research_tasks (careerops.briefing.v1), recognised by their
+ * "schema" field. Other event types are skipped (CO_OK, nothing emitted).
+ *
+ * Joining (`briefing_wait_ms` > 0): a briefing is stored in the state store
+ * under "briefing:<event key>". An event whose briefing is already there is
+ * emitted at once with it; otherwise it is parked under "pending:<key>"
+ * (with its deadline; the list of parked keys is "pending") and emitted
+ * when its briefing arrives, or without one once the deadline has passed,
+ * checked whenever the stage handles a record and at start(). Both the
+ * event and the briefing are in the state store before their input offsets
+ * are committed, so a restart loses neither. With the default 0 events are
+ * emitted at once and briefings ignored.
+ */
+#include "notifier_build.h"
+
+#include <careerops/plugin.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const co_host_api_t *notifier_api;
+
+/** Configuration struct filled by the host from notifier_options. */
+struct notifier_config {
+    const char *timezone;
+    const char *briefing_url_template;
+    int64_t briefing_wait_ms;
+};
+
+static const co_option_t notifier_options[] = {
+    {CO_OPT_STR, "timezone", "UTC", 0, 0, 0,
+     offsetof(struct notifier_config, timezone),
+     "IANA time zone (e.g. Europe/Paris) for the notification's date_local."},
+    {CO_OPT_STR, "briefing_url_template", NULL, 0, 0, 0,
+     offsetof(struct notifier_config, briefing_url_template),
+     "URL of the briefing page; {key} is replaced by the event key and "
+     "{company} by the company (both percent-encoded). Unset: no link."},
+    {CO_OPT_INT, "briefing_wait_ms", "0", 0, 0, 86400000,
+     offsetof(struct notifier_config, briefing_wait_ms),
+     "How long an event waits for its briefing (research_tasks input) "
+     "before it is notified without one; 0 = do not wait, ignore briefings."},
+    {0},
+};
+
+/** One parked event (the event itself is in the state store). */
+struct notifier_parked {
+    char *key;
+    int64_t deadline_ms;
+};
+
+/** One notifier instance. */
+struct notifier {
+    co_stage_t *st;
+    const struct notifier_config *cfg;
+    notifier_opts_t opts;
+    struct notifier_parked *parked;
+    size_t n_parked, cap_parked;
+};
+
+static co_status_t notifier_init(const co_host_api_t *api, co_stage_t *st,
+                                 const void *config, void **instance)
+{
+    const struct notifier_config *cfg = config;
+    struct notifier *n = calloc(1, sizeof *n);
+    if (n == NULL) {
+        api->set_error(st, "memory", "notifier: out of memory");
+        return CO_FATAL;
+    }
+    *instance = n;
+    n->st = st;
+    n->cfg = cfg;
+    n->opts.timezone = cfg->timezone;
+    n->opts.url_template = cfg->briefing_url_template;
+    if (!notifier_tz_valid(cfg->timezone)) {
+        api->set_error(st, "config",
+                       "notifier: option `timezone` \"%s\" is not a known "
+                       "IANA time zone; use a name such as Europe/Paris or "
+                       "America/New_York (see /usr/share/zoneinfo)",
+                       cfg->timezone ? cfg->timezone : "");
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
+static char *notifier_skey(const char *prefix, const char *key)
+{
+    char *s = NULL;
+    return asprintf(&s, "%s%s", prefix, key) < 0 ? NULL : s;
+}
+
+/* Read a JSON state value; NULL when absent or empty (our "deleted"). */
+static int notifier_state_json(struct notifier *n, const char *prefix,
+                               const char *key, json_t **out)
+{
+    *out = NULL;
+    char *k = notifier_skey(prefix, key);
+    if (k == NULL)
+        return -1;
+    char *v = NULL;
+    size_t len = 0;
+    int rc = notifier_api->state_get(n->st, k, &v, &len);
+    free(k);
+    if (rc == CO_ERR_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return -1;
+    if (v != NULL && len > 0)
+        *out = json_loadb(v, len, 0, NULL);
+    notifier_api->free(v);
+    return 0;
+}
+
+static int notifier_state_put(struct notifier *n, const char *prefix,
+                              const char *key, json_t *value)
+{
+    char *k = notifier_skey(prefix, key);
+    char *v = value ? json_dumps(value, JSON_COMPACT) : NULL;
+    int rc = -1;
+    if (k != NULL && (value == NULL || v != NULL))
+        rc = notifier_api->state_put(n->st, k, v ? v : "", v ? strlen(v) : 0);
+    free(k);
+    free(v);
+    return rc;
+}
+
+/* Persist the list of parked keys under "pending". */
+static int notifier_save_index(struct notifier *n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n->n_parked; i++)
+        json_array_append_new(a, json_string(n->parked[i].key));
+    char *v = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    int rc = v ? notifier_api->state_put(n->st, "pending", v, strlen(v)) : -1;
+    free(v);
+    return rc;
+}
+
+/* Build and emit one notification. CO_OK, CO_RETRY or CO_FAIL. */
+static co_status_t notifier_emit(struct notifier *n, json_t *event,
+                                 const char *record_key, json_t *briefing)
+{
+    const char *why = NULL;
+    json_t *out = notifier_build(event, record_key, briefing, &n->opts, &why);
+    if (out == NULL) {
+        notifier_api->set_error(n->st, "schema", "notifier: %s", why);
+        return CO_FAIL;
+    }
+    char *v = json_dumps(out, JSON_COMPACT);
+    const char *key = json_string_value(json_object_get(out, "event_key"));
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = key;
+    rec.key_len = strlen(key);
+    rec.value = v;
+    rec.value_len = v ? strlen(v) : 0;
+    int rc = v ? notifier_api->emit(n->st, &rec) : CO_ERR_NOMEM;
+    free(v);
+    json_decref(out);
+    if (rc != 0) {
+        notifier_api->set_error(n->st, "kafka",
+                                "notifier: could not emit the notification "
+                                "(error %d); will retry",
+                                rc);
+        return CO_RETRY;
+    }
+    notifier_api->metric_add(n->st, "notifications", 1);
+    if (briefing != NULL)
+        notifier_api->metric_add(n->st, "briefings_joined", 1);
+    return CO_OK;
+}
+
+/* Emit a parked event (with `briefing` or none) and forget it. */
+static co_status_t notifier_release(struct notifier *n, size_t i,
+                                    json_t *briefing)
+{
+    json_t *parked = NULL;
+    if (notifier_state_json(n, "pending:", n->parked[i].key, &parked) != 0) {
+        notifier_api->set_error(n->st, "state",
+                                "notifier: state store unreachable");
+        return CO_RETRY;
+    }
+    co_status_t s = CO_OK;
+    if (parked != NULL)
+        s = notifier_emit(n, json_object_get(parked, "event"), n->parked[i].key,
+                          briefing);
+    json_decref(parked);
+    if (s == CO_RETRY)
+        return s;
+    if (notifier_state_put(n, "pending:", n->parked[i].key, NULL) != 0)
+        return CO_RETRY;
+    free(n->parked[i].key);
+    n->parked[i] = n->parked[--n->n_parked];
+    return notifier_save_index(n) == 0 ? CO_OK : CO_RETRY;
+}
+
+/* Emit the parked events whose wait is over. */
+static co_status_t notifier_expire(struct notifier *n)
+{
+    int64_t now = notifier_api->now_ms(n->st);
+    for (size_t i = 0; i < n->n_parked;) {
+        if (n->parked[i].deadline_ms > now) {
+            i++;
+            continue;
+        }
+        co_status_t s = notifier_release(n, i, NULL);
+        if (s == CO_RETRY)
+            return s;
+    }
+    return CO_OK;
+}
+
+static co_status_t notifier_start(void *instance)
+{
+    struct notifier *n = instance;
+    if (n->cfg->briefing_wait_ms <= 0 || n->n_parked > 0)
+        return CO_OK;
+    char *v = NULL;
+    size_t len = 0;
+    int rc = notifier_api->state_get(n->st, "pending", &v, &len);
+    if (rc == CO_ERR_NOTFOUND)
+        return CO_OK;
+    if (rc != 0)
+        return CO_RETRY;
+    json_t *a = v ? json_loadb(v, len, 0, NULL) : NULL;
+    notifier_api->free(v);
+    size_t i;
+    json_t *k;
+    json_array_foreach(a, i, k)
+    {
+        json_t *p = NULL;
+        if (!json_is_string(k) ||
+            notifier_state_json(n, "pending:", json_string_value(k), &p) != 0)
+            continue;
+        if (p != NULL) {
+            if (n->n_parked == n->cap_parked) {
+                size_t nc = n->cap_parked ? n->cap_parked * 2 : 16;
+                void *np = realloc(n->parked, nc * sizeof *n->parked);
+                if (np == NULL) {
+                    json_decref(p);
+                    break;
+                }
+                n->parked = np;
+                n->cap_parked = nc;
+            }
+            n->parked[n->n_parked].key = strdup(json_string_value(k));
+            n->parked[n->n_parked++].deadline_ms =
+                json_integer_value(json_object_get(p, "deadline_ms"));
+        }
+        json_decref(p);
+    }
+    json_decref(a);
+    return notifier_expire(n);
+}
+
+static co_status_t notifier_park(struct notifier *n, const char *key,
+                                 json_t *event)
+{
+    int64_t deadline = notifier_api->now_ms(n->st) + n->cfg->briefing_wait_ms;
+    json_t *p = json_pack("{s:I, s:O}", "deadline_ms", (json_int_t)deadline,
+                          "event", event);
+    int rc = notifier_state_put(n, "pending:", key, p);
+    json_decref(p);
+    if (rc != 0)
+        return CO_RETRY;
+    for (size_t i = 0; i < n->n_parked; i++)
+        if (strcmp(n->parked[i].key, key) == 0)
+            return CO_OK; /* redelivered: already parked */
+    if (n->n_parked == n->cap_parked) {
+        size_t nc = n->cap_parked ? n->cap_parked * 2 : 16;
+        void *np = realloc(n->parked, nc * sizeof *n->parked);
+        if (np == NULL)
+            return CO_RETRY;
+        n->parked = np;
+        n->cap_parked = nc;
+    }
+    n->parked[n->n_parked].key = strdup(key);
+    n->parked[n->n_parked++].deadline_ms = deadline;
+    notifier_api->metric_set(n->st, "parked", (double)n->n_parked);
+    return notifier_save_index(n) == 0 ? CO_OK : CO_RETRY;
+}
+
+static co_status_t notifier_briefing(struct notifier *n, json_t *doc,
+                                     const char *record_key)
+{
+    const char *key = notifier_join_key(doc);
+    if (key == NULL)
+        key = record_key;
+    if (key == NULL || *key == '\0') {
+        notifier_api->set_error(n->st, "schema",
+                                "notifier: a briefing without `event.key`, "
+                                "`event_key` or record key cannot be joined");
+        return CO_FAIL;
+    }
+    if (notifier_state_put(n, "briefing:", key, doc) != 0)
+        return CO_RETRY;
+    for (size_t i = 0; i < n->n_parked; i++)
+        if (strcmp(n->parked[i].key, key) == 0)
+            return notifier_release(n, i, doc);
+    return CO_OK;
+}
+
+static co_status_t notifier_event(struct notifier *n, json_t *doc,
+                                  const char *record_key)
+{
+    const char *type = json_string_value(json_object_get(doc, "event_type"));
+    if (type == NULL) {
+        notifier_api->set_error(n->st, "schema",
+                                "notifier: event without a string "
+                                "`event_type` (expected careerops.event.v1)");
+        return CO_FAIL;
+    }
+    if (!notifier_wanted(type)) {
+        notifier_api->metric_add(n->st, "events_skipped", 1);
+        return CO_OK;
+    }
+    if (n->cfg->briefing_wait_ms <= 0)
+        return notifier_emit(n, doc, record_key, NULL);
+    const char *key = notifier_join_key(doc);
+    if (key == NULL)
+        key = record_key;
+    if (key == NULL || *key == '\0')
+        return notifier_emit(n, doc, record_key, NULL); /* FAILs, explained */
+    json_t *b = NULL;
+    if (notifier_state_json(n, "briefing:", key, &b) != 0) {
+        notifier_api->set_error(n->st, "state",
+                                "notifier: state store unreachable");
+        return CO_RETRY;
+    }
+    if (b != NULL) {
+        co_status_t s = notifier_emit(n, doc, record_key, b);
+        json_decref(b);
+        return s;
+    }
+    return notifier_park(n, key, doc);
+}
+
+static co_status_t notifier_process(void *instance, const co_record_t *rec)
+{
+    struct notifier *n = instance;
+    char keybuf[512];
+    const char *record_key = NULL;
+    if (rec->key != NULL && rec->key_len > 0 && rec->key_len < sizeof keybuf) {
+        memcpy(keybuf, rec->key, rec->key_len);
+        keybuf[rec->key_len] = '\0';
+        record_key = keybuf;
+    }
+    json_error_t jerr;
+    json_t *doc =
+        rec->value ? json_loadb(rec->value, rec->value_len, 0, &jerr) : NULL;
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        notifier_api->set_error(n->st, "parse",
+                                "notifier: record on %s is not a JSON object "
+                                "(expected careerops.event.v1 or "
+                                "careerops.briefing.v1)",
+                                rec->topic ? rec->topic : "its input");
+        return CO_FAIL;
+    }
+    const char *schema = json_string_value(json_object_get(doc, "schema"));
+    co_status_t s;
+    if (schema != NULL && strcmp(schema, "careerops.briefing.v1") == 0)
+        s = n->cfg->briefing_wait_ms > 0 ? notifier_briefing(n, doc, record_key)
+                                         : CO_OK;
+    else
+        s = notifier_event(n, doc, record_key);
+    json_decref(doc);
+    if (s == CO_OK && n->n_parked > 0)
+        s = notifier_expire(n);
+    return s;
+}
+
+static void notifier_destroy(void *instance)
+{
+    struct notifier *n = instance;
+    if (n == NULL)
+        return;
+    for (size_t i = 0; i < n->n_parked; i++)
+        free(n->parked[i].key);
+    free(n->parked);
+    free(n);
+}
+
+static const co_plugin_t notifier_desc = {
+    CO_PLUGIN_HEADER,
+    .name = "notifier",
+    .version = "1.0.0",
+    .description = "Turns INTERVIEW, OFFER and ASSESSMENT events (joined with "
+                   "their briefing when one arrives in time) into "
+                   "notification records.",
+    .license = "Apache-2.0",
+    .kinds = CO_KIND_PROCESSOR,
+    .options = notifier_options,
+    .config_size = sizeof(struct notifier_config),
+    .init = notifier_init,
+    .start = notifier_start,
+    .process = notifier_process,
+    .destroy = notifier_destroy,
+};
+
+CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)
+{
+    notifier_api = api;
+    return &notifier_desc;
+}

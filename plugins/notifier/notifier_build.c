@@ -1,0 +1,321 @@
+/**
+ * @file plugins/notifier/notifier_build.c
+ * @brief Event (+ briefing) -> careerops.notification.v1 (see the header).
+ */
+#include "notifier_build.h"
+
+#include <ctype.h>
+#include <libical/ical.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int notifier_wanted(const char *event_type)
+{
+    return event_type != NULL && (strcmp(event_type, "INTERVIEW") == 0 ||
+                                  strcmp(event_type, "OFFER") == 0 ||
+                                  strcmp(event_type, "ASSESSMENT") == 0);
+}
+
+static icaltimezone *notifier_zone(const char *tz)
+{
+    if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0 ||
+        strcmp(tz, "Etc/UTC") == 0)
+        return icaltimezone_get_utc_timezone();
+    return icaltimezone_get_builtin_timezone(tz);
+}
+
+int notifier_tz_valid(const char *tz)
+{
+    return notifier_zone(tz) != NULL;
+}
+
+/* Parse RFC 3339 ("2025-03-04T14:00:00Z", "...+02:00", "...000Z", or a
+ * date alone) into seconds since the epoch. Our own few lines: the C
+ * library has no RFC 3339 parser and libical's reads only the basic
+ * (no dashes) form. */
+static int notifier_parse_utc(const char *s, icaltimetype *out)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+    if (s == NULL || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+        return -1;
+    const char *p = s + n;
+    int off = 0;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        int m = 0;
+        if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &m) != 3)
+            return -1;
+        p += 1 + m;
+        if (*p == '.')
+            for (p++; isdigit((unsigned char)*p); p++)
+                ;
+        if (*p == '+' || *p == '-') {
+            int oh, om;
+            if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+                return -1;
+            off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+        } else if (*p != 'Z' && *p != 'z' && *p != '\0') {
+            return -1;
+        }
+    } else if (*p != '\0') {
+        return -1;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    icaltimetype t = icaltime_null_time();
+    t.year = y;
+    t.month = mo;
+    t.day = d;
+    t.hour = h;
+    t.minute = mi;
+    t.second = sec;
+    t.is_date = 0;
+    t.zone = icaltimezone_get_utc_timezone();
+    icaltime_adjust(&t, 0, 0, 0, -off);
+    *out = t;
+    return 0;
+}
+
+int notifier_local_time(const char *utc, const char *tz, char *out,
+                        size_t out_size)
+{
+    icaltimezone *zone = notifier_zone(tz);
+    icaltimetype t;
+    if (zone == NULL || out_size < 32 || notifier_parse_utc(utc, &t) != 0)
+        return -1;
+    icaltimezone_convert_time(&t, icaltimezone_get_utc_timezone(), zone);
+    int dst = 0;
+    int off = icaltimezone_get_utc_offset(zone, &t, &dst);
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0)
+        off = -off;
+    if (off == 0 && zone == icaltimezone_get_utc_timezone())
+        snprintf(out, out_size, "%04d-%02d-%02dT%02d:%02d:%02dZ", t.year,
+                 t.month, t.day, t.hour, t.minute, t.second);
+    else
+        snprintf(out, out_size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+                 t.year, t.month, t.day, t.hour, t.minute, t.second, sign,
+                 off / 3600, (off % 3600) / 60);
+    return 0;
+}
+
+static const char *notifier_str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s != NULL && *s != '\0' ? s : NULL;
+}
+
+const char *notifier_join_key(json_t *doc)
+{
+    const char *k = notifier_str(json_object_get(doc, "email"), "key");
+    if (k == NULL)
+        k = notifier_str(json_object_get(doc, "event"), "key");
+    if (k == NULL)
+        k = notifier_str(doc, "event_key");
+    return k;
+}
+
+/* Percent-encode into a growing buffer; returns 0 or -1 (no memory). */
+static int notifier_append_enc(char **buf, size_t *len, size_t *cap,
+                               const char *s, int encode)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; s != NULL && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        int keep = !encode || isalnum(c) || c == '-' || c == '.' || c == '_' ||
+                   c == '~';
+        if (*len + 4 > *cap) {
+            size_t nc = *cap ? *cap * 2 : 128;
+            char *nb = realloc(*buf, nc);
+            if (nb == NULL)
+                return -1;
+            *buf = nb;
+            *cap = nc;
+        }
+        if (keep) {
+            (*buf)[(*len)++] = (char)c;
+        } else {
+            (*buf)[(*len)++] = '%';
+            (*buf)[(*len)++] = hex[c >> 4];
+            (*buf)[(*len)++] = hex[c & 15];
+        }
+    }
+    return 0;
+}
+
+char *notifier_expand_url(const char *tmpl, const char *key,
+                          const char *company)
+{
+    if (tmpl == NULL || *tmpl == '\0')
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    const char *p = tmpl;
+    while (*p) {
+        const char *rep = NULL;
+        size_t skip = 0;
+        if (strncmp(p, "{key}", 5) == 0) {
+            rep = key ? key : "";
+            skip = 5;
+        } else if (strncmp(p, "{company}", 9) == 0) {
+            rep = company ? company : "";
+            skip = 9;
+        }
+        int rc;
+        if (rep != NULL) {
+            rc = notifier_append_enc(&buf, &len, &cap, rep, 1);
+            p += skip;
+        } else {
+            char one[2] = {*p, '\0'};
+            rc = notifier_append_enc(&buf, &len, &cap, one, 0);
+            p++;
+        }
+        if (rc != 0) {
+            free(buf);
+            return NULL;
+        }
+    }
+    /* room for the terminator: append one byte, then overwrite it */
+    if (notifier_append_enc(&buf, &len, &cap, "x", 0) != 0) {
+        free(buf);
+        return NULL;
+    }
+    buf[len - 1] = '\0';
+    return buf;
+}
+
+static const char *notifier_noun(const char *type)
+{
+    if (strcmp(type, "INTERVIEW") == 0)
+        return "Interview";
+    if (strcmp(type, "OFFER") == 0)
+        return "Offer";
+    return "Assessment";
+}
+
+/* "Interview with Acme Corp: Backend Engineer" and the like. */
+static char *notifier_title(const char *type, const char *company,
+                            const char *role)
+{
+    const char *prep = strcmp(type, "INTERVIEW") == 0 ? "with" : "from";
+    char *out = NULL;
+    int n;
+    if (company && role)
+        n = asprintf(&out, "%s %s %s: %s", notifier_noun(type), prep, company,
+                     role);
+    else if (company)
+        n = asprintf(&out, "%s %s %s", notifier_noun(type), prep, company);
+    else if (role)
+        n = asprintf(&out, "%s: %s", notifier_noun(type), role);
+    else
+        n = asprintf(&out, "%s", notifier_noun(type));
+    return n < 0 ? NULL : out;
+}
+
+/* A one-paragraph summary when no briefing is joined. */
+static char *notifier_default_summary(const char *type, const char *company,
+                                      const char *role, const char *local,
+                                      const char *subject)
+{
+    char *out = NULL;
+    const char *what = strcmp(type, "INTERVIEW") == 0 ? "An interview"
+                       : strcmp(type, "OFFER") == 0   ? "An offer"
+                                                      : "An assessment";
+    int n = asprintf(&out, "%s%s%s%s%s%s%s. Email: \"%s\".", what,
+                     company ? " at " : "", company ? company : "",
+                     role ? " for " : "", role ? role : "",
+                     local ? ", scheduled " : "", local ? local : "",
+                     subject ? subject : "(no subject)");
+    return n < 0 ? NULL : out;
+}
+
+json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
+                       const notifier_opts_t *opts, const char **why)
+{
+    static const char *unused;
+    if (why == NULL)
+        why = &unused;
+    if (!json_is_object(event)) {
+        *why = "the event is not a JSON object";
+        return NULL;
+    }
+    const char *type = notifier_str(event, "event_type");
+    if (type == NULL) {
+        *why = "the event has no string `event_type`";
+        return NULL;
+    }
+    const char *key = notifier_join_key(event);
+    if (key == NULL)
+        key = record_key != NULL && *record_key ? record_key : NULL;
+    if (key == NULL) {
+        *why = "the event has no `email.key` and the record no key";
+        return NULL;
+    }
+    const char *tz =
+        opts && opts->timezone && *opts->timezone ? opts->timezone : "UTC";
+    const char *company = notifier_str(event, "company");
+    const char *role = notifier_str(event, "role");
+    const char *date = notifier_str(event, "scheduled_date");
+    json_t *email = json_object_get(event, "email");
+    const char *subject = notifier_str(email, "subject");
+    const char *from = notifier_str(email, "from");
+    char local[40];
+    int have_local =
+        date && notifier_local_time(date, tz, local, sizeof local) == 0;
+
+    char *title = notifier_title(type, company, role);
+    const char *bsum = notifier_str(briefing, "summary");
+    char *summary =
+        bsum ? strdup(bsum)
+             : notifier_default_summary(type, company, role,
+                                        have_local ? local : NULL, subject);
+    char *url =
+        notifier_expand_url(opts ? opts->url_template : NULL, key, company);
+    json_t *sources = json_array();
+    json_t *bs = json_object_get(briefing, "sources");
+    size_t i;
+    json_t *s;
+    json_array_foreach(bs, i, s)
+    {
+        if (json_is_object(s) && notifier_str(s, "url"))
+            json_array_append_new(sources,
+                                  json_pack("{s:s?, s:s}", "title",
+                                            notifier_str(s, "title"), "url",
+                                            notifier_str(s, "url")));
+    }
+    json_t *n = json_pack(
+        "{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:o, s:s?, "
+        "s:{s:s?, s:s?}}",
+        "schema", NOTIFIER_SCHEMA, "event_key", key, "event_type", type,
+        "title", title, "company", company, "role", role, "date_utc", date,
+        "date_local", have_local ? local : NULL, "timezone", tz, "summary",
+        summary, "sources", sources, "briefing_url", url, "email", "subject",
+        subject, "from", from);
+    free(title);
+    free(summary);
+    free(url);
+    if (n == NULL) {
+        *why = "out of memory building the notification";
+        return NULL;
+    }
+    /* keep the field set fixed: absent values are JSON null */
+    static const char *const fields[] = {
+        "company", "role",         "date_utc", "date_local",
+        "summary", "briefing_url", NULL};
+    for (const char *const *f = fields; *f; f++)
+        if (json_object_get(n, *f) == NULL)
+            json_object_set_new(n, *f, json_null());
+    json_t *em = json_object_get(n, "email");
+    if (json_object_get(em, "subject") == NULL)
+        json_object_set_new(em, "subject", json_null());
+    if (json_object_get(em, "from") == NULL)
+        json_object_set_new(em, "from", json_null());
+    if (json_object_get(n, "title") == NULL)
+        json_object_set_new(n, "title", json_string(notifier_noun(type)));
+    if (briefing != NULL)
+        json_object_set_new(n, "briefing_key",
+                            notifier_str(briefing, "key")
+                                ? json_string(notifier_str(briefing, "key"))
+                                : json_null());
+    return n;
+}

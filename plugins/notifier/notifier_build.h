@@ -1,0 +1,77 @@
+/**
+ * @file plugins/notifier/notifier_build.h
+ * @brief The notifier's logic as pure functions (no host): which events
+ *        notify, and event (+ briefing) -> careerops.notification.v1 JSON.
+ *
+ * Compiled into the module and into the unit tests. Thread-safe: no global
+ * state (time zones are converted with libical's built-in zone data, never
+ * through the process-wide TZ variable).
+ */
+#ifndef NOTIFIER_BUILD_H
+#define NOTIFIER_BUILD_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/** Schema name of the records the notifier emits. */
+#define NOTIFIER_SCHEMA "careerops.notification.v1"
+
+/** Options that shape a notification (borrowed strings). */
+typedef struct notifier_opts_s {
+    const char *timezone;     /**< IANA zone for date_local; NULL = "UTC" */
+    const char *url_template; /**< with {key} and {company}; NULL/"" = none */
+} notifier_opts_t;
+
+/**
+ * @brief Whether an event type raises a notification.
+ * @returns 1 for INTERVIEW, OFFER and ASSESSMENT, else 0 (NULL gives 0).
+ */
+int notifier_wanted(const char *event_type);
+
+/**
+ * @brief Whether `tz` names a time zone libical knows ("UTC" always does).
+ * @returns 1 or 0.
+ */
+int notifier_tz_valid(const char *tz);
+
+/**
+ * @brief Format an RFC 3339 UTC time in zone `tz` as RFC 3339 with the
+ *        zone's offset, e.g. "2025-03-04T09:00:00-05:00".
+ * @param utc "YYYY-MM-DDTHH:MM:SSZ" (fractions and offsets are accepted;
+ *        a date alone means midnight UTC).
+ * @param out Buffer of at least 32 bytes.
+ * @returns 0, or -1 when `utc` cannot be parsed or `tz` is unknown.
+ */
+int notifier_local_time(const char *utc, const char *tz, char *out,
+                        size_t out_size);
+
+/**
+ * @brief The key a record is joined on: the event's `email.key`, else the
+ *        briefing's `event.key` / `event_key`, else NULL.
+ * @returns A string borrowed from `doc`, or NULL.
+ */
+const char *notifier_join_key(json_t *doc);
+
+/**
+ * @brief Expand a URL template: {key} and {company} (percent-encoded, RFC
+ *        3986 unreserved characters kept).
+ * @returns A new string (free()), or NULL for a NULL/empty template or no
+ *          memory.
+ */
+char *notifier_expand_url(const char *tmpl, const char *key,
+                          const char *company);
+
+/**
+ * @brief Build the notification for an event.
+ * @param event A careerops.event.v1 object (borrowed).
+ * @param record_key The record's key (NUL-terminated), used when the event
+ *        has no email.key; may be NULL.
+ * @param briefing A careerops.briefing.v1 object or NULL (borrowed).
+ * @param why Set to a static message when NULL is returned.
+ * @returns A new object (json_decref()), or NULL when the event is not a
+ *          JSON object with a string event_type or has no key.
+ */
+json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
+                       const notifier_opts_t *opts, const char **why);
+
+#endif /* NOTIFIER_BUILD_H */

@@ -1,0 +1,174 @@
+/*
+ * notifier_build.c without a host: which events notify, the notification's
+ * fields, time zone conversion (DST both sides), URL templates, briefings.
+ */
+#include "co_test.h"
+#include "notifier_build.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *event(const char *type, const char *company, const char *date)
+{
+    return json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:{s:s, s:s, s:s}}", "schema",
+                     "careerops.event.v1", "event_type", type, "company",
+                     company, "role", "Backend Engineer", "scheduled_date",
+                     date, "email", "key", "k1", "subject",
+                     "Interview confirmation", "from", "talent@acme.example");
+}
+
+START_TEST(wanted_types)
+{
+    ck_assert(notifier_wanted("INTERVIEW"));
+    ck_assert(notifier_wanted("OFFER"));
+    ck_assert(notifier_wanted("ASSESSMENT"));
+    ck_assert(!notifier_wanted("REJECTION"));
+    ck_assert(!notifier_wanted("APPLICATION_ACK"));
+    ck_assert(!notifier_wanted("RECRUITER_OUTREACH"));
+    ck_assert(!notifier_wanted("OTHER"));
+    ck_assert(!notifier_wanted(NULL));
+}
+END_TEST
+
+START_TEST(local_times)
+{
+    char b[40];
+    ck_assert_int_eq(notifier_local_time("2025-03-04T19:00:00Z",
+                                         "America/New_York", b, sizeof b),
+                     0);
+    ck_assert_str_eq(b, "2025-03-04T14:00:00-05:00");
+    ck_assert_int_eq(notifier_local_time("2025-07-04T19:00:00Z",
+                                         "America/New_York", b, sizeof b),
+                     0);
+    ck_assert_str_eq(b, "2025-07-04T15:00:00-04:00");
+    ck_assert_int_eq(notifier_local_time("2025-03-30T23:30:00Z", "Europe/Paris",
+                                         b, sizeof b),
+                     0);
+    ck_assert_str_eq(b, "2025-03-31T01:30:00+02:00");
+    ck_assert_int_eq(
+        notifier_local_time("2025-01-10T09:15:00.250Z", "UTC", b, sizeof b), 0);
+    ck_assert_str_eq(b, "2025-01-10T09:15:00Z");
+    ck_assert_int_eq(notifier_local_time("2025-01-10T10:15:00+01:00",
+                                         "Asia/Kolkata", b, sizeof b),
+                     0);
+    ck_assert_str_eq(b, "2025-01-10T14:45:00+05:30");
+    ck_assert_int_eq(notifier_local_time("next Tuesday", "UTC", b, sizeof b),
+                     -1);
+    ck_assert_int_eq(notifier_local_time("2025-01-10T09:15:00Z", "Mars/Olympus",
+                                         b, sizeof b),
+                     -1);
+    ck_assert(notifier_tz_valid("UTC"));
+    ck_assert(notifier_tz_valid("Europe/Berlin"));
+    ck_assert(!notifier_tz_valid("Not/AZone"));
+}
+END_TEST
+
+START_TEST(urls)
+{
+    char *u = notifier_expand_url("https://dash.example/b/{key}?c={company}",
+                                  "ab12", "Ärzte & Co");
+    ck_assert_str_eq(u, "https://dash.example/b/ab12?c=%C3%84rzte%20%26%20Co");
+    free(u);
+    ck_assert_ptr_null(notifier_expand_url("", "k", "c"));
+    ck_assert_ptr_null(notifier_expand_url(NULL, "k", "c"));
+    u = notifier_expand_url("{key}", "k", NULL);
+    ck_assert_str_eq(u, "k");
+    free(u);
+}
+END_TEST
+
+START_TEST(interview_fields)
+{
+    json_t *e = event("INTERVIEW", "Acme Corp", "2025-03-04T19:00:00Z");
+    notifier_opts_t o = {"America/New_York", "http://x/{key}"};
+    const char *why = NULL;
+    json_t *n = notifier_build(e, "rk", NULL, &o, &why);
+    ck_assert_ptr_nonnull(n);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "schema")),
+                     NOTIFIER_SCHEMA);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "event_key")), "k1");
+    ck_assert_str_eq(json_string_value(json_object_get(n, "title")),
+                     "Interview with Acme Corp: Backend Engineer");
+    ck_assert_str_eq(json_string_value(json_object_get(n, "date_utc")),
+                     "2025-03-04T19:00:00Z");
+    ck_assert_str_eq(json_string_value(json_object_get(n, "date_local")),
+                     "2025-03-04T14:00:00-05:00");
+    ck_assert_str_eq(json_string_value(json_object_get(n, "briefing_url")),
+                     "http://x/k1");
+    ck_assert(strstr(json_string_value(json_object_get(n, "summary")),
+                     "Acme Corp") != NULL);
+    ck_assert_int_eq(json_array_size(json_object_get(n, "sources")), 0);
+    json_t *em = json_object_get(n, "email");
+    ck_assert_str_eq(json_string_value(json_object_get(em, "from")),
+                     "talent@acme.example");
+    ck_assert_str_eq(json_string_value(json_object_get(em, "subject")),
+                     "Interview confirmation");
+    json_decref(n);
+    json_decref(e);
+}
+END_TEST
+
+START_TEST(missing_values_are_null)
+{
+    json_t *e = json_pack("{s:s}", "event_type", "OFFER");
+    json_t *n = notifier_build(e, "rk", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(n);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "event_key")), "rk");
+    ck_assert_str_eq(json_string_value(json_object_get(n, "title")), "Offer");
+    ck_assert(json_is_null(json_object_get(n, "company")));
+    ck_assert(json_is_null(json_object_get(n, "date_local")));
+    ck_assert(json_is_null(json_object_get(n, "briefing_url")));
+    json_decref(n);
+    json_decref(e);
+    const char *why = NULL;
+    e = json_pack("{s:s}", "event_type", "OFFER");
+    ck_assert_ptr_null(notifier_build(e, NULL, NULL, NULL, &why));
+    ck_assert(strstr(why, "key") != NULL);
+    json_decref(e);
+    e = json_pack("{s:i}", "event_type", 3);
+    ck_assert_ptr_null(notifier_build(e, "k", NULL, NULL, &why));
+    ck_assert(strstr(why, "event_type") != NULL);
+    json_decref(e);
+}
+END_TEST
+
+START_TEST(briefing_joined)
+{
+    json_t *e = event("ASSESSMENT", "Borealis Labs", NULL);
+    json_t *b = json_pack(
+        "{s:s, s:s, s:{s:s}, s:s, s:[{s:s, s:s}, {s:s}]}", "schema",
+        "careerops.briefing.v1", "key", "b1", "event", "key", "k1", "summary",
+        "Borealis Labs builds weather models.", "sources", "title", "News",
+        "url", "https://news.example/1", "title", "no url");
+    json_t *n = notifier_build(e, NULL, b, NULL, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "summary")),
+                     "Borealis Labs builds weather models.");
+    ck_assert_str_eq(json_string_value(json_object_get(n, "title")),
+                     "Assessment from Borealis Labs: Backend Engineer");
+    json_t *s = json_object_get(n, "sources");
+    ck_assert_int_eq(json_array_size(s), 1);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_array_get(s, 0), "url")),
+        "https://news.example/1");
+    ck_assert_str_eq(notifier_join_key(b), "k1");
+    json_decref(n);
+    json_decref(b);
+    json_decref(e);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("notifier-build");
+    TCase *t = tcase_create("core");
+    tcase_add_test(t, wanted_types);
+    tcase_add_test(t, local_times);
+    tcase_add_test(t, urls);
+    tcase_add_test(t, interview_fields);
+    tcase_add_test(t, missing_values_are_null);
+    tcase_add_test(t, briefing_joined);
+    suite_add_tcase(s, t);
+    return s;
+}
+CO_TEST_MAIN(suite)

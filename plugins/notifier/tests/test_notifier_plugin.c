@@ -1,0 +1,261 @@
+/*
+ * The notifier module as the host sees it: dlopen() from the build tree,
+ * configured from its option table, driven through the fake host. Skipped
+ * event types emit nothing; wanted ones emit one notification keyed by the
+ * email key; bad records are dead-lettered with a reason; with
+ * briefing_wait_ms an event is joined with a briefing that arrives before
+ * or after it, or notified without one after the wait (simulated clock),
+ * also across a restart (parked events live in the state store).
+ */
+#include "co_fake_host.h"
+#include "co_test.h"
+
+#include <careerops/plugin.h>
+#include <dlfcn.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *handle;
+static const co_plugin_t *plugin;
+static co_fake_host_t *host;
+
+static void setup(void)
+{
+    host = co_fake_host_new();
+    ck_assert_ptr_nonnull(host);
+    handle = dlopen(NOTIFIER_MODULE, RTLD_NOW | RTLD_LOCAL);
+    ck_assert_msg(handle != NULL, "%s", dlerror());
+    co_plugin_entry_fn entry =
+        (co_plugin_entry_fn)dlsym(handle, CO_PLUGIN_ENTRY_SYMBOL);
+    ck_assert_ptr_nonnull(entry);
+    plugin = entry(&host->api);
+    ck_assert_ptr_nonnull(plugin);
+}
+
+static void teardown(void)
+{
+    dlclose(handle);
+    co_fake_host_free(host);
+}
+
+/* Config filled like the host does: defaults, then the given values. */
+static void *config(const char *tz, const char *url, int64_t wait)
+{
+    char *cfg = calloc(1, plugin->config_size);
+    for (const co_option_t *o = plugin->options; o->type != CO_OPT_END; o++) {
+        ck_assert_msg(o->description && *o->description, "%s", o->name);
+        if (strcmp(o->name, "timezone") == 0)
+            *(const char **)(cfg + o->offset) = tz ? tz : o->def;
+        else if (strcmp(o->name, "briefing_url_template") == 0)
+            *(const char **)(cfg + o->offset) = url;
+        else if (strcmp(o->name, "briefing_wait_ms") == 0)
+            *(int64_t *)(cfg + o->offset) = wait;
+    }
+    return cfg;
+}
+
+static co_status_t process(void *inst, const char *key, const char *value,
+                           const char *topic)
+{
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = key;
+    rec.key_len = key ? strlen(key) : 0;
+    rec.value = value;
+    rec.value_len = strlen(value);
+    rec.topic = topic;
+    return co_fake_host_process(host, plugin, inst, &rec, 3, NULL);
+}
+
+static char *ev(const char *type, const char *key, const char *company)
+{
+    json_t *e = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "schema",
+        "careerops.event.v1", "event_type", type, "company", company, "role",
+        "Data Engineer", "scheduled_date", "2025-05-06T13:00:00Z", "email",
+        "key", key, "subject", "Next steps", "from", "hr@example.org");
+    char *s = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    return s;
+}
+
+static char *brief(const char *key, const char *summary)
+{
+    json_t *b = json_pack("{s:s, s:s, s:{s:s}, s:s, s:[]}", "schema",
+                          "careerops.briefing.v1", "key", "b-x", "event", "key",
+                          key, "summary", summary, "sources");
+    char *s = json_dumps(b, JSON_COMPACT);
+    json_decref(b);
+    return s;
+}
+
+static json_t *emitted(size_t i)
+{
+    ck_assert_uint_gt(host->emit_cnt, i);
+    json_t *j = json_loads(host->emits[i].value, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    return j;
+}
+
+START_TEST(descriptor)
+{
+    ck_assert_str_eq(plugin->name, "notifier");
+    ck_assert_uint_eq(plugin->kinds, CO_KIND_PROCESSOR);
+}
+END_TEST
+
+START_TEST(types_and_fields)
+{
+    void *cfg = config("Europe/Paris", "https://d.example/{key}", 0);
+    void *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    const char *types[] = {"INTERVIEW", "OFFER",           "ASSESSMENT",
+                           "REJECTION", "APPLICATION_ACK", "RECRUITER_OUTREACH",
+                           "OTHER"};
+    for (int i = 0; i < 7; i++) {
+        char key[8];
+        snprintf(key, sizeof key, "k%d", i);
+        char *v = ev(types[i], key, "Fjordline AS");
+        ck_assert_int_eq(process(inst, key, v, "classified_events"), CO_OK);
+        free(v);
+    }
+    ck_assert_uint_eq(host->emit_cnt, 3);
+    ck_assert_str_eq(host->emits[0].key, "k0");
+    json_t *n = emitted(0);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "date_local")),
+                     "2025-05-06T15:00:00+02:00");
+    ck_assert_str_eq(json_string_value(json_object_get(n, "briefing_url")),
+                     "https://d.example/k0");
+    json_decref(n);
+    n = emitted(2);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "event_type")),
+                     "ASSESSMENT");
+    json_decref(n);
+    ck_assert_uint_eq(host->dead_cnt, 0);
+    /* not JSON, no event_type: dead-lettered with a reason */
+    ck_assert_int_eq(process(inst, "bad", "not json", "classified_events"),
+                     CO_FAIL);
+    ck_assert_int_eq(
+        process(inst, "bad2", "{\"company\":\"x\"}", "classified_events"),
+        CO_FAIL);
+    ck_assert_uint_eq(host->dead_cnt, 2);
+    ck_assert(strstr(host->dead[0].message, "not a JSON object") != NULL);
+    ck_assert(strstr(host->dead[1].message, "event_type") != NULL);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+START_TEST(bad_timezone_refused)
+{
+    void *cfg = config("Atlantis/Lost", NULL, 0);
+    void *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst),
+        CO_FATAL);
+    ck_assert(strstr(host->error_msg, "Atlantis/Lost") != NULL);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+START_TEST(briefing_before_and_after)
+{
+    void *cfg = config(NULL, NULL, 60000);
+    void *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    ck_assert_int_eq(plugin->start(inst), CO_OK);
+    /* briefing first, then the event: joined at once */
+    char *b = brief("a1", "Alpha summary");
+    char *e = ev("INTERVIEW", "a1", "Alpha");
+    ck_assert_int_eq(process(inst, "b-x", b, "research_tasks"), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 0);
+    ck_assert_int_eq(process(inst, "a1", e, "classified_events"), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 1);
+    json_t *n = emitted(0);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "summary")),
+                     "Alpha summary");
+    json_decref(n);
+    free(b);
+    free(e);
+    /* event first: parked, emitted when its briefing arrives */
+    e = ev("OFFER", "a2", "Beta");
+    b = brief("a2", "Beta summary");
+    ck_assert_int_eq(process(inst, "a2", e, "classified_events"), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 1);
+    host->now_ms += 1000;
+    ck_assert_int_eq(process(inst, "b-y", b, "research_tasks"), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 2);
+    n = emitted(1);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "summary")),
+                     "Beta summary");
+    ck_assert_str_eq(host->emits[1].key, "a2");
+    json_decref(n);
+    free(b);
+    free(e);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+START_TEST(wait_expires_across_restart)
+{
+    void *cfg = config(NULL, NULL, 5000);
+    void *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    ck_assert_int_eq(plugin->start(inst), CO_OK);
+    char *e = ev("INTERVIEW", "c1", "Gamma");
+    ck_assert_int_eq(process(inst, "c1", e, "classified_events"), CO_OK);
+    free(e);
+    ck_assert_uint_eq(host->emit_cnt, 0);
+    plugin->destroy(inst); /* "restart": parked event only in state */
+    inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    ck_assert_int_eq(plugin->start(inst), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 0); /* not yet due */
+    host->now_ms += 6000;
+    e = ev("REJECTION", "c2", "Delta"); /* any record triggers the check */
+    ck_assert_int_eq(process(inst, "c2", e, "classified_events"), CO_OK);
+    free(e);
+    ck_assert_uint_eq(host->emit_cnt, 1);
+    json_t *n = emitted(0);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "event_key")), "c1");
+    ck_assert(strstr(json_string_value(json_object_get(n, "summary")),
+                     "Gamma") != NULL);
+    json_decref(n);
+    /* the late briefing for c1 does not notify again */
+    char *b = brief("c1", "late");
+    ck_assert_int_eq(process(inst, "b", b, "research_tasks"), CO_OK);
+    free(b);
+    ck_assert_uint_eq(host->emit_cnt, 1);
+    plugin->destroy(inst);
+    /* and a restart after that finds nothing parked */
+    inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    host->now_ms += 60000;
+    ck_assert_int_eq(plugin->start(inst), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 1);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("notifier-plugin");
+    TCase *t = tcase_create("module");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_test(t, descriptor);
+    tcase_add_test(t, types_and_fields);
+    tcase_add_test(t, bad_timezone_refused);
+    tcase_add_test(t, briefing_before_and_after);
+    tcase_add_test(t, wait_expires_across_restart);
+    suite_add_tcase(s, t);
+    return s;
+}
+CO_TEST_MAIN(suite)
