@@ -115,6 +115,11 @@ const char *co_capture_error(const co_capture_t *c)
     return c->st->err_msg;
 }
 
+int64_t co_capture_now_ms(const co_capture_t *c)
+{
+    return c->st->sim_now_ms;
+}
+
 void co_capture_clear(co_capture_t *c)
 {
     for (size_t i = 0; i < c->n; i++)

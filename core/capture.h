@@ -48,6 +48,9 @@ const char *co_capture_value(const co_capture_t *c, size_t i, size_t *len);
 /** @brief Message the plugin gave with api->set_error() for the last call
  *         ("" if none). Owned by the capture. */
 const char *co_capture_error(const co_capture_t *c);
+/** @brief The capture's simulated clock (ms since the epoch): retries and
+ *         rate-limit waits advance it instead of sleeping. */
+int64_t co_capture_now_ms(const co_capture_t *c);
 /** @brief Forget captured records (keeps the plugin instance). */
 void co_capture_clear(co_capture_t *c);
 /** @brief Stop and destroy the plugin instance and the capture; NULL ok. */

@@ -595,6 +595,9 @@ void co_stage_free(co_stage_t *st)
     for (size_t i = 0; i < st->n_expect; i++)
         free(st->expect[i].topic);
     free(st->expect);
+    for (size_t i = 0; i < st->n_kb; i++)
+        free(st->kb[i].key);
+    free(st->kb);
     free(st->hw);
     co_state_close(st->state);
     pthread_mutex_destroy(&st->lock);
@@ -636,16 +639,56 @@ static double co__rand01(void)
     return (double)randombytes_uniform(1000000) / 1000000.0;
 }
 
-/* Wait for a rate-limit token (per stage, or per key when rate_limit.key
- * is set: buckets keyed by that field would be kept in a small table; the
- * stage-wide bucket is used when the key is absent). */
-static int co__rate_wait(co_stage_t *st)
+/* The bucket for a record: the stage's, or with rate_limit.key the one of
+ * the value at that field path (e.g. "company"), created full on first
+ * use. Records without the field share the stage's bucket. */
+static co_bucket_t *co__bucket_for(co_stage_t *st, const co_record_t *rec)
+{
+    if (st->sc->rate_key == NULL || rec == NULL || rec->value == NULL)
+        return &st->bucket;
+    json_t *doc = json_loadb(rec->value, rec->value_len, 0, NULL);
+    json_t *v = doc ? co_json_path(doc, st->sc->rate_key) : NULL;
+    char key[256];
+    int have = 0;
+    if (json_is_string(v)) {
+        snprintf(key, sizeof key, "%s", json_string_value(v));
+        have = 1;
+    } else if (v != NULL && !json_is_null(v)) {
+        char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        snprintf(key, sizeof key, "%s", t ? t : "");
+        free(t);
+        have = 1;
+    }
+    json_decref(doc);
+    if (!have)
+        return &st->bucket;
+    for (size_t i = 0; i < st->n_kb; i++)
+        if (strcmp(st->kb[i].key, key) == 0)
+            return &st->kb[i].bucket;
+    if (st->n_kb >= 4096) { /* bound memory: forget idle keys */
+        for (size_t i = 0; i < st->n_kb; i++)
+            free(st->kb[i].key);
+        st->n_kb = 0;
+    }
+    co_keybucket_t *nv = realloc(st->kb, (st->n_kb + 1) * sizeof *nv);
+    if (nv == NULL)
+        return &st->bucket;
+    st->kb = nv;
+    co_keybucket_t *kb = &st->kb[st->n_kb++];
+    kb->key = co_strdup(key);
+    co_bucket_init(&kb->bucket, st->sc->rate_per_s, st->sc->burst, co__now(st));
+    return &kb->bucket;
+}
+
+/* Wait for a rate-limit token; records are never dropped. */
+static int co__rate_wait(co_stage_t *st, const co_record_t *rec)
 {
     if (st->sc->rate_per_s <= 0)
         return 0;
+    co_bucket_t *b = co__bucket_for(st, rec);
     int64_t waited = 0;
     for (;;) {
-        int64_t w = co_bucket_take(&st->bucket, co__now(st));
+        int64_t w = co_bucket_take(b, co__now(st));
         if (w == 0)
             break;
         waited += w;
@@ -705,7 +748,7 @@ co_status_t co_stage_process_one(co_stage_t *st, const co_record_t *rec)
         co_metric_add(st->m_skipped, 1);
         return CO_OK;
     }
-    if (co__rate_wait(st))
+    if (co__rate_wait(st, rec))
         return (co_status_t)-1;
     int64_t t0 = co_mono_ms();
     int s = co__with_retry(st, co__call_process, rec, st->sc->retries);

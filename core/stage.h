@@ -53,6 +53,12 @@ typedef struct co_expect_s {
     int64_t next;
 } co_expect_t;
 
+/** A token bucket of one rate-limit key (rate_limit.key). */
+typedef struct co_keybucket_s {
+    char *key;
+    co_bucket_t bucket;
+} co_keybucket_t;
+
 /** One stage instance. */
 struct co_stage_s {
     co_runtime_t *rt;             /**< owning runtime, NULL in capture */
@@ -74,7 +80,9 @@ struct co_stage_s {
     int64_t last_commit_ms;
     int delivery_failed;
     co_state_t *state;
-    co_bucket_t bucket;
+    co_bucket_t bucket; /**< stage-wide rate-limit bucket */
+    co_keybucket_t *kb; /**< per-key buckets (rate_limit.key) */
+    size_t n_kb;
     co_expect_t *expect;
     size_t n_expect;
 
