@@ -1,0 +1,188 @@
+/**
+ * @file plugins/console-sink/console_format.c
+ * @brief Text blocks and JSON lines for console-sink (see the header).
+ *
+ * Invalid UTF-8 is repaired with GLib's g_utf8_make_valid() (GLib comes
+ * with GMime); text blocks are built with open_memstream().
+ */
+#include "console_format.h"
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A valid UTF-8 copy of `len` bytes, cut to at most `max` bytes at a
+ * character boundary (max 0 = no limit). Sets *cut when shortened. */
+static char *console_utf8(const void *p, size_t len, size_t max, int *cut)
+{
+    if (cut)
+        *cut = 0;
+    if (p == NULL)
+        return NULL;
+    gchar *v = g_utf8_make_valid(p, (gssize)len);
+    size_t n = strlen(v);
+    if (max > 0 && n > max) {
+        const char *end = g_utf8_find_prev_char(v, v + max + 1);
+        n = end ? (size_t)(end - v) : 0;
+        if (cut)
+            *cut = 1;
+    }
+    char *out = strndup(v, n);
+    g_free(v);
+    return out;
+}
+
+static const char *console_str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* "Tue 4 Mar 2025, 14:00" from "2025-03-04T14:00:00-05:00". */
+static int console_when(const char *local, char *out, size_t size)
+{
+    struct tm tm = {0};
+    if (local == NULL ||
+        sscanf(local, "%4d-%2d-%2dT%2d:%2d", &tm.tm_year, &tm.tm_mon,
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min) != 5)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm); /* normalizes and fills tm_wday */
+    struct tm norm;
+    if (gmtime_r(&t, &norm) == NULL)
+        return -1;
+    static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed",
+                                     "Thu", "Fri", "Sat"};
+    static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    snprintf(out, size, "%s %d %s %d, %02d:%02d", wd[norm.tm_wday],
+             norm.tm_mday, mo[norm.tm_mon], norm.tm_year + 1900, norm.tm_hour,
+             norm.tm_min);
+    return 0;
+}
+
+/* One "  label:    value" line; multi-line values are indented. */
+static void console_field(FILE *f, const char *label, const char *value)
+{
+    if (value == NULL)
+        return;
+    fprintf(f, "  %-9s ", label);
+    for (const char *p = value; *p; p++) {
+        fputc(*p, f);
+        if (*p == '\n' && p[1] != '\0')
+            fputs("            ", f);
+    }
+    fputc('\n', f);
+}
+
+static void console_notification(FILE *f, json_t *n)
+{
+    const char *title = console_str(n, "title");
+    const char *type = console_str(n, "event_type");
+    fprintf(f, "== %s ==\n", title ? title : type ? type : "Notification");
+    char when[64], line[256];
+    const char *local = console_str(n, "date_local");
+    const char *tz = console_str(n, "timezone");
+    if (console_when(local, when, sizeof when) == 0) {
+        snprintf(line, sizeof line, "%s (%s)", when, tz ? tz : "local");
+        console_field(f, "when:", line);
+    } else if (console_str(n, "date_utc")) {
+        console_field(f, "when:", console_str(n, "date_utc"));
+    } else {
+        console_field(f, "when:", "(no date found)");
+    }
+    console_field(f, "type:", type);
+    console_field(f, "company:", console_str(n, "company"));
+    console_field(f, "role:", console_str(n, "role"));
+    console_field(f, "summary:", console_str(n, "summary"));
+    json_t *em = json_object_get(n, "email");
+    const char *subj = console_str(em, "subject");
+    const char *from = console_str(em, "from");
+    if (subj || from) {
+        char *s = NULL;
+        if (asprintf(&s, "\"%s\"%s%s", subj ? subj : "", from ? " from " : "",
+                     from ? from : "") >= 0) {
+            console_field(f, "email:", s);
+            free(s);
+        }
+    }
+    console_field(f, "briefing:", console_str(n, "briefing_url"));
+    size_t i;
+    json_t *src;
+    json_array_foreach(json_object_get(n, "sources"), i, src)
+    {
+        char *s = NULL;
+        const char *t = console_str(src, "title");
+        if (asprintf(&s, "%s%s<%s>", t ? t : "", t ? " " : "",
+                     console_str(src, "url") ? console_str(src, "url") : "") >=
+            0) {
+            console_field(f, i == 0 ? "sources:" : "", s);
+            free(s);
+        }
+    }
+    console_field(f, "key:", console_str(n, "event_key"));
+}
+
+char *console_format_text(const co_record_t *rec)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return NULL;
+    json_t *n =
+        rec->value ? json_loadb(rec->value, rec->value_len, 0, NULL) : NULL;
+    const char *schema = console_str(n, "schema");
+    if (schema && strcmp(schema, "careerops.notification.v1") == 0) {
+        console_notification(f, n);
+    } else {
+        char *k = console_utf8(rec->key, rec->key_len, 200, NULL);
+        char *v = console_utf8(rec->value, rec->value_len, 2000, NULL);
+        fprintf(f, "%s: %s\n", k ? k : "(no key)", v ? v : "(null)");
+        free(k);
+        free(v);
+    }
+    json_decref(n);
+    fputc('\n', f);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static json_t *console_jstr(const void *p, size_t len, size_t max, int *cut)
+{
+    char *s = console_utf8(p, len, max, cut);
+    json_t *j = s ? json_string(s) : json_null();
+    free(s);
+    return j ? j : json_null();
+}
+
+char *console_format_jsonl(const co_record_t *rec, size_t max_value_bytes)
+{
+    int cut = 0;
+    json_t *h = json_object();
+    for (size_t i = 0; i < rec->header_cnt; i++)
+        if (rec->headers[i].name != NULL)
+            json_object_set_new(h, rec->headers[i].name,
+                                console_jstr(rec->headers[i].value,
+                                             rec->headers[i].value_len, 0,
+                                             NULL));
+    json_t *o = json_pack(
+        "{s:o, s:s?, s:i, s:I, s:I, s:o, s:o}", "key",
+        console_jstr(rec->key, rec->key_len, 0, NULL), "topic", rec->topic,
+        "partition", (int)rec->partition, "offset", (json_int_t)rec->offset,
+        "timestamp_ms", (json_int_t)rec->timestamp_ms, "headers", h, "value",
+        console_jstr(rec->value, rec->value_len, max_value_bytes, &cut));
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "value_truncated", json_boolean(cut));
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}

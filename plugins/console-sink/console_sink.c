@@ -1,0 +1,251 @@
+/**
+ * @file plugins/console-sink/console_sink.c
+ * @brief console-sink (sink): prints records readably, one block per record
+ *        (notifications as title + fields), to stdout or appended to a file;
+ *        or, with `format: jsonl`, one JSON line per record with its headers
+ *        (used by the demo to keep dead letters and their reasons).
+ *
+ * process() formats into a buffer; flush() writes the buffer (fflush, and
+ * fsync for a file) before returning CO_OK, so input offsets are committed
+ * only for records that were printed. With `once` (default), each record
+ * key is claimed with api->idem_begin() and committed after the write:
+ * a replay (a second run, a redelivery) prints nothing twice. A key claimed
+ * but never committed (a crash between the write and the commit) is printed
+ * again: a console cannot be asked what it showed.
+ */
+#include "console_format.h"
+
+#include <careerops/plugin.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const co_host_api_t *console_api;
+
+/** Configuration struct filled by the host from console_options. */
+struct console_config {
+    const char *path;
+    const char *format;
+    int once;
+    int64_t max_value_bytes;
+};
+
+static const co_option_t console_options[] = {
+    {CO_OPT_STR, "path", NULL, CO_OPT_PATH, 0, 0,
+     offsetof(struct console_config, path),
+     "File to append to; unset or \"-\" prints to standard output."},
+    {CO_OPT_STR, "format", "text", 0, 0, 0,
+     offsetof(struct console_config, format),
+     "\"text\": a readable block per record (notifications as title and "
+     "fields); \"jsonl\": one JSON object per record with key, headers and "
+     "value."},
+    {CO_OPT_BOOL, "once", "true", 0, 0, 0,
+     offsetof(struct console_config, once),
+     "Print each record key only once, across restarts (the host's "
+     "idempotency keys); false prints every delivery."},
+    {CO_OPT_INT, "max_value_bytes", "65536", 0, 0, 1073741824,
+     offsetof(struct console_config, max_value_bytes),
+     "jsonl: bytes of the value kept (cut at a character boundary, "
+     "value_truncated set); 0 = no limit."},
+    {0},
+};
+
+/** One sink instance. */
+struct console {
+    co_stage_t *st;
+    const struct console_config *cfg;
+    FILE *out;
+    int is_file, jsonl;
+    char *buf; /**< formatted, not yet written */
+    size_t len, cap;
+    char **keys; /**< idempotency keys claimed, committed after the write */
+    size_t n_keys, cap_keys;
+};
+
+static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
+                                const void *config, void **instance)
+{
+    const struct console_config *cfg = config;
+    struct console *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        api->set_error(st, "memory", "console-sink: out of memory");
+        return CO_FATAL;
+    }
+    *instance = c;
+    c->st = st;
+    c->cfg = cfg;
+    const char *fmt = cfg->format ? cfg->format : "text";
+    if (strcmp(fmt, "text") != 0 && strcmp(fmt, "jsonl") != 0) {
+        api->set_error(st, "config",
+                       "console-sink: option `format` is \"%s\"; use "
+                       "\"text\" or \"jsonl\"",
+                       fmt);
+        return CO_FATAL;
+    }
+    c->jsonl = strcmp(fmt, "jsonl") == 0;
+    if (cfg->path == NULL || *cfg->path == '\0' ||
+        strcmp(cfg->path, "-") == 0) {
+        c->out = stdout;
+    } else {
+        c->out = fopen(cfg->path, "a");
+        if (c->out == NULL) {
+            api->set_error(st, "config",
+                           "console-sink: cannot open `path` %s for "
+                           "appending: %s; check the folder exists and is "
+                           "writable",
+                           cfg->path, strerror(errno));
+            return CO_FATAL;
+        }
+        c->is_file = 1;
+    }
+    return CO_OK;
+}
+
+static int console_append(struct console *c, const char *s)
+{
+    size_t n = strlen(s);
+    if (c->len + n + 1 > c->cap) {
+        size_t nc = c->cap ? c->cap : 4096;
+        while (nc < c->len + n + 1)
+            nc *= 2;
+        char *nb = realloc(c->buf, nc);
+        if (nb == NULL)
+            return -1;
+        c->buf = nb;
+        c->cap = nc;
+    }
+    memcpy(c->buf + c->len, s, n);
+    c->len += n;
+    return 0;
+}
+
+static int console_keep_key(struct console *c, const char *key)
+{
+    if (c->n_keys == c->cap_keys) {
+        size_t nc = c->cap_keys ? c->cap_keys * 2 : 64;
+        void *nk = realloc(c->keys, nc * sizeof *c->keys);
+        if (nk == NULL)
+            return -1;
+        c->keys = nk;
+        c->cap_keys = nc;
+    }
+    c->keys[c->n_keys] = strdup(key);
+    return c->keys[c->n_keys++] ? 0 : -1;
+}
+
+static co_status_t console_process(void *instance, const co_record_t *rec)
+{
+    struct console *c = instance;
+    char *key = NULL;
+    if (c->cfg->once) {
+        if (rec->key != NULL && rec->key_len > 0)
+            key = strndup(rec->key, rec->key_len);
+        else if (asprintf(&key, "%s:%d:%lld", rec->topic ? rec->topic : "",
+                          (int)rec->partition, (long long)rec->offset) < 0)
+            key = NULL;
+        if (key == NULL) {
+            console_api->set_error(c->st, "memory",
+                                   "console-sink: out of memory");
+            return CO_RETRY;
+        }
+        for (size_t i = 0; i < c->n_keys; i++)
+            if (strcmp(c->keys[i], key) == 0) {
+                free(key); /* already buffered in this batch */
+                return CO_OK;
+            }
+        int r = console_api->idem_begin(c->st, key);
+        if (r == CO_IDEM_DONE) {
+            console_api->metric_add(c->st, "skipped_repeats", 1);
+            free(key);
+            return CO_OK;
+        }
+        if (r < 0) {
+            free(key);
+            console_api->set_error(c->st, "state",
+                                   "console-sink: state store unreachable");
+            return CO_RETRY;
+        }
+    }
+    char *s = c->jsonl
+                  ? console_format_jsonl(rec, (size_t)c->cfg->max_value_bytes)
+                  : console_format_text(rec);
+    int rc = s ? console_append(c, s) : -1;
+    if (rc == 0 && c->jsonl)
+        rc = console_append(c, "\n");
+    free(s);
+    if (rc == 0 && key != NULL)
+        rc = console_keep_key(c, key);
+    free(key);
+    if (rc != 0) {
+        console_api->set_error(c->st, "memory", "console-sink: out of memory");
+        return CO_RETRY;
+    }
+    console_api->metric_add(c->st, "printed", 1);
+    return CO_OK;
+}
+
+static co_status_t console_flush(void *instance)
+{
+    struct console *c = instance;
+    if (c->len > 0) {
+        if (fwrite(c->buf, 1, c->len, c->out) != c->len ||
+            fflush(c->out) != 0 || (c->is_file && fsync(fileno(c->out)) != 0)) {
+            console_api->set_error(
+                c->st, "io", "console-sink: cannot write to %s: %s",
+                c->is_file ? c->cfg->path : "stdout", strerror(errno));
+            clearerr(c->out);
+            return CO_RETRY;
+        }
+        c->len = 0;
+    }
+    for (size_t i = 0; i < c->n_keys; i++) {
+        if (console_api->idem_commit(c->st, c->keys[i]) != 0) {
+            /* printed; only the claim stays pending (a repeat after a
+             * restart at worst) */
+            console_api->log(c->st, CO_LOG_WARN,
+                             "console-sink: could not commit key %s",
+                             c->keys[i]);
+        }
+        free(c->keys[i]);
+    }
+    c->n_keys = 0;
+    return CO_OK;
+}
+
+static void console_destroy(void *instance)
+{
+    struct console *c = instance;
+    if (c == NULL)
+        return;
+    if (c->is_file && c->out != NULL)
+        fclose(c->out);
+    for (size_t i = 0; i < c->n_keys; i++)
+        free(c->keys[i]);
+    free(c->keys);
+    free(c->buf);
+    free(c);
+}
+
+static const co_plugin_t console_desc = {
+    CO_PLUGIN_HEADER,
+    .name = "console-sink",
+    .version = "1.0.0",
+    .description = "Prints records readably (notifications as a titled "
+                   "block) to standard output or a file, or as JSON lines.",
+    .license = "Apache-2.0",
+    .kinds = CO_KIND_SINK,
+    .options = console_options,
+    .config_size = sizeof(struct console_config),
+    .init = console_init,
+    .process = console_process,
+    .flush = console_flush,
+    .destroy = console_destroy,
+};
+
+CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)
+{
+    console_api = api;
+    return &console_desc;
+}

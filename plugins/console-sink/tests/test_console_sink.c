@@ -1,0 +1,198 @@
+/*
+ * console-sink as the host sees it (dlopen + fake host): a notification
+ * printed as a titled block with the local date; nothing written before
+ * flush(); `once` skips a key already printed, also after a restart;
+ * jsonl keeps headers and repairs invalid UTF-8; a bad format is refused.
+ */
+#include "co_fake_host.h"
+#include "co_test.h"
+
+#include <careerops/plugin.h>
+#include <dlfcn.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void *handle;
+static const co_plugin_t *plugin;
+static co_fake_host_t *host;
+static char dir[] = "/tmp/console-sink-test.XXXXXX";
+static char path[256];
+
+static void setup(void)
+{
+    host = co_fake_host_new();
+    handle = dlopen(CONSOLE_MODULE, RTLD_NOW | RTLD_LOCAL);
+    ck_assert_msg(handle != NULL, "%s", dlerror());
+    co_plugin_entry_fn entry =
+        (co_plugin_entry_fn)dlsym(handle, CO_PLUGIN_ENTRY_SYMBOL);
+    plugin = entry(&host->api);
+    ck_assert_ptr_nonnull(plugin);
+    strcpy(dir, "/tmp/console-sink-test.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+}
+
+static void teardown(void)
+{
+    unlink(path);
+    rmdir(dir);
+    dlclose(handle);
+    co_fake_host_free(host);
+}
+
+static void *config(const char *format, int once)
+{
+    char *cfg = calloc(1, plugin->config_size);
+    for (const co_option_t *o = plugin->options; o->type != CO_OPT_END; o++) {
+        ck_assert_msg(o->description && *o->description, "%s", o->name);
+        if (strcmp(o->name, "path") == 0)
+            *(const char **)(cfg + o->offset) = path;
+        else if (strcmp(o->name, "format") == 0)
+            *(const char **)(cfg + o->offset) = format;
+        else if (strcmp(o->name, "once") == 0)
+            *(int *)(cfg + o->offset) = once;
+        else if (strcmp(o->name, "max_value_bytes") == 0)
+            *(int64_t *)(cfg + o->offset) = 20;
+    }
+    return cfg;
+}
+
+static char *slurp(void)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return strdup("");
+    char *buf = calloc(1, 1 << 16);
+    size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static co_status_t put(void *inst, const char *key, const void *value,
+                       size_t len, const co_header_t *h, size_t nh)
+{
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = key;
+    rec.key_len = key ? strlen(key) : 0;
+    rec.value = value;
+    rec.value_len = len;
+    rec.headers = h;
+    rec.header_cnt = nh;
+    rec.topic = "notifications";
+    rec.offset = 7;
+    return co_fake_host_process(host, plugin, inst, &rec, 3, NULL);
+}
+
+static const char *notif =
+    "{\"schema\":\"careerops.notification.v1\",\"event_key\":\"k1\","
+    "\"event_type\":\"INTERVIEW\",\"title\":\"Interview with Acme Corp: "
+    "SRE\",\"company\":\"Acme Corp\",\"role\":\"SRE\",\"date_utc\":"
+    "\"2025-03-04T19:00:00Z\",\"date_local\":\"2025-03-04T14:00:00-05:00\","
+    "\"timezone\":\"America/New_York\",\"summary\":\"An interview.\","
+    "\"sources\":[{\"title\":\"News\",\"url\":\"https://n.example\"}],"
+    "\"briefing_url\":\"https://d.example/k1\",\"email\":{\"subject\":"
+    "\"Invitation\",\"from\":\"hr@acme.example\"}}";
+
+START_TEST(text_block_once)
+{
+    void *cfg = config("text", 1);
+    void *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    ck_assert_int_eq(put(inst, "k1", notif, strlen(notif), NULL, 0), CO_OK);
+    char *s = slurp();
+    ck_assert_str_eq(s, ""); /* nothing before flush */
+    free(s);
+    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    s = slurp();
+    ck_assert_msg(strstr(s, "== Interview with Acme Corp: SRE ==\n") == s, "%s",
+                  s);
+    ck_assert(strstr(s, "when:     Tue 4 Mar 2025, 14:00 (America/New_York)"));
+    ck_assert(strstr(s, "company:  Acme Corp\n"));
+    ck_assert(strstr(s, "email:    \"Invitation\" from hr@acme.example\n"));
+    ck_assert(strstr(s, "briefing: https://d.example/k1\n"));
+    ck_assert(strstr(s, "sources:  News <https://n.example>\n"));
+    size_t first = strlen(s);
+    free(s);
+    /* the same key again, in this instance and after a restart: skipped */
+    ck_assert_int_eq(put(inst, "k1", notif, strlen(notif), NULL, 0), CO_OK);
+    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    plugin->destroy(inst);
+    inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    ck_assert_int_eq(put(inst, "k1", notif, strlen(notif), NULL, 0), CO_OK);
+    ck_assert_int_eq(put(inst, "k2", "plain", 5, NULL, 0), CO_OK);
+    ck_assert_int_eq(put(inst, "k2", "plain", 5, NULL, 0), CO_OK);
+    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    s = slurp();
+    ck_assert_str_eq(s + first, "k2: plain\n\n");
+    free(s);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+START_TEST(jsonl_headers_utf8)
+{
+    void *cfg = config("jsonl", 0);
+    void *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    co_header_t h[] = {{"careerops.error.message", "no header field", 15},
+                       {"careerops.error.class", "parse", 5}};
+    const char raw[] = "bad \xff\xfe bytes and a long tail of text";
+    ck_assert_int_eq(put(inst, "d1", raw, sizeof raw - 1, h, 2), CO_OK);
+    ck_assert_int_eq(put(inst, "d1", raw, sizeof raw - 1, h, 2), CO_OK);
+    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    char *s = slurp();
+    char *nl = strchr(s, '\n');
+    ck_assert_ptr_nonnull(nl);
+    *nl = '\0';
+    json_t *j = json_loads(s, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "key")), "d1");
+    json_t *hd = json_object_get(j, "headers");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(hd, "careerops.error.message")),
+        "no header field");
+    const char *v = json_string_value(json_object_get(j, "value"));
+    ck_assert(strncmp(v, "bad \xef\xbf\xbd", 7) == 0);
+    ck_assert_uint_le(strlen(v), 20);
+    ck_assert(json_is_true(json_object_get(j, "value_truncated")));
+    ck_assert(strchr(nl + 1, '\n') != NULL); /* once=false: both lines */
+    json_decref(j);
+    free(s);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+START_TEST(bad_format)
+{
+    void *cfg = config("yaml", 1);
+    void *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst),
+        CO_FATAL);
+    ck_assert(strstr(host->error_msg, "jsonl") != NULL);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("console-sink");
+    TCase *t = tcase_create("module");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_test(t, text_block_once);
+    tcase_add_test(t, jsonl_headers_utf8);
+    tcase_add_test(t, bad_format);
+    suite_add_tcase(s, t);
+    return s;
+}
+CO_TEST_MAIN(suite)
