@@ -1,0 +1,554 @@
+/**
+ * @file plugins/tavily-researcher/tavily_researcher.c
+ * @brief tavily-researcher: careerops.event.v1 (INTERVIEW, OFFER,
+ *        ASSESSMENT) -> careerops.briefing.v1, from a Tavily news search
+ *        and a general search on the company, synthesized by Ollama (or an
+ *        extractive digest), with citations restricted to the result URLs.
+ *
+ * Costs: search results are cached per company in the state store for
+ * `cache_ttl_s` (on the host clock), each topic separately, so a second
+ * event for the same company within the TTL, or a retry after one of the
+ * two searches failed, pays nothing. Every briefing is kept in the state
+ * store under its event key and the event is claimed with idem_begin()/
+ * idem_commit(): a replay re-emits the stored briefing without any call.
+ *
+ * Errors: Tavily 429 -> RETRY (Retry-After, else backoff 1 s doubling to
+ * 60 s); 432/433 (plan or pay-as-you-go limit) -> FATAL with the message;
+ * 401/403 -> FATAL (key); 5xx, timeouts, connection failures -> RETRY;
+ * other 4xx -> FAIL (dead letter). Ollama 404 (model) -> FATAL.
+ */
+#include "co_http.h"
+#include "tavily_brief.h"
+
+#include <careerops/plugin.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const co_host_api_t *api;
+
+/** The stage configuration (filled by the host from tavily_options). */
+typedef struct tavily_config_s {
+    const char *api_key;
+    const char *base_url;
+    const char *search_depth;
+    int64_t max_results;
+    int64_t news_days;
+    const char *const *include_domains;
+    const char *const *exclude_domains;
+    const char *ollama_url;
+    const char *model;
+    int64_t cache_ttl_s;
+    int64_t timeout_ms;
+    int64_t chat_timeout_ms;
+} tavily_config_t;
+
+typedef struct tavily_inst_s {
+    const tavily_config_t *cfg;
+    co_stage_t *st;
+    co_http_t *http;
+    char *auth_header; /* "Authorization: Bearer ..." */
+    int backoff_n;     /* consecutive 429s without Retry-After */
+} tavily_inst_t;
+
+static const co_option_t tavily_options[] = {
+    {CO_OPT_STR, "api_key", NULL, CO_OPT_REQUIRED | CO_OPT_SECRET, 0, 0,
+     offsetof(tavily_config_t, api_key),
+     "Tavily API key (tvly-...), sent as a Bearer token; use "
+     "${secret:tavily_api_key}"},
+    {CO_OPT_STR, "base_url", "https://api.tavily.com", 0, 0, 0,
+     offsetof(tavily_config_t, base_url), "Tavily API base URL"},
+    {CO_OPT_STR, "search_depth", "basic", 0, 0, 0,
+     offsetof(tavily_config_t, search_depth),
+     "Tavily search_depth: basic (1 credit) or advanced (2 credits)"},
+    {CO_OPT_INT, "max_results", "5", 0, 0, 20,
+     offsetof(tavily_config_t, max_results),
+     "Results per search (each of the news and general searches), 0..20"},
+    {CO_OPT_INT, "news_days", "30", 0, 1, 365,
+     offsetof(tavily_config_t, news_days),
+     "How many days back the news search looks"},
+    {CO_OPT_STRLIST, "include_domains", NULL, 0, 0, 0,
+     offsetof(tavily_config_t, include_domains),
+     "Only search these domains (empty: all)"},
+    {CO_OPT_STRLIST, "exclude_domains", NULL, 0, 0, 0,
+     offsetof(tavily_config_t, exclude_domains),
+     "Never return results from these domains"},
+    {CO_OPT_STR, "ollama_url", NULL, 0, 0, 0,
+     offsetof(tavily_config_t, ollama_url),
+     "Ollama base URL for the synthesized briefing; unset: an extractive "
+     "digest of the results"},
+    {CO_OPT_STR, "model", "llama3.2:3b", 0, 0, 0,
+     offsetof(tavily_config_t, model), "Ollama chat model"},
+    {CO_OPT_INT, "cache_ttl_s", "86400", 0, 0, 31536000,
+     offsetof(tavily_config_t, cache_ttl_s),
+     "Seconds a company's search results are reused (0: never cached)"},
+    {CO_OPT_INT, "timeout_ms", "30000", 0, 100, 600000,
+     offsetof(tavily_config_t, timeout_ms), "Timeout of one Tavily request"},
+    {CO_OPT_INT, "chat_timeout_ms", "120000", 0, 100, 1800000,
+     offsetof(tavily_config_t, chat_timeout_ms),
+     "Timeout of one Ollama chat request"},
+    {0}};
+
+static co_status_t tavily_init(const co_host_api_t *a, co_stage_t *st,
+                               const void *config, void **instance)
+{
+    api = a;
+    const tavily_config_t *cfg = config;
+    char err[300];
+    if (co_http_check_url(cfg->base_url, err, sizeof err) != 0) {
+        a->set_error(st, "config", "base_url: %s", err);
+        return CO_FATAL;
+    }
+    if (cfg->ollama_url != NULL && cfg->ollama_url[0] != '\0' &&
+        co_http_check_url(cfg->ollama_url, err, sizeof err) != 0) {
+        a->set_error(st, "config", "ollama_url: %s", err);
+        return CO_FATAL;
+    }
+    if (cfg->api_key == NULL || cfg->api_key[0] == '\0' ||
+        strpbrk(cfg->api_key, "\r\n") != NULL) {
+        a->set_error(st, "config",
+                     "api_key is empty or has a line break: put the key in "
+                     "the secret file tavily_api_key and set \"api_key\": "
+                     "\"${secret:tavily_api_key}\"");
+        return CO_FATAL;
+    }
+    if (sodium_init() < 0) {
+        a->set_error(st, "config", "libsodium failed to initialise");
+        return CO_FATAL;
+    }
+    tavily_inst_t *in = calloc(1, sizeof *in);
+    if (in == NULL)
+        return CO_FATAL;
+    *instance = in;
+    in->cfg = cfg;
+    in->st = st;
+    in->http = co_http_new();
+    if (in->http == NULL ||
+        asprintf(&in->auth_header, "Authorization: Bearer %s", cfg->api_key) <
+            0) {
+        in->auth_header = NULL;
+        a->set_error(st, "config", "out of memory");
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
+static void tavily_destroy(void *instance)
+{
+    tavily_inst_t *in = instance;
+    if (in == NULL)
+        return;
+    co_http_destroy(in->http);
+    if (in->auth_header != NULL)
+        sodium_memzero(in->auth_header, strlen(in->auth_header));
+    free(in->auth_header);
+    free(in);
+}
+
+/* URL = base (without trailing '/') + path; malloc'd. */
+static char *tavily_url(const char *base, const char *path)
+{
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    char *u = NULL;
+    return asprintf(&u, "%.*s%s", (int)n, base, path) < 0 ? NULL : u;
+}
+
+/* One Tavily search; *results is set on CO_OK. */
+static co_status_t tavily_search(tavily_inst_t *in, const tavily_event_t *ev,
+                                 const char *topic, json_t **results)
+{
+    const tavily_config_t *c = in->cfg;
+    tavily_search_opts_t o = {c->search_depth, (int)c->max_results,
+                              (int)c->news_days, c->include_domains,
+                              c->exclude_domains};
+    char *query = tavily_query(ev, topic);
+    json_t *body = tavily_search_body(&o, topic, query);
+    char *text = json_dumps(body, JSON_COMPACT);
+    char *url = tavily_url(c->base_url, "/search");
+    const char *headers[] = {in->auth_header, NULL};
+    co_http_response_t r;
+    co_http_post_json(in->http, url, text, headers, (long)c->timeout_ms, &r);
+    api->metric_add(in->st, "tavily_requests", 1);
+    free(query);
+    free(text);
+    json_decref(body);
+    free(url);
+
+    co_status_t s;
+    char *msg =
+        r.fail == CO_HTTP_OK ? tavily_error_text(r.body, r.body_len) : NULL;
+    if (r.fail == CO_HTTP_OK && r.status == 200) {
+        char err[300];
+        *results = tavily_parse_results(r.body, r.body_len, err, sizeof err);
+        if (*results == NULL) {
+            api->set_error(in->st, "parse", "Tavily %s search: %s", topic, err);
+            s = CO_RETRY;
+        } else {
+            in->backoff_n = 0;
+            s = CO_OK;
+        }
+    } else if (r.fail == CO_HTTP_OK && r.status == 429) {
+        uint32_t delay;
+        if (r.retry_after_ms >= 0) {
+            delay = (uint32_t)r.retry_after_ms;
+        } else {
+            int n = in->backoff_n < 6 ? in->backoff_n : 6;
+            delay = 1000u << n;
+            if (delay > 60000)
+                delay = 60000;
+        }
+        in->backoff_n++;
+        api->metric_add(in->st, "tavily_rate_limited", 1);
+        api->set_error(in->st, "rate_limit", "Tavily 429 (retry in %u ms): %s",
+                       delay, msg);
+        api->retry_after(in->st, delay);
+        s = CO_RETRY;
+    } else if (r.fail == CO_HTTP_OK && (r.status == 432 || r.status == 433)) {
+        api->set_error(
+            in->st, "quota", "Tavily %ld: %s (%s; the stage stops until %s)",
+            r.status, msg,
+            r.status == 432 ? "the API key's plan limit is exceeded"
+                            : "the pay-as-you-go spending limit is exceeded",
+            r.status == 432 ? "the plan is upgraded or its credits renew"
+                            : "the limit is raised in the Tavily dashboard");
+        s = CO_FATAL;
+    } else if (r.fail == CO_HTTP_OK && (r.status == 401 || r.status == 403)) {
+        api->set_error(in->st, "auth",
+                       "Tavily %ld: %s (check the secret behind api_key, "
+                       "e.g. secrets/tavily_api_key)",
+                       r.status, msg);
+        s = CO_FATAL;
+    } else {
+        uint32_t delay = 0;
+        char m[512];
+        s = co_http_classify(&r, &delay, m, sizeof m);
+        api->set_error(in->st, co_http_error_class(&r), "Tavily %s search: %s",
+                       topic, m);
+        if (s == CO_RETRY && delay > 0)
+            api->retry_after(in->st, delay);
+        if (s == CO_OK) { /* another 2xx: not a search answer */
+            api->set_error(in->st, "parse", "Tavily answered %ld to a search",
+                           r.status);
+            s = CO_RETRY;
+        }
+    }
+    free(msg);
+    co_http_response_clear(&r);
+    return s;
+}
+
+/* Search results for a topic, from the per-company cache or Tavily. */
+static co_status_t tavily_results(tavily_inst_t *in, const tavily_event_t *ev,
+                                  const char *topic, json_t **results)
+{
+    char *norm = tavily_company_norm(ev->company);
+    char *key = NULL;
+    if (norm == NULL || asprintf(&key, "cache:%s:%s", topic, norm) < 0) {
+        free(norm);
+        api->set_error(in->st, "memory", "out of memory");
+        return CO_RETRY;
+    }
+    free(norm);
+    int64_t now = api->now_ms(in->st);
+    char *val = NULL;
+    size_t len = 0;
+    int rc = api->state_get(in->st, key, &val, &len);
+    if (rc == 0 && in->cfg->cache_ttl_s > 0) {
+        json_t *c = json_loadb(val, len, 0, NULL);
+        json_t *at = json_object_get(c, "at");
+        json_t *res = json_object_get(c, "results");
+        if (json_is_integer(at) && json_is_array(res) &&
+            now - json_integer_value(at) < in->cfg->cache_ttl_s * 1000 &&
+            now >= json_integer_value(at)) {
+            *results = json_incref(res);
+            api->metric_add(in->st, "cache_hits", 1);
+        }
+        json_decref(c);
+    }
+    api->free(val);
+    if (rc < 0 && rc != CO_ERR_NOTFOUND) {
+        api->set_error(in->st, "state", "state store unreachable (%s)", key);
+        free(key);
+        return CO_RETRY;
+    }
+    if (*results != NULL) {
+        free(key);
+        return CO_OK;
+    }
+    co_status_t s = tavily_search(in, ev, topic, results);
+    if (s == CO_OK && in->cfg->cache_ttl_s > 0) {
+        json_t *c =
+            json_pack("{s:I,s:O}", "at", (json_int_t)now, "results", *results);
+        char *text = json_dumps(c, JSON_COMPACT);
+        /* A failed put only costs a later search; not an error. */
+        if (api->state_put(in->st, key, text, strlen(text)) != 0)
+            api->log(in->st, CO_LOG_WARN, "could not cache %s", key);
+        free(text);
+        json_decref(c);
+    }
+    free(key);
+    return s;
+}
+
+/* The Ollama briefing text (unfiltered) into *out. */
+static co_status_t tavily_chat(tavily_inst_t *in, const tavily_event_t *ev,
+                               json_t *news, json_t *general, char **out)
+{
+    const tavily_config_t *c = in->cfg;
+    json_t *body = tavily_chat_body(c->model, ev, news, general);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    char *url = tavily_url(c->ollama_url, "/api/chat");
+    co_http_response_t r;
+    co_http_post_json(in->http, url, text, NULL, (long)c->chat_timeout_ms, &r);
+    free(text);
+    api->metric_add(in->st, "chat_requests", 1);
+    co_status_t s = CO_OK;
+    json_t *root = NULL;
+    if (r.fail == CO_HTTP_OK && r.status == 404) {
+        json_t *e = json_loadb(r.body, r.body_len, 0, NULL);
+        const char *m = json_string_value(json_object_get(e, "error"));
+        api->set_error(in->st, "model",
+                       "Ollama %s: %s (run `ollama pull %s` or set model)", url,
+                       m ? m : "404", c->model);
+        json_decref(e);
+        s = CO_FATAL;
+    } else if (r.fail == CO_HTTP_OK && r.status == 200) {
+        root = json_loadb(r.body, r.body_len, 0, NULL);
+        const char *content = json_string_value(
+            json_object_get(json_object_get(root, "message"), "content"));
+        if (content == NULL || content[0] == '\0') {
+            api->set_error(in->st, "parse",
+                           "Ollama %s answered without message.content", url);
+            s = CO_RETRY;
+        } else {
+            *out = strdup(content);
+        }
+    } else {
+        uint32_t delay = 0;
+        char m[512];
+        s = co_http_classify(&r, &delay, m, sizeof m);
+        if (s == CO_OK)
+            s = CO_RETRY;
+        api->set_error(in->st, co_http_error_class(&r), "Ollama %s: %s", url,
+                       m);
+        if (s == CO_RETRY && delay > 0)
+            api->retry_after(in->st, delay);
+    }
+    json_decref(root);
+    free(url);
+    co_http_response_clear(&r);
+    return s;
+}
+
+static int tavily_emit(tavily_inst_t *in, const char *key, size_t key_len,
+                       const char *value, size_t value_len)
+{
+    co_record_t out = CO_RECORD_INIT;
+    out.key = key;
+    out.key_len = key_len;
+    out.value = value;
+    out.value_len = value_len;
+    return api->emit(in->st, &out);
+}
+
+/* Re-emits the stored briefing of an event already handled. 1: done,
+ * 0: none stored, -1: error set (RETRY). */
+static int tavily_reemit(tavily_inst_t *in, const char *brief_key,
+                         const char *key, size_t key_len)
+{
+    char *val = NULL;
+    size_t len = 0;
+    int rc = api->state_get(in->st, brief_key, &val, &len);
+    if (rc == CO_ERR_NOTFOUND)
+        return 0;
+    if (rc < 0) {
+        api->set_error(in->st, "state", "state store unreachable");
+        return -1;
+    }
+    rc = tavily_emit(in, key, key_len, val, len);
+    api->free(val);
+    if (rc != 0) {
+        api->set_error(in->st, "kafka", "emit failed (%d)", rc);
+        return -1;
+    }
+    api->metric_add(in->st, "briefings_replayed", 1);
+    return 1;
+}
+
+static const char *tavily_str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+static co_status_t tavily_process(void *instance, const co_record_t *rec)
+{
+    tavily_inst_t *in = instance;
+    json_error_t je;
+    json_t *root =
+        rec->value ? json_loadb(rec->value, rec->value_len, 0, &je) : NULL;
+    if (!json_is_object(root)) {
+        api->set_error(in->st, "parse",
+                       "input is not a careerops.event.v1 JSON object (%s)",
+                       root ? "not an object" : je.text);
+        json_decref(root);
+        return CO_FAIL;
+    }
+    tavily_event_t ev = {0};
+    ev.event_type = tavily_str(root, "event_type");
+    ev.company = tavily_str(root, "company");
+    ev.role = tavily_str(root, "role");
+    ev.scheduled_date = tavily_str(root, "scheduled_date");
+    char *key = rec->key ? strndup(rec->key, rec->key_len) : NULL;
+    if (key == NULL || key[0] == '\0') {
+        free(key);
+        const char *k = tavily_str(json_object_get(root, "email"), "key");
+        key = k ? strdup(k) : NULL;
+    }
+    ev.key = key;
+    if (ev.event_type == NULL || (strcmp(ev.event_type, "INTERVIEW") != 0 &&
+                                  strcmp(ev.event_type, "OFFER") != 0 &&
+                                  strcmp(ev.event_type, "ASSESSMENT") != 0)) {
+        /* Normally filtered by the stage's `when`; nothing to research. */
+        api->metric_add(in->st, "skipped", 1);
+        free(key);
+        json_decref(root);
+        return CO_OK;
+    }
+    if (ev.company == NULL) {
+        api->log(in->st, CO_LOG_INFO, "%s event %s has no company: no briefing",
+                 ev.event_type, key ? key : "(no key)");
+        api->metric_add(in->st, "skipped_no_company", 1);
+        free(key);
+        json_decref(root);
+        return CO_OK;
+    }
+    if (key == NULL) {
+        api->set_error(in->st, "schema",
+                       "event has neither a record key nor email.key");
+        json_decref(root);
+        return CO_FAIL;
+    }
+
+    co_status_t s = CO_OK;
+    char *idem = NULL, *brief_key = NULL, *summary = NULL, *raw = NULL;
+    char *text = NULL;
+    json_t *news = NULL, *general = NULL, *sources = NULL, *brief = NULL;
+    if (asprintf(&idem, "briefing:%s", key) < 0 ||
+        asprintf(&brief_key, "brief:%s", key) < 0) {
+        s = CO_RETRY;
+        goto out;
+    }
+    int claim = api->idem_begin(in->st, idem);
+    if (claim < 0) {
+        api->set_error(in->st, "state", "idempotency store unreachable");
+        s = CO_RETRY;
+        goto out;
+    }
+    if (claim == CO_IDEM_DONE || claim == CO_IDEM_PENDING) {
+        int r = tavily_reemit(in, brief_key, key, strlen(key));
+        if (r < 0) {
+            s = CO_RETRY;
+            goto out;
+        }
+        if (r == 1) {
+            if (claim == CO_IDEM_PENDING && api->idem_commit(in->st, idem) != 0)
+                s = CO_RETRY;
+            goto out;
+        }
+        /* Claimed but no briefing stored: build it (the cache still
+         * spares the searches made before). */
+    }
+    s = tavily_results(in, &ev, "news", &news);
+    if (s == CO_OK)
+        s = tavily_results(in, &ev, "general", &general);
+    if (s != CO_OK)
+        goto out;
+    sources = tavily_sources(news, general);
+    int use_chat = in->cfg->ollama_url != NULL && in->cfg->ollama_url[0];
+    if (use_chat)
+        s = tavily_chat(in, &ev, news, general, &raw);
+    else
+        raw = tavily_digest(&ev, news, general);
+    if (s != CO_OK)
+        goto out;
+    size_t dropped = 0;
+    summary = tavily_filter_urls(raw, sources, &dropped);
+    if (dropped > 0) {
+        api->metric_add(in->st, "citations_dropped", (double)dropped);
+        api->log(in->st, CO_LOG_WARN,
+                 "briefing for %s: dropped %zu URL(s) that are not search "
+                 "results",
+                 ev.company, dropped);
+    }
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    char *seed = NULL;
+    if (asprintf(&seed, "careerops.briefing.v1\n%s", key) < 0) {
+        s = CO_RETRY;
+        goto out;
+    }
+    crypto_hash_sha256(hash, (const unsigned char *)seed, strlen(seed));
+    free(seed);
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    brief = tavily_briefing(hex, &ev, summary, sources, api->now_ms(in->st),
+                            use_chat ? in->cfg->model : NULL);
+    text = json_dumps(brief, JSON_COMPACT);
+    if (api->state_put(in->st, brief_key, text, strlen(text)) != 0) {
+        api->set_error(in->st, "state", "could not store the briefing");
+        s = CO_RETRY;
+        goto out;
+    }
+    if (tavily_emit(in, key, strlen(key), text, strlen(text)) != 0) {
+        api->set_error(in->st, "kafka", "emit failed");
+        s = CO_RETRY;
+        goto out;
+    }
+    if (api->idem_commit(in->st, idem) != 0)
+        api->log(in->st, CO_LOG_WARN,
+                 "idem_commit failed for %s (a replay re-emits the stored "
+                 "briefing)",
+                 key);
+    api->metric_add(in->st, "briefings", 1);
+out:
+    free(idem);
+    free(brief_key);
+    free(summary);
+    free(raw);
+    free(text);
+    json_decref(news);
+    json_decref(general);
+    json_decref(sources);
+    json_decref(brief);
+    free(key);
+    json_decref(root);
+    return s;
+}
+
+static const co_plugin_t tavily_desc = {
+    CO_PLUGIN_HEADER,
+    .name = "tavily-researcher",
+    .version = "1.0.0",
+    .description = "Company briefings for interview, offer and assessment "
+                   "events from Tavily searches, synthesized by Ollama with "
+                   "citations restricted to the results.",
+    .license = "Apache-2.0",
+    .kinds = CO_KIND_PROCESSOR,
+    .options = tavily_options,
+    .config_size = sizeof(tavily_config_t),
+    .init = tavily_init,
+    .process = tavily_process,
+    .destroy = tavily_destroy,
+};
+
+CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a)
+{
+    api = a;
+    return &tavily_desc;
+}
