@@ -11,6 +11,7 @@
  */
 #include "co_fake.h"
 #include "co_fake_ollama.h"
+#include "co_fake_slack.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -24,7 +25,7 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: co-fake-server [OPTION]...\n"
             "A fake HTTP service on 127.0.0.1 for tests (WIRE.md).\n\n"
-            "  --service NAME         ollama | generic (default generic: "
+            "  --service NAME         ollama | slack | generic (default generic: "
             "scripts only)\n"
             "  --port N               TCP port (default 0: ephemeral)\n"
             "  --port-file FILE       write the port number to FILE once "
@@ -163,9 +164,10 @@ int main(int argc, char **argv)
             break;
         }
     }
-    if (strcmp(service, "ollama") != 0 && strcmp(service, "generic") != 0) {
+    if (strcmp(service, "ollama") != 0 && strcmp(service, "generic") != 0 &&
+        strcmp(service, "slack") != 0) {
         fprintf(stderr,
-                "co-fake-server: unknown --service '%s' (ollama, generic)\n",
+                "co-fake-server: unknown --service '%s' (ollama, slack, generic)\n",
                 service);
         return 2;
     }
@@ -197,6 +199,8 @@ int main(int argc, char **argv)
     co_fake_ollama_t *o = NULL;
     if (strcmp(service, "ollama") == 0)
         o = co_fake_ollama_install(f);
+    else if (strcmp(service, "slack") == 0)
+        co_fake_slack_install(f); /* Slack webhook + PagerDuty */
 
     /* Second pass: scripts and answers, in command-line order. */
     int rc = 0;

@@ -1,0 +1,269 @@
+/**
+ * @file plugins/slack-sink/slack_sink.c
+ * @brief slack-sink: posts each careerops.notification.v1 record to a
+ *        Slack incoming webhook as a Block Kit message, once per event.
+ *
+ * Delivery (docs/notifications.md):
+ * - api->idem_begin(event_key) before posting: CO_IDEM_DONE skips the
+ *   record (a replay or a redelivery after a crash).
+ * - The post; Slack's `ok` -> api->idem_commit(event_key).
+ * - 429 (honouring Retry-After) and 5xx -> CO_RETRY; other 4xx -> CO_FAIL
+ *   with Slack's body (dead-letter topic).
+ * - CO_IDEM_PENDING: the key was claimed but never marked done. When this
+ *   sink recorded that Slack definitely did not post it (a 4xx/429/5xx
+ *   answer; state key `unsent:<event_key>`), it is posted normally.
+ *   Otherwise the outcome of the earlier post is unknown (a crash between
+ *   Slack's answer and the commit, or a timeout): `on_pending` decides,
+ *   "repost" (default: post again, marked as a possible repeat) or "skip".
+ */
+#include "slack_format.h"
+
+#include "co_http.h"
+
+#include <careerops/plugin.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const co_host_api_t *api;
+
+/** Configuration filled by the host from the option table. */
+struct slack_sink_conf {
+    const char *webhook_url;
+    int64_t timeout_ms;
+    const char *on_pending;
+};
+
+/** One instance (one stage worker). */
+struct slack_sink {
+    co_stage_t *st;
+    const struct slack_sink_conf *conf;
+    co_http_t *http;
+    int pending_skip;      /* on_pending == "skip" */
+    char *posted_uncommit; /* posted `ok` but idem_commit failed: commit
+                              only, never post it again */
+};
+
+static const co_option_t slack_sink_options[] = {
+    {CO_OPT_STR, "webhook_url", NULL, CO_OPT_REQUIRED | CO_OPT_SECRET, 0, 0,
+     offsetof(struct slack_sink_conf, webhook_url),
+     "Slack incoming-webhook URL; give it as ${secret:slack_webhook}."},
+    {CO_OPT_INT, "timeout_ms", "10000", 0, 100, 120000,
+     offsetof(struct slack_sink_conf, timeout_ms),
+     "Whole-request timeout for one post, in milliseconds."},
+    {CO_OPT_STR, "on_pending", "repost", 0, 0, 0,
+     offsetof(struct slack_sink_conf, on_pending),
+     "When an earlier post's outcome is unknown (crash between Slack's "
+     "answer and the commit): 'repost' (marked as a possible repeat) or "
+     "'skip'."},
+    {0}};
+
+static co_status_t slack_sink_init(const co_host_api_t *a, co_stage_t *st,
+                                   const void *config, void **instance)
+{
+    const struct slack_sink_conf *c = config;
+    char err[512];
+    if (co_http_check_url(c->webhook_url, err, sizeof err) != 0) {
+        a->set_error(st, "config",
+                     "webhook_url: %s; set it to the Slack incoming-webhook "
+                     "URL (https://hooks.slack.com/services/...)",
+                     err);
+        return CO_FATAL;
+    }
+    if (strcmp(c->on_pending, "repost") != 0 &&
+        strcmp(c->on_pending, "skip") != 0) {
+        a->set_error(st, "config",
+                     "on_pending is '%s'; use \"repost\" or \"skip\"",
+                     c->on_pending);
+        return CO_FATAL;
+    }
+    struct slack_sink *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return CO_FATAL;
+    *instance = s;
+    s->st = st;
+    s->conf = c;
+    s->pending_skip = strcmp(c->on_pending, "skip") == 0;
+    s->http = co_http_new();
+    if (s->http == NULL) {
+        a->set_error(st, "http", "cannot initialise libcurl");
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
+/* Marks `key` as definitely not posted (or clears the mark with "0"). */
+static int slack_sink_mark(struct slack_sink *s, const char *key,
+                           const char *val)
+{
+    char skey[512];
+    snprintf(skey, sizeof skey, "unsent:%s", key);
+    return api->state_put(s->st, skey, val, strlen(val));
+}
+
+/* 1 when an earlier attempt recorded that Slack did not post `key`. */
+static int slack_sink_known_unsent(struct slack_sink *s, const char *key)
+{
+    char skey[512], *v = NULL;
+    snprintf(skey, sizeof skey, "unsent:%s", key);
+    int found = api->state_get(s->st, skey, &v, NULL) == 0 && v != NULL &&
+                strcmp(v, "1") == 0;
+    api->free(v);
+    return found;
+}
+
+static co_status_t slack_sink_commit(struct slack_sink *s, const char *key)
+{
+    if (api->idem_commit(s->st, key) != 0) {
+        /* Posted but not recorded: remember it so the retry only commits. */
+        free(s->posted_uncommit);
+        s->posted_uncommit = strdup(key);
+        api->set_error(s->st, "state",
+                       "posted event %s but could not mark it done in the "
+                       "state store; retrying the mark only",
+                       key);
+        return CO_RETRY;
+    }
+    free(s->posted_uncommit);
+    s->posted_uncommit = NULL;
+    return CO_OK;
+}
+
+static co_status_t slack_sink_process(void *instance, const co_record_t *rec)
+{
+    struct slack_sink *s = instance;
+    char err[1024];
+    char *key = NULL;
+    /* Parse first (without the repeat mark) to get the key and reject bad
+     * records before claiming anything. */
+    char *body = slack_format_message(rec->value, rec->value_len, 0, &key, err,
+                                      sizeof err);
+    if (body == NULL) {
+        api->set_error(s->st, "schema", "%s", err);
+        return CO_FAIL;
+    }
+    co_status_t ret;
+    if (s->posted_uncommit != NULL && strcmp(s->posted_uncommit, key) == 0) {
+        ret = slack_sink_commit(s, key);
+        goto out;
+    }
+    int idem = api->idem_begin(s->st, key);
+    if (idem < 0) {
+        api->set_error(s->st, "state",
+                       "state store unavailable for the idempotency claim");
+        ret = CO_RETRY;
+        goto out;
+    }
+    if (idem == CO_IDEM_DONE) {
+        api->metric_add(s->st, "skipped_duplicates", 1);
+        api->log(s->st, CO_LOG_DEBUG, "event %s already posted, skipped", key);
+        ret = CO_OK;
+        goto out;
+    }
+    if (idem == CO_IDEM_PENDING && !slack_sink_known_unsent(s, key)) {
+        if (s->pending_skip) {
+            api->log(s->st, CO_LOG_WARN,
+                     "event %s: an earlier post's outcome is unknown; "
+                     "skipped (on_pending=skip)",
+                     key);
+            api->metric_add(s->st, "pending_skipped", 1);
+            ret = slack_sink_commit(s, key);
+            goto out;
+        }
+        free(body);
+        free(key);
+        body = slack_format_message(rec->value, rec->value_len, 1, &key, err,
+                                    sizeof err);
+        if (body == NULL) {
+            api->set_error(s->st, "schema", "%s", err);
+            return CO_FAIL;
+        }
+        api->log(s->st, CO_LOG_WARN,
+                 "event %s: an earlier post's outcome is unknown; posting "
+                 "again marked as a possible repeat",
+                 key);
+        api->metric_add(s->st, "possible_repeats", 1);
+    } else if (idem == CO_IDEM_PENDING) {
+        /* Known unsent: clear the mark before the post, so that a crash
+         * after Slack's answer is not mistaken for "not sent". */
+        if (slack_sink_mark(s, key, "0") != 0) {
+            api->set_error(s->st, "state", "state store unavailable");
+            ret = CO_RETRY;
+            goto out;
+        }
+    }
+
+    co_http_response_t resp;
+    int rc = co_http_post_json(s->http, s->conf->webhook_url, body, NULL,
+                               (long)s->conf->timeout_ms, &resp);
+    if (rc != 0) {
+        uint32_t delay = 0;
+        char msg[512];
+        ret = co_http_classify(&resp, &delay, msg, sizeof msg);
+        api->set_error(s->st, co_http_error_class(&resp), "slack: %s", msg);
+        if (ret == CO_RETRY && delay > 0)
+            api->retry_after(s->st, delay);
+        /* A refused connection never reached Slack; a timeout may have. */
+        if (resp.fail == CO_HTTP_CONNECT)
+            slack_sink_mark(s, key, "1");
+        co_http_response_clear(&resp);
+        goto out;
+    }
+    uint32_t delay = 0;
+    char msg[512];
+    ret = slack_classify(resp.status, resp.body, resp.retry_after_ms, &delay,
+                         msg, sizeof msg);
+    co_http_response_clear(&resp);
+    if (ret == CO_OK) {
+        api->metric_add(s->st, "posted", 1);
+        ret = slack_sink_commit(s, key);
+        if (ret == CO_OK)
+            api->log(s->st, CO_LOG_INFO, "posted event %s", key);
+        goto out;
+    }
+    /* Slack answered with an error: nothing was posted. */
+    slack_sink_mark(s, key, "1");
+    api->set_error(s->st, "http", "%s", msg);
+    if (ret == CO_RETRY) {
+        api->metric_add(s->st, "retries", 1);
+        if (delay > 0)
+            api->retry_after(s->st, delay);
+    } else {
+        api->metric_add(s->st, "failed", 1);
+    }
+out:
+    free(body);
+    free(key);
+    return ret;
+}
+
+static void slack_sink_destroy(void *instance)
+{
+    struct slack_sink *s = instance;
+    if (s == NULL)
+        return;
+    co_http_destroy(s->http);
+    free(s->posted_uncommit);
+    free(s);
+}
+
+static const co_plugin_t slack_sink_desc = {
+    CO_PLUGIN_HEADER,
+    .name = "slack-sink",
+    .version = "1.0.0",
+    .description = "Posts notifications to a Slack incoming webhook as Block "
+                   "Kit messages, once per event.",
+    .license = "Apache-2.0",
+    .kinds = CO_KIND_SINK,
+    .options = slack_sink_options,
+    .config_size = sizeof(struct slack_sink_conf),
+    .init = slack_sink_init,
+    .process = slack_sink_process,
+    .destroy = slack_sink_destroy,
+};
+
+CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a)
+{
+    api = a;
+    return &slack_sink_desc;
+}

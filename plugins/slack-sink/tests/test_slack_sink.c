@@ -1,0 +1,286 @@
+/**
+ * @file plugins/slack-sink/tests/test_slack_sink.c
+ * @brief slack-sink through co_plugin_entry() and the fake host (simulated
+ *        clock, in-memory idempotency keys) against the in-process fake
+ *        Slack webhook.
+ */
+#include "co_fake_host.h"
+#include "co_fake_slack.h"
+#include "co_test.h"
+#include "options.h"
+#include "slack_test_data.h"
+
+#include <jansson.h>
+
+CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a);
+
+static co_fake_t *fake;
+static co_fake_slack_t *slack;
+static co_fake_host_t *host;
+static const co_plugin_t *plugin;
+static void *cfg, *inst;
+static co_optmem_t *cfg_mem;
+
+static void setup(void)
+{
+    setenv("CAREEROPS_LOOPBACK_ONLY", "1", 1);
+    fake = co_fake_start(0);
+    ck_assert_ptr_nonnull(fake);
+    slack = co_fake_slack_install(fake);
+    ck_assert_ptr_nonnull(slack);
+    host = co_fake_host_new();
+    plugin = co_plugin_entry(&host->api);
+}
+
+static void stop_plugin(void)
+{
+    if (inst != NULL)
+        plugin->destroy(inst);
+    inst = NULL;
+    co_options_free(cfg, cfg_mem);
+    cfg = NULL;
+    cfg_mem = NULL;
+}
+
+static void teardown(void)
+{
+    stop_plugin();
+    co_fake_host_free(host);
+    co_fake_stop(fake);
+}
+
+/* Starts the plugin posting to `path` on the fake. */
+static co_status_t start_plugin(const char *path, const char *on_pending)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s%s", co_fake_url(fake), path);
+    json_t *conf = json_pack("{s:s}", "webhook_url", url);
+    if (on_pending != NULL)
+        json_object_set_new(conf, "on_pending", json_string(on_pending));
+    co_diag_t d = {0};
+    int faults =
+        co_options_validate(plugin->options, conf, "stages[0].config", &d);
+    co_diag_free(&d);
+    ck_assert_int_eq(faults, 0);
+    cfg = co_options_fill(plugin, conf, ".", &cfg_mem);
+    json_decref(conf);
+    return plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst);
+}
+
+static co_status_t deliver(const char *key, const char *subject, int retries,
+                           int *attempts)
+{
+    char *v = slack_test_notification(key, subject);
+    co_record_t rec = CO_RECORD_INIT;
+    rec.value = v;
+    rec.value_len = strlen(v);
+    co_status_t st =
+        co_fake_host_process(host, plugin, inst, &rec, retries, attempts);
+    free(v);
+    return st;
+}
+
+START_TEST(interview_posted_once)
+{
+    ck_assert_int_eq(start_plugin("/services/T1/B1/X1", NULL), CO_OK);
+    ck_assert_int_eq(deliver(NULL, NULL, 3, NULL), CO_OK);
+    ck_assert_uint_eq(co_fake_slack_posts(slack), 1);
+    char *body = co_fake_slack_post_at(slack, 0);
+    json_t *m = json_loads(body, 0, NULL);
+    char *blocks = json_dumps(json_object_get(m, "blocks"), JSON_COMPACT);
+    ck_assert_ptr_nonnull(strstr(blocks, "Lindqvist Robotics"));
+    ck_assert_ptr_nonnull(strstr(blocks, SLACK_TEST_DATE_LOCAL));
+    ck_assert_ptr_nonnull(strstr(blocks, SLACK_TEST_BRIEFING));
+    free(blocks);
+    json_decref(m);
+    free(body);
+    /* the same event again (replay, redelivery): no second post */
+    ck_assert_int_eq(deliver(NULL, NULL, 3, NULL), CO_OK);
+    ck_assert_uint_eq(co_fake_slack_posts(slack), 1);
+    ck_assert_uint_eq(co_fake_slack_attempts(slack), 1);
+    ck_assert(co_fake_host_metric(host, "skipped_duplicates") == 1);
+    ck_assert(co_fake_host_metric(host, "posted") == 1);
+}
+END_TEST
+
+START_TEST(hostile_subject_arrives_escaped)
+{
+    ck_assert_int_eq(start_plugin("/services/T1/B1/X1", NULL), CO_OK);
+    ck_assert_int_eq(deliver(NULL,
+                             "Re: <!channel> <https://evil.test|click> & more",
+                             3, NULL),
+                     CO_OK);
+    const co_fake_request_t *r = co_fake_last_request(fake);
+    ck_assert_ptr_null(strstr(r->body, "<!channel>"));
+    ck_assert_ptr_null(strstr(r->body, "<https://evil.test"));
+    ck_assert_ptr_nonnull(strstr(
+        r->body, "Re: &lt;!channel&gt; &lt;https://evil.test|click&gt; &amp; "
+                 "more"));
+}
+END_TEST
+
+START_TEST(rate_limited_twice_then_ok)
+{
+    ck_assert_int_eq(start_plugin("/services/T1/B1/X1", NULL), CO_OK);
+    co_fake_slack_push(slack, 429, NULL, 2);
+    co_fake_slack_push(slack, 429, NULL, 2);
+    int attempts = 0;
+    int64_t t0 = host->now_ms;
+    ck_assert_int_eq(deliver(NULL, NULL, 5, &attempts), CO_OK);
+    ck_assert_int_eq(attempts, 3);
+    ck_assert_uint_eq(co_fake_slack_attempts(slack), 3);
+    ck_assert_uint_eq(co_fake_slack_posts(slack), 1);
+    /* waited (simulated) for both Retry-After: 2 */
+    ck_assert_int_ge(host->now_ms - t0, 4000);
+    ck_assert_int_ge(host->slept_ms, 4000);
+    /* the post after 429s is not marked as a repeat */
+    char *body = co_fake_slack_post_at(slack, 0);
+    ck_assert_ptr_null(strstr(body, "possible repeat"));
+    free(body);
+}
+END_TEST
+
+START_TEST(server_error_retried)
+{
+    ck_assert_int_eq(start_plugin("/services/T1/B1/X1", NULL), CO_OK);
+    co_fake_slack_push(slack, 500, "rollup_error", -1);
+    int attempts = 0;
+    ck_assert_int_eq(deliver(NULL, NULL, 3, &attempts), CO_OK);
+    ck_assert_int_eq(attempts, 2);
+    ck_assert_uint_eq(co_fake_slack_posts(slack), 1);
+}
+END_TEST
+
+/* 4xx answers go to the dead-letter topic with Slack's body. */
+static void expect_fail(const char *path, int push_status,
+                        const char *push_body, const char *want)
+{
+    ck_assert_int_eq(start_plugin(path, NULL), CO_OK);
+    if (push_status)
+        co_fake_slack_push(slack, push_status, push_body, -1);
+    int attempts = 0;
+    ck_assert_int_eq(deliver(NULL, NULL, 3, &attempts), CO_FAIL);
+    ck_assert_int_eq(attempts, 1);
+    ck_assert_uint_eq(host->dead_cnt, 1);
+    ck_assert_msg(strstr(host->dead[0].message, want) != NULL,
+                  "dead letter says '%s'", host->dead[0].message);
+    ck_assert_uint_eq(co_fake_slack_posts(slack), 0);
+}
+
+START_TEST(invalid_payload_fails)
+{
+    expect_fail("/services/T1/B1/X1", 400, "invalid_payload",
+                "HTTP 400 invalid_payload");
+}
+END_TEST
+
+START_TEST(archived_channel_fails)
+{
+    expect_fail("/services/archived/B1/X1", 0, NULL,
+                "HTTP 410 channel_is_archived");
+}
+END_TEST
+
+START_TEST(no_service_fails)
+{
+    expect_fail("/services/gone/B1/X1", 0, NULL, "HTTP 404 no_service");
+}
+END_TEST
+
+START_TEST(failed_then_replayed_not_marked)
+{
+    /* a dead-lettered event replayed later is posted as new, since Slack
+     * said it did not post it */
+    expect_fail("/services/T1/B1/X1", 400, "invalid_payload",
+                "invalid_payload");
+    ck_assert_int_eq(deliver(NULL, NULL, 3, NULL), CO_OK);
+    ck_assert_uint_eq(co_fake_slack_posts(slack), 1);
+    char *body = co_fake_slack_post_at(slack, 0);
+    ck_assert_ptr_null(strstr(body, "possible repeat"));
+    free(body);
+}
+END_TEST
+
+START_TEST(pending_claim_reposted_marked)
+{
+    /* a crash between Slack's answer and idem_commit leaves the claim
+     * pending: simulate it by claiming the key as a previous run did */
+    ck_assert_int_eq(start_plugin("/services/T1/B1/X1", NULL), CO_OK);
+    ck_assert_int_eq(
+        host->api.idem_begin(co_fake_host_stage(host), SLACK_TEST_KEY),
+        CO_IDEM_NEW);
+    ck_assert_int_eq(deliver(NULL, NULL, 3, NULL), CO_OK);
+    ck_assert_uint_eq(co_fake_slack_posts(slack), 1);
+    char *body = co_fake_slack_post_at(slack, 0);
+    ck_assert_ptr_nonnull(strstr(body, "possible repeat"));
+    free(body);
+    ck_assert(co_fake_host_metric(host, "possible_repeats") == 1);
+    /* and it is done now */
+    ck_assert_int_eq(deliver(NULL, NULL, 3, NULL), CO_OK);
+    ck_assert_uint_eq(co_fake_slack_posts(slack), 1);
+}
+END_TEST
+
+START_TEST(pending_claim_skipped)
+{
+    ck_assert_int_eq(start_plugin("/services/T1/B1/X1", "skip"), CO_OK);
+    host->api.idem_begin(co_fake_host_stage(host), SLACK_TEST_KEY);
+    ck_assert_int_eq(deliver(NULL, NULL, 3, NULL), CO_OK);
+    ck_assert_uint_eq(co_fake_slack_attempts(slack), 0);
+    ck_assert(co_fake_host_metric(host, "pending_skipped") == 1);
+}
+END_TEST
+
+START_TEST(bad_record_dead_lettered)
+{
+    ck_assert_int_eq(start_plugin("/services/T1/B1/X1", NULL), CO_OK);
+    const char *v = "{\"schema\":\"careerops.event.v1\"}";
+    co_record_t rec = CO_RECORD_INIT;
+    rec.value = v;
+    rec.value_len = strlen(v);
+    ck_assert_int_eq(co_fake_host_process(host, plugin, inst, &rec, 3, NULL),
+                     CO_FAIL);
+    ck_assert_str_eq(host->dead[0].error_class, "schema");
+    ck_assert_uint_eq(co_fake_slack_attempts(slack), 0);
+}
+END_TEST
+
+START_TEST(bad_config_fatal)
+{
+    ck_assert_int_eq(start_plugin("/services/x", "sometimes"), CO_FATAL);
+    ck_assert_ptr_nonnull(strstr(host->error_msg, "on_pending"));
+    stop_plugin();
+    setenv("CAREEROPS_LOOPBACK_ONLY", "1", 1);
+    json_t *conf = json_pack("{s:s}", "webhook_url",
+                             "https://hooks.slack.example/services/T/B/X");
+    cfg = co_options_fill(plugin, conf, ".", &cfg_mem);
+    json_decref(conf);
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst),
+        CO_FATAL);
+    ck_assert_ptr_nonnull(strstr(host->error_msg, "webhook_url"));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("slack_sink");
+    TCase *tc = tcase_create("sink");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, interview_posted_once);
+    tcase_add_test(tc, hostile_subject_arrives_escaped);
+    tcase_add_test(tc, rate_limited_twice_then_ok);
+    tcase_add_test(tc, server_error_retried);
+    tcase_add_test(tc, invalid_payload_fails);
+    tcase_add_test(tc, archived_channel_fails);
+    tcase_add_test(tc, no_service_fails);
+    tcase_add_test(tc, failed_then_replayed_not_marked);
+    tcase_add_test(tc, pending_claim_reposted_marked);
+    tcase_add_test(tc, pending_claim_skipped);
+    tcase_add_test(tc, bad_record_dead_lettered);
+    tcase_add_test(tc, bad_config_fatal);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(suite)
