@@ -10,8 +10,11 @@
  * options.
  */
 #include "co_fake.h"
+#include "co_fake_gmail.h"
+#include "co_fake_chroma.h"
 #include "co_fake_ollama.h"
 #include "co_fake_slack.h"
+#include "co_fake_tavily.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -22,31 +25,36 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: co-fake-server [OPTION]...\n"
-            "A fake HTTP service on 127.0.0.1 for tests (WIRE.md).\n\n"
-            "  --service NAME         ollama | slack | generic (default generic: "
-            "scripts only)\n"
-            "  --port N               TCP port (default 0: ephemeral)\n"
-            "  --port-file FILE       write the port number to FILE once "
-            "listening\n"
-            "  --log FILE             append each request as a JSON line\n"
-            "  --script FILE          JSON array of one-shot replies: "
-            "{\"method\",\"path\",\n"
-            "                         \"status\",\"content_type\",\"body\" "
-            "(string or JSON),\n"
-            "                         \"headers\":{..},\"delay_ms\",\"drop\"}\n"
-            "ollama:\n"
-            "  --model NAME           declare an installed model "
-            "(repeatable; none: any)\n"
-            "  --content TEXT         queue a chat answer's message.content "
-            "(repeatable)\n"
-            "  --error STATUS[:MSG]   queue an error answer (503 without MSG: "
-            "the busy message)\n"
-            "  --default-content TEXT answer when the queue is empty "
-            "(default: keyword heuristic)\n"
-            "  --delay-ms N           delay every chat answer by N ms\n"
-            "  --help                 this text\n");
+    fprintf(
+        out,
+        "Usage: co-fake-server [OPTION]...\n"
+        "A fake HTTP service on 127.0.0.1 for tests (WIRE.md).\n\n"
+        "  --service NAME         ollama | tavily | chroma | slack | generic "
+        "(default generic:\n"
+        "                         scripts only)\n"
+        "  --port N               TCP port (default 0: ephemeral)\n"
+        "  --port-file FILE       write the port number to FILE once "
+        "listening\n"
+        "  --log FILE             append each request as a JSON line\n"
+        "  --script FILE          JSON array of one-shot replies: "
+        "{\"method\",\"path\",\n"
+        "                         \"status\",\"content_type\",\"body\" "
+        "(string or JSON),\n"
+        "                         \"headers\":{..},\"delay_ms\",\"drop\"}\n"
+        "ollama:\n"
+        "  --model NAME           declare an installed model "
+        "(repeatable; none: any)\n"
+        "  --content TEXT         queue a chat answer's message.content "
+        "(repeatable)\n"
+        "  --error STATUS[:MSG]   queue an error answer (503 without MSG: "
+        "the busy message)\n"
+        "  --default-content TEXT answer when the queue is empty "
+        "(default: keyword heuristic)\n"
+        "  --delay-ms N           delay every chat answer by N ms\n"
+        "gmail (token endpoint at /token, API at /gmail/v1):\n"
+        "  --gmail-messages N     serve N generated messages\n"
+        "  --gmail-get-delay-ms N delay every messages.get by N ms\n"
+        "  --help                 this text\n");
 }
 
 static int load_script(co_fake_t *f, const char *path)
@@ -120,6 +128,8 @@ int main(int argc, char **argv)
         O_ERROR,
         O_DEFAULT,
         O_DELAY,
+        O_GMSGS,
+        O_GDELAY,
         O_HELP
     };
     static const struct option opts[] = {
@@ -133,6 +143,8 @@ int main(int argc, char **argv)
         {"error", required_argument, NULL, O_ERROR},
         {"default-content", required_argument, NULL, O_DEFAULT},
         {"delay-ms", required_argument, NULL, O_DELAY},
+        {"gmail-messages", required_argument, NULL, O_GMSGS},
+        {"gmail-get-delay-ms", required_argument, NULL, O_GDELAY},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
 
@@ -165,9 +177,11 @@ int main(int argc, char **argv)
         }
     }
     if (strcmp(service, "ollama") != 0 && strcmp(service, "generic") != 0 &&
-        strcmp(service, "slack") != 0) {
+        strcmp(service, "gmail") != 0 && strcmp(service, "tavily") != 0 &&
+        strcmp(service, "chroma") != 0 && strcmp(service, "slack") != 0) {
         fprintf(stderr,
-                "co-fake-server: unknown --service '%s' (ollama, slack, generic)\n",
+                "co-fake-server: unknown --service '%s' (ollama, gmail, "
+                "tavily, chroma, slack, generic)\n",
                 service);
         return 2;
     }
@@ -199,8 +213,15 @@ int main(int argc, char **argv)
     co_fake_ollama_t *o = NULL;
     if (strcmp(service, "ollama") == 0)
         o = co_fake_ollama_install(f);
+    else if (strcmp(service, "tavily") == 0)
+        co_fake_tavily_install(f);
+    else if (strcmp(service, "chroma") == 0)
+        co_fake_chroma_install(f);
     else if (strcmp(service, "slack") == 0)
         co_fake_slack_install(f); /* Slack webhook + PagerDuty */
+    co_fake_gmail_t *gm = NULL;
+    if (strcmp(service, "gmail") == 0)
+        gm = co_fake_gmail_install(f);
 
     /* Second pass: scripts and answers, in command-line order. */
     int rc = 0;
@@ -212,7 +233,18 @@ int main(int argc, char **argv)
             rc = 2;
             break;
         }
+        if (gm == NULL && (c == O_GMSGS || c == O_GDELAY)) {
+            fprintf(stderr, "co-fake-server: option needs --service gmail\n");
+            rc = 2;
+            break;
+        }
         switch (c) {
+        case O_GMSGS:
+            co_fake_gmail_add_generated(gm, atoi(optarg));
+            break;
+        case O_GDELAY:
+            co_fake_gmail_set_get_delay(gm, atoi(optarg));
+            break;
         case O_SCRIPT:
             rc = load_script(f, optarg) ? 2 : 0;
             break;
