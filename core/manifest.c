@@ -702,8 +702,26 @@ static void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
 co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
                                 co_diag_t *d)
 {
+    char *text = NULL;
+    size_t len = 0;
+    int rc = co_read_file(path, &text, &len);
+    if (rc != 0) {
+        co_diag_add(d, "", "cannot read %s: %s", path, strerror(-rc));
+        return NULL;
+    }
+    char *dir = co_dirname(path);
+    co_manifest_t *m = co_manifest_load_buffer(text, len, path, dir, sets, d);
+    free(dir);
+    free(text);
+    return m;
+}
+
+co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
+                                       const char *path, const char *dir,
+                                       const char *const *sets, co_diag_t *d)
+{
     json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (root == NULL) {
         char where[64];
         snprintf(where, sizeof where, "line %d column %d", je.line, je.column);
@@ -721,7 +739,7 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
     co_manifest_t *m = co_xcalloc(1, sizeof *m);
     m->root = root;
     m->path = co_strdup(path);
-    m->dir = co_dirname(path);
+    m->dir = co_strdup(dir);
     co__check_keys(root, "", co__top_keys, d);
     m->pipeline = co__get_str(root, "pipeline", "", 1, NULL, d);
     if (m->pipeline && !co__valid_name(m->pipeline))

@@ -114,6 +114,15 @@ typedef struct co_manifest_s {
 co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
                                 co_diag_t *diags);
 
+/**
+ * @brief co_manifest_load() on text in memory (fuzzing, tests).
+ * @param path Name used in messages; @param dir folder that relative paths
+ *        and secrets resolve against. Both borrowed.
+ */
+co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
+                                       const char *path, const char *dir,
+                                       const char *const *sets, co_diag_t *d);
+
 /** @brief Free a manifest; NULL is allowed. */
 void co_manifest_free(co_manifest_t *m);
 
