@@ -267,6 +267,39 @@ static void co__fc_write(co_fake_chroma_t *c, co__fc_coll_t *k, json_t *body,
     }
 }
 
+/* A `where` filter: {"k":"v"}, {"k":{"$eq":v}}, {"k":{"$ne":v}}, {"$and":[..]}
+ * (what the fake understands; other operators match nothing). */
+static int co__fc_where(json_t *where, json_t *meta)
+{
+    if (!json_is_object(where))
+        return 1;
+    const char *k;
+    json_t *cond;
+    json_object_foreach(where, k, cond)
+    {
+        if (strcmp(k, "$and") == 0) {
+            size_t i;
+            json_t *w;
+            json_array_foreach(cond, i, w) if (!co__fc_where(w, meta)) return 0;
+            continue;
+        }
+        json_t *v = json_object_get(meta, k);
+        if (json_is_object(cond)) {
+            json_t *eq = json_object_get(cond, "$eq");
+            json_t *ne = json_object_get(cond, "$ne");
+            if (eq != NULL && !(v != NULL && json_equal(eq, v)))
+                return 0;
+            if (ne != NULL && v != NULL && json_equal(ne, v))
+                return 0;
+            if (eq == NULL && ne == NULL)
+                return 0;
+        } else if (v == NULL || !json_equal(cond, v)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 typedef struct co__fc_hit_s {
     const char *id;
     double d;
@@ -317,16 +350,21 @@ static void co__fc_query(co_fake_chroma_t *c, co__fc_coll_t *k, json_t *body,
     json_t *q;
     json_array_foreach(qs, i, q)
     {
+        size_t m = 0;
         for (size_t r = 0; r < total; r++) {
-            hits[r].id = json_string_value(json_array_get(k->order, r));
-            json_t *rec = json_object_get(k->records, hits[r].id);
-            hits[r].d = co__fc_distance(co__fc_space(k), q,
-                                        json_object_get(rec, "embedding"));
+            const char *id = json_string_value(json_array_get(k->order, r));
+            json_t *rec = json_object_get(k->records, id);
+            if (!co__fc_where(json_object_get(body, "where"),
+                              json_object_get(rec, "metadata")))
+                continue;
+            hits[m].id = id;
+            hits[m++].d = co__fc_distance(co__fc_space(k), q,
+                                          json_object_get(rec, "embedding"));
         }
-        qsort(hits, total, sizeof *hits, co__fc_hit_cmp);
+        qsort(hits, m, sizeof *hits, co__fc_hit_cmp);
         json_t *li = json_array(), *ld = json_array(), *lm = json_array(),
                *ldist = json_array(), *le = json_array();
-        for (size_t r = 0; r < total && r < n; r++) {
+        for (size_t r = 0; r < m && r < n; r++) {
             json_t *rec = json_object_get(k->records, hits[r].id);
             json_array_append_new(li, json_string(hits[r].id));
             json_t *doc = json_object_get(rec, "document");

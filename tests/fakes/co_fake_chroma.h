@@ -11,7 +11,8 @@
  * not exist`), and by collection UUID (a non-UUID -> 400 `Collection ID is
  * not a valid UUIDv4`): `POST .../{id}/add` (201 `{}`), `/upsert` (200
  * `{}`, status UNCONFIRMED in WIRE.md), `/query` (cosine, l2 or ip distance
- * by the collection's `hnsw:space`), `GET .../{id}/count` (a bare integer).
+ * by the collection's `hnsw:space`; `where` with equality, `$eq`, `$ne` and
+ * `$and` only), `GET .../{id}/count` (a bare integer).
  * A collection takes the dimension of its first embeddings; later ones of
  * another length -> 400 `Collection expecting embedding with dimension of
  * N, got M`. Database names shorter than 3 characters -> 400. Every

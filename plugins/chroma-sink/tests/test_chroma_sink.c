@@ -10,9 +10,12 @@
 #include "co_test.h"
 #include "options.h"
 
+#include <fcntl.h>
 #include <jansson.h>
+#include <unistd.h>
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a);
+int co_cmd_ask(int argc, char **argv);
 
 #define TENANT "default_tenant"
 #define DB     "default_database"
@@ -359,6 +362,164 @@ START_TEST(bad_config_is_fatal)
 }
 END_TEST
 
+/* ---- careerops ask (core/ask.c) against the same fakes ---------------- */
+
+static char tmpdir[64];
+
+/* Writes a manifest with one chroma-sink stage named "vectors" whose
+ * config is the plugin's test config (tenant and database left to the
+ * plugin's defaults); returns its path (static). */
+static const char *write_manifest(const char *extra_config)
+{
+    static char path[128];
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/co-ask-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    snprintf(path, sizeof path, "%s/m.json", tmpdir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "{\"pipeline\":\"ask-test\",\"kafka\":{\"bootstrap.servers\":"
+            "\"embedded\"},\"state\":\"memory:\",\"stages\":["
+            "{\"name\":\"store\",\"plugin\":\"mock-sink\",\"input\":"
+            "\"research_tasks\",\"config\":{}},"
+            "{\"name\":\"vectors\",\"plugin\":\"chroma-sink\",\"input\":"
+            "\"research_tasks\",\"config\":{\"chroma_url\":\"%s\","
+            "\"ollama_url\":\"%s\",\"collection\":\"" COLL "\"%s}}]}\n",
+            co_fake_url(chr_srv), co_fake_url(oll_srv),
+            extra_config ? extra_config : "");
+    fclose(f);
+    return path;
+}
+
+/* Runs co_cmd_ask with stdout captured; returns the exit status and sets
+ * *out (malloc'd). */
+static int run_ask(char **out, int argc, char **argv)
+{
+    char file[128];
+    snprintf(file, sizeof file, "%s/out.txt", tmpdir);
+    fflush(stdout);
+    int saved = dup(1);
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, 1);
+    close(fd);
+    int rc = co_cmd_ask(argc, argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    FILE *f = fopen(file, "r");
+    char *buf = calloc(1, 65536);
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = '\0';
+    fclose(f);
+    unlink(file);
+    *out = buf;
+    return rc;
+}
+
+static void store_two(void)
+{
+    ck_assert_int_eq(start_plugin(NULL), CO_OK);
+    co_record_t a = briefing("q1", "Lindqvist Robotics");
+    co_record_t b = briefing("q2", "Oduya Freight");
+    ck_assert_int_eq(plugin->process(inst, &a), CO_OK);
+    ck_assert_int_eq(plugin->process(inst, &b), CO_OK);
+    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    free((void *)a.value);
+    free((void *)b.value);
+}
+
+static void cleanup_manifest(void)
+{
+    char p[128];
+    snprintf(p, sizeof p, "%s/m.json", tmpdir);
+    unlink(p);
+    rmdir(tmpdir);
+}
+
+START_TEST(ask_prints_the_company_briefing)
+{
+    store_two();
+    const char *m = write_manifest(NULL);
+    char *argv[] = {"ask",        "what do I know about Oduya Freight",
+                    "--manifest", (char *)m,
+                    "-n",         "1",
+                    "--company",  "Oduya Freight",
+                    NULL};
+    char *out = NULL;
+    ck_assert_int_eq(run_ask(&out, 8, argv), 0);
+    ck_assert_ptr_nonnull(strstr(out, "1. Oduya Freight - INTERVIEW "
+                                      "2025-03-04T15:00:00Z (distance "));
+    ck_assert_ptr_nonnull(strstr(out, "id q2)"));
+    ck_assert_ptr_nonnull(strstr(out, "   ## Oduya Freight"));
+    ck_assert_ptr_nonnull(strstr(out, "     https://news.example/q2/1\n"));
+    ck_assert_ptr_nonnull(strstr(out, "     https://general.example/q2/1\n"));
+    ck_assert_ptr_null(strstr(out, "Lindqvist"));
+    free(out);
+    /* The query: the question's embedding, n_results, the where filter,
+     * by the collection's UUID. */
+    char uuid[37], path[200];
+    ck_assert_int_eq(co_fake_chroma_uuid(chroma, TENANT, DB, COLL, uuid), 0);
+    snprintf(path, sizeof path,
+             "/api/v2/tenants/" TENANT "/databases/" DB "/collections/%s/query",
+             uuid);
+    const co_fake_request_t *r = co_fake_last_request(chr_srv);
+    ck_assert_str_eq(r->path, path);
+    json_t *q = json_loads(r->body, 0, NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(q, "n_results")), 1);
+    ck_assert_uint_eq(json_array_size(json_array_get(
+                          json_object_get(q, "query_embeddings"), 0)),
+                      8);
+    json_decref(q);
+    json_t *e = json_loads(co_fake_last_request(oll_srv)->body, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "input")),
+                     "what do I know about Oduya Freight");
+    json_decref(e);
+
+    /* Without --company: the nearest briefings, both companies. */
+    char *argv2[] = {"ask",  "what",       "do",      "I",
+                     "know", "--manifest", (char *)m, NULL};
+    ck_assert_int_eq(run_ask(&out, 7, argv2), 0);
+    ck_assert_ptr_nonnull(strstr(out, "1. "));
+    ck_assert_ptr_nonnull(strstr(out, "2. "));
+    ck_assert_ptr_nonnull(strstr(out, "Lindqvist Robotics"));
+    ck_assert_ptr_nonnull(strstr(out, "Oduya Freight"));
+    free(out);
+    cleanup_manifest();
+}
+END_TEST
+
+START_TEST(ask_errors)
+{
+    const char *m = write_manifest(NULL);
+    char *out = NULL;
+    /* nothing stored yet */
+    char *argv[] = {"ask", "anything", "--manifest", (char *)m, NULL};
+    ck_assert_int_eq(run_ask(&out, 4, argv), 1);
+    free(out);
+    /* unknown company */
+    store_two();
+    char *argv2[] = {"ask",       "x?",         "--manifest", (char *)m,
+                     "--company", "Nobody Ltd", NULL};
+    ck_assert_int_eq(run_ask(&out, 6, argv2), 1);
+    ck_assert_ptr_nonnull(strstr(out, "No briefings found for Nobody Ltd."));
+    free(out);
+    /* usage */
+    char *argv3[] = {"ask", "--manifest", (char *)m, NULL};
+    ck_assert_int_eq(run_ask(&out, 3, argv3), 2);
+    free(out);
+    char *argv4[] = {"ask",     "q",     "--manifest", (char *)m,
+                     "--stage", "store", NULL};
+    ck_assert_int_eq(run_ask(&out, 6, argv4), 2);
+    free(out);
+    /* Chroma down */
+    co_fake_chroma_set_down(chroma, 1);
+    ck_assert_int_eq(run_ask(&out, 4, argv), 1);
+    free(out);
+    cleanup_manifest();
+}
+END_TEST
+
 static Suite *chroma_suite(void)
 {
     Suite *s = suite_create("chroma-sink");
@@ -374,6 +535,12 @@ static Suite *chroma_suite(void)
     tcase_add_test(tc, bad_input_and_missing_model);
     tcase_add_test(tc, bad_config_is_fatal);
     suite_add_tcase(s, tc);
+    TCase *ta = tcase_create("ask");
+    tcase_add_checked_fixture(ta, setup, teardown);
+    tcase_set_timeout(ta, 30);
+    tcase_add_test(ta, ask_prints_the_company_briefing);
+    tcase_add_test(ta, ask_errors);
+    suite_add_tcase(s, ta);
     return s;
 }
 
