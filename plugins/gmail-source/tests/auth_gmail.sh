@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# `careerops auth gmail` against the fake token server: a scripted browser
+# step (an HTTP GET to the loopback redirect with a code and the state from
+# the consent URL), then checks: PKCE S256 and gmail.readonly in the URL,
+# the fake saw a valid code_verifier, the token and key files are 0600, and
+# the token file does not hold the refresh token in plain text. Also: a
+# wrong state is refused, a non-loopback token URL is refused.
+# usage: meson test gmail-auth
+set -euo pipefail
+: "${CAREEROPS_BIN:?run through meson test}"
+export CAREEROPS_LOOPBACK_ONLY=1
+B="$CAREEROPS_BIN"
+FAKE="${CAREEROPS_BUILD_ROOT:?}/tests/fakes/co-fake-server"
+T=$(mktemp -d "${TMPDIR:-/tmp}/gmail-auth.XXXXXX")
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
+    if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+cd "$T"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$FAKE" --service gmail --port-file fake.port --log fake.log 2> fake.err &
+PIDS+=($!)
+for _ in $(seq 100); do [ -s fake.port ] && break; sleep 0.1; done
+[ -s fake.port ] || fail "fake server did not start: $(cat fake.err)"
+FURL="http://127.0.0.1:$(cat fake.port)"
+printf 'fake-client.apps.example\n' > cid
+printf 'fake-client-secret\n' > csec
+
+# consent URL -> scripted browser GET to the redirect (python3 stdlib)
+browser() { # OUTFILE STATE_OVERRIDE
+    python3 - "$1" "${2:-}" <<'P'
+import sys, time, urllib.parse, urllib.request, urllib.error
+out, override = sys.argv[1], sys.argv[2]
+for _ in range(200):
+    try:
+        lines = open(out).read().splitlines()
+    except FileNotFoundError:
+        lines = []
+    url = next((l for l in lines if l.startswith("http")), None)
+    if url:
+        break
+    time.sleep(0.05)
+else:
+    sys.exit("no consent URL printed")
+q = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+assert q["scope"] == ["https://www.googleapis.com/auth/gmail.readonly"], q["scope"]
+assert q["code_challenge_method"] == ["S256"], q
+assert q["response_type"] == ["code"], q
+assert q["client_id"] == ["fake-client.apps.example"], q
+redir = q["redirect_uri"][0]
+assert urllib.parse.urlparse(redir).hostname == "127.0.0.1", redir
+open(out + ".challenge", "w").write(q["code_challenge"][0])
+state = override or q["state"][0]
+try:
+    r = urllib.request.urlopen(redir + "?" + urllib.parse.urlencode(
+        {"code": "4/fake-authorization-code", "state": state,
+         "scope": q["scope"][0]}), timeout=10)
+    print("redirect answered", r.status)
+except urllib.error.HTTPError as e:
+    print("redirect answered", e.code)
+P
+}
+
+"$B" auth gmail --client-id-file cid --client-secret-file csec \
+    --token-out token.sealed --key-file token.key --no-browser --timeout 30 \
+    --auth-url "$FURL/o/oauth2/v2/auth" --token-url "$FURL/token" \
+    > auth.out 2> auth.err & AUTH=$!
+PIDS+=("$AUTH")
+browser auth.out > browser.out || fail "browser step: $(cat auth.err)"
+wait $AUTH || fail "auth gmail failed: $(cat auth.err)"
+grep -q "redirect answered 200" browser.out || fail "redirect: $(cat browser.out)"
+[ "$(stat -c %a token.sealed)" = 600 ] || fail "token file mode $(stat -c %a token.sealed)"
+[ "$(stat -c %a token.key)" = 600 ] || fail "key file mode $(stat -c %a token.key)"
+grep -q '^careerops-sealed-v1 ' token.sealed || fail "token file format"
+if grep -q 'fake-refresh' token.sealed; then fail "refresh token in plain text"; fi
+[ "$(tr -d '\n' < token.key | wc -c)" = 64 ] || fail "key file is not 64 hex digits"
+# the fake got a code_verifier whose S256 is the URL's code_challenge
+python3 - <<'P' || fail "PKCE verifier does not match the challenge"
+import json, base64, hashlib, urllib.parse
+reqs = [json.loads(l) for l in open("fake.log")]
+tok = [r for r in reqs if r["path"] == "/token"]
+assert len(tok) == 1, tok
+form = urllib.parse.parse_qs(tok[0]["body"])
+assert form["grant_type"] == ["authorization_code"]
+assert form["code"] == ["4/fake-authorization-code"]
+v = form["code_verifier"][0]
+ch = base64.urlsafe_b64encode(hashlib.sha256(v.encode()).digest()).rstrip(b"=").decode()
+assert ch == open("auth.out.challenge").read(), (ch,)
+P
+echo "ok: auth gmail stored a sealed token (0600), PKCE S256 verified"
+
+# a wrong state is refused and nothing is written
+"$B" auth gmail --client-id-file cid --client-secret-file csec \
+    --token-out other.sealed --key-file token.key --no-browser --timeout 30 \
+    --auth-url "$FURL/auth" --token-url "$FURL/token" \
+    > auth2.out 2> auth2.err & AUTH=$!
+PIDS+=("$AUTH")
+browser auth2.out forged-state > browser2.out || true
+if wait $AUTH; then fail "a forged state was accepted"; fi
+grep -q "state parameter does not match" auth2.err || fail "state error: $(cat auth2.err)"
+[ ! -e other.sealed ] || fail "token written despite a bad state"
+echo "ok: forged state refused"
+
+# a token URL off loopback is refused under CAREEROPS_LOOPBACK_ONLY=1
+"$B" auth gmail --client-id-file cid --client-secret-file csec \
+    --token-out other.sealed --key-file token.key --no-browser --timeout 30 \
+    --auth-url "$FURL/auth" --token-url "https://oauth2.googleapis.com/token" \
+    > auth3.out 2> auth3.err & AUTH=$!
+PIDS+=("$AUTH")
+browser auth3.out > /dev/null || true
+if wait $AUTH; then fail "a non-loopback token URL was used"; fi
+grep -q "not loopback" auth3.err || fail "loopback error: $(cat auth3.err)"
+echo "ok: non-loopback token URL refused"
