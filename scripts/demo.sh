@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# The README's first command: CareerOps on a real mailbox, end to end.
+#
+#   bash scripts/demo.sh [--mailbox PATH] [--json] [--timezone ZONE] [--fresh]
+#
+# Installs what is missing (scripts/deps.sh), builds what the demo needs
+# (meson + ninja, in build/), starts the throwaway PostgreSQL
+# (scripts/pg.sh), runs pipelines/demo.json on the mailbox until everything
+# is processed (mailbox-source -> rules-classifier -> postgres-sink, and
+# notifier -> console-sink; dead letters kept as JSON lines), then prints a
+# summary: messages, events per type, each interview with company and date
+# in your time zone, dead letters with reasons, elapsed time. --json prints
+# the same summary as one JSON object. Everything it started is stopped
+# again. docs/demo.md describes the output.
+#
+# --mailbox PATH  an mbox file (Google Takeout's .mbox works as it is), a
+#                 Maildir or a folder of .eml files. Default: the bundled
+#                 datasets/sample-mailbox/sample.mbox.
+# --timezone Z    IANA zone for dates (default: $TZ, else UTC).
+# --fresh         forget this mailbox's tables, position and notifications
+#                 first (otherwise a second run reads only new messages and
+#                 prints no notification twice; the summary still describes
+#                 the whole mailbox, from the tables).
+# --keep-db       leave PostgreSQL running at the end (it is stopped if this
+#                 script started it).
+#
+# Environment: CAREEROPS_BIN (use this careerops binary, skip the build),
+# CAREEROPS_BUILD_DIR (default build), CAREEROPS_PG_DIR / CAREEROPS_PG_PORT
+# (see scripts/pg.sh), CAREEROPS_DEMO_SKIP_DEPS=1 (do not run deps.sh).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+t0=$(now_ms)
+
+mailbox="" json=0 tz="" fresh=0 keep_db=0
+die() { echo "demo.sh: $*" >&2; exit 1; }
+say() { [ "$json" = 1 ] || echo "demo: $*" >&2; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --mailbox) [ $# -ge 2 ] || die "--mailbox needs a path"; mailbox=$2; shift 2 ;;
+    --mailbox=*) mailbox=${1#*=}; shift ;;
+    --json) json=1; shift ;;
+    --timezone) [ $# -ge 2 ] || die "--timezone needs a zone, e.g. Europe/Paris"; tz=$2; shift 2 ;;
+    --timezone=*) tz=${1#*=}; shift ;;
+    --fresh) fresh=1; shift ;;
+    --keep-db) keep_db=1; shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (try --help)" ;;
+    esac
+done
+
+# ---- the mailbox and the time zone
+if [ -z "$mailbox" ]; then
+    mailbox=$root/datasets/sample-mailbox/sample.mbox
+    [ -f "$mailbox" ] || python3 datasets/sample-mailbox/generate.py >/dev/null
+fi
+[ -e "$mailbox" ] || die "mailbox '$mailbox' not found: give an mbox file, a Maildir or a folder of .eml files"
+[ -r "$mailbox" ] || die "mailbox '$mailbox' is not readable"
+mailbox=$(realpath "$mailbox")
+if [ -z "$tz" ]; then
+    tz=${TZ:-UTC}
+    case "$tz" in :* | /* | "") tz=UTC ;; esac
+fi
+[ "$tz" = UTC ] || [ -f "/usr/share/zoneinfo/$tz" ] ||
+    die "time zone '$tz' unknown: use an IANA name such as Europe/Paris (see /usr/share/zoneinfo)"
+
+# ---- dependencies and build
+if [ "${CAREEROPS_DEMO_SKIP_DEPS:-0}" != 1 ]; then
+    say "checking dependencies (scripts/deps.sh)"
+    bash scripts/deps.sh >&2 || die "installing dependencies failed (run: sudo bash scripts/deps.sh)"
+fi
+if [ -n "${CAREEROPS_BIN:-}" ]; then
+    bin=$CAREEROPS_BIN
+else
+    bdir=${CAREEROPS_BUILD_DIR:-build}
+    if [ ! -f "$bdir/build.ninja" ]; then
+        say "configuring $bdir (meson setup)"
+        mkdir -p .run
+        meson setup "$bdir" >.run/demo-setup.log 2>&1 ||
+            { tail -n 20 .run/demo-setup.log >&2; die "meson setup failed (log: .run/demo-setup.log)"; }
+    fi
+    say "building (ninja -C $bdir)"
+    targets=(core/careerops)
+    for p in mailbox-source rules-classifier postgres-sink notifier console-sink; do
+        targets+=("plugins/$p/$p.so")
+    done
+    mkdir -p .run
+    # a build folder configured before a plugin folder existed does not know
+    # its target yet: reconfigure once (same options)
+    if ! ninja -C "$bdir" -t targets all 2>/dev/null | grep -q "^plugins/console-sink/console-sink.so:"; then
+        meson setup --reconfigure "$bdir" >.run/demo-setup.log 2>&1 ||
+            { tail -n 20 .run/demo-setup.log >&2; die "meson setup --reconfigure $bdir failed"; }
+    fi
+    ninja -C "$bdir" "${targets[@]}" >.run/demo-build.log 2>&1 ||
+        { tail -n 30 .run/demo-build.log >&2; die "build failed (log: .run/demo-build.log)"; }
+    bin=$root/$bdir/core/careerops
+fi
+[ -x "$bin" ] || die "no careerops binary at $bin"
+
+# ---- PostgreSQL
+pg_started=0
+bash scripts/pg.sh status >/dev/null 2>&1 || pg_started=1
+say "starting PostgreSQL (scripts/pg.sh)"
+bash scripts/pg.sh start >/dev/null 2>.run/demo-pg.log ||
+    { cat .run/demo-pg.log >&2; die "PostgreSQL did not start"; }
+eval "$(bash scripts/pg.sh env)"
+pgurl=$CAREEROPS_STATE
+psql_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)
+[ -x "$psql_bin" ] || psql_bin=psql
+q() { "$psql_bin" "$pgurl" -XqtA -v ON_ERROR_STOP=1 "$@"; }
+
+# ---- names for this mailbox: the bundled sample is "demo", any other
+# mailbox gets its own tables (schema) and state namespace, from its path
+if [ "$mailbox" = "$(realpath "$root/datasets/sample-mailbox/sample.mbox")" ]; then
+    id=demo
+else
+    id=mbox_$(printf '%s' "$mailbox" | sha256sum | cut -c1-10)
+fi
+pipeline=demo-$id
+schema=$id
+run=$root/.run/demo/$id
+mkdir -p "$run"
+notif=$run/notifications.txt dlq=$run/dead-letters.jsonl log=$run/run.log
+
+cleanup() {
+    if [ -n "${run_pid:-}" ] && kill -0 "$run_pid" 2>/dev/null; then
+        kill -TERM "$run_pid" 2>/dev/null || true
+        wait "$run_pid" 2>/dev/null || true
+    fi
+    if [ "$pg_started" = 1 ] && [ "$keep_db" = 0 ]; then
+        bash scripts/pg.sh stop >/dev/null 2>&1 || true
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ "$fresh" = 1 ]; then
+    say "--fresh: dropping schema $schema and the state of pipeline $pipeline"
+    q -c "DROP SCHEMA IF EXISTS \"$schema\" CASCADE" 2>/dev/null
+    for t in careerops_state careerops_idempotency; do
+        q -c "DELETE FROM $t WHERE ns LIKE '$pipeline/%'" 2>/dev/null || true
+    done
+    rm -f "$notif" "$dlq"
+fi
+
+# ---- run the pipeline to the end
+: >>"$notif"
+: >>"$dlq"
+notif_before=$(stat -c %s "$notif")
+dlq_before=$(wc -l <"$dlq")
+run_start=$(q -c "SELECT now()")
+say "reading $mailbox"
+run_t0=$(now_ms)
+CAREEROPS_MAILBOX=$mailbox CAREEROPS_TZ=$tz CAREEROPS_DEMO_SCHEMA=$schema \
+    CAREEROPS_NOTIFY_OUT=$notif CAREEROPS_DEMO_DLQ=$dlq \
+    "$bin" run pipelines/demo.json --until-idle --set "pipeline=$pipeline" 2>"$log" &
+run_pid=$!
+
+# progress: rows stored so far, from the tables (written at each commit)
+progress() {
+    local n
+    n=$(q -c "SELECT count(*) FROM \"$schema\".emails WHERE updated_at >= '$run_start'" 2>/dev/null || echo 0)
+    printf 'demo: reading... %s messages stored, %s notifications, %s s' "${n:-0}" \
+        "$(tail -c +$((notif_before + 1)) "$notif" | grep -c '^== ' || true)" \
+        "$((($(now_ms) - run_t0) / 1000))"
+}
+tty=0
+[ -t 2 ] && tty=1
+last=0
+while kill -0 "$run_pid" 2>/dev/null; do
+    sleep 1
+    if [ "$json" = 0 ]; then
+        if [ "$tty" = 1 ]; then
+            printf '\r%s\033[K' "$(progress)" >&2
+        elif [ $((SECONDS - last)) -ge 10 ]; then
+            echo "$(progress)" >&2
+            last=$SECONDS
+        fi
+    fi
+done
+rc=0
+wait "$run_pid" || rc=$?
+run_pid=""
+[ "$tty" = 1 ] && [ "$json" = 0 ] && printf '\r\033[K' >&2
+if [ "$rc" != 0 ]; then
+    grep '"level":"\(error\|fatal\)"' "$log" | tail -n 5 >&2 || tail -n 5 "$log" >&2
+    die "the pipeline stopped with exit code $rc (log: $log)"
+fi
+pipeline_ms=$(($(now_ms) - run_t0))
+
+# ---- the summary, from the tables and the dead-letter file
+emails=$(mktemp) events=$(mktemp)
+q -F $'\t' -c "SELECT count(*), count(*) FILTER (WHERE updated_at >= '$run_start') FROM \"$schema\".emails" >"$emails"
+q -F $'\t' -c "SELECT event_type, count(*) FROM \"$schema\".events GROUP BY 1" >>"$events"
+q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company,''), coalesce(role,''),
+        coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
+        coalesce(to_char(scheduled_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'),''),
+        coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''),
+        replace(coalesce(subject,''), E'\t', ' ')
+    FROM \"$schema\".events WHERE event_type = 'INTERVIEW'
+    ORDER BY scheduled_at NULLS LAST, company" >>"$events"
+end=$(now_ms)
+python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
+    "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" <<'PY'
+import json, sys
+(emails_f, events_f, dlq_f, dlq_before, notif_f, notif_before, as_json, mailbox,
+ schema, tz, t0, end, pipeline_ms) = sys.argv[1:]
+stored, new = (int(x) for x in open(emails_f).read().split())
+types = ["INTERVIEW", "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
+         "RECRUITER_OUTREACH", "OTHER"]
+events = {t: 0 for t in types}
+interviews = []
+for line in open(events_f):
+    f = line.rstrip("\n").split("\t")
+    if f[0] == "INTERVIEW_ROW":
+        interviews.append({"company": f[1] or None, "role": f[2] or None,
+                           "date_local": f[4] or None, "date_utc": f[5] or None,
+                           "when": f[3] or None, "subject": f[6]})
+    elif len(f) == 2:
+        events[f[0]] = int(f[1])
+# dead letters: one per (key, stage, reason), newest first kept
+dead, seen, new_dead = [], set(), 0
+with open(dlq_f, encoding="utf-8", errors="replace") as fh:
+    for i, line in enumerate(fh):
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        h = r.get("headers") or {}
+        d = {"key": r.get("key"), "stage": h.get("careerops.error.stage"),
+             "class": h.get("careerops.error.class"),
+             "reason": h.get("careerops.error.message"),
+             "topic": h.get("careerops.error.topic")}
+        sig = (d["key"], d["stage"], d["reason"])
+        if sig in seen:
+            continue
+        seen.add(sig)
+        new_dead += i >= int(dlq_before)
+        dead.append(d)
+# a message is read once: stored as an email, or dead-lettered before that
+lost_before_store = sum(1 for d in dead if d["stage"] == "ingest" or
+                        (d["topic"] == "raw_inbox_stream" and d["stage"] == "store"))
+messages = stored + lost_before_store
+with open(notif_f, "rb") as fh:
+    fh.seek(int(notif_before))
+    new_blocks = fh.read().decode("utf-8", "replace")
+notifs_new = sum(1 for l in new_blocks.splitlines() if l.startswith("== "))
+summary = {
+    "mailbox": mailbox, "schema": schema, "timezone": tz,
+    "messages": messages, "messages_new": new, "emails_stored": stored,
+    "events": events, "events_total": sum(events.values()),
+    "notifications": events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"],
+    "notifications_new": notifs_new,
+    "interviews": interviews,
+    "dead_letters": len(dead), "dead_letters_new": new_dead,
+    "dead_letter_list": dead,
+    "notifications_file": notif_f, "dead_letters_file": dlq_f,
+    "pipeline_seconds": round(int(pipeline_ms) / 1000, 2),
+    "elapsed_seconds": round((int(end) - int(t0)) / 1000, 2),
+}
+if as_json == "1":
+    print(json.dumps(summary, indent=None, sort_keys=False))
+    sys.exit(0)
+out = []
+if new_blocks.strip():
+    blocks = [b for b in new_blocks.split("\n\n") if b.strip()]
+    out.append(f"Notifications new in this run ({len(blocks)}):\n")
+    for b in blocks[:12]:
+        out.append(b + "\n")
+    if len(blocks) > 12:
+        out.append(f"... and {len(blocks) - 12} more in {notif_f}\n")
+else:
+    out.append(f"No new notifications this run (all {summary['notifications']} were "
+               f"shown before; they are in {notif_f}).\n")
+w = 20
+out.append("CareerOps demo summary")
+out.append("=" * 60)
+out.append(f"{'mailbox':<{w}}{mailbox}")
+out.append(f"{'messages read':<{w}}{messages}  ({new} new this run; "
+           f"{stored} stored in PostgreSQL schema {schema})")
+out.append(f"{'events':<{w}}{summary['events_total']}")
+for t in types:
+    out.append(f"  {t:<{w - 2}}{events[t]:>5}")
+out.append(f"{'notifications':<{w}}{summary['notifications']}  ({notifs_new} printed this run)")
+out.append(f"{'dead letters':<{w}}{len(dead)}")
+for d in dead[:20]:
+    out.append(f"  [{d['stage']}/{d['class']}] {d['reason']}  (key {str(d['key'])[:16]})")
+if len(dead) > 20:
+    out.append(f"  ... {len(dead) - 20} more in {dlq_f}")
+out.append("")
+out.append(f"Interviews ({len(interviews)}), dates in {tz}:")
+if interviews:
+    cw = max(len(i["company"] or "?") for i in interviews)
+    for i in interviews:
+        date = i["when"] or "(no date yet)"
+        role = f"  {i['role']}" if i["role"] else ""
+        out.append(f"  {date:<22}{(i['company'] or '?'):<{cw}}{role}")
+out.append("")
+out.append(f"{'elapsed':<{w}}{summary['elapsed_seconds']:.1f} s "
+           f"(the pipeline {summary['pipeline_seconds']:.1f} s; the rest: checks, build, PostgreSQL)")
+print("\n".join(out))
+PY
+rm -f "$emails" "$events"
