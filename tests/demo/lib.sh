@@ -1,0 +1,43 @@
+# Shared helpers of the demo tests (bash): run scripts/demo.sh from the
+# build tree on a mailbox copied into a temporary folder (its own tables and
+# state), and drop those again at the end.
+set -euo pipefail
+: "${CAREEROPS_BIN:?run through meson test}"
+: "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
+if [ -z "${CAREEROPS_TEST_PG:-}" ]; then
+    if [ "${CI:-}" = true ]; then echo "FAIL: CAREEROPS_TEST_PG is not set" >&2; exit 1; fi
+    echo "SKIP: CAREEROPS_TEST_PG is not set (scripts/pg.sh start)" >&2
+    exit 77
+fi
+export CAREEROPS_DEMO_SKIP_DEPS=1 CAREEROPS_LOOPBACK_ONLY=1
+SRC=$CAREEROPS_SOURCE_ROOT
+T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-demo.XXXXXX")
+SCHEMAS=()
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+psqlq() { psql "$CAREEROPS_TEST_PG" -XqtA -v ON_ERROR_STOP=1 "$@"; }
+cleanup() {
+    for s in "${SCHEMAS[@]:-}"; do
+        [ -n "$s" ] || continue
+        psqlq -c "DROP SCHEMA IF EXISTS \"$s\" CASCADE" 2>/dev/null || true
+        for t in careerops_state careerops_idempotency; do
+            psqlq -c "DELETE FROM $t WHERE ns LIKE 'demo-$s/%'" 2>/dev/null || true
+        done
+        rm -rf "$SRC/.run/demo/$s"
+    done
+    if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+
+# schema_of PATH: the schema demo.sh uses for a mailbox path.
+schema_of() { echo "mbox_$(printf '%s' "$(realpath "$1")" | sha256sum | cut -c1-10)"; }
+
+# demo OUT.json ARGS...: run the demo with --json, keep stdout in OUT.json.
+demo() {
+    local out=$1
+    shift
+    bash "$SRC/scripts/demo.sh" --json --keep-db "$@" >"$out" 2>"$out.err" ||
+        fail "demo.sh $* exited $?: $(tail -n 5 "$out.err")"
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out" ||
+        fail "demo.sh --json printed no JSON object: $(head -c 300 "$out")"
+}
