@@ -7,8 +7,9 @@
  *
  * Sync position (state key "sync", written with api->source_offset() so it
  * is stored only after every record before it is acknowledged):
- *   {"mode":"full","page_token":"..."|null,"start_history_id":"N"}
- *   {"mode":"incr","history_id":"N"}
+ *   {"mode":"full","page_token":"..."|null,"start_history_id":"N",
+ *    "claims":["gmail:<id>",...]}
+ *   {"mode":"incr","history_id":"N","claims":[...]}
  * A full sync reads messages.list page by page (one page per poll) and
  * saves the next page token after each page; it then continues with
  * history.list from the history id read from users.getProfile before the
@@ -16,7 +17,8 @@
  *
  * Duplicates: each Gmail id is claimed with api->idem_begin("gmail:<id>")
  * before it is fetched; the claims are committed only once the position
- * saved after them is seen in the state store (so acknowledged). A claim
+ * saved after them (which lists them) is seen in the state store, so
+ * acknowledged, by this process or, after a crash, the next one. A claim
  * that is DONE is skipped (a resync emits nothing twice); a PENDING one
  * (a crash before acknowledgement) is fetched and emitted again, carrying
  * the same key.
@@ -215,6 +217,7 @@ typedef struct gmail_s {
     atomic_int trigger;
     atomic_ullong push_hid;
     int64_t watch_exp_ms;
+    int64_t boundary_since_ms; /* waiting for a page's position since */
 } gmail_t;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -496,6 +499,16 @@ static co_status_t gmail_save(gmail_t *g)
                     ? json_pack("{s:s,s:s?,s:s}", "mode", "full", "page_token",
                                 g->page_token, "start_history_id", hid)
                     : json_pack("{s:s,s:s}", "mode", "incr", "history_id", hid);
+    /* The claims this position covers travel with it: once the host has
+     * stored it, they are acknowledged and can be committed, even by the
+     * next process after a crash (gmail_load()). */
+    for (size_t i = 0; i < g->unc_cur.n; i++)
+        gmail_strv_add(&g->unc_saved, g->unc_cur.v[i]);
+    gmail_strv_clear(&g->unc_cur);
+    json_t *ids = json_array();
+    for (size_t i = 0; i < g->unc_saved.n; i++)
+        json_array_append_new(ids, json_string(g->unc_saved.v[i]));
+    json_object_set_new(o, "claims", ids);
     char *pos = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     if (gmail_api->source_offset(g->st, GMAIL_STATE_KEY, pos, strlen(pos)) !=
@@ -504,9 +517,6 @@ static co_status_t gmail_save(gmail_t *g)
         gmail_api->set_error(g->st, "state", "cannot save the sync position");
         return CO_RETRY;
     }
-    for (size_t i = 0; i < g->unc_cur.n; i++)
-        gmail_strv_add(&g->unc_saved, g->unc_cur.v[i]);
-    gmail_strv_clear(&g->unc_cur);
     free(g->pending_pos);
     g->pending_pos = pos;
     return CO_OK;
@@ -568,8 +578,14 @@ static co_status_t gmail_load(gmail_t *g)
                            "unreadable sync position, starting a full sync");
         gmail_start_full(g);
     }
-    if (v != NULL)
-        g->pending_pos = strdup(v);
+    /* the stored position is acknowledged: commit the claims it covers */
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(j, "claims"), i, c)
+    {
+        if (json_is_string(c))
+            gmail_api->idem_commit(g->st, json_string_value(c));
+    }
     json_decref(j);
     gmail_api->free(v);
     g->loaded = 1;
@@ -711,9 +727,39 @@ static co_status_t gmail_profile(gmail_t *g)
     return st;
 }
 
-static co_status_t gmail_full_step(gmail_t *g)
+/* Page boundaries are commit points: the next page starts once the host
+ * has stored the position saved after the previous one (all its records
+ * acknowledged), so a crash between pages repeats nothing. Waits at most
+ * GMAIL_BOUNDARY_MAX_MS in case the store never reports it. */
+#define GMAIL_BOUNDARY_MAX_MS 30000
+
+static int gmail_boundary_wait(gmail_t *g, int timeout_ms)
+{
+    if (g->unc_saved.n == 0) {
+        g->boundary_since_ms = 0;
+        return 0;
+    }
+    int64_t now = gmail_api->now_ms(g->st);
+    if (g->boundary_since_ms == 0)
+        g->boundary_since_ms = now;
+    if (now - g->boundary_since_ms >= GMAIL_BOUNDARY_MAX_MS) {
+        gmail_api->log(g->st, CO_LOG_WARN,
+                       "the saved position was not seen in the state store "
+                       "after %d ms; continuing",
+                       GMAIL_BOUNDARY_MAX_MS);
+        g->boundary_since_ms = 0;
+        return 0;
+    }
+    gmail_api->sleep_ms(g->st,
+                        timeout_ms >= 0 && timeout_ms < 20 ? timeout_ms : 20);
+    return 1;
+}
+
+static co_status_t gmail_full_step(gmail_t *g, int timeout_ms)
 {
     co_status_t st;
+    if (!g->page_loaded && gmail_boundary_wait(g, timeout_ms))
+        return CO_OK;
     if (!g->page_loaded) {
         if (g->hid == 0 && (st = gmail_profile(g)) != CO_OK)
             return st;
@@ -1184,7 +1230,7 @@ static co_status_t gmail_poll(void *inst, int timeout_ms)
         return st;
     switch (g->mode) {
     case GMAIL_FULL:
-        return gmail_full_step(g);
+        return gmail_full_step(g, timeout_ms);
     case GMAIL_INCR:
         atomic_store(&g->trigger, 0);
         g->new_hid = g->new_hid > g->hid ? g->new_hid : g->hid;

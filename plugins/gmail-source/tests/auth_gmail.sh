@@ -7,6 +7,7 @@
 # wrong state is refused, a non-loopback token URL is refused.
 # usage: meson test gmail-auth
 set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
 : "${CAREEROPS_BIN:?run through meson test}"
 export CAREEROPS_LOOPBACK_ONLY=1
 B="$CAREEROPS_BIN"
@@ -28,41 +29,8 @@ for _ in $(seq 100); do [ -s fake.port ] && break; sleep 0.1; done
 FURL="http://127.0.0.1:$(cat fake.port)"
 printf 'fake-client.apps.example\n' > cid
 printf 'fake-client-secret\n' > csec
-
-# consent URL -> scripted browser GET to the redirect (python3 stdlib)
-browser() { # OUTFILE STATE_OVERRIDE
-    python3 - "$1" "${2:-}" <<'P'
-import sys, time, urllib.parse, urllib.request, urllib.error
-out, override = sys.argv[1], sys.argv[2]
-for _ in range(200):
-    try:
-        lines = open(out).read().splitlines()
-    except FileNotFoundError:
-        lines = []
-    url = next((l for l in lines if l.startswith("http")), None)
-    if url:
-        break
-    time.sleep(0.05)
-else:
-    sys.exit("no consent URL printed")
-q = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
-assert q["scope"] == ["https://www.googleapis.com/auth/gmail.readonly"], q["scope"]
-assert q["code_challenge_method"] == ["S256"], q
-assert q["response_type"] == ["code"], q
-assert q["client_id"] == ["fake-client.apps.example"], q
-redir = q["redirect_uri"][0]
-assert urllib.parse.urlparse(redir).hostname == "127.0.0.1", redir
-open(out + ".challenge", "w").write(q["code_challenge"][0])
-state = override or q["state"][0]
-try:
-    r = urllib.request.urlopen(redir + "?" + urllib.parse.urlencode(
-        {"code": "4/fake-authorization-code", "state": state,
-         "scope": q["scope"][0]}), timeout=10)
-    print("redirect answered", r.status)
-except urllib.error.HTTPError as e:
-    print("redirect answered", e.code)
-P
-}
+# shellcheck source=gmail_lib.sh
+. "$HERE/gmail_lib.sh"
 
 "$B" auth gmail --client-id-file cid --client-secret-file csec \
     --token-out token.sealed --key-file token.key --no-browser --timeout 30 \

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# gmail-source end to end through the host, against the fake Gmail:
+#  1. `careerops auth gmail` (scripted browser) makes the sealed token;
+#  2. 250 messages over 3 pages; the source's host is killed with SIGKILL
+#     once the first page's position is stored (between pages) and
+#     restarted: every message arrives, none twice;
+#  3. 20 new messages are picked up through history.list;
+#  4. the history id expires (404): a full resync emits zero duplicates.
+# A standalone broker and a mock-sink stage on raw_inbox_stream; keys counted.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+: "${CAREEROPS_BIN:?run through meson test}"
+: "${CAREEROPS_PLUGIN_PATH:?run through meson test}"
+export CAREEROPS_PLUGIN_PATH CAREEROPS_LOOPBACK_ONLY=1
+B="$CAREEROPS_BIN"
+FAKE="${CAREEROPS_BUILD_ROOT:?}/tests/fakes/co-fake-server"
+if ! "$B" plugins list 2>/dev/null | grep -q mock-sink; then
+    echo "SKIP: mock-sink is not built (-Dplugins=...,mock)"; exit 77
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/gmail-e2e.XXXXXX")
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
+    if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+cd "$T"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=gmail_lib.sh
+. "$HERE/gmail_lib.sh"
+
+"$FAKE" --service gmail --gmail-messages 250 --gmail-get-delay-ms 25 \
+    --port-file fake.port 2> fake.err &
+PIDS+=($!)
+for _ in $(seq 100); do [ -s fake.port ] && break; sleep 0.1; done
+[ -s fake.port ] || fail "fake Gmail did not start: $(cat fake.err)"
+FURL="http://127.0.0.1:$(cat fake.port)"
+counts() { python3 -c 'import json,sys,urllib.request
+r = urllib.request.Request(sys.argv[1] + "/_fake/gmail/" + sys.argv[2], method="POST" if sys.argv[2] != "counts" else "GET")
+print(json.dumps(json.load(urllib.request.urlopen(r, timeout=10))))' "$FURL" "$1"; }
+count_of() { counts counts | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], 0))' "$1"; }
+
+auth_fake "$FURL" || fail "auth gmail: $(cat auth.err)"
+mkdir secrets
+cp cid secrets/gmail_client_id
+cp csec secrets/gmail_client_secret
+cp token.key secrets/gmail_token_key
+
+cat > m.json <<J
+{"pipeline":"gmail-e2e","kafka":{"bootstrap.servers":"embedded"},
+ "state":"file:state.json","secrets_dir":"secrets",
+ "stages":[
+  {"name":"ingest","plugin":"gmail-source","output":"raw_inbox_stream",
+   "commit_interval_ms":100,
+   "config":{"api_base":"$FURL/gmail/v1","token_url":"$FURL/token",
+             "refresh_token_file":"token.sealed","once":true,
+             "max_results":100,"poll_interval_ms":1000}},
+  {"name":"store","plugin":"mock-sink","input":"raw_inbox_stream",
+   "config":{"path":"out.jsonl","headers":true}}]}
+J
+# every URL this test configures is loopback
+python3 - <<'P' || fail "a configured URL is not loopback"
+import json, urllib.parse
+m = json.load(open("m.json"))
+for s in m["stages"]:
+    for k, v in s["config"].items():
+        if isinstance(v, str) and "://" in v:
+            h = urllib.parse.urlparse(v).hostname
+            assert h in ("127.0.0.1", "localhost", "::1"), (k, v)
+P
+start_broker_gm() {
+    "$B" broker --bootstrap-file bs.txt --manifest m.json > broker.log 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 100); do [ -s bs.txt ] && break; sleep 0.1; done
+    [ -s bs.txt ] || fail "broker did not start: $(cat broker.log)"
+}
+start_broker_gm
+S=(--set "kafka.bootstrap.servers=$(cat bs.txt)")
+"$B" run m.json "${S[@]}" --stage store 2> sink.log & SINK=$!; PIDS+=("$SINK")
+
+keys() { [ -f out.jsonl ] && python3 -c 'import json,sys
+print(len({json.loads(l)["key"] for l in open("out.jsonl") if l.strip()}))' || echo 0; }
+lines() { [ -f out.jsonl ] && wc -l < out.jsonl || echo 0; }
+wait_keys() { # N SECONDS
+    local end=$((SECONDS + $2))
+    while [ $SECONDS -lt $end ]; do [ "$(keys)" -ge "$1" ] && return 0; sleep 0.3; done
+    return 1
+}
+
+# 2. full sync, SIGKILL once the first page's position is stored
+"$B" run m.json "${S[@]}" --stage ingest --until-idle 2> src1.log & SRC=$!
+PIDS+=("$SRC")
+end=$((SECONDS + 120))
+while [ $SECONDS -lt $end ] && kill -0 $SRC 2>/dev/null &&
+      ! grep -q 'p100' state.json 2>/dev/null; do sleep 0.005; done
+kill -9 $SRC 2>/dev/null || fail "the source ended before its first page was stored"
+wait $SRC 2>/dev/null || true
+GETS_AT_KILL=$(count_of get)
+echo "SIGKILL between pages: position p100 stored, $GETS_AT_KILL messages fetched, $(lines) records in the topic"
+"$B" run m.json "${S[@]}" --stage ingest --until-idle 2> src2.log ||
+    fail "source did not finish: $(tail -3 src2.log)"
+wait_keys 250 60 || fail "$(keys) of 250 messages in the topic"
+sleep 1
+N1=$(lines)
+DUP1=$((N1 - 250))
+echo "full sync: 250 messages, $N1 records, $DUP1 duplicates"
+# a duplicate could only come from a page-2 message fetched before the kill
+[ "$DUP1" -le $((GETS_AT_KILL > 100 ? GETS_AT_KILL - 100 : 0)) ] ||
+    fail "$DUP1 duplicates, more than the $((GETS_AT_KILL - 100)) messages in flight at the kill"
+
+# 3. 20 new messages through history
+counts "add?n=20" > /dev/null
+"$B" run m.json "${S[@]}" --stage ingest --until-idle 2> src3.log ||
+    fail "history run failed: $(tail -3 src3.log)"
+wait_keys 270 60 || fail "$(keys) of 270 messages after the history sync"
+sleep 1
+[ "$(count_of history)" -ge 1 ] || fail "history.list was not used"
+N2=$(lines)
+[ $((N2 - N1)) = 20 ] || fail "history sync wrote $((N2 - N1)) records, expected 20"
+echo "history sync: 20 new messages, 20 records"
+
+# 4. history too old -> full resync, zero duplicates
+counts expire-history > /dev/null
+counts "add?n=5" > /dev/null
+"$B" run m.json "${S[@]}" --stage ingest --until-idle 2> src4.log ||
+    fail "resync run failed: $(tail -3 src4.log)"
+wait_keys 275 60 || fail "$(keys) of 275 messages after the resync"
+sleep 1
+N3=$(lines)
+[ $((N3 - N2)) = 5 ] || fail "the resync wrote $((N3 - N2)) records, expected the 5 new ones"
+grep -q "too old" src4.log || fail "no resync in the log"
+kill -TERM $SINK; wait $SINK || true
+python3 - <<'P'
+import json
+recs = [json.loads(l) for l in open("out.jsonl") if l.strip()]
+ids = {}
+for r in recs:
+    v = json.loads(r["value"])
+    assert v["schema"] == "careerops.email.v1"
+    assert v["key"] == r["key"]
+    assert v["source"]["kind"] == "gmail"
+    ids.setdefault(r["key"], set()).add(v["source"]["gmail_id"])
+assert all(len(s) == 1 for s in ids.values()), "one key for two Gmail ids"
+print("records: %d, distinct messages: %d" % (len(recs), len(ids)))
+P
+echo "ok: gmail-source end to end (SIGKILL between pages, history, 404 resync)"

@@ -1,0 +1,51 @@
+# Helpers shared by the gmail-source shell tests (sourced).
+#
+# consent URL -> scripted browser GET to the redirect (python3 stdlib)
+browser() { # OUTFILE STATE_OVERRIDE
+    python3 - "$1" "${2:-}" <<'P'
+import sys, time, urllib.parse, urllib.request, urllib.error
+out, override = sys.argv[1], sys.argv[2]
+for _ in range(200):
+    try:
+        lines = open(out).read().splitlines()
+    except FileNotFoundError:
+        lines = []
+    url = next((l for l in lines if l.startswith("http")), None)
+    if url:
+        break
+    time.sleep(0.05)
+else:
+    sys.exit("no consent URL printed")
+q = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+assert q["scope"] == ["https://www.googleapis.com/auth/gmail.readonly"], q["scope"]
+assert q["code_challenge_method"] == ["S256"], q
+assert q["response_type"] == ["code"], q
+assert q["client_id"] == ["fake-client.apps.example"], q
+redir = q["redirect_uri"][0]
+assert urllib.parse.urlparse(redir).hostname == "127.0.0.1", redir
+open(out + ".challenge", "w").write(q["code_challenge"][0])
+state = override or q["state"][0]
+try:
+    r = urllib.request.urlopen(redir + "?" + urllib.parse.urlencode(
+        {"code": "4/fake-authorization-code", "state": state,
+         "scope": q["scope"][0]}), timeout=10)
+    print("redirect answered", r.status)
+except urllib.error.HTTPError as e:
+    print("redirect answered", e.code)
+P
+}
+
+
+# auth_fake FURL: run `careerops auth gmail` against the fake at FURL with
+# the scripted browser; writes cid, csec, token.sealed, token.key.
+auth_fake() {
+    printf 'fake-client.apps.example\n' > cid
+    printf 'fake-client-secret\n' > csec
+    "$B" auth gmail --client-id-file cid --client-secret-file csec \
+        --token-out token.sealed --key-file token.key --no-browser \
+        --timeout 30 --auth-url "$1/o/oauth2/v2/auth" \
+        --token-url "$1/token" > auth.out 2> auth.err &
+    local pid=$!
+    browser auth.out > browser.out || { kill "$pid"; return 1; }
+    wait "$pid"
+}
