@@ -101,15 +101,16 @@ static int slack_sink_mark(struct slack_sink *s, const char *key,
     return api->state_put(s->st, skey, val, strlen(val));
 }
 
-/* 1 when an earlier attempt recorded that Slack did not post `key`. */
+/* 1 when an earlier attempt recorded that Slack did not post `key`, 0 when
+ * not, -1 when the state store cannot be read. */
 static int slack_sink_known_unsent(struct slack_sink *s, const char *key)
 {
     char skey[512], *v = NULL;
     snprintf(skey, sizeof skey, "unsent:%s", key);
-    int found = api->state_get(s->st, skey, &v, NULL) == 0 && v != NULL &&
-                strcmp(v, "1") == 0;
+    int rc = api->state_get(s->st, skey, &v, NULL);
+    int found = rc == 0 && v != NULL && strcmp(v, "1") == 0;
     api->free(v);
-    return found;
+    return rc == CO_ERR_STATE ? -1 : found;
 }
 
 static co_status_t slack_sink_commit(struct slack_sink *s, const char *key)
@@ -160,7 +161,13 @@ static co_status_t slack_sink_process(void *instance, const co_record_t *rec)
         ret = CO_OK;
         goto out;
     }
-    if (idem == CO_IDEM_PENDING && !slack_sink_known_unsent(s, key)) {
+    int unsent = idem == CO_IDEM_PENDING ? slack_sink_known_unsent(s, key) : 0;
+    if (unsent < 0) {
+        api->set_error(s->st, "state", "state store unavailable");
+        ret = CO_RETRY;
+        goto out;
+    }
+    if (idem == CO_IDEM_PENDING && !unsent) {
         if (s->pending_skip) {
             api->log(s->st, CO_LOG_WARN,
                      "event %s: an earlier post's outcome is unknown; "
