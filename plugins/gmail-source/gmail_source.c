@@ -69,6 +69,7 @@ typedef struct gmail_cfg_s {
     const char *refresh_token_file;
     const char *refresh_token_key_secret;
     int64_t max_results;
+    int64_t batch;
     double quota_units_per_second;
     double quota_burst;
     int64_t token_refresh_margin_ms;
@@ -125,6 +126,9 @@ static const co_option_t gmail_options[] = {
     {CO_OPT_INT, "max_results", "100", 0, 1, 500,
      offsetof(gmail_cfg_t, max_results),
      "Page size of messages.list and history.list (Gmail allows 1..500)."},
+    {CO_OPT_INT, "batch", "50", 0, 1, 500, offsetof(gmail_cfg_t, batch),
+     "Messages fetched per poll; a page continues on the next poll (keeps "
+     "each poll short so the stage stops promptly)."},
     {CO_OPT_DOUBLE, "quota_units_per_second", "250", 0, 0.001, 1000000,
      offsetof(gmail_cfg_t, quota_units_per_second),
      "Per-user quota refill rate in units per second (Gmail: 15000 units "
@@ -694,8 +698,8 @@ static co_status_t gmail_message(gmail_t *g, const char *id)
 
 static co_status_t gmail_page_messages(gmail_t *g)
 {
-    for (; g->id_i < g->ids.n; g->id_i++) {
-        if (gmail_api->stopping(g->st))
+    for (int64_t n = 0; g->id_i < g->ids.n; g->id_i++, n++) {
+        if (gmail_api->stopping(g->st) || n >= g->cfg->batch)
             return CO_OK;
         co_status_t st = gmail_message(g, g->ids.v[g->id_i]);
         if (st != CO_OK)
