@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# --mailbox with the other formats, and dead letters in the summary: the
+# sample mailbox as a folder of .eml files plus one empty file (which
+# cannot become a record: dead-lettered by the source with its reason),
+# and as a Maildir (cur/ with flags, new/). Same events as the mbox; the
+# dead letter is counted as a message read and listed with its reason.
+. "$(dirname "$0")/lib.sh"
+python3 - "$SRC/datasets/sample-mailbox/sample.mbox" "$T" <<'P'
+import os, re, sys
+raw = open(sys.argv[1], "rb").read()
+parts = re.split(rb"(?m)^From \S+ \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n", raw)[1:]
+assert len(parts) == 40, len(parts)
+eml, md = os.path.join(sys.argv[2], "eml"), os.path.join(sys.argv[2], "Maildir")
+for d in (eml, md + "/cur", md + "/new", md + "/tmp"):
+    os.makedirs(d)
+for i, p in enumerate(parts):
+    body = re.sub(rb"(?m)^>(>*From )", rb"\1", p)
+    body = body[:-1] if body.endswith(b"\n\n") else body
+    open(f"{eml}/msg-{i:02d}.eml", "wb").write(body)
+    if i % 4 == 0:
+        open(f"{md}/new/1760000{i:03d}.M{i}P1.host", "wb").write(body)
+    else:
+        open(f"{md}/cur/1760000{i:03d}.M{i}P1.host:2,S", "wb").write(body)
+open(f"{eml}/empty.eml", "wb").close()
+P
+for kind in eml Maildir; do
+    S=$(schema_of "$T/$kind")
+    SCHEMAS+=("$S")
+    demo "$T/$kind.json" --mailbox "$T/$kind" --fresh
+done
+python3 - "$T/eml.json" "$T/Maildir.json" "$SRC/datasets/sample-mailbox/expected.csv" <<'P' || fail "formats"
+import csv, json, sys
+e, m = (json.load(open(p)) for p in sys.argv[1:3])
+counts = {}
+for r in csv.DictReader(open(sys.argv[3])):
+    counts[r["label"]] = counts.get(r["label"], 0) + 1
+for s in (e, m):
+    assert {k: v for k, v in s["events"].items() if v} == counts, (s["events"], counts)
+    assert s["events_total"] + s["dead_letters"] == s["messages"], s
+assert m["messages"] == 40 and m["dead_letters"] == 0, m
+assert e["messages"] == 41 and e["dead_letters"] == 1, e
+d = e["dead_letter_list"][0]
+assert d["stage"] == "ingest" and d["reason"], d
+print("eml folder: 41 messages, dead letter:", d["class"], "-", d["reason"])
+P
+ok "eml folder (with a dead letter) and Maildir give the sample's events"
