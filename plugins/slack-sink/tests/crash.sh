@@ -7,19 +7,28 @@
 #     commit (commit_interval_ms one hour);
 #  2. after the restart the record is read again and skipped: the fake
 #     Slack still has exactly one post for the event, escaped;
-#  3. a second notification after the restart is posted (the sink works).
+#  3. a second notification after the restart is posted (the sink works);
+#  4. the one window left (docs/notifications.md): the host is SIGKILLed
+#     while Slack holds its `ok` (post received, answer not yet back), so the
+#     claim stays pending; after the restart the event is posted again,
+#     marked "possible repeat" (on_pending=repost, the default).
 . "${CAREEROPS_SOURCE_ROOT:?}/tests/integration/lib.sh"
 FAKE=${CAREEROPS_BUILD_ROOT:?}/tests/fakes/co-fake-server
 [ -x "$FAKE" ] || fail "co-fake-server not built"
 [ -f "$CAREEROPS_PLUGIN_PATH/mock/mock-source.so" ] ||
     { echo "SKIP: mock plugins not built"; exit 77; }
 
-"$FAKE" --service slack --port-file slack.port --log slack.jsonl 2> fake.err &
-PIDS+=($!)
-for _ in $(seq 100); do [ -s slack.port ] && break; sleep 0.1; done
-[ -s slack.port ] || fail "fake Slack did not start: $(cat fake.err)"
-mkdir -p secrets
-echo "http://127.0.0.1:$(cat slack.port)/services/T0/B0/CRASH" > secrets/slack_webhook
+# start_fake NAME [ARGS]: a fake Slack logging to NAME.jsonl; the webhook
+# secret points at it.
+start_fake() {
+    "$FAKE" --service slack --port-file "$1.port" --log "$1.jsonl" "${@:2}" 2>> fake.err &
+    PIDS+=($!)
+    for _ in $(seq 100); do [ -s "$1.port" ] && break; sleep 0.1; done
+    [ -s "$1.port" ] || fail "fake Slack did not start: $(cat fake.err)"
+    mkdir -p secrets
+    echo "http://127.0.0.1:$(cat "$1.port")/services/T0/B0/CRASH" > secrets/slack_webhook
+}
+start_fake slack
 
 note() { # KEY SUBJECT
     python3 -c 'import json,sys
@@ -89,3 +98,29 @@ for want in ("Lindqvist Robotics", "Tue 4 Mar 2025, 16:00 CET",
     assert want in blocks, want
 P
 ok "exactly one post per event across a SIGKILL; hostile subject escaped"
+
+# 4. SIGKILL while Slack holds its answer: the claim stays pending.
+echo '[{"method":"POST","status":200,"content_type":"text/plain","body":"ok","delay_ms":5000}]' > slow.json
+start_fake slow --script slow.json
+K3=3333cccc3333cccc3333cccc3333cccc3333cccc3333cccc3333cccc3333cccc
+"$B" run m.json "${S[@]}" --stage slack 2> slack3.log & SL=$!; PIDS+=($SL)
+note $K3 'Assessment invitation' >> notes.jsonl
+for _ in $(seq 300); do [ -s slow.jsonl ] && break; sleep 0.05; done
+[ -s slow.jsonl ] || fail "no post reached the slow fake: $(tail -5 slack3.log)"
+kill -9 $SL; wait $SL 2>/dev/null || true
+grep -q "posted event $K3" slack3.log && fail "the post was answered before the kill"
+"$B" run m.json "${S[@]}" --stage slack 2> slack4.log & SL=$!; PIDS+=($SL)
+for _ in $(seq 300); do grep -q "posted event $K3" slack4.log && break; sleep 0.1; done
+grep -q "posted event $K3" slack4.log || fail "pending event not posted again: $(tail -5 slack4.log)"
+kill -TERM $SL; wait $SL || true
+python3 - "$K3" <<'P' || fail "the repeat is not as documented"
+import json, sys
+k = sys.argv[1]
+bodies = [json.loads(l)["body"] for l in open("slow.jsonl")]
+mine = [b for b in bodies if k[:12] in b]
+assert len(mine) == 2, len(mine)
+assert "possible repeat" not in mine[0] and "possible repeat" in mine[1], mine
+assert all(k[:12] not in b for b in bodies if b not in mine)
+assert len(bodies) == 2, len(bodies)  # K1, K2 were skipped (done)
+P
+ok "killed while Slack held its ok: posted again after the restart, marked as a possible repeat"
