@@ -23,6 +23,9 @@
 #                 the whole mailbox, from the tables).
 # --keep-db       leave PostgreSQL running at the end (it is stopped if this
 #                 script started it).
+# --no-slack      print notifications even when secrets/slack_webhook exists
+#                 (by default a configured webhook makes the demo post them
+#                 to Slack with slack-sink instead of printing them).
 #
 # Environment: CAREEROPS_BIN (use this careerops binary, skip the build),
 # CAREEROPS_BUILD_DIR (default build), CAREEROPS_PG_DIR / CAREEROPS_PG_PORT
@@ -34,7 +37,7 @@ cd "$root"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(now_ms)
 
-mailbox="" json=0 tz="" fresh=0 keep_db=0
+mailbox="" json=0 tz="" fresh=0 keep_db=0 slack=auto
 die() { echo "demo.sh: $*" >&2; exit 1; }
 say() { [ "$json" = 1 ] || echo "demo: $*" >&2; }
 while [ $# -gt 0 ]; do
@@ -46,6 +49,7 @@ while [ $# -gt 0 ]; do
     --timezone=*) tz=${1#*=}; shift ;;
     --fresh) fresh=1; shift ;;
     --keep-db) keep_db=1; shift ;;
+    --no-slack) slack=0; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
     esac
@@ -86,6 +90,7 @@ else
     for p in mailbox-source rules-classifier postgres-sink notifier console-sink; do
         targets+=("plugins/$p/$p.so")
     done
+    [ "$slack" = auto ] && [ -f secrets/slack_webhook ] && targets+=(plugins/slack-sink/slack-sink.so)
     mkdir -p .run
     # a build folder configured before a plugin folder existed does not know
     # its target yet: reconfigure once (same options)
@@ -145,6 +150,14 @@ if [ "$fresh" = 1 ]; then
     rm -f "$notif" "$dlq"
 fi
 
+# ---- Slack instead of the console when a webhook is configured
+sets=(--set "pipeline=$pipeline")
+if [ "$slack" = auto ] && [ -f "$root/secrets/slack_webhook" ]; then
+    say "secrets/slack_webhook found: notifications go to Slack (slack-sink); --no-slack prints them"
+    sets+=(--set "secrets_dir=$root/secrets" --set stages.show.plugin=slack-sink
+           --set 'stages.show.config={"webhook_url":"${secret:slack_webhook}"}')
+fi
+
 # ---- run the pipeline to the end
 : >>"$notif"
 : >>"$dlq"
@@ -155,7 +168,7 @@ say "reading $mailbox"
 run_t0=$(now_ms)
 CAREEROPS_MAILBOX=$mailbox CAREEROPS_TZ=$tz CAREEROPS_DEMO_SCHEMA=$schema \
     CAREEROPS_NOTIFY_OUT=$notif CAREEROPS_DEMO_DLQ=$dlq \
-    "$bin" run pipelines/demo.json --until-idle --set "pipeline=$pipeline" 2>"$log" &
+    "$bin" run pipelines/demo.json --until-idle "${sets[@]}" 2>"$log" &
 run_pid=$!
 
 # progress: rows stored so far, from the tables (written at each commit)

@@ -34,6 +34,7 @@ struct notifier_config {
     const char *timezone;
     const char *briefing_url_template;
     int64_t briefing_wait_ms;
+    const char *const *briefing_types;
 };
 
 static const co_option_t notifier_options[] = {
@@ -48,6 +49,10 @@ static const co_option_t notifier_options[] = {
      offsetof(struct notifier_config, briefing_wait_ms),
      "How long an event waits for its briefing (research_tasks input) "
      "before it is notified without one; 0 = do not wait, ignore briefings."},
+    {CO_OPT_STRLIST, "briefing_types", "INTERVIEW,OFFER", 0, 0, 0,
+     offsetof(struct notifier_config, briefing_types),
+     "Event types that wait for a briefing (those the research stage "
+     "researches); other notified types are emitted at once."},
     {0},
 };
 
@@ -308,6 +313,17 @@ static co_status_t notifier_briefing(struct notifier *n, json_t *doc,
     return CO_OK;
 }
 
+/* Whether events of `type` wait for a briefing (`briefing_types`). */
+static int notifier_waits_for(const struct notifier *n, const char *type)
+{
+    if (n->cfg->briefing_types == NULL)
+        return 1;
+    for (const char *const *t = n->cfg->briefing_types; *t; t++)
+        if (strcmp(*t, type) == 0)
+            return 1;
+    return 0;
+}
+
 static co_status_t notifier_event(struct notifier *n, json_t *doc,
                                   const char *record_key)
 {
@@ -322,7 +338,7 @@ static co_status_t notifier_event(struct notifier *n, json_t *doc,
         notifier_api->metric_add(n->st, "events_skipped", 1);
         return CO_OK;
     }
-    if (n->cfg->briefing_wait_ms <= 0)
+    if (n->cfg->briefing_wait_ms <= 0 || !notifier_waits_for(n, type))
         return notifier_emit(n, doc, record_key, NULL);
     const char *key = notifier_join_key(doc);
     if (key == NULL)

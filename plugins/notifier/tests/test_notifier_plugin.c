@@ -39,6 +39,8 @@ static void teardown(void)
     co_fake_host_free(host);
 }
 
+static const char *const briefing_types[] = {"INTERVIEW", "OFFER", NULL};
+
 /* Config filled like the host does: defaults, then the given values. */
 static void *config(const char *tz, const char *url, int64_t wait)
 {
@@ -51,6 +53,8 @@ static void *config(const char *tz, const char *url, int64_t wait)
             *(const char **)(cfg + o->offset) = url;
         else if (strcmp(o->name, "briefing_wait_ms") == 0)
             *(int64_t *)(cfg + o->offset) = wait;
+        else if (strcmp(o->name, "briefing_types") == 0)
+            *(const char *const **)(cfg + o->offset) = briefing_types;
     }
     return cfg;
 }
@@ -194,6 +198,12 @@ START_TEST(briefing_before_and_after)
     ck_assert_str_eq(host->emits[1].key, "a2");
     json_decref(n);
     free(b);
+    free(e);
+    /* an assessment is not researched: emitted at once */
+    e = ev("ASSESSMENT", "a3", "Gamma");
+    ck_assert_int_eq(process(inst, "a3", e, "classified_events"), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 3);
+    ck_assert_str_eq(host->emits[2].key, "a3");
     free(e);
     plugin->destroy(inst);
     free(cfg);
