@@ -872,6 +872,7 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
             if (s->name)
                 co__add_topic(m, s->dlq_topic);
         }
+        co__add_topic(m, m->alerts.topic);
     }
     json_t *topics = json_object_get(root, "topics");
     if (topics != NULL) {

@@ -1,6 +1,7 @@
 /* careerops run: set-up, supervisor, backpressure, idle detection,
  * signals, shutdown. */
 #include "pipeline.h"
+#include "alerts.h"
 #include "err.h"
 #include "http.h"
 #include "log.h"
@@ -140,6 +141,8 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
     co__mon_t *mons = NULL;
     size_t n_mons = 0;
     co_http_t *http = NULL;
+    co_alerts_t *alerts = NULL;
+    rd_kafka_t *alert_producer = NULL;
 
     /* every stage named must exist */
     for (size_t i = 0; o->stages && o->stages[i]; i++)
@@ -277,6 +280,17 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
         }
     }
 
+    /* operational alerts: thresholds from the manifest, records to the
+     * alerts topic, posts to Slack or PagerDuty (core/alerts.c) */
+    alerts = co_alerts_new(m);
+    if (alerts) {
+        rd_kafka_conf_t *ac = co_kafka_conf_new(m, rt.bootstrap, e, sizeof e);
+        if (ac)
+            alert_producer = rd_kafka_new(RD_KAFKA_PRODUCER, ac, e, sizeof e);
+        if (alert_producer == NULL)
+            co_log_warn("alerts: no producer for the alerts topic: %s", e);
+    }
+
     for (size_t i = 0; i < rt.n_inst; i++)
         if (co__start_instance(&rt, i) != 0) {
             exit_code = 2;
@@ -348,7 +362,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
             if (co_stage_get_status(st) != CO_STAGE_DONE)
                 sources_done = 0;
         }
-        int64_t total_lag = 0;
+        int64_t total_lag = 0, max_lag = -1, dlq_depth = -1;
         int measured_all = 1;
         int64_t now = co_mono_ms();
         int do_metrics = now - last_metrics >= 1000;
@@ -360,14 +374,18 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
                 measured_all = 0;
                 continue;
             }
-            if (!mons[j].is_dlq)
+            if (!mons[j].is_dlq) {
                 total_lag += lag.total;
+                if (lag.total > max_lag)
+                    max_lag = lag.total;
+            }
             if (do_metrics) {
                 char lab[600];
                 if (mons[j].is_dlq) {
                     int64_t depth = 0;
                     for (int p = 0; p < lag.partitions; p++)
                         depth += lag.high[p] - lag.low[p];
+                    dlq_depth = (dlq_depth < 0 ? 0 : dlq_depth) + depth;
                     snprintf(lab, sizeof lab, "topic=\"%s\"",
                              co_lagmon_topic(mons[j].lm));
                     co_metric_set(co_metric("careerops_dead_letter_depth", lab,
@@ -389,8 +407,28 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
             }
             co_lag_free(&lag);
         }
-        if (do_metrics)
+        if (do_metrics) {
             last_metrics = now;
+            co_alerts_tick(alerts, dlq_depth, max_lag, co_wall_ms());
+            char *aj;
+            while (alerts && co_alerts_pending_record(alerts, &aj)) {
+                json_t *doc = json_loads(aj, 0, NULL);
+                const char *key =
+                    json_string_value(json_object_get(doc, "dedup_key"));
+                if (alert_producer)
+                    rd_kafka_producev(alert_producer,
+                                      RD_KAFKA_V_TOPIC(co_alerts_topic(alerts)),
+                                      RD_KAFKA_V_KEY((void *)(key ? key : ""),
+                                                     key ? strlen(key) : 0),
+                                      RD_KAFKA_V_VALUE(aj, strlen(aj)),
+                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                      RD_KAFKA_V_END);
+                json_decref(doc);
+                free(aj);
+            }
+            if (alert_producer)
+                rd_kafka_poll(alert_producer, 0);
+        }
         int idle = measured_all && total_lag == 0 && all_acked;
         if (idle)
             for (size_t i = 0; i < rt.n_inst; i++)
@@ -495,6 +533,14 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
             }
     }
     co_http_stop(http);
+    if (alert_producer) {
+        rd_kafka_flush(alert_producer, 5000);
+        rd_kafka_destroy(alert_producer);
+        alert_producer = NULL;
+    }
+    co_alerts_drain(alerts, 5000);
+    co_alerts_free(alerts);
+    alerts = NULL;
 
 stop_all:
     for (size_t i = 0; i < rt.n_inst; i++)
@@ -522,6 +568,9 @@ stop_all:
     }
     free(rt.bp);
 out:
+    if (alert_producer)
+        rd_kafka_destroy(alert_producer);
+    co_alerts_free(alerts);
     co_embedded_stop(rt.emb);
     free(rt.bootstrap);
     pthread_kill(sigthr, SIGUSR1);

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Operational alerts through the host: eleven records dead-lettered (over
+# the default threshold of 10) post exactly one alert to a (fake) Slack
+# webhook, and an alert record goes to the alerts topic.
+. "$(dirname "$0")/lib.sh"
+FAKE="$CAREEROPS_BUILD_ROOT/tests/fakes/co-fake-server"
+[ -x "$FAKE" ] || fail "co-fake-server not built"
+"$FAKE" --service slack --port-file port.txt --log slack.jsonl > fake.log 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do [ -s port.txt ] && break; sleep 0.1; done
+port=$(cat port.txt)
+cat > m.json <<J
+{"pipeline":"italert","kafka":{"bootstrap.servers":"embedded"},
+ "alerts":{"dlq_depth":10,"webhook_url":"http://127.0.0.1:$port/services/T000/B000/alerts","kind":"slack"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":11}},
+  {"name":"mid","plugin":"mock-fault","input":"a","output":"b","config":{"fail_every":1}},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"out.jsonl"}}]}
+J
+"$B" run m.json 2> run.log &
+RP=$!; PIDS+=($RP)
+for _ in $(seq 300); do
+    [ -s slack.jsonl ] && break
+    sleep 0.1
+done
+sleep 3 # a second post would come within the next ticks
+kill -TERM $RP; wait $RP || fail "run did not stop cleanly: $(tail -3 run.log)"
+posts=$(grep -c '/services/T000/B000/alerts' slack.jsonl || true)
+echo "alert posts: $posts"
+[ "$posts" = 1 ] || fail "expected exactly one alert post, got $posts"
+grep -qi 'dead' slack.jsonl || fail "the alert does not mention dead letters"
+grep -q 'alert' run.log || fail "the alert is not in the log"
+ok "11 dead letters -> one alert posted"
