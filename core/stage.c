@@ -1125,8 +1125,21 @@ static int co__consumer_loop(co_stage_t *st)
         }
         const char *topic = rd_kafka_topic_name(msg->rkt);
         co_expect_t *ex = co__expect(st, topic, msg->partition);
-        if (ex->next >= 0 && msg->offset > ex->next)
-            co__report_loss(st, topic, msg->partition, ex->next, msg->offset);
+        if (ex->next >= 0 && msg->offset > ex->next) {
+            /* A jump is loss only if the broker no longer has the skipped
+             * offsets (below its log start); transaction markers and
+             * compaction also leave gaps that lost nothing. */
+            int64_t lo = -1, hi = -1;
+            if (rd_kafka_get_watermark_offsets(st->consumer, topic,
+                                               msg->partition, &lo, &hi) ||
+                lo < 0)
+                rd_kafka_query_watermark_offsets(st->consumer, topic,
+                                                 msg->partition, &lo, &hi,
+                                                 5000);
+            if (lo > ex->next)
+                co__report_loss(st, topic, msg->partition, ex->next,
+                                lo < msg->offset ? lo : msg->offset);
+        }
         ex->next = msg->offset + 1;
 
         co_record_t rec = CO_RECORD_INIT;
