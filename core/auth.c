@@ -54,7 +54,8 @@ extern char **environ;
 typedef struct co__auth_wait_s {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int done;
+    int got;  /* a result was recorded (code or error) */
+    int done; /* ... and its answer page was sent: stop listening */
     char *code;
     char *error;
     const char *state; /* expected */
@@ -180,32 +181,31 @@ static enum MHD_Result co__auth_redirect(void *cls, struct MHD_Connection *c,
         status = 400;
         page = "The state parameter does not match: this redirect is not "
                "from the consent page CareerOps opened.\n";
-        if (!w->done) {
+        if (!w->got) {
             w->error = strdup("the redirect's state parameter does not match "
                               "(a stale or forged redirect); run the command "
                               "again");
-            w->done = 1;
+            w->got = 1;
         }
     } else if (err != NULL) {
         page = "Authorization was not granted. You can close this tab.\n";
-        if (!w->done) {
+        if (!w->got) {
             char m[300];
             snprintf(m, sizeof m,
                      "Google answered error=%s (consent denied or "
                      "cancelled)",
                      err);
             w->error = strdup(m);
-            w->done = 1;
+            w->got = 1;
         }
     } else {
         page = "CareerOps is authorized to read Gmail. You can close this "
                "tab.\n";
-        if (!w->done) {
+        if (!w->got) {
             w->code = strdup(code);
-            w->done = 1;
+            w->got = 1;
         }
     }
-    pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
     struct MHD_Response *r = MHD_create_response_from_buffer(
         strlen(page), (void *)page, MHD_RESPMEM_PERSISTENT);
@@ -213,6 +213,24 @@ static enum MHD_Result co__auth_redirect(void *cls, struct MHD_Connection *c,
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+/* Called by libmicrohttpd once a request's answer was sent (or the
+ * connection failed): only then may the listener stop. */
+static void co__auth_completed(void *cls, struct MHD_Connection *c,
+                               void **con_cls,
+                               enum MHD_RequestTerminationCode tc)
+{
+    (void)c;
+    (void)con_cls;
+    (void)tc;
+    co__auth_wait_t *w = cls;
+    pthread_mutex_lock(&w->mu);
+    if (w->got && !w->done) {
+        w->done = 1;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
 }
 
 static int co__auth_loopback_url(const char *url)
@@ -475,7 +493,8 @@ static int co__auth_gmail(int argc, char **argv)
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
                          NULL, NULL, co__auth_redirect, &w,
-                         MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+                         MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
+                         co__auth_completed, &w, MHD_OPTION_END);
     const union MHD_DaemonInfo *di =
         d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
     if (di == NULL) {

@@ -13,37 +13,12 @@ if [ -z "${GMAIL_IN_NETNS:-}" ] && unshare -rn true 2>/dev/null; then
     export GMAIL_IN_NETNS=1
     exec "$HERE/netns.sh" "$0" "$@"
 fi
-: "${CAREEROPS_BIN:?run through meson test}"
-export CAREEROPS_LOOPBACK_ONLY=1
-B="$CAREEROPS_BIN"
-FAKE="${CAREEROPS_BUILD_ROOT:?}/tests/fakes/co-fake-server"
-T=$(mktemp -d "${TMPDIR:-/tmp}/gmail-auth.XXXXXX")
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
-    if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-cd "$T"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-"$FAKE" --service gmail --port-file fake.port --log fake.log 2> fake.err &
-PIDS+=($!)
-for _ in $(seq 100); do [ -s fake.port ] && break; sleep 0.1; done
-[ -s fake.port ] || fail "fake server did not start: $(cat fake.err)"
-FURL="http://127.0.0.1:$(cat fake.port)"
-printf 'fake-client.apps.example\n' > cid
-printf 'fake-client-secret\n' > csec
+# shellcheck source=../../../tests/integration/lib.sh
+. "${CAREEROPS_SOURCE_ROOT:?run through meson test}/tests/integration/lib.sh"
 # shellcheck source=gmail_lib.sh
 . "$HERE/gmail_lib.sh"
-
-"$B" auth gmail --client-id-file cid --client-secret-file csec \
-    --token-out token.sealed --key-file token.key --no-browser --timeout 30 \
-    --auth-url "$FURL/o/oauth2/v2/auth" --token-url "$FURL/token" \
-    > auth.out 2> auth.err & AUTH=$!
-PIDS+=("$AUTH")
-browser auth.out > browser.out || fail "browser step: $(cat auth.err)"
-wait $AUTH || fail "auth gmail failed: $(cat auth.err)"
+start_fake_gmail
+auth_fake "$FURL" || fail "auth gmail failed: $(cat auth.err)"
 grep -q "redirect answered 200" browser.out || fail "redirect: $(cat browser.out)"
 [ "$(stat -c %a token.sealed)" = 600 ] || fail "token file mode $(stat -c %a token.sealed)"
 [ "$(stat -c %a token.key)" = 600 ] || fail "key file mode $(stat -c %a token.key)"

@@ -17,32 +17,15 @@ if [ -z "${GMAIL_IN_NETNS:-}" ] && unshare -rn true 2>/dev/null; then
     exec "$HERE/netns.sh" "$0" "$@"
 fi
 echo "network namespace with loopback only: ${GMAIL_IN_NETNS:-no}"
-: "${CAREEROPS_BIN:?run through meson test}"
-: "${CAREEROPS_PLUGIN_PATH:?run through meson test}"
-export CAREEROPS_PLUGIN_PATH CAREEROPS_LOOPBACK_ONLY=1
-B="$CAREEROPS_BIN"
-FAKE="${CAREEROPS_BUILD_ROOT:?}/tests/fakes/co-fake-server"
+# shellcheck source=../../../tests/integration/lib.sh
+. "${CAREEROPS_SOURCE_ROOT:?run through meson test}/tests/integration/lib.sh"
+# shellcheck source=gmail_lib.sh
+. "$HERE/gmail_lib.sh"
 if ! "$B" plugins list 2>/dev/null | grep -q mock-sink; then
     echo "SKIP: mock-sink is not built (-Dplugins=...,mock)"; exit 77
 fi
-T=$(mktemp -d "${TMPDIR:-/tmp}/gmail-e2e.XXXXXX")
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
-    if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-cd "$T"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-# shellcheck source=gmail_lib.sh
-. "$HERE/gmail_lib.sh"
 
-"$FAKE" --service gmail --gmail-messages 250 --gmail-get-delay-ms 25 \
-    --port-file fake.port 2> fake.err &
-PIDS+=($!)
-for _ in $(seq 100); do [ -s fake.port ] && break; sleep 0.1; done
-[ -s fake.port ] || fail "fake Gmail did not start: $(cat fake.err)"
-FURL="http://127.0.0.1:$(cat fake.port)"
+start_fake_gmail --gmail-messages 250 --gmail-get-delay-ms 25
 counts() { python3 -c 'import json,sys,urllib.request
 r = urllib.request.Request(sys.argv[1] + "/_fake/gmail/" + sys.argv[2], method="POST" if sys.argv[2] != "counts" else "GET")
 print(json.dumps(json.load(urllib.request.urlopen(r, timeout=10))))' "$FURL" "$1"; }
@@ -76,24 +59,12 @@ for s in m["stages"]:
             h = urllib.parse.urlparse(v).hostname
             assert h in ("127.0.0.1", "localhost", "::1"), (k, v)
 P
-start_broker_gm() {
-    "$B" broker --bootstrap-file bs.txt --manifest m.json > broker.log 2>&1 &
-    PIDS+=($!)
-    for _ in $(seq 100); do [ -s bs.txt ] && break; sleep 0.1; done
-    [ -s bs.txt ] || fail "broker did not start: $(cat broker.log)"
-}
-start_broker_gm
-S=(--set "kafka.bootstrap.servers=$(cat bs.txt)")
+start_broker m.json
+S=(--set "kafka.bootstrap.servers=$BS")
 "$B" run m.json "${S[@]}" --stage store 2> sink.log & SINK=$!; PIDS+=("$SINK")
 
-keys() { [ -f out.jsonl ] && python3 -c 'import json,sys
-print(len({json.loads(l)["key"] for l in open("out.jsonl") if l.strip()}))' || echo 0; }
-lines() { [ -f out.jsonl ] && wc -l < out.jsonl || echo 0; }
-wait_keys() { # N SECONDS
-    local end=$((SECONDS + $2))
-    while [ $SECONDS -lt $end ]; do [ "$(keys)" -ge "$1" ] && return 0; sleep 0.3; done
-    return 1
-}
+keys() { [ -f out.jsonl ] && distinct_keys out.jsonl || echo 0; }
+lines() { total_lines out.jsonl; }
 
 # 2. full sync, SIGKILL once the first page's position is stored
 "$B" run m.json "${S[@]}" --stage ingest --until-idle 2> src1.log & SRC=$!
@@ -107,7 +78,7 @@ GETS_AT_KILL=$(count_of get)
 echo "SIGKILL between pages: position p100 stored, $GETS_AT_KILL messages fetched, $(lines) records in the topic"
 "$B" run m.json "${S[@]}" --stage ingest --until-idle 2> src2.log ||
     fail "source did not finish: $(tail -3 src2.log)"
-wait_keys 250 60 || fail "$(keys) of 250 messages in the topic"
+wait_keys out.jsonl 250 60 || fail "$(keys) of 250 messages in the topic"
 sleep 1
 N1=$(lines)
 DUP1=$((N1 - 250))
@@ -120,7 +91,7 @@ echo "full sync: 250 messages, $N1 records, $DUP1 duplicates"
 counts "add?n=20" > /dev/null
 "$B" run m.json "${S[@]}" --stage ingest --until-idle 2> src3.log ||
     fail "history run failed: $(tail -3 src3.log)"
-wait_keys 270 60 || fail "$(keys) of 270 messages after the history sync"
+wait_keys out.jsonl 270 60 || fail "$(keys) of 270 messages after the history sync"
 sleep 1
 [ "$(count_of history)" -ge 1 ] || fail "history.list was not used"
 N2=$(lines)
@@ -132,7 +103,7 @@ counts expire-history > /dev/null
 counts "add?n=5" > /dev/null
 "$B" run m.json "${S[@]}" --stage ingest --until-idle 2> src4.log ||
     fail "resync run failed: $(tail -3 src4.log)"
-wait_keys 275 60 || fail "$(keys) of 275 messages after the resync"
+wait_keys out.jsonl 275 60 || fail "$(keys) of 275 messages after the resync"
 sleep 1
 N3=$(lines)
 [ $((N3 - N2)) = 5 ] || fail "the resync wrote $((N3 - N2)) records, expected the 5 new ones"

@@ -1,5 +1,17 @@
-# Helpers shared by the gmail-source shell tests (sourced).
-#
+# Helpers shared by the gmail-source shell tests (sourced after
+# tests/integration/lib.sh, which provides B, PIDS, fail).
+
+# start_fake_gmail ARG...: co-fake-server --service gmail ARG... in the
+# background (request log in fake.log); sets FURL.
+start_fake_gmail() {
+    "${CAREEROPS_BUILD_ROOT:?}/tests/fakes/co-fake-server" --service gmail \
+        --port-file fake.port --log fake.log "$@" 2> fake.err &
+    PIDS+=($!)
+    for _ in $(seq 100); do [ -s fake.port ] && break; sleep 0.1; done
+    [ -s fake.port ] || fail "fake Gmail did not start: $(cat fake.err)"
+    FURL="http://127.0.0.1:$(cat fake.port)"
+}
+
 # consent URL -> scripted browser GET to the redirect (python3 stdlib)
 browser() { # OUTFILE STATE_OVERRIDE
     python3 - "$1" "${2:-}" <<'P'
@@ -10,7 +22,8 @@ for _ in range(200):
         lines = open(out).read().splitlines()
     except FileNotFoundError:
         lines = []
-    url = next((l for l in lines if l.startswith("http")), None)
+    # a complete consent URL line (the state comes last but two)
+    url = next((l for l in lines if l.startswith("http") and "&prompt=" in l), None)
     if url:
         break
     time.sleep(0.05)
@@ -38,9 +51,9 @@ P
 
 # auth_fake FURL: run `careerops auth gmail` against the fake at FURL with
 # the scripted browser; writes cid, csec, token.sealed, token.key.
+printf 'fake-client.apps.example\n' > cid
+printf 'fake-client-secret\n' > csec
 auth_fake() {
-    printf 'fake-client.apps.example\n' > cid
-    printf 'fake-client-secret\n' > csec
     "$B" auth gmail --client-id-file cid --client-secret-file csec \
         --token-out token.sealed --key-file token.key --no-browser \
         --timeout 30 --auth-url "$1/o/oauth2/v2/auth" \
