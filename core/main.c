@@ -8,6 +8,9 @@
 #include "pipeline.h"
 #include "util.h"
 #include "validate.h"
+#ifdef CO_HAVE_MAIL
+#include "co_mail.h"
+#endif
 
 #include <getopt.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -669,6 +672,11 @@ done:
 int main(int argc, char **argv)
 {
     co_log_init_from_env();
+#ifdef CO_HAVE_MAIL
+    /* GMime's own start-up is not thread-safe: do it once, before any
+     * plugin (each links its own copy of the mail library) starts */
+    co_mail_init();
+#endif
     if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         co__usage(argc < 2 ? stderr : stdout);

@@ -880,6 +880,13 @@ static int co__commit_cycle(co_stage_t *st)
                 co_stage_set_status(st, CO_STAGE_FAILED, m);
             return -1;
         }
+        /* records the flush dead-lettered must be acknowledged too */
+        if (co__drain_producer(st) != 0) {
+            if (st->rt && CO__ATOMIC_LOAD(&st->rt->stop) == 2)
+                return -1;
+            co__rewind(st);
+            return 0;
+        }
     }
     rd_kafka_resp_err_t err = rd_kafka_commit(st->consumer, st->offsets, 0);
     if (err) {
@@ -1133,9 +1140,8 @@ static int co__consumer_loop(co_stage_t *st)
             if (rd_kafka_get_watermark_offsets(st->consumer, topic,
                                                msg->partition, &lo, &hi) ||
                 lo < 0)
-                rd_kafka_query_watermark_offsets(st->consumer, topic,
-                                                 msg->partition, &lo, &hi,
-                                                 5000);
+                rd_kafka_query_watermark_offsets(
+                    st->consumer, topic, msg->partition, &lo, &hi, 5000);
             if (lo > ex->next)
                 co__report_loss(st, topic, msg->partition, ex->next,
                                 lo < msg->offset ? lo : msg->offset);

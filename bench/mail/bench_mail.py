@@ -7,7 +7,7 @@ package with policy.default (the parser a Python stack would use): parse the
 bytes, read From/To/Subject/Date/Message-ID, get the body text (plain
 preferred, else HTML, as get_body() picks it) and list the attachments.
 Prints messages/s, MB/s and the ratio of MB/s; with --write FILE it also
-writes a Markdown section "Mail normalizer" to FILE.
+writes (or replaces) the Markdown section "Mail normalizer" in FILE.
 
 usage: bench_mail.py BENCH_EXE CORPUS_DIR [--seconds N] [--write FILE]
 """
@@ -136,14 +136,25 @@ def main():
         '',
         'Reproduce: `meson test -C build --benchmark --suite mail` or '
         '`bench/mail/bench_mail.py build/bench/mail/bench_mail ../shared/corpus '
-        '--write docs/benchmarks-mail.md`.',
+        '--write docs/benchmarks.md`.',
         '',
     ]
     text = '\n'.join(lines)
     print(text)
     if write:
+        # replace this section of the shared benchmarks page in place
+        start, end = '<!-- mail-bench:start -->', '<!-- mail-bench:end -->'
+        try:
+            doc = open(write).read()
+        except OSError:
+            doc = '# Benchmarks\n'
+        block = start + '\n' + text + '\n' + end
+        if start in doc and end in doc:
+            doc = doc[:doc.index(start)] + block + doc[doc.index(end) + len(end):]
+        else:
+            doc = doc.rstrip('\n') + '\n\n' + block + '\n'
         with open(write, 'w') as f:
-            f.write(text)
+            f.write(doc)
     return 0
 
 
