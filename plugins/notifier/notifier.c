@@ -223,6 +223,26 @@ static co_status_t notifier_expire(struct notifier *n)
     return CO_OK;
 }
 
+/* Remember a parked key in memory. 0, or -1 when out of memory. */
+static int notifier_add_parked(struct notifier *n, const char *key,
+                               int64_t deadline_ms)
+{
+    if (n->n_parked == n->cap_parked) {
+        size_t nc = n->cap_parked ? n->cap_parked * 2 : 16;
+        void *np = realloc(n->parked, nc * sizeof *n->parked);
+        if (np == NULL)
+            return -1;
+        n->parked = np;
+        n->cap_parked = nc;
+    }
+    char *k = strdup(key);
+    if (k == NULL)
+        return -1;
+    n->parked[n->n_parked].key = k;
+    n->parked[n->n_parked++].deadline_ms = deadline_ms;
+    return 0;
+}
+
 static co_status_t notifier_start(void *instance)
 {
     struct notifier *n = instance;
@@ -246,19 +266,12 @@ static co_status_t notifier_start(void *instance)
             notifier_state_json(n, "pending:", json_string_value(k), &p) != 0)
             continue;
         if (p != NULL) {
-            if (n->n_parked == n->cap_parked) {
-                size_t nc = n->cap_parked ? n->cap_parked * 2 : 16;
-                void *np = realloc(n->parked, nc * sizeof *n->parked);
-                if (np == NULL) {
-                    json_decref(p);
-                    break;
-                }
-                n->parked = np;
-                n->cap_parked = nc;
+            if (notifier_add_parked(n, json_string_value(k),
+                                    json_integer_value(json_object_get(
+                                        p, "deadline_ms"))) != 0) {
+                json_decref(p);
+                break;
             }
-            n->parked[n->n_parked].key = strdup(json_string_value(k));
-            n->parked[n->n_parked++].deadline_ms =
-                json_integer_value(json_object_get(p, "deadline_ms"));
         }
         json_decref(p);
     }
@@ -279,16 +292,8 @@ static co_status_t notifier_park(struct notifier *n, const char *key,
     for (size_t i = 0; i < n->n_parked; i++)
         if (strcmp(n->parked[i].key, key) == 0)
             return CO_OK; /* redelivered: already parked */
-    if (n->n_parked == n->cap_parked) {
-        size_t nc = n->cap_parked ? n->cap_parked * 2 : 16;
-        void *np = realloc(n->parked, nc * sizeof *n->parked);
-        if (np == NULL)
-            return CO_RETRY;
-        n->parked = np;
-        n->cap_parked = nc;
-    }
-    n->parked[n->n_parked].key = strdup(key);
-    n->parked[n->n_parked++].deadline_ms = deadline;
+    if (notifier_add_parked(n, key, deadline) != 0)
+        return CO_RETRY;
     notifier_api->metric_set(n->st, "parked", (double)n->n_parked);
     return notifier_save_index(n) == 0 ? CO_OK : CO_RETRY;
 }
