@@ -598,6 +598,8 @@ static void fg_admin(co_fake_t *f, const co_fake_request_t *req,
         co_fake_gmail_expire_history(g);
     } else if (strcmp(what, "expire-tokens") == 0) {
         co_fake_gmail_expire_tokens(g);
+    } else if (strcmp(what, "revoke") == 0) {
+        co_fake_gmail_revoke(g);
     } else if (strcmp(what, "counts") != 0) {
         co_fake_reply_error(r, 404, "unknown admin action");
         return;

@@ -21,7 +21,8 @@
  *   current generation, else 401 in the Gmail error envelope.
  * - Administration for shell tests: `POST /_fake/gmail/add?n=N` (N more
  *   generated messages), `POST /_fake/gmail/expire-history`,
- *   `POST /_fake/gmail/expire-tokens`, `GET /_fake/gmail/counts`.
+ *   `POST /_fake/gmail/expire-tokens`, `POST /_fake/gmail/revoke`,
+ *   `GET /_fake/gmail/counts`.
  *
  * Failure injection: co_fake_gmail_push_error() queues replies that answer
  * the next API calls (not the token endpoint) before the normal routes.

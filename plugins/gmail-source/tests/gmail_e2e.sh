@@ -5,7 +5,8 @@
 #     once the first page's position is stored (between pages) and
 #     restarted: every message arrives, none twice;
 #  3. 20 new messages are picked up through history.list;
-#  4. the history id expires (404): a full resync emits zero duplicates.
+#  4. the history id expires (404): a full resync emits zero duplicates;
+#  5. a revoked refresh token (invalid_grant) stops the stage, FATAL.
 # A standalone broker and a mock-sink stage on raw_inbox_stream; keys counted.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -108,6 +109,14 @@ sleep 1
 N3=$(lines)
 [ $((N3 - N2)) = 5 ] || fail "the resync wrote $((N3 - N2)) records, expected the 5 new ones"
 grep -q "too old" src4.log || fail "no resync in the log"
+# 5. a revoked refresh token stops the stage (FATAL) with the re-auth hint
+counts revoke > /dev/null
+if "$B" run m.json "${S[@]}" --stage ingest --until-idle 2> src5.log; then
+    fail "the source ran with a revoked refresh token"
+fi
+grep -q 'run `careerops auth gmail` again' src5.log ||
+    fail "no re-auth hint: $(tail -3 src5.log)"
+echo "revoked token: stage FATAL with the re-auth hint"
 kill -TERM $SINK; wait $SINK || true
 python3 - <<'P'
 import json
