@@ -199,7 +199,8 @@ typedef struct gmail_s {
     char token[4096];
     int64_t token_exp_ms;
     gmail_bucket_t bucket;
-    int fails; /* consecutive rate-limit/server failures */
+    int fails;        /* consecutive rate-limit/server failures */
+    long last_status; /* HTTP status of the last API call (0: none) */
 
     int loaded;
     int mode;
@@ -420,6 +421,7 @@ static co_status_t gmail_call(gmail_t *g, const char *method, const char *url,
         }
         break;
     }
+    g->last_status = rs->status;
     if ((rs->status >= 200 && rs->status < 300) ||
         (allow_404 && rs->status == 404)) {
         g->fails = 0;
@@ -785,7 +787,7 @@ static co_status_t gmail_full_step(gmail_t *g, int timeout_ms)
         co_http_response_t rs;
         st = gmail_call(g, "GET", url, NULL, GMAIL_UNITS_LIST, 0, &rs);
         free(url);
-        if (st == CO_FATAL && g->page_token != NULL) {
+        if (st == CO_FATAL && g->page_token != NULL && g->last_status == 400) {
             /* a stored page token Gmail no longer knows: start over (the
              * idempotency claims keep it from emitting twice) */
             gmail_api->log(g->st, CO_LOG_WARN,
