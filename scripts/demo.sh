@@ -152,8 +152,10 @@ fi
 
 # ---- Slack instead of the console when a webhook is configured
 sets=(--set "pipeline=$pipeline")
+to_slack=0
 if [ "$slack" = auto ] && [ -f "$root/secrets/slack_webhook" ]; then
     say "secrets/slack_webhook found: notifications go to Slack (slack-sink); --no-slack prints them"
+    to_slack=1
     sets+=(--set "secrets_dir=$root/secrets" --set stages.show.plugin=slack-sink
            --set 'stages.show.config={"webhook_url":"${secret:slack_webhook}"}')
 fi
@@ -216,10 +218,10 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
     ORDER BY scheduled_at NULLS LAST, company" >>"$events"
 end=$(now_ms)
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
-    "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" <<'PY'
+    "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" <<'PY'
 import json, sys
 (emails_f, events_f, dlq_f, dlq_before, notif_f, notif_before, as_json, mailbox,
- schema, tz, t0, end, pipeline_ms) = sys.argv[1:]
+ schema, tz, t0, end, pipeline_ms, to_slack) = sys.argv[1:]
 stored, new = (int(x) for x in open(emails_f).read().split())
 types = ["INTERVIEW", "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
          "RECRUITER_OUTREACH", "OTHER"]
@@ -277,7 +279,10 @@ if as_json == "1":
     print(json.dumps(summary, indent=None, sort_keys=False))
     sys.exit(0)
 out = []
-if new_blocks.strip():
+if to_slack == "1":
+    summary["notifications_to"] = "slack"
+    out.append("Notifications were posted to Slack (slack-sink; --no-slack prints them).\n")
+elif new_blocks.strip():
     blocks = [b for b in new_blocks.split("\n\n") if b.strip()]
     out.append(f"Notifications new in this run ({len(blocks)}):\n")
     for b in blocks[:12]:
