@@ -34,6 +34,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+mkdir -p .run
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(now_ms)
 
@@ -143,7 +144,7 @@ trap 'exit 130' INT TERM
 
 if [ "$fresh" = 1 ]; then
     say "--fresh: dropping schema $schema and the state of pipeline $pipeline"
-    q -c "DROP SCHEMA IF EXISTS \"$schema\" CASCADE" 2>/dev/null
+    q -c "DROP SCHEMA IF EXISTS \"$schema\" CASCADE" || die "could not drop schema $schema"
     for t in careerops_state careerops_idempotency; do
         q -c "DELETE FROM $t WHERE ns LIKE '$pipeline/%'" 2>/dev/null || true
     done
