@@ -49,7 +49,7 @@ static const co_option_t notifier_options[] = {
      offsetof(struct notifier_config, briefing_wait_ms),
      "How long an event waits for its briefing (research_tasks input) "
      "before it is notified without one; 0 = do not wait, ignore briefings."},
-    {CO_OPT_STRLIST, "briefing_types", "INTERVIEW,OFFER", 0, 0, 0,
+    {CO_OPT_STRLIST, "briefing_types", "INTERVIEW,OFFER,ASSESSMENT", 0, 0, 0,
      offsetof(struct notifier_config, briefing_types),
      "Event types that wait for a briefing (those the research stage "
      "researches); other notified types are emitted at once."},
