@@ -64,6 +64,17 @@ fi
 [ -e "$mailbox" ] || die "mailbox '$mailbox' not found: give an mbox file, a Maildir or a folder of .eml files"
 [ -r "$mailbox" ] || die "mailbox '$mailbox' is not readable"
 mailbox=$(realpath "$mailbox")
+# a Google Takeout folder (Takeout/Mail/*.mbox) rather than the .mbox in it
+if [ -d "$mailbox" ] && [ ! -d "$mailbox/cur" ] && [ ! -d "$mailbox/new" ] &&
+    [ -z "$(find "$mailbox" -name '*.eml' -print -quit)" ]; then
+    mapfile -t mboxes < <(find "$mailbox" -type f -name '*.mbox' | sort)
+    if [ ${#mboxes[@]} = 1 ]; then
+        mailbox=${mboxes[0]}
+        say "using the mbox in that folder: $mailbox"
+    elif [ ${#mboxes[@]} -gt 1 ]; then
+        die "$mailbox holds several .mbox files; pass one with --mailbox: $(printf '\n  %s' "${mboxes[@]}")"
+    fi
+fi
 if [ -z "$tz" ]; then
     tz=${TZ:-UTC}
     case "$tz" in :* | /* | "") tz=UTC ;; esac

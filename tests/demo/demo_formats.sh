@@ -2,7 +2,9 @@
 # --mailbox with the other formats, and dead letters in the summary: the
 # sample mailbox as a folder of .eml files plus one empty file (which
 # cannot become a record: dead-lettered by the source with its reason),
-# and as a Maildir (cur/ with flags, new/). Same events as the mbox; the
+# as a Maildir (cur/ with flags, new/), and as a Google Takeout folder
+# (Takeout/Mail/All mail Including Spam and Trash.mbox, found by the demo
+# when the folder is given). Same events as the mbox; the
 # dead letter is counted as a message read and listed with its reason.
 . "$(dirname "$0")/lib.sh"
 python3 - "$SRC/datasets/sample-mailbox/sample.mbox" "$T" <<'P'
@@ -23,14 +25,21 @@ for i, p in enumerate(parts):
         open(f"{md}/cur/1760000{i:03d}.M{i}P1.host:2,S", "wb").write(body)
 open(f"{eml}/empty.eml", "wb").close()
 P
+mkdir -p "$T/takeout/Takeout/Mail"
+cp "$SRC/datasets/sample-mailbox/sample.mbox" "$T/takeout/Takeout/Mail/All mail Including Spam and Trash.mbox"
+S=$(schema_of "$T/takeout/Takeout/Mail/All mail Including Spam and Trash.mbox")
+SCHEMAS+=("$S")
+demo "$T/takeout.json" --mailbox "$T/takeout" --fresh
 for kind in eml Maildir; do
     S=$(schema_of "$T/$kind")
     SCHEMAS+=("$S")
     demo "$T/$kind.json" --mailbox "$T/$kind" --fresh
 done
-python3 - "$T/eml.json" "$T/Maildir.json" "$SRC/datasets/sample-mailbox/expected.csv" <<'P' || fail "formats"
+python3 - "$T/eml.json" "$T/Maildir.json" "$SRC/datasets/sample-mailbox/expected.csv" "$T/takeout.json" <<'P' || fail "formats"
 import csv, json, sys
 e, m = (json.load(open(p)) for p in sys.argv[1:3])
+t = json.load(open(sys.argv[4]))
+assert t["messages"] == 40 and t["mailbox"].endswith("All mail Including Spam and Trash.mbox"), t
 counts = {}
 for r in csv.DictReader(open(sys.argv[3])):
     counts[r["label"]] = counts.get(r["label"], 0) + 1
@@ -43,4 +52,4 @@ d = e["dead_letter_list"][0]
 assert d["stage"] == "ingest" and d["reason"], d
 print("eml folder: 41 messages, dead letter:", d["class"], "-", d["reason"])
 P
-ok "eml folder (with a dead letter) and Maildir give the sample's events"
+ok "eml folder (with a dead letter), Maildir and Takeout folder give the sample's events"
