@@ -7,6 +7,7 @@
 #include "alerts.h"
 
 #include "log.h"
+#include "url.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -112,24 +113,6 @@ static size_t co__alerts_header(char *p, size_t sz, size_t n, void *ud)
             r->retry_after_ms = (int64_t)(s > 3600 ? 3600 : s) * 1000;
     }
     return len;
-}
-
-/* Refuses non-loopback hosts when CAREEROPS_LOOPBACK_ONLY=1 (tests). */
-static int co__alerts_url_allowed(const char *url)
-{
-    const char *lo = getenv("CAREEROPS_LOOPBACK_ONLY");
-    if (lo == NULL || strcmp(lo, "1") != 0)
-        return 1;
-    CURLU *u = curl_url();
-    char *host = NULL;
-    int ok = 0;
-    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-        ok = strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-             strcmp(host, "[::1]") == 0;
-    curl_free(host);
-    curl_url_cleanup(u);
-    return ok;
 }
 
 /* One POST; returns 0 with r->status set, or -1 on a transport error. */
@@ -385,7 +368,7 @@ co_alerts_t *co_alerts_new(const co_manifest_t *m)
         co_alerts_free(a);
         return NULL;
     }
-    if (a->url != NULL && !co__alerts_url_allowed(a->url)) {
+    if (a->url != NULL && !co_url_allowed(a->url)) {
         co_log(CO_LOG_WARN, NULL, NULL,
                "alerts.webhook_url is not a loopback address and "
                "CAREEROPS_LOOPBACK_ONLY=1: alerts are only logged");

@@ -13,6 +13,7 @@
  * error (message on stderr), 2 usage or manifest errors.
  * Honours CAREEROPS_LOOPBACK_ONLY=1 like the plugins (tests).
  */
+#include "url.h"
 #include "loader.h"
 #include "manifest.h"
 
@@ -63,23 +64,6 @@ static const char *co__ask_opt(json_t *conf, const co_plugin_t *desc,
     return NULL;
 }
 
-static int co__ask_url_allowed(const char *url)
-{
-    const char *lo = getenv("CAREEROPS_LOOPBACK_ONLY");
-    if (lo == NULL || strcmp(lo, "1") != 0)
-        return 1;
-    CURLU *u = curl_url();
-    char *host = NULL;
-    int ok = 0;
-    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-        ok = strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-             strcmp(host, "[::1]") == 0;
-    curl_free(host);
-    curl_url_cleanup(u);
-    return ok;
-}
-
 static size_t co__ask_write(char *p, size_t sz, size_t n, void *ud)
 {
     return fwrite(p, sz, n, ud);
@@ -93,7 +77,7 @@ static json_t *co__ask_http(const co__ask_cfg_t *c, const char *url,
                             int quiet_404)
 {
     *status = 0;
-    if (!co__ask_url_allowed(url)) {
+    if (!co_url_allowed(url)) {
         fprintf(stderr,
                 "error: %s is not a loopback address and "
                 "CAREEROPS_LOOPBACK_ONLY=1\n",

@@ -22,6 +22,8 @@
  * With CAREEROPS_LOOPBACK_ONLY=1 (tests) a token URL that is not loopback is
  * refused before any connection.
  */
+#include "url.h"
+
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -233,26 +235,6 @@ static void co__auth_completed(void *cls, struct MHD_Connection *c,
     pthread_mutex_unlock(&w->mu);
 }
 
-static int co__auth_loopback_url(const char *url)
-{
-    const char *lo = getenv("CAREEROPS_LOOPBACK_ONLY");
-    if (lo == NULL || strcmp(lo, "1") != 0)
-        return 1;
-    CURLU *u = curl_url();
-    char *host = NULL;
-    int ok = 0;
-    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        struct in_addr a;
-        ok = strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-             (inet_pton(AF_INET, host, &a) == 1 &&
-              (ntohl(a.s_addr) >> 24) == 127);
-    }
-    curl_free(host);
-    curl_url_cleanup(u);
-    return ok;
-}
-
 static size_t co__auth_sink(char *p, size_t sz, size_t n, void *ud)
 {
     FILE *f = ud;
@@ -264,7 +246,7 @@ static char *co__auth_exchange(const char *token_url, const char *client_id,
                                const char *client_secret, const char *code,
                                const char *redirect, const char *verifier)
 {
-    if (!co__auth_loopback_url(token_url)) {
+    if (!co_url_allowed(token_url)) {
         fprintf(stderr,
                 "error: --token-url %s is not loopback and "
                 "CAREEROPS_LOOPBACK_ONLY=1\n",

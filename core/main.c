@@ -324,12 +324,21 @@ static int co__cmd_graph(int argc, char **argv)
     co_diag_t d = {0};
     co_manifest_t *m = co_manifest_load(argv[optind], sets.v, &d);
     free(sets.v);
-    if (m == NULL || d.n > 0) {
+    /* drawing needs stage names, plugins and topics only: faults elsewhere
+     * (a secret file not present on this machine) are warnings here */
+    int usable = m != NULL;
+    for (size_t i = 0; usable && i < m->n_stages; i++)
+        usable =
+            m->stages[i].name && m->stages[i].plugin && m->stages[i].dlq_topic;
+    if (!usable) {
         co_diag_print(&d, argv[optind]);
         co_diag_free(&d);
         co_manifest_free(m);
         return 2;
     }
+    for (size_t i = 0; i < d.n; i++)
+        fprintf(stderr, "warning: %s: %s\n", argv[optind], d.msgs[i]);
+    co_diag_free(&d);
     char a[300], b[300];
     if (mermaid)
         printf("flowchart LR\n");
