@@ -193,6 +193,13 @@ static void co__backpressure(co_stage_t *st, const char *topic)
         if (t0 == 0) {
             t0 = co_mono_ms();
             co_stage_set_status(st, CO_STAGE_PAUSED, NULL);
+        } else if (co_mono_ms() - t0 > 30000 &&
+                   (co_mono_ms() - t0) % 30000 < 20) {
+            co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+                   "paused by backpressure for %lld s: downstream of %s is "
+                   "%lld records behind (limit %lld, %lld in flight)",
+                   (long long)((co_mono_ms() - t0) / 1000), topic,
+                   (long long)worst, (long long)limit, (long long)infl);
         }
         rd_kafka_poll(st->producer, 20);
     }
@@ -579,6 +586,10 @@ void co_stage_free(co_stage_t *st)
     co_options_free(st->cfg, st->mem);
     if (st->consumer) {
         rd_kafka_consumer_close(st->consumer);
+        if (st->commit_q) {
+            rd_kafka_queue_destroy(st->commit_q);
+            st->commit_q = NULL;
+        }
         rd_kafka_destroy(st->consumer);
     }
     if (st->producer) {
@@ -587,6 +598,8 @@ void co_stage_free(co_stage_t *st)
     }
     if (st->offsets)
         rd_kafka_topic_partition_list_destroy(st->offsets);
+    if (st->commit_q)
+        rd_kafka_queue_destroy(st->commit_q);
     for (size_t i = 0; i < st->n_pend; i++) {
         free(st->pend[i].key);
         free(st->pend[i].value);
@@ -851,11 +864,65 @@ static void co__rewind(co_stage_t *st)
     st->uncommitted = 0;
 }
 
+/* Commit st->offsets and wait at most timeout_ms for the answer. A plain
+ * synchronous rd_kafka_commit() can wait forever when it overlaps a
+ * rebalance, and a member that does not poll stalls the whole group;
+ * on a timeout the stage keeps consuming and commits again later. */
+static rd_kafka_resp_err_t co__commit_offsets(co_stage_t *st, int timeout_ms)
+{
+    /* its own queue, so that late answers to asynchronous commits are not
+     * taken for this one's */
+    rd_kafka_queue_t *q = rd_kafka_queue_new(st->consumer);
+    rd_kafka_resp_err_t err =
+        rd_kafka_commit_queue(st->consumer, st->offsets, q, NULL, NULL);
+    if (err) {
+        rd_kafka_queue_destroy(q);
+        return err;
+    }
+    rd_kafka_event_t *ev = NULL;
+    int64_t end = co_mono_ms() + timeout_ms;
+    while (ev == NULL) {
+        int64_t left = end - co_mono_ms();
+        if (left <= 0 || (st->rt && CO__ATOMIC_LOAD(&st->rt->stop) == 2)) {
+            rd_kafka_queue_destroy(q);
+            return RD_KAFKA_RESP_ERR__TIMED_OUT;
+        }
+        ev = rd_kafka_queue_poll(q, (int)(left > 100 ? 100 : left));
+    }
+    err = rd_kafka_event_error(ev);
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    return err;
+}
+
+/* Answers to earlier asynchronous commits: a failed one makes the next
+ * cycle commit again (the position list is cumulative). */
+static void co__commit_results(co_stage_t *st)
+{
+    rd_kafka_event_t *ev;
+    while (st->commit_q && (ev = rd_kafka_queue_poll(st->commit_q, 0))) {
+        rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+        if (err) {
+            co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+                   "offset commit failed (%s); will commit again",
+                   rd_kafka_err2str(err));
+            if (st->uncommitted == 0)
+                st->uncommitted = 1;
+        }
+        rd_kafka_event_destroy(ev);
+    }
+}
+
 /* Flush outputs (and the sink), then commit the processed offsets.
+ * Regular cycles commit asynchronously: a member that waits for a commit
+ * answer without polling stalls a rebalance of its whole group (and the
+ * answer waits for the rebalance). Before partitions are revoked and at
+ * the end, `sync` waits for the answer (at most 10 s).
  * Returns 0, or -1 when the stage must stop (FATAL flush). */
-static int co__commit_cycle(co_stage_t *st)
+static int co__commit_cycle(co_stage_t *st, int sync)
 {
     st->last_commit_ms = co_mono_ms();
+    co__commit_results(st);
     if (st->uncommitted == 0)
         return 0;
     if (co__drain_producer(st) != 0) {
@@ -888,14 +955,30 @@ static int co__commit_cycle(co_stage_t *st)
             return 0;
         }
     }
-    rd_kafka_resp_err_t err = rd_kafka_commit(st->consumer, st->offsets, 0);
-    if (err) {
-        co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
-               "offset commit failed (%s); will retry", rd_kafka_err2str(err));
+    if (st->offsets->cnt == 0) {
+        st->uncommitted = 0;
         return 0;
     }
-    rd_kafka_topic_partition_list_destroy(st->offsets);
-    st->offsets = rd_kafka_topic_partition_list_new(8);
+    if (!sync) {
+        if (st->commit_q == NULL)
+            st->commit_q = rd_kafka_queue_new(st->consumer);
+        rd_kafka_resp_err_t err = rd_kafka_commit_queue(
+            st->consumer, st->offsets, st->commit_q, NULL, NULL);
+        if (err)
+            co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+                   "offset commit failed (%s); will commit again",
+                   rd_kafka_err2str(err));
+        else
+            st->uncommitted = 0;
+        return 0;
+    }
+    rd_kafka_resp_err_t err = co__commit_offsets(st, 10000);
+    if (err) {
+        co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+               "offset commit failed (%s); will commit again",
+               rd_kafka_err2str(err));
+        return 0;
+    }
     st->uncommitted = 0;
     return 0;
 }
@@ -1069,7 +1152,13 @@ static void co__rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         rd_kafka_topic_partition_list_destroy(c);
         rd_kafka_assign(rk, parts);
     } else {
-        co__commit_cycle(st);
+        co__commit_cycle(st, 1);
+        /* whatever could not be committed belongs to the next owner now:
+         * it re-reads those records (duplicates, never loss); never commit
+         * them later over its progress */
+        rd_kafka_topic_partition_list_destroy(st->offsets);
+        st->offsets = rd_kafka_topic_partition_list_new(8);
+        st->uncommitted = 0;
         for (size_t i = 0; i < st->n_expect; i++)
             st->expect[i].next = -1;
         rd_kafka_assign(rk, NULL);
@@ -1096,7 +1185,7 @@ static int co__consumer_loop(co_stage_t *st)
     while (!co__stopping(st)) {
         if (CO__ATOMIC_LOAD(&st->pause)) {
             co_stage_set_status(st, CO_STAGE_PAUSED, NULL);
-            co__commit_cycle(st);
+            co__commit_cycle(st, 0);
             rd_kafka_poll(st->producer, 100);
             /* keep the group membership alive */
             rd_kafka_message_t *m0 = rd_kafka_consumer_poll(st->consumer, 0);
@@ -1117,7 +1206,7 @@ static int co__consumer_loop(co_stage_t *st)
         rd_kafka_poll(st->producer, 0);
         if (msg == NULL) {
             if (co_mono_ms() - st->last_commit_ms >= st->sc->commit_interval_ms)
-                if (co__commit_cycle(st) != 0) {
+                if (co__commit_cycle(st, 0) != 0) {
                     rc = -1;
                     break;
                 }
@@ -1195,14 +1284,14 @@ static int co__consumer_loop(co_stage_t *st)
                          st->err_msg);
                 snprintf(st->err_msg, sizeof st->err_msg, "%s", m);
                 rd_kafka_message_destroy(msg);
-                co__commit_cycle(st);
+                co__commit_cycle(st, 1);
                 co__fatal(st, "stage stopped");
                 rc = -1;
                 break;
             }
         } else if (s == CO_FATAL) {
             rd_kafka_message_destroy(msg);
-            co__commit_cycle(st);
+            co__commit_cycle(st, 1);
             co__fatal(st, "plugin FATAL");
             rc = -1;
             break;
@@ -1217,13 +1306,13 @@ static int co__consumer_loop(co_stage_t *st)
         rd_kafka_message_destroy(msg);
         if (st->uncommitted >= st->sc->max_batch ||
             co_mono_ms() - st->last_commit_ms >= st->sc->commit_interval_ms)
-            if (co__commit_cycle(st) != 0) {
+            if (co__commit_cycle(st, 0) != 0) {
                 rc = -1;
                 break;
             }
     }
     if (rc == 0)
-        co__commit_cycle(st);
+        co__commit_cycle(st, 1);
     return rc;
 }
 

@@ -76,6 +76,7 @@ struct co_stage_s {
     rd_kafka_t *producer;
     rd_kafka_t *consumer;
     rd_kafka_topic_partition_list_t *offsets; /**< next offsets to commit */
+    rd_kafka_queue_t *commit_q;               /**< answers of offset commits */
     int64_t uncommitted;
     int64_t last_commit_ms;
     int delivery_failed;
