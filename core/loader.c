@@ -198,7 +198,8 @@ const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
     if (file == NULL) {
         co_errf(errstr, sz,
                 "plugin '%s' not found (looked for %s.so in %s); check the "
-                "name with `careerops plugins list` or set "
+                "name with `careerops plugins list`, build it "
+                "(`ninja -C build` builds every plugin) or set "
                 "CAREEROPS_PLUGIN_PATH",
                 name, name, path);
     } else {

@@ -247,6 +247,11 @@ static int co__cmd_plugins(int argc, char **argv)
         co_plugin_foreach(co__list_one, NULL);
         return 0;
     }
+    if (strcmp(argv[1], "info") == 0 && argc < 3) {
+        fprintf(stderr, "error: plugins info needs a NAME (see `careerops "
+                        "plugins list`) or the path of a .so file\n");
+        return 2;
+    }
     if (strcmp(argv[1], "info") == 0 && argc >= 3) {
         char e[2048];
         const co_plugin_handle_t *h;
@@ -330,6 +335,15 @@ static int co__cmd_graph(int argc, char **argv)
     for (size_t i = 0; usable && i < m->n_stages; i++)
         usable =
             m->stages[i].name && m->stages[i].plugin && m->stages[i].dlq_topic;
+    if (!usable) {
+        co_diag_print(&d, argv[optind]);
+        co_diag_free(&d);
+        co_manifest_free(m);
+        return 2;
+    }
+    for (size_t i = 0; i < d.n && usable; i++)
+        if (strncmp(d.msgs[i], "--set", 5) == 0)
+            usable = 0; /* an override that did not apply is an error */
     if (!usable) {
         co_diag_print(&d, argv[optind]);
         co_diag_free(&d);
@@ -493,6 +507,14 @@ static int co__cmd_dlq(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *sub = argv[1];
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
+        strcmp(sub, "replay") != 0) {
+        fprintf(stderr,
+                "error: unknown dlq command '%s' (list, show, replay; "
+                "see careerops dlq --help)\n",
+                sub);
+        return 2;
+    }
     const char *topic = NULL, *to = NULL, *offs = NULL;
     co__list_t sets = {0};
     int c;
@@ -511,6 +533,11 @@ static int co__cmd_dlq(int argc, char **argv)
     }
     if (optind >= argc) {
         fprintf(stderr, "error: dlq %s needs a MANIFEST\n", sub);
+        return 2;
+    }
+    if (strcmp(sub, "show") == 0 && offs == NULL) {
+        fprintf(stderr, "error: dlq show needs --offset PARTITION:OFFSET (as "
+                        "`careerops dlq list` prints them)\n");
         return 2;
     }
     co_diag_t d = {0};

@@ -17,9 +17,10 @@ void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    size_t n = strlen(path) + strlen(msg) + 3;
+    const char *where = path[0] ? path : "(top level)";
+    size_t n = strlen(where) + strlen(msg) + 3;
     char *s = co_xmalloc(n);
-    snprintf(s, n, "%s: %s", path[0] ? path : "(top level)", msg);
+    snprintf(s, n, "%s: %s", where, msg);
     char **v = realloc(d->msgs, (d->n + 1) * sizeof *v);
     if (v == NULL)
         abort();
@@ -129,7 +130,16 @@ static int co__apply_set(json_t *root, const char *set, co_diag_t *d)
     }
     char *path = strndup(set, (size_t)(eq - set));
     const char *val = eq + 1;
-    json_t *v = json_loads(val, JSON_DECODE_ANY, NULL);
+    json_error_t je;
+    json_t *v = json_loads(val, JSON_DECODE_ANY, &je);
+    if (v == NULL && (val[0] == '{' || val[0] == '[')) {
+        co_diag_add(d, where,
+                    "the value looks like JSON but is not valid "
+                    "(%s); quote it in the shell: --set 'PATH={...}'",
+                    je.text);
+        free(path);
+        return -1;
+    }
     if (v == NULL)
         v = json_string(val);
     json_t *cur = root;

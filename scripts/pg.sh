@@ -17,6 +17,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${CAREEROPS_PG_DIR:-$root/.pgdata}
+# an existing cluster folder (possibly a link into /tmp): use its real path
+if [ -d "$dir" ]; then dir=$(cd "$dir" && pwd -P); fi
 db=careerops
 user=postgres
 
@@ -43,7 +45,8 @@ ensure_installed() {
 # Run a server-side command as the cluster owner.
 as_owner() {
     if [ "$(id -u)" = 0 ]; then
-        runuser -u "$user" -- "$@"
+        # from /, since the caller's folder may be closed to that user
+        (cd / && runuser -u "$user" -- "$@")
     else
         "$@"
     fi
@@ -94,6 +97,10 @@ cmd_start() {
     ensure_installed
     id "$user" >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || die "user $user missing (the postgresql package creates it)"
     make_dir
+    # from here on, the real folder: when the checkout sits under a folder
+    # the postgres user cannot enter (root's home, mktemp -d), .pgdata is a
+    # link to a folder in /tmp, and the server must be given that path
+    dir=$(cd "$dir" && pwd -P)
     if [ ! -f "$dir/data/PG_VERSION" ]; then
         as_owner "$bindir/initdb" -D "$dir/data" -U "$user" --auth=trust \
             --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||

@@ -103,6 +103,9 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
         h += 3;
         n -= 3;
     }
+    if (n == 0)
+        return MAILBOX_MBOXRD; /* an empty file is an empty mailbox (a new
+                                  Thunderbird folder), not an empty message */
     return n >= 5 && memcmp(h, "From ", 5) == 0 ? MAILBOX_MBOXRD : MAILBOX_EML;
 }
 

@@ -92,6 +92,8 @@ static const co_option_t mailbox_options[] = {
 typedef struct mailbox_s {
     co_stage_t *st;
     const mailbox_cfg_t *cfg;
+    int seen_any;     /* emitted at least one message in this run */
+    int warned_empty; /* said so once when there was nothing */
     mailbox_format_t fmt;
     co_mail_opts_t opts;
     /* mbox */
@@ -236,8 +238,19 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
         mailbox_api->set_error(m->st, "emit", "the host did not take a record");
         return CO_RETRY;
     }
+    if (n > 0)
+        m->seen_any = 1;
     if (n > 0 || again)
         return CO_OK;
+    if (!m->seen_any && !m->warned_empty) {
+        /* a mistyped folder must not look like an empty inbox */
+        m->warned_empty = 1;
+        mailbox_api->log(m->st, CO_LOG_WARN,
+                         "no new messages in %s (read as %s): expected an "
+                         "mbox file, a Maildir with cur/ and new/, or a "
+                         "folder of .eml files",
+                         m->cfg->path, mailbox_format_name(m->fmt));
+    }
     if (!m->cfg->follow)
         return CO_EOF;
     return mailbox_wait(m, timeout_ms);
