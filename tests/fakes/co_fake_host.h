@@ -23,6 +23,7 @@
 #define CO_FAKE_HOST_H
 
 #include <careerops/plugin.h>
+#include <jansson.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -104,6 +105,48 @@ double co_fake_host_metric(co_fake_host_t *h, const char *name);
 co_status_t co_fake_host_process(co_fake_host_t *h, const co_plugin_t *p,
                                  void *inst, const co_record_t *rec,
                                  int max_retries, int *attempts);
+
+/** Memory the host's option filling owns (core/options.h). */
+typedef struct co_optmem_s co_optmem_t;
+
+/** A plugin instance started with co_fake_host_start_plugin(). Owns `cfg`,
+ *  `mem` and `inst` until co_fake_host_stop_plugin(); `p` is borrowed. */
+typedef struct co_fake_plugin_s {
+    const co_plugin_t *p; /**< the descriptor (borrowed) */
+    void *inst;           /**< what init() returned, or NULL */
+    void *cfg;            /**< the filled configuration struct, or NULL */
+    co_optmem_t *mem;     /**< memory behind `cfg` */
+    int faults;           /**< configuration faults found (0 when valid) */
+} co_fake_plugin_t;
+
+/**
+ * @brief Start a plugin the way the host does: validate the configuration
+ *        against p->options (each fault printed to stderr as
+ *        "config: stages[0].config.KEY: ..."), fill the configuration
+ *        struct (CO_OPT_PATH values resolved against h->base_dir, else
+ *        "."), then call p->init() with the fake host's stage.
+ * @param conf The stage's `config` object; the reference is stolen (like
+ *        json_object_set_new()), also on failure.
+ * @param extra NULL, or a JSON object as text whose keys are set over
+ *        those of `conf` (text that is not a JSON object counts as a fault).
+ * @param out Zeroed or stopped; receives the instance, the configuration
+ *        and the number of faults. Free with co_fake_host_stop_plugin(),
+ *        also after a failure.
+ * @returns init()'s status, or CO_FATAL without calling init() when the
+ *          configuration has faults (out->faults > 0).
+ * Defined in co_fake_host_plugin.c, part of co_fake_dep, which links the
+ * core's options.c (a copy of co_fake_host.c alone does not have it).
+ */
+co_status_t co_fake_host_start_plugin(co_fake_host_t *h, const co_plugin_t *p,
+                                      json_t *conf, const char *extra,
+                                      co_fake_plugin_t *out);
+
+/**
+ * @brief Stop what co_fake_host_start_plugin() started: p->destroy() the
+ *        instance (if any), free the configuration, and zero everything
+ *        but `p`. Safe on a zeroed or already stopped struct, and NULL.
+ */
+void co_fake_host_stop_plugin(co_fake_plugin_t *fp);
 
 #ifdef __cplusplus
 }

@@ -8,7 +8,6 @@
 #include "co_fake_host.h"
 #include "co_fake_ollama.h"
 #include "co_test.h"
-#include "options.h"
 
 #include <fcntl.h>
 #include <jansson.h>
@@ -26,9 +25,7 @@ static co_fake_chroma_t *chroma;
 static co_fake_ollama_t *ollama;
 static co_fake_host_t *host;
 static const co_plugin_t *plugin;
-static void *cfg;
-static co_optmem_t *cfg_mem;
-static void *inst;
+static co_fake_plugin_t run; /* the plugin under test */
 
 static void setup(void)
 {
@@ -47,12 +44,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    if (inst != NULL)
-        plugin->destroy(inst);
-    inst = NULL;
-    co_options_free(cfg, cfg_mem);
-    cfg = NULL;
-    cfg_mem = NULL;
+    co_fake_host_stop_plugin(&run);
     co_fake_host_free(host);
     co_fake_stop(chr_srv);
     co_fake_stop(oll_srv);
@@ -62,22 +54,9 @@ static co_status_t start_plugin(const char *extra)
 {
     json_t *conf = json_pack("{s:s,s:s}", "chroma_url", co_fake_url(chr_srv),
                              "ollama_url", co_fake_url(oll_srv));
-    if (extra != NULL) {
-        json_t *x = json_loads(extra, 0, NULL);
-        ck_assert_ptr_nonnull(x);
-        json_object_update(conf, x);
-        json_decref(x);
-    }
-    co_diag_t d = {0};
-    int faults =
-        co_options_validate(plugin->options, conf, "stages[0].config", &d);
-    for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "config: %s\n", d.msgs[i]);
-    co_diag_free(&d);
-    ck_assert_int_eq(faults, 0);
-    cfg = co_options_fill(plugin, conf, ".", &cfg_mem);
-    json_decref(conf);
-    return plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst);
+    co_status_t s = co_fake_host_start_plugin(host, plugin, conf, extra, &run);
+    ck_assert_int_eq(run.faults, 0);
+    return s;
 }
 
 /* A careerops.briefing.v1 record for `company`; free rec->value. */
@@ -112,9 +91,9 @@ START_TEST(briefing_stored_under_collection_uuid)
 {
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
     co_record_t rec = briefing("b1", "Lindqvist Robotics");
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_int_eq(co_fake_chroma_count(chroma, TENANT, DB, COLL), -1);
-    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_OK);
     char uuid[37];
     ck_assert_int_eq(co_fake_chroma_uuid(chroma, TENANT, DB, COLL, uuid), 0);
     ck_assert_int_eq(co_fake_chroma_count(chroma, TENANT, DB, COLL), 1);
@@ -185,10 +164,10 @@ START_TEST(existing_collection_found_by_name_and_batched)
     for (int i = 0; i < 5; i++) {
         snprintf(id, sizeof id, "c%d", i);
         r[i] = briefing(id, i % 2 ? "Oduya Freight" : "Brightwater Labs");
-        ck_assert_int_eq(plugin->process(inst, &r[i]), CO_OK);
+        ck_assert_int_eq(plugin->process(run.inst, &r[i]), CO_OK);
     }
-    ck_assert_int_eq(plugin->process(inst, &r[0]), CO_OK); /* redelivery */
-    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &r[0]), CO_OK); /* redelivery */
+    ck_assert_int_eq(plugin->flush(run.inst), CO_OK);
     ck_assert_int_eq(co_fake_chroma_count(chroma, "acme", "jobs_db", "briefs"),
                      5);
     ck_assert_uint_eq(co_fake_chroma_ops(chroma, "create"), 0);
@@ -198,8 +177,8 @@ START_TEST(existing_collection_found_by_name_and_batched)
     ck_assert_ptr_nonnull(strstr(co_fake_request_at(chr_srv, 1)->path, uuid));
     /* A replay of everything leaves the count unchanged. */
     for (int i = 0; i < 5; i++)
-        ck_assert_int_eq(plugin->process(inst, &r[i]), CO_OK);
-    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+        ck_assert_int_eq(plugin->process(run.inst, &r[i]), CO_OK);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_OK);
     ck_assert_int_eq(co_fake_chroma_count(chroma, "acme", "jobs_db", "briefs"),
                      5);
     ck_assert_uint_eq(co_fake_chroma_ops(chroma, "upsert"), 6);
@@ -215,9 +194,9 @@ START_TEST(dimension_mismatch_is_dead_lettered_with_chroma_message)
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
     co_record_t a = briefing("d1", "Oduya Freight");
     co_record_t b = briefing("d2", "Brightwater Labs");
-    ck_assert_int_eq(plugin->process(inst, &a), CO_OK);
-    ck_assert_int_eq(plugin->process(inst, &b), CO_OK);
-    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &a), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &b), CO_OK);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_OK);
     ck_assert_uint_eq(host->dead_cnt, 2);
     ck_assert_str_eq(host->dead[0].key, "d1");
     ck_assert_str_eq(host->dead[0].value, a.value);
@@ -229,7 +208,7 @@ START_TEST(dimension_mismatch_is_dead_lettered_with_chroma_message)
     ck_assert_int_eq(co_fake_chroma_count(chroma, TENANT, DB, COLL), 0);
     /* the buffer is empty: the next flush sends nothing */
     size_t before = co_fake_request_count(chr_srv);
-    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_OK);
     ck_assert_uint_eq(co_fake_request_count(chr_srv), before);
     free((void *)a.value);
     free((void *)b.value);
@@ -244,7 +223,7 @@ START_TEST(chroma_down_10s_is_retried_nothing_lost)
                         briefing("e3", "Lindqvist Robotics")};
     co_fake_chroma_set_down(chroma, 1);
     for (int i = 0; i < 3; i++)
-        ck_assert_int_eq(plugin->process(inst, &r[i]), CO_OK);
+        ck_assert_int_eq(plugin->process(run.inst, &r[i]), CO_OK);
     /* The host's flush policy: retry with backoff (500 ms doubling) until
      * it succeeds; the server comes back after 10 s (simulated). */
     int64_t t0 = host->now_ms, backoff = 500;
@@ -254,7 +233,7 @@ START_TEST(chroma_down_10s_is_retried_nothing_lost)
         if (host->now_ms - t0 >= 10000)
             co_fake_chroma_set_down(chroma, 0);
         co_fake_host_clear_error(host);
-        s = plugin->flush(inst);
+        s = plugin->flush(run.inst);
         if (s != CO_RETRY)
             break;
         ck_assert_str_eq(host->error_class, "connect");
@@ -276,7 +255,7 @@ START_TEST(server_errors_retry_then_succeed)
 {
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
     co_record_t rec = briefing("f1", "Oduya Freight");
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     co_fake_script_t s500 = {
         .method = "POST",
         .status = 500,
@@ -284,14 +263,14 @@ START_TEST(server_errors_retry_then_succeed)
         .headers = "Retry-After: 4"};
     co_fake_push(chr_srv, &s500); /* the create */
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->flush(inst), CO_RETRY);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_RETRY);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "InternalError: compaction"));
     ck_assert_uint_eq(host->retry_after_ms, 4000);
     co_fake_script_t e503 = {
         .path = "/api/embed", .status = 503, .body = "{\"error\":\"busy\"}"};
     co_fake_push(oll_srv, &e503);
-    ck_assert_int_eq(plugin->flush(inst), CO_RETRY);
-    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_RETRY);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_OK);
     ck_assert_int_eq(co_fake_chroma_count(chroma, TENANT, DB, COLL), 1);
     free((void *)rec.value);
 }
@@ -302,32 +281,26 @@ START_TEST(token_headers)
     co_fake_chroma_set_token(chroma, "ct-1");
     ck_assert_int_eq(start_plugin("{\"token\":\"ct-1\"}"), CO_OK);
     co_record_t rec = briefing("g1", "Oduya Freight");
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
-    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_OK);
     ck_assert_str_eq(
         co_fake_request_header(co_fake_last_request(chr_srv), "x-chroma-token"),
         "ct-1");
-    plugin->destroy(inst);
-    inst = NULL;
-    co_options_free(cfg, cfg_mem);
-    cfg = NULL;
+    co_fake_host_stop_plugin(&run);
     ck_assert_int_eq(start_plugin("{\"token\":\"ct-1\",\"token_header\":"
                                   "\"authorization\"}"),
                      CO_OK);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
-    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_OK);
     ck_assert_str_eq(
         co_fake_request_header(co_fake_last_request(chr_srv), "Authorization"),
         "Bearer ct-1");
-    plugin->destroy(inst);
-    inst = NULL;
-    co_options_free(cfg, cfg_mem);
-    cfg = NULL;
+    co_fake_host_stop_plugin(&run);
     /* a wrong token stops the stage with Chroma's answer */
     ck_assert_int_eq(start_plugin("{\"token\":\"nope\"}"), CO_OK);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->flush(inst), CO_FATAL);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_FATAL);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "401"));
     ck_assert_int_eq(co_fake_chroma_count(chroma, TENANT, DB, COLL), 1);
     free((void *)rec.value);
@@ -344,12 +317,12 @@ START_TEST(bad_input_and_missing_model)
     bad.value = "{\"schema\":\"careerops.event.v1\"}";
     bad.value_len = strlen(bad.value);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &bad), CO_FAIL);
+    ck_assert_int_eq(plugin->process(run.inst, &bad), CO_FAIL);
     ck_assert_str_eq(host->error_class, "schema");
     co_record_t rec = briefing("h1", "Oduya Freight");
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->flush(inst), CO_FATAL);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_FATAL);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "ollama pull"));
     free((void *)rec.value);
 }
@@ -422,9 +395,9 @@ static void store_two(void)
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
     co_record_t a = briefing("q1", "Lindqvist Robotics");
     co_record_t b = briefing("q2", "Oduya Freight");
-    ck_assert_int_eq(plugin->process(inst, &a), CO_OK);
-    ck_assert_int_eq(plugin->process(inst, &b), CO_OK);
-    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &a), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &b), CO_OK);
+    ck_assert_int_eq(plugin->flush(run.inst), CO_OK);
     free((void *)a.value);
     free((void *)b.value);
 }

@@ -8,7 +8,6 @@
 #include "co_fake_ollama.h"
 #include "co_test.h"
 #include "ollama_prompt.h"
-#include "options.h"
 
 #include <jansson.h>
 
@@ -20,9 +19,7 @@ static co_fake_t *fake;
 static co_fake_ollama_t *ollama;
 static co_fake_host_t *host;
 static const co_plugin_t *plugin;
-static void *cfg;
-static co_optmem_t *cfg_mem;
-static void *inst;
+static co_fake_plugin_t run; /* the plugin under test */
 
 static const char *valid_interview =
     "{\"event_type\":\"INTERVIEW\",\"company\":\"Lindqvist Robotics\","
@@ -46,20 +43,9 @@ static void setup(void)
     ck_assert_ptr_nonnull(plugin);
 }
 
-/* destroy() and free the configuration (as the host does). */
-static void stop_plugin(void)
-{
-    if (inst != NULL)
-        plugin->destroy(inst);
-    inst = NULL;
-    co_options_free(cfg, cfg_mem);
-    cfg = NULL;
-    cfg_mem = NULL;
-}
-
 static void teardown(void)
 {
-    stop_plugin();
+    co_fake_host_stop_plugin(&run);
     co_fake_host_free(host);
     co_fake_stop(fake);
 }
@@ -70,22 +56,9 @@ static co_status_t start_plugin(const char *extra)
 {
     json_t *conf =
         json_pack("{s:s,s:s}", "base_url", co_fake_url(fake), "model", MODEL);
-    if (extra != NULL) {
-        json_t *x = json_loads(extra, 0, NULL);
-        ck_assert_ptr_nonnull(x);
-        json_object_update(conf, x);
-        json_decref(x);
-    }
-    co_diag_t d = {0};
-    int faults =
-        co_options_validate(plugin->options, conf, "stages[0].config", &d);
-    for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "config: %s\n", d.msgs[i]);
-    co_diag_free(&d);
-    ck_assert_int_eq(faults, 0);
-    cfg = co_options_fill(plugin, conf, ".", &cfg_mem);
-    json_decref(conf);
-    return plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst);
+    co_status_t s = co_fake_host_start_plugin(host, plugin, conf, extra, &run);
+    ck_assert_int_eq(run.faults, 0);
+    return s;
 }
 
 /* A careerops.email.v1 record; the caller frees rec->value. */
@@ -131,7 +104,7 @@ START_TEST(valid_answer_becomes_event)
     co_record_t rec = email_record(
         "a1", "Interview invitation: Firmware Engineer",
         "Hi Alex, we would like to invite you to an interview on 4 March.");
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(host->emit_cnt, 1);
     ck_assert_str_eq(host->emits[0].key, "a1");
     json_t *ev = json_loads(host->emits[0].value, 0, NULL);
@@ -185,7 +158,7 @@ START_TEST(invalid_answer_is_retried_then_dead_lettered)
     co_fake_ollama_push_content(ollama, "Sure! The label is OFFER.", 0);
     co_record_t rec = email_record("b1", "Hello", "Some text.");
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     ck_assert_str_eq(host->error_class, "schema");
     ck_assert_ptr_nonnull(strstr(host->error_msg, "not valid JSON"));
     ck_assert_uint_eq(host->emit_cnt, 0);
@@ -204,7 +177,8 @@ START_TEST(invalid_answer_is_retried_then_dead_lettered)
         co_fake_ollama_push_content(ollama, bad[i], 0);
     int attempts = 0;
     ck_assert_int_eq(
-        co_fake_host_process(host, plugin, inst, &rec, 3, &attempts), CO_FAIL);
+        co_fake_host_process(host, plugin, run.inst, &rec, 3, &attempts),
+        CO_FAIL);
     ck_assert_int_eq(attempts, 4);
     ck_assert_uint_eq(co_fake_ollama_chat_count(ollama), 5);
     ck_assert_uint_eq(host->dead_cnt, 1);
@@ -228,7 +202,7 @@ START_TEST(timeout_is_retried_3_times_then_dead_lettered)
     /* Each attempt is a RETRY naming the timeout. */
     for (int i = 0; i < 4; i++) {
         co_fake_host_clear_error(host);
-        ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+        ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
         ck_assert_str_eq(host->error_class, "timeout");
         ck_assert_ptr_nonnull(strstr(host->error_msg, "timed out"));
         ck_assert_ptr_nonnull(strstr(host->error_msg, "/api/chat"));
@@ -236,7 +210,8 @@ START_TEST(timeout_is_retried_3_times_then_dead_lettered)
     /* The host's policy turns the fourth RETRY into a dead letter. */
     int attempts = 0;
     ck_assert_int_eq(
-        co_fake_host_process(host, plugin, inst, &rec, 3, &attempts), CO_FAIL);
+        co_fake_host_process(host, plugin, run.inst, &rec, 3, &attempts),
+        CO_FAIL);
     ck_assert_int_eq(attempts, 4);
     ck_assert_uint_eq(host->dead_cnt, 1);
     ck_assert_str_eq(host->dead[0].error_class, "timeout");
@@ -250,7 +225,7 @@ START_TEST(missing_model_is_fatal_with_pull_hint)
     ck_assert_int_eq(start_plugin("{\"model\":\"mistral-nemo:12b\"}"), CO_OK);
     co_record_t rec = email_record("d1", "Hello", "Some text.");
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_FATAL);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_FATAL);
     ck_assert_str_eq(host->error_class, "model");
     ck_assert_ptr_nonnull(
         strstr(host->error_msg, "run `ollama pull mistral-nemo:12b`"));
@@ -268,7 +243,7 @@ START_TEST(server_errors_map_to_statuses)
 
     co_fake_ollama_push_error(ollama, 503, CO_FAKE_OLLAMA_BUSY, 0);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     ck_assert_str_eq(host->error_class, "http");
     ck_assert_ptr_nonnull(strstr(host->error_msg, "503: " CO_FAKE_OLLAMA_BUSY));
 
@@ -277,7 +252,7 @@ START_TEST(server_errors_map_to_statuses)
                               "terminated: signal: killed",
                               0);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "llama runner process"));
 
     co_fake_script_t s429 = {.path = "/api/chat",
@@ -286,13 +261,13 @@ START_TEST(server_errors_map_to_statuses)
                              .headers = "Retry-After: 30"};
     co_fake_push(fake, &s429);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     ck_assert(host->retry_after_set);
     ck_assert_uint_eq(host->retry_after_ms, 30000);
 
     co_fake_ollama_push_error(ollama, 400, "invalid format: bad schema", 0);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_FAIL);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_FAIL);
     ck_assert_ptr_nonnull(
         strstr(host->error_msg, "rejected the request (400): invalid format"));
 
@@ -302,7 +277,7 @@ START_TEST(server_errors_map_to_statuses)
                              .body = "<html>proxy</html>"};
     co_fake_push(fake, &html);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     ck_assert_str_eq(host->error_class, "parse");
 
     ck_assert_uint_eq(host->emit_cnt, 0);
@@ -319,7 +294,7 @@ START_TEST(connection_refused_is_retried)
     ck_assert_int_eq(start_plugin(extra), CO_OK);
     co_record_t rec = email_record("f1", "Hello", "Some text.");
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     ck_assert_str_eq(host->error_class, "connect");
     free_record(&rec);
 }
@@ -335,7 +310,7 @@ START_TEST(bucket_paces_12_emails_to_132s_simulated)
         char key[16];
         snprintf(key, sizeof key, "g%d", i);
         co_record_t rec = email_record(key, "Weekly update", "Nothing new.");
-        ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+        ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
         free_record(&rec);
     }
     int64_t elapsed = host->now_ms - start;
@@ -389,8 +364,8 @@ START_TEST(prompt_injection_stays_data)
     co_fake_ollama_push_content(ollama, valid_other, 0);
     co_fake_ollama_push_content(ollama, valid_other, 0);
     co_record_t rec = email_record("h1", "Act now", attack);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(co_fake_request_count(fake), 2);
 
     char tags[2][32];
@@ -447,7 +422,7 @@ START_TEST(long_email_is_truncated_and_marked)
     memset(body, 'w', sizeof body - 1);
     body[sizeof body - 1] = '\0';
     co_record_t rec = email_record("i1", "Long", body);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     json_t *q = last_request_json();
     const char *user = json_string_value(json_object_get(
         json_array_get(json_object_get(q, "messages"), 1), "content"));
@@ -473,7 +448,7 @@ START_TEST(cascade_settles_job_alerts_without_the_model)
     rec.value_len = strlen(rec.value);
     json_decref(e);
     int64_t t0 = host->now_ms;
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(co_fake_request_count(fake), 0);
     ck_assert_int_eq(host->now_ms, t0); /* no token taken */
     json_t *ev = json_loads(host->emits[0].value, 0, NULL);
@@ -489,7 +464,7 @@ START_TEST(cascade_settles_job_alerts_without_the_model)
     /* Not bulk: asks the model. */
     co_fake_ollama_push_content(ollama, valid_interview, 0);
     rec = email_record("j2", "Your job alert", "Interview on Monday?");
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(co_fake_request_count(fake), 1);
     free_record(&rec);
 }
@@ -502,12 +477,12 @@ START_TEST(bad_input_is_dead_lettered)
     rec.value = "not json";
     rec.value_len = 8;
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_FAIL);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_FAIL);
     ck_assert_str_eq(host->error_class, "parse");
     ck_assert_ptr_nonnull(strstr(host->error_msg, "careerops.email.v1"));
     rec.value = "{\"schema\":\"careerops.event.v1\"}";
     rec.value_len = strlen(rec.value);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_FAIL);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_FAIL);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "careerops.event.v1"));
     ck_assert_uint_eq(co_fake_request_count(fake), 0);
 }
@@ -517,12 +492,12 @@ START_TEST(bad_configuration_is_fatal)
 {
     ck_assert_int_eq(start_plugin("{\"keep_alive\":\"forever\"}"), CO_FATAL);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "keep_alive"));
-    stop_plugin();
+    co_fake_host_stop_plugin(&run);
     ck_assert_int_eq(start_plugin("{\"base_url\":\"http://10.1.2.3:11434\"}"),
                      CO_FATAL);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "base_url"));
     ck_assert_ptr_nonnull(strstr(host->error_msg, "LOOPBACK_ONLY"));
-    stop_plugin();
+    co_fake_host_stop_plugin(&run);
     /* Descriptions are all non-empty (plugins info, docs). */
     for (const co_option_t *o = plugin->options; o->type != CO_OPT_END; o++)
         ck_assert_msg(o->description && o->description[0], "%s", o->name);

@@ -7,7 +7,6 @@
 #include "co_fake_host.h"
 #include "co_fake_slack.h"
 #include "co_test.h"
-#include "options.h"
 #include "slack_test_data.h"
 
 #include <jansson.h>
@@ -18,8 +17,7 @@ static co_fake_t *fake;
 static co_fake_slack_t *slack;
 static co_fake_host_t *host;
 static const co_plugin_t *plugin;
-static void *cfg, *inst;
-static co_optmem_t *cfg_mem;
+static co_fake_plugin_t run; /* the plugin under test */
 
 static void setup(void)
 {
@@ -32,19 +30,9 @@ static void setup(void)
     plugin = co_plugin_entry(&host->api);
 }
 
-static void stop_plugin(void)
-{
-    if (inst != NULL)
-        plugin->destroy(inst);
-    inst = NULL;
-    co_options_free(cfg, cfg_mem);
-    cfg = NULL;
-    cfg_mem = NULL;
-}
-
 static void teardown(void)
 {
-    stop_plugin();
+    co_fake_host_stop_plugin(&run);
     co_fake_host_free(host);
     co_fake_stop(fake);
 }
@@ -57,14 +45,9 @@ static co_status_t start_plugin(const char *path, const char *on_pending)
     json_t *conf = json_pack("{s:s}", "webhook_url", url);
     if (on_pending != NULL)
         json_object_set_new(conf, "on_pending", json_string(on_pending));
-    co_diag_t d = {0};
-    int faults =
-        co_options_validate(plugin->options, conf, "stages[0].config", &d);
-    co_diag_free(&d);
-    ck_assert_int_eq(faults, 0);
-    cfg = co_options_fill(plugin, conf, ".", &cfg_mem);
-    json_decref(conf);
-    return plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst);
+    co_status_t s = co_fake_host_start_plugin(host, plugin, conf, NULL, &run);
+    ck_assert_int_eq(run.faults, 0);
+    return s;
 }
 
 static co_status_t deliver(const char *key, const char *subject, int retries,
@@ -75,7 +58,7 @@ static co_status_t deliver(const char *key, const char *subject, int retries,
     rec.value = v;
     rec.value_len = strlen(v);
     co_status_t st =
-        co_fake_host_process(host, plugin, inst, &rec, retries, attempts);
+        co_fake_host_process(host, plugin, run.inst, &rec, retries, attempts);
     free(v);
     return st;
 }
@@ -238,8 +221,8 @@ START_TEST(bad_record_dead_lettered)
     co_record_t rec = CO_RECORD_INIT;
     rec.value = v;
     rec.value_len = strlen(v);
-    ck_assert_int_eq(co_fake_host_process(host, plugin, inst, &rec, 3, NULL),
-                     CO_FAIL);
+    ck_assert_int_eq(
+        co_fake_host_process(host, plugin, run.inst, &rec, 3, NULL), CO_FAIL);
     ck_assert_str_eq(host->dead[0].error_class, "schema");
     ck_assert_uint_eq(co_fake_slack_attempts(slack), 0);
 }
@@ -249,15 +232,12 @@ START_TEST(bad_config_fatal)
 {
     ck_assert_int_eq(start_plugin("/services/x", "sometimes"), CO_FATAL);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "on_pending"));
-    stop_plugin();
+    co_fake_host_stop_plugin(&run);
     setenv("CAREEROPS_LOOPBACK_ONLY", "1", 1);
     json_t *conf = json_pack("{s:s}", "webhook_url",
                              "https://hooks.slack.example/services/T/B/X");
-    cfg = co_options_fill(plugin, conf, ".", &cfg_mem);
-    json_decref(conf);
-    ck_assert_int_eq(
-        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst),
-        CO_FATAL);
+    co_status_t s = co_fake_host_start_plugin(host, plugin, conf, NULL, &run);
+    ck_assert_int_eq(s, CO_FATAL);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "webhook_url"));
 }
 END_TEST

@@ -8,7 +8,6 @@
 #include "co_fake_ollama.h"
 #include "co_fake_tavily.h"
 #include "co_test.h"
-#include "options.h"
 #include "tavily_brief.h"
 
 #include <jansson.h>
@@ -23,9 +22,7 @@ static co_fake_tavily_t *tavily;
 static co_fake_ollama_t *ollama;
 static co_fake_host_t *host;
 static const co_plugin_t *plugin;
-static void *cfg;
-static co_optmem_t *cfg_mem;
-static void *inst;
+static co_fake_plugin_t run; /* the plugin under test */
 
 static void setup(void)
 {
@@ -44,42 +41,21 @@ static void setup(void)
 
 static void teardown(void)
 {
-    if (inst != NULL)
-        plugin->destroy(inst);
-    inst = NULL;
-    co_options_free(cfg, cfg_mem);
-    cfg = NULL;
-    cfg_mem = NULL;
+    co_fake_host_stop_plugin(&run);
     co_fake_host_free(host);
     co_fake_stop(tav_srv);
     co_fake_stop(oll_srv);
 }
 
 /* Validate and fill the config as the host does, then init(). `extra` is
- * merged over api_key and base_url; "OLLAMA" in it is the fake's URL. */
+ * merged over api_key and base_url. */
 static co_status_t start_plugin(const char *extra)
 {
     json_t *conf = json_pack("{s:s,s:s}", "api_key", KEY, "base_url",
                              co_fake_url(tav_srv));
-    if (extra != NULL) {
-        json_t *x = json_loads(extra, 0, NULL);
-        ck_assert_ptr_nonnull(x);
-        if (json_object_get(x, "ollama_url") != NULL)
-            json_object_set_new(x, "ollama_url",
-                                json_string(co_fake_url(oll_srv)));
-        json_object_update(conf, x);
-        json_decref(x);
-    }
-    co_diag_t d = {0};
-    int faults =
-        co_options_validate(plugin->options, conf, "stages[0].config", &d);
-    for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "config: %s\n", d.msgs[i]);
-    co_diag_free(&d);
-    ck_assert_int_eq(faults, 0);
-    cfg = co_options_fill(plugin, conf, ".", &cfg_mem);
-    json_decref(conf);
-    return plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst);
+    co_status_t s = co_fake_host_start_plugin(host, plugin, conf, extra, &run);
+    ck_assert_int_eq(run.faults, 0);
+    return s;
 }
 
 /* A careerops.event.v1 record; free rec->value. */
@@ -131,7 +107,7 @@ START_TEST(interview_yields_briefing_citing_only_results)
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
     co_record_t rec = event_record("k1", "INTERVIEW", "Lindqvist Robotics",
                                    "Firmware Engineer");
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(host->emit_cnt, 1);
     ck_assert_str_eq(host->emits[0].key, "k1");
     json_t *b = json_loads(host->emits[0].value, 0, NULL);
@@ -202,7 +178,7 @@ START_TEST(options_reach_the_request)
                      "example\"],\"exclude_domains\":\"c.example\"}"),
         CO_OK);
     co_record_t rec = event_record("k2", "OFFER", "Oduya Freight", NULL);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     json_t *q = json_loads(co_fake_request_at(tav_srv, 0)->body, 0, NULL);
     ck_assert_int_eq(json_integer_value(json_object_get(q, "days")), 7);
     ck_assert_int_eq(json_integer_value(json_object_get(q, "max_results")), 2);
@@ -238,7 +214,10 @@ START_TEST(ollama_briefing_drops_injected_urls)
 {
     ck_assert_int_eq(
         co_fake_tavily_set_results(tavily, NULL, malicious_results), 0);
-    ck_assert_int_eq(start_plugin("{\"ollama_url\":\"OLLAMA\"}"), CO_OK);
+    char extra[256];
+    snprintf(extra, sizeof extra, "{\"ollama_url\":\"%s\"}",
+             co_fake_url(oll_srv));
+    ck_assert_int_eq(start_plugin(extra), CO_OK);
     /* The model "falls for" the injection. */
     co_fake_ollama_push_content(
         ollama,
@@ -250,7 +229,7 @@ START_TEST(ollama_briefing_drops_injected_urls)
         0);
     co_record_t rec =
         event_record("k3", "INTERVIEW", "Brightwater Labs", "Data Engineer");
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(host->emit_cnt, 1);
     json_t *b = json_loads(host->emits[0].value, 0, NULL);
     const char *summary = json_string_value(json_object_get(b, "summary"));
@@ -297,7 +276,7 @@ START_TEST(digest_drops_injected_urls)
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
     co_record_t rec =
         event_record("k4", "ASSESSMENT", "Brightwater Labs", NULL);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     json_t *b = json_loads(host->emits[0].value, 0, NULL);
     const char *summary = json_string_value(json_object_get(b, "summary"));
     ck_assert_ptr_null(strstr(summary, "evil.test"));
@@ -316,10 +295,10 @@ START_TEST(same_company_within_ttl_costs_no_call)
     co_record_t b =
         event_record("k6", "OFFER", "lindqvist  robotics", "Firmware Lead");
     co_record_t c = event_record("k7", "OFFER", "Lindqvist Robotics", NULL);
-    ck_assert_int_eq(plugin->process(inst, &a), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &a), CO_OK);
     ck_assert_uint_eq(co_fake_tavily_search_count(tavily), 2);
     host->now_ms += 3599 * 1000LL;
-    ck_assert_int_eq(plugin->process(inst, &b), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &b), CO_OK);
     ck_assert_uint_eq(co_fake_tavily_search_count(tavily), 2);
     ck_assert_uint_eq(host->emit_cnt, 2);
     json_t *j = json_loads(host->emits[1].value, 0, NULL);
@@ -330,7 +309,7 @@ START_TEST(same_company_within_ttl_costs_no_call)
     ck_assert_double_eq(co_fake_host_metric(host, "cache_hits"), 2);
     /* After the TTL: paid again. */
     host->now_ms += 2000;
-    ck_assert_int_eq(plugin->process(inst, &c), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &c), CO_OK);
     ck_assert_uint_eq(co_fake_tavily_search_count(tavily), 4);
     free((void *)a.value);
     free((void *)b.value);
@@ -345,17 +324,18 @@ START_TEST(rate_limited_twice_then_one_briefing)
     co_fake_tavily_push_error(tavily, 429, NULL, -1);
     co_record_t rec = event_record("k8", "INTERVIEW", "Oduya Freight", NULL);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     ck_assert_str_eq(host->error_class, "rate_limit");
     ck_assert_ptr_nonnull(strstr(host->error_msg, "excessive requests"));
     ck_assert_uint_eq(host->retry_after_ms, 2000); /* Retry-After: 2 */
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     /* no Retry-After: backoff, 1 s doubling per consecutive 429 */
     ck_assert_uint_eq(host->retry_after_ms, 2000);
     int attempts = 0;
     ck_assert_int_eq(
-        co_fake_host_process(host, plugin, inst, &rec, 3, &attempts), CO_OK);
+        co_fake_host_process(host, plugin, run.inst, &rec, 3, &attempts),
+        CO_OK);
     ck_assert_int_eq(attempts, 1);
     ck_assert_uint_eq(host->emit_cnt, 1);
     ck_assert_uint_eq(host->dead_cnt, 0);
@@ -373,7 +353,8 @@ START_TEST(rate_limited_through_host_policy)
     int64_t t0 = host->now_ms;
     int attempts = 0;
     ck_assert_int_eq(
-        co_fake_host_process(host, plugin, inst, &rec, 3, &attempts), CO_OK);
+        co_fake_host_process(host, plugin, run.inst, &rec, 3, &attempts),
+        CO_OK);
     ck_assert_int_eq(attempts, 3);
     ck_assert_int_ge(host->now_ms - t0, 6000); /* Retry-After honoured */
     ck_assert_uint_eq(host->emit_cnt, 1);
@@ -387,7 +368,7 @@ START_TEST(plan_limits_and_bad_key_are_fatal)
     co_record_t rec = event_record("k10", "INTERVIEW", "Oduya Freight", NULL);
     co_fake_tavily_push_error(tavily, 432, NULL, -1);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_FATAL);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_FATAL);
     ck_assert_str_eq(host->error_class, "quota");
     ck_assert_ptr_nonnull(strstr(host->error_msg, "Tavily 432"));
     ck_assert_ptr_nonnull(strstr(host->error_msg, CO_FAKE_TAVILY_432));
@@ -395,12 +376,12 @@ START_TEST(plan_limits_and_bad_key_are_fatal)
 
     co_fake_tavily_push_error(tavily, 433, NULL, -1);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_FATAL);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_FATAL);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "pay-as-you-go"));
 
     co_fake_tavily_set_key(tavily, "tvly-other");
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_FATAL);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_FATAL);
     ck_assert_str_eq(host->error_class, "auth");
     ck_assert_ptr_nonnull(strstr(host->error_msg, "missing or invalid"));
     ck_assert_uint_eq(host->emit_cnt, 0);
@@ -408,9 +389,9 @@ START_TEST(plan_limits_and_bad_key_are_fatal)
     co_fake_tavily_set_key(tavily, KEY);
     co_fake_tavily_push_error(tavily, 500, NULL, -1);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "500"));
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(host->emit_cnt, 1);
     free((void *)rec.value);
 }
@@ -424,9 +405,9 @@ START_TEST(partial_failure_does_not_pay_twice)
     co_fake_tavily_push_error(tavily, 0, NULL, -1);
     co_fake_tavily_push_error(tavily, 503, NULL, -1);
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_RETRY);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "503"));
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     /* news was paid once, then cached; only general was repeated */
     ck_assert_uint_eq(co_fake_tavily_search_count(tavily), 3);
     ck_assert_uint_eq(host->emit_cnt, 1);
@@ -438,10 +419,10 @@ START_TEST(replay_costs_nothing_and_reemits)
 {
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
     co_record_t rec = event_record("k12", "INTERVIEW", "Oduya Freight", NULL);
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     size_t calls = co_fake_tavily_search_count(tavily);
     host->now_ms += 7 * 86400 * 1000LL; /* long after the cache TTL */
-    ck_assert_int_eq(plugin->process(inst, &rec), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(co_fake_tavily_search_count(tavily), calls);
     ck_assert_uint_eq(host->emit_cnt, 2);
     ck_assert_str_eq(host->emits[0].value, host->emits[1].value);
@@ -455,8 +436,8 @@ START_TEST(other_events_and_bad_input)
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
     co_record_t r1 = event_record("k13", "REJECTION", "Oduya Freight", NULL);
     co_record_t r2 = event_record("k14", "INTERVIEW", NULL, NULL);
-    ck_assert_int_eq(plugin->process(inst, &r1), CO_OK);
-    ck_assert_int_eq(plugin->process(inst, &r2), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &r1), CO_OK);
+    ck_assert_int_eq(plugin->process(run.inst, &r2), CO_OK);
     ck_assert_uint_eq(host->emit_cnt, 0);
     ck_assert_uint_eq(co_fake_tavily_search_count(tavily), 0);
     co_record_t bad = CO_RECORD_INIT;
@@ -465,7 +446,7 @@ START_TEST(other_events_and_bad_input)
     bad.value = "not json";
     bad.value_len = 8;
     co_fake_host_clear_error(host);
-    ck_assert_int_eq(plugin->process(inst, &bad), CO_FAIL);
+    ck_assert_int_eq(plugin->process(run.inst, &bad), CO_FAIL);
     ck_assert_str_eq(host->error_class, "parse");
     free((void *)r1.value);
     free((void *)r2.value);
