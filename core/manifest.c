@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void co__add_topic(co_manifest_t *m, const char *name)
 {
@@ -131,8 +132,15 @@ static void co__parse_http(co_manifest_t *m, json_t *root, co_diag_t *d)
         co_diag_add(d, "http.token_file",
                     "is empty: give the path of a file holding the control "
                     "token, or leave it out (the host makes one)");
-    else if (tf != NULL)
+    else if (tf != NULL) {
         m->http_token_file = co_path_join(m->dir, tf);
+        if (access(m->http_token_file, R_OK) != 0)
+            co_diag_add(d, "http.token_file",
+                        "cannot read %s (%s): write the control token there "
+                        "(one line of 16 or more characters, mode 0600) or "
+                        "leave token_file out and the host makes one",
+                        m->http_token_file, strerror(errno));
+    }
     free(tf);
     json_t *ah = json_object_get(http, "allowed_hosts");
     if (ah == NULL)
