@@ -404,9 +404,9 @@ co_control_t *co_control_start(const co_manifest_t *m,
                 "in %s",
                 ctl->host, ctl->port, ctl->token_file);
     if ((ntohl(sa.sin_addr.s_addr) >> 24) != 127)
-        co_log_warn("http endpoint on %s:%d is not loopback-only: anyone who "
-                    "can reach it reads /health, /metrics and /api/stages "
-                    "(state changes still need the token)",
+        co_log_warn("http: %s:%d is not loopback-only: anyone who can reach "
+                    "it reads /health, /metrics and /api/stages (state "
+                    "changes still need the token)",
                     ctl->host, ctl->port);
     return ctl;
 }
