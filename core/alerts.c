@@ -30,6 +30,8 @@ typedef struct co__alert_watch_s {
     const char *label; /* for humans */
     int64_t threshold; /* 0: off */
     int firing;
+    int pending;        /* above the threshold, not yet for for_ms */
+    int64_t pending_ms; /* when it went above */
     char dedup_key[256];
 } co__alert_watch_t;
 
@@ -38,6 +40,7 @@ struct co_alerts_s {
     pthread_cond_t cond; /* queue changes, stop */
     char *pipeline, *url, *routing_key, *topic;
     int pagerduty;
+    int64_t for_ms; /* how long a crossing must last before it fires */
     co__alert_watch_t watch[2];
     co__alert_item_t *posts, *records; /* FIFOs */
     int busy;                          /* worker is posting */
@@ -307,17 +310,45 @@ static void co__alerts_fire(co_alerts_t *a, co__alert_watch_t *w, int trigger,
     }
 }
 
+/* Pending while above the threshold for less than for_ms (logged once at
+ * WARN), firing after (ERROR, post, record), resolved when back. */
 static void co__alerts_check(co_alerts_t *a, co__alert_watch_t *w,
                              int64_t value, int64_t now_ms)
 {
     if (w->threshold <= 0 || value < 0)
         return;
-    if (!w->firing && value > w->threshold) {
+    int above = value > w->threshold;
+    if (w->firing) {
+        if (!above) {
+            w->firing = 0;
+            co__alerts_fire(a, w, 0, value, now_ms);
+        }
+        return;
+    }
+    if (!above) {
+        if (w->pending)
+            co_log(CO_LOG_INFO, NULL, NULL,
+                   "alert %s no longer pending: %s %lld is back to or under "
+                   "%lld before alerts.for_s",
+                   w->name, w->label, (long long)value,
+                   (long long)w->threshold);
+        w->pending = 0;
+        return;
+    }
+    if (!w->pending) {
+        w->pending = 1;
+        w->pending_ms = now_ms;
+        if (a->for_ms > 0)
+            co_log(CO_LOG_WARN, NULL, NULL,
+                   "alert %s pending: %s %lld is above %lld; it fires if it "
+                   "stays above for %lld s (alerts.for_s)",
+                   w->name, w->label, (long long)value,
+                   (long long)w->threshold, (long long)(a->for_ms / 1000));
+    }
+    if (now_ms - w->pending_ms >= a->for_ms) {
+        w->pending = 0;
         w->firing = 1;
         co__alerts_fire(a, w, 1, value, now_ms);
-    } else if (w->firing && value <= w->threshold) {
-        w->firing = 0;
-        co__alerts_fire(a, w, 0, value, now_ms);
     }
 }
 
@@ -358,6 +389,7 @@ co_alerts_t *co_alerts_new(const co_manifest_t *m)
     a->routing_key = co__alerts_dup(c->routing_key);
     a->topic = strdup(c->topic ? c->topic : "alerts");
     a->pagerduty = c->kind != NULL && strcmp(c->kind, "pagerduty") == 0;
+    a->for_ms = c->for_s > 0 ? c->for_s * 1000 : 0;
     a->watch[0] = (co__alert_watch_t){.name = "dlq_depth",
                                       .label = "dead-letter depth",
                                       .threshold = c->dlq_depth};

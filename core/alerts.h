@@ -57,15 +57,18 @@ typedef struct co_alerts_counts_s {
 co_alerts_t *co_alerts_new(const co_manifest_t *m);
 
 /**
- * @brief Check the current values against the thresholds. A value above
- *        its threshold (`dlq_depth > alerts.dlq_depth`) that was not above
- *        it at the previous tick triggers ONE alert; falling back to or
- *        under the threshold triggers ONE resolve. Each is logged with
- *        co_log, queued for posting and queued as a record.
+ * @brief Check the current values against the thresholds. A value that
+ *        goes above its threshold (`dlq_depth > alerts.dlq_depth`) makes
+ *        the alert pending (one WARN line); if it is still above after
+ *        `alerts.for_s` seconds (like Prometheus' `for:`), ONE alert is
+ *        triggered (an ERROR line); falling back to or under the threshold
+ *        ends a pending alert quietly (INFO) and resolves a fired one
+ *        (ONE resolve). Triggers and resolves are logged, queued for
+ *        posting and queued as records. for_s 0 fires at the first tick.
  * @param dlq_depth Dead letters waiting (< 0: unknown, not checked).
  * @param max_consumer_lag Largest lag of any stage (< 0: unknown).
- * @param now_ms The caller's clock (ms since the epoch): the record's time
- *        and the dedup_key. Injectable for tests.
+ * @param now_ms The caller's clock (ms since the epoch): the record's time,
+ *        the dedup_key and the for_s duration. Injectable for tests.
  * @remark Never blocks on the network. NULL `a` is allowed (no-op).
  */
 void co_alerts_tick(co_alerts_t *a, int64_t dlq_depth, int64_t max_consumer_lag,

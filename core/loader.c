@@ -2,6 +2,7 @@
 #include "loader.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <limits.h>
@@ -43,6 +44,18 @@ const char *co_plugin_search_path(void)
     }
     pthread_mutex_unlock(&co__load_lock);
     return co__path;
+}
+
+int co_plugin_name_ok(const char *name)
+{
+    if (name == NULL || name[0] == '\0' || name[0] == '.' ||
+        strlen(name) > 200)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' ||
+              *p == '.'))
+            return 0;
+    return 1;
 }
 
 static int co__is_file(const char *p)
@@ -179,13 +192,51 @@ void co_plugin_handle_free(co_plugin_handle_t *h)
     free(h);
 }
 
+/* Adds h to the cache; called with co__load_lock held. */
+static void co__cache_add(co_plugin_handle_t *h)
+{
+    co_plugin_handle_t **v = realloc(co__cache, (co__cache_n + 1) * sizeof *v);
+    if (v == NULL)
+        abort();
+    co__cache = v;
+    co__cache[co__cache_n++] = h;
+}
+
+/* Opens `file` and checks that it calls itself `name`; the lock is held. */
+static co_plugin_handle_t *co__open_named(const char *name, const char *file,
+                                          char *errstr, size_t sz)
+{
+    co_plugin_handle_t *h = co_plugin_open_file(file, errstr, sz);
+    if (h && strcmp(h->desc->name, name) != 0) {
+        co_errf(errstr, sz, "plugin file %s calls itself '%s', not '%s'", file,
+                h->desc->name, name);
+        co_plugin_handle_free(h);
+        return NULL;
+    }
+    if (h) {
+        free(h->name);
+        h->name = co_strdup(name);
+        co__cache_add(h);
+    }
+    return h;
+}
+
 const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
                                          size_t sz)
 {
+    if (!co_plugin_name_ok(name)) {
+        co_errf(errstr, sz,
+                "\"%s\" is not a plugin name: a name is letters, digits, "
+                "'_', '-' and '.' (no '/' or \"..\"), looked up on the "
+                "plugin path; load a library by path with the stage's "
+                "\"plugin_file\"",
+                name ? name : "");
+        return NULL;
+    }
     const char *path = co_plugin_search_path();
     pthread_mutex_lock(&co__load_lock);
     for (size_t i = 0; i < co__cache_n; i++)
-        if (strcmp(co__cache[i]->name, name) == 0) {
+        if (!co__cache[i]->by_file && strcmp(co__cache[i]->name, name) == 0) {
             pthread_mutex_unlock(&co__load_lock);
             return co__cache[i];
         }
@@ -195,33 +246,46 @@ const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
         file = co__find_in_dir(dir, name);
     free(copy);
     co_plugin_handle_t *h = NULL;
-    if (file == NULL) {
+    if (file == NULL)
         co_errf(errstr, sz,
                 "plugin '%s' not found (looked for %s.so in %s); check the "
                 "name with `careerops plugins list`, build it "
                 "(`ninja -C build` builds every plugin) or set "
                 "CAREEROPS_PLUGIN_PATH",
                 name, name, path);
-    } else {
-        h = co_plugin_open_file(file, errstr, sz);
-        if (h && strcmp(h->desc->name, name) != 0) {
-            co_errf(errstr, sz, "plugin file %s calls itself '%s', not '%s'",
-                    file, h->desc->name, name);
-            co_plugin_handle_free(h);
-            h = NULL;
+    else
+        h = co__open_named(name, file, errstr, sz);
+    free(file);
+    pthread_mutex_unlock(&co__load_lock);
+    return h;
+}
+
+const co_plugin_handle_t *co_plugin_load_as(const char *name,
+                                            const char *file, char *errstr,
+                                            size_t sz)
+{
+    if (file == NULL)
+        return co_plugin_load(name, errstr, sz);
+    pthread_mutex_lock(&co__load_lock);
+    for (size_t i = 0; i < co__cache_n; i++)
+        if (co__cache[i]->by_file && strcmp(co__cache[i]->file, file) == 0) {
+            co_plugin_handle_t *h = co__cache[i];
+            pthread_mutex_unlock(&co__load_lock);
+            if (strcmp(h->desc->name, name) != 0) {
+                co_errf(errstr, sz,
+                        "plugin file %s calls itself '%s', not '%s'", file,
+                        h->desc->name, name);
+                return NULL;
+            }
+            return h;
         }
-        if (h) {
-            free(h->name);
-            h->name = co_strdup(name);
-            co_plugin_handle_t **v =
-                realloc(co__cache, (co__cache_n + 1) * sizeof *v);
-            if (v == NULL)
-                abort();
-            co__cache = v;
-            co__cache[co__cache_n++] = h;
-        }
-        free(file);
-    }
+    co_plugin_handle_t *h = NULL;
+    if (!co__is_file(file))
+        co_errf(errstr, sz, "plugin_file %s: no such file", file);
+    else
+        h = co__open_named(name, file, errstr, sz);
+    if (h)
+        h->by_file = 1;
     pthread_mutex_unlock(&co__load_lock);
     return h;
 }

@@ -6,7 +6,10 @@
  * Search path: each entry of CAREEROPS_PLUGIN_PATH (colon-separated), then
  * the build tree's `plugins/` next to the binary, then the installed
  * plugin folder (CO_PLUGINDIR). In each folder `NAME.so` and `*\/NAME.so`
- * (one level down) are tried.
+ * (one level down) are tried. NAME is a plain name (co_plugin_name_ok()):
+ * a name can never reach a library outside these folders. A library
+ * elsewhere is loaded only through co_plugin_load_as() with an explicit
+ * file (the manifest's `plugin_file`).
  *
  * Thread-safety: co_plugin_load() is safe from several threads (a mutex
  * guards the cache); handles stay valid until co_plugins_unload_all().
@@ -23,16 +26,38 @@ typedef struct co_plugin_handle_s {
     char *file;              /**< path of the shared library */
     void *dl;                /**< dlopen handle */
     const co_plugin_t *desc; /**< the plugin's descriptor */
+    int by_file;             /**< 1: loaded from an explicit file
+                                  (co_plugin_load_as()), not by name */
 } co_plugin_handle_t;
 
 /**
- * @brief Load plugin `name` (cached after the first call).
- * @returns The handle, or NULL with a readable reason in errstr (not
- *          found: where it looked; refused: the file and both ABI
- *          versions).
+ * @brief Whether `name` is a plain plugin name: 1 to 200 characters of
+ *        [A-Za-z0-9_.-], not starting with '.' (so no '/', no "..", no
+ *        hidden file).
+ * @returns 1 if plain, else 0. Thread-safe.
+ */
+int co_plugin_name_ok(const char *name);
+
+/**
+ * @brief Load plugin `name` from the search path (cached after the first
+ *        call).
+ * @returns The handle, or NULL with a readable reason in errstr (not a
+ *          plain name: refused before any file is touched; not found:
+ *          where it looked; refused: the file and both ABI versions).
  */
 const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
                                          size_t errstr_size);
+
+/**
+ * @brief Load a stage's plugin: `name` from the search path when `file` is
+ *        NULL (co_plugin_load()), else the library `file` (the manifest's
+ *        `plugin_file`, an absolute path), whose descriptor must call
+ *        itself `name`. Cached by file.
+ * @returns The handle (owned by the cache), or NULL with the reason.
+ */
+const co_plugin_handle_t *co_plugin_load_as(const char *name,
+                                            const char *file, char *errstr,
+                                            size_t errstr_size);
 
 /**
  * @brief Load and check a plugin library by file path (not cached).

@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Most segments a `--set` path may have (`a.b[0].c` has 4). */
+#define CO_SET_MAX_DEPTH 32
+
 /** A list of diagnostics ("path: message"). Zero-initialize. */
 typedef struct co_diag_s {
     char **msgs; /**< owned strings */
@@ -37,7 +40,11 @@ typedef enum co_delivery_e {
 typedef struct co_stage_conf_s {
     int index;              /**< position in stages[] */
     char *name;             /**< unique, [A-Za-z0-9_.-]+ */
-    char *plugin;           /**< plugin name (file NAME.so) */
+    char *plugin;           /**< plugin name: a plain name (file NAME.so on
+                                 the plugin path), never a path */
+    char *plugin_file;      /**< `plugin_file`: absolute path of the plugin
+                                 library, or NULL (look `plugin` up on the
+                                 plugin path) */
     char **inputs;          /**< input topics (NULL-terminated), none=source */
     size_t n_inputs;        /**< number of input topics */
     char *output;           /**< output topic, or NULL */
@@ -76,6 +83,8 @@ typedef struct co_alerts_conf_s {
     char *kind;           /**< "slack" | "pagerduty" | NULL */
     char *routing_key;    /**< PagerDuty routing key, or NULL */
     char *topic;          /**< alert records topic (default "alerts") */
+    int64_t for_s; /**< seconds a threshold must stay crossed before the
+                        alert fires (default 60; 0 = at once) */
 } co_alerts_conf_t;
 
 /** A loaded manifest. */
@@ -89,6 +98,10 @@ typedef struct co_manifest_s {
     char *secrets_dir; /**< absolute or manifest-relative, default
                             "/run/secrets" */
     char *http_listen; /**< "127.0.0.1:PORT", or NULL = no endpoint */
+    char *http_token_file;     /**< http.token_file (absolute), or NULL:
+                                    the host makes a token per start */
+    char **http_allowed_hosts; /**< http.allowed_hosts: extra Host names
+                                    (NULL-terminated), or NULL */
     int default_partitions;  /**< defaults.partitions (default 4) */
     co_topic_conf_t *topics; /**< every topic used, with partitions */
     size_t n_topics;
@@ -105,6 +118,8 @@ typedef struct co_manifest_s {
  *        The value is parsed as JSON when it is valid JSON, else taken as a
  *        string. Paths: `stages[1].plugin`, `stages.NAME.config.model`,
  *        `kafka.bootstrap.servers` (the rest after `kafka.` is one key).
+ *        A path has at most CO_SET_MAX_DEPTH segments; an empty segment
+ *        (`a..b`, `a.`, `=1`, `kafka.=1`) is an error.
  * @param diags Receives every fault found (all of them, not the first).
  * @returns A manifest (free with co_manifest_free()), NULL only when the
  *          file is unreadable or not a JSON object. The manifest is usable

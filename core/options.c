@@ -228,9 +228,11 @@ void *co_options_fill(const co_plugin_t *p, json_t *config,
         switch (o->type) {
         case CO_OPT_STR:
             if (json_is_string(v)) {
-                char *s = (o->flags & CO_OPT_PATH)
-                              ? co_path_join(base_dir, json_string_value(v))
-                              : co_strdup(json_string_value(v));
+                const char *sv = json_string_value(v);
+                /* "-" is stdin/stdout by convention, never a file */
+                char *s = (o->flags & CO_OPT_PATH) && strcmp(sv, "-") != 0
+                              ? co_path_join(base_dir, sv)
+                              : co_strdup(sv);
                 co__mem_add(m, s);
                 memcpy(at, &s, sizeof s);
             }

@@ -3,7 +3,7 @@
 #include "pipeline.h"
 #include "alerts.h"
 #include "err.h"
-#include "http.h"
+#include "control.h"
 #include "log.h"
 #include "util.h"
 #include "validate.h"
@@ -140,7 +140,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
     char e[2048];
     co__mon_t *mons = NULL;
     size_t n_mons = 0;
-    co_http_t *http = NULL;
+    co_control_t *http = NULL;
     co_alerts_t *alerts = NULL;
     rd_kafka_t *alert_producer = NULL;
 
@@ -298,15 +298,11 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
         }
 
     if (m->http_listen) {
-        co_http_routes_t r = {co__stages_json, co__healthy, co__stage_action,
-                              &rt};
-        http = co_http_start(m->http_listen, &r, e, sizeof e);
+        co_control_routes_t r = {co__stages_json, co__healthy,
+                                 co__stage_action, &rt};
+        http = co_control_start(m, &r, e, sizeof e); /* logs its address */
         if (http == NULL)
             co_log_warn("http: %s", e);
-        else
-            co_log_info("http endpoint on 127.0.0.1:%d (/health, /metrics, "
-                        "/api/stages)",
-                        co_http_port(http));
     }
     co_log_info("pipeline %s running %zu stage instance(s)", m->pipeline,
                 rt.n_inst);
@@ -532,7 +528,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
                                 rt.inst[i]->sc->name);
             }
     }
-    co_http_stop(http);
+    co_control_stop(http);
     if (alert_producer) {
         rd_kafka_flush(alert_producer, 5000);
         rd_kafka_destroy(alert_producer);

@@ -503,7 +503,8 @@ co_stage_t *co_stage_new(co_runtime_t *rt, const co_manifest_t *m,
                          const co_stage_conf_t *sc, int instance,
                          const char *bootstrap, char *errstr, size_t sz)
 {
-    const co_plugin_handle_t *ph = co_plugin_load(sc->plugin, errstr, sz);
+    const co_plugin_handle_t *ph =
+        co_plugin_load_as(sc->plugin, sc->plugin_file, errstr, sz);
     if (ph == NULL)
         return NULL;
     co_stage_t *st = co_xcalloc(1, sizeof *st);

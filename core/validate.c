@@ -13,8 +13,10 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
         char path[64], e[2048];
         if (s->plugin == NULL || s->name == NULL)
             continue; /* already reported by the manifest parser */
-        snprintf(path, sizeof path, "stages[%zu].plugin", i);
-        const co_plugin_handle_t *h = co_plugin_load(s->plugin, e, sizeof e);
+        snprintf(path, sizeof path, "stages[%zu].%s", i,
+                 s->plugin_file ? "plugin_file" : "plugin");
+        const co_plugin_handle_t *h =
+            co_plugin_load_as(s->plugin, s->plugin_file, e, sizeof e);
         if (h == NULL) {
             co_diag_add(d, path, "%s", e);
             continue;

@@ -367,7 +367,7 @@ int rules_db_load_file(rules_db_t *db, const char *path, char *err,
             }
             continue;
         }
-        char *col[8];
+        char *col[8] = {0}; /* -O3 cannot see that nc == ncol is checked */
         int nc = 0;
         char *p = line;
         while (nc < 8) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Operational alerts through the host: eleven records dead-lettered (over
-# the default threshold of 10) post exactly one alert to a (fake) Slack
-# webhook, and an alert record goes to the alerts topic.
+# the default threshold of 10) make the alert pending (one WARN line), and
+# after alerts.for_s (2 s here) post exactly one alert to a (fake) Slack
+# webhook (one ERROR line), and an alert record goes to the alerts topic.
 . "$(dirname "$0")/lib.sh"
 FAKE="$CAREEROPS_BUILD_ROOT/tests/fakes/co-fake-server"
 [ -x "$FAKE" ] || fail "co-fake-server not built"
@@ -11,7 +12,7 @@ for _ in $(seq 50); do [ -s port.txt ] && break; sleep 0.1; done
 port=$(cat port.txt)
 cat > m.json <<J
 {"pipeline":"italert","kafka":{"bootstrap.servers":"embedded"},
- "alerts":{"dlq_depth":10,"webhook_url":"http://127.0.0.1:$port/services/T000/B000/alerts","kind":"slack"},
+ "alerts":{"dlq_depth":10,"for_s":2,"webhook_url":"http://127.0.0.1:$port/services/T000/B000/alerts","kind":"slack"},
  "stages":[
   {"name":"src","plugin":"mock-source","output":"a","config":{"count":11}},
   {"name":"mid","plugin":"mock-fault","input":"a","output":"b","config":{"fail_every":1}},
@@ -29,5 +30,10 @@ posts=$(grep -c '/services/T000/B000/alerts' slack.jsonl || true)
 echo "alert posts: $posts"
 [ "$posts" = 1 ] || fail "expected exactly one alert post, got $posts"
 grep -qi 'dead' slack.jsonl || fail "the alert does not mention dead letters"
-grep -q 'alert' run.log || fail "the alert is not in the log"
+grep -q '"level":"warn".*alert dlq_depth pending' run.log ||
+    fail "no WARN line while the alert was pending: $(grep alert run.log)"
+grep -q '"level":"error".*alert trigger' run.log ||
+    fail "no ERROR line when the alert fired: $(grep alert run.log)"
+[ "$(grep -c '"level":"error".*alert' run.log)" = 1 ] ||
+    fail "more than one ERROR alert line: $(grep alert run.log)"
 ok "11 dead letters -> one alert posted"

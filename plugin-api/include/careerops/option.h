@@ -42,7 +42,8 @@ enum co_opt_flag_e {
     CO_OPT_SECRET = 1u << 1,   /**< redacted in logs, `plugins info` and
                                     status; should come from `${secret:..}` */
     CO_OPT_PATH = 1u << 2      /**< a file path: relative paths resolve
-                                    against the manifest's folder */
+                                    against the manifest's folder; "-" is
+                                    passed as is (stdin or stdout) */
 };
 
 /**

@@ -87,7 +87,7 @@ manifest() {
               "embed_model": "all-minilm", "collection": "$4"}},
   {"name": "briefs", "plugin": "mock-sink", "input": "research_tasks",
    "config": {"path": "briefs.jsonl"}},
-  {"name": "dead", "plugin": "mock-sink", "input": "dlq_dead_letters",
+  {"name": "dead", "plugin": "mock-sink", "input": "dlq_dead_letters", "errors": {"tolerance": "none"},
    "config": {"path": "dead.jsonl", "headers": true}}]}
 EOF2
 }

@@ -9,6 +9,7 @@
 
 #include <careerops/plugin.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,43 @@ START_TEST(bad_format)
 }
 END_TEST
 
+/* `path: "-"` in a manifest is stdout: the host's option filling keeps
+ * "-" (no file named "-" next to the manifest). */
+START_TEST(dash_is_stdout)
+{
+    char out[300], dash[300];
+    snprintf(out, sizeof out, "%s/stdout.txt", dir);
+    snprintf(dash, sizeof dash, "%s/-", dir);
+    host->base_dir = dir;
+    co_fake_plugin_t fp = {0};
+    ck_assert_int_eq(co_fake_host_start_plugin(
+                         host, plugin, json_pack("{s:s}", "path", "-"), NULL,
+                         &fp),
+                     CO_OK);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, STDOUT_FILENO);
+    close(fd);
+    co_status_t st = put(fp.inst, "k9", "to stdout", 9, NULL, 0);
+    co_status_t fl = fp.p->flush(fp.inst);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    ck_assert_int_eq(st, CO_OK);
+    ck_assert_int_eq(fl, CO_OK);
+    co_fake_host_stop_plugin(&fp);
+    ck_assert_msg(access(dash, F_OK) != 0, "a file named '-' was written");
+    FILE *f = fopen(out, "r");
+    char line[128] = "";
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    fclose(f);
+    unlink(out);
+    ck_assert_str_eq(line, "k9: to stdout\n");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("console-sink");
@@ -192,6 +230,7 @@ static Suite *suite(void)
     tcase_add_test(t, text_block_once);
     tcase_add_test(t, jsonl_headers_utf8);
     tcase_add_test(t, bad_format);
+    tcase_add_test(t, dash_is_stdout);
     suite_add_tcase(s, t);
     return s;
 }

@@ -75,7 +75,7 @@ manifest() {
               "rate_per_minute": 0, "timeout_ms": 300}},
   {"name": "store", "plugin": "mock-sink", "input": "classified_events",
    "config": {"path": "events.jsonl"}},
-  {"name": "dead", "plugin": "mock-sink", "input": "dlq_dead_letters",
+  {"name": "dead", "plugin": "mock-sink", "input": "dlq_dead_letters", "errors": {"tolerance": "none"},
    "config": {"path": "dead.jsonl", "headers": true}}]}
 EOF
 }

@@ -1,0 +1,430 @@
+/* /health, /metrics and /api/stages on libmicrohttpd, with the Host/Origin
+ * check and the control token (see control.h). */
+#include "control.h"
+#include "log.h"
+#include "metrics.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct co_control_s {
+    struct MHD_Daemon *d;
+    co_control_routes_t r;
+    int port;
+    char host[128];     /* listen address as configured */
+    char token[256];    /* the control token */
+    char *token_file;   /* where it is */
+    int token_made;     /* 1: generated here, removed at stop */
+    char **allowed;     /* http.allowed_hosts (copied), NULL-terminated */
+};
+
+static enum MHD_Result co__reply(struct MHD_Connection *c, unsigned status,
+                                 const char *type, char *body)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", type);
+    if (status == MHD_HTTP_UNAUTHORIZED)
+        MHD_add_response_header(resp, "WWW-Authenticate",
+                                "Bearer realm=\"careerops\"");
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result co__json_error(struct MHD_Connection *c,
+                                      unsigned status, const char *msg)
+{
+    json_t *j = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+    char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    co_buf_t b = {0};
+    co_buf_printf(&b, "%s\n", body ? body : "{\"ok\":false}");
+    free(body);
+    return co__reply(c, status, "application/json", b.data);
+}
+
+/* ---- Host and Origin -------------------------------------------------- */
+
+/* 1 if `name` (no port) is an IP literal, localhost or allowed. */
+static int co__name_ok(const co_control_t *ctl, const char *name)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    size_t n = strlen(name);
+    if (inet_pton(AF_INET, name, &a4) == 1 || strcasecmp(name, "localhost") == 0)
+        return 1;
+    if (n > 2 && name[0] == '[' && name[n - 1] == ']') {
+        char in[64];
+        if (n - 2 >= sizeof in)
+            return 0;
+        memcpy(in, name + 1, n - 2);
+        in[n - 2] = '\0';
+        return inet_pton(AF_INET6, in, &a6) == 1;
+    }
+    for (size_t i = 0; ctl->allowed && ctl->allowed[i]; i++)
+        if (strcasecmp(ctl->allowed[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if the Host header names this endpoint (see control.h). */
+static int co__host_ok(const co_control_t *ctl, const char *host)
+{
+    if (host == NULL || host[0] == '\0' || strlen(host) > 255)
+        return 0;
+    char name[256];
+    snprintf(name, sizeof name, "%s", host);
+    char *colon = strrchr(name, ':');
+    char *bracket = strrchr(name, ']');
+    if (colon != NULL && (bracket == NULL || colon > bracket)) {
+        char *end;
+        long port = strtol(colon + 1, &end, 10);
+        if (colon[1] == '\0' || *end != '\0' || port != ctl->port)
+            return 0;
+        *colon = '\0';
+    }
+    return co__name_ok(ctl, name);
+}
+
+/* An Origin, when sent, must be this endpoint's own: http://HOST. */
+static int co__origin_ok(const char *origin, const char *host)
+{
+    if (origin == NULL)
+        return 1;
+    return strncasecmp(origin, "http://", 7) == 0 &&
+           strcasecmp(origin + 7, host) == 0;
+}
+
+static int co__token_ok(const co_control_t *ctl, const char *authz)
+{
+    if (authz == NULL || strncasecmp(authz, "Bearer ", 7) != 0)
+        return 0;
+    const char *t = authz + 7;
+    size_t n = strlen(t), want = strlen(ctl->token);
+    return n == want && want > 0 && sodium_memcmp(t, ctl->token, n) == 0;
+}
+
+static void co__client(struct MHD_Connection *c, char *out, size_t size)
+{
+    snprintf(out, size, "?");
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+                  (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                  (socklen_t)size);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+/* POST /api/stages/NAME/ACTION: Origin, token, then the action; logged. */
+static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
+                                const char *url, const char *host)
+{
+    char who[64];
+    co__client(c, who, sizeof who);
+    const char *origin =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    if (!co__origin_ok(origin, host)) {
+        co_log_warn("control: refused POST %s from %s: Origin %s is not "
+                    "this endpoint (403)",
+                    url, who, origin);
+        return co__json_error(c, MHD_HTTP_FORBIDDEN,
+                              "cross-origin request refused");
+    }
+    const char *authz =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!co__token_ok(ctl, authz)) {
+        co_log_warn("control: refused POST %s from %s: %s token (401)", url,
+                    who, authz ? "wrong" : "no");
+        return co__json_error(
+            c, MHD_HTTP_UNAUTHORIZED,
+            "send the control token: Authorization: Bearer TOKEN (the "
+            "token is in the file the host logged at start, or "
+            "http.token_file)");
+    }
+    char stage[256];
+    const char *rest = url + 12;
+    const char *slash = strchr(rest, '/');
+    int rc = -1;
+    if (slash && (size_t)(slash - rest) < sizeof stage) {
+        memcpy(stage, rest, (size_t)(slash - rest));
+        stage[slash - rest] = '\0';
+        rc = ctl->r.stage_action(ctl->r.arg, stage, slash + 1);
+    }
+    co_log_info("control: POST %s from %s: %s", url, who,
+                rc == 0 ? "done (200)" : "no such stage or action (404)");
+    if (rc == 0)
+        return co__reply(c, MHD_HTTP_OK, "application/json",
+                         co_strdup("{\"ok\":true}\n"));
+    return co__json_error(c, MHD_HTTP_NOT_FOUND,
+                          "no such stage or action (pause, resume, restart)");
+}
+
+static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
+                                   const char *url, const char *method,
+                                   const char *version, const char *upload,
+                                   size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    (void)upload;
+    co_control_t *ctl = cls;
+    if (*con_cls == NULL) { /* first call: headers only */
+        *con_cls = ctl;
+        return MHD_YES;
+    }
+    if (*upload_size != 0) { /* ignore request bodies */
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    if (!co__host_ok(ctl, host)) {
+        char who[64];
+        co__client(c, who, sizeof who);
+        co_log_warn("control: refused %s %s from %s: Host %s (403)", method,
+                    url, who, host ? host : "(none)");
+        return co__json_error(c, MHD_HTTP_FORBIDDEN,
+                              "Host is not this endpoint: use an IP address "
+                              "or localhost, or add the name to "
+                              "http.allowed_hosts");
+    }
+    int is_get = strcmp(method, "GET") == 0;
+    if (is_get && strcmp(url, "/health") == 0) {
+        int ok = ctl->r.healthy ? ctl->r.healthy(ctl->r.arg) : 1;
+        return co__reply(c, ok ? 200 : 503, "application/json",
+                         co_strdup(ok ? "{\"status\":\"ok\"}\n"
+                                      : "{\"status\":\"unhealthy\"}\n"));
+    }
+    if (is_get && strcmp(url, "/metrics") == 0)
+        return co__reply(c, 200, "text/plain; version=0.0.4",
+                         co_metrics_render());
+    if (is_get && strcmp(url, "/api/stages") == 0 && ctl->r.stages_json)
+        return co__reply(c, 200, "application/json",
+                         ctl->r.stages_json(ctl->r.arg));
+    if (strncmp(url, "/api/stages/", 12) == 0 && ctl->r.stage_action) {
+        if (strcmp(method, "POST") == 0)
+            return co__post(ctl, c, url, host);
+        return co__json_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                              "use POST /api/stages/NAME/ACTION");
+    }
+    return co__reply(c, 404, "text/plain",
+                     co_strdup("not found: try /health, /metrics, "
+                               "/api/stages\n"));
+}
+
+/* ---- the token ---------------------------------------------------------- */
+
+static int co__token_read(co_control_t *ctl, const char *file, char *errstr,
+                          size_t sz)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc = co_read_file(file, &text, &len);
+    if (rc != 0) {
+        co_errf(errstr, sz, "http.token_file %s: %s", file, strerror(-rc));
+        return -1;
+    }
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' ||
+                       text[len - 1] == ' '))
+        text[--len] = '\0';
+    if (len < CO_CONTROL_TOKEN_MIN || len >= sizeof ctl->token ||
+        strpbrk(text, " \t\r\n") != NULL) {
+        co_errf(errstr, sz,
+                "http.token_file %s: the token must be one line of %d to %zu "
+                "characters without spaces (e.g. `head -c 32 /dev/urandom | "
+                "base64 > FILE`)",
+                file, CO_CONTROL_TOKEN_MIN, sizeof ctl->token - 1);
+        free(text);
+        return -1;
+    }
+    memcpy(ctl->token, text, len + 1);
+    sodium_memzero(text, len);
+    free(text);
+    struct stat st;
+    if (stat(file, &st) == 0 && (st.st_mode & 077) != 0)
+        co_log_warn("http.token_file %s is readable by other users (mode "
+                    "%03o): chmod 600 it",
+                    file, (unsigned)(st.st_mode & 0777));
+    ctl->token_file = co_strdup(file);
+    return 0;
+}
+
+/* A private folder for generated tokens: created 0700, ours, not a link. */
+static char *co__token_dir(char *errstr, size_t sz)
+{
+    char dir[512];
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (xdg && xdg[0] == '/')
+        snprintf(dir, sizeof dir, "%s/careerops", xdg);
+    else
+        snprintf(dir, sizeof dir, "/tmp/careerops-%u", (unsigned)getuid());
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        co_errf(errstr, sz, "cannot create %s for the control token: %s", dir,
+                strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        st.st_uid != getuid() || (st.st_mode & 077) != 0) {
+        co_errf(errstr, sz,
+                "%s is not a private folder of this user (mode 0700): remove "
+                "it, or set http.token_file",
+                dir);
+        return NULL;
+    }
+    return co_strdup(dir);
+}
+
+static int co__token_make(co_control_t *ctl, const char *pipeline,
+                          char *errstr, size_t sz)
+{
+    unsigned char raw[32];
+    if (sodium_init() < 0) {
+        co_errf(errstr, sz, "libsodium cannot start: no control token");
+        return -1;
+    }
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(ctl->token, sizeof ctl->token, raw, sizeof raw);
+    char *dir = co__token_dir(errstr, sz);
+    if (dir == NULL)
+        return -1;
+    co_buf_t f = {0};
+    co_buf_printf(&f, "%s/%s-%ld.token", dir, pipeline ? pipeline : "careerops",
+                  (long)getpid());
+    free(dir);
+    unlink(f.data); /* a stale file of an earlier process with our pid */
+    int fd = open(f.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
+    size_t n = strlen(ctl->token);
+    if (fd < 0 || write(fd, ctl->token, n) != (ssize_t)n ||
+        write(fd, "\n", 1) != 1) {
+        co_errf(errstr, sz, "cannot write the control token to %s: %s",
+                f.data, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        co_buf_free(&f);
+        return -1;
+    }
+    close(fd);
+    ctl->token_file = f.data;
+    ctl->token_made = 1;
+    return 0;
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+static int co__parse_listen(const char *listen, char *host, size_t hsz,
+                            struct sockaddr_in *sa, char *errstr, size_t sz)
+{
+    snprintf(host, hsz, "127.0.0.1");
+    const char *colon = strrchr(listen, ':');
+    const char *ps = colon ? colon + 1 : listen;
+    if (colon && colon > listen)
+        snprintf(host, hsz, "%.*s", (int)(colon - listen), listen);
+    char *end;
+    long port = strtol(ps, &end, 10);
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    if (*ps == '\0' || *end != '\0' || port < 0 || port > 65535 ||
+        inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+        co_errf(errstr, sz,
+                "http.listen \"%s\": give IPV4:PORT such as 127.0.0.1:9464 "
+                "(port 0 picks a free one)",
+                listen);
+        return -1;
+    }
+    sa->sin_port = htons((uint16_t)port);
+    return 0;
+}
+
+static void co__free(co_control_t *ctl)
+{
+    if (ctl->token_made && ctl->token_file)
+        unlink(ctl->token_file);
+    sodium_memzero(ctl->token, sizeof ctl->token);
+    free(ctl->token_file);
+    for (size_t i = 0; ctl->allowed && ctl->allowed[i]; i++)
+        free(ctl->allowed[i]);
+    free(ctl->allowed);
+    free(ctl);
+}
+
+co_control_t *co_control_start(const co_manifest_t *m,
+                               const co_control_routes_t *routes, char *errstr,
+                               size_t sz)
+{
+    struct sockaddr_in sa;
+    co_control_t *ctl = co_xcalloc(1, sizeof *ctl);
+    ctl->r = *routes;
+    const char *listen = m->http_listen ? m->http_listen : "127.0.0.1:0";
+    size_t na = 0;
+    while (m->http_allowed_hosts && m->http_allowed_hosts[na])
+        na++;
+    ctl->allowed = co_xcalloc(na + 1, sizeof *ctl->allowed);
+    for (size_t i = 0; i < na; i++)
+        ctl->allowed[i] = co_strdup(m->http_allowed_hosts[i]);
+    if (co__parse_listen(listen, ctl->host, sizeof ctl->host, &sa, errstr,
+                         sz) != 0 ||
+        (m->http_token_file
+             ? co__token_read(ctl, m->http_token_file, errstr, sz)
+             : co__token_make(ctl, m->pipeline, errstr, sz)) != 0) {
+        co__free(ctl);
+        return NULL;
+    }
+    ctl->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+                              co__handler, ctl, MHD_OPTION_SOCK_ADDR,
+                              (struct sockaddr *)&sa, MHD_OPTION_END);
+    if (ctl->d == NULL) {
+        co_errf(errstr, sz, "cannot listen on %s (port in use?)", listen);
+        co__free(ctl);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(ctl->d, MHD_DAEMON_INFO_BIND_PORT);
+    ctl->port = info ? info->port : ntohs(sa.sin_port);
+    co_log_info("http endpoint on %s:%d (/health, /metrics, /api/stages); "
+                "POST /api/stages/NAME/pause|resume|restart needs the token "
+                "in %s",
+                ctl->host, ctl->port, ctl->token_file);
+    if ((ntohl(sa.sin_addr.s_addr) >> 24) != 127)
+        co_log_warn("http: %s:%d is not loopback-only: anyone who can reach "
+                    "it reads /health, /metrics and /api/stages (state "
+                    "changes still need the token)",
+                    ctl->host, ctl->port);
+    return ctl;
+}
+
+int co_control_port(const co_control_t *c)
+{
+    return c->port;
+}
+
+const char *co_control_token_file(const co_control_t *c)
+{
+    return c->token_file;
+}
+
+void co_control_stop(co_control_t *c)
+{
+    if (c == NULL)
+        return;
+    MHD_stop_daemon(c->d);
+    co__free(c);
+}

@@ -1,0 +1,71 @@
+/**
+ * @file core/control.h
+ * @brief The host's control and metrics endpoint (libmicrohttpd), loopback
+ *        by default: GET /health, GET /metrics (Prometheus text), GET
+ *        /api/stages (JSON), POST /api/stages/NAME/pause|resume|restart.
+ *        Not installed. docs/operations.md "Control API" is the user's
+ *        view.
+ *
+ * Every request must carry a Host header naming this endpoint: an IP
+ * address, `localhost`, or a name of the manifest's `http.allowed_hosts`,
+ * with the bound port if a port is given (a DNS-rebinding page sends its
+ * own name and gets 403). A POST must also send, when it sends an Origin,
+ * the same origin as its Host (`http://HOST`; else 403), and the control
+ * token as `Authorization: Bearer TOKEN` (else 401). The token is the
+ * content of `http.token_file`, or, when none is configured, a random
+ * token made at each start and written (mode 0600) to
+ * `$XDG_RUNTIME_DIR/careerops/PIPELINE-PID.token` (else
+ * `/tmp/careerops-UID/`), removed at stop. Each POST is logged with the
+ * client's address and the answer.
+ */
+#ifndef CO_CORE_CONTROL_H
+#define CO_CORE_CONTROL_H
+
+#include "manifest.h"
+
+#include <stddef.h>
+
+/** What the endpoint asks the running pipeline. Called from
+ *  libmicrohttpd's thread: implementations must be thread-safe. */
+typedef struct co_control_routes_s {
+    /** JSON text of the stages' status (malloc'd; the endpoint frees it). */
+    char *(*stages_json)(void *arg);
+    /** 1 if every stage is healthy (RUNNING, DONE or PAUSED). */
+    int (*healthy)(void *arg);
+    /** Apply "pause" | "resume" | "restart" to a stage: 0, or -1 if no
+     *  such stage or action. */
+    int (*stage_action)(void *arg, const char *stage, const char *action);
+    void *arg; /**< passed to each callback */
+} co_control_routes_t;
+
+/** A running endpoint. */
+typedef struct co_control_s co_control_t;
+
+/**
+ * @brief Start serving on `m->http_listen` ("127.0.0.1:9464"; port 0 picks
+ *        a free one) with the token and allowed hosts of `m`, and log the
+ *        address actually bound and where the token is.
+ * @param m The manifest (borrowed; what is needed is copied).
+ * @param routes Copied.
+ * @returns The endpoint, or NULL with the reason in errstr (bad listen
+ *          address, port in use, unreadable or too short token file, no
+ *          place to write a generated token).
+ * @remark Main thread; the callbacks then run on libmicrohttpd's thread.
+ */
+co_control_t *co_control_start(const co_manifest_t *m,
+                               const co_control_routes_t *routes, char *errstr,
+                               size_t errstr_size);
+
+/** @brief The port actually bound. */
+int co_control_port(const co_control_t *c);
+
+/** @brief The file that holds the control token (owned by `c`). */
+const char *co_control_token_file(const co_control_t *c);
+
+/** @brief Stop, remove a generated token file, and free; NULL is allowed. */
+void co_control_stop(co_control_t *c);
+
+/** Shortest token accepted from `http.token_file`, in characters. */
+#define CO_CONTROL_TOKEN_MIN 16
+
+#endif

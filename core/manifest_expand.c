@@ -1,0 +1,168 @@
+/* ${secret:NAME} and ${env:NAME:-default} in manifest strings. */
+#include "manifest_int.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *secrets_dir;
+    co_diag_t *d;
+} co__expand_ctx;
+
+static int co__valid_secret_name(const char *s, size_t n)
+{
+    if (n == 0 || n > 200)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' ||
+              s[i] == '.') ||
+            (i == 0 && s[i] == '.'))
+            return 0;
+    return 1;
+}
+
+/* Expand one string; returns a new string or NULL (after a diagnostic). */
+static char *co__expand_str(const char *in, const char *path,
+                            co__expand_ctx *cx)
+{
+    co_buf_t out = {0};
+    const char *p = in;
+    int bad = 0;
+    while (*p) {
+        const char *open = strstr(p, "${");
+        if (open == NULL) {
+            co_buf_add(&out, p, strlen(p));
+            break;
+        }
+        co_buf_add(&out, p, (size_t)(open - p));
+        const char *close = strchr(open, '}');
+        if (close == NULL) {
+            co_diag_add(cx->d, path, "unterminated '${' in \"%s\"", in);
+            bad = 1;
+            break;
+        }
+        const char *body = open + 2;
+        size_t blen = (size_t)(close - body);
+        if (strncmp(body, "secret:", 7) == 0) {
+            const char *name = body + 7;
+            size_t nlen = blen - 7;
+            if (!co__valid_secret_name(name, nlen)) {
+                co_diag_add(cx->d, path,
+                            "bad secret name in \"%s\" (letters, digits, "
+                            "'_', '-', '.')",
+                            in);
+                bad = 1;
+            } else {
+                char *nm = strndup(name, nlen);
+                char *file = co_path_join(cx->secrets_dir, nm);
+                char *val = NULL;
+                size_t vlen = 0;
+                int rc = co_read_file(file, &val, &vlen);
+                if (rc != 0) {
+                    co_diag_add(cx->d, path,
+                                "secret '%s' not readable at %s (%s): create "
+                                "the file or set secrets_dir",
+                                nm, file, strerror(-rc));
+                    bad = 1;
+                } else {
+                    while (vlen > 0 &&
+                           (val[vlen - 1] == '\n' || val[vlen - 1] == '\r'))
+                        val[--vlen] = '\0';
+                    co_buf_add(&out, val, vlen);
+                }
+                free(val);
+                free(file);
+                free(nm);
+            }
+        } else if (strncmp(body, "env:", 4) == 0) {
+            char *spec = strndup(body + 4, blen - 4);
+            char *def = strstr(spec, ":-");
+            if (def) {
+                *def = '\0';
+                def += 2;
+            }
+            const char *v = getenv(spec);
+            if (v != NULL && v[0] != '\0')
+                co_buf_add(&out, v, strlen(v));
+            else if (def != NULL)
+                co_buf_add(&out, def, strlen(def));
+            else {
+                co_diag_add(cx->d, path,
+                            "environment variable %s is not set and \"%s\" "
+                            "gives no default (use ${env:%s:-value})",
+                            spec, in, spec);
+                bad = 1;
+            }
+            free(spec);
+        } else {
+            co_diag_add(cx->d, path,
+                        "unknown substitution \"${%.*s}\": use ${secret:NAME} "
+                        "or ${env:NAME:-default}",
+                        (int)blen, body);
+            bad = 1;
+        }
+        p = close + 1;
+    }
+    if (bad) {
+        co_buf_free(&out);
+        return NULL;
+    }
+    if (out.data == NULL)
+        co_buf_add(&out, "", 0);
+    return out.data;
+}
+
+static void co__expand_node(json_t *node, const char *path, co__expand_ctx *cx)
+{
+    char sub[512];
+    if (json_is_object(node)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(node, k, v)
+        {
+            if (json_is_string(v)) {
+                snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "",
+                         k);
+                const char *s = json_string_value(v);
+                if (strstr(s, "${") == NULL)
+                    continue;
+                char *e = co__expand_str(s, sub, cx);
+                if (e)
+                    json_object_set_new(node, k, json_string(e));
+                free(e);
+            } else {
+                snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "",
+                         k);
+                co__expand_node(v, sub, cx);
+            }
+        }
+    } else if (json_is_array(node)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(node, i, v)
+        {
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            if (json_is_string(v)) {
+                const char *s = json_string_value(v);
+                if (strstr(s, "${") == NULL)
+                    continue;
+                char *e = co__expand_str(s, sub, cx);
+                if (e)
+                    json_array_set_new(node, i, json_string(e));
+                free(e);
+            } else {
+                co__expand_node(v, sub, cx);
+            }
+        }
+    }
+}
+
+void co__expand(json_t *node, const char *path, const char *secrets_dir,
+                co_diag_t *d)
+{
+    co__expand_ctx cx = {secrets_dir, d};
+    co__expand_node(node, path, &cx);
+}

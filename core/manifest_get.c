@@ -1,0 +1,153 @@
+/* Manifest diagnostics and typed field readers, each fault reported with
+ * the JSON path of the field. */
+#include "manifest_int.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *where = path[0] ? path : "(top level)";
+    size_t n = strlen(where) + strlen(msg) + 3;
+    char *s = co_xmalloc(n);
+    snprintf(s, n, "%s: %s", where, msg);
+    char **v = realloc(d->msgs, (d->n + 1) * sizeof *v);
+    if (v == NULL)
+        abort();
+    d->msgs = v;
+    d->msgs[d->n++] = s;
+}
+
+void co_diag_print(const co_diag_t *d, const char *file)
+{
+    for (size_t i = 0; i < d->n; i++)
+        fprintf(stderr, "error: %s: %s\n", file ? file : "manifest",
+                d->msgs[i]);
+}
+
+void co_diag_free(co_diag_t *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->msgs[i]);
+    free(d->msgs);
+    d->msgs = NULL;
+    d->n = 0;
+}
+
+void co__check_keys(json_t *obj, const char *path,
+                           const char *const *allowed, co_diag_t *d)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(obj, k, v)
+    {
+        int ok = 0;
+        for (size_t i = 0; allowed[i]; i++)
+            if (strcmp(allowed[i], k) == 0)
+                ok = 1;
+        if (!ok) {
+            char p[512];
+            snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", k);
+            co_buf_t hint = {0};
+            for (size_t i = 0; allowed[i]; i++)
+                co_buf_printf(&hint, "%s%s", i ? ", " : "", allowed[i]);
+            co_diag_add(d, p, "unknown key; allowed here: %s", hint.data);
+            co_buf_free(&hint);
+        }
+    }
+}
+
+char *co__get_str(json_t *obj, const char *key, const char *path,
+                         int required, const char *def, co_diag_t *d)
+{
+    json_t *v = json_object_get(obj, key);
+    char p[512];
+    snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
+    if (v == NULL) {
+        if (required)
+            co_diag_add(d, p, "missing (required string)");
+        return co_strdup(def);
+    }
+    if (!json_is_string(v)) {
+        co_diag_add(d, p, "must be a string");
+        return co_strdup(def);
+    }
+    return co_strdup(json_string_value(v));
+}
+
+int64_t co__get_int(json_t *obj, const char *key, const char *path,
+                           int64_t def, int64_t min, int64_t max, co_diag_t *d)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v == NULL)
+        return def;
+    char p[512];
+    snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
+    if (!json_is_integer(v)) {
+        co_diag_add(d, p, "must be an integer (%lld to %lld)", (long long)min,
+                    (long long)max);
+        return def;
+    }
+    int64_t x = json_integer_value(v);
+    if (x < min || x > max) {
+        co_diag_add(d, p, "%lld is out of range %lld to %lld", (long long)x,
+                    (long long)min, (long long)max);
+        return def;
+    }
+    return x;
+}
+
+double co__get_num(json_t *obj, const char *key, const char *path,
+                          double def, double min, double max, co_diag_t *d)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v == NULL)
+        return def;
+    char p[512];
+    snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
+    if (!json_is_number(v)) {
+        co_diag_add(d, p, "must be a number (%g to %g)", min, max);
+        return def;
+    }
+    double x = json_number_value(v);
+    if (x < min || x > max) {
+        co_diag_add(d, p, "%g is out of range %g to %g", x, min, max);
+        return def;
+    }
+    return x;
+}
+
+int co__get_bool(json_t *obj, const char *key, const char *path, int def,
+                        co_diag_t *d)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v == NULL)
+        return def;
+    if (!json_is_boolean(v)) {
+        char p[512];
+        snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
+        co_diag_add(d, p, "must be true or false");
+        return def;
+    }
+    return json_is_true(v);
+}
+
+int co__valid_name(const char *s)
+{
+    if (s == NULL || s[0] == '\0' || strlen(s) > 200)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' ||
+              *p == '.'))
+            return 0;
+    return 1;
+}

@@ -1,0 +1,229 @@
+/* `--set PATH=VALUE` overrides: the path is parsed in one loop into at most
+ * CO_SET_MAX_DEPTH segments and checked whole before anything changes;
+ * every malformed form (empty segment, trailing dot, bad index) is an
+ * error naming the override. */
+#include "manifest_int.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** One path segment: a key (`name`) or an array index (`[N]`). */
+typedef struct {
+    int is_index;
+    size_t index;
+    char key[256];
+} co__seg_t;
+
+static const char co__set_example[] =
+    "e.g. stages.classify.plugin=rules-classifier, stages[1].config.count=5 "
+    "or kafka.bootstrap.servers=HOST:PORT";
+
+/* Parses "[N]" at *pp into seg; returns 0 or -1 with a reason. */
+static int co__set_index(const char **pp, co__seg_t *seg, const char **why)
+{
+    const char *p = *pp + 1;
+    size_t idx = 0, digits = 0;
+    while (isdigit((unsigned char)*p)) {
+        if (idx > 100000000) {
+            *why = "index too large";
+            return -1;
+        }
+        idx = idx * 10 + (size_t)(*p++ - '0');
+        digits++;
+    }
+    if (digits == 0 || *p != ']') {
+        *why = "an index is a number in brackets, e.g. stages[0]";
+        return -1;
+    }
+    seg->is_index = 1;
+    seg->index = idx;
+    *pp = p + 1;
+    return 0;
+}
+
+/* Splits `path` into segments. Returns the count, or -1 with a reason. */
+static int co__set_split(const char *path, co__seg_t *segs, const char **why)
+{
+    const char *p = path;
+    int n = 0;
+    if (*p == '\0') {
+        *why = "the path is empty";
+        return -1;
+    }
+    while (*p) {
+        if (n == CO_SET_MAX_DEPTH) {
+            *why = "the path is too deep (at most 32 segments)";
+            return -1;
+        }
+        co__seg_t *seg = &segs[n];
+        memset(seg, 0, sizeof *seg);
+        if (*p == '[') {
+            if (n == 0) {
+                *why = "the path must start with a field name";
+                return -1;
+            }
+            if (co__set_index(&p, seg, why) != 0)
+                return -1;
+        } else {
+            size_t len = strcspn(p, ".[]");
+            if (len == 0) {
+                *why = p[0] == ']' ? "unmatched ']'"
+                                   : "empty field name (two dots, a leading "
+                                     "or a trailing dot)";
+                return -1;
+            }
+            if (len >= sizeof seg->key) {
+                *why = "a field name is longer than 255 bytes";
+                return -1;
+            }
+            memcpy(seg->key, p, len);
+            p += len;
+        }
+        n++;
+        if (*p == '.') {
+            p++;
+            if (*p == '\0' || *p == '.' || *p == '[') {
+                *why = "empty field name (two dots, a leading or a "
+                       "trailing dot)";
+                return -1;
+            }
+        } else if (*p == ']') {
+            *why = "unmatched ']'";
+            return -1;
+        } else if (*p != '\0' && *p != '[') {
+            *why = "unexpected character after an index";
+            return -1;
+        }
+    }
+    return n;
+}
+
+/* kafka.NAME: the rest of the path is one librdkafka property name. */
+static int co__set_kafka(json_t *root, const char *prop, const char *val,
+                         json_t *v, const char *where, co_diag_t *d)
+{
+    size_t n = strlen(prop);
+    if (n == 0 || prop[0] == '.' || prop[n - 1] == '.' ||
+        strstr(prop, "..") != NULL || strpbrk(prop, "[]") != NULL) {
+        co_diag_add(d, where,
+                    "\"%s\" is not a librdkafka property name: after kafka. "
+                    "give one, e.g. kafka.bootstrap.servers=HOST:PORT",
+                    prop);
+        return -1;
+    }
+    json_t *k = json_object_get(root, "kafka");
+    if (!json_is_object(k)) {
+        k = json_object();
+        json_object_set_new(root, "kafka", k);
+    }
+    json_object_set_new(k, prop,
+                        json_is_string(v) ? json_incref(v) : json_string(val));
+    return 0;
+}
+
+/* Selects the element of array `cur` whose "name" is `key`. */
+static json_t *co__set_by_name(json_t *cur, const char *key)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(cur, i, e)
+    {
+        json_t *nm = json_object_get(e, "name");
+        if (json_is_string(nm) && strcmp(json_string_value(nm), key) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Walks the segments (creating missing objects) and sets the last. */
+static int co__set_walk(json_t *root, const co__seg_t *segs, int n, json_t *v,
+                        const char *where, co_diag_t *d)
+{
+    json_t *cur = root;
+    for (int i = 0; i < n; i++) {
+        const co__seg_t *s = &segs[i];
+        int last = i == n - 1;
+        if (s->is_index) {
+            if (!json_is_array(cur) || s->index >= json_array_size(cur)) {
+                co_diag_add(d, where,
+                            "[%zu] is out of range or not on an array "
+                            "(segment %d)",
+                            s->index, i + 1);
+                return -1;
+            }
+            if (last)
+                return json_array_set(cur, s->index, v) == 0 ? 0 : -1;
+            cur = json_array_get(cur, s->index);
+        } else if (json_is_array(cur)) {
+            /* stages.NAME: select an element by its "name" */
+            json_t *found = co__set_by_name(cur, s->key);
+            if (found == NULL) {
+                co_diag_add(d, where, "no element named '%s'", s->key);
+                return -1;
+            }
+            if (last) {
+                co_diag_add(d, where, "cannot replace a whole stage");
+                return -1;
+            }
+            cur = found;
+        } else if (json_is_object(cur)) {
+            if (last)
+                return json_object_set(cur, s->key, v) == 0 ? 0 : -1;
+            json_t *next = json_object_get(cur, s->key);
+            if (next == NULL) {
+                next = segs[i + 1].is_index ? json_array() : json_object();
+                json_object_set_new(cur, s->key, next);
+            }
+            cur = next;
+        } else {
+            co_diag_add(d, where, "'%s' is not inside an object", s->key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int co__apply_set(json_t *root, const char *set, co_diag_t *d)
+{
+    char where[300];
+    snprintf(where, sizeof where, "--set %.250s%s", set,
+             strlen(set) > 250 ? "..." : "");
+    const char *eq = strchr(set, '=');
+    if (eq == NULL || eq == set) {
+        co_diag_add(d, where, "expected PATH=VALUE, %s", co__set_example);
+        return -1;
+    }
+    char *path = strndup(set, (size_t)(eq - set));
+    const char *val = eq + 1;
+    json_error_t je;
+    json_t *v = json_loads(val, JSON_DECODE_ANY, &je);
+    int rc = -1;
+    if (v == NULL && (val[0] == '{' || val[0] == '[')) {
+        co_diag_add(d, where,
+                    "the value looks like JSON but is not valid "
+                    "(%s); quote it in the shell: --set 'PATH={...}'",
+                    je.text);
+        free(path);
+        return -1;
+    }
+    if (v == NULL)
+        v = json_string(val);
+    if (strncmp(path, "kafka.", 6) == 0) {
+        rc = co__set_kafka(root, path + 6, val, v, where, d);
+    } else {
+        co__seg_t *segs = co_xcalloc(CO_SET_MAX_DEPTH, sizeof *segs);
+        const char *why = NULL;
+        int n = co__set_split(path, segs, &why);
+        if (n < 0)
+            co_diag_add(d, where, "bad path: %s; %s", why, co__set_example);
+        else
+            rc = co__set_walk(root, segs, n, v, where, d);
+        free(segs);
+    }
+    json_decref(v);
+    free(path);
+    return rc;
+}

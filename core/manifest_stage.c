@@ -1,0 +1,275 @@
+/* One stage of the manifest: defaults merged under it, every field
+ * checked with its JSON path. */
+#include "loader.h"
+#include "manifest_int.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Merge `defaults` under a stage object: stage keys win; objects merge one
+ * level deep (errors, rate_limit). */
+static json_t *co__merge_defaults(json_t *stage, json_t *defaults)
+{
+    json_t *s = json_deep_copy(stage);
+    if (!json_is_object(defaults))
+        return s;
+    const char *k;
+    json_t *v;
+    json_object_foreach(defaults, k, v)
+    {
+        if (strcmp(k, "partitions") == 0)
+            continue;
+        json_t *cur = json_object_get(s, k);
+        if (cur == NULL)
+            json_object_set(s, k, v);
+        else if (json_is_object(cur) && json_is_object(v))
+            json_object_update_missing(cur, v);
+    }
+    return s;
+}
+
+static const char *const co__stage_keys[] = {
+    "name",     "plugin",      "plugin_file", "input",    "output",
+    "when",     "errors",      "rate_limit",  "concurrency",
+    "delivery", "config",      "commit_interval_ms",      "max_batch",
+    "description",             NULL};
+static const char *const co__errors_keys[] = {
+    "tolerance",      "dead_letter_topic", "retries",           "backoff_ms",
+    "backoff_max_ms", "restart",           "restart_backoff_ms", NULL};
+static const char *const co__rate_keys[] = {"per_second", "per_minute", "burst",
+                                            "key", NULL};
+
+/* `plugin` (a plain name looked up on the plugin path) or `plugin_file` (a
+ * library path, relative to the manifest's folder). */
+static void co__stage_plugin(co_manifest_t *m, co_stage_conf_t *s, json_t *st,
+                             const char *path, co_diag_t *d)
+{
+    char p[96];
+    s->plugin = co__get_str(st, "plugin", path, 0, NULL, d);
+    char *file = co__get_str(st, "plugin_file", path, 0, NULL, d);
+    int bad = 0;
+    if (s->plugin && !co_plugin_name_ok(s->plugin)) {
+        snprintf(p, sizeof p, "%s.plugin", path);
+        co_diag_add(d, p,
+                    "\"%s\" is not a plugin name: `plugin` takes a plain name "
+                    "(letters, digits, '_', '-', '.'; no '/' or \"..\") "
+                    "looked up on the plugin path; to load a library by "
+                    "path, use \"plugin_file\"",
+                    s->plugin);
+        free(s->plugin);
+    free(s->plugin_file);
+        s->plugin = NULL;
+        bad = 1;
+    }
+    if (file != NULL) {
+        snprintf(p, sizeof p, "%s.plugin_file", path);
+        size_t n = strlen(file);
+        if (n < 4 || strcmp(file + n - 3, ".so") != 0) {
+            co_diag_add(d, p,
+                        "\"%s\" must be the path of a plugin library "
+                        "ending in .so",
+                        file);
+        } else {
+            s->plugin_file = co_path_join(m->dir, file);
+            if (s->plugin == NULL && !bad) {
+                /* the stage's plugin name: the file's base name */
+                const char *b = strrchr(file, '/');
+                b = b ? b + 1 : file;
+                s->plugin = strndup(b, strlen(b) - 3);
+            }
+        }
+        free(file);
+    } else if (s->plugin == NULL && !bad) {
+        snprintf(p, sizeof p, "%s.plugin", path);
+        co_diag_add(d, p,
+                    "missing (required string): the plugin's name, e.g. "
+                    "\"mock-sink\" (or \"plugin_file\": a library path)");
+    }
+}
+
+static void co__stage_topics(co_stage_conf_t *s, json_t *st, const char *path,
+                             co_diag_t *d)
+{
+    json_t *in = json_object_get(st, "input");
+    char p[128];
+    snprintf(p, sizeof p, "%s.input", path);
+    if (json_is_string(in)) {
+        s->inputs = co_xcalloc(2, sizeof(char *));
+        s->inputs[0] = co_strdup(json_string_value(in));
+        s->n_inputs = 1;
+    } else if (json_is_array(in)) {
+        s->inputs = co_xcalloc(json_array_size(in) + 1, sizeof(char *));
+        size_t i;
+        json_t *t;
+        json_array_foreach(in, i, t)
+        {
+            if (!json_is_string(t)) {
+                char pi[160];
+                snprintf(pi, sizeof pi, "%s[%zu]", p, i);
+                co_diag_add(d, pi, "must be a topic name string");
+                continue;
+            }
+            s->inputs[s->n_inputs++] = co_strdup(json_string_value(t));
+        }
+    } else if (in != NULL) {
+        co_diag_add(d, p, "must be a topic name or an array of them");
+    }
+    for (size_t i = 0; i < s->n_inputs; i++)
+        if (!co__valid_name(s->inputs[i]))
+            co_diag_add(d, p, "bad topic name \"%s\"", s->inputs[i]);
+    s->output = co__get_str(st, "output", path, 0, NULL, d);
+    if (s->output && !co__valid_name(s->output)) {
+        snprintf(p, sizeof p, "%s.output", path);
+        co_diag_add(d, p, "bad topic name \"%s\"", s->output);
+    }
+}
+
+static void co__stage_errors(co_stage_conf_t *s, json_t *st, const char *path,
+                             co_diag_t *d)
+{
+    json_t *err = json_object_get(st, "errors");
+    char p[128];
+    snprintf(p, sizeof p, "%s.errors", path);
+    json_t *empty = json_object();
+    if (err != NULL && !json_is_object(err)) {
+        co_diag_add(d, p, "must be an object");
+        err = NULL;
+    }
+    if (err == NULL)
+        err = empty;
+    co__check_keys(err, p, co__errors_keys, d);
+    char *tol = co__get_str(err, "tolerance", p, 0, "all", d);
+    if (tol && strcmp(tol, "all") != 0 && strcmp(tol, "none") != 0) {
+        char pt[160];
+        snprintf(pt, sizeof pt, "%s.tolerance", p);
+        co_diag_add(d, pt, "must be \"all\" (dead-letter) or \"none\" (stop)");
+    }
+    s->tolerance_all = tol == NULL || strcmp(tol, "none") != 0;
+    free(tol);
+    s->dlq_topic =
+        co__get_str(err, "dead_letter_topic", p, 0, "dlq_dead_letters", d);
+    if (s->dlq_topic && !co__valid_name(s->dlq_topic)) {
+        char pt[160];
+        snprintf(pt, sizeof pt, "%s.dead_letter_topic", p);
+        co_diag_add(d, pt, "bad topic name \"%s\"", s->dlq_topic);
+    }
+    s->retries = (int)co__get_int(err, "retries", p, 3, 0, 1000, d);
+    s->backoff_ms = co__get_int(err, "backoff_ms", p, 500, 0, 3600000, d);
+    s->backoff_max_ms =
+        co__get_int(err, "backoff_max_ms", p, 60000, 0, 86400000, d);
+    s->restart = co__get_bool(err, "restart", p, 0, d);
+    s->restart_backoff_ms =
+        co__get_int(err, "restart_backoff_ms", p, 1000, 0, 3600000, d);
+    json_decref(empty);
+}
+
+static void co__stage_rate(co_stage_conf_t *s, json_t *st, const char *path,
+                           co_diag_t *d)
+{
+    json_t *rl = json_object_get(st, "rate_limit");
+    char p[128];
+    snprintf(p, sizeof p, "%s.rate_limit", path);
+    s->burst = 1;
+    if (rl != NULL && !json_is_object(rl)) {
+        co_diag_add(d, p,
+                    "must be an object like {\"per_minute\": 5, "
+                    "\"burst\": 1}");
+    } else if (rl != NULL) {
+        co__check_keys(rl, p, co__rate_keys, d);
+        double ps = co__get_num(rl, "per_second", p, 0, 0, 1e9, d);
+        double pm = co__get_num(rl, "per_minute", p, 0, 0, 1e9, d);
+        s->rate_per_s = ps > 0 ? ps : pm / 60.0;
+        s->burst = co__get_num(rl, "burst", p, 1, 1, 1e9, d);
+        s->rate_key = co__get_str(rl, "key", p, 0, NULL, d);
+        if (json_object_get(rl, "per_second") &&
+            json_object_get(rl, "per_minute"))
+            co_diag_add(d, p, "give per_second or per_minute, not both");
+    }
+}
+
+/* when, concurrency, delivery, commit pacing and config. */
+static void co__stage_rest(co_stage_conf_t *s, json_t *st, const char *path,
+                           co_diag_t *d)
+{
+    char p[128];
+    json_t *when = json_object_get(st, "when");
+    if (when != NULL) {
+        snprintf(p, sizeof p, "%s.when", path);
+        if (!json_is_object(when))
+            co_diag_add(d, p,
+                        "must be an object of field: value or field: "
+                        "[values], e.g. {\"event_type\": [\"INTERVIEW\"]}");
+        else
+            s->when = json_incref(when);
+    }
+    s->concurrency = (int)co__get_int(st, "concurrency", path, 1, 1, 64, d);
+    char *del = co__get_str(st, "delivery", path, 0, "at-least-once", d);
+    if (del && strcmp(del, "at-least-once") == 0)
+        s->delivery = CO_DELIVERY_AT_LEAST_ONCE;
+    else if (del && strcmp(del, "exactly-once") == 0)
+        s->delivery = CO_DELIVERY_EXACTLY_ONCE;
+    else if (del) {
+        snprintf(p, sizeof p, "%s.delivery", path);
+        co_diag_add(d, p, "must be \"at-least-once\" or \"exactly-once\"");
+    }
+    free(del);
+    s->commit_interval_ms =
+        co__get_int(st, "commit_interval_ms", path, 1000, 1, 3600000, d);
+    s->max_batch = co__get_int(st, "max_batch", path, 5000, 1, 10000000, d);
+    json_t *cfg = json_object_get(st, "config");
+    if (cfg != NULL && !json_is_object(cfg)) {
+        snprintf(p, sizeof p, "%s.config", path);
+        co_diag_add(d, p, "must be an object of the plugin's options");
+        cfg = NULL;
+    }
+    s->config = cfg ? json_incref(cfg) : json_object();
+}
+
+void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
+                     size_t idx, co_diag_t *d)
+{
+    char path[64];
+    snprintf(path, sizeof path, "stages[%zu]", idx);
+    co_stage_conf_t *s = &m->stages[idx];
+    s->index = (int)idx;
+    if (!json_is_object(raw)) {
+        co_diag_add(d, path, "must be an object with name and plugin");
+        return;
+    }
+    co__check_keys(raw, path, co__stage_keys, d);
+    json_t *st = co__merge_defaults(raw, defaults);
+    s->name = co__get_str(st, "name", path, 1, NULL, d);
+    if (s->name && !co__valid_name(s->name)) {
+        char p[96];
+        snprintf(p, sizeof p, "%s.name", path);
+        co_diag_add(d, p, "\"%s\" must be letters, digits, '_', '-', '.'",
+                    s->name);
+    }
+    co__stage_plugin(m, s, st, path, d);
+    co__stage_topics(s, st, path, d);
+    co__stage_errors(s, st, path, d);
+    co__stage_rate(s, st, path, d);
+    co__stage_rest(s, st, path, d);
+    if (s->n_inputs == 0 && s->output == NULL && s->name)
+        co_diag_add(d, path,
+                    "stage has neither input nor output: a source needs "
+                    "\"output\", a processor both, a sink \"input\"");
+    json_decref(st);
+}
+
+void co__stage_free(co_stage_conf_t *s)
+{
+    free(s->name);
+    free(s->plugin);
+    for (size_t i = 0; i < s->n_inputs; i++)
+        free(s->inputs[i]);
+    free(s->inputs);
+    free(s->output);
+    json_decref(s->when);
+    free(s->dlq_topic);
+    free(s->rate_key);
+    json_decref(s->config);
+}
+

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The control API of a running pipeline: the address actually bound is
+# logged (0.0.0.0 stays 0.0.0.0), a token is made per start (mode 0600) and
+# its file logged; an unauthenticated POST is refused (401) and logged, a
+# foreign Host refused (403), the token accepted (200) and the POST logged;
+# the token file is removed at stop.
+. "$(dirname "$0")/../integration/lib.sh"
+export XDG_RUNTIME_DIR="$T/xdg"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+cat > m.json <<'J'
+{"pipeline":"ctlrun","kafka":{"bootstrap.servers":"embedded"},
+ "http":{"listen":"0.0.0.0:0"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":100000,"rate":50}},
+  {"name":"sink","plugin":"mock-sink","input":"a","config":{"path":"out.jsonl"}}]}
+J
+"$B" run m.json 2> run.log &
+RP=$!; PIDS+=($RP)
+line=""
+for _ in $(seq 100); do
+    line=$(grep -m1 -o 'http endpoint on [^"]*' run.log || true)
+    [ -n "$line" ] && break; sleep 0.1
+done
+[ -n "$line" ] || fail "no http endpoint in the log: $(tail -3 run.log)"
+echo "$line"
+port=$(echo "$line" | sed -n 's/^http endpoint on 0\.0\.0\.0:\([0-9]*\) .*/\1/p')
+[ -n "$port" ] || fail "the log does not give the real address 0.0.0.0:PORT: $line"
+grep -q 'not loopback-only' run.log || fail "no warning about listening on all interfaces"
+tf=$(echo "$line" | sed -n 's/.*needs the token in \(.*\)$/\1/p')
+[ -f "$tf" ] || fail "token file '$tf' not found"
+[ "$(stat -c %a "$tf")" = 600 ] || fail "token file mode $(stat -c %a "$tf"), want 600"
+token=$(cat "$tf")
+url="http://127.0.0.1:$port/api/stages/sink/pause"
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+[ "$(code -X POST "$url")" = 401 ] || fail "POST without a token was not refused with 401"
+[ "$(code -X POST -H "Authorization: Bearer $token" -H 'Host: rebind.example' "$url")" = 403 ] ||
+    fail "POST with a foreign Host was not refused with 403"
+[ "$(code -H 'Host: rebind.example' "http://127.0.0.1:$port/api/stages")" = 403 ] ||
+    fail "GET with a foreign Host was not refused with 403"
+[ "$(code -X POST -H "Authorization: Bearer $token" "$url")" = 200 ] ||
+    fail "POST with the token was not accepted"
+sleep 0.5
+curl -s "http://127.0.0.1:$port/api/stages" | grep -q '"PAUSED"' ||
+    fail "the sink is not PAUSED: $(curl -s "http://127.0.0.1:$port/api/stages")"
+grep -q 'control: refused POST /api/stages/sink/pause from 127.0.0.1: no token (401)' run.log ||
+    fail "the refused POST is not logged"
+grep -q 'control: POST /api/stages/sink/pause from 127.0.0.1: done (200)' run.log ||
+    fail "the accepted POST is not logged"
+[ "$(code -X POST -H "Authorization: Bearer $token" "${url%/pause}/resume")" = 200 ] ||
+    fail "resume with the token was not accepted"
+kill -TERM $RP; wait $RP || true
+[ ! -e "$tf" ] || fail "the token file is still there after stop"
+ok "0.0.0.0 logged; 401 without token, 403 foreign Host, 200 with token; POSTs logged; token file removed"

@@ -1,0 +1,258 @@
+/* core/control.c over real HTTP (libcurl, loopback): the Host check, the
+ * Origin check and the bearer token on POST /api/stages/NAME/ACTION; the
+ * token made per start when none is configured (mode 0600, removed at
+ * stop). */
+#include "co_test.h"
+
+#include "control.h"
+#include "log.h"
+
+#include <curl/curl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TOKEN "s3cret-token-0123456789"
+
+static char tmpdir[256];
+static int actions;
+static char last_action[64];
+
+static char *stages_json(void *arg)
+{
+    (void)arg;
+    return strdup("{\"stages\":[]}");
+}
+
+static int healthy(void *arg)
+{
+    (void)arg;
+    return 1;
+}
+
+static int stage_action(void *arg, const char *stage, const char *action)
+{
+    (void)arg;
+    if (strcmp(stage, "mid") != 0)
+        return -1;
+    actions++;
+    snprintf(last_action, sizeof last_action, "%s", action);
+    return 0;
+}
+
+static const co_control_routes_t routes = {stages_json, healthy, stage_action,
+                                           NULL};
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/co-control-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    actions = 0;
+    last_action[0] = '\0';
+    co_log_set_level(CO_LOG_ERROR);
+}
+
+/* A manifest with http settings `http` (a JSON object's inside). */
+static co_manifest_t *manifest(const char *http)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"pipeline\":\"ctl\",\"http\":{%s},\"stages\":[{\"name\":"
+             "\"src\",\"plugin\":\"mock-source\",\"output\":\"a\"}]}",
+             http);
+    co_diag_t d = {0};
+    co_manifest_t *m =
+        co_manifest_load_buffer(text, strlen(text), "m.json", tmpdir, NULL, &d);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_msg(d.n == 0, "%s", d.n ? d.msgs[0] : "");
+    return m;
+}
+
+static size_t discard(char *p, size_t sz, size_t n, void *ud)
+{
+    (void)p;
+    (void)ud;
+    return sz * n;
+}
+
+/* One request; `host` replaces the Host header when not NULL. Returns the
+ * HTTP status. */
+static long request(int port, const char *method, const char *path,
+                    const char *host, const char *origin, const char *token)
+{
+    CURL *c = curl_easy_init();
+    char url[256], h1[256], h2[256], h3[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    struct curl_slist *hs = NULL;
+    if (host) {
+        snprintf(h1, sizeof h1, "Host: %s", host);
+        hs = curl_slist_append(hs, h1);
+    }
+    if (origin) {
+        snprintf(h2, sizeof h2, "Origin: %s", origin);
+        hs = curl_slist_append(hs, h2);
+    }
+    if (token) {
+        snprintf(h3, sizeof h3, "Authorization: Bearer %s", token);
+        hs = curl_slist_append(hs, h3);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "POST") == 0)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hs);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+START_TEST(post_needs_token_host_and_origin)
+{
+    char tf[512], e[512];
+    snprintf(tf, sizeof tf, "%s/token", tmpdir);
+    FILE *f = fopen(tf, "w");
+    fprintf(f, "%s\n", TOKEN);
+    fclose(f);
+    chmod(tf, 0600);
+    co_manifest_t *m = manifest("\"listen\":\"127.0.0.1:0\","
+                                "\"token_file\":\"token\","
+                                "\"allowed_hosts\":[\"ops.example\"]");
+    co_control_t *ctl = co_control_start(m, &routes, e, sizeof e);
+    ck_assert_msg(ctl != NULL, "%s", e);
+    int port = co_control_port(ctl);
+    ck_assert_int_gt(port, 0);
+    ck_assert_str_eq(co_control_token_file(ctl), tf);
+    char good_host[64], good_origin[80];
+    snprintf(good_host, sizeof good_host, "127.0.0.1:%d", port);
+    snprintf(good_origin, sizeof good_origin, "http://127.0.0.1:%d", port);
+    const char *pause = "/api/stages/mid/pause";
+
+    /* unauthenticated: refused, nothing done */
+    ck_assert_int_eq(request(port, "POST", pause, NULL, NULL, NULL), 401);
+    ck_assert_int_eq(request(port, "POST", pause, NULL, NULL, "wrong-token"),
+                     401);
+    /* right token, wrong Host (DNS rebinding) or foreign Origin (CSRF) */
+    ck_assert_int_eq(
+        request(port, "POST", pause, "evil.example", NULL, TOKEN), 403);
+    char evil_port[64];
+    snprintf(evil_port, sizeof evil_port, "evil.example:%d", port);
+    ck_assert_int_eq(request(port, "POST", pause, evil_port, NULL, TOKEN),
+                     403);
+    ck_assert_int_eq(
+        request(port, "POST", pause, "127.0.0.1:1", NULL, TOKEN), 403);
+    ck_assert_int_eq(request(port, "POST", pause, NULL,
+                             "http://evil.example", TOKEN),
+                     403);
+    ck_assert_int_eq(actions, 0);
+    /* GETs need the right Host too, not the token */
+    ck_assert_int_eq(request(port, "GET", "/health", NULL, NULL, NULL), 200);
+    ck_assert_int_eq(
+        request(port, "GET", "/api/stages", "rebind.example", NULL, NULL),
+        403);
+    /* a GET on an action is not an action */
+    ck_assert_int_eq(request(port, "GET", pause, NULL, NULL, TOKEN), 405);
+    ck_assert_int_eq(actions, 0);
+
+    /* accepted: right token, own Host and Origin, an allowed name */
+    ck_assert_int_eq(
+        request(port, "POST", pause, good_host, good_origin, TOKEN), 200);
+    ck_assert_int_eq(actions, 1);
+    ck_assert_str_eq(last_action, "pause");
+    char ops[64];
+    snprintf(ops, sizeof ops, "ops.example:%d", port);
+    ck_assert_int_eq(request(port, "POST", "/api/stages/mid/resume", ops,
+                             NULL, TOKEN),
+                     200);
+    ck_assert_str_eq(last_action, "resume");
+    ck_assert_int_eq(request(port, "POST", "/api/stages/nope/pause", NULL,
+                             NULL, TOKEN),
+                     404);
+    ck_assert_int_eq(actions, 2);
+    co_control_stop(ctl);
+    ck_assert_int_eq(access(tf, F_OK), 0); /* the operator's file stays */
+    co_manifest_free(m);
+}
+END_TEST
+
+START_TEST(token_made_per_start)
+{
+    char e[512];
+    setenv("XDG_RUNTIME_DIR", tmpdir, 1);
+    co_manifest_t *m = manifest("\"listen\":\"127.0.0.1:0\"");
+    co_control_t *ctl = co_control_start(m, &routes, e, sizeof e);
+    ck_assert_msg(ctl != NULL, "%s", e);
+    const char *tf = co_control_token_file(ctl);
+    ck_assert_ptr_nonnull(strstr(tf, tmpdir));
+    struct stat st;
+    ck_assert_int_eq(stat(tf, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    char token[256] = "";
+    FILE *f = fopen(tf, "r");
+    ck_assert_ptr_nonnull(fgets(token, sizeof token, f));
+    fclose(f);
+    token[strcspn(token, "\n")] = '\0';
+    ck_assert_int_eq(strlen(token), 64);
+    int port = co_control_port(ctl);
+    ck_assert_int_eq(request(port, "POST", "/api/stages/mid/restart", NULL,
+                             NULL, NULL),
+                     401);
+    ck_assert_int_eq(request(port, "POST", "/api/stages/mid/restart",
+                             "localhost", NULL, token),
+                     200);
+    ck_assert_str_eq(last_action, "restart");
+    char *copy = strdup(tf);
+    co_control_stop(ctl);
+    ck_assert_int_ne(access(copy, F_OK), 0); /* removed at stop */
+    free(copy);
+    co_manifest_free(m);
+    unsetenv("XDG_RUNTIME_DIR");
+}
+END_TEST
+
+START_TEST(bad_token_file_and_listen)
+{
+    char tf[512], e[512];
+    snprintf(tf, sizeof tf, "%s/short", tmpdir);
+    FILE *f = fopen(tf, "w");
+    fputs("abc\n", f);
+    fclose(f);
+    co_manifest_t *m =
+        manifest("\"listen\":\"127.0.0.1:0\",\"token_file\":\"short\"");
+    ck_assert_ptr_null(co_control_start(m, &routes, e, sizeof e));
+    ck_assert_ptr_nonnull(strstr(e, "16"));
+    co_manifest_free(m);
+    /* an unreadable token file is a manifest fault */
+    const char *text = "{\"pipeline\":\"ctl\",\"http\":{\"token_file\":"
+                       "\"missing\"},\"stages\":[{\"name\":\"src\","
+                       "\"plugin\":\"mock-source\",\"output\":\"a\"}]}";
+    co_diag_t d = {0};
+    m = co_manifest_load_buffer(text, strlen(text), "m.json", tmpdir, NULL,
+                                &d);
+    ck_assert_int_eq(d.n, 1);
+    ck_assert_ptr_nonnull(strstr(d.msgs[0], "http.token_file"));
+    co_diag_free(&d);
+    co_manifest_free(m);
+    m = manifest("\"listen\":\"0.0.0.0:x\"");
+    ck_assert_ptr_null(co_control_start(m, &routes, e, sizeof e));
+    ck_assert_ptr_nonnull(strstr(e, "http.listen"));
+    co_manifest_free(m);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("control");
+    TCase *t = tcase_create("http");
+    tcase_add_checked_fixture(t, setup, NULL);
+    tcase_add_test(t, post_needs_token_host_and_origin);
+    tcase_add_test(t, token_made_per_start);
+    tcase_add_test(t, bad_token_file_and_listen);
+    suite_add_tcase(s, t);
+    return s;
+}
+CO_TEST_MAIN(suite)

@@ -1,0 +1,222 @@
+/* core/manifest*.c: every malformed --set path is an error and a 20,000-
+ * level path neither recurses nor overflows; topic cycles and dead-letter
+ * loops are refused with the stages' JSON paths; `plugin` is a plain
+ * name and `plugin_file` the only way to a path. */
+#include "co_test.h"
+
+#include "manifest.h"
+
+#include <stdlib.h>
+
+static const char *base =
+    "{\"pipeline\":\"p\",\"stages\":["
+    "{\"name\":\"src\",\"plugin\":\"mock-source\",\"output\":\"a\"},"
+    "{\"name\":\"mid\",\"plugin\":\"mock-passthrough\",\"input\":\"a\","
+    "\"output\":\"b\"},"
+    "{\"name\":\"sink\",\"plugin\":\"mock-sink\",\"input\":\"b\"}]}";
+
+static co_manifest_t *load(const char *text, const char *set, co_diag_t *d)
+{
+    const char *sets[] = {set, NULL};
+    return co_manifest_load_buffer(text, strlen(text), "m.json", "/tmp",
+                                   set ? sets : NULL, d);
+}
+
+/* The number of faults whose message starts with `prefix` and holds
+ * `part`. */
+static size_t count(const co_diag_t *d, const char *prefix, const char *part)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (strncmp(d->msgs[i], prefix, strlen(prefix)) == 0 &&
+            (part == NULL || strstr(d->msgs[i], part) != NULL))
+            n++;
+    return n;
+}
+
+START_TEST(set_malformed_forms_are_errors)
+{
+    static const char *bad[] = {
+        "kafka.=1",  "a..b=1",     "=1",          "a.=",
+        "a.b.=1",    ".a=1",       "a.=1",        "stages[0].=1",
+        "stages[]=1", "stages[x]=1", "stages[0]x=1", "a]=1",
+        "[0]=1",     "kafka.a..b=1", "kafka..x=1", "kafka.x.=1",
+        "noequals",  "stages[99].plugin=x", "stages.nope.plugin=x",
+        "stages.mid=1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        co_diag_t d = {0};
+        co_manifest_t *m = load(base, bad[i], &d);
+        char want[128];
+        snprintf(want, sizeof want, "--set %s", bad[i]);
+        ck_assert_msg(count(&d, want, NULL) == 1, "%s: %zu faults, first: %s",
+                      bad[i], d.n, d.n ? d.msgs[0] : "(none)");
+        co_diag_free(&d);
+        co_manifest_free(m);
+    }
+    /* the good forms still work */
+    static const char *good[] = {
+        "stages.mid.config.x=5", "stages[1].concurrency=2",
+        "kafka.bootstrap.servers=embedded", "stages.sink.config.p=",
+        "defaults.errors.retries=4"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        co_diag_t d = {0};
+        co_manifest_t *m = load(base, good[i], &d);
+        ck_assert_msg(d.n == 0, "%s: %s", good[i], d.n ? d.msgs[0] : "");
+        co_manifest_free(m);
+    }
+}
+END_TEST
+
+START_TEST(set_deep_path_is_refused)
+{
+    size_t levels = 20000;
+    char *set = malloc(levels * 2 + 8);
+    char *p = set;
+    for (size_t i = 0; i < levels; i++) {
+        *p++ = 'a';
+        *p++ = i + 1 < levels ? '.' : '=';
+    }
+    strcpy(p, "1");
+    co_diag_t d = {0};
+    co_manifest_t *m = load(base, set, &d);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_eq(count(&d, "--set a.a.a", "too deep"), 1);
+    ck_assert_ptr_null(json_object_get(m->root, "a")); /* nothing applied */
+    co_diag_free(&d);
+    co_manifest_free(m);
+    /* 32 levels are allowed */
+    p = set;
+    for (size_t i = 0; i < CO_SET_MAX_DEPTH; i++) {
+        *p++ = 'x';
+        *p++ = '.';
+    }
+    strcpy(p - 1, "=1");
+    m = load(base, set, &d);
+    ck_assert_uint_eq(count(&d, "--set", NULL), 0);
+    co_diag_free(&d);
+    co_manifest_free(m);
+    free(set);
+}
+END_TEST
+
+START_TEST(topic_cycle_names_stages)
+{
+    const char *text =
+        "{\"pipeline\":\"p\",\"stages\":["
+        "{\"name\":\"src\",\"plugin\":\"mock-source\",\"output\":\"a\"},"
+        "{\"name\":\"one\",\"plugin\":\"mock-passthrough\",\"input\":\"a\","
+        "\"output\":\"b\"},"
+        "{\"name\":\"two\",\"plugin\":\"mock-passthrough\",\"input\":\"b\","
+        "\"output\":\"c\"},"
+        "{\"name\":\"three\",\"plugin\":\"mock-passthrough\",\"input\":\"c\","
+        "\"output\":\"a\"},"
+        "{\"name\":\"self\",\"plugin\":\"mock-passthrough\",\"input\":\"s\","
+        "\"output\":\"s\"}]}";
+    co_diag_t d = {0};
+    co_manifest_t *m = load(text, NULL, &d);
+    /* one report per cycle, from its first stage, naming every stage */
+    ck_assert_uint_eq(count(&d, "stages[1].output: topic cycle",
+                            "stages[2] (two)"),
+                      1);
+    ck_assert_uint_eq(count(&d, "stages[1].output", "stages[3] (three)"), 1);
+    ck_assert_uint_eq(count(&d, "stages[4].output: topic cycle", "'s'"), 1);
+    ck_assert_uint_eq(d.n, 2);
+    co_diag_free(&d);
+    co_manifest_free(m);
+}
+END_TEST
+
+START_TEST(dead_letter_loops)
+{
+    /* a dead-letter reader failing into its own input */
+    const char *direct =
+        "{\"pipeline\":\"p\",\"stages\":["
+        "{\"name\":\"src\",\"plugin\":\"mock-source\",\"output\":\"a\"},"
+        "{\"name\":\"dead\",\"plugin\":\"mock-sink\","
+        "\"input\":\"dlq_dead_letters\"}]}";
+    co_diag_t d = {0};
+    co_manifest_t *m = load(direct, NULL, &d);
+    ck_assert_uint_eq(
+        count(&d, "stages[1].errors.dead_letter_topic: dead-letter loop",
+              "stages[1] (dead)"),
+        1);
+    ck_assert_uint_eq(d.n, 1);
+    co_diag_free(&d);
+    co_manifest_free(m);
+    /* fixed either way: tolerance none, or another dead-letter topic */
+    const char *sets[] = {"stages.dead.errors.tolerance=none",
+                          "stages.dead.errors.dead_letter_topic=dlq2"};
+    for (int i = 0; i < 2; i++) {
+        m = load(direct, sets[i], &d);
+        ck_assert_msg(d.n == 0, "%s: %s", sets[i], d.n ? d.msgs[0] : "");
+        co_manifest_free(m);
+    }
+    /* through a chain: a retry stage re-feeding the dead letters */
+    const char *chain =
+        "{\"pipeline\":\"p\",\"stages\":["
+        "{\"name\":\"src\",\"plugin\":\"mock-source\",\"output\":\"a\"},"
+        "{\"name\":\"work\",\"plugin\":\"mock-passthrough\",\"input\":\"a\","
+        "\"output\":\"b\"},"
+        "{\"name\":\"retry\",\"plugin\":\"mock-passthrough\","
+        "\"input\":\"dlq_dead_letters\",\"output\":\"a\","
+        "\"errors\":{\"tolerance\":\"none\"}}]}";
+    m = load(chain, NULL, &d);
+    ck_assert_uint_eq(
+        count(&d, "stages[1].errors.dead_letter_topic: dead-letter loop",
+              "stages[2] (retry) writes 'a'"),
+        1);
+    co_diag_free(&d);
+    co_manifest_free(m);
+}
+END_TEST
+
+START_TEST(plugin_names_and_files)
+{
+    static const char *bad[] = {"../../../tmp/x/evil", "/tmp/evil",
+                                "sub/evil", "..", ".hidden", "a b"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char set[128];
+        snprintf(set, sizeof set, "stages.sink.plugin=%s", bad[i]);
+        co_diag_t d = {0};
+        co_manifest_t *m = load(base, set, &d);
+        ck_assert_msg(count(&d, "stages[2].plugin:", "plugin_file") == 1,
+                      "%s: %s", bad[i], d.n ? d.msgs[0] : "(none)");
+        ck_assert_ptr_null(m->stages[2].plugin);
+        co_diag_free(&d);
+        co_manifest_free(m);
+    }
+    co_diag_t d = {0};
+    co_manifest_t *m =
+        load(base, "stages.sink.plugin_file=lib/my-sink.so", &d);
+    /* both: the file's plugin must call itself `plugin` */
+    ck_assert_msg(d.n == 0, "%s", d.n ? d.msgs[0] : "");
+    ck_assert_str_eq(m->stages[2].plugin, "mock-sink");
+    ck_assert_str_eq(m->stages[2].plugin_file, "/tmp/lib/my-sink.so");
+    co_manifest_free(m);
+    const char *pf = "{\"pipeline\":\"p\",\"stages\":[{\"name\":\"src\","
+                     "\"plugin_file\":\"lib/my-source.so\",\"output\":\"a\"}]}";
+    m = load(pf, NULL, &d);
+    ck_assert_msg(d.n == 0, "%s", d.n ? d.msgs[0] : "");
+    ck_assert_str_eq(m->stages[0].plugin, "my-source");
+    ck_assert_str_eq(m->stages[0].plugin_file, "/tmp/lib/my-source.so");
+    co_manifest_free(m);
+    m = load(pf, "stages[0].plugin_file=lib/x.txt", &d);
+    ck_assert_uint_eq(count(&d, "stages[0].plugin_file:", ".so"), 1);
+    co_diag_free(&d);
+    co_manifest_free(m);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("manifest-checks");
+    TCase *t = tcase_create("checks");
+    tcase_add_test(t, set_malformed_forms_are_errors);
+    tcase_add_test(t, set_deep_path_is_refused);
+    tcase_add_test(t, topic_cycle_names_stages);
+    tcase_add_test(t, dead_letter_loops);
+    tcase_add_test(t, plugin_names_and_files);
+    suite_add_tcase(s, t);
+    return s;
+}
+CO_TEST_MAIN(suite)
