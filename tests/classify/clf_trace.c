@@ -53,7 +53,7 @@ int main(int argc, char **argv)
     if (co_eval_read_labels(labels, emails, &rows, &n) != 0)
         return 2;
     printf("file\texpected\trules\tcombined\tmodel\tbulk\tcontext\talerts\t"
-           "calendar\trules_conf");
+           "calendar\trules_conf\tconfidence");
     for (int l = 0; l < RULES_NLABELS; l++)
         printf("\tp_%s", rules_label_name((rules_label_t)l));
     printf("\n");
@@ -78,7 +78,7 @@ int main(int argc, char **argv)
                    rules_label_name(res.label),
                    rules_label_name(tr.model_label), tr.bulk, tr.context,
                    tr.alerts_sender, tr.calendar);
-            printf("\t%.2f", tr.rules_confidence);
+            printf("\t%.2f\t%.2f", tr.rules_confidence, res.confidence);
             for (int l = 0; l < RULES_NLABELS; l++)
                 printf("\t%.4f", tr.prob[l]);
             printf("\n");
