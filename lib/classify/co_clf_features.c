@@ -125,18 +125,22 @@ static void co_clf_dump_add(co_clf_extractor_t *x, int block, const char *a,
                                    bn ? "_" : "", (int)bn, b);
 }
 
-/* Add the feature "<block>:<a>[_<b>]". */
-static void co_clf_add2(co_clf_extractor_t *x, int block, const char *a,
-                        size_t an, const char *b, size_t bn)
+/* Hash of "<a>[_<b>]" (without the block). */
+static uint64_t co_clf_hash2(const char *a, size_t an, const char *b,
+                             size_t bn)
 {
-    uint64_t h = CO_CLF_FNV_OFFSET;
-    char p[2] = {co_clf_block_prefix[block], ':'};
-    h = co_clf_fnv(h, p, 2);
-    h = co_clf_fnv(h, a, an);
+    uint64_t h = co_clf_fnv(CO_CLF_FNV_OFFSET, a, an);
     if (bn) {
         h = co_clf_fnv(h, "_", 1);
         h = co_clf_fnv(h, b, bn);
     }
+    return h;
+}
+
+/* Add a feature of `block` from its hash; the block is mixed in, so the
+ * same words in two blocks are two features. */
+static void co_clf_add_h(co_clf_extractor_t *x, int block, uint64_t h)
+{
     if (x->nhit == x->hit_cap) {
         size_t cap = x->hit_cap ? x->hit_cap * 2 : 1024;
         co_clf_hit_t *n = realloc(x->hit, cap * sizeof *n);
@@ -147,10 +151,20 @@ static void co_clf_add2(co_clf_extractor_t *x, int block, const char *a,
         x->hit = n;
         x->hit_cap = cap;
     }
+    h ^= (uint64_t)(block + 1) * 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 29;
     x->hit[x->nhit].h = (uint32_t)(h & ((1u << CO_CLF_HASH_BITS) - 1));
     x->hit[x->nhit].block = (uint8_t)block;
     x->nhit++;
+}
+
+/* Add the feature "<block>:<a>[_<b>]". */
+static void co_clf_add2(co_clf_extractor_t *x, int block, const char *a,
+                        size_t an, const char *b, size_t bn)
+{
+    co_clf_add_h(x, block, co_clf_hash2(a, an, b, bn));
     if (x->dumping)
         co_clf_dump_add(x, block, a, an, b, bn);
 }
@@ -458,27 +472,6 @@ static void co_clf_first_paragraph(const char *t, size_t n, size_t *start,
 /* ---------------------------------------------------------------------- */
 /* Text features                                                           */
 
-static const char *const co_clf_neg_words[] = {
-    "not",   "no",    "never", "nor",   "unfortunately", "unable",
-    "nicht", "kein",  "keine", "keinen", "leider", "nie",  "ne",
-    "pas",   "jamais", "malheureusement", "nunca", "lamentablemente",
-    "desafortunadamente", "não", "infelizmente", "niet", "geen",
-    "helaas", "nooit", "cannot", NULL};
-static const char *const co_clf_cond_words[] = {
-    "if",     "once",   "after",  "should", "upon",   "unless", "whether",
-    "when",   "next",   "later",  "future", "wenn",   "falls",  "sobald",
-    "nach",   "si",     "lorsque", "après", "cuando", "después",
-    "caso",   "quando", "após",   "zodra",  "indien", "als",    "eventually",
-    "following", "subsequent", NULL};
-
-static int co_clf_word_in(const char *const *list, const char *w)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (strcmp(list[i], w) == 0)
-            return 1;
-    return 0;
-}
-
 /* Mark negation (1) and conditional/"later step" (2) scopes: up to 5 words
  * after a cue, within the sentence. */
 static int co_clf_mark_scopes(co_clf_extractor_t *x, size_t from, size_t to)
@@ -506,9 +499,11 @@ static int co_clf_mark_scopes(co_clf_extractor_t *x, size_t from, size_t to)
             neg--;
         if (cond > 0)
             cond--;
-        if (k->kind == CO_CLF_TK_WORD && co_clf_word_in(co_clf_neg_words, w))
+        uint32_t fl =
+            k->kind == CO_CLF_TK_WORD ? co_clf_word_flags(w, k->len) : 0;
+        if (fl & CO_CLF_W_NEG)
             neg = 5;
-        if (k->kind == CO_CLF_TK_WORD && co_clf_word_in(co_clf_cond_words, w))
+        if (fl & CO_CLF_W_COND)
             cond = 5;
     }
     return 0;
@@ -555,20 +550,45 @@ static int co_clf_text_block(co_clf_extractor_t *x, const char *s, size_t n,
             else if (strcmp(w, "<money>") == 0)
                 info->has_money = 1;
         }
-        for (int pass = 0; pass < (also_all ? 2 : 1); pass++) {
-            int b = pass ? CO_CLF_B_ALL : block;
-            co_clf_add2(x, b, w, k->len, NULL, 0);
+        /* unigram, pair, negated, conditional: hashed once, added to the
+         * block and to the shared block */
+        uint64_t hs[4];
+        int nh = 0;
+        hs[nh++] = co_clf_hash2(w, k->len, NULL, 0);
+        if (prev)
+            hs[nh++] = co_clf_hash2(prev, prevn, w, k->len);
+        if (x->flags[i] & 1)
+            hs[nh++] = co_clf_hash2("!", 1, w, k->len);
+        if (x->flags[i] & 2)
+            hs[nh++] = co_clf_hash2("?", 1, w, k->len);
+        for (int j = 0; j < nh; j++) {
+            co_clf_add_h(x, block, hs[j]);
+            if (also_all)
+                co_clf_add_h(x, CO_CLF_B_ALL, hs[j]);
+        }
+        if (x->dumping) {
+            co_clf_dump_add(x, block, w, k->len, NULL, 0);
             if (prev)
-                co_clf_add2(x, b, prev, prevn, w, k->len);
+                co_clf_dump_add(x, block, prev, prevn, w, k->len);
             if (x->flags[i] & 1)
-                co_clf_add2(x, b, "!", 1, w, k->len);
+                co_clf_dump_add(x, block, "!", 1, w, k->len);
             if (x->flags[i] & 2)
-                co_clf_add2(x, b, "?", 1, w, k->len);
+                co_clf_dump_add(x, block, "?", 1, w, k->len);
         }
         prev = w;
         prevn = k->len;
     }
     return 0;
+}
+
+/* n, or less than max at a UTF-8 character boundary. */
+static size_t co_clf_cap(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
 }
 
 static const char *co_clf_jstr(const json_t *o, const char *key)
@@ -707,28 +727,26 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     size_t pstart = 0, plen = newn;
     if (variant == CO_CLF_FIRST_PARAGRAPH)
         co_clf_first_paragraph(text ? text : "", newn, &pstart, &plen);
-    /* the language of the body decides the stemmer of every text */
+    /* the language of the body (else the subject) decides the stemmer of
+     * every text */
     co_clf_lang_t lang = CO_CLF_EN;
-    {
-        co_clf_toks_reset(&x->toks);
-        size_t probe = plen > 4000 ? 4000 : plen;
-        if (co_clf_tokenize(&x->toks, text ? text + pstart : "", probe) != 0 ||
-            co_clf_tokenize(&x->toks, subject, strlen(subject)) != 0)
+    co_clf_textinfo_t binfo = {0}, qinfo = {0};
+    int body_words = 0;
+    if (text != NULL && plen > 0) {
+        if (co_clf_text_block(x, text + pstart,
+                              co_clf_cap(text + pstart, plen, 12000),
+                              CO_CLF_B_BODY, 1, lang, 1, &lang, &binfo) != 0)
             return -1;
-        lang = co_clf_guess_lang(&x->toks, 0, x->toks.n);
+        body_words = binfo.words;
     }
-    co_clf_add_kv(x, "lang:", co_clf_lang_code(lang));
     if (co_clf_text_block(x, subject + skip, strlen(subject + skip),
-                          CO_CLF_B_SUBJECT, 1, lang, 0, &slang, &sinfo) != 0)
+                          CO_CLF_B_SUBJECT, 1, lang, body_words < 8,
+                          body_words < 8 ? &lang : NULL, &sinfo) != 0)
         return -1;
+    (void)slang;
+    co_clf_add_kv(x, "lang:", co_clf_lang_code(lang));
     co_clf_add_kv(x, "slen:", co_clf_bucket(sinfo.words));
 
-    /* body: new text and quoted history */
-    co_clf_textinfo_t binfo = {0}, qinfo = {0};
-    if (text != NULL &&
-        co_clf_text_block(x, text + pstart, plen, CO_CLF_B_BODY, 1, lang, 0,
-                          NULL, &binfo) != 0)
-        return -1;
     if (text != NULL && variant != CO_CLF_FIRST_PARAGRAPH && newn < tn) {
         /* quoted lines: strip the '>' marks */
         size_t qn = tn - newn;
@@ -739,7 +757,7 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
         for (size_t i = newn; i < tn; i++)
             if (text[i] != '>')
                 q[o++] = text[i];
-        size_t cap = o > 20000 ? 20000 : o;
+        size_t cap = co_clf_cap(q, o, 6000);
         int rc = co_clf_text_block(x, q, cap, CO_CLF_B_QUOTED, 0, lang, 0,
                                    NULL, &qinfo);
         free(q);
@@ -840,12 +858,34 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     return x->oom ? -1 : 0;
 }
 
-static int co_clf_hit_cmp(const void *a, const void *b)
+/* Sort hits by (slot, block): LSD radix sort of the packed 23-bit key. */
+static int co_clf_sort_hits(co_clf_extractor_t *x)
 {
-    const co_clf_hit_t *x = a, *y = b;
-    if (x->h != y->h)
-        return x->h < y->h ? -1 : 1;
-    return (int)x->block - (int)y->block;
+    size_t n = x->nhit;
+    uint32_t *a = malloc((n ? n : 1) * 2 * sizeof *a);
+    if (a == NULL)
+        return -1;
+    uint32_t *b = a + n;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (x->hit[i].h << 4) | x->hit[i].block;
+    for (int shift = 0; shift < CO_CLF_HASH_BITS + 4; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((a[i] >> shift) & 0xff) + 1]++;
+        for (int k = 0; k < 256; k++)
+            count[k + 1] += count[k];
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i] >> shift) & 0xff]++] = a[i];
+        uint32_t *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        x->hit[i].h = a[i] >> 4;
+        x->hit[i].block = (uint8_t)(a[i] & 0xf);
+    }
+    free(a < b ? a : b);
+    return 0;
 }
 
 int co_clf_featurize(co_clf_extractor_t *x, const json_t *email,
@@ -856,7 +896,8 @@ int co_clf_featurize(co_clf_extractor_t *x, const json_t *email,
     if (co_clf_collect(x, email, variant) != 0)
         return -1;
     /* distinct features per block, for the block norms */
-    qsort(x->hit, x->nhit, sizeof *x->hit, co_clf_hit_cmp);
+    if (co_clf_sort_hits(x) != 0)
+        return -1;
     size_t m = 0;
     for (size_t i = 0; i < x->nhit; i++)
         if (m == 0 || x->hit[i].h != x->hit[m - 1].h ||

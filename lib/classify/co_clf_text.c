@@ -95,19 +95,78 @@ static const char *const co_clf_wdays[] = {
     "sexta", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
     "zaterdag", "zondag", NULL};
 
-static int co_clf_in(const char *const *list, const char *w, size_t n)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0)
-            return 1;
-    return 0;
-}
+/* Negation cues and conditional / "later step" cues. */
+static const char *const co_clf_neg_words[] = {
+    "not",   "no",    "never", "nor",   "unfortunately", "unable",
+    "nicht", "kein",  "keine", "keinen", "leider", "nie",  "ne",
+    "pas",   "jamais", "malheureusement", "nunca", "lamentablemente",
+    "desafortunadamente", "não", "infelizmente", "niet", "geen",
+    "helaas", "nooit", "cannot", NULL};
+static const char *const co_clf_cond_words[] = {
+    "if",     "once",   "after",  "should", "upon",   "unless", "whether",
+    "when",   "next",   "later",  "future", "wenn",   "falls",  "sobald",
+    "nach",   "si",     "lorsque", "après", "cuando", "después",
+    "caso",   "quando", "após",   "zodra",  "indien", "als",    "eventually",
+    "following", "subsequent", NULL};
 
 /* Informal negations written without an apostrophe. */
 static const char *const co_clf_bare_neg[] = {
     "dont",  "didnt",  "doesnt", "cant",   "couldnt", "wouldnt", "isnt",
     "arent", "wasnt",  "werent", "havent", "hasnt",   "shouldnt", "wont",
     NULL};
+
+/* Distinctive function words per language (case-folded). */
+static const char *const co_clf_stop[CO_CLF_NLANG][24] = {
+    {"the", "and", "you", "your", "we", "to", "of", "for", "with", "our",
+     "this", "that", "is", "are", "will", "be", "have", "would", NULL},
+    {"der", "die", "das", "und", "sie", "ihre", "wir", "mit", "für", "ist",
+     "nicht", "ein", "eine", "den", "dem", "uns", "bei", "ihnen", "ihr",
+     "wie", NULL},
+    {"le", "les", "et", "vous", "votre", "nous", "pour", "avec", "est",
+     "une", "des", "dans", "pas", "sur", "au", "ne", "vos", "être", NULL},
+    {"el", "los", "las", "y", "usted", "su", "nosotros", "para", "con", "es",
+     "una", "del", "por", "que", "muy", "gracias", "tu", "hemos", "estamos",
+     NULL},
+    {"o", "os", "você", "seu", "sua", "nós", "com", "é", "uma", "do",
+     "não", "em", "obrigado", "obrigada", "para", "vaga", "seus", NULL},
+    {"het", "een", "en", "u", "uw", "wij", "voor", "met", "niet", "van",
+     "dat", "op", "bij", "je", "jouw", "graag", "ons", NULL},
+};
+
+/* One hash table of every listed word and its flags, built once. */
+static GHashTable *co_clf_words;
+
+static void co_clf_words_add(const char *const *list, uint32_t flag)
+{
+    for (size_t i = 0; list[i]; i++) {
+        uint32_t old = GPOINTER_TO_UINT(
+            g_hash_table_lookup(co_clf_words, list[i]));
+        g_hash_table_insert(co_clf_words, (gpointer)list[i],
+                            GUINT_TO_POINTER(old | flag));
+    }
+}
+
+uint32_t co_clf_word_flags(const char *w, size_t n)
+{
+    static gsize once = 0;
+    if (g_once_init_enter(&once)) {
+        co_clf_words = g_hash_table_new(g_str_hash, g_str_equal);
+        co_clf_words_add(co_clf_months, CO_CLF_W_MONTH);
+        co_clf_words_add(co_clf_wdays, CO_CLF_W_WDAY);
+        co_clf_words_add(co_clf_bare_neg, CO_CLF_W_BARENEG);
+        co_clf_words_add(co_clf_neg_words, CO_CLF_W_NEG);
+        co_clf_words_add(co_clf_cond_words, CO_CLF_W_COND);
+        for (int l = 0; l < CO_CLF_NLANG; l++)
+            co_clf_words_add(co_clf_stop[l], CO_CLF_W_STOP << l);
+        g_once_init_leave(&once, 1);
+    }
+    char b[64];
+    if (n >= sizeof b)
+        return 0;
+    memcpy(b, w, n);
+    b[n] = '\0';
+    return GPOINTER_TO_UINT(g_hash_table_lookup(co_clf_words, b));
+}
 
 /* Push a word, as a shape when it has digits. */
 static int co_clf_word(co_clf_toks_t *t, const char *w, size_t n)
@@ -134,11 +193,12 @@ static int co_clf_word(co_clf_toks_t *t, const char *w, size_t n)
             shape = "<money>";
         return co_clf_push(t, shape, strlen(shape), CO_CLF_TK_SHAPE);
     }
-    if (co_clf_in(co_clf_months, w, n))
+    uint32_t fl = co_clf_word_flags(w, n);
+    if (fl & CO_CLF_W_MONTH)
         return co_clf_push(t, "<month>", 7, CO_CLF_TK_SHAPE);
-    if (co_clf_in(co_clf_wdays, w, n))
+    if (fl & CO_CLF_W_WDAY)
         return co_clf_push(t, "<wday>", 6, CO_CLF_TK_SHAPE);
-    if (co_clf_in(co_clf_bare_neg, w, n)) {
+    if (fl & CO_CLF_W_BARENEG) {
         if (n == 4 && memcmp(w, "wont", 4) == 0)
             return co_clf_push(t, "will", 4, 0) || co_clf_push(t, "not", 3, 0);
         if (n == 4 && memcmp(w, "cant", 4) == 0)
@@ -251,24 +311,6 @@ int co_clf_tokenize(co_clf_toks_t *t, const char *s, size_t len)
     return rc;
 }
 
-/* Distinctive function words per language (case-folded). */
-static const char *const co_clf_stop[CO_CLF_NLANG][24] = {
-    {"the", "and", "you", "your", "we", "to", "of", "for", "with", "our",
-     "this", "that", "is", "are", "will", "be", "have", "would", NULL},
-    {"der", "die", "das", "und", "sie", "ihre", "wir", "mit", "für", "ist",
-     "nicht", "ein", "eine", "den", "dem", "uns", "bei", "ihnen", "ihr",
-     "wie", NULL},
-    {"le", "les", "et", "vous", "votre", "nous", "pour", "avec", "est",
-     "une", "des", "dans", "pas", "sur", "au", "ne", "vos", "être", NULL},
-    {"el", "los", "las", "y", "usted", "su", "nosotros", "para", "con", "es",
-     "una", "del", "por", "que", "muy", "gracias", "tu", "hemos", "estamos",
-     NULL},
-    {"o", "os", "você", "seu", "sua", "nós", "com", "é", "uma", "do",
-     "não", "em", "obrigado", "obrigada", "para", "vaga", "seus", NULL},
-    {"het", "een", "en", "u", "uw", "wij", "voor", "met", "niet", "van",
-     "dat", "op", "bij", "je", "jouw", "graag", "ons", NULL},
-};
-
 co_clf_lang_t co_clf_guess_lang(const co_clf_toks_t *t, size_t from,
                                 size_t to)
 {
@@ -279,11 +321,10 @@ co_clf_lang_t co_clf_guess_lang(const co_clf_toks_t *t, size_t from,
         if (k->kind != CO_CLF_TK_WORD)
             continue;
         seen++;
-        const char *w = t->buf + k->off;
+        uint32_t fl = co_clf_word_flags(t->buf + k->off, k->len);
         for (int l = 0; l < CO_CLF_NLANG; l++)
-            for (int j = 0; co_clf_stop[l][j]; j++)
-                if (strcmp(co_clf_stop[l][j], w) == 0)
-                    count[l]++;
+            if (fl & (CO_CLF_W_STOP << l))
+                count[l]++;
     }
     int best = CO_CLF_EN;
     for (int l = 1; l < CO_CLF_NLANG; l++)

@@ -68,4 +68,18 @@ struct sb_stemmer;
 int co_clf_stem_range(co_clf_toks_t *t, size_t from, size_t to,
                       struct sb_stemmer *st);
 
+/** Flags of co_clf_word_flags(). */
+enum {
+    CO_CLF_W_MONTH = 1,
+    CO_CLF_W_WDAY = 2,
+    CO_CLF_W_BARENEG = 4,
+    CO_CLF_W_NEG = 8,
+    CO_CLF_W_COND = 16,
+    CO_CLF_W_STOP = 32 /* << language */
+};
+
+/** Flags of a case-folded word (n bytes): month, weekday, negation,
+ *  conditional cue, stop word of a language. Thread-safe. */
+uint32_t co_clf_word_flags(const char *w, size_t n);
+
 #endif
