@@ -377,6 +377,33 @@ static int co__eval_load_labels(const char *path, const char *dir,
     return status;
 }
 
+int co_eval_read_labels(const char *csv, const char *dir,
+                        co_eval_label_t **out, size_t *n)
+{
+    co__eval_rows_t rows = {0};
+    *out = NULL;
+    *n = 0;
+    int rc = co__eval_load_labels(csv, dir, &rows);
+    if (rc == 0) {
+        *out = co_xcalloc(rows.n, sizeof **out);
+        for (size_t i = 0; i < rows.n; i++) {
+            (*out)[i].path = rows.v[i].file;
+            (*out)[i].label = rows.v[i].label;
+            rows.v[i].file = NULL;
+        }
+        *n = rows.n;
+    }
+    co__eval_rows_free(&rows);
+    return rc;
+}
+
+void co_eval_labels_free(co_eval_label_t *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].path);
+    free(v);
+}
+
 #ifdef CO_HAVE_MAIL
 /* Normalize and classify one row; fills the pred_* fields. */
 static void co__eval_one(co_capture_t *cap, co__eval_row_t *r)

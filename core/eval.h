@@ -70,4 +70,24 @@ void co_eval_company_key(const char *name, char *key, size_t key_size);
  */
 int co_eval_parse_rfc3339(const char *s, long long *minute_utc);
 
+/** @brief One row of a labels file, for other commands (`train`). */
+typedef struct co_eval_label_s {
+    char *path; /**< the message file: --emails DIR joined with `file` */
+    int label;  /**< 0..6 in the order INTERVIEW, OFFER, ASSESSMENT,
+                     REJECTION, APPLICATION_ACK, RECRUITER_OUTREACH, OTHER */
+} co_eval_label_t;
+
+/**
+ * @brief Read and check a labels file exactly as `careerops eval` does.
+ * @param csv The labels file; @param dir the folder its `file` column is
+ *        relative to (both borrowed).
+ * @param out Set to a malloc'd array of *n rows (co_eval_labels_free()).
+ * @returns 0, or 2 after printing "FILE:LINE: reason" to stderr.
+ */
+int co_eval_read_labels(const char *csv, const char *dir,
+                        co_eval_label_t **out, size_t *n);
+
+/** @brief Free what co_eval_read_labels() returned; NULL is allowed. */
+void co_eval_labels_free(co_eval_label_t *v, size_t n);
+
 #endif

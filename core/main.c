@@ -29,6 +29,10 @@ int co_cmd_eval(int argc, char **argv);
 /* `careerops auth gmail` (core/auth.c) and `careerops ask` (core/ask.c). */
 int co_cmd_auth(int argc, char **argv);
 int co_cmd_ask(int argc, char **argv);
+#ifdef CO_HAVE_CLASSIFY
+/* `careerops train` lives in lib/classify/co_clf_train.c. */
+int co_cmd_train(int argc, char **argv);
+#endif
 
 static void co__usage(FILE *f)
 {
@@ -55,6 +59,9 @@ static void co__usage(FILE *f)
             "  eval --manifest M --stage S --labels CSV --emails DIR [--json]\n"
             "                        measure a classifier stage on a "
             "labelled set\n"
+            "  train --labels CSV --emails DIR --out MODEL [--seed N]\n"
+            "                        train the learned classifier of "
+            "rules-classifier\n"
             "  auth gmail ...        obtain and store a Gmail refresh token "
             "(OAuth 2.0)\n"
             "  ask \"QUESTION\" ...   search stored company briefings\n\n"
@@ -739,6 +746,10 @@ int main(int argc, char **argv)
         rc = co__cmd_dlq(argc - 1, argv + 1);
     else if (strcmp(cmd, "eval") == 0)
         rc = co_cmd_eval(argc - 1, argv + 1);
+#ifdef CO_HAVE_CLASSIFY
+    else if (strcmp(cmd, "train") == 0)
+        rc = co_cmd_train(argc - 1, argv + 1);
+#endif
     else if (strcmp(cmd, "auth") == 0)
         rc = co_cmd_auth(argc - 1, argv + 1);
     else if (strcmp(cmd, "ask") == 0)

@@ -17,6 +17,7 @@
 #include <careerops/plugin.h>
 
 #include "rules_engine.h"
+#include "rules_model.h"
 
 #include <dlfcn.h>
 #include <jansson.h>
@@ -35,11 +36,14 @@ typedef struct rules_config_s {
     const char *rules_dir;
     const char *const *extra_rules;
     const char *model;
+    const char *model_file;
+    const char *decision;
 } rules_config_t;
 
 typedef struct rules_inst_s {
     co_stage_t *st;
     rules_db_t *db;
+    rules_model_t *clf;
     const char *model;
     uint64_t count[RULES_NLABELS];
 } rules_inst_t;
@@ -56,6 +60,15 @@ static const co_option_t rules_options[] = {
      "user's own sender domains or phrases."},
     {CO_OPT_STR, "model", "rules-v1", 0, 0, 0, offsetof(rules_config_t, model),
      "Value written to classifier.model in each event."},
+    {CO_OPT_STR, "model_file", NULL, CO_OPT_PATH, 0, 0,
+     offsetof(rules_config_t, model_file),
+     "Learned model (careerops train --out); default: classifier.model in "
+     "the rules folder (the build tree's when run from it); without one "
+     "the rules decide alone."},
+    {CO_OPT_STR, "decision", "combined", 0, 0, 0,
+     offsetof(rules_config_t, decision),
+     "combined (rules for bulk mail and job alerts, the model for the "
+     "rest), rules (rules only) or model (model only)."},
     {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 static int rules_is_dir(const char *p)
@@ -79,6 +92,20 @@ static const char *rules_default_dir(void)
         return RULES_SOURCE_DATADIR;
 #endif
     return RULES_DATADIR;
+}
+
+/* The default model: the one meson built in the build tree when the rules
+ * come from the source tree (a module run from the build tree), else
+ * classifier.model in the rules folder. */
+static void rules_default_model(const char *dir, char *out, size_t n)
+{
+#if defined(RULES_BUILD_DIR) && defined(RULES_SOURCE_DATADIR)
+    if (strcmp(dir, RULES_SOURCE_DATADIR) == 0) {
+        snprintf(out, n, "%s/classifier.model", RULES_BUILD_DIR);
+        return;
+    }
+#endif
+    snprintf(out, n, "%s/classifier.model", dir);
 }
 
 static co_status_t rules_init(const co_host_api_t *api, co_stage_t *st,
@@ -117,9 +144,44 @@ static co_status_t rules_init(const co_host_api_t *api, co_stage_t *st,
         api->set_error(st, "config", "rules-classifier: %s", err);
         return CO_FATAL;
     }
+    int mode = rules_mode_parse(cfg->decision);
+    if (mode < 0) {
+        api->set_error(st, "config",
+                       "rules-classifier: decision \"%s\": expected "
+                       "combined, rules or model",
+                       cfg->decision);
+        return CO_FATAL;
+    }
+    char model_path[1024];
+    int explicit_model = cfg->model_file && *cfg->model_file;
+    if (explicit_model)
+        snprintf(model_path, sizeof model_path, "%s", cfg->model_file);
+    else
+        rules_default_model(dir, model_path, sizeof model_path);
+    struct stat sb;
+    if (explicit_model || mode == RULES_MODE_MODEL ||
+        stat(model_path, &sb) == 0) {
+        in->clf = rules_model_load(model_path, (rules_mode_t)mode, err,
+                                   sizeof err);
+        if (in->clf == NULL) {
+            api->set_error(st, "config",
+                           "rules-classifier: %s (build it with careerops "
+                           "train, set model_file, or set decision to "
+                           "rules)",
+                           err);
+            return CO_FATAL;
+        }
+    } else
+        api->log(st, CO_LOG_WARN,
+                 "rules-classifier: no learned model at %s: the rules decide "
+                 "alone (set model_file)",
+                 model_path);
     api->log(st, CO_LOG_INFO,
-             "rules-classifier: %zu phrases, %zu senders from %s",
-             rules_db_phrase_count(in->db), rules_db_sender_count(in->db), dir);
+             "rules-classifier: %zu phrases, %zu senders from %s; model %s "
+             "(decision %s)",
+             rules_db_phrase_count(in->db), rules_db_sender_count(in->db), dir,
+             in->clf ? model_path : "none",
+             cfg->decision ? cfg->decision : "combined");
     return CO_OK;
 }
 
@@ -154,7 +216,7 @@ static co_status_t rules_process(void *instance, const co_record_t *rec)
         return CO_FAIL;
     }
     rules_result_t res;
-    if (rules_classify(in->db, email, &res) != 0) {
+    if (rules_model_classify(in->clf, in->db, email, &res, NULL) != 0) {
         rules_api->set_error(in->st, "classify", "cannot classify record");
         json_decref(email);
         return CO_FAIL;
@@ -204,6 +266,7 @@ static void rules_destroy(void *instance)
     if (in == NULL)
         return;
     rules_db_free(in->db);
+    rules_model_free(in->clf);
     free(in);
 }
 

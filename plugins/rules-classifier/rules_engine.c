@@ -876,6 +876,12 @@ static int rules_cal_start(const json_t *ev, char *out, size_t out_size)
 int rules_classify(const rules_db_t *db, const json_t *email,
                    rules_result_t *res)
 {
+    return rules_classify_ex(db, email, NULL, NULL, res);
+}
+
+int rules_classify_ex(const rules_db_t *db, const json_t *email,
+                      rules_decide_fn decide, void *arg, rules_result_t *res)
+{
     if (!json_is_object(email))
         return -1;
     memset(res, 0, sizeof *res);
@@ -1128,6 +1134,39 @@ int rules_classify(const rules_db_t *db, const json_t *email,
         for (int l = 0; l < RULES_OTHER; l++)
             top = fmax(top, eff[l]);
         res->confidence = bulk >= 3 ? 0.9 : fmax(0.5, 0.85 - 0.1 * top);
+    }
+    if (decide != NULL) {
+        static const char *const kinds[] = {
+            NULL,    "ats",      "scheduling", "assessment",
+            "video", "jobboard", "alerts",     "freemail"};
+        rules_decision_t d = {
+            .label = res->label,
+            .confidence = res->confidence,
+            .score = res->score,
+            .bulk = bulk,
+            .context = context,
+            .alerts_sender = c.sender && c.sender->kind == RULES_K_ALERTS,
+            .calendar = cal_ev[0] != '\0',
+            .sender_kind = c.sender ? kinds[c.sender->kind] : NULL};
+        rules_label_t l = res->label;
+        double conf = res->confidence;
+        decide(arg, email, &d, &l, &conf);
+        if (l >= RULES_INTERVIEW && l < RULES_NLABELS) {
+            res->label = l;
+            best = (int)l;
+            res->confidence = conf;
+        }
+        /* a date in the text of a message the hook calls an interview or
+         * an assessment */
+        if (!cal_date[0] && !text_date[0] &&
+            (best == RULES_INTERVIEW || best == RULES_ASSESSMENT)) {
+            long long ref = rules_parse_utc(rules_jstr(email, "date"));
+            int off = rules_header_offset(rules_jstr(email, "date_raw"));
+            if (!rules_find_date_tokens(db, &c.text, 1, ref, off, text_date,
+                                        sizeof text_date))
+                rules_find_date_tokens(db, &c.text, 0, ref, off, text_date,
+                                       sizeof text_date);
+        }
     }
     res->confidence = round(res->confidence * 100) / 100;
 

@@ -123,6 +123,35 @@ void rules_db_free(rules_db_t *db);
 int rules_classify(const rules_db_t *db, const json_t *email,
                    rules_result_t *res);
 
+/** @brief What the rules decided, handed to a decision hook. */
+typedef struct rules_decision_s {
+    rules_label_t label;         /**< the rules' label */
+    double confidence;           /**< the rules' confidence */
+    const double *score;         /**< RULES_NLABELS raw label scores */
+    double bulk;                 /**< bulk evidence */
+    double context;              /**< hiring context */
+    int alerts_sender;           /**< the sender is a job-alert address */
+    int calendar;                /**< an invitation counted as evidence */
+    const char *sender_kind;     /**< "ats", ... or NULL */
+} rules_decision_t;
+
+/**
+ * @brief Decision hook of rules_classify_ex(): may replace the label and
+ *        confidence; company, role, date and evidence then follow the
+ *        final label.
+ * @param arg The hook's argument; @param email the document (borrowed).
+ */
+typedef void (*rules_decide_fn)(void *arg, const json_t *email,
+                                const rules_decision_t *rules,
+                                rules_label_t *label, double *confidence);
+
+/**
+ * @brief rules_classify() with a decision hook (NULL: the rules decide).
+ * @returns 0, or -1 when `email` is not a JSON object.
+ */
+int rules_classify_ex(const rules_db_t *db, const json_t *email,
+                      rules_decide_fn decide, void *arg, rules_result_t *res);
+
 /** @brief Free the strings of a result and zero it. */
 void rules_result_clear(rules_result_t *res);
 

@@ -38,6 +38,8 @@ static void teardown(void)
 
 /* A configuration struct filled from the option table the way the host
  * does: defaults, then the given values (NULL = default). */
+static const char *decision; /* NULL: the option's default */
+
 static void *config(const char *rules_dir, const char *const *extra)
 {
     char *cfg = calloc(1, plugin->config_size);
@@ -47,6 +49,8 @@ static void *config(const char *rules_dir, const char *const *extra)
             *(const char **)(cfg + o->offset) = rules_dir;
         else if (strcmp(o->name, "extra_rules") == 0)
             *(const char *const **)(cfg + o->offset) = extra;
+        else if (strcmp(o->name, "decision") == 0 && decision != NULL)
+            *(const char **)(cfg + o->offset) = decision;
         else if (o->type == CO_OPT_STR)
             *(const char **)(cfg + o->offset) = o->def;
     }
@@ -150,7 +154,11 @@ START_TEST(extra_rules_file)
           f);
     fclose(f);
     const char *extra[] = {path, path2, NULL};
+    /* a user's own phrases decide with decision "rules" (with "combined"
+     * the learned model decides outside bulk mail) */
+    decision = "rules";
     void *cfg = config(NULL, extra), *inst = NULL;
+    decision = NULL;
     ck_assert_int_eq(
         plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
     const char *mail =

@@ -1,0 +1,230 @@
+/*
+ * `careerops train` (see co_clf_train.h).
+ */
+#include "co_clf_train.h"
+
+#include "co_clf.h"
+#include "co_mail.h"
+#include "eval.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void co__train_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: careerops train --labels CSV --emails DIR [--labels CSV "
+            "--emails DIR]...\n"
+            "                       --out MODEL [--seed N] [--epochs N] "
+            "[--no-augment]\n"
+            "Trains the learned classifier of rules-classifier on labeled "
+            "folders of .eml\nfiles (CSV header file,label,company,"
+            "scheduled_date, as for careerops eval).\n");
+}
+
+typedef struct co__train_set_s {
+    co_clf_example_t *ex;
+    size_t n, cap;
+} co__train_set_t;
+
+static co_clf_example_t *co__train_push(co__train_set_t *s)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 256;
+        s->ex = realloc(s->ex, s->cap * sizeof *s->ex);
+        if (s->ex == NULL)
+            abort();
+    }
+    co_clf_example_t *e = &s->ex[s->n++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+/* Normalize, hash into the data-set digest and featurize one message. */
+static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
+                             uint32_t group, int augment,
+                             crypto_hash_sha256_state *digest,
+                             co__train_set_t *set)
+{
+    char *raw = NULL, *json = NULL;
+    size_t rawlen = 0, jlen = 0;
+    char key[65], err[512] = "";
+    int rc = co_read_file(r->path, &raw, &rawlen);
+    if (rc != 0) {
+        fprintf(stderr, "error: %s: cannot read: %s\n", r->path,
+                strerror(-rc));
+        return 2;
+    }
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)raw, rawlen);
+    const char *lab = co_clf_label_name(r->label);
+    crypto_hash_sha256_update(digest, (const unsigned char *)lab,
+                              strlen(lab));
+    crypto_hash_sha256_update(digest, h, sizeof h);
+    rc = co_mail_to_json(raw, rawlen, NULL, NULL, &json, &jlen, key, err,
+                         sizeof err);
+    free(raw);
+    if (rc != 0) {
+        fprintf(stderr, "error: %s: not a message: %s (fix or remove the row)\n",
+                r->path, err);
+        return 2;
+    }
+    json_error_t je;
+    json_t *email = json_loadb(json, jlen, 0, &je);
+    free(json);
+    static const co_clf_variant_t variants[] = {
+        CO_CLF_AS_IS, CO_CLF_NEUTRAL_SENDER, CO_CLF_FIRST_PARAGRAPH};
+    for (int v = 0; v < (augment ? 3 : 1); v++) {
+        co_clf_example_t *e = co__train_push(set);
+        if (co_clf_featurize(x, email, variants[v], &e->x) != 0) {
+            fprintf(stderr, "error: %s: cannot compute features\n", r->path);
+            json_decref(email);
+            return 1;
+        }
+        e->label = r->label;
+        e->group = group;
+        e->augmented = v > 0;
+        e->weight = v > 0 ? 0.5f : 1.0f;
+    }
+    json_decref(email);
+    return 0;
+}
+
+int co_cmd_train(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"labels", required_argument, NULL, 'l'},
+        {"emails", required_argument, NULL, 'e'},
+        {"out", required_argument, NULL, 'o'},
+        {"seed", required_argument, NULL, 's'},
+        {"epochs", required_argument, NULL, 'E'},
+        {"no-augment", no_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *labels[64], *emails[64], *out = NULL;
+    size_t nl = 0, ne = 0;
+    int augment = 1;
+    co_clf_train_opts_t opts;
+    co_clf_train_opts_default(&opts);
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'l':
+        case 'e':
+            if ((c == 'l' ? nl : ne) >= 64) {
+                fprintf(stderr, "error: at most 64 --labels/--emails pairs\n");
+                return 2;
+            }
+            if (c == 'l')
+                labels[nl++] = optarg;
+            else
+                emails[ne++] = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 's':
+            errno = 0;
+            opts.seed = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end) {
+                fprintf(stderr,
+                        "error: --seed %s: expected a non-negative integer\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'E':
+            opts.epochs = (int)strtol(optarg, &end, 10);
+            if (end == optarg || *end || opts.epochs < 1 ||
+                opts.epochs > 1000) {
+                fprintf(stderr, "error: --epochs %s: expected 1..1000\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'A':
+            augment = 0;
+            break;
+        case 'h':
+            co__train_usage(stdout);
+            return 0;
+        default:
+            co__train_usage(stderr);
+            return 2;
+        }
+    }
+    if (nl == 0 || nl != ne || out == NULL || optind < argc) {
+        fprintf(stderr, "error: %s\n",
+                optind < argc ? "unexpected argument"
+                : out == NULL ? "--out MODEL is required"
+                              : "give --labels CSV and --emails DIR in pairs");
+        co__train_usage(stderr);
+        return 2;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "error: libsodium cannot start\n");
+        return 1;
+    }
+    co_clf_extractor_t *x = co_clf_extractor_new();
+    if (x == NULL) {
+        fprintf(stderr, "error: cannot create the stemmers\n");
+        return 1;
+    }
+    crypto_hash_sha256_state digest;
+    crypto_hash_sha256_init(&digest);
+    co__train_set_t set = {0};
+    size_t per[CO_CLF_NLABELS] = {0}, messages = 0;
+    int rc = 0;
+    for (size_t p = 0; p < nl && rc == 0; p++) {
+        co_eval_label_t *rows = NULL;
+        size_t n = 0;
+        rc = co_eval_read_labels(labels[p], emails[p], &rows, &n);
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            rc = co__train_message(x, &rows[i], (uint32_t)messages, augment,
+                                   &digest, &set);
+            per[rows[i].label]++;
+            messages++;
+        }
+        co_eval_labels_free(rows, n);
+    }
+    co_clf_extractor_free(x);
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&digest, h);
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    co_clf_model_t *m = NULL;
+    char err[512];
+    if (rc == 0) {
+        m = co_clf_model_train(set.ex, set.n, &opts, hex, err, sizeof err);
+        if (m == NULL) {
+            fprintf(stderr, "error: training failed: %s\n", err);
+            rc = 1;
+        }
+    }
+    if (m != NULL && co_clf_model_save(m, out, err, sizeof err) != 0) {
+        fprintf(stderr, "error: %s\n", err);
+        rc = 1;
+    }
+    if (rc == 0) {
+        fprintf(stderr, "careerops train: %zu messages (", messages);
+        for (int k = 0; k < CO_CLF_NLABELS; k++)
+            fprintf(stderr, "%s%s %zu", k ? ", " : "", co_clf_label_name(k),
+                    per[k]);
+        fprintf(stderr,
+                "), %zu examples, temperature %.3f, data set sha256 %s -> "
+                "%s\n",
+                set.n, co_clf_model_temperature(m), hex, out);
+    }
+    co_clf_model_free(m);
+    for (size_t i = 0; i < set.n; i++)
+        co_clf_vec_free(&set.ex[i].x);
+    free(set.ex);
+    return rc;
+}

@@ -1,0 +1,189 @@
+/*
+ * The learned model inside rules-classifier (see rules_model.h and
+ * docs/classification.md, "Decision").
+ */
+#include "rules_model.h"
+
+#include "co_clf.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The labels that alert the user need this calibrated probability (below
+ * it, the most probable label that does not alert wins)... */
+#define RULES_MODEL_ALERT_MIN 0.6
+/* ...and some hiring context from the rules (a hiring phrase, an ATS
+ * sender or link, an invitation), or this probability without it. */
+#define RULES_MODEL_CONTEXT_MIN 0.5
+#define RULES_MODEL_ALERT_NO_CONTEXT 0.9
+/* The model's probability under which a label of the rules is overruled. */
+#define RULES_MODEL_RULES_MIN 0.05
+/* Bulk evidence of the rules that keeps a message OTHER. */
+#define RULES_MODEL_BULK_STRONG 4.0
+
+struct rules_model_s {
+    co_clf_model_t *m;
+    co_clf_extractor_t *x;
+    co_clf_vec_t v;
+    pthread_mutex_t mu;
+    rules_mode_t mode;
+};
+
+int rules_mode_parse(const char *name)
+{
+    if (name == NULL || strcmp(name, "combined") == 0)
+        return RULES_MODE_COMBINED;
+    if (strcmp(name, "rules") == 0)
+        return RULES_MODE_RULES;
+    if (strcmp(name, "model") == 0)
+        return RULES_MODE_MODEL;
+    return -1;
+}
+
+rules_model_t *rules_model_load(const char *path, rules_mode_t mode,
+                                char *err, size_t err_size)
+{
+    rules_model_t *rm = calloc(1, sizeof *rm);
+    if (rm == NULL) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    rm->mode = mode;
+    rm->m = co_clf_model_load(path, err, err_size);
+    rm->x = rm->m ? co_clf_extractor_new() : NULL;
+    if (rm->m != NULL && rm->x == NULL)
+        snprintf(err, err_size, "cannot create the stemmers");
+    if (rm->x == NULL) {
+        co_clf_model_free(rm->m);
+        free(rm);
+        return NULL;
+    }
+    pthread_mutex_init(&rm->mu, NULL);
+    return rm;
+}
+
+void rules_model_free(rules_model_t *rm)
+{
+    if (rm == NULL)
+        return;
+    co_clf_model_free(rm->m);
+    co_clf_extractor_free(rm->x);
+    co_clf_vec_free(&rm->v);
+    pthread_mutex_destroy(&rm->mu);
+    free(rm);
+}
+
+const char *rules_model_dataset(const rules_model_t *rm)
+{
+    return rm ? co_clf_model_dataset_sha256(rm->m) : "";
+}
+
+typedef struct rules_model_call_s {
+    rules_mode_t mode;
+    const double *prob;
+    rules_model_trace_t *trace;
+} rules_model_call_t;
+
+static int rules_alerts(int l)
+{
+    return l == RULES_INTERVIEW || l == RULES_OFFER || l == RULES_ASSESSMENT;
+}
+
+/* The decision hook: see docs/classification.md, "Decision". */
+static void rules_model_decide(void *arg, const json_t *email,
+                               const rules_decision_t *r,
+                               rules_label_t *label, double *confidence)
+{
+    (void)email;
+    rules_model_call_t *call = arg;
+    const double *p = call->prob;
+    if (call->trace) {
+        call->trace->rules_label = r->label;
+        call->trace->rules_confidence = r->confidence;
+        call->trace->bulk = r->bulk;
+        call->trace->context = r->context;
+        call->trace->alerts_sender = r->alerts_sender;
+        call->trace->calendar = r->calendar;
+    }
+    int top = 0;
+    for (int l = 1; l < RULES_NLABELS; l++)
+        if (p[l] > p[top])
+            top = l;
+    if (call->mode == RULES_MODE_MODEL) {
+        *label = (rules_label_t)top;
+        *confidence = p[top];
+        return;
+    }
+    /* the rules' own label stands unless the model rules it out (on
+     * other writers' mail the rules' labels are right about 4 times in 5,
+     * the model's probability of a wrong one is usually tiny) */
+    if (r->label != RULES_OTHER && p[r->label] >= RULES_MODEL_RULES_MIN) {
+        *label = r->label;
+        *confidence = p[r->label];
+        return;
+    }
+    /* job alerts and strong bulk mail stay OTHER */
+    if (r->label == RULES_OTHER &&
+        (r->alerts_sender || r->bulk >= RULES_MODEL_BULK_STRONG)) {
+        *label = RULES_OTHER;
+        *confidence = p[RULES_OTHER];
+        return;
+    }
+    /* an alerting label needs the model's own probability and context */
+    if (rules_alerts(top) &&
+        (p[top] < RULES_MODEL_ALERT_MIN ||
+         (r->context < RULES_MODEL_CONTEXT_MIN && !r->calendar &&
+          p[top] < RULES_MODEL_ALERT_NO_CONTEXT))) {
+        int next = RULES_OTHER;
+        for (int l = 0; l < RULES_NLABELS; l++)
+            if (!rules_alerts(l) && p[l] > p[next])
+                next = l;
+        top = next;
+    }
+    *label = (rules_label_t)top;
+    *confidence = p[top];
+}
+
+int rules_model_classify(rules_model_t *rm, const rules_db_t *db,
+                         const json_t *email, rules_result_t *res,
+                         rules_model_trace_t *trace)
+{
+    if (rm == NULL || rm->mode == RULES_MODE_RULES) {
+        int rc = rules_classify(db, email, res);
+        if (trace != NULL && rc == 0) {
+            memset(trace, 0, sizeof *trace);
+            trace->rules_label = res->label;
+            trace->model_label = res->label;
+            trace->rules_confidence = res->confidence;
+        }
+        return rc;
+    }
+    double prob[CO_CLF_NLABELS];
+    pthread_mutex_lock(&rm->mu);
+    int rc = co_clf_featurize(rm->x, email, CO_CLF_AS_IS, &rm->v);
+    int top = rc == 0 ? co_clf_model_predict(rm->m, &rm->v, prob) : 0;
+    pthread_mutex_unlock(&rm->mu);
+    if (rc != 0)
+        return -1;
+    rules_model_call_t call = {rm->mode, prob, trace};
+    if (trace != NULL) {
+        memset(trace, 0, sizeof *trace);
+        for (int l = 0; l < RULES_NLABELS; l++)
+            trace->prob[l] = prob[l];
+        trace->model_label = (rules_label_t)top;
+    }
+    if (rules_classify_ex(db, email, rules_model_decide, &call, res) != 0)
+        return -1;
+    if (res->n_evidence < RULES_MAX_EVIDENCE) {
+        char ev[96];
+        snprintf(ev, sizeof ev, "model: %s p=%.2f", rules_label_name(top),
+                 prob[top]);
+        res->evidence[res->n_evidence] = strdup(ev);
+        if (res->evidence[res->n_evidence] != NULL)
+            res->n_evidence++;
+    }
+    return 0;
+}
