@@ -127,7 +127,9 @@ co_status_t co_capture_process(co_capture_t *c, const void *key, size_t key_len,
     rec.partition = 0;
     rec.offset = 0;
     c->st->err_msg[0] = '\0';
-    return co_stage_process_one(c->st, &rec);
+    co_status_t s = co_stage_process_one(c->st, &rec);
+    co_stage_publish_counts(c->st);
+    return s;
 }
 
 size_t co_capture_count(const co_capture_t *c)

@@ -83,7 +83,7 @@ static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
         co_offtrack_release(t, tok); /* done once acknowledged */
     if (rc == 0) {
         __atomic_add_fetch(&st->emit_seq, 1, __ATOMIC_SEQ_CST);
-        co_metric_add(st->m_out, 1);
+        st->n_out_unpublished++;
     }
     return rc;
 }

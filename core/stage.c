@@ -363,10 +363,22 @@ co_status_t co_stage_process_one(co_stage_t *st, const co_record_t *rec)
     int s = co_stage_with_retry(st, co__call_process, rec, st->sc->retries);
     co_metric_observe(st->m_latency, (double)(co_mono_ms() - t0) / 1000.0);
     if (s == CO_OK)
-        co_metric_add(st->m_in, 1);
+        st->n_in_unpublished++; /* co_stage_publish_counts() */
     else if (s == CO_FAIL)
         co_metric_add(st->m_failed, 1);
     return (co_status_t)s;
+}
+
+void co_stage_publish_counts(co_stage_t *st)
+{
+    if (st->n_in_unpublished) {
+        co_metric_add(st->m_in, (double)st->n_in_unpublished);
+        st->n_in_unpublished = 0;
+    }
+    if (st->n_out_unpublished) {
+        co_metric_add(st->m_out, (double)st->n_out_unpublished);
+        st->n_out_unpublished = 0;
+    }
 }
 
 void co_stage_fatal(co_stage_t *st, const char *what)

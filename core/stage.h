@@ -163,7 +163,9 @@ struct co_stage_s {
     int finished; /**< atomic co_finish_t */
     pthread_t thread;
 
-    /* metrics */
+    /* metrics (records in/out are counted locally and published by
+     * co_stage_publish_counts(), once per batch) */
+    uint64_t n_in_unpublished, n_out_unpublished;
     co_metric_t *m_in, *m_out, *m_failed, *m_dlq, *m_retried, *m_skipped,
         *m_latency, *m_rl_wait, *m_bp_wait, *m_loss;
 
@@ -234,6 +236,9 @@ typedef co_status_t (*co_stage_call_fn)(co_stage_t *st, const void *arg);
  */
 int co_stage_with_retry(co_stage_t *st, co_stage_call_fn fn, const void *arg,
                         int retries);
+
+/** @brief Add the locally counted records in/out to the metrics. */
+void co_stage_publish_counts(co_stage_t *st);
 
 /** @brief Log the current error, set FAILED with "what: error". */
 void co_stage_fatal(co_stage_t *st, const char *what);

@@ -472,6 +472,30 @@ static void co__maybe_commit(co_stage_t *st, int idle)
         co__commit(st, 0);
 }
 
+/* Take up to `max` records that are ready (waiting `wait_ms` for the
+ * first). Returns how many were read, *rc as co__process_msg's. */
+static int co__read_batch(co_stage_t *st, int wait_ms, int max, int *rc,
+                          co_header_t *hbuf, size_t max_headers)
+{
+    int n = 0;
+    rd_kafka_message_t *msg;
+    while (*rc == 0 && n < max &&
+           (msg = rd_kafka_consumer_poll(st->consumer, n ? 0 : wait_ms))) {
+        n++;
+        if (msg->err) {
+            if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+                       "consumer: %s", rd_kafka_message_errstr(msg));
+        } else {
+            *rc = co__process_msg(st, msg, hbuf, max_headers);
+        }
+        rd_kafka_message_destroy(msg);
+        if (co_stage_stopping(st))
+            break;
+    }
+    return n;
+}
+
 int co_stage_consumer_loop(co_stage_t *st)
 {
     if (co__subscribe(st) != 0)
@@ -481,22 +505,15 @@ int co_stage_consumer_loop(co_stage_t *st)
     while (rc == 0 && !co_stage_stopping(st)) {
         co__follow_pause(st, &paused);
         int wait = CO__ATOMIC_LOAD(&st->inflight) > 0 ? 5 : 100;
-        rd_kafka_message_t *msg = rd_kafka_consumer_poll(st->consumer, wait);
+        /* housekeeping once per batch, not per record */
+        int n = co__read_batch(st, wait, 256, &rc, hbuf, 64);
         rd_kafka_poll(st->producer, 0);
+        co_stage_publish_counts(st);
         if (st->trk.any_failed)
             co__rewind_failed(st);
-        if (msg && msg->err) {
-            if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
-                       "consumer: %s", rd_kafka_message_errstr(msg));
-        } else if (msg) {
-            rc = co__process_msg(st, msg, hbuf, 64);
-        }
-        if (msg)
-            rd_kafka_message_destroy(msg);
         if (rc == 0 && co__maybe_flush(st, 0) != 0)
             rc = -1;
-        co__maybe_commit(st, msg == NULL);
+        co__maybe_commit(st, n == 0);
     }
     if (rc > 0)
         rc = 0; /* stopped mid-retry: a normal stop */
@@ -504,6 +521,7 @@ int co_stage_consumer_loop(co_stage_t *st)
     if (rc == 0 && co__maybe_flush(st, 1) != 0)
         rc = -1;
     st->port->drain(st, CO__REVOKE_WAIT_MS);
+    co_stage_publish_counts(st);
     if (!st->trk.any_failed)
         co__commit(st, 1);
     return rc;

@@ -158,6 +158,7 @@ int co_stage_source_loop(co_stage_t *st)
         }
         int s = co_stage_with_retry(st, co__call_poll, NULL, st->sc->retries);
         rd_kafka_poll(st->producer, 0);
+        co_stage_publish_counts(st);
         if (s < 0)
             break;
         if (s == CO_FATAL) {
@@ -188,6 +189,7 @@ int co_stage_source_loop(co_stage_t *st)
         }
     }
     st->port->drain(st, -1);
+    co_stage_publish_counts(st);
     co_stage_source_commit(st, st->env == NULL ||
                                    !st->env->defer_source_offsets);
     return 0;
