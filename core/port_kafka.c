@@ -293,19 +293,19 @@ int co_port_kafka_setup(co_stage_t *st, char *errstr, size_t sz)
     st->producer = co__producer_new(st, errstr, sz);
     if (st->producer == NULL)
         return -1;
-    /* learn the output topics' leaders now, not at the first record (the
-     * producer would otherwise wait for its first metadata refresh) */
+    /* learn the output topics' partitions and leaders now, and keep the
+     * topic handles: a record produced to a topic the producer does not
+     * know yet waits for librdkafka's 1 s topic scan */
     const char *outs[2] = {st->sc->output, st->sc->dlq_topic};
-    for (int i = 0; i < 2; i++)
-        if (outs[i]) {
-            rd_kafka_topic_t *t = rd_kafka_topic_new(st->producer, outs[i],
-                                                     NULL);
-            const rd_kafka_metadata_t *md = NULL;
-            if (t && rd_kafka_metadata(st->producer, 0, t, &md, 5000) == 0)
-                rd_kafka_metadata_destroy(md);
-            if (t)
-                rd_kafka_topic_destroy(t);
-        }
+    for (int i = 0; i < 2; i++) {
+        if (outs[i] == NULL)
+            continue;
+        st->out_rkt[i] = rd_kafka_topic_new(st->producer, outs[i], NULL);
+        const rd_kafka_metadata_t *md = NULL;
+        if (st->out_rkt[i] &&
+            rd_kafka_metadata(st->producer, 0, st->out_rkt[i], &md, 5000) == 0)
+            rd_kafka_metadata_destroy(md);
+    }
     if (st->sc->n_inputs == 0)
         return 0;
     st->consumer = co__consumer_new(st, errstr, sz);

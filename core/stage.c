@@ -173,6 +173,10 @@ void co_stage_free(co_stage_t *st)
     }
     st->inst = NULL;
     co_options_free(st->cfg, st->mem);
+    for (size_t i = 0; st->in_rkt && i < st->sc->n_inputs; i++)
+        if (st->in_rkt[i])
+            rd_kafka_topic_destroy(st->in_rkt[i]);
+    free(st->in_rkt);
     if (st->consumer) {
         rd_kafka_consumer_close(st->consumer);
         if (st->commit_q) {
@@ -181,6 +185,9 @@ void co_stage_free(co_stage_t *st)
         }
         rd_kafka_destroy(st->consumer);
     }
+    for (int i = 0; i < 2; i++)
+        if (st->out_rkt[i])
+            rd_kafka_topic_destroy(st->out_rkt[i]);
     if (st->producer) {
         rd_kafka_flush(st->producer, 10000);
         rd_kafka_destroy(st->producer);

@@ -120,6 +120,9 @@ struct co_stage_s {
     co_optmem_t *mem;
     rd_kafka_t *producer;
     rd_kafka_t *consumer;
+    rd_kafka_topic_t *out_rkt[2]; /**< output and dead-letter topics, kept
+                                       known to the producer */
+    rd_kafka_topic_t **in_rkt; /**< input topics (static assignment) */
     rd_kafka_queue_t *commit_q; /**< answers of asynchronous commits */
     co_offtrack_t trk;          /**< input records in flight */
     uint64_t cur_tok;           /**< token of the record being processed */

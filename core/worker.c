@@ -228,17 +228,19 @@ static void co__rewind_failed(co_stage_t *st)
 
 /* ---- flush points --------------------------------------------------- */
 
-/* Flush a sink when max_batch records wait or commit_interval_ms passed
- * (`force`: now, if anything waits). RETRY holds the partitions back and
- * tries again after backoff while the loop keeps polling. Returns 0, or
- * -1 when the stage must stop (flush FAIL/FATAL). */
+/* Flush a sink when max_batch records wait, commit_interval_ms passed or
+ * the input is idle (`force`: now, if anything waits). RETRY holds the
+ * partitions back and tries again after backoff while the loop keeps
+ * polling. Returns 0, or -1 when the stage must stop (flush FAIL/FATAL). */
 static int co__maybe_flush(co_stage_t *st, int force)
 {
     if (st->ph->desc->flush == NULL || st->trk.held == 0)
         return 0;
     int64_t now = co_mono_ms();
-    if (!force && (int64_t)st->trk.held < st->sc->max_batch &&
-        now - st->last_flush_ms < st->sc->commit_interval_ms)
+    if (force < 0) /* idle input: flush what waits */
+        force = 0;
+    else if (!force && (int64_t)st->trk.held < st->sc->max_batch &&
+             now - st->last_flush_ms < st->sc->commit_interval_ms)
         return 0;
     if (!force && now < st->next_flush_ms)
         return 0;
@@ -307,6 +309,8 @@ static void co__assigned(co_stage_t *st, rd_kafka_t *rk,
                                                         : -1;
         }
     rd_kafka_topic_partition_list_destroy(c);
+    co_log(CO_LOG_DEBUG, st->sc->name, st->sc->plugin,
+           "assigned %d partition(s)", parts->cnt);
     rd_kafka_assign(rk, parts);
     st->held_back = 0;
     if (st->flush_fails)
@@ -445,8 +449,41 @@ static void co__follow_pause(co_stage_t *st, int *paused)
         co_stage_set_status(st, CO_STAGE_RUNNING, NULL);
 }
 
+/* On the in-process embedded broker no other process consumes a stage's
+ * group: the instances take their partitions statically (partition %
+ * concurrency == instance) instead of joining the group, which saves the
+ * fixed 3 s initial rebalance delay of librdkafka 2.0.2's mock cluster.
+ * Offsets are committed for the group all the same (the mock accepts
+ * commits from outside a group that has no members). */
+static void co__assign_static(co_stage_t *st)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    int conc = st->sc->concurrency > 0 ? st->sc->concurrency : 1;
+    st->in_rkt = co_xcalloc(st->sc->n_inputs, sizeof *st->in_rkt);
+    for (size_t i = 0; i < st->sc->n_inputs; i++) {
+        /* the leaders now: a partition whose leader is unknown waits for
+         * librdkafka's 1 s topic scan before it fetches */
+        const rd_kafka_metadata_t *md = NULL;
+        st->in_rkt[i] = rd_kafka_topic_new(st->consumer, st->sc->inputs[i],
+                                           NULL);
+        if (st->in_rkt[i] &&
+            rd_kafka_metadata(st->consumer, 0, st->in_rkt[i], &md, 5000) == 0)
+            rd_kafka_metadata_destroy(md);
+        int np = co_manifest_partitions(st->m, st->sc->inputs[i]);
+        for (int p = 0; p < np; p++)
+            if (p % conc == st->instance)
+                rd_kafka_topic_partition_list_add(l, st->sc->inputs[i], p);
+    }
+    co__assigned(st, st->consumer, l);
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
 static int co__subscribe(co_stage_t *st)
 {
+    if (st->env && st->env->embedded) {
+        co__assign_static(st);
+        return 0;
+    }
     rd_kafka_topic_partition_list_t *subs =
         rd_kafka_topic_partition_list_new((int)st->sc->n_inputs);
     for (size_t i = 0; i < st->sc->n_inputs; i++)
@@ -511,7 +548,7 @@ int co_stage_consumer_loop(co_stage_t *st)
         co_stage_publish_counts(st);
         if (st->trk.any_failed)
             co__rewind_failed(st);
-        if (rc == 0 && co__maybe_flush(st, 0) != 0)
+        if (rc == 0 && co__maybe_flush(st, n == 0 ? -1 : 0) != 0)
             rc = -1;
         co__maybe_commit(st, n == 0);
     }
