@@ -108,6 +108,7 @@ template(name="raw" type="string" string="%rawmsg%")
 input(type="imkafka" topic="in" broker="{bs}" consumergroup="rsyslog-{tag}"
       confParam=[{cparams}])
 action(type="omkafka" topic="out" broker="{bs}" template="raw"
+       resubmitOnFailure="on" action.resumeRetryCount="-1"
        confParam=[{pparams}])
 """
     path = os.path.join(d, "rsyslog.conf")

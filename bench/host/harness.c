@@ -199,6 +199,8 @@ int main(int argc, char **argv)
             rd_kafka_message_destroy(m);
         }
     }
+    if (distinct < count && pid) /* gave up: CPU until now */
+        c_last = cpu_s(pid);
     double secs = t_last - t_first;
     long long timed = distinct > 0 ? distinct - 1 : 0; /* after record 0 */
     double cpu = c_last - c_first;
