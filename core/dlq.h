@@ -54,4 +54,13 @@ typedef struct co_dlq_reason_s {
 rd_kafka_headers_t *co_dlq_headers(const co_record_t *rec,
                                    const co_dlq_reason_t *why);
 
+/**
+ * @brief `careerops dlq list|show|replay MANIFEST [...]`: print, show or
+ *        replay the dead letters of a running broker's dead-letter topic.
+ * @param argc,argv Arguments after "careerops" (argv[0] is "dlq").
+ * @returns Process exit code: 0, 1 (no such dead letter), 2 (bad usage,
+ *          bad manifest, broker unreachable).
+ */
+int co_cmd_dlq(int argc, char **argv);
+
 #endif
