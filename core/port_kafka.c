@@ -10,24 +10,53 @@
 
 #define CO__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 
+/* The kept handle of the output or dead-letter topic (saves a lookup by
+ * name per record), or NULL. */
+static rd_kafka_topic_t *co__rkt(const co_stage_t *st, const char *topic)
+{
+    for (int i = 0; i < 2; i++)
+        if (st->out_rkt[i] &&
+            strcmp(rd_kafka_topic_name(st->out_rkt[i]), topic) == 0)
+            return st->out_rkt[i];
+    return NULL;
+}
+
 /* Produce, waiting while librdkafka's queue is full; takes hdrs. */
 static int co__produce(co_stage_t *st, const char *topic, int32_t partition,
                        const co_record_t *rec, rd_kafka_headers_t *hdrs,
                        uint64_t tok)
 {
+    rd_kafka_vu_t vu[7];
+    memset(vu, 0, sizeof vu);
+    rd_kafka_topic_t *rkt = co__rkt(st, topic);
+    vu[0].vtype = rkt ? RD_KAFKA_VTYPE_RKT : RD_KAFKA_VTYPE_TOPIC;
+    if (rkt)
+        vu[0].u.rkt = rkt;
+    else
+        vu[0].u.cstr = topic;
+    vu[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+    vu[1].u.i32 = partition;
+    vu[2].vtype = RD_KAFKA_VTYPE_KEY;
+    vu[2].u.mem.ptr = (void *)rec->key;
+    vu[2].u.mem.size = rec->key_len;
+    vu[3].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[3].u.mem.ptr = (void *)rec->value;
+    vu[3].u.mem.size = rec->value_len;
+    vu[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vu[4].u.i = RD_KAFKA_MSG_F_COPY;
+    vu[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    vu[5].u.ptr = (void *)(uintptr_t)tok;
+    vu[6].vtype = RD_KAFKA_VTYPE_HEADERS;
+    vu[6].u.headers = hdrs;
     for (;;) {
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            st->producer, RD_KAFKA_V_TOPIC(topic),
-            RD_KAFKA_V_PARTITION(partition),
-            RD_KAFKA_V_KEY((void *)rec->key, rec->key_len),
-            RD_KAFKA_V_VALUE((void *)rec->value, rec->value_len),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs),
-            RD_KAFKA_V_OPAQUE((void *)(uintptr_t)tok), RD_KAFKA_V_END);
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_error_t *e = rd_kafka_produceva(st->producer, vu, 7);
+        if (e == NULL) {
             __atomic_add_fetch(&st->inflight, 1, __ATOMIC_SEQ_CST);
             st->bytes_out += (int64_t)(rec->key_len + rec->value_len);
             return 0;
         }
+        rd_kafka_resp_err_t err = rd_kafka_error_code(e);
+        rd_kafka_error_destroy(e);
         if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             rd_kafka_poll(st->producer, 10);
             if (co_stage_hard_stop(st))
