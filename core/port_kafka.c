@@ -230,12 +230,13 @@ static void co__log_cb(const rd_kafka_t *rk, int level, const char *fac,
            NULL, "librdkafka", "%s: %s", fac, buf);
 }
 
-/* Set `name` unless the manifest's kafka object sets it. */
-static void co__default(const co_stage_t *st, rd_kafka_conf_t *c,
-                        const char *name, const char *value)
+/* Set each {name, value} unless the manifest's kafka object sets it. */
+static void co__defaults(const co_stage_t *st, rd_kafka_conf_t *c,
+                         const char *const (*nv)[2], size_t n)
 {
-    if (!json_object_get(st->m->kafka, name))
-        co_kafka_set(c, name, value, NULL, 0);
+    for (size_t i = 0; i < n; i++)
+        if (!json_object_get(st->m->kafka, nv[i][0]))
+            co_kafka_set(c, nv[i][0], nv[i][1], NULL, 0);
 }
 
 /* Producer settings (docs/operations.md, "Client settings"):
@@ -254,12 +255,14 @@ static rd_kafka_t *co__producer_new(co_stage_t *st, char *errstr, size_t sz)
     rd_kafka_conf_t *pc = co_kafka_conf_new(st->m, st->bootstrap, errstr, sz);
     if (pc == NULL)
         return NULL;
-    co__default(st, pc, "enable.idempotence", "false");
-    co__default(st, pc, "acks", "all");
-    co__default(st, pc, "linger.ms", "5");
-    co__default(st, pc, "message.timeout.ms", "0");
-    co__default(st, pc, "batch.num.messages", "10000");
-    co__default(st, pc, "topic.metadata.refresh.interval.ms", "60000");
+    static const char *const defaults[][2] = {
+        {"enable.idempotence", "false"},
+        {"acks", "all"},
+        {"linger.ms", "5"},
+        {"message.timeout.ms", "0"},
+        {"batch.num.messages", "10000"},
+        {"topic.metadata.refresh.interval.ms", "60000"}};
+    co__defaults(st, pc, defaults, sizeof defaults / sizeof defaults[0]);
     rd_kafka_conf_set_dr_msg_cb(pc, co__dr_cb);
     rd_kafka_conf_set_log_cb(pc, co__log_cb);
     rd_kafka_conf_set_opaque(pc, st);
@@ -296,14 +299,16 @@ static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
     }
     co_kafka_set(cc, "enable.auto.commit", "false", NULL, 0);
     co_kafka_set(cc, "enable.auto.offset.store", "false", NULL, 0);
-    co__default(st, cc, "auto.offset.reset", "earliest");
-    co__default(st, cc, "queued.min.messages", "100000");
-    co__default(st, cc, "queued.max.messages.kbytes", "65536");
-    co__default(st, cc, "fetch.error.backoff.ms", "10");
-    co__default(st, cc, "fetch.wait.max.ms", "10");
-    co__default(st, cc, "session.timeout.ms", "10000");
-    co__default(st, cc, "heartbeat.interval.ms", "1000");
-    co__default(st, cc, "topic.metadata.refresh.interval.ms", "60000");
+    static const char *const defaults[][2] = {
+        {"auto.offset.reset", "earliest"},
+        {"queued.min.messages", "100000"},
+        {"queued.max.messages.kbytes", "65536"},
+        {"fetch.error.backoff.ms", "10"},
+        {"fetch.wait.max.ms", "10"},
+        {"session.timeout.ms", "10000"},
+        {"heartbeat.interval.ms", "1000"},
+        {"topic.metadata.refresh.interval.ms", "60000"}};
+    co__defaults(st, cc, defaults, sizeof defaults / sizeof defaults[0]);
     rd_kafka_conf_set_rebalance_cb(cc, co_stage_rebalance_cb);
     rd_kafka_conf_set_opaque(cc, st);
     rd_kafka_conf_set_log_cb(cc, co__log_cb);
