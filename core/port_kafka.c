@@ -281,8 +281,9 @@ static rd_kafka_t *co__producer_new(co_stage_t *st, char *errstr, size_t sz)
  *   makes 2.0.2 stop fetching for fetch.error.backoff.ms every time the
  *   queue is full, which is why fetch.error.backoff.ms is 10 ms here
  *   (librdkafka 2.0.2 has no fetch.queue.backoff.ms);
- * - fetch.wait.max.ms 10: how long the broker holds an empty fetch; it is
- *   added to every hop's latency at low load;
+ * - fetch.wait.max.ms 25: how long the broker holds an empty fetch; it is
+ *   added to every hop's latency at low load (10 ms costs an idle
+ *   three-stage pipeline 5.6% of a core, 25 ms 3.6%, 100 ms 2.6%);
  * - session.timeout.ms 10000, heartbeat.interval.ms 1000: a crashed member
  *   is replaced within 10 s. */
 static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
@@ -304,7 +305,7 @@ static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
         {"queued.min.messages", "100000"},
         {"queued.max.messages.kbytes", "65536"},
         {"fetch.error.backoff.ms", "10"},
-        {"fetch.wait.max.ms", "10"},
+        {"fetch.wait.max.ms", "25"},
         {"session.timeout.ms", "10000"},
         {"heartbeat.interval.ms", "1000"},
         {"topic.metadata.refresh.interval.ms", "60000"}};

@@ -48,7 +48,7 @@ tmp = tempfile.mkdtemp(prefix="careerops-bench.")
 
 # the host's client defaults (core/port_kafka.c), given to every system
 CONSUMER = {"queued.min.messages": "100000", "queued.max.messages.kbytes": "65536",
-            "fetch.wait.max.ms": "10", "fetch.error.backoff.ms": "10",
+            "fetch.wait.max.ms": "25", "fetch.error.backoff.ms": "10",
             "session.timeout.ms": "10000", "heartbeat.interval.ms": "1000",
             "auto.offset.reset": "earliest"}
 PRODUCER = {"enable.idempotence": "false", "acks": "all", "linger.ms": "5",
