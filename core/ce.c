@@ -115,7 +115,6 @@ void co_ce_add(co_ce_t *ce, rd_kafka_headers_t *h, const void *value,
     rd_kafka_header_add(h, "ce_specversion", 14, "1.0", 3);
     rd_kafka_header_add(h, "ce_id", 5, id, CO_CE_ID_LEN);
     rd_kafka_header_add(h, "ce_type", 7, type, (ssize_t)tl);
-    rd_kafka_header_add(h, "ce_source", 9, ce->source,
-                        (ssize_t)ce->source_len);
+    rd_kafka_header_add(h, "ce_source", 9, ce->source, (ssize_t)ce->source_len);
     rd_kafka_header_add(h, "ce_time", 7, ts, (ssize_t)sl);
 }

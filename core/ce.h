@@ -24,8 +24,8 @@
 
 /** The CloudEvents state of one stage instance. */
 typedef struct co_ce_s {
-    char source[512];  /**< "/careerops/<pipeline>/<stage>" */
-    size_t source_len; /**< strlen(source) */
+    char source[512];   /**< "/careerops/<pipeline>/<stage>" */
+    size_t source_len;  /**< strlen(source) */
     char id_prefix[20]; /**< "xxxxxxxx-xxxx-8xxx-" (random, per instance) */
     uint64_t counter;   /**< records stamped so far */
     int64_t ts_sec;     /**< second that ts_head was formatted for */

@@ -283,10 +283,11 @@ int co_cmd_dlq(int argc, char **argv)
         }
     }
     if (optind >= argc || (strcmp(c.sub, "show") == 0 && c.offs == NULL)) {
-        fprintf(stderr, optind >= argc
-                            ? "error: dlq %s needs a MANIFEST\n"
-                            : "error: dlq %s needs --offset PARTITION:OFFSET "
-                              "(as `careerops dlq list` prints them)\n",
+        fprintf(stderr,
+                optind >= argc
+                    ? "error: dlq %s needs a MANIFEST\n"
+                    : "error: dlq %s needs --offset PARTITION:OFFSET "
+                      "(as `careerops dlq list` prints them)\n",
                 c.sub);
         free(sets);
         return 2;

@@ -63,7 +63,7 @@ static int co__api_dead_letter(co_stage_t *st, const co_record_t *rec,
     r.partition = -1;
     r.offset = -1;
     return co_stage_dead_letter(st, &r, cls ? cls : "source",
-                           msg ? msg : "rejected by the source", 1);
+                                msg ? msg : "rejected by the source", 1);
 }
 
 static int co__api_secret(co_stage_t *st, const char *name, char **out,
@@ -134,7 +134,7 @@ static int co__api_state_get(co_stage_t *st, const char *key, char **out,
 }
 
 int co_stage_state_put(co_stage_t *st, const char *key, const void *value,
-                             size_t len)
+                       size_t len)
 {
     int rc, a = 0;
     do
@@ -231,4 +231,3 @@ const co_host_api_t co_host_api = {
     .stage_name = co__api_stage_name,
     .resolve_path = co__api_resolve_path,
 };
-

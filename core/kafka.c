@@ -336,8 +336,10 @@ int co_lagmon_measure(co_lagmon_t *l, int timeout_ms, co_lag_t *out)
     out->high = co_xcalloc((size_t)n, sizeof(int64_t));
     /* both watermarks of every partition in two ListOffsets requests
      * (timestamps -2 earliest, -1 latest), not two per partition */
-    rd_kafka_topic_partition_list_t *lo = rd_kafka_topic_partition_list_copy(pl);
-    rd_kafka_topic_partition_list_t *hi = rd_kafka_topic_partition_list_copy(pl);
+    rd_kafka_topic_partition_list_t *lo =
+        rd_kafka_topic_partition_list_copy(pl);
+    rd_kafka_topic_partition_list_t *hi =
+        rd_kafka_topic_partition_list_copy(pl);
     for (int p = 0; p < n; p++) {
         lo->elems[p].offset = -2;
         hi->elems[p].offset = -1;

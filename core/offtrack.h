@@ -49,7 +49,7 @@ typedef struct co_offtrack_part_s {
 typedef struct co_offtrack_s {
     co_offtrack_part_t *parts; /**< owned */
     size_t n_parts;
-    size_t held;   /**< records pushed and not released yet */
+    size_t held;    /**< records pushed and not released yet */
     int any_failed; /**< some partition has failed set */
 } co_offtrack_t;
 
@@ -60,8 +60,7 @@ typedef struct co_offtrack_s {
  * @brief Index of `topic`/`partition` in the tracker, created on first use.
  * @returns The index (stable for the tracker's life).
  */
-size_t co_offtrack_part(co_offtrack_t *t, const char *topic,
-                        int32_t partition);
+size_t co_offtrack_part(co_offtrack_t *t, const char *topic, int32_t partition);
 
 /**
  * @brief Record that `offset` was consumed from partition `idx`; it is held

@@ -122,8 +122,8 @@ static int co__kafka_dead_letter(co_stage_t *st, const co_record_t *rec,
 {
     rd_kafka_headers_t *h = co_dlq_headers(rec, why);
     uint64_t tok = st->sc->n_inputs > 0 ? st->cur_tok : CO_OFFTRACK_NONE;
-    int rc = co__produce(st, st->sc->dlq_topic, RD_KAFKA_PARTITION_UA, rec, h,
-                         tok);
+    int rc =
+        co__produce(st, st->sc->dlq_topic, RD_KAFKA_PARTITION_UA, rec, h, tok);
     if (rc == 0 && tok != CO_OFFTRACK_NONE)
         co_offtrack_output(&st->trk, tok);
     return rc;

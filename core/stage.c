@@ -288,8 +288,7 @@ static int co__rate_wait(co_stage_t *st, json_t *doc)
 {
     if (st->sc->rate_per_s <= 0)
         return 0;
-    co_bucket_t *b =
-        st->sc->rate_key ? co__bucket_for(st, doc) : &st->bucket;
+    co_bucket_t *b = st->sc->rate_key ? co__bucket_for(st, doc) : &st->bucket;
     int64_t waited = 0;
     for (;;) {
         int64_t w = co_bucket_take(b, co_stage_now(st));
@@ -307,7 +306,7 @@ static int co__rate_wait(co_stage_t *st, json_t *doc)
 /* Call fn with the stage's retry policy. Returns the final status, or -1 if
  * the stage was asked to stop while backing off. */
 int co_stage_with_retry(co_stage_t *st, co_stage_call_fn fn, const void *arg,
-                          int retries)
+                        int retries)
 {
     for (int attempt = 0;; attempt++) {
         st->err_class[0] = '\0';

@@ -122,10 +122,10 @@ struct co_stage_s {
     rd_kafka_t *consumer;
     rd_kafka_topic_t *out_rkt[2]; /**< output and dead-letter topics, kept
                                        known to the producer */
-    rd_kafka_topic_t **in_rkt; /**< input topics (static assignment) */
-    rd_kafka_queue_t *commit_q; /**< answers of asynchronous commits */
-    co_offtrack_t trk;          /**< input records in flight */
-    uint64_t cur_tok;           /**< token of the record being processed */
+    rd_kafka_topic_t **in_rkt;    /**< input topics (static assignment) */
+    rd_kafka_queue_t *commit_q;   /**< answers of asynchronous commits */
+    co_offtrack_t trk;            /**< input records in flight */
+    uint64_t cur_tok;             /**< token of the record being processed */
     int64_t last_commit_ms;
     int64_t last_flush_ms;
     int64_t next_flush_ms; /**< after a failed flush: when to try again */

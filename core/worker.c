@@ -97,8 +97,8 @@ static void co__hold_all(co_stage_t *st)
 {
     for (size_t i = 0; i < st->n_expect; i++)
         if (st->expect[i].next >= 0)
-            co__hold_partition(st, st->expect[i].topic,
-                               st->expect[i].partition, st->expect[i].next);
+            co__hold_partition(st, st->expect[i].topic, st->expect[i].partition,
+                               st->expect[i].next);
     st->held_back = 1;
 }
 
@@ -140,8 +140,8 @@ static rd_kafka_resp_err_t co__commit_wait(co_stage_t *st,
                                            int timeout_ms)
 {
     rd_kafka_queue_t *q = rd_kafka_queue_new(st->consumer);
-    rd_kafka_resp_err_t err = rd_kafka_commit_queue(st->consumer, l, q, NULL,
-                                                    NULL);
+    rd_kafka_resp_err_t err =
+        rd_kafka_commit_queue(st->consumer, l, q, NULL, NULL);
     rd_kafka_event_t *ev = NULL;
     int64_t end = co_mono_ms() + timeout_ms;
     while (err == 0 && ev == NULL) {
@@ -264,13 +264,12 @@ static int co__maybe_flush(co_stage_t *st, int force)
     if (s == CO_RETRY) {
         st->flush_fails++;
         co_metric_add(st->m_retried, 1);
-        int64_t d = co_backoff_ms(st->flush_fails, st->sc->backoff_ms,
-                                  st->sc->backoff_max_ms, st->retry_hint_ms,
-                                  0.5);
+        int64_t d =
+            co_backoff_ms(st->flush_fails, st->sc->backoff_ms,
+                          st->sc->backoff_max_ms, st->retry_hint_ms, 0.5);
         st->next_flush_ms = now + d;
-        co_log(st->flush_fails == 1 || st->flush_fails % 10 == 0
-                   ? CO_LOG_WARN
-                   : CO_LOG_DEBUG,
+        co_log(st->flush_fails == 1 || st->flush_fails % 10 == 0 ? CO_LOG_WARN
+                                                                 : CO_LOG_DEBUG,
                st->sc->name, st->sc->plugin,
                "sink flush failed (attempt %d), again in %lld ms; input "
                "paused, still polling: %s",
@@ -304,9 +303,9 @@ static void co__assigned(co_stage_t *st, rd_kafka_t *rk,
                 co__expect(st, c->elems[i].topic, c->elems[i].partition);
             /* the embedded broker's topics are created empty by this
              * run: with no commit yet, reading must start at 0 */
-            e->next = c->elems[i].offset >= 0           ? c->elems[i].offset
+            e->next = c->elems[i].offset >= 0          ? c->elems[i].offset
                       : (st->env && st->env->embedded) ? 0
-                                                        : -1;
+                                                       : -1;
         }
     rd_kafka_topic_partition_list_destroy(c);
     co_log(CO_LOG_DEBUG, st->sc->name, st->sc->plugin,
@@ -318,8 +317,7 @@ static void co__assigned(co_stage_t *st, rd_kafka_t *rk,
 }
 
 void co_stage_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                           rd_kafka_topic_partition_list_t *parts,
-                           void *opaque)
+                           rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     co_stage_t *st = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -423,8 +421,8 @@ static int co__process_msg(co_stage_t *st, const rd_kafka_message_t *msg,
     st->cur_tok = CO_OFFTRACK_NONE;
     if (rc != 0) {
         if (rc < 0)
-            co_stage_fatal(st, s == CO_FATAL ? "plugin FATAL"
-                                             : "stage stopped");
+            co_stage_fatal(st,
+                           s == CO_FATAL ? "plugin FATAL" : "stage stopped");
         return rc;
     }
     if (st->ph->desc->flush == NULL)
@@ -464,8 +462,8 @@ static void co__assign_static(co_stage_t *st)
         /* the leaders now: a partition whose leader is unknown waits for
          * librdkafka's 1 s topic scan before it fetches */
         const rd_kafka_metadata_t *md = NULL;
-        st->in_rkt[i] = rd_kafka_topic_new(st->consumer, st->sc->inputs[i],
-                                           NULL);
+        st->in_rkt[i] =
+            rd_kafka_topic_new(st->consumer, st->sc->inputs[i], NULL);
         if (st->in_rkt[i] &&
             rd_kafka_metadata(st->consumer, 0, st->in_rkt[i], &md, 5000) == 0)
             rd_kafka_metadata_destroy(md);

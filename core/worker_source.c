@@ -24,8 +24,7 @@ static int64_t co__bp_limit(const co_stage_t *st)
 }
 
 /* Largest lag of `topic` downstream; *known is 0 when nothing measures it. */
-static int64_t co__bp_worst(const co_stage_t *st, const char *topic,
-                            int *known)
+static int64_t co__bp_worst(const co_stage_t *st, const char *topic, int *known)
 {
     const co_stage_env_t *env = st->env;
     int64_t worst = 0;
@@ -190,7 +189,7 @@ int co_stage_source_loop(co_stage_t *st)
     }
     st->port->drain(st, -1);
     co_stage_publish_counts(st);
-    co_stage_source_commit(st, st->env == NULL ||
-                                   !st->env->defer_source_offsets);
+    co_stage_source_commit(st,
+                           st->env == NULL || !st->env->defer_source_offsets);
     return 0;
 }

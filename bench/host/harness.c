@@ -12,10 +12,10 @@
  *
  * Record 0 goes alone first: the clock starts when it arrives on OUT (the
  * pass-through has joined its group and is warm), and stops when the last
- * missing record arrives; measured too is the CPU time that process PID (the pass-through) used in
- * between (/proc/PID/stat, all threads). Prints one JSON object. Exits 0
- * when every record arrived, 1 when some are missing after 60 s without
- * progress, 2 on bad arguments. */
+ * missing record arrives; measured too is the CPU time that process PID (the
+ * pass-through) used in between (/proc/PID/stat, all threads). Prints one JSON
+ * object. Exits 0 when every record arrived, 1 when some are missing after 60 s
+ * without progress, 2 on bad arguments. */
 #include <librdkafka/rdkafka.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -139,8 +139,8 @@ int main(int argc, char **argv)
     rd_kafka_assign(cons, a);
     rd_kafka_topic_partition_list_destroy(a);
     if (window <= 0) /* 2 MiB per partition of IN */
-        window = (long long)partitions_of(prod, in) * 2 * 1024 * 1024 /
-                 (size + 80);
+        window =
+            (long long)partitions_of(prod, in) * 2 * 1024 * 1024 / (size + 80);
 
     unsigned char *seen = calloc((size_t)count, 1);
     char *val = malloc((size_t)size);

@@ -49,7 +49,8 @@ START_TEST(type_from_schema)
     const char *v = "{\"schema\":\"careerops.event.v1\",\"x\":1}";
     co_ce_type(v, strlen(v), t, sizeof t);
     ck_assert_str_eq(t, "careerops.event.v1");
-    const char *w = "{\"id\":\"a\",\"x\":\"\\\"\",\"schema\":\"careerops.alert.v1\"}";
+    const char *w =
+        "{\"id\":\"a\",\"x\":\"\\\"\",\"schema\":\"careerops.alert.v1\"}";
     co_ce_type(w, strlen(w), t, sizeof t);
     ck_assert_str_eq(t, "careerops.alert.v1");
     const char *cut = "{\"x\":1,\"schema\":\"";
