@@ -311,8 +311,10 @@ static void co__assigned(co_stage_t *st, rd_kafka_t *rk,
     co_log(CO_LOG_DEBUG, st->sc->name, st->sc->plugin,
            "assigned %d partition(s)", parts->cnt);
     rd_kafka_assign(rk, parts);
+    /* a partition paused before it was revoked may come back paused */
+    rd_kafka_resume_partitions(rk, parts);
     st->held_back = 0;
-    if (st->flush_fails)
+    if (st->flush_fails || __atomic_load_n(&st->pause, __ATOMIC_SEQ_CST))
         co__hold_all(st);
 }
 
