@@ -2,7 +2,7 @@
 #include "capture.h"
 #include "err.h"
 #include "manifest.h"
-#include "stage.h"
+#include "port.h"
 #include "util.h"
 #include "validate.h"
 
@@ -30,6 +30,39 @@ static void co__cap_emit(void *arg, const co_record_t *rec)
     c->lens[c->n] = rec->value_len;
     c->n++;
 }
+
+/* The capture port: emitted records go to memory, dead letters are only
+ * counted (by the stage), nothing waits for acknowledgements. */
+static int co__cap_port_emit(co_stage_t *st, const co_record_t *rec)
+{
+    st->capture_emit(st->capture_arg, rec);
+    __atomic_add_fetch(&st->emit_seq, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+static int co__cap_port_dead_letter(co_stage_t *st, const co_record_t *rec,
+                                    const co_dlq_reason_t *why)
+{
+    (void)st;
+    (void)rec;
+    (void)why;
+    return 0;
+}
+
+static int co__cap_port_drain(co_stage_t *st, int64_t timeout_ms)
+{
+    (void)st;
+    (void)timeout_ms;
+    return 0;
+}
+
+static const co_port_t co__capture_port = {
+    .name = "capture",
+    .emit = co__cap_port_emit,
+    .dead_letter = co__cap_port_dead_letter,
+    .serve = NULL,
+    .drain = co__cap_port_drain,
+};
 
 co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
                              const char *const *sets, char *errstr, size_t sz)
@@ -64,6 +97,7 @@ co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
         free(c);
         return NULL;
     }
+    c->st->port = &co__capture_port;
     c->st->capture_emit = co__cap_emit;
     c->st->capture_arg = c;
     c->st->capture_sim = 1;
@@ -93,7 +127,9 @@ co_status_t co_capture_process(co_capture_t *c, const void *key, size_t key_len,
     rec.partition = 0;
     rec.offset = 0;
     c->st->err_msg[0] = '\0';
-    return co_stage_process_one(c->st, &rec);
+    co_status_t s = co_stage_process_one(c->st, &rec);
+    co_stage_publish_counts(c->st);
+    return s;
 }
 
 size_t co_capture_count(const co_capture_t *c)

@@ -3,9 +3,14 @@
 #include "log.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 int co_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value,
                  char *errstr, size_t sz)
@@ -46,6 +51,7 @@ struct co_embedded_s {
     rd_kafka_t *rk;
     rd_kafka_mock_cluster_t *mc;
     char *bootstraps;
+    int stopped; /**< atomic: the cluster is destroyed */
 };
 
 co_embedded_t *co_embedded_start(int brokers, char *errstr, size_t sz)
@@ -95,11 +101,40 @@ int co_embedded_create_topic(co_embedded_t *e, const char *topic,
     return 0;
 }
 
+/* librdkafka 2.0.2's mock cluster thread notices a destroy request only
+ * when its poll() wakes up, which can take its full 1 s timeout; a
+ * connection to its listener wakes it at once. */
+static void *co__mock_waker(void *arg)
+{
+    co_embedded_t *e = arg;
+    const char *bs = e->bootstraps;
+    const char *colon = strrchr(bs, ':');
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)atoi(colon ? colon + 1 : "0"));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int i = 0; i < 100 && !__atomic_load_n(&e->stopped, __ATOMIC_SEQ_CST);
+         i++) {
+        co_sleep_ms(10);
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0)
+            break;
+        (void)connect(fd, (struct sockaddr *)&sa, sizeof sa);
+        close(fd);
+    }
+    return NULL;
+}
+
 void co_embedded_stop(co_embedded_t *e)
 {
     if (e == NULL)
         return;
+    pthread_t waker;
+    int have_waker = pthread_create(&waker, NULL, co__mock_waker, e) == 0;
     rd_kafka_mock_cluster_destroy(e->mc);
+    __atomic_store_n(&e->stopped, 1, __ATOMIC_SEQ_CST);
+    if (have_waker)
+        pthread_join(waker, NULL);
     rd_kafka_destroy(e->rk);
     free(e->bootstraps);
     free(e);
@@ -250,6 +285,25 @@ const char *co_lagmon_topic(const co_lagmon_t *l)
     return l->topic;
 }
 
+/* Fill partition p of `out` from its committed offset c and watermarks. */
+static void co__lag_part(co_lag_t *out, int p, int64_t c, int64_t lo,
+                         int64_t hi)
+{
+    out->low[p] = lo;
+    out->high[p] = hi;
+    out->committed[p] = c >= 0 ? c : -1;
+    int64_t from = c >= 0 ? c : lo;
+    if (c >= 0 && c < lo)
+        out->lost++;
+    int64_t lag = hi - (from > lo ? from : lo);
+    if (lag < 0)
+        lag = 0;
+    out->per_part[p] = lag;
+    out->total += lag;
+    if (lag > out->max)
+        out->max = lag;
+}
+
 int co_lagmon_measure(co_lagmon_t *l, int timeout_ms, co_lag_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -280,29 +334,31 @@ int co_lagmon_measure(co_lagmon_t *l, int timeout_ms, co_lag_t *out)
     out->committed = co_xcalloc((size_t)n, sizeof(int64_t));
     out->low = co_xcalloc((size_t)n, sizeof(int64_t));
     out->high = co_xcalloc((size_t)n, sizeof(int64_t));
-    int rc = 0;
+    /* both watermarks of every partition in two ListOffsets requests
+     * (timestamps -2 earliest, -1 latest), not two per partition */
+    rd_kafka_topic_partition_list_t *lo =
+        rd_kafka_topic_partition_list_copy(pl);
+    rd_kafka_topic_partition_list_t *hi =
+        rd_kafka_topic_partition_list_copy(pl);
     for (int p = 0; p < n; p++) {
-        int64_t lo = 0, hi = 0;
-        if (rd_kafka_query_watermark_offsets(l->rk, l->topic, p, &lo, &hi,
-                                             timeout_ms)) {
+        lo->elems[p].offset = -2;
+        hi->elems[p].offset = -1;
+    }
+    int rc = 0;
+    if (rd_kafka_offsets_for_times(l->rk, lo, timeout_ms) ||
+        rd_kafka_offsets_for_times(l->rk, hi, timeout_ms))
+        rc = -1;
+    for (int p = 0; rc == 0 && p < n; p++) {
+        if (lo->elems[p].err || hi->elems[p].err || lo->elems[p].offset < 0 ||
+            hi->elems[p].offset < 0) {
             rc = -1;
             break;
         }
-        int64_t c = pl->elems[p].offset;
-        out->low[p] = lo;
-        out->high[p] = hi;
-        out->committed[p] = c >= 0 ? c : -1;
-        int64_t from = c >= 0 ? c : lo;
-        if (c >= 0 && c < lo)
-            out->lost++;
-        int64_t lag = hi - (from > lo ? from : lo);
-        if (lag < 0)
-            lag = 0;
-        out->per_part[p] = lag;
-        out->total += lag;
-        if (lag > out->max)
-            out->max = lag;
+        co__lag_part(out, p, pl->elems[p].offset, lo->elems[p].offset,
+                     hi->elems[p].offset);
     }
+    rd_kafka_topic_partition_list_destroy(lo);
+    rd_kafka_topic_partition_list_destroy(hi);
     rd_kafka_topic_partition_list_destroy(pl);
     if (rc != 0)
         co_lag_free(out);

@@ -158,6 +158,10 @@ int co_manifest_partitions(const co_manifest_t *m, const char *name);
  */
 int co_when_match(const json_t *when, const char *value, size_t len);
 
+/** @brief co_when_match() on a value parsed already (borrowed; NULL when
+ *         it is not JSON), so a record is parsed once. */
+int co_when_match_doc(const json_t *when, json_t *doc);
+
 /** @brief Look up a dotted field path ("email.subject") in a JSON value.
  *  @returns a borrowed reference, or NULL. */
 json_t *co_json_path(json_t *root, const char *path);

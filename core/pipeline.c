@@ -34,6 +34,13 @@ int64_t co_runtime_downstream_committed(co_runtime_t *rt, const char *topic,
     return r;
 }
 
+/* co_stage_env_t::downstream_committed */
+static int64_t co__downstream_committed(void *rt, const char *topic,
+                                        int32_t partition)
+{
+    return co_runtime_downstream_committed(rt, topic, partition);
+}
+
 /* ---- signals ------------------------------------------------------------- */
 
 static co_runtime_t *co__sig_rt;
@@ -203,6 +210,9 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
         }
     }
     rt.bp_limit_records = o->no_backpressure ? 0 : 100000;
+    rt.env = (co_stage_env_t){&rt.stop, rt.emb != NULL, rt.defer_source_offsets,
+                              rt.bp_limit_records, co__downstream_committed,
+                              &rt};
 
     /* instances */
     for (size_t i = 0; i < m->n_stages; i++) {
@@ -212,7 +222,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
         int n = sc->n_inputs == 0 ? 1 : sc->concurrency;
         for (int k = 0; k < n; k++) {
             co_stage_t *st =
-                co_stage_new(&rt, m, sc, k, rt.bootstrap, e, sizeof e);
+                co_stage_new(&rt.env, m, sc, k, rt.bootstrap, e, sizeof e);
             if (st == NULL) {
                 co_log_error("%s", e);
                 exit_code = 2;
@@ -457,7 +467,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
             }
             const co_stage_conf_t *sc = st->sc;
             co_log_info("restarting stage %s", sc->name);
-            co_stage_t *fresh = co_stage_new(&rt, m, sc, st->instance,
+            co_stage_t *fresh = co_stage_new(&rt.env, m, sc, st->instance,
                                              rt.bootstrap, e, sizeof e);
             restart_at[i] = 0;
             if (fresh == NULL) {

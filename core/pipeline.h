@@ -13,6 +13,8 @@
 #include "manifest.h"
 #include "stage.h"
 
+typedef struct co_runtime_s co_runtime_t;
+
 /** Options of one run. */
 typedef struct co_run_opts_s {
     const char *const *stages; /**< NULL-terminated names, NULL = all */
@@ -52,6 +54,7 @@ struct co_runtime_s {
     pthread_mutex_t bp_lock;
     co_bp_topic_t *bp;
     size_t n_bp;
+    co_stage_env_t env; /**< what stages see of the runtime */
 };
 
 /**

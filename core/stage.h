@@ -1,21 +1,31 @@
 /**
  * @file core/stage.h
- * @brief One running instance of a stage: its plugin instance, Kafka
- *        consumer and producer, retry/dead-letter/commit logic, rate limit
+ * @brief One running instance of a stage: its plugin instance, its ports
+ *        (Kafka, or in-memory capture), retry/dead-letter logic, rate limit
  *        and the host services (co_host_api) the plugin calls. Not
  *        installed.
  *
+ * Files: stage.c (life cycle, status, record processing with retries and
+ * rate limits), host_api.c (the services table), port.h with
+ * port_kafka.c (Kafka output, delivery reports, producer set-up),
+ * worker.c (the consumer loop, pipelined commits) and worker_source.c (the
+ * source loop, backpressure, source positions); capture.c has the
+ * capture port.
+ *
  * Threading: every function here is called from the instance's own worker
- * thread, except co_stage_status_json(), co_stage_request() and the
- * atomically-read fields documented below, which the supervisor uses.
+ * thread, except co_stage_status_json(), co_stage_set_status(),
+ * co_stage_get_status() and the atomically-read fields documented below,
+ * which the supervisor uses.
  */
 #ifndef CO_CORE_STAGE_H
 #define CO_CORE_STAGE_H
 
+#include "ce.h"
 #include "kafka.h"
 #include "loader.h"
 #include "manifest.h"
 #include "metrics.h"
+#include "offtrack.h"
 #include "options.h"
 #include "ratelimit.h"
 #include "state.h"
@@ -36,7 +46,40 @@ typedef enum co_stage_state_e {
 /** @brief Name of a stage state ("RUNNING"). */
 const char *co_stage_state_name(co_stage_state_t s);
 
-typedef struct co_runtime_s co_runtime_t;
+/** Values of co_stage_t::stop and of the runtime's stop flag. */
+typedef enum co_stop_e {
+    CO_STOP_NONE = 0,      /**< keep running */
+    CO_STOP_REQUESTED = 1, /**< finish the current record, commit, return */
+    CO_STOP_HARD = 2,      /**< runtime only: give up waiting, exit now */
+    CO_STOP_RESTART = 3    /**< stop; the supervisor starts a fresh one */
+} co_stop_t;
+
+/** Values of co_stage_t::finished. */
+typedef enum co_finish_e {
+    CO_FINISH_RUNNING = 0,  /**< the worker thread runs */
+    CO_FINISH_RETURNED = 1, /**< the worker returned, not joined yet */
+    CO_FINISH_JOINED = 2    /**< the supervisor joined the thread */
+} co_finish_t;
+
+/**
+ * What a stage needs from the runtime that runs it (pipeline.c fills it;
+ * NULL in capture mode). Borrowed for the stage's life.
+ */
+typedef struct co_stage_env_s {
+    const int *stop;          /**< runtime stop flag (co_stop_t), atomic */
+    int embedded;             /**< in-process embedded broker */
+    int defer_source_offsets; /**< sources save positions only once
+                                   downstream drained (safe_seq) */
+    int64_t bp_limit_records; /**< backpressure limit per partition, 0 off */
+    /** Downstream committed offset of topic/partition: -1 none consumes
+     *  it, -2 not measured yet (co_runtime_downstream_committed()).
+     *  Thread-safe. */
+    int64_t (*downstream_committed)(void *arg, const char *topic,
+                                    int32_t partition);
+    void *arg; /**< for downstream_committed */
+} co_stage_env_t;
+
+typedef struct co_port_s co_port_t;
 
 /** A pending source position (co_host_api_t::source_offset). */
 typedef struct co_srcpos_s {
@@ -50,7 +93,8 @@ typedef struct co_srcpos_s {
 typedef struct co_expect_s {
     char *topic;
     int32_t partition;
-    int64_t next;
+    int64_t next; /**< next offset expected, -1 unknown */
+    size_t trk;   /**< its index in co_stage_t::trk */
 } co_expect_t;
 
 /** A token bucket of one rate-limit key (rate_limit.key). */
@@ -61,10 +105,11 @@ typedef struct co_keybucket_s {
 
 /** One stage instance. */
 struct co_stage_s {
-    co_runtime_t *rt;             /**< owning runtime, NULL in capture */
+    const co_stage_env_t *env;    /**< borrowed, NULL in capture */
     const co_manifest_t *m;       /**< borrowed */
     const co_stage_conf_t *sc;    /**< borrowed */
     const co_plugin_handle_t *ph; /**< borrowed */
+    const co_port_t *port;        /**< output port (Kafka or capture) */
     int instance;                 /**< 0..concurrency-1 */
     char group[300];              /**< consumer group id */
     char ns[300];                 /**< state namespace pipeline/stage */
@@ -75,11 +120,19 @@ struct co_stage_s {
     co_optmem_t *mem;
     rd_kafka_t *producer;
     rd_kafka_t *consumer;
-    rd_kafka_topic_partition_list_t *offsets; /**< next offsets to commit */
-    rd_kafka_queue_t *commit_q;               /**< answers of offset commits */
-    int64_t uncommitted;
+    rd_kafka_topic_t *out_rkt[2]; /**< output and dead-letter topics, kept
+                                       known to the producer */
+    rd_kafka_topic_t **in_rkt;    /**< input topics (static assignment) */
+    rd_kafka_queue_t *commit_q;   /**< answers of asynchronous commits */
+    co_offtrack_t trk;            /**< input records in flight */
+    uint64_t cur_tok;             /**< token of the record being processed */
     int64_t last_commit_ms;
+    int64_t last_flush_ms;
+    int64_t next_flush_ms; /**< after a failed flush: when to try again */
+    int flush_fails;       /**< consecutive flush attempts that failed */
+    int held_back;         /**< partitions paused (flush failing, pause) */
     int delivery_failed;
+    co_ce_t ce;
     co_state_t *state;
     co_bucket_t bucket; /**< stage-wide rate-limit bucket */
     co_keybucket_t *kb; /**< per-key buckets (rate_limit.key) */
@@ -92,28 +145,30 @@ struct co_stage_s {
     char err_msg[1024];
     int64_t retry_hint_ms;
     int attempts;
-    const rd_kafka_message_t *cur;
 
     /* sources */
     co_srcpos_t *pend;
     size_t n_pend;
-    uint64_t emit_seq; /**< records emitted (atomic reads) */
-    int64_t inflight;  /**< produced, not yet acknowledged (atomic) */
-    uint64_t safe_seq; /**< set by the supervisor (atomic) */
-    int64_t bytes_out; /**< bytes produced, for size estimates */
-    int64_t *hw;       /**< per-partition acked end offset */
+    co_offtrack_t src_trk; /**< emits in flight (one pseudo-partition) */
+    uint64_t emit_seq;     /**< records emitted (atomic reads) */
+    int64_t inflight;      /**< produced, not yet acknowledged (atomic) */
+    uint64_t safe_seq;     /**< set by the supervisor (atomic) */
+    int64_t bytes_out;     /**< bytes produced, for size estimates */
+    int64_t *hw;           /**< per-partition acked end offset */
     int n_hw;
 
     /* status, shared with the supervisor (lock) */
     pthread_mutex_t lock;
     co_stage_state_t status;
     char last_error[1024];
-    int stop;     /**< atomic: stop requested */
+    int stop;     /**< atomic co_stop_t: stop requested */
     int pause;    /**< atomic: pause requested */
-    int finished; /**< atomic: worker returned */
+    int finished; /**< atomic co_finish_t */
     pthread_t thread;
 
-    /* metrics */
+    /* metrics (records in/out are counted locally and published by
+     * co_stage_publish_counts(), once per batch) */
+    uint64_t n_in_unpublished, n_out_unpublished;
     co_metric_t *m_in, *m_out, *m_failed, *m_dlq, *m_retried, *m_skipped,
         *m_latency, *m_rl_wait, *m_bp_wait, *m_loss;
 
@@ -127,9 +182,10 @@ struct co_stage_s {
 /**
  * @brief Create an instance: fill the plugin config, open the state store,
  *        call the plugin's init(). No Kafka handles yet.
+ * @param env The runtime's services, or NULL (capture mode).
  * @returns The instance, or NULL with the reason in errstr.
  */
-co_stage_t *co_stage_new(co_runtime_t *rt, const co_manifest_t *m,
+co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
                          const co_stage_conf_t *sc, int instance,
                          const char *bootstrap, char *errstr,
                          size_t errstr_size);
@@ -156,7 +212,71 @@ void co_stage_source_commit_final(co_stage_t *st);
 
 /** @brief Process one record through the plugin with the stage's retry,
  *         when and rate-limit rules (used by capture mode and the worker).
- * @returns Final status; CO_FAIL means "dead-letter it". */
+ * @returns Final status; CO_FAIL means "dead-letter it"; (co_status_t)-1
+ *          when the stage was stopped while waiting. */
 co_status_t co_stage_process_one(co_stage_t *st, const co_record_t *rec);
+
+/** @brief 1 when the stage or its runtime was asked to stop. */
+int co_stage_stopping(const co_stage_t *st);
+
+/** @brief 1 when the runtime stops hard (no more waiting). */
+int co_stage_hard_stop(const co_stage_t *st);
+
+/** @brief The stage's clock (simulated in capture mode), ms. */
+int64_t co_stage_now(const co_stage_t *st);
+
+/** @brief Sleep `ms` on the stage's clock while the port serves
+ *         delivery reports. @returns 1 if stopped meanwhile, else 0. */
+int co_stage_sleep(co_stage_t *st, int64_t ms);
+
+/** Callback run by co_stage_with_retry(). */
+typedef co_status_t (*co_stage_call_fn)(co_stage_t *st, const void *arg);
+
+/**
+ * @brief Call fn with the stage's retry policy (backoff, retry_after
+ *        hints), at most `retries` retries (-1 forever).
+ * @returns The final co_status_t, or -1 when stopped while backing off.
+ */
+int co_stage_with_retry(co_stage_t *st, co_stage_call_fn fn, const void *arg,
+                        int retries);
+
+/** @brief Add the locally counted records in/out to the metrics. */
+void co_stage_publish_counts(co_stage_t *st);
+
+/** @brief Log the current error, set FAILED with "what: error". */
+void co_stage_fatal(co_stage_t *st, const char *what);
+
+/**
+ * @brief Dead-letter `rec` through the stage's port with `cls`/`msg`.
+ * @returns 0, or a negative co_err_t when it could not be produced.
+ */
+int co_stage_dead_letter(co_stage_t *st, const co_record_t *rec,
+                         const char *cls, const char *msg, int attempts);
+
+/** @brief Run the source loop (worker_source.c). @returns 0 or -1. */
+int co_stage_source_loop(co_stage_t *st);
+
+/** @brief Run the consumer loop (worker.c). @returns 0 or -1 (FAILED). */
+int co_stage_consumer_loop(co_stage_t *st);
+
+/** @brief Write the source positions whose records are acknowledged
+ *         (all of them when `final`, after draining). */
+void co_stage_source_commit(co_stage_t *st, int final);
+
+/** @brief Write a state value, waiting while the store is down (unless
+ *         stopping). @returns 0 or a negative co_err_t. */
+int co_stage_state_put(co_stage_t *st, const char *key, const void *value,
+                       size_t len);
+
+/** @brief The consumer's rebalance callback (worker.c): learns start
+ *         offsets on assignment; flushes, drains and commits (bounded)
+ *         before partitions are revoked. */
+void co_stage_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t *parts,
+                           void *opaque);
+
+/** @brief Sources: wait while the downstream lag of `topic` nears the
+ *         backpressure limit (worker_source.c). */
+void co_stage_backpressure(co_stage_t *st, const char *topic);
 
 #endif

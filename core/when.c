@@ -40,11 +40,10 @@ static int co__json_scalar_eq(const json_t *a, const json_t *b)
     return json_equal((json_t *)a, (json_t *)b);
 }
 
-int co_when_match(const json_t *when, const char *value, size_t len)
+int co_when_match_doc(const json_t *when, json_t *doc)
 {
     if (when == NULL || json_object_size(when) == 0)
         return 1;
-    json_t *doc = json_loadb(value ? value : "", len, 0, NULL);
     if (doc == NULL)
         return 0;
     int ok = 1;
@@ -68,6 +67,15 @@ int co_when_match(const json_t *when, const char *value, size_t len)
         if (!ok)
             break;
     }
+    return ok;
+}
+
+int co_when_match(const json_t *when, const char *value, size_t len)
+{
+    if (when == NULL || json_object_size(when) == 0)
+        return 1;
+    json_t *doc = json_loadb(value ? value : "", len, 0, NULL);
+    int ok = co_when_match_doc(when, doc);
     json_decref(doc);
     return ok;
 }

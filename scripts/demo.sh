@@ -196,9 +196,12 @@ progress() {
 tty=0
 [ -t 2 ] && tty=1
 last=0
+ticks=0
 while kill -0 "$run_pid" 2>/dev/null; do
-    sleep 1
-    if [ "$json" = 0 ]; then
+    # poll often, so that pipeline_seconds is not rounded up to a second
+    sleep 0.05
+    ticks=$((ticks + 1))
+    if [ "$json" = 0 ] && [ $((ticks % 20)) = 0 ]; then
         if [ "$tty" = 1 ]; then
             printf '\r%s\033[K' "$(progress)" >&2
         elif [ $((SECONDS - last)) -ge 10 ]; then

@@ -9,6 +9,8 @@ pkgs=(gcc pkg-config meson ninja-build python3 curl ca-certificates
 # Extra tools the full suite uses when present: sanitizer runtimes come with
 # gcc; clang and libclang-rt-14-dev build the libFuzzer targets.
 [ "${CAREEROPS_WITH_FUZZ:-0}" = 1 ] && pkgs+=(clang libclang-rt-14-dev)
+# bench/host compares the host with rsyslog's imkafka -> omkafka.
+[ "${CAREEROPS_WITH_BENCH:-0}" = 1 ] && pkgs+=(rsyslog-kafka)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,64 @@
+/**
+ * @file core/ce.h
+ * @brief CloudEvents headers (Kafka protocol binding, binary mode) for the
+ *        records a stage produces, built cheaply: the source and the random
+ *        part of the id are made once per stage instance, each record only
+ *        formats a counter and the time. Not installed.
+ *
+ * ce_id is an RFC 9562 version-8 UUID: 58 random bits drawn once per
+ * instance (libsodium), then the variant and a 62-bit counter, so ids are
+ * unique per source without a system call per record.
+ *
+ * Thread-safety: a co_ce_t belongs to one stage instance (its worker
+ * thread); the functions keep no other state.
+ */
+#ifndef CO_CORE_CE_H
+#define CO_CORE_CE_H
+
+#include <librdkafka/rdkafka.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Length of a ce_id (a UUID in its 36-character text form). */
+#define CO_CE_ID_LEN 36
+
+/** The CloudEvents state of one stage instance. */
+typedef struct co_ce_s {
+    char source[512];   /**< "/careerops/<pipeline>/<stage>" */
+    size_t source_len;  /**< strlen(source) */
+    char id_prefix[20]; /**< "xxxxxxxx-xxxx-8xxx-" (random, per instance) */
+    uint64_t counter;   /**< records stamped so far */
+    int64_t ts_sec;     /**< second that ts_head was formatted for */
+    char ts_head[24];   /**< "YYYY-MM-DDTHH:MM:SS" of ts_sec */
+} co_ce_t;
+
+/**
+ * @brief Prepare the headers' constant parts for one stage instance.
+ * @param pipeline,stage Names (copied).
+ */
+void co_ce_init(co_ce_t *ce, const char *pipeline, const char *stage);
+
+/**
+ * @brief The next ce_id, written as 36 characters and a NUL to `out`.
+ * @returns CO_CE_ID_LEN.
+ */
+size_t co_ce_next_id(co_ce_t *ce, char out[CO_CE_ID_LEN + 1]);
+
+/**
+ * @brief The ce_type of a value: the string of a `"schema":"..."` member
+ *        found in its first 256 bytes, else "careerops.record". No JSON
+ *        parse.
+ * @param out Receives the type (NUL-terminated, cut to `size`).
+ * @returns strlen(out).
+ */
+size_t co_ce_type(const void *value, size_t len, char *out, size_t size);
+
+/**
+ * @brief Append ce_specversion, ce_id, ce_type, ce_source and ce_time (now,
+ *        RFC 3339 UTC with milliseconds) to `h`.
+ * @param value,len The record's value (borrowed), for ce_type.
+ */
+void co_ce_add(co_ce_t *ce, rd_kafka_headers_t *h, const void *value,
+               size_t len);
+
+#endif

@@ -1,0 +1,308 @@
+/* Dead letters: the headers a stage writes (names in dlq.h) and the
+ * `careerops dlq` command that reads, shows and replays them. */
+#include "dlq.h"
+#include "kafka.h"
+#include "log.h"
+#include "manifest.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+rd_kafka_headers_t *co_dlq_headers(const co_record_t *rec,
+                                   const co_dlq_reason_t *why)
+{
+    rd_kafka_headers_t *h = rd_kafka_headers_new(rec->header_cnt + 10);
+    for (size_t i = 0; i < rec->header_cnt; i++)
+        rd_kafka_header_add(h, rec->headers[i].name, -1, rec->headers[i].value,
+                            (ssize_t)rec->headers[i].value_len);
+    char num[64], ts[40];
+    rd_kafka_header_add(h, CO_DLQ_HDR_STAGE, -1, why->stage, -1);
+    rd_kafka_header_add(h, CO_DLQ_HDR_PLUGIN, -1, why->plugin, -1);
+    rd_kafka_header_add(h, CO_DLQ_HDR_CLASS, -1, why->cls, -1);
+    rd_kafka_header_add(h, CO_DLQ_HDR_MESSAGE, -1, why->msg, -1);
+    snprintf(num, sizeof num, "%d", why->attempts);
+    rd_kafka_header_add(h, CO_DLQ_HDR_ATTEMPTS, -1, num, -1);
+    rd_kafka_header_add(h, CO_DLQ_HDR_TOPIC, -1, rec->topic ? rec->topic : "",
+                        -1);
+    snprintf(num, sizeof num, "%d", rec->partition);
+    rd_kafka_header_add(h, CO_DLQ_HDR_PARTITION, -1, num, -1);
+    snprintf(num, sizeof num, "%lld", (long long)rec->offset);
+    rd_kafka_header_add(h, CO_DLQ_HDR_OFFSET, -1, num, -1);
+    rd_kafka_header_add(h, CO_DLQ_HDR_TIME, -1, co_rfc3339_now(ts, sizeof ts),
+                        -1);
+    return h;
+}
+
+/* ---- `careerops dlq list|show|replay` ----------------------------------- */
+
+/* What one dlq command needs while it reads the dead-letter topic. */
+typedef struct co__dlq_cmd_s {
+    const char *sub; /* list, show, replay */
+    const char *topic, *to, *offs;
+    long want_p;
+    long long want_o;
+    rd_kafka_t *rk, *prod;
+    int shown;
+    int64_t replayed;
+} co__dlq_cmd_t;
+
+static void co__dlq_usage(void)
+{
+    printf("usage: careerops dlq list MANIFEST [--topic T]\n"
+           "       careerops dlq show MANIFEST --offset P:O [--topic T]\n"
+           "       careerops dlq replay MANIFEST [--topic T] [--to TOPIC]\n\n"
+           "list prints one line per dead letter (partition:offset, "
+           "stage, class, message);\nshow prints one with all its "
+           "headers and value; replay produces every dead\nletter back "
+           "to its original topic (" CO_DLQ_HDR_TOPIC ") or --to "
+           "TOPIC.\nThe dead-letter topic defaults to the first stage's "
+           "(dlq_dead_letters).\n");
+}
+
+/* Header `name` of `h` as text into buf ("" when absent). */
+static const char *co__dlq_hdr(rd_kafka_headers_t *h, const char *name,
+                               char *buf, size_t size)
+{
+    const void *v;
+    size_t vs;
+    buf[0] = '\0';
+    if (h && rd_kafka_header_get_last(h, name, &v, &vs) == 0)
+        snprintf(buf, size, "%.*s", (int)vs, v ? (const char *)v : "");
+    return buf;
+}
+
+static void co__dlq_show(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
+                         rd_kafka_headers_t *h)
+{
+    if (msg->partition != c->want_p || msg->offset != c->want_o)
+        return;
+    printf("partition: %d\noffset: %lld\nkey: %.*s\n", msg->partition,
+           (long long)msg->offset, (int)msg->key_len, (const char *)msg->key);
+    const char *n;
+    const void *v;
+    size_t vs;
+    for (size_t i = 0; h && rd_kafka_header_get_all(h, i, &n, &v, &vs) == 0;
+         i++)
+        printf("header %s: %.*s\n", n, (int)vs, (const char *)v);
+    printf("value:\n%.*s\n", (int)msg->len, (const char *)msg->payload);
+    c->shown++;
+}
+
+/* Produce a dead letter back, without its careerops.error.* headers. */
+static void co__dlq_replay(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
+                           rd_kafka_headers_t *h)
+{
+    char otopic[256];
+    const char *dest =
+        c->to ? c->to : co__dlq_hdr(h, CO_DLQ_HDR_TOPIC, otopic, sizeof otopic);
+    if (dest[0] == '\0') {
+        fprintf(stderr,
+                "skip %d:%lld: no " CO_DLQ_HDR_TOPIC " (a source's dead "
+                "letter): give --to TOPIC\n",
+                msg->partition, (long long)msg->offset);
+        return;
+    }
+    rd_kafka_headers_t *nh = rd_kafka_headers_new(8);
+    const char *n;
+    const void *v;
+    size_t vs;
+    size_t plen = strlen(CO_DLQ_HDR_PREFIX);
+    for (size_t i = 0; h && rd_kafka_header_get_all(h, i, &n, &v, &vs) == 0;
+         i++)
+        if (strncmp(n, CO_DLQ_HDR_PREFIX, plen) != 0)
+            rd_kafka_header_add(nh, n, -1, v, (ssize_t)vs);
+    rd_kafka_producev(c->prod, RD_KAFKA_V_TOPIC(dest),
+                      RD_KAFKA_V_KEY(msg->key, msg->key_len),
+                      RD_KAFKA_V_VALUE(msg->payload, msg->len),
+                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                      RD_KAFKA_V_HEADERS(nh), RD_KAFKA_V_END);
+    c->replayed++;
+}
+
+static void co__dlq_one(co__dlq_cmd_t *c, const rd_kafka_message_t *msg)
+{
+    rd_kafka_headers_t *h = NULL;
+    rd_kafka_message_headers(msg, &h);
+    if (strcmp(c->sub, "list") == 0) {
+        char stage[128], cls[64], mess[512];
+        printf("%d:%lld\t%s\t%s\t%s\n", msg->partition, (long long)msg->offset,
+               co__dlq_hdr(h, CO_DLQ_HDR_STAGE, stage, sizeof stage),
+               co__dlq_hdr(h, CO_DLQ_HDR_CLASS, cls, sizeof cls),
+               co__dlq_hdr(h, CO_DLQ_HDR_MESSAGE, mess, sizeof mess));
+        c->shown++;
+    } else if (strcmp(c->sub, "show") == 0) {
+        co__dlq_show(c, msg, h);
+    } else {
+        co__dlq_replay(c, msg, h);
+    }
+}
+
+/* Read every dead letter present now (low..high watermark). */
+static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
+                        const char *bs)
+{
+    char e[1024];
+    co_lagmon_t *lm =
+        co_lagmon_new(m, bs, "careerops.dlq-cli", c->topic, e, sizeof e);
+    co_lag_t lag;
+    if (lm == NULL || co_lagmon_measure(lm, 10000, &lag) != 0) {
+        fprintf(stderr, "error: cannot read topic %s at %s\n", c->topic, bs);
+        co_lagmon_free(lm);
+        return 2;
+    }
+    rd_kafka_topic_partition_list_t *asg =
+        rd_kafka_topic_partition_list_new(lag.partitions);
+    int64_t remaining = 0;
+    for (int p = 0; p < lag.partitions; p++) {
+        rd_kafka_topic_partition_list_add(asg, c->topic, p)->offset =
+            lag.low[p];
+        remaining += lag.high[p] - lag.low[p];
+    }
+    rd_kafka_assign(c->rk, asg);
+    rd_kafka_topic_partition_list_destroy(asg);
+    while (remaining > 0) {
+        rd_kafka_message_t *msg = rd_kafka_consumer_poll(c->rk, 5000);
+        if (msg == NULL)
+            break;
+        if (msg->err) {
+            co_log_debug("dlq: %s", rd_kafka_message_errstr(msg));
+        } else if (msg->offset < lag.high[msg->partition]) {
+            remaining--;
+            co__dlq_one(c, msg);
+        }
+        rd_kafka_message_destroy(msg);
+    }
+    co_lag_free(&lag);
+    co_lagmon_free(lm);
+    return 0;
+}
+
+/* Clients for the command; 0, or 2 with the reason printed. */
+static int co__dlq_clients(co__dlq_cmd_t *c, const co_manifest_t *m,
+                           const char *bs)
+{
+    char e[1024];
+    rd_kafka_conf_t *conf = co_kafka_conf_new(m, bs, e, sizeof e);
+    if (conf) {
+        /* a group id is required by consumer_poll(); it never commits */
+        co_kafka_set(conf, "group.id", "careerops.dlq-cli", NULL, 0);
+        co_kafka_set(conf, "enable.auto.commit", "false", NULL, 0);
+        c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof e);
+        if (c->rk == NULL)
+            rd_kafka_conf_destroy(conf);
+    }
+    if (c->rk && strcmp(c->sub, "replay") == 0) {
+        rd_kafka_conf_t *pc = co_kafka_conf_new(m, bs, e, sizeof e);
+        c->prod = pc ? rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof e) : NULL;
+        if (c->prod == NULL && pc)
+            rd_kafka_conf_destroy(pc);
+    }
+    if (c->rk == NULL || (strcmp(c->sub, "replay") == 0 && c->prod == NULL)) {
+        fprintf(stderr, "error: %s\n", e);
+        return 2;
+    }
+    return 0;
+}
+
+/* The dead letters of a loaded manifest. */
+static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
+{
+    if (c->topic == NULL)
+        c->topic = m->stages[0].dlq_topic;
+    const char *bs =
+        json_string_value(json_object_get(m->kafka, "bootstrap.servers"));
+    if (m->embedded) {
+        fprintf(stderr,
+                "error: the manifest uses the in-process embedded broker, "
+                "whose data ends with its process; point it at a running "
+                "broker: --set kafka.bootstrap.servers=HOST:PORT (from "
+                "`careerops broker`)\n");
+        return 2;
+    }
+    int rc = co__dlq_clients(c, m, bs);
+    if (rc == 0)
+        rc = co__dlq_read(c, m, bs);
+    if (c->prod) {
+        rd_kafka_flush(c->prod, 30000);
+        printf("replayed %lld dead letters\n", (long long)c->replayed);
+        rd_kafka_destroy(c->prod);
+    }
+    if (rc == 0 && strcmp(c->sub, "show") == 0 && c->shown == 0) {
+        fprintf(stderr, "error: no dead letter at %s in %s\n",
+                c->offs ? c->offs : "(give --offset P:O)", c->topic);
+        rc = 1;
+    }
+    if (c->rk) {
+        rd_kafka_consumer_close(c->rk);
+        rd_kafka_destroy(c->rk);
+    }
+    return rc;
+}
+
+int co_cmd_dlq(int argc, char **argv)
+{
+    static const struct option lo[] = {{"topic", required_argument, 0, 't'},
+                                       {"set", required_argument, 0, 'S'},
+                                       {"to", required_argument, 0, 'o'},
+                                       {"offset", required_argument, 0, 'O'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        co__dlq_usage();
+        return argc < 2 ? 2 : 0;
+    }
+    co__dlq_cmd_t c = {.sub = argv[1], .want_p = -1, .want_o = -1};
+    if (strcmp(c.sub, "list") != 0 && strcmp(c.sub, "show") != 0 &&
+        strcmp(c.sub, "replay") != 0) {
+        fprintf(stderr,
+                "error: unknown dlq command '%s' (list, show, replay; "
+                "see careerops dlq --help)\n",
+                c.sub);
+        return 2;
+    }
+    const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
+    size_t n_sets = 0;
+    int opt;
+    optind = 2;
+    while ((opt = getopt_long(argc, argv, "t:S:o:O:h", lo, NULL)) != -1) {
+        if (opt == 't')
+            c.topic = optarg;
+        else if (opt == 'S')
+            sets[n_sets++] = optarg;
+        else if (opt == 'o')
+            c.to = optarg;
+        else if (opt == 'O')
+            c.offs = optarg;
+        else {
+            free(sets);
+            return 2;
+        }
+    }
+    if (optind >= argc || (strcmp(c.sub, "show") == 0 && c.offs == NULL)) {
+        fprintf(stderr,
+                optind >= argc
+                    ? "error: dlq %s needs a MANIFEST\n"
+                    : "error: dlq %s needs --offset PARTITION:OFFSET "
+                      "(as `careerops dlq list` prints them)\n",
+                c.sub);
+        free(sets);
+        return 2;
+    }
+    if (c.offs)
+        sscanf(c.offs, "%ld:%lld", &c.want_p, &c.want_o);
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(argv[optind], sets, &d);
+    free(sets);
+    int rc = 2;
+    if (m == NULL || d.n > 0)
+        co_diag_print(&d, argv[optind]);
+    else
+        rc = co__dlq_run(&c, m);
+    co_diag_free(&d);
+    co_manifest_free(m);
+    return rc;
+}

@@ -1,0 +1,348 @@
+/* The Kafka port: produce with CloudEvents headers, delivery reports that
+ * release input offsets, draining, and the producer/consumer settings. */
+#include "err.h"
+#include "log.h"
+#include "port.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CO__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+
+/* The kept handle of the output or dead-letter topic (saves a lookup by
+ * name per record), or NULL. */
+static rd_kafka_topic_t *co__rkt(const co_stage_t *st, const char *topic)
+{
+    for (int i = 0; i < 2; i++)
+        if (st->out_rkt[i] &&
+            strcmp(rd_kafka_topic_name(st->out_rkt[i]), topic) == 0)
+            return st->out_rkt[i];
+    return NULL;
+}
+
+/* Produce, waiting while librdkafka's queue is full; takes hdrs. */
+static int co__produce(co_stage_t *st, const char *topic, int32_t partition,
+                       const co_record_t *rec, rd_kafka_headers_t *hdrs,
+                       uint64_t tok)
+{
+    rd_kafka_vu_t vu[7];
+    memset(vu, 0, sizeof vu);
+    rd_kafka_topic_t *rkt = co__rkt(st, topic);
+    vu[0].vtype = rkt ? RD_KAFKA_VTYPE_RKT : RD_KAFKA_VTYPE_TOPIC;
+    if (rkt)
+        vu[0].u.rkt = rkt;
+    else
+        vu[0].u.cstr = topic;
+    vu[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+    vu[1].u.i32 = partition;
+    vu[2].vtype = RD_KAFKA_VTYPE_KEY;
+    vu[2].u.mem.ptr = (void *)rec->key;
+    vu[2].u.mem.size = rec->key_len;
+    vu[3].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[3].u.mem.ptr = (void *)rec->value;
+    vu[3].u.mem.size = rec->value_len;
+    vu[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vu[4].u.i = RD_KAFKA_MSG_F_COPY;
+    vu[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    vu[5].u.ptr = (void *)(uintptr_t)tok;
+    vu[6].vtype = RD_KAFKA_VTYPE_HEADERS;
+    vu[6].u.headers = hdrs;
+    for (;;) {
+        rd_kafka_error_t *e = rd_kafka_produceva(st->producer, vu, 7);
+        if (e == NULL) {
+            __atomic_add_fetch(&st->inflight, 1, __ATOMIC_SEQ_CST);
+            st->bytes_out += (int64_t)(rec->key_len + rec->value_len);
+            return 0;
+        }
+        rd_kafka_resp_err_t err = rd_kafka_error_code(e);
+        rd_kafka_error_destroy(e);
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            rd_kafka_poll(st->producer, 10);
+            if (co_stage_hard_stop(st))
+                break;
+            continue;
+        }
+        co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+               "cannot produce to %s: %s", topic, rd_kafka_err2str(err));
+        break;
+    }
+    rd_kafka_headers_destroy(hdrs);
+    return CO_ERR_KAFKA;
+}
+
+/* The token a produced record carries: the input record's, or for a
+ * source's own output a new entry of its emit tracker. */
+static uint64_t co__out_token(co_stage_t *st)
+{
+    if (st->sc->n_inputs > 0)
+        return st->cur_tok;
+    if (st->src_trk.n_parts == 0)
+        co_offtrack_part(&st->src_trk, "emits", 0);
+    return co_offtrack_push(&st->src_trk, 0, (int64_t)st->emit_seq);
+}
+
+static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
+{
+    const char *topic = rec->topic ? rec->topic : st->sc->output;
+    if (topic == NULL) {
+        co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+               "emit() without an output topic: give the stage an "
+               "\"output\" in the manifest");
+        return CO_ERR_INVAL;
+    }
+    if (st->sc->n_inputs == 0)
+        co_stage_backpressure(st, topic);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(rec->header_cnt + 5);
+    int has_ce = 0;
+    for (size_t i = 0; i < rec->header_cnt; i++) {
+        const co_header_t *x = &rec->headers[i];
+        if (strcmp(x->name, "ce_specversion") == 0)
+            has_ce = 1;
+        rd_kafka_header_add(h, x->name, -1, x->value, (ssize_t)x->value_len);
+    }
+    if (!has_ce)
+        co_ce_add(&st->ce, h, rec->value, rec->value_len);
+    uint64_t tok = co__out_token(st);
+    int rc = co__produce(st, topic, rec->partition, rec, h, tok);
+    co_offtrack_t *t = st->sc->n_inputs == 0 ? &st->src_trk : &st->trk;
+    if (rc == 0 && tok != CO_OFFTRACK_NONE)
+        co_offtrack_output(t, tok);
+    if (st->sc->n_inputs == 0)
+        co_offtrack_release(t, tok); /* done once acknowledged */
+    if (rc == 0) {
+        __atomic_add_fetch(&st->emit_seq, 1, __ATOMIC_SEQ_CST);
+        st->n_out_unpublished++;
+    }
+    return rc;
+}
+
+static int co__kafka_dead_letter(co_stage_t *st, const co_record_t *rec,
+                                 const co_dlq_reason_t *why)
+{
+    rd_kafka_headers_t *h = co_dlq_headers(rec, why);
+    uint64_t tok = st->sc->n_inputs > 0 ? st->cur_tok : CO_OFFTRACK_NONE;
+    int rc =
+        co__produce(st, st->sc->dlq_topic, RD_KAFKA_PARTITION_UA, rec, h, tok);
+    if (rc == 0 && tok != CO_OFFTRACK_NONE)
+        co_offtrack_output(&st->trk, tok);
+    return rc;
+}
+
+static void co__kafka_serve(co_stage_t *st, int timeout_ms)
+{
+    rd_kafka_poll(st->producer, timeout_ms);
+}
+
+static int co__kafka_drain(co_stage_t *st, int64_t timeout_ms)
+{
+    if (st->producer == NULL)
+        return 0;
+    int warned = 0;
+    int64_t t0 = co_mono_ms();
+    while (rd_kafka_outq_len(st->producer) > 0) {
+        rd_kafka_flush(st->producer, 100);
+        if (co_stage_hard_stop(st))
+            return -1;
+        if (timeout_ms >= 0 && co_mono_ms() - t0 >= timeout_ms)
+            return -1;
+        if (!warned && co_mono_ms() - t0 > 10000) {
+            warned = 1;
+            co_stage_set_status(st, CO_STAGE_WAITING,
+                                "waiting for the broker to acknowledge");
+            co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+                   "waiting for the broker to acknowledge %d records",
+                   rd_kafka_outq_len(st->producer));
+        }
+    }
+    rd_kafka_poll(st->producer, 0);
+    if (warned)
+        co_stage_set_status(st, CO_STAGE_RUNNING, NULL);
+    if (st->delivery_failed) {
+        st->delivery_failed = 0;
+        return -1;
+    }
+    return 0;
+}
+
+const co_port_t co_port_kafka = {
+    .name = "kafka",
+    .emit = co__kafka_emit,
+    .dead_letter = co__kafka_dead_letter,
+    .serve = co__kafka_serve,
+    .drain = co__kafka_drain,
+};
+
+/* A source's acknowledged end offsets per partition, for backpressure. */
+static void co__note_hw(co_stage_t *st, const rd_kafka_message_t *msg)
+{
+    if (msg->partition < 0 || st->sc->output == NULL ||
+        strcmp(rd_kafka_topic_name(msg->rkt), st->sc->output) != 0)
+        return;
+    if (msg->partition >= st->n_hw) {
+        int n = msg->partition + 1;
+        int64_t *v = realloc(st->hw, (size_t)n * sizeof *v);
+        if (v == NULL)
+            return;
+        st->hw = v;
+        for (int i = st->n_hw; i < n; i++)
+            st->hw[i] = 0;
+        st->n_hw = n;
+    }
+    if (msg->offset + 1 > st->hw[msg->partition])
+        st->hw[msg->partition] = msg->offset + 1;
+}
+
+/* Delivery reports (served on the worker thread by rd_kafka_poll). */
+static void co__dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
+                      void *opaque)
+{
+    (void)rk;
+    co_stage_t *st = opaque;
+    if (st == NULL)
+        return;
+    __atomic_sub_fetch(&st->inflight, 1, __ATOMIC_SEQ_CST);
+    uint64_t tok = (uint64_t)(uintptr_t)msg->_private;
+    int is_source = st->sc->n_inputs == 0;
+    if (msg->err) {
+        st->delivery_failed = 1;
+        co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+               "delivery to %s failed: %s; the input will be re-read",
+               rd_kafka_topic_name(msg->rkt), rd_kafka_err2str(msg->err));
+    } else if (is_source) {
+        co__note_hw(st, msg);
+    }
+    if (tok != CO_OFFTRACK_NONE)
+        co_offtrack_ack(is_source ? &st->src_trk : &st->trk, tok, !msg->err);
+}
+
+static void co__log_cb(const rd_kafka_t *rk, int level, const char *fac,
+                       const char *buf)
+{
+    (void)rk;
+    /* the manifest's kafka properties go to producers and consumers alike;
+     * librdkafka's note that one of them ignores a property is noise */
+    if (strstr(buf, "will be ignored by this"))
+        level = 7;
+    co_log(level <= 3   ? CO_LOG_ERROR
+           : level <= 4 ? CO_LOG_WARN
+                        : CO_LOG_DEBUG,
+           NULL, "librdkafka", "%s: %s", fac, buf);
+}
+
+/* Set each {name, value} unless the manifest's kafka object sets it. */
+static void co__defaults(const co_stage_t *st, rd_kafka_conf_t *c,
+                         const char *const (*nv)[2], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!json_object_get(st->m->kafka, nv[i][0]))
+            co_kafka_set(c, nv[i][0], nv[i][1], NULL, 0);
+}
+
+/* Producer settings (docs/operations.md, "Client settings"):
+ * - no idempotence: on librdkafka 2.0.2 the idempotent producer's state
+ *   machine costs CPU per batch, and at-least-once tolerates the rare
+ *   duplicate of a retried batch (downstream stages dedupe with
+ *   idem_begin); order per partition is kept by max.in.flight 5 with
+ *   retries, as Kafka guarantees without idempotence only for 1, so
+ *   reordering on a retried batch is possible and documented;
+ * - acks=all, retry forever (message.timeout.ms 0): a record is never
+ *   given up while the stage runs;
+ * - linger.ms 5: batches fill under load, 5 ms added latency at idle. */
+static rd_kafka_t *co__producer_new(co_stage_t *st, char *errstr, size_t sz)
+{
+    char e[512];
+    rd_kafka_conf_t *pc = co_kafka_conf_new(st->m, st->bootstrap, errstr, sz);
+    if (pc == NULL)
+        return NULL;
+    static const char *const defaults[][2] = {
+        {"enable.idempotence", "false"},
+        {"acks", "all"},
+        {"linger.ms", "5"},
+        {"message.timeout.ms", "0"},
+        {"batch.num.messages", "10000"},
+        {"topic.metadata.refresh.interval.ms", "60000"}};
+    co__defaults(st, pc, defaults, sizeof defaults / sizeof defaults[0]);
+    rd_kafka_conf_set_dr_msg_cb(pc, co__dr_cb);
+    rd_kafka_conf_set_log_cb(pc, co__log_cb);
+    rd_kafka_conf_set_opaque(pc, st);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof e);
+    if (rk == NULL) {
+        co_errf(errstr, sz, "kafka producer: %s", e);
+        rd_kafka_conf_destroy(pc);
+    }
+    return rk;
+}
+
+/* Consumer settings (docs/operations.md, "Client settings"):
+ * - offsets are committed by the host (worker.c), never automatically;
+ * - prefetch: queued.min.messages 100000 (per partition) and
+ *   queued.max.messages.kbytes 65536, librdkafka's defaults: a smaller cap
+ *   makes 2.0.2 stop fetching for fetch.error.backoff.ms every time the
+ *   queue is full, which is why fetch.error.backoff.ms is 10 ms here
+ *   (librdkafka 2.0.2 has no fetch.queue.backoff.ms);
+ * - fetch.wait.max.ms 25: how long the broker holds an empty fetch; it is
+ *   added to every hop's latency at low load (10 ms costs an idle
+ *   three-stage pipeline 5.6% of a core, 25 ms 3.6%, 100 ms 2.6%);
+ * - session.timeout.ms 10000, heartbeat.interval.ms 1000: a crashed member
+ *   is replaced within 10 s. */
+static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
+{
+    char e[512], cid[400];
+    rd_kafka_conf_t *cc = co_kafka_conf_new(st->m, st->bootstrap, errstr, sz);
+    if (cc == NULL)
+        return NULL;
+    snprintf(cid, sizeof cid, "%s-%d", st->group, st->instance);
+    if (co_kafka_set(cc, "group.id", st->group, errstr, sz) ||
+        co_kafka_set(cc, "client.id", cid, errstr, sz)) {
+        rd_kafka_conf_destroy(cc);
+        return NULL;
+    }
+    co_kafka_set(cc, "enable.auto.commit", "false", NULL, 0);
+    co_kafka_set(cc, "enable.auto.offset.store", "false", NULL, 0);
+    static const char *const defaults[][2] = {
+        {"auto.offset.reset", "earliest"},
+        {"queued.min.messages", "100000"},
+        {"queued.max.messages.kbytes", "65536"},
+        {"fetch.error.backoff.ms", "10"},
+        {"fetch.wait.max.ms", "25"},
+        {"session.timeout.ms", "10000"},
+        {"heartbeat.interval.ms", "1000"},
+        {"topic.metadata.refresh.interval.ms", "60000"}};
+    co__defaults(st, cc, defaults, sizeof defaults / sizeof defaults[0]);
+    rd_kafka_conf_set_rebalance_cb(cc, co_stage_rebalance_cb);
+    rd_kafka_conf_set_opaque(cc, st);
+    rd_kafka_conf_set_log_cb(cc, co__log_cb);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, cc, e, sizeof e);
+    if (rk == NULL) {
+        co_errf(errstr, sz, "kafka consumer: %s", e);
+        rd_kafka_conf_destroy(cc);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
+int co_port_kafka_setup(co_stage_t *st, char *errstr, size_t sz)
+{
+    st->producer = co__producer_new(st, errstr, sz);
+    if (st->producer == NULL)
+        return -1;
+    /* learn the output topics' partitions and leaders now, and keep the
+     * topic handles: a record produced to a topic the producer does not
+     * know yet waits for librdkafka's 1 s topic scan */
+    const char *outs[2] = {st->sc->output, st->sc->dlq_topic};
+    for (int i = 0; i < 2; i++) {
+        if (outs[i] == NULL)
+            continue;
+        st->out_rkt[i] = rd_kafka_topic_new(st->producer, outs[i], NULL);
+        const rd_kafka_metadata_t *md = NULL;
+        if (st->out_rkt[i] &&
+            rd_kafka_metadata(st->producer, 0, st->out_rkt[i], &md, 5000) == 0)
+            rd_kafka_metadata_destroy(md);
+    }
+    if (st->sc->n_inputs == 0)
+        return 0;
+    st->consumer = co__consumer_new(st, errstr, sz);
+    return st->consumer ? 0 : -1;
+}

@@ -1,0 +1,565 @@
+/* The consumer worker: read records, process them, and commit each input
+ * partition's position once every output of the records before it is
+ * acknowledged (pipelined, asynchronous, never stopping consumption).
+ * Sinks get flush points (max_batch records or commit_interval_ms) whose
+ * success releases their records; a failing flush pauses the partitions
+ * and keeps polling, so the group keeps the member. */
+#include "err.h"
+#include "log.h"
+#include "port.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CO__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+
+/* Bound of the waits when partitions are revoked and at the end. */
+#define CO__REVOKE_WAIT_MS 10000
+
+/* ---- loss detection and holding records back ------------------------- */
+
+static co_expect_t *co__expect(co_stage_t *st, const char *topic, int32_t p)
+{
+    for (size_t i = 0; i < st->n_expect; i++)
+        if (st->expect[i].partition == p &&
+            strcmp(st->expect[i].topic, topic) == 0)
+            return &st->expect[i];
+    co_expect_t *v = realloc(st->expect, (st->n_expect + 1) * sizeof *v);
+    if (v == NULL)
+        abort();
+    st->expect = v;
+    co_expect_t *e = &st->expect[st->n_expect++];
+    e->topic = co_strdup(topic);
+    e->partition = p;
+    e->next = -1;
+    e->trk = co_offtrack_part(&st->trk, topic, p);
+    return e;
+}
+
+static void co__report_loss(co_stage_t *st, const char *topic, int32_t p,
+                            int64_t from, int64_t to)
+{
+    co_metric_add(st->m_loss, (double)(to - from));
+    char m[600];
+    snprintf(m, sizeof m,
+             "DATA LOSS: topic %s partition %d offsets %lld..%lld (%lld "
+             "records) were dropped by the broker before stage %s read them "
+             "(retention window exceeded; on the embedded broker, 5 MiB per "
+             "partition)",
+             topic, p, (long long)from, (long long)(to - 1),
+             (long long)(to - from), st->sc->name);
+    co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin, "%s", m);
+    pthread_mutex_lock(&st->lock);
+    snprintf(st->last_error, sizeof st->last_error, "%s", m);
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* A jump past the expected offset is loss only if the broker no longer
+ * has the skipped offsets (below its log start); transaction markers and
+ * compaction also leave gaps that lost nothing. */
+static void co__check_gap(co_stage_t *st, co_expect_t *ex,
+                          const rd_kafka_message_t *msg)
+{
+    const char *topic = ex->topic;
+    if (ex->next >= 0 && msg->offset > ex->next) {
+        int64_t lo = -1, hi = -1;
+        if (rd_kafka_get_watermark_offsets(st->consumer, topic, msg->partition,
+                                           &lo, &hi) ||
+            lo < 0)
+            rd_kafka_query_watermark_offsets(st->consumer, topic,
+                                             msg->partition, &lo, &hi, 5000);
+        if (lo > ex->next)
+            co__report_loss(st, topic, msg->partition, ex->next,
+                            lo < msg->offset ? lo : msg->offset);
+    }
+    ex->next = msg->offset + 1;
+}
+
+/* Stop fetching topic/partition and move its position back to `offset`,
+ * so that nothing read but not processed is skipped on resume. */
+static void co__hold_partition(co_stage_t *st, const char *topic, int32_t p,
+                               int64_t offset)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, p)->offset = offset;
+    rd_kafka_pause_partitions(st->consumer, l);
+    rd_kafka_error_t *e = rd_kafka_seek_partitions(st->consumer, l, 0);
+    if (e)
+        rd_kafka_error_destroy(e);
+    rd_kafka_topic_partition_list_destroy(l);
+    st->held_back = 1;
+}
+
+/* Hold back every assigned partition whose next offset is known (a
+ * record that arrives from another one is held back when it comes). */
+static void co__hold_all(co_stage_t *st)
+{
+    for (size_t i = 0; i < st->n_expect; i++)
+        if (st->expect[i].next >= 0)
+            co__hold_partition(st, st->expect[i].topic, st->expect[i].partition,
+                               st->expect[i].next);
+    st->held_back = 1;
+}
+
+static void co__resume_all(co_stage_t *st)
+{
+    if (!st->held_back)
+        return;
+    rd_kafka_topic_partition_list_t *asg = NULL;
+    if (rd_kafka_assignment(st->consumer, &asg) == 0 && asg) {
+        rd_kafka_resume_partitions(st->consumer, asg);
+        rd_kafka_topic_partition_list_destroy(asg);
+    }
+    st->held_back = 0;
+}
+
+/* ---- commits ------------------------------------------------------------ */
+
+/* The partitions whose commit position moved, or NULL. */
+static rd_kafka_topic_partition_list_t *co__dirty_list(co_stage_t *st)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    size_t i = 0;
+    while (co_offtrack_take_dirty(&st->trk, &i)) {
+        const co_offtrack_part_t *p = &st->trk.parts[i];
+        if (l == NULL)
+            l = rd_kafka_topic_partition_list_new((int)st->trk.n_parts);
+        rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset =
+            p->done;
+        i++;
+    }
+    return l;
+}
+
+/* Commit `l` and wait at most timeout_ms for the answer, on a queue of its
+ * own (late answers of asynchronous commits are not taken for it). A
+ * plain rd_kafka_commit() can wait forever when it overlaps a rebalance. */
+static rd_kafka_resp_err_t co__commit_wait(co_stage_t *st,
+                                           rd_kafka_topic_partition_list_t *l,
+                                           int timeout_ms)
+{
+    rd_kafka_queue_t *q = rd_kafka_queue_new(st->consumer);
+    rd_kafka_resp_err_t err =
+        rd_kafka_commit_queue(st->consumer, l, q, NULL, NULL);
+    rd_kafka_event_t *ev = NULL;
+    int64_t end = co_mono_ms() + timeout_ms;
+    while (err == 0 && ev == NULL) {
+        int64_t left = end - co_mono_ms();
+        if (left <= 0 || co_stage_hard_stop(st))
+            err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+        else
+            ev = rd_kafka_queue_poll(q, (int)(left > 100 ? 100 : left));
+    }
+    if (ev) {
+        err = rd_kafka_event_error(ev);
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_queue_destroy(q);
+    return err;
+}
+
+/* Answers to asynchronous commits: a failed one commits again. */
+static void co__commit_results(co_stage_t *st)
+{
+    rd_kafka_event_t *ev;
+    while (st->commit_q && (ev = rd_kafka_queue_poll(st->commit_q, 0))) {
+        rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+        if (err) {
+            co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+                   "offset commit failed (%s); will commit again",
+                   rd_kafka_err2str(err));
+            co_offtrack_mark_all_dirty(&st->trk);
+        }
+        rd_kafka_event_destroy(ev);
+    }
+}
+
+/* Commit the positions that moved: asynchronously, or (sync) waiting at
+ * most CO__REVOKE_WAIT_MS for the answer. */
+static void co__commit(co_stage_t *st, int sync)
+{
+    st->last_commit_ms = co_mono_ms();
+    co__commit_results(st);
+    rd_kafka_topic_partition_list_t *l = co__dirty_list(st);
+    if (l == NULL)
+        return;
+    rd_kafka_resp_err_t err;
+    if (sync) {
+        err = co__commit_wait(st, l, CO__REVOKE_WAIT_MS);
+    } else {
+        if (st->commit_q == NULL)
+            st->commit_q = rd_kafka_queue_new(st->consumer);
+        err = rd_kafka_commit_queue(st->consumer, l, st->commit_q, NULL, NULL);
+    }
+    if (err) {
+        co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+               "offset commit failed (%s); will commit again",
+               rd_kafka_err2str(err));
+        co_offtrack_mark_all_dirty(&st->trk);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* A delivery failed for good: read the records of that partition again
+ * from its commit position (duplicates, never loss). */
+static void co__rewind_failed(co_stage_t *st)
+{
+    for (size_t i = 0; i < st->trk.n_parts; i++) {
+        co_offtrack_part_t *p = &st->trk.parts[i];
+        if (!p->failed)
+            continue;
+        co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+               "re-reading %s[%d] from offset %lld after a failed delivery",
+               p->topic, p->partition, (long long)p->done);
+        rd_kafka_topic_partition_list_t *l =
+            rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset =
+            p->done;
+        rd_kafka_error_t *e = rd_kafka_seek_partitions(st->consumer, l, 5000);
+        if (e)
+            rd_kafka_error_destroy(e);
+        rd_kafka_topic_partition_list_destroy(l);
+        co__expect(st, p->topic, p->partition)->next = p->done;
+        co_offtrack_reset(&st->trk, i);
+    }
+    st->delivery_failed = 0;
+}
+
+/* ---- flush points --------------------------------------------------- */
+
+/* Flush a sink when max_batch records wait, commit_interval_ms passed or
+ * the input is idle (`force`: now, if anything waits). RETRY holds the
+ * partitions back and tries again after backoff while the loop keeps
+ * polling. Returns 0, or -1 when the stage must stop (flush FAIL/FATAL). */
+static int co__maybe_flush(co_stage_t *st, int force)
+{
+    if (st->ph->desc->flush == NULL || st->trk.held == 0)
+        return 0;
+    int64_t now = co_mono_ms();
+    if (force < 0) /* idle input: flush what waits */
+        force = 0;
+    else if (!force && (int64_t)st->trk.held < st->sc->max_batch &&
+             now - st->last_flush_ms < st->sc->commit_interval_ms)
+        return 0;
+    if (!force && now < st->next_flush_ms)
+        return 0;
+    st->err_class[0] = '\0';
+    st->err_msg[0] = '\0';
+    st->retry_hint_ms = 0;
+    co_status_t s = st->ph->desc->flush(st->inst);
+    if (s == CO_OK) {
+        co_offtrack_release_all(&st->trk);
+        st->last_flush_ms = now;
+        if (st->flush_fails) {
+            co_log(CO_LOG_INFO, st->sc->name, st->sc->plugin,
+                   "sink flush succeeded after %d failed attempts",
+                   st->flush_fails);
+            st->flush_fails = 0;
+            co__resume_all(st);
+            co_stage_set_status(st, CO_STAGE_RUNNING, NULL);
+        }
+        return 0;
+    }
+    if (s == CO_RETRY) {
+        st->flush_fails++;
+        co_metric_add(st->m_retried, 1);
+        int64_t d =
+            co_backoff_ms(st->flush_fails, st->sc->backoff_ms,
+                          st->sc->backoff_max_ms, st->retry_hint_ms, 0.5);
+        st->next_flush_ms = now + d;
+        co_log(st->flush_fails == 1 || st->flush_fails % 10 == 0 ? CO_LOG_WARN
+                                                                 : CO_LOG_DEBUG,
+               st->sc->name, st->sc->plugin,
+               "sink flush failed (attempt %d), again in %lld ms; input "
+               "paused, still polling: %s",
+               st->flush_fails, (long long)d,
+               st->err_msg[0] ? st->err_msg : "(no detail)");
+        co_stage_set_status(st, CO_STAGE_WAITING, st->err_msg);
+        co__hold_all(st);
+        return 0;
+    }
+    char m[1200];
+    snprintf(m, sizeof m,
+             "sink flush failed (%s): %s; offsets not committed, records "
+             "will be read again",
+             co_status_name(s), st->err_msg);
+    co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin, "%s", m);
+    co_stage_set_status(st, CO_STAGE_FAILED, m);
+    return -1;
+}
+
+/* ---- rebalances --------------------------------------------------------- */
+
+static void co__assigned(co_stage_t *st, rd_kafka_t *rk,
+                         rd_kafka_topic_partition_list_t *parts)
+{
+    /* learn where we start, to detect records lost before we read them */
+    rd_kafka_topic_partition_list_t *c =
+        rd_kafka_topic_partition_list_copy(parts);
+    if (rd_kafka_committed(rk, c, 10000) == 0)
+        for (int i = 0; i < c->cnt; i++) {
+            co_expect_t *e =
+                co__expect(st, c->elems[i].topic, c->elems[i].partition);
+            /* the embedded broker's topics are created empty by this
+             * run: with no commit yet, reading must start at 0 */
+            e->next = c->elems[i].offset >= 0          ? c->elems[i].offset
+                      : (st->env && st->env->embedded) ? 0
+                                                       : -1;
+        }
+    rd_kafka_topic_partition_list_destroy(c);
+    co_log(CO_LOG_DEBUG, st->sc->name, st->sc->plugin,
+           "assigned %d partition(s)", parts->cnt);
+    rd_kafka_assign(rk, parts);
+    /* a partition paused before it was revoked may come back paused */
+    rd_kafka_resume_partitions(rk, parts);
+    st->held_back = 0;
+    if (st->flush_fails || __atomic_load_n(&st->pause, __ATOMIC_SEQ_CST))
+        co__hold_all(st);
+}
+
+void co_stage_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    co_stage_t *st = opaque;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        co__assigned(st, rk, parts);
+        return;
+    }
+    /* revoked: flush once, drain and commit, each bounded; whatever is not
+     * committed belongs to the next owner now, which re-reads it
+     * (duplicates, never loss) */
+    if (co__maybe_flush(st, 1) == 0 && st->flush_fails == 0)
+        st->port->drain(st, CO__REVOKE_WAIT_MS);
+    else
+        st->port->serve(st, 0);
+    if (!st->trk.any_failed)
+        co__commit(st, 1);
+    for (size_t i = 0; i < st->trk.n_parts; i++) {
+        co_offtrack_reset(&st->trk, i);
+        st->trk.parts[i].done = -1;
+        st->trk.parts[i].dirty = 0;
+    }
+    for (size_t i = 0; i < st->n_expect; i++)
+        st->expect[i].next = -1;
+    st->held_back = 0;
+    rd_kafka_assign(rk, NULL);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static size_t co__headers(const rd_kafka_message_t *msg, co_header_t *hbuf,
+                          size_t max)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    size_t nh = 0;
+    if (rd_kafka_message_headers(msg, &hdrs) == 0) {
+        const char *name;
+        const void *val;
+        size_t size;
+        while (nh < max &&
+               rd_kafka_header_get_all(hdrs, nh, &name, &val, &size) == 0) {
+            hbuf[nh].name = name;
+            hbuf[nh].value = val;
+            hbuf[nh].value_len = size;
+            nh++;
+        }
+    }
+    return nh;
+}
+
+/* A record the plugin failed for good: dead-letter it, or (errors.tolerance
+ * none) stop the stage. Returns 0 or -1 (stage FAILED). */
+static int co__failed(co_stage_t *st, const co_record_t *rec)
+{
+    if (st->sc->tolerance_all) {
+        co_stage_dead_letter(
+            st, rec, st->err_class[0] ? st->err_class : "plugin",
+            st->err_msg[0] ? st->err_msg : "the plugin returned FAIL",
+            st->attempts);
+        return 0;
+    }
+    char m[1300];
+    snprintf(m, sizeof m,
+             "record %s[%d]@%lld failed and errors.tolerance is none: %s",
+             rec->topic, rec->partition, (long long)rec->offset, st->err_msg);
+    snprintf(st->err_msg, sizeof st->err_msg, "%s", m);
+    return -1;
+}
+
+/* Process one consumed record. Returns 0, 1 when stopped mid-retry (the
+ * record stays unprocessed and uncommitted), or -1 when the stage FAILED. */
+static int co__process_msg(co_stage_t *st, const rd_kafka_message_t *msg,
+                           co_header_t *hbuf, size_t max_headers)
+{
+    const char *topic = rd_kafka_topic_name(msg->rkt);
+    co_expect_t *ex = co__expect(st, topic, msg->partition);
+    if (st->held_back) { /* paused, or a sink flush is failing */
+        co__hold_partition(st, topic, msg->partition, msg->offset);
+        return 0;
+    }
+    co__check_gap(st, ex, msg);
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = msg->key;
+    rec.key_len = msg->key_len;
+    rec.value = msg->payload;
+    rec.value_len = msg->len;
+    rec.topic = topic;
+    rec.partition = msg->partition;
+    rec.offset = msg->offset;
+    rec.timestamp_ms = rd_kafka_message_timestamp(msg, NULL);
+    rec.header_cnt = co__headers(msg, hbuf, max_headers);
+    rec.headers = rec.header_cnt ? hbuf : NULL;
+    uint64_t tok = co_offtrack_push(&st->trk, ex->trk, msg->offset);
+    st->cur_tok = tok;
+    co_status_t s = co_stage_process_one(st, &rec);
+    int rc = 0;
+    if ((int)s < 0)
+        rc = 1;
+    else if (s == CO_FAIL)
+        rc = co__failed(st, &rec);
+    else if (s == CO_FATAL)
+        rc = -1;
+    st->cur_tok = CO_OFFTRACK_NONE;
+    if (rc != 0) {
+        if (rc < 0)
+            co_stage_fatal(st,
+                           s == CO_FATAL ? "plugin FATAL" : "stage stopped");
+        return rc;
+    }
+    if (st->ph->desc->flush == NULL)
+        co_offtrack_release(&st->trk, tok); /* sinks: at the flush */
+    return 0;
+}
+
+/* Follow the supervisor's pause requests. */
+static void co__follow_pause(co_stage_t *st, int *paused)
+{
+    int want = CO__ATOMIC_LOAD(&st->pause) != 0;
+    if (want && !*paused) {
+        co__hold_all(st);
+        co_stage_set_status(st, CO_STAGE_PAUSED, NULL);
+    } else if (!want && *paused) {
+        if (st->flush_fails == 0)
+            co__resume_all(st);
+    }
+    *paused = want;
+    co_stage_state_t s = co_stage_get_status(st);
+    if (!want && (s == CO_STAGE_PAUSED || s == CO_STAGE_STARTING))
+        co_stage_set_status(st, CO_STAGE_RUNNING, NULL);
+}
+
+/* On the in-process embedded broker no other process consumes a stage's
+ * group: the instances take their partitions statically (partition %
+ * concurrency == instance) instead of joining the group, which saves the
+ * fixed 3 s initial rebalance delay of librdkafka 2.0.2's mock cluster.
+ * Offsets are committed for the group all the same (the mock accepts
+ * commits from outside a group that has no members). */
+static void co__assign_static(co_stage_t *st)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    int conc = st->sc->concurrency > 0 ? st->sc->concurrency : 1;
+    st->in_rkt = co_xcalloc(st->sc->n_inputs, sizeof *st->in_rkt);
+    for (size_t i = 0; i < st->sc->n_inputs; i++) {
+        /* the leaders now: a partition whose leader is unknown waits for
+         * librdkafka's 1 s topic scan before it fetches */
+        const rd_kafka_metadata_t *md = NULL;
+        st->in_rkt[i] =
+            rd_kafka_topic_new(st->consumer, st->sc->inputs[i], NULL);
+        if (st->in_rkt[i] &&
+            rd_kafka_metadata(st->consumer, 0, st->in_rkt[i], &md, 5000) == 0)
+            rd_kafka_metadata_destroy(md);
+        int np = co_manifest_partitions(st->m, st->sc->inputs[i]);
+        for (int p = 0; p < np; p++)
+            if (p % conc == st->instance)
+                rd_kafka_topic_partition_list_add(l, st->sc->inputs[i], p);
+    }
+    co__assigned(st, st->consumer, l);
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static int co__subscribe(co_stage_t *st)
+{
+    if (st->env && st->env->embedded) {
+        co__assign_static(st);
+        return 0;
+    }
+    rd_kafka_topic_partition_list_t *subs =
+        rd_kafka_topic_partition_list_new((int)st->sc->n_inputs);
+    for (size_t i = 0; i < st->sc->n_inputs; i++)
+        rd_kafka_topic_partition_list_add(subs, st->sc->inputs[i],
+                                          RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(st->consumer, subs);
+    rd_kafka_topic_partition_list_destroy(subs);
+    if (err) {
+        snprintf(st->err_msg, sizeof st->err_msg, "subscribe: %s",
+                 rd_kafka_err2str(err));
+        co_stage_fatal(st, "cannot subscribe");
+        return -1;
+    }
+    return 0;
+}
+
+/* Commit when commit_interval_ms passed, or sooner (10 ms) when the input
+ * is idle: at low rates positions then follow the records closely. */
+static void co__maybe_commit(co_stage_t *st, int idle)
+{
+    int64_t since = co_mono_ms() - st->last_commit_ms;
+    if (since >= st->sc->commit_interval_ms || (idle && since >= 10))
+        co__commit(st, 0);
+}
+
+/* Take up to `max` records that are ready (waiting `wait_ms` for the
+ * first). Returns how many were read, *rc as co__process_msg's. */
+static int co__read_batch(co_stage_t *st, int wait_ms, int max, int *rc,
+                          co_header_t *hbuf, size_t max_headers)
+{
+    int n = 0;
+    rd_kafka_message_t *msg;
+    while (*rc == 0 && n < max &&
+           (msg = rd_kafka_consumer_poll(st->consumer, n ? 0 : wait_ms))) {
+        n++;
+        if (msg->err) {
+            if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+                       "consumer: %s", rd_kafka_message_errstr(msg));
+        } else {
+            *rc = co__process_msg(st, msg, hbuf, max_headers);
+        }
+        rd_kafka_message_destroy(msg);
+        if (co_stage_stopping(st))
+            break;
+    }
+    return n;
+}
+
+int co_stage_consumer_loop(co_stage_t *st)
+{
+    if (co__subscribe(st) != 0)
+        return -1;
+    co_header_t hbuf[64];
+    int rc = 0, paused = 0;
+    while (rc == 0 && !co_stage_stopping(st)) {
+        co__follow_pause(st, &paused);
+        int wait = CO__ATOMIC_LOAD(&st->inflight) > 0 ? 5 : 100;
+        /* housekeeping once per batch, not per record */
+        int n = co__read_batch(st, wait, 256, &rc, hbuf, 64);
+        rd_kafka_poll(st->producer, 0);
+        co_stage_publish_counts(st);
+        if (st->trk.any_failed)
+            co__rewind_failed(st);
+        if (rc == 0 && co__maybe_flush(st, n == 0 ? -1 : 0) != 0)
+            rc = -1;
+        co__maybe_commit(st, n == 0);
+    }
+    if (rc > 0)
+        rc = 0; /* stopped mid-retry: a normal stop */
+    /* the end: flush once, drain and commit, each bounded */
+    if (rc == 0 && co__maybe_flush(st, 1) != 0)
+        rc = -1;
+    st->port->drain(st, CO__REVOKE_WAIT_MS);
+    co_stage_publish_counts(st);
+    if (!st->trk.any_failed)
+        co__commit(st, 1);
+    return rc;
+}

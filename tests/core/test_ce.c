@@ -1,0 +1,109 @@
+/* core/ce.c: CloudEvents headers: ids are RFC 9562 version-8 UUIDs,
+ * distinct per record and per instance; ce_type comes from "schema";
+ * ce_time is RFC 3339 UTC with milliseconds. */
+#include "co_test.h"
+
+#include "ce.h"
+
+#include <ctype.h>
+
+static int is_uuid8(const char *s)
+{
+    if (strlen(s) != 36)
+        return 0;
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return 0;
+        } else if (!isxdigit((unsigned char)s[i]) ||
+                   isupper((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    return s[14] == '8' && strchr("89ab", s[19]) != NULL;
+}
+
+START_TEST(ids_are_uuid_v8_and_distinct)
+{
+    co_ce_t a, b;
+    co_ce_init(&a, "demo", "classify");
+    co_ce_init(&b, "demo", "classify");
+    char x[CO_CE_ID_LEN + 1], y[CO_CE_ID_LEN + 1], z[CO_CE_ID_LEN + 1];
+    ck_assert_uint_eq(co_ce_next_id(&a, x), 36);
+    co_ce_next_id(&a, y);
+    co_ce_next_id(&b, z);
+    ck_assert_msg(is_uuid8(x), "not a v8 UUID: %s", x);
+    ck_assert_msg(is_uuid8(y), "not a v8 UUID: %s", y);
+    ck_assert_str_ne(x, y);
+    ck_assert_str_ne(x, z); /* another instance: another random part */
+    ck_assert_int_eq(memcmp(x, y, 19), 0); /* same instance prefix */
+    ck_assert_str_eq(x + 19, "8000-000000000000");
+    ck_assert_str_eq(y + 19, "8000-000000000001");
+    ck_assert_str_eq(a.source, "/careerops/demo/classify");
+}
+END_TEST
+
+START_TEST(type_from_schema)
+{
+    char t[128];
+    const char *v = "{\"schema\":\"careerops.event.v1\",\"x\":1}";
+    co_ce_type(v, strlen(v), t, sizeof t);
+    ck_assert_str_eq(t, "careerops.event.v1");
+    const char *w =
+        "{\"id\":\"a\",\"x\":\"\\\"\",\"schema\":\"careerops.alert.v1\"}";
+    co_ce_type(w, strlen(w), t, sizeof t);
+    ck_assert_str_eq(t, "careerops.alert.v1");
+    const char *cut = "{\"x\":1,\"schema\":\"";
+    co_ce_type(cut, strlen(cut), t, sizeof t); /* no closing quote */
+    ck_assert_str_eq(t, "careerops.record");
+    co_ce_type("not json at all", 15, t, sizeof t);
+    ck_assert_str_eq(t, "careerops.record");
+    co_ce_type(NULL, 0, t, sizeof t);
+    ck_assert_str_eq(t, "careerops.record");
+}
+END_TEST
+
+static const char *hdr(rd_kafka_headers_t *h, const char *name, char *buf)
+{
+    const void *v;
+    size_t n;
+    if (rd_kafka_header_get_last(h, name, &v, &n) != 0)
+        return NULL;
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+START_TEST(headers_added)
+{
+    co_ce_t ce;
+    co_ce_init(&ce, "p", "s");
+    rd_kafka_headers_t *h = rd_kafka_headers_new(5);
+    const char *v = "{\"schema\":\"careerops.email.v1\"}";
+    co_ce_add(&ce, h, v, strlen(v));
+    ck_assert_uint_eq(rd_kafka_header_cnt(h), 5);
+    char b[600];
+    ck_assert_str_eq(hdr(h, "ce_specversion", b), "1.0");
+    ck_assert_str_eq(hdr(h, "ce_type", b), "careerops.email.v1");
+    ck_assert_str_eq(hdr(h, "ce_source", b), "/careerops/p/s");
+    ck_assert(is_uuid8(hdr(h, "ce_id", b)));
+    const char *ts = hdr(h, "ce_time", b);
+    /* 2026-12-03T00:12:16.587Z */
+    ck_assert_uint_eq(strlen(ts), 24);
+    ck_assert(ts[4] == '-' && ts[10] == 'T' && ts[19] == '.' && ts[23] == 'Z');
+    rd_kafka_headers_destroy(h);
+}
+END_TEST
+
+static Suite *ce_suite(void)
+{
+    Suite *s = suite_create("ce");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, ids_are_uuid_v8_and_distinct);
+    tcase_add_test(tc, type_from_schema);
+    tcase_add_test(tc, headers_added);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(ce_suite)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# core/worker.c: a sink whose flush keeps failing (RETRY for ~12 s, longer
+# than the group's session timeout and max.poll.interval.ms of 6 s) pauses
+# its partitions but keeps polling: the consumer keeps its group membership
+# (one assignment, no "maximum poll interval exceeded"), and once the flush
+# succeeds every record arrives. Runs on a standalone broker, so that the
+# stage joins a real consumer group.
+. "$(dirname "$0")/../integration/lib.sh"
+cat > m.json <<'J'
+{"pipeline":"flushpoll","kafka":{"bootstrap.servers":"embedded",
+   "session.timeout.ms":"6000","max.poll.interval.ms":"6000"},
+ "topics":{"a":{"partitions":2}},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":300,"rate":200}},
+  {"name":"sink","plugin":"mock-sink","input":"a",
+   "errors":{"backoff_ms":1000,"backoff_max_ms":1000},
+   "config":{"path":"out.jsonl","fail_on_flush":12}}]}
+J
+start_broker m.json
+CAREEROPS_LOG_LEVEL=debug "$B" run m.json --set "kafka.bootstrap.servers=$BS" 2> run.log &
+PIDS+=($!)
+wait_keys out.jsonl 300 120 || fail "only $(distinct_keys out.jsonl 2>/dev/null || echo 0) of 300 records reached the sink: $(grep -v librdkafka run.log | tail -5)"
+fails=$(grep -c 'sink flush failed (attempt' run.log || true)
+echo "failed flushes: $fails"
+[ "$fails" -ge 10 ] || fail "expected at least 10 failed flushes, saw $fails"
+grep -qi 'maximum poll interval' run.log && fail "the consumer stopped polling: $(grep -i 'maximum poll interval' run.log | head -1)"
+n=$(grep -c '"stage":"sink".*assigned' run.log || true)
+[ "$n" = 1 ] || fail "expected one assignment of the sink's partitions, saw $n (the group evicted it)"
+grep -q 'sink flush succeeded after' run.log || fail "no recovery logged"
+ok "flush failed $fails times over ~12 s; the sink kept its partitions and delivered all 300 records"
