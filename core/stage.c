@@ -164,7 +164,7 @@ static void co__backpressure(co_stage_t *st, const char *topic)
         int64_t worst = 0;
         int64_t avg = st->emit_seq ? st->bytes_out / (int64_t)st->emit_seq : 0;
         int64_t limit = st->rt->bp_limit_records;
-        if (st->rt->emb && avg > 0) {
+        if (st->rt->mock_broker && avg > 0) {
             /* keep below 40% of the mock cluster's per-partition bytes */
             int64_t by_bytes = (CO_MOCK_PARTITION_BYTES * 4 / 10) / (avg + 200);
             if (by_bytes < limit)
@@ -175,8 +175,8 @@ static void co__backpressure(co_stage_t *st, const char *topic)
         int known = 0;
         for (int p = 0; p < st->n_hw; p++) {
             int64_t c = co_runtime_downstream_committed(st->rt, topic, p);
-            if (c == -2 && st->rt->emb)
-                c = 0; /* the embedded broker's topics start empty */
+            if (c == -2 && st->rt->mock_broker)
+                c = 0; /* the mock cluster's topics start empty */
             if (c < 0)
                 continue;
             known = 1;
@@ -1143,11 +1143,17 @@ static void co__rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             for (int i = 0; i < c->cnt; i++) {
                 co_expect_t *e =
                     co__expect(st, c->elems[i].topic, c->elems[i].partition);
-                /* the embedded broker's topics are created empty by this
-                 * run: with no commit yet, reading must start at 0 */
-                e->next = c->elems[i].offset >= 0   ? c->elems[i].offset
-                          : (st->rt && st->rt->emb) ? 0
-                                                    : -1;
+                /* with no commit yet, reading must start where the log
+                 * started: 0 on the mock cluster (in process or `careerops
+                 * broker`), else the low watermark at first sight */
+                int64_t lo = -1, hi = -1;
+                if (c->elems[i].offset < 0 && st->rt && !st->rt->mock_broker)
+                    rd_kafka_query_watermark_offsets(rk, c->elems[i].topic,
+                                                     c->elems[i].partition,
+                                                     &lo, &hi, 5000);
+                e->next = c->elems[i].offset >= 0 ? c->elems[i].offset
+                          : (st->rt && st->rt->mock_broker) ? 0
+                                                            : lo;
             }
         rd_kafka_topic_partition_list_destroy(c);
         rd_kafka_assign(rk, parts);
