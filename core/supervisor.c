@@ -219,6 +219,7 @@ static int co__sup_restart(co_sup_t *sv, size_t i)
     pthread_mutex_lock(&rt->inst_lock);
     rt->inst[i] = fresh;
     pthread_mutex_unlock(&rt->inst_lock);
+    /* the old consumer leaves the group before the fresh one joins */
     co_stage_free(st);
     return co_sup_start_instance(rt, i);
 }
