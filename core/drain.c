@@ -4,9 +4,6 @@
 #include "supervisor.h"
 #include "util.h"
 
-#define CO__LOAD(p)     __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define CO__STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-
 /* 1 when every local consumer group answered with no lag, 0 otherwise. */
 static int co__drained(const co_sup_t *sv)
 {
@@ -26,14 +23,14 @@ static int co__drained(const co_sup_t *sv)
 void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
 {
     co_runtime_t *rt = sv->rt;
-    if (CO__LOAD(&rt->stop) == 2 || rt->emb == NULL)
+    if (CO_RT_LOAD(&rt->stop) == 2 || rt->emb == NULL)
         return;
     for (size_t i = 0; i < rt->n_inst; i++)
         if (rt->inst[i]->sc->n_inputs == 0)
-            CO__STORE(&rt->inst[i]->stop, 1);
+            CO_RT_STORE(&rt->inst[i]->stop, 1);
     int64_t until = co_mono_ms() + timeout_ms;
     int drained = 0;
-    while (co_mono_ms() < until && CO__LOAD(&rt->stop) != 2) {
+    while (co_mono_ms() < until && CO_RT_LOAD(&rt->stop) != 2) {
         if (co__drained(sv)) {
             drained = 1;
             break;
@@ -44,9 +41,9 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
         co_stage_t *st = rt->inst[i];
         if (st->sc->n_inputs != 0)
             continue;
-        if (CO__LOAD(&st->finished) != 2) {
+        if (CO_RT_LOAD(&st->finished) != 2) {
             pthread_join(st->thread, NULL);
-            CO__STORE(&st->finished, 2);
+            CO_RT_STORE(&st->finished, 2);
         }
         if (drained)
             co_stage_source_commit_final(st);

@@ -16,9 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CO__LOAD(p)     __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define CO__STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-
 int co_run_is_local(const co_run_opts_t *o, const char *name)
 {
     if (o->stages == NULL)
@@ -42,10 +39,10 @@ static void *co__signal_thread(void *arg)
             continue;
         if (sig == SIGUSR1) /* internal wake-up at exit */
             return NULL;
-        int prev = CO__LOAD(&co__sig_rt->stop);
+        int prev = CO_RT_LOAD(&co__sig_rt->stop);
         co_log_info("received %s: %s", sig == SIGINT ? "SIGINT" : "SIGTERM",
                     prev ? "stopping now" : "finishing in-flight records");
-        CO__STORE(&co__sig_rt->stop, prev ? 2 : 1);
+        CO_RT_STORE(&co__sig_rt->stop, prev ? 2 : 1);
     }
 }
 
@@ -94,11 +91,11 @@ static int co__stage_action(void *arg, const char *stage, const char *action)
         if (strcmp(st->sc->name, stage) != 0)
             continue;
         if (strcmp(action, "pause") == 0)
-            CO__STORE(&st->pause, 1);
+            CO_RT_STORE(&st->pause, 1);
         else if (strcmp(action, "resume") == 0)
-            CO__STORE(&st->pause, 0);
+            CO_RT_STORE(&st->pause, 0);
         else if (strcmp(action, "restart") == 0)
-            CO__STORE(&rt->restart_req[i], 1); /* supervisor.c does it */
+            CO_RT_STORE(&rt->restart_req[i], 1); /* supervisor.c does it */
         else
             bad = 1;
         found = 1;
@@ -226,11 +223,11 @@ static int co__stop_all(co_runtime_t *rt)
 {
     int failed = 0;
     for (size_t i = 0; i < rt->n_inst; i++)
-        if (CO__LOAD(&rt->inst[i]->stop) == 0)
-            CO__STORE(&rt->inst[i]->stop, 1);
+        if (CO_RT_LOAD(&rt->inst[i]->stop) == 0)
+            CO_RT_STORE(&rt->inst[i]->stop, 1);
     for (size_t i = 0; i < rt->n_inst; i++) {
         co_stage_t *st = rt->inst[i];
-        if (st->thread && CO__LOAD(&st->finished) != 2)
+        if (st->thread && CO_RT_LOAD(&st->finished) != 2)
             pthread_join(st->thread, NULL);
         if (co_stage_get_status(st) == CO_STAGE_FAILED)
             failed = 1;

@@ -13,6 +13,10 @@
 #include "manifest.h"
 #include "stage.h"
 
+/** Atomic load/store of the runtime's and stages' shared flags. */
+#define CO_RT_LOAD(p)     __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define CO_RT_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+
 /** Options of one run. */
 typedef struct co_run_opts_s {
     const char *const *stages; /**< NULL-terminated names, NULL = all */

@@ -8,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CO__LOAD(p)     __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define CO__STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-
 static void co__sup_add_mon(co_sup_t *sv, const char *group,
                             const char *topic, const char *stage)
 {
@@ -178,8 +175,8 @@ static int co__sup_idle(co_sup_t *sv, int *done)
         co_stage_t *st = rt->inst[i];
         if (st->sc->n_inputs != 0)
             continue;
-        snap[i] = CO__LOAD(&st->emit_seq);
-        if (CO__LOAD(&st->inflight) != 0)
+        snap[i] = CO_RT_LOAD(&st->emit_seq);
+        if (CO_RT_LOAD(&st->inflight) != 0)
             all_acked = 0;
         if (co_stage_get_status(st) != CO_STAGE_DONE)
             *done = 0;
@@ -189,7 +186,7 @@ static int co__sup_idle(co_sup_t *sv, int *done)
     if (idle)
         for (size_t i = 0; i < rt->n_inst; i++)
             if (rt->inst[i]->sc->n_inputs == 0)
-                CO__STORE(&rt->inst[i]->safe_seq, snap[i]);
+                CO_RT_STORE(&rt->inst[i]->safe_seq, snap[i]);
     free(snap);
     return idle;
 }
@@ -203,9 +200,9 @@ static int co__sup_restart(co_sup_t *sv, size_t i)
     co_runtime_t *rt = sv->rt;
     co_stage_t *st = rt->inst[i];
     char e[2048];
-    if (CO__LOAD(&st->finished) != 2) {
+    if (CO_RT_LOAD(&st->finished) != 2) {
         pthread_join(st->thread, NULL);
-        CO__STORE(&st->finished, 2);
+        CO_RT_STORE(&st->finished, 2);
     }
     const co_stage_conf_t *sc = st->sc;
     co_log_info("restarting stage %s (instance %d)", sc->name, st->instance);
@@ -240,7 +237,7 @@ static int co__sup_restarts(co_sup_t *sv, int *failed)
             int req = __atomic_exchange_n(&rt->restart_req[i], 0,
                                           __ATOMIC_SEQ_CST);
             int dead = co_stage_get_status(st) == CO_STAGE_FAILED &&
-                       CO__LOAD(&st->finished);
+                       CO_RT_LOAD(&st->finished);
             if (!req && dead && !st->sc->restart)
                 *failed = 1;
             if (!req && !(dead && st->sc->restart))
@@ -250,9 +247,9 @@ static int co__sup_restarts(co_sup_t *sv, int *failed)
             sv->restart_at[i] = now + (req ? 0 : st->sc->restart_backoff_ms);
             if (sv->restart_at[i] == 0)
                 sv->restart_at[i] = 1;
-            CO__STORE(&st->stop, 1);
+            CO_RT_STORE(&st->stop, 1);
         }
-        if (now < sv->restart_at[i] || !CO__LOAD(&st->finished))
+        if (now < sv->restart_at[i] || !CO_RT_LOAD(&st->finished))
             continue;
         sv->restart_at[i] = 0;
         if (co__sup_restart(sv, i) != 0)
@@ -264,14 +261,14 @@ static int co__sup_restarts(co_sup_t *sv, int *failed)
 int co_sup_run(co_sup_t *sv)
 {
     co_runtime_t *rt = sv->rt;
-    while (!CO__LOAD(&rt->stop)) {
+    while (!CO_RT_LOAD(&rt->stop)) {
         co_sleep_ms(100);
         co_bp_tick(rt);
         int sources_done;
         int idle = co__sup_idle(sv, &sources_done);
         int failed;
         if (co__sup_restarts(sv, &failed) != 0) {
-            CO__STORE(&rt->stop, 1);
+            CO_RT_STORE(&rt->stop, 1);
             return 1;
         }
         if (!sv->o->until_idle)
