@@ -59,8 +59,7 @@ void co_bp_init(co_runtime_t *rt, const co_run_opts_t *o)
     char e[1024];
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *src = &m->stages[i];
-        if (!co_run_is_local(o, src->name) || src->n_inputs != 0 ||
-            !src->output)
+        if (!co_run_is_local(o, src->name) || !src->output)
             continue;
         co_bp_topic_t bt = {0};
         bt.topic = co_strdup(src->output);

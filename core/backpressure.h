@@ -1,8 +1,9 @@
 /**
  * @file core/backpressure.h
- * @brief Backpressure for the sources of a run: the downstream committed
- *        position of every partition a local source produces to, measured
- *        by the supervisor and read by the sources before each emit; and
+ * @brief Backpressure for the sources and processors of a run: the
+ *        downstream committed position of every partition a local stage
+ *        produces to, measured by the supervisor and read by the stage
+ *        before each emit to its output; and
  *        recognising librdkafka's mock cluster (in process, or the
  *        standalone `careerops broker`) whose window is small. Not
  *        installed.
@@ -10,7 +11,7 @@
  * The mock cluster of librdkafka 2.0.2 keeps only the newest
  * CO_MOCK_PARTITION_BYTES or CO_MOCK_PARTITION_SETS message sets per
  * partition and silently drops older ones (docs/operations.md). A source
- * host pauses while the downstream groups lag too far behind it, whether
+ * or processor pauses while the downstream groups lag too far behind it, whether
  * the broker runs in its own process or in another one, and whether the
  * downstream group has committed yet or not.
  */
@@ -47,7 +48,7 @@ int co_bp_broker_is_mock(const co_manifest_t *m, const char *bootstrap,
 int64_t co_bp_limit(const co_runtime_t *rt, int no_backpressure);
 
 /**
- * @brief Build the backpressure view: one entry per local source with an
+ * @brief Build the backpressure view: one entry per local stage with an
  *        output topic, one lag monitor per downstream consumer group.
  * @param o Which stages run in this process.
  * @remark Main thread, before the stages start. A monitor that cannot be

@@ -255,8 +255,9 @@ static int co__api_emit(co_stage_t *st, const co_record_t *rec)
                "\"output\" in the manifest");
         return CO_ERR_INVAL;
     }
-    int is_source = st->sc->n_inputs == 0;
-    if (is_source)
+    /* sources and processors alike wait while their output's consumers
+     * lag too far behind (a fast processor before a slow sink) */
+    if (st->sc->output && strcmp(topic, st->sc->output) == 0)
         co__backpressure(st, topic);
     rd_kafka_headers_t *h = rd_kafka_headers_new(rec->header_cnt + 5);
     int has_ce = 0;
@@ -791,7 +792,7 @@ static void co__dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
                rd_kafka_topic_name(msg->rkt), rd_kafka_err2str(msg->err));
         return;
     }
-    if (st->sc->n_inputs == 0 && st->sc->output &&
+    if (st->sc->output &&
         strcmp(rd_kafka_topic_name(msg->rkt), st->sc->output) == 0 &&
         msg->partition >= 0) {
         if (msg->partition >= st->n_hw) {
@@ -1378,6 +1379,15 @@ static int co__kafka_setup(co_stage_t *st, char *errstr, size_t sz)
         co_kafka_set(cc, "queued.min.messages", "20000", NULL, 0);
     if (!json_object_get(st->m->kafka, "fetch.wait.max.ms"))
         co_kafka_set(cc, "fetch.wait.max.ms", "100", NULL, 0);
+    /* The mock cluster holds every rebalance for session.timeout.ms - 1 s
+     * (44 s with the default): 6 s, the least that survives its 3 s
+     * first-join delay (docs/operations.md). */
+    if (st->rt && st->rt->mock_broker &&
+        !json_object_get(st->m->kafka, "session.timeout.ms")) {
+        co_kafka_set(cc, "session.timeout.ms", "6000", NULL, 0);
+        if (!json_object_get(st->m->kafka, "heartbeat.interval.ms"))
+            co_kafka_set(cc, "heartbeat.interval.ms", "500", NULL, 0);
+    }
     rd_kafka_conf_set_rebalance_cb(cc, co__rebalance_cb);
     rd_kafka_conf_set_opaque(cc, st);
     rd_kafka_conf_set_log_cb(cc, co__log_cb);
