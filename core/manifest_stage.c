@@ -59,7 +59,6 @@ static void co__stage_plugin(co_manifest_t *m, co_stage_conf_t *s, json_t *st,
                     "path, use \"plugin_file\"",
                     s->plugin);
         free(s->plugin);
-    free(s->plugin_file);
         s->plugin = NULL;
         bad = 1;
     }
@@ -263,6 +262,7 @@ void co__stage_free(co_stage_conf_t *s)
 {
     free(s->name);
     free(s->plugin);
+    free(s->plugin_file);
     for (size_t i = 0; i < s->n_inputs; i++)
         free(s->inputs[i]);
     free(s->inputs);

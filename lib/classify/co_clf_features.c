@@ -121,8 +121,8 @@ static void co_clf_dump_add(co_clf_extractor_t *x, int block, const char *a,
         x->dump_cap = cap;
     }
     x->dump_len += (size_t)sprintf(x->dump + x->dump_len, "%c:%.*s%s%.*s\n",
-                                   co_clf_block_prefix[block], (int)an, a,
-                                   bn ? "_" : "", (int)bn, b);
+                                   co_clf_block_prefix[block], (int)an, a ? a : "",
+                                   bn ? "_" : "", (int)bn, b ? b : "");
 }
 
 /* Hash of "<a>[_<b>]" (without the block). */
