@@ -36,7 +36,7 @@ extern "C" {
 /** Model file format version written by co_clf_model_save(). */
 #define CO_CLF_FORMAT_VERSION 1
 /** Feature settings version: bump when co_clf_featurize() changes. */
-#define CO_CLF_FEATURES_VERSION 2
+#define CO_CLF_FEATURES_VERSION 3
 /** log2 of the number of hashed feature slots. */
 #define CO_CLF_HASH_BITS 19
 
@@ -70,7 +70,11 @@ typedef enum co_clf_variant_e {
     CO_CLF_AS_IS = 0,      /**< the message as it is */
     CO_CLF_NEUTRAL_SENDER, /**< sender features as for notifications@ of a
                               neutral domain */
-    CO_CLF_FIRST_PARAGRAPH /**< subject and the first paragraph only */
+    CO_CLF_FIRST_PARAGRAPH, /**< subject and the first paragraph only */
+    CO_CLF_CONCEPTS_ONLY    /**< sender kind, structure and cross-language
+                               concepts without the words themselves (as
+                               mail in a language the training set barely
+                               has looks to the model) */
 } co_clf_variant_t;
 
 typedef struct co_clf_extractor_s co_clf_extractor_t;

@@ -8,6 +8,7 @@
 #include "co_clf.h"
 #include "co_clf_text.h"
 
+#include <glib.h>
 #include <libstemmer.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,11 +27,11 @@ enum {
     CO_CLF_B_NAME,
     CO_CLF_B_LOCAL,
     CO_CLF_B_FILES,
+    CO_CLF_B_CONCEPT,
     CO_CLF_NBLOCK
 };
-static const char co_clf_block_prefix[CO_CLF_NBLOCK] = {'m', 's', 'b', 'q',
-                                                        'a', 'c', 'n', 'l',
-                                                        'f'};
+static const char co_clf_block_prefix[CO_CLF_NBLOCK] = {
+    'm', 's', 'b', 'q', 'a', 'c', 'n', 'l', 'f', 'k'};
 
 typedef struct co_clf_hit_s {
     uint32_t h;
@@ -39,6 +40,7 @@ typedef struct co_clf_hit_s {
 
 struct co_clf_extractor_s {
     struct sb_stemmer *stem[CO_CLF_NLANG];
+    GHashTable *concepts; /* stem -> cross-language concept */
     co_clf_toks_t toks;
     uint8_t *flags; /* per token: 1 negated, 2 conditional */
     size_t flags_cap;
@@ -48,6 +50,7 @@ struct co_clf_extractor_s {
     size_t dump_len, dump_cap;
     int dumping;
     int oom;
+    int no_words; /* CO_CLF_CONCEPTS_ONLY: concepts without the words */
 };
 
 static const char *const co_clf_stemmer_names[CO_CLF_NLANG] = {
@@ -65,6 +68,7 @@ co_clf_extractor_t *co_clf_extractor_new(void)
             return NULL;
         }
     }
+    x->concepts = co_clf_concepts_new(x->stem, CO_CLF_NLANG);
     return x;
 }
 
@@ -75,6 +79,8 @@ void co_clf_extractor_free(co_clf_extractor_t *x)
     for (int l = 0; l < CO_CLF_NLANG; l++)
         if (x->stem[l])
             sb_stemmer_delete(x->stem[l]);
+    if (x->concepts)
+        g_hash_table_destroy(x->concepts);
     co_clf_toks_free(&x->toks);
     free(x->flags);
     free(x->hit);
@@ -93,7 +99,7 @@ void co_clf_vec_free(co_clf_vec_t *v)
 /* Hashing                                                                 */
 
 #define CO_CLF_FNV_OFFSET 1469598103934665603ULL
-#define CO_CLF_FNV_PRIME 1099511628211ULL
+#define CO_CLF_FNV_PRIME  1099511628211ULL
 
 static uint64_t co_clf_fnv(uint64_t h, const char *s, size_t n)
 {
@@ -120,14 +126,13 @@ static void co_clf_dump_add(co_clf_extractor_t *x, int block, const char *a,
         x->dump = n;
         x->dump_cap = cap;
     }
-    x->dump_len += (size_t)sprintf(x->dump + x->dump_len, "%c:%.*s%s%.*s\n",
-                                   co_clf_block_prefix[block], (int)an, a ? a : "",
-                                   bn ? "_" : "", (int)bn, b ? b : "");
+    x->dump_len += (size_t)sprintf(
+        x->dump + x->dump_len, "%c:%.*s%s%.*s\n", co_clf_block_prefix[block],
+        (int)an, a ? a : "", bn ? "_" : "", (int)bn, b ? b : "");
 }
 
 /* Hash of "<a>[_<b>]" (without the block). */
-static uint64_t co_clf_hash2(const char *a, size_t an, const char *b,
-                             size_t bn)
+static uint64_t co_clf_hash2(const char *a, size_t an, const char *b, size_t bn)
 {
     uint64_t h = co_clf_fnv(CO_CLF_FNV_OFFSET, a, an);
     if (bn) {
@@ -193,80 +198,148 @@ typedef struct co_clf_vendor_s {
 
 static const co_clf_vendor_t co_clf_vendors[] = {
     /* applicant-tracking systems */
-    {"greenhouse.io", "ats"}, {"greenhouse-mail.io", "ats"},
-    {"lever.co", "ats"}, {"hire.lever.co", "ats"},
-    {"myworkday.com", "ats"}, {"myworkdayjobs.com", "ats"},
-    {"workday.com", "ats"}, {"ashbyhq.com", "ats"},
-    {"smartrecruiters.com", "ats"}, {"icims.com", "ats"},
-    {"jobvite.com", "ats"}, {"taleo.net", "ats"},
-    {"successfactors.com", "ats"}, {"successfactors.eu", "ats"},
-    {"sapsf.com", "ats"}, {"bamboohr.com", "ats"}, {"breezy.hr", "ats"},
-    {"workable.com", "ats"}, {"workablemail.com", "ats"},
-    {"recruitee.com", "ats"}, {"teamtailor.com", "ats"},
-    {"teamtailor-mail.com", "ats"}, {"personio.de", "ats"},
-    {"personio.com", "ats"}, {"jazzhr.com", "ats"},
-    {"applytojob.com", "ats"}, {"pinpointhq.com", "ats"},
-    {"eightfold.ai", "ats"}, {"phenompeople.com", "ats"},
-    {"avature.net", "ats"}, {"rippling-ats.com", "ats"},
-    {"comeet.co", "ats"}, {"homerun.co", "ats"}, {"join.com", "ats"},
-    {"softgarden.io", "ats"}, {"softgarden.de", "ats"}, {"dvinci.de", "ats"},
-    {"welcomekit.co", "ats"}, {"oraclecloud.com", "ats"},
-    {"jobylon.com", "ats"}, {"manatal.com", "ats"},
+    {"greenhouse.io", "ats"},
+    {"greenhouse-mail.io", "ats"},
+    {"lever.co", "ats"},
+    {"hire.lever.co", "ats"},
+    {"myworkday.com", "ats"},
+    {"myworkdayjobs.com", "ats"},
+    {"workday.com", "ats"},
+    {"ashbyhq.com", "ats"},
+    {"smartrecruiters.com", "ats"},
+    {"icims.com", "ats"},
+    {"jobvite.com", "ats"},
+    {"taleo.net", "ats"},
+    {"successfactors.com", "ats"},
+    {"successfactors.eu", "ats"},
+    {"sapsf.com", "ats"},
+    {"bamboohr.com", "ats"},
+    {"breezy.hr", "ats"},
+    {"workable.com", "ats"},
+    {"workablemail.com", "ats"},
+    {"recruitee.com", "ats"},
+    {"teamtailor.com", "ats"},
+    {"teamtailor-mail.com", "ats"},
+    {"personio.de", "ats"},
+    {"personio.com", "ats"},
+    {"jazzhr.com", "ats"},
+    {"applytojob.com", "ats"},
+    {"pinpointhq.com", "ats"},
+    {"eightfold.ai", "ats"},
+    {"phenompeople.com", "ats"},
+    {"avature.net", "ats"},
+    {"rippling-ats.com", "ats"},
+    {"comeet.co", "ats"},
+    {"homerun.co", "ats"},
+    {"join.com", "ats"},
+    {"softgarden.io", "ats"},
+    {"softgarden.de", "ats"},
+    {"dvinci.de", "ats"},
+    {"welcomekit.co", "ats"},
+    {"oraclecloud.com", "ats"},
+    {"jobylon.com", "ats"},
+    {"manatal.com", "ats"},
     /* scheduling */
-    {"calendly.com", "scheduling"}, {"goodtime.io", "scheduling"},
-    {"modernloop.io", "scheduling"}, {"prelude.co", "scheduling"},
-    {"paradox.ai", "scheduling"}, {"rooster.co", "scheduling"},
-    {"cal.com", "scheduling"}, {"doodle.com", "scheduling"},
-    {"youcanbook.me", "scheduling"}, {"zcal.co", "scheduling"},
+    {"calendly.com", "scheduling"},
+    {"goodtime.io", "scheduling"},
+    {"modernloop.io", "scheduling"},
+    {"prelude.co", "scheduling"},
+    {"paradox.ai", "scheduling"},
+    {"rooster.co", "scheduling"},
+    {"cal.com", "scheduling"},
+    {"doodle.com", "scheduling"},
+    {"youcanbook.me", "scheduling"},
+    {"zcal.co", "scheduling"},
     /* assessments and recorded video interviews */
-    {"hackerrank.com", "assessment"}, {"hackerrankforwork.com", "assessment"},
-    {"codility.com", "assessment"}, {"codesignal.com", "assessment"},
-    {"testgorilla.com", "assessment"}, {"coderbyte.com", "assessment"},
-    {"hackerearth.com", "assessment"}, {"codingame.com", "assessment"},
-    {"devskiller.com", "assessment"}, {"testdome.com", "assessment"},
-    {"qualified.io", "assessment"}, {"mettl.com", "assessment"},
-    {"shl.com", "assessment"}, {"criteriacorp.com", "assessment"},
-    {"pymetrics.ai", "assessment"}, {"vervoe.com", "assessment"},
-    {"imocha.io", "assessment"}, {"hirevue.com", "assessment"},
-    {"sparkhire.com", "assessment"}, {"willo.video", "assessment"},
-    {"harver.com", "assessment"}, {"talentlens.com", "assessment"},
+    {"hackerrank.com", "assessment"},
+    {"hackerrankforwork.com", "assessment"},
+    {"codility.com", "assessment"},
+    {"codesignal.com", "assessment"},
+    {"testgorilla.com", "assessment"},
+    {"coderbyte.com", "assessment"},
+    {"hackerearth.com", "assessment"},
+    {"codingame.com", "assessment"},
+    {"devskiller.com", "assessment"},
+    {"testdome.com", "assessment"},
+    {"qualified.io", "assessment"},
+    {"mettl.com", "assessment"},
+    {"shl.com", "assessment"},
+    {"criteriacorp.com", "assessment"},
+    {"pymetrics.ai", "assessment"},
+    {"vervoe.com", "assessment"},
+    {"imocha.io", "assessment"},
+    {"hirevue.com", "assessment"},
+    {"sparkhire.com", "assessment"},
+    {"willo.video", "assessment"},
+    {"harver.com", "assessment"},
+    {"talentlens.com", "assessment"},
     /* live interview tools and video calls */
-    {"karat.com", "video"}, {"coderpad.io", "video"}, {"zoom.us", "video"},
-    {"meet.google.com", "video"}, {"teams.microsoft.com", "video"},
-    {"webex.com", "video"}, {"whereby.com", "video"},
+    {"karat.com", "video"},
+    {"coderpad.io", "video"},
+    {"zoom.us", "video"},
+    {"meet.google.com", "video"},
+    {"teams.microsoft.com", "video"},
+    {"webex.com", "video"},
+    {"whereby.com", "video"},
     /* job boards and networks */
-    {"linkedin.com", "jobboard"}, {"indeed.com", "jobboard"},
-    {"glassdoor.com", "jobboard"}, {"stepstone.de", "jobboard"},
-    {"xing.com", "jobboard"}, {"ziprecruiter.com", "jobboard"},
-    {"monster.com", "jobboard"}, {"infojobs.net", "jobboard"},
-    {"welcometothejungle.com", "jobboard"}, {"wellfound.com", "jobboard"},
-    {"angel.co", "jobboard"}, {"dice.com", "jobboard"},
-    {"otta.com", "jobboard"}, {"hired.com", "jobboard"},
-    {"seek.com.au", "jobboard"}, {"reed.co.uk", "jobboard"},
-    {"totaljobs.com", "jobboard"}, {"apec.fr", "jobboard"},
-    {"hellowork.com", "jobboard"}, {"indeedemail.com", "jobboard"},
-    {"jobteaser.com", "jobboard"}, {"nationalevacaturebank.nl", "jobboard"},
-    {"catho.com.br", "jobboard"}, {"computrabajo.com", "jobboard"},
+    {"linkedin.com", "jobboard"},
+    {"indeed.com", "jobboard"},
+    {"glassdoor.com", "jobboard"},
+    {"stepstone.de", "jobboard"},
+    {"xing.com", "jobboard"},
+    {"ziprecruiter.com", "jobboard"},
+    {"monster.com", "jobboard"},
+    {"infojobs.net", "jobboard"},
+    {"welcometothejungle.com", "jobboard"},
+    {"wellfound.com", "jobboard"},
+    {"angel.co", "jobboard"},
+    {"dice.com", "jobboard"},
+    {"otta.com", "jobboard"},
+    {"hired.com", "jobboard"},
+    {"seek.com.au", "jobboard"},
+    {"reed.co.uk", "jobboard"},
+    {"totaljobs.com", "jobboard"},
+    {"apec.fr", "jobboard"},
+    {"hellowork.com", "jobboard"},
+    {"indeedemail.com", "jobboard"},
+    {"jobteaser.com", "jobboard"},
+    {"nationalevacaturebank.nl", "jobboard"},
+    {"catho.com.br", "jobboard"},
+    {"computrabajo.com", "jobboard"},
     /* consumer mailboxes */
-    {"gmail.com", "freemail"}, {"googlemail.com", "freemail"},
-    {"outlook.com", "freemail"}, {"hotmail.com", "freemail"},
-    {"live.com", "freemail"}, {"yahoo.com", "freemail"},
-    {"icloud.com", "freemail"}, {"me.com", "freemail"},
-    {"proton.me", "freemail"}, {"protonmail.com", "freemail"},
-    {"gmx.de", "freemail"}, {"gmx.net", "freemail"}, {"web.de", "freemail"},
-    {"t-online.de", "freemail"}, {"orange.fr", "freemail"},
-    {"free.fr", "freemail"}, {"laposte.net", "freemail"},
-    {"yahoo.fr", "freemail"}, {"hotmail.fr", "freemail"},
-    {"yahoo.es", "freemail"}, {"uol.com.br", "freemail"},
-    {"bol.com.br", "freemail"}, {"ziggo.nl", "freemail"},
-    {"aol.com", "freemail"}, {"fastmail.com", "freemail"},
-    {"hey.com", "freemail"}, {"mail.com", "freemail"},
+    {"gmail.com", "freemail"},
+    {"googlemail.com", "freemail"},
+    {"outlook.com", "freemail"},
+    {"hotmail.com", "freemail"},
+    {"live.com", "freemail"},
+    {"yahoo.com", "freemail"},
+    {"icloud.com", "freemail"},
+    {"me.com", "freemail"},
+    {"proton.me", "freemail"},
+    {"protonmail.com", "freemail"},
+    {"gmx.de", "freemail"},
+    {"gmx.net", "freemail"},
+    {"web.de", "freemail"},
+    {"t-online.de", "freemail"},
+    {"orange.fr", "freemail"},
+    {"free.fr", "freemail"},
+    {"laposte.net", "freemail"},
+    {"yahoo.fr", "freemail"},
+    {"hotmail.fr", "freemail"},
+    {"yahoo.es", "freemail"},
+    {"uol.com.br", "freemail"},
+    {"bol.com.br", "freemail"},
+    {"ziggo.nl", "freemail"},
+    {"aol.com", "freemail"},
+    {"fastmail.com", "freemail"},
+    {"hey.com", "freemail"},
+    {"mail.com", "freemail"},
     {NULL, NULL}};
 
 /* Job-alert and digest addresses (local part prefixes at job boards). */
 static const char *const co_clf_alert_locals[] = {
-    "jobalerts", "jobs-noreply", "alert", "alerts", "jobalert", "digest",
-    "jobs-listings", "newsletter", "news", NULL};
+    "jobalerts", "jobs-noreply",  "alert",      "alerts", "jobalert",
+    "digest",    "jobs-listings", "newsletter", "news",   NULL};
 
 const char *co_clf_sender_kind(const char *addr_or_host)
 {
@@ -287,8 +360,7 @@ const char *co_clf_sender_kind(const char *addr_or_host)
             for (size_t k = 0; co_clf_alert_locals[k]; k++) {
                 size_t kl = strlen(co_clf_alert_locals[k]);
                 if (ll >= kl &&
-                    strncasecmp(addr_or_host, co_clf_alert_locals[k], kl) ==
-                        0)
+                    strncasecmp(addr_or_host, co_clf_alert_locals[k], kl) == 0)
                     return "alerts";
             }
         }
@@ -331,19 +403,27 @@ static int co_clf_history_line(const char *s, size_t n)
         s++;
         n--;
     }
-    static const char *const attrib[] = {"wrote", "schrieb", "écrit",
+    static const char *const attrib[] = {"wrote",    "schrieb",  "écrit",
                                          "escribió", "escreveu", "schreef",
-                                         "a écrit", NULL};
+                                         "a écrit",  NULL};
     for (size_t i = 0; attrib[i]; i++)
         if (co_clf_ends_with_colon_word(s, n, attrib[i]))
             return 1;
-    static const char *const sep[] = {
-        "-----original message", "----- original message",
-        "forwarded message", "begin forwarded message",
-        "ursprüngliche nachricht", "message d'origine", "mensaje original",
-        "mensagem original", "oorspronkelijk bericht", "message transféré",
-        "weitergeleitete nachricht", "mensaje reenviado",
-        "mensagem encaminhada", "doorgestuurd bericht", NULL};
+    static const char *const sep[] = {"-----original message",
+                                      "----- original message",
+                                      "forwarded message",
+                                      "begin forwarded message",
+                                      "ursprüngliche nachricht",
+                                      "message d'origine",
+                                      "mensaje original",
+                                      "mensagem original",
+                                      "oorspronkelijk bericht",
+                                      "message transféré",
+                                      "weitergeleitete nachricht",
+                                      "mensaje reenviado",
+                                      "mensagem encaminhada",
+                                      "doorgestuurd bericht",
+                                      NULL};
     if (n >= 3 && (s[0] == '-' || s[0] == '_' || s[0] == '=' ||
                    strncasecmp(s, "begin", 5) == 0))
         for (size_t i = 0; sep[i]; i++)
@@ -351,8 +431,8 @@ static int co_clf_history_line(const char *s, size_t n)
                 return 1;
     if (n >= 20 && s[0] == '_' && s[1] == '_' && s[2] == '_')
         return 1;
-    static const char *const hdr[] = {"from:", "von:", "de :", "de:",
-                                      "van:", NULL};
+    static const char *const hdr[] = {
+        "from:", "von:", "de :", "de:", "van:", NULL};
     for (size_t i = 0; hdr[i]; i++) {
         size_t k = strlen(hdr[i]);
         if (n > k && strncasecmp(s, hdr[i], k) == 0 &&
@@ -417,12 +497,11 @@ static int co_clf_is_greeting(const char *s, size_t n)
         return 0;
     if (s[n - 1] == ',' || s[n - 1] == '!')
         return 1;
-    static const char *const g[] = {"hi ", "hello", "dear ", "hey", "hallo",
-                                    "bonjour", "hola", "olá", "ola ",
-                                    "beste ", "guten", "liebe", "lieber",
-                                    "sehr geehrte", "estimad", "prezad",
-                                    "cher ", "chère", "goedemiddag",
-                                    "goedemorgen", NULL};
+    static const char *const g[] = {
+        "hi ",         "hello",        "dear ",   "hey",    "hallo", "bonjour",
+        "hola",        "olá",          "ola ",    "beste ", "guten", "liebe",
+        "lieber",      "sehr geehrte", "estimad", "prezad", "cher ", "chère",
+        "goedemiddag", "goedemorgen",  NULL};
     for (size_t i = 0; g[i]; i++)
         if (n >= strlen(g[i]) && strncasecmp(s, g[i], strlen(g[i])) == 0)
             return 1;
@@ -437,8 +516,8 @@ static void co_clf_first_paragraph(const char *t, size_t n, size_t *start,
     size_t i = 0;
     int skipped_greeting = 0;
     for (;;) {
-        while (i < n && (t[i] == '\n' || t[i] == ' ' || t[i] == '\r' ||
-                         t[i] == '\t'))
+        while (i < n &&
+               (t[i] == '\n' || t[i] == ' ' || t[i] == '\r' || t[i] == '\t'))
             i++;
         const char *e = memchr(t + i, '\n', n - i);
         size_t ll = e ? (size_t)(e - (t + i)) : n - i;
@@ -561,12 +640,12 @@ static int co_clf_text_block(co_clf_extractor_t *x, const char *s, size_t n,
             hs[nh++] = co_clf_hash2("!", 1, w, k->len);
         if (x->flags[i] & 2)
             hs[nh++] = co_clf_hash2("?", 1, w, k->len);
-        for (int j = 0; j < nh; j++) {
+        for (int j = 0; j < nh && !x->no_words; j++) {
             co_clf_add_h(x, block, hs[j]);
             if (also_all)
                 co_clf_add_h(x, CO_CLF_B_ALL, hs[j]);
         }
-        if (x->dumping) {
+        if (x->dumping && !x->no_words) {
             co_clf_dump_add(x, block, w, k->len, NULL, 0);
             if (prev)
                 co_clf_dump_add(x, block, prev, prevn, w, k->len);
@@ -574,6 +653,25 @@ static int co_clf_text_block(co_clf_extractor_t *x, const char *s, size_t n,
                 co_clf_dump_add(x, block, "!", 1, w, k->len);
             if (x->flags[i] & 2)
                 co_clf_dump_add(x, block, "?", 1, w, k->len);
+        }
+        /* the word's cross-language concept ("@regret" for
+         * "unfortunately", "malheureusement", "leider"), plain, negated
+         * and conditional */
+        const char *cn = k->kind == CO_CLF_TK_WORD
+                             ? g_hash_table_lookup(x->concepts, w)
+                             : NULL;
+        if (cn != NULL) {
+            /* in their own space (normalized apart from the words, which
+             * may be mostly unknown), marked by the text they come from */
+            char pre[4];
+            size_t pn = 0;
+            pre[pn++] = co_clf_block_prefix[block];
+            pre[pn++] = x->flags[i] & 1 ? '!' : x->flags[i] & 2 ? '?' : '@';
+            co_clf_add2(x, CO_CLF_B_CONCEPT, pre, pn, cn, strlen(cn));
+            if (x->flags[i] & 3) {
+                pre[1] = '@';
+                co_clf_add2(x, CO_CLF_B_CONCEPT, pre, pn, cn, strlen(cn));
+            }
         }
         prev = w;
         prevn = k->len;
@@ -601,10 +699,10 @@ static const char *co_clf_jstr(const json_t *o, const char *key)
 static void co_clf_subject_prefixes(const char *s, int *re, int *fw,
                                     size_t *skip)
 {
-    static const char *const rep[] = {"re", "aw", "sv", "res", "antw",
-                                      "rép", NULL};
-    static const char *const fwd[] = {"fwd", "fw", "wg", "tr", "rv", "enc",
-                                      "doorst", NULL};
+    static const char *const rep[] = {"re",   "aw",  "sv", "res",
+                                      "antw", "rép", NULL};
+    static const char *const fwd[] = {"fwd", "fw",  "wg",     "tr",
+                                      "rv",  "enc", "doorst", NULL};
     size_t i = 0;
     *re = *fw = 0;
     for (;;) {
@@ -617,10 +715,12 @@ static void co_clf_subject_prefixes(const char *s, int *re, int *fw,
             break;
         int hit = 0;
         for (size_t k = 0; rep[k] && !hit; k++)
-            if (strlen(rep[k]) == j - i && strncasecmp(s + i, rep[k], j - i) == 0)
+            if (strlen(rep[k]) == j - i &&
+                strncasecmp(s + i, rep[k], j - i) == 0)
                 (*re)++, hit = 1;
         for (size_t k = 0; fwd[k] && !hit; k++)
-            if (strlen(fwd[k]) == j - i && strncasecmp(s + i, fwd[k], j - i) == 0)
+            if (strlen(fwd[k]) == j - i &&
+                strncasecmp(s + i, fwd[k], j - i) == 0)
                 (*fw)++, hit = 1;
         if (!hit)
             break;
@@ -631,13 +731,13 @@ static void co_clf_subject_prefixes(const char *s, int *re, int *fw,
 
 static const char *co_clf_bucket(long n)
 {
-    return n == 0      ? "0"
-           : n < 8     ? "1-7"
-           : n < 25    ? "8-24"
-           : n < 60    ? "25-59"
-           : n < 150   ? "60-149"
-           : n < 400   ? "150-399"
-                       : "400+";
+    return n == 0    ? "0"
+           : n < 8   ? "1-7"
+           : n < 25  ? "8-24"
+           : n < 60  ? "25-59"
+           : n < 150 ? "60-149"
+           : n < 400 ? "150-399"
+                     : "400+";
 }
 
 /* Words of an address's local part or a file name ("talent.acquisition",
@@ -660,6 +760,7 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
 {
     x->nhit = 0;
     x->oom = 0;
+    x->no_words = variant == CO_CLF_CONCEPTS_ONLY;
     co_clf_add(x, CO_CLF_B_META, "bias");
 
     /* sender */
@@ -671,9 +772,8 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
         name = NULL;
     }
     const char *kind = co_clf_sender_kind(addr);
-    co_clf_add_kv(x, "K:",
-                  kind ? kind
-                       : (addr && strchr(addr, '@') ? "domain" : "none"));
+    co_clf_add_kv(
+        x, "K:", kind ? kind : (addr && strchr(addr, '@') ? "domain" : "none"));
     if (addr != NULL) {
         const char *at = strchr(addr, '@');
         size_t ll = at ? (size_t)(at - addr) : 0;
@@ -686,8 +786,8 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
             co_clf_add(x, CO_CLF_B_META, "noreply");
     }
     if (name != NULL && *name &&
-        co_clf_text_block(x, name, strlen(name), CO_CLF_B_NAME, 0, CO_CLF_EN,
-                          0, NULL, NULL) != 0)
+        co_clf_text_block(x, name, strlen(name), CO_CLF_B_NAME, 0, CO_CLF_EN, 0,
+                          NULL, NULL) != 0)
         return -1;
 
     /* headers */
@@ -758,8 +858,8 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
             if (text[i] != '>')
                 q[o++] = text[i];
         size_t cap = co_clf_cap(q, o, 6000);
-        int rc = co_clf_text_block(x, q, cap, CO_CLF_B_QUOTED, 0, lang, 0,
-                                   NULL, &qinfo);
+        int rc = co_clf_text_block(x, q, cap, CO_CLF_B_QUOTED, 0, lang, 0, NULL,
+                                   &qinfo);
         free(q);
         if (rc != 0)
             return -1;
@@ -802,8 +902,8 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
                                                         : "none");
         co_clf_add(x, CO_CLF_B_META, b);
         const char *sum = co_clf_jstr(ev, "summary");
-        if (sum && co_clf_text_block(x, sum, strlen(sum), CO_CLF_B_CAL, 0,
-                                     lang, 0, NULL, NULL) != 0)
+        if (sum && co_clf_text_block(x, sum, strlen(sum), CO_CLF_B_CAL, 0, lang,
+                                     0, NULL, NULL) != 0)
             return -1;
         const json_t *org = json_object_get(ev, "organizer");
         const char *ok = co_clf_sender_kind(co_clf_jstr(org, "address"));

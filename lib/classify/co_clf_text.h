@@ -82,4 +82,16 @@ enum {
  *  conditional cue, stop word of a language. Thread-safe. */
 uint32_t co_clf_word_flags(const char *w, size_t n);
 
+struct _GHashTable;
+
+/**
+ * The cross-language concept table (co_clf_concepts.c): each listed word,
+ * and its stem by each of the `nstem` stemmers (NULL entries skipped),
+ * mapped to a static concept name ("interview", "regret", ...). Built once
+ * per extractor; g_hash_table_destroy() frees it. NULL never (GLib aborts
+ * on out of memory).
+ */
+struct _GHashTable *co_clf_concepts_new(struct sb_stemmer *const *stem,
+                                        int nstem);
+
 #endif

@@ -17,14 +17,13 @@
 
 static void co__train_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: careerops train --labels CSV --emails DIR [--labels CSV "
-            "--emails DIR]...\n"
-            "                       --out MODEL [--seed N] [--epochs N] "
-            "[--no-augment]\n"
-            "Trains the learned classifier of rules-classifier on labeled "
-            "folders of .eml\nfiles (CSV header file,label,company,"
-            "scheduled_date, as for careerops eval).\n");
+    fprintf(f, "usage: careerops train --labels CSV --emails DIR [--labels CSV "
+               "--emails DIR]...\n"
+               "                       --out MODEL [--seed N] [--epochs N] "
+               "[--no-augment]\n"
+               "Trains the learned classifier of rules-classifier on labeled "
+               "folders of .eml\nfiles (CSV header file,label,company,"
+               "scheduled_date, as for careerops eval).\n");
 }
 
 typedef struct co__train_set_s {
@@ -56,21 +55,20 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     char key[65], err[512] = "";
     int rc = co_read_file(r->path, &raw, &rawlen);
     if (rc != 0) {
-        fprintf(stderr, "error: %s: cannot read: %s\n", r->path,
-                strerror(-rc));
+        fprintf(stderr, "error: %s: cannot read: %s\n", r->path, strerror(-rc));
         return 2;
     }
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)raw, rawlen);
     const char *lab = co_clf_label_name(r->label);
-    crypto_hash_sha256_update(digest, (const unsigned char *)lab,
-                              strlen(lab));
+    crypto_hash_sha256_update(digest, (const unsigned char *)lab, strlen(lab));
     crypto_hash_sha256_update(digest, h, sizeof h);
     rc = co_mail_to_json(raw, rawlen, NULL, NULL, &json, &jlen, key, err,
                          sizeof err);
     free(raw);
     if (rc != 0) {
-        fprintf(stderr, "error: %s: not a message: %s (fix or remove the row)\n",
+        fprintf(stderr,
+                "error: %s: not a message: %s (fix or remove the row)\n",
                 r->path, err);
         return 2;
     }
@@ -78,8 +76,10 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     json_t *email = json_loadb(json, jlen, 0, &je);
     free(json);
     static const co_clf_variant_t variants[] = {
-        CO_CLF_AS_IS, CO_CLF_NEUTRAL_SENDER, CO_CLF_FIRST_PARAGRAPH};
-    for (int v = 0; v < (augment ? 3 : 1); v++) {
+        CO_CLF_AS_IS, CO_CLF_NEUTRAL_SENDER, CO_CLF_FIRST_PARAGRAPH,
+        CO_CLF_CONCEPTS_ONLY};
+    int nv = (int)(sizeof variants / sizeof variants[0]);
+    for (int v = 0; v < (augment ? nv : 1); v++) {
         co_clf_example_t *e = co__train_push(set);
         if (co_clf_featurize(x, email, variants[v], &e->x) != 0) {
             fprintf(stderr, "error: %s: cannot compute features\n", r->path);
