@@ -110,6 +110,15 @@ char *co_clf_feature_dump(co_clf_extractor_t *x, const json_t *email);
  */
 const char *co_clf_sender_kind(const char *addr_or_host);
 
+/**
+ * @brief The host of a link ("https://Acme.Greenhouse.io:443/x" ->
+ *        "acme.greenhouse.io"), lower-cased, into host (NUL-terminated).
+ *        Shared by the features and rules-classifier.
+ * @returns The host's length, or 0 when url is NULL, has no "://", an
+ *          empty host or one longer than host_size - 1 bytes.
+ */
+size_t co_clf_url_host(const char *url, char *host, size_t host_size);
+
 typedef struct co_clf_model_s co_clf_model_t;
 
 /** @brief Training settings; co_clf_train_opts_default() fills them. */

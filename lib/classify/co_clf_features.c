@@ -8,6 +8,7 @@
 #include "co_clf.h"
 #include "co_clf_text.h"
 
+#include <ctype.h>
 #include <glib.h>
 #include <libstemmer.h>
 #include <math.h>
@@ -921,16 +922,9 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     {
         if (li >= 60)
             break;
-        const char *u = co_clf_jstr(l, "url");
-        const char *h = u ? strstr(u, "://") : NULL;
-        if (h == NULL)
-            continue;
         char host[256];
-        size_t hl = strcspn(h + 3, "/?#:");
-        if (hl >= sizeof host)
+        if (co_clf_url_host(co_clf_jstr(l, "url"), host, sizeof host) == 0)
             continue;
-        memcpy(host, h + 3, hl);
-        host[hl] = '\0';
         const char *k = co_clf_sender_kind(host);
         if (k) {
             char b[64];
@@ -956,6 +950,21 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
             return -1;
     }
     return x->oom ? -1 : 0;
+}
+
+size_t co_clf_url_host(const char *url, char *host, size_t host_size)
+{
+    const char *h = url ? strstr(url, "://") : NULL;
+    if (h == NULL || host_size == 0)
+        return 0;
+    h += 3;
+    size_t n = strcspn(h, "/?#:");
+    if (n == 0 || n >= host_size)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        host[i] = (char)tolower((unsigned char)h[i]);
+    host[n] = '\0';
+    return n;
 }
 
 /* Sort hits by (slot, block): LSD radix sort of the packed 23-bit key. */

@@ -4,6 +4,7 @@
  * and extracts company, role and scheduled date. See
  * docs/classification.md for the method.
  */
+#include "co_clf.h"
 #include "rules_internal.h"
 
 #include <ctype.h>
@@ -999,16 +1000,9 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
         {
             if (li >= 50)
                 break;
-            const char *u = rules_jstr(l, "url");
-            const char *h = u ? strstr(u, "://") : NULL;
-            if (h == NULL)
-                continue;
             char host[256];
-            size_t hl = strcspn(h + 3, "/?#:");
-            if (hl >= sizeof host)
+            if (co_clf_url_host(rules_jstr(l, "url"), host, sizeof host) == 0)
                 continue;
-            memcpy(host, h + 3, hl);
-            host[hl] = '\0';
             const rules_sender_t *s = rules_db_sender(db, host);
             if (s != NULL && s->kind == RULES_K_ATS) {
                 context += 1.5;
