@@ -18,7 +18,7 @@
 /* ...and some hiring context from the rules (a hiring phrase, an ATS
  * sender or link, an invitation), or this probability without it. */
 #define RULES_MODEL_CONTEXT_MIN 1.0
-#define RULES_MODEL_ALERT_NO_CONTEXT 0.9
+#define RULES_MODEL_ALERT_NO_CONTEXT 0.93
 /* The model's probability under which a label of the rules is overruled. */
 #define RULES_MODEL_RULES_MIN 0.4
 /* Bulk evidence of the rules that keeps a message OTHER. */
