@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Figures from a clf-trace TSV (scripts/cv.sh): per-label precision,
 recall and F1, accuracy and the confusion matrix, for the rules alone, the
-model alone and the combination; calibration of the combined confidence.
+model alone and the combination; calibration of the combined confidence;
+with a `writer` column, accuracy and per-label recall per held-out writer
+and their macro average; with --variant NAME=TRACE.tsv (the same messages
+changed), each variant's accuracy and its change in points per writer.
 
-usage: clf_report.py TRACE.tsv [--markdown]
+usage: clf_report.py TRACE.tsv [--markdown] [--variant NAME=TRACE.tsv]...
 """
 import csv
 import sys
@@ -50,11 +53,71 @@ def report(rows, col, title, md):
     print("```")
 
 
-def main():
-    path = sys.argv[1]
-    md = "--markdown" in sys.argv
+def read(path):
     with open(path, newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def accuracy(rows, col):
+    return sum(r["expected"] == r[col] for r in rows) / max(1, len(rows))
+
+
+def per_writer(rows, variants):
+    """Per held-out writer: accuracy of each decision, the combined
+    decision's recall of the job labels, and the variants' changes."""
+    writers = sorted({r["writer"] for r in rows})
+    if len(writers) < 2:
+        return
+    by = {w: [r for r in rows if r["writer"] == w] for w in writers}
+    vby = [(n, {w: [r for r in v if r["writer"] == w] for w in writers})
+           for n, v in variants]
+    head = ["writer", "messages", "combined", "rules", "model"]
+    head += ["%s recall" % s for s in SHORT[:6]]
+    head += ["%s (combined)" % n for n, _ in variants]
+    print("\nPer held-out writer (accuracy; recall of the combined decision)"
+          "\n")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    macro = [[] for _ in head]
+    for w in writers + ["macro"]:
+        if w == "macro":
+            cells = ["%.3f" % (sum(c) / len(c)) if c else "" for c in macro]
+            cells[0], cells[1] = "**macro**", "%d" % len(rows)
+            print("| " + " | ".join(cells) + " |")
+            break
+        rs = by[w]
+        vals = [accuracy(rs, c) for c in ("combined", "rules", "model")]
+        per, _, _ = figures(rs, "combined")
+        vals += [per[l][1] for l in LABELS[:6]]
+        cells = [w, "%d" % len(rs)] + [fmt(v) for v in vals]
+        for i, v in enumerate(vals):
+            if v is not None:
+                macro[i + 2].append(v)
+        for j, (n, vb) in enumerate(vby):
+            a = accuracy(vb[w], "combined")
+            d = 100 * (a - vals[0])
+            cells.append("%.3f (%+.1f)" % (a, d))
+            macro[5 + 6 + j].append(a)
+        print("| " + " | ".join(cells) + " |")
+    if variants:
+        base = sum(macro[2]) / len(macro[2])
+        for j, (n, _) in enumerate(variants):
+            m = sum(macro[11 + j]) / len(macro[11 + j])
+            print("\n%s: macro accuracy %.3f (%+.1f points)" %
+                  (n, m, 100 * (m - base)))
+
+
+def main():
+    args = sys.argv[1:]
+    md = "--markdown" in args
+    variants = []
+    while "--variant" in args:
+        i = args.index("--variant")
+        name, _, vpath = args[i + 1].partition("=")
+        variants.append((name, read(vpath)))
+        del args[i:i + 2]
+    path = [a for a in args if not a.startswith("--")][0]
+    rows = read(path)
     report(rows, "combined", "Combined (rules + model)", md)
     report(rows, "rules", "Rules only", md)
     report(rows, "model", "Model only", md)
@@ -63,6 +126,8 @@ def main():
     ok = sum(1 for r in hi if r["model"] == r["expected"])
     print("\nmodel calibration: %d of %d messages with p >= 0.9 are right "
           "(%.3f)" % (ok, len(hi), ok / len(hi) if hi else 0))
+    if rows and "writer" in rows[0]:
+        per_writer(rows, variants)
 
 
 if __name__ == "__main__":
