@@ -14,13 +14,15 @@
 
 /* The labels that alert the user need this calibrated probability (below
  * it, the most probable label that does not alert wins)... */
-#define RULES_MODEL_ALERT_MIN 0.6
+#define RULES_MODEL_ALERT_MIN 0.7
 /* ...and some hiring context from the rules (a hiring phrase, an ATS
  * sender or link, an invitation), or this probability without it. */
-#define RULES_MODEL_CONTEXT_MIN 1.0
-#define RULES_MODEL_ALERT_NO_CONTEXT 0.93
-/* The model's probability under which a label of the rules is overruled. */
-#define RULES_MODEL_RULES_MIN 0.4
+#define RULES_MODEL_CONTEXT_MIN      1.0
+#define RULES_MODEL_ALERT_NO_CONTEXT 0.87
+/* The model's probability under which a label of the rules is overruled
+ * (a label that alerts, another label). */
+#define RULES_MODEL_RULES_ALERT_MIN 0.4
+#define RULES_MODEL_RULES_MIN       0.2
 /* Bulk evidence of the rules that keeps a message OTHER. */
 #define RULES_MODEL_BULK_STRONG 4.0
 
@@ -43,8 +45,8 @@ int rules_mode_parse(const char *name)
     return -1;
 }
 
-rules_model_t *rules_model_load(const char *path, rules_mode_t mode,
-                                char *err, size_t err_size)
+rules_model_t *rules_model_load(const char *path, rules_mode_t mode, char *err,
+                                size_t err_size)
 {
     rules_model_t *rm = calloc(1, sizeof *rm);
     if (rm == NULL) {
@@ -94,8 +96,8 @@ static int rules_alerts(int l)
 
 /* The decision hook: see docs/classification.md, "Decision". */
 static void rules_model_decide(void *arg, const json_t *email,
-                               const rules_decision_t *r,
-                               rules_label_t *label, double *confidence)
+                               const rules_decision_t *r, rules_label_t *label,
+                               double *confidence)
 {
     (void)email;
     rules_model_call_t *call = arg;
@@ -120,7 +122,9 @@ static void rules_model_decide(void *arg, const json_t *email,
     /* the rules' own label stands unless the model rules it out (on
      * other writers' mail the rules' labels are right about 4 times in 5,
      * the model's probability of a wrong one is usually tiny) */
-    if (r->label != RULES_OTHER && p[r->label] >= RULES_MODEL_RULES_MIN) {
+    if (r->label != RULES_OTHER &&
+        p[r->label] >= (rules_alerts(r->label) ? RULES_MODEL_RULES_ALERT_MIN
+                                               : RULES_MODEL_RULES_MIN)) {
         *label = r->label;
         *confidence = p[r->label];
         return;
