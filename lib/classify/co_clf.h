@@ -67,9 +67,9 @@ void co_clf_vec_free(co_clf_vec_t *v);
  *        transformations scripts/robustness.sh applies to a labeled set).
  */
 typedef enum co_clf_variant_e {
-    CO_CLF_AS_IS = 0,      /**< the message as it is */
-    CO_CLF_NEUTRAL_SENDER, /**< sender features as for notifications@ of a
-                              neutral domain */
+    CO_CLF_AS_IS = 0,       /**< the message as it is */
+    CO_CLF_NEUTRAL_SENDER,  /**< sender features as for notifications@ of a
+                               neutral domain */
     CO_CLF_FIRST_PARAGRAPH, /**< subject and the first paragraph only */
     CO_CLF_CONCEPTS_ONLY    /**< sender kind, structure and cross-language
                                concepts without the words themselves (as
@@ -172,8 +172,7 @@ int co_clf_model_save(const co_clf_model_t *m, const char *path, char *err,
  * @returns The model, or NULL with "PATH: reason" in err (unreadable,
  *          another format or feature version, a bad row).
  */
-co_clf_model_t *co_clf_model_load(const char *path, char *err,
-                                  size_t err_size);
+co_clf_model_t *co_clf_model_load(const char *path, char *err, size_t err_size);
 
 /** @brief Free a model; NULL is allowed. */
 void co_clf_model_free(co_clf_model_t *m);

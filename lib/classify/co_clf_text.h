@@ -58,8 +58,7 @@ int co_clf_tokenize(co_clf_toks_t *t, const char *s, size_t len);
 
 /** Language of tokens [from, to) by counting stop words; English when
  *  nothing is known. */
-co_clf_lang_t co_clf_guess_lang(const co_clf_toks_t *t, size_t from,
-                                size_t to);
+co_clf_lang_t co_clf_guess_lang(const co_clf_toks_t *t, size_t from, size_t to);
 
 struct sb_stemmer;
 
