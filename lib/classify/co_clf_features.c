@@ -29,10 +29,11 @@ enum {
     CO_CLF_B_LOCAL,
     CO_CLF_B_FILES,
     CO_CLF_B_CONCEPT,
+    CO_CLF_B_PREFIX,
     CO_CLF_NBLOCK
 };
 static const char co_clf_block_prefix[CO_CLF_NBLOCK] = {
-    'm', 's', 'b', 'q', 'a', 'c', 'n', 'l', 'f', 'k'};
+    'm', 's', 'b', 'q', 'a', 'c', 'n', 'l', 'f', 'k', 'p'};
 
 typedef struct co_clf_hit_s {
     uint32_t h;
@@ -596,6 +597,8 @@ typedef struct co_clf_textinfo_s {
 
 /* Tokenize, mark, stem and emit one text into `block` (and into the
  * shared block when `also_all`). */
+static size_t co_clf_cap(const char *s, size_t n, size_t max);
+
 static int co_clf_text_block(co_clf_extractor_t *x, const char *s, size_t n,
                              int block, int also_all, co_clf_lang_t lang,
                              int guess, co_clf_lang_t *lang_out,
@@ -654,6 +657,18 @@ static int co_clf_text_block(co_clf_extractor_t *x, const char *s, size_t n,
                 co_clf_dump_add(x, block, "!", 1, w, k->len);
             if (x->flags[i] & 2)
                 co_clf_dump_add(x, block, "?", 1, w, k->len);
+        }
+        /* the first five letters of a long word, shared by cognates of
+         * other languages ("candidature", "candidatura", "candidate") */
+        if (k->kind == CO_CLF_TK_WORD && k->len >= 6 &&
+            block != CO_CLF_B_LOCAL && block != CO_CLF_B_FILES) {
+            size_t pl = co_clf_cap(w, k->len, 5);
+            if (pl >= 4) {
+                char pre[2] = {co_clf_block_prefix[block], ':'};
+                co_clf_add_h(x, CO_CLF_B_PREFIX, co_clf_hash2(pre, 2, w, pl));
+                if (x->dumping)
+                    co_clf_dump_add(x, CO_CLF_B_PREFIX, pre, 2, w, pl);
+            }
         }
         /* the word's cross-language concept ("@regret" for
          * "unfortunately", "malheureusement", "leider"), plain, negated

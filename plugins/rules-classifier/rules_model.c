@@ -17,7 +17,7 @@
 #define RULES_MODEL_ALERT_MIN 0.7
 /* ...and some hiring context from the rules (a hiring phrase, an ATS
  * sender or link, an invitation), or this probability without it. */
-#define RULES_MODEL_CONTEXT_MIN      1.0
+#define RULES_MODEL_CONTEXT_MIN      0.5
 #define RULES_MODEL_ALERT_NO_CONTEXT 0.87
 /* The model's probability under which a label of the rules is overruled
  * (a label that alerts, another label). */

@@ -1,8 +1,8 @@
 /*
  * lib/classify features: the shared link-host parser, and the
  * cross-language concepts (a French, a Spanish and an English rejection
- * share the "regret" and "others" concepts; a concepts-only copy keeps the
- * concepts and drops the words).
+ * share the "regret" and "others" concepts and the cognate prefix "candi";
+ * a concepts-only copy keeps the concepts and drops the words).
  */
 #include "co_clf.h"
 
@@ -56,6 +56,8 @@ START_TEST(concepts_across_languages)
         ck_assert_msg(strstr(d, "k:b@_others\n") != NULL, "%s", d);
         ck_assert_msg(strstr(d, "k:b@_role\n") != NULL, "%s", d);
         ck_assert_msg(strstr(d, "k:s@_application\n") != NULL, "%s", d);
+        /* and the cognates' first five letters */
+        ck_assert_msg(strstr(d, "p:b:_candi\n") != NULL, "%s", d);
         free(d);
     }
     /* conjugated and plural forms meet the same concept after stemming */
