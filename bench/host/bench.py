@@ -42,6 +42,10 @@ root = os.path.dirname(os.path.dirname(here))
 runs = int(opt("--runs", "5"))
 count = int(opt("--count", "200000"))
 doc = opt("--write-docs", None)
+only = opt("--systems", None)  # e.g. "passthru,host" (default: all)
+sizes = [int(x) for x in opt("--sizes", "100,1024").split(",")]
+# extra `--set PATH=VALUE` for the host (a variant under test), repeatable
+host_sets = [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--host-set"]
 passthru_src = opt("--passthru-src", os.path.join(root, "..", "shared", "bench", "passthru.c"))
 env = dict(os.environ, CAREEROPS_PLUGIN_PATH=plugins, CAREEROPS_LOG_LEVEL="warn")
 tmp = tempfile.mkdtemp(prefix="careerops-bench.")
@@ -92,7 +96,8 @@ def start_passthru(exe, bs, tag):
 def start_host(bs, tag):
     return subprocess.Popen([careerops, "run", os.path.join(here, "bench.json"),
                              "--set", f"kafka.bootstrap.servers={bs}",
-                             "--set", f"pipeline=bench{tag}"],
+                             "--set", f"pipeline=bench{tag}"]
+                            + [x for kv in host_sets for x in ("--set", kv)],
                             env=env, stderr=open(os.path.join(tmp, f"host-{tag}.log"), "w"))
 
 
@@ -168,8 +173,10 @@ def idle_rss():
 def main():
     passthru_exe = build_passthru()
     systems = ["passthru", "host"] + (["rsyslog"] if shutil.which("rsyslogd") else [])
+    if only:
+        systems = [x for x in only.split(",") if x in systems]
     results = {}
-    for size in (100, 1024):
+    for size in sizes:
         for r in range(runs):
             for system in systems:
                 res = one_run(system, size, f"{size}-{r}-{system}", passthru_exe)
@@ -177,11 +184,11 @@ def main():
                 print(f"{system:>8} {size:>5} B run {r + 1}: {res['records_per_s']:.0f} rec/s, "
                       f"{res['cpu_us_per_record']:.2f} µs CPU/record, missing {res['missing']}, "
                       f"duplicates {res['duplicates']}", flush=True)
-    idle = idle_rss()
+    idle = idle_rss() if doc else 0
     print(f"host RSS at idle (3-stage pipeline, in-process embedded broker, after 8 s): "
           f"{idle / 1024:.1f} MB")
     rows = []
-    for size in (100, 1024):
+    for size in sizes:
         base = results[("passthru", size)]
         b_rate = statistics.median(x["records_per_s"] for x in base)
         b_cpu = statistics.median(x["cpu_us_per_record"] for x in base)
