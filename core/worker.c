@@ -527,6 +527,9 @@ static int co__read_batch(co_stage_t *st, int wait_ms, int max, int *rc,
     rd_kafka_message_t *msg;
     while (*rc == 0 && n < max &&
            (msg = rd_kafka_consumer_poll(st->consumer, n ? 0 : wait_ms))) {
+        /* a record that was waiting when the previous one ended starts
+         * then (microseconds off, at the histogram's 1 ms resolution) */
+        st->lat_start_ms = n ? st->lat_end_ms : -1;
         n++;
         if (msg->err) {
             if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
