@@ -75,11 +75,13 @@ typedef struct co_stage_conf_s {
     int64_t commit_interval_ms; /**< how often offsets are committed
                                      (default 1000) */
     int64_t max_batch; /**< records per commit at most (default 5000) */
-    co_ce_mode_t cloudevents; /**< `cloudevents` (default binary) */
-    int input_headers; /**< `input_headers`: hand the input records' headers
-                            to the plugin (default 1); 0 skips parsing them
-                            (dead letters still carry them) */
     json_t *config;    /**< plugin config object (expanded); owned */
+
+    co_ce_mode_t cloudevents; /**< `cloudevents` (default binary) */
+    int input_headers;        /**< `input_headers`: hand the input records'
+                                   headers to the plugin (default 1); 0 skips
+                                   parsing them (dead letters still carry
+                                   them) */
 } co_stage_conf_t;
 
 /** A topic declared or implied by the stages. */
