@@ -64,7 +64,13 @@ static void co__app_usage(FILE *out)
             "$CAREEROPS_BRIEFING_URL)\n"
             "  --now TIME        the time that separates past and upcoming "
             "interviews\n"
-            "                    (RFC 3339; default: now)\n");
+            "                    (RFC 3339; default: now); also dates "
+            "--decide\n"
+            "  --decide ID=S     record your own outcome of application ID "
+            "(the id of\n"
+            "                    --csv/--json): ACCEPTED, DECLINED, "
+            "WITHDRAWN, or NONE to\n"
+            "                    forget it; the application is re-derived\n");
 }
 
 /* A date argument: YYYY-MM-DD, optionally followed by a time (PostgreSQL
@@ -437,6 +443,55 @@ static void co__app_strip(json_t *apps)
     }
 }
 
+/* --decide ID=STATUS: store (or, for NONE, forget) the user's outcome and
+ * re-derive the application. Returns the exit status. */
+static int co__app_decide(PGconn *c, const char *schema, const char *arg,
+                          const char *at)
+{
+    const char *eq = strchr(arg, '=');
+    static const char *const ok[] = {"ACCEPTED", "DECLINED", "WITHDRAWN",
+                                     "NONE", NULL};
+    const char *const *st = ok;
+    while (eq != NULL && *st != NULL && strcasecmp(*st, eq + 1) != 0)
+        st++;
+    if (eq == NULL || eq == arg || *st == NULL) {
+        fprintf(stderr,
+                "careerops applications: --decide '%s': use ID=STATUS with "
+                "the application's id (--csv, --json) and ACCEPTED, "
+                "DECLINED, WITHDRAWN or NONE\n",
+                arg);
+        return 2;
+    }
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)(eq - arg), arg);
+    char *qs = PQescapeIdentifier(c, schema, strlen(schema));
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT %s.careerops_application_decide($1, $2, $3), "
+             "(SELECT company FROM %s.applications WHERE id = $1)",
+             qs ? qs : "\"\"", qs ? qs : "\"\"");
+    PQfreemem(qs);
+    const char *params[3] = {id, strcmp(*st, "NONE") == 0 ? NULL : *st, at};
+    PGresult *r = PQexecParams(c, sql, 3, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (code != NULL && strcmp(code, "P0002") == 0)
+            fprintf(stderr,
+                    "careerops applications: --decide: no application with "
+                    "id '%s' in schema %s (see the id column of --csv)\n",
+                    id, schema);
+        else
+            fprintf(stderr, "careerops applications: --decide: %s",
+                    PQresultErrorMessage(r));
+        rc = 1;
+    } else {
+        printf("%s (%s): %s\n", id, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    return rc;
+}
+
 int co_cmd_applications(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -450,9 +505,10 @@ int co_cmd_applications(int argc, char **argv)
         {"timezone", required_argument, NULL, 'z'},
         {"briefing-url", required_argument, NULL, 'b'},
         {"now", required_argument, NULL, 'n'},
+        {"decide", required_argument, NULL, 'x'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *status = NULL, *since = NULL, *now = NULL;
+    const char *status = NULL, *since = NULL, *now = NULL, *decide = NULL;
     const char *dsn = getenv("CAREEROPS_STATE");
     const char *schema = getenv("CAREEROPS_DEMO_SCHEMA");
     const char *tz = getenv("TZ");
@@ -469,6 +525,9 @@ int co_cmd_applications(int argc, char **argv)
             break;
         case 'n':
             now = optarg;
+            break;
+        case 'x':
+            decide = optarg;
             break;
         case 'D':
             dsn = optarg;
@@ -566,6 +625,11 @@ int co_cmd_applications(int argc, char **argv)
         return 2;
     }
     PQclear(r);
+    if (decide != NULL) {
+        int drc = co__app_decide(conn, schema, decide, now);
+        PQfinish(conn);
+        return drc;
+    }
     json_t *apps = co__app_load(conn, schema, status, since, now);
     PQfinish(conn);
     if (apps == NULL)

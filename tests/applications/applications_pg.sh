@@ -151,9 +151,31 @@ q -c "UPDATE $S.events SET event_type = 'OFFER',
     fail "relabelling Larkspur's interview as an offer did not move the application to OFFER"
 ok "a relabel moves the application's status"
 
+# The user's own outcome: ACCEPTED after the offer, logged as a DECISION
+# transition; NONE forgets it again.
+tide=$(q -c "SELECT id FROM $S.applications WHERE company = 'Tidewater Payments'")
+"$CAREEROPS_BIN" applications --schema "$S" --decide "$tide=accepted" --now 2025-11-05T10:00:00Z >"$T/dec" ||
+    fail "--decide $tide=accepted failed"
+grep -q "Tidewater Payments): ACCEPTED" "$T/dec" || fail "--decide printed: $(cat "$T/dec")"
+[ "$(q -c "SELECT from_status || '>' || to_status || ' ' || event_type FROM $S.application_transitions
+      WHERE application_id = '$tide' ORDER BY seq DESC LIMIT 1")" = "OFFER>ACCEPTED DECISION" ] ||
+    fail "the decision is not the last transition of Tidewater's application"
+"$CAREEROPS_BIN" applications --schema "$S" --decide "$tide=none" >/dev/null
+[ "$(q -c "SELECT status FROM $S.applications WHERE id = '$tide'")" = OFFER ] ||
+    fail "--decide ID=none did not restore OFFER"
+ok "--decide records and forgets the user's outcome"
+
+# Deleting an event re-derives its application too.
+q -c "DELETE FROM $S.events WHERE key = '$lark'"
+[ "$(q -c "SELECT status FROM $S.applications WHERE company = 'Larkspur Health'")" = ASSESSMENT ] ||
+    fail "deleting Larkspur's interview did not move the application back to ASSESSMENT"
+ok "a deleted event re-derives its application"
+
 # bad input names the fix
 if "$CAREEROPS_BIN" applications --schema "$S" --status BOGUS 2>"$T/err"; then fail "--status BOGUS accepted"; fi
 grep -q "PROSPECT, APPLIED" "$T/err" || fail "--status BOGUS: $(cat "$T/err")"
 if "$CAREEROPS_BIN" applications --schema nosuch_schema 2>"$T/err"; then fail "a missing schema gave success"; fi
 grep -q "no applications table" "$T/err" || fail "missing schema: $(cat "$T/err")"
+if "$CAREEROPS_BIN" applications --schema "$S" --decide nosuchid=ACCEPTED 2>"$T/err"; then fail "--decide of an unknown id accepted"; fi
+grep -q "no application with id 'nosuchid'" "$T/err" || fail "--decide unknown id: $(cat "$T/err")"
 ok "bad input"
