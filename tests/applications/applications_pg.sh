@@ -97,10 +97,24 @@ for seed in one two; do
     snapshot >"$T/snap-$seed"
     cmp -s "$T/snap0" "$T/snap-$seed" || { diff "$T/snap0" "$T/snap-$seed" | head -20; fail "shuffled order '$seed' gave other tables"; }
 done
+ids_before=$(q -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM $S.application_transitions")
 replay three update
 snapshot >"$T/snap-replay"
 cmp -s "$T/snap0" "$T/snap-replay" || fail "replaying the events changed the tables"
+[ "$(q -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM $S.application_transitions")" = "$ids_before" ] ||
+    fail "replaying the events rewrote transition rows (the log is append-only)"
 ok "two shuffled orders (one transaction per event) and a replay give the same tables"
+# In email-date order the log only grows: no row is deleted and written again.
+q -c "DELETE FROM $S.events" -c "DELETE FROM $S.application_transitions" \
+    -c "DELETE FROM $S.applications"
+q -c "SELECT format('INSERT INTO $S.events SELECT * FROM $S.ev_copy WHERE key = %L;', key)
+    FROM $S.ev_copy ORDER BY received_at, key" >"$T/inorder.sql"
+q -f "$T/inorder.sql" >/dev/null
+[ "$(q -c "SELECT max(id) - min(id) + 1 = count(*) FROM $S.application_transitions")" = t ] ||
+    fail "mail in date order rewrote transition rows"
+snapshot >"$T/snap-inorder"
+cmp -s "$T/snap0" "$T/snap-inorder" || fail "mail in date order gave other tables"
+ok "mail in date order appends to the log only"
 
 # --csv: one row per application, the columns named in the header
 "$CAREEROPS_BIN" applications --schema "$S" --csv >"$T/out.csv"
