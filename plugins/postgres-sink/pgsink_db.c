@@ -581,6 +581,7 @@ static const pgsink_migration_t pgsink_migrations[] = {
      "CREATE INDEX emails_sender_idx ON {s}.emails (lower(sender));"
      "CREATE INDEX briefings_company_idx ON {s}.briefings (lower(company));"
      "CREATE INDEX briefings_event_idx ON {s}.briefings (event_key);"},
+    {3, "applications and their transitions", pgsink_applications_sql},
 };
 
 #define PGSINK_LATEST                                                          \
