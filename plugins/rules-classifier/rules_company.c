@@ -1,0 +1,633 @@
+/*
+ * Company extraction of the rules classifier: candidates from the sender,
+ * applicant-tracking subdomains and paths, calendar organizers and the
+ * patterns of extract.tsv, weighed; the heaviest wins. See
+ * docs/classification.md ("Company").
+ */
+#include "rules_company.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *rules_company_jstr(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Company and role                                                        */
+
+static const char *const rules_legal[] = {
+    "inc",  "llc", "ltd", "gmbh",    "ag",           "sa",   "sas",
+    "sarl", "sl",  "srl", "bv",      "plc",          "corp", "corporation",
+    "co",   "kg",  "se",  "limited", "incorporated", NULL};
+
+/* Comparison key of an organisation name: lower case, legal-form words and
+ * a leading "the" dropped, only letters and digits kept. */
+static void rules_org_key(const char *name, char *key, size_t key_size)
+{
+    char low[256];
+    rules_lower(name, strlen(name), low, sizeof low);
+    size_t o = 0;
+    const char *p = low;
+    int first = 1;
+    while (*p) {
+        while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+            p++;
+        const char *s = p;
+        while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
+            p++;
+        size_t n = (size_t)(p - s);
+        if (n == 0)
+            continue;
+        int drop = first && n == 3 && memcmp(s, "the", 3) == 0;
+        for (size_t i = 0; !drop && rules_legal[i]; i++)
+            if (strlen(rules_legal[i]) == n &&
+                memcmp(s, rules_legal[i], n) == 0)
+                drop = 1;
+        first = 0;
+        if (drop)
+            continue;
+        for (size_t i = 0; i < n && o + 1 < key_size; i++) {
+            /* fold Latin-1 accents (U+00E0..U+00FF as C3 A0..C3 BF) so that
+             * "lumiere" (a domain) and "Lumière" compare equal */
+            unsigned char b = (unsigned char)s[i];
+            if (b == 0xC3 && i + 1 < n) {
+                static const char fold[] = "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+                unsigned char nb = (unsigned char)s[i + 1];
+                if (nb >= 0xA0 && nb <= 0xBF && fold[nb - 0xA0] != '/') {
+                    key[o++] = fold[nb - 0xA0];
+                    i++;
+                    continue;
+                }
+            }
+            key[o++] = s[i];
+        }
+    }
+    key[o] = '\0';
+}
+
+static int rules_is_vendor(const rules_db_t *db, const char *key)
+{
+    for (size_t i = 0; i < db->nsender; i++) {
+        char vk[128];
+        rules_org_key(db->sender[i].vendor, vk, sizeof vk);
+        if (strcmp(vk, key) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
+                           double weight, int quality)
+{
+    char disp[128];
+    if (len >= sizeof disp)
+        return;
+    memcpy(disp, display, len);
+    disp[len] = '\0';
+    /* trim spaces and separators */
+    char *s = disp;
+    while (*s == ' ' || *s == '"' || *s == '\'' || *s == '-' || *s == ',')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && strchr(" \"'-,:|.", s[n - 1]) != NULL)
+        s[--n] = '\0';
+    if (n < 2)
+        return;
+    char key[128];
+    rules_org_key(s, key, sizeof key);
+    if (strlen(key) < 2 || rules_db_is_stop(c->db, key) ||
+        rules_is_vendor(c->db, key))
+        return;
+    for (size_t i = 0; i < c->ncand; i++) {
+        if (strcmp(c->cand[i].key, key) == 0) {
+            c->cand[i].weight += weight;
+            if (quality > c->cand[i].quality) {
+                snprintf(c->cand[i].display, sizeof c->cand[i].display, "%s",
+                         s);
+                c->cand[i].quality = quality;
+            }
+            return;
+        }
+    }
+    if (c->ncand == RULES_MAX_CANDS)
+        return;
+    rules_cand_t *cd = &c->cand[c->ncand++];
+    snprintf(cd->display, sizeof cd->display, "%s", s);
+    snprintf(cd->key, sizeof cd->key, "%s", key);
+    cd->weight = weight;
+    cd->quality = quality;
+}
+
+/* Cut organisation suffixes ("Recruiting", "Talent Team") off the end of a
+ * display name, in place. Returns 1 if something was cut. */
+static int rules_strip_suffixes(const rules_db_t *db, char *name)
+{
+    int cut = 0, again = 1;
+    while (again) {
+        again = 0;
+        size_t n = strlen(name);
+        while (n > 0 && strchr(" -|,:", name[n - 1]) != NULL)
+            name[--n] = '\0';
+        char low[256];
+        rules_lower(name, n, low, sizeof low);
+        size_t ln = strlen(low);
+        for (size_t i = 0; i < db->nsuffix; i++) {
+            size_t sl = strlen(db->suffix[i]);
+            if (sl >= ln || strcmp(low + ln - sl, db->suffix[i]) != 0)
+                continue;
+            char before = low[ln - sl - 1];
+            if (before != ' ' && before != '-' && before != '|' &&
+                before != ',')
+                continue;
+            /* same byte length in the original: lower-casing keeps it */
+            name[n - sl] = '\0';
+            cut = again = 1;
+            break;
+        }
+    }
+    size_t n = strlen(name);
+    while (n > 0 && strchr(" -|,:", name[n - 1]) != NULL)
+        name[--n] = '\0';
+    return cut;
+}
+
+static int rules_role_account(const char *addr)
+{
+    static const char *const roles[] = {
+        "no-reply",     "noreply",     "donotreply",   "do-not-reply",
+        "careers",      "career",      "jobs",         "job",
+        "recruiting",   "recruitment", "recruit",      "talent",
+        "hr",           "hiring",      "people",       "notifications",
+        "notification", "team",        "info",         "hello",
+        "mailer",       "candidates",  "applications", "apply",
+        "karriere",     "bewerbung",   "recrutement",  "empleo",
+        "rrhh",         NULL};
+    const char *at = strchr(addr, '@');
+    if (at == NULL)
+        return 0;
+    size_t n = (size_t)(at - addr);
+    for (size_t i = 0; roles[i]; i++) {
+        size_t rl = strlen(roles[i]);
+        if (n >= rl && strncasecmp(addr, roles[i], rl) == 0 &&
+            (n == rl || !isalpha((unsigned char)addr[rl])))
+            return 1;
+    }
+    return 0;
+}
+
+static int rules_generic_label(const char *l, size_t n)
+{
+    static const char *const g[] = {
+        "www",    "boards",      "job-boards", "jobs",
+        "app",    "apply",       "careers",    "us",
+        "eu",     "hire",        "mail",       "email",
+        "em",     "links",       "click",      "api",
+        "go",     "t",           "e",          "m",
+        "info",   "recruiting",  "candidate",  "my",
+        "secure", "assessments", "app2",       "notifications",
+        NULL};
+    for (size_t i = 0; g[i]; i++)
+        if (strlen(g[i]) == n && strncmp(l, g[i], n) == 0)
+            return 1;
+    if (n >= 3 && l[0] == 'w' && l[1] == 'd' && isdigit((unsigned char)l[2]))
+        return 1; /* Workday data centres: wd1, wd5 */
+    return 0;
+}
+
+/* "acme" from "acme.greenhouse.io" when the sender table lists
+ * greenhouse.io; "acme" from "careers-acme.icims.com". */
+static void rules_slug_from_host(rules_ctx_t *c, const char *host,
+                                 double weight)
+{
+    const rules_sender_t *s = rules_db_sender(c->db, host);
+    if (s == NULL || s->kind == RULES_K_FREEMAIL || strchr(s->sender, '@'))
+        return;
+    size_t hl = strlen(host), sl = strlen(s->sender);
+    if (hl <= sl + 1)
+        return;
+    /* labels before the vendor domain, right to left */
+    const char *end = host + hl - sl - 1; /* the dot before vendor domain */
+    const char *p = end;
+    while (p > host) {
+        const char *q = p;
+        while (q > host && q[-1] != '.')
+            q--;
+        size_t n = (size_t)(p - q);
+        const char *lab = q;
+        if (n > 8 && strncmp(lab, "careers-", 8) == 0) {
+            lab += 8;
+            n -= 8;
+        }
+        if (n >= 2 && !rules_generic_label(lab, n)) {
+            rules_cand_add(c, lab, n, weight, 1);
+            return;
+        }
+        p = q > host ? q - 1 : host;
+    }
+}
+
+static void rules_slug_from_url(rules_ctx_t *c, const char *url)
+{
+    const char *h = strstr(url, "://");
+    if (h == NULL)
+        return;
+    h += 3;
+    size_t hl = strcspn(h, "/?#:");
+    char host[256];
+    if (hl == 0 || hl >= sizeof host)
+        return;
+    for (size_t i = 0; i < hl; i++)
+        host[i] = (char)tolower((unsigned char)h[i]);
+    host[hl] = '\0';
+    const rules_sender_t *s = rules_db_sender(c->db, host);
+    if (s == NULL || s->kind != RULES_K_ATS)
+        return;
+    rules_slug_from_host(c, host, 2.0);
+    /* path slugs: boards.greenhouse.io/acme, jobs.lever.co/acme,
+     * jobs.ashbyhq.com/acme, jobs.smartrecruiters.com/Acme */
+    static const char *const path_hosts[] = {"boards.greenhouse.io",
+                                             "job-boards.greenhouse.io",
+                                             "jobs.lever.co",
+                                             "jobs.eu.lever.co",
+                                             "jobs.ashbyhq.com",
+                                             "jobs.smartrecruiters.com",
+                                             "careers.smartrecruiters.com",
+                                             "apply.workable.com",
+                                             NULL};
+    for (size_t i = 0; path_hosts[i]; i++) {
+        if (strcmp(host, path_hosts[i]) != 0)
+            continue;
+        const char *path = h + hl;
+        if (*path == ':')
+            path += strcspn(path, "/");
+        if (*path != '/')
+            return;
+        path++;
+        size_t n = strcspn(path, "/?#");
+        if (n >= 2 && n < 64)
+            rules_cand_add(c, path, n, 2.0, 1);
+        return;
+    }
+}
+
+/* The organisation label of a domain: "northwind" for
+ * "mail.northwind.example" or "northwind.co.uk". */
+static void rules_domain_cand(rules_ctx_t *c, const char *addr, double weight)
+{
+    if (addr == NULL)
+        return;
+    const char *at = strrchr(addr, '@');
+    const char *d = at ? at + 1 : addr;
+    const rules_sender_t *s = rules_db_sender(c->db, d);
+    if (s != NULL)
+        return; /* a vendor or a mailbox provider, not the organisation */
+    const char *labs[8];
+    size_t lens[8], n = 0;
+    const char *p = d;
+    while (*p && n < 8) {
+        size_t l = strcspn(p, ".");
+        labs[n] = p;
+        lens[n++] = l;
+        p += l;
+        if (*p == '.')
+            p++;
+    }
+    if (n < 2)
+        return;
+    size_t k = n - 2;
+    if (n >= 3 && lens[n - 1] == 2 &&
+        (strncmp(labs[k], "co", lens[k]) == 0 ||
+         strncmp(labs[k], "com", lens[k]) == 0 ||
+         strncmp(labs[k], "org", lens[k]) == 0))
+        k--;
+    rules_cand_add(c, labs[k], lens[k], weight, 1);
+}
+
+static int rules_tok_connector(const rules_tok_t *tk)
+{
+    return strcmp(tk->w, "of") == 0 || strcmp(tk->w, "de") == 0 ||
+           strcmp(tk->w, "and") == 0 || strcmp(tk->w, "und") == 0 ||
+           strcmp(tk->w, "y") == 0 || strcmp(tk->w, "du") == 0;
+}
+
+/* Capture a name after (dir = 1) or before (dir = -1) token `from`.
+ * Returns the number of tokens captured; *first and *last are set. */
+static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
+                            size_t max, int is_role, size_t *first,
+                            size_t *last)
+{
+    const rules_text_t *t = &c->text;
+    if (from >= t->ntok)
+        return 0;
+    uint16_t seg = t->tok[from].seg;
+    size_t n = 0;
+    size_t i = from;
+    size_t lastgood = from;
+    while (n < max && i < t->ntok && t->tok[i].seg == seg) {
+        const rules_tok_t *tk = &t->tok[i];
+        if (n > 0) {
+            /* a break between this token and the captured run ends it */
+            const rules_tok_t *later = dir > 0 ? tk : &t->tok[i + 1];
+            if (later->flags & RULES_T_BREAK)
+                break;
+        }
+        if (n == 0 && dir > 0 && (tk->flags & RULES_T_BREAK) && i > 0 &&
+            t->tok[i - 1].seg == seg) {
+            /* "interview with. Next" stops; "my client, Acme" does not */
+            const char *g = t->seg[seg].text + t->tok[i - 1].end;
+            size_t gl = t->tok[i].off - t->tok[i - 1].end;
+            if (gl == 0 || strspn(g, ", ") < gl)
+                break;
+        }
+        int cap = (tk->flags & RULES_T_CAP) != 0;
+        int ok;
+        if (n == 0)
+            ok = cap && !rules_db_is_stop(c->db, tk->w);
+        else
+            ok =
+                cap || (tk->flags & RULES_T_DIGIT) ||
+                (is_role && tk->len <= 3 && isupper((unsigned char)tk->w[0])) ||
+                (rules_tok_connector(tk) && dir > 0 && i + 1 < t->ntok &&
+                 (t->tok[i + 1].flags & RULES_T_CAP));
+        if (!ok)
+            break;
+        if (cap && rules_db_is_stop(c->db, tk->w) && n > 0)
+            break;
+        lastgood = i;
+        n++;
+        if (dir < 0) {
+            if (i == 0)
+                break;
+            i--;
+        } else
+            i++;
+    }
+    if (n == 0)
+        return 0;
+    /* do not end on a connector */
+    while (n > 1 && rules_tok_connector(&t->tok[lastgood])) {
+        lastgood = dir > 0 ? lastgood - 1 : lastgood + 1;
+        n--;
+    }
+    *first = dir > 0 ? from : lastgood;
+    *last = dir > 0 ? lastgood : from;
+    return n;
+}
+
+/* Words that cannot start a role title ("the", "a", "our"). */
+static int rules_is_article(const char *w)
+{
+    static const char *const a[] = {"the",  "a",   "an",  "our", "your", "this",
+                                    "that", "der", "die", "das", "le",   "la",
+                                    "el",   "un",  "une", NULL};
+    for (size_t i = 0; a[i]; i++)
+        if (strcmp(w, a[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Apply extraction patterns of one kind; company candidates are added,
+ * the first role found is returned (malloc'd) or NULL. */
+char *rules_extract(rules_ctx_t *c, int want_role)
+{
+    const rules_db_t *db = c->db;
+    const rules_text_t *t = &c->text;
+    for (size_t x = 0; x < db->nextract; x++) {
+        const rules_extract_t *ex = &db->extract[x];
+        if (ex->is_role != want_role)
+            continue;
+        const rules_phrase_t *anchor = ex->before.nw ? &ex->before : &ex->after;
+        int found = 0;
+        for (size_t i = 0; i < t->ntok; i++) {
+            if (!rules_word_eq(&anchor->w[0], &t->tok[i]))
+                continue;
+            uint16_t seg = t->tok[i].seg;
+            long aend = rules_match_at(t, anchor, 1, i + 1, seg);
+            if (aend < 0)
+                continue;
+            size_t first = 0, last = 0, n = 0;
+            if (ex->before.nw && ex->after.nw) {
+                /* words between the two anchors */
+                for (size_t k = (size_t)aend;
+                     k < t->ntok && k < (size_t)aend + 8 &&
+                     t->tok[k].seg == seg;
+                     k++) {
+                    if (k > (size_t)aend && (t->tok[k].flags & RULES_T_BREAK))
+                        break;
+                    int at_after =
+                        rules_match_at(t, &ex->after, 0, k, seg) >= 0;
+                    /* a company name is capitalised: "the Acme team", not
+                     * "the whole team" */
+                    if (!want_role && !at_after &&
+                        (!(t->tok[k].flags & (RULES_T_CAP | RULES_T_DIGIT)) ||
+                         (k == (size_t)aend &&
+                          rules_db_is_stop(db, t->tok[k].w))) &&
+                        !(k > (size_t)aend && rules_tok_connector(&t->tok[k])))
+                        break;
+                    if (at_after && k > (size_t)aend) {
+                        first = (size_t)aend;
+                        last = k - 1;
+                        n = k - (size_t)aend;
+                        break;
+                    }
+                }
+            } else if (ex->before.nw) {
+                n = rules_capture(c, (size_t)aend, 1, want_role ? 7 : 5,
+                                  want_role, &first, &last);
+            } else if (i > 0) {
+                if (t->tok[i].flags & RULES_T_BREAK)
+                    continue;
+                n = rules_capture(c, i - 1, -1, want_role ? 7 : 4, want_role,
+                                  &first, &last);
+            }
+            if (n == 0)
+                continue;
+            const rules_seg_t *sg = &t->seg[seg];
+            const char *s = sg->text + t->tok[first].off;
+            size_t len = t->tok[last].end - t->tok[first].off;
+            if (want_role) {
+                if (len < 2 || len > 80 || rules_is_article(t->tok[first].w))
+                    continue;
+                char *r = malloc(len + 1);
+                if (r != NULL) {
+                    memcpy(r, s, len);
+                    r[len] = '\0';
+                }
+                return r;
+            }
+            if (ex->weight >= RULES_CLIENT_WEIGHT)
+                c->client_named = 1;
+            /* earlier rows win ties */
+            rules_cand_add(c, s, len,
+                           ex->weight * (found ? 0.25 : 1.0) +
+                               0.001 * (double)(db->nextract - x),
+                           2);
+            found = 1;
+        }
+    }
+    return NULL;
+}
+
+void rules_company_from_sender(rules_ctx_t *c)
+{
+    const char *name = c->from_name;
+    const char *addr = c->from_addr;
+    const rules_sender_t *s = c->sender;
+    if (name != NULL && *name &&
+        !(s != NULL && s->kind == RULES_K_JOBBOARD)) { /* "Jo via LinkedIn" */
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", name);
+        double w = 0;
+        char *org = buf;
+        char *via = strstr(buf, " via ");
+        char *at = strstr(buf, " at ");
+        char *from = strstr(buf, " from ");
+        char *de = strstr(buf, " | ");
+        if (via != NULL) {
+            *via = '\0';
+            w = 3;
+        } else if (at != NULL || from != NULL) {
+            org = at != NULL ? at + 4 : from + 6;
+            w = 3;
+        } else if (de != NULL) {
+            org = de + 3;
+            w = 2.5;
+        }
+        if (rules_strip_suffixes(c->db, org))
+            w = w > 3 ? w : 3;
+        if (w == 0 && addr != NULL && rules_role_account(addr) &&
+            (s == NULL || s->kind != RULES_K_FREEMAIL))
+            w = 2.5;
+        if (w == 0 && s != NULL &&
+            (s->kind == RULES_K_ATS || s->kind == RULES_K_SCHEDULING ||
+             s->kind == RULES_K_ASSESSMENT) &&
+            addr != NULL && rules_role_account(addr))
+            w = 2.5;
+        if (w > 0)
+            rules_cand_add(c, org, strlen(org), w, 3);
+    }
+    if (addr != NULL) {
+        const char *at = strrchr(addr, '@');
+        if (at != NULL) {
+            char host[256];
+            rules_lower(at + 1, strlen(at + 1), host, sizeof host);
+            rules_slug_from_host(c, host, 2.0);
+            /* Workday sends from tenant@myworkday.com */
+            if (s != NULL && s->kind == RULES_K_ATS &&
+                !rules_role_account(addr) && strstr(host, "myworkday") != NULL)
+                rules_cand_add(c, addr, (size_t)(at - addr), 2.0, 1);
+        }
+        rules_domain_cand(c, addr, 1.0);
+    }
+    const json_t *links = json_object_get(c->email, "links");
+    size_t i;
+    const json_t *l;
+    size_t nl = 0;
+    json_array_foreach(links, i, l)
+    {
+        const char *u = rules_company_jstr(l, "url");
+        if (u != NULL && nl++ < 50)
+            rules_slug_from_url(c, u);
+    }
+    const json_t *cal = json_object_get(c->email, "calendar");
+    json_array_foreach(cal, i, l)
+    {
+        const json_t *org = json_object_get(l, "organizer");
+        rules_domain_cand(c, rules_company_jstr(org, "address"), 1.0);
+    }
+}
+
+/* For a candidate taken from a domain or an ATS slug ("copperleaf",
+ * "nimbus-cloud"), find the capitalised name it stands for in the text
+ * ("Copperleaf Energy", "Nimbus Cloudworks", "Grupo Altamira") and add it
+ * as a better-written candidate. */
+static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
+{
+    const rules_text_t *t = &c->text;
+    size_t kl = strlen(cd->key);
+    if (kl < 4)
+        return;
+    for (size_t i = 0; i < t->ntok; i++) {
+        const rules_tok_t *tk = &t->tok[i];
+        char k0[64];
+        if (!(tk->flags & RULES_T_CAP) || tk->len < 3)
+            continue;
+        rules_org_key(tk->w, k0, sizeof k0); /* folds accents: "Orée" */
+        size_t l0 = strlen(k0);
+        if (l0 == 0 || strncmp(k0, cd->key, l0 < kl ? l0 : kl) != 0)
+            continue;
+        /* words that spell the slug, then further capitalised words (at
+         * most 4 words in all): "Copperleaf Energy" for "copperleaf" */
+        char key[128] = "";
+        size_t kpos = 0, last = i;
+        int spelled = 0;
+        for (size_t j = i; j < t->ntok && j < i + 4; j++) {
+            const rules_tok_t *tj = &t->tok[j];
+            if (tj->seg != tk->seg || !(tj->flags & RULES_T_CAP) ||
+                (j > i && (tj->flags & RULES_T_BREAK)) ||
+                rules_db_is_stop(c->db, tj->w) ||
+                kpos + tj->len + 1 >= sizeof key)
+                break;
+            if (!spelled) {
+                char wk[64];
+                rules_org_key(tj->w, wk, sizeof wk); /* folds accents */
+                size_t wl = strlen(wk);
+                if (kpos + wl + 1 >= sizeof key)
+                    break;
+                memcpy(key + kpos, wk, wl);
+                kpos += wl;
+                key[kpos] = '\0';
+                size_t mm = kpos < kl ? kpos : kl;
+                if (strncmp(key, cd->key, mm) != 0)
+                    break;
+                if (kpos >= kl)
+                    spelled = 1;
+            }
+            last = j;
+        }
+        if (!spelled)
+            continue;
+        size_t first = i;
+        /* one capitalised word before a whole-word slug: "Grupo Altamira" */
+        if (l0 == kl && first > 0 && t->tok[first - 1].seg == tk->seg &&
+            (t->tok[first - 1].flags & RULES_T_CAP) &&
+            !(tk->flags & RULES_T_BREAK) &&
+            !rules_db_is_stop(c->db, t->tok[first - 1].w))
+            first--;
+        const rules_seg_t *sg = &t->seg[tk->seg];
+        char name[128];
+        size_t len = t->tok[last].end - t->tok[first].off;
+        if (len >= sizeof name)
+            continue;
+        memcpy(name, sg->text + t->tok[first].off, len);
+        name[len] = '\0';
+        rules_strip_suffixes(c->db, name);
+        rules_cand_add(c, name, strlen(name), cd->weight + 1.5, 2);
+        return;
+    }
+}
+
+char *rules_best_company(rules_ctx_t *c)
+{
+    size_t n = c->ncand;
+    for (size_t i = 0; i < n; i++)
+        if (c->cand[i].quality == 1) {
+            rules_cand_t cd = c->cand[i];
+            rules_expand_slug(c, &cd);
+        }
+    const rules_cand_t *best = NULL;
+    for (size_t i = 0; i < c->ncand; i++)
+        if (best == NULL || c->cand[i].weight > best->weight)
+            best = &c->cand[i];
+    if (best == NULL || best->weight < 1.0)
+        return NULL;
+    char *r = strdup(best->display);
+    if (r != NULL && best->quality == 1 && islower((unsigned char)r[0]))
+        r[0] = (char)toupper((unsigned char)r[0]);
+    return r;
+}
