@@ -55,4 +55,11 @@ void rules_company_from_sender(rules_ctx_t *c);
  *  enough. */
 char *rules_best_company(rules_ctx_t *c);
 
+/** The scheduled date of an interview, offer or assessment: the
+ *  invitation's start (cal_date) if any, else the date already read from
+ *  the text (text_date), else the first date and time in the body, then
+ *  the subject. out gets "" when there is none. */
+void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
+                          const char *text_date, char *out, size_t out_size);
+
 #endif

@@ -575,10 +575,10 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             rules_company_from_sender(&c);
         res->company = rules_best_company(&c);
         res->role = rules_extract(&c, 1);
-        if (best == RULES_INTERVIEW || best == RULES_ASSESSMENT) {
-            snprintf(res->scheduled, sizeof res->scheduled, "%s",
-                     cal_date[0] ? cal_date : text_date);
-        }
+        if (best == RULES_INTERVIEW || best == RULES_ASSESSMENT ||
+            best == RULES_OFFER) /* offer call or deadline */
+            rules_scheduled_date(&c, cal_date, text_date, res->scheduled,
+                                 sizeof res->scheduled);
     }
     rc = 0;
 out:
