@@ -81,6 +81,47 @@ static int rules_is_vendor(const rules_db_t *db, const char *key)
     return 0;
 }
 
+/* 1 if key is the name (or a word of the name) of the sender or of a
+ * recipient: "Sarah would like to..." names a person, not the company. */
+static int rules_is_person(const rules_ctx_t *c, const char *key)
+{
+    const char *names[8];
+    size_t nn = 0;
+    names[nn++] = c->from_name;
+    const json_t *to = json_object_get(c->email, "to");
+    size_t i;
+    const json_t *a;
+    json_array_foreach(to, i, a)
+    {
+        if (nn == 8)
+            break;
+        names[nn++] = rules_company_jstr(a, "name");
+    }
+    for (size_t k = 0; k < nn; k++) {
+        if (names[k] == NULL || *names[k] == '\0')
+            continue;
+        char whole[128];
+        rules_org_key(names[k], whole, sizeof whole);
+        if (strcmp(whole, key) == 0)
+            return 1;
+        const char *p = names[k];
+        while (*p) {
+            size_t l = strcspn(p, " ,.");
+            if (l > 0 && l < 64) {
+                char w[64], wk[64];
+                memcpy(w, p, l);
+                w[l] = '\0';
+                rules_org_key(w, wk, sizeof wk);
+                if (strlen(wk) >= 2 && strcmp(wk, key) == 0)
+                    return 1;
+            }
+            p += l;
+            p += strspn(p, " ,.");
+        }
+    }
+    return 0;
+}
+
 static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
                            double weight, int quality)
 {
@@ -96,16 +137,35 @@ static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
     size_t n = strlen(s);
     while (n > 0 && strchr(" \"'-,:|.", s[n - 1]) != NULL)
         s[--n] = '\0';
+    /* "Acme @ Tue Mar 4" (an invitation's summary), "HireVue for Acme" */
+    char *cut = strstr(s, " @ ");
+    if (cut != NULL)
+        *cut = '\0';
+    char *fo = strstr(s, " for ");
+    if (fo != NULL) {
+        char vk[128];
+        *fo = '\0';
+        rules_org_key(s, vk, sizeof vk);
+        if (rules_is_vendor(c->db, vk))
+            s = fo + 5;
+        else
+            *fo = ' ';
+    }
+    n = strlen(s);
+    while (n > 0 && strchr(" \"'-,:|.", s[n - 1]) != NULL)
+        s[--n] = '\0';
     if (n < 2)
         return;
     char key[128];
     rules_org_key(s, key, sizeof key);
     if (strlen(key) < 2 || rules_db_is_stop(c->db, key) ||
-        rules_is_vendor(c->db, key))
+        rules_is_vendor(c->db, key) ||
+        (c->origin == RULES_O_TEXT && rules_is_person(c, key)))
         return;
     for (size_t i = 0; i < c->ncand; i++) {
         if (strcmp(c->cand[i].key, key) == 0) {
             c->cand[i].weight += weight;
+            c->cand[i].origin |= c->origin;
             if (quality > c->cand[i].quality) {
                 snprintf(c->cand[i].display, sizeof c->cand[i].display, "%s",
                          s);
@@ -121,6 +181,7 @@ static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
     snprintf(cd->key, sizeof cd->key, "%s", key);
     cd->weight = weight;
     cd->quality = quality;
+    cd->origin = c->origin;
 }
 
 /* Cut organisation suffixes ("Recruiting", "Talent Team") off the end of a
@@ -275,6 +336,35 @@ static void rules_slug_from_url(rules_ctx_t *c, const char *url)
     }
 }
 
+static int rules_label_in(const char *l, size_t n, const char *const *set)
+{
+    for (size_t i = 0; set[i]; i++)
+        if (strlen(set[i]) == n && strncasecmp(l, set[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Placeholder names of RFC 2606/6761 ("example", "test", "invalid"). */
+static int rules_placeholder(const char *l, size_t n)
+{
+    static const char *const ph[] = {"example",   "test",  "invalid",
+                                     "localhost", "local", NULL};
+    return rules_label_in(l, n, ph);
+}
+
+/* Domain labels that name a personal mailbox, not an organisation. */
+static int rules_mailbox_label(const char *l, size_t n)
+{
+    static const char *const mb[] = {
+        "inbox",    "mailbox",      "mail",     "email",     "e-mail",
+        "webmail",  "post",         "postbox",  "posteo",    "fastmail",
+        "proton",   "protonmail",   "gmx",      "web",       "home",
+        "personal", "private",      "me",       "candidate", "applicant",
+        "student",  "student-mail", "hey",      "tutanota",  "zoho",
+        "yandex",   "mymail",       "freemail", NULL};
+    return rules_label_in(l, n, mb);
+}
+
 /* The organisation label of a domain: "northwind" for
  * "mail.northwind.example" or "northwind.co.uk". */
 static void rules_domain_cand(rules_ctx_t *c, const char *addr, double weight)
@@ -305,6 +395,12 @@ static void rules_domain_cand(rules_ctx_t *c, const char *addr, double weight)
          strncmp(labs[k], "com", lens[k]) == 0 ||
          strncmp(labs[k], "org", lens[k]) == 0))
         k--;
+    /* "careers.acme.example.com": the label below a placeholder name */
+    if (k > 0 && rules_placeholder(labs[k], lens[k]))
+        k--;
+    if (rules_mailbox_label(labs[k], lens[k]) ||
+        rules_placeholder(labs[k], lens[k]))
+        return; /* a personal mailbox: "jo@inbox.test" */
     rules_cand_add(c, labs[k], lens[k], weight, 1);
 }
 
@@ -334,6 +430,13 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
             /* a break between this token and the captured run ends it */
             const rules_tok_t *later = dir > 0 ? tk : &t->tok[i + 1];
             if (later->flags & RULES_T_BREAK)
+                break;
+            /* so does a dash or a comma between words: "Hi Jo - Acme" */
+            const rules_tok_t *a = dir > 0 ? &t->tok[i - 1] : tk;
+            const char *g = t->seg[seg].text + a->end;
+            size_t gl = later->off - a->end;
+            if (!is_role && gl > 0 && strspn(g, " &'.") < gl &&
+                !(gl == 1 && g[0] == '-'))
                 break;
         }
         if (n == 0 && dir > 0 && (tk->flags & RULES_T_BREAK) && i > 0 &&
@@ -395,6 +498,7 @@ static int rules_is_article(const char *w)
  * the first role found is returned (malloc'd) or NULL. */
 char *rules_extract(rules_ctx_t *c, int want_role)
 {
+    c->origin = RULES_O_TEXT;
     const rules_db_t *db = c->db;
     const rules_text_t *t = &c->text;
     for (size_t x = 0; x < db->nextract; x++) {
@@ -473,11 +577,39 @@ char *rules_extract(rules_ctx_t *c, int want_role)
     return NULL;
 }
 
+/* The sender writes from a personal mailbox (a consumer provider or a
+ * placeholder mailbox domain such as inbox.test). */
+static int rules_personal_sender(const char *addr, const rules_sender_t *s)
+{
+    if (s != NULL && s->kind == RULES_K_FREEMAIL)
+        return 1;
+    const char *at = addr ? strrchr(addr, '@') : NULL;
+    if (at == NULL || s != NULL)
+        return 0;
+    const char *d = at + 1;
+    size_t l = strcspn(d, ".");
+    return rules_mailbox_label(d, l) && d[l] == '.';
+}
+
 void rules_company_from_sender(rules_ctx_t *c)
 {
+    c->origin = RULES_O_SENDER;
     const char *name = c->from_name;
     const char *addr = c->from_addr;
     const rules_sender_t *s = c->sender;
+    /* a From header encoded whole ("=?utf-8?q?Acme_=3Cjobs=40acme...?=")
+     * decodes to a name holding the address: "Acme <jobs@acme.example>" */
+    char fixed_name[256], fixed_addr[256];
+    const char *lt = name ? strrchr(name, '<') : NULL;
+    if ((addr == NULL || *addr == '\0') && lt != NULL && strchr(lt, '@')) {
+        size_t nl = (size_t)(lt - name);
+        snprintf(fixed_name, sizeof fixed_name, "%.*s", (int)nl, name);
+        snprintf(fixed_addr, sizeof fixed_addr, "%.*s",
+                 (int)strcspn(lt + 1, ">"), lt + 1);
+        name = fixed_name;
+        addr = fixed_addr;
+        s = rules_db_sender(c->db, addr);
+    }
     if (name != NULL && *name &&
         !(s != NULL && s->kind == RULES_K_JOBBOARD)) { /* "Jo via LinkedIn" */
         char buf[256];
@@ -523,6 +655,24 @@ void rules_company_from_sender(rules_ctx_t *c)
                 rules_cand_add(c, addr, (size_t)(at - addr), 2.0, 1);
         }
         rules_domain_cand(c, addr, 1.0);
+        /* the candidate writing (a reply): the recruiter's domain */
+        if (rules_personal_sender(addr, s)) {
+            const json_t *to = json_object_get(c->email, "to");
+            size_t ti;
+            const json_t *a;
+            json_array_foreach(to, ti, a)
+            {
+                const char *ta = rules_company_jstr(a, "address");
+                const char *tat = ta ? strrchr(ta, '@') : NULL;
+                if (tat == NULL)
+                    continue;
+                char host[256];
+                rules_lower(tat + 1, strlen(tat + 1), host, sizeof host);
+                rules_slug_from_host(c, host, 1.5);
+                rules_domain_cand(c, ta, 1.0);
+                break;
+            }
+        }
     }
     const json_t *links = json_object_get(c->email, "links");
     size_t i;
@@ -607,9 +757,26 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
         memcpy(name, sg->text + t->tok[first].off, len);
         name[len] = '\0';
         rules_strip_suffixes(c->db, name);
+        c->origin = cd->origin;
         rules_cand_add(c, name, strlen(name), cd->weight + 1.5, 2);
         return;
     }
+}
+
+/* A name that says staffing or recruiting agency ("BrightPath Staffing",
+ * "okafor-recruiting", "Hartley Search", "Cadre Conseil"). */
+static int rules_agency_key(const char *key)
+{
+    static const char *const w[] = {
+        "staff",     "recruit", "talent",  "search",        "headhunt",
+        "personnel", "conseil", "consult", "placement",     "resourc",
+        "sourcing",  "agency",  "agentur", "personalberat", "seleccion",
+        "selecao",   "recrut",  "reclut",  "hire",          "executive",
+        NULL};
+    for (size_t i = 0; w[i]; i++)
+        if (strstr(key, w[i]) != NULL)
+            return 1;
+    return 0;
 }
 
 char *rules_best_company(rules_ctx_t *c)
@@ -620,7 +787,24 @@ char *rules_best_company(rules_ctx_t *c)
             rules_cand_t cd = c->cand[i];
             rules_expand_slug(c, &cd);
         }
+    /* a staffing agency writing: a company named in the text (its
+     * client) is the hiring company */
+    int agency = 0;
+    for (size_t i = 0; i < c->ncand; i++)
+        if ((c->cand[i].origin & RULES_O_SENDER) &&
+            rules_agency_key(c->cand[i].key))
+            agency = 1;
+    if (agency)
+        for (size_t i = 0; i < c->ncand; i++)
+            if (c->cand[i].origin == RULES_O_TEXT &&
+                !rules_agency_key(c->cand[i].key))
+                c->cand[i].weight += 3.0;
     const rules_cand_t *best = NULL;
+    if (getenv("RULES_DEBUG_COMPANY") != NULL)
+        for (size_t i = 0; i < c->ncand; i++)
+            fprintf(stderr, "  cand %-30s key=%-20s w=%.3f q=%d\n",
+                    c->cand[i].display, c->cand[i].key, c->cand[i].weight,
+                    c->cand[i].quality);
     for (size_t i = 0; i < c->ncand; i++)
         if (best == NULL || c->cand[i].weight > best->weight)
             best = &c->cand[i];

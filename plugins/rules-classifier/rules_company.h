@@ -23,9 +23,13 @@ typedef struct rules_cand_s {
     char key[128];
     double weight;
     int quality; /* 3 display name, 2 text, 1 slug or domain */
+    int origin;  /* RULES_O_*: where it was found */
 } rules_cand_t;
 
 #define RULES_MAX_CANDS 24
+
+/* Where a company candidate was found. */
+enum { RULES_O_TEXT = 1, RULES_O_SENDER = 2 };
 
 typedef struct rules_ctx_s {
     const rules_db_t *db;
@@ -40,6 +44,7 @@ typedef struct rules_ctx_s {
     const char *from_addr;
     const char *from_name;
     int client_named; /* a client pattern matched */
+    int origin;       /* RULES_O_* of the candidates being added */
 } rules_ctx_t;
 
 /** Apply the extraction patterns of extract.tsv of one kind: company

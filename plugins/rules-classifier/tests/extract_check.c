@@ -91,6 +91,8 @@ int main(int argc, char **argv)
             continue;
         }
         free(raw);
+        if (getenv("EXTRACT_DUMP") != NULL)
+            fprintf(stderr, "%s\n", json);
         json_t *e = json_loads(json, 0, NULL);
         free(json);
         rules_result_t r;
