@@ -21,9 +21,12 @@ static const char *rules_company_jstr(const json_t *o, const char *key)
 /* Company and role                                                        */
 
 static const char *const rules_legal[] = {
-    "inc",  "llc", "ltd", "gmbh",    "ag",           "sa",   "sas",
-    "sarl", "sl",  "srl", "bv",      "plc",          "corp", "corporation",
-    "co",   "kg",  "se",  "limited", "incorporated", NULL};
+    "inc",    "llc",  "ltd",  "gmbh",    "ag",           "sa",   "sas",
+    "sarl",   "sl",   "srl",  "bv",      "plc",          "corp", "corporation",
+    "co",     "kg",   "se",   "limited", "incorporated", "llp",  "ltda",
+    "lda",    "nv",   "spa",  "ab",      "oy",           "pty",  "sau",
+    "slu",    "sasu", "eurl", "ug",      "kgaa",         "ohg",  "gbr",
+    "eireli", "epp",  NULL};
 
 /* Comparison key of an organisation name: lower case, legal-form words and
  * a leading "the" dropped, only letters and digits kept. */
@@ -31,6 +34,12 @@ static void rules_org_key(const char *name, char *key, size_t key_size)
 {
     char low[256];
     rules_lower(name, strlen(name), low, sizeof low);
+    /* "B.V.", "S.A.", "Inc.": without the dots */
+    size_t d = 0;
+    for (size_t i = 0; low[i]; i++)
+        if (low[i] != '.')
+            low[d++] = low[i];
+    low[d] = '\0';
     size_t o = 0;
     const char *p = low;
     int first = 1;
@@ -591,6 +600,31 @@ static int rules_personal_sender(const char *addr, const rules_sender_t *s)
     return rules_mailbox_label(d, l) && d[l] == '.';
 }
 
+/* 1 if the domain of addr contains the first word of cut (at least
+ * five letters of it): "recruit" of " Recruitment" in
+ * "southerncross-recruit.example". */
+static int rules_domain_spells(const char *addr, const char *cut)
+{
+    const char *at = addr ? strrchr(addr, '@') : NULL;
+    if (at == NULL)
+        return 0;
+    while (*cut && !isalpha((unsigned char)*cut))
+        cut++;
+    char w[64];
+    size_t n = 0;
+    while (cut[n] && isalpha((unsigned char)cut[n]) && n + 1 < sizeof w) {
+        w[n] = (char)tolower((unsigned char)cut[n]);
+        n++;
+    }
+    w[n] = '\0';
+    if (n < 5)
+        return 0;
+    w[n > 7 ? 7 : n] = '\0';
+    char host[256];
+    rules_lower(at + 1, strlen(at + 1), host, sizeof host);
+    return strstr(host, w) != NULL;
+}
+
 void rules_company_from_sender(rules_ctx_t *c)
 {
     c->origin = RULES_O_SENDER;
@@ -630,8 +664,16 @@ void rules_company_from_sender(rules_ctx_t *c)
             org = de + 3;
             w = 2.5;
         }
-        if (rules_strip_suffixes(c->db, org))
+        char whole[256];
+        snprintf(whole, sizeof whole, "%s", org);
+        if (rules_strip_suffixes(c->db, org)) {
             w = w > 3 ? w : 3;
+            /* the cut word is part of the name when the domain spells it
+             * too: "Threadline Recruiting <jobs@threadline-recruiting...>"
+             * is an agency, not Threadline's recruiting team */
+            if (rules_domain_spells(addr, whole + strlen(org)))
+                snprintf(org, sizeof buf - (size_t)(org - buf), "%s", whole);
+        }
         if (w == 0 && addr != NULL && rules_role_account(addr) &&
             (s == NULL || s->kind != RULES_K_FREEMAIL))
             w = 2.5;
@@ -700,6 +742,7 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
 {
     const rules_text_t *t = &c->text;
     size_t kl = strlen(cd->key);
+    char bestname[128] = "";
     if (kl < 4)
         return;
     for (size_t i = 0; i < t->ntok; i++) {
@@ -757,9 +800,14 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
         memcpy(name, sg->text + t->tok[first].off, len);
         name[len] = '\0';
         rules_strip_suffixes(c->db, name);
+        /* the fullest spelling wins: "Quillon Systems" in the text over
+         * "Quillon?" in the subject */
+        if (strlen(name) > strlen(bestname))
+            snprintf(bestname, sizeof bestname, "%s", name);
+    }
+    if (bestname[0]) {
         c->origin = cd->origin;
-        rules_cand_add(c, name, strlen(name), cd->weight + 1.5, 2);
-        return;
+        rules_cand_add(c, bestname, strlen(bestname), cd->weight + 1.5, 2);
     }
 }
 
@@ -777,6 +825,40 @@ static int rules_agency_key(const char *key)
         if (strstr(key, w[i]) != NULL)
             return 1;
     return 0;
+}
+
+/* Cut legal forms off the end of a name, in place: "Wexley & Crane LLP",
+ * "Grupo Altamira, S.A.", "Nordlicht GmbH & Co. KG". */
+static void rules_cut_legal(char *name)
+{
+    for (;;) {
+        size_t n = strlen(name);
+        while (n > 0 && strchr(" ,.&", name[n - 1]) != NULL)
+            n--;
+        size_t b = n;
+        while (b > 0 && name[b - 1] != ' ' && name[b - 1] != ',')
+            b--;
+        if (b == 0)
+            break;
+        char w[32];
+        size_t wl = 0;
+        for (size_t i = b; i < n && wl + 1 < sizeof w; i++)
+            if (name[i] != '.')
+                w[wl++] = (char)tolower((unsigned char)name[i]);
+        w[wl] = '\0';
+        int legal = 0;
+        for (size_t i = 0; rules_legal[i]; i++)
+            if (strcmp(w, rules_legal[i]) == 0)
+                legal = 1;
+        if (!legal || strcmp(w, "co") == 0)
+            break;
+        name[b] = '\0';
+        size_t m = strlen(name);
+        while (m > 0 && strchr(" ,&", name[m - 1]) != NULL)
+            name[--m] = '\0';
+        if (m >= 4 && strcmp(name + m - 4, " Co.") == 0) /* GmbH & Co. */
+            name[m - 4] = '\0';
+    }
 }
 
 char *rules_best_company(rules_ctx_t *c)
@@ -811,6 +893,8 @@ char *rules_best_company(rules_ctx_t *c)
     if (best == NULL || best->weight < 1.0)
         return NULL;
     char *r = strdup(best->display);
+    if (r != NULL)
+        rules_cut_legal(r);
     if (r != NULL && best->quality == 1 && islower((unsigned char)r[0]))
         r[0] = (char)toupper((unsigned char)r[0]);
     return r;
