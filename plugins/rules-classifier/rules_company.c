@@ -625,6 +625,57 @@ static int rules_domain_spells(const char *addr, const char *cut)
     return strstr(host, w) != NULL;
 }
 
+/* 1 if the body has a line that is the name, or its first word, alone
+ * (a signature: "Pam", "Kellan Moss", "- Jo"), and the name has two or
+ * three words. */
+static int rules_signs_body(const rules_ctx_t *c, const char *name)
+{
+    const char *body = rules_company_jstr(c->email, "text");
+    size_t words = 0;
+    for (const char *p = name; *p;) {
+        p += strspn(p, " ");
+        if (*p == '\0')
+            break;
+        words++;
+        p += strcspn(p, " ");
+    }
+    if (body == NULL || words < 2 || words > 3)
+        return 0;
+    size_t first = strcspn(name, " ");
+    size_t full = strlen(name);
+    const char *p = body;
+    int closing = 0; /* the line before ends a letter: "Best," */
+    while (*p) {
+        size_t l = strcspn(p, "\r\n");
+        const char *s = p;
+        size_t n = l;
+        while (n > 0 && strchr(" \t-*", *s) != NULL) {
+            s++;
+            n--;
+        }
+        size_t raw = n;
+        while (n > 0 && strchr(" \t,.", s[n - 1]) != NULL)
+            n--;
+        /* the full name signs a person when a title or a company line
+         * follows ("Kellan Moss\nRecruiter | Granite Peak"); a company
+         * signs "Best regards,\nNordvik Retail" last */
+        const char *next = p + l;
+        if (*next == '\r')
+            next++;
+        if (*next == '\n')
+            next++;
+        int more = *next != '\0' && *next != '\r' && *next != '\n';
+        if (closing && ((n == full && more && strncmp(s, name, n) == 0) ||
+                        (n == first && strncmp(s, name, n) == 0)))
+            return 1;
+        if (raw > 0)
+            closing = s[raw - 1] == ',' && raw < 40;
+        p += l;
+        p += strspn(p, "\r\n");
+    }
+    return 0;
+}
+
 void rules_company_from_sender(rules_ctx_t *c)
 {
     c->origin = RULES_O_SENDER;
@@ -682,6 +733,10 @@ void rules_company_from_sender(rules_ctx_t *c)
              s->kind == RULES_K_ASSESSMENT) &&
             addr != NULL && rules_role_account(addr))
             w = 2.5;
+        /* "Pam Whitley <no-reply@hire.lever.co>" signing "Pam": a person
+         * writing through the system, not the company */
+        if (w == 2.5 && org == buf && rules_signs_body(c, org))
+            w = 0;
         if (w > 0)
             rules_cand_add(c, org, strlen(org), w, 3);
     }
