@@ -243,7 +243,9 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
     for (size_t k = j; k < j + 3 && rules_same_seg(t, k, seg); k++) {
         const rules_tok_t *tk = &t->tok[k];
         if (strcmp(tk->w, "uhr") == 0 || strcmp(tk->w, "time") == 0 ||
-            strcmp(tk->w, "h") == 0)
+            strcmp(tk->w, "h") == 0 || strcmp(tk->w, "hrs") == 0 ||
+            strcmp(tk->w, "horas") == 0 || strcmp(tk->w, "hs") == 0 ||
+            strcmp(tk->w, "heures") == 0 || strcmp(tk->w, "uur") == 0)
             continue;
         /* Numeric offset: the gap before ends in + or -. */
         const char *g;
@@ -587,6 +589,43 @@ static int rules_relative_day(const rules_text_t *t, size_t i, uint16_t seg,
     return -1;
 }
 
+/* The line at ls is in a block of forwarded-message headers: a line
+ * starting "From:", "Subject:", "Sent:"... (in the languages of the
+ * tables) within two lines before or after it. "Date: Thursday, 24 April"
+ * alone in an invitation is the interview's date. */
+static int rules_header_block(const char *s, const char *e, const char *ls)
+{
+    static const char *const h[] = {
+        "from:",    "von:",       "de:",        "de :",      "van:",
+        "subject:", "betreff:",   "objet :",    "objet:",    "asunto:",
+        "assunto:", "onderwerp:", "sent:",      "gesendet:", "envoyé :",
+        "envoyé:",  "enviado:",   "verzonden:", "to:",       "an:",
+        "à :",      "para:",      "aan:",       NULL};
+    /* two lines back */
+    const char *p = ls;
+    for (int back = 0; back < 2 && p > s; back++) {
+        p--;
+        while (p > s && p[-1] != '\n')
+            p--;
+    }
+    int lines = 0;
+    for (const char *q = p; q < e && lines < 5; lines++) {
+        const char *t = q;
+        while (t < e && (*t == ' ' || *t == '>' || *t == '*'))
+            t++;
+        if (t != ls)
+            for (size_t k = 0; h[k]; k++)
+                if ((size_t)(e - t) >= strlen(h[k]) &&
+                    strncasecmp(t, h[k], strlen(h[k])) == 0)
+                    return 1;
+        while (q < e && *q != '\n')
+            q++;
+        if (q < e)
+            q++;
+    }
+    return 0;
+}
+
 /* The token is on a line that introduces quoted or forwarded mail ("On
  * Tue, Mar 4, 2025 at 9:31 AM Jo <jo@x> wrote:", "Am ... schrieb",
  * "Le ... a écrit", "Sent: ...", "Date: ..."): its date is when an older
@@ -607,7 +646,7 @@ static int rules_attribution_line(const rules_text_t *t, size_t i)
         "de :",   "de:",    "van:",       NULL};
     for (size_t k = 0; hdr[k]; k++)
         if (strncasecmp(ls, hdr[k], strlen(hdr[k])) == 0)
-            return 1;
+            return rules_header_block(s, e, ls);
     static const char *const intro[] = {"on ", "am ", "le ", "el ",
                                         "em ", "op ", "il ", NULL};
     int introduced = 0;
@@ -690,6 +729,52 @@ static int rules_weekday_day(const rules_text_t *t, size_t i, uint16_t seg,
         return 0;
     *end = k + 1;
     return d;
+}
+
+/* Zones whose people write dates month first. */
+static int rules_month_first_tz(const char *tz)
+{
+    static const char *const us[] = {"America/New_York",
+                                     "America/Chicago",
+                                     "America/Denver",
+                                     "America/Phoenix",
+                                     "America/Los_Angeles",
+                                     "America/Anchorage",
+                                     "America/Toronto",
+                                     "America/Vancouver",
+                                     "America/Halifax",
+                                     "America/Detroit",
+                                     "America/St_Johns",
+                                     "Pacific/Honolulu",
+                                     NULL};
+    for (size_t i = 0; us[i]; i++)
+        if (strcmp(tz, us[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The segment reads as English: more English function words than
+ * Spanish, Portuguese, French, German or Dutch ones. */
+static int rules_english_text(const rules_text_t *t, uint16_t seg)
+{
+    static const char *const en[] = {"the",  "and", "to", "you", "for",
+                                     "with", "is",  "we", NULL};
+    static const char *const other[] = {
+        "de",  "que", "para", "la",    "el",   "le",   "und", "der", "die",
+        "het", "een", "você", "usted", "nous", "vous", "com", "por", "les",
+        "des", "und", "mit",  "ich",   "een",  "van",  NULL};
+    int ne = 0, no = 0;
+    for (size_t i = 0; i < t->ntok; i++) {
+        if (t->tok[i].seg != seg)
+            continue;
+        for (size_t k = 0; en[k]; k++)
+            if (strcmp(t->tok[i].w, en[k]) == 0)
+                ne++;
+        for (size_t k = 0; other[k]; k++)
+            if (strcmp(t->tok[i].w, other[k]) == 0)
+                no++;
+    }
+    return ne >= no;
 }
 
 int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
@@ -793,9 +878,18 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
             rules_local_date(base, 0, &y, &mo, &d, &bw);
             slash = 0;
         }
+        /* month first in the United States and Canada (zones of
+         * America/ west of UTC-4 that are not Latin American, or an offset
+         * of UTC-4 to UTC-10 without one) unless the day cannot be a month */
         int american = zone != NULL && zone->tz != NULL
-                           ? strncmp(zone->tz, "America/", 8) == 0
-                           : off <= -180;
+                           ? rules_month_first_tz(zone->tz)
+                           : off <= -240 && off >= -600;
+        if (slash && !rules_english_text(t, seg))
+            american = 0;
+        if (slash && american && mo > 12 && d <= 12)
+            american = 0;
+        if (slash && !american && d > 12 && mo <= 12)
+            american = 1;
         if (slash && !american) { /* outside the Americas: day first */
             int tmp = mo;
             mo = d;
