@@ -600,6 +600,23 @@ static int rules_personal_sender(const char *addr, const rules_sender_t *s)
     return rules_mailbox_label(d, l) && d[l] == '.';
 }
 
+/* 1 if name is nothing but organisation suffixes ("Recruiting Team",
+ * "Talent Acquisition", "HR"). */
+static int rules_only_suffix(const rules_db_t *db, const char *name)
+{
+    char low[256];
+    rules_lower(name, strlen(name), low, sizeof low);
+    size_t n = strlen(low);
+    while (n > 0 && strchr(" -|,:", low[n - 1]) != NULL)
+        low[--n] = '\0';
+    if (n == 0)
+        return 1;
+    for (size_t i = 0; i < db->nsuffix; i++)
+        if (strcmp(low, db->suffix[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* 1 if the domain of addr contains the first word of cut (at least
  * five letters of it): "recruit" of " Recruitment" in
  * "southerncross-recruit.example". */
@@ -733,6 +750,9 @@ void rules_company_from_sender(rules_ctx_t *c)
              s->kind == RULES_K_ASSESSMENT) &&
             addr != NULL && rules_role_account(addr))
             w = 2.5;
+        /* "Recruiting Team", "Hiring Team": no organisation named */
+        if (rules_only_suffix(c->db, org))
+            w = 0;
         /* "Pam Whitley <no-reply@hire.lever.co>" signing "Pam": a person
          * writing through the system, not the company */
         if (w == 2.5 && org == buf && rules_signs_body(c, org))
