@@ -272,6 +272,18 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
                 }
                 if (hh <= 14 && mm < 60) {
                     *fixed = sign * (hh * 60 + mm);
+                    /* "(UTC+00:00) Dublin, Edinburgh, Lisbon, London": the
+                     * city's clock (Outlook's zone names) */
+                    size_t nz = 0;
+                    for (size_t q = k + 1;
+                         q < k + 4 && rules_same_seg(t, q, seg); q++) {
+                        const rules_zone_t *cz =
+                            rules_zone_name(db, t, q, seg, &nz);
+                        if (cz != NULL && cz->tz != NULL) {
+                            *zone = cz;
+                            break;
+                        }
+                    }
                     return 1;
                 }
                 return 0;
@@ -677,15 +689,22 @@ static int rules_attribution_line(const rules_text_t *t, size_t i)
 
 /* A time near an anchor ending at token `end` (starting at `i`): after it
  * (within 7 words), else shortly before it (within 8). */
-static int rules_time_near(const rules_text_t *t, size_t i, size_t end,
-                           uint16_t seg, int *h, int *mi, size_t *tnext,
-                           size_t *tstart)
+static int rules_time_near(const rules_db_t *db, const rules_text_t *t,
+                           size_t i, size_t end, uint16_t seg, int *h, int *mi,
+                           size_t *tnext, size_t *tstart)
 {
-    for (size_t k = end; k < end + 7 && rules_same_seg(t, k, seg); k++)
+    for (size_t k = end; k < end + 7 && rules_same_seg(t, k, seg); k++) {
         if (rules_time(t, k, seg, h, mi, tnext)) {
             *tstart = k;
             return 1;
         }
+        /* another date comes first: the time is its own */
+        int y2, m2, d2, s2;
+        size_t e2;
+        if (k > end && (rules_date_at(db, t, k, seg, &y2, &m2, &d2, &e2, &s2) ||
+                        rules_weekday(t->tok[k].w) >= 0))
+            break;
+    }
     size_t lo = i >= 8 ? i - 8 : 0;
     for (size_t k = lo; k < i; k++)
         if (t->tok[k].seg == seg && rules_time(t, k, seg, h, mi, tnext) &&
@@ -820,7 +839,7 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
             continue;
         int h = -1, mi = 0;
         size_t tnext = 0, tstart = 0;
-        if (!rules_time_near(t, i, end, seg, &h, &mi, &tnext, &tstart))
+        if (!rules_time_near(db, t, i, end, seg, &h, &mi, &tnext, &tstart))
             continue;
         const rules_zone_t *zone = NULL;
         int off = INT_MIN;
