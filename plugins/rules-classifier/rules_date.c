@@ -307,6 +307,16 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
             }
             *zone = z;
             *fixed = z->offset;
+            /* "CST (Mexico City)": the city's clock */
+            for (size_t q = k + nz; q < k + nz + 2 && rules_same_seg(t, q, seg);
+                 q++) {
+                size_t n2 = 0;
+                const rules_zone_t *cz = rules_zone_name(db, t, q, seg, &n2);
+                if (cz != NULL && cz->tz != NULL && !cz->upper) {
+                    *zone = cz;
+                    break;
+                }
+            }
             return 1;
         }
         return 0; /* something else follows the time */
@@ -979,6 +989,27 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
         return;
     }
     out[0] = '\0';
+    /* an invitation the rules did not count (no hiring words in it) */
+    const json_t *cal = json_object_get(c->email, "calendar");
+    size_t ci;
+    const json_t *ev;
+    json_array_foreach(cal, ci, ev)
+    {
+        const char *method = json_string_value(json_object_get(ev, "method"));
+        const char *status = json_string_value(json_object_get(ev, "status"));
+        const char *start = json_string_value(json_object_get(ev, "start"));
+        if (start == NULL || json_is_true(json_object_get(ev, "all_day")) ||
+            (method && strcasecmp(method, "REQUEST") != 0 &&
+             strcasecmp(method, "PUBLISH") != 0) ||
+            (status && strcasecmp(status, "CANCELLED") == 0))
+            continue;
+        GDateTime *dt = g_date_time_new_from_iso8601(start, NULL);
+        if (dt == NULL)
+            continue;
+        rules_fmt((long long)g_date_time_to_unix(dt), out, out_size);
+        g_date_time_unref(dt);
+        return;
+    }
     const char *iso = json_string_value(json_object_get(c->email, "date"));
     long long ref = 0;
     if (iso != NULL) {
