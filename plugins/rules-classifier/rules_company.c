@@ -1000,8 +1000,67 @@ static void rules_cut_legal(char *name)
     }
 }
 
+/* "Pinecrest Medical - verbal offer!": a name of capitalised words that
+ * leads the subject before a dash, a bar or a colon. A weak candidate
+ * (it may be a role): it counts for an agency's client, or added to the
+ * same name found elsewhere. */
+static void rules_subject_cand(rules_ctx_t *c)
+{
+    const char *subj = rules_company_jstr(c->email, "subject");
+    if (subj == NULL)
+        return;
+    for (;;) { /* "Re: ", "Fwd: ", "AW: " */
+        size_t l = strcspn(subj, ": ");
+        if (subj[l] == ':' && l <= 3) {
+            subj += l + 1;
+            subj += strspn(subj, " ");
+            continue;
+        }
+        break;
+    }
+    static const char *const sep[] = {" - ", " \xe2\x80\x93 ", " | ", ": ",
+                                      NULL};
+    size_t cut = strlen(subj);
+    for (size_t i = 0; sep[i]; i++) {
+        const char *p = strstr(subj, sep[i]);
+        if (p != NULL && (size_t)(p - subj) < cut)
+            cut = (size_t)(p - subj);
+    }
+    if (cut == strlen(subj) || cut < 3 || cut > 60)
+        return;
+    /* every word capitalised (or "&"), at most four */
+    size_t words = 0;
+    for (size_t i = 0; i < cut;) {
+        while (i < cut && subj[i] == ' ')
+            i++;
+        if (i >= cut)
+            break;
+        if (!(isupper((unsigned char)subj[i]) ||
+              (unsigned char)subj[i] >= 0xC3 || subj[i] == '&'))
+            return;
+        char w[64];
+        size_t wl = 0;
+        while (i < cut && subj[i] != ' ') {
+            if (wl + 1 < sizeof w)
+                w[wl++] = (char)tolower((unsigned char)subj[i]);
+            i++;
+        }
+        w[wl] = '\0';
+        if (words == 0 && rules_db_is_stop(c->db, w))
+            return;
+        words++;
+    }
+    if (words == 0 || words > 4)
+        return;
+    int saved = c->origin;
+    c->origin = RULES_O_TEXT;
+    rules_cand_add(c, subj, cut, 0.5, 2);
+    c->origin = saved;
+}
+
 char *rules_best_company(rules_ctx_t *c)
 {
+    rules_subject_cand(c);
     size_t n = c->ncand;
     for (size_t i = 0; i < n; i++)
         if (c->cand[i].quality == 1) {
