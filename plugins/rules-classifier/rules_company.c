@@ -896,7 +896,7 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
         /* words that spell the slug, then further capitalised words (at
          * most 4 words in all): "Copperleaf Energy" for "copperleaf" */
         char key[128] = "";
-        size_t kpos = 0, last = i;
+        size_t kpos = 0, last = i, last_spelled = i;
         int spelled = 0;
         for (size_t j = i; j < t->ntok && j < i + 4; j++) {
             const rules_tok_t *tj = &t->tok[j];
@@ -905,6 +905,15 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
                 rules_db_is_stop(c->db, tj->w) ||
                 kpos + tj->len + 1 >= sizeof key)
                 break;
+            if (j > i) { /* "Acme - Risk Data", "Acme · Street" end it */
+                const char *g = t->seg[tk->seg].text + t->tok[j - 1].end;
+                size_t gl = tj->off - t->tok[j - 1].end;
+                if (strspn(g, " &'") < gl)
+                    break;
+                /* a display name grows by one word at most */
+                if (spelled && cd->quality == 3 && j > last_spelled + 1)
+                    break;
+            }
             if (!spelled) {
                 char wk[64];
                 rules_org_key(tj->w, wk, sizeof wk); /* folds accents */
@@ -917,8 +926,10 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
                 size_t mm = kpos < kl ? kpos : kl;
                 if (strncmp(key, cd->key, mm) != 0)
                     break;
-                if (kpos >= kl)
+                if (kpos >= kl) {
                     spelled = 1;
+                    last_spelled = j;
+                }
             }
             last = j;
         }
