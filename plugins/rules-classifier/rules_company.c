@@ -469,8 +469,12 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
                  (t->tok[i + 1].flags & RULES_T_CAP));
         if (!ok)
             break;
-        if (cap && rules_db_is_stop(c->db, tk->w) && n > 0)
+        if (cap && rules_db_is_stop(c->db, tk->w) && n > 0) {
+            /* "applying to Build Engineer at ...": a role, not a name */
+            if (!is_role && dir > 0)
+                return 0;
             break;
+        }
         lastgood = i;
         n++;
         if (dir < 0) {
@@ -1073,6 +1077,21 @@ char *rules_best_company(rules_ctx_t *c)
 {
     rules_subject_cand(c);
     size_t n = c->ncand;
+    /* a domain that spells the start of the sender's name is that name:
+     * "mumbairetail" and "Mumbai Retail Tech" */
+    for (size_t i = 0; i < n; i++) {
+        if (c->cand[i].quality != 1)
+            continue;
+        size_t kl = strlen(c->cand[i].key);
+        for (size_t j = 0; j < n; j++)
+            if (c->cand[j].quality == 3 && kl >= 4 &&
+                strncmp(c->cand[j].key, c->cand[i].key, kl) == 0) {
+                c->cand[j].weight += c->cand[i].weight;
+                c->cand[i].weight = 0;
+                c->cand[i].quality = 0;
+                break;
+            }
+    }
     for (size_t i = 0; i < n; i++)
         if (c->cand[i].quality == 1) {
             rules_cand_t cd = c->cand[i];
