@@ -974,7 +974,7 @@ static int rules_agency_key(const char *key)
         "personnel", "conseil", "consult", "placement",     "resourc",
         "sourcing",  "agency",  "agentur", "personalberat", "seleccion",
         "selecao",   "recrut",  "reclut",  "hire",          "executive",
-        NULL};
+        "partners",  NULL};
     for (size_t i = 0; w[i]; i++)
         if (strstr(key, w[i]) != NULL)
             return 1;
@@ -1033,8 +1033,8 @@ static void rules_subject_cand(rules_ctx_t *c)
         }
         break;
     }
-    static const char *const sep[] = {" - ", " \xe2\x80\x93 ", " | ", ": ",
-                                      NULL};
+    static const char *const sep[] = {" - ", " \xe2\x80\x93 ", " | ",
+                                      ": ",  " // ",           NULL};
     size_t cut = strlen(subj);
     for (size_t i = 0; sep[i]; i++) {
         const char *p = strstr(subj, sep[i]);
