@@ -1073,9 +1073,64 @@ static void rules_subject_cand(rules_ctx_t *c)
     c->origin = saved;
 }
 
+char *rules_quoted_text(const char *body)
+{
+    if (body == NULL)
+        return NULL;
+    size_t n = strlen(body), o = 0;
+    char *q = malloc(n + 1);
+    if (q == NULL)
+        return NULL;
+    const char *p = body;
+    while (*p) {
+        size_t l = strcspn(p, "\n");
+        const char *s = p;
+        if (*s == '>') {
+            while (s < p + l && (*s == '>' || *s == ' '))
+                s++;
+            memcpy(q + o, s, (size_t)(p + l - s));
+            o += (size_t)(p + l - s);
+            q[o++] = '\n';
+        }
+        p += l;
+        if (*p == '\n')
+            p++;
+    }
+    q[o] = '\0';
+    if (o == 0) {
+        free(q);
+        return NULL;
+    }
+    return q;
+}
+
+/* A reply that only confirms ("Tuesday works"): the company patterns on
+ * the quoted history, when the new text named none. */
+static void rules_quoted_cands(rules_ctx_t *c)
+{
+    for (size_t i = 0; i < c->ncand; i++)
+        if ((c->cand[i].origin & RULES_O_TEXT) && c->cand[i].weight >= 2)
+            return;
+    char *q = rules_quoted_text(rules_company_jstr(c->email, "text"));
+    if (q == NULL)
+        return;
+    rules_text_t saved = c->text;
+    rules_text_init(&c->text);
+    if (rules_text_add(&c->text, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) ==
+        0) {
+        int named = c->client_named;
+        rules_extract(c, 0);
+        c->client_named = named;
+    }
+    rules_text_free(&c->text);
+    c->text = saved;
+    free(q);
+}
+
 char *rules_best_company(rules_ctx_t *c)
 {
     rules_subject_cand(c);
+    rules_quoted_cands(c);
     size_t n = c->ncand;
     /* a domain that spells the start of the sender's name is that name:
      * "mumbairetail" and "Mumbai Retail Tech" */

@@ -67,4 +67,8 @@ char *rules_best_company(rules_ctx_t *c);
 void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
                           const char *text_date, char *out, size_t out_size);
 
+/** The quoted lines of a reply ("> ..."), their '>' marks removed
+ *  (malloc'd), or NULL if there are none. */
+char *rules_quoted_text(const char *body);
+
 #endif

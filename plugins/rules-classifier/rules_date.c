@@ -1021,6 +1021,19 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
     }
     int off = rules_date_header_zone(
         json_string_value(json_object_get(c->email, "date_raw")));
-    if (!rules_find_date_tokens(c->db, &c->text, 1, ref, off, out, out_size))
-        rules_find_date_tokens(c->db, &c->text, 0, ref, off, out, out_size);
+    if (rules_find_date_tokens(c->db, &c->text, 1, ref, off, out, out_size) ||
+        rules_find_date_tokens(c->db, &c->text, 0, ref, off, out, out_size))
+        return;
+    /* a reply that confirms without repeating the time ("Tuesday works"):
+     * the time proposed in the quoted history */
+    char *q =
+        rules_quoted_text(json_string_value(json_object_get(c->email, "text")));
+    if (q == NULL)
+        return;
+    rules_text_t qt;
+    rules_text_init(&qt);
+    if (rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0)
+        rules_find_date_tokens(c->db, &qt, 0, ref, off, out, out_size);
+    rules_text_free(&qt);
+    free(q);
 }

@@ -237,6 +237,17 @@ START_TEST(offer_call_and_deadline_dates)
            RULES_ASSESSMENT);
     ck_assert_str_eq(r.scheduled, "2025-03-14T22:00:00Z");
     rules_result_clear(&r);
+    /* a reply that only confirms: the time and the company of the quoted
+     * invitation */
+    r = as(mail("Alex Kim", "alex.kim@inbox.test", "Re: next steps",
+                "Thursday works for me, thanks!\n\nOn Mon, Mar 10, 2025 at "
+                "9:00 AM Dana Fox <dana@x.example> wrote:\n> Hi Alex - Orrin "
+                "Robotics would like to meet you.\n> Would Thursday, March 13 "
+                "at 11:30 am ET work?\n"),
+           RULES_INTERVIEW);
+    ck_assert_str_eq(r.scheduled, "2025-03-13T15:30:00Z");
+    ck_assert_str_eq(r.company, "Orrin Robotics");
+    rules_result_clear(&r);
     /* a rejection has no date */
     r = as(mail("Dana Fox", "dana@quarrylane.example", "Update",
                 "We met on March 4 at 3pm; we will not move forward."),
