@@ -1165,11 +1165,6 @@ char *rules_best_company(rules_ctx_t *c)
                 !rules_agency_key(c->cand[i].key))
                 c->cand[i].weight += 3.0;
     const rules_cand_t *best = NULL;
-    if (getenv("RULES_DEBUG_COMPANY") != NULL)
-        for (size_t i = 0; i < c->ncand; i++)
-            fprintf(stderr, "  cand %-30s key=%-20s w=%.3f q=%d\n",
-                    c->cand[i].display, c->cand[i].key, c->cand[i].weight,
-                    c->cand[i].quality);
     for (size_t i = 0; i < c->ncand; i++)
         if (best == NULL || c->cand[i].weight > best->weight)
             best = &c->cand[i];
