@@ -251,6 +251,14 @@ static int rules_role_account(const char *addr)
     return 0;
 }
 
+static int rules_label_in(const char *l, size_t n, const char *const *set)
+{
+    for (size_t i = 0; set[i]; i++)
+        if (strlen(set[i]) == n && strncasecmp(l, set[i], n) == 0)
+            return 1;
+    return 0;
+}
+
 static int rules_generic_label(const char *l, size_t n)
 {
     static const char *const g[] = {
@@ -262,9 +270,8 @@ static int rules_generic_label(const char *l, size_t n)
         "info",   "recruiting",  "candidate",  "my",
         "secure", "assessments", "app2",       "notifications",
         NULL};
-    for (size_t i = 0; g[i]; i++)
-        if (strlen(g[i]) == n && strncmp(l, g[i], n) == 0)
-            return 1;
+    if (rules_label_in(l, n, g))
+        return 1;
     if (n >= 3 && l[0] == 'w' && l[1] == 'd' && isdigit((unsigned char)l[2]))
         return 1; /* Workday data centres: wd1, wd5 */
     return 0;
@@ -344,14 +351,6 @@ static void rules_slug_from_url(rules_ctx_t *c, const char *url)
             rules_cand_add(c, path, n, 2.0, 1);
         return;
     }
-}
-
-static int rules_label_in(const char *l, size_t n, const char *const *set)
-{
-    for (size_t i = 0; set[i]; i++)
-        if (strlen(set[i]) == n && strncasecmp(l, set[i], n) == 0)
-            return 1;
-    return 0;
 }
 
 /* Placeholder names of RFC 2606/6761 ("example", "test", "invalid"). */
