@@ -202,6 +202,22 @@ static int rules_tok_upper(const rules_text_t *t, size_t i)
     return 1;
 }
 
+static int rules_tz_resolves(const char *tz)
+{
+    GTimeZone *z = g_time_zone_new_identifier(tz);
+    if (z == NULL)
+        return 0;
+    g_time_zone_unref(z);
+    return 1;
+}
+
+int rules_tz_known(const char *tz)
+{
+    /* without a tz database at all (no package tzdata) every name is
+     * accepted, and dates in those zones are read at the sender's offset */
+    return rules_tz_resolves(tz) || !rules_tz_resolves("Europe/London");
+}
+
 /* A zone named at token k: the longest name of timezones.tsv that the
  * words from k spell ("central european time", "pt", "hora de brasília").
  * Sets *ntok to the number of words; NULL if none. */
@@ -291,6 +307,8 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
         }
         size_t nz = 0;
         const rules_zone_t *z = rules_zone_name(db, t, k, seg, &nz);
+        if (z != NULL && z->tz != NULL && !rules_tz_resolves(z->tz))
+            return 0; /* no tz database: the sender's offset applies */
         if (z != NULL) {
             /* "UTC+1": an offset may follow. */
             if (z->tz == NULL && z->offset == 0 &&
@@ -322,15 +340,6 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
         return 0; /* something else follows the time */
     }
     return 0;
-}
-
-int rules_tz_known(const char *tz)
-{
-    GTimeZone *z = g_time_zone_new_identifier(tz);
-    if (z == NULL)
-        return 0;
-    g_time_zone_unref(z);
-    return 1;
 }
 
 static int rules_days_in_month(int y, int m)
