@@ -122,6 +122,16 @@ static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
                       int *m, size_t *next)
 {
     const rules_tok_t *tk = &t->tok[i];
+    /* "noon", "midi", "mediodía", "meio-dia" */
+    if (strcmp(tk->w, "noon") == 0 || strcmp(tk->w, "midi") == 0 ||
+        strcmp(tk->w, "mediodía") == 0 || strcmp(tk->w, "mediodia") == 0 ||
+        (strcmp(tk->w, "meio") == 0 && rules_same_seg(t, i + 1, seg) &&
+         strcmp(t->tok[i + 1].w, "dia") == 0)) {
+        *h = 12;
+        *m = 0;
+        *next = strcmp(tk->w, "meio") == 0 ? i + 2 : i + 1;
+        return 1;
+    }
     size_t nd = 0;
     while (nd < tk->len && isdigit((unsigned char)tk->w[nd]))
         nd++;
@@ -882,8 +892,12 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
                 size_t gl;
                 rules_gap(t, tnext - 1, tnext, &g, &gl);
                 if (memchr(g, '-', gl) != NULL &&
-                    rules_time(t, tnext, seg, &h2, &m2, &n2))
+                    rules_time(t, tnext, seg, &h2, &m2, &n2)) {
                     rules_zone(db, t, n2, seg, &zone, &off);
+                    /* "1:30 - 2:00 PM": the first time is PM too */
+                    if (h < 12 && h2 >= 12 && h + 12 <= h2)
+                        h += 12;
+                }
             }
         }
         if (off == INT_MIN && zone == NULL)

@@ -138,6 +138,13 @@ START_TEST(deadlines_and_languages)
                      "2025-05-05T08:00:00Z");
     ck_assert_str_eq(date_of("op dinsdag 3 juni om 14:00 uur", MON25, 120),
                      "2025-06-03T12:00:00Z");
+    ck_assert_str_eq(date_of("We'd need your decision by noon Eastern on "
+                             "Friday, January 23",
+                             JAN26, -300),
+                     "2026-01-23T17:00:00Z");
+    ck_assert_str_eq(
+        date_of("Monday, June 8, 2026 - 1:30 - 2:00 PM CDT", JAN26, -300),
+        "2026-06-08T18:30:00Z");
     /* slashed: month first in the US, day first elsewhere */
     ck_assert_str_eq(date_of("on 6/13 at 1pm PT", MON25, -300),
                      "2025-06-13T20:00:00Z");
