@@ -18,16 +18,17 @@
 
 static void co__train_usage(FILE *f)
 {
-    fprintf(f, "usage: careerops train --labels CSV --emails DIR [--labels CSV "
-               "--emails DIR]...\n"
-               "                       --out MODEL [--seed N] [--epochs N] "
-               "[--no-augment]\n"
-               "                       [--corrections CSV|DSN [--corrections-"
-               "weight W]\n"
-               "                        [--corrections-schema S]]\n"
-               "Trains the learned classifier of rules-classifier on labeled "
-               "folders of .eml\nfiles (CSV header file,label,company,"
-               "scheduled_date, as for careerops eval).\n");
+    fprintf(f,
+            "usage: careerops train --labels CSV --emails DIR [--labels CSV "
+            "--emails DIR]...\n"
+            "                       --out MODEL [--seed N] [--epochs N] "
+            "[--no-augment]\n"
+            "                       [--corrections CSV|DSN [--corrections-"
+            "weight W]\n"
+            "                        [--corrections-schema S]]\n"
+            "Trains the learned classifier of rules-classifier on labeled "
+            "folders of .eml\nfiles (CSV header file,label,company,"
+            "scheduled_date, as for careerops eval).\n");
 }
 
 typedef struct co__train_set_s {
@@ -59,20 +60,21 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     char key[65], err[512] = "";
     int rc = co_read_file(r->path, &raw, &rawlen);
     if (rc != 0) {
-        fprintf(stderr, "error: %s: cannot read: %s\n", r->path, strerror(-rc));
+        fprintf(stderr, "error: %s: cannot read: %s\n", r->path,
+                strerror(-rc));
         return 2;
     }
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)raw, rawlen);
     const char *lab = co_clf_label_name(r->label);
-    crypto_hash_sha256_update(digest, (const unsigned char *)lab, strlen(lab));
+    crypto_hash_sha256_update(digest, (const unsigned char *)lab,
+                              strlen(lab));
     crypto_hash_sha256_update(digest, h, sizeof h);
     rc = co_mail_to_json(raw, rawlen, NULL, NULL, &json, &jlen, key, err,
                          sizeof err);
     free(raw);
     if (rc != 0) {
-        fprintf(stderr,
-                "error: %s: not a message: %s (fix or remove the row)\n",
+        fprintf(stderr, "error: %s: not a message: %s (fix or remove the row)\n",
                 r->path, err);
         return 2;
     }
