@@ -4,6 +4,7 @@
 #include "co_relabel.h"
 
 #include "co_relabel_int.h"
+#include "eval.h"
 #include "kafka.h"
 #include "manifest.h"
 
@@ -162,51 +163,17 @@ static const char co__relabel_ddl[] =
     "CREATE INDEX IF NOT EXISTS corrections_event_key_idx"
     " ON {s}.corrections (event_key, corrected_at);";
 
-/* RFC 3339 with a zone -> "YYYY-MM-DDTHH:MM:SSZ"; 0 or -1. */
+/* RFC 3339 with a zone -> "YYYY-MM-DDTHH:MM:00Z" (eval's reader: the
+ * minute is what labels compare); 0 or -1. */
 static int co__relabel_utc(const char *s, char out[32])
 {
-    int Y, M, D, h, mi, sec = 0, n = 0;
-    if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d%n", &Y, &M, &D, &h, &mi, &n) !=
-            5 ||
-        n == 0)
+    long long minute;
+    if (co_eval_parse_rfc3339(s, &minute) != 0)
         return -1;
-    const char *p = s + n;
-    if (*p == ':') {
-        int k = 0;
-        if (sscanf(p, ":%2d%n", &sec, &k) != 1)
-            return -1;
-        p += k;
-        if (*p == '.')
-            for (p++; *p >= '0' && *p <= '9'; p++)
-                ;
-    }
-    long off = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om, k = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5)
-            return -1;
-        off = (*p == '-' ? -1 : 1) * (oh * 3600L + om * 60L);
-        p += 1 + k;
-    } else {
-        return -1;
-    }
-    if (*p != '\0' || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 ||
-        sec > 60)
-        return -1;
-    struct tm tm = {.tm_year = Y - 1900,
-                    .tm_mon = M - 1,
-                    .tm_mday = D,
-                    .tm_hour = h,
-                    .tm_min = mi,
-                    .tm_sec = sec > 59 ? 59 : sec};
-    time_t t = timegm(&tm);
-    if (tm.tm_mday != D)
-        return -1;
-    t -= off;
+    time_t t = (time_t)(minute * 60);
     struct tm u;
-    gmtime_r(&t, &u);
+    if (gmtime_r(&t, &u) == NULL)
+        return -1;
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &u);
     return 0;
 }
