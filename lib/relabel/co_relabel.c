@@ -301,6 +301,8 @@ static json_t *co__relabel_doc(json_t *doc, const char *fields[3],
                                   "careerops relabel", "fields", flist, "old",
                                   old, "note", note));
     json_object_set_new(d, "confidence", json_real(1.0));
+    /* The user has decided: an LLM/local disagreement is settled. */
+    json_object_del(d, "unsure");
     return d;
 }
 
