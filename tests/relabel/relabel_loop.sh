@@ -94,6 +94,12 @@ echo "the other 20 right as REJECTION: shipped model $before, after 5 correction
 [ "$before" -le 2 ] || fail "the new kind is not new: the base model already gets $before/20"
 [ "$after" -ge 18 ] || fail "5 corrections fixed only $after/20"
 ok "5 corrections relabel $after/20 of the rest"
+# the export is a labeled set eval reads too (careerops.email.v1 documents)
+"$B" eval --manifest "$SRC/tests/classify/rules-eval.json" --stage classify \
+    --labels "$T/corr.csv" --emails "$T" --set "stages.classify.config.model_file=$T/user.model" \
+    --json 2> "$T/eval2.log" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["count"] == 5 and d["confusion"]["REJECTION"]["REJECTION"] == 5 else 1)' ||
+    fail "eval on the export: $(cat "$T/eval2.log")"
+ok "eval reads the export: 5/5 with the user's model"
 
 # ---- downstream: the corrected event on the classified-events topic
 "$B" broker --bootstrap-file "$T/bs" > "$T/broker.log" 2>&1 &
