@@ -236,9 +236,9 @@ int main(int argc, char **argv)
     int rc = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1 && rc == 0) {
-        if (o == NULL && (c == O_MODEL || c == O_CONTENT || c == O_ERROR ||
-                          c == O_DEFAULT || c == O_DELAY || c == O_LENGTH ||
-                          c == O_APIKEY)) {
+        if (o == NULL &&
+            (c == O_MODEL || c == O_CONTENT || c == O_ERROR || c == O_DEFAULT ||
+             c == O_DELAY || c == O_LENGTH || c == O_APIKEY)) {
             fprintf(stderr, "co-fake-server: option needs --service ollama\n");
             rc = 2;
             break;
