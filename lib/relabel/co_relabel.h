@@ -26,8 +26,8 @@
  * new_value, corrected_at, corrected_by, note); the stored event's `doc`
  * gets the new values, confidence 1, no `unsure` mark and a `correction`
  * object ({"at", "by", "fields", "old": {field: old value}, "note"}), and
- * its typed columns follow. After the commit, with --manifest (a broker other than
- * "embedded"), the corrected careerops.event.v1 is produced, keyed by the
+ * its typed columns follow. After the commit, with --manifest (a broker other
+ * than "embedded"), the corrected careerops.event.v1 is produced, keyed by the
  * event key, to --topic or the output topic of the manifest's first
  * *-classifier stage, so that sinks and the notifier see it.
  *
