@@ -44,7 +44,21 @@ typedef struct {
     int32_t bg[H2T_MAX_DEPTH]; /* background colour at each depth */
     gsize a_start[H2T_MAX_LINKS_OPEN];
     char *a_href[H2T_MAX_LINKS_OPEN];
+    int in_style;     /* inside <style> */
+    GString *css;     /* its text */
+    GPtrArray *rules; /* h2t_rule_t from <style>, outside @media */
 } h2t_t;
+
+/* A stylesheet rule with one simple selector: `tag`, `.class`, `#id`,
+ * `tag.class` or `tag#id` (what it declares, as inline styles do). */
+typedef struct {
+    char *tag;  /* lower case, or NULL */
+    char *cls;  /* or NULL */
+    char *id;   /* or NULL */
+    int hidden; /* display:none and the rest */
+    int32_t fg; /* colour, or -1 */
+    int32_t bg; /* background, or -1 */
+} h2t_rule_t;
 
 static int in_list(const char *n, const char *const *l, size_t cnt)
 {
@@ -138,6 +152,10 @@ static int is_para(const char *name)
  * a large negative offset (left/top/text-indent/margin-left <= -999px),
  * or a text colour equal (within 8 per channel) to its background colour
  * (inherited from the enclosing elements; white when none is given).
+ * The same declarations in a <style> sheet count for elements that a rule
+ * with one simple selector matches (`tag`, `.class`, `#id`, `tag.class`,
+ * `tag#id`); rules inside @media and other at-rules, and selectors with
+ * combinators, are left out, so a responsive mail's mobile copy stays.
  * Comments, <template>, <script>, <style> and <head> never give text. */
 
 static const struct {
@@ -307,14 +325,137 @@ static void h2t_style(const char *style, int *hidden, int32_t *fg, int32_t *bg)
     g_strfreev(decls);
 }
 
+static void h2t_rule_free(void *p)
+{
+    h2t_rule_t *r = p;
+    g_free(r->tag);
+    g_free(r->cls);
+    g_free(r->id);
+    g_free(r);
+}
+
+/* Adds the rules of one `selectors { declarations }` block. Selectors with
+ * combinators, attributes or pseudo-classes are not understood and left
+ * out (the text stays). */
+static void h2t_css_block(h2t_t *h, const char *sels, const char *decls)
+{
+    int hidden = 0;
+    int32_t fg = -1, bg = -1;
+    h2t_style(decls, &hidden, &fg, &bg);
+    if (!hidden && fg < 0 && bg < 0)
+        return;
+    char **list = g_strsplit(sels, ",", 32);
+    for (char **sp = list; *sp != NULL; sp++) {
+        char *sel = g_strstrip(*sp);
+        if (*sel == '\0' || strpbrk(sel, " >+~[:*") != NULL ||
+            h->rules->len >= 256)
+            continue;
+        h2t_rule_t *r = g_new0(h2t_rule_t, 1);
+        const char *mark = strpbrk(sel, ".#");
+        if (mark != sel)
+            r->tag = g_ascii_strdown(sel, mark ? mark - sel : -1);
+        if (mark != NULL && strpbrk(mark + 1, ".#") == NULL) {
+            if (*mark == '.')
+                r->cls = g_strdup(mark + 1);
+            else
+                r->id = g_strdup(mark + 1);
+        } else if (mark != NULL) {
+            h2t_rule_free(r); /* .a.b and the like */
+            continue;
+        }
+        r->hidden = hidden;
+        r->fg = fg;
+        r->bg = bg;
+        g_ptr_array_add(h->rules, r);
+    }
+    g_strfreev(list);
+}
+
+/* Parses the collected <style> text: comments removed, @media and other
+ * at-rule blocks skipped (responsive mail hides its mobile copy there). */
+static void h2t_css_parse(h2t_t *h)
+{
+    GString *c = h->css;
+    char *p = c->str;
+    for (char *a; (a = strstr(p, "/*")) != NULL;) { /* drop comments */
+        char *b = strstr(a + 2, "*/");
+        size_t n = b ? (size_t)(b + 2 - a) : strlen(a);
+        memset(a, ' ', n);
+        p = a + n;
+    }
+    p = c->str;
+    while (*p) {
+        char *open = strchr(p, '{');
+        if (open == NULL)
+            break;
+        char *close = strchr(open + 1, '}');
+        if (close == NULL)
+            break;
+        *open = '\0';
+        char *sel = g_strstrip(p);
+        if (*sel == '@') {
+            /* skip to the matching brace of the at-rule */
+            int depth = 1;
+            char *q = open + 1;
+            for (; *q && depth > 0; q++)
+                depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
+            p = q;
+            continue;
+        }
+        *close = '\0';
+        h2t_css_block(h, sel, open + 1);
+        p = close + 1;
+    }
+    g_string_truncate(c, 0);
+}
+
+/* Whether `cls` (a class attribute) lists `name`. */
+static int h2t_has_class(const char *cls, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = cls; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == cls || g_ascii_isspace(p[-1])) &&
+            (p[n] == '\0' || g_ascii_isspace(p[n])))
+            return 1;
+    return 0;
+}
+
+/* Applies the stylesheet rules that match an element. */
+static void h2t_apply_rules(h2t_t *h, const char *tag, const xmlChar **atts,
+                            int *hidden, int32_t *fg, int32_t *bg)
+{
+    if (h->rules == NULL || h->rules->len == 0)
+        return;
+    const char *cls = NULL, *id = NULL;
+    for (int i = 0; atts != NULL && atts[i] != NULL; i += 2) {
+        if (strcasecmp((const char *)atts[i], "class") == 0)
+            cls = (const char *)atts[i + 1];
+        else if (strcasecmp((const char *)atts[i], "id") == 0)
+            id = (const char *)atts[i + 1];
+    }
+    for (guint k = 0; k < h->rules->len; k++) {
+        const h2t_rule_t *r = g_ptr_array_index(h->rules, k);
+        if ((r->tag && strcasecmp(r->tag, tag) != 0) ||
+            (r->cls && (cls == NULL || !h2t_has_class(cls, r->cls))) ||
+            (r->id && (id == NULL || strcmp(r->id, id) != 0)))
+            continue;
+        *hidden |= r->hidden;
+        if (r->fg >= 0)
+            *fg = r->fg;
+        if (r->bg >= 0)
+            *bg = r->bg;
+    }
+}
+
 /* Whether an element hides its content; updates the colour stack. */
-static int h2t_hidden(h2t_t *h, const xmlChar **atts)
+static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
 {
     int hidden = 0;
     int top = h->depth < H2T_MAX_DEPTH ? h->depth : H2T_MAX_DEPTH;
     int32_t fg = top > 0 ? h->fg[top - 1] : H2T_BLACK;
     int32_t bg = top > 0 ? h->bg[top - 1] : H2T_WHITE;
     int32_t fg0 = fg, bg0 = bg;
+    h2t_apply_rules(h, tag, atts, &hidden, &fg, &bg);
     for (int i = 0; atts != NULL && atts[i] != NULL; i += 2) {
         const char *a = (const char *)atts[i];
         const char *v = atts[i + 1] ? (const char *)atts[i + 1] : "";
@@ -348,8 +489,10 @@ static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 {
     h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
     const char *name = (const char *)xname;
+    if (strcasecmp(name, "style") == 0)
+        h->in_style++;
     if (h->skip > 0 || in_list(name, h2t_skip, G_N_ELEMENTS(h2t_skip)) ||
-        h2t_hidden(h, atts)) {
+        h2t_hidden(h, name, atts)) {
         h->skip++;
         return;
     }
@@ -384,6 +527,10 @@ static void sax_end(void *ctx, const xmlChar *xname)
 {
     h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
     const char *name = (const char *)xname;
+    if (strcasecmp(name, "style") == 0 && h->in_style > 0) {
+        h->in_style--;
+        h2t_css_parse(h);
+    }
     if (h->skip > 0) {
         h->skip--;
         return;
@@ -425,7 +572,10 @@ static void sax_end(void *ctx, const xmlChar *xname)
 static void sax_chars(void *ctx, const xmlChar *ch, int len)
 {
     h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
-    if (h->skip == 0 && len > 0)
+    if (h->in_style > 0) {
+        if (len > 0 && h->css->len < 65536)
+            g_string_append_len(h->css, (const char *)ch, len);
+    } else if (h->skip == 0 && len > 0)
         h2t_text(h, (const char *)ch, (size_t)len);
 }
 
@@ -470,6 +620,8 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     h.out = g_string_new(NULL);
     h.links = links;
     h.max_links = max_links;
+    h.css = g_string_new(NULL);
+    h.rules = g_ptr_array_new_with_free_func(h2t_rule_free);
     /* our handlers instead of the tree builder's */
     ctxt->sax->startElement = sax_start;
     ctxt->sax->endElement = sax_end;
@@ -491,6 +643,8 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     htmlFreeParserCtxt(ctxt);
     for (int i = 0; i < H2T_MAX_LINKS_OPEN; i++)
         g_free(h.a_href[i]);
+    g_string_free(h.css, TRUE);
+    g_ptr_array_free(h.rules, TRUE);
     tidy_lines(h.out);
     g_string_append_len(out, h.out->str, (gssize)h.out->len);
     g_string_free(h.out, TRUE);

@@ -57,6 +57,14 @@ static const char *const hidden_forms[] = {
     "<template><p>" SECRET "</p></template>",
     "<div hidden>" SECRET "</div>",
     "<p hidden=\"hidden\"><b>deep <i>" SECRET "</i></b></p>",
+    /* stylesheet rules (the <style> here sits in the body; in <head> too) */
+    "<style>.pre{display:none !important}</style><div class=\"x pre\">" SECRET
+    "</div>",
+    "<style>/* c */ #inj { visibility: hidden }</style><p id=\"inj\">" SECRET
+    "</p>",
+    "<style>span.w{color:#ffffff}</style><span class=\"w\">" SECRET "</span>",
+    "<style>.a, .tiny { font-size: 0px; }</style><span class=\"tiny\">" SECRET
+    "</span>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -77,6 +85,12 @@ static const char *const visible_forms[] = {
     "<div style=\"width:100%\">SHOWN</div>",
     "<div style=\"color:#fff\"><p style=\"color:#000\">x</p></div>"
     "<div style=\"background-color:#fff\"><p>SHOWN</p></div>",
+    /* a responsive mail hides its desktop copy only on small screens */
+    "<style>@media only screen and (max-width:600px){.desk{display:none}}"
+    "</style><div class=\"desk\">SHOWN</div>",
+    /* a rule for another class, and a descendant selector we leave alone */
+    "<style>.pre{display:none}</style><div class=\"preview\">SHOWN</div>",
+    "<style>.dark .t{display:none}</style><div class=\"t\">SHOWN</div>",
 };
 
 START_TEST(visible_form_kept)
@@ -99,6 +113,22 @@ START_TEST(after_hidden_visible)
 }
 END_TEST
 
+/* The usual place of a stylesheet: <head>. */
+START_TEST(head_stylesheet)
+{
+    static const char msg[] =
+        "From: jobs@example.com\nSubject: s\nContent-Type: text/html\n\n"
+        "<html><head><style type=\"text/css\">.preheader{display:none;"
+        "max-height:0}</style></head><body><span class=\"preheader\">" SECRET
+        "</span><p>Hello.</p></body></html>\n";
+    char err[512] = "";
+    json_t *r = mt_norm(msg, strlen(msg), NULL, NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "rejected: %s", err);
+    ck_assert_str_eq(mt_str(r, "text"), "Hello.");
+    json_decref(r);
+}
+END_TEST
+
 static Suite *hidden_suite(void)
 {
     Suite *s = suite_create("mail-hidden");
@@ -108,6 +138,7 @@ static Suite *hidden_suite(void)
     tcase_add_loop_test(tc, visible_form_kept, 0,
                         (int)(sizeof visible_forms / sizeof *visible_forms));
     tcase_add_test(tc, after_hidden_visible);
+    tcase_add_test(tc, head_stylesheet);
     suite_add_tcase(s, tc);
     return s;
 }
