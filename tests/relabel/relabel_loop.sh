@@ -14,6 +14,8 @@
 #  4. Downstream: with a manifest on a standalone broker, the corrected
 #     event is produced to the classifier's output topic, and the notifier
 #     says "Corrected: ...".
+#  5. Reading and classifying the whole mailbox again does not undo the
+#     corrections stored by postgres-sink.
 . "$CAREEROPS_SOURCE_ROOT/tests/demo/lib.sh"
 B=$CAREEROPS_BIN
 HERE=$SRC/tests/relabel
@@ -110,6 +112,8 @@ cat > "$T/m.json" <<JSON
 {"pipeline": "relabel-test", "kafka": {"bootstrap.servers": "$(cat "$T/bs")"},
  "state": "memory:",
  "stages": [
+  {"name": "ingest", "plugin": "mailbox-source", "output": "raw_inbox_stream",
+   "config": {"path": "$T/kind/emails"}},
   {"name": "classify", "plugin": "rules-classifier", "input": "raw_inbox_stream",
    "output": "classified_events", "config": {}},
   {"name": "store", "plugin": "postgres-sink", "input": "classified_events",
@@ -128,3 +132,13 @@ grep -q "sent the corrected event to classified_events" "$T/r24.out" || fail "no
 grep -q "Corrected: Interview" "$T/notes.txt" || fail "notifier: $(cat "$T/notes.txt" 2>/dev/null)"
 [ "$(psqlq -c "SELECT event_type FROM $S.events WHERE key = '$k24'")" = INTERVIEW ] || fail "store"
 ok "corrected event produced downstream; notifier: $(grep -m1 -o 'Corrected: [^"]*' "$T/notes.txt")"
+
+# ---- a reclassification (the whole mailbox read and classified again with
+# the shipped model) does not undo the user's corrections in the store
+"$B" run "$T/m.json" --stage ingest --stage classify --stage store --until-idle > "$T/run2.log" 2>&1 ||
+    fail "replay run: $(tail -5 "$T/run2.log")"
+[ "$(psqlq -c "SELECT count(*) FROM $S.events WHERE doc ? 'correction'")" = 6 ] ||
+    fail "corrected rows after the replay: $(psqlq -c "SELECT event_type, count(*) FROM $S.events GROUP BY 1")"
+[ "$(psqlq -c "SELECT event_type || count(*) FROM $S.events GROUP BY event_type ORDER BY event_type" | tr '\n' ' ')" = "INTERVIEW1 OTHER19 REJECTION5 " ] ||
+    fail "after the replay: $(psqlq -c "SELECT event_type, count(*) FROM $S.events GROUP BY 1")"
+ok "a replay through postgres-sink keeps the 6 corrections"
