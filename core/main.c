@@ -37,6 +37,7 @@ int co_cmd_applications(int argc, char **argv);
 #ifdef CO_HAVE_CLASSIFY
 /* `careerops train` lives in lib/classify/co_clf_train.c. */
 int co_cmd_train(int argc, char **argv);
+int co_cmd_relabel(int argc, char **argv);
 #endif
 
 static void co__usage(FILE *f)
@@ -67,6 +68,9 @@ static void co__usage(FILE *f)
             "  train --labels CSV --emails DIR --out MODEL [--seed N]\n"
             "                        train the learned classifier of "
             "rules-classifier\n"
+            "  relabel KEY LABEL [--company C] [--date T] ...\n"
+            "                        correct a stored event (PostgreSQL, "
+            "downstream)\n"
             "  auth gmail ...        obtain and store a Gmail refresh token "
             "(OAuth 2.0)\n"
             "  ask \"QUESTION\" ...   search stored company briefings\n"
@@ -539,6 +543,8 @@ int main(int argc, char **argv)
 #ifdef CO_HAVE_CLASSIFY
     else if (strcmp(cmd, "train") == 0)
         rc = co_cmd_train(argc - 1, argv + 1);
+    else if (strcmp(cmd, "relabel") == 0)
+        rc = co_cmd_relabel(argc - 1, argv + 1);
 #endif
     else if (strcmp(cmd, "auth") == 0)
         rc = co_cmd_auth(argc - 1, argv + 1);

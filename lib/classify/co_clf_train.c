@@ -5,6 +5,7 @@
 
 #include "co_clf.h"
 #include "co_mail.h"
+#include "co_relabel.h"
 #include "eval.h"
 #include "util.h"
 
@@ -22,6 +23,9 @@ static void co__train_usage(FILE *f)
             "--emails DIR]...\n"
             "                       --out MODEL [--seed N] [--epochs N] "
             "[--no-augment]\n"
+            "                       [--corrections CSV|DSN [--corrections-"
+            "weight W]\n"
+            "                        [--corrections-schema S]]\n"
             "Trains the learned classifier of rules-classifier on labeled "
             "folders of .eml\nfiles (CSV header file,label,company,"
             "scheduled_date, as for careerops eval).\n");
@@ -95,6 +99,48 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     return 0;
 }
 
+/* `--corrections`: each corrected email, featurized like a labeled
+ * message, weighted. */
+typedef struct co__train_corr_s {
+    co_clf_extractor_t *x;
+    co__train_set_t *set;
+    crypto_hash_sha256_state *digest;
+    uint32_t group;
+    float weight;
+    int augment;
+    size_t per[CO_CLF_NLABELS];
+} co__train_corr_t;
+
+static int co__train_correction(void *arg, const json_t *email, int label,
+                                const char *what)
+{
+    co__train_corr_t *c = arg;
+    char *doc = json_dumps(email, JSON_COMPACT | JSON_SORT_KEYS);
+    const char *lab = co_clf_label_name(label);
+    crypto_hash_sha256_update(c->digest, (const unsigned char *)lab,
+                              strlen(lab));
+    if (doc != NULL)
+        crypto_hash_sha256_update(c->digest, (const unsigned char *)doc,
+                                  strlen(doc));
+    free(doc);
+    static const co_clf_variant_t variants[] = {
+        CO_CLF_AS_IS, CO_CLF_NEUTRAL_SENDER, CO_CLF_FIRST_PARAGRAPH};
+    for (int v = 0; v < (c->augment ? 3 : 1); v++) {
+        co_clf_example_t *e = co__train_push(c->set);
+        if (co_clf_featurize(c->x, email, variants[v], &e->x) != 0) {
+            fprintf(stderr, "error: %s: cannot compute features\n", what);
+            return 1;
+        }
+        e->label = label;
+        e->group = c->group;
+        e->augmented = v > 0;
+        e->weight = c->weight * (v > 0 ? 0.5f : 1.0f);
+    }
+    c->group++;
+    c->per[label]++;
+    return 0;
+}
+
 int co_cmd_train(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -104,11 +150,16 @@ int co_cmd_train(int argc, char **argv)
         {"seed", required_argument, NULL, 's'},
         {"epochs", required_argument, NULL, 'E'},
         {"no-augment", no_argument, NULL, 'A'},
+        {"corrections", required_argument, NULL, 'c'},
+        {"corrections-weight", required_argument, NULL, 'w'},
+        {"corrections-schema", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *labels[64], *emails[64], *out = NULL;
     size_t nl = 0, ne = 0;
     int augment = 1;
+    const char *corrections = NULL, *corr_schema = NULL;
+    double corr_weight = 5.0;
     co_clf_train_opts_t opts;
     co_clf_train_opts_default(&opts);
     optind = 0;
@@ -152,6 +203,23 @@ int co_cmd_train(int argc, char **argv)
         case 'A':
             augment = 0;
             break;
+        case 'c':
+            corrections = optarg;
+            break;
+        case 'S':
+            corr_schema = optarg;
+            break;
+        case 'w':
+            corr_weight = strtod(optarg, &end);
+            if (end == optarg || *end || !(corr_weight > 0) ||
+                corr_weight > 1000) {
+                fprintf(stderr,
+                        "error: --corrections-weight %s: expected a number "
+                        "in (0, 1000]\n",
+                        optarg);
+                return 2;
+            }
+            break;
         case 'h':
             co__train_usage(stdout);
             return 0;
@@ -194,6 +262,27 @@ int co_cmd_train(int argc, char **argv)
         }
         co_eval_labels_free(rows, n);
     }
+    size_t ncorr = 0;
+    if (rc == 0 && corrections != NULL) {
+        co__train_corr_t cc = {.x = x,
+                               .set = &set,
+                               .digest = &digest,
+                               .group = (uint32_t)messages,
+                               .weight = (float)corr_weight,
+                               .augment = augment};
+        char cerr[600];
+        int crc =
+            co_corrections_read(corrections, corr_schema, co__train_correction,
+                                &cc, &ncorr, cerr, sizeof cerr);
+        if (crc != 0) {
+            fprintf(stderr, "error: --corrections %s: %s\n", corrections,
+                    cerr[0] ? cerr : "cannot read the corrections");
+            rc = 2;
+        }
+        for (int k = 0; k < CO_CLF_NLABELS; k++)
+            per[k] += cc.per[k];
+        messages += ncorr;
+    }
     co_clf_extractor_free(x);
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&digest, h);
@@ -218,9 +307,10 @@ int co_cmd_train(int argc, char **argv)
             fprintf(stderr, "%s%s %zu", k ? ", " : "", co_clf_label_name(k),
                     per[k]);
         fprintf(stderr,
-                "), %zu examples, temperature %.3f, data set sha256 %s -> "
-                "%s\n",
-                set.n, co_clf_model_temperature(m), hex, out);
+                "), %zu examples, %zu corrections (weight %g), temperature "
+                "%.3f, data set sha256 %s -> %s\n",
+                set.n, ncorr, corrections ? corr_weight : 0.0,
+                co_clf_model_temperature(m), hex, out);
     }
     co_clf_model_free(m);
     for (size_t i = 0; i < set.n; i++)

@@ -763,6 +763,11 @@ static char *pgsink_upsert_tmpl(int table)
     bad |= pgsink_cat(&b, &len, &cap,
                       "updated_at = now()"
                       " WHERE t.doc IS DISTINCT FROM EXCLUDED.doc");
+    /* A user's correction (careerops relabel) outlives reclassification. */
+    if (table == PGSINK_EVENTS)
+        bad |= pgsink_cat(&b, &len, &cap,
+                          " AND NOT (t.doc ? 'correction' AND NOT"
+                          " EXCLUDED.doc ? 'correction')");
     if (bad) {
         free(b);
         return NULL;
