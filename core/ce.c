@@ -77,8 +77,10 @@ size_t co_ce_type(const void *value, size_t len, char *out, size_t size)
             }
         }
     }
-    snprintf(out, size, "%s", dflt);
-    return strlen(out);
+    size_t n = sizeof dflt - 1 < size ? sizeof dflt - 1 : size - 1;
+    memcpy(out, dflt, n); /* no printf per record */
+    out[n] = '\0';
+    return n;
 }
 
 /* RFC 3339 time with milliseconds; the date part is formatted once a

@@ -423,8 +423,25 @@ static void co__eval_one(co_capture_t *cap, co__eval_row_t *r)
     snprintf(source, sizeof source, "%s", srcs ? srcs : "null");
     free(srcs);
     json_decref(src);
-    rc = co_mail_to_json(raw, rawlen, NULL, source, &json, &jlen, key, err,
-                         sizeof err);
+    /* A careerops.email.v1 document (careerops relabel --export) is
+     * classified as it is. */
+    json_t *doc = rawlen > 0 && raw[0] == '{' ? json_loadb(raw, rawlen, 0, NULL)
+                                               : NULL;
+    const char *dk = json_string_value(json_object_get(doc, "key"));
+    if (dk != NULL && strlen(dk) < sizeof key &&
+        json_is_string(json_object_get(doc, "schema")) &&
+        strcmp(json_string_value(json_object_get(doc, "schema")),
+               "careerops.email.v1") == 0) {
+        snprintf(key, sizeof key, "%s", dk);
+        json = raw;
+        jlen = rawlen;
+        raw = NULL;
+        rc = 0;
+    } else {
+        rc = co_mail_to_json(raw, rawlen, NULL, source, &json, &jlen, key,
+                             err, sizeof err);
+    }
+    json_decref(doc);
     free(raw);
     if (rc != 0) {
         char e[600];

@@ -11,7 +11,9 @@
  * exactly `file,label,company,scheduled_date`; further columns are ignored.
  * `file` is relative to DIR; `label` is one of INTERVIEW, OFFER,
  * ASSESSMENT, REJECTION, APPLICATION_ACK, RECRUITER_OUTREACH, OTHER;
- * `company` and `scheduled_date` (RFC 3339) may be empty.
+ * `company` and `scheduled_date` (RFC 3339) may be empty. A file may also
+ * be a careerops.email.v1 document (as `careerops relabel --export`
+ * writes them), which is classified as it is.
  *
  * Each message is normalized with the shared mail library
  * (co_mail_to_json()) into a careerops.email.v1 record, handed to the

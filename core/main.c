@@ -30,9 +30,14 @@ int co_cmd_eval(int argc, char **argv);
 /* `careerops auth gmail` (core/auth.c) and `careerops ask` (core/ask.c). */
 int co_cmd_auth(int argc, char **argv);
 int co_cmd_ask(int argc, char **argv);
+#ifdef CO_HAVE_APPS
+/* `careerops applications` lives in core/applications.c. */
+int co_cmd_applications(int argc, char **argv);
+#endif
 #ifdef CO_HAVE_CLASSIFY
 /* `careerops train` lives in lib/classify/co_clf_train.c. */
 int co_cmd_train(int argc, char **argv);
+int co_cmd_relabel(int argc, char **argv);
 #endif
 
 static void co__usage(FILE *f)
@@ -63,9 +68,14 @@ static void co__usage(FILE *f)
             "  train --labels CSV --emails DIR --out MODEL [--seed N]\n"
             "                        train the learned classifier of "
             "rules-classifier\n"
+            "  relabel KEY LABEL [--company C] [--date T] ...\n"
+            "                        correct a stored event (PostgreSQL, "
+            "downstream)\n"
             "  auth gmail ...        obtain and store a Gmail refresh token "
             "(OAuth 2.0)\n"
-            "  ask \"QUESTION\" ...   search stored company briefings\n\n"
+            "  ask \"QUESTION\" ...   search stored company briefings\n"
+            "  applications [--status S] [--csv|--json|--ics]\n"
+            "                        list the applications (PostgreSQL)\n\n"
             "`careerops COMMAND --help` describes each command. Plugins are "
             "searched in\nCAREEROPS_PLUGIN_PATH, then %s.\n",
             CO_VERSION, co_plugin_search_path());
@@ -524,11 +534,17 @@ int main(int argc, char **argv)
         rc = co__cmd_broker(argc - 1, argv + 1);
     else if (strcmp(cmd, "dlq") == 0)
         rc = co_cmd_dlq(argc - 1, argv + 1);
+#ifdef CO_HAVE_APPS
+    else if (strcmp(cmd, "applications") == 0)
+        rc = co_cmd_applications(argc - 1, argv + 1);
+#endif
     else if (strcmp(cmd, "eval") == 0)
         rc = co_cmd_eval(argc - 1, argv + 1);
 #ifdef CO_HAVE_CLASSIFY
     else if (strcmp(cmd, "train") == 0)
         rc = co_cmd_train(argc - 1, argv + 1);
+    else if (strcmp(cmd, "relabel") == 0)
+        rc = co_cmd_relabel(argc - 1, argv + 1);
 #endif
     else if (strcmp(cmd, "auth") == 0)
         rc = co_cmd_auth(argc - 1, argv + 1);

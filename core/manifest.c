@@ -30,8 +30,10 @@ static const char *const co__top_keys[] = {
     "pipeline", "description", "kafka",  "state",  "secrets_dir", "http",
     "defaults", "topics",      "stages", "alerts", "$schema",     NULL};
 static const char *const co__defaults_keys[] = {
-    "errors",     "rate_limit",         "concurrency", "delivery",
-    "partitions", "commit_interval_ms", "max_batch",   NULL};
+    "errors",    "rate_limit",  "concurrency",
+    "delivery",  "partitions",  "commit_interval_ms",
+    "max_batch", "cloudevents", "input_headers",
+    NULL};
 static const char *const co__alerts_keys[] = {
     "dlq_depth", "consumer_lag", "for_s", "webhook_url",
     "kind",      "routing_key",  "topic", NULL};

@@ -36,6 +36,15 @@ typedef enum co_delivery_e {
     CO_DELIVERY_EXACTLY_ONCE = 1
 } co_delivery_t;
 
+/** The CloudEvents headers a stage adds to the records it emits
+ *  (`cloudevents`, docs/manifest.md). */
+typedef enum co_ce_mode_e {
+    CO_CE_BINARY = 0, /**< "binary" (default): ce_specversion, ce_id, ce_type,
+                           ce_source and ce_time on every record */
+    CO_CE_OFF = 1     /**< "off": none; for internal hops whose consumers
+                           read no CloudEvents attributes */
+} co_ce_mode_t;
+
 /** One stage as declared (defaults applied). Owned by the manifest. */
 typedef struct co_stage_conf_s {
     int index;              /**< position in stages[] */
@@ -67,6 +76,12 @@ typedef struct co_stage_conf_s {
                                      (default 1000) */
     int64_t max_batch; /**< records per commit at most (default 5000) */
     json_t *config;    /**< plugin config object (expanded); owned */
+
+    co_ce_mode_t cloudevents; /**< `cloudevents` (default binary) */
+    int input_headers;        /**< `input_headers`: hand the input records'
+                                   headers to the plugin (default 1); 0 skips
+                                   parsing them (dead letters still carry
+                                   them) */
 } co_stage_conf_t;
 
 /** A topic declared or implied by the stages. */

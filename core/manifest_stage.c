@@ -34,7 +34,7 @@ static const char *const co__stage_keys[] = {
     "name",     "plugin",      "plugin_file", "input",    "output",
     "when",     "errors",      "rate_limit",  "concurrency",
     "delivery", "config",      "commit_interval_ms",      "max_batch",
-    "description",             NULL};
+    "description", "cloudevents", "input_headers",          NULL};
 static const char *const co__errors_keys[] = {
     "tolerance",      "dead_letter_topic", "retries",           "backoff_ms",
     "backoff_max_ms", "restart",           "restart_backoff_ms", NULL};
@@ -217,6 +217,19 @@ static void co__stage_rest(co_stage_conf_t *s, json_t *st, const char *path,
     s->commit_interval_ms =
         co__get_int(st, "commit_interval_ms", path, 1000, 1, 3600000, d);
     s->max_batch = co__get_int(st, "max_batch", path, 5000, 1, 10000000, d);
+    char *ce = co__get_str(st, "cloudevents", path, 0, "binary", d);
+    if (ce && strcmp(ce, "off") == 0) {
+        s->cloudevents = CO_CE_OFF;
+    } else if (ce && strcmp(ce, "binary") != 0) {
+        snprintf(p, sizeof p, "%s.cloudevents", path);
+        co_diag_add(d, p,
+                    "\"%s\" is not a CloudEvents mode: give \"binary\" "
+                    "(ce_* headers on every record, the default) or \"off\" "
+                    "(none, for internal hops)",
+                    ce);
+    }
+    free(ce);
+    s->input_headers = co__get_bool(st, "input_headers", path, 1, d);
     json_t *cfg = json_object_get(st, "config");
     if (cfg != NULL && !json_is_object(cfg)) {
         snprintf(p, sizeof p, "%s.config", path);

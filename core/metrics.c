@@ -65,16 +65,21 @@ void co_metric_set(co_metric_t *m, double v)
     pthread_mutex_unlock(&m->lock);
 }
 
-void co_metric_observe(co_metric_t *m, double s)
+void co_metric_observe_n(co_metric_t *m, double s, uint64_t n)
 {
     pthread_mutex_lock(&m->lock);
     size_t i = 0;
     while (i < CO__NB && s > co__buckets[i])
         i++;
-    m->counts[i]++;
-    m->count++;
-    m->sum += s;
+    m->counts[i] += n;
+    m->count += n;
+    m->sum += s * (double)n;
     pthread_mutex_unlock(&m->lock);
+}
+
+void co_metric_observe(co_metric_t *m, double s)
+{
+    co_metric_observe_n(m, s, 1);
 }
 
 double co_metric_value(co_metric_t *m)

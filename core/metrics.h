@@ -9,6 +9,7 @@
 #define CO_CORE_METRICS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum co_metric_type_e {
     CO_METRIC_COUNTER,
@@ -33,6 +34,9 @@ void co_metric_add(co_metric_t *m, double v);
 void co_metric_set(co_metric_t *m, double v);
 /** @brief Record one observation (seconds) in a histogram. */
 void co_metric_observe(co_metric_t *m, double seconds);
+/** @brief Record `n` observations of the same value (seconds) at once:
+ *         one lock for many, e.g. for records counted per batch. */
+void co_metric_observe_n(co_metric_t *m, double seconds, uint64_t n);
 /** @brief Current value of a counter or gauge (histogram: count). */
 double co_metric_value(co_metric_t *m);
 /** @brief Render every metric as Prometheus text; free() the result. */

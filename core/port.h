@@ -18,7 +18,8 @@ struct co_port_s {
     const char *name; /**< "kafka", "capture" */
     /**
      * Send one record to `topic` (NULL: the record's or the stage's).
-     * Adds CloudEvents headers when the record has none. The current input
+     * Adds CloudEvents headers when the record has none and the stage's
+     * `cloudevents` is "binary" (the default). The current input
      * record (co_stage_t::cur_tok) waits for its acknowledgement.
      * @returns 0, or a negative co_err_t.
      */

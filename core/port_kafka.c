@@ -21,7 +21,8 @@ static rd_kafka_topic_t *co__rkt(const co_stage_t *st, const char *topic)
     return NULL;
 }
 
-/* Produce, waiting while librdkafka's queue is full; takes hdrs. */
+/* Produce, waiting while librdkafka's queue is full; takes hdrs (NULL: a
+ * record without headers, which costs librdkafka no header list). */
 static int co__produce(co_stage_t *st, const char *topic, int32_t partition,
                        const co_record_t *rec, rd_kafka_headers_t *hdrs,
                        uint64_t tok)
@@ -48,8 +49,9 @@ static int co__produce(co_stage_t *st, const char *topic, int32_t partition,
     vu[5].u.ptr = (void *)(uintptr_t)tok;
     vu[6].vtype = RD_KAFKA_VTYPE_HEADERS;
     vu[6].u.headers = hdrs;
+    size_t nvu = hdrs ? 7 : 6;
     for (;;) {
-        rd_kafka_error_t *e = rd_kafka_produceva(st->producer, vu, 7);
+        rd_kafka_error_t *e = rd_kafka_produceva(st->producer, vu, nvu);
         if (e == NULL) {
             __atomic_add_fetch(&st->inflight, 1, __ATOMIC_SEQ_CST);
             st->bytes_out += (int64_t)(rec->key_len + rec->value_len);
@@ -67,7 +69,8 @@ static int co__produce(co_stage_t *st, const char *topic, int32_t partition,
                "cannot produce to %s: %s", topic, rd_kafka_err2str(err));
         break;
     }
-    rd_kafka_headers_destroy(hdrs);
+    if (hdrs)
+        rd_kafka_headers_destroy(hdrs);
     return CO_ERR_KAFKA;
 }
 
@@ -82,6 +85,28 @@ static uint64_t co__out_token(co_stage_t *st)
     return co_offtrack_push(&st->src_trk, 0, (int64_t)st->emit_seq);
 }
 
+/* The headers of an emitted record: the plugin's, and the CloudEvents ones
+ * unless the stage's `cloudevents` is "off" or the plugin gave its own
+ * ce_specversion. NULL when there are none. */
+static rd_kafka_headers_t *co__out_headers(co_stage_t *st,
+                                           const co_record_t *rec)
+{
+    int add_ce = st->sc->cloudevents == CO_CE_BINARY;
+    if (rec->header_cnt == 0 && !add_ce)
+        return NULL;
+    rd_kafka_headers_t *h =
+        rd_kafka_headers_new(rec->header_cnt + (add_ce ? 5 : 0));
+    for (size_t i = 0; i < rec->header_cnt; i++) {
+        const co_header_t *x = &rec->headers[i];
+        if (add_ce && strcmp(x->name, "ce_specversion") == 0)
+            add_ce = 0;
+        rd_kafka_header_add(h, x->name, -1, x->value, (ssize_t)x->value_len);
+    }
+    if (add_ce)
+        co_ce_add(&st->ce, h, rec->value, rec->value_len);
+    return h;
+}
+
 static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
 {
     const char *topic = rec->topic ? rec->topic : st->sc->output;
@@ -93,16 +118,7 @@ static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
     }
     if (st->sc->n_inputs == 0)
         co_stage_backpressure(st, topic);
-    rd_kafka_headers_t *h = rd_kafka_headers_new(rec->header_cnt + 5);
-    int has_ce = 0;
-    for (size_t i = 0; i < rec->header_cnt; i++) {
-        const co_header_t *x = &rec->headers[i];
-        if (strcmp(x->name, "ce_specversion") == 0)
-            has_ce = 1;
-        rd_kafka_header_add(h, x->name, -1, x->value, (ssize_t)x->value_len);
-    }
-    if (!has_ce)
-        co_ce_add(&st->ce, h, rec->value, rec->value_len);
+    rd_kafka_headers_t *h = co__out_headers(st, rec);
     uint64_t tok = co__out_token(st);
     int rc = co__produce(st, topic, rec->partition, rec, h, tok);
     co_offtrack_t *t = st->sc->n_inputs == 0 ? &st->src_trk : &st->trk;

@@ -102,6 +102,7 @@ co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
     st->ph = ph;
     st->instance = instance;
     st->bootstrap = bootstrap;
+    st->lat_start_ms = st->lat_end_ms = -1;
     co_kafka_group_id(m, sc->name, st->group, sizeof st->group);
     snprintf(st->ns, sizeof st->ns, "%s/%s", m->pipeline, sc->name);
     char lab[512];
@@ -356,6 +357,8 @@ static json_t *co__doc_for(co_stage_t *st, const co_record_t *rec)
 
 co_status_t co_stage_process_one(co_stage_t *st, const co_record_t *rec)
 {
+    int64_t t0 = st->lat_start_ms; /* set by the worker, or -1 */
+    st->lat_start_ms = -1;
     json_t *doc = co__doc_for(st, rec);
     if (st->sc->when && !co_when_match_doc(st->sc->when, doc)) {
         json_decref(doc);
@@ -366,9 +369,15 @@ co_status_t co_stage_process_one(co_stage_t *st, const co_record_t *rec)
     json_decref(doc);
     if (stopped)
         return (co_status_t)-1;
-    int64_t t0 = co_mono_ms();
+    if (t0 < 0 || st->sc->rate_per_s > 0)
+        t0 = co_mono_ms();
     int s = co_stage_with_retry(st, co__call_process, rec, st->sc->retries);
-    co_metric_observe(st->m_latency, (double)(co_mono_ms() - t0) / 1000.0);
+    st->lat_end_ms = co_mono_ms();
+    int64_t dt = st->lat_end_ms - t0;
+    if (dt == 0)
+        st->n_lat_zero++; /* the common case: one lock per batch */
+    else
+        co_metric_observe(st->m_latency, (double)dt / 1000.0);
     if (s == CO_OK)
         st->n_in_unpublished++; /* co_stage_publish_counts() */
     else if (s == CO_FAIL)
@@ -385,6 +394,10 @@ void co_stage_publish_counts(co_stage_t *st)
     if (st->n_out_unpublished) {
         co_metric_add(st->m_out, (double)st->n_out_unpublished);
         st->n_out_unpublished = 0;
+    }
+    if (st->n_lat_zero) {
+        co_metric_observe_n(st->m_latency, 0.0, st->n_lat_zero);
+        st->n_lat_zero = 0;
     }
 }
 

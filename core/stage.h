@@ -169,6 +169,13 @@ struct co_stage_s {
     /* metrics (records in/out are counted locally and published by
      * co_stage_publish_counts(), once per batch) */
     uint64_t n_in_unpublished, n_out_unpublished;
+    /** records processed within the millisecond they started (latency 0
+     *  at the histogram's resolution), observed once per batch */
+    uint64_t n_lat_zero;
+    /** when the previous record's processing ended (co_mono_ms), and the
+     *  start the worker hands the next record of the same batch (-1: read
+     *  the clock): one clock read per record instead of two */
+    int64_t lat_end_ms, lat_start_ms;
     co_metric_t *m_in, *m_out, *m_failed, *m_dlq, *m_retried, *m_skipped,
         *m_latency, *m_rl_wait, *m_bp_wait, *m_loss;
 

@@ -24,6 +24,11 @@ static const char *const h2t_block[] = {
     "body",       "html"};
 
 #define H2T_MAX_LINKS_OPEN 32
+/* Open elements whose colours are tracked (deeper ones inherit). */
+#define H2T_MAX_DEPTH 256
+/* Default page colours: black text on white. */
+#define H2T_WHITE 0xFFFFFF
+#define H2T_BLACK 0x000000
 
 /* State of one conversion, driven by libxml2's SAX events (no DOM is
  * built: building and freeing the tree cost more than the parse). */
@@ -31,12 +36,29 @@ typedef struct {
     GString *out;
     json_t *links;
     size_t max_links;
-    int pre;  /* inside <pre> */
-    int skip; /* depth inside an element whose content is dropped */
-    int open; /* <a> elements open */
+    int pre;   /* inside <pre> */
+    int skip;  /* depth inside an element whose content is dropped */
+    int open;  /* <a> elements open */
+    int depth; /* open visible elements (colour stack) */
+    int32_t fg[H2T_MAX_DEPTH]; /* text colour 0xRRGGBB at each depth */
+    int32_t bg[H2T_MAX_DEPTH]; /* background colour at each depth */
     gsize a_start[H2T_MAX_LINKS_OPEN];
     char *a_href[H2T_MAX_LINKS_OPEN];
+    int in_style;     /* inside <style> */
+    GString *css;     /* its text */
+    GPtrArray *rules; /* h2t_rule_t from <style>, outside @media */
 } h2t_t;
+
+/* A stylesheet rule with one simple selector: `tag`, `.class`, `#id`,
+ * `tag.class` or `tag#id` (what it declares, as inline styles do). */
+typedef struct {
+    char *tag;  /* lower case, or NULL */
+    char *cls;  /* or NULL */
+    char *id;   /* or NULL */
+    int hidden; /* display:none and the rest */
+    int32_t fg; /* colour, or -1 */
+    int32_t bg; /* background, or -1 */
+} h2t_rule_t;
 
 static int in_list(const char *n, const char *const *l, size_t cnt)
 {
@@ -122,14 +144,359 @@ static int is_para(const char *name)
            strcmp(name, "table") == 0 || strcmp(name, "blockquote") == 0;
 }
 
+/* ---- text a reader cannot see ------------------------------------------
+ * An element is hidden, with everything in it, when it has the `hidden`
+ * attribute, aria-hidden="true", or an inline style (or legacy attribute)
+ * with display:none, visibility:hidden|collapse, opacity:0, a font size
+ * below 2px (1.5pt, 0.1em, 10%), a zero width or height (also max-),
+ * a large negative offset (left/top/text-indent/margin-left <= -999px),
+ * or a text colour equal (within 8 per channel) to its background colour
+ * (inherited from the enclosing elements; white when none is given).
+ * The same declarations in a <style> sheet count for elements that a rule
+ * with one simple selector matches (`tag`, `.class`, `#id`, `tag.class`,
+ * `tag#id`); rules inside @media and other at-rules, and selectors with
+ * combinators, are left out, so a responsive mail's mobile copy stays.
+ * Comments, <template>, <script>, <style> and <head> never give text. */
+
+static const struct {
+    const char *name;
+    int32_t rgb;
+} h2t_colors[] = {
+    {"white", 0xFFFFFF}, {"black", 0x000000},     {"red", 0xFF0000},
+    {"green", 0x008000}, {"blue", 0x0000FF},      {"yellow", 0xFFFF00},
+    {"gray", 0x808080},  {"grey", 0x808080},      {"silver", 0xC0C0C0},
+    {"navy", 0x000080},  {"snow", 0xFFFAFA},      {"whitesmoke", 0xF5F5F5},
+    {"ivory", 0xFFFFF0}, {"lightgray", 0xD3D3D3}, {"lightgrey", 0xD3D3D3}};
+
+static int hexval(char c)
+{
+    return g_ascii_xdigit_value(c);
+}
+
+/* A CSS colour as 0xRRGGBB; -1 when unknown; -2 for transparent. */
+static int32_t h2t_color(const char *v)
+{
+    while (*v == ' ')
+        v++;
+    if (g_ascii_strncasecmp(v, "transparent", 11) == 0)
+        return -2;
+    if (v[0] == '#') {
+        size_t n = 0;
+        while (g_ascii_isxdigit(v[1 + n]))
+            n++;
+        if (n == 3 || n == 4) {
+            int r = hexval(v[1]), g = hexval(v[2]), b = hexval(v[3]);
+            return (r * 17) << 16 | (g * 17) << 8 | (b * 17);
+        }
+        if (n == 6 || n == 8) {
+            int32_t c = 0;
+            for (int i = 1; i <= 6; i++)
+                c = c << 4 | hexval(v[i]);
+            if (n == 8 && hexval(v[7]) == 0 && hexval(v[8]) == 0)
+                return -2; /* fully transparent */
+            return c;
+        }
+        return -1;
+    }
+    if (g_ascii_strncasecmp(v, "rgb", 3) == 0) {
+        const char *p = strchr(v, '(');
+        int c[4] = {0, 0, 0, 255};
+        int k = 0;
+        while (p != NULL && k < 4) {
+            p++;
+            char *end;
+            double d = strtod(p, &end);
+            if (end == p)
+                break;
+            if (*end == '%')
+                d = d * 2.55;
+            if (k == 3 && d <= 1.0 && *end != '%')
+                d *= 255.0;
+            c[k++] = d < 0 ? 0 : d > 255 ? 255 : (int)(d + 0.5);
+            p = strpbrk(end, ",/ ");
+            while (p != NULL && p[1] == ' ')
+                p++;
+        }
+        if (k < 3)
+            return -1;
+        if (k == 4 && c[3] == 0)
+            return -2;
+        return c[0] << 16 | c[1] << 8 | c[2];
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(h2t_colors); i++) {
+        size_t n = strlen(h2t_colors[i].name);
+        if (g_ascii_strncasecmp(v, h2t_colors[i].name, n) == 0 &&
+            !g_ascii_isalpha(v[n]))
+            return h2t_colors[i].rgb;
+    }
+    return -1;
+}
+
+static int h2t_same_color(int32_t a, int32_t b)
+{
+    if (a < 0 || b < 0)
+        return 0;
+    for (int sh = 0; sh < 24; sh += 8) {
+        int d = ((a >> sh) & 0xFF) - ((b >> sh) & 0xFF);
+        if (d > 8 || d < -8)
+            return 0;
+    }
+    return 1;
+}
+
+/* A CSS length in px (pt, em/rem = 16px, % of 16px); 1 when parsed. */
+static int h2t_length(const char *v, double *px)
+{
+    char *end;
+    double d = g_ascii_strtod(v, &end);
+    if (end == v)
+        return 0;
+    if (g_ascii_strncasecmp(end, "pt", 2) == 0)
+        d *= 4.0 / 3.0;
+    else if (g_ascii_strncasecmp(end, "em", 2) == 0 ||
+             g_ascii_strncasecmp(end, "rem", 3) == 0)
+        d *= 16.0;
+    else if (*end == '%')
+        d *= 0.16;
+    *px = d;
+    return 1;
+}
+
+/* What one declaration of an inline style says. */
+static void h2t_decl(const char *prop, const char *val, int *hidden,
+                     int32_t *fg, int32_t *bg)
+{
+    double px;
+    if (strcmp(prop, "display") == 0) {
+        if (g_ascii_strncasecmp(val, "none", 4) == 0)
+            *hidden = 1;
+    } else if (strcmp(prop, "visibility") == 0) {
+        if (g_ascii_strncasecmp(val, "hidden", 6) == 0 ||
+            g_ascii_strncasecmp(val, "collapse", 8) == 0)
+            *hidden = 1;
+    } else if (strcmp(prop, "opacity") == 0) {
+        if (h2t_length(val, &px) && px < 0.05)
+            *hidden = 1;
+    } else if (strcmp(prop, "font-size") == 0) {
+        if (h2t_length(val, &px) && px < 2)
+            *hidden = 1;
+    } else if (strcmp(prop, "width") == 0 || strcmp(prop, "height") == 0 ||
+               strcmp(prop, "max-width") == 0 ||
+               strcmp(prop, "max-height") == 0) {
+        if (h2t_length(val, &px) && px <= 0.5)
+            *hidden = 1;
+    } else if (strcmp(prop, "left") == 0 || strcmp(prop, "top") == 0 ||
+               strcmp(prop, "text-indent") == 0 ||
+               strcmp(prop, "margin-left") == 0) {
+        if (h2t_length(val, &px) && px <= -999)
+            *hidden = 1;
+    } else if (strcmp(prop, "color") == 0) {
+        int32_t c = h2t_color(val);
+        if (c == -2)
+            *hidden = 1;
+        else if (c >= 0)
+            *fg = c;
+    } else if (strcmp(prop, "background-color") == 0 ||
+               strcmp(prop, "background") == 0) {
+        int32_t c = h2t_color(val);
+        if (c >= 0)
+            *bg = c;
+    }
+}
+
+/* Parse an inline style attribute into hidden / colours. */
+static void h2t_style(const char *style, int *hidden, int32_t *fg, int32_t *bg)
+{
+    char **decls = g_strsplit(style, ";", 64);
+    for (char **d = decls; *d != NULL; d++) {
+        char *colon = strchr(*d, ':');
+        if (colon == NULL)
+            continue;
+        *colon = '\0';
+        char *prop = g_strstrip(g_ascii_strdown(*d, -1));
+        char *val = g_strstrip(colon + 1);
+        char *imp = strstr(val, "!important");
+        if (imp != NULL)
+            *imp = '\0';
+        g_strstrip(val);
+        h2t_decl(prop, val, hidden, fg, bg);
+        g_free(prop);
+    }
+    g_strfreev(decls);
+}
+
+static void h2t_rule_free(void *p)
+{
+    h2t_rule_t *r = p;
+    g_free(r->tag);
+    g_free(r->cls);
+    g_free(r->id);
+    g_free(r);
+}
+
+/* Adds the rules of one `selectors { declarations }` block. Selectors with
+ * combinators, attributes or pseudo-classes are not understood and left
+ * out (the text stays). */
+static void h2t_css_block(h2t_t *h, const char *sels, const char *decls)
+{
+    int hidden = 0;
+    int32_t fg = -1, bg = -1;
+    h2t_style(decls, &hidden, &fg, &bg);
+    if (!hidden && fg < 0 && bg < 0)
+        return;
+    char **list = g_strsplit(sels, ",", 32);
+    for (char **sp = list; *sp != NULL; sp++) {
+        char *sel = g_strstrip(*sp);
+        if (*sel == '\0' || strpbrk(sel, " >+~[:*") != NULL ||
+            h->rules->len >= 256)
+            continue;
+        h2t_rule_t *r = g_new0(h2t_rule_t, 1);
+        const char *mark = strpbrk(sel, ".#");
+        if (mark != sel)
+            r->tag = g_ascii_strdown(sel, mark ? mark - sel : -1);
+        if (mark != NULL && strpbrk(mark + 1, ".#") == NULL) {
+            if (*mark == '.')
+                r->cls = g_strdup(mark + 1);
+            else
+                r->id = g_strdup(mark + 1);
+        } else if (mark != NULL) {
+            h2t_rule_free(r); /* .a.b and the like */
+            continue;
+        }
+        r->hidden = hidden;
+        r->fg = fg;
+        r->bg = bg;
+        g_ptr_array_add(h->rules, r);
+    }
+    g_strfreev(list);
+}
+
+/* Parses the collected <style> text: comments removed, @media and other
+ * at-rule blocks skipped (responsive mail hides its mobile copy there). */
+static void h2t_css_parse(h2t_t *h)
+{
+    GString *c = h->css;
+    char *p = c->str;
+    for (char *a; (a = strstr(p, "/*")) != NULL;) { /* drop comments */
+        char *b = strstr(a + 2, "*/");
+        size_t n = b ? (size_t)(b + 2 - a) : strlen(a);
+        memset(a, ' ', n);
+        p = a + n;
+    }
+    p = c->str;
+    while (*p) {
+        char *open = strchr(p, '{');
+        if (open == NULL)
+            break;
+        char *close = strchr(open + 1, '}');
+        if (close == NULL)
+            break;
+        *open = '\0';
+        char *sel = g_strstrip(p);
+        if (*sel == '@') {
+            /* skip to the matching brace of the at-rule */
+            int depth = 1;
+            char *q = open + 1;
+            for (; *q && depth > 0; q++)
+                depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
+            p = q;
+            continue;
+        }
+        *close = '\0';
+        h2t_css_block(h, sel, open + 1);
+        p = close + 1;
+    }
+    g_string_truncate(c, 0);
+}
+
+/* Whether `cls` (a class attribute) lists `name`. */
+static int h2t_has_class(const char *cls, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = cls; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == cls || g_ascii_isspace(p[-1])) &&
+            (p[n] == '\0' || g_ascii_isspace(p[n])))
+            return 1;
+    return 0;
+}
+
+/* Applies the stylesheet rules that match an element. */
+static void h2t_apply_rules(h2t_t *h, const char *tag, const xmlChar **atts,
+                            int *hidden, int32_t *fg, int32_t *bg)
+{
+    if (h->rules == NULL || h->rules->len == 0)
+        return;
+    const char *cls = NULL, *id = NULL;
+    for (int i = 0; atts != NULL && atts[i] != NULL; i += 2) {
+        if (strcasecmp((const char *)atts[i], "class") == 0)
+            cls = (const char *)atts[i + 1];
+        else if (strcasecmp((const char *)atts[i], "id") == 0)
+            id = (const char *)atts[i + 1];
+    }
+    for (guint k = 0; k < h->rules->len; k++) {
+        const h2t_rule_t *r = g_ptr_array_index(h->rules, k);
+        if ((r->tag && strcasecmp(r->tag, tag) != 0) ||
+            (r->cls && (cls == NULL || !h2t_has_class(cls, r->cls))) ||
+            (r->id && (id == NULL || strcmp(r->id, id) != 0)))
+            continue;
+        *hidden |= r->hidden;
+        if (r->fg >= 0)
+            *fg = r->fg;
+        if (r->bg >= 0)
+            *bg = r->bg;
+    }
+}
+
+/* Whether an element hides its content; updates the colour stack. */
+static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
+{
+    int hidden = 0;
+    int top = h->depth < H2T_MAX_DEPTH ? h->depth : H2T_MAX_DEPTH;
+    int32_t fg = top > 0 ? h->fg[top - 1] : H2T_BLACK;
+    int32_t bg = top > 0 ? h->bg[top - 1] : H2T_WHITE;
+    int32_t fg0 = fg, bg0 = bg;
+    h2t_apply_rules(h, tag, atts, &hidden, &fg, &bg);
+    for (int i = 0; atts != NULL && atts[i] != NULL; i += 2) {
+        const char *a = (const char *)atts[i];
+        const char *v = atts[i + 1] ? (const char *)atts[i + 1] : "";
+        if (strcasecmp(a, "hidden") == 0) {
+            hidden = 1;
+        } else if (strcasecmp(a, "aria-hidden") == 0) {
+            if (g_ascii_strcasecmp(v, "true") == 0)
+                hidden = 1;
+        } else if (strcasecmp(a, "style") == 0) {
+            h2t_style(v, &hidden, &fg, &bg);
+        } else if (strcasecmp(a, "bgcolor") == 0) {
+            int32_t c = h2t_color(v);
+            if (c >= 0)
+                bg = c;
+        } else if (strcasecmp(a, "color") == 0) {
+            int32_t c = h2t_color(v);
+            if (c >= 0)
+                fg = c;
+        }
+    }
+    if ((fg != fg0 || bg != bg0) && h2t_same_color(fg, bg))
+        hidden = 1;
+    if (!hidden && h->depth < H2T_MAX_DEPTH) {
+        h->fg[h->depth] = fg;
+        h->bg[h->depth] = bg;
+    }
+    return hidden;
+}
+
 static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 {
     h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
     const char *name = (const char *)xname;
-    if (h->skip > 0 || in_list(name, h2t_skip, G_N_ELEMENTS(h2t_skip))) {
+    if (strcasecmp(name, "style") == 0)
+        h->in_style++;
+    if (h->skip > 0 || in_list(name, h2t_skip, G_N_ELEMENTS(h2t_skip)) ||
+        h2t_hidden(h, name, atts)) {
         h->skip++;
         return;
     }
+    h->depth++;
     if (strcmp(name, "br") == 0) {
         while (h->out->len > 0 && h->out->str[h->out->len - 1] == ' ')
             g_string_truncate(h->out, h->out->len - 1);
@@ -160,10 +527,16 @@ static void sax_end(void *ctx, const xmlChar *xname)
 {
     h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
     const char *name = (const char *)xname;
+    if (strcasecmp(name, "style") == 0 && h->in_style > 0) {
+        h->in_style--;
+        h2t_css_parse(h);
+    }
     if (h->skip > 0) {
         h->skip--;
         return;
     }
+    if (h->depth > 0)
+        h->depth--;
     if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
         h2t_text(h, " ", 1);
     } else if (strcmp(name, "a") == 0) {
@@ -199,7 +572,10 @@ static void sax_end(void *ctx, const xmlChar *xname)
 static void sax_chars(void *ctx, const xmlChar *ch, int len)
 {
     h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
-    if (h->skip == 0 && len > 0)
+    if (h->in_style > 0) {
+        if (len > 0 && h->css->len < 65536)
+            g_string_append_len(h->css, (const char *)ch, len);
+    } else if (h->skip == 0 && len > 0)
         h2t_text(h, (const char *)ch, (size_t)len);
 }
 
@@ -244,6 +620,8 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     h.out = g_string_new(NULL);
     h.links = links;
     h.max_links = max_links;
+    h.css = g_string_new(NULL);
+    h.rules = g_ptr_array_new_with_free_func(h2t_rule_free);
     /* our handlers instead of the tree builder's */
     ctxt->sax->startElement = sax_start;
     ctxt->sax->endElement = sax_end;
@@ -265,6 +643,8 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     htmlFreeParserCtxt(ctxt);
     for (int i = 0; i < H2T_MAX_LINKS_OPEN; i++)
         g_free(h.a_href[i]);
+    g_string_free(h.css, TRUE);
+    g_ptr_array_free(h.rules, TRUE);
     tidy_lines(h.out);
     g_string_append_len(out, h.out->str, (gssize)h.out->len);
     g_string_free(h.out, TRUE);

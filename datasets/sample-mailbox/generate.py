@@ -112,7 +112,7 @@ def build():
         "position. We confirm that we have received your application. Our hiring team will review "
         "your qualifications and contact you if they match our needs.\n\nKind regards,\n"
         "Human Resources\nOakhaven Insurance"))
-    add("APPLICATION_ACK", "Stellwerk Digital GmbH", "", m(
+    add("APPLICATION_ACK", "Stellwerk Digital", "", m(
         ("Stellwerk Digital GmbH", "jobs@stellwerk-digital.example"),
         "Application received - Site Reliability Engineer",
         at(2025, 10, 10, 10, 15, BER),
@@ -280,7 +280,7 @@ def build():
                     ("Katrin Vogel", "katrin.vogel@stellwerk-digital.example"),
                     "Interview for the Site Reliability Engineer role with the platform team.",
                     "Microsoft Teams Meeting", prodid="Microsoft Exchange Server 2010")
-    add("INTERVIEW", "Stellwerk Digital GmbH", w, m(
+    add("INTERVIEW", "Stellwerk Digital", w, m(
         ("Katrin Vogel", "katrin.vogel@stellwerk-digital.example"),
         "Interview invitation: Site Reliability Engineer",
         at(2025, 10, 20, 9, 30, BER),
@@ -371,7 +371,7 @@ def build():
         "forward at this time. The position has been filled.\n\nWe encourage you to apply for "
         "future openings.\n\nSincerely,\nVelora Energy Talent Acquisition", html=True,
         vendor="Workday"))
-    add("REJECTION", "Stellwerk Digital GmbH", "", m(
+    add("REJECTION", "Stellwerk Digital", "", m(
         ("Katrin Vogel", "katrin.vogel@stellwerk-digital.example"),
         "Your application at Stellwerk Digital GmbH",
         at(2025, 11, 4, 11, 0, BER),

@@ -5,6 +5,7 @@
 
 #include "co_clf.h"
 #include "co_mail.h"
+#include "co_relabel.h"
 #include "eval.h"
 #include "util.h"
 
@@ -17,13 +18,17 @@
 
 static void co__train_usage(FILE *f)
 {
-    fprintf(f, "usage: careerops train --labels CSV --emails DIR [--labels CSV "
-               "--emails DIR]...\n"
-               "                       --out MODEL [--seed N] [--epochs N] "
-               "[--no-augment]\n"
-               "Trains the learned classifier of rules-classifier on labeled "
-               "folders of .eml\nfiles (CSV header file,label,company,"
-               "scheduled_date, as for careerops eval).\n");
+    fprintf(f,
+            "usage: careerops train --labels CSV --emails DIR [--labels CSV "
+            "--emails DIR]...\n"
+            "                       --out MODEL [--seed N] [--epochs N] "
+            "[--no-augment]\n"
+            "                       [--corrections CSV|DSN [--corrections-"
+            "weight W]\n"
+            "                        [--corrections-schema S]]\n"
+            "Trains the learned classifier of rules-classifier on labeled "
+            "folders of .eml\nfiles (CSV header file,label,company,"
+            "scheduled_date, as for careerops eval).\n");
 }
 
 typedef struct co__train_set_s {
@@ -43,6 +48,15 @@ static co_clf_example_t *co__train_push(co__train_set_t *s)
     memset(e, 0, sizeof *e);
     return e;
 }
+
+/* Each training message as is, then its robustness copies at half weight
+ * (docs/classification.md, "Model"): a neutral sender, subject + first
+ * paragraph, concepts only. */
+static const co_clf_variant_t co__train_variants[] = {
+    CO_CLF_AS_IS, CO_CLF_NEUTRAL_SENDER, CO_CLF_FIRST_PARAGRAPH,
+    CO_CLF_CONCEPTS_ONLY};
+#define CO__TRAIN_NVARIANTS                                                    \
+    ((int)(sizeof co__train_variants / sizeof co__train_variants[0]))
 
 /* Normalize, hash into the data-set digest and featurize one message. */
 static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
@@ -75,13 +89,9 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     json_error_t je;
     json_t *email = json_loadb(json, jlen, 0, &je);
     free(json);
-    static const co_clf_variant_t variants[] = {
-        CO_CLF_AS_IS, CO_CLF_NEUTRAL_SENDER, CO_CLF_FIRST_PARAGRAPH,
-        CO_CLF_CONCEPTS_ONLY};
-    int nv = (int)(sizeof variants / sizeof variants[0]);
-    for (int v = 0; v < (augment ? nv : 1); v++) {
+    for (int v = 0; v < (augment ? CO__TRAIN_NVARIANTS : 1); v++) {
         co_clf_example_t *e = co__train_push(set);
-        if (co_clf_featurize(x, email, variants[v], &e->x) != 0) {
+        if (co_clf_featurize(x, email, co__train_variants[v], &e->x) != 0) {
             fprintf(stderr, "error: %s: cannot compute features\n", r->path);
             json_decref(email);
             return 1;
@@ -95,6 +105,46 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     return 0;
 }
 
+/* `--corrections`: each corrected email, featurized like a labeled
+ * message, weighted. */
+typedef struct co__train_corr_s {
+    co_clf_extractor_t *x;
+    co__train_set_t *set;
+    crypto_hash_sha256_state *digest;
+    uint32_t group;
+    float weight;
+    int augment;
+    size_t per[CO_CLF_NLABELS];
+} co__train_corr_t;
+
+static int co__train_correction(void *arg, const json_t *email, int label,
+                                const char *what)
+{
+    co__train_corr_t *c = arg;
+    char *doc = json_dumps(email, JSON_COMPACT | JSON_SORT_KEYS);
+    const char *lab = co_clf_label_name(label);
+    crypto_hash_sha256_update(c->digest, (const unsigned char *)lab,
+                              strlen(lab));
+    if (doc != NULL)
+        crypto_hash_sha256_update(c->digest, (const unsigned char *)doc,
+                                  strlen(doc));
+    free(doc);
+    for (int v = 0; v < (c->augment ? CO__TRAIN_NVARIANTS : 1); v++) {
+        co_clf_example_t *e = co__train_push(c->set);
+        if (co_clf_featurize(c->x, email, co__train_variants[v], &e->x) != 0) {
+            fprintf(stderr, "error: %s: cannot compute features\n", what);
+            return 1;
+        }
+        e->label = label;
+        e->group = c->group;
+        e->augmented = v > 0;
+        e->weight = c->weight * (v > 0 ? 0.5f : 1.0f);
+    }
+    c->group++;
+    c->per[label]++;
+    return 0;
+}
+
 int co_cmd_train(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -104,11 +154,16 @@ int co_cmd_train(int argc, char **argv)
         {"seed", required_argument, NULL, 's'},
         {"epochs", required_argument, NULL, 'E'},
         {"no-augment", no_argument, NULL, 'A'},
+        {"corrections", required_argument, NULL, 'c'},
+        {"corrections-weight", required_argument, NULL, 'w'},
+        {"corrections-schema", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *labels[64], *emails[64], *out = NULL;
     size_t nl = 0, ne = 0;
     int augment = 1;
+    const char *corrections = NULL, *corr_schema = NULL;
+    double corr_weight = 5.0;
     co_clf_train_opts_t opts;
     co_clf_train_opts_default(&opts);
     optind = 0;
@@ -152,6 +207,23 @@ int co_cmd_train(int argc, char **argv)
         case 'A':
             augment = 0;
             break;
+        case 'c':
+            corrections = optarg;
+            break;
+        case 'S':
+            corr_schema = optarg;
+            break;
+        case 'w':
+            corr_weight = strtod(optarg, &end);
+            if (end == optarg || *end || !(corr_weight > 0) ||
+                corr_weight > 1000) {
+                fprintf(stderr,
+                        "error: --corrections-weight %s: expected a number "
+                        "in (0, 1000]\n",
+                        optarg);
+                return 2;
+            }
+            break;
         case 'h':
             co__train_usage(stdout);
             return 0;
@@ -194,6 +266,27 @@ int co_cmd_train(int argc, char **argv)
         }
         co_eval_labels_free(rows, n);
     }
+    size_t ncorr = 0;
+    if (rc == 0 && corrections != NULL) {
+        co__train_corr_t cc = {.x = x,
+                               .set = &set,
+                               .digest = &digest,
+                               .group = (uint32_t)messages,
+                               .weight = (float)corr_weight,
+                               .augment = augment};
+        char cerr[600];
+        int crc =
+            co_corrections_read(corrections, corr_schema, co__train_correction,
+                                &cc, &ncorr, cerr, sizeof cerr);
+        if (crc != 0) {
+            fprintf(stderr, "error: --corrections %s: %s\n", corrections,
+                    cerr[0] ? cerr : "cannot read the corrections");
+            rc = 2;
+        }
+        for (int k = 0; k < CO_CLF_NLABELS; k++)
+            per[k] += cc.per[k];
+        messages += ncorr;
+    }
     co_clf_extractor_free(x);
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&digest, h);
@@ -218,9 +311,10 @@ int co_cmd_train(int argc, char **argv)
             fprintf(stderr, "%s%s %zu", k ? ", " : "", co_clf_label_name(k),
                     per[k]);
         fprintf(stderr,
-                "), %zu examples, temperature %.3f, data set sha256 %s -> "
-                "%s\n",
-                set.n, co_clf_model_temperature(m), hex, out);
+                "), %zu examples, %zu corrections (weight %g), temperature "
+                "%.3f, data set sha256 %s -> %s\n",
+                set.n, ncorr, corrections ? corr_weight : 0.0,
+                co_clf_model_temperature(m), hex, out);
     }
     co_clf_model_free(m);
     for (size_t i = 0; i < set.n; i++)

@@ -7,6 +7,8 @@
  * Usage:
  *   careerops train --labels CSV --emails DIR [--labels CSV --emails DIR]...
  *                   --out MODEL [--seed N] [--epochs N] [--no-augment]
+ *                   [--corrections CSV|DSN [--corrections-weight W]
+ *                    [--corrections-schema S]]
  *
  * Each labels file has the header of `careerops eval`
  * (`file,label,company,scheduled_date`); each message is normalized with
@@ -14,6 +16,12 @@
  * --no-augment, twice more at half weight: with a neutral sender and cut to
  * the subject and first paragraph. The model records the SHA-256 of the
  * training set: of every row's label and message bytes, in order.
+ *
+ * --corrections folds a user's corrections (lib/relabel: a CSV from
+ * `careerops relabel --export`, or the database itself) into the model:
+ * each corrected email is featurized like a labeled message (with the same
+ * augmentation) at W times the weight (default 5), and is part of the
+ * recorded data-set digest.
  *
  * Exit status: 0 written; 1 training or writing failed; 2 bad arguments or
  * a bad labels file (the file and line are named).

@@ -339,7 +339,7 @@ static co_status_t notifier_event(struct notifier *n, json_t *doc,
                                 "`event_type` (expected careerops.event.v1)");
         return CO_FAIL;
     }
-    if (!notifier_wanted(type)) {
+    if (!notifier_wanted_event(doc)) {
         notifier_api->metric_add(n->st, "events_skipped", 1);
         return CO_OK;
     }

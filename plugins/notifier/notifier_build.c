@@ -25,6 +25,40 @@ static icaltimezone *notifier_zone(const char *tz)
     return icaltimezone_get_builtin_timezone(tz);
 }
 
+/* The first opinion of an unsure event with a wanted type, or NULL. */
+static const char *notifier_unsure_type(json_t *event)
+{
+    if (!json_is_true(json_object_get(event, "unsure")))
+        return NULL;
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(event, "opinions"), i, o)
+    {
+        const char *t = json_string_value(json_object_get(o, "event_type"));
+        if (notifier_wanted(t))
+            return t;
+    }
+    return NULL;
+}
+
+/* The old event_type of a corrected event, or NULL. */
+static const char *notifier_corrected_from(json_t *event)
+{
+    json_t *c = json_object_get(event, "correction");
+    return json_string_value(
+        json_object_get(json_object_get(c, "old"), "event_type"));
+}
+
+int notifier_wanted_event(json_t *event)
+{
+    if (!json_is_object(event))
+        return 0;
+    return notifier_wanted(
+               json_string_value(json_object_get(event, "event_type"))) ||
+           notifier_unsure_type(event) != NULL ||
+           notifier_wanted(notifier_corrected_from(event));
+}
+
 int notifier_tz_valid(const char *tz)
 {
     return notifier_zone(tz) != NULL;
@@ -229,6 +263,58 @@ static char *notifier_default_summary(const char *type, const char *company,
     return n < 0 ? NULL : out;
 }
 
+/* Prefixes a string in place ("Unsure: " + s + suffix). */
+static void notifier_wrap(char **s, const char *prefix, const char *suffix)
+{
+    char *out = NULL;
+    if (*s != NULL &&
+        asprintf(&out, "%s%s%s", prefix, *s, suffix ? suffix : "") >= 0) {
+        free(*s);
+        *s = out;
+    }
+}
+
+/* The wording of unsure and corrected events. */
+static void notifier_mark(json_t *event, const char *type, const char *unsure,
+                          const char *old, char **title, char **summary)
+{
+    if (json_object_get(event, "correction") != NULL) {
+        char pre[160];
+        if (notifier_wanted(type)) {
+            notifier_wrap(title, "Corrected: ", NULL);
+            snprintf(pre, sizeof pre, "Corrected by you (was %s). ",
+                     old ? old : "another label");
+        } else {
+            char suf[96];
+            snprintf(suf, sizeof suf, " (now %s)", type);
+            notifier_wrap(title, "Corrected: not an ", suf);
+            snprintf(pre, sizeof pre, "Corrected by you: this is %s, not %s. ",
+                     type, old ? old : "what was announced");
+        }
+        notifier_wrap(summary, pre, NULL);
+        return;
+    }
+    if (!json_is_true(json_object_get(event, "unsure")))
+        return;
+    notifier_wrap(title, "Unsure: ", "?");
+    char pre[256] = "Unsure: ";
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(event, "opinions"), i, o)
+    {
+        const char *c = json_string_value(json_object_get(o, "classifier"));
+        const char *t = json_string_value(json_object_get(o, "event_type"));
+        size_t n = strlen(pre);
+        snprintf(pre + n, sizeof pre - n, "%sthe %s said %s", i ? ", " : "",
+                 c && strcmp(c, "local") == 0 ? "local classifier" : "model",
+                 t ? t : "?");
+    }
+    size_t n = strlen(pre);
+    snprintf(pre + n, sizeof pre - n, "; please check%s. ",
+             unsure && !notifier_wanted(type) ? " (it may not be one)" : "");
+    notifier_wrap(summary, pre, NULL);
+}
+
 json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
                        const notifier_opts_t *opts, const char **why)
 {
@@ -263,12 +349,21 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
     int have_local =
         date && notifier_local_time(date, tz, local, sizeof local) == 0;
 
-    char *title = notifier_title(type, company, role);
+    /* The noun comes from a wanted type: the event's, else the unsure
+     * opinion's, else the corrected-away one's. */
+    const char *unsure = notifier_unsure_type(event);
+    const char *old = notifier_corrected_from(event);
+    const char *noun_type = notifier_wanted(type)  ? type
+                            : unsure != NULL       ? unsure
+                            : notifier_wanted(old) ? old
+                                                   : "INTERVIEW";
+    char *title = notifier_title(noun_type, company, role);
     const char *bsum = notifier_str(briefing, "summary");
     char *summary =
         bsum ? strdup(bsum)
-             : notifier_default_summary(type, company, role,
+             : notifier_default_summary(noun_type, company, role,
                                         have_local ? local : NULL, subject);
+    notifier_mark(event, type, unsure, old, &title, &summary);
     char *url =
         notifier_expand_url(opts ? opts->url_template : NULL, key, company);
     json_t *sources = json_array();
@@ -312,6 +407,12 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
         json_object_set_new(em, "from", json_null());
     if (json_object_get(n, "title") == NULL)
         json_object_set_new(n, "title", json_string(notifier_noun(type)));
+    if (json_is_true(json_object_get(event, "unsure"))) {
+        json_object_set_new(n, "unsure", json_true());
+        json_object_set(n, "opinions", json_object_get(event, "opinions"));
+    }
+    if (json_object_get(event, "correction") != NULL)
+        json_object_set(n, "correction", json_object_get(event, "correction"));
     if (briefing != NULL)
         json_object_set_new(n, "briefing_key",
                             notifier_str(briefing, "key")

@@ -29,6 +29,16 @@ typedef struct notifier_opts_s {
 int notifier_wanted(const char *event_type);
 
 /**
+ * @brief Whether an event raises a notification: its event_type is wanted
+ *        (notifier_wanted()); or it is `unsure` and one of its `opinions`
+ *        has a wanted event_type (the model and the local classifier
+ *        disagree: the user decides); or it carries a `correction` whose
+ *        old event_type was wanted (the user is told it no longer holds).
+ * @returns 1 or 0 (0 for a non-object).
+ */
+int notifier_wanted_event(json_t *event);
+
+/**
  * @brief Whether `tz` names a time zone libical knows ("UTC" always does).
  * @returns 1 or 0.
  */
@@ -63,6 +73,14 @@ char *notifier_expand_url(const char *tmpl, const char *key,
 
 /**
  * @brief Build the notification for an event.
+ *
+ * An `unsure` event (the LLM and the local classifier disagree) gives the
+ * title "Unsure: ..." with the noun of the wanted opinion and a question
+ * mark, a summary that starts "Unsure: the model said X, the local
+ * classifier said Y; please check.", and `"unsure": true` with the
+ * `opinions` copied. A corrected event (`correction`, from careerops
+ * relabel) gives "Corrected: ..." and `"correction"` copied; when the new
+ * type is not notified, the title says what it is no longer.
  * @param event A careerops.event.v1 object (borrowed).
  * @param record_key The record's key (NUL-terminated), used when the event
  *        has no email.key; may be NULL.

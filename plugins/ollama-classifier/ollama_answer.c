@@ -216,7 +216,8 @@ static int ollama_check_content(json_t *c, ollama_event_t *ev, char *err,
     return 0;
 }
 
-ollama_answer_rc_t ollama_answer_parse(const char *body, size_t len,
+ollama_answer_rc_t ollama_answer_parse(ollama_dialect_t dialect,
+                                       const char *body, size_t len,
                                        ollama_event_t *ev, char *err,
                                        size_t err_size)
 {
@@ -224,33 +225,47 @@ ollama_answer_rc_t ollama_answer_parse(const char *body, size_t len,
     err[0] = '\0';
     json_error_t je;
     json_t *root = json_loadb(body ? body : "", body ? len : 0, 0, &je);
-    const char *content = NULL;
-    if (root != NULL)
-        content = json_string_value(
-            json_object_get(json_object_get(root, "message"), "content"));
+    json_t *msg_holder = root;
+    const char *reason_key = "done_reason";
+    if (dialect == OLLAMA_DIALECT_OPENAI) {
+        msg_holder = json_array_get(json_object_get(root, "choices"), 0);
+        reason_key = "finish_reason";
+    }
+    json_t *message = json_object_get(msg_holder, "message");
+    const char *content =
+        json_string_value(json_object_get(message, "content"));
+    const char *reason =
+        json_string_value(json_object_get(msg_holder, reason_key));
+    if (reason != NULL && strcmp(reason, "length") == 0) {
+        snprintf(err, err_size,
+                 "the model's answer was cut at the token limit (%s "
+                 "\"length\"): raise num_predict",
+                 reason_key);
+        json_decref(root);
+        return OLLAMA_ANSWER_LENGTH;
+    }
     if (content == NULL) {
-        if (root != NULL)
-            snprintf(err, err_size,
-                     "the chat response has no string message.content");
+        const char *refusal =
+            json_string_value(json_object_get(message, "refusal"));
+        if (refusal != NULL)
+            snprintf(err, err_size, "the model refused: '%.200s'", refusal);
+        else if (root != NULL)
+            snprintf(err, err_size, "the chat response has no string %s",
+                     dialect == OLLAMA_DIALECT_OPENAI
+                         ? "choices[0].message.content"
+                         : "message.content");
         else
             snprintf(err, err_size, "the chat response is not JSON: %s",
                      je.text);
         json_decref(root);
         return OLLAMA_ANSWER_BAD_RESPONSE;
     }
-    const char *reason =
-        json_string_value(json_object_get(root, "done_reason"));
-    int cut = reason != NULL && strcmp(reason, "length") == 0;
 
     json_t *c = json_loads(content, 0, &je);
     int rc = 0;
     if (c == NULL) {
         snprintf(err, err_size,
-                 "the model's answer is not valid JSON (%s)%s: '%.80s'",
-                 je.text,
-                 cut ? "; it was cut at the length limit (done_reason "
-                       "length): raise num_ctx"
-                     : "",
+                 "the model's answer is not valid JSON (%s): '%.80s'", je.text,
                  content);
         rc = -1;
     } else {
@@ -275,7 +290,8 @@ static json_t *ollama_str_or_null(const char *s)
 }
 
 char *ollama_event_json(json_t *email, const ollama_event_t *ev,
-                        const char *classifier_name, const char *model)
+                        const char *classifier_name, const char *model,
+                        json_t *extra)
 {
     json_t *from = json_object_get(email, "from");
     json_t *em = json_pack("{s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}", "key",
@@ -295,6 +311,8 @@ char *ollama_event_json(json_t *email, const ollama_event_t *ev,
         classifier_name, "model", model, "email", em);
     if (out == NULL)
         return NULL;
+    if (extra != NULL)
+        json_object_update(out, extra);
     /* 6 significant digits: 0.9, not 0.90000000000000002. */
     char *s = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
     json_decref(out);

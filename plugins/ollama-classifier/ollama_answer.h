@@ -35,16 +35,33 @@ typedef struct ollama_event_s {
 typedef enum ollama_answer_rc_e {
     OLLAMA_ANSWER_OK = 0,
     OLLAMA_ANSWER_BAD_RESPONSE = 1, /**< the HTTP body is not a chat reply */
-    OLLAMA_ANSWER_BAD_CONTENT = 2   /**< message.content breaks the schema */
+    OLLAMA_ANSWER_BAD_CONTENT = 2,  /**< message.content breaks the schema */
+    OLLAMA_ANSWER_LENGTH = 3 /**< cut at the token limit (Ollama done_reason
+                                or OpenAI finish_reason "length"): never
+                                accepted, even when the text parses */
 } ollama_answer_rc_t;
 
+/** The server's API dialect. */
+typedef enum ollama_dialect_e {
+    OLLAMA_DIALECT_OLLAMA = 0, /**< POST /api/chat, `format`, done_reason */
+    OLLAMA_DIALECT_OPENAI = 1  /**< POST /v1/chat/completions,
+                                  `response_format`, choices[0] */
+} ollama_dialect_t;
+
 /**
- * @brief Parse an /api/chat response body and validate its content.
+ * @brief Parse a chat response body (either dialect) and validate its
+ *        content.
+ * @param dialect Which response shape to expect: Ollama's
+ *        `{message:{content}, done_reason}` or OpenAI's
+ *        `{choices:[{message:{content}, finish_reason}]}`.
  * @param ev Out: filled on OLLAMA_ANSWER_OK (free with
  *        ollama_event_clear()); cleared otherwise.
  * @param err Out: what is wrong, quoting the offending value briefly.
+ * @returns OLLAMA_ANSWER_LENGTH whenever the reason is "length", whatever
+ *          the content.
  */
-ollama_answer_rc_t ollama_answer_parse(const char *body, size_t len,
+ollama_answer_rc_t ollama_answer_parse(ollama_dialect_t dialect,
+                                       const char *body, size_t len,
                                        ollama_event_t *ev, char *err,
                                        size_t err_size);
 
@@ -65,9 +82,12 @@ int ollama_rfc3339_utc(const char *s, char *out, size_t out_size);
  * @param ev The classification (borrowed).
  * @param classifier_name e.g. "ollama-classifier".
  * @param model e.g. the Ollama model name.
+ * @param extra NULL, or an object whose members are added to the event
+ *        (borrowed), e.g. `unsure`, `opinions`, `fallback`.
  * @returns malloc'd compact JSON text, or NULL when out of memory.
  */
 char *ollama_event_json(json_t *email, const ollama_event_t *ev,
-                        const char *classifier_name, const char *model);
+                        const char *classifier_name, const char *model,
+                        json_t *extra);
 
 #endif

@@ -4,11 +4,19 @@
  *        careerops.event.v1 records with a local Ollama model.
  *
  * For each email: optionally settle obvious bulk mail (cascade), take a
- * token from the rate bucket (on the host's clock), POST /api/chat with the
- * fenced email and the event schema as `format`, validate the answer, emit
- * the event. Errors (README.md "Errors"): timeouts, connection failures,
+ * token from the rate bucket (on the host's clock), POST /api/chat (or, with
+ * api "openai", /v1/chat/completions) with the fenced email and the event
+ * schema as `format` / `response_format`, validate the answer, emit the
+ * event. An answer cut at the token limit (done_reason / finish_reason
+ * "length") is never accepted: the request is sent once more with
+ * num_predict x4, and if that is cut too the local classifier (the
+ * rules-classifier engine) decides and the event says so (`fallback`).
+ * When the LLM and the local classifier disagree on a job label, the event
+ * carries both (`unsure`, `opinions`).
+ * Errors (README.md "Errors"): timeouts, connection failures,
  * 429/5xx and invalid answers -> CO_RETRY (the host retries, then
- * dead-letters); 400 -> CO_FAIL; 404 -> CO_FATAL with `ollama pull` hint.
+ * dead-letters); 400 -> CO_FAIL; 404 -> CO_FATAL with `ollama pull` hint;
+ * 401/403 -> CO_FATAL naming api_key_file.
  */
 #include <careerops/plugin.h>
 
@@ -16,6 +24,7 @@
 #include "ollama_answer.h"
 #include "ollama_bucket.h"
 #include "ollama_cascade.h"
+#include "ollama_local.h"
 #include "ollama_prompt.h"
 
 #include <jansson.h>
@@ -37,7 +46,17 @@ typedef struct ollama_config_s {
     double rate_per_minute;
     int64_t burst;
     int cascade;
+    const char *api_dialect;
+    const char *api_key_file;
+    int64_t num_predict;
+    int local;
+    const char *local_rules_dir;
+    const char *local_model_file;
 } ollama_config_t;
+
+/* The retry after a cut answer asks for this many times more tokens. */
+#define OLLAMA_RETRY_FACTOR    4
+#define OLLAMA_NUM_PREDICT_MAX 32768
 
 /** One instance (one per stage thread). */
 typedef struct ollama_inst_s {
@@ -46,6 +65,9 @@ typedef struct ollama_inst_s {
     co_http_t *http;
     char *chat_url;
     ollama_bucket_t bucket;
+    int openai;            /* api "openai" */
+    char *auth_header;     /* "Authorization: Bearer KEY" or NULL */
+    ollama_local_t *local; /* second opinion and fallback, or NULL */
 } ollama_inst_t;
 
 static const co_host_api_t *api;
@@ -88,6 +110,34 @@ static const co_option_t ollama_options[] = {
      offsetof(ollama_config_t, cascade),
      "Settle obvious bulk mail (job alerts, newsletters with List-Unsubscribe "
      "or List-Id) as OTHER without asking the model."},
+    {CO_OPT_STR, "api", "ollama", 0, 0, 0,
+     offsetof(ollama_config_t, api_dialect),
+     "Server dialect: \"ollama\" (POST {base_url}/api/chat with `format`) "
+     "or \"openai\" (POST {base_url}/v1/chat/completions with "
+     "`response_format` JSON Schema: llama.cpp's server, vLLM, LM Studio, "
+     "hosted APIs)."},
+    {CO_OPT_STR, "api_key_file", "", 0, 0, 0,
+     offsetof(ollama_config_t, api_key_file),
+     "File holding the API key sent as `Authorization: Bearer KEY` (for "
+     "hosted OpenAI-compatible APIs); \"\" sends none. Keep it out of the "
+     "manifest: only the path goes there."},
+    {CO_OPT_INT, "num_predict", "512", 0, 16, OLLAMA_NUM_PREDICT_MAX,
+     offsetof(ollama_config_t, num_predict),
+     "Answer token limit (options.num_predict / max_tokens). An answer cut "
+     "at the limit is never accepted: it is asked again once with 4 times "
+     "the limit, then the local classifier decides."},
+    {CO_OPT_BOOL, "local", "true", 0, 0, 0, offsetof(ollama_config_t, local),
+     "Run the local classifier (rules-classifier engine) on every email: "
+     "its label is the second opinion (a disagreement on a job label marks "
+     "the event unsure) and the fallback when the model's answer is cut "
+     "twice."},
+    {CO_OPT_STR, "local_rules_dir", "", 0, 0, 0,
+     offsetof(ollama_config_t, local_rules_dir),
+     "Rules tables of the local classifier; \"\" uses the installed ones."},
+    {CO_OPT_STR, "local_model_file", "", 0, 0, 0,
+     offsetof(ollama_config_t, local_model_file),
+     "Learned model of the local classifier (careerops train --out); \"\" "
+     "uses classifier.model next to the rules tables."},
     {0}};
 
 /* ---- clock adapters for the bucket ----------------------------------- */
@@ -100,6 +150,47 @@ static int64_t ollama_now(void *ctx)
 static int ollama_sleep(void *ctx, int64_t ms)
 {
     return api->sleep_ms(ctx, ms);
+}
+
+/* Reads the API key file into "Authorization: Bearer KEY". */
+static int ollama_read_key(const char *path, char **header, char *err,
+                           size_t err_size)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, err_size,
+                 "cannot read %s: %m (write the API key into that file, "
+                 "mode 0600)",
+                 path);
+        return -1;
+    }
+    char key[1024];
+    size_t n = fread(key, 1, sizeof key - 1, f);
+    fclose(f);
+    key[n] = '\0';
+    char *a = key, *b = key + n;
+    while (*a == ' ' || *a == '\t' || *a == '\n' || *a == '\r')
+        a++;
+    while (b > a &&
+           (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\n' || b[-1] == '\r'))
+        b--;
+    *b = '\0';
+    if (*a == '\0' || strpbrk(a, "\r\n") != NULL) {
+        snprintf(err, err_size,
+                 "%s is empty or holds more than one line: write only the "
+                 "API key",
+                 path);
+        sodium_memzero(key, sizeof key);
+        return -1;
+    }
+    int rc = asprintf(header, "Authorization: Bearer %s", a);
+    sodium_memzero(key, sizeof key);
+    if (rc < 0) {
+        *header = NULL;
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
@@ -134,21 +225,53 @@ static co_status_t ollama_init(const co_host_api_t *a, co_stage_t *st,
         api->set_error(st, "init", "libsodium failed to initialise");
         return CO_FATAL;
     }
+    const char *dialect = cfg->api_dialect ? cfg->api_dialect : "ollama";
+    if (strcmp(dialect, "ollama") != 0 && strcmp(dialect, "openai") != 0) {
+        api->set_error(st, "config",
+                       "option 'api' \"%s\": expected \"ollama\" or "
+                       "\"openai\"",
+                       dialect);
+        return CO_FATAL;
+    }
     ollama_inst_t *in = calloc(1, sizeof *in);
     if (in == NULL)
         return CO_FATAL;
     in->st = st;
     in->cfg = cfg;
+    in->openai = strcmp(dialect, "openai") == 0;
+    *instance = in;
     size_t n = strlen(cfg->base_url);
     while (n > 0 && cfg->base_url[n - 1] == '/')
         n--;
-    if (asprintf(&in->chat_url, "%.*s/api/chat", (int)n, cfg->base_url) < 0)
+    /* A base_url that already ends in /v1 is not given a second one. */
+    int has_v1 = n >= 3 && strncmp(cfg->base_url + n - 3, "/v1", 3) == 0;
+    if (asprintf(&in->chat_url, "%.*s%s", (int)n, cfg->base_url,
+                 !in->openai ? "/api/chat"
+                 : has_v1    ? "/chat/completions"
+                             : "/v1/chat/completions") < 0)
         in->chat_url = NULL;
     in->http = co_http_new();
-    *instance = in;
     if (in->chat_url == NULL || in->http == NULL) {
         api->set_error(st, "init", "out of memory or libcurl unavailable");
         return CO_FATAL;
+    }
+    char err2[600];
+    if (cfg->api_key_file != NULL && cfg->api_key_file[0] != '\0' &&
+        ollama_read_key(cfg->api_key_file, &in->auth_header, err2,
+                        sizeof err2) != 0) {
+        api->set_error(st, "config", "option 'api_key_file': %s", err2);
+        return CO_FATAL;
+    }
+    if (cfg->local) {
+        in->local = ollama_local_load(cfg->local_rules_dir,
+                                      cfg->local_model_file, err2, sizeof err2);
+        if (in->local == NULL) {
+            api->set_error(st, "config",
+                           "%s (or set local: false to run without the "
+                           "local classifier)",
+                           err2);
+            return CO_FATAL;
+        }
     }
     ollama_bucket_init(&in->bucket, cfg->rate_per_minute, (double)cfg->burst);
     return CO_OK;
@@ -160,6 +283,10 @@ static void ollama_destroy(void *instance)
     if (in == NULL)
         return;
     co_http_destroy(in->http);
+    ollama_local_free(in->local);
+    if (in->auth_header != NULL)
+        sodium_memzero(in->auth_header, strlen(in->auth_header));
+    free(in->auth_header);
     free(in->chat_url);
     free(in);
 }
@@ -168,9 +295,10 @@ static void ollama_destroy(void *instance)
 
 static co_status_t ollama_emit_event(ollama_inst_t *in, const co_record_t *rec,
                                      json_t *email, const ollama_event_t *ev,
-                                     const char *name, const char *model)
+                                     const char *name, const char *model,
+                                     json_t *extra)
 {
-    char *value = ollama_event_json(email, ev, name, model);
+    char *value = ollama_event_json(email, ev, name, model, extra);
     if (value == NULL) {
         api->set_error(in->st, "memory", "cannot build the event");
         return CO_RETRY;
@@ -200,7 +328,10 @@ static void ollama_error_text(const co_http_response_t *r, char *out,
                               size_t out_size)
 {
     json_t *j = json_loadb(r->body ? r->body : "", r->body_len, 0, NULL);
-    const char *e = json_string_value(json_object_get(j, "error"));
+    json_t *ej = json_object_get(j, "error");
+    const char *e = json_is_object(ej)
+                        ? json_string_value(json_object_get(ej, "message"))
+                        : json_string_value(ej);
     if (e != NULL)
         snprintf(out, out_size, "%s", e);
     else
@@ -223,8 +354,17 @@ static co_status_t ollama_http_failure(ollama_inst_t *in,
     }
     char text[300];
     ollama_error_text(r, text, sizeof text);
+    if (r->status == 401 || r->status == 403) {
+        api->set_error(in->st, "auth",
+                       "%s refused the request (%ld: %s): put a valid API "
+                       "key in the file named by 'api_key_file'",
+                       in->chat_url, r->status, text);
+        return CO_FATAL;
+    }
     if (r->status == 404) {
-        if (strstr(text, "not found") != NULL && strstr(text, "model") != NULL)
+        if ((strstr(text, "not found") != NULL ||
+             strstr(text, "does not exist") != NULL) &&
+            strstr(text, "model") != NULL)
             api->set_error(in->st, "model",
                            "model '%s' is not available on the Ollama server "
                            "at %s (%s): run `ollama pull %s` there, or set "
@@ -248,8 +388,12 @@ static co_status_t ollama_http_failure(ollama_inst_t *in,
     return st;
 }
 
-static co_status_t ollama_ask(ollama_inst_t *in, const co_record_t *rec,
-                              json_t *email)
+/* One request to the model. Returns CO_OK with `*rc` and `ev` filled from
+ * a 200 answer, or the status of an HTTP failure. */
+static co_status_t ollama_request(ollama_inst_t *in, const char *user,
+                                  long long num_predict, ollama_event_t *ev,
+                                  ollama_answer_rc_t *rc, char *err,
+                                  size_t err_size)
 {
     const ollama_config_t *cfg = in->cfg;
     int64_t waited = 0;
@@ -261,7 +405,53 @@ static co_status_t ollama_ask(ollama_inst_t *in, const co_record_t *rec,
     }
     if (waited > 0)
         api->metric_add(in->st, "rate_wait_ms", (double)waited);
+    ollama_request_opts_t o = {.model = cfg->model,
+                               .temperature = cfg->temperature,
+                               .num_ctx = cfg->num_ctx,
+                               .keep_alive = cfg->keep_alive,
+                               .num_predict = num_predict,
+                               .openai = in->openai};
+    char *body = ollama_request_json(&o, user);
+    if (body == NULL) {
+        api->set_error(in->st, "memory", "cannot build the request");
+        return CO_RETRY;
+    }
+    const char *headers[] = {in->auth_header, NULL};
+    co_http_response_t r;
+    co_http_post_json(in->http, in->chat_url, body,
+                      in->auth_header ? headers : NULL, (long)cfg->timeout_ms,
+                      &r);
+    free(body);
+    api->metric_add(in->st, "model_requests", 1);
+    api->metric_set(in->st, "last_request_ms", (double)r.elapsed_ms);
+    co_status_t st = CO_OK;
+    if (r.fail != CO_HTTP_OK || r.status != 200)
+        st = ollama_http_failure(in, &r);
+    else
+        *rc = ollama_answer_parse(in->openai ? OLLAMA_DIALECT_OPENAI
+                                             : OLLAMA_DIALECT_OLLAMA,
+                                  r.body, r.body_len, ev, err, err_size);
+    co_http_response_clear(&r);
+    return st;
+}
 
+/* `opinions`: what the LLM and the local classifier said. */
+static json_t *ollama_opinions(const ollama_inst_t *in,
+                               const ollama_event_t *llm,
+                               const ollama_event_t *local)
+{
+    return json_pack("{s:b,s:[{s:s,s:s,s:s,s:f},{s:s,s:s,s:s,s:f}]}", "unsure",
+                     1, "opinions", "classifier", "ollama-classifier", "model",
+                     in->cfg->model, "event_type", llm->event_type,
+                     "confidence", llm->confidence, "classifier", "local",
+                     "model", ollama_local_name(in->local), "event_type",
+                     local->event_type, "confidence", local->confidence);
+}
+
+static co_status_t ollama_ask(ollama_inst_t *in, const co_record_t *rec,
+                              json_t *email)
+{
+    const ollama_config_t *cfg = in->cfg;
     /* A random fence tag per request: the email cannot know it. */
     unsigned char raw[8];
     char tag[2 * sizeof raw + 1];
@@ -271,47 +461,78 @@ static co_status_t ollama_ask(ollama_inst_t *in, const co_record_t *rec,
     int truncated = 0;
     char *user = ollama_user_message(email, tag, (size_t)cfg->max_email_chars,
                                      &truncated);
-    ollama_request_opts_t o = {.model = cfg->model,
-                               .temperature = cfg->temperature,
-                               .num_ctx = cfg->num_ctx,
-                               .keep_alive = cfg->keep_alive};
-    char *body = user ? ollama_request_json(&o, user) : NULL;
-    free(user);
-    if (body == NULL) {
+    if (user == NULL) {
         api->set_error(in->st, "memory", "cannot build the request");
         return CO_RETRY;
     }
     if (truncated)
         api->metric_add(in->st, "truncated_emails", 1);
 
-    co_http_response_t r;
-    co_http_post_json(in->http, in->chat_url, body, NULL, (long)cfg->timeout_ms,
-                      &r);
-    free(body);
-    api->metric_add(in->st, "model_requests", 1);
-    api->metric_set(in->st, "last_request_ms", (double)r.elapsed_ms);
+    ollama_event_t local = {0};
+    int have_local = in->local != NULL &&
+                     ollama_local_classify(in->local, email, &local) == 0;
 
-    co_status_t st;
-    if (r.fail != CO_HTTP_OK || r.status != 200) {
-        st = ollama_http_failure(in, &r);
-    } else {
-        ollama_event_t ev;
-        char err[512];
-        ollama_answer_rc_t rc =
-            ollama_answer_parse(r.body, r.body_len, &ev, err, sizeof err);
-        if (rc == OLLAMA_ANSWER_OK) {
-            st = ollama_emit_event(in, rec, email, &ev, "ollama-classifier",
-                                   cfg->model);
-            ollama_event_clear(&ev);
-        } else {
-            api->metric_add(in->st, "invalid_answers", 1);
-            api->set_error(
-                in->st, rc == OLLAMA_ANSWER_BAD_RESPONSE ? "parse" : "schema",
-                "%s", err);
-            st = CO_RETRY;
-        }
+    long long limits[2] = {cfg->num_predict,
+                           cfg->num_predict * OLLAMA_RETRY_FACTOR};
+    if (limits[1] > OLLAMA_NUM_PREDICT_MAX)
+        limits[1] = OLLAMA_NUM_PREDICT_MAX;
+    ollama_event_t ev = {0};
+    ollama_answer_rc_t rc = OLLAMA_ANSWER_BAD_RESPONSE;
+    char err[512] = "";
+    co_status_t st = CO_OK;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        st = ollama_request(in, user, limits[attempt], &ev, &rc, err,
+                            sizeof err);
+        if (st != CO_OK || rc != OLLAMA_ANSWER_LENGTH)
+            break;
+        api->metric_add(in->st, "length_cut_answers", 1);
+        api->log(in->st, CO_LOG_WARN, "answer cut at num_predict %lld: %s",
+                 limits[attempt],
+                 attempt == 0 ? "asking again with a higher limit"
+                 : have_local ? "the local classifier decides"
+                              : "no local classifier to fall back on");
     }
-    co_http_response_clear(&r);
+    free(user);
+    if (st != CO_OK) {
+        /* HTTP failure: ollama_http_failure() set the error. */
+    } else if (rc == OLLAMA_ANSWER_OK) {
+        json_t *extra = NULL;
+        if (have_local &&
+            ollama_labels_disagree(ev.event_type, local.event_type)) {
+            extra = ollama_opinions(in, &ev, &local);
+            api->metric_add(in->st, "disagreements", 1);
+        }
+        st = ollama_emit_event(in, rec, email, &ev, "ollama-classifier",
+                               cfg->model, extra);
+        json_decref(extra);
+        ollama_event_clear(&ev);
+    } else if (rc == OLLAMA_ANSWER_LENGTH && have_local) {
+        char detail[256];
+        snprintf(detail, sizeof detail,
+                 "the model's answer was cut at its token limit twice "
+                 "(num_predict %lld, then %lld); the local classifier "
+                 "decided",
+                 limits[0], limits[1]);
+        json_t *extra = json_pack("{s:{s:s,s:s,s:s,s:s}}", "fallback", "from",
+                                  "ollama-classifier", "model", cfg->model,
+                                  "reason", "length", "detail", detail);
+        st = ollama_emit_event(in, rec, email, &local,
+                               "ollama-classifier/local-fallback",
+                               ollama_local_name(in->local), extra);
+        json_decref(extra);
+        if (st == CO_OK)
+            api->metric_add(in->st, "local_fallbacks", 1);
+    } else {
+        api->metric_add(in->st, "invalid_answers", 1);
+        api->set_error(in->st,
+                       rc == OLLAMA_ANSWER_BAD_RESPONSE ? "parse"
+                       : rc == OLLAMA_ANSWER_LENGTH     ? "length"
+                                                        : "schema",
+                       "%s", err);
+        st = CO_RETRY;
+    }
+    if (have_local)
+        ollama_event_clear(&local);
     return st;
 }
 
@@ -345,7 +566,7 @@ static co_status_t ollama_process(void *instance, const co_record_t *rec)
         ollama_event_t ev = {
             .event_type = "OTHER", .confidence = 0.9, .evidence = evidence};
         st = ollama_emit_event(in, rec, email, &ev, "ollama-classifier/cascade",
-                               "bulk-rules-v1");
+                               "bulk-rules-v1", NULL);
         if (st == CO_OK)
             api->metric_add(in->st, "cascade_settled", 1);
     } else {

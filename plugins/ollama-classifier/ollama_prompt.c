@@ -256,20 +256,34 @@ char *ollama_user_message(json_t *email, const char *tag, size_t max_chars,
 
 char *ollama_request_json(const ollama_request_opts_t *o, const char *user)
 {
-    json_t *options = json_pack("{s:f}", "temperature", o->temperature);
-    if (options == NULL)
-        return NULL;
-    if (o->num_ctx > 0)
-        json_object_set_new(options, "num_ctx", json_integer(o->num_ctx));
-    json_t *req =
-        json_pack("{s:s,s:b,s:o,s:[{s:s,s:s},{s:s,s:s}],s:o}", "model",
-                  o->model, "stream", 0, "format", ollama_format_schema(),
-                  "messages", "role", "system", "content", ollama_system_prompt,
-                  "role", "user", "content", user, "options", options);
+    json_t *messages =
+        json_pack("[{s:s,s:s},{s:s,s:s}]", "role", "system", "content",
+                  ollama_system_prompt, "role", "user", "content", user);
+    json_t *req;
+    if (o->openai) {
+        req = json_pack("{s:s,s:o,s:b,s:f,s:{s:s,s:{s:s,s:o}}}", "model",
+                        o->model, "messages", messages, "stream", 0,
+                        "temperature", o->temperature, "response_format",
+                        "type", "json_schema", "json_schema", "name",
+                        "careerops_event", "schema", ollama_format_schema());
+        if (req != NULL && o->num_predict > 0)
+            json_object_set_new(req, "max_tokens",
+                                json_integer(o->num_predict));
+    } else {
+        json_t *options = json_pack("{s:f}", "temperature", o->temperature);
+        if (options != NULL && o->num_ctx > 0)
+            json_object_set_new(options, "num_ctx", json_integer(o->num_ctx));
+        if (options != NULL && o->num_predict > 0)
+            json_object_set_new(options, "num_predict",
+                                json_integer(o->num_predict));
+        req = json_pack("{s:s,s:b,s:o,s:o,s:o}", "model", o->model, "stream", 0,
+                        "format", ollama_format_schema(), "messages", messages,
+                        "options", options);
+        if (req != NULL && o->keep_alive != NULL && o->keep_alive[0] != '\0')
+            json_object_set_new(req, "keep_alive", json_string(o->keep_alive));
+    }
     if (req == NULL)
         return NULL;
-    if (o->keep_alive != NULL && o->keep_alive[0] != '\0')
-        json_object_set_new(req, "keep_alive", json_string(o->keep_alive));
     char *s = json_dumps(req, JSON_COMPACT);
     json_decref(req);
     return s;

@@ -59,13 +59,23 @@ char *ollama_user_message(json_t *email, const char *tag, size_t max_chars,
 typedef struct ollama_request_opts_s {
     const char *model;      /**< model name */
     double temperature;     /**< options.temperature */
-    long long num_ctx;      /**< options.num_ctx; 0: omitted */
-    const char *keep_alive; /**< Go duration; NULL or "": omitted */
+    long long num_ctx;      /**< options.num_ctx; 0: omitted (Ollama only) */
+    const char *keep_alive; /**< Go duration; NULL or "": omitted (Ollama
+                                 only) */
+    long long num_predict;  /**< answer token limit (Ollama
+                                 options.num_predict, OpenAI max_tokens);
+                                 0: omitted */
+    int openai;             /**< 1: OpenAI-compatible body */
 } ollama_request_opts_t;
 
 /**
- * @brief The /api/chat request body: model, stream:false, format (the
- *        schema), the system and user messages, options, keep_alive.
+ * @brief The chat request body.
+ *
+ * Ollama (/api/chat): model, stream:false, format (the schema), the system
+ * and user messages, options {temperature, num_ctx, num_predict},
+ * keep_alive. OpenAI-compatible (/v1/chat/completions): model, the same
+ * messages, stream:false, temperature, max_tokens, and response_format
+ * {type:"json_schema", json_schema:{name:"careerops_event", schema}}.
  * @returns malloc'd JSON text, NULL when out of memory.
  */
 char *ollama_request_json(const ollama_request_opts_t *o, const char *user);

@@ -76,6 +76,13 @@ size_t pgsink_batch_failed_count(const pgsink_batch_t *b);
 const co_record_t *pgsink_batch_failed(const pgsink_batch_t *b, size_t i,
                                        const char **message);
 
+/**
+ * @brief Migration 3 (pg_applications.c): the applications tables, the
+ *        functions that derive them from events and the triggers that keep
+ *        them current ("{s}" = the schema). See docs/applications.md.
+ */
+extern const char pgsink_applications_sql[];
+
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);
 

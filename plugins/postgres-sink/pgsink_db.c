@@ -581,6 +581,7 @@ static const pgsink_migration_t pgsink_migrations[] = {
      "CREATE INDEX emails_sender_idx ON {s}.emails (lower(sender));"
      "CREATE INDEX briefings_company_idx ON {s}.briefings (lower(company));"
      "CREATE INDEX briefings_event_idx ON {s}.briefings (event_key);"},
+    {3, "applications and their transitions", pgsink_applications_sql},
 };
 
 #define PGSINK_LATEST                                                          \
@@ -762,6 +763,11 @@ static char *pgsink_upsert_tmpl(int table)
     bad |= pgsink_cat(&b, &len, &cap,
                       "updated_at = now()"
                       " WHERE t.doc IS DISTINCT FROM EXCLUDED.doc");
+    /* A user's correction (careerops relabel) outlives reclassification. */
+    if (table == PGSINK_EVENTS)
+        bad |= pgsink_cat(&b, &len, &cap,
+                          " AND NOT (t.doc ? 'correction' AND NOT"
+                          " EXCLUDED.doc ? 'correction')");
     if (bad) {
         free(b);
         return NULL;

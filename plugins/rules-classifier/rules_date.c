@@ -14,13 +14,15 @@
  * one fixed format at a time in one locale, so it does not fit free text
  * in four languages; this is a small reader over the tokenizer's words.
  */
-#include "rules_internal.h"
+#include "rules_company.h"
 
 #include <ctype.h>
+#include <glib.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static int rules_all_digits(const char *s, size_t n)
@@ -120,6 +122,16 @@ static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
                       int *m, size_t *next)
 {
     const rules_tok_t *tk = &t->tok[i];
+    /* "noon", "midi", "mediodía", "meio-dia" */
+    if (strcmp(tk->w, "noon") == 0 || strcmp(tk->w, "midi") == 0 ||
+        strcmp(tk->w, "mediodía") == 0 || strcmp(tk->w, "mediodia") == 0 ||
+        (strcmp(tk->w, "meio") == 0 && rules_same_seg(t, i + 1, seg) &&
+         strcmp(t->tok[i + 1].w, "dia") == 0)) {
+        *h = 12;
+        *m = 0;
+        *next = strcmp(tk->w, "meio") == 0 ? i + 2 : i + 1;
+        return 1;
+    }
     size_t nd = 0;
     while (nd < tk->len && isdigit((unsigned char)tk->w[nd]))
         nd++;
@@ -200,14 +212,66 @@ static int rules_tok_upper(const rules_text_t *t, size_t i)
     return 1;
 }
 
-/* A zone after the time at token j: "EST", "(MEZ)", "UTC", "UTC+1",
- * "GMT-05:00", "+0100". Returns the offset in minutes or INT_MIN. */
-static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
-                      uint16_t seg, int *us_generic)
+static int rules_tz_resolves(const char *tz)
 {
+    GTimeZone *z = g_time_zone_new_identifier(tz);
+    if (z == NULL)
+        return 0;
+    g_time_zone_unref(z);
+    return 1;
+}
+
+int rules_tz_known(const char *tz)
+{
+    /* without a tz database at all (no package tzdata) every name is
+     * accepted, and dates in those zones are read at the sender's offset */
+    return rules_tz_resolves(tz) || !rules_tz_resolves("Europe/London");
+}
+
+/* A zone named at token k: the longest name of timezones.tsv that the
+ * words from k spell ("central european time", "pt", "hora de brasília").
+ * Sets *ntok to the number of words; NULL if none. */
+static const rules_zone_t *rules_zone_name(const rules_db_t *db,
+                                           const rules_text_t *t, size_t k,
+                                           uint16_t seg, size_t *ntok)
+{
+    const rules_zone_t *best = NULL;
+    char key[128];
+    size_t kl = 0;
+    for (size_t n = 0;
+         n < RULES_ZONE_MAX_WORDS && rules_same_seg(t, k + n, seg); n++) {
+        const rules_tok_t *tk = &t->tok[k + n];
+        if (n > 0 && (tk->flags & RULES_T_BREAK))
+            break;
+        if (kl + tk->len + 2 >= sizeof key)
+            break;
+        if (n > 0)
+            key[kl++] = ' ';
+        memcpy(key + kl, tk->w, tk->len);
+        kl += tk->len;
+        key[kl] = '\0';
+        const rules_zone_t *z = rules_db_zone(db, key);
+        if (z != NULL && (!z->upper || rules_tok_upper(t, k))) {
+            best = z;
+            *ntok = n + 1;
+        }
+    }
+    return best;
+}
+
+/* A zone after the time at token j: "EST", "(MEZ)", "UTC", "UTC+1",
+ * "GMT-05:00", "+0100", "Mountain Time", "heure de Paris". Returns 1 and
+ * sets *zone (a named zone) or *fixed (minutes); 0 if none. */
+static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
+                      uint16_t seg, const rules_zone_t **zone, int *fixed)
+{
+    *zone = NULL;
     for (size_t k = j; k < j + 3 && rules_same_seg(t, k, seg); k++) {
         const rules_tok_t *tk = &t->tok[k];
-        if (strcmp(tk->w, "uhr") == 0 || strcmp(tk->w, "time") == 0)
+        if (strcmp(tk->w, "uhr") == 0 || strcmp(tk->w, "time") == 0 ||
+            strcmp(tk->w, "h") == 0 || strcmp(tk->w, "hrs") == 0 ||
+            strcmp(tk->w, "horas") == 0 || strcmp(tk->w, "hs") == 0 ||
+            strcmp(tk->w, "heures") == 0 || strcmp(tk->w, "uur") == 0)
             continue;
         /* Numeric offset: the gap before ends in + or -. */
         const char *g;
@@ -232,32 +296,60 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
                         rules_all_digits(t->tok[k + 1].w, 2))
                         mm = atoi(t->tok[k + 1].w);
                 }
-                if (hh <= 14 && mm < 60)
-                    return sign * (hh * 60 + mm);
-                return INT_MIN;
+                if (hh <= 14 && mm < 60) {
+                    *fixed = sign * (hh * 60 + mm);
+                    /* "(UTC+00:00) Dublin, Edinburgh, Lisbon, London": the
+                     * city's clock (Outlook's zone names) */
+                    size_t nz = 0;
+                    for (size_t q = k + 1;
+                         q < k + 4 && rules_same_seg(t, q, seg); q++) {
+                        const rules_zone_t *cz =
+                            rules_zone_name(db, t, q, seg, &nz);
+                        if (cz != NULL && cz->tz != NULL) {
+                            *zone = cz;
+                            break;
+                        }
+                    }
+                    return 1;
+                }
+                return 0;
             }
         }
-        int z = rules_db_zone(db, tk->w);
-        if (z != INT32_MIN && rules_tok_upper(t, k)) {
-            if (us_generic != NULL)
-                *us_generic =
-                    strcmp(tk->w, "et") == 0 || strcmp(tk->w, "ct") == 0 ||
-                    strcmp(tk->w, "mt") == 0 || strcmp(tk->w, "pt") == 0;
+        size_t nz = 0;
+        const rules_zone_t *z = rules_zone_name(db, t, k, seg, &nz);
+        if (z != NULL && z->tz != NULL && !rules_tz_resolves(z->tz))
+            return 0; /* no tz database: the sender's offset applies */
+        if (z != NULL) {
             /* "UTC+1": an offset may follow. */
-            if ((strcmp(tk->w, "utc") == 0 || strcmp(tk->w, "gmt") == 0) &&
+            if (z->tz == NULL && z->offset == 0 &&
                 rules_same_seg(t, k + 1, seg)) {
                 rules_gap(t, k, k + 1, &g, &gl);
                 if (gl == 1 && (g[0] == '+' || g[0] == '-')) {
-                    int r = rules_zone(db, t, k + 1, seg, NULL);
-                    if (r != INT_MIN)
-                        return r;
+                    const rules_zone_t *z2;
+                    int f2;
+                    if (rules_zone(db, t, k + 1, seg, &z2, &f2) && z2 == NULL) {
+                        *fixed = f2;
+                        return 1;
+                    }
                 }
             }
-            return z;
+            *zone = z;
+            *fixed = z->offset;
+            /* "CST (Mexico City)": the city's clock */
+            for (size_t q = k + nz; q < k + nz + 2 && rules_same_seg(t, q, seg);
+                 q++) {
+                size_t n2 = 0;
+                const rules_zone_t *cz = rules_zone_name(db, t, q, seg, &n2);
+                if (cz != NULL && cz->tz != NULL && !cz->upper) {
+                    *zone = cz;
+                    break;
+                }
+            }
+            return 1;
         }
-        return INT_MIN; /* something else follows the time */
+        return 0; /* something else follows the time */
     }
-    return INT_MIN;
+    return 0;
 }
 
 static int rules_days_in_month(int y, int m)
@@ -288,23 +380,24 @@ static void rules_fmt(long long utc, char *out, size_t out_size)
     strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* US daylight saving time (second Sunday of March to first Sunday of
- * November, 2:00 local; approximated at 10:00 UTC): the generic zone names
- * "ET", "CT", "MT", "PT" follow it. */
-static int rules_us_dst(long long utc)
+/* UTC seconds of a wall-clock time in a named zone (its offset on that
+ * date, from the system's tz database through GLib) or at a fixed offset. */
+static long long rules_local_utc(const rules_zone_t *z, int fixed, int y,
+                                 int mo, int d, int h, int mi)
 {
-    time_t tt = (time_t)utc;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    int y = tm.tm_year + 1900;
-    /* weekday of March 1 and November 1 (0 = Sunday) */
-    long long mar1 = rules_utc(y, 3, 1, 0, 0), nov1 = rules_utc(y, 11, 1, 0, 0);
-    int wm = (int)(((mar1 / 86400) + 4) % 7),
-        wn = (int)(((nov1 / 86400) + 4) % 7);
-    int sun2 = 1 + (7 - wm) % 7 + 7, sun1 = 1 + (7 - wn) % 7;
-    long long start = rules_utc(y, 3, sun2, 10, 0);
-    long long end = rules_utc(y, 11, sun1, 9, 0);
-    return utc >= start && utc < end;
+    if (z != NULL && z->tz != NULL) {
+        GTimeZone *gz = g_time_zone_new_identifier(z->tz);
+        if (gz != NULL) {
+            GDateTime *dt = g_date_time_new(gz, y, mo, d, h, mi, 0);
+            g_time_zone_unref(gz);
+            if (dt != NULL) {
+                long long u = (long long)g_date_time_to_unix(dt);
+                g_date_time_unref(dt);
+                return u;
+            }
+        }
+    }
+    return rules_utc(y, mo, d, h, mi) - fixed * 60LL;
 }
 
 /* A date at token i: sets y (0 if absent), mo, d and *end (token after). */
@@ -454,6 +547,284 @@ static int rules_iso(const char *s, size_t n, char *out, size_t out_size)
     return 0;
 }
 
+/* Weekday names (0 = Sunday) in the languages of the phrase tables. */
+static int rules_weekday(const char *w)
+{
+    static const struct {
+        const char *w;
+        int d;
+    } wd[] = {
+        {"sunday", 0},     {"sun", 0},       {"monday", 1},    {"mon", 1},
+        {"tuesday", 2},    {"tue", 2},       {"tues", 2},      {"wednesday", 3},
+        {"wed", 3},        {"thursday", 4},  {"thu", 4},       {"thurs", 4},
+        {"friday", 5},     {"fri", 5},       {"saturday", 6},  {"sat", 6},
+        {"sonntag", 0},    {"montag", 1},    {"dienstag", 2},  {"mittwoch", 3},
+        {"donnerstag", 4}, {"freitag", 5},   {"samstag", 6},   {"dimanche", 0},
+        {"lundi", 1},      {"mardi", 2},     {"mercredi", 3},  {"jeudi", 4},
+        {"vendredi", 5},   {"samedi", 6},    {"domingo", 0},   {"lunes", 1},
+        {"martes", 2},     {"miércoles", 3}, {"miercoles", 3}, {"jueves", 4},
+        {"viernes", 5},    {"sábado", 6},    {"sabado", 6},    {"segunda", 1},
+        {"terça", 2},      {"terca", 2},     {"quarta", 3},    {"quinta", 4},
+        {"sexta", 5},      {"zondag", 0},    {"maandag", 1},   {"dinsdag", 2},
+        {"woensdag", 3},   {"donderdag", 4}, {"vrijdag", 5},   {"zaterdag", 6},
+    };
+    for (size_t i = 0; i < sizeof wd / sizeof wd[0]; i++)
+        if (strcmp(w, wd[i].w) == 0)
+            return wd[i].d;
+    return -1;
+}
+
+/* Days after the message's date that a relative word names ("tomorrow",
+ * "morgen", "demain", "mañana", "amanhã"); -1 if none. */
+static int rules_relative_day(const rules_text_t *t, size_t i, uint16_t seg,
+                              size_t *end)
+{
+    static const struct {
+        const char *w, *w2;
+        int d;
+    } rel[] = {
+        {"day", "after", 2},    {"übermorgen", NULL, 2},
+        {"après", "demain", 2}, {"pasado", "mañana", 2},
+        {"depois", "de", 2},    {"overmorgen", NULL, 2},
+        {"tomorrow", NULL, 1},  {"tmrw", NULL, 1},
+        {"morgen", NULL, 1},    {"demain", NULL, 1},
+        {"mañana", NULL, 1},    {"amanhã", NULL, 1},
+        {"today", NULL, 0},     {"tonight", NULL, 0},
+        {"heute", NULL, 0},     {"aujourd", NULL, 0},
+        {"hoy", NULL, 0},       {"hoje", NULL, 0},
+        {"vandaag", NULL, 0},
+    };
+    const char *w = t->tok[i].w;
+    for (size_t k = 0; k < sizeof rel / sizeof rel[0]; k++) {
+        if (strcmp(w, rel[k].w) != 0)
+            continue;
+        if (rel[k].w2 != NULL) {
+            if (!rules_same_seg(t, i + 1, seg) ||
+                strcmp(t->tok[i + 1].w, rel[k].w2) != 0)
+                continue;
+            /* "day after tomorrow", "depois de amanhã" */
+            size_t e = i + 2;
+            if (rules_same_seg(t, e, seg) &&
+                (strcmp(t->tok[e].w, "tomorrow") == 0 ||
+                 strcmp(t->tok[e].w, "amanhã") == 0))
+                e++;
+            else if (strcmp(rel[k].w, "day") == 0 ||
+                     strcmp(rel[k].w, "depois") == 0)
+                continue;
+            *end = e;
+            return rel[k].d;
+        }
+        /* "mañana" after a time or "por la" is the morning */
+        if (strcmp(w, "mañana") == 0 && i > 0 &&
+            (strcmp(t->tok[i - 1].w, "la") == 0 ||
+             strcmp(t->tok[i - 1].w, "de") == 0))
+            continue;
+        /* German "morgen" after "am"/"guten" is the morning */
+        if (strcmp(w, "morgen") == 0 && i > 0 &&
+            (strcmp(t->tok[i - 1].w, "guten") == 0 ||
+             strcmp(t->tok[i - 1].w, "am") == 0))
+            continue;
+        *end = i + 1;
+        return rel[k].d;
+    }
+    return -1;
+}
+
+/* The line at ls is in a block of forwarded-message headers: a line
+ * starting "From:", "Subject:", "Sent:"... (in the languages of the
+ * tables) within two lines before or after it. "Date: Thursday, 24 April"
+ * alone in an invitation is the interview's date. */
+static int rules_header_block(const char *s, const char *e, const char *ls)
+{
+    static const char *const h[] = {
+        "from:",    "von:",       "de:",        "de :",      "van:",
+        "subject:", "betreff:",   "objet :",    "objet:",    "asunto:",
+        "assunto:", "onderwerp:", "sent:",      "gesendet:", "envoyé :",
+        "envoyé:",  "enviado:",   "verzonden:", "to:",       "an:",
+        "à :",      "para:",      "aan:",       NULL};
+    /* two lines back */
+    const char *p = ls;
+    for (int back = 0; back < 2 && p > s; back++) {
+        p--;
+        while (p > s && p[-1] != '\n')
+            p--;
+    }
+    int lines = 0;
+    for (const char *q = p; q < e && lines < 5; lines++) {
+        const char *t = q;
+        while (t < e && (*t == ' ' || *t == '>' || *t == '*'))
+            t++;
+        if (t != ls)
+            for (size_t k = 0; h[k]; k++)
+                if ((size_t)(e - t) >= strlen(h[k]) &&
+                    strncasecmp(t, h[k], strlen(h[k])) == 0)
+                    return 1;
+        while (q < e && *q != '\n')
+            q++;
+        if (q < e)
+            q++;
+    }
+    return 0;
+}
+
+/* The token is on a line that introduces quoted or forwarded mail ("On
+ * Tue, Mar 4, 2025 at 9:31 AM Jo <jo@x> wrote:", "Am ... schrieb",
+ * "Le ... a écrit", "Sent: ...", "Date: ..."): its date is when an older
+ * message was written. */
+static int rules_attribution_line(const rules_text_t *t, size_t i)
+{
+    const rules_seg_t *sg = &t->seg[t->tok[i].seg];
+    const char *s = sg->text, *e = sg->text + sg->len;
+    const char *p = s + t->tok[i].off;
+    const char *ls = p;
+    while (ls > s && ls[-1] != '\n')
+        ls--;
+    while (ls < p && (*ls == ' ' || *ls == '\t' || *ls == '*'))
+        ls++;
+    static const char *const hdr[] = {
+        "date:",  "sent:",  "gesendet:",  "envoyé :", "envoyé:", "enviado:",
+        "datum:", "fecha:", "verzonden:", "data:",    "from:",   "von:",
+        "de :",   "de:",    "van:",       NULL};
+    for (size_t k = 0; hdr[k]; k++)
+        if (strncasecmp(ls, hdr[k], strlen(hdr[k])) == 0)
+            return rules_header_block(s, e, ls);
+    static const char *const intro[] = {"on ", "am ", "le ", "el ",
+                                        "em ", "op ", "il ", NULL};
+    int introduced = 0;
+    for (size_t k = 0; intro[k]; k++)
+        if (strncasecmp(ls, intro[k], strlen(intro[k])) == 0)
+            introduced = 1;
+    if (!introduced)
+        return 0;
+    /* the verb on this line or the next */
+    const char *le = p;
+    int lines = 0;
+    while (le < e && lines < 2) {
+        if (*le == '\n')
+            lines++;
+        le++;
+    }
+    static const char *const verb[] = {"wrote",    "schrieb",  "écrit",
+                                       "escribió", "escreveu", "schreef",
+                                       "scritto",  NULL};
+    for (size_t k = 0; verb[k]; k++) {
+        size_t vl = strlen(verb[k]);
+        for (const char *q = ls; q + vl <= le; q++)
+            if (strncasecmp(q, verb[k], vl) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* A time near an anchor ending at token `end` (starting at `i`): after it
+ * (within 7 words), else shortly before it (within 8). */
+static int rules_time_near(const rules_db_t *db, const rules_text_t *t,
+                           size_t i, size_t end, uint16_t seg, int *h, int *mi,
+                           size_t *tnext, size_t *tstart)
+{
+    for (size_t k = end; k < end + 7 && rules_same_seg(t, k, seg); k++) {
+        if (rules_time(t, k, seg, h, mi, tnext)) {
+            *tstart = k;
+            return 1;
+        }
+        /* another date comes first: the time is its own */
+        int y2, m2, d2, s2;
+        size_t e2;
+        if (k > end && (rules_date_at(db, t, k, seg, &y2, &m2, &d2, &e2, &s2) ||
+                        rules_weekday(t->tok[k].w) >= 0))
+            break;
+    }
+    size_t lo = i >= 8 ? i - 8 : 0;
+    for (size_t k = lo; k < i; k++)
+        if (t->tok[k].seg == seg && rules_time(t, k, seg, h, mi, tnext) &&
+            *tnext <= i) {
+            *tstart = k;
+            return 1;
+        }
+    return 0;
+}
+
+/* The local calendar date of a UTC time at an offset (minutes). */
+static void rules_local_date(long long utc, int off, int *y, int *mo, int *d,
+                             int *wday)
+{
+    time_t tt = (time_t)(utc + off * 60LL);
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    *y = tm.tm_year + 1900;
+    *mo = tm.tm_mon + 1;
+    *d = tm.tm_mday;
+    *wday = tm.tm_wday;
+}
+
+/* Day of month after a weekday: "Tuesday the 17th", "Tuesday 17th",
+ * "mardi 17" (not followed by a month: rules_date_at reads those). */
+static int rules_weekday_day(const rules_text_t *t, size_t i, uint16_t seg,
+                             size_t *end)
+{
+    size_t k = i + 1;
+    if (rules_same_seg(t, k, seg) && strcmp(t->tok[k].w, "the") == 0)
+        k++;
+    if (!rules_same_seg(t, k, seg))
+        return 0;
+    const rules_tok_t *tk = &t->tok[k];
+    int d = rules_day(tk);
+    /* "17th" or "the 17"; a bare number may be an hour ("Tuesday 3pm") */
+    if (d == 0 || (rules_all_digits(tk->w, tk->len) && k == i + 1))
+        return 0;
+    if (rules_same_seg(t, k + 1, seg) &&
+        (rules_gap_is(t, k, k + 1, ':') || rules_gap_is(t, k, k + 1, '.')))
+        return 0;
+    *end = k + 1;
+    return d;
+}
+
+/* Zones whose people write dates month first. */
+static int rules_month_first_tz(const char *tz)
+{
+    static const char *const us[] = {"America/New_York",
+                                     "America/Chicago",
+                                     "America/Denver",
+                                     "America/Phoenix",
+                                     "America/Los_Angeles",
+                                     "America/Anchorage",
+                                     "America/Toronto",
+                                     "America/Vancouver",
+                                     "America/Halifax",
+                                     "America/Detroit",
+                                     "America/St_Johns",
+                                     "Pacific/Honolulu",
+                                     NULL};
+    for (size_t i = 0; us[i]; i++)
+        if (strcmp(tz, us[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The segment reads as English: more English function words than
+ * Spanish, Portuguese, French, German or Dutch ones. */
+static int rules_english_text(const rules_text_t *t, uint16_t seg)
+{
+    static const char *const en[] = {"the",  "and", "to", "you", "for",
+                                     "with", "is",  "we", NULL};
+    static const char *const other[] = {
+        "de",  "que", "para", "la",    "el",   "le",   "und", "der", "die",
+        "het", "een", "você", "usted", "nous", "vous", "com", "por", "les",
+        "des", "und", "mit",  "ich",   "een",  "van",  NULL};
+    int ne = 0, no = 0;
+    for (size_t i = 0; i < t->ntok; i++) {
+        if (t->tok[i].seg != seg)
+            continue;
+        for (size_t k = 0; en[k]; k++)
+            if (strcmp(t->tok[i].w, en[k]) == 0)
+                ne++;
+        for (size_t k = 0; other[k]; k++)
+            if (strcmp(t->tok[i].w, other[k]) == 0)
+                no++;
+    }
+    return ne >= no;
+}
+
 int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
                            uint16_t seg, long long ref_utc,
                            int default_offset_min, char *out, size_t out_size)
@@ -463,39 +834,115 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
     const rules_seg_t *sg = &t->seg[seg];
     if (rules_iso(sg->text, sg->len, out, out_size))
         return 1;
+    int ref_off = default_offset_min == INT_MIN ? 0 : default_offset_min;
     for (size_t i = 0; i < t->ntok; i++) {
         if (t->tok[i].seg != seg)
             continue;
-        int y, mo, d, slash;
+        int y = 0, mo = 0, d = 0, slash = 0, rel = -1, wday = -1;
         size_t end;
-        if (!rules_date_at(db, t, i, seg, &y, &mo, &d, &end, &slash))
-            continue;
-        /* A time after the date, else shortly before it. */
-        int h = -1, mi = 0;
-        size_t tnext = 0;
-        for (size_t k = end; k < end + 7 && rules_same_seg(t, k, seg); k++)
-            if (rules_time(t, k, seg, &h, &mi, &tnext))
-                break;
-            else
-                h = -1;
-        if (h < 0) {
-            size_t lo = i >= 8 ? i - 8 : 0;
-            for (size_t k = lo; k < i; k++)
-                if (t->tok[k].seg == seg &&
-                    rules_time(t, k, seg, &h, &mi, &tnext) && tnext <= i)
-                    break;
-                else
-                    h = -1;
+        if (!rules_date_at(db, t, i, seg, &y, &mo, &d, &end, &slash)) {
+            /* a weekday, "tomorrow", "next Tuesday" resolved from the
+             * message's date; a weekday followed by a written date is
+             * read at the date */
+            if (ref_utc <= 0)
+                continue;
+            wday = rules_weekday(t->tok[i].w);
+            if (wday < 0) {
+                rel = rules_relative_day(t, i, seg, &end);
+                if (rel < 0)
+                    continue;
+            } else {
+                int later = 0, y2, m2, d2, s2;
+                size_t e2;
+                for (size_t k = i + 1; k < i + 4 && rules_same_seg(t, k, seg);
+                     k++)
+                    if (rules_date_at(db, t, k, seg, &y2, &m2, &d2, &e2, &s2))
+                        later = 1;
+                if (later)
+                    continue;
+                end = i + 1;
+                d = rules_weekday_day(t, i, seg, &end);
+            }
         }
-        if (h < 0)
+        if (rules_attribution_line(t, i))
             continue;
-        int us_generic = 0;
-        int off = rules_zone(db, t, tnext, seg, &us_generic);
-        if (off == INT_MIN)
+        int h = -1, mi = 0;
+        size_t tnext = 0, tstart = 0;
+        if (!rules_time_near(db, t, i, end, seg, &h, &mi, &tnext, &tstart))
+            continue;
+        const rules_zone_t *zone = NULL;
+        int off = INT_MIN;
+        if (!rules_zone(db, t, tnext, seg, &zone, &off)) {
+            /* "at 10:00 or 14:00 CET": the zone after the next time */
+            int h2, m2;
+            size_t n2;
+            if (rules_same_seg(t, tnext + 1, seg) &&
+                (strcmp(t->tok[tnext].w, "or") == 0 ||
+                 strcmp(t->tok[tnext].w, "and") == 0 ||
+                 strcmp(t->tok[tnext].w, "oder") == 0 ||
+                 strcmp(t->tok[tnext].w, "ou") == 0 ||
+                 strcmp(t->tok[tnext].w, "o") == 0 ||
+                 strcmp(t->tok[tnext].w, "y") == 0 ||
+                 strcmp(t->tok[tnext].w, "to") == 0) &&
+                rules_time(t, tnext + 1, seg, &h2, &m2, &n2))
+                rules_zone(db, t, n2, seg, &zone, &off);
+            else if (tnext + 1 < t->ntok && t->tok[tnext].seg == seg) {
+                /* "2:00 PM - 3:00 PM EST" */
+                const char *g;
+                size_t gl;
+                rules_gap(t, tnext - 1, tnext, &g, &gl);
+                if (memchr(g, '-', gl) != NULL &&
+                    rules_time(t, tnext, seg, &h2, &m2, &n2)) {
+                    rules_zone(db, t, n2, seg, &zone, &off);
+                    /* "1:30 - 2:00 PM": the first time is PM too */
+                    if (h < 12 && h2 >= 12 && h + 12 <= h2)
+                        h += 12;
+                }
+            }
+        }
+        if (off == INT_MIN && zone == NULL)
             off = default_offset_min;
-        if (off == INT_MIN)
+        if (off == INT_MIN && zone == NULL)
             continue;
-        if (slash && off > -180) { /* outside the Americas: day first */
+        if (wday >= 0 || rel >= 0) {
+            int ry, rm, rd, rw;
+            rules_local_date(ref_utc, ref_off, &ry, &rm, &rd, &rw);
+            long long base = rules_utc(ry, rm, rd, 12, 0);
+            if (rel >= 0)
+                base += rel * 86400LL;
+            else if (d > 0) {
+                /* "Tuesday the 17th": the next 17th */
+                int yy = ry, mm = rm;
+                if (d < rd) {
+                    if (++mm > 12) {
+                        mm = 1;
+                        yy++;
+                    }
+                }
+                if (d > rules_days_in_month(yy, mm))
+                    continue;
+                base = rules_utc(yy, mm, d, 12, 0);
+            } else {
+                int delta = (wday - rw + 7) % 7;
+                base += (delta == 0 ? 7 : delta) * 86400LL;
+            }
+            int bw;
+            rules_local_date(base, 0, &y, &mo, &d, &bw);
+            slash = 0;
+        }
+        /* month first in the United States and Canada (zones of
+         * America/ west of UTC-4 that are not Latin American, or an offset
+         * of UTC-4 to UTC-10 without one) unless the day cannot be a month */
+        int american = zone != NULL && zone->tz != NULL
+                           ? rules_month_first_tz(zone->tz)
+                           : off <= -240 && off >= -600;
+        if (slash && !rules_english_text(t, seg))
+            american = 0;
+        if (slash && american && mo > 12 && d <= 12)
+            american = 0;
+        if (slash && !american && d > 12 && mo <= 12)
+            american = 1;
+        if (slash && !american) { /* outside the Americas: day first */
             int tmp = mo;
             mo = d;
             d = tmp;
@@ -514,11 +961,10 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
         }
         if (d > rules_days_in_month(y, mo))
             continue;
-        long long utc = rules_utc(y, mo, d, h, mi) - off * 60LL;
-        if (us_generic && rules_us_dst(utc))
-            utc -= 3600; /* "ET"/"PT" in summer mean EDT/PDT */
+        long long utc = rules_local_utc(zone, off, y, mo, d, h, mi);
         if (ref_utc > 0 && utc < ref_utc - 86400)
             continue; /* a past date: when they applied, not the interview */
+        (void)tstart;
         rules_fmt(utc, out, out_size);
         return 1;
     }
@@ -536,4 +982,81 @@ int rules_find_date(const rules_db_t *db, const char *text, long long ref_utc,
                                    out_size);
     rules_text_free(&t);
     return r;
+}
+
+/* The zone offset of an RFC 5322 Date header ("... +0530", "... GMT"), in
+ * minutes; INT_MIN when it names none. */
+static int rules_date_header_zone(const char *raw)
+{
+    if (raw == NULL)
+        return INT_MIN;
+    int found = INT_MIN;
+    for (const char *p = raw; *p; p++) {
+        if ((*p == '+' || *p == '-') && p > raw && p[-1] == ' ' &&
+            strspn(p + 1, "0123456789") == 4) {
+            int v = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 +
+                    (p[3] - '0') * 10 + (p[4] - '0');
+            found = *p == '-' ? -v : v;
+        }
+    }
+    if (found == INT_MIN && (strstr(raw, " GMT") || strstr(raw, " UT")))
+        found = 0;
+    return found;
+}
+
+void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
+                          const char *text_date, char *out, size_t out_size)
+{
+    if (cal_date[0] || text_date[0]) {
+        snprintf(out, out_size, "%s", cal_date[0] ? cal_date : text_date);
+        return;
+    }
+    out[0] = '\0';
+    /* an invitation the rules did not count (no hiring words in it) */
+    const json_t *cal = json_object_get(c->email, "calendar");
+    size_t ci;
+    const json_t *ev;
+    json_array_foreach(cal, ci, ev)
+    {
+        const char *method = json_string_value(json_object_get(ev, "method"));
+        const char *status = json_string_value(json_object_get(ev, "status"));
+        const char *start = json_string_value(json_object_get(ev, "start"));
+        if (start == NULL || json_is_true(json_object_get(ev, "all_day")) ||
+            (method && strcasecmp(method, "REQUEST") != 0 &&
+             strcasecmp(method, "PUBLISH") != 0) ||
+            (status && strcasecmp(status, "CANCELLED") == 0))
+            continue;
+        GDateTime *dt = g_date_time_new_from_iso8601(start, NULL);
+        if (dt == NULL)
+            continue;
+        rules_fmt((long long)g_date_time_to_unix(dt), out, out_size);
+        g_date_time_unref(dt);
+        return;
+    }
+    const char *iso = json_string_value(json_object_get(c->email, "date"));
+    long long ref = 0;
+    if (iso != NULL) {
+        GDateTime *dt = g_date_time_new_from_iso8601(iso, NULL);
+        if (dt != NULL) {
+            ref = (long long)g_date_time_to_unix(dt);
+            g_date_time_unref(dt);
+        }
+    }
+    int off = rules_date_header_zone(
+        json_string_value(json_object_get(c->email, "date_raw")));
+    if (rules_find_date_tokens(c->db, &c->text, 1, ref, off, out, out_size) ||
+        rules_find_date_tokens(c->db, &c->text, 0, ref, off, out, out_size))
+        return;
+    /* a reply that confirms without repeating the time ("Tuesday works"):
+     * the time proposed in the quoted history */
+    char *q =
+        rules_quoted_text(json_string_value(json_object_get(c->email, "text")));
+    if (q == NULL)
+        return;
+    rules_text_t qt;
+    rules_text_init(&qt);
+    if (rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0)
+        rules_find_date_tokens(c->db, &qt, 0, ref, off, out, out_size);
+    rules_text_free(&qt);
+    free(q);
 }

@@ -5,6 +5,7 @@
  */
 #include "rules_internal.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -69,8 +70,10 @@ void rules_db_free(rules_db_t *db)
     for (size_t i = 0; i < db->nmonth; i++)
         free(db->month[i].w);
     free(db->month);
-    for (size_t i = 0; i < db->nzone; i++)
+    for (size_t i = 0; i < db->nzone; i++) {
         free(db->zone[i].w);
+        free(db->zone[i].tz);
+    }
     free(db->zone);
     for (size_t i = 0; i < db->nsuffix; i++)
         free(db->suffix[i]);
@@ -105,6 +108,7 @@ typedef enum rules_table_e {
     RULES_TAB_EXTRACT,
     RULES_TAB_MONTH,
     RULES_TAB_ZONE,
+    RULES_TAB_ZONE_TZ,
     RULES_TAB_SUFFIX,
     RULES_TAB_STOP
 } rules_table_t;
@@ -119,6 +123,7 @@ static const struct {
     {"what\tweight\tpattern\tlang", RULES_TAB_EXTRACT, 4},
     {"word\tmonth", RULES_TAB_MONTH, 2},
     {"zone\toffset_minutes", RULES_TAB_ZONE, 2},
+    {"zone\ttz", RULES_TAB_ZONE_TZ, 2},
     {"suffix", RULES_TAB_SUFFIX, 1},
     {"stopword", RULES_TAB_STOP, 1},
 };
@@ -160,6 +165,66 @@ static int rules_add_word_int(rules_word_int_t **arr, size_t *n, size_t *cap,
     (*arr)[*n].w = lw;
     (*arr)[*n].v = (int)val;
     (*n)++;
+    return 0;
+}
+
+/* A zone row: "cet<TAB>Europe/Berlin", "utc<TAB>+00:00" (zone/tz table)
+ * or "cet<TAB>60" (the older zone/offset_minutes table). */
+static int rules_add_zone(rules_db_t *db, const char *w, const char *v,
+                          int minutes, const char **why)
+{
+    int offset = 0;
+    char *tz = NULL;
+    if (minutes) {
+        char *end;
+        errno = 0;
+        long val = strtol(v, &end, 10);
+        if (errno != 0 || *end != '\0' || end == v || val < -720 ||
+            val > 840) {
+            *why = "offset_minutes must be -720..840";
+            return -1;
+        }
+        offset = (int)val;
+    } else if ((v[0] == '+' || v[0] == '-') && strlen(v) == 6 &&
+               isdigit((unsigned char)v[1]) && isdigit((unsigned char)v[2]) &&
+               v[3] == ':' && isdigit((unsigned char)v[4]) &&
+               isdigit((unsigned char)v[5])) {
+        offset = ((v[1] - '0') * 10 + (v[2] - '0')) * 60 + (v[4] - '0') * 10 +
+                 (v[5] - '0');
+        if (v[0] == '-')
+            offset = -offset;
+        if (offset < -720 || offset > 840) {
+            *why = "offset must be -12:00..+14:00";
+            return -1;
+        }
+    } else {
+        if (!rules_tz_known(v)) {
+            *why = "unknown time zone: give a name of the system's tz "
+                   "database (Europe/Berlin, America/Denver; package tzdata) "
+                   "or an offset such as +01:00";
+            return -1;
+        }
+        tz = strdup(v);
+        if (tz == NULL) {
+            *why = "out of memory";
+            return -1;
+        }
+    }
+    *why = "out of memory";
+    if (rules_reserve((void **)&db->zone, &db->capzone, db->nzone,
+                      sizeof *db->zone) != 0) {
+        free(tz);
+        return -1;
+    }
+    char *lw = rules_strdup_lower(w);
+    if (lw == NULL) {
+        free(tz);
+        return -1;
+    }
+    /* short single-word abbreviations must be written in capitals */
+    size_t n = strlen(lw);
+    int upper = n <= 5 && strchr(lw, ' ') == NULL;
+    db->zone[db->nzone++] = (rules_zone_t){lw, offset, tz, upper};
     return 0;
 }
 
@@ -403,9 +468,9 @@ int rules_db_load_file(rules_db_t *db, const char *path, char *err,
             why = "month must be 1..12";
             break;
         case RULES_TAB_ZONE:
-            r = rules_add_word_int(&db->zone, &db->nzone, &db->capzone, col[0],
-                                   col[1], -720, 840);
-            why = "offset_minutes must be -720..840";
+        case RULES_TAB_ZONE_TZ:
+            r = rules_add_zone(db, col[0], col[1], table == RULES_TAB_ZONE,
+                               &why);
             break;
         case RULES_TAB_SUFFIX:
             r = rules_add_str(&db->suffix, &db->nsuffix, &db->capsuffix,
@@ -486,6 +551,11 @@ static int rules_cmp_word_int(const void *a, const void *b)
                   ((const rules_word_int_t *)b)->w);
 }
 
+static int rules_cmp_zone(const void *a, const void *b)
+{
+    return strcmp(((const rules_zone_t *)a)->w, ((const rules_zone_t *)b)->w);
+}
+
 static int rules_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -546,7 +616,7 @@ int rules_db_finish(rules_db_t *db, char *err, size_t err_size)
         i = j;
     }
     qsort(db->month, db->nmonth, sizeof *db->month, rules_cmp_word_int);
-    qsort(db->zone, db->nzone, sizeof *db->zone, rules_cmp_word_int);
+    qsort(db->zone, db->nzone, sizeof *db->zone, rules_cmp_zone);
     qsort(db->stop, db->nstop, sizeof *db->stop, rules_cmp_str);
     qsort(db->suffix, db->nsuffix, sizeof *db->suffix, rules_cmp_len_desc);
     db->finished = 1;
@@ -601,10 +671,11 @@ int rules_db_month(const rules_db_t *db, const char *w)
     return m ? m->v : 0;
 }
 
-int rules_db_zone(const rules_db_t *db, const char *w)
+const rules_zone_t *rules_db_zone(const rules_db_t *db, const char *w)
 {
-    const rules_word_int_t *z = rules_find_wi(db->zone, db->nzone, w);
-    return z ? z->v : INT32_MIN;
+    rules_zone_t key = {(char *)w, 0, NULL, 0};
+    return bsearch(&key, db->zone, db->nzone, sizeof *db->zone,
+                   rules_cmp_zone);
 }
 
 int rules_db_is_stop(const rules_db_t *db, const char *w)

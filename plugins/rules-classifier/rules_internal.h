@@ -112,6 +112,19 @@ typedef struct rules_word_int_s {
     int v;
 } rules_word_int_t;
 
+/** A time zone named in mail text ("cet", "mountain time"): an IANA zone
+ *  of the system's tz database (its offset follows the date's own DST), or
+ *  a fixed offset. */
+typedef struct rules_zone_s {
+    char *w;    /**< lower case, words separated by one space */
+    int offset; /**< fixed offset in minutes (when tz is NULL) */
+    char *tz;   /**< IANA name ("Europe/Berlin") or NULL */
+    int upper;  /**< must be written in capitals ("ET", not "et") */
+} rules_zone_t;
+
+/** Longest zone name in words ("hora oficial de brasília"). */
+#define RULES_ZONE_MAX_WORDS 4
+
 /** Index entry: first word of a phrase -> phrase number. */
 typedef struct rules_index_s {
     const char *w;
@@ -139,7 +152,7 @@ struct rules_db_s {
     size_t nsender, capsender;
     rules_word_int_t *month; /**< sorted by w */
     size_t nmonth, capmonth;
-    rules_word_int_t *zone; /**< sorted by w */
+    rules_zone_t *zone; /**< sorted by w */
     size_t nzone, capzone;
     char **suffix; /**< org-name suffixes, longest first after finish */
     size_t nsuffix, capsuffix;
@@ -175,13 +188,16 @@ uint32_t rules_hash(const char *w, size_t n);
 int rules_db_first_word(const rules_db_t *db, const char *w, size_t n,
                         uint32_t *lo, uint32_t *hi);
 int rules_db_month(const rules_db_t *db, const char *w);
-/** Offset in minutes, or INT32_MIN if unknown. */
-int rules_db_zone(const rules_db_t *db, const char *w);
+/** The zone named by w (lower-case words separated by one space), or
+ *  NULL. */
+const rules_zone_t *rules_db_zone(const rules_db_t *db, const char *w);
 int rules_db_is_stop(const rules_db_t *db, const char *w);
 const rules_sender_t *rules_db_sender(const rules_db_t *db,
                                       const char *address);
 
 /* rules_date.c */
+/** 1 if tz names a zone of the system's tz database ("Europe/Berlin"). */
+int rules_tz_known(const char *tz);
 int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
                            uint16_t seg, long long ref_utc,
                            int default_offset_min, char *out, size_t out_size);

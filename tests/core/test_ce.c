@@ -1,9 +1,11 @@
 /* core/ce.c: CloudEvents headers: ids are RFC 9562 version-8 UUIDs,
  * distinct per record and per instance; ce_type comes from "schema";
- * ce_time is RFC 3339 UTC with milliseconds. */
+ * ce_time is RFC 3339 UTC with milliseconds; a stage's `cloudevents` and
+ * `input_headers` settings are parsed and checked. */
 #include "co_test.h"
 
 #include "ce.h"
+#include "manifest.h"
 
 #include <ctype.h>
 
@@ -95,6 +97,47 @@ START_TEST(headers_added)
 }
 END_TEST
 
+static co_manifest_t *load_stage(const char *extra, co_diag_t *d)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\"pipeline\":\"p\",\"defaults\":{\"input_headers\":false},"
+             "\"stages\":[{\"name\":\"src\",\"plugin\":\"mock-source\","
+             "\"output\":\"a\"},{\"name\":\"mid\",\"plugin\":"
+             "\"mock-passthrough\",\"input\":\"a\",\"output\":\"b\"%s}]}",
+             extra);
+    return co_manifest_load_buffer(text, strlen(text), "m.json", "/tmp", NULL,
+                                   d);
+}
+
+START_TEST(stage_settings)
+{
+    co_diag_t d = {0};
+    co_manifest_t *m = load_stage("", &d);
+    ck_assert_msg(d.n == 0, "%s", d.n ? d.msgs[0] : "");
+    ck_assert_int_eq(m->stages[1].cloudevents, CO_CE_BINARY);
+    ck_assert_int_eq(m->stages[1].input_headers, 0); /* from defaults */
+    co_manifest_free(m);
+    m = load_stage(",\"cloudevents\":\"off\",\"input_headers\":true", &d);
+    ck_assert_msg(d.n == 0, "%s", d.n ? d.msgs[0] : "");
+    ck_assert_int_eq(m->stages[1].cloudevents, CO_CE_OFF);
+    ck_assert_int_eq(m->stages[1].input_headers, 1);
+    co_manifest_free(m);
+    m = load_stage(",\"cloudevents\":\"structured\"", &d);
+    ck_assert_uint_eq(d.n, 1);
+    ck_assert_msg(strstr(d.msgs[0], "stages[1].cloudevents") &&
+                      strstr(d.msgs[0], "\"off\""),
+                  "%s", d.msgs[0]);
+    co_diag_free(&d);
+    co_manifest_free(m);
+    m = load_stage(",\"input_headers\":\"no\"", &d);
+    ck_assert_uint_eq(d.n, 1);
+    ck_assert_msg(strstr(d.msgs[0], "input_headers") != NULL, "%s", d.msgs[0]);
+    co_diag_free(&d);
+    co_manifest_free(m);
+}
+END_TEST
+
 static Suite *ce_suite(void)
 {
     Suite *s = suite_create("ce");
@@ -102,6 +145,7 @@ static Suite *ce_suite(void)
     tcase_add_test(tc, ids_are_uuid_v8_and_distinct);
     tcase_add_test(tc, type_from_schema);
     tcase_add_test(tc, headers_added);
+    tcase_add_test(tc, stage_settings);
     suite_add_tcase(s, tc);
     return s;
 }

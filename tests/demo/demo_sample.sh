@@ -82,7 +82,7 @@ ok "second run idempotent: same rows ($rows2), no notification repeated (${secon
 CAREEROPS_DEMO_SKIP_DEPS=1 bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$T/sample.mbox" \
     --timezone Europe/Berlin >"$T/text.txt" 2>"$T/text.err" || fail "text run: $(tail -3 "$T/text.err")"
 grep -q '^  INTERVIEW  *8$' "$T/text.txt" || fail "no INTERVIEW count line: $(cat "$T/text.txt")"
-grep -q '^  Mon 27 Oct 2025 14:00 Stellwerk Digital GmbH' "$T/text.txt" || fail "interview not in Berlin time: $(cat "$T/text.txt")"
+grep -q '^  Mon 27 Oct 2025 14:00 Stellwerk Digital' "$T/text.txt" || fail "interview not in Berlin time: $(cat "$T/text.txt")"
 grep -q '^messages read  *40 ' "$T/text.txt" || fail "no messages line"
 ok "text summary: counts and interviews in Europe/Berlin"
 echo "figures: first run ${first_ms} ms, second run ${second_ms} ms (40 messages, demo.sh with build skipped)"

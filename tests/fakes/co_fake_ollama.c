@@ -14,6 +14,7 @@
 
 typedef struct co__fo_answer_s {
     int status; /* 200: content, else error */
+    int length; /* answer with done_reason/finish_reason "length" */
     char *text; /* content or error message */
     int delay_ms;
     struct co__fo_answer_s *next;
@@ -27,6 +28,11 @@ struct co_fake_ollama_s {
     char *default_content;
     int delay_ms;
     size_t chats;
+    int length_cut; /* next answers cut at "length" (-1: all) */
+    char *api_key;  /* OpenAI dialect: required bearer key, or NULL */
+    char **prompts; /* user messages received, in order */
+    size_t prompt_cnt;
+    long long *limits; /* num_predict / max_tokens of each (-1: none) */
 };
 
 static void co__fo_free(void *p)
@@ -42,6 +48,11 @@ static void co__fo_free(void *p)
         free(a);
     }
     free(o->default_content);
+    free(o->api_key);
+    for (size_t i = 0; i < o->prompt_cnt; i++)
+        free(o->prompts[i]);
+    free(o->prompts);
+    free(o->limits);
     pthread_mutex_destroy(&o->mu);
     free(o);
 }
@@ -175,7 +186,7 @@ static json_int_t co__fo_prompt_tokens(json_t *messages)
 
 static void co__fo_chat_reply(co_fake_reply_t *reply, const char *model,
                               const char *content, json_int_t prompt_tokens,
-                              int stream)
+                              int stream, const char *reason)
 {
     char now[32];
     co__fo_now(now, sizeof now);
@@ -183,7 +194,7 @@ static void co__fo_chat_reply(co_fake_reply_t *reply, const char *model,
     json_t *done = json_pack(
         "{s:s,s:s,s:{s:s,s:s},s:b,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "model", model,
         "created_at", now, "message", "role", "assistant", "content",
-        stream ? "" : content, "done", 1, "done_reason", "stop",
+        stream ? "" : content, "done", 1, "done_reason", reason,
         "total_duration", (json_int_t)519156641, "load_duration",
         (json_int_t)2154458, "prompt_eval_count", prompt_tokens,
         "prompt_eval_duration", (json_int_t)38380900, "eval_count", eval,
@@ -218,6 +229,86 @@ static void co__fo_chat_reply(co_fake_reply_t *reply, const char *model,
     json_decref(c2);
 }
 
+/* Records the user messages of a chat request and its answer limit. */
+static void co__fo_record(co_fake_ollama_t *o, json_t *messages,
+                          long long limit)
+{
+    size_t i;
+    json_t *m;
+    size_t len = 0;
+    char *all = NULL;
+    FILE *f = open_memstream(&all, &len);
+    json_array_foreach(messages, i, m)
+    {
+        const char *role = json_string_value(json_object_get(m, "role"));
+        const char *c = json_string_value(json_object_get(m, "content"));
+        if (f != NULL && role != NULL && strcmp(role, "user") == 0 && c)
+            fprintf(f, "%s%s", len ? "\n" : "", c);
+    }
+    if (f != NULL)
+        fclose(f);
+    char **p = realloc(o->prompts, (o->prompt_cnt + 1) * sizeof *p);
+    long long *l = realloc(o->limits, (o->prompt_cnt + 1) * sizeof *l);
+    if (p != NULL)
+        o->prompts = p;
+    if (l != NULL)
+        o->limits = l;
+    if (p == NULL || l == NULL) {
+        free(all);
+        return;
+    }
+    o->prompts[o->prompt_cnt] = all ? all : strdup("");
+    o->limits[o->prompt_cnt] = limit;
+    o->prompt_cnt++;
+}
+
+/* The next answer (under the lock): the queued one, or NULL with
+ * `*content` from the default. Applies a pending length cut. */
+static co__fo_answer_t *co__fo_next(co_fake_ollama_t *o, json_t *messages,
+                                    long long limit, char **content,
+                                    int *length, int *delay_ms)
+{
+    pthread_mutex_lock(&o->mu);
+    o->chats++;
+    co__fo_record(o, messages, limit);
+    co__fo_answer_t *a = o->answers;
+    if (a != NULL)
+        o->answers = a->next;
+    *content = a                    ? NULL
+               : o->default_content ? strdup(o->default_content)
+                                    : NULL;
+    *delay_ms = a && a->delay_ms ? a->delay_ms : o->delay_ms;
+    *length = a != NULL && a->length;
+    if (o->length_cut != 0 && (a == NULL || a->status == 200)) {
+        *length = 2; /* cut the content in half too */
+        if (o->length_cut > 0)
+            o->length_cut--;
+    }
+    pthread_mutex_unlock(&o->mu);
+    return a;
+}
+
+/* The content of a 200 answer; cut in half when `length` is 2. */
+static char *co__fo_content(co__fo_answer_t *a, char *content, json_t *messages,
+                            int length)
+{
+    if (a != NULL)
+        content = strdup(a->text);
+    else if (content == NULL)
+        content = co__fo_heuristic(messages);
+    if (content != NULL && length == 2)
+        content[strlen(content) / 2] = '\0';
+    return content;
+}
+
+static void co__fo_answer_free(co__fo_answer_t *a)
+{
+    if (a != NULL) {
+        free(a->text);
+        free(a);
+    }
+}
+
 static void co__fo_chat(co_fake_t *f, const co_fake_request_t *req,
                         co_fake_reply_t *reply, void *ud)
 {
@@ -240,34 +331,171 @@ static void co__fo_chat(co_fake_t *f, const co_fake_request_t *req,
     json_t *stream = json_object_get(root, "stream");
     int streaming = stream == NULL || json_is_true(stream);
     json_t *messages = json_object_get(root, "messages");
-
-    pthread_mutex_lock(&o->mu);
-    o->chats++;
-    co__fo_answer_t *a = o->answers;
-    if (a != NULL)
-        o->answers = a->next;
-    char *content = a                    ? NULL
-                    : o->default_content ? strdup(o->default_content)
-                                         : NULL;
-    reply->delay_ms = a && a->delay_ms ? a->delay_ms : o->delay_ms;
-    pthread_mutex_unlock(&o->mu);
-
+    json_t *np =
+        json_object_get(json_object_get(root, "options"), "num_predict");
+    char *content = NULL;
+    int length = 0;
+    co__fo_answer_t *a = co__fo_next(
+        o, messages, json_is_integer(np) ? json_integer_value(np) : -1,
+        &content, &length, &reply->delay_ms);
     if (a != NULL && a->status != 200) {
         co_fake_reply_error(reply, a->status, a->text);
     } else {
-        if (a != NULL)
-            content = strdup(a->text);
-        else if (content == NULL)
-            content = co__fo_heuristic(messages);
+        content = co__fo_content(a, content, messages, length);
         co__fo_chat_reply(reply, model, content ? content : "",
-                          co__fo_prompt_tokens(messages), streaming);
+                          co__fo_prompt_tokens(messages), streaming,
+                          length ? "length" : "stop");
     }
     free(content);
-    if (a != NULL) {
-        free(a->text);
-        free(a);
-    }
+    co__fo_answer_free(a);
     json_decref(root);
+}
+
+/* ---- the OpenAI-compatible dialect (/v1/chat/completions) -------------- */
+
+/* OpenAI's error shape: {"error":{"message","type","param","code"}}. */
+static void co__fo_openai_error(co_fake_reply_t *reply, int status,
+                                const char *message, const char *type,
+                                const char *code)
+{
+    json_t *e = json_pack("{s:{s:s,s:s,s:n,s:s?}}", "error", "message", message,
+                          "type", type, "param", "code", code);
+    char *s = json_dumps(e, JSON_COMPACT);
+    co_fake_reply_set(reply, status, "application/json; charset=utf-8", s);
+    free(s);
+    json_decref(e);
+}
+
+/* Checks the bearer key and the body; NULL after an error reply. */
+static json_t *co__fo_openai_parse(co_fake_ollama_t *o,
+                                   const co_fake_request_t *req,
+                                   co_fake_reply_t *reply, const char **model)
+{
+    pthread_mutex_lock(&o->mu);
+    char *want = o->api_key ? strdup(o->api_key) : NULL;
+    pthread_mutex_unlock(&o->mu);
+    if (want != NULL) {
+        const char *auth = co_fake_request_header(req, "Authorization");
+        int ok = auth != NULL && strncmp(auth, "Bearer ", 7) == 0 &&
+                 strcmp(auth + 7, want) == 0;
+        free(want);
+        if (!ok) {
+            co__fo_openai_error(reply, 401,
+                                auth ? "Incorrect API key provided."
+                                     : "You didn't provide an API key.",
+                                "invalid_request_error",
+                                auth ? "invalid_api_key" : NULL);
+            return NULL;
+        }
+    }
+    json_error_t err;
+    json_t *root =
+        json_loadb(req->body ? req->body : "", req->body_len, 0, &err);
+    if (!json_is_object(root)) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "We could not parse the JSON body of your request. (%s)",
+                 root ? "not an object" : err.text);
+        co__fo_openai_error(reply, 400, msg, "invalid_request_error", NULL);
+        json_decref(root);
+        return NULL;
+    }
+    const char *m = json_string_value(json_object_get(root, "model"));
+    if (m == NULL || *m == '\0') {
+        co__fo_openai_error(reply, 400, "you must provide a model parameter",
+                            "invalid_request_error", NULL);
+        json_decref(root);
+        return NULL;
+    }
+    if (!co__fo_known(o, m)) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "The model `%s` does not exist.", m);
+        co__fo_openai_error(reply, 404, msg, "invalid_request_error",
+                            "model_not_found");
+        json_decref(root);
+        return NULL;
+    }
+    json_t *rf = json_object_get(root, "response_format");
+    const char *rft = json_string_value(json_object_get(rf, "type"));
+    int rf_ok =
+        rf == NULL ||
+        (rft != NULL &&
+         (strcmp(rft, "text") == 0 || strcmp(rft, "json_object") == 0 ||
+          (strcmp(rft, "json_schema") == 0 &&
+           json_is_string(
+               json_object_get(json_object_get(rf, "json_schema"), "name")) &&
+           json_is_object(json_object_get(json_object_get(rf, "json_schema"),
+                                          "schema")))));
+    if (!rf_ok) {
+        co__fo_openai_error(reply, 400,
+                            "Invalid 'response_format': expected type "
+                            "text, json_object or json_schema with "
+                            "json_schema.name and json_schema.schema",
+                            "invalid_request_error", NULL);
+        json_decref(root);
+        return NULL;
+    }
+    *model = m;
+    return root;
+}
+
+static void co__fo_openai_chat(co_fake_t *f, const co_fake_request_t *req,
+                               co_fake_reply_t *reply, void *ud)
+{
+    (void)f;
+    co_fake_ollama_t *o = ud;
+    const char *model = NULL;
+    json_t *root = co__fo_openai_parse(o, req, reply, &model);
+    if (root == NULL)
+        return;
+    json_t *messages = json_object_get(root, "messages");
+    json_t *mt = json_object_get(root, "max_completion_tokens");
+    if (!json_is_integer(mt))
+        mt = json_object_get(root, "max_tokens");
+    char *content = NULL;
+    int length = 0;
+    co__fo_answer_t *a = co__fo_next(
+        o, messages, json_is_integer(mt) ? json_integer_value(mt) : -1,
+        &content, &length, &reply->delay_ms);
+    if (a != NULL && a->status != 200) {
+        co__fo_openai_error(
+            reply, a->status, a->text,
+            a->status == 429 ? "rate_limit_exceeded" : "server_error", NULL);
+    } else {
+        content = co__fo_content(a, content, messages, length);
+        json_int_t prompt = co__fo_prompt_tokens(messages);
+        json_int_t done = (json_int_t)(content ? strlen(content) / 4 + 1 : 1);
+        json_t *out = json_pack(
+            "{s:s,s:s,s:I,s:s,s:[{s:i,s:{s:s,s:s},s:n,s:s}],s:{s:I,s:I,s:I}}",
+            "id", "chatcmpl-fake", "object", "chat.completion", "created",
+            (json_int_t)time(NULL), "model", model, "choices", "index", 0,
+            "message", "role", "assistant", "content", content ? content : "",
+            "logprobs", "finish_reason", length ? "length" : "stop", "usage",
+            "prompt_tokens", prompt, "completion_tokens", done, "total_tokens",
+            prompt + done);
+        co__fo_reply_value(reply, out);
+    }
+    free(content);
+    co__fo_answer_free(a);
+    json_decref(root);
+}
+
+static void co__fo_openai_models(co_fake_t *f, const co_fake_request_t *req,
+                                 co_fake_reply_t *reply, void *ud)
+{
+    (void)f;
+    (void)req;
+    co_fake_ollama_t *o = ud;
+    json_t *data = json_array();
+    pthread_mutex_lock(&o->mu);
+    for (size_t i = 0; i < o->model_cnt; i++)
+        json_array_append_new(data, json_pack("{s:s,s:s,s:I,s:s}", "id",
+                                              o->models[i], "object", "model",
+                                              "created", (json_int_t)1735689600,
+                                              "owned_by", "library"));
+    pthread_mutex_unlock(&o->mu);
+    co__fo_reply_value(reply,
+                       json_pack("{s:s,s:o}", "object", "list", "data", data));
 }
 
 /* 8 dimensions from an FNV-1a hash of the text, unit length. */
@@ -389,7 +617,10 @@ co_fake_ollama_t *co_fake_ollama_install(co_fake_t *f)
         co_fake_route(f, "GET", "/api/version", co__fo_version, o) != 0 ||
         co_fake_route(f, "GET", "/api/tags", co__fo_tags, o) != 0 ||
         co_fake_route(f, "POST", "/api/chat", co__fo_chat, o) != 0 ||
-        co_fake_route(f, "POST", "/api/embed", co__fo_embed, o) != 0)
+        co_fake_route(f, "POST", "/api/embed", co__fo_embed, o) != 0 ||
+        co_fake_route(f, "POST", "/v1/chat/completions", co__fo_openai_chat,
+                      o) != 0 ||
+        co_fake_route(f, "GET", "/v1/models", co__fo_openai_models, o) != 0)
         return NULL;
     return o;
 }
@@ -406,7 +637,7 @@ void co_fake_ollama_add_model(co_fake_ollama_t *o, const char *name)
 }
 
 static void co__fo_push(co_fake_ollama_t *o, int status, const char *text,
-                        int delay_ms)
+                        int delay_ms, int length)
 {
     co__fo_answer_t *a = calloc(1, sizeof *a);
     if (a == NULL)
@@ -414,6 +645,7 @@ static void co__fo_push(co_fake_ollama_t *o, int status, const char *text,
     a->status = status;
     a->text = strdup(text ? text : "");
     a->delay_ms = delay_ms;
+    a->length = length;
     pthread_mutex_lock(&o->mu);
     co__fo_answer_t **pp = &o->answers;
     while (*pp != NULL)
@@ -425,13 +657,62 @@ static void co__fo_push(co_fake_ollama_t *o, int status, const char *text,
 void co_fake_ollama_push_content(co_fake_ollama_t *o, const char *content,
                                  int delay_ms)
 {
-    co__fo_push(o, 200, content, delay_ms);
+    co__fo_push(o, 200, content, delay_ms, 0);
+}
+
+void co_fake_ollama_push_length(co_fake_ollama_t *o, const char *content)
+{
+    co__fo_push(o, 200, content, 0, 1);
+}
+
+void co_fake_ollama_set_length_cut(co_fake_ollama_t *o, int count)
+{
+    pthread_mutex_lock(&o->mu);
+    o->length_cut = count;
+    pthread_mutex_unlock(&o->mu);
+}
+
+void co_fake_ollama_set_api_key(co_fake_ollama_t *o, const char *key)
+{
+    pthread_mutex_lock(&o->mu);
+    free(o->api_key);
+    o->api_key = key ? strdup(key) : NULL;
+    pthread_mutex_unlock(&o->mu);
+}
+
+size_t co_fake_ollama_prompt_count(co_fake_ollama_t *o)
+{
+    pthread_mutex_lock(&o->mu);
+    size_t n = o->prompt_cnt;
+    pthread_mutex_unlock(&o->mu);
+    return n;
+}
+
+char *co_fake_ollama_prompt(co_fake_ollama_t *o, size_t i,
+                            long long *answer_limit)
+{
+    pthread_mutex_lock(&o->mu);
+    char *p = i < o->prompt_cnt ? strdup(o->prompts[i]) : NULL;
+    if (answer_limit != NULL)
+        *answer_limit = i < o->prompt_cnt ? o->limits[i] : -1;
+    pthread_mutex_unlock(&o->mu);
+    return p;
+}
+
+int co_fake_ollama_prompts_contain(co_fake_ollama_t *o, const char *needle)
+{
+    pthread_mutex_lock(&o->mu);
+    int hit = 0;
+    for (size_t i = 0; i < o->prompt_cnt && !hit; i++)
+        hit = strstr(o->prompts[i], needle) != NULL;
+    pthread_mutex_unlock(&o->mu);
+    return hit;
 }
 
 void co_fake_ollama_push_error(co_fake_ollama_t *o, int status,
                                const char *message, int delay_ms)
 {
-    co__fo_push(o, status, message, delay_ms);
+    co__fo_push(o, status, message, delay_ms, 0);
 }
 
 void co_fake_ollama_set_delay(co_fake_ollama_t *o, int ms)

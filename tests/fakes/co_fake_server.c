@@ -51,6 +51,11 @@ static void usage(FILE *out)
         "  --default-content TEXT answer when the queue is empty "
         "(default: keyword heuristic)\n"
         "  --delay-ms N           delay every chat answer by N ms\n"
+        "  --length-cut N         answer the next N chats cut at the token "
+        "limit\n"
+        "                         (done_reason/finish_reason \"length\"; -1: "
+        "all)\n"
+        "  --api-key KEY          /v1/chat/completions wants Bearer KEY\n"
         "gmail (token endpoint at /token, API at /gmail/v1):\n"
         "  --gmail-messages N     serve N generated messages\n"
         "  --gmail-get-delay-ms N delay every messages.get by N ms\n"
@@ -128,6 +133,8 @@ int main(int argc, char **argv)
         O_ERROR,
         O_DEFAULT,
         O_DELAY,
+        O_LENGTH,
+        O_APIKEY,
         O_GMSGS,
         O_GDELAY,
         O_HELP
@@ -143,6 +150,8 @@ int main(int argc, char **argv)
         {"error", required_argument, NULL, O_ERROR},
         {"default-content", required_argument, NULL, O_DEFAULT},
         {"delay-ms", required_argument, NULL, O_DELAY},
+        {"length-cut", required_argument, NULL, O_LENGTH},
+        {"api-key", required_argument, NULL, O_APIKEY},
         {"gmail-messages", required_argument, NULL, O_GMSGS},
         {"gmail-get-delay-ms", required_argument, NULL, O_GDELAY},
         {"help", no_argument, NULL, O_HELP},
@@ -227,8 +236,9 @@ int main(int argc, char **argv)
     int rc = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1 && rc == 0) {
-        if (o == NULL && (c == O_MODEL || c == O_CONTENT || c == O_ERROR ||
-                          c == O_DEFAULT || c == O_DELAY)) {
+        if (o == NULL &&
+            (c == O_MODEL || c == O_CONTENT || c == O_ERROR || c == O_DEFAULT ||
+             c == O_DELAY || c == O_LENGTH || c == O_APIKEY)) {
             fprintf(stderr, "co-fake-server: option needs --service ollama\n");
             rc = 2;
             break;
@@ -268,6 +278,12 @@ int main(int argc, char **argv)
             break;
         case O_DELAY:
             co_fake_ollama_set_delay(o, atoi(optarg));
+            break;
+        case O_LENGTH:
+            co_fake_ollama_set_length_cut(o, atoi(optarg));
+            break;
+        case O_APIKEY:
+            co_fake_ollama_set_api_key(o, optarg);
             break;
         default:
             break;

@@ -42,4 +42,31 @@ wait "$pid" || fail "server exit status $?"
 pid=
 [ "$(wc -l < "$dir/log.jsonl")" -eq 4 ] || fail "log lines: $(wc -l < "$dir/log.jsonl")"
 [ "$(sed -n 2p "$dir/log.jsonl" | jq -r .body)" = "$req" ] || fail "logged body"
+
+# The OpenAI-compatible dialect: bearer key, length cut, then a full answer.
+rm -f "$dir/port"
+"$exe" --service ollama --port-file "$dir/port" --model m --api-key sk-1 \
+    --length-cut 1 &
+pid=$!
+i=0
+while [ ! -s "$dir/port" ]; do
+    i=$((i + 1))
+    [ "$i" -lt 200 ] || fail "no port file after 10 s (second server)"
+    sleep 0.05
+done
+base="http://127.0.0.1:$(cat "$dir/port")"
+oreq='{"model":"m","messages":[{"role":"user","content":"an interview"}]}'
+code=$(curl -sS -o "$dir/o0" -w '%{http_code}' -d "$oreq" "$base/v1/chat/completions")
+[ "$code" = 401 ] || fail "no key: want 401, got $code"
+[ "$(jq -r .error.type "$dir/o0")" = invalid_request_error ] || fail "OpenAI error shape"
+auth="Authorization: Bearer sk-1"
+curl -sS -o "$dir/o1" -H "$auth" -d "$oreq" "$base/v1/chat/completions"
+[ "$(jq -r '.choices[0].finish_reason' "$dir/o1")" = length ] || fail "length cut"
+curl -sS -o "$dir/o2" -H "$auth" -d "$oreq" "$base/v1/chat/completions"
+[ "$(jq -r '.choices[0].finish_reason' "$dir/o2")" = stop ] || fail "second answer"
+[ "$(jq -r '.choices[0].message.content | fromjson | .event_type' "$dir/o2")" = INTERVIEW ] ||
+    fail "heuristic content: $(cat "$dir/o2")"
+kill "$pid"
+wait "$pid" || fail "second server exit status $?"
+pid=
 echo "ok"

@@ -276,15 +276,18 @@ START_TEST(metrics_prometheus_text)
     co_metric_add(b, 1);
     co_metric_observe(h, 0.003);
     co_metric_observe(h, 2.0);
+    co_metric_observe_n(h, 0.0, 5); /* a batch of fast records at once */
     char *txt = co_metrics_render();
     ck_assert_ptr_nonnull(strstr(txt, "# TYPE t_unit_total counter\n"
                                       "t_unit_total{stage=\"x\"} 2\n"
                                       "t_unit_total{stage=\"y\"} 1\n"));
     ck_assert_ptr_nonnull(
-        strstr(txt, "t_unit_seconds_bucket{stage=\"x\",le=\"0.005\"} 1\n"));
+        strstr(txt, "t_unit_seconds_bucket{stage=\"x\",le=\"0.001\"} 5\n"));
     ck_assert_ptr_nonnull(
-        strstr(txt, "t_unit_seconds_bucket{stage=\"x\",le=\"+Inf\"} 2\n"));
-    ck_assert_ptr_nonnull(strstr(txt, "t_unit_seconds_count{stage=\"x\"} 2\n"));
+        strstr(txt, "t_unit_seconds_bucket{stage=\"x\",le=\"0.005\"} 6\n"));
+    ck_assert_ptr_nonnull(
+        strstr(txt, "t_unit_seconds_bucket{stage=\"x\",le=\"+Inf\"} 7\n"));
+    ck_assert_ptr_nonnull(strstr(txt, "t_unit_seconds_count{stage=\"x\"} 7\n"));
     free(txt);
 }
 END_TEST

@@ -158,6 +158,60 @@ START_TEST(briefing_joined)
 }
 END_TEST
 
+/* The LLM and the local classifier disagree: notified, and it says so. */
+START_TEST(unsure_events)
+{
+    json_t *e = event("OTHER", "Acme", NULL);
+    ck_assert(!notifier_wanted_event(e));
+    json_object_set_new(e, "unsure", json_true());
+    json_object_set_new(e, "opinions",
+                        json_pack("[{s:s,s:s},{s:s,s:s}]", "classifier",
+                                  "ollama-classifier", "event_type", "OTHER",
+                                  "classifier", "local", "event_type",
+                                  "INTERVIEW"));
+    ck_assert(notifier_wanted_event(e));
+    json_t *n = notifier_build(e, NULL, NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(n);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "title")),
+                     "Unsure: Interview with Acme: Backend Engineer?");
+    const char *sum = json_string_value(json_object_get(n, "summary"));
+    ck_assert_msg(strstr(sum, "Unsure: the model said OTHER, the local "
+                              "classifier said INTERVIEW; please check") == sum,
+                  "%s", sum);
+    ck_assert(json_is_true(json_object_get(n, "unsure")));
+    ck_assert_uint_eq(json_array_size(json_object_get(n, "opinions")), 2);
+    json_decref(n);
+    json_decref(e);
+}
+END_TEST
+
+/* careerops relabel: corrected events say so, in both directions. */
+START_TEST(corrected_events)
+{
+    json_t *e = event("INTERVIEW", "Acme", NULL);
+    json_object_set_new(e, "correction",
+                        json_pack("{s:{s:s}}", "old", "event_type", "OTHER"));
+    json_t *n = notifier_build(e, NULL, NULL, NULL, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "title")),
+                     "Corrected: Interview with Acme: Backend Engineer");
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(n, "summary")), "was OTHER"));
+    json_decref(n);
+    json_decref(e);
+    e = event("REJECTION", "Acme", NULL);
+    json_object_set_new(
+        e, "correction",
+        json_pack("{s:{s:s}}", "old", "event_type", "INTERVIEW"));
+    ck_assert(notifier_wanted_event(e));
+    n = notifier_build(e, NULL, NULL, NULL, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "title")),
+                     "Corrected: not an Interview with Acme: Backend Engineer "
+                     "(now REJECTION)");
+    json_decref(n);
+    json_decref(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("notifier-build");
@@ -168,6 +222,8 @@ static Suite *suite(void)
     tcase_add_test(t, interview_fields);
     tcase_add_test(t, missing_values_are_null);
     tcase_add_test(t, briefing_joined);
+    tcase_add_test(t, unsure_events);
+    tcase_add_test(t, corrected_events);
     suite_add_tcase(s, t);
     return s;
 }

@@ -240,7 +240,8 @@ static ollama_answer_rc_t parse(const char *content, ollama_event_t *ev,
                                 char *err, size_t n)
 {
     char *b = chat_body(content, "stop");
-    ollama_answer_rc_t rc = ollama_answer_parse(b, strlen(b), ev, err, n);
+    ollama_answer_rc_t rc =
+        ollama_answer_parse(OLLAMA_DIALECT_OLLAMA, b, strlen(b), ev, err, n);
     free(b);
     return rc;
 }
@@ -321,21 +322,67 @@ START_TEST(invalid_answers)
 }
 END_TEST
 
+/* An OpenAI chat.completion whose choices[0] has content and reason. */
+static char *openai_body(const char *content, const char *finish_reason)
+{
+    json_t *j = json_pack("{s:s,s:s,s:[{s:i,s:{s:s,s:s},s:s}]}", "id",
+                          "chatcmpl-1", "object", "chat.completion", "choices",
+                          "index", 0, "message", "role", "assistant", "content",
+                          content, "finish_reason", finish_reason);
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    return s;
+}
+
+static const char *const full_offer =
+    "{\"event_type\":\"OFFER\",\"company\":null,\"role\":null,"
+    "\"scheduled_date\":null,\"confidence\":0.9,\"evidence\":[]}";
+
 START_TEST(bad_responses_and_cut_answers)
 {
     ollama_event_t ev;
     char err[512];
-    ck_assert_int_eq(ollama_answer_parse("<html>", 6, &ev, err, sizeof err),
+    const ollama_dialect_t O = OLLAMA_DIALECT_OLLAMA, A = OLLAMA_DIALECT_OPENAI;
+    ck_assert_int_eq(ollama_answer_parse(O, "<html>", 6, &ev, err, sizeof err),
                      OLLAMA_ANSWER_BAD_RESPONSE);
     ck_assert_ptr_nonnull(strstr(err, "not JSON"));
     ck_assert_int_eq(
-        ollama_answer_parse("{\"done\":true}", 13, &ev, err, sizeof err),
+        ollama_answer_parse(O, "{\"done\":true}", 13, &ev, err, sizeof err),
         OLLAMA_ANSWER_BAD_RESPONSE);
-    char *b = chat_body("{\"event_type\":\"OFF", "length");
-    ck_assert_int_eq(ollama_answer_parse(b, strlen(b), &ev, err, sizeof err),
-                     OLLAMA_ANSWER_BAD_CONTENT);
-    ck_assert_ptr_nonnull(strstr(err, "raise num_ctx"));
+    /* Cut at the limit: never accepted, even when the text parses. */
+    const char *cut[] = {"{\"event_type\":\"OFF", full_offer};
+    for (int i = 0; i < 2; i++) {
+        char *b = chat_body(cut[i], "length");
+        ck_assert_int_eq(
+            ollama_answer_parse(O, b, strlen(b), &ev, err, sizeof err),
+            OLLAMA_ANSWER_LENGTH);
+        ck_assert_ptr_nonnull(strstr(err, "raise num_predict"));
+        ck_assert_ptr_null(ev.evidence);
+        free(b);
+        b = openai_body(cut[i], "length");
+        ck_assert_int_eq(
+            ollama_answer_parse(A, b, strlen(b), &ev, err, sizeof err),
+            OLLAMA_ANSWER_LENGTH);
+        ck_assert_ptr_nonnull(strstr(err, "finish_reason"));
+        free(b);
+    }
+    /* The OpenAI shape is read from choices[0]. */
+    char *b = openai_body(full_offer, "stop");
+    ck_assert_int_eq(ollama_answer_parse(A, b, strlen(b), &ev, err, sizeof err),
+                     OLLAMA_ANSWER_OK);
+    ck_assert_str_eq(ev.event_type, "OFFER");
+    ollama_event_clear(&ev);
+    /* ...and an Ollama-shaped body is not an OpenAI answer. */
+    ck_assert_int_eq(ollama_answer_parse(O, b, strlen(b), &ev, err, sizeof err),
+                     OLLAMA_ANSWER_BAD_RESPONSE);
     free(b);
+    const char *refusal = "{\"choices\":[{\"index\":0,\"message\":{\"role\":"
+                          "\"assistant\",\"content\":null,\"refusal\":\"no"
+                          "\"},\"finish_reason\":\"stop\"}]}";
+    ck_assert_int_eq(
+        ollama_answer_parse(A, refusal, strlen(refusal), &ev, err, sizeof err),
+        OLLAMA_ANSWER_BAD_RESPONSE);
+    ck_assert_ptr_nonnull(strstr(err, "refused"));
 }
 END_TEST
 
@@ -365,7 +412,7 @@ START_TEST(event_json_shape)
                          .confidence = 0.75,
                          .evidence = json_pack("[s]", "pleased to offer")};
     snprintf(ev.company, sizeof ev.company, "Lindqvist Robotics");
-    char *s = ollama_event_json(email, &ev, "ollama-classifier", "m:1b");
+    char *s = ollama_event_json(email, &ev, "ollama-classifier", "m:1b", NULL);
     json_t *j = json_loads(s, 0, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(j, "schema")),
                      "careerops.event.v1");

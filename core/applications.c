@@ -1,0 +1,661 @@
+/**
+ * @file core/applications.c
+ * @brief `careerops applications [--status S] [--since D] [--csv | --json |
+ *        --ics]`: the job seeker's applications, from the tables
+ *        postgres-sink keeps (applications, derived from events; see
+ *        docs/applications.md).
+ *
+ * Default output: a readable table (dates in --timezone); --csv: one row
+ * per application (RFC 4180); --json: an array of objects; --ics: the
+ * upcoming interviews as an iCalendar file (libical), one VEVENT each.
+ * The state store is found like the demo's: --dsn, else $CAREEROPS_STATE;
+ * the schema: --schema, else $CAREEROPS_DEMO_SCHEMA, else "demo".
+ *
+ * Exit status: 0 printed (possibly nothing), 1 database error, 2 usage.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <libical/ical.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+int co_cmd_applications(int argc, char **argv);
+
+static const char *const co__app_statuses[] = {
+    "PROSPECT", "APPLIED",  "ASSESSMENT", "INTERVIEWING", "OFFER",
+    "ACCEPTED", "DECLINED", "REJECTED",   "WITHDRAWN",    NULL};
+
+static void co__app_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: careerops applications [--status S] [--since DATE] "
+            "[--csv | --json | --ics]\n"
+            "                              [--dsn DSN] [--schema NAME] "
+            "[--timezone ZONE]\n"
+            "                              [--briefing-url TEMPLATE] "
+            "[--now TIME]\n"
+            "Lists the applications postgres-sink derived from the "
+            "classified emails.\n\n"
+            "  --status S        only applications in status S (PROSPECT, "
+            "APPLIED,\n"
+            "                    ASSESSMENT, INTERVIEWING, OFFER, ACCEPTED, "
+            "DECLINED,\n"
+            "                    REJECTED, WITHDRAWN)\n"
+            "  --since DATE      only applications with an email on or after "
+            "DATE\n"
+            "                    (YYYY-MM-DD or RFC 3339)\n"
+            "  --csv             one CSV row per application\n"
+            "  --json            a JSON array of applications\n"
+            "  --ics             the upcoming interviews as iCalendar "
+            "VEVENTs\n"
+            "  --dsn DSN         PostgreSQL (default: $CAREEROPS_STATE)\n"
+            "  --schema NAME     the postgres-sink schema (default: "
+            "$CAREEROPS_DEMO_SCHEMA,\n"
+            "                    else demo)\n"
+            "  --timezone ZONE   IANA zone of the table's dates (default: "
+            "$TZ, else UTC)\n"
+            "  --briefing-url T  link to an interview's briefing; {key} = "
+            "the event key,\n"
+            "                    {company} = the company (default: "
+            "$CAREEROPS_BRIEFING_URL)\n"
+            "  --now TIME        the time that separates past and upcoming "
+            "interviews\n"
+            "                    (RFC 3339; default: now); also dates "
+            "--decide\n"
+            "  --decide ID=S     record your own outcome of application ID "
+            "(the id of\n"
+            "                    --csv/--json): ACCEPTED, DECLINED, "
+            "WITHDRAWN, or NONE to\n"
+            "                    forget it; the application is re-derived\n");
+}
+
+/* A date argument: YYYY-MM-DD, optionally followed by a time (PostgreSQL
+ * checks the rest). */
+static int co__app_date_ok(const char *s)
+{
+    if (strlen(s) < 10)
+        return 0;
+    for (int i = 0; i < 10; i++) {
+        int digit = s[i] >= '0' && s[i] <= '9';
+        if ((i == 4 || i == 7) ? s[i] != '-' : !digit)
+            return 0;
+    }
+    return s[10] == '\0' || s[10] == 'T' || s[10] == 't' || s[10] == ' ';
+}
+
+/* Percent-encode s into a new string (unreserved characters kept). */
+static char *co__app_pct(const char *s)
+{
+    size_t n = strlen(s);
+    char *o = malloc(3 * n + 1), *p = o;
+    if (o == NULL)
+        return NULL;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+            (*c >= '0' && *c <= '9') || strchr("-._~", *c) != NULL)
+            *p++ = (char)*c;
+        else
+            p += sprintf(p, "%%%02X", *c);
+    }
+    *p = '\0';
+    return o;
+}
+
+/* The briefing link of an interview from the template, or NULL. */
+static char *co__app_briefing_url(const char *tmpl, const char *key,
+                                  const char *company)
+{
+    if (tmpl == NULL || tmpl[0] == '\0' || key == NULL)
+        return NULL;
+    char *k = co__app_pct(key), *c = co__app_pct(company ? company : "");
+    size_t cap = strlen(tmpl) + 1;
+    for (const char *p = tmpl; (p = strchr(p, '{')) != NULL; p++)
+        cap += strlen(k ? k : "") + strlen(c ? c : "");
+    char *o = (k && c) ? malloc(cap) : NULL;
+    if (o != NULL) {
+        char *w = o;
+        for (const char *p = tmpl; *p;) {
+            const char *v = strncmp(p, "{key}", 5) == 0       ? k
+                            : strncmp(p, "{company}", 9) == 0 ? c
+                                                              : NULL;
+            if (v != NULL) {
+                w = stpcpy(w, v);
+                p += v == k ? 5 : 9;
+            } else {
+                *w++ = *p++;
+            }
+        }
+        *w = '\0';
+    }
+    free(k);
+    free(c);
+    return o;
+}
+
+static const char *co__app_s(const json_t *o, const char *name)
+{
+    const char *v = json_string_value(json_object_get(o, name));
+    return v != NULL ? v : "";
+}
+
+/* The interview to show: the first upcoming one, else the last past one
+ * (NULL when the application has none). */
+static const json_t *co__app_next(const json_t *app)
+{
+    const json_t *ivs = json_object_get(app, "interviews"), *last = NULL;
+    size_t i;
+    const json_t *iv;
+    json_array_foreach(ivs, i, iv)
+    {
+        if (!json_is_true(json_object_get(iv, "past")))
+            return iv;
+        last = iv;
+    }
+    return last;
+}
+
+/* One CSV field (RFC 4180: quoted when it holds a comma, quote or line
+ * break). */
+static void co__app_csv(FILE *out, const char *v, int last)
+{
+    if (strpbrk(v, ",\"\r\n") != NULL) {
+        fputc('"', out);
+        for (const char *p = v; *p; p++) {
+            if (*p == '"')
+                fputc('"', out);
+            fputc(*p, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(v, out);
+    }
+    fputs(last ? "\r\n" : ",", out);
+}
+
+static void co__app_print_csv(FILE *out, const json_t *apps)
+{
+    fputs("id,company,role,status,first_seen,last_event_at,last_event_type,"
+          "next_interview,next_interview_past,interviews,thread_ids\r\n",
+          out);
+    size_t i;
+    const json_t *a;
+    json_array_foreach(apps, i, a)
+    {
+        const json_t *nx = co__app_next(a);
+        char n[32], *threads = NULL;
+        snprintf(n, sizeof n, "%zu",
+                 json_array_size(json_object_get(a, "interviews")));
+        size_t len = 1, j;
+        const json_t *t;
+        json_array_foreach(json_object_get(a, "thread_ids"), j, t) len +=
+            strlen(json_string_value(t)) + 1;
+        threads = calloc(1, len);
+        json_array_foreach(json_object_get(a, "thread_ids"), j, t)
+        {
+            if (threads == NULL)
+                break;
+            if (j > 0)
+                strcat(threads, " ");
+            strcat(threads, json_string_value(t));
+        }
+        co__app_csv(out, co__app_s(a, "id"), 0);
+        co__app_csv(out, co__app_s(a, "company"), 0);
+        co__app_csv(out, co__app_s(a, "role"), 0);
+        co__app_csv(out, co__app_s(a, "status"), 0);
+        co__app_csv(out, co__app_s(a, "first_seen"), 0);
+        co__app_csv(out, co__app_s(a, "last_event_at"), 0);
+        co__app_csv(out, co__app_s(a, "last_event_type"), 0);
+        co__app_csv(out, nx ? co__app_s(nx, "at") : "", 0);
+        co__app_csv(
+            out,
+            nx ? (json_is_true(json_object_get(nx, "past")) ? "true" : "false")
+               : "",
+            0);
+        co__app_csv(out, n, 0);
+        co__app_csv(out, threads ? threads : "", 1);
+        free(threads);
+    }
+}
+
+/* Display width of UTF-8 text (code points; good enough for names). */
+static int co__app_width(const char *s)
+{
+    int w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+static void co__app_cell(FILE *out, const char *s, int width)
+{
+    fputs(s, out);
+    for (int i = co__app_width(s); i < width; i++)
+        fputc(' ', out);
+}
+
+static void co__app_print_table(FILE *out, const json_t *apps, const char *tz)
+{
+    enum { NCOL = 6 };
+    static const char *const head[NCOL] = {"COMPANY",    "ROLE",
+                                           "STATUS",     "FIRST SEEN",
+                                           "LAST EMAIL", "NEXT INTERVIEW"};
+    size_t n = json_array_size(apps);
+    char(*nexts)[64] = calloc(n ? n : 1, sizeof *nexts);
+    if (nexts == NULL)
+        return;
+    int w[NCOL];
+    for (int c = 0; c < NCOL; c++)
+        w[c] = co__app_width(head[c]);
+    size_t i;
+    const json_t *a;
+    json_array_foreach(apps, i, a)
+    {
+        const json_t *nx = co__app_next(a);
+        if (nx != NULL)
+            snprintf(
+                nexts[i], sizeof nexts[i], "%s%s", co__app_s(nx, "at_local"),
+                json_is_true(json_object_get(nx, "past")) ? " (past)" : "");
+        const char *cells[NCOL] = {
+            co__app_s(a, "company"),    co__app_s(a, "role"),
+            co__app_s(a, "status"),     co__app_s(a, "first_seen_local"),
+            co__app_s(a, "last_local"), nexts[i]};
+        for (int c = 0; c < NCOL; c++)
+            if (co__app_width(cells[c]) > w[c])
+                w[c] = co__app_width(cells[c]);
+    }
+    if (n == 0) {
+        fprintf(out, "No applications.\n");
+        free(nexts);
+        return;
+    }
+    for (int c = 0; c < NCOL; c++) {
+        co__app_cell(out, head[c], c + 1 < NCOL ? w[c] + 2 : 0);
+    }
+    fputc('\n', out);
+    json_array_foreach(apps, i, a)
+    {
+        const char *cells[NCOL] = {
+            co__app_s(a, "company"),    co__app_s(a, "role"),
+            co__app_s(a, "status"),     co__app_s(a, "first_seen_local"),
+            co__app_s(a, "last_local"), nexts[i]};
+        for (int c = 0; c < NCOL; c++)
+            co__app_cell(out, cells[c], c + 1 < NCOL ? w[c] + 2 : 0);
+        fputc('\n', out);
+    }
+    fprintf(out, "\n%zu application%s; dates in %s.\n", n, n == 1 ? "" : "s",
+            tz);
+    free(nexts);
+}
+
+/* The upcoming interviews as VCALENDAR text (malloc'd), or NULL. */
+static char *co__app_ics(const json_t *apps, const char *briefing_tmpl)
+{
+    icaltimezone *utc = icaltimezone_get_utc_timezone();
+    icalcomponent *cal = icalcomponent_new_vcalendar();
+    icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+    icalcomponent_add_property(
+        cal, icalproperty_new_prodid("-//CareerOps//applications//EN"));
+    icalcomponent_add_property(cal,
+                               icalproperty_new_method(ICAL_METHOD_PUBLISH));
+    struct icaltimetype stamp =
+        icaltime_from_timet_with_zone(time(NULL), 0, utc);
+    size_t i, j;
+    const json_t *a, *iv;
+    json_array_foreach(apps, i, a)
+    {
+        const char *company = co__app_s(a, "company");
+        const char *role = co__app_s(a, "role");
+        const char *st = co__app_s(a, "status");
+        /* a closed application's interviews will not take place */
+        if (strcmp(st, "REJECTED") == 0 || strcmp(st, "WITHDRAWN") == 0 ||
+            strcmp(st, "DECLINED") == 0)
+            continue;
+        json_array_foreach(json_object_get(a, "interviews"), j, iv)
+        {
+            if (json_is_true(json_object_get(iv, "past")))
+                continue;
+            const char *key = co__app_s(iv, "event_key");
+            const char *join = co__app_s(iv, "join_url");
+            char *brief =
+                json_is_true(json_object_get(iv, "briefing"))
+                    ? co__app_briefing_url(briefing_tmpl, key, company)
+                    : NULL;
+            icalcomponent *ev = icalcomponent_new_vevent();
+            char uid[160], summary[512], desc[2048];
+            snprintf(uid, sizeof uid, "%.64s@careerops", key);
+            snprintf(summary, sizeof summary, "Interview: %s%s%s", company,
+                     role[0] ? " - " : "", role);
+            snprintf(desc, sizeof desc, "%s%s%s\nStatus: %s%s%s%s%s", company,
+                     role[0] ? ", " : "", role, co__app_s(a, "status"),
+                     join[0] ? "\nJoin: " : "", join,
+                     brief ? "\nBriefing: " : "", brief ? brief : "");
+            icalcomponent_add_property(ev, icalproperty_new_uid(uid));
+            icalcomponent_add_property(ev, icalproperty_new_dtstamp(stamp));
+            struct icaltimetype start =
+                icaltime_from_string(co__app_s(iv, "at"));
+            start = icaltime_set_timezone(&start, utc);
+            icalcomponent_add_property(ev, icalproperty_new_dtstart(start));
+            icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+            icalcomponent_add_property(ev, icalproperty_new_description(desc));
+            if (join[0]) {
+                icalcomponent_add_property(ev, icalproperty_new_url(join));
+                icalcomponent_add_property(ev, icalproperty_new_location(join));
+            }
+            if (brief != NULL) {
+                icalproperty *p = icalproperty_new_x(brief);
+                icalproperty_set_x_name(p, "X-CAREEROPS-BRIEFING");
+                icalcomponent_add_property(ev, p);
+            }
+            free(brief);
+            icalcomponent_add_component(cal, ev);
+        }
+    }
+    char *text = icalcomponent_as_ical_string_r(cal);
+    icalcomponent_free(cal);
+    return text;
+}
+
+/* The applications as a JSON array (new reference), or NULL with a
+ * message printed. */
+static json_t *co__app_load(PGconn *c, const char *schema, const char *status,
+                            const char *since, const char *now)
+{
+    char *qs = PQescapeIdentifier(c, schema, strlen(schema));
+    if (qs == NULL) {
+        fprintf(stderr, "careerops applications: %s", PQerrorMessage(c));
+        return NULL;
+    }
+    static const char tmpl[] =
+        "SELECT jsonb_build_object("
+        " 'id', a.id, 'company', a.company, 'role', a.role,"
+        " 'status', a.status,"
+        " 'first_seen', to_char(a.first_seen AT TIME ZONE 'UTC',"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        " 'first_seen_local', to_char(a.first_seen, 'YYYY-MM-DD'),"
+        " 'last_event_at', to_char(a.last_event_at AT TIME ZONE 'UTC',"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        " 'last_local', to_char(a.last_event_at, 'YYYY-MM-DD'),"
+        " 'last_event_type', a.last_event_type,"
+        " 'last_event_key', a.last_event_key,"
+        " 'thread_ids', to_jsonb(a.thread_ids),"
+        " 'interviews', coalesce((SELECT jsonb_agg(i || jsonb_build_object("
+        "   'past', (i->>'at')::timestamptz < n.t,"
+        "   'at_local', to_char((i->>'at')::timestamptz,"
+        "    'Dy DD Mon YYYY HH24:MI'),"
+        "   'briefing', EXISTS (SELECT 1 FROM %s.briefings b"
+        "    WHERE b.event_key = i->>'event_key'))"
+        "  ORDER BY i->>'at', i->>'event_key')"
+        "  FROM jsonb_array_elements(a.interviews) i), '[]'))::text"
+        " FROM %s.applications a,"
+        "  (SELECT coalesce($3::timestamptz, now()) AS t) n"
+        " WHERE ($1::text IS NULL OR a.status = $1)"
+        "  AND ($2::timestamptz IS NULL OR a.last_event_at >= $2)"
+        " ORDER BY a.last_event_at DESC NULLS LAST, a.company, a.id";
+    size_t len = sizeof tmpl + 2 * strlen(qs);
+    char *sql = malloc(len);
+    if (sql == NULL) {
+        PQfreemem(qs);
+        return NULL;
+    }
+    snprintf(sql, len, tmpl, qs, qs);
+    PQfreemem(qs);
+    const char *params[3] = {status, since, now};
+    PGresult *r = PQexecParams(c, sql, 3, NULL, params, NULL, NULL, 0);
+    free(sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (st != NULL && strcmp(st, "42P01") == 0)
+            fprintf(stderr,
+                    "careerops applications: schema \"%s\" has no "
+                    "applications table: run a pipeline whose postgres-sink "
+                    "writes there first (e.g. bash scripts/demo.sh), or pass "
+                    "--schema\n",
+                    schema);
+        else
+            fprintf(stderr, "careerops applications: %s",
+                    PQresultErrorMessage(r));
+        PQclear(r);
+        return NULL;
+    }
+    json_t *apps = json_array();
+    for (int i = 0; i < PQntuples(r); i++) {
+        json_t *o = json_loads(PQgetvalue(r, i, 0), 0, NULL);
+        if (o != NULL)
+            json_array_append_new(apps, o);
+    }
+    PQclear(r);
+    return apps;
+}
+
+/* Drop the table-only fields before --json. */
+static void co__app_strip(json_t *apps)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(apps, i, a)
+    {
+        json_object_del(a, "first_seen_local");
+        json_object_del(a, "last_local");
+    }
+}
+
+/* --decide ID=STATUS: store (or, for NONE, forget) the user's outcome and
+ * re-derive the application. Returns the exit status. */
+static int co__app_decide(PGconn *c, const char *schema, const char *arg,
+                          const char *at)
+{
+    const char *eq = strchr(arg, '=');
+    static const char *const ok[] = {"ACCEPTED", "DECLINED", "WITHDRAWN",
+                                     "NONE", NULL};
+    const char *const *st = ok;
+    while (eq != NULL && *st != NULL && strcasecmp(*st, eq + 1) != 0)
+        st++;
+    if (eq == NULL || eq == arg || *st == NULL) {
+        fprintf(stderr,
+                "careerops applications: --decide '%s': use ID=STATUS with "
+                "the application's id (--csv, --json) and ACCEPTED, "
+                "DECLINED, WITHDRAWN or NONE\n",
+                arg);
+        return 2;
+    }
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)(eq - arg), arg);
+    char *qs = PQescapeIdentifier(c, schema, strlen(schema));
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT %s.careerops_application_decide($1, $2, $3), "
+             "(SELECT company FROM %s.applications WHERE id = $1)",
+             qs ? qs : "\"\"", qs ? qs : "\"\"");
+    PQfreemem(qs);
+    const char *params[3] = {id, strcmp(*st, "NONE") == 0 ? NULL : *st, at};
+    PGresult *r = PQexecParams(c, sql, 3, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (code != NULL && strcmp(code, "P0002") == 0)
+            fprintf(stderr,
+                    "careerops applications: --decide: no application with "
+                    "id '%s' in schema %s (see the id column of --csv)\n",
+                    id, schema);
+        else
+            fprintf(stderr, "careerops applications: --decide: %s",
+                    PQresultErrorMessage(r));
+        rc = 1;
+    } else {
+        printf("%s (%s): %s\n", id, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    return rc;
+}
+
+int co_cmd_applications(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"status", required_argument, NULL, 's'},
+        {"since", required_argument, NULL, 'd'},
+        {"csv", no_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},
+        {"ics", no_argument, NULL, 'i'},
+        {"dsn", required_argument, NULL, 'D'},
+        {"schema", required_argument, NULL, 'S'},
+        {"timezone", required_argument, NULL, 'z'},
+        {"briefing-url", required_argument, NULL, 'b'},
+        {"now", required_argument, NULL, 'n'},
+        {"decide", required_argument, NULL, 'x'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *status = NULL, *since = NULL, *now = NULL, *decide = NULL;
+    const char *dsn = getenv("CAREEROPS_STATE");
+    const char *schema = getenv("CAREEROPS_DEMO_SCHEMA");
+    const char *tz = getenv("TZ");
+    const char *brief = getenv("CAREEROPS_BRIEFING_URL");
+    int fmt = 0, c; /* 0 table, 'c', 'j', 'i' */
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            status = optarg;
+            break;
+        case 'd':
+            since = optarg;
+            break;
+        case 'n':
+            now = optarg;
+            break;
+        case 'x':
+            decide = optarg;
+            break;
+        case 'D':
+            dsn = optarg;
+            break;
+        case 'S':
+            schema = optarg;
+            break;
+        case 'z':
+            tz = optarg;
+            break;
+        case 'b':
+            brief = optarg;
+            break;
+        case 'c':
+        case 'j':
+        case 'i':
+            if (fmt != 0 && fmt != c) {
+                fprintf(stderr, "careerops applications: --csv, --json and "
+                                "--ics exclude each other; pick one\n");
+                return 2;
+            }
+            fmt = c;
+            break;
+        case 'h':
+            co__app_usage(stdout);
+            return 0;
+        default:
+            co__app_usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "careerops applications: unexpected argument '%s'\n",
+                argv[optind]);
+        co__app_usage(stderr);
+        return 2;
+    }
+    if (status != NULL) {
+        const char *const *s = co__app_statuses;
+        while (*s != NULL && strcasecmp(*s, status) != 0)
+            s++;
+        if (*s == NULL) {
+            fprintf(stderr,
+                    "careerops applications: --status '%s' is not a status; "
+                    "use PROSPECT, APPLIED, ASSESSMENT, INTERVIEWING, OFFER, "
+                    "ACCEPTED, DECLINED, REJECTED or WITHDRAWN\n",
+                    status);
+            return 2;
+        }
+        status = *s;
+    }
+    if (since != NULL && !co__app_date_ok(since)) {
+        fprintf(stderr,
+                "careerops applications: --since '%s' is not a date; use "
+                "YYYY-MM-DD (e.g. 2025-10-01) or RFC 3339\n",
+                since);
+        return 2;
+    }
+    if (now != NULL && !co__app_date_ok(now)) {
+        fprintf(stderr,
+                "careerops applications: --now '%s' is not a time; use RFC "
+                "3339, e.g. 2025-10-20T00:00:00Z\n",
+                now);
+        return 2;
+    }
+    if (dsn == NULL || dsn[0] == '\0') {
+        fprintf(stderr, "careerops applications: no database: pass --dsn or "
+                        "set CAREEROPS_STATE (eval \"$(bash scripts/pg.sh "
+                        "env)\" for the demo's)\n");
+        return 2;
+    }
+    if (schema == NULL || schema[0] == '\0')
+        schema = "demo";
+    if (tz == NULL || tz[0] == '\0' || tz[0] == ':' || tz[0] == '/')
+        tz = "UTC";
+    PGconn *conn = PQconnectdb(dsn);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr,
+                "careerops applications: cannot connect to the "
+                "state store (--dsn / CAREEROPS_STATE): %s",
+                PQerrorMessage(conn));
+        PQfinish(conn);
+        return 1;
+    }
+    const char *tzp[1] = {tz};
+    PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)",
+                               1, NULL, tzp, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr,
+                "careerops applications: --timezone '%s' unknown: use an "
+                "IANA name such as Europe/Paris\n",
+                tz);
+        PQclear(r);
+        PQfinish(conn);
+        return 2;
+    }
+    PQclear(r);
+    if (decide != NULL) {
+        int drc = co__app_decide(conn, schema, decide, now);
+        PQfinish(conn);
+        return drc;
+    }
+    json_t *apps = co__app_load(conn, schema, status, since, now);
+    PQfinish(conn);
+    if (apps == NULL)
+        return 1;
+    int rc = 0;
+    if (fmt == 'c') {
+        co__app_print_csv(stdout, apps);
+    } else if (fmt == 'j') {
+        co__app_strip(apps);
+        rc = json_dumpf(apps, stdout, JSON_INDENT(2)) != 0;
+        fputc('\n', stdout);
+    } else if (fmt == 'i') {
+        char *text = co__app_ics(apps, brief);
+        if (text == NULL) {
+            fprintf(stderr, "careerops applications: libical: %s\n",
+                    icalerror_strerror(icalerrno));
+            rc = 1;
+        } else {
+            fputs(text, stdout);
+            free(text);
+        }
+    } else {
+        co__app_print_table(stdout, apps, tz);
+    }
+    json_decref(apps);
+    if (fflush(stdout) != 0)
+        rc = 1;
+    return rc;
+}

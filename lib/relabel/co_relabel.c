@@ -1,0 +1,577 @@
+/*
+ * `careerops relabel` (see co_relabel.h).
+ */
+#include "co_relabel.h"
+
+#include "co_relabel_int.h"
+#include "eval.h"
+#include "kafka.h"
+#include "manifest.h"
+
+#include <getopt.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+const char *const co__relabel_labels[7] = {
+    "INTERVIEW",          "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
+    "RECRUITER_OUTREACH", "OTHER"};
+
+int co__relabel_label(const char *name)
+{
+    for (int i = 0; name != NULL && i < 7; i++)
+        if (strcasecmp(name, co__relabel_labels[i]) == 0)
+            return i;
+    return -1;
+}
+
+char *co__relabel_sql(PGconn *c, const char *schema, const char *sql)
+{
+    char *q = PQescapeIdentifier(c, schema, strlen(schema));
+    if (q == NULL)
+        return NULL;
+    size_t ql = strlen(q), n = 1;
+    for (const char *p = sql; *p; p++)
+        n += strncmp(p, "{s}", 3) == 0 ? ql : 1;
+    char *out = malloc(n), *o = out;
+    for (const char *p = sql; out != NULL && *p;) {
+        if (strncmp(p, "{s}", 3) == 0) {
+            memcpy(o, q, ql);
+            o += ql;
+            p += 3;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    if (out != NULL)
+        *o = '\0';
+    PQfreemem(q);
+    return out;
+}
+
+static void co__relabel_usage(FILE *f)
+{
+    fprintf(f, "usage: careerops relabel KEY LABEL [--company C] [--date T] "
+               "[--note TEXT]\n"
+               "                         [CONNECTION] [--topic T | --no-emit]\n"
+               "       careerops relabel --export CSV [CONNECTION]\n"
+               "       careerops relabel --list [CONNECTION]\n"
+               "CONNECTION: --conninfo DSN | --manifest M [--stage S]; "
+               "--schema S.\n\n"
+               "Corrects a stored event: records the correction in "
+               "<schema>.corrections,\nupdates the event in postgres-sink's "
+               "events table and (with --manifest)\nsends the corrected event "
+               "to the classified-events topic. KEY is the\nevent key or a "
+               "unique prefix (8+ characters); LABEL one of INTERVIEW, "
+               "OFFER,\nASSESSMENT, REJECTION, APPLICATION_ACK, "
+               "RECRUITER_OUTREACH, OTHER.\n--company \"\" / --date \"\" set "
+               "null; --date is RFC 3339 (stored in UTC).\n--export writes the "
+               "corrections as a labels CSV (and CSV.emails/) for\ncareerops "
+               "train --corrections and careerops eval.\n");
+}
+
+/* Options of one invocation. */
+typedef struct co__relabel_s {
+    const char *conninfo, *manifest, *stage, *schema, *topic, *note;
+    const char *company, *date, *export_csv;
+    int set_company, set_date, list, no_emit;
+    co_manifest_t *m;
+    const co_stage_conf_t *sink; /* the postgres-sink stage, or NULL */
+} co__relabel_t;
+
+/* Finds the connection and schema (see the file comment); 0 or 2. */
+static int co__relabel_connection(co__relabel_t *r)
+{
+    if (r->manifest != NULL) {
+        co_diag_t diags = {0};
+        r->m = co_manifest_load(r->manifest, NULL, &diags);
+        if (r->m == NULL || diags.n > 0) {
+            co_diag_print(&diags, r->manifest);
+            co_diag_free(&diags);
+            return 2;
+        }
+        co_diag_free(&diags);
+        for (size_t i = 0; i < r->m->n_stages && r->sink == NULL; i++) {
+            const co_stage_conf_t *s = &r->m->stages[i];
+            if (r->stage ? strcmp(s->name, r->stage) == 0
+                         : strcmp(s->plugin, "postgres-sink") == 0)
+                r->sink = s;
+        }
+        if (r->sink == NULL || strcmp(r->sink->plugin, "postgres-sink") != 0) {
+            fprintf(stderr,
+                    "error: %s: %s (name the postgres-sink stage with "
+                    "--stage, or give --conninfo)\n",
+                    r->manifest,
+                    r->sink ? "that stage is not a postgres-sink stage"
+                            : "no postgres-sink stage");
+            return 2;
+        }
+        const char *ci =
+            json_string_value(json_object_get(r->sink->config, "conninfo"));
+        const char *sc =
+            json_string_value(json_object_get(r->sink->config, "schema"));
+        if (r->conninfo == NULL)
+            r->conninfo = ci;
+        if (r->schema == NULL)
+            r->schema = sc;
+    }
+    if (r->conninfo == NULL) {
+        fprintf(stderr, "error: give --conninfo DSN or --manifest M (its "
+                        "postgres-sink stage names the database)\n");
+        return 2;
+    }
+    if (r->schema == NULL || *r->schema == '\0')
+        r->schema = "public";
+    return 0;
+}
+
+static int co__relabel_ok(PGconn *c, PGresult *res, const char *what)
+{
+    ExecStatusType s = PQresultStatus(res);
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+        return 1;
+    fprintf(stderr, "error: %s: %s", what, PQerrorMessage(c));
+    return 0;
+}
+
+/* Runs schema-templated SQL without parameters; 0 or 1. */
+static int co__relabel_exec(PGconn *c, const char *schema, const char *sql,
+                            const char *what)
+{
+    char *q = co__relabel_sql(c, schema, sql);
+    PGresult *res = q ? PQexec(c, q) : NULL;
+    free(q);
+    int ok = res != NULL && co__relabel_ok(c, res, what);
+    PQclear(res);
+    return ok ? 0 : 1;
+}
+
+static const char co__relabel_ddl[] =
+    "CREATE TABLE IF NOT EXISTS {s}.corrections ("
+    " id bigserial PRIMARY KEY,"
+    " event_key text NOT NULL,"
+    " field text NOT NULL CHECK (field IN ('event_type', 'company',"
+    " 'scheduled_date')),"
+    " old_value text,"
+    " new_value text,"
+    " corrected_at timestamptz NOT NULL DEFAULT now(),"
+    " corrected_by text NOT NULL DEFAULT current_user,"
+    " note text);"
+    "CREATE INDEX IF NOT EXISTS corrections_event_key_idx"
+    " ON {s}.corrections (event_key, corrected_at);";
+
+/* RFC 3339 with a zone -> "YYYY-MM-DDTHH:MM:00Z" (eval's reader: the
+ * minute is what labels compare); 0 or -1. */
+static int co__relabel_utc(const char *s, char out[32])
+{
+    long long minute;
+    if (co_eval_parse_rfc3339(s, &minute) != 0)
+        return -1;
+    time_t t = (time_t)(minute * 60);
+    struct tm u;
+    if (gmtime_r(&t, &u) == NULL)
+        return -1;
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &u);
+    return 0;
+}
+
+/* A string-or-null field of the doc as text, or NULL. */
+static const char *co__relabel_field(json_t *doc, const char *k)
+{
+    return json_string_value(json_object_get(doc, k));
+}
+
+static int co__relabel_same(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Delivery report: records the first error. */
+static void co__relabel_dr(rd_kafka_t *rk, const rd_kafka_message_t *m,
+                           void *opaque)
+{
+    (void)rk;
+    rd_kafka_resp_err_t *err = opaque;
+    if (m->err && *err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        *err = m->err;
+}
+
+/* Sends the corrected event downstream; 0, or 1 with the reason printed. */
+static int co__relabel_emit(co__relabel_t *r, const char *key,
+                            const char *value)
+{
+    const char *topic = r->topic;
+    for (size_t i = 0; topic == NULL && i < r->m->n_stages; i++) {
+        const co_stage_conf_t *s = &r->m->stages[i];
+        size_t n = strlen(s->plugin);
+        if (s->output != NULL && n > 11 &&
+            strcmp(s->plugin + n - 11, "-classifier") == 0)
+            topic = s->output;
+    }
+    if (topic == NULL) {
+        fprintf(stderr,
+                "warning: %s has no classifier stage with an output "
+                "topic: give --topic to send the corrected event\n",
+                r->manifest);
+        return 1;
+    }
+    if (r->m->embedded) {
+        printf("not sent to %s: the manifest uses the embedded broker, which "
+               "lives inside `careerops run`; the stored event is corrected\n",
+               topic);
+        return 0;
+    }
+    const char *bs =
+        json_string_value(json_object_get(r->m->kafka, "bootstrap.servers"));
+    char e[512];
+    rd_kafka_resp_err_t derr = RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_conf_t *conf = co_kafka_conf_new(r->m, bs, e, sizeof e);
+    rd_kafka_t *rk = NULL;
+    if (conf != NULL) {
+        rd_kafka_conf_set_dr_msg_cb(conf, co__relabel_dr);
+        rd_kafka_conf_set_opaque(conf, &derr);
+        rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
+        if (rk == NULL)
+            rd_kafka_conf_destroy(conf);
+    }
+    if (rk == NULL) {
+        fprintf(stderr, "error: kafka producer for %s: %s\n",
+                bs ? bs : "(no bootstrap.servers)", e);
+        return 1;
+    }
+    rd_kafka_resp_err_t perr = rd_kafka_producev(
+        rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+        RD_KAFKA_V_VALUE((void *)value, strlen(value)),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_HEADER("careerops.correction", "1", 1), RD_KAFKA_V_END);
+    if (perr == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        rd_kafka_flush(rk, 15000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        perr = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    if (perr == RD_KAFKA_RESP_ERR_NO_ERROR)
+        perr = derr;
+    rd_kafka_destroy(rk);
+    if (perr != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        fprintf(stderr,
+                "error: the corrected event is stored but was not sent to "
+                "%s at %s: %s (run the command again when the broker is "
+                "up)\n",
+                topic, bs, rd_kafka_err2str(perr));
+        return 1;
+    }
+    printf("sent the corrected event to %s\n", topic);
+    return 0;
+}
+
+/* Builds the corrected doc and the list of changes. */
+static json_t *co__relabel_doc(json_t *doc, const char *fields[3],
+                               const char *newv[3], const char *note,
+                               int *changed)
+{
+    json_t *d = json_deep_copy(doc);
+    json_t *corr = json_object_get(d, "correction");
+    /* `old` keeps what the classifier said first. */
+    json_t *old = json_object_get(corr, "old");
+    old = json_is_object(old) ? json_incref(old) : json_object();
+    json_t *flist = json_array();
+    *changed = 0;
+    for (int i = 0; i < 3; i++) {
+        if (fields[i] == NULL)
+            continue;
+        const char *before = co__relabel_field(d, fields[i]);
+        if (co__relabel_same(before, newv[i]))
+            continue;
+        (*changed)++;
+        if (json_object_get(old, fields[i]) == NULL)
+            json_object_set_new(old, fields[i],
+                                before ? json_string(before) : json_null());
+        json_object_set_new(d, fields[i],
+                            newv[i] ? json_string(newv[i]) : json_null());
+        json_array_append_new(flist, json_string(fields[i]));
+    }
+    char now[32];
+    time_t t = time(NULL);
+    struct tm u;
+    gmtime_r(&t, &u);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &u);
+    json_object_set_new(d, "correction",
+                        json_pack("{s:s,s:s,s:o,s:o,s:s?}", "at", now, "by",
+                                  "careerops relabel", "fields", flist, "old",
+                                  old, "note", note));
+    json_object_set_new(d, "confidence", json_real(1.0));
+    /* The user has decided: an LLM/local disagreement is settled. */
+    json_object_del(d, "unsure");
+    return d;
+}
+
+static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
+                           int label)
+{
+    if (co__relabel_exec(c, r->schema, "BEGIN", "begin") ||
+        co__relabel_exec(c, r->schema, co__relabel_ddl, "corrections table"))
+        return 1;
+    char *q = co__relabel_sql(
+        c, r->schema,
+        "SELECT key, doc::text FROM {s}.events WHERE key = $1 OR"
+        " (length($1) >= 8 AND left(key, length($1)) = $1)"
+        " ORDER BY key = $1 DESC, key LIMIT 2 FOR UPDATE");
+    const char *p1[1] = {keyarg};
+    PGresult *res = q ? PQexecParams(c, q, 1, NULL, p1, NULL, NULL, 0) : NULL;
+    free(q);
+    if (res == NULL || !co__relabel_ok(c, res, "reading the event")) {
+        PQclear(res);
+        return 1;
+    }
+    int n = PQntuples(res);
+    int exact = n >= 1 && strcmp(PQgetvalue(res, 0, 0), keyarg) == 0;
+    if (n == 0 || (n == 2 && !exact)) {
+        fprintf(stderr,
+                n == 0 ? "error: no stored event with key '%s' in %s.events "
+                         "(keys are 64 hex digits, or a prefix of 8+; is "
+                         "postgres-sink storing events in schema %s?)\n"
+                       : "error: key prefix '%s' matches several events in "
+                         "%s.events: give more characters%s\n",
+                keyarg, r->schema, n == 0 ? r->schema : "");
+        PQclear(res);
+        return 2;
+    }
+    char *key = strdup(PQgetvalue(res, 0, 0));
+    json_t *doc = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
+    PQclear(res);
+    const char *fields[3] = {"event_type", r->set_company ? "company" : NULL,
+                             r->set_date ? "scheduled_date" : NULL};
+    char date[32] = "";
+    if (r->set_date && r->date[0] != '\0')
+        co__relabel_utc(r->date, date); /* checked in co_cmd_relabel() */
+    const char *newv[3] = {co__relabel_labels[label],
+                           r->set_company && r->company[0] != '\0' ? r->company
+                                                                   : NULL,
+                           date[0] ? date : NULL};
+    const char *oldv[3];
+    for (int i = 0; i < 3; i++)
+        oldv[i] = fields[i] ? co__relabel_field(doc, fields[i]) : NULL;
+    int changed = 0;
+    json_t *nd = co__relabel_doc(doc, fields, newv, r->note, &changed);
+    int rc = 0;
+    if (changed == 0) {
+        printf("%s: nothing to change (already %s)\n", key, newv[0]);
+        co__relabel_exec(c, r->schema, "ROLLBACK", "rollback");
+        goto out;
+    }
+    q = co__relabel_sql(c, r->schema,
+                        "INSERT INTO {s}.corrections (event_key, field, "
+                        "old_value, new_value, note) VALUES ($1,$2,$3,$4,$5)");
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        if (fields[i] == NULL || co__relabel_same(oldv[i], newv[i]))
+            continue;
+        const char *pv[5] = {key, fields[i], oldv[i], newv[i], r->note};
+        res = PQexecParams(c, q, 5, NULL, pv, NULL, NULL, 0);
+        rc = co__relabel_ok(c, res, "recording the correction") ? 0 : 1;
+        PQclear(res);
+    }
+    free(q);
+    char *value = json_dumps(nd, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    if (rc == 0) {
+        q = co__relabel_sql(
+            c, r->schema,
+            "UPDATE {s}.events SET doc = $2::jsonb, event_type = $3,"
+            " company = left($2::jsonb->>'company', 512),"
+            " scheduled_at = {s}.careerops_timestamptz("
+            "$2::jsonb->>'scheduled_date'),"
+            " confidence = 1, updated_at = now() WHERE key = $1");
+        const char *pv[3] = {key, value, newv[0]};
+        res = PQexecParams(c, q, 3, NULL, pv, NULL, NULL, 0);
+        free(q);
+        rc = co__relabel_ok(c, res, "updating the event") ? 0 : 1;
+        PQclear(res);
+    }
+    if (rc == 0)
+        rc = co__relabel_exec(c, r->schema, "COMMIT", "commit");
+    else
+        co__relabel_exec(c, r->schema, "ROLLBACK", "rollback");
+    if (rc == 0) {
+        printf("%s:", key);
+        for (int i = 0; i < 3; i++)
+            if (fields[i] && !co__relabel_same(oldv[i], newv[i]))
+                printf(" %s %s -> %s;", fields[i], oldv[i] ? oldv[i] : "null",
+                       newv[i] ? newv[i] : "null");
+        printf(" recorded in %s.corrections, event updated\n", r->schema);
+        if (r->m != NULL && !r->no_emit)
+            rc = co__relabel_emit(r, key, value);
+    }
+    free(value);
+out:
+    json_decref(nd);
+    json_decref(doc);
+    free(key);
+    return rc;
+}
+
+/* 1 when <schema>.corrections exists, 0 when not, -1 on error. */
+int co__relabel_has_table(PGconn *c, const char *schema)
+{
+    char *q = co__relabel_sql(c, schema,
+                              "SELECT to_regclass('{s}.corrections') IS NULL");
+    PGresult *res = q ? PQexec(c, q) : NULL;
+    free(q);
+    int rc =
+        res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+            ? strcmp(PQgetvalue(res, 0, 0), "f") == 0
+            : -1;
+    PQclear(res);
+    return rc;
+}
+
+static int co__relabel_list(co__relabel_t *r, PGconn *c)
+{
+    int has = co__relabel_has_table(c, r->schema);
+    if (has <= 0) {
+        if (has == 0)
+            printf("no corrections in schema %s yet\n", r->schema);
+        else
+            fprintf(stderr, "error: %s", PQerrorMessage(c));
+        return has == 0 ? 0 : 1;
+    }
+    char *q = co__relabel_sql(
+        c, r->schema,
+        "SELECT to_char(corrected_at AT TIME ZONE 'UTC',"
+        " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), event_key, field,"
+        " coalesce(old_value, 'null'), coalesce(new_value, 'null'),"
+        " coalesce(note, '') FROM {s}.corrections ORDER BY id");
+    PGresult *res = q ? PQexec(c, q) : NULL;
+    free(q);
+    if (res == NULL || !co__relabel_ok(c, res, "listing corrections")) {
+        PQclear(res);
+        return 1;
+    }
+    for (int i = 0; i < PQntuples(res); i++)
+        printf("%s  %.16s  %s: %s -> %s%s%s\n", PQgetvalue(res, i, 0),
+               PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+               PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
+               *PQgetvalue(res, i, 5) ? "  # " : "", PQgetvalue(res, i, 5));
+    PQclear(res);
+    return 0;
+}
+
+/* CREATE ... IF NOT EXISTS notices are not news for the user. */
+static void co__relabel_quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+int co_cmd_relabel(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"company", required_argument, NULL, 'c'},
+        {"date", required_argument, NULL, 'd'},
+        {"note", required_argument, NULL, 'n'},
+        {"conninfo", required_argument, NULL, 'C'},
+        {"manifest", required_argument, NULL, 'm'},
+        {"stage", required_argument, NULL, 's'},
+        {"schema", required_argument, NULL, 'S'},
+        {"topic", required_argument, NULL, 't'},
+        {"no-emit", no_argument, NULL, 'N'},
+        {"export", required_argument, NULL, 'x'},
+        {"list", no_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    co__relabel_t r = {0};
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            r.company = optarg;
+            r.set_company = 1;
+            break;
+        case 'd':
+            r.date = optarg;
+            r.set_date = 1;
+            break;
+        case 'n':
+            r.note = optarg;
+            break;
+        case 'C':
+            r.conninfo = optarg;
+            break;
+        case 'm':
+            r.manifest = optarg;
+            break;
+        case 's':
+            r.stage = optarg;
+            break;
+        case 'S':
+            r.schema = optarg;
+            break;
+        case 't':
+            r.topic = optarg;
+            break;
+        case 'N':
+            r.no_emit = 1;
+            break;
+        case 'x':
+            r.export_csv = optarg;
+            break;
+        case 'l':
+            r.list = 1;
+            break;
+        case 'h':
+            co__relabel_usage(stdout);
+            return 0;
+        default:
+            co__relabel_usage(stderr);
+            return 2;
+        }
+    }
+    int npos = argc - optind;
+    int correcting = r.export_csv == NULL && !r.list;
+    if ((correcting && npos != 2) || (!correcting && npos != 0)) {
+        fprintf(stderr, "error: %s\n",
+                correcting ? "give KEY and LABEL"
+                           : "--export and --list take no KEY or LABEL");
+        co__relabel_usage(stderr);
+        return 2;
+    }
+    int label = correcting ? co__relabel_label(argv[optind + 1]) : 0;
+    if (label < 0) {
+        fprintf(stderr,
+                "error: label '%s' is not one of INTERVIEW, OFFER, "
+                "ASSESSMENT, REJECTION, APPLICATION_ACK, RECRUITER_OUTREACH, "
+                "OTHER\n",
+                argv[optind + 1]);
+        return 2;
+    }
+    char tmp[32];
+    if (r.set_date && r.date[0] != '\0' && co__relabel_utc(r.date, tmp) != 0) {
+        fprintf(stderr,
+                "error: --date '%s' is not an RFC 3339 date-time with a zone, "
+                "e.g. 2026-03-04T15:00:00Z or 2026-03-04T16:00:00+01:00 (\"\" "
+                "clears it)\n",
+                r.date);
+        return 2;
+    }
+    int rc = co__relabel_connection(&r);
+    if (rc != 0) {
+        co_manifest_free(r.m);
+        return rc;
+    }
+    PGconn *c = PQconnectdb(r.conninfo);
+    PQsetNoticeProcessor(c, co__relabel_quiet, NULL);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "error: cannot connect to PostgreSQL: %s",
+                PQerrorMessage(c));
+        rc = 1;
+    } else if (r.list) {
+        rc = co__relabel_list(&r, c);
+    } else if (r.export_csv != NULL) {
+        rc = co__relabel_export(c, r.schema, r.export_csv);
+    } else {
+        rc = co__relabel_one(&r, c, argv[optind], label);
+    }
+    PQfinish(c);
+    co_manifest_free(r.m);
+    return rc;
+}

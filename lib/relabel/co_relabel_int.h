@@ -1,0 +1,44 @@
+/**
+ * @file lib/relabel/co_relabel_int.h
+ * @brief Internals shared by co_relabel.c (the command) and
+ *        co_relabel_read.c (export and the corrections reader).
+ */
+#ifndef CO_RELABEL_INT_H
+#define CO_RELABEL_INT_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/** The seven labels in careerops.event.v1 order. */
+extern const char *const co__relabel_labels[7];
+
+/** @brief Label index of a name (case-insensitive); -1 if unknown. */
+int co__relabel_label(const char *name);
+
+/**
+ * @brief `SQL` with every "{s}" replaced by the quoted schema name.
+ * @returns malloc'd text, or NULL when out of memory.
+ */
+char *co__relabel_sql(PGconn *c, const char *schema, const char *sql);
+
+/** @brief 1 when <schema>.corrections exists, 0 when not, -1 on error. */
+int co__relabel_has_table(PGconn *c, const char *schema);
+
+/**
+ * @brief Run the query of the corrected events: key, event_type, company,
+ *        scheduled_date (from the event's doc), the stored email document
+ *        (NULL when not stored), and the time of the last correction
+ *        (RFC 3339 UTC), one row per corrected event, ordered by key.
+ * @returns The result (PQclear()), or NULL with the reason in err (no
+ *          corrections table: "run careerops relabel first").
+ */
+PGresult *co__relabel_corrected(PGconn *c, const char *schema, char *err,
+                                size_t err_size);
+
+/**
+ * @brief Write the --export pair: CSV and CSV.emails/KEY.json.
+ * @returns 0, 1 (database or file error, printed) or 2.
+ */
+int co__relabel_export(PGconn *c, const char *schema, const char *csv);
+
+#endif

@@ -1,0 +1,279 @@
+/*
+ * `careerops relabel --export` and co_corrections_read() (see
+ * co_relabel.h).
+ */
+#include "co_relabel.h"
+
+#include "co_mail.h"
+#include "co_relabel_int.h"
+#include "eval.h"
+#include "util.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+PGresult *co__relabel_corrected(PGconn *c, const char *schema, char *err,
+                                size_t err_size)
+{
+    int has = co__relabel_has_table(c, schema);
+    if (has <= 0) {
+        snprintf(err, err_size, "%s",
+                 has == 0 ? "no corrections table yet in this schema (run "
+                            "careerops relabel first)"
+                          : PQerrorMessage(c));
+        return NULL;
+    }
+    char *q = co__relabel_sql(
+        c, schema,
+        "SELECT e.key, e.event_type, e.doc->>'company',"
+        " e.doc->>'scheduled_date', em.doc::text,"
+        " to_char(max(k.corrected_at) AT TIME ZONE 'UTC',"
+        " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+        " FROM {s}.corrections k JOIN {s}.events e ON e.key = k.event_key"
+        " LEFT JOIN {s}.emails em ON em.key = e.key"
+        " GROUP BY e.key, e.event_type, e.doc, em.doc ORDER BY e.key");
+    PGresult *res = q ? PQexec(c, q) : NULL;
+    free(q);
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        snprintf(err, err_size, "%s", PQerrorMessage(c));
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+/* Writes a whole file; 0 or -1. */
+static int co__relabel_write(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    int bad = fwrite(data, 1, len, f) != len;
+    bad |= fclose(f) != 0;
+    return bad ? -1 : 0;
+}
+
+/* One CSV field, quoted when needed (RFC 4180). */
+static void co__csv_field(FILE *f, const char *s, int last)
+{
+    if (s != NULL && strpbrk(s, ",\"\r\n") != NULL) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else if (s != NULL) {
+        fputs(s, f);
+    }
+    fputc(last ? '\n' : ',', f);
+}
+
+int co__relabel_export(PGconn *c, const char *schema, const char *csv)
+{
+    char err[512];
+    PGresult *res = co__relabel_corrected(c, schema, err, sizeof err);
+    if (res == NULL) {
+        fprintf(stderr, "error: %s: %s\n", schema, err);
+        return 1;
+    }
+    char *dir = NULL, *base = strdup(csv);
+    if (base == NULL || asprintf(&dir, "%s.emails", csv) < 0) {
+        free(base);
+        PQclear(res);
+        return 1;
+    }
+    const char *rel = basename(base);
+    FILE *f = NULL;
+    int rc = 0;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "error: cannot create %s: %s\n", dir, strerror(errno));
+        rc = 1;
+    } else if ((f = fopen(csv, "w")) == NULL) {
+        fprintf(stderr, "error: cannot write %s: %s\n", csv, strerror(errno));
+        rc = 1;
+    }
+    size_t written = 0, skipped = 0;
+    if (f != NULL)
+        fputs("file,label,company,scheduled_date,key,corrected_at\n", f);
+    for (int i = 0; f != NULL && rc == 0 && i < PQntuples(res); i++) {
+        const char *key = PQgetvalue(res, i, 0);
+        if (PQgetisnull(res, i, 4)) {
+            fprintf(stderr,
+                    "warning: %s: the email is not stored (give "
+                    "postgres-sink the raw inbox topic too); skipped\n",
+                    key);
+            skipped++;
+            continue;
+        }
+        /* The key names a file: keep it to a safe alphabet. */
+        if (key[strspn(key, "0123456789abcdefABCDEF-_.")] != '\0' ||
+            key[0] == '.') {
+            fprintf(stderr,
+                    "warning: key '%.40s' is not a file name; "
+                    "skipped\n",
+                    key);
+            skipped++;
+            continue;
+        }
+        char *path = NULL, *file = NULL;
+        if (asprintf(&path, "%s/%s.json", dir, key) < 0 ||
+            asprintf(&file, "%s.emails/%s.json", rel, key) < 0) {
+            rc = 1;
+        } else if (co__relabel_write(path, PQgetvalue(res, i, 4),
+                                     (size_t)PQgetlength(res, i, 4)) != 0) {
+            fprintf(stderr, "error: cannot write %s\n", path);
+            rc = 1;
+        } else {
+            co__csv_field(f, file, 0);
+            co__csv_field(f, PQgetvalue(res, i, 1), 0);
+            co__csv_field(
+                f, PQgetisnull(res, i, 2) ? "" : PQgetvalue(res, i, 2), 0);
+            co__csv_field(
+                f, PQgetisnull(res, i, 3) ? "" : PQgetvalue(res, i, 3), 0);
+            co__csv_field(f, key, 0);
+            co__csv_field(f, PQgetvalue(res, i, 5), 1);
+            written++;
+        }
+        free(path);
+        free(file);
+    }
+    if (f != NULL && fclose(f) != 0)
+        rc = 1;
+    if (rc == 0)
+        printf("exported %zu corrections to %s (emails in %s)%s\n", written,
+               csv, dir, skipped ? "; some skipped, see above" : "");
+    PQclear(res);
+    free(dir);
+    free(base);
+    return rc;
+}
+
+/* A file of a labels CSV: a careerops.email.v1 document or a message. */
+static json_t *co__corrections_email(const char *path, char *err,
+                                     size_t err_size)
+{
+    char *raw = NULL;
+    size_t len = 0;
+    int rc = co_read_file(path, &raw, &len);
+    if (rc != 0) {
+        snprintf(err, err_size, "%s: cannot read: %s", path, strerror(-rc));
+        return NULL;
+    }
+    json_t *email = NULL;
+    size_t i = 0;
+    while (i < len && (raw[i] == ' ' || raw[i] == '\n' || raw[i] == '\t'))
+        i++;
+    if (i < len && raw[i] == '{') {
+        json_error_t je;
+        email = json_loadb(raw, len, 0, &je);
+        const char *schema =
+            json_string_value(json_object_get(email, "schema"));
+        if (schema == NULL || strcmp(schema, "careerops.email.v1") != 0) {
+            snprintf(err, err_size,
+                     "%s: not a careerops.email.v1 document (%s)", path,
+                     email ? "wrong schema" : je.text);
+            json_decref(email);
+            email = NULL;
+        }
+    } else {
+        char *json = NULL, key[65], why[256] = "";
+        size_t jlen = 0;
+        if (co_mail_to_json(raw, len, NULL, NULL, &json, &jlen, key, why,
+                            sizeof why) != 0)
+            snprintf(err, err_size, "%s: not a message: %s", path, why);
+        else
+            email = json_loadb(json, jlen, 0, NULL);
+        free(json);
+    }
+    free(raw);
+    return email;
+}
+
+static int co__corrections_csv(const char *csv, co_correction_fn fn, void *arg,
+                               size_t *count, char *err, size_t err_size)
+{
+    char *copy = strdup(csv);
+    if (copy == NULL)
+        return -1;
+    co_eval_label_t *rows = NULL;
+    size_t n = 0;
+    int rc = co_eval_read_labels(csv, dirname(copy), &rows, &n);
+    free(copy);
+    if (rc != 0) {
+        snprintf(err, err_size, "%s: bad labels file (see above)", csv);
+        return -1;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        json_t *email = co__corrections_email(rows[i].path, err, err_size);
+        if (email == NULL) {
+            rc = -1;
+            break;
+        }
+        rc = fn(arg, email, rows[i].label, rows[i].path);
+        json_decref(email);
+        if (rc == 0)
+            (*count)++;
+    }
+    co_eval_labels_free(rows, n);
+    return rc;
+}
+
+static int co__corrections_db(const char *dsn, const char *schema,
+                              co_correction_fn fn, void *arg, size_t *count,
+                              char *err, size_t err_size)
+{
+    PGconn *c = PQconnectdb(dsn);
+    if (PQstatus(c) != CONNECTION_OK) {
+        snprintf(err, err_size, "cannot connect to PostgreSQL: %s",
+                 PQerrorMessage(c));
+        PQfinish(c);
+        return -1;
+    }
+    PGresult *res =
+        co__relabel_corrected(c, schema ? schema : "public", err, err_size);
+    int rc = res ? 0 : -1;
+    for (int i = 0; res != NULL && rc == 0 && i < PQntuples(res); i++) {
+        const char *key = PQgetvalue(res, i, 0);
+        int label = co__relabel_label(PQgetvalue(res, i, 1));
+        if (PQgetisnull(res, i, 4) || label < 0) {
+            fprintf(stderr, "warning: correction %s: %s; skipped\n", key,
+                    label < 0 ? "unknown label" : "the email is not stored");
+            continue;
+        }
+        json_t *email = json_loads(PQgetvalue(res, i, 4), 0, NULL);
+        if (email == NULL) {
+            fprintf(stderr,
+                    "warning: correction %s: stored email is not "
+                    "JSON; skipped\n",
+                    key);
+            continue;
+        }
+        rc = fn(arg, email, label, key);
+        json_decref(email);
+        if (rc == 0)
+            (*count)++;
+    }
+    PQclear(res);
+    PQfinish(c);
+    return rc;
+}
+
+int co_corrections_read(const char *src, const char *schema,
+                        co_correction_fn fn, void *arg, size_t *count,
+                        char *err, size_t err_size)
+{
+    *count = 0;
+    err[0] = '\0';
+    struct stat sb;
+    int db = strncmp(src, "postgres://", 11) == 0 ||
+             strncmp(src, "postgresql://", 13) == 0 ||
+             (strchr(src, '=') != NULL && stat(src, &sb) != 0);
+    return db ? co__corrections_db(src, schema, fn, arg, count, err, err_size)
+              : co__corrections_csv(src, fn, arg, count, err, err_size);
+}

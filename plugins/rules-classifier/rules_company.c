@@ -1,0 +1,1178 @@
+/*
+ * Company extraction of the rules classifier: candidates from the sender,
+ * applicant-tracking subdomains and paths, calendar organizers and the
+ * patterns of extract.tsv, weighed; the heaviest wins. See
+ * docs/classification.md ("Company").
+ */
+#include "rules_company.h"
+
+#include <ctype.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *rules_company_jstr(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Company and role                                                        */
+
+static const char *const rules_legal[] = {
+    "inc",    "llc",  "ltd",  "gmbh",    "ag",           "sa",   "sas",
+    "sarl",   "sl",   "srl",  "bv",      "plc",          "corp", "corporation",
+    "co",     "kg",   "se",   "limited", "incorporated", "llp",  "ltda",
+    "lda",    "nv",   "spa",  "ab",      "oy",           "pty",  "sau",
+    "slu",    "sasu", "eurl", "ug",      "kgaa",         "ohg",  "gbr",
+    "eireli", "epp",  NULL};
+
+/* Comparison key of an organisation name: lower case, legal-form words and
+ * a leading "the" dropped, only letters and digits kept. */
+static void rules_org_key(const char *name, char *key, size_t key_size)
+{
+    char low[256];
+    rules_lower(name, strlen(name), low, sizeof low);
+    /* "B.V.", "S.A.", "Inc.": without the dots */
+    size_t d = 0;
+    for (size_t i = 0; low[i]; i++)
+        if (low[i] != '.')
+            low[d++] = low[i];
+    low[d] = '\0';
+    size_t o = 0;
+    const char *p = low;
+    int first = 1;
+    while (*p) {
+        while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+            p++;
+        const char *s = p;
+        while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
+            p++;
+        size_t n = (size_t)(p - s);
+        if (n == 0)
+            continue;
+        int drop = first && n == 3 && memcmp(s, "the", 3) == 0;
+        for (size_t i = 0; !drop && rules_legal[i]; i++)
+            if (strlen(rules_legal[i]) == n &&
+                memcmp(s, rules_legal[i], n) == 0)
+                drop = 1;
+        first = 0;
+        if (drop)
+            continue;
+        for (size_t i = 0; i < n && o + 1 < key_size; i++) {
+            /* fold Latin-1 accents (U+00E0..U+00FF as C3 A0..C3 BF) so that
+             * "lumiere" (a domain) and "Lumière" compare equal */
+            unsigned char b = (unsigned char)s[i];
+            if (b == 0xC3 && i + 1 < n) {
+                static const char fold[] = "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+                unsigned char nb = (unsigned char)s[i + 1];
+                if (nb >= 0xA0 && nb <= 0xBF && fold[nb - 0xA0] != '/') {
+                    key[o++] = fold[nb - 0xA0];
+                    i++;
+                    continue;
+                }
+            }
+            key[o++] = s[i];
+        }
+    }
+    key[o] = '\0';
+}
+
+static int rules_is_vendor(const rules_db_t *db, const char *key)
+{
+    for (size_t i = 0; i < db->nsender; i++) {
+        char vk[128];
+        rules_org_key(db->sender[i].vendor, vk, sizeof vk);
+        if (strcmp(vk, key) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if key is the name (or a word of the name) of the sender or of a
+ * recipient: "Sarah would like to..." names a person, not the company. */
+static int rules_is_person(const rules_ctx_t *c, const char *key)
+{
+    const char *names[8];
+    size_t nn = 0;
+    names[nn++] = c->from_name;
+    const json_t *to = json_object_get(c->email, "to");
+    size_t i;
+    const json_t *a;
+    json_array_foreach(to, i, a)
+    {
+        if (nn == 8)
+            break;
+        names[nn++] = rules_company_jstr(a, "name");
+    }
+    for (size_t k = 0; k < nn; k++) {
+        if (names[k] == NULL || *names[k] == '\0')
+            continue;
+        char whole[128];
+        rules_org_key(names[k], whole, sizeof whole);
+        if (strcmp(whole, key) == 0)
+            return 1;
+        const char *p = names[k];
+        while (*p) {
+            size_t l = strcspn(p, " ,.");
+            if (l > 0 && l < 64) {
+                char w[64], wk[64];
+                memcpy(w, p, l);
+                w[l] = '\0';
+                rules_org_key(w, wk, sizeof wk);
+                if (strlen(wk) >= 2 && strcmp(wk, key) == 0)
+                    return 1;
+            }
+            p += l;
+            p += strspn(p, " ,.");
+        }
+    }
+    return 0;
+}
+
+static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
+                           double weight, int quality)
+{
+    char disp[128];
+    if (len >= sizeof disp)
+        return;
+    memcpy(disp, display, len);
+    disp[len] = '\0';
+    /* trim spaces and separators */
+    char *s = disp;
+    while (*s == ' ' || *s == '"' || *s == '\'' || *s == '-' || *s == ',')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && strchr(" \"'-,:|.", s[n - 1]) != NULL)
+        s[--n] = '\0';
+    /* "Acme @ Tue Mar 4" (an invitation's summary), "HireVue for Acme" */
+    char *cut = strstr(s, " @ ");
+    if (cut != NULL)
+        *cut = '\0';
+    char *fo = strstr(s, " for ");
+    if (fo != NULL) {
+        char vk[128];
+        *fo = '\0';
+        rules_org_key(s, vk, sizeof vk);
+        if (rules_is_vendor(c->db, vk))
+            s = fo + 5;
+        else
+            *fo = ' ';
+    }
+    n = strlen(s);
+    while (n > 0 && strchr(" \"'-,:|.", s[n - 1]) != NULL)
+        s[--n] = '\0';
+    if (n < 2)
+        return;
+    char key[128];
+    rules_org_key(s, key, sizeof key);
+    if (strlen(key) < 2 || rules_db_is_stop(c->db, key) ||
+        rules_is_vendor(c->db, key) ||
+        (c->origin == RULES_O_TEXT && rules_is_person(c, key)))
+        return;
+    for (size_t i = 0; i < c->ncand; i++) {
+        if (strcmp(c->cand[i].key, key) == 0) {
+            c->cand[i].weight += weight;
+            c->cand[i].origin |= c->origin;
+            if (quality > c->cand[i].quality) {
+                snprintf(c->cand[i].display, sizeof c->cand[i].display, "%s",
+                         s);
+                c->cand[i].quality = quality;
+            }
+            return;
+        }
+    }
+    if (c->ncand == RULES_MAX_CANDS)
+        return;
+    rules_cand_t *cd = &c->cand[c->ncand++];
+    snprintf(cd->display, sizeof cd->display, "%s", s);
+    snprintf(cd->key, sizeof cd->key, "%s", key);
+    cd->weight = weight;
+    cd->quality = quality;
+    cd->origin = c->origin;
+}
+
+/* Cut organisation suffixes ("Recruiting", "Talent Team") off the end of a
+ * display name, in place. Returns 1 if something was cut. */
+static int rules_strip_suffixes(const rules_db_t *db, char *name)
+{
+    int cut = 0, again = 1;
+    while (again) {
+        again = 0;
+        size_t n = strlen(name);
+        while (n > 0 && strchr(" -|,:", name[n - 1]) != NULL)
+            name[--n] = '\0';
+        char low[256];
+        rules_lower(name, n, low, sizeof low);
+        size_t ln = strlen(low);
+        for (size_t i = 0; i < db->nsuffix; i++) {
+            size_t sl = strlen(db->suffix[i]);
+            if (sl >= ln || strcmp(low + ln - sl, db->suffix[i]) != 0)
+                continue;
+            char before = low[ln - sl - 1];
+            if (before != ' ' && before != '-' && before != '|' &&
+                before != ',')
+                continue;
+            /* same byte length in the original: lower-casing keeps it */
+            name[n - sl] = '\0';
+            cut = again = 1;
+            break;
+        }
+    }
+    size_t n = strlen(name);
+    while (n > 0 && strchr(" -|,:", name[n - 1]) != NULL)
+        name[--n] = '\0';
+    return cut;
+}
+
+static int rules_role_account(const char *addr)
+{
+    static const char *const roles[] = {
+        "no-reply",     "noreply",     "donotreply",   "do-not-reply",
+        "careers",      "career",      "jobs",         "job",
+        "recruiting",   "recruitment", "recruit",      "talent",
+        "hr",           "hiring",      "people",       "notifications",
+        "notification", "team",        "info",         "hello",
+        "mailer",       "candidates",  "applications", "apply",
+        "karriere",     "bewerbung",   "recrutement",  "empleo",
+        "rrhh",         NULL};
+    const char *at = strchr(addr, '@');
+    if (at == NULL)
+        return 0;
+    size_t n = (size_t)(at - addr);
+    for (size_t i = 0; roles[i]; i++) {
+        size_t rl = strlen(roles[i]);
+        if (n >= rl && strncasecmp(addr, roles[i], rl) == 0 &&
+            (n == rl || !isalpha((unsigned char)addr[rl])))
+            return 1;
+    }
+    return 0;
+}
+
+static int rules_label_in(const char *l, size_t n, const char *const *set)
+{
+    for (size_t i = 0; set[i]; i++)
+        if (strlen(set[i]) == n && strncasecmp(l, set[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+static int rules_generic_label(const char *l, size_t n)
+{
+    static const char *const g[] = {
+        "www",    "boards",      "job-boards", "jobs",
+        "app",    "apply",       "careers",    "us",
+        "eu",     "hire",        "mail",       "email",
+        "em",     "links",       "click",      "api",
+        "go",     "t",           "e",          "m",
+        "info",   "recruiting",  "candidate",  "my",
+        "secure", "assessments", "app2",       "notifications",
+        NULL};
+    if (rules_label_in(l, n, g))
+        return 1;
+    if (n >= 3 && l[0] == 'w' && l[1] == 'd' && isdigit((unsigned char)l[2]))
+        return 1; /* Workday data centres: wd1, wd5 */
+    return 0;
+}
+
+/* "acme" from "acme.greenhouse.io" when the sender table lists
+ * greenhouse.io; "acme" from "careers-acme.icims.com". */
+static void rules_slug_from_host(rules_ctx_t *c, const char *host,
+                                 double weight)
+{
+    const rules_sender_t *s = rules_db_sender(c->db, host);
+    if (s == NULL || s->kind == RULES_K_FREEMAIL || strchr(s->sender, '@'))
+        return;
+    size_t hl = strlen(host), sl = strlen(s->sender);
+    if (hl <= sl + 1)
+        return;
+    /* labels before the vendor domain, right to left */
+    const char *end = host + hl - sl - 1; /* the dot before vendor domain */
+    const char *p = end;
+    while (p > host) {
+        const char *q = p;
+        while (q > host && q[-1] != '.')
+            q--;
+        size_t n = (size_t)(p - q);
+        const char *lab = q;
+        if (n > 8 && strncmp(lab, "careers-", 8) == 0) {
+            lab += 8;
+            n -= 8;
+        }
+        if (n >= 2 && !rules_generic_label(lab, n)) {
+            rules_cand_add(c, lab, n, weight, 1);
+            return;
+        }
+        p = q > host ? q - 1 : host;
+    }
+}
+
+static void rules_slug_from_url(rules_ctx_t *c, const char *url)
+{
+    const char *h = strstr(url, "://");
+    if (h == NULL)
+        return;
+    h += 3;
+    size_t hl = strcspn(h, "/?#:");
+    char host[256];
+    if (hl == 0 || hl >= sizeof host)
+        return;
+    for (size_t i = 0; i < hl; i++)
+        host[i] = (char)tolower((unsigned char)h[i]);
+    host[hl] = '\0';
+    const rules_sender_t *s = rules_db_sender(c->db, host);
+    if (s == NULL || s->kind != RULES_K_ATS)
+        return;
+    rules_slug_from_host(c, host, 2.0);
+    /* path slugs: boards.greenhouse.io/acme, jobs.lever.co/acme,
+     * jobs.ashbyhq.com/acme, jobs.smartrecruiters.com/Acme */
+    static const char *const path_hosts[] = {"boards.greenhouse.io",
+                                             "job-boards.greenhouse.io",
+                                             "jobs.lever.co",
+                                             "jobs.eu.lever.co",
+                                             "jobs.ashbyhq.com",
+                                             "jobs.smartrecruiters.com",
+                                             "careers.smartrecruiters.com",
+                                             "apply.workable.com",
+                                             NULL};
+    for (size_t i = 0; path_hosts[i]; i++) {
+        if (strcmp(host, path_hosts[i]) != 0)
+            continue;
+        const char *path = h + hl;
+        if (*path == ':')
+            path += strcspn(path, "/");
+        if (*path != '/')
+            return;
+        path++;
+        size_t n = strcspn(path, "/?#");
+        if (n >= 2 && n < 64)
+            rules_cand_add(c, path, n, 2.0, 1);
+        return;
+    }
+}
+
+/* Placeholder names of RFC 2606/6761 ("example", "test", "invalid"). */
+static int rules_placeholder(const char *l, size_t n)
+{
+    static const char *const ph[] = {"example",   "test",  "invalid",
+                                     "localhost", "local", NULL};
+    return rules_label_in(l, n, ph);
+}
+
+/* Domain labels that name a personal mailbox, not an organisation. */
+static int rules_mailbox_label(const char *l, size_t n)
+{
+    static const char *const mb[] = {
+        "inbox",    "mailbox",      "mail",     "email",     "e-mail",
+        "webmail",  "post",         "postbox",  "posteo",    "fastmail",
+        "proton",   "protonmail",   "gmx",      "web",       "home",
+        "personal", "private",      "me",       "candidate", "applicant",
+        "student",  "student-mail", "hey",      "tutanota",  "zoho",
+        "yandex",   "mymail",       "freemail", NULL};
+    return rules_label_in(l, n, mb);
+}
+
+/* The organisation label of a domain: "northwind" for
+ * "mail.northwind.example" or "northwind.co.uk". */
+static void rules_domain_cand(rules_ctx_t *c, const char *addr, double weight)
+{
+    if (addr == NULL)
+        return;
+    const char *at = strrchr(addr, '@');
+    const char *d = at ? at + 1 : addr;
+    const rules_sender_t *s = rules_db_sender(c->db, d);
+    if (s != NULL)
+        return; /* a vendor or a mailbox provider, not the organisation */
+    const char *labs[8];
+    size_t lens[8], n = 0;
+    const char *p = d;
+    while (*p && n < 8) {
+        size_t l = strcspn(p, ".");
+        labs[n] = p;
+        lens[n++] = l;
+        p += l;
+        if (*p == '.')
+            p++;
+    }
+    if (n < 2)
+        return;
+    size_t k = n - 2;
+    if (n >= 3 && lens[n - 1] == 2 &&
+        (strncmp(labs[k], "co", lens[k]) == 0 ||
+         strncmp(labs[k], "com", lens[k]) == 0 ||
+         strncmp(labs[k], "org", lens[k]) == 0))
+        k--;
+    /* "careers.acme.example.com": the label below a placeholder name */
+    if (k > 0 && rules_placeholder(labs[k], lens[k]))
+        k--;
+    if (rules_mailbox_label(labs[k], lens[k]) ||
+        rules_placeholder(labs[k], lens[k]))
+        return; /* a personal mailbox: "jo@inbox.test" */
+    rules_cand_add(c, labs[k], lens[k], weight, 1);
+}
+
+static int rules_tok_connector(const rules_tok_t *tk)
+{
+    return strcmp(tk->w, "of") == 0 || strcmp(tk->w, "de") == 0 ||
+           strcmp(tk->w, "and") == 0 || strcmp(tk->w, "und") == 0 ||
+           strcmp(tk->w, "y") == 0 || strcmp(tk->w, "du") == 0;
+}
+
+/* Capture a name after (dir = 1) or before (dir = -1) token `from`.
+ * Returns the number of tokens captured; *first and *last are set. */
+static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
+                            size_t max, int is_role, size_t *first,
+                            size_t *last)
+{
+    const rules_text_t *t = &c->text;
+    if (from >= t->ntok)
+        return 0;
+    uint16_t seg = t->tok[from].seg;
+    size_t n = 0;
+    size_t i = from;
+    size_t lastgood = from;
+    while (n < max && i < t->ntok && t->tok[i].seg == seg) {
+        const rules_tok_t *tk = &t->tok[i];
+        if (n > 0) {
+            /* a break between this token and the captured run ends it */
+            const rules_tok_t *later = dir > 0 ? tk : &t->tok[i + 1];
+            if (later->flags & RULES_T_BREAK)
+                break;
+            /* so does a dash or a comma between words: "Hi Jo - Acme" */
+            const rules_tok_t *a = dir > 0 ? &t->tok[i - 1] : tk;
+            const char *g = t->seg[seg].text + a->end;
+            size_t gl = later->off - a->end;
+            if (!is_role && gl > 0 && strspn(g, " &'.") < gl &&
+                !(gl == 1 && g[0] == '-'))
+                break;
+        }
+        if (n == 0 && dir > 0 && (tk->flags & RULES_T_BREAK) && i > 0 &&
+            t->tok[i - 1].seg == seg) {
+            /* "interview with. Next" stops; "my client, Acme" does not */
+            const char *g = t->seg[seg].text + t->tok[i - 1].end;
+            size_t gl = t->tok[i].off - t->tok[i - 1].end;
+            if (gl == 0 || strspn(g, ", ") < gl)
+                break;
+        }
+        int cap = (tk->flags & RULES_T_CAP) != 0;
+        int ok;
+        if (n == 0)
+            ok = cap && !rules_db_is_stop(c->db, tk->w);
+        else
+            ok =
+                cap || (tk->flags & RULES_T_DIGIT) ||
+                (is_role && tk->len <= 3 && isupper((unsigned char)tk->w[0])) ||
+                (rules_tok_connector(tk) && dir > 0 && i + 1 < t->ntok &&
+                 (t->tok[i + 1].flags & RULES_T_CAP));
+        if (!ok)
+            break;
+        if (cap && rules_db_is_stop(c->db, tk->w) && n > 0) {
+            /* "applying to Build Engineer at ...": a role, not a name */
+            if (!is_role && dir > 0)
+                return 0;
+            break;
+        }
+        lastgood = i;
+        n++;
+        if (dir < 0) {
+            if (i == 0)
+                break;
+            i--;
+        } else
+            i++;
+    }
+    if (n == 0)
+        return 0;
+    /* do not end on a connector */
+    while (n > 1 && rules_tok_connector(&t->tok[lastgood])) {
+        lastgood = dir > 0 ? lastgood - 1 : lastgood + 1;
+        n--;
+    }
+    *first = dir > 0 ? from : lastgood;
+    *last = dir > 0 ? lastgood : from;
+    return n;
+}
+
+/* Words that cannot start a role title ("the", "a", "our"). */
+static int rules_is_article(const char *w)
+{
+    static const char *const a[] = {"the",  "a",   "an",  "our", "your", "this",
+                                    "that", "der", "die", "das", "le",   "la",
+                                    "el",   "un",  "une", NULL};
+    for (size_t i = 0; a[i]; i++)
+        if (strcmp(w, a[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Apply extraction patterns of one kind; company candidates are added,
+ * the first role found is returned (malloc'd) or NULL. */
+char *rules_extract(rules_ctx_t *c, int want_role)
+{
+    c->origin = RULES_O_TEXT;
+    const rules_db_t *db = c->db;
+    const rules_text_t *t = &c->text;
+    for (size_t x = 0; x < db->nextract; x++) {
+        const rules_extract_t *ex = &db->extract[x];
+        if (ex->is_role != want_role)
+            continue;
+        const rules_phrase_t *anchor = ex->before.nw ? &ex->before : &ex->after;
+        int found = 0;
+        for (size_t i = 0; i < t->ntok; i++) {
+            if (!rules_word_eq(&anchor->w[0], &t->tok[i]))
+                continue;
+            uint16_t seg = t->tok[i].seg;
+            long aend = rules_match_at(t, anchor, 1, i + 1, seg);
+            if (aend < 0)
+                continue;
+            size_t first = 0, last = 0, n = 0;
+            if (ex->before.nw && ex->after.nw) {
+                /* words between the two anchors */
+                for (size_t k = (size_t)aend;
+                     k < t->ntok && k < (size_t)aend + 8 &&
+                     t->tok[k].seg == seg;
+                     k++) {
+                    if (k > (size_t)aend && (t->tok[k].flags & RULES_T_BREAK))
+                        break;
+                    int at_after =
+                        rules_match_at(t, &ex->after, 0, k, seg) >= 0;
+                    /* a company name is capitalised: "the Acme team", not
+                     * "the whole team" */
+                    if (!want_role && !at_after &&
+                        (!(t->tok[k].flags & (RULES_T_CAP | RULES_T_DIGIT)) ||
+                         (k == (size_t)aend &&
+                          rules_db_is_stop(db, t->tok[k].w))) &&
+                        !(k > (size_t)aend && rules_tok_connector(&t->tok[k])))
+                        break;
+                    if (at_after && k > (size_t)aend) {
+                        first = (size_t)aend;
+                        last = k - 1;
+                        n = k - (size_t)aend;
+                        break;
+                    }
+                }
+            } else if (ex->before.nw) {
+                n = rules_capture(c, (size_t)aend, 1, want_role ? 7 : 5,
+                                  want_role, &first, &last);
+            } else if (i > 0) {
+                if (t->tok[i].flags & RULES_T_BREAK)
+                    continue;
+                n = rules_capture(c, i - 1, -1, want_role ? 7 : 4, want_role,
+                                  &first, &last);
+            }
+            if (n == 0)
+                continue;
+            const rules_seg_t *sg = &t->seg[seg];
+            const char *s = sg->text + t->tok[first].off;
+            size_t len = t->tok[last].end - t->tok[first].off;
+            if (want_role) {
+                if (len < 2 || len > 80 || rules_is_article(t->tok[first].w))
+                    continue;
+                char *r = malloc(len + 1);
+                if (r != NULL) {
+                    memcpy(r, s, len);
+                    r[len] = '\0';
+                }
+                return r;
+            }
+            if (ex->weight >= RULES_CLIENT_WEIGHT)
+                c->client_named = 1;
+            /* earlier rows win ties */
+            rules_cand_add(c, s, len,
+                           ex->weight * (found ? 0.25 : 1.0) +
+                               0.001 * (double)(db->nextract - x),
+                           2);
+            found = 1;
+        }
+    }
+    return NULL;
+}
+
+/* Decode RFC 2047 encoded words ("=?utf-8?q?Caf=C3=A9s_=3Cjobs=40...?=",
+ * B or Q, any charset taken as UTF-8) into out; 1 if something was
+ * decoded. A mail program that encodes a whole From header, address
+ * included, leaves the mail library nothing but this string. */
+static int rules_decode_words(const char *in, char *out, size_t out_size)
+{
+    size_t o = 0;
+    int any = 0;
+    const char *p = in;
+    while (*p && o + 1 < out_size) {
+        const char *q1, *q2, *end;
+        if (p[0] == '=' && p[1] == '?' && (q1 = strchr(p + 2, '?')) != NULL &&
+            q1[1] != '\0' && q1[2] == '?' &&
+            (end = strstr(q1 + 3, "?=")) != NULL) {
+            char enc = (char)tolower((unsigned char)q1[1]);
+            q2 = q1 + 3;
+            size_t n = (size_t)(end - q2);
+            if (enc == 'b') {
+                char tmp[512];
+                if (n >= sizeof tmp)
+                    return 0;
+                memcpy(tmp, q2, n);
+                tmp[n] = '\0';
+                gsize dl = 0;
+                guchar *d = g_base64_decode(tmp, &dl);
+                for (gsize i = 0; d != NULL && i < dl && o + 1 < out_size; i++)
+                    out[o++] = (char)d[i];
+                g_free(d);
+            } else if (enc == 'q') {
+                for (size_t i = 0; i < n && o + 1 < out_size; i++) {
+                    if (q2[i] == '_')
+                        out[o++] = ' ';
+                    else if (q2[i] == '=' && i + 2 < n + 1 &&
+                             isxdigit((unsigned char)q2[i + 1]) &&
+                             isxdigit((unsigned char)q2[i + 2])) {
+                        char hx[3] = {q2[i + 1], q2[i + 2], '\0'};
+                        out[o++] = (char)strtol(hx, NULL, 16);
+                        i += 2;
+                    } else
+                        out[o++] = q2[i];
+                }
+            } else
+                return 0;
+            any = 1;
+            p = end + 2;
+            /* white space between encoded words is dropped */
+            const char *w = p + strspn(p, " \t\r\n");
+            if (w[0] == '=' && w[1] == '?')
+                p = w;
+            continue;
+        }
+        out[o++] = *p++;
+    }
+    out[o] = '\0';
+    return any;
+}
+
+/* The sender writes from a personal mailbox (a consumer provider or a
+ * placeholder mailbox domain such as inbox.test). */
+static int rules_personal_sender(const char *addr, const rules_sender_t *s)
+{
+    if (s != NULL && s->kind == RULES_K_FREEMAIL)
+        return 1;
+    const char *at = addr ? strrchr(addr, '@') : NULL;
+    if (at == NULL || s != NULL)
+        return 0;
+    const char *d = at + 1;
+    size_t l = strcspn(d, ".");
+    return rules_mailbox_label(d, l) && d[l] == '.';
+}
+
+/* 1 if name is nothing but organisation suffixes ("Recruiting Team",
+ * "Talent Acquisition", "HR"). */
+static int rules_only_suffix(const rules_db_t *db, const char *name)
+{
+    char low[256];
+    rules_lower(name, strlen(name), low, sizeof low);
+    size_t n = strlen(low);
+    while (n > 0 && strchr(" -|,:", low[n - 1]) != NULL)
+        low[--n] = '\0';
+    if (n == 0)
+        return 1;
+    for (size_t i = 0; i < db->nsuffix; i++)
+        if (strcmp(low, db->suffix[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if the domain of addr contains the first word of cut (at least
+ * five letters of it): "recruit" of " Recruitment" in
+ * "southerncross-recruit.example". */
+static int rules_domain_spells(const char *addr, const char *cut)
+{
+    const char *at = addr ? strrchr(addr, '@') : NULL;
+    if (at == NULL)
+        return 0;
+    while (*cut && !isalpha((unsigned char)*cut))
+        cut++;
+    char w[64];
+    size_t n = 0;
+    while (cut[n] && isalpha((unsigned char)cut[n]) && n + 1 < sizeof w) {
+        w[n] = (char)tolower((unsigned char)cut[n]);
+        n++;
+    }
+    w[n] = '\0';
+    if (n < 5)
+        return 0;
+    w[n > 7 ? 7 : n] = '\0';
+    char host[256];
+    rules_lower(at + 1, strlen(at + 1), host, sizeof host);
+    return strstr(host, w) != NULL;
+}
+
+/* 1 if the body has a line that is the name, or its first word, alone
+ * (a signature: "Pam", "Kellan Moss", "- Jo"), and the name has two or
+ * three words. */
+static int rules_signs_body(const rules_ctx_t *c, const char *name)
+{
+    const char *body = rules_company_jstr(c->email, "text");
+    size_t words = 0;
+    for (const char *p = name; *p;) {
+        p += strspn(p, " ");
+        if (*p == '\0')
+            break;
+        words++;
+        p += strcspn(p, " ");
+    }
+    if (body == NULL || words < 2 || words > 3)
+        return 0;
+    size_t first = strcspn(name, " ");
+    size_t full = strlen(name);
+    const char *p = body;
+    int closing = 0; /* the line before ends a letter: "Best," */
+    while (*p) {
+        size_t l = strcspn(p, "\r\n");
+        const char *s = p;
+        size_t n = l;
+        while (n > 0 && strchr(" \t-*", *s) != NULL) {
+            s++;
+            n--;
+        }
+        size_t raw = n;
+        while (n > 0 && strchr(" \t,.", s[n - 1]) != NULL)
+            n--;
+        /* the full name signs a person when a title or a company line
+         * follows ("Kellan Moss\nRecruiter | Granite Peak"); a company
+         * signs "Best regards,\nNordvik Retail" last */
+        const char *next = p + l;
+        if (*next == '\r')
+            next++;
+        if (*next == '\n')
+            next++;
+        int more = *next != '\0' && *next != '\r' && *next != '\n';
+        if (closing && ((n == full && more && strncmp(s, name, n) == 0) ||
+                        (n == first && strncmp(s, name, n) == 0)))
+            return 1;
+        if (raw > 0)
+            closing = s[raw - 1] == ',' && raw < 40;
+        p += l;
+        p += strspn(p, "\r\n");
+    }
+    return 0;
+}
+
+void rules_company_from_sender(rules_ctx_t *c)
+{
+    c->origin = RULES_O_SENDER;
+    const char *name = c->from_name;
+    const char *addr = c->from_addr;
+    const rules_sender_t *s = c->sender;
+    /* a From header encoded whole ("=?utf-8?q?Acme_=3Cjobs=40acme...?=")
+     * decodes to a name holding the address: "Acme <jobs@acme.example>" */
+    char fixed_name[256], fixed_addr[256], decoded[512];
+    if (addr != NULL && strncmp(addr, "=?", 2) == 0 &&
+        rules_decode_words(addr, decoded, sizeof decoded) &&
+        strchr(decoded, '<') != NULL) {
+        name = decoded;
+        addr = NULL;
+    }
+    const char *lt = name ? strrchr(name, '<') : NULL;
+    if ((addr == NULL || *addr == '\0') && lt != NULL && strchr(lt, '@')) {
+        size_t nl = (size_t)(lt - name);
+        snprintf(fixed_name, sizeof fixed_name, "%.*s", (int)nl, name);
+        snprintf(fixed_addr, sizeof fixed_addr, "%.*s",
+                 (int)strcspn(lt + 1, ">"), lt + 1);
+        name = fixed_name;
+        addr = fixed_addr;
+        s = rules_db_sender(c->db, addr);
+    }
+    if (name != NULL && *name &&
+        !(s != NULL && s->kind == RULES_K_JOBBOARD)) { /* "Jo via LinkedIn" */
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", name);
+        double w = 0;
+        char *org = buf;
+        char *via = strstr(buf, " via ");
+        char *at = strstr(buf, " at ");
+        char *from = strstr(buf, " from ");
+        char *de = strstr(buf, " | ");
+        if (via != NULL) {
+            *via = '\0';
+            w = 3;
+        } else if (at != NULL || from != NULL) {
+            org = at != NULL ? at + 4 : from + 6;
+            w = 3;
+        } else if (de != NULL) {
+            org = de + 3;
+            w = 2.5;
+        }
+        char whole[256];
+        snprintf(whole, sizeof whole, "%s", org);
+        if (rules_strip_suffixes(c->db, org)) {
+            w = w > 3 ? w : 3;
+            /* the cut word is part of the name when the domain spells it
+             * too: "Threadline Recruiting <jobs@threadline-recruiting...>"
+             * is an agency, not Threadline's recruiting team */
+            if (rules_domain_spells(addr, whole + strlen(org)))
+                snprintf(org, sizeof buf - (size_t)(org - buf), "%s", whole);
+        }
+        if (w == 0 && addr != NULL && rules_role_account(addr) &&
+            (s == NULL || s->kind != RULES_K_FREEMAIL))
+            w = 2.5;
+        if (w == 0 && s != NULL &&
+            (s->kind == RULES_K_ATS || s->kind == RULES_K_SCHEDULING ||
+             s->kind == RULES_K_ASSESSMENT) &&
+            addr != NULL && rules_role_account(addr))
+            w = 2.5;
+        /* "Recruiting Team", "Hiring Team": no organisation named */
+        if (rules_only_suffix(c->db, org))
+            w = 0;
+        /* "Pam Whitley <no-reply@hire.lever.co>" signing "Pam": a person
+         * writing through the system, not the company */
+        if (w == 2.5 && org == buf && rules_signs_body(c, org))
+            w = 0;
+        if (w > 0)
+            rules_cand_add(c, org, strlen(org), w, 3);
+    }
+    if (addr != NULL) {
+        const char *at = strrchr(addr, '@');
+        if (at != NULL) {
+            char host[256];
+            rules_lower(at + 1, strlen(at + 1), host, sizeof host);
+            rules_slug_from_host(c, host, 2.0);
+            /* Workday sends from tenant@myworkday.com */
+            if (s != NULL && s->kind == RULES_K_ATS &&
+                !rules_role_account(addr) && strstr(host, "myworkday") != NULL)
+                rules_cand_add(c, addr, (size_t)(at - addr), 2.0, 1);
+        }
+        rules_domain_cand(c, addr, 1.0);
+        /* the candidate writing (a reply): the recruiter's domain */
+        if (rules_personal_sender(addr, s)) {
+            const json_t *to = json_object_get(c->email, "to");
+            size_t ti;
+            const json_t *a;
+            json_array_foreach(to, ti, a)
+            {
+                const char *ta = rules_company_jstr(a, "address");
+                const char *tat = ta ? strrchr(ta, '@') : NULL;
+                if (tat == NULL)
+                    continue;
+                char host[256];
+                rules_lower(tat + 1, strlen(tat + 1), host, sizeof host);
+                rules_slug_from_host(c, host, 1.5);
+                rules_domain_cand(c, ta, 1.0);
+                break;
+            }
+        }
+    }
+    const json_t *links = json_object_get(c->email, "links");
+    size_t i;
+    const json_t *l;
+    size_t nl = 0;
+    json_array_foreach(links, i, l)
+    {
+        const char *u = rules_company_jstr(l, "url");
+        if (u != NULL && nl++ < 50)
+            rules_slug_from_url(c, u);
+    }
+    const json_t *cal = json_object_get(c->email, "calendar");
+    json_array_foreach(cal, i, l)
+    {
+        const json_t *org = json_object_get(l, "organizer");
+        rules_domain_cand(c, rules_company_jstr(org, "address"), 1.0);
+    }
+}
+
+/* For a candidate taken from a domain or an ATS slug ("copperleaf",
+ * "nimbus-cloud"), find the capitalised name it stands for in the text
+ * ("Copperleaf Energy", "Nimbus Cloudworks", "Grupo Altamira") and add it
+ * as a better-written candidate. */
+static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
+{
+    const rules_text_t *t = &c->text;
+    size_t kl = strlen(cd->key);
+    char bestname[128] = "";
+    if (kl < 4)
+        return;
+    for (size_t i = 0; i < t->ntok; i++) {
+        const rules_tok_t *tk = &t->tok[i];
+        char k0[64];
+        if (!(tk->flags & RULES_T_CAP) || tk->len < 3)
+            continue;
+        rules_org_key(tk->w, k0, sizeof k0); /* folds accents: "Orée" */
+        size_t l0 = strlen(k0);
+        if (l0 == 0 || strncmp(k0, cd->key, l0 < kl ? l0 : kl) != 0)
+            continue;
+        /* words that spell the slug, then further capitalised words (at
+         * most 4 words in all): "Copperleaf Energy" for "copperleaf" */
+        char key[128] = "";
+        size_t kpos = 0, last = i, last_spelled = i;
+        int spelled = 0;
+        for (size_t j = i; j < t->ntok && j < i + 4; j++) {
+            const rules_tok_t *tj = &t->tok[j];
+            if (tj->seg != tk->seg || !(tj->flags & RULES_T_CAP) ||
+                (j > i && (tj->flags & RULES_T_BREAK)) ||
+                rules_db_is_stop(c->db, tj->w) ||
+                kpos + tj->len + 1 >= sizeof key)
+                break;
+            if (j > i) { /* "Acme - Risk Data", "Acme · Street" end it */
+                const char *g = t->seg[tk->seg].text + t->tok[j - 1].end;
+                size_t gl = tj->off - t->tok[j - 1].end;
+                if (strspn(g, " &'") < gl)
+                    break;
+                /* a display name grows by one word at most */
+                if (spelled && cd->quality == 3 && j > last_spelled + 1)
+                    break;
+            }
+            if (!spelled) {
+                char wk[64];
+                rules_org_key(tj->w, wk, sizeof wk); /* folds accents */
+                size_t wl = strlen(wk);
+                if (kpos + wl + 1 >= sizeof key)
+                    break;
+                memcpy(key + kpos, wk, wl);
+                kpos += wl;
+                key[kpos] = '\0';
+                size_t mm = kpos < kl ? kpos : kl;
+                if (strncmp(key, cd->key, mm) != 0)
+                    break;
+                if (kpos >= kl) {
+                    spelled = 1;
+                    last_spelled = j;
+                }
+            }
+            last = j;
+        }
+        if (!spelled)
+            continue;
+        size_t first = i;
+        /* one capitalised word before a whole-word slug: "Grupo Altamira" */
+        if (l0 == kl && first > 0 && t->tok[first - 1].seg == tk->seg &&
+            (t->tok[first - 1].flags & RULES_T_CAP) &&
+            !(tk->flags & RULES_T_BREAK) &&
+            !rules_db_is_stop(c->db, t->tok[first - 1].w))
+            first--;
+        const rules_seg_t *sg = &t->seg[tk->seg];
+        char name[128];
+        size_t len = t->tok[last].end - t->tok[first].off;
+        if (len >= sizeof name)
+            continue;
+        memcpy(name, sg->text + t->tok[first].off, len);
+        name[len] = '\0';
+        rules_strip_suffixes(c->db, name);
+        /* the fullest spelling wins: "Quillon Systems" in the text over
+         * "Quillon?" in the subject */
+        if (strlen(name) > strlen(bestname))
+            snprintf(bestname, sizeof bestname, "%s", name);
+    }
+    if (bestname[0]) {
+        c->origin = cd->origin;
+        rules_cand_add(c, bestname, strlen(bestname), cd->weight + 1.5, 2);
+    }
+}
+
+/* A name that says staffing or recruiting agency ("BrightPath Staffing",
+ * "okafor-recruiting", "Hartley Search", "Cadre Conseil"). */
+static int rules_agency_key(const char *key)
+{
+    static const char *const w[] = {
+        "staff",     "recruit", "talent",  "search",        "headhunt",
+        "personnel", "conseil", "consult", "placement",     "resourc",
+        "sourcing",  "agency",  "agentur", "personalberat", "seleccion",
+        "selecao",   "recrut",  "reclut",  "hire",          "executive",
+        "partners",  NULL};
+    for (size_t i = 0; w[i]; i++)
+        if (strstr(key, w[i]) != NULL)
+            return 1;
+    return 0;
+}
+
+/* Cut legal forms off the end of a name, in place: "Wexley & Crane LLP",
+ * "Grupo Altamira, S.A.", "Nordlicht GmbH & Co. KG". */
+static void rules_cut_legal(char *name)
+{
+    for (;;) {
+        size_t n = strlen(name);
+        while (n > 0 && strchr(" ,.&", name[n - 1]) != NULL)
+            n--;
+        size_t b = n;
+        while (b > 0 && name[b - 1] != ' ' && name[b - 1] != ',')
+            b--;
+        if (b == 0)
+            break;
+        char w[32];
+        size_t wl = 0;
+        for (size_t i = b; i < n && wl + 1 < sizeof w; i++)
+            if (name[i] != '.')
+                w[wl++] = (char)tolower((unsigned char)name[i]);
+        w[wl] = '\0';
+        int legal = 0;
+        for (size_t i = 0; rules_legal[i]; i++)
+            if (strcmp(w, rules_legal[i]) == 0)
+                legal = 1;
+        if (!legal || strcmp(w, "co") == 0)
+            break;
+        name[b] = '\0';
+        size_t m = strlen(name);
+        while (m > 0 && strchr(" ,&", name[m - 1]) != NULL)
+            name[--m] = '\0';
+        if (m >= 4 && strcmp(name + m - 4, " Co.") == 0) /* GmbH & Co. */
+            name[m - 4] = '\0';
+    }
+}
+
+/* "Pinecrest Medical - verbal offer!": a name of capitalised words that
+ * leads the subject before a dash, a bar or a colon. A weak candidate
+ * (it may be a role): it counts for an agency's client, or added to the
+ * same name found elsewhere. */
+static void rules_subject_cand(rules_ctx_t *c)
+{
+    const char *subj = rules_company_jstr(c->email, "subject");
+    if (subj == NULL)
+        return;
+    for (;;) { /* "Re: ", "Fwd: ", "AW: " */
+        size_t l = strcspn(subj, ": ");
+        if (subj[l] == ':' && l <= 3) {
+            subj += l + 1;
+            subj += strspn(subj, " ");
+            continue;
+        }
+        break;
+    }
+    static const char *const sep[] = {" - ", " \xe2\x80\x93 ", " | ",
+                                      ": ",  " // ",           NULL};
+    size_t cut = strlen(subj);
+    for (size_t i = 0; sep[i]; i++) {
+        const char *p = strstr(subj, sep[i]);
+        if (p != NULL && (size_t)(p - subj) < cut)
+            cut = (size_t)(p - subj);
+    }
+    if (cut == strlen(subj) || cut < 3 || cut > 60)
+        return;
+    /* every word capitalised (or "&"), at most four */
+    size_t words = 0;
+    for (size_t i = 0; i < cut;) {
+        while (i < cut && subj[i] == ' ')
+            i++;
+        if (i >= cut)
+            break;
+        if (!(isupper((unsigned char)subj[i]) ||
+              (unsigned char)subj[i] >= 0xC3 || subj[i] == '&'))
+            return;
+        char w[64];
+        size_t wl = 0;
+        while (i < cut && subj[i] != ' ') {
+            if (wl + 1 < sizeof w)
+                w[wl++] = (char)tolower((unsigned char)subj[i]);
+            i++;
+        }
+        w[wl] = '\0';
+        if (words == 0 && rules_db_is_stop(c->db, w))
+            return;
+        words++;
+    }
+    if (words == 0 || words > 4)
+        return;
+    int saved = c->origin;
+    c->origin = RULES_O_TEXT;
+    rules_cand_add(c, subj, cut, 0.5, 2);
+    c->origin = saved;
+}
+
+char *rules_quoted_text(const char *body)
+{
+    if (body == NULL)
+        return NULL;
+    size_t n = strlen(body), o = 0;
+    char *q = malloc(n + 1);
+    if (q == NULL)
+        return NULL;
+    const char *p = body;
+    while (*p) {
+        size_t l = strcspn(p, "\n");
+        const char *s = p;
+        if (*s == '>') {
+            while (s < p + l && (*s == '>' || *s == ' '))
+                s++;
+            memcpy(q + o, s, (size_t)(p + l - s));
+            o += (size_t)(p + l - s);
+            q[o++] = '\n';
+        }
+        p += l;
+        if (*p == '\n')
+            p++;
+    }
+    q[o] = '\0';
+    if (o == 0) {
+        free(q);
+        return NULL;
+    }
+    return q;
+}
+
+/* A reply that only confirms ("Tuesday works"): the company patterns on
+ * the quoted history, when the new text named none. */
+static void rules_quoted_cands(rules_ctx_t *c)
+{
+    for (size_t i = 0; i < c->ncand; i++)
+        if ((c->cand[i].origin & RULES_O_TEXT) && c->cand[i].weight >= 2)
+            return;
+    char *q = rules_quoted_text(rules_company_jstr(c->email, "text"));
+    if (q == NULL)
+        return;
+    rules_text_t saved = c->text;
+    rules_text_init(&c->text);
+    if (rules_text_add(&c->text, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) ==
+        0) {
+        int named = c->client_named;
+        rules_extract(c, 0);
+        c->client_named = named;
+    }
+    rules_text_free(&c->text);
+    c->text = saved;
+    free(q);
+}
+
+char *rules_best_company(rules_ctx_t *c)
+{
+    rules_subject_cand(c);
+    rules_quoted_cands(c);
+    size_t n = c->ncand;
+    /* a domain that spells the start of the sender's name is that name:
+     * "mumbairetail" and "Mumbai Retail Tech" */
+    for (size_t i = 0; i < n; i++) {
+        if (c->cand[i].quality != 1)
+            continue;
+        size_t kl = strlen(c->cand[i].key);
+        for (size_t j = 0; j < n; j++)
+            if (c->cand[j].quality == 3 && kl >= 4 &&
+                strncmp(c->cand[j].key, c->cand[i].key, kl) == 0) {
+                c->cand[j].weight += c->cand[i].weight;
+                c->cand[i].weight = 0;
+                c->cand[i].quality = 0;
+                break;
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (c->cand[i].quality == 1) {
+            rules_cand_t cd = c->cand[i];
+            rules_expand_slug(c, &cd);
+        }
+    /* a staffing agency writing: a company named in the text (its
+     * client) is the hiring company */
+    int agency = 0;
+    for (size_t i = 0; i < c->ncand; i++)
+        if ((c->cand[i].origin & RULES_O_SENDER) &&
+            rules_agency_key(c->cand[i].key))
+            agency = 1;
+    if (agency)
+        for (size_t i = 0; i < c->ncand; i++)
+            if (c->cand[i].origin == RULES_O_TEXT &&
+                !rules_agency_key(c->cand[i].key))
+                c->cand[i].weight += 3.0;
+    const rules_cand_t *best = NULL;
+    for (size_t i = 0; i < c->ncand; i++)
+        if (best == NULL || c->cand[i].weight > best->weight)
+            best = &c->cand[i];
+    if (best == NULL || best->weight < 1.0)
+        return NULL;
+    char *r = strdup(best->display);
+    if (r != NULL)
+        rules_cut_legal(r);
+    if (r != NULL && best->quality == 1 && islower((unsigned char)r[0]))
+        r[0] = (char)toupper((unsigned char)r[0]);
+    return r;
+}

@@ -1,0 +1,74 @@
+/**
+ * @file rules_company.h
+ * @brief Internals shared by the classifier (rules_engine.c) and the
+ *        company extraction (rules_company.c). Not part of any API.
+ */
+#ifndef RULES_COMPANY_H
+#define RULES_COMPANY_H
+
+#include "rules_internal.h"
+
+#include <jansson.h>
+
+/* Company patterns this heavy name an agency's client (extract.tsv). */
+#define RULES_CLIENT_WEIGHT 4.0
+
+typedef struct rules_hit_s {
+    uint32_t phrase;
+    uint32_t start, end; /* token range */
+} rules_hit_t;
+
+typedef struct rules_cand_s {
+    char display[128];
+    char key[128];
+    double weight;
+    int quality; /* 3 display name, 2 text, 1 slug or domain */
+    int origin;  /* RULES_O_*: where it was found */
+} rules_cand_t;
+
+#define RULES_MAX_CANDS 24
+
+/* Where a company candidate was found. */
+enum { RULES_O_TEXT = 1, RULES_O_SENDER = 2 };
+
+typedef struct rules_ctx_s {
+    const rules_db_t *db;
+    const json_t *email;
+    rules_text_t text;
+    rules_hit_t *hits;
+    size_t nhits;
+    uint8_t *seen; /* per phrase */
+    rules_cand_t cand[RULES_MAX_CANDS];
+    size_t ncand;
+    const rules_sender_t *sender;
+    const char *from_addr;
+    const char *from_name;
+    int client_named; /* a client pattern matched */
+    int origin;       /* RULES_O_* of the candidates being added */
+} rules_ctx_t;
+
+/** Apply the extraction patterns of extract.tsv of one kind: company
+ *  candidates are added to c (want_role 0), or the first role found is
+ *  returned (want_role 1, malloc'd, NULL if none). Sets c->client_named
+ *  when a pattern names an agency's client. */
+char *rules_extract(rules_ctx_t *c, int want_role);
+/** Add company candidates from the sender (display name, ATS subdomain,
+ *  domain), the links to applicant-tracking systems and the calendar
+ *  invitations' organizers. */
+void rules_company_from_sender(rules_ctx_t *c);
+/** The heaviest company candidate (malloc'd), or NULL if none is heavy
+ *  enough. */
+char *rules_best_company(rules_ctx_t *c);
+
+/** The scheduled date of an interview, offer or assessment: the
+ *  invitation's start (cal_date) if any, else the date already read from
+ *  the text (text_date), else the first date and time in the body, then
+ *  the subject. out gets "" when there is none. */
+void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
+                          const char *text_date, char *out, size_t out_size);
+
+/** The quoted lines of a reply ("> ..."), their '>' marks removed
+ *  (malloc'd), or NULL if there are none. */
+char *rules_quoted_text(const char *body);
+
+#endif

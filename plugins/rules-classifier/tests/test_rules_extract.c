@@ -1,0 +1,417 @@
+/*
+ * Unit tests of the extraction of the rules classifier: scheduled dates
+ * (zones with the date's own DST, relative dates, deadlines and offer
+ * calls, other languages, quoted attribution lines) and companies
+ * (signatures, applicant-tracking subdomains and paths, invitation
+ * organizers, agencies' clients, suffixes, people's names, aliases).
+ */
+#include "co_test.h"
+#include "rules_engine.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static rules_db_t *db;
+
+static void setup(void)
+{
+    char err[512] = "";
+    db = rules_db_new();
+    ck_assert_ptr_nonnull(db);
+    ck_assert_msg(rules_db_load_dir(db, RULES_SOURCE_DATADIR, err, sizeof err) >
+                      0,
+                  "%s", err);
+    ck_assert_msg(rules_db_finish(db, err, sizeof err) == 0, "%s", err);
+}
+
+static void teardown(void)
+{
+    rules_db_free(db);
+    db = NULL;
+}
+
+/* rules_find_date() at reference time ref (UTC seconds) and sender offset
+ * off (minutes, INT_MIN: unknown); "" when no date is found. */
+static const char *date_of(const char *text, long long ref, int off)
+{
+    static char out[32];
+    if (!rules_find_date(db, text, ref, off, out, sizeof out))
+        out[0] = '\0';
+    return out;
+}
+
+/* 2026-01-15T12:00:00Z, 2026-07-01T12:00:00Z, 2025-03-10T15:02:00Z (a
+ * Monday, 10:02 at -0500) */
+#define JAN26 1768478400LL
+#define JUL26 1782907200LL
+#define MON25 1741618920LL
+
+START_TEST(zones_follow_dst)
+{
+    /* Pacific: UTC-8 in January, UTC-7 in July */
+    ck_assert_str_eq(date_of("January 20 at 3pm PT", JAN26, 0),
+                     "2026-01-20T23:00:00Z");
+    ck_assert_str_eq(date_of("July 7 at 3pm PT", JUL26, 0),
+                     "2026-07-07T22:00:00Z");
+    ck_assert_str_eq(date_of("July 7 at 3pm Pacific", JUL26, 0),
+                     "2026-07-07T22:00:00Z");
+    /* names in words */
+    ck_assert_str_eq(date_of("July 8, 10:00 AM Mountain Time", JUL26, 0),
+                     "2026-07-08T16:00:00Z");
+    ck_assert_str_eq(date_of("January 21 at 10am Mountain Time", JAN26, 0),
+                     "2026-01-21T17:00:00Z");
+    ck_assert_str_eq(
+        date_of("on 8 July 2026 at 14:00 Central European Time", JUL26, 0),
+        "2026-07-08T12:00:00Z");
+    ck_assert_str_eq(date_of("on 20 January 2026, 9:00 CET", JAN26, 0),
+                     "2026-01-20T08:00:00Z");
+    ck_assert_str_eq(date_of("on 8 July 2026, 9:00 CEST", JUL26, 0),
+                     "2026-07-08T07:00:00Z");
+    ck_assert_str_eq(date_of("Wednesday 8 July, 11:00 BST", JUL26, 0),
+                     "2026-07-08T10:00:00Z");
+    ck_assert_str_eq(date_of("July 8 at 2pm ET", JUL26, 0),
+                     "2026-07-08T18:00:00Z");
+    ck_assert_str_eq(date_of("January 20 at 2pm ET", JAN26, 0),
+                     "2026-01-20T19:00:00Z");
+    ck_assert_str_eq(date_of("20 January 2026, 3:30 PM IST", JAN26, 0),
+                     "2026-01-20T10:00:00Z");
+    ck_assert_str_eq(
+        date_of("am 20. Januar 2026 um 10:00 Uhr (MEZ)", JAN26, INT_MIN),
+        "2026-01-20T09:00:00Z");
+    ck_assert_str_eq(
+        date_of("dia 20 de janeiro às 10:00 (hora de Brasília)", JAN26, 0),
+        "2026-01-20T13:00:00Z");
+    /* "et" in French is a word, not a zone: the sender's offset applies */
+    ck_assert_str_eq(date_of("le 20 janvier 2026 à 14h00 et", JAN26, 60),
+                     "2026-01-20T13:00:00Z");
+}
+END_TEST
+
+START_TEST(relative_dates)
+{
+    /* resolved from the Date header (Monday 10 March 2025, -0500) */
+    ck_assert_str_eq(
+        date_of("Tuesday 3pm works. sending an invite", MON25, -300),
+        "2025-03-11T20:00:00Z");
+    ck_assert_str_eq(date_of("How about tomorrow at 10:00?", MON25, -300),
+                     "2025-03-11T15:00:00Z");
+    ck_assert_str_eq(date_of("next Thursday at 11:30 am Eastern", MON25, -300),
+                     "2025-03-13T15:30:00Z");
+    /* the same weekday is next week's */
+    ck_assert_str_eq(date_of("Monday 9am PT then", MON25, -300),
+                     "2025-03-17T16:00:00Z");
+    ck_assert_str_eq(date_of("Tuesday the 18th at 2pm ET it is", MON25, -300),
+                     "2025-03-18T18:00:00Z");
+    ck_assert_str_eq(date_of("morgen um 14:00 Uhr", MON25, 60),
+                     "2025-03-11T13:00:00Z");
+    ck_assert_str_eq(date_of("demain à 9h30", MON25, 60),
+                     "2025-03-11T08:30:00Z");
+    ck_assert_str_eq(date_of("mañana a las 10:00", MON25, 60),
+                     "2025-03-11T09:00:00Z");
+    ck_assert_str_eq(date_of("até quinta (13/03) às 23h59", MON25, -180),
+                     "2025-03-14T02:59:00Z");
+    /* no day at all: nothing */
+    ck_assert_str_eq(date_of("3pm works for me", MON25, -300), "");
+}
+END_TEST
+
+START_TEST(deadlines_and_languages)
+{
+    ck_assert_str_eq(
+        date_of("Please submit your solution by 11:59 PM PST on January 23.",
+                JAN26, -480),
+        "2026-01-24T07:59:00Z");
+    ck_assert_str_eq(
+        date_of("The offer is valid until Friday, January 23, 2026 at 5:00 PM "
+                "EST.",
+                JAN26, -300),
+        "2026-01-23T22:00:00Z");
+    ck_assert_str_eq(date_of("am 14. März um 10:00 Uhr", MON25, 60),
+                     "2025-03-14T09:00:00Z");
+    ck_assert_str_eq(date_of("le mardi 3 juin à 14h30", MON25, 120),
+                     "2025-06-03T12:30:00Z");
+    ck_assert_str_eq(date_of("el 5 de mayo a las 10:00", MON25, 120),
+                     "2025-05-05T08:00:00Z");
+    ck_assert_str_eq(date_of("op dinsdag 3 juni om 14:00 uur", MON25, 120),
+                     "2025-06-03T12:00:00Z");
+    ck_assert_str_eq(date_of("We'd need your decision by noon Eastern on "
+                             "Friday, January 23",
+                             JAN26, -300),
+                     "2026-01-23T17:00:00Z");
+    ck_assert_str_eq(
+        date_of("Monday, June 8, 2026 - 1:30 - 2:00 PM CDT", JAN26, -300),
+        "2026-06-08T18:30:00Z");
+    /* slashed: month first in the US, day first elsewhere */
+    ck_assert_str_eq(date_of("on 6/13 at 1pm PT", MON25, -300),
+                     "2025-06-13T20:00:00Z");
+    ck_assert_str_eq(date_of("le 06/05 à 10h00", MON25, 120),
+                     "2025-05-06T08:00:00Z");
+}
+END_TEST
+
+START_TEST(attribution_lines_skipped)
+{
+    /* the date an older message was written is not the interview */
+    ck_assert_str_eq(
+        date_of("Sounds good!\nOn Wed, Mar 12, 2025 at 11:02 AM Jo Park "
+                "<jo@acme.example> wrote:\n",
+                MON25, -300),
+        "");
+    ck_assert_str_eq(
+        date_of("Merci !\nLe mer. 12 mars 2025 à 11:02, Jo Park a écrit :\n",
+                MON25, 60),
+        "");
+    /* but an invitation's "Date:" line is read */
+    ck_assert_str_eq(date_of("Interview details:\nDate: Thursday, 13 March "
+                             "2025\nTime: 14:00 (CET)\nFormat: video",
+                             MON25, 60),
+                     "2025-03-13T13:00:00Z");
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Through the classifier, the label forced by the decision hook. */
+
+static void force(void *arg, const json_t *email, const rules_decision_t *d,
+                  rules_label_t *label, double *confidence)
+{
+    (void)email;
+    (void)d;
+    (void)confidence;
+    *label = *(const rules_label_t *)arg;
+}
+
+static json_t *mail(const char *from_name, const char *from_addr,
+                    const char *subject, const char *text)
+{
+    json_t *e = json_pack(
+        "{s:s, s:s, s:{s:s?, s:s}, s:[{s:s, s:s}], s:s, s:s, s:s, s:s, "
+        "s:[], s:[], s:{}}",
+        "schema", "careerops.email.v1", "key", "0123456789abcdef", "from",
+        "name", from_name, "address", from_addr, "to", "name", "Alex Kim",
+        "address", "alex.kim@inbox.test", "subject", subject, "text", text,
+        "date", "2025-03-10T15:02:00Z", "date_raw",
+        "Mon, 10 Mar 2025 10:02:00 -0500", "links", "calendar", "headers");
+    ck_assert_ptr_nonnull(e);
+    return e;
+}
+
+static void add_link(json_t *e, const char *url)
+{
+    json_array_append_new(json_object_get(e, "links"),
+                          json_pack("{s:s}", "url", url));
+}
+
+/* Classify e as label; returns the result (company, scheduled). */
+static rules_result_t as(json_t *e, rules_label_t label)
+{
+    rules_result_t r;
+    ck_assert_int_eq(rules_classify_ex(db, e, force, &label, &r), 0);
+    json_decref(e);
+    return r;
+}
+
+#define CHECK_COMPANY(e, want)                                                 \
+    do {                                                                       \
+        rules_result_t r_ = as((e), RULES_INTERVIEW);                          \
+        ck_assert_msg(r_.company != NULL && strcmp(r_.company, (want)) == 0,   \
+                      "company %s, want %s",                                   \
+                      r_.company ? r_.company : "(none)", (want));             \
+        rules_result_clear(&r_);                                               \
+    } while (0)
+
+START_TEST(offer_call_and_deadline_dates)
+{
+    rules_result_t r =
+        as(mail("Dana Fox", "dana@quarrylane.example", "Your offer",
+                "Hi Alex,\n\nI'd love to walk you through the offer on a call "
+                "on Thursday, March 13 at 4:00 PM ET.\n\nDana"),
+           RULES_OFFER);
+    ck_assert_str_eq(r.scheduled, "2025-03-13T20:00:00Z");
+    rules_result_clear(&r);
+    r = as(mail("Dana Fox", "dana@quarrylane.example", "Offer letter",
+                "Please sign and return the offer letter by March 17, 2025 at "
+                "5pm CET."),
+           RULES_OFFER);
+    ck_assert_str_eq(r.scheduled, "2025-03-17T16:00:00Z");
+    rules_result_clear(&r);
+    r = as(mail("Code Team", "no-reply@acme.example", "Your take-home",
+                "Push a branch by friday 6pm ET and we'll go through it."),
+           RULES_ASSESSMENT);
+    ck_assert_str_eq(r.scheduled, "2025-03-14T22:00:00Z");
+    rules_result_clear(&r);
+    /* a reply that only confirms: the time and the company of the quoted
+     * invitation */
+    r = as(mail("Alex Kim", "alex.kim@inbox.test", "Re: next steps",
+                "Thursday works for me, thanks!\n\nOn Mon, Mar 10, 2025 at "
+                "9:00 AM Dana Fox <dana@x.example> wrote:\n> Hi Alex - Orrin "
+                "Robotics would like to meet you.\n> Would Thursday, March 13 "
+                "at 11:30 am ET work?\n"),
+           RULES_INTERVIEW);
+    ck_assert_str_eq(r.scheduled, "2025-03-13T15:30:00Z");
+    ck_assert_str_eq(r.company, "Orrin Robotics");
+    rules_result_clear(&r);
+    /* a rejection has no date */
+    r = as(mail("Dana Fox", "dana@quarrylane.example", "Update",
+                "We met on March 4 at 3pm; we will not move forward."),
+           RULES_REJECTION);
+    ck_assert_str_eq(r.scheduled, "");
+    rules_result_clear(&r);
+}
+END_TEST
+
+START_TEST(company_not_recruiting_nor_placeholder)
+{
+    /* "Recruiting Team <jobs@...>" is not the company "Recruiting" */
+    CHECK_COMPANY(mail("Recruiting Team", "jobs@northwind.example",
+                       "Interview invitation",
+                       "We would like to invite you to an interview."),
+                  "Northwind");
+    /* a subdomain of a placeholder domain: the label below it */
+    CHECK_COMPANY(mail("Talent", "talent@careers.copperleaf.example",
+                       "Interview", "Let's schedule an interview."),
+                  "Copperleaf");
+    CHECK_COMPANY(mail("Talent", "talent@mail.copperleaf.example.com",
+                       "Interview", "Let's schedule an interview."),
+                  "Copperleaf");
+}
+END_TEST
+
+START_TEST(company_from_ats)
+{
+    json_t *e = mail("Workday", "noreply@myworkday.com", "Interview",
+                     "Please schedule your interview.");
+    add_link(e, "https://brambleton.wd5.myworkdayjobs.com/en-US/careers/job/1");
+    CHECK_COMPANY(e, "Brambleton");
+    e = mail("Hiring Team", "no-reply@hire.lever.co", "Interview",
+             "Please pick a time.");
+    add_link(e, "https://jobs.lever.co/tidewell/1234-abcd");
+    CHECK_COMPANY(e, "Tidewell");
+    e = mail("Hiring Team", "no-reply@greenhouse.io", "Interview",
+             "Please pick a time.");
+    add_link(e, "https://boards.greenhouse.io/orchardly/jobs/42");
+    CHECK_COMPANY(e, "Orchardly");
+    CHECK_COMPANY(mail("Jobs", "jobs@quintal.teamtailor.com", "Interview",
+                       "Please pick a time."),
+                  "Quintal");
+    CHECK_COMPANY(mail("Jobs", "noreply@vantor.recruitee.com", "Interview",
+                       "Please pick a time."),
+                  "Vantor");
+}
+END_TEST
+
+START_TEST(company_suffixes_people_aliases)
+{
+    /* legal forms cut */
+    CHECK_COMPANY(mail("Nordlicht Energie GmbH", "jobs@nordlicht.example",
+                       "Einladung", "Wir laden Sie zum Gespräch ein."),
+                  "Nordlicht Energie");
+    CHECK_COMPANY(mail("Wexley & Crane LLP", "careers@wexleycrane.example",
+                       "Interview", "We invite you to interview."),
+                  "Wexley & Crane");
+    CHECK_COMPANY(mail("Grupo Altamira, S.A.", "rrhh@altamira.example",
+                       "Entrevista", "Le invitamos a una entrevista."),
+                  "Grupo Altamira");
+    /* a person writing through an ATS, signing: the company from the
+     * signature, not the person */
+    CHECK_COMPANY(mail("Kellan Moss", "notification@jobvite.com", "Interview",
+                       "Could you send me a few windows?\n\nThanks,\nKellan "
+                       "Moss\nRecruiter | Granite Peak Distribution\n\nSent "
+                       "via Jobvite on behalf of Granite Peak Distribution."),
+                  "Granite Peak Distribution");
+    /* aliases: the domain slug "nimbus-cloud" and the name in prose are
+     * one company, spelled as the message spells it */
+    CHECK_COMPANY(mail("Ivy Chen", "ivy@nimbus-cloud.example", "Next steps",
+                       "Hi Alex, thanks for your time. The team at Nimbus "
+                       "Cloudworks would like to meet you.\n\nIvy\nNimbus "
+                       "Cloudworks"),
+                  "Nimbus Cloudworks");
+    /* full names are not cut short */
+    CHECK_COMPANY(mail("Jamie Ortiz", "jamie@quillon.example",
+                       "Data Engineer @ Quillon?",
+                       "I'm hiring a Staff Data Engineer at Quillon Systems."),
+                  "Quillon Systems");
+}
+END_TEST
+
+START_TEST(company_agency_client)
+{
+    /* a staffing agency writing for a named client: the client */
+    CHECK_COMPANY(mail("Leah Park", "leah@peakhire-staffing.example",
+                       "Interview",
+                       "Hi Alex, I'm Leah with PeakHire Staffing. Ridgeway "
+                       "Outdoor would like to meet you on Thursday."),
+                  "Ridgeway Outdoor");
+    CHECK_COMPANY(mail("BrightPath Staffing",
+                       "jobs@brightpath-staffing.example", "Interview",
+                       "Good news - the hiring manager at Northwind Logistics "
+                       "liked your resume."),
+                  "Northwind Logistics");
+    /* an agency with an unnamed client: the agency, its name whole */
+    CHECK_COMPANY(mail("Threadline Recruiting",
+                       "jobs@threadline-recruiting.example", "Interview",
+                       "Our client would like to meet you."),
+                  "Threadline Recruiting");
+    /* the candidate replying from a personal mailbox: the recruiter's
+     * company, not "Inbox" */
+    json_t *e = mail("Alex Kim", "alex.kim@inbox.test", "Re: Interview",
+                     "Thursday at 11:30 am Eastern works well for me.");
+    json_object_set_new(e, "to",
+                        json_pack("[{s:s, s:s}]", "name", "Hana K", "address",
+                                  "hana@pembertonlabs.example"));
+    CHECK_COMPANY(e, "Pembertonlabs");
+}
+END_TEST
+
+START_TEST(zone_table_errors)
+{
+    char dir[] = "/tmp/rules-zones-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/zones.tsv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("zone\ttz\nxyz\tMars/Olympus_Mons\n", f);
+    fclose(f);
+    char err[512] = "";
+    rules_db_t *d2 = rules_db_new();
+    ck_assert_int_lt(rules_db_load_dir(d2, dir, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "zones.tsv:2") != NULL &&
+                      strstr(err, "time zone") != NULL,
+                  "%s", err);
+    rules_db_free(d2);
+    f = fopen(path, "w");
+    fputs("zone\ttz\nxyz\tEurope/Vienna\nabc\t+05:30\n", f);
+    fclose(f);
+    d2 = rules_db_new();
+    ck_assert_int_gt(rules_db_load_dir(d2, dir, err, sizeof err), 0);
+    rules_db_free(d2);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("rules-extract");
+    TCase *tc = tcase_create("extract");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, zones_follow_dst);
+    tcase_add_test(tc, relative_dates);
+    tcase_add_test(tc, deadlines_and_languages);
+    tcase_add_test(tc, attribution_lines_skipped);
+    tcase_add_test(tc, offer_call_and_deadline_dates);
+    tcase_add_test(tc, company_not_recruiting_nor_placeholder);
+    tcase_add_test(tc, company_from_ats);
+    tcase_add_test(tc, company_suffixes_people_aliases);
+    tcase_add_test(tc, company_agency_client);
+    tcase_add_test(tc, zone_table_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(suite)

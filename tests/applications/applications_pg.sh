@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Applications on PostgreSQL: the sample mailbox through the demo pipeline
+# gives the expected applications and transitions (expected-*.csv, checked
+# by hand against datasets/sample-mailbox/expected.csv); the same events
+# inserted one transaction each in two shuffled orders, then replayed, give
+# the same tables; a changed event label re-derives the application;
+# `careerops applications --csv` opens with Python's csv module (one row per
+# application) and `--ics` parses with libical (ARG 1: tests' ics_check)
+# and lists exactly the upcoming interviews.
+set -euo pipefail
+: "${CAREEROPS_BIN:?run through meson test}"
+: "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
+ICS_CHECK=${1:?usage: applications_pg.sh ICS_CHECK}
+if [ -z "${CAREEROPS_TEST_PG:-}" ]; then
+    if [ "${CI:-}" = true ]; then echo "FAIL: CAREEROPS_TEST_PG is not set" >&2; exit 1; fi
+    echo "SKIP: CAREEROPS_TEST_PG is not set (scripts/pg.sh start)" >&2
+    exit 77
+fi
+SRC=$CAREEROPS_SOURCE_ROOT
+HERE=$SRC/tests/applications
+T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-apps.XXXXXX")
+S=apps_test_$$
+P=apps-test-$$
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+q() { psql "$CAREEROPS_TEST_PG" -XqtA -v ON_ERROR_STOP=1 "$@"; }
+cleanup() {
+    q -c "DROP SCHEMA IF EXISTS $S CASCADE" >/dev/null 2>&1 || true
+    for t in careerops_state careerops_idempotency; do
+        q -c "DELETE FROM $t WHERE ns LIKE '$P/%'" >/dev/null 2>&1 || true
+    done
+    rm -rf "$T"
+}
+trap cleanup EXIT
+export CAREEROPS_LOOPBACK_ONLY=1
+# the state store of the pipeline and of the command (libpq keywords work)
+export CAREEROPS_STATE=$CAREEROPS_TEST_PG
+
+mbox=$SRC/datasets/sample-mailbox/sample.mbox
+[ -f "$mbox" ] || python3 "$SRC/datasets/sample-mailbox/generate.py" >/dev/null
+(cd "$SRC/pipelines" &&
+    CAREEROPS_MAILBOX=$mbox CAREEROPS_DEMO_SCHEMA=$S CAREEROPS_NOTIFY_OUT=$T/notif.txt \
+        CAREEROPS_DEMO_DLQ=$T/dlq.jsonl \
+        "$CAREEROPS_BIN" run demo.json --until-idle --set "pipeline=$P" 2>"$T/run.log") ||
+    fail "the demo pipeline failed: $(tail -n 5 "$T/run.log")"
+ok "sample mailbox stored in schema $S ($(q -c "SELECT count(*) FROM $S.events") events)"
+
+# The expected rows (company, role, status, first/last email day, number of
+# scheduled interviews) and transitions.
+apps_csv() {
+    echo "company,role,status,first_seen,last_event_at,interviews"
+    q -F, -c "SELECT company, coalesce(role, ''), status,
+        to_char(first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+        to_char(last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+        jsonb_array_length(interviews) FROM $S.applications ORDER BY company, role"
+}
+trans_csv() {
+    echo "company,seq,from_status,to_status,event_type,message_id,email_date"
+    q -F, -c "SELECT a.company, t.seq, coalesce(t.from_status, ''), t.to_status,
+        t.event_type, t.email_message_id,
+        to_char(t.email_date AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+        FROM $S.application_transitions t
+        JOIN $S.applications a ON a.id = t.application_id ORDER BY 1, 2"
+}
+apps_csv >"$T/apps.csv"
+diff -u "$HERE/expected-applications.csv" "$T/apps.csv" ||
+    fail "applications differ from tests/applications/expected-applications.csv"
+trans_csv >"$T/trans.csv"
+diff -u "$HERE/expected-transitions.csv" "$T/trans.csv" ||
+    fail "transitions differ from tests/applications/expected-transitions.csv"
+ok "12 applications and $(($(wc -l <"$T/trans.csv") - 1)) transitions as expected"
+
+# Every column of both tables but the bookkeeping ones.
+snapshot() {
+    q -c "SELECT id, company_key, company, role, status, first_seen,
+        last_event_at, last_event_key, last_event_type, next_interview,
+        interviews, thread_ids, event_keys FROM $S.applications ORDER BY id"
+    q -c "SELECT application_id, seq, from_status, to_status, event_key,
+        event_type, email_message_id, email_date
+        FROM $S.application_transitions ORDER BY 1, 2"
+}
+snapshot >"$T/snap0"
+# shuffled: one transaction per event, in an order given by a seed
+q -c "CREATE TABLE $S.ev_copy AS SELECT * FROM $S.events"
+replay() { # SEED MODE (insert | update)
+    q -c "SELECT format(CASE WHEN '$2' = 'insert' THEN
+          'INSERT INTO $S.events SELECT * FROM $S.ev_copy WHERE key = %L;'
+        ELSE 'UPDATE $S.events e SET doc = c.doc, event_type = c.event_type
+          FROM $S.ev_copy c WHERE e.key = c.key AND c.key = %L;' END, key)
+        FROM $S.ev_copy ORDER BY md5(key || '$1')" >"$T/replay.sql"
+    q -f "$T/replay.sql" >/dev/null
+}
+for seed in one two; do
+    q -c "DELETE FROM $S.events" -c "DELETE FROM $S.application_transitions" \
+        -c "DELETE FROM $S.applications"
+    replay "$seed" insert
+    snapshot >"$T/snap-$seed"
+    cmp -s "$T/snap0" "$T/snap-$seed" || { diff "$T/snap0" "$T/snap-$seed" | head -20; fail "shuffled order '$seed' gave other tables"; }
+done
+ids_before=$(q -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM $S.application_transitions")
+replay three update
+snapshot >"$T/snap-replay"
+cmp -s "$T/snap0" "$T/snap-replay" || fail "replaying the events changed the tables"
+[ "$(q -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM $S.application_transitions")" = "$ids_before" ] ||
+    fail "replaying the events rewrote transition rows (the log is append-only)"
+ok "two shuffled orders (one transaction per event) and a replay give the same tables"
+# In email-date order the log only grows: no row is deleted and written again.
+q -c "DELETE FROM $S.events" -c "DELETE FROM $S.application_transitions" \
+    -c "DELETE FROM $S.applications"
+q -c "SELECT format('INSERT INTO $S.events SELECT * FROM $S.ev_copy WHERE key = %L;', key)
+    FROM $S.ev_copy ORDER BY received_at, key" >"$T/inorder.sql"
+q -f "$T/inorder.sql" >/dev/null
+[ "$(q -c "SELECT max(id) - min(id) + 1 = count(*) FROM $S.application_transitions")" = t ] ||
+    fail "mail in date order rewrote transition rows"
+snapshot >"$T/snap-inorder"
+cmp -s "$T/snap0" "$T/snap-inorder" || fail "mail in date order gave other tables"
+ok "mail in date order appends to the log only"
+
+# --csv: one row per application, the columns named in the header
+"$CAREEROPS_BIN" applications --schema "$S" --csv >"$T/out.csv"
+python3 - "$T/out.csv" <<'PY' || fail "--csv is not what Python's csv module expects"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert len(rows) == 12, len(rows)
+assert len({r["id"] for r in rows}) == 12
+salt = [r for r in rows if r["company"] == "Saltmarsh Robotics"][0]
+assert salt["status"] == "OFFER" and salt["interviews"] == "2", salt
+assert all(r["status"] for r in rows)
+PY
+ok "--csv: 12 rows through Python's csv module"
+"$CAREEROPS_BIN" applications --schema "$S" --status offer --json >"$T/out.json"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert sorted(x["company"] for x in a)==["Emberline Networks","Glasswing Analytics","Saltmarsh Robotics","Tidewater Payments"], a' "$T/out.json" ||
+    fail "--status offer --json lists other applications"
+"$CAREEROPS_BIN" applications --schema "$S" --now 2025-10-20T00:00:00Z >"$T/table.txt"
+grep -q '^Tidewater Payments .*Thu 16 Oct 2025 17:00 (past)$' "$T/table.txt" ||
+    fail "the table does not mark Tidewater's past interview: $(cat "$T/table.txt")"
+ok "--json --status and the table"
+
+# --ics on 20 Oct 2025: the interviews after that date of the applications
+# still open (Stellwerk's of 27 Oct was followed by a rejection; Tidewater's
+# of 16 Oct is past), with join and briefing links when known
+lark=$(q -c "SELECT i->>'event_key' FROM $S.applications, jsonb_array_elements(interviews) i WHERE company = 'Larkspur Health'")
+q -c "INSERT INTO $S.briefings (key, company, event_key, event_type, doc)
+      VALUES ('b1', 'Larkspur Health', '$lark', 'INTERVIEW', '{}')"
+"$CAREEROPS_BIN" applications --schema "$S" --ics --now 2025-10-20T00:00:00Z \
+    --briefing-url 'http://127.0.0.1:8080/briefings/{key}' >"$T/out.ics"
+"$ICS_CHECK" "$T/out.ics" | sort >"$T/ics.txt" || fail "libical does not parse --ics"
+cat >"$T/ics.expected" <<EXP
+20251021T200000Z|Interview: Larkspur Health - Senior Software Engineer||http://127.0.0.1:8080/briefings/$lark
+20251023T180000Z|Interview: Glasswing Analytics - Data Platform Engineer|https://meet.google.com/gwa-4821-xyz|
+20251030T170000Z|Interview: Emberline Networks - Staff Engineer|https://zoom.us/j/5559876543|
+20251105T143000Z|Interview: Saltmarsh Robotics - Backend Engineer||
+EXP
+diff -u "$T/ics.expected" "$T/ics.txt" || fail "--ics lists other interviews"
+"$CAREEROPS_BIN" applications --schema "$S" --ics | "$ICS_CHECK" >"$T/ics-now.txt" ||
+    fail "libical does not parse --ics"
+[ ! -s "$T/ics-now.txt" ] || fail "--ics today lists interviews of 2025: $(cat "$T/ics-now.txt")"
+ok "--ics: the 4 upcoming interviews on 20 Oct 2025, none today"
+
+# A corrected label (what `careerops relabel` stores) re-derives the
+# application in the same statement.
+q -c "UPDATE $S.events SET event_type = 'OFFER',
+      doc = jsonb_set(doc, '{event_type}', '\"OFFER\"') WHERE key = '$lark'"
+[ "$(q -c "SELECT status FROM $S.applications WHERE company = 'Larkspur Health'")" = OFFER ] ||
+    fail "relabelling Larkspur's interview as an offer did not move the application to OFFER"
+ok "a relabel moves the application's status"
+
+# The user's own outcome: ACCEPTED after the offer, logged as a DECISION
+# transition; NONE forgets it again.
+tide=$(q -c "SELECT id FROM $S.applications WHERE company = 'Tidewater Payments'")
+"$CAREEROPS_BIN" applications --schema "$S" --decide "$tide=accepted" --now 2025-11-05T10:00:00Z >"$T/dec" ||
+    fail "--decide $tide=accepted failed"
+grep -q "Tidewater Payments): ACCEPTED" "$T/dec" || fail "--decide printed: $(cat "$T/dec")"
+[ "$(q -c "SELECT from_status || '>' || to_status || ' ' || event_type FROM $S.application_transitions
+      WHERE application_id = '$tide' ORDER BY seq DESC LIMIT 1")" = "OFFER>ACCEPTED DECISION" ] ||
+    fail "the decision is not the last transition of Tidewater's application"
+"$CAREEROPS_BIN" applications --schema "$S" --decide "$tide=none" >/dev/null
+[ "$(q -c "SELECT status FROM $S.applications WHERE id = '$tide'")" = OFFER ] ||
+    fail "--decide ID=none did not restore OFFER"
+ok "--decide records and forgets the user's outcome"
+
+# Deleting an event re-derives its application too.
+q -c "DELETE FROM $S.events WHERE key = '$lark'"
+[ "$(q -c "SELECT status FROM $S.applications WHERE company = 'Larkspur Health'")" = ASSESSMENT ] ||
+    fail "deleting Larkspur's interview did not move the application back to ASSESSMENT"
+ok "a deleted event re-derives its application"
+
+# bad input names the fix
+if "$CAREEROPS_BIN" applications --schema "$S" --status BOGUS 2>"$T/err"; then fail "--status BOGUS accepted"; fi
+grep -q "PROSPECT, APPLIED" "$T/err" || fail "--status BOGUS: $(cat "$T/err")"
+if "$CAREEROPS_BIN" applications --schema nosuch_schema 2>"$T/err"; then fail "a missing schema gave success"; fi
+grep -q "no applications table" "$T/err" || fail "missing schema: $(cat "$T/err")"
+if "$CAREEROPS_BIN" applications --schema "$S" --decide nosuchid=ACCEPTED 2>"$T/err"; then fail "--decide of an unknown id accepted"; fi
+grep -q "no application with id 'nosuchid'" "$T/err" || fail "--decide unknown id: $(cat "$T/err")"
+ok "bad input"
