@@ -2,7 +2,8 @@
 """One new kind of mail for the relabel loop test (tests/relabel): 25
 notices of a fictional job board, "Squadlane", whose rejections say only
 that an application card "moved to the Archived column". The shipped
-classifier reads them as OTHER; the user corrects 5 and retrains.
+classifier reads none of them as REJECTION (OTHER or RECRUITER_OUTREACH);
+the user corrects 5 and retrains.
 
 usage: gen_kind.py OUT  -> OUT/emails/sqNN.eml and OUT/labels.csv
 (eval labels CSV: file,label,company,scheduled_date). Fictional people and
