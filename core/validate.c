@@ -3,11 +3,41 @@
 #include "loader.h"
 #include "options.h"
 
+#include <librdkafka/rdkafka.h>
 #include <string.h>
+
+/* Each kafka property through librdkafka's own parser on a scratch
+ * configuration: an unknown name or a bad value is a fault at kafka.NAME
+ * here, not a FAILED stage at run time. */
+static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
+{
+    if (m->kafka == NULL)
+        return;
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *k;
+    json_t *v;
+    json_object_foreach(m->kafka, k, v)
+    {
+        char e[512], path[300];
+        if (!json_is_string(v) || k[0] == '\0' ||
+            strcmp(k, "bootstrap.servers") == 0)
+            continue; /* reported by the manifest parser, or "embedded" */
+        if (rd_kafka_conf_set(conf, k, json_string_value(v), e, sizeof e) !=
+            RD_KAFKA_CONF_OK) {
+            snprintf(path, sizeof path, "kafka.%s", k);
+            co_diag_add(d, path,
+                        "%s (librdkafka %s; see its CONFIGURATION.md for "
+                        "the property names and values)",
+                        e, rd_kafka_version_str());
+        }
+    }
+    rd_kafka_conf_destroy(conf);
+}
 
 int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
 {
     size_t before = d->n;
+    co__validate_kafka(m, d);
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
         char path[64], e[2048];
