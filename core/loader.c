@@ -279,7 +279,13 @@ const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
     }
     free(copy);
     co_plugin_handle_t *h = NULL;
-    if (file == NULL)
+    size_t nl = strlen(name);
+    if (file == NULL && nl > 3 && strcmp(name + nl - 3, ".so") == 0)
+        co_errf(errstr, sz,
+                "plugin '%s' not found: a plugin name has no \".so\" (write "
+                "\"%.*s\"), or give the library's path with \"plugin_file\"",
+                name, (int)(nl - 3), name);
+    else if (file == NULL)
         co_errf(errstr, sz,
                 "plugin '%s' not found (looked for %s.so in %s); check the "
                 "name with `careerops plugins list`, build it "

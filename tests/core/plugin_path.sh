@@ -71,6 +71,12 @@ CAREEROPS_PLUGIN_PATH="$T/plugs" "$B" validate m.json >out.txt 2>err.txt ||
     fail "a symlink inside the plugin folder was refused: $(cat err.txt)"
 ok "plugins list skips it; a symlink inside the folder loads"
 
+# A file name for a plugin name: the fault says to drop ".so".
+manifest '"plugin":"mock-sink.so"'
+! "$B" validate m.json >out.txt 2>err.txt || fail "validate accepted plugin mock-sink.so"
+grep -q 'stages\[1\]\.plugin: .*write "mock-sink"' err.txt || fail "mock-sink.so: $(cat err.txt)"
+ok "plugin \"mock-sink.so\": $(head -1 err.txt | cut -c1-120)"
+
 # The marker works: plugin_file does load the library (which is no plugin).
 manifest '"plugin_file":"x/evil.so"'
 rc=0
