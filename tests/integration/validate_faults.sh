@@ -49,3 +49,34 @@ set -e
 "$B" validate good.json --set kafka.session.timeout.ms=6000 --set kafka.acks=all |
     grep -q '^ok' || fail "good kafka properties rejected"
 ok "empty, unknown and badly valued kafka properties: faults with their kafka. paths"
+
+# Topic cycles and dead-letter loops through the CLI: validate and run both
+# refuse them (exit 2) with the stages' JSON paths, before any record flows
+# (a dead-letter reader failing into its own input once turned 10 failures
+# into 1,463 dead letters in 20 s).
+cat > cycle.json <<'J'
+{"pipeline":"cy","stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":10}},
+  {"name":"one","plugin":"mock-passthrough","input":"a","output":"b"},
+  {"name":"two","plugin":"mock-passthrough","input":"b","output":"a"}]}
+J
+cat > dlloop.json <<'J'
+{"pipeline":"dl","stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":10}},
+  {"name":"mid","plugin":"mock-fault","input":"a","output":"b","config":{"fail_every":1}},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}},
+  {"name":"dead","plugin":"mock-fault","input":"dlq_dead_letters","config":{"fail_every":1}}]}
+J
+for f in cycle.json:'stages\[1\]\.output: topic cycle: .*stages\[2\] (two)' \
+         dlloop.json:'stages\[3\]\.errors\.dead_letter_topic: dead-letter loop: stages\[3\] (dead)'; do
+    m=${f%%:*} want=${f#*:}
+    for cmd in validate run; do
+        set +e
+        timeout 20 "$B" $cmd "$m" > out.txt 2> err.txt; rc=$?
+        set -e
+        [ $rc = 2 ] || fail "$cmd $m: exit $rc, expected 2: $(head -3 err.txt)"
+        grep -q "^error: $m: $want" err.txt || fail "$cmd $m: $(cat err.txt)"
+    done
+    [ ! -e o.jsonl ] || fail "run $m let records flow"
+done
+ok "a topic cycle and a dead-letter loop: validate and run exit 2 with the stages' JSON paths"
