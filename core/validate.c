@@ -1,5 +1,6 @@
 /* Manifest checks against the plugins' declarations. */
 #include "validate.h"
+#include "control.h"
 #include "loader.h"
 #include "options.h"
 
@@ -38,6 +39,9 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
 {
     size_t before = d->n;
     co__validate_kafka(m, d);
+    char e[512];
+    if (co_control_listen_check(m->http_listen, e, sizeof e) != 0)
+        co_diag_add(d, "http.listen", "%s", e);
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
         char path[64], e[2048];

@@ -80,3 +80,18 @@ for f in cycle.json:'stages\[1\]\.output: topic cycle: .*stages\[2\] (two)' \
     [ ! -e o.jsonl ] || fail "run $m let records flow"
 done
 ok "a topic cycle and a dead-letter loop: validate and run exit 2 with the stages' JSON paths"
+
+# http.listen is checked before anything starts: validate and run refuse a
+# value the control API could not bind (run used to go on without it).
+for l in 0.0.0.0 localhost:0 127.0.0.1:99999 ''; do
+    for cmd in validate run; do
+        set +e
+        timeout 20 "$B" $cmd good.json --set "http.listen=$l" > out.txt 2> err.txt; rc=$?
+        set -e
+        [ $rc = 2 ] && grep -q '^error: good.json: http.listen: .*IPV4:PORT' err.txt ||
+            fail "$cmd http.listen='$l': exit $rc: $(head -3 err.txt)"
+    done
+done
+"$B" validate good.json --set http.listen=0.0.0.0:0 | grep -q '^ok' ||
+    fail "http.listen 0.0.0.0:0 refused"
+ok "bad http.listen values refused by validate and run"
