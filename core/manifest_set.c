@@ -212,8 +212,10 @@ int co__apply_set(json_t *root, const char *set, co_diag_t *d)
     if (v == NULL && (val[0] == '{' || val[0] == '[')) {
         co_diag_add(d, where,
                     "the value looks like JSON but is not valid "
-                    "(%s); quote it in the shell: --set 'PATH={...}'",
-                    je.text);
+                    "(%s); quote it in the shell: --set 'PATH={...}', or "
+                    "for a string that starts with '%c' give it as a JSON "
+                    "string: --set 'PATH=\"%.40s\"'",
+                    je.text, val[0], val);
         free(path);
         return -1;
     }
