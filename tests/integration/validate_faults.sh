@@ -95,3 +95,26 @@ done
 "$B" validate good.json --set http.listen=0.0.0.0:0 | grep -q '^ok' ||
     fail "http.listen 0.0.0.0:0 refused"
 ok "bad http.listen values refused by validate and run"
+
+# One record's retries must fit in kafka.max.poll.interval.ms on a real
+# consumer group: 20 retries of up to 1 s against 6 s got the stage evicted
+# mid-retry and the record retried from its start after each rejoin.
+cat > retry.json <<'J'
+{"pipeline":"rt","kafka":{"bootstrap.servers":"127.0.0.1:1","max.poll.interval.ms":"6000"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","errors":{"retries":1000}},
+  {"name":"mid","plugin":"mock-fault","input":"a","output":"b",
+   "errors":{"backoff_ms":1000,"backoff_max_ms":1000,"retries":20}},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}}]}
+J
+set +e
+"$B" validate retry.json > out.txt 2> err.txt; rc=$?
+set -e
+[ $rc = 2 ] && grep -q "^error: retry.json: stages\[1\]\.errors\.retries: .*kafka.max.poll.interval.ms (6000 ms)" err.txt ||
+    fail "20 retries of 1 s against 6 s: exit $rc: $(cat err.txt)"
+[ "$(grep -c '^error: ' err.txt)" = 1 ] || fail "a source's retries were checked too: $(cat err.txt)"
+"$B" validate retry.json --set stages.mid.errors.retries=4 | grep -q '^ok' ||
+    fail "4 retries of 1 s against 6 s refused"
+"$B" validate retry.json --set kafka.bootstrap.servers=embedded | grep -q '^ok' ||
+    fail "refused on the in-process broker (static assignment, no group)"
+ok "retries longer than max.poll.interval.ms refused on a consumer group"
