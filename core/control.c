@@ -22,11 +22,11 @@ struct co_control_s {
     struct MHD_Daemon *d;
     co_control_routes_t r;
     int port;
-    char host[128];   /* listen address as configured */
-    char token[256];  /* the control token */
-    char *token_file; /* where it is */
-    int token_made;   /* 1: generated here, removed at stop */
-    char **allowed;   /* http.allowed_hosts (copied), NULL-terminated */
+    char host[128];     /* listen address as configured */
+    char token[256];    /* the control token */
+    char *token_file;   /* where it is */
+    int token_made;     /* 1: generated here, removed at stop */
+    char **allowed;     /* http.allowed_hosts (copied), NULL-terminated */
 };
 
 static enum MHD_Result co__reply(struct MHD_Connection *c, unsigned status,
@@ -43,8 +43,8 @@ static enum MHD_Result co__reply(struct MHD_Connection *c, unsigned status,
     return ret;
 }
 
-static enum MHD_Result co__json_error(struct MHD_Connection *c, unsigned status,
-                                      const char *msg)
+static enum MHD_Result co__json_error(struct MHD_Connection *c,
+                                      unsigned status, const char *msg)
 {
     json_t *j = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -63,8 +63,7 @@ static int co__name_ok(const co_control_t *ctl, const char *name)
     struct in_addr a4;
     struct in6_addr a6;
     size_t n = strlen(name);
-    if (inet_pton(AF_INET, name, &a4) == 1 ||
-        strcasecmp(name, "localhost") == 0)
+    if (inet_pton(AF_INET, name, &a4) == 1 || strcasecmp(name, "localhost") == 0)
         return 1;
     if (n > 2 && name[0] == '[' && name[n - 1] == ']') {
         char in[64];
@@ -282,8 +281,8 @@ static char *co__token_dir(char *errstr, size_t sz)
         return NULL;
     }
     struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
-        (st.st_mode & 077) != 0) {
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        st.st_uid != getuid() || (st.st_mode & 077) != 0) {
         co_errf(errstr, sz,
                 "%s is not a private folder of this user (mode 0700): remove "
                 "it, or set http.token_file",
@@ -293,8 +292,8 @@ static char *co__token_dir(char *errstr, size_t sz)
     return co_strdup(dir);
 }
 
-static int co__token_make(co_control_t *ctl, const char *pipeline, char *errstr,
-                          size_t sz)
+static int co__token_make(co_control_t *ctl, const char *pipeline,
+                          char *errstr, size_t sz)
 {
     unsigned char raw[32];
     if (sodium_init() < 0) {
@@ -316,8 +315,8 @@ static int co__token_make(co_control_t *ctl, const char *pipeline, char *errstr,
     size_t n = strlen(ctl->token);
     if (fd < 0 || write(fd, ctl->token, n) != (ssize_t)n ||
         write(fd, "\n", 1) != 1) {
-        co_errf(errstr, sz, "cannot write the control token to %s: %s", f.data,
-                strerror(errno));
+        co_errf(errstr, sz, "cannot write the control token to %s: %s",
+                f.data, strerror(errno));
         if (fd >= 0)
             close(fd);
         co_buf_free(&f);
@@ -359,9 +358,9 @@ int co_control_listen_check(const char *listen, char *errstr, size_t sz)
 {
     char host[128];
     struct sockaddr_in sa;
-    return listen == NULL
-               ? 0
-               : co__parse_listen(listen, host, sizeof host, &sa, errstr, sz);
+    return listen == NULL ? 0
+                          : co__parse_listen(listen, host, sizeof host, &sa,
+                                             errstr, sz);
 }
 
 static void co__free(co_control_t *ctl)

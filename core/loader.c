@@ -48,7 +48,8 @@ const char *co_plugin_search_path(void)
 
 int co_plugin_name_ok(const char *name)
 {
-    if (name == NULL || name[0] == '\0' || name[0] == '.' || strlen(name) > 200)
+    if (name == NULL || name[0] == '\0' || name[0] == '.' ||
+        strlen(name) > 200)
         return 0;
     for (const char *p = name; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' ||
@@ -299,8 +300,9 @@ const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
     return h;
 }
 
-const co_plugin_handle_t *co_plugin_load_as(const char *name, const char *file,
-                                            char *errstr, size_t sz)
+const co_plugin_handle_t *co_plugin_load_as(const char *name,
+                                            const char *file, char *errstr,
+                                            size_t sz)
 {
     if (file == NULL)
         return co_plugin_load(name, errstr, sz);

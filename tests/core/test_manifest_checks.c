@@ -36,26 +36,13 @@ static size_t count(const co_diag_t *d, const char *prefix, const char *part)
 
 START_TEST(set_malformed_forms_are_errors)
 {
-    static const char *bad[] = {"kafka.=1",
-                                "a..b=1",
-                                "=1",
-                                "a.=",
-                                "a.b.=1",
-                                ".a=1",
-                                "a.=1",
-                                "stages[0].=1",
-                                "stages[]=1",
-                                "stages[x]=1",
-                                "stages[0]x=1",
-                                "a]=1",
-                                "[0]=1",
-                                "kafka.a..b=1",
-                                "kafka..x=1",
-                                "kafka.x.=1",
-                                "noequals",
-                                "stages[99].plugin=x",
-                                "stages.nope.plugin=x",
-                                "stages.mid=1"};
+    static const char *bad[] = {
+        "kafka.=1",  "a..b=1",     "=1",          "a.=",
+        "a.b.=1",    ".a=1",       "a.=1",        "stages[0].=1",
+        "stages[]=1", "stages[x]=1", "stages[0]x=1", "a]=1",
+        "[0]=1",     "kafka.a..b=1", "kafka..x=1", "kafka.x.=1",
+        "noequals",  "stages[99].plugin=x", "stages.nope.plugin=x",
+        "stages.mid=1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         co_diag_t d = {0};
         co_manifest_t *m = load(base, bad[i], &d);
@@ -86,8 +73,8 @@ START_TEST(set_malformed_forms_are_errors)
     /* the good forms still work */
     static const char *good[] = {
         "stages.mid.config.x=5", "stages[1].concurrency=2",
-        "kafka.bootstrap.servers=embedded",
-        "stages.sink.config.p=", "defaults.errors.retries=4"};
+        "kafka.bootstrap.servers=embedded", "stages.sink.config.p=",
+        "defaults.errors.retries=4"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         co_diag_t d = {0};
         co_manifest_t *m = load(base, good[i], &d);
@@ -145,8 +132,9 @@ START_TEST(topic_cycle_names_stages)
     co_diag_t d = {0};
     co_manifest_t *m = load(text, NULL, &d);
     /* one report per cycle, from its first stage, naming every stage */
-    ck_assert_uint_eq(
-        count(&d, "stages[1].output: topic cycle", "stages[2] (two)"), 1);
+    ck_assert_uint_eq(count(&d, "stages[1].output: topic cycle",
+                            "stages[2] (two)"),
+                      1);
     ck_assert_uint_eq(count(&d, "stages[1].output", "stages[3] (three)"), 1);
     ck_assert_uint_eq(count(&d, "stages[4].output: topic cycle", "'s'"), 1);
     ck_assert_uint_eq(d.n, 2);
@@ -201,8 +189,8 @@ END_TEST
 
 START_TEST(plugin_names_and_files)
 {
-    static const char *bad[] = {
-        "../../../tmp/x/evil", "/tmp/evil", "sub/evil", "..", ".hidden", "a b"};
+    static const char *bad[] = {"../../../tmp/x/evil", "/tmp/evil",
+                                "sub/evil", "..", ".hidden", "a b"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char set[128];
         snprintf(set, sizeof set, "stages.sink.plugin=%s", bad[i]);
@@ -215,7 +203,8 @@ START_TEST(plugin_names_and_files)
         co_manifest_free(m);
     }
     co_diag_t d = {0};
-    co_manifest_t *m = load(base, "stages.sink.plugin_file=lib/my-sink.so", &d);
+    co_manifest_t *m =
+        load(base, "stages.sink.plugin_file=lib/my-sink.so", &d);
     /* both: the file's plugin must call itself `plugin` */
     ck_assert_msg(d.n == 0, "%s", d.n ? d.msgs[0] : "");
     ck_assert_str_eq(m->stages[2].plugin, "mock-sink");
