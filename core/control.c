@@ -354,6 +354,15 @@ static int co__parse_listen(const char *listen, char *host, size_t hsz,
     return 0;
 }
 
+int co_control_listen_check(const char *listen, char *errstr, size_t sz)
+{
+    char host[128];
+    struct sockaddr_in sa;
+    return listen == NULL ? 0
+                          : co__parse_listen(listen, host, sizeof host, &sa,
+                                             errstr, sz);
+}
+
 static void co__free(co_control_t *ctl)
 {
     if (ctl->token_made && ctl->token_file)

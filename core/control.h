@@ -56,6 +56,17 @@ co_control_t *co_control_start(const co_manifest_t *m,
                                const co_control_routes_t *routes, char *errstr,
                                size_t errstr_size);
 
+/**
+ * @brief Check an `http.listen` value ("IPV4:PORT", ":PORT" or "PORT"; port
+ *        0..65535) as co_control_start() will parse it, without binding.
+ * @param listen The value; NULL (unset) is valid.
+ * @param errstr Receives what is wrong and an example of a good value.
+ * @returns 0 if valid, -1 if not.
+ * @remark Pure; any thread.
+ */
+int co_control_listen_check(const char *listen, char *errstr,
+                            size_t errstr_size);
+
 /** @brief The port actually bound. */
 int co_control_port(const co_control_t *c);
 

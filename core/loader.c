@@ -64,6 +64,33 @@ static int co__is_file(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Whether `file` (after following every symlink) lies inside `dir` (also
+ * resolved). Returns 1 if inside; else 0 with the resolved file name in
+ * real (or "" when it cannot be resolved). */
+static int co__inside(const char *dir, const char *file, char *real, size_t sz)
+{
+    char rd[PATH_MAX], rf[PATH_MAX];
+    snprintf(real, sz, "%s", "");
+    if (realpath(dir, rd) == NULL || realpath(file, rf) == NULL)
+        return 0;
+    snprintf(real, sz, "%s", rf);
+    size_t n = strlen(rd);
+    if (n == 1) /* the plugin folder is "/" */
+        return 1;
+    return strncmp(rf, rd, n) == 0 && rf[n] == '/';
+}
+
+/* The error for a plugin file that a symlink takes out of its folder. */
+static void co__outside_err(const char *file, const char *real, const char *dir,
+                            char *errstr, size_t sz)
+{
+    co_errf(errstr, sz,
+            "plugin file %s resolves to %s, outside the plugin folder %s (a "
+            "symlink out of the folder): not loaded; copy the library into "
+            "the folder, or load it by path with the stage's \"plugin_file\"",
+            file, real[0] ? real : "(unresolvable)", dir);
+}
+
 /* Find NAME.so in dir or one level below. Returns malloc'd path or NULL. */
 static char *co__find_in_dir(const char *dir, const char *name)
 {
@@ -241,19 +268,32 @@ const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
             return co__cache[i];
         }
     char *copy = co_strdup(path), *save = NULL, *file = NULL;
+    char real[PATH_MAX] = "";
+    int outside = 0;
     for (char *dir = strtok_r(copy, ":", &save); dir && !file;
-         dir = strtok_r(NULL, ":", &save))
+         dir = strtok_r(NULL, ":", &save)) {
         file = co__find_in_dir(dir, name);
+        if (file && !co__inside(dir, file, real, sizeof real)) {
+            co__outside_err(file, real, dir, errstr, sz);
+            outside = 1;
+        }
+    }
     free(copy);
     co_plugin_handle_t *h = NULL;
-    if (file == NULL)
+    size_t nl = strlen(name);
+    if (file == NULL && nl > 3 && strcmp(name + nl - 3, ".so") == 0)
+        co_errf(errstr, sz,
+                "plugin '%s' not found: a plugin name has no \".so\" (write "
+                "\"%.*s\"), or give the library's path with \"plugin_file\"",
+                name, (int)(nl - 3), name);
+    else if (file == NULL)
         co_errf(errstr, sz,
                 "plugin '%s' not found (looked for %s.so in %s); check the "
                 "name with `careerops plugins list`, build it "
                 "(`ninja -C build` builds every plugin) or set "
                 "CAREEROPS_PLUGIN_PATH",
                 name, name, path);
-    else
+    else if (!outside) /* an outside file was refused before any dlopen */
         h = co__open_named(name, file, errstr, sz);
     free(file);
     pthread_mutex_unlock(&co__load_lock);
@@ -347,9 +387,12 @@ void co_plugin_foreach(void (*fn)(const char *, const co_plugin_handle_t *,
             if (!dup) {
                 seen = realloc(seen, (nseen + 1) * sizeof *seen);
                 seen[nseen++] = co_strdup(base);
-                char err[1024] = "";
-                co_plugin_handle_t *h =
-                    co_plugin_open_file(files[i], err, sizeof err);
+                char err[1024] = "", real[PATH_MAX];
+                co_plugin_handle_t *h = NULL;
+                if (!co__inside(dir, files[i], real, sizeof real))
+                    co__outside_err(files[i], real, dir, err, sizeof err);
+                else
+                    h = co_plugin_open_file(files[i], err, sizeof err);
                 fn(files[i], h, h ? NULL : err, arg);
                 co_plugin_handle_free(h);
             }

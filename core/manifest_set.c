@@ -173,8 +173,16 @@ static int co__set_walk(json_t *root, const co__seg_t *segs, int n, json_t *v,
             if (last)
                 return json_object_set(cur, s->key, v) == 0 ? 0 : -1;
             json_t *next = json_object_get(cur, s->key);
+            if (next == NULL && segs[i + 1].is_index) {
+                /* a new array is empty: no index in it exists */
+                co_diag_add(d, where,
+                            "'%s' does not exist, so [%zu] is out of range; "
+                            "set the whole array, e.g. --set '%s=[...]'",
+                            s->key, segs[i + 1].index, s->key);
+                return -1;
+            }
             if (next == NULL) {
-                next = segs[i + 1].is_index ? json_array() : json_object();
+                next = json_object();
                 json_object_set_new(cur, s->key, next);
             }
             cur = next;
@@ -204,8 +212,10 @@ int co__apply_set(json_t *root, const char *set, co_diag_t *d)
     if (v == NULL && (val[0] == '{' || val[0] == '[')) {
         co_diag_add(d, where,
                     "the value looks like JSON but is not valid "
-                    "(%s); quote it in the shell: --set 'PATH={...}'",
-                    je.text);
+                    "(%s); quote it in the shell: --set 'PATH={...}', or "
+                    "for a string that starts with '%c' give it as a JSON "
+                    "string: --set 'PATH=\"%.40s\"'",
+                    je.text, val[0], val);
         free(path);
         return -1;
     }

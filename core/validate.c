@@ -1,13 +1,87 @@
 /* Manifest checks against the plugins' declarations. */
 #include "validate.h"
+#include "control.h"
 #include "loader.h"
 #include "options.h"
+#include "ratelimit.h"
 
+#include <librdkafka/rdkafka.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Each kafka property through librdkafka's own parser on a scratch
+ * configuration: an unknown name or a bad value is a fault at kafka.NAME
+ * here, not a FAILED stage at run time. */
+static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
+{
+    if (m->kafka == NULL)
+        return;
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *k;
+    json_t *v;
+    json_object_foreach(m->kafka, k, v)
+    {
+        char e[512], path[300];
+        if (!json_is_string(v) || k[0] == '\0' ||
+            strcmp(k, "bootstrap.servers") == 0)
+            continue; /* reported by the manifest parser, or "embedded" */
+        if (rd_kafka_conf_set(conf, k, json_string_value(v), e, sizeof e) !=
+            RD_KAFKA_CONF_OK) {
+            snprintf(path, sizeof path, "kafka.%s", k);
+            co_diag_add(d, path,
+                        "%s (librdkafka %s; see its CONFIGURATION.md for "
+                        "the property names and values)",
+                        e, rd_kafka_version_str());
+        }
+    }
+    rd_kafka_conf_destroy(conf);
+}
+
+/* A consumer stays in its group only while it polls at least every
+ * max.poll.interval.ms, and a record's retries (errors.retries with their
+ * backoff) run between two polls: the longest possible series must fit, or
+ * the group evicts the stage and the record is retried from its start
+ * again after the rejoin, forever. (The in-process embedded broker assigns
+ * partitions statically: no group, no eviction.) */
+static void co__validate_retry_budget(const co_manifest_t *m, co_diag_t *d)
+{
+    const char *mp =
+        json_string_value(json_object_get(m->kafka, "max.poll.interval.ms"));
+    long long limit = mp ? atoll(mp) : 300000; /* librdkafka's default */
+    if (m->embedded || limit <= 0)
+        return; /* in process: static assignment, no group; or refused by
+                 * librdkafka's parser above */
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        if (s->n_inputs == 0)
+            continue; /* sources have no consumer */
+        long long worst = 0;
+        for (int a = 1; a <= s->retries && worst <= limit; a++)
+            worst += co_backoff_ms(a, s->backoff_ms, s->backoff_max_ms, 0, 1.0);
+        if (worst <= limit)
+            continue;
+        char path[64];
+        snprintf(path, sizeof path, "stages[%zu].errors.retries", i);
+        co_diag_add(d, path,
+                    "%d retries with backoff up to %lld ms can hold one record "
+                    "for more than kafka.max.poll.interval.ms (%lld ms): the "
+                    "consumer group would evict stage '%s' while it retries "
+                    "and the record would start over after the rejoin; lower "
+                    "errors.retries or errors.backoff_max_ms, or raise "
+                    "kafka.max.poll.interval.ms",
+                    s->retries, (long long)s->backoff_max_ms, limit,
+                    s->name ? s->name : "");
+    }
+}
 
 int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
 {
     size_t before = d->n;
+    co__validate_kafka(m, d);
+    co__validate_retry_budget(m, d);
+    char e[512];
+    if (co_control_listen_check(m->http_listen, e, sizeof e) != 0)
+        co_diag_add(d, "http.listen", "%s", e);
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
         char path[64], e[2048];

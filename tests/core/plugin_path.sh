@@ -39,6 +39,44 @@ rc=0
 grep -q 'stages\[1\]\.plugin: ' err.txt || fail "--set: no JSON path: $(cat err.txt)"
 ok "--set stages.sink.plugin=/PATH refused without loading it"
 
+# Symlinks out of a plugin folder: a plain name whose NAME.so (or whose
+# subfolder) is a symlink leaving the folder is refused before any dlopen,
+# by run, validate and `plugins list`; a symlink that stays inside loads.
+sink=$(find "$plugdir" -name mock-sink.so | head -1)
+mkdir -p plugs/lib plugs/sub
+cp "$sink" plugs/lib/mock-sink.so
+ln -s lib/mock-sink.so plugs/mock-sink.so
+ln -s "$T/x/evil.so" plugs/evil.so
+ln -s "$T/x" plugs/out
+cp x/evil.so x/evil2.so
+for name in evil evil2; do
+    manifest "\"plugin\":\"$name\""
+    for cmd in validate run; do
+        rc=0
+        CAREEROPS_PLUGIN_PATH="$T/plugs:$CAREEROPS_PLUGIN_PATH" \
+            "$B" $cmd m.json >out.txt 2>err.txt || rc=$?
+        [ $rc -ne 0 ] || fail "$cmd accepted plugin $name through a symlink"
+        grep -q 'outside the plugin folder' err.txt ||
+            fail "$cmd $name: no 'outside the plugin folder': $(cat err.txt)"
+        grep -q 'stages\[1\]\.plugin' err.txt || fail "$cmd: no JSON path: $(cat err.txt)"
+        [ ! -e "$CO_EVIL_MARKER" ] || fail "$cmd dlopen()ed $name through a symlink"
+    done
+    ok "symlinked $name out of the plugin folder refused: $(grep -m1 outside err.txt | cut -c1-160)"
+done
+CAREEROPS_PLUGIN_PATH="$T/plugs" "$B" plugins list >list.txt 2>&1 || true
+[ ! -e "$CO_EVIL_MARKER" ] || fail "plugins list dlopen()ed a symlink out of the folder"
+grep -q 'outside the plugin folder' list.txt || fail "plugins list: $(cat list.txt)"
+manifest '"plugin":"mock-sink"'
+CAREEROPS_PLUGIN_PATH="$T/plugs" "$B" validate m.json >out.txt 2>err.txt ||
+    fail "a symlink inside the plugin folder was refused: $(cat err.txt)"
+ok "plugins list skips it; a symlink inside the folder loads"
+
+# A file name for a plugin name: the fault says to drop ".so".
+manifest '"plugin":"mock-sink.so"'
+! "$B" validate m.json >out.txt 2>err.txt || fail "validate accepted plugin mock-sink.so"
+grep -q 'stages\[1\]\.plugin: .*write "mock-sink"' err.txt || fail "mock-sink.so: $(cat err.txt)"
+ok "plugin \"mock-sink.so\": $(head -1 err.txt | cut -c1-120)"
+
 # The marker works: plugin_file does load the library (which is no plugin).
 manifest '"plugin_file":"x/evil.so"'
 rc=0
@@ -50,7 +88,6 @@ grep -q 'stages\[1\]\.plugin_file: .*careerops\|stages\[1\]\.plugin_file: ' err.
 ok "plugin_file loads a library by path: $(head -1 err.txt | cut -c1-120)"
 
 # And a real plugin by file runs.
-sink=$(find "$plugdir" -name mock-sink.so | head -1)
 manifest "\"plugin_file\":\"$sink\""
 "$B" validate m.json >out.txt 2>err.txt || fail "plugin_file $sink: $(cat err.txt)"
 "$B" run m.json --until-idle 2>run.log || fail "run with plugin_file: $(tail -3 run.log)"

@@ -53,6 +53,23 @@ START_TEST(set_malformed_forms_are_errors)
         co_diag_free(&d);
         co_manifest_free(m);
     }
+    /* an index into an array that does not exist: one fault, and the
+     * manifest is left as it was (no empty array for the plugin to
+     * refuse as an unknown option) */
+    co_diag_t d = {0};
+    co_manifest_t *m = load(base, "stages.mid.config.x[0]=1", &d);
+    ck_assert_msg(d.n == 1 && count(&d, "--set stages.mid.config.x[0]=1",
+                                    "'x' does not exist") == 1,
+                  "%zu faults, first: %s", d.n, d.n ? d.msgs[0] : "(none)");
+    ck_assert_ptr_null(json_object_get(m->stages[1].config, "x"));
+    co_diag_free(&d);
+    co_manifest_free(m);
+    /* a string value starting with '[': the fault shows the JSON string */
+    m = load(base, "http.listen=[::1]:0", &d);
+    ck_assert_uint_eq(
+        count(&d, "--set http.listen=[::1]:0", "--set 'PATH=\"[::1]:0\"'"), 1);
+    co_diag_free(&d);
+    co_manifest_free(m);
     /* the good forms still work */
     static const char *good[] = {
         "stages.mid.config.x=5", "stages[1].concurrency=2",

@@ -37,3 +37,26 @@ grep -q '"level":"error".*alert trigger' run.log ||
 [ "$(grep -c '"level":"error".*alert' run.log)" = 1 ] ||
     fail "more than one ERROR alert line: $(grep alert run.log)"
 ok "11 dead letters -> one alert posted"
+
+# An import: 50,000 records through an unthrottled source run in a few
+# seconds, the consumer lag far above alerts.consumer_lag the whole time.
+# Within alerts.for_s (default 60 s) that is a pending alert: WARN lines
+# only, no ERROR line, no alert record, nothing posted.
+cat > imp.json <<J
+{"pipeline":"itimport","kafka":{"bootstrap.servers":"embedded"},
+ "alerts":{"consumer_lag":10,"webhook_url":"http://127.0.0.1:$port/services/T000/B000/alerts","kind":"slack"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":50000}},
+  {"name":"mid","plugin":"mock-passthrough","input":"a","output":"b"},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"imp.jsonl"}}]}
+J
+before=$(grep -c '/services/T000/B000/alerts' slack.jsonl || true)
+"$B" run imp.json --until-idle 2> imp.log || fail "import run: $(tail -3 imp.log)"
+[ "$(distinct_keys imp.jsonl)" = 50000 ] || fail "the import lost records"
+grep -q '"level":"warn".*alert consumer_lag pending' imp.log ||
+    fail "the import never raised the lag above 10: $(grep alert imp.log)"
+! grep '"level":"error"' imp.log || fail "ERROR lines during an import"
+! grep -q 'alert trigger' imp.log || fail "the lag alert fired within alerts.for_s"
+[ "$(grep -c '/services/T000/B000/alerts' slack.jsonl || true)" = "$before" ] ||
+    fail "the import posted an alert"
+ok "an import's lag: $(grep -c 'alert consumer_lag pending' imp.log) WARN line(s), no ERROR, nothing posted"

@@ -28,3 +28,93 @@ J
 "$B" graph good.json | grep -q 'digraph' || fail "graph dot"
 "$B" graph good.json --format mermaid | grep -q 'flowchart LR' || fail "graph mermaid"
 ok "five faults, five JSON paths, exit 2"
+
+# kafka properties go through librdkafka's parser at validate time: an
+# empty or unknown name and a bad value are faults at kafka.NAME (exit 2),
+# not stages FAILED at run time; `run` refuses them the same way.
+for s in 'kafka.=1' 'kafka. =1' 'kafka..x=1' 'kafka.x.=1' 'kafka.bogus.prop=1' \
+         'kafka.fetch.wait.max.ms=abc' 'kafka={"":"1"}' 'kafka={"a..b":"1"}'; do
+    set +e
+    "$B" validate good.json --set "$s" > out.txt 2> err.txt; rc=$?
+    set -e
+    [ $rc = 2 ] || fail "validate --set '$s': exit $rc, expected 2: $(cat err.txt)"
+    grep -q "^error: good.json: .*kafka\.[^:]*: " err.txt ||
+        fail "validate --set '$s': no kafka.NAME fault: $(cat err.txt)"
+done
+set +e
+"$B" run good.json --until-idle --set kafka.bogus.prop=1 > out.txt 2> err.txt; rc=$?
+set -e
+[ $rc != 0 ] && grep -q '^error: good.json: kafka.bogus.prop: No such configuration property' err.txt ||
+    fail "run with kafka.bogus.prop: exit $rc: $(head -3 err.txt)"
+"$B" validate good.json --set kafka.session.timeout.ms=6000 --set kafka.acks=all |
+    grep -q '^ok' || fail "good kafka properties rejected"
+ok "empty, unknown and badly valued kafka properties: faults with their kafka. paths"
+
+# Topic cycles and dead-letter loops through the CLI: validate and run both
+# refuse them (exit 2) with the stages' JSON paths, before any record flows
+# (a dead-letter reader failing into its own input once turned 10 failures
+# into 1,463 dead letters in 20 s).
+cat > cycle.json <<'J'
+{"pipeline":"cy","stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":10}},
+  {"name":"one","plugin":"mock-passthrough","input":"a","output":"b"},
+  {"name":"two","plugin":"mock-passthrough","input":"b","output":"a"}]}
+J
+cat > dlloop.json <<'J'
+{"pipeline":"dl","stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":10}},
+  {"name":"mid","plugin":"mock-fault","input":"a","output":"b","config":{"fail_every":1}},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}},
+  {"name":"dead","plugin":"mock-fault","input":"dlq_dead_letters","config":{"fail_every":1}}]}
+J
+for f in cycle.json:'stages\[1\]\.output: topic cycle: .*stages\[2\] (two)' \
+         dlloop.json:'stages\[3\]\.errors\.dead_letter_topic: dead-letter loop: stages\[3\] (dead)'; do
+    m=${f%%:*} want=${f#*:}
+    for cmd in validate run; do
+        set +e
+        timeout 20 "$B" $cmd "$m" > out.txt 2> err.txt; rc=$?
+        set -e
+        [ $rc = 2 ] || fail "$cmd $m: exit $rc, expected 2: $(head -3 err.txt)"
+        grep -q "^error: $m: $want" err.txt || fail "$cmd $m: $(cat err.txt)"
+    done
+    [ ! -e o.jsonl ] || fail "run $m let records flow"
+done
+ok "a topic cycle and a dead-letter loop: validate and run exit 2 with the stages' JSON paths"
+
+# http.listen is checked before anything starts: validate and run refuse a
+# value the control API could not bind (run used to go on without it).
+for l in 0.0.0.0 localhost:0 127.0.0.1:99999 ''; do
+    for cmd in validate run; do
+        set +e
+        timeout 20 "$B" $cmd good.json --set "http.listen=$l" > out.txt 2> err.txt; rc=$?
+        set -e
+        [ $rc = 2 ] && grep -q '^error: good.json: http.listen: .*IPV4:PORT' err.txt ||
+            fail "$cmd http.listen='$l': exit $rc: $(head -3 err.txt)"
+    done
+done
+"$B" validate good.json --set http.listen=0.0.0.0:0 | grep -q '^ok' ||
+    fail "http.listen 0.0.0.0:0 refused"
+ok "bad http.listen values refused by validate and run"
+
+# One record's retries must fit in kafka.max.poll.interval.ms on a real
+# consumer group: 20 retries of up to 1 s against 6 s got the stage evicted
+# mid-retry and the record retried from its start after each rejoin.
+cat > retry.json <<'J'
+{"pipeline":"rt","kafka":{"bootstrap.servers":"127.0.0.1:1","max.poll.interval.ms":"6000"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","errors":{"retries":1000}},
+  {"name":"mid","plugin":"mock-fault","input":"a","output":"b",
+   "errors":{"backoff_ms":1000,"backoff_max_ms":1000,"retries":20}},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}}]}
+J
+set +e
+"$B" validate retry.json > out.txt 2> err.txt; rc=$?
+set -e
+[ $rc = 2 ] && grep -q "^error: retry.json: stages\[1\]\.errors\.retries: .*kafka.max.poll.interval.ms (6000 ms)" err.txt ||
+    fail "20 retries of 1 s against 6 s: exit $rc: $(cat err.txt)"
+[ "$(grep -c '^error: ' err.txt)" = 1 ] || fail "a source's retries were checked too: $(cat err.txt)"
+"$B" validate retry.json --set stages.mid.errors.retries=4 | grep -q '^ok' ||
+    fail "4 retries of 1 s against 6 s refused"
+"$B" validate retry.json --set kafka.bootstrap.servers=embedded | grep -q '^ok' ||
+    fail "refused on the in-process broker (static assignment, no group)"
+ok "retries longer than max.poll.interval.ms refused on a consumer group"
