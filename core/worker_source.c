@@ -62,8 +62,11 @@ void co_stage_backpressure(co_stage_t *st, const char *topic)
         int64_t room = limit - (worst + infl / nparts + 1);
         if (!known || room >= 0 || co_stage_stopping(st)) {
             /* each emit grows the measure by at most 2 (itself, then its
-             * acknowledgement): check again once a quarter is used */
-            st->bp_recheck = st->emit_seq + (known ? room / 4 : 64);
+             * acknowledgement): check again once a quarter of the room is
+             * used, at the latest after 64 emits (the limit follows the
+             * records' average size) */
+            int64_t skip = known && room / 4 < 64 ? room / 4 : 64;
+            st->bp_recheck = st->emit_seq + (uint64_t)(skip > 0 ? skip : 0);
             break;
         }
         if (t0 == 0) {
