@@ -8,13 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The backpressure view's monitor of group/topic, or NULL. */
+static co_lagmon_t *co__bp_mon(const co_runtime_t *rt, const char *group,
+                               const char *topic)
+{
+    for (size_t i = 0; i < rt->n_bp; i++)
+        for (size_t k = 0; k < rt->bp[i].n_mons; k++) {
+            co_lagmon_t *lm = rt->bp[i].mons[k];
+            if (strcmp(co_lagmon_group(lm), group) == 0 &&
+                strcmp(co_lagmon_topic(lm), topic) == 0)
+                return lm;
+        }
+    return NULL;
+}
+
 static void co__sup_add_mon(co_sup_t *sv, const char *group, const char *topic,
                             const char *stage)
 {
     char e[1024];
     co_mon_t mo = {0};
-    mo.lm =
-        co_lagmon_new(sv->rt->m, sv->rt->bootstrap, group, topic, e, sizeof e);
+    /* with the producer in this process too, the backpressure view
+     * watches the same group: one client for both */
+    mo.lm = co__bp_mon(sv->rt, group, topic);
+    mo.borrowed = mo.lm != NULL;
+    if (mo.lm == NULL)
+        mo.lm = co_lagmon_new(sv->rt->m, sv->rt->bootstrap, group, topic, e,
+                              sizeof e);
     if (mo.lm == NULL) {
         co_log_warn("no lag monitor for %s on %s: %s", group, topic, e);
         return;
@@ -294,7 +313,8 @@ void co_sup_free(co_sup_t *sv)
     co_alerts_drain(sv->alerts, 5000);
     co_alerts_free(sv->alerts);
     for (size_t j = 0; j < sv->n_mons; j++)
-        co_lagmon_free(sv->mons[j].lm);
+        if (!sv->mons[j].borrowed)
+            co_lagmon_free(sv->mons[j].lm);
     free(sv->mons);
     free(sv->restart_at);
     memset(sv, 0, sizeof *sv);

@@ -15,10 +15,12 @@
 
 /** A lag monitor the supervisor reads. */
 typedef struct co_mon_s {
-    co_lagmon_t *lm;   /**< owned */
+    co_lagmon_t *lm;   /**< owned, unless borrowed */
     const char *stage; /**< consuming stage (borrowed), NULL for a
                             dead-letter topic */
     int is_dlq;
+    int borrowed; /**< lm belongs to the backpressure view (co_bp_free()
+                       frees it, after co_sup_free()) */
 } co_mon_t;
 
 /** The supervisor's state for one run. */
@@ -58,7 +60,8 @@ int co_sup_run(co_sup_t *sv);
  */
 int co_sup_start_instance(co_runtime_t *rt, size_t idx);
 
-/** @brief Flush alerts, free the monitors. Main thread. */
+/** @brief Flush alerts, free the monitors (not those borrowed from the
+ *         backpressure view). Main thread, before co_bp_free(). */
 void co_sup_free(co_sup_t *sv);
 
 /**
