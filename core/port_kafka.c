@@ -116,7 +116,9 @@ static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
                "\"output\" in the manifest");
         return CO_ERR_INVAL;
     }
-    if (st->sc->n_inputs == 0)
+    /* sources and processors alike wait while their output's consumers
+     * lag too far behind (a fast processor before a slow sink) */
+    if (st->sc->output && strcmp(topic, st->sc->output) == 0)
         co_stage_backpressure(st, topic);
     rd_kafka_headers_t *h = co__out_headers(st, rec);
     uint64_t tok = co__out_token(st);
@@ -225,8 +227,8 @@ static void co__dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
         co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
                "delivery to %s failed: %s; the input will be re-read",
                rd_kafka_topic_name(msg->rkt), rd_kafka_err2str(msg->err));
-    } else if (is_source) {
-        co__note_hw(st, msg);
+    } else {
+        co__note_hw(st, msg); /* sources and processors: backpressure */
     }
     if (tok != CO_OFFTRACK_NONE)
         co_offtrack_ack(is_source ? &st->src_trk : &st->trk, tok, !msg->err);
@@ -325,7 +327,13 @@ static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
         {"session.timeout.ms", "10000"},
         {"heartbeat.interval.ms", "1000"},
         {"topic.metadata.refresh.interval.ms", "60000"}};
+    /* the mock cluster holds every rebalance for session.timeout.ms - 1 s:
+     * 6 s, the least that survives its 3 s first-join delay */
+    static const char *const mock[][2] = {{"session.timeout.ms", "6000"},
+                                          {"heartbeat.interval.ms", "500"}};
     co__defaults(st, cc, defaults, sizeof defaults / sizeof defaults[0]);
+    if (st->env && st->env->mock_broker)
+        co__defaults(st, cc, mock, 2);
     rd_kafka_conf_set_rebalance_cb(cc, co_stage_rebalance_cb);
     rd_kafka_conf_set_opaque(cc, st);
     rd_kafka_conf_set_log_cb(cc, co__log_cb);

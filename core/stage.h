@@ -68,6 +68,9 @@ typedef enum co_finish_e {
 typedef struct co_stage_env_s {
     const int *stop;          /**< runtime stop flag (co_stop_t), atomic */
     int embedded;             /**< in-process embedded broker */
+    int mock_broker;          /**< librdkafka's mock cluster, in process or
+                                   `careerops broker`: topics start empty,
+                                   the window is CO_MOCK_PARTITION_BYTES */
     int defer_source_offsets; /**< sources save positions only once
                                    downstream drained (safe_seq) */
     int64_t bp_limit_records; /**< backpressure limit per partition, 0 off */
@@ -156,6 +159,8 @@ struct co_stage_s {
     int64_t bytes_out;     /**< bytes produced, for size estimates */
     int64_t *hw;           /**< per-partition acked end offset */
     int n_hw;
+    /** emit_seq at which co_stage_backpressure() measures again */
+    uint64_t bp_recheck;
 
     /* status, shared with the supervisor (lock) */
     pthread_mutex_t lock;
@@ -282,8 +287,9 @@ void co_stage_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t *parts,
                            void *opaque);
 
-/** @brief Sources: wait while the downstream lag of `topic` nears the
- *         backpressure limit (worker_source.c). */
+/** @brief Sources and processors: wait while the downstream lag of
+ *         `topic` (their output) nears the backpressure limit
+ *         (worker_source.c). */
 void co_stage_backpressure(co_stage_t *st, const char *topic);
 
 #endif

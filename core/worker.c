@@ -301,11 +301,18 @@ static void co__assigned(co_stage_t *st, rd_kafka_t *rk,
         for (int i = 0; i < c->cnt; i++) {
             co_expect_t *e =
                 co__expect(st, c->elems[i].topic, c->elems[i].partition);
-            /* the embedded broker's topics are created empty by this
-             * run: with no commit yet, reading must start at 0 */
-            e->next = c->elems[i].offset >= 0          ? c->elems[i].offset
-                      : (st->env && st->env->embedded) ? 0
-                                                       : -1;
+            /* with no commit yet, reading must start where the log
+             * started: 0 on the mock cluster (in process or `careerops
+             * broker`), else the low watermark at first sight */
+            int64_t lo = -1, hi = -1;
+            int mock = st->env && st->env->mock_broker;
+            if (c->elems[i].offset < 0 && !mock)
+                rd_kafka_query_watermark_offsets(rk, c->elems[i].topic,
+                                                 c->elems[i].partition, &lo,
+                                                 &hi, 5000);
+            e->next = c->elems[i].offset >= 0 ? c->elems[i].offset
+                      : mock                  ? 0
+                                              : lo;
         }
     rd_kafka_topic_partition_list_destroy(c);
     co_log(CO_LOG_DEBUG, st->sc->name, st->sc->plugin,

@@ -9,13 +9,14 @@
 
 #define CO__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 
-/* Effective per-partition limit: the configured one, and on the embedded
- * broker 40% of its per-partition bytes at the records' average size. */
+/* Effective per-partition limit: the configured one, and on the mock
+ * cluster (in process or `careerops broker`) 40% of its per-partition
+ * bytes at the records' average size. */
 static int64_t co__bp_limit(const co_stage_t *st)
 {
     int64_t limit = st->env->bp_limit_records;
     int64_t avg = st->emit_seq ? st->bytes_out / (int64_t)st->emit_seq : 0;
-    if (st->env->embedded && avg > 0) {
+    if (st->env->mock_broker && avg > 0) {
         int64_t by_bytes = (CO_MOCK_PARTITION_BYTES * 4 / 10) / (avg + 200);
         if (by_bytes < limit)
             limit = by_bytes;
@@ -31,8 +32,8 @@ static int64_t co__bp_worst(const co_stage_t *st, const char *topic, int *known)
     *known = 0;
     for (int p = 0; p < st->n_hw; p++) {
         int64_t c = env->downstream_committed(env->arg, topic, p);
-        if (c == -2 && env->embedded)
-            c = 0; /* the embedded broker's topics start empty */
+        if (c == -2 && env->mock_broker)
+            c = 0; /* the mock cluster's topics start empty */
         if (c < 0)
             continue;
         *known = 1;
@@ -49,6 +50,8 @@ void co_stage_backpressure(co_stage_t *st, const char *topic)
     if (st->env == NULL || st->env->bp_limit_records <= 0 ||
         st->env->downstream_committed == NULL)
         return;
+    if (st->emit_seq < st->bp_recheck)
+        return; /* the headroom seen last cannot be used up yet */
     int64_t t0 = 0;
     for (;;) {
         int known;
@@ -56,9 +59,16 @@ void co_stage_backpressure(co_stage_t *st, const char *topic)
         int64_t limit = co__bp_limit(st);
         int64_t infl = CO__ATOMIC_LOAD(&st->inflight);
         int nparts = co_manifest_partitions(st->m, topic);
-        if (!known || worst + infl / nparts + 1 <= limit ||
-            co_stage_stopping(st))
+        int64_t room = limit - (worst + infl / nparts + 1);
+        if (!known || room >= 0 || co_stage_stopping(st)) {
+            /* each emit grows the measure by at most 2 (itself, then its
+             * acknowledgement): check again once a quarter of the room is
+             * used, at the latest after 64 emits (the limit follows the
+             * records' average size) */
+            int64_t skip = known && room / 4 < 64 ? room / 4 : 64;
+            st->bp_recheck = st->emit_seq + (uint64_t)(skip > 0 ? skip : 0);
             break;
+        }
         if (t0 == 0) {
             t0 = co_mono_ms();
             co_stage_set_status(st, CO_STAGE_PAUSED, NULL);

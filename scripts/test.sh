@@ -2,11 +2,12 @@
 # The whole test suite, as the README says: installs what is missing,
 # builds, starts a throwaway PostgreSQL, runs every suite (unit,
 # integration, abi, corpus replay), then the unit suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, compiles the release build
+# AddressSanitizer + UndefinedBehaviorSanitizer, the crash test (suite
+# chaos), compiles the release build
 # (-O3 -Werror warns about things -O2 does not), and stops PostgreSQL.
 #
 #   bash scripts/test.sh            # everything
-#   bash scripts/test.sh --quick    # skip the sanitizer and release passes
+#   bash scripts/test.sh --quick    # skip the crash, sanitizer and release passes
 # Prints "N passed, N failed" last; exit 0 only when nothing failed.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +32,10 @@ meson test -C "$build" --print-errorlogs --num-processes 2 --timeout-multiplier 
 python3 scripts/testlog-summary.py "$build/meson-logs/testlog.json" >> "$summary"
 
 if [ $quick = 0 ]; then
+    # The crash test (one stage per process, 130 SIGKILLs; about 6 min on
+    # 2 cores) is kept out of the default setup, so --quick skips it.
+    meson test -C "$build" --setup chaos --suite chaos --print-errorlogs
+    python3 scripts/testlog-summary.py "$build/meson-logs/testlog-chaos.json" chaos >> "$summary"
     asan=${build}-asan
     if [ ! -f "$asan/build.ninja" ]; then
         meson setup "$asan" -Dtests=enabled -Db_sanitize=address,undefined \

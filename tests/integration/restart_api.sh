@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The control API: POST /api/stages/NAME/restart stops the stage and starts
+# a fresh instance (records flow again after it); without the control
+# token it is refused (401) and nothing restarts; /health answers 503 while
+# a stage is STOPPED or FAILED and 200 otherwise.
+. "$(dirname "$0")/lib.sh"
+export XDG_RUNTIME_DIR="$T/xdg"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+
+# post URL [CURL-ARGS...]: a state-changing request with the token of the
+# run whose log is $LOGF (token file named in the log)
+post() {
+    local tf
+    tf=$(grep -m1 -o 'needs the token in [^"]*' "$LOGF" | sed 's/^needs the token in //')
+    [ -f "$tf" ] || fail "no token file in the log: $(grep -m1 'http endpoint' "$LOGF")"
+    curl -s -o post.out -w '%{http_code}' -X POST \
+        -H "Authorization: Bearer $(cat "$tf")" "$@"
+}
+http_port() { # LOG: the port the run logged
+    for _ in $(seq 100); do
+        p=$(grep -o 'http endpoint on [0-9.]*:[0-9]*' "$1" | grep -o '[0-9]*$' || true)
+        [ -n "$p" ] && { echo "$p"; return 0; }
+        sleep 0.1
+    done
+    return 1
+}
+stage_status() { # PORT STAGE
+    curl -sf "http://127.0.0.1:$1/api/stages" | python3 -c 'import json,sys
+d=json.load(sys.stdin); print(",".join(s["status"] for s in d["stages"] if s["stage"]==sys.argv[1]))' "$2"
+}
+
+# 1. restart: a steady stream through a processor restarted mid-way
+cat > m.json <<'J'
+{"pipeline":"itrestart","kafka":{"bootstrap.servers":"embedded",
+   "session.timeout.ms":"6000","heartbeat.interval.ms":"500"},
+ "http":{"listen":"127.0.0.1:0"},"defaults":{"partitions":1},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":100000,"rate":400}},
+  {"name":"mid","plugin":"mock-passthrough","input":"a","output":"b","commit_interval_ms":200},
+  {"name":"sink","plugin":"mock-sink","input":"b","commit_interval_ms":200,
+   "config":{"path":"out.jsonl"}}]}
+J
+"$B" run m.json 2> run.log & RP=$!; PIDS+=($RP)
+LOGF=run.log
+port=$(http_port run.log) || fail "no http endpoint in the log: $(tail -3 run.log)"
+wait_keys out.jsonl 200 60 || fail "no records flowed before the restart"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")
+[ "$code" = 200 ] || fail "/health is $code while every stage runs"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/api/stages/mid/restart")
+[ "$code" = 401 ] || fail "an unauthenticated restart answered $code, not 401"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer wrong-token-0123456789' \
+    "http://127.0.0.1:$port/api/stages/mid/restart")
+[ "$code" = 401 ] || fail "a restart with a wrong token answered $code, not 401"
+sleep 1
+grep -q 'restarting stage mid' run.log && fail "an unauthenticated restart restarted mid"
+code=$(post "http://127.0.0.1:$port/api/stages/mid/restart")
+[ "$code" = 200 ] || fail "restart answered $code: $(cat post.out)"
+before=$(distinct_keys out.jsonl)
+for _ in $(seq 200); do
+    grep -q 'restarting stage mid' run.log && break
+    sleep 0.1
+done
+grep -q 'restarting stage mid' run.log || fail "the supervisor never restarted mid: $(tail -3 run.log)"
+for _ in $(seq 300); do
+    [ "$(stage_status "$port" mid)" = RUNNING ] && \
+        [ $(( $(distinct_keys out.jsonl) - before )) -ge 300 ] && break
+    sleep 0.1
+done
+st=$(stage_status "$port" mid)
+[ "$st" = RUNNING ] || fail "mid is $st after the restart, not RUNNING"
+after=$(distinct_keys out.jsonl)
+[ $((after - before)) -ge 300 ] || fail "records stopped after the restart ($before -> $after)"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")
+[ "$code" = 200 ] || fail "/health is $code after the restart"
+code=$(post "http://127.0.0.1:$port/api/stages/nosuch/restart")
+[ "$code" = 404 ] || fail "restart of an unknown stage answered $code"
+kill -TERM $RP; wait $RP || fail "run did not stop cleanly: $(tail -3 run.log)"
+ok "restart through the API: refused without the token (401); with it mid RUNNING again, $((after - before)) new records after it"
+
+# 2. a FAILED stage (FATAL, no restart policy) makes /health 503
+cat > f.json <<'J'
+{"pipeline":"itfailed","kafka":{"bootstrap.servers":"embedded"},
+ "http":{"listen":"127.0.0.1:0"},"defaults":{"partitions":1},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":100}},
+  {"name":"mid","plugin":"mock-fault","input":"a","output":"b","config":{"fatal_at":50}},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"f.jsonl"}}]}
+J
+"$B" run f.json 2> f.log & RP=$!; PIDS+=($RP)
+LOGF=f.log
+port=$(http_port f.log) || fail "no http endpoint in the log: $(tail -3 f.log)"
+for _ in $(seq 300); do
+    [ "$(stage_status "$port" mid)" = FAILED ] && break
+    sleep 0.1
+done
+[ "$(stage_status "$port" mid)" = FAILED ] || fail "mid did not fail: $(tail -3 f.log)"
+code=$(curl -s -o health.out -w '%{http_code}' "http://127.0.0.1:$port/health")
+[ "$code" = 503 ] || fail "/health is $code while mid is FAILED: $(cat health.out)"
+kill -TERM $RP; wait $RP || true
+ok "/health is 503 while a stage is FAILED"
