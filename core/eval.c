@@ -3,7 +3,7 @@
  * messages and report precision, recall, F1, the confusion matrix and
  * company/date accuracy. See eval.h for the definitions.
  *
- * The messages are normalized with the shared mail library (core/mail).
+ * The messages are normalized with the shared mail library (lib/mail).
  * The library is linked into the host when core/meson.build defines
  * CO_HAVE_MAIL; without it the command explains that and exits 2.
  */
@@ -13,7 +13,7 @@
 #include "util.h"
 
 #ifdef CO_HAVE_MAIL
-#include "mail/co_mail.h"
+#include "co_mail.h"
 #endif
 
 #include <ctype.h>
@@ -740,7 +740,7 @@ int co_cmd_eval(int argc, char **argv)
     (void)as_json;
     (void)mismatches;
     fprintf(stderr, "error: this careerops was built without the mail "
-                    "library (core/mail), which eval needs to read .eml "
+                    "library (lib/mail), which eval needs to read .eml "
                     "files\n");
     co__eval_rows_free(&rows);
     free(sets);

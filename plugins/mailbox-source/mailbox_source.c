@@ -4,7 +4,7 @@
  *        files into careerops.email.v1 records (raw_inbox_stream), with
  *        the position kept in the host's state store.
  *
- * Each message goes through the shared normalizer (core/mail, GMime) and
+ * Each message goes through the shared normalizer (lib/mail, GMime) and
  * is emitted with key = the idempotency key (hex) and the header
  * `careerops.email.hash`; a message that cannot become a record is sent to
  * the dead-letter topic with its raw bytes (capped) and the reason.

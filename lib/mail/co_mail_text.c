@@ -1,5 +1,5 @@
 /**
- * @file core/mail/co_mail_text.c
+ * @file lib/mail/co_mail_text.c
  * @brief Charsets, RFC 2047 header words and dates: the places where GMime
  *        3.2.13 (Debian 12) gives wrong answers on real mail, so the
  *        normalizer handles them itself on top of GMime's iconv layer.

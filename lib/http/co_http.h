@@ -1,5 +1,5 @@
 /**
- * @file plugins/common/http/co_http.h
+ * @file lib/http/co_http.h
  * @brief A small HTTP/JSON client over libcurl shared by the HTTP plugins
  *        (Ollama, Gmail, Tavily, Chroma, Slack), and the mapping of HTTP
  *        outcomes onto stage status codes.

@@ -1,5 +1,5 @@
 /**
- * @file core/mail/co_mail_key.c
+ * @file lib/mail/co_mail_key.c
  * @brief The idempotency key (SHA-256 with libsodium) and base64url
  *        decoding (libsodium's sodium_base642bin).
  */

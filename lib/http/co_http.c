@@ -1,5 +1,5 @@
 /**
- * @file plugins/common/http/co_http.c
+ * @file lib/http/co_http.c
  * @brief libcurl-based HTTP client helper; see co_http.h.
  */
 #include "co_http.h"

@@ -1,5 +1,5 @@
 /**
- * @file core/mail/co_mail_ical.c
+ * @file lib/mail/co_mail_ical.c
  * @brief Calendar invitations with libical: VEVENT fields with every time
  *        resolved to UTC, Windows zone names through CLDR windowsZones.xml.
  */

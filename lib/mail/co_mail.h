@@ -1,5 +1,5 @@
 /**
- * @file core/mail/co_mail.h
+ * @file lib/mail/co_mail.h
  * @brief The shared mail normalizer: raw RFC 5322 bytes to a
  *        `careerops.email.v1` JSON document, plus the helpers every mail
  *        source needs (idempotency key, base64url, calendar parsing).

@@ -1,5 +1,5 @@
 /**
- * @file core/mail/fuzz/fuzz_mail.c
+ * @file lib/mail/fuzz/fuzz_mail.c
  * @brief libFuzzer target for the mail normalizer: every input goes through
  *        co_mail_to_json(), and through co_mail_ics_to_json() and
  *        co_mail_b64url_decode() too, with small limits so that each run is

@@ -1,5 +1,5 @@
 /**
- * @file core/mail/fuzz/fuzz_replay.c
+ * @file lib/mail/fuzz/fuzz_replay.c
  * @brief A main() for fuzz_mail.c without libFuzzer: runs every file named
  *        on the command line (directories recursively) through
  *        LLVMFuzzerTestOneInput() once, so that the seed corpus and saved

@@ -1,5 +1,5 @@
 /**
- * @file core/mail/co_mail.c
+ * @file lib/mail/co_mail.c
  * @brief co_mail_to_json(): GMime parse, RFC 8621 (JMAP) body selection,
  *        text/HTML/calendar extraction, the email.v1 JSON document.
  */

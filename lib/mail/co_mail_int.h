@@ -1,5 +1,5 @@
 /**
- * @file core/mail/co_mail_int.h
+ * @file lib/mail/co_mail_int.h
  * @brief Internals of the mail normalizer shared between its .c files.
  *        Not installed, not for sources: use co_mail.h.
  */
