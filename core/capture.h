@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct co_capture_s co_capture_t;
+/* co_capture_t is declared in <careerops/types.h> (ABI 1.1). */
 
 /**
  * @brief Load the manifest, apply `sets` ("path=value", NULL-terminated,

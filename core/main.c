@@ -1,4 +1,5 @@
 /* careerops: the host runtime's command line. */
+#include "command.h"
 #include "dlq.h"
 #include "err.h"
 #include "kafka.h"
@@ -9,9 +10,6 @@
 #include "pipeline.h"
 #include "util.h"
 #include "validate.h"
-#ifdef CO_HAVE_MAIL
-#include "co_mail.h"
-#endif
 
 #include <getopt.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -23,16 +21,6 @@
 
 #ifndef CO_VERSION
 #define CO_VERSION "0.0.0"
-#endif
-
-/* `careerops eval` lives in core/eval.c. */
-int co_cmd_eval(int argc, char **argv);
-/* `careerops auth gmail` (core/auth.c) and `careerops ask` (core/ask.c). */
-int co_cmd_auth(int argc, char **argv);
-int co_cmd_ask(int argc, char **argv);
-#ifdef CO_HAVE_CLASSIFY
-/* `careerops train` lives in lib/classify/co_clf_train.c. */
-int co_cmd_train(int argc, char **argv);
 #endif
 
 static void co__usage(FILE *f)
@@ -56,19 +44,16 @@ static void co__usage(FILE *f)
             "                        run the embedded broker (in memory) as "
             "its own process\n"
             "  dlq list|show|replay MANIFEST ...\n"
-            "                        inspect dead letters, send them back\n"
-            "  eval --manifest M --stage S --labels CSV --emails DIR [--json]\n"
-            "                        measure a classifier stage on a "
-            "labelled set\n"
-            "  train --labels CSV --emails DIR --out MODEL [--seed N]\n"
-            "                        train the learned classifier of "
-            "rules-classifier\n"
-            "  auth gmail ...        obtain and store a Gmail refresh token "
-            "(OAuth 2.0)\n"
-            "  ask \"QUESTION\" ...   search stored company briefings\n\n"
-            "`careerops COMMAND --help` describes each command. Plugins are "
-            "searched in\nCAREEROPS_PLUGIN_PATH, then %s.\n",
-            CO_VERSION, co_plugin_search_path());
+            "                        inspect dead letters, send them back\n",
+            CO_VERSION);
+    fprintf(f, "\ncommands of the installed plugins:\n");
+    if (co_command_print_all(f) == 0)
+        fprintf(f, "  (none found)\n");
+    fprintf(f,
+            "\n`careerops COMMAND --help` describes each command. Plugins "
+            "(and their\ncommands) are searched in CAREEROPS_PLUGIN_PATH, "
+            "then %s.\n",
+            co_plugin_search_path());
 }
 
 /* Collect repeated --set/--stage values into NULL-terminated arrays. */
@@ -495,11 +480,6 @@ static int co__cmd_broker(int argc, char **argv)
 int main(int argc, char **argv)
 {
     co_log_init_from_env();
-#ifdef CO_HAVE_MAIL
-    /* GMime's own start-up is not thread-safe: do it once, before any
-     * plugin (each links its own copy of the mail library) starts */
-    co_mail_init();
-#endif
     if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         co__usage(argc < 2 ? stderr : stdout);
@@ -524,16 +504,8 @@ int main(int argc, char **argv)
         rc = co__cmd_broker(argc - 1, argv + 1);
     else if (strcmp(cmd, "dlq") == 0)
         rc = co_cmd_dlq(argc - 1, argv + 1);
-    else if (strcmp(cmd, "eval") == 0)
-        rc = co_cmd_eval(argc - 1, argv + 1);
-#ifdef CO_HAVE_CLASSIFY
-    else if (strcmp(cmd, "train") == 0)
-        rc = co_cmd_train(argc - 1, argv + 1);
-#endif
-    else if (strcmp(cmd, "auth") == 0)
-        rc = co_cmd_auth(argc - 1, argv + 1);
-    else if (strcmp(cmd, "ask") == 0)
-        rc = co_cmd_ask(argc - 1, argv + 1);
+    else if (co_command_dispatch(argc - 1, argv + 1, &rc))
+        ; /* a plugin's command (ABI 1.1) ran */
     else {
         fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
         co__usage(stderr);

@@ -26,6 +26,7 @@
  * Threading: the stage worker drives the instance; the push listener runs
  * on libmicrohttpd's thread and only sets atomics.
  */
+#include "gmail_auth.h"
 #include "co_http.h"
 #include "co_mail.h"
 #include "gmail_util.h"
@@ -1280,6 +1281,12 @@ static void gmail_destroy(void *inst)
     free(g);
 }
 
+/* Commands of `careerops` this plugin provides (ABI 1.1). */
+static const co_command_t gmail_commands[] = {
+    {"auth gmail", GMAIL_AUTH_HELP, gmail_cmd_auth},
+    {NULL, NULL, NULL},
+};
+
 static const co_plugin_t gmail_plugin = {
     CO_PLUGIN_HEADER,
     .name = "gmail-source",
@@ -1294,10 +1301,14 @@ static const co_plugin_t gmail_plugin = {
     .poll = gmail_poll,
     .stop = gmail_stop,
     .destroy = gmail_destroy,
+    .commands = gmail_commands,
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)
 {
+    /* GMime's start-up is not thread-safe: do it here, on the host's main
+     * thread, before any stage thread runs */
+    co_mail_init();
     gmail_api = api;
     return &gmail_plugin;
 }

@@ -517,6 +517,9 @@ static const co_plugin_t mailbox_plugin = {
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)
 {
+    /* GMime's start-up is not thread-safe: do it on the host's main
+     * thread (the host itself no longer links the mail library) */
+    co_mail_init();
     mailbox_api = api;
     return &mailbox_plugin;
 }

@@ -1,7 +1,8 @@
 /**
- * @file core/eval.h
+ * @file plugins/rules-classifier/rules_eval.h
  * @brief `careerops eval`: measure a classifier stage on a labeled folder
- *        of raw messages. Not installed.
+ *        of raw messages; a command of the rules-classifier plugin
+ *        (ABI 1.1). Not installed.
  *
  * Usage:
  *   careerops eval --manifest M --stage S --labels labels.csv --emails DIR
@@ -15,7 +16,7 @@
  *
  * Each message is normalized with the shared mail library
  * (co_mail_to_json()) into a careerops.email.v1 record, handed to the
- * stage's plugin in-process (core/capture.h, configured exactly as
+ * stage's plugin in-process (api->capture_open(), configured exactly as
  * `careerops run` would), and the emitted careerops.event.v1 is compared
  * with the row:
  * - per label: precision = TP / (TP + FP), recall = TP / (TP + FN),
@@ -40,19 +41,21 @@
  * arguments or a bad labels file (missing file, bad header, unknown label,
  * bad date), with the file and line in the message.
  */
-#ifndef CO_CORE_EVAL_H
-#define CO_CORE_EVAL_H
+#ifndef RULES_EVAL_H
+#define RULES_EVAL_H
 
+#include <careerops/plugin.h>
 #include <stddef.h>
 
 /**
- * @brief The `eval` sub-command.
- * @param argc,argv Arguments after the word "eval" (argv[0] is the first
- *        option). Borrowed.
+ * @brief The `eval` command.
+ * @param api The host services; the capture_* services (ABI 1.1) are
+ *        required.
+ * @param argc,argv The command line from the word "eval" on. Borrowed.
  * @returns The process exit status (see the file comment).
  * @remark Main thread; prints to stdout (results) and stderr (errors).
  */
-int co_cmd_eval(int argc, char **argv);
+int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv);
 
 /**
  * @brief Comparison key of an organisation name (see the file comment):
@@ -84,10 +87,14 @@ typedef struct co_eval_label_s {
  * @param out Set to a malloc'd array of *n rows (co_eval_labels_free()).
  * @returns 0, or 2 after printing "FILE:LINE: reason" to stderr.
  */
-int co_eval_read_labels(const char *csv, const char *dir,
-                        co_eval_label_t **out, size_t *n);
+int co_eval_read_labels(const char *csv, const char *dir, co_eval_label_t **out,
+                        size_t *n);
 
 /** @brief Free what co_eval_read_labels() returned; NULL is allowed. */
 void co_eval_labels_free(co_eval_label_t *v, size_t n);
+
+/** @brief The plugin's commands, `eval` and `train` (rules_commands.c),
+ *  ended by a NULL name: co_plugin_t::commands. */
+extern const co_command_t rules_commands[];
 
 #endif

@@ -1,20 +1,17 @@
 /*
- * `careerops eval`: run a classifier stage over a labeled folder of raw
- * messages and report precision, recall, F1, the confusion matrix and
- * company/date accuracy. See eval.h for the definitions.
+ * `careerops eval`, a command of the rules-classifier plugin (ABI 1.1):
+ * run a classifier stage over a labeled folder of raw messages and report
+ * precision, recall, F1, the confusion matrix and company/date accuracy.
+ * See rules_eval.h for the definitions.
  *
- * The messages are normalized with the shared mail library (lib/mail).
- * The library is linked into the host when core/meson.build defines
- * CO_HAVE_MAIL; without it the command explains that and exits 2.
+ * The messages are normalized with the shared mail library (lib/mail); the
+ * stage runs in the host, in-process (api->capture_open), configured as
+ * `careerops run` would configure it.
  */
-#include "eval.h"
-#include "capture.h"
+#include "rules_eval.h"
+#include "co_mail.h"
 #include "err.h"
 #include "util.h"
-
-#ifdef CO_HAVE_MAIL
-#include "co_mail.h"
-#endif
 
 #include <ctype.h>
 #include <errno.h>
@@ -377,8 +374,8 @@ static int co__eval_load_labels(const char *path, const char *dir,
     return status;
 }
 
-int co_eval_read_labels(const char *csv, const char *dir,
-                        co_eval_label_t **out, size_t *n)
+int co_eval_read_labels(const char *csv, const char *dir, co_eval_label_t **out,
+                        size_t *n)
 {
     co__eval_rows_t rows = {0};
     *out = NULL;
@@ -404,7 +401,9 @@ void co_eval_labels_free(co_eval_label_t *v, size_t n)
     free(v);
 }
 
-#ifdef CO_HAVE_MAIL
+/* The host services of the running command (main thread only). */
+static const co_host_api_t *co__eval_api;
+
 /* Normalize and classify one row; fills the pred_* fields. */
 static void co__eval_one(co_capture_t *cap, co__eval_row_t *r)
 {
@@ -432,18 +431,21 @@ static void co__eval_one(co_capture_t *cap, co__eval_row_t *r)
         r->error = co_strdup(e);
         return;
     }
-    co_capture_clear(cap);
-    co_status_t st = co_capture_process(cap, key, strlen(key), json, jlen);
+    co__eval_api->capture_clear(cap);
+    co_status_t st =
+        co__eval_api->capture_process(cap, key, strlen(key), json, jlen);
     free(json);
-    if (st != CO_OK || co_capture_count(cap) == 0) {
+    if (st != CO_OK || co__eval_api->capture_count(cap) == 0) {
         char e[600];
         co_errf(e, sizeof e, "stage returned %s%s%s", co_status_name(st),
-                co_capture_error(cap)[0] ? ": " : "", co_capture_error(cap));
+                co__eval_api->capture_error(cap)[0] ? ": " : "",
+                co__eval_api->capture_error(cap));
         r->error = co_strdup(st == CO_OK ? "stage emitted no event" : e);
         return;
     }
     size_t vlen = 0;
-    const char *v = co_capture_value(cap, co_capture_count(cap) - 1, &vlen);
+    const char *v = co__eval_api->capture_value(
+        cap, co__eval_api->capture_count(cap) - 1, &vlen);
     json_error_t je;
     json_t *ev = json_loadb(v, vlen, 0, &je);
     const char *type = json_string_value(json_object_get(ev, "event_type"));
@@ -466,7 +468,6 @@ static void co__eval_one(co_capture_t *cap, co__eval_row_t *r)
     }
     json_decref(ev);
 }
-#endif
 
 static json_t *co__eval_ratio(long num, long den)
 {
@@ -669,8 +670,9 @@ static void co__eval_usage(FILE *f)
             "  --mismatches      also list the messages that were wrong\n");
 }
 
-int co_cmd_eval(int argc, char **argv)
+int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv)
 {
+    co__eval_api = api;
     static const struct option lo[] = {{"manifest", required_argument, 0, 'm'},
                                        {"stage", required_argument, 0, 's'},
                                        {"labels", required_argument, 0, 'l'},
@@ -735,19 +737,9 @@ int co_cmd_eval(int argc, char **argv)
         free(sets);
         return rc;
     }
-#ifndef CO_HAVE_MAIL
-    (void)co__eval_report;
-    (void)as_json;
-    (void)mismatches;
-    fprintf(stderr, "error: this careerops was built without the mail "
-                    "library (lib/mail), which eval needs to read .eml "
-                    "files\n");
-    co__eval_rows_free(&rows);
-    free(sets);
-    return 2;
-#else
     char err[1024] = "";
-    co_capture_t *cap = co_capture_new(manifest, stage, sets, err, sizeof err);
+    co_capture_t *cap =
+        co__eval_api->capture_open(manifest, stage, sets, err, sizeof err);
     free(sets);
     if (cap == NULL) {
         fprintf(stderr, "error: %s\n", err);
@@ -760,9 +752,8 @@ int co_cmd_eval(int argc, char **argv)
             fprintf(stderr, "warning: %s: %s\n", rows.v[i].file,
                     rows.v[i].error);
     }
-    co_capture_destroy(cap);
+    co__eval_api->capture_close(cap);
     rc = co__eval_report(&rows, as_json, mismatches);
     co__eval_rows_free(&rows);
     return rc;
-#endif
 }

@@ -1,5 +1,5 @@
 /**
- * @file core/ask.c
+ * @file plugins/chroma-sink/chroma_ask.c
  * @brief `careerops ask "QUESTION" --manifest M [--stage S] [-n N]
  *        [--company NAME]`: retrieval over the briefings a chroma-sink
  *        stage stored. Reads that stage's configuration from the manifest
@@ -9,13 +9,16 @@
  *        briefings: company, event, distance, the head of the summary and
  *        the sources.
  *
+ * A command of the chroma-sink plugin (ABI 1.1, co_command_t): the host
+ * reads the stage's configuration (api->stage_config); the defaults come
+ * from the plugin's own option table.
+ *
  * Exit status: 0 briefings printed, 1 nothing stored/found or a service
  * error (message on stderr), 2 usage or manifest errors.
  * Honours CAREEROPS_LOOPBACK_ONLY=1 like the plugins (tests).
  */
-#include "url.h"
-#include "loader.h"
-#include "manifest.h"
+#include "chroma_ask.h"
+#include "co_http.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
@@ -24,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-int co_cmd_ask(int argc, char **argv);
 
 /* Lines and bytes of a summary printed per briefing. */
 #define CO_ASK_HEAD_LINES 8
@@ -52,13 +53,13 @@ static void co__ask_usage(FILE *out)
 
 /* The stage's config value for `name`, else the plugin option's default.
  */
-static const char *co__ask_opt(json_t *conf, const co_plugin_t *desc,
+static const char *co__ask_opt(json_t *conf, const co_option_t *options,
                                const char *name)
 {
     json_t *v = json_object_get(conf, name);
     if (json_is_string(v))
         return json_string_value(v);
-    for (const co_option_t *o = desc ? desc->options : NULL; o && o->type; o++)
+    for (const co_option_t *o = options; o && o->type; o++)
         if (strcmp(o->name, name) == 0)
             return o->def;
     return NULL;
@@ -77,11 +78,9 @@ static json_t *co__ask_http(const co__ask_cfg_t *c, const char *url,
                             int quiet_404)
 {
     *status = 0;
-    if (!co_url_allowed(url)) {
-        fprintf(stderr,
-                "error: %s is not a loopback address and "
-                "CAREEROPS_LOOPBACK_ONLY=1\n",
-                url);
+    char why[512];
+    if (co_http_check_url(url, why, sizeof why) != 0) {
+        fprintf(stderr, "error: %s\n", why);
         return NULL;
     }
     CURL *h = curl_easy_init();
@@ -290,7 +289,8 @@ out:
     return rc;
 }
 
-int co_cmd_ask(int argc, char **argv)
+int chroma_cmd_ask(const co_host_api_t *api, const co_option_t *options,
+                   int argc, char **argv)
 {
     static const struct option opts[] = {
         {"manifest", required_argument, NULL, 'm'},
@@ -346,41 +346,28 @@ int co_cmd_ask(int argc, char **argv)
         free(question);
         return 2;
     }
-    co_diag_t diags = {0};
-    co_manifest_t *m = co_manifest_load(manifest, NULL, &diags);
-    int rc = 2;
-    if (m == NULL || diags.n > 0) {
-        co_diag_print(&diags, manifest);
+    char err[1024] = "", *conf_json = NULL;
+    int index = 0, rc = 2;
+    json_t *conf = NULL;
+    if (api->stage_config(manifest, stage, "chroma-sink", &conf_json, &index,
+                          err, sizeof err) != 0) {
+        fprintf(stderr, "error: %s (name a chroma-sink stage with --stage)\n",
+                err);
         goto out;
     }
-    const co_stage_conf_t *sc = NULL;
-    for (size_t i = 0; i < m->n_stages; i++) {
-        const co_stage_conf_t *s = &m->stages[i];
-        if (stage != NULL ? strcmp(s->name, stage) == 0
-                          : sc == NULL && strcmp(s->plugin, "chroma-sink") == 0)
-            sc = s;
-    }
-    if (sc == NULL || strcmp(sc->plugin, "chroma-sink") != 0) {
-        fprintf(stderr,
-                "error: %s: %s%s%s (name a chroma-sink stage with --stage)\n",
-                manifest, sc ? "stage " : "no chroma-sink stage",
-                sc ? sc->name : "", sc ? " is not a chroma-sink stage" : "");
-        goto out;
-    }
-    char err[512] = "";
-    const co_plugin_handle_t *ph = co_plugin_load(sc->plugin, err, sizeof err);
-    const co_plugin_t *desc = ph ? ph->desc : NULL;
+    conf = json_loads(conf_json, 0, NULL);
+    api->free(conf_json);
     co__ask_cfg_t cfg = {
-        .chroma_url = co__ask_opt(sc->config, desc, "chroma_url"),
-        .tenant = co__ask_opt(sc->config, desc, "tenant"),
-        .database = co__ask_opt(sc->config, desc, "database"),
-        .collection = co__ask_opt(sc->config, desc, "collection"),
-        .ollama_url = co__ask_opt(sc->config, desc, "ollama_url"),
-        .embed_model = co__ask_opt(sc->config, desc, "embed_model"),
-        .token = co__ask_opt(sc->config, desc, "token"),
-        .token_header = co__ask_opt(sc->config, desc, "token_header"),
+        .chroma_url = co__ask_opt(conf, options, "chroma_url"),
+        .tenant = co__ask_opt(conf, options, "tenant"),
+        .database = co__ask_opt(conf, options, "database"),
+        .collection = co__ask_opt(conf, options, "collection"),
+        .ollama_url = co__ask_opt(conf, options, "ollama_url"),
+        .embed_model = co__ask_opt(conf, options, "embed_model"),
+        .token = co__ask_opt(conf, options, "token"),
+        .token_header = co__ask_opt(conf, options, "token_header"),
         .timeout_ms = 30000};
-    json_t *to = json_object_get(sc->config, "timeout_ms");
+    json_t *to = json_object_get(conf, "timeout_ms");
     if (json_is_integer(to))
         cfg.timeout_ms = (long)json_integer_value(to);
     const char *need[] = {"chroma_url", "tenant",     "database",
@@ -391,18 +378,17 @@ int co_cmd_ask(int argc, char **argv)
         if (vals[i] == NULL) {
             fprintf(stderr,
                     "error: stages[%d].config.%s is not set and the plugin's "
-                    "default is unavailable (%s): set it in %s\n",
-                    sc->index, need[i], err[0] ? err : "no default", manifest);
+                    "default is unavailable: set it in %s\n",
+                    index, need[i], manifest);
             goto out;
         }
     }
     if (cfg.token_header == NULL)
         cfg.token_header = "x-chroma-token";
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    co_http_global_init();
     rc = co__ask_run(&cfg, question, n, company);
 out:
-    co_diag_free(&diags);
-    co_manifest_free(m);
+    json_decref(conf);
     free(question);
     return rc;
 }

@@ -1,5 +1,5 @@
 /**
- * @file core/auth.c
+ * @file plugins/gmail-source/gmail_auth.c
  * @brief `careerops auth gmail`: Google's OAuth 2.0 installed-app flow
  *        with a loopback redirect and PKCE (RFC 7636, S256), storing the
  *        refresh token sealed with libsodium's crypto_secretbox.
@@ -21,8 +21,13 @@
  *
  * With CAREEROPS_LOOPBACK_ONLY=1 (tests) a token URL that is not loopback is
  * refused before any connection.
+ *
+ * A command of the gmail-source plugin (ABI 1.1, co_command_t); the token
+ * is sealed with gmail_token_seal(), the format gmail_token_open() reads.
  */
-#include "url.h"
+#include "gmail_auth.h"
+#include "co_http.h"
+#include "gmail_util.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -43,12 +48,9 @@
 #include <time.h>
 #include <unistd.h>
 
-int co_cmd_auth(int argc, char **argv);
-
-#define CO__AUTH_SCOPE   "https://www.googleapis.com/auth/gmail.readonly"
-#define CO__AUTH_URL     "https://accounts.google.com/o/oauth2/v2/auth"
-#define CO__TOKEN_URL    "https://oauth2.googleapis.com/token"
-#define CO__SEALED_MAGIC "careerops-sealed-v1"
+#define CO__AUTH_SCOPE "https://www.googleapis.com/auth/gmail.readonly"
+#define CO__AUTH_URL   "https://accounts.google.com/o/oauth2/v2/auth"
+#define CO__TOKEN_URL  "https://oauth2.googleapis.com/token"
 
 extern char **environ;
 
@@ -246,11 +248,10 @@ static char *co__auth_exchange(const char *token_url, const char *client_id,
                                const char *client_secret, const char *code,
                                const char *redirect, const char *verifier)
 {
-    if (!co_url_allowed(token_url)) {
-        fprintf(stderr,
-                "error: --token-url %s is not loopback and "
-                "CAREEROPS_LOOPBACK_ONLY=1\n",
-                token_url);
+    char why[512];
+    if (co_http_check_url(token_url, why, sizeof why) != 0) {
+        fprintf(stderr, "error: --token-url %s is not loopback: %s\n",
+                token_url, why);
         return NULL;
     }
     CURL *c = curl_easy_init();
@@ -334,35 +335,25 @@ static char *co__auth_exchange(const char *token_url, const char *client_id,
 static int co__auth_store(const char *path, const char *token,
                           const unsigned char key[32])
 {
-    size_t tl = strlen(token);
-    size_t bl = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + tl;
-    unsigned char *bin = malloc(bl);
-    size_t el = sodium_base64_encoded_len(bl, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = malloc(el);
-    if (bin == NULL || b64 == NULL) {
-        free(bin);
-        free(b64);
+    char *sealed = NULL;
+    if (gmail_token_seal(token, key, &sealed) != 0)
         return -1;
-    }
-    randombytes_buf(bin, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(bin + crypto_secretbox_NONCEBYTES,
-                          (const unsigned char *)token, tl, bin, key);
-    sodium_bin2base64(b64, el, bin, bl, sodium_base64_VARIANT_ORIGINAL);
-    free(bin);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int ok = fd >= 0 && fchmod(fd, 0600) == 0;
     if (ok) {
         FILE *f = fdopen(fd, "w");
-        ok = f != NULL && fprintf(f, "%s %s\n", CO__SEALED_MAGIC, b64) > 0 &&
-             fflush(f) == 0 && fsync(fileno(f)) == 0;
+        ok = f != NULL && fputs(sealed, f) >= 0 && fflush(f) == 0 &&
+             fsync(fileno(f)) == 0;
         if (f != NULL)
             ok = (fclose(f) == 0) && ok;
         else
             close(fd);
+    } else if (fd >= 0) {
+        close(fd);
     }
-    free(b64);
+    free(sealed);
     if (!ok || rename(tmp, path) != 0) {
         fprintf(stderr, "error: cannot write the token file %s: %s\n", path,
                 strerror(errno));
@@ -560,9 +551,10 @@ out:
     return rc;
 }
 
-int co_cmd_auth(int argc, char **argv)
+int gmail_cmd_auth(const co_host_api_t *api, int argc, char **argv)
 {
-    /* argv[0] is "auth" */
+    (void)api;
+    /* argv[0] is "auth", argv[1] "gmail" (the command's name) */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0) {
         co__auth_usage(argc < 2 ? stderr : stdout);
