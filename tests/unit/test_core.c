@@ -5,7 +5,8 @@
 #include "manifest.h"
 #include "metrics.h"
 #include "options.h"
-#include "ratelimit.h"
+#include "backoff.h"
+#include "co_bucket.h"
 #include "util.h"
 
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* Token bucket and retry backoff. */
-#include "ratelimit.h"
+/* Token bucket (see co_bucket.h). */
+#include "co_bucket.h"
 
 #include <math.h>
 

@@ -1,11 +1,13 @@
 /**
- * @file core/ratelimit.h
+ * @file lib/ratelimit/co_bucket.h
  * @brief Token bucket (rate in tokens per second, burst capacity) on an
- *        injectable clock, and the retry backoff schedule. Not installed.
- * @remark A bucket is used by one thread (its stage worker).
+ *        injectable clock. Static library `co_ratelimit` (prefix
+ *        co_bucket_), libc only; the host's per-stage rate limits use it,
+ *        plugins may too. Not installed.
+ * @remark A bucket is used by one thread (e.g. its stage worker).
  */
-#ifndef CO_CORE_RATELIMIT_H
-#define CO_CORE_RATELIMIT_H
+#ifndef CO_LIB_BUCKET_H
+#define CO_LIB_BUCKET_H
 
 #include <stdint.h>
 
@@ -27,16 +29,5 @@ void co_bucket_init(co_bucket_t *b, double rate_per_s, double burst,
  *          (take again then). Records are never dropped: callers wait.
  */
 int64_t co_bucket_take(co_bucket_t *b, int64_t now_ms);
-
-/**
- * @brief Backoff before retry number `attempt` (1-based): base * 2^(n-1),
- *        capped at `max_ms`, with "equal jitter" (half fixed, half random)
- *        so retrying instances spread out. A plugin hint (Retry-After)
- *        raises the delay to at least `hint_ms`.
- * @param rnd A random value in [0,1).
- * @returns The delay in ms.
- */
-int64_t co_backoff_ms(int attempt, int64_t base_ms, int64_t max_ms,
-                      int64_t hint_ms, double rnd);
 
 #endif
