@@ -17,17 +17,17 @@
  * token endpoint (form-encoded, with code_verifier, libcurl); write
  * "careerops-sealed-v1 <base64(nonce || secretbox)>" to FILE (mode 0600).
  * gmail-source opens it with the key from its secret `gmail_token_key`
- * (plugins/gmail-source/gmail_util.c, same format).
+ * (lib/sealed, same format).
  *
  * With CAREEROPS_LOOPBACK_ONLY=1 (tests) a token URL that is not loopback is
  * refused before any connection.
  *
  * A command of the gmail-source plugin (ABI 1.1, co_command_t); the token
- * is sealed with gmail_token_seal(), the format gmail_token_open() reads.
+ * is sealed with co_sealed_seal() (lib/sealed), which gmail-source opens.
  */
 #include "gmail_auth.h"
 #include "co_http.h"
-#include "gmail_util.h"
+#include "co_sealed.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -336,7 +336,7 @@ static int co__auth_store(const char *path, const char *token,
                           const unsigned char key[32])
 {
     char *sealed = NULL;
-    if (gmail_token_seal(token, key, &sealed) != 0)
+    if (co_sealed_seal(token, key, &sealed) != 0)
         return -1;
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);

@@ -26,6 +26,7 @@
  * Threading: the stage worker drives the instance; the push listener runs
  * on libmicrohttpd's thread and only sets atomics.
  */
+#include "co_sealed.h"
 #include "gmail_auth.h"
 #include "co_http.h"
 #include "co_mail.h"
@@ -1175,13 +1176,15 @@ static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
         free(keyhex);
         return CO_FATAL;
     }
-    int rc = gmail_token_open(sealed, sl, keyhex, &g->refresh_token, err,
-                              sizeof err);
+    int rc = co_sealed_open(sealed, sl, keyhex, &g->refresh_token, err,
+                            sizeof err);
     sodium_memzero(keyhex, strlen(keyhex));
     free(keyhex);
     free(sealed);
     if (rc != 0) {
-        api->set_error(st, "config", "config.refresh_token_file %s: %s",
+        api->set_error(st, "config",
+                       "config.refresh_token_file %s: %s (write it and its "
+                       "key with `careerops auth gmail`)",
                        cfg->refresh_token_file, err);
         return CO_FATAL;
     }

@@ -1,5 +1,5 @@
 /**
- * @file tests/mail/test_mail_unit.c
+ * @file tests/lib/mail/test_mail_unit.c
  * @brief The mail normalizer's behaviour case by case: the known-bugs
  *        cases of ../shared/corpus/known-bugs (01, 03, 06, 11, 15, 16, 17;
  *        08, 09 and 10 are mailbox cases, tested in

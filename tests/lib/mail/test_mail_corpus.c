@@ -1,5 +1,5 @@
 /**
- * @file tests/mail/test_mail_corpus.c
+ * @file tests/lib/mail/test_mail_corpus.c
  * @brief The mail normalizer over the real mail of ../shared/corpus:
  *        every message and .ics file in mime-torture/ and calendar/ gives a
  *        record or a reasoned rejection within a time bound; stalwart's

@@ -1,5 +1,5 @@
 /**
- * @file tests/mail/mail_test_util.h
+ * @file tests/lib/mail/mail_test_util.h
  * @brief Helpers shared by the mail normalizer tests: read a file, run the
  *        normalizer, walk a corpus folder, normalize text for comparison.
  */
