@@ -19,8 +19,10 @@
  * callers already handle (a claim that was never committed).
  */
 #include "state.h"
+#include "co_pgmig.h"
 #include "lazylib.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,14 +35,8 @@
 /* Minimum interval between two "waiting for PostgreSQL" lines. */
 #define CO__PG_WARN_EVERY_MS 5000
 
-typedef struct {
-    int version;
-    const char *description;
-    const char *sql; /* several statements, no parameters */
-} co__pg_migration_t;
-
 /* Append-only: never edit a migration once released; add a new one. */
-static const co__pg_migration_t co__pg_migrations[] = {
+static const co_pgmig_step_t co__pg_migrations[] = {
     {1, "key-value state and idempotency claims",
      "CREATE TABLE careerops_state ("
      " ns text NOT NULL,"
@@ -105,16 +101,39 @@ static int64_t co__pg_now_ms(void)
 
 /* Connect with a connect timeout and application name as defaults the
  * caller's conninfo may override (later keywords win in libpq). */
-/* libpq, loaded on first use (lazylib.h); set by co__pq_load(). */
+/* libpq, loaded on first use (lazylib.h), and the same functions for
+ * lib/pgmigrate; set once by co__pq_load(). */
 static const co_pq_api_t *co__pq;
+static co_pgmig_pq_t co__pgmig_pq;
+static pthread_once_t co__pq_once = PTHREAD_ONCE_INIT;
+static char co__pq_err[512];
+
+static void co__pq_init(void)
+{
+    co__pq = co_pq(co__pq_err, sizeof co__pq_err);
+    if (co__pq == NULL)
+        return;
+    co_pgmig_pq_t t = {co__pq->exec,
+                       co__pq->execParams,
+                       co__pq->resultStatus,
+                       co__pq->ntuples,
+                       co__pq->getvalue,
+                       co__pq->clear,
+                       co__pq->resultErrorMessage,
+                       co__pq->resultErrorField,
+                       co__pq->errorMessage,
+                       co__pq->status};
+    co__pgmig_pq = t;
+}
 
 static int co__pq_load(char *errstr, size_t errstr_size)
 {
-    char e[512];
-    co__pq = co_pq(e, sizeof e);
-    if (co__pq == NULL)
-        snprintf(errstr, errstr_size, "state: %s", e);
-    return co__pq != NULL ? 0 : CO_ERR_STATE;
+    pthread_once(&co__pq_once, co__pq_init);
+    if (co__pq == NULL) {
+        snprintf(errstr, errstr_size, "state: %s", co__pq_err);
+        return CO_ERR_STATE;
+    }
+    return 0;
 }
 
 static PGconn *co__pg_connect(const char *conninfo)
@@ -129,105 +148,44 @@ static PGconn *co__pg_connect(const char *conninfo)
 static void co__pg_errcopy(char *dst, size_t n, const char *what,
                            const char *msg)
 {
-    snprintf(dst, n, "%s: %s", what, msg != NULL ? msg : "");
-    size_t len = strlen(dst);
-    while (len > 0 && (dst[len - 1] == '\n' || dst[len - 1] == ' '))
-        dst[--len] = '\0';
-    for (char *p = dst; *p != '\0'; p++)
-        if (*p == '\n' || *p == '\t')
-            *p = ' ';
+    co_pgmig_errline(dst, n, what, msg);
 }
 
 /* True if the failure means the server or the connection is gone (retry
  * after reconnecting) rather than a problem with the statement. */
 static int co__pg_conn_lost(PGconn *c, const PGresult *r)
 {
-    if (c == NULL || co__pq->status(c) != CONNECTION_OK || r == NULL)
-        return 1;
-    const char *st = co__pq->resultErrorField(r, PG_DIAG_SQLSTATE);
-    if (st == NULL) /* client-side: "server closed the connection" */
-        return 1;
-    return strncmp(st, "08", 2) == 0 ||  /* connection exception */
-           strncmp(st, "57P", 3) == 0 || /* admin/crash shutdown */
-           strcmp(st, "53300") == 0 ||   /* too many connections */
-           strcmp(st, "40001") == 0 ||   /* serialization failure */
-           strcmp(st, "40P01") == 0;     /* deadlock */
+    return co_pgmig_conn_lost(&co__pgmig_pq, c, r);
 }
 
 static int co__pg_exec_ok(PGresult *r)
 {
-    ExecStatusType t = co__pq->resultStatus(r);
-    return t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
+    return co_pgmig_ok(&co__pgmig_pq, r);
 }
 
-/* Run the migrations up to `target` on an open connection.
+static void co__pg_applied(void *arg, const co_pgmig_step_t *m)
+{
+    (void)arg;
+    co__state_log("info", "state schema migrated to version %d (%s)",
+                  m->version, m->description);
+}
+
+/* Run the migrations up to `target` on an open connection (lib/pgmigrate).
  * Returns the version reached, or -1 with errstr (*lost set if the
  * connection failed). */
 static int co__pg_migrate_conn(PGconn *c, int target, char *errstr, size_t n,
                                int *lost)
 {
-    *lost = 0;
-    PGresult *r = co__pq->exec(c, "BEGIN");
-    if (!co__pg_exec_ok(r))
-        goto fail;
-    co__pq->clear(r);
-    r = co__pq->exec(c, "SELECT pg_advisory_xact_lock(" CO__PG_MIGRATE_LOCK ")");
-    if (!co__pg_exec_ok(r))
-        goto fail;
-    co__pq->clear(r);
-    r = co__pq->exec(c, "SET LOCAL client_min_messages = warning;"
-                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                  " version integer PRIMARY KEY,"
-                  " description text NOT NULL,"
-                  " applied_at timestamptz NOT NULL DEFAULT now())");
-    if (!co__pg_exec_ok(r))
-        goto fail;
-    co__pq->clear(r);
-    r = co__pq->exec(c, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-    if (!co__pg_exec_ok(r) || co__pq->ntuples(r) != 1)
-        goto fail;
-    int cur = atoi(co__pq->getvalue(r, 0, 0));
-    co__pq->clear(r);
-    if (cur > CO__PG_LATEST) {
-        snprintf(errstr, n,
-                 "state database schema is at version %d but this careerops "
-                 "knows only up to %d: upgrade careerops",
-                 cur, CO__PG_LATEST);
-        co__pq->clear(co__pq->exec(c, "ROLLBACK"));
-        return -1;
-    }
-    for (int i = cur; i < target; i++) {
-        const co__pg_migration_t *m = &co__pg_migrations[i];
-        r = co__pq->exec(c, m->sql);
-        if (!co__pg_exec_ok(r))
-            goto fail;
-        co__pq->clear(r);
-        char ver[16];
-        snprintf(ver, sizeof ver, "%d", m->version);
-        const char *const params[] = {ver, m->description};
-        r = co__pq->execParams(c,
-                         "INSERT INTO schema_migrations (version, description)"
-                         " VALUES ($1::integer, $2)",
-                         2, NULL, params, NULL, NULL, 0);
-        if (!co__pg_exec_ok(r))
-            goto fail;
-        co__pq->clear(r);
-        co__state_log("info", "state schema migrated to version %d (%s)",
-                      m->version, m->description);
-    }
-    r = co__pq->exec(c, "COMMIT");
-    if (!co__pg_exec_ok(r))
-        goto fail;
-    co__pq->clear(r);
-    return cur > target ? cur : target;
-fail:
-    *lost = co__pg_conn_lost(c, r);
-    co__pg_errcopy(errstr, n, "state schema migration failed",
-                   r != NULL ? co__pq->resultErrorMessage(r) : co__pq->errorMessage(c));
-    co__pq->clear(r);
-    if (!*lost)
-        co__pq->clear(co__pq->exec(c, "ROLLBACK"));
-    return -1;
+    static const co_pgmig_t m = {
+        .steps = co__pg_migrations,
+        .n_steps = CO__PG_LATEST,
+        .table = "schema_migrations",
+        .lock_sql = "SELECT pg_advisory_xact_lock(" CO__PG_MIGRATE_LOCK ")",
+        .what = "state database schema",
+        .upgrade = "upgrade careerops",
+        .applied = co__pg_applied,
+    };
+    return co_pgmig_run(&co__pgmig_pq, c, &m, target, errstr, n, lost);
 }
 
 int co_state_pg_schema_latest(void)
@@ -310,8 +268,9 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
             }
         }
         if (s->conn != NULL) {
-            PGresult *r = co__pq->execParams(s->conn, sql, nparams, NULL, values,
-                                       lengths, formats, result_format);
+            PGresult *r =
+                co__pq->execParams(s->conn, sql, nparams, NULL, values, lengths,
+                                   formats, result_format);
             if (co__pg_exec_ok(r)) {
                 if (s->waiting)
                     co__state_log("info", "PostgreSQL is reachable again");
@@ -411,7 +370,8 @@ static int co__pg_idem_begin(co_state_t *base, const char *ns, const char *key)
     if (co__pq->ntuples(r) == 0)
         rc = CO_IDEM_DONE;
     else
-        rc = atoi(co__pq->getvalue(r, 0, 0)) == 1 ? CO_IDEM_NEW : CO_IDEM_PENDING;
+        rc = atoi(co__pq->getvalue(r, 0, 0)) == 1 ? CO_IDEM_NEW
+                                                  : CO_IDEM_PENDING;
     co__pq->clear(r);
     return rc;
 }
