@@ -68,9 +68,7 @@ static int co__pgmig_current(const co_pgmig_pq_t *pq, PGconn *c,
                              const co_pgmig_t *m, PGresult **res)
 {
     char *create = co__pgmig_cat(
-        "SET LOCAL client_min_messages = warning;"
-        "CREATE TABLE IF NOT EXISTS ",
-        m->table,
+        "CREATE TABLE IF NOT EXISTS ", m->table,
         " (version integer PRIMARY KEY, description text NOT NULL,"
         " applied_at timestamptz NOT NULL DEFAULT now())");
     char *select =
@@ -143,6 +141,10 @@ int co_pgmig_run(const co_pgmig_pq_t *pq, PGconn *c, const co_pgmig_t *m,
     pq->clear(r);
     r = co__pgmig_exec(pq, c, m, m->lock_sql, m->lock_param ? 1 : 0,
                        lock_params);
+    if (!co_pgmig_ok(pq, r))
+        goto fail;
+    pq->clear(r);
+    r = pq->exec(c, "SET LOCAL client_min_messages = warning");
     if (!co_pgmig_ok(pq, r))
         goto fail;
     pq->clear(r);
