@@ -31,6 +31,23 @@ co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
                              size_t errstr_size);
 
 /**
+ * @brief co_capture_new() on manifest text in memory.
+ * @param label Names the manifest in messages (e.g. "plugins test").
+ * @param dir Folder that relative paths and secrets resolve against.
+ */
+co_capture_t *co_capture_new_buffer(const char *text, size_t len,
+                                    const char *label, const char *dir,
+                                    const char *stage_name, char *errstr,
+                                    size_t errstr_size);
+
+/**
+ * @brief Call the plugin's flush() once (sinks), if it has one.
+ * @returns Its status (CO_OK without a flush()); the message is in
+ *          co_capture_error().
+ */
+co_status_t co_capture_flush(co_capture_t *c);
+
+/**
  * @brief Hand one record to the plugin's process() (retrying CO_RETRY up to
  *        the stage's retry limit on the injectable clock, without sleeping
  *        when the clock is simulated).

@@ -8,6 +8,7 @@
 #include "manifest.h"
 #include "options.h"
 #include "pipeline.h"
+#include "plugtest.h"
 #include "util.h"
 #include "validate.h"
 
@@ -38,6 +39,9 @@ static void co__usage(FILE *f)
             "options; exit 2 on faults\n"
             "  plugins list          list installed plugins\n"
             "  plugins info NAME     show a plugin's options\n"
+            "  plugins test NAME --input IN.jsonl [--expect OUT.jsonl]\n"
+            "                        run a processor/sink on JSONL records, "
+            "compare its output\n"
             "  graph MANIFEST [--format dot|mermaid]\n"
             "                        print the pipeline as a graph\n"
             "  broker [--bootstrap-file F] [--manifest M]...\n"
@@ -231,7 +235,9 @@ static int co__cmd_plugins(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
         printf("usage: careerops plugins list\n"
-               "       careerops plugins info NAME|FILE.so\n");
+               "       careerops plugins info NAME|FILE.so\n"
+               "       careerops plugins test NAME --input IN.jsonl "
+               "[--expect OUT.jsonl] [--config JSON]\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "list") == 0) {
@@ -240,6 +246,8 @@ static int co__cmd_plugins(int argc, char **argv)
         co_plugin_foreach(co__list_one, NULL);
         return 0;
     }
+    if (strcmp(argv[1], "test") == 0)
+        return co_cmd_plugins_test(argc - 1, argv + 1);
     if (strcmp(argv[1], "info") == 0 && argc < 3) {
         fprintf(stderr, "error: plugins info needs a NAME (see `careerops "
                         "plugins list`) or the path of a .so file\n");
@@ -271,7 +279,7 @@ static int co__cmd_plugins(int argc, char **argv)
         co_plugin_handle_free(owned);
         return 0;
     }
-    fprintf(stderr, "error: unknown plugins command '%s' (list, info)\n",
+    fprintf(stderr, "error: unknown plugins command '%s' (list, info, test)\n",
             argv[1]);
     return 2;
 }
