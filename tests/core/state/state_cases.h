@@ -1,5 +1,5 @@
 /**
- * @file tests/state/state_cases.h
+ * @file tests/core/state/state_cases.h
  * @brief State store tests shared by every backend. The including program
  *        defines `static char *t_uri(void)` (the store URI for the current
  *        test; the same URI on every call within one test) and calls

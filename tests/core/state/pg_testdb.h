@@ -1,5 +1,5 @@
 /**
- * @file tests/state/pg_testdb.h
+ * @file tests/core/state/pg_testdb.h
  * @brief Throwaway databases for PostgreSQL tests: each test creates its
  *        own database on the server named by CAREEROPS_TEST_PG and drops it
  *        afterwards, so tests can run in parallel and start from empty.
