@@ -74,12 +74,7 @@ static co_capture_t *co__capture_start(co_manifest_t *m, co_diag_t d,
     if (m != NULL)
         co_validate_plugins(m, &d);
     if (m == NULL || d.n > 0) {
-        co_buf_t b = {0};
-        for (size_t i = 0; i < d.n; i++)
-            co_buf_printf(&b, "%s%s", i ? "; " : "", d.msgs[i]);
-        co_errf(errstr, sz, "%s: %s", manifest_path,
-                b.data ? b.data : "invalid");
-        co_buf_free(&b);
+        co_diag_join(&d, manifest_path, "invalid", errstr, sz);
         co_diag_free(&d);
         co_manifest_free(m);
         return NULL;

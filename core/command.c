@@ -141,12 +141,7 @@ int co_command_stage_config(const char *manifest, const char *stage,
     co_diag_t d = {0};
     co_manifest_t *m = co_manifest_load(manifest, NULL, &d);
     if (m == NULL || d.n > 0) {
-        co_buf_t b = {0};
-        for (size_t i = 0; i < d.n; i++)
-            co_buf_printf(&b, "%s%s", i ? "; " : "", d.msgs[i]);
-        co_errf(err, err_size, "%s: %s", manifest,
-                b.data ? b.data : "cannot be read");
-        co_buf_free(&b);
+        co_diag_join(&d, manifest, "cannot be read", err, err_size);
         co_diag_free(&d);
         co_manifest_free(m);
         return CO_ERR_INVAL;
