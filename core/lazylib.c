@@ -42,22 +42,13 @@ static const char *const co__curl_names[] = {
     "easy_getinfo", "easy_reset",     "easy_cleanup", "easy_strerror",
     "slist_append", "slist_free_all", "url",          "url_set",
     "url_get",      "url_cleanup",    "free"};
-static const char *const co__pq_names[] = {"connectdbParams",
-                                           "status",
-                                           "errorMessage",
-                                           "finish",
-                                           "exec",
-                                           "execParams",
-                                           "resultStatus",
-                                           "resultErrorMessage",
-                                           "resultErrorField",
-                                           "ntuples",
-                                           "getvalue",
-                                           "getlength",
-                                           "clear",
-                                           "freemem",
-                                           "conninfoParse",
-                                           "conninfoFree"};
+static const char *const co__pq_names[] = {
+    /* co_pgmig_pq_t, in its order */
+    "exec", "execParams", "resultStatus", "ntuples", "getvalue", "clear",
+    "resultErrorMessage", "resultErrorField", "errorMessage", "status",
+    /* the rest of co_pq_api_t */
+    "connectdbParams", "finish", "getlength", "freemem", "conninfoParse",
+    "conninfoFree"};
 
 _Static_assert(sizeof(co_curl_api_t) == sizeof co__curl_names /
                                             sizeof co__curl_names[0] *

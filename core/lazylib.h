@@ -18,6 +18,8 @@
 #ifndef CO_CORE_LAZYLIB_H
 #define CO_CORE_LAZYLIB_H
 
+#include "co_pgmig.h"
+
 #include <curl/curl.h>
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -43,26 +45,14 @@ typedef struct co_curl_api_s {
     void (*free)(void *p);
 } co_curl_api_t;
 
-/** The libpq functions the host uses (the PostgreSQL state store). */
+/** The libpq functions the host uses (the PostgreSQL state store): those
+ *  lib/pgmigrate needs, then the others. */
 typedef struct co_pq_api_s {
+    co_pgmig_pq_t q; /**< exec, execParams, resultStatus, ... status */
     PGconn *(*connectdbParams)(const char *const *keywords,
                                const char *const *values, int expand_dbname);
-    ConnStatusType (*status)(const PGconn *conn);
-    char *(*errorMessage)(const PGconn *conn);
     void (*finish)(PGconn *conn);
-    PGresult *(*exec)(PGconn *conn, const char *query);
-    PGresult *(*execParams)(PGconn *conn, const char *command, int nParams,
-                            const Oid *paramTypes,
-                            const char *const *paramValues,
-                            const int *paramLengths, const int *paramFormats,
-                            int resultFormat);
-    ExecStatusType (*resultStatus)(const PGresult *res);
-    char *(*resultErrorMessage)(const PGresult *res);
-    char *(*resultErrorField)(const PGresult *res, int fieldcode);
-    int (*ntuples)(const PGresult *res);
-    char *(*getvalue)(const PGresult *res, int tup_num, int field_num);
     int (*getlength)(const PGresult *res, int tup_num, int field_num);
-    void (*clear)(PGresult *res);
     void (*freemem)(void *ptr);
     PQconninfoOption *(*conninfoParse)(const char *conninfo, char **errmsg);
     void (*conninfoFree)(PQconninfoOption *opts);

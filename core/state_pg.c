@@ -22,7 +22,6 @@
 #include "co_pgmig.h"
 #include "lazylib.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,38 +100,19 @@ static int64_t co__pg_now_ms(void)
 
 /* Connect with a connect timeout and application name as defaults the
  * caller's conninfo may override (later keywords win in libpq). */
-/* libpq, loaded on first use (lazylib.h), and the same functions for
- * lib/pgmigrate; set once by co__pq_load(). */
+/* libpq, loaded on first use (lazylib.h); its first member is the table
+ * lib/pgmigrate takes. Set by co__pq_load(). */
 static const co_pq_api_t *co__pq;
-static co_pgmig_pq_t co__pgmig_pq;
-static pthread_once_t co__pq_once = PTHREAD_ONCE_INIT;
-static char co__pq_err[512];
-
-static void co__pq_init(void)
-{
-    co__pq = co_pq(co__pq_err, sizeof co__pq_err);
-    if (co__pq == NULL)
-        return;
-    co_pgmig_pq_t t = {co__pq->exec,
-                       co__pq->execParams,
-                       co__pq->resultStatus,
-                       co__pq->ntuples,
-                       co__pq->getvalue,
-                       co__pq->clear,
-                       co__pq->resultErrorMessage,
-                       co__pq->resultErrorField,
-                       co__pq->errorMessage,
-                       co__pq->status};
-    co__pgmig_pq = t;
-}
 
 static int co__pq_load(char *errstr, size_t errstr_size)
 {
-    pthread_once(&co__pq_once, co__pq_init);
-    if (co__pq == NULL) {
-        snprintf(errstr, errstr_size, "state: %s", co__pq_err);
+    char e[512];
+    const co_pq_api_t *pq = co_pq(e, sizeof e);
+    if (pq == NULL) {
+        snprintf(errstr, errstr_size, "state: %s", e);
         return CO_ERR_STATE;
     }
+    __atomic_store_n(&co__pq, pq, __ATOMIC_RELEASE); /* same value always */
     return 0;
 }
 
@@ -155,12 +135,12 @@ static void co__pg_errcopy(char *dst, size_t n, const char *what,
  * after reconnecting) rather than a problem with the statement. */
 static int co__pg_conn_lost(PGconn *c, const PGresult *r)
 {
-    return co_pgmig_conn_lost(&co__pgmig_pq, c, r);
+    return co_pgmig_conn_lost(&co__pq->q, c, r);
 }
 
 static int co__pg_exec_ok(PGresult *r)
 {
-    return co_pgmig_ok(&co__pgmig_pq, r);
+    return co_pgmig_ok(&co__pq->q, r);
 }
 
 static void co__pg_applied(void *arg, const co_pgmig_step_t *m)
@@ -185,7 +165,7 @@ static int co__pg_migrate_conn(PGconn *c, int target, char *errstr, size_t n,
         .upgrade = "upgrade careerops",
         .applied = co__pg_applied,
     };
-    return co_pgmig_run(&co__pgmig_pq, c, &m, target, errstr, n, lost);
+    return co_pgmig_run(&co__pq->q, c, &m, target, errstr, n, lost);
 }
 
 int co_state_pg_schema_latest(void)
@@ -208,9 +188,9 @@ int co_state_pg_migrate(const char *conninfo, int target_version, char *errstr,
     if (co__pq_load(errstr, errstr_size) != 0)
         return CO_ERR_STATE;
     PGconn *c = co__pg_connect(conninfo);
-    if (co__pq->status(c) != CONNECTION_OK) {
+    if (co__pq->q.status(c) != CONNECTION_OK) {
         co__pg_errcopy(errstr, errstr_size, "cannot connect to PostgreSQL",
-                       co__pq->errorMessage(c));
+                       co__pq->q.errorMessage(c));
         co__pq->finish(c);
         return CO_ERR_STATE;
     }
@@ -228,9 +208,9 @@ static int co__pg_reconnect(co__pg_state_t *s, char *errstr, size_t n,
     *fatal = 0;
     co__pq->finish(s->conn);
     s->conn = co__pg_connect(s->conninfo);
-    if (co__pq->status(s->conn) != CONNECTION_OK) {
+    if (co__pq->q.status(s->conn) != CONNECTION_OK) {
         co__pg_errcopy(errstr, n, "cannot connect to PostgreSQL",
-                       co__pq->errorMessage(s->conn));
+                       co__pq->q.errorMessage(s->conn));
         co__pq->finish(s->conn);
         s->conn = NULL;
         return -1;
@@ -261,7 +241,7 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
     *out = NULL;
     for (int attempt = 0;; attempt++) {
         int fatal = 0;
-        if (s->conn == NULL || co__pq->status(s->conn) != CONNECTION_OK) {
+        if (s->conn == NULL || co__pq->q.status(s->conn) != CONNECTION_OK) {
             if (co__pg_reconnect(s, err, sizeof err, &fatal) != 0 && fatal) {
                 co__state_log("error", "%s", err);
                 return CO_ERR_STATE;
@@ -269,8 +249,8 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
         }
         if (s->conn != NULL) {
             PGresult *r =
-                co__pq->execParams(s->conn, sql, nparams, NULL, values, lengths,
-                                   formats, result_format);
+                co__pq->q.execParams(s->conn, sql, nparams, NULL, values,
+                                     lengths, formats, result_format);
             if (co__pg_exec_ok(r)) {
                 if (s->waiting)
                     co__state_log("info", "PostgreSQL is reachable again");
@@ -278,20 +258,20 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
                 *out = r;
                 return 0;
             }
-            const char *st = co__pq->resultErrorField(r, PG_DIAG_SQLSTATE);
+            const char *st = co__pq->q.resultErrorField(r, PG_DIAG_SQLSTATE);
             if (!co__pg_conn_lost(s->conn, r)) {
                 co__pg_errcopy(err, sizeof err, "state query failed",
-                               co__pq->resultErrorMessage(r));
+                               co__pq->q.resultErrorMessage(r));
                 co__state_log("error", "%s", err);
                 int rc = st != NULL && strncmp(st, "22", 2) == 0 ? CO_ERR_INVAL
                                                                  : CO_ERR_STATE;
-                co__pq->clear(r);
+                co__pq->q.clear(r);
                 return rc;
             }
             co__pg_errcopy(err, sizeof err, "lost the connection",
-                           r != NULL ? co__pq->resultErrorMessage(r)
-                                     : co__pq->errorMessage(s->conn));
-            co__pq->clear(r);
+                           r != NULL ? co__pq->q.resultErrorMessage(r)
+                                     : co__pq->q.errorMessage(s->conn));
+            co__pq->q.clear(r);
             co__pq->finish(s->conn);
             s->conn = NULL;
             if (quick) {
@@ -325,19 +305,19 @@ static int co__pg_get(co_state_t *base, const char *ns, const char *key,
     int rc = co__pg_run(s, co__pg_sql_get, 2, vals, NULL, NULL, 1, &r);
     if (rc != 0)
         return rc;
-    if (co__pq->ntuples(r) == 0) {
-        co__pq->clear(r);
+    if (co__pq->q.ntuples(r) == 0) {
+        co__pq->q.clear(r);
         return CO_ERR_NOTFOUND;
     }
     size_t len = (size_t)co__pq->getlength(r, 0, 0);
     char *p = malloc(len + 1);
     if (p == NULL) {
-        co__pq->clear(r);
+        co__pq->q.clear(r);
         return CO_ERR_NOMEM;
     }
-    memcpy(p, co__pq->getvalue(r, 0, 0), len);
+    memcpy(p, co__pq->q.getvalue(r, 0, 0), len);
     p[len] = '\0';
-    co__pq->clear(r);
+    co__pq->q.clear(r);
     *out = p;
     if (out_len != NULL)
         *out_len = len;
@@ -355,7 +335,7 @@ static int co__pg_put(co_state_t *base, const char *ns, const char *key,
     const int fmts[] = {0, 0, 1};
     PGresult *r;
     int rc = co__pg_run(s, co__pg_sql_put, 3, vals, lens, fmts, 0, &r);
-    co__pq->clear(r);
+    co__pq->q.clear(r);
     return rc;
 }
 
@@ -367,12 +347,12 @@ static int co__pg_idem_begin(co_state_t *base, const char *ns, const char *key)
     int rc = co__pg_run(s, co__pg_sql_idem_begin, 3, vals, NULL, NULL, 0, &r);
     if (rc != 0)
         return rc;
-    if (co__pq->ntuples(r) == 0)
+    if (co__pq->q.ntuples(r) == 0)
         rc = CO_IDEM_DONE;
     else
-        rc = atoi(co__pq->getvalue(r, 0, 0)) == 1 ? CO_IDEM_NEW
-                                                  : CO_IDEM_PENDING;
-    co__pq->clear(r);
+        rc = atoi(co__pq->q.getvalue(r, 0, 0)) == 1 ? CO_IDEM_NEW
+                                                    : CO_IDEM_PENDING;
+    co__pq->q.clear(r);
     return rc;
 }
 
@@ -382,7 +362,7 @@ static int co__pg_idem_commit(co_state_t *base, const char *ns, const char *key)
     const char *const vals[] = {ns, key, s->claimant};
     PGresult *r;
     int rc = co__pg_run(s, co__pg_sql_idem_commit, 3, vals, NULL, NULL, 0, &r);
-    co__pq->clear(r);
+    co__pq->q.clear(r);
     return rc;
 }
 
