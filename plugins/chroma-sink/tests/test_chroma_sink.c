@@ -338,7 +338,7 @@ START_TEST(bad_config_is_fatal)
 }
 END_TEST
 
-/* ---- careerops ask (core/ask.c) against the same fakes ---------------- */
+/* ---- careerops ask (chroma_ask.c, a command) against the same fakes ---- */
 
 static char tmpdir[64];
 
