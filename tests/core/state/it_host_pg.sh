@@ -17,7 +17,7 @@
 # (`careerops broker`) so topics outlive each `careerops run`.
 set -euo pipefail
 
-case_name=${1:?usage: it_host_pg.sh replay|outage|idem}
+case_name=${1:?usage: it_host_pg.sh replay|outage|idem|term}
 skip() {
     if [ "${CI:-}" = true ]; then echo "FAIL: $*"; exit 1; fi
     echo "SKIP: $*"
@@ -135,6 +135,30 @@ outage)
     dl=$(grep -c . "$work/dlq.txt" || true)
     [ "$dl" = 0 ] || fail "$dl dead letters"
     echo "after a 20 s outage: $n (rows, distinct), $dl dead letters, waits logged: $(grep -c 'waiting for PostgreSQL' "$work/run.log")"
+    ;;
+term)
+    # SIGTERM while PostgreSQL is away: the host stops without crashing
+    # (the consumer's revocation flushed a destroyed sink instance before).
+    own_cluster=$work/pg
+    conninfo=$(CAREEROPS_PG_DIR=$own_cluster CAREEROPS_PG_PORT=$((57500 + $$ % 400)) bash "$src/scripts/pg.sh" start)
+    start_broker
+    make_events 3000
+    manifest "$work/m.json" "$conninfo" '{"file": "events.jsonl", "rate": 250, "batch": 50}' \
+        "{\"name\": \"store\", \"plugin\": \"postgres-sink\", \"input\": \"classified_events\", \"config\": {\"conninfo\": $(json_str "$conninfo"), \"batch_size\": 200}}"
+    "$bin" run "$work/m.json" --until-idle >"$work/run.log" 2>&1 &
+    run_pid=$!
+    for _ in $(seq 300); do grep -q 'running [0-9]* stage' "$work/run.log" 2>/dev/null && break; sleep 0.1; done
+    sleep 4
+    CAREEROPS_PG_DIR=$own_cluster bash "$src/scripts/pg.sh" stop
+    sleep 6
+    kill -TERM "$run_pid"
+    for _ in $(seq 240); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$run_pid" 2>/dev/null && fail "the run did not stop 120 s after SIGTERM"
+    rc=0
+    wait "$run_pid" || rc=$?
+    run_pid=
+    [ "$rc" -lt 128 ] || fail "run crashed (status $rc) on SIGTERM during the outage: $(tail -5 "$work/run.log")"
+    echo "SIGTERM during a PostgreSQL outage: exit $rc, no crash"
     ;;
 idem)
     psql "$CAREEROPS_TEST_PG dbname=postgres" -XqAc "CREATE DATABASE $db"
