@@ -140,7 +140,15 @@ term)
     # SIGTERM while PostgreSQL is away: the host stops without crashing
     # (the consumer's revocation flushed a destroyed sink instance before).
     own_cluster=$work/pg
-    conninfo=$(CAREEROPS_PG_DIR=$own_cluster CAREEROPS_PG_PORT=$((57500 + $$ % 400)) bash "$src/scripts/pg.sh" start)
+    # a free port: the machine may run other clusters
+    conninfo=
+    for _ in 1 2 3 4 5; do
+        conninfo=$(CAREEROPS_PG_DIR=$own_cluster CAREEROPS_PG_PORT=$((57500 + RANDOM % 400)) \
+            bash "$src/scripts/pg.sh" start 2>/dev/null) && break
+        conninfo=
+        rm -rf "$own_cluster"
+    done
+    [ -n "$conninfo" ] || fail "no private PostgreSQL cluster could start (5 ports tried)"
     start_broker
     make_events 3000
     manifest "$work/m.json" "$conninfo" '{"file": "events.jsonl", "rate": 250, "batch": 50}' \
