@@ -6,10 +6,10 @@
  */
 #include "alerts.h"
 
+#include "lazylib.h"
 #include "log.h"
 #include "url.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -49,12 +49,6 @@ struct co_alerts_s {
     pthread_t worker;
     co_alerts_counts_t counts;
 };
-
-static pthread_once_t co__alerts_curl_once = PTHREAD_ONCE_INIT;
-static void co__alerts_curl_init(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static void co__alerts_push(co__alert_item_t **q, char *text)
 {
@@ -122,34 +116,35 @@ static size_t co__alerts_header(char *p, size_t sz, size_t n, void *ud)
 static int co__alerts_post_once(CURL *c, const char *url, const char *body,
                                 co__alert_resp_t *r, char *err)
 {
+    const co_curl_api_t *cu = co_curl(NULL, 0); /* loaded: see start */
     struct curl_slist *h =
-        curl_slist_append(NULL, "Content-Type: application/json");
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)CO_ALERTS_POST_TIMEOUT_MS);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        cu->slist_append(NULL, "Content-Type: application/json");
+    cu->easy_reset(c);
+    cu->easy_setopt(c, CURLOPT_URL, url);
+    cu->easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    cu->easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)CO_ALERTS_POST_TIMEOUT_MS);
+    cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
+    cu->easy_setopt(c, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
 #endif
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, co__alerts_discard);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, co__alerts_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+    cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, co__alerts_discard);
+    cu->easy_setopt(c, CURLOPT_HEADERFUNCTION, co__alerts_header);
+    cu->easy_setopt(c, CURLOPT_HEADERDATA, r);
+    cu->easy_setopt(c, CURLOPT_ERRORBUFFER, err);
     r->status = 0;
     r->retry_after_ms = -1;
     err[0] = '\0';
-    CURLcode cc = curl_easy_perform(c);
-    curl_slist_free_all(h);
+    CURLcode cc = cu->easy_perform(c);
+    cu->slist_free_all(h);
     if (cc != CURLE_OK) {
         if (!err[0])
-            snprintf(err, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
+            snprintf(err, CURL_ERROR_SIZE, "%s", cu->easy_strerror(cc));
         return -1;
     }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     return 0;
 }
 
@@ -210,7 +205,8 @@ static void co__alerts_deliver(co_alerts_t *a, CURL *c, const char *body)
 static void *co__alerts_worker(void *arg)
 {
     co_alerts_t *a = arg;
-    CURL *c = curl_easy_init();
+    const co_curl_api_t *cu = co_curl(NULL, 0);
+    CURL *c = cu != NULL ? cu->easy_init() : NULL;
     pthread_mutex_lock(&a->mu);
     for (;;) {
         while (!a->stop && a->posts == NULL)
@@ -229,7 +225,7 @@ static void *co__alerts_worker(void *arg)
     }
     pthread_mutex_unlock(&a->mu);
     if (c != NULL)
-        curl_easy_cleanup(c);
+        cu->easy_cleanup(c);
     return NULL;
 }
 
@@ -411,8 +407,15 @@ co_alerts_t *co_alerts_new(const co_manifest_t *m)
         co_log(CO_LOG_WARN, NULL, NULL,
                "alerts.kind is \"pagerduty\" but alerts.routing_key is "
                "missing: alerts are only logged; set the integration key");
+    char cerr[512];
+    if (a->url != NULL && co_curl(cerr, sizeof cerr) == NULL) {
+        co_log(CO_LOG_WARN, NULL, NULL,
+               "alerts.webhook_url is set but %s: alerts are only logged",
+               cerr);
+        free(a->url);
+        a->url = NULL;
+    }
     if (a->url != NULL) {
-        pthread_once(&co__alerts_curl_once, co__alerts_curl_init);
         if (pthread_create(&a->worker, NULL, co__alerts_worker, a) == 0)
             a->worker_started = 1;
         else

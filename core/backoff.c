@@ -1,5 +1,5 @@
 /* Exponential backoff with equal jitter. */
-#include "ratelimit.h"
+#include "backoff.h"
 
 int64_t co_backoff_ms(int attempt, int64_t base_ms, int64_t max_ms,
                       int64_t hint_ms, double rnd)

@@ -64,20 +64,17 @@ static const co_port_t co__capture_port = {
     .drain = co__cap_port_drain,
 };
 
-co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
-                             const char *const *sets, char *errstr, size_t sz)
+/* Check a loaded manifest (d: its load diagnostics), then create and
+ * start stage `stage_name`; takes m. */
+static co_capture_t *co__capture_start(co_manifest_t *m, co_diag_t d,
+                                       const char *manifest_path,
+                                       const char *stage_name, char *errstr,
+                                       size_t sz)
 {
-    co_diag_t d = {0};
-    co_manifest_t *m = co_manifest_load(manifest_path, sets, &d);
     if (m != NULL)
         co_validate_plugins(m, &d);
     if (m == NULL || d.n > 0) {
-        co_buf_t b = {0};
-        for (size_t i = 0; i < d.n; i++)
-            co_buf_printf(&b, "%s%s", i ? "; " : "", d.msgs[i]);
-        co_errf(errstr, sz, "%s: %s", manifest_path,
-                b.data ? b.data : "invalid");
-        co_buf_free(&b);
+        co_diag_join(&d, manifest_path, "invalid", errstr, sz);
         co_diag_free(&d);
         co_manifest_free(m);
         return NULL;
@@ -113,6 +110,31 @@ co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
         }
     }
     return c;
+}
+
+co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
+                             const char *const *sets, char *errstr, size_t sz)
+{
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(manifest_path, sets, &d);
+    return co__capture_start(m, d, manifest_path, stage_name, errstr, sz);
+}
+
+co_capture_t *co_capture_new_buffer(const char *text, size_t len,
+                                    const char *label, const char *dir,
+                                    const char *stage_name, char *errstr,
+                                    size_t sz)
+{
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load_buffer(text, len, label, dir, NULL, &d);
+    return co__capture_start(m, d, label, stage_name, errstr, sz);
+}
+
+co_status_t co_capture_flush(co_capture_t *c)
+{
+    const co_plugin_t *p = c->st->ph->desc;
+    c->st->err_msg[0] = '\0';
+    return p->flush != NULL ? p->flush(c->st->inst) : CO_OK;
 }
 
 co_status_t co_capture_process(co_capture_t *c, const void *key, size_t key_len,

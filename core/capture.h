@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct co_capture_s co_capture_t;
+/* co_capture_t is declared in <careerops/types.h> (ABI 1.1). */
 
 /**
  * @brief Load the manifest, apply `sets` ("path=value", NULL-terminated,
@@ -29,6 +29,23 @@ typedef struct co_capture_s co_capture_t;
 co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
                              const char *const *sets, char *errstr,
                              size_t errstr_size);
+
+/**
+ * @brief co_capture_new() on manifest text in memory.
+ * @param label Names the manifest in messages (e.g. "plugins test").
+ * @param dir Folder that relative paths and secrets resolve against.
+ */
+co_capture_t *co_capture_new_buffer(const char *text, size_t len,
+                                    const char *label, const char *dir,
+                                    const char *stage_name, char *errstr,
+                                    size_t errstr_size);
+
+/**
+ * @brief Call the plugin's flush() once (sinks), if it has one.
+ * @returns Its status (CO_OK without a flush()); the message is in
+ *          co_capture_error().
+ */
+co_status_t co_capture_flush(co_capture_t *c);
 
 /**
  * @brief Hand one record to the plugin's process() (retrying CO_RETRY up to

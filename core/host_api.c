@@ -1,5 +1,7 @@
 /* The host services table (co_host_api) that plugins call. */
 #include "stage.h"
+#include "capture.h"
+#include "command.h"
 #include "err.h"
 #include "log.h"
 #include "port.h"
@@ -230,4 +232,13 @@ const co_host_api_t co_host_api = {
     .sleep_ms = co__api_sleep_ms,
     .stage_name = co__api_stage_name,
     .resolve_path = co__api_resolve_path,
+    /* 1.1: services for plugin commands (core/command.c, core/capture.c) */
+    .stage_config = co_command_stage_config,
+    .capture_open = co_capture_new,
+    .capture_process = co_capture_process,
+    .capture_count = co_capture_count,
+    .capture_value = co_capture_value,
+    .capture_error = co_capture_error,
+    .capture_clear = co_capture_clear,
+    .capture_close = co_capture_destroy,
 };

@@ -126,12 +126,12 @@ static int co__check_desc(const co_plugin_t *p, const char *file, char *errstr,
                 CO_ABI_MINOR);
         return -1;
     }
-    if (p->size < offsetof(co_plugin_t, reserved)) {
+    if (p->size < offsetof(co_plugin_t, commands)) {
         co_errf(errstr, sz,
                 "plugin %s: descriptor size %u is smaller than ABI %d.%d's "
                 "%zu bytes (corrupt or not built with CO_PLUGIN_HEADER)",
                 file, p->size, CO_ABI_MAJOR, CO_ABI_MINOR,
-                offsetof(co_plugin_t, reserved));
+                offsetof(co_plugin_t, commands));
         return -1;
     }
     const char *why = NULL;

@@ -1,4 +1,5 @@
 /* careerops: the host runtime's command line. */
+#include "command.h"
 #include "dlq.h"
 #include "err.h"
 #include "kafka.h"
@@ -7,13 +8,13 @@
 #include "manifest.h"
 #include "options.h"
 #include "pipeline.h"
+#include "plugtest.h"
 #include "util.h"
 #include "validate.h"
-#ifdef CO_HAVE_MAIL
-#include "co_mail.h"
-#endif
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,21 +24,6 @@
 
 #ifndef CO_VERSION
 #define CO_VERSION "0.0.0"
-#endif
-
-/* `careerops eval` lives in core/eval.c. */
-int co_cmd_eval(int argc, char **argv);
-/* `careerops auth gmail` (core/auth.c) and `careerops ask` (core/ask.c). */
-int co_cmd_auth(int argc, char **argv);
-int co_cmd_ask(int argc, char **argv);
-#ifdef CO_HAVE_APPS
-/* `careerops applications` lives in core/applications.c. */
-int co_cmd_applications(int argc, char **argv);
-#endif
-#ifdef CO_HAVE_CLASSIFY
-/* `careerops train` lives in lib/classify/co_clf_train.c. */
-int co_cmd_train(int argc, char **argv);
-int co_cmd_relabel(int argc, char **argv);
 #endif
 
 static void co__usage(FILE *f)
@@ -55,6 +41,9 @@ static void co__usage(FILE *f)
             "options; exit 2 on faults\n"
             "  plugins list          list installed plugins\n"
             "  plugins info NAME     show a plugin's options\n"
+            "  plugins test NAME --input IN.jsonl [--expect OUT.jsonl]\n"
+            "                        run a processor/sink on JSONL records, "
+            "compare its output\n"
             "  graph MANIFEST [--format dot|mermaid]\n"
             "                        print the pipeline as a graph\n"
             "  broker [--bootstrap-file F] [--manifest M]...\n"
@@ -62,23 +51,20 @@ static void co__usage(FILE *f)
             "its own process\n"
             "  dlq list|show|replay MANIFEST ...\n"
             "                        inspect dead letters, send them back\n"
-            "  eval --manifest M --stage S --labels CSV --emails DIR [--json]\n"
-            "                        measure a classifier stage on a "
-            "labelled set\n"
-            "  train --labels CSV --emails DIR --out MODEL [--seed N]\n"
-            "                        train the learned classifier of "
-            "rules-classifier\n"
             "  relabel KEY LABEL [--company C] [--date T] ...\n"
             "                        correct a stored event (PostgreSQL, "
             "downstream)\n"
-            "  auth gmail ...        obtain and store a Gmail refresh token "
-            "(OAuth 2.0)\n"
-            "  ask \"QUESTION\" ...   search stored company briefings\n"
             "  applications [--status S] [--csv|--json|--ics]\n"
-            "                        list the applications (PostgreSQL)\n\n"
-            "`careerops COMMAND --help` describes each command. Plugins are "
-            "searched in\nCAREEROPS_PLUGIN_PATH, then %s.\n",
-            CO_VERSION, co_plugin_search_path());
+            "                        list the applications (PostgreSQL)\n",
+            CO_VERSION);
+    fprintf(f, "\ncommands of the installed plugins:\n");
+    if (co_command_print_all(f) == 0)
+        fprintf(f, "  (none found)\n");
+    fprintf(f,
+            "\n`careerops COMMAND --help` describes each command. Plugins "
+            "(and their\ncommands) are searched in CAREEROPS_PLUGIN_PATH, "
+            "then %s.\n",
+            co_plugin_search_path());
 }
 
 /* Collect repeated --set/--stage values into NULL-terminated arrays. */
@@ -256,7 +242,9 @@ static int co__cmd_plugins(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
         printf("usage: careerops plugins list\n"
-               "       careerops plugins info NAME|FILE.so\n");
+               "       careerops plugins info NAME|FILE.so\n"
+               "       careerops plugins test NAME --input IN.jsonl "
+               "[--expect OUT.jsonl] [--config JSON]\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "list") == 0) {
@@ -265,6 +253,8 @@ static int co__cmd_plugins(int argc, char **argv)
         co_plugin_foreach(co__list_one, NULL);
         return 0;
     }
+    if (strcmp(argv[1], "test") == 0)
+        return co_cmd_plugins_test(argc - 1, argv + 1);
     if (strcmp(argv[1], "info") == 0 && argc < 3) {
         fprintf(stderr, "error: plugins info needs a NAME (see `careerops "
                         "plugins list`) or the path of a .so file\n");
@@ -296,7 +286,7 @@ static int co__cmd_plugins(int argc, char **argv)
         co_plugin_handle_free(owned);
         return 0;
     }
-    fprintf(stderr, "error: unknown plugins command '%s' (list, info)\n",
+    fprintf(stderr, "error: unknown plugins command '%s' (list, info, test)\n",
             argv[1]);
     return 2;
 }
@@ -499,17 +489,41 @@ static int co__cmd_broker(int argc, char **argv)
     return 0;
 }
 
-/* ---- dlq ------------------------------------------------------------------
+/* ---- relabel, applications ------------------------------------------------
  */
+
+/* `relabel` and `applications` live in careerops-tools (tools/tools_main.c),
+ * which links libpq, libical and the mail library so that this host binary
+ * does not. It is found in ../tools/ next to this program (the build tree),
+ * then in CO_TOOLSDIR (the install). Returns only on failure. */
+static int co__exec_tools(int argc, char **argv)
+{
+    char exe[PATH_MAX], path[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *targv[argc + 2];
+    targv[0] = "careerops-tools";
+    for (int i = 0; i < argc; i++)
+        targv[i + 1] = argv[i];
+    targv[argc + 1] = NULL;
+    if (n > 0) {
+        exe[n] = '\0';
+        char *dir = co_dirname(exe);
+        snprintf(path, sizeof path, "%s/../tools/careerops-tools", dir);
+        free(dir);
+        if (access(path, X_OK) == 0)
+            execv(path, targv);
+    }
+    snprintf(path, sizeof path, "%s/careerops-tools", CO_TOOLSDIR);
+    execv(path, targv);
+    fprintf(stderr,
+            "error: `careerops %s` needs %s (installed with careerops): %s\n",
+            argv[0], path, strerror(errno));
+    return 1;
+}
 
 int main(int argc, char **argv)
 {
     co_log_init_from_env();
-#ifdef CO_HAVE_MAIL
-    /* GMime's own start-up is not thread-safe: do it once, before any
-     * plugin (each links its own copy of the mail library) starts */
-    co_mail_init();
-#endif
     if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         co__usage(argc < 2 ? stderr : stdout);
@@ -534,22 +548,10 @@ int main(int argc, char **argv)
         rc = co__cmd_broker(argc - 1, argv + 1);
     else if (strcmp(cmd, "dlq") == 0)
         rc = co_cmd_dlq(argc - 1, argv + 1);
-#ifdef CO_HAVE_APPS
-    else if (strcmp(cmd, "applications") == 0)
-        rc = co_cmd_applications(argc - 1, argv + 1);
-#endif
-    else if (strcmp(cmd, "eval") == 0)
-        rc = co_cmd_eval(argc - 1, argv + 1);
-#ifdef CO_HAVE_CLASSIFY
-    else if (strcmp(cmd, "train") == 0)
-        rc = co_cmd_train(argc - 1, argv + 1);
-    else if (strcmp(cmd, "relabel") == 0)
-        rc = co_cmd_relabel(argc - 1, argv + 1);
-#endif
-    else if (strcmp(cmd, "auth") == 0)
-        rc = co_cmd_auth(argc - 1, argv + 1);
-    else if (strcmp(cmd, "ask") == 0)
-        rc = co_cmd_ask(argc - 1, argv + 1);
+    else if (strcmp(cmd, "relabel") == 0 || strcmp(cmd, "applications") == 0)
+        rc = co__exec_tools(argc - 1, argv + 1);
+    else if (co_command_dispatch(argc - 1, argv + 1, &rc))
+        ; /* a plugin's command (ABI 1.1) ran */
     else {
         fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
         co__usage(stderr);

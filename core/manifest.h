@@ -29,6 +29,13 @@ void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
 void co_diag_print(const co_diag_t *d, const char *file);
 /** @brief Free the messages. */
 void co_diag_free(co_diag_t *d);
+/**
+ * @brief Put "FILE: MSG; MSG; ..." (or "FILE: `none`" when there are no
+ *        messages) into err, truncated to err_size, for callers that report
+ *        one line (commands, captures).
+ */
+void co_diag_join(const co_diag_t *d, const char *file, const char *none,
+                  char *err, size_t err_size);
 
 /** Delivery guarantee of a stage. */
 typedef enum co_delivery_e {

@@ -34,6 +34,16 @@ void co_diag_print(const co_diag_t *d, const char *file)
                 d->msgs[i]);
 }
 
+void co_diag_join(const co_diag_t *d, const char *file, const char *none,
+                  char *err, size_t err_size)
+{
+    co_buf_t b = {0};
+    for (size_t i = 0; i < d->n; i++)
+        co_buf_printf(&b, "%s%s", i ? "; " : "", d->msgs[i]);
+    snprintf(err, err_size, "%s: %s", file, b.data ? b.data : none);
+    co_buf_free(&b);
+}
+
 void co_diag_free(co_diag_t *d)
 {
     for (size_t i = 0; i < d->n; i++)

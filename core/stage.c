@@ -164,6 +164,25 @@ void co_stage_free(co_stage_t *st)
 {
     if (st == NULL)
         return;
+    /* Close the consumer first: its revocation callback flushes the plugin
+     * and commits (core/worker.c), so the instance must still exist (a
+     * SIGTERM during a sink outage crashed in flush(NULL) otherwise). */
+    if (st->consumer) {
+        rd_kafka_consumer_close(st->consumer);
+        if (st->commit_q) {
+            rd_kafka_queue_destroy(st->commit_q);
+            st->commit_q = NULL;
+        }
+    }
+    for (size_t i = 0; st->in_rkt && i < st->sc->n_inputs; i++)
+        if (st->in_rkt[i])
+            rd_kafka_topic_destroy(st->in_rkt[i]);
+    free(st->in_rkt);
+    st->in_rkt = NULL;
+    if (st->consumer) {
+        rd_kafka_destroy(st->consumer);
+        st->consumer = NULL;
+    }
     const co_plugin_t *p = st->ph ? st->ph->desc : NULL;
     if (p && st->inst) {
         if (p->stop)
@@ -175,18 +194,6 @@ void co_stage_free(co_stage_t *st)
     }
     st->inst = NULL;
     co_options_free(st->cfg, st->mem);
-    for (size_t i = 0; st->in_rkt && i < st->sc->n_inputs; i++)
-        if (st->in_rkt[i])
-            rd_kafka_topic_destroy(st->in_rkt[i]);
-    free(st->in_rkt);
-    if (st->consumer) {
-        rd_kafka_consumer_close(st->consumer);
-        if (st->commit_q) {
-            rd_kafka_queue_destroy(st->commit_q);
-            st->commit_q = NULL;
-        }
-        rd_kafka_destroy(st->consumer);
-    }
     for (int i = 0; i < 2; i++)
         if (st->out_rkt[i])
             rd_kafka_topic_destroy(st->out_rkt[i]);

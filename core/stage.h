@@ -27,7 +27,8 @@
 #include "metrics.h"
 #include "offtrack.h"
 #include "options.h"
-#include "ratelimit.h"
+#include "backoff.h"
+#include "co_bucket.h"
 #include "state.h"
 
 #include <pthread.h>

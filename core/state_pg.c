@@ -19,8 +19,9 @@
  * callers already handle (a claim that was never committed).
  */
 #include "state.h"
+#include "co_pgmig.h"
+#include "lazylib.h"
 
-#include <libpq-fe.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,14 +34,8 @@
 /* Minimum interval between two "waiting for PostgreSQL" lines. */
 #define CO__PG_WARN_EVERY_MS 5000
 
-typedef struct {
-    int version;
-    const char *description;
-    const char *sql; /* several statements, no parameters */
-} co__pg_migration_t;
-
 /* Append-only: never edit a migration once released; add a new one. */
-static const co__pg_migration_t co__pg_migrations[] = {
+static const co_pgmig_step_t co__pg_migrations[] = {
     {1, "key-value state and idempotency claims",
      "CREATE TABLE careerops_state ("
      " ns text NOT NULL,"
@@ -105,117 +100,72 @@ static int64_t co__pg_now_ms(void)
 
 /* Connect with a connect timeout and application name as defaults the
  * caller's conninfo may override (later keywords win in libpq). */
+/* libpq, loaded on first use (lazylib.h); its first member is the table
+ * lib/pgmigrate takes. Set by co__pq_load(). */
+static const co_pq_api_t *co__pq;
+
+static int co__pq_load(char *errstr, size_t errstr_size)
+{
+    char e[512];
+    const co_pq_api_t *pq = co_pq(e, sizeof e);
+    if (pq == NULL) {
+        snprintf(errstr, errstr_size, "state: %s", e);
+        return CO_ERR_STATE;
+    }
+    __atomic_store_n(&co__pq, pq, __ATOMIC_RELEASE); /* same value always */
+    return 0;
+}
+
 static PGconn *co__pg_connect(const char *conninfo)
 {
     const char *const keys[] = {"connect_timeout", "fallback_application_name",
                                 "dbname", NULL};
     const char *const vals[] = {"5", "careerops", conninfo, NULL};
-    return PQconnectdbParams(keys, vals, 1);
+    return co__pq->connectdbParams(keys, vals, 1);
 }
 
 /* One-line connection error (libpq's message ends with a newline). */
 static void co__pg_errcopy(char *dst, size_t n, const char *what,
                            const char *msg)
 {
-    snprintf(dst, n, "%s: %s", what, msg != NULL ? msg : "");
-    size_t len = strlen(dst);
-    while (len > 0 && (dst[len - 1] == '\n' || dst[len - 1] == ' '))
-        dst[--len] = '\0';
-    for (char *p = dst; *p != '\0'; p++)
-        if (*p == '\n' || *p == '\t')
-            *p = ' ';
+    co_pgmig_errline(dst, n, what, msg);
 }
 
 /* True if the failure means the server or the connection is gone (retry
  * after reconnecting) rather than a problem with the statement. */
 static int co__pg_conn_lost(PGconn *c, const PGresult *r)
 {
-    if (c == NULL || PQstatus(c) != CONNECTION_OK || r == NULL)
-        return 1;
-    const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    if (st == NULL) /* client-side: "server closed the connection" */
-        return 1;
-    return strncmp(st, "08", 2) == 0 ||  /* connection exception */
-           strncmp(st, "57P", 3) == 0 || /* admin/crash shutdown */
-           strcmp(st, "53300") == 0 ||   /* too many connections */
-           strcmp(st, "40001") == 0 ||   /* serialization failure */
-           strcmp(st, "40P01") == 0;     /* deadlock */
+    return co_pgmig_conn_lost(&co__pq->q, c, r);
 }
 
 static int co__pg_exec_ok(PGresult *r)
 {
-    ExecStatusType t = PQresultStatus(r);
-    return t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
+    return co_pgmig_ok(&co__pq->q, r);
 }
 
-/* Run the migrations up to `target` on an open connection.
+static void co__pg_applied(void *arg, const co_pgmig_step_t *m)
+{
+    (void)arg;
+    co__state_log("info", "state schema migrated to version %d (%s)",
+                  m->version, m->description);
+}
+
+/* Run the migrations up to `target` on an open connection (lib/pgmigrate).
  * Returns the version reached, or -1 with errstr (*lost set if the
  * connection failed). */
 static int co__pg_migrate_conn(PGconn *c, int target, char *errstr, size_t n,
                                int *lost)
 {
-    *lost = 0;
-    PGresult *r = PQexec(c, "BEGIN");
-    if (!co__pg_exec_ok(r))
-        goto fail;
-    PQclear(r);
-    r = PQexec(c, "SELECT pg_advisory_xact_lock(" CO__PG_MIGRATE_LOCK ")");
-    if (!co__pg_exec_ok(r))
-        goto fail;
-    PQclear(r);
-    r = PQexec(c, "SET LOCAL client_min_messages = warning;"
-                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                  " version integer PRIMARY KEY,"
-                  " description text NOT NULL,"
-                  " applied_at timestamptz NOT NULL DEFAULT now())");
-    if (!co__pg_exec_ok(r))
-        goto fail;
-    PQclear(r);
-    r = PQexec(c, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-    if (!co__pg_exec_ok(r) || PQntuples(r) != 1)
-        goto fail;
-    int cur = atoi(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    if (cur > CO__PG_LATEST) {
-        snprintf(errstr, n,
-                 "state database schema is at version %d but this careerops "
-                 "knows only up to %d: upgrade careerops",
-                 cur, CO__PG_LATEST);
-        PQclear(PQexec(c, "ROLLBACK"));
-        return -1;
-    }
-    for (int i = cur; i < target; i++) {
-        const co__pg_migration_t *m = &co__pg_migrations[i];
-        r = PQexec(c, m->sql);
-        if (!co__pg_exec_ok(r))
-            goto fail;
-        PQclear(r);
-        char ver[16];
-        snprintf(ver, sizeof ver, "%d", m->version);
-        const char *const params[] = {ver, m->description};
-        r = PQexecParams(c,
-                         "INSERT INTO schema_migrations (version, description)"
-                         " VALUES ($1::integer, $2)",
-                         2, NULL, params, NULL, NULL, 0);
-        if (!co__pg_exec_ok(r))
-            goto fail;
-        PQclear(r);
-        co__state_log("info", "state schema migrated to version %d (%s)",
-                      m->version, m->description);
-    }
-    r = PQexec(c, "COMMIT");
-    if (!co__pg_exec_ok(r))
-        goto fail;
-    PQclear(r);
-    return cur > target ? cur : target;
-fail:
-    *lost = co__pg_conn_lost(c, r);
-    co__pg_errcopy(errstr, n, "state schema migration failed",
-                   r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c));
-    PQclear(r);
-    if (!*lost)
-        PQclear(PQexec(c, "ROLLBACK"));
-    return -1;
+    static const co_pgmig_t m = {
+        .steps = co__pg_migrations,
+        .n_steps = CO__PG_LATEST,
+        .table = "schema_migrations",
+        .lock_sql = "SELECT pg_advisory_xact_lock(" CO__PG_MIGRATE_LOCK ")",
+        .what = "state database schema",
+        .upgrade = "upgrade careerops",
+        .applied = co__pg_applied,
+    };
+    return co_pgmig_run(&co__pq->q, c, &m, target, errstr, n, lost);
 }
 
 int co_state_pg_schema_latest(void)
@@ -235,16 +185,18 @@ int co_state_pg_migrate(const char *conninfo, int target_version, char *errstr,
                  target_version, CO__PG_LATEST);
         return CO_ERR_INVAL;
     }
+    if (co__pq_load(errstr, errstr_size) != 0)
+        return CO_ERR_STATE;
     PGconn *c = co__pg_connect(conninfo);
-    if (PQstatus(c) != CONNECTION_OK) {
+    if (co__pq->q.status(c) != CONNECTION_OK) {
         co__pg_errcopy(errstr, errstr_size, "cannot connect to PostgreSQL",
-                       PQerrorMessage(c));
-        PQfinish(c);
+                       co__pq->q.errorMessage(c));
+        co__pq->finish(c);
         return CO_ERR_STATE;
     }
     int lost;
     int v = co__pg_migrate_conn(c, target_version, errstr, errstr_size, &lost);
-    PQfinish(c);
+    co__pq->finish(c);
     return v < 0 ? CO_ERR_STATE : v;
 }
 
@@ -254,19 +206,19 @@ static int co__pg_reconnect(co__pg_state_t *s, char *errstr, size_t n,
                             int *fatal)
 {
     *fatal = 0;
-    PQfinish(s->conn);
+    co__pq->finish(s->conn);
     s->conn = co__pg_connect(s->conninfo);
-    if (PQstatus(s->conn) != CONNECTION_OK) {
+    if (co__pq->q.status(s->conn) != CONNECTION_OK) {
         co__pg_errcopy(errstr, n, "cannot connect to PostgreSQL",
-                       PQerrorMessage(s->conn));
-        PQfinish(s->conn);
+                       co__pq->q.errorMessage(s->conn));
+        co__pq->finish(s->conn);
         s->conn = NULL;
         return -1;
     }
     int lost;
     if (co__pg_migrate_conn(s->conn, CO__PG_LATEST, errstr, n, &lost) < 0) {
         *fatal = !lost;
-        PQfinish(s->conn);
+        co__pq->finish(s->conn);
         s->conn = NULL;
         return -1;
     }
@@ -289,15 +241,16 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
     *out = NULL;
     for (int attempt = 0;; attempt++) {
         int fatal = 0;
-        if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
+        if (s->conn == NULL || co__pq->q.status(s->conn) != CONNECTION_OK) {
             if (co__pg_reconnect(s, err, sizeof err, &fatal) != 0 && fatal) {
                 co__state_log("error", "%s", err);
                 return CO_ERR_STATE;
             }
         }
         if (s->conn != NULL) {
-            PGresult *r = PQexecParams(s->conn, sql, nparams, NULL, values,
-                                       lengths, formats, result_format);
+            PGresult *r =
+                co__pq->q.execParams(s->conn, sql, nparams, NULL, values,
+                                     lengths, formats, result_format);
             if (co__pg_exec_ok(r)) {
                 if (s->waiting)
                     co__state_log("info", "PostgreSQL is reachable again");
@@ -305,21 +258,21 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
                 *out = r;
                 return 0;
             }
-            const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+            const char *st = co__pq->q.resultErrorField(r, PG_DIAG_SQLSTATE);
             if (!co__pg_conn_lost(s->conn, r)) {
                 co__pg_errcopy(err, sizeof err, "state query failed",
-                               PQresultErrorMessage(r));
+                               co__pq->q.resultErrorMessage(r));
                 co__state_log("error", "%s", err);
                 int rc = st != NULL && strncmp(st, "22", 2) == 0 ? CO_ERR_INVAL
                                                                  : CO_ERR_STATE;
-                PQclear(r);
+                co__pq->q.clear(r);
                 return rc;
             }
             co__pg_errcopy(err, sizeof err, "lost the connection",
-                           r != NULL ? PQresultErrorMessage(r)
-                                     : PQerrorMessage(s->conn));
-            PQclear(r);
-            PQfinish(s->conn);
+                           r != NULL ? co__pq->q.resultErrorMessage(r)
+                                     : co__pq->q.errorMessage(s->conn));
+            co__pq->q.clear(r);
+            co__pq->finish(s->conn);
             s->conn = NULL;
             if (quick) {
                 quick = 0;
@@ -352,19 +305,19 @@ static int co__pg_get(co_state_t *base, const char *ns, const char *key,
     int rc = co__pg_run(s, co__pg_sql_get, 2, vals, NULL, NULL, 1, &r);
     if (rc != 0)
         return rc;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
+    if (co__pq->q.ntuples(r) == 0) {
+        co__pq->q.clear(r);
         return CO_ERR_NOTFOUND;
     }
-    size_t len = (size_t)PQgetlength(r, 0, 0);
+    size_t len = (size_t)co__pq->getlength(r, 0, 0);
     char *p = malloc(len + 1);
     if (p == NULL) {
-        PQclear(r);
+        co__pq->q.clear(r);
         return CO_ERR_NOMEM;
     }
-    memcpy(p, PQgetvalue(r, 0, 0), len);
+    memcpy(p, co__pq->q.getvalue(r, 0, 0), len);
     p[len] = '\0';
-    PQclear(r);
+    co__pq->q.clear(r);
     *out = p;
     if (out_len != NULL)
         *out_len = len;
@@ -382,7 +335,7 @@ static int co__pg_put(co_state_t *base, const char *ns, const char *key,
     const int fmts[] = {0, 0, 1};
     PGresult *r;
     int rc = co__pg_run(s, co__pg_sql_put, 3, vals, lens, fmts, 0, &r);
-    PQclear(r);
+    co__pq->q.clear(r);
     return rc;
 }
 
@@ -394,11 +347,12 @@ static int co__pg_idem_begin(co_state_t *base, const char *ns, const char *key)
     int rc = co__pg_run(s, co__pg_sql_idem_begin, 3, vals, NULL, NULL, 0, &r);
     if (rc != 0)
         return rc;
-    if (PQntuples(r) == 0)
+    if (co__pq->q.ntuples(r) == 0)
         rc = CO_IDEM_DONE;
     else
-        rc = atoi(PQgetvalue(r, 0, 0)) == 1 ? CO_IDEM_NEW : CO_IDEM_PENDING;
-    PQclear(r);
+        rc = atoi(co__pq->q.getvalue(r, 0, 0)) == 1 ? CO_IDEM_NEW
+                                                    : CO_IDEM_PENDING;
+    co__pq->q.clear(r);
     return rc;
 }
 
@@ -408,14 +362,14 @@ static int co__pg_idem_commit(co_state_t *base, const char *ns, const char *key)
     const char *const vals[] = {ns, key, s->claimant};
     PGresult *r;
     int rc = co__pg_run(s, co__pg_sql_idem_commit, 3, vals, NULL, NULL, 0, &r);
-    PQclear(r);
+    co__pq->q.clear(r);
     return rc;
 }
 
 static void co__pg_close(co_state_t *base)
 {
     co__pg_state_t *s = (co__pg_state_t *)base;
-    PQfinish(s->conn);
+    co__pq->finish(s->conn);
     free(s->conninfo);
     free(s);
 }
@@ -477,6 +431,9 @@ static co_state_t *co__pg_open(const char *conninfo, char *errstr,
         errstr = dummy;
         errstr_size = sizeof dummy;
     }
+    *retryable = 0;
+    if (co__pq_load(errstr, errstr_size) != 0)
+        return NULL;
     co__pg_state_t *s = calloc(1, sizeof *s);
     if (s == NULL || (s->conninfo = strdup(conninfo)) == NULL) {
         free(s);
@@ -493,10 +450,10 @@ static co_state_t *co__pg_open(const char *conninfo, char *errstr,
         /* Unreachable, or lost during the migration: worth retrying. A
          * conninfo libpq cannot parse, or a newer schema, is not. */
         char *perr = NULL;
-        PQconninfoOption *o = PQconninfoParse(conninfo, &perr);
+        PQconninfoOption *o = co__pq->conninfoParse(conninfo, &perr);
         *retryable = !fatal && o != NULL;
-        PQconninfoFree(o);
-        PQfreemem(perr);
+        co__pq->conninfoFree(o);
+        co__pq->freemem(perr);
         co__pg_close(&s->base);
         return NULL;
     }

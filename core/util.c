@@ -1,5 +1,6 @@
 /* Small helpers: clocks, buffers, files. */
 #include "util.h"
+#include <ctype.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -189,4 +190,50 @@ char *co_path_join(const char *dir, const char *path)
     char *r = co_xmalloc(n);
     snprintf(r, n, "%s/%s", dir, path);
     return r;
+}
+
+int co_eval_parse_rfc3339(const char *s, long long *minute_utc)
+{
+    int y, mo, d, h, mi, sec = 0, n = 0;
+    if (s == NULL ||
+        sscanf(s, "%4d-%2d-%2d%*[Tt ]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) !=
+            5 ||
+        n == 0)
+        return -1;
+    const char *p = s + n;
+    if (*p == ':') {
+        if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+            return -1;
+        sec = (p[1] - '0') * 10 + (p[2] - '0');
+        p += 3;
+        if (*p == '.') {
+            p++;
+            while (isdigit((unsigned char)*p))
+                p++;
+        }
+    }
+    int off = 0;
+    if (*p == 'Z' || *p == 'z')
+        p++;
+    else if (*p == '+' || *p == '-') {
+        int oh, om;
+        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+            return -1;
+        off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else
+        return -1;
+    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+        mi > 59 || sec > 60)
+        return -1;
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    long long t = (long long)timegm(&tm);
+    *minute_utc = t / 60 - off;
+    return 0;
 }

@@ -60,4 +60,14 @@ char *co_dirname(const char *path);
  *         returned as a copy. */
 char *co_path_join(const char *dir, const char *path);
 
+/**
+ * @brief Parse an RFC 3339 date-time ("2025-03-04T14:00:00Z",
+ *        "2025-03-04T15:00:00+01:00", fractional seconds allowed).
+ * @param s The text (borrowed); NULL is refused.
+ * @param minute_utc Set to the UTC time in minutes since the epoch.
+ * @returns 0, or -1 if `s` is not RFC 3339 (nothing is set then).
+ * Thread-safe (timegm).
+ */
+int co_eval_parse_rfc3339(const char *s, long long *minute_utc);
+
 #endif

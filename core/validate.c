@@ -3,7 +3,7 @@
 #include "control.h"
 #include "loader.h"
 #include "options.h"
-#include "ratelimit.h"
+#include "backoff.h"
 
 #include <librdkafka/rdkafka.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include "co_clf.h"
 #include "co_mail.h"
 #include "co_relabel.h"
-#include "eval.h"
+#include "rules_eval.h" /* the labels reader of `eval` */
 #include "util.h"
 
 #include <errno.h>

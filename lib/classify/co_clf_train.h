@@ -1,8 +1,9 @@
 /**
  * @file lib/classify/co_clf_train.h
  * @brief `careerops train`: train the learned classifier on labeled
- *        folders of raw messages. Compiled into the careerops program
- *        (it needs core/eval.c's labels reader and the mail library).
+ *        folders of raw messages. Compiled into the rules-classifier
+ *        plugin, whose `train` command (ABI 1.1) it is (it needs the
+ *        plugin's labels reader, rules_eval.c, and the mail library).
  *
  * Usage:
  *   careerops train --labels CSV --emails DIR [--labels CSV --emails DIR]...

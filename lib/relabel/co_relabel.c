@@ -4,7 +4,7 @@
 #include "co_relabel.h"
 
 #include "co_relabel_int.h"
-#include "eval.h"
+#include "util.h"
 #include "kafka.h"
 #include "manifest.h"
 
@@ -15,42 +15,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-
-const char *const co__relabel_labels[7] = {
-    "INTERVIEW",          "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
-    "RECRUITER_OUTREACH", "OTHER"};
-
-int co__relabel_label(const char *name)
-{
-    for (int i = 0; name != NULL && i < 7; i++)
-        if (strcasecmp(name, co__relabel_labels[i]) == 0)
-            return i;
-    return -1;
-}
-
-char *co__relabel_sql(PGconn *c, const char *schema, const char *sql)
-{
-    char *q = PQescapeIdentifier(c, schema, strlen(schema));
-    if (q == NULL)
-        return NULL;
-    size_t ql = strlen(q), n = 1;
-    for (const char *p = sql; *p; p++)
-        n += strncmp(p, "{s}", 3) == 0 ? ql : 1;
-    char *out = malloc(n), *o = out;
-    for (const char *p = sql; out != NULL && *p;) {
-        if (strncmp(p, "{s}", 3) == 0) {
-            memcpy(o, q, ql);
-            o += ql;
-            p += 3;
-        } else {
-            *o++ = *p++;
-        }
-    }
-    if (out != NULL)
-        *o = '\0';
-    PQfreemem(q);
-    return out;
-}
 
 static void co__relabel_usage(FILE *f)
 {
@@ -406,21 +370,6 @@ out:
     json_decref(nd);
     json_decref(doc);
     free(key);
-    return rc;
-}
-
-/* 1 when <schema>.corrections exists, 0 when not, -1 on error. */
-int co__relabel_has_table(PGconn *c, const char *schema)
-{
-    char *q = co__relabel_sql(c, schema,
-                              "SELECT to_regclass('{s}.corrections') IS NULL");
-    PGresult *res = q ? PQexec(c, q) : NULL;
-    free(q);
-    int rc =
-        res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-            ? strcmp(PQgetvalue(res, 0, 0), "f") == 0
-            : -1;
-    PQclear(res);
     return rc;
 }
 

@@ -20,6 +20,7 @@
  * stored. A 4xx when resolving the collection (bad database name,
  * unauthorized) or Ollama's 404 (model missing) is CO_FATAL.
  */
+#include "chroma_ask.h"
 #include "co_http.h"
 
 #include <careerops/plugin.h>
@@ -584,6 +585,22 @@ static co_status_t chroma_process(void *instance, const co_record_t *rec)
     return CO_OK;
 }
 
+static int chroma_ask_run(const co_host_api_t *a, int argc, char **argv)
+{
+    if (!CO_API_HAS(a, stage_config)) {
+        fprintf(stderr, "error: `ask` needs a host of plugin ABI 1.1 or "
+                        "newer: upgrade careerops\n");
+        return 1;
+    }
+    return chroma_cmd_ask(a, chroma_options, argc, argv);
+}
+
+/* Commands of `careerops` this plugin provides (ABI 1.1). */
+static const co_command_t chroma_commands[] = {
+    {"ask", CHROMA_ASK_HELP, chroma_ask_run},
+    {NULL, NULL, NULL},
+};
+
 static const co_plugin_t chroma_desc = {
     CO_PLUGIN_HEADER,
     .name = "chroma-sink",
@@ -598,6 +615,7 @@ static const co_plugin_t chroma_desc = {
     .process = chroma_process,
     .flush = chroma_flush,
     .destroy = chroma_destroy,
+    .commands = chroma_commands,
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a)

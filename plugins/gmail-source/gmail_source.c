@@ -26,6 +26,8 @@
  * Threading: the stage worker drives the instance; the push listener runs
  * on libmicrohttpd's thread and only sets atomics.
  */
+#include "co_sealed.h"
+#include "gmail_auth.h"
 #include "co_http.h"
 #include "co_mail.h"
 #include "gmail_util.h"
@@ -1174,13 +1176,15 @@ static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
         free(keyhex);
         return CO_FATAL;
     }
-    int rc = gmail_token_open(sealed, sl, keyhex, &g->refresh_token, err,
-                              sizeof err);
+    int rc = co_sealed_open(sealed, sl, keyhex, &g->refresh_token, err,
+                            sizeof err);
     sodium_memzero(keyhex, strlen(keyhex));
     free(keyhex);
     free(sealed);
     if (rc != 0) {
-        api->set_error(st, "config", "config.refresh_token_file %s: %s",
+        api->set_error(st, "config",
+                       "config.refresh_token_file %s: %s (write it and its "
+                       "key with `careerops auth gmail`)",
                        cfg->refresh_token_file, err);
         return CO_FATAL;
     }
@@ -1280,6 +1284,12 @@ static void gmail_destroy(void *inst)
     free(g);
 }
 
+/* Commands of `careerops` this plugin provides (ABI 1.1). */
+static const co_command_t gmail_commands[] = {
+    {"auth gmail", GMAIL_AUTH_HELP, gmail_cmd_auth},
+    {NULL, NULL, NULL},
+};
+
 static const co_plugin_t gmail_plugin = {
     CO_PLUGIN_HEADER,
     .name = "gmail-source",
@@ -1294,10 +1304,14 @@ static const co_plugin_t gmail_plugin = {
     .poll = gmail_poll,
     .stop = gmail_stop,
     .destroy = gmail_destroy,
+    .commands = gmail_commands,
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)
 {
+    /* GMime's start-up is not thread-safe: do it here, on the host's main
+     * thread, before any stage thread runs */
+    co_mail_init();
     gmail_api = api;
     return &gmail_plugin;
 }

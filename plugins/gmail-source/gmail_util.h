@@ -2,7 +2,8 @@
  * @file plugins/gmail-source/gmail_util.h
  * @brief Pure helpers of gmail-source (no host, no network): the quota
  *        token bucket, Gmail/OAuth error bodies, "Retry after <time>"
- *        hints, Pub/Sub push bodies and the sealed refresh token file.
+ *        hints and Pub/Sub push bodies (the sealed refresh token file is
+ *        lib/sealed).
  *
  * Compiled into the plugin and into its unit tests. Every function is
  * thread-safe (no global state) unless stated.
@@ -12,9 +13,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-/** First word of a sealed refresh token file (format version 1). */
-#define GMAIL_SEALED_MAGIC "careerops-sealed-v1"
 
 /**
  * @brief A token bucket for Gmail's per-user quota units (WIRE.md 1.8).
@@ -83,25 +81,5 @@ int gmail_push_history_id(const char *body, size_t len, uint64_t *history_id,
 /** @brief Parse a decimal uint64 from a JSON string or integer value text.
  *  @returns 0 or -1. */
 int gmail_parse_u64(const char *s, uint64_t *out);
-
-/**
- * @brief Seal a refresh token with crypto_secretbox (random nonce):
- *        text "careerops-sealed-v1 <base64(nonce || box)>\n".
- * @param key 32 bytes.
- * @param out Set to a malloc'd NUL-terminated text (free()).
- * @returns 0 or -1.
- */
-int gmail_token_seal(const char *token, const unsigned char key[32],
-                     char **out);
-
-/**
- * @brief Open a sealed token text.
- * @param key_hex 64 hex digits (the key file's content; blanks around it
- *        allowed).
- * @param token Set to a malloc'd NUL-terminated token (free(); wipe it).
- * @returns 0, or -1 with a reason in err (bad format, bad key, tampered).
- */
-int gmail_token_open(const char *sealed, size_t len, const char *key_hex,
-                     char **token, char *err, size_t err_size);
 
 #endif /* GMAIL_UTIL_H */

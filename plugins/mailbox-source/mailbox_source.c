@@ -4,7 +4,7 @@
  *        files into careerops.email.v1 records (raw_inbox_stream), with
  *        the position kept in the host's state store.
  *
- * Each message goes through the shared normalizer (core/mail, GMime) and
+ * Each message goes through the shared normalizer (lib/mail, GMime) and
  * is emitted with key = the idempotency key (hex) and the header
  * `careerops.email.hash`; a message that cannot become a record is sent to
  * the dead-letter topic with its raw bytes (capped) and the reason.
@@ -517,6 +517,9 @@ static const co_plugin_t mailbox_plugin = {
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)
 {
+    /* GMime's start-up is not thread-safe: do it on the host's main
+     * thread (the host itself no longer links the mail library) */
+    co_mail_init();
     mailbox_api = api;
     return &mailbox_plugin;
 }

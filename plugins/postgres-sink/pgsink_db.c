@@ -3,6 +3,7 @@
  * See pgsink.h and README.md (tables and columns).
  */
 #include "pgsink.h"
+#include "co_pgmig.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -446,37 +447,24 @@ const co_record_t *pgsink_batch_failed(const pgsink_batch_t *b, size_t i,
 
 /* ---- SQL helpers -------------------------------------------------------- */
 
+/* libpq as linked into this plugin, for lib/pgmigrate. */
+static const co_pgmig_pq_t pgsink_pq = CO_PGMIG_PQ_LINKED;
+
 int pgsink_conn_lost(PGconn *c, const PGresult *r)
 {
-    if (c == NULL || PQstatus(c) != CONNECTION_OK || r == NULL)
-        return 1;
-    const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    if (st == NULL) /* client-side: "server closed the connection" */
-        return 1;
-    return strncmp(st, "08", 2) == 0 ||  /* connection exception */
-           strncmp(st, "57P", 3) == 0 || /* server shutting down */
-           strcmp(st, "53300") == 0 ||   /* too many connections */
-           strcmp(st, "40001") == 0 ||   /* serialization failure */
-           strcmp(st, "40P01") == 0;     /* deadlock detected */
+    return co_pgmig_conn_lost(&pgsink_pq, c, r);
 }
 
 static int pgsink_ok(const PGresult *r)
 {
-    ExecStatusType t = PQresultStatus(r);
-    return t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
+    return co_pgmig_ok(&pgsink_pq, r);
 }
 
 /* Server message on one line. */
 static void pgsink_errcopy(char *dst, size_t n, const char *what,
                            const char *msg)
 {
-    snprintf(dst, n, "%s: %s", what, msg != NULL ? msg : "");
-    size_t len = strlen(dst);
-    while (len > 0 && (dst[len - 1] == '\n' || dst[len - 1] == ' '))
-        dst[--len] = '\0';
-    for (char *p = dst; *p != '\0'; p++)
-        if (*p == '\n' || *p == '\t')
-            *p = ' ';
+    co_pgmig_errline(dst, n, what, msg);
 }
 
 /* `tmpl` with every "{s}" replaced by the quoted schema. malloc'd. */
@@ -508,14 +496,9 @@ static char *pgsink_sql(PGconn *c, const char *tmpl, const char *schema)
 
 /* ---- migrations --------------------------------------------------------- */
 
-typedef struct {
-    int version;
-    const char *description;
-    const char *sql; /* "{s}" = the schema */
-} pgsink_migration_t;
-
-/* Append-only: never edit a released migration; add a new one. */
-static const pgsink_migration_t pgsink_migrations[] = {
+/* Append-only: never edit a released migration; add a new one. "{s}" is
+ * the schema. */
+static const co_pgmig_step_t pgsink_migrations[] = {
     {1, "emails, events and briefings",
      /* Timestamps in documents are untrusted text: accept only ISO 8601 /
       * RFC 3339 shapes (not 'now' or 'infinity'), NULL for anything else. */
@@ -592,14 +575,10 @@ int pgsink_schema_latest(void)
     return PGSINK_LATEST;
 }
 
-/* Run a template statement (no parameters). */
-static PGresult *pgsink_exec_tmpl(PGconn *c, const char *tmpl,
-                                  const char *schema)
+/* lib/pgmigrate's sql() hook: "{s}" -> the quoted schema (arg). */
+static char *pgsink_mig_sql(void *arg, PGconn *c, const char *tmpl)
 {
-    char *sql = pgsink_sql(c, tmpl, schema);
-    PGresult *r = sql != NULL ? PQexec(c, sql) : NULL;
-    free(sql);
-    return r;
+    return pgsink_sql(c, tmpl, arg);
 }
 
 int pgsink_migrate(PGconn *c, const char *schema, int target, char *err,
@@ -616,83 +595,30 @@ int pgsink_migrate(PGconn *c, const char *schema, int target, char *err,
         return -1;
     }
     PGresult *r = PQexec(c, "SET TIME ZONE 'UTC'");
-    if (!pgsink_ok(r))
-        goto fail;
-    PQclear(r);
-    r = PQexec(c, "BEGIN");
-    if (!pgsink_ok(r))
-        goto fail;
-    PQclear(r);
-    const char *const lock_param[] = {schema};
-    r = PQexecParams(c,
-                     "SELECT pg_advisory_xact_lock("
-                     "hashtext('careerops-sink:' || $1))",
-                     1, NULL, lock_param, NULL, NULL, 0);
-    if (!pgsink_ok(r))
-        goto fail;
-    PQclear(r);
-    r = pgsink_exec_tmpl(c,
-                         "SET LOCAL client_min_messages = warning;"
-                         "CREATE SCHEMA IF NOT EXISTS {s};"
-                         "CREATE TABLE IF NOT EXISTS "
-                         "{s}.careerops_sink_migrations ("
-                         " version integer PRIMARY KEY,"
-                         " description text NOT NULL,"
-                         " applied_at timestamptz NOT NULL DEFAULT now())",
-                         schema);
-    if (!pgsink_ok(r))
-        goto fail;
-    PQclear(r);
-    r = pgsink_exec_tmpl(c,
-                         "SELECT coalesce(max(version), 0)"
-                         " FROM {s}.careerops_sink_migrations",
-                         schema);
-    if (!pgsink_ok(r) || PQntuples(r) != 1)
-        goto fail;
-    int cur = atoi(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    if (cur > PGSINK_LATEST) {
-        snprintf(err, err_size,
-                 "postgres-sink tables in schema %s are at version %d but "
-                 "this plugin knows only up to %d: upgrade the plugin",
-                 schema, cur, PGSINK_LATEST);
-        PQclear(PQexec(c, "ROLLBACK"));
+    if (!pgsink_ok(r)) {
+        *lost = pgsink_conn_lost(c, r);
+        pgsink_errcopy(err, err_size, "postgres-sink migration failed",
+                       r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c));
+        PQclear(r);
         return -1;
     }
-    for (int i = cur; i < target; i++) {
-        const pgsink_migration_t *m = &pgsink_migrations[i];
-        r = pgsink_exec_tmpl(c, m->sql, schema);
-        if (!pgsink_ok(r))
-            goto fail;
-        PQclear(r);
-        char ver[16];
-        snprintf(ver, sizeof ver, "%d", m->version);
-        const char *const params[] = {ver, m->description};
-        char *sql = pgsink_sql(c,
-                               "INSERT INTO {s}.careerops_sink_migrations"
-                               " (version, description)"
-                               " VALUES ($1::integer, $2)",
-                               schema);
-        r = sql != NULL ? PQexecParams(c, sql, 2, NULL, params, NULL, NULL, 0)
-                        : NULL;
-        free(sql);
-        if (!pgsink_ok(r))
-            goto fail;
-        PQclear(r);
-    }
-    r = PQexec(c, "COMMIT");
-    if (!pgsink_ok(r))
-        goto fail;
     PQclear(r);
-    return cur > target ? cur : target;
-fail:
-    *lost = pgsink_conn_lost(c, r);
-    pgsink_errcopy(err, err_size, "postgres-sink migration failed",
-                   r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c));
-    PQclear(r);
-    if (!*lost)
-        PQclear(PQexec(c, "ROLLBACK"));
-    return -1;
+    char what[300];
+    snprintf(what, sizeof what, "postgres-sink tables in schema %s", schema);
+    const co_pgmig_t m = {
+        .steps = pgsink_migrations,
+        .n_steps = PGSINK_LATEST,
+        .table = "{s}.careerops_sink_migrations",
+        .lock_sql = "SELECT pg_advisory_xact_lock("
+                    "hashtext('careerops-sink:' || $1))",
+        .lock_param = schema,
+        .prelude = "CREATE SCHEMA IF NOT EXISTS {s}",
+        .what = what,
+        .upgrade = "upgrade the plugin",
+        .sql = pgsink_mig_sql,
+        .arg = (void *)schema,
+    };
+    return co_pgmig_run(&pgsink_pq, c, &m, target, err, err_size, lost);
 }
 
 /* ---- the upsert --------------------------------------------------------- */

@@ -17,6 +17,7 @@
 #include <careerops/plugin.h>
 
 #include "rules_engine.h"
+#include "rules_eval.h"
 #include "rules_model.h"
 
 #include <dlfcn.h>
@@ -284,6 +285,7 @@ static const co_plugin_t rules_plugin = {
     .init = rules_init,
     .process = rules_process,
     .destroy = rules_destroy,
+    .commands = rules_commands, /* eval, train (ABI 1.1) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

@@ -6,7 +6,7 @@
  *   clf-trace --model MODEL --labels CSV --emails DIR [--rules DIR]
  */
 #include "co_mail.h"
-#include "eval.h"
+#include "rules_eval.h"
 #include "rules_engine.h"
 #include "rules_model.h"
 #include "util.h"

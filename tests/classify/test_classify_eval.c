@@ -3,11 +3,11 @@
  * by the capture API from the manifest tests/classify/rules-eval.json),
  * JSON and text output, any folder and CSV of the documented form, and
  * clear errors for a missing file, a bad header, an unknown label or a bad
- * date. Runs build/tests/classify/co-eval-test (core/eval.c built with the
- * mail library); `careerops eval` is the same function.
+ * date. Runs `$CAREEROPS_BIN eval`, which the host dispatches to the
+ * rules-classifier plugin's command (ABI 1.1).
  */
 #include "co_test.h"
-#include "eval.h"
+#include "rules_eval.h"
 
 #include <jansson.h>
 #include <sys/stat.h>
@@ -30,13 +30,13 @@ static int run_eval(const char *labels, const char *emails, const char *extra,
                     char **out, char **err)
 {
     const char *root = env_or_fail("CAREEROPS_SOURCE_ROOT");
-    const char *build = env_or_fail("CAREEROPS_BUILD_ROOT");
+    const char *bin = env_or_fail("CAREEROPS_BIN");
     char cmd[8192];
     snprintf(cmd, sizeof cmd,
-             "'%s/tests/classify/co-eval-test' --manifest "
+             "'%s' eval --manifest "
              "'%s/tests/classify/rules-eval.json' --stage classify --labels "
              "'%s' --emails '%s' %s >'%s/out' 2>'%s/err'",
-             build, root, labels, emails, extra, tmpdir, tmpdir);
+             bin, root, labels, emails, extra, tmpdir, tmpdir);
     int st = system(cmd);
     ck_assert_msg(st != -1 && WIFEXITED(st), "cannot run: %s", cmd);
     char path[4096];

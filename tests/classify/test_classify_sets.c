@@ -13,7 +13,7 @@
  */
 #include "co_mail.h"
 #include "co_test.h"
-#include "eval.h"
+#include "rules_eval.h"
 #include "rules_engine.h"
 #include "rules_model.h"
 

@@ -1,6 +1,6 @@
 /**
  * @file tests/fakes/test_co_http.c
- * @brief co_http (plugins/common/http) against the generic fake server.
+ * @brief co_http (lib/http) against the generic fake server.
  */
 #include "co_fake.h"
 #include "co_http.h"

@@ -40,7 +40,7 @@ typedef enum co_idem_e {
 } co_idem_t;
 
 /**
- * @brief Host services, version 1.0.
+ * @brief Host services, version 1.1 (1.0 ends at resolve_path).
  *
  * All strings passed in are borrowed for the call; strings returned are
  * owned as documented per function.
@@ -193,6 +193,66 @@ typedef struct co_host_api_s {
      * @since 1.0
      */
     char *(*resolve_path)(co_stage_t *st, const char *path);
+
+    /* ---- 1.1: services for plugin commands (co_command_t) -------------- */
+
+    /**
+     * @brief Read one stage's configuration from a manifest, parsed and
+     *        checked exactly as `careerops run` would (secrets resolved,
+     *        includes and defaults of the manifest applied; the plugin's
+     *        option defaults are NOT applied).
+     * @param manifest Path of the manifest file.
+     * @param stage The stage's name, or NULL for the first stage whose
+     *        plugin is `plugin`.
+     * @param plugin The plugin the stage must use (e.g. "chroma-sink").
+     * @param config_json Set to the stage's `config` object as compact JSON
+     *        ("{}" if none); free with api->free().
+     * @param index Set to the stage's index in `stages` (may be NULL), for
+     *        messages such as "stages[2].config.url".
+     * @param err Receives a message naming the manifest, the JSON path and
+     *        the fix on failure.
+     * @returns 0, CO_ERR_NOTFOUND (no such stage, or it uses another
+     *          plugin), CO_ERR_INVAL (the manifest has errors).
+     * @remark Main thread only (commands). @since 1.1
+     */
+    int (*stage_config)(const char *manifest, const char *stage,
+                        const char *plugin, char **config_json, int *index,
+                        char *err, size_t err_size);
+
+    /**
+     * @brief Create and start stage `stage` of `manifest` in-process, as
+     *        `careerops run` would configure it, without Kafka (what
+     *        `careerops eval` measures).
+     * @param sets "path=value" manifest overrides, NULL-terminated, or NULL.
+     * @returns A capture (free with capture_close()), or NULL with the reason
+     *          in err. @remark Main thread only. @since 1.1
+     */
+    co_capture_t *(*capture_open)(const char *manifest, const char *stage,
+                                  const char *const *sets, char *err,
+                                  size_t err_size);
+    /**
+     * @brief Hand one record (key and value bytes, borrowed) to the stage's
+     *        process(), retrying CO_RETRY on a simulated clock.
+     * @returns The final status; what the plugin emitted is appended to the
+     *          capture. @since 1.1
+     */
+    co_status_t (*capture_process)(co_capture_t *c, const void *key,
+                                   size_t key_len, const void *value,
+                                   size_t value_len);
+    /** @brief Number of records captured since the last capture_clear().
+     *  @since 1.1 */
+    size_t (*capture_count)(const co_capture_t *c);
+    /** @brief Value of captured record i (NUL-terminated, owned by the
+     *  capture until capture_clear/close); len may be NULL. @since 1.1 */
+    const char *(*capture_value)(const co_capture_t *c, size_t i, size_t *len);
+    /** @brief The message the plugin gave with set_error() for the last
+     *  capture_process() ("" if none); owned by the capture. @since 1.1 */
+    const char *(*capture_error)(const co_capture_t *c);
+    /** @brief Forget the captured records. @since 1.1 */
+    void (*capture_clear)(co_capture_t *c);
+    /** @brief Stop and destroy the stage and the capture; NULL ok.
+     *  @since 1.1 */
+    void (*capture_close)(co_capture_t *c);
 } co_host_api_t;
 
 /**

@@ -44,6 +44,40 @@ extern "C" {
 #define CO_PLUGIN_ENTRY_SYMBOL "co_plugin_entry"
 
 /**
+ * @brief One sub-command of the `careerops` program that a plugin provides
+ *        (ABI 1.1), like a command a Redis module registers with
+ *        RedisModule_CreateCommand(): `careerops NAME ARGS...` runs it.
+ *
+ * A plugin lists its commands in co_plugin_t::commands, a table ended by an
+ * entry whose name is NULL. The host finds them by loading the plugins of
+ * its plugin path (CAREEROPS_PLUGIN_PATH, then the install folder), lists
+ * them in `careerops --help`, and dispatches to the first plugin in path
+ * order that registered the name. A built-in command (run, validate, ...)
+ * always wins over a plugin command of the same name.
+ */
+typedef struct co_command_s {
+    /** One word ("ask"), or words separated by one space ("auth gmail"):
+     *  every word must match the command line's words in order. Owned by
+     *  the plugin (static). */
+    const char *name;
+    /** One line for `careerops --help`: arguments, then a short
+     *  description, e.g. "\"QUESTION\" --manifest M   search briefings". */
+    const char *help;
+    /**
+     * @brief Run the command in the host's main thread.
+     * @param api The host services; the stage-less services (log with a
+     *        NULL stage, alloc/free) and the command services of ABI 1.1
+     *        (stage_config, capture_*) may be used.
+     * @param argc,argv The command line from the command's first word on:
+     *        argv[0] is that word (`careerops auth gmail --x` gives
+     *        argc 3, argv {"auth", "gmail", "--x"}). Borrowed; getopt may
+     *        permute it.
+     * @returns The process exit status (0 ok, 1 failure, 2 usage error).
+     */
+    int (*run)(const co_host_api_t *api, int argc, char **argv);
+} co_command_t;
+
+/**
  * @brief A plugin's constant descriptor (`static const`, designated
  *        initializers, begin with CO_PLUGIN_HEADER).
  *
@@ -92,8 +126,23 @@ typedef struct co_plugin_s {
     void (*stop)(void *instance);
     void (*destroy)(void *instance);
 
-    void *reserved[8]; /**< zero; room for callbacks in later minors */
+    /** Sub-commands of `careerops` this plugin provides, ended by an entry
+     *  with a NULL name; NULL for none. Read by hosts of ABI >= 1.1 only
+     *  when abi_minor >= 1 (it was reserved[0], always zero, in 1.0).
+     *  @since 1.1 */
+    const co_command_t *commands;
+    void *reserved[7]; /**< zero; room for callbacks in later minors */
 } co_plugin_t;
+
+/**
+ * True if descriptor `p` has field `fld` set for this host: the plugin was
+ * built for a minor that has it (`since_minor`) and the field is non-NULL.
+ * E.g. CO_PLUGIN_HAS(desc, commands, 1).
+ */
+#define CO_PLUGIN_HAS(p, fld, since_minor)                                     \
+    ((p) != NULL && (p)->abi_minor >= (since_minor) &&                         \
+     offsetof(co_plugin_t, fld) + sizeof((p)->fld) <= (p)->size &&             \
+     (p)->fld != NULL)
 
 /** First initializers of every descriptor: versions and size. */
 #define CO_PLUGIN_HEADER                                                       \

@@ -24,8 +24,12 @@ extern "C" {
 
 /** ABI major version: a plugin built for another major is refused. */
 #define CO_ABI_MAJOR 1
-/** ABI minor version: a plugin built for a newer minor is refused. */
-#define CO_ABI_MINOR 0
+/**
+ * ABI minor version: a plugin built for a newer minor is refused.
+ * 1.1 added plugin commands (co_plugin_t::commands, co_command_t) and the
+ * command services of co_host_api_t (stage_config, capture_*).
+ */
+#define CO_ABI_MINOR 1
 
 /**
  * @brief What a plugin callback tells the host about one unit of work.
@@ -134,6 +138,13 @@ typedef struct co_record_s {
 
 /** Opaque per-stage-instance handle the host passes to a plugin. */
 typedef struct co_stage_s co_stage_t;
+
+/**
+ * Opaque handle of a stage run in-process by the host for a command
+ * (co_host_api_t::capture_open, ABI 1.1): records go in by call, what the
+ * stage's plugin emits is kept in memory.
+ */
+typedef struct co_capture_s co_capture_t;
 
 #ifdef __cplusplus
 }

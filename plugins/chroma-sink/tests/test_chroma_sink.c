@@ -14,7 +14,10 @@
 #include <unistd.h>
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a);
-int co_cmd_ask(int argc, char **argv);
+/* The host's stage_config service (core/command.c), which `ask` uses. */
+int co_command_stage_config(const char *manifest, const char *stage,
+                            const char *plugin, char **config_json, int *index,
+                            char *err, size_t err_size);
 
 #define TENANT "default_tenant"
 #define DB     "default_database"
@@ -335,7 +338,7 @@ START_TEST(bad_config_is_fatal)
 }
 END_TEST
 
-/* ---- careerops ask (core/ask.c) against the same fakes ---------------- */
+/* ---- careerops ask (chroma_ask.c, a command) against the same fakes ---- */
 
 static char tmpdir[64];
 
@@ -364,8 +367,8 @@ static const char *write_manifest(const char *extra_config)
     return path;
 }
 
-/* Runs co_cmd_ask with stdout captured; returns the exit status and sets
- * *out (malloc'd). */
+/* Runs the plugin's `ask` command (ABI 1.1) with stdout captured, as the
+ * host would; returns the exit status and sets *out (malloc'd). */
 static int run_ask(char **out, int argc, char **argv)
 {
     char file[128];
@@ -376,7 +379,14 @@ static int run_ask(char **out, int argc, char **argv)
     ck_assert_int_ge(fd, 0);
     dup2(fd, 1);
     close(fd);
-    int rc = co_cmd_ask(argc, argv);
+    const co_command_t *cmd = plugin->commands;
+    while (cmd != NULL && cmd->name != NULL && strcmp(cmd->name, "ask") != 0)
+        cmd++;
+    ck_assert_ptr_nonnull(cmd);
+    ck_assert_ptr_nonnull(cmd->run);
+    co_host_api_t a = host->api;
+    a.stage_config = co_command_stage_config;
+    int rc = cmd->run(&a, argc, argv);
     fflush(stdout);
     dup2(saved, 1);
     close(saved);

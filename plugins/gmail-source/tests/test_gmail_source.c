@@ -5,6 +5,7 @@
 #include "co_fake_host.h"
 #include "co_http.h"
 #include "co_mail.h"
+#include "co_sealed.h"
 #include "co_test.h"
 #include "gmail_util.h"
 
@@ -70,7 +71,7 @@ static void fx_setup(fx_t *x)
     fx_write(p, hex);
     char *sealed = NULL;
     ck_assert_int_eq(
-        gmail_token_seal(CO_FAKE_GMAIL_REFRESH_TOKEN, key, &sealed), 0);
+        co_sealed_seal(CO_FAKE_GMAIL_REFRESH_TOKEN, key, &sealed), 0);
     snprintf(x->token_file, sizeof x->token_file, "%s/token.sealed", x->dir);
     fx_write(x->token_file, sealed);
     free(sealed);

@@ -1,5 +1,5 @@
 /* gmail-source pure helpers: quota bucket, error bodies, retry hints,
- * Pub/Sub push bodies, sealed refresh tokens, base64url both ways. */
+ * Pub/Sub push bodies, base64url both ways (sealed tokens: tests/lib/sealed). */
 #include "co_mail.h"
 #include "co_test.h"
 #include "gmail_util.h"
@@ -123,49 +123,6 @@ START_TEST(t_push_body)
 }
 END_TEST
 
-START_TEST(t_seal)
-{
-    ck_assert_int_ge(sodium_init(), 0);
-    unsigned char key[32];
-    randombytes_buf(key, sizeof key);
-    char hex[65];
-    sodium_bin2hex(hex, sizeof hex, key, sizeof key);
-    const char *tok = "1//fake-refresh-token-0123456789";
-    char *sealed = NULL, *back = NULL, err[256];
-    ck_assert_int_eq(gmail_token_seal(tok, key, &sealed), 0);
-    ck_assert_ptr_null(strstr(sealed, tok)); /* not in plain text */
-    ck_assert_ptr_null(strstr(sealed, "fake-refresh"));
-    ck_assert_int_eq(strncmp(sealed, GMAIL_SEALED_MAGIC " ", 20), 0);
-    ck_assert_int_eq(
-        gmail_token_open(sealed, strlen(sealed), hex, &back, err, sizeof err),
-        0);
-    ck_assert_str_eq(back, tok);
-    free(back);
-    /* wrong key */
-    char bad[65];
-    memcpy(bad, hex, 65);
-    bad[0] = bad[0] == '0' ? '1' : '0';
-    ck_assert_int_eq(
-        gmail_token_open(sealed, strlen(sealed), bad, &back, err, sizeof err),
-        -1);
-    ck_assert_ptr_nonnull(strstr(err, "does not open"));
-    /* tampered */
-    sealed[30] = sealed[30] == 'A' ? 'B' : 'A';
-    ck_assert_int_eq(
-        gmail_token_open(sealed, strlen(sealed), hex, &back, err, sizeof err),
-        -1);
-    /* plain token file */
-    ck_assert_int_eq(
-        gmail_token_open(tok, strlen(tok), hex, &back, err, sizeof err), -1);
-    ck_assert_ptr_nonnull(strstr(err, "careerops auth gmail"));
-    /* key not hex */
-    ck_assert_int_eq(
-        gmail_token_open(sealed, strlen(sealed), "xyz", &back, err, sizeof err),
-        -1);
-    free(sealed);
-}
-END_TEST
-
 START_TEST(t_b64_padding)
 {
     /* Gmail's raw: padded (gogcli#922) or unpadded (body.data) */
@@ -197,7 +154,6 @@ static Suite *suite(void)
     tcase_add_test(tc, t_errors);
     tcase_add_test(tc, t_retry_after_text);
     tcase_add_test(tc, t_push_body);
-    tcase_add_test(tc, t_seal);
     tcase_add_test(tc, t_b64_padding);
     suite_add_tcase(s, tc);
     return s;

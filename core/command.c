@@ -1,0 +1,181 @@
+/* Plugin commands (ABI 1.1): discovery, dispatch, listing, services. */
+#include "command.h"
+#include "err.h"
+#include "loader.h"
+#include "manifest.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const co__builtins[] = {
+    "run",  "validate", "plugins", "graph",     "broker", "dlq",
+    "help", "--help",   "-h",      "--version", NULL};
+
+int co_command_is_builtin(const char *name)
+{
+    for (size_t i = 0; co__builtins[i]; i++)
+        if (strcmp(co__builtins[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* How many words of argv the command name matches (0: no match). */
+static int co__cmd_matches(const char *name, int argc, char **argv)
+{
+    int w = 0;
+    const char *p = name;
+    while (*p) {
+        const char *sp = strchr(p, ' ');
+        size_t l = sp ? (size_t)(sp - p) : strlen(p);
+        if (w >= argc || strlen(argv[w]) != l || strncmp(argv[w], p, l) != 0)
+            return 0;
+        w++;
+        p += l;
+        while (*p == ' ')
+            p++;
+    }
+    return w;
+}
+
+static const co_command_t *co__commands(const co_plugin_handle_t *h)
+{
+    if (h == NULL || !CO_PLUGIN_HAS(h->desc, commands, 1))
+        return NULL;
+    return h->desc->commands;
+}
+
+typedef struct {
+    int argc;
+    char **argv;
+    int best;   /* words matched by the chosen command */
+    char *file; /* its plugin file */
+    char *name; /* its name */
+} co__find_t;
+
+static void co__find_one(const char *file, const co_plugin_handle_t *h,
+                         const char *err, void *arg)
+{
+    (void)err;
+    co__find_t *f = arg;
+    for (const co_command_t *c = co__commands(h); c && c->name; c++) {
+        int w = co__cmd_matches(c->name, f->argc, f->argv);
+        if (w > f->best && c->run != NULL) { /* longest name, then path order */
+            f->best = w;
+            free(f->file);
+            free(f->name);
+            f->file = co_strdup(file);
+            f->name = co_strdup(c->name);
+        }
+    }
+}
+
+int co_command_dispatch(int argc, char **argv, int *rc)
+{
+    if (argc < 1 || co_command_is_builtin(argv[0]))
+        return 0;
+    co__find_t f = {.argc = argc, .argv = argv};
+    co_plugin_foreach(co__find_one, &f);
+    if (f.file == NULL)
+        return 0;
+    char err[2048] = "";
+    co_plugin_handle_t *h = co_plugin_open_file(f.file, err, sizeof err);
+    const co_command_t *c = co__commands(h);
+    while (c && c->name && strcmp(c->name, f.name) != 0)
+        c++;
+    if (c == NULL || c->name == NULL) {
+        fprintf(stderr, "error: %s: %s\n", f.file,
+                err[0] ? err : "the command went away while loading");
+        *rc = 1;
+    } else {
+        *rc = c->run(&co_host_api, argc, argv);
+    }
+    co_plugin_handle_free(h);
+    free(f.file);
+    free(f.name);
+    return 1;
+}
+
+typedef struct {
+    FILE *out;
+    char **seen;
+    size_t n;
+} co__print_t;
+
+static void co__print_one(const char *file, const co_plugin_handle_t *h,
+                          const char *err, void *arg)
+{
+    (void)file;
+    (void)err;
+    co__print_t *p = arg;
+    for (const co_command_t *c = co__commands(h); c && c->name; c++) {
+        int dup = co_command_is_builtin(c->name);
+        for (size_t i = 0; i < p->n && !dup; i++)
+            dup = strcmp(p->seen[i], c->name) == 0;
+        if (dup)
+            continue;
+        p->seen = realloc(p->seen, (p->n + 1) * sizeof *p->seen);
+        p->seen[p->n++] = co_strdup(c->name);
+        fprintf(p->out, "  %s %s [%s]\n", c->name, c->help ? c->help : "",
+                h->desc->name);
+    }
+}
+
+size_t co_command_print_all(FILE *f)
+{
+    co__print_t p = {.out = f};
+    co_plugin_foreach(co__print_one, &p);
+    size_t n = p.n;
+    for (size_t i = 0; i < p.n; i++)
+        free(p.seen[i]);
+    free(p.seen);
+    return n;
+}
+
+int co_command_stage_config(const char *manifest, const char *stage,
+                            const char *plugin, char **config_json, int *index,
+                            char *err, size_t err_size)
+{
+    *config_json = NULL;
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(manifest, NULL, &d);
+    if (m == NULL || d.n > 0) {
+        co_diag_join(&d, manifest, "cannot be read", err, err_size);
+        co_diag_free(&d);
+        co_manifest_free(m);
+        return CO_ERR_INVAL;
+    }
+    const co_stage_conf_t *sc = NULL;
+    for (size_t i = 0; i < m->n_stages && sc == NULL; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        if (stage != NULL ? strcmp(s->name, stage) == 0
+                          : strcmp(s->plugin, plugin) == 0)
+            sc = s;
+    }
+    int rc = 0;
+    if (sc == NULL || strcmp(sc->plugin, plugin) != 0) {
+        if (sc != NULL)
+            co_errf(err, err_size,
+                    "%s: stage %s (stages[%d]) uses plugin %s, not %s: name a "
+                    "%s stage",
+                    manifest, sc->name, sc->index, sc->plugin, plugin, plugin);
+        else if (stage != NULL)
+            co_errf(err, err_size, "%s: no stage named %s: name a %s stage",
+                    manifest, stage, plugin);
+        else
+            co_errf(err, err_size,
+                    "%s: no %s stage: add one or name another "
+                    "manifest",
+                    manifest, plugin);
+        rc = CO_ERR_NOTFOUND;
+    } else {
+        *config_json =
+            sc->config ? json_dumps(sc->config, JSON_COMPACT) : co_strdup("{}");
+        if (index != NULL)
+            *index = sc->index;
+    }
+    co_diag_free(&d);
+    co_manifest_free(m);
+    return rc;
+}

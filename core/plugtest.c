@@ -1,0 +1,244 @@
+/* `careerops plugins test` (see plugtest.h). */
+#include "plugtest.h"
+#include "capture.h"
+#include "err.h"
+#include "loader.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void co__pt_usage(FILE *f)
+{
+    fprintf(f, "usage: careerops plugins test PLUGIN --input IN.jsonl "
+               "[--expect OUT.jsonl] [--config JSON]\n\n"
+               "Runs processor or sink PLUGIN in-process on the record values "
+               "of IN.jsonl (one\nJSON value per line, key = line number), "
+               "then flush(), and compares the values\nit emits with "
+               "OUT.jsonl as JSON, in order. Exit 0 equal, 1 different (a "
+               "diff is\nprinted) or a fatal plugin error, 2 bad arguments or "
+               "files. Without --expect\nthe emitted values are printed.\n\n"
+               "  --config JSON   the stage's config object (default {})\n");
+}
+
+/* Read a JSONL file into values (blank lines skipped). 0, or 2 after
+ * printing FILE:LINE and the parse error. */
+static int co__pt_read(const char *path, json_t **out, size_t **lines)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        perror(path);
+        return 2;
+    }
+    json_t *arr = json_array();
+    *lines = NULL;
+    char *line = NULL;
+    size_t cap = 0, no = 0;
+    ssize_t n;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        no++;
+        if (strspn(line, " \t\r\n") == (size_t)n)
+            continue;
+        json_error_t e;
+        json_t *v = json_loadb(line, (size_t)n, JSON_DECODE_ANY, &e);
+        if (v == NULL) {
+            fprintf(stderr, "%s:%zu: not JSON: %s\n", path, no, e.text);
+            rc = 2;
+            break;
+        }
+        size_t i = json_array_size(arr);
+        *lines = realloc(*lines, (i + 1) * sizeof **lines);
+        (*lines)[i] = no;
+        json_array_append_new(arr, v);
+    }
+    free(line);
+    fclose(f);
+    *out = arr;
+    return rc;
+}
+
+/* The one-stage manifest that runs `plugin` with `config`. */
+static char *co__pt_manifest(const char *plugin, uint32_t kinds, json_t *config)
+{
+    json_t *st =
+        json_pack("{s:s, s:s, s:s, s:O}", "name", "test", "plugin", plugin,
+                  "input", "plugins_test_in", "config", config);
+    if (kinds & CO_KIND_PROCESSOR)
+        json_object_set_new(st, "output", json_string("plugins_test_out"));
+    json_t *m = json_pack("{s:s, s:{s:s}, s:s, s:[o]}", "pipeline",
+                          "plugins-test", "kafka", "bootstrap.servers",
+                          "embedded", "state", "memory:", "stages", st);
+    char *text = json_dumps(m, JSON_COMPACT);
+    json_decref(m);
+    return text;
+}
+
+/* Feed every input value; 0, or 1 on a fatal plugin error. */
+static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
+                      const size_t *lines)
+{
+    for (size_t i = 0; i < json_array_size(values); i++) {
+        char key[32];
+        snprintf(key, sizeof key, "%zu", lines[i]);
+        char *v = json_dumps(json_array_get(values, i),
+                             JSON_COMPACT | JSON_ENCODE_ANY);
+        co_status_t s = co_capture_process(cap, key, strlen(key), v, strlen(v));
+        free(v);
+        if (s == CO_FAIL)
+            fprintf(stderr,
+                    "%s:%zu: the plugin failed this record (dead "
+                    "letter): %s\n",
+                    in, lines[i], co_capture_error(cap));
+        else if (s != CO_OK) {
+            fprintf(stderr, "%s:%zu: the plugin returned %s: %s\n", in,
+                    lines[i], co_status_name(s), co_capture_error(cap));
+            return 1;
+        }
+    }
+    co_status_t s = co_capture_flush(cap);
+    if (s != CO_OK) {
+        fprintf(stderr, "error: flush() returned %s: %s\n", co_status_name(s),
+                co_capture_error(cap));
+        return 1;
+    }
+    return 0;
+}
+
+/* Emitted value i as JSON: parsed, or (not JSON) as a JSON string. */
+static json_t *co__pt_value(co_capture_t *cap, size_t i)
+{
+    size_t len = 0;
+    const char *v = co_capture_value(cap, i, &len);
+    json_t *j = json_loadb(v, len, JSON_DECODE_ANY, NULL);
+    return j != NULL ? j : json_stringn(v, len);
+}
+
+/* Compare emitted values with the expected ones; prints a diff. */
+static int co__pt_compare(co_capture_t *cap, json_t *want)
+{
+    size_t got_n = co_capture_count(cap), want_n = json_array_size(want);
+    size_t n = got_n > want_n ? got_n : want_n;
+    const size_t fl = JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY;
+    int differ = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *gv = i < got_n ? co__pt_value(cap, i) : NULL;
+        json_t *wv = json_array_get(want, i);
+        if (gv != NULL && wv != NULL && json_equal(gv, wv)) {
+            json_decref(gv);
+            continue;
+        }
+        char *ws = wv ? json_dumps(wv, fl) : NULL;
+        char *gs = gv ? json_dumps(gv, fl) : NULL;
+        printf("@@ record %zu @@\n", i + 1);
+        if (ws)
+            printf("-%s\n", ws);
+        if (gs)
+            printf("+%s\n", gs);
+        free(ws);
+        free(gs);
+        json_decref(gv);
+        differ = 1;
+    }
+    if (differ)
+        printf("%zu record%s emitted, %zu expected\n", got_n,
+               got_n == 1 ? "" : "s", want_n);
+    return differ;
+}
+
+/* Print the emitted values as expected-file lines: JSON as it is, other
+ * bytes as a JSON string. */
+static void co__pt_print(co_capture_t *cap)
+{
+    for (size_t i = 0; i < co_capture_count(cap); i++) {
+        json_t *j = co__pt_value(cap, i);
+        char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+        printf("%s\n", s ? s : "null");
+        free(s);
+        json_decref(j);
+    }
+}
+int co_cmd_plugins_test(int argc, char **argv)
+{
+    static const struct option lo[] = {{"input", required_argument, 0, 'i'},
+                                       {"expect", required_argument, 0, 'e'},
+                                       {"config", required_argument, 0, 'c'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+    const char *in = NULL, *expect = NULL, *conf = "{}";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "i:e:c:h", lo, NULL)) != -1) {
+        if (c == 'i')
+            in = optarg;
+        else if (c == 'e')
+            expect = optarg;
+        else if (c == 'c')
+            conf = optarg;
+        else {
+            co__pt_usage(c == 'h' ? stdout : stderr);
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (optind + 1 != argc || in == NULL) {
+        fprintf(stderr, "error: plugins test needs one PLUGIN and --input\n\n");
+        co__pt_usage(stderr);
+        return 2;
+    }
+    const char *name = argv[optind];
+    char err[2048] = "";
+    const co_plugin_handle_t *h = co_plugin_load(name, err, sizeof err);
+    if (h == NULL) {
+        fprintf(stderr, "error: %s\n", err);
+        return 2;
+    }
+    if (!(h->desc->kinds & (CO_KIND_PROCESSOR | CO_KIND_SINK))) {
+        fprintf(stderr,
+                "error: %s is a source: plugins test runs processors "
+                "and sinks (test sources in a pipeline with mock-sink)\n",
+                name);
+        return 2;
+    }
+    json_error_t je;
+    json_t *config = json_loads(conf, 0, &je);
+    if (!json_is_object(config)) {
+        fprintf(stderr,
+                "error: --config must be a JSON object, e.g. "
+                "'{\"model\": \"x\"}' (%s)\n",
+                config ? "not an object" : je.text);
+        json_decref(config);
+        return 2;
+    }
+    json_t *values = NULL, *want = NULL;
+    size_t *lines = NULL, *wlines = NULL;
+    int rc = co__pt_read(in, &values, &lines);
+    if (rc == 0 && expect != NULL)
+        rc = co__pt_read(expect, &want, &wlines);
+    char *text = rc == 0 ? co__pt_manifest(name, h->desc->kinds, config) : NULL;
+    co_capture_t *cap = NULL;
+    if (text != NULL) {
+        cap = co_capture_new_buffer(text, strlen(text), "plugins test", ".",
+                                    "test", err, sizeof err);
+        if (cap == NULL) {
+            fprintf(stderr, "error: %s\n", err);
+            rc = 2;
+        }
+    }
+    if (cap != NULL)
+        rc = co__pt_run(cap, in, values, lines);
+    if (cap != NULL && rc == 0 && want != NULL)
+        rc = co__pt_compare(cap, want);
+    else if (cap != NULL && rc == 0)
+        co__pt_print(cap);
+    co_capture_destroy(cap);
+    free(text);
+    free(lines);
+    free(wlines);
+    json_decref(values);
+    json_decref(want);
+    json_decref(config);
+    return rc;
+}

@@ -1,0 +1,120 @@
+/**
+ * @file lib/mail/co_mail_int.h
+ * @brief Internals of the mail normalizer shared between its .c files.
+ *        Not installed, not for sources: use co_mail.h.
+ */
+#ifndef CO_MAIL_INT_H
+#define CO_MAIL_INT_H
+
+#include "co_mail.h"
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <time.h>
+
+/** Defects seen while normalizing one message: a JSON array of unique
+ *  short names. */
+typedef struct co__defects_s {
+    json_t *arr; /**< owned JSON array of strings */
+} co__defects_t;
+
+/** @brief Append `name` unless already present. */
+void co__defect(co__defects_t *d, const char *name);
+
+/**
+ * @brief Convert `len` bytes labelled `label` (a MIME charset name, or NULL
+ *        when unlabelled) to UTF-8, appending to `out`.
+ *
+ * Labels follow the WHATWG Encoding rules mail readers use: iso-8859-1,
+ * latin1 and us-ascii decode as windows-1252; unlabelled, us-ascii and
+ * unknown-8bit text that is valid UTF-8 stays UTF-8. Undecodable bytes
+ * become U+FFFD. An unknown label falls back to UTF-8/windows-1252 and adds
+ * the defect `unknown-charset`; replaced bytes add `charset-decode-errors`.
+ * @param d Defect list, may be NULL.
+ */
+void co__to_utf8(const char *bytes, size_t len, const char *label, GString *out,
+                 co__defects_t *d);
+
+/**
+ * @brief Remove what a JSON text field should not carry: NUL and other C0
+ *        controls but TAB and LF, CR (CRLF becomes LF), C1 controls. `s` is
+ *        valid UTF-8; edited in place.
+ */
+void co__clean_text(GString *s);
+
+/**
+ * @brief Decode a raw header value's RFC 2047 encoded words.
+ *
+ * GMime 3.2.13 decodes adjacent B-encoded words wrongly when a word ends in
+ * `=` padding (gmime#133), so each encoded word is decoded here on its own,
+ * adjacent words in the same charset are joined as bytes before charset
+ * conversion (a character may be split across words), and whitespace
+ * between adjacent encoded words is dropped (RFC 2047 section 6.2).
+ * Unencoded 8-bit text is read as UTF-8, else windows-1252.
+ *
+ * @param raw Raw value (folded, as in the message). Borrowed.
+ * @param reencode 0: return plain UTF-8 text, unfolded, whitespace runs
+ *        collapsed and trimmed (for unstructured fields). 1: return the
+ *        value with each run of encoded words (and any 8-bit text) replaced
+ *        by one `=?UTF-8?B?...?=` word, so GMime's address parser sees
+ *        specials inside names as encoded text.
+ * @returns A g_malloc'd string (g_free).
+ */
+char *co__hdr_decode(const char *raw, int reencode, co__defects_t *d);
+
+/** A parsed Date header. */
+typedef struct co__date_s {
+    int ok;         /**< 1 when a date and time were recognised */
+    int zone_known; /**< 1 when the zone is numeric or RFC 5322 named */
+    int64_t utc;    /**< seconds since the epoch (zone applied; when the
+                         zone is unknown, the wall time read as UTC) */
+    char wall[32];  /**< "YYYY-MM-DDTHH:MM:SS" as written (no zone) */
+} co__date_t;
+
+/**
+ * @brief Parse an RFC 5322 date (with the obsolete forms of section 4.3:
+ *        two-digit years, named zones, missing seconds, missing day name)
+ *        and asctime-like variants. Years 00-49 are 2000-2049, 50-99 are
+ *        1950-1999. A missing or unknown zone leaves zone_known 0 (never a
+ *        silent +0000).
+ */
+void co__date_parse(const char *raw, co__date_t *out);
+
+/** @brief Format seconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ".
+ *  @returns 0, or -1 when out of range. */
+int co__fmt_utc(int64_t t, char out[32]);
+
+/**
+ * @brief Convert HTML (UTF-8) to readable text with libxml2's HTML parser:
+ *        script, style, head, noscript and template are dropped; block
+ *        elements end lines; whitespace is collapsed; `<a href>` links are
+ *        appended to `links` ({"url","text"}) up to max_links.
+ * @param links JSON array or NULL.
+ */
+void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
+                      size_t max_links);
+
+/** @brief Append to `links` the http(s) URLs found in plain text (text ""),
+ *  skipping URLs already present, up to max_links. */
+void co__text_links(const char *text, json_t *links, size_t max_links);
+
+/**
+ * @brief Parse iCalendar text (NUL-terminated) and append one object per
+ *        VEVENT to `events` (up to max_events), resolving zones.
+ * @param method_hint The MIME `method` parameter, used when the VCALENDAR
+ *        has no METHOD. May be NULL.
+ * @returns 0, or -1 when the text holds no VCALENDAR (defect
+ *          `calendar-unparseable`).
+ */
+int co__ical_events(const char *ics, const co_mail_opts_t *o,
+                    const char *method_hint, json_t *events, co__defects_t *d);
+
+/** @brief Fill defaults into zero fields of a copy of `in` (may be NULL). */
+void co__opts_fill(const co_mail_opts_t *in, co_mail_opts_t *out);
+
+/** @brief snprintf into errstr when it is not NULL. */
+void co__err(char *errstr, size_t errstr_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

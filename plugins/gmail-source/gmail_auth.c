@@ -1,0 +1,570 @@
+/**
+ * @file plugins/gmail-source/gmail_auth.c
+ * @brief `careerops auth gmail`: Google's OAuth 2.0 installed-app flow
+ *        with a loopback redirect and PKCE (RFC 7636, S256), storing the
+ *        refresh token sealed with libsodium's crypto_secretbox.
+ *
+ *   careerops auth gmail --client-id-file F --client-secret-file F
+ *                        --token-out FILE --key-file KEYFILE
+ *                        [--auth-url URL] [--token-url URL] [--no-browser]
+ *                        [--timeout S]
+ *
+ * Steps: read the client id and secret; create KEYFILE (32 random bytes as
+ * 64 hex digits, mode 0600) unless it exists; listen on 127.0.0.1 on a free
+ * port (libmicrohttpd); print the consent URL (scope gmail.readonly only,
+ * code_challenge, state); wait for the browser's redirect
+ * `GET /?code=..&state=..` and check the state; exchange the code at the
+ * token endpoint (form-encoded, with code_verifier, libcurl); write
+ * "careerops-sealed-v1 <base64(nonce || secretbox)>" to FILE (mode 0600).
+ * gmail-source opens it with the key from its secret `gmail_token_key`
+ * (lib/sealed, same format).
+ *
+ * With CAREEROPS_LOOPBACK_ONLY=1 (tests) a token URL that is not loopback is
+ * refused before any connection.
+ *
+ * A command of the gmail-source plugin (ABI 1.1, co_command_t); the token
+ * is sealed with co_sealed_seal() (lib/sealed), which gmail-source opens.
+ */
+#include "gmail_auth.h"
+#include "co_http.h"
+#include "co_sealed.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CO__AUTH_SCOPE "https://www.googleapis.com/auth/gmail.readonly"
+#define CO__AUTH_URL   "https://accounts.google.com/o/oauth2/v2/auth"
+#define CO__TOKEN_URL  "https://oauth2.googleapis.com/token"
+
+extern char **environ;
+
+/** What the loopback listener received (guarded by mu). */
+typedef struct co__auth_wait_s {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int got;  /* a result was recorded (code or error) */
+    int done; /* ... and its answer page was sent: stop listening */
+    char *code;
+    char *error;
+    const char *state; /* expected */
+} co__auth_wait_t;
+
+static void co__auth_usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: careerops auth gmail --client-id-file FILE "
+            "--client-secret-file FILE\n"
+            "                            --token-out FILE --key-file KEYFILE\n"
+            "                            [--auth-url URL] [--token-url URL] "
+            "[--no-browser] [--timeout SECONDS]\n"
+            "Authorize CareerOps to read Gmail (gmail.readonly) and store the "
+            "refresh token\nsealed with KEYFILE (created, mode 0600, if "
+            "missing). Put KEYFILE's content in\nthe secret gmail_token_key "
+            "and point gmail-source's refresh_token_file at FILE.\n");
+}
+
+/* Read a small text file, trimming surrounding blanks. NULL on error. */
+static char *co__auth_read(const char *path, const char *what)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "error: %s %s: %s\n", what, path, strerror(errno));
+        return NULL;
+    }
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *s = buf;
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    size_t l = strlen(s);
+    while (l > 0 && (s[l - 1] == ' ' || s[l - 1] == '\t' || s[l - 1] == '\r' ||
+                     s[l - 1] == '\n'))
+        s[--l] = '\0';
+    if (l == 0) {
+        fprintf(stderr, "error: %s %s is empty\n", what, path);
+        return NULL;
+    }
+    char *r = strdup(s);
+    sodium_memzero(buf, sizeof buf);
+    return r;
+}
+
+/* Load or create the 32-byte key (64 hex digits). */
+static int co__auth_key(const char *path, unsigned char key[32])
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+        char hex[65];
+        randombytes_buf(key, 32);
+        sodium_bin2hex(hex, sizeof hex, key, 32);
+        hex[64] = '\n';
+        int ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
+        sodium_memzero(hex, sizeof hex);
+        if (close(fd) != 0 || !ok) {
+            fprintf(stderr, "error: cannot write the key file %s: %s\n", path,
+                    strerror(errno));
+            return -1;
+        }
+        fprintf(stderr, "created the key file %s (mode 0600)\n", path);
+        return 0;
+    }
+    if (errno != EEXIST) {
+        fprintf(stderr, "error: cannot create the key file %s: %s\n", path,
+                strerror(errno));
+        return -1;
+    }
+    char *hex = co__auth_read(path, "key file");
+    size_t kl = 0;
+    int rc = hex != NULL &&
+                     sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &kl,
+                                    NULL) == 0 &&
+                     kl == 32
+                 ? 0
+                 : -1;
+    if (hex != NULL && rc != 0)
+        fprintf(stderr,
+                "error: the key file %s does not hold 64 hex digits; remove "
+                "it to create a new key\n",
+                path);
+    if (hex != NULL)
+        sodium_memzero(hex, strlen(hex));
+    free(hex);
+    return rc;
+}
+
+/* base64url without padding (RFC 7636 section 4.1/4.2). */
+static void co__auth_b64url(const unsigned char *in, size_t len, char *out,
+                            size_t out_size)
+{
+    sodium_bin2base64(out, out_size, in, len,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static enum MHD_Result co__auth_redirect(void *cls, struct MHD_Connection *c,
+                                         const char *url, const char *method,
+                                         const char *version, const char *data,
+                                         size_t *size, void **con_cls)
+{
+    (void)url;
+    (void)version;
+    (void)data;
+    (void)size;
+    (void)con_cls;
+    co__auth_wait_t *w = cls;
+    const char *code =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "code");
+    const char *state =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state");
+    const char *err =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "error");
+    const char *page;
+    unsigned status = 200;
+    pthread_mutex_lock(&w->mu);
+    if (strcmp(method, "GET") != 0 || (code == NULL && err == NULL)) {
+        status = 404; /* favicon and the like: keep waiting */
+        page = "Not the OAuth redirect.\n";
+    } else if (state == NULL || strcmp(state, w->state) != 0) {
+        status = 400;
+        page = "The state parameter does not match: this redirect is not "
+               "from the consent page CareerOps opened.\n";
+        if (!w->got) {
+            w->error = strdup("the redirect's state parameter does not match "
+                              "(a stale or forged redirect); run the command "
+                              "again");
+            w->got = 1;
+        }
+    } else if (err != NULL) {
+        page = "Authorization was not granted. You can close this tab.\n";
+        if (!w->got) {
+            char m[300];
+            snprintf(m, sizeof m,
+                     "Google answered error=%s (consent denied or "
+                     "cancelled)",
+                     err);
+            w->error = strdup(m);
+            w->got = 1;
+        }
+    } else {
+        page = "CareerOps is authorized to read Gmail. You can close this "
+               "tab.\n";
+        if (!w->got) {
+            w->code = strdup(code);
+            w->got = 1;
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        strlen(page), (void *)page, MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Called by libmicrohttpd once a request's answer was sent (or the
+ * connection failed): only then may the listener stop. */
+static void co__auth_completed(void *cls, struct MHD_Connection *c,
+                               void **con_cls,
+                               enum MHD_RequestTerminationCode tc)
+{
+    (void)c;
+    (void)con_cls;
+    (void)tc;
+    co__auth_wait_t *w = cls;
+    pthread_mutex_lock(&w->mu);
+    if (w->got && !w->done) {
+        w->done = 1;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+static size_t co__auth_sink(char *p, size_t sz, size_t n, void *ud)
+{
+    FILE *f = ud;
+    return fwrite(p, sz, n, f);
+}
+
+/* Exchange the code; returns the refresh token (malloc) or NULL. */
+static char *co__auth_exchange(const char *token_url, const char *client_id,
+                               const char *client_secret, const char *code,
+                               const char *redirect, const char *verifier)
+{
+    char why[512];
+    if (co_http_check_url(token_url, why, sizeof why) != 0) {
+        fprintf(stderr, "error: --token-url %s is not loopback: %s\n",
+                token_url, why);
+        return NULL;
+    }
+    CURL *c = curl_easy_init();
+    if (c == NULL)
+        return NULL;
+    const char *names[] = {"grant_type",    "code",         "client_id",
+                           "client_secret", "redirect_uri", "code_verifier"};
+    const char *vals[] = {"authorization_code", code,     client_id,
+                          client_secret,        redirect, verifier};
+    char *form = NULL, *body = NULL;
+    size_t fl = 0, bl = 0;
+    FILE *fs = open_memstream(&form, &fl);
+    for (size_t i = 0; i < 6; i++) {
+        char *e = curl_easy_escape(c, vals[i], 0);
+        fprintf(fs, "%s%s=%s", i ? "&" : "", names[i], e ? e : "");
+        curl_free(e);
+    }
+    fclose(fs);
+    FILE *bs = open_memstream(&body, &bl);
+    struct curl_slist *h = curl_slist_append(
+        NULL, "Content-Type: application/x-www-form-urlencoded");
+    h = curl_slist_append(h, "Accept: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, token_url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)fl);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, co__auth_sink);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, bs);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    CURLcode cc = curl_easy_perform(c);
+    fclose(bs);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    sodium_memzero(form, fl);
+    free(form);
+    char *rt = NULL;
+    json_t *j = body ? json_loadb(body, bl, 0, NULL) : NULL;
+    if (cc != CURLE_OK) {
+        fprintf(stderr, "error: token endpoint %s: %s\n", token_url,
+                curl_easy_strerror(cc));
+    } else if (status != 200) {
+        const char *e = json_string_value(json_object_get(j, "error"));
+        const char *d =
+            json_string_value(json_object_get(j, "error_description"));
+        fprintf(stderr,
+                "error: the token endpoint refused the code (HTTP %ld %s: "
+                "%s)%s\n",
+                status, e ? e : "", d ? d : "",
+                e && strcmp(e, "invalid_client") == 0
+                    ? "; check the client id and secret files"
+                    : "; run the command again");
+    } else {
+        const char *r = json_string_value(json_object_get(j, "refresh_token"));
+        const char *scope = json_string_value(json_object_get(j, "scope"));
+        if (r == NULL || r[0] == '\0')
+            fprintf(stderr,
+                    "error: Google returned no refresh_token; remove "
+                    "CareerOps' access at "
+                    "https://myaccount.google.com/permissions and run the "
+                    "command again\n");
+        else
+            rt = strdup(r);
+        if (scope != NULL && strstr(scope, "gmail.readonly") == NULL)
+            fprintf(stderr,
+                    "warning: granted scope \"%s\" lacks "
+                    "gmail.readonly\n",
+                    scope);
+    }
+    json_decref(j);
+    if (body != NULL)
+        sodium_memzero(body, bl);
+    free(body);
+    return rt;
+}
+
+/* Write the sealed token atomically with mode 0600. */
+static int co__auth_store(const char *path, const char *token,
+                          const unsigned char key[32])
+{
+    char *sealed = NULL;
+    if (co_sealed_seal(token, key, &sealed) != 0)
+        return -1;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int ok = fd >= 0 && fchmod(fd, 0600) == 0;
+    if (ok) {
+        FILE *f = fdopen(fd, "w");
+        ok = f != NULL && fputs(sealed, f) >= 0 && fflush(f) == 0 &&
+             fsync(fileno(f)) == 0;
+        if (f != NULL)
+            ok = (fclose(f) == 0) && ok;
+        else
+            close(fd);
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    free(sealed);
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "error: cannot write the token file %s: %s\n", path,
+                strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static void co__auth_open_browser(const char *url)
+{
+    if (getenv("DISPLAY") == NULL && getenv("WAYLAND_DISPLAY") == NULL)
+        return;
+    pid_t pid;
+    char *args[] = {"xdg-open", (char *)url, NULL};
+    if (posix_spawnp(&pid, "xdg-open", NULL, NULL, args, environ) == 0)
+        waitpid(pid, NULL, 0);
+}
+
+static int co__auth_gmail(int argc, char **argv)
+{
+    enum { O_CID = 1, O_CSEC, O_OUT, O_KEY, O_AUTH, O_TOKEN, O_NB, O_TO, O_H };
+    static const struct option opts[] = {
+        {"client-id-file", required_argument, NULL, O_CID},
+        {"client-secret-file", required_argument, NULL, O_CSEC},
+        {"token-out", required_argument, NULL, O_OUT},
+        {"key-file", required_argument, NULL, O_KEY},
+        {"auth-url", required_argument, NULL, O_AUTH},
+        {"token-url", required_argument, NULL, O_TOKEN},
+        {"no-browser", no_argument, NULL, O_NB},
+        {"timeout", required_argument, NULL, O_TO},
+        {"help", no_argument, NULL, O_H},
+        {NULL, 0, NULL, 0}};
+    const char *cid_f = NULL, *csec_f = NULL, *out = NULL, *key_f = NULL;
+    const char *auth_url = CO__AUTH_URL, *token_url = CO__TOKEN_URL;
+    int browser = 1;
+    long timeout_s = 300;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case O_CID:
+            cid_f = optarg;
+            break;
+        case O_CSEC:
+            csec_f = optarg;
+            break;
+        case O_OUT:
+            out = optarg;
+            break;
+        case O_KEY:
+            key_f = optarg;
+            break;
+        case O_AUTH:
+            auth_url = optarg;
+            break;
+        case O_TOKEN:
+            token_url = optarg;
+            break;
+        case O_NB:
+            browser = 0;
+            break;
+        case O_TO:
+            timeout_s = strtol(optarg, NULL, 10);
+            break;
+        case O_H:
+            co__auth_usage(stdout);
+            return 0;
+        default:
+            co__auth_usage(stderr);
+            return 2;
+        }
+    }
+    if (cid_f == NULL || csec_f == NULL || out == NULL || key_f == NULL ||
+        timeout_s <= 0) {
+        fprintf(stderr, "error: --client-id-file, --client-secret-file, "
+                        "--token-out and --key-file are required\n");
+        co__auth_usage(stderr);
+        return 2;
+    }
+    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        fprintf(stderr, "error: libsodium or libcurl failed to initialise\n");
+        return 1;
+    }
+    int rc = 1;
+    char *cid = co__auth_read(cid_f, "client id file");
+    char *csec = co__auth_read(csec_f, "client secret file");
+    unsigned char key[32];
+    struct MHD_Daemon *d = NULL;
+    co__auth_wait_t w = {.mu = PTHREAD_MUTEX_INITIALIZER,
+                         .cv = PTHREAD_COND_INITIALIZER};
+    char *consent = NULL, *rt = NULL;
+    if (cid == NULL || csec == NULL || co__auth_key(key_f, key) != 0)
+        goto out;
+
+    /* PKCE: 32 random bytes -> 43-char verifier; S256 challenge */
+    unsigned char rnd[32], hash[crypto_hash_sha256_BYTES];
+    char verifier[64], challenge[64], state[33];
+    randombytes_buf(rnd, sizeof rnd);
+    co__auth_b64url(rnd, sizeof rnd, verifier, sizeof verifier);
+    crypto_hash_sha256(hash, (const unsigned char *)verifier, strlen(verifier));
+    co__auth_b64url(hash, sizeof hash, challenge, sizeof challenge);
+    randombytes_buf(rnd, 16);
+    sodium_bin2hex(state, sizeof state, rnd, 16);
+    w.state = state;
+
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
+                         NULL, NULL, co__auth_redirect, &w,
+                         MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
+                         co__auth_completed, &w, MHD_OPTION_END);
+    const union MHD_DaemonInfo *di =
+        d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    if (di == NULL) {
+        fprintf(stderr, "error: cannot listen on 127.0.0.1 for the OAuth "
+                        "redirect\n");
+        goto out;
+    }
+    char redirect[64];
+    snprintf(redirect, sizeof redirect, "http://127.0.0.1:%u/",
+             (unsigned)di->port);
+    char *e_cid = curl_easy_escape(NULL, cid, 0);
+    char *e_red = curl_easy_escape(NULL, redirect, 0);
+    char *e_scope = curl_easy_escape(NULL, CO__AUTH_SCOPE, 0);
+    int n = asprintf(&consent,
+                     "%s%cclient_id=%s&redirect_uri=%s&response_type=code"
+                     "&scope=%s&code_challenge=%s&code_challenge_method=S256"
+                     "&state=%s&access_type=offline&prompt=consent",
+                     auth_url, strchr(auth_url, '?') ? '&' : '?', e_cid, e_red,
+                     e_scope, challenge, state);
+    curl_free(e_cid);
+    curl_free(e_red);
+    curl_free(e_scope);
+    if (n < 0) {
+        consent = NULL;
+        goto out;
+    }
+    printf("Open this URL in a browser and allow read-only Gmail access:\n"
+           "%s\n",
+           consent);
+    printf("Waiting for the redirect to %s ...\n", redirect);
+    fflush(stdout);
+    if (browser)
+        co__auth_open_browser(consent);
+
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_s;
+    pthread_mutex_lock(&w.mu);
+    while (!w.done && pthread_cond_timedwait(&w.cv, &w.mu, &until) != ETIMEDOUT)
+        ;
+    int done = w.done;
+    pthread_mutex_unlock(&w.mu);
+    MHD_stop_daemon(d);
+    d = NULL;
+    if (!done) {
+        fprintf(stderr,
+                "error: no redirect within %ld s; open the URL above and "
+                "allow access, or raise --timeout\n",
+                timeout_s);
+        goto out;
+    }
+    if (w.error != NULL) {
+        fprintf(stderr, "error: %s\n", w.error);
+        goto out;
+    }
+    rt = co__auth_exchange(token_url, cid, csec, w.code, redirect, verifier);
+    sodium_memzero(verifier, sizeof verifier);
+    if (rt == NULL || co__auth_store(out, rt, key) != 0)
+        goto out;
+    printf("Stored the refresh token sealed in %s (key: %s).\n"
+           "Next: copy %s to the manifest's secrets folder as "
+           "gmail_token_key, the client id and secret as gmail_client_id "
+           "and gmail_client_secret, and set gmail-source's "
+           "refresh_token_file to %s.\n",
+           out, key_f, key_f, out);
+    rc = 0;
+out:
+    if (d != NULL)
+        MHD_stop_daemon(d);
+    if (rt != NULL)
+        sodium_memzero(rt, strlen(rt));
+    free(rt);
+    if (csec != NULL)
+        sodium_memzero(csec, strlen(csec));
+    free(csec);
+    free(cid);
+    free(consent);
+    free(w.code);
+    free(w.error);
+    sodium_memzero(key, sizeof key);
+    return rc;
+}
+
+int gmail_cmd_auth(const co_host_api_t *api, int argc, char **argv)
+{
+    (void)api;
+    /* argv[0] is "auth", argv[1] "gmail" (the command's name) */
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        co__auth_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "gmail") != 0) {
+        fprintf(stderr,
+                "error: unknown provider '%s' for auth (supported: gmail)\n",
+                argv[1]);
+        return 2;
+    }
+    return co__auth_gmail(argc - 1, argv + 1);
+}

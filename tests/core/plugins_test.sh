@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `careerops plugins test` (core/plugtest.c) with the mock plugins: a match
+# exits 0 whatever the key order and spacing, records a plugin fails are
+# reported and emit nothing, a sink's output is empty, printing without
+# --expect gives lines an expected file can hold; sources, names with a
+# path, invalid JSONL (FILE:LINE) and a non-object --config exit 2.
+set -eu
+: "${CAREEROPS_BIN:?run through meson test}"
+B=$CAREEROPS_BIN
+t=$(mktemp -d "${TMPDIR:-/tmp}/co-ptest-XXXXXX")
+trap 'rm -rf "$t"' EXIT
+cd "$t"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_rc() { # RC WHAT COMMAND...
+    local want=$1 what=$2 rc=0
+    shift 2
+    "$@" >out.txt 2>err.txt || rc=$?
+    [ "$rc" -eq "$want" ] || { cat out.txt err.txt >&2; fail "$what exited $rc, not $want"; }
+}
+
+printf '{"a":1,"b":[1,2]}\n\n{"seq":2}\n"text"\n' >in.jsonl
+printf '{"b": [1, 2], "a": 1}\n{"seq":2}\n"text"\n' >same.jsonl
+expect_rc 0 "a match" "$B" plugins test mock-passthrough --input in.jsonl --expect same.jsonl
+expect_rc 0 "printing" "$B" plugins test mock-passthrough --input in.jsonl
+cp out.txt printed.jsonl
+expect_rc 0 "the printed output as expectation" \
+    "$B" plugins test mock-passthrough --input in.jsonl --expect printed.jsonl
+echo "ok: matches, and printed output is a valid expectation"
+
+# mock-fault fails every 2nd record: reported on stderr, no output for it
+printf '{"a":1,"b":[1,2]}\n"text"\n' >two.jsonl
+expect_rc 0 "fail_every 2" "$B" plugins test mock-fault --input in.jsonl --expect two.jsonl \
+    --config '{"fail_every": 2}'
+grep -q "in.jsonl:3: the plugin failed this record" err.txt ||
+    { cat err.txt >&2; fail "the failed record is not reported with its line"; }
+echo "ok: a failed record is reported and emits nothing"
+
+: >empty.jsonl
+expect_rc 0 "a sink" "$B" plugins test mock-sink --input in.jsonl --expect empty.jsonl \
+    --config '{"path": "sink.jsonl"}'
+[ "$(wc -l <sink.jsonl)" -eq 3 ] || fail "mock-sink wrote $(wc -l <sink.jsonl) of 3 records"
+expect_rc 1 "a sink against outputs" "$B" plugins test mock-sink --input in.jsonl \
+    --expect same.jsonl --config '{"path": "sink2.jsonl"}'
+grep -q "0 records emitted, 3 expected" out.txt || { cat out.txt >&2; fail "no count line"; }
+echo "ok: sinks"
+
+expect_rc 2 "a source" "$B" plugins test mock-source --input in.jsonl
+grep -q "is a source" err.txt || fail "no source message"
+expect_rc 2 "a path as name" "$B" plugins test ../../tmp/evil --input in.jsonl
+grep -q "is not a plugin name" err.txt || { cat err.txt >&2; fail "no plain-name message"; }
+printf '{"ok":1}\n{broken\n' >bad.jsonl
+expect_rc 2 "invalid JSONL" "$B" plugins test mock-passthrough --input bad.jsonl
+grep -q "bad.jsonl:2: not JSON" err.txt || { cat err.txt >&2; fail "no FILE:LINE"; }
+expect_rc 2 "a non-object config" "$B" plugins test mock-passthrough --input in.jsonl --config '[1]'
+expect_rc 2 "an unknown option" "$B" plugins test mock-fault --input in.jsonl --config '{"nope": 1}'
+grep -q "nope" err.txt || { cat err.txt >&2; fail "the unknown option is not named"; }
+expect_rc 2 "no --input" "$B" plugins test mock-passthrough
+echo "ok: bad arguments and files exit 2 with the reason"

@@ -1,0 +1,314 @@
+/* Unit tests of the host's core modules: manifest parsing and overrides,
+ * option tables, `when` predicates, token bucket, backoff, metrics. */
+#include "co_test.h"
+
+#include "manifest.h"
+#include "metrics.h"
+#include "options.h"
+#include "backoff.h"
+#include "co_bucket.h"
+#include "util.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+static const char *write_tmp(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/co-unit-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static int diag_has(const co_diag_t *d, const char *prefix)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strncmp(d->msgs[i], prefix, strlen(prefix)) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *good =
+    "{\"pipeline\":\"p\",\"defaults\":{\"partitions\":3,"
+    "\"errors\":{\"retries\":5}},"
+    "\"topics\":{\"a\":{\"partitions\":6}},"
+    "\"stages\":["
+    "{\"name\":\"src\",\"plugin\":\"mock-source\",\"output\":\"a\"},"
+    "{\"name\":\"mid\",\"plugin\":\"x\",\"input\":\"a\",\"output\":\"b\","
+    "\"when\":{\"event_type\":[\"INTERVIEW\",\"OFFER\"]},"
+    "\"rate_limit\":{\"per_minute\":5,\"burst\":1},"
+    "\"errors\":{\"tolerance\":\"none\"},\"config\":{\"k\":\"${env:CO_UNIT_X:-"
+    "dflt}\"}},"
+    "{\"name\":\"sink\",\"plugin\":\"y\",\"input\":[\"b\"]}]}";
+
+START_TEST(manifest_defaults_and_topics)
+{
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(write_tmp("m.json", good), NULL, &d);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_eq(d.n, 0);
+    ck_assert(m->embedded);
+    ck_assert_uint_eq(m->n_stages, 3);
+    ck_assert_int_eq(co_manifest_partitions(m, "a"), 6);
+    ck_assert_int_eq(co_manifest_partitions(m, "b"), 3);
+    ck_assert_int_eq(co_manifest_partitions(m, "dlq_dead_letters"), 3);
+    const co_stage_conf_t *mid = co_manifest_stage(m, "mid");
+    ck_assert_int_eq(mid->retries, 5);       /* from defaults */
+    ck_assert_int_eq(mid->tolerance_all, 0); /* stage wins */
+    ck_assert_int_eq(mid->backoff_ms, 500);  /* built-in default */
+    ck_assert_int_eq(mid->backoff_max_ms, 60000);
+    ck_assert(mid->rate_per_s > 0.0833 && mid->rate_per_s < 0.0834);
+    ck_assert_str_eq(json_string_value(json_object_get(mid->config, "k")),
+                     "dflt");
+    ck_assert_str_eq(mid->dlq_topic, "dlq_dead_letters");
+    co_manifest_free(m);
+}
+END_TEST
+
+START_TEST(manifest_set_overrides)
+{
+    co_diag_t d = {0};
+    const char *sets[] = {"stages.mid.plugin=mock-passthrough",
+                          "stages[2].config.path=out.jsonl",
+                          "kafka.bootstrap.servers=127.0.0.1:9092",
+                          "stages.mid.concurrency=4", NULL};
+    co_manifest_t *m = co_manifest_load(write_tmp("m.json", good), sets, &d);
+    ck_assert_uint_eq(d.n, 0);
+    ck_assert(!m->embedded);
+    ck_assert_str_eq(co_manifest_stage(m, "mid")->plugin, "mock-passthrough");
+    ck_assert_int_eq(co_manifest_stage(m, "mid")->concurrency, 4);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         co_manifest_stage(m, "sink")->config, "path")),
+                     "out.jsonl");
+    co_manifest_free(m);
+    const char *bad[] = {"stages.nosuch.plugin=x", "noequals", NULL};
+    m = co_manifest_load(write_tmp("m.json", good), bad, &d);
+    ck_assert_uint_eq(d.n, 2);
+    co_diag_free(&d);
+    co_manifest_free(m);
+}
+END_TEST
+
+START_TEST(manifest_faults_have_paths)
+{
+    co_diag_t d = {0};
+    const char *txt =
+        "{\"pipeline\":\"p q\",\"extra\":1,\"secrets_dir\":\"nosuch\","
+        "\"stages\":[{\"name\":\"a\",\"plugin\":\"x\",\"output\":\"t\","
+        "\"concurrency\":0,\"errors\":{\"tolerance\":\"some\"},"
+        "\"config\":{\"k\":\"${secret:missing}\"}},"
+        "{\"name\":\"a\",\"plugin\":\"y\",\"input\":\"t\","
+        "\"delivery\":\"maybe\",\"rate_limit\":{\"per_second\":-1}}]}";
+    co_manifest_t *m = co_manifest_load(write_tmp("bad.json", txt), NULL, &d);
+    ck_assert_ptr_nonnull(m);
+    ck_assert(diag_has(&d, "pipeline: "));
+    ck_assert(diag_has(&d, "extra: unknown key"));
+    ck_assert(diag_has(&d, "stages[0].concurrency: "));
+    ck_assert(diag_has(&d, "stages[0].errors.tolerance: "));
+    ck_assert(diag_has(&d, "stages[0].config.k: secret 'missing'"));
+    ck_assert(diag_has(&d, "stages[1].name: "));
+    ck_assert(diag_has(&d, "stages[1].delivery: "));
+    ck_assert(diag_has(&d, "stages[1].rate_limit.per_second: "));
+    co_diag_free(&d);
+    co_manifest_free(m);
+    /* not JSON at all */
+    m = co_manifest_load(write_tmp("nj.json", "{\"a\":"), NULL, &d);
+    ck_assert_ptr_null(m);
+    ck_assert(diag_has(&d, "line 1 column"));
+    co_diag_free(&d);
+}
+END_TEST
+
+START_TEST(manifest_secret_read)
+{
+    char sd[600];
+    snprintf(sd, sizeof sd, "%s/secrets", tmpdir);
+    mkdir(sd, 0700);
+    write_tmp("secrets/tok", "s3cr3t\n");
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(
+        write_tmp("s.json",
+                  "{\"pipeline\":\"p\",\"secrets_dir\":\"secrets\",\"stages\":"
+                  "[{\"name\":\"a\",\"plugin\":\"x\",\"output\":\"t\","
+                  "\"config\":{\"k\":\"Bearer ${secret:tok}\"}}]}"),
+        NULL, &d);
+    ck_assert_uint_eq(d.n, 0);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(m->stages[0].config, "k")),
+        "Bearer s3cr3t");
+    co_manifest_free(m);
+}
+END_TEST
+
+START_TEST(when_predicates)
+{
+    json_t *w = json_loads("{\"event_type\":[\"INTERVIEW\",\"OFFER\"],"
+                           "\"email.lang\":\"de\"}",
+                           0, NULL);
+    const char *v1 = "{\"event_type\":\"OFFER\",\"email\":{\"lang\":\"de\"}}";
+    const char *v2 = "{\"event_type\":\"OTHER\",\"email\":{\"lang\":\"de\"}}";
+    const char *v3 = "{\"event_type\":\"OFFER\"}";
+    ck_assert_int_eq(co_when_match(w, v1, strlen(v1)), 1);
+    ck_assert_int_eq(co_when_match(w, v2, strlen(v2)), 0);
+    ck_assert_int_eq(co_when_match(w, v3, strlen(v3)), 0);
+    ck_assert_int_eq(co_when_match(w, "not json", 8), 0);
+    ck_assert_int_eq(co_when_match(NULL, "x", 1), 1);
+    json_decref(w);
+}
+END_TEST
+
+struct cfg {
+    const char *s;
+    int64_t i;
+    double d;
+    int b;
+    const char *const *l;
+    const char *j;
+    const char *p;
+};
+
+static const co_option_t opts[] = {
+    {CO_OPT_STR, "s", "hello", 0, 0, 0, offsetof(struct cfg, s), "A string."},
+    {CO_OPT_INT, "i", "7", 0, 1, 10, offsetof(struct cfg, i), "An int."},
+    {CO_OPT_DOUBLE, "d", "0.5", 0, 0, 1, offsetof(struct cfg, d), "A num."},
+    {CO_OPT_BOOL, "b", "true", 0, 0, 0, offsetof(struct cfg, b), "A bool."},
+    {CO_OPT_STRLIST, "l", "x, y", 0, 0, 0, offsetof(struct cfg, l), "A list."},
+    {CO_OPT_JSON, "j", NULL, 0, 0, 0, offsetof(struct cfg, j), "JSON."},
+    {CO_OPT_STR, "p", NULL, CO_OPT_REQUIRED | CO_OPT_PATH, 0, 0,
+     offsetof(struct cfg, p), "A path."},
+    {0}};
+
+START_TEST(options_validate_and_fill)
+{
+    co_plugin_t p = {CO_PLUGIN_HEADER, .name = "t", .options = opts,
+                     .config_size = sizeof(struct cfg)};
+    co_diag_t d = {0};
+    json_t *c = json_loads("{\"i\":11,\"b\":\"yes\",\"zz\":1}", 0, NULL);
+    ck_assert_int_eq(co_options_validate(opts, c, "stages[0].config", &d), 4);
+    ck_assert(diag_has(&d, "stages[0].config.i: 11 is out of range"));
+    ck_assert(diag_has(&d, "stages[0].config.b: must be a bool"));
+    ck_assert(diag_has(&d, "stages[0].config.zz: the plugin declares no"));
+    ck_assert(diag_has(&d, "stages[0].config.p: required option missing"));
+    co_diag_free(&d);
+    json_decref(c);
+    c = json_loads(
+        "{\"p\":\"data/x\",\"l\":[\"a\",\"b\",\"c\"],\"j\":{\"k\":[1]}}", 0,
+        NULL);
+    ck_assert_int_eq(co_options_validate(opts, c, "c", &d), 0);
+    co_optmem_t *mem;
+    struct cfg *cfg = co_options_fill(&p, c, "/base", &mem);
+    ck_assert_str_eq(cfg->s, "hello");
+    ck_assert_int_eq(cfg->i, 7);
+    ck_assert(cfg->d == 0.5);
+    ck_assert_int_eq(cfg->b, 1);
+    ck_assert_str_eq(cfg->l[2], "c");
+    ck_assert_ptr_null(cfg->l[3]);
+    ck_assert_str_eq(cfg->j, "{\"k\":[1]}");
+    ck_assert_str_eq(cfg->p, "/base/data/x");
+    co_options_free(cfg, mem);
+    json_decref(c);
+    /* comma-separated default list */
+    c = json_loads("{\"p\":\"/abs\"}", 0, NULL);
+    cfg = co_options_fill(&p, c, "/base", &mem);
+    ck_assert_str_eq(cfg->l[0], "x");
+    ck_assert_str_eq(cfg->l[1], "y");
+    ck_assert_str_eq(cfg->p, "/abs");
+    co_options_free(cfg, mem);
+    json_decref(c);
+}
+END_TEST
+
+START_TEST(bucket_simulated_time)
+{
+    /* 5 per minute, burst 1: 12 takes finish at 132 s */
+    co_bucket_t b;
+    int64_t now = 1000000;
+    co_bucket_init(&b, 5.0 / 60.0, 1, now);
+    int64_t start = now;
+    for (int i = 0; i < 12; i++) {
+        int64_t w;
+        while ((w = co_bucket_take(&b, now)) > 0)
+            now += w;
+    }
+    ck_assert_int_ge(now - start, 131000);
+    ck_assert_int_le(now - start, 133000);
+    /* unlimited */
+    co_bucket_init(&b, 0, 1, 0);
+    ck_assert_int_eq(co_bucket_take(&b, 0), 0);
+    ck_assert_int_eq(co_bucket_take(&b, 0), 0);
+}
+END_TEST
+
+START_TEST(backoff_schedule)
+{
+    /* equal jitter: between half and all of base*2^(n-1), capped */
+    ck_assert_int_eq(co_backoff_ms(1, 500, 60000, 0, 0.0), 250);
+    ck_assert_int_eq(co_backoff_ms(1, 500, 60000, 0, 0.999999), 499);
+    ck_assert_int_eq(co_backoff_ms(3, 500, 60000, 0, 0.0), 1000);
+    ck_assert_int_le(co_backoff_ms(30, 500, 60000, 0, 0.99), 60000);
+    ck_assert_int_ge(co_backoff_ms(30, 500, 60000, 0, 0.0), 30000);
+    /* a Retry-After hint raises the delay */
+    ck_assert_int_eq(co_backoff_ms(1, 500, 60000, 2000, 0.0), 2000);
+}
+END_TEST
+
+START_TEST(metrics_prometheus_text)
+{
+    co_metric_t *a = co_metric("t_unit_total", "stage=\"x\"", CO_METRIC_COUNTER,
+                               "Help text");
+    co_metric_t *h = co_metric("t_unit_seconds", "stage=\"x\"",
+                               CO_METRIC_HISTOGRAM, "Latency");
+    co_metric_t *b = co_metric("t_unit_total", "stage=\"y\"", CO_METRIC_COUNTER,
+                               "Help text");
+    co_metric_add(a, 2);
+    co_metric_add(b, 1);
+    co_metric_observe(h, 0.003);
+    co_metric_observe(h, 2.0);
+    co_metric_observe_n(h, 0.0, 5); /* a batch of fast records at once */
+    char *txt = co_metrics_render();
+    ck_assert_ptr_nonnull(strstr(txt, "# TYPE t_unit_total counter\n"
+                                      "t_unit_total{stage=\"x\"} 2\n"
+                                      "t_unit_total{stage=\"y\"} 1\n"));
+    ck_assert_ptr_nonnull(
+        strstr(txt, "t_unit_seconds_bucket{stage=\"x\",le=\"0.001\"} 5\n"));
+    ck_assert_ptr_nonnull(
+        strstr(txt, "t_unit_seconds_bucket{stage=\"x\",le=\"0.005\"} 6\n"));
+    ck_assert_ptr_nonnull(
+        strstr(txt, "t_unit_seconds_bucket{stage=\"x\",le=\"+Inf\"} 7\n"));
+    ck_assert_ptr_nonnull(strstr(txt, "t_unit_seconds_count{stage=\"x\"} 7\n"));
+    free(txt);
+}
+END_TEST
+
+static Suite *core_suite(void)
+{
+    Suite *s = suite_create("core");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, manifest_defaults_and_topics);
+    tcase_add_test(tc, manifest_set_overrides);
+    tcase_add_test(tc, manifest_faults_have_paths);
+    tcase_add_test(tc, manifest_secret_read);
+    tcase_add_test(tc, when_predicates);
+    tcase_add_test(tc, options_validate_and_fill);
+    tcase_add_test(tc, bucket_simulated_time);
+    tcase_add_test(tc, backoff_schedule);
+    tcase_add_test(tc, metrics_prometheus_text);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(core_suite)

@@ -1,0 +1,31 @@
+/*
+ * careerops-tools: the commands that work on the PostgreSQL state store
+ * (`relabel`, `applications`), kept out of the `careerops` host binary so
+ * that the host links neither libpq nor libical nor the mail library
+ * (idle RSS, docs/benchmarks.md). `careerops relabel ...` and
+ * `careerops applications ...` exec this program (core/main.c); it is
+ *  installed in libexecdir/careerops and found in ../tools/ beside
+ * `careerops` in the build tree.
+ */
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int co_cmd_relabel(int argc, char **argv);
+int co_cmd_applications(int argc, char **argv);
+
+int main(int argc, char **argv)
+{
+    co_log_init_from_env();
+    if (argc < 2) {
+        fprintf(stderr, "usage: careerops relabel|applications ...\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "relabel") == 0)
+        return co_cmd_relabel(argc - 1, argv + 1);
+    if (strcmp(argv[1], "applications") == 0)
+        return co_cmd_applications(argc - 1, argv + 1);
+    fprintf(stderr, "error: careerops-tools has no command '%s'\n", argv[1]);
+    return 2;
+}
