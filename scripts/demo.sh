@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: CareerOps on a real mailbox, end to end.
 #
-#   bash scripts/demo.sh [--mailbox PATH] [--json] [--timezone ZONE] [--fresh]
+#   bash scripts/demo.sh [--mailbox PATH] [--account NAME] [--json]
+#                        [--timezone ZONE] [--fresh] [--verbose]
 #
 # Installs what is missing (scripts/deps.sh), builds what the demo needs
 # (meson + ninja, in build/), starts the throwaway PostgreSQL
@@ -16,7 +17,13 @@
 # --mailbox PATH  an mbox file (Google Takeout's .mbox works as it is), a
 #                 Maildir or a folder of .eml files. Default: the bundled
 #                 datasets/sample-mailbox/sample.mbox.
+# --account NAME  whose mailbox this is. Default: the owner's address found in
+#                 the mail (the most common Delivered-To, else To/Cc). The
+#                 tables, reading position and "already shown" marks belong
+#                 to the account, not to the path: a new export of the same
+#                 mailbox elsewhere continues where the last one stopped.
 # --timezone Z    IANA zone for dates (default: $TZ, else UTC).
+# --verbose       print each notification's event key (64 hex) too.
 # --fresh         forget this mailbox's tables, position and notifications
 #                 first (otherwise a second run reads only new messages and
 #                 prints no notification twice; the summary still describes
@@ -29,7 +36,9 @@
 #
 # Environment: CAREEROPS_BIN (use this careerops binary, skip the build),
 # CAREEROPS_BUILD_DIR (default build), CAREEROPS_PG_DIR / CAREEROPS_PG_PORT
-# (see scripts/pg.sh), CAREEROPS_DEMO_SKIP_DEPS=1 (do not run deps.sh).
+# (see scripts/pg.sh), CAREEROPS_DEMO_SKIP_DEPS=1 (do not run deps.sh),
+# CAREEROPS_DEMO_NOW (RFC 3339: the "now" past dates are marked against;
+# default the clock).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,6 +48,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(now_ms)
 
 mailbox="" json=0 tz="" fresh=0 keep_db=0 slack=auto
+account="" verbose=0
 die() { echo "demo.sh: $*" >&2; exit 1; }
 say() { [ "$json" = 1 ] || echo "demo: $*" >&2; }
 while [ $# -gt 0 ]; do
@@ -51,6 +61,10 @@ while [ $# -gt 0 ]; do
     --fresh) fresh=1; shift ;;
     --keep-db) keep_db=1; shift ;;
     --no-slack) slack=0; shift ;;
+    --account) [ $# -ge 2 ] && [ -n "$2" ] || die "--account needs a name, e.g. --account me@example.com"
+        account=$2; shift 2 ;;
+    --account=*) account=${1#*=}; [ -n "$account" ] || die "--account needs a name"; shift ;;
+    --verbose) verbose=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
     esac
@@ -128,12 +142,22 @@ psql_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)
 [ -x "$psql_bin" ] || psql_bin=psql
 q() { "$psql_bin" "$pgurl" -XqtA -v ON_ERROR_STOP=1 "$@"; }
 
-# ---- names for this mailbox: the bundled sample is "demo", any other
-# mailbox gets its own tables (schema) and state namespace, from its path
-if [ "$mailbox" = "$(realpath "$root/datasets/sample-mailbox/sample.mbox")" ]; then
+# ---- names for this mailbox: its account (the owner's address found in the
+# mail, or --account), not its path, names its tables (schema) and state
+# namespace; the bundled sample's account is "demo"
+if [ -z "$account" ]; then
+    account=$(python3 scripts/mailbox_account.py "$mailbox") || account=""
+    [ -n "$account" ] ||
+        say "no Delivered-To/To address in $mailbox: its state goes by its path (--account NAME names it)"
+fi
+account=$(printf '%s' "$account" | tr '[:upper:]' '[:lower:]')
+sample=$root/datasets/sample-mailbox/sample.mbox
+if [ -z "$account" ]; then
+    id=mbox_$(printf '%s' "$mailbox" | sha256sum | cut -c1-10)
+elif [ -f "$sample" ] && [ "$account" = "$(python3 scripts/mailbox_account.py "$sample")" ]; then
     id=demo
 else
-    id=mbox_$(printf '%s' "$mailbox" | sha256sum | cut -c1-10)
+    id=acct_$(printf '%s' "$account" | sha256sum | cut -c1-10)
 fi
 pipeline=demo-$id
 schema=$id
@@ -159,7 +183,29 @@ if [ "$fresh" = 1 ]; then
     for t in careerops_state careerops_idempotency; do
         q -c "DELETE FROM $t WHERE ns LIKE '$pipeline/%'" 2>/dev/null || true
     done
-    rm -f "$notif" "$dlq"
+    rm -f "$notif" "$dlq" "$run/mailbox.txt"
+fi
+
+# ---- an mbox position is a byte offset into one file: it is kept for a
+# file at another path only when that file starts with the same bytes (a
+# copy, or the same export with messages appended). Another export is read
+# from the start; what is already stored or shown is not repeated (same keys).
+ident=$run/mailbox.txt # path, offset, SHA-256 of the file's first offset bytes
+if [ -f "$mailbox" ]; then
+    last=() keep=0
+    [ -f "$ident" ] && mapfile -t last <"$ident"
+    if [ "${last[0]:-}" = "$mailbox" ]; then
+        keep=1
+    elif [ -n "${last[1]:-}" ] && [ "$(stat -c %s "$mailbox")" -ge "${last[1]}" ] &&
+        [ "$(head -c "${last[1]}" "$mailbox" | sha256sum | cut -d' ' -f1)" = "${last[2]:-}" ]; then
+        keep=1
+        say "account ${account:-?}: $mailbox starts as ${last[0]} did; continuing at byte ${last[1]}"
+    fi
+    if [ "$keep" = 0 ]; then
+        [ -z "${last[0]:-}" ] ||
+            say "account ${account:-?}: $mailbox is another export than ${last[0]}; reading it all (nothing stored or shown is repeated)"
+        q -c "DELETE FROM careerops_state WHERE ns = '$pipeline/ingest' AND key = 'position'" 2>/dev/null || true
+    fi
 fi
 
 # ---- Slack instead of the console when a webhook is configured
@@ -170,6 +216,9 @@ if [ "$slack" = auto ] && [ -f "$root/secrets/slack_webhook" ]; then
     to_slack=1
     sets+=(--set "secrets_dir=$root/secrets" --set stages.show.plugin=slack-sink
            --set 'stages.show.config={"webhook_url":"${secret:slack_webhook}"}')
+else
+    [ "$verbose" = 0 ] || sets+=(--set stages.show.config.verbose=true)
+    [ -z "${CAREEROPS_DEMO_NOW:-}" ] || sets+=(--set "stages.show.config.now=$CAREEROPS_DEMO_NOW")
 fi
 
 # ---- run the pipeline to the end
@@ -219,6 +268,15 @@ if [ "$rc" != 0 ]; then
     die "the pipeline stopped with exit code $rc (log: $log)"
 fi
 pipeline_ms=$(($(now_ms) - run_t0))
+# where this file was read to, for a later export at another path
+if [ -f "$mailbox" ]; then
+    off=$(q -c "SELECT convert_from(value, 'UTF8')::json->>'offset' FROM careerops_state
+        WHERE ns = '$pipeline/ingest' AND key = 'position'" 2>/dev/null || true)
+    if [ -n "$off" ]; then
+        printf '%s\n%s\n%s\n' "$mailbox" "$off" \
+            "$(head -c "$off" "$mailbox" | sha256sum | cut -d' ' -f1)" >"$ident"
+    fi
+fi
 
 # ---- the summary, from the tables and the dead-letter file
 emails=$(mktemp) events=$(mktemp)
@@ -233,10 +291,15 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
     ORDER BY scheduled_at NULLS LAST, company" >>"$events"
 end=$(now_ms)
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
-    "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" <<'PY'
-import json, sys
+    "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
+    "$account" "${CAREEROPS_DEMO_NOW:-}" <<'PY'
+import json, re, sys
+from datetime import datetime, timezone
 (emails_f, events_f, dlq_f, dlq_before, notif_f, notif_before, as_json, mailbox,
- schema, tz, t0, end, pipeline_ms, to_slack) = sys.argv[1:]
+ schema, tz, t0, end, pipeline_ms, to_slack, account, now_s) = sys.argv[1:]
+# "now", for marking past interviews: CAREEROPS_DEMO_NOW, else the clock
+now = (datetime.fromisoformat(now_s.replace("Z", "+00:00")) if now_s
+       else datetime.now(timezone.utc))
 stored, new = (int(x) for x in open(emails_f).read().split())
 types = ["INTERVIEW", "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
          "RECRUITER_OUTREACH", "OTHER"]
@@ -245,9 +308,12 @@ interviews = []
 for line in open(events_f):
     f = line.rstrip("\n").split("\t")
     if f[0] == "INTERVIEW_ROW":
+        utc = f[5] or None
         interviews.append({"company": f[1] or None, "role": f[2] or None,
-                           "date_local": f[4] or None, "date_utc": f[5] or None,
-                           "when": f[3] or None, "subject": f[6]})
+                           "date_local": f[4] or None, "date_utc": utc,
+                           "when": f[3] or None, "subject": f[6],
+                           "past": bool(utc) and datetime.fromisoformat(
+                               utc.replace("Z", "+00:00")) < now})
     elif len(f) == 2:
         events[f[0]] = int(f[1])
 # dead letters: one per (key, stage, reason), newest first kept
@@ -278,7 +344,8 @@ with open(notif_f, "rb") as fh:
     new_blocks = fh.read().decode("utf-8", "replace")
 notifs_new = sum(1 for l in new_blocks.splitlines() if l.startswith("== "))
 summary = {
-    "mailbox": mailbox, "schema": schema, "timezone": tz,
+    "mailbox": mailbox, "account": account or None, "schema": schema,
+    "timezone": tz, "now": now.isoformat(timespec="seconds"),
     "messages": messages, "messages_new": new, "emails_stored": stored,
     "events": events, "events_total": sum(events.values()),
     "notifications": events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"],
@@ -298,7 +365,14 @@ if to_slack == "1":
     summary["notifications_to"] = "slack"
     out.append("Notifications were posted to Slack (slack-sink; --no-slack prints them).\n")
 elif new_blocks.strip():
-    blocks = [b for b in new_blocks.split("\n\n") if b.strip()]
+    # in date order: the "when:" line (a scheduled date, else the email's),
+    # all in the same zone; undated last
+    def block_time(b):
+        m = re.search(r"^  when:\s+(?:no date given; email sent )?\w{3} (\d{1,2}) (\w{3}) "
+                      r"(\d{4}), (\d\d):(\d\d)", b, re.M)
+        return (0, datetime.strptime(" ".join(m.groups()), "%d %b %Y %H %M")) if m \
+            else (1, datetime.min)
+    blocks = sorted((b for b in new_blocks.split("\n\n") if b.strip()), key=block_time)
     out.append(f"Notifications new in this run ({len(blocks)}):\n")
     for b in blocks[:12]:
         out.append(b + "\n")
@@ -311,6 +385,8 @@ w = 20
 out.append("CareerOps demo summary")
 out.append("=" * 60)
 out.append(f"{'mailbox':<{w}}{mailbox}")
+if account:
+    out.append(f"{'account':<{w}}{account}")
 out.append(f"{'messages read':<{w}}{messages}  ({new} new this run; "
            f"{stored} stored in PostgreSQL schema {schema})")
 out.append(f"{'events':<{w}}{summary['events_total']}")
@@ -326,10 +402,12 @@ out.append("")
 out.append(f"Interviews ({len(interviews)}), dates in {tz}:")
 if interviews:
     cw = max(len(i["company"] or "?") for i in interviews)
+    rw = max(len(i["role"] or "") for i in interviews)
     for i in interviews:
         date = i["when"] or "(no date yet)"
-        role = f"  {i['role']}" if i["role"] else ""
-        out.append(f"  {date:<22}{(i['company'] or '?'):<{cw}}{role}")
+        role = f"  {i['role'] or '':<{rw}}" if i["past"] else f"  {i['role'] or ''}"
+        past = "  (past)" if i["past"] else ""
+        out.append(f"  {date:<22}{(i['company'] or '?'):<{cw}}{role}{past}".rstrip())
 out.append("")
 out.append(f"{'elapsed':<{w}}{summary['elapsed_seconds']:.1f} s "
            f"(the pipeline {summary['pipeline_seconds']:.1f} s; the rest: checks, build, PostgreSQL)")

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,22 +80,74 @@ static void console_field(FILE *f, const char *label, const char *value)
     fputc('\n', f);
 }
 
-static void console_notification(FILE *f, json_t *n)
+int console_parse_time(const char *s, int64_t *out)
+{
+    if (s == NULL || *s == '\0')
+        return -1;
+    char buf[48];
+    if (strlen(s) == 10) { /* a date alone: midnight UTC */
+        snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+        s = buf;
+    }
+    GTimeZone *utc = g_time_zone_new_utc();
+    GDateTime *t = g_date_time_new_from_iso8601(s, utc);
+    g_time_zone_unref(utc);
+    if (t == NULL)
+        return -1;
+    *out = g_date_time_to_unix(t);
+    g_date_time_unref(t);
+    return 0;
+}
+
+int64_t console_sort_time(const co_record_t *rec)
+{
+    json_t *n =
+        rec->value ? json_loadb(rec->value, rec->value_len, 0, NULL) : NULL;
+    int64_t t;
+    if (console_parse_time(console_str(n, "date_utc"), &t) != 0 &&
+        console_parse_time(console_str(json_object_get(n, "email"), "date"),
+                           &t) != 0)
+        t = INT64_MAX;
+    json_decref(n);
+    return t;
+}
+
+/* The "when:" line: the scheduled date in the user's zone (", past" when
+ * before now), else the email's own date. */
+static void console_when_line(FILE *f, json_t *n, int64_t now)
+{
+    char when[64], line[256];
+    const char *local = console_str(n, "date_local");
+    const char *utc = console_str(n, "date_utc");
+    const char *tz = console_str(n, "timezone");
+    int64_t t;
+    const char *past =
+        console_parse_time(utc, &t) == 0 && t < now ? ", past" : "";
+    json_t *em = json_object_get(n, "email");
+    if (console_when(local, when, sizeof when) == 0) {
+        snprintf(line, sizeof line, "%s (%s)%s", when, tz ? tz : "local", past);
+    } else if (utc != NULL) {
+        snprintf(line, sizeof line, "%s%s", utc, past);
+    } else if (console_when(console_str(em, "date_local"), when, sizeof when) ==
+               0) {
+        snprintf(line, sizeof line, "no date given; email sent %s (%s)", when,
+                 tz ? tz : "local");
+    } else if (console_str(em, "date") != NULL) {
+        snprintf(line, sizeof line, "no date given; email sent %s",
+                 console_str(em, "date"));
+    } else {
+        snprintf(line, sizeof line, "(no date found)");
+    }
+    console_field(f, "when:", line);
+}
+
+static void console_notification(FILE *f, json_t *n,
+                                 const console_text_opts_t *opts)
 {
     const char *title = console_str(n, "title");
     const char *type = console_str(n, "event_type");
     fprintf(f, "== %s ==\n", title ? title : type ? type : "Notification");
-    char when[64], line[256];
-    const char *local = console_str(n, "date_local");
-    const char *tz = console_str(n, "timezone");
-    if (console_when(local, when, sizeof when) == 0) {
-        snprintf(line, sizeof line, "%s (%s)", when, tz ? tz : "local");
-        console_field(f, "when:", line);
-    } else if (console_str(n, "date_utc")) {
-        console_field(f, "when:", console_str(n, "date_utc"));
-    } else {
-        console_field(f, "when:", "(no date found)");
-    }
+    console_when_line(f, n, opts->now);
     console_field(f, "type:", type);
     console_field(f, "company:", console_str(n, "company"));
     console_field(f, "role:", console_str(n, "role"));
@@ -124,11 +177,16 @@ static void console_notification(FILE *f, json_t *n)
             free(s);
         }
     }
-    console_field(f, "key:", console_str(n, "event_key"));
+    if (opts->verbose)
+        console_field(f, "key:", console_str(n, "event_key"));
 }
 
-char *console_format_text(const co_record_t *rec)
+char *console_format_text(const co_record_t *rec,
+                          const console_text_opts_t *opts)
 {
+    console_text_opts_t dflt = {0, (int64_t)time(NULL)};
+    if (opts == NULL)
+        opts = &dflt;
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -138,7 +196,7 @@ char *console_format_text(const co_record_t *rec)
         rec->value ? json_loadb(rec->value, rec->value_len, 0, NULL) : NULL;
     const char *schema = console_str(n, "schema");
     if (schema && strcmp(schema, "careerops.notification.v1") == 0) {
-        console_notification(f, n);
+        console_notification(f, n, opts);
     } else {
         char *k = console_utf8(rec->key, rec->key_len, 200, NULL);
         char *v = console_utf8(rec->value, rec->value_len, 2000, NULL);

@@ -11,16 +11,47 @@
 
 #include <careerops/types.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/** How a text block is written (see console_format_text()). */
+typedef struct console_text_opts_s {
+    /** Non-zero: add the "key:" line (the 64-hex event key). */
+    int verbose;
+    /** "Now" in seconds since the epoch: a scheduled date before it is
+     *  marked ", past". */
+    int64_t now;
+} console_text_opts_t;
 
 /**
  * @brief A readable block for one record, ending with a blank line.
  *
  * A careerops.notification.v1 value gets a title line and aligned fields
- * (when, company, role, summary, email, briefing, sources); any other value
- * is shown as "key: value" with invalid UTF-8 replaced.
+ * (when, company, role, summary, email, briefing, sources); the "when:"
+ * line is the scheduled date (", past" appended when it is before
+ * opts->now), else "no date given; email sent <the email's date>". The
+ * event key is printed only with opts->verbose. Any other value is shown
+ * as "key: value" with invalid UTF-8 replaced.
+ * @param opts May be NULL (not verbose, now = the wall clock).
  * @returns A new NUL-terminated string (free()), or NULL on no memory.
  */
-char *console_format_text(const co_record_t *rec);
+char *console_format_text(const co_record_t *rec,
+                          const console_text_opts_t *opts);
+
+/**
+ * @brief The time a record is ordered by when printed: a notification's
+ *        scheduled date (`date_utc`), else its email's date
+ *        (`email.date`).
+ * @returns Seconds since the epoch, or INT64_MAX when the record has
+ *          neither (undated records go last).
+ */
+int64_t console_sort_time(const co_record_t *rec);
+
+/**
+ * @brief Seconds since the epoch of an RFC 3339 time ("2025-03-04T14:00:00Z",
+ *        an offset, or a date alone meaning midnight UTC).
+ * @returns 0 and *out set, or -1 when `s` is NULL or not such a time.
+ */
+int console_parse_time(const char *s, int64_t *out);
 
 /**
  * @brief One JSON object (no newline) describing any record:

@@ -12,6 +12,11 @@
  * a replay (a second run, a redelivery) prints nothing twice. A key claimed
  * but never committed (a crash between the write and the commit) is printed
  * again: a console cannot be asked what it showed.
+ *
+ * Text blocks of one batch are written in date order (a notification's
+ * scheduled date, else its email's date, undated last; arrival order among
+ * equals), so a mailbox read in one go prints its notifications in date
+ * order. The 64-hex event key is printed only with `verbose`.
  */
 #include "console_format.h"
 
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const co_host_api_t *console_api;
@@ -30,6 +36,8 @@ struct console_config {
     const char *format;
     int once;
     int64_t max_value_bytes;
+    int verbose;
+    const char *now;
 };
 
 static const co_option_t console_options[] = {
@@ -49,7 +57,21 @@ static const co_option_t console_options[] = {
      offsetof(struct console_config, max_value_bytes),
      "jsonl: bytes of the value kept (cut at a character boundary, "
      "value_truncated set); 0 = no limit."},
+    {CO_OPT_BOOL, "verbose", "false", 0, 0, 0,
+     offsetof(struct console_config, verbose),
+     "text: also print each notification's event key (64 hex)."},
+    {CO_OPT_STR, "now", NULL, 0, 0, 0, offsetof(struct console_config, now),
+     "text: the time a scheduled date is compared with to mark it \"past\" "
+     "(RFC 3339, e.g. 2025-10-20T00:00:00Z); unset = the wall clock at each "
+     "record."},
     {0},
+};
+
+/** A text block waiting for flush(), with the time it is ordered by. */
+struct console_block {
+    int64_t when; /**< console_sort_time() */
+    size_t seq;   /**< arrival order, to keep the sort stable */
+    char *text;   /**< owned */
 };
 
 /** One sink instance. */
@@ -62,6 +84,9 @@ struct console {
     size_t len, cap;
     char **keys; /**< idempotency keys claimed, committed after the write */
     size_t n_keys, cap_keys;
+    struct console_block *blocks; /**< text mode: this batch, unsorted */
+    size_t n_blocks, cap_blocks;
+    int64_t now; /**< `now` parsed, or -1 for the wall clock */
 };
 
 static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
@@ -85,6 +110,16 @@ static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
         return CO_FATAL;
     }
     c->jsonl = strcmp(fmt, "jsonl") == 0;
+    c->now = -1;
+    if (cfg->now != NULL && *cfg->now != '\0' &&
+        console_parse_time(cfg->now, &c->now) != 0) {
+        api->set_error(st, "config",
+                       "console-sink: option `now` is \"%s\"; use an RFC "
+                       "3339 time such as 2025-10-20T09:00:00Z, or leave it "
+                       "unset for the wall clock",
+                       cfg->now);
+        return CO_FATAL;
+    }
     if (cfg->path == NULL || *cfg->path == '\0' ||
         strcmp(cfg->path, "-") == 0) {
         c->out = stdout;
@@ -119,6 +154,43 @@ static int console_append(struct console *c, const char *s)
     memcpy(c->buf + c->len, s, n);
     c->len += n;
     return 0;
+}
+
+static int console_keep_block(struct console *c, int64_t when, char *text)
+{
+    if (c->n_blocks == c->cap_blocks) {
+        size_t nc = c->cap_blocks ? c->cap_blocks * 2 : 64;
+        void *nb = realloc(c->blocks, nc * sizeof *c->blocks);
+        if (nb == NULL)
+            return -1;
+        c->blocks = nb;
+        c->cap_blocks = nc;
+    }
+    c->blocks[c->n_blocks] = (struct console_block){when, c->n_blocks, text};
+    c->n_blocks++;
+    return 0;
+}
+
+static int console_block_cmp(const void *a, const void *b)
+{
+    const struct console_block *x = a, *y = b;
+    if (x->when != y->when)
+        return x->when < y->when ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Text mode: the batch's blocks into the write buffer, in date order. */
+static int console_sort_blocks(struct console *c)
+{
+    qsort(c->blocks, c->n_blocks, sizeof *c->blocks, console_block_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < c->n_blocks; i++) {
+        if (rc == 0)
+            rc = console_append(c, c->blocks[i].text);
+        free(c->blocks[i].text);
+    }
+    c->n_blocks = 0;
+    return rc;
 }
 
 static int console_keep_key(struct console *c, const char *key)
@@ -168,13 +240,21 @@ static co_status_t console_process(void *instance, const co_record_t *rec)
             return CO_RETRY;
         }
     }
-    char *s = c->jsonl
-                  ? console_format_jsonl(rec, (size_t)c->cfg->max_value_bytes)
-                  : console_format_text(rec);
-    int rc = s ? console_append(c, s) : -1;
-    if (rc == 0 && c->jsonl)
-        rc = console_append(c, "\n");
-    free(s);
+    int rc;
+    if (c->jsonl) {
+        char *s = console_format_jsonl(rec, (size_t)c->cfg->max_value_bytes);
+        rc = s ? console_append(c, s) : -1;
+        if (rc == 0)
+            rc = console_append(c, "\n");
+        free(s);
+    } else {
+        console_text_opts_t o = {c->cfg->verbose,
+                                 c->now >= 0 ? c->now : (int64_t)time(NULL)};
+        char *s = console_format_text(rec, &o);
+        rc = s ? console_keep_block(c, console_sort_time(rec), s) : -1;
+        if (rc != 0)
+            free(s);
+    }
     if (rc == 0 && key != NULL)
         rc = console_keep_key(c, key);
     free(key);
@@ -189,6 +269,10 @@ static co_status_t console_process(void *instance, const co_record_t *rec)
 static co_status_t console_flush(void *instance)
 {
     struct console *c = instance;
+    if (console_sort_blocks(c) != 0) {
+        console_api->set_error(c->st, "memory", "console-sink: out of memory");
+        return CO_RETRY;
+    }
     if (c->len > 0) {
         if (fwrite(c->buf, 1, c->len, c->out) != c->len ||
             fflush(c->out) != 0 || (c->is_file && fsync(fileno(c->out)) != 0)) {
@@ -224,6 +308,9 @@ static void console_destroy(void *instance)
     for (size_t i = 0; i < c->n_keys; i++)
         free(c->keys[i]);
     free(c->keys);
+    for (size_t i = 0; i < c->n_blocks; i++)
+        free(c->blocks[i].text);
+    free(c->blocks);
     free(c->buf);
     free(c);
 }

@@ -345,9 +345,13 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
     json_t *email = json_object_get(event, "email");
     const char *subject = notifier_str(email, "subject");
     const char *from = notifier_str(email, "from");
-    char local[40];
+    const char *sent = notifier_str(email, "date");
+    char local[40], sent_local[40];
     int have_local =
         date && notifier_local_time(date, tz, local, sizeof local) == 0;
+    /* the email's own date, shown (and sorted on) when no date is given */
+    int have_sent = sent && notifier_local_time(sent, tz, sent_local,
+                                                sizeof sent_local) == 0;
 
     /* The noun comes from a wanted type: the event's, else the unsure
      * opinion's, else the corrected-away one's. */
@@ -380,12 +384,13 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
     }
     json_t *n = json_pack(
         "{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:o, s:s?, "
-        "s:{s:s?, s:s?}}",
+        "s:{s:s?, s:s?, s:s?, s:s?}}",
         "schema", NOTIFIER_SCHEMA, "event_key", key, "event_type", type,
         "title", title, "company", company, "role", role, "date_utc", date,
         "date_local", have_local ? local : NULL, "timezone", tz, "summary",
         summary, "sources", sources, "briefing_url", url, "email", "subject",
-        subject, "from", from);
+        subject, "from", from, "date", sent, "date_local",
+        have_sent ? sent_local : NULL);
     free(title);
     free(summary);
     free(url);
@@ -405,6 +410,10 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
         json_object_set_new(em, "subject", json_null());
     if (json_object_get(em, "from") == NULL)
         json_object_set_new(em, "from", json_null());
+    if (json_object_get(em, "date") == NULL)
+        json_object_set_new(em, "date", json_null());
+    if (json_object_get(em, "date_local") == NULL)
+        json_object_set_new(em, "date_local", json_null());
     if (json_object_get(n, "title") == NULL)
         json_object_set_new(n, "title", json_string(notifier_noun(type)));
     if (json_is_true(json_object_get(event, "unsure"))) {

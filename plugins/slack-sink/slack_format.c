@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char slack_ellipsis[] = "\xE2\x80\xA6"; /* U+2026 */
 
@@ -238,6 +239,20 @@ static char *slack_sources_text(json_t *sources)
     return out;
 }
 
+/* Whether an RFC 3339 UTC time ("2025-03-04T15:00:00Z") is before the
+ * wall clock. */
+static int slack_is_past(const char *utc)
+{
+    struct tm tm = {0};
+    if (utc == NULL ||
+        sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return timegm(&tm) < time(NULL);
+}
+
 char *slack_format_message(const char *notification_json, size_t len,
                            int possible_repeat, char **event_key, char *err,
                            size_t err_size)
@@ -299,13 +314,21 @@ char *slack_format_message(const char *notification_json, size_t len,
     FILE *f = open_memstream(&buf, &blen);
     slack_field(f, "Company", company);
     slack_field(f, "Role", role);
-    if (date_local != NULL && date_utc != NULL) {
-        char when[512];
-        snprintf(when, sizeof when, "%s (%s)", date_local, date_utc);
-        slack_field(f, "When", when);
-    } else {
-        slack_field(f, "When", date_local ? date_local : date_utc);
-    }
+    const char *past = slack_is_past(date_utc) ? ", past" : "";
+    char when[512];
+    const char *sent = slack_str(email, "date_local");
+    if (sent == NULL)
+        sent = slack_str(email, "date");
+    if (date_local != NULL && date_utc != NULL)
+        snprintf(when, sizeof when, "%s (%s)%s", date_local, date_utc, past);
+    else if (date_local != NULL || date_utc != NULL)
+        snprintf(when, sizeof when, "%s%s", date_local ? date_local : date_utc,
+                 past);
+    else if (sent != NULL)
+        snprintf(when, sizeof when, "no date given; email sent %s", sent);
+    else
+        when[0] = '\0';
+    slack_field(f, "When", when[0] ? when : NULL);
     slack_field(f, "Email", subject);
     slack_field(f, "From", from);
     if (summary != NULL) {

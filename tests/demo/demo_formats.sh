@@ -27,7 +27,7 @@ open(f"{eml}/empty.eml", "wb").close()
 P
 mkdir -p "$T/takeout/Takeout/Mail"
 cp "$SRC/datasets/sample-mailbox/sample.mbox" "$T/takeout/Takeout/Mail/All mail Including Spam and Trash.mbox"
-S=$(schema_of "$T/takeout/Takeout/Mail/All mail Including Spam and Trash.mbox")
+S=$(schema_of "$T/takeout")
 SCHEMAS+=("$S")
 demo "$T/takeout.json" --mailbox "$T/takeout" --fresh
 for kind in eml Maildir; do

@@ -29,13 +29,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# schema_of PATH: the schema demo.sh uses for a mailbox path.
-schema_of() { echo "mbox_$(printf '%s' "$(realpath "$1")" | sha256sum | cut -c1-10)"; }
+# account_of PATH: the account a test runs a copied mailbox under, so that
+# it gets its own tables and state whatever addresses its mail holds
+# (demo.sh keys them by account: the owner's address, or --account).
+account_of() { echo "test:$(realpath "$1")"; }
+# schema_of PATH: the schema demo.sh uses for that account.
+schema_of() { echo "acct_$(account_of "$1" | tr -d '\n' | tr '[:upper:]' '[:lower:]' | sha256sum | cut -c1-10)"; }
 
-# demo OUT.json ARGS...: run the demo with --json, keep stdout in OUT.json.
+# demo OUT.json ARGS...: run the demo with --json, keep stdout in OUT.json;
+# with --mailbox PATH and no --account, under the account account_of PATH.
 demo() {
-    local out=$1
+    local out=$1 a mb="" acct=0
     shift
+    local args=("$@")
+    for ((a = 0; a < ${#args[@]}; a++)); do
+        case "${args[a]}" in
+        --mailbox) mb=${args[a + 1]:-} ;;
+        --account | --account=*) acct=1 ;;
+        esac
+    done
+    [ -z "$mb" ] || [ "$acct" = 1 ] || set -- "$@" --account "$(account_of "$mb")"
     bash "$SRC/scripts/demo.sh" --json --keep-db "$@" >"$out" 2>"$out.err" ||
         fail "demo.sh $* exited $?: $(tail -n 5 "$out.err")"
     python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out" ||

@@ -137,6 +137,94 @@ START_TEST(text_block_once)
 }
 END_TEST
 
+/* A notification with scheduled date `utc` (NULL: none) and email date
+ * `sent` (UTC; NULL: none), in America/New_York. */
+static char *notif_at(const char *key, const char *company, const char *utc,
+                      const char *local, const char *sent,
+                      const char *sent_local)
+{
+    json_t *n = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:{s:s, s:s?, s:s?}}",
+        "schema", "careerops.notification.v1", "event_key", key, "event_type",
+        "INTERVIEW", "title", company, "company", company, "date_utc", utc,
+        "date_local", local, "timezone", "America/New_York", "email", "subject",
+        "Hello", "date", sent, "date_local", sent_local);
+    char *s = json_dumps(n, JSON_COMPACT);
+    json_decref(n);
+    return s;
+}
+
+/* One batch in date order (scheduled date, else the email's date, undated
+ * last); a scheduled date before `now` marked past; the email's date when
+ * no date is given; no event key unless `verbose`. */
+START_TEST(readable_order_past_key)
+{
+    const char *k64 =
+        "a3d3506a14a94a2053edeb5ffabd68a4816a56495328e49e81fb106e9895917c";
+    char *n[4] = {
+        notif_at("kA", "Later Co", "2025-03-10T15:00:00Z",
+                 "2025-03-10T11:00:00-04:00", "2025-02-20T10:00:00Z", NULL),
+        notif_at(k64, "Past Co", "2025-03-04T19:00:00Z",
+                 "2025-03-04T14:00:00-05:00", "2025-02-25T10:00:00Z", NULL),
+        notif_at("kC", "Undated Co", NULL, NULL, "2025-03-01T08:00:00Z",
+                 "2025-03-01T03:00:00-05:00"),
+        notif_at("kD", "Nothing Co", NULL, NULL, NULL, NULL)};
+    for (int verbose = 0; verbose <= 1; verbose++) {
+        co_fake_plugin_t fp = {0};
+        ck_assert_int_eq(
+            co_fake_host_start_plugin(
+                host, plugin,
+                json_pack("{s:s, s:b, s:s, s:b}", "path", path, "verbose",
+                          verbose, "now", "2025-03-05T00:00:00Z", "once", 0),
+                NULL, &fp),
+            CO_OK);
+        for (int i = 0; i < 4; i++)
+            ck_assert_int_eq(put(fp.inst, "k", n[i], strlen(n[i]), NULL, 0),
+                             CO_OK);
+        ck_assert_int_eq(fp.p->flush(fp.inst), CO_OK);
+        co_fake_host_stop_plugin(&fp);
+        char *s = slurp();
+        const char *c = strstr(s, "== Undated Co ==");
+        const char *p = strstr(s, "== Past Co ==");
+        const char *l = strstr(s, "== Later Co ==");
+        const char *d = strstr(s, "== Nothing Co ==");
+        ck_assert_msg(c && p && l && d && c < p && p < l && l < d, "%s", s);
+        ck_assert_msg(strstr(s, "when:     Tue 4 Mar 2025, 14:00 "
+                                "(America/New_York), past\n"),
+                      "%s", s);
+        ck_assert_msg(strstr(s, "when:     Mon 10 Mar 2025, 11:00 "
+                                "(America/New_York)\n"),
+                      "%s", s);
+        ck_assert_msg(strstr(s, "when:     no date given; email sent Sat 1 "
+                                "Mar 2025, 03:00 (America/New_York)\n"),
+                      "%s", s);
+        ck_assert_msg(strstr(s, "when:     (no date found)\n"), "%s", s);
+        if (verbose)
+            ck_assert_msg(strstr(s, "key:      ") && strstr(s, k64), "%s", s);
+        else
+            ck_assert_msg(!strstr(s, "key:") && !strstr(s, k64), "%s", s);
+        free(s);
+        unlink(path);
+    }
+    for (int i = 0; i < 4; i++)
+        free(n[i]);
+}
+END_TEST
+
+START_TEST(bad_now)
+{
+    co_fake_plugin_t fp = {0};
+    ck_assert_int_eq(
+        co_fake_host_start_plugin(
+            host, plugin,
+            json_pack("{s:s, s:s}", "path", path, "now", "yesterday"), NULL,
+            &fp),
+        CO_FATAL);
+    ck_assert(strstr(host->error_msg, "RFC 3339") != NULL);
+    co_fake_host_stop_plugin(&fp);
+}
+END_TEST
+
 START_TEST(jsonl_headers_utf8)
 {
     void *cfg = config("jsonl", 0);
@@ -194,9 +282,9 @@ START_TEST(dash_is_stdout)
     snprintf(dash, sizeof dash, "%s/-", dir);
     host->base_dir = dir;
     co_fake_plugin_t fp = {0};
-    ck_assert_int_eq(co_fake_host_start_plugin(
-                         host, plugin, json_pack("{s:s}", "path", "-"), NULL,
-                         &fp),
+    ck_assert_int_eq(co_fake_host_start_plugin(host, plugin,
+                                               json_pack("{s:s}", "path", "-"),
+                                               NULL, &fp),
                      CO_OK);
     fflush(stdout);
     int saved = dup(STDOUT_FILENO);
@@ -229,6 +317,8 @@ static Suite *suite(void)
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, text_block_once);
     tcase_add_test(t, jsonl_headers_utf8);
+    tcase_add_test(t, readable_order_past_key);
+    tcase_add_test(t, bad_now);
     tcase_add_test(t, bad_format);
     tcase_add_test(t, dash_is_stdout);
     suite_add_tcase(s, t);

@@ -119,6 +119,22 @@ START_TEST(missing_values_are_null)
     ck_assert(json_is_null(json_object_get(n, "company")));
     ck_assert(json_is_null(json_object_get(n, "date_local")));
     ck_assert(json_is_null(json_object_get(n, "briefing_url")));
+    ck_assert(
+        json_is_null(json_object_get(json_object_get(n, "email"), "date")));
+    json_decref(n);
+    json_decref(e);
+    /* no scheduled date: the email's own date, also in the user's zone */
+    e = json_pack("{s:s, s:{s:s, s:s}}", "event_type", "OFFER", "email", "key",
+                  "k2", "date", "2025-10-07T13:12:00Z");
+    notifier_opts_t o = {"America/New_York", NULL};
+    n = notifier_build(e, "rk", NULL, &o, NULL);
+    ck_assert_ptr_nonnull(n);
+    ck_assert(json_is_null(json_object_get(n, "date_utc")));
+    json_t *em = json_object_get(n, "email");
+    ck_assert_str_eq(json_string_value(json_object_get(em, "date")),
+                     "2025-10-07T13:12:00Z");
+    ck_assert_str_eq(json_string_value(json_object_get(em, "date_local")),
+                     "2025-10-07T09:12:00-04:00");
     json_decref(n);
     json_decref(e);
     const char *why = NULL;

@@ -213,6 +213,31 @@ START_TEST(repeat_marked)
 }
 END_TEST
 
+/* A date before now is marked past; no date: the email's date. */
+START_TEST(past_and_email_date)
+{
+    json_t *m = format(NULL, 0);
+    const char *sec = json_string_value(json_object_get(
+        json_object_get(json_array_get(json_object_get(m, "blocks"), 1),
+                        "text"),
+        "text"));
+    ck_assert_ptr_nonnull(strstr(sec, SLACK_TEST_DATE_UTC "), past"));
+    json_decref(m);
+    const char *n =
+        "{\"schema\":\"careerops.notification.v1\",\"event_key\":\"k\","
+        "\"event_type\":\"OFFER\",\"date_utc\":null,"
+        "\"email\":{\"subject\":\"Offer\",\"date\":\"2025-10-07T13:12:00Z\","
+        "\"date_local\":\"2025-10-07T09:12:00-04:00\"}}";
+    char err[256],
+        *out = slack_format_message(n, strlen(n), 0, NULL, err, sizeof err);
+    ck_assert_msg(out != NULL, "%s", err);
+    ck_assert_ptr_nonnull(
+        strstr(out, "no date given; email sent 2025-10-07T09:12:00-04:00"));
+    ck_assert_ptr_null(strstr(out, "past"));
+    free(out);
+}
+END_TEST
+
 START_TEST(classify_answers)
 {
     uint32_t d;
@@ -251,6 +276,7 @@ static Suite *suite(void)
     tcase_add_test(tc, limits_respected);
     tcase_add_test(tc, bad_records_named);
     tcase_add_test(tc, repeat_marked);
+    tcase_add_test(tc, past_and_email_date);
     tcase_add_test(tc, classify_answers);
     suite_add_tcase(s, tc);
     return s;

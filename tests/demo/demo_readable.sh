@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Readable notifications in the demo's output, on the sample mailbox with
+# "now" set to 20 Oct 2025 (CAREEROPS_DEMO_NOW): the notifications printed
+# in date order, the email's date where no date is given, interviews before
+# now marked past (in the notifications and the summary, and "past" in
+# --json), no 64-hex event key unless --verbose.
+. "$(dirname "$0")/lib.sh"
+cp "$SRC/datasets/sample-mailbox/sample.mbox" "$T/sample.mbox"
+S=$(schema_of "$T/sample.mbox")
+SCHEMAS+=("$S")
+A=$(account_of "$T/sample.mbox")
+export CAREEROPS_DEMO_NOW=2025-10-20T00:00:00Z
+text() {
+    local out=$1
+    shift
+    bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$T/sample.mbox" --account "$A" \
+        --timezone America/New_York --fresh "$@" >"$out" 2>"$out.err" ||
+        fail "demo.sh $* exited $?: $(tail -n 5 "$out.err")"
+}
+text "$T/plain.txt"
+python3 - "$T/plain.txt" <<'P' || fail "readable notifications: $(head -c 3000 "$T/plain.txt")"
+import re, sys
+from datetime import datetime
+out = open(sys.argv[1]).read()
+head, _, summary = out.partition("CareerOps demo summary")
+whens = re.findall(r"^  when:     (.*)$", head, re.M)
+assert len(whens) == 12, whens  # the first 12 of 17
+def t(w):
+    m = re.match(r"(?:no date given; email sent )?\w{3} (\d{1,2}) (\w{3}) (\d{4}), (\d\d):(\d\d)", w)
+    return datetime.strptime(" ".join(m.groups()), "%d %b %Y %H %M")
+times = [t(w) for w in whens]
+assert times == sorted(times), whens
+assert "Tue 14 Oct 2025, 10:30 (America/New_York), past" in whens, whens
+assert "Thu 23 Oct 2025, 14:00 (America/New_York)" in whens, whens
+assert any(w.startswith("no date given; email sent ") for w in whens), whens
+assert not re.search(r"\b[0-9a-f]{64}\b", out), "a 64-hex key in the output"
+assert re.search(r"^  Tue 14 Oct 2025 10:30 Saltmarsh Robotics .*\(past\)$", summary, re.M), summary
+assert re.search(r"^  Thu 23 Oct 2025 14:00 Glasswing Analytics +Data Platform Engineer$", summary, re.M), summary
+print("in date order:", whens[0], "...", whens[-1])
+P
+! grep -Eq '[0-9a-f]{64}' "$SRC/.run/demo/$S/notifications.txt" || fail "a 64-hex key in the notifications file"
+ok "date order, the email's date when none is given, past marked, no event key"
+
+text "$T/verbose.txt" --verbose
+n=$(grep -Ec '^  key:      [0-9a-f]{64}$' "$T/verbose.txt" || true)
+[ "$n" = 12 ] || fail "--verbose printed $n event keys, expected 12"
+ok "--verbose prints the event keys"
+
+demo "$T/s.json" --mailbox "$T/sample.mbox"
+python3 - "$T/s.json" <<'P' || fail "past in --json"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["now"].startswith("2025-10-20T00:00:00"), s["now"]
+past = {(i["company"], i["date_utc"]): i["past"] for i in s["interviews"]}
+assert past[("Saltmarsh Robotics", "2025-10-14T14:30:00Z")] is True, past
+assert past[("Glasswing Analytics", "2025-10-23T18:00:00Z")] is False, past
+assert [i["past"] for i in s["interviews"]].count(True) == 2, past
+P
+ok "--json: interviews before now have past: true"
