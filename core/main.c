@@ -1,4 +1,5 @@
 /* careerops: the host runtime's command line. */
+#include "dashboard.h"
 #include "dlq.h"
 #include "err.h"
 #include "kafka.h"
@@ -534,6 +535,8 @@ int main(int argc, char **argv)
         rc = co__cmd_broker(argc - 1, argv + 1);
     else if (strcmp(cmd, "dlq") == 0)
         rc = co_cmd_dlq(argc - 1, argv + 1);
+    else if (strcmp(cmd, "serve") == 0) /* core/dashboard.c */
+        rc = co_cmd_serve(argc - 1, argv + 1);
 #ifdef CO_HAVE_APPS
     else if (strcmp(cmd, "applications") == 0)
         rc = co_cmd_applications(argc - 1, argv + 1);
