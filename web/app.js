@@ -134,7 +134,12 @@ async function pageApp(main, id) {
         await post(`/api/relabel?key=${encodeURIComponent(e.key)}` +
                    `&label=${encodeURIComponent(sel.value)}`);
         say(`Relabelled ${e.key.slice(0, 12)} as ${sel.value}`);
-        route();
+        /* the sink re-derives the application: it may have a new id */
+        const apps = await api("/api/applications");
+        const now = apps.find(x => (x.event_keys || []).includes(e.key));
+        if (now && now.id !== id) openApp(now.id);
+        else if (now) route();
+        else location.hash = "#table"; /* e.g. OTHER: in no application */
       } catch (err) { say("Relabel refused: " + err.message, true); }
     }}, "Relabel");
     ev.append(el("tr", {"data-key": e.key},

@@ -105,32 +105,41 @@ try:
     else:
         ok(f"search for {first!r}: {len(left)} of {len(rows)} rows")
 
-    # one application's timeline: the first with an event
+    # one application's timeline: the first open one with an event; its
+    # latest event relabelled REJECTION from the page rejects it
     apps = json.loads(urllib.request.urlopen(origin + "/api/applications").read())
-    app = next(a for a in apps if a["event_keys"])
+    app = next(a for a in apps if a["event_keys"] and a["status"] != "REJECTED")
     driver.execute_script("location.hash = arguments[0]", "#app/" + app["id"])
     check_page("app", "application")
-    row = driver.find_element(By.CSS_SELECTOR, "#events tbody tr")
+    row = driver.find_elements(By.CSS_SELECTOR, "#events tbody tr")[-1]
     key = row.get_attribute("data-key")
     before = row.find_element(By.CSS_SELECTOR, ".type").text
-    target = "OTHER" if before != "OTHER" else "INTERVIEW"
+    target = "REJECTION" if before != "REJECTION" else "OFFER"
     Select(row.find_element(By.TAG_NAME, "select")).select_by_value(target)
     row.find_element(By.CSS_SELECTOR, "button.relabel").click()
+    sel = '#events tr[data-key="%s"] .type' % key
     try:
-        wait.until(lambda d: d.find_element(
-            By.CSS_SELECTOR, f'#events tr[data-key="{key}"] .type').text == target)
+        wait.until(lambda d: any(e.text == target for e in d.find_elements(By.CSS_SELECTOR, sel)))
         stored = subprocess.run(["psql", pg, "-XqtA", "-c",
                                  f'SELECT event_type FROM "{schema}".events WHERE key = \'{key}\''],
                                 capture_output=True, text=True).stdout.strip()
         if stored != target:
             fail(f"relabel: the page shows {target} but the table has {stored!r}")
         else:
-            ok(f"relabel from the page: event {key[:12]} {before} -> {target} in the table and the page")
-    except Exception as e:  # timeout
-        sel = '#events tr[data-key="%s"] .type' % key
-        shown = driver.find_element(By.CSS_SELECTOR, sel).text
-        note = driver.find_element(By.ID, "status").text
-        fail(f"relabel from the page: the row still shows {shown} ({note}) {e}")
+            ok(f"relabel from the page: {app['company']} event {key[:12]} {before} -> {target} in the events table")
+    except Exception:  # timeout
+        fail(f"relabel from the page: the row never showed {target} "
+             f"({driver.find_element(By.ID, 'status').text})")
+    driver.execute_script("location.hash = '#table'")
+    loaded("table")
+    box = driver.find_element(By.ID, "search")
+    box.send_keys(app["company"])
+    status = [r.find_elements(By.TAG_NAME, "td")[2].text
+              for r in driver.find_elements(By.CSS_SELECTOR, "#apps tbody tr")]
+    if app["status"] in status and target == "REJECTION" and "REJECTED" not in status:
+        fail(f"relabel: the applications table still shows {app['company']} as {status}")
+    else:
+        ok(f"relabel: the applications table shows {app['company']} {app['status']} -> {status}")
     logs = [l for l in driver.get_log("browser") if l["level"] == "SEVERE"]
     for l in logs:
         fail(f"relabel: console error: {l['message']}")
