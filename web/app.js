@@ -203,7 +203,7 @@ async function pageFunnel(main) {
   const k = (H - 60) / total;
   const g = svg("svg", {viewBox: `0 0 ${W} ${H}`, width: W, height: H, id: "sankey",
                         role: "img", "aria-label": "Outcomes of the applications"});
-  const x = n => pad + col[n] * ((W - 2 * pad - nw) / Math.max(1, nodes.length - 1));
+  const x = n => pad + col[n] * ((W - pad - 80 - nw) / Math.max(1, nodes.length - 1));
   const y0 = n => 30 + (H - 60 - size[n] * k) / 2;
   const outY = {}, inY = {};
   nodes.forEach(n => { outY[n] = y0(n); inY[n] = y0(n); });
