@@ -28,7 +28,7 @@ struct co_control_s {
     char *token_file;   /* where it is */
     int token_made;     /* 1: generated here, removed at stop */
     char **allowed;     /* http.allowed_hosts (copied), NULL-terminated */
-    co_dashboard_t *dash; /* the web UI and its API (core/dashboard.c) */
+    co_dashboard_t *ui; /* the dashboard (core/dashboard.c) */
 };
 
 static enum MHD_Result co__reply(struct MHD_Connection *c, unsigned status,
@@ -167,7 +167,7 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
     }
     if (strncmp(url, "/api/stages/", 12) != 0) { /* the dashboard's */
         unsigned st = 404;
-        char *body = co_dashboard_post(ctl->dash, c, url, &st);
+        char *body = co_dashboard_post(ctl->ui, c, url, &st);
         co_log_info("control: POST %s from %s: %u", url, who, st);
         return body ? co__reply(c, st, "application/json", body)
                     : co__json_error(c, MHD_HTTP_NOT_FOUND, "no such route");
@@ -241,7 +241,7 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     if (is_get) {
         unsigned st = 404;
         const char *type = "text/plain";
-        char *body = co_dashboard_get(ctl->dash, c, url, &st, &type);
+        char *body = co_dashboard_get(ctl->ui, c, url, &st, &type);
         if (body)
             return co__reply(c, st, type, body);
     }
@@ -377,7 +377,7 @@ static int co__parse_listen(const char *listen, char *host, size_t hsz,
 
 static void co__free(co_control_t *ctl)
 {
-    co_dashboard_free(ctl->dash);
+    co_dashboard_free(ctl->ui);
     if (ctl->token_made && ctl->token_file)
         unlink(ctl->token_file);
     sodium_memzero(ctl->token, sizeof ctl->token);
@@ -410,8 +410,8 @@ co_control_t *co_control_start(const co_manifest_t *m,
         co__free(ctl);
         return NULL;
     }
-    ctl->dash = co_dashboard_new(
-        m, ctl->token, (ntohl(sa.sin_addr.s_addr) >> 24) == 127);
+    ctl->ui = co_dashboard_new(m, ctl->token,
+                               (ntohl(sa.sin_addr.s_addr) >> 24) == 127);
     ctl->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
                               co__handler, ctl, MHD_OPTION_SOCK_ADDR,
                               (struct sockaddr *)&sa, MHD_OPTION_END);

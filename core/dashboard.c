@@ -31,6 +31,7 @@ struct co_dashboard_s {
     char *conninfo; /* libpq connection string, or NULL */
     char *schema;   /* postgres-sink's schema */
     char *dlq_file; /* dead letters as JSON lines, or NULL */
+    char *manifest; /* the manifest's file, or NULL */
     char *webdir;   /* folder of index.html */
     char token[256];
     int loopback;
@@ -60,6 +61,7 @@ co_dashboard_t *co_dashboard_new(const co_manifest_t *m, const char *token,
     snprintf(d->token, sizeof d->token, "%s", token ? token : "");
     d->loopback = loopback;
     d->webdir = co__web_dir();
+    d->manifest = m->path ? co_strdup(m->path) : NULL;
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
         if (strcmp(s->plugin, "postgres-sink") == 0 && d->conninfo == NULL) {
@@ -78,7 +80,11 @@ co_dashboard_t *co_dashboard_new(const co_manifest_t *m, const char *token,
                     json_string_value(json_object_get(s->config, "path"));
                 if (dt && strcmp(dt, s->inputs[k]) == 0 && path &&
                     strcmp(s->plugin, "console-sink") == 0) {
-                    d->dlq_file = co_strdup(path);
+                    co_buf_t f = {0};
+                    if (path[0] != '/' && m->dir)
+                        co_buf_printf(&f, "%s/", m->dir);
+                    co_buf_printf(&f, "%s", path);
+                    d->dlq_file = f.data;
                     break;
                 }
             }
@@ -101,6 +107,7 @@ void co_dashboard_free(co_dashboard_t *d)
     free(d->conninfo);
     free(d->schema);
     free(d->dlq_file);
+    free(d->manifest);
     free(d->webdir);
     free(d);
 }
@@ -225,15 +232,15 @@ static char *co__deadletters(co_dashboard_t *d, unsigned *status)
     }
     while (json_array_size(arr) > 200)
         json_array_remove(arr, 0);
-    json_t *o = json_pack("{s:o, s:s?}", "letters", arr, "file",
-                          d->dlq_file);
+    json_t *o = json_pack("{s:o, s:s?}", "letters", arr, "file", d->dlq_file);
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     *status = 200;
     return s;
 }
 
-/* ---- web files ------------------------------------------------------------ */
+/* ---- web files ------------------------------------------------------------
+ */
 
 static char *co__file(co_dashboard_t *d, const char *url, unsigned *status,
                       const char **type)
@@ -291,7 +298,8 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
         if (id == NULL)
             return co__err(status, 400, "give ?id=APPLICATION_ID");
         char *out = co__query(d, CO__SQL_APP, 1, &id, status);
-        if (*status == 200 && strncmp(out, "{\"application\" : null", 21) == 0) {
+        if (*status == 200 &&
+            strncmp(out, "{\"application\" : null", 21) == 0) {
             free(out);
             return co__err(status, 404, "no such application");
         }
@@ -310,22 +318,18 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
     return co__file(d, url, status, type);
 }
 
-/* ---- POST ------------------------------------------------------------------ */
+/* ---- POST ------------------------------------------------------------------
+ */
 
-/* Runs this program's `relabel` and returns its exit status; its output
+/* Runs this program with `argv` and returns its exit status; its output
  * (both streams) goes to `out`. */
-static int co__relabel(co_dashboard_t *d, const char *key, const char *label,
-                       co_buf_t *out)
+static int co__run_self(char *const argv[], co_buf_t *out)
 {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
         return -1;
     self[n] = '\0';
-    char *argv[] = {"careerops", "relabel",   (char *)key,
-                    (char *)label, "--conninfo", d->conninfo,
-                    "--schema",  d->schema,  "--no-emit",
-                    NULL};
     int fds[2];
     if (pipe(fds) != 0)
         return -1;
@@ -355,9 +359,61 @@ static int co__relabel(co_dashboard_t *d, const char *key, const char *label,
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Runs this program with `argv`: 200 {ok, output}, else 400 (exit 1 or 2:
+ * unknown key, label or offset; broker or database unreachable) or 500. */
+static char *co__answer(char *const argv[], unsigned *status)
+{
+    co_buf_t out = {0};
+    int rc = co__run_self(argv, &out);
+    char *body;
+    if (rc == 0) {
+        *status = 200;
+        body = co__json_msg(1, "output", out.data ? out.data : "");
+    } else {
+        co_buf_t e = {0};
+        co_buf_printf(&e, "careerops %s failed (exit %d): %s", argv[1], rc,
+                      out.data ? out.data : "");
+        body = co__err(status, rc == 1 || rc == 2 ? 400 : 500, e.data);
+        co_buf_free(&e);
+    }
+    co_buf_free(&out);
+    return body;
+}
+
+/* Runs `careerops relabel` on the dashboard's database. */
+static char *co__relabel(co_dashboard_t *d, const char *key, const char *label,
+                         unsigned *status)
+{
+    char *argv[] = {"careerops",  "relabel",   (char *)key, (char *)label,
+                    "--conninfo", d->conninfo, "--schema",  d->schema,
+                    "--no-emit",  NULL};
+    return co__answer(argv, status);
+}
+
+/* POST /api/deadletters/replay?offset=P:O: `careerops dlq replay`. */
+static char *co__replay(co_dashboard_t *d, struct MHD_Connection *c,
+                        unsigned *status)
+{
+    const char *off =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset");
+    int p = 0;
+    long long o = 0;
+    char tail = 0;
+    if (off == NULL || sscanf(off, "%d:%lld%c", &p, &o, &tail) != 2)
+        return co__err(status, 400,
+                       "give ?offset=PARTITION:OFFSET of the dead letter");
+    if (d->manifest == NULL)
+        return co__err(status, 503, "the manifest's file is not known");
+    char *argv[] = {"careerops", "dlq",       "replay", d->manifest,
+                    "--offset",  (char *)off, NULL};
+    return co__answer(argv, status);
+}
+
 char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
                         const char *url, unsigned *status)
 {
+    if (strcmp(url, "/api/deadletters/replay") == 0)
+        return co__replay(d, c, status);
     if (strcmp(url, "/api/relabel") != 0)
         return NULL;
     const char *key =
@@ -368,20 +424,11 @@ char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
         return co__err(status, 400, "give ?key=EVENT_KEY&label=LABEL");
     if (d->conninfo == NULL)
         return co__err(status, 503, "no database to relabel in");
-    co_buf_t out = {0};
-    int rc = co__relabel(d, key, label, &out);
-    char *body;
-    if (rc == 0) {
-        *status = 200;
-        body = co__json_msg(1, "output", out.data ? out.data : "");
-    } else
-        body = co__err(status, rc == 2 ? 400 : 500,
-                       out.data ? out.data : "careerops relabel failed");
-    co_buf_free(&out);
-    return body;
+    return co__relabel(d, key, label, status);
 }
 
-/* ---- careerops serve ------------------------------------------------------ */
+/* ---- careerops serve ------------------------------------------------------
+ */
 
 int co_cmd_serve(int argc, char **argv)
 {
@@ -402,10 +449,12 @@ int co_cmd_serve(int argc, char **argv)
     }
     if (path == NULL) {
         free(sets);
-        fprintf(stderr, "usage: careerops serve MANIFEST [--listen "
-                        "ADDR:PORT] [--set PATH=VALUE]...\n  serves the dashboard (docs/"
-                        "dashboard.md) over the manifest's postgres-sink "
-                        "tables until Ctrl-C; no pipeline runs\n");
+        fprintf(
+            stderr,
+            "usage: careerops serve MANIFEST [--listen "
+            "ADDR:PORT] [--set PATH=VALUE]...\n  serves the dashboard (docs/"
+            "dashboard.md) over the manifest's postgres-sink "
+            "tables until Ctrl-C; no pipeline runs\n");
         return 2;
     }
     co_diag_t dg = {0};

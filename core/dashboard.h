@@ -27,7 +27,9 @@ typedef struct co_dashboard_s co_dashboard_t;
  * @brief Settings from `m`: the database and schema of its first
  *        postgres-sink stage (else `$CAREEROPS_STATE` and schema
  *        "public"), the dead-letter file of a console-sink stage reading a
- *        dead-letter topic, and the folder of the web files
+ *        dead-letter topic (relative to the manifest's folder), the
+ *        manifest's file (for dead-letter replay), and the folder of the web
+ * files
  *        (`$CAREEROPS_WEBDIR`, else the installed folder, else the source
  *        tree's web/).
  * @param m The manifest (borrowed; what is needed is copied).
@@ -55,8 +57,10 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
 
 /**
  * @brief Answer a POST already checked for Host, Origin and token:
- *        /api/relabel?key=KEY&label=LABEL runs `careerops relabel` (this
- *        program) on the dashboard's database.
+ *        /api/relabel?key=KEY&label=LABEL runs `careerops relabel KEY LABEL
+ *        --no-emit` (this program) on the dashboard's database;
+ *        /api/deadletters/replay?offset=P:O runs `careerops dlq replay
+ *        MANIFEST --offset P:O`. Blocks until the command ends.
  * @param status Set to the HTTP status.
  * @returns A JSON body (malloc'd), or NULL when `url` is not a dashboard
  *          route.

@@ -265,13 +265,19 @@ async function pageHealth(main) {
                  el("td", {}, h["careerops.error.stage"] || ""),
                  el("td", {}, h["careerops.error.class"] || ""),
                  el("td", {}, h["careerops.error.message"] || ""),
-                 el("td", {}, String(l.key || "").slice(0, 16))));
+                 el("td", {}, String(l.key || "").slice(0, 16)),
+                 el("td", {}, el("button", {class: "replay", onclick: async () => {
+                   try {
+                     const r = await post(`/api/deadletters/replay?offset=${l.partition}:${l.offset}`);
+                     say(`Replayed ${l.partition}:${l.offset}: ${r.output.trim()}`);
+                   } catch (err) { say("Replay refused: " + err.message, true); }
+                 }}, "Replay"))));
   }
   main.append(el("section", {}, el("h2", {}, `Dead letters (${dl.letters.length})`),
-    el("p", {class: "muted"}, "Replay one with: careerops dlq replay MANIFEST KEY " +
-       "(while the pipeline runs)."),
+    el("p", {class: "muted"}, "Replay produces that one dead letter back to its " +
+       "topic (careerops dlq replay --offset): it needs the pipeline's broker."),
     el("table", {id: "deadletters"}, el("thead", {}, el("tr", {}, ...["Time",
-       "Stage", "Class", "Reason", "Key"].map(h => el("th", {}, h)))), db)));
+       "Stage", "Class", "Reason", "Key", ""].map(h => el("th", {}, h)))), db)));
 }
 
 async function route() {

@@ -169,6 +169,15 @@ for what, headers, want in (
         fail(f"POST with {what}: {got}, want {want}")
     else:
         ok(f"POST with {what}: refused ({got})")
+req = urllib.request.Request(origin + "/api/deadletters/replay?offset=0:0", method="POST")
+try:
+    got = urllib.request.urlopen(req).status
+except urllib.error.HTTPError as e:
+    got = e.code
+if got != 401:
+    fail(f"dead-letter replay POST without the token: {got}, want 401")
+else:
+    ok("dead-letter replay POST without the token: refused (401)")
 stored = subprocess.run(["psql", pg, "-XqtA", "-c",
                          f'SELECT event_type FROM "{schema}".events WHERE key = \'{key}\''],
                         capture_output=True, text=True).stdout.strip()
