@@ -63,6 +63,8 @@ static void co__usage(FILE *f)
             "its own process\n"
             "  dlq list|show|replay MANIFEST ...\n"
             "                        inspect dead letters, send them back\n"
+            "  serve MANIFEST [--listen ADDR:PORT]\n"
+            "                        serve the dashboard on the stored data\n"
             "  eval --manifest M --stage S --labels CSV --emails DIR [--json]\n"
             "                        measure a classifier stage on a "
             "labelled set\n"
