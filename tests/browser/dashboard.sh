@@ -14,6 +14,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null ||
     ! "$PY" -c 'import selenium' 2>/dev/null; then
+    if [ "${CI:-}" = true ]; then echo "FAIL: chromium, chromium-driver or python3-selenium is missing (scripts/deps.sh installs them)" >&2; exit 1; fi
     echo "SKIP: chromium, chromium-driver or python3-selenium is not installed (bash scripts/deps.sh installs them)" >&2
     exit 77
 fi
