@@ -287,6 +287,14 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
             return co__err(status, 403,
                            "the endpoint listens beyond loopback: paste "
                            "the token of http.token_file into the page");
+        /* a browser says where the request comes from: only our page */
+        const char *site =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+        if (site && strcmp(site, "same-origin") != 0 &&
+            strcmp(site, "none") != 0)
+            return co__err(status, 403,
+                           "the token is given to this endpoint's own page "
+                           "only");
         *status = 200;
         return co__json_msg(1, "token", d->token);
     }

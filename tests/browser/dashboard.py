@@ -140,6 +140,21 @@ try:
         fail(f"relabel: the applications table still shows {app['company']} as {status}")
     else:
         ok(f"relabel: the applications table shows {app['company']} {app['status']} -> {status}")
+    # interviews in the user's time zone
+    driver.execute_script("location.hash = '#interviews'")
+    loaded("interviews")
+    cell = "#past tbody tr td"
+    utc = driver.find_element(By.CSS_SELECTOR, cell).text
+    box = driver.find_element(By.ID, "tz")
+    box.clear()
+    box.send_keys("America/New_York\n")
+    text = "return (document.querySelector(arguments[0]) || {}).innerText || ''"
+    wait.until(lambda d: "America/New_York" in d.execute_script(text, "#past th"))
+    ny = driver.execute_script(text, cell)
+    if ny == utc:
+        fail(f"interviews: the time zone box did not change {utc!r}")
+    else:
+        ok(f"interviews in America/New_York: {utc!r} -> {ny!r}")
     logs = [l for l in driver.get_log("browser") if l["level"] == "SEVERE"]
     for l in logs:
         fail(f"relabel: console error: {l['message']}")

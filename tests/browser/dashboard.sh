@@ -38,13 +38,15 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
+q -c "SELECT 1" >/dev/null 2>&1 ||
+    { echo "FAIL: PostgreSQL at CAREEROPS_TEST_PG does not answer (bash scripts/pg.sh start)" >&2; exit 1; }
 export CAREEROPS_LOOPBACK_ONLY=1 CAREEROPS_STATE=$CAREEROPS_TEST_PG
 export CAREEROPS_WEBDIR=$SRC/web CAREEROPS_DEMO_SCHEMA=$S CAREEROPS_DEMO_DLQ=$T/dlq.jsonl
 mbox=$SRC/datasets/sample-mailbox/sample.mbox
 [ -f "$mbox" ] || python3 "$SRC/datasets/sample-mailbox/generate.py" >/dev/null
 (cd "$SRC/pipelines" &&
     CAREEROPS_MAILBOX=$mbox CAREEROPS_NOTIFY_OUT=$T/notif.txt \
-        "$CAREEROPS_BIN" run demo.json --until-idle --set "pipeline=$P" 2>"$T/run.log") ||
+        timeout 180 "$CAREEROPS_BIN" run demo.json --until-idle --set "pipeline=$P" 2>"$T/run.log") ||
     { echo "FAIL: the demo pipeline failed: $(tail -n 5 "$T/run.log")" >&2; exit 1; }
 echo "ok: sample mailbox stored in schema $S ($(q -c "SELECT count(*) FROM $S.applications") applications)"
 (cd "$SRC/pipelines" && exec "$CAREEROPS_BIN" serve demo.json --set "pipeline=$P" \
