@@ -1,6 +1,7 @@
 /* /health, /metrics and /api/stages on libmicrohttpd, with the Host/Origin
  * check and the control token (see control.h). */
 #include "control.h"
+#include "dashboard.h"
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
@@ -27,6 +28,7 @@ struct co_control_s {
     char *token_file;   /* where it is */
     int token_made;     /* 1: generated here, removed at stop */
     char **allowed;     /* http.allowed_hosts (copied), NULL-terminated */
+    co_dashboard_t *ui; /* the dashboard (core/dashboard.c) */
 };
 
 static enum MHD_Result co__reply(struct MHD_Connection *c, unsigned status,
@@ -35,6 +37,9 @@ static enum MHD_Result co__reply(struct MHD_Connection *c, unsigned status,
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         strlen(body), body, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'");
     if (status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(resp, "WWW-Authenticate",
                                 "Bearer realm=\"careerops\"");
@@ -160,6 +165,13 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
             "token is in the file the host logged at start, or "
             "http.token_file)");
     }
+    if (strncmp(url, "/api/stages/", 12) != 0) { /* the dashboard's */
+        unsigned st = 404;
+        char *body = co_dashboard_post(ctl->ui, c, url, &st);
+        co_log_info("control: POST %s from %s: %u", url, who, st);
+        return body ? co__reply(c, st, "application/json", body)
+                    : co__json_error(c, MHD_HTTP_NOT_FOUND, "no such route");
+    }
     char stage[256];
     const char *rest = url + 12;
     const char *slash = strchr(rest, '/');
@@ -224,8 +236,17 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
         return co__json_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
                               "use POST /api/stages/NAME/ACTION");
     }
+    if (strcmp(method, "POST") == 0 && strncmp(url, "/api/", 5) == 0)
+        return co__post(ctl, c, url, host);
+    if (is_get) {
+        unsigned st = 404;
+        const char *type = "text/plain";
+        char *body = co_dashboard_get(ctl->ui, c, url, &st, &type);
+        if (body)
+            return co__reply(c, st, type, body);
+    }
     return co__reply(c, 404, "text/plain",
-                     co_strdup("not found: try /health, /metrics, "
+                     co_strdup("not found: try /, /health, /metrics, "
                                "/api/stages\n"));
 }
 
@@ -365,6 +386,7 @@ int co_control_listen_check(const char *listen, char *errstr, size_t sz)
 
 static void co__free(co_control_t *ctl)
 {
+    co_dashboard_free(ctl->ui);
     if (ctl->token_made && ctl->token_file)
         unlink(ctl->token_file);
     sodium_memzero(ctl->token, sizeof ctl->token);
@@ -397,6 +419,8 @@ co_control_t *co_control_start(const co_manifest_t *m,
         co__free(ctl);
         return NULL;
     }
+    ctl->ui = co_dashboard_new(m, ctl->token,
+                               (ntohl(sa.sin_addr.s_addr) >> 24) == 127);
     ctl->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
                               co__handler, ctl, MHD_OPTION_SOCK_ADDR,
                               (struct sockaddr *)&sa, MHD_OPTION_END);

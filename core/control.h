@@ -2,7 +2,8 @@
  * @file core/control.h
  * @brief The host's control and metrics endpoint (libmicrohttpd), loopback
  *        by default: GET /health, GET /metrics (Prometheus text), GET
- *        /api/stages (JSON), POST /api/stages/NAME/pause|resume|restart.
+ *        /api/stages (JSON), POST /api/stages/NAME/pause|resume|restart,
+ *        and the dashboard: / and /api/... (core/dashboard.h).
  *        Not installed. docs/operations.md "Control API" is the user's
  *        view.
  *

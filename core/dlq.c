@@ -53,11 +53,12 @@ static void co__dlq_usage(void)
 {
     printf("usage: careerops dlq list MANIFEST [--topic T]\n"
            "       careerops dlq show MANIFEST --offset P:O [--topic T]\n"
-           "       careerops dlq replay MANIFEST [--topic T] [--to TOPIC]\n\n"
+           "       careerops dlq replay MANIFEST [--offset P:O] [--topic T] "
+           "[--to TOPIC]\n\n"
            "list prints one line per dead letter (partition:offset, "
            "stage, class, message);\nshow prints one with all its "
-           "headers and value; replay produces every dead\nletter back "
-           "to its original topic (" CO_DLQ_HDR_TOPIC ") or --to "
+           "headers and value; replay produces every dead\nletter "
+           "(or the one at --offset) back to its original topic (" CO_DLQ_HDR_TOPIC ") or --to "
            "TOPIC.\nThe dead-letter topic defaults to the first stage's "
            "(dlq_dead_letters).\n");
 }
@@ -135,8 +136,9 @@ static void co__dlq_one(co__dlq_cmd_t *c, const rd_kafka_message_t *msg)
         c->shown++;
     } else if (strcmp(c->sub, "show") == 0) {
         co__dlq_show(c, msg, h);
-    } else {
-        co__dlq_replay(c, msg, h);
+    } else if (c->offs == NULL ||
+               (msg->partition == c->want_p && msg->offset == c->want_o)) {
+        co__dlq_replay(c, msg, h); /* --offset: that one only */
     }
 }
 

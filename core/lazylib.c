@@ -48,7 +48,7 @@ static const char *const co__pq_names[] = {
     "resultErrorMessage", "resultErrorField", "errorMessage", "status",
     /* the rest of co_pq_api_t */
     "connectdbParams", "finish", "getlength", "freemem", "conninfoParse",
-    "conninfoFree"};
+    "conninfoFree", "escapeIdentifier"};
 
 _Static_assert(sizeof(co_curl_api_t) == sizeof co__curl_names /
                                             sizeof co__curl_names[0] *

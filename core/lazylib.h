@@ -56,6 +56,7 @@ typedef struct co_pq_api_s {
     void (*freemem)(void *ptr);
     PQconninfoOption *(*conninfoParse)(const char *conninfo, char **errmsg);
     void (*conninfoFree)(PQconninfoOption *opts);
+    char *(*escapeIdentifier)(PGconn *conn, const char *str, size_t len);
 } co_pq_api_t;
 
 /**

@@ -1,5 +1,6 @@
 /* careerops: the host runtime's command line. */
 #include "command.h"
+#include "dashboard.h"
 #include "dlq.h"
 #include "err.h"
 #include "kafka.h"
@@ -51,6 +52,8 @@ static void co__usage(FILE *f)
             "its own process\n"
             "  dlq list|show|replay MANIFEST ...\n"
             "                        inspect dead letters, send them back\n"
+            "  serve MANIFEST [--listen ADDR:PORT]\n"
+            "                        serve the dashboard on the stored data\n"
             "  relabel KEY LABEL [--company C] [--date T] ...\n"
             "                        correct a stored event (PostgreSQL, "
             "downstream)\n"
@@ -548,6 +551,8 @@ int main(int argc, char **argv)
         rc = co__cmd_broker(argc - 1, argv + 1);
     else if (strcmp(cmd, "dlq") == 0)
         rc = co_cmd_dlq(argc - 1, argv + 1);
+    else if (strcmp(cmd, "serve") == 0) /* core/dashboard.c */
+        rc = co_cmd_serve(argc - 1, argv + 1);
     else if (strcmp(cmd, "relabel") == 0 || strcmp(cmd, "applications") == 0)
         rc = co__exec_tools(argc - 1, argv + 1);
     else if (co_command_dispatch(argc - 1, argv + 1, &rc))

@@ -33,6 +33,9 @@
 # --no-slack      print notifications even when secrets/slack_webhook exists
 #                 (by default a configured webhook makes the demo post them
 #                 to Slack with slack-sink instead of printing them).
+# --serve         after the summary, keep the dashboard (docs/dashboard.md)
+#                 up on these tables and print its URL; Ctrl-C stops it.
+#                 Without it the demo ends by itself.
 #
 # Environment: CAREEROPS_BIN (use this careerops binary, skip the build),
 # CAREEROPS_BUILD_DIR (default build), CAREEROPS_PG_DIR / CAREEROPS_PG_PORT
@@ -47,7 +50,7 @@ mkdir -p .run
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(now_ms)
 
-mailbox="" json=0 tz="" fresh=0 keep_db=0 slack=auto
+mailbox="" json=0 tz="" fresh=0 keep_db=0 slack=auto serve=0
 account="" verbose=0
 die() { echo "demo.sh: $*" >&2; exit 1; }
 say() { [ "$json" = 1 ] || echo "demo: $*" >&2; }
@@ -65,6 +68,7 @@ while [ $# -gt 0 ]; do
         account=$2; shift 2 ;;
     --account=*) account=${1#*=}; [ -n "$account" ] || die "--account needs a name"; shift ;;
     --verbose) verbose=1; shift ;;
+    --serve) serve=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
     esac
@@ -414,3 +418,16 @@ out.append(f"{'elapsed':<{w}}{summary['elapsed_seconds']:.1f} s "
 print("\n".join(out))
 PY
 rm -f "$emails" "$events"
+
+# ---- --serve: the dashboard on these tables until Ctrl-C (docs/dashboard.md)
+if [ "$serve" = 1 ]; then
+    say "serving the dashboard (careerops serve); Ctrl-C stops it"
+    out=1
+    [ "$json" = 1 ] && out=2
+    CAREEROPS_STATE=$pgurl CAREEROPS_DEMO_SCHEMA=$schema CAREEROPS_DEMO_DLQ=$dlq \
+        CAREEROPS_WEBDIR=$root/web "$bin" serve pipelines/demo.json "${sets[@]}" \
+        --listen "${CAREEROPS_DASHBOARD_LISTEN:-127.0.0.1:0}" 2>>"$log" >&"$out" &
+    run_pid=$!
+    wait "$run_pid" || true
+    run_pid=""
+fi

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Install what CareerOps needs to build, test and run, from Debian 12's
 # packages. Idempotent: installs only what is missing. Needs root (or sudo).
+# chromium, chromium-driver, python3-selenium: the dashboard's browser test
+# (tests/browser, suite browser) drives headless Chromium.
 # tzdata: the rules classifier reads zone names ("Mountain Time", "CET")
 # through the tz database, so their offsets follow each date's DST.
 set -euo pipefail
 pkgs=(gcc pkg-config meson ninja-build python3 curl ca-certificates
       librdkafka-dev libjansson-dev libsodium-dev libcurl4-openssl-dev libpq-dev
       check libgmime-3.0-dev libical-dev libxml2-dev libmicrohttpd-dev
-      unicode-cldr-core postgresql libstemmer-dev tzdata)
+      unicode-cldr-core postgresql libstemmer-dev tzdata
+      chromium chromium-driver python3-selenium)
 # Extra tools the full suite uses when present: sanitizer runtimes come with
 # gcc; clang and libclang-rt-14-dev build the libFuzzer targets.
 [ "${CAREEROPS_WITH_FUZZ:-0}" = 1 ] && pkgs+=(clang libclang-rt-14-dev)

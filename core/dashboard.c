@@ -1,0 +1,511 @@
+/* The dashboard: web files and a JSON API over postgres-sink's tables
+ * (see dashboard.h and docs/dashboard.md). */
+#include "dashboard.h"
+#include "lazylib.h"
+#include "control.h"
+#include "log.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <signal.h>
+#include <errno.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CO_WEBDIR
+#define CO_WEBDIR ""
+#endif
+#ifndef CO_WEBDIR_SRC
+#define CO_WEBDIR_SRC ""
+#endif
+
+extern char **environ;
+
+struct co_dashboard_s {
+    char *conninfo; /* libpq connection string, or NULL */
+    char *schema;   /* postgres-sink's schema */
+    char *dlq_file; /* dead letters as JSON lines, or NULL */
+    char *manifest; /* the manifest's file, or NULL */
+    char *webdir;   /* folder of index.html */
+    char token[256];
+    int loopback;
+};
+
+static char *co__web_dir(void)
+{
+    const char *cands[] = {getenv("CAREEROPS_WEBDIR"), CO_WEBDIR,
+                           CO_WEBDIR_SRC};
+    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
+        if (cands[i] == NULL || cands[i][0] == '\0')
+            continue;
+        co_buf_t p = {0};
+        co_buf_printf(&p, "%s/index.html", cands[i]);
+        int ok = access(p.data, R_OK) == 0;
+        co_buf_free(&p);
+        if (ok)
+            return co_strdup(cands[i]);
+    }
+    return NULL;
+}
+
+co_dashboard_t *co_dashboard_new(const co_manifest_t *m, const char *token,
+                                 int loopback)
+{
+    co_dashboard_t *d = co_xcalloc(1, sizeof *d);
+    snprintf(d->token, sizeof d->token, "%s", token ? token : "");
+    d->loopback = loopback;
+    d->webdir = co__web_dir();
+    d->manifest = m->path ? co_strdup(m->path) : NULL;
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        if (strcmp(s->plugin, "postgres-sink") == 0 && d->conninfo == NULL) {
+            const char *ci =
+                json_string_value(json_object_get(s->config, "conninfo"));
+            const char *sc =
+                json_string_value(json_object_get(s->config, "schema"));
+            d->conninfo = ci ? co_strdup(ci) : NULL;
+            d->schema = sc ? co_strdup(sc) : NULL;
+        }
+        /* a console-sink reading a dead-letter topic keeps the letters */
+        for (size_t k = 0; k < s->n_inputs && d->dlq_file == NULL; k++)
+            for (size_t j = 0; j < m->n_stages; j++) {
+                const char *dt = m->stages[j].dlq_topic;
+                const char *path =
+                    json_string_value(json_object_get(s->config, "path"));
+                if (dt && strcmp(dt, s->inputs[k]) == 0 && path &&
+                    strcmp(s->plugin, "console-sink") == 0) {
+                    co_buf_t f = {0};
+                    if (path[0] != '/' && m->dir)
+                        co_buf_printf(&f, "%s/", m->dir);
+                    co_buf_printf(&f, "%s", path);
+                    d->dlq_file = f.data;
+                    break;
+                }
+            }
+    }
+    if (d->conninfo == NULL && getenv("CAREEROPS_STATE"))
+        d->conninfo = co_strdup(getenv("CAREEROPS_STATE"));
+    if (d->schema == NULL)
+        d->schema = co_strdup("public");
+    if (d->webdir == NULL)
+        co_log_warn("dashboard: no web files (index.html) found: set "
+                    "CAREEROPS_WEBDIR to the installed share/careerops/web");
+    return d;
+}
+
+void co_dashboard_free(co_dashboard_t *d)
+{
+    if (d == NULL)
+        return;
+    sodium_memzero(d->token, sizeof d->token);
+    free(d->conninfo);
+    free(d->schema);
+    free(d->dlq_file);
+    free(d->manifest);
+    free(d->webdir);
+    free(d);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char *co__json_msg(int ok, const char *key, const char *msg)
+{
+    json_t *j = json_pack("{s:b, s:s}", "ok", ok, key, msg);
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    return s;
+}
+
+static char *co__err(unsigned *status, unsigned code, const char *msg)
+{
+    *status = code;
+    return co__json_msg(0, "error", msg);
+}
+
+/* Runs `sql` (with {s} replaced by the quoted schema) with params; the
+ * one-cell answer is the body. */
+static char *co__query(co_dashboard_t *d, const char *sql, int n,
+                       const char *const *params, unsigned *status)
+{
+    if (d->conninfo == NULL)
+        return co__err(status, 503,
+                       "no database: the manifest has no postgres-sink "
+                       "stage and CAREEROPS_STATE is not set");
+    /* libpq is loaded on first use (core/lazylib.c): the host binary does
+     * not link it (idle RSS). */
+    char lerr[256];
+    const co_pq_api_t *pq = co_pq(lerr, sizeof lerr);
+    if (pq == NULL)
+        return co__err(status, 503, lerr);
+    const char *const kw[] = {"dbname", NULL};
+    const char *const vals[] = {d->conninfo, NULL};
+    PGconn *c = pq->connectdbParams(kw, vals, 1);
+    if (pq->q.status(c) != CONNECTION_OK) {
+        co_log_warn("dashboard: database: %s", pq->q.errorMessage(c));
+        pq->finish(c);
+        return co__err(status, 503, "the database is not reachable");
+    }
+    char *qs = pq->escapeIdentifier(c, d->schema, strlen(d->schema));
+    co_buf_t q = {0};
+    for (const char *p = sql; *p; p++) {
+        if (p[0] == '{' && p[1] == 's' && p[2] == '}') {
+            co_buf_printf(&q, "%s", qs);
+            p += 2;
+        } else
+            co_buf_printf(&q, "%c", *p);
+    }
+    pq->freemem(qs);
+    PGresult *r = pq->q.execParams(c, q.data, n, NULL, params, NULL, NULL, 0);
+    co_buf_free(&q);
+    char *out;
+    if (pq->q.resultStatus(r) == PGRES_TUPLES_OK && pq->q.ntuples(r) == 1) {
+        *status = 200;
+        out = co_strdup(pq->q.getvalue(r, 0, 0));
+    } else {
+        co_log_warn("dashboard: query: %s", pq->q.resultErrorMessage(r));
+        out = co__err(status, 500,
+                      "query failed: are postgres-sink's tables (emails, "
+                      "events, applications) in the schema?");
+    }
+    pq->q.clear(r);
+    pq->finish(c);
+    return out;
+}
+
+static const char CO__SQL_APPS[] =
+    "SELECT coalesce(json_agg(t ORDER BY t.last_event_at DESC NULLS LAST), "
+    "'[]') FROM (SELECT a.id, a.company, a.role, a.status, a.first_seen, "
+    "a.last_event_at, a.last_event_type, a.next_interview, a.event_keys, "
+    "(SELECT count(*) FROM {s}.application_transitions x "
+    "WHERE x.application_id = a.id) AS transitions "
+    "FROM {s}.applications a) t";
+
+static const char CO__SQL_APP[] =
+    "SELECT json_build_object("
+    "'application', (SELECT row_to_json(a) FROM (SELECT id, company, role, "
+    "status, first_seen, last_event_at, next_interview, interviews, "
+    "thread_ids FROM {s}.applications WHERE id = $1) a),"
+    "'transitions', (SELECT coalesce(json_agg(x ORDER BY x.seq), '[]') FROM "
+    "(SELECT seq, from_status, to_status, event_key, event_type, "
+    "email_message_id, email_date FROM {s}.application_transitions "
+    "WHERE application_id = $1) x),"
+    "'events', (SELECT coalesce(json_agg(e ORDER BY e.received_at), '[]') "
+    "FROM (SELECT key, event_type, company, role, scheduled_at, confidence, "
+    "subject, sender, received_at FROM {s}.events WHERE key IN "
+    "(SELECT unnest(event_keys) FROM {s}.applications WHERE id = $1)) e),"
+    "'emails', (SELECT coalesce(json_agg(m ORDER BY m.received_at), '[]') "
+    "FROM (SELECT key, message_id, subject, sender, sender_name, "
+    "received_at FROM {s}.emails WHERE key IN (SELECT unnest(event_keys) "
+    "FROM {s}.applications WHERE id = $1)) m),"
+    "'briefings', (SELECT coalesce(json_agg(b), '[]') FROM (SELECT key, "
+    "event_key, summary, generated_at FROM {s}.briefings WHERE event_key IN "
+    "(SELECT unnest(event_keys) FROM {s}.applications WHERE id = $1)) b))";
+
+static const char CO__SQL_INTERVIEWS[] =
+    "SELECT coalesce(json_agg(t ORDER BY t.scheduled_at NULLS LAST), '[]') "
+    "FROM (SELECT e.key, e.company, e.role, e.scheduled_at, e.subject, "
+    "e.scheduled_at >= now() AS upcoming, (SELECT a.id FROM "
+    "{s}.applications a WHERE e.key = ANY(a.event_keys) LIMIT 1) AS "
+    "application_id FROM {s}.events e WHERE e.event_type = 'INTERVIEW') t";
+
+static const char CO__SQL_FUNNEL[] =
+    "SELECT json_build_object('links', (SELECT coalesce(json_agg(t), '[]') "
+    "FROM (SELECT coalesce(from_status, 'START') AS source, to_status AS "
+    "target, count(DISTINCT application_id) AS value FROM "
+    "{s}.application_transitions GROUP BY 1, 2) t), 'status', (SELECT "
+    "coalesce(json_object_agg(status, n), '{}') FROM (SELECT status, "
+    "count(*) AS n FROM {s}.applications GROUP BY 1) s))";
+
+/* The dead-letter file as a JSON array (the newest 200 letters). */
+static char *co__deadletters(co_dashboard_t *d, unsigned *status)
+{
+    json_t *arr = json_array();
+    char *text = NULL;
+    size_t len = 0;
+    if (d->dlq_file && co_read_file(d->dlq_file, &text, &len) == 0) {
+        char *save = NULL;
+        for (char *l = strtok_r(text, "\n", &save); l;
+             l = strtok_r(NULL, "\n", &save)) {
+            json_t *j = json_loads(l, 0, NULL);
+            if (j)
+                json_array_append_new(arr, j);
+        }
+        free(text);
+    }
+    while (json_array_size(arr) > 200)
+        json_array_remove(arr, 0);
+    json_t *o = json_pack("{s:o, s:s?}", "letters", arr, "file", d->dlq_file);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    *status = 200;
+    return s;
+}
+
+/* ---- web files ------------------------------------------------------------
+ */
+
+static char *co__file(co_dashboard_t *d, const char *url, unsigned *status,
+                      const char **type)
+{
+    const char *name = strcmp(url, "/") == 0 ? "index.html" : url + 1;
+    size_t n = strlen(name);
+    if (d->webdir == NULL || n == 0 || n > 64 || name[0] == '.')
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && name[i] != '.' &&
+            name[i] != '-' && name[i] != '_')
+            return NULL;
+    const char *dot = strrchr(name, '.');
+    if (dot == NULL)
+        return NULL;
+    if (strcmp(dot, ".html") == 0)
+        *type = "text/html; charset=utf-8";
+    else if (strcmp(dot, ".js") == 0)
+        *type = "text/javascript; charset=utf-8";
+    else if (strcmp(dot, ".css") == 0)
+        *type = "text/css; charset=utf-8";
+    else if (strcmp(dot, ".svg") == 0)
+        *type = "image/svg+xml";
+    else
+        return NULL;
+    co_buf_t p = {0};
+    co_buf_printf(&p, "%s/%s", d->webdir, name);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = co_read_file(p.data, &text, &len);
+    co_buf_free(&p);
+    if (rc != 0)
+        return NULL;
+    *status = 200;
+    return text;
+}
+
+char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
+                       const char *url, unsigned *status, const char **type)
+{
+    *type = "application/json";
+    if (strcmp(url, "/api/token") == 0) {
+        if (!d->loopback)
+            return co__err(status, 403,
+                           "the endpoint listens beyond loopback: paste "
+                           "the token of http.token_file into the page");
+        /* a browser says where the request comes from: only our page */
+        const char *site =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+        if (site && strcmp(site, "same-origin") != 0 &&
+            strcmp(site, "none") != 0)
+            return co__err(status, 403,
+                           "the token is given to this endpoint's own page "
+                           "only");
+        *status = 200;
+        return co__json_msg(1, "token", d->token);
+    }
+    if (strcmp(url, "/api/applications") == 0)
+        return co__query(d, CO__SQL_APPS, 0, NULL, status);
+    if (strcmp(url, "/api/application") == 0) {
+        const char *id =
+            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "id");
+        if (id == NULL)
+            return co__err(status, 400, "give ?id=APPLICATION_ID");
+        char *out = co__query(d, CO__SQL_APP, 1, &id, status);
+        if (*status == 200 &&
+            strncmp(out, "{\"application\" : null", 21) == 0) {
+            free(out);
+            return co__err(status, 404, "no such application");
+        }
+        return out;
+    }
+    if (strcmp(url, "/api/interviews") == 0)
+        return co__query(d, CO__SQL_INTERVIEWS, 0, NULL, status);
+    if (strcmp(url, "/api/funnel") == 0)
+        return co__query(d, CO__SQL_FUNNEL, 0, NULL, status);
+    if (strcmp(url, "/api/deadletters") == 0)
+        return co__deadletters(d, status);
+    if (strcmp(url, "/api/stages") == 0) { /* no pipeline: careerops serve */
+        *status = 200;
+        return co_strdup("{\"pipeline\":null,\"stages\":[]}\n");
+    }
+    return co__file(d, url, status, type);
+}
+
+/* ---- POST ------------------------------------------------------------------
+ */
+
+/* Runs this program with `argv` and returns its exit status; its output
+ * (both streams) goes to `out`. */
+static int co__run_self(char *const argv[], co_buf_t *out)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    pid_t pid;
+    int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        return -1;
+    }
+    char buf[1024];
+    ssize_t got;
+    while ((got = read(fds[0], buf, sizeof buf)) > 0 ||
+           (got < 0 && errno == EINTR))
+        if (got > 0)
+            co_buf_printf(out, "%.*s", (int)got, buf);
+    close(fds[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs this program with `argv`: 200 {ok, output}, else 400 (exit 1 or 2:
+ * unknown key, label or offset; broker or database unreachable) or 500. */
+static char *co__answer(char *const argv[], unsigned *status)
+{
+    co_buf_t out = {0};
+    int rc = co__run_self(argv, &out);
+    char *body;
+    if (rc == 0) {
+        *status = 200;
+        body = co__json_msg(1, "output", out.data ? out.data : "");
+    } else {
+        co_buf_t e = {0};
+        co_buf_printf(&e, "careerops %s failed (exit %d): %s", argv[1], rc,
+                      out.data ? out.data : "");
+        body = co__err(status, rc == 1 || rc == 2 ? 400 : 500, e.data);
+        co_buf_free(&e);
+    }
+    co_buf_free(&out);
+    return body;
+}
+
+/* Runs `careerops relabel` on the dashboard's database. */
+static char *co__relabel(co_dashboard_t *d, const char *key, const char *label,
+                         unsigned *status)
+{
+    char *argv[] = {"careerops",  "relabel",   (char *)key, (char *)label,
+                    "--conninfo", d->conninfo, "--schema",  d->schema,
+                    "--no-emit",  NULL};
+    return co__answer(argv, status);
+}
+
+/* POST /api/deadletters/replay?offset=P:O: `careerops dlq replay`. */
+static char *co__replay(co_dashboard_t *d, struct MHD_Connection *c,
+                        unsigned *status)
+{
+    const char *off =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset");
+    int p = 0;
+    long long o = 0;
+    char tail = 0;
+    if (off == NULL || sscanf(off, "%d:%lld%c", &p, &o, &tail) != 2)
+        return co__err(status, 400,
+                       "give ?offset=PARTITION:OFFSET of the dead letter");
+    if (d->manifest == NULL)
+        return co__err(status, 503, "the manifest's file is not known");
+    char *argv[] = {"careerops", "dlq",       "replay", d->manifest,
+                    "--offset",  (char *)off, NULL};
+    return co__answer(argv, status);
+}
+
+char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
+                        const char *url, unsigned *status)
+{
+    if (strcmp(url, "/api/deadletters/replay") == 0)
+        return co__replay(d, c, status);
+    if (strcmp(url, "/api/relabel") != 0)
+        return NULL;
+    const char *key =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "key");
+    const char *label =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "label");
+    if (key == NULL || label == NULL || key[0] == '-' || label[0] == '-')
+        return co__err(status, 400, "give ?key=EVENT_KEY&label=LABEL");
+    if (d->conninfo == NULL)
+        return co__err(status, 503, "no database to relabel in");
+    return co__relabel(d, key, label, status);
+}
+
+/* ---- careerops serve ------------------------------------------------------
+ */
+
+int co_cmd_serve(int argc, char **argv)
+{
+    const char *path = NULL, *listen = NULL;
+    const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
+    size_t nsets = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+            listen = argv[++i];
+        else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+            sets[nsets++] = argv[++i];
+        else if (argv[i][0] != '-' && path == NULL)
+            path = argv[i];
+        else {
+            path = NULL;
+            break;
+        }
+    }
+    if (path == NULL) {
+        free(sets);
+        fprintf(
+            stderr,
+            "usage: careerops serve MANIFEST [--listen "
+            "ADDR:PORT] [--set PATH=VALUE]...\n  serves the dashboard (docs/"
+            "dashboard.md) over the manifest's postgres-sink "
+            "tables until Ctrl-C; no pipeline runs\n");
+        return 2;
+    }
+    co_diag_t dg = {0};
+    co_manifest_t *m = co_manifest_load(path, sets, &dg);
+    free(sets);
+    if (m == NULL || dg.n > 0) {
+        co_diag_print(&dg, path);
+        co_diag_free(&dg);
+        co_manifest_free(m);
+        return 2;
+    }
+    if (listen) {
+        free(m->http_listen);
+        m->http_listen = co_strdup(listen);
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before MHD's thread */
+    co_control_routes_t r = {0};
+    char e[512];
+    co_control_t *ctl = co_control_start(m, &r, e, sizeof e);
+    if (ctl == NULL) {
+        fprintf(stderr, "error: %s\n", e);
+        co_manifest_free(m);
+        return 2;
+    }
+    printf("dashboard: http://127.0.0.1:%d/ (Ctrl-C stops it)\n",
+           co_control_port(ctl));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    co_control_stop(ctl);
+    co_manifest_free(m);
+    return 0;
+}

@@ -1,0 +1,81 @@
+/**
+ * @file core/dashboard.h
+ * @brief The job seeker's dashboard behind the control endpoint
+ *        (core/control.c): the web UI's files at `/` and its JSON API
+ *        under `/api/` over postgres-sink's tables. Not installed.
+ *        docs/dashboard.md is the user's view.
+ *
+ * The control endpoint checks Host on every request, and Origin and the
+ * control token on every POST, before it calls co_dashboard_post(); this
+ * file only answers.
+ *
+ * Thread-safety: co_dashboard_get() and co_dashboard_post() run on
+ * libmicrohttpd's thread and open their own PostgreSQL connection per
+ * request; the dashboard itself is read-only after co_dashboard_new().
+ */
+#ifndef CO_CORE_DASHBOARD_H
+#define CO_CORE_DASHBOARD_H
+
+#include "manifest.h"
+
+#include <microhttpd.h>
+
+/** The dashboard's settings, taken from the manifest. */
+typedef struct co_dashboard_s co_dashboard_t;
+
+/**
+ * @brief Settings from `m`: the database and schema of its first
+ *        postgres-sink stage (else `$CAREEROPS_STATE` and schema
+ *        "public"), the dead-letter file of a console-sink stage reading a
+ *        dead-letter topic (relative to the manifest's folder), the
+ *        manifest's file (for dead-letter replay), and the folder of the web
+ * files
+ *        (`$CAREEROPS_WEBDIR`, else the installed folder, else the source
+ *        tree's web/).
+ * @param m The manifest (borrowed; what is needed is copied).
+ * @param token The control token (copied), given to the page by GET
+ *        /api/token when `loopback` is 1.
+ * @returns A new dashboard (free with co_dashboard_free()); never NULL.
+ */
+co_dashboard_t *co_dashboard_new(const co_manifest_t *m, const char *token,
+                                 int loopback);
+
+/** @brief Free; NULL is allowed. */
+void co_dashboard_free(co_dashboard_t *d);
+
+/**
+ * @brief Answer a GET of the dashboard: a web file, or /api/token,
+ *        /api/applications, /api/application?id=ID, /api/interviews,
+ *        /api/funnel, /api/deadletters.
+ * @param status Set to the HTTP status.
+ * @param type Set to the content type (static string).
+ * @returns The body (malloc'd, NUL-terminated, the caller frees it), or
+ *          NULL when `url` is not a dashboard route.
+ */
+char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
+                       const char *url, unsigned *status, const char **type);
+
+/**
+ * @brief Answer a POST already checked for Host, Origin and token:
+ *        /api/relabel?key=KEY&label=LABEL runs `careerops relabel KEY LABEL
+ *        --no-emit` (this program) on the dashboard's database;
+ *        /api/deadletters/replay?offset=P:O runs `careerops dlq replay
+ *        MANIFEST --offset P:O`. Blocks until the command ends.
+ * @param status Set to the HTTP status.
+ * @returns A JSON body (malloc'd), or NULL when `url` is not a dashboard
+ *          route.
+ */
+char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
+                        const char *url, unsigned *status);
+
+/**
+ * @brief `careerops serve MANIFEST [--listen ADDR:PORT]`: the control
+ *        endpoint with the dashboard and no pipeline, until SIGINT or
+ *        SIGTERM; prints the URL on stdout.
+ * @returns Exit status: 0 stopped by a signal, 2 bad usage, bad manifest or
+ *          no place to listen.
+ * @remark Main thread; blocks SIGINT and SIGTERM.
+ */
+int co_cmd_serve(int argc, char **argv);
+
+#endif
