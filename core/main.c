@@ -30,6 +30,10 @@ int co_cmd_eval(int argc, char **argv);
 /* `careerops auth gmail` (core/auth.c) and `careerops ask` (core/ask.c). */
 int co_cmd_auth(int argc, char **argv);
 int co_cmd_ask(int argc, char **argv);
+/* `careerops archive|backup|restore` live in core/archive_cmd.c. */
+int co_cmd_archive(int argc, char **argv);
+int co_cmd_backup(int argc, char **argv);
+int co_cmd_restore(int argc, char **argv);
 #ifdef CO_HAVE_APPS
 /* `careerops applications` lives in core/applications.c. */
 int co_cmd_applications(int argc, char **argv);
@@ -75,7 +79,9 @@ static void co__usage(FILE *f)
             "(OAuth 2.0)\n"
             "  ask \"QUESTION\" ...   search stored company briefings\n"
             "  applications [--status S] [--csv|--json|--ics]\n"
-            "                        list the applications (PostgreSQL)\n\n"
+            "                        list the applications (PostgreSQL)\n"
+            "  archive init|put|get|ls|prune, backup, restore REF --dsn D\n"
+            "                        raw email archive and backups\n\n"
             "`careerops COMMAND --help` describes each command. Plugins are "
             "searched in\nCAREEROPS_PLUGIN_PATH, then %s.\n",
             CO_VERSION, co_plugin_search_path());
@@ -550,6 +556,12 @@ int main(int argc, char **argv)
         rc = co_cmd_auth(argc - 1, argv + 1);
     else if (strcmp(cmd, "ask") == 0)
         rc = co_cmd_ask(argc - 1, argv + 1);
+    else if (strcmp(cmd, "archive") == 0)
+        rc = co_cmd_archive(argc - 1, argv + 1);
+    else if (strcmp(cmd, "backup") == 0)
+        rc = co_cmd_backup(argc - 1, argv + 1);
+    else if (strcmp(cmd, "restore") == 0)
+        rc = co_cmd_restore(argc - 1, argv + 1);
     else {
         fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
         co__usage(stderr);
