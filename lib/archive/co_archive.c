@@ -1,6 +1,7 @@
 /* lib/archive: configuration, references and the local folder backend. */
 #include "co_archive_int.h"
 
+#include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -150,6 +151,8 @@ void co_archive_close(co_archive_t *a)
 {
     if (a == NULL)
         return;
+    if (a->curl)
+        curl_easy_cleanup(a->curl);
     sodium_memzero(a, sizeof *a);
     free(a);
 }

@@ -17,6 +17,7 @@ struct co_archive_s {
     char akey[256];
     char skey[256];
     long timeout_ms, budget_ms;
+    void *curl; /* CURL *, kept for connection reuse (S3) */
 };
 
 /* S3 operations; keys are relative to the prefix. sha_hex may be NULL

@@ -88,11 +88,14 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
     int64_t deadline = co__s3_now_ms() + a->budget_ms;
     long delay = 200;
     for (int attempt = 1;; attempt++) {
-        CURL *c = curl_easy_init();
+        if (a->curl == NULL)
+            a->curl = curl_easy_init();
+        CURL *c = a->curl;
         if (c == NULL) {
             snprintf(err, errlen, "curl_easy_init failed");
             return -1;
         }
+        curl_easy_reset(c);
         struct curl_slist *h = curl_slist_append(NULL, hsha);
         char cerr[CURL_ERROR_SIZE] = "";
         body->n = 0;
@@ -138,7 +141,6 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
         long status = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         curl_slist_free_all(h);
-        curl_easy_cleanup(c);
         int retry;
         if (cc == CURLE_HTTP_RETURNED_ERROR && to_file) {
             /* FAILONERROR lost the body: the status tells enough. */
