@@ -325,17 +325,24 @@ int co_archive_put(co_archive_t *a, const void *buf, size_t len,
     return rc;
 }
 
-int co_archive_put_file(co_archive_t *a, const char *path,
-                        co_archive_ref_t *ref, char *err, size_t errlen)
+/* Put the file at path under key (NULL: content-addressed). */
+static int co__arch_put_path(co_archive_t *a, const char *key, const char *path,
+                             co_archive_ref_t *ref, char *err, size_t errlen)
 {
     FILE *in = fopen(path, "rb");
     if (in == NULL) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
-    int rc = co__arch_put_stream(a, NULL, in, ref, err, errlen);
+    int rc = co__arch_put_stream(a, key, in, ref, err, errlen);
     fclose(in);
     return rc;
+}
+
+int co_archive_put_file(co_archive_t *a, const char *path,
+                        co_archive_ref_t *ref, char *err, size_t errlen)
+{
+    return co__arch_put_path(a, NULL, path, ref, err, errlen);
 }
 
 int co_archive_put_named(co_archive_t *a, const char *key, const char *path,
@@ -345,14 +352,23 @@ int co_archive_put_named(co_archive_t *a, const char *key, const char *path,
         snprintf(err, errlen, "bad archive key '%s'", key ? key : "");
         return -1;
     }
-    FILE *in = fopen(path, "rb");
-    if (in == NULL) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
-    int rc = co__arch_put_stream(a, key, in, ref, err, errlen);
-    fclose(in);
-    return rc;
+    return co__arch_put_path(a, key, path, ref, err, errlen);
+}
+
+/* Compare a finished hash with the one a sha256/ab/… key names. */
+static int co__arch_check(crypto_hash_sha256_state *st, const char *key,
+                          const char *ref, char *err, size_t errlen)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[65], want[65];
+    crypto_hash_sha256_final(st, h);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(want, sizeof want, "%.2s%s", key + 7, key + 10);
+    if (strcmp(hex, want) == 0)
+        return 0;
+    snprintf(err, errlen, "%s: content does not match its hash (store corrupt)",
+             ref);
+    return -1;
 }
 
 static int co__arch_is_hex64(const char *s)
@@ -398,12 +414,6 @@ static int co__arch_resolve(const co_archive_t *a, const char *ref, char *key,
     return 0;
 }
 
-/* Writes to out while hashing, for the check of sha256/ keys. */
-typedef struct {
-    FILE *out;
-    crypto_hash_sha256_state st;
-} co__arch_sink_t;
-
 int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
                    size_t errlen)
 {
@@ -412,8 +422,9 @@ int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
         return -1;
     char *tmpbuf = NULL;
     size_t tmplen = 0;
-    /* Fetch into a memory stream only when it has to be verified and the
-     * backend is S3; files are verified by reading them twice. */
+    /* From S3, raw messages are fetched into memory and checked before a
+     * byte is written (a retried GET cannot rewind a pipe); files are
+     * checked while they are copied. */
     int rc;
     int is_cas = strncmp(key, "sha256/", 7) == 0;
     if (a->is_s3) {
@@ -431,16 +442,10 @@ int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
         if (mem)
             fclose(mem);
         if (rc == 0 && is_cas) {
-            unsigned char h[crypto_hash_sha256_BYTES];
-            char hex[65];
-            crypto_hash_sha256(h, (unsigned char *)tmpbuf, tmplen);
-            sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-            char want[65];
-            snprintf(want, sizeof want, "%.2s%s", key + 7, key + 10);
-            if (strcmp(hex, want) != 0) {
-                snprintf(err, errlen,
-                         "%s: content does not match its hash (store corrupt)",
-                         ref);
+            crypto_hash_sha256_state st;
+            crypto_hash_sha256_init(&st);
+            crypto_hash_sha256_update(&st, (unsigned char *)tmpbuf, tmplen);
+            if (co__arch_check(&st, key, ref, err, errlen) < 0) {
                 rc = -1;
             } else if (fwrite(tmpbuf, 1, tmplen, out) != tmplen) {
                 snprintf(err, errlen, "write error: %s", strerror(errno));
@@ -471,19 +476,8 @@ int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
     }
     free(buf);
     fclose(in);
-    if (rc == 0 && is_cas) {
-        unsigned char h[crypto_hash_sha256_BYTES];
-        char hex[65], want[65];
-        crypto_hash_sha256_final(&st, h);
-        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-        snprintf(want, sizeof want, "%.2s%s", key + 7, key + 10);
-        if (strcmp(hex, want) != 0) {
-            snprintf(err, errlen,
-                     "%s: content does not match its hash (store corrupt)",
-                     ref);
-            rc = -1;
-        }
-    }
+    if (rc == 0 && is_cas)
+        rc = co__arch_check(&st, key, ref, err, errlen);
     return rc;
 }
 
