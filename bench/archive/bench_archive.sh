@@ -44,13 +44,13 @@ rate "folder: new" "$B" archive put "$T"/m/*.eml
 rate "folder: repeat (stat)" "$B" archive put "$T"/m/*.eml
 if (weed_find) 2> "$T/why"; then
     weed_find
-    weed_start "$T/weed"
-    weed_wait "$T/weed" || { echo "SeaweedFS did not start"; exit 1; }
+    weed_up "$T/weed" || { echo "SeaweedFS did not start"; exit 1; }
     printf 'careerops-test\n' > "$T/ak"
     printf 'careerops-test-secret\n' > "$T/sk"
     export CAREEROPS_ARCHIVE=s3://bench/raw CAREEROPS_ARCHIVE_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
     export CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE=$T/ak CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE=$T/sk
-    for _ in $(seq 1 20); do "$B" archive init 2> /dev/null && break; sleep 1; done
+    for _ in $(seq 1 60); do "$B" archive init 2> "$T/init.err" && break; sleep 1; done
+    "$B" archive init || { echo "SeaweedFS: no bucket: $(cat "$T/init.err")"; exit 1; }
     rate "S3 (SeaweedFS): new" "$B" archive put "$T"/m/*.eml
     rate "S3 (SeaweedFS): repeat (HEAD)" "$B" archive put "$T"/m/*.eml
 else

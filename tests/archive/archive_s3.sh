@@ -16,8 +16,7 @@ trap 'weed_stop; rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$T/weed.log" ] && tail -n 5 "$T/weed.log" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 weed_find
-weed_start "$T"
-weed_wait "$T" || fail "SeaweedFS did not start"
+weed_up "$T" || fail "SeaweedFS did not start"
 printf 'careerops-test\n' > "$T/ak"
 printf 'careerops-test-secret\n' > "$T/sk"
 export CAREEROPS_ARCHIVE=s3://raw/mail CAREEROPS_ARCHIVE_S3_ENDPOINT=http://127.0.0.1:$S3_PORT

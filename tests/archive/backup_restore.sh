@@ -64,8 +64,7 @@ if ! (weed_find) 2> "$T/weed.why"; then
     exit 0
 fi
 weed_find
-weed_start "$T/weed"
-weed_wait "$T/weed" || fail "SeaweedFS did not start"
+weed_up "$T/weed" || fail "SeaweedFS did not start"
 printf 'careerops-test\n' > "$T/ak"
 printf 'careerops-test-secret\n' > "$T/sk"
 S3=(--archive s3://backups-test/dr --s3-endpoint "http://127.0.0.1:$S3_PORT"

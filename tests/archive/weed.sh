@@ -64,3 +64,15 @@ weed_stop() {
     wait "$WEED_PID" 2> /dev/null || true
     WEED_PID=
 }
+# weed_up DIR: start and wait, on new ports up to 3 times (a port may be
+# taken by another program meanwhile).
+weed_up() {
+    for _ in 1 2 3; do
+        weed_start "$1"
+        if weed_wait "$1" 2> "$1/wait.err"; then return 0; fi
+        weed_stop
+        S3_PORT=
+    done
+    cat "$1/wait.err" >&2
+    return 1
+}
