@@ -58,7 +58,9 @@ static void co__usage(FILE *f)
             "                        correct a stored event (PostgreSQL, "
             "downstream)\n"
             "  applications [--status S] [--csv|--json|--ics]\n"
-            "                        list the applications (PostgreSQL)\n",
+            "                        list the applications (PostgreSQL)\n"
+            "  archive init|put|get|ls|prune, backup, restore REF --dsn D\n"
+            "                        raw email archive and backups\n",
             CO_VERSION);
     fprintf(f, "\ncommands of the installed plugins:\n");
     if (co_command_print_all(f) == 0)
@@ -495,7 +497,8 @@ static int co__cmd_broker(int argc, char **argv)
 /* ---- relabel, applications ------------------------------------------------
  */
 
-/* `relabel` and `applications` live in careerops-tools (tools/tools_main.c),
+/* `relabel`, `applications`, `archive`, `backup` and `restore` live in
+ * careerops-tools (tools/tools_main.c),
  * which links libpq, libical and the mail library so that this host binary
  * does not. It is found in ../tools/ next to this program (the build tree),
  * then in CO_TOOLSDIR (the install). Returns only on failure. */
@@ -553,7 +556,9 @@ int main(int argc, char **argv)
         rc = co_cmd_dlq(argc - 1, argv + 1);
     else if (strcmp(cmd, "serve") == 0) /* core/dashboard.c */
         rc = co_cmd_serve(argc - 1, argv + 1);
-    else if (strcmp(cmd, "relabel") == 0 || strcmp(cmd, "applications") == 0)
+    else if (strcmp(cmd, "relabel") == 0 || strcmp(cmd, "applications") == 0 ||
+             strcmp(cmd, "archive") == 0 || strcmp(cmd, "backup") == 0 ||
+             strcmp(cmd, "restore") == 0)
         rc = co__exec_tools(argc - 1, argv + 1);
     else if (co_command_dispatch(argc - 1, argv + 1, &rc))
         ; /* a plugin's command (ABI 1.1) ran */

@@ -107,9 +107,54 @@ static rd_kafka_headers_t *co__out_headers(co_stage_t *st,
     return h;
 }
 
+/* Bytes a produced record takes against the producer's message.max.bytes
+ * (key, value, headers, and room for the CloudEvents headers and
+ * librdkafka's framing). */
+#define CO__RECORD_OVERHEAD 1024
+static size_t co__record_bytes(const co_record_t *rec)
+{
+    size_t n = rec->key_len + rec->value_len + CO__RECORD_OVERHEAD;
+    for (size_t i = 0; i < rec->header_cnt; i++)
+        n += strlen(rec->headers[i].name) + rec->headers[i].value_len;
+    return n;
+}
+
+/* The producer's message.max.bytes (librdkafka default 1000000). */
+static size_t co__max_bytes(const co_stage_t *st)
+{
+    char buf[32];
+    size_t sz = sizeof buf;
+    if (st->producer &&
+        rd_kafka_conf_get(rd_kafka_conf(st->producer), "message.max.bytes", buf,
+                          &sz) == RD_KAFKA_CONF_OK)
+        return (size_t)strtoull(buf, NULL, 10);
+    return 1000000;
+}
+
+static int co__kafka_dead_letter(co_stage_t *st, const co_record_t *rec,
+                                 const co_dlq_reason_t *why);
+
 static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
 {
     const char *topic = rec->topic ? rec->topic : st->sc->output;
+    size_t size = co__record_bytes(rec), max = co__max_bytes(st);
+    if (topic != NULL && size > max) {
+        /* Never a retry loop: the broker would refuse it every time. The
+         * dead letter carries the key, the headers and the reason (its
+         * value is cut by co__kafka_dead_letter). */
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "record too large for topic %s: %zu bytes with headers, "
+                 "over the producer's message.max.bytes %zu",
+                 topic, size, max);
+        co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin, "%s", msg);
+        co_dlq_reason_t why = {.stage = st->sc->name,
+                               .plugin = st->sc->plugin,
+                               .cls = "too_large",
+                               .msg = msg,
+                               .attempts = 1};
+        return co__kafka_dead_letter(st, rec, &why);
+    }
     if (topic == NULL) {
         co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
                "emit() without an output topic: give the stage an "
@@ -138,6 +183,26 @@ static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
 static int co__kafka_dead_letter(co_stage_t *st, const co_record_t *rec,
                                  const co_dlq_reason_t *why)
 {
+    /* A dead letter must fit too: its value is cut to what the topic
+     * takes (the reason says so; the archive keeps the original). */
+    co_record_t cut;
+    co_dlq_reason_t why2;
+    char msg2[768];
+    size_t max = co__max_bytes(st), size = co__record_bytes(rec);
+    if (size > max) {
+        size_t keep = size - rec->value_len + 4096 < max
+                          ? max - (size - rec->value_len) - 4096
+                          : 0;
+        cut = *rec;
+        cut.value_len = keep < rec->value_len ? keep : rec->value_len;
+        why2 = *why;
+        snprintf(msg2, sizeof msg2,
+                 "%s (dead letter value cut to %zu of %zu bytes)",
+                 why->msg ? why->msg : "", cut.value_len, rec->value_len);
+        why2.msg = msg2;
+        rec = &cut;
+        why = &why2;
+    }
     rd_kafka_headers_t *h = co_dlq_headers(rec, why);
     uint64_t tok = st->sc->n_inputs > 0 ? st->cur_tok : CO_OFFTRACK_NONE;
     int rc =

@@ -1,6 +1,7 @@
 /*
  * careerops-tools: the commands that work on the PostgreSQL state store
- * (`relabel`, `applications`), kept out of the `careerops` host binary so
+ * (`relabel`, `applications`) and the archive (`archive`, `backup`,
+ * `restore`), kept out of the `careerops` host binary so
  * that the host links neither libpq nor libical nor the mail library
  * (idle RSS, docs/benchmarks.md). `careerops relabel ...` and
  * `careerops applications ...` exec this program (core/main.c); it is
@@ -14,18 +15,27 @@
 
 int co_cmd_relabel(int argc, char **argv);
 int co_cmd_applications(int argc, char **argv);
+int co_cmd_archive(int argc, char **argv);
+int co_cmd_backup(int argc, char **argv);
+int co_cmd_restore(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
     co_log_init_from_env();
     if (argc < 2) {
-        fprintf(stderr, "usage: careerops relabel|applications ...\n");
+        fprintf(stderr, "usage: careerops relabel|applications|archive|backup|restore ...\n");
         return 2;
     }
     if (strcmp(argv[1], "relabel") == 0)
         return co_cmd_relabel(argc - 1, argv + 1);
     if (strcmp(argv[1], "applications") == 0)
         return co_cmd_applications(argc - 1, argv + 1);
+    if (strcmp(argv[1], "archive") == 0)
+        return co_cmd_archive(argc - 1, argv + 1);
+    if (strcmp(argv[1], "backup") == 0)
+        return co_cmd_backup(argc - 1, argv + 1);
+    if (strcmp(argv[1], "restore") == 0)
+        return co_cmd_restore(argc - 1, argv + 1);
     fprintf(stderr, "error: careerops-tools has no command '%s'\n", argv[1]);
     return 2;
 }

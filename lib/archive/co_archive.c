@@ -1,0 +1,588 @@
+/* lib/archive: configuration, references and the local folder backend. */
+#include "co_archive_int.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CO_ARCH_CHUNK 65536
+
+/* Read the first line of a secret file into buf, trimmed. */
+static int co__arch_secret(const char *path, const char *setting, char *buf,
+                           size_t buflen, char *err, size_t errlen)
+{
+    if (path == NULL || *path == '\0') {
+        snprintf(err, errlen,
+                 "%s is not set: an s3:// archive needs the file holding the "
+                 "key",
+                 setting);
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot read %s: %s", setting, path,
+                 strerror(errno));
+        return -1;
+    }
+    char line[512] = "";
+    if (fgets(line, sizeof line, f) == NULL)
+        line[0] = '\0';
+    fclose(f);
+    char *s = line;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' ||
+                     s[n - 1] == '\t'))
+        s[--n] = '\0';
+    if (n == 0 || n >= buflen) {
+        snprintf(err, errlen, "%s: %s is empty or too long", setting, path);
+        sodium_memzero(line, sizeof line);
+        return -1;
+    }
+    memcpy(buf, s, n + 1);
+    sodium_memzero(line, sizeof line);
+    return 0;
+}
+
+co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
+                              size_t errlen)
+{
+    if (sodium_init() < 0) {
+        snprintf(err, errlen, "libsodium failed to initialise");
+        return NULL;
+    }
+    if (cfg == NULL || cfg->url == NULL || *cfg->url == '\0') {
+        snprintf(err, errlen,
+                 "no archive set: give --archive URL or CAREEROPS_ARCHIVE "
+                 "(file:///dir or s3://bucket/prefix)");
+        return NULL;
+    }
+    co_archive_t *a = calloc(1, sizeof *a);
+    if (a == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    a->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
+    a->budget_ms = cfg->retry_budget_ms > 0 ? cfg->retry_budget_ms : 30000;
+    const char *u = cfg->url;
+    if (strncmp(u, "s3://", 5) == 0) {
+        a->is_s3 = 1;
+        const char *b = u + 5, *slash = strchr(b, '/');
+        size_t bl = slash ? (size_t)(slash - b) : strlen(b);
+        if (bl == 0 || bl >= sizeof a->bucket) {
+            snprintf(err, errlen,
+                     "archive URL %s: no bucket (use s3://bucket/prefix)", u);
+            free(a);
+            return NULL;
+        }
+        memcpy(a->bucket, b, bl);
+        const char *p = slash ? slash : "";
+        while (*p == '/')
+            p++;
+        snprintf(a->root, sizeof a->root, "%s", p);
+        size_t rl = strlen(a->root);
+        while (rl > 0 && a->root[rl - 1] == '/')
+            a->root[--rl] = '\0';
+        snprintf(a->base_url, sizeof a->base_url, "s3://%s%s%s", a->bucket,
+                 rl ? "/" : "", a->root);
+        snprintf(a->region, sizeof a->region, "%s",
+                 cfg->s3_region && *cfg->s3_region ? cfg->s3_region
+                                                   : "us-east-1");
+        if (cfg->s3_endpoint && *cfg->s3_endpoint)
+            snprintf(a->endpoint, sizeof a->endpoint, "%s", cfg->s3_endpoint);
+        else
+            snprintf(a->endpoint, sizeof a->endpoint,
+                     "https://s3.%s.amazonaws.com", a->region);
+        size_t el = strlen(a->endpoint);
+        while (el > 0 && a->endpoint[el - 1] == '/')
+            a->endpoint[--el] = '\0';
+        if (co__arch_secret(cfg->s3_access_key_file,
+                            "CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE (--s3-access-"
+                            "key-file)",
+                            a->akey, sizeof a->akey, err, errlen) < 0 ||
+            co__arch_secret(cfg->s3_secret_key_file,
+                            "CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE (--s3-secret-"
+                            "key-file)",
+                            a->skey, sizeof a->skey, err, errlen) < 0) {
+            co_archive_close(a);
+            return NULL;
+        }
+        return a;
+    }
+    const char *path = u;
+    if (strncmp(u, "file://", 7) == 0)
+        path = u + 7;
+    else if (strstr(u, "://") != NULL) {
+        snprintf(err, errlen,
+                 "archive URL %s: unknown scheme (use file:///dir or "
+                 "s3://bucket/prefix)",
+                 u);
+        free(a);
+        return NULL;
+    }
+    if (*path != '/') {
+        char cwd[512];
+        if (getcwd(cwd, sizeof cwd) == NULL) {
+            snprintf(err, errlen, "getcwd: %s", strerror(errno));
+            free(a);
+            return NULL;
+        }
+        while (path[0] == '.' && path[1] == '/')
+            path += 2;
+        snprintf(a->root, sizeof a->root, "%s/%s", cwd, path);
+    } else {
+        snprintf(a->root, sizeof a->root, "%s", path);
+    }
+    size_t rl = strlen(a->root);
+    while (rl > 1 && a->root[rl - 1] == '/')
+        a->root[--rl] = '\0';
+    snprintf(a->base_url, sizeof a->base_url, "file://%s", a->root);
+    return a;
+}
+
+void co_archive_close(co_archive_t *a)
+{
+    if (a == NULL)
+        return;
+    if (a->curl)
+        curl_easy_cleanup(a->curl);
+    sodium_memzero(a, sizeof *a);
+    free(a);
+}
+
+void co_archive_url_of(const co_archive_t *a, const char *key, char *buf,
+                       size_t buflen)
+{
+    snprintf(buf, buflen, "%s/%s", a->base_url, key);
+}
+
+/* mkdir -p of the folder part of path. */
+static int co__arch_mkdirs(const char *path, char *err, size_t errlen)
+{
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create folder %s: %s", tmp,
+                     strerror(errno));
+            return -1;
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
+int co_archive_init(co_archive_t *a, char *err, size_t errlen)
+{
+    if (a->is_s3)
+        return co_s3_make_bucket(a, err, errlen);
+    char p[1100];
+    snprintf(p, sizeof p, "%s/", a->root);
+    return co__arch_mkdirs(p, err, errlen);
+}
+
+static void co__arch_key_of(const char *hex, char *key, size_t keylen)
+{
+    snprintf(key, keylen, "sha256/%.2s/%s", hex, hex + 2);
+}
+
+/* Copy `in` (from its current position) to the file at key, atomically. */
+static int co__local_put(co_archive_t *a, const char *key, FILE *in, char *err,
+                         size_t errlen)
+{
+    char path[1200], tmp[1300];
+    snprintf(path, sizeof path, "%s/%s", a->root, key);
+    if (co__arch_mkdirs(path, err, errlen) < 0)
+        return -1;
+    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    char *buf = malloc(CO_ARCH_CHUNK);
+    size_t n;
+    int rc = buf ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, CO_ARCH_CHUNK, in)) > 0) {
+        for (size_t off = 0; off < n;) {
+            ssize_t w = write(fd, buf + off, n - off);
+            if (w < 0) {
+                if (errno == EINTR)
+                    continue;
+                snprintf(err, errlen, "write %s: %s", tmp, strerror(errno));
+                rc = -1;
+                break;
+            }
+            off += (size_t)w;
+        }
+    }
+    free(buf);
+    if (rc == 0 && ferror(in)) {
+        snprintf(err, errlen, "read error while archiving");
+        rc = -1;
+    }
+    if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0)) {
+        snprintf(err, errlen, "fsync %s: %s", tmp, strerror(errno));
+        rc = -1;
+    }
+    close(fd);
+    if (rc == 0 && rename(tmp, path) < 0) {
+        snprintf(err, errlen, "rename to %s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    if (rc < 0)
+        unlink(tmp);
+    return rc;
+}
+
+/* Hash a stream from its current position; rewinds to it afterwards. */
+static int co__arch_hash(FILE *in, char hex[65], uint64_t *size)
+{
+    off_t start = ftello(in);
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    unsigned char *buf = malloc(CO_ARCH_CHUNK);
+    if (buf == NULL)
+        return -1;
+    size_t n;
+    uint64_t total = 0;
+    while ((n = fread(buf, 1, CO_ARCH_CHUNK, in)) > 0) {
+        crypto_hash_sha256_update(&st, buf, n);
+        total += n;
+    }
+    free(buf);
+    if (ferror(in))
+        return -1;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&st, h);
+    sodium_bin2hex(hex, 65, h, sizeof h);
+    *size = total;
+    return fseeko(in, start, SEEK_SET);
+}
+
+/* The shared body of the puts: in is positioned at the start. */
+static int co__arch_put_stream(co_archive_t *a, const char *named, FILE *in,
+                               co_archive_ref_t *ref, char *err, size_t errlen)
+{
+    memset(ref, 0, sizeof *ref);
+    if (co__arch_hash(in, ref->sha256, &ref->size) < 0) {
+        snprintf(err, errlen, "cannot read the content to archive");
+        return -1;
+    }
+    char key[1100];
+    if (named)
+        snprintf(key, sizeof key, "%s", named);
+    else
+        co__arch_key_of(ref->sha256, key, sizeof key);
+    co_archive_url_of(a, key, ref->url, sizeof ref->url);
+    if (!named) {
+        /* Idempotent: same hash, same key; a stored object is not sent
+         * again (one HEAD instead of a full PUT for repeats). */
+        int found = 0;
+        if (a->is_s3) {
+            if (co_s3_head(a, key, &found, err, errlen) < 0)
+                return -1;
+        } else {
+            char path[1200];
+            struct stat sb;
+            snprintf(path, sizeof path, "%s/%s", a->root, key);
+            found = stat(path, &sb) == 0 && (uint64_t)sb.st_size == ref->size;
+        }
+        if (found) {
+            ref->existed = 1;
+            return 0;
+        }
+    }
+    if (a->is_s3)
+        return co_s3_put(a, key, in, (off_t)ref->size, ref->sha256, err,
+                         errlen);
+    return co__local_put(a, key, in, err, errlen);
+}
+
+int co_archive_put(co_archive_t *a, const void *buf, size_t len,
+                   co_archive_ref_t *ref, char *err, size_t errlen)
+{
+    static const char empty = 0;
+    FILE *in = fmemopen((void *)(len ? buf : &empty), len ? len : 1, "r");
+    if (in == NULL) {
+        snprintf(err, errlen, "fmemopen: %s", strerror(errno));
+        return -1;
+    }
+    if (len == 0)
+        fgetc(in); /* fmemopen cannot open 0 bytes: consume the 1 */
+    int rc = co__arch_put_stream(a, NULL, in, ref, err, errlen);
+    fclose(in);
+    return rc;
+}
+
+/* Put the file at path under key (NULL: content-addressed). */
+static int co__arch_put_path(co_archive_t *a, const char *key, const char *path,
+                             co_archive_ref_t *ref, char *err, size_t errlen)
+{
+    FILE *in = fopen(path, "rb");
+    if (in == NULL) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = co__arch_put_stream(a, key, in, ref, err, errlen);
+    fclose(in);
+    return rc;
+}
+
+int co_archive_put_file(co_archive_t *a, const char *path,
+                        co_archive_ref_t *ref, char *err, size_t errlen)
+{
+    return co__arch_put_path(a, NULL, path, ref, err, errlen);
+}
+
+int co_archive_put_named(co_archive_t *a, const char *key, const char *path,
+                         co_archive_ref_t *ref, char *err, size_t errlen)
+{
+    if (key == NULL || *key == '\0' || *key == '/' || strstr(key, "..")) {
+        snprintf(err, errlen, "bad archive key '%s'", key ? key : "");
+        return -1;
+    }
+    return co__arch_put_path(a, key, path, ref, err, errlen);
+}
+
+/* Compare a finished hash with the one a sha256/ab/… key names. */
+static int co__arch_check(crypto_hash_sha256_state *st, const char *key,
+                          const char *ref, char *err, size_t errlen)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[65], want[65];
+    crypto_hash_sha256_final(st, h);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(want, sizeof want, "%.2s%s", key + 7, key + 10);
+    if (strcmp(hex, want) == 0)
+        return 0;
+    snprintf(err, errlen, "%s: content does not match its hash (store corrupt)",
+             ref);
+    return -1;
+}
+
+static int co__arch_is_hex64(const char *s)
+{
+    size_t i = 0;
+    for (; s[i]; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return i == 64;
+}
+
+/* The key a reference names, into key. -1 with err when it is none. */
+static int co__arch_resolve(const co_archive_t *a, const char *ref, char *key,
+                            size_t keylen, char *err, size_t errlen)
+{
+    const char *r = ref;
+    size_t bl = strlen(a->base_url);
+    if (strncmp(r, "sha256:", 7) == 0)
+        r += 7;
+    if (co__arch_is_hex64(r)) {
+        co__arch_key_of(r, key, keylen);
+        return 0;
+    }
+    if (strncmp(r, a->base_url, bl) == 0 && r[bl] == '/') {
+        r += bl + 1;
+    } else if (strstr(r, "://") != NULL) {
+        /* Another root: content-addressed refs still resolve by hash. */
+        const char *s = strstr(r, "/sha256/");
+        if (s == NULL) {
+            snprintf(err, errlen,
+                     "reference %s is not in this archive (%s): set "
+                     "--archive to its store",
+                     ref, a->base_url);
+            return -1;
+        }
+        r = s + 1;
+    }
+    if (*r == '\0' || *r == '/' || strstr(r, "..")) {
+        snprintf(err, errlen, "bad archive reference '%s'", ref);
+        return -1;
+    }
+    snprintf(key, keylen, "%s", r);
+    return 0;
+}
+
+int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
+                   size_t errlen)
+{
+    char key[1100];
+    if (co__arch_resolve(a, ref, key, sizeof key, err, errlen) < 0)
+        return -1;
+    char *tmpbuf = NULL;
+    size_t tmplen = 0;
+    /* From S3, raw messages are fetched into memory and checked before a
+     * byte is written (a retried GET cannot rewind a pipe); files are
+     * checked while they are copied. */
+    int rc;
+    int is_cas = strncmp(key, "sha256/", 7) == 0;
+    if (a->is_s3) {
+        FILE *dst = out;
+        FILE *mem = NULL;
+        if (is_cas) {
+            mem = open_memstream(&tmpbuf, &tmplen);
+            if (mem == NULL) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            dst = mem;
+        }
+        rc = co_s3_get(a, key, dst, err, errlen);
+        if (mem)
+            fclose(mem);
+        if (rc == 0 && is_cas) {
+            crypto_hash_sha256_state st;
+            crypto_hash_sha256_init(&st);
+            crypto_hash_sha256_update(&st, (unsigned char *)tmpbuf, tmplen);
+            if (co__arch_check(&st, key, ref, err, errlen) < 0) {
+                rc = -1;
+            } else if (fwrite(tmpbuf, 1, tmplen, out) != tmplen) {
+                snprintf(err, errlen, "write error: %s", strerror(errno));
+                rc = -1;
+            }
+        }
+        free(tmpbuf);
+        return rc;
+    }
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", a->root, key);
+    FILE *in = fopen(path, "rb");
+    if (in == NULL) {
+        snprintf(err, errlen, "%s: not found in %s", ref, a->base_url);
+        return -1;
+    }
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    char *buf = malloc(CO_ARCH_CHUNK);
+    size_t n;
+    rc = buf ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, CO_ARCH_CHUNK, in)) > 0) {
+        crypto_hash_sha256_update(&st, (unsigned char *)buf, n);
+        if (fwrite(buf, 1, n, out) != n) {
+            snprintf(err, errlen, "write error: %s", strerror(errno));
+            rc = -1;
+        }
+    }
+    free(buf);
+    fclose(in);
+    if (rc == 0 && is_cas)
+        rc = co__arch_check(&st, key, ref, err, errlen);
+    return rc;
+}
+
+/* Walk folder dir (key prefix rel) recursively. */
+static int co__local_walk(const char *dir, const char *rel, const char *prefix,
+                          co_archive_list_cb cb, void *ud, int *stop)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : -1;
+    struct dirent *e;
+    while (!*stop && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp."))
+            continue;
+        char p[1200], k[1200];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        snprintf(k, sizeof k, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+        struct stat sb;
+        if (stat(p, &sb) < 0)
+            continue;
+        if (S_ISDIR(sb.st_mode)) {
+            co__local_walk(p, k, prefix, cb, ud, stop);
+        } else if (strncmp(k, prefix, strlen(prefix)) == 0) {
+            if (cb(k, sb.st_mtime, (uint64_t)sb.st_size, ud) != 0)
+                *stop = 1;
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
+int co_archive_list(co_archive_t *a, const char *prefix, co_archive_list_cb cb,
+                    void *ud, char *err, size_t errlen)
+{
+    if (prefix == NULL)
+        prefix = "";
+    if (a->is_s3)
+        return co_s3_list(a, prefix, cb, ud, err, errlen);
+    int stop = 0;
+    if (co__local_walk(a->root, "", prefix, cb, ud, &stop) < 0) {
+        snprintf(err, errlen, "cannot list %s: %s", a->root, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int co_archive_delete(co_archive_t *a, const char *key, char *err,
+                      size_t errlen)
+{
+    if (key == NULL || *key == '\0' || *key == '/' || strstr(key, "..")) {
+        snprintf(err, errlen, "bad archive key '%s'", key ? key : "");
+        return -1;
+    }
+    if (a->is_s3)
+        return co_s3_delete(a, key, err, errlen);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", a->root, key);
+    if (unlink(path) < 0 && errno != ENOENT) {
+        snprintf(err, errlen, "cannot delete %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    time_t before;
+    char **keys;
+    size_t n, cap;
+} co__arch_prune_t;
+
+static int co__arch_prune_cb(const char *key, time_t mtime, uint64_t size,
+                             void *ud)
+{
+    (void)size;
+    co__arch_prune_t *p = ud;
+    if (mtime >= p->before)
+        return 0;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        char **k = realloc(p->keys, cap * sizeof *k);
+        if (k == NULL)
+            return 1;
+        p->keys = k;
+        p->cap = cap;
+    }
+    p->keys[p->n] = strdup(key);
+    if (p->keys[p->n] == NULL)
+        return 1;
+    p->n++;
+    return 0;
+}
+
+int co_archive_prune(co_archive_t *a, const char *prefix, time_t before,
+                     size_t *n_deleted, char *err, size_t errlen)
+{
+    co__arch_prune_t p = {.before = before};
+    *n_deleted = 0;
+    int rc = co_archive_list(a, prefix, co__arch_prune_cb, &p, err, errlen);
+    for (size_t i = 0; i < p.n; i++) {
+        if (rc == 0 && co_archive_delete(a, p.keys[i], err, errlen) < 0)
+            rc = -1;
+        else if (rc == 0)
+            (*n_deleted)++;
+        free(p.keys[i]);
+    }
+    free(p.keys);
+    return rc;
+}

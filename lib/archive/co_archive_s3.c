@@ -1,0 +1,391 @@
+/* lib/archive: the S3 backend (path-style URLs, libcurl SigV4 signing,
+ * retries with exponential backoff on transport errors, 5xx and 429). */
+#include "co_archive_int.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* SHA-256 of the empty payload (GET, HEAD, DELETE, PUT bucket). */
+#define CO_S3_EMPTY_SHA                                                        \
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+typedef struct {
+    char *p;
+    size_t n;
+} co__s3_buf_t;
+
+static size_t co__s3_mem_write(char *p, size_t sz, size_t n, void *ud)
+{
+    co__s3_buf_t *b = ud;
+    size_t len = sz * n;
+    if (b->n + len > (1u << 24)) /* error/listing bodies: 16 MiB at most */
+        return 0;
+    char *q = realloc(b->p, b->n + len + 1);
+    if (q == NULL)
+        return 0;
+    memcpy(q + b->n, p, len);
+    b->p = q;
+    b->n += len;
+    b->p[b->n] = '\0';
+    return len;
+}
+
+static size_t co__s3_file_write(char *p, size_t sz, size_t n, void *ud)
+{
+    return fwrite(p, sz, n, ud);
+}
+
+static int64_t co__s3_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The <Code> of an S3 error body, into code. */
+static void co__s3_code(const co__s3_buf_t *b, char *code, size_t len)
+{
+    code[0] = '\0';
+    const char *s = b->p ? strstr(b->p, "<Code>") : NULL;
+    const char *e = s ? strstr(s, "</Code>") : NULL;
+    if (s && e && (size_t)(e - s - 6) < len)
+        snprintf(code, len, "%.*s", (int)(e - s - 6), s + 6);
+}
+
+typedef struct {
+    const char *method; /* GET PUT HEAD DELETE */
+    const char *key;    /* NULL: the bucket itself */
+    const char *query;  /* canonical (sorted, encoded) or NULL */
+    FILE *in;           /* PUT body */
+    off_t in_len;
+    const char *sha; /* payload hash hex, or NULL for UNSIGNED-PAYLOAD */
+    FILE *out;       /* GET body, or NULL to collect in body */
+} co__s3_req_t;
+
+/* One operation with retries. Returns the final HTTP status (2xx/3xx/4xx)
+ * with the body in *body when out is NULL; -1 with err after the retry
+ * budget (transport errors, 5xx, 429). */
+static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
+                      co__s3_buf_t *body, char *err, size_t errlen)
+{
+    char url[2400];
+    const char *pre = a->root[0] && r->key ? "/" : "";
+    snprintf(url, sizeof url, "%s/%s%s%s%s%s%s%s", a->endpoint, a->bucket,
+             r->key ? "/" : "", r->key ? a->root : "", pre,
+             r->key ? r->key : "", r->query ? "?" : "",
+             r->query ? r->query : "");
+    char sigv4[128], hsha[160];
+    snprintf(sigv4, sizeof sigv4, "aws:amz:%s:s3", a->region);
+    snprintf(hsha, sizeof hsha, "x-amz-content-sha256: %s",
+             r->sha ? r->sha : "UNSIGNED-PAYLOAD");
+    off_t start = r->in ? ftello(r->in) : 0;
+    int64_t deadline = co__s3_now_ms() + a->budget_ms;
+    long delay = 200;
+    for (int attempt = 1;; attempt++) {
+        if (a->curl == NULL)
+            a->curl = curl_easy_init();
+        CURL *c = a->curl;
+        if (c == NULL) {
+            snprintf(err, errlen, "curl_easy_init failed");
+            return -1;
+        }
+        curl_easy_reset(c);
+        struct curl_slist *h = curl_slist_append(NULL, hsha);
+        char cerr[CURL_ERROR_SIZE] = "";
+        body->n = 0;
+        if (body->p)
+            body->p[0] = '\0';
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4);
+        curl_easy_setopt(c, CURLOPT_USERNAME, a->akey);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, a->skey);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, a->timeout_ms);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        if (strcmp(r->method, "HEAD") == 0) {
+            curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+        } else if (strcmp(r->method, "PUT") == 0) {
+            curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+            if (r->in) {
+                fseeko(r->in, start, SEEK_SET);
+                curl_easy_setopt(c, CURLOPT_READDATA, r->in);
+                curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
+                                 (curl_off_t)r->in_len);
+            } else {
+                curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)0);
+            }
+        } else if (strcmp(r->method, "GET") != 0) {
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
+        }
+        /* A GET to a file streams there only on 2xx: errors go to body. */
+        int to_file = r->out != NULL;
+        long start_out = to_file ? ftell(r->out) : 0;
+        if (to_file) {
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, co__s3_file_write);
+            curl_easy_setopt(c, CURLOPT_WRITEDATA, r->out);
+            curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+        } else {
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, co__s3_mem_write);
+            curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+        }
+        CURLcode cc = curl_easy_perform(c);
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl_slist_free_all(h);
+        int retry;
+        if (cc == CURLE_HTTP_RETURNED_ERROR && to_file) {
+            /* FAILONERROR lost the body: the status tells enough. */
+            retry = status >= 500 || status == 429;
+            if (!retry)
+                return status;
+        } else if (cc != CURLE_OK) {
+            retry = 1;
+            status = 0;
+        } else {
+            retry = status >= 500 || status == 429;
+            if (!retry)
+                return status;
+        }
+        if (to_file && start_out >= 0) {
+            /* A partial GET is thrown away before the next attempt. */
+            fflush(r->out);
+            if (fseek(r->out, start_out, SEEK_SET) < 0) {
+                snprintf(err, errlen,
+                         "GET %s failed midway and the output cannot be "
+                         "rewound",
+                         r->key ? r->key : a->bucket);
+                return -1;
+            }
+        }
+        int64_t now = co__s3_now_ms();
+        if (!retry || now + delay > deadline) {
+            if (status == 0)
+                snprintf(err, errlen,
+                         "%s %s/%s: %s (%d attempts in %ld ms; check "
+                         "CAREEROPS_ARCHIVE_S3_ENDPOINT)",
+                         r->method, a->endpoint, a->bucket,
+                         cerr[0] ? cerr : curl_easy_strerror(cc), attempt,
+                         a->budget_ms);
+            else
+                snprintf(err, errlen,
+                         "%s %s/%s: HTTP %ld (%d attempts in %ld ms)",
+                         r->method, a->endpoint, a->bucket, status, attempt,
+                         a->budget_ms);
+            return -1;
+        }
+        /* Equal-jitter exponential backoff, 200 ms up to 2 s. */
+        long d = delay / 2 + (long)(random() % (delay / 2 + 1));
+        usleep((useconds_t)d * 1000);
+        if (delay < 2000)
+            delay *= 2;
+    }
+}
+
+/* A clear message for a final non-2xx status. */
+static void co__s3_fail(co_archive_t *a, const char *what, long status,
+                        const co__s3_buf_t *b, char *err, size_t errlen)
+{
+    char code[128];
+    co__s3_code(b, code, sizeof code);
+    if (status == 403 || strcmp(code, "InvalidAccessKeyId") == 0 ||
+        strcmp(code, "SignatureDoesNotMatch") == 0 ||
+        strcmp(code, "AccessDenied") == 0)
+        snprintf(err, errlen,
+                 "%s s3://%s: the server refused the credentials (HTTP %ld "
+                 "%s): check CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE and "
+                 "CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE (and "
+                 "CAREEROPS_ARCHIVE_S3_REGION)",
+                 what, a->bucket, status, code[0] ? code : "Forbidden");
+    else if (strcmp(code, "NoSuchBucket") == 0)
+        snprintf(err, errlen,
+                 "%s: bucket '%s' does not exist at %s: create it "
+                 "(careerops archive init) or fix CAREEROPS_ARCHIVE",
+                 what, a->bucket, a->endpoint);
+    else
+        snprintf(err, errlen, "%s s3://%s: HTTP %ld %s", what, a->bucket,
+                 status, code);
+}
+
+int co_s3_head(co_archive_t *a, const char *key, int *found, char *err,
+               size_t errlen)
+{
+    co__s3_buf_t b = {0};
+    co__s3_req_t r = {.method = "HEAD", .key = key, .sha = CO_S3_EMPTY_SHA};
+    long st = co__s3_do(a, &r, &b, err, errlen);
+    free(b.p);
+    if (st < 0)
+        return -1;
+    *found = st >= 200 && st < 300;
+    if (st == 404 || *found)
+        return 0;
+    co__s3_fail(a, "HEAD", st, &b, err, errlen);
+    return -1;
+}
+
+int co_s3_put(co_archive_t *a, const char *key, FILE *in, off_t len,
+              const char *sha_hex, char *err, size_t errlen)
+{
+    co__s3_buf_t b = {0};
+    co__s3_req_t r = {
+        .method = "PUT", .key = key, .in = in, .in_len = len, .sha = sha_hex};
+    long st = co__s3_do(a, &r, &b, err, errlen);
+    if (st >= 0 && (st < 200 || st >= 300)) {
+        co__s3_fail(a, "PUT", st, &b, err, errlen);
+        st = -1;
+    }
+    free(b.p);
+    return st < 0 ? -1 : 0;
+}
+
+int co_s3_get(co_archive_t *a, const char *key, FILE *out, char *err,
+              size_t errlen)
+{
+    co__s3_buf_t b = {0};
+    co__s3_req_t r = {
+        .method = "GET", .key = key, .out = out, .sha = CO_S3_EMPTY_SHA};
+    long st = co__s3_do(a, &r, &b, err, errlen);
+    free(b.p);
+    if (st < 0)
+        return -1;
+    if (st == 404) {
+        snprintf(err, errlen, "%s: not found in %s", key, a->base_url);
+        return -1;
+    }
+    if (st < 200 || st >= 300) {
+        co__s3_buf_t none = {0};
+        co__s3_fail(a, "GET", st, &none, err, errlen);
+        return -1;
+    }
+    return 0;
+}
+
+int co_s3_delete(co_archive_t *a, const char *key, char *err, size_t errlen)
+{
+    co__s3_buf_t b = {0};
+    co__s3_req_t r = {.method = "DELETE", .key = key, .sha = CO_S3_EMPTY_SHA};
+    long st = co__s3_do(a, &r, &b, err, errlen);
+    if (st >= 0 && st != 404 && (st < 200 || st >= 300)) {
+        co__s3_fail(a, "DELETE", st, &b, err, errlen);
+        st = -1;
+    }
+    free(b.p);
+    return st < 0 ? -1 : 0;
+}
+
+int co_s3_make_bucket(co_archive_t *a, char *err, size_t errlen)
+{
+    co__s3_buf_t b = {0};
+    co__s3_req_t r = {.method = "PUT", .sha = CO_S3_EMPTY_SHA};
+    long st = co__s3_do(a, &r, &b, err, errlen);
+    char code[128];
+    co__s3_code(&b, code, sizeof code);
+    if (st >= 0 && (st < 200 || st >= 300) &&
+        strcmp(code, "BucketAlreadyOwnedByYou") != 0 &&
+        strcmp(code, "BucketAlreadyExists") != 0) {
+        co__s3_fail(a, "create bucket", st, &b, err, errlen);
+        st = -1;
+    }
+    free(b.p);
+    return st < 0 ? -1 : 0;
+}
+
+static time_t co__s3_time(const char *s)
+{
+    struct tm tm = {0};
+    if (s == NULL || strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+        return 0;
+    return timegm(&tm);
+}
+
+static xmlNode *co__s3_child(xmlNode *n, const char *name)
+{
+    for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE &&
+            strcmp((const char *)c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+int co_s3_list(co_archive_t *a, const char *prefix, co_archive_list_cb cb,
+               void *ud, char *err, size_t errlen)
+{
+    char full[1200];
+    snprintf(full, sizeof full, "%s%s%s", a->root, a->root[0] ? "/" : "",
+             prefix);
+    size_t strip = a->root[0] ? strlen(a->root) + 1 : 0;
+    CURL *esc = curl_easy_init();
+    char *ep = curl_easy_escape(esc, full, 0);
+    char token[2048] = "";
+    int rc = 0, stop = 0;
+    do {
+        char q[4096];
+        /* Parameters in canonical (sorted) order, values encoded: curl
+         * 7.88 signs the query string as given. */
+        if (token[0]) {
+            char *et = curl_easy_escape(esc, token, 0);
+            snprintf(q, sizeof q, "continuation-token=%s&list-type=2&prefix=%s",
+                     et, ep);
+            curl_free(et);
+        } else {
+            snprintf(q, sizeof q, "list-type=2&prefix=%s", ep);
+        }
+        co__s3_buf_t b = {0};
+        co__s3_req_t r = {.method = "GET", .query = q, .sha = CO_S3_EMPTY_SHA};
+        long st = co__s3_do(a, &r, &b, err, errlen);
+        if (st >= 0 && (st < 200 || st >= 300)) {
+            co__s3_fail(a, "LIST", st, &b, err, errlen);
+            st = -1;
+        }
+        token[0] = '\0';
+        if (st < 0) {
+            free(b.p);
+            rc = -1;
+            break;
+        }
+        xmlDoc *doc = b.p ? xmlReadMemory(b.p, (int)b.n, "list.xml", NULL,
+                                          XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                              XML_PARSE_NOWARNING)
+                          : NULL;
+        free(b.p);
+        if (doc == NULL) {
+            snprintf(err, errlen, "LIST s3://%s: unreadable answer", a->bucket);
+            rc = -1;
+            break;
+        }
+        xmlNode *root = xmlDocGetRootElement(doc);
+        for (xmlNode *c = root ? root->children : NULL; c && !stop;
+             c = c->next) {
+            if (c->type != XML_ELEMENT_NODE)
+                continue;
+            if (strcmp((const char *)c->name, "NextContinuationToken") == 0) {
+                xmlChar *t = xmlNodeGetContent(c);
+                snprintf(token, sizeof token, "%s", (char *)t);
+                xmlFree(t);
+            }
+            if (strcmp((const char *)c->name, "Contents") != 0)
+                continue;
+            xmlChar *k = xmlNodeGetContent(co__s3_child(c, "Key"));
+            xmlChar *m = xmlNodeGetContent(co__s3_child(c, "LastModified"));
+            xmlChar *s = xmlNodeGetContent(co__s3_child(c, "Size"));
+            if (k && strlen((char *)k) > strip)
+                stop = cb((char *)k + strip, co__s3_time((char *)m),
+                          s ? strtoull((char *)s, NULL, 10) : 0, ud) != 0;
+            xmlFree(k);
+            xmlFree(m);
+            xmlFree(s);
+        }
+        xmlFreeDoc(doc);
+    } while (token[0] && !stop);
+    curl_free(ep);
+    curl_easy_cleanup(esc);
+    return rc;
+}

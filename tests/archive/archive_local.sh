@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The local folder archive (careerops archive): put prints the reference
+# (archive_url, size, sha256 = sha256sum of the file), get gives the same
+# bytes back (by archive_url, sha256:HEX, bare hex, key; to stdout and -o),
+# a re-put is idempotent (same key, "existed", the stored file untouched),
+# a 3 MB binary round-trips, a corrupted object is reported, prune
+# --older-than removes only old raw messages, bad input is refused clearly.
+set -euo pipefail
+: "${CAREEROPS_BIN:?run through meson test}"
+B=$CAREEROPS_BIN
+T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-archive.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+export CAREEROPS_ARCHIVE="file://$T/store"
+cd "$T"
+printf 'From: a@example.org\nSubject: hi\n\nhello\n' > m1.eml
+head -c 3000000 /dev/urandom > big.bin
+"$B" archive init
+"$B" archive put m1.eml big.bin > refs.json
+h1=$(sha256sum m1.eml | cut -c1-64)
+h2=$(sha256sum big.bin | cut -c1-64)
+python3 - refs.json "$h1" "$h2" "$T" <<'P' || fail "references: $(cat refs.json)"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert [x["sha256"] for x in r] == sys.argv[2:4], r
+assert r[0]["size"] == 39 and r[1]["size"] == 3000000, r
+h = sys.argv[2]
+assert r[0]["archive_url"] == "file://%s/store/sha256/%s/%s" % (sys.argv[4], h[:2], h[2:]), r[0]
+assert "existed" not in r[0]
+P
+ok "put: references with archive_url, size, sha256"
+url=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["archive_url"])' refs.json)
+"$B" archive get "$url" | cmp - m1.eml || fail "get by archive_url"
+"$B" archive get "sha256:$h1" | cmp - m1.eml || fail "get by sha256:HEX"
+"$B" archive get "$h2" -o out.bin && cmp out.bin big.bin || fail "get -o of the 3 MB binary"
+"$B" archive get "sha256/${h1:0:2}/${h1:2}" | cmp - m1.eml || fail "get by key"
+ok "get: same bytes by url, sha256:HEX, hex, key, -o"
+f1=$T/store/sha256/${h1:0:2}/${h1:2}
+touch -d '2000-01-01' "$f1"
+"$B" archive put m1.eml > again.json
+grep -q '"existed":true' again.json || fail "re-put: $(cat again.json)"
+[ "$(stat -c %Y "$f1")" = "$(date -d 2000-01-01 +%s)" ] || fail "re-put rewrote the stored object"
+[ "$(find store -type f | wc -l)" = 2 ] || fail "re-put made another object: $(find store -type f)"
+ok "re-put is idempotent (same key, not written again)"
+# corruption is detected
+cp "$f1" keep && chmod u+w "$f1" && echo x >> "$f1"
+if "$B" archive get "$h1" > /dev/null 2> err; then fail "corrupt object not reported"; fi
+grep -q "does not match its hash" err || fail "corrupt object: $(cat err)"
+cp keep "$f1" && touch -d '2000-01-01' "$f1"
+ok "a corrupted object is reported"
+# retention by age: m1 is old (2000), big.bin is new
+"$B" archive prune --older-than 30 > prune.out
+grep -q "pruned 1 object" prune.out || fail "prune: $(cat prune.out)"
+[ ! -e "$f1" ] || fail "prune kept the old object"
+"$B" archive get "$h2" | cmp - big.bin || fail "prune removed a new object"
+ok "prune --older-than 30 removes only the old object"
+# bad input
+set +e
+"$B" archive get "$h1" 2> e1; r1=$?
+"$B" archive get 2> e2; r2=$?
+"$B" archive prune 2> e3; r3=$?
+"$B" archive put no-such-file 2> e4; r4=$?
+"$B" archive ls --archive ftp://x/y 2> e5; r5=$?
+"$B" archive ls --archive s3://bucket/p 2> e6; r6=$?
+set -e
+[ $r1 = 1 ] && grep -q "not found" e1 || fail "missing ref: $r1 $(cat e1)"
+[ $r2 = 2 ] && grep -q "give one REF" e2 || fail "get without ref: $r2 $(cat e2)"
+[ $r3 = 2 ] && grep -q -- "--older-than DAYS" e3 || fail "prune without age: $r3 $(cat e3)"
+[ $r4 = 1 ] && grep -q "no-such-file" e4 || fail "put missing file: $r4 $(cat e4)"
+[ $r5 = 1 ] && grep -q "unknown scheme" e5 || fail "bad scheme: $r5 $(cat e5)"
+[ $r6 = 1 ] && grep -q "CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE" e6 || fail "s3 without keys: $r6 $(cat e6)"
+ok "bad input refused with the setting named"

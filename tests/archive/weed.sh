@@ -1,0 +1,78 @@
+# Shared by the S3 tests (bash, sourced): find or build SeaweedFS (`weed`,
+# Apache-2.0) and start `weed server -s3` on loopback with one identity.
+# The binary is cached in the build folder ($CAREEROPS_BUILD_ROOT/weed/weed);
+# it is built from the Go module proxy when missing (go on PATH). No Go or
+# no proxy: the test skips (exit 77) and says why.
+WEED_VERSION=v0.0.0-20261109003541-7506e5f91cd6
+WEED=${CAREEROPS_WEED:-$CAREEROPS_BUILD_ROOT/weed/weed}
+weed_find() {
+    [ -x "$WEED" ] && return 0
+    if ! command -v go > /dev/null; then
+        echo "SKIP: no SeaweedFS at $WEED and no Go toolchain to build it" >&2
+        exit 77
+    fi
+    echo "building SeaweedFS $WEED_VERSION from the Go module proxy (once)" >&2
+    local w=$CAREEROPS_BUILD_ROOT/weed
+    mkdir -p "$w"
+    # go install refuses the module (its go.mod has replace directives):
+    # download the module and build it as the main module instead.
+    local dir
+    if ! dir=$(go mod download -json "github.com/seaweedfs/seaweedfs@$WEED_VERSION" 2> "$w/download.log" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])'); then
+        echo "SKIP: the Go module proxy cannot be reached: $(tail -n 2 "$w/download.log")" >&2
+        exit 77
+    fi
+    rm -rf "$w/src" && cp -r "$dir" "$w/src" && chmod -R u+w "$w/src"
+    if ! (cd "$w/src" && go build -o "$WEED" ./weed) > "$w/build.log" 2>&1; then
+        echo "SKIP: building SeaweedFS failed: $(tail -n 3 "$w/build.log")" >&2
+        exit 77
+    fi
+    rm -rf "$w/src"
+}
+# weed_start DIR: start the server with data in DIR; sets S3_PORT, WEED_PID.
+weed_start() {
+    local d=$1
+    mkdir -p "$d/data"
+    if [ -z "${S3_PORT:-}" ]; then
+        WEED_BASE=$((20000 + RANDOM % 20000))
+        S3_PORT=$((WEED_BASE + 3))
+    fi
+    cat > "$d/s3.json" <<J
+{"identities":[{"name":"test","credentials":[{"accessKey":"careerops-test","secretKey":"careerops-test-secret"}],
+ "actions":["Admin","Read","Write","List","Tagging"]}]}
+J
+    "$WEED" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$d/data" \
+        -master.port=$WEED_BASE -volume.port=$((WEED_BASE + 1)) \
+        -filer.port=$((WEED_BASE + 2)) -s3 -s3.port=$S3_PORT \
+        -s3.config="$d/s3.json" -volume.max=4 -master.volumeSizeLimitMB=64 \
+        > "$d/weed.log" 2>&1 &
+    WEED_PID=$!
+}
+# weed_wait: until the S3 port answers (60 s at most).
+weed_wait() {
+    for _ in $(seq 1 120); do
+        if curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"; then return 0; fi
+        kill -0 "$WEED_PID" 2> /dev/null || { tail -n 20 "$1/weed.log" >&2; return 1; }
+        sleep 0.5
+    done
+    tail -n 20 "$1/weed.log" >&2
+    return 1
+}
+weed_stop() {
+    [ -n "${WEED_PID:-}" ] || return 0
+    kill "$WEED_PID" 2> /dev/null || true
+    wait "$WEED_PID" 2> /dev/null || true
+    WEED_PID=
+}
+# weed_up DIR: start and wait, on new ports up to 3 times (a port may be
+# taken by another program meanwhile).
+weed_up() {
+    for _ in 1 2 3; do
+        weed_start "$1"
+        if weed_wait "$1" 2> "$1/wait.err"; then return 0; fi
+        weed_stop
+        S3_PORT=
+    done
+    cat "$1/wait.err" >&2
+    return 1
+}

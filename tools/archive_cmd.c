@@ -1,0 +1,545 @@
+/**
+ * @file core/archive_cmd.c
+ * @brief `careerops archive init|put|get|ls|prune`, `careerops backup` and
+ *        `careerops restore`: the raw message archive (lib/archive) and the
+ *        state store's backups (pg_dump -Fc / pg_restore) on it.
+ *        docs/archive.md describes the settings and the reference format.
+ *
+ * Settings: --archive URL (CAREEROPS_ARCHIVE; default .run/archive, the
+ * demo's state folder), --s3-endpoint (CAREEROPS_ARCHIVE_S3_ENDPOINT),
+ * --s3-region (CAREEROPS_ARCHIVE_S3_REGION), --s3-access-key-file
+ * (CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE), --s3-secret-key-file
+ * (CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE), --retry-seconds N
+ * (CAREEROPS_ARCHIVE_RETRY_SECONDS).
+ * Exit status: 0 done, 1 a store or database error (message on stderr),
+ * 2 usage errors.
+ */
+#include "co_archive.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int co_cmd_archive(int argc, char **argv);
+int co_cmd_backup(int argc, char **argv);
+int co_cmd_restore(int argc, char **argv);
+
+#define CO_ARCH_DEFAULT_URL ".run/archive"
+#define CO_BACKUP_PREFIX    "backups/"
+
+/* The archive options shared by the three commands. */
+typedef struct {
+    co_archive_config_t cfg;
+    const char *dsn, *out, *older;
+    long keep;
+} co__arch_opts_t;
+
+enum {
+    CO_OPT_S3_ENDPOINT = 256,
+    CO_OPT_S3_REGION,
+    CO_OPT_AK,
+    CO_OPT_SK,
+    CO_OPT_RETRY,
+    CO_OPT_DSN,
+    CO_OPT_KEEP,
+    CO_OPT_OLDER
+};
+
+static const struct option co__arch_lo[] = {
+    {"archive", required_argument, NULL, 'a'},
+    {"s3-endpoint", required_argument, NULL, CO_OPT_S3_ENDPOINT},
+    {"s3-region", required_argument, NULL, CO_OPT_S3_REGION},
+    {"s3-access-key-file", required_argument, NULL, CO_OPT_AK},
+    {"s3-secret-key-file", required_argument, NULL, CO_OPT_SK},
+    {"retry-seconds", required_argument, NULL, CO_OPT_RETRY},
+    {"dsn", required_argument, NULL, CO_OPT_DSN},
+    {"keep", required_argument, NULL, CO_OPT_KEEP},
+    {"older-than", required_argument, NULL, CO_OPT_OLDER},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+static const char *co__env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+static const char co__arch_settings[] =
+    "archive settings (flag, or environment variable):\n"
+    "  --archive URL             CAREEROPS_ARCHIVE: file:///dir, a folder, "
+    "or\n"
+    "                            s3://bucket/prefix "
+    "(default " CO_ARCH_DEFAULT_URL ")\n"
+    "  --s3-endpoint URL         CAREEROPS_ARCHIVE_S3_ENDPOINT (default AWS)\n"
+    "  --s3-region R             CAREEROPS_ARCHIVE_S3_REGION (us-east-1)\n"
+    "  --s3-access-key-file F    CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE\n"
+    "  --s3-secret-key-file F    CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE\n"
+    "  --retry-seconds N         CAREEROPS_ARCHIVE_RETRY_SECONDS (30)\n";
+
+/* Parse argv into o; returns optind, or -1 (usage printed, exit 2), or
+ * -2 (--help printed, exit 0). */
+static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
+                          const char *usage)
+{
+    memset(o, 0, sizeof *o);
+    o->cfg.url = co__env("CAREEROPS_ARCHIVE");
+    if (o->cfg.url == NULL)
+        o->cfg.url = CO_ARCH_DEFAULT_URL;
+    o->cfg.s3_endpoint = co__env("CAREEROPS_ARCHIVE_S3_ENDPOINT");
+    o->cfg.s3_region = co__env("CAREEROPS_ARCHIVE_S3_REGION");
+    o->cfg.s3_access_key_file = co__env("CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE");
+    o->cfg.s3_secret_key_file = co__env("CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE");
+    const char *retry = co__env("CAREEROPS_ARCHIVE_RETRY_SECONDS");
+    o->dsn = co__env("CAREEROPS_STATE");
+    o->keep = 7;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "a:o:h", co__arch_lo, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            o->cfg.url = optarg;
+            break;
+        case CO_OPT_S3_ENDPOINT:
+            o->cfg.s3_endpoint = optarg;
+            break;
+        case CO_OPT_S3_REGION:
+            o->cfg.s3_region = optarg;
+            break;
+        case CO_OPT_AK:
+            o->cfg.s3_access_key_file = optarg;
+            break;
+        case CO_OPT_SK:
+            o->cfg.s3_secret_key_file = optarg;
+            break;
+        case CO_OPT_RETRY:
+            retry = optarg;
+            break;
+        case CO_OPT_DSN:
+            o->dsn = optarg;
+            break;
+        case CO_OPT_KEEP: {
+            char *e;
+            o->keep = strtol(optarg, &e, 10);
+            if (*e || o->keep < 1) {
+                fprintf(stderr, "--keep %s: give a count of 1 or more\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        }
+        case CO_OPT_OLDER:
+            o->older = optarg;
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case 'h':
+            printf("%s\n%s", usage, co__arch_settings);
+            return -2;
+        default:
+            fprintf(stderr, "%s\n", usage);
+            return -1;
+        }
+    }
+    if (retry) {
+        char *e;
+        long s = strtol(retry, &e, 10);
+        if (*e || s < 1 || s > 86400) {
+            fprintf(stderr,
+                    "retry seconds '%s' (--retry-seconds or "
+                    "CAREEROPS_ARCHIVE_RETRY_SECONDS): give 1 to 86400\n",
+                    retry);
+            return -1;
+        }
+        o->cfg.retry_budget_ms = s * 1000;
+    }
+    return optind;
+}
+
+static co_archive_t *co__arch_open(const co__arch_opts_t *o)
+{
+    char err[1024];
+    co_archive_t *a = co_archive_open(&o->cfg, err, sizeof err);
+    if (a == NULL)
+        fprintf(stderr, "careerops: archive: %s\n", err);
+    return a;
+}
+
+static void co__ref_print(const co_archive_ref_t *r)
+{
+    printf("{\"archive_url\":\"%s\",\"size\":%llu,\"sha256\":\"%s\"%s}\n",
+           r->url, (unsigned long long)r->size, r->sha256,
+           r->existed ? ",\"existed\":true" : "");
+}
+
+static int co__ls_cb(const char *key, time_t mtime, uint64_t size, void *ud)
+{
+    (void)ud;
+    char t[32];
+    struct tm tm;
+    strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&mtime, &tm));
+    printf("%s\t%llu\t%s\n", t, (unsigned long long)size, key);
+    return 0;
+}
+
+static const char co__archive_usage[] =
+    "usage: careerops archive init|put FILE...|get REF [-o FILE]|ls "
+    "[PREFIX]|prune --older-than DAYS [options]\n"
+    "  init          create the folder or the S3 bucket\n"
+    "  put FILE...   store files content-addressed; prints each reference "
+    "(JSON)\n"
+    "  get REF       write an object (archive_url, sha256:HEX or key) to "
+    "stdout or -o FILE\n"
+    "  ls [PREFIX]   list objects: date, size, key\n"
+    "  prune --older-than DAYS\n"
+    "                delete raw messages (sha256/) stored more than DAYS "
+    "days ago";
+
+int co_cmd_archive(int argc, char **argv)
+{
+    co__arch_opts_t o;
+    if (argc < 2) {
+        fprintf(stderr, "%s\n", co__archive_usage);
+        return 2;
+    }
+    const char *sub = argv[1];
+    int i = co__arch_parse(argc - 1, argv + 1, &o, co__archive_usage);
+    if (i == -2)
+        return 0;
+    if (i < 0)
+        return 2;
+    int nargs = argc - 1 - i;
+    char **args = argv + 1 + i;
+    co_archive_t *a = NULL;
+    char err[1024];
+    int rc = 0;
+    if (strcmp(sub, "init") == 0) {
+        if ((a = co__arch_open(&o)) == NULL)
+            return 1;
+        if (co_archive_init(a, err, sizeof err) < 0) {
+            fprintf(stderr, "careerops archive init: %s\n", err);
+            rc = 1;
+        }
+    } else if (strcmp(sub, "put") == 0) {
+        if (nargs < 1) {
+            fprintf(stderr, "careerops archive put: give one or more FILEs\n");
+            return 2;
+        }
+        if ((a = co__arch_open(&o)) == NULL)
+            return 1;
+        for (int k = 0; k < nargs && rc == 0; k++) {
+            co_archive_ref_t ref;
+            if (co_archive_put_file(a, args[k], &ref, err, sizeof err) < 0) {
+                fprintf(stderr, "careerops archive put: %s\n", err);
+                rc = 1;
+            } else {
+                co__ref_print(&ref);
+            }
+        }
+    } else if (strcmp(sub, "get") == 0) {
+        if (nargs != 1) {
+            fprintf(stderr, "careerops archive get: give one REF "
+                            "(archive_url, sha256:HEX or key)\n");
+            return 2;
+        }
+        if ((a = co__arch_open(&o)) == NULL)
+            return 1;
+        FILE *out = stdout;
+        if (o.out && (out = fopen(o.out, "wb")) == NULL) {
+            fprintf(stderr, "careerops archive get: -o %s: %s\n", o.out,
+                    strerror(errno));
+            co_archive_close(a);
+            return 1;
+        }
+        if (co_archive_get(a, args[0], out, err, sizeof err) < 0) {
+            fprintf(stderr, "careerops archive get: %s\n", err);
+            rc = 1;
+        }
+        if (out != stdout && fclose(out) != 0)
+            rc = 1;
+        if (rc && o.out)
+            unlink(o.out);
+    } else if (strcmp(sub, "ls") == 0) {
+        if ((a = co__arch_open(&o)) == NULL)
+            return 1;
+        if (co_archive_list(a, nargs ? args[0] : "", co__ls_cb, NULL, err,
+                            sizeof err) < 0) {
+            fprintf(stderr, "careerops archive ls: %s\n", err);
+            rc = 1;
+        }
+    } else if (strcmp(sub, "prune") == 0) {
+        char *e = NULL;
+        double days = o.older ? strtod(o.older, &e) : -1;
+        if (o.older == NULL || *e || days < 0) {
+            fprintf(stderr, "careerops archive prune: give --older-than DAYS "
+                            "(a number of days, 0 or more)\n");
+            return 2;
+        }
+        if ((a = co__arch_open(&o)) == NULL)
+            return 1;
+        size_t n = 0;
+        time_t before = time(NULL) - (time_t)(days * 86400.0);
+        if (co_archive_prune(a, "sha256/", before, &n, err, sizeof err) < 0) {
+            fprintf(stderr, "careerops archive prune: %s\n", err);
+            rc = 1;
+        }
+        printf("pruned %zu object%s stored more than %s days ago\n", n,
+               n == 1 ? "" : "s", o.older);
+    } else {
+        fprintf(stderr, "careerops archive: unknown command '%s'\n%s\n", sub,
+                co__archive_usage);
+        return 2;
+    }
+    co_archive_close(a);
+    return rc;
+}
+
+/* Run argv (no shell), wait; 0 when it exited 0. */
+static int co__run(char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        fprintf(stderr,
+                "careerops: cannot run %s: %s (install Debian's "
+                "postgresql-client)\n",
+                argv[0], strerror(errno));
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+typedef struct {
+    char **keys;
+    size_t n, cap;
+} co__keys_t;
+
+static int co__keys_cb(const char *key, time_t mtime, uint64_t size, void *ud)
+{
+    (void)mtime;
+    (void)size;
+    co__keys_t *k = ud;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 16;
+        char **v = realloc(k->keys, cap * sizeof *v);
+        if (v == NULL)
+            return 1;
+        k->keys = v;
+        k->cap = cap;
+    }
+    if ((k->keys[k->n] = strdup(key)) != NULL)
+        k->n++;
+    return 0;
+}
+
+static int co__strcmp(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static const char co__backup_usage[] =
+    "usage: careerops backup [--dsn DSN] [--keep N] [archive options]\n"
+    "  writes pg_dump -Fc of the state store database (all schemas: the "
+    "host's\n"
+    "  state and the plugins' tables) to the archive under backups/, keeps "
+    "the\n"
+    "  newest N (default 7) and prints the backup's reference (JSON)\n"
+    "  --dsn DSN     the database (default CAREEROPS_STATE)";
+
+int co_cmd_backup(int argc, char **argv)
+{
+    co__arch_opts_t o;
+    int i = co__arch_parse(argc, argv, &o, co__backup_usage);
+    if (i == -2)
+        return 0;
+    if (i < 0)
+        return 2;
+    if (i != argc) {
+        fprintf(stderr, "careerops backup: unexpected argument '%s'\n%s\n",
+                argv[i], co__backup_usage);
+        return 2;
+    }
+    if (o.dsn == NULL) {
+        fprintf(stderr, "careerops backup: no database: give --dsn DSN or "
+                        "set CAREEROPS_STATE\n");
+        return 2;
+    }
+    co_archive_t *a = co__arch_open(&o);
+    if (a == NULL)
+        return 1;
+    char tmp[] = "/tmp/careerops-backup-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "careerops backup: temporary file: %s\n",
+                strerror(errno));
+        co_archive_close(a);
+        return 1;
+    }
+    close(fd);
+    char *pd[] = {"pg_dump", "-Fc", "--no-owner",  "-f",
+                  tmp,       "-d",  (char *)o.dsn, NULL};
+    int rc = 0;
+    char err[1024];
+    if (co__run(pd) < 0) {
+        fprintf(stderr, "careerops backup: pg_dump failed (message above); "
+                        "check --dsn / CAREEROPS_STATE\n");
+        rc = 1;
+    }
+    co_archive_ref_t ref;
+    if (rc == 0) {
+        char key[256], stamp[32];
+        struct timespec ts;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S",
+                 gmtime_r(&ts.tv_sec, &tm));
+        snprintf(key, sizeof key, CO_BACKUP_PREFIX "%s.%03ldZ.dump", stamp,
+                 ts.tv_nsec / 1000000);
+        if (co_archive_put_named(a, key, tmp, &ref, err, sizeof err) < 0) {
+            fprintf(stderr, "careerops backup: %s\n", err);
+            rc = 1;
+        }
+    }
+    unlink(tmp);
+    if (rc == 0) {
+        /* Retention by count: the keys sort by date. */
+        co__keys_t k = {0};
+        if (co_archive_list(a, CO_BACKUP_PREFIX, co__keys_cb, &k, err,
+                            sizeof err) < 0) {
+            fprintf(stderr, "careerops backup: retention: %s\n", err);
+            rc = 1;
+        } else {
+            qsort(k.keys, k.n, sizeof *k.keys, co__strcmp);
+            for (size_t j = 0; j + (size_t)o.keep < k.n; j++)
+                if (co_archive_delete(a, k.keys[j], err, sizeof err) < 0) {
+                    fprintf(stderr, "careerops backup: retention: %s\n", err);
+                    rc = 1;
+                    break;
+                }
+        }
+        for (size_t j = 0; j < k.n; j++)
+            free(k.keys[j]);
+        free(k.keys);
+        co__ref_print(&ref);
+    }
+    co_archive_close(a);
+    return rc;
+}
+
+static const char co__restore_usage[] =
+    "usage: careerops restore REF --dsn DSN [archive options]\n"
+    "  loads a backup (its archive_url or key, or 'latest') into an EMPTY\n"
+    "  database with pg_restore; refuses a database that has tables";
+
+int co_cmd_restore(int argc, char **argv)
+{
+    co__arch_opts_t o;
+    int i = co__arch_parse(argc, argv, &o, co__restore_usage);
+    if (i == -2)
+        return 0;
+    if (i < 0)
+        return 2;
+    if (argc - i != 1) {
+        fprintf(stderr, "careerops restore: give one REF\n%s\n",
+                co__restore_usage);
+        return 2;
+    }
+    const char *ref = argv[i];
+    /* --dsn is required here: restoring over CAREEROPS_STATE by accident
+     * must not happen. */
+    int has_dsn = 0;
+    for (int j = 1; j < argc; j++)
+        if (strncmp(argv[j], "--dsn", 5) == 0)
+            has_dsn = 1;
+    if (!has_dsn) {
+        fprintf(stderr, "careerops restore: give --dsn DSN (the empty "
+                        "database to load into)\n");
+        return 2;
+    }
+    PGconn *pg = PQconnectdb(o.dsn);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        fprintf(stderr, "careerops restore: --dsn: %s", PQerrorMessage(pg));
+        PQfinish(pg);
+        return 1;
+    }
+    PGresult *r = PQexec(pg, "SELECT count(*) FROM pg_tables WHERE schemaname "
+                             "NOT IN ('pg_catalog','information_schema')");
+    long ntab = PQresultStatus(r) == PGRES_TUPLES_OK
+                    ? strtol(PQgetvalue(r, 0, 0), NULL, 10)
+                    : -1;
+    PQclear(r);
+    PQfinish(pg);
+    if (ntab != 0) {
+        fprintf(stderr,
+                "careerops restore: the database of --dsn %s: "
+                "restore into an empty database (createdb NAME)\n",
+                ntab < 0 ? "could not be inspected" : "has tables");
+        return 1;
+    }
+    co_archive_t *a = co__arch_open(&o);
+    if (a == NULL)
+        return 1;
+    char err[1024], key[512];
+    int rc = 0;
+    if (strcmp(ref, "latest") == 0) {
+        co__keys_t k = {0};
+        if (co_archive_list(a, CO_BACKUP_PREFIX, co__keys_cb, &k, err,
+                            sizeof err) < 0 ||
+            k.n == 0) {
+            fprintf(stderr, "careerops restore: no backup in the archive%s%s\n",
+                    k.n ? ": " : "", k.n ? err : "");
+            rc = 1;
+        } else {
+            qsort(k.keys, k.n, sizeof *k.keys, co__strcmp);
+            snprintf(key, sizeof key, "%s", k.keys[k.n - 1]);
+            ref = key;
+        }
+        for (size_t j = 0; j < k.n; j++)
+            free(k.keys[j]);
+        free(k.keys);
+    }
+    char tmp[] = "/tmp/careerops-restore-XXXXXX";
+    int fd = rc == 0 ? mkstemp(tmp) : -1;
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (rc == 0 && f == NULL) {
+        fprintf(stderr, "careerops restore: temporary file: %s\n",
+                strerror(errno));
+        rc = 1;
+    }
+    if (rc == 0 && co_archive_get(a, ref, f, err, sizeof err) < 0) {
+        fprintf(stderr, "careerops restore: %s\n", err);
+        rc = 1;
+    }
+    if (f && fclose(f) != 0)
+        rc = 1;
+    if (rc == 0) {
+        char *pr[] = {"pg_restore", "--no-owner",  "--exit-on-error",
+                      "-d",         (char *)o.dsn, tmp,
+                      NULL};
+        if (co__run(pr) < 0) {
+            fprintf(stderr, "careerops restore: pg_restore failed (message "
+                            "above)\n");
+            rc = 1;
+        } else {
+            fprintf(stderr, "careerops restore: %s loaded\n", ref);
+        }
+    }
+    if (fd >= 0)
+        unlink(tmp);
+    co_archive_close(a);
+    return rc;
+}
