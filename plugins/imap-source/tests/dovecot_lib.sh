@@ -5,6 +5,7 @@
 #   dovecot_setup DIR   write config, CA, certs, users (alice/bob)
 #   dovecot_start       start it (ports in $IMAP_PORT, $IMAPS_PORT)
 #   dovecot_stop        stop it (waits for the processes to end)
+#   dovecot_clean       remove the /tmp base_dir if one was needed
 #   doveadm_ ARGS...    doveadm against this instance
 # Exits 77 when dovecot is not installed.
 DOVECOT=$(command -v dovecot || echo /usr/sbin/dovecot)
@@ -17,7 +18,16 @@ dovecot_free_port() {
 }
 dovecot_setup() {
     D=$(realpath "$1")
-    mkdir -p "$D/run" "$D/state" "$D/mail" "$D/tls"
+    mkdir -p "$D/state" "$D/mail" "$D/tls"
+    # base_dir holds unix sockets (108-byte path limit): in the build tree
+    # when its path is short enough, else in a private folder under /tmp
+    DOVECOT_RUN="$D/run"
+    if [ ${#DOVECOT_RUN} -gt 48 ]; then
+        DOVECOT_RUN=$(mktemp -d /tmp/dovecot-run.XXXXXX)
+        chmod 755 "$DOVECOT_RUN"
+    else
+        mkdir -p "$DOVECOT_RUN"
+    fi
     IMAP_PORT=$(dovecot_free_port)
     IMAPS_PORT=$(dovecot_free_port)
     # as root (CI containers) the login and mail processes run as nobody:
@@ -40,7 +50,7 @@ dovecot_setup() {
         { echo "FAIL: openssl could not make the test CA" >&2; return 1; }
     printf 'alice:{PLAIN}alice-app-password\nbob:{PLAIN}bob-app-password\n' > "$D/users"
     cat > "$D/dovecot.conf" <<C
-base_dir = $D/run
+base_dir = $DOVECOT_RUN
 state_dir = $D/state
 instance_name = careerops-imap-test-$$
 log_path = $D/dovecot.log
@@ -107,11 +117,14 @@ dovecot_stop() {
     "$DOVECOT" -c "$D/dovecot.conf" stop 2>/dev/null || true
     local i
     for i in $(seq 100); do
-        [ -e "$D/run/master.pid" ] || return 0
-        kill -0 "$(cat "$D/run/master.pid" 2>/dev/null)" 2>/dev/null || return 0
+        [ -e "$DOVECOT_RUN/master.pid" ] || return 0
+        kill -0 "$(cat "$DOVECOT_RUN/master.pid" 2>/dev/null)" 2>/dev/null || return 0
         sleep 0.1
     done
 }
 doveadm_() {
     doveadm -c "$D/dovecot.conf" "$@"
+}
+dovecot_clean() {
+    case "${DOVECOT_RUN:-}" in /tmp/dovecot-run.*) rm -rf "$DOVECOT_RUN" ;; esac
 }

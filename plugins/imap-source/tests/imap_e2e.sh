@@ -34,6 +34,7 @@ cleanup() {
         if [ -n "$p" ]; then kill -9 "$p" 2>/dev/null || true; fi
     done
     dovecot_stop
+    dovecot_clean
     if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
