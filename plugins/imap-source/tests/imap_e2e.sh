@@ -265,6 +265,8 @@ outage)
     dovecot_start
     t0=$SECONDS
     wait_distinct $((N + 2)) 90 || fail "no reconnect: $(distinct) of $((N + 2)) after the outage"
+    grep -q "reconnecting" src.log || fail "no reconnect attempt was logged"
+    echo "reconnect attempts logged during the outage: $(grep -c reconnecting src.log)"
     echo "server back; mail sent during the outage in the topic $((SECONDS - t0)) s later"
     kill -TERM $SRC; wait $SRC 2>/dev/null || true
     report $((N + 2))
