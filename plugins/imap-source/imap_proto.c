@@ -133,8 +133,8 @@ int imap_read(imap_conn_t *c, imap_resp_t *r, int timeout_ms)
     /* scan without consuming until a whole response is buffered */
     size_t pos = 0;
     for (;;) {
-        char *nl = c->len > pos ? memchr(c->buf + pos, '\n', c->len - pos)
-                                : NULL;
+        char *nl =
+            c->len > pos ? memchr(c->buf + pos, '\n', c->len - pos) : NULL;
         if (nl == NULL) {
             int f = imap_fill(c, timeout_ms);
             if (f <= 0)
@@ -151,9 +151,10 @@ int imap_read(imap_conn_t *c, imap_resp_t *r, int timeout_ms)
         while (c->len < eol + 1 + (size_t)lit) {
             int f = imap_fill(c, timeout_ms < 0 ? -1 : 30000);
             if (f <= 0)
-                return f < 0 ? -1 : (snprintf(c->err, sizeof c->err,
-                                              "timeout inside a literal"),
-                                     -1);
+                return f < 0 ? -1
+                             : (snprintf(c->err, sizeof c->err,
+                                         "timeout inside a literal"),
+                                -1);
         }
         pos = eol + 1 + (size_t)lit;
     }

@@ -20,13 +20,13 @@
 
 /** One logged-in connection and its read buffer. */
 typedef struct imap_conn_s {
-    CURL *curl;     /**< owned; the connection libcurl made */
-    char *buf;      /**< bytes received and not consumed yet */
-    size_t len;     /**< bytes in buf */
-    size_t cap;     /**< allocated size of buf */
-    unsigned tag;   /**< last tag number sent (tags are "cN") */
-    int idling;     /**< an IDLE command is running */
-    char err[256];  /**< why the last call failed */
+    CURL *curl;    /**< owned; the connection libcurl made */
+    char *buf;     /**< bytes received and not consumed yet */
+    size_t len;    /**< bytes in buf */
+    size_t cap;    /**< allocated size of buf */
+    unsigned tag;  /**< last tag number sent (tags are "cN") */
+    int idling;    /**< an IDLE command is running */
+    char err[256]; /**< why the last call failed */
 } imap_conn_t;
 
 /** One untagged or tagged response: its text and its first literal. */

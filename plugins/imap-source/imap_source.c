@@ -63,8 +63,7 @@ static const co_option_t imap_options[] = {
      offsetof(imap_cfg_t, bearer_secret),
      "Name of the secret file holding an OAuth 2.0 access token: login "
      "with SASL XOAUTH2/OAUTHBEARER instead of the password."},
-    {CO_OPT_STRLIST, "folders", "INBOX", 0, 0, 0,
-     offsetof(imap_cfg_t, folders),
+    {CO_OPT_STRLIST, "folders", "INBOX", 0, 0, 0, offsetof(imap_cfg_t, folders),
      "Folders to read; new mail in the first is awaited with IDLE."},
     {CO_OPT_STR, "ca_file", NULL, CO_OPT_PATH, 0, 0,
      offsetof(imap_cfg_t, ca_file),
@@ -214,12 +213,10 @@ static co_status_t imap_connect(imap_t *m)
     if (e == CURLE_PEER_FAILED_VERIFICATION || e == CURLE_SSL_CACERT_BADFILE ||
         e == CURLE_UNSUPPORTED_PROTOCOL || e == CURLE_URL_MALFORMAT ||
         e == CURLE_USE_SSL_FAILED) {
-        imap_api->set_error(m->st, "config",
-                            "%s: %s (%s): check config.url%s", m->cfg->url,
-                            curl_easy_strerror(e), eb,
-                            e == CURLE_PEER_FAILED_VERIFICATION
-                                ? " and config.ca_file"
-                                : "");
+        imap_api->set_error(
+            m->st, "config", "%s: %s (%s): check config.url%s", m->cfg->url,
+            curl_easy_strerror(e), eb,
+            e == CURLE_PEER_FAILED_VERIFICATION ? " and config.ca_file" : "");
         imap_close(m);
         return CO_FATAL;
     }
@@ -429,9 +426,8 @@ static co_status_t imap_check(imap_t *m, imap_folder_t *f)
     f->todo_n = f->todo_i = 0;
     char since[64] = "";
     if (m->cfg->since_days > 0) {
-        static const char *mon[] = {"Jan", "Feb", "Mar", "Apr",
-                                    "May", "Jun", "Jul", "Aug",
-                                    "Sep", "Oct", "Nov", "Dec"};
+        static const char *mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
         time_t t = (time_t)(imap_api->now_ms(m->st) / 1000) -
                    (time_t)m->cfg->since_days * 86400;
         struct tm tm;
@@ -488,8 +484,7 @@ static co_status_t imap_fetch(imap_t *m, imap_folder_t *f, int *emitted)
     size_t sl = 0, i = f->todo_i;
     for (; i < end && sl + 24 < sizeof set; i++)
         sl += (size_t)snprintf(set + sl, sizeof set - sl, "%s%lld",
-                               i > f->todo_i ? "," : "",
-                               (long long)f->todo[i]);
+                               i > f->todo_i ? "," : "", (long long)f->todo[i]);
     f->todo_i = i;
     int rc = imap_send(&m->conn, "UID FETCH %s (UID BODY.PEEK[])", set);
     imap_fetch_t x = {f, 0, 0};
@@ -603,9 +598,8 @@ static co_status_t imap_init(const co_host_api_t *api, co_stage_t *st,
 {
     imap_api = api;
     const imap_cfg_t *cfg = config;
-    if (cfg->url == NULL ||
-        (strncmp(cfg->url, "imaps://", 8) != 0 &&
-         strncmp(cfg->url, "imap://", 7) != 0)) {
+    if (cfg->url == NULL || (strncmp(cfg->url, "imaps://", 8) != 0 &&
+                             strncmp(cfg->url, "imap://", 7) != 0)) {
         api->set_error(st, "config",
                        "config.url \"%s\" is not an IMAP URL: use "
                        "imaps://HOST (port 993) or imap://HOST (port 143, "
@@ -631,8 +625,9 @@ static co_status_t imap_init(const co_host_api_t *api, co_stage_t *st,
     for (const char *const *p = cfg->folders; p != NULL && *p != NULL; p++)
         m->nf++;
     if (m->nf == 0) {
-        api->set_error(st, "config", "config.folders is empty: e.g. "
-                                     "[\"INBOX\"]");
+        api->set_error(st, "config",
+                       "config.folders is empty: e.g. "
+                       "[\"INBOX\"]");
         return CO_FATAL;
     }
     m->f = calloc(m->nf, sizeof *m->f);
