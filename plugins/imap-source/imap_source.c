@@ -41,6 +41,7 @@ typedef struct imap_cfg_s {
     int64_t since_days;
     int64_t batch;
     int idle;
+    int follow;
     int64_t poll_interval_ms;
     int64_t idle_restart_ms;
     int64_t timeout_ms;
@@ -78,6 +79,9 @@ static const co_option_t imap_options[] = {
     {CO_OPT_BOOL, "idle", "true", 0, 0, 0, offsetof(imap_cfg_t, idle),
      "Wait for new mail with IDLE where the server has it (NOOP polling "
      "otherwise)."},
+    {CO_OPT_BOOL, "follow", "true", 0, 0, 0, offsetof(imap_cfg_t, follow),
+     "true: keep waiting for new mail; false: end the stage (EOF) once "
+     "every folder is read (the demo's --until-idle runs)."},
     {CO_OPT_INT, "poll_interval_ms", "60000", 0, 100, 86400000,
      offsetof(imap_cfg_t, poll_interval_ms),
      "Without IDLE (and for folders after the first): how often to look "
@@ -668,8 +672,7 @@ static co_status_t imap_poll(void *instance, int timeout_ms)
     for (size_t i = 0; i < m->nf && !imap_api->stopping(m->st); i++) {
         imap_folder_t *f = &m->f[i];
         int due = f->checked_ms == 0 || (i == 0 && m->dirty) ||
-                  now - f->checked_ms >= m->cfg->poll_interval_ms ||
-                  (i == 0 && !(m->has_idle && m->cfg->idle));
+                  now - f->checked_ms >= m->cfg->poll_interval_ms;
         if (f->todo_i >= f->todo_n && !due)
             continue;
         if ((s = imap_idle_stop(m)) != CO_OK)
@@ -688,6 +691,8 @@ static co_status_t imap_poll(void *instance, int timeout_ms)
     }
     if (emitted > 0)
         return CO_OK;
+    if (!m->cfg->follow)
+        return CO_EOF; /* every folder searched and fetched */
     int ms = timeout_ms >= 0 && timeout_ms < 1000 ? timeout_ms : 1000;
     if (!(m->has_idle && m->cfg->idle) && ms > m->cfg->poll_interval_ms)
         ms = (int)m->cfg->poll_interval_ms;
