@@ -115,6 +115,7 @@ typedef struct imap_folder_s {
     int64_t *todo;    /* UIDs found by the last search, ascending */
     size_t todo_n, todo_i;
     int64_t checked_ms; /* last search */
+    int64_t uidnext;    /* UIDNEXT at the last search */
 } imap_folder_t;
 
 /** One stage instance. */
@@ -356,12 +357,16 @@ static int imap_one(imap_t *m, imap_folder_t *f, int64_t uid, const char *raw,
 
 /* ---- folders ----------------------------------------------------------- */
 
+/* What EXAMINE tells: [0] UIDVALIDITY, [1] UIDNEXT. */
 static void imap_on_examine(imap_t *m, imap_resp_t *r, void *arg)
 {
     (void)m;
-    int64_t v = imap_num_after(r->text, "[UIDVALIDITY ");
-    if (v > 0)
-        *(int64_t *)arg = v;
+    int64_t *v = arg;
+    int64_t n = imap_num_after(r->text, "[UIDVALIDITY ");
+    if (n > 0)
+        v[0] = n;
+    if ((n = imap_num_after(r->text, "[UIDNEXT ")) > 0)
+        v[1] = n;
 }
 
 static void imap_on_search(imap_t *m, imap_resp_t *r, void *arg)
@@ -399,15 +404,17 @@ static co_status_t imap_neterr(imap_t *m, const char *what)
 static co_status_t imap_check(imap_t *m, imap_folder_t *f)
 {
     char *q = imap_quote(f->name);
-    int64_t validity = 0;
+    int64_t ex[2] = {0, 0}, validity;
     int rc = q ? imap_send(&m->conn, "EXAMINE %s", q) : -1;
     free(q);
     if (rc == 0)
-        rc = imap_until_tagged(m, imap_on_examine, &validity);
+        rc = imap_until_tagged(m, imap_on_examine, ex);
     else
         rc = -1;
     if (rc < 0)
         return imap_neterr(m, "EXAMINE");
+    validity = ex[0];
+    f->uidnext = ex[1];
     if (rc == 0 || validity <= 0) {
         imap_api->set_error(m->st, "config",
                             "cannot open folder \"%s\" on %s (%s): check "
@@ -547,8 +554,14 @@ static co_status_t imap_wait_mail(imap_t *m, int ms)
         char *q = imap_quote(f->name);
         int rc = q ? imap_send(&m->conn, "EXAMINE %s", q) : -1;
         free(q);
-        if (rc != 0 || imap_until_tagged(m, NULL, NULL) < 0 ||
-            imap_send(&m->conn, "IDLE") != 0)
+        int64_t ex[2] = {0, 0};
+        if (rc != 0 || imap_until_tagged(m, imap_on_examine, ex) < 0)
+            return imap_neterr(m, "IDLE");
+        if (ex[1] != f->uidnext) {
+            m->dirty = 1; /* mail came between the search and now */
+            return CO_OK;
+        }
+        if (imap_send(&m->conn, "IDLE") != 0)
             return imap_neterr(m, "IDLE");
         imap_resp_t r;
         if (imap_read(&m->conn, &r, (int)m->cfg->timeout_ms) <= 0)
