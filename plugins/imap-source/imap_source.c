@@ -17,6 +17,7 @@
  * skipped, so the resync gives no duplicate events.
  */
 #include "co_mail.h"
+#include "imap_oauth.h"
 #include "imap_proto.h"
 
 #include <careerops/plugin.h>
@@ -36,6 +37,10 @@ typedef struct imap_cfg_s {
     const char *user;
     const char *password_secret;
     const char *bearer_secret;
+    const char *oauth_token_url;
+    const char *oauth_client_id_secret;
+    const char *oauth_client_secret_secret;
+    const char *oauth_refresh_token_secret;
     const char *const *folders;
     const char *ca_file;
     int64_t since_days;
@@ -64,6 +69,22 @@ static const co_option_t imap_options[] = {
      offsetof(imap_cfg_t, bearer_secret),
      "Name of the secret file holding an OAuth 2.0 access token: login "
      "with SASL XOAUTH2/OAUTHBEARER instead of the password."},
+    {CO_OPT_STR, "oauth_token_url", NULL, 0, 0, 0,
+     offsetof(imap_cfg_t, oauth_token_url),
+     "OAuth 2.0 token endpoint (e.g. "
+     "https://login.microsoftonline.com/common/oauth2/v2.0/token): with "
+     "oauth_refresh_token_secret, log in with XOAUTH2/OAUTHBEARER and a "
+     "fresh access token got from the refresh token."},
+    {CO_OPT_STR, "oauth_client_id_secret", "imap_oauth_client_id", 0, 0, 0,
+     offsetof(imap_cfg_t, oauth_client_id_secret),
+     "Name of the secret holding the OAuth client id."},
+    {CO_OPT_STR, "oauth_client_secret_secret", NULL, 0, 0, 0,
+     offsetof(imap_cfg_t, oauth_client_secret_secret),
+     "Name of the secret holding the OAuth client secret (unset for a "
+     "public client)."},
+    {CO_OPT_STR, "oauth_refresh_token_secret", "imap_refresh_token", 0, 0, 0,
+     offsetof(imap_cfg_t, oauth_refresh_token_secret),
+     "Name of the secret holding the refresh token."},
     {CO_OPT_STRLIST, "folders", "INBOX", 0, 0, 0, offsetof(imap_cfg_t, folders),
      "Folders to read; new mail in the first is awaited with IDLE."},
     {CO_OPT_STR, "ca_file", NULL, CO_OPT_PATH, 0, 0,
@@ -124,6 +145,8 @@ typedef struct imap_s {
     const imap_cfg_t *cfg;
     co_mail_opts_t opts;
     char *password, *bearer;
+    char *client_id, *client_secret, *refresh_token; /* OAuth refresh */
+    int64_t bearer_exp_ms; /* refresh the access token after this */
     imap_folder_t *f;
     size_t nf;
     imap_conn_t conn;
@@ -178,10 +201,55 @@ static void imap_on_capa(imap_t *m, imap_resp_t *r, void *arg)
         m->has_idle = 1;
 }
 
+static co_status_t imap_secret(imap_t *m, const char *name, char **out);
+
+static void imap_wipe(char **p)
+{
+    if (*p != NULL) {
+        memset(*p, 0, strlen(*p));
+        free(*p);
+        *p = NULL;
+    }
+}
+
+/* With a refresh token: get an access token when the last one is (about
+ * to be) expired. CO_OK, CO_RETRY, CO_FATAL (grant refused). */
+static co_status_t imap_token(imap_t *m)
+{
+    if (m->refresh_token == NULL ||
+        (m->bearer != NULL && imap_api->now_ms(m->st) < m->bearer_exp_ms))
+        return CO_OK;
+    char *tok = NULL, err[512] = "";
+    int64_t ttl = 0;
+    int rc = imap_oauth_refresh(m->cfg->oauth_token_url, m->client_id,
+                                m->client_secret, m->refresh_token,
+                                (long)m->cfg->timeout_ms, &tok, &ttl, err,
+                                sizeof err);
+    if (rc != 0) {
+        imap_api->set_error(m->st, rc > 0 ? "auth" : "network", "%s%s", err,
+                            rc > 0 ? ": make a new refresh token and put it "
+                                     "in the secret file named by "
+                                     "oauth_refresh_token_secret"
+                                   : "; retrying");
+        return rc > 0 ? CO_FATAL : CO_RETRY;
+    }
+    imap_wipe(&m->bearer);
+    m->bearer = tok;
+    /* a minute early, so a token never expires between check and login */
+    m->bearer_exp_ms =
+        imap_api->now_ms(m->st) + (ttl > 120 ? ttl - 60 : ttl) * 1000;
+    imap_api->log(m->st, CO_LOG_INFO,
+                  "got an OAuth access token (valid %lld s)", (long long)ttl);
+    return CO_OK;
+}
+
 /* Connect and log in. CO_OK, CO_RETRY (network), CO_FATAL (login). */
 static co_status_t imap_connect(imap_t *m)
 {
     imap_close(m);
+    co_status_t s = imap_token(m);
+    if (s != CO_OK)
+        return s;
     CURL *c = curl_easy_init();
     if (c == NULL)
         return CO_RETRY;
@@ -203,6 +271,17 @@ static co_status_t imap_connect(imap_t *m)
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, eb);
     CURLcode e = curl_easy_perform(c);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+    if (e == CURLE_LOGIN_DENIED && m->refresh_token != NULL &&
+        m->bearer_exp_ms != 0) {
+        /* maybe revoked early: get a new token once before giving up */
+        m->bearer_exp_ms = 0;
+        imap_api->set_error(m->st, "auth",
+                            "%s refused the access token of "
+                            "user \"%s\": refreshing it",
+                            m->cfg->url, m->cfg->user);
+        imap_close(m);
+        return CO_RETRY;
+    }
     if (e == CURLE_LOGIN_DENIED) {
         imap_api->set_error(m->st, "auth",
                             "%s refused the login of user \"%s\" (%s): "
@@ -210,8 +289,10 @@ static co_status_t imap_connect(imap_t *m)
                             "password where the provider requires one)",
                             m->cfg->url, m->cfg->user, eb[0] ? eb : "denied",
                             m->bearer ? "token" : "password",
-                            m->bearer ? m->cfg->bearer_secret
-                                      : m->cfg->password_secret);
+                            m->refresh_token
+                                ? m->cfg->oauth_refresh_token_secret
+                            : m->bearer ? m->cfg->bearer_secret
+                                        : m->cfg->password_secret);
         imap_close(m);
         return CO_FATAL;
     }
@@ -634,11 +715,22 @@ static co_status_t imap_init(const co_host_api_t *api, co_stage_t *st,
     m->st = st;
     m->cfg = cfg;
     *instance = m;
-    co_status_t s = cfg->bearer_secret != NULL
+    co_status_t s;
+    if (cfg->oauth_token_url != NULL) {
+        if ((s = imap_secret(m, cfg->oauth_client_id_secret, &m->client_id)) !=
+                CO_OK ||
+            (s = imap_secret(m, cfg->oauth_refresh_token_secret,
+                             &m->refresh_token)) != CO_OK ||
+            (cfg->oauth_client_secret_secret != NULL &&
+             (s = imap_secret(m, cfg->oauth_client_secret_secret,
+                              &m->client_secret)) != CO_OK))
+            return s;
+    } else if ((s = cfg->bearer_secret != NULL
                         ? imap_secret(m, cfg->bearer_secret, &m->bearer)
-                        : imap_secret(m, cfg->password_secret, &m->password);
-    if (s != CO_OK)
+                        : imap_secret(m, cfg->password_secret, &m->password)) !=
+               CO_OK) {
         return s;
+    }
     for (const char *const *p = cfg->folders; p != NULL && *p != NULL; p++)
         m->nf++;
     if (m->nf == 0) {
@@ -726,14 +818,11 @@ static void imap_destroy(void *instance)
     for (size_t i = 0; i < m->nf; i++)
         free(m->f[i].todo);
     free(m->f);
-    if (m->password != NULL) {
-        memset(m->password, 0, strlen(m->password));
-        free(m->password);
-    }
-    if (m->bearer != NULL) {
-        memset(m->bearer, 0, strlen(m->bearer));
-        free(m->bearer);
-    }
+    imap_wipe(&m->password);
+    imap_wipe(&m->bearer);
+    imap_wipe(&m->client_id);
+    imap_wipe(&m->client_secret);
+    imap_wipe(&m->refresh_token);
     free(m);
 }
 

@@ -60,14 +60,16 @@ ssl = yes
 ssl_cert = <$D/tls/server.crt
 ssl_key = <$D/tls/server.key
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login${DOVECOT_OAUTH_URL:+ xoauth2 oauthbearer}
 mail_location = maildir:$D/mail/%u
 first_valid_uid = 1
 default_login_user = $u
 default_internal_user = $u
 default_internal_group = $g
+$(dovecot_oauth_passdb)
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = $D/users
 }
 userdb {
@@ -101,6 +103,20 @@ protocol imap {
   imap_idle_notify_interval = 1 mins
 }
 C
+}
+# With DOVECOT_OAUTH_URL (an introspection endpoint, POST token=...):
+# XOAUTH2/OAUTHBEARER logins are checked there (oauth2 passdb).
+dovecot_oauth_passdb() {
+    [ -n "${DOVECOT_OAUTH_URL:-}" ] || return 0
+    cat > "$D/oauth2.conf.ext" <<O
+introspection_mode = post
+introspection_url = $DOVECOT_OAUTH_URL
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+O
+    printf 'passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = %s\n}\n' "$D/oauth2.conf.ext"
 }
 dovecot_start() {
     "$DOVECOT" -c "$D/dovecot.conf" ||

@@ -8,6 +8,8 @@
 #   uidvalidity  folder recreated (new UIDVALIDITY): 0 duplicate events
 #   auth      a wrong password: FATAL stage, clear message, secret not logged
 #   outage    the server stopped 20 s: the source reconnects, nothing lost
+#   oauth     XOAUTH2 with an access token from a refresh token (a fake
+#             token endpoint that is also Dovecot's introspection URL)
 # Every phase also checks that no message got \Seen.
 # usage (meson): imap_e2e.sh PHASE BUILD_DIR
 set -euo pipefail
@@ -41,6 +43,48 @@ trap cleanup EXIT
 cd "$T"
 fail() { echo "FAIL: $*" >&2; tail -5 src.log 2>/dev/null >&2; exit 1; }
 
+if [ "$PHASE" = oauth ]; then
+    # the fake OAuth server: /token (refresh grant) and /introspect (Dovecot)
+    cat > oauth.py <<'P'
+import http.server, json, sys, urllib.parse
+issued = set()
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", 0))
+        f = urllib.parse.parse_qs(self.rfile.read(n).decode())
+        get = lambda k: f.get(k, [""])[0]
+        if self.path == "/token":
+            ok = (get("grant_type") == "refresh_token" and
+                  get("refresh_token") == "good-refresh-token" and
+                  get("client_id") == "test-client")
+            body = ({"access_token": "acc-%d" % len(issued), "token_type": "Bearer",
+                     "expires_in": 3600} if ok else {"error": "invalid_grant",
+                     "error_description": "refresh token revoked"})
+            if ok: issued.add(body["access_token"])
+            with open("oauth.log", "a") as l: l.write("token %s\n" % ("ok" if ok else "refused"))
+            code = 200 if ok else 400
+        else:
+            act = get("token") in issued
+            body = {"active": act, "username": "alice"} if act else {"active": False}
+            with open("oauth.log", "a") as l: l.write("introspect %s\n" % act)
+            code = 200
+        b = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open("oauth.port", "w").write(str(s.server_address[1]))
+s.serve_forever()
+P
+    python3 oauth.py & PIDS+=("$!")
+    for _ in $(seq 50); do [ -s oauth.port ] && break; sleep 0.1; done
+    [ -s oauth.port ] || fail "the fake OAuth server did not start"
+    export DOVECOT_OAUTH_URL="http://127.0.0.1:$(cat oauth.port)/introspect"
+    EXTRA_CFG=",\"oauth_token_url\":\"http://127.0.0.1:$(cat oauth.port)/token\""
+fi
 dovecot_setup "$T/dovecot"
 MAILDIR="$D/mail/alice"
 # the corpus' messages (not its LICENSE, SOURCE.txt, MANIFEST.csv)
@@ -58,6 +102,7 @@ fill() {
 }
 N=500
 [ "$PHASE" = sync ] || [ "$PHASE" = sigkill ] || N=100
+[ "$PHASE" = oauth ] && N=20
 fill $N
 dovecot_start
 
@@ -67,6 +112,8 @@ if [ "$PHASE" = auth ]; then
 else
     echo "alice-app-password" > secrets/imap_password
 fi
+echo test-client > secrets/imap_oauth_client_id
+echo good-refresh-token > secrets/imap_refresh_token
 cp "$D/tls/ca.crt" ca.crt
 cat > m.json <<J
 {"pipeline":"imap-e2e","kafka":{"bootstrap.servers":"embedded"},
@@ -75,7 +122,7 @@ cat > m.json <<J
   {"name":"ingest","plugin":"imap-source","output":"raw_inbox_stream",
    "commit_interval_ms":100,
    "config":{"url":"imaps://127.0.0.1:$IMAPS_PORT","user":"alice",
-             "ca_file":"ca.crt","batch":${BATCH:-25},"timeout_ms":5000}},
+             "ca_file":"ca.crt","batch":${BATCH:-25},"timeout_ms":5000${EXTRA_CFG:-}}},
   {"name":"store","plugin":"mock-sink","input":"raw_inbox_stream",
    "config":{"path":"out.jsonl","headers":true}}]}
 J
@@ -270,6 +317,26 @@ outage)
     echo "server back; mail sent during the outage in the topic $((SECONDS - t0)) s later"
     kill -TERM $SRC; wait $SRC 2>/dev/null || true
     report $((N + 2))
+    ;;
+oauth)
+    start_src
+    wait_distinct $N 60 || fail "$(distinct) of $N messages with XOAUTH2"
+    kill -TERM $SRC; wait $SRC 2>/dev/null || true
+    grep -q "token ok" oauth.log || fail "no refresh-token grant"
+    grep -q "introspect True" oauth.log || fail "Dovecot did not see our access token"
+    grep -qi "method=XOAUTH2\|method=OAUTHBEARER" "$D/dovecot.log" || fail "the login was not XOAUTH2/OAUTHBEARER"
+    if grep -q "good-refresh-token\|acc-0" src.log; then fail "a token appears in the log"; fi
+    echo "OAuth: $(grep -c 'token ok' oauth.log) token grant(s), login $(grep -o 'method=[A-Z0-9]*' "$D/dovecot.log" | sort -u | tr '\n' ' ')"
+    report $N
+    # a revoked refresh token: FATAL with a clear message
+    echo revoked > secrets/imap_refresh_token
+    set +e
+    "$B" run m.json "${S[@]}" --stage ingest --until-idle > /dev/null 2> bad.log
+    rc=$?
+    set -e
+    [ $rc != 0 ] || fail "a revoked refresh token ended with exit 0"
+    grep -q "invalid_grant.*make a new refresh token" bad.log || fail "no clear message: $(tail -2 bad.log)"
+    echo "revoked refresh token: FATAL (invalid_grant), exit $rc"
     ;;
 *) fail "unknown phase $PHASE" ;;
 esac
