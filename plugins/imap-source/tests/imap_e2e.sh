@@ -8,6 +8,7 @@
 #   uidvalidity  folder recreated (new UIDVALIDITY): 0 duplicate events
 #   auth      a wrong password: FATAL stage, clear message, secret not logged
 #   outage    the server stopped 20 s: the source reconnects, nothing lost
+#   starttls  imap:// upgraded with STARTTLS; an unknown CA is FATAL
 #   oauth     XOAUTH2 with an access token from a refresh token (a fake
 #             token endpoint that is also Dovecot's introspection URL)
 # Every phase also checks that no message got \Seen.
@@ -102,10 +103,11 @@ fill() {
 }
 N=500
 [ "$PHASE" = sync ] || [ "$PHASE" = sigkill ] || N=100
-[ "$PHASE" = oauth ] && N=20
+[ "$PHASE" = oauth ] || [ "$PHASE" = starttls ] && N=20
 fill $N
 dovecot_start
 
+[ "$PHASE" = starttls ] && URL="imap://127.0.0.1:$IMAP_PORT"
 mkdir -p secrets
 if [ "$PHASE" = auth ]; then
     echo "wrong-password-xyzzy" > secrets/imap_password
@@ -121,7 +123,7 @@ cat > m.json <<J
  "stages":[
   {"name":"ingest","plugin":"imap-source","output":"raw_inbox_stream",
    "commit_interval_ms":100,
-   "config":{"url":"imaps://127.0.0.1:$IMAPS_PORT","user":"alice",
+   "config":{"url":"${URL:-imaps://127.0.0.1:$IMAPS_PORT}","user":"alice",
              "ca_file":"ca.crt","batch":${BATCH:-25},"timeout_ms":5000${EXTRA_CFG:-}}},
   {"name":"store","plugin":"mock-sink","input":"raw_inbox_stream",
    "config":{"path":"out.jsonl","headers":true}}]}
@@ -317,6 +319,23 @@ outage)
     echo "server back; mail sent during the outage in the topic $((SECONDS - t0)) s later"
     kill -TERM $SRC; wait $SRC 2>/dev/null || true
     report $((N + 2))
+    ;;
+starttls)
+    start_src
+    wait_distinct $N 60 || fail "$(distinct) of $N messages over STARTTLS"
+    kill -TERM $SRC; wait $SRC 2>/dev/null || true
+    grep -q "Login: user=<alice>.*lip=127.0.0.1.*TLS" "$D/dovecot.log" || fail "no TLS login in the Dovecot log"
+    echo "STARTTLS on port $IMAP_PORT: $N messages"
+    report $N
+    # TLS is verified: the system CAs do not know the test CA
+    sed -i 's/"ca_file":"ca.crt",//' m.json
+    set +e
+    "$B" run m.json "${S[@]}" --stage ingest --until-idle > /dev/null 2> bad.log
+    rc=$?
+    set -e
+    [ $rc != 0 ] || fail "an unverifiable server certificate was accepted"
+    grep -q "check config.url and config.ca_file" bad.log || fail "no clear TLS message: $(tail -2 bad.log)"
+    echo "server certificate from an unknown CA: FATAL, exit $rc"
     ;;
 oauth)
     start_src
