@@ -74,7 +74,7 @@ passdb {
 }
 userdb {
   driver = static
-  args = uid=$uid gid=$gid home=$D/mail/%u
+  args = uid=$uid gid=$gid home=$D/mail/%u allow_all_users=yes
 }
 service imap-login {
   chroot =
