@@ -30,6 +30,11 @@
 #                 the whole mailbox, from the tables).
 # --keep-db       leave PostgreSQL running at the end (it is stopped if this
 #                 script started it).
+# --imap URL      read an IMAP server instead of a mailbox (imap-source):
+#                 imaps://USER@HOST[:PORT][/FOLDER] (or imap:// for
+#                 STARTTLS); the password in secrets/imap_password (one
+#                 line), never on the command line; the last 90 days.
+#                 A self-signed server: its CA in secrets/imap_ca.pem.
 # --no-slack      print notifications even when secrets/slack_webhook exists
 #                 (by default a configured webhook makes the demo post them
 #                 to Slack with slack-sink instead of printing them).
@@ -50,7 +55,7 @@ mkdir -p .run
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(now_ms)
 
-mailbox="" json=0 tz="" fresh=0 keep_db=0 slack=auto serve=0
+imap="" mailbox="" json=0 tz="" fresh=0 keep_db=0 slack=auto serve=0
 account="" verbose=0
 die() { echo "demo.sh: $*" >&2; exit 1; }
 say() { [ "$json" = 1 ] || echo "demo: $*" >&2; }
@@ -58,6 +63,8 @@ while [ $# -gt 0 ]; do
     case "$1" in
     --mailbox) [ $# -ge 2 ] || die "--mailbox needs a path"; mailbox=$2; shift 2 ;;
     --mailbox=*) mailbox=${1#*=}; shift ;;
+    --imap) [ $# -ge 2 ] || die "--imap needs a URL, e.g. imaps://me@example.com@imap.example.com"; imap=$2; shift 2 ;;
+    --imap=*) imap=${1#*=}; shift ;;
     --json) json=1; shift ;;
     --timezone) [ $# -ge 2 ] || die "--timezone needs a zone, e.g. Europe/Paris"; tz=$2; shift 2 ;;
     --timezone=*) tz=${1#*=}; shift ;;
@@ -121,6 +128,7 @@ else
         targets+=("plugins/$p/$p.so")
     done
     [ "$slack" = auto ] && [ -f secrets/slack_webhook ] && targets+=(plugins/slack-sink/slack-sink.so)
+    [ -n "$imap" ] && targets+=(plugins/imap-source/imap-source.so)
     mkdir -p .run
     # a build folder configured before a plugin folder existed does not know
     # its target yet: reconfigure once (same options)
@@ -167,6 +175,29 @@ pipeline=demo-$id
 schema=$id
 run=$root/.run/demo/$id
 mkdir -p "$run"
+# ---- --imap: imap-source reads the server instead (own tables and state)
+if [ -n "$imap" ]; then
+    case "$imap" in imaps://*@* | imap://*@*) ;; *)
+        die "--imap '$imap': use imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)" ;;
+    esac
+    [ -s "$root/secrets/imap_password" ] ||
+        die "--imap: put the (app) password in secrets/imap_password (one line, chmod 600); see plugins/imap-source/README.md"
+    imap_proto=${imap%%://*} imap_rest=${imap#*://}
+    imap_user=${imap_rest%@*} imap_host=${imap_rest##*@}
+    imap_folder=INBOX
+    case "$imap_host" in */?*) imap_folder=${imap_host#*/} ;; esac
+    imap_host=${imap_host%%/*}
+    imap_user=${imap_user//%40/@}
+    id=imap_$(printf '%s' "$imap_proto://$imap_user@$imap_host/$imap_folder" | sha256sum | cut -c1-10)
+    pipeline=demo-$id schema=$id run=$root/.run/demo/$id mailbox=$imap_proto://$imap_host/$imap_folder
+    mkdir -p "$run"
+    imap_cfg=$(python3 -c 'import json,sys; c={"url":sys.argv[1],"user":sys.argv[2],"folders":[sys.argv[3]],"since_days":90,"follow":False}
+if sys.argv[4]: c["ca_file"]=sys.argv[4]
+print(json.dumps(c))' "$imap_proto://$imap_host" "$imap_user" "$imap_folder" \
+        "$([ -f "$root/secrets/imap_ca.pem" ] && echo "$root/secrets/imap_ca.pem")")
+    imap_sets=(--set "secrets_dir=$root/secrets" --set stages.ingest.plugin=imap-source
+               --set "stages.ingest.config=$imap_cfg")
+fi
 notif=$run/notifications.txt dlq=$run/dead-letters.jsonl log=$run/run.log
 
 cleanup() {
@@ -213,7 +244,7 @@ if [ -f "$mailbox" ]; then
 fi
 
 # ---- Slack instead of the console when a webhook is configured
-sets=(--set "pipeline=$pipeline")
+sets=(--set "pipeline=$pipeline" ${imap:+"${imap_sets[@]}"})
 to_slack=0
 if [ "$slack" = auto ] && [ -f "$root/secrets/slack_webhook" ]; then
     say "secrets/slack_webhook found: notifications go to Slack (slack-sink); --no-slack prints them"

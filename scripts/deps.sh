@@ -10,7 +10,8 @@ pkgs=(gcc pkg-config meson ninja-build python3 curl ca-certificates
       librdkafka-dev libjansson-dev libsodium-dev libcurl4-openssl-dev libpq-dev
       check libgmime-3.0-dev libical-dev libxml2-dev libmicrohttpd-dev
       unicode-cldr-core postgresql libstemmer-dev tzdata
-      chromium chromium-driver python3-selenium)
+      chromium chromium-driver python3-selenium
+      dovecot-imapd) # imap-source tests start their own Dovecot on loopback
 # Extra tools the full suite uses when present: sanitizer runtimes come with
 # gcc; clang and libclang-rt-14-dev build the libFuzzer targets.
 [ "${CAREEROPS_WITH_FUZZ:-0}" = 1 ] && pkgs+=(clang libclang-rt-14-dev)

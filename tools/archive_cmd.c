@@ -1,5 +1,5 @@
 /**
- * @file core/archive_cmd.c
+ * @file tools/archive_cmd.c
  * @brief `careerops archive init|put|get|ls|prune`, `careerops backup` and
  *        `careerops restore`: the raw message archive (lib/archive) and the
  *        state store's backups (pg_dump -Fc / pg_restore) on it.

@@ -1,0 +1,850 @@
+/**
+ * @file plugins/imap-source/imap_source.c
+ * @brief imap-source: IMAP4rev1 folders (TLS, implicit or STARTTLS) into
+ *        careerops.email.v1 records (raw_inbox_stream), new mail by IDLE.
+ *
+ * libcurl connects, verifies TLS and logs in (password from a secret file,
+ * or a SASL XOAUTH2/OAUTHBEARER bearer token from a secret file);
+ * imap_proto.c then sends EXAMINE (read-only), UID SEARCH, UID FETCH
+ * (UID BODY.PEEK[]) and IDLE. Records come from the shared normalizer
+ * (co_mail_to_json), so a message has the same key from any source.
+ *
+ * Position per folder (state key "folder:NAME"): "UIDVALIDITY LASTUID
+ * RESYNC", handed to api->source_offset() after each batch (stored once
+ * the batch is acknowledged). Each emitted key is also recorded with
+ * idem_begin/idem_commit; after a UIDVALIDITY change (folder recreated)
+ * the folder is read again and a message whose key is already recorded is
+ * skipped, so the resync gives no duplicate events.
+ */
+#include "co_mail.h"
+#include "imap_oauth.h"
+#include "imap_proto.h"
+
+#include <careerops/plugin.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const co_host_api_t *imap_api;
+
+/** Configuration filled by the host from the option table. */
+typedef struct imap_cfg_s {
+    const char *url;
+    const char *user;
+    const char *password_secret;
+    const char *bearer_secret;
+    const char *oauth_token_url;
+    const char *oauth_client_id_secret;
+    const char *oauth_client_secret_secret;
+    const char *oauth_refresh_token_secret;
+    const char *const *folders;
+    const char *ca_file;
+    int64_t since_days;
+    int64_t batch;
+    int idle;
+    int follow;
+    int64_t poll_interval_ms;
+    int64_t idle_restart_ms;
+    int64_t timeout_ms;
+    int64_t max_message_bytes;
+    int64_t max_text_bytes;
+    int64_t dead_letter_max_bytes;
+    const char *default_tz;
+} imap_cfg_t;
+
+static const co_option_t imap_options[] = {
+    {CO_OPT_STR, "url", NULL, CO_OPT_REQUIRED, 0, 0, offsetof(imap_cfg_t, url),
+     "imaps://HOST[:993] (TLS from the start) or imap://HOST[:143] "
+     "(STARTTLS, required: never plain text)."},
+    {CO_OPT_STR, "user", NULL, CO_OPT_REQUIRED, 0, 0,
+     offsetof(imap_cfg_t, user), "The login name (often the address)."},
+    {CO_OPT_STR, "password_secret", "imap_password", 0, 0, 0,
+     offsetof(imap_cfg_t, password_secret),
+     "Name of the secret file holding the (app) password."},
+    {CO_OPT_STR, "bearer_secret", NULL, 0, 0, 0,
+     offsetof(imap_cfg_t, bearer_secret),
+     "Name of the secret file holding an OAuth 2.0 access token: login "
+     "with SASL XOAUTH2/OAUTHBEARER instead of the password."},
+    {CO_OPT_STR, "oauth_token_url", NULL, 0, 0, 0,
+     offsetof(imap_cfg_t, oauth_token_url),
+     "OAuth 2.0 token endpoint (e.g. "
+     "https://login.microsoftonline.com/common/oauth2/v2.0/token): with "
+     "oauth_refresh_token_secret, log in with XOAUTH2/OAUTHBEARER and a "
+     "fresh access token got from the refresh token."},
+    {CO_OPT_STR, "oauth_client_id_secret", "imap_oauth_client_id", 0, 0, 0,
+     offsetof(imap_cfg_t, oauth_client_id_secret),
+     "Name of the secret holding the OAuth client id."},
+    {CO_OPT_STR, "oauth_client_secret_secret", NULL, 0, 0, 0,
+     offsetof(imap_cfg_t, oauth_client_secret_secret),
+     "Name of the secret holding the OAuth client secret (unset for a "
+     "public client)."},
+    {CO_OPT_STR, "oauth_refresh_token_secret", "imap_refresh_token", 0, 0, 0,
+     offsetof(imap_cfg_t, oauth_refresh_token_secret),
+     "Name of the secret holding the refresh token."},
+    {CO_OPT_STRLIST, "folders", "INBOX", 0, 0, 0, offsetof(imap_cfg_t, folders),
+     "Folders to read; new mail in the first is awaited with IDLE."},
+    {CO_OPT_STR, "ca_file", NULL, CO_OPT_PATH, 0, 0,
+     offsetof(imap_cfg_t, ca_file),
+     "PEM file of the CA that signed the server's certificate (a "
+     "self-signed server); the system CAs when unset. TLS is always "
+     "verified."},
+    {CO_OPT_INT, "since_days", "90", 0, 0, 36500,
+     offsetof(imap_cfg_t, since_days),
+     "First sync: messages received in the last N days; 0 = all."},
+    {CO_OPT_INT, "batch", "50", 0, 1, 10000, offsetof(imap_cfg_t, batch),
+     "Messages fetched per command; the position is saved after each."},
+    {CO_OPT_BOOL, "idle", "true", 0, 0, 0, offsetof(imap_cfg_t, idle),
+     "Wait for new mail with IDLE where the server has it (NOOP polling "
+     "otherwise)."},
+    {CO_OPT_BOOL, "follow", "true", 0, 0, 0, offsetof(imap_cfg_t, follow),
+     "true: keep waiting for new mail; false: end the stage (EOF) once "
+     "every folder is read (the demo's --until-idle runs)."},
+    {CO_OPT_INT, "poll_interval_ms", "60000", 0, 100, 86400000,
+     offsetof(imap_cfg_t, poll_interval_ms),
+     "Without IDLE (and for folders after the first): how often to look "
+     "for new mail."},
+    {CO_OPT_INT, "idle_restart_ms", "1500000", 0, 1000, 1740000,
+     offsetof(imap_cfg_t, idle_restart_ms),
+     "IDLE is renewed this often (servers drop it after 30 minutes)."},
+    {CO_OPT_INT, "timeout_ms", "30000", 0, 1000, 600000,
+     offsetof(imap_cfg_t, timeout_ms),
+     "Connect and response timeout, in milliseconds."},
+    {CO_OPT_INT, "max_message_bytes", "67108864", 0, 1024, 1073741824,
+     offsetof(imap_cfg_t, max_message_bytes),
+     "Bytes of one message that are parsed (longer: truncated record)."},
+    {CO_OPT_INT, "max_text_bytes", "1048576", 0, 1024, 67108864,
+     offsetof(imap_cfg_t, max_text_bytes),
+     "Bytes of readable text kept in a record."},
+    {CO_OPT_INT, "dead_letter_max_bytes", "1048576", 0, 0, 67108864,
+     offsetof(imap_cfg_t, dead_letter_max_bytes),
+     "Raw bytes of an unreadable message copied into its dead letter."},
+    {CO_OPT_STR, "default_tz", NULL, 0, 0, 0, offsetof(imap_cfg_t, default_tz),
+     "IANA time zone for floating calendar times; UTC when unset."},
+    {0},
+};
+
+/** Position and work list of one folder. */
+typedef struct imap_folder_s {
+    const char *name;
+    int64_t validity; /* 0: unknown */
+    int64_t last_uid; /* last UID emitted */
+    int resync;       /* reading again after a UIDVALIDITY change */
+    int64_t *todo;    /* UIDs found by the last search, ascending */
+    size_t todo_n, todo_i;
+    int64_t checked_ms; /* last search */
+    int64_t uidnext;    /* UIDNEXT at the last search */
+} imap_folder_t;
+
+/** One stage instance. */
+typedef struct imap_s {
+    co_stage_t *st;
+    const imap_cfg_t *cfg;
+    co_mail_opts_t opts;
+    char *password, *bearer;
+    char *client_id, *client_secret, *refresh_token; /* OAuth refresh */
+    int64_t bearer_exp_ms; /* refresh the access token after this */
+    imap_folder_t *f;
+    size_t nf;
+    imap_conn_t conn;
+    int connected, has_idle;
+    int64_t idle_since_ms;
+    int dirty; /* IDLE said something changed */
+} imap_t;
+
+/* ---- connection ------------------------------------------------------- */
+
+static void imap_close(imap_t *m)
+{
+    if (m->conn.curl != NULL)
+        curl_easy_cleanup(m->conn.curl);
+    free(m->conn.buf);
+    memset(&m->conn, 0, sizeof m->conn);
+    m->connected = 0;
+}
+
+/* Read responses until the tagged one of the last command; fn sees each
+ * untagged one. Returns 1 OK, 0 NO/BAD (text in c->err), -1 error. */
+static int imap_until_tagged(imap_t *m,
+                             void (*fn)(imap_t *, imap_resp_t *, void *),
+                             void *arg)
+{
+    for (;;) {
+        imap_resp_t r;
+        int rc = imap_read(&m->conn, &r, (int)m->cfg->timeout_ms);
+        if (rc == 0)
+            snprintf(m->conn.err, sizeof m->conn.err,
+                     "no answer from the server in %lld ms",
+                     (long long)m->cfg->timeout_ms);
+        if (rc <= 0)
+            return -1;
+        int ok;
+        if (imap_is_tagged(&m->conn, r.text, &ok)) {
+            if (!ok)
+                snprintf(m->conn.err, sizeof m->conn.err, "%.200s", r.text);
+            imap_resp_clear(&r);
+            return ok;
+        }
+        if (fn != NULL)
+            fn(m, &r, arg);
+        imap_resp_clear(&r);
+    }
+}
+
+static void imap_on_capa(imap_t *m, imap_resp_t *r, void *arg)
+{
+    (void)arg;
+    if (strncmp(r->text, "* CAPABILITY", 12) == 0 && strstr(r->text, " IDLE"))
+        m->has_idle = 1;
+}
+
+static co_status_t imap_secret(imap_t *m, const char *name, char **out);
+
+static void imap_wipe(char **p)
+{
+    if (*p != NULL) {
+        memset(*p, 0, strlen(*p));
+        free(*p);
+        *p = NULL;
+    }
+}
+
+/* With a refresh token: get an access token when the last one is (about
+ * to be) expired. CO_OK, CO_RETRY, CO_FATAL (grant refused). */
+static co_status_t imap_token(imap_t *m)
+{
+    if (m->refresh_token == NULL ||
+        (m->bearer != NULL && imap_api->now_ms(m->st) < m->bearer_exp_ms))
+        return CO_OK;
+    char *tok = NULL, err[512] = "";
+    int64_t ttl = 0;
+    int rc = imap_oauth_refresh(m->cfg->oauth_token_url, m->client_id,
+                                m->client_secret, m->refresh_token,
+                                (long)m->cfg->timeout_ms, &tok, &ttl, err,
+                                sizeof err);
+    if (rc != 0) {
+        imap_api->set_error(m->st, rc > 0 ? "auth" : "network", "%s%s", err,
+                            rc > 0 ? ": make a new refresh token and put it "
+                                     "in the secret file named by "
+                                     "oauth_refresh_token_secret"
+                                   : "; retrying");
+        return rc > 0 ? CO_FATAL : CO_RETRY;
+    }
+    imap_wipe(&m->bearer);
+    m->bearer = tok;
+    /* a minute early, so a token never expires between check and login */
+    m->bearer_exp_ms =
+        imap_api->now_ms(m->st) + (ttl > 120 ? ttl - 60 : ttl) * 1000;
+    imap_api->log(m->st, CO_LOG_INFO,
+                  "got an OAuth access token (valid %lld s)", (long long)ttl);
+    return CO_OK;
+}
+
+/* Connect and log in. CO_OK, CO_RETRY (network), CO_FATAL (login). */
+static co_status_t imap_connect(imap_t *m)
+{
+    imap_close(m);
+    co_status_t s = imap_token(m);
+    if (s != CO_OK)
+        return s;
+    CURL *c = curl_easy_init();
+    if (c == NULL)
+        return CO_RETRY;
+    m->conn.curl = c;
+    curl_easy_setopt(c, CURLOPT_URL, m->cfg->url);
+    curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+    curl_easy_setopt(c, CURLOPT_USERNAME, m->cfg->user);
+    if (m->bearer != NULL)
+        curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, m->bearer);
+    else
+        curl_easy_setopt(c, CURLOPT_PASSWORD, m->password);
+    if (m->cfg->ca_file != NULL)
+        curl_easy_setopt(c, CURLOPT_CAINFO, m->cfg->ca_file);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)m->cfg->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    char eb[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, eb);
+    CURLcode e = curl_easy_perform(c);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+    if (e == CURLE_LOGIN_DENIED && m->refresh_token != NULL &&
+        m->bearer_exp_ms != 0) {
+        /* maybe revoked early: get a new token once before giving up */
+        m->bearer_exp_ms = 0;
+        imap_api->set_error(m->st, "auth",
+                            "%s refused the access token of "
+                            "user \"%s\": refreshing it",
+                            m->cfg->url, m->cfg->user);
+        imap_close(m);
+        return CO_RETRY;
+    }
+    if (e == CURLE_LOGIN_DENIED) {
+        imap_api->set_error(m->st, "auth",
+                            "%s refused the login of user \"%s\" (%s): "
+                            "check the %s in the secret file \"%s\" (an app "
+                            "password where the provider requires one)",
+                            m->cfg->url, m->cfg->user, eb[0] ? eb : "denied",
+                            m->bearer ? "token" : "password",
+                            m->refresh_token
+                                ? m->cfg->oauth_refresh_token_secret
+                            : m->bearer ? m->cfg->bearer_secret
+                                        : m->cfg->password_secret);
+        imap_close(m);
+        return CO_FATAL;
+    }
+    if (e == CURLE_PEER_FAILED_VERIFICATION || e == CURLE_SSL_CACERT_BADFILE ||
+        e == CURLE_UNSUPPORTED_PROTOCOL || e == CURLE_URL_MALFORMAT ||
+        e == CURLE_USE_SSL_FAILED) {
+        imap_api->set_error(
+            m->st, "config", "%s: %s (%s): check config.url%s", m->cfg->url,
+            curl_easy_strerror(e), eb,
+            e == CURLE_PEER_FAILED_VERIFICATION ? " and config.ca_file" : "");
+        imap_close(m);
+        return CO_FATAL;
+    }
+    if (e != CURLE_OK) {
+        imap_api->set_error(m->st, "network", "%s: %s (%s); reconnecting",
+                            m->cfg->url, curl_easy_strerror(e), eb);
+        imap_close(m);
+        return CO_RETRY;
+    }
+    m->has_idle = 0;
+    if (imap_send(&m->conn, "CAPABILITY") != 0 ||
+        imap_until_tagged(m, imap_on_capa, NULL) != 1) {
+        imap_api->set_error(m->st, "network", "%s: %s", m->cfg->url,
+                            m->conn.err);
+        imap_close(m);
+        return CO_RETRY;
+    }
+    m->connected = 1;
+    imap_api->log(m->st, CO_LOG_INFO, "logged in to %s as %s%s", m->cfg->url,
+                  m->cfg->user, m->has_idle ? " (IDLE)" : "");
+    return CO_OK;
+}
+
+/* ---- position ---------------------------------------------------------- */
+
+static int imap_save(imap_t *m, imap_folder_t *f)
+{
+    char key[512], val[96];
+    snprintf(key, sizeof key, "folder:%s", f->name);
+    int n = snprintf(val, sizeof val, "%lld %lld %d", (long long)f->validity,
+                     (long long)f->last_uid, f->resync);
+    return imap_api->source_offset(m->st, key, val, (size_t)n);
+}
+
+static void imap_load(imap_t *m, imap_folder_t *f)
+{
+    char key[512], *v = NULL;
+    size_t vl = 0;
+    snprintf(key, sizeof key, "folder:%s", f->name);
+    if (imap_api->state_get(m->st, key, &v, &vl) != 0 || v == NULL)
+        return;
+    long long val = 0, last = 0;
+    int rs = 0;
+    if (sscanf(v, "%lld %lld %d", &val, &last, &rs) == 3 && val > 0 &&
+        last >= 0) {
+        f->validity = val;
+        f->last_uid = last;
+        f->resync = rs;
+        imap_api->log(m->st, CO_LOG_INFO,
+                      "resuming %s after UID %lld (UIDVALIDITY %lld)", f->name,
+                      last, val);
+    } else {
+        imap_api->log(m->st, CO_LOG_WARN,
+                      "stored position of %s is unreadable: reading it again "
+                      "(records already sent are skipped by key)",
+                      f->name);
+        f->resync = 1;
+    }
+    imap_api->free(v);
+}
+
+/* ---- one message ------------------------------------------------------- */
+
+static char *imap_source_json(imap_t *m, imap_folder_t *f, int64_t uid)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "kind", json_string("imap"));
+    json_object_set_new(o, "url", json_string(m->cfg->url));
+    json_object_set_new(o, "user", json_string(m->cfg->user));
+    json_object_set_new(o, "folder", json_string(f->name));
+    json_object_set_new(o, "uidvalidity", json_integer(f->validity));
+    json_object_set_new(o, "uid", json_integer(uid));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(o);
+    return s;
+}
+
+/* Normalize and emit (or dead-letter) one message. 0, or -1 when the host
+ * could not take it. */
+static int imap_one(imap_t *m, imap_folder_t *f, int64_t uid, const char *raw,
+                    size_t len)
+{
+    char *json = NULL, key[65], err[512] = "";
+    size_t jl = 0;
+    char *src = imap_source_json(m, f, uid);
+    int rc = co_mail_to_json(raw, len, &m->opts, src, &json, &jl, key, err,
+                             sizeof err);
+    free(src);
+    imap_api->metric_add(m->st, "bytes_read", (double)len);
+    if (rc == 0) {
+        int idem = imap_api->idem_begin(m->st, key);
+        if (idem == CO_IDEM_DONE && f->resync) {
+            free(json); /* sent before the folder was recreated */
+            imap_api->metric_add(m->st, "resync_skipped", 1);
+            return 0;
+        }
+        co_header_t h = {"careerops.email.hash", key, 64};
+        co_record_t rec = CO_RECORD_INIT;
+        rec.key = key;
+        rec.key_len = 64;
+        rec.value = json;
+        rec.value_len = jl;
+        rec.headers = &h;
+        rec.header_cnt = 1;
+        int e = imap_api->emit(m->st, &rec);
+        free(json);
+        if (e != 0)
+            return -1;
+        if (idem >= 0)
+            imap_api->idem_commit(m->st, key);
+        imap_api->metric_add(m->st, "messages_read", 1);
+        return 0;
+    }
+    if (rc == CO_ERR_NOMEM)
+        return -1;
+    char dl_key[600];
+    snprintf(dl_key, sizeof dl_key, "imap:%s/%lld/%lld", f->name,
+             (long long)f->validity, (long long)uid);
+    size_t cap = (size_t)m->cfg->dead_letter_max_bytes;
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = dl_key;
+    rec.key_len = strlen(dl_key);
+    rec.value = raw;
+    rec.value_len = len < cap ? len : cap;
+    char msg[1200];
+    snprintf(msg, sizeof msg, "%s: %s", dl_key, err);
+    if (imap_api->dead_letter(m->st, &rec, "parse", msg) != 0)
+        return -1;
+    imap_api->metric_add(m->st, "dead_letters", 1);
+    imap_api->log(m->st, CO_LOG_WARN, "dead letter %s", msg);
+    return 0;
+}
+
+/* ---- folders ----------------------------------------------------------- */
+
+/* What EXAMINE tells: [0] UIDVALIDITY, [1] UIDNEXT. */
+static void imap_on_examine(imap_t *m, imap_resp_t *r, void *arg)
+{
+    (void)m;
+    int64_t *v = arg;
+    int64_t n = imap_num_after(r->text, "[UIDVALIDITY ");
+    if (n > 0)
+        v[0] = n;
+    if ((n = imap_num_after(r->text, "[UIDNEXT ")) > 0)
+        v[1] = n;
+}
+
+static void imap_on_search(imap_t *m, imap_resp_t *r, void *arg)
+{
+    imap_folder_t *f = arg;
+    (void)m;
+    if (strncmp(r->text, "* SEARCH", 8) != 0)
+        return;
+    for (char *p = r->text + 8; *p != '\0';) {
+        char *end;
+        long long u = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        p = end;
+        if (u <= f->last_uid)
+            continue; /* "N:*" always matches the highest UID */
+        int64_t *t = realloc(f->todo, (f->todo_n + 1) * sizeof *t);
+        if (t == NULL)
+            break;
+        f->todo = t;
+        f->todo[f->todo_n++] = u;
+    }
+}
+
+static co_status_t imap_neterr(imap_t *m, const char *what)
+{
+    imap_api->set_error(m->st, "network", "%s %s: %s; reconnecting",
+                        m->cfg->url, what, m->conn.err);
+    imap_close(m);
+    return CO_RETRY;
+}
+
+/* EXAMINE the folder (read-only: nothing can set \Seen) and search for
+ * the UIDs after the position. */
+static co_status_t imap_check(imap_t *m, imap_folder_t *f)
+{
+    char *q = imap_quote(f->name);
+    int64_t ex[2] = {0, 0}, validity;
+    int rc = q ? imap_send(&m->conn, "EXAMINE %s", q) : -1;
+    free(q);
+    if (rc == 0)
+        rc = imap_until_tagged(m, imap_on_examine, ex);
+    else
+        rc = -1;
+    if (rc < 0)
+        return imap_neterr(m, "EXAMINE");
+    validity = ex[0];
+    f->uidnext = ex[1];
+    if (rc == 0 || validity <= 0) {
+        imap_api->set_error(m->st, "config",
+                            "cannot open folder \"%s\" on %s (%s): check "
+                            "config.folders",
+                            f->name, m->cfg->url, m->conn.err);
+        return CO_FATAL;
+    }
+    if (f->validity != 0 && f->validity != validity) {
+        imap_api->log(m->st, CO_LOG_WARN,
+                      "%s: UIDVALIDITY changed from %lld to %lld (folder "
+                      "recreated): reading it again, skipping messages "
+                      "already sent",
+                      f->name, (long long)f->validity, (long long)validity);
+        f->last_uid = 0;
+        f->resync = 1;
+    }
+    f->validity = validity;
+    free(f->todo);
+    f->todo = NULL;
+    f->todo_n = f->todo_i = 0;
+    char since[64] = "";
+    if (m->cfg->since_days > 0) {
+        static const char *mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        time_t t = (time_t)(imap_api->now_ms(m->st) / 1000) -
+                   (time_t)m->cfg->since_days * 86400;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        snprintf(since, sizeof since, " SINCE %d-%s-%d", tm.tm_mday,
+                 mon[tm.tm_mon], tm.tm_year + 1900);
+    }
+    if (imap_send(&m->conn, "UID SEARCH UID %lld:*%s",
+                  (long long)f->last_uid + 1, since) != 0 ||
+        (rc = imap_until_tagged(m, imap_on_search, f)) < 0)
+        return imap_neterr(m, "UID SEARCH");
+    if (rc == 0) {
+        imap_api->set_error(m->st, "server", "UID SEARCH in %s: %s", f->name,
+                            m->conn.err);
+        return CO_RETRY;
+    }
+    f->checked_ms = imap_api->now_ms(m->st);
+    if (f->todo_n == 0 && f->resync) {
+        f->resync = 0; /* caught up */
+        imap_save(m, f);
+    }
+    return CO_OK;
+}
+
+typedef struct imap_fetch_s {
+    imap_folder_t *f;
+    int err;
+    int n;
+} imap_fetch_t;
+
+static void imap_on_fetch(imap_t *m, imap_resp_t *r, void *arg)
+{
+    imap_fetch_t *x = arg;
+    if (x->err || strstr(r->text, " FETCH ") == NULL || r->lit == NULL)
+        return;
+    int64_t uid = imap_num_after(r->text, "UID ");
+    if (uid <= x->f->last_uid)
+        return;
+    if (imap_one(m, x->f, uid, r->lit, r->lit_len) != 0) {
+        x->err = 1;
+        return;
+    }
+    x->f->last_uid = uid;
+    x->n++;
+}
+
+/* Fetch and emit the next batch of f's work list. */
+static co_status_t imap_fetch(imap_t *m, imap_folder_t *f, int *emitted)
+{
+    size_t end = f->todo_i + (size_t)m->cfg->batch;
+    if (end > f->todo_n)
+        end = f->todo_n;
+    char set[1800];
+    size_t sl = 0, i = f->todo_i;
+    for (; i < end && sl + 24 < sizeof set; i++)
+        sl += (size_t)snprintf(set + sl, sizeof set - sl, "%s%lld",
+                               i > f->todo_i ? "," : "", (long long)f->todo[i]);
+    f->todo_i = i;
+    int rc = imap_send(&m->conn, "UID FETCH %s (UID BODY.PEEK[])", set);
+    imap_fetch_t x = {f, 0, 0};
+    if (rc == 0)
+        rc = imap_until_tagged(m, imap_on_fetch, &x);
+    else
+        rc = -1;
+    *emitted += x.n;
+    if (x.n > 0 && imap_save(m, f) != 0) {
+        imap_api->set_error(m->st, "state", "cannot save the position");
+        return CO_RETRY;
+    }
+    if (x.err) {
+        imap_api->set_error(m->st, "emit", "the host did not take a record");
+        free(f->todo);
+        f->todo = NULL;
+        f->todo_n = f->todo_i = 0; /* search again from the position */
+        return CO_RETRY;
+    }
+    if (rc < 0)
+        return imap_neterr(m, "UID FETCH");
+    if (rc == 0)
+        imap_api->log(m->st, CO_LOG_WARN, "UID FETCH in %s: %s", f->name,
+                      m->conn.err);
+    return CO_OK;
+}
+
+/* ---- IDLE -------------------------------------------------------------- */
+
+static co_status_t imap_idle_stop(imap_t *m)
+{
+    if (!m->conn.idling)
+        return CO_OK;
+    m->conn.idling = 0;
+    if (imap_send_raw(&m->conn, "DONE\r\n", 6) != 0 ||
+        imap_until_tagged(m, NULL, NULL) < 0)
+        return imap_neterr(m, "IDLE");
+    return CO_OK;
+}
+
+/* Wait up to ms for new mail in the first folder (IDLE) or just wait. */
+static co_status_t imap_wait_mail(imap_t *m, int ms)
+{
+    imap_folder_t *f = &m->f[0];
+    if (!m->has_idle || !m->cfg->idle) {
+        imap_api->sleep_ms(m->st, ms);
+        return CO_OK;
+    }
+    int64_t now = imap_api->now_ms(m->st);
+    if (m->conn.idling && now - m->idle_since_ms >= m->cfg->idle_restart_ms) {
+        co_status_t s = imap_idle_stop(m);
+        if (s != CO_OK)
+            return s;
+    }
+    if (!m->conn.idling) {
+        char *q = imap_quote(f->name);
+        int rc = q ? imap_send(&m->conn, "EXAMINE %s", q) : -1;
+        free(q);
+        int64_t ex[2] = {0, 0};
+        if (rc != 0 || imap_until_tagged(m, imap_on_examine, ex) < 0)
+            return imap_neterr(m, "IDLE");
+        if (ex[1] != f->uidnext) {
+            m->dirty = 1; /* mail came between the search and now */
+            return CO_OK;
+        }
+        if (imap_send(&m->conn, "IDLE") != 0)
+            return imap_neterr(m, "IDLE");
+        imap_resp_t r;
+        if (imap_read(&m->conn, &r, (int)m->cfg->timeout_ms) <= 0)
+            return imap_neterr(m, "IDLE");
+        int ok = 0, cont = r.text[0] == '+';
+        if (!cont && imap_is_tagged(&m->conn, r.text, &ok)) {
+            imap_resp_clear(&r);
+            m->has_idle = 0; /* refused: poll instead */
+            return CO_OK;
+        }
+        imap_resp_clear(&r);
+        m->conn.idling = 1;
+        m->idle_since_ms = now;
+    }
+    imap_resp_t r;
+    int rc = imap_read(&m->conn, &r, ms);
+    if (rc < 0)
+        return imap_neterr(m, "IDLE");
+    if (rc > 0) {
+        if (strstr(r.text, " EXISTS") != NULL)
+            m->dirty = 1;
+        imap_resp_clear(&r);
+    }
+    return CO_OK;
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+static co_status_t imap_secret(imap_t *m, const char *name, char **out)
+{
+    char *v = NULL;
+    size_t vl = 0;
+    if (name == NULL || imap_api->secret(m->st, name, &v, &vl) != 0 ||
+        vl == 0) {
+        imap_api->set_error(m->st, "config",
+                            "secret \"%s\" is missing or empty: put the "
+                            "password (or token) in a file of that name in "
+                            "the manifest's secrets folder",
+                            name ? name : "(unset)");
+        imap_api->free(v);
+        return CO_FATAL;
+    }
+    *out = strdup(v);
+    memset(v, 0, vl);
+    imap_api->free(v);
+    return *out ? CO_OK : CO_FATAL;
+}
+
+static co_status_t imap_init(const co_host_api_t *api, co_stage_t *st,
+                             const void *config, void **instance)
+{
+    imap_api = api;
+    const imap_cfg_t *cfg = config;
+    if (cfg->url == NULL || (strncmp(cfg->url, "imaps://", 8) != 0 &&
+                             strncmp(cfg->url, "imap://", 7) != 0)) {
+        api->set_error(st, "config",
+                       "config.url \"%s\" is not an IMAP URL: use "
+                       "imaps://HOST (port 993) or imap://HOST (port 143, "
+                       "STARTTLS)",
+                       cfg->url ? cfg->url : "");
+        return CO_FATAL;
+    }
+    if (cfg->user == NULL || cfg->user[0] == '\0') {
+        api->set_error(st, "config", "config.user is required");
+        return CO_FATAL;
+    }
+    imap_t *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return CO_FATAL;
+    m->st = st;
+    m->cfg = cfg;
+    *instance = m;
+    co_status_t s;
+    if (cfg->oauth_token_url != NULL) {
+        if ((s = imap_secret(m, cfg->oauth_client_id_secret, &m->client_id)) !=
+                CO_OK ||
+            (s = imap_secret(m, cfg->oauth_refresh_token_secret,
+                             &m->refresh_token)) != CO_OK ||
+            (cfg->oauth_client_secret_secret != NULL &&
+             (s = imap_secret(m, cfg->oauth_client_secret_secret,
+                              &m->client_secret)) != CO_OK))
+            return s;
+    } else if ((s = cfg->bearer_secret != NULL
+                        ? imap_secret(m, cfg->bearer_secret, &m->bearer)
+                        : imap_secret(m, cfg->password_secret, &m->password)) !=
+               CO_OK) {
+        return s;
+    }
+    for (const char *const *p = cfg->folders; p != NULL && *p != NULL; p++)
+        m->nf++;
+    if (m->nf == 0) {
+        api->set_error(st, "config",
+                       "config.folders is empty: e.g. "
+                       "[\"INBOX\"]");
+        return CO_FATAL;
+    }
+    m->f = calloc(m->nf, sizeof *m->f);
+    if (m->f == NULL)
+        return CO_FATAL;
+    for (size_t i = 0; i < m->nf; i++)
+        m->f[i].name = cfg->folders[i];
+    co_mail_opts_default(&m->opts);
+    m->opts.max_bytes = (size_t)cfg->max_message_bytes;
+    m->opts.max_text_bytes = (size_t)cfg->max_text_bytes;
+    m->opts.default_tz = cfg->default_tz;
+    co_mail_init();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return CO_OK;
+}
+
+static co_status_t imap_start(void *instance)
+{
+    imap_t *m = instance;
+    for (size_t i = 0; i < m->nf; i++)
+        imap_load(m, &m->f[i]);
+    return CO_OK;
+}
+
+static co_status_t imap_poll(void *instance, int timeout_ms)
+{
+    imap_t *m = instance;
+    co_status_t s;
+    if (!m->connected) {
+        if ((s = imap_connect(m)) != CO_OK)
+            return s;
+        for (size_t i = 0; i < m->nf; i++)
+            m->f[i].checked_ms = 0; /* search everything again */
+        m->dirty = 1;
+    }
+    int64_t now = imap_api->now_ms(m->st);
+    int emitted = 0;
+    for (size_t i = 0; i < m->nf && !imap_api->stopping(m->st); i++) {
+        imap_folder_t *f = &m->f[i];
+        int due = f->checked_ms == 0 || (i == 0 && m->dirty) ||
+                  now - f->checked_ms >= m->cfg->poll_interval_ms;
+        if (f->todo_i >= f->todo_n && !due)
+            continue;
+        if ((s = imap_idle_stop(m)) != CO_OK)
+            return s;
+        if (f->todo_i >= f->todo_n) {
+            if (i == 0)
+                m->dirty = 0;
+            if ((s = imap_check(m, f)) != CO_OK)
+                return s;
+        }
+        if (f->todo_i < f->todo_n) {
+            if ((s = imap_fetch(m, f, &emitted)) != CO_OK)
+                return s;
+            return CO_OK; /* one batch per poll */
+        }
+    }
+    if (emitted > 0)
+        return CO_OK;
+    if (!m->cfg->follow)
+        return CO_EOF; /* every folder searched and fetched */
+    int ms = timeout_ms >= 0 && timeout_ms < 1000 ? timeout_ms : 1000;
+    if (!(m->has_idle && m->cfg->idle) && ms > m->cfg->poll_interval_ms)
+        ms = (int)m->cfg->poll_interval_ms;
+    return imap_wait_mail(m, ms);
+}
+
+static void imap_destroy(void *instance)
+{
+    imap_t *m = instance;
+    if (m == NULL)
+        return;
+    if (m->connected && !m->conn.idling && imap_send(&m->conn, "LOGOUT") == 0) {
+        imap_resp_t r;
+        if (imap_read(&m->conn, &r, 1000) > 0)
+            imap_resp_clear(&r);
+    }
+    imap_close(m);
+    for (size_t i = 0; i < m->nf; i++)
+        free(m->f[i].todo);
+    free(m->f);
+    imap_wipe(&m->password);
+    imap_wipe(&m->bearer);
+    imap_wipe(&m->client_id);
+    imap_wipe(&m->client_secret);
+    imap_wipe(&m->refresh_token);
+    free(m);
+}
+
+static const co_plugin_t imap_plugin = {
+    CO_PLUGIN_HEADER,
+    .name = "imap-source",
+    .version = "1.0.0",
+    .description = "Reads IMAP folders (Outlook, Fastmail, iCloud, any "
+                   "IMAP4rev1 server over TLS) into careerops.email.v1 "
+                   "records, new mail by IDLE, never marking mail read.",
+    .license = "Apache-2.0",
+    .kinds = CO_KIND_SOURCE,
+    .options = imap_options,
+    .config_size = sizeof(imap_cfg_t),
+    .init = imap_init,
+    .start = imap_start,
+    .poll = imap_poll,
+    .destroy = imap_destroy,
+};
+
+CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)
+{
+    imap_api = api;
+    return &imap_plugin;
+}

@@ -1,0 +1,146 @@
+# Sourced by the imap-source tests: a private, unprivileged Dovecot on
+# loopback (like scripts/pg.sh for PostgreSQL) with its own config,
+# base_dir and Maildirs under $D, TLS from a CA made here with openssl,
+# and passwd-file users with passwords.
+#   dovecot_setup DIR   write config, CA, certs, users (alice/bob)
+#   dovecot_start       start it (ports in $IMAP_PORT, $IMAPS_PORT)
+#   dovecot_stop        stop it (waits for the processes to end)
+#   dovecot_clean       remove the /tmp base_dir if one was needed
+#   doveadm_ ARGS...    doveadm against this instance
+# Exits 77 when dovecot is not installed.
+DOVECOT=$(command -v dovecot || echo /usr/sbin/dovecot)
+if [ ! -x "$DOVECOT" ]; then
+    echo "SKIP: dovecot is not installed (apt-get install dovecot-imapd, or bash scripts/deps.sh)"
+    exit 77
+fi
+dovecot_free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+dovecot_setup() {
+    D=$(realpath "$1")
+    mkdir -p "$D/state" "$D/mail" "$D/tls"
+    # base_dir holds unix sockets (108-byte path limit): in the build tree
+    # when its path is short enough, else in a private folder under /tmp
+    DOVECOT_RUN="$D/run"
+    if [ ${#DOVECOT_RUN} -gt 48 ]; then
+        DOVECOT_RUN=$(mktemp -d /tmp/dovecot-run.XXXXXX)
+        chmod 755 "$DOVECOT_RUN"
+    else
+        mkdir -p "$DOVECOT_RUN"
+    fi
+    IMAP_PORT=$(dovecot_free_port)
+    IMAPS_PORT=$(dovecot_free_port)
+    # as root (CI containers) the login and mail processes run as nobody:
+    # Dovecot refuses to run them as root
+    local u g uid gid
+    u=$(id -un); g=$(id -gn); uid=$(id -u); gid=$(id -g)
+    if [ "$uid" = 0 ]; then
+        u=nobody; g=$(id -gn nobody); uid=$(id -u nobody); gid=$(id -g nobody)
+        chmod 755 "$D"
+        chown -R "$uid:$gid" "$D/mail"
+    fi
+    (cd "$D/tls" &&
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Test CA" \
+            -keyout ca.key -out ca.crt 2>/dev/null &&
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+            -keyout server.key -out server.csr 2>/dev/null &&
+        printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > ext.cnf &&
+        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key \
+            -CAcreateserial -days 2 -extfile ext.cnf -out server.crt 2>/dev/null) ||
+        { echo "FAIL: openssl could not make the test CA" >&2; return 1; }
+    printf 'alice:{PLAIN}alice-app-password\nbob:{PLAIN}bob-app-password\n' > "$D/users"
+    cat > "$D/dovecot.conf" <<C
+base_dir = $DOVECOT_RUN
+state_dir = $D/state
+instance_name = careerops-imap-test-$$
+log_path = $D/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <$D/tls/server.crt
+ssl_key = <$D/tls/server.key
+disable_plaintext_auth = yes
+auth_mechanisms = plain login${DOVECOT_OAUTH_URL:+ xoauth2 oauthbearer}
+mail_location = maildir:$D/mail/%u
+first_valid_uid = 1
+default_login_user = $u
+default_internal_user = $u
+default_internal_group = $g
+$(dovecot_oauth_passdb)
+passdb {
+  driver = passwd-file
+  mechanisms = plain login
+  args = $D/users
+}
+userdb {
+  driver = static
+  args = uid=$uid gid=$gid home=$D/mail/%u allow_all_users=yes
+}
+service imap-login {
+  chroot =
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+}
+service anvil {
+  chroot =
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0600
+  }
+  unix_listener stats-writer {
+    mode = 0600
+  }
+}
+protocol imap {
+  imap_idle_notify_interval = 1 mins
+}
+C
+}
+# With DOVECOT_OAUTH_URL (an introspection endpoint, POST token=...):
+# XOAUTH2/OAUTHBEARER logins are checked there (oauth2 passdb).
+dovecot_oauth_passdb() {
+    [ -n "${DOVECOT_OAUTH_URL:-}" ] || return 0
+    cat > "$D/oauth2.conf.ext" <<O
+introspection_mode = post
+introspection_url = $DOVECOT_OAUTH_URL
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+O
+    printf 'passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = %s\n}\n' "$D/oauth2.conf.ext"
+}
+dovecot_start() {
+    "$DOVECOT" -c "$D/dovecot.conf" ||
+        { echo "FAIL: dovecot did not start: $(tail -5 "$D/dovecot.log" 2>/dev/null)" >&2; return 1; }
+    local i
+    for i in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$IMAPS_PORT") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "FAIL: dovecot does not listen on $IMAPS_PORT: $(tail -5 "$D/dovecot.log")" >&2
+    return 1
+}
+dovecot_stop() {
+    "$DOVECOT" -c "$D/dovecot.conf" stop 2>/dev/null || true
+    local i
+    for i in $(seq 100); do
+        [ -e "$DOVECOT_RUN/master.pid" ] || return 0
+        kill -0 "$(cat "$DOVECOT_RUN/master.pid" 2>/dev/null)" 2>/dev/null || return 0
+        sleep 0.1
+    done
+}
+doveadm_() {
+    doveadm -c "$D/dovecot.conf" "$@"
+}
+dovecot_clean() {
+    case "${DOVECOT_RUN:-}" in /tmp/dovecot-run.*) rm -rf "$DOVECOT_RUN" ;; esac
+}
