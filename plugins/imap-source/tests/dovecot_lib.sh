@@ -18,6 +18,21 @@ dovecot_free_port() {
 }
 dovecot_setup() {
     D=$(realpath "$1")
+    mkdir -p "$D"
+    # as root the mail and auth processes run as nobody, who must reach the
+    # users file and the Maildirs: when a parent folder of the checkout is
+    # closed to others (a home folder, or CI's `mktemp -d` clone, mode 700),
+    # keep the data in a folder under /tmp and link it from DIR (as
+    # scripts/pg.sh does for PostgreSQL)
+    if [ "$(id -u)" = 0 ] && ! runuser -u nobody -- test -x "$D"; then
+        local real
+        real=$(mktemp -d /tmp/dovecot-data.XXXXXX)
+        chmod 755 "$real"
+        rmdir "$D" 2>/dev/null || rm -rf "$D"
+        ln -s "$real" "$D"
+        D=$real
+        DOVECOT_DATA=$real
+    fi
     mkdir -p "$D/state" "$D/mail" "$D/tls"
     # base_dir holds unix sockets (108-byte path limit): in the build tree
     # when its path is short enough, else in a private folder under /tmp
@@ -143,4 +158,5 @@ doveadm_() {
 }
 dovecot_clean() {
     case "${DOVECOT_RUN:-}" in /tmp/dovecot-run.*) rm -rf "$DOVECOT_RUN" ;; esac
+    case "${DOVECOT_DATA:-}" in /tmp/dovecot-data.*) rm -rf "$DOVECOT_DATA" ;; esac
 }
