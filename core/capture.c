@@ -94,6 +94,17 @@ static co_capture_t *co__capture_start(co_manifest_t *m, co_diag_t d,
         free(c);
         return NULL;
     }
+    if (c->st->ph->desc->process == NULL) {
+        co_errf(errstr, sz,
+                "%s: stage '%s' (plugin %s) is a source: only processor and "
+                "sink stages can be given records (pick the classifier "
+                "stage, e.g. --stage classify)",
+                manifest_path, stage_name, c->st->ph->desc->name);
+        co_stage_free(c->st);
+        co_manifest_free(m);
+        free(c);
+        return NULL;
+    }
     c->st->port = &co__capture_port;
     c->st->capture_emit = co__cap_emit;
     c->st->capture_arg = c;

@@ -522,7 +522,9 @@ static int co__exec_tools(int argc, char **argv)
     snprintf(path, sizeof path, "%s/careerops-tools", CO_TOOLSDIR);
     execv(path, targv);
     fprintf(stderr,
-            "error: `careerops %s` needs %s (installed with careerops): %s\n",
+            "error: `careerops %s` needs careerops-tools: %s: %s (in a "
+            "build tree, build it with `ninja -C build "
+            "tools/careerops-tools`; an install puts it there)\n",
             argv[0], path, strerror(errno));
     return 1;
 }

@@ -123,7 +123,7 @@ else
             { tail -n 20 .run/demo-setup.log >&2; die "meson setup failed (log: .run/demo-setup.log)"; }
     fi
     say "building (ninja -C $bdir)"
-    targets=(core/careerops)
+    targets=(core/careerops tools/careerops-tools)
     for p in mailbox-source rules-classifier postgres-sink notifier console-sink; do
         targets+=("plugins/$p/$p.so")
     done

@@ -87,8 +87,11 @@ static int co__relabel_connection(co__relabel_t *r)
                         "postgres-sink stage names the database)\n");
         return 2;
     }
+    /* like `careerops applications`: the demo's schema unless told */
     if (r->schema == NULL || *r->schema == '\0')
-        r->schema = "public";
+        r->schema = getenv("CAREEROPS_DEMO_SCHEMA");
+    if (r->schema == NULL || *r->schema == '\0')
+        r->schema = "demo";
     return 0;
 }
 
