@@ -12,7 +12,11 @@
 #include "state.h"
 
 #include <careerops/plugin.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +46,24 @@ static int t_pg(const char *cmd)
     return rc;
 }
 
+/* A TCP port on 127.0.0.1 that nobody listens on now (bind to port 0). */
+static int t_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t n = sizeof a;
+    int port = 56432;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &n) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
 /* Unchecked fixture (parent process): one cluster for the whole suite. */
 static void t_cluster_up(void)
 {
@@ -54,7 +76,11 @@ static void t_cluster_up(void)
     char dir[300];
     snprintf(dir, sizeof dir, "%s/pg", t_parent);
     setenv("CAREEROPS_PG_DIR", dir, 1);
-    setenv("CAREEROPS_PG_PORT", "56432", 1);
+    /* a free port, not a fixed one: another cluster on this machine (or a
+     * test running beside this one) may hold any given port */
+    char port[16];
+    snprintf(port, sizeof port, "%d", t_free_port());
+    setenv("CAREEROPS_PG_PORT", port, 1);
     if (t_pg("start") != 0 || t_conninfo[0] == '\0') {
         fprintf(stderr, "scripts/pg.sh start failed\n");
         exit(1);
