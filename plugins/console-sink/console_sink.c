@@ -182,7 +182,8 @@ static int console_block_cmp(const void *a, const void *b)
 /* Text mode: the batch's blocks into the write buffer, in date order. */
 static int console_sort_blocks(struct console *c)
 {
-    qsort(c->blocks, c->n_blocks, sizeof *c->blocks, console_block_cmp);
+    if (c->n_blocks > 1) /* qsort's base must not be NULL, even for 0 */
+        qsort(c->blocks, c->n_blocks, sizeof *c->blocks, console_block_cmp);
     int rc = 0;
     for (size_t i = 0; i < c->n_blocks; i++) {
         if (rc == 0)
