@@ -365,26 +365,31 @@ static int rules_placeholder(const char *l, size_t n)
 static int rules_mailbox_label(const char *l, size_t n)
 {
     static const char *const mb[] = {
-        "inbox",    "mailbox",      "mail",     "email",     "e-mail",
-        "webmail",  "post",         "postbox",  "posteo",    "fastmail",
-        "proton",   "protonmail",   "gmx",      "web",       "home",
-        "personal", "private",      "me",       "candidate", "applicant",
-        "student",  "student-mail", "hey",      "tutanota",  "zoho",
-        "yandex",   "mymail",       "freemail", NULL};
+        "inbox",   "mailbox",      "mail",      "email",
+        "e-mail",  "webmail",      "post",      "postbox",
+        "posteo",  "fastmail",     "proton",    "protonmail",
+        "gmx",     "web",          "home",      "personal",
+        "private", "me",           "candidate", "applicant",
+        "student", "student-mail", "hey",       "tutanota",
+        "zoho",    "yandex",       "mymail",    "freemail",
+        "gmail",   "googlemail",   "outlook",   "hotmail",
+        "live",    "yahoo",        "icloud",    "aol",
+        NULL};
     return rules_label_in(l, n, mb);
 }
 
 /* The organisation label of a domain: "northwind" for
  * "mail.northwind.example" or "northwind.co.uk". */
-static void rules_domain_cand(rules_ctx_t *c, const char *addr, double weight)
+static size_t rules_domain_label(const rules_ctx_t *c, const char *addr,
+                                 const char **label)
 {
     if (addr == NULL)
-        return;
+        return 0;
     const char *at = strrchr(addr, '@');
     const char *d = at ? at + 1 : addr;
     const rules_sender_t *s = rules_db_sender(c->db, d);
     if (s != NULL)
-        return; /* a vendor or a mailbox provider, not the organisation */
+        return 0; /* a vendor or a mailbox provider, not the organisation */
     const char *labs[8];
     size_t lens[8], n = 0;
     const char *p = d;
@@ -397,7 +402,7 @@ static void rules_domain_cand(rules_ctx_t *c, const char *addr, double weight)
             p++;
     }
     if (n < 2)
-        return;
+        return 0;
     size_t k = n - 2;
     if (n >= 3 && lens[n - 1] == 2 &&
         (strncmp(labs[k], "co", lens[k]) == 0 ||
@@ -409,8 +414,93 @@ static void rules_domain_cand(rules_ctx_t *c, const char *addr, double weight)
         k--;
     if (rules_mailbox_label(labs[k], lens[k]) ||
         rules_placeholder(labs[k], lens[k]))
-        return; /* a personal mailbox: "jo@inbox.test" */
-    rules_cand_add(c, labs[k], lens[k], weight, 1);
+        return 0; /* a personal mailbox: "jo@inbox.test" */
+    *label = labs[k];
+    return lens[k];
+}
+
+/* The organisation label of a domain as a candidate. */
+static void rules_domain_cand(rules_ctx_t *c, const char *addr, double weight)
+{
+    const char *lab = NULL;
+    size_t n = rules_domain_label(c, addr, &lab);
+    if (n > 0)
+        rules_cand_add(c, lab, n, weight, 1);
+}
+
+/* Mail servers and sending services whose name ends Message-IDs
+ * ("...@mail.gmail.com", "...@eu-west-1.amazonses.com"). */
+static int rules_mailer_label(const char *l, size_t n)
+{
+    static const char *const m[] = {
+        "google",        "amazonses",   "sendgrid", "mailgun",    "mandrillapp",
+        "sparkpostmail", "mtasv",       "mcsv",     "mailchimp",  "mcdlv",
+        "rsgsv",         "postmarkapp", "hubspot",  "salesforce", "exacttarget",
+        "smtp",          "mx",          "mailer",   "msgid",      "server",
+        "prod",          "protection",  "apple",    "localhost",  "localdomain",
+        "lan",           "host",        "mta",      NULL};
+    return rules_label_in(l, n, m);
+}
+
+/* The organisation label of a Message-ID's domain ("<...@acme.example>"),
+ * or 0 when it names a vendor, a mailbox provider or a mail service. */
+static size_t rules_msgid_label(const rules_ctx_t *c, const char *id,
+                                const char **label)
+{
+    const char *at = id ? strrchr(id, '@') : NULL;
+    if (at == NULL)
+        return 0;
+    char host[256];
+    size_t hl = strcspn(at + 1, "> \t");
+    if (hl == 0 || hl >= sizeof host)
+        return 0;
+    rules_lower(at + 1, hl, host, sizeof host);
+    size_t n = rules_domain_label(c, host, label);
+    if (n == 0 || rules_mailer_label(*label, n))
+        return 0;
+    /* the label points into host: keep it in the id (same offsets) */
+    *label = at + 1 + (*label - host);
+    return n;
+}
+
+/* The organisation that wrote the message or the one it answers, from
+ * the Message-ID (weight 1) and the In-Reply-To / References (0.5): the
+ * mail servers of a company name their ids after its domain. Not counted
+ * again when it is the sender's own domain. */
+static void rules_msgid_cands(rules_ctx_t *c, const char *from_addr)
+{
+    const char *flab = NULL;
+    size_t fl = rules_domain_label(c, from_addr, &flab);
+    const char *seen[8];
+    size_t seen_len[8], nseen = 0;
+    const char *ids[10];
+    size_t nid = 0;
+    ids[nid++] = rules_company_jstr(c->email, "message_id");
+    ids[nid++] = rules_company_jstr(c->email, "in_reply_to");
+    const json_t *refs = json_object_get(c->email, "references");
+    size_t i;
+    const json_t *r;
+    json_array_foreach(refs, i, r)
+    {
+        if (nid == 10)
+            break;
+        ids[nid++] = json_string_value(r);
+    }
+    for (size_t k = 0; k < nid; k++) {
+        const char *lab = NULL;
+        size_t n = rules_msgid_label(c, ids[k], &lab);
+        if (n == 0 || (n == fl && strncasecmp(lab, flab, n) == 0))
+            continue;
+        int dup = 0;
+        for (size_t j = 0; j < nseen; j++)
+            if (seen_len[j] == n && strncasecmp(seen[j], lab, n) == 0)
+                dup = 1;
+        if (dup || nseen == 8)
+            continue;
+        seen[nseen] = lab;
+        seen_len[nseen++] = n;
+        rules_cand_add(c, lab, n, k == 0 ? 1.0 : 0.5, 1);
+    }
 }
 
 static int rules_tok_connector(const rules_tok_t *tk)
@@ -839,6 +929,7 @@ void rules_company_from_sender(rules_ctx_t *c)
                 rules_cand_add(c, addr, (size_t)(at - addr), 2.0, 1);
         }
         rules_domain_cand(c, addr, 1.0);
+        rules_msgid_cands(c, addr);
         /* the candidate writing (a reply): the recruiter's domain */
         if (rules_personal_sender(addr, s)) {
             const json_t *to = json_object_get(c->email, "to");
