@@ -170,7 +170,8 @@ static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
     rules_org_key(s, key, sizeof key);
     if (strlen(key) < 2 || rules_db_is_stop(c->db, key) ||
         rules_is_vendor(c->db, key) ||
-        (c->origin == RULES_O_TEXT && rules_is_person(c, key)))
+        ((c->origin == RULES_O_TEXT || c->origin == RULES_O_SIGN) &&
+         rules_is_person(c, key)))
         return;
     for (size_t i = 0; i < c->ncand; i++) {
         if (strcmp(c->cand[i].key, key) == 0) {
@@ -499,7 +500,10 @@ static void rules_msgid_cands(rules_ctx_t *c, const char *from_addr)
             continue;
         seen[nseen] = lab;
         seen_len[nseen++] = n;
+        int saved = c->origin;
+        c->origin = RULES_O_HEADER;
         rules_cand_add(c, lab, n, k == 0 ? 1.0 : 0.5, 1);
+        c->origin = saved;
     }
 }
 
@@ -1194,6 +1198,307 @@ char *rules_quoted_text(const char *body)
     return q;
 }
 
+/* Words of a job title or a department in a signature ("Talent Partner",
+ * "People Operations", "Co-founder", "Responsable RH"), as lower-case
+ * prefixes of at least three letters, or whole words (=). */
+static int rules_title_word(const char *w, size_t n)
+{
+    static const char *const t[] = {
+        "recruit",   "talent",      "people",      "operation",  "partner",
+        "manag",     "director",    "head",        "lead",       "coordinat",
+        "speciali",  "found",       "co-found",    "=ceo",       "=cto",
+        "=coo",      "=cfo",        "=vp",         "=hr",        "=rh",
+        "=rrhh",     "president",   "engineer",    "human",      "resource",
+        "acquisit",  "sourc",       "consult",     "associate",  "officer",
+        "chief",     "principal",   "senior",      "hiring",     "advis",
+        "generali",  "analyst",     "develop",     "design",     "scien",
+        "owner",     "gerente",     "responsable", "directeur",  "directrice",
+        "fondat",    "fundador",    "gründer",     "geschäftsf", "leiter",
+        "recrut",    "reclut",      "personal",    "ressources", "recursos",
+        "humain",    "humano",      "chargé",      "executive",  "assistant",
+        "intern",    "team",        "office",      "=of",        "=and",
+        "=&",        "=de",         "=des",        "=del",       "business",
+        "marketing", "sales",       "product",     "=it",        "captação",
+        "selección", "selection",   "atração",     "medewerker", "werving",
+        "pessoas",   "direç",       "direcc",      "personas",   "talento",
+        "gestión",   "gestão",      "equip",       "équipe",     "culture",
+        "cultura",   "oportunidad", "opportunit",  NULL};
+    char low[64];
+    if (n == 0 || n >= sizeof low)
+        return 0;
+    rules_lower(w, n, low, sizeof low);
+    size_t ll = strlen(low);
+    for (size_t i = 0; t[i]; i++) {
+        if (t[i][0] == '=') {
+            if (strcmp(low, t[i] + 1) == 0)
+                return 1;
+        } else if (strncmp(low, t[i], strlen(t[i])) == 0 && ll >= strlen(t[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if every word of the piece is a title word: "Talent Partner". */
+static int rules_title_piece(const char *s, size_t n)
+{
+    size_t words = 0, title = 0;
+    for (size_t i = 0; i < n;) {
+        while (i < n && s[i] == ' ')
+            i++;
+        size_t b = i;
+        while (i < n && s[i] != ' ')
+            i++;
+        if (i == b)
+            break;
+        words++;
+        size_t e = i;
+        while (e > b && strchr(",.;:()", s[e - 1]) != NULL)
+            e--;
+        title += rules_title_word(s + b, e - b);
+    }
+    return words > 0 && title * 2 >= words + 1;
+}
+
+/* 1 if the piece can be an organisation's name: one to five words, the
+ * first capitalised (not a stop word), the others capitalised or "&",
+ * "of", "de"; no address, link or number of a phone. */
+static int rules_org_piece(const rules_ctx_t *c, const char *s, size_t n)
+{
+    if (n < 2 || n > 60)
+        return 0;
+    size_t words = 0;
+    for (size_t i = 0; i < n;) {
+        while (i < n && s[i] == ' ')
+            i++;
+        size_t b = i;
+        while (i < n && s[i] != ' ')
+            i++;
+        if (i == b)
+            break;
+        size_t wl = i - b;
+        const char *w = s + b;
+        if (memchr(w, '@', wl) || memchr(w, '/', wl) || memchr(w, ':', wl))
+            return 0;
+        unsigned char f = (unsigned char)w[0];
+        int cap = isupper(f) || f >= 0xC3 || isdigit(f);
+        if (words == 0) {
+            char low[64];
+            if (!cap || isdigit(f) || wl >= sizeof low)
+                return 0;
+            rules_lower(w, wl, low, sizeof low);
+            if (rules_db_is_stop(c->db, low))
+                return 0;
+        } else if (!cap && !(wl == 1 && w[0] == '&') &&
+                   !(wl == 2 && strncmp(w, "of", 2) == 0) &&
+                   !(wl == 2 && strncmp(w, "de", 2) == 0) &&
+                   !(wl == 3 && strncmp(w, "and", 3) == 0))
+            return 0;
+        words++;
+    }
+    return words >= 1 && words <= 5;
+}
+
+/* A line that closes a letter: "Best,", "Thanks!", "Cheers", "Viele
+ * Grüße", "Cordialement", "Un saludo". */
+static int rules_closing_line(const char *s, size_t n)
+{
+    static const char *const w[] = {"best",
+                                    "thanks",
+                                    "thank you",
+                                    "cheers",
+                                    "regards",
+                                    "kind regards",
+                                    "best regards",
+                                    "warm regards",
+                                    "warmly",
+                                    "sincerely",
+                                    "all the best",
+                                    "talk soon",
+                                    "speak soon",
+                                    "many thanks",
+                                    "thx",
+                                    "mit freundlichen",
+                                    "viele grüße",
+                                    "beste grüße",
+                                    "liebe grüße",
+                                    "grüße",
+                                    "cordialement",
+                                    "bien à vous",
+                                    "bien cordialement",
+                                    "merci",
+                                    "saludos",
+                                    "un saludo",
+                                    "atentamente",
+                                    "un abrazo",
+                                    "atenciosamente",
+                                    "abraços",
+                                    "obrigado",
+                                    "obrigada",
+                                    "met vriendelijke groet",
+                                    "groeten",
+                                    "hartelijke groet",
+                                    "groet",
+                                    "see you",
+                                    "looking forward",
+                                    NULL};
+    static const char *const greet[] = {
+        "hi",          "hello",       "dear",   "hey",     "hallo",
+        "liebe",       "lieber",      "sehr",   "guten",   "bonjour",
+        "chère",       "cher",        "hola",   "estimad", "buen",
+        "olá",         "ola",         "prezad", "bom",     "beste",
+        "goedemorgen", "goedemiddag", "beste",  "good",    NULL};
+    if (n == 0 || n > 40)
+        return 0;
+    char low[64];
+    rules_lower(s, n, low, sizeof low);
+    for (size_t i = 0; greet[i]; i++) {
+        size_t gl = strlen(greet[i]);
+        if (strncmp(low, greet[i], gl) == 0 &&
+            (low[gl] == ' ' || low[gl] == ',' || low[gl] == '\0'))
+            return 0;
+    }
+    size_t l = strlen(low);
+    while (l > 0 && strchr(" ,.!-", low[l - 1]) != NULL)
+        low[--l] = '\0';
+    for (size_t i = 0; w[i]; i++)
+        if (strncmp(low, w[i], strlen(w[i])) == 0)
+            return 1;
+    return s[n - 1] == ',' && n < 30;
+}
+
+/* 1 if the line introduces quoted mail: "On ... wrote:", "-----Original
+ * Message-----", "From: ...", "Le ... a écrit :", "Am ... schrieb ...:". */
+static int rules_quote_intro(const char *s, size_t n)
+{
+    static const char *const ends[] = {
+        "wrote:",    "schrieb:",    "écrit :", "écrit:", "escribió:",
+        "escreveu:", "geschreven:", "wrote :", NULL};
+    if (n >= 5 && strncmp(s, "-----", 5) == 0)
+        return 1;
+    if (n >= 5 && (strncmp(s, "From:", 5) == 0 || strncmp(s, "Von:", 4) == 0 ||
+                   strncmp(s, "De :", 4) == 0 || strncmp(s, "De:", 3) == 0))
+        return 1;
+    for (size_t i = 0; ends[i]; i++) {
+        size_t el = strlen(ends[i]);
+        if (n >= el && strncmp(s + n - el, ends[i], el) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Companies named by the signature of the new text: the piece after a
+ * title on one line ("Talent Partner, Ostrander Bank", "Corinne Vail |
+ * Recruiter | Granite Peak", "Co-founder @ Tidewell") and a name alone on
+ * a line below the signer's ("Best,\nInes\nFernhollow"). */
+static void rules_signature_cands(rules_ctx_t *c)
+{
+    const char *body = rules_company_jstr(c->email, "text");
+    if (body == NULL)
+        return;
+    /* the new text's lines */
+    const char *ls[200];
+    size_t ll[200], nl = 0;
+    for (const char *p = body; *p && nl < 200;) {
+        size_t l = strcspn(p, "\n");
+        const char *s = p;
+        size_t n = l;
+        while (n > 0 && strchr(" \t-*>", *s) != NULL && *s != '>') {
+            s++;
+            n--;
+        }
+        while (n > 0 && strchr(" \t\r", s[n - 1]) != NULL)
+            n--;
+        if (n > 0 && (*s == '>' || rules_quote_intro(s, n)))
+            break;
+        if (n > 0) {
+            ls[nl] = s;
+            ll[nl++] = n;
+        }
+        p += l;
+        if (*p == '\n')
+            p++;
+    }
+    /* the signature: below the last closing line, else the last 3 lines */
+    size_t from = nl > 3 ? nl - 3 : 0, closing = nl;
+    for (size_t i = nl; i-- > 1 && i + 8 >= nl;)
+        if (rules_closing_line(ls[i], ll[i])) {
+            closing = i;
+            from = i + 1;
+            break;
+        }
+    static const char *const sep[] = {" | ",
+                                      " \xc2\xb7 ",
+                                      " \xe2\x80\xa2 ",
+                                      ", ",
+                                      " - ",
+                                      " \xe2\x80\x93 ",
+                                      " \xe2\x80\x94 ",
+                                      " at ",
+                                      " @ ",
+                                      " bei ",
+                                      " chez ",
+                                      " en ",
+                                      " na ",
+                                      " bij ",
+                                      NULL};
+    int saved = c->origin;
+    c->origin = RULES_O_SIGN;
+    int after_title = 0;
+    for (size_t i = from; i < nl && i < from + 5; i++) {
+        const char *s = ls[i];
+        size_t n = ll[i];
+        /* split into pieces at the separators */
+        const char *pc[8];
+        size_t pl[8], np = 0;
+        size_t b = 0;
+        for (size_t k = 0; k <= n && np < 8;) {
+            size_t sl = 0;
+            if (k < n)
+                for (size_t j = 0; sep[j]; j++) {
+                    size_t jl = strlen(sep[j]);
+                    if (k + jl <= n && strncmp(s + k, sep[j], jl) == 0) {
+                        sl = jl;
+                        break;
+                    }
+                }
+            if (k == n || sl > 0) {
+                size_t e = k;
+                while (e > b && strchr(" ,.;", s[e - 1]) != NULL)
+                    e--;
+                if (e > b) {
+                    pc[np] = s + b;
+                    pl[np++] = e - b;
+                }
+                if (k == n)
+                    break;
+                k += sl;
+                b = k;
+            } else
+                k++;
+        }
+        int line_title = 0, added = 0;
+        if (i == closing + 1 && np == 1)
+            continue; /* the signer's name */
+        for (size_t k = 0; k < np; k++) {
+            if (rules_title_piece(pc[k], pl[k])) {
+                line_title = 1;
+                continue;
+            }
+            if (line_title && !added && rules_org_piece(c, pc[k], pl[k])) {
+                rules_cand_add(c, pc[k], pl[k], 2.0, 2);
+                added = 1;
+            }
+        }
+        /* a name alone below the signer's name or below a title line */
+        if (np == 1 && !line_title && closing < nl &&
+            (i > from + 0 || after_title) && i > closing + 1 &&
+            rules_org_piece(c, pc[0], pl[0]))
+            rules_cand_add(c, pc[0], pl[0], 1.5, 2);
+        after_title = line_title && np == 1;
+    }
+    c->origin = saved;
+}
+
 /* A reply that only confirms ("Tuesday works"): the company patterns on
  * the quoted history, when the new text named none. */
 static void rules_quoted_cands(rules_ctx_t *c)
@@ -1220,6 +1525,7 @@ static void rules_quoted_cands(rules_ctx_t *c)
 char *rules_best_company(rules_ctx_t *c)
 {
     rules_subject_cand(c);
+    rules_signature_cands(c);
     rules_quoted_cands(c);
     size_t n = c->ncand;
     /* a domain that spells the start of the sender's name is that name:
@@ -1246,7 +1552,8 @@ char *rules_best_company(rules_ctx_t *c)
      * client) is the hiring company */
     int agency = 0;
     for (size_t i = 0; i < c->ncand; i++)
-        if ((c->cand[i].origin & RULES_O_SENDER) &&
+        if ((c->cand[i].origin &
+             (RULES_O_SENDER | RULES_O_SIGN | RULES_O_HEADER)) &&
             rules_agency_key(c->cand[i].key))
             agency = 1;
     if (agency)

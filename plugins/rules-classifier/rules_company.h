@@ -29,7 +29,12 @@ typedef struct rules_cand_s {
 #define RULES_MAX_CANDS 24
 
 /* Where a company candidate was found. */
-enum { RULES_O_TEXT = 1, RULES_O_SENDER = 2 };
+enum {
+    RULES_O_TEXT = 1,   /* prose patterns, the subject */
+    RULES_O_SENDER = 2, /* display name, address, links, organizers */
+    RULES_O_SIGN = 4,   /* the signature of the new text */
+    RULES_O_HEADER = 8  /* Message-ID, In-Reply-To, References */
+};
 
 typedef struct rules_ctx_s {
     const rules_db_t *db;
