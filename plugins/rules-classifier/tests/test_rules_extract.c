@@ -367,6 +367,46 @@ START_TEST(company_agency_client)
 }
 END_TEST
 
+START_TEST(company_without_the_sender)
+{
+    /* a neutral sender: the signature's piece after a title */
+    CHECK_COMPANY(mail(NULL, "notifications@mail.example", "Update",
+                       "Hi Alex,\n\nThanks for your time.\n\nBest,\nRhea "
+                       "Lund\nPeople Operations, Saltcombe Outfitters\n"),
+                  "Saltcombe Outfitters");
+    CHECK_COMPANY(mail(NULL, "notifications@mail.example", "Next steps",
+                       "Could you send me a few windows?\n\nJo Hart | Talent "
+                       "Partner | Brindle Bank"),
+                  "Brindle Bank");
+    /* a name alone below the signer's; the signer is not the company */
+    CHECK_COMPANY(mail(NULL, "notifications@mail.example", "Next steps",
+                       "Hi Alex,\nWould Tuesday suit you?\n\nCheers,\nOona\n"
+                       "Marrowgate\n"),
+                  "Marrowgate");
+    /* the Message-ID's domain, spelled as the text spells it; a mail
+     * provider's id names nothing */
+    json_t *e = mail(NULL, "notifications@mail.example", "Next steps",
+                     "Hi Alex,\nThe panel at Kestrel Dynamics enjoyed it. "
+                     "Would Tuesday suit you?\n\nBea");
+    json_object_set_new(e, "message_id",
+                        json_string("<a1b2.c3@mail.kestreldynamics.example>"));
+    CHECK_COMPANY(e, "Kestrel Dynamics");
+    e = mail(NULL, "notifications@mail.example", "Next steps",
+             "Hi Alex,\nWould Tuesday suit you?\n\nBea");
+    json_object_set_new(e, "message_id",
+                        json_string("<CAK1=x@mail.gmail.com>"));
+    rules_result_t r = as(e, RULES_INTERVIEW);
+    ck_assert_ptr_null(r.company);
+    rules_result_clear(&r);
+    /* the greeting is not a closing: "Hi Alex," then a first name alone */
+    r = as(mail(NULL, "notifications@mail.example", "Update",
+                "Hi Alex,\nWe went with someone else.\nBea"),
+           RULES_REJECTION);
+    ck_assert_ptr_null(r.company);
+    rules_result_clear(&r);
+}
+END_TEST
+
 START_TEST(zone_table_errors)
 {
     char dir[] = "/tmp/rules-zones-XXXXXX";
@@ -409,6 +449,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_from_ats);
     tcase_add_test(tc, company_suffixes_people_aliases);
     tcase_add_test(tc, company_agency_client);
+    tcase_add_test(tc, company_without_the_sender);
     tcase_add_test(tc, zone_table_errors);
     suite_add_tcase(s, tc);
     return s;
