@@ -825,6 +825,48 @@ static int rules_english_text(const rules_text_t *t, uint16_t seg)
     return ne >= no;
 }
 
+/* The zone written after the same time of day elsewhere in the segment,
+ * or in its quoted lines ("> Would Thursday at 3pm CET work?"): a reply
+ * that confirms "Thursday 3pm works" means the proposal's clock, not the
+ * replier's. 1 if found (*zone or *off set). */
+static int rules_zone_of_time(const rules_db_t *db, const rules_text_t *t,
+                              uint16_t seg, int h, int mi,
+                              const rules_zone_t **zone, int *off, int quoted)
+{
+    for (size_t i = 0; i < t->ntok; i++) {
+        int h2, m2;
+        size_t n2;
+        if (t->tok[i].seg != seg || !rules_time(t, i, seg, &h2, &m2, &n2) ||
+            h2 != h || m2 != mi)
+            continue;
+        const rules_zone_t *z = NULL;
+        int o = INT_MIN;
+        if (rules_zone(db, t, n2, seg, &z, &o) && (z != NULL || o != INT_MIN)) {
+            *zone = z;
+            *off = o;
+            return 1;
+        }
+    }
+    if (!quoted)
+        return 0;
+    const rules_seg_t *sg = &t->seg[seg];
+    if (sg->len == 0 || memchr(sg->text, '>', sg->len) == NULL)
+        return 0;
+    char *copy = g_strndup(sg->text, sg->len);
+    char *q = rules_quoted_text(copy);
+    g_free(copy);
+    if (q == NULL)
+        return 0;
+    int r = 0;
+    rules_text_t qt;
+    rules_text_init(&qt);
+    if (rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0)
+        r = rules_zone_of_time(db, &qt, 0, h, mi, zone, off, 0);
+    rules_text_free(&qt);
+    free(q);
+    return r;
+}
+
 int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
                            uint16_t seg, long long ref_utc,
                            int default_offset_min, char *out, size_t out_size)
@@ -900,6 +942,8 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
                 }
             }
         }
+        if (off == INT_MIN && zone == NULL)
+            rules_zone_of_time(db, t, seg, h, mi, &zone, &off, 1);
         if (off == INT_MIN && zone == NULL)
             off = default_offset_min;
         if (off == INT_MIN && zone == NULL)

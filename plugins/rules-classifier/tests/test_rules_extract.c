@@ -367,6 +367,35 @@ START_TEST(company_agency_client)
 }
 END_TEST
 
+START_TEST(confirmation_takes_the_proposal_zone)
+{
+    /* "Thursday at 3pm works" above a proposal in CET: 3pm CET, not 3pm
+     * in the replier's zone (-0500) */
+    rules_result_t r = as(
+        mail("Alex Kim", "alex.kim@inbox.test", "Re: Interview",
+             "Thursday at 3pm works for me, thanks!\n\nOn Mon, Mar 10, 2025 "
+             "at 9:00 AM Dana Fox <dana@x.example> wrote:\n> Would Thursday, "
+             "March 13\n> at 3pm CET or Friday at 10am CET work?\n"),
+        RULES_INTERVIEW);
+    ck_assert_str_eq(r.scheduled, "2025-03-13T14:00:00Z");
+    rules_result_clear(&r);
+    /* the same with Outlook's unquoted history */
+    r = as(mail("Alex Kim", "alex.kim@inbox.test", "RE: Interview",
+                "Great, Thursday 3pm works.\n\n-----Original Message-----\n"
+                "From: Dana Fox\nSent: Monday, March 10, 2025 9:00 AM\n\n"
+                "Would Thursday March 13 at 15:00 CET suit you?\n"),
+           RULES_INTERVIEW);
+    ck_assert_str_eq(r.scheduled, "2025-03-13T14:00:00Z");
+    rules_result_clear(&r);
+    /* no zone anywhere: the Date header's offset */
+    r = as(mail("Dana Fox", "dana@quarrylane.example", "Interview",
+                "Would Thursday, March 13 at 2pm your time work?"),
+           RULES_INTERVIEW);
+    ck_assert_str_eq(r.scheduled, "2025-03-13T19:00:00Z");
+    rules_result_clear(&r);
+}
+END_TEST
+
 START_TEST(company_without_the_sender)
 {
     /* a neutral sender: the signature's piece after a title */
@@ -450,6 +479,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_suffixes_people_aliases);
     tcase_add_test(tc, company_agency_client);
     tcase_add_test(tc, company_without_the_sender);
+    tcase_add_test(tc, confirmation_takes_the_proposal_zone);
     tcase_add_test(tc, zone_table_errors);
     suite_add_tcase(s, tc);
     return s;
