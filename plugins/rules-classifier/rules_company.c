@@ -544,10 +544,11 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
         }
         if (n == 0 && dir > 0 && (tk->flags & RULES_T_BREAK) && i > 0 &&
             t->tok[i - 1].seg == seg) {
-            /* "interview with. Next" stops; "my client, Acme" does not */
+            /* "interview with. Next" stops; "my client, Acme" and "the client
+             * (Acme)" do not */
             const char *g = t->seg[seg].text + t->tok[i - 1].end;
             size_t gl = t->tok[i].off - t->tok[i - 1].end;
-            if (gl == 0 || strspn(g, ", ") < gl)
+            if (gl == 0 || strspn(g, ", (") < gl)
                 break;
         }
         int cap = (tk->flags & RULES_T_CAP) != 0;

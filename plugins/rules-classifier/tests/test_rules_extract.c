@@ -351,6 +351,17 @@ START_TEST(company_agency_client)
                        "Good news - the hiring manager at Northwind Logistics "
                        "liked your resume."),
                   "Northwind Logistics");
+    /* the client in parentheses, in French; a company as the subject of
+     * a Spanish sentence, not the pronoun that starts another */
+    CHECK_COMPANY(mail("Léa Fontaine", "lea@cadre-conseil.example",
+                       "Re: Data Engineer",
+                       "Top, merci ! Le client (Brisemer) veut te rencontrer. "
+                       "Tu peux me donner 3 créneaux ?\n\nLéa"),
+                  "Brisemer");
+    CHECK_COMPANY(mail("Nuria Gil", "nuria@gmail.example", "Entrevista",
+                       "Hola Alex: Yo quiero presentarte. Corvalia quiere "
+                       "conocerte el martes."),
+                  "Corvalia");
     /* an agency with an unnamed client: the agency, its name whole */
     CHECK_COMPANY(mail("Threadline Recruiting",
                        "jobs@threadline-recruiting.example", "Interview",
