@@ -602,6 +602,8 @@ static int rules_is_article(const char *w)
     return 0;
 }
 
+static int rules_title_piece(const char *s, size_t n);
+
 /* Apply extraction patterns of one kind; company candidates are added,
  * the first role found is returned (malloc'd) or NULL. */
 char *rules_extract(rules_ctx_t *c, int want_role)
@@ -672,6 +674,9 @@ char *rules_extract(rules_ctx_t *c, int want_role)
                 }
                 return r;
             }
+            /* "Seabright's COO would like": a title, not a company */
+            if (rules_title_piece(s, len))
+                continue;
             if (ex->weight >= RULES_CLIENT_WEIGHT)
                 c->client_named = 1;
             /* earlier rows win ties */

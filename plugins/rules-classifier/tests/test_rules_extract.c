@@ -362,6 +362,14 @@ START_TEST(company_agency_client)
                        "Hola Alex: Yo quiero presentarte. Corvalia quiere "
                        "conocerte el martes."),
                   "Corvalia");
+    /* a pronoun or a title before "loved", "would like" is no company */
+    CHECK_COMPANY(mail("Dev Malhotra", "dev@keystone.example", "Re: onsite",
+                       "They loved you. Can you do Monday?"),
+                  "Keystone");
+    CHECK_COMPANY(mail("Hartley Search", "giles@hartley.example", "Re: role",
+                       "Brilliant. Seabright's COO would like a first "
+                       "meeting."),
+                  "Hartley Search");
     /* an agency with an unnamed client: the agency, its name whole */
     CHECK_COMPANY(mail("Threadline Recruiting",
                        "jobs@threadline-recruiting.example", "Interview",
