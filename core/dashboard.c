@@ -232,7 +232,9 @@ static const char CO__SQL_FUNNEL[] =
     "count(*) AS n FROM {s}.applications GROUP BY 1) s))";
 
 /* The sidecar of the dead-letter file where replays are noted, one
- * "PARTITION:OFFSET<TAB>TIME" line each (new string), or NULL. */
+ * "PARTITION:OFFSET<TAB>ERROR_TIME<TAB>REPLAY_TIME" line each (new string),
+ * or NULL. The letter's careerops.error.time tells apart letters at the same
+ * offset from runs on different brokers. */
 static char *co__replayed_file(const co_dashboard_t *d)
 {
     if (d->dlq_file == NULL)
@@ -240,6 +242,17 @@ static char *co__replayed_file(const co_dashboard_t *d)
     co_buf_t f = {0};
     co_buf_printf(&f, "%s.replayed", d->dlq_file);
     return f.data;
+}
+
+/* The sidecar's key of one letter: "P:O<TAB>ERROR_TIME<TAB>". */
+static void co__letter_key(const json_t *l, char *buf, size_t size)
+{
+    const char *t = json_string_value(
+        json_object_get(json_object_get(l, "headers"), "careerops.error.time"));
+    snprintf(buf, size, "%lld:%lld\t%s\t",
+             (long long)json_integer_value(json_object_get(l, "partition")),
+             (long long)json_integer_value(json_object_get(l, "offset")),
+             t ? t : "");
 }
 
 /* Sets "replayed_at" on each letter of `arr` noted in the sidecar; returns
@@ -257,10 +270,8 @@ static size_t co__mark_replayed(const co_dashboard_t *d, json_t *arr)
     json_t *l;
     json_array_foreach(arr, i, l)
     {
-        char want[64];
-        snprintf(want, sizeof want, "%lld:%lld\t",
-                 (long long)json_integer_value(json_object_get(l, "partition")),
-                 (long long)json_integer_value(json_object_get(l, "offset")));
+        char want[256];
+        co__letter_key(l, want, sizeof want);
         for (const char *p = text; p && *p;
              p = strchr(p, '\n'), p = p ? p + 1 : p)
             if (strncmp(p, want, strlen(want)) == 0) {
@@ -276,9 +287,8 @@ static size_t co__mark_replayed(const co_dashboard_t *d, json_t *arr)
     return n;
 }
 
-/* The dead-letter file as a JSON array (the newest 200 letters), each
- * with "replayed_at" once replayed from the page. */
-static char *co__deadletters(co_dashboard_t *d, unsigned *status)
+/* The dead letters of the file, oldest first (new reference). */
+static json_t *co__letters(const co_dashboard_t *d)
 {
     json_t *arr = json_array();
     char *text = NULL;
@@ -293,6 +303,14 @@ static char *co__deadletters(co_dashboard_t *d, unsigned *status)
         }
         free(text);
     }
+    return arr;
+}
+
+/* The dead-letter file as a JSON array (the newest 200 letters), each
+ * with "replayed_at" once replayed from the page. */
+static char *co__deadletters(co_dashboard_t *d, unsigned *status)
+{
+    json_t *arr = co__letters(d);
     size_t total = json_array_size(arr);
     while (json_array_size(arr) > 200)
         json_array_remove(arr, 0);
@@ -465,21 +483,30 @@ static char *co__relabel(co_dashboard_t *d, const char *key, const char *label,
     return co__answer(argv, status);
 }
 
-/* Notes a replayed dead letter in the sidecar file (see
- * co__replayed_file). */
+/* Notes the newest letter at partition p, offset o of the file as
+ * replayed, in the sidecar (see co__replayed_file). */
 static void co__note_replayed(const co_dashboard_t *d, int p, long long o)
 {
+    json_t *arr = co__letters(d), *l = NULL;
+    for (size_t i = json_array_size(arr); i-- > 0 && l == NULL;) {
+        json_t *c = json_array_get(arr, i);
+        if (json_integer_value(json_object_get(c, "partition")) == p &&
+            json_integer_value(json_object_get(c, "offset")) == o)
+            l = c;
+    }
     char *path = co__replayed_file(d);
-    FILE *f = path ? fopen(path, "a") : NULL;
+    FILE *f = path && l ? fopen(path, "a") : NULL;
     if (f) {
-        char ts[40];
-        fprintf(f, "%d:%lld\t%s\n", p, o, co_rfc3339_now(ts, sizeof ts));
+        char key[256], ts[40];
+        co__letter_key(l, key, sizeof key);
+        fprintf(f, "%s%s\n", key, co_rfc3339_now(ts, sizeof ts));
         fclose(f);
-    } else if (path) {
+    } else if (path && l) {
         co_log_warn("dashboard: cannot note the replay in %s: %s", path,
                     strerror(errno));
     }
     free(path);
+    json_decref(arr);
 }
 
 /* POST /api/deadletters/replay?offset=P:O: `careerops dlq replay` on the
