@@ -5,7 +5,9 @@ selenium and chromedriver, with every request that does not go to
 A page "loads" when the app sets body[data-page] (web/app.js) or shows an
 error; check_page() then fails on any SEVERE browser-log entry (console
 errors, failed requests) and on any performance resource entry that is not
-on the dashboard's origin, and writes a screenshot.
+on the dashboard's origin or that Chromium's DevTools network log
+(Network.requestWillBeSent) shows going elsewhere, and writes a
+screenshot.
 """
 import json
 import os
@@ -39,7 +41,8 @@ class Browser:
                   "--proxy-server=http://127.0.0.1:9",
                   "--proxy-bypass-list=127.0.0.1;localhost"):
             opts.add_argument(a)
-        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        opts.set_capability("goog:loggingPrefs",
+                            {"browser": "ALL", "performance": "ALL"})
         self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"),
                                        options=opts)
         self.driver.set_page_load_timeout(30)
@@ -74,6 +77,18 @@ class Browser:
             self.fail(f"{what}: console error: {entry['message']}")
         return logs
 
+    def network_urls(self):
+        """The URLs of the requests Chromium sent since the last call (the
+        DevTools network log), data: and blob: URLs left out."""
+        urls = []
+        for entry in self.driver.get_log("performance"):
+            m = json.loads(entry["message"])["message"]
+            if m.get("method") == "Network.requestWillBeSent":
+                u = m["params"]["request"]["url"]
+                if not u.startswith(("data:", "blob:")):
+                    urls.append(u)
+        return urls
+
     def check_page(self, page, shot):
         """The loaded page: no console error, no request off 127.0.0.1, a
         screenshot SHOTS/shot.png."""
@@ -82,6 +97,7 @@ class Browser:
         names = self.driver.execute_script(
             "return performance.getEntriesByType('resource').map(e => e.name)"
             ".concat([location.href])")
+        names += self.network_urls()
         away = [n for n in names if not n.startswith(self.origin + "/")]
         if away:
             self.fail(f"page {page}: requests leaving 127.0.0.1: {away}")
