@@ -29,11 +29,13 @@
 extern char **environ;
 
 struct co_dashboard_s {
-    char *conninfo; /* libpq connection string, or NULL */
-    char *schema;   /* postgres-sink's schema */
-    char *dlq_file; /* dead letters as JSON lines, or NULL */
-    char *manifest; /* the manifest's file, or NULL */
-    char *webdir;   /* folder of index.html */
+    char *conninfo;  /* libpq connection string, or NULL */
+    char *schema;    /* postgres-sink's schema */
+    char *dlq_file;  /* dead letters as JSON lines, or NULL */
+    char *manifest;  /* the manifest's file, or NULL */
+    char *pipeline;  /* the pipeline's name (after --set) */
+    char *bootstrap; /* the broker's address, or NULL for the embedded one */
+    char *webdir;    /* folder of index.html */
     char token[256];
     int loopback;
 };
@@ -63,6 +65,10 @@ co_dashboard_t *co_dashboard_new(const co_manifest_t *m, const char *token,
     d->loopback = loopback;
     d->webdir = co__web_dir();
     d->manifest = m->path ? co_strdup(m->path) : NULL;
+    d->pipeline = m->pipeline ? co_strdup(m->pipeline) : NULL;
+    const char *bs =
+        json_string_value(json_object_get(m->kafka, "bootstrap.servers"));
+    d->bootstrap = bs && !m->embedded ? co_strdup(bs) : NULL;
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
         if (strcmp(s->plugin, "postgres-sink") == 0 && d->conninfo == NULL) {
@@ -109,6 +115,8 @@ void co_dashboard_free(co_dashboard_t *d)
     free(d->schema);
     free(d->dlq_file);
     free(d->manifest);
+    free(d->pipeline);
+    free(d->bootstrap);
     free(d->webdir);
     free(d);
 }
@@ -223,8 +231,64 @@ static const char CO__SQL_FUNNEL[] =
     "coalesce(json_object_agg(status, n), '{}') FROM (SELECT status, "
     "count(*) AS n FROM {s}.applications GROUP BY 1) s))";
 
-/* The dead-letter file as a JSON array (the newest 200 letters). */
-static char *co__deadletters(co_dashboard_t *d, unsigned *status)
+/* The sidecar of the dead-letter file where replays are noted, one
+ * "PARTITION:OFFSET<TAB>ERROR_TIME<TAB>REPLAY_TIME" line each (new string),
+ * or NULL. The letter's careerops.error.time tells apart letters at the same
+ * offset from runs on different brokers. */
+static char *co__replayed_file(const co_dashboard_t *d)
+{
+    if (d->dlq_file == NULL)
+        return NULL;
+    co_buf_t f = {0};
+    co_buf_printf(&f, "%s.replayed", d->dlq_file);
+    return f.data;
+}
+
+/* The sidecar's key of one letter: "P:O<TAB>ERROR_TIME<TAB>". */
+static void co__letter_key(const json_t *l, char *buf, size_t size)
+{
+    const char *t = json_string_value(
+        json_object_get(json_object_get(l, "headers"), "careerops.error.time"));
+    snprintf(buf, size, "%lld:%lld\t%s\t",
+             (long long)json_integer_value(json_object_get(l, "partition")),
+             (long long)json_integer_value(json_object_get(l, "offset")),
+             t ? t : "");
+}
+
+/* Sets "replayed_at" on each letter of `arr` noted in the sidecar; returns
+ * how many are. */
+static size_t co__mark_replayed(const co_dashboard_t *d, json_t *arr)
+{
+    char *path = co__replayed_file(d), *text = NULL;
+    size_t len = 0, n = 0;
+    if (path == NULL || co_read_file(path, &text, &len) != 0) {
+        free(path);
+        return 0;
+    }
+    free(path);
+    size_t i;
+    json_t *l;
+    json_array_foreach(arr, i, l)
+    {
+        char want[256];
+        co__letter_key(l, want, sizeof want);
+        for (const char *p = text; p && *p;
+             p = strchr(p, '\n'), p = p ? p + 1 : p)
+            if (strncmp(p, want, strlen(want)) == 0) {
+                const char *t = p + strlen(want), *e = strchr(t, '\n');
+                json_object_set_new(
+                    l, "replayed_at",
+                    json_stringn(t, e ? (size_t)(e - t) : strlen(t)));
+                n++;
+                break;
+            }
+    }
+    free(text);
+    return n;
+}
+
+/* The dead letters of the file, oldest first (new reference). */
+static json_t *co__letters(const co_dashboard_t *d)
 {
     json_t *arr = json_array();
     char *text = NULL;
@@ -239,9 +303,21 @@ static char *co__deadletters(co_dashboard_t *d, unsigned *status)
         }
         free(text);
     }
+    return arr;
+}
+
+/* The dead-letter file as a JSON array (the newest 200 letters), each
+ * with "replayed_at" once replayed from the page. */
+static char *co__deadletters(co_dashboard_t *d, unsigned *status)
+{
+    json_t *arr = co__letters(d);
+    size_t total = json_array_size(arr);
     while (json_array_size(arr) > 200)
         json_array_remove(arr, 0);
-    json_t *o = json_pack("{s:o, s:s?}", "letters", arr, "file", d->dlq_file);
+    size_t replayed = co__mark_replayed(d, arr);
+    json_t *o =
+        json_pack("{s:o, s:s?, s:I, s:I}", "letters", arr, "file", d->dlq_file,
+                  "total", (json_int_t)total, "replayed", (json_int_t)replayed);
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     *status = 200;
@@ -407,7 +483,35 @@ static char *co__relabel(co_dashboard_t *d, const char *key, const char *label,
     return co__answer(argv, status);
 }
 
-/* POST /api/deadletters/replay?offset=P:O: `careerops dlq replay`. */
+/* Notes the newest letter at partition p, offset o of the file as
+ * replayed, in the sidecar (see co__replayed_file). */
+static void co__note_replayed(const co_dashboard_t *d, int p, long long o)
+{
+    json_t *arr = co__letters(d), *l = NULL;
+    for (size_t i = json_array_size(arr); i-- > 0 && l == NULL;) {
+        json_t *c = json_array_get(arr, i);
+        if (json_integer_value(json_object_get(c, "partition")) == p &&
+            json_integer_value(json_object_get(c, "offset")) == o)
+            l = c;
+    }
+    char *path = co__replayed_file(d);
+    FILE *f = path && l ? fopen(path, "a") : NULL;
+    if (f) {
+        char key[256], ts[40];
+        co__letter_key(l, key, sizeof key);
+        fprintf(f, "%s%s\n", key, co_rfc3339_now(ts, sizeof ts));
+        fclose(f);
+    } else if (path && l) {
+        co_log_warn("dashboard: cannot note the replay in %s: %s", path,
+                    strerror(errno));
+    }
+    free(path);
+    json_decref(arr);
+}
+
+/* POST /api/deadletters/replay?offset=P:O: `careerops dlq replay` on the
+ * pipeline's broker (the --set of kafka.bootstrap.servers and pipeline are
+ * passed on), then the letter is noted as replayed. */
 static char *co__replay(co_dashboard_t *d, struct MHD_Connection *c,
                         unsigned *status)
 {
@@ -421,9 +525,39 @@ static char *co__replay(co_dashboard_t *d, struct MHD_Connection *c,
                        "give ?offset=PARTITION:OFFSET of the dead letter");
     if (d->manifest == NULL)
         return co__err(status, 503, "the manifest's file is not known");
-    char *argv[] = {"careerops", "dlq",       "replay", d->manifest,
-                    "--offset",  (char *)off, NULL};
-    return co__answer(argv, status);
+    co_buf_t bs = {0}, pl = {0};
+    char *argv[12] = {"careerops", "dlq",      "replay",
+                      d->manifest, "--offset", (char *)off};
+    int n = 6;
+    if (d->pipeline) {
+        co_buf_printf(&pl, "pipeline=%s", d->pipeline);
+        argv[n++] = "--set";
+        argv[n++] = pl.data;
+    }
+    if (d->bootstrap) {
+        co_buf_printf(&bs, "kafka.bootstrap.servers=%s", d->bootstrap);
+        argv[n++] = "--set";
+        argv[n++] = bs.data;
+    }
+    char *body = co__answer(argv, status);
+    co_buf_free(&bs);
+    co_buf_free(&pl);
+    json_t *j = *status == 200 ? json_loads(body, 0, NULL) : NULL;
+    const char *out = json_string_value(json_object_get(j, "output"));
+    if (out && strstr(out, "replayed 0 ")) { /* no letter there */
+        free(body);
+        co_buf_t e = {0};
+        co_buf_printf(&e,
+                      "no dead letter at %s in the dead-letter topic "
+                      "(careerops dlq list shows them)",
+                      off);
+        body = co__err(status, 404, e.data);
+        co_buf_free(&e);
+    } else if (*status == 200) {
+        co__note_replayed(d, p, o);
+    }
+    json_decref(j);
+    return body;
 }
 
 char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,

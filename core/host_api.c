@@ -61,9 +61,14 @@ static int co__api_dead_letter(co_stage_t *st, const co_record_t *rec,
     if (rec == NULL)
         return CO_ERR_INVAL;
     co_record_t r = *rec;
-    r.topic = NULL;
-    r.partition = -1;
-    r.offset = -1;
+    /* A sink or transform rejecting one of its input records (postgres-sink)
+     * keeps where it came from, so `careerops dlq replay` can send it back
+     * (careerops.error.topic); a source's raw input has no position. */
+    if (st->sc->n_inputs == 0 || rec->topic == NULL) {
+        r.topic = NULL;
+        r.partition = -1;
+        r.offset = -1;
+    }
     return co_stage_dead_letter(st, &r, cls ? cls : "source",
                                 msg ? msg : "rejected by the source", 1);
 }

@@ -73,6 +73,16 @@ static void co__app_usage(FILE *out)
             "                    forget it; the application is re-derived\n");
 }
 
+/* The messages for a --since or --now that is not a date (one %s: the
+ * value). */
+#define CO__APP_BAD_SINCE                                                      \
+    "careerops applications: --since '%s' is not a valid date; use "           \
+    "YYYY-MM-DD (month 01-12, day of that month; e.g. 2025-10-01) or RFC "     \
+    "3339 (2025-10-01T09:00:00Z)\n"
+#define CO__APP_BAD_NOW                                                        \
+    "careerops applications: --now '%s' is not a valid time; use RFC 3339, "   \
+    "e.g. 2025-10-20T00:00:00Z\n"
+
 /* A date argument: YYYY-MM-DD, optionally followed by a time (PostgreSQL
  * checks the rest). */
 static int co__app_date_ok(const char *s)
@@ -492,7 +502,15 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
     return rc;
 }
 
-int co_cmd_applications(int argc, char **argv)
+/* The options of one `careerops applications`. */
+typedef struct co__app_opts_s {
+    const char *status, *since, *now, *decide, *dsn, *schema, *tz, *brief;
+    int fmt; /* 0 table, 'c' CSV, 'j' JSON, 'i' iCalendar */
+} co__app_opts_t;
+
+/* Reads argv into o (defaults from the environment); -1 to go on, else the
+ * exit status (usage printed). */
+static int co__app_parse(int argc, char **argv, co__app_opts_t *o)
 {
     static const struct option lo[] = {
         {"status", required_argument, NULL, 's'},
@@ -508,55 +526,29 @@ int co_cmd_applications(int argc, char **argv)
         {"decide", required_argument, NULL, 'x'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *status = NULL, *since = NULL, *now = NULL, *decide = NULL;
-    const char *dsn = getenv("CAREEROPS_STATE");
-    const char *schema = getenv("CAREEROPS_DEMO_SCHEMA");
-    const char *tz = getenv("TZ");
-    const char *brief = getenv("CAREEROPS_BRIEFING_URL");
-    int fmt = 0, c; /* 0 table, 'c', 'j', 'i' */
+    *o = (co__app_opts_t){.dsn = getenv("CAREEROPS_STATE"),
+                          .schema = getenv("CAREEROPS_DEMO_SCHEMA"),
+                          .tz = getenv("TZ"),
+                          .brief = getenv("CAREEROPS_BRIEFING_URL")};
+    const char **slot[128] = {
+        ['s'] = &o->status, ['d'] = &o->since, ['n'] = &o->now,
+        ['x'] = &o->decide, ['D'] = &o->dsn,   ['S'] = &o->schema,
+        ['z'] = &o->tz,     ['b'] = &o->brief};
+    int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            status = optarg;
-            break;
-        case 'd':
-            since = optarg;
-            break;
-        case 'n':
-            now = optarg;
-            break;
-        case 'x':
-            decide = optarg;
-            break;
-        case 'D':
-            dsn = optarg;
-            break;
-        case 'S':
-            schema = optarg;
-            break;
-        case 'z':
-            tz = optarg;
-            break;
-        case 'b':
-            brief = optarg;
-            break;
-        case 'c':
-        case 'j':
-        case 'i':
-            if (fmt != 0 && fmt != c) {
+        if (c > 0 && c < 128 && slot[c] != NULL) {
+            *slot[c] = optarg;
+        } else if (c == 'c' || c == 'j' || c == 'i') {
+            if (o->fmt != 0 && o->fmt != c) {
                 fprintf(stderr, "careerops applications: --csv, --json and "
                                 "--ics exclude each other; pick one\n");
                 return 2;
             }
-            fmt = c;
-            break;
-        case 'h':
-            co__app_usage(stdout);
-            return 0;
-        default:
-            co__app_usage(stderr);
-            return 2;
+            o->fmt = c;
+        } else {
+            co__app_usage(c == 'h' ? stdout : stderr);
+            return c == 'h' ? 0 : 2;
         }
     }
     if (optind < argc) {
@@ -565,84 +557,105 @@ int co_cmd_applications(int argc, char **argv)
         co__app_usage(stderr);
         return 2;
     }
-    if (status != NULL) {
+    return -1;
+}
+
+/* Checks the options that need no database; 0, or 2 with the reason. */
+static int co__app_check(co__app_opts_t *o)
+{
+    if (o->status != NULL) {
         const char *const *s = co__app_statuses;
-        while (*s != NULL && strcasecmp(*s, status) != 0)
+        while (*s != NULL && strcasecmp(*s, o->status) != 0)
             s++;
         if (*s == NULL) {
             fprintf(stderr,
                     "careerops applications: --status '%s' is not a status; "
                     "use PROSPECT, APPLIED, ASSESSMENT, INTERVIEWING, OFFER, "
                     "ACCEPTED, DECLINED, REJECTED or WITHDRAWN\n",
-                    status);
+                    o->status);
             return 2;
         }
-        status = *s;
+        o->status = *s;
     }
-    if (since != NULL && !co__app_date_ok(since)) {
-        fprintf(stderr,
-                "careerops applications: --since '%s' is not a date; use "
-                "YYYY-MM-DD (e.g. 2025-10-01) or RFC 3339\n",
-                since);
+    if (o->since != NULL && !co__app_date_ok(o->since)) {
+        fprintf(stderr, CO__APP_BAD_SINCE, o->since);
         return 2;
     }
-    if (now != NULL && !co__app_date_ok(now)) {
-        fprintf(stderr,
-                "careerops applications: --now '%s' is not a time; use RFC "
-                "3339, e.g. 2025-10-20T00:00:00Z\n",
-                now);
+    if (o->now != NULL && !co__app_date_ok(o->now)) {
+        fprintf(stderr, CO__APP_BAD_NOW, o->now);
         return 2;
     }
-    if (dsn == NULL || dsn[0] == '\0') {
+    if (o->dsn == NULL || o->dsn[0] == '\0') {
         fprintf(stderr, "careerops applications: no database: pass --dsn or "
                         "set CAREEROPS_STATE (eval \"$(bash scripts/pg.sh "
                         "env)\" for the demo's)\n");
         return 2;
     }
-    if (schema == NULL || schema[0] == '\0')
-        schema = "demo";
-    if (tz == NULL || tz[0] == '\0' || tz[0] == ':' || tz[0] == '/')
-        tz = "UTC";
-    PGconn *conn = PQconnectdb(dsn);
+    if (o->schema == NULL || o->schema[0] == '\0')
+        o->schema = "demo";
+    if (o->tz == NULL || o->tz[0] == '\0' || o->tz[0] == ':' || o->tz[0] == '/')
+        o->tz = "UTC";
+    return 0;
+}
+
+/* 1 when PostgreSQL reads `v` (already of the right shape) as a time. */
+static int co__app_pg_time(PGconn *c, const char *v)
+{
+    const char *p[1] = {v};
+    PGresult *r =
+        PQexecParams(c, "SELECT $1::timestamptz", 1, NULL, p, NULL, NULL, 0);
+    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    return ok;
+}
+
+/* Connects and sets the session's time zone; NULL with the reason printed
+ * and *rc set. */
+static PGconn *co__app_connect(const co__app_opts_t *o, int *rc)
+{
+    PGconn *conn = PQconnectdb(o->dsn);
+    *rc = 1;
     if (PQstatus(conn) != CONNECTION_OK) {
         fprintf(stderr,
                 "careerops applications: cannot connect to the "
                 "state store (--dsn / CAREEROPS_STATE): %s",
                 PQerrorMessage(conn));
         PQfinish(conn);
-        return 1;
+        return NULL;
     }
-    const char *tzp[1] = {tz};
+    *rc = 2;
+    const char *tzp[1] = {o->tz};
     PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)",
                                1, NULL, tzp, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    int tz_ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    if (!tz_ok)
         fprintf(stderr,
                 "careerops applications: --timezone '%s' unknown: use an "
                 "IANA name such as Europe/Paris\n",
-                tz);
-        PQclear(r);
-        PQfinish(conn);
-        return 2;
-    }
-    PQclear(r);
-    if (decide != NULL) {
-        int drc = co__app_decide(conn, schema, decide, now);
-        PQfinish(conn);
-        return drc;
-    }
-    json_t *apps = co__app_load(conn, schema, status, since, now);
+                o->tz);
+    else if (o->since != NULL && !co__app_pg_time(conn, o->since))
+        fprintf(stderr, CO__APP_BAD_SINCE, o->since);
+    else if (o->now != NULL && !co__app_pg_time(conn, o->now))
+        fprintf(stderr, CO__APP_BAD_NOW, o->now);
+    else
+        return conn;
     PQfinish(conn);
-    if (apps == NULL)
-        return 1;
+    return NULL;
+}
+
+/* Writes the applications in the chosen format; the exit status. */
+static int co__app_output(const co__app_opts_t *o, json_t *apps)
+{
     int rc = 0;
-    if (fmt == 'c') {
+    if (o->fmt == 'c') {
         co__app_print_csv(stdout, apps);
-    } else if (fmt == 'j') {
+    } else if (o->fmt == 'j') {
         co__app_strip(apps);
         rc = json_dumpf(apps, stdout, JSON_INDENT(2)) != 0;
         fputc('\n', stdout);
-    } else if (fmt == 'i') {
-        char *text = co__app_ics(apps, brief);
+    } else if (o->fmt == 'i') {
+        char *text = co__app_ics(apps, o->brief);
         if (text == NULL) {
             fprintf(stderr, "careerops applications: libical: %s\n",
                     icalerror_strerror(icalerrno));
@@ -652,10 +665,34 @@ int co_cmd_applications(int argc, char **argv)
             free(text);
         }
     } else {
-        co__app_print_table(stdout, apps, tz);
+        co__app_print_table(stdout, apps, o->tz);
     }
-    json_decref(apps);
     if (fflush(stdout) != 0)
         rc = 1;
+    return rc;
+}
+
+int co_cmd_applications(int argc, char **argv)
+{
+    co__app_opts_t o;
+    int rc = co__app_parse(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    if ((rc = co__app_check(&o)) != 0)
+        return rc;
+    PGconn *conn = co__app_connect(&o, &rc);
+    if (conn == NULL)
+        return rc;
+    if (o.decide != NULL) {
+        rc = co__app_decide(conn, o.schema, o.decide, o.now);
+        PQfinish(conn);
+        return rc;
+    }
+    json_t *apps = co__app_load(conn, o.schema, o.status, o.since, o.now);
+    PQfinish(conn);
+    if (apps == NULL)
+        return 1;
+    rc = co__app_output(&o, apps);
+    json_decref(apps);
     return rc;
 }

@@ -261,21 +261,30 @@ async function pageHealth(main) {
   const db = el("tbody");
   for (const l of dl.letters.slice().reverse()) {
     const h = l.headers || {};
-    db.append(el("tr", {}, el("td", {}, h["careerops.error.time"] || ""),
+    const act = l.replayed_at
+      ? el("span", {class: "replayed"}, "replayed " + when(l.replayed_at, true))
+      : el("button", {class: "replay", onclick: async () => {
+          try {
+            const r = await post(`/api/deadletters/replay?offset=${l.partition}:${l.offset}`);
+            say(`Replayed ${l.partition}:${l.offset}: ${r.output.trim()}`);
+            route();
+          } catch (err) { say("Replay refused: " + err.message, true); }
+        }}, "Replay");
+    db.append(el("tr", {"data-offset": `${l.partition}:${l.offset}`},
+                 el("td", {}, h["careerops.error.time"] || ""),
                  el("td", {}, h["careerops.error.stage"] || ""),
                  el("td", {}, h["careerops.error.class"] || ""),
                  el("td", {}, h["careerops.error.message"] || ""),
                  el("td", {}, String(l.key || "").slice(0, 16)),
-                 el("td", {}, el("button", {class: "replay", onclick: async () => {
-                   try {
-                     const r = await post(`/api/deadletters/replay?offset=${l.partition}:${l.offset}`);
-                     say(`Replayed ${l.partition}:${l.offset}: ${r.output.trim()}`);
-                   } catch (err) { say("Replay refused: " + err.message, true); }
-                 }}, "Replay"))));
+                 el("td", {}, act)));
   }
-  main.append(el("section", {}, el("h2", {}, `Dead letters (${dl.letters.length})`),
+  const pending = dl.letters.length - (dl.replayed || 0);
+  main.append(el("section", {}, el("h2", {id: "dl-count"},
+      `Dead letters (${pending} pending, ${dl.replayed || 0} replayed)`),
     el("p", {class: "muted"}, "Replay produces that one dead letter back to its " +
-       "topic (careerops dlq replay --offset): it needs the pipeline's broker."),
+       "topic (careerops dlq replay --offset) for its stage to process again: " +
+       "it needs the running pipeline's broker (careerops broker), not the " +
+       "in-process embedded one."),
     el("table", {id: "deadletters"}, el("thead", {}, el("tr", {}, ...["Time",
        "Stage", "Class", "Reason", "Key", ""].map(h => el("th", {}, h)))), db)));
 }

@@ -414,6 +414,34 @@ static void co__relabel_quiet(void *arg, const char *message)
     (void)message;
 }
 
+/* 0 when `schema` exists; else 2 with the schemas that hold an events
+ * table printed, to choose from with --schema. */
+static int co__relabel_schema_ok(PGconn *c, const char *schema)
+{
+    const char *p[1] = {schema};
+    PGresult *res = PQexecParams(
+        c,
+        "SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = $1),"
+        " coalesce((SELECT string_agg(table_schema, ', ' ORDER BY"
+        " table_schema) FROM information_schema.tables WHERE table_name ="
+        " 'events'), '')",
+        1, NULL, p, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK &&
+        strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+        const char *have = PQgetvalue(res, 0, 1);
+        fprintf(stderr,
+                "error: schema '%s' does not exist in this database; "
+                "choose one with --schema (schemas with an events table: "
+                "%s)\n",
+                schema,
+                have[0] ? have : "none yet: run a pipeline with postgres-sink");
+        rc = 2;
+    }
+    PQclear(res);
+    return rc;
+}
+
 int co_cmd_relabel(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -516,6 +544,8 @@ int co_cmd_relabel(int argc, char **argv)
         fprintf(stderr, "error: cannot connect to PostgreSQL: %s",
                 PQerrorMessage(c));
         rc = 1;
+    } else if (co__relabel_schema_ok(c, r.schema) != 0) {
+        rc = 2;
     } else if (r.list) {
         rc = co__relabel_list(&r, c);
     } else if (r.export_csv != NULL) {

@@ -192,4 +192,14 @@ if "$CAREEROPS_BIN" applications --schema nosuch_schema 2>"$T/err"; then fail "a
 grep -q "no applications table" "$T/err" || fail "missing schema: $(cat "$T/err")"
 if "$CAREEROPS_BIN" applications --schema "$S" --decide nosuchid=ACCEPTED 2>"$T/err"; then fail "--decide of an unknown id accepted"; fi
 grep -q "no application with id 'nosuchid'" "$T/err" || fail "--decide unknown id: $(cat "$T/err")"
+for d in 2025-13-45 2025-02-30 2025-1-5; do
+    if "$CAREEROPS_BIN" applications --schema "$S" --since "$d" 2>"$T/err"; then fail "--since $d accepted"; fi
+    grep -q "^careerops applications: --since '$d' is not a valid date; use YYYY-MM-DD" "$T/err" &&
+        ! grep -qi "ERROR:" "$T/err" || fail "--since $d: $(cat "$T/err")"
+done
+if "$CAREEROPS_BIN" relabel "$lark" OFFER --conninfo "$CAREEROPS_TEST_PG" --schema nosuch_schema --no-emit 2>"$T/err"; then
+    fail "relabel --schema nosuch_schema gave success"
+fi
+grep -q "schema 'nosuch_schema' does not exist in this database; choose one with --schema (schemas with an events table: .*$S" "$T/err" &&
+    ! grep -q "ERROR:" "$T/err" || fail "relabel --schema nosuch_schema: $(cat "$T/err")"
 ok "bad input"

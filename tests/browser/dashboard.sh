@@ -3,8 +3,12 @@
 # and python3-selenium): the sample mailbox through the demo pipeline into a
 # throwaway schema, then `careerops serve` on it, then dashboard.py checks
 # each page (no console error, no request leaving 127.0.0.1), a relabel from
-# the page, a POST without the token; screenshots go to the build folder
-# (ARG 1), or to docs/images with CAREEROPS_SCREENSHOTS=docs.
+# the page, a POST without the token. Then a running host on a standalone
+# broker (`careerops broker`) whose store stage dead-letters one email (a
+# trigger refuses it): dashboard_live.py checks the pipeline health page
+# with live data and replays that dead letter from the page, end to end.
+# Screenshots go to the folder ARG 1 (the build folder's
+# browser-screenshots).
 set -euo pipefail
 : "${CAREEROPS_BIN:?run through meson test}"
 : "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
@@ -27,13 +31,15 @@ SRC=$CAREEROPS_SOURCE_ROOT
 T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-dash.XXXXXX")
 S=dash_test_$$
 P=dash-test-$$
-serve_pid=""
+serve_pid="" run_pid="" broker_pid=""
 q() { psql "$CAREEROPS_TEST_PG" -XqtA -v ON_ERROR_STOP=1 "$@"; }
 cleanup() {
-    [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+    for p in "$run_pid" "$serve_pid" "$broker_pid"; do
+        [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+    done
     q -c "DROP SCHEMA IF EXISTS $S CASCADE" >/dev/null 2>&1 || true
     for t in careerops_state careerops_idempotency; do
-        q -c "DELETE FROM $t WHERE ns LIKE '$P/%'" >/dev/null 2>&1 || true
+        q -c "DELETE FROM $t WHERE ns LIKE '$P/%' OR ns LIKE '$P-live/%'" >/dev/null 2>&1 || true
     done
     rm -rf "$T"
 }
@@ -62,3 +68,56 @@ url=$(sed -n 's/^dashboard: \(http[^ ]*\).*/\1/p' "$T/serve.out")
 echo "ok: dashboard at $url"
 mkdir -p "$SHOTS"
 "$PY" "$SRC/tests/browser/dashboard.py" "$url" "$SHOTS" "$CAREEROPS_TEST_PG" "$S"
+kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+serve_pid=""
+
+# A running host: the store stage refuses one email (a trigger, the cause
+# the user removes before replaying it), on a standalone broker that
+# `careerops dlq replay` can reach.
+mark=Quillfeather
+q -c "CREATE FUNCTION $S.careerops_test_refuse() RETURNS trigger LANGUAGE plpgsql AS
+      \$\$BEGIN IF NEW.subject LIKE '%$mark%' THEN
+        RAISE EXCEPTION 'test: the emails table refuses %', NEW.subject USING ERRCODE = 'check_violation';
+      END IF; RETURN NEW; END\$\$;
+      CREATE TRIGGER careerops_test_refuse BEFORE INSERT OR UPDATE ON $S.emails
+      FOR EACH ROW EXECUTE FUNCTION $S.careerops_test_refuse()" >/dev/null
+cat > "$T/live.mbox" <<'M'
+From talent@quillfeather.example Mon Jan 12 10:00:00 2026
+Date: Mon, 12 Jan 2026 10:00:00 +0000
+Message-ID: <live-1@quillfeather.example>
+Subject: Interview invitation: Quillfeather Labs, Data Engineer
+From: Quillfeather Labs Talent <talent@quillfeather.example>
+To: Jordan Blake <jordan.blake@example.net>
+Content-Type: text/plain; charset="utf-8"
+
+Hi Jordan,
+
+We would like to invite you to a technical interview for the Data Engineer
+role at Quillfeather Labs on Tuesday 20 January 2026 at 15:00 UTC.
+
+Best,
+The Quillfeather Labs team
+M
+"$CAREEROPS_BIN" broker --bootstrap-file "$T/bs.txt" >"$T/broker.log" 2>&1 &
+broker_pid=$!
+for _ in $(seq 100); do [ -s "$T/bs.txt" ] && break; sleep 0.1; done
+[ -s "$T/bs.txt" ] || { echo "FAIL: careerops broker did not start: $(cat "$T/broker.log")" >&2; exit 1; }
+bs=$(cat "$T/bs.txt")
+(cd "$SRC/pipelines" &&
+    CAREEROPS_MAILBOX=$T/live.mbox CAREEROPS_NOTIFY_OUT=$T/notif-live.txt CAREEROPS_DEMO_DLQ=$T/dlq-live.jsonl \
+        exec "$CAREEROPS_BIN" run demo.json --set "pipeline=$P-live" \
+        --set "kafka.bootstrap.servers=$bs" 2>"$T/live.log") &
+run_pid=$!
+for _ in $(seq 600); do
+    [ -s "$T/dlq-live.jsonl" ] && grep -q 'http endpoint on' "$T/live.log" && break
+    kill -0 "$run_pid" 2>/dev/null || { tail -n 20 "$T/live.log" >&2; echo "FAIL: careerops run stopped" >&2; exit 1; }
+    sleep 0.1
+done
+[ -s "$T/dlq-live.jsonl" ] || { tail -n 20 "$T/live.log" >&2; echo "FAIL: no dead letter from the store stage in 60 s" >&2; exit 1; }
+live=$(sed -n 's/.*http endpoint on \([0-9.]*:[0-9]*\).*/\1/p' "$T/live.log" | head -n 1)
+echo "ok: a running host at http://$live/ with one dead letter"
+"$PY" "$SRC/tests/browser/dashboard_live.py" "http://$live/" "$SHOTS" "$CAREEROPS_TEST_PG" "$S" "$mark" ||
+    { echo "--- host log:" >&2; tail -n 30 "$T/live.log" >&2
+      echo "--- careerops dlq list:" >&2
+      (cd "$SRC/pipelines" && "$CAREEROPS_BIN" dlq list demo.json --set "pipeline=$P-live" --set "kafka.bootstrap.servers=$bs") >&2
+      exit 1; }
