@@ -109,8 +109,8 @@ int64_t co__get_int(json_t *obj, const char *key, const char *path,
     }
     int64_t x = json_integer_value(v);
     if (x < min || x > max) {
-        co_diag_add(d, p, "%lld is out of range %lld to %lld", (long long)x,
-                    (long long)min, (long long)max);
+        co_diag_add(d, p, "must be between %lld and %lld (got %lld)",
+                    (long long)min, (long long)max, (long long)x);
         return def;
     }
     return x;
@@ -130,7 +130,7 @@ double co__get_num(json_t *obj, const char *key, const char *path,
     }
     double x = json_number_value(v);
     if (x < min || x > max) {
-        co_diag_add(d, p, "%g is out of range %g to %g", x, min, max);
+        co_diag_add(d, p, "must be between %g and %g (got %g)", min, max, x);
         return def;
     }
     return x;

@@ -261,9 +261,15 @@ void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
     }
     co__stage_plugin(m, s, st, path, d);
     co__stage_topics(s, st, path, d);
-    co__stage_errors(s, st, path, d);
-    co__stage_rate(s, st, path, d);
-    co__stage_rest(s, st, path, d);
+    /* the settings with limits name the stage too: "stages[1] (classify)" */
+    char named[96];
+    if (s->name != NULL)
+        snprintf(named, sizeof named, "%s (%.48s)", path, s->name);
+    else
+        snprintf(named, sizeof named, "%s", path);
+    co__stage_errors(s, st, named, d);
+    co__stage_rate(s, st, named, d);
+    co__stage_rest(s, st, named, d);
     if (s->n_inputs == 0 && s->output == NULL && s->name)
         co_diag_add(d, path,
                     "stage has neither input nor output: a source needs "

@@ -253,8 +253,10 @@ if [ "$slack" = auto ] && [ -f "$root/secrets/slack_webhook" ]; then
            --set 'stages.show.config={"webhook_url":"${secret:slack_webhook}"}')
 else
     [ "$verbose" = 0 ] || sets+=(--set stages.show.config.verbose=true)
-    [ -z "${CAREEROPS_DEMO_NOW:-}" ] || sets+=(--set "stages.show.config.now=$CAREEROPS_DEMO_NOW")
 fi
+# the fixed "now" past interviews are marked against (console-sink and
+# slack-sink take the same option)
+[ -z "${CAREEROPS_DEMO_NOW:-}" ] || sets+=(--set "stages.show.config.now=$CAREEROPS_DEMO_NOW")
 
 # ---- run the pipeline to the end
 : >>"$notif"
