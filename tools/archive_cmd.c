@@ -211,6 +211,11 @@ int co_cmd_archive(int argc, char **argv)
         return 2;
     }
     const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 ||
+        strcmp(sub, "help") == 0) {
+        printf("%s\n%s", co__archive_usage, co__arch_settings);
+        return 0;
+    }
     int i = co__arch_parse(argc - 1, argv + 1, &o, co__archive_usage);
     if (i == -2)
         return 0;
