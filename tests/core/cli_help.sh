@@ -4,15 +4,9 @@
 # 0 (a new user's `careerops archive --help` was "unknown command"). The
 # list is checked against `careerops --help`, so a new command without an
 # entry here fails.
-set -eu
-: "${CAREEROPS_BIN:?run through meson test}"
+. "$(dirname "$0")/../common/cli.sh"
 : "${CAREEROPS_BUILD_ROOT:?run through meson test}"
-B=$CAREEROPS_BIN
 TOOLS=$CAREEROPS_BUILD_ROOT/tools/careerops-tools
-t=$(mktemp -d "${TMPDIR:-/tmp}/co-help-XXXXXX")
-trap 'rm -rf "$t"' EXIT
-cd "$t"
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cmds=(run validate plugins "plugins list" "plugins info" "plugins test"
       graph broker dlq "dlq list" "dlq show" "dlq replay" serve relabel

@@ -6,22 +6,9 @@
 #   which manifests are in it, instead of "Input/output error";
 # - a --set value out of range says "stages[N] (NAME).PATH: must be
 #   between A and B (got C)", for plugin options and stage settings.
-set -eu
-: "${CAREEROPS_BIN:?run through meson test}"
+. "$(dirname "$0")/../common/cli.sh"
 : "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
-B=$CAREEROPS_BIN
 SRC=$CAREEROPS_SOURCE_ROOT
-t=$(mktemp -d "${TMPDIR:-/tmp}/co-msg-XXXXXX")
-trap 'rm -rf "$t"' EXIT
-cd "$t"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { # RC PATTERN WHAT COMMAND...: exit RC, PATTERN (ERE) on stderr
-    local want=$1 pat=$2 what=$3 rc=0
-    shift 3
-    "$@" >out.txt 2>err.txt || rc=$?
-    [ "$rc" = "$want" ] || fail "$what exited $rc, not $want: $(cat err.txt)"
-    grep -Eq -- "$pat" err.txt || fail "$what: no '$pat' in: $(cat err.txt)"
-}
 
 # ---- empty mailboxes
 cat >empty.json <<'J'

@@ -4,23 +4,10 @@
 # instead of scoring 0 and exiting 0; a source stage likewise; an unknown
 # --stage is a usage error (exit 2) that lists the stage names, for every
 # command taking --stage (run, eval, relabel, ask).
-set -eu
-: "${CAREEROPS_BIN:?run through meson test}"
+. "$(dirname "$0")/../common/cli.sh"
 : "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
-B=$CAREEROPS_BIN
 SRC=$CAREEROPS_SOURCE_ROOT
 M=$SRC/pipelines/demo.json
-t=$(mktemp -d "${TMPDIR:-/tmp}/co-stage-XXXXXX")
-trap 'rm -rf "$t"' EXIT
-cd "$t"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { # RC PATTERN WHAT COMMAND...: exit RC, PATTERN (ERE) on stderr
-    local want=$1 pat=$2 what=$3 rc=0
-    shift 3
-    "$@" >out.txt 2>err.txt || rc=$?
-    [ "$rc" = "$want" ] || fail "$what exited $rc, not $want: $(cat err.txt)"
-    grep -Eq -- "$pat" err.txt || fail "$what: no '$pat' in: $(cat err.txt)"
-}
 all='ingest, classify, store, notify, show, dead-letters'
 
 # eval on a labelled set of two messages
