@@ -355,6 +355,17 @@ double co_fake_host_metric(co_fake_host_t *h, const char *name)
     return e ? e->num : 0;
 }
 
+co_record_t co_fake_record_json(const char *key, json_t *value)
+{
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = key;
+    rec.key_len = strlen(key);
+    rec.value = json_dumps(value, JSON_COMPACT);
+    rec.value_len = rec.value ? strlen(rec.value) : 0;
+    json_decref(value);
+    return rec;
+}
+
 co_status_t co_fake_host_process(co_fake_host_t *h, const co_plugin_t *p,
                                  void *inst, const co_record_t *rec,
                                  int max_retries, int *attempts)
