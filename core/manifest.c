@@ -323,10 +323,7 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
     m->dir = co_strdup(dir);
     co__check_keys(root, "", co__top_keys, d);
     m->pipeline = co__get_str(root, "pipeline", "", 1, NULL, d);
-    if (m->pipeline && !co__valid_name(m->pipeline))
-        co_diag_add(d, "pipeline",
-                    "\"%s\" must be letters, digits, '_', '-', '.'",
-                    m->pipeline);
+    co__check_name(m->pipeline, "pipeline", "pipeline name", d);
     char *sd = co__get_str(root, "secrets_dir", "", 0, "/run/secrets", d);
     m->secrets_dir = co_path_join(m->dir, sd);
     free(sd);

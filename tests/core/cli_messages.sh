@@ -5,7 +5,8 @@
 # - `validate DIR` (a folder, not a manifest) says it is a directory and
 #   which manifests are in it, instead of "Input/output error";
 # - a --set value out of range says "stages[N] (NAME).PATH: must be
-#   between A and B (got C)", for plugin options and stage settings.
+#   between A and B (got C)", for plugin options and stage settings, and a
+#   name too long gives its length and the limit.
 . "$(dirname "$0")/../common/cli.sh"
 : "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
 SRC=$CAREEROPS_SOURCE_ROOT
@@ -45,4 +46,9 @@ expect 2 "stages\[1\] \(classify\)\.concurrency: must be between 1 and 64 \(got 
     "--set a stage setting out of range" "$B" validate "$D" --set stages.classify.concurrency=100
 expect 2 "stages\[1\] \(classify\)\.rate_limit\.per_second: must be between 0 and [0-9e+.]+ \(got -1\)" \
     "--set a rate limit out of range" "$B" validate "$D" --set stages.classify.rate_limit.per_second=-1
+long=$(printf 'x%.0s' $(seq 300))
+expect 2 "stages\[1\]\.name: the stage name must be between 1 and 200 characters long \(got 300: \"x{40}\.\.\.\"\)" \
+    "--set a stage name too long" "$B" validate "$D" --set "stages.classify.name=$long"
+expect 2 "stages\[1\]\.output: the topic name must be between 1 and 200 characters long \(got 300" \
+    "--set a topic name too long" "$B" validate "$D" --set "stages.classify.output=$long"
 echo "ok: out-of-range values say 'stages[N] (NAME).PATH: must be between A and B (got C)'"
