@@ -416,7 +416,7 @@ int co_cmd_backup(int argc, char **argv)
                         "set CAREEROPS_STATE\n");
         return 2;
     }
-    co_archive_t *a = co__arch_open_existing(&o, "restore");
+    co_archive_t *a = co__arch_open(&o);
     if (a == NULL)
         return 1;
     char tmp[] = "/tmp/careerops-backup-XXXXXX";
@@ -528,7 +528,7 @@ int co_cmd_restore(int argc, char **argv)
                 ntab < 0 ? "could not be inspected" : "has tables");
         return 1;
     }
-    co_archive_t *a = co__arch_open(&o);
+    co_archive_t *a = co__arch_open_existing(&o, "restore");
     if (a == NULL)
         return 1;
     char err[1024], key[512];
