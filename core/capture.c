@@ -65,11 +65,12 @@ static const co_port_t co__capture_port = {
 };
 
 /* Check a loaded manifest (d: its load diagnostics), then create and
- * start stage `stage_name`; takes m. */
+ * start stage `stage_name`; takes m. need_output: refuse stages that emit
+ * nothing (sinks), whose output cannot be captured. */
 static co_capture_t *co__capture_start(co_manifest_t *m, co_diag_t d,
                                        const char *manifest_path,
-                                       const char *stage_name, char *errstr,
-                                       size_t sz)
+                                       const char *stage_name, int need_output,
+                                       char *errstr, size_t sz)
 {
     if (m != NULL)
         co_validate_plugins(m, &d);
@@ -80,9 +81,25 @@ static co_capture_t *co__capture_start(co_manifest_t *m, co_diag_t d,
         return NULL;
     }
     const co_stage_conf_t *sc = co_manifest_stage(m, stage_name);
-    if (sc == NULL) {
-        co_errf(errstr, sz, "%s: no stage named '%s'", manifest_path,
-                stage_name);
+    char all[512], procs[512];
+    co_manifest_stage_list(m, CO_STAGE_ANY, all, sizeof all);
+    co_manifest_stage_list(
+        m, CO_STAGE_PROCESSOR | (need_output ? 0 : CO_STAGE_SINK), procs,
+        sizeof procs);
+    const char *why = NULL;
+    if (sc == NULL)
+        why = "there is no such stage";
+    else if (sc->n_inputs == 0)
+        why = "it is a source: only stages with an input can be given "
+              "records";
+    else if (need_output && sc->output == NULL)
+        why = "it is a sink: it emits no records, so there is nothing to "
+              "measure";
+    if (why != NULL) {
+        co_errf(errstr, sz,
+                "%s: stage '%s': %s; stages that can be used: %s (all "
+                "stages: %s)",
+                manifest_path, stage_name, why, procs, all);
         co_manifest_free(m);
         return NULL;
     }
@@ -97,9 +114,9 @@ static co_capture_t *co__capture_start(co_manifest_t *m, co_diag_t d,
     if (c->st->ph->desc->process == NULL) {
         co_errf(errstr, sz,
                 "%s: stage '%s' (plugin %s) is a source: only processor and "
-                "sink stages can be given records (pick the classifier "
-                "stage, e.g. --stage classify)",
-                manifest_path, stage_name, c->st->ph->desc->name);
+                "sink stages can be given records; stages that can be "
+                "used: %s",
+                manifest_path, stage_name, c->st->ph->desc->name, procs);
         co_stage_free(c->st);
         co_manifest_free(m);
         free(c);
@@ -128,7 +145,7 @@ co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
 {
     co_diag_t d = {0};
     co_manifest_t *m = co_manifest_load(manifest_path, sets, &d);
-    return co__capture_start(m, d, manifest_path, stage_name, errstr, sz);
+    return co__capture_start(m, d, manifest_path, stage_name, 1, errstr, sz);
 }
 
 co_capture_t *co_capture_new_buffer(const char *text, size_t len,
@@ -138,7 +155,7 @@ co_capture_t *co_capture_new_buffer(const char *text, size_t len,
 {
     co_diag_t d = {0};
     co_manifest_t *m = co_manifest_load_buffer(text, len, label, dir, NULL, &d);
-    return co__capture_start(m, d, label, stage_name, errstr, sz);
+    return co__capture_start(m, d, label, stage_name, 0, errstr, sz);
 }
 
 co_status_t co_capture_flush(co_capture_t *c)

@@ -22,16 +22,19 @@
 /**
  * @brief Load the manifest, apply `sets` ("path=value", NULL-terminated,
  *        may be NULL), and create and start an instance of stage
- *        `stage_name`'s plugin.
- * @returns A new capture, or NULL with the reason (including manifest
- *          errors with their JSON paths) in errstr.
+ *        `stage_name`'s plugin. Sink stages (no output) are refused:
+ *        they emit nothing to capture.
+ * @returns A new capture, or NULL with the reason (manifest errors with
+ *          their JSON paths; an unknown, source or sink stage with the
+ *          names of the stages that can be used) in errstr.
  */
 co_capture_t *co_capture_new(const char *manifest_path, const char *stage_name,
                              const char *const *sets, char *errstr,
                              size_t errstr_size);
 
 /**
- * @brief co_capture_new() on manifest text in memory.
+ * @brief co_capture_new() on manifest text in memory; sink stages are
+ *        accepted (`careerops plugins test` runs sinks this way).
  * @param label Names the manifest in messages (e.g. "plugins test").
  * @param dir Folder that relative paths and secrets resolve against.
  */

@@ -154,6 +154,7 @@ int co_command_stage_config(const char *manifest, const char *stage,
             sc = s;
     }
     int rc = 0;
+    char names[512];
     if (sc == NULL || strcmp(sc->plugin, plugin) != 0) {
         if (sc != NULL)
             co_errf(err, err_size,
@@ -161,8 +162,11 @@ int co_command_stage_config(const char *manifest, const char *stage,
                     "%s stage",
                     manifest, sc->name, sc->index, sc->plugin, plugin, plugin);
         else if (stage != NULL)
-            co_errf(err, err_size, "%s: no stage named %s: name a %s stage",
-                    manifest, stage, plugin);
+            co_errf(
+                err, err_size,
+                "%s: no stage named %s: name a %s stage (stages: %s)", manifest,
+                stage, plugin,
+                co_manifest_stage_list(m, CO_STAGE_ANY, names, sizeof names));
         else
             co_errf(err, err_size,
                     "%s: no %s stage: add one or name another "

@@ -584,6 +584,7 @@ char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
 int co_cmd_serve(int argc, char **argv)
 {
     const char *path = NULL, *listen = NULL;
+    int help = 0;
     const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
     size_t nsets = 0;
     for (int i = 1; i < argc; i++) {
@@ -594,6 +595,7 @@ int co_cmd_serve(int argc, char **argv)
         else if (argv[i][0] != '-' && path == NULL)
             path = argv[i];
         else {
+            help = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
             path = NULL;
             break;
         }
@@ -601,12 +603,12 @@ int co_cmd_serve(int argc, char **argv)
     if (path == NULL) {
         free(sets);
         fprintf(
-            stderr,
+            help ? stdout : stderr,
             "usage: careerops serve MANIFEST [--listen "
             "ADDR:PORT] [--set PATH=VALUE]...\n  serves the dashboard (docs/"
             "dashboard.md) over the manifest's postgres-sink "
             "tables until Ctrl-C; no pipeline runs\n");
-        return 2;
+        return help ? 0 : 2;
     }
     co_diag_t dg = {0};
     co_manifest_t *m = co_manifest_load(path, sets, &dg);

@@ -280,8 +280,10 @@ int co_cmd_dlq(int argc, char **argv)
         else if (opt == 'O')
             c.offs = optarg;
         else {
+            if (opt == 'h')
+                co__dlq_usage();
             free(sets);
-            return 2;
+            return opt == 'h' ? 0 : 2;
         }
     }
     if (optind >= argc || (strcmp(c.sub, "show") == 0 && c.offs == NULL)) {

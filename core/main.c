@@ -72,6 +72,12 @@ static void co__usage(FILE *f)
             co_plugin_search_path());
 }
 
+/* Whether a word asks for help (--help, -h). */
+static int co__is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
 /* Collect repeated --set/--stage values into NULL-terminated arrays. */
 typedef struct {
     const char **v;
@@ -245,11 +251,15 @@ static void co__list_one(const char *file, const co_plugin_handle_t *h,
 
 static int co__cmd_plugins(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+    int help = argc >= 2 && co__is_help(argv[argc - 1]);
+    if (argc < 2 || (help && strcmp(argv[1], "test") != 0)) {
         printf("usage: careerops plugins list\n"
                "       careerops plugins info NAME|FILE.so\n"
                "       careerops plugins test NAME --input IN.jsonl "
-               "[--expect OUT.jsonl] [--config JSON]\n");
+               "[--expect OUT.jsonl] [--config JSON]\n\n"
+               "list prints the installed plugins (name, version, kinds); "
+               "info one plugin's\noptions; test runs a processor or sink "
+               "on JSONL records (see `careerops\nplugins test --help`).\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "list") == 0) {

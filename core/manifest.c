@@ -5,10 +5,12 @@
 #include "manifest_int.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void co__add_topic(co_manifest_t *m, const char *name)
@@ -40,11 +42,45 @@ static const char *const co__alerts_keys[] = {
 static const char *const co__http_keys[] = {"listen", "token_file",
                                             "allowed_hosts", NULL};
 
+static int co__json_name(const struct dirent *e)
+{
+    size_t l = strlen(e->d_name);
+    return l > 5 && strcmp(e->d_name + l - 5, ".json") == 0;
+}
+
+/* A folder given as the manifest: say so, with the .json files in it. */
+static void co__manifest_is_dir(const char *path, co_diag_t *d)
+{
+    char found[512] = "";
+    size_t j = 0;
+    struct dirent **names = NULL;
+    int n = scandir(path, &names, co__json_name, alphasort);
+    for (int i = 0; i < n; i++) {
+        if (i < 4 && j + 1 < sizeof found)
+            j += (size_t)snprintf(found + j, sizeof found - j, "%s%s",
+                                  i ? ", " : "", names[i]->d_name);
+        free(names[i]);
+    }
+    free(names);
+    co_diag_add(d, "",
+                "%s is a directory, not a manifest: pass the manifest's "
+                "JSON file%s%s%s",
+                path, n > 0 ? " (here: " : ", e.g. pipelines/demo.json", found,
+                n > 4   ? ", ...)"
+                : n > 0 ? ")"
+                        : "");
+}
+
 co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
                                 co_diag_t *d)
 {
     char *text = NULL;
     size_t len = 0;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        co__manifest_is_dir(path, d);
+        return NULL;
+    }
     int rc = co_read_file(path, &text, &len);
     if (rc != 0) {
         co_diag_add(d, "", "cannot read %s: %s", path, strerror(-rc));
@@ -287,10 +323,7 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
     m->dir = co_strdup(dir);
     co__check_keys(root, "", co__top_keys, d);
     m->pipeline = co__get_str(root, "pipeline", "", 1, NULL, d);
-    if (m->pipeline && !co__valid_name(m->pipeline))
-        co_diag_add(d, "pipeline",
-                    "\"%s\" must be letters, digits, '_', '-', '.'",
-                    m->pipeline);
+    co__check_name(m->pipeline, "pipeline", "pipeline name", d);
     char *sd = co__get_str(root, "secrets_dir", "", 0, "/run/secrets", d);
     m->secrets_dir = co_path_join(m->dir, sd);
     free(sd);
@@ -342,6 +375,25 @@ void co_manifest_free(co_manifest_t *m)
     free(m->alerts.topic);
     json_decref(m->root);
     free(m);
+}
+
+const char *co_manifest_stage_list(const co_manifest_t *m, unsigned roles,
+                                   char *buf, size_t sz)
+{
+    size_t j = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < m->n_stages && j + 1 < sz; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        unsigned role = s->n_inputs == 0 ? CO_STAGE_SOURCE
+                        : s->output      ? CO_STAGE_PROCESSOR
+                                         : CO_STAGE_SINK;
+        if ((roles & role) && s->name != NULL)
+            j += (size_t)snprintf(buf + j, sz - j, "%s%s", j ? ", " : "",
+                                  s->name);
+    }
+    if (buf[0] == '\0')
+        snprintf(buf, sz, "none");
+    return buf;
 }
 
 const co_stage_conf_t *co_manifest_stage(const co_manifest_t *m,

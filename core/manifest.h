@@ -167,6 +167,24 @@ void co_manifest_free(co_manifest_t *m);
 const co_stage_conf_t *co_manifest_stage(const co_manifest_t *m,
                                          const char *name);
 
+/** Stage roles, by the stage's topics, for co_manifest_stage_list(). */
+enum {
+    CO_STAGE_SOURCE = 1,    /**< no input */
+    CO_STAGE_PROCESSOR = 2, /**< input and output */
+    CO_STAGE_SINK = 4,      /**< input, no output */
+    CO_STAGE_ANY = 7
+};
+
+/**
+ * @brief The names of m's stages whose role is in `roles` (CO_STAGE_*),
+ *        in manifest order, as "a, b, c" ("none" when there are none), for
+ *        messages that say which stage names can be given.
+ * @param buf Filled (truncated to sz, always NUL-terminated).
+ * @returns buf. Thread-safe on a manifest nobody modifies.
+ */
+const char *co_manifest_stage_list(const co_manifest_t *m, unsigned roles,
+                                   char *buf, size_t sz);
+
 /** @brief Partitions configured for topic `name` (default if unknown). */
 int co_manifest_partitions(const co_manifest_t *m, const char *name);
 

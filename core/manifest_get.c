@@ -109,8 +109,8 @@ int64_t co__get_int(json_t *obj, const char *key, const char *path,
     }
     int64_t x = json_integer_value(v);
     if (x < min || x > max) {
-        co_diag_add(d, p, "%lld is out of range %lld to %lld", (long long)x,
-                    (long long)min, (long long)max);
+        co_diag_add(d, p, "must be between %lld and %lld (got %lld)",
+                    (long long)min, (long long)max, (long long)x);
         return def;
     }
     return x;
@@ -130,7 +130,7 @@ double co__get_num(json_t *obj, const char *key, const char *path,
     }
     double x = json_number_value(v);
     if (x < min || x > max) {
-        co_diag_add(d, p, "%g is out of range %g to %g", x, min, max);
+        co_diag_add(d, p, "must be between %g and %g (got %g)", min, max, x);
         return def;
     }
     return x;
@@ -151,9 +151,29 @@ int co__get_bool(json_t *obj, const char *key, const char *path, int def,
     return json_is_true(v);
 }
 
+#define CO__NAME_MAX 200
+
+void co__check_name(const char *s, const char *path, const char *what,
+                    co_diag_t *d)
+{
+    if (s == NULL || co__valid_name(s))
+        return;
+    size_t n = strlen(s);
+    if (n == 0 || n > CO__NAME_MAX)
+        co_diag_add(d, path,
+                    "the %s must be between 1 and %d characters long (got "
+                    "%zu%s%.40s%s)",
+                    what, CO__NAME_MAX, n, n ? ": \"" : "", s,
+                    n ? "...\"" : "");
+    else
+        co_diag_add(d, path,
+                    "the %s \"%s\" must be letters, digits, '_', '-', '.'",
+                    what, s);
+}
+
 int co__valid_name(const char *s)
 {
-    if (s == NULL || s[0] == '\0' || strlen(s) > 200)
+    if (s == NULL || s[0] == '\0' || strlen(s) > CO__NAME_MAX)
         return 0;
     for (const char *p = s; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' ||

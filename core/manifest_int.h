@@ -44,6 +44,12 @@ int co__get_bool(json_t *obj, const char *key, const char *path, int def,
  *         1 to 200 of [A-Za-z0-9_.-]. */
 int co__valid_name(const char *s);
 
+/** @brief Report at `path` why `s` is not a valid name (co__valid_name()):
+ *         its length against the limit, or its characters. `what` names
+ *         it in the message ("topic name", "name"). No-op when valid. */
+void co__check_name(const char *s, const char *path, const char *what,
+                    co_diag_t *d);
+
 /** @brief Apply one `--set PATH=VALUE` to the document (manifest_set.c).
  *  @returns 0, or -1 after adding a diagnostic named "--set PATH=VALUE". */
 int co__apply_set(json_t *root, const char *set, co_diag_t *d);

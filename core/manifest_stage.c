@@ -116,13 +116,10 @@ static void co__stage_topics(co_stage_conf_t *s, json_t *st, const char *path,
         co_diag_add(d, p, "must be a topic name or an array of them");
     }
     for (size_t i = 0; i < s->n_inputs; i++)
-        if (!co__valid_name(s->inputs[i]))
-            co_diag_add(d, p, "bad topic name \"%s\"", s->inputs[i]);
+        co__check_name(s->inputs[i], p, "topic name", d);
     s->output = co__get_str(st, "output", path, 0, NULL, d);
-    if (s->output && !co__valid_name(s->output)) {
-        snprintf(p, sizeof p, "%s.output", path);
-        co_diag_add(d, p, "bad topic name \"%s\"", s->output);
-    }
+    snprintf(p, sizeof p, "%s.output", path);
+    co__check_name(s->output, p, "topic name", d);
 }
 
 static void co__stage_errors(co_stage_conf_t *s, json_t *st, const char *path,
@@ -149,11 +146,9 @@ static void co__stage_errors(co_stage_conf_t *s, json_t *st, const char *path,
     free(tol);
     s->dlq_topic =
         co__get_str(err, "dead_letter_topic", p, 0, "dlq_dead_letters", d);
-    if (s->dlq_topic && !co__valid_name(s->dlq_topic)) {
-        char pt[160];
-        snprintf(pt, sizeof pt, "%s.dead_letter_topic", p);
-        co_diag_add(d, pt, "bad topic name \"%s\"", s->dlq_topic);
-    }
+    char pt[160];
+    snprintf(pt, sizeof pt, "%s.dead_letter_topic", p);
+    co__check_name(s->dlq_topic, pt, "topic name", d);
     s->retries = (int)co__get_int(err, "retries", p, 3, 0, 1000, d);
     s->backoff_ms = co__get_int(err, "backoff_ms", p, 500, 0, 3600000, d);
     s->backoff_max_ms =
@@ -253,17 +248,20 @@ void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
     co__check_keys(raw, path, co__stage_keys, d);
     json_t *st = co__merge_defaults(raw, defaults);
     s->name = co__get_str(st, "name", path, 1, NULL, d);
-    if (s->name && !co__valid_name(s->name)) {
-        char p[96];
-        snprintf(p, sizeof p, "%s.name", path);
-        co_diag_add(d, p, "\"%s\" must be letters, digits, '_', '-', '.'",
-                    s->name);
-    }
+    char np[96];
+    snprintf(np, sizeof np, "%s.name", path);
+    co__check_name(s->name, np, "stage name", d);
     co__stage_plugin(m, s, st, path, d);
     co__stage_topics(s, st, path, d);
-    co__stage_errors(s, st, path, d);
-    co__stage_rate(s, st, path, d);
-    co__stage_rest(s, st, path, d);
+    /* the settings with limits name the stage too: "stages[1] (classify)" */
+    char named[96];
+    if (s->name != NULL)
+        snprintf(named, sizeof named, "%s (%.48s)", path, s->name);
+    else
+        snprintf(named, sizeof named, "%s", path);
+    co__stage_errors(s, st, named, d);
+    co__stage_rate(s, st, named, d);
+    co__stage_rest(s, st, named, d);
     if (s->n_inputs == 0 && s->output == NULL && s->name)
         co_diag_add(d, path,
                     "stage has neither input nor output: a source needs "

@@ -89,8 +89,8 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
         if (ok && o->max > o->min &&
             ((double)json_integer_value(v) < o->min ||
              (double)json_integer_value(v) > o->max)) {
-            co_diag_add(d, p, "%lld is out of range %.0f to %.0f",
-                        (long long)json_integer_value(v), o->min, o->max);
+            co_diag_add(d, p, "must be between %.0f and %.0f (got %lld)",
+                        o->min, o->max, (long long)json_integer_value(v));
             return 1;
         }
         break;
@@ -98,8 +98,8 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
         ok = json_is_number(v);
         if (ok && o->max > o->min &&
             (json_number_value(v) < o->min || json_number_value(v) > o->max)) {
-            co_diag_add(d, p, "%g is out of range %g to %g",
-                        json_number_value(v), o->min, o->max);
+            co_diag_add(d, p, "must be between %g and %g (got %g)", o->min,
+                        o->max, json_number_value(v));
             return 1;
         }
         break;

@@ -121,11 +121,12 @@ static int co__check(co_manifest_t *m, const co_run_opts_t *o)
 {
     for (size_t i = 0; o->stages && o->stages[i]; i++)
         if (co_manifest_stage(m, o->stages[i]) == NULL) {
-            fprintf(stderr, "error: --stage %s: no such stage in %s (stages: ",
-                    o->stages[i], m->path);
-            for (size_t j = 0; j < m->n_stages; j++)
-                fprintf(stderr, "%s%s", j ? ", " : "", m->stages[j].name);
-            fprintf(stderr, ")\n");
+            char all[1024];
+            fprintf(stderr,
+                    "error: --stage %s: no such stage in %s (stages: "
+                    "%s)\n",
+                    o->stages[i], m->path,
+                    co_manifest_stage_list(m, CO_STAGE_ANY, all, sizeof all));
             return 2;
         }
     co_diag_t d = {0};

@@ -84,7 +84,7 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
         co_diag_add(d, "http.listen", "%s", e);
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
-        char path[64], e[2048];
+        char path[320], e[2048];
         if (s->plugin == NULL || s->name == NULL)
             continue; /* already reported by the manifest parser */
         snprintf(path, sizeof path, "stages[%zu].%s", i,
@@ -125,7 +125,7 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
                         "available in this version: use \"at-least-once\" "
                         "with idempotency keys (docs/manifest.md)");
         }
-        snprintf(path, sizeof path, "stages[%zu].config", i);
+        snprintf(path, sizeof path, "stages[%zu] (%.256s).config", i, s->name);
         co_options_validate(p->options, s->config, path, d);
     }
     return (int)(d->n - before);

@@ -253,8 +253,10 @@ if [ "$slack" = auto ] && [ -f "$root/secrets/slack_webhook" ]; then
            --set 'stages.show.config={"webhook_url":"${secret:slack_webhook}"}')
 else
     [ "$verbose" = 0 ] || sets+=(--set stages.show.config.verbose=true)
-    [ -z "${CAREEROPS_DEMO_NOW:-}" ] || sets+=(--set "stages.show.config.now=$CAREEROPS_DEMO_NOW")
 fi
+# the fixed "now" past interviews are marked against (console-sink and
+# slack-sink take the same option)
+[ -z "${CAREEROPS_DEMO_NOW:-}" ] || sets+=(--set "stages.show.config.now=$CAREEROPS_DEMO_NOW")
 
 # ---- run the pipeline to the end
 : >>"$notif"
@@ -303,6 +305,11 @@ if [ "$rc" != 0 ]; then
     die "the pipeline stopped with exit code $rc (log: $log)"
 fi
 pipeline_ms=$(($(now_ms) - run_t0))
+# an empty mailbox (empty mbox file, Maildir or folder) is no error, but it
+# must not pass for a mailbox read to its end
+if grep -q '"msg":"0 messages found in ' "$log"; then
+    echo "demo: warning: 0 messages found in $mailbox (an empty mbox file, Maildir or folder: check the path or the export)" >&2
+fi
 # where this file was read to, for a later export at another path
 if [ -f "$mailbox" ]; then
     off=$(q -c "SELECT convert_from(value, 'UTF8')::json->>'offset' FROM careerops_state

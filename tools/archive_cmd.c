@@ -39,6 +39,7 @@ typedef struct {
     co_archive_config_t cfg;
     const char *dsn, *out, *older;
     long keep;
+    int url_default; /* neither --archive nor CAREEROPS_ARCHIVE was given */
 } co__arch_opts_t;
 
 enum {
@@ -91,6 +92,7 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
 {
     memset(o, 0, sizeof *o);
     o->cfg.url = co__env("CAREEROPS_ARCHIVE");
+    o->url_default = o->cfg.url == NULL;
     if (o->cfg.url == NULL)
         o->cfg.url = CO_ARCH_DEFAULT_URL;
     o->cfg.s3_endpoint = co__env("CAREEROPS_ARCHIVE_S3_ENDPOINT");
@@ -106,6 +108,7 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
         switch (c) {
         case 'a':
             o->cfg.url = optarg;
+            o->url_default = 0;
             break;
         case CO_OPT_S3_ENDPOINT:
             o->cfg.s3_endpoint = optarg;
@@ -173,6 +176,36 @@ static co_archive_t *co__arch_open(const co__arch_opts_t *o)
     return a;
 }
 
+/* co__arch_open() for a command that reads (get, ls, prune, restore):
+ * a folder archive that does not exist is refused with how to create it,
+ * or, when none was configured, what to configure. */
+static co_archive_t *co__arch_open_existing(const co__arch_opts_t *o,
+                                            const char *cmd)
+{
+    co_archive_t *a = co__arch_open(o);
+    if (a == NULL || co_archive_exists(a))
+        return a;
+    char url[1200];
+    co_archive_url_of(a, "", url, sizeof url);
+    url[strlen(url) - 1] = '\0'; /* the trailing slash */
+    if (o->url_default)
+        fprintf(stderr,
+                "careerops %s: no archive at %s (the default: neither "
+                "--archive nor CAREEROPS_ARCHIVE is set): set one of them to "
+                "your archive (a folder, file:///dir or s3://bucket/prefix), "
+                "or create this one with `careerops archive init`\n",
+                cmd, url);
+    else
+        fprintf(stderr,
+                "careerops %s: no archive at %s (the folder does not exist): "
+                "create it with `careerops archive init --archive %s`, or "
+                "point --archive / CAREEROPS_ARCHIVE at the archive that "
+                "holds your data\n",
+                cmd, url, o->cfg.url);
+    co_archive_close(a);
+    return NULL;
+}
+
 static void co__ref_print(const co_archive_ref_t *r)
 {
     printf("{\"archive_url\":\"%s\",\"size\":%llu,\"sha256\":\"%s\"%s}\n",
@@ -211,6 +244,11 @@ int co_cmd_archive(int argc, char **argv)
         return 2;
     }
     const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 ||
+        strcmp(sub, "help") == 0) {
+        printf("%s\n%s", co__archive_usage, co__arch_settings);
+        return 0;
+    }
     int i = co__arch_parse(argc - 1, argv + 1, &o, co__archive_usage);
     if (i == -2)
         return 0;
@@ -250,7 +288,7 @@ int co_cmd_archive(int argc, char **argv)
                             "(archive_url, sha256:HEX or key)\n");
             return 2;
         }
-        if ((a = co__arch_open(&o)) == NULL)
+        if ((a = co__arch_open_existing(&o, "archive get")) == NULL)
             return 1;
         FILE *out = stdout;
         if (o.out && (out = fopen(o.out, "wb")) == NULL) {
@@ -268,7 +306,7 @@ int co_cmd_archive(int argc, char **argv)
         if (rc && o.out)
             unlink(o.out);
     } else if (strcmp(sub, "ls") == 0) {
-        if ((a = co__arch_open(&o)) == NULL)
+        if ((a = co__arch_open_existing(&o, "archive ls")) == NULL)
             return 1;
         if (co_archive_list(a, nargs ? args[0] : "", co__ls_cb, NULL, err,
                             sizeof err) < 0) {
@@ -283,7 +321,7 @@ int co_cmd_archive(int argc, char **argv)
                             "(a number of days, 0 or more)\n");
             return 2;
         }
-        if ((a = co__arch_open(&o)) == NULL)
+        if ((a = co__arch_open_existing(&o, "archive prune")) == NULL)
             return 1;
         size_t n = 0;
         time_t before = time(NULL) - (time_t)(days * 86400.0);
@@ -490,7 +528,7 @@ int co_cmd_restore(int argc, char **argv)
                 ntab < 0 ? "could not be inspected" : "has tables");
         return 1;
     }
-    co_archive_t *a = co__arch_open(&o);
+    co_archive_t *a = co__arch_open_existing(&o, "restore");
     if (a == NULL)
         return 1;
     char err[1024], key[512];

@@ -22,9 +22,15 @@ int co_cmd_restore(int argc, char **argv);
 int main(int argc, char **argv)
 {
     co_log_init_from_env();
-    if (argc < 2) {
-        fprintf(stderr, "usage: careerops relabel|applications|archive|backup|restore ...\n");
-        return 2;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        fprintf(argc < 2 ? stderr : stdout,
+                "usage: careerops relabel|applications|archive|backup|"
+                "restore ...\n\n"
+                "careerops-tools runs the `careerops` commands that use "
+                "PostgreSQL or the\narchive; `careerops COMMAND --help` "
+                "describes each one.\n");
+        return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "relabel") == 0)
         return co_cmd_relabel(argc - 1, argv + 1);

@@ -147,6 +147,12 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
     return a;
 }
 
+int co_archive_exists(const co_archive_t *a)
+{
+    struct stat sb;
+    return a->is_s3 || (stat(a->root, &sb) == 0 && S_ISDIR(sb.st_mode));
+}
+
 void co_archive_close(co_archive_t *a)
 {
     if (a == NULL)
@@ -386,11 +392,20 @@ static int co__arch_resolve(const co_archive_t *a, const char *ref, char *key,
 {
     const char *r = ref;
     size_t bl = strlen(a->base_url);
-    if (strncmp(r, "sha256:", 7) == 0)
+    int hash_ref = strncmp(r, "sha256:", 7) == 0;
+    if (hash_ref)
         r += 7;
     if (co__arch_is_hex64(r)) {
         co__arch_key_of(r, key, keylen);
         return 0;
+    }
+    if (hash_ref) {
+        snprintf(err, errlen,
+                 "'%s' is not a valid sha256 reference: after \"sha256:\" "
+                 "give the 64 lowercase hex digits that `careerops archive "
+                 "put` printed (got %zu characters)",
+                 ref, strlen(r));
+        return -1;
     }
     if (strncmp(r, a->base_url, bl) == 0 && r[bl] == '/') {
         r += bl + 1;

@@ -62,6 +62,12 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
 /** Close an archive and wipe its credentials from memory. NULL is fine. */
 void co_archive_close(co_archive_t *a);
 
+/**
+ * Whether the archive is there: a folder archive's folder exists (1) or not
+ * (0). An S3 archive is not asked (no request): 1. Thread-safe.
+ */
+int co_archive_exists(const co_archive_t *a);
+
 /** Create the folder or the S3 bucket if missing. 0, or -1 with err. */
 int co_archive_init(co_archive_t *a, char *err, size_t errlen);
 

@@ -65,12 +65,17 @@ static int co__relabel_connection(co__relabel_t *r)
                 r->sink = s;
         }
         if (r->sink == NULL || strcmp(r->sink->plugin, "postgres-sink") != 0) {
-            fprintf(stderr,
-                    "error: %s: %s (name the postgres-sink stage with "
-                    "--stage, or give --conninfo)\n",
-                    r->manifest,
-                    r->sink ? "that stage is not a postgres-sink stage"
-                            : "no postgres-sink stage");
+            char all[512];
+            fprintf(
+                stderr,
+                "error: %s: %s%s (name the postgres-sink stage with "
+                "--stage, or give --conninfo; stages: %s)\n",
+                r->manifest,
+                r->sink    ? "that stage is not a postgres-sink stage"
+                : r->stage ? "no stage named "
+                           : "no postgres-sink stage",
+                r->sink || !r->stage ? "" : r->stage,
+                co_manifest_stage_list(r->m, CO_STAGE_ANY, all, sizeof all));
             return 2;
         }
         const char *ci =

@@ -243,12 +243,15 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
     if (n > 0 || again)
         return CO_OK;
     if (!m->seen_any && !m->warned_empty) {
-        /* a mistyped folder must not look like an empty inbox */
+        /* a mistyped folder or an empty export must not look like an
+         * inbox read to its end: nothing read ever is "0 messages found" */
+        int never = m->offset == 0 && g_hash_table_size(m->seen) == 0;
         m->warned_empty = 1;
         mailbox_api->log(m->st, CO_LOG_WARN,
-                         "no new messages in %s (read as %s): expected an "
-                         "mbox file, a Maildir with cur/ and new/, or a "
-                         "folder of .eml files",
+                         "%s in %s (read as %s): expected an mbox file, a "
+                         "Maildir with cur/ and new/, or a folder of .eml "
+                         "files",
+                         never ? "0 messages found" : "no new messages",
                          m->cfg->path, mailbox_format_name(m->fmt));
     }
     if (!m->cfg->follow)

@@ -712,10 +712,10 @@ int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv)
     co_capture_t *cap =
         co__eval_api->capture_open(manifest, stage, sets, err, sizeof err);
     free(sets);
-    if (cap == NULL) {
+    if (cap == NULL) { /* the manifest or stage cannot be used: usage */
         fprintf(stderr, "error: %s\n", err);
         co__eval_rows_free(&rows);
-        return 1;
+        return 2;
     }
     for (size_t i = 0; i < rows.n; i++) {
         co__eval_one(cap, &rows.v[i]);

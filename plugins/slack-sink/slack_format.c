@@ -239,23 +239,45 @@ static char *slack_sources_text(json_t *sources)
     return out;
 }
 
-/* Whether an RFC 3339 UTC time ("2025-03-04T15:00:00Z") is before the
- * wall clock. */
-static int slack_is_past(const char *utc)
+int slack_parse_time(const char *s, int64_t *out)
 {
     struct tm tm = {0};
-    if (utc == NULL ||
-        sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-        return 0;
+    char tail = '\0';
+    if (s == NULL)
+        return -1;
+    int n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
+                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail);
+    /* a date alone is midnight UTC, as in console-sink */
+    if (n != 3 && n != 6 && !(n == 7 && (tail == 'Z' || tail == '.')))
+        return -1;
+    if (n == 3 && strlen(s) != 10)
+        return -1;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
-    return timegm(&tm) < time(NULL);
+    *out = (int64_t)timegm(&tm);
+    return 0;
+}
+
+/* Whether an RFC 3339 UTC time ("2025-03-04T15:00:00Z") is before now
+ * (seconds since the epoch). */
+static int slack_is_past(const char *utc, int64_t now)
+{
+    int64_t t;
+    return slack_parse_time(utc, &t) == 0 && t < now;
 }
 
 char *slack_format_message(const char *notification_json, size_t len,
                            int possible_repeat, char **event_key, char *err,
                            size_t err_size)
+{
+    return slack_format_message_at(notification_json, len, possible_repeat,
+                                   (int64_t)time(NULL), event_key, err,
+                                   err_size);
+}
+
+char *slack_format_message_at(const char *notification_json, size_t len,
+                              int possible_repeat, int64_t now,
+                              char **event_key, char *err, size_t err_size)
 {
     if (event_key != NULL)
         *event_key = NULL;
@@ -314,7 +336,7 @@ char *slack_format_message(const char *notification_json, size_t len,
     FILE *f = open_memstream(&buf, &blen);
     slack_field(f, "Company", company);
     slack_field(f, "Role", role);
-    const char *past = slack_is_past(date_utc) ? ", past" : "";
+    const char *past = slack_is_past(date_utc, now) ? ", past" : "";
     char when[512];
     const char *sent = slack_str(email, "date_local");
     if (sent == NULL)

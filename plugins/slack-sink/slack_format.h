@@ -80,6 +80,24 @@ char *slack_format_message(const char *notification_json, size_t len,
                            size_t err_size);
 
 /**
+ * @brief slack_format_message() with the "now" a scheduled date is compared
+ *        with to mark it ", past" (slack_format_message() uses the wall
+ *        clock).
+ * @param now Seconds since the epoch (UTC), e.g. the stage's `now` option.
+ */
+char *slack_format_message_at(const char *notification_json, size_t len,
+                              int possible_repeat, int64_t now,
+                              char **event_key, char *err, size_t err_size);
+
+/**
+ * @brief Parse an RFC 3339 UTC time ("2025-10-20T09:00:00Z", fractions
+ *        ignored) or a date alone ("2025-10-20", midnight UTC).
+ * @param out Set to seconds since the epoch.
+ * @returns 0, or -1 when s is NULL or not such a time. Thread-safe.
+ */
+int slack_parse_time(const char *s, int64_t *out);
+
+/**
  * @brief Map an incoming-webhook answer onto a stage status.
  *
  * - 2xx -> CO_OK (Slack answers `ok`, text/plain).

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const co_host_api_t *api;
 
@@ -32,6 +33,7 @@ struct slack_sink_conf {
     const char *webhook_url;
     int64_t timeout_ms;
     const char *on_pending;
+    const char *now;
 };
 
 /** One instance (one stage worker). */
@@ -40,6 +42,7 @@ struct slack_sink {
     const struct slack_sink_conf *conf;
     co_http_t *http;
     int pending_skip;      /* on_pending == "skip" */
+    int64_t now;           /* `now` parsed (s since the epoch), or -1 */
     char *posted_uncommit; /* posted `ok` but idem_commit failed: commit
                               only, never post it again */
 };
@@ -56,6 +59,10 @@ static const co_option_t slack_sink_options[] = {
      "When an earlier post's outcome is unknown (crash between Slack's "
      "answer and the commit): 'repost' (marked as a possible repeat) or "
      "'skip'."},
+    {CO_OPT_STR, "now", NULL, 0, 0, 0, offsetof(struct slack_sink_conf, now),
+     "text: the time a scheduled date is compared with to mark it \"past\" "
+     "(RFC 3339, e.g. 2025-10-20T09:00:00Z; the demo sets it from "
+     "CAREEROPS_DEMO_NOW, as for console-sink); default: the wall clock."},
     {0}};
 
 static co_status_t slack_sink_init(const co_host_api_t *a, co_stage_t *st,
@@ -77,9 +84,20 @@ static co_status_t slack_sink_init(const co_host_api_t *a, co_stage_t *st,
                      c->on_pending);
         return CO_FATAL;
     }
+    int64_t now = -1;
+    if (c->now != NULL && *c->now != '\0' &&
+        slack_parse_time(c->now, &now) != 0) {
+        a->set_error(st, "config",
+                     "now is \"%s\"; use an RFC 3339 UTC time such as "
+                     "2025-10-20T09:00:00Z, or leave it unset for the wall "
+                     "clock",
+                     c->now);
+        return CO_FATAL;
+    }
     struct slack_sink *s = calloc(1, sizeof *s);
     if (s == NULL)
         return CO_FATAL;
+    s->now = now;
     *instance = s;
     s->st = st;
     s->conf = c;
@@ -130,6 +148,16 @@ static co_status_t slack_sink_commit(struct slack_sink *s, const char *key)
     return CO_OK;
 }
 
+/* The message body for rec, on the configured `now` or the wall clock. */
+static char *slack_sink_format(const struct slack_sink *s,
+                               const co_record_t *rec, int possible_repeat,
+                               char **key, char *err, size_t err_size)
+{
+    return slack_format_message_at(rec->value, rec->value_len, possible_repeat,
+                                   s->now >= 0 ? s->now : (int64_t)time(NULL),
+                                   key, err, err_size);
+}
+
 static co_status_t slack_sink_process(void *instance, const co_record_t *rec)
 {
     struct slack_sink *s = instance;
@@ -137,8 +165,7 @@ static co_status_t slack_sink_process(void *instance, const co_record_t *rec)
     char *key = NULL;
     /* Parse first (without the repeat mark) to get the key and reject bad
      * records before claiming anything. */
-    char *body = slack_format_message(rec->value, rec->value_len, 0, &key, err,
-                                      sizeof err);
+    char *body = slack_sink_format(s, rec, 0, &key, err, sizeof err);
     if (body == NULL) {
         api->set_error(s->st, "schema", "%s", err);
         return CO_FAIL;
@@ -179,8 +206,7 @@ static co_status_t slack_sink_process(void *instance, const co_record_t *rec)
         }
         free(body);
         free(key);
-        body = slack_format_message(rec->value, rec->value_len, 1, &key, err,
-                                    sizeof err);
+        body = slack_sink_format(s, rec, 1, &key, err, sizeof err);
         if (body == NULL) {
             api->set_error(s->st, "schema", "%s", err);
             return CO_FAIL;

@@ -4,13 +4,7 @@
 # reported and emit nothing, a sink's output is empty, printing without
 # --expect gives lines an expected file can hold; sources, names with a
 # path, invalid JSONL (FILE:LINE) and a non-object --config exit 2.
-set -eu
-: "${CAREEROPS_BIN:?run through meson test}"
-B=$CAREEROPS_BIN
-t=$(mktemp -d "${TMPDIR:-/tmp}/co-ptest-XXXXXX")
-trap 'rm -rf "$t"' EXIT
-cd "$t"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/../common/cli.sh"
 expect_rc() { # RC WHAT COMMAND...
     local want=$1 what=$2 rc=0
     shift 2

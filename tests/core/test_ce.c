@@ -125,7 +125,7 @@ START_TEST(stage_settings)
     co_manifest_free(m);
     m = load_stage(",\"cloudevents\":\"structured\"", &d);
     ck_assert_uint_eq(d.n, 1);
-    ck_assert_msg(strstr(d.msgs[0], "stages[1].cloudevents") &&
+    ck_assert_msg(strstr(d.msgs[0], "stages[1] (mid).cloudevents") &&
                       strstr(d.msgs[0], "\"off\""),
                   "%s", d.msgs[0]);
     co_diag_free(&d);

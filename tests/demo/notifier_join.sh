@@ -6,13 +6,7 @@
 # briefing's summary and sources; other types are not notified; the same
 # input read again from the start prints nothing again (console-sink's
 # idempotency keys).
-set -euo pipefail
-: "${CAREEROPS_BIN:?run through meson test}"
-B=$CAREEROPS_BIN
-T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-join.XXXXXX")
-trap '[ "${KEEP_TMP:-0}" = 1 ] && echo "kept $T" || rm -rf "$T"' EXIT
-cd "$T"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/../common/cli.sh"
 python3 - <<'P'
 import json
 types = ["INTERVIEW", "OFFER", "ASSESSMENT", "REJECTION", "OTHER"] * 4

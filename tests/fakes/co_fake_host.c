@@ -4,6 +4,7 @@
  */
 #include "co_fake_host.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,6 +354,34 @@ double co_fake_host_metric(co_fake_host_t *h, const char *name)
     co__fh_priv_t *pv = h->priv;
     co__fh_kv_t *e = co__fh_find(&pv->metrics, name, 0);
     return e ? e->num : 0;
+}
+
+const co_plugin_t *co_fake_host_dlopen(co_fake_host_t *h, const char *module,
+                                       int extra_flags, void **handle,
+                                       char *err, size_t err_size)
+{
+    *handle = dlopen(module, RTLD_NOW | RTLD_LOCAL | extra_flags);
+    co_plugin_entry_fn entry =
+        *handle ? (co_plugin_entry_fn)dlsym(*handle, CO_PLUGIN_ENTRY_SYMBOL)
+                : NULL;
+    const co_plugin_t *p = entry ? entry(&h->api) : NULL;
+    if (p == NULL) {
+        const char *e = dlerror();
+        snprintf(err, err_size, "%s: %s", module,
+                 e ? e : "the entry point returned no plugin");
+    }
+    return p;
+}
+
+co_record_t co_fake_record_json(const char *key, json_t *value)
+{
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = key;
+    rec.key_len = strlen(key);
+    rec.value = json_dumps(value, JSON_COMPACT);
+    rec.value_len = rec.value ? strlen(rec.value) : 0;
+    json_decref(value);
+    return rec;
 }
 
 co_status_t co_fake_host_process(co_fake_host_t *h, const co_plugin_t *p,

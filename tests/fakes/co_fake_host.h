@@ -93,6 +93,25 @@ void co_fake_host_clear_error(co_fake_host_t *h);
 double co_fake_host_metric(co_fake_host_t *h, const char *name);
 
 /**
+ * @brief dlopen() a built plugin module (RTLD_NOW | RTLD_LOCAL |
+ *        `extra_flags`, e.g. RTLD_NODELETE) and call its entry point with
+ *        h's API, as the host's loader does.
+ * @param handle Out: the dlopen() handle; dlclose() it when done.
+ * @param err Out: on failure, dlerror()'s message.
+ * @returns The plugin's descriptor, or NULL with err.
+ */
+const co_plugin_t *co_fake_host_dlopen(co_fake_host_t *h, const char *module,
+                                       int extra_flags, void **handle,
+                                       char *err, size_t err_size);
+
+/**
+ * @brief A record with key `key` (borrowed) and the compact JSON of
+ *        `value` (taken: decref'd here) as its value, for process().
+ * @returns The record; free its value with free((void *)rec.value).
+ */
+co_record_t co_fake_record_json(const char *key, json_t *value);
+
+/**
  * @brief Deliver one record the way the real host does (DESIGN.md 3):
  *        call process(); on CO_RETRY wait (simulated) for the retry_after()
  *        hint or an exponential backoff (500 ms doubling, 60 s cap, no

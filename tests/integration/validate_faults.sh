@@ -15,7 +15,7 @@ set +e
 set -e
 cat err.txt
 [ $rc = 2 ] || fail "exit $rc, expected 2"
-for p in 'colour' 'stages\[0\].config.count' 'stages\[1\].plugin' 'stages\[2\].config.path' 'stages\[2\].config.bogus'; do
+for p in 'colour' 'stages\[0\] (src).config.count' 'stages\[1\].plugin' 'stages\[2\]\( (sink)\)\?.config.path' 'stages\[2\] (sink).config.bogus'; do
     grep -q "^error: bad.json: $p: " err.txt || fail "no error for $p"
 done
 [ "$(grep -c '^error: ' err.txt)" = 5 ] || fail "expected exactly 5 errors"

@@ -225,7 +225,9 @@ typedef struct co_host_api_s {
      *        `careerops eval` measures).
      * @param sets "path=value" manifest overrides, NULL-terminated, or NULL.
      * @returns A capture (free with capture_close()), or NULL with the reason
-     *          in err. @remark Main thread only. @since 1.1
+     *          in err (a source or sink stage is refused: only a stage that
+     *          takes and emits records can be measured).
+     * @remark Main thread only. @since 1.1
      */
     co_capture_t *(*capture_open)(const char *manifest, const char *stage,
                                   const char *const *sets, char *err,

@@ -81,13 +81,7 @@ static co_record_t briefing(const char *id, const char *company)
         "2025-02-01", "title", "About", "url", url2, "published_date",
         "generated_at", "2025-01-01T00:00:00Z", "generator", "plugin",
         "tavily-researcher", "model", "extractive");
-    co_record_t rec = CO_RECORD_INIT;
-    rec.key = id;
-    rec.key_len = strlen(id);
-    rec.value = json_dumps(b, JSON_COMPACT);
-    rec.value_len = strlen(rec.value);
-    json_decref(b);
-    return rec;
+    return co_fake_record_json(id, b);
 }
 
 START_TEST(briefing_stored_under_collection_uuid)

@@ -24,12 +24,10 @@ static char path[256];
 static void setup(void)
 {
     host = co_fake_host_new();
-    handle = dlopen(CONSOLE_MODULE, RTLD_NOW | RTLD_LOCAL);
-    ck_assert_msg(handle != NULL, "%s", dlerror());
-    co_plugin_entry_fn entry =
-        (co_plugin_entry_fn)dlsym(handle, CO_PLUGIN_ENTRY_SYMBOL);
-    plugin = entry(&host->api);
-    ck_assert_ptr_nonnull(plugin);
+    char err[512];
+    plugin =
+        co_fake_host_dlopen(host, CONSOLE_MODULE, 0, &handle, err, sizeof err);
+    ck_assert_msg(plugin != NULL, "%s", err);
     strcpy(dir, "/tmp/console-sink-test.XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/out.txt", dir);

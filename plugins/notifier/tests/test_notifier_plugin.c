@@ -27,13 +27,10 @@ static void setup(void)
     /* RTLD_NODELETE: libical (loaded with the module) keeps its built-in
      * zone cache in globals for the life of the process, as in the host;
      * unloading it at dlclose() would make that cache look leaked. */
-    handle = dlopen(NOTIFIER_MODULE, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-    ck_assert_msg(handle != NULL, "%s", dlerror());
-    co_plugin_entry_fn entry =
-        (co_plugin_entry_fn)dlsym(handle, CO_PLUGIN_ENTRY_SYMBOL);
-    ck_assert_ptr_nonnull(entry);
-    plugin = entry(&host->api);
-    ck_assert_ptr_nonnull(plugin);
+    char err[512];
+    plugin = co_fake_host_dlopen(host, NOTIFIER_MODULE, RTLD_NODELETE, &handle,
+                                 err, sizeof err);
+    ck_assert_msg(plugin != NULL, "%s", err);
 }
 
 static void teardown(void)

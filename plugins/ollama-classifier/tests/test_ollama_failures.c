@@ -8,24 +8,15 @@
  *        unsure with both opinions. Also: hidden HTML text never reaches
  *        the model's prompt; the OpenAI dialect's request, key and errors.
  */
-#include "co_fake_host.h"
-#include "co_fake_ollama.h"
 #include "co_mail.h"
 #include "co_test.h"
+#include "ollama_fixture.h"
 
 #include <jansson.h>
 #include <unistd.h>
 
-CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a);
+#define KEY "sk-test-0123456789"
 
-#define MODEL "llama3.2:3b"
-#define KEY   "sk-test-0123456789"
-
-static co_fake_t *fake;
-static co_fake_ollama_t *ollama;
-static co_fake_host_t *host;
-static const co_plugin_t *plugin;
-static co_fake_plugin_t run;
 static char keyfile[64];
 
 static const char *llm_interview =
@@ -46,13 +37,7 @@ static const char *interview_text =
 
 static void setup(void)
 {
-    setenv("CAREEROPS_LOOPBACK_ONLY", "1", 1);
-    fake = co_fake_start(0);
-    ck_assert_ptr_nonnull(fake);
-    ollama = co_fake_ollama_install(fake);
-    co_fake_ollama_add_model(ollama, MODEL);
-    host = co_fake_host_new();
-    plugin = co_plugin_entry(&host->api);
+    ollama_fixture_setup();
     snprintf(keyfile, sizeof keyfile, "/tmp/co-ollama-key-XXXXXX");
     int fd = mkstemp(keyfile);
     ck_assert_int_ge(fd, 0);
@@ -63,43 +48,17 @@ static void setup(void)
 
 static void teardown(void)
 {
-    co_fake_host_stop_plugin(&run);
-    co_fake_host_free(host);
-    co_fake_stop(fake);
+    ollama_fixture_teardown();
     unlink(keyfile);
 }
 
 /* `openai`: 1 for api "openai" with the key file. */
 static co_status_t start(int openai, const char *extra)
 {
-    json_t *conf =
-        json_pack("{s:s,s:s}", "base_url", co_fake_url(fake), "model", MODEL);
-    if (openai) {
-        json_object_set_new(conf, "api", json_string("openai"));
-        json_object_set_new(conf, "api_key_file", json_string(keyfile));
-    }
-    co_status_t s = co_fake_host_start_plugin(host, plugin, conf, extra, &run);
-    ck_assert_int_eq(run.faults, 0);
-    return s;
-}
-
-static co_record_t email_record(const char *key, const char *subject,
-                                const char *text)
-{
-    json_t *e = json_pack(
-        "{s:s,s:s,s:s,s:{s:s,s:s},s:s,s:s,s:s,s:b,s:[],s:[],s:{}}", "schema",
-        "careerops.email.v1", "key", key, "message_id",
-        "<m1@lindqvist-robotics.example>", "from", "name", "Mara Lind",
-        "address", "mara@lindqvist-robotics.example", "subject", subject,
-        "date", "2025-02-20T09:00:00Z", "text", text, "text_truncated", 0,
-        "calendar", "attachments", "headers");
-    co_record_t rec = CO_RECORD_INIT;
-    rec.key = key;
-    rec.key_len = strlen(key);
-    rec.value = json_dumps(e, JSON_COMPACT);
-    rec.value_len = strlen(rec.value);
-    json_decref(e);
-    return rec;
+    return ollama_fixture_start(openai ? json_pack("{s:s,s:s}", "api", "openai",
+                                                   "api_key_file", keyfile)
+                                       : NULL,
+                                extra);
 }
 
 static json_t *emitted(size_t i)
@@ -125,7 +84,7 @@ static void cut_once_then_retried(int openai)
     /* A complete, valid JSON answer but cut at the limit: not accepted. */
     co_fake_ollama_push_length(ollama, llm_interview);
     co_fake_ollama_push_content(ollama, llm_interview, 0);
-    co_record_t rec = email_record("k1", "Interview", interview_text);
+    co_record_t rec = ollama_email_record("k1", "Interview", interview_text);
     ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(co_fake_ollama_prompt_count(ollama), 2);
     long long l0, l1;
@@ -174,10 +133,10 @@ static void cut_twice_falls_back(int openai)
 {
     ck_assert_int_eq(start(openai, NULL), CO_OK);
     co_fake_ollama_set_length_cut(ollama, -1);
-    co_record_t rec = email_record("k2",
-                                   "Interview invitation: Firmware "
-                                   "Engineer",
-                                   interview_text);
+    co_record_t rec = ollama_email_record("k2",
+                                          "Interview invitation: Firmware "
+                                          "Engineer",
+                                          interview_text);
     ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(co_fake_ollama_chat_count(ollama), 2);
     json_t *ev = emitted(0);
@@ -213,7 +172,7 @@ START_TEST(length_twice_without_local_is_retry)
 {
     ck_assert_int_eq(start(0, "{\"local\":false}"), CO_OK);
     co_fake_ollama_set_length_cut(ollama, -1);
-    co_record_t rec = email_record("k3", "Interview", interview_text);
+    co_record_t rec = ollama_email_record("k3", "Interview", interview_text);
     ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
     ck_assert_uint_eq(host->emit_cnt, 0);
     ck_assert_str_eq(host->error_class, "length");
@@ -228,7 +187,7 @@ static void disagreement_is_unsure(int openai)
     ck_assert_int_eq(start(openai, NULL), CO_OK);
     co_fake_ollama_push_content(ollama, llm_other, 0);
     co_record_t rec =
-        email_record("k4", "Interview invitation", interview_text);
+        ollama_email_record("k4", "Interview invitation", interview_text);
     ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     json_t *ev = emitted(0);
     ck_assert_str_eq(str(ev, "event_type"), "OTHER");
@@ -270,7 +229,7 @@ START_TEST(openai_wrong_key_is_fatal)
 {
     ck_assert_int_eq(start(1, NULL), CO_OK);
     co_fake_ollama_set_api_key(ollama, "sk-other");
-    co_record_t rec = email_record("k5", "Interview", interview_text);
+    co_record_t rec = ollama_email_record("k5", "Interview", interview_text);
     ck_assert_int_eq(plugin->process(run.inst, &rec), CO_FATAL);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "api_key_file"));
     ck_assert_ptr_nonnull(strstr(host->error_msg, "Incorrect API key"));

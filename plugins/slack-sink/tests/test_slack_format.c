@@ -238,6 +238,32 @@ START_TEST(past_and_email_date)
 }
 END_TEST
 
+/* "past" is judged against the given now, not the wall clock. */
+START_TEST(past_against_given_now)
+{
+    char *n = slack_test_notification(NULL, NULL), err[512];
+    int64_t before, after, t;
+    ck_assert_int_eq(slack_parse_time("2025-03-01", &before), 0);
+    ck_assert_int_eq(slack_parse_time("2025-03-05T00:00:00Z", &after), 0);
+    ck_assert_int_eq(after - before, 4 * 86400);
+    ck_assert_int_eq(slack_parse_time("2025-03-05T00:00:00.250Z", &t), 0);
+    ck_assert_int_eq(t, after);
+    ck_assert_int_eq(slack_parse_time("soon", &t), -1);
+    ck_assert_int_eq(slack_parse_time("2025-03-05 junk", &t), -1);
+    ck_assert_int_eq(slack_parse_time(NULL, &t), -1);
+    char *out =
+        slack_format_message_at(n, strlen(n), 0, before, NULL, err, sizeof err);
+    ck_assert_msg(out != NULL, "%s", err);
+    ck_assert_ptr_null(strstr(out, ", past"));
+    free(out);
+    out =
+        slack_format_message_at(n, strlen(n), 0, after, NULL, err, sizeof err);
+    ck_assert_ptr_nonnull(strstr(out, SLACK_TEST_DATE_UTC "), past"));
+    free(out);
+    free(n);
+}
+END_TEST
+
 START_TEST(classify_answers)
 {
     uint32_t d;
@@ -277,6 +303,7 @@ static Suite *suite(void)
     tcase_add_test(tc, bad_records_named);
     tcase_add_test(tc, repeat_marked);
     tcase_add_test(tc, past_and_email_date);
+    tcase_add_test(tc, past_against_given_now);
     tcase_add_test(tc, classify_answers);
     suite_add_tcase(s, tc);
     return s;

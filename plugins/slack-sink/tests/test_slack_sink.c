@@ -63,6 +63,32 @@ static co_status_t deliver(const char *key, const char *subject, int retries,
     return st;
 }
 
+/* The stage's `now` option (the demo's CAREEROPS_DEMO_NOW, as for
+ * console-sink) is the clock a scheduled date is marked past against. */
+START_TEST(now_option_is_the_clock)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/services/T1/B1/N1", co_fake_url(fake));
+    json_t *conf = json_pack("{s:s, s:s}", "webhook_url", url, "now",
+                             "2025-03-01T00:00:00Z"); /* before the date */
+    ck_assert_int_eq(co_fake_host_start_plugin(host, plugin, conf, NULL, &run),
+                     CO_OK);
+    ck_assert_int_eq(deliver(NULL, NULL, 3, NULL), CO_OK);
+    char *body = co_fake_slack_post_at(slack, 0);
+    ck_assert_ptr_nonnull(body);
+    ck_assert_ptr_nonnull(strstr(body, SLACK_TEST_DATE_UTC ")"));
+    ck_assert_ptr_null(strstr(body, ", past"));
+    free(body);
+    co_fake_host_stop_plugin(&run);
+    /* a bad `now` is refused at start, naming the option and the fix */
+    conf = json_pack("{s:s, s:s}", "webhook_url", url, "now", "yesterday");
+    ck_assert_int_eq(co_fake_host_start_plugin(host, plugin, conf, NULL, &run),
+                     CO_FATAL);
+    ck_assert_ptr_nonnull(strstr(host->error_msg, "now is \"yesterday\""));
+    ck_assert_ptr_nonnull(strstr(host->error_msg, "RFC 3339"));
+}
+END_TEST
+
 START_TEST(interview_posted_once)
 {
     ck_assert_int_eq(start_plugin("/services/T1/B1/X1", NULL), CO_OK);
@@ -248,6 +274,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("sink");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, interview_posted_once);
+    tcase_add_test(tc, now_option_is_the_clock);
     tcase_add_test(tc, hostile_subject_arrives_escaped);
     tcase_add_test(tc, rate_limited_twice_then_ok);
     tcase_add_test(tc, server_error_retried);

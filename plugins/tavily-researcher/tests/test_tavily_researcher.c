@@ -68,13 +68,7 @@ static co_record_t event_record(const char *key, const char *type,
         role, "scheduled_date", "2025-03-04T15:00:00Z", "confidence", 0.93,
         "evidence", "classifier", "name", "rules-classifier", "model",
         "rules-v1", "email", "key", key, "subject", "Interview invitation");
-    co_record_t rec = CO_RECORD_INIT;
-    rec.key = key;
-    rec.key_len = strlen(key);
-    rec.value = json_dumps(e, JSON_COMPACT);
-    rec.value_len = strlen(rec.value);
-    json_decref(e);
-    return rec;
+    return co_fake_record_json(key, e);
 }
 
 /* Every http(s) URL in `text` is one of the fake's result URLs. */

@@ -95,7 +95,7 @@ START_TEST(retry_then_fail_on_simulated_clock)
     c = co_capture_new(manifest(",\"config\":{\"nope\":1}"), "p", NULL, e,
                        sizeof e);
     ck_assert_ptr_null(c);
-    ck_assert_ptr_nonnull(strstr(e, "stages[0].config.nope"));
+    ck_assert_ptr_nonnull(strstr(e, "stages[0] (p).config.nope"));
 }
 END_TEST
 

@@ -116,12 +116,12 @@ START_TEST(manifest_faults_have_paths)
     ck_assert_ptr_nonnull(m);
     ck_assert(diag_has(&d, "pipeline: "));
     ck_assert(diag_has(&d, "extra: unknown key"));
-    ck_assert(diag_has(&d, "stages[0].concurrency: "));
-    ck_assert(diag_has(&d, "stages[0].errors.tolerance: "));
+    ck_assert(diag_has(&d, "stages[0] (a).concurrency: must be between 1 and 64 (got 0)"));
+    ck_assert(diag_has(&d, "stages[0] (a).errors.tolerance: "));
     ck_assert(diag_has(&d, "stages[0].config.k: secret 'missing'"));
     ck_assert(diag_has(&d, "stages[1].name: "));
-    ck_assert(diag_has(&d, "stages[1].delivery: "));
-    ck_assert(diag_has(&d, "stages[1].rate_limit.per_second: "));
+    ck_assert(diag_has(&d, "stages[1] (a).delivery: "));
+    ck_assert(diag_has(&d, "stages[1] (a).rate_limit.per_second: must be between 0 and 1e+09 (got -1)"));
     co_diag_free(&d);
     co_manifest_free(m);
     /* not JSON at all */
@@ -198,7 +198,8 @@ START_TEST(options_validate_and_fill)
     co_diag_t d = {0};
     json_t *c = json_loads("{\"i\":11,\"b\":\"yes\",\"zz\":1}", 0, NULL);
     ck_assert_int_eq(co_options_validate(opts, c, "stages[0].config", &d), 4);
-    ck_assert(diag_has(&d, "stages[0].config.i: 11 is out of range"));
+    ck_assert(
+        diag_has(&d, "stages[0].config.i: must be between 1 and 10 (got 11)"));
     ck_assert(diag_has(&d, "stages[0].config.b: must be a bool"));
     ck_assert(diag_has(&d, "stages[0].config.zz: the plugin declares no"));
     ck_assert(diag_has(&d, "stages[0].config.p: required option missing"));

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# --stage and the stage a command works on (a new user's trial): `eval` on a
+# sink stage is refused (exit 2) naming the stages that can be evaluated,
+# instead of scoring 0 and exiting 0; a source stage likewise; an unknown
+# --stage is a usage error (exit 2) that lists the stage names, for every
+# command taking --stage (run, eval, relabel, ask).
+. "$(dirname "$0")/../common/cli.sh"
+: "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
+SRC=$CAREEROPS_SOURCE_ROOT
+M=$SRC/pipelines/demo.json
+all='ingest, classify, store, notify, show, dead-letters'
+
+# eval on a labelled set of two messages
+mkdir emails
+head -3 "$SRC/datasets/holdout/labels.csv" >labels.csv
+for f in $(tail -n +2 labels.csv | cut -d, -f1); do
+    cp "$SRC/datasets/holdout/emails/$f" emails/
+done
+ev=("$B" eval --manifest "$M" --labels labels.csv --emails emails)
+expect 2 "stage 'store': it is a sink: it emits no records.*stages that can be used: classify, notify \(all stages: $all\)" \
+    "eval --stage store (a sink)" "${ev[@]}" --stage store
+expect 2 "stage 'show': it is a sink" "eval --stage show (a sink)" "${ev[@]}" --stage show
+expect 2 "stage 'ingest': it is a source.*stages that can be used: classify, notify" \
+    "eval --stage ingest (a source)" "${ev[@]}" --stage ingest
+expect 2 "stage 'nosuch': there is no such stage.*\(all stages: $all\)" \
+    "eval --stage nosuch" "${ev[@]}" --stage nosuch
+rc=0
+"${ev[@]}" --stage classify --json >out.txt 2>err.txt || rc=$?
+[ "$rc" = 0 ] || fail "eval --stage classify exited $rc: $(cat err.txt)"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["count"] == 2' out.txt ||
+    fail "eval --stage classify: $(cat out.txt)"
+echo "ok: eval refuses sink, source and unknown stages (exit 2), naming the usable ones"
+
+expect 2 "--stage nosuch: no such stage in .*demo.json \(stages: $all\)" \
+    "run --stage nosuch" "$B" run "$M" --stage nosuch
+expect 2 "--stage nosuch: no such stage" "run --stage ingest --stage nosuch" \
+    "$B" run "$M" --stage ingest --stage nosuch
+if [ -x "$CAREEROPS_BUILD_ROOT/tools/careerops-tools" ]; then
+    expect 2 "no stage named nosuch .*stages: $all" "relabel --stage nosuch" \
+        "$B" relabel somekey INTERVIEW --manifest "$M" --stage nosuch
+fi
+if "$B" --help | grep -q '^  ask '; then
+    expect 2 "no stage named nosuch: name a chroma-sink stage \(stages: $all\)" \
+        "ask --stage nosuch" "$B" ask "who?" --manifest "$M" --stage nosuch
+fi
+echo "ok: an unknown --stage exits 2 and lists the stages (run, eval, relabel, ask)"
