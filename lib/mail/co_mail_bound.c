@@ -46,7 +46,21 @@ void co__cut_field(json_t *cut, const char *label)
 GByteArray *co__bounded_copy(const char *p, size_t n, const co_mail_opts_t *o,
                              json_t *cut, co__defects_t *d, int *truncated)
 {
-    GByteArray *out = g_byte_array_sized_new((guint)n);
+    /* size the copy from where the body starts: never one byte of a cut
+     * header allocated (an allocation is touched under MALLOC_PERTURB_) */
+    size_t hend = n;
+    for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + n - q))) != NULL;
+         q++) {
+        size_t left = (size_t)(p + n - q);
+        if (left > 1 &&
+            (q[1] == '\n' || (left > 2 && q[1] == '\r' && q[2] == '\n'))) {
+            hend = (size_t)(q - p) + 1;
+            break;
+        }
+    }
+    size_t hkeep =
+        hend < o->max_headers_bytes + 2 ? hend : o->max_headers_bytes + 2;
+    GByteArray *out = g_byte_array_sized_new((guint)(hkeep + (n - hend)));
     size_t i = 0, fields = 0, kept = 0, field_kept = 0;
     int dropping = 0;      /* the current field is cut or dropped */
     const char *field = p; /* first line of the current field */
