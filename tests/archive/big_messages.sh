@@ -3,7 +3,7 @@
 # through the real host (mailbox-source reading a folder of .eml files ->
 # rules-classifier -> mock-sink) one case at a time: a 2.4 MB text email, a
 # 60 MB email with attachments, a 10 MB Subject line, a 10 MB random binary
-# file and a 40 MB header (a To: line of 2.9 million addresses). Each
+# file and a 40 MB header (a To: line of 5 million addresses). Each
 # becomes a record carrying its archive reference (the raw bytes stored
 # under their SHA-256 in the archive folder, never in the record) or a dead
 # letter with the reason and the reference; the message after it is
