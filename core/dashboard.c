@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -333,6 +335,157 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
         return co_strdup("{\"pipeline\":null,\"stages\":[]}\n");
     }
     return co__file(d, url, status, type);
+}
+
+/* ---- "show original" (issue 17) ------------------------------------------
+ */
+
+/* The email's archive reference: "" no such email, "-" no reference. */
+static const char CO__SQL_ORIGINAL[] =
+    "SELECT coalesce((SELECT coalesce(archive_url, "
+    "doc->'archive'->>'archive_url', '-') FROM {s}.emails WHERE key = $1), "
+    "'')";
+
+static enum MHD_Result co__orig_error(struct MHD_Connection *c, unsigned st,
+                                      char *body)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result ret = MHD_queue_response(c, st, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* `careerops archive get REF --archive ROOT` (this program, which runs
+ * careerops-tools) into the file `out`; its messages into `err`. The
+ * exit status, or -1. */
+static int co__archive_get(const char *ref, const char *root, int out,
+                           char *err, size_t errlen)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    char *const argv[] = {"careerops", "archive",    "get", (char *)ref,
+                          "--archive", (char *)root, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out, 1);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    pid_t pid;
+    int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        return -1;
+    }
+    size_t got = 0;
+    ssize_t k;
+    char sink[512];
+    while ((k = read(fds[0], got + 1 < errlen ? err + got : sink,
+                     got + 1 < errlen ? errlen - 1 - got : sizeof sink)) > 0 ||
+           (k < 0 && errno == EINTR))
+        if (k > 0 && got + 1 < errlen)
+            got += (size_t)k;
+    err[got < errlen ? got : errlen - 1] = '\0';
+    close(fds[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+enum MHD_Result co_dashboard_original(co_dashboard_t *d,
+                                      struct MHD_Connection *c, const char *url)
+{
+    const char *k = url + strlen("/api/emails/");
+    const char *slash = strchr(k, '/');
+    unsigned st = 404;
+    if (slash == NULL || strcmp(slash, "/original") != 0 || slash == k ||
+        slash - k > 512)
+        return co__orig_error(
+            c, 404, co__json_msg(0, "error", "use /api/emails/KEY/original"));
+    char key[513];
+    memcpy(key, k, (size_t)(slash - k));
+    key[slash - k] = '\0';
+    const char *p[] = {key};
+    char *ref = co__query(d, CO__SQL_ORIGINAL, 1, p, &st);
+    if (st != 200)
+        return co__orig_error(c, st, ref);
+    if (ref[0] == '\0' || strcmp(ref, "-") == 0) {
+        int none = ref[0] == '\0';
+        free(ref);
+        return co__orig_error(
+            c, 404,
+            co__json_msg(0, "error",
+                         none ? "no such email"
+                              : "this email has no archive reference (it was "
+                                "read before the claim check, or by a source "
+                                "without an archive)"));
+    }
+    /* the archive is the reference's root: what precedes "/sha256/" */
+    const char *cut = strstr(ref, "/sha256/");
+    char *root = cut != NULL ? strndup(ref, (size_t)(cut - ref)) : NULL;
+    char tmpl[] = "/tmp/careerops-original-XXXXXX";
+    int fd = root != NULL ? mkstemp(tmpl) : -1;
+    if (fd < 0) {
+        free(root);
+        free(ref);
+        return co__orig_error(
+            c, 500, co__json_msg(0, "error", "cannot read the reference"));
+    }
+    unlink(tmpl);
+    char err[512];
+    int rc = co__archive_get(ref, root, fd, err, sizeof err);
+    free(root);
+    struct stat sb;
+    if (rc != 0 || fstat(fd, &sb) != 0) {
+        close(fd);
+        co_log_warn("dashboard: archive get %s: %s", ref, err);
+        co_buf_t m = {0};
+        co_buf_printf(&m,
+                      "the raw message %s cannot be read from the archive: "
+                      "%s",
+                      ref, err);
+        free(ref);
+        char *body = co__json_msg(0, "error", m.data);
+        co_buf_free(&m);
+        return co__orig_error(c, 502, body);
+    }
+    free(ref);
+    struct MHD_Response *r =
+        MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+    const char *view =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "view");
+    if (view != NULL && strcmp(view, "text") == 0) {
+        MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+    } else {
+        char fname[128];
+        size_t j = 0;
+        for (const char *q = key; *q && j < 64; q++)
+            fname[j++] =
+                isalnum((unsigned char)*q) || *q == '-' || *q == '.' ? *q : '_';
+        fname[j] = '\0';
+        co_buf_t h = {0};
+        co_buf_printf(&h, "attachment; filename=\"%s.eml\"", fname);
+        MHD_add_response_header(r, "Content-Type", "message/rfc822");
+        MHD_add_response_header(r, "Content-Disposition", h.data);
+        co_buf_free(&h);
+    }
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; sandbox");
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
 }
 
 /* ---- POST ------------------------------------------------------------------
