@@ -204,7 +204,8 @@ static const char CO__SQL_APP[] =
     "(SELECT unnest(event_keys) FROM {s}.applications WHERE id = $1)) e),"
     "'emails', (SELECT coalesce(json_agg(m ORDER BY m.received_at), '[]') "
     "FROM (SELECT key, message_id, subject, sender, sender_name, "
-    "received_at FROM {s}.emails WHERE key IN (SELECT unnest(event_keys) "
+    "received_at, (archive_url IS NOT NULL OR doc ? 'archive') AS "
+    "has_original FROM {s}.emails WHERE key IN (SELECT unnest(event_keys) "
     "FROM {s}.applications WHERE id = $1)) m),"
     "'briefings', (SELECT coalesce(json_agg(b), '[]') FROM (SELECT key, "
     "event_key, summary, generated_at FROM {s}.briefings WHERE event_key IN "
@@ -361,46 +362,13 @@ static enum MHD_Result co__orig_error(struct MHD_Connection *c, unsigned st,
 /* `careerops archive get REF --archive ROOT` (this program, which runs
  * careerops-tools) into the file `out`; its messages into `err`. The
  * exit status, or -1. */
+static int co__spawn_self(char *const argv[], int out_fd, co_buf_t *out);
 static int co__archive_get(const char *ref, const char *root, int out,
-                           char *err, size_t errlen)
+                           co_buf_t *err)
 {
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return -1;
-    self[n] = '\0';
-    int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
     char *const argv[] = {"careerops", "archive",    "get", (char *)ref,
                           "--archive", (char *)root, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out, 1);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    pid_t pid;
-    int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
-        return -1;
-    }
-    size_t got = 0;
-    ssize_t k;
-    char sink[512];
-    while ((k = read(fds[0], got + 1 < errlen ? err + got : sink,
-                     got + 1 < errlen ? errlen - 1 - got : sizeof sink)) > 0 ||
-           (k < 0 && errno == EINTR))
-        if (k > 0 && got + 1 < errlen)
-            got += (size_t)k;
-    err[got < errlen ? got : errlen - 1] = '\0';
-    close(fds[0]);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return co__spawn_self(argv, out, err);
 }
 
 enum MHD_Result co_dashboard_original(co_dashboard_t *d,
@@ -443,23 +411,26 @@ enum MHD_Result co_dashboard_original(co_dashboard_t *d,
             c, 500, co__json_msg(0, "error", "cannot read the reference"));
     }
     unlink(tmpl);
-    char err[512];
-    int rc = co__archive_get(ref, root, fd, err, sizeof err);
+    co_buf_t err = {0};
+    int rc = co__archive_get(ref, root, fd, &err);
     free(root);
     struct stat sb;
     if (rc != 0 || fstat(fd, &sb) != 0) {
         close(fd);
-        co_log_warn("dashboard: archive get %s: %s", ref, err);
+        const char *why = err.data != NULL ? err.data : "";
+        co_log_warn("dashboard: archive get %s: %s", ref, why);
         co_buf_t m = {0};
         co_buf_printf(&m,
                       "the raw message %s cannot be read from the archive: "
-                      "%s",
-                      ref, err);
+                      "%.400s",
+                      ref, why);
+        co_buf_free(&err);
         free(ref);
         char *body = co__json_msg(0, "error", m.data);
         co_buf_free(&m);
         return co__orig_error(c, 502, body);
     }
+    co_buf_free(&err);
     free(ref);
     struct MHD_Response *r =
         MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
@@ -495,6 +466,13 @@ enum MHD_Result co_dashboard_original(co_dashboard_t *d,
  * (both streams) goes to `out`. */
 static int co__run_self(char *const argv[], co_buf_t *out)
 {
+    return co__spawn_self(argv, -1, out);
+}
+
+/* Runs this program with `argv`, its stdout to out_fd (-1: into `out` with
+ * its stderr), its stderr into `out`. The exit status, or -1. */
+static int co__spawn_self(char *const argv[], int out_fd, co_buf_t *out)
+{
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
@@ -505,7 +483,7 @@ static int co__run_self(char *const argv[], co_buf_t *out)
         return -1;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, out_fd >= 0 ? out_fd : fds[1], 1);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
     posix_spawn_file_actions_addclose(&fa, fds[0]);
     pid_t pid;
