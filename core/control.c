@@ -238,6 +238,8 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     }
     if (strcmp(method, "POST") == 0 && strncmp(url, "/api/", 5) == 0)
         return co__post(ctl, c, url, host);
+    if (is_get && strncmp(url, "/api/emails/", 12) == 0) /* raw message */
+        return co_dashboard_original(ctl->ui, c, url);
     if (is_get) {
         unsigned st = 404;
         const char *type = "text/plain";

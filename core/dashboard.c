@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -210,7 +212,8 @@ static const char CO__SQL_APP[] =
     "(SELECT unnest(event_keys) FROM {s}.applications WHERE id = $1)) e),"
     "'emails', (SELECT coalesce(json_agg(m ORDER BY m.received_at), '[]') "
     "FROM (SELECT key, message_id, subject, sender, sender_name, "
-    "received_at FROM {s}.emails WHERE key IN (SELECT unnest(event_keys) "
+    "received_at, (archive_url IS NOT NULL OR doc ? 'archive') AS "
+    "has_original FROM {s}.emails WHERE key IN (SELECT unnest(event_keys) "
     "FROM {s}.applications WHERE id = $1)) m),"
     "'briefings', (SELECT coalesce(json_agg(b), '[]') FROM (SELECT key, "
     "event_key, summary, generated_at FROM {s}.briefings WHERE event_key IN "
@@ -411,12 +414,140 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
     return co__file(d, url, status, type);
 }
 
+/* ---- "show original" (issue 17) ------------------------------------------
+ */
+
+/* The email's archive reference: "" no such email, "-" no reference. */
+static const char CO__SQL_ORIGINAL[] =
+    "SELECT coalesce((SELECT coalesce(archive_url, "
+    "doc->'archive'->>'archive_url', '-') FROM {s}.emails WHERE key = $1), "
+    "'')";
+
+static enum MHD_Result co__orig_error(struct MHD_Connection *c, unsigned st,
+                                      char *body)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result ret = MHD_queue_response(c, st, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* `careerops archive get REF --archive ROOT` (this program, which runs
+ * careerops-tools) into the file `out`; its messages into `err`. The
+ * exit status, or -1. */
+static int co__spawn_self(char *const argv[], int out_fd, co_buf_t *out);
+static int co__archive_get(const char *ref, const char *root, int out,
+                           co_buf_t *err)
+{
+    char *const argv[] = {"careerops", "archive",    "get", (char *)ref,
+                          "--archive", (char *)root, NULL};
+    return co__spawn_self(argv, out, err);
+}
+
+enum MHD_Result co_dashboard_original(co_dashboard_t *d,
+                                      struct MHD_Connection *c, const char *url)
+{
+    const char *k = url + strlen("/api/emails/");
+    const char *slash = strchr(k, '/');
+    unsigned st = 404;
+    if (slash == NULL || strcmp(slash, "/original") != 0 || slash == k ||
+        slash - k > 512)
+        return co__orig_error(
+            c, 404, co__json_msg(0, "error", "use /api/emails/KEY/original"));
+    char key[513];
+    memcpy(key, k, (size_t)(slash - k));
+    key[slash - k] = '\0';
+    const char *p[] = {key};
+    char *ref = co__query(d, CO__SQL_ORIGINAL, 1, p, &st);
+    if (st != 200)
+        return co__orig_error(c, st, ref);
+    if (ref[0] == '\0' || strcmp(ref, "-") == 0) {
+        int none = ref[0] == '\0';
+        free(ref);
+        return co__orig_error(
+            c, 404,
+            co__json_msg(0, "error",
+                         none ? "no such email"
+                              : "this email has no archive reference (it was "
+                                "read before the claim check, or by a source "
+                                "without an archive)"));
+    }
+    /* the archive is the reference's root: what precedes "/sha256/" */
+    const char *cut = strstr(ref, "/sha256/");
+    char *root = cut != NULL ? strndup(ref, (size_t)(cut - ref)) : NULL;
+    char tmpl[] = "/tmp/careerops-original-XXXXXX";
+    int fd = root != NULL ? mkstemp(tmpl) : -1;
+    if (fd < 0) {
+        free(root);
+        free(ref);
+        return co__orig_error(
+            c, 500, co__json_msg(0, "error", "cannot read the reference"));
+    }
+    unlink(tmpl);
+    co_buf_t err = {0};
+    int rc = co__archive_get(ref, root, fd, &err);
+    free(root);
+    struct stat sb;
+    if (rc != 0 || fstat(fd, &sb) != 0) {
+        close(fd);
+        const char *why = err.data != NULL ? err.data : "";
+        co_log_warn("dashboard: archive get %s: %s", ref, why);
+        co_buf_t m = {0};
+        co_buf_printf(&m,
+                      "the raw message %s cannot be read from the archive: "
+                      "%.400s",
+                      ref, why);
+        co_buf_free(&err);
+        free(ref);
+        char *body = co__json_msg(0, "error", m.data);
+        co_buf_free(&m);
+        return co__orig_error(c, 502, body);
+    }
+    co_buf_free(&err);
+    free(ref);
+    struct MHD_Response *r =
+        MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+    const char *view =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "view");
+    if (view != NULL && strcmp(view, "text") == 0) {
+        MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+    } else {
+        char fname[128];
+        size_t j = 0;
+        for (const char *q = key; *q && j < 64; q++)
+            fname[j++] =
+                isalnum((unsigned char)*q) || *q == '-' || *q == '.' ? *q : '_';
+        fname[j] = '\0';
+        co_buf_t h = {0};
+        co_buf_printf(&h, "attachment; filename=\"%s.eml\"", fname);
+        MHD_add_response_header(r, "Content-Type", "message/rfc822");
+        MHD_add_response_header(r, "Content-Disposition", h.data);
+        co_buf_free(&h);
+    }
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; sandbox");
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 /* ---- POST ------------------------------------------------------------------
  */
 
 /* Runs this program with `argv` and returns its exit status; its output
  * (both streams) goes to `out`. */
 static int co__run_self(char *const argv[], co_buf_t *out)
+{
+    return co__spawn_self(argv, -1, out);
+}
+
+/* Runs this program with `argv`, its stdout to out_fd (-1: into `out` with
+ * its stderr), its stderr into `out`. The exit status, or -1. */
+static int co__spawn_self(char *const argv[], int out_fd, co_buf_t *out)
 {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -428,7 +559,7 @@ static int co__run_self(char *const argv[], co_buf_t *out)
         return -1;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, out_fd >= 0 ? out_fd : fds[1], 1);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
     posix_spawn_file_actions_addclose(&fa, fds[0]);
     pid_t pid;

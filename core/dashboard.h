@@ -56,6 +56,24 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
                        const char *url, unsigned *status, const char **type);
 
 /**
+ * @brief GET /api/emails/KEY/original: the raw message of an email from
+ *        the archive ("show original", issue 17). The reference comes from
+ *        postgres-sink's emails.archive_url (else doc.archive.archive_url);
+ *        the bytes from `careerops archive get REF --archive ROOT` (ROOT:
+ *        the reference up to "/sha256/"; S3 settings from the
+ *        CAREEROPS_ARCHIVE_S3_* environment), written to an unlinked
+ *        temporary file first so that a failure is a JSON error, then sent
+ *        from it. `message/rfc822` as a download (KEY.eml), or
+ *        `text/plain` inline with `?view=text`. 404 unknown email or no
+ *        reference, 502 the archive cannot give the bytes, 503 no database.
+ * @returns MHD's answer to queueing the response.
+ * @remark Blocks the request's thread until the archive answered.
+ */
+enum MHD_Result co_dashboard_original(co_dashboard_t *d,
+                                      struct MHD_Connection *c,
+                                      const char *url);
+
+/**
  * @brief Answer a POST already checked for Host, Origin and token:
  *        /api/relabel?key=KEY&label=LABEL runs `careerops relabel KEY LABEL
  *        --no-emit` (this program) on the dashboard's database;

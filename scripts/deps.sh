@@ -11,7 +11,8 @@ pkgs=(gcc pkg-config meson ninja-build python3 curl ca-certificates
       check libgmime-3.0-dev libical-dev libxml2-dev libmicrohttpd-dev
       unicode-cldr-core postgresql libstemmer-dev tzdata
       chromium chromium-driver python3-selenium
-      dovecot-imapd) # imap-source tests start their own Dovecot on loopback
+      dovecot-imapd # imap-source tests start their own Dovecot on loopback
+      time) # GNU time: tests/archive/big_messages.sh measures the peak RSS
 # Extra tools the full suite uses when present: sanitizer runtimes come with
 # gcc; clang and libclang-rt-14-dev build the libFuzzer targets.
 [ "${CAREEROPS_WITH_FUZZ:-0}" = 1 ] && pkgs+=(clang libclang-rt-14-dev)

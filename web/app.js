@@ -155,13 +155,23 @@ async function pageApp(main, id) {
        .map(h => el("th", {}, h)))), ev)));
 
   const em = el("tbody");
-  for (const m of d.emails)
+  for (const m of d.emails) {
+    /* "show original": the raw message from the archive (issue 17) */
+    const raw = "/api/emails/" + encodeURIComponent(m.key) + "/original";
     em.append(el("tr", {}, el("td", {}, when(m.received_at, true)),
                  el("td", {}, m.sender_name || m.sender || ""),
-                 el("td", {}, m.subject || "")));
+                 el("td", {}, m.subject || ""),
+                 el("td", {}, m.has_original
+                   ? el("span", {}, el("a", {href: raw + "?view=text",
+                                             target: "_blank",
+                                             rel: "noopener"}, "show"),
+                        " ", el("a", {href: raw, download: ""}, ".eml"))
+                   : "")));
+  }
   main.append(el("section", {}, el("h2", {}, "Emails"),
     el("table", {}, el("thead", {}, el("tr", {},
-       ...["Date", "From", "Subject"].map(h => el("th", {}, h)))), em)));
+       ...["Date", "From", "Subject", "Original"].map(h => el("th", {}, h)))),
+       em)));
   const br = el("div");
   for (const b of d.briefings)
     br.append(el("p", {}, el("b", {}, when(b.generated_at) + ": "), b.summary || ""));

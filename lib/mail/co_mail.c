@@ -45,6 +45,10 @@ void co_mail_opts_default(co_mail_opts_t *o)
     o->max_addresses = 200;
     o->max_events = 50;
     o->max_calendar_bytes = 4u << 20;
+    o->max_header_bytes = 64u << 10;
+    o->max_header_fields = 1000;
+    o->max_headers_bytes = 256u << 10;
+    o->max_record_bytes = 0;
 }
 
 void co__opts_fill(const co_mail_opts_t *in, co_mail_opts_t *out)
@@ -68,6 +72,9 @@ void co__opts_fill(const co_mail_opts_t *in, co_mail_opts_t *out)
     CO__FILL(max_addresses);
     CO__FILL(max_events);
     CO__FILL(max_calendar_bytes);
+    CO__FILL(max_header_bytes);
+    CO__FILL(max_header_fields);
+    CO__FILL(max_headers_bytes);
 #undef CO__FILL
 }
 
@@ -87,6 +94,7 @@ typedef struct {
     co__defects_t d;
     int truncated;
     int text_truncated;
+    json_t *cut; /* truncated_fields */
     size_t leaves;
     GPtrArray *all; /* part_t*, owned */
     GPtrArray *text_body, *html_body, *attachments, *calendars;
@@ -695,6 +703,57 @@ static int64_t wall_in_zone(const co__date_t *dt, const char *tz)
     return r;
 }
 
+/* Cut a JSON string field to `keep` bytes at a character start. */
+static void cut_string(json_t *rec, const char *name, size_t keep)
+{
+    json_t *v = json_object_get(rec, name);
+    const char *s = json_string_value(v);
+    if (s == NULL)
+        return;
+    size_t len = json_string_length(v);
+    if (len <= keep)
+        return;
+    while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+        keep--;
+    json_string_setn(v, s, keep);
+}
+
+/* Make the record's JSON text fit in max bytes: cut `text` by what is over
+ * (an escaped character takes at least its own bytes, so that suffices
+ * for the text), then empty the lists, then cut the subject. Each step is
+ * named in truncated_fields. Returns the new text (`out` is freed), which
+ * may still be too long. */
+static char *fit_record(json_t *rec, char *out, size_t max)
+{
+    static const char *const lists[] = {"links",     "calendar", "attachments",
+                                        "to",        "cc",       "reply_to",
+                                        "references"};
+    json_t *cut = json_object_get(rec, "truncated_fields");
+    for (size_t step = 0; out != NULL && strlen(out) > max; step++) {
+        size_t over = strlen(out) - max;
+        if (step == 0) {
+            size_t tl = json_string_length(json_object_get(rec, "text"));
+            cut_string(rec, "text", tl > over ? tl - over : 0);
+            json_object_set_new(rec, "text_truncated", json_true());
+            co__cut_field(cut, "text");
+        } else if (step <= sizeof lists / sizeof lists[0]) {
+            const char *name = lists[step - 1];
+            if (json_array_size(json_object_get(rec, name)) == 0)
+                continue;
+            json_array_clear(json_object_get(rec, name));
+            co__cut_field(cut, name);
+        } else if (step == sizeof lists / sizeof lists[0] + 1) {
+            cut_string(rec, "subject", 1024);
+            co__cut_field(cut, "subject");
+        } else {
+            break;
+        }
+        free(out);
+        out = json_dumps(rec, JSON_COMPACT);
+    }
+    return out;
+}
+
 static int has_headers(GMimeObject *o)
 {
     GMimeHeaderList *hl = g_mime_object_get_header_list(o);
@@ -780,8 +839,12 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
         co__defect(&c.d, "message-truncated");
     }
 
+    c.cut = json_array();
     GMimeParserOptions *po = make_parser_options(&c.d);
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(p, n);
+    /* one copy of the message, its header block bounded (the stream owns
+     * it) */
+    GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(
+        co__bounded_copy(p, n, &c.o, c.cut, &c.d, &c.truncated));
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
     GMimeMessage *msg = g_mime_parser_construct_message(parser, po);
@@ -804,6 +867,7 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
         if (msg != NULL)
             g_object_unref(msg);
         g_mime_parser_options_free(po);
+        json_decref(c.cut);
         json_decref(c.d.arr);
         json_decref(source);
         return CO_ERR_INVAL;
@@ -969,6 +1033,7 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
     json_object_set_new(rec, "source", source != NULL ? source : json_null());
     json_object_set_new(rec, "size", json_integer((json_int_t)len));
     json_object_set_new(rec, "truncated", json_boolean(c.truncated));
+    json_object_set_new(rec, "truncated_fields", c.cut);
     json_object_set_new(rec, "defects", c.d.arr);
 
     g_ptr_array_free(c.text_body, TRUE);
@@ -980,10 +1045,21 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
     g_mime_parser_options_free(po);
 
     char *out = json_dumps(rec, JSON_COMPACT);
+    if (out != NULL && c.o.max_record_bytes > 0 &&
+        strlen(out) > c.o.max_record_bytes)
+        out = fit_record(rec, out, c.o.max_record_bytes);
     json_decref(rec);
     if (out == NULL) {
         co__err(errstr, errstr_size, "out of memory serializing the record");
         return CO_ERR_NOMEM;
+    }
+    if (c.o.max_record_bytes > 0 && strlen(out) > c.o.max_record_bytes) {
+        co__err(errstr, errstr_size,
+                "the record takes %zu bytes even with its lists and text cut, "
+                "over max_record_bytes %zu",
+                strlen(out), c.o.max_record_bytes);
+        free(out);
+        return CO_ERR_INVAL;
     }
     *json_out = out;
     if (json_len != NULL)

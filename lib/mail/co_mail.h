@@ -68,6 +68,26 @@ typedef struct co_mail_opts_s {
     size_t max_events;
     /** Decoded bytes of one calendar part parsed. Default 4 MiB. */
     size_t max_calendar_bytes;
+    /** Raw bytes kept of one header field of the message (with its folded
+     *  lines), cut before GMime parses it: the field is named in
+     *  `truncated_fields` ("subject", "header:X-Foo"), `truncated` is true,
+     *  defect `header-truncated`. Default 64 KiB. */
+    size_t max_header_bytes;
+    /** Header fields of the message kept; later fields are dropped
+     *  (`truncated_fields` "headers", defect `header-fields-dropped`).
+     *  Default 1000. */
+    size_t max_header_fields;
+    /** Raw bytes of the whole header block kept; fields beyond are dropped
+     *  as above. Default 256 KiB. With the two limits above this bounds
+     *  GMime's header memory (about 65 times the bytes parsed for a field
+     *  made of many tokens) to about 17 MiB whatever the message. */
+    size_t max_headers_bytes;
+    /** Bytes of the record's JSON text; 0 (the default) means no limit.
+     *  A longer record is made to fit by cutting, in this order, `text`,
+     *  `links`, `calendar`, `attachments`, the address lists, `references`
+     *  and `subject` (each named in `truncated_fields`); a record that still
+     *  does not fit is an error (CO_ERR_INVAL). */
+    size_t max_record_bytes;
 } co_mail_opts_t;
 
 /**

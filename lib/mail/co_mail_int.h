@@ -110,6 +110,23 @@ void co__text_links(const char *text, json_t *links, size_t max_links);
 int co__ical_events(const char *ics, const co_mail_opts_t *o,
                     const char *method_hint, json_t *events, co__defects_t *d);
 
+/** @brief Append `label` to the JSON array `cut` (the record's
+ *  `truncated_fields`) unless present; at most 32 entries. NULL is fine. */
+void co__cut_field(json_t *cut, const char *label);
+
+/**
+ * @brief Copy a message (after the mbox From line and BOM) with its header
+ *        block bounded: each field cut at o->max_header_bytes, fields beyond
+ *        o->max_header_fields or o->max_headers_bytes in all dropped; the
+ *        blank line and the body follow unchanged. What was cut is named in
+ *        `cut` ("subject", "header:Name", "headers") and in the defects
+ *        (`header-truncated`, `header-fields-dropped`); *truncated is set to
+ *        1 then.
+ * @returns A new GByteArray (g_byte_array_unref), about n bytes.
+ */
+GByteArray *co__bounded_copy(const char *p, size_t n, const co_mail_opts_t *o,
+                             json_t *cut, co__defects_t *d, int *truncated);
+
 /** @brief Fill defaults into zero fields of a copy of `in` (may be NULL). */
 void co__opts_fill(const co_mail_opts_t *in, co_mail_opts_t *out);
 

@@ -30,6 +30,7 @@
 #include "gmail_auth.h"
 #include "co_http.h"
 #include "co_mail.h"
+#include "co_mail_source.h"
 #include "gmail_util.h"
 
 #include <careerops/plugin.h>
@@ -78,10 +79,7 @@ typedef struct gmail_cfg_s {
     int64_t backoff_initial_ms;
     int64_t backoff_max_ms;
     int64_t timeout_ms;
-    int64_t max_message_bytes;
-    int64_t max_text_bytes;
-    int64_t dead_letter_max_bytes;
-    const char *default_tz;
+    co_mail_source_cfg_t mail; /* shared: limits, archive */
     int once;
     const char *push_listen;
     const char *push_port_file;
@@ -150,18 +148,7 @@ static const co_option_t gmail_options[] = {
      "Longest exponential backoff wait, in milliseconds."},
     {CO_OPT_INT, "timeout_ms", "30000", 0, 100, 600000,
      offsetof(gmail_cfg_t, timeout_ms), "Timeout of one HTTP request, ms."},
-    {CO_OPT_INT, "max_message_bytes", "67108864", 0, 1024, 1073741824,
-     offsetof(gmail_cfg_t, max_message_bytes),
-     "Bytes of one message parsed; longer messages are cut and marked "
-     "truncated."},
-    {CO_OPT_INT, "max_text_bytes", "1048576", 0, 1024, 67108864,
-     offsetof(gmail_cfg_t, max_text_bytes),
-     "Bytes of readable text kept in a record (text_truncated beyond)."},
-    {CO_OPT_INT, "dead_letter_max_bytes", "1048576", 0, 0, 67108864,
-     offsetof(gmail_cfg_t, dead_letter_max_bytes),
-     "Raw bytes of an unreadable message copied into its dead letter."},
-    {CO_OPT_STR, "default_tz", NULL, 0, 0, 0, offsetof(gmail_cfg_t, default_tz),
-     "IANA time zone for floating calendar times; UTC when unset."},
+    CO_MAIL_SOURCE_OPTIONS(gmail_cfg_t, mail),
     {CO_OPT_BOOL, "once", "false", 0, 0, 0, offsetof(gmail_cfg_t, once),
      "true: end the stage (EOF) after one complete sync (cron-style runs, "
      "tests); false: keep syncing every poll_interval_ms."},
@@ -196,7 +183,7 @@ typedef struct gmail_s {
     co_stage_t *st;
     const gmail_cfg_t *cfg;
     co_http_t *http;
-    co_mail_opts_t opts;
+    co_mail_source_t *ms; /* normalize -> archive -> record */
     char *client_id, *client_secret, *refresh_token;
     char token[4096];
     int64_t token_exp_ms;
@@ -637,65 +624,46 @@ static co_status_t gmail_message(gmail_t *g, const char *id)
     const char *hid = json_string_value(json_object_get(j, "historyId"));
     unsigned char *bytes = NULL;
     size_t blen = 0;
-    char err[512] = "", key[65], *doc = NULL;
-    size_t dl = 0;
-    int rc = CO_ERR_INVAL;
-    if (raw == NULL)
-        snprintf(err, sizeof err, "messages.get answered without a raw field");
-    else if (co_mail_b64url_decode(raw, strlen(raw), &bytes, &blen) != 0)
-        snprintf(err, sizeof err, "the raw field is not base64url");
-    else {
+    int e = 0;
+    if (raw == NULL ||
+        co_mail_b64url_decode(raw, strlen(raw), &bytes, &blen) != 0) {
+        /* no raw message to archive: the answer itself is the input */
+        co_record_t rec = CO_RECORD_INIT;
+        rec.key = ikey;
+        rec.key_len = strlen(ikey);
+        char msg[768];
+        snprintf(msg, sizeof msg, "gmail id %s: %s", id,
+                 raw == NULL ? "messages.get answered without a raw field"
+                             : "the raw field is not base64url");
+        e = gmail_api->dead_letter(g->st, &rec, "parse", msg);
+        if (e == 0) {
+            gmail_api->metric_add(g->st, "dead_letters", 1);
+            gmail_api->log(g->st, CO_LOG_WARN, "dead letter: %s", msg);
+        } else {
+            gmail_api->set_error(g->st, "emit",
+                                 "the host did not take a dead letter");
+        }
+    } else {
         json_t *src =
             json_pack("{s:s,s:s,s:s?,s:s?}", "kind", "gmail", "gmail_id", id,
                       "history_id", hid, "thread_id", thread);
         char *sj = json_dumps(src, JSON_COMPACT);
         json_decref(src);
-        rc = co_mail_to_json(bytes, blen, &g->opts, sj, &doc, &dl, key, err,
-                             sizeof err);
+        co_header_t h = {"careerops.gmail.id", id, strlen(id)};
+        co_mail_msg_t msg = {.raw = bytes,
+                             .len = blen,
+                             .source_json = sj,
+                             .dl_key = ikey,
+                             .headers = &h,
+                             .header_cnt = 1};
+        e = co_mail_source_emit(g->ms, &msg, NULL) < 0;
         free(sj);
     }
-    int e = 0;
-    if (rc == 0) {
-        co_header_t h[2] = {{"careerops.email.hash", key, 64},
-                            {"careerops.gmail.id", id, strlen(id)}};
-        co_record_t rec = CO_RECORD_INIT;
-        rec.key = key;
-        rec.key_len = 64;
-        rec.value = doc;
-        rec.value_len = dl;
-        rec.headers = h;
-        rec.header_cnt = 2;
-        e = gmail_api->emit(g->st, &rec);
-        if (e == 0) {
-            gmail_api->metric_add(g->st, "messages_read", 1);
-            gmail_api->metric_add(g->st, "bytes_read", (double)blen);
-        }
-    } else if (rc != CO_ERR_NOMEM) {
-        co_record_t rec = CO_RECORD_INIT;
-        size_t cap = (size_t)g->cfg->dead_letter_max_bytes;
-        rec.key = ikey;
-        rec.key_len = strlen(ikey);
-        rec.value = bytes ? (const char *)bytes : rs.body;
-        size_t vl = bytes ? blen : rs.body_len;
-        rec.value_len = vl < cap ? vl : cap;
-        char msg[768];
-        snprintf(msg, sizeof msg, "gmail id %s: %s", id, err);
-        e = gmail_api->dead_letter(g->st, &rec, "parse", msg);
-        if (e == 0) {
-            gmail_api->metric_add(g->st, "dead_letters", 1);
-            gmail_api->log(g->st, CO_LOG_WARN, "dead letter: %s", msg);
-        }
-    } else {
-        e = CO_ERR_NOMEM;
-    }
-    free(doc);
     free(bytes);
     json_decref(j);
     co_http_response_clear(&rs);
-    if (e != 0) {
-        gmail_api->set_error(g->st, "emit", "the host did not take a record");
-        return CO_RETRY;
-    }
+    if (e != 0)
+        return CO_RETRY; /* the stage's error says why */
     gmail_strv_add(&g->unc_cur, ikey);
     return CO_OK;
 }
@@ -1112,22 +1080,8 @@ static int gmail_read_file(const char *path, char **out, size_t *len)
 
 static co_status_t gmail_secret(gmail_t *g, const char *name, char **out)
 {
-    char *v = NULL;
-    size_t vl = 0;
-    if (name == NULL || gmail_api->secret(g->st, name, &v, &vl) != 0 ||
-        vl == 0) {
-        gmail_api->set_error(g->st, "config",
-                             "secret \"%s\" is missing or empty: put it in "
-                             "the manifest's secrets folder (see "
-                             "`careerops auth gmail`)",
-                             name ? name : "(unset)");
-        gmail_api->free(v);
-        return CO_FATAL;
-    }
-    *out = strdup(v);
-    sodium_memzero(v, vl);
-    gmail_api->free(v);
-    return *out ? CO_OK : CO_FATAL;
+    return co_mail_source_secret(gmail_api, g->st, name,
+                                 "it (see `careerops auth gmail`)", out);
 }
 
 static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
@@ -1176,8 +1130,8 @@ static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
         free(keyhex);
         return CO_FATAL;
     }
-    int rc = co_sealed_open(sealed, sl, keyhex, &g->refresh_token, err,
-                            sizeof err);
+    int rc =
+        co_sealed_open(sealed, sl, keyhex, &g->refresh_token, err, sizeof err);
     sodium_memzero(keyhex, strlen(keyhex));
     free(keyhex);
     free(sealed);
@@ -1193,10 +1147,8 @@ static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
         api->set_error(st, "config", "libcurl failed to initialise");
         return CO_FATAL;
     }
-    co_mail_opts_default(&g->opts);
-    g->opts.max_bytes = (size_t)cfg->max_message_bytes;
-    g->opts.max_text_bytes = (size_t)cfg->max_text_bytes;
-    g->opts.default_tz = cfg->default_tz;
+    if ((g->ms = co_mail_source_new(api, st, &cfg->mail)) == NULL)
+        return CO_FATAL;
     gmail_bucket_init(&g->bucket, cfg->quota_units_per_second, cfg->quota_burst,
                       api->now_ms(st));
     if (cfg->push_listen != NULL && cfg->push_listen[0] != '\0')
@@ -1281,6 +1233,7 @@ static void gmail_destroy(void *inst)
     gmail_strv_free(&g->ids);
     gmail_strv_free(&g->unc_cur);
     gmail_strv_free(&g->unc_saved);
+    co_mail_source_free(g->ms);
     free(g);
 }
 

@@ -17,6 +17,7 @@
  * skipped, so the resync gives no duplicate events.
  */
 #include "co_mail.h"
+#include "co_mail_source.h"
 #include "imap_oauth.h"
 #include "imap_proto.h"
 
@@ -50,10 +51,7 @@ typedef struct imap_cfg_s {
     int64_t poll_interval_ms;
     int64_t idle_restart_ms;
     int64_t timeout_ms;
-    int64_t max_message_bytes;
-    int64_t max_text_bytes;
-    int64_t dead_letter_max_bytes;
-    const char *default_tz;
+    co_mail_source_cfg_t mail; /* shared: limits, archive */
 } imap_cfg_t;
 
 static const co_option_t imap_options[] = {
@@ -113,17 +111,7 @@ static const co_option_t imap_options[] = {
     {CO_OPT_INT, "timeout_ms", "30000", 0, 1000, 600000,
      offsetof(imap_cfg_t, timeout_ms),
      "Connect and response timeout, in milliseconds."},
-    {CO_OPT_INT, "max_message_bytes", "67108864", 0, 1024, 1073741824,
-     offsetof(imap_cfg_t, max_message_bytes),
-     "Bytes of one message that are parsed (longer: truncated record)."},
-    {CO_OPT_INT, "max_text_bytes", "1048576", 0, 1024, 67108864,
-     offsetof(imap_cfg_t, max_text_bytes),
-     "Bytes of readable text kept in a record."},
-    {CO_OPT_INT, "dead_letter_max_bytes", "1048576", 0, 0, 67108864,
-     offsetof(imap_cfg_t, dead_letter_max_bytes),
-     "Raw bytes of an unreadable message copied into its dead letter."},
-    {CO_OPT_STR, "default_tz", NULL, 0, 0, 0, offsetof(imap_cfg_t, default_tz),
-     "IANA time zone for floating calendar times; UTC when unset."},
+    CO_MAIL_SOURCE_OPTIONS(imap_cfg_t, mail),
     {0},
 };
 
@@ -143,7 +131,7 @@ typedef struct imap_folder_s {
 typedef struct imap_s {
     co_stage_t *st;
     const imap_cfg_t *cfg;
-    co_mail_opts_t opts;
+    co_mail_source_t *ms; /* normalize -> archive -> record */
     char *password, *bearer;
     char *client_id, *client_secret, *refresh_token; /* OAuth refresh */
     int64_t bearer_exp_ms; /* refresh the access token after this */
@@ -380,60 +368,44 @@ static char *imap_source_json(imap_t *m, imap_folder_t *f, int64_t uid)
     return s;
 }
 
-/* Normalize and emit (or dead-letter) one message. 0, or -1 when the host
- * could not take it. */
+/* While reading a folder again after a UIDVALIDITY change, a message sent
+ * before (its key is done in the idempotency store) is skipped. */
+typedef struct imap_idem_s {
+    imap_t *m;
+    imap_folder_t *f;
+    int idem; /* idem_begin's answer */
+} imap_idem_t;
+
+static int imap_skip(void *ud, const char *key)
+{
+    imap_idem_t *x = ud;
+    x->idem = imap_api->idem_begin(x->m->st, key);
+    return x->idem == CO_IDEM_DONE && x->f->resync;
+}
+
+/* Normalize, archive and emit (or dead-letter) one message. 0, or -1 when
+ * the archive or the host could not take it (the stage's error says
+ * why). */
 static int imap_one(imap_t *m, imap_folder_t *f, int64_t uid, const char *raw,
                     size_t len)
 {
-    char *json = NULL, key[65], err[512] = "";
-    size_t jl = 0;
-    char *src = imap_source_json(m, f, uid);
-    int rc = co_mail_to_json(raw, len, &m->opts, src, &json, &jl, key, err,
-                             sizeof err);
-    free(src);
-    imap_api->metric_add(m->st, "bytes_read", (double)len);
-    if (rc == 0) {
-        int idem = imap_api->idem_begin(m->st, key);
-        if (idem == CO_IDEM_DONE && f->resync) {
-            free(json); /* sent before the folder was recreated */
-            imap_api->metric_add(m->st, "resync_skipped", 1);
-            return 0;
-        }
-        co_header_t h = {"careerops.email.hash", key, 64};
-        co_record_t rec = CO_RECORD_INIT;
-        rec.key = key;
-        rec.key_len = 64;
-        rec.value = json;
-        rec.value_len = jl;
-        rec.headers = &h;
-        rec.header_cnt = 1;
-        int e = imap_api->emit(m->st, &rec);
-        free(json);
-        if (e != 0)
-            return -1;
-        if (idem >= 0)
-            imap_api->idem_commit(m->st, key);
-        imap_api->metric_add(m->st, "messages_read", 1);
-        return 0;
-    }
-    if (rc == CO_ERR_NOMEM)
-        return -1;
-    char dl_key[600];
+    char *src = imap_source_json(m, f, uid), dl_key[600], key[65];
     snprintf(dl_key, sizeof dl_key, "imap:%s/%lld/%lld", f->name,
              (long long)f->validity, (long long)uid);
-    size_t cap = (size_t)m->cfg->dead_letter_max_bytes;
-    co_record_t rec = CO_RECORD_INIT;
-    rec.key = dl_key;
-    rec.key_len = strlen(dl_key);
-    rec.value = raw;
-    rec.value_len = len < cap ? len : cap;
-    char msg[1200];
-    snprintf(msg, sizeof msg, "%s: %s", dl_key, err);
-    if (imap_api->dead_letter(m->st, &rec, "parse", msg) != 0)
-        return -1;
-    imap_api->metric_add(m->st, "dead_letters", 1);
-    imap_api->log(m->st, CO_LOG_WARN, "dead letter %s", msg);
-    return 0;
+    imap_idem_t x = {m, f, -1};
+    co_mail_msg_t msg = {.raw = raw,
+                         .len = len,
+                         .source_json = src,
+                         .dl_key = dl_key,
+                         .skip = imap_skip,
+                         .ud = &x};
+    int rc = co_mail_source_emit(m->ms, &msg, key);
+    free(src);
+    if (rc == CO_MAIL_SKIPPED)
+        imap_api->metric_add(m->st, "resync_skipped", 1);
+    else if (rc == CO_MAIL_EMITTED && x.idem >= 0)
+        imap_api->idem_commit(m->st, key);
+    return rc < 0 ? -1 : 0;
 }
 
 /* ---- folders ----------------------------------------------------------- */
@@ -589,8 +561,7 @@ static co_status_t imap_fetch(imap_t *m, imap_folder_t *f, int *emitted)
         imap_api->set_error(m->st, "state", "cannot save the position");
         return CO_RETRY;
     }
-    if (x.err) {
-        imap_api->set_error(m->st, "emit", "the host did not take a record");
+    if (x.err) { /* co_mail_source_emit() set the error */
         free(f->todo);
         f->todo = NULL;
         f->todo_n = f->todo_i = 0; /* search again from the position */
@@ -673,22 +644,8 @@ static co_status_t imap_wait_mail(imap_t *m, int ms)
 
 static co_status_t imap_secret(imap_t *m, const char *name, char **out)
 {
-    char *v = NULL;
-    size_t vl = 0;
-    if (name == NULL || imap_api->secret(m->st, name, &v, &vl) != 0 ||
-        vl == 0) {
-        imap_api->set_error(m->st, "config",
-                            "secret \"%s\" is missing or empty: put the "
-                            "password (or token) in a file of that name in "
-                            "the manifest's secrets folder",
-                            name ? name : "(unset)");
-        imap_api->free(v);
-        return CO_FATAL;
-    }
-    *out = strdup(v);
-    memset(v, 0, vl);
-    imap_api->free(v);
-    return *out ? CO_OK : CO_FATAL;
+    return co_mail_source_secret(imap_api, m->st, name,
+                                 "the password (or token)", out);
 }
 
 static co_status_t imap_init(const co_host_api_t *api, co_stage_t *st,
@@ -744,11 +701,9 @@ static co_status_t imap_init(const co_host_api_t *api, co_stage_t *st,
         return CO_FATAL;
     for (size_t i = 0; i < m->nf; i++)
         m->f[i].name = cfg->folders[i];
-    co_mail_opts_default(&m->opts);
-    m->opts.max_bytes = (size_t)cfg->max_message_bytes;
-    m->opts.max_text_bytes = (size_t)cfg->max_text_bytes;
-    m->opts.default_tz = cfg->default_tz;
     co_mail_init();
+    if ((m->ms = co_mail_source_new(api, st, &cfg->mail)) == NULL)
+        return CO_FATAL;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     return CO_OK;
 }
@@ -823,6 +778,7 @@ static void imap_destroy(void *instance)
     imap_wipe(&m->client_id);
     imap_wipe(&m->client_secret);
     imap_wipe(&m->refresh_token);
+    co_mail_source_free(m->ms);
     free(m);
 }
 

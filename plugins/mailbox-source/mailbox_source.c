@@ -4,10 +4,11 @@
  *        files into careerops.email.v1 records (raw_inbox_stream), with
  *        the position kept in the host's state store.
  *
- * Each message goes through the shared normalizer (lib/mail, GMime) and
- * is emitted with key = the idempotency key (hex) and the header
- * `careerops.email.hash`; a message that cannot become a record is sent to
- * the dead-letter topic with its raw bytes (capped) and the reason.
+ * Each message goes through co_mail_source_emit() (lib/mail): the shared
+ * normalizer (GMime), the raw bytes stored in the archive (claim check),
+ * then a bounded record with key = the idempotency key (hex), the header
+ * `careerops.email.hash` and the archive reference; a message that cannot
+ * become a record is a dead letter carrying the reference and the reason.
  *
  * Position (state key "position"): for an mbox the byte offset after the
  * last message emitted, for a Maildir or .eml folder the set of message
@@ -17,6 +18,7 @@
  * carry the same key) and never skips a message.
  */
 #include "co_mail.h"
+#include "co_mail_source.h"
 #include "mailbox_read.h"
 
 #include <careerops/plugin.h>
@@ -43,10 +45,7 @@ typedef struct mailbox_cfg_s {
     int64_t poll_interval_ms;
     int64_t settle_ms;
     int64_t batch;
-    int64_t max_message_bytes;
-    int64_t max_text_bytes;
-    int64_t dead_letter_max_bytes;
-    const char *default_tz;
+    co_mail_source_cfg_t mail; /* shared: limits, archive */
 } mailbox_cfg_t;
 
 static const co_option_t mailbox_options[] = {
@@ -71,20 +70,7 @@ static const co_option_t mailbox_options[] = {
      "has not grown for this long (a writer may still be appending it)."},
     {CO_OPT_INT, "batch", "100", 0, 1, 100000, offsetof(mailbox_cfg_t, batch),
      "Messages emitted per poll; the position is saved after each batch."},
-    {CO_OPT_INT, "max_message_bytes", "67108864", 0, 1024, 1073741824,
-     offsetof(mailbox_cfg_t, max_message_bytes),
-     "Bytes of one message that are parsed; a longer message is cut there "
-     "and its record marked truncated."},
-    {CO_OPT_INT, "max_text_bytes", "1048576", 0, 1024, 67108864,
-     offsetof(mailbox_cfg_t, max_text_bytes),
-     "Bytes of readable text kept in a record (text_truncated beyond)."},
-    {CO_OPT_INT, "dead_letter_max_bytes", "1048576", 0, 0, 67108864,
-     offsetof(mailbox_cfg_t, dead_letter_max_bytes),
-     "Raw bytes of an unreadable message copied into its dead letter."},
-    {CO_OPT_STR, "default_tz", NULL, 0, 0, 0,
-     offsetof(mailbox_cfg_t, default_tz),
-     "IANA time zone (e.g. Europe/Paris) for floating calendar times and "
-     "dates without a zone; UTC when unset."},
+    CO_MAIL_SOURCE_OPTIONS(mailbox_cfg_t, mail),
     {0},
 };
 
@@ -95,7 +81,7 @@ typedef struct mailbox_s {
     int seen_any;     /* emitted at least one message in this run */
     int warned_empty; /* said so once when there was nothing */
     mailbox_format_t fmt;
-    co_mail_opts_t opts;
+    co_mail_source_t *ms;
     /* mbox */
     int fd;
     char *map;
@@ -145,47 +131,15 @@ static int64_t mailbox_remap(mailbox_t *m)
 /* ---- one message ------------------------------------------------------------
  */
 
-/* Normalize and emit (or dead-letter) one message.
- * Returns 0, or -1 when the host could not take it (retry later). */
+/* Normalize, archive and emit (or dead-letter) one message.
+ * Returns 0, or -1 when the archive or the host could not take it (retry
+ * later; the stage's error says why). */
 static int mailbox_one(mailbox_t *m, const char *raw, size_t len,
                        const char *source_json, const char *dl_key)
 {
-    char *json = NULL, key[65], err[512] = "";
-    size_t jl = 0;
-    int rc = co_mail_to_json(raw, len, &m->opts, source_json, &json, &jl, key,
-                             err, sizeof err);
-    mailbox_api->metric_add(m->st, "bytes_read", (double)len);
-    if (rc == 0) {
-        co_header_t h = {"careerops.email.hash", key, 64};
-        co_record_t rec = CO_RECORD_INIT;
-        rec.key = key;
-        rec.key_len = 64;
-        rec.value = json;
-        rec.value_len = jl;
-        rec.headers = &h;
-        rec.header_cnt = 1;
-        int e = mailbox_api->emit(m->st, &rec);
-        free(json);
-        if (e != 0)
-            return -1;
-        mailbox_api->metric_add(m->st, "messages_read", 1);
-        return 0;
-    }
-    if (rc == CO_ERR_NOMEM)
-        return -1;
-    size_t cap = (size_t)m->cfg->dead_letter_max_bytes;
-    co_record_t rec = CO_RECORD_INIT;
-    rec.key = dl_key;
-    rec.key_len = strlen(dl_key);
-    rec.value = raw;
-    rec.value_len = len < cap ? len : cap;
-    char msg[768];
-    snprintf(msg, sizeof msg, "%s: %s", dl_key, err);
-    if (mailbox_api->dead_letter(m->st, &rec, "parse", msg) != 0)
-        return -1;
-    mailbox_api->metric_add(m->st, "dead_letters", 1);
-    mailbox_api->log(m->st, CO_LOG_WARN, "dead letter %s", msg);
-    return 0;
+    co_mail_msg_t msg = {
+        .raw = raw, .len = len, .source_json = source_json, .dl_key = dl_key};
+    return co_mail_source_emit(m->ms, &msg, NULL) < 0 ? -1 : 0;
 }
 
 static char *mailbox_source_json(const char *kind, const char *path,
@@ -234,10 +188,8 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
         mailbox_api->set_error(m->st, "state", "cannot save the position");
         return CO_RETRY;
     }
-    if (rc != 0) {
-        mailbox_api->set_error(m->st, "emit", "the host did not take a record");
-        return CO_RETRY;
-    }
+    if (rc != 0)
+        return CO_RETRY; /* co_mail_source_emit() set the error */
     if (n > 0)
         m->seen_any = 1;
     if (n > 0 || again)
@@ -426,10 +378,6 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
     m->cfg = cfg;
     m->fmt = want;
     m->fd = -1;
-    co_mail_opts_default(&m->opts);
-    m->opts.max_bytes = (size_t)cfg->max_message_bytes;
-    m->opts.max_text_bytes = (size_t)cfg->max_text_bytes;
-    m->opts.default_tz = cfg->default_tz;
     m->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     *instance = m;
     if (want == MAILBOX_MBOX || want == MAILBOX_MBOXRD) {
@@ -441,8 +389,11 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
         }
     }
     co_mail_init();
-    api->log(st, CO_LOG_INFO, "reading %s as %s%s", cfg->path,
-             mailbox_format_name(want), cfg->follow ? ", following" : "");
+    if ((m->ms = co_mail_source_new(api, st, &cfg->mail)) == NULL)
+        return CO_FATAL;
+    api->log(st, CO_LOG_INFO, "reading %s as %s%s, archive %s", cfg->path,
+             mailbox_format_name(want), cfg->follow ? ", following" : "",
+             co_mail_source_archive(m->ms));
     return CO_OK;
 }
 
@@ -498,6 +449,7 @@ static void mailbox_destroy(void *instance)
         g_ptr_array_unref(m->pending);
     if (m->seen != NULL)
         g_hash_table_destroy(m->seen);
+    co_mail_source_free(m->ms);
     free(m);
 }
 

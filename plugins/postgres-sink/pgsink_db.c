@@ -60,6 +60,9 @@ static const pgsink_col_t pgsink_cols_emails[] = {
     {"source_topic", "text", 0},
     {"source_partition", "integer", 0},
     {"source_offset", "bigint", 0},
+    {"archive_url", "text", 0},
+    {"archive_sha256", "text", 0},
+    {"archive_size", "bigint", 0},
     {NULL, NULL, 0}};
 static const pgsink_col_t pgsink_cols_events[] = {
     {"key", "text", 0},
@@ -214,6 +217,19 @@ int pgsink_row_build(const co_record_t *rec, json_t **row, char *err,
                                pgsink_str(doc, "from", "name"), M);
         bad |=
             pgsink_set_text(r, "received_at", pgsink_str(doc, "date", NULL), M);
+        /* the claim check: where the raw message is (docs/archive.md) */
+        bad |= pgsink_set_text(r, "archive_url",
+                               pgsink_str(doc, "archive", "archive_url"), 0);
+        bad |= pgsink_set_text(r, "archive_sha256",
+                               pgsink_str(doc, "archive", "sha256"), M);
+        {
+            const json_t *as =
+                json_object_get(json_object_get(doc, "archive"), "size");
+            bad |= json_object_set_new(
+                r, "archive_size",
+                json_is_integer(as) ? json_integer(json_integer_value(as))
+                                    : json_null());
+        }
         break;
     case PGSINK_EVENTS: {
         const char *et = pgsink_str(doc, "event_type", NULL);
@@ -565,6 +581,9 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "CREATE INDEX briefings_company_idx ON {s}.briefings (lower(company));"
      "CREATE INDEX briefings_event_idx ON {s}.briefings (event_key);"},
     {3, "applications and their transitions", pgsink_applications_sql},
+    {4, "the raw message's archive reference of each email (issue 17)",
+     "ALTER TABLE {s}.emails ADD COLUMN archive_url text,"
+     " ADD COLUMN archive_sha256 text, ADD COLUMN archive_size bigint;"},
 };
 
 #define PGSINK_LATEST                                                          \

@@ -11,6 +11,9 @@
 #   starttls  imap:// upgraded with STARTTLS; an unknown CA is FATAL
 #   oauth     XOAUTH2 with an access token from a refresh token (a fake
 #             token endpoint that is also Dovecot's introspection URL)
+#   big       a 2.4 MB plain-text message among 20: its record carries the
+#             archive reference (claim check), the raw bytes are in the
+#             archive folder under their SHA-256, the record stays bounded
 # Every phase also checks that no message got \Seen.
 # usage (meson): imap_e2e.sh PHASE BUILD_DIR
 set -euo pipefail
@@ -103,8 +106,24 @@ fill() {
 }
 N=500
 [ "$PHASE" = sync ] || [ "$PHASE" = sigkill ] || N=100
-[ "$PHASE" = oauth ] || [ "$PHASE" = starttls ] && N=20
+[ "$PHASE" = oauth ] || [ "$PHASE" = starttls ] || [ "$PHASE" = big ] && N=20
 fill $N
+if [ "$PHASE" = big ]; then
+    python3 - "$MAILDIR/cur/1800000000.M1P1.big:2," <<'P'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("From: Big Sender <big@example.com>\nTo: alice@example.com\n"
+            "Subject: a long plain text email\nMessage-ID: <big@example.com>\n"
+            "Date: Thu, 3 Dec 2026 07:00:00 +0000\n\n")
+    n = 0
+    while f.tell() < 2_400_000:
+        f.write("Dear candidate, this is line %06d of a very long email.\n" % n)
+        n += 1
+P
+    [ "$(id -u)" = 0 ] && chown -R nobody: "$D/mail"
+    N=$((N + 1))
+    EXTRA_CFG=",\"archive\":\"archive\""
+fi
 dovecot_start
 
 [ "$PHASE" = starttls ] && URL="imap://127.0.0.1:$IMAP_PORT"
@@ -356,6 +375,28 @@ oauth)
     [ $rc != 0 ] || fail "a revoked refresh token ended with exit 0"
     grep -q "invalid_grant.*make a new refresh token" bad.log || fail "no clear message: $(tail -2 bad.log)"
     echo "revoked refresh token: FATAL (invalid_grant), exit $rc"
+    ;;
+big)
+    start_src
+    wait_distinct $N 60 || fail "$(distinct) of $N messages with a 2.4 MB one among them"
+    kill -TERM $SRC; wait $SRC 2>/dev/null || true
+    report $N
+    python3 - <<'P' || fail "the big message's claim check"
+import hashlib, json
+big = [json.loads(r["value"]) for r in map(json.loads, open("out.jsonl"))
+       if "long plain text" in json.loads(r["value"])["subject"]]
+assert big, "no record of the big message"
+rec = big[0]
+a = rec["archive"]
+assert a["archive_url"].startswith("file://") and a["size"] > 2_400_000, a
+obj = "archive/sha256/%s/%s" % (a["sha256"][:2], a["sha256"][2:])
+data = open(obj, "rb").read()
+assert hashlib.sha256(data).hexdigest() == a["sha256"] and len(data) == a["size"]
+assert "text" in rec["truncated_fields"], rec["truncated_fields"]
+assert len(json.dumps(rec)) < 500_000
+print("big message: record of %d bytes with %s (%d bytes archived)"
+      % (len(json.dumps(rec)), a["archive_url"], len(data)))
+P
     ;;
 *) fail "unknown phase $PHASE" ;;
 esac

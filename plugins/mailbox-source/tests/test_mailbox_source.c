@@ -323,8 +323,11 @@ START_TEST(follow_eml_folder_and_dead_letters)
 {
     char *tmp = mbt_tmpdir();
     co_fake_host_t *h = co_fake_host_new();
-    char *c = cfg_json(tmp, "\"follow\":true,\"format\":\"eml\","
-                            "\"dead_letter_max_bytes\":8");
+    char *arch = g_build_filename(tmp, "archive", NULL);
+    char *extra = g_strdup_printf(
+        "\"follow\":true,\"format\":\"eml\",\"archive\":\"%s\"", arch);
+    char *c = cfg_json(tmp, extra);
+    g_free(extra);
     run_t r;
     ck_assert_int_eq(run_open(&r, h, c), CO_OK);
     ck_assert_int_eq(r.p->poll(r.inst, 100), CO_OK);
@@ -342,7 +345,24 @@ START_TEST(follow_eml_folder_and_dead_letters)
     ck_assert_uint_eq(h->dead_cnt, 1);
     ck_assert_str_eq(h->dead[0].key, "b.eml");
     ck_assert(strstr(h->dead[0].message, "not an RFC 5322 message") != NULL);
-    ck_assert_str_eq(h->dead[0].value, "\x01\x02 binar"); /* capped at 8 */
+    /* the claim check: the reference, never the raw bytes */
+    ck_assert(strstr(h->dead[0].value, "\"archive_url\":\"file://") != NULL);
+    ck_assert(strstr(h->dead[0].value, "\"size\":26") != NULL);
+    ck_assert(strstr(h->dead[0].value, "binary junk") == NULL);
+    ck_assert(strstr(h->dead[0].message, "raw message: file://") != NULL);
+    /* the record carries its reference too */
+    ck_assert(strstr(h->emits[0].value, "\"archive\":{\"archive_url\":") !=
+              NULL);
+    /* the raw bytes are in the archive under their SHA-256 */
+    const char *sha = strstr(h->dead[0].value, "\"sha256\":\"") + 10;
+    char *obj = g_strdup_printf("%s/sha256/%.2s/%.62s", arch, sha, sha + 2);
+    char *back = NULL;
+    gsize blen = 0;
+    ck_assert_msg(g_file_get_contents(obj, &back, &blen, NULL), "%s", obj);
+    ck_assert_uint_eq(blen, 26);
+    ck_assert(memcmp(back, "\x01\x02 binary junk", 14) == 0);
+    g_free(back);
+    g_free(obj);
     ck_assert_int_eq(r.p->poll(r.inst, 100), CO_OK);
     ck_assert_uint_eq(h->emit_cnt, 1);
     run_close(&r);
@@ -352,6 +372,7 @@ START_TEST(follow_eml_folder_and_dead_letters)
     g_free(bad);
     g_free(other);
     g_free(c);
+    g_free(arch);
     g_free(tmp);
 }
 END_TEST

@@ -271,6 +271,41 @@ START_TEST(tricky_values_round_trip)
 }
 END_TEST
 
+/* The claim check (issue 17): an email's archive reference gets its own
+ * columns (migration 4), for the dashboard's "show original". */
+START_TEST(archive_reference_columns)
+{
+    t_migrate();
+    pgsink_batch_t *b = pgsink_batch_new();
+    const char *sha =
+        "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
+    json_t *email = json_pack(
+        "{s:s, s:s, s:s, s:{s:s, s:i, s:s}}", "schema", "careerops.email.v1",
+        "key", "with-archive", "subject", "s", "archive", "archive_url",
+        "file:///srv/archive/sha256/58/"
+        "91b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03",
+        "size", 2400000, "sha256", sha);
+    json_t *plain = json_pack("{s:s, s:s, s:s}", "schema", "careerops.email.v1",
+                              "key", "no-archive", "subject", "s");
+    t_add(b, NULL, email, 1);
+    t_add(b, NULL, plain, 2);
+    json_decref(email);
+    json_decref(plain);
+    t_write_ok(b);
+    pgsink_batch_free(b);
+    ck_assert_int_eq(
+        t_count("SELECT count(*) FROM emails WHERE key = 'with-archive' AND "
+                "archive_url LIKE 'file:///srv/archive/sha256/58/%' AND "
+                "archive_sha256 = '5891b5b522d5df086d0ff0b110fbd9d21bb4fc716"
+                "3af34d08286a2e846f6be03' AND archive_size = 2400000"),
+        1);
+    ck_assert_int_eq(
+        t_count("SELECT count(*) FROM emails WHERE key = 'no-archive' AND "
+                "archive_url IS NULL AND archive_size IS NULL"),
+        1);
+}
+END_TEST
+
 /* Replays leave one row per key and do not touch unchanged rows; a new
  * version of a document replaces the old. */
 START_TEST(replay_is_idempotent)
@@ -525,6 +560,7 @@ static Suite *pg_suite(void)
     tcase_add_test(tc, migrate_refuses_newer);
     tcase_add_test(tc, tricky_values_round_trip);
     tcase_add_test(tc, replay_is_idempotent);
+    tcase_add_test(tc, archive_reference_columns);
     tcase_add_test(tc, timestamps);
     tcase_add_test(tc, rejected_rows_listed);
     tcase_add_test(tc, plugin_writes_and_rejects);

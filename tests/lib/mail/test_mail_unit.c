@@ -587,6 +587,95 @@ START_TEST(limits_50mb_message)
 }
 END_TEST
 
+static int has_cut(json_t *r, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(r, "truncated_fields"), i, v)
+    {
+        if (strcmp(json_string_value(v), name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Issue 17: a 40 MB header of 5 million address tokens took 2.6 GB in
+ * GMime; the header block is now bounded before GMime parses it. */
+START_TEST(limits_pathological_headers)
+{
+    GString *m = g_string_new("From: a@example.com\nSubject: many\nTo: ");
+    while (m->len < 40u * 1000 * 1000)
+        g_string_append(m, "a@b.io, ");
+    g_string_append(m, "me@example.com\n\nbody\n");
+    long before = maxrss_kb();
+    char err[256];
+    json_t *r = mt_norm(m->str, m->len, NULL, NULL, err, sizeof err);
+    long grew_mb = (maxrss_kb() - before) / 1024;
+    ck_assert_ptr_nonnull(r);
+    printf("40 MB To: header: peak RSS grew by %ld MB\n", grew_mb);
+    ck_assert_int_lt(grew_mb, 40);
+    ck_assert(has_cut(r, "header:To"));
+    ck_assert(has_defect(r, "header-truncated"));
+    ck_assert(json_is_true(json_object_get(r, "truncated")));
+    ck_assert_uint_gt(json_array_size(json_object_get(r, "to")), 0);
+    ck_assert_uint_le(json_array_size(json_object_get(r, "to")), 200);
+    ck_assert_str_eq(mt_str(r, "text"), "body");
+    json_decref(r);
+    g_string_free(m, TRUE);
+
+    /* a 10 MB Subject: cut at 64 KiB, named */
+    m = g_string_new("From: a@example.com\nSubject: ");
+    while (m->len < 10u * 1000 * 1000)
+        g_string_append(m, "interview ");
+    g_string_append(m, "\nDate: Thu, 3 Dec 2026 07:00:00 +0000\n\nbody\n");
+    r = mt_norm(m->str, m->len, NULL, NULL, err, sizeof err);
+    ck_assert_ptr_nonnull(r);
+    ck_assert(has_cut(r, "subject"));
+    ck_assert_uint_le(json_string_length(json_object_get(r, "subject")),
+                      64u << 10);
+    ck_assert_str_eq(mt_str(r, "date"), "2026-12-03T07:00:00Z");
+    json_decref(r);
+    g_string_free(m, TRUE);
+
+    /* 100,000 short fields: beyond 1000 they are dropped */
+    m = g_string_new("From: a@example.com\nSubject: fields\n");
+    for (int i = 0; i < 100000; i++)
+        g_string_append(m, "X-A: b\n");
+    g_string_append(m, "\nbody\n");
+    r = mt_norm(m->str, m->len, NULL, NULL, err, sizeof err);
+    ck_assert_ptr_nonnull(r);
+    ck_assert(has_cut(r, "headers"));
+    ck_assert(has_defect(r, "header-fields-dropped"));
+    ck_assert_str_eq(mt_str(r, "subject"), "fields");
+    json_decref(r);
+    g_string_free(m, TRUE);
+}
+END_TEST
+
+/* max_record_bytes: the text is cut so that the JSON fits, and named. */
+START_TEST(limits_record_bytes)
+{
+    GString *m = g_string_new("From: a@example.com\nSubject: long\n\n");
+    for (int i = 0; i < 5000; i++)
+        g_string_append(m, "a line of text to make a long body\n");
+    co_mail_opts_t o;
+    co_mail_opts_default(&o);
+    o.max_record_bytes = 20000;
+    char *json = NULL, key[65], err[256];
+    ck_assert_int_eq(co_mail_to_json(m->str, m->len, &o, NULL, &json, NULL, key,
+                                     err, sizeof err),
+                     0);
+    ck_assert_uint_le(strlen(json), 20000);
+    json_t *r = json_loads(json, 0, NULL);
+    free(json);
+    ck_assert(has_cut(r, "text"));
+    ck_assert(json_is_true(json_object_get(r, "text_truncated")));
+    ck_assert_uint_gt(json_string_length(json_object_get(r, "text")), 10000);
+    json_decref(r);
+    g_string_free(m, TRUE);
+}
+END_TEST
+
 START_TEST(limits_parts_and_depth)
 {
     GString *m = g_string_new("From: a@example.com\nSubject: many\n"
@@ -708,6 +797,8 @@ static Suite *unit_suite(void)
     tcase_add_test(tc, rejections_have_reasons);
     tcase_add_test(tc, limits_50mb_message);
     tcase_add_test(tc, limits_parts_and_depth);
+    tcase_add_test(tc, limits_pathological_headers);
+    tcase_add_test(tc, limits_record_bytes);
     tcase_add_test(tc, threads_same_results);
     suite_add_tcase(s, tc);
     return s;

@@ -1,0 +1,288 @@
+/**
+ * @file lib/mail/co_mail_source.c
+ * @brief co_mail_source_emit(): normalize -> archive -> bounded record or
+ *        dead letter with the reference; shared by the three mail sources.
+ */
+#include "co_mail_source.h"
+
+#include "co_archive.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a record costs besides its value: the key (64), the headers
+ * careerops.email.hash and careerops.archive.url with their names, the
+ * `"archive":{...}` object spliced into the value, and the host's 1 KiB
+ * of framing (core/port_kafka.c counts the same way). */
+#define CO__MS_FRAMING 1024
+/* The key, the two headers and the archive object: the URL (at most 1023
+ * bytes, twice) and the rest. */
+#define CO__MS_REF_MAX (64 + 64 + 64 + 2 * 1024 + 200)
+
+struct co_mail_source_s {
+    const co_host_api_t *api;
+    co_stage_t *st;
+    co_mail_opts_t opts;
+    size_t record_max;
+    co_archive_t *archive;
+    int archive_ready; /* folder or bucket created */
+    char where[1024];  /* the archive's location, for messages */
+    char *resolved;    /* a relative folder resolved by the host */
+};
+
+static const char *co__ms_env(const char *cfg, const char *env)
+{
+    if (cfg != NULL && cfg[0] != '\0')
+        return cfg;
+    const char *e = getenv(env);
+    return e != NULL && e[0] != '\0' ? e : NULL;
+}
+
+co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
+                                     const co_mail_source_cfg_t *cfg)
+{
+    co_mail_source_t *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        api->set_error(st, "config", "out of memory");
+        return NULL;
+    }
+    s->api = api;
+    s->st = st;
+    co_mail_opts_default(&s->opts);
+    s->opts.max_bytes = (size_t)cfg->max_message_bytes;
+    s->opts.max_text_bytes = (size_t)cfg->max_text_bytes;
+    s->opts.default_tz = cfg->default_tz;
+    s->record_max = (size_t)cfg->record_max_bytes;
+    const char *url = cfg->archive;
+    if (url != NULL && url[0] != '\0' && strstr(url, "://") == NULL &&
+        url[0] != '/') {
+        /* a folder written in the manifest: relative to its folder */
+        char *r = api->resolve_path(st, url);
+        if (r != NULL) {
+            s->resolved = strdup(r);
+            api->free(r);
+            url = s->resolved;
+        }
+    }
+    url = co__ms_env(url, "CAREEROPS_ARCHIVE");
+    if (url == NULL)
+        url = ".run/archive";
+    snprintf(s->where, sizeof s->where, "%s", url);
+    co_archive_config_t ac = {
+        .url = url,
+        .s3_endpoint = co__ms_env(cfg->archive_s3_endpoint,
+                                  "CAREEROPS_ARCHIVE_S3_ENDPOINT"),
+        .s3_region =
+            co__ms_env(cfg->archive_s3_region, "CAREEROPS_ARCHIVE_S3_REGION"),
+        .s3_access_key_file =
+            co__ms_env(cfg->archive_s3_access_key_file,
+                       "CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE"),
+        .s3_secret_key_file =
+            co__ms_env(cfg->archive_s3_secret_key_file,
+                       "CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE"),
+    };
+    if (strncmp(url, "s3://", 5) == 0)
+        curl_global_init(CURL_GLOBAL_DEFAULT); /* counted; once is enough */
+    char err[512] = "";
+    s->archive = co_archive_open(&ac, err, sizeof err);
+    if (s->archive == NULL) {
+        api->set_error(st, "config",
+                       "config.archive %s: %s (set config.archive to a "
+                       "folder, file:///dir or s3://bucket, and the "
+                       "archive_s3_* options for S3)",
+                       url, err);
+        co_mail_source_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void co_mail_source_free(co_mail_source_t *s)
+{
+    if (s == NULL)
+        return;
+    co_archive_close(s->archive);
+    free(s->resolved);
+    free(s);
+}
+
+const char *co_mail_source_archive(const co_mail_source_t *s)
+{
+    return s->where;
+}
+
+/* Store the raw bytes; 0, or -1 with the stage's error set. */
+static int co__ms_store(co_mail_source_t *s, const co_mail_msg_t *m,
+                        co_archive_ref_t *ref)
+{
+    char err[512] = "";
+    if (!s->archive_ready) {
+        if (co_archive_init(s->archive, err, sizeof err) != 0) {
+            s->api->set_error(s->st, "archive",
+                              "cannot prepare the archive %s: %s", s->where,
+                              err);
+            return -1;
+        }
+        s->archive_ready = 1;
+    }
+    if (co_archive_put(s->archive, m->raw, m->len, ref, err, sizeof err) != 0) {
+        s->api->set_error(s->st, "archive",
+                          "cannot store %s (%zu bytes) in the archive %s: %s",
+                          m->dl_key ? m->dl_key : "a message", m->len, s->where,
+                          err);
+        return -1;
+    }
+    s->api->metric_add(s->st, "archived_bytes", ref->existed ? 0 : m->len);
+    return 0;
+}
+
+/* The reference as a compact JSON object (malloc'd). */
+static char *co__ms_ref_json(const co_archive_ref_t *ref)
+{
+    json_t *o = json_pack("{s:s,s:I,s:s}", "archive_url", ref->url, "size",
+                          (json_int_t)ref->size, "sha256", ref->sha256);
+    char *t = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return t;
+}
+
+/* Splice `,"archive":REF` before the record's closing brace. */
+static char *co__ms_splice(char *json, size_t *len, const char *ref)
+{
+    size_t rl = strlen(ref);
+    char *t = realloc(json, *len + rl + 16);
+    if (t == NULL) {
+        free(json);
+        return NULL;
+    }
+    /* the record is a compact object: its last byte is '}' */
+    size_t at = *len - 1;
+    memcpy(t + at, ",\"archive\":", 11);
+    memcpy(t + at + 11, ref, rl);
+    t[at + 11 + rl] = '}';
+    t[at + 12 + rl] = '\0';
+    *len = at + 12 + rl;
+    return t;
+}
+
+static int co__ms_dead_letter(co_mail_source_t *s, const co_mail_msg_t *m,
+                              const co_archive_ref_t *ref, const char *why)
+{
+    char *rj = co__ms_ref_json(ref), size[32];
+    snprintf(size, sizeof size, "%llu", (unsigned long long)ref->size);
+    co_header_t h[3] = {
+        {"careerops.archive.url", ref->url, strlen(ref->url)},
+        {"careerops.archive.sha256", ref->sha256, 64},
+        {"careerops.archive.size", size, strlen(size)},
+    };
+    const char *dk = m->dl_key != NULL ? m->dl_key : ref->sha256;
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = dk;
+    rec.key_len = strlen(dk);
+    rec.value = rj;
+    rec.value_len = rj != NULL ? strlen(rj) : 0;
+    rec.headers = h;
+    rec.header_cnt = 3;
+    char msg[1536];
+    snprintf(msg, sizeof msg, "%s: %s (raw message: %s)", dk, why, ref->url);
+    int e = s->api->dead_letter(s->st, &rec, "parse", msg);
+    free(rj);
+    if (e != 0) {
+        s->api->set_error(s->st, "emit", "the host did not take a dead letter");
+        return CO_MAIL_RETRY;
+    }
+    s->api->metric_add(s->st, "dead_letters", 1);
+    s->api->log(s->st, CO_LOG_WARN, "dead letter %s", msg);
+    return CO_MAIL_DEAD_LETTER;
+}
+
+int co_mail_source_emit(co_mail_source_t *s, const co_mail_msg_t *m,
+                        char key[65])
+{
+    char k[65] = "", err[512] = "";
+    if (key != NULL)
+        key[0] = '\0';
+    s->api->metric_add(s->st, "bytes_read", (double)m->len);
+    /* what the record may take besides its JSON text */
+    size_t fixed = CO__MS_FRAMING + CO__MS_REF_MAX;
+    for (size_t i = 0; i < m->header_cnt; i++)
+        fixed += strlen(m->headers[i].name) + m->headers[i].value_len;
+    co_mail_opts_t o = s->opts;
+    o.max_record_bytes =
+        s->record_max > fixed + 4096 ? s->record_max - fixed : 4096;
+    char *json = NULL;
+    size_t jl = 0;
+    int rc = co_mail_to_json(m->raw, m->len, &o, m->source_json, &json, &jl, k,
+                             err, sizeof err);
+    if (rc == CO_ERR_NOMEM) {
+        s->api->set_error(s->st, "memory", "out of memory normalizing %s",
+                          m->dl_key ? m->dl_key : "a message");
+        return CO_MAIL_RETRY;
+    }
+    if (rc == 0 && m->skip != NULL && m->skip(m->ud, k)) {
+        free(json);
+        return CO_MAIL_SKIPPED;
+    }
+    co_archive_ref_t ref;
+    if (co__ms_store(s, m, &ref) != 0) {
+        free(json);
+        return CO_MAIL_RETRY;
+    }
+    if (rc != 0)
+        return co__ms_dead_letter(s, m, &ref, err);
+    char *rj = co__ms_ref_json(&ref);
+    json = rj != NULL ? co__ms_splice(json, &jl, rj) : NULL;
+    free(rj);
+    if (json == NULL) {
+        s->api->set_error(s->st, "memory", "out of memory");
+        return CO_MAIL_RETRY;
+    }
+    co_header_t h[8];
+    size_t nh = 0;
+    h[nh++] = (co_header_t){"careerops.email.hash", k, 64};
+    h[nh++] = (co_header_t){"careerops.archive.url", ref.url, strlen(ref.url)};
+    for (size_t i = 0; i < m->header_cnt && nh < 8; i++)
+        h[nh++] = m->headers[i];
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = k;
+    rec.key_len = 64;
+    rec.value = json;
+    rec.value_len = jl;
+    rec.headers = h;
+    rec.header_cnt = nh;
+    int e = s->api->emit(s->st, &rec);
+    free(json);
+    if (e != 0) {
+        s->api->set_error(s->st, "emit", "the host did not take a record");
+        return CO_MAIL_RETRY;
+    }
+    s->api->metric_add(s->st, "messages_read", 1);
+    if (key != NULL)
+        memcpy(key, k, 65);
+    return CO_MAIL_EMITTED;
+}
+
+co_status_t co_mail_source_secret(const co_host_api_t *api, co_stage_t *st,
+                                  const char *name, const char *what,
+                                  char **out)
+{
+    char *v = NULL;
+    size_t vl = 0;
+    *out = NULL;
+    if (name == NULL || api->secret(st, name, &v, &vl) != 0 || vl == 0) {
+        api->set_error(st, "config",
+                       "secret \"%s\" is missing or empty: put %s in a file "
+                       "of that name in the manifest's secrets folder",
+                       name ? name : "(unset)", what);
+        api->free(v);
+        return CO_FATAL;
+    }
+    *out = strdup(v);
+    sodium_memzero(v, vl);
+    api->free(v);
+    return *out != NULL ? CO_OK : CO_FATAL;
+}
