@@ -516,6 +516,15 @@ static int co__subscribe(co_stage_t *st)
     return 0;
 }
 
+/* 1 when a partition's commit position moved since the last commit. */
+static int co__commit_pending(const co_stage_t *st)
+{
+    for (size_t i = 0; i < st->trk.n_parts; i++)
+        if (st->trk.parts[i].dirty)
+            return 1;
+    return 0;
+}
+
 /* Commit when commit_interval_ms passed, or sooner (10 ms) when the input
  * is idle: at low rates positions then follow the records closely. */
 static void co__maybe_commit(co_stage_t *st, int idle)
@@ -560,7 +569,14 @@ int co_stage_consumer_loop(co_stage_t *st)
     int rc = 0, paused = 0;
     while (rc == 0 && !co_stage_stopping(st)) {
         co__follow_pause(st, &paused);
-        int wait = CO__ATOMIC_LOAD(&st->inflight) > 0 ? 5 : 100;
+        /* short waits while outputs, a flush or a commit are pending, so
+         * that positions follow the last records within milliseconds (the
+         * lag the supervisor's idle detection and backpressure read) */
+        int wait = CO__ATOMIC_LOAD(&st->inflight) > 0 ||
+                           (st->trk.held > 0 && st->flush_fails == 0) ||
+                           co__commit_pending(st)
+                       ? 5
+                       : 100;
         /* housekeeping once per batch, not per record */
         int n = co__read_batch(st, wait, 256, &rc, hbuf, 64);
         rd_kafka_poll(st->producer, 0);
