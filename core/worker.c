@@ -55,23 +55,38 @@ static void co__report_loss(co_stage_t *st, const char *topic, int32_t p,
     pthread_mutex_unlock(&st->lock);
 }
 
-/* A jump past the expected offset is loss only if the broker no longer
- * has the skipped offsets (below its log start); transaction markers and
- * compaction also leave gaps that lost nothing. */
+/* The group's committed offset of topic/partition now, or -1. */
+static int64_t co__committed_now(co_stage_t *st, const char *topic, int32_t p)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, p);
+    int64_t c = -1;
+    if (rd_kafka_committed(st->consumer, l, 5000) == 0 && l->elems[0].err == 0)
+        c = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    return c;
+}
+
+/* A jump past the expected offset is loss only where the broker no longer
+ * has the skipped offsets (below its log start) and nobody committed them
+ * (co_offtrack_lost()): the committed offset this consumer started from
+ * can be older than the one librdkafka fetched from a moment later. */
 static void co__check_gap(co_stage_t *st, co_expect_t *ex,
                           const rd_kafka_message_t *msg)
 {
     const char *topic = ex->topic;
     if (ex->next >= 0 && msg->offset > ex->next) {
-        int64_t lo = -1, hi = -1;
+        int64_t lo = -1, hi = -1, from, to;
         if (rd_kafka_get_watermark_offsets(st->consumer, topic, msg->partition,
                                            &lo, &hi) ||
             lo < 0)
             rd_kafka_query_watermark_offsets(st->consumer, topic,
                                              msg->partition, &lo, &hi, 5000);
-        if (lo > ex->next)
-            co__report_loss(st, topic, msg->partition, ex->next,
-                            lo < msg->offset ? lo : msg->offset);
+        if (lo > ex->next &&
+            co_offtrack_lost(ex->next, msg->offset, lo,
+                             co__committed_now(st, topic, msg->partition),
+                             &from, &to))
+            co__report_loss(st, topic, msg->partition, from, to);
     }
     ex->next = msg->offset + 1;
 }
@@ -301,6 +316,10 @@ static void co__assigned(co_stage_t *st, rd_kafka_t *rk,
         for (int i = 0; i < c->cnt; i++) {
             co_expect_t *e =
                 co__expect(st, c->elems[i].topic, c->elems[i].partition);
+            if (c->elems[i].err) { /* unknown: armed by the first record */
+                e->next = -1;
+                continue;
+            }
             /* with no commit yet, reading must start where the log
              * started: 0 on the mock cluster (in process or `careerops
              * broker`), else the low watermark at first sight */
