@@ -185,6 +185,8 @@ static void co__commit_results(co_stage_t *st)
                    "offset commit failed (%s); will commit again",
                    rd_kafka_err2str(err));
             co_offtrack_mark_all_dirty(&st->trk);
+            /* the next attempt in 1 s, not at the next idle poll */
+            st->last_commit_ms = co_mono_ms() + 1000;
         }
         rd_kafka_event_destroy(ev);
     }
@@ -212,6 +214,7 @@ static void co__commit(co_stage_t *st, int sync)
                "offset commit failed (%s); will commit again",
                rd_kafka_err2str(err));
         co_offtrack_mark_all_dirty(&st->trk);
+        st->last_commit_ms = co_mono_ms() + 1000;
     }
     rd_kafka_topic_partition_list_destroy(l);
 }
@@ -535,9 +538,12 @@ static int co__subscribe(co_stage_t *st)
     return 0;
 }
 
-/* 1 when a partition's commit position moved since the last commit. */
+/* 1 when a partition's commit position moved since the last commit (and
+ * commits are not backing off after a failure). */
 static int co__commit_pending(const co_stage_t *st)
 {
+    if (st->last_commit_ms > co_mono_ms())
+        return 0;
     for (size_t i = 0; i < st->trk.n_parts; i++)
         if (st->trk.parts[i].dirty)
             return 1;
