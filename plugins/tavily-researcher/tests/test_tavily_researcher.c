@@ -11,6 +11,7 @@
 #include "tavily_brief.h"
 
 #include <jansson.h>
+#include <time.h>
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a);
 
@@ -184,6 +185,38 @@ START_TEST(interview_yields_briefing_citing_only_results)
     ck_assert_str_eq(json_string_value(json_object_get(q, "query")),
                      "Lindqvist Robotics Firmware Engineer company overview");
     json_decref(q);
+    free((void *)rec.value);
+}
+END_TEST
+
+/* The news and general searches run at the same time: two searches the
+ * fake answers after 1.5 s each take about 1.5 s, not 3 s. */
+START_TEST(searches_run_at_the_same_time)
+{
+    ck_assert_int_eq(start_plugin(NULL), CO_OK);
+    const char *answer =
+        "{\"query\":\"q\",\"answer\":null,\"images\":[],\"results\":["
+        "{\"title\":\"t\",\"url\":\"https://news.example/a/1\","
+        "\"content\":\"c\",\"score\":0.9}],\"response_time\":1.5,"
+        "\"usage\":{\"credits\":1},\"request_id\":\"r\"}";
+    for (int i = 0; i < 2; i++) {
+        co_fake_script_t sc = {.method = "POST",
+                               .path = "/search",
+                               .status = 200,
+                               .body = answer,
+                               .delay_ms = 1500};
+        co_fake_push(tav_srv, &sc);
+    }
+    co_record_t rec = event_record("k20", "INTERVIEW", "Oduya Freight", NULL);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    long ms = (long)(b.tv_sec - a.tv_sec) * 1000 +
+              (long)(b.tv_nsec - a.tv_nsec) / 1000000;
+    ck_assert_int_ge(ms, 1500);
+    ck_assert_int_lt(ms, 2900); /* one after the other: at least 3000 */
+    ck_assert_uint_eq(host->emit_cnt, 1);
     free((void *)rec.value);
 }
 END_TEST
@@ -519,6 +552,7 @@ static Suite *tavily_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, interview_yields_briefing_citing_only_results);
     tcase_add_test(tc, options_reach_the_request);
+    tcase_add_test(tc, searches_run_at_the_same_time);
     tcase_add_test(tc, ollama_briefing_drops_injected_urls);
     tcase_add_test(tc, digest_drops_injected_urls);
     tcase_add_test(tc, same_company_within_ttl_costs_no_call);
