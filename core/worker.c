@@ -538,25 +538,53 @@ static int co__subscribe(co_stage_t *st)
     return 0;
 }
 
-/* 1 when a partition's commit position moved since the last commit (and
- * commits are not backing off after a failure). */
-static int co__commit_pending(const co_stage_t *st)
+/* How long an idle input waits before it commits: 1% of
+ * commit_interval_ms (10 ms by default), so that an explicitly long
+ * interval is not undercut by the idle shortcut. */
+static int64_t co__idle_commit_ms(const co_stage_t *st)
 {
-    if (st->last_commit_ms > co_mono_ms())
-        return 0;
-    for (size_t i = 0; i < st->trk.n_parts; i++)
-        if (st->trk.parts[i].dirty)
-            return 1;
-    return 0;
+    return st->sc->commit_interval_ms / 100;
 }
 
-/* Commit when commit_interval_ms passed, or sooner (10 ms) when the input
- * is idle: at low rates positions then follow the records closely. */
+/* Milliseconds until a moved commit position is due to be committed at
+ * idle (0: now), or -1 when no position moved. A failed commit pushes
+ * last_commit_ms into the future (the 1 s backoff). */
+static int64_t co__commit_due_ms(const co_stage_t *st)
+{
+    for (size_t i = 0; i < st->trk.n_parts; i++)
+        if (st->trk.parts[i].dirty) {
+            int64_t due =
+                st->last_commit_ms + co__idle_commit_ms(st) - co_mono_ms();
+            return due > 0 ? due : 0;
+        }
+    return -1;
+}
+
+/* Commit when commit_interval_ms passed, or sooner (co__idle_commit_ms())
+ * when the input is idle: at low rates positions then follow the records
+ * closely. */
 static void co__maybe_commit(co_stage_t *st, int idle)
 {
     int64_t since = co_mono_ms() - st->last_commit_ms;
-    if (since >= st->sc->commit_interval_ms || (idle && since >= 10))
+    if (since >= st->sc->commit_interval_ms ||
+        (idle && since >= co__idle_commit_ms(st)))
         co__commit(st, 0);
+}
+
+/* How long the next poll may wait for a record: 5 ms while outputs or a
+ * sink's flush are pending, until an idle commit is due, else 100 ms; so
+ * that positions follow the last records within milliseconds (the lag the
+ * supervisor's idle detection and backpressure read). */
+static int co__poll_wait_ms(const co_stage_t *st)
+{
+    int64_t wait = 100;
+    if (CO__ATOMIC_LOAD(&st->inflight) > 0 ||
+        (st->trk.held > 0 && st->flush_fails == 0))
+        wait = 5;
+    int64_t due = co__commit_due_ms(st);
+    if (due >= 0 && due < wait)
+        wait = due < 5 ? 5 : due;
+    return (int)wait;
 }
 
 /* Take up to `max` records that are ready (waiting `wait_ms` for the
@@ -594,14 +622,7 @@ int co_stage_consumer_loop(co_stage_t *st)
     int rc = 0, paused = 0;
     while (rc == 0 && !co_stage_stopping(st)) {
         co__follow_pause(st, &paused);
-        /* short waits while outputs, a flush or a commit are pending, so
-         * that positions follow the last records within milliseconds (the
-         * lag the supervisor's idle detection and backpressure read) */
-        int wait = CO__ATOMIC_LOAD(&st->inflight) > 0 ||
-                           (st->trk.held > 0 && st->flush_fails == 0) ||
-                           co__commit_pending(st)
-                       ? 5
-                       : 100;
+        int wait = co__poll_wait_ms(st);
         /* housekeeping once per batch, not per record */
         int n = co__read_batch(st, wait, 256, &rc, hbuf, 64);
         rd_kafka_poll(st->producer, 0);
