@@ -51,7 +51,7 @@ struct co_embedded_s {
     rd_kafka_t *rk;
     rd_kafka_mock_cluster_t *mc;
     char *bootstraps;
-    int stopped; /**< atomic: the cluster is destroyed */
+    int waking; /**< atomic: co__mock_waker() keeps waking the cluster */
 };
 
 co_embedded_t *co_embedded_start(int brokers, char *errstr, size_t sz)
@@ -88,22 +88,11 @@ void *co_embedded_mock(const co_embedded_t *e)
     return e->mc;
 }
 
-int co_embedded_create_topic(co_embedded_t *e, const char *topic,
-                             int partitions)
-{
-    rd_kafka_resp_err_t err =
-        rd_kafka_mock_topic_create(e->mc, topic, partitions, 1);
-    if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        co_log_error("embedded broker: cannot create topic %s: %s", topic,
-                     rd_kafka_err2str(err));
-        return -1;
-    }
-    return 0;
-}
-
-/* librdkafka 2.0.2's mock cluster thread notices a destroy request only
- * when its poll() wakes up, which can take its full 1 s timeout; a
- * connection to its listener wakes it at once. */
+/* librdkafka 2.0.2's mock cluster thread notices an operation (topic
+ * creation, destroy) only when its poll() wakes up, which can take its
+ * full 1 s timeout; a connection to its listener wakes it at once. The
+ * waker connects every 5 ms until the operation returned (e->waking
+ * cleared), at most 2 s. */
 static void *co__mock_waker(void *arg)
 {
     co_embedded_t *e = arg;
@@ -113,28 +102,59 @@ static void *co__mock_waker(void *arg)
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)atoi(colon ? colon + 1 : "0"));
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    for (int i = 0; i < 100 && !__atomic_load_n(&e->stopped, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < 400 && __atomic_load_n(&e->waking, __ATOMIC_SEQ_CST);
          i++) {
-        co_sleep_ms(10);
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        /* non-blocking: a connect to a full listen backlog would wait
+         * for a SYN retransmission (1 s) */
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         if (fd < 0)
             break;
         (void)connect(fd, (struct sockaddr *)&sa, sizeof sa);
         close(fd);
+        co_sleep_ms(5);
     }
     return NULL;
+}
+
+/* Start waking the mock cluster's thread; *th is set when a waker runs.
+ * Returns 1 when one runs (co__wake_end() joins it). */
+static int co__wake_begin(co_embedded_t *e, pthread_t *th)
+{
+    __atomic_store_n(&e->waking, 1, __ATOMIC_SEQ_CST);
+    return pthread_create(th, NULL, co__mock_waker, e) == 0;
+}
+
+static void co__wake_end(co_embedded_t *e, pthread_t th, int running)
+{
+    __atomic_store_n(&e->waking, 0, __ATOMIC_SEQ_CST);
+    if (running)
+        pthread_join(th, NULL);
+}
+
+int co_embedded_create_topic(co_embedded_t *e, const char *topic,
+                             int partitions)
+{
+    pthread_t th;
+    int w = co__wake_begin(e, &th);
+    rd_kafka_resp_err_t err =
+        rd_kafka_mock_topic_create(e->mc, topic, partitions, 1);
+    co__wake_end(e, th, w);
+    if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        co_log_error("embedded broker: cannot create topic %s: %s", topic,
+                     rd_kafka_err2str(err));
+        return -1;
+    }
+    return 0;
 }
 
 void co_embedded_stop(co_embedded_t *e)
 {
     if (e == NULL)
         return;
-    pthread_t waker;
-    int have_waker = pthread_create(&waker, NULL, co__mock_waker, e) == 0;
+    pthread_t th;
+    int w = co__wake_begin(e, &th);
     rd_kafka_mock_cluster_destroy(e->mc);
-    __atomic_store_n(&e->stopped, 1, __ATOMIC_SEQ_CST);
-    if (have_waker)
-        pthread_join(waker, NULL);
+    co__wake_end(e, th, w);
     rd_kafka_destroy(e->rk);
     free(e->bootstraps);
     free(e);

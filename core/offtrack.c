@@ -175,3 +175,17 @@ void co_offtrack_free(co_offtrack_t *t)
     free(t->parts);
     memset(t, 0, sizeof *t);
 }
+
+int co_offtrack_lost(int64_t next, int64_t got, int64_t log_start,
+                     int64_t committed, int64_t *from, int64_t *to)
+{
+    if (next < 0 || got <= next || log_start <= next)
+        return 0;
+    int64_t start = committed > next ? committed : next;
+    int64_t end = log_start < got ? log_start : got;
+    if (end <= start)
+        return 0;
+    *from = start;
+    *to = end;
+    return 1;
+}

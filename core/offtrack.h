@@ -107,4 +107,21 @@ void co_offtrack_mark_all_dirty(co_offtrack_t *t);
 /** @brief Free everything; the tracker is empty and reusable after. */
 void co_offtrack_free(co_offtrack_t *t);
 
+/**
+ * @brief Loss detection: which offsets of a partition were dropped by the
+ *        broker before this consumer read them. A consumer expected offset
+ *        `next` and received `got`; the skipped offsets are lost only where
+ *        they are below the broker's log start `log_start` (transaction
+ *        markers and compaction also leave gaps that lost nothing) and not
+ *        below the group's committed offset as it is now, `committed`
+ *        (-1 unknown): offsets another member committed were processed
+ *        (e.g. a previous owner's commit that landed after this consumer
+ *        read the committed offset it started from).
+ * @param next Expected offset, or -1 when unknown (nothing is lost).
+ * @param from,to Set to the lost range [from, to) when there is one.
+ * @returns 1 when offsets were lost, else 0. Pure; thread-safe.
+ */
+int co_offtrack_lost(int64_t next, int64_t got, int64_t log_start,
+                     int64_t committed, int64_t *from, int64_t *to);
+
 #endif

@@ -119,14 +119,20 @@ static size_t co__record_bytes(const co_record_t *rec)
     return n;
 }
 
-/* The producer's message.max.bytes (librdkafka default 1000000). */
+/* The producer's message.max.bytes (librdkafka default 1000000), read
+ * once (co_port_kafka_setup): a lookup per record cost a property-table
+ * scan and a strtoull. */
 static size_t co__max_bytes(const co_stage_t *st)
+{
+    return st->max_bytes ? st->max_bytes : 1000000;
+}
+
+static size_t co__conf_max_bytes(rd_kafka_t *rk)
 {
     char buf[32];
     size_t sz = sizeof buf;
-    if (st->producer &&
-        rd_kafka_conf_get(rd_kafka_conf(st->producer), "message.max.bytes", buf,
-                          &sz) == RD_KAFKA_CONF_OK)
+    if (rk && rd_kafka_conf_get(rd_kafka_conf(rk), "message.max.bytes", buf,
+                                &sz) == RD_KAFKA_CONF_OK)
         return (size_t)strtoull(buf, NULL, 10);
     return 1000000;
 }
@@ -417,6 +423,7 @@ int co_port_kafka_setup(co_stage_t *st, char *errstr, size_t sz)
     st->producer = co__producer_new(st, errstr, sz);
     if (st->producer == NULL)
         return -1;
+    st->max_bytes = co__conf_max_bytes(st->producer);
     /* learn the output topics' partitions and leaders now, and keep the
      * topic handles: a record produced to a topic the producer does not
      * know yet waits for librdkafka's 1 s topic scan */

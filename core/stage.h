@@ -128,6 +128,7 @@ struct co_stage_s {
                                        known to the producer */
     rd_kafka_topic_t **in_rkt;    /**< input topics (static assignment) */
     rd_kafka_queue_t *commit_q;   /**< answers of asynchronous commits */
+    size_t max_bytes;             /**< the producer's message.max.bytes */
     co_offtrack_t trk;            /**< input records in flight */
     uint64_t cur_tok;             /**< token of the record being processed */
     int64_t last_commit_ms;

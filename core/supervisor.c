@@ -296,6 +296,15 @@ int co_sup_run(co_sup_t *sv)
             return 1;
         }
         sv->idle_rounds = (idle && sources_done) ? sv->idle_rounds + 1 : 0;
+        /* idle means three observations in a row of every source done,
+         * every output acknowledged and every consumer's lag 0: the two
+         * after the first 20 ms apart, not two more rounds */
+        while (sv->idle_rounds > 0 && sv->idle_rounds < 3 &&
+               !CO_RT_LOAD(&rt->stop)) {
+            co_sleep_ms(20);
+            idle = co__sup_idle(sv, &sources_done);
+            sv->idle_rounds = (idle && sources_done) ? sv->idle_rounds + 1 : 0;
+        }
         if (sv->idle_rounds >= 3) {
             co_log_info("all sources done and every stage caught up");
             return 0;

@@ -55,23 +55,38 @@ static void co__report_loss(co_stage_t *st, const char *topic, int32_t p,
     pthread_mutex_unlock(&st->lock);
 }
 
-/* A jump past the expected offset is loss only if the broker no longer
- * has the skipped offsets (below its log start); transaction markers and
- * compaction also leave gaps that lost nothing. */
+/* The group's committed offset of topic/partition now, or -1. */
+static int64_t co__committed_now(co_stage_t *st, const char *topic, int32_t p)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, p);
+    int64_t c = -1;
+    if (rd_kafka_committed(st->consumer, l, 5000) == 0 && l->elems[0].err == 0)
+        c = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    return c;
+}
+
+/* A jump past the expected offset is loss only where the broker no longer
+ * has the skipped offsets (below its log start) and nobody committed them
+ * (co_offtrack_lost()): the committed offset this consumer started from
+ * can be older than the one librdkafka fetched from a moment later. */
 static void co__check_gap(co_stage_t *st, co_expect_t *ex,
                           const rd_kafka_message_t *msg)
 {
     const char *topic = ex->topic;
     if (ex->next >= 0 && msg->offset > ex->next) {
-        int64_t lo = -1, hi = -1;
+        int64_t lo = -1, hi = -1, from, to;
         if (rd_kafka_get_watermark_offsets(st->consumer, topic, msg->partition,
                                            &lo, &hi) ||
             lo < 0)
             rd_kafka_query_watermark_offsets(st->consumer, topic,
                                              msg->partition, &lo, &hi, 5000);
-        if (lo > ex->next)
-            co__report_loss(st, topic, msg->partition, ex->next,
-                            lo < msg->offset ? lo : msg->offset);
+        if (lo > ex->next &&
+            co_offtrack_lost(ex->next, msg->offset, lo,
+                             co__committed_now(st, topic, msg->partition),
+                             &from, &to))
+            co__report_loss(st, topic, msg->partition, from, to);
     }
     ex->next = msg->offset + 1;
 }
@@ -170,6 +185,8 @@ static void co__commit_results(co_stage_t *st)
                    "offset commit failed (%s); will commit again",
                    rd_kafka_err2str(err));
             co_offtrack_mark_all_dirty(&st->trk);
+            /* the next attempt in 1 s, not at the next idle poll */
+            st->last_commit_ms = co_mono_ms() + 1000;
         }
         rd_kafka_event_destroy(ev);
     }
@@ -197,6 +214,7 @@ static void co__commit(co_stage_t *st, int sync)
                "offset commit failed (%s); will commit again",
                rd_kafka_err2str(err));
         co_offtrack_mark_all_dirty(&st->trk);
+        st->last_commit_ms = co_mono_ms() + 1000;
     }
     rd_kafka_topic_partition_list_destroy(l);
 }
@@ -301,6 +319,10 @@ static void co__assigned(co_stage_t *st, rd_kafka_t *rk,
         for (int i = 0; i < c->cnt; i++) {
             co_expect_t *e =
                 co__expect(st, c->elems[i].topic, c->elems[i].partition);
+            if (c->elems[i].err) { /* unknown: armed by the first record */
+                e->next = -1;
+                continue;
+            }
             /* with no commit yet, reading must start where the log
              * started: 0 on the mock cluster (in process or `careerops
              * broker`), else the low watermark at first sight */
@@ -516,13 +538,53 @@ static int co__subscribe(co_stage_t *st)
     return 0;
 }
 
-/* Commit when commit_interval_ms passed, or sooner (10 ms) when the input
- * is idle: at low rates positions then follow the records closely. */
+/* How long an idle input waits before it commits: 1% of
+ * commit_interval_ms (10 ms by default), so that an explicitly long
+ * interval is not undercut by the idle shortcut. */
+static int64_t co__idle_commit_ms(const co_stage_t *st)
+{
+    return st->sc->commit_interval_ms / 100;
+}
+
+/* Milliseconds until a moved commit position is due to be committed at
+ * idle (0: now), or -1 when no position moved. A failed commit pushes
+ * last_commit_ms into the future (the 1 s backoff). */
+static int64_t co__commit_due_ms(const co_stage_t *st)
+{
+    for (size_t i = 0; i < st->trk.n_parts; i++)
+        if (st->trk.parts[i].dirty) {
+            int64_t due =
+                st->last_commit_ms + co__idle_commit_ms(st) - co_mono_ms();
+            return due > 0 ? due : 0;
+        }
+    return -1;
+}
+
+/* Commit when commit_interval_ms passed, or sooner (co__idle_commit_ms())
+ * when the input is idle: at low rates positions then follow the records
+ * closely. */
 static void co__maybe_commit(co_stage_t *st, int idle)
 {
     int64_t since = co_mono_ms() - st->last_commit_ms;
-    if (since >= st->sc->commit_interval_ms || (idle && since >= 10))
+    if (since >= st->sc->commit_interval_ms ||
+        (idle && since >= co__idle_commit_ms(st)))
         co__commit(st, 0);
+}
+
+/* How long the next poll may wait for a record: 5 ms while outputs or a
+ * sink's flush are pending, until an idle commit is due, else 100 ms; so
+ * that positions follow the last records within milliseconds (the lag the
+ * supervisor's idle detection and backpressure read). */
+static int co__poll_wait_ms(const co_stage_t *st)
+{
+    int64_t wait = 100;
+    if (CO__ATOMIC_LOAD(&st->inflight) > 0 ||
+        (st->trk.held > 0 && st->flush_fails == 0))
+        wait = 5;
+    int64_t due = co__commit_due_ms(st);
+    if (due >= 0 && due < wait)
+        wait = due < 5 ? 5 : due;
+    return (int)wait;
 }
 
 /* Take up to `max` records that are ready (waiting `wait_ms` for the
@@ -560,7 +622,7 @@ int co_stage_consumer_loop(co_stage_t *st)
     int rc = 0, paused = 0;
     while (rc == 0 && !co_stage_stopping(st)) {
         co__follow_pause(st, &paused);
-        int wait = CO__ATOMIC_LOAD(&st->inflight) > 0 ? 5 : 100;
+        int wait = co__poll_wait_ms(st);
         /* housekeeping once per batch, not per record */
         int n = co__read_batch(st, wait, 256, &rc, hbuf, 64);
         rd_kafka_poll(st->producer, 0);

@@ -22,6 +22,7 @@
 
 #include <careerops/plugin.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -50,6 +51,7 @@ typedef struct tavily_inst_s {
     const tavily_config_t *cfg;
     co_stage_t *st;
     co_http_t *http;
+    co_http_t *http2;  /* the second of two concurrent searches */
     char *auth_header; /* "Authorization: Bearer ..." */
     int backoff_n;     /* consecutive 429s without Retry-After */
 } tavily_inst_t;
@@ -126,7 +128,8 @@ static co_status_t tavily_init(const co_host_api_t *a, co_stage_t *st,
     in->cfg = cfg;
     in->st = st;
     in->http = co_http_new();
-    if (in->http == NULL ||
+    in->http2 = co_http_new();
+    if (in->http == NULL || in->http2 == NULL ||
         asprintf(&in->auth_header, "Authorization: Bearer %s", cfg->api_key) <
             0) {
         in->auth_header = NULL;
@@ -142,6 +145,7 @@ static void tavily_destroy(void *instance)
     if (in == NULL)
         return;
     co_http_destroy(in->http);
+    co_http_destroy(in->http2);
     if (in->auth_header != NULL)
         sodium_memzero(in->auth_header, strlen(in->auth_header));
     free(in->auth_header);
@@ -158,27 +162,49 @@ static char *tavily_url(const char *base, const char *path)
     return asprintf(&u, "%.*s%s", (int)n, base, path) < 0 ? NULL : u;
 }
 
-/* One Tavily search; *results is set on CO_OK. */
-static co_status_t tavily_search(tavily_inst_t *in, const tavily_event_t *ev,
-                                 const char *topic, json_t **results)
+/* One Tavily search request: what is sent and what came back. The request
+ * part touches no host API, so two of them can run at once. */
+typedef struct tavily_req_s {
+    tavily_inst_t *in;
+    const tavily_event_t *ev;
+    const char *topic;
+    co_http_t *http;
+    co_http_response_t r;
+} tavily_req_t;
+
+/* Send q's search and wait for the answer (in q->r). Thread-safe for
+ * requests with different http handles. */
+static void tavily_request(tavily_req_t *q)
 {
-    const tavily_config_t *c = in->cfg;
+    const tavily_config_t *c = q->in->cfg;
     tavily_search_opts_t o = {c->search_depth, (int)c->max_results,
                               (int)c->news_days, c->include_domains,
                               c->exclude_domains};
-    char *query = tavily_query(ev, topic);
-    json_t *body = tavily_search_body(&o, topic, query);
+    char *query = tavily_query(q->ev, q->topic);
+    json_t *body = tavily_search_body(&o, q->topic, query);
     char *text = json_dumps(body, JSON_COMPACT);
     char *url = tavily_url(c->base_url, "/search");
-    const char *headers[] = {in->auth_header, NULL};
-    co_http_response_t r;
-    co_http_post_json(in->http, url, text, headers, (long)c->timeout_ms, &r);
-    api->metric_add(in->st, "tavily_requests", 1);
+    const char *headers[] = {q->in->auth_header, NULL};
+    co_http_post_json(q->http, url, text, headers, (long)c->timeout_ms, &q->r);
     free(query);
     free(text);
     json_decref(body);
     free(url);
+}
 
+static void *tavily_request_thread(void *arg)
+{
+    tavily_request(arg);
+    return NULL;
+}
+
+/* The answer of one search; *results is set on CO_OK, *limited on a 429
+ * (the backoff without Retry-After doubles per attempt, not per search). */
+static co_status_t tavily_answer(tavily_inst_t *in, const char *topic,
+                                 co_http_response_t r, json_t **results,
+                                 int *limited)
+{
+    api->metric_add(in->st, "tavily_requests", 1);
     co_status_t s;
     char *msg =
         r.fail == CO_HTTP_OK ? tavily_error_text(r.body, r.body_len) : NULL;
@@ -189,7 +215,6 @@ static co_status_t tavily_search(tavily_inst_t *in, const tavily_event_t *ev,
             api->set_error(in->st, "parse", "Tavily %s search: %s", topic, err);
             s = CO_RETRY;
         } else {
-            in->backoff_n = 0;
             s = CO_OK;
         }
     } else if (r.fail == CO_HTTP_OK && r.status == 429) {
@@ -202,7 +227,7 @@ static co_status_t tavily_search(tavily_inst_t *in, const tavily_event_t *ev,
             if (delay > 60000)
                 delay = 60000;
         }
-        in->backoff_n++;
+        *limited = 1;
         api->metric_add(in->st, "tavily_rate_limited", 1);
         api->set_error(in->st, "rate_limit", "Tavily 429 (retry in %u ms): %s",
                        delay, msg);
@@ -242,19 +267,26 @@ static co_status_t tavily_search(tavily_inst_t *in, const tavily_event_t *ev,
     return s;
 }
 
-/* Search results for a topic, from the per-company cache or Tavily. */
-static co_status_t tavily_results(tavily_inst_t *in, const tavily_event_t *ev,
-                                  const char *topic, json_t **results)
+/* The cache key of a topic's results for ev's company (malloc), or NULL
+ * (error set). */
+static char *tavily_cache_key(tavily_inst_t *in, const tavily_event_t *ev,
+                              const char *topic)
 {
     char *norm = tavily_company_norm(ev->company);
     char *key = NULL;
     if (norm == NULL || asprintf(&key, "cache:%s:%s", topic, norm) < 0) {
-        free(norm);
+        key = NULL;
         api->set_error(in->st, "memory", "out of memory");
-        return CO_RETRY;
     }
     free(norm);
-    int64_t now = api->now_ms(in->st);
+    return key;
+}
+
+/* Cached results of `key` into *results (left NULL when none or stale).
+ * Returns CO_OK, or CO_RETRY when the state store is unreachable. */
+static co_status_t tavily_cached(tavily_inst_t *in, const char *key,
+                                 int64_t now, json_t **results)
+{
     char *val = NULL;
     size_t len = 0;
     int rc = api->state_get(in->st, key, &val, &len);
@@ -273,25 +305,74 @@ static co_status_t tavily_results(tavily_inst_t *in, const tavily_event_t *ev,
     api->free(val);
     if (rc < 0 && rc != CO_ERR_NOTFOUND) {
         api->set_error(in->st, "state", "state store unreachable (%s)", key);
-        free(key);
         return CO_RETRY;
     }
-    if (*results != NULL) {
-        free(key);
-        return CO_OK;
+    return CO_OK;
+}
+
+static void tavily_cache_put(tavily_inst_t *in, const char *key, int64_t now,
+                             json_t *results)
+{
+    if (in->cfg->cache_ttl_s <= 0)
+        return;
+    json_t *c =
+        json_pack("{s:I,s:O}", "at", (json_int_t)now, "results", results);
+    char *text = json_dumps(c, JSON_COMPACT);
+    /* A failed put only costs a later search; not an error. */
+    if (api->state_put(in->st, key, text, strlen(text)) != 0)
+        api->log(in->st, CO_LOG_WARN, "could not cache %s", key);
+    free(text);
+    json_decref(c);
+}
+
+/* The news and the general search results for ev's company, from the
+ * per-company cache or Tavily. The searches that are not cached run at
+ * the same time (one on a helper thread, each with its own connection),
+ * so a briefing waits for the slower search, not for the sum. Both are
+ * answered and cached even when one fails; the news search's error is the
+ * one reported. */
+static co_status_t tavily_results(tavily_inst_t *in, const tavily_event_t *ev,
+                                  json_t **news, json_t **general)
+{
+    static const char *const topics[2] = {"news", "general"};
+    json_t **res[2] = {news, general};
+    char *key[2] = {NULL, NULL};
+    tavily_req_t q[2] = {{0}};
+    co_status_t st[2] = {CO_OK, CO_OK}, s = CO_OK;
+    int64_t now = api->now_ms(in->st);
+    int want[2] = {0, 0};
+    for (int i = 0; i < 2 && s == CO_OK; i++) {
+        key[i] = tavily_cache_key(in, ev, topics[i]);
+        s = key[i] ? tavily_cached(in, key[i], now, res[i]) : CO_RETRY;
+        want[i] = *res[i] == NULL;
+        q[i] = (tavily_req_t){in, ev, topics[i], i ? in->http2 : in->http, {0}};
     }
-    co_status_t s = tavily_search(in, ev, topic, results);
-    if (s == CO_OK && in->cfg->cache_ttl_s > 0) {
-        json_t *c =
-            json_pack("{s:I,s:O}", "at", (json_int_t)now, "results", *results);
-        char *text = json_dumps(c, JSON_COMPACT);
-        /* A failed put only costs a later search; not an error. */
-        if (api->state_put(in->st, key, text, strlen(text)) != 0)
-            api->log(in->st, CO_LOG_WARN, "could not cache %s", key);
-        free(text);
-        json_decref(c);
+    if (s == CO_OK) {
+        pthread_t th;
+        int threaded =
+            want[0] && want[1] &&
+            pthread_create(&th, NULL, tavily_request_thread, &q[1]) == 0;
+        for (int i = 0; i < 2; i++)
+            if (want[i] && !(i == 1 && threaded))
+                tavily_request(&q[i]);
+        if (threaded)
+            pthread_join(th, NULL);
+        /* general first, so that a failed news search's error stands */
+        int limited = 0;
+        for (int i = 1; i >= 0; i--) {
+            if (!want[i])
+                continue;
+            st[i] = tavily_answer(in, topics[i], q[i].r, res[i], &limited);
+            if (st[i] == CO_OK)
+                tavily_cache_put(in, key[i], now, *res[i]);
+        }
+        s = st[0] != CO_OK ? st[0] : st[1];
+        in->backoff_n = limited      ? in->backoff_n + 1
+                        : s == CO_OK ? 0
+                                     : in->backoff_n;
     }
-    free(key);
+    free(key[0]);
+    free(key[1]);
     return s;
 }
 
@@ -465,9 +546,7 @@ static co_status_t tavily_process(void *instance, const co_record_t *rec)
         /* Claimed but no briefing stored: build it (the cache still
          * spares the searches made before). */
     }
-    s = tavily_results(in, &ev, "news", &news);
-    if (s == CO_OK)
-        s = tavily_results(in, &ev, "general", &general);
+    s = tavily_results(in, &ev, &news, &general);
     if (s != CO_OK)
         goto out;
     sources = tavily_sources(news, general);

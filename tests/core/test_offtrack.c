@@ -125,6 +125,48 @@ START_TEST(foreign_tokens_ignored)
 }
 END_TEST
 
+/* Loss detection (co_offtrack_lost): what counts as lost. */
+START_TEST(loss_only_below_log_start)
+{
+    int64_t from = -7, to = -7;
+    /* no gap, nothing expected yet, or a gap the broker still holds
+     * (transaction markers, compaction): nothing lost */
+    ck_assert_int_eq(co_offtrack_lost(100, 100, 0, -1, &from, &to), 0);
+    ck_assert_int_eq(co_offtrack_lost(-1, 500, 400, -1, &from, &to), 0);
+    ck_assert_int_eq(co_offtrack_lost(100, 110, 50, -1, &from, &to), 0);
+    ck_assert_int_eq(from, -7);
+    /* retention passed the expected offset: lost up to the log start */
+    ck_assert_int_eq(co_offtrack_lost(100, 500, 400, 100, &from, &to), 1);
+    ck_assert_int_eq(from, 100);
+    ck_assert_int_eq(to, 400);
+    /* the log start beyond the record that arrived: up to that record */
+    ck_assert_int_eq(co_offtrack_lost(100, 300, 400, -1, &from, &to), 1);
+    ck_assert_int_eq(to, 300);
+}
+END_TEST
+
+/* The false DATA LOSS of the crash test: a consumer took its expectation
+ * from the committed offset (100) when it was assigned; the previous
+ * owner's last commit (500) landed a moment later, before librdkafka read
+ * the committed offset it fetches from, and retention has since passed
+ * 100. Offsets 100..499 were processed and committed by the group: no
+ * loss. Retention past the new committed offset is still loss. */
+START_TEST(loss_not_reported_for_offsets_the_group_committed)
+{
+    int64_t from = -7, to = -7;
+    ck_assert_int_eq(co_offtrack_lost(100, 500, 450, 500, &from, &to), 0);
+    ck_assert_int_eq(co_offtrack_lost(100, 500, 500, 500, &from, &to), 0);
+    ck_assert_int_eq(from, -7);
+    /* committed 300, log start 450, got 500: 300..449 lost */
+    ck_assert_int_eq(co_offtrack_lost(100, 500, 450, 300, &from, &to), 1);
+    ck_assert_int_eq(from, 300);
+    ck_assert_int_eq(to, 450);
+    /* a committed offset behind the expectation changes nothing */
+    ck_assert_int_eq(co_offtrack_lost(100, 500, 450, 20, &from, &to), 1);
+    ck_assert_int_eq(from, 100);
+}
+END_TEST
+
 static Suite *offtrack_suite(void)
 {
     Suite *s = suite_create("offtrack");
@@ -134,6 +176,8 @@ static Suite *offtrack_suite(void)
     tcase_add_test(tc, failed_ack_blocks_until_reset);
     tcase_add_test(tc, ring_grows_and_keeps_order);
     tcase_add_test(tc, foreign_tokens_ignored);
+    tcase_add_test(tc, loss_only_below_log_start);
+    tcase_add_test(tc, loss_not_reported_for_offsets_the_group_committed);
     suite_add_tcase(s, tc);
     return s;
 }

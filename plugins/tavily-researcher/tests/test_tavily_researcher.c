@@ -11,6 +11,7 @@
 #include "tavily_brief.h"
 
 #include <jansson.h>
+#include <time.h>
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a);
 
@@ -96,6 +97,24 @@ static size_t assert_urls_within(const char *text, json_t *sources)
     return n;
 }
 
+/* The first search request of `topic`: the two searches of a briefing
+ * run at once, so they arrive in either order. */
+static const co_fake_request_t *search_request(const char *topic)
+{
+    size_t n = co_fake_tavily_search_count(tavily);
+    for (size_t i = 0; i < n; i++) {
+        const co_fake_request_t *r = co_fake_request_at(tav_srv, i);
+        json_t *q = r ? json_loads(r->body, 0, NULL) : NULL;
+        const char *t = json_string_value(json_object_get(q, "topic"));
+        int hit = t && strcmp(t, topic) == 0;
+        json_decref(q);
+        if (hit)
+            return r;
+    }
+    ck_abort_msg("no %s search request", topic);
+    return NULL;
+}
+
 START_TEST(interview_yields_briefing_citing_only_results)
 {
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
@@ -144,7 +163,7 @@ START_TEST(interview_yields_briefing_citing_only_results)
 
     /* The two requests as WIRE.md 3 describes them. */
     ck_assert_uint_eq(co_fake_tavily_search_count(tavily), 2);
-    const co_fake_request_t *r = co_fake_request_at(tav_srv, 0);
+    const co_fake_request_t *r = search_request("news");
     ck_assert_str_eq(r->path, "/search");
     ck_assert_str_eq(co_fake_request_header(r, "Authorization"), "Bearer " KEY);
     json_t *q = json_loads(r->body, 0, NULL);
@@ -155,11 +174,43 @@ START_TEST(interview_yields_briefing_citing_only_results)
     ck_assert_int_eq(json_integer_value(json_object_get(q, "max_results")), 5);
     ck_assert_ptr_null(json_object_get(q, "api_key"));
     json_decref(q);
-    q = json_loads(co_fake_request_at(tav_srv, 1)->body, 0, NULL);
+    q = json_loads(search_request("general")->body, 0, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(q, "topic")), "general");
     ck_assert_str_eq(json_string_value(json_object_get(q, "query")),
                      "Lindqvist Robotics Firmware Engineer company overview");
     json_decref(q);
+    free((void *)rec.value);
+}
+END_TEST
+
+/* The news and general searches run at the same time: two searches the
+ * fake answers after 1.5 s each take about 1.5 s, not 3 s. */
+START_TEST(searches_run_at_the_same_time)
+{
+    ck_assert_int_eq(start_plugin(NULL), CO_OK);
+    const char *answer =
+        "{\"query\":\"q\",\"answer\":null,\"images\":[],\"results\":["
+        "{\"title\":\"t\",\"url\":\"https://news.example/a/1\","
+        "\"content\":\"c\",\"score\":0.9}],\"response_time\":1.5,"
+        "\"usage\":{\"credits\":1},\"request_id\":\"r\"}";
+    for (int i = 0; i < 2; i++) {
+        co_fake_script_t sc = {.method = "POST",
+                               .path = "/search",
+                               .status = 200,
+                               .body = answer,
+                               .delay_ms = 1500};
+        co_fake_push(tav_srv, &sc);
+    }
+    co_record_t rec = event_record("k20", "INTERVIEW", "Oduya Freight", NULL);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    long ms = (long)(b.tv_sec - a.tv_sec) * 1000 +
+              (long)(b.tv_nsec - a.tv_nsec) / 1000000;
+    ck_assert_int_ge(ms, 1500);
+    ck_assert_int_lt(ms, 2900); /* one after the other: at least 3000 */
+    ck_assert_uint_eq(host->emit_cnt, 1);
     free((void *)rec.value);
 }
 END_TEST
@@ -173,7 +224,7 @@ START_TEST(options_reach_the_request)
         CO_OK);
     co_record_t rec = event_record("k2", "OFFER", "Oduya Freight", NULL);
     ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
-    json_t *q = json_loads(co_fake_request_at(tav_srv, 0)->body, 0, NULL);
+    json_t *q = json_loads(search_request("news")->body, 0, NULL);
     ck_assert_int_eq(json_integer_value(json_object_get(q, "days")), 7);
     ck_assert_int_eq(json_integer_value(json_object_get(q, "max_results")), 2);
     ck_assert_str_eq(json_string_value(json_object_get(q, "search_depth")),
@@ -184,7 +235,7 @@ START_TEST(options_reach_the_request)
                          json_object_get(q, "exclude_domains"), 0)),
                      "c.example");
     json_decref(q);
-    q = json_loads(co_fake_request_at(tav_srv, 1)->body, 0, NULL);
+    q = json_loads(search_request("general")->body, 0, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(q, "query")),
                      "Oduya Freight company overview");
     ck_assert_ptr_null(json_object_get(q, "days"));
@@ -314,8 +365,9 @@ END_TEST
 START_TEST(rate_limited_twice_then_one_briefing)
 {
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
+    /* the two searches run at once: each attempt takes two answers */
     co_fake_tavily_push_error(tavily, 429, NULL, 2);
-    co_fake_tavily_push_error(tavily, 429, NULL, -1);
+    co_fake_tavily_push_error(tavily, 429, NULL, 2);
     co_record_t rec = event_record("k8", "INTERVIEW", "Oduya Freight", NULL);
     co_fake_host_clear_error(host);
     ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
@@ -323,8 +375,10 @@ START_TEST(rate_limited_twice_then_one_briefing)
     ck_assert_ptr_nonnull(strstr(host->error_msg, "excessive requests"));
     ck_assert_uint_eq(host->retry_after_ms, 2000); /* Retry-After: 2 */
     co_fake_host_clear_error(host);
+    co_fake_tavily_push_error(tavily, 429, NULL, -1);
+    co_fake_tavily_push_error(tavily, 429, NULL, -1);
     ck_assert_int_eq(plugin->process(run.inst, &rec), CO_RETRY);
-    /* no Retry-After: backoff, 1 s doubling per consecutive 429 */
+    /* no Retry-After: backoff, 1 s doubling per consecutive 429 attempt */
     ck_assert_uint_eq(host->retry_after_ms, 2000);
     int attempts = 0;
     ck_assert_int_eq(
@@ -333,7 +387,7 @@ START_TEST(rate_limited_twice_then_one_briefing)
     ck_assert_int_eq(attempts, 1);
     ck_assert_uint_eq(host->emit_cnt, 1);
     ck_assert_uint_eq(host->dead_cnt, 0);
-    ck_assert_uint_eq(co_fake_tavily_search_count(tavily), 4);
+    ck_assert_uint_eq(co_fake_tavily_search_count(tavily), 6);
     free((void *)rec.value);
 }
 END_TEST
@@ -341,8 +395,8 @@ END_TEST
 START_TEST(rate_limited_through_host_policy)
 {
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
-    co_fake_tavily_push_error(tavily, 429, NULL, 3);
-    co_fake_tavily_push_error(tavily, 429, NULL, 3);
+    for (int i = 0; i < 4; i++) /* two attempts of two searches */
+        co_fake_tavily_push_error(tavily, 429, NULL, 3);
     co_record_t rec = event_record("k9", "INTERVIEW", "Oduya Freight", NULL);
     int64_t t0 = host->now_ms;
     int attempts = 0;
@@ -492,6 +546,7 @@ static Suite *tavily_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, interview_yields_briefing_citing_only_results);
     tcase_add_test(tc, options_reach_the_request);
+    tcase_add_test(tc, searches_run_at_the_same_time);
     tcase_add_test(tc, ollama_briefing_drops_injected_urls);
     tcase_add_test(tc, digest_drops_injected_urls);
     tcase_add_test(tc, same_company_within_ttl_costs_no_call);
