@@ -6,6 +6,7 @@
 # Needs no Docker daemon; skips (77) without a compose command.
 set -euo pipefail
 : "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
+: "${CAREEROPS_BIN:?run through meson test}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 if docker compose version >/dev/null 2>&1; then
     compose=(docker compose)
@@ -65,6 +66,20 @@ if not k["image"].startswith("apache/kafka:") or "controller" not in k["environm
     fail("kafka is not apache/kafka in KRaft mode")
 if "postgres" not in svc or "POSTGRES_PASSWORD_FILE" not in svc["postgres"]["environment"]:
     fail("no postgres service with its password as a secret")
-print(f"ok 2: {len(stages)} stage services ({', '.join(stages)}), {len(secrets)} secrets each, "
-      f"KRaft kafka, postgres, healthchecks on /health")
+# 3. the entrypoint's --set overrides and the environment make a manifest
+# that `careerops validate` accepts, with the example secrets
+import subprocess
+c = svc[stages[0]]
+ex = os.path.join(root, "deploy", "secrets.example")
+args = [a.replace("/run/secrets", ex) for a in c["entrypoint"][3:]]
+env = dict(os.environ)
+env.update({k: str(v).replace("/run/secrets", ex) for k, v in c["environment"].items()})
+r = subprocess.run([os.environ["CAREEROPS_BIN"], "validate",
+                    os.path.join(root, "pipelines/careerops.json")] + args,
+                   env=env, capture_output=True, text=True)
+if r.returncode != 0:
+    fail(f"careerops validate with the compose settings: {r.stdout}{r.stderr}")
+print(f"ok 2: {len(stages)} stage services ({', '.join(stages)}), each with all {len(secrets)} secrets the manifest names, "
+      f"KRaft kafka, postgres, healthchecks on /health; careerops validate accepts "
+      f"the manifest with the services' settings and the example secrets")
 PY

@@ -13,6 +13,9 @@
 #     letters carrying the real server's message.
 #  5. a database that does not exist: the stage stops FATAL with Chroma's
 #     message; a collection name Chroma refuses: a config error at start.
+#  6. the fake Chroma (tests/fakes) and the real server answer the same 27
+#     requests (heartbeat to errors) with the same status, error name,
+#     message and values.
 # Needs: CAREEROPS_BIN, CAREEROPS_PLUGIN_PATH, CAREEROPS_BUILD_ROOT,
 # CAREEROPS_SOURCE_ROOT, jq, curl.
 set -eu
@@ -176,6 +179,97 @@ if "$B" run m.json --until-idle --drain-timeout-ms 500 >run6.out 2>run6.err; the
 fi
 grep -q 'collection ..ab..: Chroma wants 3-512 characters' run6.err || { cat run6.err >&2; fail "no config error for the name"; }
 echo "ok 5: missing database: FATAL with Chroma's message; bad collection name: config error at start"
+
+# ---- 6. the fake answers as the real server --------------------------------
+rm -f chroma.port
+"$fake_bin" --service chroma --port-file chroma.port 2>>chroma-fake.err &
+pids+=($!)
+for _ in $(seq 200); do [ -s chroma.port ] && break; sleep 0.05; done
+[ -s chroma.port ] || fail "fake Chroma did not start"
+python3 - "$url" "http://127.0.0.1:$(cat chroma.port)" "$run_id" <<'PY' || fail "the fake Chroma differs from the real server"
+import json, re, sys, urllib.request, urllib.error
+real, fake, rid = sys.argv[1:4]
+coll, db = "cmp_" + rid, "cmpdb_" + rid
+base = "/api/v2/tenants/default_tenant/databases/default_database/collections"
+unknown = "0a688606-0de4-4b3e-a343-7e6915d47e04"
+def call(root, method, path, body=None, ctype="application/json"):
+    data = None if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
+    req = urllib.request.Request(root + path, data=data, method=method)
+    if ctype and data is not None:
+        req.add_header("Content-Type", ctype)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+def norm(text):
+    """What must agree: JSON values, error names and messages (without the
+    parser's position and details)."""
+    try:
+        v = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(v, dict) and "error" in v and "message" in v:
+        m = re.sub(r" at line \d+ column \d+$", "", v["message"])
+        m = re.sub(r"^(Failed to parse the request body as JSON:).*", r"\1", m)
+        return {"error": v["error"], "message": m}
+    return v
+uuid = {}
+def steps(root):
+    s = {}
+    u = None
+    def go(name, method, path, body=None, pick=None, **kw):
+        st, text = call(root, method, path.replace("{u}", u or ""), body, **kw)
+        v = norm(text)
+        if pick and st < 300:
+            v = pick(v)
+        s[name] = (st, v)
+        return v
+    go("heartbeat", "GET", "/api/v2/heartbeat", pick=lambda v: sorted(v))
+    go("version", "GET", "/api/v2/version")
+    go("healthcheck", "GET", "/api/v2/healthcheck")
+    go("v1", "GET", "/api/v1/heartbeat")
+    c = go("create", "POST", base, {"name": coll, "metadata": {"hnsw:space": "cosine"}, "get_or_create": True},
+           pick=lambda v: v)
+    u = c.get("id") if isinstance(c, dict) else None
+    uuid[root] = u
+    s["create"] = (s["create"][0], {k: c.get(k) for k in ("name", "metadata", "tenant", "database", "dimension")})
+    go("duplicate", "POST", base, {"name": coll})
+    go("get", "GET", base + "/" + coll, pick=lambda v: [v["name"], v["id"] == u])
+    go("get-missing", "GET", base + "/nope_" + rid)
+    go("add", "POST", base + "/{u}/add", {"ids": ["a"], "embeddings": [[0.1, 0.2, 0.3]], "documents": ["doc a"], "metadatas": [{"k": "v"}]})
+    go("upsert", "POST", base + "/{u}/upsert", {"ids": ["a", "b"], "embeddings": [[0.1, 0.2, 0.3], [0.3, 0.2, 0.1]],
+                                                 "documents": ["doc a", "doc b"], "metadatas": [{"k": "v"}, {"k": "w", "n": 3}]})
+    go("upsert-dimension", "POST", base + "/{u}/upsert", {"ids": ["c"], "embeddings": [[0.1, 0.2]]})
+    go("upsert-lengths", "POST", base + "/{u}/upsert", {"ids": ["a", "b"], "embeddings": [[0.1, 0.2, 0.3]]})
+    go("upsert-no-embeddings", "POST", base + "/{u}/upsert", {"ids": ["z"], "documents": ["x"]})
+    go("upsert-bad-json", "POST", base + "/{u}/upsert", '{"ids":')
+    go("upsert-no-content-type", "POST", base + "/{u}/upsert", {"ids": ["a"], "embeddings": [[0.1, 0.2, 0.3]]}, ctype=None)
+    go("upsert-by-name", "POST", base + "/" + coll + "/upsert", {"ids": ["c"], "embeddings": [[0.1, 0.2, 0.3]]})
+    go("count", "GET", base + "/{u}/count")
+    go("count-unknown", "GET", base + "/" + unknown + "/count")
+    go("query", "POST", base + "/{u}/query", {"query_embeddings": [[0.1, 0.2, 0.3]], "n_results": 5, "where": {"k": "w"}},
+       pick=lambda v: {k: v[k] for k in ("ids", "documents", "metadatas", "embeddings", "uris", "include")})
+    go("query-dimension", "POST", base + "/{u}/query", {"query_embeddings": [[0.1, 0.2]], "n_results": 1})
+    go("short-database", "GET", "/api/v2/tenants/default_tenant/databases/ab/collections")
+    go("create-missing-database", "POST", "/api/v2/tenants/default_tenant/databases/" + db + "/collections", {"name": coll})
+    go("create-bad-name", "POST", base, {"name": "ab"})
+    go("database", "POST", "/api/v2/tenants/default_tenant/databases", {"name": db})
+    go("database-again", "POST", "/api/v2/tenants/default_tenant/databases", {"name": db})
+    go("create-in-database", "POST", "/api/v2/tenants/default_tenant/databases/" + db + "/collections", {"name": coll},
+       pick=lambda v: [v["name"], v["database"]])
+    return s
+a, b = steps(real), steps(fake)
+bad = 0
+for k in a:
+    if a[k] != b[k]:
+        bad += 1
+        print(f"DIFF {k}:\n  real {a[k]}\n  fake {b[k]}", file=sys.stderr)
+call(real, "DELETE", base + "/" + coll)
+if bad:
+    sys.exit(1)
+print(f"ok 6: the fake Chroma answers {len(a)} requests as the real server does (status, errors, values)")
+PY
 
 # the test's collections go again (the server may be shared by the suite)
 for x in "$coll" "$mcoll"; do curl -sf -X DELETE "$base/$x" >/dev/null || true; done
