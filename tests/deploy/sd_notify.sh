@@ -52,7 +52,7 @@ for _ in $(seq 100); do [ -S notify.sock ] && break; sleep 0.05; done
 NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=400000 "$B" run m.json 2> run.log &
 RP=$!
 PIDS+=($RP)
-for _ in $(seq 200); do grep -q 'READY=1' notify.log && break; sleep 0.05; done
+for _ in $(seq 600); do grep -q "READY=1" notify.log && break; sleep 0.05; done
 grep -q '^READY=1|STATUS=pipeline notify-it running 2 stage instance(s)$' notify.log ||
     fail "no READY=1 with STATUS: $(cat notify.log) $(tail -5 run.log)"
 grep -q 'libsystemd.so.0' "/proc/$RP/maps" || fail "libsystemd is not loaded"
@@ -76,7 +76,7 @@ echo "ok 1: READY=1 with STATUS, $w x WATCHDOG=1 in 1.2 s, STOPPING=1 on SIGTERM
 env -u NOTIFY_SOCKET "$B" run m.json 2> run2.log &
 RP=$!
 PIDS+=($RP)
-for _ in $(seq 200); do grep -q 'running 2 stage' run2.log && break; sleep 0.05; done
+for _ in $(seq 600); do grep -q "running 2 stage" run2.log && break; sleep 0.05; done
 grep -q 'running 2 stage' run2.log || fail "run 2 did not start: $(tail -5 run2.log)"
 if grep -q 'libsystemd' "/proc/$RP/maps"; then fail "libsystemd loaded without NOTIFY_SOCKET"; fi
 kill -TERM "$RP"
