@@ -324,7 +324,16 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
     co__check_keys(root, "", co__top_keys, d);
     m->pipeline = co__get_str(root, "pipeline", "", 1, NULL, d);
     co__check_name(m->pipeline, "pipeline", "pipeline name", d);
-    char *sd = co__get_str(root, "secrets_dir", "", 0, "/run/secrets", d);
+    /* secrets_dir may use ${env:...} (not ${secret:...}); unset, it is
+     * systemd's $CREDENTIALS_DIRECTORY (LoadCredential=) when set */
+    json_t *sdw = json_object(), *sdv = json_object_get(root, "secrets_dir");
+    if (sdv != NULL)
+        json_object_set(sdw, "secrets_dir", sdv);
+    co__expand(sdw, "", "", d);
+    const char *cred = getenv("CREDENTIALS_DIRECTORY");
+    char *sd = co__get_str(sdw, "secrets_dir", "", 0,
+                           cred && cred[0] ? cred : "/run/secrets", d);
+    json_decref(sdw);
     m->secrets_dir = co_path_join(m->dir, sd);
     free(sd);
     co__expand(root, "", m->secrets_dir, d);

@@ -6,6 +6,7 @@
 #include "err.h"
 #include "control.h"
 #include "log.h"
+#include "notify_systemd.h"
 #include "supervisor.h"
 #include "util.h"
 #include "validate.h"
@@ -263,7 +264,13 @@ static int co__run(co_runtime_t *rt, const co_run_opts_t *o)
         http = co__control_start(rt);
         co_log_info("pipeline %s running %zu stage instance(s)",
                     rt->m->pipeline, rt->n_inst);
+        char st[256];
+        snprintf(st, sizeof st, "pipeline %s running %zu stage instance(s)",
+                 rt->m->pipeline, rt->n_inst);
+        co_notify_ready(st);
         rc = co_sup_run(&sv);
+        co_notify_stopping(rc ? "stopping: a stage failed"
+                              : "stopping: finishing in-flight records");
         co_drain_embedded(&sv, o->drain_timeout_ms);
     }
     co_control_stop(http);

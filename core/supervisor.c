@@ -3,6 +3,7 @@
 #include "supervisor.h"
 #include "backpressure.h"
 #include "log.h"
+#include "notify_systemd.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -280,6 +281,7 @@ int co_sup_run(co_sup_t *sv)
     co_runtime_t *rt = sv->rt;
     while (!CO_RT_LOAD(&rt->stop)) {
         co_sleep_ms(100);
+        co_notify_watchdog();
         co_bp_tick(rt);
         int sources_done;
         int idle = co__sup_idle(sv, &sources_done);

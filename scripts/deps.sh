@@ -5,11 +5,16 @@
 # (tests/browser, suite browser) drives headless Chromium.
 # tzdata: the rules classifier reads zone names ("Mountain Time", "CET")
 # through the tz database, so their offsets follow each date's DST.
+# libsystemd-dev: sd-daemon.h checks core/notify_systemd.c (libsystemd is
+# loaded at run time under systemd only). python3-venv: scripts/chroma.sh
+# makes a virtual environment for the real Chroma server of the tests.
+# docker-compose: tests/deploy checks deploy/compose.yaml (no daemon needed).
 set -euo pipefail
 pkgs=(gcc pkg-config meson ninja-build python3 curl ca-certificates
       librdkafka-dev libjansson-dev libsodium-dev libcurl4-openssl-dev libpq-dev
       check libgmime-3.0-dev libical-dev libxml2-dev libmicrohttpd-dev
       unicode-cldr-core postgresql libstemmer-dev tzdata
+      libsystemd-dev python3-venv docker-compose
       chromium chromium-driver python3-selenium
       dovecot-imapd # imap-source tests start their own Dovecot on loopback
       time) # GNU time: tests/archive/big_messages.sh measures the peak RSS

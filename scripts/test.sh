@@ -17,6 +17,11 @@ quick=0
 
 bash scripts/deps.sh || { echo "could not install dependencies" >&2; exit 1; }
 
+# chromadb for the real-Chroma test (scripts/chroma.sh, from PyPI; a few
+# minutes the first time), installed while the build runs
+mkdir -p .chroma && bash scripts/chroma.sh install > .chroma/install.log 2>&1 &
+chroma_install=$!
+
 build=${CAREEROPS_BUILD_DIR:-build}
 if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" -Dtests=enabled >/dev/null || exit 1
@@ -25,7 +30,14 @@ ninja -C "$build" || exit 1
 
 bash scripts/pg.sh start || exit 1
 eval "$(bash scripts/pg.sh env)"
-trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true; bash scripts/chroma.sh stop >/dev/null 2>&1 || true' EXIT
+# Without PyPI (Debian's mirror only) the chroma-real test skips.
+if wait $chroma_install && bash scripts/chroma.sh start; then
+    eval "$(bash scripts/chroma.sh env)"
+else
+    tail -n 3 .chroma/install.log >&2
+    echo "test.sh: no real Chroma server: the chroma-real test will skip" >&2
+fi
 
 summary=$(mktemp)
 meson test -C "$build" --print-errorlogs --num-processes 2 --timeout-multiplier 2

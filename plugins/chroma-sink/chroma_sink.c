@@ -24,6 +24,7 @@
 #include "co_http.h"
 
 #include <careerops/plugin.h>
+#include <ctype.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,6 +142,17 @@ static char *chroma_seg(const char *s)
     return o;
 }
 
+/* Chroma's rule for collection names (a real server answers 400). */
+static int chroma_valid_name(const char *n)
+{
+    size_t len = strlen(n);
+    if (len < 3 || len > 512 || !isalnum((unsigned char)n[0]) ||
+        !isalnum((unsigned char)n[len - 1]))
+        return 0;
+    return strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789._-") == len;
+}
+
 static co_status_t chroma_init(const co_host_api_t *a, co_stage_t *st,
                                const void *config, void **instance)
 {
@@ -163,10 +175,18 @@ static co_status_t chroma_init(const co_host_api_t *a, co_stage_t *st,
                      cfg->token_header);
         return CO_FATAL;
     }
-    if (strlen(cfg->database) < 3 || cfg->collection[0] == '\0') {
+    if (strlen(cfg->database) < 3) {
         a->set_error(st, "config",
-                     "database must have at least 3 characters and "
-                     "collection must not be empty");
+                     "database \"%s\" must have at least 3 characters",
+                     cfg->database);
+        return CO_FATAL;
+    }
+    if (!chroma_valid_name(cfg->collection)) {
+        a->set_error(st, "config",
+                     "collection \"%s\": Chroma wants 3-512 characters from "
+                     "[a-zA-Z0-9._-], starting and ending with a letter or "
+                     "digit",
+                     cfg->collection);
         return CO_FATAL;
     }
     chroma_inst_t *in = calloc(1, sizeof *in);

@@ -30,6 +30,7 @@ struct co_fake_chroma_s {
     pthread_mutex_t mu;
     co__fc_coll_t *colls;
     char *token;
+    json_t *databases; /* "tenant/database" -> true; default ones exist */
     int down;
     size_t n_create, n_get, n_add, n_upsert, n_query, n_count, n_dropped;
 };
@@ -49,6 +50,7 @@ static void co__fc_free(void *p)
         free(k);
     }
     free(c->token);
+    json_decref(c->databases);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
@@ -132,6 +134,39 @@ static co__fc_coll_t *co__fc_by_uuid(co_fake_chroma_t *c, const char *t,
             return k;
     return NULL;
 }
+
+/* Databases: default_tenant/default_database, those made with POST
+ * .../databases and those of co_fake_chroma_create(). Caller holds c->mu. */
+static int co__fc_db_exists(co_fake_chroma_t *c, const char *t, const char *d)
+{
+    char key[512];
+    snprintf(key, sizeof key, "%s/%s", t, d);
+    return json_object_get(c->databases, key) != NULL;
+}
+
+static void co__fc_db_add(co_fake_chroma_t *c, const char *t, const char *d)
+{
+    char key[512];
+    snprintf(key, sizeof key, "%s/%s", t, d);
+    json_object_set_new(c->databases, key, json_true());
+}
+
+/* Chroma's rule for collection and database names. */
+static int co__fc_valid_name(const char *n)
+{
+    size_t len = strlen(n);
+    if (len < 3 || len > 512 || !isalnum((unsigned char)n[0]) ||
+        !isalnum((unsigned char)n[len - 1]))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)n[i]) && strchr("._-", n[i]) == NULL)
+            return 0;
+    return 1;
+}
+
+#define CO__FC_NAME_RULE                                                       \
+    "Expected a name containing 3-512 characters from [a-zA-Z0-9._-], "        \
+    "starting and ending with a character in [a-zA-Z0-9]. Got: %s"
 
 static co__fc_coll_t *co__fc_add_coll(co_fake_chroma_t *c, const char *t,
                                       const char *d, const char *name,
@@ -233,10 +268,20 @@ static void co__fc_write(co_fake_chroma_t *c, co__fc_coll_t *k, json_t *body,
                      "type: missing field `ids`");
         return;
     }
-    if (!json_is_array(embs) || json_array_size(embs) != json_array_size(ids)) {
+    if (!json_is_array(embs)) {
+        co__fc_error(reply, 422, "ChromaError",
+                     "Failed to deserialize the JSON body into the target "
+                     "type: missing field `embeddings`");
+        return;
+    }
+    if (json_array_size(embs) != json_array_size(ids) ||
+        (json_is_array(docs) &&
+         json_array_size(docs) != json_array_size(ids)) ||
+        (json_is_array(metas) &&
+         json_array_size(metas) != json_array_size(ids))) {
         co__fc_error(reply, 400, "InvalidArgumentError",
-                     "Embeddings are required and must match the number of "
-                     "ids");
+                     "Inconsistent number of IDs, embeddings, documents, "
+                     "URIs and metadatas");
         return;
     }
     if (co__fc_check_dims(k, embs, reply, 1) != 0)
@@ -438,15 +483,23 @@ static void co__fc_tenants(co_fake_t *f, const co_fake_request_t *req,
          s = strtok_r(NULL, "/", &save))
         seg[n++] = s;
     json_t *body = NULL;
-    if (n < 4 || strcmp(seg[1], "databases") != 0 ||
-        strcmp(seg[3], "collections") != 0) {
+    int databases = n == 2 && strcmp(seg[1], "databases") == 0;
+    if (!databases && (n < 4 || strcmp(seg[1], "databases") != 0 ||
+                       strcmp(seg[3], "collections") != 0)) {
         co_fake_reply_set(reply, 404, "text/plain", "");
         goto out;
     }
-    const char *t = seg[0], *d = seg[2];
-    if (strlen(d) < 3) {
+    const char *t = seg[0], *d = databases ? "" : seg[2];
+    if (!databases && strlen(d) < 3) {
         co__fc_error(reply, 400, "InvalidArgumentError",
-                     "Database name must be at least 3 characters long");
+                     "database name must be at least 3 characters");
+        goto out;
+    }
+    const char *ct = co_fake_request_header(req, "Content-Type");
+    if (strcmp(req->method, "POST") == 0 &&
+        (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)) {
+        co__fc_error(reply, 415, "ChromaError",
+                     "Expected request with `Content-Type: application/json`");
         goto out;
     }
     if (strcmp(req->method, "POST") == 0 && req->body_len > 0) {
@@ -458,6 +511,26 @@ static void co__fc_tenants(co_fake_t *f, const co_fake_request_t *req,
                          err.text);
             goto out;
         }
+    }
+    if (databases) { /* POST /api/v2/tenants/{t}/databases {"name"} */
+        const char *name = json_string_value(json_object_get(body, "name"));
+        if (strcmp(req->method, "POST") != 0)
+            co_fake_reply_set(reply, 405, "text/plain", "");
+        else if (name == NULL)
+            co__fc_error(reply, 422, "ChromaError",
+                         "Failed to deserialize the JSON body into the "
+                         "target type: missing field `name`");
+        else if (!co__fc_valid_name(name))
+            co__fc_error(reply, 400, "InvalidArgumentError", CO__FC_NAME_RULE,
+                         name);
+        else if (co__fc_db_exists(c, t, name))
+            co__fc_error(reply, 409, "ChromaError",
+                         "Database [%s] already exists", name);
+        else {
+            co__fc_db_add(c, t, name);
+            co__fc_value(reply, 200, json_object());
+        }
+        goto out;
     }
     if (n == 4) {
         if (strcmp(req->method, "GET") == 0) {
@@ -472,6 +545,16 @@ static void co__fc_tenants(co_fake_t *f, const co_fake_request_t *req,
                 co__fc_error(reply, 422, "ChromaError",
                              "Failed to deserialize the JSON body into the "
                              "target type: missing field `name`");
+                goto out;
+            }
+            if (!co__fc_valid_name(name)) {
+                co__fc_error(reply, 400, "InvalidArgumentError",
+                             "Validation error: name: " CO__FC_NAME_RULE, name);
+                goto out;
+            }
+            if (!co__fc_db_exists(c, t, d)) {
+                co__fc_error(reply, 400, "InvalidArgumentError",
+                             "Database [%s] does not exist", d);
                 goto out;
             }
             co__fc_coll_t *k = co__fc_by_name(c, t, d, name);
@@ -516,7 +599,7 @@ static void co__fc_tenants(co_fake_t *f, const co_fake_request_t *req,
     co__fc_coll_t *k = co__fc_by_uuid(c, t, d, seg[4]);
     if (k == NULL) {
         co__fc_error(reply, 404, "NotFoundError",
-                     "Collection [%s] does not exist", seg[4]);
+                     "Collection [%s] does not exist.", seg[4]);
         goto out;
     }
     const char *op = seg[5];
@@ -561,6 +644,12 @@ static void co__fc_heartbeat(co_fake_t *f, const co_fake_request_t *req,
         co_fake_reply_set(reply, 200, "application/json", "\"1.0.0\"");
         return;
     }
+    if (strcmp(req->path, "/api/v2/healthcheck") == 0) {
+        co_fake_reply_set(reply, 200, "application/json",
+                          "{\"is_executor_ready\":true,"
+                          "\"is_log_client_ready\":true}");
+        return;
+    }
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     co_fake_reply_json(reply, 200, "{\"nanosecond heartbeat\":%lld}",
@@ -583,6 +672,8 @@ co_fake_chroma_t *co_fake_chroma_install(co_fake_t *f)
     if (c == NULL)
         return NULL;
     pthread_mutex_init(&c->mu, NULL);
+    c->databases = json_object();
+    co__fc_db_add(c, "default_tenant", "default_database");
     if (co_fake_attach(f, c, co__fc_free) != 0) {
         co__fc_free(c);
         return NULL;
@@ -617,6 +708,7 @@ int co_fake_chroma_create(co_fake_chroma_t *c, const char *tenant,
 {
     pthread_mutex_lock(&c->mu);
     co__fc_coll_t *k = NULL;
+    co__fc_db_add(c, tenant, database);
     if (co__fc_by_name(c, tenant, database, name) == NULL) {
         json_t *meta = json_pack("{s:s}", "hnsw:space", "cosine");
         k = co__fc_add_coll(c, tenant, database, name, meta, dimension);

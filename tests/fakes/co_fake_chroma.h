@@ -3,20 +3,33 @@
  * @brief A fake Chroma server, HTTP API v2 (WIRE.md section 4), on a
  *        co_fake_t, keeping collections and records in memory.
  *
+ * Answers as a real Chroma 1.5.9 server does (checked against one started
+ * by scripts/chroma.sh; plugins/chroma-sink/tests/real_chroma.sh).
  * Routes: `GET /api/v2/heartbeat` (`{"nanosecond heartbeat": N}`),
- * `/api/v2/version`, `/api/v2/healthcheck`; under
+ * `/api/v2/version` (`"1.0.0"`), `/api/v2/healthcheck`
+ * (`{"is_executor_ready":true,"is_log_client_ready":true}`);
+ * `POST /api/v2/tenants/{tenant}/databases` `{"name"}` (200 `{}`, 409
+ * `Database [x] already exists`); under
  * `/api/v2/tenants/{tenant}/databases/{database}/collections`: `POST`
  * create (`get_or_create`; a duplicate without it -> 409 `Collection [x]
- * already exists`), `GET` list, `GET .../{name}` (404 `Collection [x] does
- * not exist`), and by collection UUID (a non-UUID -> 400 `Collection ID is
- * not a valid UUIDv4`): `POST .../{id}/add` (201 `{}`), `/upsert` (200
- * `{}`, status UNCONFIRMED in WIRE.md), `/query` (cosine, l2 or ip distance
- * by the collection's `hnsw:space`; `where` with equality, `$eq`, `$ne` and
- * `$and` only), `GET .../{id}/count` (a bare integer).
+ * already exists`; a database that does not exist -> 400 `Database [x] does
+ * not exist`; a name outside 3-512 of `[a-zA-Z0-9._-]` -> 400), `GET` list,
+ * `GET .../{name}` (404 `Collection [x] does not exist`), and by collection
+ * UUID (a non-UUID -> 400 `Collection ID is not a valid UUIDv4`; an unknown
+ * one -> 404 `Collection [id] does not exist.`): `POST .../{id}/add` (201
+ * `{}`), `/upsert` (200 `{}`), `/query` (cosine, l2 or ip distance by the
+ * collection's `hnsw:space`; `where` with equality, `$eq`, `$ne` and `$and`
+ * only), `GET .../{id}/count` (a bare integer).
  * A collection takes the dimension of its first embeddings; later ones of
  * another length -> 400 `Collection expecting embedding with dimension of
- * N, got M`. Database names shorter than 3 characters -> 400. Every
- * `/api/v1/...` -> 410. Errors are `{"error":"<Name>","message":"..."}`.
+ * N, got M`; lists of different lengths -> 400 `Inconsistent number of
+ * IDs, embeddings, documents, URIs and metadatas`; no `embeddings` -> 422.
+ * Database names shorter than 3 characters -> 400 `database name must be
+ * at least 3 characters`. A POST without `Content-Type: application/json`
+ * -> 415. Every `/api/v1/...` -> 410. Errors are
+ * `{"error":"<Name>","message":"..."}`. Databases that exist:
+ * default_tenant/default_database, those made with POST .../databases and
+ * those of co_fake_chroma_create().
  *
  * With a token set, requests need `x-chroma-token: T` or
  * `Authorization: Bearer T` (else 401). co_fake_chroma_set_down() drops
@@ -49,7 +62,8 @@ void co_fake_chroma_set_token(co_fake_chroma_t *c, const char *token);
 void co_fake_chroma_set_down(co_fake_chroma_t *c, int down);
 
 /**
- * @brief Create a collection directly (cosine space), with a fixed
+ * @brief Create a collection directly (cosine space; its database is made
+ *        to exist), with a fixed
  *        embedding `dimension` (0: taken from the first add).
  * @param uuid_out Receives its UUID (37 bytes), may be NULL.
  * @returns 0, or -1 if it exists or memory ran out.

@@ -195,6 +195,47 @@ START_TEST(chroma_wire)
 }
 END_TEST
 
+/* What a real Chroma 1.5.9 showed (real_chroma.sh compares the two):
+ * databases must exist, names follow Chroma's rule, errors say so. */
+START_TEST(chroma_databases_and_names)
+{
+    co_fake_chroma_install(srv);
+    const char *dbs = "/api/v2/tenants/default_tenant/databases";
+    json_t *j = NULL;
+    ck_assert_int_eq(call("GET", "/api/v2/healthcheck", NULL, NULL, &j), 200);
+    ck_assert(json_is_true(json_object_get(j, "is_executor_ready")));
+    json_decref(j);
+    char path[512];
+    snprintf(path, sizeof path, "%s/jobs_db/collections", dbs);
+    ck_assert_int_eq(call("POST", path, "{\"name\":\"mail\"}", NULL, &j), 400);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "message")),
+                     "Database [jobs_db] does not exist");
+    json_decref(j);
+    ck_assert_int_eq(call("POST", dbs, "{\"name\":\"jobs_db\"}", NULL, &j),
+                     200);
+    json_decref(j);
+    ck_assert_int_eq(call("POST", dbs, "{\"name\":\"jobs_db\"}", NULL, &j),
+                     409);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "message")),
+                     "Database [jobs_db] already exists");
+    json_decref(j);
+    ck_assert_int_eq(call("POST", path, "{\"name\":\"mail\"}", NULL, &j), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "database")),
+                     "jobs_db");
+    json_decref(j);
+    ck_assert_int_eq(call("POST", path, "{\"name\":\"-ab\"}", NULL, &j), 400);
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(j, "message")),
+               "Expected a name containing 3-512 characters"));
+    json_decref(j);
+    snprintf(path, sizeof path, "%s/ab/collections", dbs);
+    ck_assert_int_eq(call("GET", path, NULL, NULL, &j), 400);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "message")),
+                     "database name must be at least 3 characters");
+    json_decref(j);
+}
+END_TEST
+
 static Suite *fakes_suite(void)
 {
     Suite *s = suite_create("research-fakes");
@@ -202,6 +243,7 @@ static Suite *fakes_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, tavily_wire);
     tcase_add_test(tc, chroma_wire);
+    tcase_add_test(tc, chroma_databases_and_names);
     suite_add_tcase(s, tc);
     return s;
 }
