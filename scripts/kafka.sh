@@ -194,8 +194,10 @@ pid_of() { [ -f "$dir/broker-$1.pid" ] && cat "$dir/broker-$1.pid"; }
 alive() {
     local pid
     pid=$(pid_of "$1") || return 1
-    [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
-        tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$dir/broker-$1.properties"
+    [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+    local cmd
+    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+    [[ $cmd == *"$dir/broker-$1.properties"* ]]
 }
 
 launch() { # N
@@ -297,12 +299,17 @@ cmd_start() {
     [ $sasl = 1 ] && make_certs
     local cluster
     cluster=$(kjava kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    local scram=() fmt=()
+    [ $sasl = 1 ] && scram=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(cat "$dir/sasl/password")]")
     for ((i = 1; i <= want; i++)); do
         write_config "$i" "$want"
-        local scram=()
-        [ $sasl = 1 ] && scram=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(cat "$dir/sasl/password")]")
+        # in parallel: each is a JVM start of several seconds
         kjava kafka.tools.StorageTool format -t "$cluster" -c "$dir/broker-$i.properties" \
-            "${scram[@]}" >"$dir/format-$i.log" 2>&1 ||
+            "${scram[@]}" >"$dir/format-$i.log" 2>&1 &
+        fmt+=($!)
+    done
+    for ((i = 1; i <= want; i++)); do
+        wait "${fmt[$((i - 1))]}" ||
             { cat "$dir/format-$i.log" >&2; die "formatting the storage of broker $i failed"; }
     done
     for ((i = 1; i <= want; i++)); do launch "$i"; done
@@ -330,10 +337,25 @@ stop_one() { # N
 
 cmd_stop() {
     [ -f "$dir/ports" ] || { echo "kafka.sh: no cluster in $dir" >&2; return 0; }
-    local i n
+    local i n left
     n=$(nbrokers)
-    # the last ones first, so the quorum lingers least without a leader
-    for ((i = n; i >= 1; i--)); do stop_one "$i"; done
+    # all at once: a broker stopped alone waits for a quorum that the
+    # others, stopped one by one, no longer make
+    for ((i = 1; i <= n; i++)); do
+        if alive "$i"; then kill -TERM "$(pid_of "$i")" 2>/dev/null || true; fi
+    done
+    for ((left = 300; left > 0; left--)); do
+        local up=0
+        for ((i = 1; i <= n; i++)); do alive "$i" && up=1; done
+        [ $up = 0 ] && break
+        sleep 0.1
+    done
+    for ((i = 1; i <= n; i++)); do
+        if alive "$i"; then
+            echo "kafka.sh: broker $i did not stop in 30 s; SIGKILL" >&2
+            kill -KILL "$(pid_of "$i")" 2>/dev/null || true
+        fi
+    done
     echo "kafka.sh: stopped" >&2
 }
 
