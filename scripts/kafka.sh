@@ -8,7 +8,7 @@
 #   bash scripts/kafka.sh stop            # stops only what it started
 #
 # Kafka comes from Maven (org.apache.kafka:kafka_2.13 and its runtime
-# dependencies, with slf4j-simple for the log) into .kafka/lib of the
+# dependencies, with slf4j-simple for the log) into .kafka/lib-VERSION of the
 # checkout (CAREEROPS_KAFKA_LIB), fetched once and reused; Java 17 and Maven
 # are installed from Debian when missing. When the fetch fails (no route to
 # Maven Central), `start` exits 77 with one line saying so, so that tests
@@ -36,8 +36,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${CAREEROPS_KAFKA_DIR:-$root/.kafka}
-lib=${CAREEROPS_KAFKA_LIB:-$root/.kafka/lib}
 version=${CAREEROPS_KAFKA_VERSION:-4.4.0}
+lib=${CAREEROPS_KAFKA_LIB:-$root/.kafka/lib-$version}
 heap=${CAREEROPS_KAFKA_HEAP:-384m}
 user=careerops
 
@@ -208,7 +208,7 @@ launch() { # N
         -Djava.awt.headless=true -Xshare:auto \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
         -Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info \
-        -Dorg.slf4j.simpleLogger.showDateTime=true \
+        -Dorg.slf4j.simpleLogger.showDateTime=true ${CAREEROPS_KAFKA_JAVA_OPTS:-} \
         -cp "$lib/*" kafka.Kafka "$dir/broker-$n.properties" \
         >>"$dir/broker-$n.log" 2>&1 </dev/null) &
     echo $! >"$dir/broker-$n.pid"
