@@ -4,7 +4,7 @@
 #   bash scripts/kafka.sh start [--brokers 1|3] [--sasl]
 #   eval "$(bash scripts/kafka.sh env)"   # CAREEROPS_KAFKA_BOOTSTRAP=...
 #   bash scripts/kafka.sh status
-#   bash scripts/kafka.sh stop-broker N | start-broker N   # failover tests
+#   bash scripts/kafka.sh stop-broker N | kill-broker N | start-broker N  # failover
 #   bash scripts/kafka.sh stop            # stops only what it started
 #
 # Kafka comes from Maven (org.apache.kafka:kafka_2.13 and its runtime
@@ -390,10 +390,14 @@ status) cmd_status ;;
 env) cmd_env ;;
 fetch) ensure_kafka ;;
 stop-broker) [ -f "$dir/ports" ] || die "no cluster in $dir"; stop_one "${2:?stop-broker N}" ;;
+kill-broker) # SIGKILL, as a crash or a pulled plug
+    [ -f "$dir/ports" ] || die "no cluster in $dir"
+    if alive "${2:?kill-broker N}"; then kill -KILL "$(pid_of "$2")"; fi
+    ;;
 start-broker)
     [ -f "$dir/ports" ] || die "no cluster in $dir"
     launch "${2:?start-broker N}"
     wait_ready "$2" "$(nbrokers)" 120
     ;;
-*) echo "usage: bash scripts/kafka.sh start [--brokers N] [--sasl] | stop | status | env | fetch | stop-broker N | start-broker N" >&2; exit 2 ;;
+*) echo "usage: bash scripts/kafka.sh start [--brokers N] [--sasl] | stop | status | env | fetch | stop-broker N | kill-broker N | start-broker N" >&2; exit 2 ;;
 esac
