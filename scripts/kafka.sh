@@ -196,7 +196,7 @@ alive() {
     pid=$(pid_of "$1") || return 1
     [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
     local cmd
-    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
     [[ $cmd == *"$dir/broker-$1.properties"* ]]
 }
 

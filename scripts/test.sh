@@ -7,7 +7,12 @@
 # (-O3 -Werror warns about things -O2 does not), and stops PostgreSQL.
 #
 #   bash scripts/test.sh            # everything
-#   bash scripts/test.sh --quick    # skip the crash, sanitizer and release passes
+#   bash scripts/test.sh --quick    # skip the crash, sanitizer, release and real-Kafka passes
+# The full run also runs the host's integration and crash tests (suites
+# host and chaos) on a real Apache Kafka (scripts/kafka.sh: fetched with
+# Maven once into .kafka/, Java from Debian), then the suite kafka (SASL_SSL,
+# 3-broker failover; each starts its own cluster). Without Maven Central
+# they are skipped with one line saying so. CAREEROPS_TEST_KAFKA=0 skips them.
 # Prints "N passed, N failed" last; exit 0 only when nothing failed.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,7 +30,7 @@ ninja -C "$build" || exit 1
 
 bash scripts/pg.sh start || exit 1
 eval "$(bash scripts/pg.sh env)"
-trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true; bash scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
 
 summary=$(mktemp)
 meson test -C "$build" --print-errorlogs --num-processes 2 --timeout-multiplier 2
@@ -46,6 +51,30 @@ if [ $quick = 0 ]; then
     CK_FORK=no meson test -C "$asan" --suite unit --print-errorlogs \
         --num-processes 2 --timeout-multiplier 4
     python3 scripts/testlog-summary.py "$asan/meson-logs/testlog.json" asan >> "$summary"
+    if [ "${CAREEROPS_TEST_KAFKA:-1}" = 1 ]; then
+        # Real Apache Kafka, one JVM broker (then the suite kafka's own
+        # clusters, one at a time): the same host tests as on the mock.
+        k0=$SECONDS krc=0
+        bash scripts/kafka.sh start >"$build/kafka-start.log" 2>&1 || krc=$?
+        if [ $krc = 0 ]; then
+            (eval "$(bash scripts/kafka.sh env)" &&
+                meson test -C "$build" --setup kafka --suite host --suite chaos \
+                    --print-errorlogs --timeout-multiplier 2)
+            python3 scripts/testlog-summary.py "$build/meson-logs/testlog-kafka.json" kafka >> "$summary"
+            bash scripts/kafka.sh stop >/dev/null 2>&1
+            meson test -C "$build" --setup kafka --suite kafka --print-errorlogs \
+                --timeout-multiplier 2 --logbase testlog-own
+            python3 scripts/testlog-summary.py "$build/meson-logs/testlog-own-kafka.json" kafka >> "$summary"
+        elif [ $krc = 77 ]; then
+            echo "real Kafka: $(grep -h SKIP "$build/kafka-start.log" | tail -n 1)"
+            echo "0 0 1" >> "$summary"
+        else
+            tail -n 20 "$build/kafka-start.log"
+            echo "real Kafka: scripts/kafka.sh start FAILED (log: $build/kafka-start.log)"
+            echo "0 1 0" >> "$summary"
+        fi
+        echo "real Kafka part: $((SECONDS - k0)) s"
+    fi
     # The release build compiles (about 30 s on 2 idle cores): no tests.
     rel=${build}-rel
     if { [ -f "$rel/build.ninja" ] || meson setup "$rel" --buildtype=release >/dev/null; } &&

@@ -12,6 +12,8 @@ kafka_cleanup() {
     cleanup
 }
 trap kafka_cleanup EXIT
+# a timeout (SIGTERM) stops the cluster too
+trap "exit 143" TERM INT
 
 # kafka_start ARGS...: scripts/kafka.sh start ARGS in $T/kafka, then its env.
 kafka_start() {
