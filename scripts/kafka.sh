@@ -168,7 +168,7 @@ write_config() { # N n
             echo "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
         fi
         echo "log.dirs=$dir/data-$n"
-        echo "num.partitions=1"
+        echo "num.partitions=4" # as the host creates its topics (defaults.partitions)
         echo "auto.create.topics.enable=true"
         echo "default.replication.factor=$rf"
         echo "min.insync.replicas=$isr"
@@ -180,6 +180,9 @@ write_config() { # N n
         echo "share.coordinator.state.topic.replication.factor=$rf"
         echo "share.coordinator.state.topic.min.isr=$isr"
         echo "group.initial.rebalance.delay.ms=0"
+        # the tests' fast consumer timings (session.timeout.ms 4000, as on
+        # the mock); a production broker keeps its 6 s minimum
+        echo "group.min.session.timeout.ms=1000"
         echo "num.network.threads=2"
         echo "num.io.threads=4"
         echo "num.recovery.threads.per.data.dir=1"
