@@ -70,9 +70,11 @@ for a in args:
             out.append(a)  # not JSON: the host reports it
             continue
         new = os.path.join(os.path.dirname(a), ".kafka-" + os.path.basename(a))
-        with open(new + ".tmp", "w") as f:
+        # one temporary name per process: the stages of a test start at once
+        tmp = f"{new}.{os.getpid()}.tmp"
+        with open(tmp, "w") as f:
             json.dump(rewrite(m), f)
-        os.replace(new + ".tmp", new)
+        os.replace(tmp, new)
         out.append(new)
     elif a == "kafka.bootstrap.servers=embedded":
         out.append("kafka.bootstrap.servers=" + bs)
