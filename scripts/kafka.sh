@@ -244,15 +244,20 @@ P
 }
 
 wait_ready() { # N total seconds
-    local end=$((SECONDS + $3)) r
+    local end=$((SECONDS + $3)) r i
     while [ $SECONDS -lt "$end" ]; do
-        alive "$1" || { tail -n 30 "$dir/broker-$1.log" >&2; die "broker $1 exited (log: $dir/broker-$1.log)"; }
+        # every broker of the cluster: one that died keeps the others waiting
+        for ((i = 1; i <= $2; i++)); do
+            alive "$i" && continue
+            grep -v '^[[:space:]]*at ' "$dir/broker-$i.log" | tail -n 20 >&2
+            die "broker $i exited (log: $dir/broker-$i.log)"
+        done
         r=$(probe "$1" || true)
         [ "$r" = "$2 1" ] && return 0
         sleep 0.5
     done
-    tail -n 30 "$dir/broker-$1.log" >&2
-    die "broker $1 did not answer within $3 s (log: $dir/broker-$1.log)"
+    grep -v '^[[:space:]]*at ' "$dir/broker-$1.log" | tail -n 20 >&2
+    die "broker $1 did not see all $2 brokers and a controller within $3 s (log: $dir/broker-$1.log)"
 }
 
 cmd_start() {
