@@ -30,7 +30,9 @@ ninja -C "$build" || exit 1
 
 bash scripts/pg.sh start || exit 1
 eval "$(bash scripts/pg.sh env)"
-trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true; bash scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
+kafka_started=0
+trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true
+      [ $kafka_started = 0 ] || bash scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
 
 summary=$(mktemp)
 meson test -C "$build" --print-errorlogs --num-processes 2 --timeout-multiplier 2
@@ -55,6 +57,7 @@ if [ $quick = 0 ]; then
         # Real Apache Kafka, one JVM broker (then the suite kafka's own
         # clusters, one at a time): the same host tests as on the mock.
         k0=$SECONDS krc=0
+        kafka_started=1
         bash scripts/kafka.sh start >"$build/kafka-start.log" 2>&1 || krc=$?
         if [ $krc = 0 ]; then
             (eval "$(bash scripts/kafka.sh env)" &&
