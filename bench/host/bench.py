@@ -224,8 +224,9 @@ def main():
                       f"{res['cpu_us_per_record']:.2f} µs CPU/record, missing {res['missing']}, "
                       f"duplicates {res['duplicates']}", flush=True)
     idle = idle_rss() if doc and not kafka else 0
-    print(f"host RSS at idle (3-stage pipeline, in-process embedded broker, after 8 s): "
-          f"{idle / 1024:.1f} MB")
+    if not kafka:
+        print(f"host RSS at idle (3-stage pipeline, in-process embedded broker, after 8 s): "
+              f"{idle / 1024:.1f} MB")
     rows = []
     for size in sizes:
         base = results[("passthru", size)]

@@ -6,11 +6,12 @@ is `kafka`. It runs the real binary (CAREEROPS_REAL_BIN), with the same
 process id (exec), on a copy of the manifest argument in which:
   - `"bootstrap.servers": "embedded"` (and `--set kafka.bootstrap.servers=
     embedded`) becomes $CAREEROPS_KAFKA_BOOTSTRAP;
-  - the pipeline name and every topic name (inputs, outputs, dead-letter
-    topics, the `topics` table, the alerts topic, and the defaults of the
-    last two) get the suffix -$CAREEROPS_KAFKA_RUN: a real broker keeps its
-    topics and consumer groups from one test to the next, the in-memory
-    one did not.
+  - every topic name (inputs, outputs, dead-letter topics, the `topics`
+    table, the alerts topic, the defaults of the last two, and the value
+    of a `--topic` argument) gets the suffix -$CAREEROPS_KAFKA_RUN: a real
+    broker keeps its topics from one test to the next, the in-memory one
+    did not. The pipeline name stays (CloudEvents sources name it), so
+    consumer groups are reused, on new topics.
 The copy is `.kafka-NAME.json` beside the manifest, so relative paths in it
 mean the same.
 """
@@ -30,8 +31,6 @@ def topic(t):
 def rewrite(m):
     if not isinstance(m, dict):
         return m
-    if isinstance(m.get("pipeline"), str):
-        m["pipeline"] = topic(m["pipeline"])
     k = m.setdefault("kafka", {})
     if isinstance(k, dict) and k.get("bootstrap.servers", "embedded") == "embedded":
         k["bootstrap.servers"] = bs
@@ -61,7 +60,13 @@ def rewrite(m):
 
 args = sys.argv[1:]
 out = []
+prev = None
 for a in args:
+    if prev == "--topic":
+        out.append(topic(a))
+        prev = a
+        continue
+    prev = a
     if a.endswith(".json") and os.path.isfile(a) and not os.path.basename(a).startswith(".kafka-"):
         try:
             with open(a) as f:
@@ -78,8 +83,6 @@ for a in args:
         out.append(new)
     elif a == "kafka.bootstrap.servers=embedded":
         out.append("kafka.bootstrap.servers=" + bs)
-    elif a.startswith("kafka.bootstrap.servers=") or a.startswith("--set=kafka.bootstrap.servers="):
-        out.append(a)
     else:
         out.append(a)
 os.execv(real, [real] + out)
