@@ -8,6 +8,7 @@
 #
 #   bash scripts/test.sh            # everything
 #   bash scripts/test.sh --quick    # skip the crash, sanitizer, release and real-Kafka passes
+#   bash scripts/test.sh --kafka    # only the real-Kafka pass
 # The full run also runs the host's integration and crash tests (suites
 # host and chaos) on a real Apache Kafka (scripts/kafka.sh: fetched with
 # Maven once into .kafka/, Java from Debian), then the suite kafka (SASL_SSL,
@@ -17,8 +18,9 @@
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-quick=0
+quick=0 kafka_only=0
 [ "${1:-}" = "--quick" ] && quick=1
+[ "${1:-}" = "--kafka" ] && kafka_only=1
 
 bash scripts/deps.sh || { echo "could not install dependencies" >&2; exit 1; }
 
@@ -34,9 +36,41 @@ kafka_started=0
 trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true
       [ $kafka_started = 0 ] || bash scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
 
+# The host and chaos suites on a real Apache Kafka, then the suite kafka.
+run_kafka() {
+    # Real Apache Kafka, one JVM broker (then the suite kafka's own
+    # clusters, one at a time): the same host tests as on the mock.
+    k0=$SECONDS krc=0
+    kafka_started=1
+    bash scripts/kafka.sh start >"$build/kafka-start.log" 2>&1 || krc=$?
+    if [ $krc = 0 ]; then
+        (eval "$(bash scripts/kafka.sh env)" &&
+            meson test -C "$build" --setup kafka --suite host --suite chaos \
+                --print-errorlogs --timeout-multiplier 2)
+        python3 scripts/testlog-summary.py "$build/meson-logs/testlog-kafka.json" kafka >> "$summary"
+        bash scripts/kafka.sh stop >/dev/null 2>&1
+        meson test -C "$build" --setup kafka --suite kafka --print-errorlogs \
+            --timeout-multiplier 2 --logbase testlog-own
+        python3 scripts/testlog-summary.py "$build/meson-logs/testlog-own-kafka.json" kafka >> "$summary"
+    elif [ $krc = 77 ]; then
+        echo "real Kafka: $(grep -h SKIP "$build/kafka-start.log" | tail -n 1)"
+        echo "0 0 1" >> "$summary"
+    else
+        tail -n 20 "$build/kafka-start.log"
+        echo "real Kafka: scripts/kafka.sh start FAILED (log: $build/kafka-start.log)"
+        echo "0 1 0" >> "$summary"
+    fi
+    echo "real Kafka part: $((SECONDS - k0)) s"
+}
+
 summary=$(mktemp)
-meson test -C "$build" --print-errorlogs --num-processes 2 --timeout-multiplier 2
-python3 scripts/testlog-summary.py "$build/meson-logs/testlog.json" >> "$summary"
+if [ $kafka_only = 1 ]; then
+    run_kafka
+    quick=1
+else
+    meson test -C "$build" --print-errorlogs --num-processes 2 --timeout-multiplier 2
+    python3 scripts/testlog-summary.py "$build/meson-logs/testlog.json" >> "$summary"
+fi
 
 if [ $quick = 0 ]; then
     # The crash test (one stage per process, 130 SIGKILLs; about 6 min on
@@ -53,31 +87,7 @@ if [ $quick = 0 ]; then
     CK_FORK=no meson test -C "$asan" --suite unit --print-errorlogs \
         --num-processes 2 --timeout-multiplier 4
     python3 scripts/testlog-summary.py "$asan/meson-logs/testlog.json" asan >> "$summary"
-    if [ "${CAREEROPS_TEST_KAFKA:-1}" = 1 ]; then
-        # Real Apache Kafka, one JVM broker (then the suite kafka's own
-        # clusters, one at a time): the same host tests as on the mock.
-        k0=$SECONDS krc=0
-        kafka_started=1
-        bash scripts/kafka.sh start >"$build/kafka-start.log" 2>&1 || krc=$?
-        if [ $krc = 0 ]; then
-            (eval "$(bash scripts/kafka.sh env)" &&
-                meson test -C "$build" --setup kafka --suite host --suite chaos \
-                    --print-errorlogs --timeout-multiplier 2)
-            python3 scripts/testlog-summary.py "$build/meson-logs/testlog-kafka.json" kafka >> "$summary"
-            bash scripts/kafka.sh stop >/dev/null 2>&1
-            meson test -C "$build" --setup kafka --suite kafka --print-errorlogs \
-                --timeout-multiplier 2 --logbase testlog-own
-            python3 scripts/testlog-summary.py "$build/meson-logs/testlog-own-kafka.json" kafka >> "$summary"
-        elif [ $krc = 77 ]; then
-            echo "real Kafka: $(grep -h SKIP "$build/kafka-start.log" | tail -n 1)"
-            echo "0 0 1" >> "$summary"
-        else
-            tail -n 20 "$build/kafka-start.log"
-            echo "real Kafka: scripts/kafka.sh start FAILED (log: $build/kafka-start.log)"
-            echo "0 1 0" >> "$summary"
-        fi
-        echo "real Kafka part: $((SECONDS - k0)) s"
-    fi
+    [ "${CAREEROPS_TEST_KAFKA:-1}" = 1 ] && run_kafka
     # The release build compiles (about 30 s on 2 idle cores): no tests.
     rel=${build}-rel
     if { [ -f "$rel/build.ninja" ] || meson setup "$rel" --buildtype=release >/dev/null; } &&

@@ -1,5 +1,6 @@
 # Shared helpers for the host's integration tests (bash). Each test runs in
-# its own temporary folder on librdkafka's mock cluster (loopback only).
+# its own temporary folder on librdkafka's mock cluster (loopback only), or
+# on a real Kafka with CAREEROPS_TEST_BROKER=kafka (below).
 set -euo pipefail
 : "${CAREEROPS_BIN:?run through meson test}"
 : "${CAREEROPS_PLUGIN_PATH:?run through meson test}"
