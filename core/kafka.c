@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -160,6 +161,95 @@ void co_embedded_stop(co_embedded_t *e)
     free(e);
 }
 
+/* What the first client of a run saw while it tried the broker: a refused
+ * login ends the wait at once, with a message naming the settings instead
+ * of librdkafka's retry lines. */
+typedef struct {
+    int auth;      /**< atomic: the broker refused the SASL login */
+    char why[512]; /**< librdkafka's last error reason */
+    pthread_mutex_t mu;
+} co__probe_t;
+
+static void co__probe_error_cb(rd_kafka_t *rk, int err, const char *reason,
+                               void *opaque)
+{
+    (void)rk;
+    co__probe_t *p = opaque;
+    int auth = err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
+               err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED;
+    pthread_mutex_lock(&p->mu);
+    /* keep the first telling reason, not "1/1 brokers are down" after it */
+    if (!__atomic_load_n(&p->auth, __ATOMIC_SEQ_CST) &&
+        (err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || p->why[0] == '\0'))
+        snprintf(p->why, sizeof p->why, "%s", reason);
+    pthread_mutex_unlock(&p->mu);
+    if (auth)
+        __atomic_store_n(&p->auth, 1, __ATOMIC_SEQ_CST);
+}
+
+/* librdkafka's own lines for this short-lived client: debug only (the
+ * errors reach co__probe_error_cb and the message built from it). */
+static void co__probe_log_cb(const rd_kafka_t *rk, int level, const char *fac,
+                             const char *buf)
+{
+    (void)rk;
+    (void)level;
+    co_log_debug("librdkafka %s: %s", fac, buf);
+}
+
+/* The secret file behind the manifest's kafka.sasl.password, when it is a
+ * plain ${secret:NAME}: "the secret file PATH", else "the manifest". */
+static void co__password_source(const co_manifest_t *m, char *out, size_t sz)
+{
+    snprintf(out, sz, "the manifest %s", m->path ? m->path : "");
+    json_t *raw = m->path ? json_load_file(m->path, 0, NULL) : NULL;
+    const char *v = json_string_value(
+        json_object_get(json_object_get(raw, "kafka"), "sasl.password"));
+    size_t n;
+    if (v && strncmp(v, "${secret:", 9) == 0 && (n = strlen(v)) > 10 &&
+        v[n - 1] == '}' && strchr(v + 9, '}') == v + n - 1) {
+        /* secrets_dir is already resolved against the manifest's folder */
+        char file[PATH_MAX], real[PATH_MAX];
+        snprintf(file, sizeof file, "%s/%.*s",
+                 m->secrets_dir ? m->secrets_dir : "/run/secrets",
+                 (int)(n - 10), v + 9);
+        snprintf(out, sz, "the secret file %s",
+                 realpath(file, real) ? real : file);
+    }
+    json_decref(raw);
+}
+
+static void co__auth_error(const co_manifest_t *m, const char *bootstrap,
+                           co__probe_t *p, char *errstr, size_t sz)
+{
+    char src[1024];
+    co__password_source(m, src, sizeof src);
+    const char *user =
+        json_string_value(json_object_get(m->kafka, "sasl.username"));
+    const char *mech =
+        json_string_value(json_object_get(m->kafka, "sasl.mechanisms"));
+    if (mech == NULL)
+        mech = json_string_value(json_object_get(m->kafka, "sasl.mechanism"));
+    char hint[256] = "";
+    /* librdkafka before 2.6.1 sends a SCRAM nonce that Kafka 4 rejects
+     * (librdkafka#4895): the same words as a wrong password */
+    if (mech && strncmp(mech, "SCRAM", 5) == 0 &&
+        rd_kafka_version() < 0x020601ff)
+        snprintf(hint, sizeof hint,
+                 " (or: this librdkafka %s is older than 2.6.1, whose SCRAM "
+                 "login Apache Kafka 4.x brokers refuse; use Kafka 3.9 or "
+                 "SASL PLAIN over SSL, or a newer librdkafka)",
+                 rd_kafka_version_str());
+    pthread_mutex_lock(&p->mu);
+    co_errf(errstr, sz,
+            "FATAL: kafka.sasl.password: the broker at %s refused the SASL "
+            "login of user '%s' (%s): check kafka.sasl.username and the "
+            "password in %s%s [librdkafka: %s]",
+            bootstrap, user ? user : "", mech ? mech : "GSSAPI", src, hint,
+            p->why);
+    pthread_mutex_unlock(&p->mu);
+}
+
 int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
                            char *errstr, size_t sz)
 {
@@ -167,10 +257,16 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
     rd_kafka_conf_t *conf = co_kafka_conf_new(m, bootstrap, errstr, sz);
     if (conf == NULL)
         return -1;
+    co__probe_t probe = {0};
+    pthread_mutex_init(&probe.mu, NULL);
+    rd_kafka_conf_set_opaque(conf, &probe);
+    rd_kafka_conf_set_error_cb(conf, co__probe_error_cb);
+    rd_kafka_conf_set_log_cb(conf, co__probe_log_cb);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
     if (rk == NULL) {
         co_errf(errstr, sz, "kafka: %s", e);
         rd_kafka_conf_destroy(conf);
+        pthread_mutex_destroy(&probe.mu);
         return -1;
     }
     /* Topics that exist already need nothing (the standalone embedded
@@ -178,13 +274,32 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
     const rd_kafka_metadata_t *md = NULL;
     rd_kafka_NewTopic_t **nt = co_xcalloc(m->n_topics, sizeof *nt);
     size_t n_new = 0;
-    if (rd_kafka_metadata(rk, 1, NULL, &md, 10000) != 0) {
-        co_errf(errstr, sz,
-                "kafka: no answer from %s within 10 s (is the broker "
-                "running? check kafka.bootstrap.servers)",
-                bootstrap);
+    /* in 0.5 s steps, so that a refused login ends the wait at once */
+    rd_kafka_resp_err_t merr = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    for (int i = 0;
+         i < 20 && merr != 0 && !__atomic_load_n(&probe.auth, __ATOMIC_SEQ_CST);
+         i++) {
+        merr = rd_kafka_metadata(rk, 1, NULL, &md, 500);
+        if (merr != 0 && merr != RD_KAFKA_RESP_ERR__TIMED_OUT &&
+            merr != RD_KAFKA_RESP_ERR__TRANSPORT)
+            break;
+        if (merr != 0)
+            rd_kafka_poll(rk, 0); /* serves the error callback */
+    }
+    if (merr != 0) {
+        rd_kafka_poll(rk, 0);
+        if (__atomic_load_n(&probe.auth, __ATOMIC_SEQ_CST))
+            co__auth_error(m, bootstrap, &probe, errstr, sz);
+        else
+            co_errf(errstr, sz,
+                    "kafka: no answer from %s within 10 s (is the broker "
+                    "running? check kafka.bootstrap.servers) [librdkafka: "
+                    "%s]",
+                    bootstrap,
+                    probe.why[0] ? probe.why : rd_kafka_err2str(merr));
         free(nt);
         rd_kafka_destroy(rk);
+        pthread_mutex_destroy(&probe.mu);
         return -1;
     }
     for (size_t i = 0; i < m->n_topics; i++) {
@@ -201,6 +316,7 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
     if (n_new == 0) {
         free(nt);
         rd_kafka_destroy(rk);
+        pthread_mutex_destroy(&probe.mu);
         return 0;
     }
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
@@ -253,6 +369,7 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
         rd_kafka_NewTopic_destroy(nt[i]);
     free(nt);
     rd_kafka_destroy(rk);
+    pthread_mutex_destroy(&probe.mu);
     return rc;
 }
 

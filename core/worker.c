@@ -600,7 +600,20 @@ static int co__read_batch(co_stage_t *st, int wait_ms, int max, int *rc,
          * then (microseconds off, at the histogram's 1 ms resolution) */
         st->lat_start_ms = n ? st->lat_end_ms : -1;
         n++;
-        if (msg->err) {
+        if (msg->err == RD_KAFKA_RESP_ERR_INVALID_SESSION_TIMEOUT) {
+            /* a real broker's bounds (the mock has none): retrying cannot
+             * help, so the stage fails with the setting to change */
+            snprintf(st->err_msg, sizeof st->err_msg,
+                     "kafka.session.timeout.ms: the broker refused the "
+                     "consumer group's session timeout (%s): it must lie "
+                     "within the broker's group.min.session.timeout.ms and "
+                     "group.max.session.timeout.ms (6 s to 30 min by "
+                     "default); set kafka.session.timeout.ms in the "
+                     "manifest (and kafka.heartbeat.interval.ms under a "
+                     "third of it)",
+                     rd_kafka_message_errstr(msg));
+            *rc = -1;
+        } else if (msg->err) {
             if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
                 co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
                        "consumer: %s", rd_kafka_message_errstr(msg));

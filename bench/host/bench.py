@@ -21,8 +21,13 @@ Medians of 5 runs. The same librdkafka client settings go to all three
 (the host's defaults, core/port_kafka.c). Prints the figures; with
 --write-docs, writes the table to docs/benchmarks.md. Never pass/fail.
 
+--kafka BOOTSTRAP: all runs on that real Kafka (scripts/kafka.sh; its
+auto-created topics have 4 partitions too) instead of an embedded broker
+per run; each run uses its own topics (in-TAG, out-TAG) and groups, and
+--write-docs writes the section "Host pass-through on Apache Kafka".
+
 Usage: bench.py CAREEROPS HARNESS PLUGIN_PATH [--runs N] [--count N]
-                [--passthru-src FILE] [--write-docs DOC]
+                [--passthru-src FILE] [--write-docs DOC] [--kafka BOOTSTRAP]
 """
 import json
 import os
@@ -46,7 +51,8 @@ root = os.path.dirname(os.path.dirname(here))
 runs = int(opt("--runs", "5"))
 count = int(opt("--count", "200000"))
 doc = opt("--write-docs", None)
-only = opt("--systems", None)  # e.g. "passthru,host" (default: all)
+only = opt("--systems", None)
+kafka = opt("--kafka", None)  # a real broker's bootstrap (scripts/kafka.sh)  # e.g. "passthru,host" (default: all)
 sizes = [int(x) for x in opt("--sizes", "100,1024").split(",")]
 # extra `--set PATH=VALUE` for the host (a variant under test), repeatable
 host_sets = [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--host-set"]
@@ -75,7 +81,19 @@ def build_passthru():
     return exe
 
 
+class _Real:
+    """The real broker given with --kafka: nothing to start or stop."""
+    def poll(self):
+        return 0
+
+
+def topics(tag):
+    return (f"in-{tag}", f"out-{tag}") if kafka else ("in", "out")
+
+
 def start_broker(tag):
+    if kafka:
+        return _Real(), kafka
     bfile = os.path.join(tmp, f"bs-{tag}.txt")
     p = subprocess.Popen([careerops, "broker", "--bootstrap-file", bfile,
                           "--manifest", os.path.join(here, "bench.json")],
@@ -89,7 +107,8 @@ def start_broker(tag):
 
 
 def start_passthru(exe, bs, tag):
-    args = [exe, "-b", bs, "-i", "in", "-o", "out", "-g", f"passthru-{tag}"]
+    ti, to = topics(tag)
+    args = [exe, "-b", bs, "-i", ti, "-o", to, "-g", f"passthru-{tag}"]
     for k, v in CONSUMER.items():
         args += ["-C", f"{k}={v}"]
     for k, v in PRODUCER.items():
@@ -108,6 +127,10 @@ LABELS = {"passthru": "passthru",
 
 def start_host(bs, tag, system):
     sets = HOST_SETS[system] + host_sets
+    if kafka:
+        ti, to = topics(tag)
+        sets = sets + [f"stages[0].input={ti}", f"stages[0].output={to}",
+                       f"stages[0].errors.dead_letter_topic=dlq-{tag}"]
     return subprocess.Popen([careerops, "run", os.path.join(here, "bench.json"),
                              "--set", f"kafka.bootstrap.servers={bs}",
                              "--set", f"pipeline=bench{tag}"]
@@ -156,7 +179,8 @@ def one_run(system, size, tag, passthru_exe):
         else:
             p = start_rsyslog(bs, tag)
         try:
-            r = subprocess.run([harness, "-b", bs, "-i", "in", "-o", "out", "-n", str(count),
+            ti, to = topics(tag)
+            r = subprocess.run([harness, "-b", bs, "-i", ti, "-o", to, "-n", str(count),
                                 "-s", str(size), "-p", str(p.pid)],
                                capture_output=True, text=True, timeout=900)
             res = json.loads(r.stdout)
@@ -190,17 +214,19 @@ def main():
     if only:
         systems = [x for x in only.split(",") if x in systems]
     results = {}
+    stamp = int(time.time())
     for size in sizes:
         for r in range(runs):
             for system in systems:
-                res = one_run(system, size, f"{size}-{r}-{system}", passthru_exe)
+                res = one_run(system, size, f"{size}-{r}-{system}-{stamp}", passthru_exe)
                 results.setdefault((system, size), []).append(res)
                 print(f"{system:>8} {size:>5} B run {r + 1}: {res['records_per_s']:.0f} rec/s, "
                       f"{res['cpu_us_per_record']:.2f} µs CPU/record, missing {res['missing']}, "
                       f"duplicates {res['duplicates']}", flush=True)
-    idle = idle_rss() if doc else 0
-    print(f"host RSS at idle (3-stage pipeline, in-process embedded broker, after 8 s): "
-          f"{idle / 1024:.1f} MB")
+    idle = idle_rss() if doc and not kafka else 0
+    if not kafka:
+        print(f"host RSS at idle (3-stage pipeline, in-process embedded broker, after 8 s): "
+              f"{idle / 1024:.1f} MB")
     rows = []
     for size in sizes:
         base = results[("passthru", size)]
@@ -230,8 +256,11 @@ def main():
 
 
 def write_doc(rows, idle, systems):
-    table = [f"{count:,} records per run, 4 partitions, one standalone embedded broker "
-             f"(`careerops broker`) per run; medians of {runs} runs (of the runs in which "
+    where = ("one real Apache Kafka broker for all runs (`scripts/kafka.sh start`: Kafka "
+             f"{os.environ.get('CAREEROPS_KAFKA_VERSION', '4.4.0')}, KRaft, one JVM, -Xmx384m, "
+             "on the same machine), fresh topics per run"
+             if kafka else "one standalone embedded broker (`careerops broker`) per run")
+    table = [f"{count:,} records per run, 4 partitions, {where}; medians of {runs} runs (of the runs in which "
              "every record arrived, when some did not); CPU is the system's own "
              "user+system time between the first and the last record arriving.", "",
              "| record size | system | records/s | CPU µs/record | rate vs passthru | CPU vs passthru | same-round ratios: rate, CPU | runs with every record | duplicates (all runs) |",
@@ -248,19 +277,22 @@ def write_doc(rows, idle, systems):
             table.append(f"- {size} B, {LABELS[system]}: {rr:.2f}× passthru's rate (target ≥ 0.9×), "
                          f"{cr:.2f}× its CPU per record (target ≤ 1.25×): "
                          f"{'**met**' if met else '**not met**'}.")
-    table.append("")
-    table.append(f"Host RSS at idle (three-stage pipeline on the in-process embedded broker, "
-                 f"after 8 s): {idle / 1024:.1f} MB.")
-    if not shutil.which("rsyslogd"):
+    if not kafka:
+        table.append("")
+        table.append(f"Host RSS at idle (three-stage pipeline on the in-process embedded broker, "
+                     f"after 8 s): {idle / 1024:.1f} MB.")
+    if not shutil.which("rsyslogd") and not only:
         table.append("")
         table.append("rsyslog was not installed (`apt-get install rsyslog-kafka`); its rows are missing.")
     section = "\n".join(table)
     text = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n"
-    start, end = "<!-- host-bench:start -->", "<!-- host-bench:end -->"
+    mark, title = ("host-bench-kafka", "Host pass-through on Apache Kafka") if kafka else \
+        ("host-bench", "Host pass-through")
+    start, end = f"<!-- {mark}:start -->", f"<!-- {mark}:end -->"
     if start in text:
         text = text[:text.index(start) + len(start)] + "\n" + section + "\n" + text[text.index(end):]
     else:
-        text += f"\n## Host pass-through\n\n{start}\n{section}\n{end}\n"
+        text += f"\n## {title}\n\n{start}\n{section}\n{end}\n"
     open(doc, "w").write(text)
 
 

@@ -1,11 +1,31 @@
 # Shared helpers for the host's integration tests (bash). Each test runs in
-# its own temporary folder on librdkafka's mock cluster (loopback only).
+# its own temporary folder on librdkafka's mock cluster (loopback only), or
+# on a real Kafka with CAREEROPS_TEST_BROKER=kafka (below).
 set -euo pipefail
 : "${CAREEROPS_BIN:?run through meson test}"
 : "${CAREEROPS_PLUGIN_PATH:?run through meson test}"
 export CAREEROPS_PLUGIN_PATH CAREEROPS_LOOPBACK_ONLY=1
 B="$CAREEROPS_BIN"
 T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-it.XXXXXX")
+# CAREEROPS_TEST_BROKER=kafka (meson test --setup kafka): the same tests on
+# the real Kafka at $CAREEROPS_KAFKA_BOOTSTRAP (scripts/kafka.sh), through
+# tests/kafka/on_kafka.py (fresh pipeline and topic names per broker start).
+ON_KAFKA=0
+if [ "${CAREEROPS_TEST_BROKER:-mock}" = kafka ]; then
+    if [ -z "${CAREEROPS_KAFKA_BOOTSTRAP:-}" ]; then
+        echo "SKIP: CAREEROPS_TEST_BROKER=kafka but no CAREEROPS_KAFKA_BOOTSTRAP (eval \"\$(bash scripts/kafka.sh env)\")"
+        rm -rf "$T"; exit 77
+    fi
+    ON_KAFKA=1
+    export CAREEROPS_REAL_BIN="$B" CAREEROPS_KAFKA_RUN="${T##*.}$RANDOM"
+    B="$(cd "$(dirname "${BASH_SOURCE[0]}")/../kafka" && pwd)/on_kafka.py"
+fi
+# mock_only WHY: this test exercises the in-memory broker itself; skip on Kafka.
+mock_only() {
+    [ $ON_KAFKA = 1 ] || return 0
+    echo "SKIP on real Kafka: $*"
+    rm -rf "$T"; exit 77
+}
 PIDS=()
 cleanup() {
     for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
@@ -19,6 +39,12 @@ ok() { echo "ok: $*"; }
 
 # start_broker MANIFEST...: a standalone embedded broker; sets BS.
 start_broker() {
+    if [ $ON_KAFKA = 1 ]; then
+        # a fresh name space per start, as a fresh embedded broker was
+        CAREEROPS_KAFKA_RUN="${T##*.}$RANDOM"
+        BS=$CAREEROPS_KAFKA_BOOTSTRAP
+        return 0
+    fi
     local args=()
     for m in "$@"; do args+=(--manifest "$m"); done
     "$B" broker --bootstrap-file bs.txt "${args[@]}" > broker.log 2>&1 &

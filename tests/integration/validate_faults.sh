@@ -2,6 +2,7 @@
 # `careerops validate` on a manifest with five distinct faults prints five
 # errors with their JSON paths and exits 2; a good manifest passes.
 . "$(dirname "$0")/lib.sh"
+mock_only "validate checks manifests, not a broker (the messages name the file given)"
 mkdir secrets
 cat > bad.json <<'J'
 {"pipeline":"bad","secrets_dir":"secrets","colour":"blue",
