@@ -74,6 +74,59 @@ static void co__validate_retry_budget(const co_manifest_t *m, co_diag_t *d)
     }
 }
 
+/* `delivery: exactly-once`: processor stages on a real Kafka cluster,
+ * whose transactions outlive a batch (docs/operations.md, "Exactly-once").
+ * A `careerops broker` (mock) behind a plain address is refused when the
+ * stage starts (eos.c). */
+static void co__validate_eos(const co_manifest_t *m, const co_stage_conf_t *s,
+                             size_t i, co_diag_t *d)
+{
+    char dp[64];
+    snprintf(dp, sizeof dp, "stages[%zu].delivery", i);
+    if (s->n_inputs == 0) {
+        co_diag_add(d, dp,
+                    "\"exactly-once\" is for processor stages: a source's "
+                    "input is not a Kafka topic, so its position cannot "
+                    "be committed in a Kafka transaction; use "
+                    "\"at-least-once\" (downstream stages drop repeats by "
+                    "the record key, the idempotency key)");
+        return;
+    }
+    if (s->output == NULL) {
+        co_diag_add(d, dp,
+                    "\"exactly-once\" is for processor stages: a sink's "
+                    "side effects (rows, posts, files) happen outside the "
+                    "Kafka transaction and would repeat after an abort; use "
+                    "\"at-least-once\" with idempotency keys (the sink's "
+                    "upserts or idem checks)");
+        return;
+    }
+    if (m->embedded) {
+        co_diag_add(d, dp,
+                    "\"exactly-once\" needs a real Kafka cluster: the "
+                    "embedded broker (librdkafka %s's mock cluster) does "
+                    "not hide aborted transactions from read_committed "
+                    "consumers, so duplicates would reach them; set "
+                    "kafka.bootstrap.servers to a Kafka cluster, or use "
+                    "\"at-least-once\" with idempotency keys",
+                    rd_kafka_version_str());
+        return;
+    }
+    const char *tt = json_string_value(
+        json_object_get(m->kafka, "transaction.timeout.ms"));
+    long long limit = tt ? atoll(tt) : 60000; /* librdkafka's default */
+    if (limit > 0 && s->commit_interval_ms >= limit) {
+        snprintf(dp, sizeof dp, "stages[%zu].commit_interval_ms", i);
+        co_diag_add(d, dp,
+                    "%lld ms: an exactly-once stage commits its transaction "
+                    "at least this often, so it must stay well below "
+                    "kafka.transaction.timeout.ms (%lld ms), or the broker "
+                    "aborts the transaction first; lower commit_interval_ms "
+                    "or raise kafka.transaction.timeout.ms",
+                    (long long)s->commit_interval_ms, limit);
+    }
+}
+
 int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
 {
     size_t before = d->n;
@@ -117,14 +170,8 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
                         "plugin %s is a sink: it takes \"input\" but "
                         "produces nothing, so remove \"output\"",
                         s->plugin);
-        if (s->delivery == CO_DELIVERY_EXACTLY_ONCE) {
-            char dp[64];
-            snprintf(dp, sizeof dp, "stages[%zu].delivery", i);
-            co_diag_add(d, dp,
-                        "\"exactly-once\" (transactional producer) is not "
-                        "available in this version: use \"at-least-once\" "
-                        "with idempotency keys (docs/manifest.md)");
-        }
+        if (s->delivery == CO_DELIVERY_EXACTLY_ONCE)
+            co__validate_eos(m, s, i, d);
         snprintf(path, sizeof path, "stages[%zu].config", i);
         co_options_validate(p->options, s->config, path, d);
     }

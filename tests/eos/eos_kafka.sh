@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# delivery: exactly-once on a real Kafka cluster: EOS_RECORDS (20,000)
+# numbered records in a 4-partition topic go through a processor stage with
+# `delivery: exactly-once`, run as its own process and SIGKILLed EOS_KILLS
+# (50) times mid-stream (each kill lands after the host took in a random
+# 1..EOS_BUSY_MAX records, so transactions are open), restarted at once. A
+# read_committed consumer downstream then counts the output: 0 missing,
+# 0 duplicates. A read_uncommitted count shows what the aborted
+# transactions left in the log (informational).
+#
+# Needs CAREEROPS_KAFKA_BOOTSTRAP (`eval "$(scripts/kafka.sh env)"`), else
+# it is skipped (exit 77). EOS_SEED repeats a kill schedule.
+if [ -z "${CAREEROPS_KAFKA_BOOTSTRAP:-}" ]; then
+    echo "SKIP: CAREEROPS_KAFKA_BOOTSTRAP is not set: start a real broker" \
+        "with scripts/kafka.sh start and eval \"\$(scripts/kafka.sh env)\"" \
+        "(needs Java 17 and Maven Central)"
+    exit 77
+fi
+. "$(dirname "$0")/../integration/lib.sh"
+: "${EOS_TOOL:?run through meson test}"
+KBS=$CAREEROPS_KAFKA_BOOTSTRAP
+N=${EOS_RECORDS:-20000}
+KILLS=${EOS_KILLS:-50}
+BUSY_MAX=${EOS_BUSY_MAX:-400}
+SEED=${EOS_SEED:-$$}
+RANDOM=$SEED
+echo "seed $SEED (EOS_SEED=$SEED repeats the kill schedule), broker $KBS"
+# the real broker keeps its topics and groups: names of this run only
+RUN="eos$(date +%s)x$$"
+IN="${RUN}_in" OUT="${RUN}_out" DLQ="${RUN}_dlq"
+
+"$EOS_TOOL" produce "$KBS" "$IN" 4 "$N" || fail "cannot produce the input"
+
+cat > m.json <<J
+{"pipeline":"$RUN","kafka":{"bootstrap.servers":"$KBS"},
+ "state":"file:state.json","http":{"listen":"127.0.0.1:0"},
+ "defaults":{"partitions":4},
+ "stages":[
+  {"name":"mid","plugin":"mock-fault","input":"$IN","output":"$OUT",
+   "delivery":"exactly-once","commit_interval_ms":200,"max_batch":500,
+   "errors":{"dead_letter_topic":"$DLQ"},
+   "config":{"sleep_ms":1}}]}
+J
+"$B" validate m.json || fail "validate refused the exactly-once manifest"
+
+mkdir -p logs
+STARTS=0
+start() {
+    STARTS=$((STARTS + 1))
+    LOG="logs/mid.$STARTS.log"
+    "$B" run m.json --stage mid 2> "$LOG" &
+    PID=$!
+    PIDS+=($!)
+}
+# records the current host took in (its /api/stages), 0 until it answers
+records_in() {
+    local port
+    port=$(grep -ao 'http endpoint on [0-9.]*:[0-9]*' "$LOG" 2>/dev/null |
+        grep -o '[0-9]*$' || true)
+    [ -n "$port" ] || { echo 0; return; }
+    curl -sf -m 2 "http://127.0.0.1:$port/api/stages" 2>/dev/null |
+        python3 -c 'import json,sys
+try: print(int(sum(s["records_in"] for s in json.load(sys.stdin)["stages"])))
+except Exception: print(0)'
+}
+sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
+
+t0=$SECONDS
+start
+busy=0
+for ((k = 1; k <= KILLS; k++)); do
+    want=$((1 + RANDOM % BUSY_MAX))
+    end=$((SECONDS + 20))
+    while [ $SECONDS -lt $end ] && [ "$(records_in)" -lt $want ]; do
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    sleep_ms $((RANDOM % 300))
+    [ "$(records_in)" -gt 0 ] && busy=$((busy + 1))
+    kill -9 "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    start
+done
+echo "$KILLS SIGKILLs in $((SECONDS - t0)) s, $busy while the host was processing"
+
+# the last host finishes the stream; the downstream consumer counts
+"$EOS_TOOL" count "$KBS" "$OUT" "$N" 600 > count.txt || true
+kill -TERM "$PID" 2>/dev/null || true
+wait "$PID" 2>/dev/null || true
+cat count.txt
+"$EOS_TOOL" count "$KBS" "$OUT" "$N" 60 read_uncommitted || true
+echo "$((SECONDS - t0)) s in all"
+if grep -ah '"level":"error"' logs/*.log | grep -v 'Broker: Unknown member\|Disconnected' | head -5 | grep .; then
+    echo "(errors above were logged by the hosts)"
+fi
+grep -q 'FAILED' "$LOG" && fail "the last host FAILED: $(grep -a FAILED "$LOG" | head -3)"
+"$EOS_TOOL" count "$KBS" "$OUT" "$N" 60 > final.txt ||
+    fail "downstream read_committed: $(cat final.txt)"
+cat final.txt
+ok "$N records through $KILLS SIGKILLs: 0 missing, 0 duplicates downstream (read_committed)"
