@@ -250,6 +250,9 @@ static int co__commit(co_stage_t *st, struct co_eos_s *e)
 
 static int co__begin(co_stage_t *st, struct co_eos_s *e)
 {
+    /* wait for downstream room before the transaction, not inside it
+     * (waits inside count against transaction.timeout.ms) */
+    co_stage_backpressure(st, st->sc->output);
     rd_kafka_error_t *x = rd_kafka_begin_transaction(st->producer);
     if (x) {
         /* begin fails only on a state error: fatal or a bug */
@@ -391,24 +394,6 @@ static int co__init(co_stage_t *st)
     }
 }
 
-static int co__subscribe(co_stage_t *st)
-{
-    rd_kafka_topic_partition_list_t *subs =
-        rd_kafka_topic_partition_list_new((int)st->sc->n_inputs);
-    for (size_t i = 0; i < st->sc->n_inputs; i++)
-        rd_kafka_topic_partition_list_add(subs, st->sc->inputs[i],
-                                          RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(st->consumer, subs);
-    rd_kafka_topic_partition_list_destroy(subs);
-    if (err) {
-        snprintf(st->err_msg, sizeof st->err_msg, "subscribe: %s",
-                 rd_kafka_err2str(err));
-        co_stage_fatal(st, "cannot subscribe");
-        return -1;
-    }
-    return 0;
-}
-
 /* Read, process and commit until stopped. Returns 0 or -1 (FAILED). */
 static int co__run(co_stage_t *st, struct co_eos_s *e)
 {
@@ -427,6 +412,25 @@ static int co__run(co_stage_t *st, struct co_eos_s *e)
         if (e->fatal)
             return -1;
         int idle = msg == NULL;
+        if (msg && msg->err == RD_KAFKA_RESP_ERR__FATAL) {
+            /* e.g. FENCED_INSTANCE_ID: another process took this
+             * group.instance.id */
+            char fe[512];
+            rd_kafka_resp_err_t fc =
+                rd_kafka_fatal_error(st->consumer, fe, sizeof fe);
+            snprintf(st->err_msg, sizeof st->err_msg,
+                     "consumer: fatal error %s: %s%s", rd_kafka_err2name(fc),
+                     fe,
+                     fc == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID
+                         ? " (another process runs this stage instance with "
+                           "the same group.instance.id: give each process "
+                           "its own CAREEROPS_MEMBER)"
+                         : "");
+            rd_kafka_message_destroy(msg);
+            co_stage_fatal(st, "exactly-once");
+            rc = -1;
+            break;
+        }
         if (msg && msg->err) {
             if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
                 co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
@@ -485,7 +489,7 @@ int co_stage_eos_loop(co_stage_t *st)
            tid, (long long)st->sc->max_batch,
            (long long)st->sc->commit_interval_ms);
     st->eos = &e;
-    int rc = co__subscribe(st);
+    int rc = co_stage_subscribe(st);
     if (rc == 0)
         rc = co__run(st, &e);
     co_log(CO_LOG_INFO, st->sc->name, st->sc->plugin,

@@ -391,6 +391,7 @@ static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
     co_kafka_set(cc, "enable.auto.offset.store", "false", NULL, 0);
     static const char *const defaults[][2] = {
         {"auto.offset.reset", "earliest"},
+        {"isolation.level", "read_committed"}, /* exactly-once upstream */
         {"queued.min.messages", "100000"},
         {"queued.max.messages.kbytes", "65536"},
         {"fetch.error.backoff.ms", "10"},

@@ -278,6 +278,11 @@ int co_stage_consumer_loop(co_stage_t *st);
 size_t co_stage_msg_headers(const rd_kafka_message_t *msg, co_header_t *hbuf,
                             size_t max);
 
+/** @brief Subscribe the stage's consumer to its inputs (on the in-process
+ *         embedded broker: take its partitions statically) (worker.c).
+ *  @returns 0, or -1 with the stage FAILED. */
+int co_stage_subscribe(co_stage_t *st);
+
 /** @brief Write the source positions whose records are acknowledged
  *         (all of them when `final`, after draining). */
 void co_stage_source_commit(co_stage_t *st, int final);

@@ -588,3 +588,8 @@ size_t co_stage_msg_headers(const rd_kafka_message_t *msg, co_header_t *hbuf,
 {
     return co__headers(msg, hbuf, max);
 }
+
+int co_stage_subscribe(co_stage_t *st)
+{
+    return co__subscribe(st);
+}

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # delivery: exactly-once on a real Kafka cluster: EOS_RECORDS (20,000)
 # numbered records in a 4-partition topic go through a processor stage with
-# `delivery: exactly-once`, run as its own process and SIGKILLed EOS_KILLS
-# (50) times mid-stream (each kill lands after the host took in a random
-# 1..EOS_BUSY_MAX records, so transactions are open), restarted at once. A
-# read_committed consumer downstream then counts the output: 0 missing,
+# `delivery: exactly-once` (5 ms per record), run as its own process and
+# SIGKILLed EOS_KILLS (50) times mid-stream, restarted at once: each kill
+# lands a random 0..EOS_KILL_MS (1000) ms after the host took in its first
+# record, so transactions are open (up to 200 ms or 500 records each), and
+# the host started after the last kill must still find records to process.
+# A read_committed consumer downstream then counts the output: 0 missing,
 # 0 duplicates. A read_uncommitted count shows what the aborted
 # transactions left in the log (informational).
 #
@@ -21,7 +23,7 @@ fi
 KBS=$CAREEROPS_KAFKA_BOOTSTRAP
 N=${EOS_RECORDS:-20000}
 KILLS=${EOS_KILLS:-50}
-BUSY_MAX=${EOS_BUSY_MAX:-400}
+KILL_MS=${EOS_KILL_MS:-1000}
 SEED=${EOS_SEED:-$$}
 RANDOM=$SEED
 echo "seed $SEED (EOS_SEED=$SEED repeats the kill schedule), broker $KBS"
@@ -39,7 +41,7 @@ cat > m.json <<J
   {"name":"mid","plugin":"mock-fault","input":"$IN","output":"$OUT",
    "delivery":"exactly-once","commit_interval_ms":200,"max_batch":500,
    "errors":{"dead_letter_topic":"$DLQ"},
-   "config":{"sleep_ms":1}}]}
+   "config":{"sleep_ms":5}}]}
 J
 "$B" validate m.json || fail "validate refused the exactly-once manifest"
 
@@ -52,36 +54,41 @@ start() {
     PID=$!
     PIDS+=($!)
 }
-# records the current host took in (its /api/stages), 0 until it answers
+# records the current host took in (careerops_records_in_total on its
+# /metrics), 0 until it answers
 records_in() {
-    local port
-    port=$(grep -ao 'http endpoint on [0-9.]*:[0-9]*' "$LOG" 2>/dev/null |
-        grep -o '[0-9]*$' || true)
-    [ -n "$port" ] || { echo 0; return; }
-    curl -sf -m 2 "http://127.0.0.1:$port/api/stages" 2>/dev/null |
-        python3 -c 'import json,sys
-try: print(int(sum(s["records_in"] for s in json.load(sys.stdin)["stages"])))
-except Exception: print(0)'
+    local addr
+    addr=$(sed -n 's/.*http endpoint on \([0-9.]*:[0-9]*\).*/\1/p' "$LOG" 2>/dev/null)
+    curl -sf -m 2 "http://${addr:-127.0.0.1:1}/metrics" 2>/dev/null |
+        awk '/^careerops_records_in_total/ { n += $NF } END { printf "%d\n", n }'
 }
 sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
 
 t0=$SECONDS
 start
 busy=0
-for ((k = 1; k <= KILLS; k++)); do
-    want=$((1 + RANDOM % BUSY_MAX))
-    end=$((SECONDS + 20))
-    while [ $SECONDS -lt $end ] && [ "$(records_in)" -lt $want ]; do
-        kill -0 "$PID" 2>/dev/null || break
+# wait_busy SECONDS: until the current host took in a record
+wait_busy() {
+    local end=$((SECONDS + $1))
+    while [ $SECONDS -lt $end ] && [ "$(records_in)" -lt 1 ]; do
+        kill -0 "$PID" 2>/dev/null || return 1
         sleep 0.05
     done
-    sleep_ms $((RANDOM % 300))
-    [ "$(records_in)" -gt 0 ] && busy=$((busy + 1))
+    [ "$(records_in)" -ge 1 ]
+}
+for ((k = 1; k <= KILLS; k++)); do
+    wait_busy 30 || fail "kill $k: the host took in nothing within 30 s" \
+        "(the stream ended early, or the host is stuck): $(tail -3 "$LOG")"
+    sleep_ms $((RANDOM % (KILL_MS + 1)))
+    busy=$((busy + $(records_in)))
     kill -9 "$PID" 2>/dev/null || true
     wait "$PID" 2>/dev/null || true
     start
 done
-echo "$KILLS SIGKILLs in $((SECONDS - t0)) s, $busy while the host was processing"
+echo "$KILLS SIGKILLs in $((SECONDS - t0)) s; the killed hosts took in" \
+    "$busy records in all (those of open transactions are processed again)"
+wait_busy 30 || fail "the stream ended before the last kill: raise EOS_RECORDS"
+echo "the host after the last kill still had records to process"
 
 # the last host finishes the stream; the downstream consumer counts
 "$EOS_TOOL" count "$KBS" "$OUT" "$N" 600 > count.txt || true

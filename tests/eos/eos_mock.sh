@@ -49,6 +49,14 @@ ok "validate refuses exactly-once on a source and on a sink, saying why"
     fail "validate accepted commit_interval_ms above transaction.timeout.ms"
 grep -q 'stages\[1\].commit_interval_ms: .*transaction.timeout.ms' err.txt ||
     fail "no reason for the commit interval: $(cat err.txt)"
+"$B" validate m.json --set kafka.bootstrap.servers=127.0.0.1:9 \
+    --set stages.mid.max_batch=60000 \
+    --set kafka.isolation.level=read_uncommitted 2> err.txt &&
+    fail "validate accepted read_uncommitted and a huge transaction"
+grep -q 'kafka.isolation.level: "read_uncommitted": .*aborted transactions' err.txt ||
+    fail "no reason for isolation.level: $(cat err.txt)"
+grep -q 'stages\[1\].max_batch: 60000 records per exactly-once transaction' err.txt ||
+    fail "no reason for max_batch: $(cat err.txt)"
 ok "validate accepts an exactly-once processor on a cluster address"
 
 # `careerops broker` is the mock cluster too: the stage refuses to start
