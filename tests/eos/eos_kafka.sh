@@ -19,6 +19,9 @@ if [ -z "${CAREEROPS_KAFKA_BOOTSTRAP:-}" ]; then
     exit 77
 fi
 . "$(dirname "$0")/../integration/lib.sh"
+# this test names its own broker and topics: the real binary, not the
+# manifest rewriter of `meson test --setup kafka` (tests/kafka/on_kafka.py)
+B=${CAREEROPS_REAL_BIN:-$B}
 : "${EOS_TOOL:?run through meson test}"
 KBS=$CAREEROPS_KAFKA_BOOTSTRAP
 N=${EOS_RECORDS:-20000}
@@ -97,7 +100,7 @@ wait "$PID" 2>/dev/null || true
 cat count.txt
 "$EOS_TOOL" count "$KBS" "$OUT" "$N" 60 read_uncommitted || true
 echo "$((SECONDS - t0)) s in all"
-if grep -ah '"level":"error"' logs/*.log | grep -v 'Broker: Unknown member\|Disconnected' | head -5 | grep .; then
+if grep -ah '"level":"error"' logs/*.log | grep -v 'Disconnected\|alert trigger' | head -5 | grep .; then
     echo "(errors above were logged by the hosts)"
 fi
 grep -q 'FAILED' "$LOG" && fail "the last host FAILED: $(grep -a FAILED "$LOG" | head -3)"
