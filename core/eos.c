@@ -187,9 +187,14 @@ static int co__abort(co_stage_t *st, struct co_eos_s *e, int rewind)
             continue;
         }
         co__forget(e);
-        if (co__txn_error(st, "abort_transaction", x) != 0)
-            return -1;
-        return -1; /* neither fatal nor retriable: cannot go on either */
+        if (rd_kafka_error_is_fatal(x))
+            return co__txn_error(st, "abort_transaction", x);
+        /* neither fatal nor retriable: the producer cannot go on either */
+        snprintf(st->err_msg, sizeof st->err_msg, "abort_transaction: %s",
+                 rd_kafka_error_string(x));
+        rd_kafka_error_destroy(x);
+        co_stage_fatal(st, "exactly-once");
+        return -1;
     }
     if (rewind)
         co__rewind(st, e);
