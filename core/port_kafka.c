@@ -1,5 +1,6 @@
 /* The Kafka port: produce with CloudEvents headers, delivery reports that
  * release input offsets, draining, and the producer/consumer settings. */
+#include "eos.h"
 #include "err.h"
 #include "log.h"
 #include "port.h"
@@ -352,6 +353,11 @@ static rd_kafka_t *co__producer_new(co_stage_t *st, char *errstr, size_t sz)
         {"batch.num.messages", "10000"},
         {"topic.metadata.refresh.interval.ms", "60000"}};
     co__defaults(st, pc, defaults, sizeof defaults / sizeof defaults[0]);
+    if (st->sc->delivery == CO_DELIVERY_EXACTLY_ONCE && st->sc->n_inputs > 0 &&
+        co_eos_producer_conf(st, pc, errstr, sz) != 0) {
+        rd_kafka_conf_destroy(pc);
+        return NULL;
+    }
     rd_kafka_conf_set_dr_msg_cb(pc, co__dr_cb);
     rd_kafka_conf_set_log_cb(pc, co__log_cb);
     rd_kafka_conf_set_opaque(pc, st);
@@ -391,6 +397,7 @@ static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
     co_kafka_set(cc, "enable.auto.offset.store", "false", NULL, 0);
     static const char *const defaults[][2] = {
         {"auto.offset.reset", "earliest"},
+        {"isolation.level", "read_committed"}, /* exactly-once upstream */
         {"queued.min.messages", "100000"},
         {"queued.max.messages.kbytes", "65536"},
         {"fetch.error.backoff.ms", "10"},
@@ -406,6 +413,11 @@ static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
     if (st->env && st->env->mock_broker)
         co__defaults(st, cc, mock, 2);
     rd_kafka_conf_set_rebalance_cb(cc, co_stage_rebalance_cb);
+    if (st->sc->delivery == CO_DELIVERY_EXACTLY_ONCE &&
+        co_eos_consumer_conf(st, cc, errstr, sz) != 0) {
+        rd_kafka_conf_destroy(cc);
+        return NULL;
+    }
     rd_kafka_conf_set_opaque(cc, st);
     rd_kafka_conf_set_log_cb(cc, co__log_cb);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, cc, e, sizeof e);

@@ -3,6 +3,7 @@
  * host_api.c, the ports in port_kafka.c and capture.c, the loops in
  * worker.c and worker_source.c. */
 #include "stage.h"
+#include "eos.h"
 #include "err.h"
 #include "log.h"
 #include "port.h"
@@ -461,7 +462,9 @@ void *co_stage_main(void *arg)
     }
     co_stage_set_status(st, CO_STAGE_RUNNING, NULL);
     int rc = st->sc->n_inputs == 0 ? co_stage_source_loop(st)
-                                   : co_stage_consumer_loop(st);
+             : st->sc->delivery == CO_DELIVERY_EXACTLY_ONCE
+                 ? co_stage_eos_loop(st)
+                 : co_stage_consumer_loop(st);
     if (rc == 0 && co_stage_get_status(st) != CO_STAGE_DONE)
         co_stage_set_status(st, CO_STAGE_STOPPED, NULL);
     CO__ATOMIC_STORE(&st->finished, CO_FINISH_RETURNED);

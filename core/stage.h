@@ -144,6 +144,7 @@ struct co_stage_s {
     size_t n_kb;
     co_expect_t *expect;
     size_t n_expect;
+    struct co_eos_s *eos; /**< exactly-once loop state (eos.c), or NULL */
 
     /* what the current callback reported */
     char err_class[64];
@@ -272,6 +273,16 @@ int co_stage_source_loop(co_stage_t *st);
 
 /** @brief Run the consumer loop (worker.c). @returns 0 or -1 (FAILED). */
 int co_stage_consumer_loop(co_stage_t *st);
+
+/** @brief Point hbuf[0..max) at a consumed record's headers (borrowed
+ *         from msg) (worker.c). @returns How many. */
+size_t co_stage_msg_headers(const rd_kafka_message_t *msg, co_header_t *hbuf,
+                            size_t max);
+
+/** @brief Subscribe the stage's consumer to its inputs (on the in-process
+ *         embedded broker: take its partitions statically) (worker.c).
+ *  @returns 0, or -1 with the stage FAILED. */
+int co_stage_subscribe(co_stage_t *st);
 
 /** @brief Write the source positions whose records are acknowledged
  *         (all of them when `final`, after draining). */

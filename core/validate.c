@@ -4,6 +4,7 @@
 #include "loader.h"
 #include "options.h"
 #include "backoff.h"
+#include "backpressure.h"
 
 #include <librdkafka/rdkafka.h>
 #include <stdlib.h>
@@ -43,6 +44,16 @@ static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
  * the group evicts the stage and the record is retried from its start
  * again after the rejoin, forever. (The in-process embedded broker assigns
  * partitions statically: no group, no eviction.) */
+/* The longest series of retries of one record with their backoff, in ms
+ * (counting stops once it passes `cap`). */
+static long long co__retry_worst(const co_stage_conf_t *s, long long cap)
+{
+    long long worst = 0;
+    for (int a = 1; a <= s->retries && worst <= cap; a++)
+        worst += co_backoff_ms(a, s->backoff_ms, s->backoff_max_ms, 0, 1.0);
+    return worst;
+}
+
 static void co__validate_retry_budget(const co_manifest_t *m, co_diag_t *d)
 {
     const char *mp =
@@ -55,10 +66,7 @@ static void co__validate_retry_budget(const co_manifest_t *m, co_diag_t *d)
         const co_stage_conf_t *s = &m->stages[i];
         if (s->n_inputs == 0)
             continue; /* sources have no consumer */
-        long long worst = 0;
-        for (int a = 1; a <= s->retries && worst <= limit; a++)
-            worst += co_backoff_ms(a, s->backoff_ms, s->backoff_max_ms, 0, 1.0);
-        if (worst <= limit)
+        if (co__retry_worst(s, limit) <= limit)
             continue;
         char path[64];
         snprintf(path, sizeof path, "stages[%zu].errors.retries", i);
@@ -71,6 +79,85 @@ static void co__validate_retry_budget(const co_manifest_t *m, co_diag_t *d)
                     "kafka.max.poll.interval.ms",
                     s->retries, (long long)s->backoff_max_ms, limit,
                     s->name ? s->name : "");
+    }
+}
+
+/* `delivery: exactly-once`: processor stages on a real Kafka cluster,
+ * whose transactions outlive a batch (docs/operations.md, "Exactly-once").
+ * A `careerops broker` (mock) behind a plain address is refused when the
+ * stage starts (eos.c). */
+static void co__validate_eos(const co_manifest_t *m, const co_stage_conf_t *s,
+                             size_t i, co_diag_t *d)
+{
+    char dp[64];
+    snprintf(dp, sizeof dp, "stages[%zu].delivery", i);
+    if (s->n_inputs == 0) {
+        co_diag_add(d, dp,
+                    "\"exactly-once\" is for processor stages: a source's "
+                    "input is not a Kafka topic, so its position cannot "
+                    "be committed in a Kafka transaction; use "
+                    "\"at-least-once\" (downstream stages drop repeats by "
+                    "the record key, the idempotency key)");
+        return;
+    }
+    if (s->output == NULL) {
+        co_diag_add(d, dp,
+                    "\"exactly-once\" is for processor stages: a sink's "
+                    "side effects (rows, posts, files) happen outside the "
+                    "Kafka transaction and would repeat after an abort; use "
+                    "\"at-least-once\" with idempotency keys (the sink's "
+                    "upserts or idem checks)");
+        return;
+    }
+    if (m->embedded) {
+        co_diag_add(d, dp,
+                    "\"exactly-once\" needs a real Kafka cluster: the "
+                    "embedded broker (librdkafka %s's mock cluster) does "
+                    "not hide aborted transactions from read_committed "
+                    "consumers, so duplicates would reach them; set "
+                    "kafka.bootstrap.servers to a Kafka cluster, or use "
+                    "\"at-least-once\" with idempotency keys",
+                    rd_kafka_version_str());
+        return;
+    }
+    const char *iso =
+        json_string_value(json_object_get(m->kafka, "isolation.level"));
+    if (iso && strcmp(iso, "read_committed") != 0)
+        co_diag_add(d, "kafka.isolation.level",
+                    "\"%s\": stage '%s' is exactly-once, and the stages "
+                    "that read its output must read committed records only, "
+                    "or they see the records of aborted transactions; "
+                    "remove kafka.isolation.level (the default is "
+                    "read_committed)",
+                    iso, s->name ? s->name : "");
+    const char *tt =
+        json_string_value(json_object_get(m->kafka, "transaction.timeout.ms"));
+    long long limit = tt ? atoll(tt) : 60000; /* librdkafka's default */
+    long long worst = co__retry_worst(s, limit);
+    if (limit > 0 && s->commit_interval_ms + worst >= limit) {
+        snprintf(dp, sizeof dp, "stages[%zu].commit_interval_ms", i);
+        co_diag_add(d, dp,
+                    "%lld ms, plus up to %lld ms of retries of one record "
+                    "(errors.retries with their backoff), can keep an "
+                    "exactly-once transaction open past "
+                    "kafka.transaction.timeout.ms (%lld ms): the broker "
+                    "would abort it and fence the stage; lower "
+                    "commit_interval_ms or the retries, or raise "
+                    "kafka.transaction.timeout.ms",
+                    (long long)s->commit_interval_ms, worst, limit);
+    }
+    /* an open transaction's records count as downstream lag that the
+     * read_committed consumers cannot read away yet */
+    if (s->max_batch * 2 > CO_BP_LIMIT_RECORDS) {
+        snprintf(dp, sizeof dp, "stages[%zu].max_batch", i);
+        co_diag_add(d, dp,
+                    "%lld records per exactly-once transaction is too many: "
+                    "its uncommitted records count as lag downstream that "
+                    "read_committed consumers cannot reduce, against a "
+                    "backpressure limit of %d per partition; keep max_batch "
+                    "at most %d",
+                    (long long)s->max_batch, CO_BP_LIMIT_RECORDS,
+                    CO_BP_LIMIT_RECORDS / 2);
     }
 }
 
@@ -117,14 +204,8 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
                         "plugin %s is a sink: it takes \"input\" but "
                         "produces nothing, so remove \"output\"",
                         s->plugin);
-        if (s->delivery == CO_DELIVERY_EXACTLY_ONCE) {
-            char dp[64];
-            snprintf(dp, sizeof dp, "stages[%zu].delivery", i);
-            co_diag_add(d, dp,
-                        "\"exactly-once\" (transactional producer) is not "
-                        "available in this version: use \"at-least-once\" "
-                        "with idempotency keys (docs/manifest.md)");
-        }
+        if (s->delivery == CO_DELIVERY_EXACTLY_ONCE)
+            co__validate_eos(m, s, i, d);
         snprintf(path, sizeof path, "stages[%zu] (%.256s).config", i, s->name);
         co_options_validate(p->options, s->config, path, d);
     }

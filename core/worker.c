@@ -657,3 +657,14 @@ int co_stage_consumer_loop(co_stage_t *st)
         co__commit(st, 1);
     return rc;
 }
+
+size_t co_stage_msg_headers(const rd_kafka_message_t *msg, co_header_t *hbuf,
+                            size_t max)
+{
+    return co__headers(msg, hbuf, max);
+}
+
+int co_stage_subscribe(co_stage_t *st)
+{
+    return co__subscribe(st);
+}
