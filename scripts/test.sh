@@ -58,11 +58,11 @@ run_kafka() {
     bash scripts/kafka.sh start >"$build/kafka-start.log" 2>&1 || krc=$?
     if [ $krc = 0 ]; then
         (eval "$(bash scripts/kafka.sh env)" &&
-            meson test -C "$build" --setup kafka --suite host --suite chaos \
+            meson test -C "$build" --setup kafka --suite host --suite chaos --suite eos-kafka \
                 --print-errorlogs --timeout-multiplier 2)
         summ "$build/meson-logs/testlog-kafka.json" kafka
         bash scripts/kafka.sh stop >/dev/null 2>&1
-        meson test -C "$build" --setup kafka --suite kafka --print-errorlogs \
+        meson test -C "$build" --setup kafka --suite kafka --no-suite eos-kafka --print-errorlogs \
             --timeout-multiplier 2 --logbase testlog-own
         summ "$build/meson-logs/testlog-own-kafka.json" kafka
     elif [ $krc = 77 ]; then
