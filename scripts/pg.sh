@@ -111,7 +111,11 @@ cmd_start() {
     else
         local port
         if [ -f "$dir/port" ]; then port=$(cat "$dir/port"); else port=$(pick_port); fi
-        port_busy "$port" && die "port $port (from $dir/port) is taken by another program; remove $dir to pick another"
+        if port_busy "$port"; then
+            # the data stays; only the address changes (`env` reads the file)
+            echo "pg.sh: port $port (from $dir/port) is taken by another program; using another" >&2
+            port=$(pick_port)
+        fi
         echo "$port" >"$dir/port.tmp" && mv "$dir/port.tmp" "$dir/port"
         local sockdir
         sockdir=$(cd "$dir" && pwd -P)
