@@ -13,8 +13,26 @@ if [ ! -x "$DOVECOT" ]; then
     echo "SKIP: dovecot is not installed (apt-get install dovecot-imapd, or bash scripts/deps.sh)"
     exit 77
 fi
-dovecot_free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+# Two distinct free ports below the kernel's ephemeral range (32768 on):
+# a port from bind(0) is an ephemeral one, which any client connection of
+# the suite may take as its source port before dovecot (re)binds it, and
+# two separate bind(0) calls may return the same port.
+dovecot_free_ports() {
+    python3 - <<'PY'
+import random, socket
+got, held = [], []
+while len(got) < 2:
+    p = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        s.close()
+        continue
+    held.append(s)
+    got.append(p)
+print(*got)
+PY
 }
 dovecot_setup() {
     D=$(realpath "$1")
@@ -43,8 +61,7 @@ dovecot_setup() {
     else
         mkdir -p "$DOVECOT_RUN"
     fi
-    IMAP_PORT=$(dovecot_free_port)
-    IMAPS_PORT=$(dovecot_free_port)
+    read -r IMAP_PORT IMAPS_PORT < <(dovecot_free_ports)
     # as root (CI containers) the login and mail processes run as nobody:
     # Dovecot refuses to run them as root
     local u g uid gid
