@@ -48,9 +48,9 @@ J
         > "$d/weed.log" 2>&1 &
     WEED_PID=$!
 }
-# weed_wait: until the S3 port answers (60 s at most).
+# weed_wait: until the S3 port answers (120 s at most: a loaded machine).
 weed_wait() {
-    for _ in $(seq 1 120); do
+    for _ in $(seq 1 240); do
         if curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"; then return 0; fi
         kill -0 "$WEED_PID" 2> /dev/null || { tail -n 20 "$1/weed.log" >&2; return 1; }
         sleep 0.5
@@ -72,6 +72,10 @@ weed_up() {
         if weed_wait "$1" 2> "$1/wait.err"; then return 0; fi
         weed_stop
         S3_PORT=
+        # a fresh start: a master that finds volumes it did not create
+        # freezes volume growth ("after master state loss"), and every PUT
+        # then fails with HTTP 500
+        rm -rf "$1/data"
     done
     cat "$1/wait.err" >&2
     return 1
