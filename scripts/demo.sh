@@ -12,7 +12,9 @@
 # summary: messages, events per type, each interview with company and date
 # in your time zone, dead letters with reasons, elapsed time. --json prints
 # the same summary as one JSON object. Everything it started is stopped
-# again. docs/demo.md describes the output.
+# again (also on Ctrl-C, TERM or a cut pipe). docs/demo.md describes the
+# output. Exit 0; 3 when a notification was not delivered (dead letters of
+# the stage "show", e.g. Slack unreachable): the next run tries those again.
 #
 # --mailbox PATH  an mbox file (Google Takeout's .mbox works as it is), a
 #                 Maildir or a folder of .eml files. Default: the bundled
@@ -349,7 +351,7 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
 # Slack: what slack-sink really posted this run (it logs each post); the
 # failures are this run's dead letters of the stage "show"
 posted=0
-[ "$to_slack" = 0 ] || posted=$(grep -c '"msg":"posted event ' "$log" || true)
+[ "$to_slack" = 0 ] || posted=$(grep -c '"stage":"show".*"msg":"posted event ' "$log" || true)
 end=$(now_ms)
 summary_rc=0
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
@@ -438,7 +440,9 @@ if as_json == "1":
 out = []
 if to_slack == "1":
     tried = int(posted) + failed
-    line = f"{posted} of {tried} notifications were posted to Slack"
+    line = (f"{posted} of {tried} notifications were posted to Slack" if tried else
+            f"No new notifications posted to Slack this run (all {summary['notifications']} "
+            f"were shown before)")
     if failed:
         reason = "; ".join(str(r) for r in show_reasons[:2])
         line += (f": {failed} dead letters (reason: {reason}); they are posted "
