@@ -12,7 +12,9 @@
 # summary: messages, events per type, each interview with company and date
 # in your time zone, dead letters with reasons, elapsed time. --json prints
 # the same summary as one JSON object. Everything it started is stopped
-# again. docs/demo.md describes the output.
+# again (also on Ctrl-C, TERM or a cut pipe). docs/demo.md describes the
+# output. Exit 0; 3 when a notification was not delivered (dead letters of
+# the stage "show", e.g. Slack unreachable): the next run tries those again.
 #
 # --mailbox PATH  an mbox file (Google Takeout's .mbox works as it is), a
 #                 Maildir or a folder of .eml files. Default: the bundled
@@ -127,6 +129,10 @@ else
     for p in mailbox-source rules-classifier postgres-sink notifier console-sink; do
         targets+=("plugins/$p/$p.so")
     done
+    # rules-classifier's learned model (a custom target, not a library):
+    # without it the rules decide alone
+    model=plugins/rules-classifier/classifier.model
+    targets+=("$model")
     [ "$slack" = auto ] && [ -f secrets/slack_webhook ] && targets+=(plugins/slack-sink/slack-sink.so)
     [ -n "$imap" ] && targets+=(plugins/imap-source/imap-source.so)
     mkdir -p .run
@@ -138,12 +144,29 @@ else
     fi
     ninja -C "$bdir" "${targets[@]}" >.run/demo-build.log 2>&1 ||
         { tail -n 30 .run/demo-build.log >&2; die "build failed (log: .run/demo-build.log)"; }
+    [ -s "$bdir/$model" ] ||
+        die "no learned model at $bdir/$model after the build (ninja -C $bdir $model; log: .run/demo-build.log)"
     bin=$root/$bdir/core/careerops
 fi
 [ -x "$bin" ] || die "no careerops binary at $bin"
 
 # ---- PostgreSQL
+# what this script started is stopped at its end, also when it is
+# interrupted or its output is cut (| head: SIGPIPE)
+cleanup() {
+    if [ -n "${run_pid:-}" ] && kill -0 "$run_pid" 2>/dev/null; then
+        kill -TERM "$run_pid" 2>/dev/null || true
+        wait "$run_pid" 2>/dev/null || true
+    fi
+    if [ "$pg_started" = 1 ] && [ "$keep_db" = 0 ]; then
+        bash scripts/pg.sh stop >/dev/null 2>&1 || true
+    fi
+}
 pg_started=0
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 141' PIPE
 bash scripts/pg.sh status >/dev/null 2>&1 || pg_started=1
 say "starting PostgreSQL (scripts/pg.sh)"
 bash scripts/pg.sh start >/dev/null 2>.run/demo-pg.log ||
@@ -152,7 +175,8 @@ eval "$(bash scripts/pg.sh env)"
 pgurl=$CAREEROPS_STATE
 psql_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)
 [ -x "$psql_bin" ] || psql_bin=psql
-q() { "$psql_bin" "$pgurl" -XqtA -v ON_ERROR_STOP=1 "$@"; }
+# server NOTICEs ("drop cascades to ...") are noise here: warnings and up only
+q() { PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" "$psql_bin" "$pgurl" -XqtA -v ON_ERROR_STOP=1 "$@"; }
 
 # ---- names for this mailbox: its account (the owner's address found in the
 # mail, or --account), not its path, names its tables (schema) and state
@@ -199,18 +223,6 @@ print(json.dumps(c))' "$imap_proto://$imap_host" "$imap_user" "$imap_folder" \
                --set "stages.ingest.config=$imap_cfg")
 fi
 notif=$run/notifications.txt dlq=$run/dead-letters.jsonl log=$run/run.log
-
-cleanup() {
-    if [ -n "${run_pid:-}" ] && kill -0 "$run_pid" 2>/dev/null; then
-        kill -TERM "$run_pid" 2>/dev/null || true
-        wait "$run_pid" 2>/dev/null || true
-    fi
-    if [ "$pg_started" = 1 ] && [ "$keep_db" = 0 ]; then
-        bash scripts/pg.sh stop >/dev/null 2>&1 || true
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 if [ "$fresh" = 1 ]; then
     say "--fresh: dropping schema $schema and the state of pipeline $pipeline"
@@ -305,6 +317,11 @@ if [ "$rc" != 0 ]; then
     die "the pipeline stopped with exit code $rc (log: $log)"
 fi
 pipeline_ms=$(($(now_ms) - run_t0))
+# the demo shows the learned classifier, never the rules alone
+if grep -q 'no learned model at' "$log"; then
+    grep -m 1 -o 'no learned model at [^"]*' "$log" >&2 || true
+    die "rules-classifier ran without its learned model: build it (ninja -C ${CAREEROPS_BUILD_DIR:-build} plugins/rules-classifier/classifier.model) and run again (log: $log)"
+fi
 # an empty mailbox (empty mbox file, Maildir or folder) is no error, but it
 # must not pass for a mailbox read to its end
 if grep -q '"msg":"0 messages found in ' "$log"; then
@@ -331,14 +348,20 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
         replace(coalesce(subject,''), E'\t', ' ')
     FROM \"$schema\".events WHERE event_type = 'INTERVIEW'
     ORDER BY scheduled_at NULLS LAST, company" >>"$events"
+# Slack: what slack-sink really posted this run (it logs each post); the
+# failures are this run's dead letters of the stage "show"
+posted=0
+[ "$to_slack" = 0 ] || posted=$(grep -c '"stage":"show".*"msg":"posted event ' "$log" || true)
 end=$(now_ms)
+summary_rc=0
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
     "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
-    "$account" "${CAREEROPS_DEMO_NOW:-}" <<'PY'
-import json, re, sys
+    "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" <<'PY' || summary_rc=$?
+import json, re, signal, sys
 from datetime import datetime, timezone
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # output cut (| head): end quietly
 (emails_f, events_f, dlq_f, dlq_before, notif_f, notif_before, as_json, mailbox,
- schema, tz, t0, end, pipeline_ms, to_slack, account, now_s) = sys.argv[1:]
+ schema, tz, t0, end, pipeline_ms, to_slack, account, now_s, posted) = sys.argv[1:]
 # "now", for marking past interviews: CAREEROPS_DEMO_NOW, else the clock
 now = (datetime.fromisoformat(now_s.replace("Z", "+00:00")) if now_s
        else datetime.now(timezone.utc))
@@ -360,6 +383,7 @@ for line in open(events_f):
         events[f[0]] = int(f[1])
 # dead letters: one per (key, stage, reason), newest first kept
 dead, seen, new_dead = [], set(), 0
+show_failed, show_reasons = set(), []  # this run's notifications not delivered
 with open(dlq_f, encoding="utf-8", errors="replace") as fh:
     for i, line in enumerate(fh):
         try:
@@ -371,6 +395,10 @@ with open(dlq_f, encoding="utf-8", errors="replace") as fh:
              "class": h.get("careerops.error.class"),
              "reason": h.get("careerops.error.message"),
              "topic": h.get("careerops.error.topic")}
+        if i >= int(dlq_before) and d["stage"] == "show":
+            show_failed.add(d["key"])
+            if d["reason"] not in show_reasons:
+                show_reasons.append(d["reason"])
         sig = (d["key"], d["stage"], d["reason"])
         if sig in seen:
             continue
@@ -399,13 +427,27 @@ summary = {
     "pipeline_seconds": round(int(pipeline_ms) / 1000, 2),
     "elapsed_seconds": round((int(end) - int(t0)) / 1000, 2),
 }
-if as_json == "1":
-    print(json.dumps(summary, indent=None, sort_keys=False))
-    sys.exit(0)
-out = []
+failed = len(show_failed)
+summary["notifications_failed"] = failed
 if to_slack == "1":
     summary["notifications_to"] = "slack"
-    out.append("Notifications were posted to Slack (slack-sink; --no-slack prints them).\n")
+    summary["notifications_posted"] = int(posted)
+# exit 3: some notifications of this run were not delivered
+rc = 3 if failed else 0
+if as_json == "1":
+    print(json.dumps(summary, indent=None, sort_keys=False))
+    sys.exit(rc)
+out = []
+if to_slack == "1":
+    tried = int(posted) + failed
+    line = (f"{posted} of {tried} notifications were posted to Slack" if tried else
+            f"No new notifications posted to Slack this run (all {summary['notifications']} "
+            f"were shown before)")
+    if failed:
+        reason = "; ".join(str(r) for r in show_reasons[:2])
+        line += (f": {failed} dead letters (reason: {reason}); they are posted "
+                 f"again on the next run")
+    out.append(line + " (slack-sink; --no-slack prints them).\n")
 elif new_blocks.strip():
     # in date order: the "when:" line (a scheduled date, else the email's),
     # all in the same zone; undated last
@@ -454,8 +496,17 @@ out.append("")
 out.append(f"{'elapsed':<{w}}{summary['elapsed_seconds']:.1f} s "
            f"(the pipeline {summary['pipeline_seconds']:.1f} s; the rest: checks, build, PostgreSQL)")
 print("\n".join(out))
+sys.exit(rc)
 PY
 rm -f "$emails" "$events"
+[ "$summary_rc" = 0 ] || [ "$summary_rc" = 3 ] || exit "$summary_rc"
+if [ "$summary_rc" = 3 ]; then
+    # not shown: read the mail again next run (stored rows are upserted, and
+    # what a sink did show is not shown twice: its idempotency marks)
+    q -c "DELETE FROM careerops_state WHERE ns = '$pipeline/ingest'" 2>/dev/null || true
+    rm -f "$ident"
+    echo "demo.sh: some notifications were not delivered (dead letters: $dlq); the next run tries them again" >&2
+fi
 
 # ---- --serve: the dashboard on these tables until Ctrl-C (docs/dashboard.md)
 if [ "$serve" = 1 ]; then
@@ -469,3 +520,5 @@ if [ "$serve" = 1 ]; then
     wait "$run_pid" || true
     run_pid=""
 fi
+# notifications not delivered: the demo did not succeed
+exit "$summary_rc"

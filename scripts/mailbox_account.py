@@ -18,6 +18,7 @@ import collections
 import email.parser
 import email.utils
 import os
+import stat
 import sys
 
 LIMIT = 5000
@@ -43,15 +44,22 @@ def header_blocks_mbox(path):
 
 
 def header_blocks_files(root):
-    """The header block of each file under a Maildir or .eml folder."""
+    """The header block of each regular file under a Maildir or .eml folder.
+
+    Anything else (a FIFO, a socket, a device) is skipped without being
+    opened: opening a FIFO would block until a writer comes.
+    """
     for d, subdirs, files in os.walk(root):
         subdirs.sort()
         for name in sorted(files):
             if os.path.basename(d) == "tmp" or name.startswith("."):
                 continue
+            path = os.path.join(d, name)
             block = []
             try:
-                with open(os.path.join(d, name), "rb") as fh:
+                if not stat.S_ISREG(os.stat(path).st_mode):
+                    continue
+                with open(path, "rb") as fh:
                     for line in fh:
                         if line in (b"\n", b"\r\n"):
                             break
@@ -61,23 +69,38 @@ def header_blocks_files(root):
             yield b"".join(block)
 
 
+def message_addresses(msg):
+    """(kind, [address, ...]) for Delivered-To ("delivered") and To/Cc ("to")."""
+    out = []
+    for kind, names in (("delivered", ("Delivered-To",)), ("to", ("To", "Cc"))):
+        values = [str(v) for n in names for v in (msg.get_all(n) or [])]
+        addrs = [a.strip().lower() for _, a in email.utils.getaddresses(values)]
+        out.append((kind, [a for a in addrs if "@" in a]))
+    return out
+
+
 def account(path):
     """The owner's address, or None."""
     blocks = header_blocks_files(path) if os.path.isdir(path) else header_blocks_mbox(path)
     parser = email.parser.BytesHeaderParser()
     counts = {"delivered": collections.Counter(), "to": collections.Counter()}
     first = {}
+    skipped = 0
     for i, block in enumerate(blocks):
         if i >= LIMIT:
             break
-        msg = parser.parsebytes(block)
-        for kind, names in (("delivered", ("Delivered-To",)), ("to", ("To", "Cc"))):
-            values = [str(v) for n in names for v in (msg.get_all(n) or [])]
-            for _, addr in email.utils.getaddresses(values):
-                addr = addr.strip().lower()
-                if "@" in addr:
-                    counts[kind][addr] += 1
-                    first.setdefault(addr, len(first))
+        try:
+            found = message_addresses(parser.parsebytes(block))
+        except Exception:  # a header Python's email package cannot parse
+            skipped += 1
+            continue
+        for kind, addrs in found:
+            for addr in addrs:
+                counts[kind][addr] += 1
+                first.setdefault(addr, len(first))
+    if skipped:
+        print(f"mailbox_account.py: skipped the headers of {skipped} message(s) "
+              f"Python's email package could not parse in {path}", file=sys.stderr)
     for kind in ("delivered", "to"):
         if counts[kind]:
             return min(counts[kind].items(), key=lambda kv: (-kv[1], first[kv[0]]))[0]

@@ -86,3 +86,10 @@ grep -q '^  Mon 27 Oct 2025 14:00 Stellwerk Digital' "$T/text.txt" || fail "inte
 grep -q '^messages read  *40 ' "$T/text.txt" || fail "no messages line"
 ok "text summary: counts and interviews in Europe/Berlin"
 echo "figures: first run ${first_ms} ms, second run ${second_ms} ms (40 messages, demo.sh with build skipped)"
+# --fresh over existing tables: no psql NOTICE/DETAIL ("drop cascades to
+# ..."); the learned model was used (demo.sh fails without it)
+demo "$T/refresh.json" --mailbox "$T/sample.mbox" --fresh
+! grep -q 'NOTICE\|DETAIL\|drop cascades' "$T/refresh.json.err" ||
+    fail "--fresh printed psql notices: $(grep -m 3 'NOTICE\|DETAIL' "$T/refresh.json.err")"
+! grep -q 'no learned model' "$RUN/run.log" || fail "rules-classifier ran without its learned model"
+ok "--fresh over existing tables: no psql notices; the learned model was used"
