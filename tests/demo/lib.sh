@@ -49,7 +49,7 @@ demo() {
         esac
     done
     [ -z "$mb" ] || [ "$acct" = 1 ] || set -- "$@" --account "$(account_of "$mb")"
-    bash "$SRC/scripts/demo.sh" --json --keep-db "$@" >"$out" 2>"$out.err" ||
+    bash "$SRC/scripts/demo.sh" --json --keep-db --no-slack "$@" >"$out" 2>"$out.err" ||
         fail "demo.sh $* exited $?: $(tail -n 5 "$out.err")"
     python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out" ||
         fail "demo.sh --json printed no JSON object: $(head -c 300 "$out")"
