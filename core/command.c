@@ -89,6 +89,8 @@ static void co__family_one(const char *file, const co_plugin_handle_t *h,
         if (strncmp(c->name, f->word, wl) != 0 || c->name[wl] != ' ')
             continue;
         const char *rest = c->name + wl + 1;
+        if (strchr(rest, ' ') != NULL)
+            continue; /* two-word families only ("auth gmail") */
         size_t old = f->known ? strlen(f->known) : 0;
         f->known = realloc(f->known, old + strlen(rest) + 3);
         snprintf(f->known + old, strlen(rest) + 3, "%s%s", old ? ", " : "",
