@@ -71,14 +71,65 @@ static void co__find_one(const char *file, const co_plugin_handle_t *h,
     }
 }
 
+/* The names of the commands whose first word is `word` ("auth gmail"
+ * for "auth"), listed ", "-separated into a growing string. */
+typedef struct {
+    const char *word;
+    char *known; /* second words, ", "-separated */
+} co__family_t;
+
+static void co__family_one(const char *file, const co_plugin_handle_t *h,
+                           const char *err, void *arg)
+{
+    (void)file;
+    (void)err;
+    co__family_t *f = arg;
+    size_t wl = strlen(f->word);
+    for (const co_command_t *c = co__commands(h); c && c->name; c++) {
+        if (strncmp(c->name, f->word, wl) != 0 || c->name[wl] != ' ')
+            continue;
+        const char *rest = c->name + wl + 1;
+        if (strchr(rest, ' ') != NULL)
+            continue; /* two-word families only ("auth gmail") */
+        size_t old = f->known ? strlen(f->known) : 0;
+        f->known = realloc(f->known, old + strlen(rest) + 3);
+        snprintf(f->known + old, strlen(rest) + 3, "%s%s", old ? ", " : "",
+                 rest);
+    }
+}
+
+/* `auth` or `auth outlook` when only `auth gmail` exists: the missing or
+ * unknown second word is named with the known ones. 1 when reported. */
+static int co__family_error(int argc, char **argv)
+{
+    co__family_t f = {.word = argv[0]};
+    co_plugin_foreach(co__family_one, &f);
+    if (f.known == NULL)
+        return 0;
+    const char *what = strcmp(argv[0], "auth") == 0 ? "provider" : "subcommand";
+    if (argc < 2 || argv[1][0] == '-')
+        fprintf(stderr, "error: %s needs a %s: %s (e.g. `careerops %s %.*s`)\n",
+                argv[0], what, f.known, argv[0], (int)strcspn(f.known, ","),
+                f.known);
+    else
+        fprintf(stderr, "error: unknown %s '%s' (known: %s)\n", what, argv[1],
+                f.known);
+    free(f.known);
+    return 1;
+}
+
 int co_command_dispatch(int argc, char **argv, int *rc)
 {
     if (argc < 1 || co_command_is_builtin(argv[0]))
         return 0;
     co__find_t f = {.argc = argc, .argv = argv};
     co_plugin_foreach(co__find_one, &f);
-    if (f.file == NULL)
-        return 0;
+    if (f.file == NULL) {
+        if (!co__family_error(argc, argv))
+            return 0;
+        *rc = 2;
+        return 1;
+    }
     char err[2048] = "";
     co_plugin_handle_t *h = co_plugin_open_file(f.file, err, sizeof err);
     const co_command_t *c = co__commands(h);

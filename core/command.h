@@ -7,8 +7,9 @@
  * Which plugins are scanned: every .so file (directly or one folder deep)
  * in each folder of the plugin path, CAREEROPS_PLUGIN_PATH first, then the
  * install folder (see co_plugin_search_path()), in that order; the longest
- * matching name wins, then the first plugin in path order. Scanning loads (dlopens) each plugin, so the
- * plugin path must hold trusted plugins only, as for `careerops run`.
+ * matching name wins, then the first plugin in path order. Scanning loads
+ * (dlopens) each plugin, so the plugin path must hold trusted plugins only, as
+ * for `careerops run`.
  *
  * Thread-safety: main thread only.
  */
@@ -22,8 +23,12 @@
  * @brief Run the plugin command named by argv[0] (and the following words
  *        for a multi-word name), if a plugin in the plugin path has one.
  * @param argc,argv The command line after the program name. Borrowed.
- * @param rc Set to the command's exit status when it ran.
- * @returns 1 if a command ran, 0 if no plugin has a command by that name.
+ * @param rc Set to the command's exit status when it ran; 2 when argv[0]
+ *        is only the first word of plugin commands ("auth" of "auth gmail")
+ *        and the second word is missing or unknown (the error, naming the
+ *        known words, is printed on stderr).
+ * @returns 1 if a command ran or that error was printed, 0 if no plugin has
+ *          a command by that name.
  */
 int co_command_dispatch(int argc, char **argv, int *rc);
 

@@ -46,21 +46,23 @@ typedef struct co__dlq_cmd_s {
     long long want_o;
     rd_kafka_t *rk, *prod;
     int shown;
-    int64_t replayed;
+    int64_t replayed, skipped;
 } co__dlq_cmd_t;
 
 static void co__dlq_usage(void)
 {
-    printf("usage: careerops dlq list MANIFEST [--topic T]\n"
-           "       careerops dlq show MANIFEST --offset P:O [--topic T]\n"
-           "       careerops dlq replay MANIFEST [--offset P:O] [--topic T] "
-           "[--to TOPIC]\n\n"
-           "list prints one line per dead letter (partition:offset, "
-           "stage, class, message);\nshow prints one with all its "
-           "headers and value; replay produces every dead\nletter "
-           "(or the one at --offset) back to its original topic (" CO_DLQ_HDR_TOPIC ") or --to "
-           "TOPIC.\nThe dead-letter topic defaults to the first stage's "
-           "(dlq_dead_letters).\n");
+    printf(
+        "usage: careerops dlq list MANIFEST [--topic T]\n"
+        "       careerops dlq show MANIFEST --offset P:O [--topic T]\n"
+        "       careerops dlq replay MANIFEST [--offset P:O] [--topic T] "
+        "[--to TOPIC]\n\n"
+        "list prints one line per dead letter (partition:offset, "
+        "stage, class, message);\nshow prints one with all its "
+        "headers and value; replay produces every dead\nletter "
+        "(or the one at --offset) back to its original topic (" CO_DLQ_HDR_TOPIC
+        ") or --to "
+        "TOPIC.\nThe dead-letter topic defaults to the first stage's "
+        "(dlq_dead_letters).\n");
 }
 
 /* Header `name` of `h` as text into buf ("" when absent). */
@@ -104,6 +106,7 @@ static void co__dlq_replay(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
                 "skip %d:%lld: no " CO_DLQ_HDR_TOPIC " (a source's dead "
                 "letter): give --to TOPIC\n",
                 msg->partition, (long long)msg->offset);
+        c->skipped++;
         return;
     }
     rd_kafka_headers_t *nh = rd_kafka_headers_new(8);
@@ -147,6 +150,23 @@ static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
                         const char *bs)
 {
     char e[1024];
+    /* the full topic list (no auto-creation) says whether it exists */
+    const rd_kafka_metadata_t *md = NULL;
+    if (rd_kafka_metadata(c->rk, 1, NULL, &md, 10000) == 0) {
+        int found = 0;
+        for (int i = 0; i < md->topic_cnt; i++)
+            found |= strcmp(md->topics[i].topic, c->topic) == 0;
+        rd_kafka_metadata_destroy(md);
+        if (!found) {
+            fprintf(stderr,
+                    "error: topic %s does not exist at %s (no dead letter "
+                    "was written there yet, or --topic is misspelt; "
+                    "`careerops graph MANIFEST` names each stage's "
+                    "dead-letter topic)\n",
+                    c->topic, bs);
+            return 1;
+        }
+    }
     co_lagmon_t *lm =
         co_lagmon_new(m, bs, "careerops.dlq-cli", c->topic, e, sizeof e);
     co_lag_t lag;
@@ -231,6 +251,22 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
         rd_kafka_flush(c->prod, 30000);
         printf("replayed %lld dead letters\n", (long long)c->replayed);
         rd_kafka_destroy(c->prod);
+        if (rc == 0 && c->replayed == 0) {
+            if (c->skipped > 0)
+                fprintf(stderr,
+                        "error: nothing replayed: %lld dead letter%s skipped "
+                        "(reason above)\n",
+                        (long long)c->skipped, c->skipped == 1 ? "" : "s");
+            else if (c->offs)
+                fprintf(stderr, "error: no dead letter at %s in %s\n", c->offs,
+                        c->topic);
+            else
+                fprintf(stderr,
+                        "error: nothing replayed: %s has no dead "
+                        "letters\n",
+                        c->topic);
+            rc = 1;
+        }
     }
     if (rc == 0 && strcmp(c->sub, "show") == 0 && c->shown == 0) {
         fprintf(stderr, "error: no dead letter at %s in %s\n",
@@ -296,8 +332,17 @@ int co_cmd_dlq(int argc, char **argv)
         free(sets);
         return 2;
     }
-    if (c.offs)
-        sscanf(c.offs, "%ld:%lld", &c.want_p, &c.want_o);
+    int used = 0;
+    if (c.offs &&
+        (sscanf(c.offs, "%ld:%lld%n", &c.want_p, &c.want_o, &used) != 2 ||
+         c.offs[used] != '\0' || c.want_p < 0 || c.want_o < 0)) {
+        fprintf(stderr,
+                "error: --offset %s: expected P:O, a partition and an offset "
+                "such as 0:12 (as `careerops dlq list` prints them)\n",
+                c.offs);
+        free(sets);
+        return 2;
+    }
     co_diag_t d = {0};
     co_manifest_t *m = co_manifest_load(argv[optind], sets, &d);
     free(sets);

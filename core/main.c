@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef CO_VERSION
@@ -134,9 +135,22 @@ static int co__cmd_run(int argc, char **argv)
         case 'i':
             o.until_idle = 1;
             break;
-        case 'd':
-            o.drain_timeout_ms = atoll(optarg);
+        case 'd': {
+            char *end;
+            errno = 0;
+            long long v = strtoll(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || errno != 0 || v < 0) {
+                fprintf(stderr,
+                        "error: --drain-timeout-ms %s: give a number of "
+                        "milliseconds, 0 or more (default 30000)\n",
+                        optarg);
+                free(stages.v);
+                free(sets.v);
+                return 2;
+            }
+            o.drain_timeout_ms = v;
             break;
+        }
         case 'b':
             o.bootstrap_file = optarg;
             break;
@@ -423,6 +437,25 @@ static void co__on_sig(int s)
     co__broker_stop = 1;
 }
 
+/* The most brokers `careerops broker --brokers N` starts. */
+#define CO_BROKERS_MAX 16
+
+/* mkdir -p of the folder part of path; 0, or -1 with errno set. */
+static int co__mkdirs_for(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return 0;
+}
+
 static int co__cmd_broker(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -441,9 +474,19 @@ static int co__cmd_broker(int argc, char **argv)
             bfile = optarg;
         else if (c == 'm')
             co__list_add(&manifests, optarg);
-        else if (c == 'n')
-            brokers = atoi(optarg);
-        else if (c == 'h') {
+        else if (c == 'n') {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || v < 1 || v > CO_BROKERS_MAX) {
+                fprintf(stderr,
+                        "error: --brokers %s: give a broker count from 1 to "
+                        "%d\n",
+                        optarg, CO_BROKERS_MAX);
+                free(manifests.v);
+                return 2;
+            }
+            brokers = (int)v;
+        } else if (c == 'h') {
             printf("usage: careerops broker [--bootstrap-file F] [--manifest "
                    "M]... [--brokers N]\n\n"
                    "Runs librdkafka's mock cluster as its own process so "
@@ -459,8 +502,7 @@ static int co__cmd_broker(int argc, char **argv)
             return 2;
     }
     char e[1024];
-    co_embedded_t *em =
-        co_embedded_start(brokers > 0 ? brokers : 1, e, sizeof e);
+    co_embedded_t *em = co_embedded_start(brokers, e, sizeof e);
     if (em == NULL) {
         fprintf(stderr, "error: %s\n", e);
         return 1;
@@ -487,10 +529,17 @@ static int co__cmd_broker(int argc, char **argv)
     if (bfile) {
         char tmp[4096];
         snprintf(tmp, sizeof tmp, "%s.tmp", bfile);
-        FILE *f = fopen(tmp, "w");
-        if (f == NULL || fprintf(f, "%s\n", bs) < 0 || fclose(f) != 0 ||
-            rename(tmp, bfile) != 0) {
-            fprintf(stderr, "error: cannot write %s\n", bfile);
+        FILE *f = co__mkdirs_for(bfile) == 0 ? fopen(tmp, "w") : NULL;
+        int ok = f != NULL && fprintf(f, "%s\n", bs) >= 0;
+        if (f != NULL && fclose(f) != 0)
+            ok = 0;
+        if (!ok || rename(tmp, bfile) != 0) {
+            fprintf(stderr,
+                    "error: --bootstrap-file: cannot write %s: %s (give a "
+                    "path in a folder you can write to)\n",
+                    bfile, strerror(errno));
+            if (f != NULL)
+                unlink(tmp);
             co_embedded_stop(em);
             return 1;
         }
@@ -539,9 +588,27 @@ static int co__exec_tools(int argc, char **argv)
     return 1;
 }
 
+static int co__dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
     co_log_init_from_env();
+    if (argc >= 3 && strcmp(argv[1], "help") == 0) {
+        /* `careerops help run` is `careerops run --help` */
+        char *hargv[argc + 1];
+        hargv[0] = argv[0];
+        for (int i = 2; i < argc; i++)
+            hargv[i - 1] = argv[i];
+        hargv[argc - 1] = "--help";
+        hargv[argc] = NULL;
+        return co__dispatch(argc, hargv);
+    }
+    return co__dispatch(argc, argv);
+}
+
+/* The commands: argv as main() has it. */
+static int co__dispatch(int argc, char **argv)
+{
     if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         co__usage(argc < 2 ? stderr : stdout);

@@ -208,9 +208,10 @@ static co_archive_t *co__arch_open_existing(const co__arch_opts_t *o,
 
 static void co__ref_print(const co_archive_ref_t *r)
 {
-    printf("{\"archive_url\":\"%s\",\"size\":%llu,\"sha256\":\"%s\"%s}\n",
+    printf("{\"archive_url\":\"%s\",\"size\":%llu,\"sha256\":\"%s\"%s%s}\n",
            r->url, (unsigned long long)r->size, r->sha256,
-           r->existed ? ",\"existed\":true" : "");
+           r->existed ? ",\"existed\":true" : "",
+           r->repaired ? ",\"repaired\":true" : "");
 }
 
 static int co__ls_cb(const char *key, time_t mtime, uint64_t size, void *ud)

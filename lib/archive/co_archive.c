@@ -276,13 +276,32 @@ static int co__arch_hash(FILE *in, char hex[65], uint64_t *size)
     return fseeko(in, start, SEEK_SET);
 }
 
-/* The shared body of the puts: in is positioned at the start. */
-static int co__arch_put_stream(co_archive_t *a, const char *named, FILE *in,
-                               co_archive_ref_t *ref, char *err, size_t errlen)
+/* Whether the stored object at key holds the content ref names: 1 intact,
+ * 0 absent, -1 present but different (size or hash: corrupt). */
+static int co__local_intact(const co_archive_t *a, const char *key,
+                            const co_archive_ref_t *ref)
+{
+    char path[1200], hex[65];
+    uint64_t size = 0;
+    snprintf(path, sizeof path, "%s/%s", a->root, key);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    int ok = co__arch_hash(f, hex, &size) == 0 && size == ref->size &&
+             strcmp(hex, ref->sha256) == 0;
+    fclose(f);
+    return ok ? 1 : -1;
+}
+
+/* The shared body of the puts: in (named src in messages) is positioned at
+ * the start. */
+static int co__arch_put_stream(co_archive_t *a, const char *named,
+                               const char *src, FILE *in, co_archive_ref_t *ref,
+                               char *err, size_t errlen)
 {
     memset(ref, 0, sizeof *ref);
     if (co__arch_hash(in, ref->sha256, &ref->size) < 0) {
-        snprintf(err, errlen, "cannot read the content to archive");
+        snprintf(err, errlen, "cannot read %s: %s", src, strerror(errno));
         return -1;
     }
     char key[1100];
@@ -299,15 +318,13 @@ static int co__arch_put_stream(co_archive_t *a, const char *named, FILE *in,
             if (co_s3_head(a, key, &found, err, errlen) < 0)
                 return -1;
         } else {
-            char path[1200];
-            struct stat sb;
-            snprintf(path, sizeof path, "%s/%s", a->root, key);
-            found = stat(path, &sb) == 0 && (uint64_t)sb.st_size == ref->size;
+            found = co__local_intact(a, key, ref);
         }
-        if (found) {
+        if (found > 0) {
             ref->existed = 1;
             return 0;
         }
+        ref->repaired = found < 0;
     }
     if (a->is_s3)
         return co_s3_put(a, key, in, (off_t)ref->size, ref->sha256, err,
@@ -326,7 +343,8 @@ int co_archive_put(co_archive_t *a, const void *buf, size_t len,
     }
     if (len == 0)
         fgetc(in); /* fmemopen cannot open 0 bytes: consume the 1 */
-    int rc = co__arch_put_stream(a, NULL, in, ref, err, errlen);
+    int rc = co__arch_put_stream(a, NULL, "the content to archive", in, ref,
+                                 err, errlen);
     fclose(in);
     return rc;
 }
@@ -340,7 +358,16 @@ static int co__arch_put_path(co_archive_t *a, const char *key, const char *path,
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
-    int rc = co__arch_put_stream(a, key, in, ref, err, errlen);
+    struct stat sb;
+    if (fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen,
+                 "%s is a folder: give the files in it (e.g. %s/*), one "
+                 "FILE per argument",
+                 path, path);
+        fclose(in);
+        return -1;
+    }
+    int rc = co__arch_put_stream(a, key, path, in, ref, err, errlen);
     fclose(in);
     return rc;
 }
@@ -361,18 +388,17 @@ int co_archive_put_named(co_archive_t *a, const char *key, const char *path,
     return co__arch_put_path(a, key, path, ref, err, errlen);
 }
 
-/* Compare a finished hash with the one a sha256/ab/… key names. */
-static int co__arch_check(crypto_hash_sha256_state *st, const char *key,
-                          const char *ref, char *err, size_t errlen)
+/* Compare a content hash (hex) with the one a sha256/ab/… key names. */
+static int co__arch_check(const char *hex, const char *key, const char *ref,
+                          char *err, size_t errlen)
 {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    char hex[65], want[65];
-    crypto_hash_sha256_final(st, h);
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    char want[65];
     snprintf(want, sizeof want, "%.2s%s", key + 7, key + 10);
     if (strcmp(hex, want) == 0)
         return 0;
-    snprintf(err, errlen, "%s: content does not match its hash (store corrupt)",
+    snprintf(err, errlen,
+             "%s: content does not match its hash (store corrupt; `careerops "
+             "archive put` of the original file repairs it)",
              ref);
     return -1;
 }
@@ -421,8 +447,14 @@ static int co__arch_resolve(const co_archive_t *a, const char *ref, char *key,
         }
         r = s + 1;
     }
-    if (*r == '\0' || *r == '/' || strstr(r, "..")) {
-        snprintf(err, errlen, "bad archive reference '%s'", ref);
+    if (*r == '\0' || *r == '/' || strstr(r, "..") || !strchr(r, '/')) {
+        /* every key has a folder (sha256/…, backups/…) */
+        snprintf(err, errlen,
+                 "'%s' is not a reference: give an archive_url (%s/sha256/"
+                 "ab/…), sha256:HEX or the 64 hex digits `careerops archive "
+                 "put` printed, or a key such as sha256/ab/… or backups/… "
+                 "(see `careerops archive ls`)",
+                 ref, a->base_url);
         return -1;
     }
     snprintf(key, keylen, "%s", r);
@@ -457,10 +489,11 @@ int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
         if (mem)
             fclose(mem);
         if (rc == 0 && is_cas) {
-            crypto_hash_sha256_state st;
-            crypto_hash_sha256_init(&st);
-            crypto_hash_sha256_update(&st, (unsigned char *)tmpbuf, tmplen);
-            if (co__arch_check(&st, key, ref, err, errlen) < 0) {
+            unsigned char h[crypto_hash_sha256_BYTES];
+            char hex[65];
+            crypto_hash_sha256(h, (unsigned char *)tmpbuf, tmplen);
+            sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+            if (co__arch_check(hex, key, ref, err, errlen) < 0) {
                 rc = -1;
             } else if (fwrite(tmpbuf, 1, tmplen, out) != tmplen) {
                 snprintf(err, errlen, "write error: %s", strerror(errno));
@@ -477,13 +510,25 @@ int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
         snprintf(err, errlen, "%s: not found in %s", ref, a->base_url);
         return -1;
     }
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
+    /* A raw message is hashed in a first pass and written only when it
+     * matches: a corrupt object puts no byte on stdout. */
+    if (is_cas) {
+        char hex[65];
+        uint64_t size;
+        if (co__arch_hash(in, hex, &size) < 0) {
+            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            fclose(in);
+            return -1;
+        }
+        if (co__arch_check(hex, key, ref, err, errlen) < 0) {
+            fclose(in);
+            return -1;
+        }
+    }
     char *buf = malloc(CO_ARCH_CHUNK);
     size_t n;
     rc = buf ? 0 : -1;
     while (rc == 0 && (n = fread(buf, 1, CO_ARCH_CHUNK, in)) > 0) {
-        crypto_hash_sha256_update(&st, (unsigned char *)buf, n);
         if (fwrite(buf, 1, n, out) != n) {
             snprintf(err, errlen, "write error: %s", strerror(errno));
             rc = -1;
@@ -491,8 +536,6 @@ int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
     }
     free(buf);
     fclose(in);
-    if (rc == 0 && is_cas)
-        rc = co__arch_check(&st, key, ref, err, errlen);
     return rc;
 }
 

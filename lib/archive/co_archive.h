@@ -46,6 +46,8 @@ typedef struct co_archive_ref_s {
     char sha256[65]; /**< 64 lower-case hex digits of the content */
     uint64_t size;   /**< bytes */
     int existed;     /**< 1 when the put found the object already stored */
+    int repaired;    /**< 1 when the put found a stored object whose bytes
+                          did not match its hash and wrote it again */
 } co_archive_ref_t;
 
 /** An open archive (opaque). */
@@ -73,7 +75,9 @@ int co_archive_init(co_archive_t *a, char *err, size_t errlen);
 
 /**
  * Store `len` bytes content-addressed under sha256/ab/cdef… (idempotent:
- * content already there is not written again and keeps its first date).
+ * content already there is not written again and keeps its first date; a
+ * folder archive's stored copy is hashed first, and rewritten when corrupt,
+ * ref->repaired set).
  * @return 0 and *ref filled, or -1 with err.
  */
 int co_archive_put(co_archive_t *a, const void *buf, size_t len,
@@ -93,9 +97,10 @@ int co_archive_put_named(co_archive_t *a, const char *key, const char *path,
 /**
  * Write an object to `out`. `ref` is an archive_url of this archive, a key
  * (`sha256/ab/…`, `backups/…`), `sha256:HEX` or 64 hex digits. Content
- * under sha256/ is checked against its hash (-1 on a mismatch, after the
- * bytes were written).
- * @return 0, or -1 with err (unknown reference: "not found").
+ * under sha256/ is checked against its hash before a byte is written to
+ * `out` (-1 on a mismatch, nothing written).
+ * @return 0, or -1 with err (unknown reference: "not found"; a string that
+ *         is no reference at all: "is not a reference" with the forms).
  */
 int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
                    size_t errlen);

@@ -85,7 +85,7 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
     snprintf(hsha, sizeof hsha, "x-amz-content-sha256: %s",
              r->sha ? r->sha : "UNSIGNED-PAYLOAD");
     off_t start = r->in ? ftello(r->in) : 0;
-    int64_t deadline = co__s3_now_ms() + a->budget_ms;
+    int64_t t0 = co__s3_now_ms(), deadline = t0 + a->budget_ms;
     long delay = 200;
     for (int attempt = 1;; attempt++) {
         if (a->curl == NULL)
@@ -174,12 +174,12 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
                          "CAREEROPS_ARCHIVE_S3_ENDPOINT)",
                          r->method, a->endpoint, a->bucket,
                          cerr[0] ? cerr : curl_easy_strerror(cc), attempt,
-                         a->budget_ms);
+                         (long)(now - t0));
             else
                 snprintf(err, errlen,
                          "%s %s/%s: HTTP %ld (%d attempts in %ld ms)",
                          r->method, a->endpoint, a->bucket, status, attempt,
-                         a->budget_ms);
+                         (long)(now - t0));
             return -1;
         }
         /* Equal-jitter exponential backoff, 200 ms up to 2 s. */

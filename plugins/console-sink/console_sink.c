@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,6 +81,7 @@ struct console {
     const struct console_config *cfg;
     FILE *out;
     int is_file, jsonl;
+    int sync;  /**< a regular file: fsync after each write */
     char *buf; /**< formatted, not yet written */
     size_t len, cap;
     char **keys; /**< idempotency keys claimed, committed after the write */
@@ -134,8 +136,21 @@ static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
             return CO_FATAL;
         }
         c->is_file = 1;
+        /* only a regular file has anything to sync: /dev/null, a FIFO or a
+         * terminal answers fsync with EINVAL */
+        struct stat sb;
+        c->sync = fstat(fileno(c->out), &sb) == 0 && S_ISREG(sb.st_mode);
     }
     return CO_OK;
+}
+
+/** fsync the file when there is something to sync; 0 or -1 (errno set).
+ * EINVAL/ENOTSUP mean the file cannot be synced: nothing to do. */
+static int console_sync(const struct console *c)
+{
+    if (!c->sync || fsync(fileno(c->out)) == 0)
+        return 0;
+    return errno == EINVAL || errno == ENOTSUP ? 0 : -1;
 }
 
 static int console_append(struct console *c, const char *s)
@@ -276,7 +291,7 @@ static co_status_t console_flush(void *instance)
     }
     if (c->len > 0) {
         if (fwrite(c->buf, 1, c->len, c->out) != c->len ||
-            fflush(c->out) != 0 || (c->is_file && fsync(fileno(c->out)) != 0)) {
+            fflush(c->out) != 0 || console_sync(c) != 0) {
             console_api->set_error(
                 c->st, "io", "console-sink: cannot write to %s: %s",
                 c->is_file ? c->cfg->path : "stdout", strerror(errno));

@@ -3,7 +3,8 @@
 # (archive_url, size, sha256 = sha256sum of the file), get gives the same
 # bytes back (by archive_url, sha256:HEX, bare hex, key; to stdout and -o),
 # a re-put is idempotent (same key, "existed", the stored file untouched),
-# a 3 MB binary round-trips, a corrupted object is reported, prune
+# a 3 MB binary round-trips, a corrupted object is reported before a byte
+# is written and a re-put repairs it, prune
 # --older-than removes only old raw messages, bad input is refused clearly.
 set -euo pipefail
 : "${CAREEROPS_BIN:?run through meson test}"
@@ -47,8 +48,16 @@ ok "re-put is idempotent (same key, not written again)"
 cp "$f1" keep && chmod u+w "$f1" && echo x >> "$f1"
 if "$B" archive get "$h1" > /dev/null 2> err; then fail "corrupt object not reported"; fi
 grep -q "does not match its hash" err || fail "corrupt object: $(cat err)"
+# same size, other bytes: get writes nothing, put repairs it
+printf 'From: b@example.org\nSubject: hi\n\nhello\n' > "$f1"
+if "$B" archive get "$h1" > out.eml 2> err; then fail "same-size corruption not reported"; fi
+grep -q "does not match its hash" err || fail "same-size corruption: $(cat err)"
+[ ! -s out.eml ] || fail "get wrote corrupt bytes to stdout: $(cat out.eml)"
+"$B" archive put m1.eml > fix.json
+grep -q '"repaired":true' fix.json && ! grep -q existed fix.json || fail "re-put of a corrupt object: $(cat fix.json)"
+cmp "$f1" m1.eml || fail "re-put did not repair the stored object"
 cp keep "$f1" && touch -d '2000-01-01' "$f1"
-ok "a corrupted object is reported"
+ok "a corrupted object is reported (nothing written) and repaired by put"
 # retention by age: m1 is old (2000), big.bin is new
 "$B" archive prune --older-than 30 > prune.out
 grep -q "pruned 1 object" prune.out || fail "prune: $(cat prune.out)"
@@ -63,7 +72,11 @@ set +e
 "$B" archive put no-such-file 2> e4; r4=$?
 "$B" archive ls --archive ftp://x/y 2> e5; r5=$?
 "$B" archive ls --archive s3://bucket/p 2> e6; r6=$?
+"$B" archive put "$T" 2> e7; r7=$?
+"$B" archive get nothex 2> e8; r8=$?
 set -e
+[ $r7 = 1 ] && grep -q "$T is a folder" e7 || fail "put of a folder: $r7 $(cat e7)"
+[ $r8 = 1 ] && grep -q "'nothex' is not a reference: give an archive_url" e8 || fail "get nothex: $r8 $(cat e8)"
 [ $r1 = 1 ] && grep -q "not found" e1 || fail "missing ref: $r1 $(cat e1)"
 [ $r2 = 2 ] && grep -q "give one REF" e2 || fail "get without ref: $r2 $(cat e2)"
 [ $r3 = 2 ] && grep -q -- "--older-than DAYS" e3 || fail "prune without age: $r3 $(cat e3)"

@@ -26,6 +26,18 @@ for h in stage plugin class message attempts topic partition offset time; do
     grep -q "^header careerops.error.$h: ." one.txt || fail "missing header careerops.error.$h"
 done
 grep -q '^header careerops.error.stage: mid' one.txt || fail "wrong stage header"
+# bad --offset, unknown topic, a replay that replays nothing: errors
+set +e
+"$B" dlq show m.json --set "kafka.bootstrap.servers=$BS" --offset abc 2> e1; r1=$?
+"$B" dlq list m.json --set "kafka.bootstrap.servers=$BS" --topic nosuch 2> e2; r2=$?
+"$B" dlq replay m.json --set "kafka.bootstrap.servers=$BS" --offset 9:999999 > o3 2> e3; r3=$?
+set -e
+[ $r1 = 2 ] && grep -q -- "--offset abc: expected P:O" e1 || fail "show --offset abc: $r1 $(cat e1)"
+[ $r2 = 1 ] && grep -q "topic nosuch does not exist" e2 || fail "list --topic nosuch: $r2 $(cat e2)"
+[ $r3 = 1 ] && grep -q "no dead letter at 9:999999" e3 || fail "replay of nothing: $r3 $(cat e3)"
+"$B" dlq replay m.json --set "kafka.bootstrap.servers=$BS" --offset "$first" --to replayed > o4 ||
+    fail "replay of one: $(cat o4)"
+grep -qx "replayed 1 dead letters" o4 || fail "replay of one: $(cat o4)"
 # every 77th record (not also a 100th) retried twice then delivered, once
 python3 - <<'P' || fail "retried records wrong"
 import json
@@ -35,4 +47,4 @@ got=[s for s in seqs if s in want]
 assert len(got)==len(want)==len(set(got)), (len(got),len(want))
 P
 grep -q '"retry 2 in' run.log || fail "no second retry in the log"
-ok "100 dead letters with all headers; 9,900 delivered once; retried records delivered once"
+ok "100 dead letters with all headers; 9,900 delivered once; retried records delivered once; bad --offset, unknown topic and empty replay refused"

@@ -308,6 +308,21 @@ START_TEST(dash_is_stdout)
 }
 END_TEST
 
+/* `path: "/dev/null"`: not a regular file, nothing to fsync (fsync would
+ * answer EINVAL and the flush would be retried for ever). */
+START_TEST(dev_null_flushes)
+{
+    co_fake_plugin_t fp = {0};
+    ck_assert_int_eq(
+        co_fake_host_start_plugin(
+            host, plugin, json_pack("{s:s}", "path", "/dev/null"), NULL, &fp),
+        CO_OK);
+    ck_assert_int_eq(put(fp.inst, "k8", "gone", 4, NULL, 0), CO_OK);
+    ck_assert_int_eq(fp.p->flush(fp.inst), CO_OK);
+    co_fake_host_stop_plugin(&fp);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("console-sink");
@@ -319,6 +334,7 @@ static Suite *suite(void)
     tcase_add_test(t, bad_now);
     tcase_add_test(t, bad_format);
     tcase_add_test(t, dash_is_stdout);
+    tcase_add_test(t, dev_null_flushes);
     suite_add_tcase(s, t);
     return s;
 }
