@@ -34,6 +34,17 @@ static size_t count(const co_diag_t *d, const char *prefix, const char *part)
     return n;
 }
 
+/* Each of the n --set forms on the base manifest gives no fault. */
+static void assert_sets_clean(const char *const *good, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        co_diag_t d = {0};
+        co_manifest_t *m = load(base, good[i], &d);
+        ck_assert_msg(d.n == 0, "%s: %s", good[i], d.n ? d.msgs[0] : "");
+        co_manifest_free(m);
+    }
+}
+
 START_TEST(set_malformed_forms_are_errors)
 {
     static const char *bad[] = {
@@ -75,12 +86,7 @@ START_TEST(set_malformed_forms_are_errors)
         "stages.mid.config.x=5", "stages[1].concurrency=2",
         "kafka.bootstrap.servers=embedded", "stages.sink.config.p=",
         "defaults.errors.retries=4"};
-    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        co_diag_t d = {0};
-        co_manifest_t *m = load(base, good[i], &d);
-        ck_assert_msg(d.n == 0, "%s: %s", good[i], d.n ? d.msgs[0] : "");
-        co_manifest_free(m);
-    }
+    assert_sets_clean(good, sizeof good / sizeof good[0]);
 }
 END_TEST
 
@@ -252,12 +258,7 @@ START_TEST(top_level_values_run_would_refuse)
         "state=host=h dbname=d",     "state=file:s.json",
         "state=memory:",             "description=a pipeline",
         "kafka.bootstrap.servers=k1:9092"};
-    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        co_diag_t d = {0};
-        co_manifest_t *m = load(base, good[i], &d);
-        ck_assert_msg(d.n == 0, "%s: %s", good[i], d.n ? d.msgs[0] : "");
-        co_manifest_free(m);
-    }
+    assert_sets_clean(good, sizeof good / sizeof good[0]);
 }
 END_TEST
 
