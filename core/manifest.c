@@ -128,7 +128,24 @@ static void co__parse_kafka(co_manifest_t *m, json_t *root, co_diag_t *d)
     }
     const char *bs =
         json_string_value(json_object_get(m->kafka, "bootstrap.servers"));
+    if (bs != NULL && bs[strspn(bs, " \t")] == '\0')
+        co_diag_add(d, "kafka.bootstrap.servers",
+                    "is empty: give the brokers as \"HOST:PORT[,HOST:PORT]\", "
+                    "or \"embedded\" (the in-process broker), or leave it "
+                    "out");
     m->embedded = bs && strcmp(bs, "embedded") == 0;
+}
+
+/* The forms co_state_open() takes: memory:, file:PATH, a postgresql:// or
+ * postgres:// URI (libpq's two schemes), or key=value conninfo. Anything
+ * else (another scheme, a bare word) libpq refuses only at run time. */
+static int co__state_form_ok(const char *sv)
+{
+    if (strncmp(sv, "memory:", 7) == 0 || strncmp(sv, "file:", 5) == 0 ||
+        strncmp(sv, "postgresql://", 13) == 0 ||
+        strncmp(sv, "postgres://", 11) == 0)
+        return 1;
+    return strstr(sv, "://") == NULL && strchr(sv, '=') != NULL;
 }
 
 static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
@@ -140,7 +157,14 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
                     "\"file:PATH\" or \"memory:\"");
     } else if (json_is_string(stv) && json_string_length(stv) > 0) {
         const char *sv = json_string_value(stv);
-        if (strncmp(sv, "file:", 5) == 0 && sv[5] != '/') {
+        if (!co__state_form_ok(sv))
+            co_diag_add(d, "state",
+                        "\"%s\" is not a state store: write a PostgreSQL "
+                        "URI (postgresql://USER@HOST/DB or postgres://...), "
+                        "a libpq key=value connection string (\"host=H "
+                        "dbname=D\"), \"file:PATH\" or \"memory:\"",
+                        sv);
+        else if (strncmp(sv, "file:", 5) == 0 && sv[5] != '/') {
             char *abs = co_path_join(m->dir, sv + 5);
             size_t n = strlen(abs) + 6;
             m->state = co_xmalloc(n);
@@ -324,6 +348,7 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
     co__check_keys(root, "", co__top_keys, d);
     m->pipeline = co__get_str(root, "pipeline", "", 1, NULL, d);
     co__check_name(m->pipeline, "pipeline", "pipeline name", d);
+    free(co__get_str(root, "description", "", 0, NULL, d));
     /* secrets_dir may use ${env:...} (not ${secret:...}); unset, it is
      * systemd's $CREDENTIALS_DIRECTORY (LoadCredential=) when set */
     json_t *sdw = json_object(), *sdv = json_object_get(root, "secrets_dir");

@@ -251,6 +251,7 @@ void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
     char np[96];
     snprintf(np, sizeof np, "%s.name", path);
     co__check_name(s->name, np, "stage name", d);
+    free(co__get_str(st, "description", path, 0, NULL, d));
     co__stage_plugin(m, s, st, path, d);
     co__stage_topics(s, st, path, d);
     /* the settings with limits name the stage too: "stages[1] (classify)" */

@@ -123,7 +123,9 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
         ok = 0;
     }
     if (!ok) {
-        co_diag_add(d, p, "must be a %s%s", co_opt_type_name(o->type),
+        co_diag_add(d, p, "must be %s %s%s", o->type == CO_OPT_INT ? "an" : "a",
+                    o->type == CO_OPT_INT ? "integer"
+                                          : co_opt_type_name(o->type),
                     o->type == CO_OPT_STRLIST
                         ? " (array of strings or comma-separated string)"
                         : "");

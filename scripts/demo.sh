@@ -325,7 +325,13 @@ fi
 # an empty mailbox (empty mbox file, Maildir or folder) is no error, but it
 # must not pass for a mailbox read to its end
 if grep -q '"msg":"0 messages found in ' "$log"; then
-    echo "demo: warning: 0 messages found in $mailbox (an empty mbox file, Maildir or folder: check the path or the export)" >&2
+    # the source's own reason when it skipped files (names not .eml)
+    why=$(grep -o '"msg":"0 messages found in [^"]*skipped[^"]*' "$log" | head -n 1 || true)
+    if [ -n "$why" ]; then
+        echo "demo: warning: ${why#\"msg\":\"}" >&2
+    else
+        echo "demo: warning: 0 messages found in $mailbox (an empty mbox file, Maildir or folder: check the path or the export)" >&2
+    fi
 fi
 # where this file was read to, for a later export at another path
 if [ -f "$mailbox" ]; then

@@ -483,8 +483,14 @@ GPtrArray *mailbox_maildir_list(const char *root)
     return out;
 }
 
+static void skip_note(unsigned *n, char *eg, size_t egsz, const char *rel)
+{
+    if ((*n)++ == 0)
+        snprintf(eg, egsz, "%s", rel);
+}
+
 static void eml_scan(GPtrArray *out, const char *dir, const char *rel,
-                     int depth)
+                     int depth, mailbox_skips_t *sk)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -498,12 +504,17 @@ static void eml_scan(GPtrArray *out, const char *dir, const char *rel,
         size_t l = strlen(n);
         if (is_dir(p)) {
             if (depth < 8)
-                eml_scan(out, p, r, depth + 1);
-        } else if (l > 4 && g_ascii_strcasecmp(n + l - 4, ".eml") == 0 &&
-                   is_regular(p)) {
+                eml_scan(out, p, r, depth + 1, sk);
+        } else if (!is_regular(p)) {
+            if (sk != NULL)
+                skip_note(&sk->not_regular, sk->not_regular_eg,
+                          sizeof sk->not_regular_eg, r);
+        } else if (l > 4 && g_ascii_strcasecmp(n + l - 4, ".eml") == 0) {
             add_file(out, r, p, "");
             p = NULL;
             r = NULL;
+        } else if (sk != NULL) {
+            skip_note(&sk->not_eml, sk->not_eml_eg, sizeof sk->not_eml_eg, r);
         }
         g_free(p);
         g_free(r);
@@ -514,11 +525,18 @@ static void eml_scan(GPtrArray *out, const char *dir, const char *rel,
 
 GPtrArray *mailbox_eml_list(const char *root)
 {
+    return mailbox_eml_list_counted(root, NULL);
+}
+
+GPtrArray *mailbox_eml_list_counted(const char *root, mailbox_skips_t *skips)
+{
     GPtrArray *out = g_ptr_array_new_with_free_func(mailbox_file_free);
+    if (skips != NULL)
+        memset(skips, 0, sizeof *skips);
     if (is_regular(root))
         add_file(out, g_path_get_basename(root), g_strdup(root), "");
     else
-        eml_scan(out, root, "", 0);
+        eml_scan(out, root, "", 0, skips);
     g_ptr_array_sort(out, by_key);
     return out;
 }

@@ -134,6 +134,22 @@ GPtrArray *mailbox_maildir_list(const char *root);
  */
 GPtrArray *mailbox_eml_list(const char *root);
 
+/** What an .eml folder listing passed over, to say why it found nothing. */
+typedef struct mailbox_skips_s {
+    unsigned not_eml;     /**< regular files whose names do not end in .eml */
+    unsigned not_regular; /**< FIFOs, sockets, devices, dangling or looping
+                               links */
+    char not_eml_eg[128]; /**< one of them (relative path), or "" */
+    char not_regular_eg[128]; /**< one of them (relative path), or "" */
+} mailbox_skips_t;
+
+/**
+ * @brief mailbox_eml_list() that also counts the entries it passed over
+ *        (dot-files aside) into `*skips` (zeroed first; NULL: not counted).
+ * @returns As mailbox_eml_list().
+ */
+GPtrArray *mailbox_eml_list_counted(const char *root, mailbox_skips_t *skips);
+
 /**
  * @brief Encode a position for the state store:
  *        {"format":"mbox","offset":N} or {"format":"maildir","seen":[...]}

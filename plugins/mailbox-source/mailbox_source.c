@@ -94,7 +94,8 @@ typedef struct mailbox_s {
     GHashTable *seen;
     GPtrArray *pending;
     guint pending_i;
-    int saw_missing; /* a listed file vanished: list again before EOF */
+    int saw_missing;       /* a listed file vanished: list again before EOF */
+    mailbox_skips_t skips; /* what the last .eml listing passed over */
 } mailbox_t;
 
 /* ---- mbox file mapping -----------------------------------------------------
@@ -199,12 +200,28 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
          * inbox read to its end: nothing read ever is "0 messages found" */
         int never = m->offset == 0 && g_hash_table_size(m->seen) == 0;
         m->warned_empty = 1;
-        mailbox_api->log(m->st, CO_LOG_WARN,
-                         "%s in %s (read as %s): expected an mbox file, a "
-                         "Maildir with cur/ and new/, or a folder of .eml "
-                         "files",
-                         never ? "0 messages found" : "no new messages",
-                         m->cfg->path, mailbox_format_name(m->fmt));
+        const mailbox_skips_t *k = &m->skips;
+        int eml = never && m->fmt == MAILBOX_EML;
+        if (eml && k->not_regular > 0)
+            mailbox_api->log(m->st, CO_LOG_WARN,
+                             "%s: %u entries skipped because they are not "
+                             "regular files (FIFOs, sockets, devices, "
+                             "dangling or looping links), e.g. %s",
+                             m->cfg->path, k->not_regular, k->not_regular_eg);
+        if (eml && k->not_eml > 0)
+            mailbox_api->log(m->st, CO_LOG_WARN,
+                             "0 messages found in %s: %u files skipped "
+                             "because their names do not end in .eml (e.g. "
+                             "%s): rename them NAME.eml, or point "
+                             "config.path at one message file",
+                             m->cfg->path, k->not_eml, k->not_eml_eg);
+        else
+            mailbox_api->log(m->st, CO_LOG_WARN,
+                             "%s in %s (read as %s): expected an mbox file, "
+                             "a Maildir with cur/ and new/, or a folder of "
+                             ".eml files",
+                             never ? "0 messages found" : "no new messages",
+                             m->cfg->path, mailbox_format_name(m->fmt));
     }
     if (!m->cfg->follow)
         return CO_EOF;
@@ -213,6 +230,15 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
 
 /* ---- mbox
  * --------------------------------------------------------------------- */
+
+/* Only line breaks (and spaces or tabs): not a message. */
+static int mailbox_blank_only(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != '\n' && p[i] != '\r' && p[i] != ' ' && p[i] != '\t')
+            return 0;
+    return 1;
+}
 
 static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
 {
@@ -246,6 +272,12 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
             !mailbox_mbox_next(m->map, m->map_len, (size_t)m->offset, at_eof,
                                &m->mb, &s, &e, &next))
             break;
+        if (mailbox_blank_only(m->map + s, e - s)) {
+            /* the extra blank line a writer put before the separator it
+             * appended, read after a resume or in follow mode: no message */
+            m->offset = next;
+            continue;
+        }
         char *src = mailbox_source_json("mbox", m->cfg->path, NULL, NULL,
                                         (int64_t)m->offset);
         char dl_key[64];
@@ -275,8 +307,9 @@ static void mailbox_list(mailbox_t *m)
 {
     if (m->pending != NULL)
         g_ptr_array_unref(m->pending);
-    m->pending = m->fmt == MAILBOX_MAILDIR ? mailbox_maildir_list(m->cfg->path)
-                                           : mailbox_eml_list(m->cfg->path);
+    m->pending = m->fmt == MAILBOX_MAILDIR
+                     ? mailbox_maildir_list(m->cfg->path)
+                     : mailbox_eml_list_counted(m->cfg->path, &m->skips);
     m->pending_i = 0;
     m->saw_missing = 0;
 }

@@ -34,6 +34,17 @@ static size_t count(const co_diag_t *d, const char *prefix, const char *part)
     return n;
 }
 
+/* Each of the n --set forms on the base manifest gives no fault. */
+static void assert_sets_clean(const char *const *good, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        co_diag_t d = {0};
+        co_manifest_t *m = load(base, good[i], &d);
+        ck_assert_msg(d.n == 0, "%s: %s", good[i], d.n ? d.msgs[0] : "");
+        co_manifest_free(m);
+    }
+}
+
 START_TEST(set_malformed_forms_are_errors)
 {
     static const char *bad[] = {
@@ -75,12 +86,7 @@ START_TEST(set_malformed_forms_are_errors)
         "stages.mid.config.x=5", "stages[1].concurrency=2",
         "kafka.bootstrap.servers=embedded", "stages.sink.config.p=",
         "defaults.errors.retries=4"};
-    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        co_diag_t d = {0};
-        co_manifest_t *m = load(base, good[i], &d);
-        ck_assert_msg(d.n == 0, "%s: %s", good[i], d.n ? d.msgs[0] : "");
-        co_manifest_free(m);
-    }
+    assert_sets_clean(good, sizeof good / sizeof good[0]);
 }
 END_TEST
 
@@ -224,6 +230,38 @@ START_TEST(plugin_names_and_files)
 }
 END_TEST
 
+/* What `run` would refuse, validate refuses first, naming the field. */
+START_TEST(top_level_values_run_would_refuse)
+{
+    static const struct {
+        const char *set, *prefix, *part;
+    } bad[] = {
+        {"kafka.bootstrap.servers=", "kafka.bootstrap.servers:", "is empty"},
+        {"kafka.bootstrap.servers= ", "kafka.bootstrap.servers:", "is empty"},
+        {"state=mysql://x", "state:", "postgresql://"},
+        {"state=mydb", "state:", "key=value"},
+        {"description=5", "description:", "must be a string"},
+        {"stages.mid.description=5", "stages[1].description:",
+         "must be a string"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        co_diag_t d = {0};
+        co_manifest_t *m = load(base, bad[i].set, &d);
+        ck_assert_msg(d.n == 1 && count(&d, bad[i].prefix, bad[i].part) == 1,
+                      "%s: %zu faults, first: %s", bad[i].set, d.n,
+                      d.n ? d.msgs[0] : "(none)");
+        co_diag_free(&d);
+        co_manifest_free(m);
+    }
+    static const char *good[] = {
+        "state=postgresql://u@h/db", "state=postgres://h/db",
+        "state=host=h dbname=d",     "state=file:s.json",
+        "state=memory:",             "description=a pipeline",
+        "kafka.bootstrap.servers=k1:9092"};
+    assert_sets_clean(good, sizeof good / sizeof good[0]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("manifest-checks");
@@ -233,6 +271,7 @@ static Suite *suite(void)
     tcase_add_test(t, topic_cycle_names_stages);
     tcase_add_test(t, dead_letter_loops);
     tcase_add_test(t, plugin_names_and_files);
+    tcase_add_test(t, top_level_values_run_would_refuse);
     suite_add_tcase(s, t);
     return s;
 }

@@ -11,6 +11,8 @@
 
 #include <careerops/plugin.h>
 #include <jansson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const co_plugin_t *co_plugin_entry(const co_host_api_t *api);
 
@@ -306,6 +308,17 @@ START_TEST(follow_mbox_growth)
     for (int i = 0; i < 10 && h->emit_cnt < 2; i++)
         ck_assert_int_eq(r.p->poll(r.inst, 1000), CO_OK);
     ck_assert_uint_eq(h->emit_cnt, 2);
+    /* a writer that appends after an extra blank line: that line is no
+     * message (no "empty message" dead letter, no extra count) */
+    f = fopen(mbox, "ab");
+    fputs("\nFrom jobs@acme.example Mon Dec  1 10:00:00 2025\n"
+          "From: a@acme.example\nSubject: hi\n\nbody\n",
+          f);
+    fclose(f);
+    for (int i = 0; i < 10 && h->emit_cnt < 3; i++)
+        ck_assert_int_eq(r.p->poll(r.inst, 1000), CO_OK);
+    ck_assert_uint_eq(h->emit_cnt, 3);
+    ck_assert_uint_eq(h->dead_cnt, 0);
     /* never EOF while following */
     ck_assert_int_eq(r.p->poll(r.inst, 1000), CO_OK);
     ck_assert_int_gt(h->slept_ms, 0);
@@ -377,6 +390,50 @@ START_TEST(follow_eml_folder_and_dead_letters)
 }
 END_TEST
 
+/* A folder of files that are not .eml: the warning counts them and says
+ * what to do; a FIFO and a dangling link are counted apart. */
+START_TEST(eml_folder_reports_skipped_files)
+{
+    char *tmp = mbt_tmpdir();
+    for (int i = 0; i < 3; i++) {
+        char *p = g_strdup_printf("%s/%05d.txt", tmp, i);
+        ck_assert(g_file_set_contents(p, "Subject: s\n\nx\n", -1, NULL));
+        g_free(p);
+    }
+    char *fifo = g_build_filename(tmp, "pipe.eml", NULL);
+    char *link = g_build_filename(tmp, "gone.eml", NULL);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(symlink("/nonexistent/x.eml", link), 0);
+    co_fake_host_t *h = co_fake_host_new();
+    char *c = cfg_json(tmp, NULL);
+    run_t r;
+    ck_assert_int_eq(run_open(&r, h, c), CO_OK);
+    size_t logs = h->log_cnt;
+    ck_assert_int_eq(run_polls(&r, 10), CO_EOF);
+    ck_assert_uint_eq(h->emit_cnt, 0);
+    ck_assert_uint_eq(h->log_cnt, logs + 2);
+    char *want = g_strdup_printf(
+        "0 messages found in %s: 3 files skipped because their names do not "
+        "end in .eml (e.g. 0000",
+        tmp);
+    ck_assert_msg(strstr(h->last_log, want) != NULL, "%s", h->last_log);
+    g_free(want);
+    mailbox_skips_t k;
+    GPtrArray *l = mailbox_eml_list_counted(tmp, &k);
+    ck_assert_uint_eq(l->len, 0);
+    ck_assert_uint_eq(k.not_eml, 3);
+    ck_assert_uint_eq(k.not_regular, 2);
+    g_ptr_array_unref(l);
+    run_close(&r);
+    co_fake_host_free(h);
+    mbt_rm_rf(tmp);
+    g_free(c);
+    g_free(fifo);
+    g_free(link);
+    g_free(tmp);
+}
+END_TEST
+
 START_TEST(config_errors)
 {
     co_fake_host_t *h = co_fake_host_new();
@@ -418,6 +475,7 @@ static Suite *source_suite(void)
     tcase_add_test(tc, kb09_key_matches_eml);
     tcase_add_test(tc, spamassassin_restart);
     tcase_add_test(tc, maildir_moves_do_not_repeat);
+    tcase_add_test(tc, eml_folder_reports_skipped_files);
     tcase_add_test(tc, follow_mbox_growth);
     tcase_add_test(tc, follow_eml_folder_and_dead_letters);
     tcase_add_test(tc, config_errors);
