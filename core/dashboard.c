@@ -675,7 +675,9 @@ static char *co__replay(co_dashboard_t *d, struct MHD_Connection *c,
     co_buf_free(&pl);
     json_t *j = *status == 200 ? json_loads(body, 0, NULL) : NULL;
     const char *out = json_string_value(json_object_get(j, "output"));
-    if (out && strstr(out, "replayed 0 ")) { /* no letter there */
+    /* no letter there: dlq replay exits 1 "no dead letter at P:O" */
+    if ((out && strstr(out, "replayed 0 ")) ||
+        (*status == 400 && body && strstr(body, "no dead letter at"))) {
         free(body);
         co_buf_t e = {0};
         co_buf_printf(&e,
