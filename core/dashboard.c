@@ -478,15 +478,21 @@ enum MHD_Result co_dashboard_original(co_dashboard_t *d,
     /* the archive is the reference's root: what precedes "/sha256/" */
     const char *cut = strstr(ref, "/sha256/");
     char *root = cut != NULL ? strndup(ref, (size_t)(cut - ref)) : NULL;
-    char tmpl[] = "/tmp/careerops-original-XXXXXX";
-    int fd = root != NULL ? mkstemp(tmpl) : -1;
+    /* an unlinked temporary file in $TMPDIR (/tmp when unset) */
+    const char *td = getenv("TMPDIR");
+    co_buf_t tmpl = {0};
+    co_buf_printf(&tmpl, "%s/careerops-original-XXXXXX",
+                  td != NULL && td[0] != '\0' ? td : "/tmp");
+    int fd = root != NULL ? mkstemp(tmpl.data) : -1;
     if (fd < 0) {
+        co_buf_free(&tmpl);
         free(root);
         free(ref);
         return co__orig_error(
             c, 500, co__json_msg(0, "error", "cannot read the reference"));
     }
-    unlink(tmpl);
+    unlink(tmpl.data);
+    co_buf_free(&tmpl);
     co_buf_t err = {0};
     int rc = co__archive_get(ref, root, fd, &err);
     free(root);
