@@ -121,8 +121,8 @@ typedef struct imap_folder_s {
     int64_t validity; /* 0: unknown */
     int64_t last_uid; /* last UID emitted */
     int resync;       /* reading again after a UIDVALIDITY change */
-    int64_t *todo;    /* UIDs found by the last search, ascending */
-    size_t todo_n, todo_i;
+    int64_t *uids;    /* UIDs found by the last search, ascending */
+    size_t uids_n, uids_i;
     int64_t checked_ms; /* last search */
     int64_t uidnext;    /* UIDNEXT at the last search */
 } imap_folder_t;
@@ -436,11 +436,11 @@ static void imap_on_search(imap_t *m, imap_resp_t *r, void *arg)
         p = end;
         if (u <= f->last_uid)
             continue; /* "N:*" always matches the highest UID */
-        int64_t *t = realloc(f->todo, (f->todo_n + 1) * sizeof *t);
+        int64_t *t = realloc(f->uids, (f->uids_n + 1) * sizeof *t);
         if (t == NULL)
             break;
-        f->todo = t;
-        f->todo[f->todo_n++] = u;
+        f->uids = t;
+        f->uids[f->uids_n++] = u;
     }
 }
 
@@ -485,9 +485,9 @@ static co_status_t imap_check(imap_t *m, imap_folder_t *f)
         f->resync = 1;
     }
     f->validity = validity;
-    free(f->todo);
-    f->todo = NULL;
-    f->todo_n = f->todo_i = 0;
+    free(f->uids);
+    f->uids = NULL;
+    f->uids_n = f->uids_i = 0;
     char since[64] = "";
     if (m->cfg->since_days > 0) {
         static const char *mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -509,7 +509,7 @@ static co_status_t imap_check(imap_t *m, imap_folder_t *f)
         return CO_RETRY;
     }
     f->checked_ms = imap_api->now_ms(m->st);
-    if (f->todo_n == 0 && f->resync) {
+    if (f->uids_n == 0 && f->resync) {
         f->resync = 0; /* caught up */
         imap_save(m, f);
     }
@@ -541,15 +541,15 @@ static void imap_on_fetch(imap_t *m, imap_resp_t *r, void *arg)
 /* Fetch and emit the next batch of f's work list. */
 static co_status_t imap_fetch(imap_t *m, imap_folder_t *f, int *emitted)
 {
-    size_t end = f->todo_i + (size_t)m->cfg->batch;
-    if (end > f->todo_n)
-        end = f->todo_n;
+    size_t end = f->uids_i + (size_t)m->cfg->batch;
+    if (end > f->uids_n)
+        end = f->uids_n;
     char set[1800];
-    size_t sl = 0, i = f->todo_i;
+    size_t sl = 0, i = f->uids_i;
     for (; i < end && sl + 24 < sizeof set; i++)
         sl += (size_t)snprintf(set + sl, sizeof set - sl, "%s%lld",
-                               i > f->todo_i ? "," : "", (long long)f->todo[i]);
-    f->todo_i = i;
+                               i > f->uids_i ? "," : "", (long long)f->uids[i]);
+    f->uids_i = i;
     int rc = imap_send(&m->conn, "UID FETCH %s (UID BODY.PEEK[])", set);
     imap_fetch_t x = {f, 0, 0};
     if (rc == 0)
@@ -562,9 +562,9 @@ static co_status_t imap_fetch(imap_t *m, imap_folder_t *f, int *emitted)
         return CO_RETRY;
     }
     if (x.err) { /* co_mail_source_emit() set the error */
-        free(f->todo);
-        f->todo = NULL;
-        f->todo_n = f->todo_i = 0; /* search again from the position */
+        free(f->uids);
+        f->uids = NULL;
+        f->uids_n = f->uids_i = 0; /* search again from the position */
         return CO_RETRY;
     }
     if (rc < 0)
@@ -733,17 +733,17 @@ static co_status_t imap_poll(void *instance, int timeout_ms)
         imap_folder_t *f = &m->f[i];
         int due = f->checked_ms == 0 || (i == 0 && m->dirty) ||
                   now - f->checked_ms >= m->cfg->poll_interval_ms;
-        if (f->todo_i >= f->todo_n && !due)
+        if (f->uids_i >= f->uids_n && !due)
             continue;
         if ((s = imap_idle_stop(m)) != CO_OK)
             return s;
-        if (f->todo_i >= f->todo_n) {
+        if (f->uids_i >= f->uids_n) {
             if (i == 0)
                 m->dirty = 0;
             if ((s = imap_check(m, f)) != CO_OK)
                 return s;
         }
-        if (f->todo_i < f->todo_n) {
+        if (f->uids_i < f->uids_n) {
             if ((s = imap_fetch(m, f, &emitted)) != CO_OK)
                 return s;
             return CO_OK; /* one batch per poll */
@@ -771,7 +771,7 @@ static void imap_destroy(void *instance)
     }
     imap_close(m);
     for (size_t i = 0; i < m->nf; i++)
-        free(m->f[i].todo);
+        free(m->f[i].uids);
     free(m->f);
     imap_wipe(&m->password);
     imap_wipe(&m->bearer);
