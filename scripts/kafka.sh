@@ -517,7 +517,7 @@ start-broker)
         die "port $(port_of "$2" 2) of broker $2 was taken by another program while the broker was down"
     fi
     launch "$2"
-    wait_ready "$2" "$(nbrokers)" 120
+    wait_ready "$2" "$(nbrokers)" 180
     ;;
 *) echo "usage: bash scripts/kafka.sh start [--brokers N] [--sasl] | stop | status | env | fetch | stop-broker N | kill-broker N | start-broker N | offsets | groups | read TOPIC" >&2; exit 2 ;;
 esac
