@@ -6,6 +6,7 @@
 #   bash scripts/kafka.sh status
 #   bash scripts/kafka.sh stop-broker N | kill-broker N | start-broker N  # failover
 #   bash scripts/kafka.sh stop            # stops only what it started
+#   bash scripts/kafka.sh offsets | groups | read TOPIC  # diagnostics
 #
 # Kafka comes from Maven (org.apache.kafka:kafka_2.13 and its runtime
 # dependencies, with slf4j-simple for the log) into .kafka/lib-VERSION of the
@@ -18,7 +19,8 @@
 #
 # Each broker runs in KRaft combined mode (broker and controller in one JVM,
 # -Xmx384m by default: CAREEROPS_KAFKA_HEAP) on free loopback ports from
-# CAREEROPS_KAFKA_PORT (default 59092) on. Listeners of broker N:
+# CAREEROPS_KAFKA_PORT on (default: a port from 30000 to 59990 derived from
+# the cluster folder), claimed machine-wide (take_port). Listeners of N:
 #   PLAINTEXT://127.0.0.1:P   clients (and, in --sasl mode, brokers + tools)
 #   CONTROLLER://127.0.0.1:C  the KRaft quorum (static voters 1..n)
 #   SASL_SSL://127.0.0.1:S    --sasl only: TLS (certificate for 127.0.0.1 and
@@ -93,23 +95,80 @@ EOF
     touch "$lib/.complete-$version"
 }
 
+# The command-line tools (GetOffsetShell, ConsumerGroupCommand,
+# ConsoleConsumer: org.apache.kafka:kafka-tools, without its dependencies,
+# which the broker's jars already hold) into $lib/tools, fetched once; only
+# the diagnostics (offsets, groups, read) need them.
+ensure_tools() {
+    ensure_kafka
+    [ -f "$lib/tools/.complete-$version" ] && return 0
+    echo "kafka.sh: fetching kafka-tools $version with Maven into $lib/tools" >&2
+    mkdir -p "$lib/tools"
+    timeout 300 mvn -B -q -Dmaven.wagon.http.retryHandler.count=1 \
+        -Daether.connector.connectTimeout=10000 \
+        -Daether.connector.requestTimeout=60000 \
+        dependency:copy -Dartifact="org.apache.kafka:kafka-tools:$version" \
+        -DoutputDirectory="$lib/tools" >"$lib/tools/mvn.log" 2>&1 ||
+        { tail -n 5 "$lib/tools/mvn.log" >&2; die "could not fetch org.apache.kafka:kafka-tools:$version with Maven"; }
+    touch "$lib/tools/.complete-$version"
+}
+ktool() {
+    ensure_tools
+    java -Xshare:auto -Xmx256m -cp "$lib/*:$lib/tools/*" \
+        -Dorg.slf4j.simpleLogger.defaultLogLevel=error "$@"
+}
+
 kjava() { java -Xshare:auto -cp "$lib/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@"; }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# take_port: sets $port to the next free port (not in a subshell: it
-# remembers where it stopped, so each call gives a new one)
+# Ports are claimed machine-wide, so that two clusters started at once
+# (several checkouts testing on one machine) never pick the same free port,
+# and a port stays ours while its broker is down (kill-broker/start-broker):
+# a port's claim is a file $portreg/PORT naming the cluster folder, made
+# under flock(1) on $portreg/.lock, dropped by `stop`; a claim whose folder
+# no longer holds a ports file is stale and reused.
+portreg=${CAREEROPS_KAFKA_PORT_REGISTRY:-${TMPDIR:-/tmp}/careerops-kafka-ports}
+claimed_by_other() { # PORT
+    local f=$portreg/$1 owner
+    [ -f "$f" ] || return 1
+    owner=$(cat "$f" 2>/dev/null) || return 1
+    [ "$owner" != "$dir" ] && [ -f "$owner/ports" ]
+}
+# The first port to try: CAREEROPS_KAFKA_PORT, else one derived from the
+# cluster folder (30000 to 59999), so that clusters of other checkouts,
+# started by scripts without the claims above, rarely meet ours.
+first_port() {
+    if [ -n "${CAREEROPS_KAFKA_PORT:-}" ]; then
+        echo "$CAREEROPS_KAFKA_PORT"
+    else
+        echo $((30000 + $(printf '%s' "$dir" | cksum | cut -d' ' -f1) % 3000 * 10))
+    fi
+}
+
+# take_port: sets $port to the next free, unclaimed port and claims it (not
+# in a subshell: it remembers where it stopped, so each call gives a new
+# one). Call with $portreg/.lock held.
 next_port=
 take_port() {
-    local p=${next_port:-${CAREEROPS_KAFKA_PORT:-59092}} i
+    local p=${next_port:-$(first_port)} i
     for ((i = 0; i < 500; i++)); do
-        if ! port_busy "$p"; then
+        if [ "$p" -lt 65536 ] && ! port_busy "$p" && ! claimed_by_other "$p"; then
             port=$p next_port=$((p + 1))
+            echo "$dir" >"$portreg/$p"
             return 0
         fi
         p=$((p + 1))
     done
-    die "no free port from ${CAREEROPS_KAFKA_PORT:-59092} on"
+    die "no free port from $(first_port) on"
+}
+release_ports() {
+    [ -f "$dir/ports" ] || return 0
+    local p
+    for p in $(awk '{ print $2, $3, $4 }' "$dir/ports"); do
+        [ "$p" != 0 ] && [ "$(cat "$portreg/$p" 2>/dev/null)" = "$dir" ] && rm -f "$portreg/$p"
+    done
+    return 0
 }
 
 # ports file: one line per broker: "N plain controller sasl"
@@ -217,14 +276,16 @@ launch() { # N
     echo $! >"$dir/broker-$n.pid"
 }
 
-# Metadata request (v1) on broker N's PLAINTEXT port: prints the number of
-# brokers it knows and whether a controller is known ("3 1").
+# Metadata request (v2) on broker N's PLAINTEXT port: prints the number of
+# brokers it knows, whether a controller is known, the cluster id and the
+# node id listed at that port ("3 1 Q2x...w 1"; "-" for one not listed).
 probe() {
     python3 - "$(port_of "$1" 2)" <<'P' 2>/dev/null
 import socket, struct, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port), timeout=3)
 cid = b"kafka.sh"
-body = struct.pack(">hhih", 3, 1, 7, len(cid)) + cid + struct.pack(">i", -1)
+body = struct.pack(">hhih", 3, 2, 7, len(cid)) + cid + struct.pack(">i", -1)
 s.sendall(struct.pack(">i", len(body)) + body)
 def read(n):
     b = b""
@@ -235,16 +296,22 @@ def read(n):
     return b
 size, = struct.unpack(">i", read(4)); d = read(size); o = 4
 nb, = struct.unpack_from(">i", d, o); o += 4
+node = "-"
 for _ in range(nb):
-    o += 4; hl, = struct.unpack_from(">h", d, o); o += 2 + hl + 4
+    nid, hl = struct.unpack_from(">ih", d, o); o += 6 + hl
+    bport, = struct.unpack_from(">i", d, o); o += 4
     rl, = struct.unpack_from(">h", d, o); o += 2 + max(rl, 0)
+    if bport == port: node = str(nid)
+cl, = struct.unpack_from(">h", d, o); o += 2
+cluster = d[o:o + cl].decode() if cl >= 0 else "-"; o += max(cl, 0)
 ctl, = struct.unpack_from(">i", d, o)
-print(nb, 1 if ctl >= 0 else 0)
+print(nb, 1 if ctl >= 0 else 0, cluster, node)
 P
 }
 
 wait_ready() { # N total seconds
-    local end=$((SECONDS + $3)) r i
+    local end=$((SECONDS + $3)) r i ours
+    ours=$(cat "$dir/cluster-id" 2>/dev/null || echo -)
     while [ $SECONDS -lt "$end" ]; do
         # every broker of the cluster: one that died keeps the others waiting
         for ((i = 1; i <= $2; i++)); do
@@ -252,8 +319,15 @@ wait_ready() { # N total seconds
             grep -v '^[[:space:]]*at ' "$dir/broker-$i.log" | tail -n 20 >&2
             die "broker $i exited (log: $dir/broker-$i.log)"
         done
+        # the answer must come from our broker N: a port freed while it was
+        # down may have been taken by another cluster, whose brokers answer
+        # as readily (and would take our clients' records)
         r=$(probe "$1" || true)
-        [ "$r" = "$2 1" ] && return 0
+        if [ -n "$r" ] && [ "$ours" != - ] && [ "$(echo "$r" | cut -d' ' -f3)" != "$ours" ]; then
+            die "port $(port_of "$1" 2) of broker $1 answers for another Kafka cluster ($(echo "$r" | cut -d' ' -f3), ours is $ours): another program took it; 'bash scripts/kafka.sh stop' and start again"
+        fi
+        # all brokers, a controller, and broker N itself listed
+        [ "$(echo "$r" | cut -d' ' -f1,2,4)" = "$2 1 $1" ] && return 0
         sleep 0.5
     done
     grep -v '^[[:space:]]*at ' "$dir/broker-$1.log" | tail -n 20 >&2
@@ -291,10 +365,14 @@ cmd_start() {
             [ $any = 1 ] && die "a cluster of $(nbrokers) broker(s), mode $(cat "$dir/mode"), runs in $dir: 'bash scripts/kafka.sh stop' first"
         fi
         # a stopped cluster: start afresh (the data is a throwaway)
-        rm -rf "$dir"/data-* "$dir"/broker-* "$dir/ports"
+        release_ports
+        rm -rf "$dir"/data-* "$dir"/broker-* "$dir/ports" "$dir/cluster-id"
     fi
     echo $mode >"$dir/mode"
     : >"$dir/ports.tmp"
+    mkdir -p "$portreg"
+    exec 8>>"$portreg/.lock"
+    flock -w 60 8 || die "could not lock $portreg/.lock in 60 s"
     local i
     for ((i = 1; i <= want; i++)); do
         local p c s=0 port
@@ -304,9 +382,11 @@ cmd_start() {
         echo "$i $p $c $s" >>"$dir/ports.tmp"
     done
     mv "$dir/ports.tmp" "$dir/ports"
+    exec 8>&-
     [ $sasl = 1 ] && make_certs
     local cluster
     cluster=$(kjava kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    echo "$cluster" >"$dir/cluster-id"
     local scram=() fmt=()
     [ $sasl = 1 ] && scram=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(cat "$dir/sasl/password")]")
     for ((i = 1; i <= want; i++)); do
@@ -364,6 +444,7 @@ cmd_stop() {
             kill -KILL "$(pid_of "$i")" 2>/dev/null || true
         fi
     done
+    release_ports
     echo "kafka.sh: stopped" >&2
 }
 
@@ -391,12 +472,40 @@ cmd_env() {
     fi
 }
 
+# Diagnostics, on the PLAINTEXT listeners (in --sasl mode too): what a
+# stalled pipeline and a lost record look different in.
+cmd_offsets() { # end offsets: TOPIC:PARTITION:OFFSET, internal topics too
+    ktool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$(plain_bootstrap)" \
+        --exclude-internal-topics false 2>&1 | sort
+}
+cmd_groups() { # every group's committed offsets, end offsets, lag, members
+    ktool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
+        --bootstrap-server "$(plain_bootstrap)" --describe --all-groups 2>&1
+}
+cmd_read() { # TOPIC: every record, "partition offset key" a line
+    ktool org.apache.kafka.tools.consumer.ConsoleConsumer \
+        --bootstrap-server "$(plain_bootstrap)" --topic "$1" --from-beginning \
+        --timeout-ms "${CAREEROPS_KAFKA_READ_TIMEOUT_MS:-15000}" \
+        --formatter-property print.partition=true --formatter-property print.offset=true \
+        --formatter-property print.key=true --formatter-property print.value=false \
+        --formatter-property print.timestamp=false \
+        --formatter-property key.separator=' ' --formatter-property line.separator=$'\n' \
+        --consumer-property enable.auto.commit=false \
+        --group "careerops-kafka-sh-read-$$-$RANDOM" 2>/dev/null
+}
+
 case "${1:-}" in
 start) shift; cmd_start "$@" ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 env) cmd_env ;;
 fetch) ensure_kafka ;;
+offsets | groups)
+    [ -f "$dir/ports" ] || die "no cluster in $dir"
+    "cmd_$1" ;;
+read)
+    [ -f "$dir/ports" ] || die "no cluster in $dir"
+    cmd_read "${2:?read TOPIC}" ;;
 stop-broker) [ -f "$dir/ports" ] || die "no cluster in $dir"; stop_one "${2:?stop-broker N}" ;;
 kill-broker) # SIGKILL, as a crash or a pulled plug
     [ -f "$dir/ports" ] || die "no cluster in $dir"
@@ -404,8 +513,11 @@ kill-broker) # SIGKILL, as a crash or a pulled plug
     ;;
 start-broker)
     [ -f "$dir/ports" ] || die "no cluster in $dir"
-    launch "${2:?start-broker N}"
-    wait_ready "$2" "$(nbrokers)" 120
+    if ! alive "${2:?start-broker N}" && port_busy "$(port_of "$2" 2)"; then
+        die "port $(port_of "$2" 2) of broker $2 was taken by another program while the broker was down"
+    fi
+    launch "$2"
+    wait_ready "$2" "$(nbrokers)" 180
     ;;
-*) echo "usage: bash scripts/kafka.sh start [--brokers N] [--sasl] | stop | status | env | fetch | stop-broker N | kill-broker N | start-broker N" >&2; exit 2 ;;
+*) echo "usage: bash scripts/kafka.sh start [--brokers N] [--sasl] | stop | status | env | fetch | stop-broker N | kill-broker N | start-broker N | offsets | groups | read TOPIC" >&2; exit 2 ;;
 esac

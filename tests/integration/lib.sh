@@ -28,7 +28,12 @@ mock_only() {
 }
 PIDS=()
 cleanup() {
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
+    # only our children still: a finished one's pid may be a stranger's by
+    # now (pid_max 32768 wraps in minutes on a busy machine)
+    for p in "${PIDS[@]:-}"; do
+        [ -n "$p" ] && [ "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" = "$$" ] &&
+            kill -9 "$p" 2>/dev/null || true
+    done
     if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
