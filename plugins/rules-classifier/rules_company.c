@@ -847,6 +847,12 @@ static int rules_signs_body(const rules_ctx_t *c, const char *name)
         if (closing && ((n == full && more && strncmp(s, name, n) == 0) ||
                         (n == first && strncmp(s, name, n) == 0)))
             return 1;
+        /* the first name ending a one-line note signs a person ("...
+         * I'll send an invite. Femke") */
+        if (!more && p == body && raw == n && n > first + 2 &&
+            s[n - first - 1] == ' ' && strchr(".!?", s[n - first - 2]) &&
+            strncmp(s + n - first, name, first) == 0)
+            return 1;
         if (raw > 0)
             closing = s[raw - 1] == ',' && raw < 40;
         p += l;
