@@ -1137,20 +1137,18 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
             continue;
         if (used < 2 && kl < 4)
             continue;
+        /* the name may go on ("Copperleaf Energy", "Lakeshore Insurance
+         * Group" for "lakeshoreins"; four words in all; a display name by
+         * one word at most), not into a title, a department or a country
+         * code ("Hoshino Electric Head Office", "Glenrock Chemicals UK") */
         size_t last = i + used - 1;
-        if (whole) {
-            /* the name may go on ("Copperleaf Energy", "Benue Agro
-             * Processing"; four words in all; a display name by one word
-             * at most), not into a title, a department or a country code
-             * ("Hoshino Electric Head Office", "Glenrock Chemicals UK") */
-            size_t stop = i + (nw < 4 ? nw : 4);
-            if (cd->quality == 3 && stop > i + used + 1)
-                stop = i + used + 1;
-            for (size_t j = i + used; j < stop; j++) {
-                if (rules_not_name_word(t->tok[j].w))
-                    break;
-                last = j;
-            }
+        size_t stop = i + (nw < 4 ? nw : 4);
+        if (cd->quality == 3 && stop > i + used + 1)
+            stop = i + used + 1;
+        for (size_t j = i + used; j < stop; j++) {
+            if (rules_not_name_word(t->tok[j].w))
+                break;
+            last = j;
         }
         size_t first = i;
         /* one capitalised word before a whole-word slug: "Grupo Altamira" */

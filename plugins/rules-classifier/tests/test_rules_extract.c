@@ -460,10 +460,14 @@ START_TEST(company_domain_spellings)
 {
     /* a domain abbreviates the name the message writes: a word's prefix,
      * initials, German umlauts written out */
-    CHECK_COMPANY(mail("Oriel Pask", "oriel@brightwaterfw.example",
-                       "Brightwater Freight - next steps",
+    CHECK_COMPANY(mail("Oriel Pask", "oriel@nwfreight.example",
+                       "North Wharf Freight - next steps",
                        "Would Tuesday work for a call?"),
-                  "Brightwater Freight");
+                  "North Wharf Freight");
+    CHECK_COMPANY(mail("Oriel Pask", "oriel@tollbrookins.example", "Next steps",
+                       "The panel at Tollbrook Insurance Group enjoyed "
+                       "meeting you."),
+                  "Tollbrook Insurance Group");
     CHECK_COMPANY(mail("Oriel Pask", "oriel@ksg.example",
                        "Kelby Sound Group: interview",
                        "Would Tuesday work for a call?"),
