@@ -108,12 +108,9 @@ def classify(exp, got, msg, text, vend):
     ek, gk = company_key(exp), company_key(got)
     low = got.lower()
     if gk and ek and (gk in ek or ek in gk or ek.startswith(gk[:5])):
-        flat = company_key(text)
         words = re.findall(r"\w+", exp.lower())
         written = re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) +
                             r"(?!\w)", text.lower()) is not None
-        if not written and ek in flat and len(ek) >= 6:
-            written = exp.lower() in text.lower()
         return "form-in" if written else "form-out"
     gw = set(re.findall(r"\w+", low))
     if gk in vend or any(company_key(w) in vend for w in gw if len(w) > 3):

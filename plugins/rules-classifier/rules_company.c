@@ -604,6 +604,8 @@ static int rules_is_article(const char *w)
 
 static int rules_title_piece(const char *s, size_t n);
 static int rules_agency_key(const char *key);
+static int rules_name_spells_domain(const rules_ctx_t *c, const char *name,
+                                    const char *addr);
 
 /* Apply extraction patterns of one kind; company candidates are added,
  * the first role found is returned (malloc'd) or NULL. */
@@ -927,6 +929,10 @@ void rules_company_from_sender(rules_ctx_t *c)
              s->kind == RULES_K_ASSESSMENT) &&
             addr != NULL && rules_role_account(addr))
             w = 2.5;
+        /* a display name that spells the domain names the company:
+         * "Gdańsk Maritime Software <rekrutacja@gms.example>" */
+        if (w == 0 && rules_name_spells_domain(c, org, addr))
+            w = 2.5;
         /* "Recruiting Team", "Hiring Team": no organisation named */
         if (rules_only_suffix(c->db, org))
             w = 0;
@@ -1057,6 +1063,44 @@ static int rules_spells(const char *slug, size_t si, char (*keys)[2][64],
         }
     }
     return 0;
+}
+
+/* 1 if the words of name spell the organisation label of addr's domain
+ * ("Gdańsk Maritime Software" and gms.example, "Nimbus Payments" and
+ * nimbuspay.example): the display name is the company's, not a
+ * person's. */
+static int rules_name_spells_domain(const rules_ctx_t *c, const char *name,
+                                    const char *addr)
+{
+    const char *lab = NULL;
+    size_t ll = rules_domain_label(c, addr, &lab);
+    char slug[64], key[64];
+    if (ll < 3 || ll >= sizeof slug)
+        return 0;
+    memcpy(slug, lab, ll);
+    slug[ll] = '\0';
+    rules_org_key(slug, key, sizeof key);
+    char keys[5][2][64];
+    size_t nw = 0;
+    for (const char *p = name; *p && nw < 5;) {
+        p += strspn(p, " ");
+        size_t l = strcspn(p, " ");
+        if (l == 0)
+            break;
+        if (l >= 64)
+            return 0;
+        char low[64];
+        rules_lower(p, l, low, sizeof low);
+        rules_word_keys(low, strlen(low), keys[nw++]);
+        p += l;
+    }
+    if (nw == 0)
+        return 0;
+    size_t used = 0;
+    int whole = 0;
+    return key[0] != '\0' && key[0] == keys[0][0][0] &&
+           rules_spells(key, 0, keys, nw, 0, &used, &whole) && used + 1 >= nw &&
+           (used >= 2 || strlen(key) >= 4);
 }
 
 /* Words that follow a company's name without being part of it: a
