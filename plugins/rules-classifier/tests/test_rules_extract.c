@@ -476,6 +476,10 @@ START_TEST(company_domain_spellings)
                        "Mühlbach Öko - Gespräch",
                        "Passt Ihnen Dienstag um 10 Uhr?"),
                   "Mühlbach Öko");
+    /* a display name that spells the domain is the company's */
+    CHECK_COMPANY(mail("Wiślana Data Works", "kariera@wdw.example", "Rozmowa",
+                       "Would Tuesday work for a call?"),
+                  "Wiślana Data Works");
     /* the name stops before a department or an office */
     CHECK_COMPANY(mail("Dana Roe", "dana@tamberline.example", "Next steps",
                        "Hi Alex,\nWould Tuesday suit you for a call?\n\n"
