@@ -1209,13 +1209,15 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
             continue;
         memcpy(name, sg->text + t->tok[first].off, len);
         name[len] = '\0';
-        /* "Isarwerk Energie Karriere" -> "Isarwerk Energie", but not a
-         * suffix the slug spells: "crestlinetalent" */
+        /* "Isarwerk Energie Karriere" -> "Isarwerk Energie", but not an
+         * agency's word the slug spells: "crestlinetalent" is "Crestline
+         * Talent Partners" ("vectorpeople" is still "Vector") */
         snprintf(cut, sizeof cut, "%s", name);
         if (rules_strip_suffixes(c->db, cut)) {
-            char ck[128];
+            char ck[128], tk2[128];
             rules_org_key(cut, ck, sizeof ck);
-            if (strlen(ck) >= kl || !whole)
+            rules_org_key(name + strlen(cut), tk2, sizeof tk2);
+            if (strlen(ck) >= kl || !whole || !rules_agency_key(tk2))
                 snprintf(name, sizeof name, "%s", cut);
         }
         /* the fullest spelling wins: "Quillon Systems" in the text over
