@@ -21,6 +21,7 @@ Prints one line per set with the count of each class (-v: each miss).
 import csv
 import email
 import email.policy
+import email.utils
 import os
 import re
 import subprocess
@@ -89,9 +90,6 @@ def message_text(path):
 def people(msg, text):
     names = set()
     for h in ("From", "To", "Cc", "Reply-To"):
-        for _, addr in [email.utils.parseaddr(str(x)) for x in
-                        msg.get_all(h, [])]:
-            pass
         for x in msg.get_all(h, []):
             n, _ = email.utils.parseaddr(str(x))
             for w in re.findall(r"\w+", n.lower()):
