@@ -27,7 +27,7 @@ static const char *const rules_legal[] = {
     "co",     "kg",   "se",   "limited", "incorporated", "llp",  "ltda",
     "lda",    "nv",   "spa",  "ab",      "oy",           "pty",  "sau",
     "slu",    "sasu", "eurl", "ug",      "kgaa",         "ohg",  "gbr",
-    "eireli", "epp",  NULL};
+    "eireli", "epp",  "pvt",  NULL};
 
 /* Comparison key of an organisation name: lower case, legal-form words and
  * a leading "the" dropped, only letters and digits kept. */
@@ -603,6 +603,9 @@ static int rules_is_article(const char *w)
 }
 
 static int rules_title_piece(const char *s, size_t n);
+static int rules_agency_key(const char *key);
+static int rules_name_spells_domain(const rules_ctx_t *c, const char *name,
+                                    const char *addr);
 
 /* Apply extraction patterns of one kind; company candidates are added,
  * the first role found is returned (malloc'd) or NULL. */
@@ -846,6 +849,12 @@ static int rules_signs_body(const rules_ctx_t *c, const char *name)
         if (closing && ((n == full && more && strncmp(s, name, n) == 0) ||
                         (n == first && strncmp(s, name, n) == 0)))
             return 1;
+        /* the first name ending a one-line note signs a person ("...
+         * I'll send an invite. Femke") */
+        if (!more && p == body && raw == n && n > first + 2 &&
+            s[n - first - 1] == ' ' && strchr(".!?", s[n - first - 2]) &&
+            strncmp(s + n - first, name, first) == 0)
+            return 1;
         if (raw > 0)
             closing = s[raw - 1] == ',' && raw < 40;
         p += l;
@@ -903,10 +912,13 @@ void rules_company_from_sender(rules_ctx_t *c)
         snprintf(whole, sizeof whole, "%s", org);
         if (rules_strip_suffixes(c->db, org)) {
             w = w > 3 ? w : 3;
-            /* the cut word is part of the name when the domain spells it
-             * too: "Threadline Recruiting <jobs@threadline-recruiting...>"
+            /* an agency word cut off is part of the name when the domain spells
+             * it too: "Threadline Recruiting <jobs@threadline-recruiting...>"
              * is an agency, not Threadline's recruiting team */
-            if (rules_domain_spells(addr, whole + strlen(org)))
+            char cutkey[128];
+            rules_org_key(whole + strlen(org), cutkey, sizeof cutkey);
+            if (rules_agency_key(cutkey) &&
+                rules_domain_spells(addr, whole + strlen(org)))
                 snprintf(org, sizeof buf - (size_t)(org - buf), "%s", whole);
         }
         if (w == 0 && addr != NULL && rules_role_account(addr) &&
@@ -916,6 +928,10 @@ void rules_company_from_sender(rules_ctx_t *c)
             (s->kind == RULES_K_ATS || s->kind == RULES_K_SCHEDULING ||
              s->kind == RULES_K_ASSESSMENT) &&
             addr != NULL && rules_role_account(addr))
+            w = 2.5;
+        /* a display name that spells the domain names the company:
+         * "Gdańsk Maritime Software <rekrutacja@gms.example>" */
+        if (w == 0 && rules_name_spells_domain(c, org, addr))
             w = 2.5;
         /* "Recruiting Team", "Hiring Team": no organisation named */
         if (rules_only_suffix(c->db, org))
@@ -977,83 +993,233 @@ void rules_company_from_sender(rules_ctx_t *c)
     }
 }
 
+/* Keys of one word for spelling a domain: [0] with accents folded
+ * ("münchen" -> "munchen", "łódź" -> "lodz"), [1] with German umlauts
+ * written out ("muenchen", "strasse"), as domains spell them. */
+static void rules_word_keys(const char *w, size_t n, char k[2][64])
+{
+    static const struct {
+        const char *from, *to;
+    } fold[] = {{"\xc3\xa4", "ae"}, {"\xc3\xb6", "oe"}, {"\xc3\xbc", "ue"},
+                {"\xc3\x9f", "ss"}, {"\xc4\x85", "a"},  {"\xc4\x87", "c"},
+                {"\xc4\x99", "e"},  {"\xc5\x82", "l"},  {"\xc5\x81", "l"},
+                {"\xc5\x84", "n"},  {"\xc5\x9b", "s"},  {"\xc5\xba", "z"},
+                {"\xc5\xbc", "z"},  {"\xc4\x8d", "c"},  {"\xc5\xa1", "s"},
+                {"\xc5\xbe", "z"},  {"\xc5\x99", "r"},  {"\xc5\x91", "o"},
+                {"\xc5\xb1", "u"},  {"\xc4\x9f", "g"},  {"\xc5\x9f", "s"},
+                {"\xc4\xb1", "i"},  {"\xc4\x9b", "e"}};
+    for (int v = 0; v < 2; v++) {
+        char tmp[128];
+        size_t o = 0;
+        for (size_t i = 0; i < n && o + 3 < sizeof tmp;) {
+            size_t f = 0, nf = sizeof fold / sizeof fold[0];
+            for (; f < nf; f++)
+                if (i + 1 < n && memcmp(w + i, fold[f].from, 2) == 0 &&
+                    (v == 1 || f >= 4))
+                    break;
+            if (f < nf) {
+                size_t tl = strlen(fold[f].to);
+                memcpy(tmp + o, fold[f].to, tl);
+                o += tl;
+                i += 2;
+            } else
+                tmp[o++] = w[i++];
+        }
+        tmp[o] = '\0';
+        rules_org_key(tmp, k[v], sizeof k[v]); /* folds Latin-1 accents */
+    }
+}
+
+/* 1 if slug[si..] is spelled by words wi.. of keys, each word giving a
+ * prefix of itself (its whole key, a few letters or its initial):
+ * "arcadiafw" by "Arcadia Freightworks", "gms" by "Gdansk Maritime
+ * Software", "spvarejo" by "Sao Paulo Varejo". *used gets the number of
+ * words used, *whole whether each gave its whole key. Longer prefixes are
+ * tried first. */
+static int rules_spells(const char *slug, size_t si, char (*keys)[2][64],
+                        size_t nw, size_t wi, size_t *used, int *whole)
+{
+    size_t sl = strlen(slug);
+    if (si == sl) {
+        *used = wi;
+        *whole = 1;
+        return 1;
+    }
+    if (wi == nw)
+        return 0;
+    for (int v = 0; v < 2; v++) {
+        const char *k = keys[wi][v];
+        size_t kl = strlen(k);
+        if (v == 1 && strcmp(k, keys[wi][0]) == 0)
+            break;
+        for (size_t l = kl < sl - si ? kl : sl - si; l >= 1; l--) {
+            if (strncmp(slug + si, k, l) != 0)
+                continue;
+            if (rules_spells(slug, si + l, keys, nw, wi + 1, used, whole)) {
+                if (l < kl)
+                    *whole = 0;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* 1 if the words of name spell the organisation label of addr's domain
+ * ("Gdańsk Maritime Software" and gms.example, "Nimbus Payments" and
+ * nimbuspay.example): the display name is the company's, not a
+ * person's. */
+static int rules_name_spells_domain(const rules_ctx_t *c, const char *name,
+                                    const char *addr)
+{
+    const char *lab = NULL;
+    size_t ll = rules_domain_label(c, addr, &lab);
+    char slug[64], key[64];
+    if (ll < 3 || ll >= sizeof slug)
+        return 0;
+    memcpy(slug, lab, ll);
+    slug[ll] = '\0';
+    rules_org_key(slug, key, sizeof key);
+    char keys[5][2][64];
+    size_t nw = 0;
+    for (const char *p = name; *p && nw < 5;) {
+        p += strspn(p, " ");
+        size_t l = strcspn(p, " ");
+        if (l == 0)
+            break;
+        if (l >= 64)
+            return 0;
+        char low[64];
+        rules_lower(p, l, low, sizeof low);
+        rules_word_keys(low, strlen(low), keys[nw++]);
+        p += l;
+    }
+    if (nw == 0)
+        return 0;
+    size_t used = 0;
+    int whole = 0;
+    return key[0] != '\0' && key[0] == keys[0][0][0] &&
+           rules_spells(key, 0, keys, nw, 0, &used, &whole) && used + 1 >= nw &&
+           (used >= 2 || strlen(key) >= 4);
+}
+
+/* Words that follow a company's name without being part of it: a
+ * department, a programme, an office, a region ("Hoshino Electric Head
+ * Office", "Wexford Telecom Graduate Scheme", "Glenrock Chemicals UK"). */
+static int rules_not_name_word(const char *w)
+{
+    static const char *const x[] = {"head",         "office",
+                                    "hr",           "rh",
+                                    "rrhh",         "team",
+                                    "people",       "careers",
+                                    "career",       "karriere",
+                                    "graduate",     "early",
+                                    "campus",       "intern",
+                                    "internship",   "ausbildung",
+                                    "programme",    "program",
+                                    "scheme",       "jobs",
+                                    "hiring",       "recruiting",
+                                    "recruitment",  "talent",
+                                    "uk",           "us",
+                                    "usa",          "eu",
+                                    "emea",         "apac",
+                                    "india",        "europe",
+                                    "global",       "international",
+                                    "headquarters", "hq",
+                                    "distribution", "center",
+                                    "centre",       "technology",
+                                    "it",           NULL};
+    for (size_t i = 0; x[i]; i++)
+        if (strcmp(w, x[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* For a candidate taken from a domain or an ATS slug ("copperleaf",
- * "nimbus-cloud"), find the capitalised name it stands for in the text
- * ("Copperleaf Energy", "Nimbus Cloudworks", "Grupo Altamira") and add it
- * as a better-written candidate. */
+ * "nimbus-cloud", "arcadiafw"), find the capitalised name it stands for
+ * in the text ("Copperleaf Energy", "Nimbus Cloudworks", "Arcadia
+ * Freightworks", "Grupo Altamira") and add it as a better-written
+ * candidate. */
 static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
 {
     const rules_text_t *t = &c->text;
     size_t kl = strlen(cd->key);
     char bestname[128] = "";
-    if (kl < 4)
+    if (kl < 3)
         return;
     for (size_t i = 0; i < t->ntok; i++) {
         const rules_tok_t *tk = &t->tok[i];
-        char k0[64];
-        if (!(tk->flags & RULES_T_CAP) || tk->len < 3)
+        if (!(tk->flags & RULES_T_CAP) || rules_db_is_stop(c->db, tk->w))
             continue;
-        rules_org_key(tk->w, k0, sizeof k0); /* folds accents: "Orée" */
-        size_t l0 = strlen(k0);
-        if (l0 == 0 || strncmp(k0, cd->key, l0 < kl ? l0 : kl) != 0)
-            continue;
-        /* words that spell the slug, then further capitalised words (at
-         * most 4 words in all): "Copperleaf Energy" for "copperleaf" */
-        char key[128] = "";
-        size_t kpos = 0, last = i, last_spelled = i;
-        int spelled = 0;
-        for (size_t j = i; j < t->ntok && j < i + 4; j++) {
+        /* the run of capitalised words from here (at most 5) */
+        char keys[5][2][64];
+        size_t nw = 0;
+        for (size_t j = i; j < t->ntok && nw < 5; j++) {
             const rules_tok_t *tj = &t->tok[j];
             if (tj->seg != tk->seg || !(tj->flags & RULES_T_CAP) ||
                 (j > i && (tj->flags & RULES_T_BREAK)) ||
-                rules_db_is_stop(c->db, tj->w) ||
-                kpos + tj->len + 1 >= sizeof key)
+                rules_db_is_stop(c->db, tj->w) || tj->len >= 64)
                 break;
             if (j > i) { /* "Acme - Risk Data", "Acme · Street" end it */
                 const char *g = t->seg[tk->seg].text + t->tok[j - 1].end;
                 size_t gl = tj->off - t->tok[j - 1].end;
                 if (strspn(g, " &'") < gl)
                     break;
-                /* a display name grows by one word at most */
-                if (spelled && cd->quality == 3 && j > last_spelled + 1)
-                    break;
             }
-            if (!spelled) {
-                char wk[64];
-                rules_org_key(tj->w, wk, sizeof wk); /* folds accents */
-                size_t wl = strlen(wk);
-                if (kpos + wl + 1 >= sizeof key)
-                    break;
-                memcpy(key + kpos, wk, wl);
-                kpos += wl;
-                key[kpos] = '\0';
-                size_t mm = kpos < kl ? kpos : kl;
-                if (strncmp(key, cd->key, mm) != 0)
-                    break;
-                if (kpos >= kl) {
-                    spelled = 1;
-                    last_spelled = j;
-                }
-            }
+            rules_word_keys(tj->w, tj->len, keys[nw]);
+            if (nw == 0 && keys[0][0][0] != cd->key[0])
+                break;
+            nw++;
+        }
+        size_t used = 0;
+        int whole = 0;
+        if (nw == 0 || !rules_spells(cd->key, 0, keys, nw, 0, &used, &whole))
+            continue;
+        /* the first word gives three letters, or several words their
+         * initials: not "a" + "cme" */
+        if (used < 2 && strlen(keys[0][0]) < 3)
+            continue;
+        if (used < 2 && kl < 4)
+            continue;
+        /* the name may go on ("Copperleaf Energy", "Lakeshore Insurance
+         * Group" for "lakeshoreins"; four words in all; a display name by
+         * one word at most), not into a title, a department or a country
+         * code ("Hoshino Electric Head Office", "Glenrock Chemicals UK") */
+        size_t last = i + used - 1;
+        size_t stop = i + (nw < 4 ? nw : 4);
+        if (cd->quality == 3 && stop > i + used + 1)
+            stop = i + used + 1;
+        for (size_t j = i + used; j < stop; j++) {
+            if (rules_not_name_word(t->tok[j].w))
+                break;
             last = j;
         }
-        if (!spelled)
-            continue;
         size_t first = i;
         /* one capitalised word before a whole-word slug: "Grupo Altamira" */
-        if (l0 == kl && first > 0 && t->tok[first - 1].seg == tk->seg &&
+        if (used == 1 && whole && first > 0 &&
+            t->tok[first - 1].seg == tk->seg &&
             (t->tok[first - 1].flags & RULES_T_CAP) &&
             !(tk->flags & RULES_T_BREAK) &&
             !rules_db_is_stop(c->db, t->tok[first - 1].w))
             first--;
         const rules_seg_t *sg = &t->seg[tk->seg];
-        char name[128];
+        char name[128], cut[128];
         size_t len = t->tok[last].end - t->tok[first].off;
         if (len >= sizeof name)
             continue;
         memcpy(name, sg->text + t->tok[first].off, len);
         name[len] = '\0';
-        rules_strip_suffixes(c->db, name);
+        /* "Isarwerk Energie Karriere" -> "Isarwerk Energie", but not an
+         * agency's word the slug spells: "crestlinetalent" is "Crestline
+         * Talent Partners" ("vectorpeople" is still "Vector") */
+        snprintf(cut, sizeof cut, "%s", name);
+        if (rules_strip_suffixes(c->db, cut)) {
+            char ck[128], tk2[128];
+            rules_org_key(cut, ck, sizeof ck);
+            rules_org_key(name + strlen(cut), tk2, sizeof tk2);
+            if (strlen(ck) >= kl || !whole || !rules_agency_key(tk2))
+                snprintf(name, sizeof name, "%s", cut);
+        }
         /* the fullest spelling wins: "Quillon Systems" in the text over
          * "Quillon?" in the subject */
         if (strlen(name) > strlen(bestname))
@@ -1562,15 +1728,36 @@ char *rules_best_company(rules_ctx_t *c)
              (RULES_O_SENDER | RULES_O_SIGN | RULES_O_HEADER)) &&
             rules_agency_key(c->cand[i].key))
             agency = 1;
+    int client = 0;
+    for (size_t i = 0; agency && i < c->ncand; i++)
+        if (c->cand[i].origin == RULES_O_TEXT &&
+            !rules_agency_key(c->cand[i].key))
+            client = 1;
     if (agency)
-        for (size_t i = 0; i < c->ncand; i++)
+        for (size_t i = 0; i < c->ncand; i++) {
             if (c->cand[i].origin == RULES_O_TEXT &&
                 !rules_agency_key(c->cand[i].key))
                 c->cand[i].weight += 3.0;
+            /* the agency's own name, spelled out from its domain
+             * ("summitline-talent" -> "Summitline Talent"), does not
+             * outweigh the client; it still names an unnamed client's
+             * agency */
+            else if (client && c->cand[i].origin != RULES_O_TEXT &&
+                     rules_agency_key(c->cand[i].key) &&
+                     c->cand[i].weight > 1.0)
+                c->cand[i].weight = c->cand[i].weight - 2.0 > 1.0
+                                        ? c->cand[i].weight - 2.0
+                                        : 1.0;
+        }
     const rules_cand_t *best = NULL;
     for (size_t i = 0; i < c->ncand; i++)
         if (best == NULL || c->cand[i].weight > best->weight)
             best = &c->cand[i];
+#ifdef RULES_COMPANY_DEBUG /* -DRULES_COMPANY_DEBUG: every candidate */
+    for (size_t i = 0; i < c->ncand; i++)
+        fprintf(stderr, "cand %-40s w=%.3f q=%d o=%d\n", c->cand[i].display,
+                c->cand[i].weight, c->cand[i].quality, c->cand[i].origin);
+#endif
     if (best == NULL || best->weight < 1.0)
         return NULL;
     char *r = strdup(best->display);

@@ -3,7 +3,8 @@
  * (zones with the date's own DST, relative dates, deadlines and offer
  * calls, other languages, quoted attribution lines) and companies
  * (signatures, applicant-tracking subdomains and paths, invitation
- * organizers, agencies' clients, suffixes, people's names, aliases).
+ * organizers, agencies' clients, suffixes, people's names, aliases,
+ * domains that abbreviate the name).
  */
 #include "co_test.h"
 #include "rules_engine.h"
@@ -455,6 +456,57 @@ START_TEST(company_without_the_sender)
 }
 END_TEST
 
+START_TEST(company_domain_spellings)
+{
+    /* a domain abbreviates the name the message writes: a word's prefix,
+     * initials, German umlauts written out */
+    CHECK_COMPANY(mail("Oriel Pask", "oriel@nwfreight.example",
+                       "North Wharf Freight - next steps",
+                       "Would Tuesday work for a call?"),
+                  "North Wharf Freight");
+    CHECK_COMPANY(mail("Oriel Pask", "oriel@tollbrookins.example", "Next steps",
+                       "The panel at Tollbrook Insurance Group enjoyed "
+                       "meeting you."),
+                  "Tollbrook Insurance Group");
+    CHECK_COMPANY(mail("Oriel Pask", "oriel@ksg.example",
+                       "Kelby Sound Group: interview",
+                       "Would Tuesday work for a call?"),
+                  "Kelby Sound Group");
+    CHECK_COMPANY(mail("Jonas Weil", "jonas@muehlbach-oeko.example",
+                       "Mühlbach Öko - Gespräch",
+                       "Passt Ihnen Dienstag um 10 Uhr?"),
+                  "Mühlbach Öko");
+    /* a display name that spells the domain is the company's */
+    CHECK_COMPANY(mail("Wiślana Data Works", "kariera@wdw.example", "Rozmowa",
+                       "Would Tuesday work for a call?"),
+                  "Wiślana Data Works");
+    /* the name stops before a department or an office */
+    CHECK_COMPANY(mail("Dana Roe", "dana@tamberline.example", "Next steps",
+                       "Hi Alex,\nWould Tuesday suit you for a call?\n\n"
+                       "Best,\nDana\nTamberline Robotics Head Office"),
+                  "Tamberline Robotics");
+    /* an agency's suffix that its domain spells stays ("Harbin Talent
+     * Partners", not "Harbin"), but a named client wins over it */
+    CHECK_COMPANY(mail("Milo Grant", "milo@harbintalent.example", "Hello",
+                       "Hi Alex, I'm Milo, a recruiter. Our client would "
+                       "like to meet you.\n\nMilo Grant\nHarbin Talent "
+                       "Partners"),
+                  "Harbin Talent Partners");
+    CHECK_COMPANY(mail("Milo Grant", "milo@harbin-talent.example",
+                       "Tessaro Foods - verbal offer!",
+                       "Tessaro Foods just called me - they want you.\n\n"
+                       "Milo\nHarbin Talent"),
+                  "Tessaro Foods");
+    /* a person writing through an applicant-tracking system, signing a
+     * one-line note with a first name: not the company */
+    CHECK_COMPANY(mail("Ilse Varga", "noreply@smartrecruiters.com",
+                       "Message from Quenby Textiles",
+                       "Hi Alex, thanks - can you do a 30-minute chat with "
+                       "the team on Monday? Ilse"),
+                  "Quenby Textiles");
+}
+END_TEST
+
 START_TEST(zone_table_errors)
 {
     char dir[] = "/tmp/rules-zones-XXXXXX";
@@ -498,6 +550,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_suffixes_people_aliases);
     tcase_add_test(tc, company_agency_client);
     tcase_add_test(tc, company_without_the_sender);
+    tcase_add_test(tc, company_domain_spellings);
     tcase_add_test(tc, confirmation_takes_the_proposal_zone);
     tcase_add_test(tc, zone_table_errors);
     suite_add_tcase(s, tc);
