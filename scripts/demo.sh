@@ -48,11 +48,13 @@
 # CAREEROPS_BUILD_DIR (default build), CAREEROPS_PG_DIR / CAREEROPS_PG_PORT
 # (see scripts/pg.sh), CAREEROPS_DEMO_SKIP_DEPS=1 (do not run deps.sh),
 # CAREEROPS_DEMO_NOW (RFC 3339: the "now" past dates are marked against;
-# default the clock).
+# default the clock), CAREEROPS_DEMO_SECRETS (the secrets folder, default
+# secrets/ of the checkout).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+secrets=${CAREEROPS_DEMO_SECRETS:-$root/secrets} # tests: their own secrets
 mkdir -p .run
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(now_ms)
@@ -133,7 +135,7 @@ else
     # without it the rules decide alone
     model=plugins/rules-classifier/classifier.model
     targets+=("$model")
-    [ "$slack" = auto ] && [ -f secrets/slack_webhook ] && targets+=(plugins/slack-sink/slack-sink.so)
+    [ "$slack" = auto ] && [ -f "$secrets/slack_webhook" ] && targets+=(plugins/slack-sink/slack-sink.so)
     [ -n "$imap" ] && targets+=(plugins/imap-source/imap-source.so)
     mkdir -p .run
     # a build folder configured before a plugin folder existed does not know
@@ -204,7 +206,7 @@ if [ -n "$imap" ]; then
     case "$imap" in imaps://*@* | imap://*@*) ;; *)
         die "--imap '$imap': use imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)" ;;
     esac
-    [ -s "$root/secrets/imap_password" ] ||
+    [ -s "$secrets/imap_password" ] ||
         die "--imap: put the (app) password in secrets/imap_password (one line, chmod 600); see plugins/imap-source/README.md"
     imap_proto=${imap%%://*} imap_rest=${imap#*://}
     imap_user=${imap_rest%@*} imap_host=${imap_rest##*@}
@@ -218,8 +220,8 @@ if [ -n "$imap" ]; then
     imap_cfg=$(python3 -c 'import json,sys; c={"url":sys.argv[1],"user":sys.argv[2],"folders":[sys.argv[3]],"since_days":90,"follow":False}
 if sys.argv[4]: c["ca_file"]=sys.argv[4]
 print(json.dumps(c))' "$imap_proto://$imap_host" "$imap_user" "$imap_folder" \
-        "$([ -f "$root/secrets/imap_ca.pem" ] && echo "$root/secrets/imap_ca.pem")")
-    imap_sets=(--set "secrets_dir=$root/secrets" --set stages.ingest.plugin=imap-source
+        "$([ -f "$secrets/imap_ca.pem" ] && echo "$secrets/imap_ca.pem")")
+    imap_sets=(--set "secrets_dir=$secrets" --set stages.ingest.plugin=imap-source
                --set "stages.ingest.config=$imap_cfg")
 fi
 notif=$run/notifications.txt dlq=$run/dead-letters.jsonl log=$run/run.log
@@ -258,10 +260,10 @@ fi
 # ---- Slack instead of the console when a webhook is configured
 sets=(--set "pipeline=$pipeline" ${imap:+"${imap_sets[@]}"})
 to_slack=0
-if [ "$slack" = auto ] && [ -f "$root/secrets/slack_webhook" ]; then
+if [ "$slack" = auto ] && [ -f "$secrets/slack_webhook" ]; then
     say "secrets/slack_webhook found: notifications go to Slack (slack-sink); --no-slack prints them"
     to_slack=1
-    sets+=(--set "secrets_dir=$root/secrets" --set stages.show.plugin=slack-sink
+    sets+=(--set "secrets_dir=$secrets" --set stages.show.plugin=slack-sink
            --set 'stages.show.config={"webhook_url":"${secret:slack_webhook}"}')
 else
     [ "$verbose" = 0 ] || sets+=(--set stages.show.config.verbose=true)
@@ -507,10 +509,12 @@ PY
 rm -f "$emails" "$events"
 [ "$summary_rc" = 0 ] || [ "$summary_rc" = 3 ] || exit "$summary_rc"
 if [ "$summary_rc" = 3 ]; then
-    # not shown: read the mail again next run (stored rows are upserted, and
-    # what a sink did show is not shown twice: its idempotency marks)
-    q -c "DELETE FROM careerops_state WHERE ns = '$pipeline/ingest'" 2>/dev/null || true
-    rm -f "$ident"
+    # not shown: the source positions go back to the first undelivered
+    # message only, so the next run reads it and what came after it again
+    # (stored rows are upserted; what a sink did show is not shown twice)
+    python3 "$root/scripts/source_rewind.py" --psql "$psql_bin" --pgurl "$pgurl" \
+        --pipeline "$pipeline" --schema "$schema" --dlq "$dlq" --from-line "$dlq_before" >&2 ||
+        q -c "DELETE FROM careerops_state WHERE ns = '$pipeline/ingest'" 2>/dev/null || true
     echo "demo.sh: some notifications were not delivered (dead letters: $dlq); the next run tries them again" >&2
 fi
 

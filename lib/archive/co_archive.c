@@ -315,8 +315,13 @@ static int co__arch_put_stream(co_archive_t *a, const char *named,
          * again (one HEAD instead of a full PUT for repeats). */
         int found = 0;
         if (a->is_s3) {
-            if (co_s3_head(a, key, &found, err, errlen) < 0)
+            char why[160];
+            found = co_s3_intact(a, key, ref->size, ref->sha256, why,
+                                 sizeof why, err, errlen);
+            if (found < 0)
                 return -1;
+            if (found == 2)
+                found = -1; /* stored but different: written again */
         } else {
             found = co__local_intact(a, key, ref);
         }

@@ -21,9 +21,21 @@ struct co_archive_s {
 };
 
 /* S3 operations; keys are relative to the prefix. sha_hex may be NULL
- * (then the payload is sent UNSIGNED-PAYLOAD). */
-int co_s3_head(co_archive_t *a, const char *key, int *found, char *err,
-               size_t errlen);
+ * (then the payload is sent UNSIGNED-PAYLOAD).
+ * co_s3_head: *found, and the object's Content-Length (*size, -1 unknown)
+ * and x-amz-meta-sha256 (sha_hex, "" when the object has none). */
+int co_s3_head(co_archive_t *a, const char *key, int *found, int64_t *size,
+               char sha_hex[65], char *err, size_t errlen);
+/* Whether the object at key is the one with this size and SHA-256: 1 yes,
+ * 0 absent, 2 present but different (why says how; an object without
+ * x-amz-meta-sha256, stored before it was written, is judged on its size),
+ * -1 error (err). */
+int co_s3_intact(co_archive_t *a, const char *key, uint64_t size,
+                 const char *sha_hex, char *why, size_t whylen, char *err,
+                 size_t errlen);
+/* PUT with x-amz-content-sha256 = sha_hex (the server rejects a body that
+ * does not match) and x-amz-meta-sha256 = sha_hex, then a HEAD that must
+ * report the same size and hash; 0, or -1 with err. */
 int co_s3_put(co_archive_t *a, const char *key, FILE *in, off_t len,
               const char *sha_hex, char *err, size_t errlen);
 int co_s3_get(co_archive_t *a, const char *key, FILE *out, char *err,

@@ -64,8 +64,11 @@ typedef struct {
     const char *query;  /* canonical (sorted, encoded) or NULL */
     FILE *in;           /* PUT body */
     off_t in_len;
-    const char *sha; /* payload hash hex, or NULL for UNSIGNED-PAYLOAD */
-    FILE *out;       /* GET body, or NULL to collect in body */
+    const char *sha;      /* payload hash hex, or NULL for UNSIGNED-PAYLOAD */
+    FILE *out;            /* GET body, or NULL to collect in body */
+    const char *meta_sha; /* PUT: stored as x-amz-meta-sha256 */
+    int64_t *len_out;     /* HEAD: Content-Length, -1 when absent */
+    char *meta_out;       /* HEAD: x-amz-meta-sha256 (65 bytes), "" absent */
 } co__s3_req_t;
 
 /* One operation with retries. Returns the final HTTP status (2xx/3xx/4xx)
@@ -97,6 +100,11 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
         }
         curl_easy_reset(c);
         struct curl_slist *h = curl_slist_append(NULL, hsha);
+        if (r->meta_sha != NULL) {
+            char hm[128];
+            snprintf(hm, sizeof hm, "x-amz-meta-sha256: %s", r->meta_sha);
+            h = curl_slist_append(h, hm);
+        }
         char cerr[CURL_ERROR_SIZE] = "";
         body->n = 0;
         if (body->p)
@@ -141,6 +149,19 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
         long status = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         curl_slist_free_all(h);
+        if (cc == CURLE_OK && r->len_out != NULL) {
+            curl_off_t cl = -1;
+            curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+            *r->len_out = (int64_t)cl;
+        }
+        if (cc == CURLE_OK && r->meta_out != NULL) {
+            struct curl_header *hv = NULL;
+            r->meta_out[0] = '\0';
+            if (curl_easy_header(c, "x-amz-meta-sha256", 0, CURLH_HEADER, -1,
+                                 &hv) == CURLHE_OK &&
+                hv->value != NULL)
+                snprintf(r->meta_out, 65, "%s", hv->value);
+        }
         int retry;
         if (cc == CURLE_HTTP_RETURNED_ERROR && to_file) {
             /* FAILONERROR lost the body: the status tells enough. */
@@ -215,11 +236,17 @@ static void co__s3_fail(co_archive_t *a, const char *what, long status,
                  status, code);
 }
 
-int co_s3_head(co_archive_t *a, const char *key, int *found, char *err,
-               size_t errlen)
+int co_s3_head(co_archive_t *a, const char *key, int *found, int64_t *size,
+               char sha_hex[65], char *err, size_t errlen)
 {
     co__s3_buf_t b = {0};
-    co__s3_req_t r = {.method = "HEAD", .key = key, .sha = CO_S3_EMPTY_SHA};
+    co__s3_req_t r = {.method = "HEAD",
+                      .key = key,
+                      .sha = CO_S3_EMPTY_SHA,
+                      .len_out = size,
+                      .meta_out = sha_hex};
+    *size = -1;
+    sha_hex[0] = '\0';
     long st = co__s3_do(a, &r, &b, err, errlen);
     free(b.p);
     if (st < 0)
@@ -231,19 +258,61 @@ int co_s3_head(co_archive_t *a, const char *key, int *found, char *err,
     return -1;
 }
 
+int co_s3_intact(co_archive_t *a, const char *key, uint64_t size,
+                 const char *sha_hex, char *why, size_t whylen, char *err,
+                 size_t errlen)
+{
+    int found = 0;
+    int64_t got = -1;
+    char meta[65];
+    if (co_s3_head(a, key, &found, &got, meta, err, errlen) < 0)
+        return -1;
+    why[0] = '\0';
+    if (!found)
+        return 0;
+    if (got != (int64_t)size)
+        snprintf(why, whylen, "%lld bytes stored, %llu expected",
+                 (long long)got, (unsigned long long)size);
+    else if (meta[0] != '\0' && strcmp(meta, sha_hex) != 0)
+        snprintf(why, whylen, "stored with SHA-256 %.16s..., expected %.16s...",
+                 meta, sha_hex);
+    return why[0] ? 2 : 1;
+}
+
 int co_s3_put(co_archive_t *a, const char *key, FILE *in, off_t len,
               const char *sha_hex, char *err, size_t errlen)
 {
     co__s3_buf_t b = {0};
-    co__s3_req_t r = {
-        .method = "PUT", .key = key, .in = in, .in_len = len, .sha = sha_hex};
+    co__s3_req_t r = {.method = "PUT",
+                      .key = key,
+                      .in = in,
+                      .in_len = len,
+                      .sha = sha_hex,
+                      .meta_sha = sha_hex};
     long st = co__s3_do(a, &r, &b, err, errlen);
     if (st >= 0 && (st < 200 || st >= 300)) {
         co__s3_fail(a, "PUT", st, &b, err, errlen);
         st = -1;
     }
     free(b.p);
-    return st < 0 ? -1 : 0;
+    if (st < 0 || sha_hex == NULL)
+        return st < 0 ? -1 : 0;
+    /* The server checked the body against x-amz-content-sha256 (SigV4);
+     * a HEAD then confirms what it stored: the size and the hash kept as
+     * x-amz-meta-sha256. */
+    char why[160];
+    int v = co_s3_intact(a, key, (uint64_t)len, sha_hex, why, sizeof why, err,
+                         errlen);
+    if (v < 0)
+        return -1;
+    if (v != 1) {
+        snprintf(err, errlen,
+                 "PUT s3://%s: %s: the server answered OK but %s; not "
+                 "stored",
+                 a->bucket, key, v == 0 ? "a HEAD does not find it" : why);
+        return -1;
+    }
+    return 0;
 }
 
 int co_s3_get(co_archive_t *a, const char *key, FILE *out, char *err,

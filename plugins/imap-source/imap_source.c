@@ -6,7 +6,10 @@
  * libcurl connects, verifies TLS and logs in (password from a secret file,
  * or a SASL XOAUTH2/OAUTHBEARER bearer token from a secret file);
  * imap_proto.c then sends EXAMINE (read-only), UID SEARCH, UID FETCH
- * (UID BODY.PEEK[]) and IDLE. Records come from the shared normalizer
+ * (UID BODY.PEEK[]) and IDLE on the first folder; the other folders are
+ * watched with STATUS (UIDNEXT) every status_interval_ms on the same
+ * connection (README "Watching several folders"). Records come from the
+ * shared normalizer
  * (co_mail_to_json), so a message has the same key from any source.
  *
  * Position per folder (state key "folder:NAME"): "UIDVALIDITY LASTUID
@@ -50,6 +53,7 @@ typedef struct imap_cfg_s {
     int follow;
     int64_t poll_interval_ms;
     int64_t idle_restart_ms;
+    int64_t status_interval_ms;
     int64_t timeout_ms;
     co_mail_source_cfg_t mail; /* shared: limits, archive */
 } imap_cfg_t;
@@ -84,7 +88,8 @@ static const co_option_t imap_options[] = {
      offsetof(imap_cfg_t, oauth_refresh_token_secret),
      "Name of the secret holding the refresh token."},
     {CO_OPT_STRLIST, "folders", "INBOX", 0, 0, 0, offsetof(imap_cfg_t, folders),
-     "Folders to read; new mail in the first is awaited with IDLE."},
+     "Folders to read; new mail in the first is awaited with IDLE, the "
+     "others are watched with STATUS every status_interval_ms."},
     {CO_OPT_STR, "ca_file", NULL, CO_OPT_PATH, 0, 0,
      offsetof(imap_cfg_t, ca_file),
      "PEM file of the CA that signed the server's certificate (a "
@@ -103,8 +108,13 @@ static const co_option_t imap_options[] = {
      "every folder is read (the demo's --until-idle runs)."},
     {CO_OPT_INT, "poll_interval_ms", "60000", 0, 100, 86400000,
      offsetof(imap_cfg_t, poll_interval_ms),
-     "Without IDLE (and for folders after the first): how often to look "
-     "for new mail."},
+     "Without IDLE: how often to look for new mail (every folder is "
+     "searched again this often in any case)."},
+    {CO_OPT_INT, "status_interval_ms", "10000", 0, 500, 3600000,
+     offsetof(imap_cfg_t, status_interval_ms),
+     "While the first folder is in IDLE: how often the other folders are "
+     "asked for their UIDNEXT (one STATUS command each, no search); new "
+     "mail there is fetched at once."},
     {CO_OPT_INT, "idle_restart_ms", "1500000", 0, 1000, 1740000,
      offsetof(imap_cfg_t, idle_restart_ms),
      "IDLE is renewed this often (servers drop it after 30 minutes)."},
@@ -140,7 +150,8 @@ typedef struct imap_s {
     imap_conn_t conn;
     int connected, has_idle;
     int64_t idle_since_ms;
-    int dirty; /* IDLE said something changed */
+    int64_t status_ms; /* last STATUS round over the other folders */
+    int dirty;         /* IDLE said something changed */
 } imap_t;
 
 /* ---- connection ------------------------------------------------------- */
@@ -588,6 +599,59 @@ static co_status_t imap_idle_stop(imap_t *m)
     return CO_OK;
 }
 
+/* What STATUS tells: [0] UIDVALIDITY, [1] UIDNEXT. */
+static void imap_on_status(imap_t *m, imap_resp_t *r, void *arg)
+{
+    (void)m;
+    int64_t *v = arg;
+    const char *p = strncmp(r->text, "* STATUS ", 9) == 0
+                        ? strrchr(r->text, '(')
+                        : NULL; /* the name may hold anything */
+    if (p == NULL)
+        return;
+    int64_t n = imap_num_after(p, "UIDVALIDITY ");
+    if (n > 0)
+        v[0] = n;
+    if ((n = imap_num_after(p, "UIDNEXT ")) > 0)
+        v[1] = n;
+}
+
+/* The folders after the first, while the first is in IDLE (one connection
+ * can IDLE on one folder only): STATUS (UIDNEXT UIDVALIDITY) for each, no
+ * EXAMINE, no search. A folder whose UIDNEXT or UIDVALIDITY moved since
+ * its last search is due now. *changed is set when one is. */
+static co_status_t imap_status_others(imap_t *m, int *changed)
+{
+    co_status_t s = imap_idle_stop(m);
+    if (s != CO_OK)
+        return s;
+    for (size_t i = 1; i < m->nf; i++) {
+        imap_folder_t *f = &m->f[i];
+        if (f->uidnext <= 0 || f->uids_i < f->uids_n)
+            continue; /* never searched, or work left: the poll loop */
+        char *q = imap_quote(f->name);
+        int64_t st[2] = {0, 0};
+        int rc =
+            q ? imap_send(&m->conn, "STATUS %s (UIDNEXT UIDVALIDITY)", q) : -1;
+        free(q);
+        if (rc != 0 || (rc = imap_until_tagged(m, imap_on_status, st)) < 0)
+            return imap_neterr(m, "STATUS");
+        if (rc == 0) { /* NO: the poll loop's EXAMINE reports it */
+            f->checked_ms = 0;
+            *changed = 1;
+            continue;
+        }
+        if (st[1] != f->uidnext || st[0] != f->validity) {
+            imap_api->log(m->st, CO_LOG_DEBUG,
+                          "%s: UIDNEXT %lld -> %lld: new mail", f->name,
+                          (long long)f->uidnext, (long long)st[1]);
+            f->checked_ms = 0; /* search it now */
+            *changed = 1;
+        }
+    }
+    return CO_OK;
+}
+
 /* Wait up to ms for new mail in the first folder (IDLE) or just wait. */
 static co_status_t imap_wait_mail(imap_t *m, int ms)
 {
@@ -597,6 +661,13 @@ static co_status_t imap_wait_mail(imap_t *m, int ms)
         return CO_OK;
     }
     int64_t now = imap_api->now_ms(m->st);
+    if (m->nf > 1 && now - m->status_ms >= m->cfg->status_interval_ms) {
+        m->status_ms = now;
+        int changed = 0;
+        co_status_t s = imap_status_others(m, &changed);
+        if (s != CO_OK || changed)
+            return s;
+    }
     if (m->conn.idling && now - m->idle_since_ms >= m->cfg->idle_restart_ms) {
         co_status_t s = imap_idle_stop(m);
         if (s != CO_OK)

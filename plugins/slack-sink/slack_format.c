@@ -447,6 +447,29 @@ co_status_t slack_classify(long status, const char *body,
     word[i] = '\0';
     snprintf(msg, msg_size, "slack: HTTP %ld %s", status,
              *word ? word : "(empty body)");
+    /* Slack's Web API style (and some webhook proxies and Workflow
+     * webhooks) answer 200 {"ok":false,"error":"channel_not_found"}: not
+     * posted. */
+    json_t *j = body && body[0] == '{' ? json_loads(body, 0, NULL) : NULL;
+    if (j != NULL && json_is_false(json_object_get(j, "ok"))) {
+        const char *e = json_string_value(json_object_get(j, "error"));
+        char reason[128];
+        snprintf(reason, sizeof reason, "%s", e ? e : "(no error given)");
+        json_decref(j);
+        snprintf(msg, msg_size, "slack: HTTP %ld ok:false %s", status, reason);
+        if (strcmp(reason, "ratelimited") == 0 || status == 429) {
+            *out_retry_ms =
+                retry_after_ms >= 0 ? (uint32_t)retry_after_ms : 1000;
+            return CO_RETRY;
+        }
+        if (status >= 500 || strcmp(reason, "internal_error") == 0 ||
+            strcmp(reason, "service_unavailable") == 0 ||
+            strcmp(reason, "fatal_error") == 0 ||
+            strcmp(reason, "request_timeout") == 0)
+            return CO_RETRY;
+        return CO_FAIL;
+    }
+    json_decref(j);
     if (status >= 200 && status < 300)
         return CO_OK;
     if (status == 429) {

@@ -105,8 +105,15 @@ int slack_parse_time(const char *s, int64_t *out);
  *   absent, as the Slack SDK assumes).
  * - 5xx (e.g. `rollup_error`) -> CO_RETRY.
  * - other 4xx (`invalid_payload`, `channel_is_archived`, `no_service`,
- *   `action_prohibited`, ...) and 3xx -> CO_FAIL; the message carries
- *   Slack's body.
+ *   `channel_not_found`, `invalid_token`, `action_prohibited`, ...) and
+ *   3xx -> CO_FAIL; the message carries Slack's body.
+ * - A JSON body `{"ok":false,"error":E}` (the Web API's form, also sent by
+ *   some proxies and Workflow webhooks, even with HTTP 200) is never
+ *   success: E `ratelimited` (or HTTP 429) -> CO_RETRY honouring
+ *   Retry-After; 5xx or E `internal_error`, `fatal_error`,
+ *   `service_unavailable`, `request_timeout` -> CO_RETRY; any other E
+ *   (`channel_not_found`, `invalid_auth`, `not_in_channel`, ...) ->
+ *   CO_FAIL with "slack: HTTP 200 ok:false E".
  *
  * @param status HTTP status (> 0).
  * @param body Response body (may be NULL).

@@ -2,7 +2,10 @@
 # The S3 backend against a real S3-compatible server on loopback
 # (SeaweedFS `weed server -s3`, weed.sh): bucket creation, put (reference
 # s3://bucket/prefix/sha256/…), get (same bytes), idempotent re-put
-# ("existed", one object), ls/prune, wrong credentials → a clear error
+# ("existed", one object), integrity (x-amz-content-sha256 checked by the
+# server, x-amz-meta-sha256 and the size checked by a HEAD after each PUT
+# and before a re-put: a damaged object is written again), ls/prune, wrong
+# credentials → a clear error
 # naming the settings, and a put while the server is down for 10 s ridden
 # out by the retries. Skips (77) when SeaweedFS can be neither found nor
 # built.
@@ -40,6 +43,34 @@ ok "get: same bytes"
 grep -q '"existed":true' again.json || fail "re-put: $(cat again.json)"
 [ "$("$B" archive ls sha256/ | wc -l)" = 2 ] || fail "ls: $("$B" archive ls sha256/)"
 ok "re-put is idempotent (HEAD finds it; 2 objects listed)"
+# integrity: the object carries its SHA-256 (x-amz-meta-sha256), its ETag
+# is the MD5 of the bytes (single-part PUT), the server refuses a body that
+# does not match x-amz-content-sha256, and a stored object of another size
+# or hash is found by the put's HEAD and written again
+EMPTY=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+s3curl() { curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user careerops-test:careerops-test-secret "$@"; }
+O1=$CAREEROPS_ARCHIVE_S3_ENDPOINT/raw/mail/sha256/${h1:0:2}/${h1:2}
+head_of() { s3curl -I "$1" -H "x-amz-content-sha256: $EMPTY" | tr -d '\r'; }
+head_of "$O1" > h1.txt
+grep -qi "^x-amz-meta-sha256: $h1$" h1.txt || fail "no x-amz-meta-sha256 on the object: $(cat h1.txt)"
+grep -qi "^etag: \"$(md5sum m1.eml | cut -c1-32)\"$" h1.txt || fail "ETag is not the MD5 of the bytes: $(grep -i etag h1.txt)"
+code=$(s3curl -o mism.xml -w '%{http_code}' -T m1.eml "$O1.x" -H "x-amz-content-sha256: $h2")
+[ "$code" = 400 ] && grep -q XAmzContentSHA256Mismatch mism.xml ||
+    fail "a body not matching x-amz-content-sha256 was not refused: $code $(cat mism.xml)"
+ok "object stored with x-amz-meta-sha256 and ETag = MD5; a body not matching x-amz-content-sha256 is refused (XAmzContentSHA256Mismatch)"
+printf 'truncated' > cut.txt
+s3curl -o /dev/null -T cut.txt "$O1" -H "x-amz-content-sha256: $(sha256sum cut.txt | cut -c1-64)"
+"$B" archive put m1.eml > rep1.json || fail "put over a truncated object"
+grep -q '"repaired":true' rep1.json || fail "a stored object of another size was not written again: $(cat rep1.json)"
+"$B" archive get "$h1" | cmp - m1.eml || fail "get after the repair (size)"
+sed 's/hello/HELLO/' m1.eml > same-size.eml
+s3curl -o /dev/null -T same-size.eml "$O1" -H "x-amz-content-sha256: $(sha256sum same-size.eml | cut -c1-64)" \
+    -H "x-amz-meta-sha256: $(sha256sum same-size.eml | cut -c1-64)"
+"$B" archive put m1.eml > rep2.json || fail "put over an object of the same size"
+grep -q '"repaired":true' rep2.json || fail "a stored object with another hash was not written again: $(cat rep2.json)"
+"$B" archive get "$h1" | cmp - m1.eml || fail "get after the repair (hash)"
+head_of "$O1" | grep -qi "^x-amz-meta-sha256: $h1$" || fail "the repaired object lacks its hash"
+ok "a stored object of another size, or of the same size with another hash, is written again (\"repaired\")"
 set +e
 "$B" archive get "$(printf '%064d' 0)" 2> e0; r0=$?
 printf 'careerops-test\n' > bad-sk-is-this

@@ -145,6 +145,19 @@ static void co__fs_webhook(co_fake_t *f, const co_fake_request_t *req,
         co_fake_reply_set(reply, 404, "text/html", "no_service");
         return;
     }
+    if (strncmp(req->path, "/services/notfound", 18) == 0) {
+        co_fake_reply_set(reply, 404, "text/html", "channel_not_found");
+        return;
+    }
+    if (strncmp(req->path, "/services/revoked", 17) == 0) {
+        co_fake_reply_set(reply, 403, "text/html", "invalid_token");
+        return;
+    }
+    if (strncmp(req->path, "/services/webapi", 16) == 0) {
+        co_fake_reply_set(reply, 200, "application/json",
+                          "{\"ok\":false,\"error\":\"invalid_auth\"}");
+        return;
+    }
     json_t *m = json_loads(req->body, 0, NULL);
     const char *bad = NULL;
     if (m == NULL || !json_is_object(m))

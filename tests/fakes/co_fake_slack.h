@@ -10,7 +10,10 @@
  * a section text over 3000 or a button URL over 3000 -> 400
  * `invalid_blocks`. Paths that stand for dead hooks:
  * `/services/archived/...` -> 410 `channel_is_archived`,
- * `/services/gone/...` -> 404 `no_service`. Queued answers
+ * `/services/gone/...` -> 404 `no_service`, `/services/notfound/...` ->
+ * 404 `channel_not_found`, `/services/revoked/...` -> 403 `invalid_token`,
+ * `/services/webapi/...` -> 200 `{"ok":false,"error":"invalid_auth"}` (the
+ * Web API's form, as some proxies answer). Queued answers
  * (co_fake_slack_push()) come first: e.g. 429 with `Retry-After`, 500
  * `rollup_error`, 400 `invalid_payload`.
  *

@@ -4,6 +4,9 @@
 # mock-sink writing raw_inbox_stream out. One phase per meson test:
 #   sync      500 messages; keys equal mailbox-source's on the same Maildir
 #   idle      a message saved during IDLE reaches the topic (< 2 s)
+#   folders   INBOX, Jobs and Later: mail saved in Jobs and Later while INBOX
+#             is in IDLE reaches the topic within status_interval_ms (1 s)
+#             + 2 s, not poll_interval_ms (60 s); one connection
 #   sigkill   the host SIGKILLed 10 times in the first sync: none missing
 #   uidvalidity  folder recreated (new UIDVALIDITY): 0 duplicate events
 #   auth      a wrong password: FATAL stage, clear message, secret not logged
@@ -106,7 +109,7 @@ fill() {
 }
 N=500
 [ "$PHASE" = sync ] || [ "$PHASE" = sigkill ] || N=100
-[ "$PHASE" = oauth ] || [ "$PHASE" = starttls ] || [ "$PHASE" = big ] && N=20
+[ "$PHASE" = oauth ] || [ "$PHASE" = starttls ] || [ "$PHASE" = big ] || [ "$PHASE" = folders ] && N=20
 fill $N
 if [ "$PHASE" = big ]; then
     python3 - "$MAILDIR/cur/1800000000.M1P1.big:2," <<'P'
@@ -125,6 +128,10 @@ P
     EXTRA_CFG=",\"archive\":\"archive\""
 fi
 dovecot_start
+if [ "$PHASE" = folders ]; then
+    doveadm_ mailbox create -u alice Jobs Later || fail "cannot create the folders"
+    EXTRA_CFG=',"folders":["INBOX","Jobs","Later"],"status_interval_ms":1000'
+fi
 
 [ "$PHASE" = starttls ] && URL="imap://127.0.0.1:$IMAP_PORT"
 mkdir -p secrets
@@ -256,6 +263,36 @@ idle)
     kill -TERM $SRC; wait $SRC 2>/dev/null || true
     grep -q "(IDLE)" src.log || fail "the server's IDLE was not used"
     report $((N + 3))
+    ;;
+folders)
+    start_src
+    wait_distinct $N 60 || fail "first sync incomplete"
+    sleep 2 # INBOX in IDLE now, the others searched once
+    worst=0 i=0
+    for folder in Jobs Later Jobs INBOX Later; do
+        i=$((i + 1))
+        f=$(msgs | sed -n "$((700 + i))p")
+        before=$(distinct)
+        t0=$(date +%s%N)
+        doveadm_ save -u alice -m "$folder" < "$f"
+        wait_distinct $((before + 1)) 10 || fail "message saved in $folder not in the topic after 10 s"
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        echo "message $i saved in $folder: in the topic after $ms ms"
+        [ $ms -gt $worst ] && worst=$ms
+        sleep 0.5
+    done
+    [ $worst -lt 3000 ] || fail "slowest delivery $worst ms (want < 3000: status_interval_ms 1000, poll_interval_ms 60000)"
+    kill -TERM $SRC; wait $SRC 2>/dev/null || true
+    grep -q "(IDLE)" src.log || fail "the server's IDLE was not used"
+    [ "$(grep -c 'logged in to' src.log)" = 1 ] || fail "more than one connection: $(grep 'logged in to' src.log)"
+    python3 - <<'P' || fail "records name the wrong folders"
+import json
+folders = [json.loads(json.loads(l)["value"])["source"]["folder"] for l in open("out.jsonl") if l.strip()]
+got = folders[-5:]
+assert sorted(got) == sorted(["Jobs", "Later", "Jobs", "INBOX", "Later"]), got
+print("folders of the last 5 records:", got)
+P
+    report $((N + 5))
     ;;
 sigkill)
     kills=0

@@ -287,6 +287,26 @@ START_TEST(classify_answers)
     ck_assert_int_eq(slack_classify(404, "no_service", -1, &d, msg, sizeof msg),
                      CO_FAIL);
     ck_assert_str_eq(msg, "slack: HTTP 404 no_service");
+    /* {"ok":false} is never success, even with HTTP 200 */
+    ck_assert_int_eq(
+        slack_classify(200, "{\"ok\":false,\"error\":\"channel_not_found\"}",
+                       -1, &d, msg, sizeof msg),
+        CO_FAIL);
+    ck_assert_str_eq(msg, "slack: HTTP 200 ok:false channel_not_found");
+    ck_assert_int_eq(slack_classify(200,
+                                    "{\"ok\":false,\"error\":\"invalid_auth\"}",
+                                    -1, &d, msg, sizeof msg),
+                     CO_FAIL);
+    ck_assert_int_eq(slack_classify(200,
+                                    "{\"ok\":false,\"error\":\"ratelimited\"}",
+                                    3000, &d, msg, sizeof msg),
+                     CO_RETRY);
+    ck_assert_uint_eq(d, 3000);
+    ck_assert_int_eq(
+        slack_classify(503, "{\"ok\":false}", -1, &d, msg, sizeof msg),
+        CO_RETRY);
+    ck_assert_int_eq(
+        slack_classify(200, "{\"ok\":true}", -1, &d, msg, sizeof msg), CO_OK);
 }
 END_TEST
 

@@ -196,6 +196,28 @@ START_TEST(no_service_fails)
 }
 END_TEST
 
+START_TEST(channel_not_found_fails)
+{
+    expect_fail("/services/notfound/B1/X1", 0, NULL,
+                "HTTP 404 channel_not_found");
+}
+END_TEST
+
+START_TEST(revoked_token_fails)
+{
+    expect_fail("/services/revoked/B1/X1", 0, NULL, "HTTP 403 invalid_token");
+}
+END_TEST
+
+/* {"ok":false} with HTTP 200 is not a post */
+START_TEST(ok_false_fails)
+{
+    expect_fail("/services/webapi/B1/X1", 0, NULL,
+                "HTTP 200 ok:false invalid_auth");
+    ck_assert(co_fake_host_metric(host, "posted") == 0);
+}
+END_TEST
+
 START_TEST(failed_then_replayed_not_marked)
 {
     /* a dead-lettered event replayed later is posted as new, since Slack
@@ -281,6 +303,9 @@ static Suite *suite(void)
     tcase_add_test(tc, invalid_payload_fails);
     tcase_add_test(tc, archived_channel_fails);
     tcase_add_test(tc, no_service_fails);
+    tcase_add_test(tc, channel_not_found_fails);
+    tcase_add_test(tc, revoked_token_fails);
+    tcase_add_test(tc, ok_false_fails);
     tcase_add_test(tc, failed_then_replayed_not_marked);
     tcase_add_test(tc, pending_claim_reposted_marked);
     tcase_add_test(tc, pending_claim_skipped);
