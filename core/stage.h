@@ -159,7 +159,8 @@ struct co_stage_s {
     uint64_t emit_seq;     /**< records emitted (atomic reads) */
     int64_t inflight;      /**< produced, not yet acknowledged (atomic) */
     uint64_t safe_seq;     /**< set by the supervisor (atomic) */
-    int64_t bytes_out;     /**< bytes produced, for size estimates */
+    int64_t bytes_out;     /**< bytes produced (key, value, headers), for
+                                size estimates */
     int64_t *hw;           /**< per-partition acked end offset */
     int n_hw;
     /** emit_seq at which co_stage_backpressure() measures again */
