@@ -80,7 +80,11 @@ typedef struct co_stage_env_s {
      *  Thread-safe. */
     int64_t (*downstream_committed)(void *arg, const char *topic,
                                     int32_t partition);
-    void *arg; /**< for downstream_committed */
+    /** The broker's end offset (high watermark) of topic/partition as the
+     *  runtime last measured it, all producers included; -1 unknown
+     *  (co_bp_downstream_end()). Thread-safe. NULL: none. */
+    int64_t (*downstream_end)(void *arg, const char *topic, int32_t partition);
+    void *arg; /**< for downstream_committed and downstream_end */
 } co_stage_env_t;
 
 typedef struct co_port_s co_port_t;

@@ -67,7 +67,10 @@ static int co__bp_seed_hw(co_stage_t *st, const char *topic, int nparts)
 }
 
 /* Largest lag of `topic` downstream (end offset minus the downstream
- * groups' committed offset). A partition whose downstream position is
+ * groups' committed offset). The end offset is the larger of this
+ * instance's (its delivery reports) and the broker's as the runtime last
+ * measured it, which counts the records of the other instances of the
+ * stage and of other hosts too. A partition whose downstream position is
  * not measured yet (-2) counts from offset 0: its committed offset cannot
  * be lower, so the measure errs towards pausing. -1 (no local view: no
  * stage consumes the topic) is left out. */
@@ -81,8 +84,14 @@ static int64_t co__bp_worst(const co_stage_t *st, const char *topic)
             c = 0;
         if (c < 0)
             continue;
-        if (st->hw[p] - c > worst)
-            worst = st->hw[p] - c;
+        int64_t end = st->hw[p];
+        if (env->downstream_end) {
+            int64_t e = env->downstream_end(env->arg, topic, p);
+            if (e > end)
+                end = e;
+        }
+        if (end - c > worst)
+            worst = end - c;
     }
     return worst;
 }

@@ -52,53 +52,6 @@ static void commit_sink(co_manifest_t *m, const char *bootstrap, int64_t offset)
     rd_kafka_destroy(rk);
 }
 
-START_TEST(mock_recognised_and_unknown_commit_counts_from_zero)
-{
-    char e[512];
-    co_embedded_t *em = co_embedded_start(1, e, sizeof e);
-    ck_assert_ptr_nonnull(em);
-    const char *bs = co_embedded_bootstraps(em);
-    ck_assert_int_eq(co_embedded_create_topic(em, "a", 2), 0);
-    co_manifest_t *m = load(bs);
-    ck_assert_int_eq(co_bp_broker_is_mock(m, bs, 10000), 1);
-
-    co_runtime_t rt;
-    memset(&rt, 0, sizeof rt);
-    rt.m = m;
-    rt.bootstrap = (char *)bs;
-    rt.mock_broker = 1;
-    pthread_mutex_init(&rt.bp_lock, NULL);
-    ck_assert_int_eq(co_bp_limit(&rt, 0), CO_MOCK_PARTITION_SETS * 4 / 10);
-    ck_assert_int_eq(co_bp_limit(&rt, 1), 0);
-    co_run_opts_t o = {0};
-    const char *only_src[] = {"src", NULL};
-    o.stages = only_src; /* a source host: the sink runs elsewhere */
-    co_bp_init(&rt, &o);
-    ck_assert_uint_eq(rt.n_bp, 1);
-    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "a", 0), -2);
-    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "b", 0), -1);
-    co_bp_tick(&rt); /* the sink has not committed: it counts from 0 */
-    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "a", 0), 0);
-    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "a", 1), 0);
-    commit_sink(m, bs, 7);
-    co_bp_tick(&rt);
-    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "a", 0), 7);
-    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "a", 1), 0);
-    co_bp_free(&rt);
-    pthread_mutex_destroy(&rt.bp_lock);
-    co_manifest_free(m);
-    co_embedded_stop(em);
-}
-END_TEST
-
-START_TEST(real_limit_without_mock)
-{
-    co_runtime_t rt;
-    memset(&rt, 0, sizeof rt);
-    ck_assert_int_eq(co_bp_limit(&rt, 0), CO_BP_LIMIT_RECORDS);
-}
-END_TEST
-
 /* ---- co_stage_backpressure() ------------------------------------------- */
 
 /* The downstream position the fake runtime reports (-2: not measured). */
@@ -129,6 +82,68 @@ static void prefill(const char *bootstrap, int n)
                          0);
     ck_assert_int_eq(rd_kafka_flush(rk, 10000), 0);
     rd_kafka_destroy(rk);
+}
+
+START_TEST(mock_recognised_and_unknown_commit_counts_from_zero)
+{
+    char e[512];
+    co_embedded_t *em = co_embedded_start(1, e, sizeof e);
+    ck_assert_ptr_nonnull(em);
+    const char *bs = co_embedded_bootstraps(em);
+    ck_assert_int_eq(co_embedded_create_topic(em, "a", 2), 0);
+    co_manifest_t *m = load(bs);
+    ck_assert_int_eq(co_bp_broker_is_mock(m, bs, 10000), 1);
+
+    co_runtime_t rt;
+    memset(&rt, 0, sizeof rt);
+    rt.m = m;
+    rt.bootstrap = (char *)bs;
+    rt.mock_broker = 1;
+    pthread_mutex_init(&rt.bp_lock, NULL);
+    ck_assert_int_eq(co_bp_limit(&rt, 0), CO_MOCK_PARTITION_SETS * 4 / 10);
+    ck_assert_int_eq(co_bp_limit(&rt, 1), 0);
+    co_run_opts_t o = {0};
+    const char *only_src[] = {"src", NULL};
+    o.stages = only_src; /* a source host: the sink runs elsewhere */
+    co_bp_init(&rt, &o);
+    ck_assert_uint_eq(rt.n_bp, 1);
+    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "a", 0), -2);
+    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "b", 0), -1);
+    co_bp_tick(&rt); /* the sink has not committed: it counts from 0 */
+    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "a", 0), 0);
+    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "a", 1), 0);
+    ck_assert_int_eq(co_bp_downstream_end(&rt, "a", 0), 0);
+    commit_sink(m, bs, 7);
+    prefill(bs, 12); /* another host's records count too */
+    co_bp_tick(&rt);
+    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "a", 0), 7);
+    ck_assert_int_eq(co_runtime_downstream_committed(&rt, "a", 1), 0);
+    ck_assert_int_eq(co_bp_downstream_end(&rt, "a", 0), 12);
+    ck_assert_int_eq(co_bp_downstream_end(&rt, "a", 1), 0);
+    ck_assert_int_eq(co_bp_downstream_end(&rt, "b", 0), -1);
+    co_bp_free(&rt);
+    pthread_mutex_destroy(&rt.bp_lock);
+    co_manifest_free(m);
+    co_embedded_stop(em);
+}
+END_TEST
+
+START_TEST(real_limit_without_mock)
+{
+    co_runtime_t rt;
+    memset(&rt, 0, sizeof rt);
+    ck_assert_int_eq(co_bp_limit(&rt, 0), CO_BP_LIMIT_RECORDS);
+}
+END_TEST
+
+/* The end offset the fake runtime measured (-1: not measured). */
+static int64_t fake_end = -1;
+static int64_t fake_downstream_end(void *arg, const char *topic, int32_t p)
+{
+    (void)arg;
+    return strcmp(topic, "a") == 0 && p == 0
+               ? __atomic_load_n(&fake_end, __ATOMIC_SEQ_CST)
+               : -1;
 }
 
 typedef struct {
@@ -168,8 +183,10 @@ static co_manifest_t *load_src(const char *bootstrap, const char *dir)
  * already holds 50 records its downstream group has not committed: with
  * a limit of 40 it must pause before its first record, not emit a whole
  * limit more (it used to count the topic as empty until its own first
- * delivery report); once downstream commits 50 it goes on. While paused
- * it saves the positions of what it emitted and was acknowledged. */
+ * delivery report). The end offset the runtime measured (other
+ * instances' and hosts' records) counts too; once downstream is within
+ * the limit it goes on. While paused it saves the positions of what it
+ * emitted and was acknowledged. */
 START_TEST(restarted_source_counts_records_already_in_topic)
 {
     char e[1024], dir[] = "/tmp/co-bpunit.XXXXXX";
@@ -184,7 +201,8 @@ START_TEST(restarted_source_counts_records_already_in_topic)
     co_stage_env_t env = {.stop = &stop,
                           .mock_broker = 1,
                           .bp_limit_records = 40,
-                          .downstream_committed = fake_downstream};
+                          .downstream_committed = fake_downstream,
+                          .downstream_end = fake_downstream_end};
     co_stage_t *st = co_stage_new(&env, m, &m->stages[0], 0, bs, e, sizeof e);
     ck_assert_msg(st != NULL, "stage: %s", e);
     ck_assert_int_eq(co_port_kafka_setup(st, e, sizeof e), 0);
@@ -199,6 +217,7 @@ START_TEST(restarted_source_counts_records_already_in_topic)
     st->pend[0].seq = 1;
     st->n_pend = 1;
     __atomic_store_n(&fake_committed, -2, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&fake_end, -1, __ATOMIC_SEQ_CST);
 
     bp_call_t c = {.st = st};
     pthread_t t;
@@ -218,7 +237,14 @@ START_TEST(restarted_source_counts_records_already_in_topic)
     ck_assert_int_eq(co_state_get(st->state, st->ns, "next", &v, &vl), 0);
     ck_assert_str_eq(v, "2");
     free(v);
+    /* downstream caught up with this host's 50, but the runtime measured
+     * 100 (another instance or host wrote 50 more): still 50 behind */
+    __atomic_store_n(&fake_end, 100, __ATOMIC_SEQ_CST);
     __atomic_store_n(&fake_committed, 50, __ATOMIC_SEQ_CST);
+    usleep(300 * 1000);
+    ck_assert_msg(!__atomic_load_n(&c.returned, __ATOMIC_SEQ_CST),
+                  "the broker's end offset counts: 50 behind, must pause");
+    __atomic_store_n(&fake_committed, 80, __ATOMIC_SEQ_CST);
     for (int i = 0; i < 100 && !__atomic_load_n(&c.returned, __ATOMIC_SEQ_CST);
          i++)
         usleep(20 * 1000);
