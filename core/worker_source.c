@@ -120,8 +120,7 @@ static void co__bp_paused(co_stage_t *st, const char *topic, int64_t t0,
     else
         co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
                "paused by backpressure for %lld s: downstream of %s is "
-               "%lld records behind (limit %lld, %lld in flight; a "
-               "downstream group not measured yet counts from offset 0)",
+               "%lld records behind (limit %lld, %lld in flight)",
                (long long)((now - t0) / 1000), topic, (long long)worst,
                (long long)limit, (long long)infl);
 }
