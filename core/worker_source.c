@@ -96,16 +96,24 @@ static int64_t co__bp_worst(const co_stage_t *st, const char *topic)
     return worst;
 }
 
+/* How often a paused source saves positions: the burst it emitted before
+ * the pause is acknowledged within milliseconds, and a host killed before
+ * saving emits all of it again after its restart. */
+#define CO__BP_PAUSED_COMMIT_MS 100
+
 /* While paused: the WARN every 30 s, and source positions saved for what
- * is acknowledged, so that a host killed during a long pause does not
- * emit it all again after its restart. */
+ * is acknowledged (every CO__BP_PAUSED_COMMIT_MS, or the stage's
+ * commit_interval_ms if shorter), so that a host killed during a pause
+ * does not emit it all again after its restart. */
 static void co__bp_paused(co_stage_t *st, const char *topic, int64_t t0,
                           int64_t *next_warn, int64_t worst, int64_t limit,
                           int64_t infl, int seeded)
 {
     int64_t now = co_mono_ms();
-    if (st->sc->n_inputs == 0 &&
-        now - st->last_commit_ms >= st->sc->commit_interval_ms) {
+    int64_t every = st->sc->commit_interval_ms < CO__BP_PAUSED_COMMIT_MS
+                        ? st->sc->commit_interval_ms
+                        : CO__BP_PAUSED_COMMIT_MS;
+    if (st->sc->n_inputs == 0 && now - st->last_commit_ms >= every) {
         st->last_commit_ms = now;
         co_stage_source_commit(st, 0);
     }
