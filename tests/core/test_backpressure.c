@@ -288,6 +288,20 @@ START_TEST(limit_in_mock_units)
     __atomic_store_n(&fake_committed, 0, __ATOMIC_SEQ_CST);
     co_stage_backpressure(st, "a"); /* nothing emitted: size unknown */
     ck_assert_uint_eq(st->bp_recheck, 1);
+    /* an emitted record's size counts its headers (its own and the
+     * CloudEvents ones), not only its key and value */
+    co_header_t h = {.name = "h12345", .value = "v123", .value_len = 4};
+    co_record_t rec = {.size = sizeof rec,
+                       .key = "k1",
+                       .key_len = 2,
+                       .value = "0123456789",
+                       .value_len = 10,
+                       .headers = &h,
+                       .header_cnt = 1,
+                       .partition = 0};
+    ck_assert_int_eq(st->port->emit(st, &rec), 0);
+    ck_assert_int_eq(rd_kafka_flush(st->producer, 10000), 0);
+    ck_assert_int_ge(st->bytes_out, 2 + 10 + 6 + 4 + 2 + 14 + 3 + 2);
     st->emit_seq = 1000;
     st->bytes_out = 100 * 1000;
     st->bp_recheck = 0;
