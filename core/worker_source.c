@@ -128,9 +128,14 @@ static void co__bp_paused(co_stage_t *st, const char *topic, int64_t t0,
     else
         co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
                "paused by backpressure for %lld s: downstream of %s is "
-               "%lld records behind (limit %lld, %lld in flight)",
+               "%lld records behind (limit %lld, %lld in flight)%s",
                (long long)((now - t0) / 1000), topic, (long long)worst,
-               (long long)limit, (long long)infl);
+               (long long)limit, (long long)infl,
+               st->env->downstream_committed(st->env->arg, topic, 0) == -2
+                   ? "; the downstream groups' committed offsets are not "
+                     "measured yet (their lag monitor has not answered), "
+                     "so they count from offset 0"
+                   : "");
 }
 
 void co_stage_backpressure(co_stage_t *st, const char *topic)
