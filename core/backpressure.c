@@ -53,6 +53,20 @@ int64_t co_runtime_downstream_committed(co_runtime_t *rt, const char *topic,
     return r;
 }
 
+int64_t co_bp_downstream_end(void *arg, const char *topic, int32_t partition)
+{
+    co_runtime_t *rt = arg;
+    int64_t r = -1;
+    pthread_mutex_lock(&rt->bp_lock);
+    for (size_t i = 0; i < rt->n_bp; i++)
+        if (strcmp(rt->bp[i].topic, topic) == 0 && partition >= 0 &&
+            partition < rt->bp[i].n_parts &&
+            rt->bp[i].parts[partition].high > r)
+            r = rt->bp[i].parts[partition].high;
+    pthread_mutex_unlock(&rt->bp_lock);
+    return r;
+}
+
 void co_bp_init(co_runtime_t *rt, const co_run_opts_t *o)
 {
     const co_manifest_t *m = rt->m;
@@ -100,8 +114,9 @@ static int64_t co__bp_base(co_runtime_t *rt, co_bp_topic_t *bt,
     return bt->base[p];
 }
 
-/* Minimum downstream position per partition of one topic; 0 when every
- * group answered (mins, np filled), -1 otherwise. */
+/* Minimum downstream position per partition of one topic, and its high
+ * watermark (highs[np + p]); 0 when every group answered (mins, np
+ * filled), -1 otherwise. */
 static int co__bp_measure(co_runtime_t *rt, co_bp_topic_t *bt, int64_t **mins,
                           int *np)
 {
@@ -116,9 +131,11 @@ static int co__bp_measure(co_runtime_t *rt, co_bp_topic_t *bt, int64_t **mins,
         }
         if (*mins == NULL) {
             *np = lag.partitions;
-            *mins = co_xcalloc((size_t)*np + 1, sizeof **mins);
-            for (int p = 0; p < *np; p++)
+            *mins = co_xcalloc(2 * (size_t)*np + 1, sizeof **mins);
+            for (int p = 0; p < *np; p++) {
                 (*mins)[p] = INT64_MAX;
+                (*mins)[*np + p] = -1;
+            }
         }
         for (int p = 0; p < *np && p < lag.partitions; p++) {
             /* an unknown commit counts from the base: never "ignored" */
@@ -126,6 +143,8 @@ static int co__bp_measure(co_runtime_t *rt, co_bp_topic_t *bt, int64_t **mins,
                                               : co__bp_base(rt, bt, &lag, p);
             if (c < (*mins)[p])
                 (*mins)[p] = c;
+            if (lag.high[p] > (*mins)[*np + p])
+                (*mins)[*np + p] = lag.high[p];
         }
         co_lag_free(&lag);
     }
@@ -146,8 +165,10 @@ void co_bp_tick(co_runtime_t *rt)
             bt->parts = co_xcalloc((size_t)np + 1, sizeof *bt->parts);
             bt->n_parts = np;
         }
-        for (int p = 0; p < np; p++)
+        for (int p = 0; p < np; p++) {
             bt->parts[p].committed = mins[p];
+            bt->parts[p].high = mins[np + p];
+        }
         pthread_mutex_unlock(&rt->bp_lock);
         free(mins);
     }

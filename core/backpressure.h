@@ -48,6 +48,17 @@ int co_bp_broker_is_mock(const co_manifest_t *m, const char *bootstrap,
 int64_t co_bp_limit(const co_runtime_t *rt, int no_backpressure);
 
 /**
+ * @brief The high watermark of `topic`/`partition` as co_bp_tick() last
+ *        measured it: every producer's records, the other instances and
+ *        hosts included (co_stage_env_t::downstream_end).
+ * @param rt The co_runtime_t (void * to fit the env callback).
+ * @returns The offset, or -1 when no local view covers the partition or
+ *          it was not measured yet.
+ * @remark Thread-safe (bp_lock).
+ */
+int64_t co_bp_downstream_end(void *rt, const char *topic, int32_t partition);
+
+/**
  * @brief Build the backpressure view: one entry per local stage with an
  *        output topic, one lag monitor per downstream consumer group.
  * @param o Which stages run in this process.

@@ -327,6 +327,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
                              .defer_source_offsets = rt.defer_source_offsets,
                              .bp_limit_records = rt.bp_limit_records,
                              .downstream_committed = co__downstream_committed,
+                             .downstream_end = co_bp_downstream_end,
                              .arg = &rt};
         if (co__instances(&rt, o) != 0) {
             exit_code = 2;

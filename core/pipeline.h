@@ -34,6 +34,7 @@ typedef struct co_run_opts_s {
 typedef struct co_bp_part_s {
     int64_t committed; /**< min committed offset of downstream groups; a
                             group with no commit counts from the base */
+    int64_t high;      /**< the partition's high watermark when measured */
 } co_bp_part_t;
 
 /** Backpressure view of one topic that a local source produces to. */

@@ -22,12 +22,27 @@ static rd_kafka_topic_t *co__rkt(const co_stage_t *st, const char *topic)
     return NULL;
 }
 
+/* Bytes of the headers as they go on the wire (names, values, and a
+ * length byte for each), for backpressure's size estimate. */
+static size_t co__headers_bytes(const rd_kafka_headers_t *hdrs)
+{
+    size_t n = 0;
+    const char *name;
+    const void *val;
+    size_t len;
+    for (size_t i = 0;
+         hdrs && rd_kafka_header_get_all(hdrs, i, &name, &val, &len) == 0; i++)
+        n += strlen(name) + len + 2;
+    return n;
+}
+
 /* Produce, waiting while librdkafka's queue is full; takes hdrs (NULL: a
  * record without headers, which costs librdkafka no header list). */
 static int co__produce(co_stage_t *st, const char *topic, int32_t partition,
                        const co_record_t *rec, rd_kafka_headers_t *hdrs,
                        uint64_t tok)
 {
+    size_t wire = rec->key_len + rec->value_len + co__headers_bytes(hdrs);
     rd_kafka_vu_t vu[7];
     memset(vu, 0, sizeof vu);
     rd_kafka_topic_t *rkt = co__rkt(st, topic);
@@ -55,7 +70,7 @@ static int co__produce(co_stage_t *st, const char *topic, int32_t partition,
         rd_kafka_error_t *e = rd_kafka_produceva(st->producer, vu, nvu);
         if (e == NULL) {
             __atomic_add_fetch(&st->inflight, 1, __ATOMIC_SEQ_CST);
-            st->bytes_out += (int64_t)(rec->key_len + rec->value_len);
+            st->bytes_out += (int64_t)wire;
             return 0;
         }
         rd_kafka_resp_err_t err = rd_kafka_error_code(e);

@@ -80,7 +80,11 @@ typedef struct co_stage_env_s {
      *  Thread-safe. */
     int64_t (*downstream_committed)(void *arg, const char *topic,
                                     int32_t partition);
-    void *arg; /**< for downstream_committed */
+    /** The broker's end offset (high watermark) of topic/partition as the
+     *  runtime last measured it, all producers included; -1 unknown
+     *  (co_bp_downstream_end()). Thread-safe. NULL: none. */
+    int64_t (*downstream_end)(void *arg, const char *topic, int32_t partition);
+    void *arg; /**< for downstream_committed and downstream_end */
 } co_stage_env_t;
 
 typedef struct co_port_s co_port_t;
@@ -159,7 +163,8 @@ struct co_stage_s {
     uint64_t emit_seq;     /**< records emitted (atomic reads) */
     int64_t inflight;      /**< produced, not yet acknowledged (atomic) */
     uint64_t safe_seq;     /**< set by the supervisor (atomic) */
-    int64_t bytes_out;     /**< bytes produced, for size estimates */
+    int64_t bytes_out;     /**< bytes produced (key, value, headers), for
+                                size estimates */
     int64_t *hw;           /**< per-partition acked end offset */
     int n_hw;
     /** emit_seq at which co_stage_backpressure() measures again */

@@ -9,40 +9,133 @@
 
 #define CO__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 
+/* Bytes a record takes in the mock cluster's window beyond what
+ * bytes_out counts (key, value, header names and values): the record's
+ * own framing (length, attributes, deltas, key/value/header lengths,
+ * about 20) and, counted as if every record were alone in its batch, the
+ * 61-byte RecordBatch header. The mock counts whole batches against its
+ * CO_MOCK_PARTITION_BYTES; over-estimating only pauses earlier. */
+#define CO__MOCK_RECORD_FRAMING (20 + 61)
+
 /* Effective per-partition limit: the configured one, and on the mock
  * cluster (in process or `careerops broker`) 40% of its per-partition
- * bytes at the records' average size. */
+ * bytes at the records' average size in the mock's own units. 0 while
+ * that size is unknown (nothing emitted yet): check again at the first
+ * emit. */
 static int64_t co__bp_limit(const co_stage_t *st)
 {
     int64_t limit = st->env->bp_limit_records;
     int64_t avg = st->emit_seq ? st->bytes_out / (int64_t)st->emit_seq : 0;
-    if (st->env->mock_broker && avg > 0) {
-        int64_t by_bytes = (CO_MOCK_PARTITION_BYTES * 4 / 10) / (avg + 200);
+    if (st->env->mock_broker) {
+        if (st->emit_seq == 0)
+            return 0;
+        int64_t by_bytes = (CO_MOCK_PARTITION_BYTES * 4 / 10) /
+                           (avg + CO__MOCK_RECORD_FRAMING);
         if (by_bytes < limit)
             limit = by_bytes;
     }
     return limit < 10 ? 10 : limit;
 }
 
-/* Largest lag of `topic` downstream; *known is 0 when nothing measures it. */
-static int64_t co__bp_worst(const co_stage_t *st, const char *topic, int *known)
+/* Learn the end offset of every partition of `topic` from the broker
+ * before the first record goes out: a host that restarted (or any host
+ * after another wrote to the topic) has no delivery reports yet, and
+ * without the broker's high watermark it would count the topic as empty
+ * and run a whole limit ahead of what is already there. Returns 0 when
+ * hw[] covers every partition, -1 when the broker did not answer (the
+ * caller pauses and asks again). */
+static int co__bp_seed_hw(co_stage_t *st, const char *topic, int nparts)
+{
+    if (st->n_hw >= nparts)
+        return 0;
+    int64_t *hw = co_xcalloc((size_t)nparts, sizeof *hw);
+    for (int p = 0; p < nparts; p++) {
+        int64_t lo = -1, hi = -1;
+        if (rd_kafka_query_watermark_offsets(st->producer, topic, p, &lo, &hi,
+                                             2000) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR ||
+            hi < 0) {
+            free(hw);
+            return -1;
+        }
+        hw[p] = p < st->n_hw && st->hw[p] > hi ? st->hw[p] : hi;
+    }
+    free(st->hw);
+    st->hw = hw;
+    st->n_hw = nparts;
+    return 0;
+}
+
+/* Largest lag of `topic` downstream (end offset minus the downstream
+ * groups' committed offset). The end offset is the larger of this
+ * instance's (its delivery reports) and the broker's as the runtime last
+ * measured it, which counts the records of the other instances of the
+ * stage and of other hosts too. A partition whose downstream position is
+ * not measured yet (-2) counts from offset 0: its committed offset cannot
+ * be lower, so the measure errs towards pausing. -1 (no local view: no
+ * stage consumes the topic) is left out. */
+static int64_t co__bp_worst(const co_stage_t *st, const char *topic)
 {
     const co_stage_env_t *env = st->env;
     int64_t worst = 0;
-    *known = 0;
     for (int p = 0; p < st->n_hw; p++) {
         int64_t c = env->downstream_committed(env->arg, topic, p);
-        if (c == -2 && env->mock_broker)
-            c = 0; /* the mock cluster's topics start empty */
+        if (c == -2)
+            c = 0;
         if (c < 0)
             continue;
-        *known = 1;
-        if (st->hw[p] - c > worst)
-            worst = st->hw[p] - c;
+        int64_t end = st->hw[p];
+        if (env->downstream_end) {
+            int64_t e = env->downstream_end(env->arg, topic, p);
+            if (e > end)
+                end = e;
+        }
+        if (end - c > worst)
+            worst = end - c;
     }
-    if (st->n_hw == 0) /* nothing acknowledged yet: count in-flight */
-        *known = env->downstream_committed(env->arg, topic, 0) != -1;
     return worst;
+}
+
+/* How often a paused source saves positions: the burst it emitted before
+ * the pause is acknowledged within milliseconds, and a host killed before
+ * saving emits all of it again after its restart. */
+#define CO__BP_PAUSED_COMMIT_MS 100
+
+/* While paused: the WARN every 30 s, and source positions saved for what
+ * is acknowledged (every CO__BP_PAUSED_COMMIT_MS, or the stage's
+ * commit_interval_ms if shorter), so that a host killed during a pause
+ * does not emit it all again after its restart. */
+static void co__bp_paused(co_stage_t *st, const char *topic, int64_t t0,
+                          int64_t *next_warn, int64_t worst, int64_t limit,
+                          int64_t infl, int seeded)
+{
+    int64_t now = co_mono_ms();
+    int64_t every = st->sc->commit_interval_ms < CO__BP_PAUSED_COMMIT_MS
+                        ? st->sc->commit_interval_ms
+                        : CO__BP_PAUSED_COMMIT_MS;
+    if (st->sc->n_inputs == 0 && now - st->last_commit_ms >= every) {
+        st->last_commit_ms = now;
+        co_stage_source_commit(st, 0);
+    }
+    if (now < *next_warn)
+        return;
+    *next_warn = now + 30000;
+    if (!seeded)
+        co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+               "paused by backpressure for %lld s: the broker did not tell "
+               "the end offsets of %s; not emitting until it does",
+               (long long)((now - t0) / 1000), topic);
+    else
+        co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+               "paused by backpressure for %lld s: downstream of %s is "
+               "%lld records behind (limit %lld, %lld in flight)%s",
+               (long long)((now - t0) / 1000), topic, (long long)worst,
+               (long long)limit, (long long)infl,
+               st->env->downstream_committed(st->env->arg, topic, 0) == -2
+                   ? "; the downstream groups' committed offsets are not "
+                     "measured yet (their lag monitor has not answered), "
+                     "so they count from offset 0"
+                   : "");
 }
 
 void co_stage_backpressure(co_stage_t *st, const char *topic)
@@ -52,34 +145,34 @@ void co_stage_backpressure(co_stage_t *st, const char *topic)
         return;
     if (st->emit_seq < st->bp_recheck)
         return; /* the headroom seen last cannot be used up yet */
-    int64_t t0 = 0;
+    int64_t t0 = 0, next_warn = 0;
+    int nparts = co_manifest_partitions(st->m, topic);
     for (;;) {
-        int known;
-        int64_t worst = co__bp_worst(st, topic, &known);
+        int seeded = co__bp_seed_hw(st, topic, nparts) == 0;
+        int64_t worst = seeded ? co__bp_worst(st, topic) : 0;
         int64_t limit = co__bp_limit(st);
         int64_t infl = CO__ATOMIC_LOAD(&st->inflight);
-        int nparts = co_manifest_partitions(st->m, topic);
-        int64_t room = limit - (worst + infl / nparts + 1);
-        if (!known || room >= 0 || co_stage_stopping(st)) {
-            /* each emit grows the measure by at most 2 (itself, then its
-             * acknowledgement): check again once a quarter of the room is
+        /* every record in flight may land on the worst partition */
+        int64_t room = limit - (worst + infl + 1);
+        if (co_stage_stopping(st) || (seeded && limit == 0)) {
+            st->bp_recheck = st->emit_seq + 1;
+            break;
+        }
+        if (seeded && room >= 0) {
+            /* each emit grows the measure by at most 1 (in flight, then
+             * acknowledged): check again once a quarter of the room is
              * used, at the latest after 64 emits (the limit follows the
              * records' average size) */
-            int64_t skip = known && room / 4 < 64 ? room / 4 : 64;
-            st->bp_recheck = st->emit_seq + (uint64_t)(skip > 0 ? skip : 0);
+            int64_t skip = room / 4 < 64 ? room / 4 : 64;
+            st->bp_recheck = st->emit_seq + (uint64_t)skip;
             break;
         }
         if (t0 == 0) {
             t0 = co_mono_ms();
+            next_warn = t0 + 30000;
             co_stage_set_status(st, CO_STAGE_PAUSED, NULL);
-        } else if (co_mono_ms() - t0 > 30000 &&
-                   (co_mono_ms() - t0) % 30000 < 20) {
-            co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
-                   "paused by backpressure for %lld s: downstream of %s is "
-                   "%lld records behind (limit %lld, %lld in flight)",
-                   (long long)((co_mono_ms() - t0) / 1000), topic,
-                   (long long)worst, (long long)limit, (long long)infl);
         }
+        co__bp_paused(st, topic, t0, &next_warn, worst, limit, infl, seeded);
         rd_kafka_poll(st->producer, 20);
     }
     if (t0) {
