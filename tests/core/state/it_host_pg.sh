@@ -105,7 +105,16 @@ replay)
 outage)
     # Our own cluster: stopping it must not disturb other tests.
     own_cluster=$work/pg
-    conninfo=$(CAREEROPS_PG_DIR=$own_cluster CAREEROPS_PG_PORT=57432 bash "$src/scripts/pg.sh" start)
+    # a random port, as in `term`: another run of this test on the machine
+    # (a second checkout) must not hold it when the server comes back
+    conninfo=
+    for _ in 1 2 3 4 5; do
+        conninfo=$(CAREEROPS_PG_DIR=$own_cluster CAREEROPS_PG_PORT=$((57000 + RANDOM % 400)) \
+            bash "$src/scripts/pg.sh" start 2>/dev/null) && break
+        conninfo=
+        rm -rf "$own_cluster"
+    done
+    [ -n "$conninfo" ] || fail "no private PostgreSQL cluster could start (5 ports tried)"
     start_broker
     make_events 5000
     # 250 records/s: a 20 s run, with the server away for 20 s of it.
