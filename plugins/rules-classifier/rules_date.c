@@ -211,6 +211,13 @@ static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
             ok = 1;
         } else if ((ampm = rules_ampm_tok(t, j, seg, &j)) != 0) {
             ok = 1; /* "2 pm", "2 p.m." */
+        } else if ((i > 0 && t->tok[i - 1].seg == seg &&
+                    (strcmp(t->tok[i - 1].w, "las") == 0 ||
+                     strcmp(t->tok[i - 1].w, "às") == 0)) ||
+                   (rules_same_seg(t, j, seg) &&
+                    (strcmp(t->tok[j].w, "hs") == 0 ||
+                     strcmp(t->tok[j].w, "horas") == 0))) {
+            ok = 1; /* "a las 9", "às 15", "17 hs" */
         }
     }
     if (!ok)
@@ -354,6 +361,9 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
         }
         size_t nz = 0;
         const rules_zone_t *z = rules_zone_name(db, t, k, seg, &nz);
+        if (z == NULL && k + 1 < j + 3 &&
+            (strcmp(tk->w, "hora") == 0 || strcmp(tk->w, "heure") == 0))
+            continue; /* "(hora UTC)", "heure CET" */
         if (z != NULL && z->tz != NULL && !rules_tz_resolves(z->tz))
             return 0; /* no tz database: the sender's offset applies */
         if (z != NULL) {
@@ -1065,10 +1075,9 @@ static int rules_zone_of_time(const rules_db_t *db, const rules_text_t *t,
 static int rules_former_line(const rules_text_t *t, size_t i)
 {
     static const char *const w[] = {
-        "former",   "previous", "previously", "old",    "original",
-        "originally", "was",    "bisher",     "vorher", "alt",
-        "ancien",   "ancienne", "anterior",   "antes",  "oud",
-        "eerder",   "vorige",   NULL};
+        "former", "previous", "previously", "old",   "original", "originally",
+        "was",    "bisher",   "vorher",     "alt",   "ancien",   "ancienne",
+        "anterior", "oud",    "eerder",     "vorige", NULL};
     const rules_seg_t *sg = &t->seg[t->tok[i].seg];
     size_t p = t->tok[i].off;
     while (p > 0 && sg->text[p - 1] != '\n')
@@ -1078,6 +1087,10 @@ static int rules_former_line(const rules_text_t *t, size_t i)
     size_t q = p;
     while (q < sg->len && isalpha((unsigned char)sg->text[q]))
         q++;
+    /* the word labels the line: a colon follows it within two words */
+    const char *colon = memchr(sg->text + q, ':', t->tok[i].off - q);
+    if (colon == NULL || colon - (sg->text + q) > 12)
+        return 0;
     for (size_t k = 0; w[k]; k++)
         if (q - p == strlen(w[k]) && strncasecmp(sg->text + p, w[k], q - p) == 0)
             return 1;

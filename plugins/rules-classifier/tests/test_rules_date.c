@@ -65,6 +65,16 @@ START_TEST(dotted_and_bare_hours)
     ck_assert_str_eq(date_of("miércoles 12 de marzo, 10:00h, videollamada",
                              MON25, 60),
                      "2025-03-12T09:00:00Z");
+    ck_assert_str_eq(date_of("nos vemos el jueves 13 a las 9 en el café",
+                             MON25, -180),
+                     "2025-03-13T12:00:00Z");
+    ck_assert_str_eq(date_of("Tenés tiempo hasta el jueves 13 a las 17 hs.",
+                             MON25, -180),
+                     "2025-03-13T20:00:00Z");
+    ck_assert_str_eq(date_of("hasta el jueves 13 de marzo a las 23:59 (hora "
+                             "UTC) para enviarla",
+                             MON25, 60),
+                     "2025-03-13T23:59:00Z");
     /* not times */
     ck_assert_str_eq(date_of("On March 12 we shipped version 2.30 of it",
                              MON25, 0),
@@ -131,6 +141,14 @@ START_TEST(which_date_of_the_message)
                              "March 12, 2025 at 11am",
                              MON25, 0),
                      "2025-03-12T11:00:00Z");
+    /* a line that starts with such a word and no colon is not one */
+    ck_assert_str_eq(date_of("Antes del panel: fecha límite jueves 13 de "
+                             "marzo a las 23:59.",
+                             MON25, -300),
+                     "2025-03-14T04:59:00Z");
+    ck_assert_str_eq(date_of("Was great to talk! Does March 13 at 2pm work?",
+                             MON25, -300),
+                     "2025-03-13T19:00:00Z");
     /* the deadline's time belongs to the date written after it */
     ck_assert_str_eq(date_of("- Start date: Monday, April 7, 2025\n\nPlease "
                              "sign by 11:59 PM PT on Friday, March 14, 2025.",
