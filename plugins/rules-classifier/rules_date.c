@@ -120,10 +120,10 @@ static int rules_ampm_tok(const rules_text_t *t, size_t j, uint16_t seg,
 static int rules_time_prep(const rules_text_t *t, size_t j, uint16_t seg)
 {
     static const char *const w[] = {
-        "at",    "um",   "om",  "à",   "a",    "las", "às",   "as",
-        "kl",    "klo",  "ab",  "from", "by",  "von", "vanaf", "tot",
-        "until", "till", "bis", "de",  "to",   "gegen", "rond", "vers",
-        "hasta", "até",  "around", NULL};
+        "at",    "um",   "om",    "à",     "a",    "las",    "às",
+        "as",    "kl",   "klo",   "ab",    "from", "by",     "von",
+        "vanaf", "tot",  "until", "till",  "bis",  "de",     "to",
+        "gegen", "rond", "vers",  "hasta", "até",  "around", NULL};
     if (!rules_same_seg(t, j, seg))
         return 0;
     for (size_t k = 0; w[k]; k++)
@@ -135,9 +135,9 @@ static int rules_time_prep(const rules_text_t *t, size_t j, uint16_t seg)
 /* "Uhr", "uur", "h" after a number: it is an hour. */
 static int rules_hour_word(const rules_text_t *t, size_t j, uint16_t seg)
 {
-    return rules_same_seg(t, j, seg) && (strcmp(t->tok[j].w, "uhr") == 0 ||
-                                         strcmp(t->tok[j].w, "uur") == 0 ||
-                                         strcmp(t->tok[j].w, "h") == 0);
+    return rules_same_seg(t, j, seg) &&
+           (strcmp(t->tok[j].w, "uhr") == 0 ||
+            strcmp(t->tok[j].w, "uur") == 0 || strcmp(t->tok[j].w, "h") == 0);
 }
 
 /*
@@ -768,9 +768,9 @@ static int rules_attribution_line(const rules_text_t *t, size_t i)
     while (ls < p && (*ls == ' ' || *ls == '\t' || *ls == '*'))
         ls++;
     static const char *const hdr[] = {
-        "date:",  "sent:",  "gesendet:",  "envoyé :", "envoyé:", "enviado:",
-        "datum:", "fecha:", "verzonden:", "data:",    "from:",   "von:",
-        "de :",   "de:",    "van:",       NULL};
+        "date:",    "date :", "sent:",  "gesendet:",  "envoyé :", "envoyé:",
+        "enviado:", "datum:", "fecha:", "verzonden:", "data:",    "from:",
+        "von:",     "de :",   "de:",    "van:",       NULL};
     for (size_t k = 0; hdr[k]; k++)
         if (strncasecmp(ls, hdr[k], strlen(hdr[k])) == 0)
             return rules_header_block(s, e, ls);
@@ -845,11 +845,10 @@ static int rules_gap_dash(const rules_text_t *t, size_t a, size_t b)
     if (gl > 6)
         return 0;
     for (size_t k = 0; k < gl; k++)
-        if (g[k] == '-' ||
-            (k + 2 < gl && (unsigned char)g[k] == 0xe2 &&
-             (unsigned char)g[k + 1] == 0x80 &&
-             ((unsigned char)g[k + 2] == 0x93 ||
-              (unsigned char)g[k + 2] == 0x94)))
+        if (g[k] == '-' || (k + 2 < gl && (unsigned char)g[k] == 0xe2 &&
+                            (unsigned char)g[k + 1] == 0x80 &&
+                            ((unsigned char)g[k + 2] == 0x93 ||
+                             (unsigned char)g[k + 2] == 0x94)))
             return 1;
     return 0;
 }
@@ -858,8 +857,9 @@ static int rules_gap_dash(const rules_text_t *t, size_t a, size_t b)
  * 11:00", "14 bis 15 Uhr"). */
 static int rules_range_word(const char *w)
 {
-    static const char *const r[] = {"to", "à",  "a",   "bis", "tot", "até",
-                                    "al", "hasta", "till", "until", NULL};
+    static const char *const r[] = {"to",   "à",     "a",  "bis",
+                                    "tot",  "até",   "al", "hasta",
+                                    "till", "until", NULL};
     for (size_t k = 0; r[k]; k++)
         if (strcmp(w, r[k]) == 0)
             return 1;
@@ -894,8 +894,8 @@ static int rules_time_has_later_date(const rules_db_t *db,
                                      const rules_text_t *t, size_t n,
                                      uint16_t seg)
 {
-    static const char *const on[] = {"on", "le", "el", "am", "op", "em",
-                                     "no", "den", "the", NULL};
+    static const char *const on[] = {"on", "le", "el",  "am",  "op",
+                                     "em", "no", "den", "the", NULL};
     for (size_t k = n; k < n + 4 && rules_same_seg(t, k, seg); k++) {
         int is_on = 0;
         for (size_t q = 0; on[q]; q++)
@@ -923,7 +923,8 @@ static int rules_time_near(const rules_db_t *db, const rules_text_t *t,
 {
     for (size_t k = end; k < end + 7 && rules_same_seg(t, k, seg); k++) {
         if (rules_time_z(db, t, k, seg, h, mi, tnext)) {
-            if (k > end && rules_time_has_later_date(db, t, *tnext, seg))
+            if (k > end && (rules_time_has_later_date(db, t, *tnext, seg) ||
+                            rules_attribution_line(t, k)))
                 break;
             *tstart = k;
             return 1;
@@ -938,7 +939,7 @@ static int rules_time_near(const rules_db_t *db, const rules_text_t *t,
     size_t lo = i >= 8 ? i - 8 : 0;
     for (size_t k = lo; k < i; k++)
         if (t->tok[k].seg == seg && rules_time_z(db, t, k, seg, h, mi, tnext) &&
-            *tnext <= i) {
+            *tnext <= i && !rules_attribution_line(t, k)) {
             *tstart = k;
             rules_range_start(t, k, seg, h, mi, tnext, tstart);
             return 1;
@@ -1075,9 +1076,10 @@ static int rules_zone_of_time(const rules_db_t *db, const rules_text_t *t,
 static int rules_former_line(const rules_text_t *t, size_t i)
 {
     static const char *const w[] = {
-        "former", "previous", "previously", "old",   "original", "originally",
-        "was",    "bisher",   "vorher",     "alt",   "ancien",   "ancienne",
-        "anterior", "oud",    "eerder",     "vorige", NULL};
+        "former",     "previous", "previously", "old",    "original",
+        "originally", "was",      "bisher",     "vorher", "alt",
+        "ancien",     "ancienne", "anterior",   "oud",    "eerder",
+        "vorige",     NULL};
     const rules_seg_t *sg = &t->seg[t->tok[i].seg];
     size_t p = t->tok[i].off;
     while (p > 0 && sg->text[p - 1] != '\n')
@@ -1092,7 +1094,8 @@ static int rules_former_line(const rules_text_t *t, size_t i)
     if (colon == NULL || colon - (sg->text + q) > 12)
         return 0;
     for (size_t k = 0; w[k]; k++)
-        if (q - p == strlen(w[k]) && strncasecmp(sg->text + p, w[k], q - p) == 0)
+        if (q - p == strlen(w[k]) &&
+            strncasecmp(sg->text + p, w[k], q - p) == 0)
             return 1;
     return 0;
 }
@@ -1107,7 +1110,8 @@ static void rules_your_time_alt(const rules_db_t *db, const rules_text_t *t,
 {
     size_t k = *tnext;
     if (!rules_same_seg(t, k + 1, seg) ||
-        (strcmp(t->tok[k].w, "your") != 0 && strcmp(t->tok[k].w, "local") != 0) ||
+        (strcmp(t->tok[k].w, "your") != 0 &&
+         strcmp(t->tok[k].w, "local") != 0) ||
         strcmp(t->tok[k + 1].w, "time") != 0)
         return;
     for (size_t a = k + 2; a < k + 5 && rules_same_seg(t, a, seg); a++) {

@@ -57,28 +57,27 @@ START_TEST(dotted_and_bare_hours)
                      "2025-03-13T09:00:00Z");
     ck_assert_str_eq(date_of("am 13. März um 14.30 im Büro", MON25, 60),
                      "2025-03-13T13:30:00Z");
-    ck_assert_str_eq(date_of("an opening tomorrow at 11 ET for a chat", MON25,
-                             -300),
-                     "2025-03-11T15:00:00Z");
+    ck_assert_str_eq(
+        date_of("an opening tomorrow at 11 ET for a chat", MON25, -300),
+        "2025-03-11T15:00:00Z");
     ck_assert_str_eq(date_of("Top, ik ben er maandag om 9 uur.", MON25, 60),
                      "2025-03-17T08:00:00Z");
-    ck_assert_str_eq(date_of("miércoles 12 de marzo, 10:00h, videollamada",
-                             MON25, 60),
-                     "2025-03-12T09:00:00Z");
-    ck_assert_str_eq(date_of("nos vemos el jueves 13 a las 9 en el café",
-                             MON25, -180),
-                     "2025-03-13T12:00:00Z");
-    ck_assert_str_eq(date_of("Tenés tiempo hasta el jueves 13 a las 17 hs.",
-                             MON25, -180),
-                     "2025-03-13T20:00:00Z");
+    ck_assert_str_eq(
+        date_of("miércoles 12 de marzo, 10:00h, videollamada", MON25, 60),
+        "2025-03-12T09:00:00Z");
+    ck_assert_str_eq(
+        date_of("nos vemos el jueves 13 a las 9 en el café", MON25, -180),
+        "2025-03-13T12:00:00Z");
+    ck_assert_str_eq(
+        date_of("Tenés tiempo hasta el jueves 13 a las 17 hs.", MON25, -180),
+        "2025-03-13T20:00:00Z");
     ck_assert_str_eq(date_of("hasta el jueves 13 de marzo a las 23:59 (hora "
                              "UTC) para enviarla",
                              MON25, 60),
                      "2025-03-13T23:59:00Z");
     /* not times */
-    ck_assert_str_eq(date_of("On March 12 we shipped version 2.30 of it",
-                             MON25, 0),
-                     "");
+    ck_assert_str_eq(
+        date_of("On March 12 we shipped version 2.30 of it", MON25, 0), "");
     ck_assert_str_eq(date_of("March 12: revenue grew 11 percent", MON25, 0),
                      "");
 }
@@ -119,13 +118,13 @@ START_TEST(zones_named_after_the_time)
                              "(14:30 Lisbon)",
                              JUL26, 60),
                      "2026-07-09T13:30:00Z");
-    ck_assert_str_eq(date_of("Thursday 9 July, 2pm your time (3 ET) works",
-                             JUL26, -360),
-                     "2026-07-09T19:00:00Z");
+    ck_assert_str_eq(
+        date_of("Thursday 9 July, 2pm your time (3 ET) works", JUL26, -360),
+        "2026-07-09T19:00:00Z");
     /* alone, "your time" is the sender's (WRITING.md) */
-    ck_assert_str_eq(date_of("Thursday 9 July, 2pm your time works", JUL26,
-                             -360),
-                     "2026-07-09T20:00:00Z");
+    ck_assert_str_eq(
+        date_of("Thursday 9 July, 2pm your time works", JUL26, -360),
+        "2026-07-09T20:00:00Z");
 }
 END_TEST
 
@@ -146,9 +145,25 @@ START_TEST(which_date_of_the_message)
                              "marzo a las 23:59.",
                              MON25, -300),
                      "2025-03-14T04:59:00Z");
-    ck_assert_str_eq(date_of("Was great to talk! Does March 13 at 2pm work?",
-                             MON25, -300),
-                     "2025-03-13T19:00:00Z");
+    ck_assert_str_eq(
+        date_of("Was great to talk! Does March 13 at 2pm work?", MON25, -300),
+        "2025-03-13T19:00:00Z");
+    /* a forwarded header in French typography ("Date : ...") */
+    ck_assert_str_eq(date_of("Regarde !\n\n---------- Message transféré "
+                             "---------\nDe : Talents <t@banque.example>\n"
+                             "Date : lun. 10 mars 2025 à 16:30\nObjet : "
+                             "Entretien\n\nVotre entretien le jeudi 13 mars "
+                             "à 9h00 (heure de Paris).",
+                             MON25, 60),
+                     "2025-03-13T08:00:00Z");
+    ck_assert_str_eq(date_of("Tu peux garder les enfants jeudi matin ?\n\n"
+                             "---------- Message transféré ---------\nDe : "
+                             "Talents <t@banque.example>\nDate : lun. 10 mars "
+                             "2025 à 16:30\nObjet : Entretien – jeudi\n\n"
+                             "Votre entretien le jeudi 13 mars à 9h00 (heure "
+                             "de Paris).",
+                             MON25, 60),
+                     "2025-03-13T08:00:00Z");
     /* the deadline's time belongs to the date written after it */
     ck_assert_str_eq(date_of("- Start date: Monday, April 7, 2025\n\nPlease "
                              "sign by 11:59 PM PT on Friday, March 14, 2025.",
