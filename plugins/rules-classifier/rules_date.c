@@ -1134,9 +1134,12 @@ static void rules_your_time_alt(const rules_db_t *db, const rules_text_t *t,
     }
 }
 
-int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
-                           uint16_t seg, long long ref_utc,
-                           int default_offset_min, char *out, size_t out_size)
+/* rules_find_date_tokens(), keeping only a date on weekday want_wday
+ * (0 = Sunday; -1: any). */
+static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
+                                uint16_t seg, long long ref_utc,
+                                int default_offset_min, int want_wday,
+                                char *out, size_t out_size)
 {
     if (out_size < 21)
         return 0;
@@ -1275,11 +1278,57 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
         long long utc = rules_local_utc(zone, off, y, mo, d, h, mi);
         if (ref_utc > 0 && utc < ref_utc - 86400)
             continue; /* a past date: when they applied, not the interview */
+        if (want_wday >= 0) {
+            int wy, wm, wd, ww;
+            rules_local_date(rules_utc(y, mo, d, 12, 0), 0, &wy, &wm, &wd, &ww);
+            if (ww != want_wday)
+                continue;
+        }
         (void)tstart;
         rules_fmt(utc, out, out_size);
         return 1;
     }
     return 0;
+}
+
+/* The one weekday the segment names above any quoted or forwarded header
+ * ("Friday at 2 works best" above "-----Original Message-----\nFrom:
+ * ..."); -1 when it names none or several. */
+static int rules_top_weekday(const rules_text_t *t, uint16_t seg)
+{
+    int found = -1;
+    for (size_t i = 0; i < t->ntok; i++) {
+        if (t->tok[i].seg != seg)
+            continue;
+        if (i > 0 && t->tok[i - 1].seg == seg) {
+            const char *g;
+            size_t gl;
+            rules_gap(t, i - 1, i, &g, &gl);
+            if (memchr(g, '\n', gl) != NULL && rules_attribution_line(t, i))
+                break; /* checked once per line */
+        }
+        int w = rules_weekday(t->tok[i].w);
+        if (w < 0)
+            continue;
+        if (found >= 0 && found != w)
+            return -1;
+        found = w;
+    }
+    return found;
+}
+
+int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
+                           uint16_t seg, long long ref_utc,
+                           int default_offset_min, char *out, size_t out_size)
+{
+    /* a reply that names one weekday ("Friday at 2 works best") above
+     * the proposal's options: the option on that day first */
+    int want = rules_top_weekday(t, seg);
+    return (want >= 0 &&
+            rules_find_date_wday(db, t, seg, ref_utc, default_offset_min, want,
+                                 out, out_size)) ||
+           rules_find_date_wday(db, t, seg, ref_utc, default_offset_min, -1,
+                                out, out_size);
 }
 
 int rules_find_date(const rules_db_t *db, const char *text, long long ref_utc,
@@ -1355,18 +1404,23 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
     }
     int off = rules_date_header_zone(
         json_string_value(json_object_get(c->email, "date_raw")));
+    int want = rules_top_weekday(&c->text, 1);
     if (rules_find_date_tokens(c->db, &c->text, 1, ref, off, out, out_size) ||
         rules_find_date_tokens(c->db, &c->text, 0, ref, off, out, out_size))
         return;
-    /* a reply that confirms without repeating the time ("Tuesday works"):
-     * the time proposed in the quoted history */
+    /* a reply that confirms without repeating the time ("Tuesday works",
+     * "Friday at 2 works best"): the time proposed in the quoted history,
+     * on the weekday the reply names when it names one */
+
     char *q =
         rules_quoted_text(json_string_value(json_object_get(c->email, "text")));
     if (q == NULL)
         return;
     rules_text_t qt;
     rules_text_init(&qt);
-    if (rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0)
+    if (rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0 &&
+        (want < 0 ||
+         !rules_find_date_wday(c->db, &qt, 0, ref, off, want, out, out_size)))
         rules_find_date_tokens(c->db, &qt, 0, ref, off, out, out_size);
     rules_text_free(&qt);
     free(q);

@@ -164,6 +164,14 @@ START_TEST(which_date_of_the_message)
                              "de Paris).",
                              MON25, 60),
                      "2025-03-13T08:00:00Z");
+    /* a reply that names one weekday above the options it answers */
+    ck_assert_str_eq(date_of("Thursday at 2 works best, thanks!\n\n-----"
+                             "Original Message-----\nFrom: Marisol Vega\n"
+                             "Sent: Monday, March 10, 2025 10:10 AM\n"
+                             "Subject: first round\n\nOptions:\n- Wed 3/12, "
+                             "11:00 AM CT\n- Thu 3/13, 2:00 PM CT\n",
+                             MON25, -300),
+                     "2025-03-13T19:00:00Z");
     /* the deadline's time belongs to the date written after it */
     ck_assert_str_eq(date_of("- Start date: Monday, April 7, 2025\n\nPlease "
                              "sign by 11:59 PM PT on Friday, March 14, 2025.",
