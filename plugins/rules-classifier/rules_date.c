@@ -1307,6 +1307,9 @@ static int rules_top_weekday(const rules_text_t *t, uint16_t seg)
             if (memchr(g, '\n', gl) != NULL && rules_attribution_line(t, i))
                 break; /* checked once per line */
         }
+        if (t->tok[i].len < 3 || t->tok[i].len > 10 ||
+            (t->tok[i].flags & RULES_T_DIGIT))
+            continue;
         int w = rules_weekday(t->tok[i].w);
         if (w < 0)
             continue;
