@@ -54,20 +54,9 @@ static co_clf_example_t *co__train_push(co__train_set_t *s)
  * paragraph, concepts only. */
 static const co_clf_variant_t co__train_variants[] = {
     CO_CLF_AS_IS, CO_CLF_NEUTRAL_SENDER, CO_CLF_FIRST_PARAGRAPH,
-    CO_CLF_CONCEPTS_ONLY, CO_CLF_FIRST_PARAGRAPH_CONCEPTS,
-    CO_CLF_FIRST_SENTENCE};
-/* EXPERIMENT (temporary): CO_CLF_EXP=fpc|fs|both */
-static int co__train_skip(int v)
-{
-    const char *e = getenv("CO_CLF_EXP");
-    if (v < 4)
-        return 0;
-    if (e == NULL)
-        return 1;
-    if (v == 4)
-        return !(strcmp(e, "fpc") == 0 || strcmp(e, "both") == 0);
-    return !(strcmp(e, "fs") == 0 || strcmp(e, "both") == 0);
-}
+    CO_CLF_CONCEPTS_ONLY};
+#define CO__TRAIN_NVARIANTS                                                    \
+    ((int)(sizeof co__train_variants / sizeof co__train_variants[0]))
 
 /* Normalize, hash into the data-set digest and featurize one message. */
 static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
@@ -100,9 +89,7 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     json_error_t je;
     json_t *email = json_loadb(json, jlen, 0, &je);
     free(json);
-    for (int v = 0; v < (augment ? 6 : 1); v++) {
-        if (co__train_skip(v))
-            continue;
+    for (int v = 0; v < (augment ? CO__TRAIN_NVARIANTS : 1); v++) {
         co_clf_example_t *e = co__train_push(set);
         if (co_clf_featurize(x, email, co__train_variants[v], &e->x) != 0) {
             fprintf(stderr, "error: %s: cannot compute features\n", r->path);
@@ -142,9 +129,7 @@ static int co__train_correction(void *arg, const json_t *email, int label,
         crypto_hash_sha256_update(c->digest, (const unsigned char *)doc,
                                   strlen(doc));
     free(doc);
-    for (int v = 0; v < (c->augment ? 6 : 1); v++) {
-        if (co__train_skip(v))
-            continue;
+    for (int v = 0; v < (c->augment ? CO__TRAIN_NVARIANTS : 1); v++) {
         co_clf_example_t *e = co__train_push(c->set);
         if (co_clf_featurize(c->x, email, co__train_variants[v], &e->x) != 0) {
             fprintf(stderr, "error: %s: cannot compute features\n", what);
