@@ -114,9 +114,37 @@ static int rules_ampm_tok(const rules_text_t *t, size_t j, uint16_t seg,
     return 0;
 }
 
+/* Word j is one that introduces a time of day ("at", "um", "om", "à",
+ * "a las", "às", "kl", "from", "by", ...): a dotted "14.30" or a bare hour
+ * after it is a time. */
+static int rules_time_prep(const rules_text_t *t, size_t j, uint16_t seg)
+{
+    static const char *const w[] = {
+        "at",    "um",   "om",    "à",     "a",    "las",    "às",
+        "as",    "kl",   "klo",   "ab",    "from", "by",     "von",
+        "vanaf", "tot",  "until", "till",  "bis",  "de",     "to",
+        "gegen", "rond", "vers",  "hasta", "até",  "around", NULL};
+    if (!rules_same_seg(t, j, seg))
+        return 0;
+    for (size_t k = 0; w[k]; k++)
+        if (strcmp(t->tok[j].w, w[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* "Uhr", "uur", "h" after a number: it is an hour. */
+static int rules_hour_word(const rules_text_t *t, size_t j, uint16_t seg)
+{
+    return rules_same_seg(t, j, seg) &&
+           (strcmp(t->tok[j].w, "uhr") == 0 ||
+            strcmp(t->tok[j].w, "uur") == 0 || strcmp(t->tok[j].w, "h") == 0);
+}
+
 /*
  * A time starting at token i: "14:30", "2:30 PM", "2:30pm", "2pm", "2 pm",
- * "14h30", "14h", "14 Uhr", "14.30 Uhr". Sets *next to the token after it.
+ * "14h30", "14h", "14 Uhr", "9 uur", "14.30 Uhr", "10:00h"; a dotted time
+ * ("2.30pm", "11.00 uur", "at 14.30") needs am/pm, an hour word or a word
+ * such as "at" before it. Sets *next to the token after it.
  */
 static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
                       int *m, size_t *next)
@@ -161,23 +189,35 @@ static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
             isdigit((unsigned char)t->tok[j].w[1])) {
             const char *mw = t->tok[j].w;
             mm = (mw[0] - '0') * 10 + (mw[1] - '0');
-            if (mw[2] == '\0')
+            if (mw[2] == '\0' || (mw[2] == 'h' && mw[3] == '\0'))
                 ok = 1;
             else if ((ampm = rules_ampm(mw + 2)) != 0)
                 ok = 1;
             if (ok) {
                 int dotted = rules_gap_is(t, i, j, '.');
                 j++;
-                /* "14.30" is a time only when "Uhr"/"h" follows. */
-                if (dotted && !(rules_same_seg(t, j, seg) &&
-                                strcmp(t->tok[j].w, "uhr") == 0))
+                /* "14.30" is a time only with am/pm, "Uhr"/"uur"/"h"
+                 * after it or "at"/"um"/"om" before it ("12.45" may be a
+                 * score, "12.03" a day and month) */
+                size_t j2 = j;
+                if (dotted && ampm == 0 && !rules_hour_word(t, j, seg) &&
+                    !rules_ampm_tok(t, j, seg, &j2) &&
+                    !(i > 0 && rules_time_prep(t, i - 1, seg)))
                     return 0;
             }
         } else if (rules_same_seg(t, j, seg) &&
-                   (strcmp(t->tok[j].w, "uhr") == 0)) {
+                   (strcmp(t->tok[j].w, "uhr") == 0 ||
+                    strcmp(t->tok[j].w, "uur") == 0)) {
             ok = 1;
         } else if ((ampm = rules_ampm_tok(t, j, seg, &j)) != 0) {
             ok = 1; /* "2 pm", "2 p.m." */
+        } else if ((i > 0 && t->tok[i - 1].seg == seg &&
+                    (strcmp(t->tok[i - 1].w, "las") == 0 ||
+                     strcmp(t->tok[i - 1].w, "às") == 0)) ||
+                   (rules_same_seg(t, j, seg) &&
+                    (strcmp(t->tok[j].w, "hs") == 0 ||
+                     strcmp(t->tok[j].w, "horas") == 0))) {
+            ok = 1; /* "a las 9", "às 15", "17 hs" */
         }
     }
     if (!ok)
@@ -278,7 +318,11 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
         size_t gl;
         if (k > 0 && t->tok[k - 1].seg == seg) {
             rules_gap(t, k - 1, k, &g, &gl);
-            if (gl >= 1 && (g[gl - 1] == '+' || g[gl - 1] == '-') &&
+            /* "1:00-3:00 PM" is a range, not the offset -3:00 */
+            int range = k == j && gl == 1 && g[0] == '-' && tk->len <= 2 &&
+                        rules_same_seg(t, k + 1, seg) &&
+                        rules_gap_is(t, k, k + 1, ':');
+            if (!range && gl >= 1 && (g[gl - 1] == '+' || g[gl - 1] == '-') &&
                 rules_all_digits(tk->w, tk->len) &&
                 (tk->len <= 2 || tk->len == 4) &&
                 (k == j || strcmp(t->tok[k - 1].w, "utc") == 0 ||
@@ -317,6 +361,9 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
         }
         size_t nz = 0;
         const rules_zone_t *z = rules_zone_name(db, t, k, seg, &nz);
+        if (z == NULL && k + 1 < j + 3 &&
+            (strcmp(tk->w, "hora") == 0 || strcmp(tk->w, "heure") == 0))
+            continue; /* "(hora UTC)", "heure CET" */
         if (z != NULL && z->tz != NULL && !rules_tz_resolves(z->tz))
             return 0; /* no tz database: the sender's offset applies */
         if (z != NULL) {
@@ -327,7 +374,9 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
                 if (gl == 1 && (g[0] == '+' || g[0] == '-')) {
                     const rules_zone_t *z2;
                     int f2;
-                    if (rules_zone(db, t, k + 1, seg, &z2, &f2) && z2 == NULL) {
+                    if (rules_zone(db, t, k + 1, seg, &z2, &f2)) {
+                        /* "(UTC+00:00) Dublin, ...": z2 is the city */
+                        *zone = z2;
                         *fixed = f2;
                         return 1;
                     }
@@ -464,6 +513,43 @@ static int rules_date_at(const rules_db_t *db, const rules_text_t *t, size_t i,
                 k = k2 + 1;
             *end = k;
             return 1;
+        }
+        /* DD-MM-YYYY */
+        if (rules_same_seg(t, i + 2, seg) && rules_gap_is(t, i, i + 1, '-') &&
+            rules_gap_is(t, i + 1, i + 2, '-') && t->tok[i + 1].len <= 2 &&
+            rules_all_digits(tk->w, tk->len) &&
+            rules_all_digits(t->tok[i + 1].w, t->tok[i + 1].len) &&
+            (*y = rules_year(&t->tok[i + 2])) != 0) {
+            m = atoi(t->tok[i + 1].w);
+            if (m >= 1 && m <= 12) {
+                *mo = m;
+                *d = dd;
+                *end = i + 3;
+                return 1;
+            }
+        }
+        /* DD.MM right before a time ("12.03 at 13:00", "12.03. um 10
+         * Uhr"; a number such as "12.45" is not a date) */
+        if (rules_same_seg(t, i + 2, seg) && rules_gap_is(t, i, i + 1, '.') &&
+            rules_all_digits(tk->w, tk->len) && t->tok[i + 1].len == 2 &&
+            rules_all_digits(t->tok[i + 1].w, 2) &&
+            !rules_gap_is(t, i + 1, i + 2, '.') &&
+            !(i > 0 && t->tok[i - 1].seg == seg &&
+              rules_gap_is(t, i - 1, i, '.'))) {
+            int h2, m2;
+            size_t n2;
+            m = atoi(t->tok[i + 1].w);
+            if (m >= 1 && m <= 12 &&
+                (rules_time(t, i + 2, seg, &h2, &m2, &n2) ||
+                 (rules_time_prep(t, i + 2, seg) &&
+                  rules_same_seg(t, i + 3, seg) &&
+                  rules_time(t, i + 3, seg, &h2, &m2, &n2)))) {
+                *mo = m;
+                *d = dd;
+                *y = 0;
+                *end = i + 2;
+                return 1;
+            }
         }
         /* DD.MM.YYYY */
         if (rules_same_seg(t, i + 2, seg) && rules_gap_is(t, i, i + 1, '.') &&
@@ -682,9 +768,9 @@ static int rules_attribution_line(const rules_text_t *t, size_t i)
     while (ls < p && (*ls == ' ' || *ls == '\t' || *ls == '*'))
         ls++;
     static const char *const hdr[] = {
-        "date:",  "sent:",  "gesendet:",  "envoyé :", "envoyé:", "enviado:",
-        "datum:", "fecha:", "verzonden:", "data:",    "from:",   "von:",
-        "de :",   "de:",    "van:",       NULL};
+        "date:",    "date :", "sent:",  "gesendet:",  "envoyé :", "envoyé:",
+        "enviado:", "datum:", "fecha:", "verzonden:", "data:",    "from:",
+        "von:",     "de :",   "de:",    "van:",       NULL};
     for (size_t k = 0; hdr[k]; k++)
         if (strncasecmp(ls, hdr[k], strlen(hdr[k])) == 0)
             return rules_header_block(s, e, ls);
@@ -716,14 +802,130 @@ static int rules_attribution_line(const rules_text_t *t, size_t i)
     return 0;
 }
 
+/* A zone abbreviation in capitals at token k ("ET", "CET"). */
+static int rules_zone_abbr(const rules_db_t *db, const rules_text_t *t,
+                           size_t k, uint16_t seg)
+{
+    size_t nz = 0;
+    const rules_zone_t *z = rules_zone_name(db, t, k, seg, &nz);
+    return z != NULL && z->upper && rules_tok_upper(t, k);
+}
+
+/* rules_time(), and a bare hour that a zone abbreviation follows ("at 11
+ * ET", "(3 ET)"). */
+static int rules_time_z(const rules_db_t *db, const rules_text_t *t, size_t i,
+                        uint16_t seg, int *h, int *m, size_t *next)
+{
+    if (rules_time(t, i, seg, h, m, next))
+        return 1;
+    const rules_tok_t *tk = &t->tok[i];
+    if (tk->len > 2 || !rules_all_digits(tk->w, tk->len) ||
+        !rules_same_seg(t, i + 1, seg) || !rules_zone_abbr(db, t, i + 1, seg))
+        return 0;
+    const char *g;
+    size_t gl;
+    rules_gap(t, i, i + 1, &g, &gl);
+    if (gl != 1 || g[0] != ' ')
+        return 0;
+    int hh = atoi(tk->w);
+    if (hh < 1 || hh > 23)
+        return 0;
+    *h = hh;
+    *m = 0;
+    *next = i + 1;
+    return 1;
+}
+
+/* The gap between tokens a and b holds a dash ("-", "–", "—"). */
+static int rules_gap_dash(const rules_text_t *t, size_t a, size_t b)
+{
+    const char *g;
+    size_t gl;
+    rules_gap(t, a, b, &g, &gl);
+    if (gl > 6)
+        return 0;
+    for (size_t k = 0; k < gl; k++)
+        if (g[k] == '-' || (k + 2 < gl && (unsigned char)g[k] == 0xe2 &&
+                            (unsigned char)g[k + 1] == 0x80 &&
+                            ((unsigned char)g[k + 2] == 0x93 ||
+                             (unsigned char)g[k + 2] == 0x94)))
+            return 1;
+    return 0;
+}
+
+/* Words that join the two ends of a time range ("15h à 16h", "10:00 to
+ * 11:00", "14 bis 15 Uhr"). */
+static int rules_range_word(const char *w)
+{
+    static const char *const r[] = {"to",   "à",     "a",  "bis",
+                                    "tot",  "até",   "al", "hasta",
+                                    "till", "until", NULL};
+    for (size_t k = 0; r[k]; k++)
+        if (strcmp(w, r[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The time found at token k ends a range ("10:00am - 10:30am", "15h à
+ * 16h"): move to its start. */
+static void rules_range_start(const rules_text_t *t, size_t k, uint16_t seg,
+                              int *h, int *mi, size_t *tnext, size_t *tstart)
+{
+    for (size_t b = k >= 4 ? k - 4 : 0; b < k; b++) {
+        int h2, m2;
+        size_t n2;
+        if (t->tok[b].seg != seg || !rules_time(t, b, seg, &h2, &m2, &n2))
+            continue;
+        if ((n2 == k && rules_gap_dash(t, k - 1, k)) ||
+            (n2 + 1 == k && rules_range_word(t->tok[n2].w))) {
+            *h = h2;
+            *mi = m2;
+            *tnext = n2;
+            *tstart = b;
+            return;
+        }
+    }
+}
+
+/* A time ending before token n is followed by its own date ("by 11:59 PM PT
+ * on Friday, March 14"): a preposition of dates, then a date or a weekday,
+ * within three words (zone words between). */
+static int rules_time_has_later_date(const rules_db_t *db,
+                                     const rules_text_t *t, size_t n,
+                                     uint16_t seg)
+{
+    static const char *const on[] = {"on", "le", "el",  "am",  "op",
+                                     "em", "no", "den", "the", NULL};
+    for (size_t k = n; k < n + 4 && rules_same_seg(t, k, seg); k++) {
+        int is_on = 0;
+        for (size_t q = 0; on[q]; q++)
+            if (strcmp(t->tok[k].w, on[q]) == 0)
+                is_on = 1;
+        if (is_on) {
+            int y2, m2, d2, s2;
+            size_t e2;
+            return rules_same_seg(t, k + 1, seg) &&
+                   (rules_weekday(t->tok[k + 1].w) >= 0 ||
+                    rules_date_at(db, t, k + 1, seg, &y2, &m2, &d2, &e2, &s2));
+        }
+        if (!rules_tok_upper(t, k) && strcmp(t->tok[k].w, "time") != 0)
+            return 0;
+    }
+    return 0;
+}
+
 /* A time near an anchor ending at token `end` (starting at `i`): after it
- * (within 7 words), else shortly before it (within 8). */
+ * (within 7 words, unless that time is the next date's), else shortly
+ * before it (within 8). The start of a range is the time. */
 static int rules_time_near(const rules_db_t *db, const rules_text_t *t,
                            size_t i, size_t end, uint16_t seg, int *h, int *mi,
                            size_t *tnext, size_t *tstart)
 {
     for (size_t k = end; k < end + 7 && rules_same_seg(t, k, seg); k++) {
-        if (rules_time(t, k, seg, h, mi, tnext)) {
+        if (rules_time_z(db, t, k, seg, h, mi, tnext)) {
+            if (k > end && (rules_time_has_later_date(db, t, *tnext, seg) ||
+                            rules_attribution_line(t, k)))
+                break;
             *tstart = k;
             return 1;
         }
@@ -736,9 +938,10 @@ static int rules_time_near(const rules_db_t *db, const rules_text_t *t,
     }
     size_t lo = i >= 8 ? i - 8 : 0;
     for (size_t k = lo; k < i; k++)
-        if (t->tok[k].seg == seg && rules_time(t, k, seg, h, mi, tnext) &&
-            *tnext <= i) {
+        if (t->tok[k].seg == seg && rules_time_z(db, t, k, seg, h, mi, tnext) &&
+            *tnext <= i && !rules_attribution_line(t, k)) {
             *tstart = k;
+            rules_range_start(t, k, seg, h, mi, tnext, tstart);
             return 1;
         }
     return 0;
@@ -867,9 +1070,76 @@ static int rules_zone_of_time(const rules_db_t *db, const rules_text_t *t,
     return r;
 }
 
-int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
-                           uint16_t seg, long long ref_utc,
-                           int default_offset_min, char *out, size_t out_size)
+/* The line of token i starts with a word that marks a replaced time
+ * ("Former:", "Previously", "Old time", "Original", "Was:", "Bisher",
+ * "Ancien", "Anterior", "Oud"): a rescheduled event's new time is below. */
+static int rules_former_line(const rules_text_t *t, size_t i)
+{
+    static const char *const w[] = {
+        "former",     "previous", "previously", "old",    "original",
+        "originally", "was",      "bisher",     "vorher", "alt",
+        "ancien",     "ancienne", "anterior",   "oud",    "eerder",
+        "vorige",     NULL};
+    const rules_seg_t *sg = &t->seg[t->tok[i].seg];
+    size_t p = t->tok[i].off;
+    while (p > 0 && sg->text[p - 1] != '\n')
+        p--;
+    while (p < t->tok[i].off && !isalpha((unsigned char)sg->text[p]))
+        p++;
+    size_t q = p;
+    while (q < sg->len && isalpha((unsigned char)sg->text[q]))
+        q++;
+    /* the word labels the line: a colon follows it within two words */
+    const char *colon = memchr(sg->text + q, ':', t->tok[i].off - q);
+    if (colon == NULL || colon - (sg->text + q) > 12)
+        return 0;
+    for (size_t k = 0; w[k]; k++)
+        if (q - p == strlen(w[k]) &&
+            strncasecmp(sg->text + p, w[k], q - p) == 0)
+            return 1;
+    return 0;
+}
+
+/* "8:30 your time (14:30 Lisbon)", "2pm local time (3 ET)": a time given
+ * in the reader's clock with the zoned one beside it; the zoned one is
+ * the appointment (alone, "your time" is the sender's clock, WRITING.md).
+ * A bare alternative hour ("3") takes the half of the day nearest the
+ * first. */
+static void rules_your_time_alt(const rules_db_t *db, const rules_text_t *t,
+                                uint16_t seg, int *h, int *mi, size_t *tnext)
+{
+    size_t k = *tnext;
+    if (!rules_same_seg(t, k + 1, seg) ||
+        (strcmp(t->tok[k].w, "your") != 0 &&
+         strcmp(t->tok[k].w, "local") != 0) ||
+        strcmp(t->tok[k + 1].w, "time") != 0)
+        return;
+    for (size_t a = k + 2; a < k + 5 && rules_same_seg(t, a, seg); a++) {
+        int h2, m2;
+        size_t n2;
+        const rules_zone_t *z;
+        int o = INT_MIN;
+        if (!rules_time_z(db, t, a, seg, &h2, &m2, &n2))
+            continue;
+        if (!rules_zone(db, t, n2, seg, &z, &o) || (z == NULL && o == INT_MIN))
+            return;
+        if (h2 < 12 && t->tok[a].len <= 2 &&
+            rules_all_digits(t->tok[a].w, t->tok[a].len) &&
+            abs(h2 + 12 - *h) < abs(h2 - *h))
+            h2 += 12;
+        *h = h2;
+        *mi = m2;
+        *tnext = n2;
+        return;
+    }
+}
+
+/* rules_find_date_tokens(), keeping only a date on weekday want_wday
+ * (0 = Sunday; -1: any). */
+static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
+                                uint16_t seg, long long ref_utc,
+                                int default_offset_min, int want_wday,
+                                char *out, size_t out_size)
 {
     if (out_size < 21)
         return 0;
@@ -912,8 +1182,11 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
         size_t tnext = 0, tstart = 0;
         if (!rules_time_near(db, t, i, end, seg, &h, &mi, &tnext, &tstart))
             continue;
+        if (rules_former_line(t, i))
+            continue;
         const rules_zone_t *zone = NULL;
         int off = INT_MIN;
+        rules_your_time_alt(db, t, seg, &h, &mi, &tnext);
         if (!rules_zone(db, t, tnext, seg, &zone, &off)) {
             /* "at 10:00 or 14:00 CET": the zone after the next time */
             int h2, m2;
@@ -925,15 +1198,12 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
                  strcmp(t->tok[tnext].w, "ou") == 0 ||
                  strcmp(t->tok[tnext].w, "o") == 0 ||
                  strcmp(t->tok[tnext].w, "y") == 0 ||
-                 strcmp(t->tok[tnext].w, "to") == 0) &&
+                 rules_range_word(t->tok[tnext].w)) &&
                 rules_time(t, tnext + 1, seg, &h2, &m2, &n2))
                 rules_zone(db, t, n2, seg, &zone, &off);
             else if (tnext + 1 < t->ntok && t->tok[tnext].seg == seg) {
-                /* "2:00 PM - 3:00 PM EST" */
-                const char *g;
-                size_t gl;
-                rules_gap(t, tnext - 1, tnext, &g, &gl);
-                if (memchr(g, '-', gl) != NULL &&
+                /* "2:00 PM - 3:00 PM EST", "17:00–17:45 (CET)" */
+                if (rules_gap_dash(t, tnext - 1, tnext) &&
                     rules_time(t, tnext, seg, &h2, &m2, &n2)) {
                     rules_zone(db, t, n2, seg, &zone, &off);
                     /* "1:30 - 2:00 PM": the first time is PM too */
@@ -1008,11 +1278,60 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
         long long utc = rules_local_utc(zone, off, y, mo, d, h, mi);
         if (ref_utc > 0 && utc < ref_utc - 86400)
             continue; /* a past date: when they applied, not the interview */
+        if (want_wday >= 0) {
+            int wy, wm, wd, ww;
+            rules_local_date(rules_utc(y, mo, d, 12, 0), 0, &wy, &wm, &wd, &ww);
+            if (ww != want_wday)
+                continue;
+        }
         (void)tstart;
         rules_fmt(utc, out, out_size);
         return 1;
     }
     return 0;
+}
+
+/* The one weekday the segment names above any quoted or forwarded header
+ * ("Friday at 2 works best" above "-----Original Message-----\nFrom:
+ * ..."); -1 when it names none or several. */
+static int rules_top_weekday(const rules_text_t *t, uint16_t seg)
+{
+    int found = -1;
+    for (size_t i = 0; i < t->ntok; i++) {
+        if (t->tok[i].seg != seg)
+            continue;
+        if (i > 0 && t->tok[i - 1].seg == seg) {
+            const char *g;
+            size_t gl;
+            rules_gap(t, i - 1, i, &g, &gl);
+            if (memchr(g, '\n', gl) != NULL && rules_attribution_line(t, i))
+                break; /* checked once per line */
+        }
+        if (t->tok[i].len < 3 || t->tok[i].len > 10 ||
+            (t->tok[i].flags & RULES_T_DIGIT))
+            continue;
+        int w = rules_weekday(t->tok[i].w);
+        if (w < 0)
+            continue;
+        if (found >= 0 && found != w)
+            return -1;
+        found = w;
+    }
+    return found;
+}
+
+int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
+                           uint16_t seg, long long ref_utc,
+                           int default_offset_min, char *out, size_t out_size)
+{
+    /* a reply that names one weekday ("Friday at 2 works best") above
+     * the proposal's options: the option on that day first */
+    int want = rules_top_weekday(t, seg);
+    return (want >= 0 &&
+            rules_find_date_wday(db, t, seg, ref_utc, default_offset_min, want,
+                                 out, out_size)) ||
+           rules_find_date_wday(db, t, seg, ref_utc, default_offset_min, -1,
+                                out, out_size);
 }
 
 int rules_find_date(const rules_db_t *db, const char *text, long long ref_utc,
@@ -1088,18 +1407,23 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
     }
     int off = rules_date_header_zone(
         json_string_value(json_object_get(c->email, "date_raw")));
+    int want = rules_top_weekday(&c->text, 1);
     if (rules_find_date_tokens(c->db, &c->text, 1, ref, off, out, out_size) ||
         rules_find_date_tokens(c->db, &c->text, 0, ref, off, out, out_size))
         return;
-    /* a reply that confirms without repeating the time ("Tuesday works"):
-     * the time proposed in the quoted history */
+    /* a reply that confirms without repeating the time ("Tuesday works",
+     * "Friday at 2 works best"): the time proposed in the quoted history,
+     * on the weekday the reply names when it names one */
+
     char *q =
         rules_quoted_text(json_string_value(json_object_get(c->email, "text")));
     if (q == NULL)
         return;
     rules_text_t qt;
     rules_text_init(&qt);
-    if (rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0)
+    if (rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0 &&
+        (want < 0 ||
+         !rules_find_date_wday(c->db, &qt, 0, ref, off, want, out, out_size)))
         rules_find_date_tokens(c->db, &qt, 0, ref, off, out, out_size);
     rules_text_free(&qt);
     free(q);

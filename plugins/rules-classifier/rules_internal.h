@@ -123,7 +123,7 @@ typedef struct rules_zone_s {
 } rules_zone_t;
 
 /** Longest zone name in words ("hora oficial de brasília"). */
-#define RULES_ZONE_MAX_WORDS 4
+#define RULES_ZONE_MAX_WORDS 5
 
 /** Index entry: first word of a phrase -> phrase number. */
 typedef struct rules_index_s {

@@ -1,0 +1,214 @@
+/*
+ * Unit tests of the date reader of the rules classifier (rules_date.c),
+ * one case per form added for issue 13's date misses: dotted and bare
+ * hours, "10:00h", ranges with a zone after the end time ("15h à 16h
+ * (heure de Paris)", "17:00–17:45 (CET)"), the start of a range written
+ * before its date, Outlook's "(UTC+00:00) Dublin, ..." with the city's DST,
+ * "your time (14:30 Lisbon)", rescheduled events ("Former:" / "Updated:"),
+ * a deadline's time that belongs to the date after it, day.month and
+ * day-month-year dates. Every text is written for this test.
+ */
+#include "co_test.h"
+#include "rules_engine.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+static rules_db_t *db;
+
+static void setup(void)
+{
+    char err[512] = "";
+    db = rules_db_new();
+    ck_assert_ptr_nonnull(db);
+    ck_assert_msg(rules_db_load_dir(db, RULES_SOURCE_DATADIR, err, sizeof err) >
+                      0,
+                  "%s", err);
+    ck_assert_msg(rules_db_finish(db, err, sizeof err) == 0, "%s", err);
+}
+
+static void teardown(void)
+{
+    rules_db_free(db);
+    db = NULL;
+}
+
+/* rules_find_date() at reference time ref (UTC seconds) and sender offset
+ * off (minutes, INT_MIN: unknown); "" when no date is found. */
+static const char *date_of(const char *text, long long ref, int off)
+{
+    static char out[32];
+    if (!rules_find_date(db, text, ref, off, out, sizeof out))
+        out[0] = '\0';
+    return out;
+}
+
+/* 2025-03-10T15:02:00Z (a Monday; US DST began on 9 March, Europe's on 30
+ * March) and 2026-07-01T12:00:00Z (a Wednesday) */
+#define MON25 1741618920LL
+#define JUL26 1782907200LL
+
+START_TEST(dotted_and_bare_hours)
+{
+    ck_assert_str_eq(date_of("Can you do Thursday 13th at 2.30pm?", MON25, 0),
+                     "2025-03-13T14:30:00Z");
+    ck_assert_str_eq(date_of("donderdag 13 maart om 10.00 uur", MON25, 60),
+                     "2025-03-13T09:00:00Z");
+    ck_assert_str_eq(date_of("am 13. März um 14.30 im Büro", MON25, 60),
+                     "2025-03-13T13:30:00Z");
+    ck_assert_str_eq(
+        date_of("an opening tomorrow at 11 ET for a chat", MON25, -300),
+        "2025-03-11T15:00:00Z");
+    ck_assert_str_eq(date_of("Top, ik ben er maandag om 9 uur.", MON25, 60),
+                     "2025-03-17T08:00:00Z");
+    ck_assert_str_eq(
+        date_of("miércoles 12 de marzo, 10:00h, videollamada", MON25, 60),
+        "2025-03-12T09:00:00Z");
+    ck_assert_str_eq(
+        date_of("nos vemos el jueves 13 a las 9 en el café", MON25, -180),
+        "2025-03-13T12:00:00Z");
+    ck_assert_str_eq(
+        date_of("Tenés tiempo hasta el jueves 13 a las 17 hs.", MON25, -180),
+        "2025-03-13T20:00:00Z");
+    ck_assert_str_eq(date_of("hasta el jueves 13 de marzo a las 23:59 (hora "
+                             "UTC) para enviarla",
+                             MON25, 60),
+                     "2025-03-13T23:59:00Z");
+    /* not times */
+    ck_assert_str_eq(
+        date_of("On March 12 we shipped version 2.30 of it", MON25, 0), "");
+    ck_assert_str_eq(date_of("March 12: revenue grew 11 percent", MON25, 0),
+                     "");
+}
+END_TEST
+
+START_TEST(ranges)
+{
+    ck_assert_str_eq(
+        date_of("le mercredi 12 mars de 15h à 16h (heure de Paris)", MON25, 0),
+        "2025-03-12T14:00:00Z");
+    ck_assert_str_eq(date_of("el miércoles 12 de marzo, 17:00\xe2\x80\x93"
+                             "17:45 (CET)",
+                             MON25, 0),
+                     "2025-03-12T16:00:00Z");
+    ck_assert_str_eq(date_of("Event Date/Time: 10:00am - 10:45am (Pacific "
+                             "Time - US & Canada), Wednesday, March 12, 2025",
+                             MON25, 0),
+                     "2025-03-12T17:00:00Z");
+    ck_assert_str_eq(
+        date_of("booked for Thursday, March 13, 1:00-3:00 PM EDT.", MON25, 0),
+        "2025-03-13T17:00:00Z");
+}
+END_TEST
+
+START_TEST(zones_named_after_the_time)
+{
+    ck_assert_str_eq(date_of("el miércoles 12 de marzo, 10:00 a.m. hora de "
+                             "Ciudad de México",
+                             MON25, 0),
+                     "2025-03-12T16:00:00Z");
+    /* Outlook's offset is the standard one; the city keeps its DST */
+    ck_assert_str_eq(date_of("Date: Thursday, 3 April 2025\nTime: 10:30 AM "
+                             "(UTC+00:00) Dublin, Edinburgh, Lisbon, London",
+                             MON25, 0),
+                     "2025-04-03T09:30:00Z");
+    /* "your time" with the zoned time given alongside: the zoned one */
+    ck_assert_str_eq(date_of("an invite for Thursday 9 July, 8:30 your time "
+                             "(14:30 Lisbon)",
+                             JUL26, 60),
+                     "2026-07-09T13:30:00Z");
+    ck_assert_str_eq(
+        date_of("Thursday 9 July, 2pm your time (3 ET) works", JUL26, -360),
+        "2026-07-09T19:00:00Z");
+    /* alone, "your time" is the sender's (WRITING.md) */
+    ck_assert_str_eq(
+        date_of("Thursday 9 July, 2pm your time works", JUL26, -360),
+        "2026-07-09T20:00:00Z");
+}
+END_TEST
+
+START_TEST(which_date_of_the_message)
+{
+    /* a rescheduled event: the new time, not the former one */
+    ck_assert_str_eq(date_of("Former: Tuesday, 11 March 2025, 13:00 - 13:45\n"
+                             "Updated: Wednesday, 12 March 2025, 11:00 - "
+                             "11:45",
+                             MON25, 0),
+                     "2025-03-12T11:00:00Z");
+    ck_assert_str_eq(date_of("Previously: March 11, 2025 at 1pm\nNew time: "
+                             "March 12, 2025 at 11am",
+                             MON25, 0),
+                     "2025-03-12T11:00:00Z");
+    /* a line that starts with such a word and no colon is not one */
+    ck_assert_str_eq(date_of("Antes del panel: fecha límite jueves 13 de "
+                             "marzo a las 23:59.",
+                             MON25, -300),
+                     "2025-03-14T04:59:00Z");
+    ck_assert_str_eq(
+        date_of("Was great to talk! Does March 13 at 2pm work?", MON25, -300),
+        "2025-03-13T19:00:00Z");
+    /* a forwarded header in French typography ("Date : ...") */
+    ck_assert_str_eq(date_of("Regarde !\n\n---------- Message transféré "
+                             "---------\nDe : Talents <t@banque.example>\n"
+                             "Date : lun. 10 mars 2025 à 16:30\nObjet : "
+                             "Entretien\n\nVotre entretien le jeudi 13 mars "
+                             "à 9h00 (heure de Paris).",
+                             MON25, 60),
+                     "2025-03-13T08:00:00Z");
+    ck_assert_str_eq(date_of("Tu peux garder les enfants jeudi matin ?\n\n"
+                             "---------- Message transféré ---------\nDe : "
+                             "Talents <t@banque.example>\nDate : lun. 10 mars "
+                             "2025 à 16:30\nObjet : Entretien – jeudi\n\n"
+                             "Votre entretien le jeudi 13 mars à 9h00 (heure "
+                             "de Paris).",
+                             MON25, 60),
+                     "2025-03-13T08:00:00Z");
+    /* a reply that names one weekday above the options it answers */
+    ck_assert_str_eq(date_of("Thursday at 2 works best, thanks!\n\n-----"
+                             "Original Message-----\nFrom: Marisol Vega\n"
+                             "Sent: Monday, March 10, 2025 10:10 AM\n"
+                             "Subject: first round\n\nOptions:\n- Wed 3/12, "
+                             "11:00 AM CT\n- Thu 3/13, 2:00 PM CT\n",
+                             MON25, -300),
+                     "2025-03-13T19:00:00Z");
+    /* the deadline's time belongs to the date written after it */
+    ck_assert_str_eq(date_of("- Start date: Monday, April 7, 2025\n\nPlease "
+                             "sign by 11:59 PM PT on Friday, March 14, 2025.",
+                             MON25, -300),
+                     "2025-03-15T06:59:00Z");
+}
+END_TEST
+
+START_TEST(numeric_dates)
+{
+    ck_assert_str_eq(date_of("final round confirmed: 12.03 at 13:00 CET, "
+                             "Teams link to follow",
+                             MON25, 0),
+                     "2025-03-12T12:00:00Z");
+    ck_assert_str_eq(
+        date_of("Uitnodiging: sollicitatiegesprek di 11-03-2025 10:00 (CET)",
+                MON25, 0),
+        "2025-03-11T09:00:00Z");
+    /* a version or a score is not a date */
+    ck_assert_str_eq(date_of("release 12.03 at 13:00 sharp? no", MON25, 0),
+                     "2025-03-12T13:00:00Z");
+    ck_assert_str_eq(date_of("we scored 12.45 at the end", MON25, 0), "");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("rules-date");
+    TCase *tc = tcase_create("date");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, dotted_and_bare_hours);
+    tcase_add_test(tc, ranges);
+    tcase_add_test(tc, zones_named_after_the_time);
+    tcase_add_test(tc, which_date_of_the_message);
+    tcase_add_test(tc, numeric_dates);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(suite)
