@@ -21,7 +21,7 @@ for i in range(25):
     body=f"""Hi {f},
 
 Your Squadlane card for {r} at {c} moved to the Archived column.
-Status code: {codes[i%5]}. This lane is closed for you and the card will not move again.
+Status code: {codes[i%5]}. Open the card to see its full history.
 
 Your profile stays visible to other squads on Squadlane.
 
