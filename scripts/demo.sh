@@ -50,6 +50,8 @@
 # CAREEROPS_DEMO_NOW (RFC 3339: the "now" past dates are marked against;
 # default the clock).
 set -euo pipefail
+# .run holds private mail (archive, notifications, logs): owner only
+umask 077
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
