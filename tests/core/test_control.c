@@ -338,11 +338,13 @@ START_TEST(reads_need_token_beyond_loopback)
         a = fetch(port, "GET", reads[i], "wrong-token-0123456789");
         ck_assert_msg(a.status == 401, "%s: %ld", reads[i], a.status);
     }
-    /* with the token: answered (no database here: 503, not refused) */
+    /* with the token: answered, not refused (no tables here: 503 without a
+     * database, 500 with CAREEROPS_STATE set; tests/core/serve_token.sh
+     * gets 200 on PostgreSQL) */
     ck_assert_int_eq(fetch(port, "GET", "/api/stages", TOKEN).status, 200);
     ck_assert_int_eq(fetch(port, "GET", "/api/deadletters", TOKEN).status, 200);
-    ck_assert_int_eq(fetch(port, "GET", "/api/applications", TOKEN).status,
-                     503);
+    long st = fetch(port, "GET", "/api/applications", TOKEN).status;
+    ck_assert_msg(st != 401 && st != 403, "/api/applications: %ld", st);
     ck_assert_int_eq(fetch(port, "GET", "/health", NULL).status, 200);
     co_control_stop(ctl);
     co_manifest_free(m);
