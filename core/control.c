@@ -29,14 +29,21 @@ struct co_control_s {
     int token_made;     /* 1: generated here, removed at stop */
     char **allowed;     /* http.allowed_hosts (copied), NULL-terminated */
     co_dashboard_t *ui; /* the dashboard (core/dashboard.c) */
+    int loopback;       /* 1: listens on 127.0.0.0/8 only */
 };
 
-static enum MHD_Result co__reply(struct MHD_Connection *c, unsigned status,
-                                 const char *type, char *body)
+/* Queues `body` (taken); `allow` (or NULL) is the Allow header of a 405.
+ * A HEAD request gets the same headers without the body (libmicrohttpd
+ * leaves it out). */
+static enum MHD_Result co__reply_allow(struct MHD_Connection *c,
+                                       unsigned status, const char *type,
+                                       char *body, const char *allow)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         strlen(body), body, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", type);
+    if (allow != NULL)
+        MHD_add_response_header(resp, "Allow", allow);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Content-Security-Policy",
                             "default-src 'self'; frame-ancestors 'none'");
@@ -48,8 +55,16 @@ static enum MHD_Result co__reply(struct MHD_Connection *c, unsigned status,
     return ret;
 }
 
-static enum MHD_Result co__json_error(struct MHD_Connection *c,
-                                      unsigned status, const char *msg)
+static enum MHD_Result co__reply(struct MHD_Connection *c, unsigned status,
+                                 const char *type, char *body)
+{
+    return co__reply_allow(c, status, type, body, NULL);
+}
+
+/* {"ok":false,"error":MSG}, with an Allow header when `allow` is set. */
+static enum MHD_Result co__json_error_allow(struct MHD_Connection *c,
+                                            unsigned status, const char *msg,
+                                            const char *allow)
 {
     json_t *j = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -57,7 +72,13 @@ static enum MHD_Result co__json_error(struct MHD_Connection *c,
     co_buf_t b = {0};
     co_buf_printf(&b, "%s\n", body ? body : "{\"ok\":false}");
     free(body);
-    return co__reply(c, status, "application/json", b.data);
+    return co__reply_allow(c, status, "application/json", b.data, allow);
+}
+
+static enum MHD_Result co__json_error(struct MHD_Connection *c, unsigned status,
+                                      const char *msg)
+{
+    return co__json_error_allow(c, status, msg, NULL);
 }
 
 /* ---- Host and Origin -------------------------------------------------- */
@@ -190,6 +211,26 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
                           "no such stage or action (pause, resume, restart)");
 }
 
+/* The methods a known route answers ("GET, HEAD" or "POST"), or NULL for
+ * the page's files and unknown paths. */
+static const char *co__allow(const co_control_t *ctl, const char *url)
+{
+    static const char *const reads[] = {
+        "/health",         "/metrics",          "/api/stages",
+        "/api/token",      "/api/applications", "/api/application",
+        "/api/interviews", "/api/funnel",       "/api/deadletters"};
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
+        if (strcmp(url, reads[i]) == 0)
+            return "GET, HEAD";
+    if (strncmp(url, "/api/emails/", 12) == 0)
+        return "GET, HEAD";
+    if ((strncmp(url, "/api/stages/", 12) == 0 && ctl->r.stage_action) ||
+        strcmp(url, "/api/relabel") == 0 ||
+        strcmp(url, "/api/deadletters/replay") == 0)
+        return "POST";
+    return NULL;
+}
+
 static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
                                    const char *url, const char *method,
                                    const char *version, const char *upload,
@@ -217,39 +258,66 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
                               "or localhost, or add the name to "
                               "http.allowed_hosts");
     }
-    int is_get = strcmp(method, "GET") == 0;
-    if (is_get && strcmp(url, "/health") == 0) {
+    int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    int is_post = strcmp(method, "POST") == 0;
+    const char *allow = co__allow(ctl, url);
+    if (allow == NULL && strncmp(url, "/api/", 5) == 0)
+        return co__json_error(c, MHD_HTTP_NOT_FOUND,
+                              "no such route: see docs/dashboard.md for the "
+                              "API (/api/applications, /api/stages, ...)");
+    if (allow != NULL && !(strcmp(allow, "POST") == 0 ? is_post : is_get)) {
+        co_buf_t m = {0};
+        co_buf_printf(&m, "%s %s: this route answers %s only", method, url,
+                      allow);
+        enum MHD_Result ret =
+            co__json_error_allow(c, MHD_HTTP_METHOD_NOT_ALLOWED, m.data, allow);
+        co_buf_free(&m);
+        return ret;
+    }
+    if (is_post && allow != NULL)
+        return co__post(ctl, c, url, host);
+    /* beyond loopback every read of the API needs the token too; the page's
+     * own files (/, app.js, ...), /health and /metrics hold no mail */
+    if (!ctl->loopback && allow != NULL && strncmp(url, "/api/", 5) == 0 &&
+        !co__token_ok(ctl, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                       "Authorization"))) {
+        char who[64];
+        co__client(c, who, sizeof who);
+        co_log_warn("control: refused %s %s from %s: no or wrong token (401)",
+                    method, url, who);
+        return co__json_error(
+            c, MHD_HTTP_UNAUTHORIZED,
+            "this endpoint listens beyond loopback: send the token of "
+            "http.token_file as Authorization: Bearer TOKEN");
+    }
+    if (strcmp(url, "/health") == 0) {
         int ok = ctl->r.healthy ? ctl->r.healthy(ctl->r.arg) : 1;
         return co__reply(c, ok ? 200 : 503, "application/json",
                          co_strdup(ok ? "{\"status\":\"ok\"}\n"
                                       : "{\"status\":\"unhealthy\"}\n"));
     }
-    if (is_get && strcmp(url, "/metrics") == 0)
+    if (strcmp(url, "/metrics") == 0)
         return co__reply(c, 200, "text/plain; version=0.0.4",
                          co_metrics_render());
-    if (is_get && strcmp(url, "/api/stages") == 0 && ctl->r.stages_json)
+    if (strcmp(url, "/api/stages") == 0 && ctl->r.stages_json)
         return co__reply(c, 200, "application/json",
                          ctl->r.stages_json(ctl->r.arg));
-    if (strncmp(url, "/api/stages/", 12) == 0 && ctl->r.stage_action) {
-        if (strcmp(method, "POST") == 0)
-            return co__post(ctl, c, url, host);
-        return co__json_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-                              "use POST /api/stages/NAME/ACTION");
-    }
-    if (strcmp(method, "POST") == 0 && strncmp(url, "/api/", 5) == 0)
-        return co__post(ctl, c, url, host);
-    if (is_get && strncmp(url, "/api/emails/", 12) == 0) /* raw message */
+    if (strncmp(url, "/api/emails/", 12) == 0) /* raw message */
         return co_dashboard_original(ctl->ui, c, url);
-    if (is_get) {
-        unsigned st = 404;
-        const char *type = "text/plain";
-        char *body = co_dashboard_get(ctl->ui, c, url, &st, &type);
-        if (body)
-            return co__reply(c, st, type, body);
+    unsigned st = 404;
+    const char *type = "text/plain";
+    char *body = co_dashboard_get(ctl->ui, c, url, &st, &type);
+    if (body != NULL && !is_get) { /* one of the page's files */
+        free(body);
+        return co__json_error_allow(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                    "the page's files answer GET and HEAD "
+                                    "only",
+                                    "GET, HEAD");
     }
-    return co__reply(c, 404, "text/plain",
-                     co_strdup("not found: try /, /health, /metrics, "
-                               "/api/stages\n"));
+    if (body)
+        return co__reply(c, st, type, body);
+    return co__json_error(c, MHD_HTTP_NOT_FOUND,
+                          "not found: try /, /health, /metrics, /api/stages");
 }
 
 /* ---- the token ---------------------------------------------------------- */
@@ -421,8 +489,8 @@ co_control_t *co_control_start(const co_manifest_t *m,
         co__free(ctl);
         return NULL;
     }
-    ctl->ui = co_dashboard_new(m, ctl->token,
-                               (ntohl(sa.sin_addr.s_addr) >> 24) == 127);
+    ctl->loopback = (ntohl(sa.sin_addr.s_addr) >> 24) == 127;
+    ctl->ui = co_dashboard_new(m, ctl->token, ctl->loopback);
     ctl->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
                               co__handler, ctl, MHD_OPTION_SOCK_ADDR,
                               (struct sockaddr *)&sa, MHD_OPTION_END);
@@ -438,11 +506,12 @@ co_control_t *co_control_start(const co_manifest_t *m,
                 "POST /api/stages/NAME/pause|resume|restart needs the token "
                 "in %s",
                 ctl->host, ctl->port, ctl->token_file);
-    if ((ntohl(sa.sin_addr.s_addr) >> 24) != 127)
+    if (!ctl->loopback)
         co_log_warn("http: %s:%d is not loopback-only: anyone who can reach "
-                    "it reads /health, /metrics and /api/stages (state "
-                    "changes still need the token)",
-                    ctl->host, ctl->port);
+                    "it reads /health, /metrics and the page's own files "
+                    "(/, app.js, style.css: no data); every /api/ route, "
+                    "reads included, needs the token in %s",
+                    ctl->host, ctl->port, ctl->token_file);
     return ctl;
 }
 

@@ -41,6 +41,7 @@ static void co__api_set_error(co_stage_t *st, const char *cls, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(st->err_msg, sizeof st->err_msg, fmt, ap);
     va_end(ap);
+    co_secret_redact(st->err_msg, sizeof st->err_msg);
 }
 
 static void co__api_retry_after(co_stage_t *st, uint32_t ms)

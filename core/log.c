@@ -59,6 +59,7 @@ void co_logv(co_log_level_t level, const char *stage, const char *plugin,
         return;
     char msg[2048];
     vsnprintf(msg, sizeof msg, fmt, ap);
+    co_secret_redact(msg, sizeof msg);
     char ts[40];
     co_rfc3339_now(ts, sizeof ts);
     json_t *o = json_object();

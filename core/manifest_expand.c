@@ -71,6 +71,7 @@ static char *co__expand_str(const char *in, const char *path,
                     while (vlen > 0 &&
                            (val[vlen - 1] == '\n' || val[vlen - 1] == '\r'))
                         val[--vlen] = '\0';
+                    co_secret_note(nm, val);
                     co_buf_add(&out, val, vlen);
                 }
                 free(val);

@@ -16,6 +16,7 @@ void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    co_secret_redact(msg, sizeof msg);
     const char *where = path[0] ? path : "(top level)";
     size_t n = strlen(where) + strlen(msg) + 3;
     char *s = co_xmalloc(n);

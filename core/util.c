@@ -3,6 +3,7 @@
 #include <ctype.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,65 @@ void co_errf(char *errstr, size_t size, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(errstr, size, fmt, ap);
     va_end(ap);
+    co_secret_redact(errstr, size);
+}
+
+/* ---- secrets kept out of messages ---------------------------------------- */
+
+typedef struct {
+    char *value; /* the content */
+    char *shown; /* "${secret:NAME}" */
+} co__secret_t;
+
+static pthread_mutex_t co__secrets_lock = PTHREAD_MUTEX_INITIALIZER;
+static co__secret_t *co__secrets;
+static size_t co__n_secrets;
+
+void co_secret_note(const char *name, const char *value)
+{
+    if (name == NULL || value == NULL || strlen(value) < 4)
+        return;
+    pthread_mutex_lock(&co__secrets_lock);
+    for (size_t i = 0; i < co__n_secrets; i++)
+        if (strcmp(co__secrets[i].value, value) == 0) {
+            pthread_mutex_unlock(&co__secrets_lock);
+            return;
+        }
+    co__secret_t *v =
+        realloc(co__secrets, (co__n_secrets + 1) * sizeof *co__secrets);
+    if (v == NULL)
+        co__oom();
+    co__secrets = v;
+    co_buf_t s = {0};
+    co_buf_printf(&s, "${secret:%s}", name);
+    co__secrets[co__n_secrets].value = co_strdup(value);
+    co__secrets[co__n_secrets].shown = s.data;
+    co__n_secrets++;
+    pthread_mutex_unlock(&co__secrets_lock);
+}
+
+void co_secret_redact(char *buf, size_t size)
+{
+    if (buf == NULL || size == 0)
+        return;
+    pthread_mutex_lock(&co__secrets_lock);
+    for (size_t i = 0; i < co__n_secrets; i++) {
+        const char *val = co__secrets[i].value;
+        if (strstr(buf, val) == NULL)
+            continue;
+        co_buf_t out = {0};
+        size_t vl = strlen(val);
+        const char *p = buf, *hit;
+        while ((hit = strstr(p, val)) != NULL) {
+            co_buf_add(&out, p, (size_t)(hit - p));
+            co_buf_printf(&out, "%s", co__secrets[i].shown);
+            p = hit + vl;
+        }
+        co_buf_printf(&out, "%s", p);
+        snprintf(buf, size, "%s", out.data);
+        co_buf_free(&out);
+    }
+    pthread_mutex_unlock(&co__secrets_lock);
 }
 
 char *co_dirname(const char *path)

@@ -50,6 +50,23 @@ void *co_xmalloc(size_t n);
 /** @brief calloc() that aborts on out of memory. */
 void *co_xcalloc(size_t n, size_t size);
 
+/**
+ * @brief Note that `value` is the content of the secret `name` (a
+ *        `${secret:NAME}` of the manifest), so that co_secret_redact()
+ *        hides it from every error and log line. Values shorter than 4
+ *        bytes are not noted (they would garble ordinary text). Both are
+ *        copied. Thread-safe.
+ */
+void co_secret_note(const char *name, const char *value);
+
+/**
+ * @brief Replace, in the NUL-terminated `buf` of `size` bytes, each noted
+ *        secret value by its `${secret:NAME}` (truncating to fit). Used by
+ *        co_errf(), co_diag_add() and the log, so messages that echo a value
+ *        (librdkafka's "Invalid value ...") never show a secret. Thread-safe.
+ */
+void co_secret_redact(char *buf, size_t size);
+
 /** @brief Bounded snprintf into errstr that tolerates NULL/0. */
 void co_errf(char *errstr, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

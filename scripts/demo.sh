@@ -51,6 +51,8 @@
 # default the clock), CAREEROPS_DEMO_SECRETS (the secrets folder, default
 # secrets/ of the checkout).
 set -euo pipefail
+# .run holds private mail (archive, notifications, logs): owner only
+umask 077
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"

@@ -41,11 +41,52 @@ function say(msg, bad) {
   f.textContent = msg;
   f.className = bad ? "error" : "";
 }
+/* Beyond loopback every /api/ request needs the token (401 without it):
+ * asked once, kept for the tab's session, sent from then on. */
+let needAuth = false;
+async function authFetch(path, opts)
+{
+    opts = opts || {};
+    const headers = Object.assign({}, opts.headers || {});
+    if (token)
+        headers.Authorization = "Bearer " + token;
+    let r = await fetch(path, Object.assign({}, opts, {headers}));
+    if (r.status === 401) {
+        needAuth = true;
+        token =
+            prompt("This dashboard listens beyond loopback: paste its token " +
+                   "(the content of http.token_file):");
+        if (!token)
+            return r;
+        sessionStorage.setItem("careerops-token", token);
+        headers.Authorization = "Bearer " + token;
+        r = await fetch(path, Object.assign({}, opts, {headers}));
+    }
+    return r;
+}
+/* A raw message with the token (a plain link cannot send it). */
+async function openRaw(e, path, download)
+{
+    if (!needAuth)
+        return; /* loopback: the link works as it is */
+    e.preventDefault();
+    const r = await authFetch(path);
+    if (!r.ok) {
+        say("cannot read the original: " + r.statusText, true);
+        return;
+    }
+    const url = URL.createObjectURL(await r.blob());
+    if (download)
+        el("a", {href : url, download : download}).click();
+    else
+        window.open(url, "_blank", "noopener");
+}
 async function api(path) {
-  const r = await fetch(path, {headers: {Accept: "application/json"}});
-  const j = await r.json();
-  if (!r.ok) throw new Error(j.error || r.statusText);
-  return j;
+    const r = await authFetch(path, {headers : {Accept : "application/json"}});
+    const j = await r.json();
+    if (!r.ok)
+        throw new Error(j.error || r.statusText);
+    return j;
 }
 async function post(path) {
   if (!token) {
@@ -54,8 +95,7 @@ async function post(path) {
     else token = prompt("Control token (the content of http.token_file):");
     if (token) sessionStorage.setItem("careerops-token", token);
   }
-  const r = await fetch(path, {method: "POST",
-                               headers: {Authorization: "Bearer " + token}});
+  const r = await authFetch(path, {method : "POST"});
   const j = await r.json();
   if (!r.ok) throw new Error(j.error || r.statusText);
   return j;
@@ -161,12 +201,26 @@ async function pageApp(main, id) {
     em.append(el("tr", {}, el("td", {}, when(m.received_at, true)),
                  el("td", {}, m.sender_name || m.sender || ""),
                  el("td", {}, m.subject || ""),
-                 el("td", {}, m.has_original
-                   ? el("span", {}, el("a", {href: raw + "?view=text",
-                                             target: "_blank",
-                                             rel: "noopener"}, "show"),
-                        " ", el("a", {href: raw, download: ""}, ".eml"))
-                   : "")));
+                 el("td", {},
+                    m.has_original
+                        ? el("span", {},
+                             el("a", {
+                                 href : raw + "?view=text",
+                                 target : "_blank",
+                                 rel : "noopener",
+                                 onclick : e => openRaw(e, raw + "?view=text")
+                             },
+                                "show"),
+                             " ",
+                             el("a",
+                                {
+                                    href : raw,
+                                    download : "",
+                                    onclick :
+                                        e => openRaw(e, raw, m.key + ".eml")
+                                },
+                                ".eml"))
+                        : "")));
   }
   main.append(el("section", {}, el("h2", {}, "Emails"),
     el("table", {}, el("thead", {}, el("tr", {},

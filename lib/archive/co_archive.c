@@ -178,7 +178,7 @@ static int co__arch_mkdirs(const char *path, char *err, size_t errlen)
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+        if (mkdir(tmp, 0700) < 0 && errno != EEXIST) {
             snprintf(err, errlen, "cannot create folder %s: %s", tmp,
                      strerror(errno));
             return -1;
@@ -237,7 +237,7 @@ static int co__local_put(co_archive_t *a, const char *key, FILE *in, char *err,
         snprintf(err, errlen, "read error while archiving");
         rc = -1;
     }
-    if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0)) {
+    if (rc == 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0)) {
         snprintf(err, errlen, "fsync %s: %s", tmp, strerror(errno));
         rc = -1;
     }

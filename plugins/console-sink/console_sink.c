@@ -22,6 +22,7 @@
 
 #include <careerops/plugin.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +127,16 @@ static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
         strcmp(cfg->path, "-") == 0) {
         c->out = stdout;
     } else {
-        c->out = fopen(cfg->path, "a");
+        /* the file holds mail content (notifications, dead letters):
+         * created 0600 whatever the umask */
+        int fd =
+            open(cfg->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        c->out = fd >= 0 ? fdopen(fd, "a") : NULL;
+        if (c->out == NULL && fd >= 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+        }
         if (c->out == NULL) {
             api->set_error(st, "config",
                            "console-sink: cannot open `path` %s for "

@@ -40,8 +40,19 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 [ "$(code -X POST -H "Authorization: Bearer $token" "$url")" = 200 ] ||
     fail "POST with the token was not accepted"
 sleep 0.5
-curl -s "http://127.0.0.1:$port/api/stages" | grep -q '"PAUSED"' ||
-    fail "the sink is not PAUSED: $(curl -s "http://127.0.0.1:$port/api/stages")"
+auth=(-H "Authorization: Bearer $token")
+curl -s "${auth[@]}" "http://127.0.0.1:$port/api/stages" | grep -q '"PAUSED"' ||
+    fail "the sink is not PAUSED: $(curl -s "${auth[@]}" "http://127.0.0.1:$port/api/stages")"
+# beyond loopback every /api/ read needs the token as well (issue 16)
+for p in /api/stages /api/applications /api/deadletters /api/emails/k/original; do
+    [ "$(code "http://127.0.0.1:$port$p")" = 401 ] ||
+        fail "GET $p without a token on 0.0.0.0 was not refused with 401"
+done
+[ "$(code "${auth[@]}" "http://127.0.0.1:$port/api/deadletters")" = 200 ] ||
+    fail "GET /api/deadletters with the token was not answered 200"
+[ "$(code "http://127.0.0.1:$port/health")" = 200 ] || fail "/health needs no token"
+grep -q 'reads /health, /metrics and the page.s own files.*every /api/ route, reads included, needs the token' run.log ||
+    fail "the warning does not name exactly what is readable without the token"
 grep -q 'control: refused POST /api/stages/sink/pause from 127.0.0.1: no token (401)' run.log ||
     fail "the refused POST is not logged"
 grep -q 'control: POST /api/stages/sink/pause from 127.0.0.1: done (200)' run.log ||
@@ -50,4 +61,4 @@ grep -q 'control: POST /api/stages/sink/pause from 127.0.0.1: done (200)' run.lo
     fail "resume with the token was not accepted"
 kill -TERM $RP; wait $RP || true
 [ ! -e "$tf" ] || fail "the token file is still there after stop"
-ok "0.0.0.0 logged; 401 without token, 403 foreign Host, 200 with token; POSTs logged; token file removed"
+ok "0.0.0.0 logged; GET /api/* 401 without token, 200 with it; POST 401 without token, 403 foreign Host, 200 with token; POSTs logged; token file removed"

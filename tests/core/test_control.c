@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 #include <stdint.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,6 +39,73 @@ static int stage_action(void *arg, const char *stage, const char *action)
     actions++;
     snprintf(last_action, sizeof last_action, "%s", action);
     return 0;
+}
+
+/* What one answer gave: status, Content-Type, Allow, body bytes. */
+typedef struct {
+    long status;
+    char type[128];
+    char allow[128];
+    char body[1024];
+    size_t body_len;
+} answer_t;
+
+static size_t keep_body(char *p, size_t sz, size_t n, void *ud)
+{
+    answer_t *a = ud;
+    size_t k = sz * n, room = sizeof a->body - 1 - a->body_len;
+    memcpy(a->body + a->body_len, p, k < room ? k : room);
+    a->body_len += k < room ? k : room;
+    a->body[a->body_len] = '\0';
+    return sz * n;
+}
+
+static size_t keep_header(char *p, size_t sz, size_t n, void *ud)
+{
+    answer_t *a = ud;
+    size_t k = sz * n;
+    char line[256];
+    snprintf(line, sizeof line, "%.*s", (int)(k < 255 ? k : 255), p);
+    line[strcspn(line, "\r\n")] = '\0';
+    if (strncasecmp(line, "Allow: ", 7) == 0)
+        snprintf(a->allow, sizeof a->allow, "%s", line + 7);
+    return k;
+}
+
+/* One request by `method` with the token `token` (or none). */
+static answer_t fetch(int port, const char *method, const char *path,
+                      const char *token)
+{
+    answer_t a = {0};
+    CURL *c = curl_easy_init();
+    char url[256], h[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    struct curl_slist *hs = NULL;
+    if (token) {
+        snprintf(h, sizeof h, "Authorization: Bearer %s", token);
+        hs = curl_slist_append(hs, h);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    else
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "POST") == 0)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, keep_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.status);
+    char *ct = NULL;
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+    snprintf(a.type, sizeof a.type, "%s", ct ? ct : "");
+    curl_slist_free_all(hs);
+    curl_easy_cleanup(c);
+    return a;
 }
 
 static const co_control_routes_t routes = {stages_json, healthy, stage_action,
@@ -244,6 +312,103 @@ START_TEST(bad_token_file_and_listen)
 }
 END_TEST
 
+/* Beyond loopback (0.0.0.0, reached here over 127.0.0.1: the rule is the
+ * listen address, not the client's) every /api/ read needs the token; on
+ * loopback reads need none. */
+START_TEST(reads_need_token_beyond_loopback)
+{
+    char tf[512], e[512];
+    snprintf(tf, sizeof tf, "%s/token", tmpdir);
+    FILE *f = fopen(tf, "w");
+    fprintf(f, "%s\n", TOKEN);
+    fclose(f);
+    chmod(tf, 0600);
+    co_manifest_t *m =
+        manifest("\"listen\":\"0.0.0.0:0\",\"token_file\":\"token\"");
+    co_control_t *ctl = co_control_start(m, &routes, e, sizeof e);
+    ck_assert_msg(ctl != NULL, "%s", e);
+    int port = co_control_port(ctl);
+    const char *reads[] = {"/api/applications", "/api/stages",
+                           "/api/deadletters", "/api/interviews",
+                           "/api/emails/k/original"};
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+        answer_t a = fetch(port, "GET", reads[i], NULL);
+        ck_assert_msg(a.status == 401, "%s: %ld", reads[i], a.status);
+        ck_assert_str_eq(a.type, "application/json");
+        a = fetch(port, "GET", reads[i], "wrong-token-0123456789");
+        ck_assert_msg(a.status == 401, "%s: %ld", reads[i], a.status);
+    }
+    /* with the token: answered, not refused (no tables here: 503 without a
+     * database, 500 with CAREEROPS_STATE set; tests/core/serve_token.sh
+     * gets 200 on PostgreSQL) */
+    ck_assert_int_eq(fetch(port, "GET", "/api/stages", TOKEN).status, 200);
+    ck_assert_int_eq(fetch(port, "GET", "/api/deadletters", TOKEN).status, 200);
+    long st = fetch(port, "GET", "/api/applications", TOKEN).status;
+    ck_assert_msg(st != 401 && st != 403, "/api/applications: %ld", st);
+    ck_assert_int_eq(fetch(port, "GET", "/health", NULL).status, 200);
+    co_control_stop(ctl);
+    co_manifest_free(m);
+
+    m = manifest("\"listen\":\"127.0.0.1:0\",\"token_file\":\"token\"");
+    ctl = co_control_start(m, &routes, e, sizeof e);
+    ck_assert_msg(ctl != NULL, "%s", e);
+    port = co_control_port(ctl);
+    ck_assert_int_eq(fetch(port, "GET", "/api/stages", NULL).status, 200);
+    ck_assert_int_eq(fetch(port, "GET", "/api/deadletters", NULL).status, 200);
+    co_control_stop(ctl);
+    co_manifest_free(m);
+}
+END_TEST
+
+/* HEAD answers like GET without a body; a known route with another method
+ * is 405 with Allow; 404 and 405 under /api/ are JSON. */
+START_TEST(methods_head_405_404)
+{
+    char e[512];
+    setenv("XDG_RUNTIME_DIR", tmpdir, 1);
+    co_manifest_t *m = manifest("\"listen\":\"127.0.0.1:0\"");
+    co_control_t *ctl = co_control_start(m, &routes, e, sizeof e);
+    ck_assert_msg(ctl != NULL, "%s", e);
+    int port = co_control_port(ctl);
+    const char *paths[] = {"/health", "/api/stages", "/api/deadletters", "/"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        answer_t g = fetch(port, "GET", paths[i], NULL);
+        answer_t h = fetch(port, "HEAD", paths[i], NULL);
+        ck_assert_msg(h.status == g.status, "HEAD %s: %ld, GET %ld", paths[i],
+                      h.status, g.status);
+        ck_assert_str_eq(h.type, g.type);
+        ck_assert_int_eq(h.body_len, 0);
+    }
+    answer_t a = fetch(port, "POST", "/api/applications", NULL);
+    ck_assert_int_eq(a.status, 405);
+    ck_assert_str_eq(a.allow, "GET, HEAD");
+    ck_assert_str_eq(a.type, "application/json");
+    ck_assert_ptr_nonnull(strstr(a.body, "\"error\""));
+    a = fetch(port, "GET", "/api/relabel", NULL);
+    ck_assert_int_eq(a.status, 405);
+    ck_assert_str_eq(a.allow, "POST");
+    ck_assert_str_eq(a.type, "application/json");
+    a = fetch(port, "DELETE", "/health", NULL);
+    ck_assert_int_eq(a.status, 405);
+    ck_assert_str_eq(a.allow, "GET, HEAD");
+    a = fetch(port, "GET", "/api/stages/mid/pause", NULL);
+    ck_assert_int_eq(a.status, 405);
+    ck_assert_str_eq(a.allow, "POST");
+    a = fetch(port, "GET", "/api/nosuch", NULL);
+    ck_assert_int_eq(a.status, 404);
+    ck_assert_str_eq(a.type, "application/json");
+    json_error_t je;
+    json_t *j = json_loads(a.body, 0, &je);
+    ck_assert_msg(j != NULL, "404 body is not JSON: %s", a.body);
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(j, "error")));
+    json_decref(j);
+    ck_assert_int_eq(fetch(port, "GET", "/nosuch.html", NULL).status, 404);
+    co_control_stop(ctl);
+    co_manifest_free(m);
+    unsetenv("XDG_RUNTIME_DIR");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("control");
@@ -252,6 +417,8 @@ static Suite *suite(void)
     tcase_add_test(t, post_needs_token_host_and_origin);
     tcase_add_test(t, token_made_per_start);
     tcase_add_test(t, bad_token_file_and_listen);
+    tcase_add_test(t, reads_need_token_beyond_loopback);
+    tcase_add_test(t, methods_head_405_404);
     suite_add_tcase(s, t);
     return s;
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `careerops serve` beyond loopback (trial 5, defect 1) on the throwaway
+# PostgreSQL (CAREEROPS_TEST_PG; skipped without it): on 0.0.0.0 every
+# /api/ read (applications, a raw message) answers 401 without the token of
+# http.token_file and 200 with it, reached over 127.0.0.1 and over the
+# machine's own address; /health and the page need none; the warning names
+# exactly what is readable without the token. On 127.0.0.1 reads need none.
+if [ -z "${CAREEROPS_TEST_PG:-}" ]; then
+    echo "SKIP: CAREEROPS_TEST_PG is not set (scripts/pg.sh start)"; exit 77
+fi
+. "$CAREEROPS_SOURCE_ROOT/tests/integration/lib.sh"
+command -v curl > /dev/null || { echo "SKIP: curl is missing"; exit 77; }
+S="srvtok_$$"
+psq() { psql "$CAREEROPS_TEST_PG" -XqtA -v ON_ERROR_STOP=1 "$@"; }
+trap 'psq -c "DROP SCHEMA IF EXISTS $S CASCADE" > /dev/null 2>&1 || true; cleanup' EXIT
+psq -c "CREATE SCHEMA $S;
+ CREATE TABLE $S.applications (id text, company text, role text, status text,
+   first_seen timestamptz, last_event_at timestamptz, last_event_type text,
+   next_interview timestamptz, event_keys text[]);
+ CREATE TABLE $S.application_transitions (application_id text);
+ INSERT INTO $S.applications VALUES ('a1', 'Saltmarsh', 'Engineer', 'APPLIED',
+   now(), now(), 'APPLICATION_ACK', NULL, '{}')" > /dev/null
+head -c 32 /dev/urandom | base64 > token
+chmod 600 token
+cat > m.json <<J
+{"pipeline":"srvtok","kafka":{"bootstrap.servers":"embedded"},
+ "http":{"token_file":"token"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"raw"},
+  {"name":"store","plugin":"postgres-sink","input":"raw",
+   "config":{"conninfo":"$CAREEROPS_TEST_PG","schema":"$S","tables":["emails"]}}]}
+J
+serve() { # ADDR: starts serve, sets port
+    "$B" serve m.json --listen "$1" > serve.out 2> serve.log & PIDS+=($!)
+    for _ in $(seq 100); do grep -q http serve.out 2>/dev/null && break; sleep 0.1; done
+    port=$(grep -o 'http://[0-9.]*:[0-9]*' serve.out | sed 's/.*://') || fail "serve: $(cat serve.log)"
+}
+code() { curl -s -o body.json -w '%{http_code}' "$@"; }
+serve 0.0.0.0:0
+grep -q "reads /health, /metrics and the page's own files (/, app.js, style.css: no data); every /api/ route, reads included, needs the token" serve.log ||
+    fail "the warning does not say what is readable without the token: $(cat serve.log)"
+hosts=(127.0.0.1)
+own=$(hostname -I 2>/dev/null | awk '{print $1}')
+[ -n "$own" ] && hosts+=("$own")
+for h in "${hosts[@]}"; do
+    base=http://$h:$port
+    for p in /api/applications /api/emails/k/original '/api/emails/k/original?view=text' /api/stages /api/funnel; do
+        c=$(code "$base$p")
+        [ "$c" = 401 ] || fail "GET $base$p without the token: $c $(cat body.json)"
+        grep -q '"error"' body.json || fail "the 401 is not JSON: $(cat body.json)"
+    done
+    c=$(code -H "Authorization: Bearer $(cat token)" "$base/api/applications")
+    [ "$c" = 200 ] && grep -q Saltmarsh body.json || fail "GET $base/api/applications with the token: $c $(cat body.json)"
+    [ "$(code "$base/health")" = 200 ] || fail "$base/health needs no token"
+done
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+serve 127.0.0.1:0
+c=$(code "http://127.0.0.1:$port/api/applications")
+[ "$c" = 200 ] || fail "on loopback GET /api/applications without a token: $c"
+ok "0.0.0.0 (over ${hosts[*]}): /api/* 401 without the token, 200 with it; loopback unchanged"
