@@ -433,8 +433,7 @@ static int co__cmd_graph(int argc, char **argv)
 static volatile sig_atomic_t co__broker_stop;
 static void co__on_sig(int s)
 {
-    (void)s;
-    co__broker_stop = 1;
+    co__broker_stop = s;
 }
 
 /* The most brokers `careerops broker --brokers N` starts. */
@@ -549,8 +548,44 @@ static int co__cmd_broker(int argc, char **argv)
     signal(SIGINT, co__on_sig);
     while (!co__broker_stop)
         pause();
+    co_log_info("embedded broker at %s: received %s, stopping%s%s", bs,
+                co__broker_stop == SIGINT ? "SIGINT" : "SIGTERM",
+                bfile ? " and removing " : "", bfile ? bfile : "");
+    /* a stale address in the file would send the next run to a dead port */
+    if (bfile != NULL && unlink(bfile) != 0 && errno != ENOENT)
+        co_log_warn("cannot remove %s: %s", bfile, strerror(errno));
     co_embedded_stop(em);
     return 0;
+}
+
+/* Commands of the bundled plugins (their co_command_t tables), to name the
+ * plugin when it is not built or not on the plugin path. */
+static const struct {
+    const char *cmd, *plugin;
+} co__plugin_cmds[] = {{"auth", "gmail-source"},
+                       {"ask", "chroma-sink"},
+                       {"eval", "rules-classifier"},
+                       {"train", "rules-classifier"}};
+
+/* An unknown command: a bundled plugin's (say which and how to build it),
+ * or none (the usage). */
+static void co__unknown_command(const char *cmd)
+{
+    for (size_t i = 0; i < sizeof co__plugin_cmds / sizeof *co__plugin_cmds;
+         i++)
+        if (strcmp(cmd, co__plugin_cmds[i].cmd) == 0) {
+            fprintf(stderr,
+                    "error: '%s' is a command of plugin %s, which is not "
+                    "built or not found here: build it (`ninja -C build "
+                    "plugins/%s/%s.so`, or `ninja -C build` for every "
+                    "plugin) or put its folder in CAREEROPS_PLUGIN_PATH; "
+                    "`careerops plugins list` shows the plugins found\n",
+                    cmd, co__plugin_cmds[i].plugin, co__plugin_cmds[i].plugin,
+                    co__plugin_cmds[i].plugin);
+            return;
+        }
+    fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
+    co__usage(stderr);
 }
 
 /* ---- relabel, applications ------------------------------------------------
@@ -642,8 +677,7 @@ static int co__dispatch(int argc, char **argv)
     else if (co_command_dispatch(argc - 1, argv + 1, &rc))
         ; /* a plugin's command (ABI 1.1) ran */
     else {
-        fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
-        co__usage(stderr);
+        co__unknown_command(cmd);
         rc = 2;
     }
     co_plugins_unload_all();
