@@ -100,3 +100,25 @@ expect 2 "'auth' is a command of plugin gmail-source, which is not built or not 
 expect 2 "'ask' is a command of plugin chroma-sink" "ask without chroma-sink" lone/bin/careerops ask x
 expect 2 "unknown command 'frobnicate'" "an unknown command" lone/bin/careerops frobnicate
 echo "ok: a missing plugin's command names the plugin and how to build it"
+
+# ---- one error per fault in validate (no cascades)
+mkdir -p nosecrets
+cat >cascade.json <<'J'
+{"pipeline":"cascade","state":"${secret:postgres_url}","secrets_dir":"nosecrets",
+ "stages":[{"name":"src","plugin":"mock-source","output":"t","config":{"count":1}},
+           {"name":"sink","plugin":"mock-sink","input":7,"config":{"path":"out.jsonl"}}]}
+J
+expect 2 "postgres_url" "validate with a missing secret and input 7" "$B" validate cascade.json
+n=$(grep -c '^' err.txt)
+grep -q 'is not a state store' err.txt && fail "state reported twice: $(cat err.txt)"
+grep -q 'neither input nor output\|add "input"' err.txt && fail "input 7 cascades: $(cat err.txt)"
+grep -q 'stages\[1\]\.input: must be a topic name' err.txt || fail "no input error: $(cat err.txt)"
+echo "ok: validate reports each fault once ($n lines for 2 faults)"
+
+# ---- small CLI points
+expect 2 "plugins list takes no argument \(got 'extra'\)" "plugins list extra" "$B" plugins list extra
+expect 2 "see \`careerops run --help\`" "run --bogus" "$B" run --bogus
+expect 2 "see \`careerops validate --help\`" "validate --bogus" "$B" validate --bogus
+"$B" plugins list >out.txt 2>err.txt || true
+grep -Eq '^mock-sink .*\(test\) ' out.txt || fail "mock plugins not marked (test): $(grep mock out.txt)"
+echo "ok: plugins list extra, run/validate --bogus hint, (test) plugins"
