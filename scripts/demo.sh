@@ -475,6 +475,9 @@ elif new_blocks.strip():
         out.append(b + "\n")
     if len(blocks) > 12:
         out.append(f"... and {len(blocks) - 12} more in {notif_f}\n")
+elif summary['notifications'] == 0:
+    out.append("No notifications: no message of this mailbox called for one "
+               "(an interview, an offer or an assessment).\n")
 else:
     out.append(f"No new notifications this run (all {summary['notifications']} were "
                f"shown before; they are in {notif_f}).\n")
