@@ -122,3 +122,6 @@ expect 2 "see \`careerops validate --help\`" "validate --bogus" "$B" validate --
 "$B" plugins list >out.txt 2>err.txt || true
 grep -Eq '^mock-sink .*\(test\) ' out.txt || fail "mock plugins not marked (test): $(grep mock out.txt)"
 echo "ok: plugins list extra, run/validate --bogus hint, (test) plugins"
+expect 2 "^error: --input /nonexistent: No such file or directory \(give a JSONL file" \
+    "plugins test --input /nonexistent" "$B" plugins test mock-sink --input /nonexistent
+echo "ok: plugins test names the missing --input file"
