@@ -571,36 +571,6 @@ static int co__cmd_broker(int argc, char **argv)
     return 0;
 }
 
-/* Commands of the bundled plugins (their co_command_t tables), to name the
- * plugin when it is not built or not on the plugin path. */
-static const struct {
-    const char *cmd, *plugin;
-} co__plugin_cmds[] = {{"auth", "gmail-source"},
-                       {"ask", "chroma-sink"},
-                       {"eval", "rules-classifier"},
-                       {"train", "rules-classifier"}};
-
-/* An unknown command: a bundled plugin's (say which and how to build it),
- * or none (the usage). */
-static void co__unknown_command(const char *cmd)
-{
-    for (size_t i = 0; i < sizeof co__plugin_cmds / sizeof *co__plugin_cmds;
-         i++)
-        if (strcmp(cmd, co__plugin_cmds[i].cmd) == 0) {
-            fprintf(stderr,
-                    "error: '%s' is a command of plugin %s, which is not "
-                    "built or not found here: build it (`ninja -C build "
-                    "plugins/%s/%s.so`, or `ninja -C build` for every "
-                    "plugin) or put its folder in CAREEROPS_PLUGIN_PATH; "
-                    "`careerops plugins list` shows the plugins found\n",
-                    cmd, co__plugin_cmds[i].plugin, co__plugin_cmds[i].plugin,
-                    co__plugin_cmds[i].plugin);
-            return;
-        }
-    fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
-    co__usage(stderr);
-}
-
 /* ---- relabel, applications ------------------------------------------------
  */
 
@@ -690,7 +660,8 @@ static int co__dispatch(int argc, char **argv)
     else if (co_command_dispatch(argc - 1, argv + 1, &rc))
         ; /* a plugin's command (ABI 1.1) ran */
     else {
-        co__unknown_command(cmd);
+        fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
+        co__usage(stderr);
         rc = 2;
     }
     co_plugins_unload_all();

@@ -91,16 +91,6 @@ grep -q 'received SIGTERM, stopping and removing bs/addr' err.txt ||
     fail "no shutdown line: $(cat err.txt)"
 echo "ok: broker: SIGTERM removes the bootstrap file, logs its shutdown"
 
-# ---- a bundled plugin's command when that plugin is not found
-mkdir -p lone/bin
-cp "$B" lone/bin/careerops # no ../plugins next to this copy
-unset CAREEROPS_PLUGIN_PATH
-expect 2 "'auth' is a command of plugin gmail-source, which is not built or not found here: build it \(\`ninja -C build plugins/gmail-source/gmail-source.so\`" \
-    "auth without gmail-source" lone/bin/careerops auth gmail --help
-expect 2 "'ask' is a command of plugin chroma-sink" "ask without chroma-sink" lone/bin/careerops ask x
-expect 2 "unknown command 'frobnicate'" "an unknown command" lone/bin/careerops frobnicate
-echo "ok: a missing plugin's command names the plugin and how to build it"
-
 # ---- one error per fault in validate (no cascades)
 mkdir -p nosecrets
 cat >cascade.json <<'J'
