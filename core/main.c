@@ -181,7 +181,8 @@ static int co__cmd_run(int argc, char **argv)
                    "  --no-backpressure   never pause sources (tests; risks "
                    "loss on the embedded broker)\n");
             return 0;
-        default:
+        default: /* getopt printed what was wrong */
+            fprintf(stderr, "see `careerops run --help`\n");
             return 2;
         }
     }
@@ -220,8 +221,10 @@ static int co__cmd_validate(int argc, char **argv)
                 "options. Prints each fault with its JSON path and\nexits "
                 "2, or prints \"ok\" and exits 0.\n");
             return 0;
-        } else
+        } else {
+            fprintf(stderr, "see `careerops validate --help`\n");
             return 2;
+        }
     }
     if (optind >= argc) {
         fprintf(stderr, "error: validate needs a MANIFEST\n");
@@ -254,9 +257,12 @@ static void co__list_one(const char *file, const co_plugin_handle_t *h,
 {
     (void)arg;
     char k[64];
+    /* the mock plugins drive the tests; say so to a user reading the list */
     if (h)
-        printf("%-20s %-8s %-18s %s\n", h->desc->name, h->desc->version,
-               co__kinds(h->desc->kinds, k, sizeof k), h->desc->description);
+        printf("%-20s %-8s %-18s %s%s\n", h->desc->name, h->desc->version,
+               co__kinds(h->desc->kinds, k, sizeof k),
+               strncmp(h->desc->name, "mock-", 5) == 0 ? "(test) " : "",
+               h->desc->description);
     else {
         co__list_failed = 1;
         fprintf(stderr, "warning: %s: %s\n", file, err);
@@ -275,6 +281,13 @@ static int co__cmd_plugins(int argc, char **argv)
                "info one plugin's\noptions; test runs a processor or sink "
                "on JSONL records (see `careerops\nplugins test --help`).\n");
         return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "list") == 0 && argc > 2) {
+        fprintf(stderr,
+                "error: plugins list takes no argument (got '%s'); for one "
+                "plugin's options: careerops plugins info %s\n",
+                argv[2], argv[2]);
+        return 2;
     }
     if (strcmp(argv[1], "list") == 0) {
         printf("%-20s %-8s %-18s %s\n", "NAME", "VERSION", "KINDS",
@@ -433,8 +446,7 @@ static int co__cmd_graph(int argc, char **argv)
 static volatile sig_atomic_t co__broker_stop;
 static void co__on_sig(int s)
 {
-    (void)s;
-    co__broker_stop = 1;
+    co__broker_stop = s;
 }
 
 /* The most brokers `careerops broker --brokers N` starts. */
@@ -549,6 +561,12 @@ static int co__cmd_broker(int argc, char **argv)
     signal(SIGINT, co__on_sig);
     while (!co__broker_stop)
         pause();
+    co_log_info("embedded broker at %s: received %s, stopping%s%s", bs,
+                co__broker_stop == SIGINT ? "SIGINT" : "SIGTERM",
+                bfile ? " and removing " : "", bfile ? bfile : "");
+    /* a stale address in the file would send the next run to a dead port */
+    if (bfile != NULL && unlink(bfile) != 0 && errno != ENOENT)
+        co_log_warn("cannot remove %s: %s", bfile, strerror(errno));
     co_embedded_stop(em);
     return 0;
 }

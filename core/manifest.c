@@ -157,7 +157,9 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
                     "\"file:PATH\" or \"memory:\"");
     } else if (json_is_string(stv) && json_string_length(stv) > 0) {
         const char *sv = json_string_value(stv);
-        if (!co__state_form_ok(sv))
+        if (strstr(sv, "${") != NULL)
+            ; /* a substitution that failed, reported where it was read */
+        else if (!co__state_form_ok(sv))
             co_diag_add(d, "state",
                         "\"%s\" is not a state store: write a PostgreSQL "
                         "URI (postgresql://USER@HOST/DB or postgres://...), "

@@ -63,6 +63,9 @@ typedef struct co_stage_conf_s {
                                  plugin path) */
     char **inputs;          /**< input topics (NULL-terminated), none=source */
     size_t n_inputs;        /**< number of input topics */
+    int input_invalid;      /**< "input" is present but not a topic name
+                                 or list of them (reported once; the
+                                 checks that need the inputs skip it) */
     char *output;           /**< output topic, or NULL */
     json_t *when;           /**< predicate object, or NULL for all records */
     int tolerance_all;      /**< errors.tolerance: 1 "all" (dead-letter),

@@ -108,12 +108,14 @@ static void co__stage_topics(co_stage_conf_t *s, json_t *st, const char *path,
                 char pi[160];
                 snprintf(pi, sizeof pi, "%s[%zu]", p, i);
                 co_diag_add(d, pi, "must be a topic name string");
+                s->input_invalid = 1;
                 continue;
             }
             s->inputs[s->n_inputs++] = co_strdup(json_string_value(t));
         }
     } else if (in != NULL) {
         co_diag_add(d, p, "must be a topic name or an array of them");
+        s->input_invalid = 1;
     }
     for (size_t i = 0; i < s->n_inputs; i++)
         co__check_name(s->inputs[i], p, "topic name", d);
@@ -263,7 +265,7 @@ void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
     co__stage_errors(s, st, named, d);
     co__stage_rate(s, st, named, d);
     co__stage_rest(s, st, named, d);
-    if (s->n_inputs == 0 && s->output == NULL && s->name)
+    if (s->n_inputs == 0 && s->output == NULL && s->name && !s->input_invalid)
         co_diag_add(d, path,
                     "stage has neither input nor output: a source needs "
                     "\"output\", a processor both, a sink \"input\"");

@@ -76,6 +76,29 @@ static json_t *co__default_json(const co_option_t *o)
     }
 }
 
+/* A zone name is a file of the IANA database (TZif), as glibc and GLib
+ * read it: relative, no "..", under $TZDIR or /usr/share/zoneinfo. The
+ * host links no time-zone library (tests/core/host_links.sh). */
+static int co__zone_known(const char *name)
+{
+    if (strcmp(name, "UTC") == 0)
+        return 1; /* known without the database, as in GLib */
+    if (name[0] == '\0' || name[0] == '/' || strlen(name) > 255 ||
+        strstr(name, "..") != NULL)
+        return 0;
+    const char *dir = getenv("TZDIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s",
+             dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo", name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    char magic[4];
+    int ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+    fclose(f);
+    return ok;
+}
+
 static int co__check_value(const co_option_t *o, json_t *v, const char *p,
                            co_diag_t *d)
 {
@@ -83,6 +106,16 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
     switch (o->type) {
     case CO_OPT_STR:
         ok = json_is_string(v);
+        if (ok && (o->flags & CO_OPT_ZONE) &&
+            !co__zone_known(json_string_value(v))) {
+            co_diag_add(d, p,
+                        "unknown IANA time zone \"%s\": use a name of the "
+                        "zone database such as Europe/Paris, America/New_York "
+                        "or UTC (`timedatectl list-timezones` lists them; "
+                        "the Debian package tzdata holds the database)",
+                        json_string_value(v));
+            return 1;
+        }
         break;
     case CO_OPT_INT:
         ok = json_is_integer(v);
@@ -320,7 +353,9 @@ void co_options_print(const co_option_t *opts, FILE *out)
                         : "(none)");
         if (o->flags & CO_OPT_SECRET)
             fprintf(out, " [secret]");
-        if (o->max > o->min)
+        if (o->max > o->min && o->type == CO_OPT_INT)
+            fprintf(out, " range: %.0f..%.0f", o->min, o->max);
+        else if (o->max > o->min)
             fprintf(out, " range: %g..%g", o->min, o->max);
         fprintf(out, "\n      %s\n", o->description ? o->description : "");
     }

@@ -186,7 +186,8 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
     return 0;
 }
 
-/* Create the local stage instances. Returns 0, or -1 (logged). */
+/* Create the local stage instances. Returns 0, 1 (asked to stop while
+ * starting, e.g. while waiting for PostgreSQL), or -1 (logged). */
 static int co__instances(co_runtime_t *rt, const co_run_opts_t *o)
 {
     char e[2048];
@@ -200,6 +201,11 @@ static int co__instances(co_runtime_t *rt, const co_run_opts_t *o)
             co_stage_t *st =
                 co_stage_new(&rt->env, m, sc, k, rt->bootstrap, e, sizeof e);
             if (st == NULL) {
+                if (CO_RT_LOAD(&rt->stop) != CO_STOP_NONE) {
+                    /* asked to stop while starting: not a failure */
+                    co_log_info("stopped while starting: %s", e);
+                    return 1;
+                }
                 co_log_error("%s", e);
                 return -1;
             }
@@ -329,8 +335,9 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
                              .downstream_committed = co__downstream_committed,
                              .downstream_end = co_bp_downstream_end,
                              .arg = &rt};
-        if (co__instances(&rt, o) != 0) {
-            exit_code = 2;
+        int irc = co__instances(&rt, o);
+        if (irc != 0) {
+            exit_code = irc > 0 ? 0 : 2;
             co__stop_all(&rt);
         } else {
             co_bp_init(&rt, o);

@@ -5,6 +5,7 @@
 #include "loader.h"
 #include "util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -26,11 +27,15 @@ static void co__pt_usage(FILE *f)
 
 /* Read a JSONL file into values (blank lines skipped). 0, or 2 after
  * printing FILE:LINE and the parse error. */
-static int co__pt_read(const char *path, json_t **out, size_t **lines)
+static int co__pt_read(const char *path, const char *opt, json_t **out,
+                       size_t **lines)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        perror(path);
+        fprintf(stderr,
+                "error: %s %s: %s (give a JSONL file: one JSON record "
+                "per line)\n",
+                opt, path, strerror(errno));
         return 2;
     }
     json_t *arr = json_array();
@@ -214,9 +219,9 @@ int co_cmd_plugins_test(int argc, char **argv)
     }
     json_t *values = NULL, *want = NULL;
     size_t *lines = NULL, *wlines = NULL;
-    int rc = co__pt_read(in, &values, &lines);
+    int rc = co__pt_read(in, "--input", &values, &lines);
     if (rc == 0 && expect != NULL)
-        rc = co__pt_read(expect, &want, &wlines);
+        rc = co__pt_read(expect, "--expect", &want, &wlines);
     char *text = rc == 0 ? co__pt_manifest(name, h->desc->kinds, config) : NULL;
     co_capture_t *cap = NULL;
     if (text != NULL) {

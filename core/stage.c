@@ -87,6 +87,16 @@ static int co__state_should_stop(void *arg)
     return co_stage_stopping(arg);
 }
 
+/* While the store is being opened no record is in flight, so any stop
+ * request (a first SIGTERM/SIGINT) ends the wait for PostgreSQL. */
+static int co__state_open_should_stop(void *arg)
+{
+    const co_stage_t *st = arg;
+    return co_stage_stopping(st) ||
+           (st->env && st->env->stop &&
+            CO__ATOMIC_LOAD(st->env->stop) != CO_STOP_NONE);
+}
+
 co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
                          const co_stage_conf_t *sc, int instance,
                          const char *bootstrap, char *errstr, size_t sz)
@@ -141,8 +151,9 @@ co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
 
     char e[1024];
     /* waits (logging) while PostgreSQL is unreachable, until stopped */
-    st->state =
-        co_state_open_wait(m->state, co__state_should_stop, st, e, sizeof e);
+    st->state = co_state_open_wait(m->state, co__state_open_should_stop, st, e,
+                                   sizeof e);
+    co_state_set_stop(st->state, co__state_should_stop, st);
     if (st->state == NULL) {
         co_errf(errstr, sz, "stage %s: state store: %s", sc->name, e);
         co_stage_free(st);

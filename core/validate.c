@@ -186,7 +186,9 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
         snprintf(path, sizeof path, "stages[%zu]", i);
         int src = s->n_inputs == 0;
         int sink = s->n_inputs > 0 && s->output == NULL;
-        if (src && !(p->kinds & CO_KIND_SOURCE))
+        if (s->input_invalid)
+            ; /* its kind is unknown: the bad "input" is reported */
+        else if (src && !(p->kinds & CO_KIND_SOURCE))
             co_diag_add(d, path,
                         "stage has no input, so it is a source, but plugin "
                         "%s is not a source: add \"input\"",

@@ -55,6 +55,7 @@ set -euo pipefail
 umask 077
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cwd=$PWD # a relative --mailbox is relative to where the demo was started
 cd "$root"
 secrets=${CAREEROPS_DEMO_SECRETS:-$root/secrets} # tests: their own secrets
 mkdir -p .run
@@ -82,7 +83,7 @@ while [ $# -gt 0 ]; do
     --account=*) account=${1#*=}; [ -n "$account" ] || die "--account needs a name"; shift ;;
     --verbose) verbose=1; shift ;;
     --serve) serve=1; shift ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$root/scripts/demo.sh" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
     esac
 done
@@ -92,6 +93,12 @@ if [ -z "$mailbox" ]; then
     mailbox=$root/datasets/sample-mailbox/sample.mbox
     [ -f "$mailbox" ] || python3 datasets/sample-mailbox/generate.py >/dev/null
 fi
+case "$mailbox" in /*) ;; *) mailbox=$cwd/$mailbox ;; esac
+# a pipe (<(...), mkfifo), a device or a socket would block or never end
+for kind in "-p:a pipe" "-c:a character device" "-b:a block device" "-S:a socket"; do
+    ! test "${kind%%:*}" "$mailbox" ||
+        die "mailbox '$mailbox' is ${kind#*:}, not a regular file, Maildir or folder: save the stream to a file first (e.g. cat ... > mail.mbox) and pass that file"
+done
 [ -e "$mailbox" ] || die "mailbox '$mailbox' not found: give an mbox file, a Maildir or a folder of .eml files"
 [ -r "$mailbox" ] || die "mailbox '$mailbox' is not readable"
 mailbox=$(realpath "$mailbox")
@@ -472,6 +479,9 @@ elif new_blocks.strip():
         out.append(b + "\n")
     if len(blocks) > 12:
         out.append(f"... and {len(blocks) - 12} more in {notif_f}\n")
+elif summary['notifications'] == 0:
+    out.append("No notifications: no message of this mailbox called for one "
+               "(an interview, an offer or an assessment).\n")
 else:
     out.append(f"No new notifications this run (all {summary['notifications']} were "
                f"shown before; they are in {notif_f}).\n")

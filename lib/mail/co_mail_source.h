@@ -67,7 +67,7 @@ typedef struct co_mail_source_cfg_s {
      "Bytes of one record counted with its key, headers and 1 KiB of "         \
      "framing; keep it under the broker's message size. Longer text and "      \
      "lists are cut (truncated_fields)."},                                     \
-    {CO_OPT_STR, "default_tz", NULL, 0, 0, 0,                                  \
+    {CO_OPT_STR, "default_tz", NULL, CO_OPT_ZONE, 0, 0,                        \
      offsetof(type, member.default_tz),                                        \
      "IANA time zone (e.g. Europe/Paris) for floating calendar times and "     \
      "dates without a zone; UTC when unset."},                                 \

@@ -63,6 +63,41 @@ static int has_maildir_subdirs(const char *dir)
     return r;
 }
 
+/* What a path that is neither a file nor a folder is, for the error. */
+static const char *special_kind(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a pipe (FIFO)";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    if (S_ISSOCK(m))
+        return "a socket";
+    return "not a regular file";
+}
+
+/* Does this start look like RFC 5322 header fields? The first line (after
+ * blank lines) is "Name: value" with a printable field name, and there is
+ * no NUL byte (binary data). */
+static int looks_like_headers(const char *h, size_t n)
+{
+    if (memchr(h, '\0', n) != NULL)
+        return 0;
+    size_t i = 0;
+    while (i < n && (h[i] == '\r' || h[i] == '\n'))
+        i++;
+    size_t name = 0;
+    while (i < n && (unsigned char)h[i] >= 33 && (unsigned char)h[i] <= 126 &&
+           h[i] != ':') {
+        i++;
+        name++;
+    }
+    while (i < n && (h[i] == ' ' || h[i] == '\t'))
+        i++;
+    return name > 0 && i < n && h[i] == ':';
+}
+
 mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
 {
     struct stat st;
@@ -90,12 +125,22 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
             closedir(d);
         return f;
     }
+    if (!S_ISREG(st.st_mode)) {
+        /* reading a pipe or a device would block or never end, and a
+         * stream cannot be re-read from a stored position */
+        snprintf(err, errsz,
+                 "%s is %s, not a regular file, Maildir or folder: save the "
+                 "stream to a file first (e.g. `cat ... > mail.mbox`) and "
+                 "read that file",
+                 path, special_kind(st.st_mode));
+        return MAILBOX_AUTO;
+    }
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         snprintf(err, errsz, "%s: %s", path, strerror(errno));
         return MAILBOX_AUTO;
     }
-    char head[8] = {0};
+    char head[4096];
     size_t n = fread(head, 1, sizeof head, f);
     fclose(f);
     const char *h = head;
@@ -106,7 +151,15 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
     if (n == 0)
         return MAILBOX_MBOXRD; /* an empty file is an empty mailbox (a new
                                   Thunderbird folder), not an empty message */
-    return n >= 5 && memcmp(h, "From ", 5) == 0 ? MAILBOX_MBOXRD : MAILBOX_EML;
+    if (n >= 5 && memcmp(h, "From ", 5) == 0)
+        return MAILBOX_MBOXRD;
+    if (looks_like_headers(h, n))
+        return MAILBOX_EML;
+    snprintf(err, errsz,
+             "%s is not mail: it starts with neither an mbox \"From \" line "
+             "nor RFC 5322 header fields (\"Name: value\")%s",
+             path, memchr(h, '\0', n) != NULL ? " and holds binary data" : "");
+    return MAILBOX_AUTO;
 }
 
 /* ---- mbox ------------------------------------------------------------------

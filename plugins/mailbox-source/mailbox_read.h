@@ -36,9 +36,12 @@ const char *mailbox_format_name(mailbox_format_t f);
  * @brief Decide the format of `path` for `auto`: a folder with cur/ or new/
  *        (itself or a Maildir++ sub-folder) is a Maildir, another folder a
  *        folder of .eml files; a file starting with `From ` (after a
- *        UTF-8 BOM) an mbox (read as mboxrd), any other file one .eml.
+ *        UTF-8 BOM) an mbox (read as mboxrd), a file starting with RFC
+ *        5322 header fields one .eml, an empty file an empty mbox.
  * @returns The format, or MAILBOX_AUTO with the reason in err when the
- *          path cannot be read.
+ *          path cannot be read, is not a regular file or folder (a pipe,
+ *          a device, a socket: never opened, so never blocks), or is a
+ *          file that is not mail (binary data, text without headers).
  */
 mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz);
 

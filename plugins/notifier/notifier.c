@@ -38,7 +38,7 @@ struct notifier_config {
 };
 
 static const co_option_t notifier_options[] = {
-    {CO_OPT_STR, "timezone", "UTC", 0, 0, 0,
+    {CO_OPT_STR, "timezone", "UTC", CO_OPT_ZONE, 0, 0,
      offsetof(struct notifier_config, timezone),
      "IANA time zone (e.g. Europe/Paris) for the notification's date_local."},
     {CO_OPT_STR, "briefing_url_template", NULL, 0, 0, 0,

@@ -41,9 +41,13 @@ enum co_opt_flag_e {
     CO_OPT_REQUIRED = 1u << 0, /**< must be present in the manifest */
     CO_OPT_SECRET = 1u << 1,   /**< redacted in logs, `plugins info` and
                                     status; should come from `${secret:..}` */
-    CO_OPT_PATH = 1u << 2      /**< a file path: relative paths resolve
+    CO_OPT_PATH = 1u << 2,     /**< a file path: relative paths resolve
                                     against the manifest's folder; "-" is
                                     passed as is (stdin or stdout) */
+    CO_OPT_ZONE = 1u << 3      /**< a CO_OPT_STR naming an IANA time zone
+                                    ("Europe/Paris", "UTC"): validate and run
+                                    refuse a name the system's zone database
+                                    ($TZDIR or /usr/share/zoneinfo) lacks */
 };
 
 /**

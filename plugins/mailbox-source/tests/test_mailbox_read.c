@@ -8,6 +8,7 @@
 #include "mailbox_test_util.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Frame all messages of an mbox file (at_eof). Each message's bytes are
@@ -372,12 +373,61 @@ START_TEST(formats_and_detection)
 }
 END_TEST
 
+/* Trial 5, defects 5 and 16: a pipe or a device is refused at once (never
+ * opened, so nothing blocks), with the fix; a file that is not mail (1 MB
+ * of random bytes, plain text) is refused before anything reads it. */
+START_TEST(detect_refuses_streams_and_non_mail)
+{
+    char err[512] = "";
+    char *tmp = mbt_tmpdir();
+    char *fifo = g_build_filename(tmp, "stream", NULL);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(mailbox_detect(fifo, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "is a pipe (FIFO), not a regular file") &&
+                      strstr(err, "save the stream to a file first"),
+                  "%s", err);
+    ck_assert_int_eq(mailbox_detect("/dev/zero", err, sizeof err),
+                     MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "/dev/zero is a character device"), "%s", err);
+
+    char *bin = g_build_filename(tmp, "big.bin", NULL);
+    GRand *r = g_rand_new_with_seed(5);
+    size_t n = 1 << 20;
+    guint32 *buf = g_malloc(n);
+    for (size_t i = 0; i < n / 4; i++)
+        buf[i] = g_rand_int(r);
+    buf[0] |= 0x01010101u; /* no help from a NUL at the very start */
+    ck_assert(g_file_set_contents(bin, (const char *)buf, (gssize)n, NULL));
+    ck_assert_int_eq(mailbox_detect(bin, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "is not mail") != NULL, "%s", err);
+
+    char *txt = g_build_filename(tmp, "notes.txt", NULL);
+    ck_assert(
+        g_file_set_contents(txt, "just some notes\nno headers\n", -1, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "neither an mbox \"From \" line nor RFC 5322"),
+                  "%s", err);
+    /* a message after blank lines, and one with CRLF, stay .eml */
+    ck_assert(
+        g_file_set_contents(txt, "\r\nSubject : hi\r\n\r\nbody\r\n", -1, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
+    g_rand_free(r);
+    g_free(buf);
+    mbt_rm_rf(tmp);
+    g_free(fifo);
+    g_free(bin);
+    g_free(txt);
+    g_free(tmp);
+}
+END_TEST
+
 static Suite *read_suite(void)
 {
     Suite *s = suite_create("mailbox-read");
     TCase *tc = tcase_create("read");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, kb08_unescaped_from);
+    tcase_add_test(tc, detect_refuses_streams_and_non_mail);
     tcase_add_test(tc, kb09_mboxrd_unquoted);
     tcase_add_test(tc, kb10_maildir_new_without_info);
     tcase_add_test(tc, corpus_mbox_samples);

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Robustness a new user's trial (trial 5) found missing:
+# - SIGTERM while `run` waits for an unreachable PostgreSQL ends the wait at
+#   once: exit 0 within 3 s, with "stopped waiting for PostgreSQL";
+# - mailbox-source refuses a pipe or a device as config.path at start;
+# - an unknown IANA zone in default_tz (mailbox-source) or timezone
+#   (notifier) is a validate error naming stages[N] (NAME).config.OPTION;
+# - `plugins info` prints an integer option's range as integers.
+. "$(dirname "$0")/../common/cli.sh"
+
+# ---- SIGTERM during the wait for PostgreSQL
+cat >pg.json <<'J'
+{"pipeline":"pgwait","state":"postgresql://careerops@127.0.0.1:1/careerops",
+ "stages":[{"name":"src","plugin":"mock-source","output":"t",
+            "config":{"count":1}},
+           {"name":"sink","plugin":"mock-sink","input":"t",
+            "config":{"path":"out.jsonl"}}]}
+J
+"$B" run pg.json --until-idle >out.txt 2>err.txt &
+pid=$!
+sleep 2
+grep -q 'waiting for PostgreSQL' err.txt || fail "no 'waiting for PostgreSQL' after 2 s: $(cat err.txt)"
+kill -TERM "$pid"
+t0=$(date +%s%N)
+rc=0
+for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid"
+    fail "run still waiting 3 s after SIGTERM: $(tail -n 3 err.txt)"
+fi
+wait "$pid" || rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$rc" = 0 ] || fail "SIGTERM during the wait: exit $rc, not 0: $(tail -n 3 err.txt)"
+grep -q 'stopped waiting for PostgreSQL: asked to stop' err.txt ||
+    fail "no 'stopped waiting' line: $(tail -n 3 err.txt)"
+echo "ok: SIGTERM while waiting for PostgreSQL: exit 0 after $ms ms"
+
+# ---- mailbox-source on a pipe or a device
+mkfifo stream.mbox
+cat >mb.json <<'J'
+{"pipeline":"mb","state":"memory:","stages":[
+ {"name":"ingest","plugin":"mailbox-source","output":"raw",
+  "config":{"path":"${env:CO_TEST_MAILBOX}","archive":"archive"}},
+ {"name":"sink","plugin":"mock-sink","input":"raw","config":{"path":"out.jsonl"}}]}
+J
+CO_TEST_MAILBOX=$t/stream.mbox expect 2 "stream.mbox is a pipe \(FIFO\), not a regular file, Maildir or folder: save the stream to a file first" \
+    "run on a FIFO" timeout 20 "$B" run mb.json --until-idle
+CO_TEST_MAILBOX=/dev/zero expect 2 "/dev/zero is a character device.*save the stream to a file first" \
+    "run on /dev/zero" timeout 20 "$B" run mb.json --until-idle
+head -c 1048576 /dev/urandom >big.bin
+CO_TEST_MAILBOX=$t/big.bin expect 2 "big.bin is not mail" \
+    "run on random bytes" timeout 20 "$B" run mb.json --until-idle
+[ -z "$(find archive -type f 2>/dev/null)" ] || fail "random bytes archived"
+echo "ok: mailbox-source refuses a FIFO, /dev/zero and random bytes at start, nothing archived"
+
+# ---- time zones
+cat >tz.json <<'J'
+{"pipeline":"tz","state":"memory:","stages":[
+ {"name":"ingest","plugin":"mailbox-source","output":"raw",
+  "config":{"path":"big.bin","default_tz":"Mars/Base"}},
+ {"name":"notify","plugin":"notifier","input":"raw","output":"n",
+  "config":{"timezone":"Europe/Parus"}},
+ {"name":"sink","plugin":"mock-sink","input":"n","config":{"path":"out.jsonl"}}]}
+J
+expect 2 'stages\[0\] \(ingest\)\.config\.default_tz: unknown IANA time zone "Mars/Base"' \
+    "validate default_tz Mars/Base" "$B" validate tz.json
+grep -q 'stages\[1\] (notify)\.config\.timezone: unknown IANA time zone "Europe/Parus"' err.txt ||
+    fail "notifier timezone not checked: $(cat err.txt)"
+expect 2 'unknown IANA time zone "Mars/Base"' "run with Mars/Base" "$B" run tz.json --until-idle
+sed -i 's#Mars/Base#America/New_York#; s#Europe/Parus#UTC#' tz.json
+"$B" validate tz.json >out.txt 2>err.txt || fail "known zones refused: $(cat err.txt)"
+echo "ok: unknown zones are validate/run errors naming the option; known ones pass"
+
+# ---- integer ranges
+"$B" plugins info mailbox-source >out.txt 2>err.txt || fail "plugins info: $(cat err.txt)"
+grep -Eq 'range: [0-9]+\.\.[0-9]+$' out.txt || fail "no integer range: $(grep range out.txt)"
+! grep -q 'range: .*e+' out.txt || fail "range in exponent form: $(grep 'e+' out.txt)"
+echo "ok: plugins info prints integer ranges as integers"
+
+# ---- the broker removes its --bootstrap-file on SIGTERM and says so
+"$B" broker --bootstrap-file bs/addr >out.txt 2>err.txt &
+pid=$!
+for _ in $(seq 100); do [ -s bs/addr ] && break; sleep 0.1; done
+[ -s bs/addr ] || { kill "$pid"; fail "no bootstrap file: $(cat err.txt)"; }
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" = 0 ] || fail "broker exit $rc after SIGTERM: $(cat err.txt)"
+[ ! -e bs/addr ] || fail "bs/addr left behind with $(cat bs/addr)"
+grep -q 'received SIGTERM, stopping and removing bs/addr' err.txt ||
+    fail "no shutdown line: $(cat err.txt)"
+echo "ok: broker: SIGTERM removes the bootstrap file, logs its shutdown"
+
+# ---- one error per fault in validate (no cascades)
+mkdir -p nosecrets
+cat >cascade.json <<'J'
+{"pipeline":"cascade","state":"${secret:postgres_url}","secrets_dir":"nosecrets",
+ "stages":[{"name":"src","plugin":"mock-source","output":"t","config":{"count":1}},
+           {"name":"sink","plugin":"mock-sink","input":7,"config":{"path":"out.jsonl"}}]}
+J
+expect 2 "postgres_url" "validate with a missing secret and input 7" "$B" validate cascade.json
+n=$(grep -c '^' err.txt)
+grep -q 'is not a state store' err.txt && fail "state reported twice: $(cat err.txt)"
+grep -q 'neither input nor output\|add "input"' err.txt && fail "input 7 cascades: $(cat err.txt)"
+grep -q 'stages\[1\]\.input: must be a topic name' err.txt || fail "no input error: $(cat err.txt)"
+echo "ok: validate reports each fault once ($n lines for 2 faults)"
+
+# ---- small CLI points
+expect 2 "plugins list takes no argument \(got 'extra'\)" "plugins list extra" "$B" plugins list extra
+expect 2 "see \`careerops run --help\`" "run --bogus" "$B" run --bogus
+expect 2 "see \`careerops validate --help\`" "validate --bogus" "$B" validate --bogus
+"$B" plugins list >out.txt 2>err.txt || true
+grep -Eq '^mock-sink .*\(test\) ' out.txt || fail "mock plugins not marked (test): $(grep mock out.txt)"
+echo "ok: plugins list extra, run/validate --bogus hint, (test) plugins"
+expect 2 "^error: --input /nonexistent: No such file or directory \(give a JSONL file" \
+    "plugins test --input /nonexistent" "$B" plugins test mock-sink --input /nonexistent
+echo "ok: plugins test names the missing --input file"

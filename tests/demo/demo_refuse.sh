@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# What the demo refuses at once, with the reason and the fix (trial 5):
+# - --mailbox on a pipe (mkfifo, <(cat ...)) or a device (/dev/zero): an
+#   error "is a pipe / a character device ... save the stream to a file
+#   first", exit 1 within seconds (it used to hang, or name a /proc path);
+# - --help from another working directory prints the usage (it said
+#   "sed: can't read");
+# - with PostgreSQL (CAREEROPS_TEST_PG): 1 MB of random bytes is refused as
+#   "not mail" before anything is stored in the archive, exit non-zero.
+set -euo pipefail
+: "${CAREEROPS_BIN:?run through meson test}"
+: "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
+SRC=$CAREEROPS_SOURCE_ROOT
+export CAREEROPS_DEMO_SKIP_DEPS=1 CAREEROPS_LOOPBACK_ONLY=1
+T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-refuse.XXXXXX")
+trap '[ "${KEEP_TMP:-0}" = 1 ] && echo "kept $T" || rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# refused WHAT PATTERN ARGS...: demo.sh ARGS exits 1 within 20 s with
+# PATTERN on stderr
+refused() {
+    local what=$1 pat=$2 rc=0 t0=$SECONDS
+    shift 2
+    timeout 20 bash "$SRC/scripts/demo.sh" --json --no-slack "$@" \
+        >"$T/out" 2>"$T/err" </dev/null || rc=$?
+    [ "$rc" = 1 ] || fail "$what: exit $rc, not 1 (124: it hung): $(tail -n 3 "$T/err")"
+    grep -Eq -- "$pat" "$T/err" || fail "$what: no '$pat' in: $(cat "$T/err")"
+    echo "ok: $what refused in $((SECONDS - t0)) s: $(tail -n 1 "$T/err")"
+}
+mkfifo "$T/stream.mbox"
+refused "a FIFO" "stream.mbox' is a pipe, not a regular file.*save the stream to a file first" \
+    --mailbox "$T/stream.mbox"
+refused "/dev/zero" "is a character device.*save the stream to a file first" --mailbox /dev/zero
+refused "<(cat ...)" "is a pipe.*save the stream to a file first" \
+    --mailbox <(cat "$SRC/datasets/sample-mailbox/generate.py")
+
+mkdir "$T/elsewhere"
+rel=$(realpath --relative-to="$T/elsewhere" "$SRC")
+(cd "$T/elsewhere" && bash "$rel/scripts/demo.sh" --help >"$T/help" 2>"$T/err") ||
+    fail "--help from another folder: $(cat "$T/err")"
+grep -q -- "--mailbox PATH" "$T/help" || fail "--help printed no usage: $(head -n 3 "$T/help")"
+echo "ok: demo.sh --help from another working directory"
+
+if [ -z "${CAREEROPS_TEST_PG:-}" ]; then
+    echo "ok: (not mail: skipped, CAREEROPS_TEST_PG is not set)"
+    exit 0
+fi
+acct="test:refuse-$$"
+S="acct_$(printf '%s' "$acct" | sha256sum | cut -c1-10)" # as tests/demo/lib.sh
+trap 'psql "$CAREEROPS_TEST_PG" -XqtA -c "DROP SCHEMA IF EXISTS \"$S\" CASCADE" >/dev/null 2>&1 || true
+      rm -rf "$SRC/.run/demo/$S" "$T"' EXIT
+head -c 1048576 /dev/urandom >"$T/big.bin"
+export CAREEROPS_ARCHIVE=$T/archive
+refused "1 MB of random bytes" "big.bin is not mail: it starts with neither an mbox" \
+    --mailbox "$T/big.bin" --account "$acct" --keep-db
+[ -z "$(find "$T/archive" -type f 2>/dev/null)" ] ||
+    fail "the random bytes were archived: $(find "$T/archive" -type f)"
+echo "ok: nothing archived"
