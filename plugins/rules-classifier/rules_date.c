@@ -1089,6 +1089,10 @@ static int rules_former_line(const rules_text_t *t, size_t i)
     size_t q = p;
     while (q < sg->len && isalpha((unsigned char)sg->text[q]))
         q++;
+    /* the token itself starts the line: no label word before it (q would
+     * be past the token, and the length below would wrap around) */
+    if (q >= t->tok[i].off)
+        return 0;
     /* the word labels the line: a colon follows it within two words */
     const char *colon = memchr(sg->text + q, ':', t->tok[i].off - q);
     if (colon == NULL || colon - (sg->text + q) > 12)
