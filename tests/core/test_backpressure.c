@@ -179,6 +179,39 @@ static co_manifest_t *load_src(const char *bootstrap, const char *dir)
     return m;
 }
 
+/* A source's test bed: a state folder under $TMPDIR, an embedded broker
+ * with topic "a" (2 partitions); m is the test's manifest (load_src),
+ * freed by bp_src_stop() with the broker and the folder. */
+typedef struct {
+    char dir[512];
+    co_embedded_t *em;
+    const char *bs;
+    co_manifest_t *m;
+} bp_src_fixture_t;
+
+static void bp_src_start(bp_src_fixture_t *fx)
+{
+    char e[1024];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(fx->dir, sizeof fx->dir, "%s/co-bpunit.XXXXXX",
+             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(fx->dir));
+    fx->em = co_embedded_start(1, e, sizeof e);
+    ck_assert_msg(fx->em != NULL, "embedded broker: %s", e);
+    fx->bs = co_embedded_bootstraps(fx->em);
+    ck_assert_int_eq(co_embedded_create_topic(fx->em, "a", 2), 0);
+    fx->m = NULL;
+}
+
+static void bp_src_stop(bp_src_fixture_t *fx)
+{
+    co_manifest_free(fx->m);
+    co_embedded_stop(fx->em);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
 /* A source host that starts (or restarts) on a topic whose partition 0
  * already holds 50 records its downstream group has not committed: with
  * a limit of 40 it must pause before its first record, not emit a whole
@@ -189,14 +222,12 @@ static co_manifest_t *load_src(const char *bootstrap, const char *dir)
  * emitted and was acknowledged. */
 START_TEST(restarted_source_counts_records_already_in_topic)
 {
-    char e[1024], dir[] = "/tmp/co-bpunit.XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    co_embedded_t *em = co_embedded_start(1, e, sizeof e);
-    ck_assert_ptr_nonnull(em);
-    const char *bs = co_embedded_bootstraps(em);
-    ck_assert_int_eq(co_embedded_create_topic(em, "a", 2), 0);
+    char e[1024];
+    bp_src_fixture_t fx;
+    bp_src_start(&fx);
+    const char *bs = fx.bs;
     prefill(bs, 50);
-    co_manifest_t *m = load_src(bs, dir);
+    co_manifest_t *m = fx.m = load_src(bs, fx.dir);
     int stop = 0;
     co_stage_env_t env = {.stop = &stop,
                           .mock_broker = 1,
@@ -255,11 +286,7 @@ START_TEST(restarted_source_counts_records_already_in_topic)
     ck_assert_int_eq(st->hw[0], 50);
     ck_assert_int_eq(st->hw[1], 0);
     co_stage_free(st);
-    co_manifest_free(m);
-    co_embedded_stop(em);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    bp_src_stop(&fx);
 }
 END_TEST
 
@@ -270,13 +297,11 @@ END_TEST
  * next one. */
 START_TEST(limit_in_mock_units)
 {
-    char e[1024], dir[] = "/tmp/co-bpunit.XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    co_embedded_t *em = co_embedded_start(1, e, sizeof e);
-    ck_assert_ptr_nonnull(em);
-    const char *bs = co_embedded_bootstraps(em);
-    ck_assert_int_eq(co_embedded_create_topic(em, "a", 2), 0);
-    co_manifest_t *m = load_src(bs, dir);
+    char e[1024];
+    bp_src_fixture_t fx;
+    bp_src_start(&fx);
+    const char *bs = fx.bs;
+    co_manifest_t *m = fx.m = load_src(bs, fx.dir);
     int stop = 0;
     co_stage_env_t env = {.stop = &stop,
                           .mock_broker = 1,
@@ -320,11 +345,7 @@ START_TEST(limit_in_mock_units)
     __atomic_store_n(&fake_committed, 1, __ATOMIC_SEQ_CST);
     pthread_join(t, NULL);
     co_stage_free(st);
-    co_manifest_free(m);
-    co_embedded_stop(em);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    bp_src_stop(&fx);
 }
 END_TEST
 

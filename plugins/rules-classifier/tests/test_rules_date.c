@@ -15,34 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static rules_db_t *db;
-
-static void setup(void)
-{
-    char err[512] = "";
-    db = rules_db_new();
-    ck_assert_ptr_nonnull(db);
-    ck_assert_msg(rules_db_load_dir(db, RULES_SOURCE_DATADIR, err, sizeof err) >
-                      0,
-                  "%s", err);
-    ck_assert_msg(rules_db_finish(db, err, sizeof err) == 0, "%s", err);
-}
-
-static void teardown(void)
-{
-    rules_db_free(db);
-    db = NULL;
-}
-
-/* rules_find_date() at reference time ref (UTC seconds) and sender offset
- * off (minutes, INT_MIN: unknown); "" when no date is found. */
-static const char *date_of(const char *text, long long ref, int off)
-{
-    static char out[32];
-    if (!rules_find_date(db, text, ref, off, out, sizeof out))
-        out[0] = '\0';
-    return out;
-}
+#include "rules_test_db.h"
 
 /* 2025-03-10T15:02:00Z (a Monday; US DST began on 9 March, Europe's on 30
  * March) and 2026-07-01T12:00:00Z (a Wednesday) */

@@ -10,24 +10,7 @@
 #include <limits.h>
 #include <unistd.h>
 
-static rules_db_t *db;
-
-static void setup(void)
-{
-    char err[512] = "";
-    db = rules_db_new();
-    ck_assert_ptr_nonnull(db);
-    ck_assert_msg(rules_db_load_dir(db, RULES_SOURCE_DATADIR, err, sizeof err) >
-                      0,
-                  "%s", err);
-    ck_assert_msg(rules_db_finish(db, err, sizeof err) == 0, "%s", err);
-}
-
-static void teardown(void)
-{
-    rules_db_free(db);
-    db = NULL;
-}
+#include "rules_test_db.h"
 
 /* Build an email.v1 document. cal_summary may be NULL (no invitation). */
 static json_t *mk(const char *from_name, const char *from_addr,
