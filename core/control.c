@@ -260,6 +260,22 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     }
     int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     int is_post = strcmp(method, "POST") == 0;
+    /* beyond loopback every request of the API needs the token, before its
+     * route is looked up (no route discovery without it); the page's own
+     * files (/, app.js, ...), /health and /metrics hold no mail */
+    const char *authz =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!ctl->loopback && strncmp(url, "/api/", 5) == 0 &&
+        !co__token_ok(ctl, authz)) {
+        char who[64];
+        co__client(c, who, sizeof who);
+        co_log_warn("control: refused %s %s from %s: %s token (401)", method,
+                    url, who, authz ? "wrong" : "no");
+        return co__json_error(
+            c, MHD_HTTP_UNAUTHORIZED,
+            "this endpoint listens beyond loopback: send the token of "
+            "http.token_file as Authorization: Bearer TOKEN");
+    }
     const char *allow = co__allow(ctl, url);
     if (allow == NULL && strncmp(url, "/api/", 5) == 0)
         return co__json_error(c, MHD_HTTP_NOT_FOUND,
@@ -276,20 +292,6 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     }
     if (is_post && allow != NULL)
         return co__post(ctl, c, url, host);
-    /* beyond loopback every read of the API needs the token too; the page's
-     * own files (/, app.js, ...), /health and /metrics hold no mail */
-    if (!ctl->loopback && allow != NULL && strncmp(url, "/api/", 5) == 0 &&
-        !co__token_ok(ctl, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                       "Authorization"))) {
-        char who[64];
-        co__client(c, who, sizeof who);
-        co_log_warn("control: refused %s %s from %s: no or wrong token (401)",
-                    method, url, who);
-        return co__json_error(
-            c, MHD_HTTP_UNAUTHORIZED,
-            "this endpoint listens beyond loopback: send the token of "
-            "http.token_file as Authorization: Bearer TOKEN");
-    }
     if (strcmp(url, "/health") == 0) {
         int ok = ctl->r.healthy ? ctl->r.healthy(ctl->r.arg) : 1;
         return co__reply(c, ok ? 200 : 503, "application/json",
@@ -445,13 +447,41 @@ static int co__parse_listen(const char *listen, char *host, size_t hsz,
     return 0;
 }
 
-int co_control_listen_check(const char *listen, char *errstr, size_t sz)
+/* 1 if `sa` is in 127.0.0.0/8. */
+static int co__is_loopback(const struct sockaddr_in *sa)
+{
+    return (ntohl(sa->sin_addr.s_addr) >> 24) == 127;
+}
+
+/* Beyond loopback the token comes from a file (issue 16): a per-start
+ * token would have to travel to the remote user by other means. */
+static int co__beyond_loopback_check(const char *listen,
+                                     const struct sockaddr_in *sa,
+                                     const char *token_file, char *errstr,
+                                     size_t sz)
+{
+    if (co__is_loopback(sa) || token_file != NULL)
+        return 0;
+    co_errf(errstr, sz,
+            "http.listen \"%s\" is beyond loopback, which needs the control "
+            "token from a file: set http.token_file to a file holding one "
+            "line of %d or more characters (`head -c 32 /dev/urandom | "
+            "base64 > token && chmod 600 token`), or listen on "
+            "127.0.0.1:PORT (the host then makes a token per start)",
+            listen, CO_CONTROL_TOKEN_MIN);
+    return -1;
+}
+
+int co_control_listen_check(const char *listen, const char *token_file,
+                            char *errstr, size_t sz)
 {
     char host[128];
     struct sockaddr_in sa;
-    return listen == NULL ? 0
-                          : co__parse_listen(listen, host, sizeof host, &sa,
-                                             errstr, sz);
+    if (listen == NULL)
+        return 0;
+    if (co__parse_listen(listen, host, sizeof host, &sa, errstr, sz) != 0)
+        return -1;
+    return co__beyond_loopback_check(listen, &sa, token_file, errstr, sz);
 }
 
 static void co__free(co_control_t *ctl)
@@ -483,13 +513,15 @@ co_control_t *co_control_start(const co_manifest_t *m,
         ctl->allowed[i] = co_strdup(m->http_allowed_hosts[i]);
     if (co__parse_listen(listen, ctl->host, sizeof ctl->host, &sa, errstr,
                          sz) != 0 ||
+        co__beyond_loopback_check(listen, &sa, m->http_token_file, errstr,
+                                  sz) != 0 ||
         (m->http_token_file
              ? co__token_read(ctl, m->http_token_file, errstr, sz)
              : co__token_make(ctl, m->pipeline, errstr, sz)) != 0) {
         co__free(ctl);
         return NULL;
     }
-    ctl->loopback = (ntohl(sa.sin_addr.s_addr) >> 24) == 127;
+    ctl->loopback = co__is_loopback(&sa);
     ctl->ui = co_dashboard_new(m, ctl->token, ctl->loopback);
     ctl->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
                               co__handler, ctl, MHD_OPTION_SOCK_ADDR,

@@ -12,7 +12,10 @@
  * with the bound port if a port is given (a DNS-rebinding page sends its
  * own name and gets 403). A POST must also send, when it sends an Origin,
  * the same origin as its Host (`http://HOST`; else 403), and the control
- * token as `Authorization: Bearer TOKEN` (else 401). The token is the
+ * token as `Authorization: Bearer TOKEN` (else 401). Beyond loopback every
+ * /api/ request needs the token, checked before the route (an unknown path
+ * answers 401, not 404), and the token must come from `http.token_file`.
+ * The token is the
  * content of `http.token_file`, or, when none is configured, a random
  * token made at each start and written (mode 0600) to
  * `$XDG_RUNTIME_DIR/careerops/PIPELINE-PID.token` (else
@@ -49,8 +52,9 @@ typedef struct co_control_s co_control_t;
  * @param m The manifest (borrowed; what is needed is copied).
  * @param routes Copied.
  * @returns The endpoint, or NULL with the reason in errstr (bad listen
- *          address, port in use, unreadable or too short token file, no
- *          place to write a generated token).
+ *          address, an address beyond loopback without
+ *          `http.token_file`, port in use, unreadable or too short token
+ *          file, no place to write a generated token).
  * @remark Main thread; the callbacks then run on libmicrohttpd's thread.
  */
 co_control_t *co_control_start(const co_manifest_t *m,
@@ -59,14 +63,18 @@ co_control_t *co_control_start(const co_manifest_t *m,
 
 /**
  * @brief Check an `http.listen` value ("IPV4:PORT", ":PORT" or "PORT"; port
- *        0..65535) as co_control_start() will parse it, without binding.
- * @param listen The value; NULL (unset) is valid.
- * @param errstr Receives what is wrong and an example of a good value.
+ *        0..65535) as co_control_start() will parse it, without binding,
+ *        and that an address beyond loopback (not 127.0.0.0/8) comes with
+ *        `http.token_file` (the per-start token is for loopback only).
+ * @param listen The value; NULL (unset: 127.0.0.1) is valid.
+ * @param token_file `http.token_file`, or NULL when not configured.
+ * @param errstr Receives what is wrong and the fix (a good value, or how to
+ *        make a token file).
  * @returns 0 if valid, -1 if not.
  * @remark Pure; any thread.
  */
-int co_control_listen_check(const char *listen, char *errstr,
-                            size_t errstr_size);
+int co_control_listen_check(const char *listen, const char *token_file,
+                            char *errstr, size_t errstr_size);
 
 /** @brief The port actually bound. */
 int co_control_port(const co_control_t *c);

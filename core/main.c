@@ -234,6 +234,15 @@ static int co__cmd_validate(int argc, char **argv)
     free(sets.v);
     if (m == NULL)
         return 2;
+    co_diag_t d = {0};
+    if (co_validate_outputs(m, NULL, &d) > 0) {
+        co_diag_print(&d, argv[optind]);
+        fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s",
+                argv[optind]);
+        co_diag_free(&d);
+        co_manifest_free(m);
+        return 2;
+    }
     printf("ok: %s: pipeline %s, %zu stages, %zu topics\n", argv[optind],
            m->pipeline, m->n_stages, m->n_topics);
     co_manifest_free(m);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 struct co_optmem_s {
     void **ptrs;
@@ -214,6 +215,41 @@ int co_options_validate(const co_option_t *opts, json_t *config,
             }
             json_decref(dv);
         }
+    }
+    return faults;
+}
+
+int co_options_check_outputs(const co_option_t *opts, json_t *config,
+                             const char *base_dir, const char *path,
+                             co_diag_t *d)
+{
+    int faults = 0;
+    for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
+        const char *sv = json_string_value(json_object_get(config, o->name));
+        if (o->type != CO_OPT_STR || (o->flags & CO_OPT_OUTPUT) == 0 ||
+            (o->flags & CO_OPT_PATH) == 0 || sv == NULL || sv[0] == '\0' ||
+            strcmp(sv, "-") == 0)
+            continue;
+        char *file = co_path_join(base_dir, sv);
+        char *dir = co_dirname(file);
+        struct stat st;
+        int rc = stat(dir, &st);
+        if (rc != 0 || !S_ISDIR(st.st_mode)) {
+            char p[512];
+            snprintf(p, sizeof p, "%s.%s", path, o->name);
+            co_diag_add(d, p,
+                        "cannot write %s: its folder %s %s: create the "
+                        "folder (`mkdir -p %s`) or give a path in an "
+                        "existing one",
+                        file, dir,
+                        rc != 0 && errno == ENOENT ? "does not exist"
+                        : rc != 0                  ? strerror(errno)
+                                                   : "is not a folder",
+                        dir);
+            faults++;
+        }
+        free(dir);
+        free(file);
     }
     return faults;
 }

@@ -20,6 +20,19 @@
 int co_options_validate(const co_option_t *opts, json_t *config,
                         const char *path, co_diag_t *d);
 
+/**
+ * @brief Check the CO_OPT_OUTPUT paths of `config`: the folder of each
+ *        (relative paths resolved against `base_dir`, as co_options_fill()
+ *        does) must exist, or the plugin cannot create its file at start.
+ *        Each fault is added to `d` at `path.key`, naming the folder and
+ *        the fix. Unset options, defaults and "-" (standard output) pass.
+ * @returns The number of faults added.
+ * @remark Reads the file system; any thread.
+ */
+int co_options_check_outputs(const co_option_t *opts, json_t *config,
+                             const char *base_dir, const char *path,
+                             co_diag_t *d);
+
 /** Memory the host owns for one filled configuration struct. */
 typedef struct co_optmem_s co_optmem_t;
 

@@ -132,7 +132,8 @@ static int co__check(co_manifest_t *m, const co_run_opts_t *o)
             return 2;
         }
     co_diag_t d = {0};
-    if (co_validate_plugins(m, &d) != 0) {
+    if (co_validate_plugins(m, &d) != 0 ||
+        co_validate_outputs(m, o->stages, &d) != 0) {
         co_diag_print(&d, m->path);
         co_diag_free(&d);
         return 2;

@@ -167,8 +167,10 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
     co__validate_kafka(m, d);
     co__validate_retry_budget(m, d);
     char e[512];
-    if (co_control_listen_check(m->http_listen, e, sizeof e) != 0)
-        co_diag_add(d, "http.listen", "%s", e);
+    if (co_control_listen_check(m->http_listen, m->http_token_file, e,
+                                sizeof e) != 0)
+        co_diag_add(d, "http.listen", "%s",
+                    strncmp(e, "http.listen ", 12) == 0 ? e + 12 : e);
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
         char path[320], e[2048];
@@ -210,6 +212,28 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
             co__validate_eos(m, s, i, d);
         snprintf(path, sizeof path, "stages[%zu] (%.256s).config", i, s->name);
         co_options_validate(p->options, s->config, path, d);
+    }
+    return (int)(d->n - before);
+}
+
+int co_validate_outputs(const co_manifest_t *m, const char *const *stages,
+                        co_diag_t *d)
+{
+    size_t before = d->n;
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        int picked = stages == NULL;
+        for (size_t k = 0; !picked && stages[k]; k++)
+            picked = s->name && strcmp(stages[k], s->name) == 0;
+        if (!picked || s->plugin == NULL || s->name == NULL)
+            continue;
+        char e[2048], path[320];
+        const co_plugin_handle_t *h =
+            co_plugin_load_as(s->plugin, s->plugin_file, e, sizeof e);
+        if (h == NULL)
+            continue; /* reported by co_validate_plugins() */
+        snprintf(path, sizeof path, "stages[%zu] (%.256s).config", i, s->name);
+        co_options_check_outputs(h->desc->options, s->config, m->dir, path, d);
     }
     return (int)(d->n - before);
 }

@@ -21,4 +21,20 @@
  */
 int co_validate_plugins(const co_manifest_t *m, co_diag_t *d);
 
+/**
+ * @brief Check that the files the stages would write can be created: the
+ *        folder of each CO_OPT_OUTPUT option (console-sink's `path`)
+ *        exists. Separate from co_validate_plugins() because a command that
+ *        starts some stages only (`run --stage`, `eval`) must not fail on
+ *        another stage's file.
+ * @param stages NULL-terminated names of the stages that will run, or NULL
+ *        for all of them.
+ * @param d Receives each fault at `stages[N] (NAME).config.OPTION`, naming
+ *        the missing folder and the fix.
+ * @returns The number of faults (0 = every folder exists).
+ * @remark Loads plugins (cached); reads the file system; main thread only.
+ */
+int co_validate_outputs(const co_manifest_t *m, const char *const *stages,
+                        co_diag_t *d);
+
 #endif

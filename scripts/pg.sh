@@ -157,6 +157,11 @@ cmd_status() {
 
 cmd_env() {
     [ -f "$dir/port" ] || die "no cluster in $dir: run 'bash scripts/pg.sh start' first"
+    bindir=$(find_bindir || true)
+    # the variables are printed all the same (a later start keeps the port)
+    if [ -n "$bindir" ] && ! running; then
+        echo "pg.sh: the cluster in $dir is stopped: these variables point at no server until 'bash scripts/pg.sh start'" >&2
+    fi
     printf 'export CAREEROPS_TEST_PG=%q\n' "$(conninfo_socket)"
     printf 'export CAREEROPS_STATE=%q\n' "$(conninfo_uri)"
 }

@@ -43,7 +43,7 @@ struct console_config {
 };
 
 static const co_option_t console_options[] = {
-    {CO_OPT_STR, "path", NULL, CO_OPT_PATH, 0, 0,
+    {CO_OPT_STR, "path", NULL, CO_OPT_PATH | CO_OPT_OUTPUT, 0, 0,
      offsetof(struct console_config, path),
      "File to append to; unset or \"-\" prints to standard output."},
     {CO_OPT_STR, "format", "text", 0, 0, 0,

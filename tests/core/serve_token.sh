@@ -4,7 +4,9 @@
 # /api/ read (applications, a raw message) answers 401 without the token of
 # http.token_file and 200 with it, reached over 127.0.0.1 and over the
 # machine's own address; /health and the page need none; the warning names
-# exactly what is readable without the token. On 127.0.0.1 reads need none.
+# exactly what is readable without the token; an unknown /api/ path is 401
+# too (404 only with the token). Without http.token_file, serve refuses
+# 0.0.0.0 (exit 2, naming the setting). On 127.0.0.1 reads need none.
 if [ -z "${CAREEROPS_TEST_PG:-}" ]; then
     echo "SKIP: CAREEROPS_TEST_PG is not set (scripts/pg.sh start)"; exit 77
 fi
@@ -36,6 +38,13 @@ serve() { # ADDR: starts serve, sets port
     port=$(grep -o 'http://[0-9.]*:[0-9]*' serve.out | sed 's/.*://') || fail "serve: $(cat serve.log)"
 }
 code() { curl -s -o body.json -w '%{http_code}' "$@"; }
+# without http.token_file, 0.0.0.0 is refused before anything listens
+grep -v token_file m.json > bare.json
+rc=0; timeout 20 "$B" serve bare.json --listen 0.0.0.0:0 > bare.out 2> bare.log || rc=$?
+[ "$rc" = 2 ] || fail "serve --listen 0.0.0.0:0 without http.token_file: exit $rc, want 2: $(cat bare.log)"
+grep -q 'beyond loopback.*set http.token_file' bare.log ||
+    fail "the refusal does not name http.token_file: $(cat bare.log)"
+! grep -q http:// bare.out || fail "serve printed a URL before refusing: $(cat bare.out)"
 serve 0.0.0.0:0
 grep -q "reads /health, /metrics and the page's own files (/, app.js, style.css: no data); every /api/ route, reads included, needs the token" serve.log ||
     fail "the warning does not say what is readable without the token: $(cat serve.log)"
@@ -49,6 +58,11 @@ for h in "${hosts[@]}"; do
         [ "$c" = 401 ] || fail "GET $base$p without the token: $c $(cat body.json)"
         grep -q '"error"' body.json || fail "the 401 is not JSON: $(cat body.json)"
     done
+    # no route discovery without the token: an unknown path is 401 too
+    c=$(code "$base/api/nosuch")
+    [ "$c" = 401 ] || fail "GET $base/api/nosuch without the token: $c (want 401, as known routes)"
+    c=$(code -H "Authorization: Bearer $(cat token)" "$base/api/nosuch")
+    [ "$c" = 404 ] || fail "GET $base/api/nosuch with the token: $c (want 404)"
     c=$(code -H "Authorization: Bearer $(cat token)" "$base/api/applications")
     [ "$c" = 200 ] && grep -q Saltmarsh body.json || fail "GET $base/api/applications with the token: $c $(cat body.json)"
     [ "$(code "$base/health")" = 200 ] || fail "$base/health needs no token"
@@ -57,4 +71,4 @@ kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 serve 127.0.0.1:0
 c=$(code "http://127.0.0.1:$port/api/applications")
 [ "$c" = 200 ] || fail "on loopback GET /api/applications without a token: $c"
-ok "0.0.0.0 (over ${hosts[*]}): /api/* 401 without the token, 200 with it; loopback unchanged"
+ok "0.0.0.0 without http.token_file refused (exit 2); with it (over ${hosts[*]}): /api/* (unknown paths too) 401 without the token, 200/404 with it; loopback unchanged"

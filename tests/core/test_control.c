@@ -312,6 +312,34 @@ START_TEST(bad_token_file_and_listen)
 }
 END_TEST
 
+/* Beyond loopback the token comes from http.token_file: without one, the
+ * endpoint does not start (and validate's check says so), naming the
+ * setting and how to make the file; loopback keeps the per-start token. */
+START_TEST(beyond_loopback_needs_token_file)
+{
+    char e[512];
+    setenv("XDG_RUNTIME_DIR", tmpdir, 1);
+    co_manifest_t *m = manifest("\"listen\":\"0.0.0.0:0\"");
+    ck_assert_ptr_null(co_control_start(m, &routes, e, sizeof e));
+    ck_assert_msg(strstr(e, "http.token_file") && strstr(e, "0.0.0.0:0") &&
+                      strstr(e, "127.0.0.1"),
+                  "%s", e);
+    co_manifest_free(m);
+    ck_assert_int_eq(co_control_listen_check("0.0.0.0:9464", NULL, e, sizeof e),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(e, "http.token_file"));
+    ck_assert_int_eq(
+        co_control_listen_check("10.1.2.3:9464", NULL, e, sizeof e), -1);
+    ck_assert_int_eq(
+        co_control_listen_check("0.0.0.0:9464", "/t/token", e, sizeof e), 0);
+    ck_assert_int_eq(
+        co_control_listen_check("127.0.0.1:9464", NULL, e, sizeof e), 0);
+    ck_assert_int_eq(co_control_listen_check("9464", NULL, e, sizeof e), 0);
+    ck_assert_int_eq(co_control_listen_check(NULL, NULL, e, sizeof e), 0);
+    unsetenv("XDG_RUNTIME_DIR");
+}
+END_TEST
+
 /* Beyond loopback (0.0.0.0, reached here over 127.0.0.1: the rule is the
  * listen address, not the client's) every /api/ read needs the token; on
  * loopback reads need none. */
@@ -346,6 +374,18 @@ START_TEST(reads_need_token_beyond_loopback)
     long st = fetch(port, "GET", "/api/applications", TOKEN).status;
     ck_assert_msg(st != 401 && st != 403, "/api/applications: %ld", st);
     ck_assert_int_eq(fetch(port, "GET", "/health", NULL).status, 200);
+    /* no route discovery without the token: unknown /api/ paths and
+     * wrong methods answer 401 like the known routes; with it, 404/405 */
+    const char *unknown[] = {"/api/nosuch", "/api/", "/api/stages/x/y/z"};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        ck_assert_int_eq(fetch(port, "GET", unknown[i], NULL).status, 401);
+        ck_assert_int_eq(fetch(port, "POST", unknown[i], NULL).status, 401);
+    }
+    ck_assert_int_eq(fetch(port, "POST", "/api/applications", NULL).status,
+                     401);
+    ck_assert_int_eq(fetch(port, "GET", "/api/nosuch", TOKEN).status, 404);
+    ck_assert_int_eq(fetch(port, "POST", "/api/applications", TOKEN).status,
+                     405);
     co_control_stop(ctl);
     co_manifest_free(m);
 
@@ -417,6 +457,7 @@ static Suite *suite(void)
     tcase_add_test(t, post_needs_token_host_and_origin);
     tcase_add_test(t, token_made_per_start);
     tcase_add_test(t, bad_token_file_and_listen);
+    tcase_add_test(t, beyond_loopback_needs_token_file);
     tcase_add_test(t, reads_need_token_beyond_loopback);
     tcase_add_test(t, methods_head_405_404);
     suite_add_tcase(s, t);

@@ -38,6 +38,13 @@ done
 head -1 "$T/g.mmd" | grep -q '^flowchart' || fail "not a Mermaid flowchart"
 grep -q '^digraph' "$T/g.dot" || fail "not a dot digraph: $(head -2 "$T/g.dot")"
 
+# the dead letters' file is written in a folder that exists (scripts/demo.sh
+# makes .run/demo); a folder that does not is an error naming the option
+CAREEROPS_DEMO_DLQ=$T/nofolder/dl.jsonl "$B" validate "$P/demo.json" >"$T/d.out" 2>&1 &&
+    fail "demo.json with its dead letters in a missing folder validates"
+grep -q 'stages\[5\] (dead-letters).config.path: cannot write .*/nofolder/dl.jsonl: its folder .*/nofolder does not exist: create the folder' "$T/d.out" ||
+    fail "the missing folder is not named: $(cat "$T/d.out")"
+export CAREEROPS_DEMO_DLQ=$T/dl.jsonl
 "$B" validate "$P/demo.json" >"$T/d.out" 2>&1 || fail "demo.json: $(cat "$T/d.out")"
 "$B" validate "$P/demo.json" --set "secrets_dir=$T" --set stages.show.plugin=slack-sink \
     --set 'stages.show.config={"webhook_url":"${secret:slack_webhook}"}' >"$T/d2.out" 2>&1 ||

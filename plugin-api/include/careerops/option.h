@@ -44,10 +44,15 @@ enum co_opt_flag_e {
     CO_OPT_PATH = 1u << 2,     /**< a file path: relative paths resolve
                                     against the manifest's folder; "-" is
                                     passed as is (stdin or stdout) */
-    CO_OPT_ZONE = 1u << 3      /**< a CO_OPT_STR naming an IANA time zone
+    CO_OPT_ZONE = 1u << 3,     /**< a CO_OPT_STR naming an IANA time zone
                                     ("Europe/Paris", "UTC"): validate and run
                                     refuse a name the system's zone database
                                     ($TZDIR or /usr/share/zoneinfo) lacks */
+    CO_OPT_OUTPUT = 1u << 4    /**< with CO_OPT_PATH: a file the plugin
+                                    creates or appends to: validate and run
+                                    refuse a path whose folder does not exist
+                                    ("-" is standard output); older hosts
+                                    ignore the bit */
 };
 
 /**
