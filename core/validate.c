@@ -5,18 +5,100 @@
 #include "options.h"
 #include "backoff.h"
 #include "backpressure.h"
+#include "log.h"
 
 #include <librdkafka/rdkafka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Each kafka property through librdkafka's own parser on a scratch
  * configuration: an unknown name or a bad value is a fault at kafka.NAME
  * here, not a FAILED stage at run time. */
+/* librdkafka's lines while probing: debug only (the fault is reported). */
+static void co__quiet_log(const rd_kafka_t *rk, int level, const char *fac,
+                          const char *buf)
+{
+    (void)rk;
+    (void)level;
+    co_log_debug("validate: librdkafka %s: %s", fac, buf);
+}
+
+/* The SASL mechanism must be one librdkafka has: it reads the value only
+ * when a client is created, and with a plaintext security.protocol never. */
+static int co__validate_sasl(const co_manifest_t *m, co_diag_t *d)
+{
+    static const char *const known[] = {"GSSAPI", "PLAIN", "SCRAM-SHA-256",
+                                        "SCRAM-SHA-512", "OAUTHBEARER"};
+    const char *key = "sasl.mechanisms";
+    const char *mech = json_string_value(json_object_get(m->kafka, key));
+    if (mech == NULL) {
+        key = "sasl.mechanism";
+        mech = json_string_value(json_object_get(m->kafka, key));
+    }
+    if (mech == NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(mech, known[i]) == 0)
+            return 0;
+    char path[64];
+    snprintf(path, sizeof path, "kafka.%s", key);
+    co_diag_add(d, path,
+                "\"%s\" is not a SASL mechanism librdkafka %s supports: use "
+                "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, GSSAPI or OAUTHBEARER "
+                "(the broker's sasl.enabled.mechanisms lists what it accepts)",
+                mech, rd_kafka_version_str());
+    return 1;
+}
+
+/* Some settings librdkafka checks only when a client is made (SSL files,
+ * SASL set-up): make one, without bootstrap.servers so that it connects
+ * nowhere, and destroy it. GSSAPI is left out: its set-up runs kinit. */
+static void co__validate_kafka_client(const co_manifest_t *m,
+                                      rd_kafka_conf_t *conf, co_diag_t *d)
+{
+    const char *proto =
+        json_string_value(json_object_get(m->kafka, "security.protocol"));
+    const char *mech =
+        json_string_value(json_object_get(m->kafka, "sasl.mechanisms"));
+    if (mech == NULL)
+        mech = json_string_value(json_object_get(m->kafka, "sasl.mechanism"));
+    if (proto && strncasecmp(proto, "SASL", 4) == 0 &&
+        (mech == NULL || strcmp(mech, "GSSAPI") == 0)) {
+        rd_kafka_conf_destroy(conf);
+        return;
+    }
+    char e[512];
+    rd_kafka_conf_set_log_cb(conf, co__quiet_log);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
+    if (rk != NULL) {
+        rd_kafka_destroy(rk);
+        return;
+    }
+    rd_kafka_conf_destroy(conf);
+    /* the setting librdkafka names, else the SASL mechanism's */
+    char path[300] = "kafka";
+    const char *k;
+    json_t *v;
+    json_object_foreach(m->kafka, k, v) if (k[0] && strstr(e, k))
+        snprintf(path, sizeof path, "kafka.%s", k);
+    if (strcmp(path, "kafka") == 0 &&
+        (strstr(e, "SASL") || strstr(e, "hash function")))
+        snprintf(path, sizeof path, "kafka.%s",
+                 json_object_get(m->kafka, "sasl.mechanisms")
+                     ? "sasl.mechanisms"
+                     : "sasl.mechanism");
+    co_diag_add(d, path,
+                "librdkafka %s cannot make a client with these settings: %s "
+                "(see its CONFIGURATION.md)",
+                rd_kafka_version_str(), e);
+}
+
 static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
 {
     if (m->kafka == NULL)
         return;
+    size_t before = d->n;
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     const char *k;
     json_t *v;
@@ -35,7 +117,10 @@ static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
                         e, rd_kafka_version_str());
         }
     }
-    rd_kafka_conf_destroy(conf);
+    if (d->n == before && co__validate_sasl(m, d) == 0)
+        co__validate_kafka_client(m, conf, d); /* takes conf */
+    else
+        rd_kafka_conf_destroy(conf);
 }
 
 /* A consumer stays in its group only while it polls at least every

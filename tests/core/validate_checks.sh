@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# What validate checks so that run does not fail later (trial 6): a SASL
+# mechanism librdkafka lacks (it reads it only when a client is made, and
+# `run` then failed every stage or, on a plaintext protocol, ignored it), a
+# setting librdkafka refuses only at client creation (ssl.ca.location), and
+# console-sink's output file in a folder that does not exist. validate and
+# run exit 2 naming the setting and the fix; `run --stage` checks only the
+# files of the stages it starts.
+. "$(dirname "$0")/../integration/lib.sh"
+manifest() { # FILE KAFKA-EXTRA SINK-PATH
+    cat > "$1" <<J
+{"pipeline":"vchk","kafka":{"bootstrap.servers":"embedded"$2},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":5}},
+  {"name":"out","plugin":"console-sink","input":"a","config":{"path":"$3","format":"jsonl"}}]}
+J
+}
+refused() { # WHAT PATTERN MANIFEST [ARGS...]
+    local what=$1 pat=$2 m=$3 cmd rc
+    shift 3
+    for cmd in validate run; do
+        rc=0; timeout 30 "$B" $cmd "$m" "$@" > out.txt 2> err.txt || rc=$?
+        [ "$rc" = 2 ] || fail "$cmd ($what): exit $rc, want 2: $(cat err.txt)"
+        grep -Eq -- "$pat" err.txt || fail "$cmd ($what): no '$pat' in: $(cat err.txt)"
+    done
+}
+for proto in '' ',"security.protocol":"SASL_PLAINTEXT"'; do
+    manifest sasl.json "$proto,\"sasl.mechanisms\":\"SCRAM-SHA-999\",\"sasl.username\":\"u\",\"sasl.password\":\"p\"" out.jsonl
+    refused "bad mechanism${proto:+ on SASL_PLAINTEXT}" \
+        'kafka\.sasl\.mechanisms: "SCRAM-SHA-999" is not a SASL mechanism librdkafka .* supports: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512' sasl.json
+done
+manifest ok.json ',"security.protocol":"SASL_PLAINTEXT","sasl.mechanisms":"SCRAM-SHA-512","sasl.username":"u","sasl.password":"p"' out.jsonl
+"$B" validate ok.json > out.txt 2>&1 || fail "SCRAM-SHA-512 refused: $(cat out.txt)"
+manifest ssl.json ',"security.protocol":"SSL","ssl.ca.location":"'"$T"'/no-such-ca.pem"' out.jsonl
+refused "missing CA file" 'kafka\.ssl\.ca\.location: librdkafka .* cannot make a client with these settings: ssl\.ca\.location' ssl.json
+manifest dir.json '' nofolder/out.jsonl
+refused "console-sink in a missing folder" \
+    "stages\[1\] \(out\)\.config\.path: cannot write .*nofolder/out\.jsonl: its folder .*nofolder does not exist: create the folder \(.mkdir -p .*nofolder.\)" dir.json
+rc=0; timeout 60 "$B" run dir.json --stage src --until-idle > out.txt 2> err.txt || rc=$?
+[ "$rc" = 0 ] || fail "run --stage src checked another stage's file: exit $rc: $(cat err.txt)"
+mkdir nofolder
+"$B" validate dir.json > out.txt 2>&1 || fail "with the folder made: $(cat out.txt)"
+ok "validate and run refuse (exit 2) a SASL mechanism librdkafka lacks, a CA file it cannot read and console-sink's path in a missing folder, naming the setting; run --stage checks its own stages only"
