@@ -553,6 +553,11 @@ int co_control_port(const co_control_t *c)
     return c->port;
 }
 
+co_dashboard_t *co_control_dashboard(const co_control_t *c)
+{
+    return c->ui;
+}
+
 const char *co_control_token_file(const co_control_t *c)
 {
     return c->token_file;

@@ -79,6 +79,9 @@ int co_control_listen_check(const char *listen, const char *token_file,
 /** @brief The port actually bound. */
 int co_control_port(const co_control_t *c);
 
+/** @brief The endpoint's dashboard (owned by `c`; read-only). */
+struct co_dashboard_s *co_control_dashboard(const co_control_t *c);
+
 /** @brief The file that holds the control token (owned by `c`). */
 const char *co_control_token_file(const co_control_t *c);
 

@@ -7,8 +7,6 @@
 #include "util.h"
 
 #include <ctype.h>
-#include <pthread.h>
-#include <signal.h>
 #include <errno.h>
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -717,70 +715,7 @@ char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
     return co__relabel(d, key, label, status);
 }
 
-/* ---- careerops serve ------------------------------------------------------
- */
-
-int co_cmd_serve(int argc, char **argv)
+const char *co_dashboard_conninfo(const co_dashboard_t *d)
 {
-    const char *path = NULL, *listen = NULL;
-    int help = 0;
-    const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
-    size_t nsets = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
-            listen = argv[++i];
-        else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
-            sets[nsets++] = argv[++i];
-        else if (argv[i][0] != '-' && path == NULL)
-            path = argv[i];
-        else {
-            help = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
-            path = NULL;
-            break;
-        }
-    }
-    if (path == NULL) {
-        free(sets);
-        fprintf(
-            help ? stdout : stderr,
-            "usage: careerops serve MANIFEST [--listen "
-            "ADDR:PORT] [--set PATH=VALUE]...\n  serves the dashboard (docs/"
-            "dashboard.md) over the manifest's postgres-sink "
-            "tables until Ctrl-C; no pipeline runs\n");
-        return help ? 0 : 2;
-    }
-    co_diag_t dg = {0};
-    co_manifest_t *m = co_manifest_load(path, sets, &dg);
-    free(sets);
-    if (m == NULL || dg.n > 0) {
-        co_diag_print(&dg, path);
-        co_diag_free(&dg);
-        co_manifest_free(m);
-        return 2;
-    }
-    if (listen) {
-        free(m->http_listen);
-        m->http_listen = co_strdup(listen);
-    }
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before MHD's thread */
-    co_control_routes_t r = {0};
-    char e[512];
-    co_control_t *ctl = co_control_start(m, &r, e, sizeof e);
-    if (ctl == NULL) {
-        fprintf(stderr, "error: %s\n", e);
-        co_manifest_free(m);
-        return 2;
-    }
-    printf("dashboard: http://127.0.0.1:%d/ (Ctrl-C stops it)\n",
-           co_control_port(ctl));
-    fflush(stdout);
-    int sig = 0;
-    sigwait(&set, &sig);
-    co_control_stop(ctl);
-    co_manifest_free(m);
-    return 0;
+    return d->conninfo;
 }

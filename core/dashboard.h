@@ -87,9 +87,19 @@ char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
                         const char *url, unsigned *status);
 
 /**
+ * @brief The libpq connection string of the dashboard's database (the
+ *        first postgres-sink stage's `conninfo`, else $CAREEROPS_STATE),
+ *        or NULL when there is none. Owned by `d`; may hold a password:
+ *        never log it as is.
+ */
+const char *co_dashboard_conninfo(const co_dashboard_t *d);
+
+/**
  * @brief `careerops serve MANIFEST [--listen ADDR:PORT]`: the control
  *        endpoint with the dashboard and no pipeline, until SIGINT or
- *        SIGTERM; prints the URL on stdout.
+ *        SIGTERM; prints the URL on stdout, and logs a warning naming the
+ *        database (without its password) and the fix when it does not
+ *        answer at start (core/serve.c).
  * @returns Exit status: 0 stopped by a signal, 2 bad usage, bad manifest or
  *          no place to listen.
  * @remark Main thread; blocks SIGINT and SIGTERM.

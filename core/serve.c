@@ -1,0 +1,146 @@
+/* careerops serve: the dashboard on the stored data, no pipeline (see
+ * dashboard.h); a word at start when its database does not answer. */
+#include "control.h"
+#include "dashboard.h"
+#include "lazylib.h"
+#include "log.h"
+#include "util.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "database D on HOST:PORT as USER" from a conninfo, without its password
+ * (or "the database" when libpq cannot parse it). */
+static void co__db_name(const co_pq_api_t *pq, const char *conninfo, char *out,
+                        size_t n)
+{
+    const char *db = NULL, *host = NULL, *port = NULL, *user = NULL;
+    char *perr = NULL;
+    PQconninfoOption *o = pq->conninfoParse(conninfo, &perr);
+    for (PQconninfoOption *p = o; p && p->keyword; p++) {
+        if (p->val == NULL || p->val[0] == '\0')
+            continue;
+        if (strcmp(p->keyword, "dbname") == 0)
+            db = p->val;
+        else if (strcmp(p->keyword, "host") == 0 ||
+                 (host == NULL && strcmp(p->keyword, "hostaddr") == 0))
+            host = p->val;
+        else if (strcmp(p->keyword, "port") == 0)
+            port = p->val;
+        else if (strcmp(p->keyword, "user") == 0)
+            user = p->val;
+    }
+    if (o == NULL)
+        snprintf(out, n, "the database");
+    else
+        snprintf(out, n, "database %s on %s%s%s%s%s", db ? db : "(default)",
+                 host ? host : "the default socket", port ? ":" : "",
+                 port ? port : "", user ? " as " : "", user ? user : "");
+    pq->conninfoFree(o);
+    pq->freemem(perr);
+}
+
+/* Warn when the dashboard's database does not answer now: every page
+ * would answer 503 until it does. */
+static void co__check_db(const co_dashboard_t *d)
+{
+    const char *ci = co_dashboard_conninfo(d);
+    char e[256];
+    const co_pq_api_t *pq = ci ? co_pq(e, sizeof e) : NULL;
+    if (ci == NULL) {
+        co_log_warn("serve: no database: the manifest has no postgres-sink "
+                    "stage and CAREEROPS_STATE is not set; the pages answer "
+                    "503 (add a postgres-sink stage, or set CAREEROPS_STATE)");
+        return;
+    }
+    if (pq == NULL) {
+        co_log_warn("serve: %s: the pages answer 503 (apt-get install libpq5)",
+                    e);
+        return;
+    }
+    const char *const kw[] = {"dbname", "connect_timeout", NULL};
+    const char *const vals[] = {ci, "3", NULL};
+    PGconn *c = pq->connectdbParams(kw, vals, 1);
+    if (pq->q.status(c) != CONNECTION_OK) {
+        char name[512], why[512];
+        co__db_name(pq, ci, name, sizeof name);
+        snprintf(why, sizeof why, "%s", pq->q.errorMessage(c));
+        why[strcspn(why, "\n")] = '\0';
+        co_log_warn("serve: %s does not answer (%s): the pages answer 503 "
+                    "until it does; start it (the throwaway one of the demo "
+                    "and the tests: bash scripts/pg.sh start) or point the "
+                    "manifest's postgres-sink conninfo at a running server",
+                    name, why);
+    }
+    pq->finish(c);
+}
+
+int co_cmd_serve(int argc, char **argv)
+{
+    const char *path = NULL, *listen = NULL;
+    int help = 0;
+    const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
+    size_t nsets = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+            listen = argv[++i];
+        else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+            sets[nsets++] = argv[++i];
+        else if (argv[i][0] != '-' && path == NULL)
+            path = argv[i];
+        else {
+            help = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+            path = NULL;
+            break;
+        }
+    }
+    if (path == NULL) {
+        free(sets);
+        fprintf(
+            help ? stdout : stderr,
+            "usage: careerops serve MANIFEST [--listen "
+            "ADDR:PORT] [--set PATH=VALUE]...\n  serves the dashboard (docs/"
+            "dashboard.md) over the manifest's postgres-sink "
+            "tables until Ctrl-C; no pipeline runs\n");
+        return help ? 0 : 2;
+    }
+    co_diag_t dg = {0};
+    co_manifest_t *m = co_manifest_load(path, sets, &dg);
+    free(sets);
+    if (m == NULL || dg.n > 0) {
+        co_diag_print(&dg, path);
+        co_diag_free(&dg);
+        co_manifest_free(m);
+        return 2;
+    }
+    if (listen) {
+        free(m->http_listen);
+        m->http_listen = co_strdup(listen);
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before MHD's thread */
+    co_control_routes_t r = {0};
+    char e[512];
+    co_control_t *ctl = co_control_start(m, &r, e, sizeof e);
+    if (ctl == NULL) {
+        fprintf(stderr, "error: %s\n", e);
+        co_manifest_free(m);
+        return 2;
+    }
+    co__check_db(co_control_dashboard(ctl));
+    printf("dashboard: http://127.0.0.1:%d/ (Ctrl-C stops it)\n",
+           co_control_port(ctl));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    co_control_stop(ctl);
+    co_manifest_free(m);
+    return 0;
+}
