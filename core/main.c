@@ -615,6 +615,48 @@ static int co__exec_tools(int argc, char **argv)
     return 1;
 }
 
+#ifndef CO_PLUGIN_COMMANDS
+#define CO_PLUGIN_COMMANDS ""
+#endif
+
+/* A command of a plugin of this tree ("NAME=PLUGIN;...", from meson.build)
+ * whose plugin is not installed or does not load: say which plugin and how
+ * to get it. argv[0] is the command's first word. 1 when reported. */
+static int co__missing_plugin_command(int argc, char **argv)
+{
+    const char *p = CO_PLUGIN_COMMANDS;
+    while (*p) {
+        const char *eq = strchr(p, '='), *end = strchr(p, ';');
+        if (end == NULL)
+            end = p + strlen(p);
+        if (eq == NULL || eq > end)
+            break;
+        char name[64], plugin[64];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - p), p);
+        snprintf(plugin, sizeof plugin, "%.*s", (int)(end - eq - 1), eq + 1);
+        p = *end ? end + 1 : end;
+        size_t w = strcspn(name, " ");
+        if (strlen(argv[0]) != w || strncmp(argv[0], name, w) != 0)
+            continue; /* "auth" matches "auth gmail": the family's plugin */
+        char e[2048];
+        const co_plugin_handle_t *h = co_plugin_load(plugin, e, sizeof e);
+        if (h != NULL)
+            snprintf(e, sizeof e,
+                     "loads from %s but does not provide it: "
+                     "rebuild it (`ninja -C build`)",
+                     h->file);
+        fprintf(stderr,
+                "error: `careerops %s` is a command of the %s plugin, which "
+                "is not available: %s\n(a build made with -Dplugins=NAMES "
+                "must list %s: `meson configure build -Dplugins=all && "
+                "ninja -C build`)\n",
+                name, plugin, e, plugin);
+        (void)argc;
+        return 1;
+    }
+    return 0;
+}
+
 static int co__dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
@@ -668,6 +710,8 @@ static int co__dispatch(int argc, char **argv)
         rc = co__exec_tools(argc - 1, argv + 1);
     else if (co_command_dispatch(argc - 1, argv + 1, &rc))
         ; /* a plugin's command (ABI 1.1) ran */
+    else if (co__missing_plugin_command(argc - 1, argv + 1))
+        rc = 2;
     else {
         fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
         co__usage(stderr);
