@@ -372,8 +372,9 @@ static char *co__app_ics(const json_t *apps, const char *briefing_tmpl)
 /* The applications as a JSON array (new reference), or NULL with a
  * message printed. */
 static json_t *co__app_load(PGconn *c, const char *schema, const char *status,
-                            const char *since, const char *now)
+                            const char *since, const char *now, int *rc)
 {
+    *rc = 1;
     char *qs = PQescapeIdentifier(c, schema, strlen(schema));
     if (qs == NULL) {
         fprintf(stderr, "careerops applications: %s", PQerrorMessage(c));
@@ -419,6 +420,8 @@ static json_t *co__app_load(PGconn *c, const char *schema, const char *status,
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
         if (st != NULL && strcmp(st, "42P01") == 0)
+            *rc = 2; /* a --schema without the table: bad input */
+        if (*rc == 2)
             fprintf(stderr,
                     "careerops applications: schema \"%s\" has no "
                     "applications table: run a pipeline whose postgres-sink "
@@ -486,7 +489,8 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
     int rc = 0;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        if (code != NULL && strcmp(code, "P0002") == 0)
+        int unknown = code != NULL && strcmp(code, "P0002") == 0;
+        if (unknown)
             fprintf(stderr,
                     "careerops applications: --decide: no application with "
                     "id '%s' in schema %s (see the id column of --csv)\n",
@@ -494,7 +498,7 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
         else
             fprintf(stderr, "careerops applications: --decide: %s",
                     PQresultErrorMessage(r));
-        rc = 1;
+        rc = unknown ? 2 : 1; /* an id that names nothing: bad input */
     } else {
         printf("%s (%s): %s\n", id, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));
     }
@@ -688,10 +692,10 @@ int co_cmd_applications(int argc, char **argv)
         PQfinish(conn);
         return rc;
     }
-    json_t *apps = co__app_load(conn, o.schema, o.status, o.since, o.now);
+    json_t *apps = co__app_load(conn, o.schema, o.status, o.since, o.now, &rc);
     PQfinish(conn);
     if (apps == NULL)
-        return 1;
+        return rc;
     rc = co__app_output(&o, apps);
     json_decref(apps);
     return rc;

@@ -262,7 +262,7 @@ int co_cmd_archive(int argc, char **argv)
     int rc = 0;
     if (strcmp(sub, "init") == 0) {
         if ((a = co__arch_open(&o)) == NULL)
-            return 1;
+            return 2;
         if (co_archive_init(a, err, sizeof err) < 0) {
             fprintf(stderr, "careerops archive init: %s\n", err);
             rc = 1;
@@ -273,12 +273,14 @@ int co_cmd_archive(int argc, char **argv)
             return 2;
         }
         if ((a = co__arch_open(&o)) == NULL)
-            return 1;
+            return 2;
         for (int k = 0; k < nargs && rc == 0; k++) {
             co_archive_ref_t ref;
             if (co_archive_put_file(a, args[k], &ref, err, sizeof err) < 0) {
+                struct stat st;
                 fprintf(stderr, "careerops archive put: %s\n", err);
-                rc = 1;
+                /* no such file, or a folder: the command line is wrong */
+                rc = stat(args[k], &st) != 0 || S_ISDIR(st.st_mode) ? 2 : 1;
             } else {
                 co__ref_print(&ref);
             }
@@ -290,7 +292,7 @@ int co_cmd_archive(int argc, char **argv)
             return 2;
         }
         if ((a = co__arch_open_existing(&o, "archive get")) == NULL)
-            return 1;
+            return 2;
         FILE *out = stdout;
         if (o.out && (out = fopen(o.out, "wb")) == NULL) {
             fprintf(stderr, "careerops archive get: -o %s: %s\n", o.out,
@@ -298,17 +300,18 @@ int co_cmd_archive(int argc, char **argv)
             co_archive_close(a);
             return 1;
         }
-        if (co_archive_get(a, args[0], out, err, sizeof err) < 0) {
+        int got = co_archive_get(a, args[0], out, err, sizeof err);
+        if (got < 0) {
             fprintf(stderr, "careerops archive get: %s\n", err);
-            rc = 1;
+            rc = got == -2 ? 2 : 1; /* -2: the reference names nothing */
         }
-        if (out != stdout && fclose(out) != 0)
+        if (out != stdout && fclose(out) != 0 && rc == 0)
             rc = 1;
         if (rc && o.out)
             unlink(o.out);
     } else if (strcmp(sub, "ls") == 0) {
         if ((a = co__arch_open_existing(&o, "archive ls")) == NULL)
-            return 1;
+            return 2;
         if (co_archive_list(a, nargs ? args[0] : "", co__ls_cb, NULL, err,
                             sizeof err) < 0) {
             fprintf(stderr, "careerops archive ls: %s\n", err);
@@ -323,7 +326,7 @@ int co_cmd_archive(int argc, char **argv)
             return 2;
         }
         if ((a = co__arch_open_existing(&o, "archive prune")) == NULL)
-            return 1;
+            return 2;
         size_t n = 0;
         time_t before = time(NULL) - (time_t)(days * 86400.0);
         if (co_archive_prune(a, "sha256/", before, &n, err, sizeof err) < 0) {
@@ -419,7 +422,7 @@ int co_cmd_backup(int argc, char **argv)
     }
     co_archive_t *a = co__arch_open(&o);
     if (a == NULL)
-        return 1;
+        return 2;
     char tmp[] = "/tmp/careerops-backup-XXXXXX";
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -527,11 +530,11 @@ int co_cmd_restore(int argc, char **argv)
                 "careerops restore: the database of --dsn %s: "
                 "restore into an empty database (createdb NAME)\n",
                 ntab < 0 ? "could not be inspected" : "has tables");
-        return 1;
+        return ntab < 0 ? 1 : 2;
     }
     co_archive_t *a = co__arch_open_existing(&o, "restore");
     if (a == NULL)
-        return 1;
+        return 2;
     char err[1024], key[512];
     int rc = 0;
     if (strcmp(ref, "latest") == 0) {
@@ -559,9 +562,10 @@ int co_cmd_restore(int argc, char **argv)
                 strerror(errno));
         rc = 1;
     }
-    if (rc == 0 && co_archive_get(a, ref, f, err, sizeof err) < 0) {
+    int got = rc == 0 ? co_archive_get(a, ref, f, err, sizeof err) : 0;
+    if (got < 0) {
         fprintf(stderr, "careerops restore: %s\n", err);
-        rc = 1;
+        rc = got == -2 ? 2 : 1; /* -2: the reference names nothing */
     }
     if (f && fclose(f) != 0)
         rc = 1;

@@ -471,7 +471,7 @@ int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
 {
     char key[1100];
     if (co__arch_resolve(a, ref, key, sizeof key, err, errlen) < 0)
-        return -1;
+        return -2;
     char *tmpbuf = NULL;
     size_t tmplen = 0;
     /* From S3, raw messages are fetched into memory and checked before a
@@ -512,8 +512,12 @@ int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
     snprintf(path, sizeof path, "%s/%s", a->root, key);
     FILE *in = fopen(path, "rb");
     if (in == NULL) {
-        snprintf(err, errlen, "%s: not found in %s", ref, a->base_url);
-        return -1;
+        int missing = errno == ENOENT || errno == ENOTDIR;
+        if (missing)
+            snprintf(err, errlen, "%s: not found in %s", ref, a->base_url);
+        else
+            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return missing ? -2 : -1;
     }
     /* A raw message is hashed in a first pass and written only when it
      * matches: a corrupt object puts no byte on stdout. */

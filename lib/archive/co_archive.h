@@ -99,8 +99,10 @@ int co_archive_put_named(co_archive_t *a, const char *key, const char *path,
  * (`sha256/ab/…`, `backups/…`), `sha256:HEX` or 64 hex digits. Content
  * under sha256/ is checked against its hash before a byte is written to
  * `out` (-1 on a mismatch, nothing written).
- * @return 0, or -1 with err (unknown reference: "not found"; a string that
- *         is no reference at all: "is not a reference" with the forms).
+ * @return 0; -2 with err when the reference names nothing (unknown
+ *         reference: "not found"; a string that is no reference at all:
+ *         "is not a reference" with the forms; another archive's); -1 with
+ *         err on any other failure (I/O, the server, a hash mismatch).
  */
 int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
                    size_t errlen);

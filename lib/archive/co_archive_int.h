@@ -38,6 +38,8 @@ int co_s3_intact(co_archive_t *a, const char *key, uint64_t size,
  * report the same size and hash; 0, or -1 with err. */
 int co_s3_put(co_archive_t *a, const char *key, FILE *in, off_t len,
               const char *sha_hex, char *err, size_t errlen);
+/* GET into out; 0, -2 with err when there is no such object (404), -1
+ * with err otherwise. */
 int co_s3_get(co_archive_t *a, const char *key, FILE *out, char *err,
               size_t errlen);
 int co_s3_delete(co_archive_t *a, const char *key, char *err, size_t errlen);

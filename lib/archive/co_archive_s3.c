@@ -327,7 +327,7 @@ int co_s3_get(co_archive_t *a, const char *key, FILE *out, char *err,
         return -1;
     if (st == 404) {
         snprintf(err, errlen, "%s: not found in %s", key, a->base_url);
-        return -1;
+        return -2;
     }
     if (st < 200 || st >= 300) {
         co__s3_buf_t none = {0};

@@ -188,9 +188,11 @@ ok "a deleted event re-derives its application"
 # bad input names the fix
 if "$CAREEROPS_BIN" applications --schema "$S" --status BOGUS 2>"$T/err"; then fail "--status BOGUS accepted"; fi
 grep -q "PROSPECT, APPLIED" "$T/err" || fail "--status BOGUS: $(cat "$T/err")"
-if "$CAREEROPS_BIN" applications --schema nosuch_schema 2>"$T/err"; then fail "a missing schema gave success"; fi
+rc=0; "$CAREEROPS_BIN" applications --schema nosuch_schema 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] || fail "a missing schema: exit $rc, want 2 (bad input)"
 grep -q "no applications table" "$T/err" || fail "missing schema: $(cat "$T/err")"
-if "$CAREEROPS_BIN" applications --schema "$S" --decide nosuchid=ACCEPTED 2>"$T/err"; then fail "--decide of an unknown id accepted"; fi
+rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide nosuchid=ACCEPTED 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] || fail "--decide of an unknown id: exit $rc, want 2 (bad input)"
 grep -q "no application with id 'nosuchid'" "$T/err" || fail "--decide unknown id: $(cat "$T/err")"
 for d in 2025-13-45 2025-02-30 2025-1-5; do
     if "$CAREEROPS_BIN" applications --schema "$S" --since "$d" 2>"$T/err"; then fail "--since $d accepted"; fi

@@ -75,12 +75,12 @@ set +e
 "$B" archive put "$T" 2> e7; r7=$?
 "$B" archive get nothex 2> e8; r8=$?
 set -e
-[ $r7 = 1 ] && grep -q "$T is a folder" e7 || fail "put of a folder: $r7 $(cat e7)"
-[ $r8 = 1 ] && grep -q "'nothex' is not a reference: give an archive_url" e8 || fail "get nothex: $r8 $(cat e8)"
-[ $r1 = 1 ] && grep -q "not found" e1 || fail "missing ref: $r1 $(cat e1)"
+[ $r7 = 2 ] && grep -q "$T is a folder" e7 || fail "put of a folder: $r7 $(cat e7)"
+[ $r8 = 2 ] && grep -q "'nothex' is not a reference: give an archive_url" e8 || fail "get nothex: $r8 $(cat e8)"
+[ $r1 = 2 ] && grep -q "not found" e1 || fail "missing ref: $r1 $(cat e1)"
 [ $r2 = 2 ] && grep -q "give one REF" e2 || fail "get without ref: $r2 $(cat e2)"
 [ $r3 = 2 ] && grep -q -- "--older-than DAYS" e3 || fail "prune without age: $r3 $(cat e3)"
-[ $r4 = 1 ] && grep -q "no-such-file" e4 || fail "put missing file: $r4 $(cat e4)"
-[ $r5 = 1 ] && grep -q "unknown scheme" e5 || fail "bad scheme: $r5 $(cat e5)"
-[ $r6 = 1 ] && grep -q "CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE" e6 || fail "s3 without keys: $r6 $(cat e6)"
+[ $r4 = 2 ] && grep -q "no-such-file" e4 || fail "put missing file: $r4 $(cat e4)"
+[ $r5 = 2 ] && grep -q "unknown scheme" e5 || fail "bad scheme: $r5 $(cat e5)"
+[ $r6 = 2 ] && grep -q "CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE" e6 || fail "s3 without keys: $r6 $(cat e6)"
 ok "bad input refused with the setting named"

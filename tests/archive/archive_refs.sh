@@ -2,7 +2,8 @@
 # Bad archive references get precise messages (a new user's trial): a
 # missing folder archive says how to create it (`archive init`), or, when
 # no archive is configured, what to configure; "sha256:" with anything but
-# 64 hex digits is "not a valid sha256 reference", not "not found".
+# 64 hex digits is "not a valid sha256 reference", not "not found". All of
+# them are bad input: exit 2, like the other commands.
 . "$(dirname "$0")/../common/cli.sh"
 unset CAREEROPS_ARCHIVE
 hex=$(printf 'a%.0s' $(seq 64))
@@ -10,21 +11,21 @@ hex=$(printf 'a%.0s' $(seq 64))
 # no archive yet: configured (--archive, CAREEROPS_ARCHIVE) or the default
 for cmd in "get sha256:$hex" ls "prune --older-than 1"; do
     read -ra a <<<"$cmd"
-    expect 1 "no archive at file://$t/arch \(the folder does not exist\): create it with \`careerops archive init --archive arch\`" \
+    expect 2 "no archive at file://$t/arch \(the folder does not exist\): create it with \`careerops archive init --archive arch\`" \
         "archive $cmd on a missing --archive" "$B" archive "${a[@]}" --archive arch
 done
-CAREEROPS_ARCHIVE=$t/env-arch expect 1 "no archive at file://$t/env-arch .*careerops archive init --archive $t/env-arch" \
+CAREEROPS_ARCHIVE=$t/env-arch expect 2 "no archive at file://$t/env-arch .*careerops archive init --archive $t/env-arch" \
     "archive ls on a missing CAREEROPS_ARCHIVE" "$B" archive ls
-expect 1 "no archive at file://$t/.run/archive \(the default: neither --archive nor CAREEROPS_ARCHIVE is set\): set one of them" \
+expect 2 "no archive at file://$t/.run/archive \(the default: neither --archive nor CAREEROPS_ARCHIVE is set\): set one of them" \
     "archive get without any archive" "$B" archive get "sha256:$hex"
 echo "ok: a missing archive says how to create it, or what to configure"
 
 "$B" archive init --archive arch >/dev/null
 for ref in sha256:zz "sha256:${hex:0:63}" "sha256:${hex}0" "sha256:${hex:0:63}g"; do
-    expect 1 "'$ref' is not a valid sha256 reference: after \"sha256:\" give the 64 lowercase hex digits" \
+    expect 2 "'$ref' is not a valid sha256 reference: after \"sha256:\" give the 64 lowercase hex digits" \
         "archive get $ref" "$B" archive get "$ref" --archive arch
 done
-expect 1 "sha256:$hex: not found in file://$t/arch" "archive get of a valid absent hash" \
+expect 2 "sha256:$hex: not found in file://$t/arch" "archive get of a valid absent hash" \
     "$B" archive get "sha256:$hex" --archive arch
 echo hello >m.eml
 ref=$("$B" archive put m.eml --archive arch | python3 -c 'import json,sys; print(json.load(sys.stdin)["sha256"])')

@@ -78,7 +78,7 @@ CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE=$T/bad-sk-is-this "$B" archive put m1.eml 2
 printf 'nobody\n' > bad-ak
 CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE=$T/bad-ak "$B" archive get "$h1" 2> e2 > /dev/null; r2=$?
 set -e
-[ $r0 = 1 ] && grep -q "not found" e0 || fail "missing object: $r0 $(cat e0)"
+[ $r0 = 2 ] && grep -q "not found" e0 || fail "missing object: $r0 $(cat e0)"
 for i in 1 2; do
     eval "r=\$r$i"
     [ "$r" = 1 ] && grep -q "refused the credentials" e$i && grep -q CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE e$i ||
