@@ -354,9 +354,16 @@ if [ -f "$mailbox" ]; then
     fi
 fi
 
-# ---- the summary, from the tables and the dead-letter file
+# ---- the summary, from the tables, the dead-letter file and the source's
+# totals line ("N messages read this run, M of them with the idempotency key
+# of an earlier one": M are stored as one email with it, DESIGN.md's key)
+read_run=0 same_key=0
+totals=$(sed -n 's/.*: \([0-9]*\) messages read this run, \([0-9]*\) of them with the idempotency key.*/\1 \2/p' "$log" | tail -n 1)
+[ -z "$totals" ] || read -r read_run same_key <<<"$totals"
 emails=$(mktemp) events=$(mktemp)
-q -F $'\t' -c "SELECT count(*), count(*) FILTER (WHERE updated_at >= '$run_start') FROM \"$schema\".emails" >"$emails"
+# new: rows inserted this run (a message stored before and read again may
+# update its row, e.g. its position in another export: that is not new)
+q -F $'\t' -c "SELECT count(*), count(*) FILTER (WHERE inserted_at >= '$run_start') FROM \"$schema\".emails" >"$emails"
 q -F $'\t' -c "SELECT event_type, count(*) FROM \"$schema\".events GROUP BY 1" >>"$events"
 q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company,''), coalesce(role,''),
         coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
@@ -373,12 +380,14 @@ end=$(now_ms)
 summary_rc=0
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
     "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
-    "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" <<'PY' || summary_rc=$?
+    "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" "$read_run" "$same_key" <<'PY' || summary_rc=$?
 import json, re, signal, sys
 from datetime import datetime, timezone
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # output cut (| head): end quietly
 (emails_f, events_f, dlq_f, dlq_before, notif_f, notif_before, as_json, mailbox,
- schema, tz, t0, end, pipeline_ms, to_slack, account, now_s, posted) = sys.argv[1:]
+ schema, tz, t0, end, pipeline_ms, to_slack, account, now_s, posted, read_run,
+ same_key) = sys.argv[1:]
+read_run, same_key = int(read_run), int(same_key)
 # "now", for marking past interviews: CAREEROPS_DEMO_NOW, else the clock
 now = (datetime.fromisoformat(now_s.replace("Z", "+00:00")) if now_s
        else datetime.now(timezone.utc))
@@ -426,6 +435,12 @@ with open(dlq_f, encoding="utf-8", errors="replace") as fh:
 lost_before_store = sum(1 for d in dead if d["stage"] == "ingest" or
                         (d["topic"] == "raw_inbox_stream" and d["stage"] == "store"))
 messages = stored + lost_before_store
+# this run's messages: new rows, the key of an earlier message of this run
+# (one row for both), dead-lettered before the store, and the rest already
+# stored by an earlier run
+lost_now = sum(1 for d in dead[-new_dead:] if new_dead and (
+    d["stage"] == "ingest" or (d["topic"] == "raw_inbox_stream" and d["stage"] == "store")))
+seen_before = max(0, read_run - new - same_key - lost_now)
 with open(notif_f, "rb") as fh:
     fh.seek(int(notif_before))
     new_blocks = fh.read().decode("utf-8", "replace")
@@ -434,6 +449,8 @@ summary = {
     "mailbox": mailbox, "account": account or None, "schema": schema,
     "timezone": tz, "now": now.isoformat(timespec="seconds"),
     "messages": messages, "messages_new": new, "emails_stored": stored,
+    "messages_read_run": read_run, "messages_seen_before": seen_before,
+    "same_key_messages": same_key,
     "events": events, "events_total": sum(events.values()),
     "notifications": events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"],
     "notifications_new": notifs_new,
@@ -491,8 +508,18 @@ out.append("=" * 60)
 out.append(f"{'mailbox':<{w}}{mailbox}")
 if account:
     out.append(f"{'account':<{w}}{account}")
-out.append(f"{'messages read':<{w}}{messages}  ({new} new this run; "
-           f"{stored} stored in PostgreSQL schema {schema})")
+parts = [f"{new} new", f"{seen_before} already seen"]
+if same_key:
+    parts.append(f"{same_key} with the same key as another message (stored as one)")
+if lost_now:
+    parts.append(f"{lost_now} dead-lettered")
+if read_run == 0 and stored:
+    # the same mailbox again: the source continued where it stopped
+    out.append(f"{'messages read':<{w}}0 this run: nothing new in the mailbox "
+               f"since it was last read")
+else:
+    out.append(f"{'messages read':<{w}}{read_run} this run: " + ", ".join(parts))
+out.append(f"{'emails stored':<{w}}{stored} in PostgreSQL schema {schema}")
 out.append(f"{'events':<{w}}{summary['events_total']}")
 for t in types:
     out.append(f"  {t:<{w - 2}}{events[t]:>5}")

@@ -96,6 +96,13 @@ typedef struct mailbox_s {
     guint pending_i;
     int saw_missing;       /* a listed file vanished: list again before EOF */
     mailbox_skips_t skips; /* what the last .eml listing passed over */
+    /* this run: the key of each message emitted -> where it was read, to
+     * report messages that share their idempotency key (DESIGN.md: they
+     * become one email downstream, which must not happen silently) */
+    GHashTable *run_keys;
+    unsigned long long read_run; /* messages emitted this run */
+    unsigned long long same_key; /* of them, with an earlier one's key */
+    int told_totals;             /* the EOF line was logged */
 } mailbox_t;
 
 /* ---- mbox file mapping -----------------------------------------------------
@@ -135,12 +142,39 @@ static int64_t mailbox_remap(mailbox_t *m)
 /* Normalize, archive and emit (or dead-letter) one message.
  * Returns 0, or -1 when the archive or the host could not take it (retry
  * later; the stage's error says why). */
+/* Count a message emitted with `key`, read at `where`; one with the key of
+ * an earlier message of this run is logged with both places. */
+static void mailbox_note_key(mailbox_t *m, const char *key, const char *where)
+{
+    m->read_run++;
+    const char *first = g_hash_table_lookup(m->run_keys, key);
+    if (first == NULL) {
+        g_hash_table_insert(m->run_keys, g_strdup(key), g_strdup(where));
+        return;
+    }
+    m->same_key++;
+    mailbox_api->metric_add(m->st, "same_key_messages", 1);
+    /* an mbox position "mbox@OFFSET" reads "byte OFFSET" */
+    int mbox = strncmp(where, "mbox@", 5) == 0;
+    mailbox_api->log(m->st, CO_LOG_INFO,
+                     "%s: the messages at %s%s and at %s%s have the same "
+                     "idempotency key %.12s... (the same Message-ID, or "
+                     "none and the same sender, date and subject): they are "
+                     "stored as one email",
+                     m->cfg->path, mbox ? "byte " : "", first + (mbox ? 5 : 0),
+                     mbox ? "byte " : "", where + (mbox ? 5 : 0), key);
+}
+
 static int mailbox_one(mailbox_t *m, const char *raw, size_t len,
                        const char *source_json, const char *dl_key)
 {
     co_mail_msg_t msg = {
         .raw = raw, .len = len, .source_json = source_json, .dl_key = dl_key};
-    return co_mail_source_emit(m->ms, &msg, NULL) < 0 ? -1 : 0;
+    char key[65];
+    int rc = co_mail_source_emit(m->ms, &msg, key);
+    if (rc == CO_MAIL_EMITTED)
+        mailbox_note_key(m, key, dl_key);
+    return rc < 0 ? -1 : 0;
 }
 
 static char *mailbox_source_json(const char *kind, const char *path,
@@ -223,8 +257,16 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
                              never ? "0 messages found" : "no new messages",
                              m->cfg->path, mailbox_format_name(m->fmt));
     }
-    if (!m->cfg->follow)
+    if (!m->cfg->follow) {
+        if (!m->told_totals && m->read_run > 0) /* 0: said above */
+            mailbox_api->log(m->st, CO_LOG_INFO,
+                             "%s: %llu messages read this run, %llu of them "
+                             "with the idempotency key of an earlier one "
+                             "(stored as one email with it)",
+                             m->cfg->path, m->read_run, m->same_key);
+        m->told_totals = 1;
         return CO_EOF;
+    }
     return mailbox_wait(m, timeout_ms);
 }
 
@@ -259,6 +301,7 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
                              (long long)size);
             m->offset = 0;
             memset(&m->mb, 0, sizeof m->mb);
+            g_hash_table_remove_all(m->run_keys); /* read again: no news */
         }
         m->last_size = (uint64_t)size;
         m->last_growth_ms = now;
@@ -412,6 +455,8 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
     m->fmt = want;
     m->fd = -1;
     m->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    m->run_keys =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     *instance = m;
     if (want == MAILBOX_MBOX || want == MAILBOX_MBOXRD) {
         m->fd = open(cfg->path, O_RDONLY | O_CLOEXEC);
@@ -482,6 +527,8 @@ static void mailbox_destroy(void *instance)
         g_ptr_array_unref(m->pending);
     if (m->seen != NULL)
         g_hash_table_destroy(m->seen);
+    if (m->run_keys != NULL)
+        g_hash_table_destroy(m->run_keys);
     co_mail_source_free(m->ms);
     free(m);
 }

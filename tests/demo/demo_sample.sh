@@ -83,7 +83,9 @@ CAREEROPS_DEMO_SKIP_DEPS=1 bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$T/s
     --account "$(account_of "$T/sample.mbox")" --timezone Europe/Berlin >"$T/text.txt" 2>"$T/text.err" || fail "text run: $(tail -3 "$T/text.err")"
 grep -q '^  INTERVIEW  *8$' "$T/text.txt" || fail "no INTERVIEW count line: $(cat "$T/text.txt")"
 grep -q '^  Mon 27 Oct 2025 14:00 Stellwerk Digital' "$T/text.txt" || fail "interview not in Berlin time: $(cat "$T/text.txt")"
-grep -q '^messages read  *40 ' "$T/text.txt" || fail "no messages line"
+grep -q '^messages read  *0 this run: nothing new in the mailbox since it was last read$' "$T/text.txt" ||
+    fail "no messages line: $(grep '^messages' "$T/text.txt")"
+grep -q '^emails stored  *40 in PostgreSQL schema ' "$T/text.txt" || fail "no emails stored line"
 ok "text summary: counts and interviews in Europe/Berlin"
 echo "figures: first run ${first_ms} ms, second run ${second_ms} ms (40 messages, demo.sh with build skipped)"
 # --fresh over existing tables: no psql NOTICE/DETAIL ("drop cascades to

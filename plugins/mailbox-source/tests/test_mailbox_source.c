@@ -434,6 +434,49 @@ START_TEST(eml_folder_reports_skipped_files)
 }
 END_TEST
 
+/* Messages that share their idempotency key (no Message-ID, the same
+ * sender, date and subject) are all emitted, and the collision is counted
+ * and logged with both places; the EOF line gives the run's totals. */
+START_TEST(same_key_messages_reported)
+{
+    char *tmp = mbt_tmpdir();
+    char *path = g_build_filename(tmp, "dup.mbox", NULL);
+    const char *msg = "From a@x Mon Jan  1 00:00:00 2024\n"
+                      "From: Recruiter <r@acme.example>\n"
+                      "Date: Mon, 6 Oct 2025 10:00:00 +0000\n"
+                      "Subject: Interview invitation\n\n";
+    char *text = g_strdup_printf("%sfirst body\n\n%ssecond body\n\n"
+                                 "From a@x Mon Jan  1 00:00:00 2024\n"
+                                 "From: Other <o@b.example>\n"
+                                 "Date: Mon, 6 Oct 2025 11:00:00 +0000\n"
+                                 "Subject: Hi\n\nthird\n",
+                                 msg, msg);
+    ck_assert(g_file_set_contents(path, text, -1, NULL));
+    co_fake_host_t *h = co_fake_host_new();
+    char *c = cfg_json(path, NULL);
+    run_t r;
+    ck_assert_int_eq(run_open(&r, h, c), CO_OK);
+    size_t logs = h->log_cnt;
+    ck_assert_int_eq(run_polls(&r, 10), CO_EOF);
+    ck_assert_uint_eq(h->emit_cnt, 3);
+    ck_assert_str_eq(h->emits[0].key, h->emits[1].key);
+    ck_assert_str_ne(h->emits[0].key, h->emits[2].key);
+    ck_assert(co_fake_host_metric(h, "same_key_messages") == 1.0);
+    ck_assert_uint_eq(h->log_cnt, logs + 2); /* the pair, the totals */
+    ck_assert_msg(strstr(h->last_log, "3 messages read this run, 1 of them "
+                                      "with the idempotency key of an "
+                                      "earlier one") != NULL,
+                  "%s", h->last_log);
+    run_close(&r);
+    co_fake_host_free(h);
+    mbt_rm_rf(tmp);
+    g_free(c);
+    g_free(text);
+    g_free(path);
+    g_free(tmp);
+}
+END_TEST
+
 START_TEST(config_errors)
 {
     co_fake_host_t *h = co_fake_host_new();
@@ -479,6 +522,7 @@ static Suite *source_suite(void)
     tcase_add_test(tc, follow_mbox_growth);
     tcase_add_test(tc, follow_eml_folder_and_dead_letters);
     tcase_add_test(tc, config_errors);
+    tcase_add_test(tc, same_key_messages_reported);
     suite_add_tcase(s, tc);
     return s;
 }
