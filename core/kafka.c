@@ -13,6 +13,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+const char *co_kafka_sasl_mechanism(const co_manifest_t *m, const char **key)
+{
+    const char *k = "sasl.mechanisms";
+    const char *v = json_string_value(json_object_get(m->kafka, k));
+    if (v == NULL) {
+        k = "sasl.mechanism";
+        v = json_string_value(json_object_get(m->kafka, k));
+    }
+    if (key != NULL)
+        *key = k;
+    return v;
+}
+
 int co_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value,
                  char *errstr, size_t sz)
 {
@@ -226,10 +239,7 @@ static void co__auth_error(const co_manifest_t *m, const char *bootstrap,
     co__password_source(m, src, sizeof src);
     const char *user =
         json_string_value(json_object_get(m->kafka, "sasl.username"));
-    const char *mech =
-        json_string_value(json_object_get(m->kafka, "sasl.mechanisms"));
-    if (mech == NULL)
-        mech = json_string_value(json_object_get(m->kafka, "sasl.mechanism"));
+    const char *mech = co_kafka_sasl_mechanism(m, NULL);
     char hint[256] = "";
     /* librdkafka before 2.6.1 sends a SCRAM nonce that Kafka 4 rejects
      * (librdkafka#4895): the same words as a wrong password */

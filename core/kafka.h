@@ -30,6 +30,15 @@ rd_kafka_conf_t *co_kafka_conf_new(const co_manifest_t *m,
                                    const char *bootstrap, char *errstr,
                                    size_t errstr_size);
 
+/**
+ * @brief The manifest's SASL mechanism: `kafka.sasl.mechanisms`, else its
+ *        alias `kafka.sasl.mechanism`.
+ * @param key Set to the property's name that holds it (may be NULL).
+ * @returns The value (owned by `m`), or NULL when neither is set.
+ * @remark Pure; any thread.
+ */
+const char *co_kafka_sasl_mechanism(const co_manifest_t *m, const char **key);
+
 /** @brief Set one property; on failure write "kafka.NAME: reason".
  *  @returns 0 or -1. */
 int co_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value,

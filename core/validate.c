@@ -1,6 +1,7 @@
 /* Manifest checks against the plugins' declarations. */
 #include "validate.h"
 #include "control.h"
+#include "kafka.h"
 #include "loader.h"
 #include "options.h"
 #include "backoff.h"
@@ -30,12 +31,8 @@ static int co__validate_sasl(const co_manifest_t *m, co_diag_t *d)
 {
     static const char *const known[] = {"GSSAPI", "PLAIN", "SCRAM-SHA-256",
                                         "SCRAM-SHA-512", "OAUTHBEARER"};
-    const char *key = "sasl.mechanisms";
-    const char *mech = json_string_value(json_object_get(m->kafka, key));
-    if (mech == NULL) {
-        key = "sasl.mechanism";
-        mech = json_string_value(json_object_get(m->kafka, key));
-    }
+    const char *key;
+    const char *mech = co_kafka_sasl_mechanism(m, &key);
     if (mech == NULL)
         return 0;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -59,10 +56,8 @@ static void co__validate_kafka_client(const co_manifest_t *m,
 {
     const char *proto =
         json_string_value(json_object_get(m->kafka, "security.protocol"));
-    const char *mech =
-        json_string_value(json_object_get(m->kafka, "sasl.mechanisms"));
-    if (mech == NULL)
-        mech = json_string_value(json_object_get(m->kafka, "sasl.mechanism"));
+    const char *key;
+    const char *mech = co_kafka_sasl_mechanism(m, &key);
     if (proto && strncasecmp(proto, "SASL", 4) == 0 &&
         (mech == NULL || strcmp(mech, "GSSAPI") == 0)) {
         rd_kafka_conf_destroy(conf);
@@ -84,10 +79,7 @@ static void co__validate_kafka_client(const co_manifest_t *m,
         snprintf(path, sizeof path, "kafka.%s", k);
     if (strcmp(path, "kafka") == 0 &&
         (strstr(e, "SASL") || strstr(e, "hash function")))
-        snprintf(path, sizeof path, "kafka.%s",
-                 json_object_get(m->kafka, "sasl.mechanisms")
-                     ? "sasl.mechanisms"
-                     : "sasl.mechanism");
+        snprintf(path, sizeof path, "kafka.%s", key);
     co_diag_add(d, path,
                 "librdkafka %s cannot make a client with these settings: %s "
                 "(see its CONFIGURATION.md)",

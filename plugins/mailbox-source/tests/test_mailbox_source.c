@@ -62,6 +62,16 @@ static co_status_t run_polls(run_t *r, int max_polls)
     return s;
 }
 
+/* Open with config c and poll to EOF; the log lines written before the
+ * polls. */
+static size_t run_to_eof(run_t *r, co_fake_host_t *h, const char *c)
+{
+    ck_assert_int_eq(run_open(r, h, c), CO_OK);
+    size_t logs = h->log_cnt;
+    ck_assert_int_eq(run_polls(r, 10), CO_EOF);
+    return logs;
+}
+
 static char *cfg_json(const char *path, const char *extra)
 {
     json_t *o = json_object();
@@ -407,9 +417,7 @@ START_TEST(eml_folder_reports_skipped_files)
     co_fake_host_t *h = co_fake_host_new();
     char *c = cfg_json(tmp, NULL);
     run_t r;
-    ck_assert_int_eq(run_open(&r, h, c), CO_OK);
-    size_t logs = h->log_cnt;
-    ck_assert_int_eq(run_polls(&r, 10), CO_EOF);
+    size_t logs = run_to_eof(&r, h, c);
     ck_assert_uint_eq(h->emit_cnt, 0);
     ck_assert_uint_eq(h->log_cnt, logs + 2);
     char *want = g_strdup_printf(
@@ -455,9 +463,7 @@ START_TEST(same_key_messages_reported)
     co_fake_host_t *h = co_fake_host_new();
     char *c = cfg_json(path, NULL);
     run_t r;
-    ck_assert_int_eq(run_open(&r, h, c), CO_OK);
-    size_t logs = h->log_cnt;
-    ck_assert_int_eq(run_polls(&r, 10), CO_EOF);
+    size_t logs = run_to_eof(&r, h, c);
     ck_assert_uint_eq(h->emit_cnt, 3);
     ck_assert_str_eq(h->emits[0].key, h->emits[1].key);
     ck_assert_str_ne(h->emits[0].key, h->emits[2].key);
