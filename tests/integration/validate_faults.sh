@@ -93,8 +93,13 @@ for l in 0.0.0.0 localhost:0 127.0.0.1:99999 ''; do
             fail "$cmd http.listen='$l': exit $rc: $(head -3 err.txt)"
     done
 done
-"$B" validate good.json --set http.listen=0.0.0.0:0 | grep -q '^ok' ||
-    fail "http.listen 0.0.0.0:0 refused"
+# beyond loopback only with a token file (issue 16)
+"$B" validate good.json --set http.listen=0.0.0.0:0 > out.txt 2>&1 &&
+    fail "http.listen 0.0.0.0:0 without http.token_file accepted"
+grep -q 'set http.token_file' out.txt || fail "0.0.0.0:0 without a token file: $(cat out.txt)"
+head -c 32 /dev/urandom | base64 > token && chmod 600 token
+"$B" validate good.json --set http.listen=0.0.0.0:0 --set http.token_file=token | grep -q '^ok' ||
+    fail "http.listen 0.0.0.0:0 with http.token_file refused"
 ok "bad http.listen values refused by validate and run"
 
 # One record's retries must fit in kafka.max.poll.interval.ms on a real
