@@ -192,8 +192,11 @@ static int co__cmd_run(int argc, char **argv)
         return 2;
     }
     co_manifest_t *m = co__load(argv[optind], &sets);
-    if (m == NULL)
+    if (m == NULL) {
+        free(stages.v);
+        free(sets.v);
         return 2;
+    }
     o.stages = stages.n ? stages.v : NULL;
     int rc = co_pipeline_run(m, &o);
     co_manifest_free(m);
