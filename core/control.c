@@ -89,8 +89,7 @@ static int co__name_ok(const co_control_t *ctl, const char *name)
     struct in_addr a4;
     struct in6_addr a6;
     size_t n = strlen(name);
-    if (inet_pton(AF_INET, name, &a4) == 1 ||
-        strcasecmp(name, "localhost") == 0)
+    if (inet_pton(AF_INET, name, &a4) == 1 || strcasecmp(name, "localhost") == 0)
         return 1;
     if (n > 2 && name[0] == '[' && name[n - 1] == ']') {
         char in[64];
@@ -375,8 +374,8 @@ static char *co__token_dir(char *errstr, size_t sz)
         return NULL;
     }
     struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
-        (st.st_mode & 077) != 0) {
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        st.st_uid != getuid() || (st.st_mode & 077) != 0) {
         co_errf(errstr, sz,
                 "%s is not a private folder of this user (mode 0700): remove "
                 "it, or set http.token_file",
@@ -386,8 +385,8 @@ static char *co__token_dir(char *errstr, size_t sz)
     return co_strdup(dir);
 }
 
-static int co__token_make(co_control_t *ctl, const char *pipeline, char *errstr,
-                          size_t sz)
+static int co__token_make(co_control_t *ctl, const char *pipeline,
+                          char *errstr, size_t sz)
 {
     unsigned char raw[32];
     if (sodium_init() < 0) {
@@ -409,8 +408,8 @@ static int co__token_make(co_control_t *ctl, const char *pipeline, char *errstr,
     size_t n = strlen(ctl->token);
     if (fd < 0 || write(fd, ctl->token, n) != (ssize_t)n ||
         write(fd, "\n", 1) != 1) {
-        co_errf(errstr, sz, "cannot write the control token to %s: %s", f.data,
-                strerror(errno));
+        co_errf(errstr, sz, "cannot write the control token to %s: %s",
+                f.data, strerror(errno));
         if (fd >= 0)
             close(fd);
         co_buf_free(&f);
