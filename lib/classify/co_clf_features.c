@@ -550,6 +550,18 @@ static void co_clf_first_paragraph(const char *t, size_t n, size_t *start,
     *len = j > i ? j - i : 0;
 }
 
+/* The length of the first sentence of a paragraph of n bytes: up to the
+ * first ".", "!" or "?" followed by a space or a line break, at least 24
+ * bytes in (a greeting or "Dr." is not a sentence). */
+static size_t co_clf_first_sentence(const char *t, size_t n)
+{
+    for (size_t i = 24; i + 1 < n; i++)
+        if ((t[i] == '.' || t[i] == '!' || t[i] == '?') &&
+            (t[i + 1] == ' ' || t[i + 1] == '\n' || t[i + 1] == '\r'))
+            return i + 1;
+    return n;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Text features                                                           */
 
@@ -776,7 +788,12 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
 {
     x->nhit = 0;
     x->oom = 0;
-    x->no_words = variant == CO_CLF_CONCEPTS_ONLY;
+    x->no_words = variant == CO_CLF_CONCEPTS_ONLY ||
+                  variant == CO_CLF_FIRST_PARAGRAPH_CONCEPTS;
+    /* the variants cut to the subject and the start of the new text */
+    int cut = variant == CO_CLF_FIRST_PARAGRAPH ||
+              variant == CO_CLF_FIRST_PARAGRAPH_CONCEPTS ||
+              variant == CO_CLF_FIRST_SENTENCE;
     co_clf_add(x, CO_CLF_B_META, "bias");
 
     /* sender */
@@ -841,8 +858,10 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     size_t tn = text ? strlen(text) : 0;
     size_t newn = co_clf_new_text_len(text ? text : "", tn);
     size_t pstart = 0, plen = newn;
-    if (variant == CO_CLF_FIRST_PARAGRAPH)
+    if (cut)
         co_clf_first_paragraph(text ? text : "", newn, &pstart, &plen);
+    if (variant == CO_CLF_FIRST_SENTENCE && text != NULL)
+        plen = co_clf_first_sentence(text + pstart, plen);
     /* the language of the body (else the subject) decides the stemmer of
      * every text */
     co_clf_lang_t lang = CO_CLF_EN;
@@ -863,7 +882,7 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     co_clf_add_kv(x, "lang:", co_clf_lang_code(lang));
     co_clf_add_kv(x, "slen:", co_clf_bucket(sinfo.words));
 
-    if (text != NULL && variant != CO_CLF_FIRST_PARAGRAPH && newn < tn) {
+    if (text != NULL && !cut && newn < tn) {
         /* quoted lines: strip the '>' marks */
         size_t qn = tn - newn;
         char *q = malloc(qn + 1);
@@ -895,10 +914,9 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     if (text && (memchr(text + pstart, '$', plen) ||
                  strstr(text, "\xe2\x82\xac") || strstr(text, "\xc2\xa3")))
         co_clf_add(x, CO_CLF_B_META, "currency");
-    if (json_is_true(json_object_get(email, "has_html")) &&
-        variant != CO_CLF_FIRST_PARAGRAPH)
+    if (json_is_true(json_object_get(email, "has_html")) && !cut)
         co_clf_add(x, CO_CLF_B_META, "html");
-    if (variant == CO_CLF_FIRST_PARAGRAPH)
+    if (cut)
         return x->oom ? -1 : 0;
 
     /* calendar */
