@@ -75,12 +75,9 @@ typedef enum co_clf_variant_e {
                                concepts without the words themselves (as
                                mail in a language the training set barely
                                has looks to the model) */
-    CO_CLF_FIRST_PARAGRAPH_CONCEPTS, /**< subject and first paragraph, as
-                                        concepts only (a short message in
-                                        a language with few training
-                                        words) */
-    CO_CLF_FIRST_SENTENCE   /**< subject and the first sentence of the first
-                               paragraph (a shorter cut than the paragraph) */
+    CO_CLF_FIRST_PARAGRAPH_CONCEPTS /**< subject and first paragraph, as
+                                       concepts only (a short message in a
+                                       language with few training words) */
 } co_clf_variant_t;
 
 typedef struct co_clf_extractor_s co_clf_extractor_t;

@@ -550,18 +550,6 @@ static void co_clf_first_paragraph(const char *t, size_t n, size_t *start,
     *len = j > i ? j - i : 0;
 }
 
-/* The length of the first sentence of a paragraph of n bytes: up to the
- * first ".", "!" or "?" followed by a space or a line break, at least 24
- * bytes in (a greeting or "Dr." is not a sentence). */
-static size_t co_clf_first_sentence(const char *t, size_t n)
-{
-    for (size_t i = 24; i + 1 < n; i++)
-        if ((t[i] == '.' || t[i] == '!' || t[i] == '?') &&
-            (t[i + 1] == ' ' || t[i + 1] == '\n' || t[i + 1] == '\r'))
-            return i + 1;
-    return n;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Text features                                                           */
 
@@ -792,8 +780,7 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
                   variant == CO_CLF_FIRST_PARAGRAPH_CONCEPTS;
     /* the variants cut to the subject and the start of the new text */
     int cut = variant == CO_CLF_FIRST_PARAGRAPH ||
-              variant == CO_CLF_FIRST_PARAGRAPH_CONCEPTS ||
-              variant == CO_CLF_FIRST_SENTENCE;
+              variant == CO_CLF_FIRST_PARAGRAPH_CONCEPTS;
     co_clf_add(x, CO_CLF_B_META, "bias");
 
     /* sender */
@@ -860,8 +847,6 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     size_t pstart = 0, plen = newn;
     if (cut)
         co_clf_first_paragraph(text ? text : "", newn, &pstart, &plen);
-    if (variant == CO_CLF_FIRST_SENTENCE && text != NULL)
-        plen = co_clf_first_sentence(text + pstart, plen);
     /* the language of the body (else the subject) decides the stemmer of
      * every text */
     co_clf_lang_t lang = CO_CLF_EN;
