@@ -71,10 +71,13 @@ typedef enum co_clf_variant_e {
     CO_CLF_NEUTRAL_SENDER,  /**< sender features as for notifications@ of a
                                neutral domain */
     CO_CLF_FIRST_PARAGRAPH, /**< subject and the first paragraph only */
-    CO_CLF_CONCEPTS_ONLY    /**< sender kind, structure and cross-language
+    CO_CLF_CONCEPTS_ONLY,   /**< sender kind, structure and cross-language
                                concepts without the words themselves (as
                                mail in a language the training set barely
                                has looks to the model) */
+    CO_CLF_FIRST_PARAGRAPH_CONCEPTS /**< subject and first paragraph, as
+                                       concepts only (a short message in a
+                                       language with few training words) */
 } co_clf_variant_t;
 
 typedef struct co_clf_extractor_s co_clf_extractor_t;

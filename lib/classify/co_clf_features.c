@@ -776,7 +776,11 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
 {
     x->nhit = 0;
     x->oom = 0;
-    x->no_words = variant == CO_CLF_CONCEPTS_ONLY;
+    x->no_words = variant == CO_CLF_CONCEPTS_ONLY ||
+                  variant == CO_CLF_FIRST_PARAGRAPH_CONCEPTS;
+    /* the variants cut to the subject and the start of the new text */
+    int cut = variant == CO_CLF_FIRST_PARAGRAPH ||
+              variant == CO_CLF_FIRST_PARAGRAPH_CONCEPTS;
     co_clf_add(x, CO_CLF_B_META, "bias");
 
     /* sender */
@@ -841,7 +845,7 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     size_t tn = text ? strlen(text) : 0;
     size_t newn = co_clf_new_text_len(text ? text : "", tn);
     size_t pstart = 0, plen = newn;
-    if (variant == CO_CLF_FIRST_PARAGRAPH)
+    if (cut)
         co_clf_first_paragraph(text ? text : "", newn, &pstart, &plen);
     /* the language of the body (else the subject) decides the stemmer of
      * every text */
@@ -863,7 +867,7 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     co_clf_add_kv(x, "lang:", co_clf_lang_code(lang));
     co_clf_add_kv(x, "slen:", co_clf_bucket(sinfo.words));
 
-    if (text != NULL && variant != CO_CLF_FIRST_PARAGRAPH && newn < tn) {
+    if (text != NULL && !cut && newn < tn) {
         /* quoted lines: strip the '>' marks */
         size_t qn = tn - newn;
         char *q = malloc(qn + 1);
@@ -895,10 +899,9 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     if (text && (memchr(text + pstart, '$', plen) ||
                  strstr(text, "\xe2\x82\xac") || strstr(text, "\xc2\xa3")))
         co_clf_add(x, CO_CLF_B_META, "currency");
-    if (json_is_true(json_object_get(email, "has_html")) &&
-        variant != CO_CLF_FIRST_PARAGRAPH)
+    if (json_is_true(json_object_get(email, "has_html")) && !cut)
         co_clf_add(x, CO_CLF_B_META, "html");
-    if (variant == CO_CLF_FIRST_PARAGRAPH)
+    if (cut)
         return x->oom ? -1 : 0;
 
     /* calendar */

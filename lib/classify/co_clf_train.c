@@ -51,10 +51,10 @@ static co_clf_example_t *co__train_push(co__train_set_t *s)
 
 /* Each training message as is, then its robustness copies at half weight
  * (docs/classification.md, "Model"): a neutral sender, subject + first
- * paragraph, concepts only. */
+ * paragraph, concepts only, subject + first paragraph as concepts only. */
 static const co_clf_variant_t co__train_variants[] = {
     CO_CLF_AS_IS, CO_CLF_NEUTRAL_SENDER, CO_CLF_FIRST_PARAGRAPH,
-    CO_CLF_CONCEPTS_ONLY};
+    CO_CLF_CONCEPTS_ONLY, CO_CLF_FIRST_PARAGRAPH_CONCEPTS};
 #define CO__TRAIN_NVARIANTS                                                    \
     ((int)(sizeof co__train_variants / sizeof co__train_variants[0]))
 
