@@ -167,7 +167,8 @@ struct co_stage_s {
                                 size estimates */
     int64_t *hw;           /**< per-partition acked end offset */
     int n_hw;
-    /** emit_seq at which co_stage_backpressure() measures again */
+    /** emit_seq at which co_stage_backpressure() measures again
+     *  (UINT64_MAX: never, no stage reads the output topic) */
     uint64_t bp_recheck;
 
     /* status, shared with the supervisor (lock) */
@@ -307,7 +308,8 @@ void co_stage_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 /** @brief Sources and processors: wait while the downstream lag of
  *         `topic` (their output) nears the backpressure limit
- *         (worker_source.c). */
+ *         (worker_source.c); returns at once, from then on, when no
+ *         stage of the manifest reads `topic` (nothing to bound). */
 void co_stage_backpressure(co_stage_t *st, const char *topic);
 
 #endif
