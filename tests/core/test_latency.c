@@ -10,6 +10,7 @@
 #include "port.h"
 #include "stage.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,11 @@ static co_manifest_t *load(const char *bootstrap, const char *dir)
     return m;
 }
 
+/* The longest latency block seen (blocks shrink back to one record when
+ * one crosses a millisecond, which a slow machine makes happen now and
+ * then). */
+static uint32_t max_block;
+
 /* Process n records as the worker does within one batch (the first one
  * alone, the others chained), then end the batch. */
 static void batch(co_stage_t *st, int n)
@@ -43,6 +49,8 @@ static void batch(co_stage_t *st, int n)
     for (int i = 0; i < n; i++) {
         st->lat_start_ms = i ? st->lat_end_ms : -1;
         ck_assert_int_eq(co_stage_process_one(st, &rec), CO_OK);
+        if (st->lat_block > max_block)
+            max_block = st->lat_block;
     }
     co_stage_lat_close(st);
     co_stage_publish_counts(st);
@@ -83,7 +91,7 @@ START_TEST(every_record_counted_with_fewer_clock_reads)
     for (int b = 0; b < 10; b++)
         batch(fast, 256);
     ck_assert_int_eq(count_of("fast"), 2560);
-    ck_assert_uint_gt(fast->lat_block, 1);
+    ck_assert_uint_gt(max_block, 1);
     ck_assert_uint_eq(fast->lat_pend, 0);
 
     /* 3 ms per record: each record its own observation, none at 0 */
