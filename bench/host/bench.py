@@ -9,7 +9,7 @@ acknowledged):
             `cloudevents: off` and `input_headers: false`: like passthru,
             it neither reads nor writes headers);
   host-ce   the same with the defaults `cloudevents: binary` and
-            `input_headers: true` (five ce_* headers on every record out);
+            `input_headers: true` (four ce_* headers on every record out);
   rsyslog   Debian's rsyslogd with imkafka -> omkafka (package
             rsyslog-kafka); skipped when not installed.
 Each run starts a fresh standalone embedded broker (`careerops broker`),

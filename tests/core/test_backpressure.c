@@ -159,6 +159,15 @@ static void *bp_thread(void *arg)
     return NULL;
 }
 
+/* 1 when the call returned within `ms` milliseconds. */
+static int returned_within(bp_call_t *c, int ms)
+{
+    for (int i = 0;
+         i < ms / 10 && !__atomic_load_n(&c->returned, __ATOMIC_SEQ_CST); i++)
+        usleep(10 * 1000);
+    return __atomic_load_n(&c->returned, __ATOMIC_SEQ_CST);
+}
+
 /* co_stage_backpressure() on topic b, which no stage reads. */
 static void *bp_thread_b(void *arg)
 {
@@ -285,10 +294,7 @@ START_TEST(restarted_source_counts_records_already_in_topic)
     ck_assert_msg(!__atomic_load_n(&c.returned, __ATOMIC_SEQ_CST),
                   "the broker's end offset counts: 50 behind, must pause");
     __atomic_store_n(&fake_committed, 80, __ATOMIC_SEQ_CST);
-    for (int i = 0; i < 100 && !__atomic_load_n(&c.returned, __ATOMIC_SEQ_CST);
-         i++)
-        usleep(20 * 1000);
-    ck_assert_msg(__atomic_load_n(&c.returned, __ATOMIC_SEQ_CST),
+    ck_assert_msg(returned_within(&c, 2000),
                   "downstream caught up: must go on");
     pthread_join(t, NULL);
     ck_assert_int_eq(st->n_hw, 2);
@@ -382,11 +388,7 @@ START_TEST(unread_topic_never_pauses)
     bp_call_t c = {.st = st};
     pthread_t t;
     ck_assert_int_eq(pthread_create(&t, NULL, bp_thread_b, &c), 0);
-    for (int i = 0; i < 100 && !__atomic_load_n(&c.returned, __ATOMIC_SEQ_CST);
-         i++)
-        usleep(10 * 1000);
-    ck_assert_msg(__atomic_load_n(&c.returned, __ATOMIC_SEQ_CST),
-                  "no reader of b: must not pause");
+    ck_assert_msg(returned_within(&c, 1000), "no reader of b: must not pause");
     pthread_join(t, NULL);
     ck_assert_int_ne(co_stage_get_status(st), CO_STAGE_PAUSED);
     ck_assert_uint_eq(st->bp_recheck, UINT64_MAX);
