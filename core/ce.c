@@ -1,11 +1,11 @@
-/* CloudEvents headers, built once per instance plus a counter. */
+/* CloudEvents headers (the four required attributes), built once per
+ * instance plus a counter. */
 #include "ce.h"
 
 #include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static const char co__hex[] = "0123456789abcdef";
 
@@ -27,7 +27,6 @@ void co_ce_init(co_ce_t *ce, const char *pipeline, const char *stage)
     }
     *p++ = '-';
     *p = '\0';
-    ce->ts_sec = -1;
 }
 
 size_t co_ce_next_id(co_ce_t *ce, char out[CO_CE_ID_LEN + 1])
@@ -83,40 +82,15 @@ size_t co_ce_type(const void *value, size_t len, char *out, size_t size)
     return n;
 }
 
-/* RFC 3339 time with milliseconds; the date part is formatted once a
- * second. */
-static size_t co__ce_time(co_ce_t *ce, char out[32])
+size_t co_ce_add(co_ce_t *ce, rd_kafka_headers_t *h, const void *value,
+                 size_t len)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (ts.tv_sec != ce->ts_sec) {
-        struct tm tm;
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(ce->ts_head, sizeof ce->ts_head, "%Y-%m-%dT%H:%M:%S", &tm);
-        ce->ts_sec = ts.tv_sec;
-    }
-    size_t n = strlen(ce->ts_head);
-    memcpy(out, ce->ts_head, n);
-    int ms = (int)(ts.tv_nsec / 1000000L);
-    out[n++] = '.';
-    out[n++] = (char)('0' + ms / 100);
-    out[n++] = (char)('0' + ms / 10 % 10);
-    out[n++] = (char)('0' + ms % 10);
-    out[n++] = 'Z';
-    out[n] = '\0';
-    return n;
-}
-
-void co_ce_add(co_ce_t *ce, rd_kafka_headers_t *h, const void *value,
-               size_t len)
-{
-    char id[CO_CE_ID_LEN + 1], type[128], ts[32];
+    char id[CO_CE_ID_LEN + 1], type[128];
     size_t tl = co_ce_type(value, len, type, sizeof type);
-    size_t sl = co__ce_time(ce, ts);
     co_ce_next_id(ce, id);
     rd_kafka_header_add(h, "ce_specversion", 14, "1.0", 3);
     rd_kafka_header_add(h, "ce_id", 5, id, CO_CE_ID_LEN);
     rd_kafka_header_add(h, "ce_type", 7, type, (ssize_t)tl);
     rd_kafka_header_add(h, "ce_source", 9, ce->source, (ssize_t)ce->source_len);
-    rd_kafka_header_add(h, "ce_time", 7, ts, (ssize_t)sl);
+    return CO_CE_WIRE_BYTES + CO_CE_ID_LEN + tl + ce->source_len;
 }

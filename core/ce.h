@@ -3,7 +3,13 @@
  * @brief CloudEvents headers (Kafka protocol binding, binary mode) for the
  *        records a stage produces, built cheaply: the source and the random
  *        part of the id are made once per stage instance, each record only
- *        formats a counter and the time. Not installed.
+ *        formats a counter. Not installed.
+ *
+ * Only the attributes CloudEvents requires are written (specversion, id,
+ * type, source): every header is an allocation of its own in librdkafka
+ * 2.0.2, and no reader needs the optional `time`, which the Kafka record's
+ * own timestamp (CreateTime, milliseconds, set when the host produces the
+ * record) already carries.
  *
  * ce_id is an RFC 9562 version-8 UUID: 58 random bits drawn once per
  * instance (libsodium), then the variant and a 62-bit counter, so ids are
@@ -28,8 +34,6 @@ typedef struct co_ce_s {
     size_t source_len;  /**< strlen(source) */
     char id_prefix[20]; /**< "xxxxxxxx-xxxx-8xxx-" (random, per instance) */
     uint64_t counter;   /**< records stamped so far */
-    int64_t ts_sec;     /**< second that ts_head was formatted for */
-    char ts_head[24];   /**< "YYYY-MM-DDTHH:MM:SS" of ts_sec */
 } co_ce_t;
 
 /**
@@ -53,12 +57,18 @@ size_t co_ce_next_id(co_ce_t *ce, char out[CO_CE_ID_LEN + 1]);
  */
 size_t co_ce_type(const void *value, size_t len, char *out, size_t size);
 
+/** Wire bytes of the four headers' names, the specversion value "1.0"
+ *  and a length byte per name and value (the values of id, type and
+ *  source come on top). */
+#define CO_CE_WIRE_BYTES (14 + 5 + 7 + 9 + 3 + 8)
+
 /**
- * @brief Append ce_specversion, ce_id, ce_type, ce_source and ce_time (now,
- *        RFC 3339 UTC with milliseconds) to `h`.
+ * @brief Append ce_specversion, ce_id, ce_type and ce_source to `h`.
  * @param value,len The record's value (borrowed), for ce_type.
+ * @returns The bytes the four headers add on the wire (names, values and
+ *          a length byte each), for backpressure's size estimate.
  */
-void co_ce_add(co_ce_t *ce, rd_kafka_headers_t *h, const void *value,
-               size_t len);
+size_t co_ce_add(co_ce_t *ce, rd_kafka_headers_t *h, const void *value,
+                 size_t len);
 
 #endif

@@ -15,6 +15,8 @@
  * name per record), or NULL. */
 static rd_kafka_topic_t *co__rkt(const co_stage_t *st, const char *topic)
 {
+    if (topic == st->sc->output) /* the common case: no strcmp */
+        return st->out_rkt[0];
     for (int i = 0; i < 2; i++)
         if (st->out_rkt[i] &&
             strcmp(rd_kafka_topic_name(st->out_rkt[i]), topic) == 0)
@@ -37,12 +39,13 @@ static size_t co__headers_bytes(const rd_kafka_headers_t *hdrs)
 }
 
 /* Produce, waiting while librdkafka's queue is full; takes hdrs (NULL: a
- * record without headers, which costs librdkafka no header list). */
+ * record without headers, which costs librdkafka no header list), whose
+ * wire bytes are hbytes. */
 static int co__produce(co_stage_t *st, const char *topic, int32_t partition,
                        const co_record_t *rec, rd_kafka_headers_t *hdrs,
-                       uint64_t tok)
+                       size_t hbytes, uint64_t tok)
 {
-    size_t wire = rec->key_len + rec->value_len + co__headers_bytes(hdrs);
+    size_t wire = rec->key_len + rec->value_len + hbytes;
     rd_kafka_vu_t vu[7];
     memset(vu, 0, sizeof vu);
     rd_kafka_topic_t *rkt = co__rkt(st, topic);
@@ -103,23 +106,28 @@ static uint64_t co__out_token(co_stage_t *st)
 
 /* The headers of an emitted record: the plugin's, and the CloudEvents ones
  * unless the stage's `cloudevents` is "off" or the plugin gave its own
- * ce_specversion. NULL when there are none. */
-static rd_kafka_headers_t *co__out_headers(co_stage_t *st,
-                                           const co_record_t *rec)
+ * ce_specversion. NULL when there are none. *bytes: their wire bytes
+ * (names, values and a length byte each), counted as they are added. */
+static rd_kafka_headers_t *
+co__out_headers(co_stage_t *st, const co_record_t *rec, size_t *bytes)
 {
     int add_ce = st->sc->cloudevents == CO_CE_BINARY;
+    *bytes = 0;
     if (rec->header_cnt == 0 && !add_ce)
         return NULL;
     rd_kafka_headers_t *h =
-        rd_kafka_headers_new(rec->header_cnt + (add_ce ? 5 : 0));
+        rd_kafka_headers_new(rec->header_cnt + (add_ce ? 4 : 0));
     for (size_t i = 0; i < rec->header_cnt; i++) {
         const co_header_t *x = &rec->headers[i];
-        if (add_ce && strcmp(x->name, "ce_specversion") == 0)
+        size_t nl = strlen(x->name);
+        if (add_ce && nl == 14 && memcmp(x->name, "ce_specversion", 14) == 0)
             add_ce = 0;
-        rd_kafka_header_add(h, x->name, -1, x->value, (ssize_t)x->value_len);
+        rd_kafka_header_add(h, x->name, (ssize_t)nl, x->value,
+                            (ssize_t)x->value_len);
+        *bytes += nl + x->value_len + 2;
     }
     if (add_ce)
-        co_ce_add(&st->ce, h, rec->value, rec->value_len);
+        *bytes += co_ce_add(&st->ce, h, rec->value, rec->value_len);
     return h;
 }
 
@@ -185,11 +193,13 @@ static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
     }
     /* sources and processors alike wait while their output's consumers
      * lag too far behind (a fast processor before a slow sink) */
-    if (st->sc->output && strcmp(topic, st->sc->output) == 0)
+    if (st->sc->output &&
+        (topic == st->sc->output || strcmp(topic, st->sc->output) == 0))
         co_stage_backpressure(st, topic);
-    rd_kafka_headers_t *h = co__out_headers(st, rec);
+    size_t hbytes;
+    rd_kafka_headers_t *h = co__out_headers(st, rec, &hbytes);
     uint64_t tok = co__out_token(st);
-    int rc = co__produce(st, topic, rec->partition, rec, h, tok);
+    int rc = co__produce(st, topic, rec->partition, rec, h, hbytes, tok);
     co_offtrack_t *t = st->sc->n_inputs == 0 ? &st->src_trk : &st->trk;
     if (rc == 0 && tok != CO_OFFTRACK_NONE)
         co_offtrack_output(t, tok);
@@ -227,8 +237,8 @@ static int co__kafka_dead_letter(co_stage_t *st, const co_record_t *rec,
     }
     rd_kafka_headers_t *h = co_dlq_headers(rec, why);
     uint64_t tok = st->sc->n_inputs > 0 ? st->cur_tok : CO_OFFTRACK_NONE;
-    int rc =
-        co__produce(st, st->sc->dlq_topic, RD_KAFKA_PARTITION_UA, rec, h, tok);
+    int rc = co__produce(st, st->sc->dlq_topic, RD_KAFKA_PARTITION_UA, rec, h,
+                         co__headers_bytes(h), tok);
     if (rc == 0 && tok != CO_OFFTRACK_NONE)
         co_offtrack_output(&st->trk, tok);
     return rc;

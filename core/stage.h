@@ -167,7 +167,8 @@ struct co_stage_s {
                                 size estimates */
     int64_t *hw;           /**< per-partition acked end offset */
     int n_hw;
-    /** emit_seq at which co_stage_backpressure() measures again */
+    /** emit_seq at which co_stage_backpressure() measures again
+     *  (UINT64_MAX: never, no stage reads the output topic) */
     uint64_t bp_recheck;
 
     /* status, shared with the supervisor (lock) */
@@ -189,6 +190,13 @@ struct co_stage_s {
      *  start the worker hands the next record of the same batch (-1: read
      *  the clock): one clock read per record instead of two */
     int64_t lat_end_ms, lat_start_ms;
+    /** records of a batch processed since lat_t0 without a clock read
+     *  (an open latency block), and the block length: one clock read per
+     *  lat_block records, doubled up to 32 while blocks end within their
+     *  first millisecond, back to 1 when one does not
+     *  (co_stage_lat_close()) */
+    int64_t lat_t0;
+    uint32_t lat_pend, lat_block;
     co_metric_t *m_in, *m_out, *m_failed, *m_dlq, *m_retried, *m_skipped,
         *m_latency, *m_rl_wait, *m_bp_wait, *m_loss;
 
@@ -235,6 +243,11 @@ void co_stage_source_commit_final(co_stage_t *st);
  * @returns Final status; CO_FAIL means "dead-letter it"; (co_status_t)-1
  *          when the stage was stopped while waiting. */
 co_status_t co_stage_process_one(co_stage_t *st, const co_record_t *rec);
+
+/** @brief End the open latency block of the worker's batch, if any: one
+ *         clock read for its records (co_stage_process_one()). Called by
+ *         the worker after each batch, before it polls again. */
+void co_stage_lat_close(co_stage_t *st);
 
 /** @brief 1 when the stage or its runtime was asked to stop. */
 int co_stage_stopping(const co_stage_t *st);
@@ -307,7 +320,8 @@ void co_stage_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 /** @brief Sources and processors: wait while the downstream lag of
  *         `topic` (their output) nears the backpressure limit
- *         (worker_source.c). */
+ *         (worker_source.c); returns at once, from then on, when no
+ *         stage of the manifest reads `topic` (nothing to bound). */
 void co_stage_backpressure(co_stage_t *st, const char *topic);
 
 #endif

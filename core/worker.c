@@ -638,6 +638,7 @@ int co_stage_consumer_loop(co_stage_t *st)
         int wait = co__poll_wait_ms(st);
         /* housekeeping once per batch, not per record */
         int n = co__read_batch(st, wait, 256, &rc, hbuf, 64);
+        co_stage_lat_close(st); /* before the next poll's wait */
         rd_kafka_poll(st->producer, 0);
         co_stage_publish_counts(st);
         if (st->trk.any_failed)

@@ -9,7 +9,7 @@ acknowledged):
             `cloudevents: off` and `input_headers: false`: like passthru,
             it neither reads nor writes headers);
   host-ce   the same with the defaults `cloudevents: binary` and
-            `input_headers: true` (five ce_* headers on every record out);
+            `input_headers: true` (four ce_* headers on every record out);
   rsyslog   Debian's rsyslogd with imkafka -> omkafka (package
             rsyslog-kafka); skipped when not installed.
 Each run starts a fresh standalone embedded broker (`careerops broker`),
@@ -56,6 +56,8 @@ kafka = opt("--kafka", None)  # a real broker's bootstrap (scripts/kafka.sh)  # 
 sizes = [int(x) for x in opt("--sizes", "100,1024").split(",")]
 # extra `--set PATH=VALUE` for the host (a variant under test), repeatable
 host_sets = [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--host-set"]
+# extra command-line arguments of `careerops run` (e.g. --no-backpressure), repeatable
+host_args = [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--host-arg"]
 passthru_src = opt("--passthru-src", os.path.join(root, "..", "shared", "bench", "passthru.c"))
 env = dict(os.environ, CAREEROPS_PLUGIN_PATH=plugins, CAREEROPS_LOG_LEVEL="warn")
 tmp = tempfile.mkdtemp(prefix="careerops-bench.")
@@ -133,7 +135,7 @@ def start_host(bs, tag, system):
                        f"stages[0].errors.dead_letter_topic=dlq-{tag}"]
     return subprocess.Popen([careerops, "run", os.path.join(here, "bench.json"),
                              "--set", f"kafka.bootstrap.servers={bs}",
-                             "--set", f"pipeline=bench{tag}"]
+                             "--set", f"pipeline=bench{tag}"] + host_args
                             + [x for kv in sets for x in ("--set", kv)],
                             env=env, stderr=open(os.path.join(tmp, f"host-{tag}.log"), "w"))
 

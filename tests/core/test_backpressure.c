@@ -159,6 +159,24 @@ static void *bp_thread(void *arg)
     return NULL;
 }
 
+/* 1 when the call returned within `ms` milliseconds. */
+static int returned_within(bp_call_t *c, int ms)
+{
+    for (int i = 0;
+         i < ms / 10 && !__atomic_load_n(&c->returned, __ATOMIC_SEQ_CST); i++)
+        usleep(10 * 1000);
+    return __atomic_load_n(&c->returned, __ATOMIC_SEQ_CST);
+}
+
+/* co_stage_backpressure() on topic b, which no stage reads. */
+static void *bp_thread_b(void *arg)
+{
+    bp_call_t *c = arg;
+    co_stage_backpressure(c->st, "b");
+    __atomic_store_n(&c->returned, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
 static co_manifest_t *load_src(const char *bootstrap, const char *dir)
 {
     char text[1024];
@@ -276,10 +294,7 @@ START_TEST(restarted_source_counts_records_already_in_topic)
     ck_assert_msg(!__atomic_load_n(&c.returned, __ATOMIC_SEQ_CST),
                   "the broker's end offset counts: 50 behind, must pause");
     __atomic_store_n(&fake_committed, 80, __ATOMIC_SEQ_CST);
-    for (int i = 0; i < 100 && !__atomic_load_n(&c.returned, __ATOMIC_SEQ_CST);
-         i++)
-        usleep(20 * 1000);
-    ck_assert_msg(__atomic_load_n(&c.returned, __ATOMIC_SEQ_CST),
+    ck_assert_msg(returned_within(&c, 2000),
                   "downstream caught up: must go on");
     pthread_join(t, NULL);
     ck_assert_int_eq(st->n_hw, 2);
@@ -349,6 +364,40 @@ START_TEST(limit_in_mock_units)
 }
 END_TEST
 
+/* A topic that no stage of the manifest reads (downstream_committed -1)
+ * has no lag to bound: the records in flight alone do not stall the
+ * producer (they did, every few ms at 1 KiB on the mock: 2 MiB of them),
+ * and the stage does not ask again. */
+START_TEST(unread_topic_never_pauses)
+{
+    char e[1024];
+    bp_src_fixture_t fx;
+    bp_src_start(&fx);
+    co_manifest_t *m = fx.m = load_src(fx.bs, fx.dir);
+    int stop = 0;
+    co_stage_env_t env = {.stop = &stop,
+                          .mock_broker = 1,
+                          .bp_limit_records = 40,
+                          .downstream_committed = fake_downstream};
+    co_stage_t *st =
+        co_stage_new(&env, m, &m->stages[0], 0, fx.bs, e, sizeof e);
+    ck_assert_msg(st != NULL, "stage: %s", e);
+    st->emit_seq = 1000;
+    st->bytes_out = 1024 * 1000;
+    st->inflight = 5000; /* far over the limit of 40 */
+    bp_call_t c = {.st = st};
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, bp_thread_b, &c), 0);
+    ck_assert_msg(returned_within(&c, 1000), "no reader of b: must not pause");
+    pthread_join(t, NULL);
+    ck_assert_int_ne(co_stage_get_status(st), CO_STAGE_PAUSED);
+    ck_assert_uint_eq(st->bp_recheck, UINT64_MAX);
+    st->inflight = 0;
+    co_stage_free(st);
+    bp_src_stop(&fx);
+}
+END_TEST
+
 static Suite *bp_suite(void)
 {
     Suite *s = suite_create("backpressure");
@@ -358,6 +407,7 @@ static Suite *bp_suite(void)
     tcase_add_test(tc, real_limit_without_mock);
     tcase_add_test(tc, restarted_source_counts_records_already_in_topic);
     tcase_add_test(tc, limit_in_mock_units);
+    tcase_add_test(tc, unread_topic_never_pauses);
     suite_add_tcase(s, tc);
     return s;
 }
