@@ -3,6 +3,10 @@
 # The binary is cached in the build folder ($CAREEROPS_BUILD_ROOT/weed/weed);
 # it is built from the Go module proxy when missing (go on PATH). No Go or
 # no proxy: the test skips (exit 77) and says why.
+# Run directly, `bash tests/archive/weed.sh build BUILD_DIR` only builds it:
+# scripts/test.sh does so in the background while it builds and runs the
+# other tests; a test that needs weed meanwhile waits for that build (a
+# lock in the weed folder) instead of compiling it a second time.
 WEED_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 WEED=${CAREEROPS_WEED:-$CAREEROPS_BUILD_ROOT/weed/weed}
 weed_find() {
@@ -11,9 +15,20 @@ weed_find() {
         echo "SKIP: no SeaweedFS at $WEED and no Go toolchain to build it" >&2
         exit 77
     fi
-    echo "building SeaweedFS $WEED_VERSION from the Go module proxy (once)" >&2
     local w=$CAREEROPS_BUILD_ROOT/weed
     mkdir -p "$w"
+    # one build at a time: wait for one already running (scripts/test.sh's
+    # background build) and use what it made
+    exec 9> "$w/build.lock"
+    if ! flock -n 9; then
+        echo "waiting for the SeaweedFS build already running (lock $w/build.lock)" >&2
+        flock 9
+    fi
+    if [ -x "$WEED" ]; then
+        exec 9>&-
+        return 0
+    fi
+    echo "building SeaweedFS $WEED_VERSION from the Go module proxy (once)" >&2
     # go install refuses the module (its go.mod has replace directives):
     # download the module and build it as the main module instead.
     local dir
@@ -28,6 +43,7 @@ weed_find() {
         exit 77
     fi
     rm -rf "$w/src"
+    exec 9>&-
 }
 # weed_start DIR: start the server with data in DIR; sets S3_PORT, WEED_PID.
 weed_start() {
@@ -80,3 +96,12 @@ weed_up() {
     cat "$1/wait.err" >&2
     return 1
 }
+
+# `bash weed.sh build BUILD_DIR`: build (or find) the binary, then exit
+# (0 built or found, 77 cannot be built, with the reason on stderr).
+if [ "${BASH_SOURCE[0]}" = "$0" ] && [ "${1:-}" = build ]; then
+    CAREEROPS_BUILD_ROOT=$(realpath "${2:?usage: weed.sh build BUILD_DIR}")
+    WEED=${CAREEROPS_WEED:-$CAREEROPS_BUILD_ROOT/weed/weed}
+    weed_find
+    echo "SeaweedFS: $WEED"
+fi
