@@ -15,7 +15,7 @@ set -euo pipefail
 B=$CAREEROPS_BIN
 . "$CAREEROPS_SOURCE_ROOT/tests/archive/weed.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-s3.XXXXXX")
-trap 'weed_stop; rm -rf "$T"' EXIT
+trap 'weed_kill; rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$T/weed.log" ] && tail -n 5 "$T/weed.log" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 weed_find

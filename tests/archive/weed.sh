@@ -61,6 +61,7 @@ J
         -master.port=$WEED_BASE -volume.port=$((WEED_BASE + 1)) \
         -filer.port=$((WEED_BASE + 2)) -s3 -s3.port=$S3_PORT \
         -s3.config="$d/s3.json" -volume.max=4 -master.volumeSizeLimitMB=64 \
+        -volume.preStopSeconds=1 \
         > "$d/weed.log" 2>&1 &
     WEED_PID=$!
 }
@@ -74,9 +75,19 @@ weed_wait() {
     tail -n 20 "$1/weed.log" >&2
     return 1
 }
+# weed_stop: a graceful stop (its state kept for a restart on the same
+# folder; -volume.preStopSeconds=1 above, not the 10 s default).
 weed_stop() {
     [ -n "${WEED_PID:-}" ] || return 0
     kill "$WEED_PID" 2> /dev/null || true
+    wait "$WEED_PID" 2> /dev/null || true
+    WEED_PID=
+}
+# weed_kill: the end of a test (its folder is deleted next): SIGKILL, no
+# graceful stop to wait for. WEED_PID is our own child, not yet waited for.
+weed_kill() {
+    [ -n "${WEED_PID:-}" ] || return 0
+    kill -9 "$WEED_PID" 2> /dev/null || true
     wait "$WEED_PID" 2> /dev/null || true
     WEED_PID=
 }
@@ -86,7 +97,7 @@ weed_up() {
     for _ in 1 2 3; do
         weed_start "$1"
         if weed_wait "$1" 2> "$1/wait.err"; then return 0; fi
-        weed_stop
+        weed_kill
         S3_PORT=
         # a fresh start: a master that finds volumes it did not create
         # freezes volume growth ("after master state loss"), and every PUT
