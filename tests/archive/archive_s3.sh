@@ -92,10 +92,10 @@ ok "wrong credentials: $(head -c 160 e1)…"
 weed_stop
 head -c 1000000 /dev/urandom > during.bin
 start=$(date +%s)
-"$B" archive put during.bin --retry-seconds 90 > during.json 2> during.err &
+"$B" archive put during.bin --retry-seconds 150 > during.json 2> during.err &
 put=$!
 sleep 10
-weed_start "$T"
+weed_restart "$T" || fail "SeaweedFS did not come back after the outage"
 wait $put || fail "put during the outage: $(cat during.err)"
 took=$(($(date +%s) - start))
 [ "$took" -ge 10 ] || fail "the put did not wait for the server ($took s)"

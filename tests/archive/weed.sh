@@ -91,6 +91,21 @@ weed_kill() {
     wait "$WEED_PID" 2> /dev/null || true
     WEED_PID=
 }
+# weed_restart DIR: start again on the same ports and data (after
+# weed_stop) and wait until S3 answers; a start that dies on the way (the
+# embedded filer can panic while it re-checks its peers after a restart) is
+# retried, at most 3 times. Earlier logs go to DIR/weed-prev.log.
+weed_restart() {
+    local i
+    for i in 1 2 3; do
+        [ -f "$1/weed.log" ] && cat "$1/weed.log" >> "$1/weed-prev.log"
+        weed_start "$1"
+        if weed_wait "$1"; then return 0; fi
+        echo "SeaweedFS restart $i failed; starting it again" >&2
+        weed_kill
+    done
+    return 1
+}
 # weed_up DIR: start and wait, on new ports up to 3 times (a port may be
 # taken by another program meanwhile).
 weed_up() {
