@@ -15,7 +15,7 @@ set -euo pipefail
 B=$CAREEROPS_BIN
 . "$CAREEROPS_SOURCE_ROOT/tests/archive/weed.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-s3.XXXXXX")
-trap 'weed_stop; rm -rf "$T"' EXIT
+trap 'weed_kill; rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$T/weed.log" ] && tail -n 5 "$T/weed.log" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 weed_find
@@ -92,10 +92,10 @@ ok "wrong credentials: $(head -c 160 e1)…"
 weed_stop
 head -c 1000000 /dev/urandom > during.bin
 start=$(date +%s)
-"$B" archive put during.bin --retry-seconds 90 > during.json 2> during.err &
+"$B" archive put during.bin --retry-seconds 150 > during.json 2> during.err &
 put=$!
 sleep 10
-weed_start "$T"
+weed_restart "$T" || fail "SeaweedFS did not come back after the outage"
 wait $put || fail "put during the outage: $(cat during.err)"
 took=$(($(date +%s) - start))
 [ "$took" -ge 10 ] || fail "the put did not wait for the server ($took s)"

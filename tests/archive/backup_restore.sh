@@ -11,7 +11,7 @@
 . "$CAREEROPS_SOURCE_ROOT/tests/demo/lib.sh"
 B=$CAREEROPS_BIN
 DBS=()
-trap 'weed_stop 2> /dev/null || true; for d in "${DBS[@]:-}"; do [ -n "$d" ] && psqlq -c "DROP DATABASE IF EXISTS $d" > /dev/null 2>&1; done; cleanup' EXIT
+trap 'weed_kill 2> /dev/null || true; for d in "${DBS[@]:-}"; do [ -n "$d" ] && psqlq -c "DROP DATABASE IF EXISTS $d" > /dev/null 2>&1; done; cleanup' EXIT
 cp "$SRC/datasets/sample-mailbox/sample.mbox" "$T/sample.mbox"
 S=$(schema_of "$T/sample.mbox")
 SCHEMAS+=("$S")

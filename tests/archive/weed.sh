@@ -3,6 +3,10 @@
 # The binary is cached in the build folder ($CAREEROPS_BUILD_ROOT/weed/weed);
 # it is built from the Go module proxy when missing (go on PATH). No Go or
 # no proxy: the test skips (exit 77) and says why.
+# Run directly, `bash tests/archive/weed.sh build BUILD_DIR` only builds it:
+# scripts/test.sh does so in the background while it builds and runs the
+# other tests; a test that needs weed meanwhile waits for that build (a
+# lock in the weed folder) instead of compiling it a second time.
 WEED_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 WEED=${CAREEROPS_WEED:-$CAREEROPS_BUILD_ROOT/weed/weed}
 weed_find() {
@@ -11,9 +15,20 @@ weed_find() {
         echo "SKIP: no SeaweedFS at $WEED and no Go toolchain to build it" >&2
         exit 77
     fi
-    echo "building SeaweedFS $WEED_VERSION from the Go module proxy (once)" >&2
     local w=$CAREEROPS_BUILD_ROOT/weed
     mkdir -p "$w"
+    # one build at a time: wait for one already running (scripts/test.sh's
+    # background build) and use what it made
+    exec 9> "$w/build.lock"
+    if ! flock -n 9; then
+        echo "waiting for the SeaweedFS build already running (lock $w/build.lock)" >&2
+        flock 9
+    fi
+    if [ -x "$WEED" ]; then
+        exec 9>&-
+        return 0
+    fi
+    echo "building SeaweedFS $WEED_VERSION from the Go module proxy (once)" >&2
     # go install refuses the module (its go.mod has replace directives):
     # download the module and build it as the main module instead.
     local dir
@@ -28,6 +43,7 @@ weed_find() {
         exit 77
     fi
     rm -rf "$w/src"
+    exec 9>&-
 }
 # weed_start DIR: start the server with data in DIR; sets S3_PORT, WEED_PID.
 weed_start() {
@@ -45,6 +61,7 @@ J
         -master.port=$WEED_BASE -volume.port=$((WEED_BASE + 1)) \
         -filer.port=$((WEED_BASE + 2)) -s3 -s3.port=$S3_PORT \
         -s3.config="$d/s3.json" -volume.max=4 -master.volumeSizeLimitMB=64 \
+        -volume.preStopSeconds=1 \
         > "$d/weed.log" 2>&1 &
     WEED_PID=$!
 }
@@ -58,11 +75,36 @@ weed_wait() {
     tail -n 20 "$1/weed.log" >&2
     return 1
 }
+# weed_stop: a graceful stop (its state kept for a restart on the same
+# folder; -volume.preStopSeconds=1 above, not the 10 s default).
 weed_stop() {
     [ -n "${WEED_PID:-}" ] || return 0
     kill "$WEED_PID" 2> /dev/null || true
     wait "$WEED_PID" 2> /dev/null || true
     WEED_PID=
+}
+# weed_kill: the end of a test (its folder is deleted next): SIGKILL, no
+# graceful stop to wait for. WEED_PID is our own child, not yet waited for.
+weed_kill() {
+    [ -n "${WEED_PID:-}" ] || return 0
+    kill -9 "$WEED_PID" 2> /dev/null || true
+    wait "$WEED_PID" 2> /dev/null || true
+    WEED_PID=
+}
+# weed_restart DIR: start again on the same ports and data (after
+# weed_stop) and wait until S3 answers; a start that dies on the way (the
+# embedded filer can panic while it re-checks its peers after a restart) is
+# retried, at most 3 times. Earlier logs go to DIR/weed-prev.log.
+weed_restart() {
+    local i
+    for i in 1 2 3; do
+        [ -f "$1/weed.log" ] && cat "$1/weed.log" >> "$1/weed-prev.log"
+        weed_start "$1"
+        if weed_wait "$1"; then return 0; fi
+        echo "SeaweedFS restart $i failed; starting it again" >&2
+        weed_kill
+    done
+    return 1
 }
 # weed_up DIR: start and wait, on new ports up to 3 times (a port may be
 # taken by another program meanwhile).
@@ -70,7 +112,7 @@ weed_up() {
     for _ in 1 2 3; do
         weed_start "$1"
         if weed_wait "$1" 2> "$1/wait.err"; then return 0; fi
-        weed_stop
+        weed_kill
         S3_PORT=
         # a fresh start: a master that finds volumes it did not create
         # freezes volume growth ("after master state loss"), and every PUT
@@ -80,3 +122,12 @@ weed_up() {
     cat "$1/wait.err" >&2
     return 1
 }
+
+# `bash weed.sh build BUILD_DIR`: build (or find) the binary, then exit
+# (0 built or found, 77 cannot be built, with the reason on stderr).
+if [ "${BASH_SOURCE[0]}" = "$0" ] && [ "${1:-}" = build ]; then
+    CAREEROPS_BUILD_ROOT=$(realpath "${2:?usage: weed.sh build BUILD_DIR}")
+    WEED=${CAREEROPS_WEED:-$CAREEROPS_BUILD_ROOT/weed/weed}
+    weed_find
+    echo "SeaweedFS: $WEED"
+fi

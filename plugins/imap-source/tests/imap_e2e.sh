@@ -43,8 +43,12 @@ T=$(mktemp -d "$(realpath "$2")/imap-e2e/$PHASE.XXXXXX")
 chmod 755 "$T" # Dovecot runs as nobody under root
 PIDS=()
 cleanup() {
+    # only our own children still: a finished one's pid may belong to
+    # another test by now (the imap tests run in parallel)
     for p in "${PIDS[@]:-}"; do
-        if [ -n "$p" ]; then kill -9 "$p" 2>/dev/null || true; fi
+        if [ -n "$p" ] && [ "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" = "$$" ]; then
+            kill -9 "$p" 2>/dev/null || true
+        fi
     done
     dovecot_stop
     dovecot_clean

@@ -106,10 +106,12 @@ outage)
     # Our own cluster: stopping it must not disturb other tests.
     own_cluster=$work/pg
     # a random port, as in `term`: another run of this test on the machine
-    # (a second checkout) must not hold it when the server comes back
+    # (a second checkout) must not hold it when the server comes back; below
+    # the kernel's ephemeral range (32768 on), so no client connection of the
+    # tests running alongside takes it as its source port during the outage
     conninfo=
     for _ in 1 2 3 4 5; do
-        conninfo=$(CAREEROPS_PG_DIR=$own_cluster CAREEROPS_PG_PORT=$((57000 + RANDOM % 400)) \
+        conninfo=$(CAREEROPS_PG_DIR=$own_cluster CAREEROPS_PG_PORT=$((19000 + RANDOM % 400)) \
             bash "$src/scripts/pg.sh" start 2>/dev/null) && break
         conninfo=
         rm -rf "$own_cluster"
@@ -152,7 +154,7 @@ term)
     # a free port: the machine may run other clusters
     conninfo=
     for _ in 1 2 3 4 5; do
-        conninfo=$(CAREEROPS_PG_DIR=$own_cluster CAREEROPS_PG_PORT=$((57500 + RANDOM % 400)) \
+        conninfo=$(CAREEROPS_PG_DIR=$own_cluster CAREEROPS_PG_PORT=$((19500 + RANDOM % 400)) \
             bash "$src/scripts/pg.sh" start 2>/dev/null) && break
         conninfo=
         rm -rf "$own_cluster"
