@@ -307,10 +307,16 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
                     "%s]",
                     bootstrap,
                     probe.why[0] ? probe.why : rd_kafka_err2str(merr));
+        /* a refused login or a name that does not resolve is the
+         * configuration (2); silence from a broker is an outage (1) */
+        int rc = -1;
+        if (!__atomic_load_n(&probe.auth, __ATOMIC_SEQ_CST) &&
+            strstr(probe.why, "resolve") == NULL)
+            rc = -2;
         free(nt);
         rd_kafka_destroy(rk);
         pthread_mutex_destroy(&probe.mu);
-        return -1;
+        return rc;
     }
     for (size_t i = 0; i < m->n_topics; i++) {
         int exists = 0;
@@ -341,7 +347,7 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
                 "kafka: no answer from %s within 15 s when creating topics "
                 "(is the broker running?)",
                 bootstrap);
-        rc = -1;
+        rc = -2;
     } else if (rd_kafka_event_error(ev)) {
         rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
         if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE ||
