@@ -521,6 +521,16 @@ static int co__beyond_loopback_check(const char *listen,
     return -1;
 }
 
+int co_control_token_check(const char *file, char *errstr, size_t sz)
+{
+    co_control_t *ctl = co_xcalloc(1, sizeof *ctl);
+    int rc = co__token_read(ctl, file, errstr, sz);
+    sodium_memzero(ctl->token, sizeof ctl->token);
+    free(ctl->token_file);
+    free(ctl);
+    return rc;
+}
+
 int co_control_listen_check(const char *listen, const char *token_file,
                             char *errstr, size_t sz)
 {
