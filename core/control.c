@@ -7,8 +7,11 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -16,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct co_control_s {
@@ -89,7 +94,8 @@ static int co__name_ok(const co_control_t *ctl, const char *name)
     struct in_addr a4;
     struct in6_addr a6;
     size_t n = strlen(name);
-    if (inet_pton(AF_INET, name, &a4) == 1 || strcasecmp(name, "localhost") == 0)
+    if (inet_pton(AF_INET, name, &a4) == 1 ||
+        strcasecmp(name, "localhost") == 0)
         return 1;
     if (n > 2 && name[0] == '[' && name[n - 1] == ']') {
         char in[64];
@@ -374,8 +380,8 @@ static char *co__token_dir(char *errstr, size_t sz)
         return NULL;
     }
     struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        st.st_uid != getuid() || (st.st_mode & 077) != 0) {
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+        (st.st_mode & 077) != 0) {
         co_errf(errstr, sz,
                 "%s is not a private folder of this user (mode 0700): remove "
                 "it, or set http.token_file",
@@ -385,8 +391,50 @@ static char *co__token_dir(char *errstr, size_t sz)
     return co_strdup(dir);
 }
 
-static int co__token_make(co_control_t *ctl, const char *pipeline,
-                          char *errstr, size_t sz)
+/* Remove the token files of processes that are gone (killed before they
+ * could remove theirs): NAME-PID.token whose PID does not exist and that is
+ * older than a minute (a file just written by a starting process is left). */
+static void co__token_sweep(const char *dir)
+{
+    DIR *dh = opendir(dir);
+    if (dh == NULL)
+        return;
+    time_t now = time(NULL);
+    struct dirent *de;
+    while ((de = readdir(dh)) != NULL) {
+        const char *name = de->d_name;
+        size_t n = strlen(name);
+        if (n < 8 || strcmp(name + n - 6, ".token") != 0)
+            continue;
+        const char *dash = NULL;
+        for (const char *p = name; p < name + n - 6; p++)
+            if (*p == '-')
+                dash = p;
+        if (dash == NULL || dash + 1 == name + n - 6)
+            continue;
+        char *end;
+        errno = 0;
+        long pid = strtol(dash + 1, &end, 10);
+        if (end != name + n - 6 || errno != 0 || pid <= 0 || pid > INT_MAX ||
+            !isdigit((unsigned char)dash[1]))
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(dh), name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || st.st_uid != getuid() ||
+            now - st.st_mtime < 60)
+            continue;
+        if (unlinkat(dirfd(dh), name, 0) == 0)
+            co_log_info("removed %s/%s: the control token of process %ld, "
+                        "which is gone",
+                        dir, name, pid);
+    }
+    closedir(dh);
+}
+
+static int co__token_make(co_control_t *ctl, const char *pipeline, char *errstr,
+                          size_t sz)
 {
     unsigned char raw[32];
     if (sodium_init() < 0) {
@@ -398,6 +446,7 @@ static int co__token_make(co_control_t *ctl, const char *pipeline,
     char *dir = co__token_dir(errstr, sz);
     if (dir == NULL)
         return -1;
+    co__token_sweep(dir);
     co_buf_t f = {0};
     co_buf_printf(&f, "%s/%s-%ld.token", dir, pipeline ? pipeline : "careerops",
                   (long)getpid());
@@ -408,8 +457,8 @@ static int co__token_make(co_control_t *ctl, const char *pipeline,
     size_t n = strlen(ctl->token);
     if (fd < 0 || write(fd, ctl->token, n) != (ssize_t)n ||
         write(fd, "\n", 1) != 1) {
-        co_errf(errstr, sz, "cannot write the control token to %s: %s",
-                f.data, strerror(errno));
+        co_errf(errstr, sz, "cannot write the control token to %s: %s", f.data,
+                strerror(errno));
         if (fd >= 0)
             close(fd);
         co_buf_free(&f);
@@ -470,6 +519,16 @@ static int co__beyond_loopback_check(const char *listen,
             "127.0.0.1:PORT (the host then makes a token per start)",
             listen, CO_CONTROL_TOKEN_MIN);
     return -1;
+}
+
+int co_control_token_check(const char *file, char *errstr, size_t sz)
+{
+    co_control_t *ctl = co_xcalloc(1, sizeof *ctl);
+    int rc = co__token_read(ctl, file, errstr, sz);
+    sodium_memzero(ctl->token, sizeof ctl->token);
+    free(ctl->token_file);
+    free(ctl);
+    return rc;
 }
 
 int co_control_listen_check(const char *listen, const char *token_file,

@@ -62,6 +62,18 @@ co_control_t *co_control_start(const co_manifest_t *m,
                                size_t errstr_size);
 
 /**
+ * @brief Check `http.token_file` as co_control_start() will read it: one
+ *        line of CO_CONTROL_TOKEN_MIN to 255 characters without spaces.
+ *        Logs a warning when other users can read the file.
+ * @param file The token file's path (resolved against the manifest).
+ * @param errstr Receives "http.token_file FILE: what is wrong and the fix".
+ * @returns 0 if the token is usable, -1 if not.
+ * @remark Reads the file (the token is wiped from memory after); any
+ *         thread.
+ */
+int co_control_token_check(const char *file, char *errstr, size_t errstr_size);
+
+/**
  * @brief Check an `http.listen` value ("IPV4:PORT", ":PORT" or "PORT"; port
  *        0..65535) as co_control_start() will parse it, without binding,
  *        and that an address beyond loopback (not 127.0.0.0/8) comes with

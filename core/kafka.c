@@ -260,6 +260,27 @@ static void co__auth_error(const co_manifest_t *m, const char *bootstrap,
     pthread_mutex_unlock(&p->mu);
 }
 
+/* Why the metadata probe got no answer. Returns -1 for the configuration
+ * (a refused login, a host name that does not resolve: exit 2) or -2 for
+ * silence from the broker (an outage: exit 1, restarted). */
+static int co__probe_error(const co_manifest_t *m, const char *bootstrap,
+                           co__probe_t *p, rd_kafka_resp_err_t merr,
+                           char *errstr, size_t sz)
+{
+    if (__atomic_load_n(&p->auth, __ATOMIC_SEQ_CST)) {
+        co__auth_error(m, bootstrap, p, errstr, sz);
+        return -1;
+    }
+    pthread_mutex_lock(&p->mu);
+    co_errf(errstr, sz,
+            "kafka: no answer from %s within 10 s (is the broker running? "
+            "check kafka.bootstrap.servers) [librdkafka: %s]",
+            bootstrap, p->why[0] ? p->why : rd_kafka_err2str(merr));
+    int rc = strstr(p->why, "resolve") != NULL ? -1 : -2;
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
 int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
                            char *errstr, size_t sz)
 {
@@ -298,19 +319,11 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
     }
     if (merr != 0) {
         rd_kafka_poll(rk, 0);
-        if (__atomic_load_n(&probe.auth, __ATOMIC_SEQ_CST))
-            co__auth_error(m, bootstrap, &probe, errstr, sz);
-        else
-            co_errf(errstr, sz,
-                    "kafka: no answer from %s within 10 s (is the broker "
-                    "running? check kafka.bootstrap.servers) [librdkafka: "
-                    "%s]",
-                    bootstrap,
-                    probe.why[0] ? probe.why : rd_kafka_err2str(merr));
+        int rc = co__probe_error(m, bootstrap, &probe, merr, errstr, sz);
         free(nt);
         rd_kafka_destroy(rk);
         pthread_mutex_destroy(&probe.mu);
-        return -1;
+        return rc;
     }
     for (size_t i = 0; i < m->n_topics; i++) {
         int exists = 0;
@@ -341,7 +354,7 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
                 "kafka: no answer from %s within 15 s when creating topics "
                 "(is the broker running?)",
                 bootstrap);
-        rc = -1;
+        rc = -2;
     } else if (rd_kafka_event_error(ev)) {
         rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
         if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE ||

@@ -63,7 +63,10 @@ void co_embedded_stop(co_embedded_t *e);
 /**
  * @brief Create every topic of the manifest that does not exist yet, with
  *        its configured partitions, through the Admin API.
- * @returns 0 (created or already there), or -1 with the reason. A broker
+ * @returns 0 (created or already there), -2 with the reason when the
+ *          broker did not answer (an outage: retrying may help), or -1
+ *          with the reason for a configuration fault (a refused login, a
+ *          host name that does not resolve, a bad client setting). A broker
  *          that does not support CreateTopics (the standalone embedded
  *          broker) is not an error: topics are then auto-created.
  */

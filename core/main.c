@@ -186,9 +186,17 @@ static int co__cmd_run(int argc, char **argv)
             return 2;
         }
     }
-    if (optind >= argc) {
-        fprintf(stderr, "error: run needs a MANIFEST (see careerops run "
-                        "--help)\n");
+    if (optind >= argc || optind + 1 < argc) {
+        if (optind >= argc)
+            fprintf(stderr, "error: run needs a MANIFEST (see careerops run "
+                            "--help)\n");
+        else
+            fprintf(stderr,
+                    "error: unexpected argument '%s' (run takes one "
+                    "MANIFEST)\n",
+                    argv[optind + 1]);
+        free(stages.v);
+        free(sets.v);
         return 2;
     }
     co_manifest_t *m = co__load(argv[optind], &sets);
@@ -231,6 +239,15 @@ static int co__cmd_validate(int argc, char **argv)
     }
     if (optind >= argc) {
         fprintf(stderr, "error: validate needs a MANIFEST\n");
+        free(sets.v);
+        return 2;
+    }
+    if (optind + 1 < argc) {
+        fprintf(stderr,
+                "error: unexpected argument '%s' (validate takes one "
+                "MANIFEST)\n",
+                argv[optind + 1]);
+        free(sets.v);
         return 2;
     }
     co_manifest_t *m = co__load(argv[optind], &sets);
@@ -465,17 +482,33 @@ static void co__on_sig(int s)
 #define CO_BROKERS_MAX 16
 
 /* mkdir -p of the folder part of path; 0, or -1 with errno set. */
-static int co__mkdirs_for(const char *path)
+/* The folder of a --bootstrap-file must exist and be a folder: a typo in
+ * the path is refused, not created silently. Returns 0, or 2 (printed). */
+static int co__check_parent(const char *opt, const char *path)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return 0;
+    if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        fprintf(stderr,
+                "error: %s %s: folder %s: %s (create the folder first, or "
+                "give a path in an existing one)\n",
+                opt, path, dir, strerror(errno));
+        return 2;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr,
+                "error: %s %s: %s is not a folder (give a path in an "
+                "existing folder)\n",
+                opt, path, dir);
+        return 2;
     }
     return 0;
 }
@@ -525,6 +558,10 @@ static int co__cmd_broker(int argc, char **argv)
         } else
             return 2;
     }
+    if (bfile != NULL && co__check_parent("--bootstrap-file", bfile) != 0) {
+        free(manifests.v);
+        return 2;
+    }
     char e[1024];
     co_embedded_t *em = co_embedded_start(brokers, e, sizeof e);
     if (em == NULL) {
@@ -553,7 +590,7 @@ static int co__cmd_broker(int argc, char **argv)
     if (bfile) {
         char tmp[4096];
         snprintf(tmp, sizeof tmp, "%s.tmp", bfile);
-        FILE *f = co__mkdirs_for(bfile) == 0 ? fopen(tmp, "w") : NULL;
+        FILE *f = fopen(tmp, "w");
         int ok = f != NULL && fprintf(f, "%s\n", bs) >= 0;
         if (f != NULL && fclose(f) != 0)
             ok = 0;

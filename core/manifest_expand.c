@@ -24,6 +24,27 @@ static int co__valid_secret_name(const char *s, size_t n)
     return 1;
 }
 
+/* A field whose value is printed in logs, metrics and graph output: the
+ * pipeline name, a stage's name, its input and output topics (also one
+ * element of an input/output array). */
+static int co__is_name_path(const char *path)
+{
+    if (strcmp(path, "pipeline") == 0)
+        return 1;
+    size_t i;
+    int n = 0;
+    if (sscanf(path, "stages[%zu]%n", &i, &n) != 1 || n == 0 || path[n] != '.')
+        return 0;
+    const char *f = path + n + 1;
+    static const char *const names[] = {"name", "input", "output"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t l = strlen(names[k]);
+        if (strncmp(f, names[k], l) == 0 && (f[l] == '\0' || f[l] == '['))
+            return 1;
+    }
+    return 0;
+}
+
 /* Expand one string; returns a new string or NULL (after a diagnostic). */
 static char *co__expand_str(const char *in, const char *path,
                             co__expand_ctx *cx)
@@ -49,7 +70,13 @@ static char *co__expand_str(const char *in, const char *path,
         if (strncmp(body, "secret:", 7) == 0) {
             const char *name = body + 7;
             size_t nlen = blen - 7;
-            if (!co__valid_secret_name(name, nlen)) {
+            if (co__is_name_path(path)) {
+                co_diag_add(cx->d, path,
+                            "${secret:...} is not allowed here: secrets are "
+                            "for credentials; a stage or topic name is "
+                            "printed in logs (write the name itself)");
+                bad = 1;
+            } else if (!co__valid_secret_name(name, nlen)) {
                 co_diag_add(cx->d, path,
                             "bad secret name in \"%s\" (letters, digits, "
                             "'_', '-', '.')",

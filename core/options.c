@@ -226,11 +226,26 @@ int co_options_check_outputs(const co_option_t *opts, json_t *config,
     int faults = 0;
     for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
         const char *sv = json_string_value(json_object_get(config, o->name));
-        if (o->type != CO_OPT_STR || (o->flags & CO_OPT_OUTPUT) == 0 ||
+        if (o->type != CO_OPT_STR ||
+            (o->flags & (CO_OPT_OUTPUT | CO_OPT_INPUT)) == 0 ||
             (o->flags & CO_OPT_PATH) == 0 || sv == NULL || sv[0] == '\0' ||
             strcmp(sv, "-") == 0)
             continue;
         char *file = co_path_join(base_dir, sv);
+        if (o->flags & CO_OPT_INPUT) {
+            struct stat st;
+            if (stat(file, &st) != 0) {
+                char p[512];
+                snprintf(p, sizeof p, "%s.%s", path, o->name);
+                co_diag_add(d, p,
+                            "cannot read %s: %s: give the path of an "
+                            "existing file or folder",
+                            file, strerror(errno));
+                faults++;
+            }
+            free(file);
+            continue;
+        }
         char *dir = co_dirname(file);
         struct stat st;
         int rc = stat(dir, &st);

@@ -21,9 +21,10 @@ int co_options_validate(const co_option_t *opts, json_t *config,
                         const char *path, co_diag_t *d);
 
 /**
- * @brief Check the CO_OPT_OUTPUT paths of `config`: the folder of each
- *        (relative paths resolved against `base_dir`, as co_options_fill()
- *        does) must exist, or the plugin cannot create its file at start.
+ * @brief Check the CO_OPT_OUTPUT and CO_OPT_INPUT paths of `config`: the
+ *        folder of each output (relative paths resolved against `base_dir`,
+ *        as co_options_fill() does) must exist, or the plugin cannot create
+ *        its file at start; each input must exist.
  *        Each fault is added to `d` at `path.key`, naming the folder and
  *        the fix. Unset options, defaults and "-" (standard output) pass.
  * @returns The number of faults added.

@@ -141,8 +141,8 @@ static int co__check(co_manifest_t *m, const co_run_opts_t *o)
     return 0;
 }
 
-/* The in-process embedded broker, or the configured one. Returns 0, or -1
- * (logged). */
+/* The in-process embedded broker, or the configured one. Returns 0, -2 when
+ * the configured broker does not answer (an outage), or -1 (logged). */
 static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
 {
     co_manifest_t *m = rt->m;
@@ -150,9 +150,10 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
     if (!m->embedded) {
         rt->bootstrap = co_strdup(
             json_string_value(json_object_get(m->kafka, "bootstrap.servers")));
-        if (co_kafka_create_topics(m, rt->bootstrap, e, sizeof e) != 0) {
+        int rc = co_kafka_create_topics(m, rt->bootstrap, e, sizeof e);
+        if (rc != 0) {
             co_log_error("%s", e);
-            return -1;
+            return rc;
         }
         /* `careerops broker` is the same mock cluster in another process:
          * the same window, the same backpressure and loss detection */
@@ -323,8 +324,10 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
     pthread_t sigthr;
     pthread_create(&sigthr, NULL, co__signal_thread, &set);
 
-    if (co__broker_setup(&rt, o) != 0) {
-        exit_code = 2;
+    int brc = co__broker_setup(&rt, o);
+    if (brc != 0) {
+        /* an unreachable broker is waited out by the service manager */
+        exit_code = brc == -2 ? 1 : 2;
     } else {
         rt.bp_limit_records = co_bp_limit(&rt, o->no_backpressure);
         rt.env =

@@ -86,13 +86,29 @@ int co_cmd_serve(int argc, char **argv)
     const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
     size_t nsets = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+        if ((strcmp(argv[i], "--listen") == 0 ||
+             strcmp(argv[i], "--set") == 0) &&
+            i + 1 >= argc) {
+            /* the words getopt_long uses for the other commands */
+            fprintf(stderr, "%s: option '%s' requires an argument\n", argv[0],
+                    argv[i]);
+            free(sets);
+            return 2;
+        }
+        if (strcmp(argv[i], "--listen") == 0)
             listen = argv[++i];
-        else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+        else if (strcmp(argv[i], "--set") == 0)
             sets[nsets++] = argv[++i];
         else if (argv[i][0] != '-' && path == NULL)
             path = argv[i];
-        else {
+        else if (argv[i][0] != '-') {
+            fprintf(stderr,
+                    "error: unexpected argument '%s' (serve takes one "
+                    "MANIFEST)\n",
+                    argv[i]);
+            free(sets);
+            return 2;
+        } else {
             help = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
             path = NULL;
             break;

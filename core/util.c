@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 int64_t co_wall_ms(void)
@@ -103,6 +104,12 @@ int co_read_file(const char *path, char **out, size_t *len)
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return -errno;
+    /* a folder opens for reading but its read fails: say what it is */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return -EISDIR;
+    }
     co_buf_t b = {0};
     char chunk[65536];
     size_t n;

@@ -39,7 +39,7 @@ void co_buf_free(co_buf_t *b);
 /**
  * @brief Read a whole file.
  * @param out Set to a malloc'd NUL-terminated copy (free()).
- * @returns 0, or -errno.
+ * @returns 0, or -errno (-EISDIR for a folder, -EIO for a read error).
  */
 int co_read_file(const char *path, char **out, size_t *len);
 

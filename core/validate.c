@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* Each kafka property through librdkafka's own parser on a scratch
  * configuration: an unknown name or a bad value is a fault at kafka.NAME
@@ -248,6 +249,11 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
                                 sizeof e) != 0)
         co_diag_add(d, "http.listen", "%s",
                     strncmp(e, "http.listen ", 12) == 0 ? e + 12 : e);
+    /* serve and run refuse a token of the wrong length at start */
+    if (m->http_token_file && access(m->http_token_file, R_OK) == 0 &&
+        co_control_token_check(m->http_token_file, e, sizeof e) != 0)
+        co_diag_add(d, "http.token_file", "%s",
+                    strncmp(e, "http.token_file ", 16) == 0 ? e + 16 : e);
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
         char path[320], e[2048];

@@ -49,8 +49,8 @@ typedef struct mailbox_cfg_s {
 } mailbox_cfg_t;
 
 static const co_option_t mailbox_options[] = {
-    {CO_OPT_STR, "path", NULL, CO_OPT_REQUIRED | CO_OPT_PATH, 0, 0,
-     offsetof(mailbox_cfg_t, path),
+    {CO_OPT_STR, "path", NULL, CO_OPT_REQUIRED | CO_OPT_PATH | CO_OPT_INPUT, 0,
+     0, offsetof(mailbox_cfg_t, path),
      "The mbox file, Maildir (or Maildir++ tree) or folder of .eml files to "
      "read; relative to the manifest's folder."},
     {CO_OPT_STR, "format", "auto", 0, 0, 0, offsetof(mailbox_cfg_t, format),

@@ -78,6 +78,7 @@ grep -Eq 'range: [0-9]+\.\.[0-9]+$' out.txt || fail "no integer range: $(grep ra
 echo "ok: plugins info prints integer ranges as integers"
 
 # ---- the broker removes its --bootstrap-file on SIGTERM and says so
+mkdir -p bs
 "$B" broker --bootstrap-file bs/addr >out.txt 2>err.txt &
 pid=$!
 for _ in $(seq 100); do [ -s bs/addr ] && break; sleep 0.1; done

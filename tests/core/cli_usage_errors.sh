@@ -2,8 +2,8 @@
 # A new user's trial: `careerops auth` without or with an unknown provider
 # names the known ones (exit 2), `careerops help run` prints run's usage,
 # out-of-range --brokers and --drain-timeout-ms are refused with the range,
-# and a --bootstrap-file in a missing folder is written (mkdir -p) or its
-# failure says why.
+# and a --bootstrap-file in a missing folder is refused (exit 2) naming the
+# folder.
 . "$(dirname "$0")/../common/cli.sh"
 
 expect 2 "^error: auth needs a provider: gmail" "careerops auth" "$B" auth
@@ -23,17 +23,34 @@ for v in -5 abc; do
 done
 echo "ok: --brokers and --drain-timeout-ms are range-checked"
 
-# --bootstrap-file in a folder that does not exist yet: created
-"$B" broker --bootstrap-file "$t/run/careerops/bs" >bs.out 2>bs.err &
-pid=$!
-for _ in $(seq 100); do [ -s "$t/run/careerops/bs" ] && break; sleep 0.1; done
-# (checked while the broker runs: it removes the file when it stops)
-[ -s "$t/run/careerops/bs" ] || fail "bootstrap file not written: $(cat bs.err)"
-grep -q 127.0.0.1 "$t/run/careerops/bs" || fail "bootstrap file: $(cat "$t/run/careerops/bs")"
-kill "$pid" 2>/dev/null || true
-wait "$pid" 2>/dev/null || true
-# a folder that cannot be made: the reason is named
+# --bootstrap-file in a folder that does not exist: refused (a typo is not
+# created silently), as is one under a file
+expect 2 "error: --bootstrap-file $t/nonexist/dir/bs: folder $t/nonexist/dir: No such file or directory" \
+    "broker --bootstrap-file in a missing folder" "$B" broker --bootstrap-file "$t/nonexist/dir/bs"
+[ ! -e "$t/nonexist" ] || fail "broker created $t/nonexist"
 : >"$t/afile"
-expect 1 "cannot write $t/afile/bs: Not a directory" "broker --bootstrap-file under a file" \
-    "$B" broker --bootstrap-file "$t/afile/bs"
-echo "ok: --bootstrap-file creates its folder, or says why it cannot"
+expect 2 "error: --bootstrap-file $t/afile/bs: $t/afile is not a folder" \
+    "broker --bootstrap-file under a file" "$B" broker --bootstrap-file "$t/afile/bs"
+echo "ok: --bootstrap-file in a missing folder or under a file is refused"
+
+# trial 7: a second MANIFEST, --listen without a value, "stages" that is not
+# an array, --labels that names a folder
+cat >v.json <<'J'
+{"pipeline":"u7","stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":1}},
+ {"name":"sink","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}
+J
+expect 2 "^error: unexpected argument 'extra' \(validate takes one MANIFEST\)" \
+    "validate with two arguments" "$B" validate v.json extra
+expect 2 "^error: unexpected argument 'extra' \(run takes one MANIFEST\)" \
+    "run with two arguments" "$B" run v.json extra
+expect 2 "option '--listen' requires an argument" "serve --listen without a value" \
+    "$B" serve v.json --listen
+echo '{"pipeline":"s7","stages":"x"}' >s.json
+expect 2 "stages: expected an array of stages, got a string" '"stages": "x"' \
+    "$B" validate s.json
+mkdir -p labels.d
+if "$B" plugins info rules-classifier >/dev/null 2>&1; then
+    expect 2 "labels.d: cannot read the labels file: Is a directory" \
+        "train --labels DIR" "$B" train --labels labels.d --emails . --out model.json
+fi
+echo "ok: extra arguments, a missing option value, a non-array stages, a folder as --labels"

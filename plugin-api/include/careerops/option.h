@@ -48,11 +48,15 @@ enum co_opt_flag_e {
                                     ("Europe/Paris", "UTC"): validate and run
                                     refuse a name the system's zone database
                                     ($TZDIR or /usr/share/zoneinfo) lacks */
-    CO_OPT_OUTPUT = 1u << 4    /**< with CO_OPT_PATH: a file the plugin
+    CO_OPT_OUTPUT = 1u << 4,   /**< with CO_OPT_PATH: a file the plugin
                                     creates or appends to: validate and run
                                     refuse a path whose folder does not exist
                                     ("-" is standard output); older hosts
                                     ignore the bit */
+    CO_OPT_INPUT = 1u << 5     /**< with CO_OPT_PATH: a file or folder the
+                                    plugin reads: validate and run refuse a
+                                    path that does not exist ("-" is standard
+                                    input); older hosts ignore the bit */
 };
 
 /**
