@@ -249,12 +249,16 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
                              "%s): rename them NAME.eml, or point "
                              "config.path at one message file",
                              m->cfg->path, k->not_eml, k->not_eml_eg);
-        else
+        else if (never)
             mailbox_api->log(m->st, CO_LOG_WARN,
-                             "%s in %s (read as %s): expected an mbox file, "
-                             "a Maildir with cur/ and new/, or a folder of "
-                             ".eml files",
-                             never ? "0 messages found" : "no new messages",
+                             "0 messages found in %s (read as %s): expected "
+                             "an mbox file, a Maildir with cur/ and new/, or "
+                             "a folder of .eml files",
+                             m->cfg->path, mailbox_format_name(m->fmt));
+        else /* resumed where the last run stopped: nothing is wrong */
+            mailbox_api->log(m->st, CO_LOG_INFO,
+                             "%s: nothing new since the last run (read as "
+                             "%s)",
                              m->cfg->path, mailbox_format_name(m->fmt));
     }
     if (!m->cfg->follow) {
