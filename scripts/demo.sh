@@ -245,6 +245,16 @@ print(json.dumps(c))' "$imap_proto://$imap_host" "$imap_user" "$imap_folder" \
     imap_sets=(--set "secrets_dir=$secrets" --set stages.ingest.plugin=imap-source
                --set "stages.ingest.config=$imap_cfg")
 fi
+# ---- one demo at a time per account: two runs would read the same
+# position and write the same tables and notifications file (a lock on a
+# file of the account's folder; the kernel drops it when this shell ends,
+# however it ends)
+exec 9>>"$run/lock"
+if ! flock -n 9; then
+    other=$(cat "$run/lock.pid" 2>/dev/null || true)
+    die "another demo is running on this mailbox's account (${account:-$mailbox}${other:+, pid $other}): wait for it to end${other:+ or stop it (kill $other)}, then run again"
+fi
+echo $$ >"$run/lock.pid"
 notif=$run/notifications.txt dlq=$run/dead-letters.jsonl log=$run/run.log
 
 if [ "$fresh" = 1 ]; then

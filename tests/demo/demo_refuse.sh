@@ -11,7 +11,10 @@
 # - --help from another working directory prints the usage (it said
 #   "sed: can't read");
 # - with PostgreSQL (CAREEROPS_TEST_PG): 1 MB of random bytes is refused as
-#   "not mail" before anything is stored in the archive, exit non-zero.
+#   "not mail" before anything is stored in the archive, exit non-zero;
+#   and a second demo on an account whose demo is running (its lock held)
+#   is refused, exit 1, naming the other run's pid (trial 7: two runs read
+#   the same position and wrote the same tables).
 set -euo pipefail
 : "${CAREEROPS_BIN:?run through meson test}"
 : "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
@@ -73,3 +76,14 @@ want=1 refused "1 MB of random bytes" "big.bin is not mail: it starts with neith
 [ -z "$(find "$T/archive" -type f 2>/dev/null)" ] ||
     fail "the random bytes were archived: $(find "$T/archive" -type f)"
 echo "ok: nothing archived"
+
+mkdir -p "$SRC/.run/demo/$S"
+exec 8>>"$SRC/.run/demo/$S/lock"
+flock -n 8 || fail "could not take the test account's demo lock"
+echo 4242 >"$SRC/.run/demo/$S/lock.pid"
+cp "$SRC/datasets/sample-mailbox/sample.mbox" "$T/s.mbox"
+want=1 refused "a second demo on one account" \
+    "another demo is running on this mailbox's account \\($acct, pid 4242\\): wait for it to end or stop it \\(kill 4242\\)" \
+    --mailbox "$T/s.mbox" --account "$acct" --keep-db
+exec 8>&-
+echo "ok: a second demo on a running account refused"
