@@ -8,10 +8,12 @@
 #include "backpressure.h"
 #include "log.h"
 
+#include <errno.h>
 #include <librdkafka/rdkafka.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Each kafka property through librdkafka's own parser on a scratch
@@ -47,6 +49,52 @@ static int co__validate_sasl(const co_manifest_t *m, co_diag_t *d)
                 "(the broker's sasl.enabled.mechanisms lists what it accepts)",
                 mech, rd_kafka_version_str());
     return 1;
+}
+
+/* The files that librdkafka reads only when a client is made: a missing
+ * one is named with its setting, its path and what it should hold (from
+ * librdkafka itself the user gets OpenSSL's words only, e.g. "ssl.key.location
+ * failed: error:80000002:system library::No such file or directory").
+ * Returns the number of faults added. */
+static int co__validate_kafka_files(const co_manifest_t *m, co_diag_t *d)
+{
+    static const struct {
+        const char *key, *what;
+        int dir_ok; /* a folder of certificates is allowed */
+    } files[] = {
+        {"ssl.ca.location",
+         "the CA certificate(s) that signed the brokers' certificates (a PEM "
+         "file or a folder of them; \"probe\" looks in the system's places)",
+         1},
+        {"ssl.certificate.location", "this client's certificate (PEM)", 0},
+        {"ssl.key.location", "this client's private key (PEM)", 0},
+        {"ssl.crl.location", "the certificate revocation list (PEM)", 0},
+        {"ssl.keystore.location", "this client's PKCS#12 keystore", 0},
+        {"sasl.kerberos.keytab", "the Kerberos keytab", 0},
+    };
+    int faults = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        const char *v =
+            json_string_value(json_object_get(m->kafka, files[i].key));
+        if (v == NULL || v[0] == '\0' ||
+            (files[i].dir_ok && strcmp(v, "probe") == 0))
+            continue;
+        char path[64];
+        snprintf(path, sizeof path, "kafka.%s", files[i].key);
+        struct stat st;
+        if (stat(v, &st) != 0 || access(v, R_OK) != 0) {
+            co_diag_add(d, path,
+                        "cannot read '%s' (%s): give the path of %s, or "
+                        "remove the setting",
+                        v, strerror(errno), files[i].what);
+            faults++;
+        } else if (S_ISDIR(st.st_mode) && !files[i].dir_ok) {
+            co_diag_add(d, path, "'%s' is a folder: give the path of %s in it",
+                        v, files[i].what);
+            faults++;
+        }
+    }
+    return faults;
 }
 
 /* Some settings librdkafka checks only when a client is made (SSL files,
@@ -110,7 +158,8 @@ static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
                         e, rd_kafka_version_str());
         }
     }
-    if (d->n == before && co__validate_sasl(m, d) == 0)
+    if (d->n == before && co__validate_sasl(m, d) == 0 &&
+        co__validate_kafka_files(m, d) == 0)
         co__validate_kafka_client(m, conf, d); /* takes conf */
     else
         rd_kafka_conf_destroy(conf);

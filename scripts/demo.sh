@@ -13,8 +13,11 @@
 # in your time zone, dead letters with reasons, elapsed time. --json prints
 # the same summary as one JSON object. Everything it started is stopped
 # again (also on Ctrl-C, TERM or a cut pipe). docs/demo.md describes the
-# output. Exit 0; 3 when a notification was not delivered (dead letters of
-# the stage "show", e.g. Slack unreachable): the next run tries those again.
+# output. Exit 0; 1 when something failed while running (the message says
+# what, with the log); 2 for a wrong argument or input (a missing mailbox,
+# an unknown time zone, a malformed --imap URL: nothing was built or
+# started); 3 when a notification was not delivered (dead letters of the
+# stage "show", e.g. Slack unreachable): the next run tries those again.
 #
 # --mailbox PATH  an mbox file (Google Takeout's .mbox works as it is), a
 #                 Maildir or a folder of .eml files. Default: the bundled
@@ -65,30 +68,34 @@ t0=$(now_ms)
 imap="" mailbox="" json=0 tz="" fresh=0 keep_db=0 slack=auto serve=0
 account="" verbose=0
 die() { echo "demo.sh: $*" >&2; exit 1; }
+# a wrong argument or input: checked before anything is built or started
+usage() { echo "demo.sh: $*" >&2; exit 2; }
 say() { [ "$json" = 1 ] || echo "demo: $*" >&2; }
 while [ $# -gt 0 ]; do
     case "$1" in
-    --mailbox) [ $# -ge 2 ] || die "--mailbox needs a path"; mailbox=$2; shift 2 ;;
+    --mailbox) [ $# -ge 2 ] || usage "--mailbox needs a path"; mailbox=$2; shift 2 ;;
     --mailbox=*) mailbox=${1#*=}; shift ;;
-    --imap) [ $# -ge 2 ] || die "--imap needs a URL, e.g. imaps://me@example.com@imap.example.com"; imap=$2; shift 2 ;;
+    --imap) [ $# -ge 2 ] || usage "--imap needs a URL, e.g. imaps://me@example.com@imap.example.com"; imap=$2; shift 2 ;;
     --imap=*) imap=${1#*=}; shift ;;
     --json) json=1; shift ;;
-    --timezone) [ $# -ge 2 ] || die "--timezone needs a zone, e.g. Europe/Paris"; tz=$2; shift 2 ;;
+    --timezone) [ $# -ge 2 ] || usage "--timezone needs a zone, e.g. Europe/Paris"; tz=$2; shift 2 ;;
     --timezone=*) tz=${1#*=}; shift ;;
     --fresh) fresh=1; shift ;;
     --keep-db) keep_db=1; shift ;;
     --no-slack) slack=0; shift ;;
-    --account) [ $# -ge 2 ] && [ -n "$2" ] || die "--account needs a name, e.g. --account me@example.com"
+    --account) [ $# -ge 2 ] && [ -n "$2" ] || usage "--account needs a name, e.g. --account me@example.com"
         account=$2; shift 2 ;;
-    --account=*) account=${1#*=}; [ -n "$account" ] || die "--account needs a name"; shift ;;
+    --account=*) account=${1#*=}; [ -n "$account" ] || usage "--account needs a name"; shift ;;
     --verbose) verbose=1; shift ;;
     --serve) serve=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$root/scripts/demo.sh" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (try --help)" ;;
+    *) usage "unknown argument '$1' (try --help)" ;;
     esac
 done
 
 # ---- the mailbox and the time zone
+mailbox_given=0
+[ -z "$mailbox" ] || mailbox_given=1
 if [ -z "$mailbox" ]; then
     mailbox=$root/datasets/sample-mailbox/sample.mbox
     [ -f "$mailbox" ] || python3 datasets/sample-mailbox/generate.py >/dev/null
@@ -97,10 +104,10 @@ case "$mailbox" in /*) ;; *) mailbox=$cwd/$mailbox ;; esac
 # a pipe (<(...), mkfifo), a device or a socket would block or never end
 for kind in "-p:a pipe" "-c:a character device" "-b:a block device" "-S:a socket"; do
     ! test "${kind%%:*}" "$mailbox" ||
-        die "mailbox '$mailbox' is ${kind#*:}, not a regular file, Maildir or folder: save the stream to a file first (e.g. cat ... > mail.mbox) and pass that file"
+        usage "mailbox '$mailbox' is ${kind#*:}, not a regular file, Maildir or folder: save the stream to a file first (e.g. cat ... > mail.mbox) and pass that file"
 done
-[ -e "$mailbox" ] || die "mailbox '$mailbox' not found: give an mbox file, a Maildir or a folder of .eml files"
-[ -r "$mailbox" ] || die "mailbox '$mailbox' is not readable"
+[ -e "$mailbox" ] || usage "mailbox '$mailbox' not found: give an mbox file, a Maildir or a folder of .eml files"
+[ -r "$mailbox" ] || usage "mailbox '$mailbox' is not readable"
 mailbox=$(realpath "$mailbox")
 # a Google Takeout folder (Takeout/Mail/*.mbox) rather than the .mbox in it
 if [ -d "$mailbox" ] && [ ! -d "$mailbox/cur" ] && [ ! -d "$mailbox/new" ] &&
@@ -110,7 +117,7 @@ if [ -d "$mailbox" ] && [ ! -d "$mailbox/cur" ] && [ ! -d "$mailbox/new" ] &&
         mailbox=${mboxes[0]}
         say "using the mbox in that folder: $mailbox"
     elif [ ${#mboxes[@]} -gt 1 ]; then
-        die "$mailbox holds several .mbox files; pass one with --mailbox: $(printf '\n  %s' "${mboxes[@]}")"
+        usage "$mailbox holds several .mbox files; pass one with --mailbox: $(printf '\n  %s' "${mboxes[@]}")"
     fi
 fi
 if [ -z "$tz" ]; then
@@ -118,7 +125,17 @@ if [ -z "$tz" ]; then
     case "$tz" in :* | /* | "") tz=UTC ;; esac
 fi
 [ "$tz" = UTC ] || [ -f "/usr/share/zoneinfo/$tz" ] ||
-    die "time zone '$tz' unknown: use an IANA name such as Europe/Paris (see /usr/share/zoneinfo)"
+    usage "time zone '$tz' unknown: use an IANA name such as Europe/Paris (see /usr/share/zoneinfo)"
+
+if [ -n "$imap" ]; then
+    [ "$mailbox_given" = 0 ] ||
+        usage "--imap and --mailbox both given: the demo reads one of them; drop one"
+    case "$imap" in imaps://*@?* | imap://*@?*) ;; *)
+        usage "--imap '$imap': use imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)" ;;
+    esac
+    [ -s "$secrets/imap_password" ] ||
+        usage "--imap: put the (app) password in $secrets/imap_password (one line, chmod 600); see plugins/imap-source/README.md"
+fi
 
 # ---- dependencies and build
 if [ "${CAREEROPS_DEMO_SKIP_DEPS:-0}" != 1 ]; then
@@ -212,11 +229,6 @@ run=$root/.run/demo/$id
 mkdir -p "$run"
 # ---- --imap: imap-source reads the server instead (own tables and state)
 if [ -n "$imap" ]; then
-    case "$imap" in imaps://*@* | imap://*@*) ;; *)
-        die "--imap '$imap': use imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)" ;;
-    esac
-    [ -s "$secrets/imap_password" ] ||
-        die "--imap: put the (app) password in secrets/imap_password (one line, chmod 600); see plugins/imap-source/README.md"
     imap_proto=${imap%%://*} imap_rest=${imap#*://}
     imap_user=${imap_rest%@*} imap_host=${imap_rest##*@}
     imap_folder=INBOX
@@ -233,6 +245,16 @@ print(json.dumps(c))' "$imap_proto://$imap_host" "$imap_user" "$imap_folder" \
     imap_sets=(--set "secrets_dir=$secrets" --set stages.ingest.plugin=imap-source
                --set "stages.ingest.config=$imap_cfg")
 fi
+# ---- one demo at a time per account: two runs would read the same
+# position and write the same tables and notifications file (a lock on a
+# file of the account's folder; the kernel drops it when this shell ends,
+# however it ends)
+exec 9>>"$run/lock"
+if ! flock -n 9; then
+    other=$(cat "$run/lock.pid" 2>/dev/null || true)
+    die "another demo is running on this mailbox's account (${account:-$mailbox}${other:+, pid $other}): wait for it to end${other:+ or stop it (kill $other)}, then run again"
+fi
+echo $$ >"$run/lock.pid"
 notif=$run/notifications.txt dlq=$run/dead-letters.jsonl log=$run/run.log
 
 if [ "$fresh" = 1 ]; then

@@ -32,7 +32,12 @@ done
 manifest ok.json ',"security.protocol":"SASL_PLAINTEXT","sasl.mechanisms":"SCRAM-SHA-512","sasl.username":"u","sasl.password":"p"' out.jsonl
 "$B" validate ok.json > out.txt 2>&1 || fail "SCRAM-SHA-512 refused: $(cat out.txt)"
 manifest ssl.json ',"security.protocol":"SSL","ssl.ca.location":"'"$T"'/no-such-ca.pem"' out.jsonl
-refused "missing CA file" 'kafka\.ssl\.ca\.location: librdkafka .* cannot make a client with these settings: ssl\.ca\.location' ssl.json
+refused "missing CA file" "kafka\\.ssl\\.ca\\.location: cannot read '$T/no-such-ca\\.pem' \\(No such file or directory\\): give the path of the CA certificate" ssl.json
+manifest key.json ',"security.protocol":"SSL","ssl.certificate.location":"'"$T"'","ssl.key.location":"'"$T"'/no-key.pem"' out.jsonl
+refused "missing key, a folder for the certificate" "kafka\\.ssl\\.key\\.location: cannot read '$T/no-key\\.pem' \\(No such file or directory\\): give the path of this client's private key \\(PEM\\)" key.json
+grep -q "kafka\.ssl\.certificate\.location: '$T' is a folder: give the path of this client's certificate" err.txt ||
+    fail "a folder as ssl.certificate.location not reported: $(cat err.txt)"
+! grep -q "OpenSSL\|error:[0-9A-F]\{8\}" err.txt || fail "OpenSSL's words instead of ours: $(cat err.txt)"
 manifest dir.json '' nofolder/out.jsonl
 refused "console-sink in a missing folder" \
     "stages\[1\] \(out\)\.config\.path: cannot write .*nofolder/out\.jsonl: its folder .*nofolder does not exist: create the folder \(.mkdir -p .*nofolder.\)" dir.json

@@ -2,11 +2,19 @@
 # What the demo refuses at once, with the reason and the fix (trial 5):
 # - --mailbox on a pipe (mkfifo, <(cat ...)) or a device (/dev/zero): an
 #   error "is a pipe / a character device ... save the stream to a file
-#   first", exit 1 within seconds (it used to hang, or name a /proc path);
+#   first", exit 2 (a wrong input) within seconds (it used to hang, or
+#   name a /proc path);
+# - wrong arguments (unknown flag, a missing mailbox, an unknown time zone, a
+#   malformed --imap URL, --imap with --mailbox, --imap without its password
+#   file) exit 2 with the fix, before anything is built or started (trial 7:
+#   they exited 1, and --imap was checked only after the build);
 # - --help from another working directory prints the usage (it said
 #   "sed: can't read");
 # - with PostgreSQL (CAREEROPS_TEST_PG): 1 MB of random bytes is refused as
-#   "not mail" before anything is stored in the archive, exit non-zero.
+#   "not mail" before anything is stored in the archive, exit non-zero;
+#   and a second demo on an account whose demo is running (its lock held)
+#   is refused, exit 1, naming the other run's pid (trial 7: two runs read
+#   the same position and wrote the same tables).
 set -euo pipefail
 : "${CAREEROPS_BIN:?run through meson test}"
 : "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
@@ -16,14 +24,14 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-refuse.XXXXXX")
 trap '[ "${KEEP_TMP:-0}" = 1 ] && echo "kept $T" || rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# refused WHAT PATTERN ARGS...: demo.sh ARGS exits 1 within 20 s with
-# PATTERN on stderr
+# refused WHAT PATTERN ARGS...: demo.sh ARGS exits $want (2 unless set)
+# within 20 s with PATTERN on stderr
 refused() {
-    local what=$1 pat=$2 rc=0 t0=$SECONDS
+    local what=$1 pat=$2 rc=0 t0=$SECONDS want=${want:-2}
     shift 2
     timeout 20 bash "$SRC/scripts/demo.sh" --json --no-slack "$@" \
         >"$T/out" 2>"$T/err" </dev/null || rc=$?
-    [ "$rc" = 1 ] || fail "$what: exit $rc, not 1 (124: it hung): $(tail -n 3 "$T/err")"
+    [ "$rc" = "$want" ] || fail "$what: exit $rc, not $want (124: it hung): $(tail -n 3 "$T/err")"
     grep -Eq -- "$pat" "$T/err" || fail "$what: no '$pat' in: $(cat "$T/err")"
     echo "ok: $what refused in $((SECONDS - t0)) s: $(tail -n 1 "$T/err")"
 }
@@ -33,6 +41,18 @@ refused "a FIFO" "stream.mbox' is a pipe, not a regular file.*save the stream to
 refused "/dev/zero" "is a character device.*save the stream to a file first" --mailbox /dev/zero
 refused "<(cat ...)" "is a pipe.*save the stream to a file first" \
     --mailbox <(cat "$SRC/datasets/sample-mailbox/generate.py")
+
+refused "an unknown flag" "unknown argument '--mailbx' \\(try --help\\)" --mailbx x
+refused "a missing mailbox" "mailbox '$T/nope.mbox' not found" --mailbox "$T/nope.mbox"
+refused "an unknown zone" "time zone 'Mars/Base' unknown" --timezone Mars/Base
+mkdir -m 700 "$T/secrets"
+export CAREEROPS_DEMO_SECRETS=$T/secrets
+refused "a malformed --imap URL" "use imaps://USER@HOST" --imap imap.example.com
+refused "--imap with --mailbox" "both given" --imap imaps://me@imap.example.com \
+    --mailbox "$SRC/datasets/sample-mailbox/generate.py"
+refused "--imap without a password" "secrets/imap_password" --imap imaps://me@imap.example.com
+unset CAREEROPS_DEMO_SECRETS
+[ ! -e "$T/secrets/imap_password" ] || fail "a password file appeared"
 
 mkdir "$T/elsewhere"
 rel=$(realpath --relative-to="$T/elsewhere" "$SRC")
@@ -51,8 +71,19 @@ trap 'psql "$CAREEROPS_TEST_PG" -XqtA -c "DROP SCHEMA IF EXISTS \"$S\" CASCADE" 
       rm -rf "$SRC/.run/demo/$S" "$T"' EXIT
 head -c 1048576 /dev/urandom >"$T/big.bin"
 export CAREEROPS_ARCHIVE=$T/archive
-refused "1 MB of random bytes" "big.bin is not mail: it starts with neither an mbox" \
+want=1 refused "1 MB of random bytes" "big.bin is not mail: it starts with neither an mbox" \
     --mailbox "$T/big.bin" --account "$acct" --keep-db
 [ -z "$(find "$T/archive" -type f 2>/dev/null)" ] ||
     fail "the random bytes were archived: $(find "$T/archive" -type f)"
 echo "ok: nothing archived"
+
+mkdir -p "$SRC/.run/demo/$S"
+exec 8>>"$SRC/.run/demo/$S/lock"
+flock -n 8 || fail "could not take the test account's demo lock"
+echo 4242 >"$SRC/.run/demo/$S/lock.pid"
+cp "$SRC/datasets/sample-mailbox/sample.mbox" "$T/s.mbox"
+want=1 refused "a second demo on one account" \
+    "another demo is running on this mailbox's account \\($acct, pid 4242\\): wait for it to end or stop it \\(kill 4242\\)" \
+    --mailbox "$T/s.mbox" --account "$acct" --keep-db
+exec 8>&-
+echo "ok: a second demo on a running account refused"
