@@ -288,6 +288,37 @@ static void co__validate_eos(const co_manifest_t *m, const co_stage_conf_t *s,
     }
 }
 
+/* The plugin's own check of its filled configuration (ABI 1.2
+ * co_plugin_t::check): "KEY: message" names stages[i] (NAME).config.KEY when
+ * KEY is a declared option, else the message goes to the config object. */
+static void co__validate_check(const co_plugin_t *p, json_t *config,
+                               const char *dir, const char *path, co_diag_t *d)
+{
+    if (!CO_PLUGIN_HAS(p, check, 2))
+        return;
+    co_optmem_t *mem = NULL;
+    void *cfg = co_options_fill(p, config, dir, &mem);
+    char e[1024] = "";
+    if (p->check(cfg, e, sizeof e) != CO_OK) {
+        e[sizeof e - 1] = '\0';
+        const char *msg = e;
+        char at[512];
+        snprintf(at, sizeof at, "%s", path);
+        const char *colon = strstr(e, ": ");
+        for (const co_option_t *o = p->options;
+             colon && o && o->type != CO_OPT_END; o++)
+            if (strlen(o->name) == (size_t)(colon - e) &&
+                strncmp(o->name, e, (size_t)(colon - e)) == 0) {
+                snprintf(at, sizeof at, "%s.%s", path, o->name);
+                msg = colon + 2;
+                break;
+            }
+        co_diag_add(d, at, "%s",
+                    msg[0] ? msg : "refused by the plugin's check");
+    }
+    co_options_free(cfg, mem);
+}
+
 int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
 {
     size_t before = d->n;
@@ -343,7 +374,8 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
         if (s->delivery == CO_DELIVERY_EXACTLY_ONCE)
             co__validate_eos(m, s, i, d);
         snprintf(path, sizeof path, "stages[%zu] (%.256s).config", i, s->name);
-        co_options_validate(p->options, s->config, path, d);
+        if (co_options_validate(p->options, s->config, path, d) == 0)
+            co__validate_check(p, s->config, m->dir, path, d);
     }
     return (int)(d->n - before);
 }

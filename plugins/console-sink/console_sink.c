@@ -92,6 +92,29 @@ struct console {
     int64_t now; /**< `now` parsed, or -1 for the wall clock */
 };
 
+/* ABI 1.2 check: `careerops validate` refuses a bad format or `now`
+ * before any stage starts (init() says the same). */
+static co_status_t console_check(const void *config, char *err, size_t errsz)
+{
+    const struct console_config *cfg = config;
+    const char *fmt = cfg->format ? cfg->format : "text";
+    int64_t now;
+    if (strcmp(fmt, "text") != 0 && strcmp(fmt, "jsonl") != 0) {
+        snprintf(err, errsz,
+                 "format: \"%s\" is unknown: use \"text\" or \"jsonl\"", fmt);
+        return CO_FATAL;
+    }
+    if (cfg->now != NULL && *cfg->now != '\0' &&
+        console_parse_time(cfg->now, &now) != 0) {
+        snprintf(err, errsz,
+                 "now: \"%s\" is not a time: use an RFC 3339 time such as "
+                 "2025-10-20T09:00:00Z, or leave it unset for the wall clock",
+                 cfg->now);
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
                                 const void *config, void **instance)
 {
@@ -105,24 +128,15 @@ static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
     c->st = st;
     c->cfg = cfg;
     const char *fmt = cfg->format ? cfg->format : "text";
-    if (strcmp(fmt, "text") != 0 && strcmp(fmt, "jsonl") != 0) {
-        api->set_error(st, "config",
-                       "console-sink: option `format` is \"%s\"; use "
-                       "\"text\" or \"jsonl\"",
-                       fmt);
+    char err[512];
+    if (console_check(cfg, err, sizeof err) != CO_OK) {
+        api->set_error(st, "config", "console-sink: %s", err);
         return CO_FATAL;
     }
     c->jsonl = strcmp(fmt, "jsonl") == 0;
     c->now = -1;
-    if (cfg->now != NULL && *cfg->now != '\0' &&
-        console_parse_time(cfg->now, &c->now) != 0) {
-        api->set_error(st, "config",
-                       "console-sink: option `now` is \"%s\"; use an RFC "
-                       "3339 time such as 2025-10-20T09:00:00Z, or leave it "
-                       "unset for the wall clock",
-                       cfg->now);
-        return CO_FATAL;
-    }
+    if (cfg->now != NULL && *cfg->now != '\0')
+        console_parse_time(cfg->now, &c->now); /* checked above */
     if (cfg->path == NULL || *cfg->path == '\0' ||
         strcmp(cfg->path, "-") == 0) {
         c->out = stdout;
@@ -355,6 +369,7 @@ static const co_plugin_t console_desc = {
     .process = console_process,
     .flush = console_flush,
     .destroy = console_destroy,
+    .check = console_check, /* format, now (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

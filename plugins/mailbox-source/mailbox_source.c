@@ -412,6 +412,22 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
 /* ---- lifecycle
  * ------------------------------------------------------------------ */
 
+/* ABI 1.2 check: `careerops validate` refuses an unknown format before
+ * any stage starts (init() says the same). */
+static co_status_t mailbox_check(const void *config, char *err, size_t errsz)
+{
+    const mailbox_cfg_t *cfg = config;
+    mailbox_format_t f;
+    if (mailbox_format_parse(cfg->format, &f) != 0) {
+        snprintf(err, errsz,
+                 "format: \"%s\" is unknown: use auto (the default), mbox, "
+                 "mboxrd, maildir or eml",
+                 cfg->format);
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
                                 const void *config, void **instance)
 {
@@ -425,10 +441,9 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
         return CO_FATAL;
     }
     if (mailbox_format_parse(cfg->format, &want) != 0) {
-        api->set_error(st, "config",
-                       "config.format \"%s\" is unknown: use auto, mbox, "
-                       "mboxrd, maildir or eml",
-                       cfg->format);
+        char e[256];
+        mailbox_check(cfg, e, sizeof e);
+        api->set_error(st, "config", "config.%s", e);
         return CO_FATAL;
     }
     char err[512] = "";
@@ -552,6 +567,7 @@ static const co_plugin_t mailbox_plugin = {
     .start = mailbox_start,
     .poll = mailbox_poll,
     .destroy = mailbox_destroy,
+    .check = mailbox_check, /* format (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

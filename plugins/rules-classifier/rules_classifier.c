@@ -109,6 +109,21 @@ static void rules_default_model(const char *dir, char *out, size_t n)
     snprintf(out, n, "%s/classifier.model", dir);
 }
 
+/* ABI 1.2 check: the option values a table cannot restrict, refused by
+ * `careerops validate` before any stage starts (init() says the same). */
+static co_status_t rules_check(const void *config, char *err, size_t errsz)
+{
+    const rules_config_t *cfg = config;
+    if (rules_mode_parse(cfg->decision) < 0) {
+        snprintf(err, errsz,
+                 "decision: \"%s\" is not a decision mode: use combined "
+                 "(the default), rules or model",
+                 cfg->decision);
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static co_status_t rules_init(const co_host_api_t *api, co_stage_t *st,
                               const void *config, void **instance)
 {
@@ -147,10 +162,8 @@ static co_status_t rules_init(const co_host_api_t *api, co_stage_t *st,
     }
     int mode = rules_mode_parse(cfg->decision);
     if (mode < 0) {
-        api->set_error(st, "config",
-                       "rules-classifier: decision \"%s\": expected "
-                       "combined, rules or model",
-                       cfg->decision);
+        rules_check(cfg, err, sizeof err);
+        api->set_error(st, "config", "rules-classifier: %s", err);
         return CO_FATAL;
     }
     char model_path[1024];
@@ -162,8 +175,8 @@ static co_status_t rules_init(const co_host_api_t *api, co_stage_t *st,
     struct stat sb;
     if (explicit_model || mode == RULES_MODE_MODEL ||
         stat(model_path, &sb) == 0) {
-        in->clf = rules_model_load(model_path, (rules_mode_t)mode, err,
-                                   sizeof err);
+        in->clf =
+            rules_model_load(model_path, (rules_mode_t)mode, err, sizeof err);
         if (in->clf == NULL) {
             api->set_error(st, "config",
                            "rules-classifier: %s (build it with careerops "
@@ -286,6 +299,7 @@ static const co_plugin_t rules_plugin = {
     .process = rules_process,
     .destroy = rules_destroy,
     .commands = rules_commands, /* eval, train (ABI 1.1) */
+    .check = rules_check,       /* decision (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

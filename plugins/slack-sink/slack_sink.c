@@ -65,6 +65,32 @@ static const co_option_t slack_sink_options[] = {
      "CAREEROPS_DEMO_NOW, as for console-sink); default: the wall clock."},
     {0}};
 
+/* ABI 1.2 check: `careerops validate` refuses a bad on_pending or `now`
+ * before any stage starts (init() says the same). */
+static co_status_t slack_sink_check(const void *config, char *err, size_t errsz)
+{
+    const struct slack_sink_conf *c = config;
+    int64_t now;
+    if (strcmp(c->on_pending, "repost") != 0 &&
+        strcmp(c->on_pending, "skip") != 0) {
+        snprintf(err, errsz,
+                 "on_pending: \"%s\" is unknown: use \"repost\" (the "
+                 "default) or \"skip\"",
+                 c->on_pending);
+        return CO_FATAL;
+    }
+    if (c->now != NULL && *c->now != '\0' &&
+        slack_parse_time(c->now, &now) != 0) {
+        snprintf(err, errsz,
+                 "now: \"%s\" is not a time: use an RFC 3339 UTC time such "
+                 "as 2025-10-20T09:00:00Z, or leave it unset for the wall "
+                 "clock",
+                 c->now);
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static co_status_t slack_sink_init(const co_host_api_t *a, co_stage_t *st,
                                    const void *config, void **instance)
 {
@@ -77,23 +103,13 @@ static co_status_t slack_sink_init(const co_host_api_t *a, co_stage_t *st,
                      err);
         return CO_FATAL;
     }
-    if (strcmp(c->on_pending, "repost") != 0 &&
-        strcmp(c->on_pending, "skip") != 0) {
-        a->set_error(st, "config",
-                     "on_pending is '%s'; use \"repost\" or \"skip\"",
-                     c->on_pending);
+    if (slack_sink_check(c, err, sizeof err) != CO_OK) {
+        a->set_error(st, "config", "%s", err);
         return CO_FATAL;
     }
     int64_t now = -1;
-    if (c->now != NULL && *c->now != '\0' &&
-        slack_parse_time(c->now, &now) != 0) {
-        a->set_error(st, "config",
-                     "now is \"%s\"; use an RFC 3339 UTC time such as "
-                     "2025-10-20T09:00:00Z, or leave it unset for the wall "
-                     "clock",
-                     c->now);
-        return CO_FATAL;
-    }
+    if (c->now != NULL && *c->now != '\0')
+        slack_parse_time(c->now, &now); /* checked above */
     struct slack_sink *s = calloc(1, sizeof *s);
     if (s == NULL)
         return CO_FATAL;
@@ -293,6 +309,7 @@ static const co_plugin_t slack_sink_desc = {
     .init = slack_sink_init,
     .process = slack_sink_process,
     .destroy = slack_sink_destroy,
+    .check = slack_sink_check, /* on_pending, now (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a)

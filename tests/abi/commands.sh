@@ -34,7 +34,7 @@ echo "ok: --help lists the plugins' commands"
 rc=0
 "$B" abi-hello x 'y z' >"$ABI_TMP/out" 2>&1 || rc=$?
 [ "$rc" -eq 7 ] || { cat "$ABI_TMP/out" >&2; abi_fail "abi-hello exited $rc, not 7"; }
-grep -qF 'hello from abi-cmd (host ABI 1.1, stage_config yes): [abi-hello] [x] [y z]' "$ABI_TMP/out" ||
+grep -qF 'hello from abi-cmd (host ABI 1.2, stage_config yes): [abi-hello] [x] [y z]' "$ABI_TMP/out" ||
     { cat "$ABI_TMP/out" >&2; abi_fail "abi-hello got the wrong arguments"; }
 rc=0
 "$B" abi multi word --opt >"$ABI_TMP/out" 2>&1 || rc=$?

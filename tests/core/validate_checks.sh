@@ -45,4 +45,23 @@ rc=0; timeout 60 "$B" run dir.json --stage src --until-idle > out.txt 2> err.txt
 [ "$rc" = 0 ] || fail "run --stage src checked another stage's file: exit $rc: $(cat err.txt)"
 mkdir nofolder
 "$B" validate dir.json > out.txt 2>&1 || fail "with the folder made: $(cat out.txt)"
-ok "validate and run refuse (exit 2) a SASL mechanism librdkafka lacks, a CA file it cannot read and console-sink's path in a missing folder, naming the setting; run --stage checks its own stages only"
+# Values from a fixed set that only the plugin knows (ABI 1.2 check):
+# refused by validate and run before any stage starts, at the option's path.
+"$B" validate dir.json --set 'stages[1].config.format=xml' > out.txt 2> err.txt && fail "format xml accepted"
+grep -q 'stages\[1\] (out)\.config\.format: "xml" is unknown: use "text" or "jsonl"' err.txt ||
+    fail "console-sink format: $(cat err.txt)"
+cat > mbox.json <<J
+{"pipeline":"vchk2","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"ingest","plugin":"mailbox-source","output":"raw","config":{"path":"$T","format":"xml"}},
+  {"name":"classify","plugin":"rules-classifier","input":"raw","output":"ev","config":{"decision":"magic"}},
+  {"name":"show","plugin":"console-sink","input":"ev","config":{"path":"-","now":"yesterday"}}]}
+J
+refused "mailbox-source format, rules-classifier decision, console-sink now" \
+    'stages\[0\] \(ingest\)\.config\.format: "xml" is unknown: use auto \(the default\), mbox, mboxrd, maildir or eml' mbox.json
+grep -q 'stages\[1\] (classify)\.config\.decision: "magic" is not a decision mode: use combined (the default), rules or model' err.txt ||
+    fail "rules-classifier decision: $(cat err.txt)"
+grep -q 'stages\[2\] (show)\.config\.now: "yesterday" is not a time' err.txt ||
+    fail "console-sink now: $(cat err.txt)"
+grep -q "3 errors" err.txt || fail "not one error per fault: $(cat err.txt)"
+ok "validate and run refuse (exit 2) a SASL mechanism librdkafka lacks, a CA file it cannot read and console-sink's path in a missing folder, naming the setting; run --stage checks its own stages only; values only a plugin can check (ABI 1.2 check()) are refused before anything starts"

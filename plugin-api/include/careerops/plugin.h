@@ -131,7 +131,28 @@ typedef struct co_plugin_s {
      *  when abi_minor >= 1 (it was reserved[0], always zero, in 1.0).
      *  @since 1.1 */
     const co_command_t *commands;
-    void *reserved[7]; /**< zero; room for callbacks in later minors */
+    /**
+     * @brief Check a filled configuration struct for what the option table
+     *        cannot express (a value from a fixed set, options that exclude
+     *        each other), like a Kafka Connect connector's validate(), so
+     *        that `careerops validate` and `run` refuse a bad manifest before
+     *        any stage starts instead of a stage failing in init().
+     * @param config The struct as init() would get it (the manifest's values
+     *        and defaults, paths resolved); borrowed for this call only.
+     * @param err Receives, on failure, "KEY: what is wrong; the fix" with KEY
+     *        the option's name (the host reports the JSON path
+     *        `stages[i] (NAME).config.KEY`); NUL-terminated, at most `errsz`
+     *        bytes.
+     * @param errsz Bytes available at `err` (the host gives at least 512).
+     * @returns CO_OK, or CO_FATAL with `err` filled.
+     * @remark No side effects: no file or connection opened, nothing kept,
+     *         no host service called (there is no stage yet). Any thread.
+     *         Optional. Read by hosts of ABI >= 1.2 only when abi_minor >= 2
+     *         (it was reserved[0] in 1.1 and reserved[1] in 1.0, always zero).
+     * @since 1.2
+     */
+    co_status_t (*check)(const void *config, char *err, size_t errsz);
+    void *reserved[6]; /**< zero; room for callbacks in later minors */
 } co_plugin_t;
 
 /**

@@ -28,8 +28,9 @@ extern "C" {
  * ABI minor version: a plugin built for a newer minor is refused.
  * 1.1 added plugin commands (co_plugin_t::commands, co_command_t) and the
  * command services of co_host_api_t (stage_config, capture_*).
+ * 1.2 added co_plugin_t::check (a configuration checked by `validate`).
  */
-#define CO_ABI_MINOR 1
+#define CO_ABI_MINOR 2
 
 /**
  * @brief What a plugin callback tells the host about one unit of work.
