@@ -31,16 +31,25 @@ void co_ce_init(co_ce_t *ce, const char *pipeline, const char *stage)
 
 size_t co_ce_next_id(co_ce_t *ce, char out[CO_CE_ID_LEN + 1])
 {
-    /* variant 10, then 62 bits of counter */
-    uint64_t v = (ce->counter++ & 0x3fffffffffffffffULL) | (2ULL << 62);
-    memcpy(out, ce->id_prefix, 19);
-    char *p = out + 19;
-    for (int i = 15; i >= 0; i--) {
-        *p++ = co__hex[(v >> (i * 4)) & 15];
-        if (i == 12)
-            *p++ = '-';
+    uint64_t c = ce->counter++;
+    char *p = ce->last + 19;
+    if ((c & 0xfff) == 0) {
+        /* variant 10, then 62 bits of counter, in full */
+        uint64_t v = (c & 0x3fffffffffffffffULL) | (2ULL << 62);
+        memcpy(ce->last, ce->id_prefix, 19);
+        for (int i = 15; i >= 0; i--) {
+            *p++ = co__hex[(v >> (i * 4)) & 15];
+            if (i == 12)
+                *p++ = '-';
+        }
+        *p = '\0';
+    } else { /* no carry past the last three digits: only they change */
+        p = ce->last + CO_CE_ID_LEN - 3;
+        p[0] = co__hex[(c >> 8) & 15];
+        p[1] = co__hex[(c >> 4) & 15];
+        p[2] = co__hex[c & 15];
     }
-    *p = '\0';
+    memcpy(out, ce->last, CO_CE_ID_LEN + 1);
     return CO_CE_ID_LEN;
 }
 

@@ -34,6 +34,7 @@ typedef struct co_ce_s {
     size_t source_len;  /**< strlen(source) */
     char id_prefix[20]; /**< "xxxxxxxx-xxxx-8xxx-" (random, per instance) */
     uint64_t counter;   /**< records stamped so far */
+    char last[CO_CE_ID_LEN + 1]; /**< the id of counter - 1 (text form) */
 } co_ce_t;
 
 /**
@@ -44,6 +45,8 @@ void co_ce_init(co_ce_t *ce, const char *pipeline, const char *stage);
 
 /**
  * @brief The next ce_id, written as 36 characters and a NUL to `out`.
+ *        Formats the counter in full once per 4,096 ids; in between only
+ *        its last three hex digits change.
  * @returns CO_CE_ID_LEN.
  */
 size_t co_ce_next_id(co_ce_t *ce, char out[CO_CE_ID_LEN + 1]);

@@ -291,7 +291,10 @@ const co_port_t co_port_kafka = {
 /* A source's acknowledged end offsets per partition, for backpressure. */
 static void co__note_hw(co_stage_t *st, const rd_kafka_message_t *msg)
 {
-    if (msg->partition < 0 || st->sc->output == NULL ||
+    if (msg->partition < 0 || st->sc->output == NULL)
+        return;
+    /* the kept handle of the output topic first: no strcmp per record */
+    if (msg->rkt != st->out_rkt[0] &&
         strcmp(rd_kafka_topic_name(msg->rkt), st->sc->output) != 0)
         return;
     if (msg->partition >= st->n_hw) {

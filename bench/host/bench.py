@@ -28,6 +28,12 @@ per run; each run uses its own topics (in-TAG, out-TAG) and groups, and
 
 Usage: bench.py CAREEROPS HARNESS PLUGIN_PATH [--runs N] [--count N]
                 [--passthru-src FILE] [--write-docs DOC] [--kafka BOOTSTRAP]
+                [--sizes 100,1024] [--systems passthru,host,...]
+                [--host-set PATH=VALUE] [--host-arg ARG] [--host-env NAME=VALUE]
+                [--idle]
+--host-env sets the environment of the host process only (e.g.
+LD_PRELOAD=... to try an allocator); --idle measures the idle RSS without
+--write-docs.
 """
 import json
 import os
@@ -58,6 +64,10 @@ sizes = [int(x) for x in opt("--sizes", "100,1024").split(",")]
 host_sets = [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--host-set"]
 # extra command-line arguments of `careerops run` (e.g. --no-backpressure), repeatable
 host_args = [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--host-arg"]
+# extra `NAME=VALUE` environment of the host process only (e.g. an
+# LD_PRELOAD allocator under test), repeatable
+host_env = dict(sys.argv[i + 1].split("=", 1) for i, a in enumerate(sys.argv[:-1])
+                if a == "--host-env")
 passthru_src = opt("--passthru-src", os.path.join(root, "..", "shared", "bench", "passthru.c"))
 env = dict(os.environ, CAREEROPS_PLUGIN_PATH=plugins, CAREEROPS_LOG_LEVEL="warn")
 tmp = tempfile.mkdtemp(prefix="careerops-bench.")
@@ -120,10 +130,16 @@ def start_passthru(exe, bs, tag):
 
 # the host's configurations: bench.json as it is, and with the defaults
 HOST_SETS = {"host": [],
-             "host-ce": ["stages[0].cloudevents=binary", "stages[0].input_headers=true"]}
+             "host-ce": ["stages[0].cloudevents=binary", "stages[0].input_headers=true"],
+             # the two halves of host-ce, to tell their costs apart (only
+             # when named in --systems)
+             "host-ce-out": ["stages[0].cloudevents=binary"],
+             "host-hdr-in": ["stages[0].input_headers=true"]}
 LABELS = {"passthru": "passthru",
           "host": "host (`cloudevents: off`, `input_headers: false`)",
           "host-ce": "host (defaults: `cloudevents: binary`, `input_headers: true`)",
+          "host-ce-out": "host (`cloudevents: binary`, `input_headers: false`)",
+          "host-hdr-in": "host (`cloudevents: off`, `input_headers: true`)",
           "rsyslog": "rsyslog"}
 
 
@@ -137,7 +153,8 @@ def start_host(bs, tag, system):
                              "--set", f"kafka.bootstrap.servers={bs}",
                              "--set", f"pipeline=bench{tag}"] + host_args
                             + [x for kv in sets for x in ("--set", kv)],
-                            env=env, stderr=open(os.path.join(tmp, f"host-{tag}.log"), "w"))
+                            env=dict(env, **host_env),
+                            stderr=open(os.path.join(tmp, f"host-{tag}.log"), "w"))
 
 
 def start_rsyslog(bs, tag):
@@ -202,7 +219,8 @@ def rss_kb(pid):
 
 
 def idle_rss():
-    p = subprocess.Popen([careerops, "run", os.path.join(here, "idle.json")], env=env,
+    p = subprocess.Popen([careerops, "run", os.path.join(here, "idle.json")],
+                         env=dict(env, **host_env),
                          stderr=subprocess.DEVNULL)
     time.sleep(8)
     r = rss_kb(p.pid)
@@ -214,7 +232,7 @@ def main():
     passthru_exe = build_passthru()
     systems = ["passthru", "host", "host-ce"] + (["rsyslog"] if shutil.which("rsyslogd") else [])
     if only:
-        systems = [x for x in only.split(",") if x in systems]
+        systems = [x for x in only.split(",") if x in systems or x in HOST_SETS]
     results = {}
     stamp = int(time.time())
     for size in sizes:
@@ -225,7 +243,7 @@ def main():
                 print(f"{system:>8} {size:>5} B run {r + 1}: {res['records_per_s']:.0f} rec/s, "
                       f"{res['cpu_us_per_record']:.2f} µs CPU/record, missing {res['missing']}, "
                       f"duplicates {res['duplicates']}", flush=True)
-    idle = idle_rss() if doc and not kafka else 0
+    idle = idle_rss() if (doc or "--idle" in sys.argv) and not kafka else 0
     if not kafka:
         print(f"host RSS at idle (3-stage pipeline, in-process embedded broker, after 8 s): "
               f"{idle / 1024:.1f} MB")

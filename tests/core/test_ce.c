@@ -45,6 +45,25 @@ START_TEST(ids_are_uuid_v8_and_distinct)
 }
 END_TEST
 
+/* Ids are formatted in full once per 4,096 and only their last three hex
+ * digits change in between: every id equals the counter in full hex. */
+START_TEST(id_counter_carries)
+{
+    co_ce_t a;
+    co_ce_init(&a, "demo", "classify");
+    char x[CO_CE_ID_LEN + 1], want[20];
+    for (uint64_t c = 0; c < 3 * 4096 + 7; c++) {
+        co_ce_next_id(&a, x);
+        ck_assert_msg(is_uuid8(x), "not a v8 UUID: %s", x);
+        uint64_t v = c | (2ULL << 62);
+        snprintf(want, sizeof want, "%04x-%012llx", (unsigned)(v >> 48),
+                 (unsigned long long)(v & 0xffffffffffffULL));
+        ck_assert_str_eq(x + 19, want);
+    }
+    ck_assert_str_eq(x + 19, "8000-000000003006");
+}
+END_TEST
+
 START_TEST(type_from_schema)
 {
     char t[128];
@@ -145,6 +164,7 @@ static Suite *ce_suite(void)
     Suite *s = suite_create("ce");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, ids_are_uuid_v8_and_distinct);
+    tcase_add_test(tc, id_counter_carries);
     tcase_add_test(tc, type_from_schema);
     tcase_add_test(tc, headers_added);
     tcase_add_test(tc, stage_settings);
