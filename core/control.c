@@ -20,9 +20,18 @@
 #include <string.h>
 #include <strings.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* One open connection (MHD's connection notification). */
+typedef struct co__conn_s {
+    struct MHD_Connection *c;
+    int busy;    /* a request is being answered: never closed for another */
+    int closing; /* shut down to make room; MHD has not closed it yet */
+    struct co__conn_s *prev, *next;
+} co__conn_t;
 
 struct co_control_s {
     struct MHD_Daemon *d;
@@ -35,6 +44,10 @@ struct co_control_s {
     char **allowed;     /* http.allowed_hosts (copied), NULL-terminated */
     co_dashboard_t *ui; /* the dashboard (core/dashboard.c) */
     int loopback;       /* 1: listens on 127.0.0.0/8 only */
+    co__conn_t *oldest, *newest; /* open connections, in accept order */
+    int live;                    /* open ones not being closed */
+    int max_conn;                /* http.max_connections */
+    time_t evict_logged;         /* last warning about closing idle ones */
 };
 
 /* Queues `body` (taken); `allow` (or NULL) is the Allow header of a 405.
@@ -148,6 +161,42 @@ static int co__token_ok(const co_control_t *ctl, const char *authz)
     return n == want && want > 0 && sodium_memcmp(t, ctl->token, n) == 0;
 }
 
+/* The 401 answer's words: a missing token and a wrong one differ. */
+static void co__token_refusal(const co_control_t *ctl, const char *authz,
+                              co_buf_t *m)
+{
+    /* beyond loopback the path of the operator's file is not told */
+    const char *where = ctl->loopback ? ctl->token_file : "http.token_file";
+    if (authz == NULL)
+        co_buf_printf(m,
+                      "send the control token: Authorization: Bearer TOKEN "
+                      "(the token is in %s; the host logs that path at start)",
+                      where);
+    else if (strncasecmp(authz, "Bearer ", 7) != 0)
+        co_buf_printf(m,
+                      "the Authorization header must be \"Bearer TOKEN\" "
+                      "(the token is in %s)",
+                      where);
+    else
+        co_buf_printf(m, "the token does not match (send the one in %s)",
+                      where);
+}
+
+/* 401 with co__token_refusal's words, logged. */
+static enum MHD_Result co__refuse_token(const co_control_t *ctl,
+                                        struct MHD_Connection *c,
+                                        const char *method, const char *url,
+                                        const char *who, const char *authz)
+{
+    co_log_warn("control: refused %s %s from %s: %s token (401)", method, url,
+                who, authz ? "wrong" : "no");
+    co_buf_t m = {0};
+    co__token_refusal(ctl, authz, &m);
+    enum MHD_Result ret = co__json_error(c, MHD_HTTP_UNAUTHORIZED, m.data);
+    co_buf_free(&m);
+    return ret;
+}
+
 static void co__client(struct MHD_Connection *c, char *out, size_t size)
 {
     snprintf(out, size, "?");
@@ -183,15 +232,8 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
     }
     const char *authz =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    if (!co__token_ok(ctl, authz)) {
-        co_log_warn("control: refused POST %s from %s: %s token (401)", url,
-                    who, authz ? "wrong" : "no");
-        return co__json_error(
-            c, MHD_HTTP_UNAUTHORIZED,
-            "send the control token: Authorization: Bearer TOKEN (the "
-            "token is in the file the host logged at start, or "
-            "http.token_file)");
-    }
+    if (!co__token_ok(ctl, authz))
+        return co__refuse_token(ctl, c, "POST", url, who, authz);
     if (strncmp(url, "/api/stages/", 12) != 0) { /* the dashboard's */
         unsigned st = 404;
         char *body = co_dashboard_post(ctl->ui, c, url, &st);
@@ -237,6 +279,111 @@ static const char *co__allow(const co_control_t *ctl, const char *url)
     return NULL;
 }
 
+/* ---- connections and bodies ------------------------------------------- */
+
+/* Marks the connection of `c` as answering a request (busy=1) or done. */
+static void co__conn_busy(struct MHD_Connection *c, int busy)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (ci != NULL && ci->socket_context != NULL)
+        ((co__conn_t *)ci->socket_context)->busy = busy;
+}
+
+/* Beyond http.max_connections, the oldest connection that is not answering
+ * a request (idle: a client holding a slot without asking, or waiting
+ * between requests) is shut down so that the new one is served: a pile of
+ * idle clients cannot lock /health out. libmicrohttpd has no such policy
+ * (its limit refuses the newcomer), hence this code. Runs on MHD's one
+ * thread, like every callback here. */
+static void co__conn_evict(co_control_t *ctl)
+{
+    co__conn_t *k = ctl->oldest;
+    while (ctl->live > ctl->max_conn && k != NULL) {
+        const union MHD_ConnectionInfo *ci =
+            k->busy || k->closing
+                ? NULL
+                : MHD_get_connection_info(k->c,
+                                          MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci != NULL && shutdown(ci->connect_fd, SHUT_RDWR) == 0) {
+            k->closing = 1;
+            ctl->live--;
+            time_t now = time(NULL);
+            if (now - ctl->evict_logged >= 60) {
+                ctl->evict_logged = now;
+                co_log_warn("http: %d connections open (http.max_connections):"
+                            " closing the oldest idle ones for new clients",
+                            ctl->max_conn);
+            }
+        }
+        k = k->next;
+    }
+}
+
+static void co__conn_notify(void *cls, struct MHD_Connection *c, void **sock,
+                            enum MHD_ConnectionNotificationCode code)
+{
+    co_control_t *ctl = cls;
+    co__conn_t *k = *sock;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        k = co_xcalloc(1, sizeof *k);
+        k->c = c;
+        k->prev = ctl->newest;
+        if (ctl->newest)
+            ctl->newest->next = k;
+        else
+            ctl->oldest = k;
+        ctl->newest = k;
+        ctl->live++;
+        *sock = k;
+        co__conn_evict(ctl);
+        return;
+    }
+    if (k == NULL)
+        return;
+    if (!k->closing)
+        ctl->live--;
+    *(k->prev ? &k->prev->next : &ctl->oldest) = k->next;
+    *(k->next ? &k->next->prev : &ctl->newest) = k->prev;
+    free(k);
+    *sock = NULL;
+}
+
+static void co__completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                          enum MHD_RequestTerminationCode code)
+{
+    (void)cls;
+    (void)con_cls;
+    (void)code;
+    co__conn_busy(c, 0);
+}
+
+/* 1 if the request announces a body (Content-Length > 0, or chunked). */
+static int co__has_body(struct MHD_Connection *c)
+{
+    const char *len =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    const char *te =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+    return (len != NULL && strspn(len, "0") != strlen(len)) || te != NULL;
+}
+
+/* No route takes a request body (parameters go in the query string): 413
+ * at once, before a byte of it is read; libmicrohttpd then closes the
+ * connection. */
+static enum MHD_Result co__no_body(struct MHD_Connection *c, const char *method,
+                                   const char *url)
+{
+    co_buf_t m = {0};
+    co_buf_printf(&m,
+                  "%s %s takes no request body: send its parameters in the "
+                  "query string (no route of this endpoint reads a body)",
+                  method, url);
+    enum MHD_Result ret = co__json_error(c, MHD_HTTP_CONTENT_TOO_LARGE, m.data);
+    co_buf_free(&m);
+    return ret;
+}
+
 static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
                                    const char *url, const char *method,
                                    const char *version, const char *upload,
@@ -247,9 +394,10 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     co_control_t *ctl = cls;
     if (*con_cls == NULL) { /* first call: headers only */
         *con_cls = ctl;
-        return MHD_YES;
+        co__conn_busy(c, 1);
+        return co__has_body(c) ? co__no_body(c, method, url) : MHD_YES;
     }
-    if (*upload_size != 0) { /* ignore request bodies */
+    if (*upload_size != 0) { /* after the 413: dropped, not read on */
         *upload_size = 0;
         return MHD_YES;
     }
@@ -275,12 +423,7 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
         !co__token_ok(ctl, authz)) {
         char who[64];
         co__client(c, who, sizeof who);
-        co_log_warn("control: refused %s %s from %s: %s token (401)", method,
-                    url, who, authz ? "wrong" : "no");
-        return co__json_error(
-            c, MHD_HTTP_UNAUTHORIZED,
-            "this endpoint listens beyond loopback: send the token of "
-            "http.token_file as Authorization: Bearer TOKEN");
+        return co__refuse_token(ctl, c, method, url, who, authz);
     }
     const char *allow = co__allow(ctl, url);
     if (allow == NULL && strncmp(url, "/api/", 5) == 0)
@@ -582,9 +725,22 @@ co_control_t *co_control_start(const co_manifest_t *m,
     }
     ctl->loopback = co__is_loopback(&sa);
     ctl->ui = co_dashboard_new(m, ctl->token, ctl->loopback);
-    ctl->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
-                              co__handler, ctl, MHD_OPTION_SOCK_ADDR,
-                              (struct sockaddr *)&sa, MHD_OPTION_END);
+    ctl->max_conn = m->http_max_connections > 0 ? m->http_max_connections
+                                                : CO_HTTP_MAX_CONNECTIONS;
+    unsigned idle = m->http_idle_timeout_s > 0
+                        ? (unsigned)m->http_idle_timeout_s
+                        : CO_HTTP_IDLE_TIMEOUT_S;
+    /* one thread (the callbacks share ctl's list unlocked); epoll where
+     * there is one, so that connections beyond select's 1024 descriptors
+     * do not lock the endpoint out; room above max_conn for the newcomers
+     * that co__conn_evict makes space for */
+    ctl->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
+        co__handler, ctl, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)ctl->max_conn + 16, MHD_OPTION_NOTIFY_CONNECTION,
+        co__conn_notify, ctl, MHD_OPTION_NOTIFY_COMPLETED, co__completed, ctl,
+        MHD_OPTION_END);
     if (ctl->d == NULL) {
         co_errf(errstr, sz, "cannot listen on %s (port in use?)", listen);
         co__free(ctl);

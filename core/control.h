@@ -21,6 +21,11 @@
  * `$XDG_RUNTIME_DIR/careerops/PIPELINE-PID.token` (else
  * `/tmp/careerops-UID/`), removed at stop. Each POST is logged with the
  * client's address and the answer.
+ *
+ * No route reads a request body: one announced (Content-Length > 0 or
+ * Transfer-Encoding) answers 413 before it is read. A connection silent
+ * for `http.idle_timeout_s` is closed; beyond `http.max_connections` the
+ * oldest idle connection is closed for each newcomer (docs/dashboard.md).
  */
 #ifndef CO_CORE_CONTROL_H
 #define CO_CORE_CONTROL_H
@@ -47,7 +52,8 @@ typedef struct co_control_s co_control_t;
 
 /**
  * @brief Start serving on `m->http_listen` ("127.0.0.1:9464"; port 0 picks
- *        a free one) with the token and allowed hosts of `m`, and log the
+ *        a free one) with the token, allowed hosts, idle timeout and
+ *        connection limit of `m`, and log the
  *        address actually bound and where the token is.
  * @param m The manifest (borrowed; what is needed is copied).
  * @param routes Copied.

@@ -39,8 +39,9 @@ static const char *const co__defaults_keys[] = {
 static const char *const co__alerts_keys[] = {
     "dlq_depth", "consumer_lag", "for_s", "webhook_url",
     "kind",      "routing_key",  "topic", NULL};
-static const char *const co__http_keys[] = {"listen", "token_file",
-                                            "allowed_hosts", NULL};
+static const char *const co__http_keys[] = {"listen",          "token_file",
+                                            "allowed_hosts",   "idle_timeout_s",
+                                            "max_connections", NULL};
 
 static int co__json_name(const struct dirent *e)
 {
@@ -178,10 +179,13 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
     }
 }
 
-/* http: listen address, control token file, extra allowed Host names. */
+/* http: listen address, control token file, extra allowed Host names,
+ * idle timeout and connection limit. */
 static void co__parse_http(co_manifest_t *m, json_t *root, co_diag_t *d)
 {
     json_t *http = json_object_get(root, "http");
+    m->http_idle_timeout_s = CO_HTTP_IDLE_TIMEOUT_S;
+    m->http_max_connections = CO_HTTP_MAX_CONNECTIONS;
     if (http == NULL)
         return;
     if (!json_is_object(http)) {
@@ -206,6 +210,10 @@ static void co__parse_http(co_manifest_t *m, json_t *root, co_diag_t *d)
                         m->http_token_file, strerror(errno));
     }
     free(tf);
+    m->http_idle_timeout_s = (int)co__get_int(
+        http, "idle_timeout_s", "http", CO_HTTP_IDLE_TIMEOUT_S, 1, 3600, d);
+    m->http_max_connections = (int)co__get_int(
+        http, "max_connections", "http", CO_HTTP_MAX_CONNECTIONS, 2, 1000, d);
     json_t *ah = json_object_get(http, "allowed_hosts");
     if (ah == NULL)
         return;

@@ -108,27 +108,38 @@ typedef struct co_alerts_conf_s {
     char *kind;           /**< "slack" | "pagerduty" | NULL */
     char *routing_key;    /**< PagerDuty routing key, or NULL */
     char *topic;          /**< alert records topic (default "alerts") */
-    int64_t for_s; /**< seconds a threshold must stay crossed before the
-                        alert fires (default 60; 0 = at once) */
+    int64_t for_s;        /**< seconds a threshold must stay crossed before the
+                               alert fires (default 60; 0 = at once) */
 } co_alerts_conf_t;
+
+/** Default of http.idle_timeout_s: seconds without a byte from the client
+ * after which the endpoint closes a connection. */
+#define CO_HTTP_IDLE_TIMEOUT_S 30
+/** Default of http.max_connections: connections the endpoint keeps open at
+ * once (beyond it the oldest idle one is closed for the new one). */
+#define CO_HTTP_MAX_CONNECTIONS 256
 
 /** A loaded manifest. */
 typedef struct co_manifest_s {
-    char *path;        /**< file it was read from */
-    char *dir;         /**< its folder: relative paths resolve here */
-    char *pipeline;    /**< pipeline name; consumer groups derive from it */
-    json_t *kafka;     /**< librdkafka properties (strings), owned */
-    int embedded;      /**< bootstrap.servers was "embedded" */
-    char *state;       /**< state store URI, or NULL (memory) */
-    char *secrets_dir; /**< absolute or manifest-relative, default
-                            "/run/secrets" */
-    char *http_listen; /**< "127.0.0.1:PORT", or NULL = no endpoint */
-    char *http_token_file;     /**< http.token_file (absolute), or NULL:
-                                    the host makes a token per start */
+    char *path;            /**< file it was read from */
+    char *dir;             /**< its folder: relative paths resolve here */
+    char *pipeline;        /**< pipeline name; consumer groups derive from it */
+    json_t *kafka;         /**< librdkafka properties (strings), owned */
+    int embedded;          /**< bootstrap.servers was "embedded" */
+    char *state;           /**< state store URI, or NULL (memory) */
+    char *secrets_dir;     /**< absolute or manifest-relative, default
+                                "/run/secrets" */
+    char *http_listen;     /**< "127.0.0.1:PORT", or NULL = no endpoint */
+    char *http_token_file; /**< http.token_file (absolute), or NULL:
+                                the host makes a token per start */
     char **http_allowed_hosts; /**< http.allowed_hosts: extra Host names
                                     (NULL-terminated), or NULL */
-    int default_partitions;  /**< defaults.partitions (default 4) */
-    co_topic_conf_t *topics; /**< every topic used, with partitions */
+    int http_idle_timeout_s;   /**< http.idle_timeout_s: seconds a connection
+                                    may stay silent (default 30) */
+    int http_max_connections;  /**< http.max_connections: open connections
+                                    at most (default 256) */
+    int default_partitions;    /**< defaults.partitions (default 4) */
+    co_topic_conf_t *topics;   /**< every topic used, with partitions */
     size_t n_topics;
     co_stage_conf_t *stages;
     size_t n_stages;

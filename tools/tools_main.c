@@ -32,16 +32,22 @@ int main(int argc, char **argv)
                 "describes each one.\n");
         return argc < 2 ? 2 : 0;
     }
-    if (strcmp(argv[1], "relabel") == 0)
+    /* getopt_long names argv[0] in its messages ("unrecognized option"):
+     * make it the command the user typed, like our own errors */
+    char name[64];
+    snprintf(name, sizeof name, "careerops %s", argv[1]);
+    char *cmd = argv[1];
+    argv[1] = name;
+    if (strcmp(cmd, "relabel") == 0)
         return co_cmd_relabel(argc - 1, argv + 1);
-    if (strcmp(argv[1], "applications") == 0)
+    if (strcmp(cmd, "applications") == 0)
         return co_cmd_applications(argc - 1, argv + 1);
-    if (strcmp(argv[1], "archive") == 0)
+    if (strcmp(cmd, "archive") == 0)
         return co_cmd_archive(argc - 1, argv + 1);
-    if (strcmp(argv[1], "backup") == 0)
+    if (strcmp(cmd, "backup") == 0)
         return co_cmd_backup(argc - 1, argv + 1);
-    if (strcmp(argv[1], "restore") == 0)
+    if (strcmp(cmd, "restore") == 0)
         return co_cmd_restore(argc - 1, argv + 1);
-    fprintf(stderr, "error: careerops-tools has no command '%s'\n", argv[1]);
+    fprintf(stderr, "error: careerops-tools has no command '%s'\n", cmd);
     return 2;
 }

@@ -54,3 +54,10 @@ if "$B" plugins info rules-classifier >/dev/null 2>&1; then
         "train --labels DIR" "$B" train --labels labels.d --emails . --out model.json
 fi
 echo "ok: extra arguments, a missing option value, a non-array stages, a folder as --labels"
+
+# trial 8: getopt's own words name the command as our errors do
+expect 2 "^careerops applications: unrecognized option '--bogus'" \
+    "applications --bogus" "$B" applications --bogus
+expect 2 "^careerops relabel: unrecognized option '--bogus'" \
+    "relabel --bogus" "$B" relabel --bogus
+echo "ok: an unknown option of a careerops-tools command names 'careerops COMMAND'"

@@ -7,8 +7,12 @@
 #include "control.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -179,14 +183,31 @@ static long request(int port, const char *method, const char *path,
     return status;
 }
 
-START_TEST(post_needs_token_host_and_origin)
+/* A started endpoint on manifest(http); the manifest into *m. */
+static co_control_t *start(const char *http, co_manifest_t **m)
 {
-    char tf[512], e[512];
-    snprintf(tf, sizeof tf, "%s/token", tmpdir);
+    char e[512];
+    *m = manifest(http);
+    co_control_t *ctl = co_control_start(*m, &routes, e, sizeof e);
+    ck_assert_msg(ctl != NULL, "%s", e);
+    return ctl;
+}
+
+/* Writes TOKEN to tmpdir/token (mode 0600); its path into tf. */
+static void write_token(char *tf, size_t size)
+{
+    snprintf(tf, size, "%s/token", tmpdir);
     FILE *f = fopen(tf, "w");
+    ck_assert_ptr_nonnull(f);
     fprintf(f, "%s\n", TOKEN);
     fclose(f);
     chmod(tf, 0600);
+}
+
+START_TEST(post_needs_token_host_and_origin)
+{
+    char tf[512], e[512];
+    write_token(tf, sizeof tf);
     co_manifest_t *m = manifest("\"listen\":\"127.0.0.1:0\","
                                 "\"token_file\":\"token\","
                                 "\"allowed_hosts\":[\"ops.example\"]");
@@ -340,16 +361,11 @@ END_TEST
  * loopback reads need none. */
 START_TEST(reads_need_token_beyond_loopback)
 {
-    char tf[512], e[512];
-    snprintf(tf, sizeof tf, "%s/token", tmpdir);
-    FILE *f = fopen(tf, "w");
-    fprintf(f, "%s\n", TOKEN);
-    fclose(f);
-    chmod(tf, 0600);
-    co_manifest_t *m =
-        manifest("\"listen\":\"0.0.0.0:0\",\"token_file\":\"token\"");
-    co_control_t *ctl = co_control_start(m, &routes, e, sizeof e);
-    ck_assert_msg(ctl != NULL, "%s", e);
+    char tf[512];
+    write_token(tf, sizeof tf);
+    co_manifest_t *m;
+    co_control_t *ctl =
+        start("\"listen\":\"0.0.0.0:0\",\"token_file\":\"token\"", &m);
     int port = co_control_port(ctl);
     const char *reads[] = {"/api/applications", "/api/stages",
                            "/api/deadletters", "/api/interviews",
@@ -384,9 +400,7 @@ START_TEST(reads_need_token_beyond_loopback)
     co_control_stop(ctl);
     co_manifest_free(m);
 
-    m = manifest("\"listen\":\"127.0.0.1:0\",\"token_file\":\"token\"");
-    ctl = co_control_start(m, &routes, e, sizeof e);
-    ck_assert_msg(ctl != NULL, "%s", e);
+    ctl = start("\"listen\":\"127.0.0.1:0\",\"token_file\":\"token\"", &m);
     port = co_control_port(ctl);
     ck_assert_int_eq(fetch(port, "GET", "/api/stages", NULL).status, 200);
     ck_assert_int_eq(fetch(port, "GET", "/api/deadletters", NULL).status, 200);
@@ -444,17 +458,158 @@ START_TEST(methods_head_405_404)
 }
 END_TEST
 
+/* A TCP connection to 127.0.0.1:port that has sent `text` (may be ""). */
+static int raw_open(int port, const char *text)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    size_t n = strlen(text);
+    ck_assert_int_eq(send(fd, text, n, MSG_NOSIGNAL), (ssize_t)n);
+    return fd;
+}
+
+/* 1 if the server closed `fd` within `ms` (reads what it sent first into
+ * `got` when not NULL). */
+static int raw_closed(int fd, int ms, char *got, size_t size)
+{
+    size_t have = 0;
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, ms) != 1)
+            return 0;
+        char buf[4096];
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            return 1;
+        if (got != NULL && have + 1 < size) {
+            size_t k =
+                (size_t)n < size - 1 - have ? (size_t)n : size - 1 - have;
+            memcpy(got + have, buf, k);
+            have += k;
+            got[have] = '\0';
+        }
+    }
+}
+
+/* Trial 8: idle clients beyond http.max_connections do not lock /health
+ * out (the oldest idle ones are closed for newcomers), and a silent
+ * connection is closed after http.idle_timeout_s. */
+START_TEST(idle_connections_limit_and_timeout)
+{
+    char e[512];
+    setenv("XDG_RUNTIME_DIR", tmpdir, 1);
+    co_manifest_t *m =
+        manifest("\"listen\":\"127.0.0.1:0\",\"max_connections\":4");
+    ck_assert_int_eq(m->http_idle_timeout_s, 30);
+    co_control_t *ctl = co_control_start(m, &routes, e, sizeof e);
+    ck_assert_msg(ctl != NULL, "%s", e);
+    int port = co_control_port(ctl);
+    enum { N = 40 };
+    int fds[N];
+    for (int i = 0; i < N; i++) /* a partial header, then silence */
+        fds[i] = raw_open(port, i % 2 ? "GET /health HTTP/1.1\r\nHo" : "");
+    answer_t a = fetch(port, "GET", "/health", NULL);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.body, "{\"status\":\"ok\"}\n");
+    int closed = 0;
+    for (int i = 0; i < N; i++) {
+        closed += raw_closed(fds[i], 200, NULL, 0);
+        close(fds[i]);
+    }
+    ck_assert_msg(closed >= N - 4, "%d of %d idle connections closed", closed,
+                  N);
+    co_control_stop(ctl);
+    co_manifest_free(m);
+
+    ctl = start("\"listen\":\"127.0.0.1:0\",\"idle_timeout_s\":1", &m);
+    port = co_control_port(ctl);
+    int fd = raw_open(port, "GET /health HTTP/1.1\r\nHo");
+    ck_assert_int_eq(raw_closed(fd, 500, NULL, 0), 0); /* not at once */
+    ck_assert_int_eq(raw_closed(fd, 5000, NULL, 0), 1);
+    close(fd);
+    ck_assert_int_eq(fetch(port, "GET", "/health", NULL).status, 200);
+    co_control_stop(ctl);
+    co_manifest_free(m);
+    unsetenv("XDG_RUNTIME_DIR");
+}
+END_TEST
+
+/* Trial 8: a body to a route (none takes one) is 413 before it is read;
+ * the action is not done. A wrong token and a missing one are told apart;
+ * ?id=abc is not a number. */
+START_TEST(body_413_and_clear_refusals)
+{
+    char tf[512];
+    write_token(tf, sizeof tf);
+    co_manifest_t *m;
+    co_control_t *ctl =
+        start("\"listen\":\"127.0.0.1:0\",\"token_file\":\"token\"", &m);
+    int port = co_control_port(ctl);
+    char req[512], got[4096] = "";
+    snprintf(req, sizeof req,
+             "POST /api/stages/mid/pause HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+             "Authorization: Bearer %s\r\nContent-Length: 50000000\r\n\r\n"
+             "0000",
+             port, TOKEN);
+    int fd = raw_open(port, req);
+    ck_assert_int_eq(raw_closed(fd, 5000, got, sizeof got), 1);
+    close(fd);
+    ck_assert_msg(strncmp(got, "HTTP/1.1 413", 12) == 0, "%s", got);
+    ck_assert_msg(strstr(got, "application/json") &&
+                      strstr(got, "POST /api/stages/mid/pause takes no "
+                                  "request body"),
+                  "%s", got);
+    ck_assert_int_eq(actions, 0);
+    /* a chunked body too, and a GET's */
+    snprintf(req, sizeof req,
+             "GET /health HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+             "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+             port);
+    fd = raw_open(port, req);
+    ck_assert_int_eq(raw_closed(fd, 5000, got, sizeof got), 1);
+    close(fd);
+    ck_assert_msg(strncmp(got, "HTTP/1.1 413", 12) == 0, "%s", got);
+    /* an empty body is no body: answered */
+    ck_assert_int_eq(
+        request(port, "POST", "/api/stages/mid/pause", NULL, NULL, TOKEN), 200);
+    ck_assert_int_eq(actions, 1);
+
+    answer_t a = fetch(port, "POST", "/api/stages/mid/pause", "wrong-token");
+    ck_assert_int_eq(a.status, 401);
+    ck_assert_msg(strstr(a.body, "the token does not match") &&
+                      strstr(a.body, tf),
+                  "%s", a.body);
+    a = fetch(port, "POST", "/api/stages/mid/pause", NULL);
+    ck_assert_int_eq(a.status, 401);
+    ck_assert_msg(strstr(a.body, "send the control token") &&
+                      !strstr(a.body, "does not match"),
+                  "%s", a.body);
+    a = fetch(port, "GET", "/api/application?id=abc", NULL);
+    ck_assert_int_eq(a.status, 400);
+    ck_assert_msg(strstr(a.body, "?id must be a number"), "%s", a.body);
+    co_control_stop(ctl);
+    co_manifest_free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("control");
     TCase *t = tcase_create("http");
     tcase_add_checked_fixture(t, setup, NULL);
+    tcase_set_timeout(t, 60); /* real sockets and a 1 s idle timeout */
     tcase_add_test(t, post_needs_token_host_and_origin);
     tcase_add_test(t, token_made_per_start);
     tcase_add_test(t, bad_token_file_and_listen);
     tcase_add_test(t, beyond_loopback_needs_token_file);
     tcase_add_test(t, reads_need_token_beyond_loopback);
     tcase_add_test(t, methods_head_405_404);
+    tcase_add_test(t, idle_connections_limit_and_timeout);
+    tcase_add_test(t, body_413_and_clear_refusals);
     suite_add_tcase(s, t);
     return s;
 }

@@ -47,13 +47,26 @@ static void assert_sets_clean(const char *const *good, size_t n)
 
 START_TEST(set_malformed_forms_are_errors)
 {
-    static const char *bad[] = {
-        "kafka.=1",  "a..b=1",     "=1",          "a.=",
-        "a.b.=1",    ".a=1",       "a.=1",        "stages[0].=1",
-        "stages[]=1", "stages[x]=1", "stages[0]x=1", "a]=1",
-        "[0]=1",     "kafka.a..b=1", "kafka..x=1", "kafka.x.=1",
-        "noequals",  "stages[99].plugin=x", "stages.nope.plugin=x",
-        "stages.mid=1"};
+    static const char *bad[] = {"kafka.=1",
+                                "a..b=1",
+                                "=1",
+                                "a.=",
+                                "a.b.=1",
+                                ".a=1",
+                                "a.=1",
+                                "stages[0].=1",
+                                "stages[]=1",
+                                "stages[x]=1",
+                                "stages[0]x=1",
+                                "a]=1",
+                                "[0]=1",
+                                "kafka.a..b=1",
+                                "kafka..x=1",
+                                "kafka.x.=1",
+                                "noequals",
+                                "stages[99].plugin=x",
+                                "stages.nope.plugin=x",
+                                "stages.mid=1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         co_diag_t d = {0};
         co_manifest_t *m = load(base, bad[i], &d);
@@ -84,8 +97,8 @@ START_TEST(set_malformed_forms_are_errors)
     /* the good forms still work */
     static const char *good[] = {
         "stages.mid.config.x=5", "stages[1].concurrency=2",
-        "kafka.bootstrap.servers=embedded", "stages.sink.config.p=",
-        "defaults.errors.retries=4"};
+        "kafka.bootstrap.servers=embedded",
+        "stages.sink.config.p=", "defaults.errors.retries=4"};
     assert_sets_clean(good, sizeof good / sizeof good[0]);
 }
 END_TEST
@@ -138,9 +151,8 @@ START_TEST(topic_cycle_names_stages)
     co_diag_t d = {0};
     co_manifest_t *m = load(text, NULL, &d);
     /* one report per cycle, from its first stage, naming every stage */
-    ck_assert_uint_eq(count(&d, "stages[1].output: topic cycle",
-                            "stages[2] (two)"),
-                      1);
+    ck_assert_uint_eq(
+        count(&d, "stages[1].output: topic cycle", "stages[2] (two)"), 1);
     ck_assert_uint_eq(count(&d, "stages[1].output", "stages[3] (three)"), 1);
     ck_assert_uint_eq(count(&d, "stages[4].output: topic cycle", "'s'"), 1);
     ck_assert_uint_eq(d.n, 2);
@@ -195,8 +207,8 @@ END_TEST
 
 START_TEST(plugin_names_and_files)
 {
-    static const char *bad[] = {"../../../tmp/x/evil", "/tmp/evil",
-                                "sub/evil", "..", ".hidden", "a b"};
+    static const char *bad[] = {
+        "../../../tmp/x/evil", "/tmp/evil", "sub/evil", "..", ".hidden", "a b"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char set[128];
         snprintf(set, sizeof set, "stages.sink.plugin=%s", bad[i]);
@@ -209,8 +221,7 @@ START_TEST(plugin_names_and_files)
         co_manifest_free(m);
     }
     co_diag_t d = {0};
-    co_manifest_t *m =
-        load(base, "stages.sink.plugin_file=lib/my-sink.so", &d);
+    co_manifest_t *m = load(base, "stages.sink.plugin_file=lib/my-sink.so", &d);
     /* both: the file's plugin must call itself `plugin` */
     ck_assert_msg(d.n == 0, "%s", d.n ? d.msgs[0] : "");
     ck_assert_str_eq(m->stages[2].plugin, "mock-sink");
@@ -241,8 +252,13 @@ START_TEST(top_level_values_run_would_refuse)
         {"state=mysql://x", "state:", "postgresql://"},
         {"state=mydb", "state:", "key=value"},
         {"description=5", "description:", "must be a string"},
-        {"stages.mid.description=5", "stages[1].description:",
-         "must be a string"},
+        {"stages.mid.description=5",
+         "stages[1].description:", "must be a string"},
+        {"http.max_connections=1",
+         "http.max_connections:", "between 2 and 1000"},
+        {"http.idle_timeout_s=0", "http.idle_timeout_s:", "between 1 and 3600"},
+        {"http.idle_timeout_s=\"30\"",
+         "http.idle_timeout_s:", "must be an integer"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         co_diag_t d = {0};
@@ -253,11 +269,15 @@ START_TEST(top_level_values_run_would_refuse)
         co_diag_free(&d);
         co_manifest_free(m);
     }
-    static const char *good[] = {
-        "state=postgresql://u@h/db", "state=postgres://h/db",
-        "state=host=h dbname=d",     "state=file:s.json",
-        "state=memory:",             "description=a pipeline",
-        "kafka.bootstrap.servers=k1:9092"};
+    static const char *good[] = {"state=postgresql://u@h/db",
+                                 "state=postgres://h/db",
+                                 "state=host=h dbname=d",
+                                 "state=file:s.json",
+                                 "state=memory:",
+                                 "description=a pipeline",
+                                 "kafka.bootstrap.servers=k1:9092",
+                                 "http.idle_timeout_s=5",
+                                 "http.max_connections=64"};
     assert_sets_clean(good, sizeof good / sizeof good[0]);
 }
 END_TEST
