@@ -52,7 +52,8 @@
 # (see scripts/pg.sh), CAREEROPS_DEMO_SKIP_DEPS=1 (do not run deps.sh),
 # CAREEROPS_DEMO_NOW (RFC 3339: the "now" past dates are marked against;
 # default the clock), CAREEROPS_DEMO_SECRETS (the secrets folder, default
-# secrets/ of the checkout).
+# secrets/ of the checkout), CAREEROPS_DEMO_PROGRESS_S (seconds between
+# progress lines when stderr is no terminal, default 10).
 set -euo pipefail
 # .run holds private mail (archive, notifications, logs): owner only
 umask 077
@@ -387,6 +388,10 @@ plain_reason() { # OFFSET: the newest WARN/ERROR of the log from that byte
         grep -v '"msg":"alert trigger' | tail -n 1 |
         sed -n 's/.*"msg":"\(.*\)"}$/\1/p' | sed 's/\\"/"/g')
     [ -n "$m" ] || return 0
+    # the retry bookkeeping around the reason: "source keeps failing (N):
+    # gave up after 3 retries: REASON; pausing N ms"
+    m=$(printf '%s' "$m" | sed -e 's/^source keeps failing ([0-9]*): //' \
+        -e 's/^gave up after [0-9]* retries: //' -e 's/; pausing [0-9]* ms$//')
     case "$m" in
     *"No space left on device"*)
         where=$(printf '%s' "$m" | sed -n 's/.* in the archive \([^:]*\):.*/\1/p')
@@ -398,7 +403,7 @@ plain_reason() { # OFFSET: the newest WARN/ERROR of the log from that byte
     *"waiting for PostgreSQL"*)
         why=$(printf '%s' "$m" | grep -o 'Connection refused\|the database system is [a-z ]*\|timeout expired\|No such file or directory' | head -n 1 || true)
         echo "waiting for PostgreSQL (${why:-not answering})" ;;
-    *) echo "waiting: ${m:0:160}" ;;
+    *) echo "waiting: ${m:0:200}" ;;
     esac
 }
 progress() { # sets prog_line
@@ -440,7 +445,7 @@ while kill -0 "$run_pid" 2>/dev/null; do
         if [ "$tty" = 1 ]; then
             progress
             printf '\rdemo: %s\033[K' "$prog_line" >&2
-        elif [ $((SECONDS - last)) -ge 10 ]; then
+        elif [ $((SECONDS - last)) -ge "${CAREEROPS_DEMO_PROGRESS_S:-10}" ]; then
             progress
             echo "demo: $prog_line" >&2
             last=$SECONDS
