@@ -438,7 +438,11 @@ while kill -0 "$run_pid" 2>/dev/null; do
     sleep 0.05 || true # (a Ctrl-C kills it too: the trap above handles it)
     ticks=$((ticks + 1))
     if [ -n "$kill_at" ] && [ "$(now_ms)" -ge "$kill_at" ]; then
-        kill -KILL "$run_pid" 2>/dev/null || true
+        # (stderr closed meanwhile: bash would print "Killed" and the command)
+        exec 6>&2 2>/dev/null
+        kill -KILL "$run_pid" || true
+        wait "$run_pid" || true
+        exec 2>&6 6>&-
         kill_at=""
     fi
     if [ "$json" = 0 ] && [ $((ticks % 20)) = 0 ]; then
@@ -453,8 +457,7 @@ while kill -0 "$run_pid" 2>/dev/null; do
     fi
 done
 rc=0
-# (quiet: bash would print "Killed" after a second signal)
-{ wait "$run_pid"; } 2>/dev/null || rc=$?
+wait "$run_pid" || rc=$?
 run_pid="" run_phase=0
 [ "$tty" = 1 ] && [ "$json" = 0 ] && printf '\r\033[K' >&2
 # interrupted: the summary below says what was done before the stop
