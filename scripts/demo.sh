@@ -197,7 +197,11 @@ pg_pid() { head -n 1 "$pg_dir/data/postmaster.pid" 2>/dev/null || true; }
 stop_pg() {
     [ "$keep_db" = 0 ] && [ "$pg_locked" = 1 ] || return 0
     # another demo still running holds its shared lock: leave the server up
-    flock -n -x 7 || return 0
+    if ! flock -n -x 7; then
+        [ "$(cat "$pg_mark" 2>/dev/null || true)" != "$(pg_pid)" ] ||
+            say "leaving PostgreSQL running: another demo uses it (the last one to end stops it)"
+        return 0
+    fi
     local mine
     mine=$(cat "$pg_mark" 2>/dev/null || true)
     if [ -n "$mine" ] && [ "$mine" = "$(pg_pid)" ]; then
@@ -307,7 +311,8 @@ if ! flock -n 9; then
     other=$(cat "$run/lock.pid" 2>/dev/null || true)
     die "another demo is running on this mailbox's account (${account:-$mailbox}${other:+, pid $other}): wait for it to end${other:+ or stop it (kill $other)}, then run again"
 fi
-echo $$ >"$run/lock.pid"
+# (a full disk there: the progress line says so; the lock still holds)
+echo $$ >"$run/lock.pid" 2>/dev/null || true
 notif=$run/notifications.txt dlq=$run/dead-letters.jsonl log=$run/run.log
 
 if [ "$fresh" = 1 ]; then
@@ -488,7 +493,8 @@ if [ -f "$mailbox" ]; then
         WHERE ns = '$pipeline/ingest' AND key = 'position'" 2>/dev/null || true)
     if [ -n "$off" ]; then
         printf '%s\n%s\n%s\n' "$mailbox" "$off" \
-            "$(head -c "$off" "$mailbox" | sha256sum | cut -d' ' -f1)" >"$ident"
+            "$(head -c "$off" "$mailbox" | sha256sum | cut -d' ' -f1)" >"$ident" 2>/dev/null ||
+            say "could not write $ident (disk full?): a later export at another path is read from its start"
     fi
 fi
 
@@ -643,6 +649,11 @@ elif new_blocks.strip():
         out.append(b + "\n")
     if len(blocks) > 12:
         out.append(f"... and {len(blocks) - 12} more in {notif_f}\n")
+elif interrupted and summary['notifications']:
+    # not "shown before": this run may have stopped before showing them
+    out.append(f"No notifications were written this run before the stop "
+               f"({summary['notifications']} in the tables so far; the "
+               f"notifications file: {notif_f}).\n")
 elif summary['notifications'] == 0:
     out.append("No notifications: no message of this mailbox called for one "
                "(an interview, an offer or an assessment).\n")
