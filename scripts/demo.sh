@@ -33,8 +33,8 @@
 #                 first (otherwise a second run reads only new messages and
 #                 prints no notification twice; the summary still describes
 #                 the whole mailbox, from the tables).
-# --keep-db       leave PostgreSQL running at the end (it is stopped if this
-#                 script started it).
+# --keep-db       leave PostgreSQL running at the end (it is stopped if a
+#                 demo started it and no other demo still runs).
 # --imap URL      read an IMAP server instead of a mailbox (imap-source):
 #                 imaps://USER@HOST[:PORT][/FOLDER] (or imap:// for
 #                 STARTTLS); the password in secrets/imap_password (one
