@@ -34,8 +34,13 @@ const char *co_plugin_search_path(void)
         ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
         if (n > 0) {
             exe[n] = '\0';
+            /* BINDIR/../plugins, spelled without the ".." (it is shown
+             * in "plugin not found" errors) */
             char *dir = co_dirname(exe);
-            co_buf_printf(&b, "%s/../plugins:", dir);
+            char *up = co_dirname(dir);
+            co_buf_printf(&b, "%s%splugins:", up,
+                          up[strlen(up) - 1] == '/' ? "" : "/");
+            free(up);
             free(dir);
         }
         co_buf_printf(&b, "%s", CO_PLUGINDIR);

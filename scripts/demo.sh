@@ -33,8 +33,8 @@
 #                 first (otherwise a second run reads only new messages and
 #                 prints no notification twice; the summary still describes
 #                 the whole mailbox, from the tables).
-# --keep-db       leave PostgreSQL running at the end (it is stopped if this
-#                 script started it).
+# --keep-db       leave PostgreSQL running at the end (it is stopped if a
+#                 demo started it and no other demo still runs).
 # --imap URL      read an IMAP server instead of a mailbox (imap-source):
 #                 imaps://USER@HOST[:PORT][/FOLDER] (or imap:// for
 #                 STARTTLS); the password in secrets/imap_password (one
@@ -52,7 +52,8 @@
 # (see scripts/pg.sh), CAREEROPS_DEMO_SKIP_DEPS=1 (do not run deps.sh),
 # CAREEROPS_DEMO_NOW (RFC 3339: the "now" past dates are marked against;
 # default the clock), CAREEROPS_DEMO_SECRETS (the secrets folder, default
-# secrets/ of the checkout).
+# secrets/ of the checkout), CAREEROPS_DEMO_PROGRESS_S (seconds between
+# progress lines when stderr is no terminal, default 10).
 set -euo pipefail
 # .run holds private mail (archive, notifications, logs): owner only
 umask 077
@@ -180,25 +181,81 @@ fi
 
 # ---- PostgreSQL
 # what this script started is stopped at its end, also when it is
-# interrupted or its output is cut (| head: SIGPIPE)
+# interrupted or its output is cut (| head: SIGPIPE). Several demos (other
+# accounts) share one server: each holds a shared lock on a file per
+# cluster while it runs (fd 7); the last one to end stops the server, and
+# only when a demo started it: the file "started" names the postmaster a
+# demo started (its PID), so a server the user started, or restarted since,
+# is left alone.
+pg_dir=${CAREEROPS_PG_DIR:-$root/.pgdata}
+pg_lock=$root/.run/demo-pg.lock
+[ -z "${CAREEROPS_PG_DIR:-}" ] ||
+    pg_lock=$root/.run/demo-pg-$(printf '%s' "$CAREEROPS_PG_DIR" | sha256sum | cut -c1-10).lock
+pg_mark=${pg_lock%.lock}.started
+# the postmaster's PID (first line of postmaster.pid), or nothing
+pg_pid() { head -n 1 "$pg_dir/data/postmaster.pid" 2>/dev/null || true; }
+stop_pg() {
+    [ "$keep_db" = 0 ] && [ "$pg_locked" = 1 ] || return 0
+    # another demo still running holds its shared lock: leave the server up
+    if ! flock -n -x 7; then
+        [ "$(cat "$pg_mark" 2>/dev/null || true)" != "$(pg_pid)" ] ||
+            say "leaving PostgreSQL running: another demo uses it (the last one to end stops it)"
+        return 0
+    fi
+    local mine
+    mine=$(cat "$pg_mark" 2>/dev/null || true)
+    if [ -n "$mine" ] && [ "$mine" = "$(pg_pid)" ]; then
+        bash scripts/pg.sh stop >/dev/null 2>&1 || true
+        rm -f "$pg_mark"
+    fi
+}
 cleanup() {
     if [ -n "${run_pid:-}" ] && kill -0 "$run_pid" 2>/dev/null; then
         kill -TERM "$run_pid" 2>/dev/null || true
         wait "$run_pid" 2>/dev/null || true
     fi
-    if [ "$pg_started" = 1 ] && [ "$keep_db" = 0 ]; then
-        bash scripts/pg.sh stop >/dev/null 2>&1 || true
+    stop_pg
+}
+pg_locked=0
+trap cleanup EXIT
+# Ctrl-C, TERM or HUP: before and after the pipeline, stop here; while it
+# runs, ask it to stop (it finishes the records in flight, up to drain_s
+# seconds, and keeps its position), print what it did and exit 128+signal;
+# a second signal stops it at once (careerops' own second-signal stop,
+# SIGKILL when it is not gone 3 s later; nothing is lost: what was not
+# stored is read again by the next run)
+drain_s=30 run_phase=0 interrupted="" int_rc=0 kill_at=""
+on_signal() { # SIG EXIT_CODE
+    if [ "$run_phase" = 0 ] || [ -z "${run_pid:-}" ] || ! kill -0 "$run_pid" 2>/dev/null; then
+        exit "$2"
+    fi
+    [ "${tty:-0}" = 1 ] && [ "$json" = 0 ] && printf '\r\033[K' >&2
+    if [ -z "$interrupted" ]; then
+        interrupted=$1 int_rc=$2
+        echo "interrupted: stopping the pipeline (finishing records in flight, up to $drain_s s; Ctrl-C again stops at once)" >&2
+        kill -"$1" "$run_pid" 2>/dev/null || true
+    else
+        echo "interrupted again: stopping the pipeline at once" >&2
+        kill -"$1" "$run_pid" 2>/dev/null || true
+        kill_at=$(($(now_ms) + 3000))
     fi
 }
-pg_started=0
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal TERM 129' HUP
 trap 'exit 141' PIPE
-bash scripts/pg.sh status >/dev/null 2>&1 || pg_started=1
+exec 7>>"$pg_lock"
+# a demo ending now may be stopping the server: wait for it, then start
+flock -s -w 120 7 || die "another demo holds $pg_lock for over 120 s (stopping PostgreSQL?): run again"
+pg_locked=1
+pg_was_up=1
+bash scripts/pg.sh status >/dev/null 2>&1 || pg_was_up=0
 say "starting PostgreSQL (scripts/pg.sh)"
-bash scripts/pg.sh start >/dev/null 2>.run/demo-pg.log ||
+# the server must not inherit the demo's locks (it outlives the demo)
+# (one start at a time: two demos may find it stopped at once)
+flock -o -w 120 "$pg_lock.start" bash scripts/pg.sh start >/dev/null 2>.run/demo-pg.log 7>&- 9>&- ||
     { cat .run/demo-pg.log >&2; die "PostgreSQL did not start"; }
+[ "$pg_was_up" = 1 ] || pg_pid >"$pg_mark"
 eval "$(bash scripts/pg.sh env)"
 pgurl=$CAREEROPS_STATE
 psql_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)
@@ -254,7 +311,8 @@ if ! flock -n 9; then
     other=$(cat "$run/lock.pid" 2>/dev/null || true)
     die "another demo is running on this mailbox's account (${account:-$mailbox}${other:+, pid $other}): wait for it to end${other:+ or stop it (kill $other)}, then run again"
 fi
-echo $$ >"$run/lock.pid"
+# (a full disk there: the progress line says so; the lock still holds)
+echo $$ >"$run/lock.pid" 2>/dev/null || true
 notif=$run/notifications.txt dlq=$run/dead-letters.jsonl log=$run/run.log
 
 if [ "$fresh" = 1 ]; then
@@ -311,18 +369,70 @@ dlq_before=$(wc -l <"$dlq")
 run_start=$(q -c "SELECT now()")
 say "reading $mailbox"
 run_t0=$(now_ms)
-CAREEROPS_MAILBOX=$mailbox CAREEROPS_TZ=$tz CAREEROPS_DEMO_SCHEMA=$schema \
+# its own session: a Ctrl-C at the terminal reaches this script only, which
+# forwards it once (a second SIGINT would stop careerops at once)
+run_phase=1
+# the archive's default, as pipelines/demo.json has it, without the
+# "pipelines/.." it would be printed with
+CAREEROPS_ARCHIVE=${CAREEROPS_ARCHIVE:-$root/.run/archive} \
+    CAREEROPS_MAILBOX=$mailbox CAREEROPS_TZ=$tz CAREEROPS_DEMO_SCHEMA=$schema \
     CAREEROPS_NOTIFY_OUT=$notif CAREEROPS_DEMO_DLQ=$dlq \
-    "$bin" run pipelines/demo.json --until-idle "${sets[@]}" 2>"$log" &
+    setsid "$bin" run pipelines/demo.json --until-idle --drain-timeout-ms $((drain_s * 1000)) \
+    "${sets[@]}" 2>"$log" &
 run_pid=$!
 
-# progress: rows stored so far, from the tables (written at each commit)
-progress() {
-    local n
-    n=$(q -c "SELECT count(*) FROM \"$schema\".emails WHERE updated_at >= '$run_start'" 2>/dev/null || echo 0)
-    printf 'demo: reading... %s messages stored, %s notifications, %s s' "${n:-0}" \
-        "$(tail -c +$((notif_before + 1)) "$notif" | grep -c '^== ' || true)" \
-        "$((($(now_ms) - run_t0) / 1000))"
+# progress: rows stored so far, from the tables (written at each commit).
+# When that count stands still for 5 s, the newest warning or error the run
+# logged since it last moved, in plain words (the pipeline waits and
+# retries: a full disk or a stopped PostgreSQL would otherwise look like a
+# slow run)
+prog_n=x prog_t=0 prog_off=0 prog_line=""
+plain_reason() { # OFFSET: the newest WARN/ERROR of the log from that byte
+    local m where why
+    m=$(tail -c +"$(($1 + 1))" "$log" 2>/dev/null | grep '"level":"\(warn\|error\)"' |
+        grep -v '"msg":"alert trigger' | tail -n 1 |
+        sed -n 's/.*"msg":"\(.*\)"}$/\1/p' | sed 's/\\"/"/g')
+    [ -n "$m" ] || return 0
+    # the retry bookkeeping around the reason: "source keeps failing (N):
+    # gave up after 3 retries: REASON; pausing N ms"
+    m=$(printf '%s' "$m" | sed -e 's/^source keeps failing ([0-9]*): //' \
+        -e 's/^gave up after [0-9]* retries: //' -e 's/; pausing [0-9]* ms$//')
+    case "$m" in
+    *"No space left on device"*)
+        where=$(printf '%s' "$m" | sed -n 's/.* in the archive \([^:]*\):.*/\1/p')
+        if [ -n "$where" ]; then
+            echo "waiting: the archive's disk is full (No space left on device) - free space under $where"
+        else
+            echo "waiting: a disk is full (No space left on device): ${m:0:160}"
+        fi ;;
+    *"waiting for PostgreSQL"*)
+        why=$(printf '%s' "$m" | grep -o 'Connection refused\|the database system is [a-z ]*\|timeout expired\|No such file or directory' | head -n 1 || true)
+        echo "waiting for PostgreSQL (${why:-not answering})" ;;
+    *) echo "waiting: ${m:0:200}" ;;
+    esac
+}
+progress() { # sets prog_line
+    local n notes secs now why avail
+    now=$(now_ms)
+    secs=$(((now - run_t0) / 1000))
+    notes=$(tail -c +$((notif_before + 1)) "$notif" 2>/dev/null | grep -c '^== ' || true)
+    if n=$(q -c "SELECT count(*) FROM \"$schema\".emails WHERE updated_at >= '$run_start'" 2>/dev/null) &&
+        [ -n "$n" ]; then
+        prog_line="reading... $n messages stored, ${notes:-0} notifications, $secs s"
+    else
+        n=""
+        prog_line="reading... PostgreSQL not answering (${notes:-0} notifications so far), $secs s"
+    fi
+    if [ "$n" != "$prog_n" ]; then
+        prog_n=$n prog_t=$now prog_off=$(stat -c %s "$log" 2>/dev/null || echo 0)
+    elif [ $((now - prog_t)) -ge 5000 ]; then
+        why=$(plain_reason "$prog_off")
+        [ -z "$why" ] || prog_line+=" - $why"
+        # a full disk under the run folder: run.log itself cannot say so
+        avail=$(df --output=avail -B1 "$run" 2>/dev/null | tail -n 1 | tr -d ' ' || true)
+        [ -z "$avail" ] || [ "$avail" -gt 65536 ] ||
+            prog_line+=" - the disk under $run is full (run.log cannot be written): free space there"
+    fi
 }
 tty=0
 [ -t 2 ] && tty=1
@@ -330,22 +440,33 @@ last=0
 ticks=0
 while kill -0 "$run_pid" 2>/dev/null; do
     # poll often, so that pipeline_seconds is not rounded up to a second
-    sleep 0.05
+    sleep 0.05 || true # (a Ctrl-C kills it too: the trap above handles it)
     ticks=$((ticks + 1))
+    if [ -n "$kill_at" ] && [ "$(now_ms)" -ge "$kill_at" ]; then
+        # (stderr closed meanwhile: bash would print "Killed" and the command)
+        exec 6>&2 2>/dev/null
+        kill -KILL "$run_pid" || true
+        wait "$run_pid" || true
+        exec 2>&6 6>&-
+        kill_at=""
+    fi
     if [ "$json" = 0 ] && [ $((ticks % 20)) = 0 ]; then
         if [ "$tty" = 1 ]; then
-            printf '\r%s\033[K' "$(progress)" >&2
-        elif [ $((SECONDS - last)) -ge 10 ]; then
-            echo "$(progress)" >&2
+            progress
+            printf '\rdemo: %s\033[K' "$prog_line" >&2
+        elif [ $((SECONDS - last)) -ge "${CAREEROPS_DEMO_PROGRESS_S:-10}" ]; then
+            progress
+            echo "demo: $prog_line" >&2
             last=$SECONDS
         fi
     fi
 done
 rc=0
 wait "$run_pid" || rc=$?
-run_pid=""
+run_pid="" run_phase=0
 [ "$tty" = 1 ] && [ "$json" = 0 ] && printf '\r\033[K' >&2
-if [ "$rc" != 0 ]; then
+# interrupted: the summary below says what was done before the stop
+if [ "$rc" != 0 ] && [ -z "$interrupted" ]; then
     grep '"level":"\(error\|fatal\)"' "$log" | tail -n 5 >&2 || tail -n 5 "$log" >&2
     die "the pipeline stopped with exit code $rc (log: $log)"
 fi
@@ -372,7 +493,8 @@ if [ -f "$mailbox" ]; then
         WHERE ns = '$pipeline/ingest' AND key = 'position'" 2>/dev/null || true)
     if [ -n "$off" ]; then
         printf '%s\n%s\n%s\n' "$mailbox" "$off" \
-            "$(head -c "$off" "$mailbox" | sha256sum | cut -d' ' -f1)" >"$ident"
+            "$(head -c "$off" "$mailbox" | sha256sum | cut -d' ' -f1)" >"$ident" 2>/dev/null ||
+            say "could not write $ident (disk full?): a later export at another path is read from its start"
     fi
 fi
 
@@ -385,7 +507,8 @@ totals=$(sed -n 's/.*: \([0-9]*\) messages read this run, \([0-9]*\) of them wit
 emails=$(mktemp) events=$(mktemp)
 # new: rows inserted this run (a message stored before and read again may
 # update its row, e.g. its position in another export: that is not new)
-q -F $'\t' -c "SELECT count(*), count(*) FILTER (WHERE inserted_at >= '$run_start') FROM \"$schema\".emails" >"$emails"
+q -F $'\t' -c "SELECT count(*), count(*) FILTER (WHERE inserted_at >= '$run_start'),
+    count(*) FILTER (WHERE updated_at >= '$run_start') FROM \"$schema\".emails" >"$emails"
 q -F $'\t' -c "SELECT event_type, count(*) FROM \"$schema\".events GROUP BY 1" >>"$events"
 q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company,''), coalesce(role,''),
         coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
@@ -402,18 +525,18 @@ end=$(now_ms)
 summary_rc=0
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
     "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
-    "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" "$read_run" "$same_key" <<'PY' || summary_rc=$?
+    "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" "$read_run" "$same_key" "$interrupted" <<'PY' || summary_rc=$?
 import json, re, signal, sys
 from datetime import datetime, timezone
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # output cut (| head): end quietly
 (emails_f, events_f, dlq_f, dlq_before, notif_f, notif_before, as_json, mailbox,
  schema, tz, t0, end, pipeline_ms, to_slack, account, now_s, posted, read_run,
- same_key) = sys.argv[1:]
+ same_key, interrupted) = sys.argv[1:]
 read_run, same_key = int(read_run), int(same_key)
 # "now", for marking past interviews: CAREEROPS_DEMO_NOW, else the clock
 now = (datetime.fromisoformat(now_s.replace("Z", "+00:00")) if now_s
        else datetime.now(timezone.utc))
-stored, new = (int(x) for x in open(emails_f).read().split())
+stored, new, touched = (int(x) for x in open(emails_f).read().split())
 types = ["INTERVIEW", "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
          "RECRUITER_OUTREACH", "OTHER"]
 events = {t: 0 for t in types}
@@ -462,6 +585,13 @@ messages = stored + lost_before_store
 # stored by an earlier run
 lost_now = sum(1 for d in dead[-new_dead:] if new_dead and (
     d["stage"] == "ingest" or (d["topic"] == "raw_inbox_stream" and d["stage"] == "store")))
+# the source counts the messages it emitted; the ones it dead-lettered
+# itself (stage ingest: unreadable, empty) were read all the same
+read_run += sum(1 for d in dead[-new_dead:] if new_dead and d["stage"] == "ingest")
+if interrupted:
+    # stopped before the source's totals line: the rows this run wrote
+    # (same-key messages share one) and its dead letters
+    read_run = touched + lost_now
 seen_before = max(0, read_run - new - same_key - lost_now)
 with open(notif_f, "rb") as fh:
     fh.seek(int(notif_before))
@@ -480,6 +610,7 @@ summary = {
     "dead_letters": len(dead), "dead_letters_new": new_dead,
     "dead_letter_list": dead,
     "notifications_file": notif_f, "dead_letters_file": dlq_f,
+    "interrupted": interrupted or None,
     "pipeline_seconds": round(int(pipeline_ms) / 1000, 2),
     "elapsed_seconds": round((int(end) - int(t0)) / 1000, 2),
 }
@@ -518,6 +649,11 @@ elif new_blocks.strip():
         out.append(b + "\n")
     if len(blocks) > 12:
         out.append(f"... and {len(blocks) - 12} more in {notif_f}\n")
+elif interrupted and summary['notifications']:
+    # not "shown before": this run may have stopped before showing them
+    out.append(f"No notifications were written this run before the stop "
+               f"({summary['notifications']} in the tables so far; the "
+               f"notifications file: {notif_f}).\n")
 elif summary['notifications'] == 0:
     out.append("No notifications: no message of this mailbox called for one "
                "(an interview, an offer or an assessment).\n")
@@ -525,6 +661,9 @@ else:
     out.append(f"No new notifications this run (all {summary['notifications']} were "
                f"shown before; they are in {notif_f}).\n")
 w = 20
+if interrupted:
+    out.append(f"interrupted: {read_run} messages read before the stop; "
+               f"run again to read the rest\n")
 out.append("CareerOps demo summary")
 out.append("=" * 60)
 out.append(f"{'mailbox':<{w}}{mailbox}")
@@ -535,7 +674,9 @@ if same_key:
     parts.append(f"{same_key} with the same key as another message (stored as one)")
 if lost_now:
     parts.append(f"{lost_now} dead-lettered")
-if read_run == 0 and stored:
+if interrupted:
+    out.append(f"{'messages read':<{w}}{read_run} before the stop: " + ", ".join(parts))
+elif read_run == 0 and stored:
     # the same mailbox again: the source continued where it stopped
     out.append(f"{'messages read':<{w}}0 this run: nothing new in the mailbox "
                f"since it was last read")
@@ -545,7 +686,12 @@ out.append(f"{'emails stored':<{w}}{stored} in PostgreSQL schema {schema}")
 out.append(f"{'events':<{w}}{summary['events_total']}")
 for t in types:
     out.append(f"  {t:<{w - 2}}{events[t]:>5}")
-out.append(f"{'notifications':<{w}}{summary['notifications']}  ({notifs_new} printed this run)")
+if interrupted:
+    # the tables may lag behind the notifier at a stop
+    out.append(f"{'notifications':<{w}}{summary['notifications']} in the tables so far  "
+               f"({notifs_new} written to {notif_f} this run)")
+else:
+    out.append(f"{'notifications':<{w}}{summary['notifications']}  ({notifs_new} printed this run)")
 out.append(f"{'dead letters':<{w}}{len(dead)}")
 for d in dead[:20]:
     out.append(f"  [{d['stage']}/{d['class']}] {d['reason']}  (key {str(d['key'])[:16]})")
@@ -568,6 +714,7 @@ print("\n".join(out))
 sys.exit(rc)
 PY
 rm -f "$emails" "$events"
+[ -z "$interrupted" ] || exit "$int_rc"
 [ "$summary_rc" = 0 ] || [ "$summary_rc" = 3 ] || exit "$summary_rc"
 if [ "$summary_rc" = 3 ]; then
     # not shown: the source positions go back to the first undelivered
