@@ -273,7 +273,16 @@ launch() { # N
         -Dorg.slf4j.simpleLogger.showDateTime=true ${CAREEROPS_KAFKA_JAVA_OPTS:-} \
         -cp "$lib/*" kafka.Kafka "$dir/broker-$n.properties" \
         >>"$dir/broker-$n.log" 2>&1 </dev/null) &
-    echo $! >"$dir/broker-$n.pid"
+    local pid=$!
+    echo $pid >"$dir/broker-$n.pid"
+    # until the subshell has exec'd java (alive checks the command line): on
+    # a busy machine that takes seconds, and wait_ready would take the
+    # broker for one that exited
+    for _ in $(seq 600); do
+        alive "$n" && return 0
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
 }
 
 # Metadata request (v2) on broker N's PLAINTEXT port: prints the number of
