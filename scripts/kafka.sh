@@ -19,7 +19,8 @@
 #
 # Each broker runs in KRaft combined mode (broker and controller in one JVM,
 # -Xmx384m by default: CAREEROPS_KAFKA_HEAP) on free loopback ports from
-# CAREEROPS_KAFKA_PORT on (default: a port from 30000 to 59990 derived from
+# CAREEROPS_KAFKA_PORT on (default: a port from 10000 to 32660, below the
+# ephemeral range, derived from
 # the cluster folder), claimed machine-wide (take_port). Listeners of N:
 #   PLAINTEXT://127.0.0.1:P   clients (and, in --sasl mode, brokers + tools)
 #   CONTROLLER://127.0.0.1:C  the KRaft quorum (static voters 1..n)
@@ -136,13 +137,25 @@ claimed_by_other() { # PORT
     [ "$owner" != "$dir" ] && [ -f "$owner/ports" ]
 }
 # The first port to try: CAREEROPS_KAFKA_PORT, else one derived from the
-# cluster folder (30000 to 59999), so that clusters of other checkouts,
-# started by scripts without the claims above, rarely meet ours.
+# cluster folder, so that clusters of other checkouts, started by scripts
+# without the claims above, rarely meet ours. Below the kernel's ephemeral
+# range (ip_local_port_range, 32768 to 60999 by default: 10000 to 32660
+# then): a port in it that is free when claimed can be given to any
+# outgoing connection before the JVM binds it (kafka-sasl failed 'Address
+# already in use' so, beside the mock pass).
 first_port() {
     if [ -n "${CAREEROPS_KAFKA_PORT:-}" ]; then
         echo "$CAREEROPS_KAFKA_PORT"
+        return
+    fi
+    local lo span h
+    lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    h=$(printf '%s' "$dir" | cksum | cut -d' ' -f1)
+    span=$(((lo - 100 - 10000) / 10))
+    if [ "$span" -ge 500 ]; then
+        echo $((10000 + h % span * 10))
     else
-        echo $((30000 + $(printf '%s' "$dir" | cksum | cut -d' ' -f1) % 3000 * 10))
+        echo $((30000 + h % 3000 * 10))
     fi
 }
 
@@ -273,7 +286,16 @@ launch() { # N
         -Dorg.slf4j.simpleLogger.showDateTime=true ${CAREEROPS_KAFKA_JAVA_OPTS:-} \
         -cp "$lib/*" kafka.Kafka "$dir/broker-$n.properties" \
         >>"$dir/broker-$n.log" 2>&1 </dev/null) &
-    echo $! >"$dir/broker-$n.pid"
+    local pid=$!
+    echo $pid >"$dir/broker-$n.pid"
+    # until the subshell has exec'd java (alive checks the command line): on
+    # a busy machine that takes seconds, and wait_ready would take the
+    # broker for one that exited
+    for _ in $(seq 600); do
+        alive "$n" && return 0
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
 }
 
 # Metadata request (v2) on broker N's PLAINTEXT port: prints the number of

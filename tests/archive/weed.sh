@@ -1,7 +1,8 @@
 # Shared by the S3 tests (bash, sourced): find or build SeaweedFS (`weed`,
 # Apache-2.0) and start `weed server -s3` on loopback with one identity.
-# The binary is cached in the build folder ($CAREEROPS_BUILD_ROOT/weed/weed);
-# it is built from the Go module proxy when missing (go on PATH). No Go or
+# The binary is cached in the build folder ($CAREEROPS_BUILD_ROOT/weed/weed)
+# and for other checkouts in ~/.cache/careerops/weed-VERSION; it is built
+# from the Go module proxy when missing from both (go on PATH). No Go or
 # no proxy: the test skips (exit 77) and says why.
 # Run directly, `bash tests/archive/weed.sh build BUILD_DIR` only builds it:
 # scripts/test.sh does so in the background while it builds and runs the
@@ -28,6 +29,14 @@ weed_find() {
         exec 9>&-
         return 0
     fi
+    # a binary of this version another checkout on the machine built (a
+    # fresh clone would otherwise compile SeaweedFS for minutes again)
+    local cache=${XDG_CACHE_HOME:-$HOME/.cache}/careerops/weed-$WEED_VERSION
+    if [ -x "$cache" ] && cp "$cache" "$WEED.tmp" && mv "$WEED.tmp" "$WEED"; then
+        echo "SeaweedFS $WEED_VERSION from $cache" >&2
+        exec 9>&-
+        return 0
+    fi
     echo "building SeaweedFS $WEED_VERSION from the Go module proxy (once)" >&2
     # go install refuses the module (its go.mod has replace directives):
     # download the module and build it as the main module instead.
@@ -43,6 +52,9 @@ weed_find() {
         exit 77
     fi
     rm -rf "$w/src"
+    # into the machine's cache (copy, then rename: never half a binary)
+    mkdir -p "$(dirname "$cache")" && cp "$WEED" "$cache.$$" && mv "$cache.$$" "$cache" ||
+        rm -f "$cache.$$"
     exec 9>&-
 }
 # weed_start DIR: start the server with data in DIR; sets S3_PORT, WEED_PID.
