@@ -1030,6 +1030,20 @@ static void rules_word_keys(const char *w, size_t n, char k[2][64])
     }
 }
 
+/* A particle that joins the words of a name ("del", "de", "von", "van",
+ * "&", "and"): its key, empty for "&". */
+static int rules_name_particle(const char *key)
+{
+    static const char *const x[] = {"",    "de",  "del", "do",  "da", "dos",
+                                    "das", "des", "du",  "di",  "la", "le",
+                                    "von", "van", "der", "den", "y",  "e",
+                                    "et",  "und", "and", "of",  "en", NULL};
+    for (size_t i = 0; x[i]; i++)
+        if (strcmp(key, x[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* 1 if slug[si..] is spelled by words wi.. of keys, each word giving a
  * prefix of itself (its whole key, a few letters or its initial):
  * "arcadiafw" by "Arcadia Freightworks", "gms" by "Gdansk Maritime
@@ -1047,6 +1061,11 @@ static int rules_spells(const char *slug, size_t si, char (*keys)[2][64],
     }
     if (wi == nw)
         return 0;
+    /* a particle inside a name may be left out: "telistmo" for
+     * "Telefónica del Istmo", "wattlestone" for "Wattle & Stone" */
+    if (si > 0 && wi + 1 < nw && rules_name_particle(keys[wi][0]) &&
+        rules_spells(slug, si, keys, nw, wi + 1, used, whole))
+        return 1;
     for (int v = 0; v < 2; v++) {
         const char *k = keys[wi][v];
         size_t kl = strlen(k);
@@ -1108,27 +1127,19 @@ static int rules_name_spells_domain(const rules_ctx_t *c, const char *name,
  * Office", "Wexford Telecom Graduate Scheme", "Glenrock Chemicals UK"). */
 static int rules_not_name_word(const char *w)
 {
-    static const char *const x[] = {"head",         "office",
-                                    "hr",           "rh",
-                                    "rrhh",         "team",
-                                    "people",       "careers",
-                                    "career",       "karriere",
-                                    "graduate",     "early",
-                                    "campus",       "intern",
-                                    "internship",   "ausbildung",
-                                    "programme",    "program",
-                                    "scheme",       "jobs",
-                                    "hiring",       "recruiting",
-                                    "recruitment",  "talent",
-                                    "uk",           "us",
-                                    "usa",          "eu",
-                                    "emea",         "apac",
-                                    "india",        "europe",
-                                    "global",       "international",
-                                    "headquarters", "hq",
-                                    "distribution", "center",
-                                    "centre",       "technology",
-                                    "it",           NULL};
+    /* clang-format off */
+    static const char *const x[] = {
+        "head", "office", "hr", "rh", "rrhh", "team", "people", "careers",
+        "career", "karriere", "graduate", "early", "campus", "intern",
+        "internship", "ausbildung", "programme", "program", "scheme", "jobs",
+        "hiring", "recruiting", "recruitment", "talent", "uk", "us", "usa",
+        "eu", "emea", "apac", "india", "europe", "global", "international",
+        "headquarters", "hq", "distribution", "center", "centre", "technology",
+        "it", "human", "resources", "operations", "sales", "finance",
+        "marketing", "legal", "panel", "ireland", "korea", "germany", "france",
+        "spain", "brasil", "brazil", "mexico", "canada", "australia", "japan",
+        NULL};
+    /* clang-format on */
     for (size_t i = 0; x[i]; i++)
         if (strcmp(w, x[i]) == 0)
             return 1;
@@ -1156,14 +1167,24 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
         size_t nw = 0;
         for (size_t j = i; j < t->ntok && nw < 5; j++) {
             const rules_tok_t *tj = &t->tok[j];
-            if (tj->seg != tk->seg || !(tj->flags & RULES_T_CAP) ||
+            /* a particle between two capitalised words stays in the run:
+             * "Telefónica del Istmo" */
+            int particle = j > i && j + 1 < t->ntok &&
+                           !(tj->flags & RULES_T_CAP) &&
+                           (t->tok[j + 1].flags & RULES_T_CAP) &&
+                           t->tok[j + 1].seg == tk->seg &&
+                           !(t->tok[j + 1].flags & RULES_T_BREAK) &&
+                           rules_name_particle(tj->w);
+            if (tj->seg != tk->seg ||
+                (!(tj->flags & RULES_T_CAP) && !particle) ||
                 (j > i && (tj->flags & RULES_T_BREAK)) ||
-                rules_db_is_stop(c->db, tj->w) || tj->len >= 64)
+                (rules_db_is_stop(c->db, tj->w) && !particle) || tj->len >= 64)
                 break;
-            if (j > i) { /* "Acme - Risk Data", "Acme · Street" end it */
+            if (j > i) { /* "Acme - Risk Data", "Acme · Street" end it;
+                          * "Saint-Roch" does not */
                 const char *g = t->seg[tk->seg].text + t->tok[j - 1].end;
                 size_t gl = tj->off - t->tok[j - 1].end;
-                if (strspn(g, " &'") < gl)
+                if (strspn(g, " &'") < gl && !(gl == 1 && g[0] == '-'))
                     break;
             }
             rules_word_keys(tj->w, tj->len, keys[nw]);
@@ -1192,11 +1213,13 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
         for (size_t j = i + used; j < stop; j++) {
             if (rules_not_name_word(t->tok[j].w))
                 break;
-            last = j;
+            if (!rules_name_particle(t->tok[j].w))
+                last = j;
         }
         size_t first = i;
-        /* one capitalised word before a whole-word slug: "Grupo Altamira" */
-        if (used == 1 && whole && first > 0 &&
+        /* one capitalised word before a whole-word slug: "Grupo Altamira"
+         * (not before a name taken from the text) */
+        if (cd->quality == 1 && used == 1 && whole && first > 0 &&
             t->tok[first - 1].seg == tk->seg &&
             (t->tok[first - 1].flags & RULES_T_CAP) &&
             !(tk->flags & RULES_T_BREAK) &&
@@ -1753,6 +1776,18 @@ char *rules_best_company(rules_ctx_t *c)
     for (size_t i = 0; i < c->ncand; i++)
         if (best == NULL || c->cand[i].weight > best->weight)
             best = &c->cand[i];
+    /* a name taken short ("Northwind would like to meet you") goes on to
+     * the fullest spelling the message writes ("Northwind Logistics") */
+    if (best != NULL && best->quality != 1 && best->weight >= 1.0) {
+        rules_cand_t cd = *best;
+        size_t dl = strlen(cd.display);
+        rules_expand_slug(c, &cd);
+        for (size_t i = 0; i < c->ncand; i++)
+            if (c->cand[i].weight > best->weight &&
+                strncasecmp(c->cand[i].display, cd.display, dl) == 0 &&
+                c->cand[i].display[dl] == ' ')
+                best = &c->cand[i];
+    }
 #ifdef RULES_COMPANY_DEBUG /* -DRULES_COMPANY_DEBUG: every candidate */
     for (size_t i = 0; i < c->ncand; i++)
         fprintf(stderr, "cand %-40s w=%.3f q=%d o=%d\n", c->cand[i].display,
