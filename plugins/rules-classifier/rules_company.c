@@ -826,6 +826,7 @@ static int rules_signs_body(const rules_ctx_t *c, const char *name)
     size_t full = strlen(name);
     const char *p = body;
     int closing = 0; /* the line before ends a letter: "Best," */
+    int ended = 0;   /* the line before ends a sentence */
     while (*p) {
         size_t l = strcspn(p, "\r\n");
         const char *s = p;
@@ -849,14 +850,22 @@ static int rules_signs_body(const rules_ctx_t *c, const char *name)
         if (closing && ((n == full && more && strncmp(s, name, n) == 0) ||
                         (n == first && strncmp(s, name, n) == 0)))
             return 1;
+        /* below the last sentence, without a closing: the full name over
+         * a company or title line, or the first name alone last
+         * ("...working with you!\n\nKatrin") */
+        if (ended && raw == n && strncmp(s, name, n) == 0 &&
+            ((n == full && more) || (n == first && !more)))
+            return 1;
         /* the first name ending a one-line note signs a person ("...
          * I'll send an invite. Femke") */
         if (!more && p == body && raw == n && n > first + 2 &&
             s[n - first - 1] == ' ' && strchr(".!?", s[n - first - 2]) &&
             strncmp(s + n - first, name, first) == 0)
             return 1;
-        if (raw > 0)
+        if (raw > 0) {
             closing = s[raw - 1] == ',' && raw < 40;
+            ended = strchr(".!?", s[raw - 1]) != NULL;
+        }
         p += l;
         p += strspn(p, "\r\n");
     }

@@ -501,6 +501,18 @@ START_TEST(company_particles_and_fuller_names)
                        "Re: Oldcastle Freight - phone screen?",
                        "Hi Jordan, Oldcastle would like to meet you."),
                   "Oldcastle Freight");
+    /* a person writing through an applicant-tracking system, signing
+     * below the last sentence without a closing line */
+    {
+        rules_result_t r =
+            as(mail("Pia Lund", "noreply@personio.de", "Your written offer",
+                    "Hi Jo,\nhere is your offer from Kelmscott Foods.\n"
+                    "We are looking forward to working with you!\n\nPia"),
+               RULES_OFFER);
+        ck_assert_msg(r.company == NULL || strcmp(r.company, "Pia Lund") != 0,
+                      "a person's name as the company");
+        rules_result_clear(&r);
+    }
     /* a hiring word leading the subject is not a name */
     CHECK_COMPANY(mail("Lu Pereira", "lu@varzeaenergia.example",
                        "Oportunidad: Tech Lead",
