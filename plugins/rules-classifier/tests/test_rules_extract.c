@@ -513,6 +513,20 @@ START_TEST(company_particles_and_fuller_names)
                       "a person's name as the company");
         rules_result_clear(&r);
     }
+    /* vendors' templates name the company */
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
+                       "New Event: Jo Roe - Offer call with Pennant Mills",
+                       "Your meeting with Dan Frey is confirmed."),
+                  "Pennant Mills");
+    CHECK_COMPANY(mail("HackerRank", "support@hackerrankforwork.com",
+                       "Final reminder: your Orrery Labs test expires today",
+                       "Please allow 60 minutes."),
+                  "Orrery Labs");
+    CHECK_COMPANY(mail("SmartRecruiters", "noreply@smartrecruiters.com",
+                       "Message",
+                       "Ada Lind from Quaywise Ports sent you a "
+                       "message: would you like to talk?"),
+                  "Quaywise Ports");
     /* a hiring word leading the subject is not a name */
     CHECK_COMPANY(mail("Lu Pereira", "lu@varzeaenergia.example",
                        "Oportunidad: Tech Lead",
