@@ -929,6 +929,13 @@ void rules_company_from_sender(rules_ctx_t *c)
             if (rules_agency_key(cutkey) &&
                 rules_domain_spells(addr, whole + strlen(org)))
                 snprintf(org, sizeof buf - (size_t)(org - buf), "%s", whole);
+            else if (strstr(cutkey, "staff") || strstr(cutkey, "recruitment") ||
+                     strstr(cutkey, "search") || strstr(cutkey, "headhunt") ||
+                     strstr(cutkey, "personnel") ||
+                     strstr(cutkey, "placement") ||
+                     strstr(cutkey, "personalberat"))
+                c->agency_named = 1; /* not "Recruiting", "Talent": an
+                                      * in-house team signs so too */
         }
         if (w == 0 && addr != NULL && rules_role_account(addr) &&
             (s == NULL || s->kind != RULES_K_FREEMAIL))
@@ -1754,7 +1761,7 @@ char *rules_best_company(rules_ctx_t *c)
         }
     /* a staffing agency writing: a company named in the text (its
      * client) is the hiring company */
-    int agency = 0;
+    int agency = c->agency_named;
     for (size_t i = 0; i < c->ncand; i++)
         if ((c->cand[i].origin &
              (RULES_O_SENDER | RULES_O_SIGN | RULES_O_HEADER)) &&
