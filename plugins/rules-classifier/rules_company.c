@@ -826,6 +826,7 @@ static int rules_signs_body(const rules_ctx_t *c, const char *name)
     size_t full = strlen(name);
     const char *p = body;
     int closing = 0; /* the line before ends a letter: "Best," */
+    int ended = 0;   /* the line before ends a sentence */
     while (*p) {
         size_t l = strcspn(p, "\r\n");
         const char *s = p;
@@ -849,14 +850,22 @@ static int rules_signs_body(const rules_ctx_t *c, const char *name)
         if (closing && ((n == full && more && strncmp(s, name, n) == 0) ||
                         (n == first && strncmp(s, name, n) == 0)))
             return 1;
+        /* below the last sentence, without a closing: the full name over
+         * a company or title line, or the first name alone last
+         * ("...working with you!\n\nKatrin") */
+        if (ended && raw == n && strncmp(s, name, n) == 0 &&
+            ((n == full && more) || (n == first && !more)))
+            return 1;
         /* the first name ending a one-line note signs a person ("...
          * I'll send an invite. Femke") */
         if (!more && p == body && raw == n && n > first + 2 &&
             s[n - first - 1] == ' ' && strchr(".!?", s[n - first - 2]) &&
             strncmp(s + n - first, name, first) == 0)
             return 1;
-        if (raw > 0)
+        if (raw > 0) {
             closing = s[raw - 1] == ',' && raw < 40;
+            ended = strchr(".!?", s[raw - 1]) != NULL;
+        }
         p += l;
         p += strspn(p, "\r\n");
     }
@@ -920,6 +929,13 @@ void rules_company_from_sender(rules_ctx_t *c)
             if (rules_agency_key(cutkey) &&
                 rules_domain_spells(addr, whole + strlen(org)))
                 snprintf(org, sizeof buf - (size_t)(org - buf), "%s", whole);
+            else if (strstr(cutkey, "staff") || strstr(cutkey, "recruitment") ||
+                     strstr(cutkey, "search") || strstr(cutkey, "headhunt") ||
+                     strstr(cutkey, "personnel") ||
+                     strstr(cutkey, "placement") ||
+                     strstr(cutkey, "personalberat"))
+                c->agency_named = 1; /* not "Recruiting", "Talent": an
+                                      * in-house team signs so too */
         }
         if (w == 0 && addr != NULL && rules_role_account(addr) &&
             (s == NULL || s->kind != RULES_K_FREEMAIL))
@@ -1030,6 +1046,20 @@ static void rules_word_keys(const char *w, size_t n, char k[2][64])
     }
 }
 
+/* A particle that joins the words of a name ("del", "de", "von", "van",
+ * "&", "and"): its key, empty for "&". */
+static int rules_name_particle(const char *key)
+{
+    static const char *const x[] = {"",    "de",  "del", "do",  "da", "dos",
+                                    "das", "des", "du",  "di",  "la", "le",
+                                    "von", "van", "der", "den", "y",  "e",
+                                    "et",  "und", "and", "of",  "en", NULL};
+    for (size_t i = 0; x[i]; i++)
+        if (strcmp(key, x[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* 1 if slug[si..] is spelled by words wi.. of keys, each word giving a
  * prefix of itself (its whole key, a few letters or its initial):
  * "arcadiafw" by "Arcadia Freightworks", "gms" by "Gdansk Maritime
@@ -1047,6 +1077,11 @@ static int rules_spells(const char *slug, size_t si, char (*keys)[2][64],
     }
     if (wi == nw)
         return 0;
+    /* a particle inside a name may be left out: "telistmo" for
+     * "Telefónica del Istmo", "wattlestone" for "Wattle & Stone" */
+    if (si > 0 && wi + 1 < nw && rules_name_particle(keys[wi][0]) &&
+        rules_spells(slug, si, keys, nw, wi + 1, used, whole))
+        return 1;
     for (int v = 0; v < 2; v++) {
         const char *k = keys[wi][v];
         size_t kl = strlen(k);
@@ -1108,27 +1143,19 @@ static int rules_name_spells_domain(const rules_ctx_t *c, const char *name,
  * Office", "Wexford Telecom Graduate Scheme", "Glenrock Chemicals UK"). */
 static int rules_not_name_word(const char *w)
 {
-    static const char *const x[] = {"head",         "office",
-                                    "hr",           "rh",
-                                    "rrhh",         "team",
-                                    "people",       "careers",
-                                    "career",       "karriere",
-                                    "graduate",     "early",
-                                    "campus",       "intern",
-                                    "internship",   "ausbildung",
-                                    "programme",    "program",
-                                    "scheme",       "jobs",
-                                    "hiring",       "recruiting",
-                                    "recruitment",  "talent",
-                                    "uk",           "us",
-                                    "usa",          "eu",
-                                    "emea",         "apac",
-                                    "india",        "europe",
-                                    "global",       "international",
-                                    "headquarters", "hq",
-                                    "distribution", "center",
-                                    "centre",       "technology",
-                                    "it",           NULL};
+    /* clang-format off */
+    static const char *const x[] = {
+        "head", "office", "hr", "rh", "rrhh", "team", "people", "careers",
+        "career", "karriere", "graduate", "early", "campus", "intern",
+        "internship", "ausbildung", "programme", "program", "scheme", "jobs",
+        "hiring", "recruiting", "recruitment", "talent", "uk", "us", "usa",
+        "eu", "emea", "apac", "india", "europe", "global", "international",
+        "headquarters", "hq", "distribution", "center", "centre", "technology",
+        "it", "human", "resources", "operations", "sales", "finance",
+        "marketing", "legal", "panel", "ireland", "korea", "germany", "france",
+        "spain", "brasil", "brazil", "mexico", "canada", "australia", "japan",
+        NULL};
+    /* clang-format on */
     for (size_t i = 0; x[i]; i++)
         if (strcmp(w, x[i]) == 0)
             return 1;
@@ -1156,14 +1183,24 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
         size_t nw = 0;
         for (size_t j = i; j < t->ntok && nw < 5; j++) {
             const rules_tok_t *tj = &t->tok[j];
-            if (tj->seg != tk->seg || !(tj->flags & RULES_T_CAP) ||
+            /* a particle between two capitalised words stays in the run:
+             * "Telefónica del Istmo" */
+            int particle = j > i && j + 1 < t->ntok &&
+                           !(tj->flags & RULES_T_CAP) &&
+                           (t->tok[j + 1].flags & RULES_T_CAP) &&
+                           t->tok[j + 1].seg == tk->seg &&
+                           !(t->tok[j + 1].flags & RULES_T_BREAK) &&
+                           rules_name_particle(tj->w);
+            if (tj->seg != tk->seg ||
+                (!(tj->flags & RULES_T_CAP) && !particle) ||
                 (j > i && (tj->flags & RULES_T_BREAK)) ||
-                rules_db_is_stop(c->db, tj->w) || tj->len >= 64)
+                (rules_db_is_stop(c->db, tj->w) && !particle) || tj->len >= 64)
                 break;
-            if (j > i) { /* "Acme - Risk Data", "Acme · Street" end it */
+            if (j > i) { /* "Acme - Risk Data", "Acme · Street" end it;
+                          * "Saint-Roch" does not */
                 const char *g = t->seg[tk->seg].text + t->tok[j - 1].end;
                 size_t gl = tj->off - t->tok[j - 1].end;
-                if (strspn(g, " &'") < gl)
+                if (strspn(g, " &'") < gl && !(gl == 1 && g[0] == '-'))
                     break;
             }
             rules_word_keys(tj->w, tj->len, keys[nw]);
@@ -1192,11 +1229,13 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
         for (size_t j = i + used; j < stop; j++) {
             if (rules_not_name_word(t->tok[j].w))
                 break;
-            last = j;
+            if (!rules_name_particle(t->tok[j].w))
+                last = j;
         }
         size_t first = i;
-        /* one capitalised word before a whole-word slug: "Grupo Altamira" */
-        if (used == 1 && whole && first > 0 &&
+        /* one capitalised word before a whole-word slug: "Grupo Altamira"
+         * (not before a name taken from the text) */
+        if (cd->quality == 1 && used == 1 && whole && first > 0 &&
             t->tok[first - 1].seg == tk->seg &&
             (t->tok[first - 1].flags & RULES_T_CAP) &&
             !(tk->flags & RULES_T_BREAK) &&
@@ -1722,7 +1761,7 @@ char *rules_best_company(rules_ctx_t *c)
         }
     /* a staffing agency writing: a company named in the text (its
      * client) is the hiring company */
-    int agency = 0;
+    int agency = c->agency_named;
     for (size_t i = 0; i < c->ncand; i++)
         if ((c->cand[i].origin &
              (RULES_O_SENDER | RULES_O_SIGN | RULES_O_HEADER)) &&
@@ -1753,6 +1792,18 @@ char *rules_best_company(rules_ctx_t *c)
     for (size_t i = 0; i < c->ncand; i++)
         if (best == NULL || c->cand[i].weight > best->weight)
             best = &c->cand[i];
+    /* a name taken short ("Northwind would like to meet you") goes on to
+     * the fullest spelling the message writes ("Northwind Logistics") */
+    if (best != NULL && best->quality != 1 && best->weight >= 1.0) {
+        rules_cand_t cd = *best;
+        size_t dl = strlen(cd.display);
+        rules_expand_slug(c, &cd);
+        for (size_t i = 0; i < c->ncand; i++)
+            if (c->cand[i].weight > best->weight &&
+                strncasecmp(c->cand[i].display, cd.display, dl) == 0 &&
+                c->cand[i].display[dl] == ' ')
+                best = &c->cand[i];
+    }
 #ifdef RULES_COMPANY_DEBUG /* -DRULES_COMPANY_DEBUG: every candidate */
     for (size_t i = 0; i < c->ncand; i++)
         fprintf(stderr, "cand %-40s w=%.3f q=%d o=%d\n", c->cand[i].display,

@@ -49,6 +49,8 @@ typedef struct rules_ctx_s {
     const char *from_addr;
     const char *from_name;
     int client_named; /* a client pattern matched */
+    int agency_named; /* the sender's name ends in an agency word that was
+                       * cut ("Sterling Maritime Recruitment") */
     int origin;       /* RULES_O_* of the candidates being added */
 } rules_ctx_t;
 

@@ -480,6 +480,61 @@ START_TEST(company_domain_spellings)
 }
 END_TEST
 
+START_TEST(company_particles_and_fuller_names)
+{
+    /* a particle of the name is left out of the domain */
+    CHECK_COMPANY(mail("Telefonía del Cabo", "rrhh@telcabo.example",
+                       "Entrevista", "¿Le viene bien el martes?"),
+                  "Telefonía del Cabo");
+    CHECK_COMPANY(mail("Ana Ruiz", "ana@quillstone.example", "Next steps",
+                       "Hi Alex,\nWould Tuesday suit you?\n\nBest,\nAna\n"
+                       "Quill & Stone Builders"),
+                  "Quill & Stone Builders");
+    /* a hyphenated word stays in the name the domain abbreviates */
+    CHECK_COMPANY(mail("Service RH", "rh@cl-saintjust.example",
+                       "Votre candidature",
+                       "Nous avons bien reçu votre candidature.\n\n"
+                       "Clinique Saint-Just"),
+                  "Clinique Saint-Just");
+    /* a name taken short goes on to the fullest spelling written */
+    CHECK_COMPANY(mail("Priya Raman", "priya@brightpath-staffing.example",
+                       "Re: Oldcastle Freight - phone screen?",
+                       "Hi Jordan, Oldcastle would like to meet you."),
+                  "Oldcastle Freight");
+    /* a person writing through an applicant-tracking system, signing
+     * below the last sentence without a closing line */
+    {
+        rules_result_t r =
+            as(mail("Pia Lund", "noreply@personio.de", "Your written offer",
+                    "Hi Jo,\nhere is your offer from Kelmscott Foods.\n"
+                    "We are looking forward to working with you!\n\nPia"),
+               RULES_OFFER);
+        ck_assert_msg(r.company == NULL || strcmp(r.company, "Pia Lund") != 0,
+                      "a person's name as the company");
+        rules_result_clear(&r);
+    }
+    /* vendors' templates name the company */
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
+                       "New Event: Jo Roe - Offer call with Pennant Mills",
+                       "Your meeting with Dan Frey is confirmed."),
+                  "Pennant Mills");
+    CHECK_COMPANY(mail("HackerRank", "support@hackerrankforwork.com",
+                       "Final reminder: your Orrery Labs test expires today",
+                       "Please allow 60 minutes."),
+                  "Orrery Labs");
+    CHECK_COMPANY(mail("SmartRecruiters", "noreply@smartrecruiters.com",
+                       "Message",
+                       "Ada Lind from Quaywise Ports sent you a "
+                       "message: would you like to talk?"),
+                  "Quaywise Ports");
+    /* a hiring word leading the subject is not a name */
+    CHECK_COMPANY(mail("Lu Pereira", "lu@varzeaenergia.example",
+                       "Oportunidad: Tech Lead",
+                       "Hola, ¿te interesa?\n\nLu Pereira\nVárzea Energia"),
+                  "Várzea Energia");
+}
+END_TEST
+
 START_TEST(zone_table_errors)
 {
     char dir[] = "/tmp/rules-zones-XXXXXX";
@@ -524,6 +579,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_agency_client);
     tcase_add_test(tc, company_without_the_sender);
     tcase_add_test(tc, company_domain_spellings);
+    tcase_add_test(tc, company_particles_and_fuller_names);
     tcase_add_test(tc, confirmation_takes_the_proposal_zone);
     tcase_add_test(tc, zone_table_errors);
     suite_add_tcase(s, tc);
