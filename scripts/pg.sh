@@ -116,12 +116,26 @@ cmd_start() {
             echo "pg.sh: port $port (from $dir/port) is taken by another program; using another" >&2
             port=$(pick_port)
         fi
-        echo "$port" >"$dir/port.tmp" && mv "$dir/port.tmp" "$dir/port"
-        local sockdir
+        local sockdir try
         sockdir=$(cd "$dir" && pwd -P)
-        as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$sockdir' -c fsync=off -c max_connections=200" \
-            start >/dev/null || { tail -n 20 "$dir/server.log" >&2; die "server did not start"; }
+        # A port free when probed can be taken before the server binds it
+        # (another test's server, or an outgoing connection when the port
+        # lies in the kernel's ephemeral range): then the next free one.
+        for try in 1 2 3 4 5; do
+            echo "$port" >"$dir/port.tmp" && mv "$dir/port.tmp" "$dir/port"
+            if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+                -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$sockdir' -c fsync=off -c max_connections=200" \
+                start >/dev/null; then
+                break
+            fi
+            if [ "$try" -lt 5 ] && tail -n 5 "$dir/server.log" | grep -q "could not create listen socket\|Address already in use"; then
+                echo "pg.sh: port $port was taken as the server started; trying another" >&2
+                port=$(CAREEROPS_PG_PORT=$((port + 1)) pick_port)
+                continue
+            fi
+            tail -n 20 "$dir/server.log" >&2
+            die "server did not start"
+        done
     fi
     local have
     have=$("$bindir/psql" "$(conninfo_socket) dbname=postgres" -XtAc \

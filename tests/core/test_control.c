@@ -540,7 +540,7 @@ END_TEST
 
 /* Trial 8: a body to a route (none takes one) is 413 before it is read;
  * the action is not done. A wrong token and a missing one are told apart;
- * ?id=abc is not a number. */
+ * ?id=xyz is not an application id (hex digits). */
 START_TEST(body_413_and_clear_refusals)
 {
     char tf[512];
@@ -588,9 +588,10 @@ START_TEST(body_413_and_clear_refusals)
     ck_assert_msg(strstr(a.body, "send the control token") &&
                       !strstr(a.body, "does not match"),
                   "%s", a.body);
-    a = fetch(port, "GET", "/api/application?id=abc", NULL);
+    a = fetch(port, "GET", "/api/application?id=xyz", NULL);
     ck_assert_int_eq(a.status, 400);
-    ck_assert_msg(strstr(a.body, "?id must be a number"), "%s", a.body);
+    ck_assert_msg(strstr(a.body, "?id must be an application's id: hex digits"),
+                  "%s", a.body);
     co_control_stop(ctl);
     co_manifest_free(m);
 }

@@ -13,7 +13,7 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     exit 77
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/careerops-sharedpg.XXXXXX")
-export CAREEROPS_PG_DIR=$T/pg CAREEROPS_PG_PORT=56300 CAREEROPS_DEMO_SKIP_DEPS=1 \
+export CAREEROPS_PG_DIR=$T/pg CAREEROPS_PG_PORT=$((20000 + RANDOM % 5000)) CAREEROPS_DEMO_SKIP_DEPS=1 \
     CAREEROPS_LOOPBACK_ONLY=1
 lock=$SRC/.run/demo-pg-$(printf '%s' "$CAREEROPS_PG_DIR" | sha256sum | cut -c1-10).lock
 accts=()
