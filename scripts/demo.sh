@@ -138,6 +138,13 @@ if [ -n "$imap" ]; then
         usage "--imap: put the (app) password in $secrets/imap_password (one line, chmod 600); see plugins/imap-source/README.md"
 fi
 
+if [ -n "${CAREEROPS_DEMO_NOW:-}" ]; then
+    python3 -c 'import sys,datetime
+t = datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00"))
+sys.exit(0 if t.tzinfo is not None and "T" in sys.argv[1].upper() else 1)' "$CAREEROPS_DEMO_NOW" 2>/dev/null ||
+        usage "CAREEROPS_DEMO_NOW='$CAREEROPS_DEMO_NOW' is not an RFC 3339 time with a zone: use e.g. 2025-10-20T09:00:00Z, or unset it for the clock"
+fi
+
 # ---- dependencies and build
 if [ "${CAREEROPS_DEMO_SKIP_DEPS:-0}" != 1 ]; then
     say "checking dependencies (scripts/deps.sh)"
@@ -386,7 +393,7 @@ run_pid=$!
 # logged since it last moved, in plain words (the pipeline waits and
 # retries: a full disk or a stopped PostgreSQL would otherwise look like a
 # slow run)
-prog_n=x prog_t=0 prog_off=0 prog_line=""
+prog_n=x prog_t=0 prog_off=0 prog_line="" prog_hist=()
 plain_reason() { # OFFSET: the newest WARN/ERROR of the log from that byte
     local m where why
     m=$(tail -c +"$(($1 + 1))" "$log" 2>/dev/null | grep '"level":"\(warn\|error\)"' |
@@ -423,8 +430,18 @@ progress() { # sets prog_line
         n=""
         prog_line="reading... PostgreSQL not answering (${notes:-0} notifications so far), $secs s"
     fi
+    # the log's size at each tick of the last 2 minutes: a source that
+    # failed and then pauses (60 s) logged its reason before the count
+    # stopped moving, so a stall looks back up to 70 s before that moment
+    prog_hist+=("$now:$(stat -c %s "$log" 2>/dev/null || echo 0)")
+    while [ $((now - ${prog_hist[0]%%:*})) -gt 120000 ]; do prog_hist=("${prog_hist[@]:1}"); done
     if [ "$n" != "$prog_n" ]; then
-        prog_n=$n prog_t=$now prog_off=$(stat -c %s "$log" 2>/dev/null || echo 0)
+        prog_n=$n prog_t=$now prog_off=0
+        if [ $((now - run_t0)) -gt 70000 ]; then
+            for e in "${prog_hist[@]}"; do
+                [ $((now - ${e%%:*})) -le 70000 ] && { prog_off=${e#*:}; break; }
+            done
+        fi
     elif [ $((now - prog_t)) -ge 5000 ]; then
         why=$(plain_reason "$prog_off")
         [ -z "$why" ] || prog_line+=" - $why"

@@ -45,6 +45,9 @@ refused "<(cat ...)" "is a pipe.*save the stream to a file first" \
 refused "an unknown flag" "unknown argument '--mailbx' \\(try --help\\)" --mailbx x
 refused "a missing mailbox" "mailbox '$T/nope.mbox' not found" --mailbox "$T/nope.mbox"
 refused "an unknown zone" "time zone 'Mars/Base' unknown" --timezone Mars/Base
+CAREEROPS_DEMO_NOW=2025-10-20 refused "a CAREEROPS_DEMO_NOW without a time" \
+    "CAREEROPS_DEMO_NOW='2025-10-20' is not an RFC 3339 time with a zone"
+CAREEROPS_DEMO_NOW=garbage refused "a CAREEROPS_DEMO_NOW that is no time" "CAREEROPS_DEMO_NOW='garbage'"
 mkdir -m 700 "$T/secrets"
 export CAREEROPS_DEMO_SECRETS=$T/secrets
 refused "a malformed --imap URL" "use imaps://USER@HOST" --imap imap.example.com
