@@ -20,14 +20,7 @@ CAREEROPS_DEMO_PROGRESS_S=1 bash "$SRC/scripts/demo.sh" --keep-db --no-slack --f
     --mailbox "$T/s.mbox" --account "$(account_of "$T/s.mbox")" >"$T/out" 2>"$T/err" &
 pid=$!
 want="the disk under $dir is full (run.log cannot be written): free space there"
-for _ in $(seq 300); do
-    grep -qF "$want" "$T/err" && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-kill -TERM "$pid" 2>/dev/null || true
-sleep 0.5
-kill -TERM "$pid" 2>/dev/null || true
-wait "$pid" || true
+await_err 300 "$pid" -F "$want"
+term_twice "$pid" || true
 grep -qF "$want" "$T/err" || fail "no 'disk full' on the progress line: $(tail -n 5 "$T/err")"
 ok "full run folder: '$want' on the progress line"

@@ -26,10 +26,7 @@ for _ in $(seq 600); do
 done
 sleep 2
 kill -TERM "$pid"
-for _ in $(seq 50); do
-    grep -q '^interrupted: stopping the pipeline' "$T/err" && break
-    sleep 0.1
-done
+await_err 50 "$pid" '^interrupted: stopping the pipeline'
 grep -q '^interrupted: stopping the pipeline (finishing records in flight, up to [0-9]* s; Ctrl-C again stops at once)$' "$T/err" ||
     fail "no 'interrupted: stopping' message within 5 s: $(tail -n 5 "$T/err")"
 kill -TERM "$pid" 2>/dev/null || true

@@ -11,16 +11,9 @@ CAREEROPS_ARCHIVE=/dev/null/archive CAREEROPS_DEMO_PROGRESS_S=1 \
     --account "$(account_of "$T/s.mbox")" >"$T/out" 2>"$T/err" &
 pid=$!
 want='^demo: reading\.\.\. 0 messages stored, 0 notifications, [0-9]* s - waiting: cannot prepare the archive /dev/null/archive: .*Not a directory$'
-for _ in $(seq 600); do
-    grep -q "$want" "$T/err" && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-kill -TERM "$pid" 2>/dev/null || true
-sleep 0.5
-kill -TERM "$pid" 2>/dev/null || true
+await_err 600 "$pid" "$want"
 rc=0
-wait "$pid" || rc=$?
+term_twice "$pid" || rc=$?
 grep -q "$want" "$T/err" || fail "no reason on the progress line: $(tail -n 5 "$T/err")"
 [ "$rc" = 143 ] || fail "exit $rc after SIGTERM, expected 143"
 ok "progress line: '$(grep -m 1 -o 'waiting: .*' "$T/err")'"

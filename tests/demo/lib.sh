@@ -54,3 +54,25 @@ demo() {
     python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out" ||
         fail "demo.sh --json printed no JSON object: $(head -c 300 "$out")"
 }
+
+# await_err TRIES PID GREP-ARGS...: wait (0.1 s steps, at most TRIES) until
+# $T/err matches `grep -q GREP-ARGS` or process PID has ended.
+await_err() {
+    local tries=$1 pid=$2
+    shift 2
+    for _ in $(seq "$tries"); do
+        grep -q "$@" "$T/err" && return 0
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+}
+# term_twice PID: SIGTERM, and again 0.5 s later (the second one is
+# careerops' "stop now"); returns the process's exit status.
+term_twice() {
+    local rc=0
+    kill -TERM "$1" 2>/dev/null || true
+    sleep 0.5
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" || rc=$?
+    return "$rc"
+}
