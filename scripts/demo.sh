@@ -79,8 +79,8 @@ while [ $# -gt 0 ]; do
     --imap) [ $# -ge 2 ] || usage "--imap needs a URL, e.g. imaps://me@example.com@imap.example.com"; imap=$2; shift 2 ;;
     --imap=*) imap=${1#*=}; shift ;;
     --json) json=1; shift ;;
-    --timezone) [ $# -ge 2 ] || usage "--timezone needs a zone, e.g. Europe/Paris"; tz=$2; shift 2 ;;
-    --timezone=*) tz=${1#*=}; shift ;;
+    --timezone) [ $# -ge 2 ] && [ -n "$2" ] || usage "--timezone needs a zone, e.g. Europe/Paris"; tz=$2; shift 2 ;;
+    --timezone=*) tz=${1#*=}; [ -n "$tz" ] || usage "--timezone needs a zone, e.g. --timezone=Europe/Paris"; shift ;;
     --fresh) fresh=1; shift ;;
     --keep-db) keep_db=1; shift ;;
     --no-slack) slack=0; shift ;;
@@ -134,6 +134,17 @@ if [ -n "$imap" ]; then
     case "$imap" in imaps://*@?* | imap://*@?*) ;; *)
         usage "--imap '$imap': use imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)" ;;
     esac
+    # the port, when given, is checked here rather than by imap-source after the build
+    imap_hostport=${imap##*@}
+    imap_hostport=${imap_hostport%%/*}
+    case "$imap_hostport" in
+    *:*)
+        imap_port=${imap_hostport##*:}
+        [[ "$imap_port" =~ ^[0-9]{1,5}$ ]] && [ "$((10#$imap_port))" -ge 1 ] && [ "$((10#$imap_port))" -le 65535 ] ||
+            usage "--imap '$imap': port '$imap_port' is not a number from 1 to 65535 (993 for imaps://, 143 for imap://)" ;;
+    esac
+    [ -n "${imap_hostport%%:*}" ] ||
+        usage "--imap '$imap': no host after '@': use imaps://USER@HOST[:PORT][/FOLDER]"
     [ -s "$secrets/imap_password" ] ||
         usage "--imap: put the (app) password in $secrets/imap_password (one line, chmod 600); see plugins/imap-source/README.md"
 fi

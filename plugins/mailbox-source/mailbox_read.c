@@ -24,7 +24,7 @@ static const char *const format_names[] = {"auto", "mbox", "mboxrd", "maildir",
 
 int mailbox_format_parse(const char *s, mailbox_format_t *out)
 {
-    if (s == NULL || s[0] == '\0') {
+    if (s == NULL) { /* not set: the option's default */
         *out = MAILBOX_AUTO;
         return 0;
     }

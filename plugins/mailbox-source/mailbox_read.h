@@ -25,8 +25,9 @@ typedef enum mailbox_format_e {
     MAILBOX_EML
 } mailbox_format_t;
 
-/** @brief Parse the `format` option ("auto", "mbox", ...). @returns 0 or
- *  -1 for an unknown name. */
+/** @brief Parse the `format` option ("auto", "mbox", ...; any case; NULL,
+ *  the option not set, is "auto"). @returns 0 or -1 for an unknown name or
+ *  an empty string. */
 int mailbox_format_parse(const char *s, mailbox_format_t *out);
 
 /** @brief Name of a format ("mbox"...). Static string. */

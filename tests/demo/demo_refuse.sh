@@ -45,12 +45,17 @@ refused "<(cat ...)" "is a pipe.*save the stream to a file first" \
 refused "an unknown flag" "unknown argument '--mailbx' \\(try --help\\)" --mailbx x
 refused "a missing mailbox" "mailbox '$T/nope.mbox' not found" --mailbox "$T/nope.mbox"
 refused "an unknown zone" "time zone 'Mars/Base' unknown" --timezone Mars/Base
+refused "an empty zone" "--timezone needs a zone" --timezone ""
+refused "an empty --timezone=" "--timezone needs a zone" --timezone=
 CAREEROPS_DEMO_NOW=2025-10-20 refused "a CAREEROPS_DEMO_NOW without a time" \
     "CAREEROPS_DEMO_NOW='2025-10-20' is not an RFC 3339 time with a zone"
 CAREEROPS_DEMO_NOW=garbage refused "a CAREEROPS_DEMO_NOW that is no time" "CAREEROPS_DEMO_NOW='garbage'"
 mkdir -m 700 "$T/secrets"
 export CAREEROPS_DEMO_SECRETS=$T/secrets
 refused "a malformed --imap URL" "use imaps://USER@HOST" --imap imap.example.com
+refused "an --imap port out of range" "port '99999' is not a number from 1 to 65535" --imap imaps://me@imap.example.com:99999
+refused "an --imap port that is not a number" "port 'imaps' is not a number" --imap imaps://me@imap.example.com:imaps/INBOX
+refused "an --imap URL without a host" "no host after '@'" --imap imaps://me@:993
 refused "--imap with --mailbox" "both given" --imap imaps://me@imap.example.com \
     --mailbox "$SRC/datasets/sample-mailbox/generate.py"
 refused "--imap without a password" "secrets/imap_password" --imap imaps://me@imap.example.com

@@ -354,6 +354,10 @@ START_TEST(formats_and_detection)
     ck_assert_int_eq(mailbox_format_parse("mboxo", &f), 0);
     ck_assert_int_eq(f, MAILBOX_MBOX);
     ck_assert_int_eq(mailbox_format_parse("pst", &f), -1);
+    /* an empty string is a mistake in the manifest, not "auto" */
+    ck_assert_int_eq(mailbox_format_parse("", &f), -1);
+    ck_assert_int_eq(mailbox_format_parse(NULL, &f), 0);
+    ck_assert_int_eq(f, MAILBOX_AUTO);
     char err[256] = "";
     ck_assert_int_eq(mailbox_detect("/nonexistent/x.mbox", err, sizeof err),
                      MAILBOX_AUTO);
