@@ -680,6 +680,19 @@ static co_status_t gmail_page_messages(gmail_t *g)
     return CO_OK;
 }
 
+/* A sync (full or incremental, counted under METRIC) has read its last
+ * page: idle until the next poll, and save the state. */
+static co_status_t gmail_sync_done(gmail_t *g, const char *metric)
+{
+    gmail_set_str(&g->page_token, NULL);
+    g->mode = GMAIL_IDLE;
+    g->synced_once = 1;
+    g->next_sync_ms = gmail_api->now_ms(g->st) + g->cfg->poll_interval_ms;
+    gmail_api->metric_add(g->st, metric, 1);
+    gmail_api->metric_set(g->st, "history_id", (double)g->hid);
+    return gmail_save(g);
+}
+
 /* ---- full sync ----------------------------------------------------------- */
 
 static co_status_t gmail_profile(gmail_t *g)
@@ -792,13 +805,7 @@ static co_status_t gmail_full_step(gmail_t *g, int timeout_ms)
         gmail_set_str(&g->page_token, g->next_token);
         return gmail_save(g);
     }
-    gmail_set_str(&g->page_token, NULL);
-    g->mode = GMAIL_IDLE;
-    g->synced_once = 1;
-    g->next_sync_ms = gmail_api->now_ms(g->st) + g->cfg->poll_interval_ms;
-    gmail_api->metric_add(g->st, "full_syncs", 1);
-    gmail_api->metric_set(g->st, "history_id", (double)g->hid);
-    return gmail_save(g);
+    return gmail_sync_done(g, "full_syncs");
 }
 
 /* ---- incremental sync ---------------------------------------------------- */
@@ -874,15 +881,9 @@ static co_status_t gmail_incr_step(gmail_t *g)
         gmail_set_str(&g->page_token, g->next_token);
         return CO_OK;
     }
-    gmail_set_str(&g->page_token, NULL);
     if (g->new_hid > g->hid)
         g->hid = g->new_hid;
-    g->mode = GMAIL_IDLE;
-    g->synced_once = 1;
-    g->next_sync_ms = gmail_api->now_ms(g->st) + g->cfg->poll_interval_ms;
-    gmail_api->metric_add(g->st, "history_syncs", 1);
-    gmail_api->metric_set(g->st, "history_id", (double)g->hid);
-    return gmail_save(g);
+    return gmail_sync_done(g, "history_syncs");
 }
 
 /* ---- users.watch and push ----------------------------------------------- */
