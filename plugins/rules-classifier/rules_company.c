@@ -1034,8 +1034,10 @@ static void rules_forward_cands(rules_ctx_t *c)
                 size_t e = strlen(n);
                 while (e > 0 && strchr(" \t\"'", n[e - 1]) != NULL)
                     n[--e] = '\0';
+                /* counted as the prose: an agency forwarding its
+                 * client's invitation names the client there */
                 int saved = c->origin;
-                c->origin = RULES_O_SENDER;
+                c->origin = RULES_O_TEXT;
                 const rules_sender_t *fs = rules_db_sender(c->db, addr);
                 rules_display_cands(c, n, addr, fs);
                 if (!rules_personal_sender(addr, fs))

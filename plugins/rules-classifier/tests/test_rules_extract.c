@@ -607,6 +607,21 @@ START_TEST(company_mailboxes_forwards_and_glued_words)
                        "Objet: Convocation entretien\n\nMadame, nous "
                        "souhaitons vous recevoir pour un entretien."),
                   "Atelier Brunet");
+    /* an agency forwarding its client's invitation; a client named as
+     * "one of our clients" */
+    CHECK_COMPANY(mail("Rob Hale", "rob.hale@staffwise.example",
+                       "Fwd: Interview invitation",
+                       "Good news, see below.\n\n---------- Forwarded "
+                       "message ---------\nFrom: Uta Berg "
+                       "<uta.berg@velmora-mobility.example>\nSubject: "
+                       "Interview\n\nDear Rob, we would like to meet "
+                       "Kai.\n\nUta Berg\nVelmora Mobility"),
+                  "Velmora Mobility");
+    CHECK_COMPANY(mail("Rob Hale", "rob.hale@brightway-staffing.example",
+                       "Contract role",
+                       "I'm a recruiter with Brightway Staffing. One of our "
+                       "clients, Lumo Dental, needs a program manager."),
+                  "Lumo Dental");
 }
 END_TEST
 
