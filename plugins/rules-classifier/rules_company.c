@@ -27,7 +27,8 @@ static const char *const rules_legal[] = {
     "co",     "kg",   "se",   "limited", "incorporated", "llp",  "ltda",
     "lda",    "nv",   "spa",  "ab",      "oy",           "pty",  "sau",
     "slu",    "sasu", "eurl", "ug",      "kgaa",         "ohg",  "gbr",
-    "eireli", "epp",  "pvt",  NULL};
+    "eireli", "epp",  "pvt",  "pte",     "lp",           "sdn",  "bhd",
+    "kk",     "oyj",  "asa",  "aps",     "sro",          NULL};
 
 /* Comparison key of an organisation name: lower case, legal-form words and
  * a leading "the" dropped, only letters and digits kept. */
@@ -362,21 +363,51 @@ static int rules_placeholder(const char *l, size_t n)
     return rules_label_in(l, n, ph);
 }
 
-/* Domain labels that name a personal mailbox, not an organisation. */
+/* Domain labels that name a personal mailbox, not an organisation: the
+ * generic words, the free-mail providers and the Internet access
+ * providers that give their customers a mailbox, in the countries the
+ * classifier reads ("uol" of uol.com.br, "libero" of libero.it). Written
+ * here rather than as sender-table rows because the label alone decides,
+ * under any top-level domain ("libero.example" in test mail). Telecom
+ * companies that also hire under the same name (orange, vodafone, free,
+ * telefonica) are left to the sender table's exact domains. */
 static int rules_mailbox_label(const char *l, size_t n)
 {
+    /* clang-format off */
     static const char *const mb[] = {
-        "inbox",   "mailbox",      "mail",      "email",
-        "e-mail",  "webmail",      "post",      "postbox",
-        "posteo",  "fastmail",     "proton",    "protonmail",
-        "gmx",     "web",          "home",      "personal",
-        "private", "me",           "candidate", "applicant",
-        "student", "student-mail", "hey",       "tutanota",
-        "zoho",    "yandex",       "mymail",    "freemail",
-        "gmail",   "googlemail",   "outlook",   "hotmail",
-        "live",    "yahoo",        "icloud",    "aol",
-        NULL};
-    return rules_label_in(l, n, mb);
+        "inbox", "mailbox", "mail", "email", "e-mail", "webmail", "post",
+        "postbox", "posteo", "fastmail", "proton", "protonmail", "gmx", "web",
+        "home", "personal", "private", "me", "candidate", "applicant",
+        "student", "student-mail", "hey", "tutanota", "zoho", "yandex",
+        "mymail", "freemail", "gmail", "googlemail", "outlook", "hotmail",
+        "live", "yahoo", "icloud", "aol", "msn", "ymail", "rocketmail",
+        "hushmail", "mailfence", "runbox", "lycos", "juno", "netzero",
+        "earthlink", "sbcglobal", "bellsouth", "optonline", "sympatico",
+        "videotron", "btinternet", "btopenworld", "virginmedia", "ntlworld",
+        "talktalk", "blueyonder", "tiscali", "eircom", "wanadoo", "laposte",
+        "neuf", "t-online", "freenet", "arcor", "kabelmail", "bluewin",
+        "hispeed", "chello", "ziggo", "kpnmail", "kpnplanet", "hetnet",
+        "xs4all", "casema", "skynet", "libero", "virgilio", "alice", "tin",
+        "fastwebnet", "iol", "inwind", "uol", "bol", "sapo", "clix",
+        "netcabo", "prodigy", "rediffmail", "rediff", "sify", "bigpond",
+        "optusnet", "iinet", "xtra", "seznam", "volny", "onet", "interia",
+        "poczta", "tlen", "mail-ru", "rambler", "ukr", "abv", "hanmail",
+        "qq", "163", "126", "aliyun", "nifty", "biglobe", NULL};
+    /* clang-format on */
+    if (rules_label_in(l, n, mb))
+        return 1;
+    /* "laposte-mail", "libero-mail", "correo-uol": a provider's name with
+     * a mail word, and any label that ends in "-mail" */
+    static const char *const affix[] = {"-mail", "mail", "-correo", NULL};
+    for (size_t i = 0; affix[i]; i++) {
+        size_t al = strlen(affix[i]);
+        if (n > al + 1 && strncasecmp(l + n - al, affix[i], al) == 0 &&
+            (affix[i][0] == '-' || rules_label_in(l, n - al, mb)))
+            return 1;
+    }
+    if (n > 7 && strncasecmp(l, "correo-", 7) == 0)
+        return 1;
+    return 0;
 }
 
 /* The organisation label of a domain: "northwind" for
@@ -604,6 +635,7 @@ static int rules_is_article(const char *w)
 
 static int rules_title_piece(const char *s, size_t n);
 static int rules_agency_key(const char *key);
+static void rules_cut_hiring_words(char *name);
 static int rules_name_spells_domain(const rules_ctx_t *c, const char *name,
                                     const char *addr);
 
@@ -872,31 +904,13 @@ static int rules_signs_body(const rules_ctx_t *c, const char *name)
     return 0;
 }
 
-void rules_company_from_sender(rules_ctx_t *c)
+/* Candidates from a sender's display name ("Acme Recruiting", "Jo at
+ * Acme", "Jo via LinkedIn"), weighed by how surely it names the
+ * organisation; the From header or the From line of a forwarded
+ * message. */
+static void rules_display_cands(rules_ctx_t *c, const char *name,
+                                const char *addr, const rules_sender_t *s)
 {
-    c->origin = RULES_O_SENDER;
-    const char *name = c->from_name;
-    const char *addr = c->from_addr;
-    const rules_sender_t *s = c->sender;
-    /* a From header encoded whole ("=?utf-8?q?Acme_=3Cjobs=40acme...?=")
-     * decodes to a name holding the address: "Acme <jobs@acme.example>" */
-    char fixed_name[256], fixed_addr[256], decoded[512];
-    if (addr != NULL && strncmp(addr, "=?", 2) == 0 &&
-        rules_decode_words(addr, decoded, sizeof decoded) &&
-        strchr(decoded, '<') != NULL) {
-        name = decoded;
-        addr = NULL;
-    }
-    const char *lt = name ? strrchr(name, '<') : NULL;
-    if ((addr == NULL || *addr == '\0') && lt != NULL && strchr(lt, '@')) {
-        size_t nl = (size_t)(lt - name);
-        snprintf(fixed_name, sizeof fixed_name, "%.*s", (int)nl, name);
-        snprintf(fixed_addr, sizeof fixed_addr, "%.*s",
-                 (int)strcspn(lt + 1, ">"), lt + 1);
-        name = fixed_name;
-        addr = fixed_addr;
-        s = rules_db_sender(c->db, addr);
-    }
     if (name != NULL && *name &&
         !(s != NULL && s->kind == RULES_K_JOBBOARD)) { /* "Jo via LinkedIn" */
         char buf[256];
@@ -949,6 +963,18 @@ void rules_company_from_sender(rules_ctx_t *c)
          * "Gdańsk Maritime Software <rekrutacja@gms.example>" */
         if (w == 0 && rules_name_spells_domain(c, org, addr))
             w = 2.5;
+        /* the same with a hiring word before or after it:
+         * "Reclutamiento Andes Minería <seleccion@andesmineria...>" */
+        if (w == 0) {
+            char bare[256];
+            snprintf(bare, sizeof bare, "%s", org);
+            rules_cut_hiring_words(bare);
+            if (strcmp(bare, org) != 0 &&
+                rules_name_spells_domain(c, bare, addr)) {
+                memmove(org, bare, strlen(bare) + 1);
+                w = 2.5;
+            }
+        }
         /* "Recruiting Team", "Hiring Team": no organisation named */
         if (rules_only_suffix(c->db, org))
             w = 0;
@@ -959,6 +985,99 @@ void rules_company_from_sender(rules_ctx_t *c)
         if (w > 0)
             rules_cand_add(c, org, strlen(org), w, 3);
     }
+}
+
+/* The From line of a message forwarded in the new text ("----- Mail
+ * transféré -----\nDe: \"Cabinet Mercier\" <accueil@mercier.example>"):
+ * the organisation that wrote the forwarded mail, read as a sender. */
+static void rules_forward_cands(rules_ctx_t *c)
+{
+    static const char *const marks[] = {
+        "forwarded message",   "begin forwarded",      "original message",
+        "mail transféré",      "message transféré",    "weitergeleitete",
+        "mensaje reenviado",   "mensagem encaminhada", "doorgestuurd bericht",
+        "messaggio inoltrato", "messaggio originale",  NULL};
+    static const char *const froms[] = {
+        "from:", "de:", "de :", "von:", "van:", "da:", NULL};
+    const char *body = rules_company_jstr(c->email, "text");
+    if (body == NULL)
+        return;
+    int marked = 0, lines = 0;
+    for (const char *p = body; *p && lines < 400; lines++) {
+        size_t l = strcspn(p, "\n");
+        char low[160];
+        rules_lower(p, l < 150 ? l : 150, low, sizeof low);
+        if (!marked) {
+            for (size_t i = 0; marks[i] && !marked; i++)
+                marked = strstr(low, marks[i]) != NULL;
+        } else if (marked++ > 8) {
+            return;
+        } else {
+            for (size_t i = 0; froms[i]; i++) {
+                size_t fl = strlen(froms[i]);
+                const char *lt, *gt;
+                if (strncmp(low, froms[i], fl) != 0 ||
+                    (lt = memchr(p, '<', l)) == NULL ||
+                    (gt = memchr(lt, '>', l - (size_t)(lt - p))) == NULL ||
+                    memchr(lt, '@', (size_t)(gt - lt)) == NULL)
+                    continue;
+                char name[128], addr[128];
+                const char *ns = p + fl;
+                size_t nl = (size_t)(lt - ns), al = (size_t)(gt - lt - 1);
+                if (nl >= sizeof name || al >= sizeof addr)
+                    return;
+                memcpy(name, ns, nl);
+                name[nl] = '\0';
+                memcpy(addr, lt + 1, al);
+                addr[al] = '\0';
+                char *n = name + strspn(name, " \t\"'");
+                size_t e = strlen(n);
+                while (e > 0 && strchr(" \t\"'", n[e - 1]) != NULL)
+                    n[--e] = '\0';
+                /* counted as the prose: an agency forwarding its
+                 * client's invitation names the client there */
+                int saved = c->origin;
+                c->origin = RULES_O_TEXT;
+                const rules_sender_t *fs = rules_db_sender(c->db, addr);
+                rules_display_cands(c, n, addr, fs);
+                if (!rules_personal_sender(addr, fs))
+                    rules_domain_cand(c, addr, 1.0);
+                c->origin = saved;
+                return;
+            }
+        }
+        p += l;
+        if (*p == '\n')
+            p++;
+    }
+}
+
+void rules_company_from_sender(rules_ctx_t *c)
+{
+    c->origin = RULES_O_SENDER;
+    const char *name = c->from_name;
+    const char *addr = c->from_addr;
+    const rules_sender_t *s = c->sender;
+    /* a From header encoded whole ("=?utf-8?q?Acme_=3Cjobs=40acme...?=")
+     * decodes to a name holding the address: "Acme <jobs@acme.example>" */
+    char fixed_name[256], fixed_addr[256], decoded[512];
+    if (addr != NULL && strncmp(addr, "=?", 2) == 0 &&
+        rules_decode_words(addr, decoded, sizeof decoded) &&
+        strchr(decoded, '<') != NULL) {
+        name = decoded;
+        addr = NULL;
+    }
+    const char *lt = name ? strrchr(name, '<') : NULL;
+    if ((addr == NULL || *addr == '\0') && lt != NULL && strchr(lt, '@')) {
+        size_t nl = (size_t)(lt - name);
+        snprintf(fixed_name, sizeof fixed_name, "%.*s", (int)nl, name);
+        snprintf(fixed_addr, sizeof fixed_addr, "%.*s",
+                 (int)strcspn(lt + 1, ">"), lt + 1);
+        name = fixed_name;
+        addr = fixed_addr;
+        s = rules_db_sender(c->db, addr);
+    }
+    rules_display_cands(c, name, addr, s);
     if (addr != NULL) {
         const char *at = strrchr(addr, '@');
         if (at != NULL) {
@@ -1007,6 +1126,7 @@ void rules_company_from_sender(rules_ctx_t *c)
         const json_t *org = json_object_get(l, "organizer");
         rules_domain_cand(c, rules_company_jstr(org, "address"), 1.0);
     }
+    rules_forward_cands(c);
 }
 
 /* Keys of one word for spelling a domain: [0] with accents folded
@@ -1167,13 +1287,13 @@ static int rules_not_name_word(const char *w)
  * in the text ("Copperleaf Energy", "Nimbus Cloudworks", "Arcadia
  * Freightworks", "Grupo Altamira") and add it as a better-written
  * candidate. */
-static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
+static int rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
 {
     const rules_text_t *t = &c->text;
     size_t kl = strlen(cd->key);
     char bestname[128] = "";
     if (kl < 3)
-        return;
+        return 0;
     for (size_t i = 0; i < t->ntok; i++) {
         const rules_tok_t *tk = &t->tok[i];
         if (!(tk->flags & RULES_T_CAP) || rules_db_is_stop(c->db, tk->w))
@@ -1267,7 +1387,9 @@ static void rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
     if (bestname[0]) {
         c->origin = cd->origin;
         rules_cand_add(c, bestname, strlen(bestname), cd->weight + 1.5, 2);
+        return 1;
     }
+    return 0;
 }
 
 /* A name that says staffing or recruiting agency ("BrightPath Staffing",
@@ -1287,9 +1409,13 @@ static int rules_agency_key(const char *key)
 }
 
 /* Cut legal forms off the end of a name, in place: "Wexley & Crane LLP",
- * "Grupo Altamira, S.A.", "Nordlicht GmbH & Co. KG". */
+ * "Grupo Altamira, S.A.", "Nordlicht GmbH & Co. KG", "Kestrel Pte. Ltd.",
+ * "Varuna Private Limited"; and the first letter a capture kept of a
+ * dotted form it could not read whole ("Cantine Rocca S" of "S.p.A.",
+ * "Minera Sol S" of "S.A."). */
 static void rules_cut_legal(char *name)
 {
+    int cut_any = 0;
     for (;;) {
         size_t n = strlen(name);
         while (n > 0 && strchr(" ,.&", name[n - 1]) != NULL)
@@ -1309,14 +1435,138 @@ static void rules_cut_legal(char *name)
         for (size_t i = 0; rules_legal[i]; i++)
             if (strcmp(w, rules_legal[i]) == 0)
                 legal = 1;
+        /* "Private Limited", "Public Limited": the first word of the form */
+        if (cut_any && (strcmp(w, "private") == 0 || strcmp(w, "public") == 0))
+            legal = 1;
+        /* one capital letter after a name of two words or more */
+        if (wl == 1 && n - b == 1 && isupper((unsigned char)name[b]) &&
+            b >= 2 && strchr(name, ' ') != strrchr(name, ' '))
+            legal = 1;
         if (!legal || strcmp(w, "co") == 0)
             break;
+        cut_any = 1;
         name[b] = '\0';
         size_t m = strlen(name);
         while (m > 0 && strchr(" ,&", name[m - 1]) != NULL)
             name[--m] = '\0';
         if (m >= 4 && strcmp(name + m - 4, " Co.") == 0) /* GmbH & Co. */
             name[m - 4] = '\0';
+    }
+}
+
+/* Hiring words glued to a company's name by a template or a signature:
+ * "HR Ceramiche Rocca", "Opportunità Banca Sile", "Lumera Rekrutacja",
+ * "Mazur Bank Kariera", "Vela Foods - Empleo Público", "Tejo Labs
+ * (Calendário)". Lower-case, accents kept; a trailing entry is matched
+ * as whole words. Agencies' own words ("Recruitment", "Staffing",
+ * "Search", "Selezione", and "HR" or "RH" last: "Vértice RH") are not
+ * here: they are part of an agency's name. */
+static const char *const rules_hiring_lead[] = {"hr",
+                                                "rh",
+                                                "rrhh",
+                                                "opportunità",
+                                                "opportunita'",
+                                                "opportunita",
+                                                "opportunity",
+                                                "oportunidad",
+                                                "oportunidade",
+                                                "vaga",
+                                                "vacante",
+                                                "vacature",
+                                                "stellenangebot",
+                                                "service recrutement",
+                                                "recrutement",
+                                                "reclutamiento",
+                                                "recrutamento",
+                                                "careers",
+                                                "karriere",
+                                                "kariera",
+                                                "rekrutacja",
+                                                "empleo",
+                                                "job",
+                                                "jobs",
+                                                NULL};
+static const char *const rules_hiring_tail[] = {"kariera",
+                                                "karriere",
+                                                "karriereportal",
+                                                "rekrutacja",
+                                                "ausbildung",
+                                                "careers",
+                                                "career",
+                                                "jobs",
+                                                "empleo público",
+                                                "empleo publico",
+                                                "empleo",
+                                                "empleos",
+                                                "emploi",
+                                                "carrières",
+                                                "carrieres",
+                                                "carreiras",
+                                                "vagas",
+                                                "lavora con noi",
+                                                "trabaja con nosotros",
+                                                "people ops",
+                                                "people operations",
+                                                "human resources",
+                                                "recursos humanos",
+                                                "ressources humaines",
+                                                "risorse umane",
+                                                "talent acquisition",
+                                                "hiring team",
+                                                "recruiting team",
+                                                "recruitment team",
+                                                NULL};
+
+/* Cut the hiring words of the lists above off both ends of a name, in
+ * place, when a name of at least one capitalised word is left. */
+static void rules_cut_hiring_words(char *name)
+{
+    for (int again = 1; again;) {
+        again = 0;
+        size_t n = strlen(name);
+        /* a parenthesis that ends the name: "(Calendário)", "(HR)" */
+        if (n > 0 && name[n - 1] == ')') {
+            char *op = strrchr(name, '(');
+            if (op != NULL && op > name + 2) {
+                *op = '\0';
+                again = 1;
+            }
+        }
+        char low[256];
+        rules_lower(name, strlen(name), low, sizeof low);
+        size_t ln = strlen(low);
+        if (ln != strlen(name))
+            return; /* lower-casing changed the length: leave it */
+        while (ln > 0 && strchr(" -|,:", low[ln - 1]) != NULL) {
+            ln--;
+            name[ln] = low[ln] = '\0';
+        }
+        for (size_t i = 0; rules_hiring_tail[i]; i++) {
+            size_t tl = strlen(rules_hiring_tail[i]);
+            if (tl + 2 > ln || strcmp(low + ln - tl, rules_hiring_tail[i]) ||
+                strchr(" -|,(", low[ln - tl - 1]) == NULL)
+                continue;
+            name[ln - tl - 1] = '\0';
+            again = 1;
+            break;
+        }
+        for (size_t i = 0; rules_hiring_lead[i]; i++) {
+            size_t tl = strlen(rules_hiring_lead[i]);
+            const char *rest = name + tl;
+            if (strncmp(low, rules_hiring_lead[i], tl) != 0 ||
+                strchr(" -|:", low[tl]) == NULL)
+                continue;
+            rest += strspn(rest, " -|:");
+            if (!(isupper((unsigned char)*rest) ||
+                  (unsigned char)*rest >= 0xC3))
+                continue;
+            memmove(name, rest, strlen(rest) + 1);
+            again = 1;
+            break;
+        }
+        n = strlen(name);
+        while (n > 0 && strchr(" -|,:", name[n - 1]) != NULL)
+            name[--n] = '\0';
     }
 }
 
@@ -1754,11 +2004,31 @@ char *rules_best_company(rules_ctx_t *c)
                 break;
             }
     }
+    /* a domain the new text does not spell out may be spelled in the
+     * quoted history of a reply ("> ... la directora de Cortiça Nova") */
+    size_t left[RULES_MAX_CANDS], nleft = 0;
     for (size_t i = 0; i < n; i++)
         if (c->cand[i].quality == 1) {
             rules_cand_t cd = c->cand[i];
-            rules_expand_slug(c, &cd);
+            if (!rules_expand_slug(c, &cd))
+                left[nleft++] = i;
         }
+    char *quoted = nleft > 0
+                       ? rules_quoted_text(rules_company_jstr(c->email, "text"))
+                       : NULL;
+    if (quoted != NULL) {
+        rules_text_t saved = c->text;
+        rules_text_init(&c->text);
+        if (rules_text_add(&c->text, quoted, strlen(quoted), RULES_F_BODY,
+                           RULES_SEG_TEXT) == 0)
+            for (size_t k = 0; k < nleft; k++) {
+                rules_cand_t cd = c->cand[left[k]];
+                rules_expand_slug(c, &cd);
+            }
+        rules_text_free(&c->text);
+        c->text = saved;
+        free(quoted);
+    }
     /* a staffing agency writing: a company named in the text (its
      * client) is the hiring company */
     int agency = c->agency_named;
@@ -1812,8 +2082,10 @@ char *rules_best_company(rules_ctx_t *c)
     if (best == NULL || best->weight < 1.0)
         return NULL;
     char *r = strdup(best->display);
-    if (r != NULL)
+    if (r != NULL) {
+        rules_cut_hiring_words(r);
         rules_cut_legal(r);
+    }
     if (r != NULL && best->quality == 1 && islower((unsigned char)r[0]))
         r[0] = (char)toupper((unsigned char)r[0]);
     return r;

@@ -535,6 +535,96 @@ START_TEST(company_particles_and_fuller_names)
 }
 END_TEST
 
+START_TEST(company_mailboxes_forwards_and_glued_words)
+{
+    /* an Internet provider's or a free-mail domain names no company, under
+     * any top-level domain and with a mail word added */
+    static const char *const isp[] = {
+        "bia.rocha@uol.example", "l.fontaine@laposte-mail.example",
+        "m.oneill@eircom.example", "sunita@rediffmail.example", NULL};
+    for (size_t i = 0; isp[i]; i++) {
+        rules_result_t r = as(
+            mail("Bia Rocha", isp[i], "Re: entrevista", "Perfeito, até terça!"),
+            RULES_INTERVIEW);
+        ck_assert_msg(r.company == NULL, "%s gave company %s", isp[i],
+                      r.company);
+        rules_result_clear(&r);
+    }
+    /* legal forms in pieces: the first letter of a dotted form the prose
+     * cut short, "Pte. Ltd.", "Private Limited", "LP" */
+    CHECK_COMPANY(mail("Gio Rizzi", "gio@rizzi-mail.test", "Colloquio",
+                       "We would like to invite you to an interview with "
+                       "Cantine Rocca S.p.A. next week."),
+                  "Cantine Rocca");
+    CHECK_COMPANY(mail("Kestrel Analytics Pte. Ltd.",
+                       "careers@kestrelanalytics.example", "Interview",
+                       "Please pick a time."),
+                  "Kestrel Analytics");
+    CHECK_COMPANY(mail("Varuna Softech Private Limited",
+                       "careers@varunasoft.example", "Interview",
+                       "Please pick a time."),
+                  "Varuna Softech");
+    CHECK_COMPANY(mail("Tollbridge Capital Management LP",
+                       "recruiting@tollbridgecm.example", "Interview",
+                       "Please pick a time."),
+                  "Tollbridge Capital Management");
+    /* hiring words glued to the name, before or after it */
+    CHECK_COMPANY(mail("HR Ceramiche Rocca", "hr@ceramicherocca.example",
+                       "Colloquio", "Le proponiamo un colloquio."),
+                  "Ceramiche Rocca");
+    CHECK_COMPANY(mail("Lumera Rekrutacja", "rekrutacja@lumera.example",
+                       "Rozmowa", "Zapraszamy na rozmowę."),
+                  "Lumera");
+    CHECK_COMPANY(mail("Mazur Bank Kariera", "kariera@mazurbank.example",
+                       "Rozmowa", "Zapraszamy na rozmowę."),
+                  "Mazur Bank");
+    CHECK_COMPANY(mail("Reclutamiento Andes Cobre",
+                       "seleccion@andescobre.example", "Entrevista",
+                       "Le invitamos a una entrevista."),
+                  "Andes Cobre");
+    CHECK_COMPANY(mail("Cala Foods - Empleo Público", "rrhh@calafoods.example",
+                       "Entrevista", "Le invitamos a una entrevista."),
+                  "Cala Foods");
+    /* an agency whose name ends in "HR" keeps it when the prose names it */
+    CHECK_COMPANY(mail("Ana Ruiz", "ana@inbox.test", "Oportunidad",
+                       "Hi Alex, I am working with Cume HR on a search."),
+                  "Cume HR");
+    /* a domain the new text does not spell, spelled in the quoted history */
+    {
+        json_t *e = mail("Alex Kim", "alex.kim@inbox.test", "Re: Entrevista",
+                         "Perfeito, até lá!\n\nOn Mon, Mar 10, 2025 Rita "
+                         "Paiva <rita@corticanova.example> wrote:\n> Estarei "
+                         "eu e a diretora industrial da Cortiça Nova.\n");
+        json_object_set_new(e, "in_reply_to",
+                            json_string("<cn-1104@corticanova.example>"));
+        CHECK_COMPANY(e, "Cortiça Nova");
+    }
+    /* the From line of a forwarded message */
+    CHECK_COMPANY(mail("Alex Kim", "alex.kim@inbox.test",
+                       "Fwd: Convocation entretien",
+                       "à noter !\n\n----- Mail transféré -----\nDe: "
+                       "\"Atelier Brunet\" <accueil@atelierbrunet.example>\n"
+                       "Objet: Convocation entretien\n\nMadame, nous "
+                       "souhaitons vous recevoir pour un entretien."),
+                  "Atelier Brunet");
+    /* an agency forwarding its client's invitation; a client named as
+     * "one of our clients" */
+    CHECK_COMPANY(mail("Rob Hale", "rob.hale@staffwise.example",
+                       "Fwd: Interview invitation",
+                       "Good news, see below.\n\n---------- Forwarded "
+                       "message ---------\nFrom: Uta Berg "
+                       "<uta.berg@velmora-mobility.example>\nSubject: "
+                       "Interview\n\nDear Rob, we would like to meet "
+                       "Kai.\n\nUta Berg\nVelmora Mobility"),
+                  "Velmora Mobility");
+    CHECK_COMPANY(mail("Rob Hale", "rob.hale@brightway-staffing.example",
+                       "Contract role",
+                       "I'm a recruiter with Brightway Staffing. One of our "
+                       "clients, Lumo Dental, needs a program manager."),
+                  "Lumo Dental");
+}
+END_TEST
+
 START_TEST(zone_table_errors)
 {
     char dir[] = "/tmp/rules-zones-XXXXXX";
@@ -580,6 +670,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_without_the_sender);
     tcase_add_test(tc, company_domain_spellings);
     tcase_add_test(tc, company_particles_and_fuller_names);
+    tcase_add_test(tc, company_mailboxes_forwards_and_glued_words);
     tcase_add_test(tc, confirmation_takes_the_proposal_zone);
     tcase_add_test(tc, zone_table_errors);
     suite_add_tcase(s, tc);
