@@ -151,7 +151,8 @@ static int notifier_save_index(struct notifier *n)
 }
 
 /* An interview already announced under another event key (same company,
- * same time: the user's reply, a forward, a reminder): 1 to stay silent,
+ * same time: the user's reply, a forward, a reminder; without a company:
+ * any interview at that time): 1 to stay silent,
  * 0 to announce, -1 when the state store is unreachable. */
 static int notifier_repeat(struct notifier *n, json_t *event,
                            const char *record_key, char *slot, size_t size)
@@ -203,8 +204,13 @@ static co_status_t notifier_emit(struct notifier *n, json_t *event,
     int rc = v ? notifier_api->emit(n->st, &rec) : CO_ERR_NOMEM;
     free(v);
     if (rc == 0 && slot[0] != '\0') {
+        /* the slot, and "*|time" for an event without a company */
         json_t *first = json_pack("{s:s}", "event_key", key);
         int prc = notifier_state_put(n, "interview:", slot, first);
+        char any[256];
+        snprintf(any, sizeof any, "*%s", strchr(slot, '|'));
+        if (prc == 0 && slot[0] != '*')
+            prc = notifier_state_put(n, "interview:", any, first);
         json_decref(first);
         if (prc != 0)
             notifier_api->log(n->st, CO_LOG_WARN,

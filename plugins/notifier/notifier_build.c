@@ -223,13 +223,15 @@ int notifier_interview_slot(json_t *event, char *out, size_t out_size)
     const char *type = json_string_value(json_object_get(event, "event_type"));
     const char *company = notifier_str(event, "company");
     icaltimetype t;
-    if (type == NULL || strcmp(type, "INTERVIEW") != 0 || company == NULL ||
+    if (type == NULL || strcmp(type, "INTERVIEW") != 0 ||
         json_is_true(json_object_get(event, "unsure")) ||
         json_object_get(event, "correction") != NULL ||
         notifier_parse_utc(notifier_str(event, "scheduled_date"), &t) != 0)
         return -1;
     size_t n = 0;
-    for (const char *p = company; *p && n + 1 < out_size; p++)
+    if (company == NULL && out_size > 1)
+        out[n++] = '*'; /* no company: any company at that time */
+    for (const char *p = company ? company : ""; *p && n + 1 < out_size; p++)
         if (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
             out[n++] = (char)tolower((unsigned char)*p);
     int w = snprintf(out + n, out_size - n, "|%04d-%02d-%02dT%02d:%02d:%02dZ",

@@ -73,10 +73,12 @@ char *notifier_expand_url(const char *tmpl, const char *key,
 
 /**
  * @brief The slot of a plain INTERVIEW event (not unsure, not corrected)
- *        with a company and a scheduled date: the company's letters and
- *        digits in lower case, "|", the date in UTC
- * ("acme|2025-10-14T14:30:00Z"). Two events with one slot are one interview (a
- * reply, a forward, a reminder): the plugin announces the first only.
+ *        with a scheduled date: the company's letters and digits in lower
+ *        case ("*" without a company), "|", the date in UTC, e.g.
+ *        "acme|2025-10-14T14:30:00Z". Two events with one slot are one
+ *        interview (a reply, a forward, a reminder): the plugin announces
+ *        the first only, and takes an event without a company ("*|...")
+ *        for a repeat of any interview announced at that time.
  * @param out Buffer (256 bytes is plenty; a long company is cut).
  * @returns 0, or -1 when the event has no slot or `out` is too small.
  */

@@ -151,7 +151,8 @@ START_TEST(interview_slots)
     json_t *nc = event("INTERVIEW", NULL, "2026-12-10T16:00:00Z");
     ck_assert_int_eq(notifier_interview_slot(o, a, sizeof a), -1);
     ck_assert_int_eq(notifier_interview_slot(nd, a, sizeof a), -1);
-    ck_assert_int_eq(notifier_interview_slot(nc, a, sizeof a), -1);
+    ck_assert_int_eq(notifier_interview_slot(nc, a, sizeof a), 0);
+    ck_assert_str_eq(a, "*|2026-12-10T16:00:00Z");
     json_object_set_new(f, "unsure", json_true());
     ck_assert_int_eq(notifier_interview_slot(f, a, sizeof a), -1);
     ck_assert_int_eq(notifier_interview_slot(e, a, 8), -1);

@@ -173,6 +173,16 @@ START_TEST(interview_told_once)
     ck_assert_int_eq(process(inst, "inv", inv, "classified_events"), CO_OK);
     ck_assert_int_eq(process(inst, "reply", reply, "classified_events"), CO_OK);
     ck_assert_uint_eq(host->emit_cnt, 1);
+    /* the reply again, where the classifier found no company */
+    json_t *r = json_loads(reply, 0, NULL);
+    json_object_del(r, "company");
+    json_object_set_new(json_object_get(r, "email"), "key",
+                        json_string("reply2"));
+    char *anon = json_dumps(r, JSON_COMPACT);
+    json_decref(r);
+    ck_assert_int_eq(process(inst, "reply2", anon, "classified_events"), CO_OK);
+    free(anon);
+    ck_assert_uint_eq(host->emit_cnt, 1);
     ck_assert_int_eq(process(inst, "other", other, "classified_events"), CO_OK);
     ck_assert_int_eq(process(inst, "moved", moved, "classified_events"), CO_OK);
     ck_assert_int_eq(process(inst, "inv", inv, "classified_events"), CO_OK);
