@@ -16,13 +16,16 @@
  */
 #include "pgsink.h"
 
-/* careerops_application_rederive(ck) in three parts: migration 3 wrote
- * the interviews as every INTERVIEW event with a date (HEAD, IVS3, TAIL);
- * migration 5 replaces IVS3 by one entry per time with reschedules marked
- * (pgsink_interviews_sql). The text of migration 3 is unchanged. */
-#define PGSINK_REDERIVE_HEAD                                                   \
+/* careerops_application_rederive(ck) in parts: migration 3 wrote the
+ * interviews as every INTERVIEW event with a date (DECL BODY INSERT IVS3
+ * TAIL); migration 5 computes them once per application into `ivs`, one
+ * entry per time with reschedules marked (pgsink_interviews_sql), in place
+ * of IVS3. The text of migration 3 is unchanged. */
+#define PGSINK_REDERIVE_DECL                                                   \
     " RETURNS integer LANGUAGE plpgsql AS $f$\n"                               \
-    "DECLARE\n"                                                                \
+    "DECLARE\n"
+
+#define PGSINK_REDERIVE_BODY                                                   \
     " app record; ev record; st text; nxt text; n integer := 0; seq "          \
     "integer;\n"                                                               \
     " dec record; ck_threads text[]; acked text[]; ids text[] := '{}';\n"      \
@@ -119,7 +122,9 @@
     "   END IF;\n"                                                             \
     "  END LOOP;\n"                                                            \
     "  IF st IS NULL THEN CONTINUE; END IF;\n"                                 \
-    "  ids := ids || left(md5(ck || '/' || app.app_role), 16);\n"              \
+    "  ids := ids || left(md5(ck || '/' || app.app_role), 16);\n"
+
+#define PGSINK_REDERIVE_INSERT                                                 \
     "  INSERT INTO {s}.applications AS a (id, company_key, company, role, "    \
     "status,\n"                                                                \
     "   first_seen, last_event_at, last_event_key, last_event_type,\n"         \
@@ -326,8 +331,8 @@ const char pgsink_applications_sql[] =
     "  ELSE cur END $f$;\n"
     "\n"
     "CREATE FUNCTION {s}.careerops_application_rederive(ck "
-    "text)\n" PGSINK_REDERIVE_HEAD PGSINK_REDERIVE_IVS3 PGSINK_REDERIVE_TAIL
-    "\n"
+    "text)\n" PGSINK_REDERIVE_DECL PGSINK_REDERIVE_BODY PGSINK_REDERIVE_INSERT
+        PGSINK_REDERIVE_IVS3 PGSINK_REDERIVE_TAIL "\n"
     "CREATE FUNCTION {s}.careerops_applications_for_keys(keys text[])\n"
     " RETURNS integer LANGUAGE plpgsql AS $f$\n"
     "DECLARE ck text; n integer := 0;\n"
@@ -454,7 +459,7 @@ const char pgsink_interviews_sql[] =
     "   join_url text, email_date timestamptz, uid text, seq integer,\n"
     "   threads text[], superseded_by text, also text[]) ON COMMIT DROP;\n"
     " ELSE\n"
-    "  TRUNCATE careerops_app_iv;\n"
+    "  DELETE FROM careerops_app_iv; -- small: cheaper than TRUNCATE\n"
     " END IF;\n"
     " FOR ev IN\n"
     "  SELECT x.key, x.email_date, x.scheduled_at, x.join_url, x.threads,\n"
@@ -528,10 +533,11 @@ const char pgsink_interviews_sql[] =
     "END $f$;\n"
     "\n"
     "CREATE OR REPLACE FUNCTION {s}.careerops_application_rederive(ck "
-    "text)\n" PGSINK_REDERIVE_HEAD
-    "   (SELECT max((i->>'at')::timestamptz) FROM jsonb_array_elements(\n"
-    "     {s}.careerops_application_interviews(app.app_role)) i\n"
+    "text)\n" PGSINK_REDERIVE_DECL " ivs jsonb;\n" PGSINK_REDERIVE_BODY
+    "  ivs := "
+    "{s}.careerops_application_interviews(app.app_role);"
+    "\n" PGSINK_REDERIVE_INSERT
+    "   (SELECT max((i->>'at')::timestamptz) FROM jsonb_array_elements(ivs) i\n"
     "    WHERE i->>'superseded_by' IS NULL),\n"
-    "   "
-    "{s}.careerops_application_interviews(app.app_role),\n" PGSINK_REDERIVE_TAIL
+    "   ivs,\n" PGSINK_REDERIVE_TAIL
     "SELECT {s}.careerops_applications_rederive_all();\n";
