@@ -265,11 +265,12 @@ mail qs2 'Quayside Freight' 2026-12-04T08:00:00Z 2026-12-11T13:00:00Z 'Canceled 
     fail "a CANCEL did not mark the slot: $(ivs 'Quayside Freight')"
 [ -z "$(q -c "SELECT next_interview FROM $S.applications WHERE company = 'Quayside Freight'")" ] ||
     fail "a cancelled interview is still next_interview"
-# 5. two rounds at different times, no cue: both stay
+# 5. two rounds at different times, no cue ("as previously discussed" is
+#    none): both stay
 mail ks1 'Kestrel Systems' 2026-12-01T08:00:00Z 2026-12-07T10:00:00Z 'Interview: Kestrel Systems' \
     'First round with the team lead on Monday.' '<ks1@t>'
 mail ks2 'Kestrel Systems' 2026-12-02T08:00:00Z 2026-12-14T10:00:00Z 'Second round: Kestrel Systems' \
-    'Congratulations, we would like to invite you to the second round.' '<ks2@t>'
+    'As previously discussed, we would like to invite you to the second round.' '<ks2@t>'
 [ "$(ivs 'Kestrel Systems')" = "2026-12-07T10:00:00Z|-|- 2026-12-14T10:00:00Z|-|-" ] ||
     fail "two rounds at different times are not both kept: $(ivs 'Kestrel Systems')"
 ok "interviews: a reschedule by text, a calendar update and a CANCEL replace; a reply is one interview; two rounds stay"
