@@ -538,13 +538,31 @@ emails=$(mktemp) events=$(mktemp)
 q -F $'\t' -c "SELECT count(*), count(*) FILTER (WHERE inserted_at >= '$run_start'),
     count(*) FILTER (WHERE updated_at >= '$run_start') FROM \"$schema\".emails" >"$emails"
 q -F $'\t' -c "SELECT event_type, count(*) FROM \"$schema\".events GROUP BY 1" >>"$events"
+# interviews: the applications' (postgres-sink, docs/applications.md): one
+# per time and application, a moved or cancelled slot left out; then the
+# undated ones, one per company. Offers and assessments with their reply-by
+# and due dates, and the rejections, one per company and date.
 q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company,''), coalesce(role,''),
-        coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
-        coalesce(to_char(scheduled_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'),''),
-        coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''),
+        coalesce(to_char(at, 'Dy DD Mon YYYY HH24:MI'),''),
+        coalesce(to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'),''),
+        coalesce(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''),
         replace(coalesce(subject,''), E'\t', ' ')
-    FROM \"$schema\".events WHERE event_type = 'INTERVIEW'
-    ORDER BY scheduled_at NULLS LAST, company" >>"$events"
+    FROM (SELECT a.company, a.role, (i->>'at')::timestamptz AS at, e.subject
+          FROM \"$schema\".applications a
+          CROSS JOIN jsonb_array_elements(a.interviews) i
+          LEFT JOIN \"$schema\".events e ON e.key = i->>'event_key'
+          WHERE i->>'superseded_by' IS NULL
+          UNION ALL
+          (SELECT DISTINCT ON (lower(company)) company, role, NULL::timestamptz, subject
+           FROM \"$schema\".events WHERE event_type = 'INTERVIEW' AND scheduled_at IS NULL
+           ORDER BY lower(company), received_at, key)) s
+    ORDER BY at NULLS LAST, company" >>"$events"
+q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT DISTINCT ON (event_type, lower(company), scheduled_at)
+        event_type || '_ROW', coalesce(company,''), coalesce(role,''),
+        coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
+        coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),'')
+    FROM \"$schema\".events WHERE event_type IN ('OFFER', 'ASSESSMENT', 'REJECTION')
+    ORDER BY event_type, lower(company), scheduled_at, received_at" >>"$events"
 # Slack: what slack-sink really posted this run (it logs each post); the
 # failures are this run's dead letters of the stage "show"
 posted=0
@@ -569,9 +587,13 @@ types = ["INTERVIEW", "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
          "RECRUITER_OUTREACH", "OTHER"]
 events = {t: 0 for t in types}
 interviews = []
+deadlines = {"OFFER": [], "ASSESSMENT": [], "REJECTION": []}
 for line in open(events_f):
     f = line.rstrip("\n").split("\t")
-    if f[0] == "INTERVIEW_ROW":
+    if f[0] in ("OFFER_ROW", "ASSESSMENT_ROW", "REJECTION_ROW"):
+        deadlines[f[0][:-4]].append({"company": f[1] or None, "role": f[2] or None,
+                                     "when": f[3] or None, "date_utc": f[4] or None})
+    elif f[0] == "INTERVIEW_ROW":
         utc = f[5] or None
         interviews.append({"company": f[1] or None, "role": f[2] or None,
                            "date_local": f[4] or None, "date_utc": utc,
@@ -635,6 +657,9 @@ summary = {
     "notifications": events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"],
     "notifications_new": notifs_new,
     "interviews": interviews,
+    # reply-by and due dates (a deadline, not a meeting); rejected: companies
+    "offers": deadlines["OFFER"], "assessments": deadlines["ASSESSMENT"],
+    "rejected_by": sorted({d["company"] or "?" for d in deadlines["REJECTION"]}),
     "dead_letters": len(dead), "dead_letters_new": new_dead,
     "dead_letter_list": dead,
     "notifications_file": notif_f, "dead_letters_file": dlq_f,
@@ -667,7 +692,7 @@ elif new_blocks.strip():
     # in date order: the "when:" line (a scheduled date, else the email's),
     # all in the same zone; undated last
     def block_time(b):
-        m = re.search(r"^  when:\s+(?:no date given; email sent )?\w{3} (\d{1,2}) (\w{3}) "
+        m = re.search(r"^  (?:when|reply by|due):\s+(?:no date given; email sent )?\w{3} (\d{1,2}) (\w{3}) "
                       r"(\d{4}), (\d\d):(\d\d)", b, re.M)
         return (0, datetime.strptime(" ".join(m.groups()), "%d %b %Y %H %M")) if m \
             else (1, datetime.min)
@@ -735,6 +760,22 @@ if interviews:
         role = f"  {i['role'] or '':<{rw}}" if i["past"] else f"  {i['role'] or ''}"
         past = "  (past)" if i["past"] else ""
         out.append(f"  {date:<22}{(i['company'] or '?'):<{cw}}{role}{past}".rstrip())
+# offers and assessments: the date is a deadline (reply by, due), not a
+# meeting; short sections, only when there are any
+for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Assessments", "due")):
+    rows = sorted(summary[kind], key=lambda d: (d["date_utc"] is None, d["date_utc"] or ""))
+    if not rows:
+        continue
+    out.append("")
+    out.append(f"{head} ({len(rows)}), {due} dates in {tz}:")
+    cw = max(len(d["company"] or "?") for d in rows)
+    whens = [f"{due} {d['when']}" if d["when"] else "(no date given)" for d in rows]
+    ww = max(len(x) for x in whens) + 1
+    for d, when in zip(rows, whens):
+        out.append(f"  {when:<{ww}}{(d['company'] or '?'):<{cw}}  {d['role'] or ''}".rstrip())
+if summary["rejected_by"]:
+    out.append("")
+    out.append(f"Rejected by ({len(summary['rejected_by'])}): " + ", ".join(summary["rejected_by"]))
 out.append("")
 out.append(f"{'elapsed':<{w}}{summary['elapsed_seconds']:.1f} s "
            f"(the pipeline {summary['pipeline_seconds']:.1f} s; the rest: checks, build, PostgreSQL)")

@@ -152,8 +152,15 @@ static const char *co__app_s(const json_t *o, const char *name)
     return v != NULL ? v : "";
 }
 
+/* Whether an interview was moved or cancelled by a later email
+ * (postgres-sink marks it `superseded_by`; docs/applications.md). */
+static int co__app_superseded(const json_t *iv)
+{
+    return json_string_value(json_object_get(iv, "superseded_by")) != NULL;
+}
+
 /* The interview to show: the first upcoming one, else the last past one
- * (NULL when the application has none). */
+ * (NULL when the application has none); moved or cancelled ones never. */
 static const json_t *co__app_next(const json_t *app)
 {
     const json_t *ivs = json_object_get(app, "interviews"), *last = NULL;
@@ -161,6 +168,8 @@ static const json_t *co__app_next(const json_t *app)
     const json_t *iv;
     json_array_foreach(ivs, i, iv)
     {
+        if (co__app_superseded(iv))
+            continue;
         if (!json_is_true(json_object_get(iv, "past")))
             return iv;
         last = iv;
@@ -197,10 +206,11 @@ static void co__app_print_csv(FILE *out, const json_t *apps)
     {
         const json_t *nx = co__app_next(a);
         char n[32], *threads = NULL;
-        snprintf(n, sizeof n, "%zu",
-                 json_array_size(json_object_get(a, "interviews")));
-        size_t len = 1, j;
+        size_t live = 0, len = 1, j;
         const json_t *t;
+        json_array_foreach(json_object_get(a, "interviews"), j, t) live +=
+            !co__app_superseded(t);
+        snprintf(n, sizeof n, "%zu", live);
         json_array_foreach(json_object_get(a, "thread_ids"), j, t) len +=
             strlen(json_string_value(t)) + 1;
         threads = calloc(1, len);
@@ -326,7 +336,8 @@ static char *co__app_ics(const json_t *apps, const char *briefing_tmpl)
             continue;
         json_array_foreach(json_object_get(a, "interviews"), j, iv)
         {
-            if (json_is_true(json_object_get(iv, "past")))
+            if (json_is_true(json_object_get(iv, "past")) ||
+                co__app_superseded(iv))
                 continue;
             const char *key = co__app_s(iv, "event_key");
             const char *join = co__app_s(iv, "join_url");

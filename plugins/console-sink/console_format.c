@@ -112,8 +112,9 @@ int64_t console_sort_time(const co_record_t *rec)
     return t;
 }
 
-/* The "when:" line: the scheduled date in the user's zone (", past" when
- * before now), else the email's own date. */
+/* The "when:" line ("reply by:" for an offer, "due:" for an assessment:
+ * the notifier's date_label): the scheduled date in the user's zone
+ * (", past" when before now), else the email's own date. */
 static void console_when_line(FILE *f, json_t *n, int64_t now)
 {
     char when[64], line[256];
@@ -138,7 +139,10 @@ static void console_when_line(FILE *f, json_t *n, int64_t now)
     } else {
         snprintf(line, sizeof line, "(no date found)");
     }
-    console_field(f, "when:", line);
+    char label[32];
+    const char *dl = utc != NULL ? console_str(n, "date_label") : NULL;
+    snprintf(label, sizeof label, "%.24s:", dl ? dl : "when");
+    console_field(f, label, line);
 }
 
 static void console_notification(FILE *f, json_t *n,

@@ -150,11 +150,45 @@ static int notifier_save_index(struct notifier *n)
     return rc;
 }
 
+/* An interview already announced under another event key (same company,
+ * same time: the user's reply, a forward, a reminder; without a company:
+ * any interview at that time): 1 to stay silent,
+ * 0 to announce, -1 when the state store is unreachable. */
+static int notifier_repeat(struct notifier *n, json_t *event,
+                           const char *record_key, char *slot, size_t size)
+{
+    const char *key = notifier_join_key(event);
+    if (key == NULL)
+        key = record_key;
+    if (key == NULL || notifier_interview_slot(event, slot, size) != 0) {
+        slot[0] = '\0';
+        return 0;
+    }
+    json_t *seen = NULL;
+    if (notifier_state_json(n, "interview:", slot, &seen) != 0)
+        return -1;
+    const char *first = json_string_value(json_object_get(seen, "event_key"));
+    int repeat = first != NULL && strcmp(first, key) != 0;
+    json_decref(seen);
+    return repeat;
+}
+
 /* Build and emit one notification. CO_OK, CO_RETRY or CO_FAIL. */
 static co_status_t notifier_emit(struct notifier *n, json_t *event,
                                  const char *record_key, json_t *briefing)
 {
     const char *why = NULL;
+    char slot[256];
+    int repeat = notifier_repeat(n, event, record_key, slot, sizeof slot);
+    if (repeat < 0) {
+        notifier_api->set_error(n->st, "state",
+                                "notifier: state store unreachable");
+        return CO_RETRY;
+    }
+    if (repeat) {
+        notifier_api->metric_add(n->st, "interviews_repeated", 1);
+        return CO_OK;
+    }
     json_t *out = notifier_build(event, record_key, briefing, &n->opts, &why);
     if (out == NULL) {
         notifier_api->set_error(n->st, "schema", "notifier: %s", why);
@@ -169,6 +203,21 @@ static co_status_t notifier_emit(struct notifier *n, json_t *event,
     rec.value_len = v ? strlen(v) : 0;
     int rc = v ? notifier_api->emit(n->st, &rec) : CO_ERR_NOMEM;
     free(v);
+    if (rc == 0 && slot[0] != '\0') {
+        /* the slot, and "*|time" for an event without a company */
+        json_t *first = json_pack("{s:s}", "event_key", key);
+        int prc = notifier_state_put(n, "interview:", slot, first);
+        char any[256];
+        snprintf(any, sizeof any, "*%s", strchr(slot, '|'));
+        if (prc == 0 && slot[0] != '*')
+            prc = notifier_state_put(n, "interview:", any, first);
+        json_decref(first);
+        if (prc != 0)
+            notifier_api->log(n->st, CO_LOG_WARN,
+                              "notifier: could not remember interview %s; "
+                              "a repeat of it may be announced again",
+                              slot);
+    }
     json_decref(out);
     if (rc != 0) {
         notifier_api->set_error(n->st, "kafka",

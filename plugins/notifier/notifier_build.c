@@ -218,6 +218,36 @@ char *notifier_expand_url(const char *tmpl, const char *key,
     return buf;
 }
 
+int notifier_interview_slot(json_t *event, char *out, size_t out_size)
+{
+    const char *type = json_string_value(json_object_get(event, "event_type"));
+    const char *company = notifier_str(event, "company");
+    icaltimetype t;
+    if (type == NULL || strcmp(type, "INTERVIEW") != 0 ||
+        json_is_true(json_object_get(event, "unsure")) ||
+        json_object_get(event, "correction") != NULL ||
+        notifier_parse_utc(notifier_str(event, "scheduled_date"), &t) != 0)
+        return -1;
+    size_t n = 0;
+    if (company == NULL && out_size > 1)
+        out[n++] = '*'; /* no company: any company at that time */
+    for (const char *p = company ? company : ""; *p && n + 1 < out_size; p++)
+        if (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
+            out[n++] = (char)tolower((unsigned char)*p);
+    int w = snprintf(out + n, out_size - n, "|%04d-%02d-%02dT%02d:%02d:%02dZ",
+                     t.year, t.month, t.day, t.hour, t.minute, t.second);
+    return w < 0 || (size_t)w >= out_size - n ? -1 : 0;
+}
+
+const char *notifier_date_label(const char *type)
+{
+    if (type != NULL && strcmp(type, "OFFER") == 0)
+        return "reply by";
+    if (type != NULL && strcmp(type, "ASSESSMENT") == 0)
+        return "due";
+    return "when";
+}
+
 static const char *notifier_noun(const char *type)
 {
     if (strcmp(type, "INTERVIEW") == 0)
@@ -255,11 +285,14 @@ static char *notifier_default_summary(const char *type, const char *company,
     const char *what = strcmp(type, "INTERVIEW") == 0 ? "An interview"
                        : strcmp(type, "OFFER") == 0   ? "An offer"
                                                       : "An assessment";
+    /* an offer's or assessment's date is a deadline, not a meeting */
+    const char *when = strcmp(type, "OFFER") == 0        ? ", reply by "
+                       : strcmp(type, "ASSESSMENT") == 0 ? ", due "
+                                                         : ", scheduled ";
     int n = asprintf(&out, "%s%s%s%s%s%s%s. Email: \"%s\".", what,
                      company ? " at " : "", company ? company : "",
-                     role ? " for " : "", role ? role : "",
-                     local ? ", scheduled " : "", local ? local : "",
-                     subject ? subject : "(no subject)");
+                     role ? " for " : "", role ? role : "", local ? when : "",
+                     local ? local : "", subject ? subject : "(no subject)");
     return n < 0 ? NULL : out;
 }
 
@@ -416,6 +449,8 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
         json_object_set_new(em, "date_local", json_null());
     if (json_object_get(n, "title") == NULL)
         json_object_set_new(n, "title", json_string(notifier_noun(type)));
+    json_object_set_new(n, "date_label",
+                        json_string(notifier_date_label(noun_type)));
     if (json_is_true(json_object_get(event, "unsure"))) {
         json_object_set_new(n, "unsure", json_true());
         json_object_set(n, "opinions", json_object_get(event, "opinions"));

@@ -72,6 +72,27 @@ char *notifier_expand_url(const char *tmpl, const char *key,
                           const char *company);
 
 /**
+ * @brief The slot of a plain INTERVIEW event (not unsure, not corrected)
+ *        with a scheduled date: the company's letters and digits in lower
+ *        case ("*" without a company), "|", the date in UTC, e.g.
+ *        "acme|2025-10-14T14:30:00Z". Two events with one slot are one
+ *        interview (a reply, a forward, a reminder): the plugin announces
+ *        the first only, and takes an event without a company ("*|...")
+ *        for a repeat of any interview announced at that time.
+ * @param out Buffer (256 bytes is plenty; a long company is cut).
+ * @returns 0, or -1 when the event has no slot or `out` is too small.
+ */
+int notifier_interview_slot(json_t *event, char *out, size_t out_size);
+
+/**
+ * @brief What the notification's date is: "reply by" for an OFFER, "due"
+ *        for an ASSESSMENT (deadlines), "when" otherwise (a meeting). The
+ *        record carries it as `date_label`; the sinks label the date with it.
+ * @returns A static string.
+ */
+const char *notifier_date_label(const char *type);
+
+/**
  * @brief Build the notification for an event.
  *
  * An `unsure` event (the LLM and the local classifier disagree) gives the

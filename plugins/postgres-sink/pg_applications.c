@@ -16,6 +16,207 @@
  */
 #include "pgsink.h"
 
+/* careerops_application_rederive(ck) in parts: migration 3 wrote the
+ * interviews as every INTERVIEW event with a date (DECL BODY INSERT IVS3
+ * TAIL); migration 5 computes them once per application into `ivs`, one
+ * entry per time with reschedules marked (pgsink_interviews_sql), in place
+ * of IVS3. The text of migration 3 is unchanged. */
+#define PGSINK_REDERIVE_DECL                                                   \
+    " RETURNS integer LANGUAGE plpgsql AS $f$\n"                               \
+    "DECLARE\n"
+
+#define PGSINK_REDERIVE_BODY                                                   \
+    " app record; ev record; st text; nxt text; n integer := 0; seq "          \
+    "integer;\n"                                                               \
+    " dec record; ck_threads text[]; acked text[]; ids text[] := '{}';\n"      \
+    "BEGIN\n"                                                                  \
+    " IF ck IS NULL THEN RETURN 0; END IF;\n"                                  \
+    " PERFORM pg_advisory_xact_lock(hashtext('careerops-app:' || ck));\n"      \
+    " IF to_regclass('pg_temp.careerops_app_ev') IS NULL THEN\n"               \
+    "  CREATE TEMP TABLE careerops_app_ev (\n"                                 \
+    "   key text, event_type text, company text, role text, role_key text,\n"  \
+    "   email_date timestamptz, scheduled_at timestamptz, message_id text,\n"  \
+    "   threads text[], join_url text, app_role text) ON COMMIT DROP;\n"       \
+    " ELSE\n"                                                                  \
+    "  TRUNCATE careerops_app_ev;\n"                                           \
+    " END IF;\n"                                                               \
+    " INSERT INTO careerops_app_ev\n"                                          \
+    "  SELECT f.key, f.event_type, f.company, f.role, f.role_key, "            \
+    "f.email_date,\n"                                                          \
+    "   f.scheduled_at, f.message_id, f.threads, f.join_url, NULL\n"           \
+    "  FROM {s}.application_facts f\n"                                         \
+    "  WHERE f.key = ANY (ARRAY(SELECT e.key FROM {s}.events e\n"              \
+    "    WHERE {s}.careerops_company_key(e.company) = ANY (ARRAY[ck] || "      \
+    "ARRAY(\n"                                                                 \
+    "     SELECT alias_key FROM {s}.company_aliases WHERE company_key = "      \
+    "ck))))\n"                                                                 \
+    "   AND f.company_key = ck;\n"                                             \
+    " SELECT coalesce(array_agg(DISTINCT t), '{}') INTO ck_threads\n"          \
+    "  FROM careerops_app_ev, unnest(threads) t;\n"                            \
+    " INSERT INTO careerops_app_ev\n"                                          \
+    "  SELECT f.key, f.event_type, NULL, f.role, f.role_key, f.email_date,\n"  \
+    "   f.scheduled_at, f.message_id, f.threads, f.join_url, NULL\n"           \
+    "  FROM {s}.application_facts f\n"                                         \
+    "  WHERE f.key = ANY (ARRAY(SELECT e.key FROM {s}.events e\n"              \
+    "    WHERE {s}.careerops_company_key(e.company) IS NULL))\n"               \
+    "   AND f.company_key IS NULL AND f.threads && ck_threads\n"               \
+    "   AND (SELECT g.company_key FROM {s}.application_facts g\n"              \
+    "        WHERE g.company_key IS NOT NULL AND g.threads && f.threads\n"     \
+    "        ORDER BY g.email_date NULLS LAST, g.key LIMIT 1) = ck;\n"         \
+    " UPDATE careerops_app_ev SET role = NULL, role_key = ''\n"                \
+    "  WHERE role_key = ck;\n"                                                 \
+    " SELECT coalesce(array_agg(DISTINCT role_key), '{}') INTO acked\n"        \
+    "  FROM careerops_app_ev\n"                                                \
+    "  WHERE event_type = 'APPLICATION_ACK' AND role_key <> '';\n"             \
+    " IF cardinality(acked) <= 1 THEN\n"                                       \
+    "  UPDATE careerops_app_ev SET app_role = coalesce(acked[1], '');\n"       \
+    " ELSE\n"                                                                  \
+    "  UPDATE careerops_app_ev SET app_role = role_key\n"                      \
+    "   WHERE role_key = ANY (acked);\n"                                       \
+    "  UPDATE careerops_app_ev x SET app_role = coalesce(\n"                   \
+    "   (SELECT y.role_key FROM careerops_app_ev y\n"                          \
+    "    WHERE y.role_key = ANY (acked) AND y.threads && x.threads\n"          \
+    "    ORDER BY y.email_date NULLS LAST, y.key LIMIT 1),\n"                  \
+    "   (SELECT y.role_key FROM careerops_app_ev y\n"                          \
+    "    WHERE y.event_type = 'APPLICATION_ACK' AND y.role_key = ANY "         \
+    "(acked)\n"                                                                \
+    "    ORDER BY (y.email_date <= x.email_date) DESC NULLS LAST,\n"           \
+    "     CASE WHEN y.email_date <= x.email_date THEN y.email_date END\n"      \
+    "      DESC NULLS LAST, y.email_date NULLS LAST, y.key LIMIT 1))\n"        \
+    "   WHERE x.app_role IS NULL;\n"                                           \
+    " END IF;\n"                                                               \
+    " IF to_regclass('pg_temp.careerops_app_tr') IS NULL THEN\n"               \
+    "  CREATE TEMP TABLE careerops_app_tr (application_id text, seq "          \
+    "integer,\n"                                                               \
+    "   from_status text, to_status text, event_key text, event_type text,\n"  \
+    "   email_message_id text, email_date timestamptz) ON COMMIT DROP;\n"      \
+    " ELSE\n"                                                                  \
+    "  TRUNCATE careerops_app_tr;\n"                                           \
+    " END IF;\n"                                                               \
+    " FOR app IN SELECT DISTINCT app_role FROM careerops_app_ev ORDER BY 1 "   \
+    "LOOP\n"                                                                   \
+    "  st := NULL; seq := 0;\n"                                                \
+    "  SELECT * INTO dec FROM {s}.application_decisions d\n"                   \
+    "   WHERE d.application_id = left(md5(ck || '/' || app.app_role), 16);\n"  \
+    "  FOR ev IN\n"                                                            \
+    "   SELECT key, event_type, email_date, message_id, 0 AS kind\n"           \
+    "    FROM careerops_app_ev WHERE app_role = app.app_role\n"                \
+    "   UNION ALL\n"                                                           \
+    "   SELECT NULL, 'DECISION:' || dec.status, dec.decided_at, NULL, 1\n"     \
+    "    WHERE dec.status IS NOT NULL\n"                                       \
+    "   ORDER BY 3 NULLS LAST, 5, 1\n"                                         \
+    "  LOOP\n"                                                                 \
+    "   IF ev.kind = 1 THEN nxt := substr(ev.event_type, 10);\n"               \
+    "   ELSE nxt := {s}.careerops_application_next(st, ev.event_type); END "   \
+    "IF;\n"                                                                    \
+    "   IF nxt IS DISTINCT FROM st THEN\n"                                     \
+    "    seq := seq + 1;\n"                                                    \
+    "    INSERT INTO careerops_app_tr (application_id, seq,\n"                 \
+    "     from_status, to_status, event_key, event_type, email_message_id,\n"  \
+    "     email_date)\n"                                                       \
+    "    VALUES (left(md5(ck || '/' || app.app_role), 16), seq, st, nxt, "     \
+    "ev.key,\n"                                                                \
+    "     CASE WHEN ev.kind = 1 THEN 'DECISION' ELSE ev.event_type END,\n"     \
+    "     ev.message_id, ev.email_date);\n"                                    \
+    "    st := nxt;\n"                                                         \
+    "   END IF;\n"                                                             \
+    "  END LOOP;\n"                                                            \
+    "  IF st IS NULL THEN CONTINUE; END IF;\n"                                 \
+    "  ids := ids || left(md5(ck || '/' || app.app_role), 16);\n"
+
+#define PGSINK_REDERIVE_INSERT                                                 \
+    "  INSERT INTO {s}.applications AS a (id, company_key, company, role, "    \
+    "status,\n"                                                                \
+    "   first_seen, last_event_at, last_event_key, last_event_type,\n"         \
+    "   next_interview, interviews, thread_ids, event_keys)\n"                 \
+    "  SELECT left(md5(ck || '/' || app.app_role), 16), ck,\n"                 \
+    "   (SELECT company FROM careerops_app_ev WHERE company IS NOT NULL\n"     \
+    "     AND app_role = app.app_role\n"                                       \
+    "    GROUP BY company ORDER BY count(*) DESC, min(email_date), company\n"  \
+    "    LIMIT 1),\n"                                                          \
+    "   coalesce(\n"                                                           \
+    "    (SELECT role FROM careerops_app_ev WHERE app_role = app.app_role\n"   \
+    "      AND event_type = 'APPLICATION_ACK' AND role_key = app.app_role\n"   \
+    "      AND role_key <> '' ORDER BY email_date NULLS LAST, key LIMIT 1),\n" \
+    "    (SELECT role FROM careerops_app_ev WHERE app_role = app.app_role\n"   \
+    "      AND role_key <> '' GROUP BY role\n"                                 \
+    "     ORDER BY count(*) DESC, max(email_date) DESC NULLS LAST, role\n"     \
+    "     LIMIT 1)),\n"                                                        \
+    "   st, min(email_date), max(email_date),\n"                               \
+    "   (SELECT key FROM careerops_app_ev WHERE app_role = app.app_role\n"     \
+    "    ORDER BY email_date DESC NULLS LAST, key DESC LIMIT 1),\n"            \
+    "   (SELECT event_type FROM careerops_app_ev WHERE app_role = "            \
+    "app.app_role\n"                                                           \
+    "    ORDER BY email_date DESC NULLS LAST, key DESC LIMIT 1),\n"
+
+#define PGSINK_REDERIVE_IVS3                                                   \
+    "   max(scheduled_at) FILTER (WHERE event_type = 'INTERVIEW'),\n"          \
+    "   coalesce((SELECT jsonb_agg(jsonb_build_object('at', to_char(\n"        \
+    "      scheduled_at AT TIME ZONE 'UTC', "                                  \
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"                                     \
+    "     'event_key', key, 'join_url', join_url, 'email_date', to_char(\n"    \
+    "      email_date AT TIME ZONE 'UTC', "                                    \
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))\n"                                     \
+    "     ORDER BY scheduled_at, key)\n"                                       \
+    "    FROM careerops_app_ev WHERE app_role = app.app_role\n"                \
+    "     AND event_type = 'INTERVIEW' AND scheduled_at IS NOT NULL), "        \
+    "'[]'),\n"
+
+#define PGSINK_REDERIVE_TAIL                                                   \
+    "   coalesce((SELECT array_agg(DISTINCT t ORDER BY t) FROM "               \
+    "careerops_app_ev,\n"                                                      \
+    "     unnest(threads) t WHERE app_role = app.app_role), '{}'),\n"          \
+    "   array_agg(key ORDER BY email_date NULLS LAST, key)\n"                  \
+    "  FROM careerops_app_ev WHERE app_role = app.app_role\n"                  \
+    "  ON CONFLICT (id) DO UPDATE SET company = EXCLUDED.company,\n"           \
+    "   role = EXCLUDED.role, status = EXCLUDED.status,\n"                     \
+    "   first_seen = EXCLUDED.first_seen, last_event_at = "                    \
+    "EXCLUDED.last_event_at,\n"                                                \
+    "   last_event_key = EXCLUDED.last_event_key,\n"                           \
+    "   last_event_type = EXCLUDED.last_event_type,\n"                         \
+    "   next_interview = EXCLUDED.next_interview,\n"                           \
+    "   interviews = EXCLUDED.interviews, thread_ids = EXCLUDED.thread_ids,\n" \
+    "   event_keys = EXCLUDED.event_keys, updated_at = now()\n"                \
+    "  WHERE (a.company, a.role, a.status, a.first_seen, a.last_event_at,\n"   \
+    "    a.last_event_key, a.last_event_type, a.next_interview, "              \
+    "a.interviews,\n"                                                          \
+    "    a.thread_ids, a.event_keys)\n"                                        \
+    "   IS DISTINCT FROM (EXCLUDED.company, EXCLUDED.role, EXCLUDED.status,\n" \
+    "    EXCLUDED.first_seen, EXCLUDED.last_event_at, "                        \
+    "EXCLUDED.last_event_key,\n"                                               \
+    "    EXCLUDED.last_event_type, EXCLUDED.next_interview, "                  \
+    "EXCLUDED.interviews,\n"                                                   \
+    "    EXCLUDED.thread_ids, EXCLUDED.event_keys);\n"                         \
+    "  n := n + 1;\n"                                                          \
+    " END LOOP;\n"                                                             \
+    " -- the log: keep the rows that still hold, drop the others, append the " \
+    "new\n"                                                                    \
+    " DELETE FROM {s}.application_transitions t\n"                             \
+    "  WHERE (t.application_id = ANY (ids) OR t.application_id IN\n"           \
+    "    (SELECT id FROM {s}.applications WHERE company_key = ck))\n"          \
+    "   AND NOT EXISTS (SELECT 1 FROM careerops_app_tr x\n"                    \
+    "    WHERE x.application_id = t.application_id AND x.seq = t.seq\n"        \
+    "     AND x.from_status IS NOT DISTINCT FROM t.from_status\n"              \
+    "     AND x.to_status = t.to_status\n"                                     \
+    "     AND x.event_key IS NOT DISTINCT FROM t.event_key\n"                  \
+    "     AND x.event_type IS NOT DISTINCT FROM t.event_type\n"                \
+    "     AND x.email_message_id IS NOT DISTINCT FROM t.email_message_id\n"    \
+    "     AND x.email_date IS NOT DISTINCT FROM t.email_date);\n"              \
+    " INSERT INTO {s}.application_transitions (application_id, seq, "          \
+    "from_status,\n"                                                           \
+    "  to_status, event_key, event_type, email_message_id, email_date)\n"      \
+    "  SELECT x.application_id, x.seq, x.from_status, x.to_status, "           \
+    "x.event_key,\n"                                                           \
+    "   x.event_type, x.email_message_id, x.email_date\n"                      \
+    "  FROM careerops_app_tr x\n"                                              \
+    "  WHERE NOT EXISTS (SELECT 1 FROM {s}.application_transitions t\n"        \
+    "   WHERE t.application_id = x.application_id AND t.seq = x.seq)\n"        \
+    "  ORDER BY x.application_id, x.seq;\n"                                    \
+    " DELETE FROM {s}.applications\n"                                          \
+    "  WHERE company_key = ck AND NOT (id = ANY (ids));\n"                     \
+    " RETURN n;\n"                                                             \
+    "END $f$;\n"
+
 const char pgsink_applications_sql[] =
     "CREATE TABLE {s}.company_aliases (\n"
     " alias_key text PRIMARY KEY,\n"
@@ -53,7 +254,8 @@ const char pgsink_applications_sql[] =
     " UNIQUE (application_id, seq));\n"
     "CREATE TABLE {s}.application_decisions (\n"
     " application_id text PRIMARY KEY,\n"
-    " status text NOT NULL CHECK (status IN ('ACCEPTED','DECLINED','WITHDRAWN')),\n"
+    " status text NOT NULL CHECK (status IN "
+    "('ACCEPTED','DECLINED','WITHDRAWN')),\n"
     " decided_at timestamptz NOT NULL DEFAULT now());\n"
     "\n"
     "CREATE FUNCTION {s}.careerops_company_key(name text) RETURNS text\n"
@@ -64,7 +266,8 @@ const char pgsink_applications_sql[] =
     "     'àáâãäåçèéêëìíîïñòóôõöøùúûüýÿ', 'aaaaaaceeeeiiiinoooooouuuuyy'),\n"
     "     '^[^[:alnum:]]*the[^[:alnum:]]+', ''),\n"
     "   '[^[:alnum:]]+') WITH ORDINALITY AS t(w, i)\n"
-    " WHERE w <> '' AND w NOT IN ('inc','llc','ltd','gmbh','ag','sa','sas','sarl',\n"
+    " WHERE w <> '' AND w NOT IN "
+    "('inc','llc','ltd','gmbh','ag','sa','sas','sarl',\n"
     "   'sl','srl','bv','plc','corp','corporation','co','kg','se','limited',\n"
     "   'incorporated') $f$;\n"
     "\n"
@@ -79,7 +282,8 @@ const char pgsink_applications_sql[] =
     " WHERE {s}.careerops_company_key(company) IS NULL;\n"
     "CREATE VIEW {s}.application_facts AS\n"
     " SELECT e.key, e.event_type,\n"
-    "  coalesce(a.company_key, {s}.careerops_company_key(e.company)) AS company_key,\n"
+    "  coalesce(a.company_key, {s}.careerops_company_key(e.company)) AS "
+    "company_key,\n"
     "  e.company, e.role, {s}.careerops_role_key(e.role) AS role_key,\n"
     "  coalesce(e.received_at, m.received_at,\n"
     "   {s}.careerops_timestamptz(e.doc->'email'->>'date')) AS email_date,\n"
@@ -99,7 +303,10 @@ const char pgsink_applications_sql[] =
     "   (SELECT l->>'url' FROM jsonb_array_elements(CASE WHEN\n"
     "     jsonb_typeof(m.doc->'links') = 'array' THEN m.doc->'links'\n"
     "     ELSE '[]' END) WITH ORDINALITY AS x(l, i)\n"
-    "    WHERE l->>'url' ~* '^https://[^/]*(zoom\\.us|meet\\.google\\.com|teams\\.microsoft\\.com|teams\\.live\\.com|webex\\.com|whereby\\.com|meet\\.|/join)'\n"
+    "    WHERE l->>'url' ~* "
+    "'^https://[^/"
+    "]*(zoom\\.us|meet\\.google\\.com|teams\\.microsoft\\.com|teams\\.live\\."
+    "com|webex\\.com|whereby\\.com|meet\\.|/join)'\n"
     "    ORDER BY i LIMIT 1)) AS join_url\n"
     " FROM {s}.events e\n"
     " LEFT JOIN {s}.emails m ON m.key = e.key\n"
@@ -123,172 +330,9 @@ const char pgsink_applications_sql[] =
     "  WHEN ev = 'RECRUITER_OUTREACH' THEN 'PROSPECT'\n"
     "  ELSE cur END $f$;\n"
     "\n"
-    "CREATE FUNCTION {s}.careerops_application_rederive(ck text)\n"
-    " RETURNS integer LANGUAGE plpgsql AS $f$\n"
-    "DECLARE\n"
-    " app record; ev record; st text; nxt text; n integer := 0; seq integer;\n"
-    " dec record; ck_threads text[]; acked text[]; ids text[] := '{}';\n"
-    "BEGIN\n"
-    " IF ck IS NULL THEN RETURN 0; END IF;\n"
-    " PERFORM pg_advisory_xact_lock(hashtext('careerops-app:' || ck));\n"
-    " IF to_regclass('pg_temp.careerops_app_ev') IS NULL THEN\n"
-    "  CREATE TEMP TABLE careerops_app_ev (\n"
-    "   key text, event_type text, company text, role text, role_key text,\n"
-    "   email_date timestamptz, scheduled_at timestamptz, message_id text,\n"
-    "   threads text[], join_url text, app_role text) ON COMMIT DROP;\n"
-    " ELSE\n"
-    "  TRUNCATE careerops_app_ev;\n"
-    " END IF;\n"
-    " INSERT INTO careerops_app_ev\n"
-    "  SELECT f.key, f.event_type, f.company, f.role, f.role_key, f.email_date,\n"
-    "   f.scheduled_at, f.message_id, f.threads, f.join_url, NULL\n"
-    "  FROM {s}.application_facts f\n"
-    "  WHERE f.key = ANY (ARRAY(SELECT e.key FROM {s}.events e\n"
-    "    WHERE {s}.careerops_company_key(e.company) = ANY (ARRAY[ck] || ARRAY(\n"
-    "     SELECT alias_key FROM {s}.company_aliases WHERE company_key = ck))))\n"
-    "   AND f.company_key = ck;\n"
-    " SELECT coalesce(array_agg(DISTINCT t), '{}') INTO ck_threads\n"
-    "  FROM careerops_app_ev, unnest(threads) t;\n"
-    " INSERT INTO careerops_app_ev\n"
-    "  SELECT f.key, f.event_type, NULL, f.role, f.role_key, f.email_date,\n"
-    "   f.scheduled_at, f.message_id, f.threads, f.join_url, NULL\n"
-    "  FROM {s}.application_facts f\n"
-    "  WHERE f.key = ANY (ARRAY(SELECT e.key FROM {s}.events e\n"
-    "    WHERE {s}.careerops_company_key(e.company) IS NULL))\n"
-    "   AND f.company_key IS NULL AND f.threads && ck_threads\n"
-    "   AND (SELECT g.company_key FROM {s}.application_facts g\n"
-    "        WHERE g.company_key IS NOT NULL AND g.threads && f.threads\n"
-    "        ORDER BY g.email_date NULLS LAST, g.key LIMIT 1) = ck;\n"
-    " UPDATE careerops_app_ev SET role = NULL, role_key = ''\n"
-    "  WHERE role_key = ck;\n"
-    " SELECT coalesce(array_agg(DISTINCT role_key), '{}') INTO acked\n"
-    "  FROM careerops_app_ev\n"
-    "  WHERE event_type = 'APPLICATION_ACK' AND role_key <> '';\n"
-    " IF cardinality(acked) <= 1 THEN\n"
-    "  UPDATE careerops_app_ev SET app_role = coalesce(acked[1], '');\n"
-    " ELSE\n"
-    "  UPDATE careerops_app_ev SET app_role = role_key\n"
-    "   WHERE role_key = ANY (acked);\n"
-    "  UPDATE careerops_app_ev x SET app_role = coalesce(\n"
-    "   (SELECT y.role_key FROM careerops_app_ev y\n"
-    "    WHERE y.role_key = ANY (acked) AND y.threads && x.threads\n"
-    "    ORDER BY y.email_date NULLS LAST, y.key LIMIT 1),\n"
-    "   (SELECT y.role_key FROM careerops_app_ev y\n"
-    "    WHERE y.event_type = 'APPLICATION_ACK' AND y.role_key = ANY (acked)\n"
-    "    ORDER BY (y.email_date <= x.email_date) DESC NULLS LAST,\n"
-    "     CASE WHEN y.email_date <= x.email_date THEN y.email_date END\n"
-    "      DESC NULLS LAST, y.email_date NULLS LAST, y.key LIMIT 1))\n"
-    "   WHERE x.app_role IS NULL;\n"
-    " END IF;\n"
-    " IF to_regclass('pg_temp.careerops_app_tr') IS NULL THEN\n"
-    "  CREATE TEMP TABLE careerops_app_tr (application_id text, seq integer,\n"
-    "   from_status text, to_status text, event_key text, event_type text,\n"
-    "   email_message_id text, email_date timestamptz) ON COMMIT DROP;\n"
-    " ELSE\n"
-    "  TRUNCATE careerops_app_tr;\n"
-    " END IF;\n"
-    " FOR app IN SELECT DISTINCT app_role FROM careerops_app_ev ORDER BY 1 LOOP\n"
-    "  st := NULL; seq := 0;\n"
-    "  SELECT * INTO dec FROM {s}.application_decisions d\n"
-    "   WHERE d.application_id = left(md5(ck || '/' || app.app_role), 16);\n"
-    "  FOR ev IN\n"
-    "   SELECT key, event_type, email_date, message_id, 0 AS kind\n"
-    "    FROM careerops_app_ev WHERE app_role = app.app_role\n"
-    "   UNION ALL\n"
-    "   SELECT NULL, 'DECISION:' || dec.status, dec.decided_at, NULL, 1\n"
-    "    WHERE dec.status IS NOT NULL\n"
-    "   ORDER BY 3 NULLS LAST, 5, 1\n"
-    "  LOOP\n"
-    "   IF ev.kind = 1 THEN nxt := substr(ev.event_type, 10);\n"
-    "   ELSE nxt := {s}.careerops_application_next(st, ev.event_type); END IF;\n"
-    "   IF nxt IS DISTINCT FROM st THEN\n"
-    "    seq := seq + 1;\n"
-    "    INSERT INTO careerops_app_tr (application_id, seq,\n"
-    "     from_status, to_status, event_key, event_type, email_message_id,\n"
-    "     email_date)\n"
-    "    VALUES (left(md5(ck || '/' || app.app_role), 16), seq, st, nxt, ev.key,\n"
-    "     CASE WHEN ev.kind = 1 THEN 'DECISION' ELSE ev.event_type END,\n"
-    "     ev.message_id, ev.email_date);\n"
-    "    st := nxt;\n"
-    "   END IF;\n"
-    "  END LOOP;\n"
-    "  IF st IS NULL THEN CONTINUE; END IF;\n"
-    "  ids := ids || left(md5(ck || '/' || app.app_role), 16);\n"
-    "  INSERT INTO {s}.applications AS a (id, company_key, company, role, status,\n"
-    "   first_seen, last_event_at, last_event_key, last_event_type,\n"
-    "   next_interview, interviews, thread_ids, event_keys)\n"
-    "  SELECT left(md5(ck || '/' || app.app_role), 16), ck,\n"
-    "   (SELECT company FROM careerops_app_ev WHERE company IS NOT NULL\n"
-    "     AND app_role = app.app_role\n"
-    "    GROUP BY company ORDER BY count(*) DESC, min(email_date), company\n"
-    "    LIMIT 1),\n"
-    "   coalesce(\n"
-    "    (SELECT role FROM careerops_app_ev WHERE app_role = app.app_role\n"
-    "      AND event_type = 'APPLICATION_ACK' AND role_key = app.app_role\n"
-    "      AND role_key <> '' ORDER BY email_date NULLS LAST, key LIMIT 1),\n"
-    "    (SELECT role FROM careerops_app_ev WHERE app_role = app.app_role\n"
-    "      AND role_key <> '' GROUP BY role\n"
-    "     ORDER BY count(*) DESC, max(email_date) DESC NULLS LAST, role\n"
-    "     LIMIT 1)),\n"
-    "   st, min(email_date), max(email_date),\n"
-    "   (SELECT key FROM careerops_app_ev WHERE app_role = app.app_role\n"
-    "    ORDER BY email_date DESC NULLS LAST, key DESC LIMIT 1),\n"
-    "   (SELECT event_type FROM careerops_app_ev WHERE app_role = app.app_role\n"
-    "    ORDER BY email_date DESC NULLS LAST, key DESC LIMIT 1),\n"
-    "   max(scheduled_at) FILTER (WHERE event_type = 'INTERVIEW'),\n"
-    "   coalesce((SELECT jsonb_agg(jsonb_build_object('at', to_char(\n"
-    "      scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
-    "     'event_key', key, 'join_url', join_url, 'email_date', to_char(\n"
-    "      email_date AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))\n"
-    "     ORDER BY scheduled_at, key)\n"
-    "    FROM careerops_app_ev WHERE app_role = app.app_role\n"
-    "     AND event_type = 'INTERVIEW' AND scheduled_at IS NOT NULL), '[]'),\n"
-    "   coalesce((SELECT array_agg(DISTINCT t ORDER BY t) FROM careerops_app_ev,\n"
-    "     unnest(threads) t WHERE app_role = app.app_role), '{}'),\n"
-    "   array_agg(key ORDER BY email_date NULLS LAST, key)\n"
-    "  FROM careerops_app_ev WHERE app_role = app.app_role\n"
-    "  ON CONFLICT (id) DO UPDATE SET company = EXCLUDED.company,\n"
-    "   role = EXCLUDED.role, status = EXCLUDED.status,\n"
-    "   first_seen = EXCLUDED.first_seen, last_event_at = EXCLUDED.last_event_at,\n"
-    "   last_event_key = EXCLUDED.last_event_key,\n"
-    "   last_event_type = EXCLUDED.last_event_type,\n"
-    "   next_interview = EXCLUDED.next_interview,\n"
-    "   interviews = EXCLUDED.interviews, thread_ids = EXCLUDED.thread_ids,\n"
-    "   event_keys = EXCLUDED.event_keys, updated_at = now()\n"
-    "  WHERE (a.company, a.role, a.status, a.first_seen, a.last_event_at,\n"
-    "    a.last_event_key, a.last_event_type, a.next_interview, a.interviews,\n"
-    "    a.thread_ids, a.event_keys)\n"
-    "   IS DISTINCT FROM (EXCLUDED.company, EXCLUDED.role, EXCLUDED.status,\n"
-    "    EXCLUDED.first_seen, EXCLUDED.last_event_at, EXCLUDED.last_event_key,\n"
-    "    EXCLUDED.last_event_type, EXCLUDED.next_interview, EXCLUDED.interviews,\n"
-    "    EXCLUDED.thread_ids, EXCLUDED.event_keys);\n"
-    "  n := n + 1;\n"
-    " END LOOP;\n"
-    " -- the log: keep the rows that still hold, drop the others, append the new\n"
-    " DELETE FROM {s}.application_transitions t\n"
-    "  WHERE (t.application_id = ANY (ids) OR t.application_id IN\n"
-    "    (SELECT id FROM {s}.applications WHERE company_key = ck))\n"
-    "   AND NOT EXISTS (SELECT 1 FROM careerops_app_tr x\n"
-    "    WHERE x.application_id = t.application_id AND x.seq = t.seq\n"
-    "     AND x.from_status IS NOT DISTINCT FROM t.from_status\n"
-    "     AND x.to_status = t.to_status\n"
-    "     AND x.event_key IS NOT DISTINCT FROM t.event_key\n"
-    "     AND x.event_type IS NOT DISTINCT FROM t.event_type\n"
-    "     AND x.email_message_id IS NOT DISTINCT FROM t.email_message_id\n"
-    "     AND x.email_date IS NOT DISTINCT FROM t.email_date);\n"
-    " INSERT INTO {s}.application_transitions (application_id, seq, from_status,\n"
-    "  to_status, event_key, event_type, email_message_id, email_date)\n"
-    "  SELECT x.application_id, x.seq, x.from_status, x.to_status, x.event_key,\n"
-    "   x.event_type, x.email_message_id, x.email_date\n"
-    "  FROM careerops_app_tr x\n"
-    "  WHERE NOT EXISTS (SELECT 1 FROM {s}.application_transitions t\n"
-    "   WHERE t.application_id = x.application_id AND t.seq = x.seq)\n"
-    "  ORDER BY x.application_id, x.seq;\n"
-    " DELETE FROM {s}.applications\n"
-    "  WHERE company_key = ck AND NOT (id = ANY (ids));\n"
-    " RETURN n;\n"
-    "END $f$;\n"
-    "\n"
+    "CREATE FUNCTION {s}.careerops_application_rederive(ck "
+    "text)\n" PGSINK_REDERIVE_DECL PGSINK_REDERIVE_BODY PGSINK_REDERIVE_INSERT
+        PGSINK_REDERIVE_IVS3 PGSINK_REDERIVE_TAIL "\n"
     "CREATE FUNCTION {s}.careerops_applications_for_keys(keys text[])\n"
     " RETURNS integer LANGUAGE plpgsql AS $f$\n"
     "DECLARE ck text; n integer := 0;\n"
@@ -298,7 +342,8 @@ const char pgsink_applications_sql[] =
     "   SELECT f.company_key AS c FROM {s}.application_facts f\n"
     "    WHERE f.key = ANY (keys) AND f.company_key IS NOT NULL\n"
     "   UNION\n"
-    "   SELECT a.company_key FROM {s}.applications a WHERE a.event_keys && keys\n"
+    "   SELECT a.company_key FROM {s}.applications a WHERE a.event_keys && "
+    "keys\n"
     "   UNION\n"
     "   SELECT (SELECT g.company_key FROM {s}.application_facts g\n"
     "           WHERE g.company_key IS NOT NULL AND g.threads && f.threads\n"
@@ -331,12 +376,14 @@ const char pgsink_applications_sql[] =
     "BEGIN\n"
     " SELECT company_key INTO ck FROM {s}.applications WHERE id = app;\n"
     " IF ck IS NULL THEN\n"
-    "  RAISE EXCEPTION 'no application with id %', app USING ERRCODE = 'P0002';\n"
+    "  RAISE EXCEPTION 'no application with id %', app USING ERRCODE = "
+    "'P0002';\n"
     " END IF;\n"
     " IF st IS NULL THEN\n"
     "  DELETE FROM {s}.application_decisions WHERE application_id = app;\n"
     " ELSE\n"
-    "  INSERT INTO {s}.application_decisions (application_id, status, decided_at)\n"
+    "  INSERT INTO {s}.application_decisions (application_id, status, "
+    "decided_at)\n"
     "   VALUES (app, st, coalesce(at, now()))\n"
     "   ON CONFLICT (application_id) DO UPDATE\n"
     "   SET status = EXCLUDED.status, decided_at = EXCLUDED.decided_at;\n"
@@ -376,4 +423,122 @@ const char pgsink_applications_sql[] =
     "CREATE TRIGGER emails_applications_upd AFTER UPDATE ON {s}.emails\n"
     " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows\n"
     " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_applications_trg();\n"
+    "SELECT {s}.careerops_applications_rederive_all();\n";
+
+/*
+ * Migration 5: one interview per time, reschedules replace (docs/
+ * applications.md, "Interviews"). careerops_interview_moved() reads the
+ * cues in the new text of a message (above the first quoted line, "On ...
+ * wrote:", "Original Message" or "Forwarded message"), and in its subject
+ * unless it is a reply or forward; careerops_application_interviews()
+ * folds the INTERVIEW events of one application (the rederive's temporary
+ * table, in email-date order) into slots; the rederive is redefined to
+ * store them. Our own SQL: the rules are ours, no library has them.
+ */
+const char pgsink_interviews_sql[] =
+    "CREATE FUNCTION {s}.careerops_interview_moved(subject text, body text)\n"
+    " RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT (CASE WHEN coalesce(subject, '') ~*\n"
+    "   '^\\s*(re|aw|sv|antw|tr|rif|fwd?|wg)\\s*:' THEN ''\n"
+    "   ELSE coalesce(subject, '') END || E'\\n' ||\n"
+    "  coalesce((regexp_split_to_array(coalesce(body, ''),\n"
+    "   '(^|\\n)[ \\t]*>|(^|\\n)[^\\n]{0,200}(wrote|schrieb|a écrit|escribió|"
+    "schreef):[ \\t]*(\\n|$)|-{3,}\\s*(Original Message|Forwarded message|"
+    "Ursprüngliche Nachricht|Message d.origine|Mensaje original)|"
+    "(^|\\n)From: [^\\n]*\\n(Sent|Date): '))[1], ''))\n"
+    "  ~* '(\\mre-?schedul|\\mnew time|\\mmoved to|\\minstead of|"
+    "\\mpreviously\\s*:|\\mpreviously (scheduled|planned|booked)|"
+    "verschoben|\\mneuer termin|\\mreprogram|\\mnouvel horaire|"
+    "\\mnueva hora|\\mverzet|\\mnieuwe tijd)' $f$;\n"
+    "\n"
+    "CREATE FUNCTION {s}.careerops_application_interviews(app_role_key text)\n"
+    " RETURNS jsonb LANGUAGE plpgsql AS $f$\n"
+    "DECLARE ev record; n integer; res jsonb;\n"
+    "BEGIN\n"
+    " IF to_regclass('pg_temp.careerops_app_iv') IS NULL THEN\n"
+    "  CREATE TEMP TABLE careerops_app_iv (slot_at timestamptz, key text,\n"
+    "   join_url text, email_date timestamptz, uid text, seq integer,\n"
+    "   threads text[], superseded_by text, also text[]) ON COMMIT DROP;\n"
+    " ELSE\n"
+    "  DELETE FROM careerops_app_iv; -- small: cheaper than TRUNCATE\n"
+    " END IF;\n"
+    " FOR ev IN\n"
+    "  SELECT x.key, x.email_date, x.scheduled_at, x.join_url, x.threads,\n"
+    "   upper(c->>'method') AS method, c->>'uid' AS uid,\n"
+    "   CASE WHEN c->>'sequence' ~ '^\\d{1,9}$' THEN "
+    "(c->>'sequence')::integer\n"
+    "    END AS seq, {s}.careerops_timestamptz(c->>'start') AS cal_start,\n"
+    "   {s}.careerops_interview_moved(coalesce(m.subject,\n"
+    "     e.doc->'email'->>'subject'), m.doc->>'text') AS moved\n"
+    "  FROM careerops_app_ev x\n"
+    "  LEFT JOIN {s}.emails m ON m.key = x.key\n"
+    "  LEFT JOIN {s}.events e ON e.key = x.key\n"
+    "  LEFT JOIN LATERAL (SELECT c FROM jsonb_array_elements(CASE WHEN\n"
+    "    jsonb_typeof(m.doc->'calendar') = 'array' THEN m.doc->'calendar'\n"
+    "    ELSE '[]' END) WITH ORDINALITY AS y(c, i)\n"
+    "   WHERE c->>'uid' IS NOT NULL\n"
+    "   ORDER BY ({s}.careerops_timestamptz(c->>'start') = x.scheduled_at)\n"
+    "    DESC NULLS LAST, i LIMIT 1) cal ON true\n"
+    "  WHERE x.app_role = app_role_key AND x.event_type = 'INTERVIEW'\n"
+    "  ORDER BY x.email_date NULLS LAST, x.key\n"
+    " LOOP\n"
+    "  IF ev.method = 'CANCEL' THEN\n"
+    "   UPDATE careerops_app_iv SET superseded_by = ev.key\n"
+    "    WHERE superseded_by IS NULL AND (uid = ev.uid\n"
+    "     OR slot_at = coalesce(ev.cal_start, ev.scheduled_at));\n"
+    "   CONTINUE;\n"
+    "  END IF;\n"
+    "  IF ev.scheduled_at IS NULL THEN CONTINUE; END IF;\n"
+    "  -- the same time again (a reply, a forward, a reminder): one "
+    "interview;\n"
+    "  -- a move back to a replaced time revives it\n"
+    "  UPDATE careerops_app_iv SET join_url = coalesce(join_url, "
+    "ev.join_url),\n"
+    "   uid = coalesce(uid, ev.uid), seq = greatest(seq, ev.seq),\n"
+    "   also = also || ev.key,\n"
+    "   superseded_by = CASE WHEN ev.moved OR ev.seq > coalesce(seq, -1)\n"
+    "    THEN NULL ELSE superseded_by END\n"
+    "   WHERE slot_at = ev.scheduled_at;\n"
+    "  GET DIAGNOSTICS n = ROW_COUNT;\n"
+    "  IF n = 0 THEN\n"
+    "   INSERT INTO careerops_app_iv VALUES (ev.scheduled_at, ev.key,\n"
+    "    ev.join_url, ev.email_date, ev.uid, ev.seq, ev.threads, NULL, '{}');\n"
+    "  END IF;\n"
+    "  -- a calendar update (same UID, a later SEQUENCE) moves its slot\n"
+    "  UPDATE careerops_app_iv SET superseded_by = ev.key\n"
+    "   WHERE superseded_by IS NULL AND ev.uid IS NOT NULL AND uid = ev.uid\n"
+    "    AND slot_at <> ev.scheduled_at AND coalesce(seq, 0) < "
+    "coalesce(ev.seq, 0);\n"
+    "  GET DIAGNOSTICS n = ROW_COUNT;\n"
+    "  -- the text says the time moved: the slot announced last that was\n"
+    "  -- still ahead (its thread's first)\n"
+    "  IF n = 0 AND ev.moved THEN\n"
+    "   UPDATE careerops_app_iv SET superseded_by = ev.key\n"
+    "    WHERE key = (SELECT key FROM careerops_app_iv\n"
+    "     WHERE superseded_by IS NULL AND slot_at <> ev.scheduled_at\n"
+    "      AND (ev.email_date IS NULL OR slot_at > ev.email_date)\n"
+    "     ORDER BY (threads && ev.threads) DESC, email_date DESC NULLS LAST,\n"
+    "      key DESC LIMIT 1);\n"
+    "  END IF;\n"
+    " END LOOP;\n"
+    " SELECT coalesce(jsonb_agg(jsonb_build_object('at', to_char(\n"
+    "    slot_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
+    "   'event_key', key, 'join_url', join_url, 'email_date', to_char(\n"
+    "    email_date AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))\n"
+    "   || CASE WHEN superseded_by IS NULL THEN '{}'::jsonb\n"
+    "    ELSE jsonb_build_object('superseded_by', superseded_by) END\n"
+    "   || CASE WHEN cardinality(also) = 0 THEN '{}'::jsonb\n"
+    "    ELSE jsonb_build_object('also', to_jsonb(also)) END\n"
+    "   ORDER BY slot_at, key), '[]') INTO res FROM careerops_app_iv;\n"
+    " RETURN res;\n"
+    "END $f$;\n"
+    "\n"
+    "CREATE OR REPLACE FUNCTION {s}.careerops_application_rederive(ck "
+    "text)\n" PGSINK_REDERIVE_DECL " ivs jsonb;\n" PGSINK_REDERIVE_BODY
+    "  ivs := "
+    "{s}.careerops_application_interviews(app.app_role);"
+    "\n" PGSINK_REDERIVE_INSERT
+    "   (SELECT max((i->>'at')::timestamptz) FROM jsonb_array_elements(ivs) i\n"
+    "    WHERE i->>'superseded_by' IS NULL),\n"
+    "   ivs,\n" PGSINK_REDERIVE_TAIL
     "SELECT {s}.careerops_applications_rederive_all();\n";

@@ -83,6 +83,14 @@ const co_record_t *pgsink_batch_failed(const pgsink_batch_t *b, size_t i,
  */
 extern const char pgsink_applications_sql[];
 
+/**
+ * @brief Migration 5: interviews of an application, one per scheduled time,
+ *        an interview moved or cancelled marked `superseded_by` (and left
+ *        out of next_interview); redefines the rederive function and
+ *        re-derives every application. See docs/applications.md.
+ */
+extern const char pgsink_interviews_sql[];
+
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);
 

@@ -584,6 +584,8 @@ static const co_pgmig_step_t pgsink_migrations[] = {
     {4, "the raw message's archive reference of each email (issue 17)",
      "ALTER TABLE {s}.emails ADD COLUMN archive_url text,"
      " ADD COLUMN archive_sha256 text, ADD COLUMN archive_size bigint;"},
+    {5, "one interview per time; a rescheduled interview replaces its slot",
+     pgsink_interviews_sql},
 };
 
 #define PGSINK_LATEST                                                          \

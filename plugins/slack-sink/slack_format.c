@@ -5,6 +5,7 @@
  */
 #include "slack_format.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -350,7 +351,12 @@ char *slack_format_message_at(const char *notification_json, size_t len,
         snprintf(when, sizeof when, "no date given; email sent %s", sent);
     else
         when[0] = '\0';
-    slack_field(f, "When", when[0] ? when : NULL);
+    /* the notifier's date_label: "reply by" (offer), "due" (assessment) */
+    const char *dl = date_utc != NULL ? slack_str(n, "date_label") : NULL;
+    char label[32];
+    snprintf(label, sizeof label, "%.24s", dl ? dl : "when");
+    label[0] = (char)toupper((unsigned char)label[0]);
+    slack_field(f, label, when[0] ? when : NULL);
     slack_field(f, "Email", subject);
     slack_field(f, "From", from);
     if (summary != NULL) {

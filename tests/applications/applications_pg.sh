@@ -205,3 +205,101 @@ fi
 grep -q "schema 'nosuch_schema' does not exist in this database; choose one with --schema (schemas with an events table: .*$S" "$T/err" &&
     ! grep -q "ERROR:" "$T/err" || fail "relabel --schema nosuch_schema: $(cat "$T/err")"
 ok "bad input"
+
+# Interviews (docs/applications.md, "Interviews"): one per time and
+# application; a later email that moves the time replaces the slot.
+# mail KEY COMPANY EMAIL_DATE SCHEDULED SUBJECT TEXT THREAD [CALENDAR JSON]
+mail() {
+    local cal=${8:-[]}
+    q -v key="$1" -v co="$2" -v d="$3" -v at="$4" -v subj="$5" -v txt="$6" -v th="$7" -v cal="$cal" <<'SQL'
+INSERT INTO :"S".emails (key, message_id, thread_id, subject, received_at, doc)
+VALUES (:'key', '<' || :'key' || '@t>', :'th', :'subj', :'d',
+  jsonb_build_object('subject', :'subj', 'text', :'txt', 'thread_id', :'th',
+   'calendar', :'cal'::jsonb));
+INSERT INTO :"S".events (key, event_type, company, scheduled_at, subject, received_at, doc)
+VALUES (:'key', 'INTERVIEW', :'co', :'at', :'subj', :'d',
+  jsonb_build_object('event_type', 'INTERVIEW', 'email',
+   jsonb_build_object('key', :'key', 'subject', :'subj', 'date', :'d', 'thread_id', :'th')));
+SQL
+}
+q() { psql "$CAREEROPS_TEST_PG" -XqtA -v ON_ERROR_STOP=1 -v S="$S" "$@"; }
+# "at|superseded_by|also" per interview of a company
+ivs() {
+    q -c "SELECT string_agg(concat_ws('|', i->>'at', coalesce(i->>'superseded_by', '-'),
+            coalesce(i->>'also', '-')), ' ' ORDER BY i->>'at')
+          FROM $S.applications, jsonb_array_elements(interviews) i WHERE company = '$1'"
+}
+# 1. the trial's reschedule by text (Mountain Time: 2:00 PM = 21:00Z)
+mail sr1 'Summit Ridge Analytics' 2026-12-01T16:00:00Z 2026-12-08T21:00:00Z \
+    'Interview invitation: Summit Ridge Analytics' \
+    'We would like to invite you to an interview on Tuesday, December 8 at 2:00 PM Mountain Time.' '<sr1@t>'
+mail sr2 'Summit Ridge Analytics' 2026-12-03T16:00:00Z 2026-12-09T17:30:00Z \
+    'Interview time change: Summit Ridge Analytics' \
+    $'Sorry, we need to move your interview.\nPreviously: Tuesday, December 8 at 2:00 PM Mountain Time\nNew time: Wednesday, December 9 at 10:30 AM Mountain Time' '<sr2@t>'
+[ "$(ivs 'Summit Ridge Analytics')" = "2026-12-08T21:00:00Z|sr2|- 2026-12-09T17:30:00Z|-|-" ] ||
+    fail "the rescheduled slot is not replaced: $(ivs 'Summit Ridge Analytics')"
+[ "$(q -c "SELECT next_interview AT TIME ZONE 'UTC' FROM $S.applications WHERE company = 'Summit Ridge Analytics'")" = "2026-12-09 17:30:00" ] ||
+    fail "next_interview of Summit Ridge is not the new time"
+# 2. the user's own reply confirming the time above a quoted invitation
+#    (whose quoted text says "new time": quoted text is not read)
+mail hb1 Harborline 2026-12-02T09:00:00Z 2026-12-10T16:00:00Z 'Interview: Harborline' \
+    'Please join us on Thursday, December 10 at 10:00 AM Central.' '<hb1@t>'
+mail hb2 Harborline 2026-12-02T10:00:00Z 2026-12-10T16:00:00Z 'Re: Interview: Harborline' \
+    $'Thanks, that works for me. See you then!\n\nOn Wed, Dec 2, 2026 at 3:00 AM Harborline <jobs@harborline.example> wrote:\n> Please join us at the new time, Thursday, December 10 at 10:00 AM Central.' '<hb1@t>'
+[ "$(ivs Harborline)" = '2026-12-10T16:00:00Z|-|["hb2"]' ] ||
+    fail "the own reply made a second interview: $(ivs Harborline)"
+# 3. a calendar update: same UID, higher SEQUENCE, another time
+cal() { printf '[{"uid": "%s", "method": "%s", "sequence": %s, "start": "%s"}]' "$@"; }
+mail nw1 'Northwind Labs' 2026-12-01T08:00:00Z 2026-12-07T14:00:00Z 'Invitation: Technical interview' \
+    'You have been invited.' '<nw1@t>' "$(cal nw@cal REQUEST 0 2026-12-07T14:00:00Z)"
+mail nw2 'Northwind Labs' 2026-12-02T08:00:00Z 2026-12-08T15:00:00Z 'Updated invitation: Technical interview' \
+    'This event has been changed.' '<nw2@t>' "$(cal nw@cal REQUEST 1 2026-12-08T15:00:00Z)"
+[ "$(ivs 'Northwind Labs')" = "2026-12-07T14:00:00Z|nw2|- 2026-12-08T15:00:00Z|-|-" ] ||
+    fail "a calendar update (higher SEQUENCE) did not replace the slot: $(ivs 'Northwind Labs')"
+# 4. a calendar CANCEL: the slot is kept, marked, and nothing is upcoming
+mail qs1 'Quayside Freight' 2026-12-01T08:00:00Z 2026-12-11T13:00:00Z 'Invitation: Interview' \
+    'You have been invited.' '<qs1@t>' "$(cal qs@cal REQUEST 0 2026-12-11T13:00:00Z)"
+mail qs2 'Quayside Freight' 2026-12-04T08:00:00Z 2026-12-11T13:00:00Z 'Canceled event: Interview' \
+    'This event has been canceled.' '<qs2@t>' "$(cal qs@cal CANCEL 1 2026-12-11T13:00:00Z)"
+[ "$(ivs 'Quayside Freight')" = "2026-12-11T13:00:00Z|qs2|-" ] ||
+    fail "a CANCEL did not mark the slot: $(ivs 'Quayside Freight')"
+[ -z "$(q -c "SELECT next_interview FROM $S.applications WHERE company = 'Quayside Freight'")" ] ||
+    fail "a cancelled interview is still next_interview"
+# 5. two rounds at different times, no cue ("as previously discussed" is
+#    none): both stay
+mail ks1 'Kestrel Systems' 2026-12-01T08:00:00Z 2026-12-07T10:00:00Z 'Interview: Kestrel Systems' \
+    'First round with the team lead on Monday.' '<ks1@t>'
+mail ks2 'Kestrel Systems' 2026-12-02T08:00:00Z 2026-12-14T10:00:00Z 'Second round: Kestrel Systems' \
+    'As previously discussed, we would like to invite you to the second round.' '<ks2@t>'
+[ "$(ivs 'Kestrel Systems')" = "2026-12-07T10:00:00Z|-|- 2026-12-14T10:00:00Z|-|-" ] ||
+    fail "two rounds at different times are not both kept: $(ivs 'Kestrel Systems')"
+ok "interviews: a reschedule by text, a calendar update and a CANCEL replace; a reply is one interview; two rounds stay"
+
+# the user's view: the table, --csv and --ics show the new time only
+now=2026-12-04T12:00:00Z
+"$CAREEROPS_BIN" applications --schema "$S" --now $now --timezone America/Denver >"$T/table2.txt"
+grep -q '^Summit Ridge Analytics .*Wed 09 Dec 2026 10:30$' "$T/table2.txt" ||
+    fail "the table's next interview of Summit Ridge: $(grep Summit "$T/table2.txt")"
+grep -q '^Quayside Freight .*[0-9]  *$' "$T/table2.txt" ||
+    fail "the table shows a cancelled interview: $(grep Quayside "$T/table2.txt")"
+"$CAREEROPS_BIN" applications --schema "$S" --csv --now $now >"$T/out2.csv"
+python3 - "$T/out2.csv" <<'PY' || fail "--csv counts replaced interviews"
+import csv, sys
+rows = {r["company"]: r for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))}
+assert rows["Summit Ridge Analytics"]["interviews"] == "1", rows["Summit Ridge Analytics"]
+assert rows["Summit Ridge Analytics"]["next_interview"] == "2026-12-09T17:30:00Z"
+assert rows["Harborline"]["interviews"] == "1"
+assert rows["Quayside Freight"]["interviews"] == "0" and rows["Quayside Freight"]["next_interview"] == ""
+assert rows["Kestrel Systems"]["interviews"] == "2"
+PY
+"$CAREEROPS_BIN" applications --schema "$S" --ics --now $now | "$ICS_CHECK" | sort >"$T/ics2.txt" ||
+    fail "libical does not parse --ics"
+cat >"$T/ics2.expected" <<EXP
+20261207T100000Z|Interview: Kestrel Systems||
+20261208T150000Z|Interview: Northwind Labs||
+20261209T173000Z|Interview: Summit Ridge Analytics||
+20261210T160000Z|Interview: Harborline||
+20261214T100000Z|Interview: Kestrel Systems||
+EXP
+diff -u "$T/ics2.expected" "$T/ics2.txt" || fail "--ics lists replaced or repeated interviews"
+ok "the table, --csv and --ics show each interview once, at its new time"

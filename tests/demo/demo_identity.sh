@@ -2,8 +2,9 @@
 # A mailbox keeps its identity: demo.sh keys its tables, reading position
 # and "already shown" marks by the account (the owner's address found in the
 # mail, or --account), not by the file's path. The same mbox copied to a new
-# path gives 0 new notifications; a new export with 3 more interviews gives
-# exactly 3; a reordered export is read again but repeats nothing;
+# path gives 0 new notifications; a new export with 3 more messages (copies
+# of interviews under new Message-IDs) stores 3 and repeats no interview;
+# a reordered export is read again but repeats nothing;
 # `--account other` starts fresh.
 . "$(dirname "$0")/lib.sh"
 owner="owner-$$-$RANDOM@example.test"
@@ -66,9 +67,11 @@ ok "the same mbox at a new path: 0 new notifications, 0 new messages"
 
 run_json "$T/3.json" --mailbox "$T/second/export.mbox"
 n=$(field "$T/3.json" notifications_new) m=$(field "$T/3.json" messages_new)
-[ "$n" = 3 ] && [ "$m" = 3 ] || fail "a new export with 3 more interviews: $n notifications, $m messages new (expected 3, 3)"
+# the 3 are copies of interviews already announced (same company, same
+# time): stored, but one interview is told once (plugins/notifier/README.md)
+[ "$n" = 0 ] && [ "$m" = 3 ] || fail "a new export with 3 copies of interviews: $n notifications, $m messages new (expected 0, 3)"
 [ "$(field "$T/3.json" emails_stored)" = 43 ] || fail "expected 43 emails stored"
-ok "a new export with 3 more messages: exactly 3 new notifications"
+ok "a new export with 3 more messages: stored, no repeated notification of their interviews"
 
 run_json "$T/4.json" --mailbox "$T/shuffled/export.mbox"
 n=$(field "$T/4.json" notifications_new)
@@ -79,5 +82,6 @@ ok "a reordered export (read from the start): 0 new notifications, still 43 emai
 run_json "$T/5.json" --mailbox "$T/second/export.mbox" --account "$other"
 [ "$(field "$T/5.json" schema)" = "$SO" ] || fail "--account $other did not get schema $SO"
 n=$(field "$T/5.json" notifications_new)
-[ "$n" = 20 ] || fail "--account $other: $n notifications, expected 20 (a fresh start)"
-ok "--account $other starts fresh: 20 notifications in schema $SO"
+# 20 events to notify, 3 of them copies of an interview: 17
+[ "$n" = 17 ] || fail "--account $other: $n notifications, expected 17 (a fresh start; the 3 copies repeat interviews)"
+ok "--account $other starts fresh: 17 notifications in schema $SO"

@@ -209,6 +209,46 @@ START_TEST(readable_order_past_key)
 }
 END_TEST
 
+/* An offer's date is labelled "reply by:" (the notifier's date_label),
+ * an assessment's "due:"; without a date, the email's date stays "when:". */
+START_TEST(deadline_labels)
+{
+    char *n[3] = {
+        notif_at("kO", "Bluefin Logistics", "2026-12-11T22:00:00Z",
+                 "2026-12-11T17:00:00-05:00", "2026-12-01T10:00:00Z", NULL),
+        notif_at("kA", "Quill Labs", "2026-12-12T22:00:00Z",
+                 "2026-12-12T17:00:00-05:00", "2026-12-01T11:00:00Z", NULL),
+        notif_at("kU", "Undated Co", NULL, NULL, "2026-12-01T12:00:00Z",
+                 "2026-12-01T07:00:00-05:00")};
+    static const char *const dl[3] = {"reply by", "due", "reply by"};
+    co_fake_plugin_t fp = {0};
+    ck_assert_int_eq(co_fake_host_start_plugin(
+                         host, plugin,
+                         json_pack("{s:s, s:s, s:b}", "path", path, "now",
+                                   "2026-12-01T00:00:00Z", "once", 0),
+                         NULL, &fp),
+                     CO_OK);
+    for (int i = 0; i < 3; i++) {
+        json_t *j = json_loads(n[i], 0, NULL);
+        json_object_set_new(j, "date_label", json_string(dl[i]));
+        char *v = json_dumps(j, JSON_COMPACT);
+        ck_assert_int_eq(put(fp.inst, "k", v, strlen(v), NULL, 0), CO_OK);
+        free(v);
+        json_decref(j);
+        free(n[i]);
+    }
+    ck_assert_int_eq(fp.p->flush(fp.inst), CO_OK);
+    co_fake_host_stop_plugin(&fp);
+    char *s = slurp();
+    ck_assert_msg(strstr(s, "  reply by: Fri 11 Dec 2026, 17:00 "
+                            "(America/New_York)\n"),
+                  "%s", s);
+    ck_assert_msg(strstr(s, "  due:      Sat 12 Dec 2026, 17:00 "), "%s", s);
+    ck_assert_msg(strstr(s, "  when:     no date given; email sent "), "%s", s);
+    free(s);
+}
+END_TEST
+
 START_TEST(bad_now)
 {
     co_fake_plugin_t fp = {0};
@@ -331,6 +371,7 @@ static Suite *suite(void)
     tcase_add_test(t, text_block_once);
     tcase_add_test(t, jsonl_headers_utf8);
     tcase_add_test(t, readable_order_past_key);
+    tcase_add_test(t, deadline_labels);
     tcase_add_test(t, bad_now);
     tcase_add_test(t, bad_format);
     tcase_add_test(t, dash_is_stdout);

@@ -109,6 +109,61 @@ START_TEST(interview_fields)
 }
 END_TEST
 
+/* An offer's and an assessment's date is a deadline (trial: "scheduled"
+ * was shown for "sign it by ... 5:00 PM ET"). */
+START_TEST(deadline_wording)
+{
+    notifier_opts_t o = {"America/Chicago", NULL};
+    static const char *const types[] = {"OFFER", "ASSESSMENT", "INTERVIEW"};
+    static const char *const labels[] = {"reply by", "due", "when"};
+    static const char *const words[] = {
+        ", reply by 2026-12-11T16:00:00-06:00.",
+        ", due 2026-12-11T16:00:00-06:00.",
+        ", scheduled 2026-12-11T16:00:00-06:00."};
+    for (int i = 0; i < 3; i++) {
+        json_t *e =
+            event(types[i], "Bluefin Logistics", "2026-12-11T22:00:00Z");
+        json_t *n = notifier_build(e, NULL, NULL, &o, NULL);
+        ck_assert_ptr_nonnull(n);
+        ck_assert_str_eq(json_string_value(json_object_get(n, "date_label")),
+                         labels[i]);
+        const char *sum = json_string_value(json_object_get(n, "summary"));
+        ck_assert_msg(strstr(sum, words[i]) != NULL, "%s", sum);
+        ck_assert(i == 2 || strstr(sum, "scheduled") == NULL);
+        json_decref(n);
+        json_decref(e);
+    }
+}
+END_TEST
+
+/* One interview: the same company (spelt the same) at the same instant. */
+START_TEST(interview_slots)
+{
+    char a[256], b[256];
+    json_t *e = event("INTERVIEW", "Harborline", "2026-12-10T10:00:00-06:00");
+    json_t *f = event("INTERVIEW", "HARBORLINE", "2026-12-10T16:00:00Z");
+    ck_assert_int_eq(notifier_interview_slot(e, a, sizeof a), 0);
+    ck_assert_str_eq(a, "harborline|2026-12-10T16:00:00Z");
+    ck_assert_int_eq(notifier_interview_slot(f, b, sizeof b), 0);
+    ck_assert_str_eq(a, b);
+    json_t *o = event("OFFER", "Harborline", "2026-12-10T16:00:00Z");
+    json_t *nd = event("INTERVIEW", "Harborline", NULL);
+    json_t *nc = event("INTERVIEW", NULL, "2026-12-10T16:00:00Z");
+    ck_assert_int_eq(notifier_interview_slot(o, a, sizeof a), -1);
+    ck_assert_int_eq(notifier_interview_slot(nd, a, sizeof a), -1);
+    ck_assert_int_eq(notifier_interview_slot(nc, a, sizeof a), 0);
+    ck_assert_str_eq(a, "*|2026-12-10T16:00:00Z");
+    json_object_set_new(f, "unsure", json_true());
+    ck_assert_int_eq(notifier_interview_slot(f, a, sizeof a), -1);
+    ck_assert_int_eq(notifier_interview_slot(e, a, 8), -1);
+    json_decref(e);
+    json_decref(f);
+    json_decref(o);
+    json_decref(nd);
+    json_decref(nc);
+}
+END_TEST
+
 START_TEST(missing_values_are_null)
 {
     json_t *e = json_pack("{s:s}", "event_type", "OFFER");
@@ -236,6 +291,8 @@ static Suite *suite(void)
     tcase_add_test(t, local_times);
     tcase_add_test(t, urls);
     tcase_add_test(t, interview_fields);
+    tcase_add_test(t, deadline_wording);
+    tcase_add_test(t, interview_slots);
     tcase_add_test(t, missing_values_are_null);
     tcase_add_test(t, briefing_joined);
     tcase_add_test(t, unsure_events);

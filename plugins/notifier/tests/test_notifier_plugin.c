@@ -151,6 +151,55 @@ START_TEST(types_and_fields)
 }
 END_TEST
 
+/* An event at the time of an interview already announced (the user's
+ * reply "Thanks, that works for me" above the invitation) says nothing; a
+ * new time, another company, or the same event again do. */
+START_TEST(interview_told_once)
+{
+    void *cfg = config("UTC", NULL, 0);
+    void *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    char *inv = ev("INTERVIEW", "inv", "Harborline");
+    char *reply = ev("INTERVIEW", "reply", "Harborline");
+    char *other = ev("INTERVIEW", "other", "Bluefin Logistics");
+    json_t *m = json_loads(reply, 0, NULL);
+    json_object_set_new(m, "scheduled_date",
+                        json_string("2025-05-07T13:00:00Z"));
+    json_object_set_new(json_object_get(m, "email"), "key",
+                        json_string("moved"));
+    char *moved = json_dumps(m, JSON_COMPACT);
+    json_decref(m);
+    ck_assert_int_eq(process(inst, "inv", inv, "classified_events"), CO_OK);
+    ck_assert_int_eq(process(inst, "reply", reply, "classified_events"), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 1);
+    /* the reply again, where the classifier found no company */
+    json_t *r = json_loads(reply, 0, NULL);
+    json_object_del(r, "company");
+    json_object_set_new(json_object_get(r, "email"), "key",
+                        json_string("reply2"));
+    char *anon = json_dumps(r, JSON_COMPACT);
+    json_decref(r);
+    ck_assert_int_eq(process(inst, "reply2", anon, "classified_events"), CO_OK);
+    free(anon);
+    ck_assert_uint_eq(host->emit_cnt, 1);
+    ck_assert_int_eq(process(inst, "other", other, "classified_events"), CO_OK);
+    ck_assert_int_eq(process(inst, "moved", moved, "classified_events"), CO_OK);
+    ck_assert_int_eq(process(inst, "inv", inv, "classified_events"), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 4);
+    ck_assert_str_eq(host->emits[0].key, "inv");
+    ck_assert_str_eq(host->emits[1].key, "other");
+    ck_assert_str_eq(host->emits[2].key, "moved");
+    ck_assert_str_eq(host->emits[3].key, "inv");
+    free(inv);
+    free(reply);
+    free(other);
+    free(moved);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
 START_TEST(bad_timezone_refused)
 {
     void *cfg = config("Atlantis/Lost", NULL, 0);
@@ -262,6 +311,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, descriptor);
     tcase_add_test(t, types_and_fields);
+    tcase_add_test(t, interview_told_once);
     tcase_add_test(t, bad_timezone_refused);
     tcase_add_test(t, briefing_before_and_after);
     tcase_add_test(t, wait_expires_across_restart);

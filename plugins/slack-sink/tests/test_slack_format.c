@@ -238,6 +238,24 @@ START_TEST(past_and_email_date)
 }
 END_TEST
 
+/* An offer's date is labelled "Reply by" (the notifier's date_label). */
+START_TEST(deadline_label)
+{
+    const char *n =
+        "{\"schema\":\"careerops.notification.v1\",\"event_key\":\"k\","
+        "\"event_type\":\"OFFER\",\"date_utc\":\"2026-12-11T22:00:00Z\","
+        "\"date_local\":\"2026-12-11T17:00:00-05:00\","
+        "\"date_label\":\"reply by\",\"email\":{\"subject\":\"Offer\"}}";
+    char err[256],
+        *out = slack_format_message(n, strlen(n), 0, NULL, err, sizeof err);
+    ck_assert_msg(out != NULL, "%s", err);
+    ck_assert_msg(strstr(out, "*Reply by:* 2026-12-11T17:00:00-05:00") != NULL,
+                  "%s", out);
+    ck_assert_ptr_null(strstr(out, "*When:*"));
+    free(out);
+}
+END_TEST
+
 /* "past" is judged against the given now, not the wall clock. */
 START_TEST(past_against_given_now)
 {
@@ -323,6 +341,7 @@ static Suite *suite(void)
     tcase_add_test(tc, bad_records_named);
     tcase_add_test(tc, repeat_marked);
     tcase_add_test(tc, past_and_email_date);
+    tcase_add_test(tc, deadline_label);
     tcase_add_test(tc, past_against_given_now);
     tcase_add_test(tc, classify_answers);
     suite_add_tcase(s, tc);

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# A new-user trial's mailbox (December 2026, --timezone America/Denver):
+# an interview rescheduled by text ("Previously: ... / New time: ...") is
+# listed once, at the new time; the user's own reply above the quoted
+# invitation adds no interview and no second notification of it; an offer's
+# date reads "reply by", an assessment's "due" (notification and summary);
+# the summary lists offers, assessments and the companies that rejected;
+# `careerops applications` and --ics show the new time only.
+. "$(dirname "$0")/lib.sh"
+mb=$T/trial.mbox
+python3 - "$mb" <<'PY'
+import sys
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+out = open(sys.argv[1], "w")
+me = "Sam Rivera <sam.rivera@example.net>"
+def m(mid, frm, to, date, subj, body, irt=None):
+    e = EmailMessage()
+    e["From"], e["To"], e["Subject"] = frm, to, subj
+    e["Message-ID"] = f"<{mid}@mail.example.net>"
+    e["Date"] = format_datetime(datetime.fromisoformat(date))
+    if irt:
+        e["In-Reply-To"] = e["References"] = f"<{irt}@mail.example.net>"
+    e.set_content(body)
+    lines = e.as_string().rstrip("\n").split("\n")
+    out.write("From MAILER-DAEMON Thu Dec  3 00:00:00 2026\n")
+    out.write("\n".join(">" + l if l.startswith("From ") else l for l in lines) + "\n\n")
+m("sr1", "Dana Cole <dana@summitridge.example>", me, "2026-12-01T09:00:00-07:00",
+  "Interview invitation - Data Engineer at Summit Ridge Analytics",
+  "Hi Sam,\n\nThank you for applying to the Data Engineer role at Summit Ridge Analytics. "
+  "We would like to invite you to a video interview on Tuesday, December 8 at 2:00 PM "
+  "Mountain Time.\n\nBest,\nDana Cole\nRecruiting, Summit Ridge Analytics\n")
+m("sr2", "Dana Cole <dana@summitridge.example>", me, "2026-12-03T09:00:00-07:00",
+  "Interview rescheduled - Data Engineer at Summit Ridge Analytics",
+  "Hi Sam,\n\nOur hiring manager has a conflict, so we need to move your interview for the "
+  "Data Engineer role at Summit Ridge Analytics.\n\nPreviously: Tuesday, December 8 at 2:00 PM "
+  "Mountain Time\nNew time: Wednesday, December 9 at 10:30 AM Mountain Time\n\n"
+  "Sorry for the change.\nDana Cole\nRecruiting, Summit Ridge Analytics\n", irt="sr1")
+m("hb1", "Harborline Talent <talent@harborline.example>", me, "2026-12-02T08:00:00-06:00",
+  "Interview invitation: Backend Engineer at Harborline",
+  "Hello Sam,\n\nWe are pleased to invite you to an interview for the Backend Engineer "
+  "position at Harborline on Thursday, December 10 at 10:00 AM Central Time.\n\n"
+  "Kind regards,\nHarborline Talent Team\n")
+m("hb2", me, "Harborline Talent <talent@harborline.example>", "2026-12-02T10:00:00-06:00",
+  "Re: Interview invitation: Backend Engineer at Harborline",
+  "Thanks, that works for me. See you then!\n\nSam\n\nOn Wed, Dec 2, 2026 at 8:00 AM "
+  "Harborline Talent <talent@harborline.example> wrote:\n> Hello Sam,\n>\n> We are pleased "
+  "to invite you to an interview for the Backend Engineer position at Harborline on "
+  "Thursday, December 10 at 10:00 AM Central Time.\n>\n> Kind regards,\n> Harborline Talent Team\n",
+  irt="hb1")
+m("bf1", "Bluefin Logistics HR <hr@bluefin.example>", me, "2026-12-03T12:00:00-05:00",
+  "Your offer from Bluefin Logistics - Platform Engineer",
+  "Dear Sam,\n\nWe are delighted to offer you the position of Platform Engineer at Bluefin "
+  "Logistics. Please review the attached offer letter and sign it by Friday, December 11 "
+  "at 5:00 PM ET.\n\nWarm regards,\nBluefin Logistics HR\n")
+m("qd1", "Quarry Data Hiring <hiring@quarrydata.example>", me, "2026-12-02T11:00:00+00:00",
+  "Coding assessment - Quarry Data",
+  "Hi Sam,\n\nAs the next step for the Software Engineer role at Quarry Data, please complete "
+  "the online coding assessment by Monday, December 14 at 11:59 PM UTC.\n\nThanks,\n"
+  "Quarry Data Hiring\n")
+m("oa1", "Oakfield Careers <careers@oakfield.example>", me, "2026-12-02T15:00:00+00:00",
+  "Your application to Oakfield Systems",
+  "Dear Sam,\n\nThank you for your interest in the Site Reliability Engineer position at "
+  "Oakfield Systems. Unfortunately, we have decided to move forward with other candidates.\n\n"
+  "Best wishes,\nOakfield Careers\n")
+PY
+S=$(schema_of "$mb")
+SCHEMAS+=("$S")
+A=$(account_of "$mb")
+export CAREEROPS_DEMO_NOW=2026-12-04T00:00:00Z
+bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$mb" --account "$A" --timezone America/Denver \
+    --fresh >"$T/out.txt" 2>"$T/out.err" || fail "demo.sh exited $?: $(tail -n 5 "$T/out.err")"
+python3 - "$T/out.txt" <<'P' || fail "the summary: $(cat "$T/out.txt")"
+import sys
+out = open(sys.argv[1]).read()
+head, _, summary = out.partition("CareerOps demo summary")
+ivs = summary.split("Interviews (")[1].split("\n\n")[0]
+assert ivs.startswith("2), dates in America/Denver:"), ivs
+assert "Wed 09 Dec 2026 10:30 Summit Ridge Analytics" in ivs, ivs
+assert "Tue 08 Dec" not in ivs, ivs
+assert ivs.count("Harborline") == 1 and "Thu 10 Dec 2026 09:00 Harborline" in ivs, ivs
+# one notification per Harborline interview (the reply says nothing new)
+assert head.count("== Interview with Harborline") == 1, head
+# (the reply has no company here: announced only when its partition is
+# handled before the invitation's, plugins/notifier/README.md; the summary
+# lists it once either way)
+assert head.count("Thu 10 Dec 2026, 09:00") <= 2, head
+# deadlines: "reply by" / "due", never "scheduled"
+assert "  reply by: Fri 11 Dec 2026, 15:00 (America/Denver)" in head, head
+assert "  due:      Mon 14 Dec 2026, 16:59 (America/Denver)" in head, head
+assert "Bluefin Logistics, reply by 2026-12-11T15:00:00-07:00" in head, head
+assert "Bluefin Logistics, scheduled" not in head, head
+assert "Offers (1), reply by dates in America/Denver:\n  reply by Fri 11 Dec 2026 15:00 Bluefin Logistics" in summary, summary
+assert "Assessments (1), due dates in America/Denver:\n  due Mon 14 Dec 2026 16:59 Quarry Data" in summary, summary
+assert "Rejected by (1): Oakfield Systems" in summary, summary
+P
+ok "summary: the rescheduled interview once at its new time, the reply adds nothing, offers/assessments/rejections listed with reply-by and due"
+
+export CAREEROPS_STATE=$CAREEROPS_TEST_PG
+"$CAREEROPS_BIN" applications --schema "$S" --timezone America/Denver --now "$CAREEROPS_DEMO_NOW" >"$T/apps.txt"
+grep -q '^Summit Ridge Analytics .*Wed 09 Dec 2026 10:30$' "$T/apps.txt" ||
+    fail "applications: Summit Ridge's next interview: $(cat "$T/apps.txt")"
+"$CAREEROPS_BIN" applications --schema "$S" --ics --now "$CAREEROPS_DEMO_NOW" >"$T/out.ics"
+n=$(grep -c '^BEGIN:VEVENT' "$T/out.ics")
+[ "$n" = 2 ] || fail "--ics has $n VEVENTs, want 2 (Summit Ridge's new time, Harborline once): $(cat "$T/out.ics")"
+grep -q '^DTSTART:20261209T173000Z' "$T/out.ics" || fail "--ics lacks the new time"
+! grep -q '^DTSTART:20261208T210000Z' "$T/out.ics" || fail "--ics still has the old slot"
+ok "careerops applications and --ics: the new time only, Harborline once"
+
+# again: nothing new, the same summary sections
+bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$mb" --account "$A" --timezone America/Denver \
+    --json >"$T/again.json" 2>"$T/again.err" || fail "second run: $(tail -n 5 "$T/again.err")"
+python3 - "$T/again.json" <<'P' || fail "--json: $(cat "$T/again.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert [(i["company"], i["date_utc"]) for i in s["interviews"]] == [
+    ("Summit Ridge Analytics", "2026-12-09T17:30:00Z"), ("Harborline", "2026-12-10T16:00:00Z")], s["interviews"]
+assert [(o["company"], o["date_utc"]) for o in s["offers"]] == [("Bluefin Logistics", "2026-12-11T22:00:00Z")], s["offers"]
+assert [(o["company"], o["date_utc"]) for o in s["assessments"]] == [("Quarry Data", "2026-12-14T23:59:00Z")], s["assessments"]
+assert s["rejected_by"] == ["Oakfield Systems"], s["rejected_by"]
+assert s["notifications_new"] == 0, s
+P
+ok "--json: interviews, offers, assessments, rejected_by"
+
+# the dashboard's /api/interviews: each interview once as well
+command -v curl >/dev/null || { echo "SKIP: curl is missing (dashboard check)"; exit 0; }
+cat >"$T/serve.json" <<J
+{"pipeline":"demo-interviews-serve-$$","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"raw"},
+  {"name":"store","plugin":"postgres-sink","input":"raw",
+   "config":{"conninfo":"$CAREEROPS_TEST_PG","schema":"$S","tables":["emails"]}}]}
+J
+"$CAREEROPS_BIN" serve "$T/serve.json" --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.log" &
+serve_pid=$!
+for _ in $(seq 100); do grep -q http "$T/serve.out" 2>/dev/null && break; sleep 0.1; done
+port=$(grep -o 'http://[0-9.]*:[0-9]*' "$T/serve.out" | sed 's/.*://') ||
+    { kill "$serve_pid"; fail "serve: $(cat "$T/serve.log")"; }
+curl -s "http://127.0.0.1:$port/api/interviews" >"$T/ivs.json"
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+python3 - "$T/ivs.json" <<'P' || fail "/api/interviews: $(cat "$T/ivs.json")"
+import json, sys
+got = sorted(i["scheduled_at"][:16] for i in json.load(open(sys.argv[1])))
+assert got == ["2026-12-09T17:30", "2026-12-10T16:00"], got
+P
+ok "the dashboard's /api/interviews: the new time only, Harborline once"
