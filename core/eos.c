@@ -313,7 +313,7 @@ static int co__process(co_stage_t *st, struct co_eos_s *e,
     rec.partition = msg->partition;
     rec.offset = msg->offset;
     rec.timestamp_ms = rd_kafka_message_timestamp(msg, NULL);
-    if (st->sc->input_headers) { /* dead letters get them in any case */
+    if (st->in_headers) { /* dead letters get them in any case */
         rec.header_cnt = co_stage_msg_headers(msg, hbuf, max);
         rec.headers = rec.header_cnt ? hbuf : NULL;
     }

@@ -119,6 +119,13 @@ static char *co__find_in_dir(const char *dir, const char *name)
     return found;
 }
 
+int co_plugin_input_headers(const co_plugin_t *p, int setting)
+{
+    if (setting >= 0)
+        return setting != 0;
+    return (CO_PLUGIN_FLAGS(p) & CO_PLUGIN_NO_INPUT_HEADERS) == 0;
+}
+
 static int co__check_desc(const co_plugin_t *p, const char *file, char *errstr,
                           size_t sz)
 {

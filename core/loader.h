@@ -20,6 +20,20 @@
 #include <careerops/plugin.h>
 #include <stddef.h>
 
+/**
+ * @brief Whether a stage hands its input records' headers to its plugin:
+ *        the manifest's `input_headers` when set, else what the plugin
+ *        declares (ABI 1.3: CO_PLUGIN_NO_INPUT_HEADERS in co_plugin_t::flags
+ *        means no), else yes (every plugin built for 1.0-1.2, and any that
+ *        declares nothing, gets them as before).
+ * @param p The plugin's descriptor (borrowed; NULL reads as "declares
+ *        nothing").
+ * @param setting The stage's `input_headers`: 1, 0, or -1 when unset.
+ * @returns 1 (read and hand them over) or 0 (never read them for the
+ *          plugin; dead letters still carry them). Thread-safe.
+ */
+int co_plugin_input_headers(const co_plugin_t *p, int setting);
+
 /** A loaded, checked plugin. */
 typedef struct co_plugin_handle_s {
     char *name;              /**< plugin name (as requested) */

@@ -347,12 +347,17 @@ static int co__cmd_plugins(int argc, char **argv)
         char k[64];
         printf(
             "name:        %s\nversion:     %s\nlicense:     %s\nkinds:       "
-            "%s\nabi:         %u.%u\nfile:        %s\ndescription: %s\n"
-            "options:\n",
+            "%s\nabi:         %u.%u\nfile:        %s\ndescription: %s\n",
             p->name, p->version ? p->version : "?",
             p->license ? p->license : "?", co__kinds(p->kinds, k, sizeof k),
             p->abi_major, p->abi_minor, h->file,
             p->description ? p->description : "");
+        if (p->kinds & (CO_KIND_PROCESSOR | CO_KIND_SINK))
+            printf("input headers: %s\n",
+                   co_plugin_input_headers(p, -1)
+                       ? "read (input_headers defaults to true)"
+                       : "not needed (input_headers defaults to false)");
+        printf("options:\n");
         co_options_print(p->options, stdout);
         co_plugin_handle_free(owned);
         return 0;

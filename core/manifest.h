@@ -89,9 +89,10 @@ typedef struct co_stage_conf_s {
 
     co_ce_mode_t cloudevents; /**< `cloudevents` (default binary) */
     int input_headers;        /**< `input_headers`: hand the input records'
-                                   headers to the plugin (default 1); 0 skips
-                                   parsing them (dead letters still carry
-                                   them) */
+                                   headers to the plugin (1) or not (0:
+                                   never parsed; dead letters still carry
+                                   them); -1 when unset: what the plugin
+                                   declares (co_plugin_input_headers()) */
 } co_stage_conf_t;
 
 /** A topic declared or implied by the stages. */

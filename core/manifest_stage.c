@@ -226,7 +226,8 @@ static void co__stage_rest(co_stage_conf_t *s, json_t *st, const char *path,
                     ce);
     }
     free(ce);
-    s->input_headers = co__get_bool(st, "input_headers", path, 1, d);
+    /* unset: -1, what the plugin declares (co_plugin_input_headers) */
+    s->input_headers = co__get_bool(st, "input_headers", path, -1, d);
     json_t *cfg = json_object_get(st, "config");
     if (cfg != NULL && !json_is_object(cfg)) {
         snprintf(p, sizeof p, "%s.config", path);

@@ -111,6 +111,7 @@ co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
     st->m = m;
     st->sc = sc;
     st->ph = ph;
+    st->in_headers = co_plugin_input_headers(ph->desc, sc->input_headers);
     st->instance = instance;
     st->bootstrap = bootstrap;
     st->lat_start_ms = st->lat_end_ms = -1;

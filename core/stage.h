@@ -141,6 +141,9 @@ struct co_stage_s {
     int flush_fails;       /**< consecutive flush attempts that failed */
     int held_back;         /**< partitions paused (flush failing, pause) */
     int delivery_failed;
+    int in_headers; /**< hand the plugin the input's headers: the stage's
+                         `input_headers`, else what the plugin declares
+                         (co_plugin_input_headers()) */
     co_ce_t ce;
     co_state_t *state;
     co_bucket_t bucket; /**< stage-wide rate-limit bucket */

@@ -439,8 +439,9 @@ static int co__process_msg(co_stage_t *st, const rd_kafka_message_t *msg,
     rec.timestamp_ms = rd_kafka_message_timestamp(msg, NULL);
     /* librdkafka 2.0.2 parses (and allocates) a record's header section as
      * soon as it is asked for, even an empty one: skipped for a stage with
-     * `input_headers: false`, read for its dead letters only */
-    if (st->sc->input_headers) {
+     * `input_headers: false` or whose plugin declares it reads none (ABI
+     * 1.3), read for its dead letters only */
+    if (st->in_headers) {
         rec.header_cnt = co__headers(msg, hbuf, max_headers);
         rec.headers = rec.header_cnt ? hbuf : NULL;
     }
@@ -451,7 +452,7 @@ static int co__process_msg(co_stage_t *st, const rd_kafka_message_t *msg,
     if ((int)s < 0)
         rc = 1;
     else if (s == CO_FAIL) {
-        if (!st->sc->input_headers) { /* dead letters keep the headers */
+        if (!st->in_headers) { /* dead letters keep the headers */
             rec.header_cnt = co__headers(msg, hbuf, max_headers);
             rec.headers = rec.header_cnt ? hbuf : NULL;
         }

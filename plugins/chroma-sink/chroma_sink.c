@@ -629,6 +629,7 @@ static const co_plugin_t chroma_desc = {
                    "with Ollama embeddings, for retrieval with careerops ask.",
     .license = "Apache-2.0",
     .kinds = CO_KIND_SINK,
+    .flags = CO_PLUGIN_NO_INPUT_HEADERS, /* reads no input header */
     .options = chroma_options,
     .config_size = sizeof(chroma_config_t),
     .init = chroma_init,

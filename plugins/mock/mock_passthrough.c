@@ -1,8 +1,12 @@
 /**
  * @file plugins/mock/mock_passthrough.c
  * @brief mock-passthrough: a processor that emits every record unchanged
- *        (key, value, headers) to the stage's output topic. For tests and
- *        benchmarks of the host's own overhead.
+ *        (key, value, and the headers it is handed) to the stage's output
+ *        topic. For tests and benchmarks of the host's own overhead.
+ *
+ * It declares CO_PLUGIN_NO_INPUT_HEADERS (ABI 1.3), like a processor that
+ * needs none: a stage of it gets the input's headers, and so forwards them,
+ * only with `"input_headers": true` in the manifest.
  */
 #include "mock_common.h"
 
@@ -44,9 +48,13 @@ static const co_plugin_t mock_passthrough_plugin = {
     CO_PLUGIN_HEADER,
     .name = "mock-passthrough",
     .version = "1.0.0",
-    .description = "Test processor: emits every record unchanged.",
+    .description =
+        "Test processor: emits every record unchanged (input headers only "
+        "with input_headers: true).",
     .license = "Apache-2.0",
     .kinds = CO_KIND_PROCESSOR,
+    /* forwards the input's headers only with `input_headers: true` */
+    .flags = CO_PLUGIN_NO_INPUT_HEADERS,
     .options = NULL,
     .config_size = 0,
     .init = mock_passthrough_init,

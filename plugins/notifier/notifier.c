@@ -468,6 +468,7 @@ static const co_plugin_t notifier_desc = {
                    "notification records.",
     .license = "Apache-2.0",
     .kinds = CO_KIND_PROCESSOR,
+    .flags = CO_PLUGIN_NO_INPUT_HEADERS, /* reads no input header */
     .options = notifier_options,
     .config_size = sizeof(struct notifier_config),
     .init = notifier_init,

@@ -585,6 +585,7 @@ static const co_plugin_t ollama_plugin = {
                    "Ollama model (JSON Schema output, validated).",
     .license = "Apache-2.0",
     .kinds = CO_KIND_PROCESSOR,
+    .flags = CO_PLUGIN_NO_INPUT_HEADERS, /* reads no input header */
     .options = ollama_options,
     .config_size = sizeof(ollama_config_t),
     .init = ollama_init,

@@ -293,6 +293,7 @@ static const co_plugin_t rules_plugin = {
                    "en/de/fr/es, bulk-mail evidence); no network.",
     .license = "Apache-2.0",
     .kinds = CO_KIND_PROCESSOR,
+    .flags = CO_PLUGIN_NO_INPUT_HEADERS, /* reads no input header */
     .options = rules_options,
     .config_size = sizeof(rules_config_t),
     .init = rules_init,

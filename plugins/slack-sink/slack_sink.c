@@ -304,6 +304,7 @@ static const co_plugin_t slack_sink_desc = {
                    "Kit messages, once per event.",
     .license = "Apache-2.0",
     .kinds = CO_KIND_SINK,
+    .flags = CO_PLUGIN_NO_INPUT_HEADERS, /* reads no input header */
     .options = slack_sink_options,
     .config_size = sizeof(struct slack_sink_conf),
     .init = slack_sink_init,

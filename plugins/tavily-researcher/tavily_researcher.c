@@ -619,6 +619,7 @@ static const co_plugin_t tavily_desc = {
                    "citations restricted to the results.",
     .license = "Apache-2.0",
     .kinds = CO_KIND_PROCESSOR,
+    .flags = CO_PLUGIN_NO_INPUT_HEADERS, /* reads no input header */
     .options = tavily_options,
     .config_size = sizeof(tavily_config_t),
     .init = tavily_init,

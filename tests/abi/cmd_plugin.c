@@ -6,6 +6,10 @@
  * - "abi-v10" (minor 0): the same table in the slot that ABI 1.0 reserved;
  *   a 1.1 host must ignore it (the commands abort if run) and still load
  *   and run the plugin as a 1.0 processor.
+ * Both forward the input's headers and set CO_PLUGIN_NO_INPUT_HEADERS (ABI
+ * 1.3) in co_plugin_t::flags: a host must ignore it for the 1.0 build, so
+ * that one still gets (and forwards) the headers, as every 1.0-1.2 plugin
+ * does.
  */
 #include <careerops/plugin.h>
 #include <stdio.h>
@@ -34,6 +38,8 @@ static co_status_t cmd_process(void *instance, const co_record_t *rec)
     out.key_len = rec->key_len;
     out.value = rec->value;
     out.value_len = rec->value_len;
+    out.headers = rec->headers;
+    out.header_cnt = rec->header_cnt;
     return cmd_api->emit(instance, &out) == 0 ? CO_OK : CO_RETRY;
 }
 
@@ -76,6 +82,7 @@ static const co_plugin_t cmd_plugin = {
     .description = "Test passthrough with commands.",
     .license = "Apache-2.0",
     .kinds = CO_KIND_PROCESSOR,
+    .flags = CO_PLUGIN_NO_INPUT_HEADERS, /* read only from minor 3 on */
     .init = cmd_init,
     .process = cmd_process,
     .commands = cmd_commands,

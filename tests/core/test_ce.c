@@ -1,10 +1,12 @@
 /* core/ce.c: CloudEvents headers: ids are RFC 9562 version-8 UUIDs,
  * distinct per record and per instance; ce_type comes from "schema";
  * only the four required attributes are written (no ce_time); a stage's
- * `cloudevents` and `input_headers` settings are parsed and checked. */
+ * `cloudevents` and `input_headers` settings are parsed and checked, and
+ * an unset `input_headers` follows what the plugin declares (ABI 1.3). */
 #include "co_test.h"
 
 #include "ce.h"
+#include "loader.h"
 #include "manifest.h"
 
 #include <ctype.h>
@@ -151,11 +153,39 @@ START_TEST(stage_settings)
                   "%s", d.msgs[0]);
     co_diag_free(&d);
     co_manifest_free(m);
+    /* neither the stage nor defaults set it: -1, the plugin decides */
+    const char *bare = "{\"pipeline\":\"p\",\"stages\":[{\"name\":\"s\","
+                       "\"plugin\":\"mock-source\",\"output\":\"a\"}]}";
+    m = co_manifest_load_buffer(bare, strlen(bare), "m.json", "/tmp", NULL, &d);
+    ck_assert_msg(d.n == 0, "%s", d.n ? d.msgs[0] : "");
+    ck_assert_int_eq(m->stages[0].input_headers, -1);
+    co_manifest_free(m);
     m = load_stage(",\"input_headers\":\"no\"", &d);
     ck_assert_uint_eq(d.n, 1);
     ck_assert_msg(strstr(d.msgs[0], "input_headers") != NULL, "%s", d.msgs[0]);
     co_diag_free(&d);
     co_manifest_free(m);
+}
+END_TEST
+
+/* `input_headers` unset follows co_plugin_t::flags, but only of a plugin
+ * built for ABI 1.3 or later: older minors always had the slot zero and
+ * always got the headers. An explicit setting wins either way. */
+START_TEST(input_headers_follow_the_plugin)
+{
+    co_plugin_t p = {CO_PLUGIN_HEADER, .name = "x"};
+    ck_assert_int_eq(co_plugin_input_headers(&p, -1), 1); /* declares none */
+    p.flags = CO_PLUGIN_NO_INPUT_HEADERS;
+    ck_assert_int_eq(co_plugin_input_headers(&p, -1), 0);
+    ck_assert_int_eq(co_plugin_input_headers(&p, 1), 1);
+    ck_assert_int_eq(co_plugin_input_headers(&p, 0), 0);
+    p.abi_minor = 2; /* the same bits in a 1.2 plugin's reserved[0] */
+    ck_assert_int_eq(co_plugin_input_headers(&p, -1), 1);
+    p.abi_minor = 3;
+    p.size = (uint32_t)offsetof(co_plugin_t, flags); /* too short a struct */
+    ck_assert_int_eq(co_plugin_input_headers(&p, -1), 1);
+    ck_assert_int_eq(co_plugin_input_headers(NULL, -1), 1);
+    ck_assert_int_eq(co_plugin_input_headers(NULL, 0), 0);
 }
 END_TEST
 
@@ -168,6 +198,7 @@ static Suite *ce_suite(void)
     tcase_add_test(tc, type_from_schema);
     tcase_add_test(tc, headers_added);
     tcase_add_test(tc, stage_settings);
+    tcase_add_test(tc, input_headers_follow_the_plugin);
     suite_add_tcase(s, tc);
     return s;
 }

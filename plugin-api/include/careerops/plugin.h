@@ -152,8 +152,43 @@ typedef struct co_plugin_s {
      * @since 1.2
      */
     co_status_t (*check)(const void *config, char *err, size_t errsz);
-    void *reserved[6]; /**< zero; room for callbacks in later minors */
+    /**
+     * @brief What the plugin declares about itself: a bit mask of
+     *        CO_PLUGIN_* flags (CO_PLUGIN_NO_INPUT_HEADERS), 0 for none.
+     * @remark 0, the value of every descriptor that does not set it, keeps
+     *         the behaviour of older minors, so a plugin rebuilt against
+     *         these headers without setting it behaves as before. Read by
+     *         hosts of ABI >= 1.3 only when abi_minor >= 3 (it was
+     *         reserved[0] in 1.2, reserved[1] in 1.1 and reserved[2] in 1.0,
+     *         always zero); read it with CO_PLUGIN_FLAGS().
+     * @since 1.3
+     */
+    uintptr_t flags;
+    void *reserved[5]; /**< zero; room for callbacks in later minors */
 } co_plugin_t;
+
+/**
+ * Flag of co_plugin_t::flags (ABI 1.3): process() never needs the input
+ * record's headers, so a stage of this plugin defaults to
+ * `input_headers: false` and the host hands it records with no headers
+ * (rec->headers NULL, rec->header_cnt 0) without reading the input's
+ * header section, which librdkafka parses and allocates for on every read,
+ * even when it is empty. A manifest's explicit `"input_headers": true`
+ * still hands them over (e.g. to a pass-through that forwards what it
+ * gets); dead letters carry the input's headers either way. Leave it unset
+ * when process() reads or forwards rec->headers.
+ */
+#define CO_PLUGIN_NO_INPUT_HEADERS ((uintptr_t)1u << 0)
+
+/**
+ * The flags of descriptor `p` (co_plugin_t::flags) as this host reads them:
+ * 0 for a plugin built for a minor before 1.3 or with a shorter descriptor.
+ */
+#define CO_PLUGIN_FLAGS(p)                                                     \
+    ((p) != NULL && (p)->abi_minor >= 3 &&                                     \
+             offsetof(co_plugin_t, flags) + sizeof((p)->flags) <= (p)->size    \
+         ? (p)->flags                                                          \
+         : (uintptr_t)0)
 
 /**
  * True if descriptor `p` has field `fld` set for this host: the plugin was

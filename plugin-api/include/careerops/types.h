@@ -29,8 +29,10 @@ extern "C" {
  * 1.1 added plugin commands (co_plugin_t::commands, co_command_t) and the
  * command services of co_host_api_t (stage_config, capture_*).
  * 1.2 added co_plugin_t::check (a configuration checked by `validate`).
+ * 1.3 added co_plugin_t::flags (CO_PLUGIN_NO_INPUT_HEADERS: the plugin
+ * reads no input header, so the host need not parse them).
  */
-#define CO_ABI_MINOR 2
+#define CO_ABI_MINOR 3
 
 /**
  * @brief What a plugin callback tells the host about one unit of work.
