@@ -4,7 +4,10 @@ recall and F1, accuracy and the confusion matrix, for the rules alone, the
 model alone and the combination; calibration of the combined confidence;
 with a `writer` column, accuracy and per-label recall per held-out writer
 and their macro average; with --variant NAME=TRACE.tsv (the same messages
-changed), each variant's accuracy and its change in points per writer.
+changed), each variant's accuracy and its change in points per writer; with
+the `expected_date` and `date` columns (clf-trace), the combined decision's
+scheduled-date accuracy (same UTC minute, over the rows that expect one),
+pooled and per writer.
 
 usage: clf_report.py TRACE.tsv [--markdown] [--variant NAME=TRACE.tsv]...
 """
@@ -107,6 +110,26 @@ def per_writer(rows, variants):
                   (n, m, 100 * (m - base)))
 
 
+def dates(rows):
+    """Scheduled-date accuracy of the combined decision (the event's date
+    as `careerops eval` scores it: the label need not be right)."""
+    if not rows or "expected_date" not in rows[0]:
+        return
+    groups = [("pooled", rows)]
+    if "writer" in rows[0]:
+        for w in sorted({r["writer"] for r in rows}):
+            groups.append((w, [r for r in rows if r["writer"] == w]))
+    print("\nScheduled date (combined decision, same UTC minute)\n")
+    print("| writer | rows with a date | right | accuracy |")
+    print("|---|---|---|---|")
+    for name, rs in groups:
+        want = [r for r in rs if r["expected_date"]]
+        ok = sum(1 for r in want if r["date"] == r["expected_date"])
+        print("| %s | %d | %d | %s |" % (name, len(want), ok,
+                                         fmt(ok / len(want)) if want
+                                         else "n/a"))
+
+
 def main():
     args = sys.argv[1:]
     md = "--markdown" in args
@@ -128,6 +151,7 @@ def main():
           "(%.3f)" % (ok, len(hi), ok / len(hi) if hi else 0))
     if rows and "writer" in rows[0]:
         per_writer(rows, variants)
+    dates(rows)
 
 
 if __name__ == "__main__":

@@ -3,14 +3,16 @@
  *
  * Calendar invitations carry exact times (libical reads them in the mail
  * library); this file handles the invitations written as prose, in the
- * forms recruiters use in English, German, French and Spanish:
+ * forms recruiters use in English, German, French, Spanish, Portuguese,
+ * Dutch, Italian and Polish:
  *   "Tuesday, March 4, 2025 at 2:30 PM EST"   "March 4th at 10am PT"
  *   "am 4. März 2025 um 14:00 Uhr (MEZ)"       "le 4 mars 2025 à 14h30"
  *   "el 4 de marzo de 2025 a las 10:00 CET"    "2025-03-04 14:00 UTC"
  * A time without a zone is read in the sender's zone (the Date header's
  * offset) when it is known. Dates with slashes (3/4, 03/04/2025) are read
  * month first in American time zones (UTC-3 and west) and day first
- * elsewhere. libc's strptime() reads
+ * elsewhere. An hour of one digit from 1 to 6 without am/pm is in the
+ * afternoon ("Wednesday at 2", "3:30 eastern"). libc's strptime() reads
  * one fixed format at a time in one locale, so it does not fit free text
  * in four languages; this is a small reader over the tokenizer's words.
  */
@@ -114,22 +116,30 @@ static int rules_ampm_tok(const rules_text_t *t, size_t j, uint16_t seg,
     return 0;
 }
 
-/* Word j is one that introduces a time of day ("at", "um", "om", "à",
- * "a las", "às", "kl", "from", "by", ...): a dotted "14.30" or a bare hour
- * after it is a time. */
-static int rules_time_prep(const rules_text_t *t, size_t j, uint16_t seg)
+/* Token j is in segment seg and one of the words w (NULL-terminated). */
+static int rules_tok_in(const rules_text_t *t, size_t j, uint16_t seg,
+                        const char *const *w)
 {
-    static const char *const w[] = {
-        "at",    "um",   "om",    "à",     "a",    "las",    "às",
-        "as",    "kl",   "klo",   "ab",    "from", "by",     "von",
-        "vanaf", "tot",  "until", "till",  "bis",  "de",     "to",
-        "gegen", "rond", "vers",  "hasta", "até",  "around", NULL};
     if (!rules_same_seg(t, j, seg))
         return 0;
     for (size_t k = 0; w[k]; k++)
         if (strcmp(t->tok[j].w, w[k]) == 0)
             return 1;
     return 0;
+}
+
+/* Word j is one that introduces a time of day ("at", "um", "om", "à",
+ * "a las", "às", "kl", "from", "by", "alle", "ore", "godz.", ...): a dotted
+ * "14.30" after it is a time. */
+static int rules_time_prep(const rules_text_t *t, size_t j, uint16_t seg)
+{
+    static const char *const w[] = {
+        "at",    "um",    "om",    "à",     "a",        "las",    "às",
+        "as",    "kl",    "klo",   "ab",    "from",     "by",     "von",
+        "vanaf", "tot",   "until", "till",  "bis",      "de",     "to",
+        "gegen", "rond",  "vers",  "hasta", "até",      "around", "alle",
+        "ore",   "dalle", "entro", "godz",  "godzinie", NULL};
+    return rules_tok_in(t, j, seg, w);
 }
 
 /* "Uhr", "uur", "h" after a number: it is an hour. */
@@ -140,11 +150,64 @@ static int rules_hour_word(const rules_text_t *t, size_t j, uint16_t seg)
             strcmp(t->tok[j].w, "uur") == 0 || strcmp(t->tok[j].w, "h") == 0);
 }
 
+/* The original text of token i is all upper case (zone abbreviations must
+ * be: "et" is French for "and", "ET" is Eastern Time). */
+static int rules_tok_upper(const rules_text_t *t, size_t i)
+{
+    const rules_tok_t *tk = &t->tok[i];
+    const char *s = t->seg[tk->seg].text + tk->off;
+    for (uint32_t k = 0; k < tk->end - tk->off; k++)
+        if (!isupper((unsigned char)s[k]))
+            return 0;
+    return 1;
+}
+
+/* Word j introduces a bare hour ("at 4 today", "um 12", "alle 17", "ore
+ * 10", "godz. 9"): the prepositions that mean "at (o'clock)". */
+static int rules_bare_hour_prep(const rules_text_t *t, size_t j, uint16_t seg)
+{
+    static const char *const w[] = {"at",    "um",       "om", "alle",
+                                    "ore",   "godz",     "kl", "klo",
+                                    "dalle", "godzinie", NULL};
+    return rules_tok_in(t, j, seg, w);
+}
+
+/* Token j (after a bare number) makes the number a count, not an hour
+ * ("at 5 minutes", "um 20 Prozent", "alle 3 persone"). */
+static int rules_count_word(const rules_text_t *t, size_t j, uint16_t seg)
+{
+    static const char *const w[] = {
+        "min",     "mins",    "minute", "minutes", "minuten", "minuti",
+        "minutos", "hour",    "hours",  "stunden", "ore",     "days",
+        "tage",    "giorni",  "weeks",  "people",  "persons", "persone",
+        "percent", "prozent", "euro",   "eur",     "usd",     "k",
+        "x",       "of",      NULL};
+    if (!rules_same_seg(t, j, seg))
+        return 0;
+    const char *g;
+    size_t gl;
+    rules_gap(t, j - 1, j, &g, &gl);
+    if (gl >= 1 && (g[0] == '/' || g[0] == '%'))
+        return 1; /* "at 5/10", "at 5%" */
+    /* "at 1 Federal St": a street number in English (a zone such as "ET"
+     * is all capitals; German nouns are capitalised: "um 12 Zeit") */
+    const char *o = t->seg[seg].text + t->tok[j].off;
+    if (strcmp(t->tok[j - 2].w, "at") == 0 && gl == 1 && g[0] == ' ' &&
+        isupper((unsigned char)o[0]) && !rules_tok_upper(t, j))
+        return 1;
+    return rules_tok_in(t, j, seg, w);
+}
+
 /*
  * A time starting at token i: "14:30", "2:30 PM", "2:30pm", "2pm", "2 pm",
- * "14h30", "14h", "14 Uhr", "9 uur", "14.30 Uhr", "10:00h"; a dotted time
- * ("2.30pm", "11.00 uur", "at 14.30") needs am/pm, an hour word or a word
- * such as "at" before it. Sets *next to the token after it.
+ * "14h30", "14h", "14 Uhr", "9 uur", "14.30 Uhr", "10:00h", "13 h 30",
+ * "17 h", "10 heures", "9u30" (Flemish); a dotted time ("2.30pm", "11.00
+ * uur", "at 14.30") needs am/pm, an hour word or a word such as "at"
+ * before it; a bare hour ("at 4 today", "um 12", "alle 17", "a las 9")
+ * needs a word that means "at". An hour of one digit from 1 to 6 without
+ * am/pm or an hour word ("3:30 eastern", "Wednesday at 2") is in the
+ * afternoon: nobody is interviewed at 3:30 in the night, and people who
+ * write the 24-hour clock write 15:30. Sets *next to the token after it.
  */
 static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
                       int *m, size_t *next)
@@ -168,10 +231,11 @@ static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
     int hh = tk->w[0] - '0';
     if (nd == 2)
         hh = hh * 10 + (tk->w[1] - '0');
-    int mm = 0, ampm = 0, ok = 0;
+    int mm = 0, ampm = 0, ok = 0, hword = 0;
     size_t j = i + 1;
     const char *rest = tk->w + nd;
-    if (*rest == 'h') { /* 14h30, 14h */
+    if (*rest == 'h' || *rest == 'u') { /* 14h30, 14h, 9u30 */
+        hword = 1;
         const char *r2 = rest + 1;
         size_t n2 = strlen(r2);
         if (n2 == 0)
@@ -207,8 +271,18 @@ static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
             }
         } else if (rules_same_seg(t, j, seg) &&
                    (strcmp(t->tok[j].w, "uhr") == 0 ||
-                    strcmp(t->tok[j].w, "uur") == 0)) {
-            ok = 1;
+                    strcmp(t->tok[j].w, "uur") == 0 ||
+                    strcmp(t->tok[j].w, "heures") == 0 ||
+                    strcmp(t->tok[j].w, "h") == 0)) {
+            ok = hword = 1;
+            /* "13 h 30" (Quebec): the minutes after the hour word */
+            if (strcmp(t->tok[j].w, "h") == 0 &&
+                rules_same_seg(t, j + 1, seg) && t->tok[j + 1].len == 2 &&
+                rules_all_digits(t->tok[j + 1].w, 2) &&
+                rules_gap_is(t, j, j + 1, ' ')) {
+                mm = atoi(t->tok[j + 1].w);
+                j += 2;
+            }
         } else if ((ampm = rules_ampm_tok(t, j, seg, &j)) != 0) {
             ok = 1; /* "2 pm", "2 p.m." */
         } else if ((i > 0 && t->tok[i - 1].seg == seg &&
@@ -218,6 +292,10 @@ static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
                     (strcmp(t->tok[j].w, "hs") == 0 ||
                      strcmp(t->tok[j].w, "horas") == 0))) {
             ok = 1; /* "a las 9", "às 15", "17 hs" */
+        } else if (i > 0 && t->tok[i - 1].seg == seg &&
+                   rules_bare_hour_prep(t, i - 1, seg) &&
+                   !rules_count_word(t, j, seg)) {
+            ok = 1; /* "at 4 today", "um 12", "alle 17", "ore 10" */
         }
     }
     if (!ok)
@@ -231,24 +309,15 @@ static int rules_time(const rules_text_t *t, size_t i, uint16_t seg, int *h,
             hh = 0;
         if (ampm == 2)
             hh += 12;
+    } else if (nd == 1 && hh >= 1 && hh <= 6 && !hword &&
+               !rules_hour_word(t, j, seg)) {
+        hh += 12; /* "3:30 eastern", "at 2": the afternoon */
     }
     if (hh > 23 || mm > 59)
         return 0;
     *h = hh;
     *m = mm;
     *next = j;
-    return 1;
-}
-
-/* The original text of token i is all upper case (zone abbreviations must
- * be: "et" is French for "and", "ET" is Eastern Time). */
-static int rules_tok_upper(const rules_text_t *t, size_t i)
-{
-    const rules_tok_t *tk = &t->tok[i];
-    const char *s = t->seg[tk->seg].text + tk->off;
-    for (uint32_t k = 0; k < tk->end - tk->off; k++)
-        if (!isupper((unsigned char)s[k]))
-            return 0;
     return 1;
 }
 
@@ -268,6 +337,23 @@ int rules_tz_known(const char *tz)
     return rules_tz_resolves(tz) || !rules_tz_resolves("Europe/London");
 }
 
+/* Only a line break (and spaces) is between tokens a and b: a name
+ * wrapped at the end of a line ("hora de\nMadrid"). */
+static int rules_gap_is_wrap(const rules_text_t *t, size_t a, size_t b)
+{
+    const char *g;
+    size_t gl;
+    rules_gap(t, a, b, &g, &gl);
+    int nl = 0;
+    for (size_t k = 0; k < gl; k++) {
+        if (g[k] == '\n')
+            nl++;
+        else if (g[k] != ' ' && g[k] != '\r' && g[k] != '\t')
+            return 0;
+    }
+    return nl == 1;
+}
+
 /* A zone named at token k: the longest name of timezones.tsv that the
  * words from k spell ("central european time", "pt", "hora de brasília").
  * Sets *ntok to the number of words; NULL if none. */
@@ -281,7 +367,8 @@ static const rules_zone_t *rules_zone_name(const rules_db_t *db,
     for (size_t n = 0;
          n < RULES_ZONE_MAX_WORDS && rules_same_seg(t, k + n, seg); n++) {
         const rules_tok_t *tk = &t->tok[k + n];
-        if (n > 0 && (tk->flags & RULES_T_BREAK))
+        if (n > 0 && (tk->flags & RULES_T_BREAK) &&
+            !rules_gap_is_wrap(t, k + n - 1, k + n))
             break;
         if (kl + tk->len + 2 >= sizeof key)
             break;
@@ -321,7 +408,9 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
             /* "1:00-3:00 PM" is a range, not the offset -3:00 */
             int range = k == j && gl == 1 && g[0] == '-' && tk->len <= 2 &&
                         rules_same_seg(t, k + 1, seg) &&
-                        rules_gap_is(t, k, k + 1, ':');
+                        rules_gap_is(t, k, k + 1, ':') &&
+                        strcmp(t->tok[k - 1].w, "utc") != 0 &&
+                        strcmp(t->tok[k - 1].w, "gmt") != 0;
             if (!range && gl >= 1 && (g[gl - 1] == '+' || g[gl - 1] == '-') &&
                 rules_all_digits(tk->w, tk->len) &&
                 (tk->len <= 2 || tk->len == 4) &&
@@ -384,12 +473,16 @@ static int rules_zone(const rules_db_t *db, const rules_text_t *t, size_t j,
             }
             *zone = z;
             *fixed = z->offset;
-            /* "CST (Mexico City)": the city's clock */
-            for (size_t q = k + nz; q < k + nz + 2 && rules_same_seg(t, q, seg);
-                 q++) {
+            /* "CST (Mexico City)", "AEST (Brisbane time)": the city's
+             * clock in parentheses after an abbreviation ("9am Pacific /
+             * noon Eastern" names two clocks) */
+            for (size_t q = k + nz;
+                 z->upper && q < k + nz + 2 && rules_same_seg(t, q, seg); q++) {
                 size_t n2 = 0;
                 const rules_zone_t *cz = rules_zone_name(db, t, q, seg, &n2);
-                if (cz != NULL && cz->tz != NULL && !cz->upper) {
+                rules_gap(t, q - 1, q, &g, &gl);
+                if (cz != NULL && cz->tz != NULL && !cz->upper &&
+                    memchr(g, '(', gl) != NULL) {
                     *zone = cz;
                     break;
                 }
@@ -498,8 +591,10 @@ static int rules_date_at(const rules_db_t *db, const rules_text_t *t, size_t i,
     int dd = rules_day(tk);
     if (dd && rules_same_seg(t, i + 1, seg)) {
         size_t k = i + 1;
-        if (strcmp(t->tok[k].w, "de") == 0 && rules_same_seg(t, k + 1, seg))
-            k++;
+        if ((strcmp(t->tok[k].w, "de") == 0 ||
+             strcmp(t->tok[k].w, "of") == 0) &&
+            rules_same_seg(t, k + 1, seg))
+            k++; /* "4 de marzo", "9th of July" */
         if ((m = rules_db_month(db, t->tok[k].w)) != 0) {
             *mo = m;
             *d = dd;
@@ -640,19 +735,82 @@ static int rules_weekday(const char *w)
         const char *w;
         int d;
     } wd[] = {
-        {"sunday", 0},     {"sun", 0},       {"monday", 1},    {"mon", 1},
-        {"tuesday", 2},    {"tue", 2},       {"tues", 2},      {"wednesday", 3},
-        {"wed", 3},        {"thursday", 4},  {"thu", 4},       {"thurs", 4},
-        {"friday", 5},     {"fri", 5},       {"saturday", 6},  {"sat", 6},
-        {"sonntag", 0},    {"montag", 1},    {"dienstag", 2},  {"mittwoch", 3},
-        {"donnerstag", 4}, {"freitag", 5},   {"samstag", 6},   {"dimanche", 0},
-        {"lundi", 1},      {"mardi", 2},     {"mercredi", 3},  {"jeudi", 4},
-        {"vendredi", 5},   {"samedi", 6},    {"domingo", 0},   {"lunes", 1},
-        {"martes", 2},     {"miércoles", 3}, {"miercoles", 3}, {"jueves", 4},
-        {"viernes", 5},    {"sábado", 6},    {"sabado", 6},    {"segunda", 1},
-        {"terça", 2},      {"terca", 2},     {"quarta", 3},    {"quinta", 4},
-        {"sexta", 5},      {"zondag", 0},    {"maandag", 1},   {"dinsdag", 2},
-        {"woensdag", 3},   {"donderdag", 4}, {"vrijdag", 5},   {"zaterdag", 6},
+        {"sunday", 0},
+        {"sun", 0},
+        {"monday", 1},
+        {"mon", 1},
+        {"tuesday", 2},
+        {"tue", 2},
+        {"tues", 2},
+        {"wednesday", 3},
+        {"wed", 3},
+        {"thursday", 4},
+        {"thu", 4},
+        {"thurs", 4},
+        {"friday", 5},
+        {"fri", 5},
+        {"saturday", 6},
+        {"sat", 6},
+        {"sonntag", 0},
+        {"montag", 1},
+        {"dienstag", 2},
+        {"mittwoch", 3},
+        {"donnerstag", 4},
+        {"freitag", 5},
+        {"samstag", 6},
+        {"dimanche", 0},
+        {"lundi", 1},
+        {"mardi", 2},
+        {"mercredi", 3},
+        {"jeudi", 4},
+        {"vendredi", 5},
+        {"samedi", 6},
+        {"domingo", 0},
+        {"lunes", 1},
+        {"martes", 2},
+        {"miércoles", 3},
+        {"miercoles", 3},
+        {"jueves", 4},
+        {"viernes", 5},
+        {"sábado", 6},
+        {"sabado", 6},
+        {"segunda", 1},
+        {"terça", 2},
+        {"terca", 2},
+        {"quarta", 3},
+        {"quinta", 4},
+        {"sexta", 5},
+        {"zondag", 0},
+        {"maandag", 1},
+        {"dinsdag", 2},
+        {"woensdag", 3},
+        {"donderdag", 4},
+        {"vrijdag", 5},
+        {"zaterdag", 6},
+        /* Italian, with and without the accent */
+        {"domenica", 0},
+        {"lunedì", 1},
+        {"lunedi", 1},
+        {"martedì", 2},
+        {"martedi", 2},
+        {"mercoledì", 3},
+        {"mercoledi", 3},
+        {"giovedì", 4},
+        {"giovedi", 4},
+        {"venerdì", 5},
+        {"venerdi", 5},
+        {"sabato", 6},
+        /* Polish, nominative and accusative ("w środę") */
+        {"niedziela", 0},
+        {"niedzielę", 0},
+        {"poniedziałek", 1},
+        {"wtorek", 2},
+        {"środa", 3},
+        {"środę", 3},
+        {"czwartek", 4},
+        {"piątek", 5},
+        {"sobota", 6},
+        {"sobotę", 6},
     };
     for (size_t i = 0; i < sizeof wd / sizeof wd[0]; i++)
         if (strcmp(w, wd[i].w) == 0)
@@ -661,7 +819,7 @@ static int rules_weekday(const char *w)
 }
 
 /* Days after the message's date that a relative word names ("tomorrow",
- * "morgen", "demain", "mañana", "amanhã"); -1 if none. */
+ * "morgen", "demain", "mañana", "amanhã", "domani", "jutro"); -1 if none. */
 static int rules_relative_day(const rules_text_t *t, size_t i, uint16_t seg,
                               size_t *end)
 {
@@ -678,7 +836,11 @@ static int rules_relative_day(const rules_text_t *t, size_t i, uint16_t seg,
         {"today", NULL, 0},     {"tonight", NULL, 0},
         {"heute", NULL, 0},     {"aujourd", NULL, 0},
         {"hoy", NULL, 0},       {"hoje", NULL, 0},
-        {"vandaag", NULL, 0},
+        {"vandaag", NULL, 0},   {"dopodomani", NULL, 2},
+        {"domani", NULL, 1},    {"oggi", NULL, 0},
+        {"stasera", NULL, 0},   {"pojutrze", NULL, 2},
+        {"jutro", NULL, 1},     {"dzisiaj", NULL, 0},
+        {"dziś", NULL, 0},
     };
     const char *w = t->tok[i].w;
     for (size_t k = 0; k < sizeof rel / sizeof rel[0]; k++) {
@@ -914,6 +1076,31 @@ static int rules_time_has_later_date(const rules_db_t *db,
     return 0;
 }
 
+/* "arrive at 8:45 for a 9:00 start", "arrive by 9:45 for a 10:00
+ * interview": the time of arrival is not the appointment; the time after
+ * it (within four words) is. */
+static void rules_arrival_start(const rules_text_t *t, uint16_t seg, int *h,
+                                int *mi, size_t *tnext, size_t *tstart)
+{
+    size_t k = *tstart;
+    if (k < 2 || t->tok[k - 2].seg != seg ||
+        (strcmp(t->tok[k - 2].w, "arrive") != 0 &&
+         strcmp(t->tok[k - 2].w, "arriving") != 0 &&
+         strcmp(t->tok[k - 2].w, "arrival") != 0))
+        return;
+    for (size_t q = *tnext; q < *tnext + 4 && rules_same_seg(t, q, seg); q++) {
+        int h2, m2;
+        size_t n2;
+        if (rules_time(t, q, seg, &h2, &m2, &n2)) {
+            *h = h2;
+            *mi = m2;
+            *tnext = n2;
+            *tstart = q;
+            return;
+        }
+    }
+}
+
 /* A time near an anchor ending at token `end` (starting at `i`): after it
  * (within 7 words, unless that time is the next date's), else shortly
  * before it (within 8). The start of a range is the time. */
@@ -927,6 +1114,7 @@ static int rules_time_near(const rules_db_t *db, const rules_text_t *t,
                             rules_attribution_line(t, k)))
                 break;
             *tstart = k;
+            rules_arrival_start(t, seg, h, mi, tnext, tstart);
             return 1;
         }
         /* another date comes first: the time is its own */
@@ -1068,6 +1256,37 @@ static int rules_zone_of_time(const rules_db_t *db, const rules_text_t *t,
     rules_text_free(&qt);
     free(q);
     return r;
+}
+
+/* A time without a zone of its own takes the zone written beside its
+ * date: right after the date when the time comes first ("4:00pm - 4:30pm,
+ * Thursday, August 13, 2026 (Pacific Time - US & Canada)"), or between the
+ * date and the time ("Thursday, November 19 (all times CET):\n 09:00").
+ * The date runs from token i to end, the time starts at tstart. */
+static void rules_zone_by_date(const rules_db_t *db, const rules_text_t *t,
+                               uint16_t seg, size_t i, size_t end,
+                               size_t tstart, const rules_zone_t **zone,
+                               int *off)
+{
+    if (tstart < i) {
+        const rules_zone_t *z = NULL;
+        int o = INT_MIN;
+        if (rules_zone(db, t, end, seg, &z, &o) &&
+            (z != NULL || o != INT_MIN)) {
+            *zone = z;
+            *off = o;
+        }
+        return;
+    }
+    for (size_t k = end; k < tstart && rules_same_seg(t, k, seg); k++) {
+        size_t nz = 0;
+        const rules_zone_t *z = rules_zone_name(db, t, k, seg, &nz);
+        if (z != NULL && (z->tz == NULL || rules_tz_resolves(z->tz))) {
+            *zone = z;
+            *off = z->offset;
+            return;
+        }
+    }
 }
 
 /* The line of token i starts with a word that marks a replaced time
@@ -1216,6 +1435,8 @@ static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
                 }
             }
         }
+        if (off == INT_MIN && zone == NULL)
+            rules_zone_by_date(db, t, seg, i, end, tstart, &zone, &off);
         if (off == INT_MIN && zone == NULL)
             rules_zone_of_time(db, t, seg, h, mi, &zone, &off, 1);
         if (off == INT_MIN && zone == NULL)

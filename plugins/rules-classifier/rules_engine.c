@@ -584,6 +584,32 @@ out:
     return rc;
 }
 
+double rules_quoted_context(const rules_db_t *db, const json_t *email)
+{
+    char *q = rules_quoted_text(rules_jstr(email, "text"));
+    if (q == NULL)
+        return 0;
+    rules_ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.db = db;
+    c.email = email;
+    rules_text_init(&c.text);
+    double context = 0;
+    if (rules_text_add(&c.text, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) ==
+            0 &&
+        rules_collect_hits(&c) == 0)
+        for (size_t h = 0; h < c.nhits; h++) {
+            const rules_phrase_t *p = &db->phrase[c.hits[h].phrase];
+            if (p->label == RULES_L_HIRING)
+                context += p->weight;
+        }
+    rules_text_free(&c.text);
+    free(c.hits);
+    free(c.seen);
+    free(q);
+    return fmax(0, fmin(context, 1.0));
+}
+
 void rules_result_clear(rules_result_t *res)
 {
     free(res->company);

@@ -125,14 +125,14 @@ int rules_classify(const rules_db_t *db, const json_t *email,
 
 /** @brief What the rules decided, handed to a decision hook. */
 typedef struct rules_decision_s {
-    rules_label_t label;         /**< the rules' label */
-    double confidence;           /**< the rules' confidence */
-    const double *score;         /**< RULES_NLABELS raw label scores */
-    double bulk;                 /**< bulk evidence */
-    double context;              /**< hiring context */
-    int alerts_sender;           /**< the sender is a job-alert address */
-    int calendar;                /**< an invitation counted as evidence */
-    const char *sender_kind;     /**< "ats", ... or NULL */
+    rules_label_t label;     /**< the rules' label */
+    double confidence;       /**< the rules' confidence */
+    const double *score;     /**< RULES_NLABELS raw label scores */
+    double bulk;             /**< bulk evidence */
+    double context;          /**< hiring context */
+    int alerts_sender;       /**< the sender is a job-alert address */
+    int calendar;            /**< an invitation counted as evidence */
+    const char *sender_kind; /**< "ats", ... or NULL */
 } rules_decision_t;
 
 /**
@@ -151,6 +151,19 @@ typedef void (*rules_decide_fn)(void *arg, const json_t *email,
  */
 int rules_classify_ex(const rules_db_t *db, const json_t *email,
                       rules_decide_fn decide, void *arg, rules_result_t *res);
+
+/**
+ * @brief Hiring context of the quoted history of a reply: the weights of
+ *        the HIRING phrases (phrases-*.tsv) on the email's `>` lines,
+ *        which rules_classify() skips, at most 1.
+ * @param db The finished rules (borrowed); @param email the
+ *        careerops.email.v1 document (borrowed).
+ * @returns 0 to 1; 0 without quoted lines or when out of memory.
+ * @remark For the combined decision's context gate: a short reply
+ *         ("Thursday 3pm works") whose invitation is quoted below it.
+ *         Thread-safe (reads db only).
+ */
+double rules_quoted_context(const rules_db_t *db, const json_t *email);
 
 /** @brief Free the strings of a result and zero it. */
 void rules_result_clear(rules_result_t *res);

@@ -340,6 +340,7 @@ int co_eval_read_labels(const char *csv, const char *dir, co_eval_label_t **out,
         for (size_t i = 0; i < rows.n; i++) {
             (*out)[i].path = rows.v[i].file;
             (*out)[i].label = rows.v[i].label;
+            (*out)[i].minute = rows.v[i].minute;
             rows.v[i].file = NULL;
         }
         *n = rows.n;
@@ -378,8 +379,8 @@ static void co__eval_one(co_capture_t *cap, co__eval_row_t *r)
     json_decref(src);
     /* A careerops.email.v1 document (careerops relabel --export) is
      * classified as it is. */
-    json_t *doc = rawlen > 0 && raw[0] == '{' ? json_loadb(raw, rawlen, 0, NULL)
-                                               : NULL;
+    json_t *doc =
+        rawlen > 0 && raw[0] == '{' ? json_loadb(raw, rawlen, 0, NULL) : NULL;
     const char *dk = json_string_value(json_object_get(doc, "key"));
     if (dk != NULL && strlen(dk) < sizeof key &&
         json_is_string(json_object_get(doc, "schema")) &&
@@ -391,8 +392,8 @@ static void co__eval_one(co_capture_t *cap, co__eval_row_t *r)
         raw = NULL;
         rc = 0;
     } else {
-        rc = co_mail_to_json(raw, rawlen, NULL, source, &json, &jlen, key,
-                             err, sizeof err);
+        rc = co_mail_to_json(raw, rawlen, NULL, source, &json, &jlen, key, err,
+                             sizeof err);
     }
     json_decref(doc);
     free(raw);

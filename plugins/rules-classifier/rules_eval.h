@@ -71,9 +71,11 @@ void co_eval_company_key(const char *name, char *key, size_t key_size);
 
 /** @brief One row of a labels file, for other commands (`train`). */
 typedef struct co_eval_label_s {
-    char *path; /**< the message file: --emails DIR joined with `file` */
-    int label;  /**< 0..6 in the order INTERVIEW, OFFER, ASSESSMENT,
-                     REJECTION, APPLICATION_ACK, RECRUITER_OUTREACH, OTHER */
+    char *path;       /**< the message file: --emails DIR joined with `file` */
+    int label;        /**< 0..6 in the order INTERVIEW, OFFER, ASSESSMENT,
+                           REJECTION, APPLICATION_ACK, RECRUITER_OUTREACH, OTHER */
+    long long minute; /**< expected scheduled_date, UTC minutes since the
+                           epoch; -1 when the row gives none */
 } co_eval_label_t;
 
 /**

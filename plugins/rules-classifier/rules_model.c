@@ -16,7 +16,8 @@
  * it, the most probable label that does not alert wins)... */
 #define RULES_MODEL_ALERT_MIN 0.7
 /* ...and some hiring context from the rules (a hiring phrase, an ATS
- * sender or link, an invitation), or this probability without it. */
+ * sender or link, an invitation; a reply's quoted hiring phrases), or this
+ * probability without it. */
 #define RULES_MODEL_CONTEXT_MIN      0.5
 #define RULES_MODEL_ALERT_NO_CONTEXT 0.87
 /* The model's probability under which a label of the rules is overruled
@@ -84,6 +85,7 @@ const char *rules_model_dataset(const rules_model_t *rm)
 }
 
 typedef struct rules_model_call_s {
+    const rules_db_t *db;
     rules_mode_t mode;
     const double *prob;
     rules_model_trace_t *trace;
@@ -99,7 +101,6 @@ static void rules_model_decide(void *arg, const json_t *email,
                                const rules_decision_t *r, rules_label_t *label,
                                double *confidence)
 {
-    (void)email;
     rules_model_call_t *call = arg;
     const double *p = call->prob;
     if (call->trace) {
@@ -136,10 +137,17 @@ static void rules_model_decide(void *arg, const json_t *email,
         *confidence = p[RULES_OTHER];
         return;
     }
-    /* an alerting label needs the model's own probability and context */
+    /* an alerting label needs the model's own probability and context;
+     * a reply's context may be in the history it quotes ("Thursday 3pm
+     * works" above "> ... the phone interview") */
+    double context = r->context;
+    if (rules_alerts(top) && context < RULES_MODEL_CONTEXT_MIN &&
+        !r->calendar && p[top] >= RULES_MODEL_ALERT_MIN &&
+        p[top] < RULES_MODEL_ALERT_NO_CONTEXT)
+        context += rules_quoted_context(call->db, email);
     if (rules_alerts(top) &&
         (p[top] < RULES_MODEL_ALERT_MIN ||
-         (r->context < RULES_MODEL_CONTEXT_MIN && !r->calendar &&
+         (context < RULES_MODEL_CONTEXT_MIN && !r->calendar &&
           p[top] < RULES_MODEL_ALERT_NO_CONTEXT))) {
         int next = RULES_OTHER;
         for (int l = 0; l < RULES_NLABELS; l++)
@@ -172,7 +180,7 @@ int rules_model_classify(rules_model_t *rm, const rules_db_t *db,
     pthread_mutex_unlock(&rm->mu);
     if (rc != 0)
         return -1;
-    rules_model_call_t call = {rm->mode, prob, trace};
+    rules_model_call_t call = {db, rm->mode, prob, trace};
     if (trace != NULL) {
         memset(trace, 0, sizeof *trace);
         for (int l = 0; l < RULES_NLABELS; l++)

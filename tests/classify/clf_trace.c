@@ -1,7 +1,9 @@
 /*
  * clf-trace: for each row of a labels file, the rules' label, the learned
  * model's probabilities and the combined label, as TSV on stdout (for
- * tuning the decision and for scripts/cv.sh).
+ * tuning the decision and for scripts/cv.sh); the last two columns are the
+ * row's expected scheduled date and the combined event's, each as the UTC
+ * minute "YYYY-MM-DDTHH:MM" or empty.
  *
  *   clf-trace --model MODEL --labels CSV --emails DIR [--rules DIR]
  */
@@ -15,6 +17,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* A UTC minute since the epoch as "YYYY-MM-DDTHH:MM"; "" when negative. */
+static void trace_minute(long long minute, char *out, size_t out_size)
+{
+    out[0] = '\0';
+    if (minute < 0)
+        return;
+    time_t tt = (time_t)(minute * 60);
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, out_size, "%Y-%m-%dT%H:%M", &tm);
+}
 
 int main(int argc, char **argv)
 {
@@ -56,7 +71,7 @@ int main(int argc, char **argv)
            "calendar\trules_conf\tconfidence");
     for (int l = 0; l < RULES_NLABELS; l++)
         printf("\tp_%s", rules_label_name((rules_label_t)l));
-    printf("\n");
+    printf("\texpected_date\tdate\n");
     for (size_t i = 0; i < n; i++) {
         char *raw = NULL, *json = NULL, key[65];
         size_t len = 0;
@@ -81,7 +96,14 @@ int main(int argc, char **argv)
             printf("\t%.2f\t%.2f", tr.rules_confidence, res.confidence);
             for (int l = 0; l < RULES_NLABELS; l++)
                 printf("\t%.4f", tr.prob[l]);
-            printf("\n");
+            char want[32], got[32];
+            long long gm = -1;
+            trace_minute(rows[i].minute, want, sizeof want);
+            if (res.scheduled[0] == '\0' ||
+                co_eval_parse_rfc3339(res.scheduled, &gm) != 0)
+                gm = -1;
+            trace_minute(gm, got, sizeof got);
+            printf("\t%s\t%s\n", want, got);
             rules_result_clear(&res);
         }
         json_decref(e);

@@ -6,7 +6,12 @@
  * before its date, Outlook's "(UTC+00:00) Dublin, ..." with the city's DST,
  * "your time (14:30 Lisbon)", rescheduled events ("Former:" / "Updated:"),
  * a deadline's time that belongs to the date after it, day.month and
- * day-month-year dates. Every text is written for this test.
+ * day-month-year dates; then the seventh round's forms: Italian and Polish
+ * dates, bare hours after "at" / "um" / "alle", one-digit hours read in
+ * the afternoon, "13 h 30" / "17 h" / "10 heures" / "9u", "9th of July",
+ * zones written beside the date or wrapped at a line end, "(UTC-05:00)
+ * Eastern Time", an arrival time before the start. Every text is written
+ * for this test.
  */
 #include "co_test.h"
 #include "rules_engine.h"
@@ -170,6 +175,116 @@ START_TEST(numeric_dates)
 }
 END_TEST
 
+/* seventh round (issue 13): Italian and Polish dates, bare hours after
+ * "at" / "um" / "alle", one-digit hours in the afternoon, the hour words of
+ * Quebec and Flanders, zones written beside the date, an arrival time */
+START_TEST(italian_and_polish)
+{
+    ck_assert_str_eq(date_of("Le proponiamo mercoledì 12 marzo alle ore "
+                             "15:00 in sede.",
+                             MON25, 60),
+                     "2025-03-12T14:00:00Z");
+    ck_assert_str_eq(date_of("ci sentiamo domani alle 9:30?", MON25, 60),
+                     "2025-03-11T08:30:00Z");
+    ck_assert_str_eq(date_of("il colloquio: martedì 11 marzo 2025 alle ore "
+                             "10.\nA presto",
+                             MON25, 60),
+                     "2025-03-11T09:00:00Z");
+    ck_assert_str_eq(date_of("zapraszamy w czwartek, 13 marca 2025 o godz. "
+                             "10:00 do biura",
+                             MON25, 60),
+                     "2025-03-13T09:00:00Z");
+    ck_assert_str_eq(
+        date_of("Czy możemy porozmawiać jutro o 16:00?", MON25, 60),
+        "2025-03-11T15:00:00Z");
+}
+END_TEST
+
+START_TEST(bare_and_afternoon_hours)
+{
+    ck_assert_str_eq(date_of("Could we do Thursday at 2 instead?", MON25, -300),
+                     "2025-03-13T19:00:00Z");
+    ck_assert_str_eq(
+        date_of("are we still on for the call at 4 today?", MON25, 0),
+        "2025-03-10T16:00:00Z");
+    ck_assert_str_eq(
+        date_of("Hättest du Freitag um 12 Zeit für einen Call?", MON25, 60),
+        "2025-03-14T11:00:00Z");
+    ck_assert_str_eq(
+        date_of("how about thursday 3:30 eastern instead?", MON25, 0),
+        "2025-03-13T19:30:00Z");
+    /* a street number, a count */
+    ck_assert_str_eq(date_of("coffee near the office at 1 Harbour St "
+                             "tomorrow morning?",
+                             MON25, -300),
+                     "");
+    ck_assert_str_eq(
+        date_of("tomorrow we meet at 5 minutes walk from here", MON25, 0), "");
+}
+END_TEST
+
+START_TEST(hour_words)
+{
+    ck_assert_str_eq(date_of("en entrevue le jeudi 13 mars à 13 h 30 "
+                             "(heure de l'Est)",
+                             MON25, -240),
+                     "2025-03-13T17:30:00Z");
+    ck_assert_str_eq(date_of("votre décision d'ici le vendredi 14 mars 2025 à "
+                             "17 h.",
+                             MON25, 60),
+                     "2025-03-14T16:00:00Z");
+    ck_assert_str_eq(
+        date_of("un entretien le lundi 17 mars 2025 à 10 heures", MON25, 60),
+        "2025-03-17T09:00:00Z");
+    ck_assert_str_eq(date_of("morgen 9u koffie in de werkplaats?", MON25, 60),
+                     "2025-03-11T08:00:00Z");
+    ck_assert_str_eq(
+        date_of("the second round on 13th of March at 10 am", MON25, 60),
+        "2025-03-13T09:00:00Z");
+}
+END_TEST
+
+START_TEST(zone_beside_the_date)
+{
+    /* Outlook's offset, then the zone's name: its own DST */
+    ck_assert_str_eq(date_of("Thursday, July 9, 2026\n1:00 PM - 1:30 PM "
+                             "(UTC-05:00) Eastern Time (US & Canada)",
+                             JUL26, 0),
+                     "2026-07-09T17:00:00Z");
+    /* the city in parentheses after the abbreviation */
+    ck_assert_str_eq(date_of("Date: Monday 17 March 2025\nTime: 1:00pm AEST "
+                             "(Brisbane time)",
+                             MON25, 600),
+                     "2025-03-17T03:00:00Z");
+    /* two clocks: the first is the time's */
+    ck_assert_str_eq(
+        date_of("9am Pacific / noon Eastern on Thursday works", MON25, -240),
+        "2025-03-13T16:00:00Z");
+    /* a zone name wrapped at the end of a line */
+    ck_assert_str_eq(date_of("el jueves 13 de marzo a las 10:00, hora de\n"
+                             "Madrid, por videollamada",
+                             MON25, -360),
+                     "2025-03-13T09:00:00Z");
+    ck_assert_str_eq(date_of("When: 3:00pm - 3:30pm, Thursday, March 13, 2025 "
+                             "(Pacific Time - US & Canada)",
+                             MON25, 0),
+                     "2025-03-13T22:00:00Z");
+    ck_assert_str_eq(date_of("Agenda for Thursday, March 13 (all times CET):\n"
+                             "  09:00-09:45  Coding\n  10:00-10:45  Design",
+                             MON25, 0),
+                     "2025-03-13T08:00:00Z");
+}
+END_TEST
+
+START_TEST(arrival_time)
+{
+    ck_assert_str_eq(date_of("your final interview on Thursday 13 March. "
+                             "Please arrive at 8:45 for a 9:00 start.",
+                             MON25, 0),
+                     "2025-03-13T09:00:00Z");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules-date");
@@ -180,6 +295,11 @@ static Suite *suite(void)
     tcase_add_test(tc, zones_named_after_the_time);
     tcase_add_test(tc, which_date_of_the_message);
     tcase_add_test(tc, numeric_dates);
+    tcase_add_test(tc, italian_and_polish);
+    tcase_add_test(tc, bare_and_afternoon_hours);
+    tcase_add_test(tc, hour_words);
+    tcase_add_test(tc, zone_beside_the_date);
+    tcase_add_test(tc, arrival_time);
     suite_add_tcase(s, tc);
     return s;
 }

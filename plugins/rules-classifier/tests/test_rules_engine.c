@@ -294,6 +294,33 @@ START_TEST(not_an_object)
 }
 END_TEST
 
+START_TEST(quoted_context)
+{
+    /* a one-line reply above the recruiter's quoted message: the hiring
+     * words are in the quote only */
+    json_t *e = mk("Sam Reyes", "sam@inbox.example", "Re: quick call?",
+                   "Yes please, 11 tomorrow works!\n\n> Our hiring manager "
+                   "has an opening tomorrow for a 30-minute intro about "
+                   "the role.\n",
+                   NULL, NULL);
+    rules_result_t r = run(json_incref(e));
+    ck_assert_double_lt(r.context, 0.5); /* the rules skip quoted lines */
+    rules_result_clear(&r);
+    ck_assert_double_eq_tol(rules_quoted_context(db, e), 1.0, 1e-9);
+    json_decref(e);
+    /* one word in the quote; none without a quote */
+    e = mk("Sam Reyes", "sam@inbox.example", "Re: call",
+           "Tuesday works.\n> Happy to set up the phone screen.\n", NULL, NULL);
+    ck_assert_double_eq_tol(rules_quoted_context(db, e), 0.5, 1e-9);
+    json_decref(e);
+    e = mk("Sam Reyes", "sam@inbox.example", "call",
+           "Tuesday works for the hiring manager and the recruiter.", NULL,
+           NULL);
+    ck_assert_double_eq_tol(rules_quoted_context(db, e), 0.0, 1e-9);
+    json_decref(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules_engine");
@@ -312,6 +339,7 @@ static Suite *suite(void)
     tcase_add_test(tc, find_date_forms);
     tcase_add_test(tc, event_json_shape);
     tcase_add_test(tc, loader_errors);
+    tcase_add_test(tc, quoted_context);
     tcase_add_test(tc, not_an_object);
     suite_add_tcase(s, tc);
     return s;
