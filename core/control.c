@@ -234,6 +234,11 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     if (!co__token_ok(ctl, authz))
         return co__refuse_token(ctl, c, "POST", url, who, authz);
+    if (strncmp(url, "/api/stages/", 12) == 0 && !ctl->r.stage_action)
+        return co__json_error(c, MHD_HTTP_CONFLICT,
+                              "no pipeline runs under careerops serve: pause, "
+                              "resume and restart act on `careerops run`'s "
+                              "stages (its http.listen endpoint)");
     if (strncmp(url, "/api/stages/", 12) != 0) { /* the dashboard's */
         unsigned st = 404;
         char *body = co_dashboard_post(ctl->ui, c, url, &st);
@@ -261,7 +266,7 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
 
 /* The methods a known route answers ("GET, HEAD" or "POST"), or NULL for
  * the page's files and unknown paths. */
-static const char *co__allow(const co_control_t *ctl, const char *url)
+static const char *co__allow(const char *url)
 {
     static const char *const reads[] = {
         "/health",         "/metrics",          "/api/stages",
@@ -272,7 +277,7 @@ static const char *co__allow(const co_control_t *ctl, const char *url)
             return "GET, HEAD";
     if (strncmp(url, "/api/emails/", 12) == 0)
         return "GET, HEAD";
-    if ((strncmp(url, "/api/stages/", 12) == 0 && ctl->r.stage_action) ||
+    if (strncmp(url, "/api/stages/", 12) == 0 ||
         strcmp(url, "/api/relabel") == 0 ||
         strcmp(url, "/api/deadletters/replay") == 0)
         return "POST";
@@ -425,7 +430,7 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
         co__client(c, who, sizeof who);
         return co__refuse_token(ctl, c, method, url, who, authz);
     }
-    const char *allow = co__allow(ctl, url);
+    const char *allow = co__allow(url);
     if (allow == NULL && strncmp(url, "/api/", 5) == 0)
         return co__json_error(c, MHD_HTTP_NOT_FOUND,
                               "no such route: see docs/dashboard.md for the "

@@ -308,8 +308,10 @@ static void co__parse_stages(co_manifest_t *m, json_t *root, json_t *defaults,
         for (size_t j = 0; j < i; j++)
             if (m->stages[i].name && m->stages[j].name &&
                 strcmp(m->stages[i].name, m->stages[j].name) == 0) {
-                char p[64];
-                snprintf(p, sizeof p, "stages[%zu].name", i);
+                char p[CO_STAGE_PATH_MAX + 8];
+                co_manifest_stage_path(p, CO_STAGE_PATH_MAX, i,
+                                       m->stages[i].name);
+                strcat(p, ".name");
                 co_diag_add(d, p,
                             "\"%s\" is already the name of stages[%zu]; "
                             "names must be unique",

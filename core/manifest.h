@@ -182,6 +182,20 @@ void co_manifest_free(co_manifest_t *m);
 const co_stage_conf_t *co_manifest_stage(const co_manifest_t *m,
                                          const char *name);
 
+/** Size of a buffer that always holds co_manifest_stage_path()'s text. */
+#define CO_STAGE_PATH_MAX 96
+
+/**
+ * @brief The JSON path of stage `idx` as diagnostics name it:
+ *        "stages[IDX] (NAME)", or "stages[IDX]" when `name` is NULL or not
+ *        a valid stage name (then the name itself is the fault). A name
+ *        over 64 characters is cut there.
+ * @param buf Filled (truncated to sz, always NUL-terminated); use
+ *        CO_STAGE_PATH_MAX bytes. @returns buf. Thread-safe.
+ */
+const char *co_manifest_stage_path(char *buf, size_t sz, size_t idx,
+                                   const char *name);
+
 /** Stage roles, by the stage's topics, for co_manifest_stage_list(). */
 enum {
     CO_STAGE_SOURCE = 1,    /**< no input */

@@ -33,7 +33,15 @@ static int co__is_name_path(const char *path)
         return 1;
     size_t i;
     int n = 0;
-    if (sscanf(path, "stages[%zu]%n", &i, &n) != 1 || n == 0 || path[n] != '.')
+    if (sscanf(path, "stages[%zu]%n", &i, &n) != 1 || n == 0)
+        return 0;
+    if (path[n] == ' ' && path[n + 1] == '(') { /* "stages[1] (NAME)." */
+        const char *close = strchr(path + n, ')');
+        if (close == NULL)
+            return 0;
+        n = (int)(close + 1 - path);
+    }
+    if (path[n] != '.')
         return 0;
     const char *f = path + n + 1;
     static const char *const names[] = {"name", "input", "output"};
@@ -172,7 +180,12 @@ static void co__expand_node(json_t *node, const char *path, co__expand_ctx *cx)
         json_t *v;
         json_array_foreach(node, i, v)
         {
-            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            if (strcmp(path, "stages") == 0) /* "stages[1] (NAME)" */
+                co_manifest_stage_path(
+                    sub, sizeof sub, i,
+                    json_string_value(json_object_get(v, "name")));
+            else
+                snprintf(sub, sizeof sub, "%s[%zu]", path, i);
             if (json_is_string(v)) {
                 const char *s = json_string_value(v);
                 if (strstr(s, "${") == NULL)

@@ -21,11 +21,16 @@ void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
     size_t n = strlen(where) + strlen(msg) + 3;
     char *s = co_xmalloc(n);
     snprintf(s, n, "%s: %s", where, msg);
+    co__diag_take(d, s);
+}
+
+void co__diag_take(co_diag_t *d, char *msg)
+{
     char **v = realloc(d->msgs, (d->n + 1) * sizeof *v);
     if (v == NULL)
         abort();
     d->msgs = v;
-    d->msgs[d->n++] = s;
+    d->msgs[d->n++] = msg;
 }
 
 void co_diag_print(const co_diag_t *d, const char *file)
@@ -54,8 +59,8 @@ void co_diag_free(co_diag_t *d)
     d->n = 0;
 }
 
-void co__check_keys(json_t *obj, const char *path,
-                           const char *const *allowed, co_diag_t *d)
+void co__check_keys(json_t *obj, const char *path, const char *const *allowed,
+                    co_diag_t *d)
 {
     const char *k;
     json_t *v;
@@ -77,8 +82,8 @@ void co__check_keys(json_t *obj, const char *path,
     }
 }
 
-char *co__get_str(json_t *obj, const char *key, const char *path,
-                         int required, const char *def, co_diag_t *d)
+char *co__get_str(json_t *obj, const char *key, const char *path, int required,
+                  const char *def, co_diag_t *d)
 {
     json_t *v = json_object_get(obj, key);
     char p[512];
@@ -95,8 +100,8 @@ char *co__get_str(json_t *obj, const char *key, const char *path,
     return co_strdup(json_string_value(v));
 }
 
-int64_t co__get_int(json_t *obj, const char *key, const char *path,
-                           int64_t def, int64_t min, int64_t max, co_diag_t *d)
+int64_t co__get_int(json_t *obj, const char *key, const char *path, int64_t def,
+                    int64_t min, int64_t max, co_diag_t *d)
 {
     json_t *v = json_object_get(obj, key);
     if (v == NULL)
@@ -117,8 +122,8 @@ int64_t co__get_int(json_t *obj, const char *key, const char *path,
     return x;
 }
 
-double co__get_num(json_t *obj, const char *key, const char *path,
-                          double def, double min, double max, co_diag_t *d)
+double co__get_num(json_t *obj, const char *key, const char *path, double def,
+                   double min, double max, co_diag_t *d)
 {
     json_t *v = json_object_get(obj, key);
     if (v == NULL)
@@ -138,7 +143,7 @@ double co__get_num(json_t *obj, const char *key, const char *path,
 }
 
 int co__get_bool(json_t *obj, const char *key, const char *path, int def,
-                        co_diag_t *d)
+                 co_diag_t *d)
 {
     json_t *v = json_object_get(obj, key);
     if (v == NULL)
@@ -170,6 +175,16 @@ void co__check_name(const char *s, const char *path, const char *what,
         co_diag_add(d, path,
                     "the %s \"%s\" must be letters, digits, '_', '-', '.'",
                     what, s);
+}
+
+const char *co_manifest_stage_path(char *buf, size_t sz, size_t idx,
+                                   const char *name)
+{
+    if (co__valid_name(name))
+        snprintf(buf, sz, "stages[%zu] (%.64s)", idx, name);
+    else
+        snprintf(buf, sz, "stages[%zu]", idx);
+    return buf;
 }
 
 int co__valid_name(const char *s)

@@ -42,8 +42,7 @@ static int co__targets(const co_stage_conf_t *s, int *out, int *is_dlq,
     return n;
 }
 
-static int co__is_input(const co_stage_conf_t *s, int t,
-                        const co_manifest_t *m)
+static int co__is_input(const co_stage_conf_t *s, int t, const co_manifest_t *m)
 {
     for (size_t k = 0; k < s->n_inputs; k++)
         if (co__topic_index(m, s->inputs[k]) == t)
@@ -100,24 +99,33 @@ static void co__report(const co_manifest_t *m, size_t i, int start, int dlq,
     int chain[256], n = 0;
     for (int t = end; r[t].stage >= 0 && n < 256; t = r[t].from)
         chain[n++] = t;
-    while (n-- > 0) {
-        int t = chain[n];
+    int n0 = n;
+    for (int k = n0 - 1; k >= 0; k--) {
+        int t = chain[k];
         co_buf_printf(&b, " -> stages[%d] (%s) %s '%s'", r[t].stage,
                       m->stages[r[t].stage].name,
                       r[t].dlq ? "dead-letters to" : "writes",
                       m->topics[t].name);
     }
-    char path[96];
-    snprintf(path, sizeof path, "stages[%zu].%s", i,
-             dlq ? "errors.dead_letter_topic" : "output");
+    /* a loop is fixed at a dead_letter_topic: name the first one on it
+     * (the loop's own stage's, else the first later stage's) */
+    size_t at = i;
+    for (int k = n0 - 1; !dlq && any_dlq && k >= 0; k--)
+        if (r[chain[k]].dlq) {
+            at = (size_t)r[chain[k]].stage;
+            break;
+        }
+    char path[CO_STAGE_PATH_MAX + 32];
+    co_manifest_stage_path(path, CO_STAGE_PATH_MAX, at, m->stages[at].name);
+    strcat(path, any_dlq ? ".errors.dead_letter_topic" : ".output");
     if (any_dlq)
         co_diag_add(d, path,
                     "dead-letter loop: %s, which stages[%zu] consumes: a "
                     "record that fails there is dead-lettered back into its "
-                    "own input and fails again, forever. Give the stage "
-                    "that reads dead letters another errors.dead_letter_topic"
-                    " or errors.tolerance \"none\"",
-                    b.data, i);
+                    "own input and fails again, forever. Give stages[%zu] "
+                    "(%s) another errors.dead_letter_topic (one no stage "
+                    "on the loop reads) or errors.tolerance \"none\"",
+                    b.data, i, at, m->stages[at].name);
     else
         co_diag_add(d, path,
                     "topic cycle: %s, which stages[%zu] consumes: records "

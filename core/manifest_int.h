@@ -15,6 +15,10 @@
 
 #include "manifest.h"
 
+/** @brief Append the "path: message" string `msg` to `d`, which takes
+ *         it (co_diag_add() without the formatting). */
+void co__diag_take(co_diag_t *d, char *msg);
+
 /** @brief Report each key of `obj` not in the NULL-terminated `allowed`,
  *         naming the keys that are allowed there. */
 void co__check_keys(json_t *obj, const char *path, const char *const *allowed,
@@ -22,13 +26,13 @@ void co__check_keys(json_t *obj, const char *path, const char *const *allowed,
 
 /** @brief `obj[key]` as a new string; `def` (copied, may be NULL) when
  *         absent or not a string (reported; absent too when required). */
-char *co__get_str(json_t *obj, const char *key, const char *path,
-                  int required, const char *def, co_diag_t *d);
+char *co__get_str(json_t *obj, const char *key, const char *path, int required,
+                  const char *def, co_diag_t *d);
 
 /** @brief `obj[key]` as an integer in [min, max]; `def` when absent or
  *         invalid (reported). */
-int64_t co__get_int(json_t *obj, const char *key, const char *path,
-                    int64_t def, int64_t min, int64_t max, co_diag_t *d);
+int64_t co__get_int(json_t *obj, const char *key, const char *path, int64_t def,
+                    int64_t min, int64_t max, co_diag_t *d);
 
 /** @brief `obj[key]` as a number in [min, max]; `def` when absent or
  *         invalid (reported). */

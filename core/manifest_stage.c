@@ -31,13 +31,19 @@ static json_t *co__merge_defaults(json_t *stage, json_t *defaults)
 }
 
 static const char *const co__stage_keys[] = {
-    "name",     "plugin",      "plugin_file", "input",    "output",
-    "when",     "errors",      "rate_limit",  "concurrency",
-    "delivery", "config",      "commit_interval_ms",      "max_batch",
-    "description", "cloudevents", "input_headers",          NULL};
-static const char *const co__errors_keys[] = {
-    "tolerance",      "dead_letter_topic", "retries",           "backoff_ms",
-    "backoff_max_ms", "restart",           "restart_backoff_ms", NULL};
+    "name",        "plugin",      "plugin_file", "input",
+    "output",      "when",        "errors",      "rate_limit",
+    "concurrency", "delivery",    "config",      "commit_interval_ms",
+    "max_batch",   "description", "cloudevents", "input_headers",
+    NULL};
+static const char *const co__errors_keys[] = {"tolerance",
+                                              "dead_letter_topic",
+                                              "retries",
+                                              "backoff_ms",
+                                              "backoff_max_ms",
+                                              "restart",
+                                              "restart_backoff_ms",
+                                              NULL};
 static const char *const co__rate_keys[] = {"per_second", "per_minute", "burst",
                                             "key", NULL};
 
@@ -46,7 +52,7 @@ static const char *const co__rate_keys[] = {"per_second", "per_minute", "burst",
 static void co__stage_plugin(co_manifest_t *m, co_stage_conf_t *s, json_t *st,
                              const char *path, co_diag_t *d)
 {
-    char p[96];
+    char p[160];
     s->plugin = co__get_str(st, "plugin", path, 0, NULL, d);
     char *file = co__get_str(st, "plugin_file", path, 0, NULL, d);
     int bad = 0;
@@ -92,7 +98,7 @@ static void co__stage_topics(co_stage_conf_t *s, json_t *st, const char *path,
                              co_diag_t *d)
 {
     json_t *in = json_object_get(st, "input");
-    char p[128];
+    char p[160];
     snprintf(p, sizeof p, "%s.input", path);
     if (json_is_string(in)) {
         s->inputs = co_xcalloc(2, sizeof(char *));
@@ -105,7 +111,7 @@ static void co__stage_topics(co_stage_conf_t *s, json_t *st, const char *path,
         json_array_foreach(in, i, t)
         {
             if (!json_is_string(t)) {
-                char pi[160];
+                char pi[192];
                 snprintf(pi, sizeof pi, "%s[%zu]", p, i);
                 co_diag_add(d, pi, "must be a topic name string");
                 s->input_invalid = 1;
@@ -237,6 +243,63 @@ static void co__stage_rest(co_stage_conf_t *s, json_t *st, const char *path,
     s->config = cfg ? json_incref(cfg) : json_object();
 }
 
+/* 1 if the dotted path `sub` ("errors.tolerance") names a value in
+ * `obj`. */
+static int co__has_path(json_t *obj, const char *sub)
+{
+    char key[128];
+    while (json_is_object(obj) && *sub) {
+        size_t n = strcspn(sub, ".");
+        if (n >= sizeof key)
+            return 0;
+        memcpy(key, sub, n);
+        key[n] = '\0';
+        obj = json_object_get(obj, key);
+        sub += n + (sub[n] == '.');
+        if (obj != NULL && *sub == '\0')
+            return 1;
+    }
+    return 0;
+}
+
+/* Move the stage's faults `sd` into `d`. A fault in a value the stage
+ * took from `defaults` is one fault at defaults.FIELD, reported once for
+ * all the stages that inherit it, not at a stages[N] path the file does
+ * not have. */
+static void co__move_faults(co_diag_t *sd, const char *named, json_t *raw,
+                            json_t *defaults, co_diag_t *d)
+{
+    size_t pl = strlen(named);
+    for (size_t i = 0; i < sd->n; i++) {
+        char *msg = sd->msgs[i];
+        const char *colon = strstr(msg, ": ");
+        char sub[256];
+        size_t sl = colon ? (size_t)(colon - msg) : 0;
+        if (colon && sl > pl + 1 && sl - pl - 1 < sizeof sub &&
+            strncmp(msg, named, pl) == 0 && msg[pl] == '.') {
+            memcpy(sub, msg + pl + 1, sl - pl - 1);
+            sub[sl - pl - 1] = '\0';
+            if (!co__has_path(raw, sub) && co__has_path(defaults, sub)) {
+                size_t n = strlen(sub) + strlen(colon) + 16;
+                char *m2 = co_xmalloc(n);
+                snprintf(m2, n, "defaults.%s%s", sub, colon);
+                free(msg);
+                msg = m2;
+                for (size_t k = 0; msg && k < d->n; k++)
+                    if (strcmp(d->msgs[k], msg) == 0) {
+                        free(msg); /* another stage reported it */
+                        msg = NULL;
+                    }
+            }
+        }
+        if (msg != NULL)
+            co__diag_take(d, msg);
+    }
+    free(sd->msgs);
+    sd->msgs = NULL;
+    sd->n = 0;
+}
+
 void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
                      size_t idx, co_diag_t *d)
 {
@@ -248,28 +311,27 @@ void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
         co_diag_add(d, path, "must be an object with name and plugin");
         return;
     }
-    co__check_keys(raw, path, co__stage_keys, d);
+    co_diag_t sd = {0};
     json_t *st = co__merge_defaults(raw, defaults);
-    s->name = co__get_str(st, "name", path, 1, NULL, d);
+    s->name = co__get_str(st, "name", path, 1, NULL, &sd);
     char np[96];
     snprintf(np, sizeof np, "%s.name", path);
-    co__check_name(s->name, np, "stage name", d);
-    free(co__get_str(st, "description", path, 0, NULL, d));
-    co__stage_plugin(m, s, st, path, d);
-    co__stage_topics(s, st, path, d);
-    /* the settings with limits name the stage too: "stages[1] (classify)" */
-    char named[96];
-    if (s->name != NULL)
-        snprintf(named, sizeof named, "%s (%.48s)", path, s->name);
-    else
-        snprintf(named, sizeof named, "%s", path);
-    co__stage_errors(s, st, named, d);
-    co__stage_rate(s, st, named, d);
-    co__stage_rest(s, st, named, d);
+    co__check_name(s->name, np, "stage name", &sd);
+    /* every other field names the stage too: "stages[1] (classify)" */
+    char named[CO_STAGE_PATH_MAX];
+    co_manifest_stage_path(named, sizeof named, idx, s->name);
+    co__check_keys(raw, named, co__stage_keys, &sd);
+    free(co__get_str(st, "description", named, 0, NULL, &sd));
+    co__stage_plugin(m, s, st, named, &sd);
+    co__stage_topics(s, st, named, &sd);
+    co__stage_errors(s, st, named, &sd);
+    co__stage_rate(s, st, named, &sd);
+    co__stage_rest(s, st, named, &sd);
     if (s->n_inputs == 0 && s->output == NULL && s->name && !s->input_invalid)
-        co_diag_add(d, path,
+        co_diag_add(&sd, named,
                     "stage has neither input nor output: a source needs "
                     "\"output\", a processor both, a sink \"input\"");
+    co__move_faults(&sd, named, raw, defaults, d);
     json_decref(st);
 }
 
@@ -287,4 +349,3 @@ void co__stage_free(co_stage_conf_t *s)
     free(s->rate_key);
     json_decref(s->config);
 }
-

@@ -82,6 +82,21 @@ static char *co__pt_manifest(const char *plugin, uint32_t kinds, json_t *config)
     return text;
 }
 
+/* The one-stage manifest is made up: its faults name the option
+ * ("plugins test --config: types: ...", not "stages[0] (test).config.types:
+ * ..."). In place. */
+static void co__pt_unstage(char *err)
+{
+    static const char *const pre[] = {"stages[0] (test).config.",
+                                      "stages[0] (test).config",
+                                      "stages[0] (test)."};
+    for (size_t k = 0; k < sizeof pre / sizeof pre[0]; k++) {
+        size_t l = strlen(pre[k]);
+        for (char *p = strstr(err, pre[k]); p; p = strstr(p, pre[k]))
+            memmove(p, p + l, strlen(p + l) + 1);
+    }
+}
+
 /* Feed every input value; 0, or 1 on a fatal plugin error. */
 static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
                       const size_t *lines)
@@ -225,9 +240,10 @@ int co_cmd_plugins_test(int argc, char **argv)
     char *text = rc == 0 ? co__pt_manifest(name, h->desc->kinds, config) : NULL;
     co_capture_t *cap = NULL;
     if (text != NULL) {
-        cap = co_capture_new_buffer(text, strlen(text), "plugins test", ".",
-                                    "test", err, sizeof err);
+        cap = co_capture_new_buffer(text, strlen(text), "plugins test --config",
+                                    ".", "test", err, sizeof err);
         if (cap == NULL) {
+            co__pt_unstage(err);
             fprintf(stderr, "error: %s\n", err);
             rc = 2;
         }

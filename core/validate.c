@@ -195,8 +195,9 @@ static void co__validate_retry_budget(const co_manifest_t *m, co_diag_t *d)
             continue; /* sources have no consumer */
         if (co__retry_worst(s, limit) <= limit)
             continue;
-        char path[64];
-        snprintf(path, sizeof path, "stages[%zu].errors.retries", i);
+        char path[CO_STAGE_PATH_MAX + 16];
+        co_manifest_stage_path(path, CO_STAGE_PATH_MAX, i, s->name);
+        strcat(path, ".errors.retries");
         co_diag_add(d, path,
                     "%d retries with backoff up to %lld ms can hold one record "
                     "for more than kafka.max.poll.interval.ms (%lld ms): the "
@@ -216,8 +217,9 @@ static void co__validate_retry_budget(const co_manifest_t *m, co_diag_t *d)
 static void co__validate_eos(const co_manifest_t *m, const co_stage_conf_t *s,
                              size_t i, co_diag_t *d)
 {
-    char dp[64];
-    snprintf(dp, sizeof dp, "stages[%zu].delivery", i);
+    char sp[CO_STAGE_PATH_MAX], dp[CO_STAGE_PATH_MAX + 32];
+    co_manifest_stage_path(sp, sizeof sp, i, s->name);
+    snprintf(dp, sizeof dp, "%s.delivery", sp);
     if (s->n_inputs == 0) {
         co_diag_add(d, dp,
                     "\"exactly-once\" is for processor stages: a source's "
@@ -262,7 +264,7 @@ static void co__validate_eos(const co_manifest_t *m, const co_stage_conf_t *s,
     long long limit = tt ? atoll(tt) : 60000; /* librdkafka's default */
     long long worst = co__retry_worst(s, limit);
     if (limit > 0 && s->commit_interval_ms + worst >= limit) {
-        snprintf(dp, sizeof dp, "stages[%zu].commit_interval_ms", i);
+        snprintf(dp, sizeof dp, "%s.commit_interval_ms", sp);
         co_diag_add(d, dp,
                     "%lld ms, plus up to %lld ms of retries of one record "
                     "(errors.retries with their backoff), can keep an "
@@ -276,7 +278,7 @@ static void co__validate_eos(const co_manifest_t *m, const co_stage_conf_t *s,
     /* an open transaction's records count as downstream lag that the
      * read_committed consumers cannot read away yet */
     if (s->max_batch * 2 > CO_BP_LIMIT_RECORDS) {
-        snprintf(dp, sizeof dp, "stages[%zu].max_batch", i);
+        snprintf(dp, sizeof dp, "%s.max_batch", sp);
         co_diag_add(d, dp,
                     "%lld records per exactly-once transaction is too many: "
                     "its uncommitted records count as lag downstream that "
@@ -339,7 +341,9 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
         char path[320], e[2048];
         if (s->plugin == NULL || s->name == NULL)
             continue; /* already reported by the manifest parser */
-        snprintf(path, sizeof path, "stages[%zu].%s", i,
+        char sp[CO_STAGE_PATH_MAX];
+        co_manifest_stage_path(sp, sizeof sp, i, s->name);
+        snprintf(path, sizeof path, "%s.%s", sp,
                  s->plugin_file ? "plugin_file" : "plugin");
         const co_plugin_handle_t *h =
             co_plugin_load_as(s->plugin, s->plugin_file, e, sizeof e);
@@ -348,7 +352,7 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
             continue;
         }
         const co_plugin_t *p = h->desc;
-        snprintf(path, sizeof path, "stages[%zu]", i);
+        snprintf(path, sizeof path, "%s", sp);
         int src = s->n_inputs == 0;
         int sink = s->n_inputs > 0 && s->output == NULL;
         if (s->input_invalid)
@@ -373,7 +377,7 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
                         s->plugin);
         if (s->delivery == CO_DELIVERY_EXACTLY_ONCE)
             co__validate_eos(m, s, i, d);
-        snprintf(path, sizeof path, "stages[%zu] (%.256s).config", i, s->name);
+        snprintf(path, sizeof path, "%s.config", sp);
         if (co_options_validate(p->options, s->config, path, d) == 0)
             co__validate_check(p, s->config, m->dir, path, d);
     }
@@ -396,7 +400,9 @@ int co_validate_outputs(const co_manifest_t *m, const char *const *stages,
             co_plugin_load_as(s->plugin, s->plugin_file, e, sizeof e);
         if (h == NULL)
             continue; /* reported by co_validate_plugins() */
-        snprintf(path, sizeof path, "stages[%zu] (%.256s).config", i, s->name);
+        char sp[CO_STAGE_PATH_MAX];
+        co_manifest_stage_path(sp, sizeof sp, i, s->name);
+        snprintf(path, sizeof path, "%s.config", sp);
         co_options_check_outputs(h->desc->options, s->config, m->dir, path, d);
     }
     return (int)(d->n - before);

@@ -27,7 +27,7 @@
 #                 tables, reading position and "already shown" marks belong
 #                 to the account, not to the path: a new export of the same
 #                 mailbox elsewhere continues where the last one stopped.
-# --timezone Z    IANA zone for dates (default: $TZ, else UTC).
+# --timezone Z    IANA zone for dates (default: $TZ's zone, else UTC).
 # --verbose       print each notification's event key (64 hex) too.
 # --fresh         forget this mailbox's tables, position and notifications
 #                 first (otherwise a second run reads only new messages and
@@ -121,12 +121,15 @@ if [ -d "$mailbox" ] && [ ! -d "$mailbox/cur" ] && [ ! -d "$mailbox/new" ] &&
         usage "$mailbox holds several .mbox files; pass one with --mailbox: $(printf '\n  %s' "${mboxes[@]}")"
     fi
 fi
-if [ -z "$tz" ]; then
-    tz=${TZ:-UTC}
-    case "$tz" in :* | /* | "") tz=UTC ;; esac
+# the zone's name (scripts/tz.sh): TZ=:America/Denver, TZ=:/etc/localtime
+# and zone-file paths are that zone, not UTC; what has no name is refused
+. "$root/scripts/tz.sh"
+if [ -n "$tz" ]; then
+    tz=$(tz_name "$tz" 2>&1) || usage "$tz"
+else
+    tz=$(tz_name "${TZ:-UTC}" 2>&1) ||
+        usage "\$TZ: $tz"
 fi
-[ "$tz" = UTC ] || [ -f "/usr/share/zoneinfo/$tz" ] ||
-    usage "time zone '$tz' unknown: use an IANA name such as Europe/Paris (see /usr/share/zoneinfo)"
 
 if [ -n "$imap" ]; then
     [ "$mailbox_given" = 0 ] ||

@@ -29,7 +29,8 @@ static void co__relabel_usage(FILE *f)
                "<schema>.corrections,\nupdates the event in postgres-sink's "
                "events table and (with --manifest)\nsends the corrected event "
                "to the classified-events topic. KEY is the\nevent key or a "
-               "unique prefix (8+ characters); LABEL one of INTERVIEW, "
+               "unique prefix (" CO__RELABEL_MIN_PREFIX_S
+               "+ characters); LABEL one of INTERVIEW, "
                "OFFER,\nASSESSMENT, REJECTION, APPLICATION_ACK, "
                "RECRUITER_OUTREACH, OTHER.\n--company \"\" / --date \"\" set "
                "null; --date is RFC 3339 (stored in UTC).\n--export writes the "
@@ -287,7 +288,8 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
     char *q = co__relabel_sql(
         c, r->schema,
         "SELECT key, doc::text FROM {s}.events WHERE key = $1 OR"
-        " (length($1) >= 8 AND left(key, length($1)) = $1)"
+        " (length($1) >= " CO__RELABEL_MIN_PREFIX_S
+        " AND left(key, length($1)) = $1)"
         " ORDER BY key = $1 DESC, key LIMIT 2 FOR UPDATE");
     const char *p1[1] = {keyarg};
     PGresult *res = q ? PQexecParams(c, q, 1, NULL, p1, NULL, NULL, 0) : NULL;
@@ -301,7 +303,8 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
     if (n == 0 || (n == 2 && !exact)) {
         fprintf(stderr,
                 n == 0 ? "error: no stored event with key '%s' in %s.events "
-                         "(keys are 64 hex digits, or a prefix of 8+; is "
+                         "(keys are 64 hex digits, or a prefix "
+                         "of " CO__RELABEL_MIN_PREFIX_S "+; is "
                          "postgres-sink storing events in schema %s?)\n"
                        : "error: key prefix '%s' matches several events in "
                          "%s.events: give more characters%s\n",
@@ -529,6 +532,14 @@ int co_cmd_relabel(int argc, char **argv)
                 argv[optind + 1]);
         return 2;
     }
+    /* the real minimum of the prefix lookup in co__relabel_one() */
+    if (correcting && strlen(argv[optind]) < CO__RELABEL_MIN_PREFIX) {
+        fprintf(stderr,
+                "error: key prefix '%s' is too short: give the event key (64 "
+                "hex digits) or a unique prefix of %d+ characters\n",
+                argv[optind], CO__RELABEL_MIN_PREFIX);
+        return 2;
+    }
     char tmp[32];
     if (r.set_date && r.date[0] != '\0' && co__relabel_utc(r.date, tmp) != 0) {
         fprintf(stderr,
@@ -546,8 +557,14 @@ int co_cmd_relabel(int argc, char **argv)
     PGconn *c = PQconnectdb(r.conninfo);
     PQsetNoticeProcessor(c, co__relabel_quiet, NULL);
     if (PQstatus(c) != CONNECTION_OK) {
-        fprintf(stderr, "error: cannot connect to PostgreSQL: %s",
-                PQerrorMessage(c));
+        char why[512];
+        snprintf(why, sizeof why, "%s", PQerrorMessage(c));
+        why[strcspn(why, "\n")] = '\0';
+        fprintf(
+            stderr,
+            "error: cannot connect to PostgreSQL (%s): " CO__RELABEL_PG_START
+            ", or give --conninfo (or --manifest) for a running server\n",
+            why);
         rc = 1;
     } else if (co__relabel_schema_ok(c, r.schema) != 0) {
         rc = 2;

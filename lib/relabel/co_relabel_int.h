@@ -9,6 +9,17 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+/** Shortest key prefix relabel looks up (a shorter one is refused before
+ *  the database is asked); the string for SQL and messages. */
+#define CO__RELABEL_MIN_PREFIX   8
+#define CO__RELABEL_MIN_PREFIX_S "8"
+
+/** What to do when PostgreSQL does not answer, after libpq's message (as
+ *  `careerops serve` says it); the caller adds which setting to change. */
+#define CO__RELABEL_PG_START                                                   \
+    "start it (the throwaway one of the demo and the tests: bash "             \
+    "scripts/pg.sh start; eval \"$(bash scripts/pg.sh env)\")"
+
 /** The seven labels in careerops.event.v1 order. */
 extern const char *const co__relabel_labels[7];
 

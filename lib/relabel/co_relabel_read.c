@@ -182,12 +182,23 @@ int co__relabel_export(PGconn *c, const char *schema, const char *csv)
             fprintf(stderr, "error: cannot write %s\n", path);
             rc = 1;
         } else {
+            /* the labels CSV as datasets/WRITING.md defines it: company
+             * empty for OTHER, scheduled_date only for INTERVIEW, OFFER and
+             * ASSESSMENT (the classifier's guesses stay in the event) */
+            const char *label = PQgetvalue(res, i, 1);
+            int other = strcmp(label, "OTHER") == 0;
+            int dated = strcmp(label, "INTERVIEW") == 0 ||
+                        strcmp(label, "OFFER") == 0 ||
+                        strcmp(label, "ASSESSMENT") == 0;
             co__csv_field(f, file, 0);
-            co__csv_field(f, PQgetvalue(res, i, 1), 0);
+            co__csv_field(f, label, 0);
             co__csv_field(
-                f, PQgetisnull(res, i, 2) ? "" : PQgetvalue(res, i, 2), 0);
+                f, PQgetisnull(res, i, 2) || other ? "" : PQgetvalue(res, i, 2),
+                0);
             co__csv_field(
-                f, PQgetisnull(res, i, 3) ? "" : PQgetvalue(res, i, 3), 0);
+                f,
+                PQgetisnull(res, i, 3) || !dated ? "" : PQgetvalue(res, i, 3),
+                0);
             co__csv_field(f, key, 0);
             co__csv_field(f, PQgetvalue(res, i, 5), 1);
             written++;
@@ -282,8 +293,13 @@ static int co__corrections_db(const char *dsn, const char *schema,
 {
     PGconn *c = PQconnectdb(dsn);
     if (PQstatus(c) != CONNECTION_OK) {
-        snprintf(err, err_size, "cannot connect to PostgreSQL: %s",
-                 PQerrorMessage(c));
+        char why[512];
+        snprintf(why, sizeof why, "%s", PQerrorMessage(c));
+        why[strcspn(why, "\n")] = '\0';
+        snprintf(err, err_size,
+                 "cannot connect to PostgreSQL (%s): " CO__RELABEL_PG_START
+                 ", or give a running server's connection string",
+                 why);
         PQfinish(c);
         return -1;
     }

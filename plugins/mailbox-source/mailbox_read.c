@@ -306,6 +306,30 @@ static size_t bom_len(const char *buf, size_t len)
     return len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 }
 
+/* An empty entry: from `next` (the line after a strict "From " line),
+ * blank lines and then another strict "From " line followed by a header
+ * line. The entry is a message of no content, which becomes a dead letter
+ * ("empty message"), not part of the message before it. */
+static int empty_entry(const char *buf, size_t len, size_t next)
+{
+    size_t p = next, eol;
+    for (;;) {
+        if (p >= len)
+            return 0;
+        size_t after = line_end(buf, len, p, &eol);
+        if (eol > p)
+            break;
+        p = after;
+    }
+    if (p == next)
+        return 0; /* no blank line: a body line */
+    size_t h = line_end(buf, len, p, &eol), heol;
+    if (h >= len || !mailbox_mbox_strict_line(buf + p, eol - p))
+        return 0;
+    line_end(buf, len, h, &heol);
+    return header_line(buf + h, heol - h);
+}
+
 int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
                               const mailbox_mbox_t *st)
 {
@@ -317,15 +341,16 @@ int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
         return 0; /* the header line after it has not arrived */
     size_t neol;
     line_end(buf, len, next, &neol);
-    if (!header_line(buf + next, neol - next))
-        return 0;
-    if (pos == bom_len(buf, len))
-        return 1; /* the file's first line */
     int strict = mailbox_mbox_strict_line(buf + pos, eol - pos);
     int after_blank =
         pos >= 2 && buf[pos - 1] == '\n' &&
         (buf[pos - 2] == '\n' ||
          (pos >= 3 && buf[pos - 2] == '\r' && buf[pos - 3] == '\n'));
+    if (!header_line(buf + next, neol - next))
+        return (strict && (after_blank || pos == bom_len(buf, len)) &&
+                empty_entry(buf, len, next));
+    if (pos == bom_len(buf, len))
+        return 1; /* the file's first line */
     if (strict && after_blank)
         return 1;
     if (st != NULL && !st->strict_first) {

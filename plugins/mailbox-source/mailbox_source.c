@@ -319,9 +319,12 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
             !mailbox_mbox_next(m->map, m->map_len, (size_t)m->offset, at_eof,
                                &m->mb, &s, &e, &next))
             break;
-        if (mailbox_blank_only(m->map + s, e - s)) {
+        if (s < (size_t)m->offset + 5 &&
+            mailbox_blank_only(m->map + s, e - s)) {
             /* the extra blank line a writer put before the separator it
-             * appended, read after a resume or in follow mode: no message */
+             * appended, read after a resume or in follow mode: no message.
+             * After a "From " line (s moved past it) blank content is an
+             * empty message: dead-lettered as such, never dropped unseen */
             m->offset = next;
             continue;
         }

@@ -49,6 +49,6 @@ expect 2 "stages\[1\] \(classify\)\.rate_limit\.per_second: must be between 0 an
 long=$(printf 'x%.0s' $(seq 300))
 expect 2 "stages\[1\]\.name: the stage name must be between 1 and 200 characters long \(got 300: \"x{40}\.\.\.\"\)" \
     "--set a stage name too long" "$B" validate "$D" --set "stages.classify.name=$long"
-expect 2 "stages\[1\]\.output: the topic name must be between 1 and 200 characters long \(got 300" \
+expect 2 "stages\[1\] \(classify\)\.output: the topic name must be between 1 and 200 characters long \(got 300" \
     "--set a topic name too long" "$B" validate "$D" --set "stages.classify.output=$long"
 echo "ok: out-of-range values say 'stages[N] (NAME).PATH: must be between A and B (got C)'"

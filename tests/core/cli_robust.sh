@@ -103,7 +103,7 @@ expect 2 "postgres_url" "validate with a missing secret and input 7" "$B" valida
 n=$(grep -c '^' err.txt)
 grep -q 'is not a state store' err.txt && fail "state reported twice: $(cat err.txt)"
 grep -q 'neither input nor output\|add "input"' err.txt && fail "input 7 cascades: $(cat err.txt)"
-grep -q 'stages\[1\]\.input: must be a topic name' err.txt || fail "no input error: $(cat err.txt)"
+grep -q 'stages\[1\] (sink)\.input: must be a topic name' err.txt || fail "no input error: $(cat err.txt)"
 echo "ok: validate reports each fault once ($n lines for 2 faults)"
 
 # ---- small CLI points

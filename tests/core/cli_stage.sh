@@ -37,7 +37,7 @@ expect 2 "--stage nosuch: no such stage" "run --stage ingest --stage nosuch" \
     "$B" run "$M" --stage ingest --stage nosuch
 if [ -x "$CAREEROPS_BUILD_ROOT/tools/careerops-tools" ]; then
     expect 2 "no stage named nosuch .*stages: $all" "relabel --stage nosuch" \
-        "$B" relabel somekey INTERVIEW --manifest "$M" --stage nosuch
+        "$B" relabel somekey0 INTERVIEW --manifest "$M" --stage nosuch
 fi
 if "$B" --help | grep -q '^  ask '; then
     expect 2 "no stage named nosuch: name a chroma-sink stage \(stages: $all\)" \

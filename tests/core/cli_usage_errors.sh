@@ -3,7 +3,8 @@
 # names the known ones (exit 2), `careerops help run` prints run's usage,
 # out-of-range --brokers and --drain-timeout-ms are refused with the range,
 # and a --bootstrap-file in a missing folder is refused (exit 2) naming the
-# folder.
+# folder; relabel names a too short key prefix and says how to start
+# PostgreSQL when it does not answer.
 . "$(dirname "$0")/../common/cli.sh"
 
 expect 2 "^error: auth needs a provider: gmail" "careerops auth" "$B" auth
@@ -61,3 +62,14 @@ expect 2 "^careerops applications: unrecognized option '--bogus'" \
 expect 2 "^careerops relabel: unrecognized option '--bogus'" \
     "relabel --bogus" "$B" relabel --bogus
 echo "ok: an unknown option of a careerops-tools command names 'careerops COMMAND'"
+
+# trial 11: a key prefix shorter than relabel's minimum is named as such
+# (it said "no stored event"), before any database is asked; trial 10:
+# PostgreSQL down gives the fix, as serve does
+expect 2 "^error: key prefix '4dd7' is too short: .* unique prefix of 8\+ characters" \
+    "relabel 4dd7" "$B" relabel 4dd7 OTHER --conninfo "postgresql://127.0.0.1:1/none"
+expect 1 "^error: cannot connect to PostgreSQL \(.*port 1 failed.*\): start it .*bash scripts/pg.sh start" \
+    "relabel with PostgreSQL down" "$B" relabel 4dd7aaaa OTHER --conninfo "postgresql://127.0.0.1:1/none"
+expect 1 "cannot connect to PostgreSQL \(.*\): start it .*bash scripts/pg.sh start" \
+    "relabel --export with PostgreSQL down" "$B" relabel --export "$t/x.csv" --conninfo "postgresql://127.0.0.1:1/none"
+echo "ok: relabel: a too short key prefix, and PostgreSQL down with the fix"

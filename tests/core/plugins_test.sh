@@ -48,5 +48,9 @@ grep -q "bad.jsonl:2: not JSON" err.txt || { cat err.txt >&2; fail "no FILE:LINE
 expect_rc 2 "a non-object config" "$B" plugins test mock-passthrough --input in.jsonl --config '[1]'
 expect_rc 2 "an unknown option" "$B" plugins test mock-fault --input in.jsonl --config '{"nope": 1}'
 grep -q "nope" err.txt || { cat err.txt >&2; fail "the unknown option is not named"; }
+# the one-stage manifest is made up: no "stages[0] (test)" in the message
+grep -q "^error: plugins test --config: nope: the plugin declares no option 'nope'" err.txt ||
+    { cat err.txt >&2; fail "the --config fault does not name --config"; }
+! grep -q "stages\[" err.txt || { cat err.txt >&2; fail "a made-up stage path"; }
 expect_rc 2 "no --input" "$B" plugins test mock-passthrough
 echo "ok: bad arguments and files exit 2 with the reason"

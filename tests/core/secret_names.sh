@@ -11,8 +11,8 @@ for field in pipeline name input output; do
     # (the pipeline name is checked before substitution: letters, digits...)
     pipeline) p='"${secret:n}"'; want='pipeline: the pipeline name "\$\{secret:n\}" must be' ;;
     name) n='"${secret:n}"'; want='stages\[0\]\.name' ;;
-    input) i='"${secret:n}"'; want='stages\[1\]\.input' ;;
-    output) o='["${secret:n}"]'; want='stages\[0\]\.output\[0\]' ;;
+    input) i='"${secret:n}"'; want='stages\[1\] \(sink\)\.input' ;;
+    output) o='["${secret:n}"]'; want='stages\[0\] \(src\)\.output\[0\]' ;;
     esac
     cat > m.json <<J
 {"pipeline":$p,"secrets_dir":"sec","kafka":{"bootstrap.servers":"embedded"},

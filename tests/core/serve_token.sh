@@ -7,6 +7,8 @@
 # exactly what is readable without the token; an unknown /api/ path is 401
 # too (404 only with the token). Without http.token_file, serve refuses
 # 0.0.0.0 (exit 2, naming the setting). On 127.0.0.1 reads need none.
+# POST /api/stages/NAME/pause (with the token) is 409 "no pipeline runs
+# under careerops serve".
 if [ -z "${CAREEROPS_TEST_PG:-}" ]; then
     echo "SKIP: CAREEROPS_TEST_PG is not set (scripts/pg.sh start)"; exit 77
 fi
@@ -67,6 +69,13 @@ for h in "${hosts[@]}"; do
     [ "$c" = 200 ] && grep -q Saltmarsh body.json || fail "GET $base/api/applications with the token: $c $(cat body.json)"
     [ "$(code "$base/health")" = 200 ] || fail "$base/health needs no token"
 done
+# trial 12: a stage action under serve, which runs no pipeline, is 409
+# saying so (it was 404 "no such route"); without the token still 401
+c=$(code -X POST -H "Authorization: Bearer $(cat token)" "http://127.0.0.1:$port/api/stages/classify/pause")
+[ "$c" = 409 ] && grep -q "no pipeline runs under careerops serve" body.json ||
+    fail "POST /api/stages/classify/pause under serve: $c $(cat body.json)"
+c=$(code -X POST "http://127.0.0.1:$port/api/stages/classify/pause")
+[ "$c" = 401 ] || fail "POST /api/stages/classify/pause without the token: $c"
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 serve 127.0.0.1:0
 c=$(code "http://127.0.0.1:$port/api/applications")

@@ -152,9 +152,11 @@ START_TEST(topic_cycle_names_stages)
     co_manifest_t *m = load(text, NULL, &d);
     /* one report per cycle, from its first stage, naming every stage */
     ck_assert_uint_eq(
-        count(&d, "stages[1].output: topic cycle", "stages[2] (two)"), 1);
-    ck_assert_uint_eq(count(&d, "stages[1].output", "stages[3] (three)"), 1);
-    ck_assert_uint_eq(count(&d, "stages[4].output: topic cycle", "'s'"), 1);
+        count(&d, "stages[1] (one).output: topic cycle", "stages[2] (two)"), 1);
+    ck_assert_uint_eq(count(&d, "stages[1] (one).output", "stages[3] (three)"),
+                      1);
+    ck_assert_uint_eq(count(&d, "stages[4] (self).output: topic cycle", "'s'"),
+                      1);
     ck_assert_uint_eq(d.n, 2);
     co_diag_free(&d);
     co_manifest_free(m);
@@ -172,7 +174,7 @@ START_TEST(dead_letter_loops)
     co_diag_t d = {0};
     co_manifest_t *m = load(direct, NULL, &d);
     ck_assert_uint_eq(
-        count(&d, "stages[1].errors.dead_letter_topic: dead-letter loop",
+        count(&d, "stages[1] (dead).errors.dead_letter_topic: dead-letter loop",
               "stages[1] (dead)"),
         1);
     ck_assert_uint_eq(d.n, 1);
@@ -197,9 +199,60 @@ START_TEST(dead_letter_loops)
         "\"errors\":{\"tolerance\":\"none\"}}]}";
     m = load(chain, NULL, &d);
     ck_assert_uint_eq(
-        count(&d, "stages[1].errors.dead_letter_topic: dead-letter loop",
+        count(&d, "stages[1] (work).errors.dead_letter_topic: dead-letter loop",
               "stages[2] (retry) writes 'a'"),
         1);
+    co_diag_free(&d);
+    co_manifest_free(m);
+}
+END_TEST
+
+/* The trial's loop: notify (stages[2]) dead-letters into raw, classify's
+ * input; the field to change is notify's dead_letter_topic, though
+ * classify (the loop's first stage) finds it. */
+START_TEST(dead_letter_loop_names_the_dead_letter_field)
+{
+    const char *text =
+        "{\"pipeline\":\"p\",\"stages\":["
+        "{\"name\":\"ingest\",\"plugin\":\"mock-source\",\"output\":\"raw\"},"
+        "{\"name\":\"classify\",\"plugin\":\"mock-passthrough\","
+        "\"input\":\"raw\",\"output\":\"ev\"},"
+        "{\"name\":\"notify\",\"plugin\":\"mock-sink\",\"input\":\"ev\","
+        "\"errors\":{\"dead_letter_topic\":\"raw\"}}]}";
+    co_diag_t d = {0};
+    co_manifest_t *m = load(text, NULL, &d);
+    ck_assert_uint_eq(count(&d,
+                            "stages[2] (notify).errors.dead_letter_topic: "
+                            "dead-letter loop",
+                            "Give stages[2] (notify) another"),
+                      1);
+    ck_assert_msg(d.n == 1, "%zu faults, first: %s", d.n, d.msgs[0]);
+    co_diag_free(&d);
+    co_manifest_free(m);
+}
+END_TEST
+
+/* A bad value in "defaults" is one fault at defaults.FIELD, not one per
+ * stage at stages[N] paths the file does not have; a stage that sets the
+ * field itself is not blamed. */
+START_TEST(defaults_faults_at_defaults)
+{
+    const char *text =
+        "{\"pipeline\":\"p\",\"defaults\":{\"errors\":{\"tolerance\":"
+        "\"some\",\"retries\":-1,\"bogus\":1},\"concurrency\":\"x\"},"
+        "\"stages\":["
+        "{\"name\":\"gen\",\"plugin\":\"mock-source\",\"output\":\"a\"},"
+        "{\"name\":\"mid\",\"plugin\":\"mock-passthrough\",\"input\":\"a\","
+        "\"output\":\"b\",\"errors\":{\"retries\":-2}},"
+        "{\"name\":\"out\",\"plugin\":\"mock-sink\",\"input\":\"b\"}]}";
+    co_diag_t d = {0};
+    co_manifest_t *m = load(text, NULL, &d);
+    ck_assert_uint_eq(count(&d, "defaults.errors.tolerance: must be", NULL), 1);
+    ck_assert_uint_eq(count(&d, "defaults.errors.retries: ", "(got -1)"), 1);
+    ck_assert_uint_eq(count(&d, "defaults.errors.bogus: unknown key", NULL), 1);
+    ck_assert_uint_eq(count(&d, "defaults.concurrency: must be", NULL), 1);
+    ck_assert_uint_eq(count(&d, "stages[1] (mid).errors.retries: ", "-2"), 1);
+    ck_assert_msg(d.n == 5, "%zu faults, first: %s", d.n, d.msgs[0]);
     co_diag_free(&d);
     co_manifest_free(m);
 }
@@ -214,7 +267,7 @@ START_TEST(plugin_names_and_files)
         snprintf(set, sizeof set, "stages.sink.plugin=%s", bad[i]);
         co_diag_t d = {0};
         co_manifest_t *m = load(base, set, &d);
-        ck_assert_msg(count(&d, "stages[2].plugin:", "plugin_file") == 1,
+        ck_assert_msg(count(&d, "stages[2] (sink).plugin:", "plugin_file") == 1,
                       "%s: %s", bad[i], d.n ? d.msgs[0] : "(none)");
         ck_assert_ptr_null(m->stages[2].plugin);
         co_diag_free(&d);
@@ -235,7 +288,7 @@ START_TEST(plugin_names_and_files)
     ck_assert_str_eq(m->stages[0].plugin_file, "/tmp/lib/my-source.so");
     co_manifest_free(m);
     m = load(pf, "stages[0].plugin_file=lib/x.txt", &d);
-    ck_assert_uint_eq(count(&d, "stages[0].plugin_file:", ".so"), 1);
+    ck_assert_uint_eq(count(&d, "stages[0] (src).plugin_file:", ".so"), 1);
     co_diag_free(&d);
     co_manifest_free(m);
 }
@@ -253,7 +306,7 @@ START_TEST(top_level_values_run_would_refuse)
         {"state=mydb", "state:", "key=value"},
         {"description=5", "description:", "must be a string"},
         {"stages.mid.description=5",
-         "stages[1].description:", "must be a string"},
+         "stages[1] (mid).description:", "must be a string"},
         {"http.max_connections=1",
          "http.max_connections:", "between 2 and 1000"},
         {"http.idle_timeout_s=0", "http.idle_timeout_s:", "between 1 and 3600"},
@@ -290,6 +343,8 @@ static Suite *suite(void)
     tcase_add_test(t, set_deep_path_is_refused);
     tcase_add_test(t, topic_cycle_names_stages);
     tcase_add_test(t, dead_letter_loops);
+    tcase_add_test(t, dead_letter_loop_names_the_dead_letter_field);
+    tcase_add_test(t, defaults_faults_at_defaults);
     tcase_add_test(t, plugin_names_and_files);
     tcase_add_test(t, top_level_values_run_would_refuse);
     suite_add_tcase(s, t);

@@ -4,7 +4,8 @@
 #   error "is a pipe / a character device ... save the stream to a file
 #   first", exit 2 (a wrong input) within seconds (it used to hang, or
 #   name a /proc path);
-# - wrong arguments (unknown flag, a missing mailbox, an unknown time zone, a
+# - wrong arguments (unknown flag, a missing mailbox, an unknown time zone
+#   from --timezone or TZ (TZ=:Zone and TZ=:/zone/file are that zone), a
 #   malformed --imap URL, --imap with --mailbox, --imap without its password
 #   file) exit 2 with the fix, before anything is built or started (trial 7:
 #   they exited 1, and --imap was checked only after the build);
@@ -47,6 +48,26 @@ refused "a missing mailbox" "mailbox '$T/nope.mbox' not found" --mailbox "$T/nop
 refused "an unknown zone" "time zone 'Mars/Base' unknown" --timezone Mars/Base
 refused "an empty zone" "--timezone needs a zone" --timezone ""
 refused "an empty --timezone=" "--timezone needs a zone" --timezone=
+# TZ's forms (tzset(3)) give that zone's name, not UTC (trial 6); what
+# names no zone file is refused with the fix
+mkdir "$T/tz" && ln -s /usr/share/zoneinfo/Asia/Tokyo "$T/tz/localtime"
+for f in :America/Denver=America/Denver America/Denver=America/Denver \
+    :/usr/share/zoneinfo/Europe/Paris=Europe/Paris \
+    /usr/share/zoneinfo/posix/Europe/Paris=Europe/Paris \
+    ":$T/tz/localtime=Asia/Tokyo" :=UTC; do
+    got=$(bash "$SRC/scripts/tz.sh" "${f%=*}") || fail "tz.sh ${f%=*}: exit $?"
+    [ "$got" = "${f##*=}" ] || fail "tz.sh ${f%=*}: '$got', not '${f##*=}'"
+done
+if [ -L /etc/localtime ]; then
+    sys=$(readlink -f /etc/localtime) && sys=${sys#/usr/share/zoneinfo/} && sys=${sys#posix/}
+    [ "$(bash "$SRC/scripts/tz.sh" :/etc/localtime)" = "$sys" ] || fail "TZ=:/etc/localtime is not $sys"
+fi
+echo "ok: TZ=:Zone, Zone, zone-file paths and :/etc/localtime give the zone's name"
+TZ=:$T/nope refused "TZ=:/a/path that is no zone file" \
+    "\\\$TZ: time zone ':$T/nope' is not a zone file under /usr/share/zoneinfo.*pass --timezone" \
+    --mailbox "$SRC/datasets/sample-mailbox/generate.py"
+TZ=Mars/Base refused "TZ=Mars/Base" "\\\$TZ: time zone 'Mars/Base' unknown" \
+    --mailbox "$SRC/datasets/sample-mailbox/generate.py"
 CAREEROPS_DEMO_NOW=2025-10-20 refused "a CAREEROPS_DEMO_NOW without a time" \
     "CAREEROPS_DEMO_NOW='2025-10-20' is not an RFC 3339 time with a zone"
 CAREEROPS_DEMO_NOW=garbage refused "a CAREEROPS_DEMO_NOW that is no time" "CAREEROPS_DEMO_NOW='garbage'"

@@ -78,9 +78,11 @@ for k in ("messages", "events", "interviews", "dead_letters", "notifications"):
 P
 ok "second run idempotent: same rows ($rows2), no notification repeated (${second_ms} ms)"
 
-# the text summary
-CAREEROPS_DEMO_SKIP_DEPS=1 bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$T/sample.mbox" \
-    --account "$(account_of "$T/sample.mbox")" --timezone Europe/Berlin >"$T/text.txt" 2>"$T/text.err" || fail "text run: $(tail -3 "$T/text.err")"
+# the text summary; the zone from TZ as a zone file path (trial 6:
+# TZ=:/... and TZ=:Zone gave UTC)
+TZ=:/usr/share/zoneinfo/Europe/Berlin CAREEROPS_DEMO_SKIP_DEPS=1 bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$T/sample.mbox" \
+    --account "$(account_of "$T/sample.mbox")" >"$T/text.txt" 2>"$T/text.err" || fail "text run: $(tail -3 "$T/text.err")"
+grep -q 'dates in Europe/Berlin:' "$T/text.txt" || fail "TZ=:/usr/share/zoneinfo/Europe/Berlin not used: $(grep 'dates in' "$T/text.txt")"
 grep -q '^  INTERVIEW  *8$' "$T/text.txt" || fail "no INTERVIEW count line: $(cat "$T/text.txt")"
 grep -q '^  Mon 27 Oct 2025 14:00 Stellwerk Digital' "$T/text.txt" || fail "interview not in Berlin time: $(cat "$T/text.txt")"
 grep -q '^messages read  *0 this run: nothing new in the mailbox since it was last read$' "$T/text.txt" ||

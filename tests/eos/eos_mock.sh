@@ -25,7 +25,7 @@ manifest embedded
 if "$B" validate m.json > out.txt 2> err.txt; then
     fail "validate accepted exactly-once on the embedded broker"
 fi
-grep -q 'stages\[1\].delivery: .*needs a real Kafka cluster.*mock cluster.*read_committed.*kafka.bootstrap.servers' err.txt ||
+grep -q 'stages\[1\] (mid).delivery: .*needs a real Kafka cluster.*mock cluster.*read_committed.*kafka.bootstrap.servers' err.txt ||
     fail "no reason and fix for the embedded broker: $(cat err.txt)"
 ok "validate refuses exactly-once on the embedded broker, naming the fix"
 
@@ -37,11 +37,11 @@ for s in src sink; do
 done
 "$B" validate m.json --set stages.src.delivery=exactly-once \
     --set kafka.bootstrap.servers=127.0.0.1:9 2> err.txt || true
-grep -q "stages\[0\].delivery: .*source's input is not a Kafka topic" err.txt ||
+grep -q "stages\[0\] (src).delivery: .*source's input is not a Kafka topic" err.txt ||
     fail "no reason for the source: $(cat err.txt)"
 "$B" validate m.json --set stages.sink.delivery=exactly-once \
     --set kafka.bootstrap.servers=127.0.0.1:9 2> err.txt || true
-grep -q "stages\[2\].delivery: .*side effects .*outside the Kafka transaction" err.txt ||
+grep -q "stages\[2\] (sink).delivery: .*side effects .*outside the Kafka transaction" err.txt ||
     fail "no reason for the sink: $(cat err.txt)"
 ok "validate refuses exactly-once on a source and on a sink, saying why"
 
@@ -51,7 +51,7 @@ ok "validate refuses exactly-once on a source and on a sink, saying why"
 "$B" validate m.json --set kafka.bootstrap.servers=127.0.0.1:9 \
     --set stages.mid.commit_interval_ms=70000 2> err.txt &&
     fail "validate accepted commit_interval_ms above transaction.timeout.ms"
-grep -q 'stages\[1\].commit_interval_ms: .*transaction.timeout.ms' err.txt ||
+grep -q 'stages\[1\] (mid).commit_interval_ms: .*transaction.timeout.ms' err.txt ||
     fail "no reason for the commit interval: $(cat err.txt)"
 "$B" validate m.json --set kafka.bootstrap.servers=127.0.0.1:9 \
     --set stages.mid.max_batch=60000 \
@@ -59,7 +59,7 @@ grep -q 'stages\[1\].commit_interval_ms: .*transaction.timeout.ms' err.txt ||
     fail "validate accepted read_uncommitted and a huge transaction"
 grep -q 'kafka.isolation.level: "read_uncommitted": .*aborted transactions' err.txt ||
     fail "no reason for isolation.level: $(cat err.txt)"
-grep -q 'stages\[1\].max_batch: 60000 records per exactly-once transaction' err.txt ||
+grep -q 'stages\[1\] (mid).max_batch: 60000 records per exactly-once transaction' err.txt ||
     fail "no reason for max_batch: $(cat err.txt)"
 ok "validate accepts an exactly-once processor on a cluster address"
 

@@ -16,7 +16,7 @@ set +e
 set -e
 cat err.txt
 [ $rc = 2 ] || fail "exit $rc, expected 2"
-for p in 'colour' 'stages\[0\] (src).config.count' 'stages\[1\].plugin' 'stages\[2\]\( (sink)\)\?.config.path' 'stages\[2\] (sink).config.bogus'; do
+for p in 'colour' 'stages\[0\] (src).config.count' 'stages\[1\] (mid).plugin' 'stages\[2\] (sink).config.path' 'stages\[2\] (sink).config.bogus'; do
     grep -q "^error: bad.json: $p: " err.txt || fail "no error for $p"
 done
 [ "$(grep -c '^error: ' err.txt)" = 5 ] || fail "expected exactly 5 errors"
@@ -68,8 +68,8 @@ cat > dlloop.json <<'J'
   {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}},
   {"name":"dead","plugin":"mock-fault","input":"dlq_dead_letters","config":{"fail_every":1}}]}
 J
-for f in cycle.json:'stages\[1\]\.output: topic cycle: .*stages\[2\] (two)' \
-         dlloop.json:'stages\[3\]\.errors\.dead_letter_topic: dead-letter loop: stages\[3\] (dead)'; do
+for f in cycle.json:'stages\[1\] (one)\.output: topic cycle: .*stages\[2\] (two)' \
+         dlloop.json:'stages\[3\] (dead)\.errors\.dead_letter_topic: dead-letter loop: stages\[3\] (dead)'; do
     m=${f%%:*} want=${f#*:}
     for cmd in validate run; do
         set +e
@@ -116,7 +116,7 @@ J
 set +e
 "$B" validate retry.json > out.txt 2> err.txt; rc=$?
 set -e
-[ $rc = 2 ] && grep -q "^error: retry.json: stages\[1\]\.errors\.retries: .*kafka.max.poll.interval.ms (6000 ms)" err.txt ||
+[ $rc = 2 ] && grep -q "^error: retry.json: stages\[1\] (mid)\.errors\.retries: .*kafka.max.poll.interval.ms (6000 ms)" err.txt ||
     fail "20 retries of 1 s against 6 s: exit $rc: $(cat err.txt)"
 [ "$(grep -c '^error: ' err.txt)" = 1 ] || fail "a source's retries were checked too: $(cat err.txt)"
 "$B" validate retry.json --set stages.mid.errors.retries=4 | grep -q '^ok' ||

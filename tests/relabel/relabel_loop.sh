@@ -144,3 +144,14 @@ ok "corrected event produced downstream; notifier: $(grep -m1 -o 'Corrected: [^"
 [ "$(psqlq -c "SELECT count(*) FILTER (WHERE event_type = 'REJECTION') || ' ' || count(*) FILTER (WHERE event_type = 'INTERVIEW') || ' ' || count(*) FROM $S.events")" = "5 1 25" ] ||
     fail "after the replay: $(psqlq -c "SELECT event_type, count(*) FROM $S.events GROUP BY 1")"
 ok "a replay through postgres-sink keeps the 6 corrections"
+
+# ---- an event relabelled OTHER is exported as datasets/WRITING.md defines
+# OTHER rows: no company, no date (trial 9: the classifier's stayed)
+k23=$(key_of 23)
+"$B" relabel "$k23" INTERVIEW --company Harborline --date 2026-12-10T16:00:00Z "${CI[@]}" > /dev/null
+"$B" relabel "$k23" OTHER "${CI[@]}" > /dev/null
+"$B" relabel --export "$T/corr3.csv" "${CI[@]}" > /dev/null
+grep -q "^[^,]*,OTHER,,,$k23," "$T/corr3.csv" || fail "OTHER row: $(grep "$k23" "$T/corr3.csv")"
+[ "$(psqlq -c "SELECT company FROM $S.events WHERE key = '$k23'")" = Harborline ] ||
+    fail "the stored event lost its company"
+ok "an OTHER correction exports empty company and date: $(grep "$k23" "$T/corr3.csv" | cut -c1-60)..."

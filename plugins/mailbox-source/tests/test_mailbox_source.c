@@ -342,6 +342,38 @@ START_TEST(follow_mbox_growth)
 }
 END_TEST
 
+/* An empty mbox entry (a "From " line and no message) is a dead letter
+ * ("empty message"), not dropped uncounted as the blank line of a writer
+ * (trial 14: 9 entries in, 8 read, 0 dead letters). */
+START_TEST(empty_mbox_entry_is_dead_letter)
+{
+    char *tmp = mbt_tmpdir();
+    char *mbox = g_build_filename(tmp, "in.mbox", NULL);
+    const char *text = "From a@example.com Wed Mar  5 09:00:00 2025\n"
+                       "From: a@example.com\nSubject: one\n"
+                       "Message-ID: <one@example.com>\n\nbody\n\n"
+                       "From b@example.com Wed Mar  5 10:00:00 2025\n\n"
+                       "From c@example.com Wed Mar  5 11:00:00 2025\n"
+                       "From: c@example.com\nSubject: three\n"
+                       "Message-ID: <three@example.com>\n\nbody\n";
+    ck_assert(g_file_set_contents(mbox, text, -1, NULL));
+    co_fake_host_t *h = co_fake_host_new();
+    char *c = cfg_json(mbox, NULL);
+    run_t r;
+    run_to_eof(&r, h, c);
+    ck_assert_uint_eq(h->emit_cnt, 2);
+    ck_assert_uint_eq(h->dead_cnt, 1);
+    ck_assert_msg(strstr(h->dead[0].message, "empty message") != NULL, "%s",
+                  h->dead[0].message);
+    run_close(&r);
+    co_fake_host_free(h);
+    mbt_rm_rf(tmp);
+    g_free(c);
+    g_free(mbox);
+    g_free(tmp);
+}
+END_TEST
+
 START_TEST(follow_eml_folder_and_dead_letters)
 {
     char *tmp = mbt_tmpdir();
@@ -526,6 +558,7 @@ static Suite *source_suite(void)
     tcase_add_test(tc, maildir_moves_do_not_repeat);
     tcase_add_test(tc, eml_folder_reports_skipped_files);
     tcase_add_test(tc, follow_mbox_growth);
+    tcase_add_test(tc, empty_mbox_entry_is_dead_letter);
     tcase_add_test(tc, follow_eml_folder_and_dead_letters);
     tcase_add_test(tc, config_errors);
     tcase_add_test(tc, same_key_messages_reported);

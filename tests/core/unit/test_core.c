@@ -118,8 +118,8 @@ START_TEST(manifest_faults_have_paths)
     ck_assert(diag_has(&d, "extra: unknown key"));
     ck_assert(diag_has(&d, "stages[0] (a).concurrency: must be between 1 and 64 (got 0)"));
     ck_assert(diag_has(&d, "stages[0] (a).errors.tolerance: "));
-    ck_assert(diag_has(&d, "stages[0].config.k: secret 'missing'"));
-    ck_assert(diag_has(&d, "stages[1].name: "));
+    ck_assert(diag_has(&d, "stages[0] (a).config.k: secret 'missing'"));
+    ck_assert(diag_has(&d, "stages[1] (a).name: \"a\" is already the name of stages[0]"));
     ck_assert(diag_has(&d, "stages[1] (a).delivery: "));
     ck_assert(diag_has(&d, "stages[1] (a).rate_limit.per_second: must be between 0 and 1e+09 (got -1)"));
     co_diag_free(&d);
