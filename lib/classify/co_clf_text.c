@@ -274,7 +274,20 @@ int co_clf_tokenize(co_clf_toks_t *t, const char *s, size_t len)
         return 0;
     if (!g_utf8_validate(s, (gssize)len, NULL))
         return 0; /* the normalizer always gives UTF-8 */
-    gchar *f = g_utf8_casefold(s, (gssize)len);
+    /* ASCII text (most mail) folds to its lower case: the same result as
+     * g_utf8_casefold, without its per-character table walk */
+    int ascii = 1;
+    for (size_t i = 0; i < len && ascii; i++)
+        ascii = (unsigned char)s[i] < 0x80;
+    gchar *f;
+    if (ascii) {
+        f = g_malloc(len + 1);
+        for (size_t i = 0; i < len; i++)
+            f[i] = g_ascii_tolower(s[i]);
+        f[len] = '\0';
+    } else {
+        f = g_utf8_casefold(s, (gssize)len);
+    }
     if (f == NULL)
         return -1;
     /* word buffer: letters, digits, marks; apostrophes as '\'' */
@@ -286,9 +299,19 @@ int co_clf_tokenize(co_clf_toks_t *t, const char *s, size_t len)
     }
     int rc = 0;
     for (const char *p = f; *p && rc == 0;) {
-        gunichar c = g_utf8_get_char(p);
-        const char *next = g_utf8_next_char(p);
-        if (g_unichar_isalnum(c) || g_unichar_ismark(c)) {
+        gunichar c;
+        const char *next;
+        int word;
+        if ((unsigned char)*p < 0x80) { /* the Unicode answer, cheaper */
+            c = (unsigned char)*p;
+            next = p + 1;
+            word = g_ascii_isalnum((char)c);
+        } else {
+            c = g_utf8_get_char(p);
+            next = g_utf8_next_char(p);
+            word = g_unichar_isalnum(c) || g_unichar_ismark(c);
+        }
+        if (word) {
             memcpy(wb + wn, p, (size_t)(next - p));
             wn += (size_t)(next - p);
         } else if ((c == '\'' || c == 0x2019 || c == 0x02BC) && wn > 0) {

@@ -812,8 +812,9 @@ static int rules_weekday(const char *w)
         {"sobota", 6},
         {"sobotę", 6},
     };
+    /* called for every token: the first byte rejects almost all */
     for (size_t i = 0; i < sizeof wd / sizeof wd[0]; i++)
-        if (strcmp(w, wd[i].w) == 0)
+        if (w[0] == wd[i].w[0] && strcmp(w, wd[i].w) == 0)
             return wd[i].d;
     return -1;
 }
@@ -844,7 +845,7 @@ static int rules_relative_day(const rules_text_t *t, size_t i, uint16_t seg,
     };
     const char *w = t->tok[i].w;
     for (size_t k = 0; k < sizeof rel / sizeof rel[0]; k++) {
-        if (strcmp(w, rel[k].w) != 0)
+        if (w[0] != rel[k].w[0] || strcmp(w, rel[k].w) != 0)
             continue;
         if (rel[k].w2 != NULL) {
             if (!rules_same_seg(t, i + 1, seg) ||

@@ -57,6 +57,7 @@ void rules_db_free(rules_db_t *db)
     free(db->index);
     free(db->slot);
     free(db->prefix_first);
+    free(db->prefix_by_byte);
     for (size_t i = 0; i < db->nextract; i++) {
         rules_phrase_free(&db->extract[i].before);
         rules_phrase_free(&db->extract[i].after);
@@ -567,6 +568,35 @@ static int rules_cmp_len_desc(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* Bucket the phrases whose first word is a prefix by that word's first
+ * byte, keeping their order: a token is compared only with the prefixes
+ * that can match it (an empty prefix would match any token: it goes into
+ * every bucket). */
+static int rules_index_prefixes(rules_db_t *db)
+{
+    size_t n = 0;
+    for (int b = 0; b < 256; b++) {
+        db->prefix_off[b] = (uint32_t)n;
+        for (size_t k = 0; k < db->nprefix_first; k++) {
+            const rules_pword_t *w0 = &db->phrase[db->prefix_first[k]].w[0];
+            if (w0->len == 0 || (unsigned char)w0->w[0] == b)
+                n++;
+        }
+    }
+    db->prefix_off[256] = (uint32_t)n;
+    db->prefix_by_byte = calloc(n ? n : 1, sizeof *db->prefix_by_byte);
+    if (db->prefix_by_byte == NULL)
+        return -1;
+    n = 0;
+    for (int b = 0; b < 256; b++)
+        for (size_t k = 0; k < db->nprefix_first; k++) {
+            const rules_pword_t *w0 = &db->phrase[db->prefix_first[k]].w[0];
+            if (w0->len == 0 || (unsigned char)w0->w[0] == b)
+                db->prefix_by_byte[n++] = db->prefix_first[k];
+        }
+    return 0;
+}
+
 int rules_db_finish(rules_db_t *db, char *err, size_t err_size)
 {
     if (db->nphrase == 0 || db->nsender == 0) {
@@ -591,6 +621,10 @@ int rules_db_finish(rules_db_t *db, char *err, size_t err_size)
             db->index[db->nindex].w = w0->w;
             db->index[db->nindex++].phrase = (uint32_t)i;
         }
+    }
+    if (rules_index_prefixes(db) != 0) {
+        rules_err(err, err_size, "out of memory");
+        return -1;
     }
     qsort(db->index, db->nindex, sizeof *db->index, rules_cmp_index);
     /* hash the distinct first words (load factor <= 1/2) */

@@ -46,13 +46,15 @@ static int rules_collect_hits(rules_ctx_t *c)
         const rules_tok_t *tk = &t->tok[i];
         uint32_t lo = 0, hi = 0;
         rules_db_first_word(db, tk->w, tk->len, &lo, &hi);
-        size_t nk = (hi - lo) + db->nprefix_first;
+        unsigned char b0 = (unsigned char)tk->w[0];
+        const uint32_t *pf = db->prefix_by_byte + db->prefix_off[b0];
+        size_t nk = (hi - lo) + (db->prefix_off[b0 + 1] - db->prefix_off[b0]);
         for (size_t k = 0; k < nk; k++) {
             uint32_t pi;
             if (k < hi - lo)
                 pi = db->index[lo + k].phrase;
             else {
-                pi = db->prefix_first[k - (hi - lo)];
+                pi = pf[k - (hi - lo)];
                 if (!rules_word_eq(&db->phrase[pi].w[0], tk))
                     continue;
             }

@@ -146,6 +146,11 @@ struct rules_db_s {
     size_t nslot;           /**< power of two */
     uint32_t *prefix_first; /**< phrases whose first word is a prefix */
     size_t nprefix_first;
+    /** prefix_first by the first byte of a token that can match:
+     *  prefix_by_byte[prefix_off[b] .. prefix_off[b + 1]) in the order of
+     *  prefix_first (a token checks only the phrases of its first byte) */
+    uint32_t *prefix_by_byte;
+    uint32_t prefix_off[257];
     rules_extract_t *extract;
     size_t nextract, capextract;
     rules_sender_t *sender;
