@@ -304,19 +304,8 @@ static int co__process(co_stage_t *st, struct co_eos_s *e,
     if (!e->in_txn && co__begin(st, e) != 0)
         return -1;
     co_eos_part_t *p = co__part(e, topic, msg->partition, msg->offset);
-    co_record_t rec = CO_RECORD_INIT;
-    rec.key = msg->key;
-    rec.key_len = msg->key_len;
-    rec.value = msg->payload;
-    rec.value_len = msg->len;
-    rec.topic = topic;
-    rec.partition = msg->partition;
-    rec.offset = msg->offset;
-    rec.timestamp_ms = rd_kafka_message_timestamp(msg, NULL);
-    if (st->in_headers) { /* dead letters get them in any case */
-        rec.header_cnt = co_stage_msg_headers(msg, hbuf, max);
-        rec.headers = rec.header_cnt ? hbuf : NULL;
-    }
+    co_record_t rec; /* dead letters get the headers in any case */
+    co_stage_msg_record(st, msg, hbuf, max, &rec);
     st->cur_tok = CO_OFFTRACK_NONE; /* the transaction tracks outputs */
     co_status_t s = co_stage_process_one(st, &rec);
     if ((int)s < 0)

@@ -300,6 +300,14 @@ int co_stage_consumer_loop(co_stage_t *st);
 size_t co_stage_msg_headers(const rd_kafka_message_t *msg, co_header_t *hbuf,
                             size_t max);
 
+/** @brief Fill *rec with a consumed record (key, value, topic, partition,
+ *         offset, timestamp in ms; every pointer borrowed from msg and
+ *         valid while msg lives) and, when the stage reads input headers
+ *         (`input_headers`, or the plugin's ABI 1.3 flags), its headers in
+ *         hbuf[0..max) (worker.c). Called from the stage's own thread. */
+void co_stage_msg_record(const co_stage_t *st, const rd_kafka_message_t *msg,
+                         co_header_t *hbuf, size_t max, co_record_t *rec);
+
 /** @brief Subscribe the stage's consumer to its inputs (on the in-process
  *         embedded broker: take its partitions statically) (worker.c).
  *  @returns 0, or -1 with the stage FAILED. */

@@ -428,23 +428,8 @@ static int co__process_msg(co_stage_t *st, const rd_kafka_message_t *msg,
         return 0;
     }
     co__check_gap(st, ex, msg);
-    co_record_t rec = CO_RECORD_INIT;
-    rec.key = msg->key;
-    rec.key_len = msg->key_len;
-    rec.value = msg->payload;
-    rec.value_len = msg->len;
-    rec.topic = topic;
-    rec.partition = msg->partition;
-    rec.offset = msg->offset;
-    rec.timestamp_ms = rd_kafka_message_timestamp(msg, NULL);
-    /* librdkafka 2.0.2 parses (and allocates) a record's header section as
-     * soon as it is asked for, even an empty one: skipped for a stage with
-     * `input_headers: false` or whose plugin declares it reads none (ABI
-     * 1.3), read for its dead letters only */
-    if (st->in_headers) {
-        rec.header_cnt = co__headers(msg, hbuf, max_headers);
-        rec.headers = rec.header_cnt ? hbuf : NULL;
-    }
+    co_record_t rec;
+    co_stage_msg_record(st, msg, hbuf, max_headers, &rec);
     uint64_t tok = co_offtrack_push(&st->trk, ex->trk, msg->offset);
     st->cur_tok = tok;
     co_status_t s = co_stage_process_one(st, &rec);
@@ -664,6 +649,28 @@ size_t co_stage_msg_headers(const rd_kafka_message_t *msg, co_header_t *hbuf,
                             size_t max)
 {
     return co__headers(msg, hbuf, max);
+}
+
+void co_stage_msg_record(const co_stage_t *st, const rd_kafka_message_t *msg,
+                         co_header_t *hbuf, size_t max, co_record_t *rec)
+{
+    *rec = (co_record_t)CO_RECORD_INIT;
+    rec->key = msg->key;
+    rec->key_len = msg->key_len;
+    rec->value = msg->payload;
+    rec->value_len = msg->len;
+    rec->topic = rd_kafka_topic_name(msg->rkt);
+    rec->partition = msg->partition;
+    rec->offset = msg->offset;
+    rec->timestamp_ms = rd_kafka_message_timestamp(msg, NULL);
+    /* librdkafka 2.0.2 parses (and allocates) a record's header section as
+     * soon as it is asked for, even an empty one: skipped for a stage with
+     * `input_headers: false` or whose plugin declares it reads none (ABI
+     * 1.3), read for its dead letters only */
+    if (st->in_headers) {
+        rec->header_cnt = co__headers(msg, hbuf, max);
+        rec->headers = rec->header_cnt ? hbuf : NULL;
+    }
 }
 
 int co_stage_subscribe(co_stage_t *st)
