@@ -130,22 +130,12 @@ static int co__txn_error(co_stage_t *st, const char *what, rd_kafka_error_t *x)
         rd_kafka_error_destroy(x);
         return 0;
     }
-    rd_kafka_resp_err_t code = rd_kafka_error_code(x);
-    if (code == RD_KAFKA_RESP_ERR__FENCED ||
-        code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
-        code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH)
-        snprintf(st->err_msg, sizeof st->err_msg,
-                 "%s: %s: fenced, another process runs this stage instance "
-                 "with the same transactional.id (a restarted copy of this "
-                 "one, or two processes with the same CAREEROPS_MEMBER); "
-                 "this one stops, its open transaction is aborted",
-                 what, rd_kafka_error_string(x));
-    else
-        snprintf(st->err_msg, sizeof st->err_msg,
-                 "%s: fatal transactional producer error: %s", what,
-                 rd_kafka_error_string(x));
+    /* fenced, or another fatal error: one FATAL line naming the
+     * transactional.id to check (the error_cb may have logged it) */
+    char why[600];
+    snprintf(why, sizeof why, "%s: %s", what, rd_kafka_error_string(x));
+    co_port_kafka_fatal(st, st->producer, rd_kafka_error_code(x), why);
     rd_kafka_error_destroy(x);
-    co_stage_fatal(st, "exactly-once");
     return -1;
 }
 
@@ -409,19 +399,9 @@ static int co__run(co_stage_t *st, struct co_eos_s *e)
         if (msg && msg->err == RD_KAFKA_RESP_ERR__FATAL) {
             /* e.g. FENCED_INSTANCE_ID: another process took this
              * group.instance.id */
-            char fe[512];
-            rd_kafka_resp_err_t fc =
-                rd_kafka_fatal_error(st->consumer, fe, sizeof fe);
-            snprintf(st->err_msg, sizeof st->err_msg,
-                     "consumer: fatal error %s: %s%s", rd_kafka_err2name(fc),
-                     fe,
-                     fc == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID
-                         ? " (another process runs this stage instance with "
-                           "the same group.instance.id: give each process "
-                           "its own CAREEROPS_MEMBER)"
-                         : "");
+            co_port_kafka_fatal(st, st->consumer, msg->err,
+                                rd_kafka_message_errstr(msg));
             rd_kafka_message_destroy(msg);
-            co_stage_fatal(st, "exactly-once");
             rc = -1;
             break;
         }
@@ -450,6 +430,9 @@ static int co__run(co_stage_t *st, struct co_eos_s *e)
              co_mono_ms() - e->txn_start_ms >= st->sc->commit_interval_ms))
             rc = co__commit(st, e);
     }
+    if (co_port_kafka_failed(st))
+        return -1; /* the broker aborts the open transaction (timeout, or
+                      fenced by the next init_transactions) */
     if (rc < 0) {
         co__abort(st, e, 0);
         return -1;

@@ -50,4 +50,44 @@ extern const co_port_t co_port_kafka;
  */
 int co_port_kafka_setup(co_stage_t *st, char *errstr, size_t errstr_size);
 
+/**
+ * @brief A fatal error of the stage's producer or consumer (librdkafka's
+ *        INTRODUCTION.md, "Fatal errors"; rd_kafka_fatal_error()): logs
+ *        one line `FATAL: stage NAME: kafka producer|consumer fatal error:
+ *        ERROR_NAME: reason (check SETTING ...)`, sets the stage FAILED
+ *        and co_stage_t::kafka_fatal, after which the stage stops and
+ *        commits nothing more (port_kafka_fatal.c). Only the first call of
+ *        a stage instance logs.
+ * @param rk The client that failed (NULL: the producer); its recorded
+ *        fatal error is reported, else `err` and `reason`.
+ * Thread-safety: any thread (the status is locked, the flag atomic).
+ */
+void co_port_kafka_fatal(co_stage_t *st, rd_kafka_t *rk,
+                         rd_kafka_resp_err_t err, const char *reason);
+
+/** @brief 1 once co_port_kafka_fatal() ran for the stage. Thread-safe. */
+int co_port_kafka_failed(const co_stage_t *st);
+
+/**
+ * @brief The error_cb of the stage's producer and consumer (opaque: the
+ *        stage): RD_KAFKA_RESP_ERR__FATAL goes to co_port_kafka_fatal(),
+ *        other errors are logged at ERROR as librdkafka logs them without
+ *        an error_cb. Served by rd_kafka_poll()/rd_kafka_consumer_poll().
+ */
+void co_port_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason,
+                            void *opaque);
+
+/**
+ * @brief Read the test hook CAREEROPS_TEST_KAFKA_FATAL_AFTER (a count of
+ *        records; only when set) into co_stage_t::test_fatal_after.
+ * @returns 0, or -1 with errstr naming the variable when it is not a
+ *          positive integer.
+ */
+int co_port_kafka_test_hook(co_stage_t *st, char *errstr, size_t errstr_size);
+
+/** @brief The test hook's fault: rd_kafka_test_fatal_error() on the
+ *         producer with OUT_OF_ORDER_SEQUENCE_NUMBER (an idempotent
+ *         producer's fatal error), once per process. Thread-safe. */
+void co_port_kafka_test_fatal(co_stage_t *st);
+
 #endif

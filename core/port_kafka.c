@@ -84,8 +84,11 @@ static int co__produce(co_stage_t *st, const char *topic, int32_t partition,
                 break;
             continue;
         }
-        co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
-               "cannot produce to %s: %s", topic, rd_kafka_err2str(err));
+        if (err == RD_KAFKA_RESP_ERR__FATAL) /* the stage stops FAILED */
+            co_port_kafka_fatal(st, st->producer, err, NULL);
+        else
+            co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+                   "cannot produce to %s: %s", topic, rd_kafka_err2str(err));
         break;
     }
     if (hdrs)
@@ -206,8 +209,10 @@ static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
     if (st->sc->n_inputs == 0)
         co_offtrack_release(t, tok); /* done once acknowledged */
     if (rc == 0) {
-        __atomic_add_fetch(&st->emit_seq, 1, __ATOMIC_SEQ_CST);
+        uint64_t n = __atomic_add_fetch(&st->emit_seq, 1, __ATOMIC_SEQ_CST);
         st->n_out_unpublished++;
+        if (n == st->test_fatal_after) /* 0 (off) never matches */
+            co_port_kafka_test_fatal(st);
     }
     return rc;
 }
@@ -324,9 +329,12 @@ static void co__dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
     int is_source = st->sc->n_inputs == 0;
     if (msg->err) {
         st->delivery_failed = 1;
-        co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
-               "delivery to %s failed: %s; the input will be re-read",
-               rd_kafka_topic_name(msg->rkt), rd_kafka_err2str(msg->err));
+        /* after a fatal error the purged records fail by the thousand:
+         * the FATAL line said they are read again */
+        if (!co_port_kafka_failed(st))
+            co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+                   "delivery to %s failed: %s; the input will be re-read",
+                   rd_kafka_topic_name(msg->rkt), rd_kafka_err2str(msg->err));
     } else {
         co__note_hw(st, msg); /* sources and processors: backpressure */
     }
@@ -341,6 +349,10 @@ static void co__log_cb(const rd_kafka_t *rk, int level, const char *fac,
     /* the manifest's kafka properties go to producers and consumers alike;
      * librdkafka's note that one of them ignores a property is noise */
     if (strstr(buf, "will be ignored by this"))
+        level = 7;
+    /* a fatal error is also reported to the error_cb, whose one FATAL line
+     * names the stage and the setting to check (port_kafka_fatal.c) */
+    if (strcmp(fac, "FATAL") == 0)
         level = 7;
     co_log(level <= 3   ? CO_LOG_ERROR
            : level <= 4 ? CO_LOG_WARN
@@ -387,6 +399,7 @@ static rd_kafka_t *co__producer_new(co_stage_t *st, char *errstr, size_t sz)
         return NULL;
     }
     rd_kafka_conf_set_dr_msg_cb(pc, co__dr_cb);
+    rd_kafka_conf_set_error_cb(pc, co_port_kafka_error_cb);
     rd_kafka_conf_set_log_cb(pc, co__log_cb);
     rd_kafka_conf_set_opaque(pc, st);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof e);
@@ -447,6 +460,7 @@ static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
         return NULL;
     }
     rd_kafka_conf_set_opaque(cc, st);
+    rd_kafka_conf_set_error_cb(cc, co_port_kafka_error_cb);
     rd_kafka_conf_set_log_cb(cc, co__log_cb);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, cc, e, sizeof e);
     if (rk == NULL) {
@@ -460,6 +474,8 @@ static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
 
 int co_port_kafka_setup(co_stage_t *st, char *errstr, size_t sz)
 {
+    if (co_port_kafka_test_hook(st, errstr, sz) != 0)
+        return -1;
     st->producer = co__producer_new(st, errstr, sz);
     if (st->producer == NULL)
         return -1;

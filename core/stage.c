@@ -28,6 +28,10 @@ const char *co_stage_state_name(co_stage_state_t s)
 
 void co_stage_set_status(co_stage_t *st, co_stage_state_t s, const char *msg)
 {
+    /* a fatal Kafka error is final for this instance: the loops winding
+     * down (a source's WAITING, RUNNING) do not hide it */
+    if (s != CO_STAGE_FAILED && co_port_kafka_failed(st))
+        return;
     pthread_mutex_lock(&st->lock);
     st->status = s;
     if (msg)
@@ -51,7 +55,9 @@ int co_stage_hard_stop(const co_stage_t *st)
 
 int co_stage_stopping(const co_stage_t *st)
 {
-    return CO__ATOMIC_LOAD(&st->stop) != CO_STOP_NONE || co_stage_hard_stop(st);
+    /* a fatal Kafka error ends every wait (retries, backpressure) too */
+    return CO__ATOMIC_LOAD(&st->stop) != CO_STOP_NONE ||
+           co_stage_hard_stop(st) || co_port_kafka_failed(st);
 }
 
 int64_t co_stage_now(const co_stage_t *st)
@@ -508,6 +514,8 @@ void *co_stage_main(void *arg)
              : st->sc->delivery == CO_DELIVERY_EXACTLY_ONCE
                  ? co_stage_eos_loop(st)
                  : co_stage_consumer_loop(st);
+    if (co_port_kafka_failed(st))
+        rc = -1; /* FAILED (co_port_kafka_fatal()), not STOPPED */
     if (rc == 0 && co_stage_get_status(st) != CO_STAGE_DONE)
         co_stage_set_status(st, CO_STAGE_STOPPED, NULL);
     CO__ATOMIC_STORE(&st->finished, CO_FINISH_RETURNED);

@@ -141,6 +141,13 @@ struct co_stage_s {
     int flush_fails;       /**< consecutive flush attempts that failed */
     int held_back;         /**< partitions paused (flush failing, pause) */
     int delivery_failed;
+    /** atomic: a Kafka client of the stage met a fatal error
+     *  (co_port_kafka_fatal()): the stage stops FAILED and commits
+     *  nothing more (offsets, source positions) */
+    int kafka_fatal;
+    /** test hook CAREEROPS_TEST_KAFKA_FATAL_AFTER: the producer's fatal
+     *  error after this many records (0: off) */
+    uint64_t test_fatal_after;
     int in_headers; /**< hand the plugin the input's headers: the stage's
                          `input_headers`, else what the plugin declares
                          (co_plugin_input_headers()) */
@@ -230,7 +237,8 @@ void co_stage_free(co_stage_t *st);
 /** @brief Status as a JSON object text (malloc'd). Thread-safe. */
 char *co_stage_status_json(co_stage_t *st);
 
-/** @brief Set the status (and last error when msg is not NULL).
+/** @brief Set the status (and last error when msg is not NULL); after a
+ *  fatal Kafka error (co_port_kafka_fatal()) only FAILED is taken.
  *  Thread-safe. */
 void co_stage_set_status(co_stage_t *st, co_stage_state_t s, const char *msg);
 

@@ -197,6 +197,11 @@ static void co__commit_results(co_stage_t *st)
 static void co__commit(co_stage_t *st, int sync)
 {
     st->last_commit_ms = co_mono_ms();
+    /* after a fatal Kafka error an output may have failed in a way no
+     * delivery report tells (a produce refused at once, a purged queue):
+     * nothing more is committed, the records are read again */
+    if (co_port_kafka_failed(st))
+        return;
     co__commit_results(st);
     rd_kafka_topic_partition_list_t *l = co__dirty_list(st);
     if (l == NULL)
@@ -599,6 +604,12 @@ static int co__read_batch(co_stage_t *st, int wait_ms, int max, int *rc,
                      "third of it)",
                      rd_kafka_message_errstr(msg));
             *rc = -1;
+        } else if (msg->err == RD_KAFKA_RESP_ERR__FATAL) {
+            /* e.g. FENCED_INSTANCE_ID: another process took this
+             * group.instance.id */
+            co_port_kafka_fatal(st, st->consumer, msg->err,
+                                rd_kafka_message_errstr(msg));
+            *rc = -1;
         } else if (msg->err) {
             if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
                 co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
@@ -627,12 +638,14 @@ int co_stage_consumer_loop(co_stage_t *st)
         co_stage_lat_close(st); /* before the next poll's wait */
         rd_kafka_poll(st->producer, 0);
         co_stage_publish_counts(st);
-        if (st->trk.any_failed)
-            co__rewind_failed(st);
+        if (st->trk.any_failed && !co_port_kafka_failed(st))
+            co__rewind_failed(st); /* after a fatal error: the next one */
         if (rc == 0 && co__maybe_flush(st, n == 0 ? -1 : 0) != 0)
             rc = -1;
         co__maybe_commit(st, n == 0);
     }
+    if (co_port_kafka_failed(st))
+        rc = -1; /* FAILED: no flush, no commit (co__commit()) */
     if (rc > 0)
         rc = 0; /* stopped mid-retry: a normal stop */
     /* the end: flush once, drain and commit, each bounded */

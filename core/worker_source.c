@@ -205,7 +205,9 @@ static uint64_t co__acked_emits(const co_stage_t *st)
 
 void co_stage_source_commit(co_stage_t *st, int final)
 {
-    if (st->n_pend == 0)
+    /* after a fatal Kafka error, an emit refused at once counts as done
+     * (co_offtrack_release): no position is written past it */
+    if (st->n_pend == 0 || co_port_kafka_failed(st))
         return;
     if (final && st->port->drain(st, -1) != 0)
         return; /* failed deliveries: keep old positions, re-read */
@@ -300,7 +302,10 @@ int co_stage_source_loop(co_stage_t *st)
             co_stage_source_commit(st, 0);
         }
     }
-    st->port->drain(st, -1);
+    if (co_port_kafka_failed(st)) /* nothing to wait for: no position is */
+        st->port->serve(st, 0);   /* written (co_stage_source_commit()) */
+    else
+        st->port->drain(st, -1);
     co_stage_publish_counts(st);
     co_stage_source_commit(st,
                            st->env == NULL || !st->env->defer_source_offsets);
