@@ -44,18 +44,11 @@ PIDS+=($MID)
 # the source after the processor joined its group (the mock delays the
 # first join 3 s): the fatal error then meets a steady stream, with
 # positions committed before it
-for _ in $(seq 600); do
-    grep -q '"msg":"assigned [1-9]' mid1.log && break
-    sleep 0.1
-done
-grep -q '"msg":"assigned [1-9]' mid1.log || fail "mid got no partitions in 60 s: $(tail -3 mid1.log)"
+wait_line mid1.log '"msg":"assigned [1-9]' 60 ||
+    fail "mid got no partitions in 60 s: $(tail -3 mid1.log)"
 "$B" run m.json --set "kafka.bootstrap.servers=$BS" --stage src --stage sink 2> ends.log &
 PIDS+=($!)
-for _ in $(seq 600); do
-    grep -q 'FATAL: stage mid' mid1.log && break
-    kill -0 "$MID" 2>/dev/null || break
-    sleep 0.1
-done
+wait_line mid1.log 'FATAL: stage mid' 60 || true
 line=$(grep 'FATAL: stage mid' mid1.log || true)
 [ -n "$line" ] || fail "no FATAL line for stage mid: $(tail -5 mid1.log)"
 # librdkafka's own "FATAL" log line is left to debug: one line says it

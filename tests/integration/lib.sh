@@ -64,6 +64,17 @@ distinct_keys() { python3 -c 'import json,sys
 print(len({json.loads(l)["key"] for l in open(sys.argv[1]) if l.strip()}))' "$1"; }
 total_lines() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
 
+# wait_line FILE PATTERN SECONDS: until FILE has a line matching PATTERN
+# (grep's basic regular expression).
+wait_line() {
+    local end=$((SECONDS + $3))
+    while [ $SECONDS -lt $end ]; do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # wait_keys FILE N SECONDS: until FILE has N distinct keys.
 wait_keys() {
     local end=$((SECONDS + $3))
