@@ -124,3 +124,27 @@ set -e
 "$B" validate retry.json --set kafka.bootstrap.servers=embedded | grep -q '^ok' ||
     fail "refused on the in-process broker (static assignment, no group)"
 ok "retries longer than max.poll.interval.ms refused on a consumer group"
+
+# rules-classifier's model_file is read (its header) by validate and at
+# run's start: a missing file, a folder or a file that is not a model is a
+# fault at its JSON path, not a stage failing "cannot read the model" later.
+cat > clf.json <<'J'
+{"pipeline":"clf","stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":1}},
+  {"name":"classify","plugin":"rules-classifier","input":"a","output":"b"},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}}]}
+J
+echo 'not a model' > garbage.model
+for mf in "$T/my.modle:No such file" "$T:Is a directory" "$T/garbage.model:not a CareerOps classifier model"; do
+    f=${mf%%:*} why=${mf#*:}
+    for cmd in validate run; do
+        set +e
+        timeout 20 "$B" $cmd clf.json --set "stages.classify.config.model_file=$f" > out.txt 2> err.txt; rc=$?
+        set -e
+        [ $rc = 2 ] && grep -q "^error: clf.json: stages\[1\] (classify)\.config\.model_file: $f:.*$why.*careerops train --out" err.txt ||
+            fail "$cmd model_file=$f: exit $rc: $(head -3 err.txt)"
+    done
+done
+[ ! -e o.jsonl ] || fail "run with a bad model_file let records flow"
+"$B" validate clf.json | grep -q '^ok' || fail "the bundled model refused"
+ok "a missing, folder or non-model model_file: validate and run exit 2 naming stages[1] (classify).config.model_file"
