@@ -1,6 +1,7 @@
 /* /health, /metrics and /api/stages on libmicrohttpd, with the Host/Origin
  * check and the control token (see control.h). */
 #include "control.h"
+#include "control_args.h"
 #include "dashboard.h"
 #include "log.h"
 #include "metrics.h"
@@ -197,22 +198,6 @@ static enum MHD_Result co__refuse_token(const co_control_t *ctl,
     return ret;
 }
 
-static void co__client(struct MHD_Connection *c, char *out, size_t size)
-{
-    snprintf(out, size, "?");
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci == NULL || ci->client_addr == NULL)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
-                  (socklen_t)size);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-                  (socklen_t)size);
-}
-
 /* ---- requests ---------------------------------------------------------- */
 
 /* POST /api/stages/NAME/ACTION: Origin, token, then the action; logged. */
@@ -220,7 +205,7 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
                                 const char *url, const char *host)
 {
     char who[64];
-    co__client(c, who, sizeof who);
+    co_control_client(c, who, sizeof who);
     const char *origin =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
     if (!co__origin_ok(origin, host)) {
@@ -246,20 +231,24 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
         return body ? co__reply(c, st, "application/json", body)
                     : co__json_error(c, MHD_HTTP_NOT_FOUND, "no such route");
     }
-    char stage[256];
+    char stage[256], why[1400] = "";
     const char *rest = url + 12;
     const char *slash = strchr(rest, '/');
     int rc = -1;
     if (slash && (size_t)(slash - rest) < sizeof stage) {
         memcpy(stage, rest, (size_t)(slash - rest));
         stage[slash - rest] = '\0';
-        rc = ctl->r.stage_action(ctl->r.arg, stage, slash + 1);
+        rc = ctl->r.stage_action(ctl->r.arg, stage, slash + 1, why, sizeof why);
     }
     co_log_info("control: POST %s from %s: %s", url, who,
-                rc == 0 ? "done (200)" : "no such stage or action (404)");
+                rc == 0    ? "done (200)"
+                : rc == -2 ? why
+                           : "no such stage or action (404)");
     if (rc == 0)
         return co__reply(c, MHD_HTTP_OK, "application/json",
                          co_strdup("{\"ok\":true}\n"));
+    if (rc == -2)
+        return co__json_error(c, MHD_HTTP_CONFLICT, why);
     return co__json_error(c, MHD_HTTP_NOT_FOUND,
                           "no such stage or action (pause, resume, restart)");
 }
@@ -397,9 +386,15 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     (void)version;
     (void)upload;
     co_control_t *ctl = cls;
-    if (*con_cls == NULL) { /* first call: headers only */
+    if (*con_cls == NULL || *con_cls == co_control_nul_uri) {
+        int nul = *con_cls == co_control_nul_uri; /* first call: headers */
         *con_cls = ctl;
         co__conn_busy(c, 1);
+        if (nul)
+            return co__json_error(c, MHD_HTTP_BAD_REQUEST,
+                                  "the path or query holds %00 (a NUL byte): "
+                                  "no name, key or file contains one; "
+                                  "send the value without it");
         return co__has_body(c) ? co__no_body(c, method, url) : MHD_YES;
     }
     if (*upload_size != 0) { /* after the 413: dropped, not read on */
@@ -409,7 +404,7 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
     if (!co__host_ok(ctl, host)) {
         char who[64];
-        co__client(c, who, sizeof who);
+        co_control_client(c, who, sizeof who);
         co_log_warn("control: refused %s %s from %s: Host %s (403)", method,
                     url, who, host ? host : "(none)");
         return co__json_error(c, MHD_HTTP_FORBIDDEN,
@@ -417,6 +412,9 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
                               "or localhost, or add the name to "
                               "http.allowed_hosts");
     }
+    char bad[256];
+    if (co_control_arg_repeated(c, bad, sizeof bad))
+        return co__json_error(c, MHD_HTTP_BAD_REQUEST, bad);
     int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     int is_post = strcmp(method, "POST") == 0;
     /* beyond loopback every request of the API needs the token, before its
@@ -427,7 +425,7 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     if (!ctl->loopback && strncmp(url, "/api/", 5) == 0 &&
         !co__token_ok(ctl, authz)) {
         char who[64];
-        co__client(c, who, sizeof who);
+        co_control_client(c, who, sizeof who);
         return co__refuse_token(ctl, c, method, url, who, authz);
     }
     const char *allow = co__allow(url);
@@ -447,10 +445,10 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     if (is_post && allow != NULL)
         return co__post(ctl, c, url, host);
     if (strcmp(url, "/health") == 0) {
-        int ok = ctl->r.healthy ? ctl->r.healthy(ctl->r.arg) : 1;
+        int ok = 1;
+        char *body = ctl->r.health ? ctl->r.health(ctl->r.arg, &ok) : NULL;
         return co__reply(c, ok ? 200 : 503, "application/json",
-                         co_strdup(ok ? "{\"status\":\"ok\"}\n"
-                                      : "{\"status\":\"unhealthy\"}\n"));
+                         body ? body : co_strdup("{\"status\":\"ok\"}\n"));
     }
     if (strcmp(url, "/metrics") == 0)
         return co__reply(c, 200, "text/plain; version=0.0.4",
@@ -745,6 +743,7 @@ co_control_t *co_control_start(const co_manifest_t *m,
         MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)ctl->max_conn + 16, MHD_OPTION_NOTIFY_CONNECTION,
         co__conn_notify, ctl, MHD_OPTION_NOTIFY_COMPLETED, co__completed, ctl,
+        MHD_OPTION_URI_LOG_CALLBACK, co_control_uri_check, NULL,
         MHD_OPTION_END);
     if (ctl->d == NULL) {
         co_errf(errstr, sz, "cannot listen on %s (port in use?)", listen);

@@ -39,11 +39,17 @@
 typedef struct co_control_routes_s {
     /** JSON text of the stages' status (malloc'd; the endpoint frees it). */
     char *(*stages_json)(void *arg);
-    /** 1 if every stage is healthy (RUNNING, DONE or PAUSED). */
-    int (*healthy)(void *arg);
-    /** Apply "pause" | "resume" | "restart" to a stage: 0, or -1 if no
-     *  such stage or action. */
-    int (*stage_action)(void *arg, const char *stage, const char *action);
+    /** /health's JSON body (malloc'd; the endpoint frees it): "ok",
+     *  "degraded" (a stage WAITING, e.g. for its database) or "unhealthy"
+     *  (a stage STOPPED or FAILED), with the stages that are not running
+     *  and their last errors; `*ok` is set to 0 for "unhealthy" (503),
+     *  else 1 (200). */
+    char *(*health)(void *arg, int *ok);
+    /** Apply "pause" | "resume" | "restart" to a stage: 0; -1 if no such
+     *  stage or action; -2 if the stage's state refuses it (pause or resume
+     *  of a FAILED, STOPPED or DONE stage), with why in `why` (409). */
+    int (*stage_action)(void *arg, const char *stage, const char *action,
+                        char *why, size_t why_size);
     void *arg; /**< passed to each callback */
 } co_control_routes_t;
 

@@ -398,13 +398,18 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
             MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "id");
         if (id == NULL)
             return co__err(status, 400, "give ?id=APPLICATION_ID");
-        /* ids are postgres-sink's hex keys (text), e.g. 7f0af1ea39d966c4 */
-        if (id[0] == '\0' || strlen(id) > 64 ||
-            strspn(id, "0123456789abcdef") != strlen(id))
+        /* ids are postgres-sink's hex keys (text), e.g. 7f0af1ea39d966c4;
+         * upper-case digits are the same id */
+        char low[65];
+        size_t n = strlen(id);
+        if (n == 0 || n > 64 || strspn(id, "0123456789abcdefABCDEF") != n)
             return co__err(status, 400,
                            "?id must be an application's id: hex digits as "
                            "/api/applications lists them, e.g. "
                            "?id=7f0af1ea39d966c4");
+        for (size_t i = 0; i <= n; i++)
+            low[i] = (char)tolower((unsigned char)id[i]);
+        id = low;
         char *out = co__query(d, CO__SQL_APP, 1, &id, status);
         if (*status == 200 &&
             strncmp(out, "{\"application\" : null", 21) == 0) {

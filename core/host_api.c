@@ -200,9 +200,26 @@ static int64_t co__api_now_ms(co_stage_t *st)
     return st ? co_stage_now(st) : co_wall_ms();
 }
 
+/* A plugin that sleeps after set_error() in the same call (the host clears
+ * the error before each poll, process and flush) is waiting out a failure
+ * outside it, e.g. postgres-sink reconnecting inside flush() for up to
+ * wait_s: the stage shows WAITING with that error while it sleeps (it
+ * showed RUNNING with no error), and RUNNING again after, unless something
+ * else changed the status meanwhile. */
 static int co__api_sleep_ms(co_stage_t *st, int64_t ms)
 {
-    return co_stage_sleep(st, ms);
+    int waiting =
+        st->err_msg[0] != '\0' && co_stage_get_status(st) == CO_STAGE_RUNNING;
+    if (waiting)
+        co_stage_set_status(st, CO_STAGE_WAITING, st->err_msg);
+    int rc = co_stage_sleep(st, ms);
+    if (waiting) {
+        pthread_mutex_lock(&st->lock);
+        if (st->status == CO_STAGE_WAITING)
+            st->status = CO_STAGE_RUNNING;
+        pthread_mutex_unlock(&st->lock);
+    }
+    return rc;
 }
 
 static const char *co__api_stage_name(co_stage_t *st)

@@ -240,6 +240,37 @@ static void co__parse_http(co_manifest_t *m, json_t *root, co_diag_t *d)
     }
 }
 
+/* alerts.kind names the webhook's format (docs/notifications.md,
+ * "Operational alerts"): one of the two, with what each needs; a kind
+ * without a webhook_url would post nowhere, a PagerDuty post without a
+ * routing key is refused by PagerDuty. */
+static void co__check_alert_kind(const co_alerts_conf_t *a, co_diag_t *d)
+{
+    const char *k = a->kind;
+    if (k == NULL)
+        return;
+    if (strcmp(k, "slack") != 0 && strcmp(k, "pagerduty") != 0) {
+        co_diag_add(d, "alerts.kind",
+                    "\"%s\" is not an alert kind: use \"slack\" (an "
+                    "incoming webhook, the default) or \"pagerduty\" "
+                    "(Events API v2)",
+                    k);
+        return;
+    }
+    if (a->webhook_url == NULL || a->webhook_url[0] == '\0')
+        co_diag_add(d, "alerts.webhook_url",
+                    "alerts.kind is \"%s\" but there is no webhook_url to "
+                    "post to: set it (e.g. \"${secret:alerts_webhook}\"), or "
+                    "remove kind to only log and record the alerts",
+                    k);
+    if (strcmp(k, "pagerduty") == 0 &&
+        (a->routing_key == NULL || a->routing_key[0] == '\0'))
+        co_diag_add(d, "alerts.routing_key",
+                    "alerts.kind is \"pagerduty\" but there is no "
+                    "routing_key: set the service's Events API v2 "
+                    "integration key (e.g. \"${secret:pagerduty_key}\")");
+}
+
 static void co__parse_alerts(co_manifest_t *m, json_t *root, co_diag_t *d)
 {
     json_t *al = json_object_get(root, "alerts");
@@ -261,6 +292,7 @@ static void co__parse_alerts(co_manifest_t *m, json_t *root, co_diag_t *d)
         m->alerts.routing_key =
             co__get_str(al, "routing_key", "alerts", 0, NULL, d);
         m->alerts.topic = co__get_str(al, "topic", "alerts", 0, NULL, d);
+        co__check_alert_kind(&m->alerts, d);
     }
     if (m->alerts.topic == NULL)
         m->alerts.topic = co_strdup("alerts");

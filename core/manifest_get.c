@@ -76,7 +76,14 @@ void co__check_keys(json_t *obj, const char *path, const char *const *allowed,
             co_buf_t hint = {0};
             for (size_t i = 0; allowed[i]; i++)
                 co_buf_printf(&hint, "%s%s", i ? ", " : "", allowed[i]);
-            co_diag_add(d, p, "unknown key; allowed here: %s", hint.data);
+            const char *near = co_closest_name(k, allowed);
+            if (near != NULL)
+                co_diag_add(d, p,
+                            "unknown key: did you mean \"%s\"? (allowed "
+                            "here: %s)",
+                            near, hint.data);
+            else
+                co_diag_add(d, p, "unknown key; allowed here: %s", hint.data);
             co_buf_free(&hint);
         }
     }

@@ -123,8 +123,30 @@ static void co__stage_topics(co_stage_conf_t *s, json_t *st, const char *path,
         co_diag_add(d, p, "must be a topic name or an array of them");
         s->input_invalid = 1;
     }
-    for (size_t i = 0; i < s->n_inputs; i++)
+    for (size_t i = 0; i < s->n_inputs; i++) {
         co__check_name(s->inputs[i], p, "topic name", d);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(s->inputs[i], s->inputs[j]) == 0) {
+                char pi[192];
+                snprintf(pi, sizeof pi, "%s[%zu]", p, i);
+                co_diag_add(d, pi,
+                            "topic \"%s\" is already input[%zu]: each "
+                            "topic once (the stage would read it twice), "
+                            "remove the repeat",
+                            s->inputs[i], j);
+                break;
+            }
+    }
+    /* a typo'd "input" ("inputs") is reported as an unknown key with the
+     * hint; the stage's kind is then unknown, as with a bad "input", so no
+     * second fault says it is a source */
+    if (in == NULL) {
+        const char *k;
+        json_t *v;
+        static const char *const input[] = {"input", NULL};
+        json_object_foreach(st, k, v) if (co_closest_name(k, input))
+            s->input_invalid = 1;
+    }
     s->output = co__get_str(st, "output", path, 0, NULL, d);
     snprintf(p, sizeof p, "%s.output", path);
     co__check_name(s->output, p, "topic name", d);

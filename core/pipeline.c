@@ -12,6 +12,7 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -74,28 +75,81 @@ static char *co__stages_json(void *arg)
     return b.data;
 }
 
-/* Healthy unless a stage is STOPPED or FAILED (a restart in progress
- * counts as unhealthy until the fresh instance starts). */
-static int co__healthy(void *arg)
+/* /health (docs/operations.md, "Observability"): unhealthy (503) while an
+ * instance is STOPPED or FAILED (a restart in progress counts until the
+ * fresh instance starts), degraded (200) while one is WAITING (for its
+ * database, the broker or the state store: it resumes by itself), with
+ * those instances and their last errors. */
+static char *co__health(void *arg, int *ok)
 {
     co_runtime_t *rt = arg;
-    int ok = 1;
+    json_t *stages = json_array();
+    int bad = 0, waiting = 0;
     pthread_mutex_lock(&rt->inst_lock);
     for (size_t i = 0; i < rt->n_inst; i++) {
-        co_stage_state_t s = co_stage_get_status(rt->inst[i]);
-        if (s == CO_STAGE_FAILED || s == CO_STAGE_STOPPED)
-            ok = 0;
+        co_stage_t *st = rt->inst[i];
+        pthread_mutex_lock(&st->lock);
+        co_stage_state_t s = st->status;
+        if (s == CO_STAGE_FAILED || s == CO_STAGE_STOPPED ||
+            s == CO_STAGE_WAITING)
+            json_array_append_new(
+                stages, json_pack("{s:s, s:i, s:s, s:s}", "stage", st->sc->name,
+                                  "instance", st->instance, "status",
+                                  co_stage_state_name(s), "last_error",
+                                  st->last_error));
+        pthread_mutex_unlock(&st->lock);
+        bad |= s == CO_STAGE_FAILED || s == CO_STAGE_STOPPED;
+        waiting |= s == CO_STAGE_WAITING;
     }
     pthread_mutex_unlock(&rt->inst_lock);
-    return ok;
+    *ok = !bad;
+    json_t *o = json_pack("{s:s}", "status",
+                          bad       ? "unhealthy"
+                          : waiting ? "degraded"
+                                    : "ok");
+    if (bad || waiting)
+        json_object_set(o, "stages", stages);
+    json_decref(stages);
+    char *body = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    co_buf_t b = {0};
+    co_buf_printf(&b, "%s\n", body ? body : "{\"status\":\"ok\"}");
+    free(body);
+    return b.data;
 }
 
-static int co__stage_action(void *arg, const char *stage, const char *action)
+/* pause and resume act on a stage that runs; restart on any (FAILED
+ * included: that is what it is for). */
+static int co__action_refused(co_stage_t *st, const char *action, char *why,
+                              size_t n)
+{
+    if (strcmp(action, "pause") != 0 && strcmp(action, "resume") != 0)
+        return 0;
+    pthread_mutex_lock(&st->lock);
+    co_stage_state_t s = st->status;
+    int refused =
+        s == CO_STAGE_FAILED || s == CO_STAGE_STOPPED || s == CO_STAGE_DONE;
+    if (refused)
+        snprintf(why, n,
+                 "stage %s is %s%s%.900s%s: %s acts on a running stage; POST "
+                 "/api/stages/%s/restart starts it again",
+                 st->sc->name, co_stage_state_name(s),
+                 st->last_error[0] ? " (" : "", st->last_error,
+                 st->last_error[0] ? ")" : "", action, st->sc->name);
+    pthread_mutex_unlock(&st->lock);
+    return refused;
+}
+
+static int co__stage_action(void *arg, const char *stage, const char *action,
+                            char *why, size_t why_size)
 {
     co_runtime_t *rt = arg;
-    int found = 0, bad = 0;
+    int found = 0, bad = 0, refused = 0;
     pthread_mutex_lock(&rt->inst_lock);
-    for (size_t i = 0; i < rt->n_inst && !bad; i++) {
+    for (size_t i = 0; i < rt->n_inst && !refused; i++)
+        if (strcmp(rt->inst[i]->sc->name, stage) == 0)
+            refused = co__action_refused(rt->inst[i], action, why, why_size);
+    for (size_t i = 0; i < rt->n_inst && !bad && !refused; i++) {
         co_stage_t *st = rt->inst[i];
         if (strcmp(st->sc->name, stage) != 0)
             continue;
@@ -111,6 +165,8 @@ static int co__stage_action(void *arg, const char *stage, const char *action)
         found = 1;
     }
     pthread_mutex_unlock(&rt->inst_lock);
+    if (refused)
+        return -2;
     return found && !bad ? 0 : -1;
 }
 
@@ -226,8 +282,7 @@ static co_control_t *co__control_start(co_runtime_t *rt)
     if (rt->m->http_listen == NULL)
         return NULL;
     char e[1024];
-    co_control_routes_t r = {co__stages_json, co__healthy, co__stage_action,
-                             rt};
+    co_control_routes_t r = {co__stages_json, co__health, co__stage_action, rt};
     co_control_t *http = co_control_start(rt->m, &r, e, sizeof e);
     if (http == NULL)
         co_log_warn("http: %s", e);

@@ -1,7 +1,7 @@
 /* Small helpers: clocks, buffers, files. */
 #include "util.h"
-#include <ctype.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -303,4 +303,52 @@ int co_eval_parse_rfc3339(const char *s, long long *minute_utc)
     long long t = (long long)timegm(&tm);
     *minute_utc = t / 60 - off;
     return 0;
+}
+
+/* Optimal string alignment distance, capped: names here are short keys and
+ * labels, so a 64-column table on the stack does; glib and the Debian
+ * libraries we use have no edit distance in their public API. */
+static int co__edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    enum { W = 64 };
+    if (la >= W || lb >= W)
+        return W;
+    int dd[W][W];
+    for (size_t i = 0; i <= la; i++)
+        dd[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        dd[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = tolower((unsigned char)a[i - 1]) !=
+                       tolower((unsigned char)b[j - 1]);
+            int v = dd[i - 1][j] + 1;
+            if (dd[i][j - 1] + 1 < v)
+                v = dd[i][j - 1] + 1;
+            if (dd[i - 1][j - 1] + cost < v)
+                v = dd[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && dd[i - 2][j - 2] + 1 < v)
+                v = dd[i - 2][j - 2] + 1;
+            dd[i][j] = v;
+        }
+    return dd[la][lb];
+}
+
+const char *co_closest_name(const char *word, const char *const *names)
+{
+    const char *best = NULL;
+    int best_d = 3;
+    int len = (int)strlen(word);
+    for (size_t i = 0; names && names[i]; i++) {
+        int dist = co__edit_distance(word, names[i]);
+        if (dist == 0 && strcmp(word, names[i]) == 0)
+            return NULL;
+        if (dist < best_d && dist < len) {
+            best_d = dist;
+            best = names[i];
+        }
+    }
+    return best;
 }

@@ -87,4 +87,15 @@ char *co_path_join(const char *dir, const char *path);
  */
 int co_eval_parse_rfc3339(const char *s, long long *minute_utc);
 
+/**
+ * @brief The name in `names` closest to `word`, for "did you mean ...?"
+ *        hints on a typo'd key, field or value: at most 2 edits away
+ *        (insertions, deletions, substitutions, a swap of two neighbours;
+ *        ASCII case ignored) and fewer edits than `word` has characters.
+ * @param names NULL-terminated; borrowed.
+ * @returns One of `names` (borrowed), or NULL when none is that close or
+ *          `word` equals one. Thread-safe.
+ */
+const char *co_closest_name(const char *word, const char *const *names);
+
 #endif

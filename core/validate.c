@@ -158,8 +158,12 @@ static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
                         e, rd_kafka_version_str());
         }
     }
-    if (d->n == before && co__validate_sasl(m, d) == 0 &&
-        co__validate_kafka_files(m, d) == 0)
+    /* the mechanism and the files are checked with the rest (every fault
+     * in one pass); the trial client only on settings librdkafka took */
+    int faults = (int)(d->n - before);
+    faults += co__validate_sasl(m, d);
+    faults += co__validate_kafka_files(m, d);
+    if (faults == 0)
         co__validate_kafka_client(m, conf, d); /* takes conf */
     else
         rd_kafka_conf_destroy(conf);
@@ -326,6 +330,7 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
     size_t before = d->n;
     co__validate_kafka(m, d);
     co__validate_retry_budget(m, d);
+    co_validate_when(m, d);
     char e[512];
     if (co_control_listen_check(m->http_listen, m->http_token_file, e,
                                 sizeof e) != 0)

@@ -22,6 +22,22 @@
 int co_validate_plugins(const co_manifest_t *m, co_diag_t *d);
 
 /**
+ * @brief Check each stage's `when` filter (docs/manifest.md, "A stage"): a
+ *        field path with an empty part is a fault; when every input topic
+ *        is written by bundled plugins of one record schema
+ *        (docs/schemas/README.md: mailbox-source's careerops.email.v1, the
+ *        classifiers' careerops.event.v1, ...) or is the alerts topic, a
+ *        top-level field the schema does not have, and an `event_type` value
+ *        that is not one of the seven labels, are faults (the stage would
+ *        skip every record), with the closest name as a hint. Inputs of
+ *        other plugins are not checked beyond the paths.
+ * @param d Receives each fault at `stages[N] (NAME).when.FIELD`.
+ * @returns The number of faults. Called by co_validate_plugins().
+ * @remark Reads `m` only; any thread.
+ */
+int co_validate_when(const co_manifest_t *m, co_diag_t *d);
+
+/**
  * @brief Check that the files the stages would write can be created: the
  *        folder of each CO_OPT_OUTPUT option (console-sink's `path`)
  *        exists. Separate from co_validate_plugins() because a command that

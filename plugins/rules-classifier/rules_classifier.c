@@ -19,6 +19,7 @@
 #include "rules_engine.h"
 #include "rules_eval.h"
 #include "rules_model.h"
+#include "co_clf.h"
 
 #include <dlfcn.h>
 #include <jansson.h>
@@ -109,19 +110,55 @@ static void rules_default_model(const char *dir, char *out, size_t n)
     snprintf(out, n, "%s/classifier.model", dir);
 }
 
-/* ABI 1.2 check: the option values a table cannot restrict, refused by
- * `careerops validate` before any stage starts (init() says the same). */
+/* The model init() loads: model_file, else the default one when it exists
+ * or the decision needs a model. Returns 1 and fills `out` when there is
+ * one to load, 0 when the rules decide alone. */
+static int rules_model_path(const rules_config_t *cfg, const char *dir,
+                            int mode, char *out, size_t n)
+{
+    struct stat sb;
+    if (cfg->model_file && *cfg->model_file) {
+        snprintf(out, n, "%s", cfg->model_file);
+        return 1;
+    }
+    rules_default_model(dir, out, n);
+    return mode == RULES_MODE_MODEL || stat(out, &sb) == 0;
+}
+
+/* ABI 1.2 check: the option values a table cannot restrict and the model
+ * file (read before it is loaded: its header only, see
+ * co_clf_model_check()), refused by `careerops validate` and run's start
+ * before any stage starts (init() says the same). */
 static co_status_t rules_check(const void *config, char *err, size_t errsz)
 {
     const rules_config_t *cfg = config;
-    if (rules_mode_parse(cfg->decision) < 0) {
+    int mode = rules_mode_parse(cfg->decision);
+    if (mode < 0) {
         snprintf(err, errsz,
                  "decision: \"%s\" is not a decision mode: use combined "
                  "(the default), rules or model",
                  cfg->decision);
         return CO_FATAL;
     }
-    return CO_OK;
+    const char *dir = cfg->rules_dir && *cfg->rules_dir ? cfg->rules_dir
+                                                        : rules_default_dir();
+    char path[1024], e[1200];
+    if (!rules_model_path(cfg, dir, mode, path, sizeof path) ||
+        co_clf_model_check(path, e, sizeof e) == 0)
+        return CO_OK;
+    if (cfg->model_file && *cfg->model_file)
+        snprintf(err, errsz,
+                 "model_file: %s: give the path of a model made by "
+                 "`careerops train --out FILE`, or remove model_file to use "
+                 "the bundled one",
+                 e);
+    else
+        snprintf(err, errsz,
+                 "decision: \"model\" needs a learned model: %s: set "
+                 "model_file to a model made by `careerops train --out "
+                 "FILE`, or use decision combined or rules",
+                 e);
+    return CO_FATAL;
 }
 
 static co_status_t rules_init(const co_host_api_t *api, co_stage_t *st,
@@ -167,14 +204,7 @@ static co_status_t rules_init(const co_host_api_t *api, co_stage_t *st,
         return CO_FATAL;
     }
     char model_path[1024];
-    int explicit_model = cfg->model_file && *cfg->model_file;
-    if (explicit_model)
-        snprintf(model_path, sizeof model_path, "%s", cfg->model_file);
-    else
-        rules_default_model(dir, model_path, sizeof model_path);
-    struct stat sb;
-    if (explicit_model || mode == RULES_MODE_MODEL ||
-        stat(model_path, &sb) == 0) {
+    if (rules_model_path(cfg, dir, mode, model_path, sizeof model_path)) {
         in->clf =
             rules_model_load(model_path, (rules_mode_t)mode, err, sizeof err);
         if (in->clf == NULL) {

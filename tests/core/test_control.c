@@ -29,15 +29,19 @@ static char *stages_json(void *arg)
     return strdup("{\"stages\":[]}");
 }
 
-static int healthy(void *arg)
+static char *health(void *arg, int *ok)
 {
     (void)arg;
-    return 1;
+    *ok = 1;
+    return strdup("{\"status\":\"ok\"}\n");
 }
 
-static int stage_action(void *arg, const char *stage, const char *action)
+static int stage_action(void *arg, const char *stage, const char *action,
+                        char *why, size_t why_size)
 {
     (void)arg;
+    (void)why;
+    (void)why_size;
     if (strcmp(stage, "mid") != 0)
         return -1;
     actions++;
@@ -112,7 +116,7 @@ static answer_t fetch(int port, const char *method, const char *path,
     return a;
 }
 
-static const co_control_routes_t routes = {stages_json, healthy, stage_action,
+static const co_control_routes_t routes = {stages_json, health, stage_action,
                                            NULL};
 
 static void setup(void)

@@ -2,7 +2,8 @@
 # The control API: POST /api/stages/NAME/restart stops the stage and starts
 # a fresh instance (records flow again after it); without the control
 # token it is refused (401) and nothing restarts; /health answers 503 while
-# a stage is STOPPED or FAILED and 200 otherwise.
+# a stage is STOPPED or FAILED (naming it), 200 "degraded" while one is
+# WAITING, and 200 otherwise.
 . "$(dirname "$0")/lib.sh"
 export XDG_RUNTIME_DIR="$T/xdg"
 mkdir -m 700 "$XDG_RUNTIME_DIR"
@@ -96,5 +97,50 @@ done
 [ "$(stage_status "$port" mid)" = FAILED ] || fail "mid did not fail: $(tail -3 f.log)"
 code=$(curl -s -o health.out -w '%{http_code}' "http://127.0.0.1:$port/health")
 [ "$code" = 503 ] || fail "/health is $code while mid is FAILED: $(cat health.out)"
+python3 - health.out <<'P' || fail "/health's 503 does not name mid: $(cat health.out)"
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert h["status"] == "unhealthy", h
+assert [s["stage"] for s in h["stages"]] == ["mid"] and h["stages"][0]["status"] == "FAILED", h
+P
+# pause and resume act on a running stage: 409 with why; restart is for this
+for a in pause resume; do
+    code=$(post "http://127.0.0.1:$port/api/stages/mid/$a")
+    [ "$code" = 409 ] && grep -q 'stage mid is FAILED.*restart starts it again' post.out ||
+        fail "$a on a FAILED stage answered $code: $(cat post.out)"
+done
+# a NUL (%00) in the path or query and a repeated parameter: 400 before any
+# route; an upper-case hex id is an id (no database here: 503, not 400)
+for u in '/app.js%00.html' '/api/stages?x=1%00' '/api/stages?a=1&a=2' \
+         '/api/relabel?key=b21d7d3d%00xx&label=OFFER'; do
+    code=$(curl -s -o q.out -w '%{http_code}' "http://127.0.0.1:$port$u")
+    [ "$code" = 400 ] || fail "$u answered $code, not 400: $(cat q.out)"
+done
+code=$(curl -s -o q.out -w '%{http_code}' "http://127.0.0.1:$port/api/application?id=C47EAA422DE31194")
+[ "$code" != 400 ] || fail "an upper-case id was refused: $(cat q.out)"
 kill -TERM $RP; wait $RP || true
-ok "/health is 503 while a stage is FAILED"
+ok "/health is 503 naming the FAILED stage; pause/resume on it 409; %00 and repeated parameters 400"
+
+# 3. a sink waiting for PostgreSQL shows WAITING with why; /health degraded
+# (200: it resumes by itself)
+cat > w.json <<'J'
+{"pipeline":"itwait","kafka":{"bootstrap.servers":"embedded"},
+ "http":{"listen":"127.0.0.1:0"},"defaults":{"partitions":1},
+ "stages":[
+  {"name":"ingest","plugin":"mailbox-source","output":"raw","config":{"path":"w.mbox"}},
+  {"name":"store","plugin":"postgres-sink","input":"raw",
+   "config":{"conninfo":"postgresql://postgres@127.0.0.1:1/nodb","tables":["emails"]}}]}
+J
+printf 'From a@example.com Mon Jan  5 10:00:00 2026\nFrom: a@example.com\nSubject: hi\nDate: Mon, 5 Jan 2026 10:00:00 +0000\n\nhello\n' > w.mbox
+"$B" run w.json 2> w.log & RP=$!; PIDS+=($RP)
+port=$(http_port w.log) || fail "no http endpoint in the log: $(tail -3 w.log)"
+for _ in $(seq 200); do
+    [ "$(stage_status "$port" store)" = WAITING ] && break
+    sleep 0.1
+done
+[ "$(stage_status "$port" store)" = WAITING ] || fail "store is $(stage_status "$port" store), not WAITING: $(tail -3 w.log)"
+code=$(curl -s -o health.out -w '%{http_code}' "http://127.0.0.1:$port/health")
+[ "$code" = 200 ] && grep -q '"status":"degraded".*"stage":"store","instance":0,"status":"WAITING","last_error":"waiting for PostgreSQL' health.out ||
+    fail "/health while store waits: $code $(cat health.out)"
+kill -TERM $RP; wait $RP || true
+ok "a sink waiting for PostgreSQL: WAITING with why, /health 200 degraded naming it"

@@ -124,3 +124,68 @@ set -e
 "$B" validate retry.json --set kafka.bootstrap.servers=embedded | grep -q '^ok' ||
     fail "refused on the in-process broker (static assignment, no group)"
 ok "retries longer than max.poll.interval.ms refused on a consumer group"
+
+# rules-classifier's model_file is read (its header) by validate and at
+# run's start: a missing file, a folder or a file that is not a model is a
+# fault at its JSON path, not a stage failing "cannot read the model" later.
+cat > clf.json <<'J'
+{"pipeline":"clf","stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":1}},
+  {"name":"classify","plugin":"rules-classifier","input":"a","output":"b"},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}}]}
+J
+echo 'not a model' > garbage.model
+for mf in "$T/my.modle:No such file" "$T:Is a directory" "$T/garbage.model:not a CareerOps classifier model"; do
+    f=${mf%%:*} why=${mf#*:}
+    for cmd in validate run; do
+        set +e
+        timeout 20 "$B" $cmd clf.json --set "stages.classify.config.model_file=$f" > out.txt 2> err.txt; rc=$?
+        set -e
+        [ $rc = 2 ] && grep -q "^error: clf.json: stages\[1\] (classify)\.config\.model_file: $f:.*$why.*careerops train --out" err.txt ||
+            fail "$cmd model_file=$f: exit $rc: $(head -3 err.txt)"
+    done
+done
+[ ! -e o.jsonl ] || fail "run with a bad model_file let records flow"
+"$B" validate clf.json | grep -q '^ok' || fail "the bundled model refused"
+ok "a missing, folder or non-model model_file: validate and run exit 2 naming stages[1] (classify).config.model_file"
+
+# Every fault in one pass (trial 11): the SASL mechanism with the other
+# kafka faults, alerts.kind and what it needs, a typo'd or empty `when`
+# field, an unknown event type, a repeated input topic, and "inputs" as one
+# fault with the likely key (it used to add "it is a source" as a second).
+cat > many.json <<'J'
+{"pipeline":"many",
+ "kafka":{"bootstrap.servers":"127.0.0.1:1","bogus.prop":"1","sasl.mechanisms":"SCRAM-SHA-999"},
+ "alerts":{"kind":"pagerduty"},
+ "stages":[
+  {"name":"src","plugin":"mailbox-source","output":"raw","config":{"path":"in.mbox"}},
+  {"name":"classify","plugin":"rules-classifier","input":"raw","output":"ev"},
+  {"name":"show","plugin":"mock-sink","input":["ev","ev"],"when":{"evnt_type":["INTERVIEW"],"":1},"config":{"path":"a.jsonl"}},
+  {"name":"show2","plugin":"mock-sink","input":"ev","when":{"event_type":["INTERVEIW"],"email.subject":"x"},"config":{"path":"b.jsonl"}},
+  {"name":"typo","plugin":"mock-sink","inputs":"ev","config":{"path":"c.jsonl"}}]}
+J
+set +e
+"$B" validate many.json > out.txt 2> err.txt; rc=$?
+set -e
+cat err.txt
+[ $rc = 2 ] || fail "many faults: exit $rc"
+for p in 'kafka.bogus.prop: No such configuration property' \
+         'kafka.sasl.mechanisms: "SCRAM-SHA-999" is not a SASL mechanism' \
+         'alerts.webhook_url: alerts.kind is "pagerduty" but there is no webhook_url' \
+         'alerts.routing_key: alerts.kind is "pagerduty" but there is no routing_key' \
+         'stages\[2\] (show).input\[1\]: topic "ev" is already input\[0\]' \
+         'stages\[2\] (show).when.evnt_type: the records of input ev have no field "evnt_type", .*did you mean "event_type"?' \
+         'stages\[2\] (show).when: "" is not a field path' \
+         'stages\[3\] (show2).when.event_type: "INTERVEIW" is not an event type (did you mean "INTERVIEW"?)' \
+         'stages\[4\] (typo).inputs: unknown key: did you mean "input"?'; do
+    grep -q "^error: many.json: $p" err.txt || fail "no fault: $p"
+done
+[ "$(grep -c '^error: ' err.txt)" = 9 ] || fail "expected exactly 9 faults (one for inputs)"
+"$B" validate many.json --set 'alerts={"kind":"teams"}' > out.txt 2>&1 || true
+grep -q '^error: many.json: alerts.kind: "teams" is not an alert kind: use "slack"' out.txt ||
+    fail "alerts.kind teams accepted"
+# a plugin that is not bundled: its records are unknown, the paths are
+# still checked but not the field names
+"$B" validate good.json --set 'stages.sink.when={"anything.goes":1}' | grep -q '^ok' ||
+    fail "a when on a mock-source topic refused"
+ok "kafka, alerts, when, a repeated input and a typo'd key: every fault in one pass"

@@ -116,12 +116,15 @@ START_TEST(manifest_faults_have_paths)
     ck_assert_ptr_nonnull(m);
     ck_assert(diag_has(&d, "pipeline: "));
     ck_assert(diag_has(&d, "extra: unknown key"));
-    ck_assert(diag_has(&d, "stages[0] (a).concurrency: must be between 1 and 64 (got 0)"));
+    ck_assert(diag_has(
+        &d, "stages[0] (a).concurrency: must be between 1 and 64 (got 0)"));
     ck_assert(diag_has(&d, "stages[0] (a).errors.tolerance: "));
     ck_assert(diag_has(&d, "stages[0] (a).config.k: secret 'missing'"));
-    ck_assert(diag_has(&d, "stages[1] (a).name: \"a\" is already the name of stages[0]"));
+    ck_assert(diag_has(
+        &d, "stages[1] (a).name: \"a\" is already the name of stages[0]"));
     ck_assert(diag_has(&d, "stages[1] (a).delivery: "));
-    ck_assert(diag_has(&d, "stages[1] (a).rate_limit.per_second: must be between 0 and 1e+09 (got -1)"));
+    ck_assert(diag_has(&d, "stages[1] (a).rate_limit.per_second: must be "
+                           "between 0 and 1e+09 (got -1)"));
     co_diag_free(&d);
     co_manifest_free(m);
     /* not JSON at all */
@@ -190,6 +193,22 @@ static const co_option_t opts[] = {
     {CO_OPT_STR, "p", NULL, CO_OPT_REQUIRED | CO_OPT_PATH, 0, 0,
      offsetof(struct cfg, p), "A path."},
     {0}};
+
+/* "did you mean" hints: a typo is near its name, a stranger is not */
+START_TEST(closest_name_hints)
+{
+    static const char *const keys[] = {"input", "output", "when", NULL};
+    static const char *const labels[] = {"INTERVIEW", "OFFER", "OTHER", NULL};
+    ck_assert_str_eq(co_closest_name("inputs", keys), "input");
+    ck_assert_str_eq(co_closest_name("inptu", keys), "input"); /* a swap */
+    ck_assert_str_eq(co_closest_name("INTERVEIW", labels), "INTERVIEW");
+    ck_assert_str_eq(co_closest_name("offer", labels), "OFFER"); /* case */
+    ck_assert_ptr_null(co_closest_name("input", keys));          /* it is one */
+    ck_assert_ptr_null(co_closest_name("colour", keys));
+    ck_assert_ptr_null(co_closest_name("ab", keys)); /* all edits */
+    ck_assert_ptr_null(co_closest_name("x", labels));
+}
+END_TEST
 
 START_TEST(options_validate_and_fill)
 {
@@ -304,6 +323,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, manifest_faults_have_paths);
     tcase_add_test(tc, manifest_secret_read);
     tcase_add_test(tc, when_predicates);
+    tcase_add_test(tc, closest_name_hints);
     tcase_add_test(tc, options_validate_and_fill);
     tcase_add_test(tc, bucket_simulated_time);
     tcase_add_test(tc, backoff_schedule);

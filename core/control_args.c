@@ -1,0 +1,75 @@
+/* Request checks of the control endpoint: see control_args.h. */
+#include "control_args.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+char co_control_nul_uri[1];
+
+void *co_control_uri_check(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    for (const char *p = uri; p && (p = strchr(p, '%')) != NULL; p++)
+        if (p[1] == '0' && p[2] == '0')
+            return co_control_nul_uri;
+    return NULL;
+}
+
+/* The query's names in order; libmicrohttpd keeps each pair, repeats
+ * included, so a repeat is two entries of one name. */
+typedef struct {
+    const char *seen[64];
+    size_t n;
+    char *dup;
+    size_t size;
+    int found;
+} co__args_t;
+
+static enum MHD_Result co__arg(void *cls, enum MHD_ValueKind kind,
+                               const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    co__args_t *a = cls;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->seen[i], key) == 0) {
+            snprintf(a->dup, a->size, "%s", key);
+            a->found = 1;
+            return MHD_NO; /* stop: one is enough */
+        }
+    if (a->n < sizeof a->seen / sizeof a->seen[0])
+        a->seen[a->n++] = key;
+    return MHD_YES;
+}
+
+int co_control_arg_repeated(struct MHD_Connection *c, char *msg, size_t size)
+{
+    char name[128] = "";
+    co__args_t a = {.dup = name, .size = sizeof name};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, co__arg, &a);
+    if (a.found)
+        snprintf(msg, size,
+                 "parameter %s is given more than once: give it once (each "
+                 "route reads one value of each parameter)",
+                 name);
+    return a.found;
+}
+
+void co_control_client(struct MHD_Connection *c, char *out, size_t size)
+{
+    snprintf(out, size, "?");
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+                  (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                  (socklen_t)size);
+}
