@@ -376,3 +376,30 @@ cat >"$T/ics2.expected" <<EXP
 EXP
 diff -u "$T/ics2.expected" "$T/ics2.txt" || fail "--ics lists replaced or repeated interviews"
 ok "the table, --csv and --ics show each interview once, at its new time"
+
+# the dashboard's /api/interviews agrees: the live slots only (not a
+# CANCEL's own event qs2, not a moved, cancelled or repeated one)
+command -v curl >/dev/null || { echo "SKIP: curl is missing (dashboard check)"; exit 0; }
+cat >"$T/serve.json" <<J
+{"pipeline":"apps-test-serve-$$","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"raw"},
+  {"name":"store","plugin":"postgres-sink","input":"raw",
+   "config":{"conninfo":"$CAREEROPS_TEST_PG","schema":"$S","tables":["emails"]}}]}
+J
+"$CAREEROPS_BIN" serve "$T/serve.json" --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.log" &
+serve_pid=$!
+for _ in $(seq 100); do grep -q http "$T/serve.out" 2>/dev/null && break; sleep 0.1; done
+port=$(grep -o 'http://[0-9.]*:[0-9]*' "$T/serve.out" | sed 's/.*://') ||
+    { kill "$serve_pid"; fail "serve: $(cat "$T/serve.log")"; }
+curl -s "http://127.0.0.1:$port/api/interviews" >"$T/ivs.json"
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+python3 - "$T/ivs.json" <<'P' || fail "/api/interviews: $(cat "$T/ivs.json")"
+import json, sys
+keys = {i["key"] for i in json.load(open(sys.argv[1]))}
+live = {"sr2", "hb1", "nw2", "ks1", "ks2", "rg0", "lw1", "fh2"}
+gone = {"sr1", "hb2", "nw1", "qs1", "qs2", "or1", "pc1", "rg1", "rg2", "fh1"}
+assert live <= keys, sorted(live - keys)
+assert not (gone & keys), sorted(gone & keys)
+P
+ok "the dashboard's /api/interviews: the live slots only"
