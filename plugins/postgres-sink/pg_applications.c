@@ -217,6 +217,36 @@
     " RETURN n;\n"                                                             \
     "END $f$;\n"
 
+/* careerops_applications_for_keys(keys) in two parts: migration 6 adds
+ * one more source of company keys between them. */
+#define PGSINK_FOR_KEYS_HEAD                                                   \
+    " RETURNS integer LANGUAGE plpgsql AS $f$\n"                               \
+    "DECLARE ck text; n integer := 0;\n"                                       \
+    "BEGIN\n"                                                                  \
+    " FOR ck IN\n"                                                             \
+    "  SELECT DISTINCT c FROM (\n"                                             \
+    "   SELECT f.company_key AS c FROM {s}.application_facts f\n"              \
+    "    WHERE f.key = ANY (keys) AND f.company_key IS NOT NULL\n"             \
+    "   UNION\n"                                                               \
+    "   SELECT a.company_key FROM {s}.applications a WHERE a.event_keys && "   \
+    "keys\n"                                                                   \
+    "   UNION\n"                                                               \
+    "   SELECT (SELECT g.company_key FROM {s}.application_facts g\n"           \
+    "           WHERE g.company_key IS NOT NULL AND g.threads && f.threads\n"  \
+    "           ORDER BY g.email_date NULLS LAST, g.key LIMIT 1)\n"            \
+    "    FROM {s}.application_facts f\n"                                       \
+    "    WHERE f.key = ANY (keys) AND f.company_key IS NULL\n"                 \
+    "     AND cardinality(f.threads) > 0"
+
+#define PGSINK_FOR_KEYS_TAIL                                                   \
+    ") s\n"                                                                    \
+    "  WHERE c IS NOT NULL ORDER BY 1\n"                                       \
+    " LOOP\n"                                                                  \
+    "  n := n + {s}.careerops_application_rederive(ck);\n"                     \
+    " END LOOP;\n"                                                             \
+    " RETURN n;\n"                                                             \
+    "END $f$;\n"
+
 const char pgsink_applications_sql[] =
     "CREATE TABLE {s}.company_aliases (\n"
     " alias_key text PRIMARY KEY,\n"
@@ -333,31 +363,8 @@ const char pgsink_applications_sql[] =
     "CREATE FUNCTION {s}.careerops_application_rederive(ck "
     "text)\n" PGSINK_REDERIVE_DECL PGSINK_REDERIVE_BODY PGSINK_REDERIVE_INSERT
         PGSINK_REDERIVE_IVS3 PGSINK_REDERIVE_TAIL "\n"
-    "CREATE FUNCTION {s}.careerops_applications_for_keys(keys text[])\n"
-    " RETURNS integer LANGUAGE plpgsql AS $f$\n"
-    "DECLARE ck text; n integer := 0;\n"
-    "BEGIN\n"
-    " FOR ck IN\n"
-    "  SELECT DISTINCT c FROM (\n"
-    "   SELECT f.company_key AS c FROM {s}.application_facts f\n"
-    "    WHERE f.key = ANY (keys) AND f.company_key IS NOT NULL\n"
-    "   UNION\n"
-    "   SELECT a.company_key FROM {s}.applications a WHERE a.event_keys && "
-    "keys\n"
-    "   UNION\n"
-    "   SELECT (SELECT g.company_key FROM {s}.application_facts g\n"
-    "           WHERE g.company_key IS NOT NULL AND g.threads && f.threads\n"
-    "           ORDER BY g.email_date NULLS LAST, g.key LIMIT 1)\n"
-    "    FROM {s}.application_facts f\n"
-    "    WHERE f.key = ANY (keys) AND f.company_key IS NULL\n"
-    "     AND cardinality(f.threads) > 0) s\n"
-    "  WHERE c IS NOT NULL ORDER BY 1\n"
-    " LOOP\n"
-    "  n := n + {s}.careerops_application_rederive(ck);\n"
-    " END LOOP;\n"
-    " RETURN n;\n"
-    "END $f$;\n"
-    "\n"
+    "CREATE FUNCTION {s}.careerops_applications_for_keys(keys "
+    "text[])\n" PGSINK_FOR_KEYS_HEAD PGSINK_FOR_KEYS_TAIL "\n"
     "CREATE FUNCTION {s}.careerops_applications_rederive_all()\n"
     " RETURNS integer LANGUAGE plpgsql AS $f$\n"
     "DECLARE ck text; n integer := 0;\n"
@@ -425,6 +432,79 @@ const char pgsink_applications_sql[] =
     " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_applications_trg();\n"
     "SELECT {s}.careerops_applications_rederive_all();\n";
 
+/* next_interview and interviews from `ivs` (migrations 5 and 6) */
+#define PGSINK_REDERIVE_IVS5                                                   \
+    "   (SELECT max((i->>'at')::timestamptz) FROM jsonb_array_elements(ivs) "  \
+    "i\n"                                                                      \
+    "    WHERE i->>'superseded_by' IS NULL),\n"                                \
+    "   ivs,\n"
+
+/* The INTERVIEW events of one application (app_role_key) with the
+ * calendar part of each email (its time first), migrations 5 and 6 */
+#define PGSINK_IV_EVENTS                                                       \
+    "  SELECT x.key, x.email_date, x.scheduled_at, x.join_url, x.threads,\n"   \
+    "   upper(c->>'method') AS method, c->>'uid' AS uid,\n"                    \
+    "   CASE WHEN c->>'sequence' ~ '^\\d{1,9}$' THEN "                         \
+    "(c->>'sequence')::integer\n"                                              \
+    "    END AS seq, {s}.careerops_timestamptz(c->>'start') AS cal_start,\n"   \
+    "   {s}.careerops_interview_moved(coalesce(m.subject,\n"                   \
+    "     e.doc->'email'->>'subject'), m.doc->>'text') AS moved\n"             \
+    "  FROM careerops_app_ev x\n"                                              \
+    "  LEFT JOIN {s}.emails m ON m.key = x.key\n"                              \
+    "  LEFT JOIN {s}.events e ON e.key = x.key\n"                              \
+    "  LEFT JOIN LATERAL (SELECT c FROM jsonb_array_elements(CASE WHEN\n"      \
+    "    jsonb_typeof(m.doc->'calendar') = 'array' THEN m.doc->'calendar'\n"   \
+    "    ELSE '[]' END) WITH ORDINALITY AS y(c, i)\n"                          \
+    "   WHERE c->>'uid' IS NOT NULL\n"                                         \
+    "   ORDER BY ({s}.careerops_timestamptz(c->>'start') = x.scheduled_at)\n"  \
+    "    DESC NULLS LAST, i LIMIT 1) cal ON true\n"                            \
+    "  WHERE x.app_role = app_role_key AND x.event_type = 'INTERVIEW'\n"
+
+/* One slot per time, in the table T: an event at a slot's time joins it
+ * ("also"), a move back to a replaced time (cue or higher SEQUENCE)
+ * revives it; n = 0 when no slot is at that time (migrations 5 and 6). */
+#define PGSINK_IV_SAME_TIME(T)                                                 \
+    "  -- the same time again (a reply, a forward, a reminder): one "          \
+    "interview;\n"                                                             \
+    "  -- a move back to a replaced time revives it\n"                         \
+    "  UPDATE " T " SET join_url = coalesce(join_url, "                        \
+    "ev.join_url),\n"                                                          \
+    "   uid = coalesce(uid, ev.uid), seq = greatest(seq, ev.seq),\n"           \
+    "   also = also || ev.key,\n"                                              \
+    "   superseded_by = CASE WHEN ev.moved OR ev.seq > coalesce(seq, -1)\n"    \
+    "    THEN NULL ELSE superseded_by END\n"                                   \
+    "   WHERE slot_at = ev.scheduled_at;\n"                                    \
+    "  GET DIAGNOSTICS n = ROW_COUNT;\n"                                       \
+    "  IF n = 0 THEN\n"
+
+/* The slots as the `interviews` JSON: at, event_key, join_url, email_date,
+ * superseded_by and also (migrations 5 and 6) */
+#define PGSINK_IV_JSON                                                         \
+    " SELECT coalesce(jsonb_agg(jsonb_build_object('at', to_char(\n"           \
+    "    slot_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"     \
+    "   'event_key', key, 'join_url', join_url, 'email_date', to_char(\n"      \
+    "    email_date AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))\n"  \
+    "   || CASE WHEN superseded_by IS NULL THEN '{}'::jsonb\n"                 \
+    "    ELSE jsonb_build_object('superseded_by', superseded_by) END\n"        \
+    "   || CASE WHEN cardinality(also) = 0 THEN '{}'::jsonb\n"                 \
+    "    ELSE jsonb_build_object('also', to_jsonb(also)) END\n"
+
+/* The slot in T a move by text replaces: the one announced last that was
+ * still ahead at the email's date (its thread's first), as
+ * "WHERE key = (...)" (migrations 5 and 6) */
+#define PGSINK_IV_MOVED_SLOT(T)                                                \
+    "    WHERE key = (SELECT key FROM " T "\n"                                 \
+    "     WHERE superseded_by IS NULL AND slot_at <> ev.scheduled_at\n"        \
+    "      AND (ev.email_date IS NULL OR slot_at > ev.email_date)\n"           \
+    "     ORDER BY (threads && ev.threads) DESC, email_date DESC NULLS "       \
+    "LAST,\n"                                                                  \
+    "      key DESC LIMIT 1)"
+
+#define PGSINK_IV_SAME_TIME_5  PGSINK_IV_SAME_TIME("careerops_app_iv")
+#define PGSINK_IV_SAME_TIME_6  PGSINK_IV_SAME_TIME("careerops_app_iv2")
+#define PGSINK_IV_MOVED_SLOT_5 PGSINK_IV_MOVED_SLOT("careerops_app_iv")
+#define PGSINK_IV_MOVED_SLOT_6 PGSINK_IV_MOVED_SLOT("careerops_app_iv2")
+
 /*
  * Migration 5: one interview per time, reschedules replace (docs/
  * applications.md, "Interviews"). careerops_interview_moved() reads the
@@ -440,16 +520,23 @@ const char pgsink_interviews_sql[] =
     " RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$\n"
     " SELECT (CASE WHEN coalesce(subject, '') ~*\n"
     "   '^\\s*(re|aw|sv|antw|tr|rif|fwd?|wg)\\s*:' THEN ''\n"
-    "   ELSE coalesce(subject, '') END || E'\\n' ||\n"
+    "   ELSE coalesce(subject, '') END || E'\\n"
+    "' ||\n"
     "  coalesce((regexp_split_to_array(coalesce(body, ''),\n"
-    "   '(^|\\n)[ \\t]*>|(^|\\n)[^\\n]{0,200}(wrote|schrieb|a écrit|escribió|"
-    "schreef):[ \\t]*(\\n|$)|-{3,}\\s*(Original Message|Forwarded message|"
-    "Ursprüngliche Nachricht|Message d.origine|Mensaje original)|"
-    "(^|\\n)From: [^\\n]*\\n(Sent|Date): '))[1], ''))\n"
-    "  ~* '(\\mre-?schedul|\\mnew time|\\mmoved to|\\minstead of|"
-    "\\mpreviously\\s*:|\\mpreviously (scheduled|planned|booked)|"
-    "verschoben|\\mneuer termin|\\mreprogram|\\mnouvel horaire|"
-    "\\mnueva hora|\\mverzet|\\mnieuwe tijd)' $f$;\n"
+    "   '(^|\\n"
+    ")[ \\t]*>|(^|\\n"
+    ")[^\\n"
+    "]{0,200}(wrote|schrieb|a écrit|escribió|schreef):[ \\t]*(\\n"
+    "|$)|-{3,}\\s*(Original Message|Forwarded message|Ursprüngliche "
+    "Nachricht|Message d.origine|Mensaje original)|(^|\\n"
+    ")From: [^\\n"
+    "]*\\n"
+    "(Sent|Date): '))[1], ''))\n"
+    "  ~* '(\\mre-?schedul|\\mnew time|\\mmoved to|\\minstead "
+    "of|\\mpreviously\\s*:|\\mpreviously "
+    "(scheduled|planned|booked)|verschoben|\\mneuer "
+    "termin|\\mreprogram|\\mnouvel horaire|\\mnueva hora|\\mverzet|\\mnieuwe "
+    "tijd)' $f$;\n"
     "\n"
     "CREATE FUNCTION {s}.careerops_application_interviews(app_role_key text)\n"
     " RETURNS jsonb LANGUAGE plpgsql AS $f$\n"
@@ -462,24 +549,7 @@ const char pgsink_interviews_sql[] =
     " ELSE\n"
     "  DELETE FROM careerops_app_iv; -- small: cheaper than TRUNCATE\n"
     " END IF;\n"
-    " FOR ev IN\n"
-    "  SELECT x.key, x.email_date, x.scheduled_at, x.join_url, x.threads,\n"
-    "   upper(c->>'method') AS method, c->>'uid' AS uid,\n"
-    "   CASE WHEN c->>'sequence' ~ '^\\d{1,9}$' THEN "
-    "(c->>'sequence')::integer\n"
-    "    END AS seq, {s}.careerops_timestamptz(c->>'start') AS cal_start,\n"
-    "   {s}.careerops_interview_moved(coalesce(m.subject,\n"
-    "     e.doc->'email'->>'subject'), m.doc->>'text') AS moved\n"
-    "  FROM careerops_app_ev x\n"
-    "  LEFT JOIN {s}.emails m ON m.key = x.key\n"
-    "  LEFT JOIN {s}.events e ON e.key = x.key\n"
-    "  LEFT JOIN LATERAL (SELECT c FROM jsonb_array_elements(CASE WHEN\n"
-    "    jsonb_typeof(m.doc->'calendar') = 'array' THEN m.doc->'calendar'\n"
-    "    ELSE '[]' END) WITH ORDINALITY AS y(c, i)\n"
-    "   WHERE c->>'uid' IS NOT NULL\n"
-    "   ORDER BY ({s}.careerops_timestamptz(c->>'start') = x.scheduled_at)\n"
-    "    DESC NULLS LAST, i LIMIT 1) cal ON true\n"
-    "  WHERE x.app_role = app_role_key AND x.event_type = 'INTERVIEW'\n"
+    " FOR ev IN\n" PGSINK_IV_EVENTS
     "  ORDER BY x.email_date NULLS LAST, x.key\n"
     " LOOP\n"
     "  IF ev.method = 'CANCEL' THEN\n"
@@ -488,19 +558,8 @@ const char pgsink_interviews_sql[] =
     "     OR slot_at = coalesce(ev.cal_start, ev.scheduled_at));\n"
     "   CONTINUE;\n"
     "  END IF;\n"
-    "  IF ev.scheduled_at IS NULL THEN CONTINUE; END IF;\n"
-    "  -- the same time again (a reply, a forward, a reminder): one "
-    "interview;\n"
-    "  -- a move back to a replaced time revives it\n"
-    "  UPDATE careerops_app_iv SET join_url = coalesce(join_url, "
-    "ev.join_url),\n"
-    "   uid = coalesce(uid, ev.uid), seq = greatest(seq, ev.seq),\n"
-    "   also = also || ev.key,\n"
-    "   superseded_by = CASE WHEN ev.moved OR ev.seq > coalesce(seq, -1)\n"
-    "    THEN NULL ELSE superseded_by END\n"
-    "   WHERE slot_at = ev.scheduled_at;\n"
-    "  GET DIAGNOSTICS n = ROW_COUNT;\n"
-    "  IF n = 0 THEN\n"
+    "  IF ev.scheduled_at IS NULL THEN CONTINUE; END "
+    "IF;\n" PGSINK_IV_SAME_TIME_5
     "   INSERT INTO careerops_app_iv VALUES (ev.scheduled_at, ev.key,\n"
     "    ev.join_url, ev.email_date, ev.uid, ev.seq, ev.threads, NULL, '{}');\n"
     "  END IF;\n"
@@ -513,22 +572,10 @@ const char pgsink_interviews_sql[] =
     "  -- the text says the time moved: the slot announced last that was\n"
     "  -- still ahead (its thread's first)\n"
     "  IF n = 0 AND ev.moved THEN\n"
-    "   UPDATE careerops_app_iv SET superseded_by = ev.key\n"
-    "    WHERE key = (SELECT key FROM careerops_app_iv\n"
-    "     WHERE superseded_by IS NULL AND slot_at <> ev.scheduled_at\n"
-    "      AND (ev.email_date IS NULL OR slot_at > ev.email_date)\n"
-    "     ORDER BY (threads && ev.threads) DESC, email_date DESC NULLS LAST,\n"
-    "      key DESC LIMIT 1);\n"
+    "   UPDATE careerops_app_iv SET superseded_by = "
+    "ev.key\n" PGSINK_IV_MOVED_SLOT_5 ";\n"
     "  END IF;\n"
-    " END LOOP;\n"
-    " SELECT coalesce(jsonb_agg(jsonb_build_object('at', to_char(\n"
-    "    slot_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
-    "   'event_key', key, 'join_url', join_url, 'email_date', to_char(\n"
-    "    email_date AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))\n"
-    "   || CASE WHEN superseded_by IS NULL THEN '{}'::jsonb\n"
-    "    ELSE jsonb_build_object('superseded_by', superseded_by) END\n"
-    "   || CASE WHEN cardinality(also) = 0 THEN '{}'::jsonb\n"
-    "    ELSE jsonb_build_object('also', to_jsonb(also)) END\n"
+    " END LOOP;\n" PGSINK_IV_JSON
     "   ORDER BY slot_at, key), '[]') INTO res FROM careerops_app_iv;\n"
     " RETURN res;\n"
     "END $f$;\n"
@@ -537,8 +584,148 @@ const char pgsink_interviews_sql[] =
     "text)\n" PGSINK_REDERIVE_DECL " ivs jsonb;\n" PGSINK_REDERIVE_BODY
     "  ivs := "
     "{s}.careerops_application_interviews(app.app_role);"
-    "\n" PGSINK_REDERIVE_INSERT
-    "   (SELECT max((i->>'at')::timestamptz) FROM jsonb_array_elements(ivs) i\n"
-    "    WHERE i->>'superseded_by' IS NULL),\n"
-    "   ivs,\n" PGSINK_REDERIVE_TAIL
+    "\n" PGSINK_REDERIVE_INSERT PGSINK_REDERIVE_IVS5 PGSINK_REDERIVE_TAIL
+    "SELECT {s}.careerops_applications_rederive_all();\n";
+
+/*
+ * Migration 6: what cancels an interview (docs/applications.md,
+ * "Interviews"). A calendar CANCEL whose UID is one of the application's
+ * invitations cancels that slot whatever label its message got (OTHER
+ * included): careerops_cancel_uids() reads the cancelled UIDs of an email
+ * (indexed), the interviews fold them in email-date order with the
+ * INTERVIEW events. A REJECTION, or the application's move to REJECTED or
+ * WITHDRAWN, after an interview was announced and before its time cancels
+ * it. A moved slot without a join link keeps the link of the slot it
+ * replaces and notes that slot's time (`moved_from`); each slot keeps its
+ * calendar `uid`, which the trigger uses to find the application a CANCEL
+ * touches. Our own SQL, as migration 5.
+ */
+const char pgsink_cancels_sql[] =
+    "CREATE FUNCTION {s}.careerops_cancel_uids(doc jsonb) RETURNS text[]\n"
+    " LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT coalesce(array_agg(DISTINCT c->>'uid' ORDER BY c->>'uid'), '{}')\n"
+    " FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc->'calendar') =\n"
+    "  'array' THEN doc->'calendar' ELSE '[]' END) c\n"
+    " WHERE upper(c->>'method') = 'CANCEL' AND c->>'uid' <> '' $f$;\n"
+    "CREATE INDEX emails_cancel_uids_idx ON {s}.emails\n"
+    " USING gin ({s}.careerops_cancel_uids(doc));\n"
+    "\n"
+    "CREATE FUNCTION {s}.careerops_application_interviews(app_role_key text,\n"
+    " app_id text) RETURNS jsonb LANGUAGE plpgsql AS $f$\n"
+    "DECLARE ev record; n integer; res jsonb; uids text[];\n"
+    " old_at timestamptz; old_url text;\n"
+    "BEGIN\n"
+    " IF to_regclass('pg_temp.careerops_app_iv2') IS NULL THEN\n"
+    "  CREATE TEMP TABLE careerops_app_iv2 (slot_at timestamptz, key text,\n"
+    "   join_url text, email_date timestamptz, uid text, seq integer,\n"
+    "   threads text[], superseded_by text, also text[],\n"
+    "   moved_from timestamptz) ON COMMIT DROP;\n"
+    " ELSE\n"
+    "  DELETE FROM careerops_app_iv2; -- small: cheaper than TRUNCATE\n"
+    " END IF;\n"
+    " -- the calendar UIDs of the application's invitations\n"
+    " SELECT coalesce(array_agg(DISTINCT c->>'uid'), '{}') INTO uids\n"
+    "  FROM careerops_app_ev x JOIN {s}.emails m ON m.key = x.key,\n"
+    "   jsonb_array_elements(CASE WHEN jsonb_typeof(m.doc->'calendar') =\n"
+    "    'array' THEN m.doc->'calendar' ELSE '[]' END) c\n"
+    "  WHERE x.app_role = app_role_key AND x.event_type = 'INTERVIEW'\n"
+    "   AND c->>'uid' <> '';\n"
+    " FOR ev IN\n"
+    "  SELECT * FROM (\n" PGSINK_IV_EVENTS "  UNION ALL\n"
+    "  -- a calendar CANCEL of one of them, whatever its event's label\n"
+    "  SELECT m.key, coalesce(e.received_at, m.received_at,\n"
+    "    {s}.careerops_timestamptz(e.doc->'email'->>'date')), NULL, NULL,\n"
+    "   NULL, 'CANCEL', u.uid, u.seq, NULL, false\n"
+    "  FROM {s}.emails m JOIN {s}.events e ON e.key = m.key\n"
+    "  CROSS JOIN LATERAL (SELECT c->>'uid' AS uid,\n"
+    "    CASE WHEN c->>'sequence' ~ '^\\d{1,9}$' THEN "
+    "(c->>'sequence')::integer\n"
+    "    END AS seq FROM jsonb_array_elements(CASE WHEN\n"
+    "    jsonb_typeof(m.doc->'calendar') = 'array' THEN m.doc->'calendar'\n"
+    "    ELSE '[]' END) c WHERE upper(c->>'method') = 'CANCEL'\n"
+    "    AND c->>'uid' = ANY (uids) LIMIT 1) u\n"
+    "  WHERE cardinality(uids) > 0 AND {s}.careerops_cancel_uids(m.doc) && "
+    "uids\n"
+    "   AND NOT EXISTS (SELECT 1 FROM careerops_app_ev y WHERE y.key = m.key\n"
+    "    AND y.app_role = app_role_key AND y.event_type = 'INTERVIEW')\n"
+    "  ) s ORDER BY email_date NULLS LAST, key\n"
+    " LOOP\n"
+    "  IF ev.method = 'CANCEL' THEN\n"
+    "   UPDATE careerops_app_iv2 SET superseded_by = ev.key\n"
+    "    WHERE superseded_by IS NULL AND ((uid = ev.uid\n"
+    "     AND coalesce(ev.seq, 2147483647) >= coalesce(seq, 0))\n"
+    "     OR slot_at = coalesce(ev.cal_start, ev.scheduled_at));\n"
+    "   CONTINUE;\n"
+    "  END IF;\n"
+    "  IF ev.scheduled_at IS NULL THEN CONTINUE; END "
+    "IF;\n" PGSINK_IV_SAME_TIME_6
+    "   INSERT INTO careerops_app_iv2 VALUES (ev.scheduled_at, ev.key,\n"
+    "    ev.join_url, ev.email_date, ev.uid, ev.seq, ev.threads, NULL, '{}',\n"
+    "    NULL);\n"
+    "  END IF;\n"
+    "  -- a calendar update (same UID, a later SEQUENCE) moves its slot\n"
+    "  WITH u AS (UPDATE careerops_app_iv2 SET superseded_by = ev.key\n"
+    "   WHERE superseded_by IS NULL AND ev.uid IS NOT NULL AND uid = ev.uid\n"
+    "    AND slot_at <> ev.scheduled_at AND coalesce(seq, 0) < "
+    "coalesce(ev.seq, 0)\n"
+    "   RETURNING slot_at, join_url, email_date)\n"
+    "  SELECT count(*), (array_agg(slot_at ORDER BY email_date DESC))[1],\n"
+    "   (array_agg(join_url ORDER BY email_date DESC)\n"
+    "    FILTER (WHERE join_url IS NOT NULL))[1]\n"
+    "  INTO n, old_at, old_url FROM u;\n"
+    "  -- the text says the time moved: the slot announced last that was\n"
+    "  -- still ahead (its thread's first)\n"
+    "  IF n = 0 AND ev.moved THEN\n"
+    "   WITH u AS (UPDATE careerops_app_iv2 SET superseded_by = "
+    "ev.key\n" PGSINK_IV_MOVED_SLOT_6 "\n"
+    "    RETURNING slot_at, join_url)\n"
+    "   SELECT count(*), min(slot_at), min(join_url) INTO n, old_at, old_url\n"
+    "   FROM u;\n"
+    "  END IF;\n"
+    "  -- the new slot: the replaced one's join link when it has none\n"
+    "  IF n > 0 THEN\n"
+    "   UPDATE careerops_app_iv2 SET join_url = coalesce(join_url, old_url),\n"
+    "    moved_from = old_at WHERE slot_at = ev.scheduled_at;\n"
+    "  END IF;\n"
+    " END LOOP;\n"
+    " -- a rejection, or the move to REJECTED or WITHDRAWN (the user's\n"
+    " -- decision), after the slot was announced and before its time\n"
+    " UPDATE careerops_app_iv2 i SET superseded_by = coalesce((SELECT r.k\n"
+    "   FROM (SELECT x.key AS k, x.email_date AS d FROM careerops_app_ev x\n"
+    "     WHERE x.app_role = app_role_key AND x.event_type = 'REJECTION'\n"
+    "    UNION ALL\n"
+    "    SELECT coalesce(t.event_key, 'decision:' || t.to_status), "
+    "t.email_date\n"
+    "     FROM careerops_app_tr t WHERE t.application_id = app_id\n"
+    "      AND t.to_status IN ('REJECTED', 'WITHDRAWN')) r\n"
+    "   WHERE r.d > i.email_date AND r.d < i.slot_at ORDER BY r.d, r.k\n"
+    "   LIMIT 1), i.superseded_by)\n"
+    "  WHERE i.superseded_by IS NULL AND i.email_date IS NOT "
+    "NULL;\n" PGSINK_IV_JSON "   || CASE WHEN uid IS NULL THEN '{}'::jsonb\n"
+    "    ELSE jsonb_build_object('uid', uid) END\n"
+    "   || CASE WHEN moved_from IS NULL THEN '{}'::jsonb\n"
+    "    ELSE jsonb_build_object('moved_from', to_char(moved_from AT TIME\n"
+    "     ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) END\n"
+    "   ORDER BY slot_at, key), '[]') INTO res FROM careerops_app_iv2;\n"
+    " RETURN res;\n"
+    "END $f$;\n"
+    "\n"
+    "CREATE OR REPLACE FUNCTION {s}.careerops_application_rederive(ck "
+    "text)\n" PGSINK_REDERIVE_DECL " ivs jsonb;\n" PGSINK_REDERIVE_BODY
+    "  ivs := {s}.careerops_application_interviews(app.app_role,\n"
+    "   left(md5(ck || '/' || app.app_role), 16));\n" PGSINK_REDERIVE_INSERT
+        PGSINK_REDERIVE_IVS5 PGSINK_REDERIVE_TAIL
+    "DROP FUNCTION {s}.careerops_application_interviews(text);\n"
+    "\n"
+    "-- the applications whose invitation a CANCEL among the keys names\n"
+    "CREATE OR REPLACE FUNCTION {s}.careerops_applications_for_keys(keys "
+    "text[])\n" PGSINK_FOR_KEYS_HEAD "\n"
+    "   UNION\n"
+    "   SELECT a.company_key FROM {s}.applications a,\n"
+    "    (SELECT array_agg(u) AS cu FROM {s}.emails m,\n"
+    "      unnest({s}.careerops_cancel_uids(m.doc)) u WHERE m.key = ANY "
+    "(keys)) c\n"
+    "    WHERE c.cu IS NOT NULL AND EXISTS (SELECT 1\n"
+    "     FROM jsonb_array_elements(a.interviews) i WHERE i->>'uid' = ANY "
+    "(c.cu))" PGSINK_FOR_KEYS_TAIL
     "SELECT {s}.careerops_applications_rederive_all();\n";

@@ -91,6 +91,16 @@ extern const char pgsink_applications_sql[];
  */
 extern const char pgsink_interviews_sql[];
 
+/**
+ * @brief Migration 6: what cancels an interview: a calendar CANCEL of its
+ *        UID whatever the message's label, a rejection (or the move to
+ *        REJECTED / WITHDRAWN) before its time; a moved slot keeps the
+ *        replaced one's join link and notes its time (`moved_from`).
+ *        Redefines the rederive and the trigger's key lookup, re-derives
+ *        every application. See docs/applications.md, "Interviews".
+ */
+extern const char pgsink_cancels_sql[];
+
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);
 

@@ -586,6 +586,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      " ADD COLUMN archive_sha256 text, ADD COLUMN archive_size bigint;"},
     {5, "one interview per time; a rescheduled interview replaces its slot",
      pgsink_interviews_sql},
+    {6,
+     "what cancels an interview: a calendar CANCEL whatever its label, "
+     "a rejection before its time; a moved slot keeps its join link",
+     pgsink_cancels_sql},
 };
 
 #define PGSINK_LATEST                                                          \

@@ -208,17 +208,19 @@ ok "bad input"
 
 # Interviews (docs/applications.md, "Interviews"): one per time and
 # application; a later email that moves the time replaces the slot.
-# mail KEY COMPANY EMAIL_DATE SCHEDULED SUBJECT TEXT THREAD [CALENDAR JSON]
+# mail KEY COMPANY EMAIL_DATE SCHEDULED SUBJECT TEXT THREAD [CALENDAR JSON
+# [EVENT TYPE]] (an empty COMPANY or SCHEDULED is NULL)
 mail() {
-    local cal=${8:-[]}
-    q -v key="$1" -v co="$2" -v d="$3" -v at="$4" -v subj="$5" -v txt="$6" -v th="$7" -v cal="$cal" <<'SQL'
+    local cal=${8:-[]} type=${9:-INTERVIEW}
+    q -v key="$1" -v co="$2" -v d="$3" -v at="$4" -v subj="$5" -v txt="$6" -v th="$7" -v cal="$cal" \
+        -v type="$type" <<'SQL'
 INSERT INTO :"S".emails (key, message_id, thread_id, subject, received_at, doc)
 VALUES (:'key', '<' || :'key' || '@t>', :'th', :'subj', :'d',
   jsonb_build_object('subject', :'subj', 'text', :'txt', 'thread_id', :'th',
    'calendar', :'cal'::jsonb));
 INSERT INTO :"S".events (key, event_type, company, scheduled_at, subject, received_at, doc)
-VALUES (:'key', 'INTERVIEW', :'co', :'at', :'subj', :'d',
-  jsonb_build_object('event_type', 'INTERVIEW', 'email',
+VALUES (:'key', :'type', nullif(:'co', ''), nullif(:'at', '')::timestamptz, :'subj', :'d',
+  jsonb_build_object('event_type', :'type', 'email',
    jsonb_build_object('key', :'key', 'subject', :'subj', 'date', :'d', 'thread_id', :'th')));
 SQL
 }
@@ -275,6 +277,64 @@ mail ks2 'Kestrel Systems' 2026-12-02T08:00:00Z 2026-12-14T10:00:00Z 'Second rou
     fail "two rounds at different times are not both kept: $(ivs 'Kestrel Systems')"
 ok "interviews: a reschedule by text, a calendar update and a CANCEL replace; a reply is one interview; two rounds stay"
 
+# What cancels a slot (migration 6). 6. a calendar CANCEL of the
+# invitation's UID labelled OTHER, without a company, in another thread
+# (the trial's Google cancel): the slot is cancelled, whichever is stored
+# first
+mail or1 Orbitly 2026-12-01T08:00:00Z 2026-12-16T21:00:00Z 'Invitation: Interview with Orbitly' \
+    'You have been invited.' '<or1@t>' "$(cal or@cal REQUEST 0 2026-12-16T21:00:00Z)"
+mail or2 '' 2026-12-03T08:00:00Z '' 'Canceled event: Interview with Orbitly' \
+    'This event has been canceled.' '<or2@t>' "$(cal or@cal CANCEL 1 2026-12-16T21:00:00Z)" OTHER
+[ "$(ivs Orbitly)" = "2026-12-16T21:00:00Z|or2|-" ] ||
+    fail "a CANCEL labelled OTHER did not cancel the slot: $(ivs Orbitly)"
+mail pc2 '' 2026-12-03T08:00:00Z '' 'Canceled event: Interview' \
+    'This event has been canceled.' '<pc2@t>' "$(cal pc@cal CANCEL 0 2026-12-17T15:00:00Z)" OTHER
+mail pc1 'Pinecrest Labs' 2026-12-01T08:00:00Z 2026-12-17T15:00:00Z 'Invitation: Interview' \
+    'You have been invited.' '<pc1@t>' "$(cal pc@cal REQUEST 0 2026-12-17T15:00:00Z)"
+[ "$(ivs 'Pinecrest Labs')" = "2026-12-17T15:00:00Z|pc2|-" ] ||
+    fail "a CANCEL stored before its invitation did not cancel it: $(ivs 'Pinecrest Labs')"
+# deleting the CANCEL's event restores the slot (the trigger finds the
+# application by the UID)
+q -c "DELETE FROM $S.events WHERE key = 'pc2'"
+[ "$(ivs 'Pinecrest Labs')" = "2026-12-17T15:00:00Z|-|-" ] ||
+    fail "deleting the CANCEL did not restore the slot: $(ivs 'Pinecrest Labs')"
+mail pc3 '' 2026-12-04T08:00:00Z '' 'Canceled event: Interview' \
+    'This event has been canceled.' '<pc3@t>' "$(cal pc@cal CANCEL 0 2026-12-17T15:00:00Z)" OTHER
+# 7. a rejection before the slot's time cancels it ("we need to cancel
+#    your interview ... filled the position"); a round already past at its
+#    date stays
+mail rg0 'Ridgeline Analytics' 2026-11-25T08:00:00Z 2026-12-02T17:00:00Z 'Interview: Ridgeline Analytics' \
+    'First round with the recruiter.' '<rg0@t>'
+mail rg1 'Ridgeline Analytics' 2026-12-02T20:00:00Z 2026-12-11T17:00:00Z 'Next round: Ridgeline Analytics' \
+    'We would like to invite you to the next round on Friday, December 11 at 10:00 AM.' '<rg1@t>'
+mail rg2 'Ridgeline Analytics' 2026-12-04T08:00:00Z 2026-12-11T17:00:00Z 'Your interview with Ridgeline Analytics' \
+    'Unfortunately we need to cancel your interview on Friday, December 11: we have filled the position.' \
+    '<rg1@t>' '[]' REJECTION
+[ "$(ivs 'Ridgeline Analytics')" = "2026-12-02T17:00:00Z|-|- 2026-12-11T17:00:00Z|rg2|-" ] ||
+    fail "a rejection did not cancel the upcoming slot (or cancelled the past one): $(ivs 'Ridgeline Analytics')"
+# the user's WITHDRAWN cancels the slots ahead at its date; NONE restores
+mail lw1 'Lumen Works' 2026-12-01T08:00:00Z 2026-12-15T16:00:00Z 'Interview: Lumen Works' \
+    'Would Tuesday, December 15 work for you?' '<lw1@t>'
+lumen=$(q -c "SELECT id FROM $S.applications WHERE company = 'Lumen Works'")
+"$CAREEROPS_BIN" applications --schema "$S" --decide "$lumen=withdrawn" --now 2026-12-05T10:00:00Z >/dev/null
+[ "$(ivs 'Lumen Works')" = "2026-12-15T16:00:00Z|decision:WITHDRAWN|-" ] ||
+    fail "WITHDRAWN did not cancel the slot ahead: $(ivs 'Lumen Works')"
+"$CAREEROPS_BIN" applications --schema "$S" --decide "$lumen=none" >/dev/null
+[ "$(ivs 'Lumen Works')" = "2026-12-15T16:00:00Z|-|-" ] ||
+    fail "forgetting WITHDRAWN did not restore the slot: $(ivs 'Lumen Works')"
+# 8. a move by text without a join link ("Same link.") keeps the link
+fh_cal='[{"uid": "fh@cal", "method": "REQUEST", "sequence": 0, "start": "2026-12-09T17:00:00Z", "url": "https://zoom.us/j/5550001111"}]'
+mail fh1 'Fernhill Systems' 2026-12-01T08:00:00Z 2026-12-09T17:00:00Z 'Invitation: Interview' \
+    'You have been invited.' '<fh1@t>' "$fh_cal"
+mail fh2 'Fernhill Systems' 2026-12-02T08:00:00Z 2026-12-10T18:00:00Z 'Interview rescheduled' \
+    $'We need to move the interview.\nNew time: Thursday, December 10 at 11:00 AM. Same link.' '<fh2@t>'
+[ "$(q -c "SELECT string_agg(concat_ws('|', i->>'at', coalesce(i->>'superseded_by', '-'), i->>'join_url',
+        coalesce(i->>'moved_from', '-')), ' ' ORDER BY i->>'at')
+      FROM $S.applications, jsonb_array_elements(interviews) i WHERE company = 'Fernhill Systems'")" = \
+    "2026-12-09T17:00:00Z|fh2|https://zoom.us/j/5550001111|- 2026-12-10T18:00:00Z|-|https://zoom.us/j/5550001111|2026-12-09T17:00:00Z" ] ||
+    fail "the moved slot lost its join link: $(q -c "SELECT interviews FROM $S.applications WHERE company = 'Fernhill Systems'")"
+ok "interviews: a CANCEL of the UID whatever its label, a rejection or WITHDRAWN before the time cancel; a move keeps the join link"
+
 # the user's view: the table, --csv and --ics show the new time only
 now=2026-12-04T12:00:00Z
 "$CAREEROPS_BIN" applications --schema "$S" --now $now --timezone America/Denver >"$T/table2.txt"
@@ -282,6 +342,12 @@ grep -q '^Summit Ridge Analytics .*Wed 09 Dec 2026 10:30$' "$T/table2.txt" ||
     fail "the table's next interview of Summit Ridge: $(grep Summit "$T/table2.txt")"
 grep -q '^Quayside Freight .*[0-9]  *$' "$T/table2.txt" ||
     fail "the table shows a cancelled interview: $(grep Quayside "$T/table2.txt")"
+for c in Orbitly 'Pinecrest Labs'; do
+    grep -q "^$c .*[0-9]  *\$" "$T/table2.txt" ||
+        fail "the table shows a cancelled interview: $(grep "$c" "$T/table2.txt")"
+done
+grep -q '^Ridgeline Analytics .*REJECTED.*Wed 02 Dec 2026 10:00 (past)$' "$T/table2.txt" ||
+    fail "the table's interview of Ridgeline: $(grep Ridgeline "$T/table2.txt")"
 "$CAREEROPS_BIN" applications --schema "$S" --csv --now $now >"$T/out2.csv"
 python3 - "$T/out2.csv" <<'PY' || fail "--csv counts replaced interviews"
 import csv, sys
@@ -291,6 +357,11 @@ assert rows["Summit Ridge Analytics"]["next_interview"] == "2026-12-09T17:30:00Z
 assert rows["Harborline"]["interviews"] == "1"
 assert rows["Quayside Freight"]["interviews"] == "0" and rows["Quayside Freight"]["next_interview"] == ""
 assert rows["Kestrel Systems"]["interviews"] == "2"
+for c in ("Orbitly", "Pinecrest Labs"):
+    assert rows[c]["interviews"] == "0" and rows[c]["next_interview"] == "", rows[c]
+assert rows["Ridgeline Analytics"]["interviews"] == "1", rows["Ridgeline Analytics"]
+assert rows["Ridgeline Analytics"]["next_interview"] == "2026-12-02T17:00:00Z", rows["Ridgeline Analytics"]
+assert rows["Fernhill Systems"]["next_interview"] == "2026-12-10T18:00:00Z", rows["Fernhill Systems"]
 PY
 "$CAREEROPS_BIN" applications --schema "$S" --ics --now $now | "$ICS_CHECK" | sort >"$T/ics2.txt" ||
     fail "libical does not parse --ics"
@@ -299,7 +370,36 @@ cat >"$T/ics2.expected" <<EXP
 20261208T150000Z|Interview: Northwind Labs||
 20261209T173000Z|Interview: Summit Ridge Analytics||
 20261210T160000Z|Interview: Harborline||
+20261210T180000Z|Interview: Fernhill Systems|https://zoom.us/j/5550001111|
 20261214T100000Z|Interview: Kestrel Systems||
+20261215T160000Z|Interview: Lumen Works||
 EXP
 diff -u "$T/ics2.expected" "$T/ics2.txt" || fail "--ics lists replaced or repeated interviews"
 ok "the table, --csv and --ics show each interview once, at its new time"
+
+# the dashboard's /api/interviews agrees: the live slots only (not a
+# CANCEL's own event qs2, not a moved, cancelled or repeated one)
+command -v curl >/dev/null || { echo "SKIP: curl is missing (dashboard check)"; exit 0; }
+cat >"$T/serve.json" <<J
+{"pipeline":"apps-test-serve-$$","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"raw"},
+  {"name":"store","plugin":"postgres-sink","input":"raw",
+   "config":{"conninfo":"$CAREEROPS_TEST_PG","schema":"$S","tables":["emails"]}}]}
+J
+"$CAREEROPS_BIN" serve "$T/serve.json" --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.log" &
+serve_pid=$!
+for _ in $(seq 100); do grep -q http "$T/serve.out" 2>/dev/null && break; sleep 0.1; done
+port=$(grep -o 'http://[0-9.]*:[0-9]*' "$T/serve.out" | sed 's/.*://') ||
+    { kill "$serve_pid"; fail "serve: $(cat "$T/serve.log")"; }
+curl -s "http://127.0.0.1:$port/api/interviews" >"$T/ivs.json"
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+python3 - "$T/ivs.json" <<'P' || fail "/api/interviews: $(cat "$T/ivs.json")"
+import json, sys
+keys = {i["key"] for i in json.load(open(sys.argv[1]))}
+live = {"sr2", "hb1", "nw2", "ks1", "ks2", "rg0", "lw1", "fh2"}
+gone = {"sr1", "hb2", "nw1", "qs1", "qs2", "or1", "pc1", "rg1", "rg2", "fh1"}
+assert live <= keys, sorted(live - keys)
+assert not (gone & keys), sorted(gone & keys)
+P
+ok "the dashboard's /api/interviews: the live slots only"

@@ -5,6 +5,8 @@
 # invitation adds no interview and no second notification of it; an offer's
 # date reads "reply by", an assessment's "due" (notification and summary);
 # the summary lists offers, assessments and the companies that rejected;
+# a calendar CANCEL (whatever its label) and a rejection before the time
+# cancel an interview, a move without a link keeps the link;
 # `careerops applications` and --ics show the new time only.
 . "$(dirname "$0")/lib.sh"
 mb=$T/trial.mbox
@@ -15,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 out = open(sys.argv[1], "w")
 me = "Sam Rivera <sam.rivera@example.net>"
-def m(mid, frm, to, date, subj, body, irt=None):
+def m(mid, frm, to, date, subj, body, irt=None, ics=None):
     e = EmailMessage()
     e["From"], e["To"], e["Subject"] = frm, to, subj
     e["Message-ID"] = f"<{mid}@mail.example.net>"
@@ -23,6 +25,17 @@ def m(mid, frm, to, date, subj, body, irt=None):
     if irt:
         e["In-Reply-To"] = e["References"] = f"<{irt}@mail.example.net>"
     e.set_content(body)
+    if ics:  # (METHOD, SEQUENCE): Orbitly's invitation as a calendar part
+        e.add_alternative(
+            "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n"
+            f"VERSION:2.0\r\nMETHOD:{ics[0]}\r\nBEGIN:VEVENT\r\n"
+            "DTSTART:20261216T210000Z\r\nDTEND:20261216T220000Z\r\nDTSTAMP:20261201T160000Z\r\n"
+            "ORGANIZER;CN=Orbitly Recruiting:mailto:recruiting@orbitly.example\r\n"
+            "UID:7f3a9c21e4b04d10@google.com\r\n"
+            f"SEQUENCE:{ics[1]}\r\nSTATUS:{'CANCELLED' if ics[0] == 'CANCEL' else 'CONFIRMED'}\r\n"
+            "SUMMARY:Interview: Sam Rivera / Orbitly - Platform Engineer\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n", subtype="calendar",
+            params={"method": ics[0]})
     lines = e.as_string().rstrip("\n").split("\n")
     out.write("From MAILER-DAEMON Thu Dec  3 00:00:00 2026\n")
     out.write("\n".join(">" + l if l.startswith("From ") else l for l in lines) + "\n\n")
@@ -64,6 +77,40 @@ m("oa1", "Oakfield Careers <careers@oakfield.example>", me, "2026-12-02T15:00:00
   "Dear Sam,\n\nThank you for your interest in the Site Reliability Engineer position at "
   "Oakfield Systems. Unfortunately, we have decided to move forward with other candidates.\n\n"
   "Best wishes,\nOakfield Careers\n")
+# what cancels an interview (docs/applications.md): a calendar CANCEL of
+# the invitation's UID (Google's, whatever label it gets), a rejection
+# before the interview's time; a move by text without a link keeps it
+m("or1", "Orbitly Recruiting <recruiting@orbitly.example>", me, "2026-12-01T09:00:00-07:00",
+  "Invitation: Interview: Sam Rivera / Orbitly - Platform Engineer @ Wed Dec 16, 2026 2pm - 3pm (MST)",
+  "Hi Sam,\n\nWe would like to invite you to an interview for the Platform Engineer role at "
+  "Orbitly on Wednesday, December 16 at 2:00 PM Mountain Time.\n\nOrbitly Recruiting\n",
+  ics=("REQUEST", 0))
+m("or2", "Google Calendar <calendar-notification@google.com>", me, "2026-12-03T14:00:00-07:00",
+  "Canceled event: Interview: Sam Rivera / Orbitly - Platform Engineer @ Wed Dec 16, 2026 2pm - 3pm (MST)",
+  "This event has been canceled and removed from your calendar.\n\n"
+  "Interview: Sam Rivera / Orbitly - Platform Engineer\nWednesday Dec 16, 2026 2pm - 3pm (MST)\n",
+  ics=("CANCEL", 1))
+m("rg1", "Priya Nair <priya@ridgeline.example>", me, "2026-12-01T10:00:00-07:00",
+  "Interview invitation - Senior Data Engineer at Ridgeline Analytics",
+  "Hi Sam,\n\nThank you for applying to the Senior Data Engineer role at Ridgeline Analytics. "
+  "We would like to invite you to an interview on Friday, December 11 at 10:00 AM Mountain "
+  "Time.\n\nBest,\nPriya Nair\nRidgeline Analytics\n")
+m("rg2", "Priya Nair <priya@ridgeline.example>", me, "2026-12-03T11:00:00-07:00",
+  "Update on your application - Ridgeline Analytics",
+  "Hi Sam,\n\nUnfortunately we need to cancel your interview on Friday, December 11: we have "
+  "filled the position and will not be moving forward with your application.\n\n"
+  "We wish you the best in your search.\nPriya Nair\nRidgeline Analytics\n", irt="rg1")
+m("fh1", "Fernhill Systems Talent <talent@fernhill.example>", me, "2026-12-01T11:00:00-07:00",
+  "Interview invitation: Backend Engineer at Fernhill Systems",
+  "Hi Sam,\n\nWe would like to invite you to a video interview for the Backend Engineer role at "
+  "Fernhill Systems on Tuesday, December 15 at 1:00 PM Mountain Time.\n\n"
+  "Join: https://zoom.us/j/5551234567\n\nFernhill Systems Talent\n")
+m("fh2", "Fernhill Systems Talent <talent@fernhill.example>", me, "2026-12-02T11:00:00-07:00",
+  "Interview rescheduled: Backend Engineer at Fernhill Systems",
+  "Hi Sam,\n\nWe need to move your interview for the Backend Engineer role at Fernhill "
+  "Systems.\n\nPreviously: Tuesday, December 15 at 1:00 PM Mountain Time\nNew time: "
+  "Wednesday, December 16 at 3:00 PM Mountain Time\n\nSame link.\n\nFernhill Systems Talent\n",
+  irt="fh1")
 PY
 S=$(schema_of "$mb")
 SCHEMAS+=("$S")
@@ -76,10 +123,14 @@ import sys
 out = open(sys.argv[1]).read()
 head, _, summary = out.partition("CareerOps demo summary")
 ivs = summary.split("Interviews (")[1].split("\n\n")[0]
-assert ivs.startswith("2), dates in America/Denver:"), ivs
+assert ivs.startswith("3), dates in America/Denver:"), ivs
 assert "Wed 09 Dec 2026 10:30 Summit Ridge Analytics" in ivs, ivs
 assert "Tue 08 Dec" not in ivs, ivs
 assert ivs.count("Harborline") == 1 and "Thu 10 Dec 2026 09:00 Harborline" in ivs, ivs
+# cancelled: Orbitly's by the calendar CANCEL, Ridgeline's by the rejection;
+# Fernhill's at its new time only
+assert "Orbitly" not in ivs and "Ridgeline" not in ivs, ivs
+assert "Wed 16 Dec 2026 15:00 Fernhill Systems" in ivs and "Tue 15 Dec" not in ivs, ivs
 # one notification per Harborline interview (the reply says nothing new)
 assert head.count("== Interview with Harborline") == 1, head
 # (the reply has no company here: announced only when its partition is
@@ -93,20 +144,35 @@ assert "Bluefin Logistics, reply by 2026-12-11T15:00:00-07:00" in head, head
 assert "Bluefin Logistics, scheduled" not in head, head
 assert "Offers (1), reply by dates in America/Denver:\n  reply by Fri 11 Dec 2026 15:00 Bluefin Logistics" in summary, summary
 assert "Assessments (1), due dates in America/Denver:\n  due Mon 14 Dec 2026 16:59 Quarry Data" in summary, summary
-assert "Rejected by (1): Oakfield Systems" in summary, summary
+assert "Rejected by (2): Oakfield Systems, Ridgeline Analytics" in summary, summary
 P
-ok "summary: the rescheduled interview once at its new time, the reply adds nothing, offers/assessments/rejections listed with reply-by and due"
+ok "summary: the rescheduled interview once at its new time, the reply adds nothing, the cancelled ones (calendar CANCEL, rejection) left out, offers/assessments/rejections listed with reply-by and due"
 
 export CAREEROPS_STATE=$CAREEROPS_TEST_PG
 "$CAREEROPS_BIN" applications --schema "$S" --timezone America/Denver --now "$CAREEROPS_DEMO_NOW" >"$T/apps.txt"
 grep -q '^Summit Ridge Analytics .*Wed 09 Dec 2026 10:30$' "$T/apps.txt" ||
     fail "applications: Summit Ridge's next interview: $(cat "$T/apps.txt")"
+grep -q '^Orbitly .*INTERVIEWING  *2026-12-01  *2026-12-01  *$' "$T/apps.txt" ||
+    fail "applications: Orbitly's cancelled interview is shown: $(cat "$T/apps.txt")"
+grep -q '^Ridgeline Analytics .*REJECTED  *2026-12-01  *2026-12-03  *$' "$T/apps.txt" ||
+    fail "applications: Ridgeline's cancelled interview is shown: $(cat "$T/apps.txt")"
+grep -q '^Fernhill Systems .*Wed 16 Dec 2026 15:00$' "$T/apps.txt" ||
+    fail "applications: Fernhill's next interview: $(cat "$T/apps.txt")"
 "$CAREEROPS_BIN" applications --schema "$S" --ics --now "$CAREEROPS_DEMO_NOW" >"$T/out.ics"
 n=$(grep -c '^BEGIN:VEVENT' "$T/out.ics")
-[ "$n" = 2 ] || fail "--ics has $n VEVENTs, want 2 (Summit Ridge's new time, Harborline once): $(cat "$T/out.ics")"
+[ "$n" = 3 ] || fail "--ics has $n VEVENTs, want 3 (Summit Ridge's and Fernhill's new times, Harborline once): $(cat "$T/out.ics")"
 grep -q '^DTSTART:20261209T173000Z' "$T/out.ics" || fail "--ics lacks the new time"
 ! grep -q '^DTSTART:20261208T210000Z' "$T/out.ics" || fail "--ics still has the old slot"
-ok "careerops applications and --ics: the new time only, Harborline once"
+! grep -q 'Orbitly\|Ridgeline' "$T/out.ics" || fail "--ics has a cancelled interview: $(cat "$T/out.ics")"
+# Fernhill's new time ("Same link.") keeps the invitation's Zoom link
+python3 - "$T/out.ics" <<'P' || fail "--ics: Fernhill's moved interview has no join link: $(cat "$T/out.ics")"
+import re, sys
+ics = re.sub(r"\r?\n[ \t]", "", open(sys.argv[1]).read())
+ev = [e for e in ics.split("BEGIN:VEVENT")[1:] if "Fernhill" in e]
+assert len(ev) == 1 and "DTSTART:20261216T220000Z" in ev[0], ev
+assert "URL:https://zoom.us/j/5551234567" in ev[0], ev
+P
+ok "careerops applications and --ics: the new time only, Harborline once, no cancelled interview, the moved one keeps its link"
 
 # again: nothing new, the same summary sections
 bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$mb" --account "$A" --timezone America/Denver \
@@ -115,10 +181,11 @@ python3 - "$T/again.json" <<'P' || fail "--json: $(cat "$T/again.json")"
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert [(i["company"], i["date_utc"]) for i in s["interviews"]] == [
-    ("Summit Ridge Analytics", "2026-12-09T17:30:00Z"), ("Harborline", "2026-12-10T16:00:00Z")], s["interviews"]
+    ("Summit Ridge Analytics", "2026-12-09T17:30:00Z"), ("Harborline", "2026-12-10T16:00:00Z"),
+    ("Fernhill Systems", "2026-12-16T22:00:00Z")], s["interviews"]
 assert [(o["company"], o["date_utc"]) for o in s["offers"]] == [("Bluefin Logistics", "2026-12-11T22:00:00Z")], s["offers"]
 assert [(o["company"], o["date_utc"]) for o in s["assessments"]] == [("Quarry Data", "2026-12-14T23:59:00Z")], s["assessments"]
-assert s["rejected_by"] == ["Oakfield Systems"], s["rejected_by"]
+assert s["rejected_by"] == ["Oakfield Systems", "Ridgeline Analytics"], s["rejected_by"]
 assert s["notifications_new"] == 0, s
 P
 ok "--json: interviews, offers, assessments, rejected_by"
@@ -142,6 +209,6 @@ kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
 python3 - "$T/ivs.json" <<'P' || fail "/api/interviews: $(cat "$T/ivs.json")"
 import json, sys
 got = sorted(i["scheduled_at"][:16] for i in json.load(open(sys.argv[1])))
-assert got == ["2026-12-09T17:30", "2026-12-10T16:00"], got
+assert got == ["2026-12-09T17:30", "2026-12-10T16:00", "2026-12-16T22:00"], got
 P
-ok "the dashboard's /api/interviews: the new time only, Harborline once"
+ok "the dashboard's /api/interviews: the new time only, Harborline once, no cancelled interview"
