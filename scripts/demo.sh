@@ -695,7 +695,7 @@ elif new_blocks.strip():
     # in date order: the "when:" line (a scheduled date, else the email's),
     # all in the same zone; undated last
     def block_time(b):
-        m = re.search(r"^  (?:when|reply by|due):\s+(?:no date given; email sent )?\w{3} (\d{1,2}) (\w{3}) "
+        m = re.search(r"^  (?:when|reply by|due):\s+(?:no time read \(see the message\); email sent )?\w{3} (\d{1,2}) (\w{3}) "
                       r"(\d{4}), (\d\d):(\d\d)", b, re.M)
         return (0, datetime.strptime(" ".join(m.groups()), "%d %b %Y %H %M")) if m \
             else (1, datetime.min)
@@ -772,7 +772,7 @@ for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Asses
     out.append("")
     out.append(f"{head} ({len(rows)}), {due} dates in {tz}:")
     cw = max(len(d["company"] or "?") for d in rows)
-    whens = [f"{due} {d['when']}" if d["when"] else "(no date given)" for d in rows]
+    whens = [f"{due} {d['when']}" if d["when"] else "(no time read: see the message)" for d in rows]
     ww = max(len(x) for x in whens) + 1
     for d, when in zip(rows, whens):
         out.append(f"  {when:<{ww}}{(d['company'] or '?'):<{cw}}  {d['role'] or ''}".rstrip())
