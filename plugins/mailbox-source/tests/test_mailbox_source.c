@@ -329,6 +329,17 @@ START_TEST(follow_mbox_growth)
         ck_assert_int_eq(r.p->poll(r.inst, 1000), CO_OK);
     ck_assert_uint_eq(h->emit_cnt, 3);
     ck_assert_uint_eq(h->dead_cnt, 0);
+    /* an empty entry at the end: a dead letter once the file has settled
+     * (its writer may still add the headers), not part of message 3 */
+    f = fopen(mbox, "ab");
+    fputs("\nFrom b@example.com Mon Dec  1 11:00:00 2025\n", f);
+    fclose(f);
+    for (int i = 0; i < 10 && h->dead_cnt == 0; i++)
+        ck_assert_int_eq(r.p->poll(r.inst, 1000), CO_OK);
+    ck_assert_uint_eq(h->dead_cnt, 1);
+    ck_assert_uint_eq(h->emit_cnt, 3);
+    ck_assert_msg(strstr(h->dead[0].message, "empty message") != NULL, "%s",
+                  h->dead[0].message);
     /* never EOF while following */
     ck_assert_int_eq(r.p->poll(r.inst, 1000), CO_OK);
     ck_assert_int_gt(h->slept_ms, 0);
