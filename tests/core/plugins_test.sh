@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `careerops plugins test` (core/plugtest.c) with the mock plugins: a match
 # exits 0 whatever the key order and spacing, records a plugin fails are
-# reported and emit nothing, a sink's output is empty, printing without
+# reported and emit nothing, a FATAL prints the records emitted before it,
+# then the error (exit 1), a sink's output is empty, printing without
 # --expect gives lines an expected file can hold; sources, names with a
 # path, invalid JSONL (FILE:LINE) and a non-object --config exit 2.
 . "$(dirname "$0")/../common/cli.sh"
