@@ -20,8 +20,9 @@ static void co__pt_usage(FILE *f)
                "of IN.jsonl (one\nJSON value per line, key = line number), "
                "then flush(), and compares the values\nit emits with "
                "OUT.jsonl as JSON, in order. Exit 0 equal, 1 different (a "
-               "diff is\nprinted) or a fatal plugin error, 2 bad arguments or "
-               "files. Without --expect\nthe emitted values are printed.\n\n"
+               "diff is\nprinted) or a fatal plugin error (the values emitted "
+               "before it are printed,\nthen the error), 2 bad arguments or "
+               "files. Without --expect the emitted\nvalues are printed.\n\n"
                "  --config JSON   the stage's config object (default {})\n");
 }
 
@@ -97,7 +98,11 @@ static void co__pt_unstage(char *err)
     }
 }
 
-/* Feed every input value; 0, or 1 on a fatal plugin error. */
+static void co__pt_print(co_capture_t *cap);
+
+/* Feed every input value; 0, or 1 on a fatal plugin error, after printing
+ * on stdout the values emitted before it (what the plugin did so far, as
+ * without --expect), then the error on stderr. */
 static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
                       const size_t *lines)
 {
@@ -114,6 +119,8 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
                     "letter): %s\n",
                     in, lines[i], co_capture_error(cap));
         else if (s != CO_OK) {
+            co__pt_print(cap);
+            fflush(stdout);
             fprintf(stderr, "%s:%zu: the plugin returned %s: %s\n", in,
                     lines[i], co_status_name(s), co_capture_error(cap));
             return 1;
@@ -121,6 +128,8 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
     }
     co_status_t s = co_capture_flush(cap);
     if (s != CO_OK) {
+        co__pt_print(cap);
+        fflush(stdout);
         fprintf(stderr, "error: flush() returned %s: %s\n", co_status_name(s),
                 co_capture_error(cap));
         return 1;

@@ -2,7 +2,7 @@
 # The README's first command: CareerOps on a real mailbox, end to end.
 #
 #   bash scripts/demo.sh [--mailbox PATH] [--account NAME] [--json]
-#                        [--timezone ZONE] [--fresh] [--verbose]
+#                        [--timezone ZONE] [--model FILE] [--fresh] [--verbose]
 #
 # Installs what is missing (scripts/deps.sh), builds what the demo needs
 # (meson + ninja, in build/), starts the throwaway PostgreSQL
@@ -28,6 +28,10 @@
 #                 to the account, not to the path: a new export of the same
 #                 mailbox elsewhere continues where the last one stopped.
 # --timezone Z    IANA zone for dates (default: $TZ's zone, else UTC).
+# --model FILE    classify with this model, written by careerops train --out
+#                 (e.g. trained with your corrections, docs/classification.md
+#                 "Corrections"), instead of the bundled one. A missing,
+#                 unreadable or non-model file is refused (exit 2).
 # --verbose       print each notification's event key (64 hex) too.
 # --fresh         forget this mailbox's tables, position and notifications
 #                 first (otherwise a second run reads only new messages and
@@ -67,17 +71,32 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(now_ms)
 
 imap="" mailbox="" json=0 tz="" fresh=0 keep_db=0 slack=auto serve=0
-account="" verbose=0
+account="" verbose=0 mailbox_n=0 model_file=""
 die() { echo "demo.sh: $*" >&2; exit 1; }
 # a wrong argument or input: checked before anything is built or started
 usage() { echo "demo.sh: $*" >&2; exit 2; }
 say() { [ "$json" = 1 ] || echo "demo: $*" >&2; }
 while [ $# -gt 0 ]; do
     case "$1" in
-    --mailbox) [ $# -ge 2 ] || usage "--mailbox needs a path"; mailbox=$2; shift 2 ;;
-    --mailbox=*) mailbox=${1#*=}; shift ;;
-    --imap) [ $# -ge 2 ] || usage "--imap needs a URL, e.g. imaps://me@example.com@imap.example.com"; imap=$2; shift 2 ;;
-    --imap=*) imap=${1#*=}; shift ;;
+    --mailbox | --mailbox=*)
+        [ "$mailbox_n" = 0 ] || usage "--mailbox given twice: the demo reads one mailbox; run it once per mailbox"
+        if [ "$1" = --mailbox ]; then
+            [ $# -ge 2 ] || usage "--mailbox needs a path"; mailbox=$2; shift
+        else
+            mailbox=${1#*=}
+        fi
+        mailbox_n=1; shift ;;
+    --imap | --imap=*)
+        [ -z "$imap" ] || usage "--imap given twice: the demo reads one server and folder; run it once per folder"
+        if [ "$1" = --imap ]; then
+            [ $# -ge 2 ] || usage "--imap needs a URL, e.g. imaps://me@example.com@imap.example.com"; imap=$2; shift
+        else
+            imap=${1#*=}
+        fi
+        shift ;;
+    --model) [ $# -ge 2 ] && [ -n "$2" ] || usage "--model needs a file written by careerops train --out FILE"
+        model_file=$2; shift 2 ;;
+    --model=*) model_file=${1#*=}; [ -n "$model_file" ] || usage "--model needs a file written by careerops train --out FILE"; shift ;;
     --json) json=1; shift ;;
     --timezone) [ $# -ge 2 ] && [ -n "$2" ] || usage "--timezone needs a zone, e.g. Europe/Paris"; tz=$2; shift 2 ;;
     --timezone=*) tz=${1#*=}; [ -n "$tz" ] || usage "--timezone needs a zone, e.g. --timezone=Europe/Paris"; shift ;;
@@ -129,6 +148,18 @@ if [ -n "$tz" ]; then
 else
     tz=$(tz_name "${TZ:-UTC}" 2>&1) ||
         usage "\$TZ: $tz"
+fi
+
+# --model: a model written by careerops train (checked before anything is
+# built or started; a relative path is relative to where the demo started)
+if [ -n "$model_file" ]; then
+    case "$model_file" in /*) ;; *) model_file=$cwd/$model_file ;; esac
+    [ -e "$model_file" ] || usage "--model '$model_file' not found: give the file careerops train --out wrote (docs/classification.md, \"Corrections\")"
+    [ -f "$model_file" ] || usage "--model '$model_file' is not a regular file: give the file careerops train --out wrote"
+    [ -r "$model_file" ] || usage "--model '$model_file' is not readable (chmod u+r, or run as its owner)"
+    [ "$(head -c 27 "$model_file" 2>/dev/null | tr -d '\0')" = "careerops-classifier-model " ] ||
+        usage "--model '$model_file' is not a classifier model (its first line is not 'careerops-classifier-model N'): give the file careerops train --out wrote"
+    model_file=$(realpath "$model_file")
 fi
 
 if [ -n "$imap" ]; then
@@ -369,6 +400,10 @@ fi
 
 # ---- Slack instead of the console when a webhook is configured
 sets=(--set "pipeline=$pipeline" ${imap:+"${imap_sets[@]}"})
+if [ -n "$model_file" ]; then
+    say "classifying with the model $model_file (--model)"
+    sets+=(--set "stages.classify.config.model_file=$model_file")
+fi
 to_slack=0
 if [ "$slack" = auto ] && [ -f "$secrets/slack_webhook" ]; then
     say "secrets/slack_webhook found: notifications go to Slack (slack-sink); --no-slack prints them"
@@ -566,6 +601,38 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT DISTINCT ON (event_type, lower(co
         coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),'')
     FROM \"$schema\".events WHERE event_type IN ('OFFER', 'ASSESSMENT', 'REJECTION')
     ORDER BY event_type, lower(company), scheduled_at, received_at" >>"$events"
+# interviews the notifier announces once (plugins/notifier/README.md, "One
+# interview, told once"): plain INTERVIEW events with a date. One row per
+# event that repeats an interview: "firm" for an event with a company whose
+# company and time an earlier one has (one announced per slot), "maybe" for
+# one without a company at the time of another (a repeat only when handled
+# after it); "t" when its slot holds the mailbox owner's own mail (a reply
+# confirming the time)
+owner=$account
+case "$owner" in *@*) ;; *)
+    owner=""
+    if [ -n "$imap" ]; then
+        case "$imap_user" in *@*) owner=$imap_user ;; esac
+    else
+        owner=$(python3 scripts/mailbox_account.py "$mailbox" 2>/dev/null || true)
+    fi ;;
+esac
+q -F $'\t' -v owner="$owner" >>"$events" <<SQL
+WITH p AS (
+  SELECT key, scheduled_at,
+         regexp_replace(lower(coalesce(company, '')), '[^[:alnum:]]', '', 'g') AS ck,
+         coalesce(lower(doc->'email'->>'from') = lower(:'owner'), false) AS own
+  FROM "$schema".events
+  WHERE event_type = 'INTERVIEW' AND scheduled_at IS NOT NULL
+    AND coalesce(doc->>'unsure', '') <> 'true' AND NOT doc ? 'correction')
+SELECT 'REPEAT_ROW', CASE WHEN p.ck <> '' THEN 'firm' ELSE 'maybe' END,
+       p.own OR EXISTS (SELECT 1 FROM p o WHERE o.own AND o.scheduled_at = p.scheduled_at
+                        AND (o.ck = p.ck OR p.ck = '' OR o.ck = ''))
+FROM p
+WHERE EXISTS (SELECT 1 FROM p q WHERE q.scheduled_at = p.scheduled_at AND q.key <> p.key
+              AND CASE WHEN p.ck <> '' THEN q.ck = p.ck AND q.key < p.key
+                       ELSE q.ck <> '' OR q.key < p.key END);
+SQL
 # Slack: what slack-sink really posted this run (it logs each post); the
 # failures are this run's dead letters of the stage "show"
 posted=0
@@ -590,6 +657,9 @@ types = ["INTERVIEW", "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
          "RECRUITER_OUTREACH", "OTHER"]
 events = {t: 0 for t in types}
 interviews = []
+# interview events the notifier announces once per slot: "firm" repeats
+# and "maybe" ones (without a company: a repeat when handled second)
+rep, rep_own = {"firm": 0, "maybe": 0}, {"firm": 0, "maybe": 0}
 deadlines = {"OFFER": [], "ASSESSMENT": [], "REJECTION": []}
 for line in open(events_f):
     f = line.rstrip("\n").split("\t")
@@ -603,6 +673,9 @@ for line in open(events_f):
                            "when": f[3] or None, "subject": f[6],
                            "past": bool(utc) and datetime.fromisoformat(
                                utc.replace("Z", "+00:00")) < now})
+    elif f[0] == "REPEAT_ROW":
+        rep[f[1]] += 1
+        rep_own[f[1]] += f[2] == "t"
     elif len(f) == 2:
         events[f[0]] = int(f[1])
 # dead letters: one per (key, stage, reason), newest first kept
@@ -650,6 +723,12 @@ with open(notif_f, "rb") as fh:
     fh.seek(int(notif_before))
     new_blocks = fh.read().decode("utf-8", "replace")
 notifs_new = sum(1 for l in new_blocks.splitlines() if l.startswith("== "))
+# the repeats that account for the notifications not printed this run
+to_notify = events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"]
+repeats, own_replies = rep["firm"], rep_own["firm"]
+if notifs_new + repeats != to_notify and \
+        notifs_new + repeats + rep["maybe"] == to_notify:
+    repeats, own_replies = repeats + rep["maybe"], own_replies + rep_own["maybe"]
 summary = {
     "mailbox": mailbox, "account": account or None, "schema": schema,
     "timezone": tz, "now": now.isoformat(timespec="seconds"),
@@ -659,6 +738,9 @@ summary = {
     "events": events, "events_total": sum(events.values()),
     "notifications": events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"],
     "notifications_new": notifs_new,
+    # not printed: the same interview (company and time) as one announced;
+    # own_replies of them are the owner's own mail (a reply confirming it)
+    "notifications_repeated": repeats, "notifications_own_replies": own_replies,
     "interviews": interviews,
     # reply-by and due dates (a deadline, not a meeting); rejected: companies
     "offers": deadlines["OFFER"], "assessments": deadlines["ASSESSMENT"],
@@ -695,7 +777,7 @@ elif new_blocks.strip():
     # in date order: the "when:" line (a scheduled date, else the email's),
     # all in the same zone; undated last
     def block_time(b):
-        m = re.search(r"^  (?:when|reply by|due):\s+(?:no date given; email sent )?\w{3} (\d{1,2}) (\w{3}) "
+        m = re.search(r"^  (?:when|reply by|due):\s+(?:no time read \(see the message\); email sent )?\w{3} (\d{1,2}) (\w{3}) "
                       r"(\d{4}), (\d\d):(\d\d)", b, re.M)
         return (0, datetime.strptime(" ".join(m.groups()), "%d %b %Y %H %M")) if m \
             else (1, datetime.min)
@@ -747,7 +829,20 @@ if interrupted:
     out.append(f"{'notifications':<{w}}{summary['notifications']} in the tables so far  "
                f"({notifs_new} written to {notif_f} this run)")
 else:
-    out.append(f"{'notifications':<{w}}{summary['notifications']}  ({notifs_new} printed this run)")
+    why = ""
+    # the run that printed them: say why the others were not printed
+    if repeats and notifs_new and notifs_new + repeats == summary["notifications"]:
+        def own_text(k):
+            return (f"your own {'reply' if k == 1 else 'replies'} about "
+                    f"{'an interview' if k == 1 else 'interviews'} already printed")
+        other = repeats - own_replies
+        other_text = "the same interview (company and time) as one already printed"
+        whys = ([own_text(own_replies)] if not other else
+                [other_text] if not own_replies else
+                [f"{own_replies} {own_text(own_replies)}", f"{other} {other_text}"])
+        why = f"; {repeats} not printed: " + ", ".join(whys)
+    out.append(f"{'notifications':<{w}}{summary['notifications']}  "
+               f"({notifs_new} printed this run{why})")
 out.append(f"{'dead letters':<{w}}{len(dead)}")
 for d in dead[:20]:
     out.append(f"  [{d['stage']}/{d['class']}] {d['reason']}  (key {str(d['key'])[:16]})")
@@ -772,7 +867,7 @@ for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Asses
     out.append("")
     out.append(f"{head} ({len(rows)}), {due} dates in {tz}:")
     cw = max(len(d["company"] or "?") for d in rows)
-    whens = [f"{due} {d['when']}" if d["when"] else "(no date given)" for d in rows]
+    whens = [f"{due} {d['when']}" if d["when"] else "(no time read: see the message)" for d in rows]
     ww = max(len(x) for x in whens) + 1
     for d, when in zip(rows, whens):
         out.append(f"  {when:<{ww}}{(d['company'] or '?'):<{cw}}  {d['role'] or ''}".rstrip())

@@ -23,6 +23,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "co_relabel_int.h" /* CO__RELABEL_PG_START: relabel's start hint */
+
 int co_cmd_applications(int argc, char **argv);
 
 static const char *const co__app_statuses[] = {
@@ -51,7 +53,8 @@ static void co__app_usage(FILE *out)
             "  --csv             one CSV row per application\n"
             "  --json            a JSON array of applications\n"
             "  --ics             the upcoming interviews as iCalendar "
-            "VEVENTs\n"
+            "VEVENTs (an hour\n"
+            "                    long unless the event gives an end)\n"
             "  --dsn DSN         PostgreSQL (default: $CAREEROPS_STATE)\n"
             "  --schema NAME     the postgres-sink schema (default: "
             "$CAREEROPS_DEMO_SCHEMA,\n"
@@ -311,6 +314,76 @@ static void co__app_print_table(FILE *out, const json_t *apps, const char *tz)
     free(nexts);
 }
 
+/* How long an interview is taken to last in --ics when its event gives
+ * no end (DTEND = DTSTART + this; docs/applications.md). */
+#define CO__APP_ICS_MINUTES 60
+
+/* Octets in the UTF-8 sequence that starts at `p` (1 for a stray byte),
+ * never past the string's end. */
+static size_t co__app_u8len(const unsigned char *p)
+{
+    size_t k = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
+    for (size_t i = 1; i < k; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return i;
+    return k;
+}
+
+/* `ics` (CRLF lines, as libical writes them) unfolded and folded again per
+ * RFC 5545 3.1: a physical line is at most 75 octets, a fold is CRLF and
+ * one space, never inside a UTF-8 sequence. Our own code because libical
+ * 3.0 folds after the last ':', ';' or ' ' before column 74, so right after
+ * "UID:", and leaves a continuation line of a single space after a value
+ * that fills the line, and has no option to fold otherwise. Folding by
+ * octet count puts a fold right after a property name's colon only when
+ * the name and its parameters fill 74 octets. malloc'd, or NULL. */
+static char *co__app_refold(const char *ics)
+{
+    size_t n = strlen(ics);
+    char *out = malloc(n + (n / 73 + 1) * 3 + 1);
+    if (out == NULL)
+        return NULL;
+    size_t o = 0, col = 0;
+    const unsigned char *p = (const unsigned char *)ics;
+    while (*p != '\0') {
+        if (p[0] == '\r' && p[1] == '\n' && (p[2] == ' ' || p[2] == '\t')) {
+            p += 3; /* a fold of libical's: unfold */
+            continue;
+        }
+        if (p[0] == '\r' && p[1] == '\n') {
+            memcpy(out + o, "\r\n", 2);
+            o += 2, p += 2, col = 0;
+            continue;
+        }
+        size_t k = co__app_u8len(p);
+        if (col + k > 75) {
+            memcpy(out + o, "\r\n ", 3);
+            o += 3, col = 1;
+        }
+        memcpy(out + o, p, k);
+        o += k, p += k, col += k;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The interview's end: its "end" (RFC 3339) when after `start`, else
+ * CO__APP_ICS_MINUTES after `start`. */
+static struct icaltimetype
+co__app_ics_end(const json_t *iv, struct icaltimetype start, icaltimezone *utc)
+{
+    const char *e = co__app_s(iv, "end");
+    if (e[0] != '\0') {
+        struct icaltimetype end = icaltime_from_string(e);
+        end = icaltime_set_timezone(&end, utc);
+        if (!icaltime_is_null_time(end) && icaltime_compare(end, start) > 0)
+            return end;
+    }
+    struct icaltimetype end = start;
+    icaltime_adjust(&end, 0, 0, CO__APP_ICS_MINUTES, 0);
+    return end;
+}
+
 /* The upcoming interviews as VCALENDAR text (malloc'd), or NULL. */
 static char *co__app_ics(const json_t *apps, const char *briefing_tmpl)
 {
@@ -360,6 +433,8 @@ static char *co__app_ics(const json_t *apps, const char *briefing_tmpl)
                 icaltime_from_string(co__app_s(iv, "at"));
             start = icaltime_set_timezone(&start, utc);
             icalcomponent_add_property(ev, icalproperty_new_dtstart(start));
+            icalcomponent_add_property(
+                ev, icalproperty_new_dtend(co__app_ics_end(iv, start, utc)));
             icalcomponent_add_property(ev, icalproperty_new_summary(summary));
             icalcomponent_add_property(ev, icalproperty_new_description(desc));
             if (join[0]) {
@@ -377,7 +452,9 @@ static char *co__app_ics(const json_t *apps, const char *briefing_tmpl)
     }
     char *text = icalcomponent_as_ical_string_r(cal);
     icalcomponent_free(cal);
-    return text;
+    char *folded = text != NULL ? co__app_refold(text) : NULL;
+    free(text);
+    return folded;
 }
 
 /* The applications as a JSON array (new reference), or NULL with a
@@ -631,10 +708,15 @@ static PGconn *co__app_connect(const co__app_opts_t *o, int *rc)
     PGconn *conn = PQconnectdb(o->dsn);
     *rc = 1;
     if (PQstatus(conn) != CONNECTION_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", PQerrorMessage(conn));
+        why[strcspn(why, "\n")] = '\0';
         fprintf(stderr,
-                "careerops applications: cannot connect to the "
-                "state store (--dsn / CAREEROPS_STATE): %s",
-                PQerrorMessage(conn));
+                "careerops applications: cannot connect to PostgreSQL "
+                "(%s): " CO__RELABEL_PG_START
+                ", or give --dsn (or CAREEROPS_STATE) for a running "
+                "server\n",
+                why);
         PQfinish(conn);
         return NULL;
     }

@@ -131,10 +131,12 @@ static void console_when_line(FILE *f, json_t *n, int64_t now)
         snprintf(line, sizeof line, "%s%s", utc, past);
     } else if (console_when(console_str(em, "date_local"), when, sizeof when) ==
                0) {
-        snprintf(line, sizeof line, "no date given; email sent %s (%s)", when,
+        snprintf(line, sizeof line,
+                 "no time read (see the message); email sent %s (%s)", when,
                  tz ? tz : "local");
     } else if (console_str(em, "date") != NULL) {
-        snprintf(line, sizeof line, "no date given; email sent %s",
+        snprintf(line, sizeof line,
+                 "no time read (see the message); email sent %s",
                  console_str(em, "date"));
     } else {
         snprintf(line, sizeof line, "(no date found)");

@@ -28,9 +28,9 @@ typedef struct console_text_opts_s {
  * A careerops.notification.v1 value gets a title line and aligned fields
  * (when, company, role, summary, email, briefing, sources); the "when:"
  * line is the scheduled date (", past" appended when it is before
- * opts->now), else "no date given; email sent <the email's date>". The
- * event key is printed only with opts->verbose. Any other value is shown
- * as "key: value" with invalid UTF-8 replaced.
+ * opts->now), else "no time read (see the message); email sent <the email's
+ * date>". The event key is printed only with opts->verbose. Any other value is
+ * shown as "key: value" with invalid UTF-8 replaced.
  * @param opts May be NULL (not verbose, now = the wall clock).
  * @returns A new NUL-terminated string (free()), or NULL on no memory.
  */

@@ -306,50 +306,62 @@ static size_t bom_len(const char *buf, size_t len)
     return len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 }
 
-/* An empty entry: from `next` (the line after a strict "From " line),
- * blank lines and then another strict "From " line followed by a header
- * line. The entry is a message of no content, which becomes a dead letter
- * ("empty message"), not part of the message before it. */
-static int empty_entry(const char *buf, size_t len, size_t next)
+/* An empty entry: from `next` (the line after a strict "From " line that
+ * follows a blank line), blank lines and then either another strict "From "
+ * line that is a separator in its own right (a header line after it, or
+ * another empty entry: two empty entries in a row are two), or, when
+ * `at_eof`, the end of the file. The entry is a message of no content,
+ * which becomes a dead letter ("empty message"), not part of the message
+ * before it. A loop, not recursion: a run of empty entries is read
+ * without a frame per entry. */
+static int empty_entry(const char *buf, size_t len, size_t next, int at_eof)
 {
-    size_t p = next, eol;
     for (;;) {
-        if (p >= len)
+        size_t p = next, eol;
+        for (;;) {
+            if (p >= len)
+                return at_eof; /* blank lines to the end of the file */
+            size_t after = line_end(buf, len, p, &eol);
+            if (eol > p)
+                break;
+            p = after;
+        }
+        if (p == next)
+            return 0; /* no blank line: a body line */
+        size_t h = line_end(buf, len, p, &eol), heol;
+        if (!mailbox_mbox_strict_line(buf + p, eol - p))
             return 0;
-        size_t after = line_end(buf, len, p, &eol);
-        if (eol > p)
-            break;
-        p = after;
+        if (h >= len)
+            return at_eof; /* the next entry's "From " line ends the file */
+        line_end(buf, len, h, &heol);
+        if (header_line(buf + h, heol - h))
+            return 1;
+        next = h; /* is that "From " line an empty entry too? */
     }
-    if (p == next)
-        return 0; /* no blank line: a body line */
-    size_t h = line_end(buf, len, p, &eol), heol;
-    if (h >= len || !mailbox_mbox_strict_line(buf + p, eol - p))
-        return 0;
-    line_end(buf, len, h, &heol);
-    return header_line(buf + h, heol - h);
 }
 
 int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
-                              const mailbox_mbox_t *st)
+                              int at_eof, const mailbox_mbox_t *st)
 {
     if (pos + 5 > len || memcmp(buf + pos, "From ", 5) != 0)
         return 0;
     size_t eol;
     size_t next = line_end(buf, len, pos, &eol);
-    if (next >= len)
-        return 0; /* the header line after it has not arrived */
-    size_t neol;
-    line_end(buf, len, next, &neol);
     int strict = mailbox_mbox_strict_line(buf + pos, eol - pos);
     int after_blank =
         pos >= 2 && buf[pos - 1] == '\n' &&
         (buf[pos - 2] == '\n' ||
          (pos >= 3 && buf[pos - 2] == '\r' && buf[pos - 3] == '\n'));
+    int first = pos == bom_len(buf, len);
+    if (next >= len) /* the header line after it has not arrived: once no
+                        more will, an empty entry at the end of the file */
+        return at_eof && strict && (after_blank || first);
+    size_t neol;
+    line_end(buf, len, next, &neol);
     if (!header_line(buf + next, neol - next))
-        return (strict && (after_blank || pos == bom_len(buf, len)) &&
-                empty_entry(buf, len, next));
-    if (pos == bom_len(buf, len))
+        return (strict && (after_blank || first) &&
+                empty_entry(buf, len, next, at_eof));
+    if (first)
         return 1; /* the file's first line */
     if (strict && after_blank)
         return 1;
@@ -398,7 +410,7 @@ int mailbox_mbox_next(const char *buf, size_t len, size_t pos, int at_eof,
         return 0;
     size_t start = pos, eol;
     if (len - pos >= 5 && memcmp(buf + pos, "From ", 5) == 0 &&
-        (mailbox_mbox_is_separator(buf, len, pos, st) ||
+        (mailbox_mbox_is_separator(buf, len, pos, at_eof, st) ||
          pos == bom_len(buf, len))) {
         start = line_end(buf, len, pos, &eol);
         if (start >= len && !at_eof)
@@ -407,7 +419,8 @@ int mailbox_mbox_next(const char *buf, size_t len, size_t pos, int at_eof,
     size_t p = start, end = len;
     int found = 0;
     while (p < len) {
-        if (buf[p] == 'F' && mailbox_mbox_is_separator(buf, len, p, st)) {
+        if (buf[p] == 'F' &&
+            mailbox_mbox_is_separator(buf, len, p, at_eof, st)) {
             end = p;
             found = 1;
             break;

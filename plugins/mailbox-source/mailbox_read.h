@@ -66,12 +66,18 @@ typedef struct mailbox_mbox_s {
 
 /**
  * @brief Is the line at buf[pos] (a line start) an mbox separator?
+ *
+ * A strict "From " line after a blank line that no header line follows is
+ * one when it opens an empty entry (blank lines, then a separator, or the
+ * end of the file when `at_eof`): that entry is an empty message.
  * @param buf,len The mbox bytes (pos < len).
+ * @param at_eof Non-zero when no more bytes will come; zero while the file
+ *        may still grow (a "From " line at its end waits for what follows).
  * @param st Dialect state (read only here).
  * @returns 1 or 0.
  */
 int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
-                              const mailbox_mbox_t *st);
+                              int at_eof, const mailbox_mbox_t *st);
 
 /** @brief True if `line` (without its newline) has the full form
  *  `From <addr> <asctime date>`. */

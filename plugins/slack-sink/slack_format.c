@@ -348,7 +348,8 @@ char *slack_format_message_at(const char *notification_json, size_t len,
         snprintf(when, sizeof when, "%s%s", date_local ? date_local : date_utc,
                  past);
     else if (sent != NULL)
-        snprintf(when, sizeof when, "no date given; email sent %s", sent);
+        snprintf(when, sizeof when,
+                 "no time read (see the message); email sent %s", sent);
     else
         when[0] = '\0';
     /* the notifier's date_label: "reply by" (offer), "due" (assessment) */

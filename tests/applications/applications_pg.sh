@@ -152,6 +152,29 @@ cat >"$T/ics.expected" <<EXP
 20251105T143000Z|Interview: Saltmarsh Robotics - Backend Engineer||
 EXP
 diff -u "$T/ics.expected" "$T/ics.txt" || fail "--ics lists other interviews"
+# RFC 5545 3.1: lines of at most 75 octets, no continuation line of a
+# single space, no fold right after a property name's colon; a DTEND one
+# hour (the documented default) after each DTSTART
+python3 - "$T/out.ics" <<'PY' || fail "--ics is not folded per RFC 5545 3.1 or lacks DTEND"
+import datetime, sys
+raw = open(sys.argv[1], "rb").read()
+assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b""), "not CRLF lines"
+lines = raw[:-2].split(b"\r\n")
+for l in lines:
+    assert len(l) <= 75, (len(l), l)
+    assert l.strip() != b"", "an empty or single-space line: %r" % l
+    assert not (l[:1] not in b" \t" and l.endswith(b":")), "a fold after the colon: %r" % l
+    l.decode("utf-8")  # a fold never splits a UTF-8 sequence
+text = raw.replace(b"\r\n ", b"").decode("utf-8")
+events = text.split("BEGIN:VEVENT")[1:]
+assert len(events) == 4, len(events)
+f = "%Y%m%dT%H%M%SZ"
+for e in events:
+    p = dict(l.split(":", 1) for l in e.split("\r\n") if ":" in l)
+    start, end = (datetime.datetime.strptime(p[k], f) for k in ("DTSTART", "DTEND"))
+    assert end - start == datetime.timedelta(hours=1), (start, end)
+    assert p["UID"].endswith("@careerops") and len(p["UID"]) > 64, p["UID"]
+PY
 "$CAREEROPS_BIN" applications --schema "$S" --ics | "$ICS_CHECK" >"$T/ics-now.txt" ||
     fail "libical does not parse --ics"
 [ ! -s "$T/ics-now.txt" ] || fail "--ics today lists interviews of 2025: $(cat "$T/ics-now.txt")"
@@ -204,6 +227,12 @@ if "$CAREEROPS_BIN" relabel "$lark" OFFER --conninfo "$CAREEROPS_TEST_PG" --sche
 fi
 grep -q "schema 'nosuch_schema' does not exist in this database; choose one with --schema (schemas with an events table: .*$S" "$T/err" &&
     ! grep -q "ERROR:" "$T/err" || fail "relabel --schema nosuch_schema: $(cat "$T/err")"
+# PostgreSQL down: the message says how to start the demo's (as relabel
+# and serve do), exit 1
+rc=0; "$CAREEROPS_BIN" applications --dsn "postgresql://postgres@127.0.0.1:1/nodb" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] || fail "PostgreSQL down: exit $rc, want 1"
+grep -q "cannot connect to PostgreSQL (.*): start it (.*bash scripts/pg.sh start" "$T/err" ||
+    fail "PostgreSQL down: $(cat "$T/err")"
 ok "bad input"
 
 # Interviews (docs/applications.md, "Interviews"): one per time and

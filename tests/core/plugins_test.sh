@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `careerops plugins test` (core/plugtest.c) with the mock plugins: a match
 # exits 0 whatever the key order and spacing, records a plugin fails are
-# reported and emit nothing, a sink's output is empty, printing without
+# reported and emit nothing, a FATAL prints the records emitted before it,
+# then the error (exit 1), a sink's output is empty, printing without
 # --expect gives lines an expected file can hold; sources, names with a
 # path, invalid JSONL (FILE:LINE) and a non-object --config exit 2.
 . "$(dirname "$0")/../common/cli.sh"
@@ -20,6 +21,18 @@ cp out.txt printed.jsonl
 expect_rc 0 "the printed output as expectation" \
     "$B" plugins test mock-passthrough --input in.jsonl --expect printed.jsonl
 echo "ok: matches, and printed output is a valid expectation"
+
+# a FATAL at the 2nd record: the record already emitted is printed, then
+# the FATAL (stderr), exit 1; nothing after it is processed
+printf '{"seq":1}\n{"seq":2}\n{"seq":3}\n' >seq.jsonl
+expect_rc 1 "fatal_at 2" "$B" plugins test mock-fault --input seq.jsonl --config '{"fatal_at": 2}'
+[ "$(cat out.txt)" = '{"seq":1}' ] || { cat out.txt err.txt >&2; fail "the record before the FATAL is not printed alone"; }
+grep -q "seq.jsonl:2: the plugin returned FATAL: .*injected fatal error at seq 2" err.txt ||
+    { cat err.txt >&2; fail "the FATAL is not reported with its line"; }
+expect_rc 1 "fatal_at 2 with --expect" "$B" plugins test mock-fault --input seq.jsonl \
+    --expect seq.jsonl --config '{"fatal_at": 2}'
+[ "$(cat out.txt)" = '{"seq":1}' ] || { cat out.txt >&2; fail "--expect: the record before the FATAL is not printed"; }
+echo "ok: a FATAL prints the records emitted before it, then the error, exit 1"
 
 # mock-fault fails every 2nd record: reported on stderr, no output for it
 printf '{"a":1,"b":[1,2]}\n"text"\n' >two.jsonl

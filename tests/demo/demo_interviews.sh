@@ -8,6 +8,10 @@
 # a calendar CANCEL (whatever its label) and a rejection before the time
 # cancel an interview, a move without a link keeps the link;
 # `careerops applications` and --ics show the new time only.
+# a deadline given as a date without a time reads "no time read: see the
+# message" (trial 11), never "no date given"; the user's own reply naming
+# company and time is not printed and the counts say so; demo.sh --model
+# classifies with the given model.
 . "$(dirname "$0")/lib.sh"
 mb=$T/trial.mbox
 python3 - "$mb" <<'PY'
@@ -111,6 +115,22 @@ m("fh2", "Fernhill Systems Talent <talent@fernhill.example>", me, "2026-12-02T11
   "Systems.\n\nPreviously: Tuesday, December 15 at 1:00 PM Mountain Time\nNew time: "
   "Wednesday, December 16 at 3:00 PM Mountain Time\n\nSame link.\n\nFernhill Systems Talent\n",
   irt="fh1")
+# trial 11: the user's own reply naming company and time (the same
+# interview: not printed, and the counts say so); deadlines given as a date
+# without a time (not read: the summary says "no time read", not "no date")
+m("sr3", me, "Dana Cole <dana@summitridge.example>", "2026-12-03T11:00:00-07:00",
+  "Re: Interview rescheduled - Data Engineer at Summit Ridge Analytics",
+  "Hi Dana,\n\nThanks, confirming my interview with Summit Ridge Analytics on Wednesday, "
+  "December 9 at 10:30 AM Mountain Time.\n\nSam\n", irt="sr2")
+m("bw1", "Brightwater Labs Recruiting <jobs@brightwater.example>", me, "2026-12-03T10:00:00-07:00",
+  "Your offer from Brightwater Labs - Platform Engineer",
+  "Dear Sam,\n\nWe are delighted to offer you the position of Platform Engineer at Brightwater "
+  "Labs. Please let us know your decision by Friday, December 18, 2026.\n\nBest,\n"
+  "Brightwater Labs Recruiting\n")
+m("vn1", "Vantor Hiring <hiring@vantor.example>", me, "2026-12-02T09:00:00-07:00",
+  "Take-home assessment - Vantor",
+  "Hi Sam,\n\nAs the next step for the Backend Engineer role at Vantor, please complete the "
+  "take-home coding assessment, due by December 9, 2026.\n\nThanks,\nVantor Hiring\n")
 PY
 S=$(schema_of "$mb")
 SCHEMAS+=("$S")
@@ -119,7 +139,7 @@ export CAREEROPS_DEMO_NOW=2026-12-04T00:00:00Z
 bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$mb" --account "$A" --timezone America/Denver \
     --fresh >"$T/out.txt" 2>"$T/out.err" || fail "demo.sh exited $?: $(tail -n 5 "$T/out.err")"
 python3 - "$T/out.txt" <<'P' || fail "the summary: $(cat "$T/out.txt")"
-import sys
+import re, sys
 out = open(sys.argv[1]).read()
 head, _, summary = out.partition("CareerOps demo summary")
 ivs = summary.split("Interviews (")[1].split("\n\n")[0]
@@ -142,8 +162,25 @@ assert "  reply by: Fri 11 Dec 2026, 15:00 (America/Denver)" in head, head
 assert "  due:      Mon 14 Dec 2026, 16:59 (America/Denver)" in head, head
 assert "Bluefin Logistics, reply by 2026-12-11T15:00:00-07:00" in head, head
 assert "Bluefin Logistics, scheduled" not in head, head
-assert "Offers (1), reply by dates in America/Denver:\n  reply by Fri 11 Dec 2026 15:00 Bluefin Logistics" in summary, summary
-assert "Assessments (1), due dates in America/Denver:\n  due Mon 14 Dec 2026 16:59 Quarry Data" in summary, summary
+offers = summary.split("Offers (")[1].split("\n\n")[0]
+assert re.match(r"2\), reply by dates in America/Denver:\n  reply by Fri 11 Dec 2026 15:00 +Bluefin Logistics", offers), offers
+assert "\n  (no time read: see the message) Brightwater Labs" in offers, offers
+assessments = summary.split("Assessments (")[1].split("\n\n")[0]
+assert re.match(r"2\), due dates in America/Denver:\n  due Mon 14 Dec 2026 16:59 +Quarry Data", assessments), assessments
+assert "\n  (no time read: see the message) Vantor" in assessments, assessments
+assert "no date given" not in out, out
+# the notifications of the undated deadlines send the user to the message
+assert "  reply by: no time read (see the message); email sent Thu 3 Dec 2026" in head or \
+    "  when:     no time read (see the message); email sent Thu 3 Dec 2026" in head, head
+# the own reply (Summit Ridge at 10:30 again) is not printed, and the
+# counts say why (Harborline's reply without a company may be one too:
+# not printed when handled after the invitation)
+m = re.search(r"^notifications +(\d+)  \((\d+) printed this run(.*)\)$", summary, re.M)
+assert m, summary
+total, printed, why = int(m.group(1)), int(m.group(2)), m.group(3)
+assert (printed, why) in ((total - 1, "; 1 not printed: your own reply about an interview already printed"),
+                          (total - 2, "; 2 not printed: your own replies about interviews already printed")), m.group(0)
+assert head.count("Wed 9 Dec 2026, 10:30") == 1, head
 assert "Rejected by (2): Oakfield Systems, Ridgeline Analytics" in summary, summary
 P
 ok "summary: the rescheduled interview once at its new time, the reply adds nothing, the cancelled ones (calendar CANCEL, rejection) left out, offers/assessments/rejections listed with reply-by and due"
@@ -175,16 +212,21 @@ P
 ok "careerops applications and --ics: the new time only, Harborline once, no cancelled interview, the moved one keeps its link"
 
 # again: nothing new, the same summary sections
+# (with --model: a model careerops train wrote, here the bundled one copied)
+cp "$CAREEROPS_BUILD_ROOT/plugins/rules-classifier/classifier.model" "$T/my.model"
 bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$mb" --account "$A" --timezone America/Denver \
-    --json >"$T/again.json" 2>"$T/again.err" || fail "second run: $(tail -n 5 "$T/again.err")"
+    --json --model "$T/my.model" >"$T/again.json" 2>"$T/again.err" || fail "second run: $(tail -n 5 "$T/again.err")"
+grep -q "model $T/my.model (decision" "$SRC/.run/demo/$S/run.log" ||
+    fail "--model: the classifier did not load $T/my.model: $(grep -o 'rules-classifier: [^"]*model [^"]*' "$SRC/.run/demo/$S/run.log")"
 python3 - "$T/again.json" <<'P' || fail "--json: $(cat "$T/again.json")"
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert [(i["company"], i["date_utc"]) for i in s["interviews"]] == [
     ("Summit Ridge Analytics", "2026-12-09T17:30:00Z"), ("Harborline", "2026-12-10T16:00:00Z"),
     ("Fernhill Systems", "2026-12-16T22:00:00Z")], s["interviews"]
-assert [(o["company"], o["date_utc"]) for o in s["offers"]] == [("Bluefin Logistics", "2026-12-11T22:00:00Z")], s["offers"]
-assert [(o["company"], o["date_utc"]) for o in s["assessments"]] == [("Quarry Data", "2026-12-14T23:59:00Z")], s["assessments"]
+assert [(o["company"], o["date_utc"]) for o in s["offers"]] == [("Bluefin Logistics", "2026-12-11T22:00:00Z"), ("Brightwater Labs", None)], s["offers"]
+assert [(o["company"], o["date_utc"]) for o in s["assessments"]] == [("Quarry Data", "2026-12-14T23:59:00Z"), ("Vantor", None)], s["assessments"]
+assert s["notifications_repeated"] >= 1, s
 assert s["rejected_by"] == ["Oakfield Systems", "Ridgeline Analytics"], s["rejected_by"]
 assert s["notifications_new"] == 0, s
 P

@@ -7,7 +7,8 @@
 # - wrong arguments (unknown flag, a missing mailbox, an unknown time zone
 #   from --timezone or TZ (TZ=:Zone and TZ=:/zone/file are that zone), a
 #   malformed --imap URL, --imap with --mailbox, --imap without its password
-#   file) exit 2 with the fix, before anything is built or started (trial 7:
+#   file, --mailbox or --imap twice, a --model that is missing, a folder or
+#   no model) exit 2 with the fix, before anything is built or started (trial 7:
 #   they exited 1, and --imap was checked only after the build);
 # - --help from another working directory prints the usage (it said
 #   "sed: can't read");
@@ -48,6 +49,18 @@ refused "a missing mailbox" "mailbox '$T/nope.mbox' not found" --mailbox "$T/nop
 refused "an unknown zone" "time zone 'Mars/Base' unknown" --timezone Mars/Base
 refused "an empty zone" "--timezone needs a zone" --timezone ""
 refused "an empty --timezone=" "--timezone needs a zone" --timezone=
+# one mailbox, one model (trial 11: the second --mailbox won silently)
+refused "--mailbox twice" "--mailbox given twice: the demo reads one mailbox" \
+    --mailbox "$SRC/datasets/sample-mailbox/generate.py" --mailbox "$SRC/README.md"
+refused "--mailbox= twice" "--mailbox given twice" \
+    --mailbox="$SRC/README.md" --mailbox="$SRC/README.md"
+refused "--imap twice" "--imap given twice" --imap imaps://me@a.example --imap imaps://me@b.example
+refused "a missing --model" "--model '$T/nope.model' not found: give the file careerops train --out wrote" \
+    --model "$T/nope.model"
+refused "--model without a file" "--model needs a file" --model
+printf 'not a model\n' >"$T/junk.model"
+refused "a --model that is no model" "junk.model' is not a classifier model" --model "$T/junk.model"
+refused "a --model folder" "is not a regular file" --model "$T"
 # TZ's forms (tzset(3)) give that zone's name, not UTC (trial 6); what
 # names no zone file is refused with the fix
 mkdir "$T/tz" && ln -s /usr/share/zoneinfo/Asia/Tokyo "$T/tz/localtime"

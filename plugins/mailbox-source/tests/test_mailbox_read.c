@@ -256,6 +256,60 @@ START_TEST(follow_waits_for_separator)
 }
 END_TEST
 
+/* Empty entries (trial 11): one at the end of the file is an entry once
+ * no more bytes will come (at_eof), and not before (it may still be
+ * written); two in a row are two entries; every entry is framed once. */
+START_TEST(empty_entries_framed)
+{
+    const char *one = "From a@example.com Wed Mar  5 09:00:00 2025\n"
+                      "Subject: one\n\nbody one\n\n";
+    const char *sep = "From b@example.com Wed Mar  5 10:00:00 2025\n";
+    const char *tails[] = {"", "\n", "\n\n"};
+    for (size_t t = 0; t < G_N_ELEMENTS(tails); t++) {
+        char *m = g_strconcat(one, sep, tails[t], NULL);
+        size_t len = strlen(m), s, e, next;
+        mailbox_mbox_t st;
+        memset(&st, 0, sizeof st);
+        /* growing: "one" may go on, the "From " line may get headers */
+        ck_assert_int_eq(mailbox_mbox_next(m, len, 0, 0, &st, &s, &e, &next),
+                         0);
+        ck_assert_int_eq(mailbox_mbox_next(m, len, 0, 1, &st, &s, &e, &next),
+                         1);
+        ck_assert_uint_eq(next, strlen(one));
+        ck_assert_int_eq((int)(e - s),
+                         (int)strlen("Subject: one\n\nbody one\n"));
+        ck_assert_int_eq(mailbox_mbox_next(m, len, next, 1, &st, &s, &e, &next),
+                         1);
+        ck_assert_uint_eq(next, len);
+        ck_assert_uint_eq(s, strlen(one) + strlen(sep));
+        for (size_t i = s; i < e; i++)
+            ck_assert_msg(m[i] == '\n', "tail %zu: not empty", t);
+        ck_assert_int_eq(mailbox_mbox_next(m, len, next, 1, &st, &s, &e, &next),
+                         0);
+        g_free(m);
+    }
+    /* two empty entries between two messages: four entries */
+    char *m = g_strconcat(one, sep, "\n", sep, "\n", one, NULL);
+    size_t len = strlen(m), pos = 0, s, e, next;
+    mailbox_mbox_t st;
+    memset(&st, 0, sizeof st);
+    size_t lens[4];
+    int n = 0;
+    while (n < 5 && mailbox_mbox_next(m, len, pos, 1, &st, &s, &e, &next)) {
+        lens[n < 4 ? n : 3] = e - s;
+        pos = next;
+        n++;
+    }
+    ck_assert_int_eq(n, 4);
+    ck_assert_uint_eq(pos, len);
+    ck_assert_uint_gt(lens[0], 10);
+    ck_assert_uint_le(lens[1], 1);
+    ck_assert_uint_le(lens[2], 1);
+    ck_assert_uint_gt(lens[3], 10);
+    g_free(m);
+}
+END_TEST
+
 START_TEST(crlf_mbox)
 {
     const char *m = "From a@example.com Wed Mar  5 09:00:00 2025\r\n"
@@ -439,6 +493,7 @@ static Suite *read_suite(void)
     tcase_add_test(tc, spamassassin_782);
     tcase_add_test(tc, follow_waits_for_separator);
     tcase_add_test(tc, crlf_mbox);
+    tcase_add_test(tc, empty_entries_framed);
     tcase_add_loop_test(tc, strict_separator_lines, 0,
                         (int)(sizeof strict_lines / sizeof *strict_lines));
     tcase_add_test(tc, mboxrd_unquote_levels);

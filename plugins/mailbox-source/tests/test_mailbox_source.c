@@ -329,6 +329,17 @@ START_TEST(follow_mbox_growth)
         ck_assert_int_eq(r.p->poll(r.inst, 1000), CO_OK);
     ck_assert_uint_eq(h->emit_cnt, 3);
     ck_assert_uint_eq(h->dead_cnt, 0);
+    /* an empty entry at the end: a dead letter once the file has settled
+     * (its writer may still add the headers), not part of message 3 */
+    f = fopen(mbox, "ab");
+    fputs("\nFrom b@example.com Mon Dec  1 11:00:00 2025\n", f);
+    fclose(f);
+    for (int i = 0; i < 10 && h->dead_cnt == 0; i++)
+        ck_assert_int_eq(r.p->poll(r.inst, 1000), CO_OK);
+    ck_assert_uint_eq(h->dead_cnt, 1);
+    ck_assert_uint_eq(h->emit_cnt, 3);
+    ck_assert_msg(strstr(h->dead[0].message, "empty message") != NULL, "%s",
+                  h->dead[0].message);
     /* never EOF while following */
     ck_assert_int_eq(r.p->poll(r.inst, 1000), CO_OK);
     ck_assert_int_gt(h->slept_ms, 0);
@@ -344,33 +355,59 @@ END_TEST
 
 /* An empty mbox entry (a "From " line and no message) is a dead letter
  * ("empty message"), not dropped uncounted as the blank line of a writer
- * (trial 14: 9 entries in, 8 read, 0 dead letters). */
-START_TEST(empty_mbox_entry_is_dead_letter)
+ * (trial 14: 9 entries in, 8 read, 0 dead letters). Trial 11: one at the
+ * end of the file is a dead letter in the same run (without follow, the
+ * file is read to its end), and two in a row are two dead letters: every
+ * "From " entry is either emitted or dead-lettered. */
+START_TEST(empty_mbox_entries_at_end_and_in_a_row)
 {
-    char *tmp = mbt_tmpdir();
-    char *mbox = g_build_filename(tmp, "in.mbox", NULL);
-    const char *text = "From a@example.com Wed Mar  5 09:00:00 2025\n"
-                       "From: a@example.com\nSubject: one\n"
-                       "Message-ID: <one@example.com>\n\nbody\n\n"
-                       "From b@example.com Wed Mar  5 10:00:00 2025\n\n"
-                       "From c@example.com Wed Mar  5 11:00:00 2025\n"
-                       "From: c@example.com\nSubject: three\n"
-                       "Message-ID: <three@example.com>\n\nbody\n";
-    ck_assert(g_file_set_contents(mbox, text, -1, NULL));
-    co_fake_host_t *h = co_fake_host_new();
-    char *c = cfg_json(mbox, NULL);
-    run_t r;
-    run_to_eof(&r, h, c);
-    ck_assert_uint_eq(h->emit_cnt, 2);
-    ck_assert_uint_eq(h->dead_cnt, 1);
-    ck_assert_msg(strstr(h->dead[0].message, "empty message") != NULL, "%s",
-                  h->dead[0].message);
-    run_close(&r);
-    co_fake_host_free(h);
-    mbt_rm_rf(tmp);
-    g_free(c);
-    g_free(mbox);
-    g_free(tmp);
+    const char *msg = "From a@example.com Wed Mar  5 09:00:00 2025\n"
+                      "From: a@example.com\nSubject: %s\n"
+                      "Message-ID: <%s@example.com>\n\nbody\n\n";
+    const char *sep = "From b@example.com Wed Mar  5 10:00:00 2025\n";
+    char *one = g_strdup_printf(msg, "one", "one");
+    char *two = g_strdup_printf(msg, "two", "two");
+    char *four = g_strdup_printf(msg, "four", "four");
+    struct {
+        const char *name;
+        char *text;
+        size_t emits, dead;
+    } cases[] = {
+        {"one empty between two", g_strconcat(one, sep, "\n", four, NULL), 2,
+         1},
+        {"empty at the end", g_strconcat(one, two, sep, "\n", NULL), 2, 1},
+        {"empty at the end, no blank line", g_strconcat(one, sep, NULL), 1, 1},
+        {"two in a row", g_strconcat(one, sep, "\n", sep, "\n", four, NULL), 2,
+         2},
+        {"two in a row at the end", g_strconcat(one, sep, "\n", sep, NULL), 1,
+         2},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *tmp = mbt_tmpdir();
+        char *mbox = g_build_filename(tmp, "in.mbox", NULL);
+        ck_assert(g_file_set_contents(mbox, cases[i].text, -1, NULL));
+        co_fake_host_t *h = co_fake_host_new();
+        char *c = cfg_json(mbox, NULL);
+        run_t r;
+        run_to_eof(&r, h, c);
+        ck_assert_msg(h->emit_cnt == cases[i].emits &&
+                          h->dead_cnt == cases[i].dead,
+                      "%s: %zu emitted, %zu dead letters", cases[i].name,
+                      h->emit_cnt, h->dead_cnt);
+        for (size_t d = 0; d < h->dead_cnt; d++)
+            ck_assert_msg(strstr(h->dead[d].message, "empty message") != NULL,
+                          "%s: %s", cases[i].name, h->dead[d].message);
+        run_close(&r);
+        co_fake_host_free(h);
+        mbt_rm_rf(tmp);
+        g_free(c);
+        g_free(mbox);
+        g_free(tmp);
+        g_free(cases[i].text);
+    }
+    g_free(one);
+    g_free(two);
+    g_free(four);
 }
 END_TEST
 
@@ -558,7 +595,7 @@ static Suite *source_suite(void)
     tcase_add_test(tc, maildir_moves_do_not_repeat);
     tcase_add_test(tc, eml_folder_reports_skipped_files);
     tcase_add_test(tc, follow_mbox_growth);
-    tcase_add_test(tc, empty_mbox_entry_is_dead_letter);
+    tcase_add_test(tc, empty_mbox_entries_at_end_and_in_a_row);
     tcase_add_test(tc, follow_eml_folder_and_dead_letters);
     tcase_add_test(tc, config_errors);
     tcase_add_test(tc, same_key_messages_reported);

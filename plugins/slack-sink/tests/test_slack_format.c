@@ -231,8 +231,8 @@ START_TEST(past_and_email_date)
     char err[256],
         *out = slack_format_message(n, strlen(n), 0, NULL, err, sizeof err);
     ck_assert_msg(out != NULL, "%s", err);
-    ck_assert_ptr_nonnull(
-        strstr(out, "no date given; email sent 2025-10-07T09:12:00-04:00"));
+    ck_assert_ptr_nonnull(strstr(out, "no time read (see the message); email "
+                                      "sent 2025-10-07T09:12:00-04:00"));
     ck_assert_ptr_null(strstr(out, "past"));
     free(out);
 }
