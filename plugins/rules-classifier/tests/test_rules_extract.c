@@ -625,7 +625,7 @@ START_TEST(company_mailboxes_forwards_and_glued_words)
 }
 END_TEST
 
-START_TEST(company_legal_form_signatures)
+START_TEST(company_legal_forms_and_founders)
 {
     /* mailbox words of other languages name no company */
     static const char *const mb[] = {
@@ -670,6 +670,15 @@ START_TEST(company_legal_form_signatures)
          "next week.",
          "Bakkerij Vos"},
     };
+    /* a founder introducing the company; a scheduling tool's event type */
+    CHECK_COMPANY(mail("Ana Berg", "ana.berg@gmail.example", "wasm?",
+                       "Hi Jo,\n\nI'm the CTO of Quillmoss - we build a "
+                       "runtime for edge devices. Curious?\n\nAna"),
+                  "Quillmoss");
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.example",
+                       "New Event: Jo Park - Intro w/ Brambleway founders",
+                       "A new event has been scheduled."),
+                  "Brambleway");
     for (size_t i = 0; i < sizeof sig / sizeof sig[0]; i++)
         CHECK_COMPANY(mail(sig[i][0], sig[i][1], sig[i][2], sig[i][3]),
                       sig[i][4]);
@@ -722,7 +731,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_domain_spellings);
     tcase_add_test(tc, company_particles_and_fuller_names);
     tcase_add_test(tc, company_mailboxes_forwards_and_glued_words);
-    tcase_add_test(tc, company_legal_form_signatures);
+    tcase_add_test(tc, company_legal_forms_and_founders);
     tcase_add_test(tc, confirmation_takes_the_proposal_zone);
     tcase_add_test(tc, zone_table_errors);
     suite_add_tcase(s, tc);
