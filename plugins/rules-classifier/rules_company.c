@@ -364,7 +364,8 @@ static int rules_placeholder(const char *l, size_t n)
 }
 
 /* Domain labels that name a personal mailbox, not an organisation: the
- * generic words, the free-mail providers and the Internet access
+ * generic words in several languages ("correo", "brevlada", "skrzynka",
+ * "postfach"), the free-mail providers and the Internet access
  * providers that give their customers a mailbox, in the countries the
  * classifier reads ("uol" of uol.com.br, "libero" of libero.it). Written
  * here rather than as sender-table rows because the label alone decides,
@@ -392,7 +393,9 @@ static int rules_mailbox_label(const char *l, size_t n)
         "netcabo", "prodigy", "rediffmail", "rediff", "sify", "bigpond",
         "optusnet", "iinet", "xtra", "seznam", "volny", "onet", "interia",
         "poczta", "tlen", "mail-ru", "rambler", "ukr", "abv", "hanmail",
-        "qq", "163", "126", "aliyun", "nifty", "biglobe", NULL};
+        "qq", "163", "126", "aliyun", "nifty", "biglobe", "correo",
+        "correio", "brevlada", "skrzynka", "centrum", "wp", "buzon",
+        "courriel", "postfach", NULL};
     /* clang-format on */
     if (rules_label_in(l, n, mb))
         return 1;
@@ -1408,6 +1411,70 @@ static int rules_agency_key(const char *key)
     return 0;
 }
 
+/* Legal forms of several words, or written only with dots, as their
+ * letters: "Sp. z o.o." and "Sp. j." (Poland), "a.s." and "v.o.s." (Czech
+ * Republic, Slovakia), "A/S" (Denmark, Norway), "d.o.o." (the Balkans),
+ * "Kft." and "Zrt." (Hungary), "e.V." (a German association). */
+static const char *const rules_legal_multi[] = {
+    "spzoo", "spj", "spk", "as",  "vos", "doo", "kft", "zrt",
+    "nyrt",  "ev",  "snc", "vof", "hb",  "kb",  NULL};
+
+/* The offset where a legal form written at the end of s (n bytes) begins,
+ * or n if there is none: "Grönåsen Skog AB" gives 14, "Biuro Tandem-Fin
+ * Sp. z o.o" the offset of "Sp". A form written in lower case without a
+ * dot ("as", "co") is not taken: it is a word of the prose. */
+static size_t rules_legal_tail(const char *s, size_t n)
+{
+    size_t best = n, e = n;
+    int strong = 1; /* every word read is dotted or in capitals */
+    char letters[32];
+    size_t nl = 0;
+    for (int k = 0; k < 4; k++) {
+        while (e > 0 && strchr(" ,", s[e - 1]) != NULL)
+            e--;
+        size_t b = e;
+        while (b > 0 && s[b - 1] != ' ' && s[b - 1] != ',')
+            b--;
+        if (b == 0 || b == e)
+            break;
+        /* the word's letters go in front of those already read */
+        char w[32];
+        size_t wl = 0;
+        int dotted = 0, caps = 0;
+        for (size_t i = b; i < e && wl + 1 < sizeof w; i++) {
+            unsigned char ch = (unsigned char)s[i];
+            if (ch == '.' || ch == '/')
+                dotted = 1;
+            else if (isalpha(ch)) {
+                caps += isupper(ch) != 0;
+                w[wl++] = (char)tolower(ch);
+            } else
+                return best;
+        }
+        /* "GmbH", "AB", "s.r.o." are forms; "Vos" of "Tim Vos" is not
+         * "v.o.s." */
+        /* the "z" of "Sp. z o.o." */
+        int inner = k > 0 && wl == 1 && !dotted && caps == 0;
+        if (wl == 0 || (!dotted && caps == 0 && !inner) ||
+            wl + nl >= sizeof letters)
+            break;
+        strong &= dotted || inner || (size_t)caps == wl;
+        memmove(letters + wl, letters, nl);
+        memcpy(letters, w, wl);
+        nl += wl;
+        letters[nl] = '\0';
+        for (size_t i = 0; strong && rules_legal_multi[i]; i++)
+            if (strcmp(letters, rules_legal_multi[i]) == 0)
+                best = b;
+        for (size_t i = 0; k == 0 && rules_legal[i]; i++)
+            if (strcmp(letters, rules_legal[i]) == 0 &&
+                strcmp(letters, "co") != 0)
+                best = b;
+        e = b;
+    }
+    return best;
+}
+
 /* Cut legal forms off the end of a name, in place: "Wexley & Crane LLP",
  * "Grupo Altamira, S.A.", "Nordlicht GmbH & Co. KG", "Kestrel Pte. Ltd.",
  * "Varuna Private Limited"; and the first letter a capture kept of a
@@ -1416,6 +1483,13 @@ static int rules_agency_key(const char *key)
 static void rules_cut_legal(char *name)
 {
     int cut_any = 0;
+    size_t n0 = strlen(name), t0 = rules_legal_tail(name, n0);
+    if (t0 < n0 && t0 > 0) {
+        name[t0] = '\0';
+        cut_any = 1;
+        while (t0 > 0 && strchr(" ,&", name[t0 - 1]) != NULL)
+            name[--t0] = '\0';
+    }
     for (;;) {
         size_t n = strlen(name);
         while (n > 0 && strchr(" ,.&", name[n - 1]) != NULL)
@@ -1665,25 +1739,27 @@ char *rules_quoted_text(const char *body)
 static int rules_title_word(const char *w, size_t n)
 {
     static const char *const t[] = {
-        "recruit",   "talent",      "people",      "operation",  "partner",
-        "manag",     "director",    "head",        "lead",       "coordinat",
-        "speciali",  "found",       "co-found",    "=ceo",       "=cto",
-        "=coo",      "=cfo",        "=vp",         "=hr",        "=rh",
-        "=rrhh",     "president",   "engineer",    "human",      "resource",
-        "acquisit",  "sourc",       "consult",     "associate",  "officer",
-        "chief",     "principal",   "senior",      "hiring",     "advis",
-        "generali",  "analyst",     "develop",     "design",     "scien",
-        "owner",     "gerente",     "responsable", "directeur",  "directrice",
-        "fondat",    "fundador",    "gründer",     "geschäftsf", "leiter",
-        "recrut",    "reclut",      "personal",    "ressources", "recursos",
-        "humain",    "humano",      "chargé",      "executive",  "assistant",
-        "intern",    "team",        "office",      "=of",        "=and",
-        "=&",        "=de",         "=des",        "=del",       "business",
-        "marketing", "sales",       "product",     "=it",        "captação",
-        "selección", "selection",   "atração",     "medewerker", "werving",
-        "pessoas",   "direç",       "direcc",      "personas",   "talento",
-        "gestión",   "gestão",      "equip",       "équipe",     "culture",
-        "cultura",   "oportunidad", "opportunit",  NULL};
+        "recruit", "talent", "people", "operation", "partner", "manag",
+        "director", "head", "lead", "coordinat", "speciali", "found",
+        "co-found", "=ceo", "=cto", "=coo", "=cfo", "=vp", "=hr", "=rh",
+        "=rrhh", "president", "engineer", "human", "resource", "acquisit",
+        "sourc", "consult", "associate", "officer", "chief", "principal",
+        "senior", "hiring", "advis", "generali", "analyst", "develop", "design",
+        "scien", "owner", "gerente", "responsable", "directeur", "directrice",
+        "fondat", "fundador", "gründer", "geschäftsf", "leiter", "recrut",
+        "reclut", "personal", "ressources", "recursos", "humain", "humano",
+        "chargé", "executive", "assistant", "intern", "team", "office", "=of",
+        "=and", "=&", "=de", "=des", "=del", "business", "marketing", "sales",
+        "product", "=it", "captação", "selección", "selection", "atração",
+        "medewerker", "werving", "pessoas", "direç", "direcc", "personas",
+        "talento", "gestión", "gestão", "equip", "équipe", "culture", "cultura",
+        "oportunidad", "opportunit",
+        /* Swedish, Danish, Polish, Czech, Italian, Portuguese */
+        "=vd", "grundare", "rekryt", "rekrut", "konsult", "hr-", "prezes",
+        "właściciel", "kierownik", "dyrektor", "założyciel", "współzałoż",
+        "specjalist", "personalist", "jednatel", "majitel", "ředitel",
+        "zakladatel", "spoluzaklad", "responsabile", "direttore", "titolare",
+        "diretor", "=sócio", "=sócia", NULL};
     char low[64];
     if (n == 0 || n >= sizeof low)
         return 0;
@@ -1801,6 +1877,26 @@ static int rules_closing_line(const char *s, size_t n)
                                     "groet",
                                     "see you",
                                     "looking forward",
+                                    "z poważaniem",
+                                    "pozdrawiam",
+                                    "pozdrowienia",
+                                    "s pozdravem",
+                                    "se srdečným pozdravem",
+                                    "mvh",
+                                    "med vänlig hälsning",
+                                    "vänliga hälsningar",
+                                    "hälsningar",
+                                    "med venlig hilsen",
+                                    "med vennlig hilsen",
+                                    "terveisin",
+                                    "ystävällisin terveisin",
+                                    "cordiali saluti",
+                                    "distinti saluti",
+                                    "un saluto",
+                                    "saluti",
+                                    "freundliche grüße",
+                                    "mfg",
+                                    "groetjes",
                                     NULL};
     static const char *const greet[] = {
         "hi",          "hello",       "dear",   "hey",     "hallo",
@@ -1847,6 +1943,96 @@ static int rules_quote_intro(const char *s, size_t n)
     return 0;
 }
 
+/* Split a signature line into its pieces at the separators ("Talent
+ * Partner, Ostrander Bank", "Corinne Vail | Recruiter | Granite Peak",
+ * "Co-founder @ Tidewell"); at most 8 pieces, trailing " ,.;" trimmed.
+ * Returns the number of pieces. */
+static size_t rules_line_pieces(const char *s, size_t n, const char **pc,
+                                size_t *pl)
+{
+    static const char *const sep[] = {" | ",
+                                      " \xc2\xb7 ",
+                                      " \xe2\x80\xa2 ",
+                                      ", ",
+                                      " - ",
+                                      " \xe2\x80\x93 ",
+                                      " \xe2\x80\x94 ",
+                                      " at ",
+                                      " @ ",
+                                      " bei ",
+                                      " chez ",
+                                      " en ",
+                                      " na ",
+                                      " bij ",
+                                      NULL};
+    size_t np = 0, b = 0;
+    for (size_t k = 0; k <= n && np < 8;) {
+        size_t sl = 0;
+        if (k < n)
+            for (size_t j = 0; sep[j]; j++) {
+                size_t jl = strlen(sep[j]);
+                if (k + jl <= n && strncmp(s + k, sep[j], jl) == 0) {
+                    sl = jl;
+                    break;
+                }
+            }
+        if (k == n || sl > 0) {
+            size_t e = k;
+            while (e > b && strchr(" ,.;", s[e - 1]) != NULL)
+                e--;
+            if (e > b) {
+                pc[np] = s + b;
+                pl[np++] = e - b;
+            }
+            if (k == n)
+                break;
+            k += sl;
+            b = k;
+        } else
+            k++;
+    }
+    return np;
+}
+
+/* A company written with its legal form on one of the last lines of the
+ * new text ("Grönåsen Skog AB, Sveg", "CTO, Datlík s.r.o.", "Biuro
+ * Rachunkowe Tandem-Fin Sp. z o.o."), wherever the signature starts: the
+ * name without the form. When the legal entity is introduced by other
+ * words, the brand written before it on the same line is the name the
+ * company goes by ("Kavárny Mlýnek | provozovatel Gastro Mlýnek Holding
+ * s.r.o."). */
+static void rules_legal_line_cands(rules_ctx_t *c, const char *const *ls,
+                                   const size_t *ll, size_t nl)
+{
+    for (size_t i = nl > 8 ? nl - 8 : 0; i < nl; i++) {
+        const char *pc[8];
+        size_t pl[8];
+        size_t np = rules_line_pieces(ls[i], ll[i], pc, pl);
+        const char *brand = NULL;
+        size_t brand_len = 0;
+        for (size_t k = 0; k < np; k++) {
+            size_t t = rules_legal_tail(pc[k], pl[k]);
+            while (t > 0 && t < pl[k] && strchr(" ,", pc[k][t - 1]) != NULL)
+                t--;
+            if (t == 0 || t == pl[k]) {
+                if (brand == NULL && !rules_title_piece(pc[k], pl[k]) &&
+                    rules_org_piece(c, pc[k], pl[k])) {
+                    brand = pc[k];
+                    brand_len = pl[k];
+                }
+                continue;
+            }
+            if (rules_title_piece(pc[k], t))
+                continue;
+            if (rules_org_piece(c, pc[k], t))
+                rules_cand_add(c, pc[k], t, 2.5, 2);
+            else if (brand != NULL)
+                rules_cand_add(c, brand, brand_len, 2.5, 2);
+            break;
+        }
+    }
+}
+
 /* Companies named by the signature of the new text: the piece after a
  * title on one line ("Talent Partner, Ostrander Bank", "Corinne Vail |
  * Recruiter | Granite Peak", "Co-founder @ Tidewell") and a name alone on
@@ -1887,56 +2073,15 @@ static void rules_signature_cands(rules_ctx_t *c)
             from = i + 1;
             break;
         }
-    static const char *const sep[] = {" | ",
-                                      " \xc2\xb7 ",
-                                      " \xe2\x80\xa2 ",
-                                      ", ",
-                                      " - ",
-                                      " \xe2\x80\x93 ",
-                                      " \xe2\x80\x94 ",
-                                      " at ",
-                                      " @ ",
-                                      " bei ",
-                                      " chez ",
-                                      " en ",
-                                      " na ",
-                                      " bij ",
-                                      NULL};
     int saved = c->origin;
     c->origin = RULES_O_SIGN;
     int after_title = 0;
     for (size_t i = from; i < nl && i < from + 5; i++) {
         const char *s = ls[i];
         size_t n = ll[i];
-        /* split into pieces at the separators */
         const char *pc[8];
-        size_t pl[8], np = 0;
-        size_t b = 0;
-        for (size_t k = 0; k <= n && np < 8;) {
-            size_t sl = 0;
-            if (k < n)
-                for (size_t j = 0; sep[j]; j++) {
-                    size_t jl = strlen(sep[j]);
-                    if (k + jl <= n && strncmp(s + k, sep[j], jl) == 0) {
-                        sl = jl;
-                        break;
-                    }
-                }
-            if (k == n || sl > 0) {
-                size_t e = k;
-                while (e > b && strchr(" ,.;", s[e - 1]) != NULL)
-                    e--;
-                if (e > b) {
-                    pc[np] = s + b;
-                    pl[np++] = e - b;
-                }
-                if (k == n)
-                    break;
-                k += sl;
-                b = k;
-            } else
-                k++;
-        }
+        size_t pl[8];
+        size_t np = rules_line_pieces(s, n, pc, pl);
         int line_title = 0, added = 0;
         if (i == closing + 1 && np == 1)
             continue; /* the signer's name */
@@ -1957,6 +2102,7 @@ static void rules_signature_cands(rules_ctx_t *c)
             rules_cand_add(c, pc[0], pl[0], 1.5, 2);
         after_title = line_title && np == 1;
     }
+    rules_legal_line_cands(c, ls, ll, nl);
     c->origin = saved;
 }
 

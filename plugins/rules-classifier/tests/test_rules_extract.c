@@ -625,6 +625,65 @@ START_TEST(company_mailboxes_forwards_and_glued_words)
 }
 END_TEST
 
+START_TEST(company_legal_forms_and_founders)
+{
+    /* mailbox words of other languages name no company */
+    static const char *const mb[] = {
+        "ana.ruiz@correo.example",   "joao@correio.example",
+        "per.lind@brevlada.example", "ola@skrzynka.example",
+        "jan.novak@centrum.example", NULL};
+    for (size_t i = 0; mb[i]; i++) {
+        rules_result_t r =
+            as(mail("Ana Ruiz", mb[i], "Re: hola", "Perfecto, nos vemos."),
+               RULES_INTERVIEW);
+        ck_assert_msg(r.company == NULL, "%s gave company %s", mb[i],
+                      r.company);
+        rules_result_clear(&r);
+    }
+    /* a signature line with a legal form names the company, whatever the
+     * closing line above it, and the form is cut; a brand before the legal
+     * entity that runs it; a title in Swedish before the name; a name that
+     * ends like a form ("Vos", "v.o.s.") is kept whole. Each row: sender's
+     * name, address, subject, text, the company wanted. */
+    static const char *const sig[][5] = {
+        {"Maja Holm", "maja.holm61@hotmail.example", "Jobbet",
+         "Hej Lisa,\n\nkan vi ses på torsdag kl 10?\n\nHälsningar\nMaja "
+         "Holm\nPlatschef\nLövudden Trä AB, Umeå\n070-111 22 33",
+         "Lövudden Trä"},
+        {"Petr Dvorak", "petr.dvorak@centrum.example", "úkol",
+         "Ahoj Evo,\n\nposílám malý úkol.\n\nPetr\nCTO, Kvasnička s.r.o.",
+         "Kvasnička"},
+        {"Anna Nowak", "a.nowak@poczta.example", "Rozmowa",
+         "Dzień dobry,\n\nzapraszam na rozmowę.\n\nZ poważaniem\nAnna "
+         "Nowak\nKierownik ds. kadr\nPracownia Zegarów Wahadło Sp. z "
+         "o.o.\ntel. 42 000 11 22",
+         "Pracownia Zegarów Wahadło"},
+        {"Eva Mala", "eva.mala@posta.example", "Nabídka",
+         "Dobrý den,\n\nposílám nabídku.\n\nEva Malá\nCukrárna Pusinka | "
+         "provozovatel Sladké Holding s.r.o.",
+         "Cukrárna Pusinka"},
+        {"Nils Berg", "nils.berg.x@gmail.example", "Erbjudande",
+         "Hej!\n\nVi vill gärna anställa dig.\n\n/Nils\ngrundare, Tallmoa",
+         "Tallmoa"},
+        {"Tim Maas", "tim.maas@inbox.test", "Gesprek",
+         "We would like to invite you to an interview with Bakkerij Vos "
+         "next week.",
+         "Bakkerij Vos"},
+        /* a founder introducing the company; a scheduling tool's event */
+        {"Ana Berg", "ana.berg@gmail.example", "wasm?",
+         "Hi Jo,\n\nI'm the CTO of Quillmoss - we build a runtime for edge "
+         "devices. Curious?\n\nAna",
+         "Quillmoss"},
+        {"Calendly", "notifications@calendly.example",
+         "New Event: Jo Park - Intro w/ Brambleway founders",
+         "A new event has been scheduled.", "Brambleway"},
+    };
+    for (size_t i = 0; i < sizeof sig / sizeof sig[0]; i++)
+        CHECK_COMPANY(mail(sig[i][0], sig[i][1], sig[i][2], sig[i][3]),
+                      sig[i][4]);
+}
+END_TEST
+
 START_TEST(zone_table_errors)
 {
     char dir[] = "/tmp/rules-zones-XXXXXX";
@@ -671,6 +730,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_domain_spellings);
     tcase_add_test(tc, company_particles_and_fuller_names);
     tcase_add_test(tc, company_mailboxes_forwards_and_glued_words);
+    tcase_add_test(tc, company_legal_forms_and_founders);
     tcase_add_test(tc, confirmation_takes_the_proposal_zone);
     tcase_add_test(tc, zone_table_errors);
     suite_add_tcase(s, tc);
