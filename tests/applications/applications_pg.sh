@@ -409,20 +409,8 @@ ok "the table, --csv and --ics show each interview once, at its new time"
 # the dashboard's /api/interviews agrees: the live slots only (not a
 # CANCEL's own event qs2, not a moved, cancelled or repeated one)
 command -v curl >/dev/null || { echo "SKIP: curl is missing (dashboard check)"; exit 0; }
-cat >"$T/serve.json" <<J
-{"pipeline":"apps-test-serve-$$","kafka":{"bootstrap.servers":"embedded"},
- "stages":[
-  {"name":"src","plugin":"mock-source","output":"raw"},
-  {"name":"store","plugin":"postgres-sink","input":"raw",
-   "config":{"conninfo":"$CAREEROPS_TEST_PG","schema":"$S","tables":["emails"]}}]}
-J
-"$CAREEROPS_BIN" serve "$T/serve.json" --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.log" &
-serve_pid=$!
-for _ in $(seq 100); do grep -q http "$T/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(grep -o 'http://[0-9.]*:[0-9]*' "$T/serve.out" | sed 's/.*://') ||
-    { kill "$serve_pid"; fail "serve: $(cat "$T/serve.log")"; }
-curl -s "http://127.0.0.1:$port/api/interviews" >"$T/ivs.json"
-kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+. "$(dirname "$0")/../lib/serve_api.sh"
+serve_api "$S" /api/interviews "$T/ivs.json"
 python3 - "$T/ivs.json" <<'P' || fail "/api/interviews: $(cat "$T/ivs.json")"
 import json, sys
 keys = {i["key"] for i in json.load(open(sys.argv[1]))}

@@ -234,20 +234,8 @@ ok "--json: interviews, offers, assessments, rejected_by"
 
 # the dashboard's /api/interviews: each interview once as well
 command -v curl >/dev/null || { echo "SKIP: curl is missing (dashboard check)"; exit 0; }
-cat >"$T/serve.json" <<J
-{"pipeline":"demo-interviews-serve-$$","kafka":{"bootstrap.servers":"embedded"},
- "stages":[
-  {"name":"src","plugin":"mock-source","output":"raw"},
-  {"name":"store","plugin":"postgres-sink","input":"raw",
-   "config":{"conninfo":"$CAREEROPS_TEST_PG","schema":"$S","tables":["emails"]}}]}
-J
-"$CAREEROPS_BIN" serve "$T/serve.json" --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.log" &
-serve_pid=$!
-for _ in $(seq 100); do grep -q http "$T/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(grep -o 'http://[0-9.]*:[0-9]*' "$T/serve.out" | sed 's/.*://') ||
-    { kill "$serve_pid"; fail "serve: $(cat "$T/serve.log")"; }
-curl -s "http://127.0.0.1:$port/api/interviews" >"$T/ivs.json"
-kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+. "$(dirname "$0")/../lib/serve_api.sh"
+serve_api "$S" /api/interviews "$T/ivs.json"
 python3 - "$T/ivs.json" <<'P' || fail "/api/interviews: $(cat "$T/ivs.json")"
 import json, sys
 got = sorted(i["scheduled_at"][:16] for i in json.load(open(sys.argv[1])))
