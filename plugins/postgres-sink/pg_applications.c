@@ -587,6 +587,128 @@ const char pgsink_interviews_sql[] =
     "\n" PGSINK_REDERIVE_INSERT PGSINK_REDERIVE_IVS5 PGSINK_REDERIVE_TAIL
     "SELECT {s}.careerops_applications_rederive_all();\n";
 
+/* The interviews of one application (migrations 6 and 7): `create` is
+ * "CREATE FUNCTION" or "CREATE OR REPLACE FUNCTION"; `rej` and `rej2`
+ * narrow which rejection events and which status moves cancel a slot (SQL
+ * text added to their WHERE). */
+#define PGSINK_IV6_FN(create, rej, rej2)                                       \
+    create                                                                     \
+        " {s}.careerops_application_interviews(app_role_key text,\n"           \
+        " app_id text) RETURNS jsonb LANGUAGE plpgsql AS $f$\n"                \
+        "DECLARE ev record; n integer; res jsonb; uids text[];\n"              \
+        " old_at timestamptz; old_url text;\n"                                 \
+        "BEGIN\n"                                                              \
+        " IF to_regclass('pg_temp.careerops_app_iv2') IS NULL THEN\n"          \
+        "  CREATE TEMP TABLE careerops_app_iv2 (slot_at timestamptz, key "     \
+        "text,\n"                                                              \
+        "   join_url text, email_date timestamptz, uid text, seq integer,\n"   \
+        "   threads text[], superseded_by text, also text[],\n"                \
+        "   moved_from timestamptz) ON COMMIT DROP;\n"                         \
+        " ELSE\n"                                                              \
+        "  DELETE FROM careerops_app_iv2; -- small: cheaper than TRUNCATE\n"   \
+        " END IF;\n"                                                           \
+        " -- the calendar UIDs of the application's invitations\n"             \
+        " SELECT coalesce(array_agg(DISTINCT c->>'uid'), '{}') INTO uids\n"    \
+        "  FROM careerops_app_ev x JOIN {s}.emails m ON m.key = x.key,\n"      \
+        "   jsonb_array_elements(CASE WHEN jsonb_typeof(m.doc->'calendar') "   \
+        "=\n"                                                                  \
+        "    'array' THEN m.doc->'calendar' ELSE '[]' END) c\n"                \
+        "  WHERE x.app_role = app_role_key AND x.event_type = 'INTERVIEW'\n"   \
+        "   AND c->>'uid' <> '';\n"                                            \
+        " FOR ev IN\n"                                                         \
+        "  SELECT * FROM (\n" PGSINK_IV_EVENTS "  UNION ALL\n"                 \
+        "  -- a calendar CANCEL of one of them, whatever its event's label\n"  \
+        "  SELECT m.key, coalesce(e.received_at, m.received_at,\n"             \
+        "    {s}.careerops_timestamptz(e.doc->'email'->>'date')), NULL, "      \
+        "NULL,\n"                                                              \
+        "   NULL, 'CANCEL', u.uid, u.seq, NULL, false\n"                       \
+        "  FROM {s}.emails m JOIN {s}.events e ON e.key = m.key\n"             \
+        "  CROSS JOIN LATERAL (SELECT c->>'uid' AS uid,\n"                     \
+        "    CASE WHEN c->>'sequence' ~ '^\\d{1,9}$' THEN "                    \
+        "(c->>'sequence')::integer\n"                                          \
+        "    END AS seq FROM jsonb_array_elements(CASE WHEN\n"                 \
+        "    jsonb_typeof(m.doc->'calendar') = 'array' THEN "                  \
+        "m.doc->'calendar'\n"                                                  \
+        "    ELSE '[]' END) c WHERE upper(c->>'method') = 'CANCEL'\n"          \
+        "    AND c->>'uid' = ANY (uids) LIMIT 1) u\n"                          \
+        "  WHERE cardinality(uids) > 0 AND {s}.careerops_cancel_uids(m.doc) "  \
+        "&& "                                                                  \
+        "uids\n"                                                               \
+        "   AND NOT EXISTS (SELECT 1 FROM careerops_app_ev y WHERE y.key = "   \
+        "m.key\n"                                                              \
+        "    AND y.app_role = app_role_key AND y.event_type = 'INTERVIEW')\n"  \
+        "  ) s ORDER BY email_date NULLS LAST, key\n"                          \
+        " LOOP\n"                                                              \
+        "  IF ev.method = 'CANCEL' THEN\n"                                     \
+        "   UPDATE careerops_app_iv2 SET superseded_by = ev.key\n"             \
+        "    WHERE superseded_by IS NULL AND ((uid = ev.uid\n"                 \
+        "     AND coalesce(ev.seq, 2147483647) >= coalesce(seq, 0))\n"         \
+        "     OR slot_at = coalesce(ev.cal_start, ev.scheduled_at));\n"        \
+        "   CONTINUE;\n"                                                       \
+        "  END IF;\n"                                                          \
+        "  IF ev.scheduled_at IS NULL THEN CONTINUE; END "                     \
+        "IF;\n" PGSINK_IV_SAME_TIME_6                                          \
+        "   INSERT INTO careerops_app_iv2 VALUES (ev.scheduled_at, ev.key,\n"  \
+        "    ev.join_url, ev.email_date, ev.uid, ev.seq, ev.threads, NULL, "   \
+        "'{}',\n"                                                              \
+        "    NULL);\n"                                                         \
+        "  END IF;\n"                                                          \
+        "  -- a calendar update (same UID, a later SEQUENCE) moves its slot\n" \
+        "  WITH u AS (UPDATE careerops_app_iv2 SET superseded_by = ev.key\n"   \
+        "   WHERE superseded_by IS NULL AND ev.uid IS NOT NULL AND uid = "     \
+        "ev.uid\n"                                                             \
+        "    AND slot_at <> ev.scheduled_at AND coalesce(seq, 0) < "           \
+        "coalesce(ev.seq, 0)\n"                                                \
+        "   RETURNING slot_at, join_url, email_date)\n"                        \
+        "  SELECT count(*), (array_agg(slot_at ORDER BY email_date "           \
+        "DESC))[1],\n"                                                         \
+        "   (array_agg(join_url ORDER BY email_date DESC)\n"                   \
+        "    FILTER (WHERE join_url IS NOT NULL))[1]\n"                        \
+        "  INTO n, old_at, old_url FROM u;\n"                                  \
+        "  -- the text says the time moved: the slot announced last that "     \
+        "was\n"                                                                \
+        "  -- still ahead (its thread's first)\n"                              \
+        "  IF n = 0 AND ev.moved THEN\n"                                       \
+        "   WITH u AS (UPDATE careerops_app_iv2 SET superseded_by = "          \
+        "ev.key\n" PGSINK_IV_MOVED_SLOT_6 "\n"                                 \
+        "    RETURNING slot_at, join_url)\n"                                   \
+        "   SELECT count(*), min(slot_at), min(join_url) INTO n, old_at, "     \
+        "old_url\n"                                                            \
+        "   FROM u;\n"                                                         \
+        "  END IF;\n"                                                          \
+        "  -- the new slot: the replaced one's join link when it has none\n"   \
+        "  IF n > 0 THEN\n"                                                    \
+        "   UPDATE careerops_app_iv2 SET join_url = coalesce(join_url, "       \
+        "old_url),\n"                                                          \
+        "    moved_from = old_at WHERE slot_at = ev.scheduled_at;\n"           \
+        "  END IF;\n"                                                          \
+        " END LOOP;\n"                                                         \
+        " -- a rejection, or the move to REJECTED or WITHDRAWN (the user's\n"  \
+        " -- decision), after the slot was announced and before its time\n"    \
+        " UPDATE careerops_app_iv2 i SET superseded_by = coalesce((SELECT "    \
+        "r.k\n"                                                                \
+        "   FROM (SELECT x.key AS k, x.email_date AS d FROM careerops_app_ev " \
+        "x\n"                                                                  \
+        "     WHERE x.app_role = app_role_key AND x.event_type = "             \
+        "'REJECTION'\n" rej "    UNION ALL\n"                                  \
+        "    SELECT coalesce(t.event_key, 'decision:' || t.to_status), "       \
+        "t.email_date\n"                                                       \
+        "     FROM careerops_app_tr t WHERE t.application_id = app_id\n" rej2  \
+        "      AND t.to_status IN ('REJECTED', 'WITHDRAWN')) r\n"              \
+        "   WHERE r.d > i.email_date AND r.d < i.slot_at ORDER BY r.d, r.k\n"  \
+        "   LIMIT 1), i.superseded_by)\n"                                      \
+        "  WHERE i.superseded_by IS NULL AND i.email_date IS NOT "             \
+        "NULL;\n" PGSINK_IV_JSON                                               \
+        "   || CASE WHEN uid IS NULL THEN '{}'::jsonb\n"                       \
+        "    ELSE jsonb_build_object('uid', uid) END\n"                        \
+        "   || CASE WHEN moved_from IS NULL THEN '{}'::jsonb\n"                \
+        "    ELSE jsonb_build_object('moved_from', to_char(moved_from AT "     \
+        "TIME\n"                                                               \
+        "     ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) END\n"            \
+        "   ORDER BY slot_at, key), '[]') INTO res FROM careerops_app_iv2;\n"  \
+        " RETURN res;\n"                                                       \
+        "END $f$;\n"
+
 /*
  * Migration 6: what cancels an interview (docs/applications.md,
  * "Interviews"). A calendar CANCEL whose UID is one of the application's
@@ -609,123 +731,51 @@ const char pgsink_cancels_sql[] =
     " WHERE upper(c->>'method') = 'CANCEL' AND c->>'uid' <> '' $f$;\n"
     "CREATE INDEX emails_cancel_uids_idx ON {s}.emails\n"
     " USING gin ({s}.careerops_cancel_uids(doc));\n"
-    "\n"
-    "CREATE FUNCTION {s}.careerops_application_interviews(app_role_key text,\n"
-    " app_id text) RETURNS jsonb LANGUAGE plpgsql AS $f$\n"
-    "DECLARE ev record; n integer; res jsonb; uids text[];\n"
-    " old_at timestamptz; old_url text;\n"
-    "BEGIN\n"
-    " IF to_regclass('pg_temp.careerops_app_iv2') IS NULL THEN\n"
-    "  CREATE TEMP TABLE careerops_app_iv2 (slot_at timestamptz, key text,\n"
-    "   join_url text, email_date timestamptz, uid text, seq integer,\n"
-    "   threads text[], superseded_by text, also text[],\n"
-    "   moved_from timestamptz) ON COMMIT DROP;\n"
-    " ELSE\n"
-    "  DELETE FROM careerops_app_iv2; -- small: cheaper than TRUNCATE\n"
-    " END IF;\n"
-    " -- the calendar UIDs of the application's invitations\n"
-    " SELECT coalesce(array_agg(DISTINCT c->>'uid'), '{}') INTO uids\n"
-    "  FROM careerops_app_ev x JOIN {s}.emails m ON m.key = x.key,\n"
-    "   jsonb_array_elements(CASE WHEN jsonb_typeof(m.doc->'calendar') =\n"
-    "    'array' THEN m.doc->'calendar' ELSE '[]' END) c\n"
-    "  WHERE x.app_role = app_role_key AND x.event_type = 'INTERVIEW'\n"
-    "   AND c->>'uid' <> '';\n"
-    " FOR ev IN\n"
-    "  SELECT * FROM (\n" PGSINK_IV_EVENTS "  UNION ALL\n"
-    "  -- a calendar CANCEL of one of them, whatever its event's label\n"
-    "  SELECT m.key, coalesce(e.received_at, m.received_at,\n"
-    "    {s}.careerops_timestamptz(e.doc->'email'->>'date')), NULL, NULL,\n"
-    "   NULL, 'CANCEL', u.uid, u.seq, NULL, false\n"
-    "  FROM {s}.emails m JOIN {s}.events e ON e.key = m.key\n"
-    "  CROSS JOIN LATERAL (SELECT c->>'uid' AS uid,\n"
-    "    CASE WHEN c->>'sequence' ~ '^\\d{1,9}$' THEN "
-    "(c->>'sequence')::integer\n"
-    "    END AS seq FROM jsonb_array_elements(CASE WHEN\n"
-    "    jsonb_typeof(m.doc->'calendar') = 'array' THEN m.doc->'calendar'\n"
-    "    ELSE '[]' END) c WHERE upper(c->>'method') = 'CANCEL'\n"
-    "    AND c->>'uid' = ANY (uids) LIMIT 1) u\n"
-    "  WHERE cardinality(uids) > 0 AND {s}.careerops_cancel_uids(m.doc) && "
-    "uids\n"
-    "   AND NOT EXISTS (SELECT 1 FROM careerops_app_ev y WHERE y.key = m.key\n"
-    "    AND y.app_role = app_role_key AND y.event_type = 'INTERVIEW')\n"
-    "  ) s ORDER BY email_date NULLS LAST, key\n"
-    " LOOP\n"
-    "  IF ev.method = 'CANCEL' THEN\n"
-    "   UPDATE careerops_app_iv2 SET superseded_by = ev.key\n"
-    "    WHERE superseded_by IS NULL AND ((uid = ev.uid\n"
-    "     AND coalesce(ev.seq, 2147483647) >= coalesce(seq, 0))\n"
-    "     OR slot_at = coalesce(ev.cal_start, ev.scheduled_at));\n"
-    "   CONTINUE;\n"
-    "  END IF;\n"
-    "  IF ev.scheduled_at IS NULL THEN CONTINUE; END "
-    "IF;\n" PGSINK_IV_SAME_TIME_6
-    "   INSERT INTO careerops_app_iv2 VALUES (ev.scheduled_at, ev.key,\n"
-    "    ev.join_url, ev.email_date, ev.uid, ev.seq, ev.threads, NULL, '{}',\n"
-    "    NULL);\n"
-    "  END IF;\n"
-    "  -- a calendar update (same UID, a later SEQUENCE) moves its slot\n"
-    "  WITH u AS (UPDATE careerops_app_iv2 SET superseded_by = ev.key\n"
-    "   WHERE superseded_by IS NULL AND ev.uid IS NOT NULL AND uid = ev.uid\n"
-    "    AND slot_at <> ev.scheduled_at AND coalesce(seq, 0) < "
-    "coalesce(ev.seq, 0)\n"
-    "   RETURNING slot_at, join_url, email_date)\n"
-    "  SELECT count(*), (array_agg(slot_at ORDER BY email_date DESC))[1],\n"
-    "   (array_agg(join_url ORDER BY email_date DESC)\n"
-    "    FILTER (WHERE join_url IS NOT NULL))[1]\n"
-    "  INTO n, old_at, old_url FROM u;\n"
-    "  -- the text says the time moved: the slot announced last that was\n"
-    "  -- still ahead (its thread's first)\n"
-    "  IF n = 0 AND ev.moved THEN\n"
-    "   WITH u AS (UPDATE careerops_app_iv2 SET superseded_by = "
-    "ev.key\n" PGSINK_IV_MOVED_SLOT_6 "\n"
-    "    RETURNING slot_at, join_url)\n"
-    "   SELECT count(*), min(slot_at), min(join_url) INTO n, old_at, old_url\n"
-    "   FROM u;\n"
-    "  END IF;\n"
-    "  -- the new slot: the replaced one's join link when it has none\n"
-    "  IF n > 0 THEN\n"
-    "   UPDATE careerops_app_iv2 SET join_url = coalesce(join_url, old_url),\n"
-    "    moved_from = old_at WHERE slot_at = ev.scheduled_at;\n"
-    "  END IF;\n"
-    " END LOOP;\n"
-    " -- a rejection, or the move to REJECTED or WITHDRAWN (the user's\n"
-    " -- decision), after the slot was announced and before its time\n"
-    " UPDATE careerops_app_iv2 i SET superseded_by = coalesce((SELECT r.k\n"
-    "   FROM (SELECT x.key AS k, x.email_date AS d FROM careerops_app_ev x\n"
-    "     WHERE x.app_role = app_role_key AND x.event_type = 'REJECTION'\n"
-    "    UNION ALL\n"
-    "    SELECT coalesce(t.event_key, 'decision:' || t.to_status), "
-    "t.email_date\n"
-    "     FROM careerops_app_tr t WHERE t.application_id = app_id\n"
-    "      AND t.to_status IN ('REJECTED', 'WITHDRAWN')) r\n"
-    "   WHERE r.d > i.email_date AND r.d < i.slot_at ORDER BY r.d, r.k\n"
-    "   LIMIT 1), i.superseded_by)\n"
-    "  WHERE i.superseded_by IS NULL AND i.email_date IS NOT "
-    "NULL;\n" PGSINK_IV_JSON "   || CASE WHEN uid IS NULL THEN '{}'::jsonb\n"
-    "    ELSE jsonb_build_object('uid', uid) END\n"
-    "   || CASE WHEN moved_from IS NULL THEN '{}'::jsonb\n"
-    "    ELSE jsonb_build_object('moved_from', to_char(moved_from AT TIME\n"
-    "     ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) END\n"
-    "   ORDER BY slot_at, key), '[]') INTO res FROM careerops_app_iv2;\n"
-    " RETURN res;\n"
-    "END $f$;\n"
-    "\n"
-    "CREATE OR REPLACE FUNCTION {s}.careerops_application_rederive(ck "
-    "text)\n" PGSINK_REDERIVE_DECL " ivs jsonb;\n" PGSINK_REDERIVE_BODY
-    "  ivs := {s}.careerops_application_interviews(app.app_role,\n"
-    "   left(md5(ck || '/' || app.app_role), 16));\n" PGSINK_REDERIVE_INSERT
-        PGSINK_REDERIVE_IVS5 PGSINK_REDERIVE_TAIL
-    "DROP FUNCTION {s}.careerops_application_interviews(text);\n"
-    "\n"
-    "-- the applications whose invitation a CANCEL among the keys names\n"
-    "CREATE OR REPLACE FUNCTION {s}.careerops_applications_for_keys(keys "
-    "text[])\n" PGSINK_FOR_KEYS_HEAD "\n"
-    "   UNION\n"
-    "   SELECT a.company_key FROM {s}.applications a,\n"
-    "    (SELECT array_agg(u) AS cu FROM {s}.emails m,\n"
-    "      unnest({s}.careerops_cancel_uids(m.doc)) u WHERE m.key = ANY "
-    "(keys)) c\n"
-    "    WHERE c.cu IS NOT NULL AND EXISTS (SELECT 1\n"
-    "     FROM jsonb_array_elements(a.interviews) i WHERE i->>'uid' = ANY "
-    "(c.cu))" PGSINK_FOR_KEYS_TAIL
-    "SELECT {s}.careerops_applications_rederive_all();\n";
+    "\n" PGSINK_IV6_FN(
+        "CREATE FUNCTION", "",
+        "") "\n"
+            "CREATE OR REPLACE FUNCTION {s}.careerops_application_rederive(ck "
+            "text)\n" PGSINK_REDERIVE_DECL " ivs jsonb;\n" PGSINK_REDERIVE_BODY
+            "  ivs := {s}.careerops_application_interviews(app.app_role,\n"
+            "   left(md5(ck || '/' || app.app_role), "
+            "16));\n" PGSINK_REDERIVE_INSERT PGSINK_REDERIVE_IVS5
+                PGSINK_REDERIVE_TAIL
+            "DROP FUNCTION {s}.careerops_application_interviews(text);\n"
+            "\n"
+            "-- the applications whose invitation a CANCEL among the keys "
+            "names\n"
+            "CREATE OR REPLACE FUNCTION "
+            "{s}.careerops_applications_for_keys(keys "
+            "text[])\n" PGSINK_FOR_KEYS_HEAD "\n"
+            "   UNION\n"
+            "   SELECT a.company_key FROM {s}.applications a,\n"
+            "    (SELECT array_agg(u) AS cu FROM {s}.emails m,\n"
+            "      unnest({s}.careerops_cancel_uids(m.doc)) u WHERE m.key = "
+            "ANY "
+            "(keys)) c\n"
+            "    WHERE c.cu IS NOT NULL AND EXISTS (SELECT 1\n"
+            "     FROM jsonb_array_elements(a.interviews) i WHERE i->>'uid' = "
+            "ANY "
+            "(c.cu))" PGSINK_FOR_KEYS_TAIL
+            "SELECT {s}.careerops_applications_rederive_all();\n";
+
+/*
+ * Migration 7: a rejection cancels an interview slot only when it can be
+ * about that interview: it names no role, or the invitation's role, or it
+ * is in the invitation's thread (a rejection for another role at the same
+ * company left an interview out: trial 12). Migration 6 stays as applied.
+ */
+const char pgsink_role_cancels_sql[] = PGSINK_IV6_FN(
+    "CREATE OR REPLACE FUNCTION",
+    "      AND (coalesce(x.role_key, '') = ''\n"
+    "       OR coalesce(x.role_key, '') = (SELECT coalesce(y.role_key, '')\n"
+    "        FROM careerops_app_ev y WHERE y.key = i.key LIMIT 1)\n"
+    "       OR x.threads && i.threads)\n",
+    "      AND (t.event_key IS NULL OR NOT EXISTS (SELECT 1\n"
+    "       FROM careerops_app_ev z WHERE z.key = t.event_key\n"
+    "        AND coalesce(z.role_key, '') <> ''\n"
+    "        AND coalesce(z.role_key, '') <> (SELECT coalesce(y.role_key, '')\n"
+    "         FROM careerops_app_ev y WHERE y.key = i.key LIMIT 1)\n"
+    "        AND NOT z.threads && i.threads))\n") "SELECT "
+                                                  "{s}.careerops_applications_"
+                                                  "rederive_all();\n";

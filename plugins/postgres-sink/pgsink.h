@@ -101,6 +101,14 @@ extern const char pgsink_interviews_sql[];
  */
 extern const char pgsink_cancels_sql[];
 
+/**
+ * @brief Migration 7: a rejection cancels an interview slot only when it
+ *        names no role, the invitation's role, or shares its thread
+ *        (careerops_application_interviews redefined; every application
+ *        re-derived). See docs/applications.md, "Interviews".
+ */
+extern const char pgsink_role_cancels_sql[];
+
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);
 

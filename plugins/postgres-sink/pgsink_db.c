@@ -590,6 +590,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "what cancels an interview: a calendar CANCEL whatever its label, "
      "a rejection before its time; a moved slot keeps its join link",
      pgsink_cancels_sql},
+    {7,
+     "a rejection cancels an interview only when it names no role, the "
+     "interview's role, or is in its thread",
+     pgsink_role_cancels_sql},
 };
 
 #define PGSINK_LATEST                                                          \

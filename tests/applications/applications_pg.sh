@@ -341,6 +341,23 @@ mail rg2 'Ridgeline Analytics' 2026-12-04T08:00:00Z 2026-12-11T17:00:00Z 'Your i
     '<rg1@t>' '[]' REJECTION
 [ "$(ivs 'Ridgeline Analytics')" = "2026-12-02T17:00:00Z|-|- 2026-12-11T17:00:00Z|rg2|-" ] ||
     fail "a rejection did not cancel the upcoming slot (or cancelled the past one): $(ivs 'Ridgeline Analytics')"
+# (migration 7) a rejection for another role at the same company, in
+# another thread, leaves the interview alone (trial 12: an interview whose
+# role was not read vanished after a Data Analyst rejection)
+mail bk1 'Brackenridge' 2026-12-01T08:00:00Z 2026-12-21T21:00:00Z 'Interview invitation - Brackenridge' \
+    'We would like to invite you to an interview on Monday, December 21 at 4:00 PM.' '<bk1@t>'
+mail bk2 'Brackenridge' 2026-12-03T08:00:00Z '' 'Your application - Brackenridge' \
+    'We will not be moving forward with your application for the Data Analyst position.' \
+    '<bk2@t>' '[]' REJECTION
+q -c "UPDATE $S.events SET role = 'Data Analyst' WHERE key = 'bk2'" >/dev/null
+q -c "SELECT $S.careerops_applications_rederive_all()" >/dev/null
+[ "$(ivs Brackenridge)" = "2026-12-21T21:00:00Z|-|-" ] ||
+    fail "a rejection for another role cancelled the interview: $(ivs Brackenridge)"
+# the same rejection without a role (it may be about the interview) cancels it
+q -c "UPDATE $S.events SET role = NULL WHERE key = 'bk2'" >/dev/null
+q -c "SELECT $S.careerops_applications_rederive_all()" >/dev/null
+[ "$(ivs Brackenridge)" = "2026-12-21T21:00:00Z|bk2|-" ] ||
+    fail "a rejection naming no role did not cancel the interview: $(ivs Brackenridge)"
 # the user's WITHDRAWN cancels the slots ahead at its date; NONE restores
 mail lw1 'Lumen Works' 2026-12-01T08:00:00Z 2026-12-15T16:00:00Z 'Interview: Lumen Works' \
     'Would Tuesday, December 15 work for you?' '<lw1@t>'
