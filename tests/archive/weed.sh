@@ -57,12 +57,29 @@ weed_find() {
         rm -f "$cache.$$"
     exec 9>&-
 }
+# weed_port_free PORT: nothing listens on 127.0.0.1:PORT.
+weed_port_free() {
+    ! (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null
+}
 # weed_start DIR: start the server with data in DIR; sets S3_PORT, WEED_PID.
+# Every listener gets an explicit port from one block of 8 below the
+# kernel's ephemeral range (32768-60999 on Debian): a port there can be
+# held by any outgoing connection of a parallel test, and weed's defaults
+# (gRPC on port+10000, Iceberg on 8181, Lance on 9101) collide between the
+# two S3 tests that meson runs at the same time. A block with a port in use
+# is skipped. Telemetry is off: no test sends traffic beyond loopback.
 weed_start() {
-    local d=$1
+    local d=$1 p ok
     mkdir -p "$d/data"
     if [ -z "${S3_PORT:-}" ]; then
-        WEED_BASE=$((20000 + RANDOM % 20000))
+        for _ in $(seq 1 50); do
+            WEED_BASE=$((26000 + (RANDOM % 840) * 8))
+            ok=1
+            for p in $(seq "$WEED_BASE" $((WEED_BASE + 7))); do
+                weed_port_free "$p" || { ok=0; break; }
+            done
+            [ "$ok" = 1 ] && break
+        done
         S3_PORT=$((WEED_BASE + 3))
     fi
     cat > "$d/s3.json" <<J
@@ -72,6 +89,9 @@ J
     "$WEED" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$d/data" \
         -master.port=$WEED_BASE -volume.port=$((WEED_BASE + 1)) \
         -filer.port=$((WEED_BASE + 2)) -s3 -s3.port=$S3_PORT \
+        -master.port.grpc=$((WEED_BASE + 4)) -volume.port.grpc=$((WEED_BASE + 5)) \
+        -filer.port.grpc=$((WEED_BASE + 6)) -s3.port.grpc=$((WEED_BASE + 7)) \
+        -s3.port.iceberg=0 -s3.port.lance=0 -master.telemetry=false \
         -s3.config="$d/s3.json" -volume.max=4 -master.volumeSizeLimitMB=64 \
         -volume.preStopSeconds=1 \
         > "$d/weed.log" 2>&1 &
