@@ -91,7 +91,22 @@ conninfo_socket() {
     h=$(cd "$dir" && pwd -P | sed -e "s/[\\']/\\\\&/g")
     echo "host='$h' port=$(cat "$dir/port") dbname=$db user=$user"
 }
-conninfo_uri() { echo "postgresql://$user@127.0.0.1:$(cat "$dir/port")/$db"; }
+# The URI names the cluster's own Unix socket folder, not 127.0.0.1: a
+# pipeline left running after `stop` must not reconnect to whichever server
+# takes the freed port next (another checkout's cluster; trial 13). The
+# folder is percent-encoded (RFC 3986) as libpq's `host` parameter.
+conninfo_uri() {
+    local h c out="" i LC_ALL=C
+    h=$(cd "$dir" && pwd -P)
+    for ((i = 0; i < ${#h}; i++)); do
+        c=${h:i:1}
+        case $c in
+        [A-Za-z0-9/._~-]) out+=$c ;;
+        *) out+=$(printf '%%%02X' "'$c") ;;
+        esac
+    done
+    echo "postgresql://$user@/$db?host=$out&port=$(cat "$dir/port")"
+}
 
 cmd_start() {
     ensure_installed

@@ -1050,6 +1050,53 @@ static void rules_range_start(const rules_text_t *t, size_t k, uint16_t seg,
     }
 }
 
+/* The time found at token k (hour *h, 24-hour) ends a range whose start is
+ * a bare hour that takes the end's am/pm: "2-3pm PT", "10 - 11am",
+ * "between 2 and 3pm", "from 9 to 10am" (a start with its own minutes or
+ * am/pm is a time of its own, rules_range_start()). The start is in the
+ * afternoon when the end is and the start 12 hours later still comes
+ * before it ("2-3pm" 14:00, "11-1pm" 11:00, "11-12pm" 11:00). A number
+ * that ends a date ("March 2-3pm") is a day, not an hour. */
+static void rules_bare_range_start(const rules_db_t *db, const rules_text_t *t,
+                                   size_t k, uint16_t seg, int *h, int *mi,
+                                   size_t *tstart)
+{
+    if (k < 2)
+        return;
+    size_t b;
+    const char *w1 = t->tok[k - 1].w;
+    if (rules_gap_dash(t, k - 1, k))
+        b = k - 1;
+    else if (rules_range_word(w1) ||
+             (strcmp(w1, "and") == 0 && k >= 3 && t->tok[k - 3].seg == seg &&
+              strcmp(t->tok[k - 3].w, "between") == 0))
+        b = k - 2;
+    else
+        return;
+    const rules_tok_t *tb = &t->tok[b];
+    if (tb->seg != seg || tb->len > 2 || !rules_all_digits(tb->w, tb->len))
+        return;
+    int n = atoi(tb->w);
+    if (n < 0 || n > 23)
+        return;
+    for (size_t a = b >= 3 ? b - 3 : 0; a < b; a++) {
+        int y2, m2, d2, s2;
+        size_t e2;
+        if (t->tok[a].seg == seg &&
+            rules_date_at(db, t, a, seg, &y2, &m2, &d2, &e2, &s2) &&
+            e2 == b + 1)
+            return;
+    }
+    int end = *h * 60 + *mi;
+    if (n <= 12 && *h >= 12 && (n + 12) * 60 < end)
+        n += 12;
+    if (n * 60 >= end)
+        return;
+    *h = n;
+    *mi = 0;
+    *tstart = b;
+}
+
 /* A time ending before token n is followed by its own date ("by 11:59 PM PT
  * on Friday, March 14"): a preposition of dates, then a date or a weekday,
  * within three words (zone words between). */
@@ -1115,6 +1162,7 @@ static int rules_time_near(const rules_db_t *db, const rules_text_t *t,
                             rules_attribution_line(t, k)))
                 break;
             *tstart = k;
+            rules_bare_range_start(db, t, k, seg, h, mi, tstart);
             rules_arrival_start(t, seg, h, mi, tnext, tstart);
             return 1;
         }
@@ -1130,6 +1178,7 @@ static int rules_time_near(const rules_db_t *db, const rules_text_t *t,
         if (t->tok[k].seg == seg && rules_time_z(db, t, k, seg, h, mi, tnext) &&
             *tnext <= i && !rules_attribution_line(t, k)) {
             *tstart = k;
+            rules_bare_range_start(db, t, k, seg, h, mi, tstart);
             rules_range_start(t, k, seg, h, mi, tnext, tstart);
             return 1;
         }

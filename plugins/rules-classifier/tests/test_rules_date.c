@@ -77,6 +77,28 @@ START_TEST(ranges)
     ck_assert_str_eq(
         date_of("booked for Thursday, March 13, 1:00-3:00 PM EDT.", MON25, 0),
         "2025-03-13T17:00:00Z");
+    /* a bare start hour takes the end's am/pm (trial 13) */
+    ck_assert_str_eq(date_of("Your interview is on Thursday, March 13, 2025, "
+                             "2-3pm PT.",
+                             MON25, 0),
+                     "2025-03-13T21:00:00Z");
+    ck_assert_str_eq(date_of("Thursday March 13 at 10-11am UTC", MON25, 0),
+                     "2025-03-13T10:00:00Z");
+    ck_assert_str_eq(date_of("Thursday March 13, 9-10am ET", MON25, 0),
+                     "2025-03-13T13:00:00Z");
+    ck_assert_str_eq(
+        date_of("Thursday March 13 between 2 and 3pm UTC", MON25, 0),
+        "2025-03-13T14:00:00Z");
+    ck_assert_str_eq(date_of("Thursday March 13, 11-12pm UTC", MON25, 0),
+                     "2025-03-13T11:00:00Z");
+    ck_assert_str_eq(date_of("Thursday March 13, 11 - 1pm UTC", MON25, 0),
+                     "2025-03-13T11:00:00Z");
+    ck_assert_str_eq(
+        date_of("Thursday March 13 from 2 to 2:30pm UTC", MON25, 0),
+        "2025-03-13T14:00:00Z");
+    /* the number before the dash ends the date: a day, not an hour */
+    ck_assert_str_eq(date_of("Thursday, March 13 - 3pm UTC", MON25, 0),
+                     "2025-03-13T15:00:00Z");
 }
 END_TEST
 
