@@ -125,7 +125,7 @@ set -e
     fail "refused on the in-process broker (static assignment, no group)"
 ok "retries longer than max.poll.interval.ms refused on a consumer group"
 
-# rules-classifier's model_file is read (its header) by validate and at
+# rules-classifier's model_file is read (in full) by validate and at
 # run's start: a missing file, a folder or a file that is not a model is a
 # fault at its JSON path, not a stage failing "cannot read the model" later.
 cat > clf.json <<'J'
@@ -135,7 +135,13 @@ cat > clf.json <<'J'
   {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}}]}
 J
 echo 'not a model' > garbage.model
-for mf in "$T/my.modle:No such file" "$T:Is a directory" "$T/garbage.model:not a CareerOps classifier model"; do
+# a model cut short (trial 12: its header passed validate, the stage failed
+# at start): in the weight rows, or just before its closing "end" line
+M="$CAREEROPS_BUILD_ROOT/plugins/rules-classifier/classifier.model"
+head -c "$(($(stat -c %s "$M") / 2))" "$M" > cut.model
+head -n -1 "$M" > noend.model
+for mf in "$T/my.modle:No such file" "$T:Is a directory" "$T/garbage.model:not a CareerOps classifier model" \
+          "$T/cut.model:truncated" "$T/noend.model:truncated (no \"end\" line"; do
     f=${mf%%:*} why=${mf#*:}
     for cmd in validate run; do
         set +e
@@ -147,7 +153,7 @@ for mf in "$T/my.modle:No such file" "$T:Is a directory" "$T/garbage.model:not a
 done
 [ ! -e o.jsonl ] || fail "run with a bad model_file let records flow"
 "$B" validate clf.json | grep -q '^ok' || fail "the bundled model refused"
-ok "a missing, folder or non-model model_file: validate and run exit 2 naming stages[1] (classify).config.model_file"
+ok "a missing, folder, non-model or truncated model_file: validate and run exit 2 naming stages[1] (classify).config.model_file"
 
 # Every fault in one pass (trial 11): the SASL mechanism with the other
 # kafka faults, alerts.kind and what it needs, a typo'd or empty `when`
