@@ -3,8 +3,10 @@
 #include "lazylib.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int co_url_allowed(const char *url)
 {
@@ -27,4 +29,52 @@ int co_url_allowed(const char *url)
     cu->free(host);
     cu->url_cleanup(u);
     return ok;
+}
+
+int co_url_http_check(const char *url, char *err, size_t err_size)
+{
+    char scheme[16] = "", why[160] = "";
+    int host = 0;
+    const co_curl_api_t *cu = co_curl(NULL, 0);
+    if (cu == NULL) { /* no libcurl: the scheme only */
+        size_t n = strncasecmp(url, "http://", 7) == 0    ? 7
+                   : strncasecmp(url, "https://", 8) == 0 ? 8
+                                                          : 0;
+        snprintf(scheme, sizeof scheme, "%s", n ? "http" : "");
+        host = n && url[n] != '\0' && url[n] != '/';
+    } else {
+        CURLU *u = cu->url();
+        char *sch = NULL, *h = NULL;
+        CURLUcode rc =
+            u ? cu->url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
+        if (rc != CURLUE_OK && strstr(url, "://") == NULL)
+            snprintf(why, sizeof why,
+                     "it does not start with https:// or http://");
+        else if (rc != CURLUE_OK)
+            snprintf(why, sizeof why,
+                     "libcurl cannot parse it: CURLUcode %d, see "
+                     "curl_url_set(3)",
+                     (int)rc);
+        else if (cu->url_get(u, CURLUPART_SCHEME, &sch, 0) == CURLUE_OK)
+            snprintf(scheme, sizeof scheme, "%s", sch);
+        host = rc == CURLUE_OK &&
+               cu->url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK && h[0];
+        cu->free(sch);
+        cu->free(h);
+        cu->url_cleanup(u);
+    }
+    if (why[0] == '\0' &&
+        (strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0) &&
+        host)
+        return 0;
+    if (why[0] == '\0')
+        snprintf(why, sizeof why, "%s",
+                 scheme[0] ? "its scheme is not http or https" : "no host");
+    if (err != NULL)
+        snprintf(err, err_size,
+                 "is not an http(s) URL (%s): give the webhook's whole URL, "
+                 "https://HOST/PATH (e.g. \"${secret:alerts_webhook}\" with "
+                 "the URL in that secret file)",
+                 why);
+    return -1;
 }

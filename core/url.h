@@ -6,6 +6,8 @@
 #ifndef CO_CORE_URL_H
 #define CO_CORE_URL_H
 
+#include <stddef.h>
+
 /**
  * @brief May the host send a request to `url`?
  * @returns 1 unless CAREEROPS_LOOPBACK_ONLY=1 (tests, CI) and the URL's
@@ -13,5 +15,16 @@
  *          for a URL that does not parse. Thread-safe.
  */
 int co_url_allowed(const char *url);
+
+/**
+ * @brief Is `url` an http:// or https:// URL with a host (what the host's
+ *        webhook clients can post to)? Parsed by libcurl's URL API
+ *        (curl_url_set(); when libcurl cannot be loaded, by its scheme
+ *        prefix only).
+ * @param err   on failure, why and the fix, without the value (a webhook URL
+ *              is a secret); may be NULL.
+ * @returns 0, or -1. Thread-safe.
+ */
+int co_url_http_check(const char *url, char *err, size_t err_size);
 
 #endif

@@ -7,6 +7,7 @@
 #include "backoff.h"
 #include "backpressure.h"
 #include "log.h"
+#include "url.h"
 
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
@@ -294,6 +295,46 @@ static void co__validate_eos(const co_manifest_t *m, const co_stage_conf_t *s,
     }
 }
 
+/* alerts (docs/manifest.md, "alerts"): the webhook must be an http(s)
+ * URL (a typo'd one would only fail at the first alert, in a log line), and
+ * the alert records need a topic of their own: written into a stage's
+ * output or dead-letter topic they would reach that topic's consumers as
+ * mail, events or dead letters. */
+static void co__validate_alerts(const co_manifest_t *m, co_diag_t *d)
+{
+    const co_alerts_conf_t *a = &m->alerts;
+    char e[512];
+    if (a->webhook_url && a->webhook_url[0] &&
+        co_url_http_check(a->webhook_url, e, sizeof e) != 0)
+        co_diag_add(d, "alerts.webhook_url", "%s", e);
+    if (a->topic == NULL)
+        return;
+    if (a->topic[0] == '\0') {
+        co_diag_add(d, "alerts.topic",
+                    "is empty: give the topic for the alert records, e.g. "
+                    "\"alerts\" (the default; remove the field)");
+        return;
+    }
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        const char *what = s->output && strcmp(s->output, a->topic) == 0
+                               ? "output"
+                           : s->dlq_topic && strcmp(s->dlq_topic, a->topic) == 0
+                               ? "dead-letter topic"
+                               : NULL;
+        if (what == NULL)
+            continue;
+        char sp[CO_STAGE_PATH_MAX];
+        co_manifest_stage_path(sp, sizeof sp, i, s->name);
+        co_diag_add(d, "alerts.topic",
+                    "\"%s\" is also the %s of %s: the alert records would be "
+                    "mixed with its records; give the alerts a topic of "
+                    "their own, e.g. \"alerts\" (the default)",
+                    a->topic, what, sp);
+        return;
+    }
+}
+
 /* The plugin's own check of its filled configuration (ABI 1.2
  * co_plugin_t::check): "KEY: message" names stages[i] (NAME).config.KEY when
  * KEY is a declared option, else the message goes to the config object. */
@@ -331,6 +372,7 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
     co__validate_kafka(m, d);
     co__validate_retry_budget(m, d);
     co_validate_when(m, d);
+    co__validate_alerts(m, d);
     char e[512];
     if (co_control_listen_check(m->http_listen, m->http_token_file, e,
                                 sizeof e) != 0)

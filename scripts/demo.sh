@@ -31,7 +31,8 @@
 # --model FILE    classify with this model, written by careerops train --out
 #                 (e.g. trained with your corrections, docs/classification.md
 #                 "Corrections"), instead of the bundled one. A missing,
-#                 unreadable or non-model file is refused (exit 2).
+#                 unreadable, non-model or truncated file is refused, and
+#                 so is a second --model (exit 2).
 # --verbose       print each notification's event key (64 hex) too.
 # --fresh         forget this mailbox's tables, position and notifications
 #                 first (otherwise a second run reads only new messages and
@@ -94,9 +95,15 @@ while [ $# -gt 0 ]; do
             imap=${1#*=}
         fi
         shift ;;
-    --model) [ $# -ge 2 ] && [ -n "$2" ] || usage "--model needs a file written by careerops train --out FILE"
-        model_file=$2; shift 2 ;;
-    --model=*) model_file=${1#*=}; [ -n "$model_file" ] || usage "--model needs a file written by careerops train --out FILE"; shift ;;
+    --model | --model=*)
+        [ -z "$model_file" ] || usage "--model given twice: the demo classifies with one model; give one --model"
+        if [ "$1" = --model ]; then
+            [ $# -ge 2 ] && [ -n "$2" ] || usage "--model needs a file written by careerops train --out FILE"
+            model_file=$2; shift
+        else
+            model_file=${1#*=}; [ -n "$model_file" ] || usage "--model needs a file written by careerops train --out FILE"
+        fi
+        shift ;;
     --json) json=1; shift ;;
     --timezone) [ $# -ge 2 ] && [ -n "$2" ] || usage "--timezone needs a zone, e.g. Europe/Paris"; tz=$2; shift 2 ;;
     --timezone=*) tz=${1#*=}; [ -n "$tz" ] || usage "--timezone needs a zone, e.g. --timezone=Europe/Paris"; shift ;;
@@ -159,6 +166,15 @@ if [ -n "$model_file" ]; then
     [ -r "$model_file" ] || usage "--model '$model_file' is not readable (chmod u+r, or run as its owner)"
     [ "$(head -c 27 "$model_file" 2>/dev/null | tr -d '\0')" = "careerops-classifier-model " ] ||
         usage "--model '$model_file' is not a classifier model (its first line is not 'careerops-classifier-model N'): give the file careerops train --out wrote"
+    # read in full, as rules-classifier will (trial 12: a cut file passed
+    # here and the stage failed at start): "rows N", N rows of an index and
+    # one weight per label, then "end" (lib/classify, co_clf_model_save())
+    awk '/^labels / && !k {k = NF - 1}
+         /^rows [0-9]+$/ && !at {at = NR; n = $2; next}
+         at && NR <= at + n && NF != k + 1 {bad = 1}
+         {last = $0}
+         END {exit !(k && at && !bad && NR == at + n + 1 && last == "end")}' "$model_file" ||
+        usage "--model '$model_file' is truncated or corrupt (not the weight rows its 'rows N' line announces, then 'end'): train it again with careerops train --out FILE (docs/classification.md, \"Corrections\"), or copy it again"
     model_file=$(realpath "$model_file")
 fi
 

@@ -71,7 +71,9 @@ static void co__app_usage(FILE *out)
             "--decide\n"
             "  --decide ID=S     record your own outcome of application ID "
             "(the id of\n"
-            "                    --csv/--json): ACCEPTED, DECLINED, "
+            "                    --csv/--json, or its "
+            "first " CO__RELABEL_MIN_PREFIX_S "+ characters in "
+            "any case):\n                    ACCEPTED, DECLINED, "
             "WITHDRAWN, or NONE to\n"
             "                    forget it; the application is re-derived\n");
 }
@@ -563,8 +565,22 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
                 arg);
         return 2;
     }
-    char id[64];
-    snprintf(id, sizeof id, "%.*s", (int)(eq - arg), arg);
+    char want[64], *id = NULL, e[1024];
+    snprintf(want, sizeof want, "%.*s", (int)(eq - arg), arg);
+    /* the id, or a prefix of 8+ characters in any case, as relabel takes */
+    int found = co__key_prefix_find(c, schema, "applications", "id", want, &id,
+                                    e, sizeof e);
+    if (found != 0) {
+        if (found == 2)
+            fprintf(stderr,
+                    "careerops applications: --decide: no application with "
+                    "id '%s' in schema %s (see the id column of --csv; a "
+                    "prefix needs " CO__RELABEL_MIN_PREFIX_S "+ characters)\n",
+                    want, schema);
+        else
+            fprintf(stderr, "careerops applications: --decide: %s\n", e);
+        return found == 1 ? 1 : 2; /* a missing or ambiguous id: bad input */
+    }
     char *qs = PQescapeIdentifier(c, schema, strlen(schema));
     char sql[256];
     snprintf(sql, sizeof sql,
@@ -591,6 +607,7 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
         printf("%s (%s): %s\n", id, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));
     }
     PQclear(r);
+    free(id);
     return rc;
 }
 

@@ -178,10 +178,11 @@ int co_clf_model_save(const co_clf_model_t *m, const char *path, char *err,
 co_clf_model_t *co_clf_model_load(const char *path, char *err, size_t err_size);
 
 /**
- * @brief Check that a file is a model this version can load, reading its
- *        header only (format, feature settings, temperature): cheap enough
- *        for `careerops validate`; the weight rows are checked by
- *        co_clf_model_load() when the stage starts.
+ * @brief Check that a file is a model this version can load: it is read
+ *        in full, as co_clf_model_load() does when the stage starts (header,
+ *        every weight row, the closing "end" line; about 110 ms for the
+ *        bundled 12 MB model), so that `careerops validate` refuses a
+ *        truncated or corrupt file rather than the stage failing at start.
  * @returns 0, or -1 with "PATH: reason" or "PATH:LINE: reason" in err.
  */
 int co_clf_model_check(const char *path, char *err, size_t err_size);

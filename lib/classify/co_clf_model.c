@@ -314,11 +314,11 @@ int co_clf_model_save(const co_clf_model_t *m, const char *path, char *err,
     return 0;
 }
 
-/* Reads a model file; with `header_only`, stops before the weight rows
- * (the format, feature and calibration lines are checked, the weights not:
- * what `careerops validate` needs without reading 12 MB twice at start). */
-static co_clf_model_t *co_clf_model_read(const char *path, int header_only,
-                                         char *err, size_t err_size)
+/* Reads a model file, header and weight rows to the closing "end" line
+ * that co_clf_model_save() writes last: a file cut anywhere (a copy that
+ * stopped, a full disk) lacks it, or has fewer rows than "rows N" says. */
+static co_clf_model_t *co_clf_model_read(const char *path, char *err,
+                                         size_t err_size)
 {
     FILE *f = fopen(path, "r");
     struct stat st;
@@ -334,6 +334,7 @@ static co_clf_model_t *co_clf_model_read(const char *path, int header_only,
     long ln = 0;
     int version = -1, feat = -1, bits = -1;
     size_t rows = 0;
+    int end = 0;
     const char *why = NULL;
     if (m == NULL)
         why = "out of memory";
@@ -363,10 +364,9 @@ static co_clf_model_t *co_clf_model_read(const char *path, int header_only,
             for (int k = 0; k < K; k++)
                 m->bias[k] = strtof(p, &p);
         } else if (sscanf(line, "rows %zu", &rows) == 1) {
-            if (header_only)
-                break;
             for (size_t r = 0; r < rows && why == NULL; r++) {
-                if (!fgets(line, sizeof line, f)) {
+                /* a row cut short is the file's last, without its '\n' */
+                if (!fgets(line, sizeof line, f) || !strchr(line, '\n')) {
                     why = "truncated (fewer weight rows than announced)";
                     break;
                 }
@@ -385,13 +385,17 @@ static co_clf_model_t *co_clf_model_read(const char *path, int header_only,
                     p = e;
                 }
             }
-        } else if (strncmp(line, "end", 3) == 0) {
+        } else if (strcmp(line, "end\n") == 0 || strcmp(line, "end") == 0) {
+            end = 1;
             break;
         }
     }
     fclose(f);
     if (why == NULL && (version < 0 || feat < 0))
         why = "no header (empty or not a model file)";
+    else if (why == NULL && !end)
+        why = "truncated (no \"end\" line after the weight rows: the file "
+              "was cut, e.g. a copy that stopped or a full disk)";
     if (why != NULL) {
         snprintf(err, err_size, "%s:%ld: %s", path, ln, why);
         co_clf_model_free(m);
@@ -402,12 +406,12 @@ static co_clf_model_t *co_clf_model_read(const char *path, int header_only,
 
 co_clf_model_t *co_clf_model_load(const char *path, char *err, size_t err_size)
 {
-    return co_clf_model_read(path, 0, err, err_size);
+    return co_clf_model_read(path, err, err_size);
 }
 
 int co_clf_model_check(const char *path, char *err, size_t err_size)
 {
-    co_clf_model_t *m = co_clf_model_read(path, 1, err, err_size);
+    co_clf_model_t *m = co_clf_model_read(path, err, err_size);
     co_clf_model_free(m);
     return m ? 0 : -1;
 }

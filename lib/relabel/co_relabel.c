@@ -285,35 +285,37 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
     if (co__relabel_exec(c, r->schema, "BEGIN", "begin") ||
         co__relabel_exec(c, r->schema, co__relabel_ddl, "corrections table"))
         return 1;
-    char *q = co__relabel_sql(
-        c, r->schema,
-        "SELECT key, doc::text FROM {s}.events WHERE key = $1 OR"
-        " (length($1) >= " CO__RELABEL_MIN_PREFIX_S
-        " AND left(key, length($1)) = $1)"
-        " ORDER BY key = $1 DESC, key LIMIT 2 FOR UPDATE");
-    const char *p1[1] = {keyarg};
-    PGresult *res = q ? PQexecParams(c, q, 1, NULL, p1, NULL, NULL, 0) : NULL;
-    free(q);
-    if (res == NULL || !co__relabel_ok(c, res, "reading the event")) {
-        PQclear(res);
-        return 1;
+    char *key = NULL, e[1024];
+    int found = co__key_prefix_find(c, r->schema, "events", "key", keyarg, &key,
+                                    e, sizeof e);
+    if (found == 1 || found == 3) {
+        fprintf(stderr, "error: %s%s\n",
+                found == 1 ? "reading the event: " : "", e);
+        return found == 1 ? 1 : 2;
     }
-    int n = PQntuples(res);
-    int exact = n >= 1 && strcmp(PQgetvalue(res, 0, 0), keyarg) == 0;
-    if (n == 0 || (n == 2 && !exact)) {
+    if (found == 2) {
         fprintf(stderr,
-                n == 0 ? "error: no stored event with key '%s' in %s.events "
-                         "(keys are 64 hex digits, or a prefix "
-                         "of " CO__RELABEL_MIN_PREFIX_S "+; is "
-                         "postgres-sink storing events in schema %s?)\n"
-                       : "error: key prefix '%s' matches several events in "
-                         "%s.events: give more characters%s\n",
-                keyarg, r->schema, n == 0 ? r->schema : "");
-        PQclear(res);
+                "error: no stored event with key '%s' in %s.events (keys are "
+                "64 hex digits, or a prefix of " CO__RELABEL_MIN_PREFIX_S
+                "+; is postgres-sink storing events in schema %s?)\n",
+                keyarg, r->schema, r->schema);
         return 2;
     }
-    char *key = strdup(PQgetvalue(res, 0, 0));
-    json_t *doc = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
+    char *q = co__relabel_sql(
+        c, r->schema,
+        "SELECT doc::text FROM {s}.events WHERE key = $1 FOR UPDATE");
+    const char *p1[1] = {key};
+    PGresult *res = q ? PQexecParams(c, q, 1, NULL, p1, NULL, NULL, 0) : NULL;
+    free(q);
+    int ok = res != NULL && co__relabel_ok(c, res, "reading the event");
+    if (!ok || PQntuples(res) != 1) {
+        if (ok) /* between the two statements */
+            fprintf(stderr, "error: event %s was deleted meanwhile\n", key);
+        PQclear(res);
+        free(key);
+        return 1;
+    }
+    json_t *doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
     PQclear(res);
     const char *fields[3] = {"event_type", r->set_company ? "company" : NULL,
                              r->set_date ? "scheduled_date" : NULL};

@@ -52,4 +52,22 @@ PGresult *co__relabel_corrected(PGconn *c, const char *schema, char *err,
  */
 int co__relabel_export(PGconn *c, const char *schema, const char *csv);
 
+/**
+ * @brief Find the stored key the user means: `arg` is the whole key or a
+ *        prefix of at least CO__RELABEL_MIN_PREFIX characters, in any case
+ *        (keys are lower-case hex). Used by `careerops relabel KEY` (events,
+ *        column key) and `careerops applications --decide ID`
+ *        (applications, column id).
+ * @param table,column  trusted names (not quoted) of <schema>.TABLE.
+ * @param out  the whole key on 0, malloc'd (the caller frees it).
+ * @returns 0 found (an exact match wins over longer keys); 1 a database
+ *          error, libpq's message in err; 2 none (err empty: the caller
+ *          says what it looked for); 3 several, err "prefix 'P' matches N
+ *          COLUMNs in S.TABLE: K1, K2; give more characters" (at most 5
+ *          listed). Not thread-safe with respect to `c`.
+ */
+int co__key_prefix_find(PGconn *c, const char *schema, const char *table,
+                        const char *column, const char *arg, char **out,
+                        char *err, size_t err_size);
+
 #endif

@@ -202,6 +202,29 @@ grep -q "Tidewater Payments): ACCEPTED" "$T/dec" || fail "--decide printed: $(ca
     fail "--decide ID=none did not restore OFFER"
 ok "--decide records and forgets the user's outcome"
 
+# trial 12: --decide wanted the whole id in lower case; it takes a prefix
+# of 8+ characters in any case, as relabel does, and lists the candidates
+# of an ambiguous one (a decoy application sharing Tidewater's first 8)
+up=$(printf '%s' "${tide:0:10}" | tr a-f A-F)
+"$CAREEROPS_BIN" applications --schema "$S" --decide "$up=declined" --now 2025-11-05T10:00:00Z >"$T/dec" ||
+    fail "--decide $up=declined (an upper-case prefix) failed"
+grep -q "^$tide (Tidewater Payments): DECLINED" "$T/dec" || fail "--decide $up printed: $(cat "$T/dec")"
+decoy=${tide:0:8}$([ "${tide:8:8}" = ffffffff ] && echo eeeeeeee || echo ffffffff)
+q -c "INSERT INTO $S.applications (id, company_key, company, status)
+      VALUES ('$decoy', 'decoy', 'Decoy Ltd', 'APPLIED')" >/dev/null
+rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide "${tide:0:8}=accepted" 2>"$T/err" || rc=$?
+q -c "DELETE FROM $S.applications WHERE id = '$decoy'" >/dev/null
+[ "$rc" = 2 ] || fail "--decide of an ambiguous prefix: exit $rc, want 2"
+grep -q "prefix '${tide:0:8}' matches 2 ids in $S.applications: .*$tide" "$T/err" && grep -q "$decoy" "$T/err" &&
+    grep -q "give more characters" "$T/err" || fail "--decide ambiguous prefix: $(cat "$T/err")"
+rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide "${tide:0:7}=accepted" 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "no application with id '${tide:0:7}'.*8+ characters" "$T/err" ||
+    fail "--decide of a 7-character prefix: exit $rc: $(cat "$T/err")"
+"$CAREEROPS_BIN" applications --schema "$S" --decide "$tide=none" >/dev/null
+[ "$(q -c "SELECT status FROM $S.applications WHERE id = '$tide'")" = OFFER ] ||
+    fail "--decide ID=none after the prefix did not restore OFFER"
+ok "--decide takes an 8+ character prefix in any case; an ambiguous one lists the ids"
+
 # Deleting an event re-derives its application too.
 q -c "DELETE FROM $S.events WHERE key = '$lark'"
 [ "$(q -c "SELECT status FROM $S.applications WHERE company = 'Larkspur Health'")" = ASSESSMENT ] ||

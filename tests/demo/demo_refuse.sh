@@ -7,8 +7,8 @@
 # - wrong arguments (unknown flag, a missing mailbox, an unknown time zone
 #   from --timezone or TZ (TZ=:Zone and TZ=:/zone/file are that zone), a
 #   malformed --imap URL, --imap with --mailbox, --imap without its password
-#   file, --mailbox or --imap twice, a --model that is missing, a folder or
-#   no model) exit 2 with the fix, before anything is built or started (trial 7:
+#   file, --mailbox, --imap or --model twice, a --model that is missing, a
+#   folder, no model or truncated) exit 2 with the fix, before anything is built or started (trial 7:
 #   they exited 1, and --imap was checked only after the build);
 # - --help from another working directory prints the usage (it said
 #   "sed: can't read");
@@ -61,6 +61,15 @@ refused "--model without a file" "--model needs a file" --model
 printf 'not a model\n' >"$T/junk.model"
 refused "a --model that is no model" "junk.model' is not a classifier model" --model "$T/junk.model"
 refused "a --model folder" "is not a regular file" --model "$T"
+# trial 12: a cut model passed here (its first line only) and the stage
+# failed at start; two --model flags: the second won silently
+M="$CAREEROPS_BUILD_ROOT/plugins/rules-classifier/classifier.model"
+head -c 4000000 "$M" >"$T/cut.model"
+refused "a truncated --model" "cut.model' is truncated or corrupt.*careerops train --out FILE" --model "$T/cut.model"
+head -n -1 "$M" >"$T/noend.model"
+refused "a --model without its end line" "noend.model' is truncated or corrupt" --model "$T/noend.model"
+refused "--model twice" "--model given twice: the demo classifies with one model" --model "$M" --model "$M"
+refused "--model= twice" "--model given twice" --model="$M" --model "$M"
 # TZ's forms (tzset(3)) give that zone's name, not UTC (trial 6); what
 # names no zone file is refused with the fix
 mkdir "$T/tz" && ln -s /usr/share/zoneinfo/Asia/Tokyo "$T/tz/localtime"

@@ -125,7 +125,7 @@ set -e
     fail "refused on the in-process broker (static assignment, no group)"
 ok "retries longer than max.poll.interval.ms refused on a consumer group"
 
-# rules-classifier's model_file is read (its header) by validate and at
+# rules-classifier's model_file is read (in full) by validate and at
 # run's start: a missing file, a folder or a file that is not a model is a
 # fault at its JSON path, not a stage failing "cannot read the model" later.
 cat > clf.json <<'J'
@@ -135,7 +135,13 @@ cat > clf.json <<'J'
   {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}}]}
 J
 echo 'not a model' > garbage.model
-for mf in "$T/my.modle:No such file" "$T:Is a directory" "$T/garbage.model:not a CareerOps classifier model"; do
+# a model cut short (trial 12: its header passed validate, the stage failed
+# at start): in the weight rows, or just before its closing "end" line
+M="$CAREEROPS_BUILD_ROOT/plugins/rules-classifier/classifier.model"
+head -c "$(($(stat -c %s "$M") / 2))" "$M" > cut.model
+head -n -1 "$M" > noend.model
+for mf in "$T/my.modle:No such file" "$T:Is a directory" "$T/garbage.model:not a CareerOps classifier model" \
+          "$T/cut.model:truncated" "$T/noend.model:truncated (no \"end\" line"; do
     f=${mf%%:*} why=${mf#*:}
     for cmd in validate run; do
         set +e
@@ -147,7 +153,7 @@ for mf in "$T/my.modle:No such file" "$T:Is a directory" "$T/garbage.model:not a
 done
 [ ! -e o.jsonl ] || fail "run with a bad model_file let records flow"
 "$B" validate clf.json | grep -q '^ok' || fail "the bundled model refused"
-ok "a missing, folder or non-model model_file: validate and run exit 2 naming stages[1] (classify).config.model_file"
+ok "a missing, folder, non-model or truncated model_file: validate and run exit 2 naming stages[1] (classify).config.model_file"
 
 # Every fault in one pass (trial 11): the SASL mechanism with the other
 # kafka faults, alerts.kind and what it needs, a typo'd or empty `when`
@@ -189,3 +195,67 @@ grep -q '^error: many.json: alerts.kind: "teams" is not an alert kind: use "slac
 "$B" validate good.json --set 'stages.sink.when={"anything.goes":1}' | grep -q '^ok' ||
     fail "a when on a mock-source topic refused"
 ok "kafka, alerts, when, a repeated input and a typo'd key: every fault in one pass"
+
+# trial 12: `when` values that match nothing ([], null on a field every
+# record has, an object, a list in the list), a typo'd nested path (checked
+# against docs/schemas/), alerts.topic empty or shared with a stage's
+# records, and a webhook_url that is not an http(s) URL: each a fault at
+# its path before anything starts, in validate and in run
+cat > w.json <<'J'
+{"pipeline":"w","alerts":{"topic":"ev","webhook_url":"hooks.example/T0/B0"},
+ "stages":[
+  {"name":"src","plugin":"mailbox-source","output":"raw","config":{"path":"in.mbox"}},
+  {"name":"classify","plugin":"rules-classifier","input":"raw","output":"ev",
+   "when":{"from.adress":"a@b.example","subject.x":"y","calendar.0.organizer.nam":"x","to":[]}},
+  {"name":"show","plugin":"mock-sink","input":"ev","config":{"path":"a.jsonl"},
+   "when":{"email.subjet":"x","event_type":null,"evidence.x":"y","email":{"subject":"x"},"confidence":[1,[2]]}}]}
+J
+for cmd in validate run; do
+    set +e
+    timeout 20 "$B" $cmd w.json > out.txt 2> err.txt; rc=$?
+    set -e
+    [ $rc = 2 ] || fail "$cmd w.json: exit $rc: $(cat err.txt)"
+    for p in 'alerts.webhook_url: is not an http(s) URL (it does not start with https:// or http://)' \
+             'alerts.topic: "ev" is also the output of stages\[1\] (classify): .*a topic of their own' \
+             'stages\[1\] (classify).when.from.adress: the records of input raw have no field "from.adress", .*did you mean "from.address"? (the fields of "from" in careerops.email.v1: name, address' \
+             'stages\[1\] (classify).when.subject.x: .*no field "subject.x".*"subject" in careerops.email.v1 is a value' \
+             'stages\[1\] (classify).when.calendar.0.organizer.nam: .*did you mean "calendar.0.organizer.name"?' \
+             'stages\[1\] (classify).when.to: \[\] (an empty list) matches no record' \
+             'stages\[2\] (show).when.email.subjet: .*did you mean "email.subject"?' \
+             'stages\[2\] (show).when.event_type: null matches a record without the field, but "event_type" is in every record' \
+             'stages\[2\] (show).when.evidence.x: .*the fields of "evidence" in careerops.event.v1: an index' \
+             'stages\[2\] (show).when.email: an object matches only a field that is exactly that JSON value: .*dotted path' \
+             'stages\[2\] (show).when.confidence: a list in the list matches only'; do
+        grep -q "^error: w.json: $p" err.txt || fail "$cmd: no fault: $p"
+    done
+    [ "$(grep -c '^error: ' err.txt)" = 11 ] || fail "$cmd: expected exactly 11 faults: $(cat err.txt)"
+    [ ! -e a.jsonl ] || fail "$cmd started with a bad when"
+done
+# v ARGS...: validate's output (it exits 2 on these) in out.txt
+v() { "$B" validate "$@" > out.txt 2>&1 || true; }
+v w.json --set alerts.topic=
+grep -q '^error: w.json: alerts.topic: is empty' out.txt || fail "an empty alerts.topic accepted"
+v w.json --set alerts.topic=dlq_dead_letters
+grep -q '^error: w.json: alerts.topic: "dlq_dead_letters" is also the dead-letter topic of stages\[0\] (src)' out.txt ||
+    fail "alerts.topic = the dead-letter topic accepted"
+for u in ftp://hooks.example/x mailto:ops@example.org https://; do
+    v w.json --set "alerts.webhook_url=$u"
+    grep -q '^error: w.json: alerts.webhook_url: is not an http(s) URL' out.txt || fail "webhook_url $u accepted"
+    ! grep -Eq 'hooks.example/x|ops@example' out.txt || fail "the webhook URL (a secret) is echoed: $(cat out.txt)"
+done
+# what is right passes: nested paths of the docs, an index, null on a field
+# that may be null, fields below correction (not fixed by the docs), an
+# http(s) webhook, the alerts' own topic
+cat > wok.json <<'J'
+{"pipeline":"wok","alerts":{"webhook_url":"https://hooks.example/T0/B0"},
+ "stages":[
+  {"name":"src","plugin":"mailbox-source","output":"raw","config":{"path":"in.mbox"}},
+  {"name":"classify","plugin":"rules-classifier","input":"raw","output":"ev",
+   "when":{"from.address":"a@b.example","calendar.0.organizer.name":"x","to.0.address":"me@example.org","source.kind":"mbox","date":null,"headers.list_id":null}},
+  {"name":"show","plugin":"mock-sink","input":"ev","config":{"path":"a.jsonl"},
+   "when":{"email.subject":"x","company":null,"evidence.0":"y","correction.fields.0":"event_type","opinions.1.event_type":["OFFER"],"event_type":["INTERVIEW",null]}},
+  {"name":"al","plugin":"mock-sink","input":"alerts","when":{"alert":"dlq_depth"},"config":{"path":"b.jsonl"}}]}
+J
+touch in.mbox
+"$B" validate wok.json --set alerts.topic=alerts > out.txt 2> err.txt || fail "a right when/alerts refused: $(cat err.txt)"
+ok "when: [], null, objects and typo'd nested paths; alerts.topic and webhook_url: faults at their paths in validate and run"
