@@ -7,7 +7,11 @@
  *
  * Inputs: classified_events (careerops.event.v1) and, when a research stage
  * runs, research_tasks (careerops.briefing.v1), recognised by their
- * "schema" field. Other event types are skipped (CO_OK, nothing emitted).
+ * "schema" field. Other event types are skipped (CO_OK, nothing emitted),
+ * except events that cancel an interview announced before (a calendar
+ * cancel, a rejection, a text cancel: notifier_cancel_reason()), which emit
+ * "Cancelled: <company> interview <when>"; a cancel handled before its
+ * invitation is kept, and the invitation is then told as cancelled only.
  *
  * Joining (`briefing_wait_ms` > 0): a briefing is stored in the state store
  * under "briefing:<event key>". An event whose briefing is already there is
@@ -220,7 +224,9 @@ static int notifier_state_append(struct notifier *n, const char *prefix,
 static void notifier_remember(struct notifier *n, json_t *iv, json_t *event)
 {
     const char *slot = json_string_value(json_object_get(iv, "slot"));
-    char any[256], ckey[200], topic[256];
+    char any[256], ckey[200];
+    if (slot == NULL || strchr(slot, '|') == NULL)
+        return; /* kept by an older version: nothing to key it on */
     snprintf(any, sizeof any, "*%s", strchr(slot, '|'));
     int prc = notifier_state_put(n, "interview:", slot, iv);
     if (prc == 0 && slot[0] != '*')
@@ -230,11 +236,15 @@ static void notifier_remember(struct notifier *n, json_t *iv, json_t *event)
         notifier_company_key(json_string_value(json_object_get(iv, "company")),
                              ckey, sizeof ckey) == 0)
         prc = notifier_state_append(n, "company:", ckey, s, 32);
-    if (prc == 0 &&
-        notifier_subject_topic(json_string_value(json_object_get(
-                                   json_object_get(event, "email"), "subject")),
-                               NULL, topic, sizeof topic) != NULL)
-        prc = notifier_state_put(n, "topic:", topic, s);
+    json_t *topics = notifier_topics(event, NOTIFIER_TOPICS_INVITE);
+    size_t i;
+    json_t *t;
+    json_array_foreach(topics, i, t)
+    {
+        if (prc == 0)
+            prc = notifier_state_put(n, "topic:", json_string_value(t), s);
+    }
+    json_decref(topics);
     json_decref(s);
     if (prc != 0)
         notifier_api->log(n->st, CO_LOG_WARN,
@@ -317,20 +327,26 @@ static int notifier_cancels(json_t *iv, json_t *cancel, const char *reason)
 static json_t *notifier_cancel_waiting(struct notifier *n, json_t *iv,
                                        json_t *event, int *err)
 {
-    char ckey[200], topic[256];
+    char ckey[200];
     json_t *c = NULL, *hit = NULL;
     *err = 0;
-    if (notifier_subject_topic(json_string_value(json_object_get(
-                                   json_object_get(event, "email"), "subject")),
-                               NULL, topic, sizeof topic) != NULL) {
-        if (notifier_state_json(n, "cancel-topic:", topic, &c) != 0)
+    json_t *topics = notifier_topics(event, NOTIFIER_TOPICS_INVITE);
+    size_t i;
+    json_t *t;
+    json_array_foreach(topics, i, t)
+    {
+        if (notifier_state_json(n, "cancel-topic:", json_string_value(t), &c) !=
+            0)
             *err = 1;
         const char *r = json_string_value(json_object_get(c, "reason"));
-        if (r && notifier_cancels(iv, json_object_get(c, "event"), r))
+        if (r && notifier_cancels(iv, json_object_get(c, "event"), r)) {
+            json_decref(topics);
             return c;
+        }
         json_decref(c);
         c = NULL;
     }
+    json_decref(topics);
     if (*err ||
         notifier_company_key(json_string_value(json_object_get(iv, "company")),
                              ckey, sizeof ckey) != 0)
@@ -339,7 +355,6 @@ static json_t *notifier_cancel_waiting(struct notifier *n, json_t *iv,
         *err = 1;
         return NULL;
     }
-    size_t i;
     json_t *w;
     json_array_foreach(c, i, w)
     {
@@ -434,21 +449,24 @@ static co_status_t notifier_emit(struct notifier *n, json_t *event,
  * on a state error. */
 static json_t *notifier_cancel_slots(struct notifier *n, json_t *event)
 {
-    char topic[256], ckey[200], any[64];
+    char ckey[200], any[64];
     json_t *slots = json_array(), *v = NULL;
     int bad = 0;
     const char *company = json_string_value(json_object_get(event, "company"));
     const char *date =
         json_string_value(json_object_get(event, "scheduled_date"));
-    if (notifier_subject_topic(json_string_value(json_object_get(
-                                   json_object_get(event, "email"), "subject")),
-                               NULL, topic, sizeof topic) != NULL) {
-        bad |= notifier_state_json(n, "topic:", topic, &v) != 0;
+    json_t *topics = notifier_topics(event, NOTIFIER_TOPICS_CANCEL);
+    size_t i;
+    json_t *t;
+    json_array_foreach(topics, i, t)
+    {
+        bad |= notifier_state_json(n, "topic:", json_string_value(t), &v) != 0;
         if (json_is_string(v))
             json_array_append(slots, v);
         json_decref(v);
         v = NULL;
     }
+    json_decref(topics);
     if (notifier_company_key(company, ckey, sizeof ckey) == 0) {
         bad |= notifier_state_json(n, "company:", ckey, &v) != 0;
         json_array_extend(slots, json_is_array(v) ? v : NULL);
@@ -499,15 +517,18 @@ static co_status_t notifier_cancel(struct notifier *n, json_t *event,
     if (told > 0)
         return CO_OK;
     /* none announced yet: keep it */
-    char topic[256], ckey[200];
+    char ckey[200];
     json_t *w = json_pack("{s:O, s:s}", "event", event, "reason", reason);
     int rc = 0;
-    int subj_cancel = 0;
-    if (notifier_subject_topic(json_string_value(json_object_get(
-                                   json_object_get(event, "email"), "subject")),
-                               &subj_cancel, topic, sizeof topic) != NULL &&
-        subj_cancel)
-        rc = notifier_state_put(n, "cancel-topic:", topic, w);
+    json_t *topics = notifier_topics(event, NOTIFIER_TOPICS_KEEP);
+    json_t *t;
+    json_array_foreach(topics, i, t)
+    {
+        if (rc == 0)
+            rc =
+                notifier_state_put(n, "cancel-topic:", json_string_value(t), w);
+    }
+    json_decref(topics);
     if (rc == 0 && notifier_company_key(
                        json_string_value(json_object_get(event, "company")),
                        ckey, sizeof ckey) == 0)

@@ -565,22 +565,56 @@ const char *notifier_subject_topic(const char *subject, int *cancel, char *out,
     return n > 0 ? out : NULL;
 }
 
-/* A calendar object that cancels (RFC 5546 3.2.5 METHOD:CANCEL, or RFC
- * 5545 3.8.1.11 STATUS:CANCELLED), in an array of careerops.email.v1
- * `calendar` objects. */
+/* A calendar object that cancels: RFC 5546 3.2.5 METHOD:CANCEL, or RFC
+ * 5545 3.8.1.11 STATUS:CANCELLED (Outlook's REQUEST with a higher
+ * SEQUENCE). */
+static int notifier_cal_cancels(json_t *c)
+{
+    const char *m = notifier_str(c, "method");
+    const char *st = notifier_str(c, "status");
+    return (m && strcasecmp(m, "CANCEL") == 0) ||
+           (st && strcasecmp(st, "CANCELLED") == 0);
+}
+
+/* Whether an array of careerops.email.v1 `calendar` objects cancels. */
 static int notifier_calendar_cancels(json_t *cal)
 {
     size_t i;
     json_t *c;
     json_array_foreach(cal, i, c)
     {
-        const char *m = notifier_str(c, "method");
-        const char *st = notifier_str(c, "status");
-        if ((m && strcasecmp(m, "CANCEL") == 0) ||
-            (st && strcasecmp(st, "CANCELLED") == 0))
+        if (notifier_cal_cancels(c))
             return 1;
     }
     return 0;
+}
+
+json_t *notifier_topics(json_t *event, int mode)
+{
+    json_t *out = json_array();
+    char t[256];
+    int subj_cancel = 0;
+    json_t *email = json_object_get(event, "email");
+    if (notifier_subject_topic(notifier_str(email, "subject"), &subj_cancel, t,
+                               sizeof t) != NULL &&
+        (mode != NOTIFIER_TOPICS_KEEP || subj_cancel))
+        json_array_append_new(out, json_string(t));
+    json_t *cals[] = {json_object_get(event, "calendar"),
+                      json_object_get(email, "calendar")};
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(cals[k], i, c)
+        {
+            const char *uid = notifier_str(c, "uid");
+            if (uid == NULL || strlen(uid) > 200 ||
+                notifier_cal_cancels(c) != (mode != NOTIFIER_TOPICS_INVITE))
+                continue;
+            snprintf(t, sizeof t, "uid:%s", uid);
+            json_array_append_new(out, json_string(t));
+        }
+    }
+    return out;
 }
 
 /* Whether `s` says "cancel" (cancel, cancelled, canceled, cancellation,

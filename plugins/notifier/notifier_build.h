@@ -141,6 +141,25 @@ int notifier_reply_subject(const char *subject);
 const char *notifier_subject_topic(const char *subject, int *cancel, char *out,
                                    size_t out_size);
 
+/** notifier_topics() modes. */
+enum {
+    NOTIFIER_TOPICS_INVITE = 0, /**< an invitation's: topic, its UIDs */
+    NOTIFIER_TOPICS_CANCEL = 1, /**< what a cancel looks up: topic, the
+                                     UIDs it cancels */
+    NOTIFIER_TOPICS_KEEP = 2    /**< what a cancel handled first is kept
+                                     under: a cancel subject's topic, the
+                                     UIDs it cancels */
+};
+
+/**
+ * @brief The keys an invitation and its cancel share: the subject's topic
+ *        (notifier_subject_topic()) and "uid:<UID>" for each calendar
+ *        object (the event's or its email's `calendar`, when the classifier
+ *        passes it on) that invites (mode INVITE) or cancels (the others).
+ * @returns A new array of strings (json_decref()).
+ */
+json_t *notifier_topics(json_t *event, int mode);
+
 /**
  * @brief Whether an event cancels interviews, and why:
  *        "calendar cancellation" (a `calendar` object on the event or its

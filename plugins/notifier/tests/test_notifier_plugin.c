@@ -365,6 +365,47 @@ START_TEST(own_reply_either_order)
 }
 END_TEST
 
+/* With the email's calendar parts on the event: Outlook's cancel (a
+ * REQUEST with STATUS:CANCELLED) of the invitation's UID ends it, whatever
+ * the subjects say; another UID's does not. Both orders. */
+static char *with_cal(char *v, const char *uid, const char *method,
+                      const char *status)
+{
+    json_t *e = json_loads(v, 0, NULL);
+    free(v);
+    json_object_set_new(json_object_get(e, "email"), "calendar",
+                        json_pack("[{s:s, s:s, s:s}]", "uid", uid, "method",
+                                  method, "status", status));
+    char *out = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    return out;
+}
+
+START_TEST(calendar_uid_cancel)
+{
+    char *evs[] = {
+        with_cal(mail_ev("INTERVIEW", "i1", "Acme", NULL, "Interview",
+                         "2026-12-01T16:00:00Z", "2026-12-16T21:00:00Z"),
+                 "u-1@acme", "REQUEST", "CONFIRMED"),
+        with_cal(mail_ev("OTHER", "c1", NULL, NULL, "Update",
+                         "2026-12-03T16:00:00Z", NULL),
+                 "u-1@acme", "REQUEST", "CANCELLED"),
+        with_cal(mail_ev("OTHER", "c2", NULL, NULL, "Update 2",
+                         "2026-12-03T16:00:00Z", NULL),
+                 "u-2@acme", "CANCEL", "CANCELLED")};
+    char got[512];
+    run_order(evs, (const int[]){0, 2, 1}, 3, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Acme|Cancelled: Acme interview Wed "
+                          "16 Dec 2026, 14:00");
+    run_order(evs, (const int[]){1, 2, 0}, 3, got, sizeof got);
+    ck_assert_str_eq(got, "Cancelled: Acme interview Wed 16 Dec 2026, 14:00");
+    run_order(evs, (const int[]){2, 0}, 2, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Acme");
+    for (int i = 0; i < 3; i++)
+        free(evs[i]);
+}
+END_TEST
+
 START_TEST(bad_timezone_refused)
 {
     void *cfg = config("Atlantis/Lost", NULL, 0);
@@ -480,6 +521,7 @@ static Suite *suite(void)
     tcase_add_test(t, calendar_cancel_both_orders);
     tcase_add_test(t, rejection_and_text_cancel);
     tcase_add_test(t, own_reply_either_order);
+    tcase_add_test(t, calendar_uid_cancel);
     tcase_add_test(t, bad_timezone_refused);
     tcase_add_test(t, briefing_before_and_after);
     tcase_add_test(t, wait_expires_across_restart);
