@@ -222,8 +222,14 @@ static char *mail_ev(const char *type, const char *key, const char *company,
 static void run_order(char **evs, const int *order, int n, char *out,
                       size_t size)
 {
-    co_fake_host_free(host);
+    co_fake_host_free(host); /* a fresh state store; the module's host
+                                 API pointer is the new host's */
     host = co_fake_host_new();
+    const co_plugin_t *(*entry)(const co_host_api_t *) =
+        (const co_plugin_t *(*)(const co_host_api_t *))dlsym(handle,
+                                                             "co_plugin_entry");
+    ck_assert_ptr_nonnull(entry);
+    plugin = entry(&host->api);
     void *cfg = config("America/Denver", NULL, 0);
     void *inst = NULL;
     ck_assert_int_eq(
