@@ -618,15 +618,18 @@ json_t *notifier_topics(json_t *event, int mode)
 }
 
 /* Whether `s` says "cancel" (cancel, cancelled, canceled, cancellation,
- * abgesagt), or with `moved`, that a time moved (reschedule, new time,
- * moved to, verschoben, postpone). */
-static int notifier_says(const char *s, int moved)
+ * abgesagt); with `what` 1, that a time moved (reschedule, new time,
+ * moved to, verschoben, postpone); with 2, "interview". */
+static int notifier_says(const char *s, int what)
 {
     static const char *const cancel[] = {"cancel", "abgesagt", NULL};
     static const char *const move[] = {"reschedul",  "new time", "moved to",
                                        "verschoben", "postpone", NULL};
+    static const char *const interview[] = {"interview", "vorstellungsgespr",
+                                            "entretien", "entrevista", NULL};
+    const char *const *words = what == 2 ? interview : what ? move : cancel;
     for (const char *p = s; p && *p; p++)
-        for (const char *const *w = moved ? move : cancel; *w; w++)
+        for (const char *const *w = words; *w; w++)
             if (strncasecmp(p, *w, strlen(*w)) == 0)
                 return 1;
     return 0;
@@ -656,14 +659,19 @@ const char *notifier_cancel_reason(json_t *event)
      * says nothing of a new time (a reschedule announces the new one) */
     int says = notifier_says(notifier_str(email, "subject"), 0);
     int moves = notifier_says(notifier_str(email, "subject"), 1);
+    /* an OTHER event ("cancel your subscription") must be about an
+     * interview */
+    int about = strcmp(type, "INTERVIEW") == 0 ||
+                notifier_says(notifier_str(email, "subject"), 2);
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(event, "evidence"), i, e)
     {
         says = says || notifier_says(json_string_value(e), 0);
         moves = moves || notifier_says(json_string_value(e), 1);
+        about = about || notifier_says(json_string_value(e), 2);
     }
-    return says && !moves ? "cancelled by message" : NULL;
+    return says && !moves && about ? "cancelled by message" : NULL;
 }
 
 int notifier_company_key(const char *company, char *out, size_t out_size)

@@ -323,6 +323,10 @@ START_TEST(subjects_and_cancels)
     json_object_del(e, "calendar");
     json_object_set_new(e, "evidence",
                         json_pack("[s]", "Unfortunately we need to cancel"));
+    /* OTHER: only about an interview ("cancel your subscription" is not) */
+    ck_assert_ptr_null(notifier_cancel_reason(e));
+    json_array_append_new(json_object_get(e, "evidence"),
+                          json_string("our interview on Friday"));
     ck_assert_str_eq(notifier_cancel_reason(e), "cancelled by message");
     /* a reschedule that says cancel announces its new time */
     json_array_append_new(json_object_get(e, "evidence"),
