@@ -126,9 +126,25 @@ static int co__state_wait(co_stage_t *st, int rc, int attempt)
     if (attempt == 1 || attempt % 10 == 0)
         co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
                "waiting for the state store (attempt %d)", attempt);
+    st->state_waiting = 1;
     co_stage_set_status(st, CO_STAGE_WAITING, "waiting for the state store");
     co_stage_sleep(st, attempt < 10 ? 200 * attempt : 2000);
     return 1;
+}
+
+/* The state operation returned: a stage that showed WAITING for its store
+ * (here or in the store's own wait, core/stage.c) is RUNNING again, unless
+ * something else changed its status meanwhile. */
+static int co__state_done(co_stage_t *st, int rc)
+{
+    if (st->state_waiting) {
+        st->state_waiting = 0;
+        pthread_mutex_lock(&st->lock);
+        if (st->status == CO_STAGE_WAITING)
+            st->status = CO_STAGE_RUNNING;
+        pthread_mutex_unlock(&st->lock);
+    }
+    return rc;
 }
 
 static int co__api_state_get(co_stage_t *st, const char *key, char **out,
@@ -138,7 +154,7 @@ static int co__api_state_get(co_stage_t *st, const char *key, char **out,
     do
         rc = co_state_get(st->state, st->ns, key, out, len);
     while (co__state_wait(st, rc, ++a));
-    return rc;
+    return co__state_done(st, rc);
 }
 
 int co_stage_state_put(co_stage_t *st, const char *key, const void *value,
@@ -148,7 +164,7 @@ int co_stage_state_put(co_stage_t *st, const char *key, const void *value,
     do
         rc = co_state_put(st->state, st->ns, key, value, len);
     while (co__state_wait(st, rc, ++a));
-    return rc;
+    return co__state_done(st, rc);
 }
 
 static int co__api_source_offset(co_stage_t *st, const char *key,
@@ -178,7 +194,7 @@ static int co__api_idem_begin(co_stage_t *st, const char *key)
     do
         rc = co_state_idem_begin(st->state, st->ns, key);
     while (co__state_wait(st, rc, ++a));
-    return rc;
+    return co__state_done(st, rc);
 }
 
 static int co__api_idem_commit(co_stage_t *st, const char *key)
@@ -187,7 +203,7 @@ static int co__api_idem_commit(co_stage_t *st, const char *key)
     do
         rc = co_state_idem_commit(st->state, st->ns, key);
     while (co__state_wait(st, rc, ++a));
-    return rc;
+    return co__state_done(st, rc);
 }
 
 static int co__api_stopping(co_stage_t *st)

@@ -88,9 +88,22 @@ int co_stage_sleep(co_stage_t *st, int64_t ms)
 /* ---- creation ---------------------------------------------------------------
  */
 
+/* Consulted only while the store is unreachable (PostgreSQL down: the
+ * backend waits inside the call): the stage shows WAITING with why, as a
+ * sink waiting in its own flush does, so `careerops status` and /health
+ * tell a stage stalled on its state from one at work. host_api.c sets
+ * RUNNING again when the operation returns. */
 static int co__state_should_stop(void *arg)
 {
-    return co_stage_stopping(arg);
+    co_stage_t *st = arg;
+    co_stage_state_t now =
+        st->state_waiting ? CO_STAGE_WAITING : co_stage_get_status(st);
+    if (now == CO_STAGE_RUNNING || now == CO_STAGE_STARTING) {
+        st->state_waiting = 1;
+        co_stage_set_status(st, CO_STAGE_WAITING,
+                            "waiting for PostgreSQL (the state store)");
+    }
+    return co_stage_stopping(st);
 }
 
 /* While the store is being opened no record is in flight, so any stop

@@ -180,6 +180,11 @@ struct co_stage_s {
     /** emit_seq at which co_stage_backpressure() measures again
      *  (UINT64_MAX: never, no stage reads the output topic) */
     uint64_t bp_recheck;
+    /** 1 while this stage shows WAITING because its state store is
+     *  unreachable (set by the store's wait callback and co__state_wait,
+     *  cleared with RUNNING again when the operation returns; worker
+     *  thread only) */
+    int state_waiting;
 
     /* status, shared with the supervisor (lock) */
     pthread_mutex_t lock;

@@ -7,7 +7,11 @@
  *
  * Inputs: classified_events (careerops.event.v1) and, when a research stage
  * runs, research_tasks (careerops.briefing.v1), recognised by their
- * "schema" field. Other event types are skipped (CO_OK, nothing emitted).
+ * "schema" field. Other event types are skipped (CO_OK, nothing emitted),
+ * except events that cancel an interview announced before (a calendar
+ * cancel, a rejection, a text cancel: notifier_cancel_reason()), which emit
+ * "Cancelled: <company> interview <when>"; a cancel handled before its
+ * invitation is kept, and the invitation is then told as cancelled only.
  *
  * Joining (`briefing_wait_ms` > 0): a briefing is stored in the state store
  * under "briefing:<event key>". An event whose briefing is already there is
@@ -26,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const co_host_api_t *notifier_api;
 
@@ -119,7 +124,7 @@ static int notifier_state_json(struct notifier *n, const char *prefix,
     if (rc != 0)
         return -1;
     if (v != NULL && len > 0)
-        *out = json_loadb(v, len, 0, NULL);
+        *out = json_loadb(v, len, JSON_DECODE_ANY, NULL);
     notifier_api->free(v);
     return 0;
 }
@@ -128,7 +133,7 @@ static int notifier_state_put(struct notifier *n, const char *prefix,
                               const char *key, json_t *value)
 {
     char *k = notifier_skey(prefix, key);
-    char *v = value ? json_dumps(value, JSON_COMPACT) : NULL;
+    char *v = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     int rc = -1;
     if (k != NULL && (value == NULL || v != NULL))
         rc = notifier_api->state_put(n->st, k, v ? v : "", v ? strlen(v) : 0);
@@ -173,27 +178,9 @@ static int notifier_repeat(struct notifier *n, json_t *event,
     return repeat;
 }
 
-/* Build and emit one notification. CO_OK, CO_RETRY or CO_FAIL. */
-static co_status_t notifier_emit(struct notifier *n, json_t *event,
-                                 const char *record_key, json_t *briefing)
+/* Emit `out` under its event_key. 0 or the host's error. */
+static int notifier_send(struct notifier *n, json_t *out)
 {
-    const char *why = NULL;
-    char slot[256];
-    int repeat = notifier_repeat(n, event, record_key, slot, sizeof slot);
-    if (repeat < 0) {
-        notifier_api->set_error(n->st, "state",
-                                "notifier: state store unreachable");
-        return CO_RETRY;
-    }
-    if (repeat) {
-        notifier_api->metric_add(n->st, "interviews_repeated", 1);
-        return CO_OK;
-    }
-    json_t *out = notifier_build(event, record_key, briefing, &n->opts, &why);
-    if (out == NULL) {
-        notifier_api->set_error(n->st, "schema", "notifier: %s", why);
-        return CO_FAIL;
-    }
     char *v = json_dumps(out, JSON_COMPACT);
     const char *key = json_string_value(json_object_get(out, "event_key"));
     co_record_t rec = CO_RECORD_INIT;
@@ -203,33 +190,352 @@ static co_status_t notifier_emit(struct notifier *n, json_t *event,
     rec.value_len = v ? strlen(v) : 0;
     int rc = v ? notifier_api->emit(n->st, &rec) : CO_ERR_NOMEM;
     free(v);
-    if (rc == 0 && slot[0] != '\0') {
-        /* the slot, and "*|time" for an event without a company */
-        json_t *first = json_pack("{s:s}", "event_key", key);
-        int prc = notifier_state_put(n, "interview:", slot, first);
-        char any[256];
-        snprintf(any, sizeof any, "*%s", strchr(slot, '|'));
-        if (prc == 0 && slot[0] != '*')
-            prc = notifier_state_put(n, "interview:", any, first);
-        json_decref(first);
-        if (prc != 0)
-            notifier_api->log(n->st, CO_LOG_WARN,
-                              "notifier: could not remember interview %s; "
-                              "a repeat of it may be announced again",
-                              slot);
-    }
-    json_decref(out);
-    if (rc != 0) {
+    if (rc != 0)
         notifier_api->set_error(n->st, "kafka",
                                 "notifier: could not emit the notification "
                                 "(error %d); will retry",
                                 rc);
+    return rc;
+}
+
+/* Append `value` to the JSON array under prefix+key (at most `cap`
+ * entries: the oldest go). 0 or -1. */
+static int notifier_state_append(struct notifier *n, const char *prefix,
+                                 const char *key, json_t *value, size_t cap)
+{
+    json_t *a = NULL;
+    if (notifier_state_json(n, prefix, key, &a) != 0)
+        return -1;
+    if (!json_is_array(a)) {
+        json_decref(a);
+        a = json_array();
+    }
+    json_array_append(a, value);
+    while (json_array_size(a) > cap)
+        json_array_remove(a, 0);
+    int rc = notifier_state_put(n, prefix, key, a);
+    json_decref(a);
+    return rc;
+}
+
+/* Remember an announced (or cancelled) interview: "interview:<slot>" and
+ * "interview:*|<time>" hold `iv`; its company's list "company:<ckey>" and
+ * its subject's topic "topic:<topic>" name the slot. */
+static void notifier_remember(struct notifier *n, json_t *iv, json_t *event)
+{
+    const char *slot = json_string_value(json_object_get(iv, "slot"));
+    char any[256], ckey[200];
+    if (slot == NULL || strchr(slot, '|') == NULL)
+        return; /* kept by an older version: nothing to key it on */
+    snprintf(any, sizeof any, "*%s", strchr(slot, '|'));
+    int prc = notifier_state_put(n, "interview:", slot, iv);
+    if (prc == 0 && slot[0] != '*')
+        prc = notifier_state_put(n, "interview:", any, iv);
+    json_t *s = json_string(slot);
+    if (prc == 0 &&
+        notifier_company_key(json_string_value(json_object_get(iv, "company")),
+                             ckey, sizeof ckey) == 0)
+        prc = notifier_state_append(n, "company:", ckey, s, 32);
+    json_t *topics = notifier_topics(event, NOTIFIER_TOPICS_INVITE);
+    size_t i;
+    json_t *t;
+    json_array_foreach(topics, i, t)
+    {
+        if (prc == 0)
+            prc = notifier_state_put(n, "topic:", json_string_value(t), s);
+    }
+    json_decref(topics);
+    json_decref(s);
+    if (prc != 0)
+        notifier_api->log(n->st, CO_LOG_WARN,
+                          "notifier: could not remember interview %s; "
+                          "a repeat or cancel of it may be missed",
+                          slot);
+}
+
+/* What the plugin keeps of an announced interview. */
+static json_t *notifier_interview_info(json_t *event, const char *key,
+                                       const char *slot)
+{
+    return json_pack(
+        "{s:s, s:s?, s:s?, s:s?, s:s?, s:s}", "event_key", key, "company",
+        json_string_value(json_object_get(event, "company")), "role",
+        json_string_value(json_object_get(event, "role")), "date",
+        json_string_value(json_object_get(event, "scheduled_date")), "sent",
+        json_string_value(
+            json_object_get(json_object_get(event, "email"), "date")),
+        "slot", slot);
+}
+
+/* Tell that interview `iv` is cancelled by `cancel` and remember it
+ * cancelled. CO_OK or CO_RETRY. */
+static co_status_t notifier_tell_cancel(struct notifier *n, json_t *iv,
+                                        json_t *cancel, json_t *cancel_event,
+                                        const char *reason)
+{
+    json_t *out = notifier_build_cancel(iv, cancel, reason, &n->opts);
+    if (out == NULL)
+        return CO_OK; /* nothing to tell without an event key */
+    int rc = notifier_send(n, out);
+    json_decref(out);
+    if (rc != 0)
+        return CO_RETRY;
+    json_object_set_new(iv, "cancelled", json_true());
+    notifier_remember(n, iv, cancel_event);
+    notifier_api->metric_add(n->st, "cancellations", 1);
+    return CO_OK;
+}
+
+/* Whether `cancel` (an event, for `reason`) ends interview `iv`: not
+ * cancelled yet; at the cancel's own time when it gives one, else still
+ * ahead at the cancel's email date; a rejection naming a role ends that
+ * role's interviews only (as postgres-sink's migration 7). */
+static int notifier_cancels(json_t *iv, json_t *cancel, const char *reason)
+{
+    const char *at = json_string_value(json_object_get(iv, "date"));
+    const char *cdate =
+        json_string_value(json_object_get(cancel, "scheduled_date"));
+    const char *csent = json_string_value(
+        json_object_get(json_object_get(cancel, "email"), "date"));
+    const char *isent = json_string_value(json_object_get(iv, "sent"));
+    const char *crole = json_string_value(json_object_get(cancel, "role"));
+    const char *irole = json_string_value(json_object_get(iv, "role"));
+    char ck[200], ik[200];
+    if (json_is_true(json_object_get(iv, "cancelled")) || at == NULL)
+        return 0;
+    if (notifier_company_key(
+            json_string_value(json_object_get(cancel, "company")), ck,
+            sizeof ck) == 0 &&
+        notifier_company_key(json_string_value(json_object_get(iv, "company")),
+                             ik, sizeof ik) == 0 &&
+        strcmp(ck, ik) != 0)
+        return 0; /* another company's (a topic such as "interview") */
+    if (csent && isent && strcmp(csent, isent) < 0)
+        return 0; /* the cancel is older than the invitation */
+    if (cdate != NULL && strcmp(reason, "rejection") != 0)
+        return strncmp(cdate, at, 19) == 0;
+    if (csent != NULL && strcmp(at, csent) <= 0)
+        return 0; /* already past when the cancel was sent */
+    if (strcmp(reason, "rejection") == 0 && crole != NULL && *crole)
+        return irole != NULL && strcasecmp(irole, crole) == 0;
+    return 1;
+}
+
+/* A cancel that came first (kept under "cancels:<ckey>" or
+ * "cancel-topic:<topic>") for the interview `iv` about to be announced:
+ * a new reference to {"event","reason"}, or NULL. *err on a state error. */
+static json_t *notifier_cancel_waiting(struct notifier *n, json_t *iv,
+                                       json_t *event, int *err)
+{
+    char ckey[200];
+    json_t *c = NULL, *hit = NULL;
+    *err = 0;
+    json_t *topics = notifier_topics(event, NOTIFIER_TOPICS_INVITE);
+    size_t i;
+    json_t *t;
+    json_array_foreach(topics, i, t)
+    {
+        if (notifier_state_json(n, "cancel-topic:", json_string_value(t), &c) !=
+            0)
+            *err = 1;
+        const char *r = json_string_value(json_object_get(c, "reason"));
+        if (r && notifier_cancels(iv, json_object_get(c, "event"), r)) {
+            json_decref(topics);
+            return c;
+        }
+        json_decref(c);
+        c = NULL;
+    }
+    json_decref(topics);
+    if (*err ||
+        notifier_company_key(json_string_value(json_object_get(iv, "company")),
+                             ckey, sizeof ckey) != 0)
+        return NULL;
+    if (notifier_state_json(n, "cancels:", ckey, &c) != 0) {
+        *err = 1;
+        return NULL;
+    }
+    json_t *w;
+    json_array_foreach(c, i, w)
+    {
+        const char *r = json_string_value(json_object_get(w, "reason"));
+        if (r && notifier_cancels(iv, json_object_get(w, "event"), r)) {
+            hit = json_incref(w);
+            break;
+        }
+    }
+    json_decref(c);
+    return hit;
+}
+
+/* Announce or stay silent: a company-less reply ("Re: ...") to an
+ * interview, or an event at the time of one announced (notifier_repeat),
+ * says nothing. 1 silent, 0 announce, -1 state error. */
+static int notifier_silent(struct notifier *n, json_t *event,
+                           const char *record_key, char *slot, size_t size)
+{
+    const char *type = json_string_value(json_object_get(event, "event_type"));
+    slot[0] = '\0';
+    if (type && strcmp(type, "INTERVIEW") == 0 &&
+        json_string_value(json_object_get(event, "company")) == NULL &&
+        !json_is_true(json_object_get(event, "unsure")) &&
+        json_object_get(event, "correction") == NULL &&
+        notifier_reply_subject(json_string_value(
+            json_object_get(json_object_get(event, "email"), "subject")))) {
+        notifier_api->metric_add(n->st, "replies_without_company", 1);
+        return 1;
+    }
+    int repeat = notifier_repeat(n, event, record_key, slot, size);
+    if (repeat > 0)
+        notifier_api->metric_add(n->st, "interviews_repeated", 1);
+    return repeat;
+}
+
+/* Build and emit one notification. CO_OK, CO_RETRY or CO_FAIL. */
+static co_status_t notifier_emit(struct notifier *n, json_t *event,
+                                 const char *record_key, json_t *briefing)
+{
+    const char *why = NULL;
+    char slot[256];
+    int silent = notifier_silent(n, event, record_key, slot, sizeof slot);
+    if (silent < 0) {
+        notifier_api->set_error(n->st, "state",
+                                "notifier: state store unreachable");
         return CO_RETRY;
     }
+    if (silent)
+        return CO_OK;
+    json_t *out = notifier_build(event, record_key, briefing, &n->opts, &why);
+    if (out == NULL) {
+        notifier_api->set_error(n->st, "schema", "notifier: %s", why);
+        return CO_FAIL;
+    }
+    const char *key = json_string_value(json_object_get(out, "event_key"));
+    json_t *iv =
+        slot[0] != '\0' ? notifier_interview_info(event, key, slot) : NULL;
+    int err = 0;
+    json_t *w = iv ? notifier_cancel_waiting(n, iv, event, &err) : NULL;
+    if (err) {
+        json_decref(out);
+        json_decref(iv);
+        notifier_api->set_error(n->st, "state",
+                                "notifier: state store unreachable");
+        return CO_RETRY;
+    }
+    if (w != NULL) { /* cancelled before it was announced: say so only */
+        co_status_t s = notifier_tell_cancel(
+            n, iv, json_object_get(w, "event"), json_object_get(w, "event"),
+            json_string_value(json_object_get(w, "reason")));
+        json_decref(w);
+        json_decref(iv);
+        json_decref(out);
+        return s;
+    }
+    int rc = notifier_send(n, out);
+    if (rc == 0 && iv != NULL)
+        notifier_remember(n, iv, event);
+    json_decref(iv);
+    json_decref(out);
+    if (rc != 0)
+        return CO_RETRY;
     notifier_api->metric_add(n->st, "notifications", 1);
     if (briefing != NULL)
         notifier_api->metric_add(n->st, "briefings_joined", 1);
     return CO_OK;
+}
+
+/* The slots a cancel event may end: its topic's, its company's, the one
+ * at its time when it names neither. A new array of slot strings, or NULL
+ * on a state error. */
+static json_t *notifier_cancel_slots(struct notifier *n, json_t *event)
+{
+    char ckey[200], any[64];
+    json_t *slots = json_array(), *v = NULL;
+    int bad = 0;
+    const char *company = json_string_value(json_object_get(event, "company"));
+    const char *date =
+        json_string_value(json_object_get(event, "scheduled_date"));
+    json_t *topics = notifier_topics(event, NOTIFIER_TOPICS_CANCEL);
+    size_t i;
+    json_t *t;
+    json_array_foreach(topics, i, t)
+    {
+        bad |= notifier_state_json(n, "topic:", json_string_value(t), &v) != 0;
+        if (json_is_string(v))
+            json_array_append(slots, v);
+        json_decref(v);
+        v = NULL;
+    }
+    json_decref(topics);
+    if (notifier_company_key(company, ckey, sizeof ckey) == 0) {
+        bad |= notifier_state_json(n, "company:", ckey, &v) != 0;
+        json_array_extend(slots, json_is_array(v) ? v : NULL);
+        json_decref(v);
+    } else if (date != NULL && strlen(date) < 40) {
+        snprintf(any, sizeof any, "*|%s", date);
+        json_array_append_new(slots, json_string(any));
+    }
+    if (bad) {
+        json_decref(slots);
+        return NULL;
+    }
+    return slots;
+}
+
+/* An event that cancels (notifier_cancel_reason()): tell each announced
+ * interview it ends; when it ends none yet, keep it for an invitation
+ * handled after it (a first run reads old mail in partition order). */
+static co_status_t notifier_cancel(struct notifier *n, json_t *event,
+                                   const char *reason)
+{
+    json_t *slots = notifier_cancel_slots(n, event);
+    if (slots == NULL)
+        return CO_RETRY;
+    int told = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(slots, i, s)
+    {
+        json_t *iv = NULL;
+        if (notifier_state_json(n, "interview:", json_string_value(s), &iv) !=
+            0) {
+            json_decref(slots);
+            return CO_RETRY;
+        }
+        if (iv != NULL && notifier_cancels(iv, event, reason)) {
+            co_status_t st = notifier_tell_cancel(n, iv, event, event, reason);
+            if (st != CO_OK) {
+                json_decref(iv);
+                json_decref(slots);
+                return st;
+            }
+            told++;
+        }
+        json_decref(iv);
+    }
+    json_decref(slots);
+    if (told > 0)
+        return CO_OK;
+    /* none announced yet: keep it */
+    char ckey[200];
+    json_t *w = json_pack("{s:O, s:s}", "event", event, "reason", reason);
+    int rc = 0;
+    json_t *topics = notifier_topics(event, NOTIFIER_TOPICS_KEEP);
+    json_t *t;
+    json_array_foreach(topics, i, t)
+    {
+        if (rc == 0)
+            rc =
+                notifier_state_put(n, "cancel-topic:", json_string_value(t), w);
+    }
+    json_decref(topics);
+    if (rc == 0 && notifier_company_key(
+                       json_string_value(json_object_get(event, "company")),
+                       ckey, sizeof ckey) == 0)
+        rc = notifier_state_append(n, "cancels:", ckey, w, 16);
+    json_decref(w);
+    notifier_api->metric_add(n->st, "events_skipped", 1);
+    return rc == 0 ? CO_OK : CO_RETRY;
 }
 
 /* Emit a parked event (with `briefing` or none) and forget it. */
@@ -388,6 +694,9 @@ static co_status_t notifier_event(struct notifier *n, json_t *doc,
                                 "`event_type` (expected careerops.event.v1)");
         return CO_FAIL;
     }
+    const char *cancel = notifier_cancel_reason(doc);
+    if (cancel != NULL)
+        return notifier_cancel(n, doc, cancel);
     if (!notifier_wanted_event(doc)) {
         notifier_api->metric_add(n->st, "events_skipped", 1);
         return CO_OK;

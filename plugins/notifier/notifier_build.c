@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int notifier_wanted(const char *event_type)
 {
@@ -228,12 +229,11 @@ int notifier_interview_slot(json_t *event, char *out, size_t out_size)
         json_object_get(event, "correction") != NULL ||
         notifier_parse_utc(notifier_str(event, "scheduled_date"), &t) != 0)
         return -1;
-    size_t n = 0;
-    if (company == NULL && out_size > 1)
-        out[n++] = '*'; /* no company: any company at that time */
-    for (const char *p = company ? company : ""; *p && n + 1 < out_size; p++)
-        if (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
-            out[n++] = (char)tolower((unsigned char)*p);
+    if (company == NULL && out_size > 1) /* no company: any company */
+        snprintf(out, out_size, "*");
+    else
+        notifier_company_key(company, out, out_size);
+    size_t n = strlen(out);
     int w = snprintf(out + n, out_size - n, "|%04d-%02d-%02dT%02d:%02d:%02dZ",
                      t.year, t.month, t.day, t.hour, t.minute, t.second);
     return w < 0 || (size_t)w >= out_size - n ? -1 : 0;
@@ -348,6 +348,25 @@ static void notifier_mark(json_t *event, const char *type, const char *unsure,
     notifier_wrap(summary, pre, NULL);
 }
 
+/* The notification's `email`: subject, sender, date and that date in
+ * `tz`, absent values null. */
+static json_t *notifier_email_json(json_t *email, const char *tz)
+{
+    const char *sent = notifier_str(email, "date");
+    char local[40];
+    int have = sent && notifier_local_time(sent, tz, local, sizeof local) == 0;
+    json_t *em = json_object();
+    const char *subject = notifier_str(email, "subject");
+    const char *from = notifier_str(email, "from");
+    json_object_set_new(em, "subject",
+                        subject ? json_string(subject) : json_null());
+    json_object_set_new(em, "from", from ? json_string(from) : json_null());
+    json_object_set_new(em, "date", sent ? json_string(sent) : json_null());
+    json_object_set_new(em, "date_local",
+                        have ? json_string(local) : json_null());
+    return em;
+}
+
 json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
                        const notifier_opts_t *opts, const char **why)
 {
@@ -377,14 +396,9 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
     const char *date = notifier_str(event, "scheduled_date");
     json_t *email = json_object_get(event, "email");
     const char *subject = notifier_str(email, "subject");
-    const char *from = notifier_str(email, "from");
-    const char *sent = notifier_str(email, "date");
-    char local[40], sent_local[40];
+    char local[40];
     int have_local =
         date && notifier_local_time(date, tz, local, sizeof local) == 0;
-    /* the email's own date, shown (and sorted on) when no date is given */
-    int have_sent = sent && notifier_local_time(sent, tz, sent_local,
-                                                sizeof sent_local) == 0;
 
     /* The noun comes from a wanted type: the event's, else the unsure
      * opinion's, else the corrected-away one's. */
@@ -417,13 +431,13 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
     }
     json_t *n = json_pack(
         "{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:o, s:s?, "
-        "s:{s:s?, s:s?, s:s?, s:s?}}",
+        "s:o}",
         "schema", NOTIFIER_SCHEMA, "event_key", key, "event_type", type,
         "title", title, "company", company, "role", role, "date_utc", date,
         "date_local", have_local ? local : NULL, "timezone", tz, "summary",
-        summary, "sources", sources, "briefing_url", url, "email", "subject",
-        subject, "from", from, "date", sent, "date_local",
-        have_sent ? sent_local : NULL);
+        summary, "sources", sources, "briefing_url", url, "email",
+        /* its own date is shown (and sorted on) when no date is given */
+        notifier_email_json(email, tz));
     free(title);
     free(summary);
     free(url);
@@ -438,15 +452,6 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
     for (const char *const *f = fields; *f; f++)
         if (json_object_get(n, *f) == NULL)
             json_object_set_new(n, *f, json_null());
-    json_t *em = json_object_get(n, "email");
-    if (json_object_get(em, "subject") == NULL)
-        json_object_set_new(em, "subject", json_null());
-    if (json_object_get(em, "from") == NULL)
-        json_object_set_new(em, "from", json_null());
-    if (json_object_get(em, "date") == NULL)
-        json_object_set_new(em, "date", json_null());
-    if (json_object_get(em, "date_local") == NULL)
-        json_object_set_new(em, "date_local", json_null());
     if (json_object_get(n, "title") == NULL)
         json_object_set_new(n, "title", json_string(notifier_noun(type)));
     json_object_set_new(n, "date_label",
@@ -462,5 +467,287 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
                             notifier_str(briefing, "key")
                                 ? json_string(notifier_str(briefing, "key"))
                                 : json_null());
+    return n;
+}
+
+/* Whether `s` starts with `prefix` (ASCII case-insensitive); the rest. */
+static const char *notifier_after(const char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncasecmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
+/* Reply prefixes of mail clients (English, German, Nordic, Dutch, Polish,
+ * Italian, French). A forward (Fwd:) is not a reply: a friend's forward
+ * may be the only copy of an invitation. */
+static const char *const notifier_reply_prefixes[] = {
+    "re:", "aw:",  "sv:",   "vs:",  "antw:", "odp:",
+    "r:",  "ref:", "réf :", "réf:", NULL};
+
+int notifier_reply_subject(const char *subject)
+{
+    while (subject != NULL && isspace((unsigned char)*subject))
+        subject++;
+    for (const char *const *p = notifier_reply_prefixes; subject && *p; p++)
+        if (notifier_after(subject, *p) != NULL)
+            return 1;
+    return 0;
+}
+
+/* What calendar clients put before the event's own title: Google
+ * ("Invitation: T", "Updated invitation: T", "Canceled event: T"), Outlook
+ * ("Canceled: T", "Accepted: T"), Apple ("Event canceled: T"). */
+static const char *const notifier_cancel_prefixes[] = {
+    "canceled event with note:",
+    "cancelled event with note:",
+    "canceled event:",
+    "cancelled event:",
+    "event canceled:",
+    "event cancelled:",
+    "canceled:",
+    "cancelled:",
+    "abgesagt:",
+    "annulé :",
+    "annulé:",
+    "cancelado:",
+    NULL};
+static const char *const notifier_topic_prefixes[] = {"re:",
+                                                      "aw:",
+                                                      "sv:",
+                                                      "fwd:",
+                                                      "fw:",
+                                                      "wg:",
+                                                      "tr:",
+                                                      "invitation:",
+                                                      "updated invitation:",
+                                                      "invitation updated:",
+                                                      "new event:",
+                                                      "accepted:",
+                                                      "tentative:",
+                                                      "reminder:",
+                                                      "einladung:",
+                                                      NULL};
+
+const char *notifier_subject_topic(const char *subject, int *cancel, char *out,
+                                   size_t out_size)
+{
+    int c = 0;
+    const char *s = subject ? subject : "";
+    for (int again = 1; again;) {
+        again = 0;
+        while (isspace((unsigned char)*s))
+            s++;
+        for (const char *const *p = notifier_cancel_prefixes; *p; p++) {
+            const char *r = notifier_after(s, *p);
+            if (r != NULL) {
+                c = again = 1;
+                s = r;
+                break;
+            }
+        }
+        for (const char *const *p = notifier_topic_prefixes; !again && *p;
+             p++) {
+            const char *r = notifier_after(s, *p);
+            if (r != NULL) {
+                again = 1;
+                s = r;
+            }
+        }
+    }
+    size_t n = 0;
+    for (; *s && n + 1 < out_size; s++)
+        if (isalnum((unsigned char)*s) || (unsigned char)*s >= 0x80)
+            out[n++] = (char)tolower((unsigned char)*s);
+    if (out_size > 0)
+        out[n] = '\0';
+    if (cancel)
+        *cancel = c;
+    return n > 0 ? out : NULL;
+}
+
+/* A calendar object that cancels: RFC 5546 3.2.5 METHOD:CANCEL, or RFC
+ * 5545 3.8.1.11 STATUS:CANCELLED (Outlook's REQUEST with a higher
+ * SEQUENCE). */
+static int notifier_cal_cancels(json_t *c)
+{
+    const char *m = notifier_str(c, "method");
+    const char *st = notifier_str(c, "status");
+    return (m && strcasecmp(m, "CANCEL") == 0) ||
+           (st && strcasecmp(st, "CANCELLED") == 0);
+}
+
+/* Whether an array of careerops.email.v1 `calendar` objects cancels. */
+static int notifier_calendar_cancels(json_t *cal)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(cal, i, c)
+    {
+        if (notifier_cal_cancels(c))
+            return 1;
+    }
+    return 0;
+}
+
+json_t *notifier_topics(json_t *event, int mode)
+{
+    json_t *out = json_array();
+    char t[256];
+    int subj_cancel = 0;
+    json_t *email = json_object_get(event, "email");
+    if (notifier_subject_topic(notifier_str(email, "subject"), &subj_cancel, t,
+                               sizeof t) != NULL &&
+        (mode != NOTIFIER_TOPICS_KEEP || subj_cancel))
+        json_array_append_new(out, json_string(t));
+    json_t *cals[] = {json_object_get(event, "calendar"),
+                      json_object_get(email, "calendar")};
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(cals[k], i, c)
+        {
+            const char *uid = notifier_str(c, "uid");
+            if (uid == NULL || strlen(uid) > 200 ||
+                notifier_cal_cancels(c) != (mode != NOTIFIER_TOPICS_INVITE))
+                continue;
+            snprintf(t, sizeof t, "uid:%s", uid);
+            json_array_append_new(out, json_string(t));
+        }
+    }
+    return out;
+}
+
+/* Whether `s` says "cancel" (cancel, cancelled, canceled, cancellation,
+ * abgesagt); with `what` 1, that a time moved (reschedule, new time,
+ * moved to, verschoben, postpone); with 2, "interview". */
+static int notifier_says(const char *s, int what)
+{
+    static const char *const cancel[] = {"cancel", "abgesagt", NULL};
+    static const char *const move[] = {"reschedul",  "new time", "moved to",
+                                       "verschoben", "postpone", NULL};
+    static const char *const interview[] = {"interview", "vorstellungsgespr",
+                                            "entretien", "entrevista", NULL};
+    const char *const *words = what == 2 ? interview : what ? move : cancel;
+    for (const char *p = s; p && *p; p++)
+        for (const char *const *w = words; *w; w++)
+            if (strncasecmp(p, *w, strlen(*w)) == 0)
+                return 1;
+    return 0;
+}
+
+const char *notifier_cancel_reason(json_t *event)
+{
+    const char *type = notifier_str(event, "event_type");
+    json_t *email = json_object_get(event, "email");
+    char topic[8];
+    int subj_cancel = 0;
+    notifier_subject_topic(notifier_str(email, "subject"), &subj_cancel, topic,
+                           sizeof topic);
+    if (type == NULL || json_object_get(event, "correction") != NULL)
+        return NULL;
+    if (notifier_calendar_cancels(json_object_get(event, "calendar")) ||
+        notifier_calendar_cancels(json_object_get(email, "calendar")) ||
+        subj_cancel)
+        return "calendar cancellation";
+    if (strcmp(type, "REJECTION") == 0 &&
+        !json_is_true(json_object_get(event, "unsure")))
+        return "rejection";
+    if ((strcmp(type, "INTERVIEW") != 0 && strcmp(type, "OTHER") != 0) ||
+        json_is_true(json_object_get(event, "unsure")))
+        return NULL;
+    /* a text cancel: the classifier's evidence or the subject says so, and
+     * says nothing of a new time (a reschedule announces the new one) */
+    int says = notifier_says(notifier_str(email, "subject"), 0);
+    int moves = notifier_says(notifier_str(email, "subject"), 1);
+    /* an OTHER event ("cancel your subscription") must be about an
+     * interview */
+    int about = strcmp(type, "INTERVIEW") == 0 ||
+                notifier_says(notifier_str(email, "subject"), 2);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(event, "evidence"), i, e)
+    {
+        says = says || notifier_says(json_string_value(e), 0);
+        moves = moves || notifier_says(json_string_value(e), 1);
+        about = about || notifier_says(json_string_value(e), 2);
+    }
+    return says && !moves && about ? "cancelled by message" : NULL;
+}
+
+int notifier_company_key(const char *company, char *out, size_t out_size)
+{
+    size_t n = 0;
+    for (const char *p = company ? company : ""; *p && n + 1 < out_size; p++)
+        if (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
+            out[n++] = (char)tolower((unsigned char)*p);
+    if (out_size > 0)
+        out[n] = '\0';
+    return n > 0 ? 0 : -1;
+}
+
+int notifier_when_text(const char *utc, const char *tz, char *out,
+                       size_t out_size)
+{
+    static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed",
+                                     "Thu", "Fri", "Sat"};
+    static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    icaltimezone *zone = notifier_zone(tz);
+    icaltimetype t;
+    if (zone == NULL || notifier_parse_utc(utc, &t) != 0)
+        return -1;
+    icaltimezone_convert_time(&t, icaltimezone_get_utc_timezone(), zone);
+    int w = snprintf(out, out_size, "%s %d %s %04d, %02d:%02d",
+                     wd[(icaltime_day_of_week(t) + 6) % 7], t.day,
+                     mo[t.month - 1], t.year, t.hour, t.minute);
+    return w < 0 || (size_t)w >= out_size ? -1 : 0;
+}
+
+json_t *notifier_build_cancel(json_t *interview, json_t *cancel,
+                              const char *reason, const notifier_opts_t *opts)
+{
+    const char *tz =
+        opts && opts->timezone && *opts->timezone ? opts->timezone : "UTC";
+    const char *ikey = notifier_str(interview, "event_key");
+    const char *company = notifier_str(interview, "company");
+    const char *role = notifier_str(interview, "role");
+    const char *date = notifier_str(interview, "date");
+    json_t *email = json_object_get(cancel, "email");
+    const char *subject = notifier_str(email, "subject");
+    char when[48] = "", local[40];
+    int have_local =
+        date && notifier_local_time(date, tz, local, sizeof local) == 0;
+    if (date)
+        notifier_when_text(date, tz, when, sizeof when);
+    char *title = NULL, *summary = NULL, *key = NULL;
+    if (ikey == NULL || asprintf(&key, "%s:cancelled", ikey) < 0 ||
+        asprintf(&title, "Cancelled: %s interview%s%s",
+                 company ? company : "an", when[0] ? " " : "", when) < 0 ||
+        asprintf(&summary,
+                 "Cancelled (%s): the interview%s%s%s%s%s%s is off; it was "
+                 "announced before. Email: \"%s\".",
+                 reason ? reason : "cancelled", company ? " at " : "",
+                 company ? company : "", role ? " for " : "", role ? role : "",
+                 have_local ? ", scheduled " : "", have_local ? local : "",
+                 subject ? subject : "(no subject)") < 0) {
+        free(key);
+        free(title);
+        return NULL;
+    }
+    json_t *n = json_pack(
+        "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:[], s:o, "
+        "s:o, s:b, s:s, s:s}",
+        "schema", NOTIFIER_SCHEMA, "event_key", key, "event_type", "INTERVIEW",
+        "title", title, "company", company ? json_string(company) : json_null(),
+        "role", role ? json_string(role) : json_null(), "date_utc",
+        date ? json_string(date) : json_null(), "date_local",
+        have_local ? json_string(local) : json_null(), "timezone", tz,
+        "date_label", "when", "summary", summary, "sources", "briefing_url",
+        json_null(), "email", notifier_email_json(email, tz), "cancelled", 1,
+        "cancelled_event_key", ikey, "cancel_reason",
+        reason ? reason : "cancelled");
+    free(key);
+    free(title);
+    free(summary);
     return n;
 }

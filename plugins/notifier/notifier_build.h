@@ -113,4 +113,86 @@ const char *notifier_date_label(const char *type);
 json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
                        const notifier_opts_t *opts, const char **why);
 
+/**
+ * @brief The company's letters and digits in lower case ("Acme Corp" ->
+ *        "acmecorp"): the company part of a slot, and the key under which
+ *        the plugin lists a company's announced interviews.
+ * @returns 0, or -1 (out is "") without letters or digits.
+ */
+int notifier_company_key(const char *company, char *out, size_t out_size);
+
+/**
+ * @brief Whether a subject is a reply ("Re:", "AW:", "SV:", "Antw:", ...;
+ *        not "Fwd:").
+ * @returns 1 or 0 (0 for NULL).
+ */
+int notifier_reply_subject(const char *subject);
+
+/**
+ * @brief The topic of a subject: what is left once reply/forward prefixes
+ *        and calendar clients' prefixes ("Invitation:", "Updated
+ *        invitation:", "Canceled event:", "Canceled:", ...) are taken off,
+ *        in lower-case letters and digits. Google's invitation "Invitation:
+ *        T @ Wed ..." and its cancel "Canceled event: T @ Wed ..." share a
+ *        topic; Outlook's invitation "T" and "Canceled: T" too.
+ * @param cancel Set to 1 when a cancel prefix was taken off (may be NULL).
+ * @returns `out`, or NULL when no topic is left (out is "").
+ */
+const char *notifier_subject_topic(const char *subject, int *cancel, char *out,
+                                   size_t out_size);
+
+/** notifier_topics() modes. */
+enum {
+    NOTIFIER_TOPICS_INVITE = 0, /**< an invitation's: topic, its UIDs */
+    NOTIFIER_TOPICS_CANCEL = 1, /**< what a cancel looks up: topic, the
+                                     UIDs it cancels */
+    NOTIFIER_TOPICS_KEEP = 2    /**< what a cancel handled first is kept
+                                     under: a cancel subject's topic, the
+                                     UIDs it cancels */
+};
+
+/**
+ * @brief The keys an invitation and its cancel share: the subject's topic
+ *        (notifier_subject_topic()) and "uid:<UID>" for each calendar
+ *        object (the event's or its email's `calendar`, when the classifier
+ *        passes it on) that invites (mode INVITE) or cancels (the others).
+ * @returns A new array of strings (json_decref()).
+ */
+json_t *notifier_topics(json_t *event, int mode);
+
+/**
+ * @brief Whether an event cancels interviews, and why:
+ *        "calendar cancellation" (a `calendar` object on the event or its
+ *        `email` with METHOD:CANCEL or STATUS:CANCELLED, or a calendar
+ *        client's cancel subject, whatever the label); "rejection" (a
+ *        REJECTION: it ends what is ahead); "cancelled by message" (an
+ *        INTERVIEW or OTHER event whose subject or evidence says cancel).
+ *        A corrected event never cancels.
+ * @returns A static string, or NULL when the event cancels nothing.
+ */
+const char *notifier_cancel_reason(json_t *event);
+
+/**
+ * @brief A time for people: "Wed 16 Dec 2026, 14:00" in zone `tz`.
+ * @returns 0, or -1 (unparsable time, unknown zone, short buffer).
+ */
+int notifier_when_text(const char *utc, const char *tz, char *out,
+                       size_t out_size);
+
+/**
+ * @brief The notice that an announced interview is cancelled: a
+ *        careerops.notification.v1 record with title "Cancelled: <company>
+ *        interview <when>", the interview's company, role and date,
+ *        `date_label` "when", the cancelling email, and `"cancelled":
+ *        true`, `cancelled_event_key`, `cancel_reason`.
+ * @param interview {"event_key","company","role","date"} of the interview
+ *        (what the plugin remembers of it; borrowed).
+ * @param cancel The cancelling careerops.event.v1 (borrowed).
+ * @param reason notifier_cancel_reason()'s answer.
+ * @returns A new object keyed "<interview's event key>:cancelled" (field
+ *          `event_key`), or NULL without an event_key or memory.
+ */
+json_t *notifier_build_cancel(json_t *interview, json_t *cancel,
+                              const char *reason, const notifier_opts_t *opts);
+
 #endif /* NOTIFIER_BUILD_H */

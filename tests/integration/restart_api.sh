@@ -17,18 +17,6 @@ post() {
     curl -s -o post.out -w '%{http_code}' -X POST \
         -H "Authorization: Bearer $(cat "$tf")" "$@"
 }
-http_port() { # LOG: the port the run logged
-    for _ in $(seq 100); do
-        p=$(grep -o 'http endpoint on [0-9.]*:[0-9]*' "$1" | grep -o '[0-9]*$' || true)
-        [ -n "$p" ] && { echo "$p"; return 0; }
-        sleep 0.1
-    done
-    return 1
-}
-stage_status() { # PORT STAGE
-    curl -sf "http://127.0.0.1:$1/api/stages" | python3 -c 'import json,sys
-d=json.load(sys.stdin); print(",".join(s["status"] for s in d["stages"] if s["stage"]==sys.argv[1]))' "$2"
-}
 
 # 1. restart: a steady stream through a processor restarted mid-way
 cat > m.json <<'J'

@@ -283,6 +283,73 @@ START_TEST(corrected_events)
 }
 END_TEST
 
+/* Subjects: replies, topics shared by an invitation and its cancel. */
+START_TEST(subjects_and_cancels)
+{
+    char a[256], b[256];
+    int c = -1;
+    ck_assert(notifier_reply_subject("Re: Interview invitation"));
+    ck_assert(notifier_reply_subject("  AW: Einladung"));
+    ck_assert(!notifier_reply_subject("Fwd: Interview invitation"));
+    ck_assert(!notifier_reply_subject("Interview invitation"));
+    ck_assert(!notifier_reply_subject(NULL));
+    ck_assert_ptr_nonnull(notifier_subject_topic(
+        "Invitation: Interview: Sam / Orbitly @ Wed Dec 16", &c, a, sizeof a));
+    ck_assert_int_eq(c, 0);
+    ck_assert_ptr_nonnull(notifier_subject_topic(
+        "Canceled event: Interview: Sam / Orbitly @ Wed Dec 16", &c, b,
+        sizeof b));
+    ck_assert_int_eq(c, 1);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_eq(a, "interviewsamorbitlyweddec16");
+    notifier_subject_topic("Cancelled: Interview Acme", &c, b, sizeof b);
+    ck_assert_int_eq(c, 1);
+    ck_assert_str_eq(b, "interviewacme");
+    ck_assert_ptr_null(notifier_subject_topic("Re: ", &c, b, sizeof b));
+    ck_assert_str_eq(b, "");
+
+    /* why an event cancels */
+    json_t *e = json_pack("{s:s, s:s, s:{s:s}}", "event_type", "OTHER",
+                          "company", "Acme", "email", "subject", "Hello");
+    ck_assert_ptr_null(notifier_cancel_reason(e));
+    json_object_set_new(
+        json_object_get(e, "email"), "calendar",
+        json_pack("[{s:s, s:s}]", "method", "REQUEST", "status", "CANCELLED"));
+    ck_assert_str_eq(notifier_cancel_reason(e), "calendar cancellation");
+    json_object_del(json_object_get(e, "email"), "calendar");
+    json_object_set_new(e, "calendar",
+                        json_pack("[{s:s}]", "method", "CANCEL"));
+    ck_assert_str_eq(notifier_cancel_reason(e), "calendar cancellation");
+    json_object_del(e, "calendar");
+    json_object_set_new(e, "evidence",
+                        json_pack("[s]", "Unfortunately we need to cancel"));
+    /* OTHER: only about an interview ("cancel your subscription" is not) */
+    ck_assert_ptr_null(notifier_cancel_reason(e));
+    json_array_append_new(json_object_get(e, "evidence"),
+                          json_string("our interview on Friday"));
+    ck_assert_str_eq(notifier_cancel_reason(e), "cancelled by message");
+    /* a reschedule that says cancel announces its new time */
+    json_array_append_new(json_object_get(e, "evidence"),
+                          json_string("New time: Wednesday at 10"));
+    ck_assert_ptr_null(notifier_cancel_reason(e));
+    json_object_set_new(e, "event_type", json_string("REJECTION"));
+    ck_assert_str_eq(notifier_cancel_reason(e), "rejection");
+    json_object_set_new(e, "event_type", json_string("OFFER"));
+    ck_assert_ptr_null(notifier_cancel_reason(e));
+    json_decref(e);
+
+    ck_assert_int_eq(notifier_when_text("2026-12-16T21:00:00Z",
+                                        "America/Denver", a, sizeof a),
+                     0);
+    ck_assert_str_eq(a, "Wed 16 Dec 2026, 14:00");
+    ck_assert_int_eq(
+        notifier_when_text("2025-03-30T01:30:00Z", "Europe/Paris", a, sizeof a),
+        0);
+    ck_assert_str_eq(a, "Sun 30 Mar 2025, 03:30");
+    ck_assert_int_eq(notifier_when_text("soon", "UTC", a, sizeof a), -1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("notifier-build");
@@ -297,6 +364,7 @@ static Suite *suite(void)
     tcase_add_test(t, briefing_joined);
     tcase_add_test(t, unsure_events);
     tcase_add_test(t, corrected_events);
+    tcase_add_test(t, subjects_and_cancels);
     suite_add_tcase(s, t);
     return s;
 }

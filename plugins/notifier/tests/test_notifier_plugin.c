@@ -120,7 +120,8 @@ START_TEST(types_and_fields)
     for (int i = 0; i < 7; i++) {
         char key[8];
         snprintf(key, sizeof key, "k%d", i);
-        char *v = ev(types[i], key, "Fjordline AS");
+        /* (a rejection of Fjordline would cancel its interview ahead) */
+        char *v = ev(types[i], key, i < 3 ? "Fjordline AS" : "Other AS");
         ck_assert_int_eq(process(inst, key, v, "classified_events"), CO_OK);
         free(v);
     }
@@ -197,6 +198,217 @@ START_TEST(interview_told_once)
     free(moved);
     plugin->destroy(inst);
     free(cfg);
+}
+END_TEST
+
+/* An event with its type, key, company, subject, sent date and date
+ * (NULL: absent). */
+static char *mail_ev(const char *type, const char *key, const char *company,
+                     const char *role, const char *subject, const char *sent,
+                     const char *date)
+{
+    json_t *e =
+        json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:{s:s, s:s, s:s?}}", "schema",
+                  "careerops.event.v1", "event_type", type, "company", company,
+                  "role", role, "scheduled_date", date, "email", "key", key,
+                  "subject", subject, "date", sent);
+    char *v = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    return v;
+}
+
+/* Run `n` events in the given order on a fresh instance; the titles of the
+ * notifications in emit order, "|"-separated, into out. */
+static void run_order(char **evs, const int *order, int n, char *out,
+                      size_t size)
+{
+    co_fake_host_free(host); /* a fresh state store; the module's host
+                                 API pointer is the new host's */
+    host = co_fake_host_new();
+    const co_plugin_t *(*entry)(const co_host_api_t *) =
+        (const co_plugin_t *(*)(const co_host_api_t *))dlsym(handle,
+                                                             "co_plugin_entry");
+    ck_assert_ptr_nonnull(entry);
+    plugin = entry(&host->api);
+    void *cfg = config("America/Denver", NULL, 0);
+    void *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    for (int i = 0; i < n; i++) {
+        json_t *e = json_loads(evs[order[i]], 0, NULL);
+        const char *k = json_string_value(
+            json_object_get(json_object_get(e, "email"), "key"));
+        ck_assert_int_eq(process(inst, k, evs[order[i]], "classified_events"),
+                         CO_OK);
+        json_decref(e);
+    }
+    out[0] = '\0';
+    for (size_t i = 0; i < host->emit_cnt; i++) {
+        json_t *j = emitted(i);
+        size_t l = strlen(out);
+        snprintf(out + l, size - l, "%s%s", i ? "|" : "",
+                 json_string_value(json_object_get(j, "title")));
+        json_decref(j);
+    }
+    plugin->destroy(inst);
+    free(cfg);
+}
+
+/* Google's invitation and its "Canceled event:" (labelled OTHER, no
+ * company): invitation first, the cancel is told after it; cancel first
+ * (a first run reads old mail in partition order), one notice saying
+ * cancelled, no invitation. Another company's interview stays. */
+START_TEST(calendar_cancel_both_orders)
+{
+    char *evs[] = {
+        mail_ev("INTERVIEW", "inv", "Orbitly", "Platform Engineer",
+                "Invitation: Interview: Sam / Orbitly - Platform Engineer @ "
+                "Wed Dec 16, 2026 2pm - 3pm (MST)",
+                "2026-12-01T16:00:00Z", "2026-12-16T21:00:00Z"),
+        mail_ev("OTHER", "cxl", NULL, NULL,
+                "Canceled event: Interview: Sam / Orbitly - Platform Engineer "
+                "@ Wed Dec 16, 2026 2pm - 3pm (MST)",
+                "2026-12-03T21:00:00Z", NULL),
+        mail_ev("INTERVIEW", "hb", "Harborline", NULL,
+                "Interview invitation: Backend Engineer at Harborline",
+                "2026-12-02T14:00:00Z", "2026-12-16T21:00:00Z")};
+    char got[1024];
+    run_order(evs, (const int[]){0, 1, 2}, 3, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Orbitly: Platform Engineer|"
+                          "Cancelled: Orbitly interview Wed 16 Dec 2026, "
+                          "14:00|Interview with Harborline");
+    json_t *c = emitted(1);
+    ck_assert_str_eq(json_string_value(json_object_get(c, "event_key")),
+                     "inv:cancelled");
+    ck_assert(json_is_true(json_object_get(c, "cancelled")));
+    ck_assert_str_eq(json_string_value(json_object_get(c, "cancel_reason")),
+                     "calendar cancellation");
+    ck_assert_str_eq(json_string_value(json_object_get(c, "date_local")),
+                     "2026-12-16T14:00:00-07:00");
+    json_decref(c);
+    ck_assert_str_eq(host->emits[1].key, "inv:cancelled");
+    run_order(evs, (const int[]){1, 2, 0}, 3, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Harborline|Cancelled: Orbitly "
+                          "interview Wed 16 Dec 2026, 14:00");
+    /* the cancel again (a replay): nothing more */
+    run_order(evs, (const int[]){0, 1, 1}, 3, got, sizeof got);
+    ck_assert_uint_eq(host->emit_cnt, 2);
+    for (int i = 0; i < 3; i++)
+        free(evs[i]);
+}
+END_TEST
+
+/* A rejection ("we need to cancel your interview ... filled the
+ * position") ends the company's interviews still ahead at its date, of its
+ * role when it names one; a text cancel labelled INTERVIEW ends the one at
+ * its time. Both orders. */
+START_TEST(rejection_and_text_cancel)
+{
+    char *evs[] = {
+        mail_ev("INTERVIEW", "rg1", "Ridgeline Analytics",
+                "Senior Data Engineer", "Interview invitation - Ridgeline",
+                "2026-12-01T17:00:00Z", "2026-12-11T17:00:00Z"),
+        mail_ev("REJECTION", "rg2", "Ridgeline Analytics", NULL,
+                "Update on your application - Ridgeline Analytics",
+                "2026-12-03T18:00:00Z", NULL),
+        /* a rejection for another role, and one older than the invitation */
+        mail_ev("REJECTION", "rg3", "Ridgeline Analytics", "Data Analyst",
+                "Your Data Analyst application", "2026-12-03T18:00:00Z", NULL),
+        mail_ev("REJECTION", "rg0", "Ridgeline Analytics", NULL,
+                "Your earlier application", "2026-11-20T18:00:00Z", NULL),
+        mail_ev("INTERVIEW", "ac1", "Acme", NULL, "Interview with Acme",
+                "2026-12-01T17:00:00Z", "2026-12-10T15:00:00Z"),
+        mail_ev("INTERVIEW", "ac2", "Acme", NULL,
+                "We need to cancel our interview", "2026-12-02T17:00:00Z",
+                "2026-12-10T15:00:00Z")};
+    char got[1024];
+    run_order(evs, (const int[]){0, 2, 3, 1}, 4, got, sizeof got);
+    ck_assert_str_eq(got,
+                     "Interview with Ridgeline Analytics: Senior Data "
+                     "Engineer|Cancelled: Ridgeline Analytics interview Fri "
+                     "11 Dec 2026, 10:00");
+    run_order(evs, (const int[]){1, 2, 3, 0}, 4, got, sizeof got);
+    ck_assert_str_eq(got, "Cancelled: Ridgeline Analytics interview Fri 11 "
+                          "Dec 2026, 10:00");
+    run_order(evs, (const int[]){2, 3, 0}, 3, got, sizeof got);
+    ck_assert_str_eq(
+        got, "Interview with Ridgeline Analytics: Senior Data Engineer");
+    run_order(evs, (const int[]){4, 5}, 2, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Acme|Cancelled: Acme interview Thu "
+                          "10 Dec 2026, 08:00");
+    run_order(evs, (const int[]){5, 4}, 2, got, sizeof got);
+    ck_assert_str_eq(got, "Cancelled: Acme interview Thu 10 Dec 2026, 08:00");
+    for (int i = 0; i < 6; i++)
+        free(evs[i]);
+}
+END_TEST
+
+/* The user's own reply above the invitation, where the classifier read
+ * the time but no company: one notification, with the company, whatever
+ * the order (trial 12). A forward without a company is still announced. */
+START_TEST(own_reply_either_order)
+{
+    char *evs[] = {
+        mail_ev("INTERVIEW", "hb1", "Harborline", "Backend Engineer",
+                "Interview invitation: Backend Engineer at Harborline",
+                "2026-12-02T14:00:00Z", "2026-12-10T16:00:00Z"),
+        mail_ev("INTERVIEW", "hb2", NULL, NULL,
+                "Re: Interview invitation: Backend Engineer at Harborline",
+                "2026-12-02T16:00:00Z", "2026-12-10T16:00:00Z"),
+        mail_ev("INTERVIEW", "fw", NULL, NULL, "Fwd: interview Friday",
+                "2026-12-02T16:00:00Z", "2026-12-11T16:00:00Z")};
+    char got[1024];
+    run_order(evs, (const int[]){0, 1}, 2, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Harborline: Backend Engineer");
+    run_order(evs, (const int[]){1, 0}, 2, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Harborline: Backend Engineer");
+    ck_assert_int_eq((int)co_fake_host_metric(host, "replies_without_company"),
+                     1);
+    run_order(evs, (const int[]){2}, 1, got, sizeof got);
+    ck_assert_str_eq(got, "Interview");
+    for (int i = 0; i < 3; i++)
+        free(evs[i]);
+}
+END_TEST
+
+/* With the email's calendar parts on the event: Outlook's cancel (a
+ * REQUEST with STATUS:CANCELLED) of the invitation's UID ends it, whatever
+ * the subjects say; another UID's does not. Both orders. */
+static char *with_cal(char *v, const char *uid, const char *method,
+                      const char *status)
+{
+    json_t *e = json_loads(v, 0, NULL);
+    free(v);
+    json_object_set_new(json_object_get(e, "email"), "calendar",
+                        json_pack("[{s:s, s:s, s:s}]", "uid", uid, "method",
+                                  method, "status", status));
+    char *out = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    return out;
+}
+
+START_TEST(calendar_uid_cancel)
+{
+    char *evs[] = {
+        with_cal(mail_ev("INTERVIEW", "i1", "Acme", NULL, "Interview",
+                         "2026-12-01T16:00:00Z", "2026-12-16T21:00:00Z"),
+                 "u-1@acme", "REQUEST", "CONFIRMED"),
+        with_cal(mail_ev("OTHER", "c1", NULL, NULL, "Update",
+                         "2026-12-03T16:00:00Z", NULL),
+                 "u-1@acme", "REQUEST", "CANCELLED"),
+        with_cal(mail_ev("OTHER", "c2", NULL, NULL, "Update 2",
+                         "2026-12-03T16:00:00Z", NULL),
+                 "u-2@acme", "CANCEL", "CANCELLED")};
+    char got[512];
+    run_order(evs, (const int[]){0, 2, 1}, 3, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Acme|Cancelled: Acme interview Wed "
+                          "16 Dec 2026, 14:00");
+    run_order(evs, (const int[]){1, 2, 0}, 3, got, sizeof got);
+    ck_assert_str_eq(got, "Cancelled: Acme interview Wed 16 Dec 2026, 14:00");
+    run_order(evs, (const int[]){2, 0}, 2, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Acme");
+    for (int i = 0; i < 3; i++)
+        free(evs[i]);
 }
 END_TEST
 
@@ -312,6 +524,10 @@ static Suite *suite(void)
     tcase_add_test(t, descriptor);
     tcase_add_test(t, types_and_fields);
     tcase_add_test(t, interview_told_once);
+    tcase_add_test(t, calendar_cancel_both_orders);
+    tcase_add_test(t, rejection_and_text_cancel);
+    tcase_add_test(t, own_reply_either_order);
+    tcase_add_test(t, calendar_uid_cancel);
     tcase_add_test(t, bad_timezone_refused);
     tcase_add_test(t, briefing_before_and_after);
     tcase_add_test(t, wait_expires_across_restart);
