@@ -24,6 +24,17 @@
  * (a label that alerts, another label). */
 #define RULES_MODEL_RULES_ALERT_MIN 0.4
 #define RULES_MODEL_RULES_MIN       0.2
+/* A label that alerts, given by the rules with this confidence or more and
+ * this hiring context or more, is overruled to OTHER only under this
+ * probability (not RULES_MODEL_RULES_ALERT_MIN): "We would love to
+ * interview you ... Your interview is scheduled for Friday ... at 4:00 PM
+ * GMT" from a neutral sender got p(INTERVIEW) 0.38 and was announced to
+ * nobody (trial 13). Chosen on the leave-one-writer-out traces of w1-w15:
+ * 2 labels right that were OTHER, none made wrong; the rules give no
+ * alerting label on the 782 negatives at all. */
+#define RULES_MODEL_STRONG_RULES_CONF    0.95
+#define RULES_MODEL_STRONG_RULES_CONTEXT 1.0
+#define RULES_MODEL_STRONG_RULES_MIN     0.25
 /* Bulk evidence of the rules that keeps a message OTHER. */
 #define RULES_MODEL_BULK_STRONG 4.0
 
@@ -155,6 +166,12 @@ static void rules_model_decide(void *arg, const json_t *email,
                 next = l;
         top = next;
     }
+    /* strong rules that the model only doubts are not silenced */
+    if (top == RULES_OTHER && rules_alerts(r->label) &&
+        r->confidence >= RULES_MODEL_STRONG_RULES_CONF &&
+        r->context >= RULES_MODEL_STRONG_RULES_CONTEXT &&
+        p[r->label] >= RULES_MODEL_STRONG_RULES_MIN)
+        top = r->label;
     *label = (rules_label_t)top;
     *confidence = p[top];
 }

@@ -250,6 +250,25 @@ START_TEST(negatives_never_strong)
 }
 END_TEST
 
+/* Strong rules (three interview phrases, a date and a time) that the model
+ * only doubts (p 0.38, a neutral "Team <jobs@...>" sender, HTML only) are
+ * not silenced to OTHER (trial 13; docs/classification.md, "Decision"). */
+START_TEST(strong_rules_not_silenced)
+{
+    const char *root = getenv("CAREEROPS_SOURCE_ROOT");
+    ck_assert_msg(root != NULL, "CAREEROPS_SOURCE_ROOT is not set");
+    char path[4096];
+    snprintf(path, sizeof path,
+             "%s/tests/classify/mail/strong-rules-neutral-sender.eml", root);
+    rules_result_t r;
+    int got = classify_file(path, &r);
+    ck_assert_msg(got == RULES_INTERVIEW, "%s: %s (%.2f)", path,
+                  got >= 0 ? rules_label_name((rules_label_t)got) : "refused",
+                  got >= 0 ? r.confidence : 0.0);
+    rules_result_clear(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("classify_sets");
@@ -259,6 +278,7 @@ static Suite *suite(void)
     tcase_add_test(tc, dev_set_targets);
     tcase_add_test(tc, holdout_set);
     tcase_add_test(tc, negatives_never_strong);
+    tcase_add_test(tc, strong_rules_not_silenced);
     suite_add_tcase(s, tc);
     return s;
 }
