@@ -739,11 +739,14 @@ with open(notif_f, "rb") as fh:
     fh.seek(int(notif_before))
     new_blocks = fh.read().decode("utf-8", "replace")
 notifs_new = sum(1 for l in new_blocks.splitlines() if l.startswith("== "))
+# the notifier's "Cancelled: ..." notices are not one per event: apart
+notifs_cancel = sum(1 for l in new_blocks.splitlines() if l.startswith("== Cancelled:"))
+notifs_ev = notifs_new - notifs_cancel
 # the repeats that account for the notifications not printed this run
 to_notify = events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"]
 repeats, own_replies = rep["firm"], rep_own["firm"]
-if notifs_new + repeats != to_notify and \
-        notifs_new + repeats + rep["maybe"] == to_notify:
+if notifs_ev + repeats != to_notify and \
+        notifs_ev + repeats + rep["maybe"] == to_notify:
     repeats, own_replies = repeats + rep["maybe"], own_replies + rep_own["maybe"]
 summary = {
     "mailbox": mailbox, "account": account or None, "schema": schema,
@@ -753,7 +756,7 @@ summary = {
     "same_key_messages": same_key,
     "events": events, "events_total": sum(events.values()),
     "notifications": events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"],
-    "notifications_new": notifs_new,
+    "notifications_new": notifs_new, "notifications_cancelled": notifs_cancel,
     # not printed: the same interview (company and time) as one announced;
     # own_replies of them are the owner's own mail (a reply confirming it)
     "notifications_repeated": repeats, "notifications_own_replies": own_replies,
@@ -847,7 +850,7 @@ if interrupted:
 else:
     why = ""
     # the run that printed them: say why the others were not printed
-    if repeats and notifs_new and notifs_new + repeats == summary["notifications"]:
+    if repeats and notifs_ev and notifs_ev + repeats == summary["notifications"]:
         def own_text(k):
             return (f"your own {'reply' if k == 1 else 'replies'} about "
                     f"{'an interview' if k == 1 else 'interviews'} already printed")
@@ -857,6 +860,9 @@ else:
                 [other_text] if not own_replies else
                 [f"{own_replies} {own_text(own_replies)}", f"{other} {other_text}"])
         why = f"; {repeats} not printed: " + ", ".join(whys)
+    if notifs_cancel:
+        why += (f"; {notifs_cancel} of those printed "
+                f"{'is a cancellation notice' if notifs_cancel == 1 else 'are cancellation notices'}")
     out.append(f"{'notifications':<{w}}{summary['notifications']}  "
                f"({notifs_new} printed this run{why})")
 out.append(f"{'dead letters':<{w}}{len(dead)}")
