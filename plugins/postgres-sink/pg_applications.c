@@ -25,7 +25,7 @@
     " RETURNS integer LANGUAGE plpgsql AS $f$\n"                               \
     "DECLARE\n"
 
-#define PGSINK_REDERIVE_BODY                                                   \
+#define PGSINK_REDERIVE_BODY_X(evt)                                            \
     " app record; ev record; st text; nxt text; n integer := 0; seq "          \
     "integer;\n"                                                               \
     " dec record; ck_threads text[]; acked text[]; ids text[] := '{}';\n"      \
@@ -99,7 +99,7 @@
     "  SELECT * INTO dec FROM {s}.application_decisions d\n"                   \
     "   WHERE d.application_id = left(md5(ck || '/' || app.app_role), 16);\n"  \
     "  FOR ev IN\n"                                                            \
-    "   SELECT key, event_type, email_date, message_id, 0 AS kind\n"           \
+    "   SELECT key, " evt ", email_date, message_id, 0 AS kind\n"              \
     "    FROM careerops_app_ev WHERE app_role = app.app_role\n"                \
     "   UNION ALL\n"                                                           \
     "   SELECT NULL, 'DECISION:' || dec.status, dec.decided_at, NULL, 1\n"     \
@@ -123,6 +123,9 @@
     "  END LOOP;\n"                                                            \
     "  IF st IS NULL THEN CONTINUE; END IF;\n"                                 \
     "  ids := ids || left(md5(ck || '/' || app.app_role), 16);\n"
+
+/* migrations 3, 5 and 6 fold each event's own label */
+#define PGSINK_REDERIVE_BODY PGSINK_REDERIVE_BODY_X("event_type")
 
 #define PGSINK_REDERIVE_INSERT                                                 \
     "  INSERT INTO {s}.applications AS a (id, company_key, company, role, "    \
@@ -441,14 +444,14 @@ const char pgsink_applications_sql[] =
 
 /* The INTERVIEW events of one application (app_role_key) with the
  * calendar part of each email (its time first), migrations 5 and 6 */
-#define PGSINK_IV_EVENTS                                                       \
+#define PGSINK_IV_EVENTS_X(method, extra)                                      \
     "  SELECT x.key, x.email_date, x.scheduled_at, x.join_url, x.threads,\n"   \
-    "   upper(c->>'method') AS method, c->>'uid' AS uid,\n"                    \
+    "   " method " AS method, c->>'uid' AS uid,\n"                             \
     "   CASE WHEN c->>'sequence' ~ '^\\d{1,9}$' THEN "                         \
     "(c->>'sequence')::integer\n"                                              \
     "    END AS seq, {s}.careerops_timestamptz(c->>'start') AS cal_start,\n"   \
     "   {s}.careerops_interview_moved(coalesce(m.subject,\n"                   \
-    "     e.doc->'email'->>'subject'), m.doc->>'text') AS moved\n"             \
+    "     e.doc->'email'->>'subject'), m.doc->>'text') AS moved\n" extra       \
     "  FROM careerops_app_ev x\n"                                              \
     "  LEFT JOIN {s}.emails m ON m.key = x.key\n"                              \
     "  LEFT JOIN {s}.events e ON e.key = x.key\n"                              \
@@ -459,17 +462,18 @@ const char pgsink_applications_sql[] =
     "   ORDER BY ({s}.careerops_timestamptz(c->>'start') = x.scheduled_at)\n"  \
     "    DESC NULLS LAST, i LIMIT 1) cal ON true\n"                            \
     "  WHERE x.app_role = app_role_key AND x.event_type = 'INTERVIEW'\n"
+#define PGSINK_IV_EVENTS PGSINK_IV_EVENTS_X("upper(c->>'method')", "")
 
 /* One slot per time, in the table T: an event at a slot's time joins it
  * ("also"), a move back to a replaced time (cue or higher SEQUENCE)
  * revives it; n = 0 when no slot is at that time (migrations 5 and 6). */
-#define PGSINK_IV_SAME_TIME(T)                                                 \
+#define PGSINK_IV_SAME_TIME_X(T, extra)                                        \
     "  -- the same time again (a reply, a forward, a reminder): one "          \
     "interview;\n"                                                             \
     "  -- a move back to a replaced time revives it\n"                         \
     "  UPDATE " T " SET join_url = coalesce(join_url, "                        \
     "ev.join_url),\n"                                                          \
-    "   uid = coalesce(uid, ev.uid), seq = greatest(seq, ev.seq),\n"           \
+    "   uid = coalesce(uid, ev.uid), seq = greatest(seq, ev.seq)," extra "\n"  \
     "   also = also || ev.key,\n"                                              \
     "   superseded_by = CASE WHEN ev.moved OR ev.seq > coalesce(seq, -1)\n"    \
     "    THEN NULL ELSE superseded_by END\n"                                   \
@@ -500,10 +504,31 @@ const char pgsink_applications_sql[] =
     "LAST,\n"                                                                  \
     "      key DESC LIMIT 1)"
 
+#define PGSINK_IV_SAME_TIME(T) PGSINK_IV_SAME_TIME_X(T, "")
 #define PGSINK_IV_SAME_TIME_5  PGSINK_IV_SAME_TIME("careerops_app_iv")
 #define PGSINK_IV_SAME_TIME_6  PGSINK_IV_SAME_TIME("careerops_app_iv2")
 #define PGSINK_IV_MOVED_SLOT_5 PGSINK_IV_MOVED_SLOT("careerops_app_iv")
 #define PGSINK_IV_MOVED_SLOT_6 PGSINK_IV_MOVED_SLOT("careerops_app_iv2")
+
+/* The new text of a message (migrations 5 and 8): its subject unless it is
+ * a reply or forward, and its body above the first quoted line ("> ...",
+ * "On ... wrote:", "Original Message", "Forwarded message", "From: ...
+ * Sent:"), of the SQL text values `subject` and `body` */
+#define PGSINK_NEW_TEXT                                                        \
+    "(CASE WHEN coalesce(subject, '') ~*\n"                                    \
+    "   '^\\s*(re|aw|sv|antw|tr|rif|fwd?|wg)\\s*:' THEN ''\n"                  \
+    "   ELSE coalesce(subject, '') END || E'\\n"                               \
+    "' ||\n"                                                                   \
+    "  coalesce((regexp_split_to_array(coalesce(body, ''),\n"                  \
+    "   '(^|\\n"                                                               \
+    ")[ \\t]*>|(^|\\n"                                                         \
+    ")[^\\n"                                                                   \
+    "]{0,200}(wrote|schrieb|a écrit|escribió|schreef):[ \\t]*(\\n"           \
+    "|$)|-{3,}\\s*(Original Message|Forwarded message|Ursprüngliche "         \
+    "Nachricht|Message d.origine|Mensaje original)|(^|\\n"                     \
+    ")From: [^\\n"                                                             \
+    "]*\\n"                                                                    \
+    "(Sent|Date): '))[1], ''))"
 
 /*
  * Migration 5: one interview per time, reschedules replace (docs/
@@ -518,20 +543,7 @@ const char pgsink_applications_sql[] =
 const char pgsink_interviews_sql[] =
     "CREATE FUNCTION {s}.careerops_interview_moved(subject text, body text)\n"
     " RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$\n"
-    " SELECT (CASE WHEN coalesce(subject, '') ~*\n"
-    "   '^\\s*(re|aw|sv|antw|tr|rif|fwd?|wg)\\s*:' THEN ''\n"
-    "   ELSE coalesce(subject, '') END || E'\\n"
-    "' ||\n"
-    "  coalesce((regexp_split_to_array(coalesce(body, ''),\n"
-    "   '(^|\\n"
-    ")[ \\t]*>|(^|\\n"
-    ")[^\\n"
-    "]{0,200}(wrote|schrieb|a écrit|escribió|schreef):[ \\t]*(\\n"
-    "|$)|-{3,}\\s*(Original Message|Forwarded message|Ursprüngliche "
-    "Nachricht|Message d.origine|Mensaje original)|(^|\\n"
-    ")From: [^\\n"
-    "]*\\n"
-    "(Sent|Date): '))[1], ''))\n"
+    " SELECT " PGSINK_NEW_TEXT "\n"
     "  ~* '(\\mre-?schedul|\\mnew time|\\mmoved to|\\minstead "
     "of|\\mpreviously\\s*:|\\mpreviously "
     "(scheduled|planned|booked)|verschoben|\\mneuer "
@@ -587,25 +599,43 @@ const char pgsink_interviews_sql[] =
     "\n" PGSINK_REDERIVE_INSERT PGSINK_REDERIVE_IVS5 PGSINK_REDERIVE_TAIL
     "SELECT {s}.careerops_applications_rederive_all();\n";
 
-/* The interviews of one application (migrations 6 and 7): `create` is
- * "CREATE FUNCTION" or "CREATE OR REPLACE FUNCTION"; `rej` and `rej2`
+/* The pieces that differ between the interviews of migrations 6 and 7
+ * (V = 6) and of migration 8 (V = 8): the temporary table, its extra
+ * columns, the events read, a cancel's extra columns and what makes a
+ * calendar part a cancel, the new slot's extra values, what a moved slot
+ * takes over from the one it replaces, and the extra JSON. */
+#define PGSINK_IV_T_6    "careerops_app_iv2"
+#define PGSINK_IV_COLS_6 ""
+#define PGSINK_IV_EVS_6  PGSINK_IV_EVENTS
+#define PGSINK_IV_CX_6   ""
+#define PGSINK_IV_COND_6 "upper(c->>'method') = 'CANCEL'"
+#define PGSINK_IV_IX_6   ""
+#define PGSINK_IV_MX_6   ""
+#define PGSINK_IV_JX_6   ""
+
+/* The interviews of one application (migrations 6, 7 and 8; V picks the
+ * variant above): `create` is "CREATE FUNCTION" or "CREATE OR REPLACE
+ * FUNCTION"; `rej` and `rej2`
  * narrow which rejection events and which status moves cancel a slot (SQL
  * text added to their WHERE). */
-#define PGSINK_IV6_FN(create, rej, rej2)                                       \
-    create                                                                     \
-        " {s}.careerops_application_interviews(app_role_key text,\n"           \
-        " app_id text) RETURNS jsonb LANGUAGE plpgsql AS $f$\n"                \
-        "DECLARE ev record; n integer; res jsonb; uids text[];\n"              \
-        " old_at timestamptz; old_url text;\n"                                 \
-        "BEGIN\n"                                                              \
-        " IF to_regclass('pg_temp.careerops_app_iv2') IS NULL THEN\n"          \
-        "  CREATE TEMP TABLE careerops_app_iv2 (slot_at timestamptz, key "     \
+#define PGSINK_IV_FN(create, V, rej, rej2)                                     \
+    create " {s}.careerops_application_interviews(app_role_key text,\n"        \
+           " app_id text) RETURNS jsonb LANGUAGE plpgsql AS $f$\n"             \
+           "DECLARE ev record; n integer; res jsonb; uids text[];\n"           \
+           " old_at timestamptz; old_url text;\n"                              \
+           "BEGIN\n"                                                           \
+           " IF to_regclass('pg_temp." PGSINK_IV_T_##V                         \
+        "') IS NULL THEN\n"                                                    \
+        "  CREATE TEMP TABLE " PGSINK_IV_T_##V                                 \
+        " (slot_at timestamptz, key "                                          \
         "text,\n"                                                              \
         "   join_url text, email_date timestamptz, uid text, seq integer,\n"   \
         "   threads text[], superseded_by text, also text[],\n"                \
-        "   moved_from timestamptz) ON COMMIT DROP;\n"                         \
+        "   moved_from timestamptz" PGSINK_IV_COLS_##V                         \
+        ") ON COMMIT DROP;\n"                                                  \
         " ELSE\n"                                                              \
-        "  DELETE FROM careerops_app_iv2; -- small: cheaper than TRUNCATE\n"   \
+        "  DELETE FROM " PGSINK_IV_T_##V                                       \
+        "; -- small: cheaper than TRUNCATE\n"                                  \
         " END IF;\n"                                                           \
         " -- the calendar UIDs of the application's invitations\n"             \
         " SELECT coalesce(array_agg(DISTINCT c->>'uid'), '{}') INTO uids\n"    \
@@ -616,12 +646,14 @@ const char pgsink_interviews_sql[] =
         "  WHERE x.app_role = app_role_key AND x.event_type = 'INTERVIEW'\n"   \
         "   AND c->>'uid' <> '';\n"                                            \
         " FOR ev IN\n"                                                         \
-        "  SELECT * FROM (\n" PGSINK_IV_EVENTS "  UNION ALL\n"                 \
+        "  SELECT * FROM (\n" PGSINK_IV_EVS_##V                                \
+        "  UNION ALL\n"                                                        \
         "  -- a calendar CANCEL of one of them, whatever its event's label\n"  \
         "  SELECT m.key, coalesce(e.received_at, m.received_at,\n"             \
         "    {s}.careerops_timestamptz(e.doc->'email'->>'date')), NULL, "      \
         "NULL,\n"                                                              \
-        "   NULL, 'CANCEL', u.uid, u.seq, NULL, false\n"                       \
+        "   NULL, 'CANCEL', u.uid, u.seq, NULL, false" PGSINK_IV_CX_##V        \
+        "\n"                                                                   \
         "  FROM {s}.emails m JOIN {s}.events e ON e.key = m.key\n"             \
         "  CROSS JOIN LATERAL (SELECT c->>'uid' AS uid,\n"                     \
         "    CASE WHEN c->>'sequence' ~ '^\\d{1,9}$' THEN "                    \
@@ -629,7 +661,8 @@ const char pgsink_interviews_sql[] =
         "    END AS seq FROM jsonb_array_elements(CASE WHEN\n"                 \
         "    jsonb_typeof(m.doc->'calendar') = 'array' THEN "                  \
         "m.doc->'calendar'\n"                                                  \
-        "    ELSE '[]' END) c WHERE upper(c->>'method') = 'CANCEL'\n"          \
+        "    ELSE '[]' END) c WHERE " PGSINK_IV_COND_##V                       \
+        "\n"                                                                   \
         "    AND c->>'uid' = ANY (uids) LIMIT 1) u\n"                          \
         "  WHERE cardinality(uids) > 0 AND {s}.careerops_cancel_uids(m.doc) "  \
         "&& "                                                                  \
@@ -640,21 +673,24 @@ const char pgsink_interviews_sql[] =
         "  ) s ORDER BY email_date NULLS LAST, key\n"                          \
         " LOOP\n"                                                              \
         "  IF ev.method = 'CANCEL' THEN\n"                                     \
-        "   UPDATE careerops_app_iv2 SET superseded_by = ev.key\n"             \
+        "   UPDATE " PGSINK_IV_T_##V                                           \
+        " SET superseded_by = ev.key\n"                                        \
         "    WHERE superseded_by IS NULL AND ((uid = ev.uid\n"                 \
         "     AND coalesce(ev.seq, 2147483647) >= coalesce(seq, 0))\n"         \
         "     OR slot_at = coalesce(ev.cal_start, ev.scheduled_at));\n"        \
         "   CONTINUE;\n"                                                       \
         "  END IF;\n"                                                          \
         "  IF ev.scheduled_at IS NULL THEN CONTINUE; END "                     \
-        "IF;\n" PGSINK_IV_SAME_TIME_6                                          \
-        "   INSERT INTO careerops_app_iv2 VALUES (ev.scheduled_at, ev.key,\n"  \
+        "IF;\n" PGSINK_IV_SAME_TIME_##V "   INSERT INTO " PGSINK_IV_T_##V      \
+        " VALUES (ev.scheduled_at, ev.key,\n"                                  \
         "    ev.join_url, ev.email_date, ev.uid, ev.seq, ev.threads, NULL, "   \
         "'{}',\n"                                                              \
-        "    NULL);\n"                                                         \
+        "    NULL" PGSINK_IV_IX_##V                                            \
+        ");\n"                                                                 \
         "  END IF;\n"                                                          \
         "  -- a calendar update (same UID, a later SEQUENCE) moves its slot\n" \
-        "  WITH u AS (UPDATE careerops_app_iv2 SET superseded_by = ev.key\n"   \
+        "  WITH u AS (UPDATE " PGSINK_IV_T_##V                                 \
+        " SET superseded_by = ev.key\n"                                        \
         "   WHERE superseded_by IS NULL AND ev.uid IS NOT NULL AND uid = "     \
         "ev.uid\n"                                                             \
         "    AND slot_at <> ev.scheduled_at AND coalesce(seq, 0) < "           \
@@ -669,8 +705,10 @@ const char pgsink_interviews_sql[] =
         "was\n"                                                                \
         "  -- still ahead (its thread's first)\n"                              \
         "  IF n = 0 AND ev.moved THEN\n"                                       \
-        "   WITH u AS (UPDATE careerops_app_iv2 SET superseded_by = "          \
-        "ev.key\n" PGSINK_IV_MOVED_SLOT_6 "\n"                                 \
+        "   WITH u AS (UPDATE " PGSINK_IV_T_##V                                \
+        " SET superseded_by = "                                                \
+        "ev.key\n" PGSINK_IV_MOVED_SLOT_##V                                    \
+        "\n"                                                                   \
         "    RETURNING slot_at, join_url)\n"                                   \
         "   SELECT count(*), min(slot_at), min(join_url) INTO n, old_at, "     \
         "old_url\n"                                                            \
@@ -678,14 +716,17 @@ const char pgsink_interviews_sql[] =
         "  END IF;\n"                                                          \
         "  -- the new slot: the replaced one's join link when it has none\n"   \
         "  IF n > 0 THEN\n"                                                    \
-        "   UPDATE careerops_app_iv2 SET join_url = coalesce(join_url, "       \
+        "   UPDATE " PGSINK_IV_T_##V                                           \
+        " SET join_url = coalesce(join_url, "                                  \
         "old_url),\n"                                                          \
-        "    moved_from = old_at WHERE slot_at = ev.scheduled_at;\n"           \
+        "    moved_from = old_at" PGSINK_IV_MX_##V                             \
+        " WHERE slot_at = ev.scheduled_at;\n"                                  \
         "  END IF;\n"                                                          \
         " END LOOP;\n"                                                         \
         " -- a rejection, or the move to REJECTED or WITHDRAWN (the user's\n"  \
         " -- decision), after the slot was announced and before its time\n"    \
-        " UPDATE careerops_app_iv2 i SET superseded_by = coalesce((SELECT "    \
+        " UPDATE " PGSINK_IV_T_##V                                             \
+        " i SET superseded_by = coalesce((SELECT "                             \
         "r.k\n"                                                                \
         "   FROM (SELECT x.key AS k, x.email_date AS d FROM careerops_app_ev " \
         "x\n"                                                                  \
@@ -704,10 +745,37 @@ const char pgsink_interviews_sql[] =
         "   || CASE WHEN moved_from IS NULL THEN '{}'::jsonb\n"                \
         "    ELSE jsonb_build_object('moved_from', to_char(moved_from AT "     \
         "TIME\n"                                                               \
-        "     ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) END\n"            \
-        "   ORDER BY slot_at, key), '[]') INTO res FROM careerops_app_iv2;\n"  \
+        "     ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) "                 \
+        "END\n" PGSINK_IV_JX_##V                                               \
+        "   ORDER BY slot_at, key), '[]') INTO res FROM " PGSINK_IV_T_##V      \
+        ";\n"                                                                  \
         " RETURN res;\n"                                                       \
         "END $f$;\n"
+
+#define PGSINK_IV6_FN(create, rej, rej2) PGSINK_IV_FN(create, 6, rej, rej2)
+
+/* careerops_cancel_uids(doc): the UIDs an email's calendar part cancels,
+ * `cond` saying which part is a cancel (migrations 6 and 8) */
+#define PGSINK_CANCEL_UIDS_FN(create, cond)                                    \
+    create                                                                     \
+        " {s}.careerops_cancel_uids(doc jsonb) RETURNS text[]\n"               \
+        " LANGUAGE sql IMMUTABLE AS $f$\n"                                     \
+        " SELECT coalesce(array_agg(DISTINCT c->>'uid' ORDER BY "              \
+        "c->>'uid'), '{}')\n"                                                  \
+        " FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc->'calendar') "  \
+        "=\n"                                                                  \
+        "  'array' THEN doc->'calendar' ELSE '[]' END) c\n"                    \
+        " WHERE " cond " AND c->>'uid' <> '' $f$;\n"
+
+/* careerops_application_rederive(ck) storing the interviews of migration
+ * 6's careerops_application_interviews(role, id) (migrations 6 and 8);
+ * `body`: PGSINK_REDERIVE_BODY or a variant */
+#define PGSINK_REDERIVE6(body)                                                 \
+    "CREATE OR REPLACE FUNCTION {s}.careerops_application_rederive(ck "        \
+    "text)\n" PGSINK_REDERIVE_DECL " ivs jsonb;\n" body                        \
+    "  ivs := {s}.careerops_application_interviews(app.app_role,\n"            \
+    "   left(md5(ck || '/' || app.app_role), "                                 \
+    "16));\n" PGSINK_REDERIVE_INSERT PGSINK_REDERIVE_IVS5 PGSINK_REDERIVE_TAIL
 
 /*
  * Migration 6: what cancels an interview (docs/applications.md,
@@ -722,42 +790,28 @@ const char pgsink_interviews_sql[] =
  * calendar `uid`, which the trigger uses to find the application a CANCEL
  * touches. Our own SQL, as migration 5.
  */
+/* clang-format off */
 const char pgsink_cancels_sql[] =
-    "CREATE FUNCTION {s}.careerops_cancel_uids(doc jsonb) RETURNS text[]\n"
-    " LANGUAGE sql IMMUTABLE AS $f$\n"
-    " SELECT coalesce(array_agg(DISTINCT c->>'uid' ORDER BY c->>'uid'), '{}')\n"
-    " FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc->'calendar') =\n"
-    "  'array' THEN doc->'calendar' ELSE '[]' END) c\n"
-    " WHERE upper(c->>'method') = 'CANCEL' AND c->>'uid' <> '' $f$;\n"
+    PGSINK_CANCEL_UIDS_FN("CREATE FUNCTION", PGSINK_IV_COND_6)
     "CREATE INDEX emails_cancel_uids_idx ON {s}.emails\n"
     " USING gin ({s}.careerops_cancel_uids(doc));\n"
-    "\n" PGSINK_IV6_FN(
-        "CREATE FUNCTION", "",
-        "") "\n"
-            "CREATE OR REPLACE FUNCTION {s}.careerops_application_rederive(ck "
-            "text)\n" PGSINK_REDERIVE_DECL " ivs jsonb;\n" PGSINK_REDERIVE_BODY
-            "  ivs := {s}.careerops_application_interviews(app.app_role,\n"
-            "   left(md5(ck || '/' || app.app_role), "
-            "16));\n" PGSINK_REDERIVE_INSERT PGSINK_REDERIVE_IVS5
-                PGSINK_REDERIVE_TAIL
-            "DROP FUNCTION {s}.careerops_application_interviews(text);\n"
-            "\n"
-            "-- the applications whose invitation a CANCEL among the keys "
-            "names\n"
-            "CREATE OR REPLACE FUNCTION "
-            "{s}.careerops_applications_for_keys(keys "
-            "text[])\n" PGSINK_FOR_KEYS_HEAD "\n"
-            "   UNION\n"
-            "   SELECT a.company_key FROM {s}.applications a,\n"
-            "    (SELECT array_agg(u) AS cu FROM {s}.emails m,\n"
-            "      unnest({s}.careerops_cancel_uids(m.doc)) u WHERE m.key = "
-            "ANY "
-            "(keys)) c\n"
-            "    WHERE c.cu IS NOT NULL AND EXISTS (SELECT 1\n"
-            "     FROM jsonb_array_elements(a.interviews) i WHERE i->>'uid' = "
-            "ANY "
-            "(c.cu))" PGSINK_FOR_KEYS_TAIL
-            "SELECT {s}.careerops_applications_rederive_all();\n";
+    "\n" PGSINK_IV6_FN("CREATE FUNCTION", "", "") "\n"
+    PGSINK_REDERIVE6(PGSINK_REDERIVE_BODY)
+    "DROP FUNCTION {s}.careerops_application_interviews(text);\n"
+    "\n"
+    "-- the applications whose invitation a CANCEL among the keys names\n"
+    "CREATE OR REPLACE FUNCTION {s}.careerops_applications_for_keys(keys "
+    "text[])\n" PGSINK_FOR_KEYS_HEAD "\n"
+    "   UNION\n"
+    "   SELECT a.company_key FROM {s}.applications a,\n"
+    "    (SELECT array_agg(u) AS cu FROM {s}.emails m,\n"
+    "      unnest({s}.careerops_cancel_uids(m.doc)) u WHERE m.key = ANY "
+    "(keys)) c\n"
+    "    WHERE c.cu IS NOT NULL AND EXISTS (SELECT 1\n"
+    "     FROM jsonb_array_elements(a.interviews) i WHERE i->>'uid' = ANY "
+    "(c.cu))" PGSINK_FOR_KEYS_TAIL
+    "SELECT {s}.careerops_applications_rederive_all();\n";
+/* clang-format on */
 
 /*
  * Migration 7: a rejection cancels an interview slot only when it can be
@@ -765,17 +819,127 @@ const char pgsink_cancels_sql[] =
  * is in the invitation's thread (a rejection for another role at the same
  * company left an interview out: trial 12). Migration 6 stays as applied.
  */
-const char pgsink_role_cancels_sql[] = PGSINK_IV6_FN(
-    "CREATE OR REPLACE FUNCTION",
-    "      AND (coalesce(x.role_key, '') = ''\n"
-    "       OR coalesce(x.role_key, '') = (SELECT coalesce(y.role_key, '')\n"
-    "        FROM careerops_app_ev y WHERE y.key = i.key LIMIT 1)\n"
-    "       OR x.threads && i.threads)\n",
-    "      AND (t.event_key IS NULL OR NOT EXISTS (SELECT 1\n"
-    "       FROM careerops_app_ev z WHERE z.key = t.event_key\n"
-    "        AND coalesce(z.role_key, '') <> ''\n"
-    "        AND coalesce(z.role_key, '') <> (SELECT coalesce(y.role_key, '')\n"
-    "         FROM careerops_app_ev y WHERE y.key = i.key LIMIT 1)\n"
-    "        AND NOT z.threads && i.threads))\n") "SELECT "
-                                                  "{s}.careerops_applications_"
-                                                  "rederive_all();\n";
+/* migration 7's narrowing of the rejections (rej) and status moves (rej2)
+ * that cancel a slot, also migration 8's */
+#define PGSINK_IV_REJ7                                                         \
+    "      AND (coalesce(x.role_key, '') = ''\n"                               \
+    "       OR coalesce(x.role_key, '') = (SELECT coalesce(y.role_key, '')\n"  \
+    "        FROM careerops_app_ev y WHERE y.key = i.key LIMIT 1)\n"           \
+    "       OR x.threads && i.threads)\n"
+#define PGSINK_IV_REJ7_TR                                                      \
+    "      AND (t.event_key IS NULL OR NOT EXISTS (SELECT 1\n"                 \
+    "       FROM careerops_app_ev z WHERE z.key = t.event_key\n"               \
+    "        AND coalesce(z.role_key, '') <> ''\n"                             \
+    "        AND coalesce(z.role_key, '') <> (SELECT coalesce(y.role_key, "    \
+    "'')\n"                                                                    \
+    "         FROM careerops_app_ev y WHERE y.key = i.key LIMIT 1)\n"          \
+    "        AND NOT z.threads && i.threads))\n"
+
+/* clang-format off */
+const char pgsink_role_cancels_sql[] =
+    PGSINK_IV6_FN("CREATE OR REPLACE FUNCTION", PGSINK_IV_REJ7,
+                  PGSINK_IV_REJ7_TR)
+    "SELECT {s}.careerops_applications_rederive_all();\n";
+/* clang-format on */
+
+/* A calendar part that cancels (migration 8): METHOD:CANCEL, or a VEVENT
+ * with STATUS:CANCELLED whatever its method (RFC 5545 3.8.1.11; Outlook
+ * cancels with METHOD:REQUEST, STATUS:CANCELLED and a higher SEQUENCE, where
+ * RFC 5546 3.2.5 has METHOD:CANCEL) */
+#define PGSINK_CAL_CANCEL                                                      \
+    "(upper(c->>'method') = 'CANCEL' OR upper(c->>'status') = 'CANCELLED')"
+
+/* How long the calendar part c says the interview lasts: its end (DTEND,
+ * or DTSTART + DURATION, as lib/mail reads it) less its start, when that
+ * is more than nothing and under a day and the event is not all-day */
+#define PGSINK_CAL_DUR                                                         \
+    "CASE WHEN c->>'all_day' IS DISTINCT FROM 'true' AND\n"                    \
+    "    {s}.careerops_timestamptz(c->>'end') - "                              \
+    "{s}.careerops_timestamptz(c->>'start')\n"                                 \
+    "    BETWEEN interval '1 minute' AND interval '23 hours 59 minutes'\n"     \
+    "    THEN {s}.careerops_timestamptz(c->>'end') -\n"                        \
+    "     {s}.careerops_timestamptz(c->>'start') END"
+
+/* migration 8's variant of the interviews (PGSINK_IV_FN): a cancelled
+ * calendar part is a CANCEL; each slot keeps its length (`dur`); a moved
+ * slot takes over the UID, SEQUENCE and length of the one it replaces when
+ * it has none, so a CANCEL of the invitation still finds it; a calendar
+ * update at the same time may change the length */
+#define PGSINK_IV_T_8    "careerops_app_iv3"
+#define PGSINK_IV_COLS_8 ", dur interval"
+#define PGSINK_IV_EVS_8                                                        \
+    PGSINK_IV_EVENTS_X("CASE WHEN upper(c->>'status') = 'CANCELLED' THEN "     \
+                       "'CANCEL'\n    ELSE upper(c->>'method') END",           \
+                       "   , " PGSINK_CAL_DUR " AS dur\n")
+#define PGSINK_IV_CX_8   ", NULL::interval"
+#define PGSINK_IV_COND_8 PGSINK_CAL_CANCEL
+#define PGSINK_IV_IX_8   ", ev.dur"
+#define PGSINK_IV_MX_8                                                         \
+    ",\n    (uid, seq, dur) = (SELECT coalesce(" PGSINK_IV_T_8                 \
+    ".uid, r.uid),\n"                                                          \
+    "     coalesce(" PGSINK_IV_T_8 ".seq, r.seq), coalesce(" PGSINK_IV_T_8     \
+    ".dur,\n      r.dur)\n"                                                    \
+    "     FROM " PGSINK_IV_T_8 " r WHERE r.superseded_by = ev.key\n"           \
+    "     ORDER BY r.email_date DESC NULLS LAST, r.key DESC LIMIT 1)\n   "
+#define PGSINK_IV_JX_8                                                         \
+    "   || CASE WHEN dur IS NULL THEN '{}'::jsonb\n"                           \
+    "    ELSE jsonb_build_object('end', to_char((slot_at + dur) AT TIME\n"     \
+    "     ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) END\n"
+#define PGSINK_IV_SAME_TIME_8                                                  \
+    PGSINK_IV_SAME_TIME_X(PGSINK_IV_T_8, " dur = coalesce(ev.dur, dur),")
+#define PGSINK_IV_MOVED_SLOT_8 PGSINK_IV_MOVED_SLOT(PGSINK_IV_T_8)
+
+/* A calendar cancel is not a rejection (migration 8): a REJECTION whose
+ * email cancels a calendar event and whose new text does not clearly
+ * reject counts as CALENDAR_CANCEL, which moves no status */
+#define PGSINK_REDERIVE_BODY_8                                                 \
+    PGSINK_REDERIVE_BODY_X(                                                    \
+        "CASE WHEN event_type = 'REJECTION'\n"                                 \
+        "    AND {s}.careerops_calendar_cancel_only(key)\n"                    \
+        "    THEN 'CALENDAR_CANCEL' ELSE event_type END AS event_type")
+
+/*
+ * Migration 8: calendar cancels and the interview's end (docs/
+ * applications.md, "Interviews"; trial 12). A VEVENT with STATUS:CANCELLED
+ * cancels its UID as METHOD:CANCEL does (careerops_cancel_uids() and its
+ * index redefined); a CANCEL of an invitation whose slot a text message
+ * moved cancels the new slot too (it keeps the UID); a calendar cancel the
+ * classifier labelled REJECTION cancels its slot only, and leaves the
+ * application's status and its other slots alone unless its new text
+ * clearly rejects (careerops_text_rejects(): not moving forward, other
+ * candidates, the position was filled, not selected, unsuccessful, no
+ * longer considered; our own short list, as the cues of migration 5); each
+ * slot stores its `end` when the calendar part gives one (DTEND, or
+ * DTSTART + DURATION). Migrations 6 and 7 stay as applied.
+ */
+/* clang-format off */
+const char pgsink_calendar_cancels_sql[] =
+    "DROP INDEX {s}.emails_cancel_uids_idx;\n"
+    PGSINK_CANCEL_UIDS_FN("CREATE OR REPLACE FUNCTION", PGSINK_CAL_CANCEL)
+    "CREATE INDEX emails_cancel_uids_idx ON {s}.emails\n"
+    " USING gin ({s}.careerops_cancel_uids(doc));\n"
+    "\n"
+    "CREATE FUNCTION {s}.careerops_text_rejects(subject text, body text)\n"
+    " RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT " PGSINK_NEW_TEXT "\n"
+    "  ~* '(\\m(not|no longer) (be )?(moving|move|going|proceeding|proceed) "
+    "(forward|further|ahead)|\\mdecided not to (proceed|move|continue)"
+    "|\\mother candidates?\\M|\\m(position|role|vacancy) (has|have) "
+    "(now )?been filled|\\mfilled the (position|role)|\\mnot (been )?"
+    "selected|\\munsuccessful|\\mno longer (being )?consider)' $f$;\n"
+    "\n"
+    "CREATE FUNCTION {s}.careerops_calendar_cancel_only(k text)\n"
+    " RETURNS boolean LANGUAGE sql STABLE AS $f$\n"
+    " SELECT EXISTS (SELECT 1 FROM {s}.emails m\n"
+    "  LEFT JOIN {s}.events e ON e.key = m.key\n"
+    "  WHERE m.key = k AND cardinality({s}.careerops_cancel_uids(m.doc)) > 0\n"
+    "   AND NOT coalesce({s}.careerops_text_rejects(coalesce(m.subject,\n"
+    "    e.doc->'email'->>'subject'), m.doc->>'text'), false)) $f$;\n"
+    "\n"
+    PGSINK_IV_FN("CREATE OR REPLACE FUNCTION", 8,
+                 PGSINK_IV_REJ7
+                 "      AND NOT {s}.careerops_calendar_cancel_only(x.key)\n",
+                 PGSINK_IV_REJ7_TR)
+    "\n" PGSINK_REDERIVE6(PGSINK_REDERIVE_BODY_8)
+    "SELECT {s}.careerops_applications_rederive_all();\n";
+/* clang-format on */

@@ -109,6 +109,20 @@ extern const char pgsink_cancels_sql[];
  */
 extern const char pgsink_role_cancels_sql[];
 
+/**
+ * @brief Migration 8: calendar cancels and each interview's end. A VEVENT
+ *        with STATUS:CANCELLED cancels its UID as METHOD:CANCEL does
+ *        (careerops_cancel_uids() and its index redefined); a slot moved
+ *        by a text message keeps the replaced slot's UID, so a CANCEL of
+ *        the invitation cancels it; a calendar cancel labelled REJECTION
+ *        cancels its slot only and moves no status unless its new text
+ *        clearly rejects (careerops_text_rejects()); each slot stores
+ *        `end` when its calendar part gives DTEND or DURATION. Redefines
+ *        the interviews and the rederive, re-derives every application.
+ *        See docs/applications.md, "Interviews".
+ */
+extern const char pgsink_calendar_cancels_sql[];
+
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);
 

@@ -594,6 +594,11 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "a rejection cancels an interview only when it names no role, the "
      "interview's role, or is in its thread",
      pgsink_role_cancels_sql},
+    {8,
+     "calendar cancels: STATUS:CANCELLED cancels, a CANCEL finds a slot "
+     "moved by text, a cancel labelled REJECTION cancels its slot only; "
+     "each slot's end",
+     pgsink_calendar_cancels_sql},
 };
 
 #define PGSINK_LATEST                                                          \

@@ -153,8 +153,10 @@ cat >"$T/ics.expected" <<EXP
 EXP
 diff -u "$T/ics.expected" "$T/ics.txt" || fail "--ics lists other interviews"
 # RFC 5545 3.1: lines of at most 75 octets, no continuation line of a
-# single space, no fold right after a property name's colon; a DTEND one
-# hour (the documented default) after each DTSTART
+# single space, no fold right after a property name's colon; a DTEND: the
+# invitation's own end (migration 8: Larkspur's DTEND 15:45 Central after
+# 15:00, Saltmarsh's 13:30 Eastern after 09:30, Glasswing's an hour), one
+# hour (the documented default) for Emberline's, which has no calendar part
 python3 - "$T/out.ics" <<'PY' || fail "--ics is not folded per RFC 5545 3.1 or lacks DTEND"
 import datetime, sys
 raw = open(sys.argv[1], "rb").read()
@@ -169,10 +171,12 @@ text = raw.replace(b"\r\n ", b"").decode("utf-8")
 events = text.split("BEGIN:VEVENT")[1:]
 assert len(events) == 4, len(events)
 f = "%Y%m%dT%H%M%SZ"
+want = {"20251021T200000Z": 45, "20251023T180000Z": 60, "20251030T170000Z": 60,
+        "20251105T143000Z": 240}
 for e in events:
     p = dict(l.split(":", 1) for l in e.split("\r\n") if ":" in l)
     start, end = (datetime.datetime.strptime(p[k], f) for k in ("DTSTART", "DTEND"))
-    assert end - start == datetime.timedelta(hours=1), (start, end)
+    assert end - start == datetime.timedelta(minutes=want[p["DTSTART"]]), (start, end)
     assert p["UID"].endswith("@careerops") and len(p["UID"]) > 64, p["UID"]
 PY
 "$CAREEROPS_BIN" applications --schema "$S" --ics | "$ICS_CHECK" >"$T/ics-now.txt" ||
@@ -404,6 +408,75 @@ mail fh2 'Fernhill Systems' 2026-12-02T08:00:00Z 2026-12-10T18:00:00Z 'Interview
     fail "the moved slot lost its join link: $(q -c "SELECT interviews FROM $S.applications WHERE company = 'Fernhill Systems'")"
 ok "interviews: a CANCEL of the UID whatever its label, a rejection or WITHDRAWN before the time cancel; a move keeps the join link"
 
+# Calendar cancels and ends (migration 8, trial 12). 9. an Outlook cancel:
+# METHOD:REQUEST with STATUS:CANCELLED and a higher SEQUENCE, labelled
+# INTERVIEW (same company) or OTHER (none): the slot is cancelled
+# cal2 UID METHOD SEQUENCE START [END [STATUS]]
+cal2() {
+    printf '[{"uid": "%s", "method": "%s", "sequence": %s, "start": "%s", "end": %s, "status": %s}]' \
+        "$1" "$2" "$3" "$4" "$(if [ -n "${5:-}" ]; then printf '"%s"' "$5"; else echo null; fi)" \
+        "$(if [ -n "${6:-}" ]; then printf '"%s"' "$6"; else echo null; fi)"
+}
+mail ol1 'Osprey Dynamics' 2026-12-01T08:00:00Z 2026-12-18T15:00:00Z 'Interview: Osprey Dynamics' \
+    'You have been invited.' '<ol1@t>' "$(cal2 ol@cal REQUEST 0 2026-12-18T15:00:00Z 2026-12-18T15:30:00Z CONFIRMED)"
+mail ol2 'Osprey Dynamics' 2026-12-03T08:00:00Z 2026-12-18T15:00:00Z 'Canceled: Interview: Osprey Dynamics' \
+    'The meeting has been cancelled.' '<ol1@t>' "$(cal2 ol@cal REQUEST 1 2026-12-18T15:00:00Z 2026-12-18T15:30:00Z CANCELLED)"
+[ "$(ivs 'Osprey Dynamics')" = "2026-12-18T15:00:00Z|ol2|-" ] ||
+    fail "an Outlook cancel (REQUEST, STATUS:CANCELLED) labelled INTERVIEW did not cancel the slot: $(ivs 'Osprey Dynamics')"
+mail ow1 Wrenfield 2026-12-01T08:00:00Z 2026-12-18T16:00:00Z 'Interview: Wrenfield' \
+    'You have been invited.' '<ow1@t>' "$(cal2 ow@cal REQUEST 2 2026-12-18T16:00:00Z)"
+mail ow2 '' 2026-12-03T08:00:00Z '' 'Canceled: Interview' \
+    'The meeting has been cancelled.' '<ow2@t>' "$(cal2 ow@cal REQUEST 3 2026-12-18T16:00:00Z '' CANCELLED)" OTHER
+[ "$(ivs Wrenfield)" = "2026-12-18T16:00:00Z|ow2|-" ] ||
+    fail "an Outlook cancel labelled OTHER did not cancel the slot: $(ivs Wrenfield)"
+# 10. a CANCEL of the invitation after a text message moved its slot
+#     cancels the new slot (it keeps the UID and the length: 45 minutes)
+mail mv1 'Marlowe Bio' 2026-12-01T08:00:00Z 2026-12-14T16:00:00Z 'Invitation: Interview' \
+    'You have been invited.' '<mv1@t>' "$(cal2 mv@cal REQUEST 0 2026-12-14T16:00:00Z 2026-12-14T16:45:00Z)"
+mail mv2 'Marlowe Bio' 2026-12-02T08:00:00Z 2026-12-15T17:00:00Z 'Interview rescheduled' \
+    $'We need to move the interview.\nNew time: Tuesday, December 15 at 10:00 AM.' '<mv1@t>'
+ends() {
+    q -c "SELECT string_agg(concat_ws('|', i->>'at', coalesce(i->>'end', '-'), coalesce(i->>'uid', '-')), ' '
+          ORDER BY i->>'at') FROM $S.applications, jsonb_array_elements(interviews) i WHERE company = '$1'"
+}
+[ "$(ends 'Marlowe Bio')" = "2026-12-14T16:00:00Z|2026-12-14T16:45:00Z|mv@cal 2026-12-15T17:00:00Z|2026-12-15T17:45:00Z|mv@cal" ] ||
+    fail "the slot moved by text lost the UID or the length: $(ends 'Marlowe Bio')"
+mail mv3 '' 2026-12-03T08:00:00Z '' 'Canceled event: Interview' \
+    'This event has been canceled.' '<mv3@t>' "$(cal mv@cal CANCEL 1 2026-12-14T16:00:00Z)" OTHER
+[ "$(ivs 'Marlowe Bio')" = "2026-12-14T16:00:00Z|mv2|- 2026-12-15T17:00:00Z|mv3|-" ] ||
+    fail "a CANCEL of the invitation did not cancel the slot moved by text: $(ivs 'Marlowe Bio')"
+# 11. a calendar cancel labelled REJECTION cancels its slot only: the
+#     application stays INTERVIEWING and its other round stays; one whose
+#     text clearly rejects ("other candidates") rejects the application
+mail cr1 'Corvid Health' 2026-12-01T08:00:00Z 2026-12-16T18:00:00Z 'Invitation: Interview' \
+    'You have been invited.' '<cr1@t>' "$(cal cr@cal REQUEST 0 2026-12-16T18:00:00Z)"
+mail cr0 'Corvid Health' 2026-12-01T09:00:00Z 2026-12-22T18:00:00Z 'Final round: Corvid Health' \
+    'The final round with the CTO will be on Tuesday, December 22.' '<cr0@t>'
+mail cr2 'Corvid Health' 2026-12-03T08:00:00Z '' 'Canceled event: Interview' \
+    'This event has been canceled.' '<cr2@t>' "$(cal cr@cal CANCEL 1 2026-12-16T18:00:00Z)" REJECTION
+[ "$(ivs 'Corvid Health')" = "2026-12-16T18:00:00Z|cr2|- 2026-12-22T18:00:00Z|-|-" ] ||
+    fail "a calendar cancel labelled REJECTION cancelled more or less than its slot: $(ivs 'Corvid Health')"
+[ "$(q -c "SELECT status FROM $S.applications WHERE company = 'Corvid Health'")" = INTERVIEWING ] ||
+    fail "a calendar cancel labelled REJECTION rejected the application"
+[ "$(q -c "SELECT count(*) FROM $S.application_transitions t JOIN $S.applications a ON a.id = t.application_id
+      WHERE a.company = 'Corvid Health' AND t.to_status = 'REJECTED'")" = 0 ] ||
+    fail "a calendar cancel labelled REJECTION logged a move to REJECTED"
+mail dr1 'Dunmore Freight' 2026-12-01T08:00:00Z 2026-12-17T18:00:00Z 'Invitation: Interview' \
+    'You have been invited.' '<dr1@t>' "$(cal dr@cal REQUEST 0 2026-12-17T18:00:00Z)"
+mail dr2 'Dunmore Freight' 2026-12-03T08:00:00Z '' 'Canceled event: Interview' \
+    'Unfortunately we have decided to move forward with other candidates, so we are cancelling the interview.' \
+    '<dr2@t>' "$(cal dr@cal CANCEL 1 2026-12-17T18:00:00Z)" REJECTION
+[ "$(q -c "SELECT status FROM $S.applications WHERE company = 'Dunmore Freight'")" = REJECTED ] ||
+    fail "a calendar cancel whose text rejects did not reject the application"
+[ "$(ivs 'Dunmore Freight')" = "2026-12-17T18:00:00Z|dr2|-" ] ||
+    fail "the rejecting calendar cancel did not cancel the slot: $(ivs 'Dunmore Freight')"
+# 12. the interview's end from its calendar part (for --ics below)
+mail qn1 Quillon 2026-12-01T08:00:00Z 2026-12-19T14:00:00Z 'Invitation: Interview' \
+    'You have been invited.' '<qn1@t>' "$(cal2 qn@cal REQUEST 0 2026-12-19T14:00:00Z 2026-12-19T14:30:00Z)"
+[ "$(ends Quillon)" = "2026-12-19T14:00:00Z|2026-12-19T14:30:00Z|qn@cal" ] ||
+    fail "the slot does not keep its calendar end: $(ends Quillon)"
+ok "calendar cancels: STATUS:CANCELLED cancels, a CANCEL finds a slot moved by text, a cancel labelled REJECTION cancels its slot only; slots keep their end"
+
 # the user's view: the table, --csv and --ics show the new time only
 now=2026-12-04T12:00:00Z
 "$CAREEROPS_BIN" applications --schema "$S" --now $now --timezone America/Denver >"$T/table2.txt"
@@ -442,8 +515,22 @@ cat >"$T/ics2.expected" <<EXP
 20261210T180000Z|Interview: Fernhill Systems|https://zoom.us/j/5550001111|
 20261214T100000Z|Interview: Kestrel Systems||
 20261215T160000Z|Interview: Lumen Works||
+20261219T140000Z|Interview: Quillon||
+20261222T180000Z|Interview: Corvid Health||
 EXP
 diff -u "$T/ics2.expected" "$T/ics2.txt" || fail "--ics lists replaced or repeated interviews"
+# DTEND: Quillon's own end (30 minutes), one hour where none is known
+"$CAREEROPS_BIN" applications --schema "$S" --ics --now $now >"$T/out2.ics"
+python3 - "$T/out2.ics" <<'PY' || fail "--ics DTEND is not the invitation's end"
+import sys
+text = open(sys.argv[1], "rb").read().replace(b"\r\n ", b"").decode("utf-8")
+ends = {}
+for e in text.split("BEGIN:VEVENT")[1:]:
+    p = dict(l.split(":", 1) for l in e.split("\r\n") if ":" in l)
+    ends[p["DTSTART"]] = p["DTEND"]
+assert ends["20261219T140000Z"] == "20261219T143000Z", ends
+assert ends["20261222T180000Z"] == "20261222T190000Z", ends
+PY
 ok "the table, --csv and --ics show each interview once, at its new time"
 
 # the dashboard's /api/interviews agrees: the live slots only (not a
@@ -454,8 +541,9 @@ serve_api "$S" /api/interviews "$T/ivs.json"
 python3 - "$T/ivs.json" <<'P' || fail "/api/interviews: $(cat "$T/ivs.json")"
 import json, sys
 keys = {i["key"] for i in json.load(open(sys.argv[1]))}
-live = {"sr2", "hb1", "nw2", "ks1", "ks2", "rg0", "lw1", "fh2"}
-gone = {"sr1", "hb2", "nw1", "qs1", "qs2", "or1", "pc1", "rg1", "rg2", "fh1"}
+live = {"sr2", "hb1", "nw2", "ks1", "ks2", "rg0", "lw1", "fh2", "cr0", "qn1"}
+gone = {"sr1", "hb2", "nw1", "qs1", "qs2", "or1", "pc1", "rg1", "rg2", "fh1",
+        "ol1", "ol2", "ow1", "ow2", "mv1", "mv2", "mv3", "cr1", "cr2", "dr1", "dr2"}
 assert live <= keys, sorted(live - keys)
 assert not (gone & keys), sorted(gone & keys)
 P

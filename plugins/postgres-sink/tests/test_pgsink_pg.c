@@ -178,6 +178,47 @@ START_TEST(migrate_previous_with_data)
 }
 END_TEST
 
+/* Migration 8 over data stored under migration 7: a calendar CANCEL that
+ * the classifier labelled REJECTION had rejected the application; after
+ * the upgrade it cancels its slot only (the application is INTERVIEWING
+ * again) and the slot has its calendar end. */
+START_TEST(migrate_8_calendar_cancel_not_rejection)
+{
+    char err[512];
+    int lost;
+    ck_assert_int_eq(
+        pgsink_migrate(t_conn, t_schema, 7, err, sizeof err, &lost), 7);
+    PQclear(t_exec(
+        "INSERT INTO emails (key, received_at, doc) VALUES"
+        " ('i1', '2030-01-01T08:00:00Z', '{\"calendar\": [{\"uid\": "
+        "\"u@cal\", \"method\": \"REQUEST\", \"sequence\": 0, "
+        "\"start\": \"2030-01-10T15:00:00Z\", \"end\": "
+        "\"2030-01-10T15:30:00Z\"}]}'),"
+        " ('c1', '2030-01-02T08:00:00Z', '{\"text\": \"This event has been "
+        "canceled.\", \"calendar\": [{\"uid\": \"u@cal\", \"method\": "
+        "\"CANCEL\", \"sequence\": 1, \"start\": "
+        "\"2030-01-10T15:00:00Z\"}]}')"));
+    PQclear(t_exec(
+        "INSERT INTO events (key, event_type, company, scheduled_at,"
+        " received_at, doc) VALUES"
+        " ('i1', 'INTERVIEW', 'Acme', '2030-01-10T15:00:00Z',"
+        "  '2030-01-01T08:00:00Z', '{}'),"
+        " ('c1', 'REJECTION', 'Acme', NULL, '2030-01-02T08:00:00Z', '{}')"));
+    char *st = t_query("SELECT status FROM applications", 0, NULL);
+    ck_assert_str_eq(st, "REJECTED");
+    free(st);
+    t_migrate();
+    st = t_query("SELECT status FROM applications", 0, NULL);
+    ck_assert_str_eq(st, "INTERVIEWING");
+    free(st);
+    char *iv = t_query("SELECT concat_ws('|', i->>'superseded_by', i->>'end')"
+                       " FROM applications, jsonb_array_elements(interviews) i",
+                       0, NULL);
+    ck_assert_str_eq(iv, "c1|2030-01-10T15:30:00Z");
+    free(iv);
+}
+END_TEST
+
 START_TEST(migrate_refuses_newer)
 {
     t_migrate();
@@ -557,6 +598,7 @@ static Suite *pg_suite(void)
     tcase_add_checked_fixture(tc, t_setup, t_teardown);
     tcase_add_test(tc, migrate_empty_and_again);
     tcase_add_test(tc, migrate_previous_with_data);
+    tcase_add_test(tc, migrate_8_calendar_cancel_not_rejection);
     tcase_add_test(tc, migrate_refuses_newer);
     tcase_add_test(tc, tricky_values_round_trip);
     tcase_add_test(tc, replay_is_idempotent);
