@@ -126,7 +126,7 @@ static int rules_model_path(const rules_config_t *cfg, const char *dir,
 }
 
 /* ABI 1.2 check: the option values a table cannot restrict and the model
- * file (read before it is loaded: its header only, see
+ * file (read in full before it is loaded, a truncated one refused, see
  * co_clf_model_check()), refused by `careerops validate` and run's start
  * before any stage starts (init() says the same). */
 static co_status_t rules_check(const void *config, char *err, size_t errsz)
