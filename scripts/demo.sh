@@ -601,7 +601,7 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
         coalesce(to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'),''),
         coalesce(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''),
         replace(coalesce(subject,''), E'\t', ' ')
-    FROM (SELECT a.company, a.role, (i->>'at')::timestamptz AS at, e.subject
+    FROM (SELECT a.company, coalesce(e.role, a.role) AS role, (i->>'at')::timestamptz AS at, e.subject
           FROM \"$schema\".applications a
           CROSS JOIN jsonb_array_elements(a.interviews) i
           LEFT JOIN \"$schema\".events e ON e.key = i->>'event_key'
@@ -875,11 +875,19 @@ out.append(f"Interviews ({len(interviews)}), dates in {tz}:")
 if interviews:
     cw = max(len(i["company"] or "?") for i in interviews)
     rw = max(len(i["role"] or "") for i in interviews)
-    for i in interviews:
+    # a big mailbox: the upcoming ones first, at most 40 lines (--json and
+    # `careerops applications` list them all)
+    keep = set(sorted(range(len(interviews)), key=lambda k: interviews[k]["past"])[:40])
+    for k, i in enumerate(interviews):
+        if k not in keep:
+            continue
         date = i["when"] or "(no date yet)"
         role = f"  {i['role'] or '':<{rw}}" if i["past"] else f"  {i['role'] or ''}"
         past = "  (past)" if i["past"] else ""
         out.append(f"  {date:<22}{(i['company'] or '?'):<{cw}}{role}{past}".rstrip())
+    if len(interviews) > len(keep):
+        out.append(f"  ... and {len(interviews) - len(keep)} more (past ones first left out): "
+                   f"careerops applications, or --json, lists them all")
 # offers and assessments: the date is a deadline (reply by, due), not a
 # meeting; short sections, only when there are any
 for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Assessments", "due")):
@@ -891,11 +899,15 @@ for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Asses
     cw = max(len(d["company"] or "?") for d in rows)
     whens = [f"{due} {d['when']}" if d["when"] else "(no time read: see the message)" for d in rows]
     ww = max(len(x) for x in whens) + 1
-    for d, when in zip(rows, whens):
+    for d, when in list(zip(rows, whens))[:20]:
         out.append(f"  {when:<{ww}}{(d['company'] or '?'):<{cw}}  {d['role'] or ''}".rstrip())
+    if len(rows) > 20:
+        out.append(f"  ... and {len(rows) - 20} more (--json lists them all)")
 if summary["rejected_by"]:
     out.append("")
-    out.append(f"Rejected by ({len(summary['rejected_by'])}): " + ", ".join(summary["rejected_by"]))
+    rb = summary["rejected_by"]
+    out.append(f"Rejected by ({len(rb)}): " + ", ".join(rb[:20]) +
+               (f", and {len(rb) - 20} more (--json lists them all)" if len(rb) > 20 else ""))
 out.append("")
 out.append(f"{'elapsed':<{w}}{summary['elapsed_seconds']:.1f} s "
            f"(the pipeline {summary['pipeline_seconds']:.1f} s; the rest: checks, build, PostgreSQL)")

@@ -276,6 +276,24 @@ static char *notifier_title(const char *type, const char *company,
     return n < 0 ? NULL : out;
 }
 
+/* A subject as a notification shows it: at most NOTIFIER_SUBJECT_MAX bytes,
+ * cut at a UTF-8 character boundary and ended by "..." when cut (a 500 KB
+ * subject made 65,570-character console lines; trial 13). The event and
+ * the stored email keep the whole subject. Returns `subject` itself when it
+ * is short enough, else `buf` (of NOTIFIER_SUBJECT_MAX + 4 bytes). */
+#define NOTIFIER_SUBJECT_MAX 300
+static const char *notifier_subject_show(const char *subject, char *buf)
+{
+    if (subject == NULL || strlen(subject) <= NOTIFIER_SUBJECT_MAX)
+        return subject;
+    size_t n = NOTIFIER_SUBJECT_MAX;
+    while (n > 0 && ((unsigned char)subject[n] & 0xC0) == 0x80)
+        n--; /* not inside a multi-byte character */
+    memcpy(buf, subject, n);
+    memcpy(buf + n, "...", 4);
+    return buf;
+}
+
 /* A one-paragraph summary when no briefing is joined. */
 static char *notifier_default_summary(const char *type, const char *company,
                                       const char *role, const char *local,
@@ -356,7 +374,9 @@ static json_t *notifier_email_json(json_t *email, const char *tz)
     char local[40];
     int have = sent && notifier_local_time(sent, tz, local, sizeof local) == 0;
     json_t *em = json_object();
-    const char *subject = notifier_str(email, "subject");
+    char cut[NOTIFIER_SUBJECT_MAX + 4];
+    const char *subject =
+        notifier_subject_show(notifier_str(email, "subject"), cut);
     const char *from = notifier_str(email, "from");
     json_object_set_new(em, "subject",
                         subject ? json_string(subject) : json_null());
@@ -395,7 +415,9 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
     const char *role = notifier_str(event, "role");
     const char *date = notifier_str(event, "scheduled_date");
     json_t *email = json_object_get(event, "email");
-    const char *subject = notifier_str(email, "subject");
+    char cut[NOTIFIER_SUBJECT_MAX + 4];
+    const char *subject =
+        notifier_subject_show(notifier_str(email, "subject"), cut);
     char local[40];
     int have_local =
         date && notifier_local_time(date, tz, local, sizeof local) == 0;
@@ -713,7 +735,9 @@ json_t *notifier_build_cancel(json_t *interview, json_t *cancel,
     const char *role = notifier_str(interview, "role");
     const char *date = notifier_str(interview, "date");
     json_t *email = json_object_get(cancel, "email");
-    const char *subject = notifier_str(email, "subject");
+    char cut[NOTIFIER_SUBJECT_MAX + 4];
+    const char *subject =
+        notifier_subject_show(notifier_str(email, "subject"), cut);
     char when[48] = "", local[40];
     int have_local =
         date && notifier_local_time(date, tz, local, sizeof local) == 0;

@@ -164,6 +164,36 @@ START_TEST(interview_slots)
 }
 END_TEST
 
+/* A huge subject is cut for the notification (300 bytes and "...", at a
+ * character boundary); trial 13 saw 65,570-character console lines. */
+START_TEST(long_subject_cut)
+{
+    size_t big = 100000;
+    char *subj = malloc(big + 1);
+    ck_assert_ptr_nonnull(subj);
+    for (size_t i = 0; i < big; i += 2)
+        memcpy(subj + i, "\xc3\xa9", 2); /* "é" */
+    subj[big] = '\0';
+    json_t *e =
+        json_pack("{s:s, s:s, s:{s:s, s:s}}", "event_type", "INTERVIEW",
+                  "company", "Acme", "email", "key", "k", "subject", subj);
+    json_t *n = notifier_build(e, "rk", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(n);
+    const char *s = json_string_value(
+        json_object_get(json_object_get(n, "email"), "subject"));
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_le(strlen(s), 303);
+    ck_assert_uint_ge(strlen(s), 290);
+    ck_assert_str_eq(s + strlen(s) - 3, "...");
+    ck_assert_int_eq(strncmp(s, subj, strlen(s) - 3), 0);
+    ck_assert_uint_lt(strlen(json_string_value(json_object_get(n, "summary"))),
+                      600);
+    json_decref(n);
+    json_decref(e);
+    free(subj);
+}
+END_TEST
+
 START_TEST(missing_values_are_null)
 {
     json_t *e = json_pack("{s:s}", "event_type", "OFFER");
@@ -365,6 +395,7 @@ static Suite *suite(void)
     tcase_add_test(t, unsure_events);
     tcase_add_test(t, corrected_events);
     tcase_add_test(t, subjects_and_cancels);
+    tcase_add_test(t, long_subject_cut);
     suite_add_tcase(s, t);
     return s;
 }
