@@ -730,8 +730,19 @@ char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
         MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "key");
     const char *label =
         MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "label");
-    if (key == NULL || label == NULL || key[0] == '-' || label[0] == '-')
+    if (key == NULL || label == NULL)
         return co__err(status, 400, "give ?key=EVENT_KEY&label=LABEL");
+    /* an option where a value belongs (careerops relabel reads its
+     * arguments): name the parameter (trial 13) */
+    if (key[0] == '-')
+        return co__err(status, 400,
+                       "key: an event key (its hex id or a prefix of 8 or "
+                       "more), not an option");
+    if (label[0] == '-')
+        return co__err(status, 400,
+                       "label: one of INTERVIEW, OFFER, ASSESSMENT, "
+                       "REJECTION, APPLICATION_ACK, RECRUITER_OUTREACH, "
+                       "OTHER, not an option");
     if (d->conninfo == NULL)
         return co__err(status, 503, "no database to relabel in");
     return co__relabel(d, key, label, status);

@@ -104,6 +104,10 @@ for u in '/app.js%00.html' '/api/stages?x=1%00' '/api/stages?a=1&a=2' \
     code=$(curl -s -o q.out -w '%{http_code}' "http://127.0.0.1:$port$u")
     [ "$code" = 400 ] || fail "$u answered $code, not 400: $(cat q.out)"
 done
+# an option where the relabel key belongs: 400 naming the parameter
+code=$(post "http://127.0.0.1:$port/api/relabel?key=--help&label=OTHER")
+[ "$code" = 400 ] && grep -q 'key: an event key' post.out ||
+    fail "relabel key=--help answered $code: $(cat post.out)"
 code=$(curl -s -o q.out -w '%{http_code}' "http://127.0.0.1:$port/api/application?id=C47EAA422DE31194")
 [ "$code" != 400 ] || fail "an upper-case id was refused: $(cat q.out)"
 kill -TERM $RP; wait $RP || true
