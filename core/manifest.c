@@ -292,6 +292,9 @@ static void co__parse_alerts(co_manifest_t *m, json_t *root, co_diag_t *d)
         m->alerts.routing_key =
             co__get_str(al, "routing_key", "alerts", 0, NULL, d);
         m->alerts.topic = co__get_str(al, "topic", "alerts", 0, NULL, d);
+        /* "" has its own message (validate.c); other names as any topic's */
+        if (m->alerts.topic != NULL && m->alerts.topic[0] != '\0')
+            co__check_name(m->alerts.topic, "alerts.topic", "topic name", d);
         co__check_alert_kind(&m->alerts, d);
     }
     if (m->alerts.topic == NULL)

@@ -77,12 +77,19 @@ die() { echo "demo.sh: $*" >&2; exit 1; }
 # a wrong argument or input: checked before anything is built or started
 usage() { echo "demo.sh: $*" >&2; exit 2; }
 say() { [ "$json" = 1 ] || echo "demo: $*" >&2; }
+# an option where a value belongs ("--model --mailbox X" took "--mailbox"
+# for the model's path; trial 14)
+not_opt() {
+    case "$2" in
+    --*) usage "$1 needs a value, not the option '$2' (a path that starts with '--': write ./$2)" ;;
+    esac
+}
 while [ $# -gt 0 ]; do
     case "$1" in
     --mailbox | --mailbox=*)
         [ "$mailbox_n" = 0 ] || usage "--mailbox given twice: the demo reads one mailbox; run it once per mailbox"
         if [ "$1" = --mailbox ]; then
-            [ $# -ge 2 ] || usage "--mailbox needs a path"; mailbox=$2; shift
+            [ $# -ge 2 ] || usage "--mailbox needs a path"; not_opt "$1" "$2"; mailbox=$2; shift
         else
             mailbox=${1#*=}
         fi
@@ -90,7 +97,7 @@ while [ $# -gt 0 ]; do
     --imap | --imap=*)
         [ -z "$imap" ] || usage "--imap given twice: the demo reads one server and folder; run it once per folder"
         if [ "$1" = --imap ]; then
-            [ $# -ge 2 ] || usage "--imap needs a URL, e.g. imaps://me@example.com@imap.example.com"; imap=$2; shift
+            [ $# -ge 2 ] || usage "--imap needs a URL, e.g. imaps://me@example.com@imap.example.com"; not_opt "$1" "$2"; imap=$2; shift
         else
             imap=${1#*=}
         fi
@@ -99,13 +106,13 @@ while [ $# -gt 0 ]; do
         [ -z "$model_file" ] || usage "--model given twice: the demo classifies with one model; give one --model"
         if [ "$1" = --model ]; then
             [ $# -ge 2 ] && [ -n "$2" ] || usage "--model needs a file written by careerops train --out FILE"
-            model_file=$2; shift
+            not_opt "$1" "$2"; model_file=$2; shift
         else
             model_file=${1#*=}; [ -n "$model_file" ] || usage "--model needs a file written by careerops train --out FILE"
         fi
         shift ;;
     --json) json=1; shift ;;
-    --timezone) [ $# -ge 2 ] && [ -n "$2" ] || usage "--timezone needs a zone, e.g. Europe/Paris"; tz=$2; shift 2 ;;
+    --timezone) [ $# -ge 2 ] && [ -n "$2" ] || usage "--timezone needs a zone, e.g. Europe/Paris"; not_opt "$1" "$2"; tz=$2; shift 2 ;;
     --timezone=*) tz=${1#*=}; [ -n "$tz" ] || usage "--timezone needs a zone, e.g. --timezone=Europe/Paris"; shift ;;
     --fresh) fresh=1; shift ;;
     --keep-db) keep_db=1; shift ;;
@@ -798,8 +805,10 @@ elif new_blocks.strip():
     def block_time(b):
         m = re.search(r"^  (?:when|reply by|due):\s+(?:no time read \(see the message\); email sent )?\w{3} (\d{1,2}) (\w{3}) "
                       r"(\d{4}), (\d\d):(\d\d)", b, re.M)
-        return (0, datetime.strptime(" ".join(m.groups()), "%d %b %Y %H %M")) if m \
-            else (1, datetime.min)
+        # a cancellation after the invitation it cancels (same time)
+        cancel = b.lstrip().startswith("== Cancelled:")
+        return (0, datetime.strptime(" ".join(m.groups()), "%d %b %Y %H %M"), cancel) if m \
+            else (1, datetime.min, cancel)
     blocks = sorted((b for b in new_blocks.split("\n\n") if b.strip()), key=block_time)
     out.append(f"Notifications new in this run ({len(blocks)}):\n")
     for b in blocks[:12]:

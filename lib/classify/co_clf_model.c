@@ -314,6 +314,31 @@ int co_clf_model_save(const co_clf_model_t *m, const char *path, char *err,
     return 0;
 }
 
+/* One weight or bias of a model file: a finite decimal number (digits, an
+ * optional fraction and exponent). strtof() alone also takes "nan", "inf",
+ * "1e999" (inf) and hex ("-0x29657"), which loaded and then broke every
+ * classification (trial 14). Returns 0 and sets *out and *end, or -1. */
+static int co__clf_num(char *p, char **end, float *out)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *q = p;
+    if (*q == '-' || *q == '+')
+        q++;
+    if (!isdigit((unsigned char)*q) &&
+        !(*q == '.' && isdigit((unsigned char)q[1])))
+        return -1;
+    if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X'))
+        return -1;
+    char *e;
+    float v = strtof(p, &e);
+    if (e == p || !isfinite(v))
+        return -1;
+    *out = v;
+    *end = e;
+    return 0;
+}
+
 /* Reads a model file, header and weight rows to the closing "end" line
  * that co_clf_model_save() writes last: a file cut anywhere (a copy that
  * stopped, a full disk) lacks it, or has fewer rows than "rows N" says. */
@@ -361,8 +386,10 @@ static co_clf_model_t *co_clf_model_read(const char *path, char *err,
             m->sha[strcspn(m->sha, "\r\n")] = '\0';
         } else if (strncmp(line, "bias", 4) == 0) {
             char *p = line + 4;
-            for (int k = 0; k < K; k++)
-                m->bias[k] = strtof(p, &p);
+            for (int k = 0; k < K && why == NULL; k++)
+                if (co__clf_num(p, &p, &m->bias[k]) != 0)
+                    why = "bad bias line (a number that is not a finite "
+                          "decimal)";
         } else if (sscanf(line, "rows %zu", &rows) == 1) {
             for (size_t r = 0; r < rows && why == NULL; r++) {
                 /* a row cut short is the file's last, without its '\n' */
@@ -378,14 +405,15 @@ static co_clf_model_t *co_clf_model_read(const char *path, char *err,
                     break;
                 }
                 p = e;
-                for (int k = 0; k < K; k++) {
-                    m->w[idx * K + (size_t)k] = strtof(p, &e);
-                    if (e == p)
-                        why = "bad weight row";
+                for (int k = 0; k < K && why == NULL; k++) {
+                    if (co__clf_num(p, &e, &m->w[idx * K + (size_t)k]) != 0)
+                        why = "bad weight row (a weight that is not a "
+                              "finite decimal number)";
                     p = e;
                 }
             }
-        } else if (strcmp(line, "end\n") == 0 || strcmp(line, "end") == 0) {
+        } else if (strcmp(line, "end\n") == 0 || strcmp(line, "end") == 0 ||
+                   strcmp(line, "end\r\n") == 0) {
             end = 1;
             break;
         }

@@ -1053,7 +1053,8 @@ static void rules_range_start(const rules_text_t *t, size_t k, uint16_t seg,
 /* The time found at token k (hour *h, 24-hour) ends a range whose start is
  * a bare hour that takes the end's am/pm: "2-3pm PT", "10 - 11am",
  * "between 2 and 3pm", "from 9 to 10am" (a start with its own minutes or
- * am/pm is a time of its own, rules_range_start()). The start is in the
+ * am/pm is a time of its own, rules_range_start()), "from 11 to 12 noon".
+ * The start is in the
  * afternoon when the end is and the start 12 hours later still comes
  * before it ("2-3pm" 14:00, "11-1pm" 11:00, "11-12pm" 11:00). A number
  * that ends a date ("March 2-3pm") is a day, not an hour. */
@@ -1061,6 +1062,10 @@ static void rules_bare_range_start(const rules_db_t *db, const rules_text_t *t,
                                    size_t k, uint16_t seg, int *h, int *mi,
                                    size_t *tstart)
 {
+    /* "12 noon" ends at "noon": the range word comes before the "12" */
+    if (k >= 1 && strcmp(t->tok[k].w, "noon") == 0 &&
+        strcmp(t->tok[k - 1].w, "12") == 0 && t->tok[k - 1].seg == seg)
+        k--;
     if (k < 2)
         return;
     size_t b;

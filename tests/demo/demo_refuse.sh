@@ -70,6 +70,9 @@ head -n -1 "$M" >"$T/noend.model"
 refused "a --model without its end line" "noend.model' is truncated or corrupt" --model "$T/noend.model"
 refused "--model twice" "--model given twice: the demo classifies with one model" --model "$M" --model "$M"
 refused "--model= twice" "--model given twice" --model="$M" --model "$M"
+# an option where the value belongs (trial 14: --mailbox taken for the model)
+refused "--model --mailbox" "--model needs a value, not the option '--mailbox'" --model --mailbox "$M"
+refused "--timezone --fresh" "--timezone needs a value, not the option '--fresh'" --timezone --fresh
 # TZ's forms (tzset(3)) give that zone's name, not UTC (trial 6); what
 # names no zone file is refused with the fix
 mkdir "$T/tz" && ln -s /usr/share/zoneinfo/Asia/Tokyo "$T/tz/localtime"

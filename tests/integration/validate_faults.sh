@@ -140,8 +140,16 @@ echo 'not a model' > garbage.model
 M="$CAREEROPS_BUILD_ROOT/plugins/rules-classifier/classifier.model"
 head -c "$(($(stat -c %s "$M") / 2))" "$M" > cut.model
 head -n -1 "$M" > noend.model
+# weights strtof() takes but that are not finite decimals (trial 14: the
+# model loaded and every email was dead-lettered "cannot build the event")
+awk 'NR > 1 && !done && /^[0-9]+ / { $2 = "nan"; done = 1 } { print }' "$M" > nan.model
+awk 'NR > 1 && !done && /^[0-9]+ / { $2 = "1e999"; done = 1 } { print }' "$M" > inf.model
+awk 'NR > 1 && !done && /^[0-9]+ / { $2 = "-0x29657"; done = 1 } { print }' "$M" > hex.model
+sed 's/$/\r/' "$M" > crlf.model
 for mf in "$T/my.modle:No such file" "$T:Is a directory" "$T/garbage.model:not a CareerOps classifier model" \
-          "$T/cut.model:truncated" "$T/noend.model:truncated (no \"end\" line"; do
+          "$T/cut.model:truncated" "$T/noend.model:truncated (no \"end\" line" \
+          "$T/nan.model:not a finite decimal" "$T/inf.model:not a finite decimal" \
+          "$T/hex.model:not a finite decimal"; do
     f=${mf%%:*} why=${mf#*:}
     for cmd in validate run; do
         set +e
@@ -153,6 +161,9 @@ for mf in "$T/my.modle:No such file" "$T:Is a directory" "$T/garbage.model:not a
 done
 [ ! -e o.jsonl ] || fail "run with a bad model_file let records flow"
 "$B" validate clf.json | grep -q '^ok' || fail "the bundled model refused"
+# a model with CRLF line ends (copied through Windows) loads as it is
+"$B" validate clf.json --set "stages.classify.config.model_file=$T/crlf.model" | grep -q '^ok' ||
+    fail "a CRLF copy of the bundled model refused: $("$B" validate clf.json --set "stages.classify.config.model_file=$T/crlf.model" 2>&1 | head -3)"
 ok "a missing, folder, non-model or truncated model_file: validate and run exit 2 naming stages[1] (classify).config.model_file"
 
 # Every fault in one pass (trial 11): the SASL mechanism with the other
@@ -235,6 +246,10 @@ done
 v() { "$B" validate "$@" > out.txt 2>&1 || true; }
 v w.json --set alerts.topic=
 grep -q '^error: w.json: alerts.topic: is empty' out.txt || fail "an empty alerts.topic accepted"
+# a name no topic may have, as for a stage's output (trial 14)
+v w.json --set "alerts.topic=bad topic!"
+grep -q '^error: w.json: alerts.topic: the topic name "bad topic!" must be letters' out.txt ||
+    fail "alerts.topic 'bad topic!' accepted: $(cat out.txt)"
 v w.json --set alerts.topic=dlq_dead_letters
 grep -q '^error: w.json: alerts.topic: "dlq_dead_letters" is also the dead-letter topic of stages\[0\] (src)' out.txt ||
     fail "alerts.topic = the dead-letter topic accepted"

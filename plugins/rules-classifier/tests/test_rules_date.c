@@ -96,6 +96,11 @@ START_TEST(ranges)
     ck_assert_str_eq(
         date_of("Thursday March 13 from 2 to 2:30pm UTC", MON25, 0),
         "2025-03-13T14:00:00Z");
+    ck_assert_str_eq(
+        date_of("Thursday March 13 from 11 to 12 noon ET", MON25, 0),
+        "2025-03-13T15:00:00Z");
+    ck_assert_str_eq(date_of("Thursday March 13 from 11-12 noon UTC", MON25, 0),
+                     "2025-03-13T11:00:00Z");
     /* the number before the dash ends the date: a day, not an hour */
     ck_assert_str_eq(date_of("Thursday, March 13 - 3pm UTC", MON25, 0),
                      "2025-03-13T15:00:00Z");
