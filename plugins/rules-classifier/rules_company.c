@@ -92,6 +92,22 @@ static int rules_is_vendor(const rules_db_t *db, const char *key)
     return 0;
 }
 
+/* 1 if name is a video-meeting or calendar product of the sender table,
+ * alone or leading the name: "Zoom Meeting", "Microsoft Teams Need help",
+ * "Google Calendar" (such a service hosts the meeting, it never hires). */
+static int rules_is_meeting_product(const rules_db_t *db, const char *name)
+{
+    for (size_t i = 0; i < db->nsender; i++) {
+        if (db->sender[i].kind != RULES_K_MEETING)
+            continue;
+        size_t vl = strlen(db->sender[i].vendor);
+        if (strncasecmp(name, db->sender[i].vendor, vl) == 0 &&
+            (name[vl] == '\0' || name[vl] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
 /* 1 if key is the name (or a word of the name) of the sender or of a
  * recipient: "Sarah would like to..." names a person, not the company. */
 static int rules_is_person(const rules_ctx_t *c, const char *key)
@@ -170,7 +186,7 @@ static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
     char key[128];
     rules_org_key(s, key, sizeof key);
     if (strlen(key) < 2 || rules_db_is_stop(c->db, key) ||
-        rules_is_vendor(c->db, key) ||
+        rules_is_vendor(c->db, key) || rules_is_meeting_product(c->db, s) ||
         ((c->origin == RULES_O_TEXT || c->origin == RULES_O_SIGN) &&
          rules_is_person(c, key)))
         return;
@@ -1080,7 +1096,18 @@ void rules_company_from_sender(rules_ctx_t *c)
         addr = fixed_addr;
         s = rules_db_sender(c->db, addr);
     }
-    rules_display_cands(c, name, addr, s);
+    if (s != NULL && s->kind == RULES_K_MEETING) {
+        /* "Nethercote Labs <calendar-notification@google.com>": the
+         * organiser's name, a person's or the company's; the subject
+         * (rules_calendar_subject_cand) outweighs it */
+        if (name != NULL && !rules_only_suffix(c->db, name)) {
+            char org[256];
+            snprintf(org, sizeof org, "%s", name);
+            rules_strip_suffixes(c->db, org);
+            rules_cand_add(c, org, strlen(org), 1.5, 3);
+        }
+    } else
+        rules_display_cands(c, name, addr, s);
     if (addr != NULL) {
         const char *at = strrchr(addr, '@');
         if (at != NULL) {
@@ -1702,6 +1729,167 @@ static void rules_subject_cand(rules_ctx_t *c)
     c->origin = saved;
 }
 
+/* A word that names the meeting in a calendar title ("Interview",
+ * "Phone Screen", "Entretien"), not the company. */
+static int rules_event_word(const char *w, size_t n)
+{
+    static const char *const ev[] = {"interview",    "interviews",
+                                     "screen",       "screening",
+                                     "call",         "chat",
+                                     "panel",        "onsite",
+                                     "on-site",      "conversation",
+                                     "meeting",      "intro",
+                                     "round",        "introduction",
+                                     "loop",         "debrief",
+                                     "sync",         "catch-up",
+                                     "entretien",    "entrevista",
+                                     "gespräch",     "vorstellungsgespräch",
+                                     "kennenlernen", "colloquio",
+                                     "gesprek",      "sollicitatiegesprek",
+                                     "kennismaking", "rozmowa",
+                                     "entrevue",     NULL};
+    char low[64];
+    if (n == 0 || n >= sizeof low)
+        return 0;
+    rules_lower(w, n, low, sizeof low);
+    return rules_label_in(low, strlen(low), ev);
+}
+
+/* 1 if key is a recipient's name, a word of it (rules_is_person without
+ * the sender: a calendar service's display name is the organiser, maybe
+ * the company), or the local part of a recipient's address
+ * ("robin.quist@..." and "Robin Quist"). */
+static int rules_is_guest(rules_ctx_t *c, const char *key)
+{
+    const char *from = c->from_name;
+    c->from_name = NULL;
+    int r = rules_is_person(c, key);
+    c->from_name = from;
+    const json_t *to = json_object_get(c->email, "to");
+    size_t i;
+    const json_t *a;
+    json_array_foreach(to, i, a)
+    {
+        const char *ad = rules_company_jstr(a, "address");
+        const char *at = ad ? strchr(ad, '@') : NULL;
+        if (r || at == NULL || (size_t)(at - ad) >= 128)
+            continue;
+        char local[128], lk[128];
+        snprintf(local, sizeof local, "%.*s", (int)(at - ad), ad);
+        rules_org_key(local, lk, sizeof lk);
+        r = strcmp(lk, key) == 0;
+    }
+    return r;
+}
+
+/* A calendar invitation's title in the subject: "Invitation: Nethercote
+ * Labs - Interview (Robin Quist) @ Fri Dec 11...", "Interview with
+ * Pendlebury", "Halberd Freight <> Robin Quist", "Orrin Robotics / Robin
+ * Quist". The title is cut into pieces at dashes, colons, bars, "<>", "/",
+ * " x " and "with"; when exactly one piece is a name (capitalised words,
+ * at most four, no stop word) and another names the meeting or the
+ * guest, that name is the company. Only for a calendar or video-meeting
+ * service's notification (weight 3, over its display name's 1.5): with
+ * the company's own sender the domain already names it. */
+static void rules_calendar_subject_cand(rules_ctx_t *c)
+{
+    const char *subj = rules_company_jstr(c->email, "subject");
+    if (subj == NULL || c->sender == NULL || c->sender->kind != RULES_K_MEETING)
+        return;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", subj);
+    char *p = buf;
+    for (;;) { /* "Re: ", "Fwd: " */
+        size_t l = strcspn(p, ": ");
+        if (p[l] != ':' || l > 3)
+            break;
+        p += l + 1;
+        p += strspn(p, " ");
+    }
+    /* "Invitation:", "Updated invitation:", "Einladung:", "Invitación:" */
+    char *colon = strstr(p, ": ");
+    if (colon != NULL && colon - p < 48) {
+        char low[64];
+        rules_lower(p, (size_t)(colon - p), low, sizeof low);
+        if (strstr(low, "nvit") || strstr(low, "inladung") ||
+            strstr(low, "itnodiging") || strstr(low, "aproszenie") ||
+            strstr(low, "onvite"))
+            p = colon + 2;
+    }
+    /* the time and the guest: " @ Fri Dec 11, 2026 ...", " (Robin Quist)" */
+    char *cut = strstr(p, " @ ");
+    if (cut != NULL)
+        *cut = '\0';
+    cut = strstr(p, " (");
+    if (cut != NULL)
+        *cut = '\0';
+    static const char *const sep[] = {" - ",
+                                      " \xe2\x80\x93 ",
+                                      " \xe2\x80\x94 ",
+                                      ": ",
+                                      " | ",
+                                      " <> ",
+                                      " / ",
+                                      " x ",
+                                      " with ",
+                                      " mit ",
+                                      " avec ",
+                                      " con ",
+                                      NULL};
+    const char *name = NULL;
+    size_t name_len = 0, names = 0, others = 0;
+    while (*p) {
+        size_t len = strlen(p), skip = 0;
+        for (size_t i = 0; sep[i]; i++) {
+            const char *q = strstr(p, sep[i]);
+            if (q != NULL && (size_t)(q - p) < len) {
+                len = (size_t)(q - p);
+                skip = strlen(sep[i]);
+            }
+        }
+        /* one piece: its words */
+        size_t words = 0, event = 0, plain = 0;
+        for (size_t i = 0; i < len;) {
+            i += strspn(p + i, " ");
+            size_t wl = strcspn(p + i, " ");
+            if (i + wl > len)
+                wl = len - i;
+            if (wl == 0)
+                break;
+            char w[64];
+            rules_lower(p + i, wl, w, sizeof w);
+            words++;
+            if (rules_event_word(p + i, wl))
+                event = 1;
+            if (!(isupper((unsigned char)p[i]) || (unsigned char)p[i] >= 0xC3 ||
+                  p[i] == '&') ||
+                strpbrk(w, "0123456789") != NULL || rules_db_is_stop(c->db, w))
+                plain = 1;
+            i += wl;
+        }
+        char key[128] = "";
+        if (len > 0 && len < sizeof key) {
+            char piece[128];
+            snprintf(piece, sizeof piece, "%.*s", (int)len, p);
+            rules_org_key(piece, key, sizeof key);
+        }
+        if (event || (key[0] && rules_is_guest(c, key)))
+            others++;
+        else if (words > 0 && words <= 4 && !plain) {
+            names++;
+            name = p;
+            name_len = len;
+        }
+        p += len + skip;
+    }
+    if (names == 1 && others > 0) {
+        int saved = c->origin;
+        c->origin = RULES_O_SENDER; /* the service's own title line */
+        rules_cand_add(c, name, name_len, 3.0, 2);
+        c->origin = saved;
+    }
+}
+
 char *rules_quoted_text(const char *body)
 {
     if (body == NULL)
@@ -2132,6 +2320,7 @@ static void rules_quoted_cands(rules_ctx_t *c)
 char *rules_best_company(rules_ctx_t *c)
 {
     rules_subject_cand(c);
+    rules_calendar_subject_cand(c);
     rules_signature_cands(c);
     rules_quoted_cands(c);
     size_t n = c->ncand;

@@ -356,6 +356,7 @@ static int rules_add_sender(rules_db_t *db, char **col, const char **why)
         {"jobboard", RULES_K_JOBBOARD},
         {"alerts", RULES_K_ALERTS},
         {"freemail", RULES_K_FREEMAIL},
+        {"meeting", RULES_K_MEETING},
     };
     rules_kind_t kind = 0;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
@@ -363,7 +364,7 @@ static int rules_add_sender(rules_db_t *db, char **col, const char **why)
             kind = kinds[i].kind;
     if (kind == 0) {
         *why = "kind must be ats, scheduling, assessment, video, jobboard, "
-               "alerts or freemail";
+               "alerts, freemail or meeting";
         return -1;
     }
     if (strchr(col[0], '.') == NULL || strchr(col[0], ' ') != NULL) {

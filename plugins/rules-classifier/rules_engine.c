@@ -316,9 +316,9 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
     /* sender */
     char sender_ev[200] = "";
     if (c.sender != NULL) {
-        static const char *const kn[] = {"",           "ats",     "scheduling",
-                                         "assessment", "video",   "jobboard",
-                                         "alerts",     "freemail"};
+        static const char *const kn[] = {"",           "ats",      "scheduling",
+                                         "assessment", "video",    "jobboard",
+                                         "alerts",     "freemail", "meeting"};
         switch (c.sender->kind) {
         case RULES_K_ATS:
             context += 3;
@@ -343,7 +343,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             break;
         }
         if (c.sender->kind != RULES_K_FREEMAIL &&
-            c.sender->kind != RULES_K_JOBBOARD)
+            c.sender->kind != RULES_K_JOBBOARD &&
+            c.sender->kind != RULES_K_MEETING)
             snprintf(sender_ev, sizeof sender_ev, "sender %s (%s, %s)",
                      c.from_addr, c.sender->vendor, kn[c.sender->kind]);
     }
@@ -487,8 +488,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
     }
     if (decide != NULL) {
         static const char *const kinds[] = {
-            NULL,    "ats",      "scheduling", "assessment",
-            "video", "jobboard", "alerts",     "freemail"};
+            NULL,       "ats",    "scheduling", "assessment", "video",
+            "jobboard", "alerts", "freemail",   "meeting"};
         rules_decision_t d = {
             .label = res->label,
             .confidence = res->confidence,

@@ -98,7 +98,9 @@ typedef enum rules_kind_e {
     RULES_K_VIDEO,
     RULES_K_JOBBOARD,
     RULES_K_ALERTS,
-    RULES_K_FREEMAIL
+    RULES_K_FREEMAIL,
+    RULES_K_MEETING /**< video-meeting or calendar service: never the
+                     *   company, no hiring context */
 } rules_kind_t;
 
 typedef struct rules_sender_s {

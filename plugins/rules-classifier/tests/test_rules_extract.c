@@ -684,6 +684,81 @@ START_TEST(company_legal_forms_and_founders)
 }
 END_TEST
 
+START_TEST(company_calendar_and_meeting_services)
+{
+    /* Google Calendar writes in the organiser's name: the subject's title
+     * names the company, never "Google Calendar" or "Google Meet" */
+    static const char gcal_body[] =
+        "Join with Google Meet\nhttps://meet.google.com/nlb-qrst-uvw\n\n"
+        "Organizer\n%s\n\nGuests\nAlex Kim\n\nInvitation from Google "
+        "Calendar\nYou are receiving this email because you are an attendee "
+        "on the event.";
+    char body[512];
+    snprintf(body, sizeof body, gcal_body, "Nethercote Labs");
+    CHECK_COMPANY(mail("Nethercote Labs", "calendar-notification@google.com",
+                       "Invitation: Nethercote Labs - Interview (Alex Kim) @ "
+                       "Fri Dec 11, 2026 3pm - 4pm (CET) (alex.kim@inbox.test)",
+                       body),
+                  "Nethercote Labs");
+    /* a person organising: "Interview with X" in the title; two companies'
+     * invitations stay two companies */
+    snprintf(body, sizeof body, gcal_body, "Ada Marsh");
+    CHECK_COMPANY(mail("Ada Marsh", "calendar-notification@google.com",
+                       "Invitation: Interview with Pendlebury (Alex Kim) @ "
+                       "Tue Dec 15, 2026 11am - 12pm (GMT)",
+                       body),
+                  "Pendlebury");
+    CHECK_COMPANY(mail("Ada Marsh", "calendar-notification@google.com",
+                       "Updated invitation: Corvane Analytics / Alex Kim @ "
+                       "Wed Dec 16, 2026 9am - 10am (GMT)",
+                       body),
+                  "Corvane Analytics");
+    /* no name in the title: the organiser's display name */
+    snprintf(body, sizeof body, gcal_body, "Tallowmere Foods");
+    CHECK_COMPANY(mail("Tallowmere Foods", "calendar-notification@google.com",
+                       "Invitation: Final round @ Thu Dec 17, 2026 2pm", body),
+                  "Tallowmere Foods");
+    /* Zoom's own notification: "X <> guest", the guest known by the
+     * address alone too */
+    CHECK_COMPANY(mail("Zoom", "no-reply@zoom.us",
+                       "Invitation: Halberd Freight <> Alex Kim @ Wed Dec 16",
+                       "Tomasz Wren is inviting you to a scheduled Zoom "
+                       "meeting.\n\nJoin Zoom Meeting\nhttps://zoom.us/j/"
+                       "5550001234\n\nThank you for choosing Zoom.\n-The Zoom "
+                       "Team"),
+                  "Halberd Freight");
+    CHECK_COMPANY(mail("Zoom", "no-reply@zoom.us",
+                       "Invitation: Halberd Freight <> alex.kim",
+                       "Join Zoom Meeting\nhttps://zoom.us/j/5550001234"),
+                  "Halberd Freight");
+    /* Microsoft Teams */
+    CHECK_COMPANY(mail("Microsoft Teams", "noreply@email.teams.microsoft.com",
+                       "Invitation: Orrin Robotics / Alex Kim",
+                       "You have been invited to a Microsoft Teams meeting."
+                       "\n\nMicrosoft Teams Need help?\nJoin the meeting "
+                       "now\nMeeting ID: 381 220 117 44"),
+                  "Orrin Robotics");
+    /* the company's own invitation with a Teams or Zoom link: the company,
+     * not the meeting product */
+    CHECK_COMPANY(mail("Lena Vos", "lena.vos@brackwater-energy.example",
+                       "Interview",
+                       "Hi Alex, here is the link.\n\n________________\n"
+                       "Microsoft Teams Need help?\nJoin the meeting now\n"
+                       "Meeting ID: 381 220 117 44\n\nLena Vos\nBrackwater "
+                       "Energy"),
+                  "Brackwater Energy");
+    {
+        rules_result_t r =
+            as(mail("Zoom", "no-reply@zoom.us", "Meeting reminder",
+                    "Your Zoom Meeting starts in 10 minutes. Join Zoom "
+                    "Meeting https://zoom.us/j/1"),
+               RULES_INTERVIEW);
+        ck_assert_msg(r.company == NULL, "company %s", r.company);
+        rules_result_clear(&r);
+    }
+}
+END_TEST
+
 START_TEST(zone_table_errors)
 {
     char dir[] = "/tmp/rules-zones-XXXXXX";
@@ -731,6 +806,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_particles_and_fuller_names);
     tcase_add_test(tc, company_mailboxes_forwards_and_glued_words);
     tcase_add_test(tc, company_legal_forms_and_founders);
+    tcase_add_test(tc, company_calendar_and_meeting_services);
     tcase_add_test(tc, confirmation_takes_the_proposal_zone);
     tcase_add_test(tc, zone_table_errors);
     suite_add_tcase(s, tc);
