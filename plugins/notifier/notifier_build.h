@@ -154,8 +154,9 @@ enum {
 /**
  * @brief The keys an invitation and its cancel share: the subject's topic
  *        (notifier_subject_topic()) and "uid:<UID>" for each calendar
- *        object (the event's or its email's `calendar`, when the classifier
- *        passes it on) that invites (mode INVITE) or cancels (the others).
+ *        object (the event's or its email's `calendar`: the classifiers
+ *        copy the email's there, docs/schemas/README.md) that invites
+ *        (mode INVITE) or cancels (the others).
  * @returns A new array of strings (json_decref()).
  */
 json_t *notifier_topics(json_t *event, int mode);

@@ -4,6 +4,8 @@
  */
 #include "ollama_answer.h"
 
+#include "rules_engine.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -293,14 +295,9 @@ char *ollama_event_json(json_t *email, const ollama_event_t *ev,
                         const char *classifier_name, const char *model,
                         json_t *extra)
 {
-    json_t *from = json_object_get(email, "from");
-    json_t *em = json_pack("{s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}", "key",
-                           json_object_get(email, "key"), "subject",
-                           json_object_get(email, "subject"), "from",
-                           json_object_get(from, "address"), "from_name",
-                           json_object_get(from, "name"), "message_id",
-                           json_object_get(email, "message_id"), "date",
-                           json_object_get(email, "date"));
+    /* the same `email` object as the rules classifier's (with the
+     * calendar parts the notifier reads) */
+    json_t *em = rules_event_email_json(email);
     json_t *evidence = ev->evidence ? json_incref(ev->evidence) : json_array();
     json_t *out = json_pack(
         "{s:s,s:s,s:o,s:o,s:o,s:f,s:o,s:{s:s,s:s},s:o}", "schema",

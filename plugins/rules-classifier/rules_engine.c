@@ -627,21 +627,55 @@ static json_t *rules_json_str_or_null(const char *s)
     return s != NULL && *s ? json_string(s) : json_null();
 }
 
+/* The compact copy of the email's `calendar` objects (docs/schemas/
+ * README.md): what the notifier needs to tell a cancel from an invitation
+ * and find the invitation it cancels (RFC 5545/5546: UID, METHOD, STATUS,
+ * SEQUENCE, DTSTART, DTEND), nothing of attendees or descriptions. */
+static json_t *rules_event_calendar(const json_t *email)
+{
+    static const char *const str_fields[] = {"uid",   "method", "status",
+                                             "start", "end",    NULL};
+    json_t *out = json_array();
+    const json_t *cal = json_object_get(email, "calendar");
+    for (size_t i = 0; out != NULL && i < json_array_size(cal); i++) {
+        const json_t *c = json_array_get(cal, i);
+        if (!json_is_object(c))
+            continue;
+        json_t *o = json_object();
+        for (const char *const *f = str_fields; *f; f++)
+            json_object_set_new(o, *f,
+                                rules_json_str_or_null(rules_jstr(c, *f)));
+        const json_t *seq = json_object_get(c, "sequence");
+        json_object_set_new(o, "sequence",
+                            json_is_integer(seq)
+                                ? json_integer(json_integer_value(seq))
+                                : json_null());
+        json_array_append_new(out, o);
+    }
+    return out;
+}
+
+json_t *rules_event_email_json(const json_t *email)
+{
+    const json_t *from = json_object_get(email, "from");
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "key",
+        rules_json_str_or_null(rules_jstr(email, "key")), "subject",
+        rules_json_str_or_null(rules_jstr(email, "subject")), "from",
+        rules_json_str_or_null(rules_jstr(from, "address")), "from_name",
+        rules_json_str_or_null(rules_jstr(from, "name")), "message_id",
+        rules_json_str_or_null(rules_jstr(email, "message_id")), "date",
+        rules_json_str_or_null(rules_jstr(email, "date")), "calendar",
+        rules_event_calendar(email));
+}
+
 json_t *rules_event_json(const rules_result_t *res, const json_t *email,
                          const char *model)
 {
     json_t *ev = json_array();
     for (size_t i = 0; i < res->n_evidence; i++)
         json_array_append_new(ev, json_string(res->evidence[i]));
-    const json_t *from = json_object_get(email, "from");
-    json_t *em = json_pack(
-        "{s:o, s:o, s:o, s:o, s:o, s:o}", "key",
-        rules_json_str_or_null(rules_jstr(email, "key")), "subject",
-        rules_json_str_or_null(rules_jstr(email, "subject")), "from",
-        rules_json_str_or_null(rules_jstr(from, "address")), "from_name",
-        rules_json_str_or_null(rules_jstr(from, "name")), "message_id",
-        rules_json_str_or_null(rules_jstr(email, "message_id")), "date",
-        rules_json_str_or_null(rules_jstr(email, "date")));
+    json_t *em = rules_event_email_json(email);
     json_t *out = json_pack(
         "{s:s, s:s, s:o, s:o, s:o, s:f, s:o, s:{s:s, s:s}, s:o}", "schema",
         "careerops.event.v1", "event_type", rules_label_name(res->label),

@@ -169,6 +169,23 @@ double rules_quoted_context(const rules_db_t *db, const json_t *email);
 void rules_result_clear(rules_result_t *res);
 
 /**
+ * @brief Build the `email` object of a careerops.event.v1 document
+ *        (docs/schemas/README.md): `key`, `subject`, `from` (the address),
+ *        `from_name`, `message_id`, `date` and `calendar`, a compact copy
+ *        of the email's calendar objects (`uid`, `method`, `status`,
+ *        `sequence`, `start`, `end` only; one per object, in order) so
+ *        that the notifier can tell a calendar cancel (METHOD:CANCEL,
+ *        STATUS:CANCELLED) and the invitation it ends by UID.
+ * @param email The careerops.email.v1 document (borrowed).
+ * @returns A new reference, or NULL when out of memory. A string that is
+ *          absent, empty or not a string is `null`, as is a `sequence`
+ *          that is not an integer; `calendar` is `[]` when the email has
+ *          none. Shared by rules-classifier and ollama-classifier.
+ *          Thread-safe.
+ */
+json_t *rules_event_email_json(const json_t *email);
+
+/**
  * @brief Build the careerops.event.v1 document for a result.
  * @param email The classified email (borrowed), for the `email` block.
  * @param model The `classifier.model` value (e.g. "rules-v1").

@@ -268,7 +268,7 @@ cat > wok.json <<'J'
   {"name":"classify","plugin":"rules-classifier","input":"raw","output":"ev",
    "when":{"from.address":"a@b.example","calendar.0.organizer.name":"x","to.0.address":"me@example.org","source.kind":"mbox","date":null,"headers.list_id":null}},
   {"name":"show","plugin":"mock-sink","input":"ev","config":{"path":"a.jsonl"},
-   "when":{"email.subject":"x","company":null,"evidence.0":"y","correction.fields.0":"event_type","opinions.1.event_type":["OFFER"],"event_type":["INTERVIEW",null]}},
+   "when":{"email.subject":"x","email.calendar.0.status":"CANCELLED","company":null,"evidence.0":"y","correction.fields.0":"event_type","opinions.1.event_type":["OFFER"],"event_type":["INTERVIEW",null]}},
   {"name":"al","plugin":"mock-sink","input":"alerts","when":{"alert":"dlq_depth"},"config":{"path":"b.jsonl"}}]}
 J
 touch in.mbox

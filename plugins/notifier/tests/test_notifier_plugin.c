@@ -254,6 +254,18 @@ static void run_order(char **evs, const int *order, int n, char *out,
     free(cfg);
 }
 
+/* The i-th notification, checked to be the cancel notice `key` for a
+ * calendar cancellation; a new reference. */
+static json_t *calendar_cancel_notice(size_t i, const char *key)
+{
+    json_t *c = emitted(i);
+    ck_assert_str_eq(json_string_value(json_object_get(c, "event_key")), key);
+    ck_assert(json_is_true(json_object_get(c, "cancelled")));
+    ck_assert_str_eq(json_string_value(json_object_get(c, "cancel_reason")),
+                     "calendar cancellation");
+    return c;
+}
+
 /* Google's invitation and its "Canceled event:" (labelled OTHER, no
  * company): invitation first, the cancel is told after it; cancel first
  * (a first run reads old mail in partition order), one notice saying
@@ -277,12 +289,7 @@ START_TEST(calendar_cancel_both_orders)
     ck_assert_str_eq(got, "Interview with Orbitly: Platform Engineer|"
                           "Cancelled: Orbitly interview Wed 16 Dec 2026, "
                           "14:00|Interview with Harborline");
-    json_t *c = emitted(1);
-    ck_assert_str_eq(json_string_value(json_object_get(c, "event_key")),
-                     "inv:cancelled");
-    ck_assert(json_is_true(json_object_get(c, "cancelled")));
-    ck_assert_str_eq(json_string_value(json_object_get(c, "cancel_reason")),
-                     "calendar cancellation");
+    json_t *c = calendar_cancel_notice(1, "inv:cancelled");
     ck_assert_str_eq(json_string_value(json_object_get(c, "date_local")),
                      "2026-12-16T14:00:00-07:00");
     json_decref(c);
@@ -412,6 +419,58 @@ START_TEST(calendar_uid_cancel)
 }
 END_TEST
 
+/* Outlook's cancel (a new-user trial) as rules-classifier builds the events
+ * (taken from a demo run, tests/demo/demo_outlook_cancel.sh): a REQUEST
+ * with STATUS:CANCELLED and SEQUENCE 3, the same UID, subject and text as
+ * the invitation, labelled INTERVIEW at the same time. The event's
+ * `email.calendar` makes it a cancel, never a second interview; as in the
+ * trial, also when the classifier read no time from it. Both orders. */
+#define GRISEDALE_EV(key, date, seq, status, mid, sched)                       \
+    "{\"schema\":\"careerops.event.v1\",\"event_type\":\"INTERVIEW\","         \
+    "\"company\":\"Grisedale Bank\",\"role\":null,\"scheduled_date\":" sched   \
+    ",\"confidence\":0.99,\"evidence\":[\"Bank. We would like to invite you "  \
+    "to an interview on Tuesday, 15 December 2026\",\"subject: Interview: "    \
+    "Graduate Analyst - Grisedale\",\"December 2026 at 15:00 GMT (Microsoft "  \
+    "Teams).\",\"model: INTERVIEW p=0.99\"],\"classifier\":{\"name\":"         \
+    "\"rules-classifier\",\"model\":\"rules-v1\"},\"email\":{\"key\":\"" key   \
+    "\",\"subject\":\"Interview: Graduate Analyst - Grisedale Bank\","         \
+    "\"from\":\"recruitment@grisedalebank.example\",\"from_name\":"            \
+    "\"Grisedale Bank Recruitment\",\"message_id\":\"<" mid                    \
+    "\",\"date\":\"" date                                                      \
+    "\",\"calendar\":[{\"uid\":\"040000008200E00074C5B7101A82E0080000"         \
+    "0000A1B2C3D4E5F6@grisedalebank.example\",\"method\":\"REQUEST\","         \
+    "\"status\":\"" status "\",\"start\":\"2026-12-15T15:00:00Z\",\"end\":"    \
+    "\"2026-12-15T16:00:00Z\",\"sequence\":" seq "}]}}"
+
+START_TEST(outlook_cancel_as_classified)
+{
+    char *evs[] = {
+        strdup(GRISEDALE_EV("e61a71ac", "2026-12-01T10:00:00Z", "0",
+                            "CONFIRMED", "inv-1@grisedalebank.example>",
+                            "\"2026-12-15T15:00:00Z\"")),
+        strdup(GRISEDALE_EV("22b306e8", "2026-12-03T09:30:00Z", "3",
+                            "CANCELLED", "upd-4@grisedalebank.example>",
+                            "\"2026-12-15T15:00:00Z\"")),
+        strdup(GRISEDALE_EV("7c0d2a51", "2026-12-03T09:30:00Z", "3",
+                            "CANCELLED", "upd-5@grisedalebank.example>",
+                            "null"))};
+    char got[512];
+    for (int c = 1; c <= 2; c++) {
+        run_order(evs, (const int[]){0, c}, 2, got, sizeof got);
+        ck_assert_str_eq(got, "Interview with Grisedale Bank|Cancelled: "
+                              "Grisedale Bank interview Tue 15 Dec 2026, "
+                              "08:00");
+        json_decref(calendar_cancel_notice(1, "e61a71ac:cancelled"));
+        ck_assert_int_eq((int)co_fake_host_metric(host, "cancellations"), 1);
+        run_order(evs, (const int[]){c, 0}, 2, got, sizeof got);
+        ck_assert_str_eq(got, "Cancelled: Grisedale Bank interview Tue 15 "
+                              "Dec 2026, 08:00");
+    }
+    for (int i = 0; i < 3; i++)
+        free(evs[i]);
+}
+END_TEST
+
 START_TEST(bad_timezone_refused)
 {
     void *cfg = config("Atlantis/Lost", NULL, 0);
@@ -528,6 +587,7 @@ static Suite *suite(void)
     tcase_add_test(t, rejection_and_text_cancel);
     tcase_add_test(t, own_reply_either_order);
     tcase_add_test(t, calendar_uid_cancel);
+    tcase_add_test(t, outlook_cancel_as_classified);
     tcase_add_test(t, bad_timezone_refused);
     tcase_add_test(t, briefing_before_and_after);
     tcase_add_test(t, wait_expires_across_restart);

@@ -408,6 +408,10 @@ END_TEST
 START_TEST(event_json_shape)
 {
     json_t *email = email_with_text("t");
+    json_array_append_new(json_object_get(email, "calendar"),
+                          json_pack("{s:s, s:s, s:s, s:i, s:s}", "uid", "u1@x",
+                                    "method", "REQUEST", "status", "CANCELLED",
+                                    "sequence", 3, "summary", "Interview"));
     ollama_event_t ev = {.event_type = "OFFER",
                          .confidence = 0.75,
                          .evidence = json_pack("[s]", "pleased to offer")};
@@ -435,6 +439,17 @@ START_TEST(event_json_shape)
     ck_assert_str_eq(json_string_value(json_object_get(em, "from_name")),
                      "Mara Lind");
     ck_assert(json_is_null(json_object_get(em, "message_id")));
+    /* the calendar parts, compact, as the rules classifier's event has
+     * them (rules_event_email_json()) */
+    json_t *cal = json_object_get(em, "calendar");
+    ck_assert_uint_eq(json_array_size(cal), 1);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_array_get(cal, 0), "status")),
+        "CANCELLED");
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_array_get(cal, 0), "sequence")),
+        3);
+    ck_assert_ptr_null(json_object_get(json_array_get(cal, 0), "summary"));
     json_decref(j);
     free(s);
     ollama_event_clear(&ev);

@@ -254,6 +254,50 @@ START_TEST(event_json_shape)
                      "no-reply@acme.example");
     ck_assert_str_eq(json_string_value(json_object_get(em, "key")),
                      "0123456789abcdef");
+    ck_assert_uint_eq(json_array_size(json_object_get(em, "calendar")), 0);
+    json_decref(ev);
+    json_decref(e);
+    rules_result_clear(&r);
+}
+END_TEST
+
+/* The email's calendar parts go into the event's `email`, compact (uid,
+ * method, status, sequence, start, end only), for the notifier to tell an
+ * Outlook cancel (REQUEST, STATUS:CANCELLED, a higher SEQUENCE) from the
+ * invitation whose UID it shares. */
+START_TEST(event_json_calendar)
+{
+    json_t *e =
+        mk("Grisedale Bank Recruitment", "recruitment@grisedalebank.example",
+           "Interview: Graduate Analyst - Grisedale Bank",
+           "We would like to invite you to an interview.",
+           "Interview: Graduate Analyst", "2026-12-15T15:00:00Z");
+    json_t *c = json_array_get(json_object_get(e, "calendar"), 0);
+    json_object_set_new(c, "status", json_string("CANCELLED"));
+    json_object_set_new(c, "sequence", json_integer(3));
+    json_object_set_new(c, "end", json_null());
+    json_object_set_new(c, "attendees", json_pack("[{s:s}]", "address", "x@y"));
+    /* a second part with bad types: null, not copied as is */
+    json_array_append_new(
+        json_object_get(e, "calendar"),
+        json_pack("{s:i, s:s, s:s}", "uid", 7, "sequence", "3", "method", ""));
+    rules_result_t r;
+    ck_assert_int_eq(rules_classify(db, e, &r), 0);
+    json_t *ev = rules_event_json(&r, e, "rules-v1");
+    json_t *got = json_object_get(json_object_get(ev, "email"), "calendar");
+    json_t *want = json_pack(
+        "[{s:s, s:s, s:s, s:i, s:s, s:n}, {s:n, s:n, s:n, s:n, s:n, s:n}]",
+        "uid", "u1", "method", "REQUEST", "status", "CANCELLED", "sequence", 3,
+        "start", "2026-12-15T15:00:00Z", "end", "uid", "method", "status",
+        "sequence", "start", "end");
+    char *g = json_dumps(got, JSON_SORT_KEYS | JSON_COMPACT);
+    ck_assert_msg(json_equal(got, want), "%s", g);
+    free(g);
+    /* rules_event_email_json() is the same object (ollama-classifier's) */
+    json_t *em = rules_event_email_json(e);
+    ck_assert(json_equal(em, json_object_get(ev, "email")));
+    json_decref(em);
+    json_decref(want);
     json_decref(ev);
     json_decref(e);
     rules_result_clear(&r);
@@ -338,6 +382,7 @@ static Suite *suite(void)
     tcase_add_test(tc, outreach);
     tcase_add_test(tc, find_date_forms);
     tcase_add_test(tc, event_json_shape);
+    tcase_add_test(tc, event_json_calendar);
     tcase_add_test(tc, loader_errors);
     tcase_add_test(tc, quoted_context);
     tcase_add_test(tc, not_an_object);
