@@ -7,13 +7,14 @@
 #   :/etc/localtime, or a link to a zone file: the zone it points to
 #   UTC, empty                         UTC
 # Anything else (a path outside /usr/share/zoneinfo, a POSIX rule such as
-# EST5EDT,M3.2.0,M11.1.0, a name with no zone file) is refused with the fix:
+# EST5EDT,M3.2.0,M11.1.0, a name with no zone file, a right/ zone: leap
+# seconds, which PostgreSQL refuses) is refused with the fix:
 # PostgreSQL and the summary need a zone name, and UTC instead of the
 # user's zone would be silently wrong.
 
 # tz_name VALUE: prints the name, or the reason on stderr and returns 2
 tz_name() {
-    local v=${1#:} zi=/usr/share/zoneinfo f name
+    local v=${1#:} zi=/usr/share/zoneinfo f name=
     case "$v" in
     "" | UTC) echo UTC; return 0 ;;
     /*)
@@ -28,15 +29,19 @@ tz_name() {
         if [ -z "${name:-}" ] || [ ! -f "$zi/$name" ]; then
             echo "time zone '$1' is not a zone file under $zi (or /etc/localtime linked to one): pass --timezone with an IANA name such as Europe/Paris" >&2
             return 2
+        fi ;;
+    *)
+        if [ ! -f "$zi/$v" ] || [ "${v#*..}" != "$v" ]; then
+            echo "time zone '$1' unknown: use an IANA name such as Europe/Paris (see $zi)" >&2
+            return 2
         fi
-        echo "$name"
-        return 0 ;;
+        name=$v ;;
     esac
-    if [ ! -f "$zi/$v" ] || [ "${v#*..}" != "$v" ]; then
-        echo "time zone '$1' unknown: use an IANA name such as Europe/Paris (see $zi)" >&2
+    if [ "${name#right/}" != "$name" ]; then
+        echo "time zone '$1' counts leap seconds (a right/ zone), which PostgreSQL does not support: use ${name#right/}" >&2
         return 2
     fi
-    echo "$v"
+    echo "$name"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -91,6 +91,12 @@ echo "ok: TZ=:Zone, Zone, zone-file paths and :/etc/localtime give the zone's na
 TZ=:$T/nope refused "TZ=:/a/path that is no zone file" \
     "\\\$TZ: time zone ':$T/nope' is not a zone file under /usr/share/zoneinfo.*pass --timezone" \
     --mailbox "$SRC/datasets/sample-mailbox/generate.py"
+# trial 15: a right/ zone passed here and PostgreSQL refused it after the build
+if [ -f /usr/share/zoneinfo/right/Europe/Paris ]; then
+    refused "--timezone right/UTC" "time zone 'right/UTC' counts leap seconds.*use UTC" --timezone right/UTC
+    TZ=:/usr/share/zoneinfo/right/Europe/Paris refused "TZ=a right/ zone file" \
+        "counts leap seconds.*use Europe/Paris" --mailbox "$SRC/datasets/sample-mailbox/generate.py"
+fi
 TZ=Mars/Base refused "TZ=Mars/Base" "\\\$TZ: time zone 'Mars/Base' unknown" \
     --mailbox "$SRC/datasets/sample-mailbox/generate.py"
 CAREEROPS_DEMO_NOW=2025-10-20 refused "a CAREEROPS_DEMO_NOW without a time" \
