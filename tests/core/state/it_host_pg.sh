@@ -27,7 +27,7 @@ skip() {
 bin=${CAREEROPS_BIN:?}
 src=${CAREEROPS_SOURCE_ROOT:?}
 for p in mock/mock-source.so mock/mock-sink.so postgres-sink/postgres-sink.so; do
-    [ -f "$CAREEROPS_PLUGIN_PATH/$p" ] || skip "plugin $p is not built (-Dplugins=...)"
+    [ -f "$CAREEROPS_PLUGIN_PATH/$p" ] || skip "plugin $p is not built (ninja -C build; -Dplugins=... if it leaves it out)"
 done
 command -v psql >/dev/null || skip "psql is missing (Debian package postgresql-client)"
 
