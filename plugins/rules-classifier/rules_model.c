@@ -107,6 +107,30 @@ static int rules_alerts(int l)
     return l == RULES_INTERVIEW || l == RULES_OFFER || l == RULES_ASSESSMENT;
 }
 
+/* Whether a string has a letter or digit (NULL: no). */
+static int rules_has_word(const char *s)
+{
+    for (; s != NULL && *s; s++)
+        if ((unsigned char)*s >= 0x80 || (*s >= '0' && *s <= '9') ||
+            ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z'))
+            return 1;
+    return 0;
+}
+
+/* A message with no words to read: no subject, no text, no invitation and
+ * no attachment. The model's probabilities for it are its priors (a
+ * message with only a Message-ID got OFFER p=0.60 and then REJECTION:
+ * trial 15), so the rules decide it alone. */
+static int rules_model_blank(const json_t *email)
+{
+    const json_t *cal = json_object_get(email, "calendar");
+    const json_t *att = json_object_get(email, "attachments");
+    return !rules_has_word(
+               json_string_value(json_object_get(email, "subject"))) &&
+           !rules_has_word(json_string_value(json_object_get(email, "text"))) &&
+           json_array_size(cal) == 0 && json_array_size(att) == 0;
+}
+
 /* The decision hook: see docs/classification.md, "Decision". */
 static void rules_model_decide(void *arg, const json_t *email,
                                const rules_decision_t *r, rules_label_t *label,
@@ -126,6 +150,11 @@ static void rules_model_decide(void *arg, const json_t *email,
     for (int l = 1; l < RULES_NLABELS; l++)
         if (p[l] > p[top])
             top = l;
+    if (rules_model_blank(email)) {
+        *label = r->label;
+        *confidence = r->confidence;
+        return;
+    }
     if (call->mode == RULES_MODE_MODEL) {
         *label = (rules_label_t)top;
         *confidence = p[top];
@@ -206,7 +235,7 @@ int rules_model_classify(rules_model_t *rm, const rules_db_t *db,
     }
     if (rules_classify_ex(db, email, rules_model_decide, &call, res) != 0)
         return -1;
-    if (res->n_evidence < RULES_MAX_EVIDENCE) {
+    if (res->n_evidence < RULES_MAX_EVIDENCE && !rules_model_blank(email)) {
         char ev[96];
         snprintf(ev, sizeof ev, "model: %s p=%.2f", rules_label_name(top),
                  prob[top]);

@@ -179,6 +179,40 @@ START_TEST(extra_rules_file)
 }
 END_TEST
 
+/* A message with no words (only a Message-ID) is OTHER in every decision
+ * mode: the model's probabilities for it are its priors (it gave OFFER
+ * p=0.60, and the message became a REJECTION naming no company: trial
+ * 15). A one-word subject is still the model's to read. */
+START_TEST(blank_message_is_other)
+{
+    static const char *const modes[] = {"combined", "model", "rules"};
+    const char *blank = "{\"schema\":\"careerops.email.v1\",\"key\":\"b\","
+                        "\"message_id\":\"<only-an-id@x.example>\","
+                        "\"subject\":\" \",\"text\":\"\\n-- \\n\"}";
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+        decision = modes[i];
+        void *cfg = config(NULL, NULL), *inst = NULL;
+        decision = NULL;
+        ck_assert_int_eq(
+            plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst),
+            CO_OK);
+        size_t before = host->emit_cnt;
+        ck_assert_int_eq(process(inst, "b", blank), CO_OK);
+        ck_assert_uint_eq(host->emit_cnt, before + 1);
+        json_t *ev = json_loads(host->emits[before].value, 0, NULL);
+        ck_assert_ptr_nonnull(ev);
+        ck_assert_msg(
+            strcmp(json_string_value(json_object_get(ev, "event_type")),
+                   "OTHER") == 0 &&
+                strstr(host->emits[before].value, "model: ") == NULL,
+            "%s: %s", modes[i], host->emits[before].value);
+        json_decref(ev);
+        plugin->destroy(inst);
+        free(cfg);
+    }
+}
+END_TEST
+
 START_TEST(missing_rules_dir_is_fatal)
 {
     void *cfg = config("/nonexistent/rules", NULL), *inst = NULL;
@@ -216,6 +250,7 @@ static Suite *suite(void)
     tcase_add_test(tc, emits_event);
     tcase_add_test(tc, bad_records_dead_lettered);
     tcase_add_test(tc, extra_rules_file);
+    tcase_add_test(tc, blank_message_is_other);
     tcase_add_test(tc, missing_rules_dir_is_fatal);
     tcase_add_test(tc, bad_extra_rules_is_fatal);
     suite_add_tcase(s, tc);
