@@ -389,6 +389,7 @@ fi
 # (a full disk there: the progress line says so; the lock still holds)
 echo $$ >"$run/lock.pid" 2>/dev/null || true
 notif=$run/notifications.txt dlq=$run/dead-letters.jsonl log=$run/run.log
+notif_shown=$run/notifications.shown
 
 if [ "$fresh" = 1 ]; then
     say "--fresh: dropping schema $schema and the state of pipeline $pipeline"
@@ -396,7 +397,7 @@ if [ "$fresh" = 1 ]; then
     for t in careerops_state careerops_idempotency; do
         q -c "DELETE FROM $t WHERE ns LIKE '$pipeline/%'" 2>/dev/null || true
     done
-    rm -f "$notif" "$dlq" "$run/mailbox.txt"
+    rm -f "$notif" "$notif_shown" "$dlq" "$run/mailbox.txt"
 fi
 
 # ---- an mbox position is a byte offset into one file: it is kept for a
@@ -443,7 +444,15 @@ fi
 # ---- run the pipeline to the end
 : >>"$notif"
 : >>"$dlq"
-notif_before=$(stat -c %s "$notif")
+notif_start=$(stat -c %s "$notif")
+# notifications are shown from where the last summary stopped showing them
+# ($notif.shown): a demo stopped after the pipeline wrote them and before
+# its summary printed them shows them now, not "shown before"
+notif_before=$notif_start
+shown_at=$(cat "$notif_shown" 2>/dev/null || true)
+case "$shown_at" in '' | *[!0-9]*) ;; *)
+    [ "$shown_at" -gt "$notif_start" ] || notif_before=$shown_at ;;
+esac
 dlq_before=$(wc -l <"$dlq")
 run_start=$(q -c "SELECT now()")
 say "reading $mailbox"
@@ -494,7 +503,7 @@ progress() { # sets prog_line
     local n notes secs now why avail
     now=$(now_ms)
     secs=$(((now - run_t0) / 1000))
-    notes=$(tail -c +$((notif_before + 1)) "$notif" 2>/dev/null | grep -c '^== ' || true)
+    notes=$(tail -c +$((notif_start + 1)) "$notif" 2>/dev/null | grep -c '^== ' || true)
     if n=$(q -c "SELECT count(*) FROM \"$schema\".emails WHERE updated_at >= '$run_start'" 2>/dev/null) &&
         [ -n "$n" ]; then
         prog_line="reading... $n messages stored, ${notes:-0} notifications, $secs s"
@@ -560,6 +569,12 @@ if [ "$rc" != 0 ] && [ -z "$interrupted" ]; then
     die "the pipeline stopped with exit code $rc (log: $log)"
 fi
 pipeline_ms=$(($(now_ms) - run_t0))
+# stopped before postgres-sink made its tables: nothing to summarise
+if [ -n "$interrupted" ] && [ "$(q -c "SELECT to_regclass('\"$schema\".emails') IS NULL
+        OR to_regclass('\"$schema\".events') IS NULL" 2>/dev/null || true)" != f ]; then
+    echo "interrupted: stopped before anything was stored; run again to read $mailbox" >&2
+    exit "$int_rc"
+fi
 # the demo shows the learned classifier, never the rules alone
 if grep -q 'no learned model at' "$log"; then
     grep -m 1 -o 'no learned model at [^"]*' "$log" >&2 || true
@@ -664,13 +679,14 @@ end=$(now_ms)
 summary_rc=0
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
     "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
-    "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" "$read_run" "$same_key" "$interrupted" <<'PY' || summary_rc=$?
-import json, re, signal, sys
+    "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" "$read_run" "$same_key" "$interrupted" \
+    "$notif_shown" <<'PY' || summary_rc=$?
+import json, os, re, signal, sys
 from datetime import datetime, timezone
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # output cut (| head): end quietly
 (emails_f, events_f, dlq_f, dlq_before, notif_f, notif_before, as_json, mailbox,
  schema, tz, t0, end, pipeline_ms, to_slack, account, now_s, posted, read_run,
- same_key, interrupted) = sys.argv[1:]
+ same_key, interrupted, notif_shown) = sys.argv[1:]
 read_run, same_key = int(read_run), int(same_key)
 # "now", for marking past interviews: CAREEROPS_DEMO_NOW, else the clock
 now = (datetime.fromisoformat(now_s.replace("Z", "+00:00")) if now_s
@@ -744,7 +760,20 @@ if interrupted:
 seen_before = max(0, read_run - new - same_key - lost_now)
 with open(notif_f, "rb") as fh:
     fh.seek(int(notif_before))
-    new_blocks = fh.read().decode("utf-8", "replace")
+    new_raw = fh.read()
+    new_blocks = new_raw.decode("utf-8", "replace")
+shown_end = int(notif_before) + len(new_raw)
+
+
+def mark_shown():
+    """Records that the notifications up to shown_end were shown (the next
+    run starts after them); a failure (disk full) only repeats them."""
+    try:
+        with open(notif_shown + ".tmp", "w") as fh:
+            fh.write(f"{shown_end}\n")
+        os.replace(notif_shown + ".tmp", notif_shown)
+    except OSError:
+        pass
 notifs_new = sum(1 for l in new_blocks.splitlines() if l.startswith("== "))
 # the notifier's "Cancelled: ..." notices are not one per event: apart
 notifs_cancel = sum(1 for l in new_blocks.splitlines() if l.startswith("== Cancelled:"))
@@ -770,7 +799,9 @@ summary = {
     "interviews": interviews,
     # reply-by and due dates (a deadline, not a meeting); rejected: companies
     "offers": deadlines["OFFER"], "assessments": deadlines["ASSESSMENT"],
-    "rejected_by": sorted({d["company"] or "?" for d in deadlines["REJECTION"]}),
+    "rejected_by": sorted({d["company"] for d in deadlines["REJECTION"] if d["company"]}),
+    # rejections whose company the classifier could not name
+    "rejections_unnamed": sum(1 for d in deadlines["REJECTION"] if not d["company"]),
     "dead_letters": len(dead), "dead_letters_new": new_dead,
     "dead_letter_list": dead,
     "notifications_file": notif_f, "dead_letters_file": dlq_f,
@@ -786,7 +817,8 @@ if to_slack == "1":
 # exit 3: some notifications of this run were not delivered
 rc = 3 if failed else 0
 if as_json == "1":
-    print(json.dumps(summary, indent=None, sort_keys=False))
+    print(json.dumps(summary, indent=None, sort_keys=False), flush=True)
+    mark_shown()
     sys.exit(rc)
 out = []
 if to_slack == "1":
@@ -912,15 +944,23 @@ for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Asses
         out.append(f"  {when:<{ww}}{(d['company'] or '?'):<{cw}}  {d['role'] or ''}".rstrip())
     if len(rows) > 20:
         out.append(f"  ... and {len(rows) - 20} more (--json lists them all)")
-if summary["rejected_by"]:
+rb, unnamed = summary["rejected_by"], summary["rejections_unnamed"]
+if rb or unnamed:
     out.append("")
-    rb = summary["rejected_by"]
-    out.append(f"Rejected by ({len(rb)}): " + ", ".join(rb[:20]) +
-               (f", and {len(rb) - 20} more (--json lists them all)" if len(rb) > 20 else ""))
+    if not rb:
+        out.append(f"Rejections: {unnamed}, naming no company")
+    else:
+        line = f"Rejected by ({len(rb)}): " + ", ".join(rb[:20])
+        if len(rb) > 20:
+            line += f", and {len(rb) - 20} more (--json lists them all)"
+        if unnamed:
+            line += f"; and {unnamed} rejection{'s' if unnamed > 1 else ''} naming no company"
+        out.append(line)
 out.append("")
 out.append(f"{'elapsed':<{w}}{summary['elapsed_seconds']:.1f} s "
            f"(the pipeline {summary['pipeline_seconds']:.1f} s; the rest: checks, build, PostgreSQL)")
-print("\n".join(out))
+print("\n".join(out), flush=True)
+mark_shown()
 sys.exit(rc)
 PY
 rm -f "$emails" "$events"

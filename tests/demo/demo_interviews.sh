@@ -12,7 +12,8 @@
 # a deadline given as a date without a time reads "no time read: see the
 # message" (trial 11), never "no date given"; the user's own reply naming
 # company and time is not printed and the counts say so; demo.sh --model
-# classifies with the given model.
+# classifies with the given model; a rejection naming no company is
+# counted apart, not listed as "?".
 . "$(dirname "$0")/lib.sh"
 mb=$T/trial.mbox
 python3 - "$mb" <<'PY'
@@ -253,6 +254,41 @@ assert s["rejected_by"] == ["Oakfield Systems", "Ridgeline Analytics"], s["rejec
 assert s["notifications_new"] == 0, s
 P
 ok "--json: interviews, offers, assessments, rejected_by"
+
+# a rejection that names no company (a "Hiring Team" at a bare domain): it
+# is counted apart, never listed as a company "?" (a new-user trial)
+cat >"$T/nameless.mbox" <<'MB'
+From jobs@mail.example Mon Mar  3 10:00:00 2025
+From: Hiring Team <jobs@mail.example>
+To: Alex Doe <alex@inbox.test>
+Subject: Your application
+Date: Mon, 3 Mar 2025 10:00:00 +0000
+Message-ID: <rej-1@mail.example>
+
+Hi Alex,
+
+Thank you for applying. Unfortunately, we have decided not to move forward
+with your application at this time. We wish you the best in your search.
+
+Best,
+Hiring Team
+
+MB
+SCHEMAS+=("$(schema_of "$T/nameless.mbox")")
+demo "$T/nameless.json" --fresh --mailbox "$T/nameless.mbox"
+python3 - "$T/nameless.json" <<'P' || fail "a nameless rejection: $(head -c 500 "$T/nameless.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["events"]["REJECTION"] == 1, s["events"]
+assert s["rejected_by"] == [] and s["rejections_unnamed"] == 1, (s["rejected_by"], s["rejections_unnamed"])
+P
+bash "$SRC/scripts/demo.sh" --keep-db --no-slack --mailbox "$T/nameless.mbox" \
+    --account "$(account_of "$T/nameless.mbox")" >"$T/nameless.txt" 2>/dev/null ||
+    fail "demo.sh (text) exited $?"
+grep -q '^Rejections: 1, naming no company$' "$T/nameless.txt" &&
+    ! grep -i 'reject' "$T/nameless.txt" | grep -q '?' ||
+    fail "the text summary: $(grep -i -A1 'reject' "$T/nameless.txt")"
+ok "a rejection naming no company: rejections_unnamed 1, 'Rejections: 1, naming no company', no '?'"
 
 # the dashboard's /api/interviews: each interview once as well
 command -v curl >/dev/null || { echo "SKIP: curl is missing (dashboard check)"; exit 0; }
