@@ -566,6 +566,9 @@ run_pid="" run_phase=0
 # interrupted: the summary below says what was done before the stop
 if [ "$rc" != 0 ] && [ -z "$interrupted" ]; then
     grep '"level":"\(error\|fatal\)"' "$log" | tail -n 5 >&2 || tail -n 5 "$log" >&2
+    # careerops' exit 2: the manifest or an input refused before it ran
+    # (a --mailbox that is not mail): a wrong input, as for demo.sh
+    [ "$rc" != 2 ] || usage "the pipeline refused its input (exit code 2; log: $log)"
     die "the pipeline stopped with exit code $rc (log: $log)"
 fi
 pipeline_ms=$(($(now_ms) - run_t0))

@@ -110,7 +110,11 @@ def account(path):
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: mailbox_account.py MAILBOX (an mbox file, a Maildir or a folder of .eml files)")
-    a = account(sys.argv[1])
+    try:
+        a = account(sys.argv[1])
+    except OSError as e:
+        # (a file gone since demo.sh checked it, e.g. under /proc)
+        sys.exit(f"mailbox_account.py: cannot read {e.filename or sys.argv[1]}: {e.strerror}")
     if a is None:
         sys.exit(1)
     print(a)

@@ -13,7 +13,8 @@
 # - --help from another working directory prints the usage (it said
 #   "sed: can't read");
 # - with PostgreSQL (CAREEROPS_TEST_PG): 1 MB of random bytes is refused as
-#   "not mail" before anything is stored in the archive, exit non-zero;
+#   "not mail" before anything is stored in the archive, exit 2 (a wrong
+#   input: careerops refused it; it was 1, trial 15);
 #   and a second demo on an account whose demo is running (its lock held)
 #   is refused, exit 1, naming the other run's pid (trial 7: two runs read
 #   the same position and wrote the same tables).
@@ -131,7 +132,7 @@ trap 'psql "$CAREEROPS_TEST_PG" -XqtA -c "DROP SCHEMA IF EXISTS \"$S\" CASCADE" 
       rm -rf "$SRC/.run/demo/$S" "$T"' EXIT
 head -c 1048576 /dev/urandom >"$T/big.bin"
 export CAREEROPS_ARCHIVE=$T/archive
-want=1 refused "1 MB of random bytes" "big.bin is not mail: it starts with neither an mbox" \
+want=2 refused "1 MB of random bytes" "big.bin is not mail: it starts with neither an mbox" \
     --mailbox "$T/big.bin" --account "$acct" --keep-db
 [ -z "$(find "$T/archive" -type f 2>/dev/null)" ] ||
     fail "the random bytes were archived: $(find "$T/archive" -type f)"
