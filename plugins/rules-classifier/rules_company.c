@@ -564,6 +564,8 @@ static int rules_tok_connector(const rules_tok_t *tk)
            strcmp(tk->w, "y") == 0 || strcmp(tk->w, "du") == 0;
 }
 
+static int rules_title_word(const char *w, size_t n);
+
 /* Capture a name after (dir = 1) or before (dir = -1) token `from`.
  * Returns the number of tokens captured; *first and *last are set. */
 static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
@@ -595,16 +597,17 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
         if (n == 0 && dir > 0 && (tk->flags & RULES_T_BREAK) && i > 0 &&
             t->tok[i - 1].seg == seg) {
             /* "interview with. Next" stops; "my client, Acme" and "the client
-             * (Acme)" do not */
+             * (Acme)" do not, nor a role's "Position: Backend Engineer" */
             const char *g = t->seg[seg].text + t->tok[i - 1].end;
             size_t gl = t->tok[i].off - t->tok[i - 1].end;
-            if (gl == 0 || strspn(g, ", (") < gl)
+            if (gl == 0 || strspn(g, is_role ? ", (:" : ", (") < gl)
                 break;
         }
         int cap = (tk->flags & RULES_T_CAP) != 0;
         int ok;
         if (n == 0)
-            ok = cap && !rules_db_is_stop(c->db, tk->w);
+            ok = cap && (!rules_db_is_stop(c->db, tk->w) ||
+                         (is_role && rules_title_word(tk->w, tk->len)));
         else
             ok =
                 cap || (tk->flags & RULES_T_DIGIT) ||
@@ -617,7 +620,10 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
             /* "applying to Build Engineer at ...": a role, not a name */
             if (!is_role && dir > 0)
                 return 0;
-            break;
+            /* ...and a role goes on through its title words: "the
+             * position of Platform Engineer at ..." (it was "Platform") */
+            if (!is_role || !rules_title_word(tk->w, tk->len))
+                break;
         }
         lastgood = i;
         n++;
@@ -648,6 +654,19 @@ static int rules_is_article(const char *w)
                                     "el",   "un",  "une", NULL};
     for (size_t i = 0; a[i]; i++)
         if (strcmp(w, a[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Grades that make no role alone: "application for Senior iOS Engineer"
+ * captures "Senior" ("iOS" is not capitalised), "Position: Sr. Manager"
+ * "Sr" (the capture stops at the dot). */
+static int rules_is_grade(const char *w)
+{
+    static const char *const g[] = {"senior",    "sr",    "junior", "jr",
+                                    "principal", "staff", "lead",   NULL};
+    for (size_t i = 0; g[i]; i++)
+        if (strcmp(w, g[i]) == 0)
             return 1;
     return 0;
 }
@@ -719,7 +738,8 @@ char *rules_extract(rules_ctx_t *c, int want_role)
             const char *s = sg->text + t->tok[first].off;
             size_t len = t->tok[last].end - t->tok[first].off;
             if (want_role) {
-                if (len < 2 || len > 80 || rules_is_article(t->tok[first].w))
+                if (len < 2 || len > 80 || rules_is_article(t->tok[first].w) ||
+                    (n == 1 && rules_is_grade(t->tok[first].w)))
                     continue;
                 char *r = malloc(len + 1);
                 if (r != NULL) {

@@ -162,7 +162,7 @@ assert notes.count("Thu 10 Dec 2026, 09:00") == 1, notes
 # deadlines: "reply by" / "due", never "scheduled"
 assert "  reply by: Fri 11 Dec 2026, 15:00 (America/Denver)" in head, head
 assert "  due:      Mon 14 Dec 2026, 16:59 (America/Denver)" in head, head
-assert "Bluefin Logistics, reply by 2026-12-11T15:00:00-07:00" in head, head
+assert "Bluefin Logistics for Platform Engineer, reply by 2026-12-11T15:00:00-07:00" in head, head
 assert "Bluefin Logistics, scheduled" not in head, head
 offers = summary.split("Offers (")[1].split("\n\n")[0]
 assert re.match(r"2\), reply by dates in America/Denver:\n  reply by Fri 11 Dec 2026 15:00 +Bluefin Logistics", offers), offers

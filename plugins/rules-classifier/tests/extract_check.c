@@ -5,7 +5,8 @@
  * measured apart from classification (scripts/extract_report.py).
  *
  *   build/plugins/rules-classifier/tests/extract-check [--rules DIR]
- *   reads lines "PATH<TAB>LABEL" on stdin, writes "PATH<TAB>COMPANY<TAB>DATE"
+ *   reads lines "PATH<TAB>LABEL" on stdin, writes
+ *   "PATH<TAB>COMPANY<TAB>DATE<TAB>ROLE"
  */
 #include "co_mail.h"
 #include "rules_engine.h"
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
         char *json = NULL, key[65];
         if (raw == NULL || co_mail_to_json(raw, len, NULL, NULL, &json, NULL,
                                            key, err, sizeof err) != 0) {
-            printf("%s\t\t\n", line);
+            printf("%s\t\t\t\n", line);
             free(raw);
             continue;
         }
@@ -98,11 +99,11 @@ int main(int argc, char **argv)
         rules_result_t r;
         if (e != NULL &&
             rules_classify_ex(db, e, force_label, &want, &r) == 0) {
-            printf("%s\t%s\t%s\n", line, r.company ? r.company : "",
-                   r.scheduled);
+            printf("%s\t%s\t%s\t%s\n", line, r.company ? r.company : "",
+                   r.scheduled, r.role ? r.role : "");
             rules_result_clear(&r);
         } else
-            printf("%s\t\t\n", line);
+            printf("%s\t\t\t\n", line);
         json_decref(e);
     }
     rules_db_free(db);

@@ -198,6 +198,47 @@ static rules_result_t as(json_t *e, rules_label_t label)
         rules_result_clear(&r_);                                               \
     } while (0)
 
+/* A role captured after a pattern keeps its title words: the sample
+ * mailbox's Saltmarsh offer stored no role ("Backend" was cut at
+ * "Engineer", a word that never makes up a company); "Position: ..." reads
+ * past its colon; a grade alone is no role. */
+START_TEST(role_keeps_title_words)
+{
+    static const struct {
+        const char *subject, *text, *want;
+    } c[] = {
+        {"Your offer",
+         "Congratulations! We are pleased to offer you the position of "
+         "Backend Engineer at Saltmarsh Robotics. Attached you will find "
+         "your offer letter.",
+         "Backend Engineer"},
+        {"Position: Senior Data Engineer",
+         "Congratulations! Attached you will find your offer letter.",
+         "Senior Data Engineer"},
+        {"Your offer",
+         "We are delighted to offer you the position of Platform "
+         "Engineering Manager at Bluefin Logistics.",
+         "Platform Engineering Manager"},
+        {"We got it!",
+         "We got your application for Senior iOS Engineer - thanks for "
+         "thinking of Pocketful!",
+         NULL},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        rules_result_t r =
+            as(mail("Dana Whitfield", "dana.whitfield@saltmarsh.example",
+                    c[i].subject, c[i].text),
+               RULES_OFFER);
+        ck_assert_msg(c[i].want == NULL
+                          ? r.role == NULL
+                          : r.role != NULL && strcmp(r.role, c[i].want) == 0,
+                      "%zu: role %s, want %s", i, r.role ? r.role : "(none)",
+                      c[i].want ? c[i].want : "(none)");
+        rules_result_clear(&r);
+    }
+}
+END_TEST
+
 START_TEST(offer_call_and_deadline_dates)
 {
     rules_result_t r =
@@ -809,6 +850,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_calendar_and_meeting_services);
     tcase_add_test(tc, confirmation_takes_the_proposal_zone);
     tcase_add_test(tc, zone_table_errors);
+    tcase_add_test(tc, role_keeps_title_words);
     suite_add_tcase(s, tc);
     return s;
 }
