@@ -93,6 +93,8 @@ while [ $# -gt 0 ]; do
         else
             mailbox=${1#*=}
         fi
+        # an empty path (an unset "$MBOX") must not fall back to the sample
+        [ -n "$mailbox" ] || usage "--mailbox needs a path (it was given an empty one); leave --mailbox out to read the bundled sample"
         mailbox_n=1; shift ;;
     --imap | --imap=*)
         [ -z "$imap" ] || usage "--imap given twice: the demo reads one server and folder; run it once per folder"
@@ -507,6 +509,10 @@ progress() { # sets prog_line
     if n=$(q -c "SELECT count(*) FROM \"$schema\".emails WHERE updated_at >= '$run_start'" 2>/dev/null) &&
         [ -n "$n" ]; then
         prog_line="reading... $n messages stored, ${notes:-0} notifications, $secs s"
+    elif [ "$(q -c "SELECT to_regclass('\"$schema\".emails') IS NULL" 2>/dev/null || true)" = t ]; then
+        # PostgreSQL answers; postgres-sink has not made its tables yet
+        n=0
+        prog_line="reading... starting (nothing stored yet), $secs s"
     else
         n=""
         prog_line="reading... PostgreSQL not answering (${notes:-0} notifications so far), $secs s"

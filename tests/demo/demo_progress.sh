@@ -16,4 +16,8 @@ rc=0
 term_twice "$pid" || rc=$?
 grep -q "$want" "$T/err" || fail "no reason on the progress line: $(tail -n 5 "$T/err")"
 [ "$rc" = 143 ] || fail "exit $rc after SIGTERM, expected 143"
+# PostgreSQL answered throughout: before postgres-sink has made its tables
+# the line says "starting", not "PostgreSQL not answering" (trial 16)
+! grep -q 'PostgreSQL not answering' "$T/err" ||
+    fail "PostgreSQL called not answering while it ran: $(grep -m 1 'not answering' "$T/err")"
 ok "progress line: '$(grep -m 1 -o 'waiting: .*' "$T/err")'"

@@ -4,7 +4,8 @@
 #   error "is a pipe / a character device ... save the stream to a file
 #   first", exit 2 (a wrong input) within seconds (it used to hang, or
 #   name a /proc path);
-# - wrong arguments (unknown flag, a missing mailbox, an unknown time zone
+# - wrong arguments (unknown flag, a missing or empty mailbox (an empty
+#   --mailbox read the bundled sample into the account: trial 16), an unknown time zone
 #   from --timezone or TZ (TZ=:Zone and TZ=:/zone/file are that zone), a
 #   malformed --imap URL, --imap with --mailbox, --imap without its password
 #   file, --mailbox, --imap or --model twice, a --model that is missing, a
@@ -46,6 +47,8 @@ refused "<(cat ...)" "is a pipe.*save the stream to a file first" \
     --mailbox <(cat "$SRC/datasets/sample-mailbox/generate.py")
 
 refused "an unknown flag" "unknown argument '--mailbx' \\(try --help\\)" --mailbx x
+refused "an empty --mailbox" "--mailbox needs a path \\(it was given an empty one\\)" --mailbox ""
+refused "an empty --mailbox=" "--mailbox needs a path" --mailbox=
 refused "a missing mailbox" "mailbox '$T/nope.mbox' not found" --mailbox "$T/nope.mbox"
 refused "an unknown zone" "time zone 'Mars/Base' unknown" --timezone Mars/Base
 refused "an empty zone" "--timezone needs a zone" --timezone ""
