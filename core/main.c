@@ -230,7 +230,8 @@ static int co__cmd_validate(int argc, char **argv)
                 "Parses the manifest, resolves secrets and plugins, and "
                 "checks every stage's\nconfig against its plugin's "
                 "options. Prints each fault with its JSON path and\nexits "
-                "2, or prints \"ok\" and exits 0.\n");
+                "2, or prints \"ok\" and exits 0 (warnings, such as an "
+                "input no stage\nwrites, do not change the exit).\n");
             return 0;
         } else {
             fprintf(stderr, "see `careerops validate --help`\n");
@@ -263,6 +264,11 @@ static int co__cmd_validate(int argc, char **argv)
         co_manifest_free(m);
         return 2;
     }
+    /* inputs no stage writes: a warning, not a fault (trial 16) */
+    co_manifest_unfed_inputs(m, &d);
+    for (size_t i = 0; i < d.n; i++)
+        fprintf(stderr, "warning: %s: %s\n", argv[optind], d.msgs[i]);
+    co_diag_free(&d);
     printf("ok: %s: pipeline %s, %zu stages, %zu topics\n", argv[optind],
            m->pipeline, m->n_stages, m->n_topics);
     co_manifest_free(m);

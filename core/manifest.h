@@ -218,6 +218,22 @@ const char *co_manifest_stage_list(const co_manifest_t *m, unsigned roles,
 int co_manifest_partitions(const co_manifest_t *m, const char *name);
 
 /**
+ * @brief Warnings for stage inputs that no stage of the pipeline writes
+ *        (as its output or its dead-letter topic) nor the alerts: a typo'd
+ *        topic name ("classifed_events") leaves a stage waiting for ever.
+ *        Not an error, since a topic may be fed from outside the pipeline
+ *        (another pipeline, a producer of the user's own).
+ *
+ * One message per such input, at the input's JSON path
+ * (`stages[i].input` or `stages[i].input[k]`), with "did you mean" a
+ * written topic when one is at most 2 edits away (co_closest_name()).
+ * @param m A loaded manifest (borrowed).
+ * @param warn Receives the messages (co_diag_free() them).
+ * @returns The number of warnings added. Thread-safe for distinct `warn`.
+ */
+size_t co_manifest_unfed_inputs(const co_manifest_t *m, co_diag_t *warn);
+
+/**
  * @brief Evaluate a stage's `when` predicate on a JSON record value.
  *
  * The predicate is an object of `field.path: expected` pairs, all of which

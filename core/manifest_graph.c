@@ -1,8 +1,8 @@
-/* Topic cycles and dead-letter loops. A stage that consumes topic IN makes
- * edges IN -> its output and, with errors.tolerance "all", IN -> its
- * dead-letter topic. A path from one of a stage's edges back to one of its
- * inputs is a cycle: records (or dead letters, which fail again and again)
- * would circle forever, so the manifest is refused. */
+/* Topic cycles and dead-letter loops, and inputs no stage writes. A stage that
+ * consumes topic IN makes edges IN -> its output and, with errors.tolerance
+ * "all", IN -> its dead-letter topic. A path from one of a stage's edges back
+ * to one of its inputs is a cycle: records (or dead letters, which fail again
+ * and again) would circle forever, so the manifest is refused. */
 #include "manifest_int.h"
 #include "util.h"
 
@@ -152,4 +152,61 @@ void co__check_topology(const co_manifest_t *m, co_diag_t *d)
     }
     free(queue);
     free(r);
+}
+
+/* Whether a stage or the alerts write topic `t` (output or dead letters). */
+static int co__written(const co_manifest_t *m, const char *t)
+{
+    if (m->alerts.topic && strcmp(m->alerts.topic, t) == 0)
+        return 1;
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        if ((s->output && strcmp(s->output, t) == 0) ||
+            (s->dlq_topic && strcmp(s->dlq_topic, t) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+size_t co_manifest_unfed_inputs(const co_manifest_t *m, co_diag_t *warn)
+{
+    /* the topics written, for the hint */
+    const char **w = co_xcalloc(2 * m->n_stages + 2, sizeof *w);
+    size_t nw = 0, added = 0;
+    for (size_t i = 0; i < m->n_stages; i++) {
+        if (m->stages[i].output)
+            w[nw++] = m->stages[i].output;
+        if (m->stages[i].dlq_topic)
+            w[nw++] = m->stages[i].dlq_topic;
+    }
+    if (m->alerts.topic)
+        w[nw++] = m->alerts.topic;
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        for (size_t k = 0; k < s->n_inputs; k++) {
+            if (co__written(m, s->inputs[k]))
+                continue;
+            char path[64];
+            if (s->n_inputs > 1)
+                snprintf(path, sizeof path, "stages[%zu].input[%zu]", i, k);
+            else
+                snprintf(path, sizeof path, "stages[%zu].input", i);
+            const char *near = co_closest_name(s->inputs[k], w);
+            if (near != NULL)
+                co_diag_add(warn, path,
+                            "topic \"%s\" is written by no stage of this "
+                            "pipeline: did you mean \"%s\"? (fed from "
+                            "outside the pipeline, it is fine)",
+                            s->inputs[k], near);
+            else
+                co_diag_add(warn, path,
+                            "topic \"%s\" is written by no stage of this "
+                            "pipeline: stage %s reads only what is produced "
+                            "to it from outside",
+                            s->inputs[k], s->name ? s->name : "?");
+            added++;
+        }
+    }
+    free(w);
+    return added;
 }

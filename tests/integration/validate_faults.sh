@@ -274,3 +274,21 @@ J
 touch in.mbox
 "$B" validate wok.json --set alerts.topic=alerts > out.txt 2> err.txt || fail "a right when/alerts refused: $(cat err.txt)"
 ok "when: [], null, objects and typo'd nested paths; alerts.topic and webhook_url: faults at their paths in validate and run"
+[ ! -s err.txt ] || fail "a warning for a manifest whose inputs are all written: $(cat err.txt)"
+
+# an input no stage writes (a typo'd topic) is a warning with the nearest
+# written topic, not an error (a topic may be fed from outside): trial 16's
+# "classifed_events" validated as ok, and its stage would wait for ever
+cat > typo.json <<'J'
+{"pipeline":"typo","stages":[
+  {"name":"src","plugin":"mock-source","output":"classified_events"},
+  {"name":"sink","plugin":"mock-sink","input":["classifed_events","from_outside"],"config":{"path":"x.jsonl"}}]}
+J
+"$B" validate typo.json > out.txt 2> err.txt || fail "an unfed input is an error: $(cat err.txt)"
+grep -q '^ok' out.txt || fail "no ok: $(cat out.txt)"
+grep -q '^warning: typo.json: stages\[1\].input\[0\]: topic "classifed_events" is written by no stage of this pipeline: did you mean "classified_events"?' err.txt ||
+    fail "no warning with the hint: $(cat err.txt)"
+grep -q '^warning: typo.json: stages\[1\].input\[1\]: topic "from_outside" is written by no stage of this pipeline: stage sink reads only what is produced to it from outside$' err.txt ||
+    fail "no warning for the outside topic: $(cat err.txt)"
+[ "$(wc -l < err.txt)" = 2 ] || fail "expected 2 warnings: $(cat err.txt)"
+ok "an input no stage writes: a warning naming the nearest written topic, exit 0"
