@@ -154,23 +154,9 @@ void co__check_topology(const co_manifest_t *m, co_diag_t *d)
     free(r);
 }
 
-/* Whether a stage or the alerts write topic `t` (output or dead letters). */
-static int co__written(const co_manifest_t *m, const char *t)
-{
-    if (m->alerts.topic && strcmp(m->alerts.topic, t) == 0)
-        return 1;
-    for (size_t i = 0; i < m->n_stages; i++) {
-        const co_stage_conf_t *s = &m->stages[i];
-        if ((s->output && strcmp(s->output, t) == 0) ||
-            (s->dlq_topic && strcmp(s->dlq_topic, t) == 0))
-            return 1;
-    }
-    return 0;
-}
-
 size_t co_manifest_unfed_inputs(const co_manifest_t *m, co_diag_t *warn)
 {
-    /* the topics written, for the hint */
+    /* the topics written: stages' outputs and dead letters, the alerts */
     const char **w = co_xcalloc(2 * m->n_stages + 2, sizeof *w);
     size_t nw = 0, added = 0;
     for (size_t i = 0; i < m->n_stages; i++) {
@@ -184,8 +170,11 @@ size_t co_manifest_unfed_inputs(const co_manifest_t *m, co_diag_t *warn)
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
         for (size_t k = 0; k < s->n_inputs; k++) {
-            if (co__written(m, s->inputs[k]))
-                continue;
+            size_t j = 0;
+            while (j < nw && strcmp(w[j], s->inputs[k]) != 0)
+                j++;
+            if (j < nw)
+                continue; /* written */
             char path[64];
             if (s->n_inputs > 1)
                 snprintf(path, sizeof path, "stages[%zu].input[%zu]", i, k);

@@ -339,6 +339,12 @@ psql_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)
 [ -x "$psql_bin" ] || psql_bin=psql
 # server NOTICEs ("drop cascades to ...") are noise here: warnings and up only
 q() { PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" "$psql_bin" "$pgurl" -XqtA -v ON_ERROR_STOP=1 "$@"; }
+# whether postgres-sink has yet to make the demo's tables: t, f, or
+# nothing when PostgreSQL does not answer
+tables_missing() {
+    q -c "SELECT to_regclass('\"$schema\".emails') IS NULL
+        OR to_regclass('\"$schema\".events') IS NULL" 2>/dev/null || true
+}
 
 # ---- names for this mailbox: its account (the owner's address found in the
 # mail, or --account), not its path, names its tables (schema) and state
@@ -509,8 +515,7 @@ progress() { # sets prog_line
     if n=$(q -c "SELECT count(*) FROM \"$schema\".emails WHERE updated_at >= '$run_start'" 2>/dev/null) &&
         [ -n "$n" ]; then
         prog_line="reading... $n messages stored, ${notes:-0} notifications, $secs s"
-    elif [ "$(q -c "SELECT to_regclass('\"$schema\".emails') IS NULL" 2>/dev/null || true)" = t ]; then
-        # PostgreSQL answers; postgres-sink has not made its tables yet
+    elif [ "$(tables_missing)" = t ]; then
         n=0
         prog_line="reading... starting (nothing stored yet), $secs s"
     else
@@ -579,8 +584,7 @@ if [ "$rc" != 0 ] && [ -z "$interrupted" ]; then
 fi
 pipeline_ms=$(($(now_ms) - run_t0))
 # stopped before postgres-sink made its tables: nothing to summarise
-if [ -n "$interrupted" ] && [ "$(q -c "SELECT to_regclass('\"$schema\".emails') IS NULL
-        OR to_regclass('\"$schema\".events') IS NULL" 2>/dev/null || true)" != f ]; then
+if [ -n "$interrupted" ] && [ "$(tables_missing)" != f ]; then
     echo "interrupted: stopped before anything was stored; run again to read $mailbox" >&2
     exit "$int_rc"
 fi

@@ -100,6 +100,7 @@ typedef struct rules_model_call_s {
     rules_mode_t mode;
     const double *prob;
     rules_model_trace_t *trace;
+    int blank; /* rules_model_blank(email) */
 } rules_model_call_t;
 
 static int rules_alerts(int l)
@@ -150,7 +151,7 @@ static void rules_model_decide(void *arg, const json_t *email,
     for (int l = 1; l < RULES_NLABELS; l++)
         if (p[l] > p[top])
             top = l;
-    if (rules_model_blank(email)) {
+    if (call->blank) {
         *label = r->label;
         *confidence = r->confidence;
         return;
@@ -226,7 +227,8 @@ int rules_model_classify(rules_model_t *rm, const rules_db_t *db,
     pthread_mutex_unlock(&rm->mu);
     if (rc != 0)
         return -1;
-    rules_model_call_t call = {db, rm->mode, prob, trace};
+    rules_model_call_t call = {db, rm->mode, prob, trace,
+                               rules_model_blank(email)};
     if (trace != NULL) {
         memset(trace, 0, sizeof *trace);
         for (int l = 0; l < RULES_NLABELS; l++)
@@ -235,7 +237,7 @@ int rules_model_classify(rules_model_t *rm, const rules_db_t *db,
     }
     if (rules_classify_ex(db, email, rules_model_decide, &call, res) != 0)
         return -1;
-    if (res->n_evidence < RULES_MAX_EVIDENCE && !rules_model_blank(email)) {
+    if (res->n_evidence < RULES_MAX_EVIDENCE && !call.blank) {
         char ev[96];
         snprintf(ev, sizeof ev, "model: %s p=%.2f", rules_label_name(top),
                  prob[top]);
