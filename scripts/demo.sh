@@ -461,6 +461,9 @@ shown_at=$(cat "$notif_shown" 2>/dev/null || true)
 case "$shown_at" in '' | *[!0-9]*) ;; *)
     [ "$shown_at" -gt "$notif_start" ] || notif_before=$shown_at ;;
 esac
+# recorded before the pipeline writes: a first run (or --fresh) stopped
+# before its summary leaves the mark where its notifications begin
+[ "$shown_at" = "$notif_before" ] || echo "$notif_before" >"$notif_shown" 2>/dev/null || true
 dlq_before=$(wc -l <"$dlq")
 run_start=$(q -c "SELECT now()")
 say "reading $mailbox"
@@ -652,6 +655,10 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT DISTINCT ON (event_type, lower(co
         coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),'')
     FROM \"$schema\".events WHERE event_type IN ('OFFER', 'ASSESSMENT', 'REJECTION')
     ORDER BY event_type, lower(company), scheduled_at, received_at" >>"$events"
+# rejections naming no company: each its own (the rows above fold them into
+# one per date)
+q -F $'\t' -c "SELECT 'UNNAMED_REJECTIONS', count(*) FROM \"$schema\".events
+    WHERE event_type = 'REJECTION' AND coalesce(company, '') = ''" >>"$events"
 # interviews the notifier announces once (plugins/notifier/README.md, "One
 # interview, told once"): plain INTERVIEW events with a date. One row per
 # event that repeats an interview: "firm" for an event with a company whose
@@ -713,9 +720,12 @@ interviews = []
 # and "maybe" ones (without a company: a repeat when handled second)
 rep, rep_own = {"firm": 0, "maybe": 0}, {"firm": 0, "maybe": 0}
 deadlines = {"OFFER": [], "ASSESSMENT": [], "REJECTION": []}
+unnamed_rejections = 0
 for line in open(events_f):
     f = line.rstrip("\n").split("\t")
-    if f[0] in ("OFFER_ROW", "ASSESSMENT_ROW", "REJECTION_ROW"):
+    if f[0] == "UNNAMED_REJECTIONS":
+        unnamed_rejections = int(f[1])
+    elif f[0] in ("OFFER_ROW", "ASSESSMENT_ROW", "REJECTION_ROW"):
         deadlines[f[0][:-4]].append({"company": f[1] or None, "role": f[2] or None,
                                      "when": f[3] or None, "date_utc": f[4] or None})
     elif f[0] == "INTERVIEW_ROW":
@@ -814,7 +824,7 @@ summary = {
     "offers": deadlines["OFFER"], "assessments": deadlines["ASSESSMENT"],
     "rejected_by": sorted({d["company"] for d in deadlines["REJECTION"] if d["company"]}),
     # rejections whose company the classifier could not name
-    "rejections_unnamed": sum(1 for d in deadlines["REJECTION"] if not d["company"]),
+    "rejections_unnamed": unnamed_rejections,
     "dead_letters": len(dead), "dead_letters_new": new_dead,
     "dead_letter_list": dead,
     "notifications_file": notif_f, "dead_letters_file": dlq_f,

@@ -76,6 +76,19 @@ else
         fail "an early SIGTERM printed neither line: $(tail -n 5 "$T/err")"
     ok "SIGTERM as the run starts (tables already made): exit 143, partial summary"
 fi
+# the next run shows every notification: the stopped one showed none
+# (notifications.shown is written before the pipeline: a first run stopped
+# before its summary made the next one say "all 17 were shown before",
+# trial 17)
+[ "$(cat "$SRC/.run/demo/$schema/notifications.shown" 2>/dev/null)" = 0 ] ||
+    fail "notifications.shown after a first run's early stop: $(cat "$SRC/.run/demo/$schema/notifications.shown" 2>&1)"
+demo "$T/early2.json" --mailbox "$T/early.mbox"
+python3 - "$T/early2.json" <<'PY' || fail "after an early stop: $(head -c 400 "$T/early2.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["notifications"] > 0 and s["notifications_new"] == s["notifications"], (s["notifications_new"], s["notifications"])
+PY
+ok "the run after an early stop shows all $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["notifications_new"])' "$T/early2.json") notifications"
 
 # notifications written by a run stopped after its pipeline and before its
 # summary showed them (a trial stopped one there: the next run said "all 17

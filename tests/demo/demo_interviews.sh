@@ -273,22 +273,38 @@ with your application at this time. We wish you the best in your search.
 Best,
 Hiring Team
 
+From jobs@mail.example Tue Mar 11 09:00:00 2025
+From: Hiring Team <jobs@mail.example>
+To: Alex Doe <alex@inbox.test>
+Subject: Update on your application
+Date: Tue, 11 Mar 2025 09:00:00 +0000
+Message-ID: <rej-2@mail.example>
+
+Dear Alex,
+
+After careful review we will not be moving forward with your candidacy.
+Thank you for your interest.
+
+Hiring Team
+
 MB
 SCHEMAS+=("$(schema_of "$T/nameless.mbox")")
 demo "$T/nameless.json" --fresh --mailbox "$T/nameless.mbox"
 python3 - "$T/nameless.json" <<'P' || fail "a nameless rejection: $(head -c 500 "$T/nameless.json")"
 import json, sys
 s = json.load(open(sys.argv[1]))
-assert s["events"]["REJECTION"] == 1, s["events"]
-assert s["rejected_by"] == [] and s["rejections_unnamed"] == 1, (s["rejected_by"], s["rejections_unnamed"])
+assert s["events"]["REJECTION"] == 2, s["events"]
+# each counted (the summary's rows fold rejections per company and date: a
+# trial counted 1 of 2)
+assert s["rejected_by"] == [] and s["rejections_unnamed"] == 2, (s["rejected_by"], s["rejections_unnamed"])
 P
 bash "$SRC/scripts/demo.sh" --keep-db --no-slack --mailbox "$T/nameless.mbox" \
     --account "$(account_of "$T/nameless.mbox")" >"$T/nameless.txt" 2>/dev/null ||
     fail "demo.sh (text) exited $?"
-grep -q '^Rejections: 1, naming no company$' "$T/nameless.txt" &&
+grep -q '^Rejections: 2, naming no company$' "$T/nameless.txt" &&
     ! grep -i 'reject' "$T/nameless.txt" | grep -q '?' ||
     fail "the text summary: $(grep -i -A1 'reject' "$T/nameless.txt")"
-ok "a rejection naming no company: rejections_unnamed 1, 'Rejections: 1, naming no company', no '?'"
+ok "two rejections naming no company: rejections_unnamed 2, 'Rejections: 2, naming no company', no '?'"
 
 # the dashboard's /api/interviews: each interview once as well
 command -v curl >/dev/null || { echo "SKIP: curl is missing (dashboard check)"; exit 0; }
