@@ -36,7 +36,7 @@ extern "C" {
 /** Model file format version written by co_clf_model_save(). */
 #define CO_CLF_FORMAT_VERSION 1
 /** Feature settings version: bump when co_clf_featurize() changes. */
-#define CO_CLF_FEATURES_VERSION 3
+#define CO_CLF_FEATURES_VERSION 4
 /** log2 of the number of hashed feature slots. */
 #define CO_CLF_HASH_BITS 19
 

@@ -487,6 +487,133 @@ static size_t co_clf_new_text_len(const char *t, size_t n)
     return n;
 }
 
+/* Words that mark a bulk-mail footer: unsubscribe and preference links,
+ * privacy notices, "sent by / do not reply" lines, copyright lines. Each is
+ * specific enough not to occur in the letter itself ("preferences" alone
+ * does: "your preferences for a time slot"). */
+static const char *const co_clf_footer_marks[] = {
+    "unsubscribe",
+    "email preference",
+    "e-mail preference",
+    "mail preferences",
+    "notification preferences",
+    "notification settings",
+    "communication preferences",
+    "subscription preferences",
+    "manage your preferences",
+    "update your preferences",
+    "opt out",
+    "opt-out",
+    "privacy policy",
+    "privacy notice",
+    "privacy statement",
+    "you are receiving this",
+    "you're receiving this",
+    "you received this",
+    "this email was sent",
+    "this e-mail was sent",
+    "this message was sent",
+    "this email was generated",
+    "this is an automated",
+    "do not reply",
+    "don't reply",
+    "unmonitored",
+    "all rights reserved",
+    "\xc2\xa9", /* © */
+    "abbestellen",
+    "abmelden",
+    "datenschutz",
+    "alle rechte vorbehalten",
+    "d\xc3\xa9sabonner",
+    "d\xc3\xa9sinscri",
+    "tous droits r\xc3\xa9serv\xc3\xa9s",
+    "ne pas r\xc3\xa9pondre",
+    "darse de baja",
+    "darte de baja",
+    "no responda",
+    "derechos reservados",
+    "cancelar a inscri",
+    "cancelar inscri",
+    "n\xc3\xa3o responda",
+    "uitschrijven",
+    "afmelden",
+    "niet beantwoorden",
+    NULL};
+
+static int co_clf_footer_line(const char *s, size_t n)
+{
+    for (size_t i = 0; co_clf_footer_marks[i]; i++)
+        if (co_clf_line_has(s, n, co_clf_footer_marks[i]))
+            return 1;
+    return 0;
+}
+
+/* A separator line: only '-', '_', '=', '*' or '~' (3 or more), or "--". */
+static int co_clf_rule_line(const char *s, size_t n)
+{
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == '\t'))
+        n--;
+    while (n > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    if (n < 2)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("-_=*~", s[i]))
+            return 0;
+    return n >= 3 || (s[0] == '-' && s[1] == '-');
+}
+
+/* Where a bulk-mail footer starts in the new text t[0..n): the earliest of
+ * the last CO_CLF_FOOTER_LINES non-empty lines that holds a footer mark
+ * (or a separator line just before such a line); n when there is none or
+ * when fewer than two non-empty lines would be left before it. The footer
+ * is boilerplate of the sending platform, the same on a newsletter and on
+ * an interview invitation, so its words are kept out of the model's
+ * features (an applicant-tracking system's invitation would otherwise read
+ * as a newsletter, and training on such mail would make "email
+ * preferences" hiring evidence). */
+#define CO_CLF_FOOTER_LINES 12
+static size_t co_clf_footer_start(const char *t, size_t n)
+{
+    size_t starts[CO_CLF_FOOTER_LINES];
+    size_t lens[CO_CLF_FOOTER_LINES];
+    size_t nonempty = 0;
+    /* a ring of the last CO_CLF_FOOTER_LINES non-empty lines */
+    for (size_t i = 0; i < n;) {
+        const char *e = memchr(t + i, '\n', n - i);
+        size_t ll = e ? (size_t)(e - (t + i)) : n - i;
+        size_t k = 0;
+        while (k < ll &&
+               (t[i + k] == ' ' || t[i + k] == '\t' || t[i + k] == '\r'))
+            k++;
+        if (k < ll) {
+            starts[nonempty % CO_CLF_FOOTER_LINES] = i;
+            lens[nonempty % CO_CLF_FOOTER_LINES] = ll;
+            nonempty++;
+        }
+        i = e ? (size_t)(e - t) + 1 : n;
+    }
+    size_t tail =
+        nonempty < CO_CLF_FOOTER_LINES ? nonempty : CO_CLF_FOOTER_LINES;
+    for (size_t j = nonempty - tail; j < nonempty; j++) {
+        size_t r = j % CO_CLF_FOOTER_LINES;
+        if (!co_clf_footer_line(t + starts[r], lens[r]))
+            continue;
+        size_t first = j;
+        if (j > nonempty - tail) {
+            size_t p = (j - 1) % CO_CLF_FOOTER_LINES;
+            if (co_clf_rule_line(t + starts[p], lens[p]))
+                first = j - 1;
+        }
+        if (first < 2)
+            return n;
+        return starts[first % CO_CLF_FOOTER_LINES];
+    }
+    return n;
+}
+
 static int co_clf_is_greeting(const char *s, size_t n)
 {
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r'))
@@ -844,9 +971,10 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
     const char *text = co_clf_jstr(email, "text");
     size_t tn = text ? strlen(text) : 0;
     size_t newn = co_clf_new_text_len(text ? text : "", tn);
-    size_t pstart = 0, plen = newn;
+    size_t footer = co_clf_footer_start(text ? text : "", newn);
+    size_t pstart = 0, plen = footer;
     if (cut)
-        co_clf_first_paragraph(text ? text : "", newn, &pstart, &plen);
+        co_clf_first_paragraph(text ? text : "", footer, &pstart, &plen);
     /* the language of the body (else the subject) decides the stemmer of
      * every text */
     co_clf_lang_t lang = CO_CLF_EN;
@@ -887,6 +1015,8 @@ static int co_clf_collect(co_clf_extractor_t *x, const json_t *email,
         if (qinfo.has_time)
             co_clf_add(x, CO_CLF_B_META, "q:time");
     }
+    if (footer < newn && !cut)
+        co_clf_add(x, CO_CLF_B_META, "footer");
     co_clf_add_kv(x, "len:", co_clf_bucket(binfo.words));
     if (binfo.has_time || sinfo.has_time)
         co_clf_add(x, CO_CLF_B_META, "time");

@@ -91,6 +91,37 @@ START_TEST(concepts_only_variant)
 }
 END_TEST
 
+/* A bulk-mail footer (from a separator or an unsubscribe, privacy or
+ * "do not reply" line among the last lines) gives no word features, only
+ * the meta feature "footer"; a letter that only mentions a preference keeps
+ * its words, and a short message made of such lines is not cut away. */
+START_TEST(footer_kept_out)
+{
+    co_clf_extractor_t *x = co_clf_extractor_new();
+    char *d = dump(x, "Interview invitation",
+                   "Hi Sam,\n\nWe would like to invite you to an interview "
+                   "on Tuesday.\n\nBest,\nThe Pell team\n\n---\n"
+                   "You are receiving this email because you applied.\n"
+                   "Unsubscribe | Manage email preferences | Privacy policy\n");
+    ck_assert_msg(strstr(d, "m:footer\n") != NULL, "%s", d);
+    ck_assert_msg(strstr(d, "b:invit\n") != NULL, "%s", d);
+    ck_assert_msg(strstr(d, "unsubscrib") == NULL, "%s", d);
+    ck_assert_msg(strstr(d, "privaci") == NULL, "%s", d);
+    free(d);
+    d = dump(x, "Times",
+             "Hi Sam,\n\nPlease send your preferences for a time slot.\n\n"
+             "Thanks,\nKim\n");
+    ck_assert_msg(strstr(d, "m:footer\n") == NULL, "%s", d);
+    ck_assert_msg(strstr(d, "b:prefer\n") != NULL, "%s", d);
+    free(d);
+    d = dump(x, "Settings", "Unsubscribe here.\nEmail preferences: weekly\n");
+    ck_assert_msg(strstr(d, "m:footer\n") == NULL, "%s", d);
+    ck_assert_msg(strstr(d, "unsubscrib") != NULL, "%s", d);
+    free(d);
+    co_clf_extractor_free(x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("clf-features");
@@ -98,6 +129,7 @@ int main(void)
     tcase_add_test(tc, url_host);
     tcase_add_test(tc, concepts_across_languages);
     tcase_add_test(tc, concepts_only_variant);
+    tcase_add_test(tc, footer_kept_out);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
