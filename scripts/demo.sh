@@ -652,7 +652,8 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
 q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT DISTINCT ON (event_type, lower(company), scheduled_at)
         event_type || '_ROW', coalesce(company,''), coalesce(role,''),
         coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
-        coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),'')
+        coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''),
+        coalesce(doc->>'due_date', '')
     FROM \"$schema\".events WHERE event_type IN ('OFFER', 'ASSESSMENT', 'REJECTION')
     ORDER BY event_type, lower(company), scheduled_at, received_at" >>"$events"
 # rejections naming no company: each its own (the rows above fold them into
@@ -727,7 +728,9 @@ for line in open(events_f):
         unnamed_rejections = int(f[1])
     elif f[0] in ("OFFER_ROW", "ASSESSMENT_ROW", "REJECTION_ROW"):
         deadlines[f[0][:-4]].append({"company": f[1] or None, "role": f[2] or None,
-                                     "when": f[3] or None, "date_utc": f[4] or None})
+                                     "when": f[3] or None, "date_utc": f[4] or None,
+                                     # a deadline given as a day without a time
+                                     "due_date": (f[5] if len(f) > 5 else "") or None})
     elif f[0] == "INTERVIEW_ROW":
         utc = f[5] or None
         interviews.append({"company": f[1] or None, "role": f[2] or None,
@@ -859,11 +862,14 @@ elif new_blocks.strip():
     # all in the same zone; undated last
     def block_time(b):
         m = re.search(r"^  (?:when|reply by|due):\s+(?:no time read \(see the message\); email sent )?\w{3} (\d{1,2}) (\w{3}) "
-                      r"(\d{4}), (\d\d):(\d\d)", b, re.M)
+                      r"(\d{4})(?:, (\d\d):(\d\d)| \(no time given\))", b, re.M)
         # a cancellation after the invitation it cancels (same time)
         cancel = b.lstrip().startswith("== Cancelled:")
-        return (0, datetime.strptime(" ".join(m.groups()), "%d %b %Y %H %M"), cancel) if m \
-            else (1, datetime.min, cancel)
+        if not m:
+            return (1, datetime.min, cancel)
+        # a day without a time: at its end
+        d, mo, y, hh, mm = m.groups()
+        return (0, datetime.strptime(f"{d} {mo} {y} {hh or 23} {mm or 59}", "%d %b %Y %H %M"), cancel)
     blocks = sorted((b for b in new_blocks.split("\n\n") if b.strip()), key=block_time)
     out.append(f"Notifications new in this run ({len(blocks)}):\n")
     for b in blocks[:12]:
@@ -955,13 +961,18 @@ if interviews:
 # offers and assessments: the date is a deadline (reply by, due), not a
 # meeting; short sections, only when there are any
 for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Assessments", "due")):
-    rows = sorted(summary[kind], key=lambda d: (d["date_utc"] is None, d["date_utc"] or ""))
+    # a deadline given as a day without a time sorts at that day's end
+    rows = sorted(summary[kind], key=lambda d: (
+        d["date_utc"] is None and d.get("due_date") is None,
+        d["date_utc"] or (d["due_date"] + "T23:59" if d.get("due_date") else "")))
     if not rows:
         continue
     out.append("")
     out.append(f"{head} ({len(rows)}), {due} dates in {tz}:")
     cw = max(len(d["company"] or "?") for d in rows)
-    whens = [f"{due} {d['when']}" if d["when"] else "(no time read: see the message)" for d in rows]
+    whens = [f"{due} {d['when']}" if d["when"]
+             else f"{due} {datetime.strptime(d['due_date'], '%Y-%m-%d').strftime('%a %d %b %Y')} (no time given)"
+             if d.get("due_date") else "(no time read: see the message)" for d in rows]
     ww = max(len(x) for x in whens) + 1
     for d, when in list(zip(rows, whens))[:20]:
         out.append(f"  {when:<{ww}}{(d['company'] or '?'):<{cw}}  {d['role'] or ''}".rstrip())

@@ -46,9 +46,15 @@ static const char *console_str(json_t *o, const char *k)
 static int console_when(const char *local, char *out, size_t size)
 {
     struct tm tm = {0};
+    /* a day alone ("2026-12-14": a deadline given without a time) is
+     * written without a time */
+    int day_only = local != NULL && strlen(local) == 10;
     if (local == NULL ||
-        sscanf(local, "%4d-%2d-%2dT%2d:%2d", &tm.tm_year, &tm.tm_mon,
-               &tm.tm_mday, &tm.tm_hour, &tm.tm_min) != 5)
+        (day_only
+             ? sscanf(local, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
+                      &tm.tm_mday) != 3
+             : sscanf(local, "%4d-%2d-%2dT%2d:%2d", &tm.tm_year, &tm.tm_mon,
+                      &tm.tm_mday, &tm.tm_hour, &tm.tm_min) != 5))
         return -1;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
@@ -60,9 +66,13 @@ static int console_when(const char *local, char *out, size_t size)
                                      "Thu", "Fri", "Sat"};
     static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    snprintf(out, size, "%s %d %s %d, %02d:%02d", wd[norm.tm_wday],
-             norm.tm_mday, mo[norm.tm_mon], norm.tm_year + 1900, norm.tm_hour,
-             norm.tm_min);
+    if (day_only)
+        snprintf(out, size, "%s %d %s %d", wd[norm.tm_wday], norm.tm_mday,
+                 mo[norm.tm_mon], norm.tm_year + 1900);
+    else
+        snprintf(out, size, "%s %d %s %d, %02d:%02d", wd[norm.tm_wday],
+                 norm.tm_mday, mo[norm.tm_mon], norm.tm_year + 1900,
+                 norm.tm_hour, norm.tm_min);
     return 0;
 }
 
@@ -104,9 +114,12 @@ int64_t console_sort_time(const co_record_t *rec)
     json_t *n =
         rec->value ? json_loadb(rec->value, rec->value_len, 0, NULL) : NULL;
     int64_t t;
-    if (console_parse_time(console_str(n, "date_utc"), &t) != 0 &&
-        console_parse_time(console_str(json_object_get(n, "email"), "date"),
-                           &t) != 0)
+    if (console_parse_time(console_str(n, "date_utc"), &t) == 0)
+        ;
+    else if (console_parse_time(console_str(n, "due_date"), &t) == 0)
+        t += 86399; /* a deadline given as a day: its end */
+    else if (console_parse_time(
+                 console_str(json_object_get(n, "email"), "date"), &t) != 0)
         t = INT64_MAX;
     json_decref(n);
     return t;
@@ -129,6 +142,13 @@ static void console_when_line(FILE *f, json_t *n, int64_t now)
         snprintf(line, sizeof line, "%s (%s)%s", when, tz ? tz : "local", past);
     } else if (utc != NULL) {
         snprintf(line, sizeof line, "%s%s", utc, past);
+    } else if (console_when(console_str(n, "due_date"), when, sizeof when) ==
+               0) {
+        int64_t d;
+        int over = console_parse_time(console_str(n, "due_date"), &d) == 0 &&
+                   d + 86399 < now;
+        snprintf(line, sizeof line, "%s (no time given)%s", when,
+                 over ? ", past" : "");
     } else if (console_when(console_str(em, "date_local"), when, sizeof when) ==
                0) {
         snprintf(line, sizeof line,
@@ -142,7 +162,9 @@ static void console_when_line(FILE *f, json_t *n, int64_t now)
         snprintf(line, sizeof line, "(no date found)");
     }
     char label[32];
-    const char *dl = utc != NULL ? console_str(n, "date_label") : NULL;
+    const char *dl = utc != NULL || console_str(n, "due_date") != NULL
+                         ? console_str(n, "date_label")
+                         : NULL;
     snprintf(label, sizeof label, "%.24s:", dl ? dl : "when");
     console_field(f, label, line);
 }

@@ -28,8 +28,9 @@ typedef struct console_text_opts_s {
  * A careerops.notification.v1 value gets a title line and aligned fields
  * (when, company, role, summary, email, briefing, sources); the "when:"
  * line is the scheduled date (", past" appended when it is before
- * opts->now), else "no time read (see the message); email sent <the email's
- * date>". The event key is printed only with opts->verbose. Any other value is
+ * opts->now), else a deadline given as a day (`due_date`: "Mon 14 Dec 2026
+ * (no time given)", ", past" after that day, UTC), else "no time read (see
+ * the message); email sent <the email's date>". The event key is printed only with opts->verbose. Any other value is
  * shown as "key: value" with invalid UTF-8 replaced.
  * @param opts May be NULL (not verbose, now = the wall clock).
  * @returns A new NUL-terminated string (free()), or NULL on no memory.
@@ -39,8 +40,8 @@ char *console_format_text(const co_record_t *rec,
 
 /**
  * @brief The time a record is ordered by when printed: a notification's
- *        scheduled date (`date_utc`), else its email's date
- *        (`email.date`).
+ *        scheduled date (`date_utc`), else the end of its deadline day
+ *        (`due_date` + 23:59:59 UTC), else its email's date (`email.date`).
  * @returns Seconds since the epoch, or INT64_MAX when the record has
  *          neither (undated records go last).
  */

@@ -421,6 +421,17 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
     char local[40];
     int have_local =
         date && notifier_local_time(date, tz, local, sizeof local) == 0;
+    /* an offer's or assessment's deadline written as a day without a time
+     * (careerops.event.v1 due_date, "YYYY-MM-DD"): a day in the user's
+     * calendar, no zone to convert */
+    const char *due = notifier_str(event, "due_date");
+    int dy, dm, dd;
+    char due_text[48];
+    if (date != NULL || due == NULL || strlen(due) != 10 ||
+        sscanf(due, "%4d-%2d-%2d", &dy, &dm, &dd) != 3)
+        due = NULL;
+    else
+        snprintf(due_text, sizeof due_text, "%s (no time given)", due);
 
     /* The noun comes from a wanted type: the event's, else the unsure
      * opinion's, else the corrected-away one's. */
@@ -432,10 +443,12 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
                                                    : "INTERVIEW";
     char *title = notifier_title(noun_type, company, role);
     const char *bsum = notifier_str(briefing, "summary");
-    char *summary =
-        bsum ? strdup(bsum)
-             : notifier_default_summary(noun_type, company, role,
-                                        have_local ? local : NULL, subject);
+    char *summary = bsum ? strdup(bsum)
+                         : notifier_default_summary(noun_type, company, role,
+                                                    have_local ? local
+                                                    : due      ? due_text
+                                                               : NULL,
+                                                    subject);
     notifier_mark(event, type, unsure, old, &title, &summary);
     char *url =
         notifier_expand_url(opts ? opts->url_template : NULL, key, company);
@@ -478,6 +491,8 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
         json_object_set_new(n, "title", json_string(notifier_noun(type)));
     json_object_set_new(n, "date_label",
                         json_string(notifier_date_label(noun_type)));
+    if (due != NULL)
+        json_object_set_new(n, "due_date", json_string(due));
     if (json_is_true(json_object_get(event, "unsure"))) {
         json_object_set_new(n, "unsure", json_true());
         json_object_set(n, "opinions", json_object_get(event, "opinions"));

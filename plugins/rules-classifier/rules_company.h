@@ -74,6 +74,11 @@ char *rules_best_company(rules_ctx_t *c);
 void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
                           const char *text_date, char *out, size_t out_size);
 
+/** An offer's or assessment's deadline written as a day without a time
+ *  (rules_find_due_day() on the body, then the subject), as "YYYY-MM-DD";
+ *  out gets "" when there is none. */
+void rules_due_date(const rules_ctx_t *c, char *out, size_t out_size);
+
 /** The quoted lines of a reply ("> ..."), their '>' marks removed
  *  (malloc'd), or NULL if there are none. */
 char *rules_quoted_text(const char *body);

@@ -1016,6 +1016,15 @@ static int rules_gap_dash(const rules_text_t *t, size_t a, size_t b)
     return 0;
 }
 
+/* 1 if w is one of the words of the NULL-ended list. */
+static int rules_word_in(const char *w, const char *const *list)
+{
+    for (size_t k = 0; list[k]; k++)
+        if (strcmp(w, list[k]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Words that join the two ends of a time range ("15h à 16h", "10:00 to
  * 11:00", "14 bis 15 Uhr"). */
 static int rules_range_word(const char *w)
@@ -1023,10 +1032,7 @@ static int rules_range_word(const char *w)
     static const char *const r[] = {"to",   "à",     "a",  "bis",
                                     "tot",  "até",   "al", "hasta",
                                     "till", "until", NULL};
-    for (size_t k = 0; r[k]; k++)
-        if (strcmp(w, r[k]) == 0)
-            return 1;
-    return 0;
+    return rules_word_in(w, r);
 }
 
 /* The time found at token k ends a range ("10:00am - 10:30am", "15h à
@@ -1647,6 +1653,214 @@ static int rules_date_header_zone(const char *raw)
     return found;
 }
 
+/* Deadline cues: the word before a day by which something is due. */
+static int rules_due_cue(const char *w)
+{
+    static const char *const cue[] = {
+        "by",  "before",    "until", "till",  "due",   "deadline",
+        "bis", "vor",       "avant", "antes", "hasta", "até",
+        "ate", "uiterlijk", "voor",  "prima", "entro", NULL};
+    return rules_word_in(w, cue);
+}
+
+/* Words that make the day after a cue a start date, not a deadline
+ * ("start by January 4"). */
+static int rules_start_word(const char *w)
+{
+    static const char *const st[] = {
+        "start",     "starting", "begin",      "beginning", "join",
+        "joining",   "onboard",  "onboarding", "commence",  "beginnen",
+        "commencer", "empezar",  "começar",    NULL};
+    return rules_word_in(w, st);
+}
+
+/* Words that may stand between a cue and its day ("by the end of
+ * Friday", "is", "bis zum", "avant le", "antes del", "no later than"). */
+static int rules_due_filler(const char *w)
+{
+    static const char *const f[] = {
+        "the",    "end",  "of",   "on",     "is",    "no",       "later",
+        "than",   "this", "next", "coming", "close", "business", "day",
+        "eod",    "cob",  "zum",  "zur",    "dem",   "den",      "le",
+        "la",     "el",   "del",  "al",     "au",    "o",        "a",
+        "de",     "do",   "da",   "dia",    "jour",  "am",       "spätestens",
+        "latest", NULL};
+    return rules_word_in(w, f);
+}
+
+/* A sentence or line ends between tokens a and b. */
+static int rules_gap_breaks(const rules_text_t *t, size_t a, size_t b)
+{
+    const char *g;
+    size_t gl;
+    rules_gap(t, a, b, &g, &gl);
+    for (size_t k = 0; k < gl; k++)
+        if (g[k] == '.' || g[k] == '!' || g[k] == '?' || g[k] == '\n' ||
+            g[k] == ';')
+            return 1;
+    return 0;
+}
+
+/* "within 7 days", "expires in 5 days", "binnen 3 dagen", "innerhalb von
+ * 7 Tagen", "dentro de 5 días": the number of calendar days (1-60) from
+ * the message's day, at token i; 0 when it is not such a phrase ("within
+ * 5 business days" is not: which days count is not known). */
+static int rules_within_days(const rules_text_t *t, size_t i, uint16_t seg)
+{
+    const char *w = t->tok[i].w;
+    int within = strcmp(w, "within") == 0 || strcmp(w, "binnen") == 0 ||
+                 strcmp(w, "innerhalb") == 0 || strcmp(w, "dentro") == 0;
+    if (!within && strcmp(w, "in") == 0 && i > 0 && t->tok[i - 1].seg == seg)
+        within = strcmp(t->tok[i - 1].w, "expires") == 0 ||
+                 strcmp(t->tok[i - 1].w, "expire") == 0 ||
+                 strcmp(t->tok[i - 1].w, "closes") == 0;
+    if (!within)
+        return 0;
+    size_t k = i + 1;
+    while (rules_same_seg(t, k, seg) && k < i + 3 &&
+           (strcmp(t->tok[k].w, "the") == 0 ||
+            strcmp(t->tok[k].w, "next") == 0 ||
+            strcmp(t->tok[k].w, "von") == 0 || strcmp(t->tok[k].w, "de") == 0))
+        k++;
+    if (!rules_same_seg(t, k + 1, seg) || t->tok[k].len > 2 ||
+        !rules_all_digits(t->tok[k].w, t->tok[k].len))
+        return 0;
+    int n = atoi(t->tok[k].w);
+    static const char *const unit[] = {"days",   "day",  "tagen", "tage",
+                                       "jours",  "días", "dias",  "dagen",
+                                       "giorni", NULL};
+    for (size_t u = 0; unit[u]; u++)
+        if (strcmp(t->tok[k + 1].w, unit[u]) == 0)
+            return n >= 1 && n <= 60 ? n : 0;
+    return 0;
+}
+
+int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
+                       uint16_t seg, long long ref_utc, int offset_min,
+                       char *out, size_t out_size)
+{
+    if (out_size < 11 || ref_utc <= 0)
+        return 0;
+    int off = offset_min == INT_MIN ? 0 : offset_min;
+    int ry, rmo, rd, rw;
+    rules_local_date(ref_utc, off, &ry, &rmo, &rd, &rw);
+    long long ref_day = rules_utc(ry, rmo, rd, 0, 0);
+    for (size_t i = 0; i < t->ntok; i++) {
+        if (t->tok[i].seg != seg)
+            continue;
+        int nd = rules_within_days(t, i, seg);
+        if (nd > 0) {
+            int yy, mm, dd, ww;
+            rules_local_date(ref_day + nd * 86400LL, 0, &yy, &mm, &dd, &ww);
+            snprintf(out, out_size, "%04d-%02d-%02d", yy, mm, dd);
+            return 1;
+        }
+        if (!rules_due_cue(t->tok[i].w))
+            continue;
+        int start = 0;
+        for (size_t b = i >= 3 ? i - 3 : 0; b < i; b++)
+            if (t->tok[b].seg == seg && rules_start_word(t->tok[b].w))
+                start = 1;
+        if (start)
+            continue;
+        /* the day within four words of the cue, in the same sentence:
+         * "by December 14", "by Monday, 14 December", "bis zum 14.
+         * Dezember", "by the end of Friday" */
+        for (size_t k = i + 1; k < i + 6 && rules_same_seg(t, k, seg); k++) {
+            if (rules_gap_breaks(t, k - 1, k))
+                break;
+            int y = 0, mo = 0, d = 0, slash = 0;
+            size_t end;
+            if (rules_date_at(db, t, k, seg, &y, &mo, &d, &end, &slash)) {
+                if (slash) {
+                    /* 14/12 or 12/14 can be read one way only; 12/10 is
+                     * month first from a North American offset (UTC-4 to
+                     * -10) in English text, else left out rather than
+                     * guessed */
+                    int us = offset_min != INT_MIN && offset_min <= -240 &&
+                             offset_min >= -600 && rules_english_text(t, seg);
+                    if (mo > 12 && d <= 12) {
+                        int x = mo;
+                        mo = d;
+                        d = x;
+                    } else if (!(d > 12 && mo <= 12) && !us)
+                        break;
+                }
+                if (mo < 1 || mo > 12)
+                    break;
+                if (y == 0) {
+                    /* the next such day: not more than 60 days back */
+                    y = ry;
+                    if (d >= 1 && d <= rules_days_in_month(y, mo) &&
+                        rules_utc(y, mo, d, 0, 0) < ref_day - 60 * 86400LL)
+                        y++;
+                }
+                if (d < 1 || d > rules_days_in_month(y, mo))
+                    break;
+                snprintf(out, out_size, "%04d-%02d-%02d", y, mo, d);
+                return 1;
+            }
+            int wd = rules_weekday(t->tok[k].w);
+            if (wd < 0 && !rules_due_filler(t->tok[k].w))
+                break; /* "by the way, December 25 ..." */
+            if (wd >= 0) {
+                /* "Friday, December 18" is read at the date */
+                int y2, m2, d2, s2;
+                size_t e2;
+                int later = 0;
+                for (size_t j = k + 1; j < k + 4 && rules_same_seg(t, j, seg);
+                     j++)
+                    if (rules_date_at(db, t, j, seg, &y2, &m2, &d2, &e2, &s2))
+                        later = 1;
+                if (later)
+                    continue;
+                /* a bare weekday: the next one after the message's day
+                 * (the same weekday as the message's is left out: this
+                 * week's or next week's; so is "next Friday", which some
+                 * mean as the coming one and some as the week after) */
+                int delta = (wd - rw + 7) % 7;
+                if (delta == 0 || strcmp(t->tok[k - 1].w, "next") == 0)
+                    break;
+                long long day = ref_day + delta * 86400LL;
+                int yy, mm, dd, ww;
+                rules_local_date(day, 0, &yy, &mm, &dd, &ww);
+                snprintf(out, out_size, "%04d-%02d-%02d", yy, mm, dd);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The email's date (UTC seconds, 0 when unknown) and its Date header's
+ * zone offset (minutes, INT_MIN when it names none): what relative days
+ * and times without a zone are read against. */
+static void rules_email_ref(const rules_ctx_t *c, long long *ref, int *off)
+{
+    const char *iso = json_string_value(json_object_get(c->email, "date"));
+    *ref = 0;
+    if (iso != NULL) {
+        GDateTime *dt = g_date_time_new_from_iso8601(iso, NULL);
+        if (dt != NULL) {
+            *ref = (long long)g_date_time_to_unix(dt);
+            g_date_time_unref(dt);
+        }
+    }
+    *off = rules_date_header_zone(
+        json_string_value(json_object_get(c->email, "date_raw")));
+}
+
+void rules_due_date(const rules_ctx_t *c, char *out, size_t out_size)
+{
+    out[0] = '\0';
+    long long ref;
+    int off;
+    rules_email_ref(c, &ref, &off);
+    if (!rules_find_due_day(c->db, &c->text, 1, ref, off, out, out_size) &&
+        !rules_find_due_day(c->db, &c->text, 0, ref, off, out, out_size))
+        out[0] = '\0';
+}
+
 void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
                           const char *text_date, char *out, size_t out_size)
 {
@@ -1676,17 +1890,9 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
         g_date_time_unref(dt);
         return;
     }
-    const char *iso = json_string_value(json_object_get(c->email, "date"));
-    long long ref = 0;
-    if (iso != NULL) {
-        GDateTime *dt = g_date_time_new_from_iso8601(iso, NULL);
-        if (dt != NULL) {
-            ref = (long long)g_date_time_to_unix(dt);
-            g_date_time_unref(dt);
-        }
-    }
-    int off = rules_date_header_zone(
-        json_string_value(json_object_get(c->email, "date_raw")));
+    long long ref;
+    int off;
+    rules_email_ref(c, &ref, &off);
     int want = rules_top_weekday(&c->text, 1);
     if (rules_find_date_tokens(c->db, &c->text, 1, ref, off, out, out_size) ||
         rules_find_date_tokens(c->db, &c->text, 0, ref, off, out, out_size))

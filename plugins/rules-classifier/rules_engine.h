@@ -67,6 +67,9 @@ typedef struct rules_result_s {
     char *company;               /**< or NULL */
     char *role;                  /**< or NULL */
     char scheduled[32];          /**< "YYYY-MM-DDTHH:MM:SSZ" or "" */
+    char due_day[16]; /**< an offer's or assessment's deadline given as a
+                           day without a time, "YYYY-MM-DD", when scheduled
+                           is ""; else "" */
     char *evidence[RULES_MAX_EVIDENCE]; /**< short quotes */
     size_t n_evidence;
 } rules_result_t;

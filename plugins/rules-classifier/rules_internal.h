@@ -208,5 +208,22 @@ int rules_tz_known(const char *tz);
 int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
                            uint16_t seg, long long ref_utc,
                            int default_offset_min, char *out, size_t out_size);
+/** A deadline written as a day without a time in segment seg: the day
+ *  after a cue ("by", "before", "until", "due", "bis", "avant", "antes",
+ *  "até", "uiterlijk", ...) within the same sentence ("by December 14",
+ *  "by Monday, 14 December", "by Friday"), or a number of days from the
+ *  message's day ("within 7 days", "expires in 5 days"; not "business
+ *  days"), written to out as "YYYY-MM-DD" (at least 11 bytes). A day
+ *  without a year is the next such day (at most 60 days back from the
+ *  message's date ref_utc, in its zone offset_min, INT_MIN for UTC); a
+ *  bare weekday is the next one after the message's day ("next Friday" and
+ *  the message's own weekday are not taken); a slash date that reads both
+ *  ways (12/10) is month first from a North American offset (UTC-4 to -10)
+ *  in English text, else not taken; a start date ("start by January 4")
+ *  is not taken. Returns 1 when found, else 0. Thread-safe (reads db and
+ *  t only). */
+int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
+                       uint16_t seg, long long ref_utc, int offset_min,
+                       char *out, size_t out_size);
 
 #endif

@@ -347,13 +347,18 @@ char *slack_format_message_at(const char *notification_json, size_t len,
     else if (date_local != NULL || date_utc != NULL)
         snprintf(when, sizeof when, "%s%s", date_local ? date_local : date_utc,
                  past);
+    else if (slack_str(n, "due_date") != NULL)
+        snprintf(when, sizeof when, "%.16s (no time given)",
+                 slack_str(n, "due_date"));
     else if (sent != NULL)
         snprintf(when, sizeof when,
                  "no time read (see the message); email sent %s", sent);
     else
         when[0] = '\0';
     /* the notifier's date_label: "reply by" (offer), "due" (assessment) */
-    const char *dl = date_utc != NULL ? slack_str(n, "date_label") : NULL;
+    const char *dl = date_utc != NULL || slack_str(n, "due_date") != NULL
+                         ? slack_str(n, "date_label")
+                         : NULL;
     char label[32];
     snprintf(label, sizeof label, "%.24s", dl ? dl : "when");
     label[0] = (char)toupper((unsigned char)label[0]);

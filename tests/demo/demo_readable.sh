@@ -23,16 +23,20 @@ import re, sys
 from datetime import datetime
 out = open(sys.argv[1]).read()
 head, _, summary = out.partition("CareerOps demo summary")
-whens = re.findall(r"^  when:     (.*)$", head, re.M)
+whens = re.findall(r"^  (?:when|due|reply by): +(.*)$", head, re.M)
 assert len(whens) == 12, whens  # the first 12 of 17
 def t(w):
-    m = re.match(r"(?:no time read \(see the message\); email sent )?\w{3} (\d{1,2}) (\w{3}) (\d{4}), (\d\d):(\d\d)", w)
-    return datetime.strptime(" ".join(m.groups()), "%d %b %Y %H %M")
+    # a deadline given as a day ("Mon 20 Oct 2025 (no time given)"): its end
+    m = re.match(r"(?:no time read \(see the message\); email sent )?\w{3} (\d{1,2}) (\w{3}) (\d{4})"
+                 r"(?:, (\d\d):(\d\d)| \(no time given\))", w)
+    d, mo, y, hh, mm = m.groups()
+    return datetime.strptime(f"{d} {mo} {y} {hh or 23} {mm or 59}", "%d %b %Y %H %M")
 times = [t(w) for w in whens]
 assert times == sorted(times), whens
 assert "Tue 14 Oct 2025, 10:30 (America/New_York), past" in whens, whens
 assert "Thu 23 Oct 2025, 14:00 (America/New_York)" in whens, whens
 assert any(w.startswith("no time read (see the message); email sent ") for w in whens), whens
+assert "Mon 20 Oct 2025 (no time given)" in whens, whens
 assert not re.search(r"\b[0-9a-f]{64}\b", out), "a 64-hex key in the output"
 assert re.search(r"^  Tue 14 Oct 2025 10:30 Saltmarsh Robotics .*\(past\)$", summary, re.M), summary
 assert re.search(r"^  Thu 23 Oct 2025 14:00 Glasswing Analytics +Data Platform Engineer$", summary, re.M), summary

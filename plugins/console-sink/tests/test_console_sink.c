@@ -212,17 +212,21 @@ START_TEST(readable_order_past_key)
 END_TEST
 
 /* An offer's date is labelled "reply by:" (the notifier's date_label),
- * an assessment's "due:"; without a date, the email's date stays "when:". */
+ * an assessment's "due:"; without a date, the email's date stays "when:";
+ * a deadline given as a day without a time (due_date) is shown as that
+ * day, labelled. */
 START_TEST(deadline_labels)
 {
-    char *n[3] = {
+    char *n[4] = {
         notif_at("kO", "Bluefin Logistics", "2026-12-11T22:00:00Z",
                  "2026-12-11T17:00:00-05:00", "2026-12-01T10:00:00Z", NULL),
         notif_at("kA", "Quill Labs", "2026-12-12T22:00:00Z",
                  "2026-12-12T17:00:00-05:00", "2026-12-01T11:00:00Z", NULL),
         notif_at("kU", "Undated Co", NULL, NULL, "2026-12-01T12:00:00Z",
-                 "2026-12-01T07:00:00-05:00")};
-    static const char *const dl[3] = {"reply by", "due", "reply by"};
+                 "2026-12-01T07:00:00-05:00"),
+        notif_at("kD", "Day Co", NULL, NULL, "2026-12-01T13:00:00Z",
+                 "2026-12-01T08:00:00-05:00")};
+    static const char *const dl[4] = {"reply by", "due", "reply by", "due"};
     co_fake_plugin_t fp = {0};
     ck_assert_int_eq(co_fake_host_start_plugin(
                          host, plugin,
@@ -230,9 +234,11 @@ START_TEST(deadline_labels)
                                    "2026-12-01T00:00:00Z", "once", 0),
                          NULL, &fp),
                      CO_OK);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         json_t *j = json_loads(n[i], 0, NULL);
         json_object_set_new(j, "date_label", json_string(dl[i]));
+        if (i == 3)
+            json_object_set_new(j, "due_date", json_string("2026-12-14"));
         char *v = json_dumps(j, JSON_COMPACT);
         ck_assert_int_eq(put(fp.inst, "k", v, strlen(v), NULL, 0), CO_OK);
         free(v);
@@ -249,6 +255,8 @@ START_TEST(deadline_labels)
     ck_assert_msg(
         strstr(s, "  when:     no time read (see the message); email sent "),
         "%s", s);
+    ck_assert_msg(strstr(s, "  due:      Mon 14 Dec 2026 (no time given)\n"),
+                  "%s", s);
     free(s);
 }
 END_TEST

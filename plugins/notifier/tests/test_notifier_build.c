@@ -133,6 +133,24 @@ START_TEST(deadline_wording)
         json_decref(n);
         json_decref(e);
     }
+    /* a deadline given as a day without a time (the event's due_date) */
+    json_t *e = event("ASSESSMENT", "Bluefin Logistics", NULL);
+    json_object_set_new(e, "due_date", json_string("2026-12-14"));
+    json_t *n = notifier_build(e, NULL, NULL, &o, NULL);
+    ck_assert_ptr_nonnull(n);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "due_date")),
+                     "2026-12-14");
+    ck_assert(json_is_null(json_object_get(n, "date_utc")));
+    const char *sum = json_string_value(json_object_get(n, "summary"));
+    ck_assert_msg(strstr(sum, ", due 2026-12-14 (no time given).") != NULL,
+                  "%s", sum);
+    json_decref(n);
+    /* a date with a time wins; a malformed day is dropped */
+    json_object_set_new(e, "due_date", json_string("14 Dec"));
+    n = notifier_build(e, NULL, NULL, &o, NULL);
+    ck_assert_ptr_null(json_object_get(n, "due_date"));
+    json_decref(n);
+    json_decref(e);
 }
 END_TEST
 

@@ -365,6 +365,96 @@ START_TEST(quoted_context)
 }
 END_TEST
 
+/* An offer's or assessment's deadline written as a day without a time
+ * ("by March 14", "by Friday", "by 7 March", "within 7 days") is read as
+ * due_day and goes
+ * into the event as due_date; a day with a time stays scheduled_date, and
+ * neither "by the way, March 14 ..." nor a start date ("start by April 1")
+ * is a deadline. The messages are dated Saturday 1 March 2025, 10:00
+ * +0100. */
+static const char *due_of(const char *subject, const char *text,
+                          rules_label_t want, char *sched)
+{
+    static char out[16];
+    rules_result_t r = run(
+        mk("Dana Reyes", "dana@quarrylabs.example", subject, text, NULL, NULL));
+    ck_assert_msg(r.label == want, "%s: %s", subject,
+                  rules_label_name(r.label));
+    snprintf(out, sizeof out, "%s", r.due_day);
+    snprintf(sched, 32, "%s", r.scheduled);
+    rules_result_clear(&r);
+    return out;
+}
+
+START_TEST(due_day_without_time)
+{
+    char sched[32];
+    const char *take_home =
+        "Hi Sam,\n\nThank you for applying to the Backend Engineer role at "
+        "Quarry Labs. The next step is a take-home coding assessment on "
+        "HackerRank. %s\n\nBest,\nDana";
+    const char *offer =
+        "Hi Sam,\n\nWe are delighted to offer you the position of Backend "
+        "Engineer at Quarry Labs, with a base salary of $150,000. %s\n\n"
+        "Best,\nDana";
+    static const struct {
+        int is_offer;
+        const char *sentence, *due, *scheduled;
+    } cases[] = {
+        {0, "Please complete the assessment by March 14.", "2025-03-14", ""},
+        {0, "Please complete the assessment by Friday.", "2025-03-07", ""},
+        {0, "Please complete the assessment by next Friday.", "", ""},
+        {0, "Please complete the assessment within 7 days.", "2025-03-08", ""},
+        {0, "Please complete the assessment within 5 business days.", "", ""},
+        {0, "Please complete the assessment by March 14 at 5pm CET.", "",
+         "2025-03-14T16:00:00Z"},
+        {0, "By the way, March 14 is a holiday here.", "", ""},
+        /* 3/10 reads both ways: not taken from a European sender (+0100,
+         * mk()'s); from a North American one, below */
+        {0, "Please complete the assessment by 3/10.", "", ""},
+        {1, "Please let us know your decision by 7 March.", "2025-03-07", ""},
+        {1, "We would love you to start by April 1.", "", ""},
+    };
+    char text[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(text, sizeof text, cases[i].is_offer ? offer : take_home,
+                 cases[i].sentence);
+        const char *due = due_of(
+            cases[i].is_offer ? "Your offer from Quarry Labs"
+                              : "Your coding assessment",
+            text, cases[i].is_offer ? RULES_OFFER : RULES_ASSESSMENT, sched);
+        ck_assert_msg(strcmp(due, cases[i].due) == 0, "%s: \"%s\"",
+                      cases[i].sentence, due);
+        ck_assert_msg(strcmp(sched, cases[i].scheduled) == 0, "%s: \"%s\"",
+                      cases[i].sentence, sched);
+    }
+    snprintf(text, sizeof text, take_home,
+             "Please complete the assessment by 3/10.");
+    json_t *us = mk("Dana Reyes", "dana@quarrylabs.example",
+                    "Your coding assessment", text, NULL, NULL);
+    json_object_set_new(us, "date_raw",
+                        json_string("Sat, 1 Mar 2025 04:00:00 -0500"));
+    rules_result_t ur = run(us);
+    ck_assert_str_eq(ur.due_day, "2025-03-10");
+    rules_result_clear(&ur);
+
+    /* the event carries it */
+    snprintf(text, sizeof text, take_home,
+             "Please complete the assessment by March 14.");
+    json_t *e = mk("Dana Reyes", "dana@quarrylabs.example",
+                   "Your coding assessment", text, NULL, NULL);
+    rules_result_t r;
+    ck_assert_int_eq(rules_classify(db, e, &r), 0);
+    json_t *ev = rules_event_json(&r, e, "rules-v1");
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "due_date")),
+                     "2025-03-14");
+    ck_assert(json_is_null(json_object_get(ev, "scheduled_date")));
+    json_decref(ev);
+    rules_result_clear(&r);
+    json_decref(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules_engine");
@@ -386,6 +476,7 @@ static Suite *suite(void)
     tcase_add_test(tc, loader_errors);
     tcase_add_test(tc, quoted_context);
     tcase_add_test(tc, not_an_object);
+    tcase_add_test(tc, due_day_without_time);
     suite_add_tcase(s, tc);
     return s;
 }

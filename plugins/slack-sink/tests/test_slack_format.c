@@ -253,6 +253,16 @@ START_TEST(deadline_label)
                   "%s", out);
     ck_assert_ptr_null(strstr(out, "*When:*"));
     free(out);
+    /* a deadline given as a day without a time */
+    n = "{\"schema\":\"careerops.notification.v1\",\"event_key\":\"k\","
+        "\"event_type\":\"ASSESSMENT\",\"date_utc\":null,"
+        "\"due_date\":\"2026-12-14\",\"date_label\":\"due\","
+        "\"email\":{\"subject\":\"Take-home\"}}";
+    out = slack_format_message(n, strlen(n), 0, NULL, err, sizeof err);
+    ck_assert_msg(out != NULL, "%s", err);
+    ck_assert_msg(strstr(out, "*Due:* 2026-12-14 (no time given)") != NULL,
+                  "%s", out);
+    free(out);
 }
 END_TEST
 
