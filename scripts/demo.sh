@@ -647,7 +647,23 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
           UNION ALL
           (SELECT DISTINCT ON (lower(company)) company, role, NULL::timestamptz, subject
            FROM \"$schema\".events WHERE event_type = 'INTERVIEW' AND scheduled_at IS NULL
-           ORDER BY lower(company), received_at, key)) s
+           ORDER BY lower(company), received_at, key)
+          UNION ALL
+          -- a dated interview that names no company has no application;
+          -- listed once per time, as the notifier announces it: not a
+          -- reply (its rule for company-less replies), not at the time of
+          -- an application's interview (a repeat of it)
+          (SELECT DISTINCT ON (scheduled_at) NULL, role, scheduled_at, subject
+           FROM \"$schema\".events e
+           WHERE event_type = 'INTERVIEW' AND coalesce(company, '') = ''
+             AND scheduled_at IS NOT NULL AND coalesce(doc->>'unsure', '') <> 'true'
+             AND NOT doc ? 'correction'
+             AND coalesce(subject, '') !~* '^\\s*(re|aw|sv|vs|antw|odp|r|ref|réf) ?:'
+             AND NOT EXISTS (SELECT 1 FROM \"$schema\".applications a
+                   CROSS JOIN jsonb_array_elements(a.interviews) i
+                   WHERE i->>'superseded_by' IS NULL
+                     AND (i->>'at')::timestamptz = e.scheduled_at)
+           ORDER BY scheduled_at, received_at, key)) s
     ORDER BY at NULLS LAST, company" >>"$events"
 q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT DISTINCT ON (event_type, lower(company), scheduled_at)
         event_type || '_ROW', coalesce(company,''), coalesce(role,''),
@@ -943,7 +959,7 @@ if len(dead) > 20:
 out.append("")
 out.append(f"Interviews ({len(interviews)}), dates in {tz}:")
 if interviews:
-    cw = max(len(i["company"] or "?") for i in interviews)
+    cw = max(len(i["company"] or "(not named)") for i in interviews)
     rw = max(len(i["role"] or "") for i in interviews)
     # a big mailbox: the upcoming ones first, at most 40 lines (--json and
     # `careerops applications` list them all)
@@ -954,7 +970,7 @@ if interviews:
         date = i["when"] or "(no date yet)"
         role = f"  {i['role'] or '':<{rw}}" if i["past"] else f"  {i['role'] or ''}"
         past = "  (past)" if i["past"] else ""
-        out.append(f"  {date:<22}{(i['company'] or '?'):<{cw}}{role}{past}".rstrip())
+        out.append(f"  {date:<22}{(i['company'] or '(not named)'):<{cw}}{role}{past}".rstrip())
     if len(interviews) > len(keep):
         out.append(f"  ... and {len(interviews) - len(keep)} more (past ones first left out): "
                    f"careerops applications, or --json, lists them all")

@@ -1035,6 +1035,72 @@ static int rules_range_word(const char *w)
     return rules_word_in(w, r);
 }
 
+/* Office hours after token i: a time range of four hours or more within
+ * the next six words ("9:00 AM - 5:00 PM", "9am to 4pm", "between 9:00
+ * and 17:00"). */
+static int rules_office_hours_after(const rules_text_t *t, size_t i,
+                                    uint16_t seg)
+{
+    for (size_t k = i + 1; k < i + 7 && rules_same_seg(t, k, seg); k++) {
+        int h1, m1, h2, m2;
+        size_t n1, n2;
+        if (!rules_time(t, k, seg, &h1, &m1, &n1))
+            continue;
+        if (!rules_same_seg(t, n1, seg))
+            return 0;
+        static const char *const between[] = {"between", "zwischen", "entre",
+                                              NULL};
+        static const char *const and_[] = {"and", "und", "et", "y", "e", NULL};
+        int btw = k > 0 && rules_word_in(t->tok[k - 1].w, between);
+        size_t s2 = n1;
+        if (!rules_gap_dash(t, n1 - 1, n1)) {
+            if (!rules_range_word(t->tok[n1].w) &&
+                !(btw && rules_word_in(t->tok[n1].w, and_)))
+                return 0;
+            s2 = n1 + 1;
+        }
+        if (!rules_same_seg(t, s2, seg) ||
+            !rules_time(t, s2, seg, &h2, &m2, &n2))
+            return 0;
+        if (h2 < h1 && h2 < 12)
+            h2 += 12; /* "9 - 5" */
+        return (h2 * 60 + m2) - (h1 * 60 + m1) >= 4 * 60;
+    }
+    return 0;
+}
+
+/* Token i is a weekday that is office hours, not a day: the first of a
+ * range of weekdays ("Monday to Friday", "Mon-Fri", "lundi au vendredi",
+ * "Montag bis Freitag"), or the last of one when a time range of four
+ * hours or more follows ("... to Friday, 9:00 AM - 5:00 PM"). The last
+ * weekday without such hours is kept: "move your panel from Tuesday to
+ * Wednesday 1 pm" is Wednesday. */
+static int rules_weekday_range(const rules_text_t *t, size_t i, uint16_t seg)
+{
+    static const char *const join[] = {"through", "thru", "au", NULL};
+    /* i first: a dash or a joining word, then a weekday */
+    if (rules_same_seg(t, i + 1, seg)) {
+        if (rules_gap_dash(t, i, i + 1) && rules_weekday(t->tok[i + 1].w) >= 0)
+            return 1;
+        if (rules_same_seg(t, i + 2, seg) &&
+            (rules_range_word(t->tok[i + 1].w) ||
+             rules_word_in(t->tok[i + 1].w, join)) &&
+            rules_weekday(t->tok[i + 2].w) >= 0)
+            return 1;
+    }
+    /* i last */
+    int last = 0;
+    if (i >= 1 && t->tok[i - 1].seg == seg && rules_gap_dash(t, i - 1, i) &&
+        rules_weekday(t->tok[i - 1].w) >= 0)
+        last = 1;
+    if (i >= 2 && t->tok[i - 2].seg == seg &&
+        (rules_range_word(t->tok[i - 1].w) ||
+         rules_word_in(t->tok[i - 1].w, join)) &&
+        rules_weekday(t->tok[i - 2].w) >= 0)
+        last = 1;
+    return last && rules_office_hours_after(t, i, seg);
+}
+
 /* The time found at token k ends a range ("10:00am - 10:30am", "15h à
  * 16h"): move to its start. */
 static void rules_range_start(const rules_text_t *t, size_t k, uint16_t seg,
@@ -1443,6 +1509,8 @@ static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
             if (ref_utc <= 0)
                 continue;
             wday = rules_weekday(t->tok[i].w);
+            if (wday >= 0 && rules_weekday_range(t, i, seg))
+                continue; /* "Monday to Friday, 9:00 AM - 5:00 PM" */
             if (wday < 0) {
                 rel = rules_relative_day(t, i, seg, &end);
                 if (rel < 0)
@@ -1570,6 +1638,10 @@ static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
             if (ww != want_wday)
                 continue;
         }
+        /* the email's own sending time ("Sent on Friday, December 4,
+         * 2026 at 10:30 AM ET" in a footer) is no appointment */
+        if (ref_utc > 0 && utc >= ref_utc - 120 && utc <= ref_utc + 120)
+            continue;
         (void)tstart;
         rules_fmt(utc, out, out_size);
         return 1;

@@ -312,6 +312,35 @@ START_TEST(arrival_time)
 }
 END_TEST
 
+/* Office hours and the email's own sending time are no appointment
+ * (trial 18: a scheduling link's footer gave an interview on "Friday
+ * 9:00 AM"); a move from one weekday to another keeps the new one. */
+START_TEST(office_hours_and_sent_time)
+{
+    /* Friday 4 December 2026, 15:30 UTC (10:30 AM ET) */
+    const long long sent = 1796398200LL;
+    ck_assert_str_eq(date_of("Questions? Our recruiting coordinators are "
+                             "available Monday to Friday, 9:00 AM - 5:00 PM "
+                             "ET.",
+                             sent, -300),
+                     "");
+    ck_assert_str_eq(date_of("Reply with times that work next week (Mon-Thu, "
+                             "any time between 9:00 and 17:00 UK time).",
+                             sent, 0),
+                     "");
+    ck_assert_str_eq(
+        date_of("Sent on Friday, December 4, 2026 at 10:30 AM ET", sent, -300),
+        "");
+    ck_assert_str_eq(date_of("we need to move your panel from Tuesday to "
+                             "Wednesday 1 pm CET.",
+                             sent, 60),
+                     "2026-12-09T12:00:00Z");
+    ck_assert_str_eq(
+        date_of("Can we talk on Monday at 10:00 AM ET?", sent, -300),
+        "2026-12-07T15:00:00Z");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules-date");
@@ -327,6 +356,7 @@ static Suite *suite(void)
     tcase_add_test(tc, hour_words);
     tcase_add_test(tc, zone_beside_the_date);
     tcase_add_test(tc, arrival_time);
+    tcase_add_test(tc, office_hours_and_sent_time);
     suite_add_tcase(s, tc);
     return s;
 }
