@@ -88,6 +88,10 @@ grep -q '^  Mon 27 Oct 2025 14:00 Stellwerk Digital' "$T/text.txt" || fail "inte
 grep -q '^messages read  *0 this run: nothing new in the mailbox since it was last read$' "$T/text.txt" ||
     fail "no messages line: $(grep '^messages' "$T/text.txt")"
 grep -q '^emails stored  *40 in PostgreSQL schema ' "$T/text.txt" || fail "no emails stored line"
+# a rerun: nothing new, and not "all 17 were shown before" (repeats held
+# back are never shown; trial 18)
+grep -q '^No new notifications this run (the 17 interviews, offers and assessments stored were handled before: announced, or held back as repeats; ' "$T/text.txt" ||
+    fail "no 'No new notifications' line: $(grep -i 'notification' "$T/text.txt")"
 ok "text summary: counts and interviews in Europe/Berlin"
 echo "figures: first run ${first_ms} ms, second run ${second_ms} ms (40 messages, demo.sh with build skipped)"
 # --fresh over existing tables: no psql NOTICE/DETAIL ("drop cascades to
