@@ -297,7 +297,7 @@ static const char *notifier_subject_show(const char *subject, char *buf)
 /* A one-paragraph summary when no briefing is joined. */
 static char *notifier_default_summary(const char *type, const char *company,
                                       const char *role, const char *local,
-                                      const char *subject)
+                                      const char *subject, int moved)
 {
     char *out = NULL;
     const char *what = strcmp(type, "INTERVIEW") == 0 ? "An interview"
@@ -306,6 +306,7 @@ static char *notifier_default_summary(const char *type, const char *company,
     /* an offer's or assessment's date is a deadline, not a meeting */
     const char *when = strcmp(type, "OFFER") == 0        ? ", reply by "
                        : strcmp(type, "ASSESSMENT") == 0 ? ", due "
+                       : moved                           ? ", moved to "
                                                          : ", scheduled ";
     int n = asprintf(&out, "%s%s%s%s%s%s%s. Email: \"%s\".", what,
                      company ? " at " : "", company ? company : "",
@@ -442,13 +443,19 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
                             : notifier_wanted(old) ? old
                                                    : "INTERVIEW";
     char *title = notifier_title(noun_type, company, role);
+    /* an interview whose message says it was moved (the event's
+     * rescheduled): the title and summary say so, not a second interview */
+    int moved = strcmp(noun_type, "INTERVIEW") == 0 && have_local &&
+                json_is_true(json_object_get(event, "rescheduled"));
+    if (moved)
+        notifier_wrap(&title, "", " (new time)");
     const char *bsum = notifier_str(briefing, "summary");
     char *summary = bsum ? strdup(bsum)
                          : notifier_default_summary(noun_type, company, role,
                                                     have_local ? local
                                                     : due      ? due_text
                                                                : NULL,
-                                                    subject);
+                                                    subject, moved);
     notifier_mark(event, type, unsure, old, &title, &summary);
     char *url =
         notifier_expand_url(opts ? opts->url_template : NULL, key, company);

@@ -943,3 +943,31 @@ const char pgsink_calendar_cancels_sql[] =
     "\n" PGSINK_REDERIVE6(PGSINK_REDERIVE_BODY_8)
     "SELECT {s}.careerops_applications_rederive_all();\n";
 /* clang-format on */
+
+/*
+ * Migration 9: more ways to say an interview moved (trial 19): "move your
+ * panel from Tuesday to Wednesday", "we've moved your interview to Friday"
+ * (a day, date or time after "to": not "move your application to the next
+ * stage"), "(previously Thursday, December 10 ...)", "your interview has
+ * been moved". Redefines
+ * careerops_interview_moved() with the cues of migration 5 and these, and
+ * re-derives every application. Our own SQL, as migration 5.
+ */
+const char pgsink_moved_cues_sql[] =
+    "CREATE OR REPLACE FUNCTION {s}.careerops_interview_moved(subject text,\n"
+    " body text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT " PGSINK_NEW_TEXT "\n"
+    "  ~* '(\\mre-?schedul|\\mnew time|\\mmoved to|\\minstead "
+    "of|\\mpreviously\\s*:|\\mpreviously "
+    "(scheduled|planned|booked)|verschoben|\\mneuer "
+    "termin|\\mreprogram|\\mnouvel horaire|\\mnueva hora|\\mverzet|\\mnieuwe "
+    "tijd"
+    "|\\mmoved? (your|the|our) (\\w+ ){0,2}(from [^.\\n]{1,60} )?to "
+    "(on |the )?(mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul"
+    "|aug|sep|oct|nov|dec|\\d|tomorrow|next (mon|tue|wed|thu|fri|week))"
+    "|\\m(interview|call|panel|meeting|chat) has been moved\\M"
+    "|\\(previously (on |at )?(mon|tue|wed|thu|fri|sat|sun|\\d)"
+    ")' $f$;\n"
+    "\n"
+    "SELECT {s}.careerops_applications_rederive_all();\n";
+

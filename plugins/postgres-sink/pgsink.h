@@ -123,6 +123,15 @@ extern const char pgsink_role_cancels_sql[];
  */
 extern const char pgsink_calendar_cancels_sql[];
 
+/**
+ * @brief Migration 9: careerops_interview_moved() also reads "move your
+ *        panel from Tuesday to Wednesday", "moved your interview to
+ *        Friday", "has been moved" and "(previously Thursday ...)" as a
+ *        moved slot; re-derives every application. See docs/
+ *        applications.md, "Interviews".
+ */
+extern const char pgsink_moved_cues_sql[];
+
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);
 

@@ -599,6 +599,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "moved by text, a cancel labelled REJECTION cancels its slot only; "
      "each slot's end",
      pgsink_calendar_cancels_sql},
+    {9,
+     "more ways to say an interview moved: 'move your panel from Tuesday to "
+     "Wednesday', 'moved your interview to', '(previously Thursday ...)'",
+     pgsink_moved_cues_sql},
 };
 
 #define PGSINK_LATEST                                                          \

@@ -1450,6 +1450,52 @@ static int rules_former_line(const rules_text_t *t, size_t i)
     return 0;
 }
 
+/* A sentence or line ends between tokens a and b. */
+static int rules_gap_breaks(const rules_text_t *t, size_t a, size_t b)
+{
+    const char *g;
+    size_t gl;
+    rules_gap(t, a, b, &g, &gl);
+    for (size_t k = 0; k < gl; k++)
+        if (g[k] == '.' || g[k] == '!' || g[k] == '?' || g[k] == '\n' ||
+            g[k] == ';')
+            return 1;
+    return 0;
+}
+
+/* The date at token i is the time an appointment had before it moved:
+ * "(previously Thursday, December 10 ...)", "instead of Tuesday", "moved
+ * your interview from Thursday, December 10 at 3:00 PM to Friday ...",
+ * "Sent on ..." (a footer's sending time); within the sentence. */
+static int rules_old_slot(const rules_text_t *t, size_t i, uint16_t seg)
+{
+    static const char *const before[] = {
+        "previously",   "formerly", "originally",
+        "ursprünglich", "sent",     "gesendet",
+        "envoyé",       "enviado",  NULL};
+    static const char *const move[] = {
+        "moved",   "move",    "moving",  "rescheduled", "reschedule",
+        "shifted", "shift",   "changed", "verschoben",  "verlegt",
+        "déplacé", "reporté", "movido",  "cambiado",    NULL};
+    int from = 0;
+    for (size_t b = 1; b <= 8 && b <= i; b++) {
+        size_t k = i - b;
+        if (t->tok[k].seg != seg || rules_gap_breaks(t, k, k + 1))
+            break;
+        const char *w = t->tok[k].w;
+        if (b <= 2 && (rules_word_in(w, before) ||
+                       (strcmp(w, "of") == 0 && k > 0 &&
+                        strcmp(t->tok[k - 1].w, "instead") == 0)))
+            return 1;
+        if (b <= 2 && (strcmp(w, "from") == 0 || strcmp(w, "von") == 0 ||
+                       strcmp(w, "du") == 0 || strcmp(w, "del") == 0))
+            from = 1;
+        if (from && rules_word_in(w, move))
+            return 1;
+    }
+    return 0;
+}
+
 /* "8:30 your time (14:30 Lisbon)", "2pm local time (3 ET)": a time given
  * in the reader's clock with the zoned one beside it; the zoned one is
  * the appointment (alone, "your time" is the sender's clock, WRITING.md).
@@ -1528,7 +1574,7 @@ static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
                 d = rules_weekday_day(t, i, seg, &end);
             }
         }
-        if (rules_attribution_line(t, i))
+        if (rules_attribution_line(t, i) || rules_old_slot(t, i, seg))
             continue;
         int h = -1, mi = 0;
         size_t tnext = 0, tstart = 0;
@@ -1639,8 +1685,9 @@ static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
                 continue;
         }
         /* the email's own sending time ("Sent on Friday, December 4,
-         * 2026 at 10:30 AM ET" in a footer) is no appointment */
-        if (ref_utc > 0 && utc >= ref_utc - 120 && utc <= ref_utc + 120)
+         * 2026 at 10:30 AM ET" in a footer, minutes before the Date
+         * header) is no appointment */
+        if (ref_utc > 0 && utc >= ref_utc - 3600 && utc <= ref_utc + 120)
             continue;
         (void)tstart;
         rules_fmt(utc, out, out_size);
@@ -1725,6 +1772,92 @@ static int rules_date_header_zone(const char *raw)
     return found;
 }
 
+/* A word that starts a day or date: a weekday, a month (its first three
+ * letters, English), a number, "tomorrow". */
+static int rules_day_word(const char *w)
+{
+    static const char *const mon[] = {"jan", "feb", "mar", "apr", "may",
+                                      "jun", "jul", "aug", "sep", "oct",
+                                      "nov", "dec", NULL};
+    char m3[4] = {0};
+    memcpy(m3, w, strlen(w) < 3 ? strlen(w) : 3);
+    return rules_weekday(w) >= 0 || isdigit((unsigned char)w[0]) ||
+           rules_word_in(m3, mon) || strcmp(w, "tomorrow") == 0;
+}
+
+int rules_moved_cue(const rules_text_t *t, uint16_t seg)
+{
+    static const char *const moved[] = {
+        "rescheduled",  "verschoben",   "reporté",   "reportée",
+        "reprogramado", "reprogramada", "remarcado", "remarcada",
+        "verplaatst",   "verzet",       NULL};
+    static const char *const maybe[] = {
+        "if",    "need", "needs", "should", "can",  "could", "wenn",
+        "falls", "si",   "se",    "als",    "ever", "able",  NULL};
+    static const char *const former[] = {"previously", "former",   "bisher",
+                                         "ancien",     "anterior", NULL};
+    static const char *const new_[] = {"new",      "neuer",  "neue",  "nouvel",
+                                       "nouvelle", "nueva",  "nuevo", "novo",
+                                       "nova",     "nieuwe", NULL};
+    static const char *const slot[] = {"time", "date",  "termin",  "horaire",
+                                       "hora", "fecha", "horário", "data",
+                                       "tijd", "datum", NULL};
+    for (size_t i = 0; i < t->ntok; i++) {
+        if (t->tok[i].seg != seg)
+            continue;
+        const char *w = t->tok[i].w;
+        if (rules_word_in(w, moved)) {
+            /* "if it ever needs to be rescheduled": an offer, not a move */
+            int cond = 0;
+            for (size_t b = i >= 4 ? i - 4 : 0; b < i; b++)
+                if (t->tok[b].seg == seg && rules_word_in(t->tok[b].w, maybe))
+                    cond = 1;
+            if (!cond)
+                return 1;
+        }
+        /* "New time:", "Previously: Tuesday ..." (a labelled line) */
+        if (rules_same_seg(t, i + 1, seg) && rules_word_in(w, new_) &&
+            rules_word_in(t->tok[i + 1].w, slot))
+            return 1;
+        if (rules_same_seg(t, i + 1, seg) && rules_word_in(w, former)) {
+            const char *g;
+            size_t gl;
+            rules_gap(t, i, i + 1, &g, &gl);
+            if (memchr(g, ':', gl) != NULL)
+                return 1;
+        }
+        /* "moved to Wednesday", "move your panel from Tuesday to
+         * Wednesday", "moved your interview to Friday" (a day or date
+         * after "to", in the sentence: not "moved to the next round") */
+        if (strcmp(w, "moved") == 0 || strcmp(w, "move") == 0) {
+            for (size_t k = i + 1; k < i + 10 && rules_same_seg(t, k + 1, seg);
+                 k++) {
+                if (rules_gap_breaks(t, k - 1, k))
+                    break;
+                if (strcmp(t->tok[k].w, "to") == 0 &&
+                    rules_day_word(t->tok[k + 1].w))
+                    return 1;
+            }
+        }
+        /* "(previously Thursday, December 10 ...)" */
+        if (rules_same_seg(t, i + 1, seg) &&
+            (strcmp(w, "previously") == 0 || strcmp(w, "formerly") == 0) &&
+            rules_day_word(t->tok[i + 1].w))
+            return 1;
+        /* "your interview has been moved" (not "your application has
+         * been moved forward") */
+        static const char *const meet[] = {"interview", "call",        "panel",
+                                           "meeting",   "chat",        "event",
+                                           "session",   "appointment", NULL};
+        if (strcmp(w, "moved") == 0 && i >= 3 &&
+            strcmp(t->tok[i - 1].w, "been") == 0 &&
+            (rules_word_in(t->tok[i - 3].w, meet) ||
+             (i >= 4 && rules_word_in(t->tok[i - 4].w, meet))))
+            return 1;
+    }
+    return 0;
+}
+
 /* Deadline cues: the word before a day by which something is due. */
 static int rules_due_cue(const char *w)
 {
@@ -1758,19 +1891,6 @@ static int rules_due_filler(const char *w)
         "de",     "do",   "da",   "dia",    "jour",  "am",       "spätestens",
         "latest", NULL};
     return rules_word_in(w, f);
-}
-
-/* A sentence or line ends between tokens a and b. */
-static int rules_gap_breaks(const rules_text_t *t, size_t a, size_t b)
-{
-    const char *g;
-    size_t gl;
-    rules_gap(t, a, b, &g, &gl);
-    for (size_t k = 0; k < gl; k++)
-        if (g[k] == '.' || g[k] == '!' || g[k] == '?' || g[k] == '\n' ||
-            g[k] == ';')
-            return 1;
-    return 0;
 }
 
 /* "within 7 days", "expires in 5 days", "binnen 3 dagen", "innerhalb von
@@ -1827,7 +1947,10 @@ int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
             snprintf(out, out_size, "%04d-%02d-%02d", yy, mm, dd);
             return 1;
         }
-        if (!rules_due_cue(t->tok[i].w))
+        /* "no later than Monday, December 7" */
+        int than = strcmp(t->tok[i].w, "than") == 0 && i > 0 &&
+                   strcmp(t->tok[i - 1].w, "later") == 0;
+        if (!rules_due_cue(t->tok[i].w) && !than)
             continue;
         int start = 0;
         for (size_t b = i >= 3 ? i - 3 : 0; b < i; b++)
@@ -1847,16 +1970,19 @@ int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
                 if (slash) {
                     /* 14/12 or 12/14 can be read one way only; 12/10 is
                      * month first from a North American offset (UTC-4 to
-                     * -10) in English text, else left out rather than
-                     * guessed */
+                     * -10) in English text, day first from elsewhere (as
+                     * the scheduled date's reader has it), and left out
+                     * when the Date header gives no offset */
                     int us = offset_min != INT_MIN && offset_min <= -240 &&
                              offset_min >= -600 && rules_english_text(t, seg);
-                    if (mo > 12 && d <= 12) {
+                    int ambiguous = mo <= 12 && d <= 12;
+                    if (ambiguous && offset_min == INT_MIN)
+                        break;
+                    if ((mo > 12 && d <= 12) || (ambiguous && !us)) {
                         int x = mo;
                         mo = d;
                         d = x;
-                    } else if (!(d > 12 && mo <= 12) && !us)
-                        break;
+                    }
                 }
                 if (mo < 1 || mo > 12)
                     break;

@@ -576,6 +576,9 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             best == RULES_OFFER) /* offer call or deadline */
             rules_scheduled_date(&c, cal_date, text_date, res->scheduled,
                                  sizeof res->scheduled);
+        if (best == RULES_INTERVIEW && res->scheduled[0] &&
+            (rules_moved_cue(&c.text, 0) || rules_moved_cue(&c.text, 1)))
+            res->rescheduled = 1;
         if ((best == RULES_ASSESSMENT || best == RULES_OFFER) &&
             res->scheduled[0] == '\0')
             rules_due_date(&c, res->due_day, sizeof res->due_day);
@@ -689,5 +692,7 @@ json_t *rules_event_json(const rules_result_t *res, const json_t *email,
         model ? model : "rules-v1", "email", em);
     if (out != NULL && res->due_day[0] && res->scheduled[0] == '\0')
         json_object_set_new(out, "due_date", json_string(res->due_day));
+    if (out != NULL && res->rescheduled && res->scheduled[0])
+        json_object_set_new(out, "rescheduled", json_true());
     return out;
 }

@@ -70,6 +70,8 @@ typedef struct rules_result_s {
     char due_day[16]; /**< an offer's or assessment's deadline given as a
                            day without a time, "YYYY-MM-DD", when scheduled
                            is ""; else "" */
+    int rescheduled;  /**< 1: an INTERVIEW with a date whose text says it
+                           was moved ("new time", "rescheduled") */
     char *evidence[RULES_MAX_EVIDENCE]; /**< short quotes */
     size_t n_evidence;
 } rules_result_t;

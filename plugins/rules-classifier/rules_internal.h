@@ -208,6 +208,16 @@ int rules_tz_known(const char *tz);
 int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
                            uint16_t seg, long long ref_utc,
                            int default_offset_min, char *out, size_t out_size);
+/** 1 when segment seg says an appointment was moved: "rescheduled" (not
+ *  after "if", "need", "can", ... within four words), "new time", "new
+ *  date", "moved to" a day or date, "(interview|call|...) has been
+ *  moved", a line labelled "Previously:" or
+ *  "Former:", and the same in German, French, Spanish, Portuguese and
+ *  Dutch ("verschoben", "neuer Termin", "reporté", "nouvel horaire",
+ *  "reprogramada", "nueva hora", "novo horário", "verplaatst"); else 0.
+ *  Thread-safe (reads t only). */
+int rules_moved_cue(const rules_text_t *t, uint16_t seg);
+
 /** A deadline written as a day without a time in segment seg: the day
  *  after a cue ("by", "before", "until", "due", "bis", "avant", "antes",
  *  "até", "uiterlijk", ...) within the same sentence ("by December 14",
@@ -219,8 +229,9 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
  *  bare weekday is the next one after the message's day ("next Friday" and
  *  the message's own weekday are not taken); a slash date that reads both
  *  ways (12/10) is month first from a North American offset (UTC-4 to -10)
- *  in English text, else not taken; a start date ("start by January 4")
- *  is not taken. Returns 1 when found, else 0. Thread-safe (reads db and
+ *  in English text, day first from another offset, not taken without one;
+ *  a start date ("start by January 4") is not taken; "no later than" is a
+ *  cue. Returns 1 when found, else 0. Thread-safe (reads db and
  *  t only). */
 int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
                        uint16_t seg, long long ref_utc, int offset_min,

@@ -331,6 +331,28 @@ mail ks2 'Kestrel Systems' 2026-12-02T08:00:00Z 2026-12-14T10:00:00Z 'Second rou
     'As previously discussed, we would like to invite you to the second round.' '<ks2@t>'
 [ "$(ivs 'Kestrel Systems')" = "2026-12-07T10:00:00Z|-|- 2026-12-14T10:00:00Z|-|-" ] ||
     fail "two rounds at different times are not both kept: $(ivs 'Kestrel Systems')"
+# 6. more ways to say it moved (migration 9, trial 19): "move your panel
+#    from Tuesday to Wednesday", "moved your interview to Friday
+#    (previously Thursday ...)"; "move your application to the next stage"
+#    is no move
+mail ib1 'Ironbark Robotics' 2026-12-01T08:00:00Z 2026-12-08T16:00:00Z 'Interview invitation: Ironbark Robotics' \
+    'Your panel is on Tuesday, December 8 at 11:00 AM Eastern.' '<ib1@t>'
+mail ib2 'Ironbark Robotics' 2026-12-03T08:00:00Z 2026-12-09T18:00:00Z 'Change to your Ironbark Robotics panel' \
+    'One of the panelists is out, so we need to move your panel from Tuesday to Wednesday 1 pm (Eastern).' '<ib2@t>'
+[ "$(ivs 'Ironbark Robotics')" = "2026-12-08T16:00:00Z|ib2|- 2026-12-09T18:00:00Z|-|-" ] ||
+    fail "'move your panel from Tuesday to Wednesday' did not replace the slot: $(ivs 'Ironbark Robotics')"
+mail pm1 'Pinecrest Medical' 2026-12-01T08:00:00Z 2026-12-10T21:00:00Z 'Interview: Pinecrest Medical' \
+    'We look forward to speaking with you on Thursday, December 10 at 3:00 PM CT.' '<pm1@t>'
+mail pm2 'Pinecrest Medical' 2026-12-03T08:00:00Z 2026-12-11T16:00:00Z 'Updated time: Pinecrest Medical interview' \
+    "We've moved your interview to Friday, December 11 at 10:00 AM CT (previously Thursday, December 10 at 3:00 PM CT)." '<pm2@t>'
+[ "$(ivs 'Pinecrest Medical')" = "2026-12-10T21:00:00Z|pm2|- 2026-12-11T16:00:00Z|-|-" ] ||
+    fail "'moved your interview to Friday' did not replace the slot: $(ivs 'Pinecrest Medical')"
+mail ah1 'Ashgrove Labs' 2026-12-01T08:00:00Z 2026-12-07T15:00:00Z 'Interview: Ashgrove Labs' \
+    'First round on Monday at 10 AM Eastern.' '<ah1@t>'
+mail ah2 'Ashgrove Labs' 2026-12-02T08:00:00Z 2026-12-14T15:00:00Z 'Next round: Ashgrove Labs' \
+    'We would like to move your application to the next stage: a panel on Monday, December 14.' '<ah2@t>'
+[ "$(ivs 'Ashgrove Labs')" = "2026-12-07T15:00:00Z|-|- 2026-12-14T15:00:00Z|-|-" ] ||
+    fail "'move your application to the next stage' replaced a slot: $(ivs 'Ashgrove Labs')"
 ok "interviews: a reschedule by text, a calendar update and a CANCEL replace; a reply is one interview; two rounds stay"
 
 # What cancels a slot (migration 6). 6. a calendar CANCEL of the
@@ -509,11 +531,15 @@ PY
     fail "libical does not parse --ics"
 cat >"$T/ics2.expected" <<EXP
 20261207T100000Z|Interview: Kestrel Systems||
+20261207T150000Z|Interview: Ashgrove Labs||
 20261208T150000Z|Interview: Northwind Labs||
 20261209T173000Z|Interview: Summit Ridge Analytics||
+20261209T180000Z|Interview: Ironbark Robotics||
 20261210T160000Z|Interview: Harborline||
 20261210T180000Z|Interview: Fernhill Systems|https://zoom.us/j/5550001111|
+20261211T160000Z|Interview: Pinecrest Medical||
 20261214T100000Z|Interview: Kestrel Systems||
+20261214T150000Z|Interview: Ashgrove Labs||
 20261215T160000Z|Interview: Lumen Works||
 20261219T140000Z|Interview: Quillon||
 20261222T180000Z|Interview: Corvid Health||

@@ -154,6 +154,31 @@ START_TEST(deadline_wording)
 }
 END_TEST
 
+/* An interview whose message says it was moved (the event's
+ * rescheduled): "(new time)" in the title, "moved to" in the summary. */
+START_TEST(rescheduled_interview)
+{
+    notifier_opts_t o = {"America/Chicago", NULL};
+    json_t *e = event("INTERVIEW", "Quillfeather", "2026-12-11T21:00:00Z");
+    json_object_set_new(e, "rescheduled", json_true());
+    json_t *n = notifier_build(e, NULL, NULL, &o, NULL);
+    ck_assert_ptr_nonnull(n);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(n, "title")),
+        "Interview with Quillfeather: Backend Engineer (new time)");
+    const char *sum = json_string_value(json_object_get(n, "summary"));
+    ck_assert_msg(strstr(sum, ", moved to 2026-12-11T15:00:00-06:00.") != NULL,
+                  "%s", sum);
+    json_decref(n);
+    json_object_set_new(e, "rescheduled", json_false());
+    n = notifier_build(e, NULL, NULL, &o, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "title")),
+                     "Interview with Quillfeather: Backend Engineer");
+    json_decref(n);
+    json_decref(e);
+}
+END_TEST
+
 /* One interview: the same company (spelt the same) at the same instant. */
 START_TEST(interview_slots)
 {
@@ -407,6 +432,7 @@ static Suite *suite(void)
     tcase_add_test(t, urls);
     tcase_add_test(t, interview_fields);
     tcase_add_test(t, deadline_wording);
+    tcase_add_test(t, rescheduled_interview);
     tcase_add_test(t, interview_slots);
     tcase_add_test(t, missing_values_are_null);
     tcase_add_test(t, briefing_joined);

@@ -314,7 +314,9 @@ END_TEST
 
 /* Office hours and the email's own sending time are no appointment
  * (trial 18: a scheduling link's footer gave an interview on "Friday
- * 9:00 AM"); a move from one weekday to another keeps the new one. */
+ * 9:00 AM"); a move from one weekday to another keeps the new one, and
+ * the old time of a move ("moved from ...", "(previously ...)") is not
+ * read (trial 19). */
 START_TEST(office_hours_and_sent_time)
 {
     /* Friday 4 December 2026, 15:30 UTC (10:30 AM ET) */
@@ -338,6 +340,22 @@ START_TEST(office_hours_and_sent_time)
     ck_assert_str_eq(
         date_of("Can we talk on Monday at 10:00 AM ET?", sent, -300),
         "2026-12-07T15:00:00Z");
+    /* a footer's sending time minutes before the Date header (trial 19) */
+    ck_assert_str_eq(date_of("Sent on Friday, December 4, 2026 at 10:25 AM "
+                             "ET via GoodTime.",
+                             sent, -300),
+                     "");
+    /* the old time of a move is not the appointment (trial 19) */
+    ck_assert_str_eq(
+        date_of("Your interview has been moved from Thursday, December 10 at "
+                "3:00 PM to Friday, December 11 at 10:00 AM CT.",
+                sent, -300),
+        "2026-12-11T16:00:00Z");
+    ck_assert_str_eq(
+        date_of("We've moved your interview to Friday, December 11 at 10:00 "
+                "AM CT (previously Thursday, December 10 at 3:00 PM CT).",
+                sent, -300),
+        "2026-12-11T16:00:00Z");
 }
 END_TEST
 

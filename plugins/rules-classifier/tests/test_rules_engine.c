@@ -409,9 +409,11 @@ START_TEST(due_day_without_time)
         {0, "Please complete the assessment by March 14 at 5pm CET.", "",
          "2025-03-14T16:00:00Z"},
         {0, "By the way, March 14 is a holiday here.", "", ""},
-        /* 3/10 reads both ways: not taken from a European sender (+0100,
-         * mk()'s); from a North American one, below */
-        {0, "Please complete the assessment by 3/10.", "", ""},
+        /* 3/10 reads both ways: day first from a European sender (+0100,
+         * mk()'s); month first from a North American one, below */
+        {0, "Please complete the assessment by 3/10.", "2025-10-03", ""},
+        {0, "Please complete the assessment no later than Monday, March 10.",
+         "2025-03-10", ""},
         {1, "Please let us know your decision by 7 March.", "2025-03-07", ""},
         {1, "We would love you to start by April 1.", "", ""},
     };
@@ -455,6 +457,46 @@ START_TEST(due_day_without_time)
 }
 END_TEST
 
+/* An interview whose message says it was moved is marked rescheduled (the
+ * notifier then says "new time"); an invitation that only offers a new
+ * slot if needed is not. */
+START_TEST(rescheduled_interview)
+{
+    static const struct {
+        const char *subject, *text;
+        int moved;
+    } cases[] = {
+        {"Interview rescheduled - Backend Engineer",
+         "Hi Sam,\n\nWe need to move your video interview for the Backend "
+         "Engineer position at Quillfeather. Your interview has been "
+         "rescheduled.\nNew time: Friday, March 7, 2025 at 1:00 PM PT\n\n"
+         "Best,\nJo\nRecruiter, Quillfeather",
+         1},
+        {"Interview - Backend Engineer",
+         "Hi Sam,\n\nWe would like to invite you to an interview for the "
+         "Backend Engineer role at Quillfeather on Friday, March 7, 2025 at "
+         "1:00 PM PT. If you need to reschedule, reply and we will find a "
+         "new slot.\n\nBest,\nJo",
+         0},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        json_t *e = mk("Jo Park", "jo@quillfeather.example", cases[i].subject,
+                       cases[i].text, NULL, NULL);
+        rules_result_t r;
+        ck_assert_int_eq(rules_classify(db, e, &r), 0);
+        ck_assert_int_eq(r.label, RULES_INTERVIEW);
+        ck_assert_str_eq(r.scheduled, "2025-03-07T21:00:00Z");
+        ck_assert_int_eq(r.rescheduled, cases[i].moved);
+        json_t *ev = rules_event_json(&r, e, "rules-v1");
+        ck_assert_int_eq(json_is_true(json_object_get(ev, "rescheduled")),
+                         cases[i].moved);
+        json_decref(ev);
+        json_decref(e);
+        rules_result_clear(&r);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules_engine");
@@ -477,6 +519,7 @@ static Suite *suite(void)
     tcase_add_test(tc, quoted_context);
     tcase_add_test(tc, not_an_object);
     tcase_add_test(tc, due_day_without_time);
+    tcase_add_test(tc, rescheduled_interview);
     suite_add_tcase(s, tc);
     return s;
 }
