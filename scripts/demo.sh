@@ -647,8 +647,14 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
           LEFT JOIN \"$schema\".events e ON e.key = i->>'event_key'
           WHERE i->>'superseded_by' IS NULL
           UNION ALL
+          -- an undated interview (a pick-a-time link) until a dated one of
+          -- its company follows it or the company rejects (trial 20)
           (SELECT DISTINCT ON (lower(company)) company, role, NULL::timestamptz, subject
-           FROM \"$schema\".events WHERE event_type = 'INTERVIEW' AND scheduled_at IS NULL
+           FROM \"$schema\".events e WHERE event_type = 'INTERVIEW' AND scheduled_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM \"$schema\".events d
+                   WHERE lower(d.company) = lower(e.company) AND d.received_at >= e.received_at
+                     AND ((d.event_type = 'INTERVIEW' AND d.scheduled_at IS NOT NULL)
+                          OR d.event_type = 'REJECTION'))
            ORDER BY lower(company), received_at, key)
           UNION ALL
           -- a dated interview that names no company has no application;
@@ -667,15 +673,39 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
                      AND (i->>'at')::timestamptz = e.scheduled_at)
            ORDER BY scheduled_at, received_at, key)) s
     ORDER BY at NULLS LAST, company" >>"$events"
-q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT DISTINCT ON (event_type, lower(company), scheduled_at)
+# an offer or assessment: the company's latest one that gives a date (a
+# deadline extended by a later email replaces the first), each one naming
+# no company apart; none after the company's rejection (trial 20)
+q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT DISTINCT ON (event_type, coalesce(nullif(lower(company), ''), key))
         event_type || '_ROW', coalesce(company,''), coalesce(role,''),
         coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
         coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''),
         coalesce(doc->>'due_date', '')
-    FROM \"$schema\".events WHERE event_type IN ('OFFER', 'ASSESSMENT', 'REJECTION')
+    FROM \"$schema\".events e WHERE event_type IN ('OFFER', 'ASSESSMENT')
+      AND NOT (coalesce(company, '') <> '' AND EXISTS (SELECT 1 FROM \"$schema\".events r
+            WHERE r.event_type = 'REJECTION' AND lower(r.company) = lower(e.company)
+              AND r.received_at > e.received_at))
+    ORDER BY event_type, coalesce(nullif(lower(company), ''), key),
+        (scheduled_at IS NULL AND doc->>'due_date' IS NULL), received_at DESC, key" >>"$events"
+q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT DISTINCT ON (event_type, lower(company), scheduled_at)
+        event_type || '_ROW', coalesce(company,''), coalesce(role,''),
+        coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
+        coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''), ''
+    FROM \"$schema\".events WHERE event_type = 'REJECTION'
     ORDER BY event_type, lower(company), scheduled_at, received_at" >>"$events"
 # rejections naming no company: each its own (the rows above fold them into
 # one per date)
+# offers and assessments left out above for a later rejection, by type:
+# companies
+q -F $'\t' -c "SELECT 'CLOSED_' || event_type, count(DISTINCT lower(company)) FROM \"$schema\".events e
+    WHERE event_type IN ('OFFER', 'ASSESSMENT') AND coalesce(company, '') <> ''
+      AND EXISTS (SELECT 1 FROM \"$schema\".events r WHERE r.event_type = 'REJECTION'
+            AND lower(r.company) = lower(e.company) AND r.received_at > e.received_at)
+      AND NOT EXISTS (SELECT 1 FROM \"$schema\".events l WHERE l.event_type = e.event_type
+            AND lower(l.company) = lower(e.company) AND NOT EXISTS (SELECT 1 FROM \"$schema\".events r
+                WHERE r.event_type = 'REJECTION' AND lower(r.company) = lower(l.company)
+                  AND r.received_at > l.received_at))
+    GROUP BY event_type" >>"$events"
 q -F $'\t' -c "SELECT 'UNNAMED_REJECTIONS', count(*) FROM \"$schema\".events
     WHERE event_type = 'REJECTION' AND coalesce(company, '') = ''" >>"$events"
 # interviews the notifier announces once (plugins/notifier/README.md, "One
@@ -740,10 +770,13 @@ interviews = []
 rep, rep_own = {"firm": 0, "maybe": 0}, {"firm": 0, "maybe": 0}
 deadlines = {"OFFER": [], "ASSESSMENT": [], "REJECTION": []}
 unnamed_rejections = 0
+closed = {"OFFER": 0, "ASSESSMENT": 0}  # companies left out: rejected later
 for line in open(events_f):
     f = line.rstrip("\n").split("\t")
     if f[0] == "UNNAMED_REJECTIONS":
         unnamed_rejections = int(f[1])
+    elif f[0] in ("CLOSED_OFFER", "CLOSED_ASSESSMENT"):
+        closed[f[0][7:]] = int(f[1])
     elif f[0] in ("OFFER_ROW", "ASSESSMENT_ROW", "REJECTION_ROW"):
         deadlines[f[0][:-4]].append({"company": f[1] or None, "role": f[2] or None,
                                      "when": f[3] or None, "date_utc": f[4] or None,
@@ -843,6 +876,8 @@ summary = {
     "interviews": interviews,
     # reply-by and due dates (a deadline, not a meeting); rejected: companies
     "offers": deadlines["OFFER"], "assessments": deadlines["ASSESSMENT"],
+    # companies whose offers / assessments are left out: they rejected later
+    "offers_closed": closed["OFFER"], "assessments_closed": closed["ASSESSMENT"],
     "rejected_by": sorted({d["company"] for d in deadlines["REJECTION"] if d["company"]}),
     # rejections whose company the classifier could not name
     "rejections_unnamed": unnamed_rejections,
@@ -985,10 +1020,16 @@ for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Asses
     rows = sorted(summary[kind], key=lambda d: (
         d["date_utc"] is None and d.get("due_date") is None,
         d["date_utc"] or (d["due_date"] + "T23:59" if d.get("due_date") else "")))
+    shut = summary[f"{kind}_closed"]
+    gone = (f" ({shut} more left out: {'its company' if shut == 1 else 'their companies'} "
+            f"rejected you later)") if shut else ""
     if not rows:
+        if shut:
+            out.append("")
+            out.append(f"{head}: none open{gone}")
         continue
     out.append("")
-    out.append(f"{head} ({len(rows)}), {due} dates in {tz}:")
+    out.append(f"{head} ({len(rows)}), {due} dates in {tz}{gone}:")
     cw = max(len(d["company"] or "?") for d in rows)
     whens = [f"{due} {d['when']}" if d["when"]
              else f"{due} {datetime.strptime(d['due_date'], '%Y-%m-%d').strftime('%a %d %b %Y')} (no time given)"

@@ -781,6 +781,24 @@ char *rules_extract(rules_ctx_t *c, int want_role)
             /* "Seabright's COO would like": a title, not a company */
             if (rules_title_piece(s, len))
                 continue;
+            /* a scheduling or calendar service's "Technical Interview with
+             * Priya Shah (Brightfield Labs)": the interviewer, then the
+             * company in brackets (trial 20) */
+            if (c->sender != NULL && (c->sender->kind == RULES_K_SCHEDULING ||
+                                      c->sender->kind == RULES_K_MEETING)) {
+                const char *after = sg->text + t->tok[last].end;
+                size_t rest = sg->len - t->tok[last].end;
+                const char *close;
+                if (rest > 3 && after[0] == ' ' && after[1] == '(' &&
+                    isupper((unsigned char)after[2]) &&
+                    (close = memchr(after + 2, ')', rest - 2)) != NULL &&
+                    close - (after + 2) <= 60 &&
+                    memchr(after + 2, '\n', (size_t)(close - (after + 2))) ==
+                        NULL) {
+                    s = after + 2;
+                    len = (size_t)(close - s);
+                }
+            }
             if (ex->weight >= RULES_CLIENT_WEIGHT)
                 c->client_named = 1;
             /* earlier rows win ties */

@@ -26,7 +26,12 @@ assert s["events"] == {k: counts.get(k, 0) for k in s["events"]}, (s["events"], 
 assert set(s["events"]) == {"INTERVIEW", "OFFER", "ASSESSMENT", "REJECTION",
                             "APPLICATION_ACK", "RECRUITER_OUTREACH", "OTHER"}
 assert s["dead_letters"] == 0, s["dead_letter_list"]
-want = sorted((r["company"], r["scheduled_date"]) for r in exp if r["label"] == "INTERVIEW")
+# an undated interview is left out once its company rejected (Velora
+# Energy: the mailbox's rejection comes after its invitation)
+rejected = {r["company"] for r in exp if r["label"] == "REJECTION"}
+want = sorted((r["company"], r["scheduled_date"]) for r in exp if r["label"] == "INTERVIEW"
+              and (r["scheduled_date"] or r["company"] not in rejected))
+assert ("Velora Energy", "") not in want
 got = sorted((i["company"], i["date_utc"] or "") for i in s["interviews"])
 assert got == want, (got, want)
 # local dates: Saltmarsh's phone screen is 10:30 in New York (EDT)

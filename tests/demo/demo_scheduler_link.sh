@@ -8,7 +8,9 @@
 # display name of a scheduling tool's role address), no date ("(no date
 # yet)"). A second, dated interview from a neutral address that names no
 # company is listed in the summary and --json under "(not named)", not
-# dropped because it has no application.
+# dropped because it has no application. A deadline extended by a later
+# email replaces the first, and an assessment is no longer listed once its
+# company rejected (trial 20).
 . "$(dirname "$0")/lib.sh"
 mb=$T/sched.mbox
 python3 - "$mb" <<'PY'
@@ -41,6 +43,30 @@ msgs = [
       "Hi Sam,\n\nYour video interview for the Data Analyst position is confirmed for "
       "Tuesday, December 8, 2026 at 2:00 PM ET. The hiring manager will join from the "
       "link in your candidate portal.\n\nGood luck!\n"),
+    # trial 20: a deadline extended by a later email replaces the first
+    m("ob1", "Theo Brandt <theo.brandt@orchidbay.example>", "2026-12-03T10:30:00-05:00",
+      "Your offer from Orchid Bay Software",
+      "Hi Sam,\n\nWe're thrilled to offer you the Staff Engineer position at Orchid Bay "
+      "Software! The formal offer letter is attached.\n\nWe'd love an answer by Wednesday.\n\n"
+      "Best,\nTheo Brandt\nTalent Partner, Orchid Bay Software\n"),
+    m("ob2", "Theo Brandt <theo.brandt@orchidbay.example>", "2026-12-04T10:00:00-05:00",
+      "Re: Your offer from Orchid Bay Software",
+      "Hi Sam,\n\nOf course - happy to give you more time. We've extended the deadline for "
+      "your offer to Friday, December 11, 2026 at 5:00 PM ET.\n\nBest,\nTheo Brandt\n"
+      "Talent Partner, Orchid Bay Software\n"),
+    # trial 20: an assessment is no longer due once its company rejected
+    m("no1", "Nimbus Orchard Engineering <eng-hiring@nimbus-orchard.example>",
+      "2026-11-19T09:30:00-08:00", "Nimbus Orchard - take-home exercise",
+      "Hi Sam,\n\nAs the next step for the Site Reliability Engineer position, we'd like you "
+      "to complete a take-home exercise. Instructions are in the attached PDF.\n\n"
+      "You have until December 14, 2026 to submit your solution.\n\nBest regards,\n"
+      "Leo Nakamura\nEngineering Manager, Nimbus Orchard\n"),
+    m("no2", "Nimbus Orchard Engineering <eng-hiring@nimbus-orchard.example>",
+      "2026-12-01T09:30:00-08:00", "Nimbus Orchard - your application",
+      "Hi Sam,\n\nThank you for your interest in the Site Reliability Engineer position. "
+      "Unfortunately we have decided to move forward with other candidates, so there is no "
+      "need to submit the take-home exercise.\n\nBest regards,\nLeo Nakamura\n"
+      "Engineering Manager, Nimbus Orchard\n"),
 ]
 with open(sys.argv[1], "w") as out:
     for text in msgs:
@@ -68,8 +94,13 @@ ivs = summary.split("Interviews (")[1].split("\n\n")[0]
 assert ivs.startswith("2)"), ivs
 assert "Tue 08 Dec 2026 14:00 (not named)" in ivs, ivs
 assert "(no date yet)         Saltfern Analytics" in ivs, ivs
+offers = summary.split("Offers (")[1].split("\n\n")[0]
+assert offers.startswith("1)") and "Fri 11 Dec 2026 17:00 Orchid Bay Software" in offers, offers
+assert "Assessments: none open (1 more left out: its company rejected you later)" in summary, summary
+assert "Nimbus Orchard" in summary.split("Rejected by")[1], summary
 # the notification sends the user to the message (the email's own date)
-assert "11 Dec" not in out and "when:     Fri 4 Dec 2026, 10:30" not in out, out
+assert "Fri 11 Dec 2026, 09:00" not in out and "Fri 11 Dec 2026 09:00" not in out, out
+assert "when:     Fri 4 Dec 2026, 10:30" not in out, out
 assert "no time read (see the message); email sent Fri 4 Dec 2026, 10:30" in out, out
 P
 ok "office hours and the sending time are no interview time; the scheduling tool's sender names the company; an interview naming no company is listed"
@@ -81,5 +112,8 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 ivs = [(i["company"], i["date_utc"]) for i in s["interviews"]]
 assert ivs == [(None, "2026-12-08T19:00:00Z"), ("Saltfern Analytics", None)], ivs
+assert s["assessments"] == [] and s["assessments_closed"] == 1, s
+assert [(o["company"], o["date_utc"]) for o in s["offers"]] == [
+    ("Orchid Bay Software", "2026-12-11T22:00:00Z")], s["offers"]
 P
 ok "--json lists both interviews"

@@ -559,6 +559,12 @@ START_TEST(company_particles_and_fuller_names)
                        "New Event: Jo Roe - Offer call with Pennant Mills",
                        "Your meeting with Dan Frey is confirmed."),
                   "Pennant Mills");
+    /* the interviewer, then the company in brackets (trial 20) */
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
+                       "Confirmed: Technical Interview with Priya Shah "
+                       "(Brightfield Labs) - Tue, Dec 8",
+                       "Your Technical Interview is scheduled."),
+                  "Brightfield Labs");
     CHECK_COMPANY(mail("HackerRank", "support@hackerrankforwork.com",
                        "Final reminder: your Orrery Labs test expires today",
                        "Please allow 60 minutes."),
