@@ -230,6 +230,28 @@ static int rules_cal_start(const json_t *ev, char *out, size_t out_size)
     return 1;
 }
 
+/* 1 when the email carries an updated invitation: a calendar REQUEST
+ * with SEQUENCE 1 or more (RFC 5545 3.8.7.4: the organizer revised it),
+ * not cancelled. The notifier only announces it when its time is not one
+ * already announced, so a revision that keeps the time says nothing. */
+static int rules_calendar_update(const json_t *email)
+{
+    const json_t *cal = json_object_get(email, "calendar");
+    size_t i;
+    const json_t *ev;
+    json_array_foreach(cal, i, ev)
+    {
+        const char *m = json_string_value(json_object_get(ev, "method"));
+        const char *st = json_string_value(json_object_get(ev, "status"));
+        const json_t *seq = json_object_get(ev, "sequence");
+        if (m != NULL && strcasecmp(m, "REQUEST") == 0 &&
+            !(st != NULL && strcasecmp(st, "CANCELLED") == 0) &&
+            json_is_integer(seq) && json_integer_value(seq) >= 1)
+            return 1;
+    }
+    return 0;
+}
+
 int rules_classify(const rules_db_t *db, const json_t *email,
                    rules_result_t *res)
 {
@@ -577,7 +599,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             rules_scheduled_date(&c, cal_date, text_date, res->scheduled,
                                  sizeof res->scheduled);
         if (best == RULES_INTERVIEW && res->scheduled[0] &&
-            (rules_moved_cue(&c.text, 0) || rules_moved_cue(&c.text, 1)))
+            (rules_moved_cue(&c.text, 0) || rules_moved_cue(&c.text, 1) ||
+             rules_calendar_update(email)))
             res->rescheduled = 1;
         if ((best == RULES_ASSESSMENT || best == RULES_OFFER) &&
             res->scheduled[0] == '\0')

@@ -457,9 +457,10 @@ START_TEST(due_day_without_time)
 }
 END_TEST
 
-/* An interview whose message says it was moved is marked rescheduled (the
- * notifier then says "new time"); an invitation that only offers a new
- * slot if needed is not. */
+/* An interview whose message says it was moved, or whose invitation is a
+ * revision (SEQUENCE 1 or more), is marked rescheduled (the notifier then
+ * says "new time"); an invitation that only offers a new slot if needed
+ * is not. */
 START_TEST(rescheduled_interview)
 {
     static const struct {
@@ -494,6 +495,24 @@ START_TEST(rescheduled_interview)
         json_decref(e);
         rules_result_clear(&r);
     }
+    /* an updated invitation: a calendar REQUEST with SEQUENCE 1 */
+    json_t *e =
+        mk("Quillfeather Recruiting", "recruiting@quillfeather.example",
+           "Updated invitation: Interview - Backend Engineer",
+           "Hi Sam, the interview for the Backend Engineer role is updated.",
+           "Interview - Backend Engineer", "2025-03-07T21:00:00Z");
+    json_t *cal = json_array_get(json_object_get(e, "calendar"), 0);
+    json_object_set_new(cal, "sequence", json_integer(0));
+    rules_result_t r;
+    ck_assert_int_eq(rules_classify(db, e, &r), 0);
+    ck_assert_int_eq(r.label, RULES_INTERVIEW);
+    ck_assert_int_eq(r.rescheduled, 0);
+    rules_result_clear(&r);
+    json_object_set_new(cal, "sequence", json_integer(1));
+    ck_assert_int_eq(rules_classify(db, e, &r), 0);
+    ck_assert_int_eq(r.rescheduled, 1);
+    rules_result_clear(&r);
+    json_decref(e);
 }
 END_TEST
 
