@@ -2385,10 +2385,31 @@ static void rules_quoted_cands(rules_ctx_t *c)
     free(q);
 }
 
+/* A scheduling or calendar service's subject "Phone Screen with Dana Holt
+ * (Quillfeather Labs)": the interviewer, then the company in brackets
+ * (trials 20, 21). Weight 3, as the calendar title's name. */
+static void rules_bracket_subject_cand(rules_ctx_t *c)
+{
+    const char *subj = rules_company_jstr(c->email, "subject");
+    if (subj == NULL || c->sender == NULL ||
+        (c->sender->kind != RULES_K_MEETING &&
+         c->sender->kind != RULES_K_SCHEDULING))
+        return;
+    const char *w = strstr(subj, " with ");
+    const char *open = w != NULL ? strstr(w, " (") : NULL;
+    const char *close = open != NULL ? strchr(open, ')') : NULL;
+    if (close == NULL || !isupper((unsigned char)open[2]) ||
+        close - (open + 2) > 60)
+        return;
+    c->origin = RULES_O_HEADER;
+    rules_cand_add(c, open + 2, (size_t)(close - (open + 2)), 3, 2);
+}
+
 char *rules_best_company(rules_ctx_t *c)
 {
     rules_subject_cand(c);
     rules_calendar_subject_cand(c);
+    rules_bracket_subject_cand(c);
     rules_signature_cands(c);
     rules_quoted_cands(c);
     size_t n = c->ncand;

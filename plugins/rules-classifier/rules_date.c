@@ -1463,10 +1463,27 @@ static int rules_gap_breaks(const rules_text_t *t, size_t a, size_t b)
     return 0;
 }
 
+/* A sentence ends between tokens a and b: '.', '!', '?', ';' or a blank
+ * line (a single line break may wrap a sentence). */
+static int rules_gap_ends_sentence(const rules_text_t *t, size_t a, size_t b)
+{
+    const char *g;
+    size_t gl;
+    rules_gap(t, a, b, &g, &gl);
+    const char *nl = memchr(g, '\n', gl);
+    if (nl != NULL && memchr(nl + 1, '\n', gl - (size_t)(nl + 1 - g)) != NULL)
+        return 1;
+    for (size_t k = 0; k < gl; k++)
+        if (g[k] == '.' || g[k] == '!' || g[k] == '?' || g[k] == ';')
+            return 1;
+    return 0;
+}
+
 /* The date at token i is the time an appointment had before it moved:
  * "(previously Thursday, December 10 ...)", "instead of Tuesday", "moved
  * your interview from Thursday, December 10 at 3:00 PM to Friday ...",
- * "Sent on ..." (a footer's sending time); within the sentence. */
+ * "Sent on ..." (a footer's sending time); within the sentence, up to 16
+ * words back. */
 static int rules_old_slot(const rules_text_t *t, size_t i, uint16_t seg)
 {
     static const char *const before[] = {
@@ -1478,9 +1495,9 @@ static int rules_old_slot(const rules_text_t *t, size_t i, uint16_t seg)
         "shifted", "shift",   "changed", "verschoben",  "verlegt",
         "déplacé", "reporté", "movido",  "cambiado",    NULL};
     int from = 0;
-    for (size_t b = 1; b <= 8 && b <= i; b++) {
+    for (size_t b = 1; b <= 16 && b <= i; b++) {
         size_t k = i - b;
-        if (t->tok[k].seg != seg || rules_gap_breaks(t, k, k + 1))
+        if (t->tok[k].seg != seg || rules_gap_ends_sentence(t, k, k + 1))
             break;
         const char *w = t->tok[k].w;
         if (b <= 2 && (rules_word_in(w, before) ||

@@ -356,6 +356,14 @@ START_TEST(office_hours_and_sent_time)
                 "AM CT (previously Thursday, December 10 at 3:00 PM CT).",
                 sent, -300),
         "2026-12-11T16:00:00Z");
+    /* the move word far back, the sentence wrapped over lines (trial 21) */
+    ck_assert_str_eq(
+        date_of("A conflict came up on my side, so I've moved our phone "
+                "screen for the Software\nEngineer II role from Wednesday, "
+                "December 9 at 10:00 AM CT to Thursday,\nDecember 10 at 2:00 "
+                "PM CT. Same phone number.",
+                sent, -360),
+        "2026-12-10T20:00:00Z");
 }
 END_TEST
 

@@ -565,6 +565,10 @@ START_TEST(company_particles_and_fuller_names)
                        "(Brightfield Labs) - Tue, Dec 8",
                        "Your Technical Interview is scheduled."),
                   "Brightfield Labs");
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
+                       "Phone Screen with Dana Holt (Quillfeather Labs)",
+                       "A new event has been scheduled."),
+                  "Quillfeather Labs");
     CHECK_COMPANY(mail("HackerRank", "support@hackerrankforwork.com",
                        "Final reminder: your Orrery Labs test expires today",
                        "Please allow 60 minutes."),
