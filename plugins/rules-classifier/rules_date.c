@@ -1450,28 +1450,18 @@ static int rules_former_line(const rules_text_t *t, size_t i)
     return 0;
 }
 
-/* A sentence or line ends between tokens a and b. */
-static int rules_gap_breaks(const rules_text_t *t, size_t a, size_t b)
-{
-    const char *g;
-    size_t gl;
-    rules_gap(t, a, b, &g, &gl);
-    for (size_t k = 0; k < gl; k++)
-        if (g[k] == '.' || g[k] == '!' || g[k] == '?' || g[k] == '\n' ||
-            g[k] == ';')
-            return 1;
-    return 0;
-}
-
-/* A sentence ends between tokens a and b: '.', '!', '?', ';' or a blank
- * line (a single line break may wrap a sentence). */
-static int rules_gap_ends_sentence(const rules_text_t *t, size_t a, size_t b)
+/* A sentence ends between tokens a and b: '.', '!', '?', ';', or a line
+ * break (any when lines is 1; only a blank line when it is 0: a single
+ * line break may wrap a sentence). */
+static int rules_gap_breaks(const rules_text_t *t, size_t a, size_t b,
+                            int lines)
 {
     const char *g;
     size_t gl;
     rules_gap(t, a, b, &g, &gl);
     const char *nl = memchr(g, '\n', gl);
-    if (nl != NULL && memchr(nl + 1, '\n', gl - (size_t)(nl + 1 - g)) != NULL)
+    if (nl != NULL &&
+        (lines || memchr(nl + 1, '\n', gl - (size_t)(nl + 1 - g)) != NULL))
         return 1;
     for (size_t k = 0; k < gl; k++)
         if (g[k] == '.' || g[k] == '!' || g[k] == '?' || g[k] == ';')
@@ -1497,7 +1487,7 @@ static int rules_old_slot(const rules_text_t *t, size_t i, uint16_t seg)
     int from = 0;
     for (size_t b = 1; b <= 16 && b <= i; b++) {
         size_t k = i - b;
-        if (t->tok[k].seg != seg || rules_gap_ends_sentence(t, k, k + 1))
+        if (t->tok[k].seg != seg || rules_gap_breaks(t, k, k + 1, 0))
             break;
         const char *w = t->tok[k].w;
         if (b <= 2 && (rules_word_in(w, before) ||
@@ -1849,7 +1839,7 @@ int rules_moved_cue(const rules_text_t *t, uint16_t seg)
         if (strcmp(w, "moved") == 0 || strcmp(w, "move") == 0) {
             for (size_t k = i + 1; k < i + 10 && rules_same_seg(t, k + 1, seg);
                  k++) {
-                if (rules_gap_breaks(t, k - 1, k))
+                if (rules_gap_breaks(t, k - 1, k, 1))
                     break;
                 if (strcmp(t->tok[k].w, "to") == 0 &&
                     rules_day_word(t->tok[k + 1].w))
@@ -1979,7 +1969,7 @@ int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
          * "by December 14", "by Monday, 14 December", "bis zum 14.
          * Dezember", "by the end of Friday" */
         for (size_t k = i + 1; k < i + 6 && rules_same_seg(t, k, seg); k++) {
-            if (rules_gap_breaks(t, k - 1, k))
+            if (rules_gap_breaks(t, k - 1, k, 1))
                 break;
             int y = 0, mo = 0, d = 0, slash = 0;
             size_t end;
