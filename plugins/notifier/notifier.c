@@ -271,9 +271,10 @@ static json_t *notifier_interview_info(json_t *event, const char *key,
  * cancelled. CO_OK or CO_RETRY. */
 static co_status_t notifier_tell_cancel(struct notifier *n, json_t *iv,
                                         json_t *cancel, json_t *cancel_event,
-                                        const char *reason)
+                                        const char *reason, int announced)
 {
-    json_t *out = notifier_build_cancel(iv, cancel, reason, &n->opts);
+    json_t *out =
+        notifier_build_cancel(iv, cancel, reason, announced, &n->opts);
     if (out == NULL)
         return CO_OK; /* nothing to tell without an event key */
     int rc = notifier_send(n, out);
@@ -425,7 +426,7 @@ static co_status_t notifier_emit(struct notifier *n, json_t *event,
     if (w != NULL) { /* cancelled before it was announced: say so only */
         co_status_t s = notifier_tell_cancel(
             n, iv, json_object_get(w, "event"), json_object_get(w, "event"),
-            json_string_value(json_object_get(w, "reason")));
+            json_string_value(json_object_get(w, "reason")), 0);
         json_decref(w);
         json_decref(iv);
         json_decref(out);
@@ -503,7 +504,8 @@ static co_status_t notifier_cancel(struct notifier *n, json_t *event,
             return CO_RETRY;
         }
         if (iv != NULL && notifier_cancels(iv, event, reason)) {
-            co_status_t st = notifier_tell_cancel(n, iv, event, event, reason);
+            co_status_t st =
+                notifier_tell_cancel(n, iv, event, event, reason, 1);
             if (st != CO_OK) {
                 json_decref(iv);
                 json_decref(slots);

@@ -748,7 +748,8 @@ int notifier_when_text(const char *utc, const char *tz, char *out,
 }
 
 json_t *notifier_build_cancel(json_t *interview, json_t *cancel,
-                              const char *reason, const notifier_opts_t *opts)
+                              const char *reason, int announced,
+                              const notifier_opts_t *opts)
 {
     const char *tz =
         opts && opts->timezone && *opts->timezone ? opts->timezone : "UTC";
@@ -770,11 +771,14 @@ json_t *notifier_build_cancel(json_t *interview, json_t *cancel,
         asprintf(&title, "Cancelled: %s interview%s%s",
                  company ? company : "an", when[0] ? " " : "", when) < 0 ||
         asprintf(&summary,
-                 "Cancelled (%s): the interview%s%s%s%s%s%s is off; it was "
-                 "announced before. Email: \"%s\".",
+                 "Cancelled (%s): the interview%s%s%s%s%s%s is off; %s. "
+                 "Email: \"%s\".",
                  reason ? reason : "cancelled", company ? " at " : "",
                  company ? company : "", role ? " for " : "", role ? role : "",
                  have_local ? ", scheduled " : "", have_local ? local : "",
+                 announced ? "it was announced before"
+                           : "its invitation, read after this email, is not "
+                             "announced",
                  subject ? subject : "(no subject)") < 0) {
         free(key);
         free(title);

@@ -190,10 +190,15 @@ int notifier_when_text(const char *utc, const char *tz, char *out,
  *        (what the plugin remembers of it; borrowed).
  * @param cancel The cancelling careerops.event.v1 (borrowed).
  * @param reason notifier_cancel_reason()'s answer.
+ * @param announced 1 when the interview was announced before; 0 when the
+ *        cancel was handled first (partition order on a first run) and the
+ *        interview is never announced: the summary says so instead of
+ *        "it was announced before".
  * @returns A new object keyed "<interview's event key>:cancelled" (field
  *          `event_key`), or NULL without an event_key or memory.
  */
 json_t *notifier_build_cancel(json_t *interview, json_t *cancel,
-                              const char *reason, const notifier_opts_t *opts);
+                              const char *reason, int announced,
+                              const notifier_opts_t *opts);
 
 #endif /* NOTIFIER_BUILD_H */

@@ -292,11 +292,19 @@ START_TEST(calendar_cancel_both_orders)
     json_t *c = calendar_cancel_notice(1, "inv:cancelled");
     ck_assert_str_eq(json_string_value(json_object_get(c, "date_local")),
                      "2026-12-16T14:00:00-07:00");
+    ck_assert(strstr(json_string_value(json_object_get(c, "summary")),
+                     "; it was announced before.") != NULL);
     json_decref(c);
     ck_assert_str_eq(host->emits[1].key, "inv:cancelled");
     run_order(evs, (const int[]){1, 2, 0}, 3, got, sizeof got);
     ck_assert_str_eq(got, "Interview with Harborline|Cancelled: Orbitly "
                           "interview Wed 16 Dec 2026, 14:00");
+    /* never announced: the notice does not say it was (trial 21) */
+    c = calendar_cancel_notice(1, "inv:cancelled");
+    ck_assert(strstr(json_string_value(json_object_get(c, "summary")),
+                     "; its invitation, read after this email, is not "
+                     "announced.") != NULL);
+    json_decref(c);
     /* the cancel again (a replay): nothing more */
     run_order(evs, (const int[]){0, 1, 1}, 3, got, sizeof got);
     ck_assert_uint_eq(host->emit_cnt, 2);
