@@ -174,8 +174,9 @@ static long long rules_parse_utc(const char *s)
         return 0;
     struct tm tm;
     memset(&tm, 0, sizeof tm);
+    /* seconds are optional: a date found in the text has none */
     if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) < 5)
         return 0;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
@@ -256,6 +257,18 @@ int rules_classify(const rules_db_t *db, const json_t *email,
                    rules_result_t *res)
 {
     return rules_classify_ex(db, email, NULL, NULL, res);
+}
+
+/* Whether the text moves an appointment to `when` (a date read from the
+ * text, UTC), later than the message's own Date: "we've moved your
+ * interview to Thursday, December 10 at 3:00 PM". */
+static int rules_text_moves_later(const rules_ctx_t *c, const json_t *email,
+                                  const char *when)
+{
+    long long sent = rules_parse_utc(rules_jstr(email, "date"));
+    long long at = rules_parse_utc(when);
+    return sent > 0 && at > sent &&
+           (rules_moved_cue(&c->text, 0) || rules_moved_cue(&c->text, 1));
 }
 
 int rules_classify_ex(const rules_db_t *db, const json_t *email,
@@ -520,6 +533,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             .context = context,
             .alerts_sender = c.sender && c.sender->kind == RULES_K_ALERTS,
             .calendar = cal_ev[0] != '\0',
+            .moved =
+                text_date[0] && rules_text_moves_later(&c, email, text_date),
             .sender_kind = c.sender ? kinds[c.sender->kind] : NULL};
         rules_label_t l = res->label;
         double conf = res->confidence;

@@ -137,6 +137,10 @@ typedef struct rules_decision_s {
     double context;          /**< hiring context */
     int alerts_sender;       /**< the sender is a job-alert address */
     int calendar;            /**< an invitation counted as evidence */
+    int moved;               /**< the text moves an appointment to the
+                                  time it gives, later than the message's
+                                  Date ("we've moved your interview to
+                                  Thursday, December 10 at 3:00 PM") */
     const char *sender_kind; /**< "ats", ... or NULL */
 } rules_decision_t;
 

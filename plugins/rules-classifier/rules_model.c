@@ -37,6 +37,9 @@
 #define RULES_MODEL_STRONG_RULES_MIN     0.25
 /* Bulk evidence of the rules that keeps a message OTHER. */
 #define RULES_MODEL_BULK_STRONG 4.0
+/* the model's least INTERVIEW probability for a message the rules read as
+ * moving an interview to a later time that the model calls a rejection */
+#define RULES_MODEL_MOVED_MIN 0.1
 
 struct rules_model_s {
     co_clf_model_t *m;
@@ -196,6 +199,15 @@ static void rules_model_decide(void *arg, const json_t *email,
                 next = l;
         top = next;
     }
+    /* a message that moves an interview to a later time is not a
+     * rejection however sorry it sounds ("one of the panelists is out
+     * sick, so we've moved your interview to Thursday, December 10 at
+     * 3:00 PM ... Sorry for the inconvenience": model REJECTION p=0.60,
+     * trial 21) when the rules read the interview and no rejection */
+    if (top == RULES_REJECTION && r->moved && r->score[RULES_REJECTION] <= 0 &&
+        r->score[RULES_INTERVIEW] > 0 &&
+        p[RULES_INTERVIEW] >= RULES_MODEL_MOVED_MIN)
+        top = RULES_INTERVIEW;
     /* strong rules that the model only doubts are not silenced */
     if (top == RULES_OTHER && rules_alerts(r->label) &&
         r->confidence >= RULES_MODEL_STRONG_RULES_CONF &&

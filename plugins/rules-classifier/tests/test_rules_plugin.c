@@ -213,6 +213,41 @@ START_TEST(blank_message_is_other)
 }
 END_TEST
 
+/* An apologetic move ("out sick ... we've moved your interview to
+ * Thursday ... Sorry for the inconvenience") is an INTERVIEW at its new
+ * time, not a rejection (the model alone said REJECTION p=0.60, and the
+ * notifier cancelled the interview: trial 21). */
+START_TEST(apologetic_move_is_interview)
+{
+    void *cfg = config(NULL, NULL), *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    const char *mail =
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"m\",\"from\":{"
+        "\"name\":\"Oren Pike\",\"address\":\"oren.pike@brambleway.example\"}"
+        ",\"subject\":\"Change to your Brambleway Systems onsite\","
+        "\"date\":\"2026-12-03T15:15:00Z\",\"date_raw\":\"Thu, 03 Dec 2026 "
+        "09:15:00 -0600\",\"text\":\"Hi Sam,\\n\\nOne of the panelists is "
+        "out sick on Monday, so we've moved your interview to\\nThursday, "
+        "December 10, 2026 at 3:00 PM Central. The video link stays the "
+        "same.\\n\\nSorry for the inconvenience,\\nOren\\n\"}";
+    size_t before = host->emit_cnt;
+    ck_assert_int_eq(process(inst, "m", mail), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, before + 1);
+    json_t *ev = json_loads(host->emits[before].value, 0, NULL);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_msg(strcmp(json_string_value(json_object_get(ev, "event_type")),
+                         "INTERVIEW") == 0,
+                  "%s", host->emits[before].value);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "scheduled_date")),
+                     "2026-12-10T21:00:00Z");
+    ck_assert(json_is_true(json_object_get(ev, "rescheduled")));
+    json_decref(ev);
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
 START_TEST(missing_rules_dir_is_fatal)
 {
     void *cfg = config("/nonexistent/rules", NULL), *inst = NULL;
@@ -251,6 +286,7 @@ static Suite *suite(void)
     tcase_add_test(tc, bad_records_dead_lettered);
     tcase_add_test(tc, extra_rules_file);
     tcase_add_test(tc, blank_message_is_other);
+    tcase_add_test(tc, apologetic_move_is_interview);
     tcase_add_test(tc, missing_rules_dir_is_fatal);
     tcase_add_test(tc, bad_extra_rules_is_fatal);
     suite_add_tcase(s, tc);
