@@ -587,6 +587,30 @@ static void rules_msgid_cands(rules_ctx_t *c, const char *from_addr)
     }
 }
 
+/* Whether the message is from a scheduling or calendar service, or is
+ * the user's own reply to one (no known sender, a recipient that is one):
+ * "Re: Technical Interview with Marcus Lee (Quillfeather Labs)" (trial
+ * 21). Their subjects name the interviewer, then the company in brackets. */
+static int rules_scheduling_mail(const rules_ctx_t *c)
+{
+    if (c->sender != NULL)
+        return c->sender->kind == RULES_K_SCHEDULING ||
+               c->sender->kind == RULES_K_MEETING;
+    const json_t *to = json_object_get(c->email, "to");
+    size_t i;
+    const json_t *a;
+    json_array_foreach(to, i, a)
+    {
+        const char *addr = rules_company_jstr(a, "address");
+        const rules_sender_t *s =
+            addr != NULL ? rules_db_sender(c->db, addr) : NULL;
+        if (s != NULL &&
+            (s->kind == RULES_K_SCHEDULING || s->kind == RULES_K_MEETING))
+            return 1;
+    }
+    return 0;
+}
+
 static int rules_tok_connector(const rules_tok_t *tk)
 {
     return strcmp(tk->w, "of") == 0 || strcmp(tk->w, "de") == 0 ||
@@ -784,8 +808,7 @@ char *rules_extract(rules_ctx_t *c, int want_role)
             /* a scheduling or calendar service's "Technical Interview with
              * Priya Shah (Brightfield Labs)": the interviewer, then the
              * company in brackets (trial 20) */
-            if (c->sender != NULL && (c->sender->kind == RULES_K_SCHEDULING ||
-                                      c->sender->kind == RULES_K_MEETING)) {
+            if (rules_scheduling_mail(c)) {
                 const char *after = sg->text + t->tok[last].end;
                 size_t rest = sg->len - t->tok[last].end;
                 const char *close;
@@ -2391,9 +2414,7 @@ static void rules_quoted_cands(rules_ctx_t *c)
 static void rules_bracket_subject_cand(rules_ctx_t *c)
 {
     const char *subj = rules_company_jstr(c->email, "subject");
-    if (subj == NULL || c->sender == NULL ||
-        (c->sender->kind != RULES_K_MEETING &&
-         c->sender->kind != RULES_K_SCHEDULING))
+    if (subj == NULL || !rules_scheduling_mail(c))
         return;
     const char *w = strstr(subj, " with ");
     const char *open = w != NULL ? strstr(w, " (") : NULL;

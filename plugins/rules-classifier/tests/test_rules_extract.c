@@ -569,6 +569,19 @@ START_TEST(company_particles_and_fuller_names)
                        "Phone Screen with Dana Holt (Quillfeather Labs)",
                        "A new event has been scheduled."),
                   "Quillfeather Labs");
+    /* the user's own reply to one (trial 21) */
+    {
+        json_t *e = mail("Alex Kim", "alex.kim@inbox.test",
+                         "Re: Technical Interview with Marcus Lee "
+                         "(Quillfeather Labs)",
+                         "Thanks, that works for me. See you then!");
+        json_t *to = json_array_get(json_object_get(e, "to"), 0);
+        json_object_set_new(to, "name",
+                            json_string("Quillfeather Labs via GoodTime"));
+        json_object_set_new(to, "address",
+                            json_string("scheduling@goodtime.io"));
+        CHECK_COMPANY(e, "Quillfeather Labs");
+    }
     CHECK_COMPANY(mail("HackerRank", "support@hackerrankforwork.com",
                        "Final reminder: your Orrery Labs test expires today",
                        "Please allow 60 minutes."),
