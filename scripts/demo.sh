@@ -760,6 +760,11 @@ read_run, same_key = int(read_run), int(same_key)
 # "now", for marking past interviews: CAREEROPS_DEMO_NOW, else the clock
 now = (datetime.fromisoformat(now_s.replace("Z", "+00:00")) if now_s
        else datetime.now(timezone.utc))
+try:  # the user's time zone, for "today" (UTC when unknown)
+    from zoneinfo import ZoneInfo
+    local_tz = ZoneInfo(tz)
+except Exception:
+    local_tz = timezone.utc
 stored, new, touched = (int(x) for x in open(emails_f).read().split())
 types = ["INTERVIEW", "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
          "RECRUITER_OUTREACH", "OTHER"]
@@ -778,10 +783,18 @@ for line in open(events_f):
     elif f[0] in ("CLOSED_OFFER", "CLOSED_ASSESSMENT"):
         closed[f[0][7:]] = int(f[1])
     elif f[0] in ("OFFER_ROW", "ASSESSMENT_ROW", "REJECTION_ROW"):
-        deadlines[f[0][:-4]].append({"company": f[1] or None, "role": f[2] or None,
-                                     "when": f[3] or None, "date_utc": f[4] or None,
-                                     # a deadline given as a day without a time
-                                     "due_date": (f[5] if len(f) > 5 else "") or None})
+        row = {"company": f[1] or None, "role": f[2] or None,
+               "when": f[3] or None, "date_utc": f[4] or None,
+               # a deadline given as a day without a time
+               "due_date": (f[5] if len(f) > 5 else "") or None}
+        # a deadline gone by: its time before now, or its day before today
+        # in the user's time zone
+        row["past"] = bool(
+            (row["date_utc"] and datetime.fromisoformat(
+                row["date_utc"].replace("Z", "+00:00")) < now)
+            or (not row["date_utc"] and row["due_date"]
+                and row["due_date"] < now.astimezone(local_tz).strftime("%Y-%m-%d")))
+        deadlines[f[0][:-4]].append(row)
     elif f[0] == "INTERVIEW_ROW":
         utc = f[5] or None
         interviews.append({"company": f[1] or None, "role": f[2] or None,
@@ -1035,8 +1048,10 @@ for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Asses
              else f"{due} {datetime.strptime(d['due_date'], '%Y-%m-%d').strftime('%a %d %b %Y')} (no time given)"
              if d.get("due_date") else "(no time read: see the message)" for d in rows]
     ww = max(len(x) for x in whens) + 1
+    rw = max(len(d["role"] or "") for d in rows)
     for d, when in list(zip(rows, whens))[:20]:
-        out.append(f"  {when:<{ww}}{(d['company'] or '?'):<{cw}}  {d['role'] or ''}".rstrip())
+        role = f"{d['role'] or '':<{rw}}  (past)" if d["past"] else d["role"] or ""
+        out.append(f"  {when:<{ww}}{(d['company'] or '?'):<{cw}}  {role}".rstrip())
     if len(rows) > 20:
         out.append(f"  ... and {len(rows) - 20} more (--json lists them all)")
 rb, unnamed = summary["rejected_by"], summary["rejections_unnamed"]

@@ -59,5 +59,21 @@ past = {(i["company"], i["date_utc"]): i["past"] for i in s["interviews"]}
 assert past[("Saltmarsh Robotics", "2025-10-14T14:30:00Z")] is True, past
 assert past[("Glasswing Analytics", "2025-10-23T18:00:00Z")] is False, past
 assert [i["past"] for i in s["interviews"]].count(True) == 2, past
+# a deadline given as a day is past only after that day in the user's
+# zone: "now" is still 19 Oct in New York, Larkspur's test is due 20 Oct
+due = {d["company"]: d["past"] for d in s["assessments"] + s["offers"]}
+assert due["Larkspur Health"] is False and not any(due.values()), due
 P
 ok "--json: interviews before now have past: true"
+CAREEROPS_DEMO_NOW=2025-10-21T12:00:00Z demo "$T/s2.json" --mailbox "$T/sample.mbox"
+CAREEROPS_DEMO_NOW=2025-10-21T12:00:00Z text "$T/later.txt" --no-slack
+python3 - "$T/s2.json" "$T/later.txt" <<'P' || fail "past deadlines: $(cat "$T/later.txt")"
+import json, re, sys
+s = json.load(open(sys.argv[1]))
+due = {d["company"]: d["past"] for d in s["assessments"] + s["offers"]}
+assert due["Larkspur Health"] is True and due["Marigold Transit"] is False, due
+summary = open(sys.argv[2]).read().partition("CareerOps demo summary")[2]
+assert re.search(r"^  due Mon 20 Oct 2025 \(no time given\) Larkspur Health +\(past\)$", summary, re.M), summary
+assert re.search(r"^  due Fri 07 Nov 2025 \(no time given\) Marigold Transit +Senior Backend Engineer$", summary, re.M), summary
+P
+ok "a deadline gone by is marked (past) in the summary and past: true in --json"
