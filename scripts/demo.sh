@@ -939,10 +939,21 @@ elif new_blocks.strip():
         return (0, datetime.strptime(f"{d} {mo} {y} {hh or 23} {mm or 59}", "%d %b %Y %H %M"), cancel)
     blocks = sorted((b for b in new_blocks.split("\n\n") if b.strip()), key=block_time)
     out.append(f"Notifications new in this run ({len(blocks)}):\n")
-    for b in blocks[:12]:
+    # more than 12 (a first run over old mail): the ones still ahead first,
+    # then the latest of those gone by; shown in date order (trial 21)
+    shown = blocks
+    if len(blocks) > 12:
+        now_local = now.astimezone(local_tz).replace(tzinfo=None)
+        ahead = [i for i, b in enumerate(blocks)
+                 if block_time(b)[0] == 0 and block_time(b)[1] >= now_local][:12]
+        gone = [i for i in range(len(blocks)) if i not in ahead]
+        keep = ahead + gone[len(gone) - (12 - len(ahead)):] if len(ahead) < 12 else ahead
+        shown = [blocks[i] for i in sorted(keep)]
+    for b in shown:
         out.append(b + "\n")
     if len(blocks) > 12:
-        out.append(f"... and {len(blocks) - 12} more in {notif_f}\n")
+        out.append(f"... and {len(blocks) - 12} more in {notif_f} (shown: the "
+                   f"soonest still ahead, then the latest gone by)\n")
 elif interrupted and summary['notifications']:
     # not "shown before": this run may have stopped before showing them
     out.append(f"No notifications were written this run before the stop "
