@@ -281,6 +281,9 @@ stop_pg() {
     fi
     local mine
     mine=$(cat "$pg_mark" 2>/dev/null || true)
+    # stopped (a signal) while starting the server, before its mark was
+    # written: this demo started it
+    [ -n "$mine" ] || [ "$pg_was_up" = 1 ] || mine=$(pg_pid)
     if [ -n "$mine" ] && [ "$mine" = "$(pg_pid)" ]; then
         bash scripts/pg.sh stop >/dev/null 2>&1 || true
         rm -f "$pg_mark"
@@ -293,7 +296,7 @@ cleanup() {
     fi
     stop_pg
 }
-pg_locked=0
+pg_locked=0 pg_was_up=1
 trap cleanup EXIT
 # Ctrl-C, TERM or HUP: before and after the pipeline, stop here; while it
 # runs, ask it to stop (it finishes the records in flight, up to drain_s
@@ -301,9 +304,14 @@ trap cleanup EXIT
 # a second signal stops it at once (careerops' own second-signal stop,
 # SIGKILL when it is not gone 3 s later; nothing is lost: what was not
 # stored is read again by the next run)
-drain_s=30 run_phase=0 interrupted="" int_rc=0 kill_at=""
+drain_s=30 run_phase=0 interrupted="" int_rc=0 kill_at="" pipeline_done=0
 on_signal() { # SIG EXIT_CODE
     if [ "$run_phase" = 0 ] || [ -z "${run_pid:-}" ] || ! kill -0 "$run_pid" 2>/dev/null; then
+        if [ "$pipeline_done" = 0 ]; then
+            echo "interrupted: stopped before reading the mailbox; nothing was read (run again)" >&2
+        else
+            echo "interrupted: stopped after the pipeline; what it read is stored (run again for the summary)" >&2
+        fi
         exit "$2"
     fi
     [ "${tty:-0}" = 1 ] && [ "$json" = 0 ] && printf '\r\033[K' >&2
@@ -577,7 +585,7 @@ while kill -0 "$run_pid" 2>/dev/null; do
 done
 rc=0
 wait "$run_pid" || rc=$?
-run_pid="" run_phase=0
+run_pid="" run_phase=0 pipeline_done=1
 [ "$tty" = 1 ] && [ "$json" = 0 ] && printf '\r\033[K' >&2
 # interrupted: the summary below says what was done before the stop
 if [ "$rc" != 0 ] && [ -z "$interrupted" ]; then
