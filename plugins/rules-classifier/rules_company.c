@@ -587,25 +587,44 @@ static void rules_msgid_cands(rules_ctx_t *c, const char *from_addr)
     }
 }
 
+/* Whether address or Message-ID `id` ("<...@goodtime.io>") is a
+ * scheduling or calendar service's. */
+static int rules_scheduling_id(const rules_ctx_t *c, const char *id)
+{
+    const char *at = id != NULL ? strrchr(id, '@') : NULL;
+    char host[256];
+    size_t hl = at != NULL ? strcspn(at + 1, "> \t") : 0;
+    if (hl == 0 || hl >= sizeof host)
+        return 0;
+    memcpy(host, at + 1, hl);
+    host[hl] = '\0';
+    const rules_sender_t *s = rules_db_sender(c->db, host);
+    return s != NULL &&
+           (s->kind == RULES_K_SCHEDULING || s->kind == RULES_K_MEETING);
+}
+
 /* Whether the message is from a scheduling or calendar service, or is
- * the user's own reply to one (no known sender, a recipient that is one):
- * "Re: Technical Interview with Marcus Lee (Quillfeather Labs)" (trial
- * 21). Their subjects name the interviewer, then the company in brackets. */
+ * the user's own reply to one (no known sender; a recipient, the
+ * In-Reply-To or a References id is one's): "Re: Technical Interview with
+ * Marcus Lee (Quillfeather Labs)" (trials 21, 22). Their subjects name the
+ * interviewer, then the company in brackets. */
 static int rules_scheduling_mail(const rules_ctx_t *c)
 {
     if (c->sender != NULL)
         return c->sender->kind == RULES_K_SCHEDULING ||
                c->sender->kind == RULES_K_MEETING;
-    const json_t *to = json_object_get(c->email, "to");
+    if (rules_scheduling_id(c, rules_company_jstr(c->email, "in_reply_to")))
+        return 1;
     size_t i;
     const json_t *a;
-    json_array_foreach(to, i, a)
+    json_array_foreach(json_object_get(c->email, "to"), i, a)
     {
-        const char *addr = rules_company_jstr(a, "address");
-        const rules_sender_t *s =
-            addr != NULL ? rules_db_sender(c->db, addr) : NULL;
-        if (s != NULL &&
-            (s->kind == RULES_K_SCHEDULING || s->kind == RULES_K_MEETING))
+        if (rules_scheduling_id(c, rules_company_jstr(a, "address")))
+            return 1;
+    }
+    json_array_foreach(json_object_get(c->email, "references"), i, a)
+    {
+        if (i < 10 && rules_scheduling_id(c, json_string_value(a)))
             return 1;
     }
     return 0;

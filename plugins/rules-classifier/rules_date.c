@@ -1538,11 +1538,12 @@ static void rules_your_time_alt(const rules_db_t *db, const rules_text_t *t,
 }
 
 /* rules_find_date_tokens(), keeping only a date on weekday want_wday
- * (0 = Sunday; -1: any). */
-static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
-                                uint16_t seg, long long ref_utc,
-                                int default_offset_min, int want_wday,
-                                char *out, size_t out_size)
+ * (0 = Sunday; -1: any); with written, only a date written out (not a
+ * weekday or "tomorrow" read from the message's date). */
+static int rules_find_date_wday_ex(const rules_db_t *db, const rules_text_t *t,
+                                   uint16_t seg, long long ref_utc,
+                                   int default_offset_min, int want_wday,
+                                   int written, char *out, size_t out_size)
 {
     if (out_size < 21)
         return 0;
@@ -1559,7 +1560,7 @@ static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
             /* a weekday, "tomorrow", "next Tuesday" resolved from the
              * message's date; a weekday followed by a written date is
              * read at the date */
-            if (ref_utc <= 0)
+            if (ref_utc <= 0 || written)
                 continue;
             wday = rules_weekday(t->tok[i].w);
             if (wday >= 0 && rules_weekday_range(t, i, seg))
@@ -1703,6 +1704,15 @@ static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
     return 0;
 }
 
+static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
+                                uint16_t seg, long long ref_utc,
+                                int default_offset_min, int want_wday,
+                                char *out, size_t out_size)
+{
+    return rules_find_date_wday_ex(db, t, seg, ref_utc, default_offset_min,
+                                   want_wday, 0, out, out_size);
+}
+
 /* The one weekday the segment names above any quoted or forwarded header
  * ("Friday at 2 works best" above "-----Original Message-----\nFrom:
  * ..."); -1 when it names none or several. */
@@ -1839,7 +1849,9 @@ int rules_moved_cue(const rules_text_t *t, uint16_t seg)
         if (strcmp(w, "moved") == 0 || strcmp(w, "move") == 0) {
             for (size_t k = i + 1; k < i + 10 && rules_same_seg(t, k + 1, seg);
                  k++) {
-                if (rules_gap_breaks(t, k - 1, k, 1))
+                /* a single line break may wrap the sentence ("we have
+                 * moved your\ninterview to Wednesday": trial 22) */
+                if (rules_gap_breaks(t, k - 1, k, 0))
                     break;
                 if (strcmp(t->tok[k].w, "to") == 0 &&
                     rules_day_word(t->tok[k + 1].w))
@@ -1934,6 +1946,24 @@ static int rules_within_days(const rules_text_t *t, size_t i, uint16_t seg)
     return 0;
 }
 
+/* "to" after an extension in the sentence: "we have extended the
+ * deadline for your offer to Friday, December 18" (trial 22). */
+static int rules_extended_to(const rules_text_t *t, size_t i, uint16_t seg)
+{
+    static const char *const ext[] = {"extended", "extend", "extending",
+                                      "pushed",   "moved",  NULL};
+    if (strcmp(t->tok[i].w, "to") != 0)
+        return 0;
+    for (size_t b = 1; b <= 8 && b <= i; b++) {
+        size_t k = i - b;
+        if (t->tok[k].seg != seg || rules_gap_breaks(t, k, k + 1, 0))
+            return 0;
+        if (rules_word_in(t->tok[k].w, ext))
+            return 1;
+    }
+    return 0;
+}
+
 int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
                        uint16_t seg, long long ref_utc, int offset_min,
                        char *out, size_t out_size)
@@ -1957,7 +1987,8 @@ int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
         /* "no later than Monday, December 7" */
         int than = strcmp(t->tok[i].w, "than") == 0 && i > 0 &&
                    strcmp(t->tok[i - 1].w, "later") == 0;
-        if (!rules_due_cue(t->tok[i].w) && !than)
+        if (!rules_due_cue(t->tok[i].w) && !than &&
+            !rules_extended_to(t, i, seg))
             continue;
         int start = 0;
         for (size_t b = i >= 3 ? i - 3 : 0; b < i; b++)
@@ -2066,13 +2097,45 @@ void rules_due_date(const rules_ctx_t *c, char *out, size_t out_size)
         out[0] = '\0';
 }
 
+/* A reply that names one weekday ("Confirming Friday at 9:30") above a
+ * quoted invitation that writes that day out ("> Friday, December 11,
+ * 2026"), and writes no date out on that day itself: the quoted date, not
+ * the Friday after the reply's own date (trial 22). 1 when found. */
+static int rules_reply_quoted_day(const rules_ctx_t *c, long long ref, int off,
+                                  char *out, size_t out_size)
+{
+    int want = rules_top_weekday(&c->text, 1);
+    if (want < 0 || rules_find_date_wday_ex(c->db, &c->text, 1, ref, off, want,
+                                            1, out, out_size))
+        return 0;
+    char *q =
+        rules_quoted_text(json_string_value(json_object_get(c->email, "text")));
+    if (q == NULL)
+        return 0;
+    rules_text_t qt;
+    rules_text_init(&qt);
+    int found =
+        rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0 &&
+        rules_find_date_wday_ex(c->db, &qt, 0, ref, off, want, 1, out,
+                                out_size);
+    rules_text_free(&qt);
+    free(q);
+    return found;
+}
+
 void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
                           const char *text_date, char *out, size_t out_size)
 {
-    if (cal_date[0] || text_date[0]) {
+    long long ref;
+    int off;
+    rules_email_ref(c, &ref, &off);
+    if (cal_date[0] ||
+        (text_date[0] && !rules_reply_quoted_day(c, ref, off, out, out_size))) {
         snprintf(out, out_size, "%s", cal_date[0] ? cal_date : text_date);
         return;
     }
+    if (text_date[0])
+        return; /* the quoted day */
     out[0] = '\0';
     /* an invitation the rules did not count (no hiring words in it) */
     const json_t *cal = json_object_get(c->email, "calendar");
@@ -2095,9 +2158,6 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
         g_date_time_unref(dt);
         return;
     }
-    long long ref;
-    int off;
-    rules_email_ref(c, &ref, &off);
     int want = rules_top_weekday(&c->text, 1);
     if (rules_find_date_tokens(c->db, &c->text, 1, ref, off, out, out_size) ||
         rules_find_date_tokens(c->db, &c->text, 0, ref, off, out, out_size))

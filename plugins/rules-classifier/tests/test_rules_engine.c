@@ -416,6 +416,9 @@ START_TEST(due_day_without_time)
          "2025-03-10", ""},
         {1, "Please let us know your decision by 7 March.", "2025-03-07", ""},
         {1, "We would love you to start by April 1.", "", ""},
+        /* an extension (trial 22) */
+        {1, "We have extended the deadline for your offer to Friday, March 14.",
+         "2025-03-14", ""},
     };
     char text[512];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -479,8 +482,15 @@ START_TEST(rescheduled_interview)
          "1:00 PM PT. If you need to reschedule, reply and we will find a "
          "new slot.\n\nBest,\nJo",
          0},
+        /* the sentence wrapped over a line (trial 22) */
+        {"Video interview - Backend Engineer",
+         "Hi Sam,\n\nThank you for scheduling a video interview for the "
+         "Backend Engineer position at Quillfeather. So sorry - our "
+         "interviewer is sick, so we have moved your\nvideo interview to "
+         "Friday, March 7, 2025 at 1:00 PM PT.\n\nJo",
+         1},
     };
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *e = mk("Jo Park", "jo@quillfeather.example", cases[i].subject,
                        cases[i].text, NULL, NULL);
         rules_result_t r;

@@ -582,6 +582,27 @@ START_TEST(company_particles_and_fuller_names)
                             json_string("scheduling@goodtime.io"));
         CHECK_COMPANY(e, "Quillfeather Labs");
     }
+    /* ... sent to the company, in reply to the service's message; its
+     * "Friday" is the quoted invitation's Friday, not the one after the
+     * reply's own date (trial 22) */
+    {
+        json_t *e = mail("Alex Kim", "alex.kim@inbox.test",
+                         "Re: Technical Interview with Sam Okafor "
+                         "(Tern Robotics)",
+                         "Thank you! Confirming Friday at 9:30.\n\nAlex\n\n"
+                         "> Technical Interview with Sam Okafor (Tern "
+                         "Robotics)\n> Friday, March 21, 2025\n"
+                         "> 9:30 AM - 10:30 AM CT\n");
+        json_t *to = json_array_get(json_object_get(e, "to"), 0);
+        json_object_set_new(to, "address",
+                            json_string("recruiting@tern-robotics.example"));
+        json_object_set_new(e, "in_reply_to",
+                            json_string("<abc.19@goodtime.io>"));
+        rules_result_t r = as(e, RULES_INTERVIEW);
+        ck_assert_str_eq(r.company, "Tern Robotics");
+        ck_assert_str_eq(r.scheduled, "2025-03-21T14:30:00Z");
+        rules_result_clear(&r);
+    }
     CHECK_COMPANY(mail("HackerRank", "support@hackerrankforwork.com",
                        "Final reminder: your Orrery Labs test expires today",
                        "Please allow 60 minutes."),
