@@ -392,6 +392,39 @@ static int notifier_silent(struct notifier *n, json_t *event,
     return repeat;
 }
 
+/* The time the plugin last announced for the company of a moved
+ * (rescheduled) interview, other than the new one and not cancelled
+ * ("2026-12-08T20:00:00Z", a new string), or NULL: none, or the state
+ * store unreachable (the notice then only says "(new time)"). */
+static char *notifier_moved_from(struct notifier *n, json_t *event)
+{
+    char ckey[200];
+    const char *date =
+        json_string_value(json_object_get(event, "scheduled_date"));
+    if (date == NULL || !json_is_true(json_object_get(event, "rescheduled")) ||
+        notifier_company_key(
+            json_string_value(json_object_get(event, "company")), ckey,
+            sizeof ckey) != 0)
+        return NULL;
+    json_t *slots = NULL;
+    if (notifier_state_json(n, "company:", ckey, &slots) != 0)
+        return NULL;
+    char *found = NULL;
+    for (size_t i = json_array_size(slots); i-- > 0 && found == NULL;) {
+        json_t *iv = NULL;
+        const char *s = json_string_value(json_array_get(slots, i));
+        if (s == NULL || notifier_state_json(n, "interview:", s, &iv) != 0)
+            break;
+        const char *at = json_string_value(json_object_get(iv, "date"));
+        if (at != NULL && strcmp(at, date) != 0 &&
+            !json_is_true(json_object_get(iv, "cancelled")))
+            found = strdup(at);
+        json_decref(iv);
+    }
+    json_decref(slots);
+    return found;
+}
+
 /* Build and emit one notification. CO_OK, CO_RETRY or CO_FAIL. */
 static co_status_t notifier_emit(struct notifier *n, json_t *event,
                                  const char *record_key, json_t *briefing)
@@ -410,6 +443,15 @@ static co_status_t notifier_emit(struct notifier *n, json_t *event,
     if (out == NULL) {
         notifier_api->set_error(n->st, "schema", "notifier: %s", why);
         return CO_FAIL;
+    }
+    /* a moved interview's notice (notifier_build's "(new time)") says
+     * which time it replaces */
+    const char *title = json_string_value(json_object_get(out, "title"));
+    if (title != NULL && strstr(title, " (new time)") != NULL) {
+        char *was = notifier_moved_from(n, event);
+        if (was != NULL)
+            notifier_build_moved_from(out, was, &n->opts);
+        free(was);
     }
     const char *key = json_string_value(json_object_get(out, "event_key"));
     json_t *iv =

@@ -801,3 +801,24 @@ json_t *notifier_build_cancel(json_t *interview, json_t *cancel,
     free(summary);
     return n;
 }
+
+int notifier_build_moved_from(json_t *n, const char *old_utc,
+                              const notifier_opts_t *opts)
+{
+    const char *tz =
+        opts && opts->timezone && *opts->timezone ? opts->timezone : "UTC";
+    char old[40];
+    if (old_utc == NULL || notifier_local_time(old_utc, tz, old, sizeof old))
+        return -1;
+    json_object_set_new(n, "moved_from_utc", json_string(old_utc));
+    const char *sum = notifier_str(n, "summary");
+    const char *at = sum ? strstr(sum, ", moved to ") : NULL;
+    char *out = NULL;
+    if (at != NULL &&
+        asprintf(&out, "%.*s, moved from %s to %s", (int)(at - sum), sum, old,
+                 at + strlen(", moved to ")) >= 0) {
+        json_object_set_new(n, "summary", json_string(out));
+        free(out);
+    }
+    return 0;
+}

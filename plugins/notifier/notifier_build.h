@@ -114,6 +114,21 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
                        const notifier_opts_t *opts, const char **why);
 
 /**
+ * @brief Say which time a moved interview replaces: the summary's
+ *        ", moved to T" becomes ", moved from OLD to T" (OLD the old
+ *        time in the notification's zone, RFC 3339) and the field
+ *        `moved_from_utc` is set. A summary from a briefing is left as it
+ *        is (the field is still set).
+ * @param n A notification from notifier_build() for a `rescheduled`
+ *        INTERVIEW (modified in place; borrowed).
+ * @param old_utc The time the plugin announced before for the company
+ *        ("2026-12-08T20:00:00Z"; borrowed).
+ * @returns 0, or -1 when old_utc is not a time (n unchanged).
+ */
+int notifier_build_moved_from(json_t *n, const char *old_utc,
+                              const notifier_opts_t *opts);
+
+/**
  * @brief The company's letters and digits in lower case ("Acme Corp" ->
  *        "acmecorp"): the company part of a slot, and the key under which
  *        the plugin lists a company's announced interviews.

@@ -313,6 +313,45 @@ START_TEST(calendar_cancel_both_orders)
 }
 END_TEST
 
+/* A moved interview's notice says which time it replaces: the time
+ * announced before for the company (trial 22). */
+START_TEST(moved_says_old_time)
+{
+    char *evs[] = {mail_ev("INTERVIEW", "inv", "Quillfeather Labs", NULL,
+                           "Interview invitation: Quillfeather Labs",
+                           "2026-12-01T16:00:00Z", "2026-12-08T21:00:00Z"),
+                   mail_ev("INTERVIEW", "mv", "Quillfeather Labs", NULL,
+                           "Change to your Quillfeather Labs interview",
+                           "2026-12-03T16:00:00Z", "2026-12-10T22:00:00Z")};
+    json_t *mv = json_loads(evs[1], 0, NULL);
+    json_object_set_new(mv, "rescheduled", json_true());
+    free(evs[1]);
+    evs[1] = json_dumps(mv, JSON_COMPACT);
+    json_decref(mv);
+    char got[1024];
+    run_order(evs, (const int[]){0, 1}, 2, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Quillfeather Labs|Interview with "
+                          "Quillfeather Labs (new time)");
+    json_t *c = emitted(1);
+    ck_assert_msg(strstr(json_string_value(json_object_get(c, "summary")),
+                         ", moved from 2026-12-08T14:00:00-07:00 to "
+                         "2026-12-10T15:00:00-07:00.") != NULL,
+                  "%s", json_string_value(json_object_get(c, "summary")));
+    ck_assert_str_eq(json_string_value(json_object_get(c, "moved_from_utc")),
+                     "2026-12-08T21:00:00Z");
+    json_decref(c);
+    /* the move alone: only "(new time)" */
+    run_order(evs, (const int[]){1}, 1, got, sizeof got);
+    c = emitted(0);
+    ck_assert_ptr_null(json_object_get(c, "moved_from_utc"));
+    ck_assert(strstr(json_string_value(json_object_get(c, "summary")),
+                     ", moved to 2026-12-10T15:00:00-07:00.") != NULL);
+    json_decref(c);
+    for (int i = 0; i < 2; i++)
+        free(evs[i]);
+}
+END_TEST
+
 /* A rejection ("we need to cancel your interview ... filled the
  * position") ends the company's interviews still ahead at its date, of its
  * role when it names one; a text cancel labelled INTERVIEW ends the one at
@@ -592,6 +631,7 @@ static Suite *suite(void)
     tcase_add_test(t, types_and_fields);
     tcase_add_test(t, interview_told_once);
     tcase_add_test(t, calendar_cancel_both_orders);
+    tcase_add_test(t, moved_says_old_time);
     tcase_add_test(t, rejection_and_text_cancel);
     tcase_add_test(t, own_reply_either_order);
     tcase_add_test(t, calendar_uid_cancel);
