@@ -911,6 +911,12 @@ summary = {
 }
 failed = len(show_failed)
 summary["notifications_failed"] = failed
+# not printed this run for another reason than a repeat (a reply naming no
+# company, an interview cancelled before its invitation was read); only
+# on the run that printed the others
+summary["notifications_held_back"] = (
+    max(0, to_notify - notifs_ev - min(repeats, to_notify - notifs_ev))
+    if notifs_ev and not interrupted else 0)
 if to_slack == "1":
     summary["notifications_to"] = "slack"
     summary["notifications_posted"] = int(posted)
@@ -1006,17 +1012,20 @@ if interrupted:
                f"({notifs_new} written to {notif_f} this run)")
 else:
     why = ""
-    # the run that printed them: say why the others were not printed
-    if repeats and notifs_ev and notifs_ev + repeats == summary["notifications"]:
-        def own_text(k):
-            return (f"your own {'reply' if k == 1 else 'replies'} about "
-                    f"{'an interview' if k == 1 else 'interviews'} already printed")
-        other = repeats - own_replies
-        other_text = "the same interview (company and time) as one already printed"
-        whys = ([own_text(own_replies)] if not other else
-                [other_text] if not own_replies else
-                [f"{own_replies} {own_text(own_replies)}", f"{other} {other_text}"])
-        why = f"; {repeats} not printed: " + ", ".join(whys)
+    # the run that printed them: say why the others were not printed (the
+    # repeats, then what the notifier held back otherwise; trial 22)
+    missing = summary["notifications"] - notifs_ev
+    if notifs_ev and missing > 0:
+        shown_rep = missing - summary["notifications_held_back"]
+        own = min(own_replies, shown_rep)
+        parts = [(own, f"your own {'reply' if own == 1 else 'replies'} about "
+                       f"{'an interview' if own == 1 else 'interviews'} already printed"),
+                 (shown_rep - own, "the same interview (company and time) as one already printed"),
+                 (missing - shown_rep, "held back by the notifier (a reply naming no company, "
+                                       "or an interview cancelled before its invitation was read)")]
+        parts = [(k, t) for k, t in parts if k]
+        why = f"; {missing} not printed: " + (parts[0][1] if len(parts) == 1 else
+                                               ", ".join(f"{k} {t}" for k, t in parts))
     if notifs_cancel:
         why += (f"; {notifs_cancel} of those printed "
                 f"{'is a cancellation notice' if notifs_cancel == 1 else 'are cancellation notices'}")
