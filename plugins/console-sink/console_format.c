@@ -159,7 +159,8 @@ static void console_when_line(FILE *f, json_t *n, int64_t now)
                  "no time read (see the message); email sent %s",
                  console_str(em, "date"));
     } else {
-        snprintf(line, sizeof line, "(no date found)");
+        snprintf(line, sizeof line,
+                 "no time read (see the message); the email has no date");
     }
     char label[32];
     const char *dl = utc != NULL || console_str(n, "due_date") != NULL

@@ -354,7 +354,8 @@ char *slack_format_message_at(const char *notification_json, size_t len,
         snprintf(when, sizeof when,
                  "no time read (see the message); email sent %s", sent);
     else
-        when[0] = '\0';
+        snprintf(when, sizeof when,
+                 "no time read (see the message); the email has no date");
     /* the notifier's date_label: "reply by" (offer), "due" (assessment) */
     const char *dl = date_utc != NULL || slack_str(n, "due_date") != NULL
                          ? slack_str(n, "date_label")
