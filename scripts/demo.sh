@@ -16,7 +16,8 @@
 # output. Exit 0; 1 when something failed while running (the message says
 # what, with the log); 2 for a wrong argument or input (a missing mailbox,
 # an unknown time zone, a malformed --imap URL: nothing was built or
-# started); 3 when a notification was not delivered (dead letters of the
+# started; a mailbox that is not mail is refused by the pipeline, after
+# the build, with nothing read); 3 when a notification was not delivered (dead letters of the
 # stage "show", e.g. Slack unreachable): the next run tries those again.
 #
 # --mailbox PATH  an mbox file (Google Takeout's .mbox works as it is), a
@@ -589,10 +590,26 @@ run_pid="" run_phase=0 pipeline_done=1
 [ "$tty" = 1 ] && [ "$json" = 0 ] && printf '\r\033[K' >&2
 # interrupted: the summary below says what was done before the stop
 if [ "$rc" != 0 ] && [ -z "$interrupted" ]; then
+    if [ "$rc" = 2 ]; then
+        # careerops' exit 2: the manifest or an input refused before it ran
+        # (a --mailbox that is not mail): a wrong input, as for demo.sh;
+        # its reason without the log's JSON, in the demo's option names
+        python3 - "$log" <<'PY' >&2 || true
+import json, sys
+lines = []
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    try:
+        j = json.loads(line)
+    except ValueError:
+        continue
+    if j.get("level") in ("error", "fatal") and j.get("msg"):
+        lines.append("demo: " + j["msg"].replace("config.path: ", "--mailbox ")
+                     .replace("config.path", "--mailbox"))
+print("\n".join(lines[-5:]))
+PY
+        usage "the pipeline refused its input (exit code 2; log: $log)"
+    fi
     grep '"level":"\(error\|fatal\)"' "$log" | tail -n 5 >&2 || tail -n 5 "$log" >&2
-    # careerops' exit 2: the manifest or an input refused before it ran
-    # (a --mailbox that is not mail): a wrong input, as for demo.sh
-    [ "$rc" != 2 ] || usage "the pipeline refused its input (exit code 2; log: $log)"
     die "the pipeline stopped with exit code $rc (log: $log)"
 fi
 pipeline_ms=$(($(now_ms) - run_t0))
@@ -612,7 +629,8 @@ if grep -q '"msg":"0 messages found in ' "$log"; then
     # the source's own reason when it skipped files (names not .eml)
     why=$(grep -o '"msg":"0 messages found in [^"]*skipped[^"]*' "$log" | head -n 1 || true)
     if [ -n "$why" ]; then
-        echo "demo: warning: ${why#\"msg\":\"}" >&2
+        why=${why#\"msg\":\"}
+        echo "demo: warning: ${why//config.path/--mailbox}" >&2
     else
         echo "demo: warning: 0 messages found in $mailbox (an empty mbox file, Maildir or folder: check the path or the export)" >&2
     fi

@@ -135,8 +135,10 @@ trap 'psql "$CAREEROPS_TEST_PG" -XqtA -c "DROP SCHEMA IF EXISTS \"$S\" CASCADE" 
       rm -rf "$SRC/.run/demo/$S" "$T"' EXIT
 head -c 1048576 /dev/urandom >"$T/big.bin"
 export CAREEROPS_ARCHIVE=$T/archive
-want=2 refused "1 MB of random bytes" "big.bin is not mail: it starts with neither an mbox" \
+want=2 refused "1 MB of random bytes" "^demo: .*: --mailbox .*big.bin is not mail: it starts with neither an mbox" \
     --mailbox "$T/big.bin" --account "$acct" --keep-db
+# the reason without the log's JSON, in the demo's option names (trial 22)
+! grep -q '"level"\|config\.path' "$T/err" || fail "raw log line or config.path in: $(cat "$T/err")"
 [ -z "$(find "$T/archive" -type f 2>/dev/null)" ] ||
     fail "the random bytes were archived: $(find "$T/archive" -type f)"
 echo "ok: nothing archived"
