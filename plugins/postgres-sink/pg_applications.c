@@ -971,3 +971,29 @@ const char pgsink_moved_cues_sql[] =
     "\n"
     "SELECT {s}.careerops_applications_rederive_all();\n";
 
+/*
+ * Migration 10: the cues of migration 9 across a wrapped line or an HTML
+ * break ("we've moved your interview to\nThursday", "moved your<br>phone
+ * screen to"), and more ways to say it (trial 23): "rebooked you for",
+ * "push your interview back to", "a new slot", "postponed", French
+ * "déplacé", "reporté". Redefines careerops_interview_moved() and
+ * re-derives every application. Our own SQL, as migration 5.
+ */
+const char pgsink_moved_cues_wrap_sql[] =
+    "CREATE OR REPLACE FUNCTION {s}.careerops_interview_moved(subject text,\n"
+    " body text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT " PGSINK_NEW_TEXT "\n"
+    "  ~* '(\\mre-?schedul|\\mnew\\s+(time|slot)|\\mmoved\\s+to|\\minstead\\s+"
+    "of|\\mpreviously\\s*:|\\mpreviously\\s+"
+    "(scheduled|planned|booked)|verschoben|\\mneuer\\s+"
+    "termin|\\mreprogram|\\mnouvel\\s+horaire|\\mnueva\\s+hora|\\mverzet"
+    "|\\mnieuwe\\s+tijd|\\mre-?booked|\\mpostponed|\\mdéplacé|\\mreporté"
+    "|\\m(moved?|push(ed)?)\\s+(your|the|our)\\s+(\\w+\\s+){0,2}"
+    "(back\\s+|forward\\s+)?(from\\s+[^.]{1,60}\\s+)?to\\s+"
+    "(on\\s+|the\\s+)?(mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul"
+    "|aug|sep|oct|nov|dec|\\d|tomorrow|next\\s+(mon|tue|wed|thu|fri|week))"
+    "|\\m(interview|call|panel|meeting|chat)\\s+has\\s+been\\s+moved\\M"
+    "|\\(previously\\s+(on\\s+|at\\s+)?(mon|tue|wed|thu|fri|sat|sun|\\d)"
+    ")' $f$;\n"
+    "\n"
+    "SELECT {s}.careerops_applications_rederive_all();\n";

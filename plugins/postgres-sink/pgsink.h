@@ -131,6 +131,14 @@ extern const char pgsink_calendar_cancels_sql[];
  *        applications.md, "Interviews".
  */
 extern const char pgsink_moved_cues_sql[];
+/**
+ * @brief Migration 10: careerops_interview_moved() reads migration 9's
+ *        cues across a wrapped line or an HTML break, and "rebooked",
+ *        "push your interview back to", "new slot", "postponed",
+ *        "déplacé", "reporté"; re-derives every application. See docs/
+ *        applications.md, "Interviews".
+ */
+extern const char pgsink_moved_cues_wrap_sql[];
 
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);

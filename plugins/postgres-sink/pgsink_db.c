@@ -603,6 +603,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "more ways to say an interview moved: 'move your panel from Tuesday to "
      "Wednesday', 'moved your interview to', '(previously Thursday ...)'",
      pgsink_moved_cues_sql},
+    {10,
+     "the move cues across a wrapped line or an HTML break; 'rebooked', "
+     "'push your interview back to', 'new slot', 'postponed', 'déplacé'",
+     pgsink_moved_cues_wrap_sql},
 };
 
 #define PGSINK_LATEST                                                          \

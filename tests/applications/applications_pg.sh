@@ -353,6 +353,19 @@ mail ah2 'Ashgrove Labs' 2026-12-02T08:00:00Z 2026-12-14T15:00:00Z 'Next round: 
     'We would like to move your application to the next stage: a panel on Monday, December 14.' '<ah2@t>'
 [ "$(ivs 'Ashgrove Labs')" = "2026-12-07T15:00:00Z|-|- 2026-12-14T15:00:00Z|-|-" ] ||
     fail "'move your application to the next stage' replaced a slot: $(ivs 'Ashgrove Labs')"
+# 7. (migration 10, trial 23) the cue across a wrapped line; "rebooked"
+mail fc1 'Ferncliff Labs' 2026-12-01T08:00:00Z 2026-12-08T20:00:00Z 'Interview: Ferncliff Labs' \
+    'Your interview is on Tuesday, December 8 at 2:00 PM CST.' '<fc1@t>'
+mail fc2 'Ferncliff Labs' 2026-12-03T08:00:00Z 2026-12-10T17:00:00Z 'Re: Interview: Ferncliff Labs' \
+    "$(printf 'So sorry: Jo is out sick. We have moved your interview to\nThursday, December 10, 2026 at 11:00 AM CST.')" '<fc2@t>'
+[ "$(ivs 'Ferncliff Labs')" = "2026-12-08T20:00:00Z|fc2|- 2026-12-10T17:00:00Z|-|-" ] ||
+    fail "a move wrapped over a line did not replace the slot: $(ivs 'Ferncliff Labs')"
+mail ep1 'Ember Pay' 2026-12-01T08:00:00Z 2026-12-08T20:00:00Z 'Interview: Ember Pay' \
+    'Your interview is on Tuesday, December 8 at 2:00 PM CST.' '<ep1@t>'
+mail ep2 'Ember Pay' 2026-12-03T08:00:00Z 2026-12-10T17:00:00Z 'Your Ember Pay interview' \
+    "Jo is out sick, but we've rebooked you for Thursday, December 10, 2026 at 11:00 AM CST." '<ep2@t>'
+[ "$(ivs 'Ember Pay')" = "2026-12-08T20:00:00Z|ep2|- 2026-12-10T17:00:00Z|-|-" ] ||
+    fail "'rebooked you for' did not replace the slot: $(ivs 'Ember Pay')"
 ok "interviews: a reschedule by text, a calendar update and a CANCEL replace; a reply is one interview; two rounds stay"
 
 # What cancels a slot (migration 6). 6. a calendar CANCEL of the
@@ -536,6 +549,8 @@ cat >"$T/ics2.expected" <<EXP
 20261209T173000Z|Interview: Summit Ridge Analytics||
 20261209T180000Z|Interview: Ironbark Robotics||
 20261210T160000Z|Interview: Harborline||
+20261210T170000Z|Interview: Ember Pay||
+20261210T170000Z|Interview: Ferncliff Labs||
 20261210T180000Z|Interview: Fernhill Systems|https://zoom.us/j/5550001111|
 20261211T160000Z|Interview: Pinecrest Medical||
 20261214T100000Z|Interview: Kestrel Systems||
