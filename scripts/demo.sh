@@ -930,7 +930,8 @@ summary = {
 failed = len(show_failed)
 summary["notifications_failed"] = failed
 # not printed this run for another reason than a repeat (a reply naming no
-# company, an interview cancelled before its invitation was read); only
+# company, an interview cancelled or moved before its invitation was
+# read); only
 # on the run that printed the others
 summary["notifications_held_back"] = (
     max(0, to_notify - notifs_ev - min(repeats, to_notify - notifs_ev))
@@ -1040,7 +1041,8 @@ else:
                        f"{'an interview' if own == 1 else 'interviews'} already printed"),
                  (shown_rep - own, "the same interview (company and time) as one already printed"),
                  (missing - shown_rep, "held back by the notifier (a reply naming no company, "
-                                       "or an interview cancelled before its invitation was read)")]
+                                       "or an interview cancelled or moved before its invitation "
+                                       "was read)")]
         parts = [(k, t) for k, t in parts if k]
         why = f"; {missing} not printed: " + (parts[0][1] if len(parts) == 1 else
                                                ", ".join(f"{k} {t}" for k, t in parts))

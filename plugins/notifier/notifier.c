@@ -258,13 +258,14 @@ static json_t *notifier_interview_info(json_t *event, const char *key,
                                        const char *slot)
 {
     return json_pack(
-        "{s:s, s:s?, s:s?, s:s?, s:s?, s:s}", "event_key", key, "company",
+        "{s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:b}", "event_key", key, "company",
         json_string_value(json_object_get(event, "company")), "role",
         json_string_value(json_object_get(event, "role")), "date",
         json_string_value(json_object_get(event, "scheduled_date")), "sent",
         json_string_value(
             json_object_get(json_object_get(event, "email"), "date")),
-        "slot", slot);
+        "slot", slot, "moved",
+        json_is_true(json_object_get(event, "rescheduled")));
 }
 
 /* Tell that interview `iv` is cancelled by `cancel` and remember it
@@ -392,6 +393,51 @@ static int notifier_silent(struct notifier *n, json_t *event,
     return repeat;
 }
 
+/* Whether INTERVIEW `event` was moved by an email written after it that
+ * the plugin announced first (a first run reads old mail in partition
+ * order): its company's announced interview marked moved, at another
+ * time, from a later email. 1 superseded (stay silent), 0, -1 state
+ * error. */
+static int notifier_superseded(struct notifier *n, json_t *event)
+{
+    char ckey[200];
+    const char *type = json_string_value(json_object_get(event, "event_type"));
+    const char *date =
+        json_string_value(json_object_get(event, "scheduled_date"));
+    const char *sent = json_string_value(
+        json_object_get(json_object_get(event, "email"), "date"));
+    if (type == NULL || strcmp(type, "INTERVIEW") != 0 || date == NULL ||
+        sent == NULL || json_is_true(json_object_get(event, "rescheduled")) ||
+        notifier_company_key(
+            json_string_value(json_object_get(event, "company")), ckey,
+            sizeof ckey) != 0)
+        return 0;
+    json_t *slots = NULL;
+    if (notifier_state_json(n, "company:", ckey, &slots) != 0)
+        return -1;
+    int found = 0;
+    for (size_t i = 0; i < json_array_size(slots) && !found; i++) {
+        json_t *iv = NULL;
+        const char *s = json_string_value(json_array_get(slots, i));
+        if (s == NULL)
+            continue;
+        if (notifier_state_json(n, "interview:", s, &iv) != 0) {
+            json_decref(slots);
+            return -1;
+        }
+        const char *at = json_string_value(json_object_get(iv, "date"));
+        const char *isent = json_string_value(json_object_get(iv, "sent"));
+        /* RFC 3339 UTC times of one form compare as strings */
+        found = json_is_true(json_object_get(iv, "moved")) &&
+                !json_is_true(json_object_get(iv, "cancelled")) && at != NULL &&
+                strcmp(at, date) != 0 && isent != NULL &&
+                strcmp(isent, sent) > 0;
+        json_decref(iv);
+    }
+    json_decref(slots);
+    return found;
+}
+
 /* The time the plugin last announced for the company of a moved
  * (rescheduled) interview, other than the new one and not cancelled
  * ("2026-12-08T20:00:00Z", a new string), or NULL: none, or the state
@@ -439,6 +485,17 @@ static co_status_t notifier_emit(struct notifier *n, json_t *event,
     }
     if (silent)
         return CO_OK;
+    /* an invitation whose move was announced before it was read */
+    int gone = notifier_superseded(n, event);
+    if (gone < 0) {
+        notifier_api->set_error(n->st, "state",
+                                "notifier: state store unreachable");
+        return CO_RETRY;
+    }
+    if (gone) {
+        notifier_api->metric_add(n->st, "interviews_superseded", 1);
+        return CO_OK;
+    }
     json_t *out = notifier_build(event, record_key, briefing, &n->opts, &why);
     if (out == NULL) {
         notifier_api->set_error(n->st, "schema", "notifier: %s", why);
