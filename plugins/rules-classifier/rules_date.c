@@ -1543,15 +1543,16 @@ static void rules_your_time_alt(const rules_db_t *db, const rules_text_t *t,
 static int rules_find_date_wday_ex(const rules_db_t *db, const rules_text_t *t,
                                    uint16_t seg, long long ref_utc,
                                    int default_offset_min, int want_wday,
-                                   int written, char *out, size_t out_size)
+                                   int written, size_t from, char *out,
+                                   size_t out_size)
 {
     if (out_size < 21)
         return 0;
     const rules_seg_t *sg = &t->seg[seg];
-    if (rules_iso(sg->text, sg->len, out, out_size))
+    if (from == 0 && rules_iso(sg->text, sg->len, out, out_size))
         return 1;
     int ref_off = default_offset_min == INT_MIN ? 0 : default_offset_min;
-    for (size_t i = 0; i < t->ntok; i++) {
+    for (size_t i = from; i < t->ntok; i++) {
         if (t->tok[i].seg != seg)
             continue;
         int y = 0, mo = 0, d = 0, slash = 0, rel = -1, wday = -1;
@@ -1710,7 +1711,7 @@ static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
                                 char *out, size_t out_size)
 {
     return rules_find_date_wday_ex(db, t, seg, ref_utc, default_offset_min,
-                                   want_wday, 0, out, out_size);
+                                   want_wday, 0, 0, out, out_size);
 }
 
 /* The one weekday the segment names above any quoted or forwarded header
@@ -1740,6 +1741,22 @@ static int rules_top_weekday(const rules_text_t *t, uint16_t seg)
         found = w;
     }
     return found;
+}
+
+/* The first token of the line that introduces quoted or forwarded mail
+ * in segment seg ("On ... wrote:", "From: ..." with "Sent:"), or 0. */
+static size_t rules_first_attribution(const rules_text_t *t, uint16_t seg)
+{
+    for (size_t i = 1; i < t->ntok; i++) {
+        if (t->tok[i].seg != seg || t->tok[i - 1].seg != seg)
+            continue;
+        const char *g;
+        size_t gl;
+        rules_gap(t, i - 1, i, &g, &gl);
+        if (memchr(g, '\n', gl) != NULL && rules_attribution_line(t, i))
+            return i;
+    }
+    return 0;
 }
 
 int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
@@ -1807,7 +1824,7 @@ int rules_moved_cue(const rules_text_t *t, uint16_t seg)
     static const char *const moved[] = {
         "rescheduled",  "verschoben",   "reporté",   "reportée",
         "reprogramado", "reprogramada", "remarcado", "remarcada",
-        "verplaatst",   "verzet",       NULL};
+        "verplaatst",   "verzet",       "rebooked",  NULL};
     static const char *const maybe[] = {
         "if",    "need", "needs", "should", "can",  "could", "wenn",
         "falls", "si",   "se",    "als",    "ever", "able",  NULL};
@@ -1998,9 +2015,10 @@ int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
             continue;
         /* the day within four words of the cue, in the same sentence:
          * "by December 14", "by Monday, 14 December", "bis zum 14.
-         * Dezember", "by the end of Friday" */
+         * Dezember", "by the end of Friday"; a single line break may wrap
+         * the sentence ("submit it by\nWednesday, December 2": trial 23) */
         for (size_t k = i + 1; k < i + 6 && rules_same_seg(t, k, seg); k++) {
-            if (rules_gap_breaks(t, k - 1, k, 1))
+            if (rules_gap_breaks(t, k - 1, k, 0))
                 break;
             int y = 0, mo = 0, d = 0, slash = 0;
             size_t end;
@@ -2105,19 +2123,31 @@ static int rules_reply_quoted_day(const rules_ctx_t *c, long long ref, int off,
                                   char *out, size_t out_size)
 {
     int want = rules_top_weekday(&c->text, 1);
-    if (want < 0 || rules_find_date_wday_ex(c->db, &c->text, 1, ref, off, want,
-                                            1, out, out_size))
+    if (want < 0)
         return 0;
+    char first[32];
+    int own = rules_find_date_wday_ex(c->db, &c->text, 1, ref, off, want, 1, 0,
+                                      first, sizeof first);
     char *q =
         rules_quoted_text(json_string_value(json_object_get(c->email, "text")));
-    if (q == NULL)
-        return 0;
+    if (q == NULL) {
+        /* quoted without '>' (below "On ... wrote:", an Outlook header
+         * "From: ... Sent: ...", an HTML reply's blockquote: trial 23):
+         * the first date written out on that day is the quoted one */
+        size_t from = rules_first_attribution(&c->text, 1);
+        return from > 0 &&
+               rules_find_date_wday_ex(c->db, &c->text, 1, ref, off, want, 1,
+                                       from, out, out_size) &&
+               (!own || strcmp(first, out) == 0);
+    }
+    int found = 0;
     rules_text_t qt;
     rules_text_init(&qt);
-    int found =
-        rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0 &&
-        rules_find_date_wday_ex(c->db, &qt, 0, ref, off, want, 1, out,
-                                out_size);
+    if (!own)
+        found = rules_text_add(&qt, q, strlen(q), RULES_F_BODY,
+                               RULES_SEG_TEXT) == 0 &&
+                rules_find_date_wday_ex(c->db, &qt, 0, ref, off, want, 1, 0,
+                                        out, out_size);
     rules_text_free(&qt);
     free(q);
     return found;
@@ -2129,13 +2159,16 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
     long long ref;
     int off;
     rules_email_ref(c, &ref, &off);
-    if (cal_date[0] ||
-        (text_date[0] && !rules_reply_quoted_day(c, ref, off, out, out_size))) {
-        snprintf(out, out_size, "%s", cal_date[0] ? cal_date : text_date);
+    if (cal_date[0]) {
+        snprintf(out, out_size, "%s", cal_date);
         return;
     }
-    if (text_date[0])
-        return; /* the quoted day */
+    if (rules_reply_quoted_day(c, ref, off, out, out_size))
+        return;
+    if (text_date[0]) {
+        snprintf(out, out_size, "%s", text_date);
+        return;
+    }
     out[0] = '\0';
     /* an invitation the rules did not count (no hiring words in it) */
     const json_t *cal = json_object_get(c->email, "calendar");

@@ -271,6 +271,17 @@ static int rules_text_moves_later(const rules_ctx_t *c, const json_t *email,
            (rules_moved_cue(&c->text, 0) || rules_moved_cue(&c->text, 1));
 }
 
+/* Whether the text gives a deadline day (rules_due_date()) after the
+ * day of the message's Date (UTC). */
+static int rules_due_later(const rules_ctx_t *c, const json_t *email)
+{
+    char due[16];
+    const char *sent = rules_jstr(email, "date");
+    rules_due_date(c, due, sizeof due);
+    return due[0] && sent != NULL && strlen(sent) >= 10 &&
+           strncmp(due, sent, 10) > 0;
+}
+
 int rules_classify_ex(const rules_db_t *db, const json_t *email,
                       rules_decide_fn decide, void *arg, rules_result_t *res)
 {
@@ -535,6 +546,7 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             .calendar = cal_ev[0] != '\0',
             .moved =
                 text_date[0] && rules_text_moves_later(&c, email, text_date),
+            .due_later = rules_due_later(&c, email),
             .sender_kind = c.sender ? kinds[c.sender->kind] : NULL};
         rules_label_t l = res->label;
         double conf = res->confidence;

@@ -137,6 +137,10 @@ typedef struct rules_decision_s {
     double context;          /**< hiring context */
     int alerts_sender;       /**< the sender is a job-alert address */
     int calendar;            /**< an invitation counted as evidence */
+    int due_later;           /**< the text gives a deadline day
+                                  (rules_due_date()) after the message's
+                                  Date ("extended the deadline ... to
+                                  Friday, December 18") */
     int moved;               /**< the text moves an appointment to the
                                   time it gives, later than the message's
                                   Date ("we've moved your interview to

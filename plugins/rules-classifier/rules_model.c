@@ -40,6 +40,13 @@
 /* the model's least INTERVIEW probability for a message the rules read as
  * moving an interview to a later time that the model calls a rejection */
 #define RULES_MODEL_MOVED_MIN 0.1
+/* ...and the rules' least INTERVIEW score for it (a hiring phrase and the
+ * date: "we've moved your interview to Thursday, December 10 ...") */
+#define RULES_MODEL_MOVED_SCORE 3.0
+/* The least probability of REJECTION for it to stand in for an OFFER or
+ * ASSESSMENT the gate refused that gives a deadline still ahead, when the
+ * rules read no rejection phrase */
+#define RULES_MODEL_FALLBACK_MIN 0.5
 
 struct rules_model_s {
     co_clf_model_t *m;
@@ -197,6 +204,14 @@ static void rules_model_decide(void *arg, const json_t *email,
         for (int l = 0; l < RULES_NLABELS; l++)
             if (!rules_alerts(l) && p[l] > p[next])
                 next = l;
+        /* an offer or assessment that gives a deadline still ahead is no
+         * rejection: "we have extended the deadline for your decision to
+         * Friday, December 18" had OFFER 0.75, no hiring context, and
+         * became a REJECTION (0.25) that dropped the offer (trial 23) */
+        if (next == RULES_REJECTION && p[next] < RULES_MODEL_FALLBACK_MIN &&
+            r->score[RULES_REJECTION] <= 0 && r->due_later &&
+            (top == RULES_OFFER || top == RULES_ASSESSMENT))
+            next = top;
         top = next;
     }
     /* a message that moves an interview to a later time is not a
@@ -204,8 +219,10 @@ static void rules_model_decide(void *arg, const json_t *email,
      * sick, so we've moved your interview to Thursday, December 10 at
      * 3:00 PM ... Sorry for the inconvenience": model REJECTION p=0.60,
      * trial 21) when the rules read the interview and no rejection */
-    if (top == RULES_REJECTION && r->moved && r->score[RULES_REJECTION] <= 0 &&
-        r->score[RULES_INTERVIEW] > 0 &&
+    if ((top == RULES_REJECTION || top == RULES_OTHER) && r->moved &&
+        r->score[RULES_INTERVIEW] >= RULES_MODEL_MOVED_SCORE &&
+        r->score[RULES_INTERVIEW] > r->score[RULES_REJECTION] &&
+        r->context >= RULES_MODEL_CONTEXT_MIN &&
         p[RULES_INTERVIEW] >= RULES_MODEL_MOVED_MIN)
         top = RULES_INTERVIEW;
     /* strong rules that the model only doubts are not silenced */

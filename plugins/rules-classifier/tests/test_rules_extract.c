@@ -603,6 +603,22 @@ START_TEST(company_particles_and_fuller_names)
         ck_assert_str_eq(r.scheduled, "2025-03-21T14:30:00Z");
         rules_result_clear(&r);
     }
+    /* ... quoted Outlook's way, without '>' (trial 23) */
+    {
+        rules_result_t r = as(
+            mail("Alex Kim", "alex.kim@inbox.test", "RE: Technical interview",
+                 "Thank you! Confirming Friday at 9:30.\n\nAlex\n\n"
+                 "________________________________\n"
+                 "From: Tern Robotics <recruiting@tern-robotics.example>\n"
+                 "Sent: Monday, March 10, 2025 9:00 AM\n"
+                 "To: Alex Kim <alex.kim@inbox.test>\n"
+                 "Subject: Technical interview\n\n"
+                 "Your technical interview is on Friday, March 21, 2025, "
+                 "9:30 AM - 10:30 AM CT.\n"),
+            RULES_INTERVIEW);
+        ck_assert_str_eq(r.scheduled, "2025-03-21T14:30:00Z");
+        rules_result_clear(&r);
+    }
     CHECK_COMPANY(mail("HackerRank", "support@hackerrankforwork.com",
                        "Final reminder: your Orrery Labs test expires today",
                        "Please allow 60 minutes."),

@@ -248,6 +248,59 @@ START_TEST(apologetic_move_is_interview)
 }
 END_TEST
 
+/* Trial 23: an offer deadline extended without hiring words stays an
+ * OFFER with its new day (the model's OFFER 0.75 was refused for want of
+ * context and fell back to REJECTION 0.25); a cancel "but we've rebooked
+ * you for Thursday" is the interview at its new time. */
+START_TEST(extension_and_rebooking)
+{
+    static const struct {
+        const char *subject, *text, *type, *field, *value;
+    } cases[] = {
+        {"Re: Offer of Employment - Staff Engineer, Millbrook Energy",
+         "Hi Sam,\\n\\nThanks for the call this morning. Given your other "
+         "processes, we have extended\\nthe deadline for your decision to "
+         "Friday, December 18. Take the time you need,\\nand reach out with "
+         "any questions about the offer.\\n\\nBest,\\nRachel\\n",
+         "OFFER", "due_date", "2026-12-18"},
+        {"Your Ember Pay interview",
+         "Hi Sam,\\n\\nUnfortunately we have to cancel Tuesday's interview "
+         "because Jo is out sick, but we've rebooked you for Thursday, "
+         "December 10, 2026 at 11:00 AM CST. Same video link.\\n\\nSorry,"
+         "\\nMia\\n",
+         "INTERVIEW", "scheduled_date", "2026-12-10T17:00:00Z"},
+    };
+    void *cfg = config(NULL, NULL), *inst = NULL;
+    ck_assert_int_eq(
+        plugin->init(&host->api, co_fake_host_stage(host), cfg, &inst), CO_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char mail[1024];
+        snprintf(mail, sizeof mail,
+                 "{\"schema\":\"careerops.email.v1\",\"key\":\"x%zu\","
+                 "\"from\":{\"name\":\"Rachel Kim\",\"address\":"
+                 "\"rachel.kim@millbrook.example\"},\"subject\":\"%s\","
+                 "\"date\":\"2026-12-01T17:10:00Z\",\"date_raw\":\"Tue, 01 "
+                 "Dec 2026 11:10:00 -0600\",\"text\":\"%s\"}",
+                 i, cases[i].subject, cases[i].text);
+        size_t before = host->emit_cnt;
+        ck_assert_int_eq(process(inst, "x", mail), CO_OK);
+        ck_assert_uint_eq(host->emit_cnt, before + 1);
+        json_t *ev = json_loads(host->emits[before].value, 0, NULL);
+        ck_assert_ptr_nonnull(ev);
+        ck_assert_msg(
+            strcmp(json_string_value(json_object_get(ev, "event_type")),
+                   cases[i].type) == 0 &&
+                json_string_value(json_object_get(ev, cases[i].field)) &&
+                strcmp(json_string_value(json_object_get(ev, cases[i].field)),
+                       cases[i].value) == 0,
+            "%s", host->emits[before].value);
+        json_decref(ev);
+    }
+    plugin->destroy(inst);
+    free(cfg);
+}
+END_TEST
+
 START_TEST(missing_rules_dir_is_fatal)
 {
     void *cfg = config("/nonexistent/rules", NULL), *inst = NULL;
@@ -287,6 +340,7 @@ static Suite *suite(void)
     tcase_add_test(tc, extra_rules_file);
     tcase_add_test(tc, blank_message_is_other);
     tcase_add_test(tc, apologetic_move_is_interview);
+    tcase_add_test(tc, extension_and_rebooking);
     tcase_add_test(tc, missing_rules_dir_is_fatal);
     tcase_add_test(tc, bad_extra_rules_is_fatal);
     suite_add_tcase(s, tc);
