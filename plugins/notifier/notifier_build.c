@@ -663,12 +663,14 @@ json_t *notifier_topics(json_t *event, int mode)
 
 /* Whether `s` says "cancel" (cancel, cancelled, canceled, cancellation,
  * abgesagt); with `what` 1, that a time moved (reschedule, new time,
- * moved to, verschoben, postpone); with 2, "interview". */
+ * moved to, verschoben, postpone, rebook, rearrange); with 2,
+ * "interview". */
 static int notifier_says(const char *s, int what)
 {
     static const char *const cancel[] = {"cancel", "abgesagt", NULL};
     static const char *const move[] = {"reschedul",  "new time", "moved to",
-                                       "verschoben", "postpone", NULL};
+                                       "verschoben", "postpone", "rebook",
+                                       "rearrang",   NULL};
     static const char *const interview[] = {"interview", "vorstellungsgespr",
                                             "entretien", "entrevista", NULL};
     const char *const *words = what == 2 ? interview : what ? move : cancel;
@@ -702,7 +704,11 @@ const char *notifier_cancel_reason(json_t *event)
     /* a text cancel: the classifier's evidence or the subject says so, and
      * says nothing of a new time (a reschedule announces the new one) */
     int says = notifier_says(notifier_str(email, "subject"), 0);
-    int moves = notifier_says(notifier_str(email, "subject"), 1);
+    /* the classifier read a move to a new time ("we have to cancel
+     * Tuesday's interview ... but we've rebooked you for Thursday": trial
+     * 23) */
+    int moves = notifier_says(notifier_str(email, "subject"), 1) ||
+                json_is_true(json_object_get(event, "rescheduled"));
     /* an OTHER event ("cancel your subscription") must be about an
      * interview */
     int about = strcmp(type, "INTERVIEW") == 0 ||

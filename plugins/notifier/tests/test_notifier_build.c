@@ -401,6 +401,11 @@ START_TEST(subjects_and_cancels)
     json_array_append_new(json_object_get(e, "evidence"),
                           json_string("our interview on Friday"));
     ck_assert_str_eq(notifier_cancel_reason(e), "cancelled by message");
+    /* a move the classifier read (rescheduled) is no cancel: "we have to
+     * cancel Tuesday's interview ... but we've rebooked you" (trial 23) */
+    json_object_set_new(e, "rescheduled", json_true());
+    ck_assert_ptr_null(notifier_cancel_reason(e));
+    json_object_del(e, "rescheduled");
     /* a reschedule that says cancel announces its new time */
     json_array_append_new(json_object_get(e, "evidence"),
                           json_string("New time: Wednesday at 10"));
