@@ -979,21 +979,38 @@ const char pgsink_moved_cues_sql[] =
  * "déplacé", "reporté". Redefines careerops_interview_moved() and
  * re-derives every application. Our own SQL, as migration 5.
  */
-const char pgsink_moved_cues_wrap_sql[] =
-    "CREATE OR REPLACE FUNCTION {s}.careerops_interview_moved(subject text,\n"
-    " body text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$\n"
-    " SELECT " PGSINK_NEW_TEXT "\n"
-    "  ~* '(\\mre-?schedul|\\mnew\\s+(time|slot)|\\mmoved\\s+to|\\minstead\\s+"
-    "of|\\mpreviously\\s*:|\\mpreviously\\s+"
-    "(scheduled|planned|booked)|verschoben|\\mneuer\\s+"
-    "termin|\\mreprogram|\\mnouvel\\s+horaire|\\mnueva\\s+hora|\\mverzet"
-    "|\\mnieuwe\\s+tijd|\\mre-?booked|\\mpostponed|\\mdéplacé|\\mreporté"
-    "|\\m(moved?|push(ed)?)\\s+(your|the|our)\\s+(\\w+\\s+){0,2}"
-    "(back\\s+|forward\\s+)?(from\\s+[^.]{1,60}\\s+)?to\\s+"
-    "(on\\s+|the\\s+)?(mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul"
-    "|aug|sep|oct|nov|dec|\\d|tomorrow|next\\s+(mon|tue|wed|thu|fri|week))"
-    "|\\m(interview|call|panel|meeting|chat)\\s+has\\s+been\\s+moved\\M"
-    "|\\(previously\\s+(on\\s+|at\\s+)?(mon|tue|wed|thu|fri|sat|sun|\\d)"
-    ")' $f$;\n"
-    "\n"
-    "SELECT {s}.careerops_applications_rederive_all();\n";
+/* Migrations 10 and 11: careerops_interview_moved() with the cues of
+ * migration 9 across wrapped lines, and more; `more` is added to them. */
+#define PGSINK_MOVED_CUES_SQL(more)                                            \
+    "CREATE OR REPLACE FUNCTION {s}.careerops_interview_moved(subject text,\n" \
+    " body text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$\n"              \
+    " SELECT " PGSINK_NEW_TEXT "\n"                                            \
+    "  ~* "                                                                    \
+    "'(\\mre-?schedul|\\mnew\\s+(time|slot)|\\mmoved\\s+to|\\minstead\\s+"     \
+    "of|\\mpreviously\\s*:|\\mpreviously\\s+"                                  \
+    "(scheduled|planned|booked)|verschoben|\\mneuer\\s+"                       \
+    "termin|\\mreprogram|\\mnouvel\\s+horaire|\\mnueva\\s+hora|\\mverzet"      \
+    "|\\mnieuwe\\s+tijd|" more                                                 \
+    "\\mre-?booked|\\mpostponed|\\mdéplacé|\\mreporté"                      \
+    "|\\m(moved?|push(ed)?)\\s+(your|the|our)\\s+(\\w+\\s+){0,2}"              \
+    "(back\\s+|forward\\s+)?(from\\s+[^.]{1,60}\\s+)?to\\s+"                   \
+    "(on\\s+|the\\s+)?(mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|"   \
+    "jul"                                                                      \
+    "|aug|sep|oct|nov|dec|\\d|tomorrow|next\\s+(mon|tue|wed|thu|fri|week))"    \
+    "|\\m(interview|call|panel|meeting|chat)\\s+has\\s+been\\s+moved\\M"       \
+    "|\\(previously\\s+(on\\s+|at\\s+)?(mon|tue|wed|thu|fri|sat|sun|\\d)"      \
+    ")' $f$;\n"                                                                \
+    "\n"                                                                       \
+    "SELECT {s}.careerops_applications_rederive_all();\n"
+
+const char pgsink_moved_cues_wrap_sql[] = PGSINK_MOVED_CUES_SQL("");
+
+/*
+ * Migration 11: migration 10's cues and three more ways to say an
+ * interview moved (trial 24): "we need to rearrange your call", "Could
+ * we do Wednesday ... instead?", "Your interview now takes place on
+ * Wednesday". Redefines careerops_interview_moved() and re-derives every
+ * application. Our own SQL, as migration 5.
+ */
+const char pgsink_moved_cues_more_sql[] = PGSINK_MOVED_CUES_SQL(
+    "\\mrearrang|\\minstead\\s*\\?|\\mnow\\s+takes\\s+place|");

@@ -139,6 +139,12 @@ extern const char pgsink_moved_cues_sql[];
  *        applications.md, "Interviews".
  */
 extern const char pgsink_moved_cues_wrap_sql[];
+/**
+ * @brief Migration 11: careerops_interview_moved() also reads
+ *        "rearrange", "... instead?" and "now takes place on" as a moved
+ *        slot; re-derives every application.
+ */
+extern const char pgsink_moved_cues_more_sql[];
 
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);

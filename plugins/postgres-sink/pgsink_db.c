@@ -607,6 +607,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "the move cues across a wrapped line or an HTML break; 'rebooked', "
      "'push your interview back to', 'new slot', 'postponed', 'déplacé'",
      pgsink_moved_cues_wrap_sql},
+    {11,
+     "more ways to say an interview moved: 'rearrange', 'instead?', "
+     "'now takes place on'",
+     pgsink_moved_cues_more_sql},
 };
 
 #define PGSINK_LATEST                                                          \

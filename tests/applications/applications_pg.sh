@@ -366,6 +366,19 @@ mail ep2 'Ember Pay' 2026-12-03T08:00:00Z 2026-12-10T17:00:00Z 'Your Ember Pay i
     "Jo is out sick, but we've rebooked you for Thursday, December 10, 2026 at 11:00 AM CST." '<ep2@t>'
 [ "$(ivs 'Ember Pay')" = "2026-12-08T20:00:00Z|ep2|- 2026-12-10T17:00:00Z|-|-" ] ||
     fail "'rebooked you for' did not replace the slot: $(ivs 'Ember Pay')"
+# 8. (migration 11, trial 24) "rearrange ... instead?", "now takes place"
+mail hp1 'Hollis Park' 2026-12-01T08:00:00Z 2026-12-08T21:00:00Z 'Interview: Hollis Park' \
+    'Your call is on Tuesday, December 8 at 3:00 PM CST.' '<hp1@t>'
+mail hp2 'Hollis Park' 2026-12-03T08:00:00Z 2026-12-09T21:00:00Z 'Re: Interview: Hollis Park' \
+    'Apologies, we need to rearrange your call. Could we do Wednesday, December 9, 2026 at 3:00 PM CST instead?' '<hp2@t>'
+[ "$(ivs 'Hollis Park')" = "2026-12-08T21:00:00Z|hp2|- 2026-12-09T21:00:00Z|-|-" ] ||
+    fail "'rearrange ... instead?' did not replace the slot: $(ivs 'Hollis Park')"
+mail mf1 'Marlow Finch' 2026-12-01T08:00:00Z 2026-12-14T20:00:00Z 'Interview: Marlow Finch' \
+    'Your interview is on Monday, December 14 at 2:00 PM CST.' '<mf1@t>'
+mail mf2 'Marlow Finch' 2026-12-03T08:00:00Z 2026-12-16T20:00:00Z 'Update: Marlow Finch interview' \
+    'Your interview now takes place on Wednesday, December 16, 2026 at 2:00 PM CST.' '<mf2@t>'
+[ "$(ivs 'Marlow Finch')" = "2026-12-14T20:00:00Z|mf2|- 2026-12-16T20:00:00Z|-|-" ] ||
+    fail "'now takes place on' did not replace the slot: $(ivs 'Marlow Finch')"
 ok "interviews: a reschedule by text, a calendar update and a CANCEL replace; a reply is one interview; two rounds stay"
 
 # What cancels a slot (migration 6). 6. a calendar CANCEL of the
@@ -548,6 +561,7 @@ cat >"$T/ics2.expected" <<EXP
 20261208T150000Z|Interview: Northwind Labs||
 20261209T173000Z|Interview: Summit Ridge Analytics||
 20261209T180000Z|Interview: Ironbark Robotics||
+20261209T210000Z|Interview: Hollis Park||
 20261210T160000Z|Interview: Harborline||
 20261210T170000Z|Interview: Ember Pay||
 20261210T170000Z|Interview: Ferncliff Labs||
@@ -556,6 +570,7 @@ cat >"$T/ics2.expected" <<EXP
 20261214T100000Z|Interview: Kestrel Systems||
 20261214T150000Z|Interview: Ashgrove Labs||
 20261215T160000Z|Interview: Lumen Works||
+20261216T200000Z|Interview: Marlow Finch||
 20261219T140000Z|Interview: Quillon||
 20261222T180000Z|Interview: Corvid Health||
 EXP
