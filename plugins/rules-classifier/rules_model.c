@@ -43,9 +43,10 @@
 /* ...and the rules' least INTERVIEW score for it (a hiring phrase and the
  * date: "we've moved your interview to Thursday, December 10 ...") */
 #define RULES_MODEL_MOVED_SCORE 3.0
-/* The least probability of REJECTION for it to stand in for an OFFER or
- * ASSESSMENT the gate refused that gives a deadline still ahead, when the
- * rules read no rejection phrase */
+/* The model's REJECTION under this probability gives way to an OFFER or
+ * ASSESSMENT (the model's, refused by the context gate, or the rules')
+ * when the text gives a deadline still ahead and the rules read no
+ * rejection phrase */
 #define RULES_MODEL_FALLBACK_MIN 0.5
 
 struct rules_model_s {
@@ -196,6 +197,7 @@ static void rules_model_decide(void *arg, const json_t *email,
         !r->calendar && p[top] >= RULES_MODEL_ALERT_MIN &&
         p[top] < RULES_MODEL_ALERT_NO_CONTEXT)
         context += rules_quoted_context(call->db, email);
+    int refused = -1; /* the alerting label the gate below refused */
     if (rules_alerts(top) &&
         (p[top] < RULES_MODEL_ALERT_MIN ||
          (context < RULES_MODEL_CONTEXT_MIN && !r->calendar &&
@@ -204,16 +206,24 @@ static void rules_model_decide(void *arg, const json_t *email,
         for (int l = 0; l < RULES_NLABELS; l++)
             if (!rules_alerts(l) && p[l] > p[next])
                 next = l;
-        /* an offer or assessment that gives a deadline still ahead is no
-         * rejection: "we have extended the deadline for your decision to
-         * Friday, December 18" had OFFER 0.75, no hiring context, and
-         * became a REJECTION (0.25) that dropped the offer (trial 23) */
-        if (next == RULES_REJECTION && p[next] < RULES_MODEL_FALLBACK_MIN &&
-            r->score[RULES_REJECTION] <= 0 && r->due_later &&
-            (top == RULES_OFFER || top == RULES_ASSESSMENT))
-            next = top;
+        refused = top;
         top = next;
     }
+    /* an offer or assessment that gives a deadline still ahead is no
+     * rejection when the rules read no rejection phrase and the model is
+     * unsure: "we have extended the deadline for your decision to Friday,
+     * December 18" had OFFER 0.75, no hiring context, and became a
+     * REJECTION (0.25) that dropped the offer; the same sentence alone,
+     * REJECTION 0.40 against the rules' OFFER (trial 23) */
+    int deadline = refused == RULES_OFFER || refused == RULES_ASSESSMENT
+                       ? refused
+                   : r->label == RULES_OFFER || r->label == RULES_ASSESSMENT
+                       ? (int)r->label
+                       : -1;
+    if (top == RULES_REJECTION && deadline >= 0 &&
+        p[RULES_REJECTION] < RULES_MODEL_FALLBACK_MIN &&
+        r->score[RULES_REJECTION] <= 0 && r->due_later)
+        top = deadline;
     /* a message that moves an interview to a later time is not a
      * rejection however sorry it sounds ("one of the panelists is out
      * sick, so we've moved your interview to Thursday, December 10 at

@@ -263,6 +263,13 @@ START_TEST(extension_and_rebooking)
          "Friday, December 18. Take the time you need,\\nand reach out with "
          "any questions about the offer.\\n\\nBest,\\nRachel\\n",
          "OFFER", "due_date", "2026-12-18"},
+        /* the sentence alone: the model's REJECTION 0.40 against the
+         * rules' OFFER (trial 24) */
+        {"Re: Your offer from Dogwood Works",
+         "Hi Sam,\\n\\nGiven your other processes, we have extended the "
+         "deadline for your decision to Friday, December 18.\\n\\nBest,"
+         "\\nDogwood Works\\n",
+         "OFFER", "due_date", "2026-12-18"},
         {"Your Ember Pay interview",
          "Hi Sam,\\n\\nUnfortunately we have to cancel Tuesday's interview "
          "because Jo is out sick, but we've rebooked you for Thursday, "
