@@ -198,7 +198,11 @@ assert notes.count("== Interview with Orbitly") <= 1 and notes.count("== Intervi
 # invitations are not printed either
 cancels = notes.count("== Cancelled: ")
 replaced = 2 - notes.count("== Interview with Orbitly") - notes.count("== Interview with Ridgeline")
-assert printed - cancels + replaced == total - 2, (m.group(0), notes)
+# a move handled before the invitation it moves ("(new time)" that cannot
+# say "moved from") keeps that invitation from being printed (trial 23)
+superseded = sum(1 for b in notes.split("\n\n")
+                 if "(new time) ==" in b and ", moved to " in b)
+assert printed - cancels + replaced + superseded == total - 2, (m.group(0), notes)
 # demo.sh names the cancellation notices among those printed
 cw = re.search(r"; (\d+) of those printed (?:is a cancellation notice|are cancellation notices)$", why)
 assert (int(cw.group(1)) if cw else 0) == cancels, (m.group(0), notes)
