@@ -931,11 +931,13 @@ failed = len(show_failed)
 summary["notifications_failed"] = failed
 # not printed this run for another reason than a repeat (a reply naming no
 # company, an interview cancelled or moved before its invitation was
-# read); only
-# on the run that printed the others
+# read); only on the run that read the whole mailbox: after earlier runs
+# (stored > new) the tables also hold what those printed, which this run
+# cannot tell apart (trial 25)
+earlier = stored > new
 summary["notifications_held_back"] = (
     max(0, to_notify - notifs_ev - min(repeats, to_notify - notifs_ev))
-    if notifs_ev and not interrupted else 0)
+    if notifs_ev and not interrupted and not earlier else 0)
 if to_slack == "1":
     summary["notifications_to"] = "slack"
     summary["notifications_posted"] = int(posted)
@@ -1034,7 +1036,10 @@ else:
     # the run that printed them: say why the others were not printed (the
     # repeats, then what the notifier held back otherwise; trial 22)
     missing = summary["notifications"] - notifs_ev
-    if notifs_ev and missing > 0:
+    if notifs_ev and missing > 0 and earlier:
+        why = (f"; {missing} not printed this run: printed or held back by an "
+               f"earlier run, or repeats of an interview already printed")
+    elif notifs_ev and missing > 0:
         shown_rep = missing - summary["notifications_held_back"]
         own = min(own_replies, shown_rep)
         parts = [(own, f"your own {'reply' if own == 1 else 'replies'} about "
@@ -1058,7 +1063,9 @@ if len(dead) > 20:
     out.append(f"  ... {len(dead) - 20} more in {dlq_f}")
 out.append("")
 out.append(f"Interviews ({len(interviews)}), dates in {tz}:")
-if interviews:
+if not interviews:
+    out.append("  none listed")
+else:
     cw = max(len(i["company"] or "(not named)") for i in interviews)
     rw = max(len(i["role"] or "") for i in interviews)
     # a big mailbox: the upcoming ones first, at most 40 lines (--json and
