@@ -198,8 +198,12 @@ static void rules_model_decide(void *arg, const json_t *email,
         p[top] < RULES_MODEL_ALERT_NO_CONTEXT)
         context += rules_quoted_context(call->db, email);
     int refused = -1; /* the alerting label the gate below refused */
+    /* nor does mass mail without one hiring word, however sure the model
+     * is ("They offer an extended warranty for ... 3 years" in a mailing
+     * list's HTML: OFFER 0.87, bulk 2, context 0) */
+    int bulk_only = context <= 0 && r->bulk > 0 && !r->calendar;
     if (rules_alerts(top) &&
-        (p[top] < RULES_MODEL_ALERT_MIN ||
+        (p[top] < RULES_MODEL_ALERT_MIN || bulk_only ||
          (context < RULES_MODEL_CONTEXT_MIN && !r->calendar &&
           p[top] < RULES_MODEL_ALERT_NO_CONTEXT))) {
         int next = RULES_OTHER;
