@@ -578,17 +578,12 @@ static void cut_utf8(GString *s, size_t max, int *cut)
     *cut = 1;
 }
 
-static void build_text(ctx_t *c, GString *text, int *has_html)
+/* Appends the text of the body parts `parts` (text/plain as is, text/html
+ * as html_text() reads it), one part per line, up to the text limit. */
+static void append_body_parts(ctx_t *c, GPtrArray *parts, GString *text)
 {
-    for (guint i = 0; i < c->html_body->len; i++) {
-        part_t *pt = g_ptr_array_index(c->html_body, i);
-        if (strcmp(pt->type, "text/html") == 0) {
-            *has_html = 1;
-            html_text(c, pt); /* links come from the HTML body */
-        }
-    }
-    for (guint i = 0; i < c->text_body->len; i++) {
-        part_t *pt = g_ptr_array_index(c->text_body, i);
+    for (guint i = 0; i < parts->len; i++) {
+        part_t *pt = g_ptr_array_index(parts, i);
         GString *t = g_string_new(NULL);
         if (strcmp(pt->type, "text/plain") == 0)
             part_text(c, pt, c->o.max_text_bytes + 4, t);
@@ -605,6 +600,50 @@ static void build_text(ctx_t *c, GString *text, int *has_html)
         g_string_free(t, TRUE);
         if (text->len > c->o.max_text_bytes)
             break;
+    }
+}
+
+/* Whether a plain-text alternative is only a pointer to the HTML one ("To
+ * view this message, please use an HTML-capable email client.", an ATS's
+ * notice: trial 25) or empty: short and naming HTML, a browser or a mail
+ * client. */
+static int plain_is_stub(const GString *t)
+{
+    static const char *const says[] = {
+        "html",          "browser",      "view this", "email client",
+        "e-mail client", "mail program", NULL};
+    if (t->len == 0)
+        return 1;
+    if (t->len > 400)
+        return 0;
+    gchar *low = g_ascii_strdown(t->str, (gssize)t->len);
+    int stub = 0;
+    for (const char *const *w = says; *w != NULL && !stub; w++)
+        stub = strstr(low, *w) != NULL;
+    g_free(low);
+    return stub;
+}
+
+static void build_text(ctx_t *c, GString *text, int *has_html)
+{
+    for (guint i = 0; i < c->html_body->len; i++) {
+        part_t *pt = g_ptr_array_index(c->html_body, i);
+        if (strcmp(pt->type, "text/html") == 0) {
+            *has_html = 1;
+            html_text(c, pt); /* links come from the HTML body */
+        }
+    }
+    append_body_parts(c, c->text_body, text);
+    /* a plain-text alternative that only points to the HTML one: the
+     * HTML's text, when it says more */
+    if (*has_html && plain_is_stub(text)) {
+        GString *alt = g_string_new(NULL);
+        append_body_parts(c, c->html_body, alt);
+        if (alt->len > text->len) {
+            g_string_truncate(text, 0);
+            g_string_append_len(text, alt->str, (gssize)alt->len);
+        }
+        g_string_free(alt, TRUE);
     }
     /* trim trailing whitespace and leading blank lines */
     while (text->len > 0 && g_ascii_isspace(text->str[text->len - 1]))

@@ -446,6 +446,45 @@ START_TEST(alternative_prefers_plain)
 }
 END_TEST
 
+/* a plain alternative that only points to the HTML one, or is empty:
+ * the HTML's text (trial 25: an ATS's interview confirmation lost its
+ * company and time) */
+START_TEST(alternative_plain_stub)
+{
+    static const char *const plains[] = {
+        "To view this message, please use an HTML-capable email client.\n",
+        "\n", "Diese E-Mail im Browser ansehen.\n"};
+    for (size_t i = 0; i < sizeof plains / sizeof *plains; i++) {
+        char *msg = g_strdup_printf(
+            "From: no-reply@us.greenhouse-mail.io\nSubject: a\n"
+            "MIME-Version: 1.0\n"
+            "Content-Type: multipart/alternative; boundary=i\n\n--i\n"
+            "Content-Type: text/plain\n\n%s--i\n"
+            "Content-Type: text/html\n\n<p>Your interview with "
+            "<b>Zephyr Mobility</b> is confirmed for Thursday, December 17, "
+            "2026 at 3:00 PM EST.</p>\n--i--\n",
+            plains[i]);
+        json_t *r = norm_text(msg, NULL);
+        ck_assert_str_eq(mt_str(r, "text"),
+                         "Your interview with Zephyr Mobility is confirmed "
+                         "for Thursday, December 17, 2026 at 3:00 PM EST.");
+        json_decref(r);
+        g_free(msg);
+    }
+    /* a short plain text of its own stays, however long the HTML */
+    json_t *r = norm_text(
+        "From: a@example.com\nSubject: a\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/alternative; boundary=i\n\n--i\n"
+        "Content-Type: text/plain\n\nThursday at 3 works.\n--i\n"
+        "Content-Type: text/html\n\n<p>Thursday at 3 works.</p><p>Sent "
+        "from my phone. This message and its attachments are confidential "
+        "and meant for the addressee only.</p>\n--i--\n",
+        NULL);
+    ck_assert_str_eq(mt_str(r, "text"), "Thursday at 3 works.");
+    json_decref(r);
+}
+END_TEST
+
 START_TEST(text_trimmed)
 {
     /* leading blank lines and trailing whitespace go, indentation stays */
@@ -791,6 +830,7 @@ static Suite *unit_suite(void)
     tcase_add_test(tc, b64url_forms);
     tcase_add_test(tc, html_only);
     tcase_add_test(tc, alternative_prefers_plain);
+    tcase_add_test(tc, alternative_plain_stub);
     tcase_add_test(tc, text_trimmed);
     tcase_add_test(tc, headers_and_threading);
     tcase_add_test(tc, source_field);
