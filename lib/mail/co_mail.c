@@ -605,18 +605,26 @@ static void append_body_parts(ctx_t *c, GPtrArray *parts, GString *text)
 
 /* Whether a plain-text alternative is only a pointer to the HTML one ("To
  * view this message, please use an HTML-capable email client.", an ATS's
- * notice: trial 25) or empty: short and naming HTML, a browser or a mail
- * client. */
+ * notice: trial 25), perhaps above a footer (trial 26), or empty: at most
+ * 2,000 bytes whose first paragraph, at most 300 bytes, names HTML, a
+ * browser or a mail client. */
 static int plain_is_stub(const GString *t)
 {
     static const char *const says[] = {
         "html",          "browser",      "view this", "email client",
         "e-mail client", "mail program", NULL};
-    if (t->len == 0)
+    const char *p = t->str;
+    while (*p != '\0' && g_ascii_isspace(*p))
+        p++;
+    if (*p == '\0')
         return 1;
-    if (t->len > 400)
+    if (t->len > 2000)
         return 0;
-    gchar *low = g_ascii_strdown(t->str, (gssize)t->len);
+    const char *end = strstr(p, "\n\n");
+    size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+    if (n > 300)
+        return 0;
+    gchar *low = g_ascii_strdown(p, (gssize)n);
     int stub = 0;
     for (const char *const *w = says; *w != NULL && !stub; w++)
         stub = strstr(low, *w) != NULL;
@@ -635,11 +643,11 @@ static void build_text(ctx_t *c, GString *text, int *has_html)
     }
     append_body_parts(c, c->text_body, text);
     /* a plain-text alternative that only points to the HTML one: the
-     * HTML's text, when it says more */
+     * HTML's text */
     if (*has_html && plain_is_stub(text)) {
         GString *alt = g_string_new(NULL);
         append_body_parts(c, c->html_body, alt);
-        if (alt->len > text->len) {
+        if (alt->len > 0) {
             g_string_truncate(text, 0);
             g_string_append_len(text, alt->str, (gssize)alt->len);
         }

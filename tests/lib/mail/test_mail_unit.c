@@ -448,12 +448,18 @@ END_TEST
 
 /* a plain alternative that only points to the HTML one, or is empty:
  * the HTML's text (trial 25: an ATS's interview confirmation lost its
- * company and time) */
+ * company and time; trial 26: the same above a footer) */
 START_TEST(alternative_plain_stub)
 {
     static const char *const plains[] = {
         "To view this message, please use an HTML-capable email client.\n",
-        "\n", "Diese E-Mail im Browser ansehen.\n"};
+        "\n", "Diese E-Mail im Browser ansehen.\n",
+        /* above a footer longer than the HTML's text (trial 26) */
+        "To view this message, please use an HTML-capable email client.\n\n"
+        "--\nYou are receiving this email because you applied for a job.\n"
+        "Unsubscribe: https://ashbyhq.com/unsubscribe?u=123\nManage your "
+        "email preferences | Privacy Policy\nAshby Inc., 123 Market St, San "
+        "Francisco, CA\n"};
     for (size_t i = 0; i < sizeof plains / sizeof *plains; i++) {
         char *msg = g_strdup_printf(
             "From: no-reply@us.greenhouse-mail.io\nSubject: a\n"
