@@ -608,7 +608,7 @@ static void append_body_parts(ctx_t *c, GPtrArray *parts, GString *text)
  * notice: trial 25), perhaps above a footer (trial 26), or empty: at most
  * 2,000 bytes whose first paragraph, at most 300 bytes, names HTML, a
  * browser or a mail client. */
-static int plain_is_stub(const GString *t)
+static int plain_points_to_html(const GString *t)
 {
     static const char *const says[] = {
         "html",          "browser",      "view this", "email client",
@@ -625,11 +625,11 @@ static int plain_is_stub(const GString *t)
     if (n > 300)
         return 0;
     gchar *low = g_ascii_strdown(p, (gssize)n);
-    int stub = 0;
-    for (const char *const *w = says; *w != NULL && !stub; w++)
-        stub = strstr(low, *w) != NULL;
+    int points = 0;
+    for (const char *const *w = says; *w != NULL && !points; w++)
+        points = strstr(low, *w) != NULL;
     g_free(low);
-    return stub;
+    return points;
 }
 
 static void build_text(ctx_t *c, GString *text, int *has_html)
@@ -644,7 +644,7 @@ static void build_text(ctx_t *c, GString *text, int *has_html)
     append_body_parts(c, c->text_body, text);
     /* a plain-text alternative that only points to the HTML one: the
      * HTML's text */
-    if (*has_html && plain_is_stub(text)) {
+    if (*has_html && plain_points_to_html(text)) {
         GString *alt = g_string_new(NULL);
         append_body_parts(c, c->html_body, alt);
         if (alt->len > 0) {

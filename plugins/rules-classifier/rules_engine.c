@@ -271,13 +271,11 @@ static int rules_text_moves_later(const rules_ctx_t *c, const json_t *email,
            (rules_moved_cue(&c->text, 0) || rules_moved_cue(&c->text, 1));
 }
 
-/* Whether the text gives a deadline day (rules_due_date()) after the
- * day of the message's Date (UTC). */
-static int rules_due_later(const rules_ctx_t *c, const json_t *email)
+/* Whether `due`, the deadline day the text gives (rules_due_date(),
+ * "YYYY-MM-DD" or ""), is after the day of the message's Date (UTC). */
+static int rules_due_later(const char *due, const json_t *email)
 {
-    char due[16];
     const char *sent = rules_jstr(email, "date");
-    rules_due_date(c, due, sizeof due);
     return due[0] && sent != NULL && strlen(sent) >= 10 &&
            strncmp(due, sent, 10) > 0;
 }
@@ -532,7 +530,12 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             top = fmax(top, eff[l]);
         res->confidence = bulk >= 3 ? 0.9 : fmax(0.5, 0.85 - 0.1 * top);
     }
+    /* the deadline day, read once: the hook's due_later and due_day */
+    char due[sizeof res->due_day] = "";
+    int due_read = 0;
     if (decide != NULL) {
+        rules_due_date(&c, due, sizeof due);
+        due_read = 1;
         static const char *const kinds[] = {
             NULL,       "ats",    "scheduling", "assessment", "video",
             "jobboard", "alerts", "freemail",   "meeting"};
@@ -546,7 +549,7 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             .calendar = cal_ev[0] != '\0',
             .moved =
                 text_date[0] && rules_text_moves_later(&c, email, text_date),
-            .due_later = rules_due_later(&c, email),
+            .due_later = rules_due_later(due, email),
             .sender_kind = c.sender ? kinds[c.sender->kind] : NULL};
         rules_label_t l = res->label;
         double conf = res->confidence;
@@ -630,8 +633,11 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
              rules_calendar_update(email)))
             res->rescheduled = 1;
         if ((best == RULES_ASSESSMENT || best == RULES_OFFER) &&
-            res->scheduled[0] == '\0')
-            rules_due_date(&c, res->due_day, sizeof res->due_day);
+            res->scheduled[0] == '\0') {
+            if (!due_read)
+                rules_due_date(&c, due, sizeof due);
+            memcpy(res->due_day, due, sizeof due);
+        }
     }
     rc = 0;
 out:

@@ -449,7 +449,7 @@ END_TEST
 /* a plain alternative that only points to the HTML one, or is empty:
  * the HTML's text (trial 25: an ATS's interview confirmation lost its
  * company and time; trial 26: the same above a footer) */
-START_TEST(alternative_plain_stub)
+START_TEST(alternative_plain_placeholder)
 {
     static const char *const plains[] = {
         "To view this message, please use an HTML-capable email client.\n",
@@ -836,7 +836,7 @@ static Suite *unit_suite(void)
     tcase_add_test(tc, b64url_forms);
     tcase_add_test(tc, html_only);
     tcase_add_test(tc, alternative_prefers_plain);
-    tcase_add_test(tc, alternative_plain_stub);
+    tcase_add_test(tc, alternative_plain_placeholder);
     tcase_add_test(tc, text_trimmed);
     tcase_add_test(tc, headers_and_threading);
     tcase_add_test(tc, source_field);
