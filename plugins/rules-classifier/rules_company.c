@@ -750,6 +750,77 @@ static void rules_cut_hiring_words(char *name);
 static int rules_name_spells_domain(const rules_ctx_t *c, const char *name,
                                     const char *addr);
 
+/* A job title's noun just before "at" names where the job is: "Supply
+ * Chain Planner at Calloway Foods", "Recruiter en Nómada Cloud", "UX
+ * designer at Tallowtree" (a job board's listing, a signature's title).
+ * Not when the title is the reader's own ("your work as a Staff Engineer
+ * at Ostrava Rail": the reader's employer): none of the words of `mine`
+ * in the six words before. Weighs less than the prose patterns of
+ * extract.tsv ("position at"), more than the sender's domain. */
+static void rules_title_at_cands(rules_ctx_t *c)
+{
+    static const char *const at[] = {"at",   "en",  "presso", "bei",
+                                     "chez", "bij", NULL};
+    static const char *const noun[] = {
+        "engineer",       "developer",     "designer",
+        "analyst",        "planner",       "manager",
+        "lead",           "specialist",    "scientist",
+        "recruiter",      "consultant",    "coordinator",
+        "director",       "architect",     "accountant",
+        "technician",     "administrator", "officer",
+        "assistant",      "ingeniero",     "ingeniera",
+        "ingénieur",      "ingénieure",    "ingegnere",
+        "entwickler",     "entwicklerin",  "desarrollador",
+        "desarrolladora", "développeur",   "développeuse",
+        "sviluppatore",   "analista",      NULL};
+    /* "your work as a ...", "you've been a ...", "your current ..." (not
+     * "your assessment for Lead Data Engineer at Voltmark") */
+    static const char *const mine[] = {"as",      "you",       "been",
+                                       "current", "currently", NULL};
+    const rules_text_t *t = &c->text;
+    int saved = c->origin;
+    c->origin = RULES_O_TEXT;
+    for (size_t i = 1; i + 1 < t->ntok; i++) {
+        const rules_tok_t *tk = &t->tok[i];
+        const rules_tok_t *prev = &t->tok[i - 1];
+        if (prev->seg != tk->seg || (tk->flags & RULES_T_BREAK) ||
+            !rules_label_in(tk->w, tk->len, at))
+            continue;
+        if (!rules_label_in(prev->w, prev->len, noun)) /* not "engineers" */
+            continue;
+        int own = 0;
+        for (size_t k = i - 1; k > 0 && k + 7 > i && !own; k--) {
+            const rules_tok_t *b = &t->tok[k - 1];
+            if (b->seg != tk->seg)
+                break;
+            own = rules_label_in(b->w, b->len, mine);
+            if (t->tok[k].flags & RULES_T_BREAK)
+                break;
+        }
+        if (own)
+            continue;
+        size_t first = 0, last = 0;
+        if (rules_capture(c, i + 1, 1, 5, 0, &first, &last) == 0)
+            continue;
+        const char *s = t->seg[tk->seg].text + t->tok[first].off;
+        size_t len = t->tok[last].end - t->tok[first].off;
+        /* a name a pattern has already counted ("applying for Front
+         * Office Manager at Velora Grand Dubai") is not counted twice */
+        char name[128], key[128];
+        if (len >= sizeof name || rules_title_piece(s, len))
+            continue;
+        memcpy(name, s, len);
+        name[len] = '\0';
+        rules_org_key(name, key, sizeof key);
+        int known = 0;
+        for (size_t k = 0; k < c->ncand && !known; k++)
+            known = strcmp(c->cand[k].key, key) == 0;
+        if (!known)
+            rules_cand_add(c, s, len, 1.5, 2);
+    }
+    c->origin = saved;
+}
+
 /* Apply extraction patterns of one kind; company candidates are added,
  * the first role found is returned (malloc'd) or NULL. */
 char *rules_extract(rules_ctx_t *c, int want_role)
@@ -851,6 +922,8 @@ char *rules_extract(rules_ctx_t *c, int want_role)
             found = 1;
         }
     }
+    if (!want_role)
+        rules_title_at_cands(c);
     return NULL;
 }
 

@@ -401,6 +401,34 @@ START_TEST(company_agency_client)
 }
 END_TEST
 
+/* A job title just before "at" (or "en", "presso", "bei", "chez", "bij")
+ * names the employer; not the reader's own title ("your work as ...
+ * at"); "recruiting for" names an agency's client. */
+START_TEST(company_after_a_job_title)
+{
+    CHECK_COMPANY(mail("Indeed Apply", "indeedapply@indeed.com",
+                       "Application received",
+                       "Your application was sent.\n\nWarehouse Shift "
+                       "Planner at Dunmore Provisions\nLeeds, UK"),
+                  "Dunmore Provisions");
+    CHECK_COMPANY(mail("Carla Ruiz", "carla@gmail.example", "Entrevista",
+                       "Hola, soy Desarrolladora en Pajarito Labs y me "
+                       "gustaría hablar contigo el jueves."),
+                  "Pajarito Labs");
+    /* the reader's own employer is not the company */
+    CHECK_COMPANY(mail("Pia Lund", "pia@fjordgate-talent.example",
+                       "Quick question",
+                       "I came across your work as a Staff Engineer at "
+                       "Ostrava Rail and wanted to reach out."),
+                  "Fjordgate-talent"); /* the domain, as spelled */
+    CHECK_COMPANY(mail("Tom Reyes", "tom@reyes-staffing.example",
+                       "Analyst role",
+                       "Hi Sam, Tom here. I'm recruiting for Bluefin Cargo - "
+                       "a Data Analyst in Denver. Interested?"),
+                  "Bluefin Cargo");
+}
+END_TEST
+
 START_TEST(confirmation_takes_the_proposal_zone)
 {
     /* "Thursday at 3pm works" above a proposal in CET: 3pm CET, not 3pm
@@ -902,6 +930,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_from_ats);
     tcase_add_test(tc, company_suffixes_people_aliases);
     tcase_add_test(tc, company_agency_client);
+    tcase_add_test(tc, company_after_a_job_title);
     tcase_add_test(tc, company_without_the_sender);
     tcase_add_test(tc, company_domain_spellings);
     tcase_add_test(tc, company_particles_and_fuller_names);
