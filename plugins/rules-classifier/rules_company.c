@@ -639,6 +639,18 @@ static int rules_tok_connector(const rules_tok_t *tk)
 
 static int rules_title_word(const char *w, size_t n);
 
+/* 1 for "2025", "1999", "2nd", "21st", "3rd", "4th". */
+static int rules_year_or_ordinal(const char *w, size_t n)
+{
+    size_t d = strspn(w, "0123456789");
+    if (d == 4 && n == 4 &&
+        (strncmp(w, "19", 2) == 0 || strncmp(w, "20", 2) == 0))
+        return 1;
+    return d >= 1 && d <= 3 && n == d + 2 &&
+           (strcmp(w + d, "st") == 0 || strcmp(w + d, "nd") == 0 ||
+            strcmp(w + d, "rd") == 0 || strcmp(w + d, "th") == 0);
+}
+
 /* Capture a name after (dir = 1) or before (dir = -1) token `from`.
  * Returns the number of tokens captured; *first and *last are set. */
 static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
@@ -687,6 +699,10 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
                 (is_role && tk->len <= 3 && isupper((unsigned char)tk->w[0])) ||
                 (rules_tok_connector(tk) && dir > 0 && i + 1 < t->ntok &&
                  (t->tok[i + 1].flags & RULES_T_CAP));
+        /* a year or an ordinal ends a name: "Hamni Foods 2025 2nd half
+         * hiring" (not "Studio 54") */
+        if (ok && n > 0 && !is_role && rules_year_or_ordinal(tk->w, tk->len))
+            break;
         if (!ok)
             break;
         if (cap && rules_db_is_stop(c->db, tk->w) && n > 0) {
@@ -1015,13 +1031,18 @@ static int rules_only_suffix(const rules_db_t *db, const char *name)
     return 0;
 }
 
-/* 1 if the domain of addr contains the first word of cut (at least
- * five letters of it): "recruit" of " Recruitment" in
- * "southerncross-recruit.example". */
-static int rules_domain_spells(const char *addr, const char *cut)
+/* 1 if the organisation label of addr's domain (rules_domain_label: not a
+ * mail subdomain, nor a vendor's or a mailbox provider's domain) contains
+ * the first word of cut (at least five letters of it): "recruit" of
+ * " Recruitment" in "southerncross-recruit.example". */
+static int rules_domain_spells(const rules_ctx_t *c, const char *addr,
+                               const char *cut)
 {
-    const char *at = addr ? strrchr(addr, '@') : NULL;
-    if (at == NULL)
+    /* the organisation's label, not a mail subdomain: "recruit" is no
+     * part of the name in recruit.hamnifoods.example */
+    const char *lab = NULL;
+    size_t ll = rules_domain_label(c, addr, &lab);
+    if (ll == 0)
         return 0;
     while (*cut && !isalpha((unsigned char)*cut))
         cut++;
@@ -1036,7 +1057,7 @@ static int rules_domain_spells(const char *addr, const char *cut)
         return 0;
     w[n > 7 ? 7 : n] = '\0';
     char host[256];
-    rules_lower(at + 1, strlen(at + 1), host, sizeof host);
+    rules_lower(lab, ll, host, sizeof host);
     return strstr(host, w) != NULL;
 }
 
@@ -1143,7 +1164,7 @@ static void rules_display_cands(rules_ctx_t *c, const char *name,
             char cutkey[128];
             rules_org_key(whole + strlen(org), cutkey, sizeof cutkey);
             if (rules_agency_key(cutkey) &&
-                rules_domain_spells(addr, whole + strlen(org)))
+                rules_domain_spells(c, addr, whole + strlen(org)))
                 snprintf(org, sizeof buf - (size_t)(org - buf), "%s", whole);
             else if (strstr(cutkey, "staff") || strstr(cutkey, "recruitment") ||
                      strstr(cutkey, "search") || strstr(cutkey, "headhunt") ||
@@ -1500,6 +1521,69 @@ static int rules_not_name_word(const char *w)
  * in the text ("Copperleaf Energy", "Nimbus Cloudworks", "Arcadia
  * Freightworks", "Grupo Altamira") and add it as a better-written
  * candidate. */
+/* A word naming a kind of institution that opens its name ("Hospital São
+ * Lucas", "Banco Ipê", "Vinícola Douro Verde"); lower-cased. */
+static int rules_institution_word(const char *w)
+{
+    static const char *const k[] = {"hospital",
+                                    "hôpital",
+                                    "clínica",
+                                    "clinica",
+                                    "klinikum",
+                                    "banco",
+                                    "banca",
+                                    "banque",
+                                    "grupo",
+                                    "groupe",
+                                    "gruppo",
+                                    "universidad",
+                                    "université",
+                                    "universidade",
+                                    "università",
+                                    "university",
+                                    "instituto",
+                                    "institut",
+                                    "istituto",
+                                    "fundación",
+                                    "fundação",
+                                    "fondation",
+                                    "fondazione",
+                                    "stiftung",
+                                    "coopérative",
+                                    "cooperativa",
+                                    "vinícola",
+                                    "bodegas",
+                                    "laboratorios",
+                                    "laboratoires",
+                                    "farmácias",
+                                    "farmacias",
+                                    "editorial",
+                                    "éditions",
+                                    "editora",
+                                    "colegio",
+                                    "colégio",
+                                    "escuela",
+                                    "école",
+                                    "escola",
+                                    "hotel",
+                                    "hôtel",
+                                    "hoteles",
+                                    "hotéis",
+                                    "construtora",
+                                    "constructora",
+                                    "manufacturas",
+                                    "industrias",
+                                    "indústrias",
+                                    "transportes",
+                                    "seguros",
+                                    "cervecería",
+                                    NULL};
+    for (size_t i = 0; k[i]; i++)
+        if (strcmp(w, k[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
 {
     const rules_text_t *t = &c->text;
@@ -1567,12 +1651,16 @@ static int rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
         }
         size_t first = i;
         /* one capitalised word before a whole-word slug: "Grupo Altamira"
-         * (not before a name taken from the text) */
-        if (cd->quality == 1 && used == 1 && whole && first > 0 &&
+         * (not before a name taken from the text); before a slug of more
+         * words only a word naming a kind of institution: "Hospital São
+         * Lucas" for "saolucas" (not "Personalabteilung Westfalen
+         * Fördertechnik", "Talentos Nuvem Azul") */
+        if (cd->quality == 1 && whole && first > 0 &&
             t->tok[first - 1].seg == tk->seg &&
             (t->tok[first - 1].flags & RULES_T_CAP) &&
             !(tk->flags & RULES_T_BREAK) &&
-            !rules_db_is_stop(c->db, t->tok[first - 1].w))
+            !rules_db_is_stop(c->db, t->tok[first - 1].w) &&
+            (used == 1 || rules_institution_word(t->tok[first - 1].w)))
             first--;
         const rules_seg_t *sg = &t->seg[tk->seg];
         char name[128], cut[128];

@@ -426,6 +426,19 @@ START_TEST(company_after_a_job_title)
                        "Hi Sam, Tom here. I'm recruiting for Bluefin Cargo - "
                        "a Data Analyst in Denver. Interested?"),
                   "Bluefin Cargo");
+    /* a year or an ordinal ends a name; "Recruit" is a display name's
+     * suffix */
+    CHECK_COMPANY(mail("Dalsung Retail Recruit",
+                       "noreply@recruit.dalsung.example", "Video interview",
+                       "Dalsung Retail 2026 2nd half hiring: please record "
+                       "your answers by Friday."),
+                  "Dalsung Retail");
+    /* a word naming a kind of institution before the name a domain
+     * spells: the institution's name */
+    CHECK_COMPANY(mail("RH", "rh@boavista.example", "Entrevista",
+                       "Sua entrevista está marcada para terça.\n\nRH "
+                       "Clínica Boa Vista"),
+                  "Clínica Boa Vista");
 }
 END_TEST
 
