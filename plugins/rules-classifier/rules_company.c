@@ -2218,7 +2218,10 @@ static int rules_title_word(const char *w, size_t n)
         "właściciel", "kierownik", "dyrektor", "założyciel", "współzałoż",
         "specjalist", "personalist", "jednatel", "majitel", "ředitel",
         "zakladatel", "spoluzaklad", "responsabile", "direttore", "titolare",
-        "diretor", "=sócio", "=sócia", NULL};
+        "diretor", "=sócio", "=sócia",
+        /* the job nouns of stopwords.tsv's last rows; departments */
+        "artist", "direct", "accountant", "architect", "planner", "administrat",
+        "technician", "=qa", "=sde", "=sre", "financ", "accounting", NULL};
     char low[64];
     if (n == 0 || n >= sizeof low)
         return 0;

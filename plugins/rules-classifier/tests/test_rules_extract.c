@@ -439,6 +439,12 @@ START_TEST(company_after_a_job_title)
                        "Sua entrevista está marcada para terça.\n\nRH "
                        "Clínica Boa Vista"),
                   "Clínica Boa Vista");
+    /* a run ending in a job title's noun is a role, not the company */
+    CHECK_COMPANY(mail("Ola Berg", "ola.berg@tundrafox.example",
+                       "Art test for Environment Artist",
+                       "Hi Sam, here is the art test for Environment Artist. "
+                       "Please send it back within a week."),
+                  "Tundrafox");
 }
 END_TEST
 
