@@ -639,6 +639,23 @@ static int rules_tok_connector(const rules_tok_t *tk)
 
 static int rules_title_word(const char *w, size_t n);
 
+/* Stop words that never start a name but go on one after a pattern
+ * ("sent to Jabuticaba Tech", "Cobaltline Engineering", "Marrowick
+ * University"): 1; 2 for those that go on the name a domain spells too
+ * ("Marea Nostra Tech" for "mareanostra"; not "Orbitfold Technical
+ * Screen", "Meridian Aerospace University Recruiting"). stopwords.tsv has
+ * them so that "Tech Lead" or "Design Review" is no company. */
+static int rules_name_going_on(const char *w)
+{
+    static const char *const g[] = {"tech",        "global",     "design",
+                                    "engineering", "university", "technical",
+                                    "corporate",   NULL};
+    for (size_t i = 0; g[i]; i++)
+        if (strcmp(w, g[i]) == 0)
+            return i < 3 ? 2 : 1;
+    return 0;
+}
+
 /* 1 for "2025", "1999", "2nd", "21st", "3rd", "4th". */
 static int rules_year_or_ordinal(const char *w, size_t n)
 {
@@ -705,7 +722,10 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
             break;
         if (!ok)
             break;
-        if (cap && rules_db_is_stop(c->db, tk->w) && n > 0) {
+        if (cap && rules_db_is_stop(c->db, tk->w) && n > 0 && !is_role &&
+            rules_name_going_on(tk->w)) {
+            /* "Jabuticaba Tech", "Cobaltline Engineering" */
+        } else if (cap && rules_db_is_stop(c->db, tk->w) && n > 0) {
             /* "applying to Build Engineer at ...": a role, not a name */
             if (!is_role && dir > 0)
                 return 0;
@@ -1324,6 +1344,15 @@ void rules_company_from_sender(rules_ctx_t *c)
                 rules_cand_add(c, addr, (size_t)(at - addr), 2.0, 1);
         }
         rules_domain_cand(c, addr, 1.0);
+        /* an applicant-tracking system's mail answered at the company:
+         * "Reply-To: katrin.lorenz@lindenhaus.example" (a vendor's or a
+         * mailbox provider's domain gives nothing) */
+        const json_t *rt =
+            json_array_get(json_object_get(c->email, "reply_to"), 0);
+        const char *ra = rules_company_jstr(rt, "address");
+        const char *rat = ra ? strrchr(ra, '@') : NULL;
+        if (rat != NULL && (at == NULL || strcasecmp(rat, at) != 0))
+            rules_domain_cand(c, ra, 1.0);
         rules_msgid_cands(c, addr);
         /* the candidate writing (a reply): the recruiter's domain */
         if (rules_personal_sender(addr, s)) {
@@ -1611,7 +1640,9 @@ static int rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
             if (tj->seg != tk->seg ||
                 (!(tj->flags & RULES_T_CAP) && !particle) ||
                 (j > i && (tj->flags & RULES_T_BREAK)) ||
-                (rules_db_is_stop(c->db, tj->w) && !particle) || tj->len >= 64)
+                (rules_db_is_stop(c->db, tj->w) && !particle &&
+                 !(j > i && rules_name_going_on(tj->w) == 2)) ||
+                tj->len >= 64)
                 break;
             if (j > i) { /* "Acme - Risk Data", "Acme · Street" end it;
                           * "Saint-Roch" does not */

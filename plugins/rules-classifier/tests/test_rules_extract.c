@@ -445,6 +445,19 @@ START_TEST(company_after_a_job_title)
                        "Hi Sam, here is the art test for Environment Artist. "
                        "Please send it back within a week."),
                   "Tundrafox");
+    /* a job board's "was sent to", a name going on with "Tech" */
+    CHECK_COMPANY(mail("LinkedIn", "jobs-noreply@linkedin.com",
+                       "Sam, your application was sent to Pequi Tech",
+                       "Your application was sent to Pequi Tech\n\nData "
+                       "Analyst\nPequi Tech - Recife"),
+                  "Pequi Tech");
+    /* an applicant-tracking system's mail answered at the company */
+    json_t *e = mail("Hanna Ek", "no-reply@teamtailor-mail.com", "Interview",
+                     "Hi Sam, can you do Tuesday at 10?\n\nHanna");
+    json_object_set_new(e, "reply_to",
+                        json_pack("[{s:s, s:s}]", "name", "Hanna Ek", "address",
+                                  "hanna.ek@grusvik.example"));
+    CHECK_COMPANY(e, "Grusvik");
 }
 END_TEST
 
