@@ -2054,7 +2054,17 @@ static int rules_event_word(const char *w, size_t n)
     if (n == 0 || n >= sizeof low)
         return 0;
     rules_lower(w, n, low, sizeof low);
-    return rules_label_in(low, strlen(low), ev);
+    /* German and Dutch compounds: "Erstgespräch", "Telefoninterview",
+     * "Kennismakingsgesprek" */
+    size_t ll = strlen(low);
+    static const char *const tail[] = {"gespräch", "interview", "gesprek",
+                                       NULL};
+    for (size_t i = 0; tail[i]; i++) {
+        size_t tl = strlen(tail[i]);
+        if (ll > tl && strcmp(low + ll - tl, tail[i]) == 0)
+            return 1;
+    }
+    return rules_label_in(low, ll, ev);
 }
 
 /* 1 if key is a recipient's name, a word of it (rules_is_person without
@@ -2090,13 +2100,18 @@ static int rules_is_guest(rules_ctx_t *c, const char *key)
  * Quist". The title is cut into pieces at dashes, colons, bars, "<>", "/",
  * " x " and "with"; when exactly one piece is a name (capitalised words,
  * at most four, no stop word) and another names the meeting or the
- * guest, that name is the company. Only for a calendar or video-meeting
- * service's notification (weight 3, over its display name's 1.5): with
- * the company's own sender the domain already names it. */
+ * guest, that name is the company. Only for a calendar, video-meeting or
+ * scheduling service's notification (weight 3, over its display name's
+ * 1.5): with the company's own sender the domain already names it; a
+ * scheduling tool's "Event Type:" line is read the same way. */
+static int rules_title_cand(rules_ctx_t *c, char *p);
+
 static void rules_calendar_subject_cand(rules_ctx_t *c)
 {
     const char *subj = rules_company_jstr(c->email, "subject");
-    if (subj == NULL || c->sender == NULL || c->sender->kind != RULES_K_MEETING)
+    if (subj == NULL || c->sender == NULL ||
+        (c->sender->kind != RULES_K_MEETING &&
+         c->sender->kind != RULES_K_SCHEDULING))
         return;
     char buf[256];
     snprintf(buf, sizeof buf, "%s", subj);
@@ -2108,28 +2123,61 @@ static void rules_calendar_subject_cand(rules_ctx_t *c)
         p += l + 1;
         p += strspn(p, " ");
     }
-    /* "Invitation:", "Updated invitation:", "Einladung:", "Invitación:" */
+    /* "Invitation:", "Updated invitation:", "Einladung:", "Invitación:";
+     * a scheduling tool's "Confirmed:", "Canceled:", "Confirmado:" */
     char *colon = strstr(p, ": ");
     if (colon != NULL && colon - p < 48) {
         char low[64];
         rules_lower(p, (size_t)(colon - p), low, sizeof low);
         if (strstr(low, "nvit") || strstr(low, "inladung") ||
             strstr(low, "itnodiging") || strstr(low, "aproszenie") ||
-            strstr(low, "onvite"))
+            strstr(low, "onvite") ||
+            (c->sender->kind == RULES_K_SCHEDULING && colon - p < 24))
             p = colon + 2;
     }
+    if (rules_title_cand(c, p) || c->sender->kind != RULES_K_SCHEDULING)
+        return;
+    /* a scheduling tool's "Event Type: Technical Interview - Cinderbox
+     * Games (60 min)" line */
+    const char *text = rules_company_jstr(c->email, "text");
+    static const char *const lead[] = {
+        "Event Type:", "Event:", "Evento:", "Tipo de evento:", NULL};
+    for (const char *l = text; l != NULL && *l;) {
+        size_t n = strcspn(l, "\n");
+        for (size_t i = 0; lead[i]; i++) {
+            size_t ll = strlen(lead[i]);
+            if (n > ll && n - ll < sizeof buf && strncmp(l, lead[i], ll) == 0) {
+                snprintf(buf, sizeof buf, "%.*s", (int)(n - ll), l + ll);
+                rules_title_cand(c, buf + strspn(buf, " "));
+                return;
+            }
+        }
+        l += n;
+        l += *l == '\n';
+    }
+}
+
+/* The pieces of a meeting's title (rules_calendar_subject_cand); p is
+ * cut in place. Returns 1 if it named the company. */
+static int rules_title_cand(rules_ctx_t *c, char *p)
+{
     /* the time and the guest: " @ Fri Dec 11, 2026 ...", " (Robin Quist)" */
     char *cut = strstr(p, " @ ");
     if (cut != NULL)
         *cut = '\0';
-    cut = strstr(p, " (");
-    if (cut != NULL)
-        *cut = '\0';
+    /* a bracket is a piece of its own: "Intro call (Brightleaf
+     * Analytics)", "Interview (Robin Quist)" */
+    for (cut = strstr(p, " ("); cut != NULL; cut = strstr(cut, " (")) {
+        char *close = strchr(cut, ')');
+        cut[1] = '|';
+        if (close != NULL)
+            *close = ' ';
+    }
     static const char *const sep[] = {" - ",
                                       " \xe2\x80\x93 ",
                                       " \xe2\x80\x94 ",
                                       ": ",
-                                      " | ",
+                                      " |", /* and a bracket */
                                       " <> ",
                                       " / ",
                                       " x ",
@@ -2137,6 +2185,8 @@ static void rules_calendar_subject_cand(rules_ctx_t *c)
                                       " mit ",
                                       " avec ",
                                       " con ",
+                                      " com ",
+                                      " w/ ",
                                       NULL};
     const char *name = NULL;
     size_t name_len = 0, names = 0, others = 0;
@@ -2189,7 +2239,9 @@ static void rules_calendar_subject_cand(rules_ctx_t *c)
         c->origin = RULES_O_SENDER; /* the service's own title line */
         rules_cand_add(c, name, name_len, 3.0, 2);
         c->origin = saved;
+        return 1;
     }
+    return 0;
 }
 
 char *rules_quoted_text(const char *body)

@@ -847,6 +847,19 @@ END_TEST
 
 START_TEST(company_calendar_and_meeting_services)
 {
+    /* a scheduling tool: the subject's title after "Confirmed:", its
+     * bracket, else the "Event Type:" line */
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
+                       "New Event: Alex Kim - 10:00am Tue, Mar 3, 2026 - "
+                       "Intro call (Saltmere Robotics)",
+                       "A new event has been scheduled."),
+                  "Saltmere Robotics");
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
+                       "Reminder: Technical Interview - Tovey Games starts in "
+                       "24 hours",
+                       "Event Type: Technical Interview - Tovey Games (60 "
+                       "min)\nInvitee: Alex Kim"),
+                  "Tovey Games");
     /* Google Calendar writes in the organiser's name: the subject's title
      * names the company, never "Google Calendar" or "Google Meet" */
     static const char gcal_body[] =
