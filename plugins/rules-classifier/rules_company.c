@@ -2282,20 +2282,20 @@ static int rules_title_word(const char *w, size_t n)
 {
     static const char *const t[] = {
         "recruit", "talent", "people", "operation", "partner", "manag",
-        "director", "head", "lead", "coordinat", "speciali", "found",
-        "co-found", "=ceo", "=cto", "=coo", "=cfo", "=vp", "=hr", "=rh",
-        "=rrhh", "president", "engineer", "human", "resource", "acquisit",
-        "sourc", "consult", "associate", "officer", "chief", "principal",
-        "senior", "hiring", "advis", "generali", "analyst", "develop", "design",
-        "scien", "owner", "gerente", "responsable", "directeur", "directrice",
-        "fondat", "fundador", "gründer", "geschäftsf", "leiter", "recrut",
-        "reclut", "personal", "ressources", "recursos", "humain", "humano",
-        "chargé", "executive", "assistant", "intern", "team", "office", "=of",
-        "=and", "=&", "=de", "=des", "=del", "business", "marketing", "sales",
-        "product", "=it", "captação", "selección", "selection", "atração",
-        "medewerker", "werving", "pessoas", "direç", "direcc", "personas",
-        "talento", "gestión", "gestão", "equip", "équipe", "culture", "cultura",
-        "oportunidad", "opportunit",
+        "cofund", "cofond", "cofound", "director", "head", "lead", "coordinat",
+        "speciali", "found", "co-found", "=ceo", "=cto", "=coo", "=cfo", "=vp",
+        "=hr", "=rh", "=rrhh", "president", "engineer", "human", "resource",
+        "acquisit", "sourc", "consult", "associate", "officer", "chief",
+        "principal", "senior", "hiring", "advis", "generali", "analyst",
+        "develop", "design", "scien", "owner", "gerente", "responsable",
+        "directeur", "directrice", "fondat", "fundador", "gründer",
+        "geschäftsf", "leiter", "recrut", "reclut", "personal", "ressources",
+        "recursos", "humain", "humano", "chargé", "executive", "assistant",
+        "intern", "team", "office", "=of", "=and", "=&", "=de", "=des", "=del",
+        "business", "marketing", "sales", "product", "=it", "captação",
+        "selección", "selection", "atração", "medewerker", "werving", "pessoas",
+        "direç", "direcc", "personas", "talento", "gestión", "gestão", "equip",
+        "équipe", "culture", "cultura", "oportunidad", "opportunit",
         /* Swedish, Danish, Polish, Czech, Italian, Portuguese */
         "=vd", "grundare", "rekryt", "rekrut", "konsult", "hr-", "prezes",
         "właściciel", "kierownik", "dyrektor", "założyciel", "współzałoż",
@@ -2349,6 +2349,7 @@ static int rules_org_piece(const rules_ctx_t *c, const char *s, size_t n)
     if (n < 2 || n > 60)
         return 0;
     size_t words = 0;
+    int after_amp = 0;
     for (size_t i = 0; i < n;) {
         while (i < n && s[i] == ' ')
             i++;
@@ -2370,11 +2371,13 @@ static int rules_org_piece(const rules_ctx_t *c, const char *s, size_t n)
             rules_lower(w, wl, low, sizeof low);
             if (rules_db_is_stop(c->db, low))
                 return 0;
-        } else if (!cap && !(wl == 1 && w[0] == '&') &&
+        } else if (!cap && !(wl == 1 && w[0] == '&') && !after_amp &&
                    !(wl == 2 && strncmp(w, "of", 2) == 0) &&
                    !(wl == 2 && strncmp(w, "de", 2) == 0) &&
                    !(wl == 3 && strncmp(w, "and", 3) == 0))
             return 0;
+        /* "Mach & syn", "Tissot & fils" */
+        after_amp = wl == 1 && w[0] == '&';
         words++;
     }
     return words >= 1 && words <= 5;
@@ -2559,6 +2562,18 @@ static void rules_legal_line_cands(rules_ctx_t *c, const char *const *ls,
             size_t t = rules_legal_tail(pc[k], pl[k]);
             while (t > 0 && t < pl[k] && strchr(" ,", pc[k][t - 1]) != NULL)
                 t--;
+            /* the form as a piece of its own, ending the line or before
+             * an address: "Pellucid Energy, Inc. | 1600 Wynkoop St" (not
+             * "JV Brands Holdings, Inc. - parent company of ...") */
+            if (t == pl[k] && k > 0 && brand == pc[k - 1] &&
+                (k + 1 == np || isdigit((unsigned char)pc[k + 1][0]))) {
+                size_t span = (size_t)(pc[k] + pl[k] - pc[k - 1]);
+                size_t t2 = rules_legal_tail(pc[k - 1], span);
+                if (t2 < span && t2 >= (size_t)(pc[k] - pc[k - 1])) {
+                    rules_cand_add(c, brand, brand_len, 2.5, 2);
+                    break;
+                }
+            }
             if (t == 0 || t == pl[k]) {
                 if (brand == NULL && !rules_title_piece(pc[k], pl[k]) &&
                     rules_org_piece(c, pc[k], pl[k])) {

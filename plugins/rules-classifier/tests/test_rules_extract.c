@@ -458,6 +458,22 @@ START_TEST(company_after_a_job_title)
                         json_pack("[{s:s, s:s}]", "name", "Hanna Ek", "address",
                                   "hanna.ek@grusvik.example"));
     CHECK_COMPANY(e, "Grusvik");
+    /* signatures: a co-founder's title, "& syn", a legal form as a piece
+     * of its own before an address */
+    CHECK_COMPANY(mail("Dani Sáez", "dani.saez@gmail.example", "Café?",
+                       "¿Te vienes el jueves a las 10 a la oficina?\n\nDani"
+                       "\nCofundador \xc2\xb7 Azafrán Pay"),
+                  "Azafrán Pay");
+    CHECK_COMPANY(mail("Jan Kos", "jan.kos@centrum.example", "Nabídka",
+                       "Nabízím Ti místo truháře od 1. března.\n\nJan Kos\n"
+                       "Kos & syn s.r.o., Jihlava"),
+                  "Kos & syn");
+    CHECK_COMPANY(mail("Talent Team", "no-reply@us.greenhouse-mail.io",
+                       "Your application",
+                       "We will not be moving forward.\n\nKind regards,\n"
+                       "Talent Team\n--\nBrindle Power, Inc. | 40 Elm St, "
+                       "Denver, CO"),
+                  "Brindle Power");
 }
 END_TEST
 
