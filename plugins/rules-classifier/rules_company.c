@@ -1218,8 +1218,9 @@ static void rules_display_cands(rules_ctx_t *c, const char *name,
                 w = 2.5;
             }
         }
-        /* "Recruiting Team", "Hiring Team": no organisation named */
-        if (rules_only_suffix(c->db, org))
+        /* "Recruiting Team", "Hiring Team", "Selección de Personal" (whole,
+         * before "Personal" was cut): no organisation named */
+        if (rules_only_suffix(c->db, org) || rules_only_suffix(c->db, whole))
             w = 0;
         /* "Pam Whitley <no-reply@hire.lever.co>" signing "Pam": a person
          * writing through the system, not the company */
@@ -1675,7 +1676,8 @@ static int rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
         if (cd->quality == 3 && stop > i + used + 1)
             stop = i + used + 1;
         for (size_t j = i + used; j < stop; j++) {
-            if (rules_not_name_word(t->tok[j].w))
+            /* nor into a dotted legal form: "Lumenix S.A." */
+            if (rules_not_name_word(t->tok[j].w) || t->tok[j].len == 1)
                 break;
             if (!rules_name_particle(t->tok[j].w))
                 last = j;

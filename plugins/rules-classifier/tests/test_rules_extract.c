@@ -474,6 +474,17 @@ START_TEST(company_after_a_job_title)
                        "Talent Team\n--\nBrindle Power, Inc. | 40 Elm St, "
                        "Denver, CO"),
                   "Brindle Power");
+    /* a display name that is only a department names nothing, a
+     * foreign one included ("Selección de Personal", "Rekrytering") */
+    CHECK_COMPANY(mail("Selección de Personal",
+                       "seleccion@hoteles-brezo.example", "Entrevista",
+                       "Le esperamos el lunes a las 10:00."),
+                  "Hoteles-brezo");
+    CHECK_COMPANY(mail("Vantor Rekrytering", "no-reply@greenhouse.io",
+                       "Intervju",
+                       "Välkommen på intervju hos oss.\n\nRekryterare, "
+                       "Vantor AB"),
+                  "Vantor");
 }
 END_TEST
 
