@@ -385,6 +385,16 @@ START_TEST(company_agency_client)
                        "Brilliant. Seabright's COO would like a first "
                        "meeting."),
                   "Hartley Search");
+    /* other ways to name the client: "retained by", "estamos apoyando
+     * a", "j'accompagne", "vår kund", "náš klient" */
+    CHECK_COMPANY(mail("Ruth Amos", "ruth@amos-search.example", "Head of Risk",
+                       "Hi Sam, I'm retained by Ostrowa Bank to find their "
+                       "next Head of Risk. Open to a chat?"),
+                  "Ostrowa Bank");
+    CHECK_COMPANY(mail("Lina Berg", "lina@techtalent.example", "Roll",
+                       "Hej! Jag rekryterar en Tech Lead hos vår kund Fjällå "
+                       "Medical. Intresserad?"),
+                  "Fjällå Medical");
     /* an agency with an unnamed client: the agency, its name whole */
     CHECK_COMPANY(mail("Threadline Recruiting",
                        "jobs@threadline-recruiting.example", "Interview",
