@@ -1173,6 +1173,26 @@ static void rules_display_cands(rules_ctx_t *c, const char *name,
         } else if (de != NULL) {
             org = de + 3;
             w = 2.5;
+        } else {
+            /* "HR - Chennai Motors", "Assessment Team - Northmere District
+             * Council": a department first; "Jeroen - Houtlab
+             * <jeroen@houtlab...>": the writer first */
+            char *dash = strstr(buf, " - ");
+            size_t dl = 3;
+            if (dash == NULL && (dash = strstr(buf, " \xe2\x80\x93 ")) != NULL)
+                dl = 5;
+            if (dash != NULL && dash > buf && dash[dl] != '\0') {
+                *dash = '\0';
+                const char *local = addr;
+                size_t fl = strcspn(buf, " ");
+                if (rules_only_suffix(c->db, buf) ||
+                    (local != NULL && fl >= 3 &&
+                     strncasecmp(local, buf, fl) == 0 &&
+                     !isalnum((unsigned char)local[fl])))
+                    org = dash + dl;
+                else
+                    *dash = ' ';
+            }
         }
         char whole[256];
         snprintf(whole, sizeof whole, "%s", org);
@@ -1890,6 +1910,8 @@ static const char *const rules_hiring_lead[] = {"hr",
                                                 "empleo",
                                                 "job",
                                                 "jobs",
+                                                "recruitment",
+                                                "evaluaciones",
                                                 NULL};
 static const char *const rules_hiring_tail[] = {"kariera",
                                                 "karriere",

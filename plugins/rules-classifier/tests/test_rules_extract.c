@@ -495,6 +495,14 @@ START_TEST(company_after_a_job_title)
                        "Välkommen på intervju hos oss.\n\nRekryterare, "
                        "Vantor AB"),
                   "Vantor");
+    /* a department before a dash; a hiring word leading the name */
+    CHECK_COMPANY(mail("Assessment Team - Harwick Borough Council",
+                       "assessments@harwick-council.example", "Assessment",
+                       "Please complete the test by Friday."),
+                  "Harwick Borough Council");
+    CHECK_COMPANY(mail("Recruitment Stroomvast", "no-reply@greenhouse.io",
+                       "Assessment", "Please complete the test by Friday."),
+                  "Stroomvast");
 }
 END_TEST
 
