@@ -857,6 +857,19 @@ static void rules_title_at_cands(rules_ctx_t *c)
     c->origin = saved;
 }
 
+/* Words between a client pattern and the client's name: articles and
+ * "is" ("il nostro cliente, la Vetreria ...", "notre client est ..."). */
+static int rules_client_article(const char *w)
+{
+    static const char *const a[] = {
+        "la",  "il",  "le", "les", "el",  "los", "las", "lo",  "l", "o", "die",
+        "der", "das", "de", "het", "est", "is",  "es",  "ist", "è", "é", NULL};
+    for (size_t i = 0; a[i]; i++)
+        if (strcmp(w, a[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Apply extraction patterns of one kind; company candidates are added,
  * the first role found is returned (malloc'd) or NULL. */
 char *rules_extract(rules_ctx_t *c, int want_role)
@@ -904,8 +917,17 @@ char *rules_extract(rules_ctx_t *c, int want_role)
                     }
                 }
             } else if (ex->before.nw) {
-                n = rules_capture(c, (size_t)aend, 1, want_role ? 7 : 5,
-                                  want_role, &first, &last);
+                size_t from = (size_t)aend;
+                /* "il nostro cliente, la Vetreria Muranese", "notre client
+                 * est Sorelec": an article or "is" before a client's name */
+                if (!want_role && ex->weight >= RULES_CLIENT_WEIGHT &&
+                    from + 1 < t->ntok && t->tok[from + 1].seg == seg &&
+                    !(t->tok[from].flags & RULES_T_CAP) &&
+                    (t->tok[from + 1].flags & RULES_T_CAP) &&
+                    rules_client_article(t->tok[from].w))
+                    from++;
+                n = rules_capture(c, from, 1, want_role ? 7 : 5, want_role,
+                                  &first, &last);
             } else if (i > 0) {
                 if (t->tok[i].flags & RULES_T_BREAK)
                     continue;

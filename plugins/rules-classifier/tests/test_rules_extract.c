@@ -395,6 +395,13 @@ START_TEST(company_agency_client)
                        "Hej! Jag rekryterar en Tech Lead hos vår kund Fjällå "
                        "Medical. Intresserad?"),
                   "Fjällå Medical");
+    /* an article or "is" before the client's name, not "a Fortune 500
+     * company" */
+    CHECK_COMPANY(mail("Roberta Zen", "roberta@lagunapersone.example",
+                       "Aggiornamento",
+                       "Purtroppo il nostro cliente, la Vetreria Sandri, ha "
+                       "deciso di proseguire con altri profili."),
+                  "Vetreria Sandri");
     /* an agency with an unnamed client: the agency, its name whole */
     CHECK_COMPANY(mail("Threadline Recruiting",
                        "jobs@threadline-recruiting.example", "Interview",
