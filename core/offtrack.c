@@ -111,7 +111,7 @@ void co_offtrack_release(co_offtrack_t *t, uint64_t token)
     if (p == NULL)
         return;
     co_offtrack_ent_t *e = &p->ring[seq & (p->cap - 1)];
-    if (e->held) {
+    if (e->held == 1) {
         e->held = 0;
         t->held--;
     }
@@ -123,17 +123,30 @@ void co_offtrack_release_all(co_offtrack_t *t)
     for (size_t i = 0; i < t->n_parts; i++) {
         co_offtrack_part_t *p = &t->parts[i];
         for (uint64_t s = p->head; s < p->tail; s++)
-            p->ring[s & (p->cap - 1)].held = 0;
+            if (p->ring[s & (p->cap - 1)].held == 1)
+                p->ring[s & (p->cap - 1)].held = 0;
         co__advance(p);
     }
     t->held = 0;
+}
+
+void co_offtrack_abandon(co_offtrack_t *t, uint64_t token)
+{
+    uint64_t seq;
+    co_offtrack_part_t *p = co__tok(t, token, &seq);
+    if (p == NULL)
+        return;
+    co_offtrack_ent_t *e = &p->ring[seq & (p->cap - 1)];
+    if (e->held == 1 && t->held > 0)
+        t->held--;
+    e->held = 2;
 }
 
 void co_offtrack_reset(co_offtrack_t *t, size_t idx)
 {
     co_offtrack_part_t *p = &t->parts[idx];
     for (uint64_t s = p->head; s < p->tail; s++)
-        if (p->ring[s & (p->cap - 1)].held && t->held > 0)
+        if (p->ring[s & (p->cap - 1)].held == 1 && t->held > 0)
             t->held--;
     p->head = p->tail;
     p->failed = 0;

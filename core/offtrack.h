@@ -30,7 +30,8 @@
 typedef struct co_offtrack_ent_s {
     int64_t offset;  /**< its offset in the input partition */
     int32_t pending; /**< outputs not acknowledged yet */
-    int32_t held;    /**< 1 until released (processed / flushed) */
+    int32_t held;    /**< 1 until released (processed / flushed); 2 when
+                          abandoned: never released */
 } co_offtrack_ent_t;
 
 /** One input partition. */
@@ -49,7 +50,7 @@ typedef struct co_offtrack_part_s {
 typedef struct co_offtrack_s {
     co_offtrack_part_t *parts; /**< owned */
     size_t n_parts;
-    size_t held;    /**< records pushed and not released yet */
+    size_t held;    /**< records pushed, not released nor abandoned */
     int any_failed; /**< some partition has failed set */
 } co_offtrack_t;
 
@@ -82,8 +83,19 @@ void co_offtrack_ack(co_offtrack_t *t, uint64_t token, int ok);
 /** @brief The record of `token` is processed (or flushed). */
 void co_offtrack_release(co_offtrack_t *t, uint64_t token);
 
-/** @brief Release every held record (a sink's flush succeeded). */
+/** @brief Release every held record (a sink's flush succeeded); records
+ *         abandoned with co_offtrack_abandon() stay held. */
 void co_offtrack_release_all(co_offtrack_t *t);
+
+/**
+ * @brief The record of `token` will not be processed (the stage was asked
+ *        to stop while it waited for a rate-limit token or a retry's
+ *        backoff): it stays held for good, so its partition's commit
+ *        position never passes it and it is read again after a restart
+ *        (a sink's flush releases only the records it processed). It no
+ *        longer counts in `held`. Stale tokens are ignored.
+ */
+void co_offtrack_abandon(co_offtrack_t *t, uint64_t token);
 
 /**
  * @brief Forget partition `idx`'s records in flight (after a failed

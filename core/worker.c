@@ -450,6 +450,8 @@ static int co__process_msg(co_stage_t *st, const rd_kafka_message_t *msg,
     } else if (s == CO_FATAL)
         rc = -1;
     st->cur_tok = CO_OFFTRACK_NONE;
+    if (rc == 1) /* not processed: a sink's flush must not commit it */
+        co_offtrack_abandon(&st->trk, tok);
     if (rc != 0) {
         if (rc < 0)
             co_stage_fatal(st,

@@ -58,6 +58,30 @@ START_TEST(held_until_released)
 }
 END_TEST
 
+START_TEST(abandoned_record_is_never_committed)
+{
+    /* a sink stopped while record b waited for a rate-limit token: the
+     * flush of a and c must not commit past b (trial 28) */
+    co_offtrack_t t = {0};
+    size_t p = co_offtrack_part(&t, "in", 0);
+    uint64_t a = co_offtrack_push(&t, p, 10);
+    uint64_t b = co_offtrack_push(&t, p, 11);
+    co_offtrack_abandon(&t, b);
+    ck_assert_uint_eq(t.held, 1);
+    uint64_t c = co_offtrack_push(&t, p, 12);
+    co_offtrack_release_all(&t);
+    ck_assert_uint_eq(t.held, 0);
+    ck_assert_int_eq(t.parts[p].done, 11); /* b is read again */
+    co_offtrack_release(&t, b);            /* stays abandoned */
+    ck_assert_int_eq(t.parts[p].done, 11);
+    co_offtrack_reset(&t, p);
+    ck_assert_uint_eq(t.held, 0);
+    (void)a;
+    (void)c;
+    co_offtrack_free(&t);
+}
+END_TEST
+
 START_TEST(failed_ack_blocks_until_reset)
 {
     co_offtrack_t t = {0};
@@ -173,6 +197,7 @@ static Suite *offtrack_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, in_order_and_out_of_order_acks);
     tcase_add_test(tc, held_until_released);
+    tcase_add_test(tc, abandoned_record_is_never_committed);
     tcase_add_test(tc, failed_ack_blocks_until_reset);
     tcase_add_test(tc, ring_grows_and_keeps_order);
     tcase_add_test(tc, foreign_tokens_ignored);
