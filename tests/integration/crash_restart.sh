@@ -20,11 +20,7 @@ kills=0
 for i in 1 2 3; do
     "$B" run m.json "${S[@]}" --stage mid 2>> mid.log & MID=$!; PIDS+=($MID)
     # kill once this process has moved the sink forward by 1,500 records
-    before=$(total_lines out.jsonl)
-    for _ in $(seq 600); do
-        [ $(( $(total_lines out.jsonl) - before )) -ge 1500 ] && break
-        sleep 0.1
-    done
+    wait_grow out.jsonl 1500 60 || true
     kill -9 $MID; wait $MID 2>/dev/null || true
     kills=$((kills + 1))
     echo "killed the processor host ($kills), sink has $(total_lines out.jsonl) lines"

@@ -75,6 +75,17 @@ wait_line() {
     return 1
 }
 
+# wait_grow FILE N SECONDS: until FILE has N more lines than now.
+wait_grow() {
+    local before end=$((SECONDS + $3))
+    before=$(total_lines "$1")
+    while [ $SECONDS -lt $end ]; do
+        [ $(( $(total_lines "$1") - before )) -ge "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # wait_keys FILE N SECONDS: until FILE has N distinct keys.
 wait_keys() {
     local end=$((SECONDS + $3))

@@ -16,11 +16,7 @@ S=(--set "kafka.bootstrap.servers=$BS")
 "$B" run m.json "${S[@]}" --stage src --until-idle 2> src.log & SRC=$!; PIDS+=($SRC)
 for i in 1 2 3; do
     "$B" run m.json "${S[@]}" --stage sink 2>> sink.log & SINK=$!; PIDS+=($SINK)
-    before=$(total_lines out.jsonl)
-    for _ in $(seq 300); do
-        [ $(( $(total_lines out.jsonl) - before )) -ge 200 ] && break
-        sleep 0.1
-    done
+    wait_grow out.jsonl 200 30 || true
     kill -TERM $SINK; wait $SINK || fail "sink host exited $? on SIGTERM"
     echo "stopped the sink ($i), it has $(total_lines out.jsonl) lines"
 done
