@@ -221,6 +221,13 @@ int co__apply_set(json_t *root, const char *set, co_diag_t *d)
     }
     if (v == NULL)
         v = json_string(val);
+    if (v == NULL) { /* json_string refuses text that is not UTF-8 */
+        co_diag_add(d, where,
+                    "the value is not valid UTF-8; give it in UTF-8 (check "
+                    "the shell's locale or the file it came from)");
+        free(path);
+        return -1;
+    }
     if (strncmp(path, "kafka.", 6) == 0) {
         rc = co__set_kafka(root, path + 6, val, v, where, d);
     } else {

@@ -66,7 +66,10 @@ START_TEST(set_malformed_forms_are_errors)
                                 "noequals",
                                 "stages[99].plugin=x",
                                 "stages.nope.plugin=x",
-                                "stages.mid=1"};
+                                "stages.mid=1",
+                                /* values that are not UTF-8 (trial 28) */
+                                "pipeline=a\xff" "b",
+                                "kafka.client.id=a\xff" "b"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         co_diag_t d = {0};
         co_manifest_t *m = load(base, bad[i], &d);
