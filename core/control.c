@@ -481,7 +481,7 @@ static int co__token_read(co_control_t *ctl, const char *file, char *errstr,
 {
     char *text = NULL;
     size_t len = 0;
-    int rc = co_read_file(file, &text, &len);
+    int rc = co_read_file_max(file, &text, &len, CO_READ_SECRET_MAX);
     if (rc != 0) {
         co_errf(errstr, sz, "http.token_file %s: %s", file, strerror(-rc));
         return -1;

@@ -81,7 +81,7 @@ static int co__api_secret(co_stage_t *st, const char *name, char **out,
         return CO_ERR_INVAL;
     char *file = co_path_join(st->m->secrets_dir, name);
     size_t len = 0;
-    int rc = co_read_file(file, out, &len);
+    int rc = co_read_file_max(file, out, &len, CO_READ_SECRET_MAX);
     free(file);
     if (rc != 0)
         return CO_ERR_NOTFOUND;

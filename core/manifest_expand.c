@@ -95,7 +95,8 @@ static char *co__expand_str(const char *in, const char *path,
                 char *file = co_path_join(cx->secrets_dir, nm);
                 char *val = NULL;
                 size_t vlen = 0;
-                int rc = co_read_file(file, &val, &vlen);
+                int rc =
+                    co_read_file_max(file, &val, &vlen, CO_READ_SECRET_MAX);
                 if (rc != 0) {
                     co_diag_add(cx->d, path,
                                 "secret '%s' not readable at %s (%s): create "

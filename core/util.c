@@ -101,6 +101,11 @@ void co_buf_free(co_buf_t *b)
 
 int co_read_file(const char *path, char **out, size_t *len)
 {
+    return co_read_file_max(path, out, len, CO_READ_FILE_MAX);
+}
+
+int co_read_file_max(const char *path, char **out, size_t *len, size_t max)
+{
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return -errno;
@@ -110,10 +115,19 @@ int co_read_file(const char *path, char **out, size_t *len)
         fclose(f);
         return -EISDIR;
     }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > (uint64_t)max) {
+        fclose(f);
+        return -EFBIG;
+    }
     co_buf_t b = {0};
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > max) { /* /dev/zero, a growing file */
+            fclose(f);
+            co_buf_free(&b);
+            return -EFBIG;
+        }
         if (co_buf_add(&b, chunk, n) != 0) {
             fclose(f);
             co_buf_free(&b);

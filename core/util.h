@@ -36,12 +36,27 @@ int co_buf_printf(co_buf_t *b, const char *fmt, ...)
 /** @brief Free the buffer's memory and zero it. */
 void co_buf_free(co_buf_t *b);
 
+/** Most bytes co_read_file() reads (64 MiB): /dev/zero or a huge file
+ *  given by mistake is refused instead of filling memory. */
+#define CO_READ_FILE_MAX ((size_t)64 << 20)
+
+/** Most bytes of a secret or token file (1 MiB). */
+#define CO_READ_SECRET_MAX ((size_t)1 << 20)
+
 /**
- * @brief Read a whole file.
+ * @brief Read a whole file of at most CO_READ_FILE_MAX bytes.
  * @param out Set to a malloc'd NUL-terminated copy (free()).
- * @returns 0, or -errno (-EISDIR for a folder, -EIO for a read error).
+ * @returns 0, or -errno (-EISDIR for a folder, -EFBIG when it is larger,
+ *          -EIO for a read error).
  */
 int co_read_file(const char *path, char **out, size_t *len);
+
+/**
+ * @brief co_read_file() with another limit: at most `max` bytes, else
+ *        -EFBIG (a regular file by its size before reading; a device or a
+ *        pipe once `max` bytes have come). Thread-safe (no shared state).
+ */
+int co_read_file_max(const char *path, char **out, size_t *len, size_t max);
 
 /** @brief strdup() that aborts on out of memory; NULL in gives NULL. */
 char *co_strdup(const char *s);
