@@ -149,6 +149,35 @@ static int co__state_form_ok(const char *sv)
     return strstr(sv, "://") == NULL && strchr(sv, '=') != NULL;
 }
 
+/* file:PATH must name a file (it is created) in a folder that exists:
+ * `run` would refuse it only after the broker started (trial 28). */
+static void co__check_state_file(const char *given, const char *abs,
+                                 co_diag_t *d)
+{
+    struct stat sb;
+    if (*given == '\0' || abs[strlen(abs) - 1] == '/') {
+        co_diag_add(d, "state",
+                    "\"file:%s\" names no file: write file:PATH, e.g. "
+                    "\"file:careerops-state.json\" (relative to the manifest)",
+                    given);
+        return;
+    }
+    if (stat(abs, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        co_diag_add(d, "state",
+                    "file:%s is a folder: name a file in it, e.g. "
+                    "\"file:%s/state.json\"",
+                    given, given);
+        return;
+    }
+    char *dir = co_dirname(abs);
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        co_diag_add(d, "state",
+                    "file:%s: the folder %s does not exist: create it or "
+                    "name a file in a folder that exists",
+                    given, dir);
+    free(dir);
+}
+
 static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
 {
     json_t *stv = json_object_get(root, "state");
@@ -167,8 +196,10 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
                         "a libpq key=value connection string (\"host=H "
                         "dbname=D\"), \"file:PATH\" or \"memory:\"",
                         sv);
-        else if (strncmp(sv, "file:", 5) == 0 && sv[5] != '/') {
-            char *abs = co_path_join(m->dir, sv + 5);
+        else if (strncmp(sv, "file:", 5) == 0) {
+            char *abs =
+                sv[5] == '/' ? co_strdup(sv + 5) : co_path_join(m->dir, sv + 5);
+            co__check_state_file(sv + 5, abs, d);
             size_t n = strlen(abs) + 6;
             m->state = co_xmalloc(n);
             snprintf(m->state, n, "file:%s", abs);

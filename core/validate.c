@@ -335,6 +335,33 @@ static void co__validate_alerts(const co_manifest_t *m, co_diag_t *d)
     }
 }
 
+/* A dead-letter topic that is some stage's output would hand dead letters
+ * to that topic's consumers as if they were records (trial 28: a stage's
+ * dead letters in its own output reached the next stage). */
+static void co__validate_dlq_topics(const co_manifest_t *m, co_diag_t *d)
+{
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        if (!s->tolerance_all || s->dlq_topic == NULL)
+            continue;
+        for (size_t j = 0; j < m->n_stages; j++) {
+            const co_stage_conf_t *o = &m->stages[j];
+            if (o->output == NULL || strcmp(o->output, s->dlq_topic) != 0)
+                continue;
+            char sp[CO_STAGE_PATH_MAX + 32], op[CO_STAGE_PATH_MAX];
+            co_manifest_stage_path(sp, CO_STAGE_PATH_MAX, i, s->name);
+            strcat(sp, ".errors.dead_letter_topic");
+            co_manifest_stage_path(op, sizeof op, j, o->name);
+            co_diag_add(d, sp,
+                        "\"%s\" is also the output of %s: its consumers would "
+                        "take the dead letters for records; give the dead "
+                        "letters a topic of their own, e.g. \"dlq_%s\"",
+                        s->dlq_topic, i == j ? "this stage" : op, s->name);
+            break;
+        }
+    }
+}
+
 /* The plugin's own check of its filled configuration (ABI 1.2
  * co_plugin_t::check): "KEY: message" names stages[i] (NAME).config.KEY when
  * KEY is a declared option, else the message goes to the config object. */
@@ -373,6 +400,7 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
     co__validate_retry_budget(m, d);
     co_validate_when(m, d);
     co__validate_alerts(m, d);
+    co__validate_dlq_topics(m, d);
     char e[512];
     if (co_control_listen_check(m->http_listen, m->http_token_file, e,
                                 sizeof e) != 0)

@@ -307,6 +307,10 @@ START_TEST(top_level_values_run_would_refuse)
         {"kafka.bootstrap.servers= ", "kafka.bootstrap.servers:", "is empty"},
         {"state=mysql://x", "state:", "postgresql://"},
         {"state=mydb", "state:", "key=value"},
+        /* state files run would refuse after the broker started */
+        {"state=file:", "state:", "names no file"},
+        {"state=file:/tmp", "state:", "is a folder"},
+        {"state=file:/nonexistent-co-dir/s.json", "state:", "does not exist"},
         {"description=5", "description:", "must be a string"},
         {"stages.mid.description=5",
          "stages[1] (mid).description:", "must be a string"},

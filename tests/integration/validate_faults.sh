@@ -292,3 +292,17 @@ grep -q '^warning: typo.json: stages\[1\].input\[1\]: topic "from_outside" is wr
     fail "no warning for the outside topic: $(cat err.txt)"
 [ "$(wc -l < err.txt)" = 2 ] || fail "expected 2 warnings: $(cat err.txt)"
 ok "an input no stage writes: a warning naming the nearest written topic, exit 0"
+
+# a dead-letter topic that is a stage's output (trial 28: the dead letters
+# reached the next stage as records); validate and run refuse it alike
+set +e
+"$B" validate good.json --set stages.src.errors.dead_letter_topic=a > out.txt 2> err.txt; rc=$?
+set -e
+[ $rc = 2 ] && grep -q '^error: good.json: stages\[0\] (src).errors.dead_letter_topic: "a" is also the output of this stage' err.txt ||
+    fail "dead_letter_topic = output: exit $rc: $(cat err.txt)"
+set +e
+"$B" run good.json --until-idle --set stages.src.errors.dead_letter_topic=a > out.txt 2> err.txt; rc=$?
+set -e
+[ $rc = 2 ] && grep -q 'errors.dead_letter_topic: "a" is also the output' err.txt ||
+    fail "run with dead_letter_topic = output: exit $rc: $(head -3 err.txt)"
+ok "a dead-letter topic that is an output: refused by validate and run, exit 2"
