@@ -108,6 +108,8 @@ static co_manifest_t *co__load(const char *path, co__list_t *sets)
     return m;
 }
 
+static int co__check_parent(const char *opt, const char *path);
+
 static int co__cmd_run(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -199,8 +201,10 @@ static int co__cmd_run(int argc, char **argv)
         free(sets.v);
         return 2;
     }
-    co_manifest_t *m = co__load(argv[optind], &sets);
-    if (m == NULL) {
+    co_manifest_t *m = NULL;
+    if ((o.bootstrap_file != NULL &&
+         co__check_parent("--bootstrap-file", o.bootstrap_file) != 0) ||
+        (m = co__load(argv[optind], &sets)) == NULL) {
         free(stages.v);
         free(sets.v);
         return 2;

@@ -234,9 +234,12 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
                 rt->bootstrap);
     if (o->bootstrap_file) {
         FILE *f = fopen(o->bootstrap_file, "w");
-        if (f) {
-            fprintf(f, "%s\n", rt->bootstrap);
-            fclose(f);
+        if (f == NULL || fprintf(f, "%s\n", rt->bootstrap) < 0 ||
+            fclose(f) != 0) {
+            co_log_error("--bootstrap-file %s: cannot write the broker's "
+                         "address: %s",
+                         o->bootstrap_file, strerror(errno));
+            return -1;
         }
     }
     rt->defer_source_offsets = 1;

@@ -128,3 +128,19 @@ rm -f sparse.json
 expect 2 "http.token_file: /dev/zero: File too large" "token_file /dev/zero" \
     timeout 20 "$B" validate pg.json --set http.token_file=/dev/zero
 echo "ok: /dev/zero and a 3 GB file refused as manifest and token file"
+
+# ---- run --bootstrap-file in a missing folder, or a folder: refused like
+# `broker` refuses it (trial 28: ignored, exit 0)
+expect 2 "error: --bootstrap-file /nonexistent-co/bs: folder /nonexistent-co" \
+    "run --bootstrap-file in a missing folder" \
+    "$B" run pg.json --until-idle --bootstrap-file /nonexistent-co/bs
+cat >bs.json <<'J'
+{"pipeline":"bsfile","stages":[{"name":"src","plugin":"mock-source","output":"t",
+ "config":{"count":1}},{"name":"sink","plugin":"mock-sink","input":"t",
+ "config":{"path":"bs-out.jsonl"}}]}
+J
+mkdir -p bsdir
+"$B" run bs.json --until-idle --bootstrap-file bsdir >out.txt 2>err.txt && fail "run --bootstrap-file DIR: exit 0"
+grep -q "bootstrap-file bsdir: cannot write the broker's address" err.txt ||
+    fail "run --bootstrap-file DIR: $(tail -3 err.txt)"
+echo "ok: run --bootstrap-file in a missing folder or naming a folder is refused"
