@@ -718,13 +718,25 @@ int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv)
         co__eval_rows_free(&rows);
         return 2;
     }
+    size_t n_err = 0;
     for (size_t i = 0; i < rows.n; i++) {
         co__eval_one(cap, &rows.v[i]);
-        if (rows.v[i].error != NULL)
+        if (rows.v[i].error != NULL) {
+            n_err++;
             fprintf(stderr, "warning: %s: %s\n", rows.v[i].file,
                     rows.v[i].error);
+        }
     }
     co__eval_api->capture_close(cap);
+    if (rows.n > 0 && n_err == rows.n) { /* not a classifier (trial 28) */
+        fprintf(stderr,
+                "error: stage %s classified none of the %zu messages (%s): "
+                "give --stage the pipeline's classifier stage, e.g. "
+                "classify\n",
+                stage, rows.n, rows.v[0].error);
+        co__eval_rows_free(&rows);
+        return 2;
+    }
     rc = co__eval_report(&rows, as_json, mismatches);
     co__eval_rows_free(&rows);
     return rc;

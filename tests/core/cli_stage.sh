@@ -24,6 +24,10 @@ expect 2 "stage 'ingest': it is a source.*stages that can be used: classify, not
     "eval --stage ingest (a source)" "${ev[@]}" --stage ingest
 expect 2 "stage 'nosuch': there is no such stage.*\(all stages: $all\)" \
     "eval --stage nosuch" "${ev[@]}" --stage nosuch
+# a processor that is no classifier: every message fails (trial 28: exit 0
+# with accuracy 0.000)
+expect 2 "stage notify classified none of the 2 messages.*give --stage the pipeline's classifier stage" \
+    "eval --stage notify (not a classifier)" "${ev[@]}" --stage notify
 rc=0
 "${ev[@]}" --stage classify --json >out.txt 2>err.txt || rc=$?
 [ "$rc" = 0 ] || fail "eval --stage classify exited $rc: $(cat err.txt)"
