@@ -47,7 +47,22 @@ typedef struct co__dlq_cmd_s {
     rd_kafka_t *rk, *prod;
     int shown;
     int64_t replayed, skipped;
+    int64_t undelivered; /* replayed records the broker refused */
+    char first_err[256]; /* the first refusal's reason */
 } co__dlq_cmd_t;
+
+/* Delivery report of a replayed record (served by rd_kafka_flush()). */
+static void co__dlq_dr(rd_kafka_t *rk, const rd_kafka_message_t *msg,
+                       void *opaque)
+{
+    (void)rk;
+    co__dlq_cmd_t *c = opaque;
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    if (c->undelivered++ == 0)
+        snprintf(c->first_err, sizeof c->first_err, "%s",
+                 rd_kafka_err2str(msg->err));
+}
 
 static void co__dlq_usage(void)
 {
@@ -218,6 +233,10 @@ static int co__dlq_clients(co__dlq_cmd_t *c, const co_manifest_t *m,
     }
     if (c->rk && strcmp(c->sub, "replay") == 0) {
         rd_kafka_conf_t *pc = co_kafka_conf_new(m, bs, e, sizeof e);
+        if (pc) {
+            rd_kafka_conf_set_dr_msg_cb(pc, co__dlq_dr);
+            rd_kafka_conf_set_opaque(pc, c);
+        }
         c->prod = pc ? rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof e) : NULL;
         if (c->prod == NULL && pc)
             rd_kafka_conf_destroy(pc);
@@ -234,6 +253,26 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
 {
     if (c->topic == NULL)
         c->topic = m->stages[0].dlq_topic;
+    if (c->to != NULL && !co_manifest_name_ok(c->to)) {
+        fprintf(stderr,
+                "error: --to \"%.60s%s\": a topic name is 1 to 200 letters, "
+                "digits, '_', '-', '.'\n",
+                c->to, strlen(c->to) > 60 ? "..." : "");
+        return 2;
+    }
+    for (size_t i = 0; c->to != NULL && i < m->n_stages; i++)
+        if (strcmp(c->to, c->topic) == 0 ||
+            (m->stages[i].dlq_topic &&
+             strcmp(c->to, m->stages[i].dlq_topic) == 0)) {
+            fprintf(stderr,
+                    "error: --to %s is a dead-letter topic: replaying into "
+                    "it would only make new dead letters without their "
+                    "reasons; give the topic the records should go to (a "
+                    "stage's input), or leave --to out to send each back "
+                    "where it failed\n",
+                    c->to);
+            return 2;
+        }
     const char *bs =
         json_string_value(json_object_get(m->kafka, "bootstrap.servers"));
     if (m->embedded) {
@@ -248,8 +287,23 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
     if (rc == 0)
         rc = co__dlq_read(c, m, bs);
     if (c->prod) {
-        rd_kafka_flush(c->prod, 30000);
-        printf("replayed %lld dead letters\n", (long long)c->replayed);
+        if (rd_kafka_flush(c->prod, 30000) != RD_KAFKA_RESP_ERR_NO_ERROR &&
+            c->undelivered == 0) {
+            c->undelivered = rd_kafka_outq_len(c->prod);
+            snprintf(c->first_err, sizeof c->first_err,
+                     "not acknowledged within 30 s");
+        }
+        c->replayed -= c->undelivered;
+        printf("replayed %lld dead letter%s\n", (long long)c->replayed,
+               c->replayed == 1 ? "" : "s");
+        if (c->undelivered > 0) {
+            fprintf(stderr,
+                    "error: %lld dead letter%s not delivered to %s: %s\n",
+                    (long long)c->undelivered,
+                    c->undelivered == 1 ? " was" : "s were",
+                    c->to ? c->to : "their topics", c->first_err);
+            rc = 1;
+        }
         rd_kafka_destroy(c->prod);
         if (rc == 0 && c->replayed == 0) {
             if (c->skipped > 0)

@@ -182,6 +182,13 @@ void co_manifest_free(co_manifest_t *m);
 const co_stage_conf_t *co_manifest_stage(const co_manifest_t *m,
                                          const char *name);
 
+/**
+ * @brief 1 if `s` is a name a manifest takes for a stage or a topic: 1 to
+ *        200 letters, digits, '_', '-', '.' (Kafka's legal topic
+ *        characters); else 0. Pure; thread-safe.
+ */
+int co_manifest_name_ok(const char *s);
+
 /** Size of a buffer that always holds co_manifest_stage_path()'s text. */
 #define CO_STAGE_PATH_MAX 96
 

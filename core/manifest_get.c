@@ -194,6 +194,11 @@ const char *co_manifest_stage_path(char *buf, size_t sz, size_t idx,
     return buf;
 }
 
+int co_manifest_name_ok(const char *s)
+{
+    return co__valid_name(s);
+}
+
 int co__valid_name(const char *s)
 {
     if (s == NULL || s[0] == '\0' || strlen(s) > CO__NAME_MAX)

@@ -37,7 +37,16 @@ set -e
 [ $r3 = 1 ] && grep -q "no dead letter at 9:999999" e3 || fail "replay of nothing: $r3 $(cat e3)"
 "$B" dlq replay m.json --set "kafka.bootstrap.servers=$BS" --offset "$first" --to replayed > o4 ||
     fail "replay of one: $(cat o4)"
-grep -qx "replayed 1 dead letters" o4 || fail "replay of one: $(cat o4)"
+grep -qx "replayed 1 dead letter" o4 || fail "replay of one: $(cat o4)"
+# --to a name Kafka refuses, or a dead-letter topic: refused before
+# anything is produced (trial 28: "replayed 1 dead letters", exit 0)
+for to in 'bad topic' '' dlq_dead_letters; do
+    set +e
+    "$B" dlq replay m.json --set "kafka.bootstrap.servers=$BS" --offset "$first" --to "$to" > o5 2> e5; r5=$?
+    set -e
+    [ $r5 = 2 ] && grep -Eq "error: --to .*(a topic name is|is a dead-letter topic)" e5 ||
+        fail "replay --to '$to': exit $r5: $(cat o5 e5)"
+done
 # every 77th record (not also a 100th) retried twice then delivered, once
 python3 - <<'P' || fail "retried records wrong"
 import json
