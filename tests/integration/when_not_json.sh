@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A stage with `when` and a record whose value is not a JSON document: the
+# record is dead-lettered with the reason, not skipped in silence (trial
+# 28); JSON records are selected by `when` as before.
+. "$(dirname "$0")/lib.sh"
+cat > in.jsonl <<'J'
+{"key":"a","value":"{\"event_type\":\"INTERVIEW\",\"company\":\"Acme\"}"}
+{"key":"b","value":"{\"event_type\":\"OTHER\"}"}
+{"key":"c","value":"plain text, not JSON"}
+J
+cat > m.json <<'J'
+{"pipeline":"itwhen","stages":[
+  {"name":"src","plugin":"mock-source","output":"ev","config":{"file":"in.jsonl"}},
+  {"name":"show","plugin":"mock-sink","input":"ev","when":{"event_type":["INTERVIEW"]},
+   "config":{"path":"out.jsonl"}},
+  {"name":"dl","plugin":"mock-sink","input":"dlq_dead_letters","errors":{"tolerance":"none"},
+   "config":{"path":"dl.jsonl"}}]}
+J
+"$B" run m.json --until-idle 2> run.log || fail "run failed: $(tail -3 run.log)"
+[ "$(total_lines out.jsonl)" = 1 ] && grep -q '"key":"a"' out.jsonl ||
+    fail "when selected: $(cat out.jsonl)"
+[ "$(total_lines dl.jsonl)" = 1 ] && grep -q '"key":"c"' dl.jsonl ||
+    fail "dead letters: $(cat dl.jsonl 2>/dev/null)"
+grep -q "dead-lettering record .*\[when\] .*cannot test it" run.log || fail "no reason logged: $(tail -3 run.log)"
+ok "a value that is not JSON under when: one dead letter with the reason; when selects the rest"
