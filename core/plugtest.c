@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void co__pt_usage(FILE *f)
 {
@@ -32,11 +33,17 @@ static int co__pt_read(const char *path, const char *opt, json_t **out,
                        size_t **lines)
 {
     FILE *f = fopen(path, "r");
-    if (f == NULL) {
+    struct stat sb;
+    int err = f == NULL                                           ? errno
+              : fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode) ? EISDIR
+                                                                  : 0;
+    if (err != 0) {
         fprintf(stderr,
                 "error: %s %s: %s (give a JSONL file: one JSON record "
                 "per line)\n",
-                opt, path, strerror(errno));
+                opt, path, strerror(err));
+        if (f != NULL)
+            fclose(f);
         return 2;
     }
     json_t *arr = json_array();
@@ -60,6 +67,18 @@ static int co__pt_read(const char *path, const char *opt, json_t **out,
         *lines = realloc(*lines, (i + 1) * sizeof **lines);
         (*lines)[i] = no;
         json_array_append_new(arr, v);
+    }
+    if (rc == 0 && ferror(f)) {
+        fprintf(stderr, "error: %s %s: %s\n", opt, path, strerror(errno));
+        rc = 2;
+    }
+    /* an input without records tests nothing: a wrong file, most likely */
+    if (rc == 0 && json_array_size(arr) == 0 && strcmp(opt, "--input") == 0) {
+        fprintf(stderr,
+                "error: --input %s has no records (give a JSONL file: one "
+                "JSON record per line)\n",
+                path);
+        rc = 2;
     }
     free(line);
     fclose(f);
@@ -106,6 +125,7 @@ static void co__pt_print(co_capture_t *cap);
 static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
                       const size_t *lines)
 {
+    size_t failed = 0;
     for (size_t i = 0; i < json_array_size(values); i++) {
         char key[32];
         snprintf(key, sizeof key, "%zu", lines[i]);
@@ -113,12 +133,13 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
                              JSON_COMPACT | JSON_ENCODE_ANY);
         co_status_t s = co_capture_process(cap, key, strlen(key), v, strlen(v));
         free(v);
-        if (s == CO_FAIL)
+        if (s == CO_FAIL) {
+            failed++;
             fprintf(stderr,
                     "%s:%zu: the plugin failed this record (dead "
                     "letter): %s\n",
                     in, lines[i], co_capture_error(cap));
-        else if (s != CO_OK) {
+        } else if (s != CO_OK) {
             co__pt_print(cap);
             fflush(stdout);
             fprintf(stderr, "%s:%zu: the plugin returned %s: %s\n", in,
@@ -132,6 +153,15 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
         fflush(stdout);
         fprintf(stderr, "error: flush() returned %s: %s\n", co_status_name(s),
                 co_capture_error(cap));
+        return 1;
+    }
+    if (failed > 0 && failed == json_array_size(values)) {
+        co__pt_print(cap);
+        fflush(stdout);
+        fprintf(stderr,
+                "error: the plugin failed every record (%zu dead letter%s, "
+                "reasons above): is --input the kind of record it takes?\n",
+                failed, failed == 1 ? "" : "s");
         return 1;
     }
     return 0;

@@ -67,3 +67,17 @@ grep -q "^error: plugins test --config: nope: the plugin declares no option 'nop
 ! grep -q "stages\[" err.txt || { cat err.txt >&2; fail "a made-up stage path"; }
 expect_rc 2 "no --input" "$B" plugins test mock-passthrough
 echo "ok: bad arguments and files exit 2 with the reason"
+
+# trial 28: a folder as --input or --expect, an --input without records,
+# and a plugin that fails every record are not a silent success
+mkdir -p adir
+: >empty.jsonl
+expect_rc 2 "--input a folder" "$B" plugins test mock-passthrough --input adir
+grep -q "^error: --input adir: Is a directory" err.txt || fail "--input folder: $(cat err.txt)"
+expect_rc 2 "--expect a folder" "$B" plugins test mock-passthrough --input in.jsonl --expect adir
+expect_rc 2 "--input without records" "$B" plugins test mock-passthrough --input empty.jsonl
+grep -q "has no records" err.txt || fail "--input empty: $(cat err.txt)"
+printf '{"seq":3}\n{"seq":6}\n' >threes.jsonl
+expect_rc 1 "every record failed" "$B" plugins test mock-fault --input threes.jsonl --config '{"fail_every": 3}'
+grep -q "the plugin failed every record (2 dead letters" err.txt || fail "all failed: $(cat err.txt)"
+echo "ok: folders, an empty --input and a plugin failing every record are errors"
