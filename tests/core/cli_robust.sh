@@ -144,3 +144,10 @@ mkdir -p bsdir
 grep -q "bootstrap-file bsdir: cannot write the broker's address" err.txt ||
     fail "run --bootstrap-file DIR: $(tail -3 err.txt)"
 echo "ok: run --bootstrap-file in a missing folder or naming a folder is refused"
+
+# ---- --stage on the in-process embedded broker: a stage whose input only
+# another process's stage writes is warned about (trial 28: no word)
+timeout -s TERM 4 "$B" run bs.json --stage sink >out.txt 2>err.txt || true
+grep -q '"level":"warn","stage":"sink".*input t is written by stage src, which is not in this process' err.txt ||
+    fail "no warning for a lone stage: $(head -5 err.txt)"
+echo "ok: a lone --stage on the in-process broker is warned about"
