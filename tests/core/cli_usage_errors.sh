@@ -53,6 +53,11 @@ mkdir -p labels.d
 if "$B" plugins info rules-classifier >/dev/null 2>&1; then
     expect 2 "labels.d: cannot read the labels file: Is a directory" \
         "train --labels DIR" "$B" train --labels labels.d --emails . --out model.json
+    # trial 28: a training set of one label made a model silently
+    printf 'file,label,company,scheduled_date\nmsg-001.eml,INTERVIEW,,\n' >one.csv
+    expect 2 "the training set has one label only" "train on one message" \
+        "$B" train --labels one.csv --emails "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails" --out one.model
+    [ ! -e one.model ] || fail "train on one message wrote a model"
 fi
 echo "ok: extra arguments, a missing option value, a non-array stages, a folder as --labels"
 
