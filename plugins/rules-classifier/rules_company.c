@@ -970,6 +970,20 @@ char *rules_extract(rules_ctx_t *c, int want_role)
                     len = (size_t)(close - s);
                 }
             }
+            /* "interview with Dana Holt at Quillfeather Labs": a person
+             * at the company (patterns ending in "with") */
+            size_t f2 = 0, l2 = 0;
+            const rules_phrase_t *bp = &ex->before;
+            if (bp->nw > 0 && last + 2 < t->ntok &&
+                bp->w[bp->nw - 1].w != NULL &&
+                strcmp(bp->w[bp->nw - 1].w, "with") == 0 &&
+                t->tok[last + 1].seg == seg &&
+                strcmp(t->tok[last + 1].w, "at") == 0 &&
+                !(t->tok[last + 1].flags & RULES_T_BREAK) &&
+                rules_capture(c, last + 2, 1, 5, 0, &f2, &l2) > 0) {
+                s = sg->text + t->tok[f2].off;
+                len = t->tok[l2].end - t->tok[f2].off;
+            }
             if (ex->weight >= RULES_CLIENT_WEIGHT)
                 c->client_named = 1;
             /* earlier rows win ties */
@@ -2140,6 +2154,27 @@ static int rules_is_guest(rules_ctx_t *c, const char *key)
     return r;
 }
 
+/* 1 if the message's text writes the piece as a person: "with Renee
+ * Otieno", "Renee Otieno at Larkspur Health" (a scheduling tool's "New
+ * Event: Renee Otieno - ..."). */
+static int rules_text_names_person(rules_ctx_t *c, const char *p, size_t n)
+{
+    const char *text = rules_company_jstr(c->email, "text");
+    if (text == NULL || n < 3 || n > 60)
+        return 0;
+    char piece[64];
+    snprintf(piece, sizeof piece, "%.*s", (int)n, p);
+    for (const char *q = strstr(text, piece); q != NULL;
+         q = strstr(q + 1, piece)) {
+        const char *after = q + n;
+        if ((q - text >= 5 && strncmp(q - 5, "with ", 5) == 0) ||
+            (strncmp(after, " at ", 4) == 0 &&
+             isupper((unsigned char)after[4])))
+            return 1;
+    }
+    return 0;
+}
+
 /* A calendar invitation's title in the subject: "Invitation: Nethercote
  * Labs - Interview (Robin Quist) @ Fri Dec 11...", "Interview with
  * Pendlebury", "Halberd Freight <> Robin Quist", "Orrin Robotics / Robin
@@ -2271,7 +2306,8 @@ static int rules_title_cand(rules_ctx_t *c, char *p)
             snprintf(piece, sizeof piece, "%.*s", (int)len, p);
             rules_org_key(piece, key, sizeof key);
         }
-        if (event || (key[0] && rules_is_guest(c, key)))
+        if (event || (key[0] && rules_is_guest(c, key)) ||
+            rules_text_names_person(c, p, len))
             others++;
         else if (words > 0 && words <= 4 && !plain) {
             names++;

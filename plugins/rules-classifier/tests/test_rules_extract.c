@@ -912,6 +912,14 @@ START_TEST(company_calendar_and_meeting_services)
                        "Event Type: Technical Interview - Tovey Games (60 "
                        "min)\nInvitee: Alex Kim"),
                   "Tovey Games");
+    /* the host named in a "New Event:" subject is a person the text
+     * writes "with" or "at" a company */
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
+                       "New Event: Dana Holt - 03:00pm Tue, Oct 21, 2025 - "
+                       "Hiring Manager Interview",
+                       "Your Hiring Manager Interview with Dana Holt at "
+                       "Quillfeather Labs is scheduled."),
+                  "Quillfeather Labs");
     /* Google Calendar writes in the organiser's name: the subject's title
      * names the company, never "Google Calendar" or "Google Meet" */
     static const char gcal_body[] =
