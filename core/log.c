@@ -31,6 +31,10 @@ void co_log_init_from_env(void)
         co__log_level = CO_LOG_WARN;
     else if (strcasecmp(v, "error") == 0)
         co__log_level = CO_LOG_ERROR;
+    else /* kept at the default, and said */
+        fprintf(stderr,
+                "{\"level\":\"warn\",\"msg\":\"CAREEROPS_LOG_LEVEL: unknown "
+                "level; give debug, info, warn or error (info kept)\"}\n");
 }
 
 int co_log_enabled(co_log_level_t level)

@@ -429,12 +429,23 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
                                        const char *path, const char *dir,
                                        const char *const *sets, co_diag_t *d)
 {
+    /* a UTF-8 byte order mark, as some editors write (RFC 8259 section 8.1
+     * lets a parser ignore it) */
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (root == NULL) {
         char where[64];
         snprintf(where, sizeof where, "line %d column %d", je.line, je.column);
-        co_diag_add(d, where, "not valid JSON: %s", je.text);
+        if (memchr(text, '\0', len) != NULL)
+            co_diag_add(d, where,
+                        "not valid JSON: the file holds NUL bytes (a binary "
+                        "file, or UTF-16 text: save it as UTF-8)");
+        else
+            co_diag_add(d, where, "not valid JSON: %s", je.text);
         return NULL;
     }
     if (!json_is_object(root)) {

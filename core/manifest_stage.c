@@ -183,6 +183,15 @@ static void co__stage_errors(co_stage_conf_t *s, json_t *st, const char *path,
     s->backoff_ms = co__get_int(err, "backoff_ms", p, 500, 0, 3600000, d);
     s->backoff_max_ms =
         co__get_int(err, "backoff_max_ms", p, 60000, 0, 86400000, d);
+    if (s->backoff_max_ms < s->backoff_ms) {
+        char pm[160];
+        snprintf(pm, sizeof pm, "%s.backoff_max_ms", p);
+        co_diag_add(d, pm,
+                    "%lld is below backoff_ms (%lld): the first retry would "
+                    "already wait longer than the most; raise it or lower "
+                    "backoff_ms",
+                    (long long)s->backoff_max_ms, (long long)s->backoff_ms);
+    }
     s->restart = co__get_bool(err, "restart", p, 0, d);
     s->restart_backoff_ms =
         co__get_int(err, "restart_backoff_ms", p, 1000, 0, 3600000, d);
@@ -210,6 +219,10 @@ static void co__stage_rate(co_stage_conf_t *s, json_t *st, const char *path,
         if (json_object_get(rl, "per_second") &&
             json_object_get(rl, "per_minute"))
             co_diag_add(d, p, "give per_second or per_minute, not both");
+        else if (s->rate_per_s <= 0)
+            co_diag_add(d, p,
+                        "limits nothing: give per_second or per_minute above "
+                        "0 (e.g. {\"per_minute\": 5}), or remove rate_limit");
     }
 }
 

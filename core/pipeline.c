@@ -187,6 +187,16 @@ static int co__check(co_manifest_t *m, const co_run_opts_t *o)
                     co_manifest_stage_list(m, CO_STAGE_ANY, all, sizeof all));
             return 2;
         }
+    for (size_t i = 0; o->stages && o->stages[i]; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->stages[i], o->stages[j]) == 0) {
+                fprintf(stderr,
+                        "error: --stage %s is given twice (give each stage "
+                        "once; its `concurrency` sets how many instances "
+                        "run)\n",
+                        o->stages[i]);
+                return 2;
+            }
     co_diag_t d = {0};
     if (co_validate_plugins(m, &d) != 0 ||
         co_validate_outputs(m, o->stages, &d) != 0) {

@@ -151,3 +151,15 @@ timeout -s TERM 4 "$B" run bs.json --stage sink >out.txt 2>err.txt || true
 grep -q '"level":"warn","stage":"sink".*input t is written by stage src, which is not in this process' err.txt ||
     fail "no warning for a lone stage: $(head -5 err.txt)"
 echo "ok: a lone --stage on the in-process broker is warned about"
+
+# ---- small points of trial 28: a UTF-8 byte order mark is read, NUL bytes
+# are named, an unknown CAREEROPS_LOG_LEVEL is said, a --stage twice refused
+printf '\xef\xbb\xbf' >bom.json && cat bs.json >>bom.json
+"$B" validate bom.json >out.txt 2>err.txt || fail "a manifest with a BOM: $(cat err.txt)"
+head -c 64 /dev/zero >nul.json
+expect 2 "the file holds NUL bytes" "validate a file of NUL bytes" "$B" validate nul.json
+CAREEROPS_LOG_LEVEL=bogus "$B" validate bs.json >out.txt 2>err.txt || true
+grep -q "CAREEROPS_LOG_LEVEL: unknown level" err.txt || fail "bogus log level: $(cat err.txt)"
+expect 2 "error: --stage sink is given twice" "--stage twice" \
+    "$B" run bs.json --stage sink --stage sink
+echo "ok: BOM, NUL bytes, an unknown log level, a --stage given twice"

@@ -309,6 +309,11 @@ START_TEST(top_level_values_run_would_refuse)
         {"state=mydb", "state:", "key=value"},
         /* state files run would refuse after the broker started */
         {"state=file:", "state:", "names no file"},
+        /* trial 28: accepted before */
+        {"stages.mid.rate_limit={\"per_second\":0}",
+         "stages[1] (mid).rate_limit:", "limits nothing"},
+        {"stages.mid.errors={\"backoff_ms\":5000,\"backoff_max_ms\":10}",
+         "stages[1] (mid).errors.backoff_max_ms:", "below backoff_ms"},
         {"state=file:/tmp", "state:", "is a folder"},
         {"state=file:/nonexistent-co-dir/s.json", "state:", "does not exist"},
         {"description=5", "description:", "must be a string"},
