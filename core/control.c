@@ -401,6 +401,9 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
         *upload_size = 0;
         return MHD_YES;
     }
+    char bad[256];
+    if (co_control_header_repeated(c, bad, sizeof bad))
+        return co__json_error(c, MHD_HTTP_BAD_REQUEST, bad);
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
     if (!co__host_ok(ctl, host)) {
         char who[64];
@@ -412,7 +415,6 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
                               "or localhost, or add the name to "
                               "http.allowed_hosts");
     }
-    char bad[256];
     if (co_control_arg_repeated(c, bad, sizeof bad))
         return co__json_error(c, MHD_HTTP_BAD_REQUEST, bad);
     int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;

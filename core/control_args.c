@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 char co_control_nul_uri[1];
 
@@ -56,6 +57,41 @@ int co_control_arg_repeated(struct MHD_Connection *c, char *msg, size_t size)
                  "route reads one value of each parameter)",
                  name);
     return a.found;
+}
+
+/* Counts of the headers whose first value alone is checked. */
+typedef struct {
+    int n[3];
+} co__hdrs_t;
+
+static const char *const co__checked_hdrs[3] = {"Host", "Origin",
+                                                "Authorization"};
+
+static enum MHD_Result co__hdr(void *cls, enum MHD_ValueKind kind,
+                               const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    co__hdrs_t *h = cls;
+    for (int i = 0; i < 3; i++)
+        if (strcasecmp(key, co__checked_hdrs[i]) == 0)
+            h->n[i]++;
+    return MHD_YES;
+}
+
+int co_control_header_repeated(struct MHD_Connection *c, char *msg, size_t size)
+{
+    co__hdrs_t h = {{0, 0, 0}};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, co__hdr, &h);
+    for (int i = 0; i < 3; i++)
+        if (h.n[i] > 1) {
+            snprintf(msg, size,
+                     "header %s is given %d times: send it once (the "
+                     "endpoint checks one value)",
+                     co__checked_hdrs[i], h.n[i]);
+            return 1;
+        }
+    return 0;
 }
 
 void co_control_client(struct MHD_Connection *c, char *out, size_t size)

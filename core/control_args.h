@@ -42,6 +42,18 @@ extern char co_control_nul_uri[1];
 int co_control_arg_repeated(struct MHD_Connection *c, char *msg, size_t size);
 
 /**
+ * @brief Find a Host, Origin or Authorization header given more than once
+ *        (the checks read the first value only: a second one must not
+ *        slip past them).
+ * @param msg Receives the 400 answer's words naming the header (truncated
+ *        to `size`).
+ * @returns 1 if one is repeated (msg filled), else 0.
+ * @remark libmicrohttpd's thread, inside the request handler.
+ */
+int co_control_header_repeated(struct MHD_Connection *c, char *msg,
+                               size_t size);
+
+/**
  * @brief The client's IP address as text for the log ("?" if unknown).
  * @param out Receives it, NUL-terminated, at most `size` bytes.
  * @remark libmicrohttpd's thread.

@@ -164,9 +164,12 @@ static long request(int port, const char *method, const char *path,
         snprintf(h1, sizeof h1, "Host: %s", host);
         hs = curl_slist_append(hs, h1);
     }
-    if (origin) {
-        snprintf(h2, sizeof h2, "Origin: %s", origin);
+    /* "A|B": two Origin headers */
+    for (const char *o = origin; o != NULL && *o;) {
+        size_t ol = strcspn(o, "|");
+        snprintf(h2, sizeof h2, "Origin: %.*s", (int)ol, o);
         hs = curl_slist_append(hs, h2);
+        o += ol + (o[ol] == '|');
     }
     if (token) {
         snprintf(h3, sizeof h3, "Authorization: Bearer %s", token);
@@ -239,6 +242,10 @@ START_TEST(post_needs_token_host_and_origin)
                      403);
     ck_assert_int_eq(
         request(port, "POST", pause, NULL, "http://evil.example", TOKEN), 403);
+    /* a second Origin is not let past the check of the first (trial 28) */
+    char two[160];
+    snprintf(two, sizeof two, "http://127.0.0.1:%d|http://evil.example", port);
+    ck_assert_int_eq(request(port, "POST", pause, NULL, two, TOKEN), 400);
     ck_assert_int_eq(actions, 0);
     /* GETs need the right Host too, not the token */
     ck_assert_int_eq(request(port, "GET", "/health", NULL, NULL, NULL), 200);
