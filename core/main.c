@@ -476,6 +476,8 @@ static int co__cmd_graph(int argc, char **argv)
             co__graph_id(b, sizeof b, "t_", s->output);
             printf(mermaid ? "  %s --> %s\n" : "  %s -> %s;\n", a, b);
         }
+        if (!s->tolerance_all || s->dlq_topic == NULL)
+            continue; /* errors.tolerance none: a failure stops the stage */
         co__graph_id(b, sizeof b, "t_", s->dlq_topic);
         printf(mermaid ? "  %s -. failures .-> %s\n"
                        : "  %s -> %s [style=dashed, label=\"failures\"];\n",

@@ -163,3 +163,14 @@ grep -q "CAREEROPS_LOG_LEVEL: unknown level" err.txt || fail "bogus log level: $
 expect 2 "error: --stage sink is given twice" "--stage twice" \
     "$B" run bs.json --stage sink --stage sink
 echo "ok: BOM, NUL bytes, an unknown log level, a --stage given twice"
+
+# ---- graph: a stage with errors.tolerance none has no failures edge
+cat >tn.json <<'J'
+{"pipeline":"tn","stages":[{"name":"src","plugin":"mock-source","output":"t"},
+ {"name":"sink","plugin":"mock-sink","input":"t","errors":{"tolerance":"none"},
+  "config":{"path":"x.jsonl"}}]}
+J
+"$B" graph tn.json >out.txt 2>err.txt || fail "graph: $(cat err.txt)"
+grep -q 's_src -> t_dlq_dead_letters \[style=dashed' out.txt || fail "no failures edge for src: $(cat out.txt)"
+! grep -q 's_sink -> t_dlq_dead_letters' out.txt || fail "a failures edge for a tolerance none stage: $(cat out.txt)"
+echo "ok: graph draws no failures edge for errors.tolerance none"
