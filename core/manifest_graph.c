@@ -42,17 +42,75 @@ static int co__targets(const co_stage_conf_t *s, int *out, int *is_dlq,
     return n;
 }
 
-static int co__is_input(const co_stage_conf_t *s, int t, const co_manifest_t *m)
+/* The graph with topic names resolved once: each stage's input topics
+ * and targets, and each topic's consumers (a search is then linear in
+ * the stages and topics; 300 stages took 12 s of name comparisons). */
+typedef struct {
+    size_t *in_off; /* stage j's inputs: in[in_off[j] .. in_off[j + 1]) */
+    int *in;
+    int (*tg)[2], (*dl)[2];
+    int *ntg;
+    size_t *cons_off; /* topic t's consumers: cons[cons_off[t] ..] */
+    int *cons;
+} co__graph_t;
+
+static void co__graph_build(const co_manifest_t *m, co__graph_t *g)
 {
-    for (size_t k = 0; k < s->n_inputs; k++)
-        if (co__topic_index(m, s->inputs[k]) == t)
+    size_t ns = m->n_stages, nt = m->n_topics, total = 0;
+    for (size_t j = 0; j < ns; j++)
+        total += m->stages[j].n_inputs;
+    g->in_off = co_xcalloc(ns + 1, sizeof *g->in_off);
+    g->in = co_xcalloc(total + 1, sizeof *g->in);
+    g->tg = co_xcalloc(ns + 1, sizeof *g->tg);
+    g->dl = co_xcalloc(ns + 1, sizeof *g->dl);
+    g->ntg = co_xcalloc(ns + 1, sizeof *g->ntg);
+    g->cons_off = co_xcalloc(nt + 1, sizeof *g->cons_off);
+    g->cons = co_xcalloc(total + 1, sizeof *g->cons);
+    size_t *count = co_xcalloc(nt + 1, sizeof *count);
+    for (size_t j = 0, o = 0; j < ns; j++) {
+        const co_stage_conf_t *st = &m->stages[j];
+        g->in_off[j] = o;
+        for (size_t k = 0; k < st->n_inputs; k++) {
+            int t = co__topic_index(m, st->inputs[k]);
+            g->in[o++] = t;
+            if (t >= 0)
+                count[t]++;
+        }
+        g->in_off[j + 1] = o;
+        g->ntg[j] = co__targets(st, g->tg[j], g->dl[j], m);
+    }
+    for (size_t t = 0; t < nt; t++)
+        g->cons_off[t + 1] = g->cons_off[t] + count[t];
+    memset(count, 0, (nt + 1) * sizeof *count);
+    for (size_t j = 0; j < ns; j++)
+        for (size_t o = g->in_off[j]; o < g->in_off[j + 1]; o++)
+            if (g->in[o] >= 0)
+                g->cons[g->cons_off[g->in[o]] + count[g->in[o]]++] = (int)j;
+    free(count);
+}
+
+static void co__graph_free(co__graph_t *g)
+{
+    free(g->in_off);
+    free(g->in);
+    free(g->tg);
+    free(g->dl);
+    free(g->ntg);
+    free(g->cons_off);
+    free(g->cons);
+}
+
+static int co__is_input(const co__graph_t *g, size_t j, int t)
+{
+    for (size_t o = g->in_off[j]; o < g->in_off[j + 1]; o++)
+        if (g->in[o] == t)
             return 1;
     return 0;
 }
 
-/* Breadth-first from topic `start` to any input of stage `s`; fills r[].
+/* Breadth-first from topic `start` to any input of stage `i`; fills r[].
  * Returns the input topic reached, or -1. */
-static int co__search(const co_manifest_t *m, const co_stage_conf_t *s,
+static int co__search(const co_manifest_t *m, const co__graph_t *g, size_t i,
                       int start, co__reach_t *r, int *queue)
 {
     memset(r, 0, m->n_topics * sizeof *r);
@@ -61,19 +119,17 @@ static int co__search(const co_manifest_t *m, const co_stage_conf_t *s,
     queue[tail++] = start;
     while (head < tail) {
         int t = queue[head++];
-        if (co__is_input(s, t, m))
+        if (co__is_input(g, i, t))
             return t;
-        for (size_t j = 0; j < m->n_stages; j++) {
-            const co_stage_conf_t *o = &m->stages[j];
-            if (!co__is_input(o, t, m))
-                continue;
-            int tg[2], dl[2];
-            int n = co__targets(o, tg, dl, m);
-            for (int k = 0; k < n; k++)
-                if (!r[tg[k]].seen) {
-                    r[tg[k]] = (co__reach_t){1, (int)j, dl[k], t};
-                    queue[tail++] = tg[k];
+        for (size_t c = g->cons_off[t]; c < g->cons_off[t + 1]; c++) {
+            int j = g->cons[c];
+            for (int k = 0; k < g->ntg[j]; k++) {
+                int to = g->tg[j][k];
+                if (!r[to].seen) {
+                    r[to] = (co__reach_t){1, j, g->dl[j][k], t};
+                    queue[tail++] = to;
                 }
+            }
         }
     }
     return -1;
@@ -141,15 +197,15 @@ void co__check_topology(const co_manifest_t *m, co_diag_t *d)
         return;
     co__reach_t *r = co_xcalloc(m->n_topics, sizeof *r);
     int *queue = co_xcalloc(m->n_topics, sizeof *queue);
-    for (size_t i = 0; i < m->n_stages; i++) {
-        int tg[2], dl[2];
-        int n = co__targets(&m->stages[i], tg, dl, m);
-        for (int k = 0; k < n; k++) {
-            int end = co__search(m, &m->stages[i], tg[k], r, queue);
+    co__graph_t g;
+    co__graph_build(m, &g);
+    for (size_t i = 0; i < m->n_stages; i++)
+        for (int k = 0; k < g.ntg[i]; k++) {
+            int end = co__search(m, &g, i, g.tg[i][k], r, queue);
             if (end >= 0)
-                co__report(m, i, tg[k], dl[k], end, r, d);
+                co__report(m, i, g.tg[i][k], g.dl[i][k], end, r, d);
         }
-    }
+    co__graph_free(&g);
     free(queue);
     free(r);
 }
