@@ -121,8 +121,14 @@ static char *co__expand_str(const char *in, const char *path,
                 *def = '\0';
                 def += 2;
             }
-            const char *v = getenv(spec);
-            if (v != NULL && v[0] != '\0')
+            const char *v = spec[0] ? getenv(spec) : NULL;
+            if (spec[0] == '\0') {
+                co_diag_add(cx->d, path,
+                            "\"%s\": ${env:} names no variable: write "
+                            "${env:NAME} or ${env:NAME:-default}",
+                            in);
+                bad = 1;
+            } else if (v != NULL && v[0] != '\0')
                 co_buf_add(&out, v, strlen(v));
             else if (def != NULL)
                 co_buf_add(&out, def, strlen(def));

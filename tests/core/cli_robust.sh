@@ -190,3 +190,13 @@ P
 timeout 60 "$B" validate long.json >out.txt 2>err.txt || fail "validate of 2,001 stages: $(tail -2 err.txt)"
 grep -q "^ok: long.json: pipeline long, 2001 stages" out.txt || fail "long chain: $(cat out.txt)"
 echo "ok: a chain of 2,001 stages validates"
+
+# ---- ${env:} without a name says so (trial 28: "environment variable  is
+# not set")
+cat >envm.json <<'J'
+{"pipeline":"envm","stages":[{"name":"src","plugin":"mock-source","output":"t",
+ "config":{"key_prefix":"${env:}"}},{"name":"sink","plugin":"mock-sink","input":"t",
+ "config":{"path":"x.jsonl"}}]}
+J
+expect 2 'names no variable: write \$\{env:NAME\}' '${env:}' "$B" validate envm.json
+echo "ok: \${env:} without a name"
