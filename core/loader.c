@@ -53,8 +53,7 @@ const char *co_plugin_search_path(void)
 
 int co_plugin_name_ok(const char *name)
 {
-    if (name == NULL || name[0] == '\0' || name[0] == '.' ||
-        strlen(name) > 200)
+    if (name == NULL || name[0] == '\0' || name[0] == '.' || strlen(name) > 200)
         return 0;
     for (const char *p = name; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' ||
@@ -312,9 +311,8 @@ const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
     return h;
 }
 
-const co_plugin_handle_t *co_plugin_load_as(const char *name,
-                                            const char *file, char *errstr,
-                                            size_t sz)
+const co_plugin_handle_t *co_plugin_load_as(const char *name, const char *file,
+                                            char *errstr, size_t sz)
 {
     if (file == NULL)
         return co_plugin_load(name, errstr, sz);
@@ -332,8 +330,13 @@ const co_plugin_handle_t *co_plugin_load_as(const char *name,
             return h;
         }
     co_plugin_handle_t *h = NULL;
+    struct stat sb;
     if (!co__is_file(file))
-        co_errf(errstr, sz, "plugin_file %s: no such file", file);
+        co_errf(errstr, sz, "plugin_file %s: %s", file,
+                stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)
+                    ? "is a folder, not a plugin library (name the .so file "
+                      "in it)"
+                    : "no such file");
     else
         h = co__open_named(name, file, errstr, sz);
     if (h)

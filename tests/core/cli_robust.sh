@@ -200,3 +200,13 @@ cat >envm.json <<'J'
 J
 expect 2 'names no variable: write \$\{env:NAME\}' '${env:}' "$B" validate envm.json
 echo "ok: \${env:} without a name"
+
+# ---- plugin_file naming a folder says so (trial 28: "no such file")
+mkdir -p lib.so
+cat >pf.json <<'J'
+{"pipeline":"pf","stages":[{"name":"src","plugin":"mock-source","output":"t"},
+ {"name":"sink","plugin_file":"lib.so","input":"t"}]}
+J
+expect 2 "plugin_file ./lib.so: is a folder, not a plugin library" "plugin_file a folder" \
+    "$B" validate pf.json
+echo "ok: plugin_file naming a folder"
