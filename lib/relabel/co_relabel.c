@@ -47,6 +47,14 @@ typedef struct co__relabel_s {
     const co_stage_conf_t *sink; /* the postgres-sink stage, or NULL */
 } co__relabel_t;
 
+/* 1 if s is valid UTF-8 (jansson refuses a string that is not). */
+static int co__relabel_utf8(const char *s)
+{
+    json_t *j = s ? json_string(s) : NULL;
+    json_decref(j);
+    return s == NULL || j != NULL;
+}
+
 /* Finds the connection and schema (see the file comment); 0 or 2. */
 static int co__relabel_connection(co__relabel_t *r)
 {
@@ -542,6 +550,22 @@ int co_cmd_relabel(int argc, char **argv)
                 argv[optind], CO__RELABEL_MIN_PREFIX);
         return 2;
     }
+    /* trial 28: --topic without --manifest was ignored; text that is not
+     * UTF-8 reached PostgreSQL as a raw encoding error */
+    if (r.topic != NULL && r.manifest == NULL) {
+        fprintf(stderr, "error: --topic needs --manifest (the broker to send "
+                        "the corrected event to is the manifest's)\n");
+        return 2;
+    }
+    if ((r.set_company && !co__relabel_utf8(r.company)) ||
+        (r.note != NULL && !co__relabel_utf8(r.note))) {
+        fprintf(stderr,
+                "error: --%s is not valid UTF-8: give the text in "
+                "UTF-8 (check the shell's locale)\n",
+                r.set_company && !co__relabel_utf8(r.company) ? "company"
+                                                              : "note");
+        return 2;
+    }
     char tmp[32];
     if (r.set_date && r.date[0] != '\0' && co__relabel_utc(r.date, tmp) != 0) {
         fprintf(stderr,
@@ -556,6 +580,20 @@ int co_cmd_relabel(int argc, char **argv)
         co_manifest_free(r.m);
         return rc;
     }
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(r.conninfo, &perr);
+    if (opts == NULL) { /* a malformed string: the input, not an outage */
+        /* not printed: it may hold a password */
+        fprintf(stderr,
+                "error: the connection string is not one PostgreSQL reads "
+                "(%s): give a URI (postgresql://USER@HOST/DB) or key=value "
+                "pairs\n",
+                perr ? strtok(perr, "\n") : "unreadable");
+        PQfreemem(perr);
+        co_manifest_free(r.m);
+        return 2;
+    }
+    PQconninfoFree(opts);
     PGconn *c = PQconnectdb(r.conninfo);
     PQsetNoticeProcessor(c, co__relabel_quiet, NULL);
     if (PQstatus(c) != CONNECTION_OK) {

@@ -77,4 +77,12 @@ expect 1 "^error: cannot connect to PostgreSQL \(.*port 1 failed.*\): start it .
     "relabel with PostgreSQL down" "$B" relabel 4dd7aaaa OTHER --conninfo "postgresql://127.0.0.1:1/none"
 expect 1 "cannot connect to PostgreSQL \(.*\): start it .*bash scripts/pg.sh start" \
     "relabel --export with PostgreSQL down" "$B" relabel --export "$t/x.csv" --conninfo "postgresql://127.0.0.1:1/none"
+# trial 28: a malformed connection string, --topic without --manifest and
+# text that is not UTF-8 are the input's faults (exit 2), not an outage
+expect 2 "^error: the connection string is not one PostgreSQL reads" \
+    "relabel --conninfo 'not a dsn'" "$B" relabel 4dd7aaaa OTHER --conninfo "not a dsn"
+expect 2 "^error: --topic needs --manifest" "relabel --topic without --manifest" \
+    "$B" relabel 4dd7aaaa OTHER --topic x --conninfo "postgresql://127.0.0.1:1/none"
+expect 2 "^error: --company is not valid UTF-8" "relabel --company not UTF-8" \
+    "$B" relabel 4dd7aaaa OTHER --company "$(printf 'a\xffb')" --conninfo "postgresql://127.0.0.1:1/none"
 echo "ok: relabel: a too short key prefix, and PostgreSQL down with the fix"
