@@ -446,7 +446,11 @@ static int co__auth_gmail(int argc, char **argv)
     co__auth_wait_t w = {.mu = PTHREAD_MUTEX_INITIALIZER,
                          .cv = PTHREAD_COND_INITIALIZER};
     char *consent = NULL, *rt = NULL;
-    if (cid == NULL || csec == NULL || co__auth_key(key_f, key) != 0)
+    if (cid == NULL || csec == NULL) {
+        rc = 2; /* the files given: the input's fault, said above */
+        goto out;
+    }
+    if (co__auth_key(key_f, key) != 0)
         goto out;
 
     /* PKCE: 32 random bytes -> 43-char verifier; S256 challenge */

@@ -86,3 +86,12 @@ expect 2 "^error: --topic needs --manifest" "relabel --topic without --manifest"
 expect 2 "^error: --company is not valid UTF-8" "relabel --company not UTF-8" \
     "$B" relabel 4dd7aaaa OTHER --company "$(printf 'a\xffb')" --conninfo "postgresql://127.0.0.1:1/none"
 echo "ok: relabel: a too short key prefix, and PostgreSQL down with the fix"
+
+# trial 28: auth gmail with client files that do not exist is exit 2 (the
+# input), not 1
+if "$B" --help | grep -q '^  auth gmail '; then
+    expect 2 "client id file /nonexistent-co/id: No such file" "auth gmail with missing files" \
+        "$B" auth gmail --client-id-file /nonexistent-co/id --client-secret-file /nonexistent-co/s \
+        --token-out t.out --key-file k.key --no-browser --timeout 1
+    echo "ok: auth gmail with missing client files exits 2"
+fi
