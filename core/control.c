@@ -392,9 +392,10 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
         co__conn_busy(c, 1);
         if (nul)
             return co__json_error(c, MHD_HTTP_BAD_REQUEST,
-                                  "the path or query holds %00 (a NUL byte): "
-                                  "no name, key or file contains one; "
-                                  "send the value without it");
+                                  "the path or query holds %00 (a NUL byte) "
+                                  "or the path %2F (a slash): no name, key "
+                                  "or file contains one; send the value "
+                                  "without it");
         return co__has_body(c) ? co__no_body(c, method, url) : MHD_YES;
     }
     if (*upload_size != 0) { /* after the 413: dropped, not read on */

@@ -13,8 +13,13 @@ void *co_control_uri_check(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
     (void)c;
+    const char *query = uri ? strchr(uri, '?') : NULL;
     for (const char *p = uri; p && (p = strchr(p, '%')) != NULL; p++)
-        if (p[1] == '0' && p[2] == '0')
+        if ((p[1] == '0' && p[2] == '0') ||
+            /* an encoded slash in the path: "/api/stages/mid%2Fpause"
+             * would be decoded into another route (trial 28) */
+            ((query == NULL || p < query) && p[1] == '2' &&
+             (p[2] == 'F' || p[2] == 'f')))
             return co_control_nul_uri;
     return NULL;
 }

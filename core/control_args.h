@@ -20,7 +20,8 @@
 /**
  * @brief MHD_OPTION_URI_LOG_CALLBACK: sees the request line's URI before
  *        it is decoded.
- * @returns co_control_nul_uri when the path or query holds "%00" (the
+ * @returns co_control_nul_uri when the path or query holds "%00", or the
+ *          path "%2F" (an encoded slash would reach another route; the
  *          handler's first call then answers 400), else NULL (the
  *          connection's initial *con_cls).
  * @remark libmicrohttpd's thread; no state. MHD_OPTION_URI_LOG_CALLBACK's
