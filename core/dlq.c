@@ -48,6 +48,7 @@ typedef struct co__dlq_cmd_s {
     int shown;
     int64_t replayed, skipped;
     int64_t undelivered; /* replayed records the broker refused */
+    int64_t plain;       /* listed records without careerops.error.stage */
     char first_err[256]; /* the first refusal's reason */
 } co__dlq_cmd_t;
 
@@ -151,6 +152,7 @@ static void co__dlq_one(co__dlq_cmd_t *c, const rd_kafka_message_t *msg)
                co__dlq_hdr(h, CO_DLQ_HDR_STAGE, stage, sizeof stage),
                co__dlq_hdr(h, CO_DLQ_HDR_CLASS, cls, sizeof cls),
                co__dlq_hdr(h, CO_DLQ_HDR_MESSAGE, mess, sizeof mess));
+        c->plain += stage[0] == '\0';
         c->shown++;
     } else if (strcmp(c->sub, "show") == 0) {
         co__dlq_show(c, msg, h);
@@ -321,6 +323,16 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
                         c->topic);
             rc = 1;
         }
+    }
+    if (rc == 0 && strcmp(c->sub, "list") == 0 && c->shown > 0 &&
+        c->plain == c->shown) {
+        fprintf(
+            stderr,
+            "error: %s holds no dead letters (no record has a " CO_DLQ_HDR_STAGE
+            " header): give a dead-letter topic with --topic (a stage's "
+            "errors.dead_letter_topic, dlq_dead_letters by default)\n",
+            c->topic);
+        rc = 2;
     }
     if (rc == 0 && strcmp(c->sub, "show") == 0 && c->shown == 0) {
         fprintf(stderr, "error: no dead letter at %s in %s\n",

@@ -38,6 +38,12 @@ set -e
 "$B" dlq replay m.json --set "kafka.bootstrap.servers=$BS" --offset "$first" --to replayed > o4 ||
     fail "replay of one: $(cat o4)"
 grep -qx "replayed 1 dead letter" o4 || fail "replay of one: $(cat o4)"
+# list of a topic that holds records but no dead letters (trial 28: empty
+# columns, exit 0)
+set +e
+"$B" dlq list m.json --set "kafka.bootstrap.servers=$BS" --topic b > o6 2> e6; r6=$?
+set -e
+[ $r6 = 2 ] && grep -q "b holds no dead letters" e6 || fail "list --topic b: exit $r6: $(cat e6)"
 # --to a name Kafka refuses, or a dead-letter topic: refused before
 # anything is produced (trial 28: "replayed 1 dead letters", exit 0)
 for to in 'bad topic' '' dlq_dead_letters; do
