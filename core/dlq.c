@@ -169,7 +169,16 @@ static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
     char e[1024];
     /* the full topic list (no auto-creation) says whether it exists */
     const rd_kafka_metadata_t *md = NULL;
-    if (rd_kafka_metadata(c->rk, 1, NULL, &md, 10000) == 0) {
+    rd_kafka_resp_err_t merr = rd_kafka_metadata(c->rk, 1, NULL, &md, 10000);
+    if (merr != RD_KAFKA_RESP_ERR_NO_ERROR) { /* an outage: exit 1 */
+        fprintf(stderr,
+                "error: the broker at %s does not answer (%s): start it "
+                "(`careerops broker`) or give --set "
+                "kafka.bootstrap.servers=HOST:PORT\n",
+                bs, rd_kafka_err2str(merr));
+        return 1;
+    }
+    {
         int found = 0;
         for (int i = 0; i < md->topic_cnt; i++)
             found |= strcmp(md->topics[i].topic, c->topic) == 0;
@@ -190,7 +199,7 @@ static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
     if (lm == NULL || co_lagmon_measure(lm, 10000, &lag) != 0) {
         fprintf(stderr, "error: cannot read topic %s at %s\n", c->topic, bs);
         co_lagmon_free(lm);
-        return 2;
+        return 1; /* at run time: the broker, not the command line */
     }
     rd_kafka_topic_partition_list_t *asg =
         rd_kafka_topic_partition_list_new(lag.partitions);
