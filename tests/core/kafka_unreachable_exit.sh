@@ -18,4 +18,10 @@ rc=0
 timeout 40 "$B" run m.json --stage sink --set kafka.bootstrap.servers=no-such-host.invalid:9092 \
     > out.txt 2> err.txt || rc=$?
 [ "$rc" = 2 ] || fail "unresolvable broker host: exit $rc, want 2: $(cat err.txt)"
+# `dlq list` the same (trial 28: exit 2 after 20 s)
+rc=0
+timeout 40 "$B" dlq list m.json --set kafka.bootstrap.servers=127.0.0.1:1 \
+    > out.txt 2> err.txt || rc=$?
+[ "$rc" = 1 ] && grep -q "the broker at 127.0.0.1:1 does not answer" err.txt ||
+    fail "dlq list, unreachable broker: exit $rc: $(cat err.txt)"
 echo ok
