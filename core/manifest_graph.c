@@ -252,6 +252,35 @@ size_t co_manifest_unfed_inputs(const co_manifest_t *m, co_diag_t *warn)
             added++;
         }
     }
+    /* a `topics` entry no stage uses: a typo, most likely (trial 28) */
+    size_t cap = nw + 1;
+    for (size_t i = 0; i < m->n_stages; i++)
+        cap += m->stages[i].n_inputs;
+    const char **u = co_xcalloc(cap, sizeof *u);
+    size_t nu = 0;
+    for (size_t i = 0; i < nw; i++)
+        u[nu++] = w[i];
+    for (size_t i = 0; i < m->n_stages; i++)
+        for (size_t k = 0; k < m->stages[i].n_inputs; k++)
+            u[nu++] = m->stages[i].inputs[k];
+    const char *tn;
+    json_t *tv;
+    json_object_foreach(json_object_get(m->root, "topics"), tn, tv)
+    {
+        size_t j = 0;
+        while (j < nu && strcmp(u[j], tn) != 0)
+            j++;
+        if (j < nu)
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "topics.%s", tn);
+        const char *near = co_closest_name(tn, u);
+        co_diag_add(warn, path, "no stage reads or writes topic \"%s\"%s%s%s",
+                    tn, near ? ": did you mean \"" : "", near ? near : "",
+                    near ? "\"?" : "");
+        added++;
+    }
+    free(u);
     free(w);
     return added;
 }

@@ -306,3 +306,12 @@ set -e
 [ $rc = 2 ] && grep -q 'errors.dead_letter_topic: "a" is also the output' err.txt ||
     fail "run with dead_letter_topic = output: exit $rc: $(head -3 err.txt)"
 ok "a dead-letter topic that is an output: refused by validate and run, exit 2"
+
+# a `topics` entry no stage uses: a warning with the nearest topic (trial
+# 28: accepted without a word)
+"$B" validate good.json --set 'topics={"A":{"partitions":2},"a":{"partitions":2}}' > out.txt 2> err.txt ||
+    fail "an unused topics entry is a warning, not an error: $(cat err.txt)"
+grep -q '^warning: good.json: topics.A: no stage reads or writes topic "A": did you mean "a"?' err.txt ||
+    fail "no warning for topics.A: $(cat err.txt)"
+! grep -q 'topics.a:' err.txt || fail "a used topic was warned about: $(cat err.txt)"
+ok "an unused topics entry: a warning naming the nearest topic"
