@@ -8,7 +8,7 @@ process id (exec), on a copy of the manifest argument in which:
     embedded`) becomes $CAREEROPS_KAFKA_BOOTSTRAP;
   - every topic name (inputs, outputs, dead-letter topics, the `topics`
     table, the alerts topic, the defaults of the last two, and the value
-    of a `--topic` argument) gets the suffix -$CAREEROPS_KAFKA_RUN: a real
+    of a `--topic` or `--to` argument) gets the suffix -$CAREEROPS_KAFKA_RUN: a real
     broker keeps its topics from one test to the next, the in-memory one
     did not. The pipeline name stays (CloudEvents sources name it), so
     consumer groups are reused, on new topics.
@@ -62,8 +62,8 @@ args = sys.argv[1:]
 out = []
 prev = None
 for a in args:
-    if prev == "--topic":
-        out.append(topic(a))
+    if prev in ("--topic", "--to"):  # dlq list/show --topic, replay --to
+        out.append(topic(a) if a else a)
         prev = a
         continue
     prev = a
