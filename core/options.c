@@ -157,12 +157,20 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
         ok = 0;
     }
     if (!ok) {
-        co_diag_add(d, p, "must be %s %s%s", o->type == CO_OPT_INT ? "an" : "a",
-                    o->type == CO_OPT_INT ? "integer"
-                                          : co_opt_type_name(o->type),
-                    o->type == CO_OPT_STRLIST
-                        ? " (array of strings or comma-separated string)"
-                        : "");
+        /* a ${env:...} or ${secret:...} substitution gives text (trial 28:
+         * "count": "${env:N}" said only "must be an integer") */
+        int text = json_is_string(v) && o->type != CO_OPT_STR &&
+                   o->type != CO_OPT_STRLIST;
+        co_diag_add(
+            d, p, "must be %s %s%s%s", o->type == CO_OPT_INT ? "an" : "a",
+            o->type == CO_OPT_INT ? "integer" : co_opt_type_name(o->type),
+            o->type == CO_OPT_STRLIST
+                ? " (array of strings or comma-separated string)"
+                : "",
+            text ? ", not a string (a ${env:...} or ${secret:...} "
+                   "substitution gives a string: write the value "
+                   "itself, or set it with --set PATH=VALUE)"
+                 : "");
         return 1;
     }
     return 0;
