@@ -80,4 +80,7 @@ grep -q "has no records" err.txt || fail "--input empty: $(cat err.txt)"
 printf '{"seq":3}\n{"seq":6}\n' >threes.jsonl
 expect_rc 1 "every record failed" "$B" plugins test mock-fault --input threes.jsonl --config '{"fail_every": 3}'
 grep -q "the plugin failed every record (2 dead letters" err.txt || fail "all failed: $(cat err.txt)"
-echo "ok: folders, an empty --input and a plugin failing every record are errors"
+# trial 29: /dev/zero as --input grew to 5.8 GB
+expect_rc 2 "--input /dev/zero" timeout 30 "$B" plugins test mock-passthrough --input /dev/zero
+grep -q "File too large" err.txt || fail "--input /dev/zero: $(cat err.txt)"
+echo "ok: folders, an empty --input, /dev/zero and a plugin failing every record are errors"
