@@ -206,6 +206,15 @@ int co__apply_set(json_t *root, const char *set, co_diag_t *d)
     }
     char *path = strndup(set, (size_t)(eq - set));
     const char *val = eq + 1;
+    json_t *pj = json_string(path); /* NULL: not UTF-8 (trial 29) */
+    if (pj == NULL) {
+        co_diag_add(d, where,
+                    "the path is not valid UTF-8; write it in UTF-8 (a "
+                    "manifest's names are)");
+        free(path);
+        return -1;
+    }
+    json_decref(pj);
     json_error_t je;
     json_t *v = json_loads(val, JSON_DECODE_ANY, &je);
     int rc = -1;

@@ -47,29 +47,18 @@ static void assert_sets_clean(const char *const *good, size_t n)
 
 START_TEST(set_malformed_forms_are_errors)
 {
-    static const char *bad[] = {"kafka.=1",
-                                "a..b=1",
-                                "=1",
-                                "a.=",
-                                "a.b.=1",
-                                ".a=1",
-                                "a.=1",
-                                "stages[0].=1",
-                                "stages[]=1",
-                                "stages[x]=1",
-                                "stages[0]x=1",
-                                "a]=1",
-                                "[0]=1",
-                                "kafka.a..b=1",
-                                "kafka..x=1",
-                                "kafka.x.=1",
-                                "noequals",
-                                "stages[99].plugin=x",
-                                "stages.nope.plugin=x",
-                                "stages.mid=1",
-                                /* values that are not UTF-8 (trial 28) */
-                                "pipeline=a\xff" "b",
-                                "kafka.client.id=a\xff" "b"};
+    static const char *bad[] = {
+        "kafka.=1", "a..b=1", "=1", "a.=", "a.b.=1", ".a=1", "a.=1",
+        "stages[0].=1", "stages[]=1", "stages[x]=1", "stages[0]x=1", "a]=1",
+        "[0]=1", "kafka.a..b=1", "kafka..x=1", "kafka.x.=1", "noequals",
+        "stages[99].plugin=x", "stages.nope.plugin=x", "stages.mid=1",
+        /* values that are not UTF-8 (trial 28) */
+        "pipeline=a\xff"
+        "b",
+        "kafka.client.id=a\xff"
+        "b",
+        /* paths that are not UTF-8 (trial 29) */
+        "kafka.bogus\xff=1", "stages.mid.rate_limit.per_second\xff=0"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         co_diag_t d = {0};
         co_manifest_t *m = load(base, bad[i], &d);
