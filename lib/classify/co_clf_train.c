@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void co__train_usage(FILE *f)
 {
@@ -175,6 +176,30 @@ static int co__train_set_check(const size_t *per, size_t messages)
     return 0;
 }
 
+/* --out may replace a model, never another file (trial 29: `--out
+ * eml/01.eml` overwrote a training email with a model). 0, or 2 said. */
+static int co__train_out_ok(const char *out)
+{
+    static const char magic[] = "careerops-classifier-model ";
+    struct stat sb;
+    if (stat(out, &sb) != 0)
+        return 0; /* a new file */
+    char head[sizeof magic] = "";
+    FILE *f = S_ISREG(sb.st_mode) ? fopen(out, "rb") : NULL;
+    size_t n = f ? fread(head, 1, sizeof magic - 1, f) : 0;
+    if (f)
+        fclose(f);
+    if (S_ISREG(sb.st_mode) &&
+        (sb.st_size == 0 ||
+         (n == sizeof magic - 1 && memcmp(head, magic, sizeof magic - 1) == 0)))
+        return 0;
+    fprintf(stderr,
+            "error: --out %s exists and is not a model file: give a new "
+            "path (or remove the file first)\n",
+            out);
+    return 2;
+}
+
 int co_cmd_train(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -270,6 +295,8 @@ int co_cmd_train(int argc, char **argv)
         co__train_usage(stderr);
         return 2;
     }
+    if (co__train_out_ok(out) != 0)
+        return 2;
     if (sodium_init() < 0) {
         fprintf(stderr, "error: libsodium cannot start\n");
         return 1;

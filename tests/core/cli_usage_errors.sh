@@ -58,6 +58,13 @@ if "$B" plugins info rules-classifier >/dev/null 2>&1; then
     expect 2 "the training set has one label only" "train on one message" \
         "$B" train --labels one.csv --emails "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails" --out one.model
     [ ! -e one.model ] || fail "train on one message wrote a model"
+    # trial 29: --out naming an existing file that is no model overwrote it
+    cp "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails/msg-001.eml" keep.eml
+    expect 2 "--out keep.eml exists and is not a model file" "train --out an email" \
+        "$B" train --labels "$CAREEROPS_SOURCE_ROOT/datasets/dev/labels.csv" \
+        --emails "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails" --out keep.eml
+    cmp -s keep.eml "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails/msg-001.eml" ||
+        fail "train --out overwrote the email"
 fi
 echo "ok: extra arguments, a missing option value, a non-array stages, a folder as --labels"
 
