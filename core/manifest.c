@@ -169,6 +169,28 @@ static void co__check_state_file(const char *given, const char *abs,
                     given, given);
         return;
     }
+    if (stat(abs, &sb) == 0 &&
+        !(S_ISREG(sb.st_mode) && (size_t)sb.st_size > CO_READ_FILE_MAX)) {
+        /* run reads it: the same checks (a very large one: at run time) */
+        json_t *doc = NULL;
+        char *text = NULL;
+        size_t len = 0;
+        if (S_ISREG(sb.st_mode) && co_read_file(abs, &text, &len) == 0)
+            doc = json_loadb(text, len, 0, NULL);
+        free(text);
+        if (doc == NULL || !json_is_object(json_object_get(doc, "state")) ||
+            !json_is_object(json_object_get(doc, "idem")))
+            co_diag_add(d, "state",
+                        "file:%s is %s, not a CareerOps state file: move it "
+                        "away or name another file (a new one is created)",
+                        given,
+                        !S_ISREG(sb.st_mode) ? "not a regular file (a pipe "
+                                               "or a device)"
+                        : sb.st_size == 0    ? "empty"
+                                             : "another file");
+        json_decref(doc);
+        return;
+    }
     char *dir = co_dirname(abs);
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         co_diag_add(d, "state",

@@ -305,6 +305,10 @@ START_TEST(top_level_values_run_would_refuse)
          "stages[1] (mid).errors.backoff_max_ms:", "below backoff_ms"},
         {"state=file:/tmp", "state:", "is a folder"},
         {"state=file:/nonexistent-co-dir/s.json", "state:", "does not exist"},
+        /* trial 29: run refused these only after the broker started, and
+         * a FIFO blocked it for good */
+        {"state=file:/dev/zero", "state:", "not a regular file"},
+        {"state=file:/etc/passwd", "state:", "not a CareerOps state file"},
         {"description=5", "description:", "must be a string"},
         {"stages.mid.description=5",
          "stages[1] (mid).description:", "must be a string"},
