@@ -35,7 +35,7 @@ set -e
 [ $r1 = 2 ] && grep -q -- "--offset abc: expected P:O" e1 || fail "show --offset abc: $r1 $(cat e1)"
 [ $r2 = 1 ] && grep -Eq "topic nosuch(-[A-Za-z0-9]+)? does not exist" e2 || fail "list --topic nosuch: $r2 $(cat e2)"
 [ $r3 = 1 ] && grep -q "no dead letter at 9:999999" e3 || fail "replay of nothing: $r3 $(cat e3)"
-"$B" dlq replay m.json --set "kafka.bootstrap.servers=$BS" --offset "$first" --to replayed > o4 ||
+"$B" dlq replay m.json --set "kafka.bootstrap.servers=$BS" --offset "$first" --to a > o4 ||
     fail "replay of one: $(cat o4)"
 grep -qx "replayed 1 dead letter" o4 || fail "replay of one: $(cat o4)"
 # list of a topic that holds records but no dead letters (trial 28: empty
@@ -43,14 +43,14 @@ grep -qx "replayed 1 dead letter" o4 || fail "replay of one: $(cat o4)"
 set +e
 "$B" dlq list m.json --set "kafka.bootstrap.servers=$BS" --topic b > o6 2> e6; r6=$?
 set -e
-[ $r6 = 2 ] && grep -Eq "error: b(-[A-Za-z0-9]+)? holds no dead letters" e6 || fail "list --topic b: exit $r6: $(cat e6)"
+[ $r6 = 2 ] && [ ! -s o6 ] && grep -Eq "error: b(-[A-Za-z0-9]+)? holds no dead letters" e6 || fail "list --topic b: exit $r6: $(cat e6)"
 # --to a name Kafka refuses, or a dead-letter topic: refused before
 # anything is produced (trial 28: "replayed 1 dead letters", exit 0)
-for to in 'bad topic' '' dlq_dead_letters; do
+for to in 'bad topic' '' dlq_dead_letters alerts __consumer_offsets aa; do
     set +e
     "$B" dlq replay m.json --set "kafka.bootstrap.servers=$BS" --offset "$first" --to "$to" > o5 2> e5; r5=$?
     set -e
-    [ $r5 = 2 ] && grep -Eq "error: --to .*(a topic name is|is a dead-letter topic)" e5 ||
+    [ $r5 = 2 ] && grep -Eq "error: --to .*(a topic name is|is a dead-letter topic|no stage of the manifest reads)" e5 ||
         fail "replay --to '$to': exit $r5: $(cat o5 e5)"
 done
 # every 77th record (not also a 100th) retried twice then delivered, once
