@@ -240,8 +240,19 @@ static int rules_strip_suffixes(const rules_db_t *db, char *name)
         }
     }
     size_t n = strlen(name);
-    while (n > 0 && strchr(" -|,:", name[n - 1]) != NULL)
-        name[--n] = '\0';
+    for (;;) { /* separators left at the end: "-", "|", an en or em dash */
+        while (n > 0 && strchr(" -|,:", name[n - 1]) != NULL)
+            name[--n] = '\0';
+        if (n >= 3 && (unsigned char)name[n - 3] == 0xe2 &&
+            (unsigned char)name[n - 2] == 0x80 &&
+            ((unsigned char)name[n - 1] == 0x93 ||
+             (unsigned char)name[n - 1] == 0x94)) {
+            n -= 3;
+            name[n] = '\0';
+            continue;
+        }
+        break;
+    }
     return cut;
 }
 
@@ -1408,8 +1419,12 @@ void rules_company_from_sender(rules_ctx_t *c)
             json_array_get(json_object_get(c->email, "reply_to"), 0);
         const char *ra = rules_company_jstr(rt, "address");
         const char *rat = ra ? strrchr(ra, '@') : NULL;
-        if (rat != NULL && (at == NULL || strcasecmp(rat, at) != 0))
+        if (rat != NULL && (at == NULL || strcasecmp(rat, at) != 0)) {
             rules_domain_cand(c, ra, 1.0);
+            /* "Reply-To: Silverpine Games Recruiting <recruiting@...>" */
+            rules_display_cands(c, rules_company_jstr(rt, "name"), ra,
+                                rules_db_sender(c->db, ra));
+        }
         rules_msgid_cands(c, addr);
         /* the candidate writing (a reply): the recruiter's domain */
         if (rules_personal_sender(addr, s)) {
@@ -2154,9 +2169,24 @@ static int rules_is_guest(rules_ctx_t *c, const char *key)
     return r;
 }
 
-/* 1 if the message's text writes the piece as a person: "with Renee
- * Otieno", "Renee Otieno at Larkspur Health" (a scheduling tool's "New
- * Event: Renee Otieno - ..."). */
+/* 1 if the message's text writes the piece right after "with ". */
+static int rules_text_after_with(rules_ctx_t *c, const char *p, size_t n)
+{
+    const char *text = rules_company_jstr(c->email, "text");
+    if (text == NULL || n < 2 || n > 60)
+        return 0;
+    char piece[64];
+    snprintf(piece, sizeof piece, "%.*s", (int)n, p);
+    for (const char *q = strstr(text, piece); q != NULL;
+         q = strstr(q + 1, piece))
+        if (q - text >= 5 && strncmp(q - 5, "with ", 5) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if the message's text writes the piece as a person: "Renee Otieno at
+ * Larkspur Health" (a scheduling tool's "... with Renee Otieno"; not
+ * "with" alone: "Intro call with Lumenwave" names the company). */
 static int rules_text_names_person(rules_ctx_t *c, const char *p, size_t n)
 {
     const char *text = rules_company_jstr(c->email, "text");
@@ -2167,9 +2197,7 @@ static int rules_text_names_person(rules_ctx_t *c, const char *p, size_t n)
     for (const char *q = strstr(text, piece); q != NULL;
          q = strstr(q + 1, piece)) {
         const char *after = q + n;
-        if ((q - text >= 5 && strncmp(q - 5, "with ", 5) == 0) ||
-            (strncmp(after, " at ", 4) == 0 &&
-             isupper((unsigned char)after[4])))
+        if (strncmp(after, " at ", 4) == 0 && isupper((unsigned char)after[4]))
             return 1;
     }
     return 0;
@@ -2213,8 +2241,15 @@ static void rules_calendar_subject_cand(rules_ctx_t *c)
         if (strstr(low, "nvit") || strstr(low, "inladung") ||
             strstr(low, "itnodiging") || strstr(low, "aproszenie") ||
             strstr(low, "onvite") ||
-            (c->sender->kind == RULES_K_SCHEDULING && colon - p < 24))
+            (c->sender->kind == RULES_K_SCHEDULING && colon - p < 24)) {
+            /* Calendly's host notice "New Event: INVITEE - TIME - EVENT":
+             * the first piece is the invitee, a person */
+            int invitee = strcmp(low, "new event") == 0;
             p = colon + 2;
+            char *dash = invitee ? strstr(p, " - ") : NULL;
+            if (dash != NULL)
+                p = dash + 3;
+        }
     }
     if (rules_title_cand(c, p) || c->sender->kind != RULES_K_SCHEDULING)
         return;
@@ -2227,8 +2262,17 @@ static void rules_calendar_subject_cand(rules_ctx_t *c)
         size_t n = strcspn(l, "\n");
         for (size_t i = 0; lead[i]; i++) {
             size_t ll = strlen(lead[i]);
-            if (n > ll && n - ll < sizeof buf && strncmp(l, lead[i], ll) == 0) {
-                snprintf(buf, sizeof buf, "%.*s", (int)(n - ll), l + ll);
+            if (n >= ll && n - ll < sizeof buf &&
+                strncmp(l, lead[i], ll) == 0) {
+                const char *v = l + ll;
+                size_t vl = n - ll;
+                if (strspn(v, " \t\r") >= vl && l[n] == '\n') {
+                    v = l + n + 1; /* "Event Type:\nTechnical Screen - ..." */
+                    vl = strcspn(v, "\n");
+                }
+                if (vl >= sizeof buf)
+                    return;
+                snprintf(buf, sizeof buf, "%.*s", (int)vl, v);
                 rules_title_cand(c, buf + strspn(buf, " "));
                 return;
             }
@@ -2269,8 +2313,8 @@ static int rules_title_cand(rules_ctx_t *c, char *p)
                                       " com ",
                                       " w/ ",
                                       NULL};
-    const char *name = NULL;
-    size_t name_len = 0, names = 0, others = 0;
+    const char *name = NULL, *wname = NULL;
+    size_t name_len = 0, names = 0, others = 0, wname_len = 0, with_names = 0;
     while (*p) {
         size_t len = strlen(p), skip = 0;
         for (size_t i = 0; sep[i]; i++) {
@@ -2311,11 +2355,25 @@ static int rules_title_cand(rules_ctx_t *c, char *p)
             others++;
         else if (words > 0 && words <= 4 && !plain) {
             names++;
-            name = p;
-            name_len = len;
+            /* of two names, the one the text writes after "with" is the
+             * interviewer ("Loxley Health - quick intro with Priya"); a
+             * name alone stays ("Intro call with Lumenwave") */
+            if (rules_text_after_with(c, p, len)) {
+                with_names++;
+                wname = p;
+                wname_len = len;
+            } else {
+                name = p;
+                name_len = len;
+            }
         }
         p += len + skip;
     }
+    if (names == 1 && with_names == 1) { /* the only name */
+        name = wname;
+        name_len = wname_len;
+    } else if (names - with_names == 1)
+        names = 1; /* the other one */
     if (names == 1 && others > 0) {
         int saved = c->origin;
         c->origin = RULES_O_SENDER; /* the service's own title line */

@@ -502,6 +502,19 @@ START_TEST(company_after_a_job_title)
                        "Välkommen på intervju hos oss.\n\nRekryterare, "
                        "Vantor AB"),
                   "Vantor");
+    /* trial 29: an en dash left after the department is cut; the
+     * Reply-To's display name names the company */
+    CHECK_COMPANY(mail("Maison Lumi\xc3\xa8re \xe2\x80\x93 Recrutement",
+                       "recrutement@maisonlumiere.example", "Votre candidature",
+                       "Nous ne donnerons pas suite."),
+                  "Maison Lumi\xc3\xa8re");
+    json_t *rte = mail("Jobvite", "notifications@jobvite.com",
+                       "Your application", "Thank you for applying.");
+    json_object_set_new(rte, "reply_to",
+                        json_pack("[{s:s, s:s}]", "name",
+                                  "Silverpine Games Recruiting", "address",
+                                  "recruiting@silverpine-games.example"));
+    CHECK_COMPANY(rte, "Silverpine Games");
     /* a department before a dash; a hiring word leading the name */
     CHECK_COMPANY(mail("Assessment Team - Harwick Borough Council",
                        "assessments@harwick-council.example", "Assessment",
@@ -912,14 +925,28 @@ START_TEST(company_calendar_and_meeting_services)
                        "Event Type: Technical Interview - Tovey Games (60 "
                        "min)\nInvitee: Alex Kim"),
                   "Tovey Games");
-    /* the host named in a "New Event:" subject is a person the text
-     * writes "with" or "at" a company */
+    /* the person named first in a "New Event:" subject is the invitee;
+     * a piece the text writes "at" a company is a person */
     CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
                        "New Event: Dana Holt - 03:00pm Tue, Oct 21, 2025 - "
                        "Hiring Manager Interview",
                        "Your Hiring Manager Interview with Dana Holt at "
                        "Quillfeather Labs is scheduled."),
                   "Quillfeather Labs");
+    /* trial 29: "Intro call with X" names the company; an "Event Type:"
+     * value on the next line */
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
+                       "New Event: Marcus Okafor - 09:30am Mon, Jan 18, 2027 "
+                       "- Intro call with Lumenwave",
+                       "A new event has been scheduled.\n\nEvent Type:\nIntro "
+                       "call with Lumenwave\n\nInvitee:\nMarcus Okafor"),
+                  "Lumenwave");
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
+                       "Confirmed: Technical Screen with Priya Nair on Monday, "
+                       "January 18, 2027",
+                       "Your event is confirmed.\n\nEvent Type:\nTechnical "
+                       "Screen - Ferncastle Robotics"),
+                  "Ferncastle Robotics");
     /* Google Calendar writes in the organiser's name: the subject's title
      * names the company, never "Google Calendar" or "Google Meet" */
     static const char gcal_body[] =
