@@ -2169,8 +2169,13 @@ static int rules_is_guest(rules_ctx_t *c, const char *key)
     return r;
 }
 
-/* 1 if the message's text writes the piece right after "with ". */
-static int rules_text_after_with(rules_ctx_t *c, const char *p, size_t n)
+/* 1 if the message's text writes the piece as a person: right after
+ * "with " (`after_with`), or followed by " at " and a capital ("Renee
+ * Otieno at Larkspur Health": a scheduling tool's "... with Renee
+ * Otieno"; "with" alone is weaker: "Intro call with Lumenwave" names the
+ * company, rules_title_cand weighs it). */
+static int rules_text_person(rules_ctx_t *c, const char *p, size_t n,
+                             int after_with)
 {
     const char *text = rules_company_jstr(c->email, "text");
     if (text == NULL || n < 2 || n > 60)
@@ -2178,26 +2183,11 @@ static int rules_text_after_with(rules_ctx_t *c, const char *p, size_t n)
     char piece[64];
     snprintf(piece, sizeof piece, "%.*s", (int)n, p);
     for (const char *q = strstr(text, piece); q != NULL;
-         q = strstr(q + 1, piece))
-        if (q - text >= 5 && strncmp(q - 5, "with ", 5) == 0)
-            return 1;
-    return 0;
-}
-
-/* 1 if the message's text writes the piece as a person: "Renee Otieno at
- * Larkspur Health" (a scheduling tool's "... with Renee Otieno"; not
- * "with" alone: "Intro call with Lumenwave" names the company). */
-static int rules_text_names_person(rules_ctx_t *c, const char *p, size_t n)
-{
-    const char *text = rules_company_jstr(c->email, "text");
-    if (text == NULL || n < 3 || n > 60)
-        return 0;
-    char piece[64];
-    snprintf(piece, sizeof piece, "%.*s", (int)n, p);
-    for (const char *q = strstr(text, piece); q != NULL;
          q = strstr(q + 1, piece)) {
         const char *after = q + n;
-        if (strncmp(after, " at ", 4) == 0 && isupper((unsigned char)after[4]))
+        if (after_with ? q - text >= 5 && strncmp(q - 5, "with ", 5) == 0
+                       : strncmp(after, " at ", 4) == 0 &&
+                             isupper((unsigned char)after[4]))
             return 1;
     }
     return 0;
@@ -2351,14 +2341,14 @@ static int rules_title_cand(rules_ctx_t *c, char *p)
             rules_org_key(piece, key, sizeof key);
         }
         if (event || (key[0] && rules_is_guest(c, key)) ||
-            rules_text_names_person(c, p, len))
+            rules_text_person(c, p, len, 0))
             others++;
         else if (words > 0 && words <= 4 && !plain) {
             names++;
             /* of two names, the one the text writes after "with" is the
              * interviewer ("Loxley Health - quick intro with Priya"); a
              * name alone stays ("Intro call with Lumenwave") */
-            if (rules_text_after_with(c, p, len)) {
+            if (rules_text_person(c, p, len, 1)) {
                 with_names++;
                 wname = p;
                 wname_len = len;
