@@ -243,7 +243,8 @@ int co_cmd_train(int argc, char **argv)
         case 's':
             errno = 0;
             opts.seed = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end) {
+            if (errno || end == optarg || *end ||
+                optarg[strspn(optarg, " ")] == '-') { /* strtoull wraps -1 */
                 fprintf(stderr,
                         "error: --seed %s: expected a non-negative integer\n",
                         optarg);
