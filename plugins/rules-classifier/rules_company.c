@@ -875,10 +875,7 @@ static int rules_client_article(const char *w)
     static const char *const a[] = {
         "la",  "il",  "le", "les", "el",  "los", "las", "lo",  "l", "o", "die",
         "der", "das", "de", "het", "est", "is",  "es",  "ist", "è", "é", NULL};
-    for (size_t i = 0; a[i]; i++)
-        if (strcmp(w, a[i]) == 0)
-            return 1;
-    return 0;
+    return rules_label_in(w, strlen(w), a);
 }
 
 /* Apply extraction patterns of one kind; company candidates are added,
@@ -1679,10 +1676,7 @@ static int rules_institution_word(const char *w)
                                     "seguros",
                                     "cervecería",
                                     NULL};
-    for (size_t i = 0; k[i]; i++)
-        if (strcmp(w, k[i]) == 0)
-            return 1;
-    return 0;
+    return rules_label_in(w, strlen(w), k);
 }
 
 static int rules_expand_slug(rules_ctx_t *c, const rules_cand_t *cd)
