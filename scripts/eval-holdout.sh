@@ -5,7 +5,8 @@
 # combined, rules and model; the calibration of the combined confidence
 # (build/tests/classify/clf-trace); and the robustness variants of
 # scripts/make-variants.py (neutral sender, subject + first paragraph),
-# each evaluated with decision combined. Prints Markdown to stdout; the raw
+# each evaluated with decision combined; and decision combined with the
+# company memory off (each message alone). Prints Markdown to stdout; the raw
 # JSON and traces stay in build/eval-NAME/. Needs a build (ninja -C build).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,15 +22,18 @@ out=$build/eval-$name
 rm -rf "$out"
 mkdir -p "$out"
 export CAREEROPS_PLUGIN_PATH=$build/plugins
-ev() { # LABELS EMAILS DECISION OUT.json
+ev() { # LABELS EMAILS DECISION OUT.json [--set ...]
     "$build/core/careerops" eval --manifest "$here/tests/classify/rules-eval.json" \
         --stage classify --labels "$1" --emails "$2" \
-        --set "stages.classify.config.decision=$3" --json > "$4" 2> "$4.log" ||
+        --set "stages.classify.config.decision=$3" "${@:5}" --json > "$4" 2> "$4.log" ||
         { cat "$4.log" >&2; exit 1; }
 }
 for d in combined rules model; do
     ev "$labels" "$emails" "$d" "$out/$d.json"
 done
+# each message alone: the stage's company memory off
+ev "$labels" "$emails" combined "$out/combined-alone.json" \
+    --set stages.classify.config.company_memory=0
 "$build/tests/classify/clf-trace" --model "$build/plugins/rules-classifier/classifier.model" \
     --labels "$labels" --emails "$emails" > "$out/trace.tsv"
 python3 "$here/scripts/make-variants.py" "$labels" "$emails" "$out/variants"

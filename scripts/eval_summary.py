@@ -42,13 +42,25 @@ def main():
     out, name = sys.argv[1:3]
     res = {}
     for k in ("combined", "rules", "model", "neutral-sender",
-              "first-paragraph"):
-        with open(os.path.join(out, k + ".json")) as f:
+              "first-paragraph", "combined-alone"):
+        p = os.path.join(out, k + ".json")
+        if k == "combined-alone" and not os.path.exists(p):
+            continue
+        with open(p) as f:
             res[k] = json.load(f)
     print("### %s\n" % name)
     table(res["combined"], "Combined (decision combined, the default)")
     table(res["rules"], "Rules only (decision rules)")
     table(res["model"], "Model only (decision model)")
+    if "combined-alone" in res:
+        a = res["combined-alone"]
+        print("\n**Company memory** (decision combined): company %s with the "
+              "stage's memory of earlier messages (the default), %s with "
+              "each message alone (`company_memory: 0`), %d rows; accuracy "
+              "%s and %s." % (fmt(res["combined"]["company_accuracy"]),
+                              fmt(a["company_accuracy"]), a["company_rows"],
+                              fmt(res["combined"]["accuracy"]),
+                              fmt(a["accuracy"])))
     with open(os.path.join(out, "trace.tsv"), newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     hi = [r for r in rows if float(r["confidence"]) >= 0.9]

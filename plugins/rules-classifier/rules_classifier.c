@@ -18,6 +18,7 @@
 
 #include "rules_engine.h"
 #include "rules_eval.h"
+#include "rules_memory.h"
 #include "rules_model.h"
 #include "co_clf.h"
 
@@ -40,12 +41,14 @@ typedef struct rules_config_s {
     const char *model;
     const char *model_file;
     const char *decision;
+    int64_t company_memory;
 } rules_config_t;
 
 typedef struct rules_inst_s {
     co_stage_t *st;
     rules_db_t *db;
     rules_model_t *clf;
+    rules_memory_t *memory;
     const char *model;
     uint64_t count[RULES_NLABELS];
 } rules_inst_t;
@@ -71,6 +74,11 @@ static const co_option_t rules_options[] = {
      offsetof(rules_config_t, decision),
      "combined (rules for bulk mail and job alerts, the model for the "
      "rest), rules (rules only) or model (model only)."},
+    {CO_OPT_INT, "company_memory", "2048", 0, 0, 1000000,
+     offsetof(rules_config_t, company_memory),
+     "How many company spellings the stage remembers from earlier messages "
+     "to give one company one spelling (\"Ashcombe\" after \"Ashcombe "
+     "Partners\"; docs/classification.md); 0 turns the memory off."},
     {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 static int rules_is_dir(const char *p)
@@ -203,6 +211,11 @@ static co_status_t rules_init(const co_host_api_t *api, co_stage_t *st,
         api->set_error(st, "config", "rules-classifier: %s", err);
         return CO_FATAL;
     }
+    in->memory = rules_memory_new((size_t)cfg->company_memory);
+    if (in->memory == NULL) {
+        api->set_error(st, "memory", "out of memory");
+        return CO_FATAL;
+    }
     char model_path[1024];
     if (rules_model_path(cfg, dir, mode, model_path, sizeof model_path)) {
         in->clf =
@@ -265,6 +278,12 @@ static co_status_t rules_process(void *instance, const co_record_t *rec)
         json_decref(email);
         return CO_FAIL;
     }
+    if (rules_memory_apply(in->memory, email, &res) < 0) {
+        rules_api->set_error(in->st, "memory", "out of memory");
+        rules_result_clear(&res);
+        json_decref(email);
+        return CO_RETRY;
+    }
     json_t *ev = rules_event_json(&res, email, in->model);
     char *out = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
     json_decref(ev);
@@ -311,6 +330,7 @@ static void rules_destroy(void *instance)
         return;
     rules_db_free(in->db);
     rules_model_free(in->clf);
+    rules_memory_free(in->memory);
     free(in);
 }
 

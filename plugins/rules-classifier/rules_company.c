@@ -1561,11 +1561,17 @@ static int rules_name_spells_domain(const rules_ctx_t *c, const char *name,
 {
     const char *lab = NULL;
     size_t ll = rules_domain_label(c, addr, &lab);
-    char slug[64], key[64];
+    char slug[64];
     if (ll < 3 || ll >= sizeof slug)
         return 0;
     memcpy(slug, lab, ll);
     slug[ll] = '\0';
+    return rules_slug_spells_name(slug, name);
+}
+
+int rules_slug_spells_name(const char *slug, const char *name)
+{
+    char key[64];
     rules_org_key(slug, key, sizeof key);
     char keys[5][2][64];
     size_t nw = 0;
@@ -2931,6 +2937,7 @@ char *rules_best_company(rules_ctx_t *c)
 #endif
     if (best == NULL || best->weight < 1.0)
         return NULL;
+    c->best_quality = best->quality;
     char *r = strdup(best->display);
     if (r != NULL) {
         rules_cut_hiring_words(r);

@@ -52,6 +52,8 @@ typedef struct rules_ctx_s {
     int agency_named; /* the sender's name ends in an agency word that was
                        * cut ("Sterling Maritime Recruitment") */
     int origin;       /* RULES_O_* of the candidates being added */
+    int best_quality; /* set by rules_best_company: the chosen candidate's
+                       * quality (1: a slug or domain), 0 if none */
 } rules_ctx_t;
 
 /** Apply the extraction patterns of extract.tsv of one kind: company
@@ -78,6 +80,12 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
  *  (rules_find_due_day() on the body, then the subject), as "YYYY-MM-DD";
  *  out gets "" when there is none. */
 void rules_due_date(const rules_ctx_t *c, char *out, size_t out_size);
+
+/** 1 if the words of name spell slug as a domain abbreviates a name:
+ *  each word its whole key, a prefix or its initial, a particle left out
+ *  ("telistmo" and "Telefónica del Istmo", "gms" and "Gdańsk Maritime
+ *  Software"), at most one last word unused; else 0. Both borrowed. */
+int rules_slug_spells_name(const char *slug, const char *name);
 
 /** The quoted lines of a reply ("> ..."), their '>' marks removed
  *  (malloc'd), or NULL if there are none. */

@@ -623,6 +623,11 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
         if (!c.client_named)
             rules_company_from_sender(&c);
         res->company = rules_best_company(&c);
+        /* a domain's label as it is ("Telistmo"), not spelled out from
+         * the text ("Vinícola Douro Verde" for douroverde) */
+        res->company_from_domain = res->company != NULL &&
+                                   c.best_quality == 1 &&
+                                   strchr(res->company, ' ') == NULL;
         res->role = rules_extract(&c, 1);
         if (best == RULES_INTERVIEW || best == RULES_ASSESSMENT ||
             best == RULES_OFFER) /* offer call or deadline */

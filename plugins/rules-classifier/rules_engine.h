@@ -67,11 +67,14 @@ typedef struct rules_result_s {
     char *company;               /**< or NULL */
     char *role;                  /**< or NULL */
     char scheduled[32];          /**< "YYYY-MM-DDTHH:MM:SSZ" or "" */
-    char due_day[16]; /**< an offer's or assessment's deadline given as a
-                           day without a time, "YYYY-MM-DD", when scheduled
-                           is ""; else "" */
-    int rescheduled;  /**< 1: an INTERVIEW with a date whose text says it
-                           was moved ("new time", "rescheduled") */
+    char due_day[16];        /**< an offer's or assessment's deadline given as a
+                                  day without a time, "YYYY-MM-DD", when scheduled
+                                  is ""; else "" */
+    int rescheduled;         /**< 1: an INTERVIEW with a date whose text says it
+                                  was moved ("new time", "rescheduled") */
+    int company_from_domain; /**< 1: company is only a domain's label
+                                  spelled out ("Telistmo" for telistmo.example),
+                                  no name the message writes */
     char *evidence[RULES_MAX_EVIDENCE]; /**< short quotes */
     size_t n_evidence;
 } rules_result_t;

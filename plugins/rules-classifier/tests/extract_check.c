@@ -10,6 +10,7 @@
  */
 #include "co_mail.h"
 #include "rules_engine.h"
+#include "rules_memory.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -71,6 +72,10 @@ int main(int argc, char **argv)
         rules_db_free(db);
         return 2;
     }
+    /* the stage's company memory over the lines, in their order, as
+     * careerops eval has it; EXTRACT_NO_MEMORY=1: each message alone */
+    rules_memory_t *mem =
+        rules_memory_new(getenv("EXTRACT_NO_MEMORY") != NULL ? 0 : 2048);
     char line[4096];
     while (fgets(line, sizeof line, stdin) != NULL) {
         line[strcspn(line, "\r\n")] = '\0';
@@ -99,6 +104,7 @@ int main(int argc, char **argv)
         rules_result_t r;
         if (e != NULL &&
             rules_classify_ex(db, e, force_label, &want, &r) == 0) {
+            rules_memory_apply(mem, e, &r);
             printf("%s\t%s\t%s\t%s\n", line, r.company ? r.company : "",
                    r.scheduled, r.role ? r.role : "");
             rules_result_clear(&r);
@@ -106,6 +112,7 @@ int main(int argc, char **argv)
             printf("%s\t\t\t\n", line);
         json_decref(e);
     }
+    rules_memory_free(mem);
     rules_db_free(db);
     return 0;
 }

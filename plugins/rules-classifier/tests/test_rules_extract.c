@@ -8,6 +8,7 @@
  */
 #include "co_test.h"
 #include "rules_engine.h"
+#include "rules_memory.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -1048,6 +1049,106 @@ START_TEST(zone_table_errors)
 }
 END_TEST
 
+/* Classify e as an INTERVIEW, pass it through the memory m; the company
+ * (malloc'd, or NULL). */
+static char *remembered(rules_memory_t *m, json_t *e)
+{
+    rules_result_t r;
+    rules_label_t label = RULES_INTERVIEW;
+    ck_assert_int_eq(rules_classify_ex(db, e, force, &label, &r), 0);
+    ck_assert_int_ge(rules_memory_apply(m, e, &r), 0);
+    json_decref(e);
+    char *c = r.company;
+    r.company = NULL;
+    rules_result_clear(&r);
+    return c;
+}
+
+#define CHECK_REMEMBERED(m, e, want)                                           \
+    do {                                                                       \
+        char *c_ = remembered((m), (e));                                       \
+        ck_assert_msg(c_ != NULL && strcmp(c_, (want)) == 0,                   \
+                      "company %s, want %s", c_ ? c_ : "(none)", (want));      \
+        free(c_);                                                              \
+    } while (0)
+
+/* The company memory's test mail: Ashcombe Partners in full and short,
+ * Mossbank Games. */
+static json_t *ashcombe_full(void)
+{
+    return mail("Lydia Shaw", "lydia.shaw@ashcombe.example", "Interview",
+                "Thanks for applying to Ashcombe Partners. Could we talk on "
+                "Tuesday?");
+}
+
+static json_t *ashcombe_short(void)
+{
+    return mail("Lydia Shaw", "lydia.shaw@ashcombe.example",
+                "Ashcombe - next steps", "Could we talk again?");
+}
+
+static json_t *mossbank(void)
+{
+    return mail("Kit Moss", "kit@mossbank.example", "Interview",
+                "Mossbank Games would like to interview you.");
+}
+
+/* The company memory (rules_memory.h): a short name or a domain's label
+ * takes the fuller spelling read in earlier mail, and nothing else does. */
+START_TEST(company_memory_one_spelling)
+{
+    rules_memory_t *m = rules_memory_new(64);
+    ck_assert_ptr_nonnull(m);
+    /* alone, each message gives its own spelling */
+    CHECK_REMEMBERED(m, ashcombe_full(), "Ashcombe Partners");
+    CHECK_REMEMBERED(m,
+                     mail("Joana Pires", "joana@telistmo.example", "Entrevista",
+                          "Join us at Telefónica del Istmo "
+                          "for an interview."),
+                     "Telefónica del Istmo");
+    /* later mail: the short name and the bare domain label follow */
+    CHECK_REMEMBERED(m, ashcombe_short(), "Ashcombe Partners");
+    CHECK_REMEMBERED(m,
+                     mail("Joana Pires", "joana@telistmo.example", "Entrevista",
+                          "Can we talk on Monday?"),
+                     "Telefónica del Istmo");
+    /* a name that is not a shorter form of one read stays as it is */
+    CHECK_REMEMBERED(m, mossbank(), "Mossbank Games");
+    /* two different longer names from other domains: ambiguous, kept */
+    CHECK_REMEMBERED(m,
+                     mail("Ann Lee", "ann@northwind-logistics.example",
+                          "Interview",
+                          "Northwind Logistics would like to meet you."),
+                     "Northwind Logistics");
+    CHECK_REMEMBERED(m,
+                     mail("Bo Lund", "bo@northwind-health.example", "Interview",
+                          "Northwind Health would like to meet "
+                          "you."),
+                     "Northwind Health");
+    CHECK_REMEMBERED(m,
+                     mail("Talent", "talent@greenhouse-mail.example",
+                          "Interview", "Northwind would like to meet you."),
+                     "Northwind");
+    ck_assert_uint_eq(rules_memory_count(m),
+                      8); /* with "ashcombe", "telistmo" */
+    rules_memory_free(m);
+
+    /* a memory of 0 names changes nothing; one of 1 forgets the older */
+    m = rules_memory_new(0);
+    CHECK_REMEMBERED(m, ashcombe_full(), "Ashcombe Partners");
+    CHECK_REMEMBERED(m, ashcombe_short(), "Ashcombe");
+    ck_assert_uint_eq(rules_memory_count(m), 0);
+    rules_memory_free(m);
+    m = rules_memory_new(1);
+    CHECK_REMEMBERED(m, ashcombe_full(), "Ashcombe Partners");
+    CHECK_REMEMBERED(m, mossbank(), "Mossbank Games");
+    CHECK_REMEMBERED(m, ashcombe_short(), "Ashcombe");
+    ck_assert_uint_eq(rules_memory_count(m), 1);
+    rules_memory_free(m);
+    rules_memory_free(NULL);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules-extract");
@@ -1072,6 +1173,7 @@ static Suite *suite(void)
     tcase_add_test(tc, confirmation_takes_the_proposal_zone);
     tcase_add_test(tc, zone_table_errors);
     tcase_add_test(tc, role_keeps_title_words);
+    tcase_add_test(tc, company_memory_one_spelling);
     suite_add_tcase(s, tc);
     return s;
 }
