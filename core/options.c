@@ -158,19 +158,38 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
     }
     if (!ok) {
         /* a ${env:...} or ${secret:...} substitution gives text (trial 28:
-         * "count": "${env:N}" said only "must be an integer") */
+         * "count": "${env:N}" said only "must be an integer"); the value
+         * given and the range are named (trial 30: 1.5, true, null and a
+         * number too large for JSON's integers, which --set keeps as
+         * text) */
         int text = json_is_string(v) && o->type != CO_OPT_STR &&
                    o->type != CO_OPT_STRLIST;
+        const char *sv = text ? json_string_value(v) : "";
+        int big = text && o->type == CO_OPT_INT && sv[0] != '\0' &&
+                  strspn(sv + (sv[0] == '-'), "0123456789") ==
+                      strlen(sv + (sv[0] == '-')) &&
+                  sv[sv[0] == '-'] != '\0';
+        char *given = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        char range[96] = "";
+        if ((o->type == CO_OPT_INT || o->type == CO_OPT_DOUBLE) &&
+            o->max > o->min)
+            snprintf(range, sizeof range, " from %.15g to %.15g", o->min,
+                     o->max);
         co_diag_add(
-            d, p, "must be %s %s%s%s", o->type == CO_OPT_INT ? "an" : "a",
+            d, p, "must be %s %s%s%s, not %.60s%s%s",
+            o->type == CO_OPT_INT ? "an" : "a",
             o->type == CO_OPT_INT ? "integer" : co_opt_type_name(o->type),
+            range,
             o->type == CO_OPT_STRLIST
                 ? " (array of strings or comma-separated string)"
                 : "",
-            text ? ", not a string (a ${env:...} or ${secret:...} "
-                   "substitution gives a string: write the value "
-                   "itself, or set it with --set PATH=VALUE)"
-                 : "");
+            given != NULL ? given : "this value",
+            given != NULL && strlen(given) > 60 ? "..." : "",
+            big    ? " (a number too large for an integer)"
+            : text ? " (a string: a ${env:...} or ${secret:...} substitution "
+                     "gives a string; write the value itself)"
+                   : "");
+        free(given);
         return 1;
     }
     return 0;

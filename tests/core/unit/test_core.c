@@ -221,8 +221,8 @@ START_TEST(options_validate_and_fill)
         diag_has(&d, "stages[0].config.i: must be between 1 and 10 (got 11)"));
     ck_assert(diag_has(&d, "stages[0].config.b: must be a bool"));
     /* a string where a bool is wanted: why a substitution gives one */
-    ck_assert(diag_has(&d, "stages[0].config.b: must be a bool, not a string "
-                           "(a ${env:...}"));
+    ck_assert(diag_has(&d, "stages[0].config.b: must be a bool, not \"yes\" "
+                           "(a string: a ${env:...}"));
     ck_assert(diag_has(&d, "stages[0].config.zz: the plugin declares no"));
     ck_assert(diag_has(&d, "stages[0].config.p: required option missing"));
     co_diag_free(&d);
