@@ -6,7 +6,7 @@
 # (build/tests/classify/clf-trace); and the robustness variants of
 # scripts/make-variants.py (neutral sender, subject + first paragraph),
 # each evaluated with decision combined; and decision combined with the
-# company memory off (each message alone). Prints Markdown to stdout; the raw
+# company memory on (company_memory: 2048). Prints Markdown to stdout; the raw
 # JSON and traces stay in build/eval-NAME/. Needs a build (ninja -C build).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,9 +31,9 @@ ev() { # LABELS EMAILS DECISION OUT.json [--set ...]
 for d in combined rules model; do
     ev "$labels" "$emails" "$d" "$out/$d.json"
 done
-# each message alone: the stage's company memory off
-ev "$labels" "$emails" combined "$out/combined-alone.json" \
-    --set stages.classify.config.company_memory=0
+# the stage's company memory on (off by default)
+ev "$labels" "$emails" combined "$out/combined-memory.json" \
+    --set stages.classify.config.company_memory=2048
 "$build/tests/classify/clf-trace" --model "$build/plugins/rules-classifier/classifier.model" \
     --labels "$labels" --emails "$emails" > "$out/trace.tsv"
 python3 "$here/scripts/make-variants.py" "$labels" "$emails" "$out/variants"

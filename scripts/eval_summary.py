@@ -42,9 +42,9 @@ def main():
     out, name = sys.argv[1:3]
     res = {}
     for k in ("combined", "rules", "model", "neutral-sender",
-              "first-paragraph", "combined-alone"):
+              "first-paragraph", "combined-memory"):
         p = os.path.join(out, k + ".json")
-        if k == "combined-alone" and not os.path.exists(p):
+        if k == "combined-memory" and not os.path.exists(p):
             continue
         with open(p) as f:
             res[k] = json.load(f)
@@ -52,15 +52,16 @@ def main():
     table(res["combined"], "Combined (decision combined, the default)")
     table(res["rules"], "Rules only (decision rules)")
     table(res["model"], "Model only (decision model)")
-    if "combined-alone" in res:
-        a = res["combined-alone"]
-        print("\n**Company memory** (decision combined): company %s with the "
-              "stage's memory of earlier messages (the default), %s with "
-              "each message alone (`company_memory: 0`), %d rows; accuracy "
-              "%s and %s." % (fmt(res["combined"]["company_accuracy"]),
-                              fmt(a["company_accuracy"]), a["company_rows"],
-                              fmt(res["combined"]["accuracy"]),
-                              fmt(a["accuracy"])))
+    if "combined-memory" in res:
+        a = res["combined-memory"]
+        print("\n**Company memory** (decision combined): company %s with "
+              "each message alone (the default), %s with the stage's memory "
+              "of earlier messages (`company_memory: 2048`), %d rows; "
+              "accuracy %s and %s." % (fmt(res["combined"]["company_accuracy"]),
+                                       fmt(a["company_accuracy"]),
+                                       a["company_rows"],
+                                       fmt(res["combined"]["accuracy"]),
+                                       fmt(a["accuracy"])))
     with open(os.path.join(out, "trace.tsv"), newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     hi = [r for r in rows if float(r["confidence"]) >= 0.9]

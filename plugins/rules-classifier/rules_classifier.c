@@ -74,11 +74,13 @@ static const co_option_t rules_options[] = {
      offsetof(rules_config_t, decision),
      "combined (rules for bulk mail and job alerts, the model for the "
      "rest), rules (rules only) or model (model only)."},
-    {CO_OPT_INT, "company_memory", "2048", 0, 0, 1000000,
+    {CO_OPT_INT, "company_memory", "0", 0, 0, 1000000,
      offsetof(rules_config_t, company_memory),
      "How many company spellings the stage remembers from earlier messages "
-     "to give one company one spelling (\"Ashcombe\" after \"Ashcombe "
-     "Partners\"; docs/classification.md); 0 turns the memory off."},
+     "of the same sender domain, to give one company one spelling "
+     "(\"Ashcombe\" after \"Ashcombe Partners\"); 0 (the default): off. "
+     "Depends on the order the stage reads mail in "
+     "(docs/classification.md, \"The company memory\")."},
     {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 static int rules_is_dir(const char *p)
@@ -278,7 +280,7 @@ static co_status_t rules_process(void *instance, const co_record_t *rec)
         json_decref(email);
         return CO_FAIL;
     }
-    if (rules_memory_apply(in->memory, email, &res) < 0) {
+    if (rules_memory_apply(in->memory, in->db, email, &res) < 0) {
         rules_api->set_error(in->st, "memory", "out of memory");
         rules_result_clear(&res);
         json_decref(email);

@@ -52,6 +52,7 @@ typedef struct rules_ctx_s {
     int agency_named; /* the sender's name ends in an agency word that was
                        * cut ("Sterling Maritime Recruitment") */
     int origin;       /* RULES_O_* of the candidates being added */
+    int label;        /* the decided label (rules_label_t) */
     int best_quality; /* set by rules_best_company: the chosen candidate's
                        * quality (1: a slug or domain), 0 if none */
 } rules_ctx_t;

@@ -619,6 +619,7 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
         /* a pattern of weight >= RULES_CLIENT_WEIGHT names the hiring
          * company for someone else (an agency's client): the sender's own
          * name and domain are then not the company */
+        c.label = (int)best;
         rules_extract(&c, 0);
         if (!c.client_named)
             rules_company_from_sender(&c);

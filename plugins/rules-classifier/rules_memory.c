@@ -111,71 +111,34 @@ static int rules_mem_extends(const char *short_w, const char *long_w)
     return sl > 0 && strncmp(long_w, short_w, sl) == 0 && long_w[sl] == ' ';
 }
 
-/* Total weight of the entries spelled w, and the reads as a written name
- * among them from domain dom (*named_dom). */
+/* Weight of the entry spelled w from domain dom; 0 if none. */
 static double rules_mem_weight(const rules_memory_t *m, const char *w,
-                               const char *dom, double *named_dom)
+                               const char *dom)
 {
-    double t = 0;
-    *named_dom = 0;
     for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->v[i].words, w) == 0) {
-            t += m->v[i].weight;
-            if (strcmp(m->v[i].domain, dom) == 0)
-                *named_dom += m->v[i].named;
-        }
-    return t;
+        if (strcmp(m->v[i].words, w) == 0 && strcmp(m->v[i].domain, dom) == 0)
+            return m->v[i].weight;
+    return 0;
 }
 
 /* The fuller spelling of a company spelled gw (index into m->v), or -1:
- * a longer name beginning with the same words (rules_memory.h). */
+ * the one longer name beginning with the same words written by the same
+ * sender domain (rules_memory.h); two such names: -1, the name stays. */
 static long rules_mem_longer(const rules_memory_t *m, const char *gw,
                              const char *dom)
 {
-    double nd;
-    double got_w = rules_mem_weight(m, gw, dom, &nd);
-    long best = -1, first = -1;
-    double best_w = 0;
-    int distinct = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < m->n; i++) {
-            const rules_mem_entry_t *e = &m->v[i];
-            if (!rules_mem_extends(gw, e->words))
-                continue;
-            /* first entry of its spelling only */
-            size_t j = 0;
-            while (j < i && strcmp(m->v[j].words, e->words) != 0)
-                j++;
-            if (j < i)
-                continue;
-            double w = rules_mem_weight(m, e->words, dom, &nd);
-            if (w < 1.0 || w < 0.5 * got_w)
-                continue;
-            if (pass == 0) { /* how many different longer names */
-                if (first < 0)
-                    first = (long)i;
-                distinct++;
-                continue;
-            }
-            if (distinct > 1 && nd <= 0) /* ambiguous: same domain only */
-                continue;
-            if (best < 0 || w > best_w ||
-                (w == best_w && strlen(e->words) < strlen(m->v[best].words))) {
-                best = (long)i;
-                best_w = w;
-            }
-        }
-        if (pass == 0 && distinct == 0)
+    long pick = -1;
+    for (size_t i = 0; i < m->n; i++) {
+        const rules_mem_entry_t *e = &m->v[i];
+        if (e->named <= 0 || strcmp(e->domain, dom) != 0 ||
+            !rules_mem_extends(gw, e->words))
+            continue;
+        if (pick >= 0) /* "Harbor Analytics" and "Harbor Foods" */
             return -1;
+        pick = (long)i;
     }
-    if (best < 0)
+    if (pick < 0 || m->v[pick].weight < 0.5 * rules_mem_weight(m, gw, dom))
         return -1;
-    /* the spelling read most often among the entries of those words */
-    long pick = best;
-    for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->v[i].words, m->v[best].words) == 0 &&
-            m->v[i].weight > m->v[pick].weight)
-            pick = (long)i;
     return pick;
 }
 
@@ -242,11 +205,16 @@ static int rules_mem_note(rules_memory_t *m, const char *name, const char *w,
     return 0;
 }
 
-int rules_memory_apply(rules_memory_t *m, const json_t *email,
-                       rules_result_t *res)
+int rules_memory_apply(rules_memory_t *m, const rules_db_t *db,
+                       const json_t *email, rules_result_t *res)
 {
     if (m == NULL || m->max == 0 || res->company == NULL)
         return 0;
+    const char *addr = json_string_value(
+        json_object_get(json_object_get(email, "from"), "address"));
+    const rules_sender_t *snd = addr != NULL ? rules_db_sender(db, addr) : NULL;
+    if (snd != NULL && snd->kind == RULES_K_FREEMAIL)
+        return 0; /* anybody's mailbox: neither taken nor remembered */
     char *gw = rules_mem_words(res->company);
     if (gw == NULL)
         return -1;
@@ -256,8 +224,12 @@ int rules_memory_apply(rules_memory_t *m, const json_t *email,
     }
     char dom[256];
     rules_mem_domain(email, dom, sizeof dom);
+    if (dom[0] == '\0') {
+        free(gw);
+        return 0;
+    }
     long pick = rules_mem_longer(m, gw, dom);
-    if (pick < 0 && res->company_from_domain && dom[0])
+    if (pick < 0 && res->company_from_domain)
         pick = rules_mem_spelled(m, res->company, gw, dom);
     char *repl = pick >= 0 ? strdup(m->v[pick].name) : NULL;
     if (rules_mem_note(m, res->company, gw, dom, res->company_from_domain) !=

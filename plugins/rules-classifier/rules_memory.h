@@ -12,17 +12,18 @@
  * memory replaces such a company by the fuller spelling read before:
  *
  * - **a longer name that begins with the same words** ("Ashcombe" ->
- *   "Ashcombe Partners"), read at least once and at least half as often as
- *   the short one; when the mailbox holds two different longer names, only
- *   one read from the same sender domain counts;
+ *   "Ashcombe Partners"), written by the same sender domain at least half
+ *   as often as the short one; when that domain wrote two different longer
+ *   names ("Harbor Analytics", "Harbor Foods"), the name stays;
  * - **a domain's label** (rules_result_t.company_from_domain) -> the name
  *   read most often from that sender domain whose words spell the label
  *   (rules_slug_spells_name()).
  *
- * Only earlier messages count: the memory follows the mailbox in the order
- * the stage reads it, and a message's own company is remembered after it is
- * looked up. Names that are only a domain's label are remembered, but never
- * offered as the fuller spelling.
+ * Only earlier messages count, in the order the stage reads them (which,
+ * from a topic of several partitions, is not the mailbox's order), and a
+ * message's own company is remembered after it is looked up. Names that are
+ * only a domain's label are remembered, but never offered as the fuller
+ * spelling. Each lookup is one pass over the table.
  *
  * Thread-safety: none; one memory per stage instance, used from the
  * stage's worker thread only.
@@ -54,7 +55,10 @@ void rules_memory_free(rules_memory_t *m);
 /**
  * @brief Look up res->company in the memory, replace it by the fuller
  *        spelling when there is one, and remember the message's company.
+ *        Mail from a free-mail sender (senders.tsv) or without a sender
+ *        address is neither changed nor remembered.
  * @param m The memory (NULL: nothing happens).
+ * @param db The rule tables (borrowed): the sender kinds.
  * @param email The careerops.email.v1 document classified (borrowed): its
  *        `from.address` gives the sender domain.
  * @param res The result (borrowed); res->company may be freed and replaced
@@ -62,8 +66,8 @@ void rules_memory_free(rules_memory_t *m);
  * @returns 1 if res->company was replaced, 0 if not, -1 when out of memory
  *          (res unchanged).
  */
-int rules_memory_apply(rules_memory_t *m, const json_t *email,
-                       rules_result_t *res);
+int rules_memory_apply(rules_memory_t *m, const rules_db_t *db,
+                       const json_t *email, rules_result_t *res);
 
 /** @brief How many (name, sender domain) pairs the memory holds. */
 size_t rules_memory_count(const rules_memory_t *m);

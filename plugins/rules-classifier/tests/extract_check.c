@@ -72,10 +72,12 @@ int main(int argc, char **argv)
         rules_db_free(db);
         return 2;
     }
-    /* the stage's company memory over the lines, in their order, as
-     * careerops eval has it; EXTRACT_NO_MEMORY=1: each message alone */
+    /* each message alone, as the stage's default has it; EXTRACT_MEMORY=N:
+     * the stage's company memory of N names over the lines, in their order
+     * (company_memory: N) */
+    const char *mv = getenv("EXTRACT_MEMORY");
     rules_memory_t *mem =
-        rules_memory_new(getenv("EXTRACT_NO_MEMORY") != NULL ? 0 : 2048);
+        rules_memory_new(mv != NULL ? (size_t)strtoul(mv, NULL, 10) : 0);
     char line[4096];
     while (fgets(line, sizeof line, stdin) != NULL) {
         line[strcspn(line, "\r\n")] = '\0';
@@ -104,7 +106,7 @@ int main(int argc, char **argv)
         rules_result_t r;
         if (e != NULL &&
             rules_classify_ex(db, e, force_label, &want, &r) == 0) {
-            rules_memory_apply(mem, e, &r);
+            rules_memory_apply(mem, db, e, &r);
             printf("%s\t%s\t%s\t%s\n", line, r.company ? r.company : "",
                    r.scheduled, r.role ? r.role : "");
             rules_result_clear(&r);

@@ -1056,7 +1056,7 @@ static char *remembered(rules_memory_t *m, json_t *e)
     rules_result_t r;
     rules_label_t label = RULES_INTERVIEW;
     ck_assert_int_eq(rules_classify_ex(db, e, force, &label, &r), 0);
-    ck_assert_int_ge(rules_memory_apply(m, e, &r), 0);
+    ck_assert_int_ge(rules_memory_apply(m, db, e, &r), 0);
     json_decref(e);
     char *c = r.company;
     r.company = NULL;
@@ -1114,23 +1114,41 @@ START_TEST(company_memory_one_spelling)
                      "Telefónica del Istmo");
     /* a name that is not a shorter form of one read stays as it is */
     CHECK_REMEMBERED(m, mossbank(), "Mossbank Games");
-    /* two different longer names from other domains: ambiguous, kept */
+    /* a longer name from another domain is never taken (trial 30):
+     * "Apple" stays after "Apple Bank" */
     CHECK_REMEMBERED(m,
-                     mail("Ann Lee", "ann@northwind-logistics.example",
-                          "Interview",
-                          "Northwind Logistics would like to meet you."),
-                     "Northwind Logistics");
+                     mail("Ann Lee", "ann@applebank.example", "Interview",
+                          "Apple Bank would like to meet you."),
+                     "Apple Bank");
     CHECK_REMEMBERED(m,
-                     mail("Bo Lund", "bo@northwind-health.example", "Interview",
-                          "Northwind Health would like to meet "
+                     mail("Jo Reyes", "jo.reyes@apple-orchards.example",
+                          "Interview", "Apple would like to meet you."),
+                     "Apple");
+    /* one domain wrote two longer names (an agency's two clients): the
+     * short name stays */
+    CHECK_REMEMBERED(m,
+                     mail("Bo Lund", "bo@talentbridge.example", "Interview",
+                          "My client Harbor Analytics would like to meet "
                           "you."),
-                     "Northwind Health");
+                     "Harbor Analytics");
     CHECK_REMEMBERED(m,
-                     mail("Talent", "talent@greenhouse-mail.example",
-                          "Interview", "Northwind would like to meet you."),
-                     "Northwind");
-    ck_assert_uint_eq(rules_memory_count(m),
-                      8); /* with "ashcombe", "telistmo" */
+                     mail("Bo Lund", "bo@talentbridge.example", "Interview",
+                          "My client Harbor Foods would like to meet you."),
+                     "Harbor Foods");
+    CHECK_REMEMBERED(m,
+                     mail("Bo Lund", "bo@talentbridge.example", "Interview",
+                          "My client Harbor would like to meet you."),
+                     "Harbor");
+    /* a free-mail sender neither takes a name nor is remembered: a scam
+     * must not borrow the name of a company the user applied to */
+    size_t before = rules_memory_count(m);
+    CHECK_REMEMBERED(m,
+                     mail("Ashcombe Hiring", "ashcombe.hiring@gmail.com",
+                          "Interview",
+                          "Ashcombe would like to interview "
+                          "you on Monday."),
+                     "Ashcombe");
+    ck_assert_uint_eq(rules_memory_count(m), before);
     rules_memory_free(m);
 
     /* a memory of 0 names changes nothing; one of 1 forgets the older */
