@@ -720,7 +720,14 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
         int ok;
         if (n == 0)
             ok = cap && (!rules_db_is_stop(c->db, tk->w) ||
-                         (is_role && rules_title_word(tk->w, tk->len)));
+                         (is_role && rules_title_word(tk->w, tk->len)) ||
+                         /* "position at The Quillon Group" (trial 30) */
+                         (!is_role && dir > 0 && tk->len == 3 &&
+                          strcmp(tk->w, "the") == 0 && i + 1 < t->ntok &&
+                          t->tok[i + 1].seg == seg &&
+                          (t->tok[i + 1].flags & RULES_T_CAP) &&
+                          !(t->tok[i + 1].flags & RULES_T_BREAK) &&
+                          !rules_db_is_stop(c->db, t->tok[i + 1].w)));
         else
             ok =
                 cap || (tk->flags & RULES_T_DIGIT) ||
@@ -2963,6 +2970,14 @@ static void rules_client_mentions(rules_ctx_t *c)
         if (seen[k].n >= 2 && seen[k].subject)
             rules_cand_add(c, seen[k].s, seen[k].len, 1.0, 2);
     c->origin = saved;
+}
+
+int rules_same_org(const char *a, const char *b)
+{
+    char ka[128], kb[128];
+    rules_org_key(a, ka, sizeof ka);
+    rules_org_key(b, kb, sizeof kb);
+    return ka[0] != '\0' && strcmp(ka, kb) == 0;
 }
 
 char *rules_best_company(rules_ctx_t *c)

@@ -88,6 +88,10 @@ void rules_due_date(const rules_ctx_t *c, char *out, size_t out_size);
  *  Software"), at most one last word unused; else 0. Both borrowed. */
 int rules_slug_spells_name(const char *slug, const char *name);
 
+/** 1 if a and b name one organisation as company keys compare them
+ *  (case, punctuation, a leading "the" and legal forms ignored). */
+int rules_same_org(const char *a, const char *b);
+
 /** The quoted lines of a reply ("> ..."), their '>' marks removed
  *  (malloc'd), or NULL if there are none. */
 char *rules_quoted_text(const char *body);

@@ -630,6 +630,13 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
                                    c.best_quality == 1 &&
                                    strchr(res->company, ' ') == NULL;
         res->role = rules_extract(&c, 1);
+        /* "Another role: Harbor Foods": the company, not a role (trial
+         * 30) */
+        if (res->role != NULL && res->company != NULL &&
+            rules_same_org(res->role, res->company)) {
+            free(res->role);
+            res->role = NULL;
+        }
         if (best == RULES_INTERVIEW || best == RULES_ASSESSMENT ||
             best == RULES_OFFER) /* offer call or deadline */
             rules_scheduled_date(&c, cal_date, text_date, res->scheduled,

@@ -1167,6 +1167,28 @@ START_TEST(company_memory_one_spelling)
 }
 END_TEST
 
+/* Trial 30: "position at The Quillon Group" keeps its article-led name
+ * (not the domain's "Thequillongroup"); a subject's "role: Harbor Foods"
+ * that is the company is no role. */
+START_TEST(company_with_the_and_role_not_company)
+{
+    CHECK_COMPANY(mail("HR", "hr@thequillongroup.example",
+                       "Application received",
+                       "Thank you for applying for the Analyst position at "
+                       "The Quillon Group."),
+                  "The Quillon Group");
+    rules_result_t r =
+        as(mail("Lena Park", "lena@talentbridge.example",
+                "Another role: Harbor Foods",
+                "I'm also working with my client Harbor Foods on a "
+                "Platform Engineer opening. Would you be open to a call?"),
+           RULES_RECRUITER_OUTREACH);
+    ck_assert_str_eq(r.company, "Harbor Foods");
+    ck_assert_ptr_null(r.role);
+    rules_result_clear(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules-extract");
@@ -1192,6 +1214,7 @@ static Suite *suite(void)
     tcase_add_test(tc, zone_table_errors);
     tcase_add_test(tc, role_keeps_title_words);
     tcase_add_test(tc, company_memory_one_spelling);
+    tcase_add_test(tc, company_with_the_and_role_not_company);
     suite_add_tcase(s, tc);
     return s;
 }
