@@ -250,6 +250,22 @@
     " RETURN n;\n"                                                             \
     "END $f$;\n"
 
+/* The words of a company name as careerops_company_key() (migration 3)
+ * and careerops_company_words() (migration 12) compare them: lower case,
+ * Latin-1 accents folded, a leading "the" and legal forms dropped; rows
+ * w (the word) and i (its place), then the end of the function. */
+#define PGSINK_COMPANY_WORDS                                                                              \
+    " FROM regexp_split_to_table(\n"                                                                      \
+    "   regexp_replace(translate(lower(coalesce(name, '')),\n"                                            \
+    "     'àáâãäåçèéêëìíîïñòóôõöøùúûüýÿ', 'aaaaaaceeeeiiiinoooooouuuuyy'),\n" \
+    "     '^[^[:alnum:]]*the[^[:alnum:]]+', ''),\n"                                                       \
+    "   '[^[:alnum:]]+') WITH ORDINALITY AS t(w, i)\n"                                                    \
+    " WHERE w <> '' AND w NOT IN "                                                                        \
+    "('inc','llc','ltd','gmbh','ag','sa','sas','sarl',\n"                                                 \
+    "   "                                                                                                 \
+    "'sl','srl','bv','plc','corp','corporation','co','kg','se','limited',\n"                              \
+    "   'incorporated') $f$;\n"
+
 const char pgsink_applications_sql[] =
     "CREATE TABLE {s}.company_aliases (\n"
     " alias_key text PRIMARY KEY,\n"
@@ -293,16 +309,7 @@ const char pgsink_applications_sql[] =
     "\n"
     "CREATE FUNCTION {s}.careerops_company_key(name text) RETURNS text\n"
     " LANGUAGE sql IMMUTABLE AS $f$\n"
-    " SELECT nullif(string_agg(w, '' ORDER BY i), '')\n"
-    " FROM regexp_split_to_table(\n"
-    "   regexp_replace(translate(lower(coalesce(name, '')),\n"
-    "     'àáâãäåçèéêëìíîïñòóôõöøùúûüýÿ', 'aaaaaaceeeeiiiinoooooouuuuyy'),\n"
-    "     '^[^[:alnum:]]*the[^[:alnum:]]+', ''),\n"
-    "   '[^[:alnum:]]+') WITH ORDINALITY AS t(w, i)\n"
-    " WHERE w <> '' AND w NOT IN "
-    "('inc','llc','ltd','gmbh','ag','sa','sas','sarl',\n"
-    "   'sl','srl','bv','plc','corp','corporation','co','kg','se','limited',\n"
-    "   'incorporated') $f$;\n"
+    " SELECT nullif(string_agg(w, '' ORDER BY i), '')\n" PGSINK_COMPANY_WORDS
     "\n"
     "CREATE FUNCTION {s}.careerops_role_key(role text) RETURNS text\n"
     " LANGUAGE sql IMMUTABLE AS $f$\n"
@@ -1014,3 +1021,129 @@ const char pgsink_moved_cues_wrap_sql[] = PGSINK_MOVED_CUES_SQL("");
  */
 const char pgsink_moved_cues_more_sql[] = PGSINK_MOVED_CUES_SQL(
     "\\mrearrang|\\minstead\\s*\\?|\\mnow\\s+takes\\s+place|");
+
+/*
+ * Migration 12: automatic company aliases (issue 13, "one canonical
+ * spelling per company"; trial 30). A company named short in some mail and
+ * in full in other mail from the same sender domain ("Ashcombe" and
+ * "Ashcombe Partners" from ashcombe.example) is one company: when the
+ * events of one sender domain name exactly one longer company whose words
+ * begin with a shorter one's (or, for a company that is the domain's own
+ * label, "Vinterkraft" from vinterkraft.example, whose key begins with
+ * it: "Vinter Kraft Energy"), the shorter key becomes an alias of the
+ * longer (`company_aliases` row with `auto` true) and both applications
+ * are re-derived as one. Two longer names ("Harbor Analytics", "Harbor
+ * Foods" from one agency) leave the short one alone, and an automatic
+ * alias that became ambiguous is dropped again, so the result does not
+ * depend on the order the events arrive in. Free-mail domains never make
+ * an alias (anybody can write "Quillon" from gmail.com); a user's own
+ * alias of either key wins. Runs from a statement trigger on `events`
+ * after the applications' own and once over the stored events. Our own
+ * SQL, as migration 3.
+ */
+/* clang-format off */
+const char pgsink_auto_aliases_sql[] =
+    "ALTER TABLE {s}.company_aliases\n"
+    " ADD COLUMN auto boolean NOT NULL DEFAULT false;\n"
+    "CREATE FUNCTION {s}.careerops_company_words(name text) RETURNS text\n"
+    " LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT nullif(string_agg(w, ' ' ORDER BY i), '')\n"
+    PGSINK_COMPANY_WORDS
+    "CREATE FUNCTION {s}.careerops_sender_domain(addr text) RETURNS text\n"
+    " LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT lower(substring(addr FROM '@([^@<>[:space:]]+)>?$')) $f$;\n"
+    "CREATE INDEX events_sender_domain_idx\n"
+    " ON {s}.events ({s}.careerops_sender_domain(sender));\n"
+    "CREATE FUNCTION {s}.careerops_free_mail(d text) RETURNS boolean\n"
+    " LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT d = ANY (ARRAY['gmail.com','googlemail.com','outlook.com',\n"
+    "  'hotmail.com','live.com','msn.com','yahoo.com','ymail.com',\n"
+    "  'icloud.com','me.com','mac.com','aol.com','proton.me',\n"
+    "  'protonmail.com','pm.me','gmx.de','gmx.net','gmx.com','web.de',\n"
+    "  't-online.de','mail.com','yandex.ru','mail.ru','qq.com','163.com',\n"
+    "  'fastmail.com','hey.com','zoho.com','laposte.net','orange.fr',\n"
+    "  'free.fr','libero.it','wp.pl','o2.pl','seznam.cz','uol.com.br',\n"
+    "  'bol.com.br','terra.com.br','rediffmail.com']) $f$;\n"
+    "CREATE FUNCTION {s}.careerops_auto_aliases(keys text[])\n"
+    " RETURNS integer LANGUAGE plpgsql AS $f$\n"
+    "DECLARE r record; lk text; n integer := 0; doms text[]; ks text[];\n"
+    "BEGIN\n"
+    " PERFORM pg_advisory_xact_lock(hashtext('careerops-aliases'));\n"
+    " -- the sender domains of the events concerned, their company keys\n"
+    " SELECT coalesce(array_agg(DISTINCT d), '{}') INTO doms FROM (\n"
+    "  SELECT {s}.careerops_sender_domain(e.sender) AS d FROM {s}.events e\n"
+    "  WHERE e.key = ANY (keys)) x\n"
+    "  WHERE d IS NOT NULL AND NOT {s}.careerops_free_mail(d);\n"
+    " SELECT coalesce(array_agg(DISTINCT k), '{}') INTO ks FROM (\n"
+    "  SELECT {s}.careerops_company_key(e.company) AS k FROM {s}.events e\n"
+    "  WHERE {s}.careerops_sender_domain(e.sender) = ANY (doms)\n"
+    "   AND e.event_type <> 'OTHER') x WHERE k IS NOT NULL;\n"
+    " FOR r IN\n"
+    "  -- every domain of those keys, every company of those domains: the\n"
+    "  -- answer for a key depends on the stored events, not their order\n"
+    "  WITH kd AS (\n"
+    "   SELECT DISTINCT {s}.careerops_company_key(e.company) AS k,\n"
+    "    {s}.careerops_company_words(e.company) AS w,\n"
+    "    {s}.careerops_sender_domain(e.sender) AS d\n"
+    "   FROM {s}.events e\n"
+    "   WHERE {s}.careerops_company_key(e.company) = ANY (ks)\n"
+    "    AND e.event_type <> 'OTHER'),\n"
+    "  ld AS (\n"
+    "   SELECT DISTINCT {s}.careerops_company_key(e.company) AS k,\n"
+    "    {s}.careerops_company_words(e.company) AS w,\n"
+    "    {s}.careerops_sender_domain(e.sender) AS d\n"
+    "   FROM {s}.events e\n"
+    "   WHERE {s}.careerops_sender_domain(e.sender) IN (SELECT d FROM kd)\n"
+    "    AND e.event_type <> 'OTHER'\n"
+    "    AND {s}.careerops_company_key(e.company) IS NOT NULL)\n"
+    "  SELECT s.k AS short_k, min(l.k) AS long_k,\n"
+    "   count(DISTINCT l.k) AS longer\n"
+    "  FROM kd s LEFT JOIN ld l ON l.d = s.d\n"
+    "   AND (left(l.w, length(s.w) + 1) = s.w || ' '\n"
+    "    -- the domain's label as the company (\"Vinterkraft\" from\n"
+    "    -- vinterkraft.example) and a name that spells it out longer\n"
+    "    OR (s.k = regexp_replace(split_part(s.d, '.', 1), '[^a-z0-9]', '',\n"
+    "         'g') AND length(l.k) > length(s.k)\n"
+    "        AND left(l.k, length(s.k)) = s.k))\n"
+    "   AND s.d IS NOT NULL AND NOT {s}.careerops_free_mail(s.d)\n"
+    "  GROUP BY s.k ORDER BY s.k\n"
+    " LOOP\n"
+    "  IF r.longer = 1 AND NOT EXISTS (SELECT 1 FROM {s}.company_aliases a\n"
+    "     WHERE a.alias_key IN (r.short_k, r.long_k)) THEN\n"
+    "   INSERT INTO {s}.company_aliases (alias_key, company_key, auto)\n"
+    "    VALUES (r.short_k, r.long_k, true);\n"
+    "   lk := r.long_k;\n"
+    "  ELSIF r.longer <> 1 AND EXISTS (SELECT 1 FROM {s}.company_aliases a\n"
+    "     WHERE a.alias_key = r.short_k AND a.auto) THEN\n"
+    "   DELETE FROM {s}.company_aliases WHERE alias_key = r.short_k\n"
+    "    RETURNING company_key INTO lk;\n"
+    "  ELSE\n"
+    "   CONTINUE;\n"
+    "  END IF;\n"
+    "  PERFORM {s}.careerops_application_rederive(r.short_k);\n"
+    "  PERFORM {s}.careerops_application_rederive(lk);\n"
+    "  n := n + 1;\n"
+    " END LOOP;\n"
+    " RETURN n;\n"
+    "END $f$;\n"
+    "CREATE FUNCTION {s}.careerops_auto_aliases_trg() RETURNS trigger\n"
+    " LANGUAGE plpgsql AS $f$\n"
+    "BEGIN\n"
+    " IF TG_OP = 'DELETE' THEN\n"
+    "  PERFORM {s}.careerops_auto_aliases(ARRAY(SELECT key FROM old_rows));\n"
+    " ELSIF TG_OP = 'UPDATE' THEN\n"
+    "  PERFORM {s}.careerops_auto_aliases(\n"
+    "   ARRAY(SELECT key FROM new_rows UNION SELECT key FROM old_rows));\n"
+    " ELSE\n"
+    "  PERFORM {s}.careerops_auto_aliases(ARRAY(SELECT key FROM new_rows));\n"
+    " END IF;\n"
+    " RETURN NULL;\n"
+    "END $f$;\n"
+    "CREATE TRIGGER events_auto_aliases_ins AFTER INSERT ON {s}.events\n"
+    " REFERENCING NEW TABLE AS new_rows\n"
+    " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_auto_aliases_trg();\n"
+    "CREATE TRIGGER events_auto_aliases_upd AFTER UPDATE ON {s}.events\n"
+    " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows\n"
+    " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_auto_aliases_trg();\n"
+    "SELECT {s}.careerops_auto_aliases(ARRAY(SELECT key FROM {s}.events));\n";
+/* clang-format on */

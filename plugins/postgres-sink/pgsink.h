@@ -145,6 +145,14 @@ extern const char pgsink_moved_cues_wrap_sql[];
  *        slot; re-derives every application.
  */
 extern const char pgsink_moved_cues_more_sql[];
+/**
+ * @brief Migration 12: automatic company aliases: a shorter company of a
+ *        sender domain whose words begin the one longer company of that
+ *        domain is its alias (`company_aliases.auto`); kept up to date by
+ *        a statement trigger on events; re-derives the applications
+ *        concerned.
+ */
+extern const char pgsink_auto_aliases_sql[];
 
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);

@@ -611,6 +611,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "more ways to say an interview moved: 'rearrange', 'instead?', "
      "'now takes place on'",
      pgsink_moved_cues_more_sql},
+    {12,
+     "automatic company aliases: 'Ashcombe' and 'Ashcombe Partners' from "
+     "one sender domain are one company",
+     pgsink_auto_aliases_sql},
 };
 
 #define PGSINK_LATEST                                                          \
