@@ -1037,8 +1037,9 @@ const char pgsink_moved_cues_more_sql[] = PGSINK_MOVED_CUES_SQL(
  * alias that became ambiguous is dropped again, so the result does not
  * depend on the order the events arrive in. Free-mail domains never make
  * an alias (anybody can write "Quillon" from gmail.com); a user's own
- * alias of either key wins. Runs from a statement trigger on `events`
- * after the applications' own and once over the stored events. Our own
+ * alias of either key wins. Runs from statement triggers on `events`
+ * (insert, update, delete: the sender domains of the rows concerned) after
+ * the applications' own, and once over the stored events. Our own
  * SQL, as migration 3.
  */
 /* clang-format off */
@@ -1064,15 +1065,14 @@ const char pgsink_auto_aliases_sql[] =
     "  'fastmail.com','hey.com','zoho.com','laposte.net','orange.fr',\n"
     "  'free.fr','libero.it','wp.pl','o2.pl','seznam.cz','uol.com.br',\n"
     "  'bol.com.br','terra.com.br','rediffmail.com']) $f$;\n"
-    "CREATE FUNCTION {s}.careerops_auto_aliases(keys text[])\n"
+    "CREATE FUNCTION {s}.careerops_auto_aliases(senders text[])\n"
     " RETURNS integer LANGUAGE plpgsql AS $f$\n"
     "DECLARE r record; lk text; n integer := 0; doms text[]; ks text[];\n"
     "BEGIN\n"
     " PERFORM pg_advisory_xact_lock(hashtext('careerops-aliases'));\n"
     " -- the sender domains of the events concerned, their company keys\n"
     " SELECT coalesce(array_agg(DISTINCT d), '{}') INTO doms FROM (\n"
-    "  SELECT {s}.careerops_sender_domain(e.sender) AS d FROM {s}.events e\n"
-    "  WHERE e.key = ANY (keys)) x\n"
+    "  SELECT {s}.careerops_sender_domain(x) AS d FROM unnest(senders) x) y\n"
     "  WHERE d IS NOT NULL AND NOT {s}.careerops_free_mail(d);\n"
     " SELECT coalesce(array_agg(DISTINCT k), '{}') INTO ks FROM (\n"
     "  SELECT {s}.careerops_company_key(e.company) AS k FROM {s}.events e\n"
@@ -1130,12 +1130,15 @@ const char pgsink_auto_aliases_sql[] =
     " LANGUAGE plpgsql AS $f$\n"
     "BEGIN\n"
     " IF TG_OP = 'DELETE' THEN\n"
-    "  PERFORM {s}.careerops_auto_aliases(ARRAY(SELECT key FROM old_rows));\n"
+    "  PERFORM {s}.careerops_auto_aliases(ARRAY(SELECT sender FROM "
+    "old_rows));\n"
     " ELSIF TG_OP = 'UPDATE' THEN\n"
     "  PERFORM {s}.careerops_auto_aliases(\n"
-    "   ARRAY(SELECT key FROM new_rows UNION SELECT key FROM old_rows));\n"
+    "   ARRAY(SELECT sender FROM new_rows UNION SELECT sender FROM "
+    "old_rows));\n"
     " ELSE\n"
-    "  PERFORM {s}.careerops_auto_aliases(ARRAY(SELECT key FROM new_rows));\n"
+    "  PERFORM {s}.careerops_auto_aliases(ARRAY(SELECT sender FROM "
+    "new_rows));\n"
     " END IF;\n"
     " RETURN NULL;\n"
     "END $f$;\n"
@@ -1145,5 +1148,9 @@ const char pgsink_auto_aliases_sql[] =
     "CREATE TRIGGER events_auto_aliases_upd AFTER UPDATE ON {s}.events\n"
     " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows\n"
     " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_auto_aliases_trg();\n"
-    "SELECT {s}.careerops_auto_aliases(ARRAY(SELECT key FROM {s}.events));\n";
+    "CREATE TRIGGER events_auto_aliases_del AFTER DELETE ON {s}.events\n"
+    " REFERENCING OLD TABLE AS old_rows\n"
+    " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_auto_aliases_trg();\n"
+    "SELECT {s}.careerops_auto_aliases(\n"
+    " ARRAY(SELECT DISTINCT sender FROM {s}.events));\n";
 /* clang-format on */

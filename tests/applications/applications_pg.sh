@@ -634,6 +634,16 @@ harbor h3 h2 h1
     fail "the Harbor events in another order gave other applications"
 [ "$(q -c "SELECT count(*) FROM $S.company_aliases WHERE alias_key = 'harbor'")" = 0 ] ||
     fail "an ambiguous short name has an alias"
+# deleting Harbor Foods's event leaves one longer name: the alias comes
+# back; deleting Harbor Analytics's too drops it again
+q -c "DELETE FROM $S.events WHERE key = 'al-h3'" >/dev/null
+[ "$(apps_of harbor,harboranalytics)" = "1:INTERVIEWING" ] ||
+    fail "a deleted event did not re-make the alias: $(apps_of harbor,harboranalytics)"
+q -c "DELETE FROM $S.events WHERE key = 'al-h1'" >/dev/null
+[ "$(q -c "SELECT count(*) FROM $S.company_aliases WHERE alias_key = 'harbor'")" = 0 ] ||
+    fail "an alias to a company with no events left stays"
+[ "$(apps_of harbor,harboranalytics)" = "1:INTERVIEWING" ] ||
+    fail "Harbor alone is not its own application: $(apps_of harbor,harboranalytics)"
 al al-q1 APPLICATION_ACK 'Quillon Robotics' jobs.quillon@gmail.com 01
 al al-q2 OFFER 'Quillon' quillon.hiring@gmail.com 03
 al al-p1 APPLICATION_ACK 'Apple Bank' ann@applebank.example 01
