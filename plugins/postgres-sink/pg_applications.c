@@ -1024,22 +1024,25 @@ const char pgsink_moved_cues_more_sql[] = PGSINK_MOVED_CUES_SQL(
 
 /*
  * Migration 12: automatic company aliases (issue 13, "one canonical
- * spelling per company"; trial 30). A company named short in some mail and
- * in full in other mail from the same sender domain ("Ashcombe" and
- * "Ashcombe Partners" from ashcombe.example) is one company: when the
- * events of one sender domain name exactly one longer company whose words
- * begin with a shorter one's (or, for a company that is the domain's own
- * label, "Vinterkraft" from vinterkraft.example, whose key begins with
- * it: "Vinter Kraft Energy"), the shorter key becomes an alias of the
- * longer (`company_aliases` row with `auto` true) and both applications
- * are re-derived as one. Two longer names ("Harbor Analytics", "Harbor
- * Foods" from one agency) leave the short one alone, and an automatic
- * alias that became ambiguous is dropped again, so the result does not
- * depend on the order the events arrive in. Free-mail domains never make
- * an alias (anybody can write "Quillon" from gmail.com); a user's own
- * alias of either key wins. Runs from statement triggers on `events`
- * (insert, update, delete: the sender domains of the rows concerned) after
- * the applications' own, and once over the stored events. Our own
+ * spelling per company"; trials 30 and 31). A company named short in some
+ * mail and in full in other mail from its own domain ("Ashcombe" and
+ * "Ashcombe Partners" from ashcombe.example) is one company. A short key k
+ * becomes an alias of a longer key (`company_aliases` row with `auto`
+ * true) when:
+ *   - some event names k from a sender whose domain has a label spelling k
+ *     (ashcombe.example, careers.ashcombe.example: the company's own
+ *     domain; not a shared applicant-tracking domain, a job board, the
+ *     user's own address or free mail);
+ *   - the events from domains with that label name exactly one longer
+ *     company whose first words spell k ("Ashcombe Partners", "Vinter
+ *     Kraft Energy" for vinterkraft; not "Novartis Pharma" for nova);
+ *   - no row of the user's own names either key, and the longer key is no
+ *     alias itself.
+ * The rule is read again for the domain labels of every inserted, updated
+ * or deleted event, so an alias made ambiguous or left without its longer
+ * company goes, and the result does not depend on arrival order. Both
+ * applications are re-derived. A statement lock per schema, taken before
+ * the applications' own triggers, keeps writers from deadlocking. Our own
  * SQL, as migration 3.
  */
 /* clang-format off */
@@ -1050,81 +1053,79 @@ const char pgsink_auto_aliases_sql[] =
     " LANGUAGE sql IMMUTABLE AS $f$\n"
     " SELECT nullif(string_agg(w, ' ' ORDER BY i), '')\n"
     PGSINK_COMPANY_WORDS
-    "CREATE FUNCTION {s}.careerops_sender_domain(addr text) RETURNS text\n"
+    "CREATE FUNCTION {s}.careerops_company_prefixes(name text)\n"
+    " RETURNS text[] LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT coalesce(array_agg(array_to_string(w[1:n], '')), '{}')\n"
+    " FROM (SELECT string_to_array({s}.careerops_company_words(name), ' ')\n"
+    "  AS w) x, generate_series(1, cardinality(w) - 1) AS n $f$;\n"
+    "CREATE FUNCTION {s}.careerops_domain_labels(addr text) RETURNS text[]\n"
     " LANGUAGE sql IMMUTABLE AS $f$\n"
-    " SELECT lower(substring(addr FROM '@([^@<>[:space:]]+)>?$')) $f$;\n"
-    "CREATE INDEX events_sender_domain_idx\n"
-    " ON {s}.events ({s}.careerops_sender_domain(sender));\n"
-    "CREATE FUNCTION {s}.careerops_free_mail(d text) RETURNS boolean\n"
-    " LANGUAGE sql IMMUTABLE AS $f$\n"
-    " SELECT d = ANY (ARRAY['gmail.com','googlemail.com','outlook.com',\n"
-    "  'hotmail.com','live.com','msn.com','yahoo.com','ymail.com',\n"
-    "  'icloud.com','me.com','mac.com','aol.com','proton.me',\n"
-    "  'protonmail.com','pm.me','gmx.de','gmx.net','gmx.com','web.de',\n"
-    "  't-online.de','mail.com','yandex.ru','mail.ru','qq.com','163.com',\n"
-    "  'fastmail.com','hey.com','zoho.com','laposte.net','orange.fr',\n"
-    "  'free.fr','libero.it','wp.pl','o2.pl','seznam.cz','uol.com.br',\n"
-    "  'bol.com.br','terra.com.br','rediffmail.com']) $f$;\n"
+    " SELECT coalesce(array_agg(regexp_replace(l, '[^a-z0-9]', '', 'g'))\n"
+    "  FILTER (WHERE i < n), '{}')\n"
+    " FROM (SELECT l, i, count(*) OVER () AS n\n"
+    "  FROM regexp_split_to_table(substring(lower(addr)\n"
+    "   FROM '@([a-z0-9.-]+)'), '\\.') WITH ORDINALITY AS t(l, i)) x $f$;\n"
+    "CREATE INDEX events_sender_labels_idx ON {s}.events\n"
+    " USING gin ({s}.careerops_domain_labels(sender));\n"
     "CREATE FUNCTION {s}.careerops_auto_aliases(senders text[])\n"
     " RETURNS integer LANGUAGE plpgsql AS $f$\n"
-    "DECLARE r record; lk text; n integer := 0; doms text[]; ks text[];\n"
+    "DECLARE r record; old text; want text; n integer := 0; ks text[];\n"
     "BEGIN\n"
-    " PERFORM pg_advisory_xact_lock(hashtext('careerops-aliases'));\n"
-    " -- the sender domains of the events concerned, their company keys\n"
-    " SELECT coalesce(array_agg(DISTINCT d), '{}') INTO doms FROM (\n"
-    "  SELECT {s}.careerops_sender_domain(x) AS d FROM unnest(senders) x) y\n"
-    "  WHERE d IS NOT NULL AND NOT {s}.careerops_free_mail(d);\n"
-    " SELECT coalesce(array_agg(DISTINCT k), '{}') INTO ks FROM (\n"
-    "  SELECT {s}.careerops_company_key(e.company) AS k FROM {s}.events e\n"
-    "  WHERE {s}.careerops_sender_domain(e.sender) = ANY (doms)\n"
-    "   AND e.event_type <> 'OTHER') x WHERE k IS NOT NULL;\n"
+    " PERFORM pg_advisory_xact_lock(hashtext('careerops-aliases:{s}'));\n"
+    " SELECT coalesce(array_agg(DISTINCT l), '{}') INTO ks\n"
+    "  FROM unnest(senders) x, unnest({s}.careerops_domain_labels(x)) l\n"
+    "  WHERE length(l) >= 2;\n"
     " FOR r IN\n"
-    "  -- every domain of those keys, every company of those domains: the\n"
-    "  -- answer for a key depends on the stored events, not their order\n"
-    "  WITH kd AS (\n"
-    "   SELECT DISTINCT {s}.careerops_company_key(e.company) AS k,\n"
-    "    {s}.careerops_company_words(e.company) AS w,\n"
-    "    {s}.careerops_sender_domain(e.sender) AS d\n"
-    "   FROM {s}.events e\n"
-    "   WHERE {s}.careerops_company_key(e.company) = ANY (ks)\n"
-    "    AND e.event_type <> 'OTHER'),\n"
-    "  ld AS (\n"
-    "   SELECT DISTINCT {s}.careerops_company_key(e.company) AS k,\n"
-    "    {s}.careerops_company_words(e.company) AS w,\n"
-    "    {s}.careerops_sender_domain(e.sender) AS d\n"
-    "   FROM {s}.events e\n"
-    "   WHERE {s}.careerops_sender_domain(e.sender) IN (SELECT d FROM kd)\n"
-    "    AND e.event_type <> 'OTHER'\n"
-    "    AND {s}.careerops_company_key(e.company) IS NOT NULL)\n"
-    "  SELECT s.k AS short_k, min(l.k) AS long_k,\n"
-    "   count(DISTINCT l.k) AS longer\n"
-    "  FROM kd s LEFT JOIN ld l ON l.d = s.d\n"
-    "   AND (left(l.w, length(s.w) + 1) = s.w || ' '\n"
-    "    -- the domain's label as the company (\"Vinterkraft\" from\n"
-    "    -- vinterkraft.example) and a name that spells it out longer\n"
-    "    OR (s.k = regexp_replace(split_part(s.d, '.', 1), '[^a-z0-9]', '',\n"
-    "         'g') AND length(l.k) > length(s.k)\n"
-    "        AND left(l.k, length(s.k)) = s.k))\n"
-    "   AND s.d IS NOT NULL AND NOT {s}.careerops_free_mail(s.d)\n"
-    "  GROUP BY s.k ORDER BY s.k\n"
+    "  -- a label no company is named (a shared or free-mail domain's) is\n"
+    "  -- looked up by the company key's index only\n"
+    "  SELECT k.k AS short_k, o.own,\n"
+    "   CASE WHEN o.own THEN ARRAY(\n"
+    "    SELECT DISTINCT {s}.careerops_company_key(e.company)\n"
+    "    FROM {s}.events e\n"
+    "    WHERE {s}.careerops_domain_labels(e.sender) @> ARRAY[k.k]\n"
+    "     AND e.event_type <> 'OTHER'\n"
+    "     AND k.k = ANY ({s}.careerops_company_prefixes(e.company))\n"
+    "    ORDER BY 1) ELSE '{}'::text[] END AS longer\n"
+    "  FROM unnest(ks) AS k(k), LATERAL (SELECT EXISTS (\n"
+    "    SELECT 1 FROM {s}.events e\n"
+    "    WHERE {s}.careerops_company_key(e.company) = k.k\n"
+    "     AND e.event_type <> 'OTHER'\n"
+    "     AND {s}.careerops_domain_labels(e.sender) @> ARRAY[k.k]) AS own) o\n"
+    "  ORDER BY 1\n"
     " LOOP\n"
-    "  IF r.longer = 1 AND NOT EXISTS (SELECT 1 FROM {s}.company_aliases a\n"
-    "     WHERE a.alias_key IN (r.short_k, r.long_k)) THEN\n"
+    "  SELECT a.company_key INTO old FROM {s}.company_aliases a\n"
+    "   WHERE a.alias_key = r.short_k AND a.auto;\n"
+    "  want := NULL;\n"
+    "  IF r.own AND cardinality(r.longer) = 1 AND NOT EXISTS (\n"
+    "    SELECT 1 FROM {s}.company_aliases a\n"
+    "    WHERE (NOT a.auto AND (a.alias_key IN (r.short_k, r.longer[1])\n"
+    "      OR a.company_key IN (r.short_k, r.longer[1])))\n"
+    "     OR a.alias_key = r.longer[1]) THEN\n"
+    "   want := r.longer[1];\n"
+    "  END IF;\n"
+    "  CONTINUE WHEN old IS NOT DISTINCT FROM want;\n"
+    "  DELETE FROM {s}.company_aliases\n"
+    "   WHERE alias_key = r.short_k AND auto;\n"
+    "  IF want IS NOT NULL THEN\n"
     "   INSERT INTO {s}.company_aliases (alias_key, company_key, auto)\n"
-    "    VALUES (r.short_k, r.long_k, true);\n"
-    "   lk := r.long_k;\n"
-    "  ELSIF r.longer <> 1 AND EXISTS (SELECT 1 FROM {s}.company_aliases a\n"
-    "     WHERE a.alias_key = r.short_k AND a.auto) THEN\n"
-    "   DELETE FROM {s}.company_aliases WHERE alias_key = r.short_k\n"
-    "    RETURNING company_key INTO lk;\n"
-    "  ELSE\n"
-    "   CONTINUE;\n"
+    "    VALUES (r.short_k, want, true) ON CONFLICT (alias_key) DO NOTHING;\n"
     "  END IF;\n"
     "  PERFORM {s}.careerops_application_rederive(r.short_k);\n"
-    "  PERFORM {s}.careerops_application_rederive(lk);\n"
+    "  IF old IS NOT NULL THEN\n"
+    "   PERFORM {s}.careerops_application_rederive(old);\n"
+    "  END IF;\n"
+    "  IF want IS NOT NULL THEN\n"
+    "   PERFORM {s}.careerops_application_rederive(want);\n"
+    "  END IF;\n"
     "  n := n + 1;\n"
     " END LOOP;\n"
     " RETURN n;\n"
+    "END $f$;\n"
+    "CREATE FUNCTION {s}.careerops_auto_aliases_lock() RETURNS trigger\n"
+    " LANGUAGE plpgsql AS $f$\n"
+    "BEGIN\n"
+    " PERFORM pg_advisory_xact_lock(hashtext('careerops-aliases:{s}'));\n"
+    " RETURN NULL;\n"
     "END $f$;\n"
     "CREATE FUNCTION {s}.careerops_auto_aliases_trg() RETURNS trigger\n"
     " LANGUAGE plpgsql AS $f$\n"
@@ -1142,6 +1143,9 @@ const char pgsink_auto_aliases_sql[] =
     " END IF;\n"
     " RETURN NULL;\n"
     "END $f$;\n"
+    "CREATE TRIGGER events_auto_aliases_lock\n"
+    " BEFORE INSERT OR UPDATE OR DELETE ON {s}.events\n"
+    " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_auto_aliases_lock();\n"
     "CREATE TRIGGER events_auto_aliases_ins AFTER INSERT ON {s}.events\n"
     " REFERENCING NEW TABLE AS new_rows\n"
     " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_auto_aliases_trg();\n"

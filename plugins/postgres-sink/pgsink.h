@@ -146,11 +146,12 @@ extern const char pgsink_moved_cues_wrap_sql[];
  */
 extern const char pgsink_moved_cues_more_sql[];
 /**
- * @brief Migration 12: automatic company aliases: a shorter company of a
- *        sender domain whose words begin the one longer company of that
- *        domain is its alias (`company_aliases.auto`); kept up to date by
- *        a statement trigger on events; re-derives the applications
- *        concerned.
+ * @brief Migration 12: automatic company aliases: a short company named
+ *        from its own domain (a label spelling it) whose first words begin
+ *        the one longer company named from domains with that label is its
+ *        alias (`company_aliases.auto`); kept up to date by statement
+ *        triggers on events (insert, update, delete); re-derives the
+ *        applications concerned.
  */
 extern const char pgsink_auto_aliases_sql[];
 

@@ -613,7 +613,7 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      pgsink_moved_cues_more_sql},
     {12,
      "automatic company aliases: 'Ashcombe' and 'Ashcombe Partners' from "
-     "one sender domain are one company",
+     "the company's own domain are one company",
      pgsink_auto_aliases_sql},
 };
 

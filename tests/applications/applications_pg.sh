@@ -590,10 +590,11 @@ PY
 ok "the table, --csv and --ics show each interview once, at its new time"
 
 # Automatic company aliases (migration 12): "Ashcombe" and "Ashcombe
-# Partners" from one sender domain are one application; two longer names
-# of one domain ("Harbor Analytics", "Harbor Foods") leave "Harbor" alone,
-# whatever the order; free-mail senders and other domains make no alias;
-# a user's own alias wins.
+# Partners" from the company's own domain are one application; two longer
+# names ("Harbor Analytics", "Harbor Foods") leave "Harbor" alone, whatever
+# the order; an agency, a shared applicant-tracking domain, the user's own
+# replies, free mail and a longer word ("Novartis" for nova) make no alias;
+# a user's own alias wins (trials 30 and 31).
 al() { # KEY TYPE COMPANY SENDER DAY
     q -c "INSERT INTO $S.events (key, event_type, company, sender, received_at, doc)
           VALUES ('$1', '$2', '$3', '$4', '2026-03-$5T10:00:00Z', '{}')" >/dev/null
@@ -602,23 +603,23 @@ apps_of() { # KEY... -> count:statuses of the applications of those company keys
     q -c "SELECT count(*) || ':' || coalesce(string_agg(status, ',' ORDER BY status), '')
           FROM $S.applications WHERE company_key = ANY ('{$1}')"
 }
+alias_of() { q -c "SELECT company_key || '/' || auto FROM $S.company_aliases WHERE alias_key = '$1'"; }
 al al-a1 APPLICATION_ACK 'Ashcombe Partners' 'Lydia Shaw <lydia@ashcombe.example>' 01
 al al-a2 INTERVIEW 'Ashcombe' lydia@ashcombe.example 05
 al al-a3 REJECTION 'Ashcombe' lydia@ashcombe.example 09
 [ "$(apps_of ashcombe,ashcombepartners)" = "1:REJECTED" ] ||
     fail "Ashcombe and Ashcombe Partners are not one application: $(apps_of ashcombe,ashcombepartners)"
-[ "$(q -c "SELECT company_key || '/' || auto FROM $S.company_aliases WHERE alias_key = 'ashcombe'")" = "ashcombepartners/true" ] ||
-    fail "no automatic alias ashcombe -> ashcombepartners"
-al al-v1 APPLICATION_ACK 'Vinter Kraft Energy' talent@vinterkraft.example 01
+[ "$(alias_of ashcombe)" = "ashcombepartners/true" ] || fail "no automatic alias ashcombe -> ashcombepartners"
+al al-v1 APPLICATION_ACK 'Vinter Kraft Energy' talent@careers.vinterkraft.example 01
 al al-v2 REJECTION 'Vinterkraft' ola@vinterkraft.example 04
 [ "$(apps_of vinterkraft,vinterkraftenergy)" = "1:REJECTED" ] ||
     fail "the domain's label did not join the name that spells it: $(apps_of vinterkraft,vinterkraftenergy)"
 harbor() { # the three Harbor events in the order given
     for k in "$@"; do
         case $k in
-        h1) al al-h1 INTERVIEW 'Harbor Analytics' bo@talentbridge.example 02 ;;
-        h2) al al-h2 INTERVIEW 'Harbor' bo@talentbridge.example 04 ;;
-        h3) al al-h3 APPLICATION_ACK 'Harbor Foods' bo@talentbridge.example 06 ;;
+        h1) al al-h1 INTERVIEW 'Harbor Analytics' hr@harbor.example 02 ;;
+        h2) al al-h2 INTERVIEW 'Harbor' hr@harbor.example 04 ;;
+        h3) al al-h3 APPLICATION_ACK 'Harbor Foods' jobs@harbor.example 06 ;;
         esac
     done
 }
@@ -632,32 +633,44 @@ q -c "DELETE FROM $S.events WHERE key LIKE 'al-h%'" >/dev/null
 harbor h3 h2 h1
 [ "$(apps_of harbor,harboranalytics,harborfoods)" = "3:APPLIED,INTERVIEWING,INTERVIEWING" ] ||
     fail "the Harbor events in another order gave other applications"
-[ "$(q -c "SELECT count(*) FROM $S.company_aliases WHERE alias_key = 'harbor'")" = 0 ] ||
-    fail "an ambiguous short name has an alias"
+[ -z "$(alias_of harbor)" ] || fail "an ambiguous short name has an alias"
 # deleting Harbor Foods's event leaves one longer name: the alias comes
 # back; deleting Harbor Analytics's too drops it again
 q -c "DELETE FROM $S.events WHERE key = 'al-h3'" >/dev/null
 [ "$(apps_of harbor,harboranalytics)" = "1:INTERVIEWING" ] ||
     fail "a deleted event did not re-make the alias: $(apps_of harbor,harboranalytics)"
 q -c "DELETE FROM $S.events WHERE key = 'al-h1'" >/dev/null
-[ "$(q -c "SELECT count(*) FROM $S.company_aliases WHERE alias_key = 'harbor'")" = 0 ] ||
-    fail "an alias to a company with no events left stays"
+[ -z "$(alias_of harbor)" ] || fail "an alias to a company with no events left stays"
 [ "$(apps_of harbor,harboranalytics)" = "1:INTERVIEWING" ] ||
     fail "Harbor alone is not its own application: $(apps_of harbor,harboranalytics)"
+# no alias: an agency's clients, a shared ATS domain, the user's replies,
+# free mail, a longer word, two domains
+al al-t1 INTERVIEW 'Orrin Robotics' kelly@talentbridge.example 01
+al al-t2 REJECTION 'Orrin' kelly@talentbridge.example 03
+al al-m1 REJECTION 'Mercury Insurance' no-reply@us.greenhouse-mail.io 01
+al al-m2 INTERVIEW 'Mercury' no-reply@us.greenhouse-mail.io 03
+al al-n1 INTERVIEW 'Nova' sam.rivera@example.net 01
+al al-n2 REJECTION 'Nova Health' sam.rivera@example.net 03
 al al-q1 APPLICATION_ACK 'Quillon Robotics' jobs.quillon@gmail.com 01
 al al-q2 OFFER 'Quillon' quillon.hiring@gmail.com 03
+al al-o1 INTERVIEW 'Novartis Pharma' kim@nova.example 01
+al al-o2 APPLICATION_ACK 'Nova' kim@nova.example 03
 al al-p1 APPLICATION_ACK 'Apple Bank' ann@applebank.example 01
 al al-p2 INTERVIEW 'Apple' jo@apple-orchards.example 03
-[ "$(apps_of quillon,quillonrobotics)" = "2:APPLIED,OFFER" ] ||
-    fail "free-mail senders made an alias: $(apps_of quillon,quillonrobotics)"
-[ "$(apps_of apple,applebank)" = "2:APPLIED,INTERVIEWING" ] ||
-    fail "two sender domains made an alias: $(apps_of apple,applebank)"
-q -c "INSERT INTO $S.company_aliases (alias_key, company_key) VALUES ('kestrelx', 'kestrelgroupx')" >/dev/null
+for pair in orrin,orrinrobotics mercury,mercuryinsurance nova,novahealth \
+    quillon,quillonrobotics nova,novartispharma apple,applebank; do
+    [ "$(apps_of $pair | cut -d: -f1)" = 2 ] || fail "$pair became one application: $(apps_of $pair)"
+done
+# the user's own alias wins, also one that points to the short key
+q -c "INSERT INTO $S.company_aliases (alias_key, company_key) VALUES ('kestrelx', 'kestrelgroupx'),
+      ('brackco', 'brackwater')" >/dev/null
 al al-k1 APPLICATION_ACK 'Kestrelx Labs' hr@kestrelx.example 01
 al al-k2 INTERVIEW 'Kestrelx' hr@kestrelx.example 03
-[ "$(q -c "SELECT company_key || '/' || auto FROM $S.company_aliases WHERE alias_key = 'kestrelx'")" = "kestrelgroupx/false" ] ||
-    fail "an automatic alias replaced the user's"
-ok "automatic company aliases: one application for a short and a full name of one sender domain, none when ambiguous, free-mail or across domains"
+al al-b1 APPLICATION_ACK 'Brackwater Labs' hr@brackwater.example 01
+al al-b2 INTERVIEW 'Brackwater' hr@brackwater.example 03
+[ "$(alias_of kestrelx)" = "kestrelgroupx/false" ] || fail "an automatic alias replaced the user's"
+[ -z "$(alias_of brackwater)" ] || fail "an automatic alias of a key the user's alias points to"
+ok "automatic company aliases: one application for a short and a full name of the company's own domain, none when ambiguous, for agencies, shared or free-mail senders, the user's replies, a longer word or two domains"
 
 # the dashboard's /api/interviews agrees: the live slots only (not a
 # CANCEL's own event qs2, not a moved, cancelled or repeated one)
