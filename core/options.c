@@ -165,10 +165,16 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
         int text = json_is_string(v) && o->type != CO_OPT_STR &&
                    o->type != CO_OPT_STRLIST;
         const char *sv = text ? json_string_value(v) : "";
-        int big = text && o->type == CO_OPT_INT && sv[0] != '\0' &&
-                  strspn(sv + (sv[0] == '-'), "0123456789") ==
-                      strlen(sv + (sv[0] == '-')) &&
-                  sv[sv[0] == '-'] != '\0';
+        /* digits only that do not fit an int64 ("99999999999999999999",
+         * which --set keeps as text); "10" or "007" is text (trial 31) */
+        int big = 0;
+        if (text && o->type == CO_OPT_INT && sv[sv[0] == '-'] != '\0' &&
+            strspn(sv + (sv[0] == '-'), "0123456789") ==
+                strlen(sv + (sv[0] == '-'))) {
+            errno = 0;
+            (void)strtoll(sv, NULL, 10);
+            big = errno == ERANGE;
+        }
         char *given = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
         char range[96] = "";
         if ((o->type == CO_OPT_INT || o->type == CO_OPT_DOUBLE) &&

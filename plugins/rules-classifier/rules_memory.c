@@ -121,12 +121,44 @@ static double rules_mem_weight(const rules_memory_t *m, const char *w,
     return 0;
 }
 
+/* 1 if a label of domain dom (not the last), its letters and digits,
+ * is the words of gw run together: ashcombe.example for "ashcombe",
+ * careers.vinterkraft.example for "vinter kraft". */
+static int rules_mem_own_domain(const char *gw, const char *dom)
+{
+    char key[128];
+    size_t k = 0;
+    for (const char *p = gw; *p && k + 1 < sizeof key; p++)
+        if (*p != ' ')
+            key[k++] = *p;
+    key[k] = '\0';
+    for (const char *p = dom; *p;) {
+        const char *e = strchr(p, '.');
+        if (e == NULL)
+            break; /* the last label: .example, .com */
+        char lab[128];
+        size_t l = 0;
+        for (const char *q = p; q < e && l + 1 < sizeof lab; q++)
+            if (isalnum((unsigned char)*q))
+                lab[l++] = *q;
+        lab[l] = '\0';
+        if (k > 0 && strcmp(lab, key) == 0)
+            return 1;
+        p = e + 1;
+    }
+    return 0;
+}
+
 /* The fuller spelling of a company spelled gw (index into m->v), or -1:
  * the one longer name beginning with the same words written by the same
- * sender domain (rules_memory.h); two such names: -1, the name stays. */
+ * sender domain, when that domain is the company's own (a label spells
+ * gw: not an applicant-tracking system's or an agency's domain shared by
+ * many companies; rules_memory.h); two such names: -1, the name stays. */
 static long rules_mem_longer(const rules_memory_t *m, const char *gw,
                              const char *dom)
 {
+    if (!rules_mem_own_domain(gw, dom))
+        return -1;
     long pick = -1;
     for (size_t i = 0; i < m->n; i++) {
         const rules_mem_entry_t *e = &m->v[i];

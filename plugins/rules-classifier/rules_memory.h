@@ -13,8 +13,11 @@
  *
  * - **a longer name that begins with the same words** ("Ashcombe" ->
  *   "Ashcombe Partners"), written by the same sender domain at least half
- *   as often as the short one; when that domain wrote two different longer
- *   names ("Harbor Analytics", "Harbor Foods"), the name stays;
+ *   as often as the short one, when that domain is the company's own (a
+ *   label spells the short name: ashcombe.example; not a shared
+ *   applicant-tracking or agency domain); when that domain wrote two
+ *   different longer names ("Harbor Analytics", "Harbor Foods"), the name
+ *   stays;
  * - **a domain's label** (rules_result_t.company_from_domain) -> the name
  *   read most often from that sender domain whose words spell the label
  *   (rules_slug_spells_name()).

@@ -1139,6 +1139,18 @@ START_TEST(company_memory_one_spelling)
                      mail("Bo Lund", "bo@talentbridge.example", "Interview",
                           "My client Harbor would like to meet you."),
                      "Harbor");
+    /* a domain shared by many companies (an applicant-tracking system)
+     * is not the company's own: "Mercury" stays (trial 31) */
+    CHECK_REMEMBERED(m,
+                     mail("Hiring", "no-reply@greenhouse-mail.example",
+                          "Interview",
+                          "Mercury Insurance would like to meet "
+                          "you."),
+                     "Mercury Insurance");
+    CHECK_REMEMBERED(m,
+                     mail("Hiring", "no-reply@greenhouse-mail.example",
+                          "Interview", "Mercury would like to meet you."),
+                     "Mercury");
     /* a free-mail sender neither takes a name nor is remembered: a scam
      * must not borrow the name of a company the user applied to */
     size_t before = rules_memory_count(m);
