@@ -251,9 +251,9 @@
     "END $f$;\n"
 
 /* The words of a company name as careerops_company_key() (migration 3)
- * and careerops_company_words() (migration 12) compare them: lower case,
- * Latin-1 accents folded, a leading "the" and legal forms dropped; rows
- * w (the word) and i (its place), then the end of the function. */
+ * compares them: lower case, Latin-1 accents folded, a leading "the" and
+ * legal forms dropped; rows w (the word) and i (its place), then the end
+ * of the function. */
 #define PGSINK_COMPANY_WORDS                                                                              \
     " FROM regexp_split_to_table(\n"                                                                      \
     "   regexp_replace(translate(lower(coalesce(name, '')),\n"                                            \
@@ -1024,40 +1024,44 @@ const char pgsink_moved_cues_more_sql[] = PGSINK_MOVED_CUES_SQL(
 
 /*
  * Migration 12: automatic company aliases (issue 13, "one canonical
- * spelling per company"; trials 30 and 31). A company named short in some
+ * spelling per company"; trials 30 to 32). A company named short in some
  * mail and in full in other mail from its own domain ("Ashcombe" and
  * "Ashcombe Partners" from ashcombe.example) is one company. A short key k
- * becomes an alias of a longer key (`company_aliases` row with `auto`
+ * becomes an alias of a longer key y (`company_aliases` row with `auto`
  * true) when:
- *   - some event names k from a sender whose domain has a label spelling k
- *     (ashcombe.example, careers.ashcombe.example: the company's own
- *     domain; not a shared applicant-tracking domain, a job board, the
- *     user's own address or free mail);
- *   - the events from domains with that label name exactly one longer
- *     company whose first words spell k ("Ashcombe Partners", "Vinter
- *     Kraft Energy" for vinterkraft; not "Novartis Pharma" for nova);
- *   - no row of the user's own names either key, and the longer key is no
- *     alias itself.
- * The rule is read again for the domain labels of every inserted, updated
- * or deleted event, so an alias made ambiguous or left without its longer
- * company goes, and the result does not depend on arrival order. Both
- * applications are re-derived. A statement lock per schema, taken before
- * the applications' own triggers, keeps writers from deadlocking. Our own
- * SQL, as migration 3.
+ *   - some event names k from a sender whose domain has a label spelling k;
+ *     the domain from that label on (ashcombe.example, also for
+ *     careers.ashcombe.example) is the company's own domain; the user's
+ *     own domains (recipients two or more sender domains write to) never
+ *     count;
+ *   - the events from the company's own domains name exactly one longer
+ *     company whose first words spell k (not a legal form's "Co" in
+ *     "Co-Cobalt Labs"; not "Novartis Pharma" for nova), y;
+ *   - y is no alias itself (no chains), and no row of the user's own names
+ *     k or y.
+ * Whether k is an alias depends only on the stored events and the user's
+ * rows, never on arrival order: it is read again for the domain labels,
+ * the companies and the name prefixes of every inserted, updated or
+ * deleted event, longest keys first. Both applications are re-derived. A
+ * statement lock per schema, taken before the applications' own triggers,
+ * keeps writers from deadlocking. Our own SQL, as migration 3.
  */
 /* clang-format off */
 const char pgsink_auto_aliases_sql[] =
     "ALTER TABLE {s}.company_aliases\n"
     " ADD COLUMN auto boolean NOT NULL DEFAULT false;\n"
-    "CREATE FUNCTION {s}.careerops_company_words(name text) RETURNS text\n"
-    " LANGUAGE sql IMMUTABLE AS $f$\n"
-    " SELECT nullif(string_agg(w, ' ' ORDER BY i), '')\n"
-    PGSINK_COMPANY_WORDS
+    /* the name's words, legal forms dropped only at its end */
     "CREATE FUNCTION {s}.careerops_company_prefixes(name text)\n"
     " RETURNS text[] LANGUAGE sql IMMUTABLE AS $f$\n"
     " SELECT coalesce(array_agg(array_to_string(w[1:n], '')), '{}')\n"
-    " FROM (SELECT string_to_array({s}.careerops_company_words(name), ' ')\n"
-    "  AS w) x, generate_series(1, cardinality(w) - 1) AS n $f$;\n"
+    " FROM (SELECT regexp_split_to_array(regexp_replace(regexp_replace(\n"
+    "   regexp_replace(translate(lower(coalesce(name, '')),\n"
+    "    'àáâãäåçèéêëìíîïñòóôõöøùúûüýÿ', 'aaaaaaceeeeiiiinoooooouuuuyy'),\n"
+    "    '^[^[:alnum:]]*the[^[:alnum:]]+', ''),\n"
+    "   '[^[:alnum:]]+', ' ', 'g'),\n"
+    "   '( (inc|llc|ltd|gmbh|ag|sa|sas|sarl|sl|srl|bv|plc|corp|corporation'\n"
+    "   '|co|kg|se|limited|incorporated))+ *$|^ +| +$', '', 'g'), ' ') AS w) x,\n"
+    "  generate_series(1, cardinality(w) - 1) AS n $f$;\n"
     "CREATE FUNCTION {s}.careerops_domain_labels(addr text) RETURNS text[]\n"
     " LANGUAGE sql IMMUTABLE AS $f$\n"
     " SELECT coalesce(array_agg(regexp_replace(l, '[^a-z0-9]', '', 'g'))\n"
@@ -1065,52 +1069,83 @@ const char pgsink_auto_aliases_sql[] =
     " FROM (SELECT l, i, count(*) OVER () AS n\n"
     "  FROM regexp_split_to_table(substring(lower(addr)\n"
     "   FROM '@([a-z0-9.-]+)'), '\\.') WITH ORDINALITY AS t(l, i)) x $f$;\n"
+    /* the sender's domain from the label spelling k on */
+    "CREATE FUNCTION {s}.careerops_domain_from(addr text, k text)\n"
+    " RETURNS text LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT array_to_string(p[i:], '.')\n"
+    " FROM (SELECT string_to_array(substring(lower(addr)\n"
+    "  FROM '@([a-z0-9.-]+)'), '.') AS p) x, generate_subscripts(p, 1) AS i\n"
+    " WHERE i < cardinality(p) AND regexp_replace(p[i], '[^a-z0-9]', '', 'g')\n"
+    "  = k ORDER BY i LIMIT 1 $f$;\n"
     "CREATE INDEX events_sender_labels_idx ON {s}.events\n"
     " USING gin ({s}.careerops_domain_labels(sender));\n"
-    "CREATE FUNCTION {s}.careerops_auto_aliases(senders text[])\n"
-    " RETURNS integer LANGUAGE plpgsql AS $f$\n"
-    "DECLARE r record; old text; want text; n integer := 0; ks text[];\n"
+    /* the user's own domains: the recipients that two or more sender
+     * domains write to (a recruiter is written to by the user only) */
+    "CREATE FUNCTION {s}.careerops_own_domains() RETURNS text[]\n"
+    " LANGUAGE sql STABLE AS $f$\n"
+    " SELECT coalesce(array_agg(d ORDER BY d), '{}') FROM (\n"
+    "  SELECT substring(lower(t->>'address') FROM '@([a-z0-9.-]+)') AS d,\n"
+    "   count(DISTINCT substring(lower(m.sender) FROM '@([a-z0-9.-]+)')) AS n\n"
+    "  FROM {s}.emails m, jsonb_array_elements(CASE WHEN\n"
+    "   jsonb_typeof(m.doc->'to') = 'array' THEN m.doc->'to' ELSE '[]' END) t\n"
+    "  GROUP BY 1) x\n"
+    " WHERE n >= 2 AND d IS NOT NULL $f$;\n"
+    /* the key k is an alias of, or NULL (the rule above) */
+    "CREATE FUNCTION {s}.careerops_alias_want(k text, me text[], depth integer)\n"
+    " RETURNS text LANGUAGE plpgsql STABLE AS $f$\n"
+    "DECLARE doms text[]; longer text[];\n"
+    "BEGIN\n"
+    " IF k IS NULL OR length(k) < 2 OR depth > 8 THEN RETURN NULL; END IF;\n"
+    " SELECT array_agg(DISTINCT d) INTO doms FROM (\n"
+    "  SELECT {s}.careerops_domain_from(e.sender, k) AS d FROM {s}.events e\n"
+    "  WHERE {s}.careerops_company_key(e.company) = k\n"
+    "   AND e.event_type <> 'OTHER'\n"
+    "   AND {s}.careerops_domain_labels(e.sender) @> ARRAY[k]) x\n"
+    "  WHERE d IS NOT NULL AND NOT d = ANY (me);\n"
+    " IF doms IS NULL THEN RETURN NULL; END IF;\n"
+    " SELECT array_agg(DISTINCT ck) INTO longer FROM (\n"
+    "  SELECT {s}.careerops_company_key(e.company) AS ck FROM {s}.events e\n"
+    "  WHERE {s}.careerops_domain_labels(e.sender) @> ARRAY[k]\n"
+    "   AND e.event_type <> 'OTHER'\n"
+    "   AND {s}.careerops_domain_from(e.sender, k) = ANY (doms)\n"
+    "   AND k = ANY ({s}.careerops_company_prefixes(e.company))) x\n"
+    "  WHERE ck IS NOT NULL AND ck <> k;\n"
+    " IF cardinality(longer) IS DISTINCT FROM 1 THEN RETURN NULL; END IF;\n"
+    " IF EXISTS (SELECT 1 FROM {s}.company_aliases a WHERE NOT a.auto\n"
+    "   AND (a.alias_key IN (k, longer[1]) OR a.company_key IN (k, longer[1])))\n"
+    "  OR {s}.careerops_alias_want(longer[1], me, depth + 1) IS NOT NULL THEN\n"
+    "  RETURN NULL;\n"
+    " END IF;\n"
+    " RETURN longer[1];\n"
+    "END $f$;\n"
+    "CREATE FUNCTION {s}.careerops_auto_aliases(senders text[],\n"
+    " companies text[]) RETURNS integer LANGUAGE plpgsql AS $f$\n"
+    "DECLARE k text; old text; want text; n integer := 0; me text[];\n"
     "BEGIN\n"
     " PERFORM pg_advisory_xact_lock(hashtext('careerops-aliases:{s}'));\n"
-    " SELECT coalesce(array_agg(DISTINCT l), '{}') INTO ks\n"
-    "  FROM unnest(senders) x, unnest({s}.careerops_domain_labels(x)) l\n"
-    "  WHERE length(l) >= 2;\n"
-    " FOR r IN\n"
-    "  -- a label no company is named (a shared or free-mail domain's) is\n"
-    "  -- looked up by the company key's index only\n"
-    "  SELECT k.k AS short_k, o.own,\n"
-    "   CASE WHEN o.own THEN ARRAY(\n"
-    "    SELECT DISTINCT {s}.careerops_company_key(e.company)\n"
-    "    FROM {s}.events e\n"
-    "    WHERE {s}.careerops_domain_labels(e.sender) @> ARRAY[k.k]\n"
-    "     AND e.event_type <> 'OTHER'\n"
-    "     AND k.k = ANY ({s}.careerops_company_prefixes(e.company))\n"
-    "    ORDER BY 1) ELSE '{}'::text[] END AS longer\n"
-    "  FROM unnest(ks) AS k(k), LATERAL (SELECT EXISTS (\n"
-    "    SELECT 1 FROM {s}.events e\n"
-    "    WHERE {s}.careerops_company_key(e.company) = k.k\n"
-    "     AND e.event_type <> 'OTHER'\n"
-    "     AND {s}.careerops_domain_labels(e.sender) @> ARRAY[k.k]) AS own) o\n"
+    " me := {s}.careerops_own_domains();\n"
+    " FOR k IN\n"
+    "  SELECT DISTINCT x FROM (\n"
+    "   SELECT unnest({s}.careerops_domain_labels(s)) FROM unnest(senders) s\n"
+    "   UNION ALL SELECT unnest({s}.careerops_company_prefixes(c))\n"
+    "    FROM unnest(companies) c\n"
+    "   UNION ALL SELECT {s}.careerops_company_key(c) FROM unnest(companies) c\n"
+    "   UNION ALL SELECT a.alias_key FROM {s}.company_aliases a\n"
+    "    WHERE a.auto AND a.company_key IN\n"
+    "     (SELECT {s}.careerops_company_key(c) FROM unnest(companies) c)\n"
+    "  ) y(x) WHERE x IS NOT NULL AND length(x) >= 2\n"
     "  ORDER BY 1\n"
     " LOOP\n"
     "  SELECT a.company_key INTO old FROM {s}.company_aliases a\n"
-    "   WHERE a.alias_key = r.short_k AND a.auto;\n"
-    "  want := NULL;\n"
-    "  IF r.own AND cardinality(r.longer) = 1 AND NOT EXISTS (\n"
-    "    SELECT 1 FROM {s}.company_aliases a\n"
-    "    WHERE (NOT a.auto AND (a.alias_key IN (r.short_k, r.longer[1])\n"
-    "      OR a.company_key IN (r.short_k, r.longer[1])))\n"
-    "     OR a.alias_key = r.longer[1]) THEN\n"
-    "   want := r.longer[1];\n"
-    "  END IF;\n"
+    "   WHERE a.alias_key = k AND a.auto;\n"
+    "  want := {s}.careerops_alias_want(k, me, 0);\n"
     "  CONTINUE WHEN old IS NOT DISTINCT FROM want;\n"
-    "  DELETE FROM {s}.company_aliases\n"
-    "   WHERE alias_key = r.short_k AND auto;\n"
+    "  DELETE FROM {s}.company_aliases WHERE alias_key = k AND auto;\n"
     "  IF want IS NOT NULL THEN\n"
     "   INSERT INTO {s}.company_aliases (alias_key, company_key, auto)\n"
-    "    VALUES (r.short_k, want, true) ON CONFLICT (alias_key) DO NOTHING;\n"
+    "    VALUES (k, want, true) ON CONFLICT (alias_key) DO NOTHING;\n"
     "  END IF;\n"
-    "  PERFORM {s}.careerops_application_rederive(r.short_k);\n"
+    "  PERFORM {s}.careerops_application_rederive(k);\n"
     "  IF old IS NOT NULL THEN\n"
     "   PERFORM {s}.careerops_application_rederive(old);\n"
     "  END IF;\n"
@@ -1131,15 +1166,16 @@ const char pgsink_auto_aliases_sql[] =
     " LANGUAGE plpgsql AS $f$\n"
     "BEGIN\n"
     " IF TG_OP = 'DELETE' THEN\n"
-    "  PERFORM {s}.careerops_auto_aliases(ARRAY(SELECT sender FROM "
-    "old_rows));\n"
+    "  PERFORM {s}.careerops_auto_aliases(ARRAY(SELECT sender FROM old_rows),\n"
+    "   ARRAY(SELECT company FROM old_rows));\n"
     " ELSIF TG_OP = 'UPDATE' THEN\n"
     "  PERFORM {s}.careerops_auto_aliases(\n"
-    "   ARRAY(SELECT sender FROM new_rows UNION SELECT sender FROM "
+    "   ARRAY(SELECT sender FROM new_rows UNION SELECT sender FROM old_rows),\n"
+    "   ARRAY(SELECT company FROM new_rows UNION SELECT company FROM "
     "old_rows));\n"
     " ELSE\n"
-    "  PERFORM {s}.careerops_auto_aliases(ARRAY(SELECT sender FROM "
-    "new_rows));\n"
+    "  PERFORM {s}.careerops_auto_aliases(ARRAY(SELECT sender FROM new_rows),\n"
+    "   ARRAY(SELECT company FROM new_rows));\n"
     " END IF;\n"
     " RETURN NULL;\n"
     "END $f$;\n"
@@ -1156,5 +1192,6 @@ const char pgsink_auto_aliases_sql[] =
     " REFERENCING OLD TABLE AS old_rows\n"
     " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_auto_aliases_trg();\n"
     "SELECT {s}.careerops_auto_aliases(\n"
-    " ARRAY(SELECT DISTINCT sender FROM {s}.events));\n";
+    " ARRAY(SELECT DISTINCT sender FROM {s}.events),\n"
+    " ARRAY(SELECT DISTINCT company FROM {s}.events));\n";
 /* clang-format on */

@@ -147,9 +147,10 @@ extern const char pgsink_moved_cues_wrap_sql[];
 extern const char pgsink_moved_cues_more_sql[];
 /**
  * @brief Migration 12: automatic company aliases: a short company named
- *        from its own domain (a label spelling it) whose first words begin
- *        the one longer company named from domains with that label is its
- *        alias (`company_aliases.auto`); kept up to date by statement
+ *        from its own domain (a label spelling it, not the user's own
+ *        domain) whose first words begin the one longer company named from
+ *        that domain is its alias (`company_aliases.auto`), unless the
+ *        longer one is an alias itself; kept up to date by statement
  *        triggers on events (insert, update, delete); re-derives the
  *        applications concerned.
  */

@@ -614,23 +614,30 @@ al al-v1 APPLICATION_ACK 'Vinter Kraft Energy' talent@careers.vinterkraft.exampl
 al al-v2 REJECTION 'Vinterkraft' ola@vinterkraft.example 04
 [ "$(apps_of vinterkraft,vinterkraftenergy)" = "1:REJECTED" ] ||
     fail "the domain's label did not join the name that spells it: $(apps_of vinterkraft,vinterkraftenergy)"
-harbor() { # the three Harbor events in the order given
+# named events for the order tests: put NAME... inserts them in that order
+declare -A EV=(
+    [h1]="al-h1|INTERVIEW|Harbor Analytics|hr@harbor.example|02"
+    [h2]="al-h2|INTERVIEW|Harbor|hr@harbor.example|04"
+    [h3]="al-h3|APPLICATION_ACK|Harbor Foods|jobs@harbor.example|06"
+    [t1]="al-r1|APPLICATION_ACK|Tarn|hr@tarn.example|01"
+    [t2]="al-r2|INTERVIEW|Tarn Valley|hr@tarn.example|03"
+    [t3]="al-r3|INTERVIEW|Tarn Valley Holdings|hr@tarnvalley.example|05"
+    [t4]="al-r4|APPLICATION_ACK|Tarn Valley|hr@tarnvalley.example|06")
+put() {
+    local k key type comp snd day
     for k in "$@"; do
-        case $k in
-        h1) al al-h1 INTERVIEW 'Harbor Analytics' hr@harbor.example 02 ;;
-        h2) al al-h2 INTERVIEW 'Harbor' hr@harbor.example 04 ;;
-        h3) al al-h3 APPLICATION_ACK 'Harbor Foods' jobs@harbor.example 06 ;;
-        esac
+        IFS='|' read -r key type comp snd day <<<"${EV[$k]}"
+        al "$key" "$type" "$comp" "$snd" "$day"
     done
 }
-harbor h1 h2
+put h1 h2
 [ "$(apps_of harbor,harboranalytics)" = "1:INTERVIEWING" ] ||
     fail "Harbor did not join Harbor Analytics: $(apps_of harbor,harboranalytics)"
-harbor h3
+put h3
 [ "$(apps_of harbor,harboranalytics,harborfoods)" = "3:APPLIED,INTERVIEWING,INTERVIEWING" ] ||
     fail "a second longer name did not undo the alias: $(apps_of harbor,harboranalytics,harborfoods)"
 q -c "DELETE FROM $S.events WHERE key LIKE 'al-h%'" >/dev/null
-harbor h3 h2 h1
+put h3 h2 h1
 [ "$(apps_of harbor,harboranalytics,harborfoods)" = "3:APPLIED,INTERVIEWING,INTERVIEWING" ] ||
     fail "the Harbor events in another order gave other applications"
 [ -z "$(alias_of harbor)" ] || fail "an ambiguous short name has an alias"
@@ -661,6 +668,38 @@ for pair in orrin,orrinrobotics mercury,mercuryinsurance nova,novahealth \
     quillon,quillonrobotics nova,novartispharma apple,applebank; do
     [ "$(apps_of $pair | cut -d: -f1)" = 2 ] || fail "$pair became one application: $(apps_of $pair)"
 done
+# no alias: another top-level domain (lumen.io, lumen.de), a generic
+# label elsewhere in a domain (mail.example, mail.quarry.example), a legal
+# form's "Co" ("Co-Cobalt Labs" is no longer "Cobalt"), the user's own
+# domain (the recipient the senders write to), and no chain: "Tarn",
+# "Tarn Valley", "Tarn Valley Holdings" leave only the last link, in any
+# order (trial 32)
+al al-l1 APPLICATION_ACK 'Lumen' jobs@lumen.io 01
+al al-l2 INTERVIEW 'Lumen Freight' recruit@lumen.de 03
+al al-g1 APPLICATION_ACK 'Mail' jobs@mail.example 01
+al al-g2 INTERVIEW 'Mail Order Depot' noreply@mail.quarry.example 03
+al al-c1 APPLICATION_ACK 'Cobalt' hr@cobalt.example 01
+al al-c2 INTERVIEW 'Co-Cobalt Labs' hr@cobalt.example 03
+q -c "INSERT INTO $S.emails (key, sender, doc) VALUES
+      ('al-f1', 'jobs@fernhill.io', '{\"to\": [{\"address\": \"alex@fernhill.example\"}]}'),
+      ('al-f2', 'talent@fernhillrobotics.example', '{\"to\": [{\"address\": \"alex@fernhill.example\"}]}'),
+      ('al-f3', 'alex@fernhill.example', '{\"to\": [{\"address\": \"talent@fernhillrobotics.example\"}]}')" >/dev/null
+al al-f1 APPLICATION_ACK 'Fernhill' jobs@fernhill.io 01
+al al-f2 INTERVIEW 'Fernhill Robotics' talent@fernhillrobotics.example 03
+al al-f3 INTERVIEW 'Fernhill Robotics' alex@fernhill.example 04
+al al-f4 APPLICATION_ACK 'Fernhill' alex@fernhill.example 05
+for pair in lumen,lumenfreight mail,mailorderdepot cobalt,cobaltlabs fernhill,fernhillrobotics; do
+    [ "$(apps_of $pair | cut -d: -f1)" = 2 ] || fail "$pair became one application: $(apps_of $pair)"
+done
+put t1 t2
+[ "$(alias_of tarn)" = "tarnvalley/true" ] || fail "no alias tarn -> tarnvalley"
+put t3 t4
+snap_tarn() { q -c "SELECT string_agg(alias_key || '>' || company_key, ' ' ORDER BY 1) FROM $S.company_aliases WHERE alias_key LIKE 'tarn%'"; }
+first=$(snap_tarn)
+[ "$first" = "tarnvalley>tarnvalleyholdings" ] || fail "a chain of aliases: $first"
+q -c "DELETE FROM $S.events WHERE key LIKE 'al-r%'" >/dev/null
+put t4 t3 t2 t1
+[ "$(snap_tarn)" = "$first" ] || fail "the Tarn events in another order gave other aliases: $(snap_tarn)"
 # the user's own alias wins, also one that points to the short key
 q -c "INSERT INTO $S.company_aliases (alias_key, company_key) VALUES ('kestrelx', 'kestrelgroupx'),
       ('brackco', 'brackwater')" >/dev/null
