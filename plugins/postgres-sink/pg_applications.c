@@ -1031,18 +1031,19 @@ const char pgsink_moved_cues_more_sql[] = PGSINK_MOVED_CUES_SQL(
  * true) when:
  *   - some event names k from a sender whose domain has a label spelling k;
  *     the domain from that label on (ashcombe.example, also for
- *     careers.ashcombe.example) is the company's own domain; the user's
- *     own domains (recipients two or more sender domains write to) never
- *     count;
- *   - the events from the company's own domains name exactly one longer
- *     company whose first words spell k (not a legal form's "Co" in
- *     "Co-Cobalt Labs"; not "Novartis Pharma" for nova), y;
- *   - y is no alias itself (no chains), and no row of the user's own names
- *     k or y.
- * Whether k is an alias depends only on the stored events and the user's
- * rows, never on arrival order: it is read again for the domain labels,
- * the companies and the name prefixes of every inserted, updated or
- * deleted event, longest keys first. Both applications are re-derived. A
+ *     careers.ashcombe.example) is the company's own domain, and there is
+ *     one such domain; the user's own domains (recipient domains two or
+ *     more sender domains write to) never count;
+ *   - the events from that domain name exactly one longer company whose
+ *     first words spell k (not a legal form's "Co" in "Co-Cobalt Labs";
+ *     not "Novartis Pharma" for nova), y;
+ *   - no row of the user's own names k or points to k; a user's row y -> z
+ *     takes k along to z; y is no automatic alias itself (no chains).
+ * Whether k is an alias depends only on the stored events, emails and the
+ * user's rows, never on arrival order: it is read again for the domain
+ * labels, the companies and the name prefixes of every inserted, updated
+ * or deleted event, the domains of every stored email, and the keys of
+ * the user's rows when they change. Both applications are re-derived. A
  * statement lock per schema, taken before the applications' own triggers,
  * keeps writers from deadlocking. Our own SQL, as migration 3.
  */
@@ -1079,51 +1080,62 @@ const char pgsink_auto_aliases_sql[] =
     "  = k ORDER BY i LIMIT 1 $f$;\n"
     "CREATE INDEX events_sender_labels_idx ON {s}.events\n"
     " USING gin ({s}.careerops_domain_labels(sender));\n"
-    /* the user's own domains: the recipients that two or more sender
-     * domains write to (a recruiter is written to by the user only) */
-    "CREATE FUNCTION {s}.careerops_own_domains() RETURNS text[]\n"
+    /* the recipients' domains of an email, and whether a domain is the
+     * user's own: two or more sender domains write to it (a recruiter's
+     * domain is written to by the user only) */
+    "CREATE FUNCTION {s}.careerops_recipient_domains(doc jsonb)\n"
+    " RETURNS text[] LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT coalesce(array_agg(DISTINCT d), '{}') FROM (\n"
+    "  SELECT substring(lower(t->>'address') FROM '@([a-z0-9.-]+)') AS d\n"
+    "  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc->'to') = 'array'\n"
+    "   THEN doc->'to' ELSE '[]' END) t) x WHERE d IS NOT NULL $f$;\n"
+    "CREATE INDEX emails_recipient_domains_idx ON {s}.emails\n"
+    " USING gin ({s}.careerops_recipient_domains(doc));\n"
+    "CREATE FUNCTION {s}.careerops_own_domain(d text) RETURNS boolean\n"
     " LANGUAGE sql STABLE AS $f$\n"
-    " SELECT coalesce(array_agg(d ORDER BY d), '{}') FROM (\n"
-    "  SELECT substring(lower(t->>'address') FROM '@([a-z0-9.-]+)') AS d,\n"
-    "   count(DISTINCT substring(lower(m.sender) FROM '@([a-z0-9.-]+)')) AS n\n"
-    "  FROM {s}.emails m, jsonb_array_elements(CASE WHEN\n"
-    "   jsonb_typeof(m.doc->'to') = 'array' THEN m.doc->'to' ELSE '[]' END) t\n"
-    "  GROUP BY 1) x\n"
-    " WHERE n >= 2 AND d IS NOT NULL $f$;\n"
+    " SELECT count(DISTINCT substring(lower(m.sender) FROM '@([a-z0-9.-]+)'))\n"
+    "  >= 2 FROM {s}.emails m\n"
+    " WHERE {s}.careerops_recipient_domains(m.doc) @> ARRAY[d] $f$;\n"
     /* the key k is an alias of, or NULL (the rule above) */
-    "CREATE FUNCTION {s}.careerops_alias_want(k text, me text[], depth integer)\n"
+    "CREATE FUNCTION {s}.careerops_alias_want(k text, depth integer)\n"
     " RETURNS text LANGUAGE plpgsql STABLE AS $f$\n"
-    "DECLARE doms text[]; longer text[];\n"
+    "DECLARE doms text[]; longer text[]; y text; z text;\n"
     "BEGIN\n"
     " IF k IS NULL OR length(k) < 2 OR depth > 8 THEN RETURN NULL; END IF;\n"
+    " -- your own row for k, or one pointing to k, decides\n"
+    " IF EXISTS (SELECT 1 FROM {s}.company_aliases a WHERE NOT a.auto\n"
+    "   AND (a.alias_key = k OR a.company_key = k)) THEN RETURN NULL; END IF;\n"
     " SELECT array_agg(DISTINCT d) INTO doms FROM (\n"
     "  SELECT {s}.careerops_domain_from(e.sender, k) AS d FROM {s}.events e\n"
     "  WHERE {s}.careerops_company_key(e.company) = k\n"
     "   AND e.event_type <> 'OTHER'\n"
     "   AND {s}.careerops_domain_labels(e.sender) @> ARRAY[k]) x\n"
-    "  WHERE d IS NOT NULL AND NOT d = ANY (me);\n"
-    " IF doms IS NULL THEN RETURN NULL; END IF;\n"
+    "  WHERE d IS NOT NULL AND NOT {s}.careerops_own_domain(d);\n"
+    " -- one own domain: \"Lumen\" from lumen.de and lumen.io are two\n"
+    " IF cardinality(doms) IS DISTINCT FROM 1 THEN RETURN NULL; END IF;\n"
     " SELECT array_agg(DISTINCT ck) INTO longer FROM (\n"
     "  SELECT {s}.careerops_company_key(e.company) AS ck FROM {s}.events e\n"
     "  WHERE {s}.careerops_domain_labels(e.sender) @> ARRAY[k]\n"
     "   AND e.event_type <> 'OTHER'\n"
-    "   AND {s}.careerops_domain_from(e.sender, k) = ANY (doms)\n"
+    "   AND {s}.careerops_domain_from(e.sender, k) = doms[1]\n"
     "   AND k = ANY ({s}.careerops_company_prefixes(e.company))) x\n"
     "  WHERE ck IS NOT NULL AND ck <> k;\n"
     " IF cardinality(longer) IS DISTINCT FROM 1 THEN RETURN NULL; END IF;\n"
-    " IF EXISTS (SELECT 1 FROM {s}.company_aliases a WHERE NOT a.auto\n"
-    "   AND (a.alias_key IN (k, longer[1]) OR a.company_key IN (k, longer[1])))\n"
-    "  OR {s}.careerops_alias_want(longer[1], me, depth + 1) IS NOT NULL THEN\n"
+    " y := longer[1];\n"
+    " -- your row y -> z: k follows it; an automatic one for y: no chain\n"
+    " SELECT a.company_key INTO z FROM {s}.company_aliases a\n"
+    "  WHERE a.alias_key = y AND NOT a.auto;\n"
+    " IF z IS NOT NULL THEN RETURN nullif(z, k); END IF;\n"
+    " IF {s}.careerops_alias_want(y, depth + 1) IS NOT NULL THEN\n"
     "  RETURN NULL;\n"
     " END IF;\n"
-    " RETURN longer[1];\n"
+    " RETURN y;\n"
     "END $f$;\n"
     "CREATE FUNCTION {s}.careerops_auto_aliases(senders text[],\n"
     " companies text[]) RETURNS integer LANGUAGE plpgsql AS $f$\n"
-    "DECLARE k text; old text; want text; n integer := 0; me text[];\n"
+    "DECLARE k text; old text; want text; n integer := 0;\n"
     "BEGIN\n"
     " PERFORM pg_advisory_xact_lock(hashtext('careerops-aliases:{s}'));\n"
-    " me := {s}.careerops_own_domains();\n"
     " FOR k IN\n"
     "  SELECT DISTINCT x FROM (\n"
     "   SELECT unnest({s}.careerops_domain_labels(s)) FROM unnest(senders) s\n"
@@ -1138,7 +1150,7 @@ const char pgsink_auto_aliases_sql[] =
     " LOOP\n"
     "  SELECT a.company_key INTO old FROM {s}.company_aliases a\n"
     "   WHERE a.alias_key = k AND a.auto;\n"
-    "  want := {s}.careerops_alias_want(k, me, 0);\n"
+    "  want := {s}.careerops_alias_want(k, 0);\n"
     "  CONTINUE WHEN old IS NOT DISTINCT FROM want;\n"
     "  DELETE FROM {s}.company_aliases WHERE alias_key = k AND auto;\n"
     "  IF want IS NOT NULL THEN\n"
@@ -1191,6 +1203,68 @@ const char pgsink_auto_aliases_sql[] =
     "CREATE TRIGGER events_auto_aliases_del AFTER DELETE ON {s}.events\n"
     " REFERENCING OLD TABLE AS old_rows\n"
     " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_auto_aliases_trg();\n"
+    /* an email can make a domain the user's own: its recipients' and
+     * sender's labels are read again */
+    "CREATE FUNCTION {s}.careerops_auto_aliases_emails_trg() RETURNS "
+    "trigger\n"
+    " LANGUAGE plpgsql AS $f$\n"
+    "BEGIN\n"
+    " PERFORM {s}.careerops_auto_aliases(ARRAY(\n"
+    "  SELECT '@' || unnest({s}.careerops_recipient_domains(doc))\n"
+    "  FROM new_rows UNION SELECT sender FROM new_rows), '{}');\n"
+    " RETURN NULL;\n"
+    "END $f$;\n"
+    "CREATE TRIGGER emails_auto_aliases_lock\n"
+    " BEFORE INSERT OR UPDATE ON {s}.emails\n"
+    " FOR EACH STATEMENT EXECUTE FUNCTION {s}.careerops_auto_aliases_lock();\n"
+    "CREATE TRIGGER emails_auto_aliases_ins AFTER INSERT ON {s}.emails\n"
+    " REFERENCING NEW TABLE AS new_rows\n"
+    " FOR EACH STATEMENT EXECUTE FUNCTION\n"
+    " {s}.careerops_auto_aliases_emails_trg();\n"
+    "CREATE TRIGGER emails_auto_aliases_upd AFTER UPDATE ON {s}.emails\n"
+    " REFERENCING NEW TABLE AS new_rows\n"
+    " FOR EACH STATEMENT EXECUTE FUNCTION\n"
+    " {s}.careerops_auto_aliases_emails_trg();\n"
+    /* your own rows: the keys they name and the automatic rows around
+     * them are read again (the automatic rows' own changes do not fire) */
+    "CREATE FUNCTION {s}.careerops_auto_aliases_user_trg() RETURNS trigger\n"
+    " LANGUAGE plpgsql AS $f$\n"
+    "DECLARE ks text[];\n"
+    "BEGIN\n"
+    " IF TG_OP = 'INSERT' THEN\n"
+    "  SELECT array_agg(k) INTO ks FROM (SELECT alias_key AS k FROM new_rows\n"
+    "   WHERE NOT auto UNION SELECT company_key FROM new_rows WHERE NOT auto)\n"
+    "   x;\n"
+    " ELSIF TG_OP = 'DELETE' THEN\n"
+    "  SELECT array_agg(k) INTO ks FROM (SELECT alias_key AS k FROM old_rows\n"
+    "   WHERE NOT auto UNION SELECT company_key FROM old_rows WHERE NOT auto)\n"
+    "   x;\n"
+    " ELSE\n"
+    "  SELECT array_agg(k) INTO ks FROM (\n"
+    "   SELECT alias_key AS k FROM new_rows WHERE NOT auto\n"
+    "   UNION SELECT company_key FROM new_rows WHERE NOT auto\n"
+    "   UNION SELECT alias_key FROM old_rows WHERE NOT auto\n"
+    "   UNION SELECT company_key FROM old_rows WHERE NOT auto) x;\n"
+    " END IF;\n"
+    " IF ks IS NOT NULL THEN\n"
+    "  PERFORM {s}.careerops_auto_aliases('{}', ks || ARRAY(\n"
+    "   SELECT a.alias_key FROM {s}.company_aliases a\n"
+    "   WHERE a.auto AND a.company_key = ANY (ks)));\n"
+    " END IF;\n"
+    " RETURN NULL;\n"
+    "END $f$;\n"
+    "CREATE TRIGGER company_aliases_user_ins AFTER INSERT ON\n"
+    " {s}.company_aliases REFERENCING NEW TABLE AS new_rows\n"
+    " FOR EACH STATEMENT EXECUTE FUNCTION\n"
+    " {s}.careerops_auto_aliases_user_trg();\n"
+    "CREATE TRIGGER company_aliases_user_upd AFTER UPDATE ON\n"
+    " {s}.company_aliases REFERENCING OLD TABLE AS old_rows NEW TABLE AS\n"
+    " new_rows FOR EACH STATEMENT EXECUTE FUNCTION\n"
+    " {s}.careerops_auto_aliases_user_trg();\n"
+    "CREATE TRIGGER company_aliases_user_del AFTER DELETE ON\n"
+    " {s}.company_aliases REFERENCING OLD TABLE AS old_rows\n"
+    " FOR EACH STATEMENT EXECUTE FUNCTION\n"
+    " {s}.careerops_auto_aliases_user_trg();\n"
     "SELECT {s}.careerops_auto_aliases(\n"
     " ARRAY(SELECT DISTINCT sender FROM {s}.events),\n"
     " ARRAY(SELECT DISTINCT company FROM {s}.events));\n";

@@ -700,6 +700,31 @@ first=$(snap_tarn)
 q -c "DELETE FROM $S.events WHERE key LIKE 'al-r%'" >/dev/null
 put t4 t3 t2 t1
 [ "$(snap_tarn)" = "$first" ] || fail "the Tarn events in another order gave other aliases: $(snap_tarn)"
+# trial 33: the user's own domain known only later (events first, then
+# the emails that show it): the alias made meanwhile goes; one short name
+# from two own domains is two companies; your own rows are read when you
+# change them: a row onward from the longer key takes the short one
+# along, a synonym of the longer key keeps the merge
+al al-d2 INTERVIEW 'Dunmore Robotics' talent@dunmorerobotics.example 02
+al al-d3 INTERVIEW 'Dunmore Robotics' pat@dunmore.example 03
+al al-d4 APPLICATION_ACK 'Dunmore' pat@dunmore.example 04
+[ "$(alias_of dunmore)" = "dunmorerobotics/true" ] || fail "no alias before the user's domain is known: $(alias_of dunmore)"
+q -c "INSERT INTO $S.emails (key, sender, doc) VALUES
+      ('al-d1', 'jobs@brindle.example', '{\"to\": [{\"address\": \"pat@dunmore.example\"}]}'),
+      ('al-d2', 'talent@dunmorerobotics.example', '{\"to\": [{\"address\": \"pat@dunmore.example\"}]}')" >/dev/null
+[ -z "$(alias_of dunmore)" ] || fail "the alias through the user's own domain stays: $(alias_of dunmore)"
+al al-u1 REJECTION 'Lumenx' jobs@lumenx.de 01
+al al-u2 APPLICATION_ACK 'Lumenx Health' talent@lumenx.io 02
+al al-u3 INTERVIEW 'Lumenx' talent@lumenx.io 03
+[ -z "$(alias_of lumenx)" ] || fail "one short name from two own domains made an alias: $(alias_of lumenx)"
+q -c "INSERT INTO $S.company_aliases (alias_key, company_key) VALUES ('ashcombepartners', 'ashcombegroup')" >/dev/null
+[ "$(alias_of ashcombe)" = "ashcombegroup/true" ] || fail "the short name did not follow your row onward: $(alias_of ashcombe)"
+[ "$(apps_of ashcombe,ashcombepartners,ashcombegroup)" = "1:REJECTED" ] ||
+    fail "Ashcombe split after your row: $(apps_of ashcombe,ashcombepartners,ashcombegroup)"
+al al-w1 APPLICATION_ACK 'Orla Systems' hr@orla.example 01
+al al-w2 INTERVIEW 'Orla' hr@orla.example 02
+q -c "INSERT INTO $S.company_aliases (alias_key, company_key) VALUES ('orlasys', 'orlasystems')" >/dev/null
+[ "$(alias_of orla)" = "orlasystems/true" ] || fail "a synonym of the longer key undid the merge: $(alias_of orla)"
 # the user's own alias wins, also one that points to the short key
 q -c "INSERT INTO $S.company_aliases (alias_key, company_key) VALUES ('kestrelx', 'kestrelgroupx'),
       ('brackco', 'brackwater')" >/dev/null
