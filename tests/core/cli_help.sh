@@ -13,10 +13,12 @@ cmds=(run validate plugins "plugins list" "plugins info" "plugins test"
       applications archive "archive init" "archive put" "archive get"
       "archive ls" "archive prune" backup restore)
 "$B" --help >top.txt || fail "careerops --help exited $?"
-# every command `careerops --help` lists is in cmds
+# every command `careerops --help` lists is in cmds (a file, not a pipe:
+# grep -q leaving early made printf die of SIGPIPE under pipefail)
+printf '%s\n' "${cmds[@]}" >cmds.txt
 for w in $(sed -n '/^commands:/,/^$/p' top.txt | grep -E '^  [a-z]' |
     awk '{print $1}' | sort -u); do
-    printf '%s\n' "${cmds[@]}" | grep -qx "$w" ||
+    grep -qx "$w" cmds.txt ||
         fail "careerops --help lists '$w', which this test does not check"
 done
 # the plugins' commands (ABI 1.1) as `careerops --help` lists them:
