@@ -622,7 +622,8 @@ declare -A EV=(
     [t1]="al-r1|APPLICATION_ACK|Tarn|hr@tarn.example|01"
     [t2]="al-r2|INTERVIEW|Tarn Valley|hr@tarn.example|03"
     [t3]="al-r3|INTERVIEW|Tarn Valley Holdings|hr@tarnvalley.example|05"
-    [t4]="al-r4|APPLICATION_ACK|Tarn Valley|hr@tarnvalley.example|06")
+    [t4]="al-r4|APPLICATION_ACK|Tarn Valley|hr@tarnvalley.example|06"
+    [t5]="al-r5|APPLICATION_ACK|TarnValley Foods|jobs@tarnvalley.example|07")
 put() {
     local k key type comp snd day
     for k in "$@"; do
@@ -700,6 +701,28 @@ first=$(snap_tarn)
 q -c "DELETE FROM $S.events WHERE key LIKE 'al-r%'" >/dev/null
 put t4 t3 t2 t1
 [ "$(snap_tarn)" = "$first" ] || fail "the Tarn events in another order gave other aliases: $(snap_tarn)"
+# trial 34: a spelling without spaces makes "tarnvalley" ambiguous, and
+# "tarn" (which it blocked) is read again, in either order
+put t5
+[ "$(snap_tarn)" = "tarn>tarnvalley" ] || fail "TarnValley Foods after the rest: $(snap_tarn)"
+q -c "DELETE FROM $S.events WHERE key LIKE 'al-r%'" >/dev/null
+put t5 t4 t2 t3 t1
+[ "$(snap_tarn)" = "tarn>tarnvalley" ] || fail "TarnValley Foods first: $(snap_tarn)"
+# a recruiter copying a colleague does not make the company's domain
+# the user's own: Lumeny from lumeny.de and lumeny.io stay apart,
+# Ashcomby's two names still merge
+q -c "INSERT INTO $S.emails (key, sender, doc) VALUES
+      ('al-y1', 'anna@lumeny.de', '{\"to\": [{\"address\": \"robin@inbox.example\"}, {\"address\": \"kai@lumeny.de\"}]}'),
+      ('al-y2', 'robin@inbox.example', '{\"to\": [{\"address\": \"anna@lumeny.de\"}, {\"address\": \"kai@lumeny.de\"}]}'),
+      ('al-y5', 'lydia@ashcomby.example', '{\"to\": [{\"address\": \"robin@inbox.example\"}, {\"address\": \"tom@ashcomby.example\"}]}'),
+      ('al-y7', 'robin@inbox.example', '{\"to\": [{\"address\": \"lydia@ashcomby.example\"}, {\"address\": \"tom@ashcomby.example\"}]}')" >/dev/null
+al al-y1 REJECTION 'Lumeny' anna@lumeny.de 01
+al al-y3 APPLICATION_ACK 'Lumeny Freight' jobs@lumeny.io 02
+al al-y4 INTERVIEW 'Lumeny' jobs@lumeny.io 03
+al al-y5 APPLICATION_ACK 'Ashcomby Partners' lydia@ashcomby.example 01
+al al-y6 INTERVIEW 'Ashcomby' lydia@ashcomby.example 02
+[ -z "$(alias_of lumeny)" ] || fail "a copied colleague made an alias across two domains: $(alias_of lumeny)"
+[ "$(alias_of ashcomby)" = "ashcombypartners/true" ] || fail "a copied colleague undid a merge: $(alias_of ashcomby)"
 # trial 33: the user's own domain known only later (events first, then
 # the emails that show it): the alias made meanwhile goes; one short name
 # from two own domains is two companies; your own rows are read when you
