@@ -1097,9 +1097,11 @@ const char pgsink_auto_aliases_sql[] =
     "  SELECT substring(lower(m.sender) FROM '@([a-z0-9.-]+)') AS sd\n"
     "  FROM {s}.emails m\n"
     "  WHERE {s}.careerops_recipient_domains(m.doc) @> ARRAY[d]) x\n"
-    " -- a domain writing to itself (a recruiter copying a colleague) does\n"
+    " -- a domain writing to itself or from a subdomain (a recruiter at\n"
+    " -- careers.acme.example copying a colleague at acme.example) does\n"
     " -- not count\n"
-    " WHERE x.sd IS DISTINCT FROM d $f$;\n"
+    " WHERE x.sd IS DISTINCT FROM d AND x.sd NOT LIKE '%.' || d\n"
+    "  AND d NOT LIKE '%.' || x.sd $f$;\n"
     /* the key k is an alias of, or NULL (the rule above) */
     "CREATE FUNCTION {s}.careerops_alias_want(k text, depth integer)\n"
     " RETURNS text LANGUAGE plpgsql STABLE AS $f$\n"

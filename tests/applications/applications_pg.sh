@@ -715,7 +715,12 @@ q -c "INSERT INTO $S.emails (key, sender, doc) VALUES
       ('al-y1', 'anna@lumeny.de', '{\"to\": [{\"address\": \"robin@inbox.example\"}, {\"address\": \"kai@lumeny.de\"}]}'),
       ('al-y2', 'robin@inbox.example', '{\"to\": [{\"address\": \"anna@lumeny.de\"}, {\"address\": \"kai@lumeny.de\"}]}'),
       ('al-y5', 'lydia@ashcomby.example', '{\"to\": [{\"address\": \"robin@inbox.example\"}, {\"address\": \"tom@ashcomby.example\"}]}'),
-      ('al-y7', 'robin@inbox.example', '{\"to\": [{\"address\": \"lydia@ashcomby.example\"}, {\"address\": \"tom@ashcomby.example\"}]}')" >/dev/null
+      ('al-y7', 'robin@inbox.example', '{\"to\": [{\"address\": \"lydia@ashcomby.example\"}, {\"address\": \"tom@ashcomby.example\"}]}'),
+      ('al-y8', 'lydia@careers.birchmoor.example', '{\"to\": [{\"address\": \"robin@inbox.example\"}, {\"address\": \"tom@birchmoor.example\"}]}'),
+      ('al-y9', 'robin@inbox.example', '{\"to\": [{\"address\": \"lydia@careers.birchmoor.example\"}, {\"address\": \"tom@birchmoor.example\"}]}')" >/dev/null
+al al-y8 APPLICATION_ACK 'Birchmoor Analytics' lydia@careers.birchmoor.example 01
+al al-y9 INTERVIEW 'Birchmoor' lydia@careers.birchmoor.example 02
+[ "$(alias_of birchmoor)" = "birchmooranalytics/true" ] || fail "a colleague copied from a subdomain undid a merge: $(alias_of birchmoor)"
 al al-y1 REJECTION 'Lumeny' anna@lumeny.de 01
 al al-y3 APPLICATION_ACK 'Lumeny Freight' jobs@lumeny.io 02
 al al-y4 INTERVIEW 'Lumeny' jobs@lumeny.io 03
