@@ -188,7 +188,8 @@ static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
     if (strlen(key) < 2 || rules_db_is_stop(c->db, key) ||
         rules_is_vendor(c->db, key) || rules_is_meeting_product(c->db, s) ||
         ((c->origin == RULES_O_TEXT || c->origin == RULES_O_SIGN) &&
-         rules_is_person(c, key)))
+         (rules_is_person(c, key) ||
+          (strchr(s, ' ') == NULL && rules_db_is_given_name(c->db, key)))))
         return;
     for (size_t i = 0; i < c->ncand; i++) {
         if (strcmp(c->cand[i].key, key) == 0) {

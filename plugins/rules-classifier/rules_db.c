@@ -82,6 +82,9 @@ void rules_db_free(rules_db_t *db)
     for (size_t i = 0; i < db->nstop; i++)
         free(db->stop[i]);
     free(db->stop);
+    for (size_t i = 0; i < db->ngiven; i++)
+        free(db->given[i]);
+    free(db->given);
     free(db);
 }
 
@@ -111,7 +114,8 @@ typedef enum rules_table_e {
     RULES_TAB_ZONE,
     RULES_TAB_ZONE_TZ,
     RULES_TAB_SUFFIX,
-    RULES_TAB_STOP
+    RULES_TAB_STOP,
+    RULES_TAB_GIVEN
 } rules_table_t;
 
 static const struct {
@@ -127,6 +131,7 @@ static const struct {
     {"zone\ttz", RULES_TAB_ZONE_TZ, 2},
     {"suffix", RULES_TAB_SUFFIX, 1},
     {"stopword", RULES_TAB_STOP, 1},
+    {"given_name", RULES_TAB_GIVEN, 1},
 };
 
 static void rules_err(char *err, size_t err_size, const char *fmt, ...)
@@ -483,6 +488,10 @@ int rules_db_load_file(rules_db_t *db, const char *path, char *err,
             r = rules_add_str(&db->stop, &db->nstop, &db->capstop, col[0]);
             why = "out of memory";
             break;
+        case RULES_TAB_GIVEN:
+            r = rules_add_str(&db->given, &db->ngiven, &db->capgiven, col[0]);
+            why = "out of memory";
+            break;
         case RULES_TAB_NONE:
             break;
         }
@@ -653,6 +662,7 @@ int rules_db_finish(rules_db_t *db, char *err, size_t err_size)
     qsort(db->month, db->nmonth, sizeof *db->month, rules_cmp_word_int);
     qsort(db->zone, db->nzone, sizeof *db->zone, rules_cmp_zone);
     qsort(db->stop, db->nstop, sizeof *db->stop, rules_cmp_str);
+    qsort(db->given, db->ngiven, sizeof *db->given, rules_cmp_str);
     qsort(db->suffix, db->nsuffix, sizeof *db->suffix, rules_cmp_len_desc);
     db->finished = 1;
     return 0;
@@ -717,6 +727,12 @@ int rules_db_is_stop(const rules_db_t *db, const char *w)
 {
     return bsearch(&w, db->stop, db->nstop, sizeof *db->stop, rules_cmp_str) !=
            NULL;
+}
+
+int rules_db_is_given_name(const rules_db_t *db, const char *w)
+{
+    return bsearch(&w, db->given, db->ngiven, sizeof *db->given,
+                   rules_cmp_str) != NULL;
 }
 
 const rules_sender_t *rules_db_sender(const rules_db_t *db, const char *address)

@@ -165,6 +165,8 @@ struct rules_db_s {
     size_t nsuffix, capsuffix;
     char **stop; /**< sorted */
     size_t nstop, capstop;
+    char **given; /**< given names (given-names.tsv), sorted */
+    size_t ngiven, capgiven;
     int finished;
 };
 
@@ -199,6 +201,8 @@ int rules_db_month(const rules_db_t *db, const char *w);
  *  NULL. */
 const rules_zone_t *rules_db_zone(const rules_db_t *db, const char *w);
 int rules_db_is_stop(const rules_db_t *db, const char *w);
+/** 1 if lower-case word w is a given name (table `given_name`). */
+int rules_db_is_given_name(const rules_db_t *db, const char *w);
 const rules_sender_t *rules_db_sender(const rules_db_t *db,
                                       const char *address);
 

@@ -1201,6 +1201,28 @@ START_TEST(company_with_the_and_role_not_company)
 }
 END_TEST
 
+/* A given name alone is a person, never the company ("Colin loved the
+ * call" in an agency's note; given-names.tsv); a subject that starts with
+ * the kind of mail ("Introduction: Sam / Raj") names no company. */
+START_TEST(company_not_a_given_name_nor_a_subject_lead)
+{
+    CHECK_COMPANY(mail("Leah Dorsey", "leah@peakhire.example", "next step",
+                       "Marcus loved the call. Next is a case study on "
+                       "pricing data, a 20-minute presentation."),
+                  "Peakhire");
+    CHECK_COMPANY(mail("Priya Nair", "priya@brightpath.example",
+                       "Introduction: Sam / Raj",
+                       "Raj, meet Sam, the engineer I mentioned. Raj would "
+                       "like a 30-minute chat about the Backend role."),
+                  "Brightpath");
+    /* several words, one of them a given name: a company */
+    CHECK_COMPANY(mail("Leah Dorsey", "leah@peakhire.example", "next step",
+                       "Marcus Evans Group loved the call and would like "
+                       "a second interview."),
+                  "Marcus Evans Group");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules-extract");
@@ -1227,6 +1249,7 @@ static Suite *suite(void)
     tcase_add_test(tc, role_keeps_title_words);
     tcase_add_test(tc, company_memory_one_spelling);
     tcase_add_test(tc, company_with_the_and_role_not_company);
+    tcase_add_test(tc, company_not_a_given_name_nor_a_subject_lead);
     suite_add_tcase(s, tc);
     return s;
 }
