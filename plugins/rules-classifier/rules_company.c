@@ -1076,8 +1076,11 @@ static int rules_decode_words(const char *in, char *out, size_t out_size)
  * placeholder mailbox domain such as inbox.test). */
 static int rules_personal_sender(const char *addr, const rules_sender_t *s)
 {
+    /* a role account at a mailbox provider ("careers@proton.me", trial 33)
+     * is a company writing, not the candidate: the recipient's domain is
+     * not the company then */
     if (s != NULL && s->kind == RULES_K_FREEMAIL)
-        return 1;
+        return addr == NULL || !rules_role_account(addr);
     const char *at = addr ? strrchr(addr, '@') : NULL;
     if (at == NULL || s != NULL)
         return 0;

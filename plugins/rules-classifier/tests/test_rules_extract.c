@@ -1223,6 +1223,30 @@ START_TEST(company_not_a_given_name_nor_a_subject_lead)
 }
 END_TEST
 
+/* A role account at a mailbox provider is a company writing, not the
+ * candidate: the recipient's domain is not the company (trial 33). */
+START_TEST(company_not_the_recipient_for_a_role_account)
+{
+    const char *from[] = {"careers@proton.me", "sam.carter@proton.me"};
+    for (int i = 0; i < 2; i++) {
+        json_t *e =
+            mail("Proton Careers", from[i], "Thank you for your application",
+                 "Thank you for applying for the Site Reliability "
+                 "Engineer position.");
+        json_object_set_new(e, "to",
+                            json_pack("[{s:s, s:s}]", "name", "Sam Carter",
+                                      "address", "sam@fernhill.example"));
+        rules_result_t r = as(e, RULES_APPLICATION_ACK);
+        /* a person's free mailbox is the candidate writing: the
+         * recipient's domain is the company */
+        int fernhill = r.company != NULL && strcmp(r.company, "Fernhill") == 0;
+        ck_assert_msg(fernhill == (i == 1), "%s: company %s", from[i],
+                      r.company ? r.company : "(none)");
+        rules_result_clear(&r);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules-extract");
@@ -1250,6 +1274,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_memory_one_spelling);
     tcase_add_test(tc, company_with_the_and_role_not_company);
     tcase_add_test(tc, company_not_a_given_name_nor_a_subject_lead);
+    tcase_add_test(tc, company_not_the_recipient_for_a_role_account);
     suite_add_tcase(s, tc);
     return s;
 }
