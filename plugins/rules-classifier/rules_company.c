@@ -934,6 +934,11 @@ char *rules_extract(rules_ctx_t *c, int want_role)
                 }
             } else if (ex->before.nw) {
                 size_t from = (size_t)aend;
+                /* the name is in the anchor's segment: "Gameplay Programmer
+                 * position" ending the subject does not capture the
+                 * text's first words (trial 36 got the role "Gamepla") */
+                if (from >= t->ntok || t->tok[from].seg != seg)
+                    continue;
                 /* "il nostro cliente, la Vetreria Muranese", "notre client
                  * est Sorelec": an article or "is" before a client's name */
                 if (!want_role && ex->weight >= RULES_CLIENT_WEIGHT &&
@@ -945,7 +950,8 @@ char *rules_extract(rules_ctx_t *c, int want_role)
                 n = rules_capture(c, from, 1, want_role ? 7 : 5, want_role,
                                   &first, &last);
             } else if (i > 0) {
-                if (t->tok[i].flags & RULES_T_BREAK)
+                if ((t->tok[i].flags & RULES_T_BREAK) ||
+                    t->tok[i - 1].seg != seg)
                     continue;
                 n = rules_capture(c, i - 1, -1, want_role ? 7 : 4, want_role,
                                   &first, &last);

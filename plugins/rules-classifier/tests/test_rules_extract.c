@@ -1247,6 +1247,27 @@ START_TEST(company_not_the_recipient_for_a_role_account)
 }
 END_TEST
 
+/* A pattern's anchor that ends the subject ("... position") captures
+ * nothing from the text below it: the role was "Gamepla", cut from the
+ * subject at the length of the text's first words (trial 36). */
+START_TEST(role_stays_in_its_segment)
+{
+    const char *subj[] = {"Gameplay Programmer position",
+                          "Re: Gameplay Programmer role"};
+    for (int i = 0; i < 2; i++) {
+        rules_result_t r =
+            as(mail("Mia Torres", "mia@sablewoodgames.example", subj[i],
+                    "Hey Sam, we decided to move forward with another "
+                    "candidate."),
+               RULES_REJECTION);
+        ck_assert_msg(r.role == NULL ||
+                          strcmp(r.role, "Gameplay Programmer") == 0,
+                      "%s: role %s", subj[i], r.role);
+        rules_result_clear(&r);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules-extract");
@@ -1275,6 +1296,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_with_the_and_role_not_company);
     tcase_add_test(tc, company_not_a_given_name_nor_a_subject_lead);
     tcase_add_test(tc, company_not_the_recipient_for_a_role_account);
+    tcase_add_test(tc, role_stays_in_its_segment);
     suite_add_tcase(s, tc);
     return s;
 }
