@@ -1085,6 +1085,25 @@ static co_status_t gmail_secret(gmail_t *g, const char *name, char **out)
                                  "it (see `careerops auth gmail`)", out);
 }
 
+/* ABI 1.2 check, also run by init(): the two URLs, so that `careerops
+ * validate` refuses them before anything starts (nothing is contacted). */
+static co_status_t gmail_check(const void *config, char *err, size_t errsz)
+{
+    const gmail_cfg_t *cfg = config;
+    const char *urls[2][2] = {{"token_url", cfg->token_url},
+                              {"api_base", cfg->api_base}};
+    for (int i = 0; i < 2; i++) {
+        char e[384];
+        if (urls[i][1] == NULL ||
+            co_http_check_url(urls[i][1], e, sizeof e) != 0) {
+            snprintf(err, errsz, "%s: %s", urls[i][0],
+                     urls[i][1] ? e : "missing");
+            return CO_FATAL;
+        }
+    }
+    return CO_OK;
+}
+
 static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
                               const void *config, void **instance)
 {
@@ -1101,15 +1120,9 @@ static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
     g->st = st;
     g->cfg = cfg;
     char err[512];
-    const char *urls[2][2] = {{"token_url", cfg->token_url},
-                              {"api_base", cfg->api_base}};
-    for (int i = 0; i < 2; i++) {
-        if (urls[i][1] == NULL ||
-            co_http_check_url(urls[i][1], err, sizeof err) != 0) {
-            api->set_error(st, "config", "config.%s: %s", urls[i][0],
-                           urls[i][1] ? err : "missing");
-            return CO_FATAL;
-        }
+    if (gmail_check(cfg, err, sizeof err) != CO_OK) {
+        api->set_error(st, "config", "config.%s", err);
+        return CO_FATAL;
     }
     co_status_t s;
     if ((s = gmail_secret(g, cfg->client_id_secret, &g->client_id)) != CO_OK ||
@@ -1259,6 +1272,7 @@ static const co_plugin_t gmail_plugin = {
     .stop = gmail_stop,
     .destroy = gmail_destroy,
     .commands = gmail_commands,
+    .check = gmail_check, /* token_url, api_base (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

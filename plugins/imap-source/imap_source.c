@@ -719,22 +719,40 @@ static co_status_t imap_secret(imap_t *m, const char *name, char **out)
                                  "the password (or token)", out);
 }
 
+/* ABI 1.2 check, also run by init(): url, user and folders, so that
+ * `careerops validate` refuses them before anything starts (the server is
+ * not contacted). */
+static co_status_t imap_check_config(const void *config, char *err,
+                                     size_t errsz)
+{
+    const imap_cfg_t *cfg = config;
+    if (cfg->url == NULL || (strncmp(cfg->url, "imaps://", 8) != 0 &&
+                             strncmp(cfg->url, "imap://", 7) != 0)) {
+        snprintf(err, errsz,
+                 "url: \"%s\" is not an IMAP URL: use imaps://HOST (port "
+                 "993) or imap://HOST (port 143, STARTTLS)",
+                 cfg->url ? cfg->url : "");
+        return CO_FATAL;
+    }
+    if (cfg->user == NULL || cfg->user[0] == '\0') {
+        snprintf(err, errsz, "user: required: the IMAP login name");
+        return CO_FATAL;
+    }
+    if (cfg->folders == NULL || cfg->folders[0] == NULL) {
+        snprintf(err, errsz, "folders: empty: e.g. [\"INBOX\"]");
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static co_status_t imap_init(const co_host_api_t *api, co_stage_t *st,
                              const void *config, void **instance)
 {
     imap_api = api;
     const imap_cfg_t *cfg = config;
-    if (cfg->url == NULL || (strncmp(cfg->url, "imaps://", 8) != 0 &&
-                             strncmp(cfg->url, "imap://", 7) != 0)) {
-        api->set_error(st, "config",
-                       "config.url \"%s\" is not an IMAP URL: use "
-                       "imaps://HOST (port 993) or imap://HOST (port 143, "
-                       "STARTTLS)",
-                       cfg->url ? cfg->url : "");
-        return CO_FATAL;
-    }
-    if (cfg->user == NULL || cfg->user[0] == '\0') {
-        api->set_error(st, "config", "config.user is required");
+    char err[512];
+    if (imap_check_config(cfg, err, sizeof err) != CO_OK) {
+        api->set_error(st, "config", "config.%s", err);
         return CO_FATAL;
     }
     imap_t *m = calloc(1, sizeof *m);
@@ -761,12 +779,6 @@ static co_status_t imap_init(const co_host_api_t *api, co_stage_t *st,
     }
     for (const char *const *p = cfg->folders; p != NULL && *p != NULL; p++)
         m->nf++;
-    if (m->nf == 0) {
-        api->set_error(st, "config",
-                       "config.folders is empty: e.g. "
-                       "[\"INBOX\"]");
-        return CO_FATAL;
-    }
     m->f = calloc(m->nf, sizeof *m->f);
     if (m->f == NULL)
         return CO_FATAL;
@@ -868,6 +880,7 @@ static const co_plugin_t imap_plugin = {
     .start = imap_start,
     .poll = imap_poll,
     .destroy = imap_destroy,
+    .check = imap_check_config, /* url, user, folders (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

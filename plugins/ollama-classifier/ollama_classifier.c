@@ -195,30 +195,52 @@ static int ollama_read_key(const char *path, char **header, char *err,
 
 /* ---- lifecycle -------------------------------------------------------- */
 
+/* ABI 1.2 check, also run by init(): model, base_url, keep_alive and
+ * api, so that `careerops validate` refuses them before anything starts
+ * (nothing is contacted). */
+static co_status_t ollama_check(const void *config, char *err, size_t errsz)
+{
+    const ollama_config_t *cfg = config;
+    if (cfg->model == NULL || cfg->model[0] == '\0') {
+        snprintf(err, errsz,
+                 "model: empty: set it to an Ollama model name such as "
+                 "\"llama3.2:3b\"");
+        return CO_FATAL;
+    }
+    char e[256];
+    if (co_http_check_url(cfg->base_url, e, sizeof e) != 0) {
+        snprintf(err, errsz, "base_url: \"%s\": %s",
+                 cfg->base_url ? cfg->base_url : "", e);
+        return CO_FATAL;
+    }
+    if (cfg->keep_alive != NULL && cfg->keep_alive[0] != '\0' &&
+        !ollama_keep_alive_valid(cfg->keep_alive)) {
+        snprintf(err, errsz,
+                 "keep_alive: \"%s\" is not a duration: use e.g. \"5m\", "
+                 "\"1h\", \"-1s\" (forever) or \"0\"",
+                 cfg->keep_alive);
+        return CO_FATAL;
+    }
+    const char *dialect = cfg->api_dialect ? cfg->api_dialect : "ollama";
+    if (strcmp(dialect, "ollama") != 0 && strcmp(dialect, "openai") != 0) {
+        snprintf(err, errsz,
+                 "api: \"%s\" is unknown: use \"ollama\" (the default) or "
+                 "\"openai\"",
+                 dialect);
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static co_status_t ollama_init(const co_host_api_t *a, co_stage_t *st,
                                const void *config, void **instance)
 {
     api = a;
     const ollama_config_t *cfg = config;
     *instance = NULL;
-    if (cfg->model == NULL || cfg->model[0] == '\0') {
-        api->set_error(st, "config",
-                       "option 'model' is empty: set it to an Ollama model "
-                       "name such as \"llama3.2:3b\"");
-        return CO_FATAL;
-    }
-    char err[256];
-    if (co_http_check_url(cfg->base_url, err, sizeof err) != 0) {
-        api->set_error(st, "config", "option 'base_url' (%s): %s",
-                       cfg->base_url ? cfg->base_url : "", err);
-        return CO_FATAL;
-    }
-    if (cfg->keep_alive != NULL && cfg->keep_alive[0] != '\0' &&
-        !ollama_keep_alive_valid(cfg->keep_alive)) {
-        api->set_error(st, "config",
-                       "option 'keep_alive' \"%s\" is not a duration: use "
-                       "e.g. \"5m\", \"1h\", \"-1s\" (forever) or \"0\"",
-                       cfg->keep_alive);
+    char err[512];
+    if (ollama_check(cfg, err, sizeof err) != CO_OK) {
+        api->set_error(st, "config", "option %s", err);
         return CO_FATAL;
     }
     if (sodium_init() < 0) {
@@ -226,13 +248,6 @@ static co_status_t ollama_init(const co_host_api_t *a, co_stage_t *st,
         return CO_FATAL;
     }
     const char *dialect = cfg->api_dialect ? cfg->api_dialect : "ollama";
-    if (strcmp(dialect, "ollama") != 0 && strcmp(dialect, "openai") != 0) {
-        api->set_error(st, "config",
-                       "option 'api' \"%s\": expected \"ollama\" or "
-                       "\"openai\"",
-                       dialect);
-        return CO_FATAL;
-    }
     ollama_inst_t *in = calloc(1, sizeof *in);
     if (in == NULL)
         return CO_FATAL;
@@ -591,6 +606,7 @@ static const co_plugin_t ollama_plugin = {
     .init = ollama_init,
     .process = ollama_process,
     .destroy = ollama_destroy,
+    .check = ollama_check, /* model, base_url, keep_alive, api (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a)

@@ -195,6 +195,44 @@ static co_status_t pgsink_write_buffer(struct pgsink *ps)
     return CO_RETRY;
 }
 
+/* ABI 1.2 check, also run by init(): conninfo, schema and tables, so that
+ * `careerops validate` refuses what init() would (trial 36: a table name
+ * misspelt passed validate and stopped run). No connection is made. */
+static co_status_t pgsink_check_config(const void *config, char *err,
+                                       size_t errsz)
+{
+    const struct pgsink_config *cfg = config;
+    char *perr = NULL;
+    PQconninfoOption *opts =
+        cfg->conninfo != NULL ? PQconninfoParse(cfg->conninfo, &perr) : NULL;
+    if (opts == NULL) {
+        size_t pl = perr != NULL ? strcspn(perr, "\n") : 0; /* libpq's \n */
+        snprintf(err, errsz,
+                 "conninfo: not a libpq connection string or URI (%.*s): "
+                 "use e.g. postgresql://user@127.0.0.1:5432/careerops",
+                 perr != NULL ? (int)pl : 7, perr != NULL ? perr : "missing");
+        PQfreemem(perr);
+        return CO_FATAL;
+    }
+    PQconninfoFree(opts);
+    if (cfg->schema == NULL || cfg->schema[0] == '\0' ||
+        strlen(cfg->schema) > 63) {
+        snprintf(err, errsz,
+                 "schema: must be a PostgreSQL schema name of 1 to 63 "
+                 "bytes, e.g. \"public\" or \"careerops\"");
+        return CO_FATAL;
+    }
+    for (const char *const *t = cfg->tables; t != NULL && *t != NULL; t++)
+        if (pgsink_table_from_name(*t) < 0) {
+            snprintf(err, errsz,
+                     "tables: unknown table \"%s\"; use emails, events "
+                     "and/or briefings",
+                     *t);
+            return CO_FATAL;
+        }
+    return CO_OK;
+}
+
 static co_status_t pgsink_init(const co_host_api_t *api, co_stage_t *st,
                                const void *config, void **instance)
 {
@@ -207,37 +245,13 @@ static co_status_t pgsink_init(const co_host_api_t *api, co_stage_t *st,
     }
     ps->st = st;
     ps->cfg = cfg;
-    char *perr = NULL;
-    PQconninfoOption *opts =
-        cfg->conninfo != NULL ? PQconninfoParse(cfg->conninfo, &perr) : NULL;
-    if (opts == NULL) {
-        api->set_error(st, "config",
-                       "option conninfo is not a libpq connection string or "
-                       "URI (%s): use e.g. "
-                       "postgresql://user@127.0.0.1:5432/careerops",
-                       perr != NULL ? perr : "missing");
-        PQfreemem(perr);
+    char err[512];
+    if (pgsink_check_config(cfg, err, sizeof err) != CO_OK) {
+        api->set_error(st, "config", "option %s", err);
         return CO_FATAL;
     }
-    PQconninfoFree(opts);
-    if (cfg->schema == NULL || cfg->schema[0] == '\0' ||
-        strlen(cfg->schema) > 63) {
-        api->set_error(st, "config",
-                       "option schema must be a PostgreSQL schema name of 1 "
-                       "to 63 bytes, e.g. \"public\" or \"careerops\"");
-        return CO_FATAL;
-    }
-    for (const char *const *t = cfg->tables; t != NULL && *t != NULL; t++) {
-        int i = pgsink_table_from_name(*t);
-        if (i < 0) {
-            api->set_error(st, "config",
-                           "option tables: unknown table \"%s\"; use emails, "
-                           "events and/or briefings",
-                           *t);
-            return CO_FATAL;
-        }
-        ps->enabled[i] = 1;
-    }
+    for (const char *const *t = cfg->tables; t != NULL && *t != NULL; t++)
+        ps->enabled[pgsink_table_from_name(*t)] = 1;
     if ((ps->batch = pgsink_batch_new()) == NULL) {
         api->set_error(st, "config", "out of memory");
         return CO_FATAL;
@@ -347,6 +361,7 @@ static const co_plugin_t pgsink_plugin = {
     .flush = pgsink_flush,
     .stop = pgsink_stop,
     .destroy = pgsink_destroy,
+    .check = pgsink_check_config, /* conninfo, schema, tables (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

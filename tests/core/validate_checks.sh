@@ -64,4 +64,24 @@ grep -q 'stages\[1\] (classify)\.config\.decision: "magic" is not a decision mod
 grep -q 'stages\[2\] (show)\.config\.now: "yesterday" is not a time' err.txt ||
     fail "console-sink now: $(cat err.txt)"
 grep -q "3 errors" err.txt || fail "not one error per fault: $(cat err.txt)"
-ok "validate and run refuse (exit 2) a SASL mechanism librdkafka lacks, a CA file it cannot read and console-sink's path in a missing folder, naming the setting; run --stage checks its own stages only; values only a plugin can check (ABI 1.2 check()) are refused before anything starts"
+# The other plugins' options that init() refused only when run started
+# (trial 36: a misspelt postgres-sink table passed validate).
+cat > plug.json <<J
+{"pipeline":"vchk3","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"imap","plugin":"imap-source","output":"raw","config":{"url":"pop3://x","user":"u","password_secret":"env:X"}},
+  {"name":"gm","plugin":"gmail-source","output":"raw2","config":{"token_url":"ftp://x","client_id_secret":"env:X","refresh_token_file":"t"}},
+  {"name":"llm","plugin":"ollama-classifier","input":"raw","output":"ev","config":{"api":"claude","model":"m"}},
+  {"name":"store","plugin":"postgres-sink","input":"ev","config":{"conninfo":"postgresql://u@127.0.0.1/x","tables":["evnts"]}},
+  {"name":"s2","plugin":"postgres-sink","input":"raw2","config":{"conninfo":"host=a x","schema":"s"}}]}
+J
+refused "imap url, gmail token_url, ollama api, postgres-sink tables and conninfo" \
+    'stages\[0\] \(imap\)\.config\.url: "pop3://x" is not an IMAP URL: use imaps://HOST' plug.json
+for pat in 'stages\[1\] \(gm\)\.config\.token_url: URL scheme .ftp. is not http or https' \
+    'stages\[2\] \(llm\)\.config\.api: "claude" is unknown: use "ollama" \(the default\) or "openai"' \
+    'stages\[3\] \(store\)\.config\.tables: unknown table "evnts"; use emails, events and/or briefings' \
+    'stages\[4\] \(s2\)\.config\.conninfo: not a libpq connection string or URI \(missing "=" after "x" in connection info string\): use e\.g\.' \
+    '5 errors'; do
+    grep -Eq -- "$pat" err.txt || fail "no '$pat' in: $(cat err.txt)"
+done
+ok "validate and run refuse (exit 2) a SASL mechanism librdkafka lacks, a CA file it cannot read and console-sink's path in a missing folder, naming the setting; run --stage checks its own stages only; values only a plugin can check (ABI 1.2 check()) are refused before anything starts, for every plugin that has such options (imap-source, gmail-source, ollama-classifier, postgres-sink)"

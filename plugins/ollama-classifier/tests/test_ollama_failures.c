@@ -240,7 +240,8 @@ END_TEST
 START_TEST(bad_api_options_are_fatal)
 {
     ck_assert_int_eq(start(0, "{\"api\":\"anthropic\"}"), CO_FATAL);
-    ck_assert_ptr_nonnull(strstr(host->error_msg, "\"ollama\" or"));
+    ck_assert_ptr_nonnull(
+        strstr(host->error_msg, "\"ollama\" (the default) or"));
     co_fake_host_stop_plugin(&run);
     ck_assert_int_eq(start(0, "{\"api\":\"openai\",\"api_key_file\":"
                               "\"/nonexistent/key\"}"),
