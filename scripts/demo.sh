@@ -772,6 +772,9 @@ posted=0
 [ "$to_slack" = 0 ] || posted=$(grep -c '"stage":"show".*"msg":"posted event ' "$log" || true)
 end=$(now_ms)
 summary_rc=0
+bin_shown=$bin
+case "$bin" in "$root"/*) bin_shown=${bin#"$root"/} ;; esac
+DEMO_KEEP_DB=$keep_db DEMO_BIN_SHOWN=$bin_shown \
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
     "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
     "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" "$read_run" "$same_key" "$interrupted" \
@@ -1051,11 +1054,14 @@ else:
         parts = [(k, t) for k, t in parts if k]
         why = f"; {missing} not printed: " + (parts[0][1] if len(parts) == 1 else
                                                ", ".join(f"{k} {t}" for k, t in parts))
+    # the cancellation notices apart, so that printed + not printed is the
+    # total (trial 36 read "6 (5 printed; 2 not printed ...)")
+    cancel = ""
     if notifs_cancel:
-        why += (f"; {notifs_cancel} of those printed "
-                f"{'is a cancellation notice' if notifs_cancel == 1 else 'are cancellation notices'}")
+        cancel = (f" and {notifs_cancel} cancellation "
+                  f"{'notice' if notifs_cancel == 1 else 'notices'}")
     out.append(f"{'notifications':<{w}}{summary['notifications']}  "
-               f"({notifs_new} printed this run{why})")
+               f"({notifs_ev} printed this run{cancel}{why})")
 out.append(f"{'dead letters':<{w}}{len(dead)}")
 for d in dead[:20]:
     out.append(f"  [{d['stage']}/{d['class']}] {d['reason']}  (key {str(d['key'])[:16]})")
@@ -1124,6 +1130,12 @@ if rb or unnamed:
 out.append("")
 out.append(f"{'elapsed':<{w}}{summary['elapsed_seconds']:.1f} s "
            f"(the pipeline {summary['pipeline_seconds']:.1f} s; the rest: checks, build, PostgreSQL)")
+# where this mailbox's applications are: its own schema, which
+# `careerops applications` does not default to (trial 36)
+pg_first = ("" if os.environ.get("DEMO_KEEP_DB") == "1" else
+            "bash scripts/pg.sh start; ")
+out.append(f"{'applications':<{w}}{pg_first}eval \"$(bash scripts/pg.sh env)\"; "
+           f"{os.environ.get('DEMO_BIN_SHOWN', 'careerops')} applications --schema {schema}")
 print("\n".join(out), flush=True)
 mark_shown()
 sys.exit(rc)
