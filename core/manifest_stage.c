@@ -362,7 +362,10 @@ void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
     co__stage_errors(s, st, named, &sd);
     co__stage_rate(s, st, named, &sd);
     co__stage_rest(s, st, named, &sd);
-    if (s->n_inputs == 0 && s->output == NULL && s->name && !s->input_invalid)
+    /* not when "output" is there but wrong ("output": 42, already
+     * reported as such; trial 36) */
+    if (s->n_inputs == 0 && s->output == NULL && s->name && !s->input_invalid &&
+        json_object_get(st, "output") == NULL)
         co_diag_add(&sd, named,
                     "stage has neither input nor output: a source needs "
                     "\"output\", a processor both, a sink \"input\"");

@@ -105,6 +105,10 @@ grep -q 'is not a state store' err.txt && fail "state reported twice: $(cat err.
 grep -q 'neither input nor output\|add "input"' err.txt && fail "input 7 cascades: $(cat err.txt)"
 grep -q 'stages\[1\] (sink)\.input: must be a topic name' err.txt || fail "no input error: $(cat err.txt)"
 echo "ok: validate reports each fault once ($n lines for 2 faults)"
+# "output": 42 is a wrong output, not a missing one (trial 36)
+printf '{"pipeline":"o42","stages":[{"name":"a","plugin":"mock-source","output":42}]}' >o42.json
+expect 2 'stages\[0\] \(a\)\.output: must be a string' "validate with output 42" "$B" validate o42.json
+grep -q 'neither input nor output' err.txt && fail "output 42 cascades: $(cat err.txt)"
 
 # ---- small CLI points
 expect 2 "plugins list takes no argument \(got 'extra'\)" "plugins list extra" "$B" plugins list extra
