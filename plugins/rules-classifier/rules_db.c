@@ -17,7 +17,7 @@
 
 static const char *const rules_label_names[RULES_L_COUNT] = {
     "INTERVIEW",          "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
-    "RECRUITER_OUTREACH", "OTHER", "HIRING",     "BULK"};
+    "RECRUITER_OUTREACH", "OTHER", "HIRING",     "BULK",      "SELF"};
 
 const char *rules_label_name(rules_label_t l)
 {
@@ -250,7 +250,8 @@ static int rules_add_phrase(rules_db_t *db, char **col, const char **why)
     int label = rules_label_parse_ext(col[0]);
     if (label < 0) {
         *why = "unknown label (INTERVIEW, OFFER, ASSESSMENT, REJECTION, "
-               "APPLICATION_ACK, RECRUITER_OUTREACH, OTHER, HIRING, BULK)";
+               "APPLICATION_ACK, RECRUITER_OUTREACH, OTHER, HIRING, BULK, "
+               "SELF)";
         return -1;
     }
     char *end;

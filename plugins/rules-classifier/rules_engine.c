@@ -503,6 +503,13 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
         eff[RULES_REJECTION] =
             fmin(eff[RULES_REJECTION], RULES_THRESHOLD - 0.01);
     }
+    /* the candidate's own decision (a reply declining an offer or
+     * withdrawing: trial 36's "I've decided to decline, as I've accepted
+     * another position" became a REJECTION): no event of the company's */
+    int own_decision = score[RULES_L_SELF] > 0;
+    if (own_decision)
+        for (int l = 0; l < RULES_OTHER; l++)
+            eff[l] = fmin(eff[l], RULES_THRESHOLD - 0.01);
     int best = RULES_OTHER;
     double bestv = RULES_THRESHOLD - 1e-9, second = 0;
     for (int l = 0; l < RULES_OTHER; l++) {
@@ -550,7 +557,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             .moved =
                 text_date[0] && rules_text_moves_later(&c, email, text_date),
             .due_later = rules_due_later(due, email),
-            .sender_kind = c.sender ? kinds[c.sender->kind] : NULL};
+            .sender_kind = c.sender ? kinds[c.sender->kind] : NULL,
+            .own_decision = own_decision};
         rules_label_t l = res->label;
         double conf = res->confidence;
         decide(arg, email, &d, &l, &conf);
@@ -577,7 +585,9 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
     if (c.nhits > 1)
         qsort_r(c.hits, c.nhits, sizeof *c.hits, rules_cmp_hit_weight,
                 (void *)db);
-    int want = best == RULES_OTHER ? RULES_L_BULK : best;
+    int want = best != RULES_OTHER ? best
+               : own_decision      ? RULES_L_SELF
+                                   : RULES_L_BULK;
     size_t quotes = 0;
     if (best != RULES_OTHER && cal_ev[0] &&
         (best == RULES_INTERVIEW || best == RULES_ASSESSMENT))

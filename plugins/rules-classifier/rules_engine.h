@@ -149,6 +149,11 @@ typedef struct rules_decision_s {
                                   Date ("we've moved your interview to
                                   Thursday, December 10 at 3:00 PM") */
     const char *sender_kind; /**< "ats", ... or NULL */
+    int own_decision;        /**< 1: the text (not its quoted history) gives the
+                                  candidate's own decision, a `SELF` phrase ("I've
+                                  accepted another offer", "please withdraw my
+                                  application"): the candidate writing, so the
+                                  rules' label is OTHER */
 } rules_decision_t;
 
 /**

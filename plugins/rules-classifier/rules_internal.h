@@ -14,6 +14,8 @@
 enum {
     RULES_L_HIRING = RULES_NLABELS, /**< hiring context */
     RULES_L_BULK,                   /**< evidence of bulk mail */
+    RULES_L_SELF, /**< the candidate's own decision ("I have accepted another
+                     offer", "please withdraw my application") */
     RULES_L_COUNT
 };
 

@@ -182,6 +182,14 @@ static void rules_model_decide(void *arg, const json_t *email,
         *confidence = p[r->label];
         return;
     }
+    /* the candidate's own decision stays OTHER: the model has no such
+     * mail to learn from and reads "decline" and "another position" as a
+     * rejection (trial 36) */
+    if (r->own_decision) {
+        *label = RULES_OTHER;
+        *confidence = fmax(p[RULES_OTHER], r->confidence);
+        return;
+    }
     /* job alerts and strong bulk mail stay OTHER */
     if (r->label == RULES_OTHER &&
         (r->alerts_sender || r->bulk >= RULES_MODEL_BULK_STRONG)) {

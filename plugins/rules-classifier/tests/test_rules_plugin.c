@@ -362,6 +362,51 @@ START_TEST(bad_extra_rules_is_fatal)
 }
 END_TEST
 
+/* Trial 36: the candidate's own reply declining an offer ("I've decided to
+ * decline, as I've accepted another position", the offer quoted below) is
+ * OTHER, not a REJECTION by the company (the model said REJECTION 0.69);
+ * the company's offer that says "should you decline the offer" is still
+ * an OFFER. */
+START_TEST(own_decision_is_other)
+{
+    const char *decline =
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"d\",\"from\":{"
+        "\"name\":\"Sam Rivera\",\"address\":\"sam.rivera@example.org\"},"
+        "\"subject\":\"Re: Your offer from Fjordline Systems\","
+        "\"date\":\"2026-12-05T09:00:00Z\",\"text\":\"Dear Lars,\\n\\nThank "
+        "you so much for the offer. After a lot of thought I've decided to "
+        "decline, as I've accepted another position. I really enjoyed "
+        "meeting the team.\\n\\nBest,\\nSam\\n\\n> I'm very happy to let you "
+        "know that Fjordline Systems would like to offer you the position "
+        "of\\n> Senior Platform Engineer.\\n\"}";
+    const char *offer =
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"o\",\"from\":{"
+        "\"name\":\"Lars Eriksen\",\"address\":\"lars@fjordline.example\"},"
+        "\"subject\":\"Your offer from Fjordline Systems\","
+        "\"date\":\"2026-12-04T09:00:00Z\",\"text\":\"Hi Sam,\\n\\nWe are "
+        "delighted to offer you the position of Senior Platform Engineer. "
+        "Your offer letter is attached. Should you decline the offer, "
+        "please let us know by Friday.\\n\\nLars\\n\"}";
+    static const char *const modes[] = {"combined", "rules"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *ev = classify_one(modes[i], decline);
+        const char *raw = host->emits[host->emit_cnt - 1].value;
+        ck_assert_msg(
+            strcmp(json_string_value(json_object_get(ev, "event_type")),
+                   "OTHER") == 0 &&
+                strstr(raw, "accepted another position") != NULL,
+            "%s: %s", modes[i], raw);
+        json_decref(ev);
+        ev = classify_one(modes[i], offer);
+        ck_assert_msg(
+            strcmp(json_string_value(json_object_get(ev, "event_type")),
+                   "OFFER") == 0,
+            "%s: %s", modes[i], host->emits[host->emit_cnt - 1].value);
+        json_decref(ev);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules_plugin");
@@ -375,6 +420,7 @@ static Suite *suite(void)
     tcase_add_test(tc, apologetic_move_is_interview);
     tcase_add_test(tc, extension_and_rebooking);
     tcase_add_test(tc, bulk_without_context_is_no_alert);
+    tcase_add_test(tc, own_decision_is_other);
     tcase_add_test(tc, missing_rules_dir_is_fatal);
     tcase_add_test(tc, bad_extra_rules_is_fatal);
     suite_add_tcase(s, tc);
