@@ -55,7 +55,7 @@ static void co__usage(FILE *f)
             "                        inspect dead letters, send them back\n"
             "  serve MANIFEST [--listen ADDR:PORT]\n"
             "                        serve the dashboard on the stored data\n"
-            "  relabel KEY LABEL [--company C] [--date T] ...\n"
+            "  relabel KEY LABEL [--company C] [--date T] [--role R] ...\n"
             "                        correct a stored event (PostgreSQL, "
             "downstream)\n"
             "  applications [--status S] [--csv|--json|--ics]\n"

@@ -19,7 +19,7 @@
 static void co__relabel_usage(FILE *f)
 {
     fprintf(f, "usage: careerops relabel KEY LABEL [--company C] [--date T] "
-               "[--note TEXT]\n"
+               "[--role R] [--note TEXT]\n"
                "                         [CONNECTION] [--topic T | --no-emit]\n"
                "       careerops relabel --export CSV [CONNECTION]\n"
                "       careerops relabel --list [CONNECTION]\n"
@@ -32,8 +32,10 @@ static void co__relabel_usage(FILE *f)
                "unique prefix (" CO__RELABEL_MIN_PREFIX_S
                "+ characters); LABEL one of INTERVIEW, "
                "OFFER,\nASSESSMENT, REJECTION, APPLICATION_ACK, "
-               "RECRUITER_OUTREACH, OTHER.\n--company \"\" / --date \"\" set "
-               "null; --date is RFC 3339 (stored in UTC).\n--export writes the "
+               "RECRUITER_OUTREACH, OTHER.\n--company \"\" / --date \"\" / "
+               "--role \"\" set null; --date is RFC 3339 (stored in UTC),\nor "
+               "a day (YYYY-MM-DD) for an OFFER's or ASSESSMENT's deadline "
+               "without a time.\n--export writes the "
                "corrections as a labels CSV (and CSV.emails/) for\ncareerops "
                "train --corrections and careerops eval.\n");
 }
@@ -41,8 +43,8 @@ static void co__relabel_usage(FILE *f)
 /* Options of one invocation. */
 typedef struct co__relabel_s {
     const char *conninfo, *manifest, *stage, *schema, *topic, *note;
-    const char *company, *date, *export_csv;
-    int set_company, set_date, list, no_emit;
+    const char *company, *date, *role, *export_csv;
+    int set_company, set_date, set_role, list, no_emit;
     co_manifest_t *m;
     const co_stage_conf_t *sink; /* the postgres-sink stage, or NULL */
 } co__relabel_t;
@@ -134,15 +136,37 @@ static const char co__relabel_ddl[] =
     "CREATE TABLE IF NOT EXISTS {s}.corrections ("
     " id bigserial PRIMARY KEY,"
     " event_key text NOT NULL,"
-    " field text NOT NULL CHECK (field IN ('event_type', 'company',"
-    " 'scheduled_date')),"
+    " field text NOT NULL,"
     " old_value text,"
     " new_value text,"
     " corrected_at timestamptz NOT NULL DEFAULT now(),"
     " corrected_by text NOT NULL DEFAULT current_user,"
     " note text);"
     "CREATE INDEX IF NOT EXISTS corrections_event_key_idx"
-    " ON {s}.corrections (event_key, corrected_at);";
+    " ON {s}.corrections (event_key, corrected_at);"
+    /* the fields a correction names; role and due_date came later (a
+     * table made before keeps its rows, its check is replaced) */
+    "ALTER TABLE {s}.corrections DROP CONSTRAINT IF EXISTS"
+    " corrections_field_check;"
+    "ALTER TABLE {s}.corrections ADD CONSTRAINT corrections_field_check"
+    " CHECK (field IN ('event_type', 'company', 'scheduled_date', 'role',"
+    " 'due_date'));";
+
+/* The fields a correction may change, in the order they are recorded. */
+enum { CO__RELABEL_NFIELDS = 5 };
+
+/* 1 if s is a day "YYYY-MM-DD" of the calendar (a deadline without a
+ * time), else 0. */
+static int co__relabel_day(const char *s)
+{
+    int y, mo, d, n = 0;
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 ||
+        n != 10 || mo < 1 || mo > 12 || d < 1 || y < 1900)
+        return 0;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= (mo == 2 && !leap ? 28 : mdays[mo - 1]);
+}
 
 /* RFC 3339 with a zone -> "YYYY-MM-DDTHH:MM:00Z" (eval's reader: the
  * minute is what labels compare); 0 or -1. */
@@ -247,9 +271,10 @@ static int co__relabel_emit(co__relabel_t *r, const char *key,
 }
 
 /* Builds the corrected doc and the list of changes. */
-static json_t *co__relabel_doc(json_t *doc, const char *fields[3],
-                               const char *newv[3], const char *note,
-                               int *changed)
+static json_t *co__relabel_doc(json_t *doc,
+                               const char *fields[CO__RELABEL_NFIELDS],
+                               const char *newv[CO__RELABEL_NFIELDS],
+                               const char *note, int *changed)
 {
     json_t *d = json_deep_copy(doc);
     json_t *corr = json_object_get(d, "correction");
@@ -258,7 +283,7 @@ static json_t *co__relabel_doc(json_t *doc, const char *fields[3],
     old = json_is_object(old) ? json_incref(old) : json_object();
     json_t *flist = json_array();
     *changed = 0;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < CO__RELABEL_NFIELDS; i++) {
         if (fields[i] == NULL)
             continue;
         const char *before = co__relabel_field(d, fields[i]);
@@ -325,17 +350,26 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
     }
     json_t *doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
     PQclear(res);
-    const char *fields[3] = {"event_type", r->set_company ? "company" : NULL,
-                             r->set_date ? "scheduled_date" : NULL};
+    /* --date sets the time (RFC 3339) or, for a deadline without one, the
+     * day (due_date); each clears the other */
+    int day = r->set_date && co__relabel_day(r->date);
+    const char *fields[CO__RELABEL_NFIELDS] = {
+        "event_type", r->set_company ? "company" : NULL,
+        r->set_date ? "scheduled_date" : NULL, r->set_role ? "role" : NULL,
+        r->set_date && (day || json_object_get(doc, "due_date") != NULL)
+            ? "due_date"
+            : NULL};
     char date[32] = "";
-    if (r->set_date && r->date[0] != '\0')
+    if (r->set_date && r->date[0] != '\0' && !day)
         co__relabel_utc(r->date, date); /* checked in co_cmd_relabel() */
-    const char *newv[3] = {co__relabel_labels[label],
-                           r->set_company && r->company[0] != '\0' ? r->company
-                                                                   : NULL,
-                           date[0] ? date : NULL};
-    const char *oldv[3];
-    for (int i = 0; i < 3; i++)
+    const char *newv[CO__RELABEL_NFIELDS] = {
+        co__relabel_labels[label],
+        r->set_company && r->company[0] != '\0' ? r->company : NULL,
+        date[0] ? date : NULL,
+        r->set_role && r->role[0] != '\0' ? r->role : NULL,
+        day ? r->date : NULL};
+    const char *oldv[CO__RELABEL_NFIELDS];
+    for (int i = 0; i < CO__RELABEL_NFIELDS; i++)
         oldv[i] = fields[i] ? co__relabel_field(doc, fields[i]) : NULL;
     int changed = 0;
     json_t *nd = co__relabel_doc(doc, fields, newv, r->note, &changed);
@@ -348,7 +382,7 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
     q = co__relabel_sql(c, r->schema,
                         "INSERT INTO {s}.corrections (event_key, field, "
                         "old_value, new_value, note) VALUES ($1,$2,$3,$4,$5)");
-    for (int i = 0; i < 3 && rc == 0; i++) {
+    for (int i = 0; i < CO__RELABEL_NFIELDS && rc == 0; i++) {
         if (fields[i] == NULL || co__relabel_same(oldv[i], newv[i]))
             continue;
         const char *pv[5] = {key, fields[i], oldv[i], newv[i], r->note};
@@ -363,6 +397,7 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
             c, r->schema,
             "UPDATE {s}.events SET doc = $2::jsonb, event_type = $3,"
             " company = left($2::jsonb->>'company', 512),"
+            " role = left($2::jsonb->>'role', 512),"
             " scheduled_at = {s}.careerops_timestamptz("
             "$2::jsonb->>'scheduled_date'),"
             " confidence = 1, updated_at = now() WHERE key = $1");
@@ -378,7 +413,7 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
         co__relabel_exec(c, r->schema, "ROLLBACK", "rollback");
     if (rc == 0) {
         printf("%s:", key);
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < CO__RELABEL_NFIELDS; i++)
             if (fields[i] && !co__relabel_same(oldv[i], newv[i]))
                 printf(" %s %s -> %s;", fields[i], oldv[i] ? oldv[i] : "null",
                        newv[i] ? newv[i] : "null");
@@ -465,6 +500,7 @@ int co_cmd_relabel(int argc, char **argv)
     static const struct option longopts[] = {
         {"company", required_argument, NULL, 'c'},
         {"date", required_argument, NULL, 'd'},
+        {"role", required_argument, NULL, 'r'},
         {"note", required_argument, NULL, 'n'},
         {"conninfo", required_argument, NULL, 'C'},
         {"manifest", required_argument, NULL, 'm'},
@@ -488,6 +524,10 @@ int co_cmd_relabel(int argc, char **argv)
         case 'd':
             r.date = optarg;
             r.set_date = 1;
+            break;
+        case 'r':
+            r.role = optarg;
+            r.set_role = 1;
             break;
         case 'n':
             r.note = optarg;
@@ -557,21 +597,34 @@ int co_cmd_relabel(int argc, char **argv)
                         "the corrected event to is the manifest's)\n");
         return 2;
     }
-    if ((r.set_company && !co__relabel_utf8(r.company)) ||
-        (r.note != NULL && !co__relabel_utf8(r.note))) {
+    const char *bad = r.set_company && !co__relabel_utf8(r.company) ? "company"
+                      : r.set_role && !co__relabel_utf8(r.role)     ? "role"
+                      : r.note != NULL && !co__relabel_utf8(r.note) ? "note"
+                                                                    : NULL;
+    if (bad != NULL) {
         fprintf(stderr,
                 "error: --%s is not valid UTF-8: give the text in "
                 "UTF-8 (check the shell's locale)\n",
-                r.set_company && !co__relabel_utf8(r.company) ? "company"
-                                                              : "note");
+                bad);
         return 2;
     }
     char tmp[32];
-    if (r.set_date && r.date[0] != '\0' && co__relabel_utc(r.date, tmp) != 0) {
+    int deadline = label == 1 || label == 2; /* OFFER, ASSESSMENT */
+    if (correcting && r.set_date && co__relabel_day(r.date) && !deadline) {
+        fprintf(stderr,
+                "error: --date '%s' is a day without a time: only an OFFER's "
+                "or an ASSESSMENT's deadline may be a day; give the time too, "
+                "e.g. %sT15:00:00Z\n",
+                r.date, r.date);
+        return 2;
+    }
+    if (r.set_date && r.date[0] != '\0' && !co__relabel_day(r.date) &&
+        co__relabel_utc(r.date, tmp) != 0) {
         fprintf(stderr,
                 "error: --date '%s' is not an RFC 3339 date-time with a zone, "
-                "e.g. 2026-03-04T15:00:00Z or 2026-03-04T16:00:00+01:00 (\"\" "
-                "clears it)\n",
+                "e.g. 2026-03-04T15:00:00Z or 2026-03-04T16:00:00+01:00, nor "
+                "a day (2026-03-04, an OFFER's or ASSESSMENT's deadline "
+                "without a time) (\"\" clears it)\n",
                 r.date);
         return 2;
     }

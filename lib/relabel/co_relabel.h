@@ -7,7 +7,8 @@
  *        careerops program (libpq, the manifest loader, librdkafka).
  *
  * Usage:
- *   careerops relabel KEY LABEL [--company C] [--date T] [--note TEXT]
+ *   careerops relabel KEY LABEL [--company C] [--date T] [--role R]
+ *                     [--note TEXT]
  *                     [CONNECTION] [--topic T | --no-emit]
  *   careerops relabel --export CSV [CONNECTION]
  *   careerops relabel --list [CONNECTION]
@@ -17,12 +18,14 @@
  *
  * KEY is the event's key (`email.key`, 64 hex digits) or a unique prefix
  * of at least 8 of them. LABEL is one of INTERVIEW, OFFER, ASSESSMENT,
- * REJECTION, APPLICATION_ACK, RECRUITER_OUTREACH, OTHER. --company "" and
- * --date "" set null; --date takes RFC 3339 with a zone and is stored in
- * UTC.
+ * REJECTION, APPLICATION_ACK, RECRUITER_OUTREACH, OTHER. --company "",
+ * --date "" and --role "" set null; --date takes RFC 3339 with a zone and
+ * is stored in UTC, or for an OFFER or ASSESSMENT a day YYYY-MM-DD (the
+ * event's due_date; each clears the other).
  *
  * In one transaction: the table `<schema>.corrections` is created if
- * missing; one row per changed field (event_key, field, old_value,
+ * missing (its field check widened to role and due_date when it was made
+ * before them); one row per changed field (event_key, field, old_value,
  * new_value, corrected_at, corrected_by, note); the stored event's `doc`
  * gets the new values, confidence 1, no `unsure` mark and a `correction`
  * object ({"at", "by", "fields", "old": {field: old value}, "note"}), and

@@ -155,3 +155,25 @@ grep -q "^[^,]*,OTHER,,,$k23," "$T/corr3.csv" || fail "OTHER row: $(grep "$k23" 
 [ "$(psqlq -c "SELECT company FROM $S.events WHERE key = '$k23'")" = Harborline ] ||
     fail "the stored event lost its company"
 ok "an OTHER correction exports empty company and date: $(grep "$k23" "$T/corr3.csv" | cut -c1-60)..."
+
+# ---- trial 36: a role, and a deadline given as a day (OFFER, ASSESSMENT)
+k22=$(key_of 22)
+"$B" relabel "$k22" OFFER --date 2026-12-20 --role "Backend Engineer" "${CI[@]}" > "$T/r22.out" ||
+    fail "relabel with a day and a role: $(cat "$T/r22.out")"
+[ "$(psqlq -c "SELECT event_type || '|' || coalesce(scheduled_at::text, 'null') || '|' || (doc->>'due_date') || '|' || role || '|' || (doc->>'role') FROM $S.events WHERE key = '$k22'")" = "OFFER|null|2026-12-20|Backend Engineer|Backend Engineer" ] ||
+    fail "day and role not stored: $(psqlq -c "SELECT doc FROM $S.events WHERE key = '$k22'")"
+[ "$(psqlq -c "SELECT string_agg(field, ',' ORDER BY id) FROM $S.corrections WHERE event_key = '$k22'")" = "event_type,role,due_date" ] ||
+    fail "correction rows: $(psqlq -c "SELECT field, old_value, new_value FROM $S.corrections WHERE event_key = '$k22'")"
+# a time replaces the day; "" clears the role
+"$B" relabel "$k22" OFFER --date 2026-12-20T17:00:00Z --role "" "${CI[@]}" > /dev/null
+[ "$(psqlq -c "SELECT (scheduled_at AT TIME ZONE 'UTC') || '|' || coalesce(doc->>'due_date', 'null') || '|' || coalesce(role, 'null') FROM $S.events WHERE key = '$k22'")" = "2026-12-20 17:00:00|null|null" ] ||
+    fail "time after day: $(psqlq -c "SELECT doc FROM $S.events WHERE key = '$k22'")"
+set +e
+"$B" relabel "$k22" INTERVIEW --date 2026-12-20 "${CI[@]}" 2> "$T/e4"; r4=$?
+"$B" relabel "$k22" OFFER --date 2026-02-30 "${CI[@]}" 2> "$T/e5"; r5=$?
+set -e
+[ "$r4$r5" = 22 ] || fail "a day for an interview / 30 February: exit $r4 $r5"
+grep -q "only an OFFER's or an ASSESSMENT's deadline may be a day; give the time too, e.g. 2026-12-20T15:00:00Z" "$T/e4" ||
+    fail "day for an interview: $(cat "$T/e4")"
+grep -q "not an RFC 3339 date-time with a zone" "$T/e5" || fail "30 February: $(cat "$T/e5")"
+ok "relabel --role and a deadline's day (--date YYYY-MM-DD for OFFER and ASSESSMENT), each recorded"
