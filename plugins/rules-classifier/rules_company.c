@@ -149,6 +149,37 @@ static int rules_is_person(const rules_ctx_t *c, const char *key)
     return 0;
 }
 
+/* 1 if the n bytes at s name a person: one to three capitalised words,
+ * the first a given name (given-names.tsv) or the whole the sender's or a
+ * recipient's name. "Jeroen - Houtlab" signed, "Camille Roux - Velmore"
+ * as an ATS's display name: the writer, then the company. */
+static int rules_person_lead(const rules_ctx_t *c, const char *s, size_t n)
+{
+    char buf[128];
+    if (n == 0 || n >= sizeof buf)
+        return 0;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    size_t words = 0;
+    char first[64] = "";
+    for (char *p = buf; *p;) {
+        p += strspn(p, " ");
+        size_t l = strcspn(p, " ");
+        if (l == 0)
+            break;
+        if (!isupper((unsigned char)*p) && (unsigned char)*p < 0xC3)
+            return 0;
+        if (words++ == 0)
+            rules_lower(p, l, first, sizeof first);
+        p += l;
+    }
+    if (words == 0 || words > 3)
+        return 0;
+    char key[128];
+    rules_org_key(buf, key, sizeof key);
+    return rules_db_is_given_name(c->db, first) || rules_is_person(c, key);
+}
+
 static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
                            double weight, int quality)
 {
@@ -168,6 +199,15 @@ static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
     char *cut = strstr(s, " @ ");
     if (cut != NULL)
         *cut = '\0';
+    /* "Jeroen - Houtlab" (a signature): the writer, then the company */
+    char *dash = strstr(s, " - ");
+    size_t dl = 3;
+    if (dash == NULL && (dash = strstr(s, " \xe2\x80\x93 ")) != NULL)
+        dl = 5;
+    if (dash != NULL && dash[dl] != '\0' &&
+        (c->origin == RULES_O_TEXT || c->origin == RULES_O_SIGN) &&
+        rules_person_lead(c, s, (size_t)(dash - s)))
+        s = dash + dl;
     char *fo = strstr(s, " for ");
     if (fo != NULL) {
         char vk[128];
@@ -1249,7 +1289,8 @@ static void rules_display_cands(rules_ctx_t *c, const char *name,
                 if (rules_only_suffix(c->db, buf) ||
                     (local != NULL && fl >= 3 &&
                      strncasecmp(local, buf, fl) == 0 &&
-                     !isalnum((unsigned char)local[fl])))
+                     !isalnum((unsigned char)local[fl])) ||
+                    rules_person_lead(c, buf, strlen(buf)))
                     org = dash + dl;
                 else
                     *dash = ' ';

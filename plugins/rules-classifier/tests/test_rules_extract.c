@@ -1215,6 +1215,12 @@ START_TEST(company_not_a_given_name_nor_a_subject_lead)
                        "Raj, meet Sam, the engineer I mentioned. Raj would "
                        "like a 30-minute chat about the Backend role."),
                   "Brightpath");
+    /* an ATS's display name "writer - company" (training w16) */
+    CHECK_COMPANY(mail("Camille Roux - Velmore", "noreply@smartrecruiters.com",
+                       "Design Lead opportunity",
+                       "I came across your profile and would love to tell "
+                       "you about a Design Lead role."),
+                  "Velmore");
     /* several words, one of them a given name: a company */
     CHECK_COMPANY(mail("Leah Dorsey", "leah@peakhire.example", "next step",
                        "Marcus Evans Group loved the call and would like "
