@@ -699,36 +699,45 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
                      AND (i->>'at')::timestamptz = e.scheduled_at)
            ORDER BY scheduled_at, received_at, key)) s
     ORDER BY at NULLS LAST, company" >>"$events"
+# the events as the applications name their companies: two spellings
+# merged into one application (postgres-sink's company_aliases, its own or
+# yours) are one company below, in the spelling the application shows
+# (computed once per query: the lookups below compare every pair)
+evs_with="WITH evs AS MATERIALIZED (SELECT e.key, e.event_type, e.role, e.scheduled_at,
+        e.received_at, e.doc,
+        coalesce((SELECT a.company FROM \"$schema\".applications a
+                  WHERE a.event_keys @> ARRAY[e.key] ORDER BY a.id LIMIT 1), e.company) AS company
+      FROM \"$schema\".events e WHERE e.event_type IN ('OFFER', 'ASSESSMENT', 'REJECTION'))"
 # an offer or assessment: the company's latest one that gives a date (a
 # deadline extended by a later email replaces the first), each one naming
 # no company apart; none after the company's rejection (trial 20)
-q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT DISTINCT ON (event_type, coalesce(nullif(lower(company), ''), key))
+q -F $'\t' -c "SET TIME ZONE '$tz'" -c "$evs_with SELECT DISTINCT ON (event_type, coalesce(nullif(lower(company), ''), key))
         event_type || '_ROW', coalesce(company,''), coalesce(role,''),
         coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
         coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''),
         coalesce(doc->>'due_date', '')
-    FROM \"$schema\".events e WHERE event_type IN ('OFFER', 'ASSESSMENT')
-      AND NOT (coalesce(company, '') <> '' AND EXISTS (SELECT 1 FROM \"$schema\".events r
+    FROM evs e WHERE event_type IN ('OFFER', 'ASSESSMENT')
+      AND NOT (coalesce(company, '') <> '' AND EXISTS (SELECT 1 FROM evs r
             WHERE r.event_type = 'REJECTION' AND lower(r.company) = lower(e.company)
               AND r.received_at > e.received_at))
     ORDER BY event_type, coalesce(nullif(lower(company), ''), key),
         (scheduled_at IS NULL AND doc->>'due_date' IS NULL), received_at DESC, key" >>"$events"
-q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT DISTINCT ON (event_type, lower(company), scheduled_at)
+q -F $'\t' -c "SET TIME ZONE '$tz'" -c "$evs_with SELECT DISTINCT ON (event_type, lower(company), scheduled_at)
         event_type || '_ROW', coalesce(company,''), coalesce(role,''),
         coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
         coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''), ''
-    FROM \"$schema\".events WHERE event_type = 'REJECTION'
+    FROM evs WHERE event_type = 'REJECTION'
     ORDER BY event_type, lower(company), scheduled_at, received_at" >>"$events"
 # rejections naming no company: each its own (the rows above fold them into
 # one per date)
 # offers and assessments left out above for a later rejection, by type:
 # companies
-q -F $'\t' -c "SELECT 'CLOSED_' || event_type, count(DISTINCT lower(company)) FROM \"$schema\".events e
+q -F $'\t' -c "$evs_with SELECT 'CLOSED_' || event_type, count(DISTINCT lower(company)) FROM evs e
     WHERE event_type IN ('OFFER', 'ASSESSMENT') AND coalesce(company, '') <> ''
-      AND EXISTS (SELECT 1 FROM \"$schema\".events r WHERE r.event_type = 'REJECTION'
+      AND EXISTS (SELECT 1 FROM evs r WHERE r.event_type = 'REJECTION'
             AND lower(r.company) = lower(e.company) AND r.received_at > e.received_at)
-      AND NOT EXISTS (SELECT 1 FROM \"$schema\".events l WHERE l.event_type = e.event_type
-            AND lower(l.company) = lower(e.company) AND NOT EXISTS (SELECT 1 FROM \"$schema\".events r
+      AND NOT EXISTS (SELECT 1 FROM evs l WHERE l.event_type = e.event_type
+            AND lower(l.company) = lower(e.company) AND NOT EXISTS (SELECT 1 FROM evs r
                 WHERE r.event_type = 'REJECTION' AND lower(r.company) = lower(l.company)
                   AND r.received_at > l.received_at))
     GROUP BY event_type" >>"$events"

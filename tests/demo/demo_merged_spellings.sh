@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# One company written two ways ("Ashcombe Partners" in its interview,
+# "Ashcombe" in its rejection from the same domain) is one application
+# (postgres-sink's automatic alias, docs/applications.md "Grouping"), and
+# the summary's "Rejected by" names it once, in the application's
+# spelling; its offer is left out after that rejection (trial 35: both
+# spellings were listed, the offer stayed).
+. "$(dirname "$0")/lib.sh"
+md=$T/mail
+mkdir -p "$md"
+msg() { # FILE DATE SUBJECT BODY
+    cat >"$md/$1" <<M
+From: Lydia Shaw <lydia.shaw@ashcombe.example>
+To: Jordan Ellis <jordan.ellis@mailbox.example>
+Subject: $3
+Date: $2
+Message-ID: <$1@ashcombe.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+$4
+
+Lydia Shaw
+Talent Partner, Ashcombe Partners
+M
+}
+msg 1.eml "Mon, 02 Nov 2026 09:00:00 +0000" "Interview invitation - Ashcombe Partners" \
+    "Hi Jordan, we would like to invite you to a video interview for the Data Analyst role at Ashcombe Partners on Thursday, November 5, 2026 at 2:00 PM GMT."
+msg 2.eml "Tue, 10 Nov 2026 09:00:00 +0000" "Your offer from Ashcombe Partners" \
+    "Hi Jordan, we are delighted to offer you the Data Analyst position at Ashcombe Partners. Please reply by Friday, November 20, 2026 at 5:00 PM GMT."
+cat >"$md/3.eml" <<'M'
+From: Lydia Shaw <lydia.shaw@ashcombe.example>
+To: Jordan Ellis <jordan.ellis@mailbox.example>
+Subject: Ashcombe - outcome
+Date: Mon, 16 Nov 2026 09:00:00 +0000
+Message-ID: <3.eml@ashcombe.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Hi Jordan, unfortunately the offer has been rescinded: the position has been put on hold and we will not be moving forward.
+
+Lydia
+M
+S=$(schema_of "$md")
+SCHEMAS+=("$S")
+bash "$SRC/scripts/demo.sh" --keep-db --no-slack --mailbox "$md" --account "$(account_of "$md")" \
+    --fresh >"$T/out.txt" 2>"$T/err" || fail "demo: $(tail -n 5 "$T/err")"
+companies=$(psqlq -c "SELECT string_agg(DISTINCT company, '|') FROM $S.events WHERE event_type <> 'OTHER'")
+[ "$(psqlq -c "SELECT count(*) FROM $S.applications")" = 1 ] ||
+    fail "not one application for $companies: $(psqlq -c "SELECT company, status FROM $S.applications")"
+case "$companies" in *"|"*) ;; *) fail "the events do not use two spellings ($companies): the test proves nothing" ;; esac
+line=$(grep '^Rejected by' "$T/out.txt") || fail "no 'Rejected by': $(cat "$T/out.txt")"
+app=$(psqlq -c "SELECT company FROM $S.applications")
+[ "$line" = "Rejected by (1): $app" ] || fail "'$line', want 'Rejected by (1): $app' (events: $companies)"
+grep -q '^Offers: none open (1 more left out: its company rejected you later)' "$T/out.txt" || fail "the offer of the rejected application is listed: $(grep -A3 '^Offers' "$T/out.txt")"
+ok "one application for $companies; summary: $line; its offer left out"
