@@ -25,7 +25,15 @@
     " RETURNS integer LANGUAGE plpgsql AS $f$\n"                               \
     "DECLARE\n"
 
+/* The user's decision on the application (ck, app.app_role): by its own
+ * id (migrations 3 to 12), or also by the id it had before an alias
+ * merged it (migration 13, PGSINK_DEC_MERGED). */
+#define PGSINK_DEC_BY_ID                                                       \
+    "  SELECT * INTO dec FROM {s}.application_decisions d\n"                   \
+    "   WHERE d.application_id = left(md5(ck || '/' || app.app_role), 16);\n"
 #define PGSINK_REDERIVE_BODY_X(evt)                                            \
+    PGSINK_REDERIVE_BODY_XD(evt, PGSINK_DEC_BY_ID)
+#define PGSINK_REDERIVE_BODY_XD(evt, dec)                                      \
     " app record; ev record; st text; nxt text; n integer := 0; seq "          \
     "integer;\n"                                                               \
     " dec record; ck_threads text[]; acked text[]; ids text[] := '{}';\n"      \
@@ -95,10 +103,7 @@
     " END IF;\n"                                                               \
     " FOR app IN SELECT DISTINCT app_role FROM careerops_app_ev ORDER BY 1 "   \
     "LOOP\n"                                                                   \
-    "  st := NULL; seq := 0;\n"                                                \
-    "  SELECT * INTO dec FROM {s}.application_decisions d\n"                   \
-    "   WHERE d.application_id = left(md5(ck || '/' || app.app_role), 16);\n"  \
-    "  FOR ev IN\n"                                                            \
+    "  st := NULL; seq := 0;\n" dec "  FOR ev IN\n"                            \
     "   SELECT key, " evt ", email_date, message_id, 0 AS kind\n"              \
     "    FROM careerops_app_ev WHERE app_role = app.app_role\n"                \
     "   UNION ALL\n"                                                           \
@@ -899,11 +904,11 @@ const char pgsink_role_cancels_sql[] =
 /* A calendar cancel is not a rejection (migration 8): a REJECTION whose
  * email cancels a calendar event and whose new text does not clearly
  * reject counts as CALENDAR_CANCEL, which moves no status */
-#define PGSINK_REDERIVE_BODY_8                                                 \
-    PGSINK_REDERIVE_BODY_X(                                                    \
-        "CASE WHEN event_type = 'REJECTION'\n"                                 \
-        "    AND {s}.careerops_calendar_cancel_only(key)\n"                    \
-        "    THEN 'CALENDAR_CANCEL' ELSE event_type END AS event_type")
+#define PGSINK_EVT_8                                                           \
+    "CASE WHEN event_type = 'REJECTION'\n"                                     \
+    "    AND {s}.careerops_calendar_cancel_only(key)\n"                        \
+    "    THEN 'CALENDAR_CANCEL' ELSE event_type END AS event_type"
+#define PGSINK_REDERIVE_BODY_8 PGSINK_REDERIVE_BODY_X(PGSINK_EVT_8)
 
 /*
  * Migration 8: calendar cancels and the interview's end (docs/
@@ -1278,4 +1283,31 @@ const char pgsink_auto_aliases_sql[] =
     "SELECT {s}.careerops_auto_aliases(\n"
     " ARRAY(SELECT DISTINCT sender FROM {s}.events),\n"
     " ARRAY(SELECT DISTINCT company FROM {s}.events));\n";
+/* clang-format on */
+
+/*
+ * Migration 13: a decision survives a merge. An application's id comes
+ * from its company key, so when an alias (migration 12's, or the user's
+ * own company_aliases row) merges "Ashcombe" into "Ashcombe Partners", the
+ * decision recorded with `--decide` on the "Ashcombe" application kept an
+ * id that no longer exists and stopped showing (documented in session 17,
+ * left then). Each application now also takes the decision recorded under
+ * the id of a company key aliased to it, with the same role; its own id's
+ * decision first, else the latest. Undoing the merge gives the decision
+ * back to the application it was made on (its id matches again). The
+ * rest of careerops_application_rederive() is migration 8's.
+ */
+#define PGSINK_DEC_MERGED                                                      \
+    "  SELECT * INTO dec FROM {s}.application_decisions d\n"                   \
+    "   WHERE d.application_id = left(md5(ck || '/' || app.app_role), 16)\n"   \
+    "      OR d.application_id IN (SELECT left(md5(a.alias_key || '/' ||\n"    \
+    "          app.app_role), 16) FROM {s}.company_aliases a\n"                \
+    "         WHERE a.company_key = ck)\n"                                     \
+    "   ORDER BY d.application_id = left(md5(ck || '/' || app.app_role), "     \
+    "16)\n"                                                                    \
+    "    DESC, d.decided_at DESC LIMIT 1;\n"
+/* clang-format off */
+const char pgsink_merged_decisions_sql[] =
+    PGSINK_REDERIVE6(PGSINK_REDERIVE_BODY_XD(PGSINK_EVT_8, PGSINK_DEC_MERGED))
+    "SELECT {s}.careerops_applications_rederive_all();\n";
 /* clang-format on */

@@ -155,6 +155,9 @@ extern const char pgsink_moved_cues_more_sql[];
  *        applications concerned.
  */
 extern const char pgsink_auto_aliases_sql[];
+/** Migration 13: a decision recorded before a merge stays with the merged
+ *  application (pg_applications.c). */
+extern const char pgsink_merged_decisions_sql[];
 
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);

@@ -615,6 +615,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "automatic company aliases: 'Ashcombe' and 'Ashcombe Partners' from "
      "the company's own domain are one company",
      pgsink_auto_aliases_sql},
+    {13,
+     "a decision recorded with --decide before two spellings merged stays "
+     "with the merged application",
+     pgsink_merged_decisions_sql},
 };
 
 #define PGSINK_LATEST                                                          \

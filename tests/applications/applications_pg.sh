@@ -764,6 +764,23 @@ al al-b2 INTERVIEW 'Brackwater' hr@brackwater.example 03
 [ -z "$(alias_of brackwater)" ] || fail "an automatic alias of a key the user's alias points to"
 ok "automatic company aliases: one application for a short and a full name of the company's own domain, none when ambiguous, for agencies, shared or free-mail senders, the user's replies, a longer word or two domains"
 
+# A decision survives a merge (migration 13): WITHDRAWN on "Quenby" stays
+# when "Quenby Labs" from the same domain merges it, and goes back to
+# "Quenby" when the merge is undone (session 17 left it orphaned).
+al al-qb1 INTERVIEW 'Quenby' hr@quenby.example 01
+qid=$(q -c "SELECT id FROM $S.applications WHERE company_key = 'quenby'")
+[ -n "$qid" ] || fail "no Quenby application"
+q -c "SELECT $S.careerops_application_decide('$qid', 'WITHDRAWN', '2026-03-20T10:00:00Z')" >/dev/null
+al al-qb2 OFFER 'Quenby Labs' hr@quenby.example 03
+[ "$(alias_of quenby)" = "quenbylabs/true" ] || fail "no alias quenby -> quenbylabs: $(alias_of quenby)"
+[ "$(apps_of quenby,quenbylabs)" = "1:WITHDRAWN" ] ||
+    fail "the decision was lost in the merge: $(apps_of quenby,quenbylabs)"
+q -c "UPDATE $S.company_aliases SET company_key = alias_key, auto = false WHERE alias_key = 'quenby'" >/dev/null
+q -c "SELECT $S.careerops_applications_rederive_all()" >/dev/null
+[ "$(q -c "SELECT company_key || ':' || status FROM $S.applications WHERE company_key IN ('quenby', 'quenbylabs') ORDER BY 1" | tr '\n' ' ')" = "quenby:WITHDRAWN quenbylabs:OFFER " ] ||
+    fail "undoing the merge: $(q -c "SELECT company_key, status FROM $S.applications WHERE company_key LIKE 'quenby%'")"
+ok "a decision recorded before a merge stays with the merged application, and goes back when the merge is undone"
+
 # the dashboard's /api/interviews agrees: the live slots only (not a
 # CANCEL's own event qs2, not a moved, cancelled or repeated one)
 command -v curl >/dev/null || { echo "SKIP: curl is missing (dashboard check)"; exit 0; }
