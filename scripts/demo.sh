@@ -703,11 +703,14 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
 # merged into one application (postgres-sink's company_aliases, its own or
 # yours) are one company below, in the spelling the application shows
 # (computed once per query: the lookups below compare every pair)
+# app_status: the application's status, the user's own decision
+# (ACCEPTED, DECLINED, WITHDRAWN: careerops applications --decide) included
 evs_with="WITH evs AS MATERIALIZED (SELECT e.key, e.event_type, e.role, e.scheduled_at,
-        e.received_at, e.doc,
-        coalesce((SELECT a.company FROM \"$schema\".applications a
-                  WHERE a.event_keys @> ARRAY[e.key] ORDER BY a.id LIMIT 1), e.company) AS company
-      FROM \"$schema\".events e WHERE e.event_type IN ('OFFER', 'ASSESSMENT', 'REJECTION'))"
+        e.received_at, e.doc, coalesce(a.company, e.company) AS company, a.status AS app_status
+      FROM \"$schema\".events e
+      LEFT JOIN LATERAL (SELECT a.company, a.status FROM \"$schema\".applications a
+                  WHERE a.event_keys @> ARRAY[e.key] ORDER BY a.id LIMIT 1) a ON true
+      WHERE e.event_type IN ('OFFER', 'ASSESSMENT', 'REJECTION'))"
 # an offer or assessment: the company's latest one that gives a date (a
 # deadline extended by a later email replaces the first), each one naming
 # no company apart; none after the company's rejection (trial 20)
@@ -717,6 +720,7 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "$evs_with SELECT DISTINCT ON (event_type
         coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''),
         coalesce(doc->>'due_date', '')
     FROM evs e WHERE event_type IN ('OFFER', 'ASSESSMENT')
+      AND coalesce(app_status, '') NOT IN ('ACCEPTED', 'DECLINED', 'WITHDRAWN')
       AND NOT (coalesce(company, '') <> '' AND EXISTS (SELECT 1 FROM evs r
             WHERE r.event_type = 'REJECTION' AND lower(r.company) = lower(e.company)
               AND r.received_at > e.received_at))
@@ -740,6 +744,11 @@ q -F $'\t' -c "$evs_with SELECT 'CLOSED_' || event_type, count(DISTINCT lower(co
             AND lower(l.company) = lower(e.company) AND NOT EXISTS (SELECT 1 FROM evs r
                 WHERE r.event_type = 'REJECTION' AND lower(r.company) = lower(l.company)
                   AND r.received_at > l.received_at))
+    GROUP BY event_type" >>"$events"
+# offers and assessments of applications you decided (--decide), by type:
+# companies
+q -F $'\t' -c "$evs_with SELECT 'DECIDED_' || event_type, count(DISTINCT lower(company)) FROM evs
+    WHERE event_type IN ('OFFER', 'ASSESSMENT') AND app_status IN ('ACCEPTED', 'DECLINED', 'WITHDRAWN')
     GROUP BY event_type" >>"$events"
 q -F $'\t' -c "SELECT 'UNNAMED_REJECTIONS', count(*) FROM \"$schema\".events
     WHERE event_type = 'REJECTION' AND coalesce(company, '') = ''" >>"$events"
@@ -814,12 +823,15 @@ rep, rep_own = {"firm": 0, "maybe": 0}, {"firm": 0, "maybe": 0}
 deadlines = {"OFFER": [], "ASSESSMENT": [], "REJECTION": []}
 unnamed_rejections = 0
 closed = {"OFFER": 0, "ASSESSMENT": 0}  # companies left out: rejected later
+decided = {"OFFER": 0, "ASSESSMENT": 0}  # ... and your own decision
 for line in open(events_f):
     f = line.rstrip("\n").split("\t")
     if f[0] == "UNNAMED_REJECTIONS":
         unnamed_rejections = int(f[1])
     elif f[0] in ("CLOSED_OFFER", "CLOSED_ASSESSMENT"):
         closed[f[0][7:]] = int(f[1])
+    elif f[0] in ("DECIDED_OFFER", "DECIDED_ASSESSMENT"):
+        decided[f[0][8:]] = int(f[1])
     elif f[0] in ("OFFER_ROW", "ASSESSMENT_ROW", "REJECTION_ROW"):
         row = {"company": f[1] or None, "role": f[2] or None,
                "when": f[3] or None, "date_utc": f[4] or None,
@@ -929,6 +941,8 @@ summary = {
     "offers": deadlines["OFFER"], "assessments": deadlines["ASSESSMENT"],
     # companies whose offers / assessments are left out: they rejected later
     "offers_closed": closed["OFFER"], "assessments_closed": closed["ASSESSMENT"],
+    # companies whose offers / assessments are left out: you decided
+    "offers_decided": decided["OFFER"], "assessments_decided": decided["ASSESSMENT"],
     "rejected_by": sorted({d["company"] for d in deadlines["REJECTION"] if d["company"]}),
     # rejections whose company the classifier could not name
     "rejections_unnamed": unnamed_rejections,
@@ -1103,11 +1117,18 @@ for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Asses
     rows = sorted(summary[kind], key=lambda d: (
         d["date_utc"] is None and d.get("due_date") is None,
         d["date_utc"] or (d["due_date"] + "T23:59" if d.get("due_date") else "")))
-    shut = summary[f"{kind}_closed"]
-    gone = (f" ({shut} more left out: {'its company' if shut == 1 else 'their companies'} "
-            f"rejected you later)") if shut else ""
+    shut, mine = summary[f"{kind}_closed"], summary[f"{kind}_decided"]
+    # left out: a company's rejection after it, or your own decision
+    if shut and mine:
+        why = f"{shut} rejected you later, {mine} decided by you"
+    elif shut:
+        why = f"{'its company' if shut == 1 else 'their companies'} rejected you later"
+    else:
+        why = (f"you decided on {'it' if mine == 1 else 'them'} with "
+               f"careerops applications --decide")
+    gone = f" ({shut + mine} more left out: {why})" if shut or mine else ""
     if not rows:
-        if shut:
+        if shut or mine:
             out.append("")
             out.append(f"{head}: none open{gone}")
         continue

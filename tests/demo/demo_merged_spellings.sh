@@ -54,3 +54,37 @@ app=$(psqlq -c "SELECT company FROM $S.applications")
 [ "$line" = "Rejected by (1): $app" ] || fail "'$line', want 'Rejected by (1): $app' (events: $companies)"
 grep -q '^Offers: none open (1 more left out: its company rejected you later)' "$T/out.txt" || fail "the offer of the rejected application is listed: $(grep -A3 '^Offers' "$T/out.txt")"
 ok "one application for $companies; summary: $line; its offer left out"
+
+# An offer you declined yourself (careerops applications --decide) is left
+# out of the next summary too, and counted apart (trial 37: it stayed
+# listed with its reply-by date).
+cat >"$md/4.eml" <<'M'
+From: Tomasz Wieczorek <tomasz@pinegrovelabs.example>
+To: Jordan Ellis <jordan.ellis@mailbox.example>
+Subject: Your offer from Pinegrove Labs
+Date: Tue, 17 Nov 2026 09:00:00 +0000
+Message-ID: <4.eml@pinegrovelabs.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Hi Jordan, we are delighted to offer you the Senior Backend Engineer position at Pinegrove Labs. Your offer letter is attached; please reply by Friday, December 18, 2026 at 5:00 PM GMT.
+
+Tomasz
+M
+run2() {
+    bash "$SRC/scripts/demo.sh" --keep-db --no-slack --mailbox "$md" --account "$(account_of "$md")" \
+        "$@" >"$T/out2.txt" 2>"$T/err" || fail "demo: $(tail -n 5 "$T/err")"
+}
+run2
+grep -q 'Pinegrove Labs' "$T/out2.txt" || fail "the offer is not listed: $(grep -A3 '^Offers' "$T/out2.txt")"
+pid=$(psqlq -c "SELECT id FROM $S.applications WHERE company = 'Pinegrove Labs'")
+[ -n "$pid" ] || fail "no Pinegrove Labs application"
+CAREEROPS_STATE=$CAREEROPS_TEST_PG "$CAREEROPS_BIN" applications --schema "$S" --decide "$pid=declined" >/dev/null ||
+    fail "--decide $pid=declined"
+run2
+grep -q '^Offers: none open (2 more left out: 1 rejected you later, 1 decided by you)$' "$T/out2.txt" ||
+    fail "a declined offer: $(grep -A3 '^Offers' "$T/out2.txt")"
+run2 --json
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert (o["offers"], o["offers_closed"], o["offers_decided"]) == ([], 1, 1), o' "$T/out2.txt" ||
+    fail "--json: $(head -c 600 "$T/out2.txt")"
+ok "an offer you declined (--decide) is left out of the summary and counted apart"
