@@ -33,12 +33,16 @@
 #                 (e.g. trained with your corrections, docs/classification.md
 #                 "Corrections"), instead of the bundled one. A missing,
 #                 unreadable, non-model or truncated file is refused, and
-#                 so is a second --model (exit 2).
+#                 so is a second --model (exit 2). The account remembers it:
+#                 later runs use it without --model; --model bundled goes
+#                 back to the bundled model.
 # --verbose       print each notification's event key (64 hex) too.
-# --fresh         forget this mailbox's tables, position and notifications
-#                 first (otherwise a second run reads only new messages and
-#                 prints no notification twice; the summary still describes
-#                 the whole mailbox, from the tables).
+# --fresh         forget this mailbox's emails, events, position and
+#                 notifications first (otherwise a second run reads only new
+#                 messages and prints no notification twice; the summary
+#                 still describes the whole mailbox, from the tables). What
+#                 you said yourself stays: events you corrected with
+#                 careerops relabel, your decisions and company aliases.
 # --keep-db       leave PostgreSQL running at the end (it is stopped if a
 #                 demo started it and no other demo still runs).
 # --imap URL      read an IMAP server instead of a mailbox (imap-source):
@@ -169,7 +173,7 @@ fi
 
 # --model: a model written by careerops train (checked before anything is
 # built or started; a relative path is relative to where the demo started)
-if [ -n "$model_file" ]; then
+if [ -n "$model_file" ] && [ "$model_file" != bundled ]; then
     case "$model_file" in /*) ;; *) model_file=$cwd/$model_file ;; esac
     [ -e "$model_file" ] || usage "--model '$model_file' not found: give the file careerops train --out wrote (docs/classification.md, \"Corrections\")"
     [ -f "$model_file" ] || usage "--model '$model_file' is not a regular file: give the file careerops train --out wrote"
@@ -409,8 +413,27 @@ notif=$run/notifications.txt dlq=$run/dead-letters.jsonl log=$run/run.log
 notif_shown=$run/notifications.shown
 
 if [ "$fresh" = 1 ]; then
-    say "--fresh: dropping schema $schema and the state of pipeline $pipeline"
-    q -c "DROP SCHEMA IF EXISTS \"$schema\" CASCADE" || die "could not drop schema $schema"
+    # what you said yourself stays (trial 37 lost it all to DROP SCHEMA):
+    # corrected events (careerops relabel) and their emails, corrections,
+    # decisions (applications --decide), your own company_aliases rows;
+    # everything the pipeline derived goes (the applications and the
+    # automatic aliases follow the events through postgres-sink's triggers)
+    say "--fresh: forgetting the emails and events of schema $schema (your corrections, decisions and company aliases stay) and the state of pipeline $pipeline"
+    q -c "DO \$\$ DECLARE s text := '$schema'; BEGIN
+        IF to_regclass(format('%I.events', s)) IS NOT NULL THEN
+            EXECUTE format('DELETE FROM %I.events WHERE NOT (doc ? ''correction'')', s);
+        END IF;
+        IF to_regclass(format('%I.emails', s)) IS NOT NULL AND
+           to_regclass(format('%I.events', s)) IS NOT NULL THEN
+            EXECUTE format('DELETE FROM %I.emails m WHERE NOT EXISTS
+                (SELECT 1 FROM %I.events e WHERE e.key = m.key)', s, s);
+        ELSIF to_regclass(format('%I.emails', s)) IS NOT NULL THEN
+            EXECUTE format('DELETE FROM %I.emails', s);
+        END IF;
+        IF to_regclass(format('%I.briefings', s)) IS NOT NULL THEN
+            EXECUTE format('DELETE FROM %I.briefings', s);
+        END IF;
+    END \$\$" >/dev/null || die "could not empty schema $schema"
     for t in careerops_state careerops_idempotency; do
         q -c "DELETE FROM $t WHERE ns LIKE '$pipeline/%'" 2>/dev/null || true
     done
@@ -441,8 +464,30 @@ fi
 
 # ---- Slack instead of the console when a webhook is configured
 sets=(--set "pipeline=$pipeline" ${imap:+"${imap_sets[@]}"})
+# the account's model: --model is remembered for the account, so that
+# mail read again later (a new export of the mailbox, --fresh) is
+# classified with it too (trial 37: a new export went back to the bundled
+# model); --model bundled goes back to the bundled one
+model_mem=$run/model.txt
+if [ "$model_file" = bundled ]; then
+    rm -f "$model_mem"
+    model_file=""
+    say "classifying with the bundled model (--model bundled); later runs of this account too"
+elif [ -n "$model_file" ]; then
+    printf '%s\n' "$model_file" >"$model_mem" 2>/dev/null ||
+        say "could not write $model_mem (disk full?): the next run classifies with the bundled model unless given --model"
+elif [ -f "$model_mem" ]; then
+    remembered=$(head -n 1 "$model_mem")
+    if [ -f "$remembered" ]; then
+        model_file=$remembered model_said=1
+        say "classifying with your model $model_file (given with --model on an earlier run of this account; --model bundled for the bundled one)"
+    else
+        say "your model $remembered (given with --model on an earlier run) is gone: classifying with the bundled one"
+        rm -f "$model_mem"
+    fi
+fi
 if [ -n "$model_file" ]; then
-    say "classifying with the model $model_file (--model)"
+    [ "${model_said:-0}" = 1 ] || say "classifying with the model $model_file (--model)"
     sets+=(--set "stages.classify.config.model_file=$model_file")
 fi
 to_slack=0

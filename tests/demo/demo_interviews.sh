@@ -272,6 +272,21 @@ assert s["notifications_new"] == 0, s
 P
 ok "--json: interviews, offers, assessments, rejected_by"
 
+# the account remembers --model (trial 37: a later run went back to the
+# bundled model); --model bundled forgets it
+bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$mb" --account "$A" >"$T/again2.txt" 2>"$T/again2.err" ||
+    fail "third run: $(tail -n 5 "$T/again2.err")"
+grep -q "classifying with your model $T/my.model (given with --model on an earlier run" "$T/again2.err" ||
+    fail "not told of the remembered model: $(cat "$T/again2.err")"
+grep -q "model $T/my.model (decision" "$SRC/.run/demo/$S/run.log" ||
+    fail "the remembered model was not loaded: $(grep -o 'rules-classifier: [^"]*model [^"]*' "$SRC/.run/demo/$S/run.log")"
+bash "$SRC/scripts/demo.sh" --keep-db --mailbox "$mb" --account "$A" --json --model bundled >"$T/again3.json" 2>"$T/again3.err" ||
+    fail "--model bundled: $(tail -n 5 "$T/again3.err")"
+! grep -q "model $T/my.model (decision" "$SRC/.run/demo/$S/run.log" ||
+    fail "--model bundled still loaded $T/my.model"
+[ ! -e "$SRC/.run/demo/$S/model.txt" ] || fail "--model bundled did not forget the model"
+ok "the account remembers --model; --model bundled goes back to the bundled one"
+
 # a rejection that names no company (a "Hiring Team" at a bare domain): it
 # is counted apart, never listed as a company "?" (a new-user trial)
 cat >"$T/nameless.mbox" <<'MB'

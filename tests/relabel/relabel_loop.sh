@@ -177,3 +177,17 @@ grep -q "only an OFFER's or an ASSESSMENT's deadline may be a day; give the time
     fail "day for an interview: $(cat "$T/e4")"
 grep -q "not an RFC 3339 date-time with a zone" "$T/e5" || fail "30 February: $(cat "$T/e5")"
 ok "relabel --role and a deadline's day (--date YYYY-MM-DD for OFFER and ASSESSMENT), each recorded"
+
+# ---- demo.sh --fresh classifies the mailbox again and keeps what the
+# user said: corrected events, corrections, decisions (trial 37: all lost)
+before=$(psqlq -c "SELECT (SELECT count(*) FROM $S.corrections) || '/' || (SELECT count(*) FROM $S.events WHERE doc ? 'correction') || '/' || (SELECT string_agg(key || event_type, ',' ORDER BY key) FROM $S.events WHERE doc ? 'correction')")
+aid=$(psqlq -c "SELECT id FROM $S.applications ORDER BY id LIMIT 1")
+[ -n "$aid" ] || fail "no application to decide on"
+psqlq -c "SELECT $S.careerops_application_decide('$aid', 'WITHDRAWN', now())" >/dev/null
+demo "$T/fresh.json" --fresh --mailbox "$T/kind/emails"
+after=$(psqlq -c "SELECT (SELECT count(*) FROM $S.corrections) || '/' || (SELECT count(*) FROM $S.events WHERE doc ? 'correction') || '/' || (SELECT string_agg(key || event_type, ',' ORDER BY key) FROM $S.events WHERE doc ? 'correction')")
+[ "$before" = "$after" ] || fail "--fresh lost corrections: before $before, after $after"
+[ "$(psqlq -c "SELECT count(*) FROM $S.events")" = 25 ] || fail "--fresh: $(psqlq -c "SELECT count(*) FROM $S.events") events, want 25"
+[ "$(psqlq -c "SELECT status FROM $S.applications WHERE id = '$aid'")" = WITHDRAWN ] ||
+    fail "--fresh lost the decision on $aid: $(psqlq -c "SELECT status FROM $S.applications WHERE id = '$aid'")"
+ok "demo.sh --fresh keeps the corrected events, the corrections (${before%%/*}) and a decision"
