@@ -275,6 +275,15 @@ char *co_path_join(const char *dir, const char *path)
 
 int co_eval_parse_rfc3339(const char *s, long long *minute_utc)
 {
+    long long t;
+    if (co_parse_rfc3339_sec(s, &t) != 0)
+        return -1;
+    *minute_utc = t >= 0 ? t / 60 : -((-t + 59) / 60);
+    return 0;
+}
+
+int co_parse_rfc3339_sec(const char *s, long long *sec_utc)
+{
     int y, mo, d, h, mi, sec = 0, n = 0;
     if (s == NULL ||
         sscanf(s, "%4d-%2d-%2d%*[Tt ]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) !=
@@ -298,14 +307,18 @@ int co_eval_parse_rfc3339(const char *s, long long *minute_utc)
         p++;
     else if (*p == '+' || *p == '-') {
         int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59 ||
+            oh < 0 || om < 0)
             return -1;
         off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
         p += 6;
     } else
         return -1;
-    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-        mi > 59 || sec > 60)
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+        (mo == 2 && d == 29 && !leap) || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+        sec > 60)
         return -1;
     struct tm tm;
     memset(&tm, 0, sizeof tm);
@@ -314,8 +327,8 @@ int co_eval_parse_rfc3339(const char *s, long long *minute_utc)
     tm.tm_mday = d;
     tm.tm_hour = h;
     tm.tm_min = mi;
-    long long t = (long long)timegm(&tm);
-    *minute_utc = t / 60 - off;
+    tm.tm_sec = sec;
+    *sec_utc = (long long)timegm(&tm) - (long long)off * 60;
     return 0;
 }
 

@@ -103,6 +103,18 @@ char *co_path_join(const char *dir, const char *path);
 int co_eval_parse_rfc3339(const char *s, long long *minute_utc);
 
 /**
+ * @brief co_eval_parse_rfc3339() to the second.
+ * @param s The text (borrowed); NULL is refused.
+ * @param sec_utc Set to the UTC time in seconds since the epoch (a leap
+ *        second, :60, is the next second; fractions are dropped).
+ * @returns 0, or -1 if `s` is not an RFC 3339 date-time of the calendar:
+ *          a day the month does not have (2026-02-29, 04-31), an hour,
+ *          minute or second out of range, a zone offset beyond 23:59.
+ * Thread-safe (timegm).
+ */
+int co_parse_rfc3339_sec(const char *s, long long *sec_utc);
+
+/**
  * @brief The name in `names` closest to `word`, for "did you mean ...?"
  *        hints on a typo'd key, field or value: at most 2 edits away
  *        (insertions, deletions, substitutions, a swap of two neighbours;

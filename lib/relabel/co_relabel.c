@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static void co__relabel_usage(FILE *f)
@@ -55,6 +56,15 @@ static int co__relabel_utf8(const char *s)
     json_t *j = s ? json_string(s) : NULL;
     json_decref(j);
     return s == NULL || j != NULL;
+}
+
+/* 1 if s has a C0 control character or DEL. */
+static int co__relabel_ctl(const char *s)
+{
+    for (; s != NULL && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
 }
 
 /* Finds the connection and schema (see the file comment); 0 or 2. */
@@ -168,14 +178,15 @@ static int co__relabel_day(const char *s)
     return d <= (mo == 2 && !leap ? 28 : mdays[mo - 1]);
 }
 
-/* RFC 3339 with a zone -> "YYYY-MM-DDTHH:MM:00Z" (eval's reader: the
- * minute is what labels compare); 0 or -1. */
+/* RFC 3339 with a zone -> "YYYY-MM-DDTHH:MM:SSZ", to the second (eval
+ * compares the minute); 0, or -1 for a date-time that is not one of the
+ * calendar (2026-02-29, an offset +99:00: trial 37) or before 1970. */
 static int co__relabel_utc(const char *s, char out[32])
 {
-    long long minute;
-    if (co_eval_parse_rfc3339(s, &minute) != 0)
+    long long sec;
+    if (co_parse_rfc3339_sec(s, &sec) != 0 || sec < 0)
         return -1;
-    time_t t = (time_t)(minute * 60);
+    time_t t = (time_t)sec;
     struct tm u;
     if (gmtime_r(&t, &u) == NULL)
         return -1;
@@ -606,6 +617,29 @@ int co_cmd_relabel(int argc, char **argv)
                 "error: --%s is not valid UTF-8: give the text in "
                 "UTF-8 (check the shell's locale)\n",
                 bad);
+        return 2;
+    }
+    /* --export "" or a folder made CSV.emails/ and then failed (trial 37) */
+    struct stat est;
+    if (r.export_csv != NULL &&
+        (r.export_csv[0] == '\0' ||
+         (stat(r.export_csv, &est) == 0 && S_ISDIR(est.st_mode)))) {
+        fprintf(stderr,
+                "error: --export '%s' is %s: give the path of the CSV file to "
+                "write (its emails go to the folder CSV.emails next to it)\n",
+                r.export_csv, r.export_csv[0] ? "a folder" : "empty");
+        return 2;
+    }
+    /* a line break or another control character splits the table row
+     * and the --list line (trial 37) */
+    const char *ctl = r.set_company && co__relabel_ctl(r.company) ? "company"
+                      : r.set_role && co__relabel_ctl(r.role)     ? "role"
+                                                                  : NULL;
+    if (ctl != NULL) {
+        fprintf(stderr,
+                "error: --%s contains a control character (a line break, "
+                "a tab): give it on one line\n",
+                ctl);
         return 2;
     }
     char tmp[32];

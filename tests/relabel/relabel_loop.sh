@@ -176,7 +176,21 @@ set -e
 grep -q "only an OFFER's or an ASSESSMENT's deadline may be a day; give the time too, e.g. 2026-12-20T15:00:00Z" "$T/e4" ||
     fail "day for an interview: $(cat "$T/e4")"
 grep -q "not an RFC 3339 date-time with a zone" "$T/e5" || fail "30 February: $(cat "$T/e5")"
-ok "relabel --role and a deadline's day (--date YYYY-MM-DD for OFFER and ASSESSMENT), each recorded"
+# trial 37: a line break in --company, an impossible date, --export "" or
+# a folder: refused (exit 2) before anything is written
+set +e
+"$B" relabel "$k22" OFFER --company "$(printf 'Lindqvist\nMaritime')" "${CI[@]}" 2> "$T/e6"; r6=$?
+"$B" relabel "$k22" OFFER --date 2026-02-29T10:00:00Z "${CI[@]}" 2> "$T/e7"; r7=$?
+(cd "$T" && "$B" relabel --export "" "${CI[@]}" 2> "$T/e8"); r8=$?
+"$B" relabel --export "$T/kind" "${CI[@]}" 2> "$T/e9"; r9=$?
+set -e
+[ "$r6$r7$r8$r9" = 2222 ] || fail "exit $r6 $r7 $r8 $r9: $(cat "$T"/e[6-9])"
+grep -q -- "--company contains a control character" "$T/e6" || fail "line break: $(cat "$T/e6")"
+grep -q "not an RFC 3339 date-time" "$T/e7" || fail "29 February 2026: $(cat "$T/e7")"
+grep -q "is empty: give the path of the CSV file" "$T/e8" || fail "--export '': $(cat "$T/e8")"
+grep -q "is a folder: give the path of the CSV file" "$T/e9" || fail "--export folder: $(cat "$T/e9")"
+[ ! -e "$T/.emails" ] && [ ! -e "$T/kind.emails" ] || fail "a refused --export left a folder"
+ok "relabel --role and a deadline's day (--date YYYY-MM-DD for OFFER and ASSESSMENT), each recorded; control characters, impossible dates and a bad --export refused"
 
 # ---- demo.sh --fresh classifies the mailbox again and keeps what the
 # user said: corrected events, corrections, decisions (trial 37: all lost)
