@@ -926,6 +926,24 @@ static int rules_client_article(const char *w)
     return rules_label_in(w, strlen(w), a);
 }
 
+/* A kind of contract before a role, written in lower case: "contract",
+ * "permanent", "freelance", "temporary", "interim". */
+static int rules_contract_word(const char *w)
+{
+    static const char *const k[] = {"contract",  "permanent", "freelance",
+                                    "temporary", "interim",   NULL};
+    return rules_label_in(w, strlen(w), k);
+}
+
+/* A word that starts a job's reference, not its title ("Job: Requisition
+ * R-20931", trial 37). */
+static int rules_reference_word(const char *w)
+{
+    static const char *const k[] = {"requisition", "req", "reference", "ref",
+                                    "id",          "no",  "number",    NULL};
+    return rules_label_in(w, strlen(w), k);
+}
+
 /* Apply extraction patterns of one kind; company candidates are added,
  * the first role found is returned (malloc'd) or NULL. */
 char *rules_extract(rules_ctx_t *c, int want_role)
@@ -1002,8 +1020,18 @@ char *rules_extract(rules_ctx_t *c, int want_role)
             const char *s = sg->text + t->tok[first].off;
             size_t len = t->tok[last].end - t->tok[first].off;
             if (want_role) {
+                /* "the contract Java Developer role": the kind of contract
+                 * is no part of the role (trial 37) */
+                while (first < last && !(t->tok[first].flags & RULES_T_CAP) &&
+                       rules_contract_word(t->tok[first].w)) {
+                    first++;
+                    n--;
+                    s = sg->text + t->tok[first].off;
+                    len = t->tok[last].end - t->tok[first].off;
+                }
                 if (len < 2 || len > 80 || rules_is_article(t->tok[first].w) ||
-                    (n == 1 && rules_is_grade(t->tok[first].w)))
+                    (n == 1 && rules_is_grade(t->tok[first].w)) ||
+                    rules_reference_word(t->tok[first].w))
                     continue;
                 char *r = malloc(len + 1);
                 if (r != NULL) {
@@ -1418,8 +1446,57 @@ static void rules_forward_cands(rules_ctx_t *c)
     }
 }
 
+/* The candidate's reply to an applicant-tracking, scheduling or
+ * assessment system, or to a no-reply address: a reply (In-Reply-To, or
+ * "Re:") whose first recipient is one, from an address that is none
+ * ("Sam Okafor <sam.okafor@fernmail.example>" to "Veldkamp Logistics"
+ * <noreply@smartrecruiters.com>, trial 37: the company was "Fernmail").
+ * Returns that recipient, or NULL. */
+static const json_t *rules_reply_to_system(const rules_ctx_t *c)
+{
+    const char *addr = c->from_addr;
+    if (addr == NULL || c->sender != NULL || rules_role_account(addr))
+        return NULL;
+    const char *subj = rules_company_jstr(c->email, "subject");
+    if (rules_company_jstr(c->email, "in_reply_to") == NULL &&
+        (subj == NULL || strncasecmp(subj, "re:", 3) != 0))
+        return NULL;
+    const json_t *to = json_array_get(json_object_get(c->email, "to"), 0);
+    const char *ta = rules_company_jstr(to, "address");
+    if (ta == NULL)
+        return NULL;
+    const rules_sender_t *ts = rules_db_sender(c->db, ta);
+    int system = ts != NULL &&
+                 (ts->kind == RULES_K_ATS || ts->kind == RULES_K_SCHEDULING ||
+                  ts->kind == RULES_K_ASSESSMENT);
+    const char *local_end = strrchr(ta, '@');
+    char local[64];
+    size_t ll = local_end ? (size_t)(local_end - ta) : 0;
+    if (!system && ll > 0 && ll < sizeof local) {
+        memcpy(local, ta, ll);
+        local[ll] = '\0';
+        system = strstr(local, "noreply") != NULL ||
+                 strstr(local, "no-reply") != NULL ||
+                 strstr(local, "donotreply") != NULL ||
+                 strstr(local, "do-not-reply") != NULL;
+    }
+    return system ? to : NULL;
+}
+
 void rules_company_from_sender(rules_ctx_t *c)
 {
+    const json_t *sys_to = rules_reply_to_system(c);
+    if (sys_to != NULL) {
+        /* the candidate writing: the system's display name names the
+         * company ("Veldkamp Logistics" <noreply@smartrecruiters.com>);
+         * the candidate's own name and domain do not */
+        const char *ta = rules_company_jstr(sys_to, "address");
+        c->origin = RULES_O_SENDER;
+        rules_display_cands(c, rules_company_jstr(sys_to, "name"), ta,
+                            rules_db_sender(c->db, ta));
+        rules_forward_cands(c);
+        return;
+    }
     c->origin = RULES_O_SENDER;
     const char *name = c->from_name;
     const char *addr = c->from_addr;

@@ -1253,6 +1253,53 @@ START_TEST(company_not_the_recipient_for_a_role_account)
 }
 END_TEST
 
+/* A job's reference is no role ("Job Requisition R-20931"), and a kind of
+ * contract written before it is no part of it (trial 37). */
+START_TEST(role_not_a_reference_nor_a_contract)
+{
+    rules_result_t r = as(
+        mail("Ostrander Medical", "ostrander@myworkday.com",
+             "Application submitted: Data Engineer II (R-20931)",
+             "This email confirms that your application for Data Engineer II "
+             "(Job Requisition R-20931) at Ostrander Medical has been "
+             "submitted successfully."),
+        RULES_APPLICATION_ACK);
+    ck_assert_msg(r.role != NULL && strcmp(r.role, "Data Engineer II") == 0,
+                  "role %s", r.role ? r.role : "(none)");
+    rules_result_clear(&r);
+    r = as(mail("Aoife Byrne", "aoife@lumenstaff.example", "Interview",
+                "I put your CV forward to my client Wexford Mutual for the "
+                "contract Java Developer role, and their hiring manager would "
+                "like to interview you."),
+           RULES_INTERVIEW);
+    ck_assert_msg(r.role != NULL && strcmp(r.role, "Java Developer") == 0,
+                  "role %s", r.role ? r.role : "(none)");
+    rules_result_clear(&r);
+}
+END_TEST
+
+/* The candidate's reply to an applicant-tracking system's no-reply
+ * address: the system's display name is the company, not the candidate's
+ * own domain (trial 37 got "Fernmail"). */
+START_TEST(company_of_a_reply_to_an_ats)
+{
+    json_t *e =
+        mail("Sam Okafor", "sam.okafor@fernmail.example", "Re: Your next step",
+             "Hi Marloes,\n\nThursday 10 December at 9:30 works for me "
+             "for the call with Ineke.\n\nSam");
+    json_object_set_new(e, "to",
+                        json_pack("[{s:s, s:s}]", "name", "Veldkamp Logistics",
+                                  "address", "noreply@smartrecruiters.com"));
+    json_object_set_new(e, "in_reply_to",
+                        json_string("<step1@smartrecruiters.com>"));
+    rules_result_t r = as(e, RULES_INTERVIEW);
+    ck_assert_msg(r.company != NULL &&
+                      strcmp(r.company, "Veldkamp Logistics") == 0,
+                  "company %s", r.company ? r.company : "(none)");
+    rules_result_clear(&r);
+}
+END_TEST
+
 /* A pattern's anchor that ends the subject ("... position") captures
  * nothing from the text below it: the role was "Gamepla", cut from the
  * subject at the length of the text's first words (trial 36). */
@@ -1303,6 +1350,8 @@ static Suite *suite(void)
     tcase_add_test(tc, company_not_a_given_name_nor_a_subject_lead);
     tcase_add_test(tc, company_not_the_recipient_for_a_role_account);
     tcase_add_test(tc, role_stays_in_its_segment);
+    tcase_add_test(tc, company_of_a_reply_to_an_ats);
+    tcase_add_test(tc, role_not_a_reference_nor_a_contract);
     suite_add_tcase(s, tc);
     return s;
 }
