@@ -311,6 +311,15 @@ trap cleanup EXIT
 # stored is read again by the next run)
 drain_s=30 run_phase=0 interrupted="" int_rc=0 kill_at="" pipeline_done=0
 on_signal() { # SIG EXIT_CODE
+    # --serve after the summary: Ctrl-C is how it ends (trial 37 read
+    # "interrupted" and exit 130)
+    if [ "${serving:-0}" = 1 ]; then
+        serve_stopped=1
+        [ -z "${run_pid:-}" ] || kill -TERM "$run_pid" 2>/dev/null || true
+        [ -z "${run_pid:-}" ] || wait "$run_pid" 2>/dev/null || true
+        echo "demo.sh: dashboard stopped" >&2
+        exit "${summary_rc:-0}"
+    fi
     if [ "$run_phase" = 0 ] || [ -z "${run_pid:-}" ] || ! kill -0 "$run_pid" 2>/dev/null; then
         if [ "$pipeline_done" = 0 ]; then
             echo "interrupted: stopped before reading the mailbox; nothing was read (run again)" >&2
@@ -1236,9 +1245,15 @@ if [ "$serve" = 1 ]; then
     CAREEROPS_STATE=$pgurl CAREEROPS_DEMO_SCHEMA=$schema CAREEROPS_DEMO_DLQ=$dlq \
         CAREEROPS_WEBDIR=$root/web "$bin" serve pipelines/demo.json "${sets[@]}" \
         --listen "${CAREEROPS_DASHBOARD_LISTEN:-127.0.0.1:0}" 2>>"$log" >&"$out" &
-    run_pid=$!
-    wait "$run_pid" || true
-    run_pid=""
+    run_pid=$! serving=1 serve_rc=0
+    wait "$run_pid" || serve_rc=$?
+    run_pid="" serving=0
+    # it could not start (the port in use: trial 37 exited 0 with no URL)
+    if [ "$serve_rc" != 0 ] && [ "${serve_stopped:-0}" = 0 ]; then
+        why=$(tail -n 5 "$log" | grep -E '^error: ' | tail -n 1 | sed 's/^error: //')
+        echo "demo.sh: the dashboard stopped (exit $serve_rc)${why:+: $why}; the log: $log" >&2
+        exit 1
+    fi
 fi
 # notifications not delivered: the demo did not succeed
 exit "$summary_rc"
