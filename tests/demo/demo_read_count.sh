@@ -5,14 +5,7 @@
 # log and summary carry no "pipelines/.." or "core/../plugins".
 . "$(dirname "$0")/lib.sh"
 md=$T/Maildir
-mkdir -p "$md/cur" "$md/new" "$md/tmp"
-python3 - "$SRC/datasets/sample-mailbox/sample.mbox" "$md/cur" <<'PY'
-import mailbox, sys
-for i, m in enumerate(mailbox.mbox(sys.argv[1])):
-    if i == 2:
-        break
-    open(f"{sys.argv[2]}/{i}.test:2,S", "wb").write(m.as_bytes())
-PY
+sample_maildir "$md" 2
 : >"$md/cur/empty.test:2,S"
 SCHEMAS+=("$(schema_of "$md")")
 demo "$T/out.json" --mailbox "$md" --fresh

@@ -5,14 +5,7 @@
 # "interrupted" and 130.
 . "$(dirname "$0")/lib.sh"
 md=$T/Maildir
-mkdir -p "$md/cur" "$md/new" "$md/tmp"
-python3 - "$SRC/datasets/sample-mailbox/sample.mbox" "$md/cur" <<'PY'
-import mailbox, sys
-for i, m in enumerate(mailbox.mbox(sys.argv[1])):
-    if i == 3:
-        break
-    open(f"{sys.argv[2]}/{i}.test:2,S", "wb").write(m.as_bytes())
-PY
+sample_maildir "$md" 3
 SCHEMAS+=("$(schema_of "$md")")
 # a port in use
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -36,6 +36,18 @@ account_of() { echo "test:$(realpath "$1")"; }
 # schema_of PATH: the schema demo.sh uses for that account.
 schema_of() { echo "acct_$(account_of "$1" | tr -d '\n' | tr '[:upper:]' '[:lower:]' | sha256sum | cut -c1-10)"; }
 
+# sample_maildir DIR N: a Maildir of the sample mailbox's first N messages
+sample_maildir() {
+    mkdir -p "$1/cur" "$1/new" "$1/tmp"
+    python3 - "$SRC/datasets/sample-mailbox/sample.mbox" "$1/cur" "$2" <<'PY'
+import mailbox, sys
+for i, m in enumerate(mailbox.mbox(sys.argv[1])):
+    if i == int(sys.argv[3]):
+        break
+    open(f"{sys.argv[2]}/{i}.test:2,S", "wb").write(m.as_bytes())
+PY
+}
+
 # demo OUT.json ARGS...: run the demo with --json, keep stdout in OUT.json;
 # with --mailbox PATH and no --account, under the account account_of PATH.
 demo() {
