@@ -630,13 +630,27 @@ static char *co__answer(char *const argv[], unsigned *status)
     return body;
 }
 
-/* Runs `careerops relabel` on the dashboard's database. */
-static char *co__relabel(co_dashboard_t *d, const char *key, const char *label,
-                         unsigned *status)
+/* Runs `careerops relabel` on the dashboard's database, with the
+ * request's company, date and role when it gives them (trial 37: they
+ * were ignored). */
+static char *co__relabel(co_dashboard_t *d, struct MHD_Connection *c,
+                         const char *key, const char *label, unsigned *status)
 {
-    char *argv[] = {"careerops",  "relabel",   (char *)key, (char *)label,
-                    "--conninfo", d->conninfo, "--schema",  d->schema,
-                    "--no-emit",  NULL};
+    char *argv[16] = {"careerops",   "relabel",    (char *)key,
+                      (char *)label, "--conninfo", d->conninfo,
+                      "--schema",    d->schema,    "--no-emit"};
+    int n = 9;
+    static const char *const opt[] = {"company", "date", "role"};
+    static char *const flag[] = {"--company", "--date", "--role"};
+    for (int i = 0; i < 3; i++) {
+        const char *v =
+            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, opt[i]);
+        if (v != NULL) {
+            argv[n++] = flag[i];
+            argv[n++] = (char *)v;
+        }
+    }
+    argv[n] = NULL;
     return co__answer(argv, status);
 }
 
@@ -745,7 +759,7 @@ char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
                        "OTHER, not an option");
     if (d->conninfo == NULL)
         return co__err(status, 503, "no database to relabel in");
-    return co__relabel(d, key, label, status);
+    return co__relabel(d, c, key, label, status);
 }
 
 const char *co_dashboard_conninfo(const co_dashboard_t *d)

@@ -131,4 +131,18 @@ else:
     b.ok("dead-letter replay POST without the token: refused (401)")
 if stored_type(key) == "OFFER":
     b.fail("a refused POST changed the event")
+# the company, date and role of a relabel POST reach the event (trial 37:
+# they were ignored)
+got = b.status_of(urllib.request.Request(
+    origin + "/api/relabel?" + urllib.parse.urlencode(
+        {"key": key, "label": "OFFER", "company": "Quarry Hill Studios",
+         "date": "2026-12-18T17:00:00Z", "role": "Platform Engineer"}),
+    method="POST", headers={"Authorization": "Bearer " + tok}))
+row = psql(pg, f"SELECT event_type || '|' || company || '|' || role || '|' || "
+               f"(scheduled_at AT TIME ZONE 'UTC') FROM \"{schema}\".events "
+               f"WHERE key = '{key}'")
+if got != 200 or row != "OFFER|Quarry Hill Studios|Platform Engineer|2026-12-18 17:00:00":
+    b.fail(f"relabel POST with company, date and role: {got}, the event {row!r}")
+else:
+    b.ok("relabel POST with company, date and role: stored")
 sys.exit(1 if b.failures else 0)
