@@ -195,27 +195,35 @@ static const char CO__SQL_APPS[] =
     "WHERE x.application_id = a.id) AS transitions "
     "FROM {s}.applications a) t";
 
+/* The application whose id is $1, or begins with $1 (8+ characters, as
+ * `careerops applications --decide` takes it; trial 37 got 404); NULL when
+ * none or several do. */
+#define CO__APP_ID                                                             \
+    "(SELECT CASE WHEN count(*) = 1 THEN min(id) END FROM {s}.applications "   \
+    "WHERE starts_with(id, $1))"
 static const char CO__SQL_APP[] =
     "SELECT json_build_object("
     "'application', (SELECT row_to_json(a) FROM (SELECT id, company, role, "
     "status, first_seen, last_event_at, next_interview, interviews, "
-    "thread_ids FROM {s}.applications WHERE id = $1) a),"
+    "thread_ids FROM {s}.applications WHERE id = " CO__APP_ID ") a),"
     "'transitions', (SELECT coalesce(json_agg(x ORDER BY x.seq), '[]') FROM "
     "(SELECT seq, from_status, to_status, event_key, event_type, "
     "email_message_id, email_date FROM {s}.application_transitions "
-    "WHERE application_id = $1) x),"
+    "WHERE application_id = " CO__APP_ID ") x),"
     "'events', (SELECT coalesce(json_agg(e ORDER BY e.received_at), '[]') "
     "FROM (SELECT key, event_type, company, role, scheduled_at, confidence, "
     "subject, sender, received_at FROM {s}.events WHERE key IN "
-    "(SELECT unnest(event_keys) FROM {s}.applications WHERE id = $1)) e),"
+    "(SELECT unnest(event_keys) FROM {s}.applications WHERE id = " CO__APP_ID
+    ")) e),"
     "'emails', (SELECT coalesce(json_agg(m ORDER BY m.received_at), '[]') "
     "FROM (SELECT key, message_id, subject, sender, sender_name, "
     "received_at, (archive_url IS NOT NULL OR doc ? 'archive') AS "
     "has_original FROM {s}.emails WHERE key IN (SELECT unnest(event_keys) "
-    "FROM {s}.applications WHERE id = $1)) m),"
+    "FROM {s}.applications WHERE id = " CO__APP_ID ")) m),"
     "'briefings', (SELECT coalesce(json_agg(b), '[]') FROM (SELECT key, "
     "event_key, summary, generated_at FROM {s}.briefings WHERE event_key IN "
-    "(SELECT unnest(event_keys) FROM {s}.applications WHERE id = $1)) b))";
+    "(SELECT unnest(event_keys) FROM {s}.applications WHERE id = " CO__APP_ID
+    ")) b))";
 
 /* Each interview once, as the applications hold them (docs/
  * applications.md, "Interviews"): a dated INTERVIEW event of an application
@@ -405,9 +413,10 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
          * upper-case digits are the same id */
         char low[65];
         size_t n = strlen(id);
-        if (n == 0 || n > 64 || strspn(id, "0123456789abcdefABCDEF") != n)
+        if (n < 8 || n > 64 || strspn(id, "0123456789abcdefABCDEF") != n)
             return co__err(status, 400,
-                           "?id must be an application's id: hex digits as "
+                           "?id must be an application's id or its first 8 "
+                           "or more characters: hex digits as "
                            "/api/applications lists them, e.g. "
                            "?id=7f0af1ea39d966c4");
         for (size_t i = 0; i <= n; i++)
@@ -417,7 +426,9 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
         if (*status == 200 &&
             strncmp(out, "{\"application\" : null", 21) == 0) {
             free(out);
-            return co__err(status, 404, "no such application");
+            return co__err(status, 404,
+                           "no application with that id (or the prefix is "
+                           "the beginning of several: give more characters)");
         }
         return out;
     }

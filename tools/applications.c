@@ -40,6 +40,8 @@ static void co__app_usage(FILE *out)
             "[--timezone ZONE]\n"
             "                              [--briefing-url TEMPLATE] "
             "[--now TIME]\n"
+            "       careerops applications --decide ID=S [--now TIME] "
+            "[--dsn DSN] [--schema NAME]\n"
             "Lists the applications postgres-sink derived from the "
             "classified emails.\n\n"
             "  --status S        only applications in status S (PROSPECT, "

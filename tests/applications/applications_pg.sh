@@ -796,3 +796,8 @@ assert live <= keys, sorted(live - keys)
 assert not (gone & keys), sorted(gone & keys)
 P
 ok "the dashboard's /api/interviews: the live slots only"
+# an id's first 8 characters, as --decide takes it (trial 37: 404)
+serve_api "$S" "/api/application?id=${qid:0:8}" "$T/app.json"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["application"]; assert a["id"] == sys.argv[2], a' "$T/app.json" "$qid" ||
+    fail "/api/application?id=${qid:0:8}: $(head -c 300 "$T/app.json")"
+ok "the dashboard's /api/application takes an id's first 8 characters"
