@@ -726,6 +726,9 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "SELECT 'INTERVIEW_ROW', coalesce(company
           CROSS JOIN jsonb_array_elements(a.interviews) i
           LEFT JOIN \"$schema\".events e ON e.key = i->>'event_key'
           WHERE i->>'superseded_by' IS NULL
+            -- not one still ahead of an application you closed yourself
+            -- (an invitation read after your WITHDRAWN; trial 37)
+            AND NOT (a.status IN ('WITHDRAWN', 'DECLINED') AND (i->>'at')::timestamptz > now())
           UNION ALL
           -- an undated interview (a pick-a-time link) until a dated one of
           -- its company follows it or the company rejects (trial 20)

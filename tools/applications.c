@@ -166,19 +166,35 @@ static int co__app_superseded(const json_t *iv)
     return json_string_value(json_object_get(iv, "superseded_by")) != NULL;
 }
 
+/* Whether the application is closed (rejected, or your own WITHDRAWN or
+ * DECLINED): its upcoming interviews will not take place. */
+static int co__app_closed(const json_t *app)
+{
+    const char *st = json_string_value(json_object_get(app, "status"));
+    return st != NULL &&
+           (strcmp(st, "REJECTED") == 0 || strcmp(st, "WITHDRAWN") == 0 ||
+            strcmp(st, "DECLINED") == 0);
+}
+
 /* The interview to show: the first upcoming one, else the last past one
- * (NULL when the application has none); moved or cancelled ones never. */
+ * (NULL when the application has none); moved or cancelled ones never,
+ * nor an upcoming one of a closed application (an invitation read after
+ * your WITHDRAWN: trial 37 showed it here, not in --ics). */
 static const json_t *co__app_next(const json_t *app)
 {
     const json_t *ivs = json_object_get(app, "interviews"), *last = NULL;
     size_t i;
     const json_t *iv;
+    int closed = co__app_closed(app);
     json_array_foreach(ivs, i, iv)
     {
         if (co__app_superseded(iv))
             continue;
-        if (!json_is_true(json_object_get(iv, "past")))
+        if (!json_is_true(json_object_get(iv, "past"))) {
+            if (closed)
+                continue;
             return iv;
+        }
         last = iv;
     }
     return last;
@@ -406,10 +422,8 @@ static char *co__app_ics(const json_t *apps, const char *briefing_tmpl)
     {
         const char *company = co__app_s(a, "company");
         const char *role = co__app_s(a, "role");
-        const char *st = co__app_s(a, "status");
         /* a closed application's interviews will not take place */
-        if (strcmp(st, "REJECTED") == 0 || strcmp(st, "WITHDRAWN") == 0 ||
-            strcmp(st, "DECLINED") == 0)
+        if (co__app_closed(a))
             continue;
         json_array_foreach(json_object_get(a, "interviews"), j, iv)
         {

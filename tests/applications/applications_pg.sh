@@ -780,6 +780,24 @@ q -c "SELECT $S.careerops_applications_rederive_all()" >/dev/null
 [ "$(q -c "SELECT company_key || ':' || status FROM $S.applications WHERE company_key IN ('quenby', 'quenbylabs') ORDER BY 1" | tr '\n' ' ')" = "quenby:WITHDRAWN quenbylabs:OFFER " ] ||
     fail "undoing the merge: $(q -c "SELECT company_key, status FROM $S.applications WHERE company_key LIKE 'quenby%'")"
 ok "a decision recorded before a merge stays with the merged application, and goes back when the merge is undone"
+# an invitation read after your WITHDRAWN: no next interview in the table
+# or CSV, as --ics (trial 37 showed it as NEXT INTERVIEW)
+q -c "INSERT INTO $S.events (key, event_type, company, sender, received_at, scheduled_at, doc)
+      VALUES ('al-qb3', 'INTERVIEW', 'Quenby', 'hr@quenby.example', '2026-03-25T10:00:00Z',
+              '2099-01-05T15:00:00Z', '{}')" >/dev/null
+[ "$(q -c "SELECT status FROM $S.applications WHERE company_key = 'quenby'")" = WITHDRAWN ] ||
+    fail "a later invitation reopened the withdrawn application"
+"$CAREEROPS_BIN" applications --schema "$S" --csv >"$T/qb.csv" || fail "applications --csv"
+python3 - "$T/qb.csv" <<'P' || fail "Quenby's next interview: $(grep -i quenby "$T/qb.csv")"
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r["company"] == "Quenby"]
+assert len(rows) == 1 and rows[0]["next_interview"] == "", rows
+P
+"$CAREEROPS_BIN" applications --schema "$S" >"$T/qb.txt" || fail "applications"
+! grep -i "^[0-9a-f]* *Quenby.*2099" "$T/qb.txt" || fail "the table shows Quenby's 2099 interview: $(grep -i quenby "$T/qb.txt")"
+"$CAREEROPS_BIN" applications --schema "$S" --ics >"$T/qb.ics" || fail "applications --ics"
+! grep -q "20990105T150000Z" "$T/qb.ics" || fail "--ics has Quenby's 2099 interview"
+ok "an invitation after your WITHDRAWN is no next interview (table, CSV, --ics)"
 
 # the dashboard's /api/interviews agrees: the live slots only (not a
 # CANCEL's own event qs2, not a moved, cancelled or repeated one)
