@@ -601,8 +601,9 @@ START_TEST(body_413_and_clear_refusals)
                   "%s", a.body);
     a = fetch(port, "GET", "/api/application?id=xyz", NULL);
     ck_assert_int_eq(a.status, 400);
-    ck_assert_msg(strstr(a.body, "?id must be an application's id: hex digits"),
-                  "%s", a.body);
+    ck_assert_msg(
+        strstr(a.body, "?id must be an application's id or its first 8"), "%s",
+        a.body);
     co_control_stop(ctl);
     co_manifest_free(m);
 }
