@@ -416,6 +416,42 @@ START_TEST(own_decision_is_other)
 }
 END_TEST
 
+/* LinkedIn's "your application was sent to ..." (from
+ * jobs-noreply@linkedin.com, a job board's address, not its job alerts')
+ * is an acknowledgement: the alert address's OTHER had kept it from the
+ * model (note 17). Its job alerts stay OTHER. */
+START_TEST(linkedin_application_sent_is_ack)
+{
+    json_t *ev = classify_one(
+        NULL,
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"l\",\"from\":{\"name\":"
+        "\"LinkedIn\",\"address\":\"jobs-noreply@linkedin.com\"},\"subject\":"
+        "\"Sam, your application was sent to Harborline Analytics\","
+        "\"date\":\"2026-11-03T10:00:00Z\",\"text\":\"Your application was "
+        "sent to Harborline Analytics\\n\\nData Engineer\\nHarborline "
+        "Analytics - Rotterdam (Hybrid)\\nApplied on November 3, 2026\\n\\n"
+        "View application\\n\"}");
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "event_type")),
+                     "APPLICATION_ACK");
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "company")),
+                     "Harborline Analytics");
+    json_decref(ev);
+    ev = classify_one(
+        NULL,
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"a\",\"from\":{\"name\":"
+        "\"LinkedIn Job "
+        "Alerts\",\"address\":\"jobalerts-noreply@linkedin.com\"}"
+        ",\"subject\":\"Data Engineer at Harborline Analytics and 9 more jobs "
+        "for you\",\"date\":\"2026-11-03T10:00:00Z\",\"text\":\"Jobs you may "
+        "be interested in\\nData Engineer - Harborline Analytics\\nApply "
+        "now\\n\",\"headers\":{\"list_unsubscribe\":\"<https://linkedin.com/"
+        "u>\"}}");
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "event_type")),
+                     "OTHER");
+    json_decref(ev);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules_plugin");
@@ -430,6 +466,7 @@ static Suite *suite(void)
     tcase_add_test(tc, extension_and_rebooking);
     tcase_add_test(tc, bulk_without_context_is_no_alert);
     tcase_add_test(tc, own_decision_is_other);
+    tcase_add_test(tc, linkedin_application_sent_is_ack);
     tcase_add_test(tc, missing_rules_dir_is_fatal);
     tcase_add_test(tc, bad_extra_rules_is_fatal);
     suite_add_tcase(s, tc);
