@@ -926,12 +926,15 @@ static int rules_client_article(const char *w)
     return rules_label_in(w, strlen(w), a);
 }
 
-/* A kind of contract before a role, written in lower case: "contract",
- * "permanent", "freelance", "temporary", "interim". */
+/* A word before a role, written in lower case, that is no part of it: a
+ * kind of contract ("contract", "permanent", "freelance", "temporary",
+ * "interim") or of opening ("the open Staff Engineer role", trial 38). */
 static int rules_contract_word(const char *w)
 {
-    static const char *const k[] = {"contract",  "permanent", "freelance",
-                                    "temporary", "interim",   NULL};
+    static const char *const k[] = {
+        "contract", "permanent",  "freelance", "temporary", "interim",
+        "open",     "new",        "vacant",    "current",   "available",
+        "exciting", "advertised", NULL};
     return rules_label_in(w, strlen(w), k);
 }
 
@@ -1446,6 +1449,15 @@ static void rules_forward_cands(rules_ctx_t *c)
     }
 }
 
+/* Whether the message is a reply: In-Reply-To, or a subject led by
+ * "Re:" (also "RE:", "re:"). */
+static int rules_is_reply(const rules_ctx_t *c)
+{
+    const char *subj = rules_company_jstr(c->email, "subject");
+    return rules_company_jstr(c->email, "in_reply_to") != NULL ||
+           (subj != NULL && strncasecmp(subj, "re:", 3) == 0);
+}
+
 /* The candidate's reply to an applicant-tracking, scheduling or
  * assessment system, or to a no-reply address: a reply (In-Reply-To, or
  * "Re:") whose first recipient is one, from an address that is none
@@ -1457,9 +1469,7 @@ static const json_t *rules_reply_to_system(const rules_ctx_t *c)
     const char *addr = c->from_addr;
     if (addr == NULL || c->sender != NULL || rules_role_account(addr))
         return NULL;
-    const char *subj = rules_company_jstr(c->email, "subject");
-    if (rules_company_jstr(c->email, "in_reply_to") == NULL &&
-        (subj == NULL || strncasecmp(subj, "re:", 3) != 0))
+    if (!rules_is_reply(c))
         return NULL;
     const json_t *to = json_array_get(json_object_get(c->email, "to"), 0);
     const char *ta = rules_company_jstr(to, "address");
@@ -1558,8 +1568,13 @@ void rules_company_from_sender(rules_ctx_t *c)
                                 rules_db_sender(c->db, ra));
         }
         rules_msgid_cands(c, addr);
-        /* the candidate writing (a reply): the recruiter's domain */
-        if (rules_personal_sender(addr, s)) {
+        /* the candidate writing (a reply): the recruiter's domain; not a
+         * message that starts a conversation, nor an approach, which a
+         * recruiter or founder writes from a personal address to the
+         * candidate's (trial 38: "Intro: Lena / Tomasz" from gmail gave
+         * the user's own domain) */
+        if (rules_personal_sender(addr, s) && rules_is_reply(c) &&
+            c->label != RULES_RECRUITER_OUTREACH) {
             const json_t *to = json_object_get(c->email, "to");
             size_t ti;
             const json_t *a;

@@ -1242,8 +1242,10 @@ START_TEST(company_not_the_recipient_for_a_role_account)
         json_object_set_new(e, "to",
                             json_pack("[{s:s, s:s}]", "name", "Sam Carter",
                                       "address", "sam@fernhill.example"));
+        json_object_set_new(e, "in_reply_to",
+                            json_string("<ack1@fernhill.example>"));
         rules_result_t r = as(e, RULES_APPLICATION_ACK);
-        /* a person's free mailbox is the candidate writing: the
+        /* a person's free mailbox replying is the candidate writing: the
          * recipient's domain is the company */
         int fernhill = r.company != NULL && strcmp(r.company, "Fernhill") == 0;
         ck_assert_msg(fernhill == (i == 1), "%s: company %s", from[i],
@@ -1273,6 +1275,30 @@ START_TEST(role_not_a_reference_nor_a_contract)
                 "like to interview you."),
            RULES_INTERVIEW);
     ck_assert_msg(r.role != NULL && strcmp(r.role, "Java Developer") == 0,
+                  "role %s", r.role ? r.role : "(none)");
+    rules_result_clear(&r);
+}
+END_TEST
+
+/* A recruiter writing from a free-mail address to the candidate's own
+ * domain, starting the conversation: the candidate's domain is not the
+ * company (trial 38 got "Quietharbor3"); "I run recruiting at X" names it;
+ * "the open Staff Engineer role" is "Staff Engineer". */
+START_TEST(company_of_a_free_mail_recruiter)
+{
+    json_t *e =
+        mail("Lena Ortiz", "lena.ortiz@gmail.example", "Intro: Lena / Tomasz",
+             "Hi Tomasz,\n\nLena here - I run recruiting at Corvid "
+             "Systems and saw your profile. Would you be open to a "
+             "chat about the open Staff Engineer role?\n\nLena");
+    json_object_set_new(e, "to",
+                        json_pack("[{s:s, s:s}]", "name", "Tomasz Wren",
+                                  "address",
+                                  "tomasz.wren@quietharbor3.example"));
+    rules_result_t r = as(e, RULES_RECRUITER_OUTREACH);
+    ck_assert_msg(r.company != NULL && strcmp(r.company, "Corvid Systems") == 0,
+                  "company %s", r.company ? r.company : "(none)");
+    ck_assert_msg(r.role != NULL && strcmp(r.role, "Staff Engineer") == 0,
                   "role %s", r.role ? r.role : "(none)");
     rules_result_clear(&r);
 }
@@ -1351,6 +1377,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_not_the_recipient_for_a_role_account);
     tcase_add_test(tc, role_stays_in_its_segment);
     tcase_add_test(tc, company_of_a_reply_to_an_ats);
+    tcase_add_test(tc, company_of_a_free_mail_recruiter);
     tcase_add_test(tc, role_not_a_reference_nor_a_contract);
     suite_add_tcase(s, tc);
     return s;

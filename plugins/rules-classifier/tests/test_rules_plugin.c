@@ -379,6 +379,31 @@ START_TEST(own_decision_is_other)
         "meeting the team.\\n\\nBest,\\nSam\\n\\n> I'm very happy to let you "
         "know that Fjordline Systems would like to offer you the position "
         "of\\n> Senior Platform Engineer.\\n\"}";
+    /* trial 38: withdrawing, declining the next round */
+    static const char *const more[] = {
+        "I'd like to withdraw from consideration for the Platform Engineer "
+        "role. Unfortunately, I won't be moving forward with the interview "
+        "process.",
+        "Unfortunately I won't be able to continue with the process. I have "
+        "decided not to proceed with my application.",
+        "Unfortunately, I must respectfully decline the invitation to the "
+        "final round. I have decided to pursue another opportunity."};
+    for (size_t k = 0; k < 3; k++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf,
+                 "{\"schema\":\"careerops.email.v1\",\"key\":\"w%zu\","
+                 "\"from\":{\"name\":\"Sam Okafor\",\"address\":"
+                 "\"sam@lumenmail.example\"},\"subject\":\"Re: Next steps\","
+                 "\"date\":\"2026-12-05T09:00:00Z\",\"text\":\"Hi,\\n\\n"
+                 "%s\\n\\nSam\\n\"}",
+                 k, more[k]);
+        json_t *ev = classify_one(NULL, buf);
+        ck_assert_msg(
+            strcmp(json_string_value(json_object_get(ev, "event_type")),
+                   "OTHER") == 0,
+            "%s: %s", more[k], host->emits[host->emit_cnt - 1].value);
+        json_decref(ev);
+    }
     /* trial 37: "a role closer to home" */
     const char *decline2 =
         "{\"schema\":\"careerops.email.v1\",\"key\":\"d2\",\"from\":{"
