@@ -282,6 +282,15 @@ int co_eval_parse_rfc3339(const char *s, long long *minute_utc)
     return 0;
 }
 
+int co_days_in_month(int y, int m)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12)
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return mdays[m - 1] + (m == 2 && leap);
+}
+
 int co_parse_rfc3339_sec(const char *s, long long *sec_utc)
 {
     int y, mo, d, h, mi, sec = 0, n = 0;
@@ -314,11 +323,8 @@ int co_parse_rfc3339_sec(const char *s, long long *sec_utc)
         p += 6;
     } else
         return -1;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-        (mo == 2 && d == 29 && !leap) || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-        sec > 60)
+    if (*p != '\0' || d < 1 || d > co_days_in_month(y, mo) || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || sec > 60)
         return -1;
     struct tm tm;
     memset(&tm, 0, sizeof tm);

@@ -103,6 +103,12 @@ char *co_path_join(const char *dir, const char *path);
 int co_eval_parse_rfc3339(const char *s, long long *minute_utc);
 
 /**
+ * @brief Days in month `m` (1..12) of year `y` of the Gregorian calendar
+ *        (28 to 31); 0 for a month out of range. Thread-safe, pure.
+ */
+int co_days_in_month(int y, int m);
+
+/**
  * @brief co_eval_parse_rfc3339() to the second.
  * @param s The text (borrowed); NULL is refused.
  * @param sec_utc Set to the UTC time in seconds since the epoch (a leap

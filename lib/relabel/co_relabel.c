@@ -173,9 +173,7 @@ static int co__relabel_day(const char *s)
     if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 ||
         n != 10 || mo < 1 || mo > 12 || d < 1 || y < 1900)
         return 0;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= (mo == 2 && !leap ? 28 : mdays[mo - 1]);
+    return d <= co_days_in_month(y, mo);
 }
 
 /* RFC 3339 with a zone -> "YYYY-MM-DDTHH:MM:SSZ", to the second (eval
