@@ -149,6 +149,17 @@ static int rules_is_person(const rules_ctx_t *c, const char *key)
     return 0;
 }
 
+/* The first " - " or " – " (en dash) in s, and its length in *len;
+ * NULL when there is none. */
+static char *rules_dash(char *s, size_t *len)
+{
+    char *d = strstr(s, " - ");
+    *len = 3;
+    if (d == NULL && (d = strstr(s, " \xe2\x80\x93 ")) != NULL)
+        *len = 5;
+    return d;
+}
+
 /* 1 if the n bytes at s name a person: one to three capitalised words,
  * the first a given name (given-names.tsv) or the whole the sender's or a
  * recipient's name. "Jeroen - Houtlab" signed, "Camille Roux - Velmore"
@@ -200,10 +211,8 @@ static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
     if (cut != NULL)
         *cut = '\0';
     /* "Jeroen - Houtlab" (a signature): the writer, then the company */
-    char *dash = strstr(s, " - ");
-    size_t dl = 3;
-    if (dash == NULL && (dash = strstr(s, " \xe2\x80\x93 ")) != NULL)
-        dl = 5;
+    size_t dl;
+    char *dash = rules_dash(s, &dl);
     if (dash != NULL && dash[dl] != '\0' &&
         (c->origin == RULES_O_TEXT || c->origin == RULES_O_SIGN) &&
         rules_person_lead(c, s, (size_t)(dash - s)))
@@ -1309,10 +1318,8 @@ static void rules_display_cands(rules_ctx_t *c, const char *name,
             /* "HR - Chennai Motors", "Assessment Team - Northmere District
              * Council": a department first; "Jeroen - Houtlab
              * <jeroen@houtlab...>": the writer first */
-            char *dash = strstr(buf, " - ");
-            size_t dl = 3;
-            if (dash == NULL && (dash = strstr(buf, " \xe2\x80\x93 ")) != NULL)
-                dl = 5;
+            size_t dl;
+            char *dash = rules_dash(buf, &dl);
             if (dash != NULL && dash > buf && dash[dl] != '\0') {
                 *dash = '\0';
                 const char *local = addr;
