@@ -125,6 +125,8 @@ while [ $# -gt 0 ]; do
     --keep-db) keep_db=1; shift ;;
     --no-slack) slack=0; shift ;;
     --account) [ $# -ge 2 ] && [ -n "$2" ] || usage "--account needs a name, e.g. --account me@example.com"
+        # "--account --json" took "--json" for the name (trial 39)
+        case "$2" in --*) usage "--account needs a name, not the option '$2', e.g. --account me@example.com" ;; esac
         account=$2; shift 2 ;;
     --account=*) account=${1#*=}; [ -n "$account" ] || usage "--account needs a name"; shift ;;
     --verbose) verbose=1; shift ;;

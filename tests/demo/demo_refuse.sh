@@ -62,6 +62,7 @@ refused "--imap twice" "--imap given twice" --imap imaps://me@a.example --imap i
 refused "a missing --model" "--model '$T/nope.model' not found: give the file careerops train --out wrote" \
     --model "$T/nope.model"
 refused "--model without a file" "--model needs a file" --model
+refused "--account --json" "--account needs a name, not the option '--json'" --account --json
 printf 'not a model\n' >"$T/junk.model"
 refused "a --model that is no model" "junk.model' is not a classifier model" --model "$T/junk.model"
 refused "a --model folder" "is not a regular file" --model "$T"
