@@ -55,6 +55,9 @@ cleanup() {
     if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
+# meson stops a test that overruns its timeout with SIGTERM: exit through
+# the EXIT trap, or the test's Dovecot outlives the suite
+trap 'exit 143' TERM INT HUP
 cd "$T"
 fail() { echo "FAIL: $*" >&2; tail -5 src.log 2>/dev/null >&2; exit 1; }
 
