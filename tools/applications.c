@@ -57,7 +57,9 @@ static void co__app_usage(FILE *out)
             "  --ics             the upcoming interviews as iCalendar "
             "VEVENTs (an hour\n"
             "                    long unless the event gives an end)\n"
-            "  --dsn DSN         PostgreSQL (default: $CAREEROPS_STATE)\n"
+            "  --dsn DSN         PostgreSQL (default: $CAREEROPS_STATE); "
+            "--conninfo DSN\n"
+            "                    is the same\n"
             "  --schema NAME     the postgres-sink schema (default: "
             "$CAREEROPS_DEMO_SCHEMA,\n"
             "                    else demo)\n"
@@ -644,6 +646,7 @@ static int co__app_parse(int argc, char **argv, co__app_opts_t *o)
         {"json", no_argument, NULL, 'j'},
         {"ics", no_argument, NULL, 'i'},
         {"dsn", required_argument, NULL, 'D'},
+        {"conninfo", required_argument, NULL, 'D'}, /* as `relabel` says */
         {"schema", required_argument, NULL, 'S'},
         {"timezone", required_argument, NULL, 'z'},
         {"briefing-url", required_argument, NULL, 'b'},
@@ -662,7 +665,12 @@ static int co__app_parse(int argc, char **argv, co__app_opts_t *o)
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-        if (c > 0 && c < 128 && slot[c] != NULL) {
+        if (c == 'S' && *optarg == '\0') {
+            fprintf(stderr, "careerops applications: --schema '' names no "
+                            "schema; give the schema of the events (the "
+                            "demo's is demo) or leave --schema out\n");
+            return 2;
+        } else if (c > 0 && c < 128 && slot[c] != NULL) {
             *slot[c] = optarg;
         } else if (c == 'c' || c == 'j' || c == 'i') {
             if (o->fmt != 0 && o->fmt != c) {

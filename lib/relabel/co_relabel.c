@@ -24,8 +24,10 @@ static void co__relabel_usage(FILE *f)
                "                         [CONNECTION] [--topic T | --no-emit]\n"
                "       careerops relabel --export CSV [CONNECTION]\n"
                "       careerops relabel --list [CONNECTION]\n"
-               "CONNECTION: --conninfo DSN | --manifest M [--stage S]; "
-               "--schema S.\n\n"
+               "CONNECTION: --conninfo DSN (or --dsn) | --manifest M "
+               "[--stage S]; default $CAREEROPS_STATE;\n"
+               "            --schema S (default $CAREEROPS_DEMO_SCHEMA, else "
+               "demo).\n\n"
                "Corrects a stored event: records the correction in "
                "<schema>.corrections,\nupdates the event in postgres-sink's "
                "events table and (with --manifest)\nsends the corrected event "
@@ -108,9 +110,14 @@ static int co__relabel_connection(co__relabel_t *r)
         if (r->schema == NULL)
             r->schema = sc;
     }
+    if (r->conninfo == NULL && getenv("CAREEROPS_STATE") != NULL &&
+        *getenv("CAREEROPS_STATE") != '\0')
+        r->conninfo = getenv("CAREEROPS_STATE"); /* as `applications` */
     if (r->conninfo == NULL) {
-        fprintf(stderr, "error: give --conninfo DSN or --manifest M (its "
-                        "postgres-sink stage names the database)\n");
+        fprintf(stderr, "error: give --conninfo DSN (or --dsn), --manifest "
+                        "M (its postgres-sink stage names the database), or "
+                        "set CAREEROPS_STATE (eval \"$(bash scripts/pg.sh "
+                        "env)\" for the demo's)\n");
         return 2;
     }
     /* like `careerops applications`: the demo's schema unless told */
@@ -512,6 +519,7 @@ int co_cmd_relabel(int argc, char **argv)
         {"role", required_argument, NULL, 'r'},
         {"note", required_argument, NULL, 'n'},
         {"conninfo", required_argument, NULL, 'C'},
+        {"dsn", required_argument, NULL, 'C'}, /* as `applications` says */
         {"manifest", required_argument, NULL, 'm'},
         {"stage", required_argument, NULL, 's'},
         {"schema", required_argument, NULL, 'S'},
@@ -551,6 +559,12 @@ int co_cmd_relabel(int argc, char **argv)
             r.stage = optarg;
             break;
         case 'S':
+            if (*optarg == '\0') {
+                fprintf(stderr, "error: --schema '' names no schema; give "
+                                "the schema of the events (the demo's is "
+                                "demo) or leave --schema out\n");
+                return 2;
+            }
             r.schema = optarg;
             break;
         case 't':

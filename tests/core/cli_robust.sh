@@ -214,3 +214,21 @@ J
 expect 2 "plugin_file ./lib.so: is a folder, not a plugin library" "plugin_file a folder" \
     "$B" validate pf.json
 echo "ok: plugin_file naming a folder"
+
+# ---- relabel and applications: one name for the connection each way, and
+# an empty --schema refused (note 18: `applications --schema ''` read the
+# demo's schema; relabel said --conninfo where applications said --dsn)
+expect 2 "--schema '' names no schema" "applications --schema ''" \
+    "$B" applications --dsn "host=127.0.0.1 port=1" --schema ''
+expect 2 "--schema '' names no schema" "relabel --schema ''" \
+    "$B" relabel 0123456789abcdef INTERVIEW --dsn "host=127.0.0.1 port=1" --schema ''
+# --dsn and --conninfo name the same option in both: the connection is tried
+# (port 1: refused), not the option
+expect 1 "cannot connect to PostgreSQL" "applications --conninfo" \
+    env -u CAREEROPS_STATE "$B" applications --conninfo "host=127.0.0.1 port=1"
+expect 1 "cannot connect to PostgreSQL" "relabel --dsn" \
+    env -u CAREEROPS_STATE "$B" relabel 0123456789abcdef INTERVIEW --dsn "host=127.0.0.1 port=1" --no-emit
+# CAREEROPS_STATE is relabel's default connection too
+expect 1 "cannot connect to PostgreSQL" "relabel from CAREEROPS_STATE" \
+    env CAREEROPS_STATE="host=127.0.0.1 port=1" "$B" relabel 0123456789abcdef INTERVIEW --no-emit
+echo "ok: relabel/applications --dsn, --conninfo, CAREEROPS_STATE and --schema ''"
