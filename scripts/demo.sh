@@ -777,7 +777,8 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "$evs_with SELECT DISTINCT ON (event_type
         event_type || '_ROW', coalesce(company,''), coalesce(role,''),
         coalesce(to_char(scheduled_at, 'Dy DD Mon YYYY HH24:MI'),''),
         coalesce(to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),''),
-        coalesce(doc->>'due_date', '')
+        coalesce(doc->>'due_date', ''),
+        CASE WHEN doc->>'offer_call' = 'true' THEN 'call' ELSE '' END
     FROM evs e WHERE event_type IN ('OFFER', 'ASSESSMENT')
       AND coalesce(app_status, '') NOT IN ('ACCEPTED', 'DECLINED', 'WITHDRAWN')
       AND NOT (coalesce(company, '') <> '' AND EXISTS (SELECT 1 FROM evs r
@@ -896,6 +897,11 @@ for line in open(events_f):
                "when": f[3] or None, "date_utc": f[4] or None,
                # a deadline given as a day without a time
                "due_date": (f[5] if len(f) > 5 else "") or None}
+        if f[0] == "OFFER_ROW":
+            # the date is a call about the offer, not its deadline (the
+            # event's offer_call: a calendar invitation, or a call with no
+            # deadline cue before that day)
+            row["call"] = len(f) > 6 and f[6] == "call"
         # a deadline gone by: its time before now, or its day before today
         # in the user's time zone
         row["past"] = bool(
@@ -1192,9 +1198,14 @@ for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Asses
             out.append(f"{head}: none open{gone}")
         continue
     out.append("")
-    out.append(f"{head} ({len(rows)}), {due} dates in {tz}{gone}:")
+    if any(d.get("call") and d["when"] for d in rows):
+        out.append(f"{head} ({len(rows)}), dates in {tz} ({due}: the deadline; "
+                   f"call: a call about the offer){gone}:")
+    else:
+        out.append(f"{head} ({len(rows)}), {due} dates in {tz}{gone}:")
     cw = max(len(d["company"] or "?") for d in rows)
-    whens = [f"{due} {d['when']}" if d["when"]
+    whens = [f"call {d['when']}" if d["when"] and d.get("call")
+             else f"{due} {d['when']}" if d["when"]
              else f"{due} {datetime.strptime(d['due_date'], '%Y-%m-%d').strftime('%a %d %b %Y')} (no time given)"
              if d.get("due_date") else "(no time read: see the message)" for d in rows]
     ww = max(len(x) for x in whens) + 1

@@ -239,10 +239,10 @@ int notifier_interview_slot(json_t *event, char *out, size_t out_size)
     return w < 0 || (size_t)w >= out_size - n ? -1 : 0;
 }
 
-const char *notifier_date_label(const char *type)
+const char *notifier_date_label(const char *type, int call)
 {
     if (type != NULL && strcmp(type, "OFFER") == 0)
-        return "reply by";
+        return call ? "call" : "reply by";
     if (type != NULL && strcmp(type, "ASSESSMENT") == 0)
         return "due";
     return "when";
@@ -297,17 +297,19 @@ static const char *notifier_subject_show(const char *subject, char *buf)
 /* A one-paragraph summary when no briefing is joined. */
 static char *notifier_default_summary(const char *type, const char *company,
                                       const char *role, const char *local,
-                                      const char *subject, int moved)
+                                      const char *subject, int moved, int call)
 {
     char *out = NULL;
     const char *what = strcmp(type, "INTERVIEW") == 0 ? "An interview"
                        : strcmp(type, "OFFER") == 0   ? "An offer"
                                                       : "An assessment";
-    /* an offer's or assessment's date is a deadline, not a meeting */
-    const char *when = strcmp(type, "OFFER") == 0        ? ", reply by "
-                       : strcmp(type, "ASSESSMENT") == 0 ? ", due "
-                       : moved                           ? ", moved to "
-                                                         : ", scheduled ";
+    /* an offer's or assessment's date is a deadline, not a meeting; or a
+     * call about the offer (the event's offer_call) */
+    const char *when = strcmp(type, "OFFER") == 0 && call ? ", call about it "
+                       : strcmp(type, "OFFER") == 0       ? ", reply by "
+                       : strcmp(type, "ASSESSMENT") == 0  ? ", due "
+                       : moved                            ? ", moved to "
+                                                          : ", scheduled ";
     int n = asprintf(&out, "%s%s%s%s%s%s%s. Email: \"%s\".", what,
                      company ? " at " : "", company ? company : "",
                      role ? " for " : "", role ? role : "", local ? when : "",
@@ -449,13 +451,16 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
                 json_is_true(json_object_get(event, "rescheduled"));
     if (moved)
         notifier_wrap(&title, "", " (new time)");
+    /* an offer whose date is a call about it, not its deadline */
+    int call = strcmp(noun_type, "OFFER") == 0 && have_local &&
+               json_is_true(json_object_get(event, "offer_call"));
     const char *bsum = notifier_str(briefing, "summary");
     char *summary = bsum ? strdup(bsum)
                          : notifier_default_summary(noun_type, company, role,
                                                     have_local ? local
                                                     : due      ? due_text
                                                                : NULL,
-                                                    subject, moved);
+                                                    subject, moved, call);
     notifier_mark(event, type, unsure, old, &title, &summary);
     char *url =
         notifier_expand_url(opts ? opts->url_template : NULL, key, company);
@@ -497,7 +502,7 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
     if (json_object_get(n, "title") == NULL)
         json_object_set_new(n, "title", json_string(notifier_noun(type)));
     json_object_set_new(n, "date_label",
-                        json_string(notifier_date_label(noun_type)));
+                        json_string(notifier_date_label(noun_type, call)));
     if (due != NULL)
         json_object_set_new(n, "due_date", json_string(due));
     if (json_is_true(json_object_get(event, "unsure"))) {

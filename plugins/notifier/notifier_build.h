@@ -86,11 +86,13 @@ int notifier_interview_slot(json_t *event, char *out, size_t out_size);
 
 /**
  * @brief What the notification's date is: "reply by" for an OFFER, "due"
- *        for an ASSESSMENT (deadlines), "when" otherwise (a meeting). The
- *        record carries it as `date_label`; the sinks label the date with it.
+ *        for an ASSESSMENT (deadlines), "call" for an OFFER whose
+ *        event says its date is a call about the offer (`offer_call`,
+ *        call != 0), "when" otherwise (a meeting). The record carries it
+ *        as `date_label`; the sinks label the date with it.
  * @returns A static string.
  */
-const char *notifier_date_label(const char *type);
+const char *notifier_date_label(const char *type, int call);
 
 /**
  * @brief Build the notification for an event.

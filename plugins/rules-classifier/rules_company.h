@@ -82,6 +82,16 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
  *  out gets "" when there is none. */
 void rules_due_date(const rules_ctx_t *c, char *out, size_t out_size);
 
+/** 1 when an OFFER's scheduled date (UTC, "YYYY-MM-DDTHH:MM:SSZ") is a
+ *  conversation about the offer, not its deadline: it comes from a
+ *  calendar invitation (cal_date non-empty), or no deadline cue names
+ *  its day (rules_due_date(), in the Date header's zone) and the message
+ *  speaks of a call, chat, meeting or the like (English, German, French,
+ *  Spanish, Portuguese, Dutch); else 0 (the deadline reading of earlier
+ *  versions). Thread-safe. */
+int rules_offer_call(const rules_ctx_t *c, const char *cal_date,
+                     const char *scheduled);
+
 /** 1 if the words of name spell slug as a domain abbreviates a name:
  *  each word its whole key, a prefix or its initial, a particle left out
  *  ("telistmo" and "Telefónica del Istmo", "gms" and "Gdańsk Maritime

@@ -1929,6 +1929,26 @@ static int rules_due_filler(const char *w)
     return rules_word_in(w, f);
 }
 
+/* A word of an hour written before a deadline's day: "5", "00", "5pm",
+ * "17h", "pm", "noon", a zone's abbreviation ("CST", "ET", "CET"). */
+static int rules_due_time_word(const char *w)
+{
+    size_t n = strlen(w), d = strspn(w, "0123456789");
+    if (d >= 1 && d <= 2 &&
+        (w[d] == '\0' || strcmp(w + d, "am") == 0 || strcmp(w + d, "pm") == 0 ||
+         strcmp(w + d, "h") == 0))
+        return 1;
+    static const char *const tw[] = {
+        "am",       "pm",      "noon",    "midday",   "at",       "et",
+        "ct",       "mt",      "pt",      "est",      "edt",      "cst",
+        "cdt",      "mst",     "mdt",     "pst",      "pdt",      "gmt",
+        "utc",      "bst",     "cet",     "cest",     "ist",      "time",
+        "um",       "uhr",     "à",       "a",        "las",      "às",
+        "eastern",  "central", "pacific", "mountain", "european", "standard",
+        "daylight", NULL};
+    return n <= 8 && rules_word_in(w, tw);
+}
+
 /* "within 7 days", "expires in 5 days", "binnen 3 dagen", "innerhalb von
  * 7 Tagen", "dentro de 5 días": the number of calendar days (1-60) from
  * the message's day, at token i; 0 when it is not such a phrase ("within
@@ -1981,9 +2001,12 @@ static int rules_extended_to(const rules_text_t *t, size_t i, uint16_t seg)
     return 0;
 }
 
-int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
-                       uint16_t seg, long long ref_utc, int offset_min,
-                       char *out, size_t out_size)
+/* rules_find_due_day() from token `from` on; *next gets the token after
+ * the cue of the day found (where to look for another). */
+static int rules_due_day_from(const rules_db_t *db, const rules_text_t *t,
+                              uint16_t seg, long long ref_utc, int offset_min,
+                              size_t from, size_t *next, char *out,
+                              size_t out_size)
 {
     if (out_size < 11 || ref_utc <= 0)
         return 0;
@@ -1991,7 +2014,7 @@ int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
     int ry, rmo, rd, rw;
     rules_local_date(ref_utc, off, &ry, &rmo, &rd, &rw);
     long long ref_day = rules_utc(ry, rmo, rd, 0, 0);
-    for (size_t i = 0; i < t->ntok; i++) {
+    for (size_t i = from; i < t->ntok; i++) {
         if (t->tok[i].seg != seg)
             continue;
         int nd = rules_within_days(t, i, seg);
@@ -1999,6 +2022,7 @@ int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
             int yy, mm, dd, ww;
             rules_local_date(ref_day + nd * 86400LL, 0, &yy, &mm, &dd, &ww);
             snprintf(out, out_size, "%04d-%02d-%02d", yy, mm, dd);
+            *next = i + 1;
             return 1;
         }
         /* "no later than Monday, December 7" */
@@ -2017,7 +2041,8 @@ int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
          * "by December 14", "by Monday, 14 December", "bis zum 14.
          * Dezember", "by the end of Friday"; a single line break may wrap
          * the sentence ("submit it by\nWednesday, December 2": trial 23) */
-        for (size_t k = i + 1; k < i + 6 && rules_same_seg(t, k, seg); k++) {
+        size_t lim = i + 6;
+        for (size_t k = i + 1; k < lim && rules_same_seg(t, k, seg); k++) {
             if (rules_gap_breaks(t, k - 1, k, 0))
                 break;
             int y = 0, mo = 0, d = 0, slash = 0;
@@ -2052,9 +2077,17 @@ int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
                 if (d < 1 || d > rules_days_in_month(y, mo))
                     break;
                 snprintf(out, out_size, "%04d-%02d-%02d", y, mo, d);
+                *next = i + 1;
                 return 1;
             }
             int wd = rules_weekday(t->tok[k].w);
+            /* the hour before the day ("respond by 5:00 PM CST on Friday,
+             * January 30"): skipped, the window one word longer */
+            if (wd < 0 && rules_due_time_word(t->tok[k].w)) {
+                if (lim < i + 12)
+                    lim++;
+                continue;
+            }
             if (wd < 0 && !rules_due_filler(t->tok[k].w))
                 break; /* "by the way, December 25 ..." */
             if (wd >= 0) {
@@ -2079,11 +2112,21 @@ int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
                 int yy, mm, dd, ww;
                 rules_local_date(day, 0, &yy, &mm, &dd, &ww);
                 snprintf(out, out_size, "%04d-%02d-%02d", yy, mm, dd);
+                *next = i + 1;
                 return 1;
             }
         }
     }
     return 0;
+}
+
+int rules_find_due_day(const rules_db_t *db, const rules_text_t *t,
+                       uint16_t seg, long long ref_utc, int offset_min,
+                       char *out, size_t out_size)
+{
+    size_t next;
+    return rules_due_day_from(db, t, seg, ref_utc, offset_min, 0, &next, out,
+                              out_size);
 }
 
 /* The email's date (UTC seconds, 0 when unknown) and its Date header's
@@ -2211,4 +2254,54 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
         rules_find_date_tokens(c->db, &qt, 0, ref, off, out, out_size);
     rules_text_free(&qt);
     free(q);
+}
+
+/* Words that make an offer's date a conversation ("a call on Thursday at
+ * 3pm to walk you through the offer"), not its deadline. */
+static int rules_call_word(const char *w)
+{
+    static const char *const call[] = {
+        "call",      "chat",     "meeting",   "meet",    "zoom",
+        "teams",     "speak",    "talk",      "discuss", "conversation",
+        "walk",      "gespräch", "telefonat", "anruf",   "appel",
+        "échange",   "réunion",  "llamada",   "reunión", "charla",
+        "chamada",   "reunião",  "conversa",  "gesprek", "afspraak",
+        "videocall", NULL};
+    return rules_word_in(w, call);
+}
+
+int rules_offer_call(const rules_ctx_t *c, const char *cal_date,
+                     const char *scheduled)
+{
+    if (scheduled == NULL || scheduled[0] == '\0')
+        return 0;
+    if (cal_date != NULL && cal_date[0]) /* an invitation: a meeting */
+        return 1;
+    long long ref;
+    int off;
+    rules_email_ref(c, &ref, &off);
+    GDateTime *dt = g_date_time_new_from_iso8601(scheduled, NULL);
+    if (dt == NULL)
+        return 0;
+    long long t = (long long)g_date_time_to_unix(dt);
+    g_date_time_unref(dt);
+    int y, mo, d, w;
+    rules_local_date(t, off == INT_MIN ? 0 : off, &y, &mo, &d, &w);
+    char day[16];
+    snprintf(day, sizeof day, "%04d-%02d-%02d", y, mo, d);
+    /* a deadline cue before that very day ("reply by Friday, 5pm"; not
+     * only the first cue: "start before December 1"): the deadline, as
+     * before */
+    char due[16];
+    for (uint16_t seg = 0; seg < c->text.nseg; seg++) {
+        size_t from = 0;
+        while (rules_due_day_from(c->db, &c->text, seg, ref, off, from, &from,
+                                  due, sizeof due))
+            if (strcmp(due, day) == 0)
+                return 0;
+    }
+    for (size_t i = 0; i < c->text.ntok; i++)
+        if (rules_call_word(c->text.tok[i].w))
+            return 1;
+    return 0;
 }

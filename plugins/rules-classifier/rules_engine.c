@@ -655,6 +655,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             (rules_moved_cue(&c.text, 0) || rules_moved_cue(&c.text, 1) ||
              rules_calendar_update(email)))
             res->rescheduled = 1;
+        if (best == RULES_OFFER && res->scheduled[0])
+            res->offer_call = rules_offer_call(&c, cal_date, res->scheduled);
         if ((best == RULES_ASSESSMENT || best == RULES_OFFER) &&
             res->scheduled[0] == '\0') {
             if (!due_read)
@@ -773,5 +775,8 @@ json_t *rules_event_json(const rules_result_t *res, const json_t *email,
         json_object_set_new(out, "due_date", json_string(res->due_day));
     if (out != NULL && res->rescheduled && res->scheduled[0])
         json_object_set_new(out, "rescheduled", json_true());
+    if (out != NULL && res->offer_call && res->label == RULES_OFFER &&
+        res->scheduled[0])
+        json_object_set_new(out, "offer_call", json_true());
     return out;
 }

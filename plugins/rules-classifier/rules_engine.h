@@ -72,6 +72,9 @@ typedef struct rules_result_s {
                                   is ""; else "" */
     int rescheduled;         /**< 1: an INTERVIEW with a date whose text says it
                                   was moved ("new time", "rescheduled") */
+    int offer_call;          /**< 1: an OFFER whose scheduled date is a
+                                  call about the offer, not its deadline
+                                  (rules_offer_call()) */
     int company_from_domain; /**< 1: company is only a domain's label
                                   spelled out ("Telistmo" for telistmo.example),
                                   no name the message writes */

@@ -66,12 +66,13 @@ int main(int argc, char **argv)
         free(json);
         rules_result_t r;
         rules_classify(db, e, &r);
-        printf("%s: %s %.2f  company=%s role=%s date=%s%s%s%s\n", argv[i],
+        printf("%s: %s %.2f  company=%s role=%s date=%s%s%s%s%s\n", argv[i],
                rules_label_name(r.label), r.confidence,
                r.company ? r.company : "-", r.role ? r.role : "-",
                r.scheduled[0] ? r.scheduled : "-",
                r.due_day[0] ? " due_day=" : "", r.due_day,
-               r.rescheduled ? " rescheduled" : "");
+               r.rescheduled ? " rescheduled" : "",
+               r.offer_call ? " offer_call" : "");
         printf("  scores:");
         for (int l = 0; l < RULES_NLABELS; l++)
             printf(" %s=%.1f", rules_label_name((rules_label_t)l), r.score[l]);

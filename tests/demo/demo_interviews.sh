@@ -130,6 +130,14 @@ m("bw1", "Brightwater Labs Recruiting <jobs@brightwater.example>", me, "2026-12-
   "Dear Sam,\n\nWe are delighted to offer you the position of Platform Engineer at Brightwater "
   "Labs. Please let us know your decision by Friday, December 18, 2026.\n\nBest,\n"
   "Brightwater Labs Recruiting\n")
+# an offer whose date is a call about it, not a deadline (note 18: shown
+# as "reply by")
+m("lk1", "Dana Whitfield <dana.whitfield@larkspur.example>", me, "2026-12-03T09:00:00-05:00",
+  "Your offer from Larkspur Analytics - Data Engineer",
+  "Hi Sam,\n\nI'm delighted to let you know that we would like to offer you the position of "
+  "Data Engineer at Larkspur Analytics. Could we set up a call on Thursday, December 10 at "
+  "2:00 PM ET to walk you through the compensation package?\n\nBest,\nDana Whitfield\n"
+  "Head of Talent, Larkspur Analytics\n")
 m("vn1", "Vantor Hiring <hiring@vantor.example>", me, "2026-12-02T09:00:00-07:00",
   "Take-home assessment - Vantor",
   "Hi Sam,\n\nAs the next step for the Backend Engineer role at Vantor, please complete the "
@@ -166,7 +174,11 @@ assert "  due:      Mon 14 Dec 2026, 16:59 (America/Denver)" in head, head
 assert "Bluefin Logistics for Platform Engineer, reply by 2026-12-11T15:00:00-07:00" in head, head
 assert "Bluefin Logistics, scheduled" not in head, head
 offers = summary.split("Offers (")[1].split("\n\n")[0]
-assert re.match(r"2\), reply by dates in America/Denver:\n  reply by Fri 11 Dec 2026 15:00 +Bluefin Logistics", offers), offers
+assert re.match(r"3\), dates in America/Denver \(reply by: the deadline; call: a call about the offer\):\n"
+                r"  call Thu 10 Dec 2026 12:00 +Larkspur Analytics .*\n"
+                r"  reply by Fri 11 Dec 2026 15:00 +Bluefin Logistics", offers), offers
+assert "  call:     Thu 10 Dec 2026, 12:00 (America/Denver)" in notes, notes
+assert "Larkspur Analytics for Data Engineer, call about it 2026-12-10T12:00:00-07:00" in notes, notes
 assert re.search(r"\n  reply by Fri 18 Dec 2026 \(no time given\) +Brightwater Labs", offers), offers
 assessments = summary.split("Assessments (")[1].split("\n\n")[0]
 assert re.match(r"2\), due dates in America/Denver:\n  due Wed 09 Dec 2026 \(no time given\) +Vantor .*\n"
@@ -263,7 +275,9 @@ s = json.load(open(sys.argv[1]))
 assert [(i["company"], i["date_utc"]) for i in s["interviews"]] == [
     ("Summit Ridge Analytics", "2026-12-09T17:30:00Z"), ("Harborline", "2026-12-10T16:00:00Z"),
     ("Fernhill Systems", "2026-12-16T22:00:00Z")], s["interviews"]
-assert [(o["company"], o["date_utc"]) for o in s["offers"]] == [("Bluefin Logistics", "2026-12-11T22:00:00Z"), ("Brightwater Labs", None)], s["offers"]
+assert [(o["company"], o["date_utc"], o["call"]) for o in s["offers"]] == [
+    ("Bluefin Logistics", "2026-12-11T22:00:00Z", False), ("Brightwater Labs", None, False),
+    ("Larkspur Analytics", "2026-12-10T19:00:00Z", True)], s["offers"]
 assert [(o["company"], o["date_utc"]) for o in s["assessments"]] == [("Quarry Data", "2026-12-14T23:59:00Z"), ("Vantor", None)], s["assessments"]
 assert [o["due_date"] for o in s["assessments"]] == [None, "2026-12-09"], s["assessments"]
 assert s["notifications_repeated"] >= 1, s

@@ -179,6 +179,32 @@ START_TEST(rescheduled_interview)
 }
 END_TEST
 
+/* An offer whose date is a call about it (the event's offer_call): the
+ * label says "offer call" and the summary "call about it", not a reply-by
+ * deadline (note 18: an offer call was shown as "reply by"). */
+START_TEST(offer_call_label)
+{
+    notifier_opts_t o = {"America/New_York", NULL};
+    json_t *e = event("OFFER", "Larkspur Analytics", "2026-12-10T19:00:00Z");
+    json_t *n = notifier_build(e, NULL, NULL, &o, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "date_label")),
+                     "reply by");
+    ck_assert_ptr_nonnull(strstr(
+        json_string_value(json_object_get(n, "summary")), ", reply by "));
+    json_decref(n);
+    json_object_set_new(e, "offer_call", json_true());
+    n = notifier_build(e, NULL, NULL, &o, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(n, "date_label")),
+                     "call");
+    const char *sum = json_string_value(json_object_get(n, "summary"));
+    ck_assert_msg(strstr(sum, ", call about it 2026-12-10T14:00:00-05:00.") !=
+                      NULL,
+                  "%s", sum);
+    json_decref(n);
+    json_decref(e);
+}
+END_TEST
+
 /* One interview: the same company (spelt the same) at the same instant. */
 START_TEST(interview_slots)
 {
@@ -433,6 +459,7 @@ static Suite *suite(void)
     Suite *s = suite_create("notifier-build");
     TCase *t = tcase_create("core");
     tcase_add_test(t, wanted_types);
+    tcase_add_test(t, offer_call_label);
     tcase_add_test(t, local_times);
     tcase_add_test(t, urls);
     tcase_add_test(t, interview_fields);

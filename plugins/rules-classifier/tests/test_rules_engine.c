@@ -526,12 +526,57 @@ START_TEST(rescheduled_interview)
 }
 END_TEST
 
+/* An offer's date: a call about the offer (offer_call, the event's
+ * "offer_call": true) or its deadline, also when the hour stands before
+ * the day ("by 5:00 PM CET on Friday, March 7") or an earlier cue names
+ * another day ("start before April 1"). */
+START_TEST(offer_call_or_deadline)
+{
+    static const struct {
+        const char *text;
+        int call;
+    } cases[] = {
+        {"Hi Sam,\n\nWe are delighted to offer you the Backend Engineer "
+         "position at Quillfeather. Could we set up a call on Friday, March "
+         "7, 2025 at 3:00 PM CET to walk you through the offer?\n\nJo",
+         1},
+        {"Hi Sam,\n\nWe are delighted to offer you the Backend Engineer "
+         "position at Quillfeather. Please reply by Friday, March 7, 2025 at "
+         "3:00 PM CET. Happy to jump on a call if you have questions.\n\nJo",
+         0},
+        {"Hi Sam,\n\nWe are delighted to offer you the Backend Engineer "
+         "position at Quillfeather, ideally to start before April 1. We need "
+         "your decision by 3:00 PM CET on Friday, March 7, 2025. Call me "
+         "with any questions.\n\nJo",
+         0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *e =
+            mk("Jo Park", "jo@quillfeather.example",
+               "Your offer - Backend Engineer", cases[i].text, NULL, NULL);
+        rules_result_t r;
+        ck_assert_int_eq(rules_classify(db, e, &r), 0);
+        ck_assert_int_eq(r.label, RULES_OFFER);
+        ck_assert_str_eq(r.scheduled, "2025-03-07T14:00:00Z");
+        ck_assert_msg(r.offer_call == cases[i].call, "case %zu: %d", i,
+                      r.offer_call);
+        json_t *ev = rules_event_json(&r, e, "rules-v1");
+        ck_assert_int_eq(json_is_true(json_object_get(ev, "offer_call")),
+                         cases[i].call);
+        json_decref(ev);
+        json_decref(e);
+        rules_result_clear(&r);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rules_engine");
     TCase *tc = tcase_create("engine");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, interview_greenhouse_calendar);
+    tcase_add_test(tc, offer_call_or_deadline);
     tcase_add_test(tc, interview_text_date_german);
     tcase_add_test(tc, rejection_beats_interview_words);
     tcase_add_test(tc, ack_mentioning_interview);
