@@ -1189,8 +1189,8 @@ for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Asses
     elif shut:
         why = f"{'its company' if shut == 1 else 'their companies'} rejected you later"
     else:
-        why = (f"you decided on {'it' if mine == 1 else 'them'} with "
-               f"careerops applications --decide")
+        why = (f"you decided on {'it' if mine == 1 else 'them'}: your own "
+               f"reply, or careerops applications --decide")
     gone = f" ({shut + mine} more left out: {why})" if shut or mine else ""
     if not rows:
         if shut or mine:

@@ -1311,3 +1311,75 @@ const char pgsink_merged_decisions_sql[] =
     PGSINK_REDERIVE6(PGSINK_REDERIVE_BODY_XD(PGSINK_EVT_8, PGSINK_DEC_MERGED))
     "SELECT {s}.careerops_applications_rederive_all();\n";
 /* clang-format on */
+
+/*
+ * Migration 14: your own reply closes the application (note 18). A reply in
+ * which you decline an offer or withdraw ("I've decided to decline", "please
+ * withdraw my application", "I've accepted another position") is OTHER with
+ * `"own_decision": true` (rules-classifier's SELF phrases) and the company
+ * and role it is about. An application without a decision of yours
+ * (`careerops applications --decide`, which stays first) takes the latest
+ * such reply in its threads, or naming its company (or an alias of it) with
+ * its role, no role, or the company's only role: DECLINED when an OFFER came
+ * before it, else WITHDRAWN, at the reply's date. own_decision_facts lists
+ * the replies as application_facts lists the events; the trigger finds the
+ * application of a reply by its company key or thread.
+ */
+#define PGSINK_DEC_OWN                                                         \
+    "  IF dec.status IS NULL THEN\n"                                           \
+    "   SELECT CASE WHEN EXISTS (SELECT 1 FROM careerops_app_ev o\n"           \
+    "      WHERE o.app_role = app.app_role AND o.event_type = 'OFFER'\n"       \
+    "        AND o.email_date <= x.email_date)\n"                              \
+    "     THEN 'DECLINED' ELSE 'WITHDRAWN' END AS status,\n"                   \
+    "    x.email_date AS decided_at INTO dec\n"                                \
+    "   FROM {s}.own_decision_facts x\n"                                       \
+    "   WHERE x.email_date IS NOT NULL AND (\n"                                \
+    "    x.threads && ARRAY(SELECT t FROM careerops_app_ev y, "                \
+    "unnest(y.threads)"                                                        \
+    " t\n"                                                                     \
+    "     WHERE y.app_role = app.app_role)\n"                                  \
+    "    OR (x.company_key = ck AND (x.role_key = '' OR app.app_role = ''\n"   \
+    "     OR x.role_key = app.app_role\n"                                      \
+    "     OR (SELECT count(DISTINCT app_role) FROM careerops_app_ev) = 1)))\n" \
+    "   ORDER BY x.email_date DESC, x.key DESC LIMIT 1;\n"                     \
+    "  END IF;\n"
+/* clang-format off */
+const char pgsink_own_decisions_sql[] =
+    "CREATE VIEW {s}.own_decision_facts AS\n"
+    " SELECT e.key,\n"
+    "  coalesce(a.company_key, {s}.careerops_company_key(e.company)) AS "
+    "company_key,\n"
+    "  {s}.careerops_role_key(e.role) AS role_key,\n"
+    "  coalesce(e.received_at, m.received_at,\n"
+    "   {s}.careerops_timestamptz(e.doc->'email'->>'date')) AS email_date,\n"
+    "  array_remove(ARRAY[m.doc->'gmail'->>'thread_id', m.thread_id,\n"
+    "   e.doc->'email'->>'thread_id'], NULL) AS threads\n"
+    " FROM {s}.events e\n"
+    " LEFT JOIN {s}.emails m ON m.key = e.key\n"
+    " LEFT JOIN {s}.company_aliases a\n"
+    "  ON a.alias_key = {s}.careerops_company_key(e.company)\n"
+    " WHERE e.event_type = 'OTHER' AND e.doc->>'own_decision' = 'true';\n"
+    "\n"
+    PGSINK_REDERIVE6(PGSINK_REDERIVE_BODY_XD(PGSINK_EVT_8,
+                                             PGSINK_DEC_MERGED PGSINK_DEC_OWN))
+    "\n"
+    "CREATE OR REPLACE FUNCTION {s}.careerops_applications_for_keys(keys "
+    "text[])\n" PGSINK_FOR_KEYS_HEAD "\n"
+    "   UNION\n"
+    "   SELECT a.company_key FROM {s}.applications a,\n"
+    "    (SELECT array_agg(u) AS cu FROM {s}.emails m,\n"
+    "      unnest({s}.careerops_cancel_uids(m.doc)) u WHERE m.key = ANY "
+    "(keys)) c\n"
+    "    WHERE c.cu IS NOT NULL AND EXISTS (SELECT 1\n"
+    "     FROM jsonb_array_elements(a.interviews) i WHERE i->>'uid' = ANY "
+    "(c.cu))\n"
+    "   UNION\n"
+    "   SELECT x.company_key FROM {s}.own_decision_facts x\n"
+    "    WHERE x.key = ANY (keys)\n"
+    "   UNION\n"
+    "   SELECT a.company_key FROM {s}.applications a, {s}.own_decision_facts "
+    "x\n"
+    "    WHERE x.key = ANY (keys) AND a.thread_ids && x.threads"
+    PGSINK_FOR_KEYS_TAIL
+    "SELECT {s}.careerops_applications_rederive_all();\n";
+/* clang-format on */

@@ -158,6 +158,9 @@ extern const char pgsink_auto_aliases_sql[];
 /** Migration 13: a decision recorded before a merge stays with the merged
  *  application (pg_applications.c). */
 extern const char pgsink_merged_decisions_sql[];
+/** Migration 14: your own reply declining an offer or withdrawing closes
+ *  the application (pg_applications.c). */
+extern const char pgsink_own_decisions_sql[];
 
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);

@@ -619,6 +619,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "a decision recorded with --decide before two spellings merged stays "
      "with the merged application",
      pgsink_merged_decisions_sql},
+    {14,
+     "your own reply declining an offer or withdrawing closes the "
+     "application (DECLINED, WITHDRAWN) unless you decided with --decide",
+     pgsink_own_decisions_sql},
 };
 
 #define PGSINK_LATEST                                                          \

@@ -624,12 +624,15 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             rules_add_evidence(res, bulk_ev);
     }
 
-    /* company, role, date */
-    if (best != RULES_OTHER) {
+    /* company, role, date; for the candidate's own decision (OTHER) the
+     * company and role it is about, as for a step of the process, so that
+     * postgres-sink can close that application (own_decision) */
+    res->own_decision = best == RULES_OTHER && own_decision;
+    if (best != RULES_OTHER || res->own_decision) {
         /* a pattern of weight >= RULES_CLIENT_WEIGHT names the hiring
          * company for someone else (an agency's client): the sender's own
          * name and domain are then not the company */
-        c.label = (int)best;
+        c.label = best != RULES_OTHER ? (int)best : RULES_OFFER;
         rules_extract(&c, 0);
         if (!c.client_named)
             rules_company_from_sender(&c);
@@ -775,6 +778,8 @@ json_t *rules_event_json(const rules_result_t *res, const json_t *email,
         json_object_set_new(out, "due_date", json_string(res->due_day));
     if (out != NULL && res->rescheduled && res->scheduled[0])
         json_object_set_new(out, "rescheduled", json_true());
+    if (out != NULL && res->own_decision && res->label == RULES_OTHER)
+        json_object_set_new(out, "own_decision", json_true());
     if (out != NULL && res->offer_call && res->label == RULES_OFFER &&
         res->scheduled[0])
         json_object_set_new(out, "offer_call", json_true());

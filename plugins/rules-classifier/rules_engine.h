@@ -72,6 +72,10 @@ typedef struct rules_result_s {
                                   is ""; else "" */
     int rescheduled;         /**< 1: an INTERVIEW with a date whose text says it
                                   was moved ("new time", "rescheduled") */
+    int own_decision;        /**< 1: OTHER because the new text gives the
+                                  candidate's own decision (declining an
+                                  offer, withdrawing: SELF phrases); company
+                                  and role are then read too */
     int offer_call;          /**< 1: an OFFER whose scheduled date is a
                                   call about the offer, not its deadline
                                   (rules_offer_call()) */

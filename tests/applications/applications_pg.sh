@@ -799,6 +799,44 @@ P
 ! grep -q "20990105T150000Z" "$T/qb.ics" || fail "--ics has Quenby's 2099 interview"
 ok "an invitation after your WITHDRAWN is no next interview (table, CSV, --ics)"
 
+# Your own reply closes the application (migration 14, note 18): an OTHER
+# event with own_decision (rules-classifier's SELF phrases) after an offer
+# is DECLINED, without an offer WITHDRAWN; one naming no company finds its
+# application by thread; --decide stays first, and NONE gives the reply's
+# decision back.
+own() { # KEY COMPANY DAY [THREAD]
+    q -c "INSERT INTO $S.events (key, event_type, company, sender, received_at, doc)
+          VALUES ('$1', 'OTHER', nullif('$2', ''), 'me@example.net', '2026-04-$3T10:00:00Z',
+                  jsonb_build_object('own_decision', true, 'email',
+                    jsonb_build_object('thread_id', nullif('${4:-}', ''))))" >/dev/null
+}
+al al-tb1 INTERVIEW 'Tarnby Foods' hr@tarnby.example 02
+q -c "INSERT INTO $S.events (key, event_type, company, sender, received_at, doc)
+      VALUES ('al-tb2', 'OFFER', 'Tarnby Foods', 'hr@tarnby.example', '2026-04-01T10:00:00Z', '{}')" >/dev/null
+[ "$(apps_of tarnbyfoods)" = "1:OFFER" ] || fail "Tarnby: $(apps_of tarnbyfoods)"
+own al-tb3 'Tarnby Foods' 03
+[ "$(apps_of tarnbyfoods)" = "1:DECLINED" ] || fail "your reply declining Tarnby's offer: $(apps_of tarnbyfoods)"
+q -c "SELECT to_status || '/' || event_type FROM $S.application_transitions t
+      JOIN $S.applications a ON a.id = t.application_id
+      WHERE a.company_key = 'tarnbyfoods' ORDER BY seq DESC LIMIT 1" | grep -qx "DECLINED/DECISION" ||
+    fail "no DECISION transition to DECLINED"
+tid=$(q -c "SELECT id FROM $S.applications WHERE company_key = 'tarnbyfoods'")
+q -c "SELECT $S.careerops_application_decide('$tid', 'ACCEPTED', '2026-04-05T10:00:00Z')" >/dev/null
+[ "$(apps_of tarnbyfoods)" = "1:ACCEPTED" ] || fail "--decide after the reply: $(apps_of tarnbyfoods)"
+q -c "SELECT $S.careerops_application_decide('$tid', NULL, NULL)" >/dev/null
+[ "$(apps_of tarnbyfoods)" = "1:DECLINED" ] || fail "--decide NONE: $(apps_of tarnbyfoods)"
+# no offer: WITHDRAWN; a reply without a company, in the thread
+q -c "INSERT INTO $S.events (key, event_type, company, sender, received_at, doc)
+      VALUES ('al-vw1', 'INTERVIEW', 'Vellwood', 'hr@vellwood.example', '2026-04-02T10:00:00Z',
+              '{\"email\": {\"thread_id\": \"thr-vellwood\"}}')" >/dev/null
+[ "$(apps_of vellwood)" = "1:INTERVIEWING" ] || fail "Vellwood: $(apps_of vellwood)"
+own al-vw2 '' 04 thr-vellwood
+[ "$(apps_of vellwood)" = "1:WITHDRAWN" ] || fail "your withdrawal in the thread: $(apps_of vellwood)"
+# relabelled away from OTHER, the reply decides nothing
+q -c "UPDATE $S.events SET event_type = 'INTERVIEW' WHERE key = 'al-vw2'" >/dev/null
+[ "$(apps_of vellwood)" = "1:INTERVIEWING" ] || fail "a relabelled reply still decides: $(apps_of vellwood)"
+ok "your own reply declining an offer (DECLINED) or withdrawing (WITHDRAWN) closes the application, by company or thread; --decide stays first"
+
 # the dashboard's /api/interviews agrees: the live slots only (not a
 # CANCEL's own event qs2, not a moved, cancelled or repeated one)
 command -v curl >/dev/null || { echo "SKIP: curl is missing (dashboard check)"; exit 0; }

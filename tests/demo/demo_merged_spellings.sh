@@ -88,3 +88,48 @@ run2 --json
 python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert (o["offers"], o["offers_closed"], o["offers_decided"]) == ([], 1, 1), o' "$T/out2.txt" ||
     fail "--json: $(head -c 600 "$T/out2.txt")"
 ok "an offer you declined (--decide) is left out of the summary and counted apart"
+
+# Your own reply declining an offer closes its application (migration 14,
+# note 18: the offer stayed listed after "I've decided to decline"):
+# DECLINED, the offer left out and counted with the decided ones.
+cat >"$md/5.eml" <<'M'
+From: Ines Valdez <ines.valdez@fjordline.example>
+To: Jordan Ellis <jordan.ellis@mailbox.example>
+Subject: Offer - Platform Engineer at Fjordline
+Date: Wed, 18 Nov 2026 09:00:00 +0000
+Message-ID: <5.eml@fjordline.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Hi Jordan, we are delighted to offer you the Platform Engineer position at Fjordline. Please reply by Friday, December 11, 2026 at 5:00 PM GMT.
+
+Ines Valdez
+Talent Partner, Fjordline
+M
+cat >"$md/6.eml" <<'M'
+From: Jordan Ellis <jordan.ellis@mailbox.example>
+To: Ines Valdez <ines.valdez@fjordline.example>
+Subject: Re: Offer - Platform Engineer at Fjordline
+Date: Fri, 20 Nov 2026 16:00:00 +0000
+Message-ID: <6.eml@mailbox.example>
+In-Reply-To: <5.eml@fjordline.example>
+References: <5.eml@fjordline.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Hi Ines,
+
+Thank you so much for the offer and for your time. After a lot of thought, I've decided to decline, as I've accepted another position.
+
+Best,
+Jordan
+
+On Wed, 18 Nov 2026 at 09:00, Ines Valdez wrote:
+> Hi Jordan, we are delighted to offer you the Platform Engineer position at Fjordline.
+M
+run2
+[ "$(psqlq -c "SELECT status FROM $S.applications WHERE company = 'Fjordline'")" = DECLINED ] ||
+    fail "your reply declining Fjordline's offer: $(psqlq -c "SELECT company, status FROM $S.applications")"
+grep -q '^Offers: none open (3 more left out: 1 rejected you later, 2 decided by you)$' "$T/out2.txt" ||
+    fail "a declined offer by reply: $(grep -A3 '^Offers' "$T/out2.txt")"
+ok "your own reply declining an offer: DECLINED, the offer left out and counted apart"

@@ -400,7 +400,8 @@ START_TEST(own_decision_is_other)
         json_t *ev = classify_one(NULL, buf);
         ck_assert_msg(
             strcmp(json_string_value(json_object_get(ev, "event_type")),
-                   "OTHER") == 0,
+                   "OTHER") == 0 &&
+                json_is_true(json_object_get(ev, "own_decision")),
             "%s: %s", more[k], host->emits[host->emit_cnt - 1].value);
         json_decref(ev);
     }
@@ -430,6 +431,14 @@ START_TEST(own_decision_is_other)
                    "OTHER") == 0 &&
                 strstr(raw, "decided to decline") != NULL,
             "%s: %s", modes[i], raw);
+        /* marked, with the company it is about, for postgres-sink to
+         * close that application (migration 14) */
+        ck_assert_msg(json_is_true(json_object_get(ev, "own_decision")),
+                      "%s: %s", modes[i], raw);
+        const char *co = json_string_value(json_object_get(ev, "company"));
+        ck_assert_msg(co != NULL && strstr(co, i == 0 ? "Fjordline"
+                                                      : "Pinegrove") != NULL,
+                      "%s: company %s", modes[i], co ? co : "null");
         json_decref(ev);
         ev = classify_one(modes[i], offer);
         ck_assert_msg(
