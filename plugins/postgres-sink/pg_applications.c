@@ -255,6 +255,18 @@
     " RETURN n;\n"                                                             \
     "END $f$;\n"
 
+/* The applications whose invitation a CANCEL among the keys names
+ * (migration 6's source of company keys, kept by migration 14). */
+#define PGSINK_FOR_KEYS_CANCELS                                                \
+    "   UNION\n"                                                               \
+    "   SELECT a.company_key FROM {s}.applications a,\n"                       \
+    "    (SELECT array_agg(u) AS cu FROM {s}.emails m,\n"                      \
+    "      unnest({s}.careerops_cancel_uids(m.doc)) u WHERE m.key = ANY "      \
+    "(keys)) c\n"                                                              \
+    "    WHERE c.cu IS NOT NULL AND EXISTS (SELECT 1\n"                        \
+    "     FROM jsonb_array_elements(a.interviews) i WHERE i->>'uid' = ANY "    \
+    "(c.cu))"
+
 /* The words of a company name as careerops_company_key() (migration 3)
  * compares them: lower case, Latin-1 accents folded, a leading "the" and
  * legal forms dropped; rows w (the word) and i (its place), then the end
@@ -814,14 +826,7 @@ const char pgsink_cancels_sql[] =
     "-- the applications whose invitation a CANCEL among the keys names\n"
     "CREATE OR REPLACE FUNCTION {s}.careerops_applications_for_keys(keys "
     "text[])\n" PGSINK_FOR_KEYS_HEAD "\n"
-    "   UNION\n"
-    "   SELECT a.company_key FROM {s}.applications a,\n"
-    "    (SELECT array_agg(u) AS cu FROM {s}.emails m,\n"
-    "      unnest({s}.careerops_cancel_uids(m.doc)) u WHERE m.key = ANY "
-    "(keys)) c\n"
-    "    WHERE c.cu IS NOT NULL AND EXISTS (SELECT 1\n"
-    "     FROM jsonb_array_elements(a.interviews) i WHERE i->>'uid' = ANY "
-    "(c.cu))" PGSINK_FOR_KEYS_TAIL
+    PGSINK_FOR_KEYS_CANCELS PGSINK_FOR_KEYS_TAIL
     "SELECT {s}.careerops_applications_rederive_all();\n";
 /* clang-format on */
 
@@ -1365,14 +1370,7 @@ const char pgsink_own_decisions_sql[] =
     "\n"
     "CREATE OR REPLACE FUNCTION {s}.careerops_applications_for_keys(keys "
     "text[])\n" PGSINK_FOR_KEYS_HEAD "\n"
-    "   UNION\n"
-    "   SELECT a.company_key FROM {s}.applications a,\n"
-    "    (SELECT array_agg(u) AS cu FROM {s}.emails m,\n"
-    "      unnest({s}.careerops_cancel_uids(m.doc)) u WHERE m.key = ANY "
-    "(keys)) c\n"
-    "    WHERE c.cu IS NOT NULL AND EXISTS (SELECT 1\n"
-    "     FROM jsonb_array_elements(a.interviews) i WHERE i->>'uid' = ANY "
-    "(c.cu))\n"
+    PGSINK_FOR_KEYS_CANCELS "\n"
     "   UNION\n"
     "   SELECT x.company_key FROM {s}.own_decision_facts x\n"
     "    WHERE x.key = ANY (keys)\n"
