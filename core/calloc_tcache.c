@@ -17,13 +17,39 @@
  * runtime replaces the allocator. A definition in the executable takes
  * the place of libc's for every library and plugin (ELF interposition);
  * the block is an ordinary malloc() block, so free() and realloc() work
- * unchanged. */
+ * unchanged.
+ *
+ * Larger blocks go to the calloc() that comes next in the lookup order
+ * (dlsym(RTLD_NEXT)): glibc's, or that of an allocator the operator put
+ * in with LD_PRELOAD (jemalloc, tcmalloc, mimalloc), whose free() then
+ * gets the block. Calling glibc's own __libc_calloc() there, as before,
+ * gave jemalloc's free() a glibc block and the host crashed at its first
+ * records (session 19). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* RTLD_NEXT */
+#endif
+#include <dlfcn.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* glibc's own calloc, exported by libc.so.6 under this name too. */
-extern void *__libc_calloc(size_t n, size_t size);
+typedef void *(*co__calloc_fn)(size_t, size_t);
+static _Atomic(co__calloc_fn) co__next_calloc;
+static atomic_flag co__resolving = ATOMIC_FLAG_INIT;
+
+/* The next calloc(), resolved once; NULL while another thread resolves
+ * it (dlsym() may allocate: that calloc() must not resolve again) or when
+ * there is none. */
+static co__calloc_fn co__next(void)
+{
+    co__calloc_fn f = atomic_load(&co__next_calloc);
+    if (f == NULL && !atomic_flag_test_and_set(&co__resolving)) {
+        f = (co__calloc_fn)dlsym(RTLD_NEXT, "calloc");
+        atomic_store(&co__next_calloc, f);
+    }
+    return f;
+}
 
 /* The largest request glibc's tcache holds (its default tcache_max). */
 #define CO__TCACHE_MAX 1032
@@ -35,8 +61,9 @@ void *calloc(size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    if (total > CO__TCACHE_MAX)
-        return __libc_calloc(n, size);
+    co__calloc_fn next;
+    if (total > CO__TCACHE_MAX && (next = co__next()) != NULL)
+        return next(n, size);
     void *p = malloc(total);
     if (p != NULL)
         memset(p, 0, total);

@@ -17,6 +17,7 @@ pkgs=(gcc pkg-config meson ninja-build python3 curl ca-certificates
       libsystemd-dev python3-venv docker-compose
       chromium chromium-driver python3-selenium
       dovecot-imapd # imap-source tests start their own Dovecot on loopback
+      libjemalloc2 # cli-robust runs the host with LD_PRELOAD=jemalloc
       time) # GNU time: tests/archive/big_messages.sh measures the peak RSS
 # Extra tools the full suite uses when present: sanitizer runtimes come with
 # gcc; clang and libclang-rt-14-dev build the libFuzzer targets.
