@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 int co_run_is_local(const co_run_opts_t *o, const char *name)
 {
@@ -40,6 +42,53 @@ static int64_t co__downstream_committed(void *rt, const char *topic,
 
 static co_runtime_t *co__sig_rt;
 
+/* How long the stages get to stop after the second signal (s). */
+#define CO__HARD_STOP_S 5
+#define CO__STR2(x)     #x
+#define CO__STR(x)      CO__STR2(x)
+
+/* After the second signal: wait CO__HARD_STOP_S seconds for the normal
+ * exit (SIGUSR1); when it does not come, or a third signal does, the
+ * process ends here. A plugin blocking in process() or librdkafka closing
+ * a consumer against a broker that is gone (trials 40, 41) never looks
+ * at the stop flag: "a second signal stops at once" (docs/operations.md)
+ * must not depend on them. Returns only on the normal exit. */
+static void co__hard_stop_watch(const sigset_t *set)
+{
+    int64_t until = co_mono_ms() + CO__HARD_STOP_S * 1000;
+    int sig = -1;
+    for (int64_t now; (now = co_mono_ms()) < until;) {
+        struct timespec ts = {(until - now) / 1000,
+                              (long)((until - now) % 1000) * 1000000L};
+        sig = sigtimedwait(set, NULL, &ts);
+        if (sig == SIGUSR1)
+            return;
+        if (sig > 0)
+            break; /* a third signal */
+    }
+    char busy[512] = "";
+    size_t n = 0;
+    pthread_mutex_lock(&co__sig_rt->inst_lock);
+    for (size_t i = 0; i < co__sig_rt->n_inst && n < sizeof busy - 80; i++) {
+        co_stage_t *st = co__sig_rt->inst[i];
+        co_stage_state_t s = co_stage_get_status(st);
+        if (s != CO_STAGE_STOPPED && s != CO_STAGE_DONE && s != CO_STAGE_FAILED)
+            n += (size_t)snprintf(busy + n, sizeof busy - n, "%s%s#%d (%s)",
+                                  n ? ", " : "", st->sc->name, st->instance,
+                                  co_stage_state_name(s));
+    }
+    pthread_mutex_unlock(&co__sig_rt->inst_lock);
+    co_log_error("%s: exiting now without waiting for %s (a plugin blocking "
+                 "in process(), or a consumer closing against a broker that "
+                 "is gone); records not yet committed are read again at the "
+                 "next start",
+                 sig > 0 ? "a third signal"
+                         : "not stopped " CO__STR(
+                               CO__HARD_STOP_S) " s after the second signal",
+                 busy[0] ? busy : "the stages");
+    _exit(1);
+}
+
 static void *co__signal_thread(void *arg)
 {
     sigset_t *set = arg;
@@ -53,6 +102,10 @@ static void *co__signal_thread(void *arg)
         co_log_info("received %s: %s", sig == SIGINT ? "SIGINT" : "SIGTERM",
                     prev ? "stopping now" : "finishing in-flight records");
         CO_RT_STORE(&co__sig_rt->stop, prev ? CO_STOP_HARD : CO_STOP_REQUESTED);
+        if (prev) {
+            co__hard_stop_watch(set);
+            return NULL;
+        }
     }
 }
 

@@ -12,7 +12,9 @@
  *    (the host dead-letters the record).
  *  - `retry_every` N and s % N == 0: CO_RETRY `retry_times` times for that
  *    record key (attempts counted in the instance), then passed through.
- * Independently, `sleep_ms` waits in every call and `abort_after` N calls
+ * Independently, `sleep_ms` waits in every call, `block_ms` blocks in
+ * every call without looking at the host (nanosleep(): a plugin stuck in
+ * process(), which no stop request ends), and `abort_after` N calls
  * abort() when the N-th record arrives (crash tests).
  */
 #include "mock_common.h"
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const co_host_api_t *mock_fault_api;
 
@@ -32,6 +35,7 @@ struct mock_fault_config {
     int64_t sleep_ms;
     int64_t abort_after;
     int64_t fatal_at;
+    int64_t block_ms;
 };
 
 static const co_option_t mock_fault_options[] = {
@@ -55,6 +59,10 @@ static const co_option_t mock_fault_options[] = {
     {CO_OPT_INT, "fatal_at", "0", 0, 0, 1e12,
      offsetof(struct mock_fault_config, fatal_at),
      "Return FATAL for the record with this seq (0: never)."},
+    {CO_OPT_INT, "block_ms", "0", 0, 0, 3600000,
+     offsetof(struct mock_fault_config, block_ms),
+     "Milliseconds to block in each process() call without the host's "
+     "clock (nanosleep: no stop request ends it), as a stuck plugin does."},
     {0},
 };
 
@@ -156,6 +164,12 @@ static co_status_t mock_fault_process(void *instance, const co_record_t *rec)
     }
     if (cfg->sleep_ms > 0)
         api->sleep_ms(mf->st, cfg->sleep_ms);
+    if (cfg->block_ms > 0) {
+        struct timespec ts = {cfg->block_ms / 1000,
+                              (long)(cfg->block_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+    }
 
     int64_t seq = 0;
     if (!mock_fault_seq(rec, &seq))

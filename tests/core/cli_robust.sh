@@ -255,3 +255,32 @@ J
     [ "$(wc -l <je.jsonl)" = 3000 ] || fail "under jemalloc: $(wc -l <je.jsonl) of 3000 records"
     echo "ok: the host under LD_PRELOAD=jemalloc passes 3000 records of 2 KiB"
 fi
+
+# ---- a second signal stops at once, also when a plugin blocks in
+# process() (trial 40: TERM, TERM, INT and the host hung for 10 minutes):
+# the stages get 5 s, then the host exits 1 naming the stage still busy
+cat >blk.json <<'J'
+{"pipeline":"blk","stages":[{"name":"src","plugin":"mock-source","output":"t",
+ "config":{"count":5}},
+ {"name":"mid","plugin":"mock-fault","input":"t","output":"u","config":{"block_ms":600000}},
+ {"name":"sink","plugin":"mock-sink","input":"u","config":{"path":"blk.jsonl"}}]}
+J
+"$B" run blk.json --until-idle >blk.out 2>blk.err &
+pid=$!
+for _ in $(seq 100); do grep -q 'running .* stage instance' blk.err && break; sleep 0.1; done
+sleep 2
+kill -TERM "$pid"
+sleep 0.5
+kill -TERM "$pid"
+t0=$(date +%s)
+for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid"
+    fail "the host still runs 15 s after the second signal: $(tail -n 3 blk.err)"
+fi
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" = 1 ] || fail "after the second signal: exit $rc, not 1: $(tail -n 3 blk.err)"
+grep -q 'exiting now without waiting for mid#0' blk.err ||
+    fail "no line naming the stuck stage: $(tail -n 3 blk.err)"
+echo "ok: a second signal ends the host $(($(date +%s) - t0)) s later although mid blocks in process()"
