@@ -379,9 +379,32 @@ int co_stage_with_retry(co_stage_t *st, co_stage_call_fn fn, const void *arg,
     }
 }
 
+co_status_t co_stage_plugin_status(co_stage_t *st, const char *fn, int s,
+                                   unsigned allowed)
+{
+    if (s >= 0 && s < 32 && (allowed & CO_STATUS_BIT(s)))
+        return (co_status_t)s;
+    static const char *const names[] = {"CO_OK", "CO_RETRY", "CO_FAIL",
+                                        "CO_FATAL", "CO_EOF"};
+    char ok[80] = "";
+    size_t n = 0;
+    for (unsigned i = 0; i < 5; i++)
+        if (allowed & CO_STATUS_BIT(i))
+            n += (size_t)snprintf(ok + n, sizeof ok - n, "%s%s", n ? ", " : "",
+                                  names[i]);
+    snprintf(st->err_class, sizeof st->err_class, "plugin");
+    snprintf(st->err_msg, sizeof st->err_msg,
+             "%s returned %d, not one of %s (a bug in plugin %s)", fn, s, ok,
+             st->sc->plugin);
+    return CO_FATAL;
+}
+
 static co_status_t co__call_process(co_stage_t *st, const void *arg)
 {
-    return st->ph->desc->process(st->inst, arg);
+    return co_stage_plugin_status(
+        st, "process()", (int)st->ph->desc->process(st->inst, arg),
+        CO_STATUS_BIT(CO_OK) | CO_STATUS_BIT(CO_RETRY) |
+            CO_STATUS_BIT(CO_FAIL) | CO_STATUS_BIT(CO_FATAL));
 }
 
 /* The record's value parsed once, only when the stage's `when` or

@@ -295,6 +295,22 @@ void co_stage_publish_counts(co_stage_t *st);
 /** @brief Log the current error, set FAILED with "what: error". */
 void co_stage_fatal(co_stage_t *st, const char *what);
 
+/** Bit of a co_status_t in the `allowed` mask of co_stage_plugin_status(). */
+#define CO_STATUS_BIT(s) (1u << (unsigned)(s))
+
+/**
+ * @brief Checks the status a plugin callback returned (plugin-api
+ *        co_status_t): a value outside `allowed` (a mask of
+ *        CO_STATUS_BIT()s), e.g. -1 or 42 from a plugin bug, becomes
+ *        CO_FATAL with the stage's error class "plugin" and message
+ *        "FN returned N, not one of ..." (trial 40: -1 stalled the stage
+ *        silently, 42 passed as CO_OK).
+ * @param fn the callback's name for the message ("process()"), borrowed.
+ * @returns `s` when allowed, else CO_FATAL. Worker thread of the stage.
+ */
+co_status_t co_stage_plugin_status(co_stage_t *st, const char *fn, int s,
+                                   unsigned allowed);
+
 /**
  * @brief Dead-letter `rec` through the stage's port with `cls`/`msg`.
  * @returns 0, or a negative co_err_t when it could not be produced.

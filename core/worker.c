@@ -270,7 +270,10 @@ static int co__maybe_flush(co_stage_t *st, int force)
     st->err_class[0] = '\0';
     st->err_msg[0] = '\0';
     st->retry_hint_ms = 0;
-    co_status_t s = st->ph->desc->flush(st->inst);
+    co_status_t s = co_stage_plugin_status(
+        st, "flush()", (int)st->ph->desc->flush(st->inst),
+        CO_STATUS_BIT(CO_OK) | CO_STATUS_BIT(CO_RETRY) |
+            CO_STATUS_BIT(CO_FAIL) | CO_STATUS_BIT(CO_FATAL));
     if (s == CO_OK) {
         co_offtrack_release_all(&st->trk);
         st->last_flush_ms = now;

@@ -247,7 +247,11 @@ void co_stage_source_commit_final(co_stage_t *st)
 static co_status_t co__call_poll(co_stage_t *st, const void *arg)
 {
     (void)arg;
-    return st->ph->desc->poll(st->inst, 100);
+    return co_stage_plugin_status(
+        st, "poll()", (int)st->ph->desc->poll(st->inst, 100),
+        CO_STATUS_BIT(CO_OK) | CO_STATUS_BIT(CO_RETRY) |
+            CO_STATUS_BIT(CO_FAIL) | CO_STATUS_BIT(CO_FATAL) |
+            CO_STATUS_BIT(CO_EOF));
 }
 
 /* After the source reported CO_EOF: keep positions flowing until the

@@ -15,7 +15,8 @@
  * Independently, `sleep_ms` waits in every call, `block_ms` blocks in
  * every call without looking at the host (nanosleep(): a plugin stuck in
  * process(), which no stop request ends), and `abort_after` N calls
- * abort() when the N-th record arrives (crash tests).
+ * abort() when the N-th record arrives (crash tests); `bogus_status`
+ * returns a value that is no co_status_t from every call.
  */
 #include "mock_common.h"
 #include <inttypes.h>
@@ -36,6 +37,7 @@ struct mock_fault_config {
     int64_t abort_after;
     int64_t fatal_at;
     int64_t block_ms;
+    int64_t bogus_status;
 };
 
 static const co_option_t mock_fault_options[] = {
@@ -63,6 +65,10 @@ static const co_option_t mock_fault_options[] = {
      offsetof(struct mock_fault_config, block_ms),
      "Milliseconds to block in each process() call without the host's "
      "clock (nanosleep: no stop request ends it), as a stuck plugin does."},
+    {CO_OPT_INT, "bogus_status", "0", 0, -100, 100,
+     offsetof(struct mock_fault_config, bogus_status),
+     "Return this value, which is no co_status_t, from every process() "
+     "call (0: never), as a buggy plugin does."},
     {0},
 };
 
@@ -171,6 +177,8 @@ static co_status_t mock_fault_process(void *instance, const co_record_t *rec)
             ;
     }
 
+    if (cfg->bogus_status != 0)
+        return (co_status_t)cfg->bogus_status;
     int64_t seq = 0;
     if (!mock_fault_seq(rec, &seq))
         return mock_forward(api, mf->st, rec);

@@ -284,3 +284,21 @@ wait "$pid" || rc=$?
 grep -q 'exiting now without waiting for mid#0' blk.err ||
     fail "no line naming the stuck stage: $(tail -n 3 blk.err)"
 echo "ok: a second signal ends the host $(($(date +%s) - t0)) s later although mid blocks in process()"
+
+# ---- process() returning a value that is no co_status_t: the stage FAILS
+# with the value in its error (trial 40: -1 stalled the stage silently
+# until a timeout, 42 passed every record as CO_OK)
+for v in -1 42; do
+    cat >bogus.json <<J
+{"pipeline":"bogus","stages":[{"name":"src","plugin":"mock-source","output":"t",
+ "config":{"count":5}},
+ {"name":"mid","plugin":"mock-fault","input":"t","output":"u","config":{"bogus_status":$v}},
+ {"name":"sink","plugin":"mock-sink","input":"u","config":{"path":"bogus.jsonl"}}]}
+J
+    rc=0
+    timeout 60 "$B" run bogus.json --until-idle >bogus.out 2>bogus.err || rc=$?
+    [ "$rc" = 1 ] || fail "process() returning $v: exit $rc, not 1: $(tail -n 3 bogus.err)"
+    grep -q "process() returned $v, not one of CO_OK, CO_RETRY, CO_FAIL, CO_FATAL" bogus.err ||
+        fail "process() returning $v: no clear error: $(tail -n 3 bogus.err)"
+done
+echo "ok: process() returning -1 or 42 fails the stage with the value named"
