@@ -712,6 +712,13 @@ int mailbox_mark_check(const mailbox_mark_t *mk, uint64_t offset,
     return 1;
 }
 
+void mailbox_content_sha256(const char *raw, size_t len, char hex[33])
+{
+    unsigned char h[32];
+    sha256(h, raw, len);
+    sodium_bin2hex(hex, 33, h, 16);
+}
+
 static gint cmp_str(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -763,10 +770,20 @@ char *mailbox_position_encode(mailbox_format_t f, const char *path,
         }
         g_ptr_array_sort(keys, cmp_str);
         json_t *arr = json_array();
-        for (guint i = 0; i < keys->len; i++)
-            json_array_append_new(arr, json_string(g_ptr_array_index(keys, i)));
+        json_t *fp = json_object();
+        for (guint i = 0; i < keys->len; i++) {
+            const char *k = g_ptr_array_index(keys, i);
+            json_array_append_new(arr, json_string(k));
+            const char *v = g_hash_table_lookup(seen, k);
+            if (v != NULL)
+                json_object_set_new(fp, k, json_string(v));
+        }
         g_ptr_array_free(keys, TRUE);
         json_object_set_new(o, "seen", arr);
+        if (f == MAILBOX_EML)
+            json_object_set_new(o, "content_sha256", fp);
+        else
+            json_decref(fp);
     }
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -825,12 +842,17 @@ int mailbox_position_decode(const char *json, size_t len, mailbox_format_t f,
         }
     } else {
         json_t *arr = json_object_get(o, "seen");
+        json_t *fp = json_object_get(o, "content_sha256");
+        pos->content_sha256 = json_is_object(fp);
         size_t i;
         json_t *v;
         json_array_foreach(arr, i, v)
         {
-            if (json_is_string(v) && seen != NULL)
-                g_hash_table_insert(seen, g_strdup(json_string_value(v)), NULL);
+            if (!json_is_string(v) || seen == NULL)
+                continue;
+            const char *k = json_string_value(v);
+            const char *h = json_string_value(json_object_get(fp, k));
+            g_hash_table_insert(seen, g_strdup(k), g_strdup(h));
         }
     }
     const char *p = json_string_value(json_object_get(o, "path"));

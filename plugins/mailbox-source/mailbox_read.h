@@ -211,16 +211,21 @@ typedef struct mailbox_pos_s {
     uint64_t offset;     /**< mbox: the offset after the last message */
     mailbox_mark_t mark; /**< mbox: the bytes before it (mark.set 0 when
                               saved without a fingerprint) */
+    int content_sha256;  /**< .eml folder: the position has the content
+                              fingerprints of the files it names */
 } mailbox_pos_t;
 
 /**
  * @brief Encode a position for the state store:
  *        {"format":"mboxrd","path":P,"offset":N,"bytes":{"end":E,
  *        "first_sha256":H,"last_sha256":H}} (see mailbox_mark_t), or
- *        {"format":"maildir","path":P,"seen":[...]} (seen sorted).
+ *        {"format":"eml","path":P,"seen":[...],"content_sha256":{KEY:H}}
+ *        (seen sorted; content_sha256 for .eml folders only, the values
+ *        of `seen`).
  * @param path The configured path (NULL: left out).
  * @param mark mbox: the bytes up to `offset` (NULL or unset: left out).
- * @param seen Keys read (GHashTable of char* -> NULL), or NULL.
+ * @param seen Keys read (GHashTable of char* -> a hex fingerprint for
+ *        .eml, NULL for a Maildir), or NULL.
  * @returns g_malloc'd JSON text.
  */
 char *mailbox_position_encode(mailbox_format_t f, const char *path,
@@ -230,7 +235,7 @@ char *mailbox_position_encode(mailbox_format_t f, const char *path,
 /**
  * @brief Decode a stored position into *pos (zeroed first; g_free
  *        pos->path) or, for a Maildir or .eml folder, its keys into `seen`
- *        (may be NULL; values NULL).
+ *        (each with its fingerprint g_strdup'd, or NULL; may be NULL).
  *        Positions of older versions (no path, no fingerprints) decode.
  * @returns 0, or -1 when the text is not a position of format `f`
  *          (err says why).
@@ -238,5 +243,12 @@ char *mailbox_position_encode(mailbox_format_t f, const char *path,
 int mailbox_position_decode(const char *json, size_t len, mailbox_format_t f,
                             mailbox_pos_t *pos, GHashTable *seen, char *err,
                             size_t errsz);
+
+/**
+ * @brief The content fingerprint of an .eml file kept in its position:
+ *        the first 128 bits of the SHA-256 of its bytes, 32 hex digits.
+ * @param hex Receives them and a NUL.
+ */
+void mailbox_content_sha256(const char *raw, size_t len, char hex[33]);
 
 #endif

@@ -22,7 +22,9 @@
  * offset is kept only in a file that still holds those bytes there
  * (checked at the start and whenever the file's size or modification time
  * changes or another file is renamed over the path), otherwise the file
- * is read from its start.
+ * is read from its start. An .eml folder's position also has a SHA-256 of
+ * each file read: a file whose content changed is read again. Maildir
+ * names are unique to a message: the keys alone suffice.
  */
 #include "co_mail.h"
 #include "co_mail_source.h"
@@ -102,7 +104,11 @@ typedef struct mailbox_s {
     struct timespec last_mtime; /* a rewrite of the same size shows here */
     int64_t last_growth_ms;
     /* Maildir / .eml */
-    GHashTable *seen;
+    GHashTable *seen;     /* key -> content fingerprint (.eml) or NULL */
+    GHashTable *fp_cache; /* .eml path -> mailbox_fp_t: not hashed again
+                             while its stat does not change */
+    unsigned changed;     /* .eml files read again this poll: changed */
+    char changed_eg[256]; /* one of them */
     GPtrArray *pending;
     guint pending_i;
     int saw_missing;       /* a listed file vanished: list again before EOF */
@@ -465,6 +471,74 @@ static void mailbox_list(mailbox_t *m)
     m->saw_missing = 0;
 }
 
+/* What an .eml file was when it was last hashed. */
+typedef struct mailbox_fp_s {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime, ctime;
+    char hex[33];
+} mailbox_fp_t;
+
+static void mailbox_fp_put(mailbox_t *m, const char *path,
+                           const struct stat *sb, const char *hex)
+{
+    mailbox_fp_t *c = g_new0(mailbox_fp_t, 1);
+    c->dev = sb->st_dev;
+    c->ino = sb->st_ino;
+    c->size = sb->st_size;
+    c->mtime = sb->st_mtim;
+    c->ctime = sb->st_ctim;
+    memcpy(c->hex, hex, sizeof c->hex);
+    g_hash_table_replace(m->fp_cache, g_strdup(path), c);
+}
+
+/* The content fingerprint of the .eml file at path (hashed again only
+ * when its stat changed since). Returns 0, or -1 when it cannot be read. */
+static int mailbox_fp(mailbox_t *m, const char *path, char hex[33])
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return -1;
+    const mailbox_fp_t *c = g_hash_table_lookup(m->fp_cache, path);
+    if (c != NULL && c->dev == sb.st_dev && c->ino == sb.st_ino &&
+        c->size == sb.st_size && c->mtime.tv_sec == sb.st_mtim.tv_sec &&
+        c->mtime.tv_nsec == sb.st_mtim.tv_nsec &&
+        c->ctime.tv_sec == sb.st_ctim.tv_sec &&
+        c->ctime.tv_nsec == sb.st_ctim.tv_nsec) {
+        memcpy(hex, c->hex, 33);
+        return 0;
+    }
+    gchar *raw = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &raw, &len, NULL))
+        return -1;
+    mailbox_content_sha256(raw, len, hex);
+    g_free(raw);
+    mailbox_fp_put(m, path, &sb, hex);
+    return 0;
+}
+
+/* A file listed before: a Maildir message is never read twice (its name is
+ * unique to it); an .eml file only when its content is not that read
+ * (rewritten, or another export with the same file names). */
+static int mailbox_dir_seen(mailbox_t *m, const mailbox_file_t *f)
+{
+    gpointer want = NULL;
+    if (!g_hash_table_lookup_extended(m->seen, f->key, NULL, &want))
+        return 0;
+    if (m->fmt == MAILBOX_MAILDIR)
+        return 1;
+    char hex[33];
+    if (mailbox_fp(m, f->path, hex) != 0)
+        return 0; /* gone: the read below says so */
+    if (want != NULL && strcmp(hex, want) == 0)
+        return 1;
+    if (m->changed++ == 0)
+        snprintf(m->changed_eg, sizeof m->changed_eg, "%s", f->key);
+    return 0;
+}
+
 static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
 {
     int n = 0, rc = 0, listed = 0;
@@ -477,13 +551,15 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
             continue;
         }
         mailbox_file_t *f = g_ptr_array_index(m->pending, m->pending_i);
-        if (g_hash_table_contains(m->seen, f->key)) {
+        if (mailbox_dir_seen(m, f)) {
             m->pending_i++;
             continue;
         }
         gchar *raw = NULL;
         gsize len = 0;
         GError *ge = NULL;
+        struct stat sb; /* before reading: a later change shows */
+        int have_sb = stat(f->path, &sb) == 0;
         if (!g_file_get_contents(f->path, &raw, &len, &ge)) {
             /* moved (new/ -> cur/, flags) or deleted since the listing: the
              * next listing finds it under its new name */
@@ -499,14 +575,29 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
             m->fmt == MAILBOX_MAILDIR ? "maildir" : "eml", m->cfg->path,
             m->fmt == MAILBOX_MAILDIR ? f->folder : NULL,
             base != NULL ? base + 1 : f->path, -1);
+        char hex[33] = "";
+        if (m->fmt == MAILBOX_EML) {
+            mailbox_content_sha256(raw, len, hex);
+            if (have_sb)
+                mailbox_fp_put(m, f->path, &sb, hex);
+        }
         rc = mailbox_one(m, raw, len, src, f->key);
         free(src);
         g_free(raw);
         if (rc != 0)
             break;
-        g_hash_table_insert(m->seen, g_strdup(f->key), NULL);
+        g_hash_table_insert(m->seen, g_strdup(f->key),
+                            m->fmt == MAILBOX_EML ? g_strdup(hex) : NULL);
         m->pending_i++;
         n++;
+    }
+    if (m->changed > 0) {
+        mailbox_api->log(m->st, CO_LOG_INFO,
+                         "%s: %u files read before have another content now "
+                         "(e.g. %s: rewritten, or another export with the "
+                         "same file names): read again",
+                         m->cfg->path, m->changed, m->changed_eg);
+        m->changed = 0;
     }
     int again = m->saw_missing; /* list again on the next poll */
     m->saw_missing = 0;
@@ -578,6 +669,8 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
     m->fmt = want;
     m->fd = -1;
     m->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    m->fp_cache =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     char *real = realpath(cfg->path, NULL);
     m->path = g_strdup(real != NULL ? real : cfg->path);
     free(real);
@@ -605,15 +698,33 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
 static void mailbox_resume_dir(mailbox_t *m, const mailbox_pos_t *pos)
 {
     unsigned n = g_hash_table_size(m->seen);
-    if (pos->path != NULL && strcmp(pos->path, m->path) != 0)
-        mailbox_api->log(m->st, CO_LOG_INFO,
-                         "resuming %s with the position saved for %s (%u "
-                         "messages read): a message whose key was read there "
-                         "is not read again",
-                         m->cfg->path, pos->path, n);
-    else
+    const char *other =
+        pos->path != NULL && strcmp(pos->path, m->path) != 0 ? pos->path : NULL;
+    if (m->fmt == MAILBOX_EML && n > 0 && !pos->content_sha256) {
+        /* names only: another export may have put other mail under them */
+        mailbox_api->log(m->st, CO_LOG_WARN,
+                         "%s: the stored position (%u files read) was saved "
+                         "by an older version, without the content of the "
+                         "files: reading every .eml file again (messages "
+                         "read before are emitted again with the same "
+                         "idempotency keys and stored once downstream)",
+                         m->cfg->path, n);
+        g_hash_table_remove_all(m->seen);
+    } else if (other != NULL) {
+        mailbox_api->log(
+            m->st, CO_LOG_INFO,
+            "resuming %s with the position saved for %s (%u messages read): "
+            "%s",
+            m->cfg->path, other, n,
+            m->fmt == MAILBOX_MAILDIR
+                ? "a message whose Maildir name was read there is not read "
+                  "again (a Maildir name belongs to one message)"
+                : "a file with the name and content of one read there is not "
+                  "read again");
+    } else {
         mailbox_api->log(m->st, CO_LOG_INFO, "resuming %s, %u messages read",
                          m->cfg->path, n);
+    }
 }
 
 static co_status_t mailbox_start(void *instance)
@@ -679,6 +790,8 @@ static void mailbox_destroy(void *instance)
         g_ptr_array_unref(m->pending);
     if (m->seen != NULL)
         g_hash_table_destroy(m->seen);
+    if (m->fp_cache != NULL)
+        g_hash_table_destroy(m->fp_cache);
     g_free(m->path);
     if (m->run_keys != NULL)
         g_hash_table_destroy(m->run_keys);

@@ -405,7 +405,7 @@ START_TEST(positions_roundtrip)
                                              &pos, NULL, err, sizeof err),
                      -1);
     ck_assert(strstr(err, "fingerprint") != NULL);
-    /* Maildir and .eml: the keys */
+    /* Maildir: keys only; .eml: keys and the content of each file */
     GHashTable *seen =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_hash_table_insert(seen, g_strdup("b"), NULL);
@@ -420,9 +420,27 @@ START_TEST(positions_roundtrip)
                      0);
     ck_assert_int_eq(g_hash_table_size(back), 2);
     ck_assert(g_hash_table_contains(back, ".Jobs/a"));
+    ck_assert_int_eq(pos.content_sha256, 0);
     ck_assert_int_eq(mailbox_position_decode("nope", 4, MAILBOX_MAILDIR, &pos,
                                              back, err, sizeof err),
                      -1);
+    g_free(p);
+    char hex[33];
+    mailbox_content_sha256("abc", 3, hex);
+    ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"); /* FIPS 180 */
+    g_hash_table_remove_all(seen);
+    g_hash_table_insert(seen, g_strdup("x/1.eml"), g_strdup(hex));
+    p = mailbox_position_encode(MAILBOX_EML, "/m/eml", 0, NULL, seen);
+    ck_assert_str_eq(p, "{\"format\":\"eml\",\"path\":\"/m/eml\",\"seen\":["
+                        "\"x/1.eml\"],\"content_sha256\":{\"x/1.eml\":"
+                        "\"ba7816bf8f01cfea414140de5dae2223\"}}");
+    g_hash_table_remove_all(back);
+    ck_assert_int_eq(mailbox_position_decode(p, strlen(p), MAILBOX_EML, &pos,
+                                             back, err, sizeof err),
+                     0);
+    ck_assert_int_eq(pos.content_sha256, 1);
+    ck_assert_str_eq(g_hash_table_lookup(back, "x/1.eml"), hex);
+    g_free(pos.path);
     g_free(p);
     g_hash_table_destroy(seen);
     g_hash_table_destroy(back);

@@ -869,6 +869,69 @@ START_TEST(position_follow_rewritten)
 }
 END_TEST
 
+/* Files n.eml, n from `first`, holding messages [from, to). */
+static void pos_write_eml(const char *dir, int first, int from, int to)
+{
+    g_mkdir_with_parents(dir, 0700);
+    for (int i = from; i < to; i++) {
+        char *p = g_strdup_printf("%s/%d.eml", dir, first + i - from);
+        GString *s = g_string_new(NULL);
+        pos_msg(s, i);
+        const char *nl = strchr(s->str, '\n'); /* no "From " line */
+        ck_assert(g_file_set_contents(p, nl + 1, -1, NULL));
+        g_string_free(s, TRUE);
+        g_free(p);
+    }
+}
+
+/* An .eml folder keys its files by name: another export written over it
+ * (the same names, other messages), or config.path set to another folder
+ * with the same names, is read again where the content differs. A
+ * position of an older version (names only) reads every file again. */
+START_TEST(position_eml_other_content)
+{
+    const char *a = pos_file("a");
+    const char *b = pos_file("b");
+    pos_write_eml(a, 1, 0, 5);
+    co_fake_host_t *h = pos_h;
+    const char *ca = pos_cfg(a, NULL);
+    const char *cb = pos_cfg(b, NULL);
+    pos_run(h, ca);
+    ck_assert_uint_eq(h->emit_cnt, 5);
+    /* a new export over it: 1.eml..8.eml are messages 10..17 */
+    pos_write_eml(a, 1, 10, 18);
+    size_t mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, ca);
+    pos_check_all(h, mark, 10, 10, 18);
+    ck_assert_uint_eq(h->emit_cnt - mark, 8);
+    ck_assert_msg(strstr(pos_logs->str, "5 files read before have another "
+                                        "content") != NULL,
+                  "%s", pos_logs->str);
+    mark = h->emit_cnt;
+    pos_run(h, ca); /* nothing changed: nothing read */
+    ck_assert_uint_eq(h->emit_cnt, mark);
+    /* another folder: 1..3 the same messages, 4.eml another one */
+    pos_write_eml(b, 1, 10, 13);
+    pos_write_eml(b, 4, 20, 21);
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, cb);
+    ck_assert_uint_eq(h->emit_cnt - mark, 1);
+    pos_check_all(h, mark, 20, 20, 21);
+    ck_assert_msg(strstr(pos_logs->str, a) != NULL, "%s", pos_logs->str);
+    /* an older version's position: names only */
+    pos_store(h, "{\"format\":\"eml\",\"seen\":[\"1.eml\",\"2.eml\","
+                 "\"3.eml\",\"4.eml\",\"5.eml\",\"6.eml\",\"7.eml\","
+                 "\"8.eml\"]}");
+    mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, ca);
+    pos_check_all(h, mark, 10, 10, 18);
+    ck_assert_msg(strstr(pos_logs->str, "older version") != NULL, "%s",
+                  pos_logs->str);
+}
+END_TEST
+
 START_TEST(config_errors)
 {
     co_fake_host_t *h = co_fake_host_new();
@@ -924,6 +987,7 @@ static Suite *source_suite(void)
     tcase_add_test(pos, position_other_file);
     tcase_add_test(pos, position_legacy_mbox);
     tcase_add_test(pos, position_follow_rewritten);
+    tcase_add_test(pos, position_eml_other_content);
     suite_add_tcase(s, pos);
     return s;
 }
