@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -635,18 +636,129 @@ GPtrArray *mailbox_eml_list_counted(const char *root, mailbox_skips_t *skips)
 /* ---- positions
  * --------------------------------------------------------------- */
 
+static void sha256(unsigned char out[32], const char *p, size_t n)
+{
+    crypto_hash_sha256(out, (const unsigned char *)p, n);
+}
+
+void mailbox_mark_take(mailbox_mark_t *mk, const char *buf, size_t len,
+                       uint64_t end)
+{
+    memset(mk, 0, sizeof *mk);
+    if (end == 0 || end > len)
+        return;
+    size_t w = end < MAILBOX_MARK_WINDOW ? (size_t)end : MAILBOX_MARK_WINDOW;
+    sha256(mk->first, buf, w);
+    sha256(mk->last, buf + end - w, w);
+    mk->end = end;
+    mk->set = 1;
+}
+
+int mailbox_mbox_boundary(const char *buf, size_t len, uint64_t pos)
+{
+    if (pos == 0)
+        return 1;
+    if (pos > len || buf[pos - 1] != '\n')
+        return 0;
+    if (pos == len)
+        return 1;
+    mailbox_mbox_t st;
+    memset(&st, 0, sizeof st);
+    mbox_learn(buf, len, &st);
+    return mailbox_mbox_is_separator(buf, len, (size_t)pos, 1, &st);
+}
+
+int mailbox_mark_check(const mailbox_mark_t *mk, uint64_t offset,
+                       const char *buf, size_t len, char *why, size_t whysz)
+{
+    if (mk->end > len) {
+        snprintf(why, whysz,
+                 "it has %zu bytes, fewer than the %llu read before "
+                 "(rewritten or truncated)",
+                 len, (unsigned long long)mk->end);
+        return 0;
+    }
+    if (offset > mk->end) {
+        snprintf(why, whysz,
+                 "the stored offset %llu is past the %llu bytes its "
+                 "fingerprint covers",
+                 (unsigned long long)offset, (unsigned long long)mk->end);
+        return 0;
+    }
+    size_t w =
+        mk->end < MAILBOX_MARK_WINDOW ? (size_t)mk->end : MAILBOX_MARK_WINDOW;
+    unsigned char h[32];
+    sha256(h, buf, w);
+    if (memcmp(h, mk->first, sizeof h) != 0) {
+        snprintf(why, whysz,
+                 "its first %zu bytes are not those read before (another "
+                 "file, or rewritten)",
+                 w);
+        return 0;
+    }
+    sha256(h, buf + mk->end - w, w);
+    if (memcmp(h, mk->last, sizeof h) != 0) {
+        snprintf(why, whysz,
+                 "the %zu bytes before byte %llu are not those read before "
+                 "(rewritten: messages removed, added or changed before it)",
+                 w, (unsigned long long)mk->end);
+        return 0;
+    }
+    if (offset != mk->end && !mailbox_mbox_boundary(buf, len, offset)) {
+        snprintf(why, whysz, "byte %llu is not the start of a message",
+                 (unsigned long long)offset);
+        return 0;
+    }
+    return 1;
+}
+
+void mailbox_content_sha256(const char *raw, size_t len, char hex[33])
+{
+    unsigned char h[32];
+    sha256(h, raw, len);
+    sodium_bin2hex(hex, 33, h, 16);
+}
+
 static gint cmp_str(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-char *mailbox_position_encode(mailbox_format_t f, uint64_t offset,
+static json_t *hex_json(const unsigned char h[32])
+{
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, h, 32);
+    return json_string(hex);
+}
+
+/* 64 hex digits into h; 0 or -1. */
+static int hex_back(json_t *v, unsigned char h[32])
+{
+    const char *s = json_string_value(v);
+    size_t n = 0;
+    if (s == NULL || strlen(s) != 64 ||
+        sodium_hex2bin(h, 32, s, 64, NULL, &n, NULL) != 0 || n != 32)
+        return -1;
+    return 0;
+}
+
+char *mailbox_position_encode(mailbox_format_t f, const char *path,
+                              uint64_t offset, const mailbox_mark_t *mark,
                               GHashTable *seen)
 {
     json_t *o = json_object();
     json_object_set_new(o, "format", json_string(mailbox_format_name(f)));
+    if (path != NULL)
+        json_object_set_new(o, "path", json_string(path));
     if (f == MAILBOX_MBOX || f == MAILBOX_MBOXRD) {
         json_object_set_new(o, "offset", json_integer((json_int_t)offset));
+        if (mark != NULL && mark->set) {
+            json_t *b = json_object();
+            json_object_set_new(b, "end", json_integer((json_int_t)mark->end));
+            json_object_set_new(b, "first_sha256", hex_json(mark->first));
+            json_object_set_new(b, "last_sha256", hex_json(mark->last));
+            json_object_set_new(o, "bytes", b);
+        }
     } else {
         GPtrArray *keys = g_ptr_array_new();
         if (seen != NULL) {
@@ -658,10 +770,20 @@ char *mailbox_position_encode(mailbox_format_t f, uint64_t offset,
         }
         g_ptr_array_sort(keys, cmp_str);
         json_t *arr = json_array();
-        for (guint i = 0; i < keys->len; i++)
-            json_array_append_new(arr, json_string(g_ptr_array_index(keys, i)));
+        json_t *fp = json_object();
+        for (guint i = 0; i < keys->len; i++) {
+            const char *k = g_ptr_array_index(keys, i);
+            json_array_append_new(arr, json_string(k));
+            const char *v = g_hash_table_lookup(seen, k);
+            if (v != NULL)
+                json_object_set_new(fp, k, json_string(v));
+        }
         g_ptr_array_free(keys, TRUE);
         json_object_set_new(o, "seen", arr);
+        if (f == MAILBOX_EML)
+            json_object_set_new(o, "content_sha256", fp);
+        else
+            json_decref(fp);
     }
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -671,9 +793,10 @@ char *mailbox_position_encode(mailbox_format_t f, uint64_t offset,
 }
 
 int mailbox_position_decode(const char *json, size_t len, mailbox_format_t f,
-                            uint64_t *offset, GHashTable *seen, char *err,
+                            mailbox_pos_t *pos, GHashTable *seen, char *err,
                             size_t errsz)
 {
+    memset(pos, 0, sizeof *pos);
     json_error_t je;
     json_t *o = json_loadb(json, len, 0, &je);
     if (!json_is_object(o)) {
@@ -700,17 +823,40 @@ int mailbox_position_decode(const char *json, size_t len, mailbox_format_t f,
             json_decref(o);
             return -1;
         }
-        *offset = (uint64_t)json_integer_value(v);
+        pos->offset = (uint64_t)json_integer_value(v);
+        json_t *b = json_object_get(o, "bytes");
+        if (b != NULL) {
+            json_t *e = json_object_get(b, "end");
+            if (!json_is_integer(e) || json_integer_value(e) <= 0 ||
+                hex_back(json_object_get(b, "first_sha256"), pos->mark.first) !=
+                    0 ||
+                hex_back(json_object_get(b, "last_sha256"), pos->mark.last) !=
+                    0) {
+                snprintf(err, errsz,
+                         "stored mbox position has a malformed fingerprint");
+                json_decref(o);
+                return -1;
+            }
+            pos->mark.end = (uint64_t)json_integer_value(e);
+            pos->mark.set = 1;
+        }
     } else {
         json_t *arr = json_object_get(o, "seen");
+        json_t *fp = json_object_get(o, "content_sha256");
+        pos->content_sha256 = json_is_object(fp);
         size_t i;
         json_t *v;
         json_array_foreach(arr, i, v)
         {
-            if (json_is_string(v) && seen != NULL)
-                g_hash_table_add(seen, g_strdup(json_string_value(v)));
+            if (!json_is_string(v) || seen == NULL)
+                continue;
+            const char *k = json_string_value(v);
+            const char *h = json_string_value(json_object_get(fp, k));
+            g_hash_table_insert(seen, g_strdup(k), g_strdup(h));
         }
     }
+    const char *p = json_string_value(json_object_get(o, "path"));
+    pos->path = p != NULL ? g_strdup(p) : NULL;
     json_decref(o);
     return 0;
 }

@@ -160,24 +160,95 @@ typedef struct mailbox_skips_s {
  */
 GPtrArray *mailbox_eml_list_counted(const char *root, mailbox_skips_t *skips);
 
+/** Bytes hashed at each end of the part of an mbox a position covers. */
+#define MAILBOX_MARK_WINDOW 4096
+
+/**
+ * @brief What the bytes of an mbox were, up to a position: a stored offset
+ *        is kept only in a file that still holds them.
+ */
+typedef struct mailbox_mark_s {
+    int set;      /**< 0: nothing recorded (offset 0, or a position saved
+                       by a version without fingerprints) */
+    uint64_t end; /**< the offset the bytes end at */
+    unsigned char first[32]; /**< SHA-256 of the file's first
+                                  min(end, MAILBOX_MARK_WINDOW) bytes */
+    unsigned char last[32];  /**< SHA-256 of the min(end, WINDOW) bytes
+                                  before end */
+} mailbox_mark_t;
+
+/**
+ * @brief Record the bytes of buf up to `end` (end <= len) in *mk.
+ *        end 0 records nothing (mk->set = 0): offset 0 needs no check.
+ */
+void mailbox_mark_take(mailbox_mark_t *mk, const char *buf, size_t len,
+                       uint64_t end);
+
+/**
+ * @brief Does buf still hold the bytes *mk recorded, and is `offset` (at
+ *        most mk->end; less when a tool rewound the position) the start of
+ *        a message or the end of the file?
+ * @param mk A mark with mk->set.
+ * @param why Set to the reason (naming no file) when the answer is no.
+ * @returns 1 or 0.
+ */
+int mailbox_mark_check(const mailbox_mark_t *mk, uint64_t offset,
+                       const char *buf, size_t len, char *why, size_t whysz);
+
+/**
+ * @brief Is `pos` a place an mbox reader stops at: the end of the file
+ *        after a line break, or the start of a separator line (the
+ *        dialect learned from the file's first line)? What can be checked
+ *        of a position saved without a fingerprint.
+ * @returns 1 or 0 (pos 0 is 1).
+ */
+int mailbox_mbox_boundary(const char *buf, size_t len, uint64_t pos);
+
+/** A position read back from the state store. */
+typedef struct mailbox_pos_s {
+    char *path;          /**< the file or folder it was saved for
+                              (g_free), NULL when saved without it */
+    uint64_t offset;     /**< mbox: the offset after the last message */
+    mailbox_mark_t mark; /**< mbox: the bytes before it (mark.set 0 when
+                              saved without a fingerprint) */
+    int content_sha256;  /**< .eml folder: the position has the content
+                              fingerprints of the files it names */
+} mailbox_pos_t;
+
 /**
  * @brief Encode a position for the state store:
- *        {"format":"mbox","offset":N} or {"format":"maildir","seen":[...]}
- *        (seen sorted).
- * @param seen Set of keys (GHashTable of char* -> NULL), or NULL.
+ *        {"format":"mboxrd","path":P,"offset":N,"bytes":{"end":E,
+ *        "first_sha256":H,"last_sha256":H}} (see mailbox_mark_t), or
+ *        {"format":"eml","path":P,"seen":[...],"content_sha256":{KEY:H}}
+ *        (seen sorted; content_sha256 for .eml folders only, the values
+ *        of `seen`).
+ * @param path The configured path (NULL: left out).
+ * @param mark mbox: the bytes up to `offset` (NULL or unset: left out).
+ * @param seen Keys read (GHashTable of char* -> a hex fingerprint for
+ *        .eml, NULL for a Maildir), or NULL.
  * @returns g_malloc'd JSON text.
  */
-char *mailbox_position_encode(mailbox_format_t f, uint64_t offset,
+char *mailbox_position_encode(mailbox_format_t f, const char *path,
+                              uint64_t offset, const mailbox_mark_t *mark,
                               GHashTable *seen);
 
 /**
- * @brief Decode a stored position. Fills *offset (mbox) or adds the keys to
- *        `seen` (maildir/eml, may be NULL).
+ * @brief Decode a stored position into *pos (zeroed first; g_free
+ *        pos->path) or, for a Maildir or .eml folder, its keys into `seen`
+ *        (each with its fingerprint g_strdup'd, or NULL; may be NULL).
+ *        Positions of older versions (no path, no fingerprints) decode.
  * @returns 0, or -1 when the text is not a position of format `f`
  *          (err says why).
  */
 int mailbox_position_decode(const char *json, size_t len, mailbox_format_t f,
-                            uint64_t *offset, GHashTable *seen, char *err,
+                            mailbox_pos_t *pos, GHashTable *seen, char *err,
                             size_t errsz);
+
+/**
+ * @brief The content fingerprint of an .eml file kept in its position:
+ *        the first 128 bits of the SHA-256 of its bytes, 32 hex digits.
+ * @param hex Receives them and a NUL.
+ */
+void mailbox_content_sha256(const char *raw, size_t len, char hex[33]);
 
 #endif

@@ -16,6 +16,15 @@
  * stores it only once the batch is acknowledged, and read back in start():
  * a restart re-reads at most the last unacknowledged batch (duplicates
  * carry the same key) and never skips a message.
+ *
+ * A position says what it belongs to: the path, and for an mbox the
+ * SHA-256 of the first and of the last 4 KiB before the offset. An mbox
+ * offset is kept only in a file that still holds those bytes there
+ * (checked at the start and whenever the file's size or modification time
+ * changes or another file is renamed over the path), otherwise the file
+ * is read from its start. An .eml folder's position also has a SHA-256 of
+ * each file read: a file whose content changed is read again. Maildir
+ * names are unique to a message: the keys alone suffice.
  */
 #include "co_mail.h"
 #include "co_mail_source.h"
@@ -82,16 +91,24 @@ typedef struct mailbox_s {
     int warned_empty; /* said so once when there was nothing */
     mailbox_format_t fmt;
     co_mail_source_t *ms;
+    char *path; /* the configured path resolved (realpath), stored with the
+                   position */
     /* mbox */
     int fd;
     char *map;
     size_t map_len;
     uint64_t offset;
+    mailbox_mark_t mark; /* the bytes before offset (unset at offset 0) */
     mailbox_mbox_t mb;
     uint64_t last_size;
+    struct timespec last_mtime; /* a rewrite of the same size shows here */
     int64_t last_growth_ms;
     /* Maildir / .eml */
-    GHashTable *seen;
+    GHashTable *seen;     /* key -> content fingerprint (.eml) or NULL */
+    GHashTable *fp_cache; /* .eml path -> mailbox_fp_t: not hashed again
+                             while its stat does not change */
+    unsigned changed;     /* .eml files read again this poll: changed */
+    char changed_eg[256]; /* one of them */
     GPtrArray *pending;
     guint pending_i;
     int saw_missing;       /* a listed file vanished: list again before EOF */
@@ -116,12 +133,15 @@ static void mailbox_unmap(mailbox_t *m)
     m->map_len = 0;
 }
 
-/* Map the whole current file; returns its size or -1. */
-static int64_t mailbox_remap(mailbox_t *m)
+/* Map the whole current file; returns its size or -1. Its modification
+ * time in *mtime (may be NULL). */
+static int64_t mailbox_remap(mailbox_t *m, struct timespec *mtime)
 {
     struct stat st;
     if (fstat(m->fd, &st) != 0)
         return -1;
+    if (mtime != NULL)
+        *mtime = st.st_mtim;
     size_t size = (size_t)st.st_size;
     if (size == m->map_len && m->map != NULL)
         return (int64_t)size;
@@ -197,7 +217,8 @@ static char *mailbox_source_json(const char *kind, const char *path,
 
 static int mailbox_save(mailbox_t *m)
 {
-    char *pos = mailbox_position_encode(m->fmt, m->offset, m->seen);
+    char *pos =
+        mailbox_position_encode(m->fmt, m->path, m->offset, &m->mark, m->seen);
     int rc =
         mailbox_api->source_offset(m->st, MAILBOX_STATE_KEY, pos, strlen(pos));
     g_free(pos);
@@ -286,28 +307,112 @@ static int mailbox_blank_only(const char *p, size_t n)
     return 1;
 }
 
+/* Keep the offset only if the mapped file still holds the bytes read
+ * before it (m->mark; a position saved without one: only if the offset is
+ * a message boundary), else read the file from the start. Logs why.
+ * @param saved_for The path the stored position names (at the start), or
+ *        NULL.
+ * @param starting At the start: say that the position is kept. */
+static void mailbox_check_offset(mailbox_t *m, const char *saved_for,
+                                 int starting)
+{
+    if (m->offset == 0 && !m->mark.set)
+        return;
+    char why[256];
+    int legacy = !m->mark.set, ok;
+    if (!legacy)
+        ok = mailbox_mark_check(&m->mark, m->offset, m->map, m->map_len, why,
+                                sizeof why);
+    else if (!(ok = mailbox_mbox_boundary(m->map, m->map_len, m->offset)))
+        snprintf(why, sizeof why,
+                 m->offset > m->map_len
+                     ? "it has %zu bytes, fewer than the stored offset"
+                     : "byte %zu is not the start of a message (rewritten, "
+                       "or another file)",
+                 m->offset > m->map_len ? m->map_len : (size_t)m->offset);
+    const char *other =
+        saved_for != NULL && strcmp(saved_for, m->path) != 0 ? saved_for : NULL;
+    unsigned long long off = (unsigned long long)m->offset;
+    if (ok) {
+        /* "resuming PATH at offset N, " as before (scripts grep it) */
+        if (starting && legacy)
+            mailbox_api->log(
+                m->st, CO_LOG_WARN,
+                "resuming %s at offset %llu, a position saved by an older "
+                "version without a fingerprint of the bytes before it: kept "
+                "because it is a message boundary of this file (if the file "
+                "was rewritten since, clear the stage's position to read it "
+                "all again)",
+                m->cfg->path, off);
+        else if (starting && other != NULL)
+            mailbox_api->log(m->st, CO_LOG_INFO,
+                             "resuming %s at offset %llu, a position saved "
+                             "for %s: this file has the same bytes before it "
+                             "(a copy, or a longer export of the same "
+                             "mailbox)",
+                             m->cfg->path, off, other);
+        else if (starting)
+            mailbox_api->log(m->st, CO_LOG_INFO,
+                             "resuming %s at offset %llu, the bytes before it "
+                             "unchanged",
+                             m->cfg->path, off);
+        mailbox_mark_take(&m->mark, m->map, m->map_len, m->offset);
+        return;
+    }
+    mailbox_api->log(m->st, CO_LOG_WARN,
+                     "%s: the stored position, offset %llu%s%s, is not one "
+                     "of this file: %s; reading it from the start (messages "
+                     "read before are emitted again with the same "
+                     "idempotency keys and stored once downstream)",
+                     m->cfg->path, off, other != NULL ? " in " : "",
+                     other != NULL ? other : "", why);
+    m->offset = 0;
+    memset(&m->mark, 0, sizeof m->mark);
+    memset(&m->mb, 0, sizeof m->mb);
+    g_hash_table_remove_all(m->run_keys); /* read again: no news */
+}
+
+/* The path names another file than the one open (a new export or a
+ * compaction renamed over it): open that one. Returns 1 when it did. */
+static int mailbox_reopen(mailbox_t *m)
+{
+    struct stat now, cur;
+    if (stat(m->cfg->path, &now) != 0 || !S_ISREG(now.st_mode) ||
+        fstat(m->fd, &cur) != 0 ||
+        (now.st_dev == cur.st_dev && now.st_ino == cur.st_ino))
+        return 0;
+    int fd = open(m->cfg->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0; /* try again at the next poll */
+    mailbox_unmap(m);
+    close(m->fd);
+    m->fd = fd;
+    mailbox_api->log(m->st, CO_LOG_INFO,
+                     "%s was replaced by another file (renamed over it): "
+                     "checking the position against it",
+                     m->cfg->path);
+    return 1;
+}
+
 static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
 {
-    int64_t size = mailbox_remap(m);
+    int replaced = mailbox_reopen(m);
+    struct timespec mtime;
+    int64_t size = mailbox_remap(m, &mtime);
     if (size < 0) {
         mailbox_api->set_error(m->st, "io", "cannot read %s: %s", m->cfg->path,
                                strerror(errno));
         return CO_RETRY;
     }
     int64_t now = mailbox_api->now_ms(m->st);
-    if ((uint64_t)size != m->last_size) {
-        if ((uint64_t)size < m->offset) {
-            mailbox_api->log(m->st, CO_LOG_WARN,
-                             "%s shrank from %llu to %lld bytes (rewritten?): "
-                             "reading it again from the start; records "
-                             "already sent keep their keys",
-                             m->cfg->path, (unsigned long long)m->offset,
-                             (long long)size);
-            m->offset = 0;
-            memset(&m->mb, 0, sizeof m->mb);
-            g_hash_table_remove_all(m->run_keys); /* read again: no news */
-        }
+    if ((uint64_t)size != m->last_size || replaced ||
+        mtime.tv_sec != m->last_mtime.tv_sec ||
+        mtime.tv_nsec != m->last_mtime.tv_nsec) {
+        /* rewritten in place or replaced: the offset may be another
+         * message's middle now */
+        mailbox_check_offset(m, NULL, 0);
         m->last_size = (uint64_t)size;
+        m->last_mtime = mtime;
         m->last_growth_ms = now;
     }
     int at_eof =
@@ -347,6 +452,8 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
         m->offset = next;
         n++;
     }
+    if (m->offset != m->mark.end) /* what the saved position belongs to */
+        mailbox_mark_take(&m->mark, m->map, m->map_len, m->offset);
     return mailbox_poll_end(m, n, rc, 0, timeout_ms);
 }
 
@@ -364,6 +471,74 @@ static void mailbox_list(mailbox_t *m)
     m->saw_missing = 0;
 }
 
+/* What an .eml file was when it was last hashed. */
+typedef struct mailbox_fp_s {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime, ctime;
+    char hex[33];
+} mailbox_fp_t;
+
+static void mailbox_fp_put(mailbox_t *m, const char *path,
+                           const struct stat *sb, const char *hex)
+{
+    mailbox_fp_t *c = g_new0(mailbox_fp_t, 1);
+    c->dev = sb->st_dev;
+    c->ino = sb->st_ino;
+    c->size = sb->st_size;
+    c->mtime = sb->st_mtim;
+    c->ctime = sb->st_ctim;
+    memcpy(c->hex, hex, sizeof c->hex);
+    g_hash_table_replace(m->fp_cache, g_strdup(path), c);
+}
+
+/* The content fingerprint of the .eml file at path (hashed again only
+ * when its stat changed since). Returns 0, or -1 when it cannot be read. */
+static int mailbox_fp(mailbox_t *m, const char *path, char hex[33])
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return -1;
+    const mailbox_fp_t *c = g_hash_table_lookup(m->fp_cache, path);
+    if (c != NULL && c->dev == sb.st_dev && c->ino == sb.st_ino &&
+        c->size == sb.st_size && c->mtime.tv_sec == sb.st_mtim.tv_sec &&
+        c->mtime.tv_nsec == sb.st_mtim.tv_nsec &&
+        c->ctime.tv_sec == sb.st_ctim.tv_sec &&
+        c->ctime.tv_nsec == sb.st_ctim.tv_nsec) {
+        memcpy(hex, c->hex, 33);
+        return 0;
+    }
+    gchar *raw = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &raw, &len, NULL))
+        return -1;
+    mailbox_content_sha256(raw, len, hex);
+    g_free(raw);
+    mailbox_fp_put(m, path, &sb, hex);
+    return 0;
+}
+
+/* A file listed before: a Maildir message is never read twice (its name is
+ * unique to it); an .eml file only when its content is not that read
+ * (rewritten, or another export with the same file names). */
+static int mailbox_dir_seen(mailbox_t *m, const mailbox_file_t *f)
+{
+    gpointer want = NULL;
+    if (!g_hash_table_lookup_extended(m->seen, f->key, NULL, &want))
+        return 0;
+    if (m->fmt == MAILBOX_MAILDIR)
+        return 1;
+    char hex[33];
+    if (mailbox_fp(m, f->path, hex) != 0)
+        return 0; /* gone: the read below says so */
+    if (want != NULL && strcmp(hex, want) == 0)
+        return 1;
+    if (m->changed++ == 0)
+        snprintf(m->changed_eg, sizeof m->changed_eg, "%s", f->key);
+    return 0;
+}
+
 static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
 {
     int n = 0, rc = 0, listed = 0;
@@ -376,13 +551,15 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
             continue;
         }
         mailbox_file_t *f = g_ptr_array_index(m->pending, m->pending_i);
-        if (g_hash_table_contains(m->seen, f->key)) {
+        if (mailbox_dir_seen(m, f)) {
             m->pending_i++;
             continue;
         }
         gchar *raw = NULL;
         gsize len = 0;
         GError *ge = NULL;
+        struct stat sb; /* before reading: a later change shows */
+        int have_sb = stat(f->path, &sb) == 0;
         if (!g_file_get_contents(f->path, &raw, &len, &ge)) {
             /* moved (new/ -> cur/, flags) or deleted since the listing: the
              * next listing finds it under its new name */
@@ -398,14 +575,29 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
             m->fmt == MAILBOX_MAILDIR ? "maildir" : "eml", m->cfg->path,
             m->fmt == MAILBOX_MAILDIR ? f->folder : NULL,
             base != NULL ? base + 1 : f->path, -1);
+        char hex[33] = "";
+        if (m->fmt == MAILBOX_EML) {
+            mailbox_content_sha256(raw, len, hex);
+            if (have_sb)
+                mailbox_fp_put(m, f->path, &sb, hex);
+        }
         rc = mailbox_one(m, raw, len, src, f->key);
         free(src);
         g_free(raw);
         if (rc != 0)
             break;
-        g_hash_table_add(m->seen, g_strdup(f->key));
+        g_hash_table_insert(m->seen, g_strdup(f->key),
+                            m->fmt == MAILBOX_EML ? g_strdup(hex) : NULL);
         m->pending_i++;
         n++;
+    }
+    if (m->changed > 0) {
+        mailbox_api->log(m->st, CO_LOG_INFO,
+                         "%s: %u files read before have another content now "
+                         "(e.g. %s: rewritten, or another export with the "
+                         "same file names): read again",
+                         m->cfg->path, m->changed, m->changed_eg);
+        m->changed = 0;
     }
     int again = m->saw_missing; /* list again on the next poll */
     m->saw_missing = 0;
@@ -476,7 +668,12 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
     m->cfg = cfg;
     m->fmt = want;
     m->fd = -1;
-    m->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    m->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    m->fp_cache =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    char *real = realpath(cfg->path, NULL);
+    m->path = g_strdup(real != NULL ? real : cfg->path);
+    free(real);
     m->run_keys =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     *instance = m;
@@ -497,12 +694,45 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
     return CO_OK;
 }
 
+/* A stored Maildir or .eml position: say what is kept of it. */
+static void mailbox_resume_dir(mailbox_t *m, const mailbox_pos_t *pos)
+{
+    unsigned n = g_hash_table_size(m->seen);
+    const char *other =
+        pos->path != NULL && strcmp(pos->path, m->path) != 0 ? pos->path : NULL;
+    if (m->fmt == MAILBOX_EML && n > 0 && !pos->content_sha256) {
+        /* names only: another export may have put other mail under them */
+        mailbox_api->log(m->st, CO_LOG_WARN,
+                         "%s: the stored position (%u files read) was saved "
+                         "by an older version, without the content of the "
+                         "files: reading every .eml file again (messages "
+                         "read before are emitted again with the same "
+                         "idempotency keys and stored once downstream)",
+                         m->cfg->path, n);
+        g_hash_table_remove_all(m->seen);
+    } else if (other != NULL) {
+        mailbox_api->log(
+            m->st, CO_LOG_INFO,
+            "resuming %s with the position saved for %s (%u messages read): "
+            "%s",
+            m->cfg->path, other, n,
+            m->fmt == MAILBOX_MAILDIR
+                ? "a message whose Maildir name was read there is not read "
+                  "again (a Maildir name belongs to one message)"
+                : "a file with the name and content of one read there is not "
+                  "read again");
+    } else {
+        mailbox_api->log(m->st, CO_LOG_INFO, "resuming %s, %u messages read",
+                         m->cfg->path, n);
+    }
+}
+
 static co_status_t mailbox_start(void *instance)
 {
     mailbox_t *m = instance;
-    char *pos = NULL;
+    char *stored = NULL;
     size_t len = 0;
-    int rc = mailbox_api->state_get(m->st, MAILBOX_STATE_KEY, &pos, &len);
+    int rc = mailbox_api->state_get(m->st, MAILBOX_STATE_KEY, &stored, &len);
     if (rc == CO_ERR_NOTFOUND)
         return CO_OK;
     if (rc != 0) {
@@ -511,21 +741,32 @@ static co_status_t mailbox_start(void *instance)
         return CO_RETRY;
     }
     char err[256];
+    mailbox_pos_t pos;
     g_hash_table_remove_all(m->seen);
-    if (mailbox_position_decode(pos, len, m->fmt, &m->offset, m->seen, err,
-                                sizeof err) != 0) {
+    rc = mailbox_position_decode(stored, len, m->fmt, &pos, m->seen, err,
+                                 sizeof err);
+    mailbox_api->free(stored);
+    if (rc != 0) {
         mailbox_api->log(m->st, CO_LOG_WARN,
-                         "%s: reading from the start (duplicates keep their "
-                         "keys)",
-                         err);
-        m->offset = 0;
-    } else {
-        mailbox_api->log(m->st, CO_LOG_INFO,
-                         "resuming %s at offset %llu, %u messages seen",
-                         m->cfg->path, (unsigned long long)m->offset,
-                         g_hash_table_size(m->seen));
+                         "%s: %s: reading from the start (duplicates keep "
+                         "their keys)",
+                         m->cfg->path, err);
+        g_hash_table_remove_all(m->seen);
+        return CO_OK;
     }
-    mailbox_api->free(pos);
+    if (m->fmt != MAILBOX_MBOX && m->fmt != MAILBOX_MBOXRD) {
+        mailbox_resume_dir(m, &pos);
+    } else if (mailbox_remap(m, NULL) < 0) {
+        g_free(pos.path);
+        mailbox_api->set_error(m->st, "io", "cannot read %s: %s", m->cfg->path,
+                               strerror(errno));
+        return CO_RETRY;
+    } else {
+        m->offset = pos.offset;
+        m->mark = pos.mark;
+        mailbox_check_offset(m, pos.path, 1);
+    }
+    g_free(pos.path);
     return CO_OK;
 }
 
@@ -549,6 +790,9 @@ static void mailbox_destroy(void *instance)
         g_ptr_array_unref(m->pending);
     if (m->seen != NULL)
         g_hash_table_destroy(m->seen);
+    if (m->fp_cache != NULL)
+        g_hash_table_destroy(m->fp_cache);
+    g_free(m->path);
     if (m->run_keys != NULL)
         g_hash_table_destroy(m->run_keys);
     co_mail_source_free(m->ms);

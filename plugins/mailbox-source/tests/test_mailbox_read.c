@@ -365,38 +365,158 @@ END_TEST
 
 START_TEST(positions_roundtrip)
 {
-    char *p = mailbox_position_encode(MAILBOX_MBOXRD, 12345, NULL);
-    uint64_t off = 0;
+    /* a position of an older version: an offset and no fingerprint */
+    const char *old = "{\"format\":\"mboxrd\",\"offset\":12345}";
+    mailbox_pos_t pos;
     char err[256];
-    ck_assert_int_eq(mailbox_position_decode(p, strlen(p), MAILBOX_MBOX, &off,
-                                             NULL, err, sizeof err),
+    ck_assert_int_eq(mailbox_position_decode(old, strlen(old), MAILBOX_MBOX,
+                                             &pos, NULL, err, sizeof err),
                      0);
-    ck_assert_uint_eq(off, 12345);
-    ck_assert_int_eq(mailbox_position_decode(p, strlen(p), MAILBOX_MAILDIR,
-                                             &off, NULL, err, sizeof err),
+    ck_assert_uint_eq(pos.offset, 12345);
+    ck_assert_int_eq(pos.mark.set, 0);
+    ck_assert_ptr_null(pos.path);
+    ck_assert_int_eq(mailbox_position_decode(old, strlen(old), MAILBOX_MAILDIR,
+                                             &pos, NULL, err, sizeof err),
                      -1);
     ck_assert(strstr(err, "mboxrd") != NULL);
+    /* this version: the path and the bytes before the offset */
+    const char *text = "From a@b Wed Mar  5 09:00:00 2025\nSubject: x\n\nhi\n";
+    mailbox_mark_t mk;
+    mailbox_mark_take(&mk, text, strlen(text), strlen(text));
+    char *p = mailbox_position_encode(MAILBOX_MBOXRD, "/m/in.mbox",
+                                      strlen(text), &mk, NULL);
+    ck_assert_msg(g_str_has_prefix(p, "{\"format\":\"mboxrd\",\"path\":\"/m/"
+                                      "in.mbox\",\"offset\":49,\"bytes\":{"
+                                      "\"end\":49,\"first_sha256\":\""),
+                  "%s", p);
+    ck_assert_int_eq(mailbox_position_decode(p, strlen(p), MAILBOX_MBOXRD, &pos,
+                                             NULL, err, sizeof err),
+                     0);
+    ck_assert_str_eq(pos.path, "/m/in.mbox");
+    ck_assert_uint_eq(pos.offset, 49);
+    ck_assert(pos.mark.set && pos.mark.end == 49 &&
+              memcmp(pos.mark.first, mk.first, 32) == 0 &&
+              memcmp(pos.mark.last, mk.last, 32) == 0);
+    g_free(pos.path);
     g_free(p);
+    const char *bad = "{\"format\":\"mbox\",\"offset\":3,\"bytes\":{\"end\":3,"
+                      "\"first_sha256\":\"zz\"}}";
+    ck_assert_int_eq(mailbox_position_decode(bad, strlen(bad), MAILBOX_MBOX,
+                                             &pos, NULL, err, sizeof err),
+                     -1);
+    ck_assert(strstr(err, "fingerprint") != NULL);
+    /* Maildir: keys only; .eml: keys and the content of each file */
     GHashTable *seen =
-        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_hash_table_add(seen, g_strdup("b"));
-    g_hash_table_add(seen, g_strdup(".Jobs/a"));
-    p = mailbox_position_encode(MAILBOX_MAILDIR, 0, seen);
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_hash_table_insert(seen, g_strdup("b"), NULL);
+    g_hash_table_insert(seen, g_strdup(".Jobs/a"), NULL);
+    p = mailbox_position_encode(MAILBOX_MAILDIR, NULL, 0, NULL, seen);
     ck_assert_str_eq(p,
                      "{\"format\":\"maildir\",\"seen\":[\".Jobs/a\",\"b\"]}");
     GHashTable *back =
-        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     ck_assert_int_eq(mailbox_position_decode(p, strlen(p), MAILBOX_MAILDIR,
-                                             &off, back, err, sizeof err),
+                                             &pos, back, err, sizeof err),
                      0);
     ck_assert_int_eq(g_hash_table_size(back), 2);
     ck_assert(g_hash_table_contains(back, ".Jobs/a"));
-    ck_assert_int_eq(mailbox_position_decode("nope", 4, MAILBOX_MAILDIR, &off,
+    ck_assert_int_eq(pos.content_sha256, 0);
+    ck_assert_int_eq(mailbox_position_decode("nope", 4, MAILBOX_MAILDIR, &pos,
                                              back, err, sizeof err),
                      -1);
     g_free(p);
+    char hex[33];
+    mailbox_content_sha256("abc", 3, hex);
+    ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"); /* FIPS 180 */
+    g_hash_table_remove_all(seen);
+    g_hash_table_insert(seen, g_strdup("x/1.eml"), g_strdup(hex));
+    p = mailbox_position_encode(MAILBOX_EML, "/m/eml", 0, NULL, seen);
+    ck_assert_str_eq(p, "{\"format\":\"eml\",\"path\":\"/m/eml\",\"seen\":["
+                        "\"x/1.eml\"],\"content_sha256\":{\"x/1.eml\":"
+                        "\"ba7816bf8f01cfea414140de5dae2223\"}}");
+    g_hash_table_remove_all(back);
+    ck_assert_int_eq(mailbox_position_decode(p, strlen(p), MAILBOX_EML, &pos,
+                                             back, err, sizeof err),
+                     0);
+    ck_assert_int_eq(pos.content_sha256, 1);
+    ck_assert_str_eq(g_hash_table_lookup(back, "x/1.eml"), hex);
+    g_free(pos.path);
+    g_free(p);
     g_hash_table_destroy(seen);
     g_hash_table_destroy(back);
+}
+END_TEST
+
+/* Messages [from, to) of a test mbox (bodies of different lengths). */
+static GString *mark_mbox(int from, int to, int body_lines)
+{
+    GString *s = g_string_new(NULL);
+    for (int i = from; i < to; i++) {
+        g_string_append_printf(s,
+                               "From r@acme.example Wed Mar  5 09:00:00 2025\n"
+                               "From: r@acme.example\nSubject: %d\n\n",
+                               i);
+        for (int l = 0; l < body_lines + i % 5; l++)
+            g_string_append_printf(s, "line %d of message %d\n", l, i);
+        g_string_append_c(s, '\n');
+    }
+    return s;
+}
+
+/* The mark of a position: kept when the file only grew, refused with the
+ * reason when the bytes before the offset changed (also beyond the 4 KiB
+ * window: the first bytes), and a rewound offset must be a message start. */
+START_TEST(position_mark_checks)
+{
+    GString *a = mark_mbox(0, 300, 3);
+    size_t off = a->len;
+    ck_assert_uint_gt(off, 2 * MAILBOX_MARK_WINDOW);
+    mailbox_mark_t mk;
+    mailbox_mark_take(&mk, a->str, a->len, 0);
+    ck_assert_int_eq(mk.set, 0);
+    mailbox_mark_take(&mk, a->str, a->len, off);
+    ck_assert_int_eq(mk.set, 1);
+    char why[256];
+    GString *grown = mark_mbox(0, 310, 3);
+    ck_assert_int_eq(
+        mailbox_mark_check(&mk, off, grown->str, grown->len, why, sizeof why),
+        1);
+    ck_assert(mailbox_mbox_boundary(grown->str, grown->len, off));
+    ck_assert(!mailbox_mbox_boundary(grown->str, grown->len, off + 3));
+    /* rewound to the start of message 100 (scripts/source_rewind.py) */
+    const char *m100 = strstr(a->str, "Subject: 100\n");
+    size_t at =
+        (size_t)(g_strrstr_len(a->str, m100 - a->str, "\nFrom ") - a->str) +
+        1; /* its "From " line */
+    ck_assert_int_eq(
+        mailbox_mark_check(&mk, at, grown->str, grown->len, why, sizeof why),
+        1);
+    ck_assert_int_eq(mailbox_mark_check(&mk, at + 1, grown->str, grown->len,
+                                        why, sizeof why),
+                     0);
+    ck_assert_msg(strstr(why, "not the start of a message") != NULL, "%s", why);
+    /* the first 10 dropped, more appended: larger, other bytes there */
+    GString *rw = mark_mbox(10, 330, 3);
+    ck_assert_uint_gt(rw->len, off);
+    ck_assert_int_eq(
+        mailbox_mark_check(&mk, off, rw->str, rw->len, why, sizeof why), 0);
+    ck_assert_msg(strstr(why, "first 4096 bytes") != NULL, "%s", why);
+    /* the first bytes the same, a message changed in the middle */
+    GString *mid = mark_mbox(0, 310, 3);
+    char *x = strstr(mid->str, "Subject: 150\n");
+    memcpy(x, "Subject: 15 \n", 13);
+    g_string_insert(mid, x - mid->str, "X-Flag: 1\n");
+    ck_assert_int_eq(
+        mailbox_mark_check(&mk, off, mid->str, mid->len, why, sizeof why), 0);
+    ck_assert_msg(strstr(why, "bytes before byte") != NULL, "%s", why);
+    /* shorter */
+    ck_assert_int_eq(
+        mailbox_mark_check(&mk, off, a->str, off - 1, why, sizeof why), 0);
+    ck_assert_msg(strstr(why, "fewer than") != NULL, "%s", why);
+    g_string_free(a, TRUE);
+    g_string_free(grown, TRUE);
+    g_string_free(rw, TRUE);
+    g_string_free(mid, TRUE);
 }
 END_TEST
 
@@ -498,6 +618,7 @@ static Suite *read_suite(void)
                         (int)(sizeof strict_lines / sizeof *strict_lines));
     tcase_add_test(tc, mboxrd_unquote_levels);
     tcase_add_test(tc, positions_roundtrip);
+    tcase_add_test(tc, position_mark_checks);
     tcase_add_test(tc, formats_and_detection);
     suite_add_tcase(s, tc);
     return s;

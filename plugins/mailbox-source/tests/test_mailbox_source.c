@@ -11,6 +11,7 @@
 
 #include <careerops/plugin.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -552,6 +553,385 @@ START_TEST(same_key_messages_reported)
 }
 END_TEST
 
+/* ---- the position belongs to the bytes it was read in (trial 41) -------- */
+
+/* Every log line of the fake host, to check what the plugin says. */
+static GString *pos_logs;
+static void (*pos_log_next)(co_stage_t *, co_log_level_t, const char *, ...);
+
+static void pos_log(co_stage_t *st, co_log_level_t level, const char *fmt, ...)
+{
+    char line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    g_string_append_printf(pos_logs, "%d %s\n", (int)level, line);
+    pos_log_next(st, level, "%s", line);
+}
+
+/* The position tests' fixture: a temporary folder, a fake host whose log
+ * lines are kept in pos_logs, and strings freed at the end of the test. */
+static char *pos_tmp;
+static co_fake_host_t *pos_h;
+static GPtrArray *pos_owned;
+
+static void pos_setup(void)
+{
+    pos_tmp = mbt_tmpdir();
+    pos_owned = g_ptr_array_new_with_free_func(g_free);
+    pos_h = co_fake_host_new();
+    pos_log_next = pos_h->api.log;
+    pos_h->api.log = pos_log;
+    if (pos_logs == NULL)
+        pos_logs = g_string_new(NULL);
+    g_string_truncate(pos_logs, 0);
+}
+
+static void pos_teardown(void)
+{
+    co_fake_host_free(pos_h);
+    mbt_rm_rf(pos_tmp);
+    g_free(pos_tmp);
+    g_ptr_array_free(pos_owned, TRUE);
+}
+
+/* pos_tmp/name, freed by the fixture. */
+static const char *pos_file(const char *name)
+{
+    char *p = g_build_filename(pos_tmp, name, NULL);
+    g_ptr_array_add(pos_owned, p);
+    return p;
+}
+
+/* cfg_json(path, extra), freed by the fixture. */
+static const char *pos_cfg(const char *path, const char *extra)
+{
+    char *c = cfg_json(path, extra);
+    g_ptr_array_add(pos_owned, c);
+    return c;
+}
+
+/* Message i of the test mailboxes: its own Message-ID, and a body whose
+ * length depends on i (messages do not line up between two files). */
+static void pos_msg(GString *s, int i)
+{
+    g_string_append_printf(s,
+                           "From r%d@acme.example Wed Mar  5 09:%02d:00 2025\n"
+                           "From: Recruiter %d <r%d@acme.example>\n"
+                           "Subject: Opening %d\n"
+                           "Message-ID: <opening-%d@acme.example>\n\n",
+                           i, i % 60, i, i, i, i);
+    for (int l = 0; l < 3 + i % 7; l++)
+        g_string_append_printf(s, "Line %d of message %d: about the role.\n", l,
+                               i);
+    g_string_append_c(s, '\n');
+}
+
+/* Write messages [from, to) to path (an mbox); its size. */
+static size_t pos_write_mbox(const char *path, int from, int to)
+{
+    GString *s = g_string_new(NULL);
+    for (int i = from; i < to; i++)
+        pos_msg(s, i);
+    ck_assert(g_file_set_contents(path, s->str, (gssize)s->len, NULL));
+    size_t n = s->len;
+    g_string_free(s, TRUE);
+    return n;
+}
+
+/* Message i was emitted by h since record `from`. */
+static int pos_emitted(co_fake_host_t *h, size_t from, int i)
+{
+    char want[64];
+    snprintf(want, sizeof want, "<opening-%d@acme.example>", i);
+    for (size_t k = from; k < h->emit_cnt; k++) {
+        json_t *v = json_loads(h->emits[k].value, 0, NULL);
+        const char *id = json_string_value(json_object_get(v, "message_id"));
+        int hit = id != NULL && strcmp(id, want) == 0;
+        json_decref(v);
+        if (hit)
+            return 1;
+    }
+    return 0;
+}
+
+/* Every record since `from` is one of messages [lo, hi), each of
+ * [want_lo, hi) is there, and nothing was dead-lettered. */
+static void pos_check_all(co_fake_host_t *h, size_t from, int lo, int want_lo,
+                          int hi)
+{
+    ck_assert_msg(h->dead_cnt == 0, "%zu dead letters, the first: %s",
+                  h->dead_cnt, h->dead_cnt > 0 ? h->dead[0].message : "");
+    for (int i = want_lo; i < hi; i++)
+        ck_assert_msg(pos_emitted(h, from, i), "message %d lost", i);
+    for (size_t k = from; k < h->emit_cnt; k++) {
+        json_t *v = json_loads(h->emits[k].value, 0, NULL);
+        const char *id = json_string_value(json_object_get(v, "message_id"));
+        int n = -1;
+        ck_assert_msg(id != NULL && sscanf(id, "<opening-%d@", &n) == 1 &&
+                          n >= lo && n < hi,
+                      "record %zu is not one of the messages: %s", k,
+                      h->emits[k].value);
+        json_decref(v);
+    }
+}
+
+/* One run of the stage to EOF with config c. */
+static void pos_run(co_fake_host_t *h, const char *c)
+{
+    run_t r;
+    run_to_eof(&r, h, c);
+    run_close(&r);
+}
+
+/* Trial 41: the mbox is rewritten as a compaction or a new export does
+ * (the first 10 messages dropped, 30 new ones appended: the file ends
+ * larger). The stored offset points into the middle of another message
+ * now: it is not kept, the file is read from the start, every new message
+ * arrives and no fragment becomes a dead letter. An unchanged file then
+ * resumes where it was. */
+START_TEST(position_rewritten_larger_same_path)
+{
+    const char *mbox = pos_file("inbox.mbox");
+    size_t before = pos_write_mbox(mbox, 0, 40);
+    co_fake_host_t *h = pos_h;
+    const char *c = pos_cfg(mbox, "\"batch\":7");
+    pos_run(h, c);
+    ck_assert_uint_eq(h->emit_cnt, 40);
+    size_t after = pos_write_mbox(mbox, 10, 70);
+    ck_assert_uint_gt(after, before);
+    size_t mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, c);
+    pos_check_all(h, mark, 10, 40, 70);
+    ck_assert_uint_eq(h->emit_cnt - mark, 60); /* 30 again (same keys) */
+    ck_assert_msg(strstr(pos_logs->str, "reading it from the start") != NULL,
+                  "%s", pos_logs->str);
+    ck_assert_msg(strstr(pos_logs->str, mbox) != NULL, "%s", pos_logs->str);
+    /* unchanged: resumed at its end, nothing read again */
+    mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, c);
+    ck_assert_uint_eq(h->emit_cnt, mark);
+    ck_assert_msg(strstr(pos_logs->str, "resuming") != NULL, "%s",
+                  pos_logs->str);
+    /* messages appended: only they are read */
+    pos_write_mbox(mbox, 10, 75);
+    pos_run(h, c);
+    ck_assert_uint_eq(h->emit_cnt, mark + 5);
+    pos_check_all(h, mark, 70, 70, 75);
+}
+END_TEST
+
+/* Trial 41: config.path changed to another file (CAREEROPS_MAILBOX) that
+ * is longer than the stored offset: read from its start. A copy of the
+ * first file with messages appended (the same bytes before the offset)
+ * continues at the offset. */
+START_TEST(position_other_file)
+{
+    const char *a = pos_file("a.mbox");
+    const char *b = pos_file("b.mbox");
+    const char *copy = pos_file("a-later.mbox");
+    size_t na = pos_write_mbox(a, 0, 20);
+    size_t nb = pos_write_mbox(b, 100, 150);
+    ck_assert_uint_gt(nb, na);
+    co_fake_host_t *h = pos_h;
+    const char *ca = pos_cfg(a, NULL);
+    const char *cb = pos_cfg(b, NULL);
+    const char *cc = pos_cfg(copy, NULL);
+    pos_run(h, ca);
+    ck_assert_uint_eq(h->emit_cnt, 20);
+    size_t mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, cb);
+    pos_check_all(h, mark, 100, 100, 150);
+    ck_assert_uint_eq(h->emit_cnt - mark, 50);
+    ck_assert_msg(strstr(pos_logs->str, a) != NULL &&
+                      strstr(pos_logs->str, b) != NULL,
+                  "the log names both files: %s", pos_logs->str);
+    /* back to a.mbox: its position is b's now, which a does not hold */
+    mark = h->emit_cnt;
+    pos_run(h, ca);
+    pos_check_all(h, mark, 0, 0, 20);
+    /* a longer copy of a.mbox elsewhere: continues after message 19 */
+    pos_write_mbox(copy, 0, 26);
+    mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, cc);
+    ck_assert_uint_eq(h->emit_cnt - mark, 6);
+    pos_check_all(h, mark, 20, 20, 26);
+    ck_assert_msg(strstr(pos_logs->str, "resuming") != NULL, "%s",
+                  pos_logs->str);
+}
+END_TEST
+
+/* Store a position as another version would have (the fake host's state). */
+static void pos_store(co_fake_host_t *h, const char *json)
+{
+    ck_assert_int_eq(
+        h->api.state_put(co_fake_host_stage(h), "position", json, strlen(json)),
+        0);
+}
+
+/* A position saved by an older version (an offset, no fingerprint): kept
+ * where the file has a message boundary at the offset (messages were
+ * appended), else the file is read from the start. */
+START_TEST(position_legacy_mbox)
+{
+    const char *mbox = pos_file("inbox.mbox");
+    size_t n20 = pos_write_mbox(mbox, 0, 20);
+    char *old = g_strdup_printf("{\"format\":\"mboxrd\",\"offset\":%zu}", n20);
+    co_fake_host_t *h = pos_h;
+    const char *c = pos_cfg(mbox, NULL);
+    pos_write_mbox(mbox, 0, 25);
+    pos_store(h, old);
+    pos_run(h, c);
+    ck_assert_uint_eq(h->emit_cnt, 5);
+    pos_check_all(h, 0, 20, 20, 25);
+    ck_assert_msg(strstr(pos_logs->str, "older version") != NULL, "%s",
+                  pos_logs->str);
+    /* rewritten (trial 41's way) under the same old position */
+    pos_write_mbox(mbox, 10, 50);
+    pos_store(h, old);
+    size_t mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, c);
+    pos_check_all(h, mark, 10, 10, 50);
+    ck_assert_uint_eq(h->emit_cnt - mark, 40);
+    ck_assert_msg(strstr(pos_logs->str, "is not the start of a message") !=
+                      NULL,
+                  "%s", pos_logs->str);
+    g_free(old);
+}
+END_TEST
+
+/* Poll (bounded, simulated clock) until messages [lo, hi) have all been
+ * emitted since record `from`. */
+static void pos_follow_until(run_t *r, co_fake_host_t *h, size_t from, int lo,
+                             int hi)
+{
+    for (int i = 0; i < 200; i++) {
+        int all = 1;
+        for (int k = lo; k < hi && all; k++)
+            all = pos_emitted(h, from, k);
+        if (all)
+            return;
+        ck_assert_int_eq(r->p->poll(r->inst, 1000), CO_OK);
+    }
+    ck_abort_msg("messages %d to %d did not all arrive: %zu records", lo,
+                 hi - 1, h->emit_cnt - from);
+}
+
+/* Following an mbox that is rewritten while the stage runs: in place
+ * (truncated and written again, larger), or replaced by a file renamed
+ * over it (what an export or a compaction does): every message arrives.
+ * A replacement that keeps the bytes read continues where it was. */
+START_TEST(position_follow_rewritten)
+{
+    const char *mbox = pos_file("inbox.mbox");
+    pos_write_mbox(mbox, 0, 20);
+    co_fake_host_t *h = pos_h;
+    const char *c = pos_cfg(mbox, "\"follow\":true,\"poll_interval_ms\":500,"
+                                  "\"settle_ms\":1000,\"batch\":9");
+    run_t r;
+    ck_assert_int_eq(run_open(&r, h, c), CO_OK);
+    pos_follow_until(&r, h, 0, 0, 20);
+    ck_assert_uint_eq(h->emit_cnt, 20);
+    /* in place: the same inode, larger */
+    GString *s = g_string_new(NULL);
+    for (int i = 10; i < 50; i++)
+        pos_msg(s, i);
+    FILE *f = fopen(mbox, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(s->str, 1, s->len, f), s->len);
+    fclose(f);
+    size_t mark = h->emit_cnt;
+    pos_follow_until(&r, h, mark, 10, 50);
+    pos_check_all(h, mark, 10, 10, 50);
+    /* renamed over it: another file at the path */
+    pos_write_mbox(mbox, 30, 70);
+    mark = h->emit_cnt;
+    pos_follow_until(&r, h, mark, 30, 70);
+    pos_check_all(h, mark, 30, 30, 70);
+    ck_assert_msg(strstr(pos_logs->str, "was replaced by another file") != NULL,
+                  "%s", pos_logs->str);
+    /* renamed over it again, the same bytes and 5 more messages */
+    pos_write_mbox(mbox, 30, 75);
+    mark = h->emit_cnt;
+    pos_follow_until(&r, h, mark, 70, 75);
+    for (int i = 0; i < 5; i++) /* and nothing more comes */
+        ck_assert_int_eq(r.p->poll(r.inst, 1000), CO_OK);
+    ck_assert_uint_eq(h->emit_cnt - mark, 5);
+    pos_check_all(h, mark, 70, 70, 75);
+    run_close(&r);
+    g_string_free(s, TRUE);
+}
+END_TEST
+
+/* Files n.eml, n from `first`, holding messages [from, to). */
+static void pos_write_eml(const char *dir, int first, int from, int to)
+{
+    g_mkdir_with_parents(dir, 0700);
+    for (int i = from; i < to; i++) {
+        char *p = g_strdup_printf("%s/%d.eml", dir, first + i - from);
+        GString *s = g_string_new(NULL);
+        pos_msg(s, i);
+        const char *nl = strchr(s->str, '\n'); /* no "From " line */
+        ck_assert(g_file_set_contents(p, nl + 1, -1, NULL));
+        g_string_free(s, TRUE);
+        g_free(p);
+    }
+}
+
+/* An .eml folder keys its files by name: another export written over it
+ * (the same names, other messages), or config.path set to another folder
+ * with the same names, is read again where the content differs. A
+ * position of an older version (names only) reads every file again. */
+START_TEST(position_eml_other_content)
+{
+    const char *a = pos_file("a");
+    const char *b = pos_file("b");
+    pos_write_eml(a, 1, 0, 5);
+    co_fake_host_t *h = pos_h;
+    const char *ca = pos_cfg(a, NULL);
+    const char *cb = pos_cfg(b, NULL);
+    pos_run(h, ca);
+    ck_assert_uint_eq(h->emit_cnt, 5);
+    /* a new export over it: 1.eml..8.eml are messages 10..17 */
+    pos_write_eml(a, 1, 10, 18);
+    size_t mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, ca);
+    pos_check_all(h, mark, 10, 10, 18);
+    ck_assert_uint_eq(h->emit_cnt - mark, 8);
+    ck_assert_msg(strstr(pos_logs->str, "5 files read before have another "
+                                        "content") != NULL,
+                  "%s", pos_logs->str);
+    mark = h->emit_cnt;
+    pos_run(h, ca); /* nothing changed: nothing read */
+    ck_assert_uint_eq(h->emit_cnt, mark);
+    /* another folder: 1..3 the same messages, 4.eml another one */
+    pos_write_eml(b, 1, 10, 13);
+    pos_write_eml(b, 4, 20, 21);
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, cb);
+    ck_assert_uint_eq(h->emit_cnt - mark, 1);
+    pos_check_all(h, mark, 20, 20, 21);
+    ck_assert_msg(strstr(pos_logs->str, a) != NULL, "%s", pos_logs->str);
+    /* an older version's position: names only */
+    pos_store(h, "{\"format\":\"eml\",\"seen\":[\"1.eml\",\"2.eml\","
+                 "\"3.eml\",\"4.eml\",\"5.eml\",\"6.eml\",\"7.eml\","
+                 "\"8.eml\"]}");
+    mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, ca);
+    pos_check_all(h, mark, 10, 10, 18);
+    ck_assert_msg(strstr(pos_logs->str, "older version") != NULL, "%s",
+                  pos_logs->str);
+}
+END_TEST
+
 START_TEST(config_errors)
 {
     co_fake_host_t *h = co_fake_host_new();
@@ -600,6 +980,15 @@ static Suite *source_suite(void)
     tcase_add_test(tc, config_errors);
     tcase_add_test(tc, same_key_messages_reported);
     suite_add_tcase(s, tc);
+    TCase *pos = tcase_create("position");
+    tcase_set_timeout(pos, 600);
+    tcase_add_checked_fixture(pos, pos_setup, pos_teardown);
+    tcase_add_test(pos, position_rewritten_larger_same_path);
+    tcase_add_test(pos, position_other_file);
+    tcase_add_test(pos, position_legacy_mbox);
+    tcase_add_test(pos, position_follow_rewritten);
+    tcase_add_test(pos, position_eml_other_content);
+    suite_add_tcase(s, pos);
     return s;
 }
 
