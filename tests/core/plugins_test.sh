@@ -5,7 +5,11 @@
 # then the error (exit 1), a sink's output is empty, printing without
 # --expect gives lines an expected file can hold; sources, names with a
 # path, invalid JSONL (FILE:LINE) and a non-object --config exit 2.
+# Usage: plugins_test.sh TAGGER_SO (tests/core/plugtest_plugin.c: file
+# tagger.so, plugin name "tagga")
 . "$(dirname "$0")/../common/cli.sh"
+[ $# -eq 1 ] || fail "usage: $0 tagger.so"
+tagger_so=$1
 expect_rc() { # RC WHAT COMMAND...
     local want=$1 what=$2 rc=0
     shift 2
@@ -84,3 +88,16 @@ grep -q "the plugin failed every record (2 dead letters" err.txt || fail "all fa
 expect_rc 2 "--input /dev/zero" timeout 30 "$B" plugins test mock-passthrough --input /dev/zero
 grep -q "File too large" err.txt || fail "--input /dev/zero: $(cat err.txt)"
 echo "ok: folders, an empty --input, /dev/zero and a plugin failing every record are errors"
+
+# trial 40: a file whose descriptor names another plugin (tagger.so calls
+# itself "tagga") loads under neither name; `plugins list` showed it as if
+# it were fine. It is listed as refused, with the reason and the fix.
+mkdir -p plugs
+cp "$tagger_so" plugs/tagger.so
+CAREEROPS_PLUGIN_PATH="$PWD/plugs" "$B" plugins list >out.txt 2>err.txt ||
+    fail "plugins list failed: $(cat err.txt)"
+grep -q "^warning: $PWD/plugs/tagger.so: file tagger.so declares the name tagga: rename one" err.txt ||
+    { cat out.txt err.txt >&2; fail "plugins list does not refuse tagger.so"; }
+! grep -q "^tagga " out.txt || fail "plugins list shows tagga as a plugin: $(cat out.txt)"
+grep -q "^mock-passthrough " out.txt || fail "the other plugins are no longer listed: $(cat out.txt)"
+echo "ok: plugins list refuses a file named other than its plugin"
