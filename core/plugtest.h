@@ -1,10 +1,14 @@
 /**
  * @file core/plugtest.h
- * @brief `careerops plugins test PLUGIN --input in.jsonl [--expect
+ * @brief `careerops plugins test PLUGIN|PATH.so --input in.jsonl [--expect
  *        out.jsonl] [--config JSON]`: run a processor or sink plugin
  *        in-process (core/capture.h, no Kafka) on records read from a JSONL
  *        file and compare the records it emits with an expected JSONL file.
  *        Not installed.
+ *
+ * Plugin: a plain name looked up on the plugin path (core/loader.h), or,
+ * when it has a '/', the path of a library ending in .so, loaded as a
+ * stage's `plugin_file` would be (as `plugins info` takes a path).
  *
  * Input: one record value per line (any JSON text; blank lines skipped);
  * the record's key is the line number ("1", "2", ...). The plugin is

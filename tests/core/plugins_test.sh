@@ -57,7 +57,14 @@ echo "ok: sinks"
 
 expect_rc 2 "a source" "$B" plugins test mock-source --input in.jsonl
 grep -q "is a source" err.txt || fail "no source message"
-expect_rc 2 "a path as name" "$B" plugins test ../../tmp/evil --input in.jsonl
+# a name is looked up on the plugin path only; a path (with a '/') is a
+# library file, which must exist and end in .so
+expect_rc 2 "a missing path" "$B" plugins test ../../tmp/evil.so --input in.jsonl
+grep -q "^error: plugins test ../../tmp/evil.so: No such file or directory" err.txt ||
+    { cat err.txt >&2; fail "no message for a missing path"; }
+expect_rc 2 "a path that is no .so" "$B" plugins test ./in.jsonl --input in.jsonl
+grep -q "not a .so file" err.txt || { cat err.txt >&2; fail "no .so message"; }
+expect_rc 2 "a name that is not plain" "$B" plugins test .hidden --input in.jsonl
 grep -q "is not a plugin name" err.txt || { cat err.txt >&2; fail "no plain-name message"; }
 printf '{"ok":1}\n{broken\n' >bad.jsonl
 expect_rc 2 "invalid JSONL" "$B" plugins test mock-passthrough --input bad.jsonl
@@ -101,3 +108,19 @@ grep -q "^warning: $PWD/plugs/tagger.so: file tagger.so declares the name tagga:
 ! grep -q "^tagga " out.txt || fail "plugins list shows tagga as a plugin: $(cat out.txt)"
 grep -q "^mock-passthrough " out.txt || fail "the other plugins are no longer listed: $(cat out.txt)"
 echo "ok: plugins list refuses a file named other than its plugin"
+
+# trial 40: `plugins test ./tagger.so` advised "the stage's plugin_file",
+# which plugins test has not. A path is taken, as by `plugins info`, and a
+# file name without a path gets the advice that works.
+cp "$tagger_so" tagger.so
+printf '{"a":1}\n\n"x"\n' >tag_in.jsonl
+expect_rc 0 "plugins test ./tagger.so" "$B" plugins test ./tagger.so --input tag_in.jsonl
+grep -q '"offset"' out.txt || { cat out.txt err.txt >&2; fail "./tagger.so did not run"; }
+expect_rc 0 "plugins test with an absolute path" "$B" plugins test "$PWD/tagger.so" --input tag_in.jsonl
+expect_rc 2 "plugins test tagger.so" "$B" plugins test tagger.so --input tag_in.jsonl
+grep -q "or give plugins test the library's path (one with a '/', e.g. ./tagger.so)" err.txt ||
+    { cat err.txt >&2; fail "tagger.so: no advice to give the path"; }
+! grep -q plugin_file err.txt || { cat err.txt >&2; fail "plugins test advises plugin_file"; }
+expect_rc 2 "plugins test .hidden" "$B" plugins test .hidden --input tag_in.jsonl
+! grep -q plugin_file err.txt || { cat err.txt >&2; fail "plugins test advises plugin_file"; }
+echo "ok: plugins test takes a library's path, and advises it instead of plugin_file"
