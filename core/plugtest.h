@@ -17,9 +17,12 @@
  * to the current folder). After the last record the plugin's flush() runs.
  *
  * Expected: one JSON value per line, compared with the emitted values in
- * order as JSON (object key order and spacing do not matter). Without
- * --expect the emitted values are printed, one per line, to stdout (a way
- * to write the first expected file).
+ * order as JSON (object key order and spacing do not matter). An emitted
+ * value that is not JSON is taken as a JSON string; one that is not UTF-8
+ * either as {"not_utf8_base64": "..."} (its bytes in standard base64, with
+ * a note on stderr), the form an expected line gives for such bytes.
+ * Without --expect the emitted values are printed so, one per line, to
+ * stdout (a way to write the first expected file).
  *
  * Exit status: 0 the outputs match (or were printed); 1 they differ (a
  * diff on stdout: "-" expected, "+" emitted, per record), or the plugin

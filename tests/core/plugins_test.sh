@@ -124,3 +124,29 @@ grep -q "or give plugins test the library's path (one with a '/', e.g. ./tagger.
 expect_rc 2 "plugins test .hidden" "$B" plugins test .hidden --input tag_in.jsonl
 ! grep -q plugin_file err.txt || { cat err.txt >&2; fail "plugins test advises plugin_file"; }
 echo "ok: plugins test takes a library's path, and advises it instead of plugin_file"
+
+# trial 40: a value that is not UTF-8 (tagger.so emits "caf\xe9 \xff\xfe"
+# for "latin1") was printed as null, and a diff had no + line for it. It
+# is {"not_utf8_base64": BYTES}, with a note on stderr, and --expect takes
+# that form back.
+printf '"x"\n"latin1"\n' >l1_in.jsonl
+expect_rc 0 "printing bytes that are not UTF-8" "$B" plugins test ./tagger.so --input l1_in.jsonl
+[ "$(sed -n 2p out.txt)" = '{"not_utf8_base64":"Y2Fm6SD//g=="}' ] ||
+    { cat out.txt err.txt >&2; fail "the bytes are not printed in base64"; }
+grep -q '^note: emitted record 2 is not UTF-8' err.txt || { cat err.txt >&2; fail "no not-UTF-8 note"; }
+cp out.txt l1_printed.jsonl
+expect_rc 0 "the printed bytes as expectation" \
+    "$B" plugins test ./tagger.so --input l1_in.jsonl --expect l1_printed.jsonl
+printf '{"offset":0,"key":"1"}\n{ "not_utf8_base64" : "Y2Fm6SD//g==" }\n' >l1_same.jsonl
+expect_rc 0 "the bytes written by hand" \
+    "$B" plugins test ./tagger.so --input l1_in.jsonl --expect l1_same.jsonl
+printf '{"key":"1","offset":0}\n"caf"\n' >l1_wrong.jsonl
+expect_rc 1 "bytes against a string" "$B" plugins test ./tagger.so --input l1_in.jsonl --expect l1_wrong.jsonl
+grep -qxF -- '-"caf"' out.txt && grep -qxF -- '+{"not_utf8_base64":"Y2Fm6SD//g=="}' out.txt ||
+    { cat out.txt >&2; fail "the diff lacks the bytes"; }
+# a JSON string holding U+0000 is read, printed and compared back
+printf '"a\\u0000b"\n{"k":"x\\u0000"}\n' >nul.jsonl
+expect_rc 0 "values with \\u0000" "$B" plugins test mock-passthrough --input nul.jsonl --expect nul.jsonl
+expect_rc 0 "printing values with \\u0000" "$B" plugins test mock-passthrough --input nul.jsonl
+cmp -s out.txt nul.jsonl || { cat out.txt err.txt >&2; fail "\\u0000 does not round-trip"; }
+echo "ok: a value that is not UTF-8 is printed and compared as {\"not_utf8_base64\": ...}"

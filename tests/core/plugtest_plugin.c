@@ -46,7 +46,7 @@ static co_status_t pt_process(void *instance, const co_record_t *rec)
         return CO_EOF;
     if (pt_is(rec, "latin1")) {
         out.value = "caf\xe9 \xff\xfe";
-        out.value_len = 8;
+        out.value_len = sizeof "caf\xe9 \xff\xfe" - 1;
     } else {
         int n = snprintf(buf, sizeof buf, "{\"key\":\"%.*s\",\"offset\":%lld}",
                          (int)rec->key_len, (const char *)rec->key,
