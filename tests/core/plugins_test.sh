@@ -150,3 +150,15 @@ expect_rc 0 "values with \\u0000" "$B" plugins test mock-passthrough --input nul
 expect_rc 0 "printing values with \\u0000" "$B" plugins test mock-passthrough --input nul.jsonl
 cmp -s out.txt nul.jsonl || { cat out.txt err.txt >&2; fail "\\u0000 does not round-trip"; }
 echo "ok: a value that is not UTF-8 is printed and compared as {\"not_utf8_base64\": ...}"
+
+# trial 40: every record had offset 0; they are 0, 1, 2, ... in input order
+# (blank lines skipped; the key stays the line number)
+printf '{"a":1}\n\n"b"\n"c"\n' >off_in.jsonl
+printf '{"key":"1","offset":0}\n{"key":"3","offset":1}\n{"key":"4","offset":2}\n' >off_want.jsonl
+expect_rc 0 "offsets in input order" "$B" plugins test ./tagger.so --input off_in.jsonl --expect off_want.jsonl
+expect_rc 0 "a sink's offsets" "$B" plugins test mock-sink --input off_in.jsonl --expect empty.jsonl \
+    --config '{"path": "off_sink.jsonl"}'
+[ "$(grep -o '"offset":[0-9]*' off_sink.jsonl | tr '\n' ' ')" = '"offset":0 "offset":1 "offset":2 ' ] ||
+    { cat off_sink.jsonl >&2; fail "mock-sink got offsets other than 0, 1, 2"; }
+echo "ok: records get offsets 0, 1, 2, ... in input order"
+
