@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,32 @@ static const co_plugin_handle_t *co__pt_load(const char *arg, char **file,
 
 static void co__pt_print(co_capture_t *cap);
 
+/* A status from the plugin's `fn` ("process()", "flush()") that stops the
+ * test, on stderr after `at` ("IN:LINE: " or "error: "): its name, or what
+ * it is when it is no status process() may return (trial 40: 42 printed
+ * "the plugin returned UNKNOWN: " without the number). */
+static void co__pt_status_err(const char *at, const char *fn, int s,
+                              const char *msg)
+{
+    const char *sep = msg[0] ? ": " : "";
+    if (s == CO_EOF)
+        fprintf(stderr,
+                "%s%s returned CO_EOF (%d), which only a source's poll() "
+                "may return%s%s\n",
+                at, fn, s, sep, msg);
+    else if (s < CO_OK || s > CO_EOF)
+        fprintf(stderr,
+                "%s%s returned %d, not a co_status_t (CO_OK %d, CO_RETRY "
+                "%d, CO_FAIL %d or CO_FATAL %d)%s%s\n",
+                at, fn, s, CO_OK, CO_RETRY, CO_FAIL, CO_FATAL, sep, msg);
+    else if (strcmp(fn, "process()") == 0)
+        fprintf(stderr, "%sthe plugin returned %s%s%s\n", at,
+                co_status_name((co_status_t)s), sep, msg);
+    else
+        fprintf(stderr, "%s%s returned %s%s%s\n", at, fn,
+                co_status_name((co_status_t)s), sep, msg);
+}
+
 /* Feed every input value; 0, or 1 on a fatal plugin error, after printing
  * on stdout the values emitted before it (what the plugin did so far, as
  * without --expect), then the error on stderr. */
@@ -214,8 +241,9 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
         } else if (s != CO_OK) {
             co__pt_print(cap);
             fflush(stdout);
-            fprintf(stderr, "%s:%zu: the plugin returned %s: %s\n", in,
-                    lines[i], co_status_name(s), co_capture_error(cap));
+            char at[PATH_MAX + 32];
+            snprintf(at, sizeof at, "%s:%zu: ", in, lines[i]);
+            co__pt_status_err(at, "process()", (int)s, co_capture_error(cap));
             return 1;
         }
     }
@@ -223,8 +251,7 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
     if (s != CO_OK) {
         co__pt_print(cap);
         fflush(stdout);
-        fprintf(stderr, "error: flush() returned %s: %s\n", co_status_name(s),
-                co_capture_error(cap));
+        co__pt_status_err("error: ", "flush()", (int)s, co_capture_error(cap));
         return 1;
     }
     if (failed > 0 && failed == json_array_size(values)) {
@@ -310,36 +337,68 @@ static void co__pt_print(co_capture_t *cap)
         json_decref(j);
     }
 }
-int co_cmd_plugins_test(int argc, char **argv)
+/* The command's options (borrowed from argv). */
+typedef struct {
+    const char *in, *expect, *conf, *plugin;
+} co__pt_opts_t;
+
+/* Parse argv into o. -1 to go on, else the exit status (0 after --help, 2
+ * after a usage error: an unknown, missing or repeated option; trial 40: a
+ * second --input or --expect silently replaced the first). */
+static int co__pt_args(int argc, char **argv, co__pt_opts_t *o)
 {
     static const struct option lo[] = {{"input", required_argument, 0, 'i'},
                                        {"expect", required_argument, 0, 'e'},
                                        {"config", required_argument, 0, 'c'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    const char *in = NULL, *expect = NULL, *conf = "{}";
-    int c;
+    *o = (co__pt_opts_t){.conf = NULL};
+    int c, li = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:e:c:h", lo, NULL)) != -1) {
-        if (c == 'i')
-            in = optarg;
-        else if (c == 'e')
-            expect = optarg;
-        else if (c == 'c')
-            conf = optarg;
-        else {
+    while ((c = getopt_long(argc, argv, "i:e:c:h", lo, &li)) != -1) {
+        const char **slot = c == 'i'   ? &o->in
+                            : c == 'e' ? &o->expect
+                            : c == 'c' ? &o->conf
+                                       : NULL;
+        if (slot == NULL) {
             co__pt_usage(c == 'h' ? stdout : stderr);
             return c == 'h' ? 0 : 2;
         }
+        if (*slot != NULL) {
+            const char *opt = c == 'i'   ? "input"
+                              : c == 'e' ? "expect"
+                                         : "config";
+            fprintf(stderr,
+                    "error: --%s given twice ('%s', then '%s'): plugins test "
+                    "takes one %s\n",
+                    opt, *slot, optarg,
+                    c == 'c' ? "JSON object with every option"
+                             : "file; put every record in it");
+            return 2;
+        }
+        *slot = optarg;
     }
-    if (optind + 1 != argc || in == NULL) {
+    if (optind + 1 != argc || o->in == NULL) {
         fprintf(stderr, "error: plugins test needs one PLUGIN and --input\n\n");
         co__pt_usage(stderr);
         return 2;
     }
+    o->plugin = argv[optind];
+    if (o->conf == NULL)
+        o->conf = "{}";
+    return -1;
+}
+
+int co_cmd_plugins_test(int argc, char **argv)
+{
+    co__pt_opts_t o;
+    int rc = co__pt_args(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    const char *in = o.in, *expect = o.expect, *conf = o.conf;
     char *file = NULL;
     co_plugin_handle_t *owned = NULL;
-    const co_plugin_handle_t *h = co__pt_load(argv[optind], &file, &owned);
+    const co_plugin_handle_t *h = co__pt_load(o.plugin, &file, &owned);
     if (h == NULL)
         return 2;
     char name[256];
@@ -367,7 +426,7 @@ int co_cmd_plugins_test(int argc, char **argv)
     }
     json_t *values = NULL, *want = NULL;
     size_t *lines = NULL, *wlines = NULL;
-    int rc = co__pt_read(in, "--input", &values, &lines);
+    rc = co__pt_read(in, "--input", &values, &lines);
     if (rc == 0 && expect != NULL)
         rc = co__pt_read(expect, "--expect", &want, &wlines);
     char *text = rc == 0 ? co__pt_manifest(name, file, kinds, config) : NULL;

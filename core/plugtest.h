@@ -11,7 +11,8 @@
  * stage's `plugin_file` would be (as `plugins info` takes a path).
  *
  * Input: one record value per line (any JSON text; blank lines skipped);
- * the record's key is the line number ("1", "2", ...). The plugin is
+ * the record's key is the line number ("1", "2", ...), its offset 0, 1,
+ * 2, ... in input order (partition 0). The plugin is
  * configured from --config (a JSON object, default {}) exactly as a
  * manifest stage would be (option validation, defaults, secrets relative
  * to the current folder). After the last record the plugin's flush() runs.
@@ -26,8 +27,10 @@
  *
  * Exit status: 0 the outputs match (or were printed); 1 they differ (a
  * diff on stdout: "-" expected, "+" emitted, per record), or the plugin
- * failed fatally; 2 usage errors, a plugin that is neither processor nor
- * sink, an unreadable or invalid file (named with its line). A record the
+ * failed fatally (CO_FATAL, or a status process() may not return, named
+ * with its number); 2 usage errors (a repeated --input, --expect or
+ * --config among them), a plugin that is neither processor nor sink, an
+ * unreadable or invalid file (named with its line). A record the
  * plugin fails (CO_FAIL) is reported on stderr and emits nothing.
  */
 #ifndef CO_CORE_PLUGTEST_H

@@ -162,3 +162,26 @@ expect_rc 0 "a sink's offsets" "$B" plugins test mock-sink --input off_in.jsonl 
     { cat off_sink.jsonl >&2; fail "mock-sink got offsets other than 0, 1, 2"; }
 echo "ok: records get offsets 0, 1, 2, ... in input order"
 
+# trial 40: a second --input, --expect or --config replaced the first
+for opt in input expect config; do
+    [ $opt = config ] && v1='{}' v2='{"x":1}' || v1=in.jsonl v2=same.jsonl
+    args=(--input in.jsonl)
+    [ $opt = input ] && args=()
+    expect_rc 2 "--$opt twice" "$B" plugins test mock-passthrough "${args[@]}" --$opt "$v1" --$opt="$v2"
+    grep -qF -- "error: --$opt given twice ('$v1', then '$v2')" err.txt ||
+        { cat err.txt >&2; fail "--$opt twice: no message"; }
+done
+echo "ok: a repeated --input, --expect or --config is refused (exit 2)"
+
+# trial 40: a process() return outside co_status_t printed "the plugin
+# returned UNKNOWN: " without the number
+printf '"x"\n"status42"\n"y"\n' >st_in.jsonl
+expect_rc 1 "process() returning 42" "$B" plugins test ./tagger.so --input st_in.jsonl
+[ "$(cat out.txt)" = '{"key":"1","offset":0}' ] || { cat out.txt >&2; fail "42: the record before it is not printed"; }
+grep -qxF "st_in.jsonl:2: process() returned 42, not a co_status_t (CO_OK 0, CO_RETRY 1, CO_FAIL 2 or CO_FATAL 3)" err.txt ||
+    { cat err.txt >&2; fail "42: no message with the number"; }
+printf '"eof"\n' >eof_in.jsonl
+expect_rc 1 "process() returning CO_EOF" "$B" plugins test ./tagger.so --input eof_in.jsonl
+grep -qxF "eof_in.jsonl:1: process() returned CO_EOF (4), which only a source's poll() may return" err.txt ||
+    { cat err.txt >&2; fail "CO_EOF: no message"; }
+echo "ok: a status process() may not return is named with its number"
