@@ -15,6 +15,7 @@ struct co_capture_s {
     char **vals;
     size_t *lens;
     size_t n;
+    int64_t next_offset; /* of the next record handed in: 0, 1, 2, ... */
 };
 
 static void co__cap_emit(void *arg, const co_record_t *rec)
@@ -175,7 +176,7 @@ co_status_t co_capture_process(co_capture_t *c, const void *key, size_t key_len,
     rec.value_len = value_len;
     rec.topic = c->st->sc->n_inputs ? c->st->sc->inputs[0] : "capture";
     rec.partition = 0;
-    rec.offset = 0;
+    rec.offset = c->next_offset++; /* in call order, as in a partition */
     c->st->err_msg[0] = '\0';
     co_status_t s = co_stage_process_one(c->st, &rec);
     co_stage_publish_counts(c->st);

@@ -53,7 +53,10 @@ co_status_t co_capture_flush(co_capture_t *c);
 /**
  * @brief Hand one record to the plugin's process() (retrying CO_RETRY up to
  *        the stage's retry limit on the injectable clock, without sleeping
- *        when the clock is simulated).
+ *        when the clock is simulated). The record is in partition 0 of the
+ *        stage's first input, at offset 0 for the capture's first record,
+ *        1 for the next, and so on in call order (co_capture_clear() does
+ *        not restart them).
  * @param key,value Borrowed bytes (value is usually JSON).
  * @returns The final status. Emitted records are appended to the capture.
  */

@@ -345,6 +345,39 @@ const co_plugin_handle_t *co_plugin_load_as(const char *name, const char *file,
     return h;
 }
 
+/* One library a listing found in `dir` (file name `base`): opened and
+ * checked, then handed to fn; refused (fn gets NULL and the reason) when a
+ * symlink takes it out of the folder, or when its descriptor's name is not
+ * its file name: a plugin is looked up as NAME.so and must call itself
+ * NAME, so such a file loads under neither name (trial 40: `plugins list`
+ * showed it, `plugins info NAME` did not find it). */
+static void co__foreach_file(
+    const char *dir, const char *file, const char *base,
+    void (*fn)(const char *, const co_plugin_handle_t *, const char *, void *),
+    void *arg)
+{
+    char err[1024] = "", real[PATH_MAX];
+    co_plugin_handle_t *h = NULL;
+    if (!co__inside(dir, file, real, sizeof real))
+        co__outside_err(file, real, dir, err, sizeof err);
+    else
+        h = co_plugin_open_file(file, err, sizeof err);
+    size_t bl = strlen(base) - 3; /* without ".so" */
+    if (h && (strlen(h->desc->name) != bl ||
+              strncmp(h->desc->name, base, bl) != 0)) {
+        co_errf(err, sizeof err,
+                "file %s declares the name %s: rename one (the file to "
+                "%s.so, or the descriptor's .name to \"%.*s\"); a plugin is "
+                "looked up as NAME.so and must call itself NAME, so it loads "
+                "under neither name",
+                base, h->desc->name, h->desc->name, (int)bl, base);
+        co_plugin_handle_free(h);
+        h = NULL;
+    }
+    fn(file, h, h ? NULL : err, arg);
+    co_plugin_handle_free(h);
+}
+
 void co_plugin_foreach(void (*fn)(const char *, const co_plugin_handle_t *,
                                   const char *, void *),
                        void *arg)
@@ -402,14 +435,7 @@ void co_plugin_foreach(void (*fn)(const char *, const co_plugin_handle_t *,
             if (!dup) {
                 seen = realloc(seen, (nseen + 1) * sizeof *seen);
                 seen[nseen++] = co_strdup(base);
-                char err[1024] = "", real[PATH_MAX];
-                co_plugin_handle_t *h = NULL;
-                if (!co__inside(dir, files[i], real, sizeof real))
-                    co__outside_err(files[i], real, dir, err, sizeof err);
-                else
-                    h = co_plugin_open_file(files[i], err, sizeof err);
-                fn(files[i], h, h ? NULL : err, arg);
-                co_plugin_handle_free(h);
+                co__foreach_file(dir, files[i], base, fn, arg);
             }
             free(files[i]);
         }

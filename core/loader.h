@@ -85,8 +85,15 @@ void co_plugin_handle_free(co_plugin_handle_t *h);
 
 /**
  * @brief Call `fn` for every plugin library found on the search path
- *        (first one of each name wins).
- * @param fn Gets the file path, and the handle or NULL with the reason.
+ *        (first one of each file name wins).
+ * @param fn Gets the file path, and the handle (borrowed for the call) or
+ *        NULL with the reason it is refused: not loadable, not a plugin,
+ *        a symlink out of its folder, or a descriptor name other than the
+ *        file's name ("file tagger.so declares the name tagga: rename
+ *        one ...", a library that loads under neither name).
+ * @param arg Passed to fn.
+ * Thread-safety: as co_plugin_open_file() (the cache is not used); fn runs
+ * on the calling thread.
  */
 void co_plugin_foreach(void (*fn)(const char *file, const co_plugin_handle_t *h,
                                   const char *err, void *arg),

@@ -8,16 +8,20 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void co__pt_usage(FILE *f)
 {
-    fprintf(f, "usage: careerops plugins test PLUGIN --input IN.jsonl "
+    fprintf(f, "usage: careerops plugins test PLUGIN|PATH.so --input IN.jsonl "
                "[--expect OUT.jsonl] [--config JSON]\n\n"
-               "Runs processor or sink PLUGIN in-process on the record values "
-               "of IN.jsonl (one\nJSON value per line, key = line number), "
+               "Runs processor or sink PLUGIN (a name on the plugin path, or "
+               "a library's path\nwith a '/', e.g. ./tagger.so) in-process "
+               "on the record values of IN.jsonl (one\nJSON value per line, "
+               "key = line number), "
                "then flush(), and compares the values\nit emits with "
                "OUT.jsonl as JSON, in order. Exit 0 equal, 1 different (a "
                "diff is\nprinted) or a fatal plugin error (the values emitted "
@@ -55,7 +59,7 @@ static int co__pt_read(const char *path, const char *opt, json_t **out,
         if (strspn(line, " \t\r\n") >= n)
             continue;
         json_error_t e;
-        json_t *v = json_loadb(line, n, JSON_DECODE_ANY, &e);
+        json_t *v = json_loadb(line, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
         if (v == NULL) {
             fprintf(stderr, "%s:%zu: not JSON: %s\n", path, no, e.text);
             rc = 2;
@@ -78,12 +82,16 @@ static int co__pt_read(const char *path, const char *opt, json_t **out,
     return rc;
 }
 
-/* The one-stage manifest that runs `plugin` with `config`. */
-static char *co__pt_manifest(const char *plugin, uint32_t kinds, json_t *config)
+/* The one-stage manifest that runs `plugin` (from `file` when not NULL)
+ * with `config`. */
+static char *co__pt_manifest(const char *plugin, const char *file,
+                             uint32_t kinds, json_t *config)
 {
     json_t *st =
         json_pack("{s:s, s:s, s:s, s:O}", "name", "test", "plugin", plugin,
                   "input", "plugins_test_in", "config", config);
+    if (file != NULL)
+        json_object_set_new(st, "plugin_file", json_string(file));
     if (kinds & CO_KIND_PROCESSOR)
         json_object_set_new(st, "output", json_string("plugins_test_out"));
     json_t *m = json_pack("{s:s, s:{s:s}, s:s, s:[o]}", "pipeline",
@@ -109,7 +117,106 @@ static void co__pt_unstage(char *err)
     }
 }
 
+/* The loader's advice names the manifest's "plugin_file", which plugins
+ * test has not: it takes the library's path instead (trial 40). In place;
+ * sz is err's size, arg the name given. */
+static void co__pt_unmanifest(char *err, size_t sz, const char *arg)
+{
+    static const char *const from[] = {
+        "load a library by path with the stage's \"plugin_file\"",
+        "or give the library's path with \"plugin_file\"",
+        "or load it by path with the stage's \"plugin_file\""};
+    size_t n = strlen(arg);
+    if (n > 3 && strcmp(arg + n - 3, ".so") == 0)
+        n -= 3;
+    for (size_t k = 0; k < sizeof from / sizeof from[0]; k++) {
+        char *p = strstr(err, from[k]);
+        if (p == NULL)
+            continue;
+        char rest[1024];
+        snprintf(rest, sizeof rest, "%s", p + strlen(from[k]));
+        snprintf(p, sz - (size_t)(p - err),
+                 "or give plugins test the library's path (one with a '/', "
+                 "e.g. ./%.*s.so)%s",
+                 (int)n, arg, rest);
+    }
+}
+
+/* The plugin to test: NAME on the plugin path, or the library at a path
+ * (one with a '/'), as `plugins info` takes one. By path, *file gets the
+ * library's absolute path (malloc'd) for the stage's plugin_file and
+ * *owned the handle to free. NULL after printing the reason. */
+static const co_plugin_handle_t *co__pt_load(const char *arg, char **file,
+                                             co_plugin_handle_t **owned)
+{
+    char err[2048] = "";
+    *file = NULL;
+    *owned = NULL;
+    if (strchr(arg, '/') == NULL) {
+        const co_plugin_handle_t *h = co_plugin_load(arg, err, sizeof err);
+        if (h == NULL) {
+            co__pt_unmanifest(err, sizeof err, arg);
+            fprintf(stderr, "error: %s\n", err);
+        }
+        return h;
+    }
+    size_t n = strlen(arg);
+    char *real = realpath(arg, NULL);
+    if (real == NULL || n < 4 || strcmp(arg + n - 3, ".so") != 0) {
+        fprintf(stderr,
+                "error: plugins test %s: %s (give a plugin's name, as "
+                "`careerops plugins list` shows it, or the path of its .so "
+                "file)\n",
+                arg, real == NULL ? strerror(errno) : "not a .so file");
+        free(real);
+        return NULL;
+    }
+    co_plugin_handle_t *h = co_plugin_open_file(real, err, sizeof err);
+    if (h != NULL && !co_plugin_name_ok(h->desc->name)) {
+        co_errf(err, sizeof err,
+                "plugin %s calls itself \"%s\", which is not a plugin name "
+                "(letters, digits, '_', '-', '.')",
+                real, h->desc->name);
+        co_plugin_handle_free(h);
+        h = NULL;
+    }
+    if (h == NULL) {
+        fprintf(stderr, "error: %s\n", err);
+        free(real);
+        return NULL;
+    }
+    *file = real;
+    *owned = h;
+    return h;
+}
+
 static void co__pt_print(co_capture_t *cap);
+
+/* A status from the plugin's `fn` ("process()", "flush()") that stops the
+ * test, on stderr after `at` ("IN:LINE: " or "error: "): its name, or what
+ * it is when it is no status process() may return (trial 40: 42 printed
+ * "the plugin returned UNKNOWN: " without the number). */
+static void co__pt_status_err(const char *at, const char *fn, int s,
+                              const char *msg)
+{
+    const char *sep = msg[0] ? ": " : "";
+    if (s == CO_EOF)
+        fprintf(stderr,
+                "%s%s returned CO_EOF (%d), which only a source's poll() "
+                "may return%s%s\n",
+                at, fn, s, sep, msg);
+    else if (s < CO_OK || s > CO_EOF)
+        fprintf(stderr,
+                "%s%s returned %d, not a co_status_t (CO_OK %d, CO_RETRY "
+                "%d, CO_FAIL %d or CO_FATAL %d)%s%s\n",
+                at, fn, s, CO_OK, CO_RETRY, CO_FAIL, CO_FATAL, sep, msg);
+    else if (strcmp(fn, "process()") == 0)
+        fprintf(stderr, "%sthe plugin returned %s%s%s\n", at,
+                co_status_name((co_status_t)s), sep, msg);
+    else
+        fprintf(stderr, "%s%s returned %s%s%s\n", at, fn,
+                co_status_name((co_status_t)s), sep, msg);
+}
 
 /* Feed every input value; 0, or 1 on a fatal plugin error, after printing
  * on stdout the values emitted before it (what the plugin did so far, as
@@ -134,8 +241,9 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
         } else if (s != CO_OK) {
             co__pt_print(cap);
             fflush(stdout);
-            fprintf(stderr, "%s:%zu: the plugin returned %s: %s\n", in,
-                    lines[i], co_status_name(s), co_capture_error(cap));
+            char at[PATH_MAX + 32];
+            snprintf(at, sizeof at, "%s:%zu: ", in, lines[i]);
+            co__pt_status_err(at, "process()", (int)s, co_capture_error(cap));
             return 1;
         }
     }
@@ -143,8 +251,7 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
     if (s != CO_OK) {
         co__pt_print(cap);
         fflush(stdout);
-        fprintf(stderr, "error: flush() returned %s: %s\n", co_status_name(s),
-                co_capture_error(cap));
+        co__pt_status_err("error: ", "flush()", (int)s, co_capture_error(cap));
         return 1;
     }
     if (failed > 0 && failed == json_array_size(values)) {
@@ -159,13 +266,31 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
     return 0;
 }
 
-/* Emitted value i as JSON: parsed, or (not JSON) as a JSON string. */
+/* Emitted value i as JSON: parsed; else (not JSON) as a JSON string; else
+ * (not UTF-8, which no JSON string holds) as {"not_utf8_base64": "..."},
+ * the bytes in standard base64, with a note on stderr (trial 40: such a
+ * value was printed as null, and a diff had no "+" line for it). An
+ * --expect line of the same form compares equal. */
 static json_t *co__pt_value(co_capture_t *cap, size_t i)
 {
     size_t len = 0;
     const char *v = co_capture_value(cap, i, &len);
-    json_t *j = json_loadb(v, len, JSON_DECODE_ANY, NULL);
-    return j != NULL ? j : json_stringn(v, len);
+    json_t *j = json_loadb(v, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    if (j == NULL)
+        j = json_stringn(v, len);
+    if (j != NULL)
+        return j;
+    size_t n = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = co_xmalloc(n);
+    sodium_bin2base64(b64, n, (const unsigned char *)v, len,
+                      sodium_base64_VARIANT_ORIGINAL);
+    fprintf(stderr,
+            "note: emitted record %zu is not UTF-8: shown as "
+            "{\"not_utf8_base64\": \"%s\"} (its %zu bytes in base64)\n",
+            i + 1, b64, len);
+    j = json_pack("{s:s}", "not_utf8_base64", b64);
+    free(b64);
+    return j;
 }
 
 /* Compare emitted values with the expected ones; prints a diff. */
@@ -201,56 +326,91 @@ static int co__pt_compare(co_capture_t *cap, json_t *want)
 }
 
 /* Print the emitted values as expected-file lines: JSON as it is, other
- * bytes as a JSON string. */
+ * text as a JSON string, other bytes as {"not_utf8_base64": ...}. */
 static void co__pt_print(co_capture_t *cap)
 {
     for (size_t i = 0; i < co_capture_count(cap); i++) {
         json_t *j = co__pt_value(cap, i);
         char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-        printf("%s\n", s ? s : "null");
+        printf("%s\n", s);
         free(s);
         json_decref(j);
     }
 }
-int co_cmd_plugins_test(int argc, char **argv)
+/* The command's options (borrowed from argv). */
+typedef struct {
+    const char *in, *expect, *conf, *plugin;
+} co__pt_opts_t;
+
+/* Parse argv into o. -1 to go on, else the exit status (0 after --help, 2
+ * after a usage error: an unknown, missing or repeated option; trial 40: a
+ * second --input or --expect silently replaced the first). */
+static int co__pt_args(int argc, char **argv, co__pt_opts_t *o)
 {
     static const struct option lo[] = {{"input", required_argument, 0, 'i'},
                                        {"expect", required_argument, 0, 'e'},
                                        {"config", required_argument, 0, 'c'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    const char *in = NULL, *expect = NULL, *conf = "{}";
-    int c;
+    *o = (co__pt_opts_t){.conf = NULL};
+    int c, li = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:e:c:h", lo, NULL)) != -1) {
-        if (c == 'i')
-            in = optarg;
-        else if (c == 'e')
-            expect = optarg;
-        else if (c == 'c')
-            conf = optarg;
-        else {
+    while ((c = getopt_long(argc, argv, "i:e:c:h", lo, &li)) != -1) {
+        const char **slot = c == 'i'   ? &o->in
+                            : c == 'e' ? &o->expect
+                            : c == 'c' ? &o->conf
+                                       : NULL;
+        if (slot == NULL) {
             co__pt_usage(c == 'h' ? stdout : stderr);
             return c == 'h' ? 0 : 2;
         }
+        if (*slot != NULL) {
+            const char *opt = c == 'i'   ? "input"
+                              : c == 'e' ? "expect"
+                                         : "config";
+            fprintf(stderr,
+                    "error: --%s given twice ('%s', then '%s'): plugins test "
+                    "takes one %s\n",
+                    opt, *slot, optarg,
+                    c == 'c' ? "JSON object with every option"
+                             : "file; put every record in it");
+            return 2;
+        }
+        *slot = optarg;
     }
-    if (optind + 1 != argc || in == NULL) {
+    if (optind + 1 != argc || o->in == NULL) {
         fprintf(stderr, "error: plugins test needs one PLUGIN and --input\n\n");
         co__pt_usage(stderr);
         return 2;
     }
-    const char *name = argv[optind];
-    char err[2048] = "";
-    const co_plugin_handle_t *h = co_plugin_load(name, err, sizeof err);
-    if (h == NULL) {
-        fprintf(stderr, "error: %s\n", err);
+    o->plugin = argv[optind];
+    if (o->conf == NULL)
+        o->conf = "{}";
+    return -1;
+}
+
+int co_cmd_plugins_test(int argc, char **argv)
+{
+    co__pt_opts_t o;
+    int rc = co__pt_args(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    const char *in = o.in, *expect = o.expect, *conf = o.conf;
+    char *file = NULL;
+    co_plugin_handle_t *owned = NULL;
+    const co_plugin_handle_t *h = co__pt_load(o.plugin, &file, &owned);
+    if (h == NULL)
         return 2;
-    }
-    if (!(h->desc->kinds & (CO_KIND_PROCESSOR | CO_KIND_SINK))) {
+    char name[256];
+    snprintf(name, sizeof name, "%s", h->desc->name);
+    uint32_t kinds = h->desc->kinds;
+    co_plugin_handle_free(owned); /* the stage loads it again, by file */
+    if (!(kinds & (CO_KIND_PROCESSOR | CO_KIND_SINK))) {
         fprintf(stderr,
                 "error: %s is a source: plugins test runs processors "
                 "and sinks (test sources in a pipeline with mock-sink)\n",
                 name);
+        free(file);
         return 2;
     }
     json_error_t je;
@@ -261,15 +421,17 @@ int co_cmd_plugins_test(int argc, char **argv)
                 "'{\"model\": \"x\"}' (%s)\n",
                 config ? "not an object" : je.text);
         json_decref(config);
+        free(file);
         return 2;
     }
     json_t *values = NULL, *want = NULL;
     size_t *lines = NULL, *wlines = NULL;
-    int rc = co__pt_read(in, "--input", &values, &lines);
+    rc = co__pt_read(in, "--input", &values, &lines);
     if (rc == 0 && expect != NULL)
         rc = co__pt_read(expect, "--expect", &want, &wlines);
-    char *text = rc == 0 ? co__pt_manifest(name, h->desc->kinds, config) : NULL;
+    char *text = rc == 0 ? co__pt_manifest(name, file, kinds, config) : NULL;
     co_capture_t *cap = NULL;
+    char err[2048] = "";
     if (text != NULL) {
         cap = co_capture_new_buffer(text, strlen(text), "plugins test --config",
                                     ".", "test", err, sizeof err);
@@ -286,6 +448,7 @@ int co_cmd_plugins_test(int argc, char **argv)
     else if (cap != NULL && rc == 0)
         co__pt_print(cap);
     co_capture_destroy(cap);
+    free(file);
     free(text);
     free(lines);
     free(wlines);

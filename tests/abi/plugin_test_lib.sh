@@ -19,10 +19,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 # (abi_setup hid them to prove the SDK's own flags are complete)
 PKG_CONFIG_LIBDIR="$PKG_CONFIG_LIBDIR:$(pkg-config --variable pc_path pkg-config)"
 export PKG_CONFIG_LIBDIR
-TEST_CFLAGS=$(pkg-config --cflags careerops-plugin-test careerops-plugin) ||
+# careerops-plugin-test alone: it requires careerops-plugin, whose include
+# path co_fake_host.h needs (trial 40: without the Requires a test program
+# built under a non-standard prefix did not find <careerops/plugin.h>)
+TEST_CFLAGS=$(pkg-config --cflags careerops-plugin-test) ||
     abi_fail "pkg-config --cflags careerops-plugin-test failed"
 TEST_LIBS=$(pkg-config --libs --static careerops-plugin-test) ||
     abi_fail "pkg-config --libs careerops-plugin-test failed"
+pkg-config --print-requires careerops-plugin-test | grep -q '^careerops-plugin\b' ||
+    abi_fail "careerops-plugin-test.pc does not require careerops-plugin"
+case "$TEST_CFLAGS" in
+*"$ABI_CFLAGS"*) ;;
+*) abi_fail "careerops-plugin-test's cflags ($TEST_CFLAGS) lack the SDK's ($ABI_CFLAGS)" ;;
+esac
 case "$TEST_CFLAGS $TEST_LIBS" in
 *"$ABI_TMP/root/"*) ;;
 *) abi_fail "careerops-plugin-test does not point into the installed tree: $TEST_CFLAGS $TEST_LIBS" ;;

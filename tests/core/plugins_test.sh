@@ -5,7 +5,11 @@
 # then the error (exit 1), a sink's output is empty, printing without
 # --expect gives lines an expected file can hold; sources, names with a
 # path, invalid JSONL (FILE:LINE) and a non-object --config exit 2.
+# Usage: plugins_test.sh TAGGER_SO (tests/core/plugtest_plugin.c: file
+# tagger.so, plugin name "tagga")
 . "$(dirname "$0")/../common/cli.sh"
+[ $# -eq 1 ] || fail "usage: $0 tagger.so"
+tagger_so=$1
 expect_rc() { # RC WHAT COMMAND...
     local want=$1 what=$2 rc=0
     shift 2
@@ -53,7 +57,14 @@ echo "ok: sinks"
 
 expect_rc 2 "a source" "$B" plugins test mock-source --input in.jsonl
 grep -q "is a source" err.txt || fail "no source message"
-expect_rc 2 "a path as name" "$B" plugins test ../../tmp/evil --input in.jsonl
+# a name is looked up on the plugin path only; a path (with a '/') is a
+# library file, which must exist and end in .so
+expect_rc 2 "a missing path" "$B" plugins test ../../tmp/evil.so --input in.jsonl
+grep -q "^error: plugins test ../../tmp/evil.so: No such file or directory" err.txt ||
+    { cat err.txt >&2; fail "no message for a missing path"; }
+expect_rc 2 "a path that is no .so" "$B" plugins test ./in.jsonl --input in.jsonl
+grep -q "not a .so file" err.txt || { cat err.txt >&2; fail "no .so message"; }
+expect_rc 2 "a name that is not plain" "$B" plugins test .hidden --input in.jsonl
 grep -q "is not a plugin name" err.txt || { cat err.txt >&2; fail "no plain-name message"; }
 printf '{"ok":1}\n{broken\n' >bad.jsonl
 expect_rc 2 "invalid JSONL" "$B" plugins test mock-passthrough --input bad.jsonl
@@ -84,3 +95,93 @@ grep -q "the plugin failed every record (2 dead letters" err.txt || fail "all fa
 expect_rc 2 "--input /dev/zero" timeout 30 "$B" plugins test mock-passthrough --input /dev/zero
 grep -q "File too large" err.txt || fail "--input /dev/zero: $(cat err.txt)"
 echo "ok: folders, an empty --input, /dev/zero and a plugin failing every record are errors"
+
+# trial 40: a file whose descriptor names another plugin (tagger.so calls
+# itself "tagga") loads under neither name; `plugins list` showed it as if
+# it were fine. It is listed as refused, with the reason and the fix.
+mkdir -p plugs
+cp "$tagger_so" plugs/tagger.so
+CAREEROPS_PLUGIN_PATH="$PWD/plugs" "$B" plugins list >out.txt 2>err.txt ||
+    fail "plugins list failed: $(cat err.txt)"
+grep -q "^warning: $PWD/plugs/tagger.so: file tagger.so declares the name tagga: rename one" err.txt ||
+    { cat out.txt err.txt >&2; fail "plugins list does not refuse tagger.so"; }
+! grep -q "^tagga " out.txt || fail "plugins list shows tagga as a plugin: $(cat out.txt)"
+grep -q "^mock-passthrough " out.txt || fail "the other plugins are no longer listed: $(cat out.txt)"
+echo "ok: plugins list refuses a file named other than its plugin"
+
+# trial 40: `plugins test ./tagger.so` advised "the stage's plugin_file",
+# which plugins test has not. A path is taken, as by `plugins info`, and a
+# file name without a path gets the advice that works.
+cp "$tagger_so" tagger.so
+printf '{"a":1}\n\n"x"\n' >tag_in.jsonl
+expect_rc 0 "plugins test ./tagger.so" "$B" plugins test ./tagger.so --input tag_in.jsonl
+grep -q '"offset"' out.txt || { cat out.txt err.txt >&2; fail "./tagger.so did not run"; }
+expect_rc 0 "plugins test with an absolute path" "$B" plugins test "$PWD/tagger.so" --input tag_in.jsonl
+expect_rc 2 "plugins test tagger.so" "$B" plugins test tagger.so --input tag_in.jsonl
+grep -q "or give plugins test the library's path (one with a '/', e.g. ./tagger.so)" err.txt ||
+    { cat err.txt >&2; fail "tagger.so: no advice to give the path"; }
+! grep -q plugin_file err.txt || { cat err.txt >&2; fail "plugins test advises plugin_file"; }
+expect_rc 2 "plugins test .hidden" "$B" plugins test .hidden --input tag_in.jsonl
+! grep -q plugin_file err.txt || { cat err.txt >&2; fail "plugins test advises plugin_file"; }
+echo "ok: plugins test takes a library's path, and advises it instead of plugin_file"
+
+# trial 40: a value that is not UTF-8 (tagger.so emits "caf\xe9 \xff\xfe"
+# for "latin1") was printed as null, and a diff had no + line for it. It
+# is {"not_utf8_base64": BYTES}, with a note on stderr, and --expect takes
+# that form back.
+printf '"x"\n"latin1"\n' >l1_in.jsonl
+expect_rc 0 "printing bytes that are not UTF-8" "$B" plugins test ./tagger.so --input l1_in.jsonl
+[ "$(sed -n 2p out.txt)" = '{"not_utf8_base64":"Y2Fm6SD//g=="}' ] ||
+    { cat out.txt err.txt >&2; fail "the bytes are not printed in base64"; }
+grep -q '^note: emitted record 2 is not UTF-8' err.txt || { cat err.txt >&2; fail "no not-UTF-8 note"; }
+cp out.txt l1_printed.jsonl
+expect_rc 0 "the printed bytes as expectation" \
+    "$B" plugins test ./tagger.so --input l1_in.jsonl --expect l1_printed.jsonl
+printf '{"offset":0,"key":"1"}\n{ "not_utf8_base64" : "Y2Fm6SD//g==" }\n' >l1_same.jsonl
+expect_rc 0 "the bytes written by hand" \
+    "$B" plugins test ./tagger.so --input l1_in.jsonl --expect l1_same.jsonl
+printf '{"key":"1","offset":0}\n"caf"\n' >l1_wrong.jsonl
+expect_rc 1 "bytes against a string" "$B" plugins test ./tagger.so --input l1_in.jsonl --expect l1_wrong.jsonl
+grep -qxF -- '-"caf"' out.txt && grep -qxF -- '+{"not_utf8_base64":"Y2Fm6SD//g=="}' out.txt ||
+    { cat out.txt >&2; fail "the diff lacks the bytes"; }
+# a JSON string holding U+0000 is read, printed and compared back
+printf '"a\\u0000b"\n{"k":"x\\u0000"}\n' >nul.jsonl
+expect_rc 0 "values with \\u0000" "$B" plugins test mock-passthrough --input nul.jsonl --expect nul.jsonl
+expect_rc 0 "printing values with \\u0000" "$B" plugins test mock-passthrough --input nul.jsonl
+cmp -s out.txt nul.jsonl || { cat out.txt err.txt >&2; fail "\\u0000 does not round-trip"; }
+echo "ok: a value that is not UTF-8 is printed and compared as {\"not_utf8_base64\": ...}"
+
+# trial 40: every record had offset 0; they are 0, 1, 2, ... in input order
+# (blank lines skipped; the key stays the line number)
+printf '{"a":1}\n\n"b"\n"c"\n' >off_in.jsonl
+printf '{"key":"1","offset":0}\n{"key":"3","offset":1}\n{"key":"4","offset":2}\n' >off_want.jsonl
+expect_rc 0 "offsets in input order" "$B" plugins test ./tagger.so --input off_in.jsonl --expect off_want.jsonl
+expect_rc 0 "a sink's offsets" "$B" plugins test mock-sink --input off_in.jsonl --expect empty.jsonl \
+    --config '{"path": "off_sink.jsonl"}'
+[ "$(grep -o '"offset":[0-9]*' off_sink.jsonl | tr '\n' ' ')" = '"offset":0 "offset":1 "offset":2 ' ] ||
+    { cat off_sink.jsonl >&2; fail "mock-sink got offsets other than 0, 1, 2"; }
+echo "ok: records get offsets 0, 1, 2, ... in input order"
+
+# trial 40: a second --input, --expect or --config replaced the first
+for opt in input expect config; do
+    [ $opt = config ] && v1='{}' v2='{"x":1}' || v1=in.jsonl v2=same.jsonl
+    args=(--input in.jsonl)
+    [ $opt = input ] && args=()
+    expect_rc 2 "--$opt twice" "$B" plugins test mock-passthrough "${args[@]}" --$opt "$v1" --$opt="$v2"
+    grep -qF -- "error: --$opt given twice ('$v1', then '$v2')" err.txt ||
+        { cat err.txt >&2; fail "--$opt twice: no message"; }
+done
+echo "ok: a repeated --input, --expect or --config is refused (exit 2)"
+
+# trial 40: a process() return outside co_status_t printed "the plugin
+# returned UNKNOWN: " without the number
+printf '"x"\n"status42"\n"y"\n' >st_in.jsonl
+expect_rc 1 "process() returning 42" "$B" plugins test ./tagger.so --input st_in.jsonl
+[ "$(cat out.txt)" = '{"key":"1","offset":0}' ] || { cat out.txt >&2; fail "42: the record before it is not printed"; }
+grep -qxF "st_in.jsonl:2: process() returned 42, not a co_status_t (CO_OK 0, CO_RETRY 1, CO_FAIL 2 or CO_FATAL 3)" err.txt ||
+    { cat err.txt >&2; fail "42: no message with the number"; }
+printf '"eof"\n' >eof_in.jsonl
+expect_rc 1 "process() returning CO_EOF" "$B" plugins test ./tagger.so --input eof_in.jsonl
+grep -qxF "eof_in.jsonl:1: process() returned CO_EOF (4), which only a source's poll() may return" err.txt ||
+    { cat err.txt >&2; fail "CO_EOF: no message"; }
+echo "ok: a status process() may not return is named with its number"

@@ -143,7 +143,16 @@ typedef struct co_fake_plugin_s {
  *        against p->options (each fault printed to stderr as
  *        "config: stages[0].config.KEY: ..."), fill the configuration
  *        struct (CO_OPT_PATH values resolved against h->base_dir, else
- *        "."), then call p->init() with the fake host's stage.
+ *        "."), call the plugin's check() on it (ABI 1.2, when the
+ *        descriptor has one, as `careerops validate` and `run` do), then
+ *        call p->init() with the fake host's stage.
+ *
+ * A check() refusal is one fault: its message is printed to stderr as
+ * "config: stages[0].config.KEY: ..." (KEY when the message starts with a
+ * declared option's name and ": ", else "config: stages[0].config: ...")
+ * and kept in h->error_msg (h->error_class "config", h->error_set 1), where
+ * an init() refusal's set_error() message would be. Not thread-safe (one
+ * thread at a time per host, like the rest of the fake host).
  * @param conf The stage's `config` object; the reference is stolen (like
  *        json_object_set_new()), also on failure.
  * @param extra NULL, or a JSON object as text whose keys are set over
@@ -152,7 +161,8 @@ typedef struct co_fake_plugin_s {
  *        and the number of faults. Free with co_fake_host_stop_plugin(),
  *        also after a failure.
  * @returns init()'s status, or CO_FATAL without calling init() when the
- *          configuration has faults (out->faults > 0).
+ *          configuration has faults (out->faults > 0), check()'s refusal
+ *          included.
  * Defined in co_fake_host_plugin.c, part of co_fake_dep, which links the
  * core's options.c (a copy of co_fake_host.c alone does not have it).
  */

@@ -1,0 +1,81 @@
+/*
+ * A processor for plugins_test.sh, built as tagger.so with the descriptor
+ * name "tagga" (PT_NAME): a file whose name is not its plugin's, which
+ * `plugins list` must refuse (trial 40), and which `plugins test` runs by
+ * path. What it does with a record depends on the record's value:
+ * - "latin1": emits the bytes "caf\xe9 \xff\xfe" (not UTF-8);
+ * - "status42": returns 42, which is no co_status_t;
+ * - "eof": returns CO_EOF, which only a source's poll() may return;
+ * - anything else: emits {"key": KEY, "offset": OFFSET} of the record.
+ * Built for the tests only.
+ */
+#include <careerops/plugin.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef PT_NAME
+#error "define PT_NAME"
+#endif
+
+static const co_host_api_t *pt_api;
+
+static co_status_t pt_init(const co_host_api_t *api, co_stage_t *st,
+                           const void *config, void **instance)
+{
+    (void)config;
+    pt_api = api;
+    *instance = st;
+    return CO_OK;
+}
+
+static int pt_is(const co_record_t *rec, const char *word)
+{
+    char q[32];
+    int n = snprintf(q, sizeof q, "\"%s\"", word);
+    return rec->value_len == (size_t)n && memcmp(rec->value, q, n) == 0;
+}
+
+static co_status_t pt_process(void *instance, const co_record_t *rec)
+{
+    co_stage_t *st = instance;
+    co_record_t out = CO_RECORD_INIT;
+    char buf[256];
+    if (pt_is(rec, "status42"))
+        return (co_status_t)42;
+    if (pt_is(rec, "eof"))
+        return CO_EOF;
+    if (pt_is(rec, "latin1")) {
+        out.value = "caf\xe9 \xff\xfe";
+        out.value_len = sizeof "caf\xe9 \xff\xfe" - 1;
+    } else {
+        int n = snprintf(buf, sizeof buf, "{\"key\":\"%.*s\",\"offset\":%lld}",
+                         (int)rec->key_len, (const char *)rec->key,
+                         (long long)rec->offset);
+        out.value = buf;
+        out.value_len = (size_t)n;
+    }
+    return pt_api->emit(st, &out) == 0 ? CO_OK : CO_RETRY;
+}
+
+static void pt_destroy(void *instance)
+{
+    (void)instance;
+}
+
+static const co_plugin_t pt_plugin = {
+    CO_PLUGIN_HEADER,
+    .name = PT_NAME,
+    .version = "1.0.0",
+    .description = "plugins test's test processor (odd bytes and statuses)",
+    .license = "Apache-2.0",
+    .kinds = CO_KIND_PROCESSOR,
+    .init = pt_init,
+    .process = pt_process,
+    .destroy = pt_destroy,
+};
+
+CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *a)
+{
+    (void)a;
+    return &pt_plugin;
+}
