@@ -393,9 +393,15 @@ co_status_t co_stage_plugin_status(co_stage_t *st, const char *fn, int s,
             n += (size_t)snprintf(ok + n, sizeof ok - n, "%s%s", n ? ", " : "",
                                   names[i]);
     snprintf(st->err_class, sizeof st->err_class, "plugin");
-    snprintf(st->err_msg, sizeof st->err_msg,
-             "%s returned %d, not one of %s (a bug in plugin %s)", fn, s, ok,
-             st->sc->plugin);
+    if (s == CO_EOF)
+        snprintf(st->err_msg, sizeof st->err_msg,
+                 "%s returned CO_EOF (4), which only a source's poll() may "
+                 "return (a bug in plugin %s)",
+                 fn, st->sc->plugin);
+    else
+        snprintf(st->err_msg, sizeof st->err_msg,
+                 "%s returned %d, not one of %s (a bug in plugin %s)", fn, s,
+                 ok, st->sc->plugin);
     return CO_FATAL;
 }
 
