@@ -71,11 +71,25 @@ int co_port_kafka_failed(const co_stage_t *st);
 /**
  * @brief The error_cb of the stage's producer and consumer (opaque: the
  *        stage): RD_KAFKA_RESP_ERR__FATAL goes to co_port_kafka_fatal(),
- *        other errors are logged at ERROR as librdkafka logs them without
- *        an error_cb. Served by rd_kafka_poll()/rd_kafka_consumer_poll().
+ *        RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN makes the stage WAITING
+ *        (co_port_kafka_broker_check()), other errors are logged at ERROR
+ *        as librdkafka logs them without an error_cb. Served by
+ * rd_kafka_poll()/rd_kafka_consumer_poll().
  */
 void co_port_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason,
                             void *opaque);
+
+/**
+ * @brief While librdkafka reports every broker down
+ *        (RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, to the error_cb): the stage
+ *        shows WAITING with the reason (so /health says "degraded",
+ *        docs/operations.md "Errors"); every 2 s a metadata request (1 s
+ *        at most) asks whether the broker answers again, and when it does
+ *        the stage is RUNNING again. Call once per loop of the worker; a
+ *        no-op while the brokers are up. Worker thread only.
+ * @returns 1 while the brokers are down, else 0.
+ */
+int co_port_kafka_broker_check(co_stage_t *st);
 
 /**
  * @brief Read the test hook CAREEROPS_TEST_KAFKA_FATAL_AFTER (a count of

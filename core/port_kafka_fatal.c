@@ -9,6 +9,9 @@
  * as librdkafka logs them without an error_cb. */
 #include "log.h"
 #include "port.h"
+#include "util.h"
+#include <pthread.h>
+#include <stdio.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -109,6 +112,43 @@ void co_port_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason,
     /* as librdkafka logs an error when no error_cb is set */
     co_log(CO_LOG_ERROR, NULL, "librdkafka", "ERROR: %s: %s", rd_kafka_name(rk),
            reason);
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && st != NULL &&
+        st->broker_down_ms == 0) {
+        st->broker_down_ms = co_mono_ms();
+        st->broker_check_ms = st->broker_down_ms + 2000;
+        char m[600];
+        snprintf(m, sizeof m,
+                 "waiting for the broker: all brokers are down (%s); check "
+                 "that bootstrap.servers names a running broker",
+                 reason);
+        co_stage_set_status(st, CO_STAGE_WAITING, m);
+    }
+}
+
+int co_port_kafka_broker_check(co_stage_t *st)
+{
+    if (st->broker_down_ms == 0)
+        return 0;
+    int64_t now = co_mono_ms();
+    if (now < st->broker_check_ms)
+        return 1;
+    st->broker_check_ms = now + 2000;
+    rd_kafka_t *rk = st->consumer != NULL ? st->consumer : st->producer;
+    const struct rd_kafka_metadata *md = NULL;
+    if (rk == NULL ||
+        rd_kafka_metadata(rk, 0, NULL, &md, 1000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return 1;
+    rd_kafka_metadata_destroy(md);
+    co_log(CO_LOG_INFO, st->sc->name, st->sc->plugin,
+           "the broker answers again after %lld s",
+           (long long)((now - st->broker_down_ms) / 1000));
+    st->broker_down_ms = 0;
+    pthread_mutex_lock(&st->lock);
+    int waiting = st->status == CO_STAGE_WAITING;
+    pthread_mutex_unlock(&st->lock);
+    if (waiting)
+        co_stage_set_status(st, CO_STAGE_RUNNING, NULL);
+    return 0;
 }
 
 int co_port_kafka_test_hook(co_stage_t *st, char *errstr, size_t sz)

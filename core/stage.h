@@ -148,6 +148,10 @@ struct co_stage_s {
     /** test hook CAREEROPS_TEST_KAFKA_FATAL_AFTER: the producer's fatal
      *  error after this many records (0: off) */
     uint64_t test_fatal_after;
+    /** when librdkafka said all brokers are down (co_mono_ms(), 0: up) and
+     *  when to ask the broker again (co_port_kafka_broker_check(); worker
+     *  thread only) */
+    int64_t broker_down_ms, broker_check_ms;
     int in_headers; /**< hand the plugin the input's headers: the stage's
                          `input_headers`, else what the plugin declares
                          (co_plugin_input_headers()) */

@@ -648,6 +648,7 @@ int co_stage_consumer_loop(co_stage_t *st)
         if (rc == 0 && co__maybe_flush(st, n == 0 ? -1 : 0) != 0)
             rc = -1;
         co__maybe_commit(st, n == 0);
+        co_port_kafka_broker_check(st);
     }
     if (co_port_kafka_failed(st))
         rc = -1; /* FAILED: no flush, no commit (co__commit()) */

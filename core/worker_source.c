@@ -295,7 +295,8 @@ int co_stage_source_loop(co_stage_t *st)
             continue;
         }
         fails = 0;
-        if (co_stage_get_status(st) != CO_STAGE_RUNNING)
+        if (!co_port_kafka_broker_check(st) &&
+            co_stage_get_status(st) != CO_STAGE_RUNNING)
             co_stage_set_status(st, CO_STAGE_RUNNING, NULL);
         if (s == CO_EOF) {
             co__source_done(st);

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# A host whose broker goes away (the standalone embedded broker SIGKILLed,
+# trial 41): its stages show WAITING with "all brokers are down" and
+# /health answers 200 "degraded" (it said "ok"); SIGTERM twice then ends
+# it within the second signal's 5 s (librdkafka closing a consumer against
+# a broker that is gone hung it for minutes).
+. "$(dirname "$0")/lib.sh"
+mock_only "kills the standalone embedded broker"
+export XDG_RUNTIME_DIR="$T/xdg"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+cat > m.json <<'J'
+{"pipeline":"itdown","kafka":{"bootstrap.servers":"embedded"},
+ "http":{"listen":"127.0.0.1:0"},"defaults":{"partitions":1},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":1000000,"rate":200}},
+  {"name":"sink","plugin":"mock-sink","input":"a","commit_interval_ms":200,
+   "config":{"path":"out.jsonl"}}]}
+J
+start_broker m.json
+BPID=${PIDS[-1]}
+"$B" run m.json --set "kafka.bootstrap.servers=$BS" 2> run.log & RP=$!; PIDS+=($RP)
+port=$(http_port run.log) || fail "no http endpoint in the log: $(tail -3 run.log)"
+wait_grow out.jsonl 50 60 || fail "no records flowed: $(tail -3 run.log)"
+curl -sf "http://127.0.0.1:$port/health" | grep -q '"ok"' || fail "/health is not ok while the broker runs"
+kill -9 "$BPID"
+got=""
+for _ in $(seq 60); do
+    h=$(curl -s "http://127.0.0.1:$port/health" || true)
+    case "$h" in *degraded*) got=$h; break ;; esac
+    sleep 0.5
+done
+[ -n "$got" ] || fail "/health 30 s after the broker died: $h"
+curl -s "http://127.0.0.1:$port/api/stages" > stages.json
+grep -q 'WAITING' stages.json && grep -q 'all brokers are down' stages.json ||
+    fail "/api/stages: $(cat stages.json)"
+ok "broker gone: /health $got; the stages WAITING with why"
+kill -TERM "$RP"; sleep 1; kill -TERM "$RP" 2>/dev/null || true
+for _ in $(seq 100); do kill -0 "$RP" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$RP" 2>/dev/null && fail "the host still runs 10 s after the second SIGTERM: $(tail -n 3 run.log)"
+ok "the host ends after the second SIGTERM with its broker gone"
