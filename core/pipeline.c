@@ -384,7 +384,10 @@ static co_control_t *co__control_start(co_runtime_t *rt)
     co_control_routes_t r = {co__stages_json, co__health, co__stage_action, rt};
     co_control_t *http = co_control_start(rt->m, &r, e, sizeof e);
     if (http == NULL)
-        co_log_warn("http: %s", e);
+        co_log_error("http.listen: %s: nothing started; free the port, or "
+                     "give another (\"127.0.0.1:0\" picks a free one; one "
+                     "port per host when every stage has its own process)",
+                     e);
     return http;
 }
 
@@ -418,12 +421,16 @@ static int co__run(co_runtime_t *rt, const co_run_opts_t *o)
     co_sup_t sv;
     co_sup_init(&sv, rt, o);
     int rc = 0;
+    /* the endpoint first: a port in use (or a token folder that is not
+     * private) stops the run before any stage starts (trial 41: a WARN,
+     * and the stages ran without /health) */
+    co_control_t *http = co__control_start(rt);
+    if (http == NULL && rt->m->http_listen != NULL)
+        rc = 2;
     for (size_t i = 0; i < rt->n_inst && rc == 0; i++)
         if (co_sup_start_instance(rt, i) != 0)
             rc = 2;
-    co_control_t *http = NULL;
     if (rc == 0) {
-        http = co__control_start(rt);
         co_log_info("pipeline %s running %zu stage instance(s)",
                     rt->m->pipeline, rt->n_inst);
         char st[256];

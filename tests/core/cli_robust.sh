@@ -302,3 +302,21 @@ J
         fail "process() returning $v: no clear error: $(tail -n 3 bogus.err)"
 done
 echo "ok: process() returning -1 or 42 fails the stage with the value named"
+
+# ---- http.listen on a port in use stops the run before any stage starts,
+# exit 2 (trial 41: a WARN, the pipeline ran without its endpoint)
+python3 -c 'import socket,time,sys
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(1)
+open("busy.port","w").write(str(s.getsockname()[1])); sys.stdout.flush(); time.sleep(60)' &
+hold=$!
+for _ in $(seq 50); do [ -s busy.port ] && break; sleep 0.1; done
+cat >busy.json <<J
+{"pipeline":"busy","http":{"listen":"127.0.0.1:$(cat busy.port)"},
+ "stages":[{"name":"src","plugin":"mock-source","output":"t","config":{"count":3}},
+ {"name":"sink","plugin":"mock-sink","input":"t","config":{"path":"busy.jsonl"}}]}
+J
+expect 2 "http.listen: cannot listen on 127.0.0.1:$(cat busy.port).*nothing started" \
+    "a port in use" "$B" run busy.json --until-idle
+kill "$hold" 2>/dev/null || true
+[ ! -s busy.jsonl ] || fail "records flowed although the endpoint could not listen"
+echo "ok: http.listen on a port in use: exit 2 before any stage starts"
