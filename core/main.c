@@ -575,6 +575,14 @@ static int co__cmd_broker(int argc, char **argv)
         } else
             return 2;
     }
+    if (optind < argc) { /* trial 41: `broker demo.json` made no topics */
+        fprintf(stderr,
+                "error: careerops broker takes no argument '%s'; a manifest "
+                "whose topics it creates is --manifest %s\n",
+                argv[optind], argv[optind]);
+        free(manifests.v);
+        return 2;
+    }
     if (bfile != NULL && co__check_parent("--bootstrap-file", bfile) != 0) {
         free(manifests.v);
         return 2;

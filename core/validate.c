@@ -150,6 +150,24 @@ static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
         if (!json_is_string(v) || k[0] == '\0' ||
             strcmp(k, "bootstrap.servers") == 0)
             continue; /* reported by the manifest parser, or "embedded" */
+        /* settings the host makes per stage itself (trial 41: a global
+         * transactional.id passed validate, then every stage FAILED or
+         * "Erroneous state" repeated forever) */
+        if (strcmp(k, "transactional.id") == 0 || strcmp(k, "group.id") == 0) {
+            snprintf(path, sizeof path, "kafka.%s", k);
+            co_diag_add(d, path,
+                        "the host sets %s itself, per stage (%s); remove "
+                        "it%s",
+                        k,
+                        k[0] == 't' ? "the stage's transactional.id with "
+                                      "\"delivery\": \"exactly-once\""
+                                    : "consumer group careerops.PIPELINE."
+                                      "STAGE",
+                        k[0] == 't' ? ", and set the stage's \"delivery\": "
+                                      "\"exactly-once\" for transactions"
+                                    : "");
+            continue;
+        }
         if (rd_kafka_conf_set(conf, k, json_string_value(v), e, sizeof e) !=
             RD_KAFKA_CONF_OK) {
             snprintf(path, sizeof path, "kafka.%s", k);

@@ -320,3 +320,17 @@ expect 2 "http.listen: cannot listen on 127.0.0.1:$(cat busy.port).*nothing star
 kill "$hold" 2>/dev/null || true
 [ ! -s busy.jsonl ] || fail "records flowed although the endpoint could not listen"
 echo "ok: http.listen on a port in use: exit 2 before any stage starts"
+
+# ---- trial 41: `broker demo.json` (no --manifest) started without topics;
+# a global kafka.transactional.id or group.id passed validate
+expect 2 "takes no argument 'm.json'; a manifest whose topics it creates is --manifest m.json" \
+    "broker with a stray argument" "$B" broker m.json
+cat >tx.json <<'J'
+{"pipeline":"tx","stages":[{"name":"src","plugin":"mock-source","output":"t"},
+ {"name":"sink","plugin":"mock-sink","input":"t","config":{"path":"tx.jsonl"}}]}
+J
+expect 2 'kafka.transactional.id: the host sets transactional.id itself' "kafka.transactional.id" \
+    "$B" validate tx.json --set kafka.transactional.id=x
+expect 2 'kafka.group.id: the host sets group.id itself' "kafka.group.id" \
+    "$B" validate tx.json --set kafka.group.id=x
+echo "ok: broker refuses a stray argument; kafka.transactional.id and group.id refused"
