@@ -1,5 +1,6 @@
 /* careerops: the host runtime's command line. */
 #include "command.h"
+#include "crash.h"
 #include "dashboard.h"
 #include "dlq.h"
 #include "err.h"
@@ -727,6 +728,7 @@ static int co__dispatch(int argc, char **argv);
 int main(int argc, char **argv)
 {
     co_log_init_from_env();
+    co_crash_install();
     if (argc >= 3 && strcmp(argv[1], "help") == 0) {
         /* `careerops help run` is `careerops run --help` */
         char *hargv[argc + 1];

@@ -3,6 +3,7 @@
  * host_api.c, the ports in port_kafka.c and capture.c, the loops in
  * worker.c and worker_source.c. */
 #include "stage.h"
+#include "crash.h"
 #include "eos.h"
 #include "err.h"
 #include "log.h"
@@ -407,8 +408,13 @@ co_status_t co_stage_plugin_status(co_stage_t *st, const char *fn, int s,
 
 static co_status_t co__call_process(co_stage_t *st, const void *arg)
 {
+    const co_record_t *rec = arg;
+    co_crash_enter(st->sc->name, st->sc->plugin, "process()", rec->topic,
+                   rec->partition, rec->offset);
+    int s = (int)st->ph->desc->process(st->inst, rec);
+    co_crash_leave();
     return co_stage_plugin_status(
-        st, "process()", (int)st->ph->desc->process(st->inst, arg),
+        st, "process()", s,
         CO_STATUS_BIT(CO_OK) | CO_STATUS_BIT(CO_RETRY) |
             CO_STATUS_BIT(CO_FAIL) | CO_STATUS_BIT(CO_FATAL));
 }

@@ -7,6 +7,7 @@
 #include "err.h"
 #include "log.h"
 #include "port.h"
+#include "crash.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -270,8 +271,11 @@ static int co__maybe_flush(co_stage_t *st, int force)
     st->err_class[0] = '\0';
     st->err_msg[0] = '\0';
     st->retry_hint_ms = 0;
+    co_crash_enter(st->sc->name, st->sc->plugin, "flush()", NULL, 0, 0);
+    int fs = (int)st->ph->desc->flush(st->inst);
+    co_crash_leave();
     co_status_t s = co_stage_plugin_status(
-        st, "flush()", (int)st->ph->desc->flush(st->inst),
+        st, "flush()", fs,
         CO_STATUS_BIT(CO_OK) | CO_STATUS_BIT(CO_RETRY) |
             CO_STATUS_BIT(CO_FAIL) | CO_STATUS_BIT(CO_FATAL));
     if (s == CO_OK) {

@@ -2,6 +2,7 @@
  * written once the records emitted before them are acknowledged. */
 #include "log.h"
 #include "port.h"
+#include "crash.h"
 #include "util.h"
 
 #include <stdint.h>
@@ -247,8 +248,11 @@ void co_stage_source_commit_final(co_stage_t *st)
 static co_status_t co__call_poll(co_stage_t *st, const void *arg)
 {
     (void)arg;
+    co_crash_enter(st->sc->name, st->sc->plugin, "poll()", NULL, 0, 0);
+    int s = (int)st->ph->desc->poll(st->inst, 100);
+    co_crash_leave();
     return co_stage_plugin_status(
-        st, "poll()", (int)st->ph->desc->poll(st->inst, 100),
+        st, "poll()", s,
         CO_STATUS_BIT(CO_OK) | CO_STATUS_BIT(CO_RETRY) |
             CO_STATUS_BIT(CO_FAIL) | CO_STATUS_BIT(CO_FATAL) |
             CO_STATUS_BIT(CO_EOF));
