@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <getopt.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,34 @@ static int co__dlq_to_unread(const char *to, const co_manifest_t *m)
     return 1;
 }
 
+/* The first host of a bootstrap list ("h1:9092,h2:9092") that does not
+ * resolve, copied to `bad`; 0 when all resolve. A host that does not exist
+ * is a fault of the command line (exit 2, docs/operations.md "Exit
+ * codes"), as for `run`, not an outage. */
+static int co__dlq_unresolved(const char *bs, char *bad, size_t sz)
+{
+    char *list = co_strdup(bs), *save = NULL;
+    int found = 0;
+    for (char *h = strtok_r(list, ",", &save); h && !found;
+         h = strtok_r(NULL, ",", &save)) {
+        char *c = strrchr(h, ':');
+        if (c != NULL)
+            *c = '\0';
+        while (*h == ' ')
+            h++;
+        struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+        int rc = getaddrinfo(h, NULL, &hints, &ai);
+        if (ai != NULL)
+            freeaddrinfo(ai);
+        if (rc == EAI_NONAME || rc == EAI_FAIL) {
+            snprintf(bad, sz, "%s", h);
+            found = 1;
+        }
+    }
+    free(list);
+    return found;
+}
+
 /* Read every dead letter present now (low..high watermark). */
 static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
                         const char *bs)
@@ -206,6 +235,15 @@ static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
     char e[1024];
     /* the full topic list (no auto-creation) says whether it exists */
     const rd_kafka_metadata_t *md = NULL;
+    char bad[256];
+    if (co__dlq_unresolved(bs, bad, sizeof bad)) {
+        fprintf(stderr,
+                "error: kafka.bootstrap.servers: host %s does not resolve; "
+                "give a broker's address (--set "
+                "kafka.bootstrap.servers=HOST:PORT)\n",
+                bad);
+        return 2;
+    }
     rd_kafka_resp_err_t merr = rd_kafka_metadata(c->rk, 1, NULL, &md, 10000);
     if (merr != RD_KAFKA_RESP_ERR_NO_ERROR) { /* an outage: exit 1 */
         fprintf(stderr,

@@ -355,3 +355,9 @@ J
         fail "no crash line naming stage, plugin and record: $(tail -n 3 crash.err)"
     echo "ok: a crash in process() names the stage, plugin and record: $(grep -o 'in stage.*@[0-9]*' crash.err)"
 fi
+
+# ---- dlq with a broker host that does not resolve: exit 2 at once, as run
+# (trial 41: exit 1 after 10 s)
+expect 2 "kafka.bootstrap.servers: host no-such-host.invalid does not resolve" \
+    "dlq list, unresolvable host" "$B" dlq list tx.json --set kafka.bootstrap.servers=no-such-host.invalid:9092
+echo "ok: dlq with an unresolvable broker host: exit 2"
