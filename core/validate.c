@@ -322,7 +322,10 @@ static void co__validate_alerts(const co_manifest_t *m, co_diag_t *d)
 {
     const co_alerts_conf_t *a = &m->alerts;
     char e[512];
+    /* (a secret not readable is reported already, its "${secret:...}"
+     * left in place: no second fault) */
     if (a->webhook_url && a->webhook_url[0] &&
+        strncmp(a->webhook_url, "${secret:", 9) != 0 &&
         co_url_http_check(a->webhook_url, e, sizeof e) != 0)
         co_diag_add(d, "alerts.webhook_url", "%s", e);
     if (a->topic == NULL)
@@ -388,6 +391,15 @@ static void co__validate_check(const co_plugin_t *p, json_t *config,
 {
     if (!CO_PLUGIN_HAS(p, check, 2))
         return;
+    /* a fault already reported in this config (a secret not readable: the
+     * value is still "${secret:...}") would only make the plugin's check
+     * say a second, misleading thing about it (trial 41: "not a libpq
+     * connection string" after the missing secret) */
+    size_t pl = strlen(path);
+    for (size_t i = 0; i < d->n; i++)
+        if (strncmp(d->msgs[i], path, pl) == 0 &&
+            (d->msgs[i][pl] == '.' || d->msgs[i][pl] == ':'))
+            return;
     co_optmem_t *mem = NULL;
     void *cfg = co_options_fill(p, config, dir, &mem);
     char e[1024] = "";

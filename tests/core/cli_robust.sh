@@ -361,3 +361,15 @@ fi
 expect 2 "kafka.bootstrap.servers: host no-such-host.invalid does not resolve" \
     "dlq list, unresolvable host" "$B" dlq list tx.json --set kafka.bootstrap.servers=no-such-host.invalid:9092
 echo "ok: dlq with an unresolvable broker host: exit 2"
+
+# ---- a secret not readable is one fault, not two (trial 41: the plugin's
+# check and the alerts' URL check then judged "${secret:...}" itself)
+cat >sec.json <<'J'
+{"pipeline":"sec","secrets_dir":"nosecrets","alerts":{"webhook_url":"${secret:hook}"},
+ "stages":[{"name":"src","plugin":"mock-source","output":"t"},
+ {"name":"store","plugin":"postgres-sink","input":"t","config":{"conninfo":"${secret:pg}"}}]}
+J
+expect 2 "2 errors in sec.json" "missing secrets" "$B" validate sec.json
+grep -q "config.conninfo: secret 'pg' not readable" err.txt || fail "no secret fault: $(cat err.txt)"
+! grep -q "not a libpq\|not an http" err.txt || fail "a second fault about the secret: $(cat err.txt)"
+echo "ok: a missing secret is one fault"
