@@ -607,8 +607,10 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
 /* ---- lifecycle
  * ------------------------------------------------------------------ */
 
-/* ABI 1.2 check: `careerops validate` refuses an unknown format before
- * any stage starts (init() says the same). */
+/* ABI 1.2 check: `careerops validate` refuses an unknown format, and a
+ * path that is a pipe, a device or a socket, before any stage starts
+ * (init() says the same; trial 41: validate passed /dev/zero). A path
+ * that does not exist yet is left to init() (a mailbox may appear). */
 static co_status_t mailbox_check(const void *config, char *err, size_t errsz)
 {
     const mailbox_cfg_t *cfg = config;
@@ -618,6 +620,14 @@ static co_status_t mailbox_check(const void *config, char *err, size_t errsz)
                  "format: \"%s\" is unknown: use auto (the default), mbox, "
                  "mboxrd, maildir or eml",
                  cfg->format);
+        return CO_FATAL;
+    }
+    struct stat st;
+    char e[512] = "";
+    if (cfg->path != NULL && cfg->path[0] && stat(cfg->path, &st) == 0 &&
+        !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        mailbox_detect(cfg->path, e, sizeof e);
+        snprintf(err, errsz, "path: %s", e[0] ? e : "not a regular file");
         return CO_FATAL;
     }
     return CO_OK;

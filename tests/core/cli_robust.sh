@@ -47,6 +47,9 @@ CO_TEST_MAILBOX=$t/stream.mbox expect 2 "stream.mbox is a pipe \(FIFO\), not a r
     "run on a FIFO" timeout 20 "$B" run mb.json --until-idle
 CO_TEST_MAILBOX=/dev/zero expect 2 "/dev/zero is a character device.*save the stream to a file first" \
     "run on /dev/zero" timeout 20 "$B" run mb.json --until-idle
+# validate says it too (trial 41: it passed), at the path of the option
+CO_TEST_MAILBOX=/dev/zero expect 2 "config.path: /dev/zero is a character device" \
+    "validate on /dev/zero" "$B" validate mb.json
 head -c 1048576 /dev/urandom >big.bin
 CO_TEST_MAILBOX=$t/big.bin expect 2 "big.bin is not mail" \
     "run on random bytes" timeout 20 "$B" run mb.json --until-idle
