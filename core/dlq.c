@@ -80,7 +80,10 @@ static void co__dlq_usage(void)
         "(or the one at --offset) back to its original topic (" CO_DLQ_HDR_TOPIC
         ") or --to "
         "TOPIC.\nThe dead-letter topic defaults to the first stage's "
-        "(dlq_dead_letters).\n");
+        "(dlq_dead_letters).\n\n"
+        "  --set PATH=VALUE  override the manifest, as for run; the broker "
+        "of a\n                    `careerops broker` or a cluster: --set "
+        "kafka.bootstrap.servers=HOST:PORT\n");
 }
 
 /* Header `name` of `h` as text into buf ("" when absent). */
