@@ -172,14 +172,19 @@ static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
     const char *topic = rec->topic ? rec->topic : st->sc->output;
     size_t size = co__record_bytes(rec), max = co__max_bytes(st);
     if (topic != NULL && size > max) {
-        /* Never a retry loop: the broker would refuse it every time. The
-         * dead letter carries the key, the headers and the reason (its
-         * value is cut by co__kafka_dead_letter). */
+        /* Never a retry loop: the broker would refuse it every time. A
+         * processor's input record is dead-lettered in its place, with its
+         * origin, so that `dlq replay` sends it back through the stage
+         * (trial 40: the cut output went with no origin); a source's
+         * output itself (its value cut by co__kafka_dead_letter). */
         char msg[512];
         snprintf(msg, sizeof msg,
                  "record too large for topic %s: %zu bytes with headers, "
-                 "over the producer's message.max.bytes %zu",
-                 topic, size, max);
+                 "over the producer's message.max.bytes %zu%s",
+                 topic, size, max,
+                 st->cur_in ? "; the input record is the dead letter" : "");
+        if (st->cur_in != NULL)
+            rec = st->cur_in;
         co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin, "%s", msg);
         co_dlq_reason_t why = {.stage = st->sc->name,
                                .plugin = st->sc->plugin,

@@ -411,7 +411,9 @@ static co_status_t co__call_process(co_stage_t *st, const void *arg)
     const co_record_t *rec = arg;
     co_crash_enter(st->sc->name, st->sc->plugin, "process()", rec->topic,
                    rec->partition, rec->offset);
+    st->cur_in = rec;
     int s = (int)st->ph->desc->process(st->inst, rec);
+    st->cur_in = NULL;
     co_crash_leave();
     return co_stage_plugin_status(
         st, "process()", s,

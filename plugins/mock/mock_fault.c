@@ -16,7 +16,8 @@
  * every call without looking at the host (nanosleep(): a plugin stuck in
  * process(), which no stop request ends), and `abort_after` N calls
  * abort() when the N-th record arrives (crash tests); `bogus_status`
- * returns a value that is no co_status_t from every call.
+ * returns a value that is no co_status_t from every call; `inflate_bytes`
+ * pads every output's value (an output larger than its input).
  */
 #include "mock_common.h"
 #include <inttypes.h>
@@ -38,6 +39,7 @@ struct mock_fault_config {
     int64_t fatal_at;
     int64_t block_ms;
     int64_t bogus_status;
+    int64_t inflate_bytes;
 };
 
 static const co_option_t mock_fault_options[] = {
@@ -69,6 +71,10 @@ static const co_option_t mock_fault_options[] = {
      offsetof(struct mock_fault_config, bogus_status),
      "Return this value, which is no co_status_t, from every process() "
      "call (0: never), as a buggy plugin does."},
+    {CO_OPT_INT, "inflate_bytes", "0", 0, 0, 16777216,
+     offsetof(struct mock_fault_config, inflate_bytes),
+     "Emit each record's value followed by this many spaces (0: as it "
+     "is): an output larger than its input."},
     {0},
 };
 
@@ -179,6 +185,22 @@ static co_status_t mock_fault_process(void *instance, const co_record_t *rec)
 
     if (cfg->bogus_status != 0)
         return (co_status_t)cfg->bogus_status;
+    if (cfg->inflate_bytes > 0) {
+        size_t n = rec->value_len + (size_t)cfg->inflate_bytes;
+        char *v = malloc(n);
+        if (v == NULL) {
+            api->set_error(mf->st, "memory", "out of memory");
+            return CO_RETRY;
+        }
+        memcpy(v, rec->value, rec->value_len);
+        memset(v + rec->value_len, ' ', (size_t)cfg->inflate_bytes);
+        co_record_t big = *rec;
+        big.value = v;
+        big.value_len = n;
+        co_status_t s = mock_forward(api, mf->st, &big);
+        free(v);
+        return s;
+    }
     int64_t seq = 0;
     if (!mock_fault_seq(rec, &seq))
         return mock_forward(api, mf->st, rec);

@@ -39,3 +39,27 @@ first=$(cut -f1 dlq.txt)
 "$B" dlq show m.json --set "kafka.bootstrap.servers=$BS" --offset "$first" > one.txt
 grep -q '^header careerops.error.class: too_large' one.txt || fail "class: $(grep class one.txt)"
 ok "2.4 MB record: one dead letter ($(cut -f2- dlq.txt | cut -c1-160)), the records around it delivered, $took s"
+
+# A processor's output too large (mock-fault pads it): its INPUT record is
+# the dead letter, with its origin, so `dlq replay` sends it back through
+# the stage (trial 40: the cut output went with an empty origin, and
+# replay said "a source's dead letter")
+cat > p.json <<'J'
+{"pipeline":"ittoolargeproc","kafka":{"bootstrap.servers":"embedded"},"state":"file:pstate.json",
+ "defaults":{"partitions":1},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"pa","config":{"count":3}},
+  {"name":"mid","plugin":"mock-fault","input":"pa","output":"pb","errors":{"dead_letter_topic":"dlq_mid"},
+   "config":{"inflate_bytes":1200000}},
+  {"name":"sink","plugin":"mock-sink","input":"pb","config":{"path":"pout.jsonl"}}]}
+J
+timeout 60 "$B" run p.json --set "kafka.bootstrap.servers=$BS" --until-idle 2> prun.log ||
+    fail "run: $(tail -3 prun.log)"
+"$B" dlq list p.json --set "kafka.bootstrap.servers=$BS" --topic dlq_mid > pdlq.txt
+[ "$(wc -l < pdlq.txt)" = 3 ] || fail "expected 3 dead letters: $(cat pdlq.txt)"
+"$B" dlq show p.json --set "kafka.bootstrap.servers=$BS" --topic dlq_mid --offset "$(head -n 1 pdlq.txt | cut -f1)" > pone.txt
+grep -q '^header careerops.error.topic: pa$' pone.txt || fail "origin topic: $(grep error.topic pone.txt)"
+grep -q '^header careerops.error.offset: 0$' pone.txt || fail "origin offset: $(grep error.offset pone.txt)"
+grep -q 'the input record is the dead letter' pone.txt || fail "reason: $(grep error.message pone.txt)"
+[ "$(grep -c '"seq"' pone.txt)" -ge 1 ] && ! grep -q '      ' pone.txt || fail "the value is not the input record: $(grep -v header pone.txt | cut -c1-200)"
+ok "a processor's output too large: its input record is the dead letter, origin pa@0"
