@@ -167,6 +167,27 @@ static size_t co__conf_max_bytes(rd_kafka_t *rk)
 static int co__kafka_dead_letter(co_stage_t *st, const co_record_t *rec,
                                  const co_dlq_reason_t *why);
 
+/* emit() to a topic the manifest names nowhere (a plugin's typo): the
+ * records go where no stage reads them (trial 40: silently, exit 0).
+ * Warned once per topic name in a row; the records are still sent (a
+ * consumer outside the pipeline may read it). */
+static void co__odd_topic(co_stage_t *st, const char *topic)
+{
+    if (st->sc->output && strcmp(topic, st->sc->output) == 0)
+        return;
+    for (size_t i = 0; i < st->m->n_topics; i++)
+        if (strcmp(st->m->topics[i].name, topic) == 0)
+            return;
+    if (strncmp(st->odd_topic, topic, sizeof st->odd_topic) == 0)
+        return;
+    snprintf(st->odd_topic, sizeof st->odd_topic, "%s", topic);
+    co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+           "emit() to topic %s, which no stage of pipeline %s reads or "
+           "writes (a typo in the plugin? the stage's output is %s); sent "
+           "anyway, for consumers outside the pipeline",
+           topic, st->m->pipeline, st->sc->output ? st->sc->output : "none");
+}
+
 static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
 {
     const char *topic = rec->topic ? rec->topic : st->sc->output;
@@ -199,6 +220,8 @@ static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
                "\"output\" in the manifest");
         return CO_ERR_INVAL;
     }
+    if (rec->topic != NULL && topic != st->sc->output)
+        co__odd_topic(st, topic);
     /* sources and processors alike wait while their output's consumers
      * lag too far behind (a fast processor before a slow sink) */
     if (st->sc->output &&

@@ -135,6 +135,8 @@ struct co_stage_s {
     size_t max_bytes;             /**< the producer's message.max.bytes */
     co_offtrack_t trk;            /**< input records in flight */
     uint64_t cur_tok;             /**< token of the record being processed */
+    char odd_topic[128];          /**< the last emit() topic that is in no
+                                       manifest (warned once; worker) */
     const co_record_t *cur_in;    /**< the input record inside process()
                                        (borrowed; NULL outside), for a
                                        dead letter in its place */

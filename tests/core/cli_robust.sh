@@ -376,3 +376,16 @@ expect 2 "2 errors in sec.json" "missing secrets" "$B" validate sec.json
 grep -q "config.conninfo: secret 'pg' not readable" err.txt || fail "no secret fault: $(cat err.txt)"
 ! grep -q "not a libpq\|not an http" err.txt || fail "a second fault about the secret: $(cat err.txt)"
 echo "ok: a missing secret is one fault"
+
+# ---- emit() to a topic no stage names (a plugin's typo) is warned once
+# (trial 40: the records went nowhere, silently, exit 0)
+printf '%s\n' '{"key":"a","value":"\"elsewhere\""}' '{"key":"b","value":"\"elsewhere\""}' '{"key":"c","value":"x"}' >odd_in.jsonl
+cat >odd.json <<J
+{"pipeline":"odd","stages":[{"name":"src","plugin":"mock-source","output":"t","config":{"file":"odd_in.jsonl"}},
+ {"name":"mid","plugin":"tagga","plugin_file":"$CAREEROPS_BUILD_ROOT/tests/core/tagger.so","input":"t","output":"u"},
+ {"name":"sink","plugin":"mock-sink","input":"u","config":{"path":"odd.jsonl"}}]}
+J
+timeout 60 "$B" run odd.json --until-idle >odd.out 2>odd.err || fail "run: $(tail -n 3 odd.err)"
+[ "$(grep -c 'emit() to topic nowhere_topic, which no stage of pipeline odd reads or writes' odd.err)" = 1 ] ||
+    fail "not one warning for the odd topic: $(grep -c nowhere_topic odd.err)"
+echo "ok: emit() to a topic no stage names: one WARN"

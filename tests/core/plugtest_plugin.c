@@ -6,6 +6,8 @@
  * - "latin1": emits the bytes "caf\xe9 \xff\xfe" (not UTF-8);
  * - "status42": returns 42, which is no co_status_t;
  * - "eof": returns CO_EOF, which only a source's poll() may return;
+ * - "elsewhere": emits to the topic "nowhere_topic", which no manifest
+ *   names (a plugin's typo);
  * - anything else: emits {"key": KEY, "offset": OFFSET} of the record.
  * Built for the tests only.
  */
@@ -44,6 +46,8 @@ static co_status_t pt_process(void *instance, const co_record_t *rec)
         return (co_status_t)42;
     if (pt_is(rec, "eof"))
         return CO_EOF;
+    if (pt_is(rec, "elsewhere"))
+        out.topic = "nowhere_topic";
     if (pt_is(rec, "latin1")) {
         out.value = "caf\xe9 \xff\xfe";
         out.value_len = sizeof "caf\xe9 \xff\xfe" - 1;

@@ -127,7 +127,9 @@ typedef struct co_record_s {
     size_t value_len;           /**< value length in bytes */
     const co_header_t *headers; /**< array of header_cnt headers, or NULL */
     size_t header_cnt;          /**< number of headers */
-    const char *topic;    /**< in: topic read from; emit: NULL = stage output */
+    const char *topic;    /**< in: topic read from; emit: NULL = stage output
+                               (a topic no stage of the manifest names is
+                               sent, with one WARN per name) */
     int32_t partition;    /**< in: partition; emit: -1 = by key hash */
     int64_t offset;       /**< in: offset in partition; emit: ignored */
     int64_t timestamp_ms; /**< in: record time (ms since epoch); emit: 0=now */
