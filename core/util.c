@@ -335,6 +335,11 @@ int co_parse_rfc3339_sec(const char *s, long long *sec_utc)
     tm.tm_min = mi;
     tm.tm_sec = sec;
     *sec_utc = (long long)timegm(&tm) - (long long)off * 60;
+    /* a leap second (RFC 3339 5.7) is 23:59:60 in UTC only: the minute
+     * it ends is the last of a UTC day (note 18: :60 was taken at any
+     * minute) */
+    if (sec == 60 && (*sec_utc - 1) % 86400 != 86399)
+        return -1;
     return 0;
 }
 

@@ -217,10 +217,12 @@ START_TEST(definitions)
     /* days and offsets of the calendar only (trial 37: 2026-02-29 became
      * 1 March, +99:00 was applied); seconds kept */
     static const char *const bad[] = {
-        "2026-02-29T10:00:00Z",      "2026-04-31T10:00:00Z",
-        "2100-02-29T10:00:00Z",      "2026-03-01T10:00:00+99:00",
-        "2026-03-01T10:00:00-24:00", "2026-03-01T10:00:00+01:99",
-        "2026-03-01T24:00:00Z",      "2026-03-01T10:00:00+0100"};
+        "2026-02-29T10:00:00Z", "2026-04-31T10:00:00Z", "2100-02-29T10:00:00Z",
+        "2026-03-01T10:00:00+99:00", "2026-03-01T10:00:00-24:00",
+        "2026-03-01T10:00:00+01:99", "2026-03-01T24:00:00Z",
+        "2026-03-01T10:00:00+0100",
+        /* a leap second only at 23:59:60 UTC (note 18) */
+        "2026-03-01T10:30:60Z", "2016-12-31T23:59:60+01:00"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         ck_assert_msg(co_parse_rfc3339_sec(bad[i], &m1) == -1, "%s", bad[i]);
     ck_assert_int_eq(co_parse_rfc3339_sec("2024-02-29T10:00:00Z", &m1), 0);
@@ -228,6 +230,9 @@ START_TEST(definitions)
     ck_assert_int_eq(m1 % 60, 59);
     ck_assert_int_eq(co_parse_rfc3339_sec("2026-12-18T23:00:00-01:30", &m2), 0);
     ck_assert_int_eq(m2 - m1, 5401); /* 2026-12-19T00:30:00Z vs 22:59:59Z */
+    ck_assert_int_eq(co_parse_rfc3339_sec("2016-12-31T23:59:60Z", &m1), 0);
+    ck_assert_int_eq(co_parse_rfc3339_sec("2016-12-31T18:59:60-05:00", &m2), 0);
+    ck_assert(m1 == m2);
 }
 END_TEST
 
