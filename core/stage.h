@@ -135,11 +135,13 @@ struct co_stage_s {
     size_t max_bytes;             /**< the producer's message.max.bytes */
     co_offtrack_t trk;            /**< input records in flight */
     uint64_t cur_tok;             /**< token of the record being processed */
-    char odd_topic[128];          /**< the last emit() topic that is in no
-                                       manifest (warned once; worker) */
-    const co_record_t *cur_in;    /**< the input record inside process()
-                                       (borrowed; NULL outside), for a
-                                       dead letter in its place */
+    int bp_nparts;       /**< partitions of the output topic as the broker has
+                              them (backpressure; 0: not asked yet; worker) */
+    char odd_topic[128]; /**< the last emit() topic that is in no
+                              manifest (warned once; worker) */
+    const co_record_t *cur_in; /**< the input record inside process()
+                                    (borrowed; NULL outside), for a
+                                    dead letter in its place */
     int64_t last_commit_ms;
     int64_t last_flush_ms;
     int64_t next_flush_ms; /**< after a failed flush: when to try again */

@@ -140,6 +140,40 @@ static void co__bp_paused(co_stage_t *st, const char *topic, int64_t t0,
                    : "");
 }
 
+/* The partitions `topic` really has, from the broker's metadata (2 s at
+ * most), else the manifest's count. A count that differs from the
+ * manifest's (topics.NAME.partitions, or the default, against a topic
+ * made earlier or auto-created by a broker) is warned once: the
+ * watermarks of partitions that do not exist never come, and the source
+ * stayed PAUSED for good (trial 41). Kept in st->bp_nparts once the broker
+ * told it. */
+static int co__bp_partitions(co_stage_t *st, const char *topic)
+{
+    int want = co_manifest_partitions(st->m, topic);
+    rd_kafka_topic_t *t = rd_kafka_topic_new(st->producer, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    int have = 0;
+    if (t != NULL &&
+        rd_kafka_metadata(st->producer, 0, t, &md, 2000) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR &&
+        md->topic_cnt == 1 && md->topics[0].err == 0)
+        have = md->topics[0].partition_cnt;
+    if (md != NULL)
+        rd_kafka_metadata_destroy(md);
+    if (t != NULL)
+        rd_kafka_topic_destroy(t);
+    if (have <= 0)
+        return want; /* asked again at the next check */
+    st->bp_nparts = have;
+    if (have != want)
+        co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+               "topic %s has %d partitions on the broker, the manifest says "
+               "%d (topics.%s.partitions, or defaults.partitions): using %d; "
+               "set %d in the manifest, or recreate the topic",
+               topic, have, want, topic, have, have);
+    return have;
+}
+
 void co_stage_backpressure(co_stage_t *st, const char *topic)
 {
     if (st->env == NULL || st->env->bp_limit_records <= 0 ||
@@ -157,8 +191,9 @@ void co_stage_backpressure(co_stage_t *st, const char *topic)
         return;
     }
     int64_t t0 = 0, next_warn = 0;
-    int nparts = co_manifest_partitions(st->m, topic);
     for (;;) {
+        int nparts =
+            st->bp_nparts > 0 ? st->bp_nparts : co__bp_partitions(st, topic);
         int seeded = co__bp_seed_hw(st, topic, nparts) == 0;
         int64_t worst = seeded ? co__bp_worst(st, topic) : 0;
         int64_t limit = co__bp_limit(st);

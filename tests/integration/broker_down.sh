@@ -38,3 +38,21 @@ kill -TERM "$RP"; sleep 1; kill -TERM "$RP" 2>/dev/null || true
 for _ in $(seq 100); do kill -0 "$RP" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$RP" 2>/dev/null && fail "the host still runs 10 s after the second SIGTERM: $(tail -n 3 run.log)"
 ok "the host ends after the second SIGTERM with its broker gone"
+
+# A topic with fewer partitions on the broker than the manifest says (a
+# broker started without --manifest auto-creates it with its default):
+# the source used to stay PAUSED for good, waiting for the end offsets of
+# partitions that do not exist (trial 41); now one WARN and every record
+rm -f bs.txt
+start_broker
+cat > p.json <<'J'
+{"pipeline":"itparts","kafka":{"bootstrap.servers":"embedded"},"topics":{"a11":{"partitions":8}},
+ "stages":[{"name":"src","plugin":"mock-source","output":"a11","config":{"count":50}},
+ {"name":"sink","plugin":"mock-sink","input":"a11","config":{"path":"p.jsonl"}}]}
+J
+timeout 60 "$B" run p.json --until-idle --set "kafka.bootstrap.servers=$BS" 2> p.log ||
+    fail "run with 8 partitions declared: exit $?: $(tail -n 3 p.log)"
+[ "$(distinct_keys p.jsonl)" = 50 ] || fail "$(distinct_keys p.jsonl) of 50 records"
+grep -q 'topic a11 has [0-9]* partitions on the broker, the manifest says 8' p.log ||
+    fail "no warning about the partitions: $(grep -i partition p.log | tail -n 2)"
+ok "a topic with fewer partitions than the manifest says: one WARN, 50 of 50 records"
