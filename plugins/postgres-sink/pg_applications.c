@@ -1325,8 +1325,10 @@ const char pgsink_merged_decisions_sql[] =
  * and role it is about. An application without a decision of yours
  * (`careerops applications --decide`, which stays first) takes the latest
  * such reply in its threads, or naming its company (or an alias of it) with
- * its role, no role, or the company's only role: DECLINED when an OFFER came
- * before it, else WITHDRAWN, at the reply's date. own_decision_facts lists
+ * its role, no role, or the company's only role (by company only when its
+ * thread holds no other event: trial 42's reply named the company it had
+ * accepted): DECLINED when an OFFER came before it, else WITHDRAWN, at the
+ * reply's date. own_decision_facts lists
  * the replies as application_facts lists the events; the trigger finds the
  * application of a reply by its company key or thread.
  */
@@ -1343,7 +1345,9 @@ const char pgsink_merged_decisions_sql[] =
     "unnest(y.threads)"                                                        \
     " t\n"                                                                     \
     "     WHERE y.app_role = app.app_role)\n"                                  \
-    "    OR (x.company_key = ck AND (x.role_key = '' OR app.app_role = ''\n"   \
+    "    OR (x.company_key = ck AND NOT EXISTS (SELECT 1\n"                    \
+    "      FROM {s}.application_facts g WHERE g.threads && x.threads)\n"       \
+    "     AND (x.role_key = '' OR app.app_role = ''\n"                         \
     "     OR x.role_key = app.app_role\n"                                      \
     "     OR (SELECT count(DISTINCT app_role) FROM careerops_app_ev) = 1)))\n" \
     "   ORDER BY x.email_date DESC, x.key DESC LIMIT 1;\n"                     \

@@ -1500,6 +1500,24 @@ static const json_t *rules_reply_to_system(const rules_ctx_t *c)
     return system ? to : NULL;
 }
 
+void rules_company_of_own_reply(rules_ctx_t *c)
+{
+    c->origin = RULES_O_SENDER;
+    const json_t *to = json_array_get(json_object_get(c->email, "to"), 0);
+    const char *ta = rules_company_jstr(to, "address");
+    if (ta != NULL && strchr(ta, '@') != NULL) {
+        const rules_sender_t *s = rules_db_sender(c->db, ta);
+        rules_display_cands(c, rules_company_jstr(to, "name"), ta, s);
+        char host[256];
+        const char *at = strrchr(ta, '@');
+        rules_lower(at + 1, strlen(at + 1), host, sizeof host);
+        rules_slug_from_host(c, host, 2.0);
+        rules_domain_cand(c, ta, 1.0);
+    }
+    c->origin = RULES_O_HEADER;
+    rules_msgid_cands(c, c->from_addr);
+}
+
 void rules_company_from_sender(rules_ctx_t *c)
 {
     const json_t *sys_to = rules_reply_to_system(c);

@@ -70,6 +70,13 @@ void rules_company_from_sender(rules_ctx_t *c);
  *  enough. */
 char *rules_best_company(rules_ctx_t *c);
 
+/** Company candidates of the candidate's own reply (a decision: declining
+ *  an offer, withdrawing): its first recipient's display name and domain,
+ *  and the domains of the thread's Message-IDs (In-Reply-To, References);
+ *  never the sender (the candidate) nor a company the prose names ("as
+ *  I've accepted an offer from Kestrel", trial 42). */
+void rules_company_of_own_reply(rules_ctx_t *c);
+
 /** The scheduled date of an interview, offer or assessment: the
  *  invitation's start (cal_date) if any, else the date already read from
  *  the text (text_date), else the first date and time in the body, then

@@ -633,16 +633,24 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
          * company for someone else (an agency's client): the sender's own
          * name and domain are then not the company */
         c.label = best != RULES_OTHER ? (int)best : RULES_OFFER;
-        rules_extract(&c, 0);
-        if (!c.client_named)
-            rules_company_from_sender(&c);
+        /* the candidate's own decision: the company it answers (the
+         * recipient, the thread's headers), never one its prose names
+         * ("as I've accepted an offer from Kestrel": trial 42 closed
+         * Kestrel's application) */
+        if (res->own_decision)
+            rules_company_of_own_reply(&c);
+        else {
+            rules_extract(&c, 0);
+            if (!c.client_named)
+                rules_company_from_sender(&c);
+        }
         res->company = rules_best_company(&c);
         /* a domain's label as it is ("Telistmo"), not spelled out from
          * the text ("Vinícola Douro Verde" for douroverde) */
         res->company_from_domain = res->company != NULL &&
                                    c.best_quality == 1 &&
                                    strchr(res->company, ' ') == NULL;
-        res->role = rules_extract(&c, 1);
+        res->role = res->own_decision ? NULL : rules_extract(&c, 1);
         /* "Another role: Harbor Foods": the company, not a role (trial
          * 30) */
         if (res->role != NULL && res->company != NULL &&

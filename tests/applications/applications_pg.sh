@@ -835,7 +835,19 @@ own al-vw2 '' 04 thr-vellwood
 # relabelled away from OTHER, the reply decides nothing
 q -c "UPDATE $S.events SET event_type = 'INTERVIEW' WHERE key = 'al-vw2'" >/dev/null
 [ "$(apps_of vellwood)" = "1:INTERVIEWING" ] || fail "a relabelled reply still decides: $(apps_of vellwood)"
-ok "your own reply declining an offer (DECLINED) or withdrawing (WITHDRAWN) closes the application, by company or thread; --decide stays first"
+# a reply in one application's thread that names another company (trial
+# 42: "as I've accepted an offer from Kestrel" closed Kestrel's): the thread
+# decides
+for k in kd:Kestrelwood:thr-kd bw:Brightmoor:thr-bw; do
+    IFS=: read -r key co thr <<<"$k"
+    q -c "INSERT INTO $S.events (key, event_type, company, sender, received_at, doc)
+          VALUES ('al-$key', 'OFFER', '$co', 'hr@x.example', '2026-04-05T10:00:00Z',
+                  '{\"email\": {\"thread_id\": \"$thr\"}}')" >/dev/null
+done
+own al-bw2 'Kestrelwood' 07 thr-bw
+[ "$(apps_of brightmoor)" = "1:DECLINED" ] && [ "$(apps_of kestrelwood)" = "1:OFFER" ] ||
+    fail "a reply in Brightmoor's thread naming Kestrelwood: $(apps_of brightmoor) $(apps_of kestrelwood)"
+ok "your own reply declining an offer (DECLINED) or withdrawing (WITHDRAWN) closes the application, by thread first, else by company; --decide stays first"
 
 # the dashboard's /api/interviews agrees: the live slots only (not a
 # CANCEL's own event qs2, not a moved, cancelled or repeated one)

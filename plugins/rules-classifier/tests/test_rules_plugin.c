@@ -372,6 +372,8 @@ START_TEST(own_decision_is_other)
     const char *decline =
         "{\"schema\":\"careerops.email.v1\",\"key\":\"d\",\"from\":{"
         "\"name\":\"Sam Rivera\",\"address\":\"sam.rivera@example.org\"},"
+        "\"to\":[{\"name\":\"Lars Eriksen\",\"address\":"
+        "\"lars@fjordline.example\"}],"
         "\"subject\":\"Re: Your offer from Fjordline Systems\","
         "\"date\":\"2026-12-05T09:00:00Z\",\"text\":\"Dear Lars,\\n\\nThank "
         "you so much for the offer. After a lot of thought I've decided to "
@@ -409,6 +411,8 @@ START_TEST(own_decision_is_other)
     const char *decline2 =
         "{\"schema\":\"careerops.email.v1\",\"key\":\"d2\",\"from\":{"
         "\"name\":\"Sam Okafor\",\"address\":\"sam@fernmail.example\"},"
+        "\"to\":[{\"name\":\"Tomasz Wieczorek\",\"address\":"
+        "\"tomasz@pinegrovelabs.example\"}],"
         "\"subject\":\"Re: Offer - Senior Backend Engineer at Pinegrove "
         "Labs\",\"date\":\"2026-12-05T09:00:00Z\",\"text\":\"Hi Tomasz,"
         "\\n\\nThank you so much for the offer. After a lot of thought I've "
@@ -445,6 +449,77 @@ START_TEST(own_decision_is_other)
             strcmp(json_string_value(json_object_get(ev, "event_type")),
                    "OFFER") == 0,
             "%s: %s", modes[i], host->emits[host->emit_cnt - 1].value);
+        json_decref(ev);
+    }
+}
+END_TEST
+
+/* Trial 42: the own decision's company is the one the reply answers, not
+ * the one its prose names; German, French and "won't be able to accept"
+ * wordings; declining an interview SLOT or a company's "I have decided to
+ * go with another candidate" is no decision of the candidate's. */
+START_TEST(own_decision_trial42)
+{
+    static const struct {
+        const char *from, *to, *subject, *text;
+        int own;
+        const char *company; /* expected substring, or NULL */
+    } cases[] = {
+        {"robin.vance@mailhaven.example", "hr@brightwater.example",
+         "Re: Offer - Data Engineer",
+         "Dear Mira,\n\nThank you for the offer. I've decided to decline, as "
+         "I've accepted an offer from Kestrel Dynamics.\n\nRobin",
+         1, "Brightwater"},
+        {"robin.vance@mailhaven.example", "lena.krause@halvard.example",
+         "AW: Ihr Angebot",
+         "Sehr geehrte Frau Krause,\n\nnach reiflicher "
+         "Überlegung muss ich Ihr Angebot leider ablehnen.\n\nRobin Vance",
+         1, "Halvard"},
+        {"robin.vance@mailhaven.example", "rh@vauclair.example",
+         "RE: Votre candidature",
+         "Bonjour,\n\nJ'ai entre-temps accepté un "
+         "autre poste, je préfère donc ne pas donner suite à ma "
+         "candidature.\n\nRobin",
+         1, "Vauclair"},
+        {"robin.vance@mailhaven.example", "people@tansyhealth.example",
+         "Re: Your offer",
+         "Hi Dana,\n\nThank you so much for the offer. "
+         "After a lot of thought, I won't be able to accept it.\n\nRobin",
+         1, "Tansy"},
+        {"robin.vance@mailhaven.example", "hiring@sablewood.example",
+         "Re: Interview invitation - Platform Engineer",
+         "Hi Jo,\n\nI have to decline the invitation for Thursday, as I am "
+         "travelling. I'd love to do Friday, December 11 at 10:00 "
+         "instead.\n\nRobin",
+         0, NULL},
+        {"mara.holt@ferncliff.example", "robin.vance@mailhaven.example",
+         "Your application - Platform Engineer",
+         "Hi Robin,\n\nThank you for your time. After the final round I "
+         "have decided to go with another candidate whose experience is "
+         "closer to what we need.\n\nMara Holt\nHiring Manager, Ferncliff",
+         0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *m = json_pack("{s:s, s:s, s:{s:s}, s:[{s:s}], s:s, s:s, s:s}",
+                              "schema", "careerops.email.v1", "key", "t42",
+                              "from", "address", cases[i].from, "to", "address",
+                              cases[i].to, "subject", cases[i].subject, "date",
+                              "2026-12-05T09:00:00Z", "text", cases[i].text);
+        char *mail = json_dumps(m, 0);
+        json_decref(m);
+        json_t *ev = classify_one(NULL, mail);
+        free(mail);
+        const char *raw = host->emits[host->emit_cnt - 1].value;
+        int own = json_is_true(json_object_get(ev, "own_decision"));
+        ck_assert_msg(own == cases[i].own, "case %zu: own %d: %s", i, own, raw);
+        if (cases[i].own) {
+            const char *co = json_string_value(json_object_get(ev, "company"));
+            ck_assert_msg(
+                strcmp(json_string_value(json_object_get(ev, "event_type")),
+                       "OTHER") == 0 &&
+                    co != NULL && strstr(co, cases[i].company) != NULL,
+                "case %zu: %s", i, raw);
+        }
         json_decref(ev);
     }
 }
@@ -500,6 +575,7 @@ static Suite *suite(void)
     tcase_add_test(tc, extension_and_rebooking);
     tcase_add_test(tc, bulk_without_context_is_no_alert);
     tcase_add_test(tc, own_decision_is_other);
+    tcase_add_test(tc, own_decision_trial42);
     tcase_add_test(tc, linkedin_application_sent_is_ack);
     tcase_add_test(tc, missing_rules_dir_is_fatal);
     tcase_add_test(tc, bad_extra_rules_is_fatal);
