@@ -85,7 +85,7 @@ static void co__hard_stop_watch(const sigset_t *set)
                  sig > 0 ? "a third signal"
                          : "not stopped " CO__STR(
                                CO__HARD_STOP_S) " s after the second signal",
-                 busy[0] ? busy : "the stages");
+                 busy[0] ? busy : "the stopped stages' Kafka clients to close");
     _exit(1);
 }
 
