@@ -222,7 +222,7 @@ static void co__pt_status_err(const char *at, const char *fn, int s,
  * on stdout the values emitted before it (what the plugin did so far, as
  * without --expect), then the error on stderr. */
 static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
-                      const size_t *lines)
+                      const size_t *lines, int stream)
 {
     size_t failed = 0;
     for (size_t i = 0; i < json_array_size(values); i++) {
@@ -232,6 +232,8 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
                              JSON_COMPACT | JSON_ENCODE_ANY);
         co_status_t s = co_capture_process(cap, key, strlen(key), v, strlen(v));
         free(v);
+        if (stream && s == CO_OK)
+            co__pt_print(cap);
         if (s == CO_FAIL) {
             failed++;
             fprintf(stderr,
@@ -327,15 +329,23 @@ static int co__pt_compare(co_capture_t *cap, json_t *want)
 
 /* Print the emitted values as expected-file lines: JSON as it is, other
  * text as a JSON string, other bytes as {"not_utf8_base64": ...}. */
+/* Values already printed: without --expect they are printed (and
+ * flushed) after each input record, so that a plugin that then crashes
+ * the process leaves what it emitted before (trial 42: stdout was empty
+ * after an abort()). One command per process. */
+static size_t co__pt_printed;
+
 static void co__pt_print(co_capture_t *cap)
 {
-    for (size_t i = 0; i < co_capture_count(cap); i++) {
+    for (size_t i = co__pt_printed; i < co_capture_count(cap); i++) {
         json_t *j = co__pt_value(cap, i);
         char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
         printf("%s\n", s);
         free(s);
         json_decref(j);
     }
+    co__pt_printed = co_capture_count(cap);
+    fflush(stdout);
 }
 /* The command's options (borrowed from argv). */
 typedef struct {
@@ -442,7 +452,7 @@ int co_cmd_plugins_test(int argc, char **argv)
         }
     }
     if (cap != NULL)
-        rc = co__pt_run(cap, in, values, lines);
+        rc = co__pt_run(cap, in, values, lines, want == NULL);
     if (cap != NULL && rc == 0 && want != NULL)
         rc = co__pt_compare(cap, want);
     else if (cap != NULL && rc == 0)

@@ -186,3 +186,12 @@ expect_rc 1 "process() returning CO_EOF" "$B" plugins test ./tagger.so --input e
 grep -qF "eof_in.jsonl:1: the plugin returned FATAL: process() returned CO_EOF (4), which only a source's poll() may return" err.txt ||
     { cat err.txt >&2; fail "CO_EOF: no message"; }
 echo "ok: a status process() may not return is named with its number"
+
+# trial 42: a plugin that aborts on the third record: the two values it
+# emitted before are on stdout, the exit status is the signal's
+printf '{"n":1}\n{"n":2}\n{"n":3}\n' >ab_in.jsonl
+rc=0
+"$B" plugins test mock-fault --input ab_in.jsonl --config '{"abort_after":3}' >ab_out.txt 2>ab_err.txt || rc=$?
+[ "$rc" = 134 ] || fail "abort() under plugins test: exit $rc, not 134"
+[ "$(cat ab_out.txt)" = "$(printf '{"n":1}\n{"n":2}')" ] || fail "values before the crash: $(cat ab_out.txt)"
+echo "ok: a crash under plugins test keeps the values emitted before it on stdout"
