@@ -2261,12 +2261,14 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
 static int rules_call_word(const char *w)
 {
     static const char *const call[] = {
-        "call",      "chat",     "meeting",   "meet",    "zoom",
-        "teams",     "speak",    "talk",      "discuss", "conversation",
-        "walk",      "gespräch", "telefonat", "anruf",   "appel",
-        "échange",   "réunion",  "llamada",   "reunión", "charla",
-        "chamada",   "reunião",  "conversa",  "gesprek", "afspraak",
-        "videocall", NULL};
+        "call",      "chat",         "meeting",   "meet",       "zoom",
+        "teams",     "speak",        "talk",      "discuss",    "conversation",
+        "walk",      "gespräch",     "telefonat", "anruf",      "appel",
+        "échange",   "réunion",      "llamada",   "reunión",    "charla",
+        "chamada",   "reunião",      "conversa",  "gesprek",    "afspraak",
+        "videocall", "telefonieren", "anrufen",   "besprechen", "appeler",
+        "discuter",  "llamar",       "hablar",    "ligar",      "conversar",
+        "bellen",    "bespreken",    NULL};
     return rules_word_in(w, call);
 }
 
