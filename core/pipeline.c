@@ -384,7 +384,7 @@ static co_control_t *co__control_start(co_runtime_t *rt)
     co_control_routes_t r = {co__stages_json, co__health, co__stage_action, rt};
     co_control_t *http = co_control_start(rt->m, &r, e, sizeof e);
     if (http == NULL)
-        co_log_error("http.listen: %s: nothing started; free the port, or "
+        co_log_error("http.listen: %s: no stage started; free the port, or "
                      "give another (\"127.0.0.1:0\" picks a free one; one "
                      "port per host when every stage has its own process)",
                      e);

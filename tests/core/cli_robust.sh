@@ -318,7 +318,7 @@ cat >busy.json <<J
  "stages":[{"name":"src","plugin":"mock-source","output":"t","config":{"count":3}},
  {"name":"sink","plugin":"mock-sink","input":"t","config":{"path":"busy.jsonl"}}]}
 J
-expect 2 "http.listen: cannot listen on 127.0.0.1:$(cat busy.port).*nothing started" \
+expect 2 "http.listen: cannot listen on 127.0.0.1:$(cat busy.port).*no stage started" \
     "a port in use" "$B" run busy.json --until-idle
 kill "$hold" 2>/dev/null || true
 [ ! -s busy.jsonl ] || fail "records flowed although the endpoint could not listen"
