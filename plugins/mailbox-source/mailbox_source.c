@@ -120,6 +120,7 @@ typedef struct mailbox_s {
     unsigned long long read_run; /* messages emitted this run */
     unsigned long long same_key; /* of them, with an earlier one's key */
     int told_totals;             /* the EOF line was logged */
+    int told_incomplete; /* said once that the last mbox message waits */
 } mailbox_t;
 
 /* ---- mbox file mapping -----------------------------------------------------
@@ -424,6 +425,26 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
             !mailbox_mbox_next(m->map, m->map_len, (size_t)m->offset, at_eof,
                                &m->mb, &s, &e, &next))
             break;
+        if (!m->cfg->follow && next == m->map_len &&
+            m->map[m->map_len - 1] != '\n') {
+            /* the file's last message does not end with a line break:
+             * every mbox writer ends a message with one, so a writer is
+             * still at work. Left unread, the position at its start,
+             * rather than emitted cut and its rest dead-lettered later
+             * (follow mode reads it once the file has settled) */
+            if (!m->told_incomplete)
+                mailbox_api->log(
+                    m->st, CO_LOG_INFO,
+                    "%s: the last message (offset %llu) does not end with a "
+                    "line break, so it looks incomplete (a program may "
+                    "still be writing it): not read now; it is read once "
+                    "the file ends with a line break (or, with follow, "
+                    "once the file has not grown for settle_ms)",
+                    m->cfg->path, (unsigned long long)m->offset);
+            m->told_incomplete = 1;
+            m->warned_empty = 1; /* said why nothing was read */
+            break;
+        }
         if (s < (size_t)m->offset + 5 &&
             mailbox_blank_only(m->map + s, e - s)) {
             /* the extra blank line a writer put before the separator it

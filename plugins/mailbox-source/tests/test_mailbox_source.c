@@ -640,20 +640,28 @@ static size_t pos_write_mbox(const char *path, int from, int to)
     return n;
 }
 
-/* Message i was emitted by h since record `from`. */
-static int pos_emitted(co_fake_host_t *h, size_t from, int i)
+/* Message i's record since `from` (a new reference, json_decref it). */
+static json_t *pos_record(co_fake_host_t *h, size_t from, int i)
 {
     char want[64];
     snprintf(want, sizeof want, "<opening-%d@acme.example>", i);
     for (size_t k = from; k < h->emit_cnt; k++) {
         json_t *v = json_loads(h->emits[k].value, 0, NULL);
         const char *id = json_string_value(json_object_get(v, "message_id"));
-        int hit = id != NULL && strcmp(id, want) == 0;
+        if (id != NULL && strcmp(id, want) == 0)
+            return v;
         json_decref(v);
-        if (hit)
-            return 1;
     }
-    return 0;
+    return NULL;
+}
+
+/* Message i was emitted by h since record `from`. */
+static int pos_emitted(co_fake_host_t *h, size_t from, int i)
+{
+    json_t *v = pos_record(h, from, i);
+    int hit = v != NULL;
+    json_decref(v);
+    return hit;
 }
 
 /* Every record since `from` is one of messages [lo, hi), each of
@@ -763,6 +771,86 @@ START_TEST(position_other_file)
     pos_check_all(h, mark, 20, 20, 26);
     ck_assert_msg(strstr(pos_logs->str, "resuming") != NULL, "%s",
                   pos_logs->str);
+}
+END_TEST
+
+/* How many times `needle` occurs in pos_logs. */
+static int pos_log_count(const char *needle)
+{
+    int n = 0;
+    for (const char *p = pos_logs->str; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* Trial 42: a one-shot run reads an mbox another program is still
+ * writing, cut mid-line in the last message's body (and, later, mid-way
+ * through the next separator line). The last message, which does not end
+ * with a line break, is not read and the position stays at its start
+ * (said once at INFO); once the rest is appended the next run reads it
+ * whole. Every message once, complete, nothing dead-lettered. */
+START_TEST(position_mbox_cut_mid_message)
+{
+    const char *mbox = pos_file("writing.mbox");
+    GString *full = g_string_new(NULL);
+    for (int i = 0; i < 8; i++)
+        pos_msg(full, i);
+    const char *line = strstr(full->str, "Line 1 of message 5: ");
+    ck_assert_ptr_nonnull(line);
+    size_t cut1 = (size_t)(line - full->str) + 10; /* mid-line */
+    const char *sep = strstr(full->str, "From r7@acme.example ");
+    ck_assert_ptr_nonnull(sep);
+    size_t cut2 = (size_t)(sep - full->str) + 9; /* mid-separator */
+    co_fake_host_t *h = pos_h;
+    const char *c = pos_cfg(mbox, "\"batch\":2");
+
+    ck_assert(g_file_set_contents(mbox, full->str, (gssize)cut1, NULL));
+    pos_run(h, c);
+    pos_check_all(h, 0, 0, 0, 5);
+    ck_assert_uint_eq(h->emit_cnt, 5);
+    ck_assert_msg(pos_log_count("looks incomplete") == 1, "%s", pos_logs->str);
+    ck_assert_msg(strstr(pos_logs->str, "0 messages found") == NULL, "%s",
+                  pos_logs->str);
+
+    /* more written, now cut inside the separator line of message 7 */
+    ck_assert(g_file_set_contents(mbox, full->str, (gssize)cut2, NULL));
+    size_t mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, c);
+    /* message 6 ends in the cut separator line: it waits too (read now,
+     * it would carry "From r7@" at the end of its body) */
+    pos_check_all(h, mark, 5, 5, 6);
+    ck_assert_uint_eq(h->emit_cnt - mark, 1);
+    ck_assert_msg(pos_log_count("looks incomplete") == 1, "%s", pos_logs->str);
+    ck_assert_msg(strstr(pos_logs->str, "reading it from the start") == NULL,
+                  "%s", pos_logs->str);
+    /* message 5 whole: its last body line is there */
+    json_t *v = pos_record(h, mark, 5);
+    ck_assert_ptr_nonnull(v);
+    char *txt = json_dumps(v, 0);
+    ck_assert_msg(strstr(txt, "Line 7 of message 5") != NULL, "%s", txt);
+    free(txt);
+    json_decref(v);
+
+    /* the writer is done: the rest is read, the position resumed */
+    ck_assert(g_file_set_contents(mbox, full->str, (gssize)full->len, NULL));
+    mark = h->emit_cnt;
+    g_string_truncate(pos_logs, 0);
+    pos_run(h, c);
+    pos_check_all(h, mark, 6, 6, 8);
+    ck_assert_uint_eq(h->emit_cnt - mark, 2);
+    v = pos_record(h, mark, 6);
+    ck_assert_ptr_nonnull(v);
+    txt = json_dumps(v, 0);
+    ck_assert_msg(strstr(txt, "From r7") == NULL, "%s", txt);
+    free(txt);
+    json_decref(v);
+    ck_assert_msg(pos_log_count("looks incomplete") == 0, "%s", pos_logs->str);
+    ck_assert_msg(strstr(pos_logs->str, "resuming") != NULL, "%s",
+                  pos_logs->str);
+    pos_check_all(h, 0, 0, 0, 8);
+    ck_assert_uint_eq(h->emit_cnt, 8);
+    g_string_free(full, TRUE);
 }
 END_TEST
 
@@ -985,6 +1073,7 @@ static Suite *source_suite(void)
     tcase_add_checked_fixture(pos, pos_setup, pos_teardown);
     tcase_add_test(pos, position_rewritten_larger_same_path);
     tcase_add_test(pos, position_other_file);
+    tcase_add_test(pos, position_mbox_cut_mid_message);
     tcase_add_test(pos, position_legacy_mbox);
     tcase_add_test(pos, position_follow_rewritten);
     tcase_add_test(pos, position_eml_other_content);
