@@ -40,6 +40,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAILBOX_STATE_KEY "position"
@@ -395,6 +396,18 @@ static int mailbox_reopen(mailbox_t *m)
     return 1;
 }
 
+/* 1 when the mbox's modification time (as last seen) is within
+ * settle_ms of the wall clock: a writer may still be appending. */
+static int mailbox_recently_written(const mailbox_t *m)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t age_ms =
+        ((int64_t)now.tv_sec - (int64_t)m->last_mtime.tv_sec) * 1000 +
+        ((int64_t)now.tv_nsec - (int64_t)m->last_mtime.tv_nsec) / 1000000;
+    return age_ms < m->cfg->settle_ms;
+}
+
 static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
 {
     int replaced = mailbox_reopen(m);
@@ -426,12 +439,14 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
                                &m->mb, &s, &e, &next))
             break;
         if (!m->cfg->follow && next == m->map_len &&
-            m->map[m->map_len - 1] != '\n') {
-            /* the file's last message does not end with a line break:
-             * every mbox writer ends a message with one, so a writer is
-             * still at work. Left unread, the position at its start,
-             * rather than emitted cut and its rest dead-lettered later
-             * (follow mode reads it once the file has settled) */
+            m->map[m->map_len - 1] != '\n' && mailbox_recently_written(m)) {
+            /* the file's last message does not end with a line break and
+             * the file changed within settle_ms: a writer is still at work
+             * (every mbox writer ends a message with one). Left unread, the
+             * position at its start, rather than emitted cut and its rest
+             * dead-lettered later (follow mode reads it once the file has
+             * settled). A file older than that is a finished export whose
+             * writer left the break out: read as it is */
             if (!m->told_incomplete)
                 mailbox_api->log(
                     m->st, CO_LOG_INFO,

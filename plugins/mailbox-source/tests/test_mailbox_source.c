@@ -12,7 +12,9 @@
 #include <careerops/plugin.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 const co_plugin_t *co_plugin_entry(const co_host_api_t *api);
@@ -854,6 +856,29 @@ START_TEST(position_mbox_cut_mid_message)
 }
 END_TEST
 
+/* A finished export whose writer left out the last line break (the file
+ * not changed for longer than settle_ms): its last message is read, not
+ * held back as if a writer were still at work. */
+START_TEST(position_mbox_old_file_without_final_break)
+{
+    const char *mbox = pos_file("export.mbox");
+    GString *full = g_string_new(NULL);
+    for (int i = 0; i < 3; i++)
+        pos_msg(full, i);
+    while (full->len > 0 && full->str[full->len - 1] == '\n')
+        g_string_truncate(full, full->len - 1);
+    ck_assert(g_file_set_contents(mbox, full->str, (gssize)full->len, NULL));
+    struct timespec old[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, mbox, old, 0), 0);
+    co_fake_host_t *h = pos_h;
+    pos_run(h, pos_cfg(mbox, "\"batch\":2"));
+    pos_check_all(h, 0, 0, 0, 3);
+    ck_assert_uint_eq(h->emit_cnt, 3);
+    ck_assert_msg(pos_log_count("looks incomplete") == 0, "%s", pos_logs->str);
+    g_string_free(full, TRUE);
+}
+END_TEST
+
 /* Store a position as another version would have (the fake host's state). */
 static void pos_store(co_fake_host_t *h, const char *json)
 {
@@ -1074,6 +1099,7 @@ static Suite *source_suite(void)
     tcase_add_test(pos, position_rewritten_larger_same_path);
     tcase_add_test(pos, position_other_file);
     tcase_add_test(pos, position_mbox_cut_mid_message);
+    tcase_add_test(pos, position_mbox_old_file_without_final_break);
     tcase_add_test(pos, position_legacy_mbox);
     tcase_add_test(pos, position_follow_rewritten);
     tcase_add_test(pos, position_eml_other_content);
