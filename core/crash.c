@@ -111,6 +111,7 @@ static void co__on_crash(int sig)
 void co_crash_install(void)
 {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    (void)co__on_crash; /* the sanitizer's runtime reports crashes */
     return;
 #else
     static int done;
