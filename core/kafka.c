@@ -409,6 +409,23 @@ struct co_lagmon_s {
     int partitions;
 };
 
+int co_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms)
+{
+    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+    if (t == NULL)
+        return 0;
+    const rd_kafka_metadata_t *md = NULL;
+    int n = 0;
+    if (rd_kafka_metadata(rk, 0, t, &md, timeout_ms) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (md->topic_cnt == 1 && md->topics[0].err == 0)
+            n = md->topics[0].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+    }
+    rd_kafka_topic_destroy(t);
+    return n;
+}
+
 co_lagmon_t *co_lagmon_new(const co_manifest_t *m, const char *bootstrap,
                            const char *group, const char *topic, char *errstr,
                            size_t sz)
@@ -467,20 +484,9 @@ static void co__lag_part(co_lag_t *out, int p, int64_t c, int64_t lo,
 int co_lagmon_measure(co_lagmon_t *l, int timeout_ms, co_lag_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (l->partitions == 0) {
-        const rd_kafka_metadata_t *md;
-        rd_kafka_topic_t *t = rd_kafka_topic_new(l->rk, l->topic, NULL);
-        rd_kafka_resp_err_t err =
-            rd_kafka_metadata(l->rk, 0, t, &md, timeout_ms);
-        rd_kafka_topic_destroy(t);
-        if (err)
-            return -1;
-        if (md->topic_cnt == 1 && md->topics[0].err == 0)
-            l->partitions = md->topics[0].partition_cnt;
-        rd_kafka_metadata_destroy(md);
-        if (l->partitions == 0)
-            return -1;
-    }
+    if (l->partitions == 0 && (l->partitions = co_kafka_topic_partitions(
+                                   l->rk, l->topic, timeout_ms)) == 0)
+        return -1;
     int n = l->partitions;
     rd_kafka_topic_partition_list_t *pl = rd_kafka_topic_partition_list_new(n);
     for (int p = 0; p < n; p++)

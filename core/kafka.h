@@ -88,6 +88,18 @@ typedef struct co_lag_s {
     int64_t *low, *high; /**< per-partition watermarks */
 } co_lag_t;
 
+/**
+ * @brief The number of partitions `topic` has on the broker, from a
+ *        metadata request for that topic (librdkafka rd_kafka_metadata()).
+ * @param rk Any client (producer or consumer); borrowed.
+ * @param timeout_ms How long to wait for the answer (ms).
+ * @returns The count (> 0), or 0 when the broker did not answer in time,
+ *          does not know the topic, or reports an error for it.
+ * Thread-safety: as librdkafka's metadata call (any thread).
+ */
+int co_kafka_topic_partitions(rd_kafka_t *rk, const char *topic,
+                              int timeout_ms);
+
 /** A handle that reads committed offsets of one group without joining. */
 typedef struct co_lagmon_s co_lagmon_t;
 

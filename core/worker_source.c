@@ -1,6 +1,7 @@
 /* The source worker: poll the plugin, backpressure, and source positions
  * written once the records emitted before them are acknowledged. */
 #include "log.h"
+#include "kafka.h"
 #include "port.h"
 #include "crash.h"
 #include "util.h"
@@ -150,18 +151,7 @@ static void co__bp_paused(co_stage_t *st, const char *topic, int64_t t0,
 static int co__bp_partitions(co_stage_t *st, const char *topic)
 {
     int want = co_manifest_partitions(st->m, topic);
-    rd_kafka_topic_t *t = rd_kafka_topic_new(st->producer, topic, NULL);
-    const struct rd_kafka_metadata *md = NULL;
-    int have = 0;
-    if (t != NULL &&
-        rd_kafka_metadata(st->producer, 0, t, &md, 2000) ==
-            RD_KAFKA_RESP_ERR_NO_ERROR &&
-        md->topic_cnt == 1 && md->topics[0].err == 0)
-        have = md->topics[0].partition_cnt;
-    if (md != NULL)
-        rd_kafka_metadata_destroy(md);
-    if (t != NULL)
-        rd_kafka_topic_destroy(t);
+    int have = co_kafka_topic_partitions(st->producer, topic, 2000);
     if (have <= 0)
         return want; /* asked again at the next check */
     st->bp_nparts = have;
