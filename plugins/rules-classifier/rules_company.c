@@ -1500,20 +1500,36 @@ static const json_t *rules_reply_to_system(const rules_ctx_t *c)
     return system ? to : NULL;
 }
 
+/* The first recipient with an address, as the company the candidate
+ * writes to: its host spelled as a company (slug_weight), its domain's
+ * label, and with `with_name` its display name. */
+static void rules_recipient_cands(rules_ctx_t *c, double slug_weight,
+                                  int with_name)
+{
+    const json_t *to = json_object_get(c->email, "to");
+    size_t ti;
+    const json_t *a;
+    json_array_foreach(to, ti, a)
+    {
+        const char *ta = rules_company_jstr(a, "address");
+        const char *tat = ta ? strrchr(ta, '@') : NULL;
+        if (tat == NULL)
+            continue;
+        if (with_name)
+            rules_display_cands(c, rules_company_jstr(a, "name"), ta,
+                                rules_db_sender(c->db, ta));
+        char host[256];
+        rules_lower(tat + 1, strlen(tat + 1), host, sizeof host);
+        rules_slug_from_host(c, host, slug_weight);
+        rules_domain_cand(c, ta, 1.0);
+        break;
+    }
+}
+
 void rules_company_of_own_reply(rules_ctx_t *c)
 {
     c->origin = RULES_O_SENDER;
-    const json_t *to = json_array_get(json_object_get(c->email, "to"), 0);
-    const char *ta = rules_company_jstr(to, "address");
-    if (ta != NULL && strchr(ta, '@') != NULL) {
-        const rules_sender_t *s = rules_db_sender(c->db, ta);
-        rules_display_cands(c, rules_company_jstr(to, "name"), ta, s);
-        char host[256];
-        const char *at = strrchr(ta, '@');
-        rules_lower(at + 1, strlen(at + 1), host, sizeof host);
-        rules_slug_from_host(c, host, 2.0);
-        rules_domain_cand(c, ta, 1.0);
-    }
+    rules_recipient_cands(c, 2.0, 1);
     c->origin = RULES_O_HEADER;
     rules_msgid_cands(c, c->from_addr);
 }
@@ -1599,23 +1615,8 @@ void rules_company_from_sender(rules_ctx_t *c)
          * candidate's (trial 38: "Intro: Lena / Tomasz" from gmail gave
          * the user's own domain) */
         if (rules_personal_sender(addr, s) && rules_is_reply(c) &&
-            c->label != RULES_RECRUITER_OUTREACH) {
-            const json_t *to = json_object_get(c->email, "to");
-            size_t ti;
-            const json_t *a;
-            json_array_foreach(to, ti, a)
-            {
-                const char *ta = rules_company_jstr(a, "address");
-                const char *tat = ta ? strrchr(ta, '@') : NULL;
-                if (tat == NULL)
-                    continue;
-                char host[256];
-                rules_lower(tat + 1, strlen(tat + 1), host, sizeof host);
-                rules_slug_from_host(c, host, 1.5);
-                rules_domain_cand(c, ta, 1.0);
-                break;
-            }
-        }
+            c->label != RULES_RECRUITER_OUTREACH)
+            rules_recipient_cands(c, 1.5, 0);
     }
     const json_t *links = json_object_get(c->email, "links");
     size_t i;
