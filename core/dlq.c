@@ -431,10 +431,7 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
                 c->offs ? c->offs : "(give --offset P:O)", c->topic);
         rc = 1;
     }
-    if (c->rk) {
-        rd_kafka_consumer_close(c->rk);
-        rd_kafka_destroy(c->rk);
-    }
+    co_kafka_consumer_close(c->rk, 5000, NULL, NULL, NULL);
     return rc;
 }
 

@@ -57,8 +57,71 @@ rd_kafka_conf_t *co_kafka_conf_new(const co_manifest_t *m,
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
-    /* librdkafka's own log lines go through our JSON logger. */
+    /* librdkafka's own log lines go through our JSON logger (they were
+     * written to stderr as "%3|..." by the helper clients and `dlq`) */
+    rd_kafka_conf_set_log_cb(conf, co_kafka_log_quiet);
     return conf;
+}
+
+void co_kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac,
+                     const char *buf)
+{
+    (void)rk;
+    /* the manifest's kafka properties go to producers and consumers alike;
+     * librdkafka's note that one of them ignores a property is noise */
+    if (strstr(buf, "will be ignored by this"))
+        level = 7;
+    /* a fatal error is also reported to the error_cb, whose one FATAL line
+     * names the stage and the setting to check (port_kafka_fatal.c) */
+    if (strcmp(fac, "FATAL") == 0)
+        level = 7;
+    co_log(level <= 3   ? CO_LOG_ERROR
+           : level <= 4 ? CO_LOG_WARN
+                        : CO_LOG_DEBUG,
+           NULL, "librdkafka", "%s: %s", fac, buf);
+}
+
+void co_kafka_log_quiet(const rd_kafka_t *rk, int level, const char *fac,
+                        const char *buf)
+{
+    (void)rk;
+    (void)level;
+    co_log(CO_LOG_DEBUG, NULL, "librdkafka", "%s: %s", fac, buf);
+}
+
+int co_kafka_consumer_close(rd_kafka_t *rk, int timeout_ms,
+                            co_kafka_rebalance_fn on_rebalance,
+                            int (*give_up)(void *arg), void *arg)
+{
+    if (rk == NULL)
+        return 0;
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_error_t *err = rd_kafka_consumer_close_queue(rk, q);
+    int closed = err == NULL;
+    if (err)
+        rd_kafka_error_destroy(err);
+    int64_t end = co_mono_ms() + timeout_ms;
+    while (closed && !rd_kafka_consumer_closed(rk)) {
+        if (co_mono_ms() >= end || (give_up && give_up(arg))) {
+            closed = 0;
+            break;
+        }
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+        if (ev == NULL)
+            continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE) {
+            if (on_rebalance)
+                on_rebalance(rk, rd_kafka_event_error(ev),
+                             rd_kafka_event_topic_partition_list(ev), arg);
+            else
+                rd_kafka_assign(rk, NULL);
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy_flags(rk,
+                           closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    return closed ? 0 : -1;
 }
 
 struct co_embedded_s {
@@ -202,14 +265,6 @@ static void co__probe_error_cb(rd_kafka_t *rk, int err, const char *reason,
 
 /* librdkafka's own lines for this short-lived client: debug only (the
  * errors reach co__probe_error_cb and the message built from it). */
-static void co__probe_log_cb(const rd_kafka_t *rk, int level, const char *fac,
-                             const char *buf)
-{
-    (void)rk;
-    (void)level;
-    co_log_debug("librdkafka %s: %s", fac, buf);
-}
-
 /* The secret file behind the manifest's kafka.sasl.password, when it is a
  * plain ${secret:NAME}: "the secret file PATH", else "the manifest". */
 static void co__password_source(const co_manifest_t *m, char *out, size_t sz)
@@ -292,7 +347,6 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
     pthread_mutex_init(&probe.mu, NULL);
     rd_kafka_conf_set_opaque(conf, &probe);
     rd_kafka_conf_set_error_cb(conf, co__probe_error_cb);
-    rd_kafka_conf_set_log_cb(conf, co__probe_log_cb);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
     if (rk == NULL) {
         co_errf(errstr, sz, "kafka: %s", e);

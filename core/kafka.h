@@ -23,9 +23,31 @@
 /**
  * @brief A new librdkafka configuration with the manifest's `kafka`
  *        properties (except bootstrap.servers) and `bootstrap`.
+ *
+ * Its log callback is co_kafka_log_quiet(): librdkafka's own lines go to
+ * the JSON log at debug level, never to stderr as `%3|...` (the host's
+ * helper clients and the `dlq` command report their failures themselves);
+ * a stage's clients set co_kafka_log_cb() instead.
  * @returns The conf (owned by the caller until rd_kafka_new() succeeds),
  *          or NULL with the offending property in errstr.
  */
+/**
+ * @brief A librdkafka log callback (rd_kafka_conf_set_log_cb()) for a
+ *        stage's clients: syslog levels 0-3 are ERROR, 4 WARN, the rest
+ *        debug, under the plugin name "librdkafka"; the note that a
+ *        property is ignored by a producer or a consumer, and FATAL (told
+ *        once by the error callback), are debug. Thread-safe (co_log()).
+ */
+void co_kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac,
+                     const char *buf);
+
+/**
+ * @brief A librdkafka log callback that writes every line at debug level
+ *        (CAREEROPS_LOG_LEVEL=debug shows them). Thread-safe.
+ */
+void co_kafka_log_quiet(const rd_kafka_t *rk, int level, const char *fac,
+                        const char *buf);
+
 rd_kafka_conf_t *co_kafka_conf_new(const co_manifest_t *m,
                                    const char *bootstrap, char *errstr,
                                    size_t errstr_size);
@@ -87,6 +109,35 @@ typedef struct co_lag_s {
     int64_t *committed;  /**< per-partition committed offset (-1 none) */
     int64_t *low, *high; /**< per-partition watermarks */
 } co_lag_t;
+
+/** A rebalance callback's shape (rd_kafka_conf_set_rebalance_cb()). */
+typedef void (*co_kafka_rebalance_fn)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                                      rd_kafka_topic_partition_list_t *parts,
+                                      void *opaque);
+
+/**
+ * @brief Close a consumer and destroy it, waiting at most `timeout_ms` for
+ *        it to leave its group (rd_kafka_consumer_close_queue()).
+ *
+ * librdkafka 2.0.2's rd_kafka_consumer_close() waits for the group
+ * coordinator without a bound: against a broker that is gone it kept a
+ * stopping host for minutes (trials 41, 43). Rebalance events that come
+ * while closing are handed to `on_rebalance` (the revocation's flush and
+ * commit), as rd_kafka_consumer_close() would call the callback. When the
+ * consumer has not closed in time, it is destroyed without leaving its
+ * group (RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE): the coordinator notices
+ * after session.timeout.ms, and what was not committed is read again.
+ * @param rk The consumer; owned: destroyed in every case. NULL: nothing.
+ * @param timeout_ms The bound (ms); `give_up` ends the wait early.
+ * @param on_rebalance Called with `arg` for rebalance events, or NULL.
+ * @param give_up Returns nonzero to stop waiting (a hard stop), or NULL.
+ * @returns 0 when the consumer left its group, -1 when it was destroyed
+ *          without (timed out or given up).
+ * Thread-safety: call from the thread that owns the consumer.
+ */
+int co_kafka_consumer_close(rd_kafka_t *rk, int timeout_ms,
+                            co_kafka_rebalance_fn on_rebalance,
+                            int (*give_up)(void *arg), void *arg);
 
 /**
  * @brief The number of partitions `topic` has on the broker, from a

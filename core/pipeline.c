@@ -402,7 +402,8 @@ static int co__stop_all(co_runtime_t *rt)
         co_stage_t *st = rt->inst[i];
         if (st->thread && CO_RT_LOAD(&st->finished) != CO_FINISH_JOINED)
             pthread_join(st->thread, NULL);
-        if (co_stage_get_status(st) == CO_STAGE_FAILED)
+        if (co_stage_get_status(st) == CO_STAGE_FAILED ||
+            st->unfinished_at_stop)
             failed = 1;
     }
     for (size_t i = 0; i < rt->n_inst; i++)

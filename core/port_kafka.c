@@ -370,24 +370,6 @@ static void co__dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
         co_offtrack_ack(is_source ? &st->src_trk : &st->trk, tok, !msg->err);
 }
 
-static void co__log_cb(const rd_kafka_t *rk, int level, const char *fac,
-                       const char *buf)
-{
-    (void)rk;
-    /* the manifest's kafka properties go to producers and consumers alike;
-     * librdkafka's note that one of them ignores a property is noise */
-    if (strstr(buf, "will be ignored by this"))
-        level = 7;
-    /* a fatal error is also reported to the error_cb, whose one FATAL line
-     * names the stage and the setting to check (port_kafka_fatal.c) */
-    if (strcmp(fac, "FATAL") == 0)
-        level = 7;
-    co_log(level <= 3   ? CO_LOG_ERROR
-           : level <= 4 ? CO_LOG_WARN
-                        : CO_LOG_DEBUG,
-           NULL, "librdkafka", "%s: %s", fac, buf);
-}
-
 /* Set each {name, value} unless the manifest's kafka object sets it. */
 static void co__defaults(const co_stage_t *st, rd_kafka_conf_t *c,
                          const char *const (*nv)[2], size_t n)
@@ -428,7 +410,7 @@ static rd_kafka_t *co__producer_new(co_stage_t *st, char *errstr, size_t sz)
     }
     rd_kafka_conf_set_dr_msg_cb(pc, co__dr_cb);
     rd_kafka_conf_set_error_cb(pc, co_port_kafka_error_cb);
-    rd_kafka_conf_set_log_cb(pc, co__log_cb);
+    rd_kafka_conf_set_log_cb(pc, co_kafka_log_cb);
     rd_kafka_conf_set_opaque(pc, st);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof e);
     if (rk == NULL) {
@@ -489,7 +471,7 @@ static rd_kafka_t *co__consumer_new(co_stage_t *st, char *errstr, size_t sz)
     }
     rd_kafka_conf_set_opaque(cc, st);
     rd_kafka_conf_set_error_cb(cc, co_port_kafka_error_cb);
-    rd_kafka_conf_set_log_cb(cc, co__log_cb);
+    rd_kafka_conf_set_log_cb(cc, co_kafka_log_cb);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, cc, e, sizeof e);
     if (rk == NULL) {
         co_errf(errstr, sz, "kafka consumer: %s", e);

@@ -194,6 +194,14 @@ co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
     return st;
 }
 
+/* How long a stopping stage's consumer may take to leave its group (ms). */
+#define CO__CLOSE_WAIT_MS 10000
+
+static int co__give_up(void *arg)
+{
+    return co_stage_hard_stop(arg);
+}
+
 void co_stage_free(co_stage_t *st)
 {
     if (st == NULL)
@@ -201,22 +209,25 @@ void co_stage_free(co_stage_t *st)
     /* Close the consumer first: its revocation callback flushes the plugin
      * and commits (core/worker.c), so the instance must still exist (a
      * SIGTERM during a sink outage crashed in flush(NULL) otherwise). */
-    if (st->consumer) {
-        rd_kafka_consumer_close(st->consumer);
-        if (st->commit_q) {
-            rd_kafka_queue_destroy(st->commit_q);
-            st->commit_q = NULL;
-        }
+    if (st->commit_q) {
+        rd_kafka_queue_destroy(st->commit_q);
+        st->commit_q = NULL;
     }
     for (size_t i = 0; st->in_rkt && i < st->sc->n_inputs; i++)
         if (st->in_rkt[i])
             rd_kafka_topic_destroy(st->in_rkt[i]);
     free(st->in_rkt);
     st->in_rkt = NULL;
-    if (st->consumer) {
-        rd_kafka_destroy(st->consumer);
-        st->consumer = NULL;
-    }
+    if (st->consumer &&
+        co_kafka_consumer_close(st->consumer, CO__CLOSE_WAIT_MS,
+                                co_stage_rebalance_cb, co__give_up, st) != 0)
+        co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+               "the consumer did not leave group %s within %d s (is the "
+               "broker gone?): closed without it; the group's coordinator "
+               "notices after session.timeout.ms, and records not committed "
+               "are read again",
+               st->group, CO__CLOSE_WAIT_MS / 1000);
+    st->consumer = NULL;
     const co_plugin_t *p = st->ph ? st->ph->desc : NULL;
     if (p && st->inst) {
         if (p->stop)
@@ -232,7 +243,8 @@ void co_stage_free(co_stage_t *st)
         if (st->out_rkt[i])
             rd_kafka_topic_destroy(st->out_rkt[i]);
     if (st->producer) {
-        rd_kafka_flush(st->producer, 10000);
+        /* a stage that stopped unfinished waited for the broker already */
+        rd_kafka_flush(st->producer, st->unfinished_at_stop ? 0 : 10000);
         rd_kafka_destroy(st->producer);
     }
     if (st->commit_q)

@@ -148,6 +148,11 @@ struct co_stage_s {
     int flush_fails;       /**< consecutive flush attempts that failed */
     int held_back;         /**< partitions paused (flush failing, pause) */
     int delivery_failed;
+    /** the stage stopped with work not committed: its last offset commit
+     *  was not answered, or (a source) the broker did not acknowledge its
+     *  last records in time. They are read again at the next start, and
+     *  the host exits 1 (worker thread; read after the join) */
+    int unfinished_at_stop;
     /** atomic: a Kafka client of the stage met a fatal error
      *  (co_port_kafka_fatal()): the stage stops FAILED and commits
      *  nothing more (offsets, source positions) */

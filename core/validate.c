@@ -21,14 +21,6 @@
  * configuration: an unknown name or a bad value is a fault at kafka.NAME
  * here, not a FAILED stage at run time. */
 /* librdkafka's lines while probing: debug only (the fault is reported). */
-static void co__quiet_log(const rd_kafka_t *rk, int level, const char *fac,
-                          const char *buf)
-{
-    (void)rk;
-    (void)level;
-    co_log_debug("validate: librdkafka %s: %s", fac, buf);
-}
-
 /* The SASL mechanism must be one librdkafka has: it reads the value only
  * when a client is created, and with a plaintext security.protocol never. */
 static int co__validate_sasl(const co_manifest_t *m, co_diag_t *d)
@@ -114,7 +106,7 @@ static void co__validate_kafka_client(const co_manifest_t *m,
         return;
     }
     char e[512];
-    rd_kafka_conf_set_log_cb(conf, co__quiet_log);
+    rd_kafka_conf_set_log_cb(conf, co_kafka_log_quiet);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
     if (rk != NULL) {
         rd_kafka_destroy(rk);

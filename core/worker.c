@@ -194,19 +194,22 @@ static void co__commit_results(co_stage_t *st)
 }
 
 /* Commit the positions that moved: asynchronously, or (sync) waiting at
- * most CO__REVOKE_WAIT_MS for the answer. */
-static void co__commit(co_stage_t *st, int sync)
+ * most CO__REVOKE_WAIT_MS for the answer. Returns 0, or the error of a
+ * commit that could not be sent or (sync) was refused or not answered;
+ * an asynchronous failure is retried, a synchronous one is the caller's
+ * to report. */
+static rd_kafka_resp_err_t co__commit(co_stage_t *st, int sync)
 {
     st->last_commit_ms = co_mono_ms();
     /* after a fatal Kafka error an output may have failed in a way no
      * delivery report tells (a produce refused at once, a purged queue):
      * nothing more is committed, the records are read again */
     if (co_port_kafka_failed(st))
-        return;
+        return 0;
     co__commit_results(st);
     rd_kafka_topic_partition_list_t *l = co__dirty_list(st);
     if (l == NULL)
-        return;
+        return 0;
     rd_kafka_resp_err_t err;
     if (sync) {
         err = co__commit_wait(st, l, CO__REVOKE_WAIT_MS);
@@ -215,7 +218,7 @@ static void co__commit(co_stage_t *st, int sync)
             st->commit_q = rd_kafka_queue_new(st->consumer);
         err = rd_kafka_commit_queue(st->consumer, l, st->commit_q, NULL, NULL);
     }
-    if (err) {
+    if (err && !sync) {
         co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
                "offset commit failed (%s); will commit again",
                rd_kafka_err2str(err));
@@ -223,6 +226,28 @@ static void co__commit(co_stage_t *st, int sync)
         st->last_commit_ms = co_mono_ms() + 1000;
     }
     rd_kafka_topic_partition_list_destroy(l);
+    return err;
+}
+
+/* The synchronous commit when partitions are revoked or the stage stops.
+ * Nothing is lost when it fails: the next owner (or the next start) reads
+ * the records after the last committed position again; but the operator
+ * is told, and a stopping host exits 1 (trials 41, 42: exit 0 and "will
+ * commit again" after the broker had gone). */
+static void co__commit_last(co_stage_t *st, int stopping)
+{
+    rd_kafka_resp_err_t err = co__commit(st, 1);
+    if (err == 0)
+        return;
+    co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+           "the last offset commit failed (%s): the records this stage "
+           "handled since its previous commit will be read again %s "
+           "(duplicates, none lost)%s",
+           rd_kafka_err2str(err),
+           stopping ? "at its next start" : "by the partitions' next owner",
+           stopping ? "; exit status 1" : "");
+    if (stopping)
+        st->unfinished_at_stop = 1;
 }
 
 /* A delivery failed for good: read the records of that partition again
@@ -375,7 +400,7 @@ void co_stage_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     else
         st->port->serve(st, 0);
     if (!st->trk.any_failed)
-        co__commit(st, 1);
+        co__commit_last(st, 0);
     for (size_t i = 0; i < st->trk.n_parts; i++) {
         co_offtrack_reset(&st->trk, i);
         st->trk.parts[i].done = -1;
@@ -664,7 +689,7 @@ int co_stage_consumer_loop(co_stage_t *st)
     st->port->drain(st, CO__REVOKE_WAIT_MS);
     co_stage_publish_counts(st);
     if (!st->trk.any_failed)
-        co__commit(st, 1);
+        co__commit_last(st, 1);
     return rc;
 }
 

@@ -10,6 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How long a stopping source waits for the broker to acknowledge what it
+ * emitted (ms): a broker that is gone kept a single SIGTERM from ending
+ * the host for minutes (librdkafka's message.timeout.ms, 300 s). What is
+ * not acknowledged by then is read again at the next start. */
+#define CO__SOURCE_STOP_WAIT_MS 30000
+
 #define CO__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 
 /* Bytes a record takes in the mock cluster's window beyond what
@@ -235,8 +241,9 @@ void co_stage_source_commit(co_stage_t *st, int final)
      * (co_offtrack_release): no position is written past it */
     if (st->n_pend == 0 || co_port_kafka_failed(st))
         return;
-    if (final && st->port->drain(st, -1) != 0)
-        return; /* failed deliveries: keep old positions, re-read */
+    if (final && st->port->drain(st, 0) != 0)
+        return; /* failed or unacknowledged deliveries: keep the old
+                   positions, read again */
     if (st->delivery_failed)
         return;
     uint64_t limit = co__acked_emits(st);
@@ -338,8 +345,16 @@ int co_stage_source_loop(co_stage_t *st)
     }
     if (co_port_kafka_failed(st)) /* nothing to wait for: no position is */
         st->port->serve(st, 0);   /* written (co_stage_source_commit()) */
-    else
-        st->port->drain(st, -1);
+    else if (st->port->drain(st, CO__SOURCE_STOP_WAIT_MS) != 0 &&
+             !co_stage_hard_stop(st)) {
+        co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+               "stopping: records the broker did not acknowledge within "
+               "%d s (or refused) are read again at the next start, from "
+               "the last position written (duplicates, none lost); exit "
+               "status 1",
+               CO__SOURCE_STOP_WAIT_MS / 1000);
+        st->unfinished_at_stop = 1;
+    }
     co_stage_publish_counts(st);
     co_stage_source_commit(st,
                            st->env == NULL || !st->env->defer_source_offsets);
