@@ -265,9 +265,9 @@ const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
     if (!co_plugin_name_ok(name)) {
         co_errf(errstr, sz,
                 "\"%s\" is not a plugin name: a name is letters, digits, "
-                "'_', '-' and '.' (no '/' or \"..\"), looked up on the "
-                "plugin path; load a library by path with the stage's "
-                "\"plugin_file\"",
+                "'_', '-' and '.', not starting with '.' (no '/' or "
+                "\"..\"), looked up on the plugin path; load a library by "
+                "path with the stage's \"plugin_file\"",
                 name ? name : "");
         return NULL;
     }

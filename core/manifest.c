@@ -483,8 +483,6 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
     m->path = co_strdup(path);
     m->dir = co_strdup(dir);
     co__check_keys(root, "", co__top_keys, d);
-    m->pipeline = co__get_str(root, "pipeline", "", 1, NULL, d);
-    co__check_name(m->pipeline, "pipeline", "pipeline name", d);
     free(co__get_str(root, "description", "", 0, NULL, d));
     /* secrets_dir may use ${env:...} (not ${secret:...}); unset, it is
      * systemd's $CREDENTIALS_DIRECTORY (LoadCredential=) when set */
@@ -499,6 +497,10 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
     m->secrets_dir = co_path_join(m->dir, sd);
     free(sd);
     co__expand(root, "", m->secrets_dir, d);
+    /* after the expansion, as the stage and topic names (trial 43:
+     * "pipeline": "${env:PNAME}" was refused as it stood) */
+    m->pipeline = co__get_str(root, "pipeline", "", 1, NULL, d);
+    co__check_name(m->pipeline, "pipeline", "pipeline name", d);
 
     co__parse_kafka(m, root, d);
     co__parse_state(m, root, d);

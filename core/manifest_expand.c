@@ -134,9 +134,9 @@ static char *co__expand_str(const char *in, const char *path,
                 co_buf_add(&out, def, strlen(def));
             else {
                 co_diag_add(cx->d, path,
-                            "environment variable %s is not set and \"%s\" "
+                            "environment variable %s is %s and \"%s\" "
                             "gives no default (use ${env:%s:-value})",
-                            spec, in, spec);
+                            spec, v != NULL ? "empty" : "not set", in, spec);
                 bad = 1;
             }
             free(spec);

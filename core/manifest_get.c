@@ -169,6 +169,24 @@ int co__get_bool(json_t *obj, const char *key, const char *path, int def,
 void co__check_name(const char *s, const char *path, const char *what,
                     co_diag_t *d)
 {
+    int topic = strcmp(what, "topic name") == 0;
+    if (topic && s != NULL && (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)) {
+        /* Kafka refuses them (trial 43: validate passed "..", the embedded
+         * broker took it) */
+        co_diag_add(d, path,
+                    "the topic name \"%s\" is refused by Kafka: use "
+                    "letters, digits, '_', '-', '.'",
+                    s);
+        return;
+    }
+    if (topic && s != NULL && strncmp(s, "__", 2) == 0) {
+        co_diag_add(d, path,
+                    "the topic name \"%.60s\" starts with \"__\", which Kafka "
+                    "keeps for its internal topics (__consumer_offsets, "
+                    "__transaction_state): choose another name",
+                    s);
+        return;
+    }
     if (s == NULL || co__valid_name(s))
         return;
     size_t n = strlen(s);

@@ -153,40 +153,55 @@ static int chroma_valid_name(const char *n)
                      "0123456789._-") == len;
 }
 
+/* ABI 1.2 check: `careerops validate` refuses what init() would (trial
+ * 43: a malformed URL passed validate and failed run); nothing is
+ * contacted. */
+static co_status_t chroma_check(const void *config, char *err, size_t errsz)
+{
+    const chroma_config_t *cfg = config;
+    char e[256];
+    if (co_http_check_url(cfg->chroma_url, e, sizeof e) != 0) {
+        snprintf(err, errsz, "chroma_url: %s", e);
+        return CO_FATAL;
+    }
+    if (co_http_check_url(cfg->ollama_url, e, sizeof e) != 0) {
+        snprintf(err, errsz, "ollama_url: %s", e);
+        return CO_FATAL;
+    }
+    if (strcasecmp(cfg->token_header, "x-chroma-token") != 0 &&
+        strcasecmp(cfg->token_header, "authorization") != 0) {
+        snprintf(err, errsz,
+                 "token_header \"%s\": use x-chroma-token or authorization",
+                 cfg->token_header);
+        return CO_FATAL;
+    }
+    if (strlen(cfg->database) < 3) {
+        snprintf(err, errsz, "database \"%s\" must have at least 3 characters",
+                 cfg->database);
+        return CO_FATAL;
+    }
+    if (!chroma_valid_name(cfg->collection)) {
+        snprintf(err, errsz,
+                 "collection \"%s\": Chroma wants 3-512 characters from "
+                 "[a-zA-Z0-9._-], starting and ending with a letter or digit",
+                 cfg->collection);
+        return CO_FATAL;
+    }
+    if (cfg->token != NULL && strpbrk(cfg->token, "\r\n") != NULL) {
+        snprintf(err, errsz, "token has a line break");
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static co_status_t chroma_init(const co_host_api_t *a, co_stage_t *st,
                                const void *config, void **instance)
 {
     api = a;
     const chroma_config_t *cfg = config;
-    char err[300];
-    if (co_http_check_url(cfg->chroma_url, err, sizeof err) != 0) {
-        a->set_error(st, "config", "chroma_url: %s", err);
-        return CO_FATAL;
-    }
-    if (co_http_check_url(cfg->ollama_url, err, sizeof err) != 0) {
-        a->set_error(st, "config", "ollama_url: %s", err);
-        return CO_FATAL;
-    }
-    if (strcasecmp(cfg->token_header, "x-chroma-token") != 0 &&
-        strcasecmp(cfg->token_header, "authorization") != 0) {
-        a->set_error(st, "config",
-                     "token_header \"%s\": use x-chroma-token or "
-                     "authorization",
-                     cfg->token_header);
-        return CO_FATAL;
-    }
-    if (strlen(cfg->database) < 3) {
-        a->set_error(st, "config",
-                     "database \"%s\" must have at least 3 characters",
-                     cfg->database);
-        return CO_FATAL;
-    }
-    if (!chroma_valid_name(cfg->collection)) {
-        a->set_error(st, "config",
-                     "collection \"%s\": Chroma wants 3-512 characters from "
-                     "[a-zA-Z0-9._-], starting and ending with a letter or "
-                     "digit",
-                     cfg->collection);
+    char err[512];
+    if (chroma_check(cfg, err, sizeof err) != CO_OK) {
+        a->set_error(st, "config", "%s", err);
         return CO_FATAL;
     }
     chroma_inst_t *in = calloc(1, sizeof *in);
@@ -202,10 +217,6 @@ static co_status_t chroma_init(const co_host_api_t *a, co_stage_t *st,
     free(t);
     free(d);
     if (cfg->token != NULL && cfg->token[0] != '\0') {
-        if (strpbrk(cfg->token, "\r\n") != NULL) {
-            a->set_error(st, "config", "token has a line break");
-            return CO_FATAL;
-        }
         int rc =
             strcasecmp(cfg->token_header, "authorization") == 0
                 ? asprintf(&in->auth, "Authorization: Bearer %s", cfg->token)
@@ -633,6 +644,7 @@ static const co_plugin_t chroma_desc = {
     .options = chroma_options,
     .config_size = sizeof(chroma_config_t),
     .init = chroma_init,
+    .check = chroma_check, /* URLs, names, token (ABI 1.2) */
     .process = chroma_process,
     .flush = chroma_flush,
     .destroy = chroma_destroy,

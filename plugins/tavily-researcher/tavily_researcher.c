@@ -94,27 +94,40 @@ static const co_option_t tavily_options[] = {
      "Timeout of one Ollama chat request"},
     {0}};
 
+/* ABI 1.2 check: `careerops validate` refuses what init() would (trial
+ * 43); nothing is contacted, the key is never printed. */
+static co_status_t tavily_check(const void *config, char *err, size_t errsz)
+{
+    const tavily_config_t *cfg = config;
+    char e[256];
+    if (co_http_check_url(cfg->base_url, e, sizeof e) != 0) {
+        snprintf(err, errsz, "base_url: %s", e);
+        return CO_FATAL;
+    }
+    if (cfg->ollama_url != NULL && cfg->ollama_url[0] != '\0' &&
+        co_http_check_url(cfg->ollama_url, e, sizeof e) != 0) {
+        snprintf(err, errsz, "ollama_url: %s", e);
+        return CO_FATAL;
+    }
+    if (cfg->api_key == NULL || cfg->api_key[0] == '\0' ||
+        strpbrk(cfg->api_key, "\r\n") != NULL) {
+        snprintf(err, errsz,
+                 "api_key: empty or has a line break: put the key in the "
+                 "secret file tavily_api_key and set \"api_key\": "
+                 "\"${secret:tavily_api_key}\"");
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static co_status_t tavily_init(const co_host_api_t *a, co_stage_t *st,
                                const void *config, void **instance)
 {
     api = a;
     const tavily_config_t *cfg = config;
-    char err[300];
-    if (co_http_check_url(cfg->base_url, err, sizeof err) != 0) {
-        a->set_error(st, "config", "base_url: %s", err);
-        return CO_FATAL;
-    }
-    if (cfg->ollama_url != NULL && cfg->ollama_url[0] != '\0' &&
-        co_http_check_url(cfg->ollama_url, err, sizeof err) != 0) {
-        a->set_error(st, "config", "ollama_url: %s", err);
-        return CO_FATAL;
-    }
-    if (cfg->api_key == NULL || cfg->api_key[0] == '\0' ||
-        strpbrk(cfg->api_key, "\r\n") != NULL) {
-        a->set_error(st, "config",
-                     "api_key is empty or has a line break: put the key in "
-                     "the secret file tavily_api_key and set \"api_key\": "
-                     "\"${secret:tavily_api_key}\"");
+    char err[512];
+    if (tavily_check(cfg, err, sizeof err) != CO_OK) {
+        a->set_error(st, "config", "%s", err);
         return CO_FATAL;
     }
     if (sodium_init() < 0) {
@@ -623,6 +636,7 @@ static const co_plugin_t tavily_desc = {
     .options = tavily_options,
     .config_size = sizeof(tavily_config_t),
     .init = tavily_init,
+    .check = tavily_check, /* URLs, api_key (ABI 1.2) */
     .process = tavily_process,
     .destroy = tavily_destroy,
 };

@@ -327,7 +327,13 @@ END_TEST
 
 START_TEST(bad_config_is_fatal)
 {
-    ck_assert_int_eq(start_plugin("{\"token_header\":\"cookie\"}"), CO_FATAL);
+    /* refused by check() (validate), as init() would */
+    json_t *conf =
+        json_pack("{s:s,s:s,s:s}", "chroma_url", co_fake_url(chr_srv),
+                  "ollama_url", co_fake_url(oll_srv), "token_header", "cookie");
+    ck_assert_int_eq(co_fake_host_start_plugin(host, plugin, conf, NULL, &run),
+                     CO_FATAL);
+    ck_assert_int_eq(run.faults, 1);
     ck_assert_ptr_nonnull(strstr(host->error_msg, "token_header"));
 }
 END_TEST

@@ -503,8 +503,12 @@ END_TEST
 
 START_TEST(bad_config_is_fatal)
 {
-    ck_assert_int_eq(start_plugin("{\"base_url\":\"https://api.tavily.com\"}"),
+    /* refused by check() (validate), as init() would */
+    json_t *conf = json_pack("{s:s,s:s}", "api_key", KEY, "base_url",
+                             "https://api.tavily.com");
+    ck_assert_int_eq(co_fake_host_start_plugin(host, plugin, conf, NULL, &run),
                      CO_FATAL);
+    ck_assert_int_eq(run.faults, 1);
     ck_assert_str_eq(host->error_class, "config");
     ck_assert_ptr_nonnull(strstr(host->error_msg, "base_url"));
 }
