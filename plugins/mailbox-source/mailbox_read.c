@@ -75,7 +75,7 @@ static const char *special_kind(mode_t m)
         return "a block device";
     if (S_ISSOCK(m))
         return "a socket";
-    return "not a regular file";
+    return "a file of an unknown kind";
 }
 
 /* Does this start look like RFC 5322 header fields? The first line (after
@@ -508,55 +508,278 @@ static void add_file(GPtrArray *out, char *key, char *path, const char *folder)
     g_ptr_array_add(out, f);
 }
 
+static gint mbx_cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int is_regular(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static void maildir_scan(GPtrArray *out, const char *dir, const char *folder,
+void mailbox_skips_clear(mailbox_skips_t *sk)
+{
+    if (sk == NULL)
+        return;
+    if (sk->said != NULL)
+        g_ptr_array_unref(sk->said);
+    memset(sk, 0, sizeof *sk);
+}
+
+static void skip_free(gpointer p)
+{
+    mailbox_skip_t *s = p;
+    g_free(s->path);
+    g_free(s->why);
+    g_free(s);
+}
+
+static void skip_note(unsigned *n, char *eg, size_t egsz, const char *rel)
+{
+    if ((*n)++ == 0)
+        snprintf(eg, egsz, "%s", rel);
+}
+
+/** What one folder entry is (entry_kind()). */
+enum walk_entry_e {
+    WALK_GONE = 0, /* removed since readdir(): nothing to say */
+    WALK_FILE,     /* a regular file, or a symlink to one */
+    WALK_DIR,      /* a folder (not a symlink) */
+    WALK_DIR_LINK, /* a symlink to a folder */
+    WALK_OTHER     /* anything else: *why says what */
+};
+
+/* Classify the entry at p without opening it (a FIFO is never opened, so
+ * it never blocks). *st: what it is or links to. *why (g_free) for
+ * WALK_OTHER: "a pipe (FIFO), not a regular file", "a symlink to nothing
+ * (...)", ... */
+static int entry_kind(const char *p, struct stat *st, char **why)
+{
+    struct stat ls;
+    *why = NULL;
+    if (lstat(p, &ls) != 0) {
+        if (errno == ENOENT)
+            return WALK_GONE;
+        *why = g_strdup_printf("cannot be examined (%s)", strerror(errno));
+        return WALK_OTHER;
+    }
+    if (!S_ISLNK(ls.st_mode)) {
+        *st = ls;
+        if (S_ISREG(ls.st_mode))
+            return WALK_FILE;
+        if (S_ISDIR(ls.st_mode))
+            return WALK_DIR;
+        *why =
+            g_strdup_printf("%s, not a regular file", special_kind(ls.st_mode));
+        return WALK_OTHER;
+    }
+    char *to = g_file_read_link(p, NULL);
+    const char *t = to != NULL ? to : "?";
+    int rc = WALK_OTHER;
+    if (stat(p, st) != 0) {
+        int e = errno;
+        if (e == ENOENT)
+            *why =
+                g_strdup_printf("a symlink to nothing (%s does not exist)", t);
+        else if (e == ELOOP)
+            *why = g_strdup_printf("a symlink loop (%s: %s)", t, strerror(e));
+        else
+            *why = g_strdup_printf("a symlink whose target cannot be reached "
+                                   "(%s: %s)",
+                                   t, strerror(e));
+    } else if (S_ISREG(st->st_mode)) {
+        rc = WALK_FILE;
+    } else if (S_ISDIR(st->st_mode)) {
+        rc = WALK_DIR_LINK;
+    } else {
+        *why = g_strdup_printf("a symlink to %s (%s), not a regular file",
+                               special_kind(st->st_mode), t);
+    }
+    g_free(to);
+    return rc;
+}
+
+/** A symlink to a folder, followed once every real folder is read. */
+typedef struct walk_link_s {
+    char *path;
+    char *rel; /* .eml: path relative to the root; Maildir: folder name */
+    int depth;
+} walk_link_t;
+
+/** One listing: what it found, what it passed over, where it has been. */
+typedef struct walk_s {
+    GPtrArray *out;
+    mailbox_skips_t *sk; /* NULL: not counted */
+    GHashTable *visited; /* "dev:ino" of each folder read -> its rel */
+    GQueue links;        /* walk_link_t*: folder symlinks, in order */
+    int maildir;
+} walk_t;
+
+/* Name one entry passed over, with why (taken). */
+static void walk_say(walk_t *w, const char *path, char *why)
+{
+    if (w->sk == NULL) {
+        g_free(why);
+        return;
+    }
+    if (w->sk->said == NULL)
+        w->sk->said = g_ptr_array_new_with_free_func(skip_free);
+    mailbox_skip_t *s = g_new0(mailbox_skip_t, 1);
+    s->path = g_strdup(path);
+    s->why = why;
+    g_ptr_array_add(w->sk->said, s);
+}
+
+/* The names in dir, sorted (dot-files left out unless keep_dots; "." and
+ * ".." always). NULL when the folder cannot be read: said, except a
+ * folder that is not there (ENOENT) when `quiet_enoent`. */
+static GPtrArray *walk_names(walk_t *w, const char *dir, int keep_dots,
+                             int quiet_enoent)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        if (errno != ENOENT || !quiet_enoent)
+            walk_say(w, dir,
+                     g_strdup_printf("a folder that cannot be read (%s)",
+                                     strerror(errno)));
+        return NULL;
+    }
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
+            (n[0] == '.' && !keep_dots))
+            continue;
+        g_ptr_array_add(names, g_strdup(n));
+    }
+    closedir(d);
+    g_ptr_array_sort(names, mbx_cmp_str);
+    return names;
+}
+
+static void walk_eml(walk_t *w, const char *dir, const char *rel, int depth);
+static void walk_maildir(walk_t *w, const char *dir, const char *folder,
+                         int depth);
+
+/* Read the folder dir (st: its stat) once: a folder already read (through
+ * a symlink, or a bind mount) or deeper than 8 levels is said and passed
+ * over. */
+static void walk_folder(walk_t *w, const char *dir, const char *rel, int depth,
+                        const struct stat *st, int via_link)
+{
+    if (depth > 8) {
+        walk_say(w, dir,
+                 g_strdup("a folder more than 8 levels below the top: not "
+                          "read"));
+        return;
+    }
+    char *id = g_strdup_printf("%llu:%llu", (unsigned long long)st->st_dev,
+                               (unsigned long long)st->st_ino);
+    const char *before = g_hash_table_lookup(w->visited, id);
+    if (before != NULL) {
+        walk_say(w, dir,
+                 g_strdup_printf(
+                     "%s %s%s, read already: not read twice%s",
+                     via_link ? "a symlink to" : "the same as",
+                     before[0] ? "the folder " : "the top folder", before,
+                     via_link ? " (a loop, or a second way in)" : ""));
+        g_free(id);
+        return;
+    }
+    g_hash_table_insert(w->visited, id, g_strdup(rel));
+    if (w->maildir)
+        walk_maildir(w, dir, rel, depth);
+    else
+        walk_eml(w, dir, rel, depth);
+}
+
+static void walk_link(walk_t *w, const char *path, const char *rel, int depth)
+{
+    walk_link_t *l = g_new0(walk_link_t, 1);
+    l->path = g_strdup(path);
+    l->rel = g_strdup(rel);
+    l->depth = depth;
+    g_queue_push_tail(&w->links, l);
+}
+
+/* Walk root, then the folder symlinks found (each folder once: its real
+ * path is read first, so a message keeps its key whatever the order the
+ * folder lists its entries in). */
+static void walk_run(walk_t *w, const char *root)
+{
+    struct stat st;
+    w->visited = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_queue_init(&w->links);
+    if (stat(root, &st) == 0)
+        walk_folder(w, root, "", 0, &st, 0);
+    walk_link_t *l;
+    while ((l = g_queue_pop_head(&w->links)) != NULL) {
+        if (stat(l->path, &st) == 0 && S_ISDIR(st.st_mode))
+            walk_folder(w, l->path, l->rel, l->depth, &st, 1);
+        g_free(l->path);
+        g_free(l->rel);
+        g_free(l);
+    }
+    g_hash_table_destroy(w->visited);
+}
+
+static void walk_maildir(walk_t *w, const char *dir, const char *folder,
                          int depth)
 {
     static const char *const subs[] = {"new", "cur"};
     for (size_t s = 0; s < G_N_ELEMENTS(subs); s++) {
         char *sd = g_build_filename(dir, subs[s], NULL);
-        DIR *d = opendir(sd);
-        struct dirent *e;
-        while (d != NULL && (e = readdir(d)) != NULL) {
-            if (e->d_name[0] == '.')
-                continue;
-            char *p = g_build_filename(sd, e->d_name, NULL);
-            if (is_regular(p))
-                add_file(out, mailbox_maildir_key(folder, e->d_name), p,
-                         folder);
-            else
-                g_free(p);
+        GPtrArray *names = walk_names(w, sd, 0, 1);
+        for (guint i = 0; names != NULL && i < names->len; i++) {
+            const char *n = g_ptr_array_index(names, i);
+            char *p = g_build_filename(sd, n, NULL), *why = NULL;
+            struct stat st;
+            int k = entry_kind(p, &st, &why);
+            if (k == WALK_FILE) {
+                add_file(w->out, mailbox_maildir_key(folder, n), p, folder);
+                continue; /* p taken */
+            }
+            if (k != WALK_GONE) {
+                if (w->sk != NULL)
+                    skip_note(&w->sk->not_regular, w->sk->not_regular_eg,
+                              sizeof w->sk->not_regular_eg, p);
+                walk_say(w, p,
+                         why != NULL ? why
+                                     : g_strdup("a folder, not a message "
+                                                "file"));
+            }
+            g_free(p);
         }
-        if (d != NULL)
-            closedir(d);
+        if (names != NULL)
+            g_ptr_array_unref(names);
         g_free(sd);
     }
-    if (depth >= 8)
-        return;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        const char *n = e->d_name;
-        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
-            strcmp(n, "cur") == 0 || strcmp(n, "new") == 0 ||
+    GPtrArray *names = walk_names(w, dir, 1, 1);
+    for (guint i = 0; names != NULL && i < names->len; i++) {
+        const char *n = g_ptr_array_index(names, i);
+        if (strcmp(n, "cur") == 0 || strcmp(n, "new") == 0 ||
             strcmp(n, "tmp") == 0)
             continue;
-        char *sub = g_build_filename(dir, n, NULL);
-        if (is_dir(sub) && has_maildir_subdirs(sub)) {
+        char *sub = g_build_filename(dir, n, NULL), *why = NULL;
+        struct stat st;
+        int k = entry_kind(sub, &st, &why);
+        g_free(why); /* not a folder: not part of the Maildir */
+        if ((k == WALK_DIR || k == WALK_DIR_LINK) && has_maildir_subdirs(sub)) {
             char *f = folder[0] == '\0' ? g_strdup(n)
                                         : g_strdup_printf("%s/%s", folder, n);
-            maildir_scan(out, sub, f, depth + 1);
+            if (k == WALK_DIR)
+                walk_folder(w, sub, f, depth + 1, &st, 0);
+            else
+                walk_link(w, sub, f, depth + 1);
             g_free(f);
         }
         g_free(sub);
     }
-    if (d != NULL)
-        closedir(d);
+    if (names != NULL)
+        g_ptr_array_unref(names);
 }
 
 static gint by_key(gconstpointer a, gconstpointer b)
@@ -569,50 +792,64 @@ static gint by_key(gconstpointer a, gconstpointer b)
 
 GPtrArray *mailbox_maildir_list(const char *root)
 {
-    GPtrArray *out = g_ptr_array_new_with_free_func(mailbox_file_free);
-    maildir_scan(out, root, "", 0);
-    g_ptr_array_sort(out, by_key);
-    return out;
+    return mailbox_maildir_list_counted(root, NULL);
 }
 
-static void skip_note(unsigned *n, char *eg, size_t egsz, const char *rel)
+GPtrArray *mailbox_maildir_list_counted(const char *root,
+                                        mailbox_skips_t *skips)
 {
-    if ((*n)++ == 0)
-        snprintf(eg, egsz, "%s", rel);
+    walk_t w = {.out = g_ptr_array_new_with_free_func(mailbox_file_free),
+                .sk = skips,
+                .maildir = 1};
+    if (skips != NULL)
+        memset(skips, 0, sizeof *skips);
+    walk_run(&w, root);
+    g_ptr_array_sort(w.out, by_key);
+    return w.out;
 }
 
-static void eml_scan(GPtrArray *out, const char *dir, const char *rel,
-                     int depth, mailbox_skips_t *sk)
+static int eml_name(const char *n)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        const char *n = e->d_name;
-        if (n[0] == '.')
-            continue;
-        char *p = g_build_filename(dir, n, NULL);
+    size_t l = strlen(n);
+    return l > 4 && g_ascii_strcasecmp(n + l - 4, ".eml") == 0;
+}
+
+static void walk_eml(walk_t *w, const char *dir, const char *rel, int depth)
+{
+    mailbox_skips_t *sk = w->sk;
+    GPtrArray *names = walk_names(w, dir, 0, 0);
+    for (guint i = 0; names != NULL && i < names->len; i++) {
+        const char *n = g_ptr_array_index(names, i);
+        char *p = g_build_filename(dir, n, NULL), *why = NULL;
         char *r =
             rel[0] == '\0' ? g_strdup(n) : g_strdup_printf("%s/%s", rel, n);
-        size_t l = strlen(n);
-        if (is_dir(p)) {
-            if (depth < 8)
-                eml_scan(out, p, r, depth + 1, sk);
-        } else if (!is_regular(p)) {
+        struct stat st;
+        int k = entry_kind(p, &st, &why);
+        if (k == WALK_DIR) {
+            walk_folder(w, p, r, depth + 1, &st, 0);
+        } else if (k == WALK_DIR_LINK) {
+            walk_link(w, p, r, depth + 1);
+        } else if (k == WALK_OTHER) {
             if (sk != NULL)
                 skip_note(&sk->not_regular, sk->not_regular_eg,
                           sizeof sk->not_regular_eg, r);
-        } else if (l > 4 && g_ascii_strcasecmp(n + l - 4, ".eml") == 0) {
-            add_file(out, r, p, "");
+            /* one named .eml was meant to be read: say why it is not */
+            if (eml_name(n))
+                walk_say(w, p, why);
+            else
+                g_free(why);
+        } else if (k == WALK_FILE && eml_name(n)) {
+            add_file(w->out, r, p, "");
             p = NULL;
             r = NULL;
-        } else if (sk != NULL) {
+        } else if (k == WALK_FILE && sk != NULL) {
             skip_note(&sk->not_eml, sk->not_eml_eg, sizeof sk->not_eml_eg, r);
         }
         g_free(p);
         g_free(r);
     }
-    if (d != NULL)
-        closedir(d);
+    if (names != NULL)
+        g_ptr_array_unref(names);
 }
 
 GPtrArray *mailbox_eml_list(const char *root)
@@ -622,15 +859,16 @@ GPtrArray *mailbox_eml_list(const char *root)
 
 GPtrArray *mailbox_eml_list_counted(const char *root, mailbox_skips_t *skips)
 {
-    GPtrArray *out = g_ptr_array_new_with_free_func(mailbox_file_free);
+    walk_t w = {.out = g_ptr_array_new_with_free_func(mailbox_file_free),
+                .sk = skips};
     if (skips != NULL)
         memset(skips, 0, sizeof *skips);
     if (is_regular(root))
-        add_file(out, g_path_get_basename(root), g_strdup(root), "");
+        add_file(w.out, g_path_get_basename(root), g_strdup(root), "");
     else
-        eml_scan(out, root, "", 0, skips);
-    g_ptr_array_sort(out, by_key);
-    return out;
+        walk_run(&w, root);
+    g_ptr_array_sort(w.out, by_key);
+    return w.out;
 }
 
 /* ---- positions

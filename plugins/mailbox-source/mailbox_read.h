@@ -129,33 +129,71 @@ typedef struct mailbox_file_s {
 /** @brief Free a mailbox_file_t (GPtrArray free func). */
 void mailbox_file_free(gpointer p);
 
+/** One entry a listing passed over that the user is told about by name. */
+typedef struct mailbox_skip_s {
+    char *path; /**< its full path (the configured root joined with it) */
+    char *why;  /**< "a pipe (FIFO), not a regular file", "a symlink to nothing
+                     (...)", "a symlink to the folder odd, read already: not
+                     read twice (...)", "a folder that cannot be read
+                     (Permission denied)", ... */
+} mailbox_skip_t;
+
+/** What a listing passed over: counted, and named one by one where an
+ *  entry looked meant to be read. */
+typedef struct mailbox_skips_s {
+    unsigned not_eml;     /**< regular files whose names do not end in .eml */
+    unsigned not_regular; /**< FIFOs, sockets, devices, dangling or looping
+                               links (Maildir: anything in cur/ or new/ that
+                               is not a regular file) */
+    char not_eml_eg[128]; /**< one of them (relative path), or "" */
+    char not_regular_eg[128]; /**< one of them, or "" */
+    GPtrArray *said; /**< mailbox_skip_t*, in listing order, or NULL: in a
+                          Maildir every entry of cur/ and new/ that is not a
+                          regular file (or a link to one); in an .eml
+                          folder every such entry whose name ends in .eml;
+                          in both, a folder that cannot be read, one more
+                          than 8 levels deep, and a folder reached again
+                          (a symlink loop) */
+} mailbox_skips_t;
+
+/** @brief Free what *sk holds and zero it. NULL is fine. */
+void mailbox_skips_clear(mailbox_skips_t *sk);
+
 /**
  * @brief List the messages of a Maildir (cur/ and new/ of the root and of
  *        every sub-folder, Maildir++ `.Folder` and nested trees, up to 8
  *        levels; tmp/ and dot-files skipped), sorted by key.
+ *
+ * Entries are examined with lstat()/stat(), never opened: a FIFO never
+ * blocks the listing. Symlinks to files and to folders are followed, but
+ * each folder is read once (by st_dev/st_ino): real folders first, then
+ * the folders symlinks lead to, so `ln -s . .Loop` or two links to one
+ * folder never list a message twice, and a message keeps its key.
  * @returns A GPtrArray of mailbox_file_t* (g_ptr_array_unref), never NULL.
  */
 GPtrArray *mailbox_maildir_list(const char *root);
 
 /**
+ * @brief mailbox_maildir_list() that also reports what it passed over
+ *        into `*skips` (zeroed first: clear an earlier result with
+ *        mailbox_skips_clear(); NULL: not reported).
+ */
+GPtrArray *mailbox_maildir_list_counted(const char *root,
+                                        mailbox_skips_t *skips);
+
+/**
  * @brief List the `.eml` files below `root` (recursively, 8 levels),
  *        sorted; keys are paths relative to root. A regular file as root
- *        lists itself with its base name as key.
+ *        lists itself with its base name as key. Folder symlinks are
+ *        followed with each folder read once, as mailbox_maildir_list().
  */
 GPtrArray *mailbox_eml_list(const char *root);
 
-/** What an .eml folder listing passed over, to say why it found nothing. */
-typedef struct mailbox_skips_s {
-    unsigned not_eml;     /**< regular files whose names do not end in .eml */
-    unsigned not_regular; /**< FIFOs, sockets, devices, dangling or looping
-                               links */
-    char not_eml_eg[128]; /**< one of them (relative path), or "" */
-    char not_regular_eg[128]; /**< one of them (relative path), or "" */
-} mailbox_skips_t;
-
 /**
  * @brief mailbox_eml_list() that also counts the entries it passed over
- *        (dot-files aside) into `*skips` (zeroed first; NULL: not counted).
+ *        (dot-files aside) and names those it must (see
+ *        mailbox_skips_t.said) into `*skips` (zeroed first: clear an
+ *        earlier result with mailbox_skips_clear(); NULL: not counted).
  * @returns As mailbox_eml_list().
  */
 GPtrArray *mailbox_eml_list_counted(const char *root, mailbox_skips_t *skips);

@@ -45,6 +45,11 @@
 
 #define MAILBOX_STATE_KEY "position"
 
+/** Listings in a row, with nothing read, for files that vanished between
+ *  a listing and their read (Maildir renames new/ -> cur/ when mail is
+ *  marked read): a file that moved is found at the next listing. */
+#define MAILBOX_RELISTS_MAX 3
+
 static const co_host_api_t *mailbox_api;
 
 /** Configuration filled by the host from the option table. */
@@ -113,7 +118,12 @@ typedef struct mailbox_s {
     GPtrArray *pending;
     guint pending_i;
     int saw_missing;       /* a listed file vanished: list again before EOF */
-    mailbox_skips_t skips; /* what the last .eml listing passed over */
+    int relists;           /* polls in a row that listed again for that */
+    mailbox_skips_t skips; /* what the last listing passed over */
+    GHashTable *said;      /* path -> why: entries passed over, said once */
+    GHashTable *failed;    /* path -> mailbox_fail_t: files that could not
+                              be read, dead-lettered; tried again only once
+                              they change (this run) or in the next run */
     /* this run: the key of each message emitted -> where it was read, to
      * report messages that share their idempotency key (DESIGN.md: they
      * become one email downstream, which must not happen silently) */
@@ -496,15 +506,96 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
 /* ---- Maildir and .eml
  * --------------------------------------------------------- */
 
+/* Say (WARN) each entry the last listing passed over by name and why,
+ * once: not again while it stays as it is (follow mode lists every poll);
+ * an entry fixed and broken again is said again. */
+static void mailbox_say_skips(mailbox_t *m)
+{
+    GHashTable *now =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    const GPtrArray *said = m->skips.said;
+    for (guint i = 0; said != NULL && i < said->len; i++) {
+        const mailbox_skip_t *k = g_ptr_array_index(said, i);
+        const char *before = g_hash_table_lookup(m->said, k->path);
+        if (before == NULL || strcmp(before, k->why) != 0) {
+            mailbox_api->log(m->st, CO_LOG_WARN, "%s: skipped, %s", k->path,
+                             k->why);
+            mailbox_api->metric_add(m->st, "skipped_entries", 1);
+        }
+        g_hash_table_replace(now, g_strdup(k->path), g_strdup(k->why));
+    }
+    g_hash_table_destroy(m->said);
+    m->said = now;
+}
+
 static void mailbox_list(mailbox_t *m)
 {
     if (m->pending != NULL)
         g_ptr_array_unref(m->pending);
+    mailbox_skips_clear(&m->skips);
     m->pending = m->fmt == MAILBOX_MAILDIR
-                     ? mailbox_maildir_list(m->cfg->path)
+                     ? mailbox_maildir_list_counted(m->cfg->path, &m->skips)
                      : mailbox_eml_list_counted(m->cfg->path, &m->skips);
     m->pending_i = 0;
     m->saw_missing = 0;
+    mailbox_say_skips(m);
+}
+
+/* Read the whole file at path into *raw (g_free) and its length into
+ * *len; *sb is its fstat() before reading. Opened with O_NONBLOCK and
+ * checked with fstat(): a file replaced by a FIFO or a device since the
+ * listing is refused, never waited on. Returns 0, an errno value, or -1
+ * for a file that is not a regular file (what it is in why). */
+static int mailbox_read_file(const char *path, char **raw, size_t *len,
+                             struct stat *sb, char *why, size_t whysz)
+{
+    int e = 0, fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        e = errno;
+    else if (fstat(fd, sb) != 0)
+        e = errno;
+    else if (S_ISDIR(sb->st_mode))
+        e = EISDIR;
+    else if (!S_ISREG(sb->st_mode))
+        e = -1;
+    if (e != 0) {
+        if (e > 0)
+            snprintf(why, whysz, "%s", strerror(e));
+        else
+            snprintf(why, whysz, "%s, not a regular file",
+                     S_ISFIFO(sb->st_mode)   ? "a pipe (FIFO)"
+                     : S_ISSOCK(sb->st_mode) ? "a socket"
+                                             : "a device");
+        if (fd >= 0)
+            close(fd);
+        return e;
+    }
+    size_t cap = (size_t)sb->st_size + 1, n = 0;
+    char *b = g_malloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            cap *= 2;
+            b = g_realloc(b, cap);
+        }
+        ssize_t r = read(fd, b + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            e = errno;
+            snprintf(why, whysz, "%s", strerror(e));
+            g_free(b);
+            close(fd);
+            return e;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    b[n] = '\0';
+    *raw = b;
+    *len = n;
+    return 0;
 }
 
 /* What an .eml file was when it was last hashed. */
@@ -545,9 +636,9 @@ static int mailbox_fp(mailbox_t *m, const char *path, char hex[33])
         memcpy(hex, c->hex, 33);
         return 0;
     }
-    gchar *raw = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents(path, &raw, &len, NULL))
+    char *raw = NULL, why[256];
+    size_t len = 0;
+    if (mailbox_read_file(path, &raw, &len, &sb, why, sizeof why) != 0)
         return -1;
     mailbox_content_sha256(raw, len, hex);
     g_free(raw);
@@ -575,6 +666,135 @@ static int mailbox_dir_seen(mailbox_t *m, const mailbox_file_t *f)
     return 0;
 }
 
+/* A file that could not be read, as it was then: it is tried again once
+ * it changes (chmod, chown and a rewrite change its ctime). */
+typedef struct mailbox_fail_s {
+    int have; /* stat() worked */
+    dev_t dev;
+    ino_t ino;
+    struct timespec ctime;
+} mailbox_fail_t;
+
+static void mailbox_fail_take(mailbox_fail_t *f, const char *path)
+{
+    struct stat sb;
+    memset(f, 0, sizeof *f);
+    if (stat(path, &sb) == 0) {
+        f->have = 1;
+        f->dev = sb.st_dev;
+        f->ino = sb.st_ino;
+        f->ctime = sb.st_ctim;
+    }
+}
+
+/* Was path dead-lettered as unreadable, and is it unchanged since? */
+static int mailbox_failed_before(mailbox_t *m, const char *path)
+{
+    const mailbox_fail_t *was = g_hash_table_lookup(m->failed, path);
+    if (was == NULL)
+        return 0;
+    mailbox_fail_t now;
+    mailbox_fail_take(&now, path);
+    return now.have == was->have &&
+           (!now.have || (now.dev == was->dev && now.ino == was->ino &&
+                          now.ctime.tv_sec == was->ctime.tv_sec &&
+                          now.ctime.tv_nsec == was->ctime.tv_nsec));
+}
+
+/* The symbolic name of an errno value a read can give ("errno N" in buf
+ * for another one). */
+static const char *mailbox_errno_name(int e, char buf[24])
+{
+    switch (e) {
+    case EACCES:
+        return "EACCES";
+    case EPERM:
+        return "EPERM";
+    case EISDIR:
+        return "EISDIR";
+    case EIO:
+        return "EIO";
+    case ELOOP:
+        return "ELOOP";
+    case ENXIO:
+        return "ENXIO";
+    case EMFILE:
+        return "EMFILE";
+    case ENFILE:
+        return "ENFILE";
+    case ENOMEM:
+        return "ENOMEM";
+    case ESTALE:
+        return "ESTALE";
+    case -1:
+        return "not a regular file";
+    default:
+        snprintf(buf, 24, "errno %d", e);
+        return buf;
+    }
+}
+
+/* A listed file that exists but cannot be read (err: an errno value, or
+ * -1 when it is not a regular file; why: the text): a dead letter keyed
+ * by the file's key, naming the path, the error and the fix. It is not
+ * recorded as read (the next run tries again), and this run tries it
+ * again only once it changes. Returns 0, or -1 when the host did not take
+ * the dead letter (its error is set). */
+static int mailbox_unreadable(mailbox_t *m, const mailbox_file_t *f, int err,
+                              const char *why)
+{
+    char fix[256];
+    if (err == EACCES || err == EPERM)
+        snprintf(fix, sizeof fix,
+                 "the user the pipeline runs as (uid %ld) may not read it: "
+                 "chmod a+r the file (and a+x its folders), or run as its "
+                 "owner",
+                 (long)getuid());
+    else if (err == EIO || err == ESTALE)
+        snprintf(fix, sizeof fix,
+                 "the disk or network file system failed: check it, or copy "
+                 "the mailbox elsewhere");
+    else if (err == EMFILE || err == ENFILE || err == ENOMEM)
+        snprintf(fix, sizeof fix,
+                 "the system was short of files or memory: raise the limit "
+                 "(ulimit -n) or free memory");
+    else if (err == EISDIR || err == -1)
+        snprintf(fix, sizeof fix,
+                 "save the message to a regular file under that name");
+    else
+        snprintf(fix, sizeof fix, "make the file readable");
+    char msg[1024], eb[24];
+    const char *en = mailbox_errno_name(err, eb);
+    snprintf(msg, sizeof msg,
+             "%s: cannot read %s: %s (%s): %s; not recorded as read, so the "
+             "next run tries it again (with follow: as soon as the file "
+             "changes)",
+             f->key, f->path, why, en, fix);
+    json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:s}", "path", f->path, "file",
+                          f->key, "errno", en, "error", why, "fix", fix);
+    char *vj = v != NULL ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+    co_record_t rec = CO_RECORD_INIT;
+    rec.key = f->key;
+    rec.key_len = strlen(f->key);
+    rec.value = vj;
+    rec.value_len = vj != NULL ? strlen(vj) : 0;
+    int e = mailbox_api->dead_letter(m->st, &rec, "io", msg);
+    free(vj);
+    if (e != 0) {
+        mailbox_api->set_error(m->st, "emit",
+                               "the host did not take a dead letter");
+        return -1;
+    }
+    mailbox_api->metric_add(m->st, "dead_letters", 1);
+    mailbox_api->metric_add(m->st, "unreadable_files", 1);
+    mailbox_api->log(m->st, CO_LOG_WARN, "dead letter %s", msg);
+    mailbox_fail_t *was = g_new0(mailbox_fail_t, 1);
+    mailbox_fail_take(was, f->path);
+    g_hash_table_replace(m->failed, g_strdup(f->path), was);
+    return 0;
+}
+
 static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
 {
     int n = 0, rc = 0, listed = 0;
@@ -591,18 +811,26 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
             m->pending_i++;
             continue;
         }
-        gchar *raw = NULL;
-        gsize len = 0;
-        GError *ge = NULL;
+        if (mailbox_failed_before(m, f->path)) {
+            m->pending_i++; /* dead-lettered, unchanged since */
+            continue;
+        }
+        char *raw = NULL, why[256];
+        size_t len = 0;
         struct stat sb; /* before reading: a later change shows */
-        int have_sb = stat(f->path, &sb) == 0;
-        if (!g_file_get_contents(f->path, &raw, &len, &ge)) {
+        int err = mailbox_read_file(f->path, &raw, &len, &sb, why, sizeof why);
+        if (err == ENOENT) {
             /* moved (new/ -> cur/, flags) or deleted since the listing: the
              * next listing finds it under its new name */
             mailbox_api->log(m->st, CO_LOG_DEBUG, "skipping %s for now: %s",
-                             f->path, ge->message);
-            g_error_free(ge);
+                             f->path, why);
             m->saw_missing = 1;
+            m->pending_i++;
+            continue;
+        }
+        if (err != 0) { /* there, but not readable: never a silent loss */
+            if ((rc = mailbox_unreadable(m, f, err, why)) != 0)
+                break;
             m->pending_i++;
             continue;
         }
@@ -614,8 +842,7 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
         char hex[33] = "";
         if (m->fmt == MAILBOX_EML) {
             mailbox_content_sha256(raw, len, hex);
-            if (have_sb)
-                mailbox_fp_put(m, f->path, &sb, hex);
+            mailbox_fp_put(m, f->path, &sb, hex);
         }
         rc = mailbox_one(m, raw, len, src, f->key);
         free(src);
@@ -637,6 +864,22 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
     }
     int again = m->saw_missing; /* list again on the next poll */
     m->saw_missing = 0;
+    if (!again || n > 0) {
+        m->relists = 0;
+    } else if (++m->relists > MAILBOX_RELISTS_MAX) {
+        /* files renamed away again and again between the listing and the
+         * read: bounded, never a busy loop */
+        mailbox_api->log(m->st, CO_LOG_INFO,
+                         "%s: files keep disappearing between the listing "
+                         "and the read (%d listings in a row; another "
+                         "program renames or deletes them): they are read "
+                         "%s",
+                         m->cfg->path, MAILBOX_RELISTS_MAX,
+                         m->cfg->follow ? "at the next poll"
+                                        : "by the next run");
+        m->relists = 0;
+        again = 0;
+    }
     return mailbox_poll_end(m, n, rc, again, timeout_ms);
 }
 
@@ -717,6 +960,8 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
     m->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     m->fp_cache =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    m->said = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    m->failed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     char *real = realpath(cfg->path, NULL);
     m->path = g_strdup(real != NULL ? real : cfg->path);
     free(real);
@@ -838,6 +1083,11 @@ static void mailbox_destroy(void *instance)
         g_hash_table_destroy(m->seen);
     if (m->fp_cache != NULL)
         g_hash_table_destroy(m->fp_cache);
+    if (m->said != NULL)
+        g_hash_table_destroy(m->said);
+    if (m->failed != NULL)
+        g_hash_table_destroy(m->failed);
+    mailbox_skips_clear(&m->skips);
     g_free(m->path);
     if (m->run_keys != NULL)
         g_hash_table_destroy(m->run_keys);

@@ -599,6 +599,229 @@ START_TEST(detect_refuses_streams_and_non_mail)
 }
 END_TEST
 
+/* Make root, each folder of dirs[] under it, and a message in each file
+ * of files[]. */
+static void mk_tree(const char *root, const char *const *dirs, size_t nd,
+                    const char *const *files, size_t nf)
+{
+    ck_assert_int_eq(g_mkdir_with_parents(root, 0700), 0);
+    for (size_t i = 0; i < nd; i++) {
+        char *p = mbt_path(root, dirs[i]);
+        ck_assert_int_eq(g_mkdir_with_parents(p, 0700), 0);
+        g_free(p);
+    }
+    for (size_t i = 0; i < nf; i++) {
+        char *p = mbt_path(root, files[i]);
+        mbt_write_msg(p, files[i]);
+        g_free(p);
+    }
+}
+
+/* The keys of a listing joined with ' '. g_free it. */
+static char *keys_of(GPtrArray *l)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < l->len; i++)
+        g_string_append_printf(
+            s, "%s%s", i ? " " : "",
+            ((mailbox_file_t *)g_ptr_array_index(l, i))->key);
+    return g_string_free(s, FALSE);
+}
+
+/* The entries a listing names, "path: why" lines (paths relative to
+ * root). g_free it. */
+static char *said_of(const mailbox_skips_t *k, const char *root)
+{
+    GString *s = g_string_new(NULL);
+    size_t rl = strlen(root) + 1;
+    for (guint i = 0; k->said != NULL && i < k->said->len; i++) {
+        const mailbox_skip_t *e = g_ptr_array_index(k->said, i);
+        g_string_append_printf(s, "%s: %s\n", e->path + rl, e->why);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* List root (a Maildir, or an .eml folder) and check the keys found (joined
+ * with ' ') and the entries named ("path: why" lines, relative to root);
+ * returns the counts of what was passed over. */
+static mailbox_skips_t list_check(const char *root, int maildir,
+                                  const char *keys, const char *said)
+{
+    mailbox_skips_t k = {0};
+    GPtrArray *l = maildir ? mailbox_maildir_list_counted(root, &k)
+                           : mailbox_eml_list_counted(root, &k);
+    char *got = keys_of(l), *named = said_of(&k, root);
+    ck_assert_str_eq(got, keys);
+    ck_assert_str_eq(named, said);
+    g_free(got);
+    g_free(named);
+    g_ptr_array_unref(l);
+    mailbox_skips_t counts = k;
+    counts.said = NULL;
+    mailbox_skips_clear(&k);
+    ck_assert_ptr_null(k.said);
+    return counts;
+}
+
+/* Trial: `ln -s . odd/self` in an .eml folder read every message 9 times.
+ * Each folder is read once (by device and inode), real folders first, so
+ * a loop, a second link to a folder and a link inside a linked folder add
+ * nothing; a link to a folder outside is followed; each loop link is
+ * named. */
+START_TEST(eml_list_symlink_loops_read_once)
+{
+    char *tmp = mbt_tmpdir();
+    char *odd = mbt_path(tmp, "odd"), *out = mbt_path(tmp, "elsewhere");
+    const char *dirs[] = {"sub"}, *files[] = {"a.eml", "b.eml", "sub/c.eml"};
+    const char *outside[] = {"d.eml"};
+    mk_tree(odd, dirs, 1, files, G_N_ELEMENTS(files));
+    mk_tree(out, dirs, 0, outside, 1);
+    const char *links[][2] = {{".", "self"},      /* the trial's loop */
+                              {"sub", "again"},   /* a second way in */
+                              {"..", "sub/up"},   /* back up: a loop */
+                              {out, "external"}}; /* outside: followed */
+    for (size_t i = 0; i < G_N_ELEMENTS(links); i++) {
+        char *l = mbt_path(odd, links[i][1]);
+        ck_assert_int_eq(symlink(links[i][0], l), 0);
+        g_free(l);
+    }
+    char *ext = mbt_path(out, "back"); /* from outside back in */
+    ck_assert_int_eq(symlink(odd, ext), 0);
+    list_check(odd, 0, "a.eml b.eml external/d.eml sub/c.eml",
+               "again: a symlink to the folder sub, read already: not read "
+               "twice (a loop, or a second way in)\n"
+               "self: a symlink to the top folder, read already: not read "
+               "twice (a loop, or a second way in)\n"
+               "sub/up: a symlink to the top folder, read already: not read "
+               "twice (a loop, or a second way in)\n"
+               "external/back: a symlink to the top folder, read already: "
+               "not read twice (a loop, or a second way in)\n");
+    mbt_rm_rf(tmp);
+    g_free(ext);
+    g_free(out);
+    g_free(odd);
+    g_free(tmp);
+}
+END_TEST
+
+/* The same in a Maildir++ tree: `ln -s . .Loop` (it has cur/ and new/, so
+ * it looks like a sub-folder) and a second link to .Jobs list nothing
+ * twice. */
+START_TEST(maildir_list_symlink_loops_read_once)
+{
+    char *tmp = mbt_tmpdir();
+    char *md = mbt_path(tmp, "md");
+    const char *dirs[] = {"cur", "new", "tmp", ".Jobs/cur", ".Jobs/new"};
+    const char *files[] = {"cur/1.m:2,S", "new/2.m", ".Jobs/cur/3.m:2,"};
+    mk_tree(md, dirs, G_N_ELEMENTS(dirs), files, G_N_ELEMENTS(files));
+    char *loop = mbt_path(md, ".Loop"), *again = mbt_path(md, ".Again");
+    ck_assert_int_eq(symlink(".", loop), 0);
+    ck_assert_int_eq(symlink(".Jobs", again), 0);
+    list_check(md, 1, ".Jobs/3.m 1.m 2.m",
+               ".Again: a symlink to the folder .Jobs, read already: "
+               "not read twice (a loop, or a second way in)\n"
+               ".Loop: a symlink to the top folder, read already: not "
+               "read twice (a loop, or a second way in)\n");
+    /* the plain listing is the same */
+    GPtrArray *l = mailbox_maildir_list(md);
+    ck_assert_uint_eq(l->len, 3);
+    g_ptr_array_unref(l);
+    mbt_rm_rf(tmp);
+    g_free(loop);
+    g_free(again);
+    g_free(md);
+    g_free(tmp);
+}
+END_TEST
+
+/* Trial: a FIFO, a dangling symlink, a symlink loop and a link to
+ * /dev/zero named *.eml were passed over without a word when another
+ * message was read. Each is named with why, none is opened (a FIFO would
+ * block); in a Maildir anything in cur/ or new/ that is not a message
+ * file is named too. A file not named .eml is only counted. */
+START_TEST(listings_name_what_they_skip)
+{
+    char *tmp = mbt_tmpdir();
+    char *sk = mbt_path(tmp, "sk"), *md = mbt_path(tmp, "md");
+    const char *eml[] = {"a.eml"};
+    mk_tree(sk, eml, 0, eml, 1);
+    char *p = mbt_path(sk, "pipe.eml");
+    ck_assert_int_eq(mkfifo(p, 0600), 0);
+    g_free(p);
+    p = mbt_path(sk, "other.fifo"); /* not named .eml: counted only */
+    ck_assert_int_eq(mkfifo(p, 0600), 0);
+    g_free(p);
+    const char *links[][2] = {{"/nonexistent/x.eml", "gone.eml"},
+                              {"loop.eml", "loop.eml"},
+                              {"/dev/zero", "zero.eml"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(links); i++) {
+        p = mbt_path(sk, links[i][1]);
+        ck_assert_int_eq(symlink(links[i][0], p), 0);
+        g_free(p);
+    }
+    alarm(30); /* a FIFO opened would block: fail, do not hang */
+    mailbox_skips_t k =
+        list_check(sk, 0, "a.eml",
+                   "gone.eml: a symlink to nothing (/nonexistent/x.eml "
+                   "does not exist)\n"
+                   "loop.eml: a symlink loop (loop.eml: Too many levels of "
+                   "symbolic links)\n"
+                   "pipe.eml: a pipe (FIFO), not a regular file\n"
+                   "zero.eml: a symlink to a character device (/dev/zero), "
+                   "not a regular file\n");
+    ck_assert_uint_eq(k.not_regular, 5);
+
+    const char *dirs[] = {"cur", "new", "cur/folder:2,S"}, *one[] = {"cur/1.m"};
+    mk_tree(md, dirs, G_N_ELEMENTS(dirs), one, 1);
+    p = mbt_path(md, "new", "2.fifo");
+    ck_assert_int_eq(mkfifo(p, 0600), 0);
+    g_free(p);
+    p = mbt_path(md, "new", "3.gone");
+    ck_assert_int_eq(symlink("nowhere", p), 0);
+    g_free(p);
+    k = list_check(md, 1, "1.m",
+                   "new/2.fifo: a pipe (FIFO), not a regular file\n"
+                   "new/3.gone: a symlink to nothing (nowhere does "
+                   "not exist)\n"
+                   "cur/folder:2,S: a folder, not a message file\n");
+    ck_assert_uint_eq(k.not_regular, 3);
+    alarm(0);
+    mbt_rm_rf(tmp);
+    g_free(sk);
+    g_free(md);
+    g_free(tmp);
+}
+END_TEST
+
+/* A folder the user cannot read is named, not passed over in silence
+ * (root reads every folder: checked only as another user). */
+START_TEST(listings_name_unreadable_folders)
+{
+    if (geteuid() == 0)
+        return; /* root reads mode 000: tests/.../mailbox_unreadable.sh */
+    char *tmp = mbt_tmpdir();
+    char *locked = mbt_path(tmp, "locked");
+    g_mkdir_with_parents(locked, 0700);
+    char *p = mbt_path(tmp, "a.eml");
+    mbt_write_msg(p, "a");
+    ck_assert_int_eq(chmod(locked, 0), 0);
+    mailbox_skips_t k = {0};
+    GPtrArray *l = mailbox_eml_list_counted(tmp, &k);
+    char *said = said_of(&k, tmp);
+    ck_assert_uint_eq(l->len, 1);
+    ck_assert_str_eq(said, "locked: a folder that cannot be read "
+                           "(Permission denied)\n");
+    g_free(said);
+    g_ptr_array_unref(l);
+    mailbox_skips_clear(&k);
+    chmod(locked, 0700);
+    mbt_rm_rf(tmp);
+    g_free(p);
+    g_free(locked);
+    g_free(tmp);
+}
+END_TEST
+
 static Suite *read_suite(void)
 {
     Suite *s = suite_create("mailbox-read");
@@ -620,6 +843,10 @@ static Suite *read_suite(void)
     tcase_add_test(tc, positions_roundtrip);
     tcase_add_test(tc, position_mark_checks);
     tcase_add_test(tc, formats_and_detection);
+    tcase_add_test(tc, eml_list_symlink_loops_read_once);
+    tcase_add_test(tc, maildir_list_symlink_loops_read_once);
+    tcase_add_test(tc, listings_name_what_they_skip);
+    tcase_add_test(tc, listings_name_unreadable_folders);
     suite_add_tcase(s, tc);
     return s;
 }
