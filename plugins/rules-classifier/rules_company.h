@@ -84,12 +84,13 @@ void rules_company_of_own_reply(rules_ctx_t *c);
 void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
                           const char *text_date, char *out, size_t out_size);
 
-/** 1 when the user's reply gives or confirms `when` ("YYYY-MM-DDTHH:MM:SSZ",
- *  the scheduled date read from it): its new text writes that date and
- *  time (a confirmation or the user's own proposal: WRITING.md's "first
- *  proposed or confirmed"), or its quoted history proposes it and the new
- *  text names no other weekday ("Could we do Wednesday instead?"); dates
- *  are read against the reply's own Date; else 0. */
+/** Whether the user's reply gives or confirms `when`
+ *  ("YYYY-MM-DDTHH:MM:SSZ", the scheduled date read from it), dates read
+ *  against the reply's own Date: 1 its new text writes that date and time
+ *  (a confirmation or the user's own proposal: WRITING.md's "first
+ *  proposed or confirmed"); 2 its quoted history proposes it and the new
+ *  text names no other weekday (not "Could we do Wednesday instead?");
+ *  else 0. */
 int rules_reply_confirms(const rules_ctx_t *c, const char *when);
 
 /** An offer's or assessment's deadline written as a day without a time

@@ -2270,7 +2270,7 @@ int rules_reply_confirms(const rules_ctx_t *c, const char *when)
         return 0;
     if (from > 0 &&
         rules_text_has_date(c->db, &c->text, 1, from, SIZE_MAX, ref, off, when))
-        return 1;
+        return 2;
     char *q =
         rules_quoted_text(json_string_value(json_object_get(c->email, "text")));
     if (q == NULL)
@@ -2283,7 +2283,7 @@ int rules_reply_confirms(const rules_ctx_t *c, const char *when)
         rules_text_has_date(c->db, &qt, 0, 0, SIZE_MAX, ref, off, when);
     rules_text_free(&qt);
     free(q);
-    return found;
+    return found ? 2 : 0;
 }
 
 void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,

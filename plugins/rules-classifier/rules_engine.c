@@ -291,9 +291,11 @@ static double rules_quoted_weight(const rules_db_t *db, const json_t *email,
  * ASSESSMENT, APPLICATION_ACK or RECRUITER_OUTREACH, a rejection the
  * user's own words give ("I have to say no this time": the model read
  * that as the company's), nor an interview without a date ("Could we do
- * Wednesday instead?"). */
+ * Wednesday instead?"). `model`: a decision hook read the new text; else
+ * a time taken from the quoted history needs an interview phrase in it. */
 static int rules_own_confirms(const rules_ctx_t *c, int best,
-                              const char *cal_date, const char *text_date)
+                              const char *cal_date, const char *text_date,
+                              int model)
 {
     /* the user's answer to a rejection it quotes ("Thanks for letting me
      * know, I understand" above "> we have decided not to move forward"):
@@ -315,7 +317,21 @@ static int rules_own_confirms(const rules_ctx_t *c, int best,
         return 1;
     char when[32];
     rules_scheduled_date(c, cal_date, text_date, when, sizeof when);
-    return when[0] && rules_reply_confirms(c, when);
+    int how = when[0] ? rules_reply_confirms(c, when) : 0;
+    if (how != 2 || model)
+        return how != 0;
+    /* the quoted invitation's time, and the rules alone, which read the
+     * history below "From: ... Sent:" too ("I signed with another team"
+     * above the invitation): the new text must speak of the interview */
+    size_t from = rules_first_attribution(&c->text, 1);
+    for (size_t h = 0; h < c->nhits; h++) {
+        const rules_phrase_t *p = &c->db->phrase[c->hits[h].phrase];
+        if (p->label == RULES_INTERVIEW && p->weight > 0 &&
+            c->text.tok[c->hits[h].start].seg == 1 &&
+            (from == 0 || c->hits[h].start < from))
+            return 1;
+    }
+    return 0;
 }
 
 int rules_classify_ex(const rules_db_t *db, const json_t *email,
@@ -623,7 +639,7 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
     }
     /* a message the user sent is no event of the company's */
     if (res->own_message && best != RULES_OTHER &&
-        !rules_own_confirms(&c, best, cal_date, text_date)) {
+        !rules_own_confirms(&c, best, cal_date, text_date, decide != NULL)) {
         best = RULES_OTHER;
         res->label = RULES_OTHER;
         res->confidence = res->own_message == 1 ? 0.95 : 0.85;
