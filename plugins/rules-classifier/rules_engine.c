@@ -334,6 +334,23 @@ static int rules_own_confirms(const rules_ctx_t *c, int best,
     return 0;
 }
 
+/* The labels (bit l for label l) a message may have: all unless the user
+ * sent it (own, rules_own_message()), then OTHER and what
+ * rules_own_confirms() allows. */
+static unsigned rules_own_allows(const rules_ctx_t *c, int own,
+                                 const char *cal_date, const char *text_date,
+                                 int model)
+{
+    if (!own)
+        return ~0u;
+    unsigned allows = 1u << RULES_OTHER;
+    if (rules_own_confirms(c, RULES_INTERVIEW, cal_date, text_date, model))
+        allows |= 1u << RULES_INTERVIEW;
+    if (rules_own_confirms(c, RULES_REJECTION, cal_date, text_date, model))
+        allows |= 1u << RULES_REJECTION;
+    return allows;
+}
+
 int rules_classify_ex(const rules_db_t *db, const json_t *email,
                       rules_decide_fn decide, void *arg, rules_result_t *res)
 {
@@ -543,6 +560,11 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             score[RULES_INTERVIEW] += 2;
     }
 
+    /* the labels a message the user sent may have (the rules' and, through
+     * rules_decision_t, the hook's) */
+    unsigned own_allows = rules_own_allows(&c, res->own_message, cal_date,
+                                           text_date, decide != NULL);
+
     /* decide */
     double eff[RULES_NLABELS];
     for (int l = 0; l < RULES_NLABELS; l++)
@@ -582,8 +604,13 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
         res->score[l] = score[l];
     res->bulk = bulk;
     res->context = context;
+    int own_overruled = !(own_allows & (1u << best));
+    if (own_overruled)
+        best = RULES_OTHER;
     res->label = (rules_label_t)best;
-    if (best != RULES_OTHER) {
+    if (own_overruled) /* the sender, not the words, decides */
+        res->confidence = res->own_message == 1 ? 0.95 : 0.85;
+    else if (best != RULES_OTHER) {
         double margin = bestv - (second > 0 ? second : 0);
         double conf = 0.55 + 0.04 * (bestv - RULES_THRESHOLD) +
                       0.05 * fmin(margin, 4.0) +
@@ -616,7 +643,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
                 text_date[0] && rules_text_moves_later(&c, email, text_date),
             .due_later = rules_due_later(due, email),
             .sender_kind = c.sender ? kinds[c.sender->kind] : NULL,
-            .own_decision = own_decision};
+            .own_decision = own_decision,
+            .own_allows = own_allows};
         rules_label_t l = res->label;
         double conf = res->confidence;
         decide(arg, email, &d, &l, &conf);
@@ -636,13 +664,6 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
                 rules_find_date_tokens(db, &c.text, 0, ref, off, text_date,
                                        sizeof text_date);
         }
-    }
-    /* a message the user sent is no event of the company's */
-    if (res->own_message && best != RULES_OTHER &&
-        !rules_own_confirms(&c, best, cal_date, text_date, decide != NULL)) {
-        best = RULES_OTHER;
-        res->label = RULES_OTHER;
-        res->confidence = res->own_message == 1 ? 0.95 : 0.85;
     }
     res->confidence = round(res->confidence * 100) / 100;
 

@@ -176,6 +176,14 @@ typedef struct rules_decision_s {
                                   accepted another offer", "please withdraw my
                                   application"): the candidate writing, so the
                                   rules' label is OTHER */
+    unsigned own_allows;     /**< the labels the message may have, bit l
+                                  for label l: all but when the user sent it
+                                  (rules_result_t.own_message), then OTHER,
+                                  INTERVIEW when it gives or confirms a time
+                                  and REJECTION when it answers a quoted
+                                  rejection; a hook deciding a label
+                                  (rules_model.c) keeps to them, one forcing
+                                  a label for extraction need not */
 } rules_decision_t;
 
 /**
