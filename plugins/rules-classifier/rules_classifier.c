@@ -42,6 +42,7 @@ typedef struct rules_config_s {
     const char *model_file;
     const char *decision;
     int64_t company_memory;
+    const char *const *own_addresses;
 } rules_config_t;
 
 typedef struct rules_inst_s {
@@ -81,6 +82,14 @@ static const co_option_t rules_options[] = {
      "(\"Ashcombe\" after \"Ashcombe Partners\"); 0 (the default): off. "
      "Depends on the order the stage reads mail in "
      "(docs/classification.md, \"The company memory\")."},
+    {CO_OPT_STRLIST, "own_addresses", NULL, 0, 0, 0,
+     offsetof(rules_config_t, own_addresses),
+     "The user's own e-mail addresses: a message from one is the user's "
+     "own (a reply to a recruiter), never an event of the company's kind "
+     "unless it gives or confirms an interview time; without them such a "
+     "reply is inferred (a reply from a personal mailbox to an "
+     "organisation's address; docs/classification.md, \"The user's own "
+     "messages\")."},
     {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}};
 
 static int rules_is_dir(const char *p)
@@ -150,6 +159,14 @@ static co_status_t rules_check(const void *config, char *err, size_t errsz)
                  cfg->decision);
         return CO_FATAL;
     }
+    for (size_t i = 0; cfg->own_addresses && cfg->own_addresses[i]; i++)
+        if (strchr(cfg->own_addresses[i], '@') == NULL) {
+            snprintf(err, errsz,
+                     "own_addresses: \"%s\" is not an e-mail address: "
+                     "give your addresses, e.g. [\"me@example.org\"]",
+                     cfg->own_addresses[i]);
+            return CO_FATAL;
+        }
     const char *dir = cfg->rules_dir && *cfg->rules_dir ? cfg->rules_dir
                                                         : rules_default_dir();
     char path[1024], e[1200];
@@ -201,6 +218,12 @@ static co_status_t rules_init(const co_host_api_t *api, co_stage_t *st,
                            "rules-classifier: extra_rules: %s (fix the file "
                            "or remove it from extra_rules)",
                            err);
+            return CO_FATAL;
+        }
+    for (size_t i = 0; cfg->own_addresses && cfg->own_addresses[i]; i++)
+        if (rules_db_add_own_address(in->db, cfg->own_addresses[i]) != 0) {
+            rules_check(cfg, err, sizeof err);
+            api->set_error(st, "config", "rules-classifier: %s", err);
             return CO_FATAL;
         }
     if (rules_db_finish(in->db, err, sizeof err) != 0) {

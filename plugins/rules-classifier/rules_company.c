@@ -306,7 +306,7 @@ static int rules_strip_suffixes(const rules_db_t *db, char *name)
     return cut;
 }
 
-static int rules_role_account(const char *addr)
+int rules_role_account(const char *addr)
 {
     static const char *const roles[] = {"no-reply",
                                         "noreply",
@@ -1160,7 +1160,7 @@ static int rules_decode_words(const char *in, char *out, size_t out_size)
 
 /* The sender writes from a personal mailbox (a consumer provider or a
  * placeholder mailbox domain such as inbox.test). */
-static int rules_personal_sender(const char *addr, const rules_sender_t *s)
+int rules_personal_sender(const char *addr, const rules_sender_t *s)
 {
     /* a role account at a mailbox provider ("careers@proton.me", trial 33)
      * is a company writing, not the candidate: the recipient's domain is
@@ -1458,7 +1458,7 @@ static void rules_forward_cands(rules_ctx_t *c)
 
 /* Whether the message is a reply: In-Reply-To, or a subject led by
  * "Re:" (also "RE:", "re:"). */
-static int rules_is_reply(const rules_ctx_t *c)
+int rules_is_reply(const rules_ctx_t *c)
 {
     const char *subj = rules_company_jstr(c->email, "subject");
     return rules_company_jstr(c->email, "in_reply_to") != NULL ||

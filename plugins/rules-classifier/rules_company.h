@@ -84,6 +84,15 @@ void rules_company_of_own_reply(rules_ctx_t *c);
 void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
                           const char *text_date, char *out, size_t out_size);
 
+/** Whether the user's reply gives or confirms `when`
+ *  ("YYYY-MM-DDTHH:MM:SSZ", the scheduled date read from it), dates read
+ *  against the reply's own Date: 1 its new text writes that date and time
+ *  (a confirmation or the user's own proposal: WRITING.md's "first
+ *  proposed or confirmed"); 2 its quoted history proposes it and the new
+ *  text names no other weekday (not "Could we do Wednesday instead?");
+ *  else 0. */
+int rules_reply_confirms(const rules_ctx_t *c, const char *when);
+
 /** An offer's or assessment's deadline written as a day without a time
  *  (rules_find_due_day() on the body, then the subject), as "YYYY-MM-DD";
  *  out gets "" when there is none. */
@@ -104,6 +113,27 @@ int rules_offer_call(const rules_ctx_t *c, const char *cal_date,
  *  ("telistmo" and "Telefónica del Istmo", "gms" and "Gdańsk Maritime
  *  Software"), at most one last word unused; else 0. Both borrowed. */
 int rules_slug_spells_name(const char *slug, const char *name);
+
+/** 1 if the local part of addr names a role, not a person ("careers",
+ *  "no-reply", "recruiting", "bewerbung", ...); else 0. */
+int rules_role_account(const char *addr);
+
+/** 1 if addr is a personal mailbox: a consumer provider's (s, its sender
+ *  row, is `freemail`) that is no role account, or a placeholder mailbox
+ *  domain such as inbox.test (s NULL); else 0. */
+int rules_personal_sender(const char *addr, const rules_sender_t *s);
+
+/** 1 if the message is a reply: In-Reply-To, or a subject led by "Re:"
+ *  (any case); else 0. */
+int rules_is_reply(const rules_ctx_t *c);
+
+/** Whether the user sent the message (rules_own.c): 1 its From is one of
+ *  the user's addresses (rules_db_add_own_address()); without any, 2 when
+ *  inferred: a reply, not a forward, from a personal mailbox that is no
+ *  role account to an organisation's address (its first recipient: not a
+ *  personal mailbox nor a job board, alerts or meeting service, another
+ *  domain); else 0. */
+int rules_own_message(const rules_ctx_t *c);
 
 /** 1 if a and b name one organisation as company keys compare them
  *  (case, punctuation, a leading "the" and legal forms ignored). */

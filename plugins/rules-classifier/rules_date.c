@@ -1539,12 +1539,13 @@ static void rules_your_time_alt(const rules_db_t *db, const rules_text_t *t,
 
 /* rules_find_date_tokens(), keeping only a date on weekday want_wday
  * (0 = Sunday; -1: any); with written, only a date written out (not a
- * weekday or "tomorrow" read from the message's date). */
-static int rules_find_date_wday_ex(const rules_db_t *db, const rules_text_t *t,
-                                   uint16_t seg, long long ref_utc,
-                                   int default_offset_min, int want_wday,
-                                   int written, size_t from, char *out,
-                                   size_t out_size)
+ * weekday or "tomorrow" read from the message's date); from token `from`
+ * on. *at (when not NULL) gets the token the date starts at. */
+static int rules_find_date_at(const rules_db_t *db, const rules_text_t *t,
+                              uint16_t seg, long long ref_utc,
+                              int default_offset_min, int want_wday,
+                              int written, size_t from, size_t *at, char *out,
+                              size_t out_size)
 {
     if (out_size < 21)
         return 0;
@@ -1627,6 +1628,7 @@ static int rules_find_date_wday_ex(const rules_db_t *db, const rules_text_t *t,
             off = default_offset_min;
         if (off == INT_MIN && zone == NULL)
             continue;
+        int today = 0; /* the weekday is the reference day's own */
         if (wday >= 0 || rel >= 0) {
             int ry, rm, rd, rw;
             rules_local_date(ref_utc, ref_off, &ry, &rm, &rd, &rw);
@@ -1647,7 +1649,8 @@ static int rules_find_date_wday_ex(const rules_db_t *db, const rules_text_t *t,
                 base = rules_utc(yy, mm, d, 12, 0);
             } else {
                 int delta = (wday - rw + 7) % 7;
-                base += (delta == 0 ? 7 : delta) * 86400LL;
+                today = delta == 0 && t->weekday_today;
+                base += (delta == 0 && !today ? 7 : delta) * 86400LL;
             }
             int bw;
             rules_local_date(base, 0, &y, &mo, &d, &bw);
@@ -1685,6 +1688,12 @@ static int rules_find_date_wday_ex(const rules_db_t *db, const rules_text_t *t,
         if (d > rules_days_in_month(y, mo))
             continue;
         long long utc = rules_local_utc(zone, off, y, mo, d, h, mi);
+        if (today && utc <= ref_utc) { /* that time has passed: next week */
+            int nw;
+            rules_local_date(rules_utc(y, mo, d, 12, 0) + 7 * 86400LL, 0, &y,
+                             &mo, &d, &nw);
+            utc = rules_local_utc(zone, off, y, mo, d, h, mi);
+        }
         if (ref_utc > 0 && utc < ref_utc - 86400)
             continue; /* a past date: when they applied, not the interview */
         if (want_wday >= 0) {
@@ -1700,9 +1709,21 @@ static int rules_find_date_wday_ex(const rules_db_t *db, const rules_text_t *t,
             continue;
         (void)tstart;
         rules_fmt(utc, out, out_size);
+        if (at != NULL)
+            *at = i;
         return 1;
     }
     return 0;
+}
+
+static int rules_find_date_wday_ex(const rules_db_t *db, const rules_text_t *t,
+                                   uint16_t seg, long long ref_utc,
+                                   int default_offset_min, int want_wday,
+                                   int written, size_t from, char *out,
+                                   size_t out_size)
+{
+    return rules_find_date_at(db, t, seg, ref_utc, default_offset_min,
+                              want_wday, written, from, NULL, out, out_size);
 }
 
 static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
@@ -1714,12 +1735,12 @@ static int rules_find_date_wday(const rules_db_t *db, const rules_text_t *t,
                                    want_wday, 0, 0, out, out_size);
 }
 
-/* The one weekday the segment names above any quoted or forwarded header
+/* The weekdays the segment names above any quoted or forwarded header
  * ("Friday at 2 works best" above "-----Original Message-----\nFrom:
- * ..."); -1 when it names none or several. */
-static int rules_top_weekday(const rules_text_t *t, uint16_t seg)
+ * ..."), as a mask: bit 0 Sunday ... bit 6 Saturday. */
+static unsigned rules_new_weekdays(const rules_text_t *t, uint16_t seg)
 {
-    int found = -1;
+    unsigned mask = 0;
     for (size_t i = 0; i < t->ntok; i++) {
         if (t->tok[i].seg != seg)
             continue;
@@ -1734,18 +1755,26 @@ static int rules_top_weekday(const rules_text_t *t, uint16_t seg)
             (t->tok[i].flags & RULES_T_DIGIT))
             continue;
         int w = rules_weekday(t->tok[i].w);
-        if (w < 0)
-            continue;
-        if (found >= 0 && found != w)
-            return -1;
-        found = w;
+        if (w >= 0)
+            mask |= 1u << w;
     }
-    return found;
+    return mask;
 }
 
-/* The first token of the line that introduces quoted or forwarded mail
- * in segment seg ("On ... wrote:", "From: ..." with "Sent:"), or 0. */
-static size_t rules_first_attribution(const rules_text_t *t, uint16_t seg)
+/* The one weekday the segment names above any quoted or forwarded header;
+ * -1 when it names none or several. */
+static int rules_top_weekday(const rules_text_t *t, uint16_t seg)
+{
+    unsigned mask = rules_new_weekdays(t, seg);
+    if (mask == 0 || (mask & (mask - 1)) != 0)
+        return -1;
+    int w = 0;
+    while (!(mask & (1u << w)))
+        w++;
+    return w;
+}
+
+size_t rules_first_attribution(const rules_text_t *t, uint16_t seg)
 {
     for (size_t i = 1; i < t->ntok; i++) {
         if (t->tok[i].seg != seg || t->tok[i - 1].seg != seg)
@@ -2186,6 +2215,7 @@ static int rules_reply_quoted_day(const rules_ctx_t *c, long long ref, int off,
     int found = 0;
     rules_text_t qt;
     rules_text_init(&qt);
+    qt.weekday_today = c->text.weekday_today;
     if (!own)
         found = rules_text_add(&qt, q, strlen(q), RULES_F_BODY,
                                RULES_SEG_TEXT) == 0 &&
@@ -2194,6 +2224,66 @@ static int rules_reply_quoted_day(const rules_ctx_t *c, long long ref, int off,
     rules_text_free(&qt);
     free(q);
     return found;
+}
+
+/* 1 when segment seg of t holds, between tokens `from` and `to`, a date
+ * and time equal to `when` ("YYYY-MM-DDTHH:MM:SSZ"). */
+static int rules_text_has_date(const rules_db_t *db, const rules_text_t *t,
+                               uint16_t seg, size_t from, size_t to,
+                               long long ref, int off, const char *when)
+{
+    char d[32];
+    size_t at = 0;
+    while (rules_find_date_at(db, t, seg, ref, off, -1, 0, from, &at, d,
+                              sizeof d) &&
+           at < to) {
+        if (strcmp(d, when) == 0)
+            return 1;
+        from = at + 1;
+    }
+    return 0;
+}
+
+int rules_reply_confirms(const rules_ctx_t *c, const char *when)
+{
+    long long ref;
+    int off;
+    rules_email_ref(c, &ref, &off);
+    long long t = 0;
+    GDateTime *dt = g_date_time_new_from_iso8601(when, NULL);
+    if (dt == NULL)
+        return 0;
+    t = (long long)g_date_time_to_unix(dt);
+    g_date_time_unref(dt);
+    /* the new text gives it, as a confirmation or a proposal ("Thursday
+     * at 3 PM works for me", "Could we do Wednesday at 2 instead?") */
+    size_t from = rules_first_attribution(&c->text, 1);
+    if (rules_text_has_date(c->db, &c->text, 1, 0, from ? from : SIZE_MAX, ref,
+                            off, when))
+        return 1;
+    /* else it is the quoted proposal's, confirmed only by a new text that
+     * names no other day ("Could we do Wednesday instead?" above "> Would
+     * Thursday at 2pm work?") */
+    int y, mo, d, wd;
+    rules_local_date(t, off == INT_MIN ? 0 : off, &y, &mo, &d, &wd);
+    if ((rules_new_weekdays(&c->text, 1) & ~(1u << wd)) != 0)
+        return 0;
+    if (from > 0 &&
+        rules_text_has_date(c->db, &c->text, 1, from, SIZE_MAX, ref, off, when))
+        return 2;
+    char *q =
+        rules_quoted_text(json_string_value(json_object_get(c->email, "text")));
+    if (q == NULL)
+        return 0;
+    rules_text_t qt;
+    rules_text_init(&qt);
+    qt.weekday_today = c->text.weekday_today;
+    int found =
+        rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0 &&
+        rules_text_has_date(c->db, &qt, 0, 0, SIZE_MAX, ref, off, when);
+    rules_text_free(&qt);
+    free(q);
+    return found ? 2 : 0;
 }
 
 void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
@@ -2248,6 +2338,7 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
         return;
     rules_text_t qt;
     rules_text_init(&qt);
+    qt.weekday_today = c->text.weekday_today;
     if (rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0 &&
         (want < 0 ||
          !rules_find_date_wday(c->db, &qt, 0, ref, off, want, out, out_size)))

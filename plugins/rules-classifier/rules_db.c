@@ -85,6 +85,9 @@ void rules_db_free(rules_db_t *db)
     for (size_t i = 0; i < db->ngiven; i++)
         free(db->given[i]);
     free(db->given);
+    for (size_t i = 0; i < db->nown; i++)
+        free(db->own[i]);
+    free(db->own);
     free(db);
 }
 
@@ -734,6 +737,23 @@ int rules_db_is_given_name(const rules_db_t *db, const char *w)
 {
     return bsearch(&w, db->given, db->ngiven, sizeof *db->given,
                    rules_cmp_str) != NULL;
+}
+
+int rules_db_add_own_address(rules_db_t *db, const char *address)
+{
+    if (db == NULL || address == NULL || strchr(address, '@') == NULL)
+        return -1;
+    return rules_add_str(&db->own, &db->nown, &db->capown, address);
+}
+
+int rules_db_own_address(const rules_db_t *db, const char *address)
+{
+    if (address == NULL)
+        return 0;
+    for (size_t i = 0; i < db->nown; i++)
+        if (strcasecmp(db->own[i], address) == 0)
+            return 1;
+    return 0;
 }
 
 const rules_sender_t *rules_db_sender(const rules_db_t *db, const char *address)

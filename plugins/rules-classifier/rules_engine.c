@@ -280,6 +280,77 @@ static int rules_due_later(const char *due, const json_t *email)
            strncmp(due, sent, 10) > 0;
 }
 
+static double rules_quoted_weight(const rules_db_t *db, const json_t *email,
+                                  int label);
+
+/* Whether a message the user sent (rules_own_message()) keeps the label
+ * `best`: an INTERVIEW whose date the reply gives or confirms
+ * (rules_reply_confirms(): "Thursday at 3 PM works for me"; WRITING.md: a
+ * candidate's reply confirming a time is the interview), or a REJECTION
+ * whose quoted history holds the company's rejection; never an OFFER,
+ * ASSESSMENT, APPLICATION_ACK or RECRUITER_OUTREACH, a rejection the
+ * user's own words give ("I have to say no this time": the model read
+ * that as the company's), nor an interview without a date ("Could we do
+ * Wednesday instead?"). `model`: a decision hook read the new text; else
+ * a time taken from the quoted history needs an interview phrase in it. */
+static int rules_own_confirms(const rules_ctx_t *c, int best,
+                              const char *cal_date, const char *text_date,
+                              int model)
+{
+    /* the user's answer to a rejection it quotes ("Thanks for letting me
+     * know, I understand" above "> we have decided not to move forward"):
+     * the rejection stands, the status it gives is right whoever wrote */
+    if (best == RULES_REJECTION) {
+        double w = rules_quoted_weight(c->db, c->email, RULES_REJECTION);
+        size_t from = rules_first_attribution(&c->text, 1);
+        for (size_t h = 0; from > 0 && h < c->nhits; h++) {
+            const rules_phrase_t *p = &c->db->phrase[c->hits[h].phrase];
+            if (p->label == RULES_REJECTION && c->hits[h].start >= from &&
+                c->text.tok[c->hits[h].start].seg == 1)
+                w += p->weight;
+        }
+        return w >= RULES_THRESHOLD;
+    }
+    if (best != RULES_INTERVIEW)
+        return 0;
+    if (cal_date[0]) /* the user's own invitation */
+        return 1;
+    char when[32];
+    rules_scheduled_date(c, cal_date, text_date, when, sizeof when);
+    int how = when[0] ? rules_reply_confirms(c, when) : 0;
+    if (how != 2 || model)
+        return how != 0;
+    /* the quoted invitation's time, and the rules alone, which read the
+     * history below "From: ... Sent:" too ("I signed with another team"
+     * above the invitation): the new text must speak of the interview */
+    size_t from = rules_first_attribution(&c->text, 1);
+    for (size_t h = 0; h < c->nhits; h++) {
+        const rules_phrase_t *p = &c->db->phrase[c->hits[h].phrase];
+        if (p->label == RULES_INTERVIEW && p->weight > 0 &&
+            c->text.tok[c->hits[h].start].seg == 1 &&
+            (from == 0 || c->hits[h].start < from))
+            return 1;
+    }
+    return 0;
+}
+
+/* The labels (bit l for label l) a message may have: all unless the user
+ * sent it (own, rules_own_message()), then OTHER and what
+ * rules_own_confirms() allows. */
+static unsigned rules_own_allows(const rules_ctx_t *c, int own,
+                                 const char *cal_date, const char *text_date,
+                                 int model)
+{
+    if (!own)
+        return ~0u;
+    unsigned allows = 1u << RULES_OTHER;
+    if (rules_own_confirms(c, RULES_INTERVIEW, cal_date, text_date, model))
+        allows |= 1u << RULES_INTERVIEW;
+    if (rules_own_confirms(c, RULES_REJECTION, cal_date, text_date, model))
+        allows |= 1u << RULES_REJECTION;
+    return allows;
+}
+
 int rules_classify_ex(const rules_db_t *db, const json_t *email,
                       rules_decide_fn decide, void *arg, rules_result_t *res)
 {
@@ -299,6 +370,10 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
     c.from_addr = rules_jstr(from, "address");
     c.from_name = rules_jstr(from, "name");
     c.sender = rules_db_sender(db, c.from_addr);
+    /* the user's own message: a weekday it names may be its own day
+     * ("Thursday at 3 PM works" sent on Thursday morning) */
+    res->own_message = rules_own_message(&c);
+    c.text.weekday_today = res->own_message != 0;
 
     /* segments: 0 subject, 1 body, 2 sender (display name and the words
      * of the address's local part: "Acme Careers <careers@...>"), then
@@ -485,6 +560,11 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             score[RULES_INTERVIEW] += 2;
     }
 
+    /* the labels a message the user sent may have (the rules' and, through
+     * rules_decision_t, the hook's) */
+    unsigned own_allows = rules_own_allows(&c, res->own_message, cal_date,
+                                           text_date, decide != NULL);
+
     /* decide */
     double eff[RULES_NLABELS];
     for (int l = 0; l < RULES_NLABELS; l++)
@@ -524,8 +604,13 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
         res->score[l] = score[l];
     res->bulk = bulk;
     res->context = context;
+    int own_overruled = !(own_allows & (1u << best));
+    if (own_overruled)
+        best = RULES_OTHER;
     res->label = (rules_label_t)best;
-    if (best != RULES_OTHER) {
+    if (own_overruled) /* the sender, not the words, decides */
+        res->confidence = res->own_message == 1 ? 0.95 : 0.85;
+    else if (best != RULES_OTHER) {
         double margin = bestv - (second > 0 ? second : 0);
         double conf = 0.55 + 0.04 * (bestv - RULES_THRESHOLD) +
                       0.05 * fmin(margin, 4.0) +
@@ -558,7 +643,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
                 text_date[0] && rules_text_moves_later(&c, email, text_date),
             .due_later = rules_due_later(due, email),
             .sender_kind = c.sender ? kinds[c.sender->kind] : NULL,
-            .own_decision = own_decision};
+            .own_decision = own_decision,
+            .own_allows = own_allows};
         rules_label_t l = res->label;
         double conf = res->confidence;
         decide(arg, email, &d, &l, &conf);
@@ -613,6 +699,11 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
     }
     if (sender_ev[0] && best != RULES_OTHER)
         rules_add_evidence(res, sender_ev);
+    if (res->own_message)
+        rules_add_evidence(res, res->own_message == 1
+                                    ? "sent by the user (own_addresses)"
+                                    : "sent by the user (a reply from a "
+                                      "personal mailbox to an organisation)");
     if (best == RULES_OTHER) {
         if (c.sender && c.sender->kind == RULES_K_ALERTS) {
             char b[200];
@@ -685,7 +776,10 @@ out:
     return rc;
 }
 
-double rules_quoted_context(const rules_db_t *db, const json_t *email)
+/* The phrase weight of `label` (or a pseudo-label) on the quoted lines
+ * ("> ...") of a reply, which rules_classify() skips; 0 without any. */
+static double rules_quoted_weight(const rules_db_t *db, const json_t *email,
+                                  int label)
 {
     char *q = rules_quoted_text(rules_jstr(email, "text"));
     if (q == NULL)
@@ -695,20 +789,25 @@ double rules_quoted_context(const rules_db_t *db, const json_t *email)
     c.db = db;
     c.email = email;
     rules_text_init(&c.text);
-    double context = 0;
+    double w = 0;
     if (rules_text_add(&c.text, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) ==
             0 &&
         rules_collect_hits(&c) == 0)
         for (size_t h = 0; h < c.nhits; h++) {
             const rules_phrase_t *p = &db->phrase[c.hits[h].phrase];
-            if (p->label == RULES_L_HIRING)
-                context += p->weight;
+            if (p->label == label)
+                w += p->weight;
         }
     rules_text_free(&c.text);
     free(c.hits);
     free(c.seen);
     free(q);
-    return fmax(0, fmin(context, 1.0));
+    return w;
+}
+
+double rules_quoted_context(const rules_db_t *db, const json_t *email)
+{
+    return fmax(0, fmin(rules_quoted_weight(db, email, RULES_L_HIRING), 1.0));
 }
 
 void rules_result_clear(rules_result_t *res)

@@ -76,6 +76,10 @@ typedef struct rules_result_s {
                                   candidate's own decision (declining an
                                   offer, withdrawing: SELF phrases); company
                                   and role are then read too */
+    int own_message;         /**< the user sent it: 1 from an address of
+                                  rules_db_add_own_address(), 2 inferred (a
+                                  reply from a personal mailbox to an
+                                  organisation's address); 0 otherwise */
     int offer_call;          /**< 1: an OFFER whose scheduled date is a
                                   call about the offer, not its deadline
                                   (rules_offer_call()) */
@@ -112,6 +116,17 @@ int rules_db_load_file(rules_db_t *db, const char *path, char *err,
  */
 int rules_db_load_dir(rules_db_t *db, const char *dir, char *err,
                       size_t err_size);
+
+/**
+ * @brief Add one of the user's own addresses (the rules-classifier option
+ *        `own_addresses`): a message from it is the user's own, never an
+ *        event of the company's kind (docs/classification.md, "The user's
+ *        own messages"). Without any, the sender of a reply is inferred.
+ * @param address Copied, compared without regard to case.
+ * @returns 0, or -1 when out of memory or `address` has no '@'.
+ * @remark Before rules_classify(); not thread-safe with it.
+ */
+int rules_db_add_own_address(rules_db_t *db, const char *address);
 
 /**
  * @brief Finish loading: sort and index the tables. Must be called once
@@ -161,6 +176,14 @@ typedef struct rules_decision_s {
                                   accepted another offer", "please withdraw my
                                   application"): the candidate writing, so the
                                   rules' label is OTHER */
+    unsigned own_allows;     /**< the labels the message may have, bit l
+                                  for label l: all but when the user sent it
+                                  (rules_result_t.own_message), then OTHER,
+                                  INTERVIEW when it gives or confirms a time
+                                  and REJECTION when it answers a quoted
+                                  rejection; a hook deciding a label
+                                  (rules_model.c) keeps to them, one forcing
+                                  a label for extraction need not */
 } rules_decision_t;
 
 /**

@@ -62,6 +62,11 @@ typedef struct rules_text_s {
     size_t ntok, tokcap;
     char *buf; /**< lower-cased words, NUL-separated */
     size_t buflen, bufcap;
+    int weekday_today; /**< 1: a weekday without a date is the reference
+                            day itself when its time is still ahead, else
+                            the next one ("Thursday at 3 PM works" in the
+                            user's reply sent on Thursday morning); 0: the
+                            next one after the reference day */
 } rules_text_t;
 
 /** One word of a phrase pattern. */
@@ -169,6 +174,9 @@ struct rules_db_s {
     size_t nstop, capstop;
     char **given; /**< given names (given-names.tsv), sorted */
     size_t ngiven, capgiven;
+    char **own; /**< the user's own addresses (rules_db_add_own_address()),
+                     lower case; none: a reply's sender is inferred */
+    size_t nown, capown;
     int finished;
 };
 
@@ -207,6 +215,9 @@ int rules_db_is_stop(const rules_db_t *db, const char *w);
 int rules_db_is_given_name(const rules_db_t *db, const char *w);
 const rules_sender_t *rules_db_sender(const rules_db_t *db,
                                       const char *address);
+/** 1 if address (borrowed) is one of the user's own addresses
+ *  (rules_db_add_own_address(), any case); else 0. */
+int rules_db_own_address(const rules_db_t *db, const char *address);
 
 /* rules_date.c */
 /** 1 if tz names a zone of the system's tz database ("Europe/Berlin"). */
@@ -223,6 +234,11 @@ int rules_find_date_tokens(const rules_db_t *db, const rules_text_t *t,
  *  "reprogramada", "nueva hora", "novo horário", "verplaatst"); else 0.
  *  Thread-safe (reads t only). */
 int rules_moved_cue(const rules_text_t *t, uint16_t seg);
+
+/** The first token of the line that introduces quoted or forwarded mail
+ *  in segment seg ("On ... wrote:", "From: ..." with "Sent:"), or 0 when
+ *  there is none. Thread-safe (reads t only). */
+size_t rules_first_attribution(const rules_text_t *t, uint16_t seg);
 
 /** A deadline written as a day without a time in segment seg: the day
  *  after a cue ("by", "before", "until", "due", "bis", "avant", "antes",

@@ -143,10 +143,29 @@ static int rules_model_blank(const json_t *email)
            json_array_size(cal) == 0 && json_array_size(att) == 0;
 }
 
-/* The decision hook: see docs/classification.md, "Decision". */
+static void rules_model_decide_any(void *arg, const json_t *email,
+                                   const rules_decision_t *r,
+                                   rules_label_t *label, double *confidence);
+
+/* The decision hook: see docs/classification.md, "Decision"; a message
+ * the user sent keeps to the labels it may have (own_allows: "The user's
+ * own messages"). */
 static void rules_model_decide(void *arg, const json_t *email,
                                const rules_decision_t *r, rules_label_t *label,
                                double *confidence)
+{
+    rules_model_decide_any(arg, email, r, label, confidence);
+    if (!(r->own_allows & (1u << *label))) {
+        const rules_model_call_t *call = arg;
+        *label = RULES_OTHER;
+        *confidence = fmax(call->prob[RULES_OTHER], r->confidence);
+    }
+}
+
+/* The decision for any sender. */
+static void rules_model_decide_any(void *arg, const json_t *email,
+                                   const rules_decision_t *r,
+                                   rules_label_t *label, double *confidence)
 {
     rules_model_call_t *call = arg;
     const double *p = call->prob;

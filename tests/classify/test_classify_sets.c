@@ -6,7 +6,9 @@
  * - datasets/holdout: figures printed (written separately from the rules,
  *   to see over-fitting), with the same false-alarm bar on INTERVIEW;
  * - ../shared/corpus/negatives: no message is INTERVIEW, OFFER or
- *   ASSESSMENT.
+ *   ASSESSMENT;
+ * - tests/classify/mail/own-*.eml: the user's own replies (a decline, a
+ *   counter-proposal, confirmations) and the own_addresses setting.
  * Per-label figures and mistakes go to stderr (the test log).
  * Classification is the plugin's: the rules and the learned model that
  * meson built (RULES_MODEL_FILE), decision "combined".
@@ -269,6 +271,89 @@ START_TEST(strong_rules_not_silenced)
 }
 END_TEST
 
+/* The user's own replies (docs/classification.md, "The user's own
+ * messages"), inferred without own_addresses: a decline outside the SELF
+ * phrases is no REJECTION, a counter-proposal without a time no INTERVIEW
+ * "(no date yet)", and a confirmation is the interview at the time it
+ * confirms, a weekday read from the reply's own Date ("Thursday at 3 PM
+ * works" sent on Thursday morning is that day, not a week later). Both
+ * decisions, combined (the model) and rules. */
+START_TEST(own_replies)
+{
+    static const struct {
+        const char *file;
+        rules_label_t label;
+        const char *date; /* expected scheduled date, "" none */
+    } cases[] = {
+        {"own-decline-offer.eml", RULES_OTHER, ""},
+        {"own-signed-elsewhere.eml", RULES_OTHER, ""},
+        {"own-counter-proposal.eml", RULES_OTHER, ""},
+        {"own-confirm-thursday.eml", RULES_INTERVIEW, "2026-03-12T19:00:00Z"},
+        {"own-confirm-wednesday.eml", RULES_INTERVIEW, "2026-03-12T19:00:00Z"},
+    };
+    const char *root = getenv("CAREEROPS_SOURCE_ROOT");
+    ck_assert_msg(root != NULL, "CAREEROPS_SOURCE_ROOT is not set");
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tests/classify/mail/%s", root,
+                 cases[i].file);
+        for (int mode = 0; mode < 2; mode++) {
+            rules_model_t *keep = clf;
+            if (mode == 1)
+                clf = NULL; /* the rules alone */
+            rules_result_t r;
+            int got = classify_file(path, &r);
+            clf = keep;
+            /* the rules alone read no confirmation as an interview (nor
+             * did they before): OTHER will do there, no other label */
+            int rules_other = mode == 1 && got == RULES_OTHER;
+            ck_assert_msg(
+                rules_other || (got == (int)cases[i].label &&
+                                strcmp(r.scheduled, cases[i].date) == 0),
+                "%s (%s): %s date \"%s\", want %s \"%s\"", cases[i].file,
+                mode ? "rules" : "combined",
+                got >= 0 ? rules_label_name((rules_label_t)got) : "refused",
+                got >= 0 ? r.scheduled : "", rules_label_name(cases[i].label),
+                cases[i].date);
+            ck_assert_int_eq(r.own_message, 2);
+            rules_result_clear(&r);
+        }
+    }
+}
+END_TEST
+
+/* own_addresses: a message from one of them is the user's own; with
+ * them, nothing is inferred (another personal sender's reply is not). */
+START_TEST(own_addresses_option)
+{
+    const char *root = getenv("CAREEROPS_SOURCE_ROOT");
+    ck_assert_msg(root != NULL, "CAREEROPS_SOURCE_ROOT is not set");
+    char err[512] = "";
+    rules_db_t *keep = db;
+    db = rules_db_new();
+    ck_assert_int_gt(
+        rules_db_load_dir(db, RULES_SOURCE_DATADIR, err, sizeof err), 0);
+    ck_assert_int_eq(rules_db_add_own_address(db, "no-address"), -1);
+    ck_assert_int_eq(
+        rules_db_add_own_address(db, "Priya.Vance@Mailbox.example"), 0);
+    ck_assert_msg(rules_db_finish(db, err, sizeof err) == 0, "%s", err);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/classify/mail/%s", root,
+             "own-decline-offer.eml");
+    rules_result_t r;
+    ck_assert_int_eq(classify_file(path, &r), RULES_OTHER);
+    ck_assert_int_eq(r.own_message, 1);
+    rules_result_clear(&r);
+    snprintf(path, sizeof path, "%s/tests/classify/mail/%s", root,
+             "own-confirm-thursday.eml");
+    classify_file(path, &r);
+    ck_assert_int_eq(r.own_message, 0);
+    rules_result_clear(&r);
+    rules_db_free(db);
+    db = keep;
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("classify_sets");
@@ -279,6 +364,8 @@ static Suite *suite(void)
     tcase_add_test(tc, holdout_set);
     tcase_add_test(tc, negatives_never_strong);
     tcase_add_test(tc, strong_rules_not_silenced);
+    tcase_add_test(tc, own_replies);
+    tcase_add_test(tc, own_addresses_option);
     suite_add_tcase(s, tc);
     return s;
 }
