@@ -65,6 +65,22 @@ static const char *const hidden_forms[] = {
     "<style>span.w{color:#ffffff}</style><span class=\"w\">" SECRET "</span>",
     "<style>.a, .tiny { font-size: 0px; }</style><span class=\"tiny\">" SECRET
     "</span>",
+    /* screen-reader-only text (trial 43), inline and in a sheet */
+    "<div style=\"position:absolute;clip:rect(0 0 0 0);width:1px;height:1px;"
+    "overflow:hidden\">" SECRET "</div>",
+    "<div "
+    "style=\"position:absolute;width:1px;height:1px;overflow:hidden\">" SECRET
+    "</div>",
+    "<span style=\"position:absolute;clip:rect(1px, 1px, 1px, 1px)\">" SECRET
+    "</span>",
+    "<span style=\"clip-path:inset(50%)\">" SECRET "</span>",
+    "<style>.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;"
+    "clip:rect(0,0,0,0)}</style><p class=\"sr-only\">" SECRET "</p>",
+    /* compound and attribute selectors (trial 43) */
+    "<style>div.a.b{display:none}</style><div class=\"b x a\">" SECRET "</div>",
+    "<style>[data-x]{display:none}</style><p data-x=\"1\">" SECRET "</p>",
+    "<style>span[lang=\"zz\"]{visibility:hidden}</style><span "
+    "lang=\"zz\">" SECRET "</span>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -91,6 +107,13 @@ static const char *const visible_forms[] = {
     /* a rule for another class, and a descendant selector we leave alone */
     "<style>.pre{display:none}</style><div class=\"preview\">SHOWN</div>",
     "<style>.dark .t{display:none}</style><div class=\"t\">SHOWN</div>",
+    /* a compound selector the element does not fully match, an attribute
+     * with another value, a 1px box that does not hide its overflow */
+    "<style>div.a.b{display:none}</style><div class=\"a\">SHOWN</div>",
+    "<style>[lang=zz]{display:none}</style><p lang=\"en\">SHOWN</p>",
+    "<div style=\"width:1px;height:1px\">SHOWN</div>",
+    "<div style=\"clip:rect(0 200px 40px 0)\">SHOWN</div>",
+    "<style>a:hover{display:none}</style><p><a href=\"x\">SHOWN</a></p>",
 };
 
 START_TEST(visible_form_kept)
