@@ -460,6 +460,11 @@ int co_cmd_dlq(int argc, char **argv)
     const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
     size_t n_sets = 0;
     int opt;
+    static const char *const rep[] = {"set", NULL};
+    if (co_opts_once(argc, argv, lo, rep, "careerops dlq") != 0) {
+        free(sets);
+        return 2;
+    }
     optind = 2;
     while ((opt = getopt_long(argc, argv, "t:S:o:O:h", lo, NULL)) != -1) {
         if (opt == 't')

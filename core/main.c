@@ -126,6 +126,9 @@ static int co__cmd_run(int argc, char **argv)
     co_run_opts_t o = {0};
     o.drain_timeout_ms = 30000;
     int c;
+    static const char *const rep[] = {"stage", "set", NULL};
+    if (co_opts_once(argc, argv, lo, rep, "careerops run") != 0)
+        return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:S:ih", lo, NULL)) != -1) {
         switch (c) {
@@ -397,6 +400,9 @@ static int co__cmd_graph(int argc, char **argv)
     const char *fmt = "dot";
     co__list_t sets = {0};
     int c;
+    static const char *const rep[] = {"set", NULL};
+    if (co_opts_once(argc, argv, lo, rep, "careerops graph") != 0)
+        return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:S:h", lo, NULL)) != -1) {
         if (c == 'f')
@@ -543,6 +549,9 @@ static int co__cmd_broker(int argc, char **argv)
     int brokers = 1;
     co__list_t manifests = {0};
     int c;
+    static const char *const rep[] = {"manifest", NULL};
+    if (co_opts_once(argc, argv, lo, rep, "careerops broker") != 0)
+        return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "b:m:n:h", lo, NULL)) != -1) {
         if (c == 'b')

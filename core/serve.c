@@ -95,7 +95,14 @@ int co_cmd_serve(int argc, char **argv)
             free(sets);
             return 2;
         }
-        if (strcmp(argv[i], "--listen") == 0)
+        if (strcmp(argv[i], "--listen") == 0 && listen != NULL) {
+            fprintf(stderr,
+                    "error: careerops serve: --listen given twice ('%s', then "
+                    "'%s'): give it once\n",
+                    listen, argv[i + 1]);
+            free(sets);
+            return 2;
+        } else if (strcmp(argv[i], "--listen") == 0)
             listen = argv[++i];
         else if (strcmp(argv[i], "--set") == 0)
             sets[nsets++] = argv[++i];

@@ -15,6 +15,7 @@
  * 2 usage errors.
  */
 #include "co_archive.h"
+#include "util.h" /* co_opts_once() */
 
 #include <errno.h>
 #include <getopt.h>
@@ -103,6 +104,8 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
     o->dsn = co__env("CAREEROPS_STATE");
     o->keep = 7;
     int c;
+    if (co_opts_once(argc, argv, co__arch_lo, NULL, "careerops archive") != 0)
+        return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "a:o:h", co__arch_lo, NULL)) != -1) {
         switch (c) {

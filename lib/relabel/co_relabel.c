@@ -530,6 +530,8 @@ int co_cmd_relabel(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     co__relabel_t r = {0};
+    if (co_opts_once(argc, argv, longopts, NULL, "careerops relabel") != 0)
+        return 2;
     optind = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {

@@ -102,3 +102,23 @@ if "$B" --help | grep -q '^  auth gmail '; then
         --token-out t.out --key-file k.key --no-browser --timeout 1
     echo "ok: auth gmail with missing client files exits 2"
 fi
+
+# trial 43: an option that takes one value, given twice, is refused (it
+# silently took the last value); the repeatable ones (--set, --stage,
+# --manifest) still repeat
+m=$CAREEROPS_SOURCE_ROOT/pipelines/demo.json
+expect 2 "^error: careerops graph: --format given twice .'dot', then 'mermaid'.: give it once" \
+    "graph --format twice" "$B" graph "$m" --format dot --format=mermaid
+expect 2 "^error: careerops serve: --listen given twice" "serve --listen twice" \
+    "$B" serve "$m" --listen 127.0.0.1:1 --listen 127.0.0.1:2
+expect 2 "^error: careerops applications: --dsn given twice .'a', then 'b'." \
+    "applications --dsn and its alias --conninfo" "$B" applications --dsn a --conninfo b
+expect 2 "^error: careerops run: --drain-timeout-ms given twice" "run --drain-timeout-ms twice" \
+    "$B" run "$m" --drain-timeout-ms=5 --drain-timeout-ms 6
+expect 2 "^error: careerops relabel: --company given twice" "relabel --company twice" \
+    "$B" relabel 4dd7aaaa OTHER --company A --company=B
+expect 2 "^error: careerops dlq: --topic given twice" "dlq --topic twice" \
+    "$B" dlq list --topic a --topic b
+"$B" graph "$m" --set stages.store.plugin=mock-sink --set stages.show.plugin=mock-sink > /dev/null ||
+    fail "--set twice refused by graph"
+echo "ok: an option given twice is refused, naming both values; --set repeats"
