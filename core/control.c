@@ -2,6 +2,7 @@
  * check and the control token (see control.h). */
 #include "control.h"
 #include "control_args.h"
+#include "control_token.h"
 #include "dashboard.h"
 #include "log.h"
 #include "metrics.h"
@@ -171,7 +172,9 @@ static void co__token_refusal(const co_control_t *ctl, const char *authz,
     if (authz == NULL)
         co_buf_printf(m,
                       "send the control token: Authorization: Bearer TOKEN "
-                      "(the token is in %s; the host logs that path at start)",
+                      "(the token is in %s; at start the host logs that path "
+                      "and the dashboard's address with the token: "
+                      "http://HOST:PORT/#token=...)",
                       where);
     else if (strncasecmp(authz, "Bearer ", 7) != 0)
         co_buf_printf(m,
@@ -257,10 +260,10 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
  * the page's files and unknown paths. */
 static const char *co__allow(const char *url)
 {
-    static const char *const reads[] = {
-        "/health",         "/metrics",          "/api/stages",
-        "/api/token",      "/api/applications", "/api/application",
-        "/api/interviews", "/api/funnel",       "/api/deadletters"};
+    static const char *const reads[] = {"/health",          "/metrics",
+                                        "/api/stages",      "/api/applications",
+                                        "/api/application", "/api/interviews",
+                                        "/api/funnel",      "/api/deadletters"};
     for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
         if (strcmp(url, reads[i]) == 0)
             return "GET, HEAD";
@@ -447,6 +450,15 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     }
     if (is_post && allow != NULL)
         return co__post(ctl, c, url, host);
+    /* on loopback too, the mail (applications, raw messages, dead letters)
+     * needs the token: any local user reaches a loopback port (trial 43);
+     * GET /api/stages (the stages' states, as /metrics) needs none */
+    if (allow != NULL && strncmp(url, "/api/", 5) == 0 &&
+        strcmp(url, "/api/stages") != 0 && !co__token_ok(ctl, authz)) {
+        char who[64];
+        co_control_client(c, who, sizeof who);
+        return co__refuse_token(ctl, c, method, url, who, authz);
+    }
     if (strcmp(url, "/health") == 0) {
         int ok = 1;
         char *body = ctl->r.health ? ctl->r.health(ctl->r.arg, &ok) : NULL;
@@ -475,148 +487,6 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
         return co__reply(c, st, type, body);
     return co__json_error(c, MHD_HTTP_NOT_FOUND,
                           "not found: try /, /health, /metrics, /api/stages");
-}
-
-/* ---- the token ---------------------------------------------------------- */
-
-static int co__token_read(co_control_t *ctl, const char *file, char *errstr,
-                          size_t sz)
-{
-    char *text = NULL;
-    size_t len = 0;
-    int rc = co_read_file_max(file, &text, &len, CO_READ_SECRET_MAX);
-    if (rc != 0) {
-        co_errf(errstr, sz, "http.token_file %s: %s", file, strerror(-rc));
-        return -1;
-    }
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' ||
-                       text[len - 1] == ' '))
-        text[--len] = '\0';
-    if (len < CO_CONTROL_TOKEN_MIN || len >= sizeof ctl->token ||
-        strpbrk(text, " \t\r\n") != NULL) {
-        co_errf(errstr, sz,
-                "http.token_file %s: the token must be one line of %d to %zu "
-                "characters without spaces (e.g. `head -c 32 /dev/urandom | "
-                "base64 > FILE`)",
-                file, CO_CONTROL_TOKEN_MIN, sizeof ctl->token - 1);
-        free(text);
-        return -1;
-    }
-    memcpy(ctl->token, text, len + 1);
-    sodium_memzero(text, len);
-    free(text);
-    struct stat st;
-    if (stat(file, &st) == 0 && (st.st_mode & 077) != 0)
-        co_log_warn("http.token_file %s is readable by other users (mode "
-                    "%03o): chmod 600 it",
-                    file, (unsigned)(st.st_mode & 0777));
-    ctl->token_file = co_strdup(file);
-    return 0;
-}
-
-/* A private folder for generated tokens: created 0700, ours, not a link. */
-static char *co__token_dir(char *errstr, size_t sz)
-{
-    char dir[512];
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    if (xdg && xdg[0] == '/')
-        snprintf(dir, sizeof dir, "%s/careerops", xdg);
-    else
-        snprintf(dir, sizeof dir, "/tmp/careerops-%u", (unsigned)getuid());
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        co_errf(errstr, sz, "cannot create %s for the control token: %s", dir,
-                strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
-        (st.st_mode & 077) != 0) {
-        co_errf(errstr, sz,
-                "%s is not a private folder of this user (mode 0700): remove "
-                "it, or set http.token_file",
-                dir);
-        return NULL;
-    }
-    return co_strdup(dir);
-}
-
-/* Remove the token files of processes that are gone (killed before they
- * could remove theirs): NAME-PID.token whose PID does not exist and that is
- * older than a minute (a file just written by a starting process is left). */
-static void co__token_sweep(const char *dir)
-{
-    DIR *dh = opendir(dir);
-    if (dh == NULL)
-        return;
-    time_t now = time(NULL);
-    struct dirent *de;
-    while ((de = readdir(dh)) != NULL) {
-        const char *name = de->d_name;
-        size_t n = strlen(name);
-        if (n < 8 || strcmp(name + n - 6, ".token") != 0)
-            continue;
-        const char *dash = NULL;
-        for (const char *p = name; p < name + n - 6; p++)
-            if (*p == '-')
-                dash = p;
-        if (dash == NULL || dash + 1 == name + n - 6)
-            continue;
-        char *end;
-        errno = 0;
-        long pid = strtol(dash + 1, &end, 10);
-        if (end != name + n - 6 || errno != 0 || pid <= 0 || pid > INT_MAX ||
-            !isdigit((unsigned char)dash[1]))
-            continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        struct stat st;
-        if (fstatat(dirfd(dh), name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISREG(st.st_mode) || st.st_uid != getuid() ||
-            now - st.st_mtime < 60)
-            continue;
-        if (unlinkat(dirfd(dh), name, 0) == 0)
-            co_log_info("removed %s/%s: the control token of process %ld, "
-                        "which is gone",
-                        dir, name, pid);
-    }
-    closedir(dh);
-}
-
-static int co__token_make(co_control_t *ctl, const char *pipeline, char *errstr,
-                          size_t sz)
-{
-    unsigned char raw[32];
-    if (sodium_init() < 0) {
-        co_errf(errstr, sz, "libsodium cannot start: no control token");
-        return -1;
-    }
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2hex(ctl->token, sizeof ctl->token, raw, sizeof raw);
-    char *dir = co__token_dir(errstr, sz);
-    if (dir == NULL)
-        return -1;
-    co__token_sweep(dir);
-    co_buf_t f = {0};
-    co_buf_printf(&f, "%s/%s-%ld.token", dir, pipeline ? pipeline : "careerops",
-                  (long)getpid());
-    free(dir);
-    unlink(f.data); /* a stale file of an earlier process with our pid */
-    int fd = open(f.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                  0600);
-    size_t n = strlen(ctl->token);
-    if (fd < 0 || write(fd, ctl->token, n) != (ssize_t)n ||
-        write(fd, "\n", 1) != 1) {
-        co_errf(errstr, sz, "cannot write the control token to %s: %s", f.data,
-                strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        co_buf_free(&f);
-        return -1;
-    }
-    close(fd);
-    ctl->token_file = f.data;
-    ctl->token_made = 1;
-    return 0;
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -673,7 +543,8 @@ static int co__beyond_loopback_check(const char *listen,
 int co_control_token_check(const char *file, char *errstr, size_t sz)
 {
     co_control_t *ctl = co_xcalloc(1, sizeof *ctl);
-    int rc = co__token_read(ctl, file, errstr, sz);
+    int rc = co_control_token_read(file, ctl->token, sizeof ctl->token,
+                                   &ctl->token_file, errstr, sz);
     sodium_memzero(ctl->token, sizeof ctl->token);
     free(ctl->token_file);
     free(ctl);
@@ -724,13 +595,17 @@ co_control_t *co_control_start(const co_manifest_t *m,
         co__beyond_loopback_check(listen, &sa, m->http_token_file, errstr,
                                   sz) != 0 ||
         (m->http_token_file
-             ? co__token_read(ctl, m->http_token_file, errstr, sz)
-             : co__token_make(ctl, m->pipeline, errstr, sz)) != 0) {
+             ? co_control_token_read(m->http_token_file, ctl->token,
+                                     sizeof ctl->token, &ctl->token_file,
+                                     errstr, sz)
+             : co_control_token_make(m->pipeline, ctl->token, sizeof ctl->token,
+                                     &ctl->token_file, errstr, sz)) != 0) {
         co__free(ctl);
         return NULL;
     }
+    ctl->token_made = m->http_token_file == NULL;
     ctl->loopback = co__is_loopback(&sa);
-    ctl->ui = co_dashboard_new(m, ctl->token, ctl->loopback);
+    ctl->ui = co_dashboard_new(m);
     ctl->max_conn = m->http_max_connections > 0 ? m->http_max_connections
                                                 : CO_HTTP_MAX_CONNECTIONS;
     unsigned idle = m->http_idle_timeout_s > 0
@@ -757,9 +632,16 @@ co_control_t *co_control_start(const co_manifest_t *m,
         MHD_get_daemon_info(ctl->d, MHD_DAEMON_INFO_BIND_PORT);
     ctl->port = info ? info->port : ntohs(sa.sin_port);
     co_log_info("http endpoint on %s:%d (/health, /metrics, /api/stages); "
-                "POST /api/stages/NAME/pause|resume|restart needs the token "
-                "in %s",
+                "POST /api/stages/NAME/pause|resume|restart (and the "
+                "dashboard's mail) needs the token in %s",
                 ctl->host, ctl->port, ctl->token_file);
+    if (ctl->loopback) { /* as Jupyter: the page's URL carries the token */
+        char url[512];
+        co_control_page_url(ctl, url, sizeof url);
+        co_log_info("dashboard: %s (the page keeps the token for the tab)",
+                    url);
+        sodium_memzero(url, sizeof url);
+    }
     if (!ctl->loopback)
         co_log_warn("http: %s:%d is not loopback-only: anyone who can reach "
                     "it reads /health, /metrics and the page's own files "
@@ -777,6 +659,15 @@ int co_control_port(const co_control_t *c)
 co_dashboard_t *co_control_dashboard(const co_control_t *c)
 {
     return c->ui;
+}
+
+void co_control_page_url(const co_control_t *c, char *out, size_t size)
+{
+    const char *host = strcmp(c->host, "0.0.0.0") == 0 ? "127.0.0.1" : c->host;
+    if (c->loopback)
+        snprintf(out, size, "http://%s:%d/#token=%s", host, c->port, c->token);
+    else
+        snprintf(out, size, "http://%s:%d/", host, c->port);
 }
 
 const char *co_control_token_file(const co_control_t *c)

@@ -106,6 +106,19 @@ int co_control_port(const co_control_t *c);
 /** @brief The endpoint's dashboard (owned by `c`; read-only). */
 struct co_dashboard_s *co_control_dashboard(const co_control_t *c);
 
+/**
+ * @brief The dashboard's address for a browser: on loopback
+ *        `http://HOST:PORT/#token=TOKEN` (the page reads the token from the
+ *        fragment, which the browser never sends, keeps it for the tab and
+ *        removes it from the address bar: how Jupyter hands its token
+ *        over), beyond loopback `http://HOST:PORT/` (the page asks for the
+ *        token of `http.token_file`).
+ * @param out Receives it, NUL-terminated, at most `size` bytes: it holds
+ *        the token, print it only where the operator reads.
+ * @remark Any thread.  @since trial 43 (no endpoint hands the token out)
+ */
+void co_control_page_url(const co_control_t *c, char *out, size_t size);
+
 /** @brief The file that holds the control token (owned by `c`). */
 const char *co_control_token_file(const co_control_t *c);
 

@@ -36,8 +36,6 @@ struct co_dashboard_s {
     char *pipeline;  /* the pipeline's name (after --set) */
     char *bootstrap; /* the broker's address, or NULL for the embedded one */
     char *webdir;    /* folder of index.html */
-    char token[256];
-    int loopback;
 };
 
 static char *co__web_dir(void)
@@ -57,12 +55,9 @@ static char *co__web_dir(void)
     return NULL;
 }
 
-co_dashboard_t *co_dashboard_new(const co_manifest_t *m, const char *token,
-                                 int loopback)
+co_dashboard_t *co_dashboard_new(const co_manifest_t *m)
 {
     co_dashboard_t *d = co_xcalloc(1, sizeof *d);
-    snprintf(d->token, sizeof d->token, "%s", token ? token : "");
-    d->loopback = loopback;
     d->webdir = co__web_dir();
     d->manifest = m->path ? co_strdup(m->path) : NULL;
     d->pipeline = m->pipeline ? co_strdup(m->pipeline) : NULL;
@@ -110,7 +105,6 @@ void co_dashboard_free(co_dashboard_t *d)
 {
     if (d == NULL)
         return;
-    sodium_memzero(d->token, sizeof d->token);
     free(d->conninfo);
     free(d->schema);
     free(d->dlq_file);
@@ -386,22 +380,6 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
                        const char *url, unsigned *status, const char **type)
 {
     *type = "application/json";
-    if (strcmp(url, "/api/token") == 0) {
-        if (!d->loopback)
-            return co__err(status, 403,
-                           "the endpoint listens beyond loopback: paste "
-                           "the token of http.token_file into the page");
-        /* a browser says where the request comes from: only our page */
-        const char *site =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
-        if (site && strcmp(site, "same-origin") != 0 &&
-            strcmp(site, "none") != 0)
-            return co__err(status, 403,
-                           "the token is given to this endpoint's own page "
-                           "only");
-        *status = 200;
-        return co__json_msg(1, "token", d->token);
-    }
     if (strcmp(url, "/api/applications") == 0)
         return co__query(d, CO__SQL_APPS, 0, NULL, status);
     if (strcmp(url, "/api/application") == 0) {

@@ -151,8 +151,9 @@ int co_cmd_serve(int argc, char **argv)
         return 2;
     }
     co__check_db(co_control_dashboard(ctl));
-    printf("dashboard: http://127.0.0.1:%d/ (Ctrl-C stops it)\n",
-           co_control_port(ctl));
+    char url[512];
+    co_control_page_url(ctl, url, sizeof url);
+    printf("dashboard: %s (Ctrl-C stops it)\n", url);
     fflush(stdout);
     int sig = 0;
     sigwait(&set, &sig);

@@ -200,6 +200,14 @@ static co_control_t *start(const char *http, co_manifest_t **m)
     return ctl;
 }
 
+/* A started endpoint on 127.0.0.1 with a token made per start (in
+ * tmpdir: XDG_RUNTIME_DIR, unset by the caller at the end). */
+static co_control_t *start_per_start_token(co_manifest_t **m)
+{
+    setenv("XDG_RUNTIME_DIR", tmpdir, 1);
+    return start("\"listen\":\"127.0.0.1:0\"", m);
+}
+
 /* Writes TOKEN to tmpdir/token (mode 0600); its path into tf. */
 static void write_token(char *tf, size_t size)
 {
@@ -414,9 +422,56 @@ START_TEST(reads_need_token_beyond_loopback)
     ctl = start("\"listen\":\"127.0.0.1:0\",\"token_file\":\"token\"", &m);
     port = co_control_port(ctl);
     ck_assert_int_eq(fetch(port, "GET", "/api/stages", NULL).status, 200);
-    ck_assert_int_eq(fetch(port, "GET", "/api/deadletters", NULL).status, 200);
+    ck_assert_int_eq(fetch(port, "GET", "/api/deadletters", TOKEN).status, 200);
     co_control_stop(ctl);
     co_manifest_free(m);
+}
+END_TEST
+
+/* Trial 43: on loopback as well, no endpoint hands out the token (GET
+ * /api/token gave it to any local user) and the mail needs it; the page's
+ * address with the token in its fragment is what the host logs. */
+START_TEST(loopback_mail_needs_token_none_hands_it_out)
+{
+    co_manifest_t *m;
+    co_control_t *ctl = start_per_start_token(&m);
+    int port = co_control_port(ctl);
+    char token[256] = "";
+    FILE *f = fopen(co_control_token_file(ctl), "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(token, sizeof token, f));
+    fclose(f);
+    token[strcspn(token, "\n")] = '\0';
+    /* no token for the asking, with or without a browser's header */
+    answer_t a = fetch(port, "GET", "/api/token", NULL);
+    ck_assert_int_eq(a.status, 404);
+    ck_assert_ptr_null(strstr(a.body, token));
+    ck_assert_int_eq(fetch(port, "GET", "/api/token", token).status, 404);
+    const char *mail[] = {"/api/applications", "/api/application?id=abcdef12",
+                          "/api/interviews",   "/api/funnel",
+                          "/api/deadletters",  "/api/emails/k/original"};
+    for (size_t i = 0; i < sizeof mail / sizeof mail[0]; i++) {
+        a = fetch(port, "GET", mail[i], NULL);
+        ck_assert_msg(a.status == 401, "%s: %ld", mail[i], a.status);
+        ck_assert_ptr_nonnull(strstr(a.body, co_control_token_file(ctl)));
+        ck_assert_msg(fetch(port, "HEAD", mail[i], NULL).status == 401, "%s",
+                      mail[i]);
+        ck_assert_msg(
+            fetch(port, "GET", mail[i], "0123456789abcdef0123").status == 401,
+            "%s", mail[i]);
+        long st = fetch(port, "GET", mail[i], token).status;
+        ck_assert_msg(st != 401 && st != 403, "%s: %ld", mail[i], st);
+    }
+    ck_assert_int_eq(fetch(port, "GET", "/api/stages", NULL).status, 200);
+    ck_assert_int_eq(fetch(port, "GET", "/health", NULL).status, 200);
+    ck_assert_int_eq(fetch(port, "GET", "/", NULL).status, 200);
+    char url[512], want[512];
+    co_control_page_url(ctl, url, sizeof url);
+    snprintf(want, sizeof want, "http://127.0.0.1:%d/#token=%s", port, token);
+    ck_assert_str_eq(url, want);
+    co_control_stop(ctl);
+    co_manifest_free(m);
+    unsetenv("XDG_RUNTIME_DIR");
 }
 END_TEST
 
@@ -424,11 +479,8 @@ END_TEST
  * is 405 with Allow; 404 and 405 under /api/ are JSON. */
 START_TEST(methods_head_405_404)
 {
-    char e[512];
-    setenv("XDG_RUNTIME_DIR", tmpdir, 1);
-    co_manifest_t *m = manifest("\"listen\":\"127.0.0.1:0\"");
-    co_control_t *ctl = co_control_start(m, &routes, e, sizeof e);
-    ck_assert_msg(ctl != NULL, "%s", e);
+    co_manifest_t *m;
+    co_control_t *ctl = start_per_start_token(&m);
     int port = co_control_port(ctl);
     const char *paths[] = {"/health", "/api/stages", "/api/deadletters", "/"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
@@ -599,7 +651,7 @@ START_TEST(body_413_and_clear_refusals)
     ck_assert_msg(strstr(a.body, "send the control token") &&
                       !strstr(a.body, "does not match"),
                   "%s", a.body);
-    a = fetch(port, "GET", "/api/application?id=xyz", NULL);
+    a = fetch(port, "GET", "/api/application?id=xyz", TOKEN);
     ck_assert_int_eq(a.status, 400);
     ck_assert_msg(
         strstr(a.body, "?id must be an application's id or its first 8"), "%s",
@@ -620,6 +672,7 @@ static Suite *suite(void)
     tcase_add_test(t, bad_token_file_and_listen);
     tcase_add_test(t, beyond_loopback_needs_token_file);
     tcase_add_test(t, reads_need_token_beyond_loopback);
+    tcase_add_test(t, loopback_mail_needs_token_none_hands_it_out);
     tcase_add_test(t, methods_head_405_404);
     tcase_add_test(t, idle_connections_limit_and_timeout);
     tcase_add_test(t, body_413_and_clear_refusals);
