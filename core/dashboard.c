@@ -1,6 +1,7 @@
 /* The dashboard: web files and a JSON API over postgres-sink's tables
  * (see dashboard.h and docs/dashboard.md). */
 #include "dashboard.h"
+#include "co_pgmig.h"
 #include "dashboard_spawn.h"
 #include "lazylib.h"
 #include "control.h"
@@ -151,7 +152,10 @@ static char *co__query(co_dashboard_t *d, const char *sql, int n,
     const char *const vals[] = {d->conninfo, NULL};
     PGconn *c = pq->connectdbParams(kw, vals, 1);
     if (pq->q.status(c) != CONNECTION_OK) {
-        co_log_warn("dashboard: database: %s", pq->q.errorMessage(c));
+        char why[512];
+        co_pgmig_conninfo_error(why, sizeof why, d->conninfo,
+                                pq->q.errorMessage(c));
+        co_log_warn("dashboard: database: %s", why);
         pq->finish(c);
         return co__err(status, 503, "the database is not reachable");
     }
