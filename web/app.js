@@ -364,7 +364,6 @@ async function pageHealth(main) {
 
 async function route() {
   const h = location.hash || "#board";
-  const main = document.getElementById("main");
   const [page, arg] = h.slice(1).split("/");
   for (const a of document.querySelectorAll("nav a"))
     a.classList.toggle("active", a.getAttribute("href") === "#" + page);
@@ -372,14 +371,20 @@ async function route() {
                  funnel: pageFunnel, health: pageHealth,
                  app: m => pageApp(m, decodeURIComponent(arg || ""))};
   const fresh = el("main", {id: "main"});
+  let ok = true;
   try {
     await (pages[page] || pageBoard)(fresh);
-    main.replaceWith(fresh);
-    document.body.dataset.page = page;
   } catch (e) {
     fresh.append(el("p", {class: "error"}, "Cannot load: " + e.message));
-    main.replaceWith(fresh);
+    ok = false;
   }
+  /* the address changed while this page loaded (the first page of an
+   * address with #token=, a quick click): the newer route shows its own */
+  if ((location.hash || "#board") !== h)
+    return;
+  document.getElementById("main").replaceWith(fresh);
+  if (ok)
+    document.body.dataset.page = page;
 }
 
 window.addEventListener("hashchange", route);

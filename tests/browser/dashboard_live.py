@@ -42,6 +42,7 @@ def stored():
 
 try:
     driver.get(url)
+    b.loaded("board")
     b.go("health")
     b.check_page("health", "health")
     st = stages()
