@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -39,13 +40,14 @@ struct co_control_s {
     struct MHD_Daemon *d;
     co_control_routes_t r;
     int port;
-    char host[128];     /* listen address as configured */
-    char token[256];    /* the control token */
-    char *token_file;   /* where it is */
-    int token_made;     /* 1: generated here, removed at stop */
-    char **allowed;     /* http.allowed_hosts (copied), NULL-terminated */
-    co_dashboard_t *ui; /* the dashboard (core/dashboard.c) */
-    int loopback;       /* 1: listens on 127.0.0.0/8 only */
+    char host[128];       /* listen address as configured */
+    char token[256];      /* the control token */
+    char *token_file;     /* where it is */
+    int token_made;       /* 1: generated here, removed at stop */
+    char **allowed;       /* http.allowed_hosts (copied), NULL-terminated */
+    co_dashboard_t *ui;   /* the dashboard (core/dashboard.c) */
+    int loopback;         /* 1: listens on 127.0.0.0/8 only */
+    pthread_mutex_t lock; /* the connection list below */
     co__conn_t *oldest, *newest; /* open connections, in accept order */
     int live;                    /* open ones not being closed */
     int max_conn;                /* http.max_connections */
@@ -279,20 +281,22 @@ static const char *co__allow(const char *url)
 /* ---- connections and bodies ------------------------------------------- */
 
 /* Marks the connection of `c` as answering a request (busy=1) or done. */
-static void co__conn_busy(struct MHD_Connection *c, int busy)
+static void co__conn_busy(co_control_t *ctl, struct MHD_Connection *c, int busy)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    pthread_mutex_lock(&ctl->lock);
     if (ci != NULL && ci->socket_context != NULL)
         ((co__conn_t *)ci->socket_context)->busy = busy;
+    pthread_mutex_unlock(&ctl->lock);
 }
 
 /* Beyond http.max_connections, the oldest connection that is not answering
  * a request (idle: a client holding a slot without asking, or waiting
  * between requests) is shut down so that the new one is served: a pile of
  * idle clients cannot lock /health out. libmicrohttpd has no such policy
- * (its limit refuses the newcomer), hence this code. Runs on MHD's one
- * thread, like every callback here. */
+ * (its limit refuses the newcomer), hence this code. Runs on one of MHD's
+ * threads with ctl->lock held. */
 static void co__conn_evict(co_control_t *ctl)
 {
     co__conn_t *k = ctl->oldest;
@@ -322,6 +326,7 @@ static void co__conn_notify(void *cls, struct MHD_Connection *c, void **sock,
 {
     co_control_t *ctl = cls;
     co__conn_t *k = *sock;
+    pthread_mutex_lock(&ctl->lock);
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         k = co_xcalloc(1, sizeof *k);
         k->c = c;
@@ -334,25 +339,23 @@ static void co__conn_notify(void *cls, struct MHD_Connection *c, void **sock,
         ctl->live++;
         *sock = k;
         co__conn_evict(ctl);
-        return;
+    } else if (k != NULL) {
+        if (!k->closing)
+            ctl->live--;
+        *(k->prev ? &k->prev->next : &ctl->oldest) = k->next;
+        *(k->next ? &k->next->prev : &ctl->newest) = k->prev;
+        free(k);
+        *sock = NULL;
     }
-    if (k == NULL)
-        return;
-    if (!k->closing)
-        ctl->live--;
-    *(k->prev ? &k->prev->next : &ctl->oldest) = k->next;
-    *(k->next ? &k->next->prev : &ctl->newest) = k->prev;
-    free(k);
-    *sock = NULL;
+    pthread_mutex_unlock(&ctl->lock);
 }
 
 static void co__completed(void *cls, struct MHD_Connection *c, void **con_cls,
                           enum MHD_RequestTerminationCode code)
 {
-    (void)cls;
     (void)con_cls;
     (void)code;
-    co__conn_busy(c, 0);
+    co__conn_busy(cls, c, 0);
 }
 
 /* 1 if the request announces a body (Content-Length > 0, or chunked). */
@@ -392,7 +395,7 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     if (*con_cls == NULL || *con_cls == co_control_nul_uri) {
         int nul = *con_cls == co_control_nul_uri; /* first call: headers */
         *con_cls = ctl;
-        co__conn_busy(c, 1);
+        co__conn_busy(ctl, c, 1);
         if (nul)
             return co__json_error(c, MHD_HTTP_BAD_REQUEST,
                                   "the path or query holds %00 (a NUL byte) "
@@ -573,6 +576,7 @@ static void co__free(co_control_t *ctl)
     for (size_t i = 0; ctl->allowed && ctl->allowed[i]; i++)
         free(ctl->allowed[i]);
     free(ctl->allowed);
+    pthread_mutex_destroy(&ctl->lock);
     free(ctl);
 }
 
@@ -582,6 +586,7 @@ co_control_t *co_control_start(const co_manifest_t *m,
 {
     struct sockaddr_in sa;
     co_control_t *ctl = co_xcalloc(1, sizeof *ctl);
+    pthread_mutex_init(&ctl->lock, NULL);
     ctl->r = *routes;
     const char *listen = m->http_listen ? m->http_listen : "127.0.0.1:0";
     size_t na = 0;
@@ -611,13 +616,15 @@ co_control_t *co_control_start(const co_manifest_t *m,
     unsigned idle = m->http_idle_timeout_s > 0
                         ? (unsigned)m->http_idle_timeout_s
                         : CO_HTTP_IDLE_TIMEOUT_S;
-    /* one thread (the callbacks share ctl's list unlocked); epoll where
-     * there is one, so that connections beyond select's 1024 descriptors
-     * do not lock the endpoint out; room above max_conn for the newcomers
-     * that co__conn_evict makes space for */
+    /* a pool of threads (the connection list under ctl->lock), so that
+     * /health never waits behind a dashboard read of the database (trial
+     * 43); epoll where there is one, so that connections beyond select's
+     * 1024 descriptors do not lock the endpoint out; room above max_conn
+     * for the newcomers that co__conn_evict makes space for */
     ctl->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
-        co__handler, ctl, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        co__handler, ctl, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)CO_HTTP_THREADS, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)ctl->max_conn + 16, MHD_OPTION_NOTIFY_CONNECTION,
         co__conn_notify, ctl, MHD_OPTION_NOTIFY_COMPLETED, co__completed, ctl,

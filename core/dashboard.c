@@ -133,6 +133,17 @@ static char *co__err(unsigned *status, unsigned code, const char *msg)
     return co__json_msg(0, "error", msg);
 }
 
+/* Seconds the dashboard waits for its database: to connect, and for each
+ * statement. Below the 5 s of a compose healthcheck. */
+#define CO__DB_TIMEOUT_S "3"
+
+/* 1 if `r` failed for statement_timeout (SQLSTATE 57014). */
+static int co__timed_out(const co_pq_api_t *pq, const PGresult *r)
+{
+    const char *st = r ? pq->q.resultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    return st != NULL && strcmp(st, "57014") == 0;
+}
+
 /* Runs `sql` (with {s} replaced by the quoted schema) with params; the
  * one-cell answer is the body. */
 static char *co__query(co_dashboard_t *d, const char *sql, int n,
@@ -148,8 +159,11 @@ static char *co__query(co_dashboard_t *d, const char *sql, int n,
     const co_pq_api_t *pq = co_pq(lerr, sizeof lerr);
     if (pq == NULL)
         return co__err(status, 503, lerr);
-    const char *const kw[] = {"dbname", NULL};
-    const char *const vals[] = {d->conninfo, NULL};
+    /* a few seconds at most, for the connection and for each statement
+     * (trial 43: a table locked in psql held every page, /health
+     * included, for 13 s); the conninfo's own connect_timeout wins */
+    const char *const kw[] = {"connect_timeout", "dbname", NULL};
+    const char *const vals[] = {CO__DB_TIMEOUT_S, d->conninfo, NULL};
     PGconn *c = pq->connectdbParams(kw, vals, 1);
     if (pq->q.status(c) != CONNECTION_OK) {
         char why[512];
@@ -157,8 +171,12 @@ static char *co__query(co_dashboard_t *d, const char *sql, int n,
                                 pq->q.errorMessage(c));
         co_log_warn("dashboard: database: %s", why);
         pq->finish(c);
-        return co__err(status, 503, "the database is not reachable");
+        return co__err(status, 503,
+                       "the database is not reachable (within " CO__DB_TIMEOUT_S
+                       " s)");
     }
+    pq->q.clear(
+        pq->q.exec(c, "SET statement_timeout = '" CO__DB_TIMEOUT_S "s'"));
     char *qs = pq->escapeIdentifier(c, d->schema, strlen(d->schema));
     co_buf_t q = {0};
     for (const char *p = sql; *p; p++) {
@@ -175,6 +193,14 @@ static char *co__query(co_dashboard_t *d, const char *sql, int n,
     if (pq->q.resultStatus(r) == PGRES_TUPLES_OK && pq->q.ntuples(r) == 1) {
         *status = 200;
         out = co_strdup(pq->q.getvalue(r, 0, 0));
+    } else if (co__timed_out(pq, r)) {
+        co_log_warn("dashboard: query: no answer within " CO__DB_TIMEOUT_S
+                    " s (statement_timeout): a lock held on the tables, or a "
+                    "busy server");
+        out = co__err(status, 503,
+                      "the database did not answer within " CO__DB_TIMEOUT_S
+                      " s (a lock held on the tables, or a busy server): "
+                      "try again");
     } else {
         co_log_warn("dashboard: query: %s", pq->q.resultErrorMessage(r));
         out = co__err(status, 500,

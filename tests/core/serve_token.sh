@@ -10,20 +10,9 @@
 # token too (trial 43), /api/stages none; no /api/token.
 # POST /api/stages/NAME/pause (with the token) is 409 "no pipeline runs
 # under careerops serve".
-if [ -z "${CAREEROPS_TEST_PG:-}" ]; then
-    echo "SKIP: CAREEROPS_TEST_PG is not set (scripts/pg.sh start)"; exit 77
-fi
-. "$CAREEROPS_SOURCE_ROOT/tests/integration/lib.sh"
-command -v curl > /dev/null || { echo "SKIP: curl is missing"; exit 77; }
-S="srvtok_$$"
-psq() { psql "$CAREEROPS_TEST_PG" -XqtA -v ON_ERROR_STOP=1 "$@"; }
-trap 'psq -c "DROP SCHEMA IF EXISTS $S CASCADE" > /dev/null 2>&1 || true; cleanup' EXIT
-psq -c "CREATE SCHEMA $S;
- CREATE TABLE $S.applications (id text, company text, role text, status text,
-   first_seen timestamptz, last_event_at timestamptz, last_event_type text,
-   next_interview timestamptz, event_keys text[]);
- CREATE TABLE $S.application_transitions (application_id text);
- INSERT INTO $S.applications VALUES ('a1', 'Saltmarsh', 'Engineer', 'APPLIED',
+APPS_SCHEMA=srvtok
+. "$CAREEROPS_SOURCE_ROOT/tests/lib/apps_schema.sh"
+psq -c "INSERT INTO $S.applications VALUES ('a1', 'Saltmarsh', 'Engineer', 'APPLIED',
    now(), now(), 'APPLICATION_ACK', NULL, '{}')" > /dev/null
 head -c 32 /dev/urandom | base64 > token
 chmod 600 token
