@@ -2,6 +2,7 @@
  * (see dashboard.h and docs/dashboard.md). */
 #include "dashboard.h"
 #include "co_pgmig.h"
+#include "dashboard_dlq.h"
 #include "dashboard_spawn.h"
 #include "lazylib.h"
 #include "control.h"
@@ -331,33 +332,32 @@ static size_t co__mark_replayed(const co_dashboard_t *d, json_t *arr)
     return n;
 }
 
-/* The dead letters of the file, oldest first (new reference). */
-static json_t *co__letters(const co_dashboard_t *d)
+/* Dead letters the page lists: the newest of the file. */
+#define CO__LETTERS_MAX 200
+
+/* The newest CO__LETTERS_MAX dead letters of the file, oldest first (new
+ * reference), their count in the file in *total; NULL with err filled
+ * when the file cannot be read. */
+static json_t *co__letters(const co_dashboard_t *d, size_t *total, char *err,
+                           size_t errsz)
 {
-    json_t *arr = json_array();
-    char *text = NULL;
-    size_t len = 0;
-    if (d->dlq_file && co_read_file(d->dlq_file, &text, &len) == 0) {
-        char *save = NULL;
-        for (char *l = strtok_r(text, "\n", &save); l;
-             l = strtok_r(NULL, "\n", &save)) {
-            json_t *j = json_loads(l, 0, NULL);
-            if (j)
-                json_array_append_new(arr, j);
-        }
-        free(text);
-    }
-    return arr;
+    *total = 0;
+    if (d->dlq_file == NULL)
+        return json_array();
+    return co_dlq_tail(d->dlq_file, CO__LETTERS_MAX, total, err, errsz);
 }
 
 /* The dead-letter file as a JSON array (the newest 200 letters), each
  * with "replayed_at" once replayed from the page. */
 static char *co__deadletters(co_dashboard_t *d, unsigned *status)
 {
-    json_t *arr = co__letters(d);
-    size_t total = json_array_size(arr);
-    while (json_array_size(arr) > 200)
-        json_array_remove(arr, 0);
+    size_t total;
+    char err[512];
+    json_t *arr = co__letters(d, &total, err, sizeof err);
+    if (arr == NULL) {
+        co_log_warn("dashboard: dead letters: %s", err);
+        return co__err(status, 500, err);
+    }
     size_t replayed = co__mark_replayed(d, arr);
     json_t *o =
         json_pack("{s:o, s:s?, s:I, s:I}", "letters", arr, "file", d->dlq_file,
@@ -613,7 +613,9 @@ static char *co__relabel(co_dashboard_t *d, struct MHD_Connection *c,
  * replayed, in the sidecar (see co__replayed_file). */
 static void co__note_replayed(const co_dashboard_t *d, int p, long long o)
 {
-    json_t *arr = co__letters(d), *l = NULL;
+    size_t total;
+    char err[512];
+    json_t *arr = co__letters(d, &total, err, sizeof err), *l = NULL;
     for (size_t i = json_array_size(arr); i-- > 0 && l == NULL;) {
         json_t *c = json_array_get(arr, i);
         if (json_integer_value(json_object_get(c, "partition")) == p &&
