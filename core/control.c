@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -291,33 +292,57 @@ static void co__conn_busy(co_control_t *ctl, struct MHD_Connection *c, int busy)
     pthread_mutex_unlock(&ctl->lock);
 }
 
-/* Beyond http.max_connections, the oldest connection that is not answering
- * a request (idle: a client holding a slot without asking, or waiting
- * between requests) is shut down so that the new one is served: a pile of
- * idle clients cannot lock /health out. libmicrohttpd has no such policy
- * (its limit refuses the newcomer), hence this code. Runs on one of MHD's
- * threads with ctl->lock held. */
+/* 1 if the connection of `k` may be closed for a newcomer: idle (not
+ * answering a request), or, when `stalled`, answering one whose client
+ * does not read it (bytes wait unsent in the socket's send queue: trial
+ * 43's slow readers pipelining 800 requests each). A request waiting on
+ * the database has nothing queued and is left alone. */
+static int co__conn_evictable(const co__conn_t *k, int stalled, int *fd)
+{
+    const union MHD_ConnectionInfo *ci =
+        k->closing
+            ? NULL
+            : MHD_get_connection_info(k->c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int queued = 0;
+    if (ci == NULL ||
+        (k->busy &&
+         (!stalled || ioctl(ci->connect_fd, TIOCOUTQ, &queued) != 0 ||
+          queued <= 0)))
+        return 0;
+    *fd = ci->connect_fd;
+    return 1;
+}
+
+/* Beyond http.max_connections, the oldest idle connection (a client
+ * holding a slot without asking, or waiting between requests), else the
+ * oldest one whose client does not read its answer, is shut down so that
+ * the new one is served: a pile of idle clients or of slow readers cannot
+ * lock /health out. libmicrohttpd has no such policy (its limit refuses
+ * the newcomer), hence this code. Runs on one of MHD's threads with
+ * ctl->lock held. */
 static void co__conn_evict(co_control_t *ctl)
 {
-    co__conn_t *k = ctl->oldest;
-    while (ctl->live > ctl->max_conn && k != NULL) {
-        const union MHD_ConnectionInfo *ci =
-            k->busy || k->closing
-                ? NULL
-                : MHD_get_connection_info(k->c,
-                                          MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (ci != NULL && shutdown(ci->connect_fd, SHUT_RDWR) == 0) {
-            k->closing = 1;
-            ctl->live--;
-            time_t now = time(NULL);
-            if (now - ctl->evict_logged >= 60) {
-                ctl->evict_logged = now;
-                co_log_warn("http: %d connections open (http.max_connections):"
-                            " closing the oldest idle ones for new clients",
-                            ctl->max_conn);
+    for (int stalled = 0; stalled < 2; stalled++) {
+        co__conn_t *k = ctl->oldest;
+        int fd;
+        /* the newcomer (the newest) is the one to serve */
+        while (ctl->live > ctl->max_conn && k != NULL && k != ctl->newest) {
+            if (co__conn_evictable(k, stalled, &fd) &&
+                shutdown(fd, SHUT_RDWR) == 0) {
+                k->closing = 1;
+                ctl->live--;
+                time_t now = time(NULL);
+                if (now - ctl->evict_logged >= 60) {
+                    ctl->evict_logged = now;
+                    co_log_warn("http: %d connections open "
+                                "(http.max_connections): closing the oldest "
+                                "idle ones, or ones that do not read their "
+                                "answers, for new clients",
+                                ctl->max_conn);
+                }
             }
+            k = k->next;
         }
-        k = k->next;
     }
 }
 
