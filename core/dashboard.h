@@ -10,8 +10,9 @@
  * file only answers.
  *
  * Thread-safety: co_dashboard_get() and co_dashboard_post() run on
- * libmicrohttpd's thread and open their own PostgreSQL connection per
- * request; the dashboard itself is read-only after co_dashboard_new().
+ * libmicrohttpd's threads, several at once, and open their own PostgreSQL
+ * connection per request (3 s at most to connect and per statement); the
+ * dashboard itself is read-only after co_dashboard_new().
  */
 #ifndef CO_CORE_DASHBOARD_H
 #define CO_CORE_DASHBOARD_H
