@@ -2,6 +2,7 @@
  * check and the control token (see control.h). */
 #include "control.h"
 #include "control_args.h"
+#include "control_token.h"
 #include "dashboard.h"
 #include "log.h"
 #include "metrics.h"
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -38,13 +41,14 @@ struct co_control_s {
     struct MHD_Daemon *d;
     co_control_routes_t r;
     int port;
-    char host[128];     /* listen address as configured */
-    char token[256];    /* the control token */
-    char *token_file;   /* where it is */
-    int token_made;     /* 1: generated here, removed at stop */
-    char **allowed;     /* http.allowed_hosts (copied), NULL-terminated */
-    co_dashboard_t *ui; /* the dashboard (core/dashboard.c) */
-    int loopback;       /* 1: listens on 127.0.0.0/8 only */
+    char host[128];       /* listen address as configured */
+    char token[256];      /* the control token */
+    char *token_file;     /* where it is */
+    int token_made;       /* 1: generated here, removed at stop */
+    char **allowed;       /* http.allowed_hosts (copied), NULL-terminated */
+    co_dashboard_t *ui;   /* the dashboard (core/dashboard.c) */
+    int loopback;         /* 1: listens on 127.0.0.0/8 only */
+    pthread_mutex_t lock; /* the connection list below */
     co__conn_t *oldest, *newest; /* open connections, in accept order */
     int live;                    /* open ones not being closed */
     int max_conn;                /* http.max_connections */
@@ -171,7 +175,9 @@ static void co__token_refusal(const co_control_t *ctl, const char *authz,
     if (authz == NULL)
         co_buf_printf(m,
                       "send the control token: Authorization: Bearer TOKEN "
-                      "(the token is in %s; the host logs that path at start)",
+                      "(the token is in %s; at start the host logs that path "
+                      "and the dashboard's address with the token: "
+                      "http://HOST:PORT/#token=...)",
                       where);
     else if (strncasecmp(authz, "Bearer ", 7) != 0)
         co_buf_printf(m,
@@ -257,10 +263,10 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
  * the page's files and unknown paths. */
 static const char *co__allow(const char *url)
 {
-    static const char *const reads[] = {
-        "/health",         "/metrics",          "/api/stages",
-        "/api/token",      "/api/applications", "/api/application",
-        "/api/interviews", "/api/funnel",       "/api/deadletters"};
+    static const char *const reads[] = {"/health",          "/metrics",
+                                        "/api/stages",      "/api/applications",
+                                        "/api/application", "/api/interviews",
+                                        "/api/funnel",      "/api/deadletters"};
     for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
         if (strcmp(url, reads[i]) == 0)
             return "GET, HEAD";
@@ -276,41 +282,67 @@ static const char *co__allow(const char *url)
 /* ---- connections and bodies ------------------------------------------- */
 
 /* Marks the connection of `c` as answering a request (busy=1) or done. */
-static void co__conn_busy(struct MHD_Connection *c, int busy)
+static void co__conn_busy(co_control_t *ctl, struct MHD_Connection *c, int busy)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    pthread_mutex_lock(&ctl->lock);
     if (ci != NULL && ci->socket_context != NULL)
         ((co__conn_t *)ci->socket_context)->busy = busy;
+    pthread_mutex_unlock(&ctl->lock);
 }
 
-/* Beyond http.max_connections, the oldest connection that is not answering
- * a request (idle: a client holding a slot without asking, or waiting
- * between requests) is shut down so that the new one is served: a pile of
- * idle clients cannot lock /health out. libmicrohttpd has no such policy
- * (its limit refuses the newcomer), hence this code. Runs on MHD's one
- * thread, like every callback here. */
+/* 1 if the connection of `k` may be closed for a newcomer: idle (not
+ * answering a request), or, when `stalled`, answering one whose client
+ * does not read it (bytes wait unsent in the socket's send queue: trial
+ * 43's slow readers pipelining 800 requests each). A request waiting on
+ * the database has nothing queued and is left alone. */
+static int co__conn_evictable(const co__conn_t *k, int stalled, int *fd)
+{
+    const union MHD_ConnectionInfo *ci =
+        k->closing
+            ? NULL
+            : MHD_get_connection_info(k->c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int queued = 0;
+    if (ci == NULL ||
+        (k->busy &&
+         (!stalled || ioctl(ci->connect_fd, TIOCOUTQ, &queued) != 0 ||
+          queued <= 0)))
+        return 0;
+    *fd = ci->connect_fd;
+    return 1;
+}
+
+/* Beyond http.max_connections, the oldest idle connection (a client
+ * holding a slot without asking, or waiting between requests), else the
+ * oldest one whose client does not read its answer, is shut down so that
+ * the new one is served: a pile of idle clients or of slow readers cannot
+ * lock /health out. libmicrohttpd has no such policy (its limit refuses
+ * the newcomer), hence this code. Runs on one of MHD's threads with
+ * ctl->lock held. */
 static void co__conn_evict(co_control_t *ctl)
 {
-    co__conn_t *k = ctl->oldest;
-    while (ctl->live > ctl->max_conn && k != NULL) {
-        const union MHD_ConnectionInfo *ci =
-            k->busy || k->closing
-                ? NULL
-                : MHD_get_connection_info(k->c,
-                                          MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (ci != NULL && shutdown(ci->connect_fd, SHUT_RDWR) == 0) {
-            k->closing = 1;
-            ctl->live--;
-            time_t now = time(NULL);
-            if (now - ctl->evict_logged >= 60) {
-                ctl->evict_logged = now;
-                co_log_warn("http: %d connections open (http.max_connections):"
-                            " closing the oldest idle ones for new clients",
-                            ctl->max_conn);
+    for (int stalled = 0; stalled < 2; stalled++) {
+        co__conn_t *k = ctl->oldest;
+        int fd;
+        /* the newcomer (the newest) is the one to serve */
+        while (ctl->live > ctl->max_conn && k != NULL && k != ctl->newest) {
+            if (co__conn_evictable(k, stalled, &fd) &&
+                shutdown(fd, SHUT_RDWR) == 0) {
+                k->closing = 1;
+                ctl->live--;
+                time_t now = time(NULL);
+                if (now - ctl->evict_logged >= 60) {
+                    ctl->evict_logged = now;
+                    co_log_warn("http: %d connections open "
+                                "(http.max_connections): closing the oldest "
+                                "idle ones, or ones that do not read their "
+                                "answers, for new clients",
+                                ctl->max_conn);
+                }
             }
+            k = k->next;
         }
-        k = k->next;
     }
 }
 
@@ -319,6 +351,7 @@ static void co__conn_notify(void *cls, struct MHD_Connection *c, void **sock,
 {
     co_control_t *ctl = cls;
     co__conn_t *k = *sock;
+    pthread_mutex_lock(&ctl->lock);
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         k = co_xcalloc(1, sizeof *k);
         k->c = c;
@@ -331,25 +364,23 @@ static void co__conn_notify(void *cls, struct MHD_Connection *c, void **sock,
         ctl->live++;
         *sock = k;
         co__conn_evict(ctl);
-        return;
+    } else if (k != NULL) {
+        if (!k->closing)
+            ctl->live--;
+        *(k->prev ? &k->prev->next : &ctl->oldest) = k->next;
+        *(k->next ? &k->next->prev : &ctl->newest) = k->prev;
+        free(k);
+        *sock = NULL;
     }
-    if (k == NULL)
-        return;
-    if (!k->closing)
-        ctl->live--;
-    *(k->prev ? &k->prev->next : &ctl->oldest) = k->next;
-    *(k->next ? &k->next->prev : &ctl->newest) = k->prev;
-    free(k);
-    *sock = NULL;
+    pthread_mutex_unlock(&ctl->lock);
 }
 
 static void co__completed(void *cls, struct MHD_Connection *c, void **con_cls,
                           enum MHD_RequestTerminationCode code)
 {
-    (void)cls;
     (void)con_cls;
     (void)code;
-    co__conn_busy(c, 0);
+    co__conn_busy(cls, c, 0);
 }
 
 /* 1 if the request announces a body (Content-Length > 0, or chunked). */
@@ -389,7 +420,7 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     if (*con_cls == NULL || *con_cls == co_control_nul_uri) {
         int nul = *con_cls == co_control_nul_uri; /* first call: headers */
         *con_cls = ctl;
-        co__conn_busy(c, 1);
+        co__conn_busy(ctl, c, 1);
         if (nul)
             return co__json_error(c, MHD_HTTP_BAD_REQUEST,
                                   "the path or query holds %00 (a NUL byte) "
@@ -447,6 +478,15 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
     }
     if (is_post && allow != NULL)
         return co__post(ctl, c, url, host);
+    /* on loopback too, the mail (applications, raw messages, dead letters)
+     * needs the token: any local user reaches a loopback port (trial 43);
+     * GET /api/stages (the stages' states, as /metrics) needs none */
+    if (allow != NULL && strncmp(url, "/api/", 5) == 0 &&
+        strcmp(url, "/api/stages") != 0 && !co__token_ok(ctl, authz)) {
+        char who[64];
+        co_control_client(c, who, sizeof who);
+        return co__refuse_token(ctl, c, method, url, who, authz);
+    }
     if (strcmp(url, "/health") == 0) {
         int ok = 1;
         char *body = ctl->r.health ? ctl->r.health(ctl->r.arg, &ok) : NULL;
@@ -475,148 +515,6 @@ static enum MHD_Result co__handler(void *cls, struct MHD_Connection *c,
         return co__reply(c, st, type, body);
     return co__json_error(c, MHD_HTTP_NOT_FOUND,
                           "not found: try /, /health, /metrics, /api/stages");
-}
-
-/* ---- the token ---------------------------------------------------------- */
-
-static int co__token_read(co_control_t *ctl, const char *file, char *errstr,
-                          size_t sz)
-{
-    char *text = NULL;
-    size_t len = 0;
-    int rc = co_read_file_max(file, &text, &len, CO_READ_SECRET_MAX);
-    if (rc != 0) {
-        co_errf(errstr, sz, "http.token_file %s: %s", file, strerror(-rc));
-        return -1;
-    }
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' ||
-                       text[len - 1] == ' '))
-        text[--len] = '\0';
-    if (len < CO_CONTROL_TOKEN_MIN || len >= sizeof ctl->token ||
-        strpbrk(text, " \t\r\n") != NULL) {
-        co_errf(errstr, sz,
-                "http.token_file %s: the token must be one line of %d to %zu "
-                "characters without spaces (e.g. `head -c 32 /dev/urandom | "
-                "base64 > FILE`)",
-                file, CO_CONTROL_TOKEN_MIN, sizeof ctl->token - 1);
-        free(text);
-        return -1;
-    }
-    memcpy(ctl->token, text, len + 1);
-    sodium_memzero(text, len);
-    free(text);
-    struct stat st;
-    if (stat(file, &st) == 0 && (st.st_mode & 077) != 0)
-        co_log_warn("http.token_file %s is readable by other users (mode "
-                    "%03o): chmod 600 it",
-                    file, (unsigned)(st.st_mode & 0777));
-    ctl->token_file = co_strdup(file);
-    return 0;
-}
-
-/* A private folder for generated tokens: created 0700, ours, not a link. */
-static char *co__token_dir(char *errstr, size_t sz)
-{
-    char dir[512];
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    if (xdg && xdg[0] == '/')
-        snprintf(dir, sizeof dir, "%s/careerops", xdg);
-    else
-        snprintf(dir, sizeof dir, "/tmp/careerops-%u", (unsigned)getuid());
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        co_errf(errstr, sz, "cannot create %s for the control token: %s", dir,
-                strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
-        (st.st_mode & 077) != 0) {
-        co_errf(errstr, sz,
-                "%s is not a private folder of this user (mode 0700): remove "
-                "it, or set http.token_file",
-                dir);
-        return NULL;
-    }
-    return co_strdup(dir);
-}
-
-/* Remove the token files of processes that are gone (killed before they
- * could remove theirs): NAME-PID.token whose PID does not exist and that is
- * older than a minute (a file just written by a starting process is left). */
-static void co__token_sweep(const char *dir)
-{
-    DIR *dh = opendir(dir);
-    if (dh == NULL)
-        return;
-    time_t now = time(NULL);
-    struct dirent *de;
-    while ((de = readdir(dh)) != NULL) {
-        const char *name = de->d_name;
-        size_t n = strlen(name);
-        if (n < 8 || strcmp(name + n - 6, ".token") != 0)
-            continue;
-        const char *dash = NULL;
-        for (const char *p = name; p < name + n - 6; p++)
-            if (*p == '-')
-                dash = p;
-        if (dash == NULL || dash + 1 == name + n - 6)
-            continue;
-        char *end;
-        errno = 0;
-        long pid = strtol(dash + 1, &end, 10);
-        if (end != name + n - 6 || errno != 0 || pid <= 0 || pid > INT_MAX ||
-            !isdigit((unsigned char)dash[1]))
-            continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        struct stat st;
-        if (fstatat(dirfd(dh), name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISREG(st.st_mode) || st.st_uid != getuid() ||
-            now - st.st_mtime < 60)
-            continue;
-        if (unlinkat(dirfd(dh), name, 0) == 0)
-            co_log_info("removed %s/%s: the control token of process %ld, "
-                        "which is gone",
-                        dir, name, pid);
-    }
-    closedir(dh);
-}
-
-static int co__token_make(co_control_t *ctl, const char *pipeline, char *errstr,
-                          size_t sz)
-{
-    unsigned char raw[32];
-    if (sodium_init() < 0) {
-        co_errf(errstr, sz, "libsodium cannot start: no control token");
-        return -1;
-    }
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2hex(ctl->token, sizeof ctl->token, raw, sizeof raw);
-    char *dir = co__token_dir(errstr, sz);
-    if (dir == NULL)
-        return -1;
-    co__token_sweep(dir);
-    co_buf_t f = {0};
-    co_buf_printf(&f, "%s/%s-%ld.token", dir, pipeline ? pipeline : "careerops",
-                  (long)getpid());
-    free(dir);
-    unlink(f.data); /* a stale file of an earlier process with our pid */
-    int fd = open(f.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                  0600);
-    size_t n = strlen(ctl->token);
-    if (fd < 0 || write(fd, ctl->token, n) != (ssize_t)n ||
-        write(fd, "\n", 1) != 1) {
-        co_errf(errstr, sz, "cannot write the control token to %s: %s", f.data,
-                strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        co_buf_free(&f);
-        return -1;
-    }
-    close(fd);
-    ctl->token_file = f.data;
-    ctl->token_made = 1;
-    return 0;
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -673,7 +571,8 @@ static int co__beyond_loopback_check(const char *listen,
 int co_control_token_check(const char *file, char *errstr, size_t sz)
 {
     co_control_t *ctl = co_xcalloc(1, sizeof *ctl);
-    int rc = co__token_read(ctl, file, errstr, sz);
+    int rc = co_control_token_read(file, ctl->token, sizeof ctl->token,
+                                   &ctl->token_file, errstr, sz);
     sodium_memzero(ctl->token, sizeof ctl->token);
     free(ctl->token_file);
     free(ctl);
@@ -702,6 +601,7 @@ static void co__free(co_control_t *ctl)
     for (size_t i = 0; ctl->allowed && ctl->allowed[i]; i++)
         free(ctl->allowed[i]);
     free(ctl->allowed);
+    pthread_mutex_destroy(&ctl->lock);
     free(ctl);
 }
 
@@ -711,6 +611,7 @@ co_control_t *co_control_start(const co_manifest_t *m,
 {
     struct sockaddr_in sa;
     co_control_t *ctl = co_xcalloc(1, sizeof *ctl);
+    pthread_mutex_init(&ctl->lock, NULL);
     ctl->r = *routes;
     const char *listen = m->http_listen ? m->http_listen : "127.0.0.1:0";
     size_t na = 0;
@@ -724,25 +625,31 @@ co_control_t *co_control_start(const co_manifest_t *m,
         co__beyond_loopback_check(listen, &sa, m->http_token_file, errstr,
                                   sz) != 0 ||
         (m->http_token_file
-             ? co__token_read(ctl, m->http_token_file, errstr, sz)
-             : co__token_make(ctl, m->pipeline, errstr, sz)) != 0) {
+             ? co_control_token_read(m->http_token_file, ctl->token,
+                                     sizeof ctl->token, &ctl->token_file,
+                                     errstr, sz)
+             : co_control_token_make(m->pipeline, ctl->token, sizeof ctl->token,
+                                     &ctl->token_file, errstr, sz)) != 0) {
         co__free(ctl);
         return NULL;
     }
+    ctl->token_made = m->http_token_file == NULL;
     ctl->loopback = co__is_loopback(&sa);
-    ctl->ui = co_dashboard_new(m, ctl->token, ctl->loopback);
+    ctl->ui = co_dashboard_new(m);
     ctl->max_conn = m->http_max_connections > 0 ? m->http_max_connections
                                                 : CO_HTTP_MAX_CONNECTIONS;
     unsigned idle = m->http_idle_timeout_s > 0
                         ? (unsigned)m->http_idle_timeout_s
                         : CO_HTTP_IDLE_TIMEOUT_S;
-    /* one thread (the callbacks share ctl's list unlocked); epoll where
-     * there is one, so that connections beyond select's 1024 descriptors
-     * do not lock the endpoint out; room above max_conn for the newcomers
-     * that co__conn_evict makes space for */
+    /* a pool of threads (the connection list under ctl->lock), so that
+     * /health never waits behind a dashboard read of the database (trial
+     * 43); epoll where there is one, so that connections beyond select's
+     * 1024 descriptors do not lock the endpoint out; room above max_conn
+     * for the newcomers that co__conn_evict makes space for */
     ctl->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
-        co__handler, ctl, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        co__handler, ctl, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)CO_HTTP_THREADS, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)ctl->max_conn + 16, MHD_OPTION_NOTIFY_CONNECTION,
         co__conn_notify, ctl, MHD_OPTION_NOTIFY_COMPLETED, co__completed, ctl,
@@ -757,9 +664,16 @@ co_control_t *co_control_start(const co_manifest_t *m,
         MHD_get_daemon_info(ctl->d, MHD_DAEMON_INFO_BIND_PORT);
     ctl->port = info ? info->port : ntohs(sa.sin_port);
     co_log_info("http endpoint on %s:%d (/health, /metrics, /api/stages); "
-                "POST /api/stages/NAME/pause|resume|restart needs the token "
-                "in %s",
+                "POST /api/stages/NAME/pause|resume|restart (and the "
+                "dashboard's mail) needs the token in %s",
                 ctl->host, ctl->port, ctl->token_file);
+    if (ctl->loopback) { /* as Jupyter: the page's URL carries the token */
+        char url[512];
+        co_control_page_url(ctl, url, sizeof url);
+        co_log_info("dashboard: %s (the page keeps the token for the tab)",
+                    url);
+        sodium_memzero(url, sizeof url);
+    }
     if (!ctl->loopback)
         co_log_warn("http: %s:%d is not loopback-only: anyone who can reach "
                     "it reads /health, /metrics and the page's own files "
@@ -777,6 +691,15 @@ int co_control_port(const co_control_t *c)
 co_dashboard_t *co_control_dashboard(const co_control_t *c)
 {
     return c->ui;
+}
+
+void co_control_page_url(const co_control_t *c, char *out, size_t size)
+{
+    const char *host = strcmp(c->host, "0.0.0.0") == 0 ? "127.0.0.1" : c->host;
+    if (c->loopback)
+        snprintf(out, size, "http://%s:%d/#token=%s", host, c->port, c->token);
+    else
+        snprintf(out, size, "http://%s:%d/", host, c->port);
 }
 
 const char *co_control_token_file(const co_control_t *c)

@@ -35,7 +35,8 @@
 #include <stddef.h>
 
 /** What the endpoint asks the running pipeline. Called from
- *  libmicrohttpd's thread: implementations must be thread-safe. */
+ *  libmicrohttpd's threads (a pool of CO_HTTP_THREADS, possibly at once):
+ *  implementations must be thread-safe. */
 typedef struct co_control_routes_s {
     /** JSON text of the stages' status (malloc'd; the endpoint frees it). */
     char *(*stages_json)(void *arg);
@@ -67,7 +68,8 @@ typedef struct co_control_s co_control_t;
  *          address, an address beyond loopback without
  *          `http.token_file`, port in use, unreadable or too short token
  *          file, no place to write a generated token).
- * @remark Main thread; the callbacks then run on libmicrohttpd's thread.
+ * @remark Main thread; the callbacks then run on libmicrohttpd's pool of
+ *         CO_HTTP_THREADS threads.
  */
 co_control_t *co_control_start(const co_manifest_t *m,
                                const co_control_routes_t *routes, char *errstr,
@@ -105,6 +107,19 @@ int co_control_port(const co_control_t *c);
 
 /** @brief The endpoint's dashboard (owned by `c`; read-only). */
 struct co_dashboard_s *co_control_dashboard(const co_control_t *c);
+
+/**
+ * @brief The dashboard's address for a browser: on loopback
+ *        `http://HOST:PORT/#token=TOKEN` (the page reads the token from the
+ *        fragment, which the browser never sends, keeps it for the tab and
+ *        removes it from the address bar: how Jupyter hands its token
+ *        over), beyond loopback `http://HOST:PORT/` (the page asks for the
+ *        token of `http.token_file`).
+ * @param out Receives it, NUL-terminated, at most `size` bytes: it holds
+ *        the token, print it only where the operator reads.
+ * @remark Any thread.  @since trial 43 (no endpoint hands the token out)
+ */
+void co_control_page_url(const co_control_t *c, char *out, size_t size);
 
 /** @brief The file that holds the control token (owned by `c`). */
 const char *co_control_token_file(const co_control_t *c);

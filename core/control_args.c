@@ -24,14 +24,20 @@ void *co_control_uri_check(void *cls, const char *uri, struct MHD_Connection *c)
     return NULL;
 }
 
+/* Most query parameters a request may give: no route reads more than 6
+ * (relabel); beyond it 400, so that every name is checked for a repeat
+ * (trial 43: 64 padding names, then id=a&id=b, slipped past). */
+#define CO__ARGS_MAX 64
+
 /* The query's names in order; libmicrohttpd keeps each pair, repeats
  * included, so a repeat is two entries of one name. */
 typedef struct {
-    const char *seen[64];
+    const char *seen[CO__ARGS_MAX];
     size_t n;
     char *dup;
     size_t size;
-    int found;
+    int found;    /* a name given twice (in dup) */
+    int too_many; /* more than CO__ARGS_MAX parameters */
 } co__args_t;
 
 static enum MHD_Result co__arg(void *cls, enum MHD_ValueKind kind,
@@ -46,8 +52,11 @@ static enum MHD_Result co__arg(void *cls, enum MHD_ValueKind kind,
             a->found = 1;
             return MHD_NO; /* stop: one is enough */
         }
-    if (a->n < sizeof a->seen / sizeof a->seen[0])
-        a->seen[a->n++] = key;
+    if (a->n == CO__ARGS_MAX) {
+        a->too_many = 1;
+        return MHD_NO;
+    }
+    a->seen[a->n++] = key;
     return MHD_YES;
 }
 
@@ -61,7 +70,12 @@ int co_control_arg_repeated(struct MHD_Connection *c, char *msg, size_t size)
                  "parameter %s is given more than once: give it once (each "
                  "route reads one value of each parameter)",
                  name);
-    return a.found;
+    else if (a.too_many)
+        snprintf(msg, size,
+                 "more than %d query parameters: no route reads more than a "
+                 "few; give only the ones the route takes",
+                 CO__ARGS_MAX);
+    return a.found || a.too_many;
 }
 
 /* Counts of the headers whose first value alone is checked. */

@@ -34,10 +34,12 @@ void *co_control_uri_check(void *cls, const char *uri,
 extern char co_control_nul_uri[1];
 
 /**
- * @brief Find a query parameter given more than once.
+ * @brief Find a query parameter given more than once, or more than 64
+ *        parameters (then not every name could be checked).
  * @param msg Receives the 400 answer's words naming the parameter and the
- *        fix (truncated to `size`).
- * @returns 1 if one is repeated (msg filled), else 0.
+ *        fix, or the limit (truncated to `size`).
+ * @returns 1 if one is repeated or there are too many (msg filled), else
+ *          0.
  * @remark libmicrohttpd's thread, inside the request handler.
  */
 int co_control_arg_repeated(struct MHD_Connection *c, char *msg, size_t size);

@@ -1,6 +1,9 @@
 /* The dashboard: web files and a JSON API over postgres-sink's tables
  * (see dashboard.h and docs/dashboard.md). */
 #include "dashboard.h"
+#include "co_pgmig.h"
+#include "dashboard_dlq.h"
+#include "dashboard_spawn.h"
 #include "lazylib.h"
 #include "control.h"
 #include "log.h"
@@ -36,8 +39,6 @@ struct co_dashboard_s {
     char *pipeline;  /* the pipeline's name (after --set) */
     char *bootstrap; /* the broker's address, or NULL for the embedded one */
     char *webdir;    /* folder of index.html */
-    char token[256];
-    int loopback;
 };
 
 static char *co__web_dir(void)
@@ -57,12 +58,9 @@ static char *co__web_dir(void)
     return NULL;
 }
 
-co_dashboard_t *co_dashboard_new(const co_manifest_t *m, const char *token,
-                                 int loopback)
+co_dashboard_t *co_dashboard_new(const co_manifest_t *m)
 {
     co_dashboard_t *d = co_xcalloc(1, sizeof *d);
-    snprintf(d->token, sizeof d->token, "%s", token ? token : "");
-    d->loopback = loopback;
     d->webdir = co__web_dir();
     d->manifest = m->path ? co_strdup(m->path) : NULL;
     d->pipeline = m->pipeline ? co_strdup(m->pipeline) : NULL;
@@ -110,7 +108,6 @@ void co_dashboard_free(co_dashboard_t *d)
 {
     if (d == NULL)
         return;
-    sodium_memzero(d->token, sizeof d->token);
     free(d->conninfo);
     free(d->schema);
     free(d->dlq_file);
@@ -137,6 +134,17 @@ static char *co__err(unsigned *status, unsigned code, const char *msg)
     return co__json_msg(0, "error", msg);
 }
 
+/* Seconds the dashboard waits for its database: to connect, and for each
+ * statement. Below the 5 s of a compose healthcheck. */
+#define CO__DB_TIMEOUT_S "3"
+
+/* 1 if `r` failed for statement_timeout (SQLSTATE 57014). */
+static int co__timed_out(const co_pq_api_t *pq, const PGresult *r)
+{
+    const char *st = r ? pq->q.resultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    return st != NULL && strcmp(st, "57014") == 0;
+}
+
 /* Runs `sql` (with {s} replaced by the quoted schema) with params; the
  * one-cell answer is the body. */
 static char *co__query(co_dashboard_t *d, const char *sql, int n,
@@ -152,14 +160,24 @@ static char *co__query(co_dashboard_t *d, const char *sql, int n,
     const co_pq_api_t *pq = co_pq(lerr, sizeof lerr);
     if (pq == NULL)
         return co__err(status, 503, lerr);
-    const char *const kw[] = {"dbname", NULL};
-    const char *const vals[] = {d->conninfo, NULL};
+    /* a few seconds at most, for the connection and for each statement
+     * (trial 43: a table locked in psql held every page, /health
+     * included, for 13 s); the conninfo's own connect_timeout wins */
+    const char *const kw[] = {"connect_timeout", "dbname", NULL};
+    const char *const vals[] = {CO__DB_TIMEOUT_S, d->conninfo, NULL};
     PGconn *c = pq->connectdbParams(kw, vals, 1);
     if (pq->q.status(c) != CONNECTION_OK) {
-        co_log_warn("dashboard: database: %s", pq->q.errorMessage(c));
+        char why[512];
+        co_pgmig_conninfo_error(why, sizeof why, d->conninfo,
+                                pq->q.errorMessage(c));
+        co_log_warn("dashboard: database: %s", why);
         pq->finish(c);
-        return co__err(status, 503, "the database is not reachable");
+        return co__err(status, 503,
+                       "the database is not reachable (within " CO__DB_TIMEOUT_S
+                       " s)");
     }
+    pq->q.clear(
+        pq->q.exec(c, "SET statement_timeout = '" CO__DB_TIMEOUT_S "s'"));
     char *qs = pq->escapeIdentifier(c, d->schema, strlen(d->schema));
     co_buf_t q = {0};
     for (const char *p = sql; *p; p++) {
@@ -176,6 +194,14 @@ static char *co__query(co_dashboard_t *d, const char *sql, int n,
     if (pq->q.resultStatus(r) == PGRES_TUPLES_OK && pq->q.ntuples(r) == 1) {
         *status = 200;
         out = co_strdup(pq->q.getvalue(r, 0, 0));
+    } else if (co__timed_out(pq, r)) {
+        co_log_warn("dashboard: query: no answer within " CO__DB_TIMEOUT_S
+                    " s (statement_timeout): a lock held on the tables, or a "
+                    "busy server");
+        out = co__err(status, 503,
+                      "the database did not answer within " CO__DB_TIMEOUT_S
+                      " s (a lock held on the tables, or a busy server): "
+                      "try again");
     } else {
         co_log_warn("dashboard: query: %s", pq->q.resultErrorMessage(r));
         out = co__err(status, 500,
@@ -306,33 +332,32 @@ static size_t co__mark_replayed(const co_dashboard_t *d, json_t *arr)
     return n;
 }
 
-/* The dead letters of the file, oldest first (new reference). */
-static json_t *co__letters(const co_dashboard_t *d)
+/* Dead letters the page lists: the newest of the file. */
+#define CO__LETTERS_MAX 200
+
+/* The newest CO__LETTERS_MAX dead letters of the file, oldest first (new
+ * reference), their count in the file in *total; NULL with err filled
+ * when the file cannot be read. */
+static json_t *co__letters(const co_dashboard_t *d, size_t *total, char *err,
+                           size_t errsz)
 {
-    json_t *arr = json_array();
-    char *text = NULL;
-    size_t len = 0;
-    if (d->dlq_file && co_read_file(d->dlq_file, &text, &len) == 0) {
-        char *save = NULL;
-        for (char *l = strtok_r(text, "\n", &save); l;
-             l = strtok_r(NULL, "\n", &save)) {
-            json_t *j = json_loads(l, 0, NULL);
-            if (j)
-                json_array_append_new(arr, j);
-        }
-        free(text);
-    }
-    return arr;
+    *total = 0;
+    if (d->dlq_file == NULL)
+        return json_array();
+    return co_dlq_tail(d->dlq_file, CO__LETTERS_MAX, total, err, errsz);
 }
 
 /* The dead-letter file as a JSON array (the newest 200 letters), each
  * with "replayed_at" once replayed from the page. */
 static char *co__deadletters(co_dashboard_t *d, unsigned *status)
 {
-    json_t *arr = co__letters(d);
-    size_t total = json_array_size(arr);
-    while (json_array_size(arr) > 200)
-        json_array_remove(arr, 0);
+    size_t total;
+    char err[512];
+    json_t *arr = co__letters(d, &total, err, sizeof err);
+    if (arr == NULL) {
+        co_log_warn("dashboard: dead letters: %s", err);
+        return co__err(status, 500, err);
+    }
     size_t replayed = co__mark_replayed(d, arr);
     json_t *o =
         json_pack("{s:o, s:s?, s:I, s:I}", "letters", arr, "file", d->dlq_file,
@@ -386,22 +411,6 @@ char *co_dashboard_get(co_dashboard_t *d, struct MHD_Connection *c,
                        const char *url, unsigned *status, const char **type)
 {
     *type = "application/json";
-    if (strcmp(url, "/api/token") == 0) {
-        if (!d->loopback)
-            return co__err(status, 403,
-                           "the endpoint listens beyond loopback: paste "
-                           "the token of http.token_file into the page");
-        /* a browser says where the request comes from: only our page */
-        const char *site =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
-        if (site && strcmp(site, "same-origin") != 0 &&
-            strcmp(site, "none") != 0)
-            return co__err(status, 403,
-                           "the token is given to this endpoint's own page "
-                           "only");
-        *status = 200;
-        return co__json_msg(1, "token", d->token);
-    }
     if (strcmp(url, "/api/applications") == 0)
         return co__query(d, CO__SQL_APPS, 0, NULL, status);
     if (strcmp(url, "/api/application") == 0) {
@@ -469,13 +478,12 @@ static enum MHD_Result co__orig_error(struct MHD_Connection *c, unsigned st,
 /* `careerops archive get REF --archive ROOT` (this program, which runs
  * careerops-tools) into the file `out`; its messages into `err`. The
  * exit status, or -1. */
-static int co__spawn_self(char *const argv[], int out_fd, co_buf_t *out);
 static int co__archive_get(const char *ref, const char *root, int out,
                            co_buf_t *err)
 {
     char *const argv[] = {"careerops", "archive",    "get", (char *)ref,
                           "--archive", (char *)root, NULL};
-    return co__spawn_self(argv, out, err);
+    return co_dashboard_spawn(argv, NULL, out, err);
 }
 
 enum MHD_Result co_dashboard_original(co_dashboard_t *d,
@@ -575,82 +583,18 @@ enum MHD_Result co_dashboard_original(co_dashboard_t *d,
 /* ---- POST ------------------------------------------------------------------
  */
 
-/* Runs this program with `argv` and returns its exit status; its output
- * (both streams) goes to `out`. */
-static int co__run_self(char *const argv[], co_buf_t *out)
-{
-    return co__spawn_self(argv, -1, out);
-}
-
-/* Runs this program with `argv`, its stdout to out_fd (-1: into `out` with
- * its stderr), its stderr into `out`. The exit status, or -1. */
-static int co__spawn_self(char *const argv[], int out_fd, co_buf_t *out)
-{
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return -1;
-    self[n] = '\0';
-    int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out_fd >= 0 ? out_fd : fds[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    pid_t pid;
-    int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
-        return -1;
-    }
-    char buf[1024];
-    ssize_t got;
-    while ((got = read(fds[0], buf, sizeof buf)) > 0 ||
-           (got < 0 && errno == EINTR))
-        if (got > 0)
-            co_buf_printf(out, "%.*s", (int)got, buf);
-    close(fds[0]);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Runs this program with `argv`: 200 {ok, output}, else 400 (exit 1 or 2:
- * unknown key, label or offset; broker or database unreachable) or 500. */
-static char *co__answer(char *const argv[], unsigned *status)
-{
-    co_buf_t out = {0};
-    int rc = co__run_self(argv, &out);
-    char *body;
-    if (rc == 0) {
-        *status = 200;
-        body = co__json_msg(1, "output", out.data ? out.data : "");
-    } else {
-        co_buf_t e = {0};
-        co_buf_printf(&e, "careerops %s failed (exit %d): %s", argv[1], rc,
-                      out.data ? out.data : "");
-        body = co__err(status, rc == 1 || rc == 2 ? 400 : 500, e.data);
-        co_buf_free(&e);
-    }
-    co_buf_free(&out);
-    return body;
-}
-
 /* Runs `careerops relabel` on the dashboard's database, with the
  * request's company, date and role when it gives them (trial 37: they
  * were ignored). */
 static char *co__relabel(co_dashboard_t *d, struct MHD_Connection *c,
                          const char *key, const char *label, unsigned *status)
 {
-    char *argv[16] = {"careerops",   "relabel",    (char *)key,
-                      (char *)label, "--conninfo", d->conninfo,
-                      "--schema",    d->schema,    "--no-emit"};
-    int n = 9;
+    /* the conninfo (a password from ${secret:...} in it) goes in the
+     * child's environment, CAREEROPS_STATE, which only this user can read:
+     * an argument is in /proc/PID/cmdline for every local user (trial 43) */
+    char *argv[16] = {"careerops", "relabel", (char *)key, (char *)label,
+                      "--schema",  d->schema, "--no-emit"};
+    int n = 7;
     static const char *const opt[] = {"company", "date", "role"};
     static char *const flag[] = {"--company", "--date", "--role"};
     for (int i = 0; i < 3; i++) {
@@ -662,14 +606,16 @@ static char *co__relabel(co_dashboard_t *d, struct MHD_Connection *c,
         }
     }
     argv[n] = NULL;
-    return co__answer(argv, status);
+    return co_dashboard_answer(argv, d->conninfo, status);
 }
 
 /* Notes the newest letter at partition p, offset o of the file as
  * replayed, in the sidecar (see co__replayed_file). */
 static void co__note_replayed(const co_dashboard_t *d, int p, long long o)
 {
-    json_t *arr = co__letters(d), *l = NULL;
+    size_t total;
+    char err[512];
+    json_t *arr = co__letters(d, &total, err, sizeof err), *l = NULL;
     for (size_t i = json_array_size(arr); i-- > 0 && l == NULL;) {
         json_t *c = json_array_get(arr, i);
         if (json_integer_value(json_object_get(c, "partition")) == p &&
@@ -721,7 +667,7 @@ static char *co__replay(co_dashboard_t *d, struct MHD_Connection *c,
         argv[n++] = "--set";
         argv[n++] = bs.data;
     }
-    char *body = co__answer(argv, status);
+    char *body = co_dashboard_answer(argv, NULL, status);
     co_buf_free(&bs);
     co_buf_free(&pl);
     json_t *j = *status == 200 ? json_loads(body, 0, NULL) : NULL;

@@ -10,8 +10,9 @@
  * file only answers.
  *
  * Thread-safety: co_dashboard_get() and co_dashboard_post() run on
- * libmicrohttpd's thread and open their own PostgreSQL connection per
- * request; the dashboard itself is read-only after co_dashboard_new().
+ * libmicrohttpd's threads, several at once, and open their own PostgreSQL
+ * connection per request (3 s at most to connect and per statement); the
+ * dashboard itself is read-only after co_dashboard_new().
  */
 #ifndef CO_CORE_DASHBOARD_H
 #define CO_CORE_DASHBOARD_H
@@ -33,18 +34,15 @@ typedef struct co_dashboard_s co_dashboard_t;
  *        (`$CAREEROPS_WEBDIR`, else the installed folder, else the source
  *        tree's web/).
  * @param m The manifest (borrowed; what is needed is copied).
- * @param token The control token (copied), given to the page by GET
- *        /api/token when `loopback` is 1.
  * @returns A new dashboard (free with co_dashboard_free()); never NULL.
  */
-co_dashboard_t *co_dashboard_new(const co_manifest_t *m, const char *token,
-                                 int loopback);
+co_dashboard_t *co_dashboard_new(const co_manifest_t *m);
 
 /** @brief Free; NULL is allowed. */
 void co_dashboard_free(co_dashboard_t *d);
 
 /**
- * @brief Answer a GET of the dashboard: a web file, or /api/token,
+ * @brief Answer a GET of the dashboard: a web file, or
  *        /api/applications, /api/application?id=ID, /api/interviews,
  *        /api/funnel, /api/deadletters.
  * @param status Set to the HTTP status.

@@ -109,7 +109,7 @@ static void *co__signal_thread(void *arg)
     }
 }
 
-/* ---- control API (libmicrohttpd's thread) --------------------------------
+/* ---- control API (libmicrohttpd's threads) -------------------------------
  */
 
 static char *co__stages_json(void *arg)

@@ -1,6 +1,7 @@
 /* careerops serve: the dashboard on the stored data, no pipeline (see
  * dashboard.h); a word at start when its database does not answer. */
 #include "control.h"
+#include "co_pgmig.h"
 #include "dashboard.h"
 #include "lazylib.h"
 #include "log.h"
@@ -68,8 +69,7 @@ static void co__check_db(const co_dashboard_t *d)
     if (pq->q.status(c) != CONNECTION_OK) {
         char name[512], why[512];
         co__db_name(pq, ci, name, sizeof name);
-        snprintf(why, sizeof why, "%s", pq->q.errorMessage(c));
-        why[strcspn(why, "\n")] = '\0';
+        co_pgmig_conninfo_error(why, sizeof why, ci, pq->q.errorMessage(c));
         co_log_warn("serve: %s does not answer (%s): the pages answer 503 "
                     "until it does; start it (the throwaway one of the demo "
                     "and the tests: bash scripts/pg.sh start) or point the "
@@ -158,8 +158,9 @@ int co_cmd_serve(int argc, char **argv)
         return 2;
     }
     co__check_db(co_control_dashboard(ctl));
-    printf("dashboard: http://127.0.0.1:%d/ (Ctrl-C stops it)\n",
-           co_control_port(ctl));
+    char url[512];
+    co_control_page_url(ctl, url, sizeof url);
+    printf("dashboard: %s (Ctrl-C stops it)\n", url);
     fflush(stdout);
     int sig = 0;
     sigwait(&set, &sig);

@@ -131,6 +131,16 @@ static void co__pg_errcopy(char *dst, size_t n, const char *what,
     co_pgmig_errline(dst, n, what, msg);
 }
 
+/* "cannot connect to PostgreSQL: WHY", WHY without the conninfo's text
+ * when libpq cannot parse it, nor its password (trial 43). */
+static void co__pg_connect_error(char *dst, size_t n, const char *conninfo,
+                                 const char *msg)
+{
+    char why[512];
+    co_pgmig_conninfo_error(why, sizeof why, conninfo, msg);
+    co_pgmig_errline(dst, n, "cannot connect to PostgreSQL", why);
+}
+
 /* True if the failure means the server or the connection is gone (retry
  * after reconnecting) rather than a problem with the statement. */
 static int co__pg_conn_lost(PGconn *c, const PGresult *r)
@@ -189,8 +199,8 @@ int co_state_pg_migrate(const char *conninfo, int target_version, char *errstr,
         return CO_ERR_STATE;
     PGconn *c = co__pg_connect(conninfo);
     if (co__pq->q.status(c) != CONNECTION_OK) {
-        co__pg_errcopy(errstr, errstr_size, "cannot connect to PostgreSQL",
-                       co__pq->q.errorMessage(c));
+        co__pg_connect_error(errstr, errstr_size, conninfo,
+                             co__pq->q.errorMessage(c));
         co__pq->finish(c);
         return CO_ERR_STATE;
     }
@@ -209,8 +219,8 @@ static int co__pg_reconnect(co__pg_state_t *s, char *errstr, size_t n,
     co__pq->finish(s->conn);
     s->conn = co__pg_connect(s->conninfo);
     if (co__pq->q.status(s->conn) != CONNECTION_OK) {
-        co__pg_errcopy(errstr, n, "cannot connect to PostgreSQL",
-                       co__pq->q.errorMessage(s->conn));
+        co__pg_connect_error(errstr, n, s->conninfo,
+                             co__pq->q.errorMessage(s->conn));
         co__pq->finish(s->conn);
         s->conn = NULL;
         return -1;

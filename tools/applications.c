@@ -24,7 +24,8 @@
 #include <time.h>
 
 #include "co_relabel_int.h" /* CO__RELABEL_PG_START: relabel's start hint */
-#include "util.h"           /* co_opts_once() */
+#include "co_pgmig.h"
+#include "util.h" /* co_opts_once() */
 
 int co_cmd_applications(int argc, char **argv);
 
@@ -753,8 +754,7 @@ static PGconn *co__app_connect(const co__app_opts_t *o, int *rc)
     *rc = 1;
     if (PQstatus(conn) != CONNECTION_OK) {
         char why[512];
-        snprintf(why, sizeof why, "%s", PQerrorMessage(conn));
-        why[strcspn(why, "\n")] = '\0';
+        co_pgmig_conninfo_error(why, sizeof why, o->dsn, PQerrorMessage(conn));
         fprintf(stderr,
                 "careerops applications: cannot connect to PostgreSQL "
                 "(%s): " CO__RELABEL_PG_START

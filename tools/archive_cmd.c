@@ -15,6 +15,7 @@
  * 2 usage errors.
  */
 #include "co_archive.h"
+#include "co_pgmig.h"
 #include "util.h" /* co_opts_once() */
 
 #include <errno.h>
@@ -517,7 +518,9 @@ int co_cmd_restore(int argc, char **argv)
     }
     PGconn *pg = PQconnectdb(o.dsn);
     if (PQstatus(pg) != CONNECTION_OK) {
-        fprintf(stderr, "careerops restore: --dsn: %s", PQerrorMessage(pg));
+        char why[512];
+        co_pgmig_conninfo_error(why, sizeof why, o.dsn, PQerrorMessage(pg));
+        fprintf(stderr, "careerops restore: --dsn: %s\n", why);
         PQfinish(pg);
         return 1;
     }

@@ -1,6 +1,6 @@
 /* CareerOps dashboard: plain JS, no libraries, nothing loaded from
  * elsewhere. Pages are hash routes: #board, #table, #app/ID, #interviews,
- * #funnel, #health. State-changing requests send the per-start token as
+ * #funnel, #health. Every /api/ request sends the control token as
  * "Authorization: Bearer" (docs/dashboard.md, "Security"). */
 "use strict";
 
@@ -8,7 +8,21 @@ const STATUSES = ["PROSPECT", "APPLIED", "ASSESSMENT", "INTERVIEWING", "OFFER",
                   "ACCEPTED", "DECLINED", "REJECTED", "WITHDRAWN"];
 const LABELS = ["INTERVIEW", "OFFER", "ASSESSMENT", "REJECTION", "APPLICATION_ACK",
                 "RECRUITER_OUTREACH", "OTHER"];
-let token = sessionStorage.getItem("careerops-token");
+/* The token comes in the address careerops prints at start,
+ * http://127.0.0.1:PORT/#token=TOKEN (a fragment is never sent to the
+ * server): kept for the tab in sessionStorage and taken out of the address
+ * bar (and so out of the history) at once. */
+function tokenFromHash() {
+  const m = /^#token=([^&]*)/.exec(location.hash);
+  if (!m)
+    return null;
+  history.replaceState(null, "", location.pathname + location.search + "#board");
+  const t = decodeURIComponent(m[1]);
+  if (t)
+    sessionStorage.setItem("careerops-token", t);
+  return t || null;
+}
+let token = tokenFromHash() || sessionStorage.getItem("careerops-token");
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -41,9 +55,9 @@ function say(msg, bad) {
   f.textContent = msg;
   f.className = bad ? "error" : "";
 }
-/* Beyond loopback every /api/ request needs the token (401 without it):
- * asked once, kept for the tab's session, sent from then on. */
-let needAuth = false;
+/* Every /api/ request needs the token (401 without it). A page opened
+ * without it (no #token= in its address) asks for it once, saying where it
+ * is (the 401 names the token file), and keeps it for the tab. */
 async function authFetch(path, opts)
 {
     opts = opts || {};
@@ -52,12 +66,15 @@ async function authFetch(path, opts)
         headers.Authorization = "Bearer " + token;
     let r = await fetch(path, Object.assign({}, opts, {headers}));
     if (r.status === 401) {
-        needAuth = true;
-        token =
-            prompt("This dashboard listens beyond loopback: paste its token " +
-                   "(the content of http.token_file):");
+        let why = "";
+        try { why = (await r.clone().json()).error || ""; } catch (e) { why = ""; }
+        token = prompt("This dashboard needs its control token: open the " +
+                       "address careerops printed at start " +
+                       "(http://127.0.0.1:PORT/#token=...), or paste the " +
+                       "token here.\n" + why);
         if (!token)
             return r;
+        token = token.trim();
         sessionStorage.setItem("careerops-token", token);
         headers.Authorization = "Bearer " + token;
         r = await fetch(path, Object.assign({}, opts, {headers}));
@@ -67,8 +84,6 @@ async function authFetch(path, opts)
 /* A raw message with the token (a plain link cannot send it). */
 async function openRaw(e, path, download)
 {
-    if (!needAuth)
-        return; /* loopback: the link works as it is */
     e.preventDefault();
     const r = await authFetch(path);
     if (!r.ok) {
@@ -89,12 +104,6 @@ async function api(path) {
     return j;
 }
 async function post(path) {
-  if (!token) {
-    const r = await fetch("/api/token");
-    if (r.ok) token = (await r.json()).token;
-    else token = prompt("Control token (the content of http.token_file):");
-    if (token) sessionStorage.setItem("careerops-token", token);
-  }
   const r = await authFetch(path, {method : "POST"});
   const j = await r.json();
   if (!r.ok) throw new Error(j.error || r.statusText);
@@ -355,7 +364,6 @@ async function pageHealth(main) {
 
 async function route() {
   const h = location.hash || "#board";
-  const main = document.getElementById("main");
   const [page, arg] = h.slice(1).split("/");
   for (const a of document.querySelectorAll("nav a"))
     a.classList.toggle("active", a.getAttribute("href") === "#" + page);
@@ -363,14 +371,20 @@ async function route() {
                  funnel: pageFunnel, health: pageHealth,
                  app: m => pageApp(m, decodeURIComponent(arg || ""))};
   const fresh = el("main", {id: "main"});
+  let ok = true;
   try {
     await (pages[page] || pageBoard)(fresh);
-    main.replaceWith(fresh);
-    document.body.dataset.page = page;
   } catch (e) {
     fresh.append(el("p", {class: "error"}, "Cannot load: " + e.message));
-    main.replaceWith(fresh);
+    ok = false;
   }
+  /* the address changed while this page loaded (the first page of an
+   * address with #token=, a quick click): the newer route shows its own */
+  if ((location.hash || "#board") !== h)
+    return;
+  document.getElementById("main").replaceWith(fresh);
+  if (ok)
+    document.body.dataset.page = page;
 }
 
 window.addEventListener("hashchange", route);

@@ -110,4 +110,21 @@ int co_pgmig_ok(const co_pgmig_pq_t *pq, const PGresult *res);
  */
 void co_pgmig_errline(char *dst, size_t n, const char *what, const char *msg);
 
+/**
+ * @brief A libpq message about a connection string (PQconninfoParse's
+ *        error, or PQerrorMessage after a failed connection) made safe to
+ *        print: a conninfo libpq cannot parse is described without any of
+ *        its text ("the conninfo could not be parsed: check the
+ *        percent-encoding in the URI ..."), since libpq quotes the
+ *        offending piece, a password's included; any other message keeps
+ *        its first line with every quoted piece of the conninfo and the
+ *        password's value left out.
+ * @param dst Receives the text, NUL-terminated, at most `n` bytes.
+ * @param conninfo The connection string (may be NULL; may hold a password).
+ * @param msg libpq's message (NULL: "unknown error").
+ * @remark Pure; any thread.  @since trial 43
+ */
+void co_pgmig_conninfo_error(char *dst, size_t n, const char *conninfo,
+                             const char *msg);
+
 #endif

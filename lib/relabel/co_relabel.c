@@ -4,6 +4,7 @@
 #include "co_relabel.h"
 
 #include "co_relabel_int.h"
+#include "co_pgmig.h"
 #include "util.h"
 #include "kafka.h"
 #include "manifest.h"
@@ -684,12 +685,16 @@ int co_cmd_relabel(int argc, char **argv)
     char *perr = NULL;
     PQconninfoOption *opts = PQconninfoParse(r.conninfo, &perr);
     if (opts == NULL) { /* a malformed string: the input, not an outage */
-        /* not printed: it may hold a password */
+        /* not printed, nor libpq's words, which quote a piece of it: it
+         * may hold a password (trial 43) */
+        char why[256];
+        co_pgmig_conninfo_error(why, sizeof why, r.conninfo,
+                                perr ? perr : "unreadable");
         fprintf(stderr,
                 "error: the connection string is not one PostgreSQL reads "
                 "(%s): give a URI (postgresql://USER@HOST/DB) or key=value "
                 "pairs\n",
-                perr ? strtok(perr, "\n") : "unreadable");
+                why);
         PQfreemem(perr);
         co_manifest_free(r.m);
         return 2;
@@ -699,8 +704,7 @@ int co_cmd_relabel(int argc, char **argv)
     PQsetNoticeProcessor(c, co__relabel_quiet, NULL);
     if (PQstatus(c) != CONNECTION_OK) {
         char why[512];
-        snprintf(why, sizeof why, "%s", PQerrorMessage(c));
-        why[strcspn(why, "\n")] = '\0';
+        co_pgmig_conninfo_error(why, sizeof why, r.conninfo, PQerrorMessage(c));
         fprintf(
             stderr,
             "error: cannot connect to PostgreSQL (%s): " CO__RELABEL_PG_START

@@ -6,6 +6,7 @@
 
 #include "co_mail.h"
 #include "co_relabel_int.h"
+#include "co_pgmig.h"
 #include "rules_eval.h"
 #include "util.h"
 
@@ -294,8 +295,7 @@ static int co__corrections_db(const char *dsn, const char *schema,
     PGconn *c = PQconnectdb(dsn);
     if (PQstatus(c) != CONNECTION_OK) {
         char why[512];
-        snprintf(why, sizeof why, "%s", PQerrorMessage(c));
-        why[strcspn(why, "\n")] = '\0';
+        co_pgmig_conninfo_error(why, sizeof why, dsn, PQerrorMessage(c));
         snprintf(err, err_size,
                  "cannot connect to PostgreSQL (%s): " CO__RELABEL_PG_START
                  ", or give a running server's connection string",

@@ -18,6 +18,7 @@
  * See README.md for options, tables and columns; pgsink_db.c for the SQL.
  */
 #include "pgsink.h"
+#include "co_pgmig.h"
 
 #include <careerops/plugin.h>
 #include <stdio.h>
@@ -111,7 +112,8 @@ static co_status_t pgsink_connect(struct pgsink *ps, char *err, size_t n)
                                 ps->cfg->conninfo, NULL};
     ps->conn = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(ps->conn) != CONNECTION_OK) {
-        snprintf(err, n, "%s", PQerrorMessage(ps->conn));
+        co_pgmig_conninfo_error(err, n, ps->cfg->conninfo,
+                                PQerrorMessage(ps->conn));
         for (char *p = err; *p != '\0'; p++)
             if (*p == '\n' || *p == '\t')
                 *p = ' ';
@@ -206,11 +208,15 @@ static co_status_t pgsink_check_config(const void *config, char *err,
     PQconninfoOption *opts =
         cfg->conninfo != NULL ? PQconninfoParse(cfg->conninfo, &perr) : NULL;
     if (opts == NULL) {
-        size_t pl = perr != NULL ? strcspn(perr, "\n") : 0; /* libpq's \n */
+        /* libpq's words quote the piece it cannot parse: a password's,
+         * maybe (trial 43) */
+        char why[256];
+        co_pgmig_conninfo_error(why, sizeof why, cfg->conninfo,
+                                perr != NULL ? perr : "missing");
         snprintf(err, errsz,
-                 "conninfo: not a libpq connection string or URI (%.*s): "
+                 "conninfo: not a libpq connection string or URI (%s): "
                  "use e.g. postgresql://user@127.0.0.1:5432/careerops",
-                 perr != NULL ? (int)pl : 7, perr != NULL ? perr : "missing");
+                 cfg->conninfo != NULL ? why : "missing");
         PQfreemem(perr);
         return CO_FATAL;
     }

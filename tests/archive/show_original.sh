@@ -33,6 +33,11 @@ case $url in "file://$T/archive/sha256/"*) ;; *) fail "archive_url $url" ;; esac
 "$B" serve m.json --listen 127.0.0.1:0 > serve.out 2> serve.log & PIDS+=($!)
 for _ in $(seq 100); do grep -q http serve.out 2>/dev/null && break; sleep 0.1; done
 base=$(grep -o 'http://[0-9.:]*' serve.out) || fail "serve: $(cat serve.log)"
+# the mail needs the token (trial 43): serve prints it in the page's address
+tok=$(grep -o '#token=[0-9a-f]*' serve.out | cut -d= -f2)
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/emails/$key/original")" = 401 ] ||
+    fail "GET original without the token was not refused (401)"
+curl() { command curl -H "Authorization: Bearer $tok" "$@"; }
 code=$(curl -s -o got.eml -D h.txt -w '%{http_code}' "$base/api/emails/$key/original")
 [ "$code" = 200 ] || fail "GET original: $code $(cat got.eml)"
 cmp -s got.eml mail/1.eml || fail "the bytes differ from the message read"

@@ -32,6 +32,15 @@ def stored_type(key):
 try:
     driver.get(url)
     b.check_page("board", "board")
+    # trial 43: the token comes in the address's fragment; the page keeps it
+    # for the tab and takes it out of the address bar
+    if "token=" in driver.current_url or not b.token or driver.execute_script(
+            "return sessionStorage.getItem('careerops-token')") != b.token:
+        b.fail(f"the token from the address: now at {driver.current_url!r}, "
+               f"printed {b.token!r}")
+    else:
+        b.ok("the token from the address's fragment: kept for the tab, "
+             "gone from the address bar")
     cols = driver.find_elements(By.CSS_SELECTOR, "#board .column")
     cards = driver.find_elements(By.CSS_SELECTOR, "#board .card")
     if not cards:
@@ -112,7 +121,7 @@ def post(headers):
         method="POST", headers=headers))
 
 
-tok = b.get_json("/api/token")["token"]
+tok = b.token
 for what, headers, want in (
         ("no token", {}, 401),
         ("a wrong token", {"Authorization": "Bearer " + "0" * 64}, 401),

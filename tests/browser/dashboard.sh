@@ -65,7 +65,7 @@ for _ in $(seq 100); do
 done
 url=$(sed -n 's/^dashboard: \(http[^ ]*\).*/\1/p' "$T/serve.out")
 [ -n "$url" ] || { echo "FAIL: no URL from careerops serve" >&2; exit 1; }
-echo "ok: dashboard at $url"
+echo "ok: dashboard at ${url%%#*}"
 mkdir -p "$SHOTS"
 "$PY" "$SRC/tests/browser/dashboard.py" "$url" "$SHOTS" "$CAREEROPS_TEST_PG" "$S"
 kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
@@ -114,9 +114,9 @@ for _ in $(seq 600); do
     sleep 0.1
 done
 [ -s "$T/dlq-live.jsonl" ] || { tail -n 20 "$T/live.log" >&2; echo "FAIL: no dead letter from the store stage in 60 s" >&2; exit 1; }
-live=$(sed -n 's/.*http endpoint on \([0-9.]*:[0-9]*\).*/\1/p' "$T/live.log" | head -n 1)
-echo "ok: a running host at http://$live/ with one dead letter"
-"$PY" "$SRC/tests/browser/dashboard_live.py" "http://$live/" "$SHOTS" "$CAREEROPS_TEST_PG" "$S" "$mark" ||
+live=$(sed -n 's/.*"dashboard: \(http[^ ]*\) .*/\1/p' "$T/live.log" | head -n 1)
+echo "ok: a running host at ${live%%#*} with one dead letter"
+"$PY" "$SRC/tests/browser/dashboard_live.py" "$live" "$SHOTS" "$CAREEROPS_TEST_PG" "$S" "$mark" ||
     { echo "--- host log:" >&2; tail -n 30 "$T/live.log" >&2
       echo "--- careerops dlq list:" >&2
       (cd "$SRC/pipelines" && "$CAREEROPS_BIN" dlq list demo.json --set "pipeline=$P-live" --set "kafka.bootstrap.servers=$bs") >&2

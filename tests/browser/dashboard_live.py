@@ -41,7 +41,9 @@ def stored():
 
 
 try:
-    driver.get(url + "#health")
+    driver.get(url)
+    b.loaded("board")
+    b.go("health")
     b.check_page("health", "health")
     st = stages()
     want = {"ingest", "classify", "store", "notify", "show", "dead-letters"}
@@ -112,7 +114,7 @@ try:
     else:
         b.ok(f"replay: store records in {store_in} -> {grown}; {count}")
     b.check_page("health", "health")
-    tok = b.get_json("/api/token")["token"]
+    tok = b.token
     again = b.status_of(urllib.request.Request(
         b.origin + "/api/deadletters/replay?offset=0:999999", method="POST",
         headers={"Authorization": "Bearer " + tok}))

@@ -26,8 +26,11 @@ class Browser:
     """One headless Chromium on the dashboard at `url`."""
 
     def __init__(self, url, shots):
-        self.origin = url.rstrip("/")
+        # url is the address careerops prints: http://HOST:PORT/#token=T
+        base, _, frag = url.partition("#")
+        self.origin = base.rstrip("/")
         self.url = url
+        self.token = frag[len("token="):] if frag.startswith("token=") else ""
         self.shots = shots
         self.failures = []
         opts = webdriver.ChromeOptions()
@@ -108,7 +111,9 @@ class Browser:
                     f"{self.origin}, no console error ({path})")
 
     def get_json(self, path):
-        return json.loads(urllib.request.urlopen(self.origin + path).read())
+        req = urllib.request.Request(
+            self.origin + path, headers={"Authorization": "Bearer " + self.token})
+        return json.loads(urllib.request.urlopen(req).read())
 
     def status_of(self, req):
         """The HTTP status of a urllib Request to the dashboard."""

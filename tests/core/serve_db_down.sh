@@ -22,7 +22,8 @@ grep -q '"level":"warn"' serve.log || fail "not at WARN: $(cat serve.log)"
 ! grep -q hunter2 serve.log serve.out || fail "the password is in the output: $(cat serve.log)"
 for _ in $(seq 50); do grep -q http:// serve.out && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*/' serve.out) || fail "serve printed no URL: $(cat serve.out)"
-c=$(curl -s -o /dev/null -w '%{http_code}' "${url}api/applications")
+tok=$(grep -o '#token=[0-9a-f]*' serve.out | cut -d= -f2)
+c=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" "${url}api/applications")
 [ "$c" = 503 ] || fail "GET /api/applications with the database down: $c, want 503"
 # pg.sh env on a cluster folder whose server is not running
 if ls /usr/lib/postgresql/*/bin/pg_ctl > /dev/null 2>&1; then

@@ -6,23 +6,13 @@
 # machine's own address; /health and the page need none; the warning names
 # exactly what is readable without the token; an unknown /api/ path is 401
 # too (404 only with the token). Without http.token_file, serve refuses
-# 0.0.0.0 (exit 2, naming the setting). On 127.0.0.1 reads need none.
+# 0.0.0.0 (exit 2, naming the setting). On 127.0.0.1 the mail needs the
+# token too (trial 43), /api/stages none; no /api/token.
 # POST /api/stages/NAME/pause (with the token) is 409 "no pipeline runs
 # under careerops serve".
-if [ -z "${CAREEROPS_TEST_PG:-}" ]; then
-    echo "SKIP: CAREEROPS_TEST_PG is not set (scripts/pg.sh start)"; exit 77
-fi
-. "$CAREEROPS_SOURCE_ROOT/tests/integration/lib.sh"
-command -v curl > /dev/null || { echo "SKIP: curl is missing"; exit 77; }
-S="srvtok_$$"
-psq() { psql "$CAREEROPS_TEST_PG" -XqtA -v ON_ERROR_STOP=1 "$@"; }
-trap 'psq -c "DROP SCHEMA IF EXISTS $S CASCADE" > /dev/null 2>&1 || true; cleanup' EXIT
-psq -c "CREATE SCHEMA $S;
- CREATE TABLE $S.applications (id text, company text, role text, status text,
-   first_seen timestamptz, last_event_at timestamptz, last_event_type text,
-   next_interview timestamptz, event_keys text[]);
- CREATE TABLE $S.application_transitions (application_id text);
- INSERT INTO $S.applications VALUES ('a1', 'Saltmarsh', 'Engineer', 'APPLIED',
+APPS_SCHEMA=srvtok
+. "$CAREEROPS_SOURCE_ROOT/tests/lib/apps_schema.sh"
+psq -c "INSERT INTO $S.applications VALUES ('a1', 'Saltmarsh', 'Engineer', 'APPLIED',
    now(), now(), 'APPLICATION_ACK', NULL, '{}')" > /dev/null
 head -c 32 /dev/urandom | base64 > token
 chmod 600 token
@@ -77,7 +67,20 @@ c=$(code -X POST -H "Authorization: Bearer $(cat token)" "http://127.0.0.1:$port
 c=$(code -X POST "http://127.0.0.1:$port/api/stages/classify/pause")
 [ "$c" = 401 ] || fail "POST /api/stages/classify/pause without the token: $c"
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+# trial 43: on loopback too the mail needs the token (any local user
+# reaches the port) and no endpoint hands it out; serve prints the page's
+# address with the token in its fragment
 serve 127.0.0.1:0
 c=$(code "http://127.0.0.1:$port/api/applications")
-[ "$c" = 200 ] || fail "on loopback GET /api/applications without a token: $c"
-ok "0.0.0.0 without http.token_file refused (exit 2); with it (over ${hosts[*]}): /api/* (unknown paths too) 401 without the token, 200/404 with it; loopback unchanged"
+[ "$c" = 401 ] || fail "on loopback GET /api/applications without a token: $c, want 401"
+c=$(code -H 'Sec-Fetch-Site: same-origin' "http://127.0.0.1:$port/api/token")
+[ "$c" = 404 ] && ! grep -q "$(cat token)" body.json ||
+    fail "GET /api/token on loopback: $c $(cat body.json) (no endpoint hands out the token)"
+grep -q "^dashboard: http://127.0.0.1:$port/#token=$(cat token) " serve.out ||
+    fail "serve does not print the page's address with the token: $(cat serve.out)"
+grep -q "\"dashboard: http://127.0.0.1:$port/#token=$(cat token) " serve.log ||
+    fail "serve does not log the page's address with the token: $(cat serve.log)"
+c=$(code -H "Authorization: Bearer $(cat token)" "http://127.0.0.1:$port/api/applications")
+[ "$c" = 200 ] || fail "on loopback GET /api/applications with the token: $c"
+[ "$(code "http://127.0.0.1:$port/api/stages")" = 200 ] || fail "on loopback GET /api/stages needs no token"
+ok "0.0.0.0 without http.token_file refused (exit 2); with it (over ${hosts[*]}): /api/* (unknown paths too) 401 without the token, 200/404 with it; on loopback the mail 401 without it, no /api/token, the address with #token= printed and logged"

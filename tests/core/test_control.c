@@ -86,7 +86,7 @@ static answer_t fetch(int port, const char *method, const char *path,
 {
     answer_t a = {0};
     CURL *c = curl_easy_init();
-    char url[256], h[256];
+    char url[4096], h[256];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
     struct curl_slist *hs = NULL;
     if (token) {
@@ -198,6 +198,22 @@ static co_control_t *start(const char *http, co_manifest_t **m)
     co_control_t *ctl = co_control_start(*m, &routes, e, sizeof e);
     ck_assert_msg(ctl != NULL, "%s", e);
     return ctl;
+}
+
+/* A started endpoint on 127.0.0.1 with a token made per start (in
+ * tmpdir: XDG_RUNTIME_DIR, unset by the caller at the end). */
+static co_control_t *start_per_start_token(co_manifest_t **m)
+{
+    setenv("XDG_RUNTIME_DIR", tmpdir, 1);
+    return start("\"listen\":\"127.0.0.1:0\"", m);
+}
+
+/* Stops what start_per_start_token() started. */
+static void stop_per_start_token(co_control_t *ctl, co_manifest_t *m)
+{
+    co_control_stop(ctl);
+    co_manifest_free(m);
+    unsetenv("XDG_RUNTIME_DIR");
 }
 
 /* Writes TOKEN to tmpdir/token (mode 0600); its path into tf. */
@@ -414,9 +430,54 @@ START_TEST(reads_need_token_beyond_loopback)
     ctl = start("\"listen\":\"127.0.0.1:0\",\"token_file\":\"token\"", &m);
     port = co_control_port(ctl);
     ck_assert_int_eq(fetch(port, "GET", "/api/stages", NULL).status, 200);
-    ck_assert_int_eq(fetch(port, "GET", "/api/deadletters", NULL).status, 200);
+    ck_assert_int_eq(fetch(port, "GET", "/api/deadletters", TOKEN).status, 200);
     co_control_stop(ctl);
     co_manifest_free(m);
+}
+END_TEST
+
+/* Trial 43: on loopback as well, no endpoint hands out the token (GET
+ * /api/token gave it to any local user) and the mail needs it; the page's
+ * address with the token in its fragment is what the host logs. */
+START_TEST(loopback_mail_needs_token_none_hands_it_out)
+{
+    co_manifest_t *m;
+    co_control_t *ctl = start_per_start_token(&m);
+    int port = co_control_port(ctl);
+    char token[256] = "";
+    FILE *f = fopen(co_control_token_file(ctl), "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(token, sizeof token, f));
+    fclose(f);
+    token[strcspn(token, "\n")] = '\0';
+    /* no token for the asking, with or without a browser's header */
+    answer_t a = fetch(port, "GET", "/api/token", NULL);
+    ck_assert_int_eq(a.status, 404);
+    ck_assert_ptr_null(strstr(a.body, token));
+    ck_assert_int_eq(fetch(port, "GET", "/api/token", token).status, 404);
+    const char *mail[] = {"/api/applications", "/api/application?id=abcdef12",
+                          "/api/interviews",   "/api/funnel",
+                          "/api/deadletters",  "/api/emails/k/original"};
+    for (size_t i = 0; i < sizeof mail / sizeof mail[0]; i++) {
+        a = fetch(port, "GET", mail[i], NULL);
+        ck_assert_msg(a.status == 401, "%s: %ld", mail[i], a.status);
+        ck_assert_ptr_nonnull(strstr(a.body, co_control_token_file(ctl)));
+        ck_assert_msg(fetch(port, "HEAD", mail[i], NULL).status == 401, "%s",
+                      mail[i]);
+        ck_assert_msg(
+            fetch(port, "GET", mail[i], "0123456789abcdef0123").status == 401,
+            "%s", mail[i]);
+        long st = fetch(port, "GET", mail[i], token).status;
+        ck_assert_msg(st != 401 && st != 403, "%s: %ld", mail[i], st);
+    }
+    ck_assert_int_eq(fetch(port, "GET", "/api/stages", NULL).status, 200);
+    ck_assert_int_eq(fetch(port, "GET", "/health", NULL).status, 200);
+    ck_assert_int_eq(fetch(port, "GET", "/", NULL).status, 200);
+    char url[512], want[512];
+    co_control_page_url(ctl, url, sizeof url);
+    snprintf(want, sizeof want, "http://127.0.0.1:%d/#token=%s", port, token);
+    ck_assert_str_eq(url, want);
+    stop_per_start_token(ctl, m);
 }
 END_TEST
 
@@ -424,11 +485,8 @@ END_TEST
  * is 405 with Allow; 404 and 405 under /api/ are JSON. */
 START_TEST(methods_head_405_404)
 {
-    char e[512];
-    setenv("XDG_RUNTIME_DIR", tmpdir, 1);
-    co_manifest_t *m = manifest("\"listen\":\"127.0.0.1:0\"");
-    co_control_t *ctl = co_control_start(m, &routes, e, sizeof e);
-    ck_assert_msg(ctl != NULL, "%s", e);
+    co_manifest_t *m;
+    co_control_t *ctl = start_per_start_token(&m);
     int port = co_control_port(ctl);
     const char *paths[] = {"/health", "/api/stages", "/api/deadletters", "/"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
@@ -463,9 +521,7 @@ START_TEST(methods_head_405_404)
     ck_assert_ptr_nonnull(json_string_value(json_object_get(j, "error")));
     json_decref(j);
     ck_assert_int_eq(fetch(port, "GET", "/nosuch.html", NULL).status, 404);
-    co_control_stop(ctl);
-    co_manifest_free(m);
-    unsetenv("XDG_RUNTIME_DIR");
+    stop_per_start_token(ctl, m);
 }
 END_TEST
 
@@ -549,6 +605,78 @@ START_TEST(idle_connections_limit_and_timeout)
 }
 END_TEST
 
+/* Trial 43: clients that pipeline many requests and never read the
+ * answers (a 4 KB receive buffer) held every slot until the idle timeout:
+ * /health got an empty reply. Beyond max_connections the oldest of them
+ * is closed for the newcomer now. */
+START_TEST(slow_readers_do_not_lock_health_out)
+{
+    co_manifest_t *m;
+    setenv("XDG_RUNTIME_DIR", tmpdir, 1);
+    co_control_t *ctl =
+        start("\"listen\":\"127.0.0.1:0\",\"max_connections\":8", &m);
+    int port = co_control_port(ctl);
+    enum { N = 30, PIPELINED = 400 };
+    char one[128];
+    int ol =
+        snprintf(one, sizeof one,
+                 "GET /app.js HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", port);
+    char *reqs = malloc((size_t)ol * PIPELINED);
+    ck_assert_ptr_nonnull(reqs);
+    for (int i = 0; i < PIPELINED; i++)
+        memcpy(reqs + (size_t)i * (size_t)ol, one, (size_t)ol);
+    int fds[N];
+    for (int i = 0; i < N; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        int small = 4096;
+        setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+        struct sockaddr_in sa = {.sin_family = AF_INET,
+                                 .sin_port = htons((uint16_t)port)};
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        connect(fds[i], (struct sockaddr *)&sa, sizeof sa);
+        struct pollfd p = {.fd = fds[i], .events = POLLOUT};
+        poll(&p, 1, 1000);
+        (void)!send(fds[i], reqs, (size_t)ol * PIPELINED, MSG_NOSIGNAL);
+    }
+    usleep(300 * 1000); /* the answers fill the send queues */
+    for (int k = 0; k < 3; k++) {
+        answer_t a = fetch(port, "GET", "/health", NULL);
+        ck_assert_int_eq(a.status, 200);
+    }
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
+    free(reqs);
+    stop_per_start_token(ctl, m);
+}
+END_TEST
+
+/* Trial 43: the repeat check stopped after 64 names: 64 padding
+ * parameters, then id=a&id=b, was accepted. Beyond 64 parameters: 400. */
+START_TEST(many_parameters_refused)
+{
+    co_manifest_t *m;
+    co_control_t *ctl = start_per_start_token(&m);
+    int port = co_control_port(ctl);
+    char path[4096] = "/health?";
+    size_t n = strlen(path);
+    for (int i = 0; i < 64; i++)
+        n += (size_t)snprintf(path + n, sizeof path - n, "p%d=1&", i);
+    char *end = path + n;
+    snprintf(end, sizeof path - n, "id=a&id=b");
+    answer_t a = fetch(port, "GET", path, NULL);
+    ck_assert_int_eq(a.status, 400);
+    ck_assert_msg(strstr(a.body, "more than 64 query parameters"), "%s",
+                  a.body);
+    snprintf(end, sizeof path - n, "q=1"); /* 65 distinct ones */
+    ck_assert_int_eq(fetch(port, "GET", path, NULL).status, 400);
+    end[-1] = '\0'; /* 64: answered */
+    ck_assert_int_eq(fetch(port, "GET", path, NULL).status, 200);
+    ck_assert_int_eq(fetch(port, "GET", "/health?p1=1&p2=2&p1=3", NULL).status,
+                     400);
+    stop_per_start_token(ctl, m);
+}
+END_TEST
+
 /* Trial 8: a body to a route (none takes one) is 413 before it is read;
  * the action is not done. A wrong token and a missing one are told apart;
  * ?id=xyz is not an application id (hex digits). */
@@ -599,7 +727,7 @@ START_TEST(body_413_and_clear_refusals)
     ck_assert_msg(strstr(a.body, "send the control token") &&
                       !strstr(a.body, "does not match"),
                   "%s", a.body);
-    a = fetch(port, "GET", "/api/application?id=xyz", NULL);
+    a = fetch(port, "GET", "/api/application?id=xyz", TOKEN);
     ck_assert_int_eq(a.status, 400);
     ck_assert_msg(
         strstr(a.body, "?id must be an application's id or its first 8"), "%s",
@@ -620,8 +748,11 @@ static Suite *suite(void)
     tcase_add_test(t, bad_token_file_and_listen);
     tcase_add_test(t, beyond_loopback_needs_token_file);
     tcase_add_test(t, reads_need_token_beyond_loopback);
+    tcase_add_test(t, loopback_mail_needs_token_none_hands_it_out);
     tcase_add_test(t, methods_head_405_404);
     tcase_add_test(t, idle_connections_limit_and_timeout);
+    tcase_add_test(t, slow_readers_do_not_lock_health_out);
+    tcase_add_test(t, many_parameters_refused);
     tcase_add_test(t, body_413_and_clear_refusals);
     suite_add_tcase(s, t);
     return s;

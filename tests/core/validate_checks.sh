@@ -80,7 +80,7 @@ refused "imap url, gmail token_url, ollama api, postgres-sink tables and conninf
 for pat in 'stages\[1\] \(gm\)\.config\.token_url: URL scheme .ftp. is not http or https' \
     'stages\[2\] \(llm\)\.config\.api: "claude" is unknown: use "ollama" \(the default\) or "openai"' \
     'stages\[3\] \(store\)\.config\.tables: unknown table "evnts"; use emails, events and/or briefings' \
-    'stages\[4\] \(s2\)\.config\.conninfo: not a libpq connection string or URI \(missing "=" after "x" in connection info string\): use e\.g\.' \
+    'stages\[4\] \(s2\)\.config\.conninfo: not a libpq connection string or URI \(the conninfo could not be parsed: key=value pairs are separated by spaces' \
     '5 errors'; do
     grep -Eq -- "$pat" err.txt || fail "no '$pat' in: $(cat err.txt)"
 done

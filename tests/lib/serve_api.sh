@@ -16,7 +16,9 @@ J
     for _ in $(seq 100); do grep -q http "$T/serve.out" 2>/dev/null && break; sleep 0.1; done
     port=$(grep -o 'http://[0-9.]*:[0-9]*' "$T/serve.out" | sed 's/.*://') ||
         { kill "$pid"; fail "serve: $(cat "$T/serve.log")"; }
-    curl -s "http://127.0.0.1:$port$path" >"$out"
+    # the mail needs the token: serve prints it in the page's address
+    curl -s -H "Authorization: Bearer $(grep -o '#token=[0-9a-f]*' "$T/serve.out" | cut -d= -f2)" \
+        "http://127.0.0.1:$port$path" >"$out"
     kill "$pid"
     wait "$pid" 2>/dev/null || true
 }

@@ -1,0 +1,134 @@
+/* libpq's messages about a connection string, made safe to print (see
+ * co_pgmig.h): libpq quotes the piece of a conninfo it cannot parse, and
+ * that piece can be a password's. */
+#include "co_pgmig.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* What a parse error of libpq means, said without the conninfo's text;
+ * NULL when msg is not one. */
+static const char *co__pgmig_parse_hint(const char *msg)
+{
+    static const struct {
+        const char *sign, *hint;
+    } kinds[] = {
+        {"percent-encod",
+         "check the percent-encoding in the URI (a % in a password is "
+         "written %25)"},
+        {"missing \"=\" after",
+         "key=value pairs are separated by spaces: put a value that holds a "
+         "space in single quotes (password='a b')"},
+        {"unterminated quoted string",
+         "a value in single quotes is not closed (write \\' for a quote "
+         "inside)"},
+        {"invalid connection option",
+         "it names a key libpq does not know (check the spelling, and the "
+         "quoting of a value with a space)"},
+        {"URI", "a malformed URI (postgresql://USER:PASSWORD@HOST:PORT/DB; "
+                "percent-encode @ : / % in a password)"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strstr(msg, kinds[i].sign) != NULL)
+            return kinds[i].hint;
+    return NULL;
+}
+
+/* The password's value in conninfo (URI user:PASSWORD@ or ?password=, or
+ * key=value password=...): its start and length, or 0. */
+static size_t co__pgmig_password(const char *ci, const char **at)
+{
+    const char *p = strstr(ci, "://");
+    if (p != NULL) {
+        p += 3;
+        size_t auth = strcspn(p, "/?");
+        const char *amp = NULL;
+        for (const char *q = p; q < p + auth; q++)
+            if (*q == '@')
+                amp = q;
+        const char *colon = amp ? memchr(p, ':', (size_t)(amp - p)) : NULL;
+        if (colon != NULL) {
+            *at = colon + 1;
+            return (size_t)(amp - colon - 1);
+        }
+        const char *qp = strstr(ci, "password=");
+        if (qp != NULL) {
+            *at = qp + 9;
+            return strcspn(*at, "&");
+        }
+        return 0;
+    }
+    for (p = strstr(ci, "password"); p != NULL; p = strstr(p + 1, "password")) {
+        const char *v = p + 8;
+        v += strspn(v, " \t");
+        if (*v != '=' || (p > ci && strchr(" \t", p[-1]) == NULL))
+            continue;
+        v++;
+        v += strspn(v, " \t");
+        *at = v;
+        if (*v != '\'')
+            return strcspn(v, " \t");
+        size_t n = 1;
+        while (v[n] != '\0' && v[n] != '\'')
+            n += v[n] == '\\' && v[n + 1] != '\0' ? 2 : 1;
+        return n + (v[n] == '\'');
+    }
+    return 0;
+}
+
+/* 1 if a quoted piece of the conninfo may show the password: it overlaps
+ * the password's value, or that value is not found in a conninfo that
+ * names one (then every piece is hidden); a host or user name libpq
+ * quotes stays. */
+static int co__pgmig_secretish(const char *conninfo, const char *piece,
+                               const char *pw, size_t pwlen)
+{
+    if (pwlen == 0)
+        return strstr(conninfo, "password") != NULL;
+    size_t ql = strlen(piece);
+    if (ql <= pwlen && memmem(pw, pwlen, piece, ql) != NULL)
+        return 1;
+    return ql > pwlen && memmem(piece, ql, pw, pwlen) != NULL;
+}
+
+void co_pgmig_conninfo_error(char *dst, size_t n, const char *conninfo,
+                             const char *msg)
+{
+    if (n == 0)
+        return;
+    const char *m = msg != NULL ? msg : "unknown error";
+    size_t len = strcspn(m, "\n");
+    const char *hint = co__pgmig_parse_hint(m);
+    if (hint != NULL && strstr(m, "connection to server") == NULL) {
+        snprintf(dst, n, "the conninfo could not be parsed: %s", hint);
+        return;
+    }
+    const char *pw = NULL;
+    size_t pwlen = conninfo ? co__pgmig_password(conninfo, &pw) : 0;
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 1 < n;) {
+        /* a quoted piece of the conninfo, or the password: left out */
+        if (m[i] == '"' && conninfo != NULL) {
+            const char *end = memchr(m + i + 1, '"', len - i - 1);
+            size_t ql = end ? (size_t)(end - m - i - 1) : 0;
+            char piece[512];
+            if (end != NULL && ql > 0 && ql < sizeof piece) {
+                memcpy(piece, m + i + 1, ql);
+                piece[ql] = '\0';
+                if (strstr(conninfo, piece) != NULL &&
+                    co__pgmig_secretish(conninfo, piece, pw, pwlen)) {
+                    o += (size_t)snprintf(dst + o, n - o, "\"...\"");
+                    i += ql + 2;
+                    continue;
+                }
+            }
+        }
+        if (pwlen > 0 && len - i >= pwlen && memcmp(m + i, pw, pwlen) == 0) {
+            o += (size_t)snprintf(dst + o, n - o, "***");
+            i += pwlen;
+            continue;
+        }
+        dst[o++] = m[i++];
+    }
+    dst[o < n ? o : n - 1] = '\0';
+}

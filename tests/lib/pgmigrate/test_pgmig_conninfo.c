@@ -1,0 +1,89 @@
+/**
+ * @file tests/lib/pgmigrate/test_pgmig_conninfo.c
+ * @brief co_pgmig_conninfo_error() (trial 43): libpq's own words about a
+ *        conninfo it cannot parse, which quote a piece of it, are never
+ *        printed; a connection failure keeps its words without the
+ *        password. The messages are libpq 15's, taken from PQconninfoParse
+ *        and PQconnectdb here. No server needed.
+ */
+#include "co_pgmig.h"
+#include "co_test.h"
+
+#include <string.h>
+
+/* libpq's parse error for `ci`, made safe, into out. */
+static void parse_error(const char *ci, char *out, size_t n)
+{
+    char *perr = NULL;
+    PQconninfoOption *o = PQconninfoParse(ci, &perr);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(perr);
+    co_pgmig_conninfo_error(out, n, ci, perr);
+    PQfreemem(perr);
+}
+
+START_TEST(t_parse_errors_hide_the_text)
+{
+    static const struct {
+        const char *ci, *secret, *says;
+    } cases[] = {
+        {"postgresql://app:my%pa55w0rdSECRET@127.0.0.1:5432/careerops",
+         "pa55w0rd",
+         "percent-encoding in the URI (a % in a password is "
+         "written %25)"},
+        {"host=127.0.0.1 password=Secr3tPart Tail9x dbname=x", "Tail9x",
+         "put a value that holds a space in single quotes"},
+        {"host=127.0.0.1 password='Secr3t", "Secr3t", "is not closed"},
+        {"postgresql://app:Secr3t@[::1/db", "Secr3t", "malformed URI"},
+        {"postgresql://app:Secr3t@h/db?Secr3tkey", "Secr3t", "malformed URI"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[512];
+        parse_error(cases[i].ci, out, sizeof out);
+        ck_assert_msg(strstr(out, cases[i].secret) == NULL, "%s", out);
+        ck_assert_msg(strstr(out, cases[i].says) != NULL, "%s: %s", cases[i].ci,
+                      out);
+        ck_assert_msg(strstr(out, "the conninfo could not be parsed") == out,
+                      "%s", out);
+    }
+}
+END_TEST
+
+START_TEST(t_connection_error_without_password)
+{
+    char out[512];
+    /* a quoted password piece and the bare value are left out; the host
+     * and user libpq quotes stay */
+    co_pgmig_conninfo_error(
+        out, sizeof out, "postgresql://app:Secr3tPW@127.0.0.1:9/db",
+        "connection to server at \"127.0.0.1\", port 9 failed: Connection "
+        "refused Secr3tPW \"Secr3tPW\"\n\tIs the server running?");
+    ck_assert_msg(strstr(out, "Secr3t") == NULL, "%s", out);
+    ck_assert_msg(strstr(out, "\"127.0.0.1\", port 9 failed") != NULL, "%s",
+                  out);
+    ck_assert_msg(strchr(out, '\n') == NULL, "%s", out);
+    co_pgmig_conninfo_error(out, sizeof out,
+                            "host=h user=app password='a b\\'c' dbname=d",
+                            "FATAL: password 'a b\\'c' for user \"app\"");
+    ck_assert_msg(strstr(out, "a b") == NULL, "%s", out);
+    ck_assert_msg(strstr(out, "\"app\"") != NULL, "%s", out);
+    /* a message whose password cannot be found: quoted pieces hidden */
+    co_pgmig_conninfo_error(out, sizeof out, "password = Xy9 host=h",
+                            "bad \"Xy9\"");
+    ck_assert_msg(strstr(out, "Xy9") == NULL, "%s", out);
+    co_pgmig_conninfo_error(out, 4, NULL, NULL);
+    ck_assert_str_eq(out, "unk");
+}
+END_TEST
+
+static Suite *conninfo_suite(void)
+{
+    Suite *s = suite_create("pgmig_conninfo");
+    TCase *tc = tcase_create("redact");
+    tcase_add_test(tc, t_parse_errors_hide_the_text);
+    tcase_add_test(tc, t_connection_error_without_password);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(conninfo_suite)
