@@ -501,6 +501,13 @@ if [ -n "$model_file" ]; then
     [ "${model_said:-0}" = 1 ] || say "classifying with the model $model_file (--model)"
     sets+=(--set "stages.classify.config.model_file=$model_file")
 fi
+# the account's address is the user's own: a message from it is never an
+# event of the company's (rules-classifier's own_addresses; without it the
+# classifier guesses from the reply's shape, docs/classification.md "The
+# user's own messages")
+if printf '%s' "$account" | grep -Eq '^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$'; then
+    sets+=(--set "stages.classify.config.own_addresses=[\"$account\"]")
+fi
 to_slack=0
 if [ "$slack" = auto ] && [ -f "$secrets/slack_webhook" ]; then
     say "secrets/slack_webhook found: notifications go to Slack (slack-sink); --no-slack prints them"
