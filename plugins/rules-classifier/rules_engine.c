@@ -283,6 +283,21 @@ static int rules_due_later(const char *due, const json_t *email)
 static double rules_quoted_weight(const rules_db_t *db, const json_t *email,
                                   int label);
 
+/* Whether the new text of the body (above the first attribution of the
+ * quoted history) has a phrase of `label`. */
+static int rules_new_text_speaks(const rules_ctx_t *c, rules_label_t label)
+{
+    size_t from = rules_first_attribution(&c->text, 1);
+    for (size_t h = 0; h < c->nhits; h++) {
+        const rules_phrase_t *p = &c->db->phrase[c->hits[h].phrase];
+        if (p->label == (int)label && p->weight > 0 &&
+            c->text.tok[c->hits[h].start].seg == 1 &&
+            (from == 0 || c->hits[h].start < from))
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether a message the user sent (rules_own_message()) keeps the label
  * `best`: an INTERVIEW whose date the reply gives or confirms
  * (rules_reply_confirms(): "Thursday at 3 PM works for me"; WRITING.md: a
@@ -323,20 +338,13 @@ static int rules_own_confirms(const rules_ctx_t *c, int best,
     /* the quoted invitation's time, and the rules alone, which read the
      * history below "From: ... Sent:" too ("I signed with another team"
      * above the invitation): the new text must speak of the interview */
-    size_t from = rules_first_attribution(&c->text, 1);
-    for (size_t h = 0; h < c->nhits; h++) {
-        const rules_phrase_t *p = &c->db->phrase[c->hits[h].phrase];
-        if (p->label == RULES_INTERVIEW && p->weight > 0 &&
-            c->text.tok[c->hits[h].start].seg == 1 &&
-            (from == 0 || c->hits[h].start < from))
-            return 1;
-    }
-    return 0;
+    return rules_new_text_speaks(c, RULES_INTERVIEW);
 }
 
 /* The labels (bit l for label l) a message may have: all unless the user
  * sent it (own, rules_own_message()), then OTHER and what
- * rules_own_confirms() allows. */
+ * rules_own_confirms() allows; when that is only guessed (own 2), also
+ * the INTERVIEW, OFFER or ASSESSMENT its new text speaks of. */
 static unsigned rules_own_allows(const rules_ctx_t *c, int own,
                                  const char *cal_date, const char *text_date,
                                  int model)
@@ -344,6 +352,17 @@ static unsigned rules_own_allows(const rules_ctx_t *c, int own,
     if (!own)
         return ~0u;
     unsigned allows = 1u << RULES_OTHER;
+    /* only guessed (own 2: a reply from free mail to an organisation, no
+     * own_addresses): a founder or recruiter writing from free mail to a
+     * user on their own domain has the same shape (trial 44: an offer
+     * from a founder's free-mail address became OTHER, never notified).
+     * An interview, offer or assessment its new text speaks of stays; a
+     * wrong guess then costs a repeated notification, a right one still
+     * keeps the user's decline from being a REJECTION */
+    if (own == 2)
+        for (int l = RULES_INTERVIEW; l <= RULES_ASSESSMENT; l++)
+            if (rules_new_text_speaks(c, (rules_label_t)l))
+                allows |= 1u << l;
     if (rules_own_confirms(c, RULES_INTERVIEW, cal_date, text_date, model))
         allows |= 1u << RULES_INTERVIEW;
     if (rules_own_confirms(c, RULES_REJECTION, cal_date, text_date, model))
