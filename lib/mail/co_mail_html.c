@@ -61,6 +61,7 @@ typedef struct {
     char *attr[H2T_SEL_PARTS]; /* attributes it must have (lower case) */
     char *aval[H2T_SEL_PARTS]; /* their values, or NULL for any */
     int hidden;                /* display:none and the rest */
+    int box;                   /* H2T_BOX_ bits it declares */
     int32_t fg;                /* colour, or -1 */
     int32_t bg;                /* background, or -1 */
 } h2t_rule_t;
@@ -272,14 +273,31 @@ static int h2t_length(const char *v, double *px)
     return 1;
 }
 
-/* Bits of h2t_decl()'s `box`: declarations that hide only together. */
-#define H2T_BOX_TINY     1 /* width or height at most 1px */
-#define H2T_BOX_OVERFLOW 2 /* overflow: hidden */
+/* Bits of h2t_decl()'s `box`: declarations that hide only together (the
+ * screen-reader-only pattern: position:absolute; width:1px; height:1px;
+ * overflow:hidden; clip:rect(0 0 0 0)). Width and height do nothing on an
+ * inline element and clip nothing on one that is not positioned, and a
+ * table cell grows to its content (trial 44: `<td style="width:1px;
+ * overflow:hidden">` and a `clip` without `position` lost visible text). */
+#define H2T_BOX_TINY_W   1  /* width at most 1px */
+#define H2T_BOX_TINY_H   2  /* height at most 1px */
+#define H2T_BOX_OVERFLOW 4  /* overflow: hidden */
+#define H2T_BOX_ABS      8  /* position: absolute or fixed */
+#define H2T_BOX_CLIP     16 /* clip: rect() of nothing */
+/* The display a style block gives, resolved as CSS does between the
+ * sheet's rules (in order, !important first) and the inline style, which
+ * beats rules that are not !important (trial 44: `.mob{display:none}`
+ * under an inline display:block, and `.show{display:block !important}`
+ * after `.hide{display:none}`, lost visible text) */
+#define H2T_BOX_DISP_NONE 32
+#define H2T_BOX_DISP_SHOW 64
+#define H2T_BOX_DISP_IMP  128
+#define H2T_BOX_DISP      (H2T_BOX_DISP_NONE | H2T_BOX_DISP_SHOW | H2T_BOX_DISP_IMP)
 
 /* Whether a clip / clip-path value cuts everything away. */
 static int h2t_clipped(const char *prop, const char *val)
 {
-    if (strcmp(prop, "clip") == 0) {
+    if (strcmp(prop, "clip") == 0) { /* hides when positioned (box) */
         const char *p = strchr(val, '(');
         if (g_ascii_strncasecmp(val, "rect", 4) != 0 || p == NULL)
             return 0;
@@ -300,10 +318,15 @@ static int h2t_clipped(const char *prop, const char *val)
     }
     if (strcmp(prop, "clip-path") == 0 &&
         g_ascii_strncasecmp(val, "inset(", 6) == 0) {
-        /* inset(50%) or more from every side */
+        /* inset(50%): one value of 50% or more, for every side
+         * (inset(50% 0 0 0) leaves the bottom half) */
         char *end;
         double pct = g_ascii_strtod(val + 6, &end);
-        return end != val + 6 && *end == '%' && pct >= 50;
+        if (end == val + 6 || *end != '%')
+            return 0;
+        for (end++; *end == ' ';)
+            end++;
+        return *end == ')' && pct >= 50;
     }
     return 0;
 }
@@ -315,17 +338,35 @@ static void h2t_decl(const char *prop, const char *val, int *hidden,
 {
     double px;
     if (h2t_clipped(prop, val))
+        *box |= H2T_BOX_CLIP;
+    if (strcmp(prop, "clip-path") == 0 && h2t_clipped(prop, val))
         *hidden = 1;
     if (strcmp(prop, "overflow") == 0 &&
         g_ascii_strncasecmp(val, "hidden", 6) == 0)
         *box |= H2T_BOX_OVERFLOW;
+    if (strcmp(prop, "position") == 0 &&
+        (g_ascii_strncasecmp(val, "absolute", 8) == 0 ||
+         g_ascii_strncasecmp(val, "fixed", 5) == 0))
+        *box |= H2T_BOX_ABS;
     if (strcmp(prop, "display") == 0) {
-        if (g_ascii_strncasecmp(val, "none", 4) == 0)
-            *hidden = 1;
+        /* the last declaration of the block (h2t_style() adds !important) */
+        *box = (*box & ~H2T_BOX_DISP) |
+               (g_ascii_strncasecmp(val, "none", 4) == 0 ? H2T_BOX_DISP_NONE
+                                                         : H2T_BOX_DISP_SHOW);
     } else if (strcmp(prop, "visibility") == 0) {
         if (g_ascii_strncasecmp(val, "hidden", 6) == 0 ||
             g_ascii_strncasecmp(val, "collapse", 8) == 0)
             *hidden = 1;
+    } else if (strcmp(prop, "transform") == 0) {
+        /* scale(0), scaleX(0), scaleY(0): nothing shows (trial 44) */
+        const char *p = strstr(val, "scale");
+        if (p != NULL) {
+            p = strchr(p, '(');
+            char *end;
+            double f = p ? g_ascii_strtod(p + 1, &end) : 1;
+            if (p && end != p + 1 && f == 0)
+                *hidden = 1;
+        }
     } else if (strcmp(prop, "opacity") == 0) {
         if (h2t_length(val, &px) && px < 0.05)
             *hidden = 1;
@@ -338,7 +379,8 @@ static void h2t_decl(const char *prop, const char *val, int *hidden,
         if (h2t_length(val, &px) && px <= 0.5)
             *hidden = 1;
         else if (h2t_length(val, &px) && px <= 1 && strchr(val, '%') == NULL)
-            *box |= H2T_BOX_TINY;
+            *box |= strstr(prop, "height") != NULL ? H2T_BOX_TINY_H
+                                                   : H2T_BOX_TINY_W;
     } else if (strcmp(prop, "left") == 0 || strcmp(prop, "top") == 0 ||
                strcmp(prop, "text-indent") == 0 ||
                strcmp(prop, "margin-left") == 0) {
@@ -359,9 +401,9 @@ static void h2t_decl(const char *prop, const char *val, int *hidden,
 }
 
 /* Parse an inline style attribute into hidden / colours. */
-static void h2t_style(const char *style, int *hidden, int32_t *fg, int32_t *bg)
+static void h2t_style(const char *style, int *hidden, int32_t *fg, int32_t *bg,
+                      int *box)
 {
-    int box = 0;
     char **decls = g_strsplit(style, ";", 64);
     for (char **d = decls; *d != NULL; d++) {
         char *colon = strchr(*d, ':');
@@ -374,12 +416,39 @@ static void h2t_style(const char *style, int *hidden, int32_t *fg, int32_t *bg)
         if (imp != NULL)
             *imp = '\0';
         g_strstrip(val);
-        h2t_decl(prop, val, hidden, fg, bg, &box);
+        int had = *box & H2T_BOX_DISP;
+        h2t_decl(prop, val, hidden, fg, bg, box);
+        if (strcmp(prop, "display") == 0) {
+            if (had & H2T_BOX_DISP_IMP && imp == NULL) /* the earlier wins */
+                *box = (*box & ~H2T_BOX_DISP) | had;
+            else if (imp != NULL)
+                *box |= H2T_BOX_DISP_IMP;
+        }
         g_free(prop);
     }
     g_strfreev(decls);
-    if (box == (H2T_BOX_TINY | H2T_BOX_OVERFLOW))
-        *hidden = 1;
+}
+
+/* Merge the H2T_BOX_ bits `add` of a later style block (a later rule, or
+ * the inline style) into `*box`: the others add up, the display of `add`
+ * replaces the earlier one unless that one is !important and it is not. */
+static void h2t_box_merge(int *box, int add)
+{
+    int disp = *box & H2T_BOX_DISP;
+    if ((add & H2T_BOX_DISP) &&
+        (!(disp & H2T_BOX_DISP_IMP) || (add & H2T_BOX_DISP_IMP)))
+        disp = add & H2T_BOX_DISP;
+    *box = ((*box | add) & ~H2T_BOX_DISP) | disp;
+}
+
+/* Whether the H2T_BOX_ bits an element got (its rules and its inline
+ * style together: a sheet may split the pattern) hide it. */
+static int h2t_box_hides(int box)
+{
+    int sr = H2T_BOX_TINY_W | H2T_BOX_TINY_H | H2T_BOX_OVERFLOW | H2T_BOX_ABS;
+    int clip = H2T_BOX_CLIP | H2T_BOX_ABS;
+    return (box & sr) == sr || (box & clip) == clip ||
+           (box & H2T_BOX_DISP_NONE);
 }
 
 static void h2t_rule_free(void *p)
@@ -457,10 +526,10 @@ static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
  * stays). */
 static void h2t_css_block(h2t_t *h, const char *sels, const char *decls)
 {
-    int hidden = 0;
+    int hidden = 0, box = 0;
     int32_t fg = -1, bg = -1;
-    h2t_style(decls, &hidden, &fg, &bg);
-    if (!hidden && fg < 0 && bg < 0)
+    h2t_style(decls, &hidden, &fg, &bg, &box);
+    if (!hidden && fg < 0 && bg < 0 && box == 0)
         return;
     char **list = g_strsplit(sels, ",", 32);
     for (char **sp = list; *sp != NULL; sp++) {
@@ -473,6 +542,7 @@ static void h2t_css_block(h2t_t *h, const char *sels, const char *decls)
             continue;
         }
         r->hidden = hidden;
+        r->box = box;
         r->fg = fg;
         r->bg = bg;
         g_ptr_array_add(h->rules, r);
@@ -560,7 +630,7 @@ static int h2t_rule_matches(const h2t_rule_t *r, const char *tag,
 
 /* Applies the stylesheet rules that match an element. */
 static void h2t_apply_rules(h2t_t *h, const char *tag, const xmlChar **atts,
-                            int *hidden, int32_t *fg, int32_t *bg)
+                            int *hidden, int32_t *fg, int32_t *bg, int *box)
 {
     if (h->rules == NULL || h->rules->len == 0)
         return;
@@ -569,6 +639,7 @@ static void h2t_apply_rules(h2t_t *h, const char *tag, const xmlChar **atts,
         if (!h2t_rule_matches(r, tag, atts))
             continue;
         *hidden |= r->hidden;
+        h2t_box_merge(box, r->box);
         if (r->fg >= 0)
             *fg = r->fg;
         if (r->bg >= 0)
@@ -584,7 +655,8 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     int32_t fg = top > 0 ? h->fg[top - 1] : H2T_BLACK;
     int32_t bg = top > 0 ? h->bg[top - 1] : H2T_WHITE;
     int32_t fg0 = fg, bg0 = bg;
-    h2t_apply_rules(h, tag, atts, &hidden, &fg, &bg);
+    int box = 0;
+    h2t_apply_rules(h, tag, atts, &hidden, &fg, &bg, &box);
     for (int i = 0; atts != NULL && atts[i] != NULL; i += 2) {
         const char *a = (const char *)atts[i];
         const char *v = atts[i + 1] ? (const char *)atts[i + 1] : "";
@@ -594,7 +666,9 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
             if (g_ascii_strcasecmp(v, "true") == 0)
                 hidden = 1;
         } else if (strcasecmp(a, "style") == 0) {
-            h2t_style(v, &hidden, &fg, &bg);
+            int inl = 0;
+            h2t_style(v, &hidden, &fg, &bg, &inl);
+            h2t_box_merge(&box, inl);
         } else if (strcasecmp(a, "bgcolor") == 0) {
             int32_t c = h2t_color(v);
             if (c >= 0)
@@ -606,6 +680,8 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         }
     }
     if ((fg != fg0 || bg != bg0) && h2t_same_color(fg, bg))
+        hidden = 1;
+    if (h2t_box_hides(box))
         hidden = 1;
     if (!hidden && h->depth < H2T_MAX_DEPTH) {
         h->fg[h->depth] = fg;

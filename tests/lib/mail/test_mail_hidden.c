@@ -73,6 +73,12 @@ static const char *const hidden_forms[] = {
     "</div>",
     "<span style=\"position:absolute;clip:rect(1px, 1px, 1px, 1px)\">" SECRET
     "</span>",
+    "<div style=\"transform:scale(0)\">" SECRET "</div>",
+    "<style>.x{display:none !important}</style><div class=\"x\" "
+    "style=\"display:block\">" SECRET "</div>",
+    /* the sr-only rule split in two (trial 44) */
+    "<style>.sr{width:1px;height:1px}.sr{overflow:hidden;position:absolute}"
+    "</style><p class=\"sr\">" SECRET "</p>",
     "<span style=\"clip-path:inset(50%)\">" SECRET "</span>",
     "<style>.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;"
     "clip:rect(0,0,0,0)}</style><p class=\"sr-only\">" SECRET "</p>",
@@ -113,6 +119,23 @@ static const char *const visible_forms[] = {
     "<style>[lang=zz]{display:none}</style><p lang=\"en\">SHOWN</p>",
     "<div style=\"width:1px;height:1px\">SHOWN</div>",
     "<div style=\"clip:rect(0 200px 40px 0)\">SHOWN</div>",
+    /* trial 44: a table cell grows to its content, width and height do
+     * nothing on an inline element, clip nothing unpositioned, and
+     * inset(50% 0 0 0) leaves the bottom half */
+    "<table><tr><td style=\"width:1px;overflow:hidden;white-space:nowrap\">"
+    "SHOWN</td></tr></table>",
+    "<table><tr><td style=\"height:1px;overflow:hidden\">SHOWN</td></tr>"
+    "</table>",
+    "<span style=\"width:1px;height:1px;overflow:hidden\">SHOWN</span>",
+    "<div style=\"clip: rect(0 0 0 0)\">SHOWN</div>",
+    "<div style=\"clip-path: inset(50% 0 0 0)\">SHOWN</div>",
+    "<div style=\"transform:scale(0.9)\">SHOWN</div>",
+    /* the cascade: an inline display beats a rule's none, an !important
+     * rule beats an earlier one (trial 44) */
+    "<style>.mob{display:none}</style><div class=\"mob\" "
+    "style=\"display:block\">SHOWN</div>",
+    "<style>.hide{display:none}.show{display:block !important}</style>"
+    "<div class=\"hide show\">SHOWN</div>",
     "<style>a:hover{display:none}</style><p><a href=\"x\">SHOWN</a></p>",
 };
 
