@@ -35,7 +35,7 @@ static void co__db_name(const co_pq_api_t *pq, const char *conninfo, char *out,
         else if (strcmp(p->keyword, "user") == 0)
             user = p->val;
     }
-    if (o == NULL)
+    if (o == NULL || co_pgmig_conninfo_ambiguous(conninfo))
         snprintf(out, n, "the database");
     else
         snprintf(out, n, "database %s on %s%s%s%s%s", db ? db : "(default)",

@@ -453,6 +453,13 @@ static co_state_t *co__pg_open(const char *conninfo, char *errstr,
         errstr_size = sizeof dummy;
     }
     *retryable = 0;
+    if (co_pgmig_conninfo_ambiguous(conninfo)) { /* not retried, not */
+        snprintf(errstr, errstr_size,
+                 "the state store's connection "
+                 "string: %s",
+                 CO_PGMIG_AMBIGUOUS_HINT); /* connected */
+        return NULL;
+    }
     if (co__pq_load(errstr, errstr_size) != 0)
         return NULL;
     co__pg_state_t *s = calloc(1, sizeof *s);

@@ -127,4 +127,21 @@ void co_pgmig_errline(char *dst, size_t n, const char *what, const char *msg);
 void co_pgmig_conninfo_error(char *dst, size_t n, const char *conninfo,
                              const char *msg);
 
+/**
+ * @brief Whether a connection URI is ambiguous: more than one '@', or a
+ *        '/' before its '@', in the part before '?'. libpq splits such a
+ *        URI at the first '@' and '/', so a password holding an unencoded
+ *        '@' or '/' turns into a host name (which is then looked up in
+ *        DNS) and a database name, and appears in errors (trial 44).
+ * @param conninfo The connection string (may be NULL: 0).
+ * @returns 1 when ambiguous, 0 otherwise (key=value strings included).
+ * @remark Pure; any thread.
+ */
+int co_pgmig_conninfo_ambiguous(const char *conninfo);
+
+/** The words for an ambiguous URI (co_pgmig_conninfo_ambiguous()). */
+#define CO_PGMIG_AMBIGUOUS_HINT                                                \
+    "the URI has an '@' or '/' inside its user or password: percent-encode "   \
+    "them there (@ is %40, / is %2F, : is %3A, % is %25)"
+
 #endif

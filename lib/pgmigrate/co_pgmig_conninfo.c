@@ -132,3 +132,24 @@ void co_pgmig_conninfo_error(char *dst, size_t n, const char *conninfo,
     }
     dst[o < n ? o : n - 1] = '\0';
 }
+
+int co_pgmig_conninfo_ambiguous(const char *conninfo)
+{
+    if (conninfo == NULL)
+        return 0;
+    const char *p = strstr(conninfo, "://");
+    if (p == NULL || strncmp(conninfo, "postgres", 8) != 0)
+        return 0;
+    p += 3;
+    size_t len = strcspn(p, "?");
+    const char *first_at = NULL, *first_slash = NULL;
+    int ats = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '@' && ats++ == 0)
+            first_at = p + i;
+        if (p[i] == '/' && first_slash == NULL)
+            first_slash = p + i;
+    }
+    return ats > 1 ||
+           (first_at != NULL && first_slash != NULL && first_slash < first_at);
+}

@@ -682,6 +682,12 @@ int co_cmd_relabel(int argc, char **argv)
         co_manifest_free(r.m);
         return rc;
     }
+    if (co_pgmig_conninfo_ambiguous(r.conninfo)) {
+        fprintf(stderr, "error: the connection string: %s\n",
+                CO_PGMIG_AMBIGUOUS_HINT);
+        co_manifest_free(r.m);
+        return 2;
+    }
     char *perr = NULL;
     PQconninfoOption *opts = PQconninfoParse(r.conninfo, &perr);
     if (opts == NULL) { /* a malformed string: the input, not an outage */

@@ -221,6 +221,10 @@ static co_status_t pgsink_check_config(const void *config, char *err,
         return CO_FATAL;
     }
     PQconninfoFree(opts);
+    if (co_pgmig_conninfo_ambiguous(cfg->conninfo)) {
+        snprintf(err, errsz, "conninfo: %s", CO_PGMIG_AMBIGUOUS_HINT);
+        return CO_FATAL;
+    }
     if (cfg->schema == NULL || cfg->schema[0] == '\0' ||
         strlen(cfg->schema) > 63) {
         snprintf(err, errsz,

@@ -49,6 +49,33 @@ START_TEST(t_parse_errors_hide_the_text)
 }
 END_TEST
 
+/* A password with an unencoded '@' or '/' makes libpq split the URI in
+ * the wrong places (trial 44: host "ss" looked up in DNS, the rest printed
+ * as the database name): ambiguous, refused before connecting. */
+START_TEST(t_ambiguous_uri)
+{
+    ck_assert_int_eq(co_pgmig_conninfo_ambiguous(
+                         "postgresql://careerops:Pa@ss/w0rd@127.0.0.1:5432/db"),
+                     1);
+    ck_assert_int_eq(
+        co_pgmig_conninfo_ambiguous("postgresql://u:Sek@r3tX@127.0.0.1/db"), 1);
+    ck_assert_int_eq(
+        co_pgmig_conninfo_ambiguous("postgres://u:Sekr3t/abc@127.0.0.1/db"), 1);
+    ck_assert_int_eq(co_pgmig_conninfo_ambiguous(
+                         "postgresql://u:Pa%40ss%2Fw0rd@127.0.0.1:5432/db"),
+                     0);
+    ck_assert_int_eq(co_pgmig_conninfo_ambiguous(
+                         "postgresql://u@127.0.0.1/db?options=a@b/c"),
+                     0);
+    ck_assert_int_eq(co_pgmig_conninfo_ambiguous("postgresql:///db?host=/run"),
+                     0);
+    ck_assert_int_eq(
+        co_pgmig_conninfo_ambiguous("host=a user=u password=p@ss/x dbname=d"),
+        0);
+    ck_assert_int_eq(co_pgmig_conninfo_ambiguous(NULL), 0);
+}
+END_TEST
+
 START_TEST(t_connection_error_without_password)
 {
     char out[512];
@@ -82,6 +109,7 @@ static Suite *conninfo_suite(void)
     TCase *tc = tcase_create("redact");
     tcase_add_test(tc, t_parse_errors_hide_the_text);
     tcase_add_test(tc, t_connection_error_without_password);
+    tcase_add_test(tc, t_ambiguous_uri);
     suite_add_tcase(s, tc);
     return s;
 }
