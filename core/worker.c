@@ -686,6 +686,17 @@ int co_stage_consumer_loop(co_stage_t *st)
     /* the end: flush once, drain and commit, each bounded */
     if (rc == 0 && co__maybe_flush(st, 1) != 0)
         rc = -1;
+    else if (rc == 0 && st->ph->desc->flush != NULL && st->trk.held > 0) {
+        /* the last flush asked to retry (trial 44: a sink on a full disk
+         * stopped with exit 0, nothing said) */
+        co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+               "stopping: the sink's last flush failed (%s): the %zu records "
+               "it holds are read again at the next start (duplicates, none "
+               "lost); exit status 1",
+               st->err_msg[0] ? st->err_msg : "no detail",
+               (size_t)st->trk.held);
+        st->unfinished_at_stop = 1;
+    }
     st->port->drain(st, CO__REVOKE_WAIT_MS);
     co_stage_publish_counts(st);
     if (!st->trk.any_failed)

@@ -28,3 +28,19 @@ n=$(grep -c '"stage":"sink".*assigned' run.log || true)
 [ "$n" = 1 ] || fail "expected one assignment of the sink's partitions, saw $n (the group evicted it)"
 grep -q 'sink flush succeeded after' run.log || fail "no recovery logged"
 ok "flush failed $fails times over ~12 s; the sink kept its partitions and delivered all 300 records"
+
+# a sink whose flush still fails when the host stops: exit 1 and an ERROR
+# saying its records are read again (trial 44: exit 0, nothing said)
+cat > full.json <<'J'
+{"pipeline":"wfull","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":20}},
+ {"name":"out","plugin":"console-sink","input":"a","config":{"path":"/dev/full","format":"jsonl"}}]}
+J
+"$B" run full.json --drain-timeout-ms 1000 2> full.log & RP=$!
+wait_line full.log 'sink flush failed' 30 || fail "no failing flush: $(tail -n 3 full.log)"
+kill -TERM "$RP"
+rc=0; wait "$RP" || rc=$?
+[ "$rc" = 1 ] || fail "exit $rc after a stop with the sink's flush failing (want 1)"
+grep -q "the sink's last flush failed.*read again at the next start" full.log ||
+    fail "no ERROR about the last flush: $(grep -v debug full.log | tail -n 3)"
+ok "a stop while the sink's flush fails: exit 1, its records to be read again said"
