@@ -179,6 +179,16 @@ void co__check_name(const char *s, const char *path, const char *what,
                     s);
         return;
     }
+    if (!topic && s != NULL &&
+        (strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || s[0] == '-')) {
+        /* they name folders and consumer groups, and a leading '-' reads
+         * as an option on a command line (trial 44) */
+        co_diag_add(d, path,
+                    "the %s \"%s\" is not usable: not \".\" or \"..\", "
+                    "and not starting with '-'",
+                    what, s);
+        return;
+    }
     if (topic && s != NULL && strncmp(s, "__", 2) == 0) {
         co_diag_add(d, path,
                     "the topic name \"%.60s\" starts with \"__\", which Kafka "

@@ -149,8 +149,10 @@ static int chroma_valid_name(const char *n)
     if (len < 3 || len > 512 || !isalnum((unsigned char)n[0]) ||
         !isalnum((unsigned char)n[len - 1]))
         return 0;
+    /* nor two periods in a row (Chroma's rule 4; trial 44) */
     return strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789._-") == len;
+                     "0123456789._-") == len &&
+           strstr(n, "..") == NULL;
 }
 
 /* ABI 1.2 check: `careerops validate` refuses what init() would (trial
@@ -170,9 +172,17 @@ static co_status_t chroma_check(const void *config, char *err, size_t errsz)
     }
     if (strcasecmp(cfg->token_header, "x-chroma-token") != 0 &&
         strcasecmp(cfg->token_header, "authorization") != 0) {
+        /* the value is not echoed when it holds a line break */
         snprintf(err, errsz,
                  "token_header \"%s\": use x-chroma-token or authorization",
-                 cfg->token_header);
+                 strpbrk(cfg->token_header, "\r\n") ? "(a line break)"
+                                                    : cfg->token_header);
+        return CO_FATAL;
+    }
+    if (cfg->tenant == NULL || cfg->tenant[0] == '\0') {
+        snprintf(err, errsz,
+                 "tenant: empty: leave it unset for Chroma's "
+                 "default_tenant, or name one");
         return CO_FATAL;
     }
     if (strlen(cfg->database) < 3) {
@@ -182,8 +192,9 @@ static co_status_t chroma_check(const void *config, char *err, size_t errsz)
     }
     if (!chroma_valid_name(cfg->collection)) {
         snprintf(err, errsz,
-                 "collection \"%s\": Chroma wants 3-512 characters from "
-                 "[a-zA-Z0-9._-], starting and ending with a letter or digit",
+                 "collection: \"%s\": Chroma wants 3-512 characters from "
+                 "[a-zA-Z0-9._-], starting and ending with a letter or digit, "
+                 "no two periods in a row",
                  cfg->collection);
         return CO_FATAL;
     }

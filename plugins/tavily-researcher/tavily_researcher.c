@@ -109,6 +109,34 @@ static co_status_t tavily_check(const void *config, char *err, size_t errsz)
         snprintf(err, errsz, "ollama_url: %s", e);
         return CO_FATAL;
     }
+    /* Tavily knows these two; the model is Ollama's (trial 44: "deep" and
+     * an empty model passed validate) */
+    if (cfg->search_depth == NULL ||
+        (strcmp(cfg->search_depth, "basic") != 0 &&
+         strcmp(cfg->search_depth, "advanced") != 0)) {
+        snprintf(err, errsz,
+                 "search_depth: \"%.40s\" is unknown: use \"basic\" (the "
+                 "default) or \"advanced\"",
+                 cfg->search_depth ? cfg->search_depth : "");
+        return CO_FATAL;
+    }
+    if (cfg->model == NULL || cfg->model[0] == '\0') {
+        snprintf(err, errsz,
+                 "model: empty: name an Ollama model such as "
+                 "\"llama3.2:3b\" (the default)");
+        return CO_FATAL;
+    }
+    for (int k = 0; k < 2; k++) {
+        const char *const *l = k ? cfg->exclude_domains : cfg->include_domains;
+        for (size_t i = 0; l != NULL && l[i] != NULL; i++)
+            if (l[i][0] == '\0' || strpbrk(l[i], " /\t\r\n") != NULL) {
+                snprintf(err, errsz,
+                         "%s: \"%.60s\" is not a domain name: give names "
+                         "such as \"news.example.com\"",
+                         k ? "exclude_domains" : "include_domains", l[i]);
+                return CO_FATAL;
+            }
+    }
     if (cfg->api_key == NULL || cfg->api_key[0] == '\0' ||
         strpbrk(cfg->api_key, "\r\n") != NULL) {
         snprintf(err, errsz,

@@ -115,3 +115,16 @@ grep -Eq 'stages\[4\] \(s4\)\.input.*starts with "__", which Kafka keeps for its
 PNAME=vchk5 "$B" validate plug2.json --set 'pipeline=${env:PNAME}' --set stages.slack.config.webhook_url=http://127.0.0.1:1/x \
     --set stages.chroma.config.chroma_url=http://127.0.0.1:1 --set stages.tav.config.api_key=k > out.txt 2> err.txt || fail "\${env:PNAME} as the pipeline name: $(cat err.txt)"
 ok "validate and run refuse slack-sink's malformed webhook_url (never printed), chroma-sink's and tavily-researcher's options, the topic names '..' and '__...'; \${env:...} works in the pipeline name"
+# trial 44: what validate still let through
+"$B" validate plug2.json --set stages.chroma.config.chroma_url=http://127.0.0.1:1 \
+    --set stages.chroma.config.collection=x..y --set stages.tav.config.search_depth=deep \
+    --set stages.slack.config.webhook_url=http://127.0.0.1:1/x > out.txt 2> err.txt &&
+    fail "validate passed collection x..y and search_depth deep"
+for pat in 'stages\[2\] \(chroma\)\.config\.collection: "x\.\.y".*no two periods' \
+    'stages\[3\] \(tav\)\.config\.search_depth: "deep" is unknown'; do
+    grep -Eq -- "$pat" err.txt || fail "no '$pat' in: $(cat err.txt)"
+done
+"$B" validate plug2.json --set pipeline=.. > out.txt 2> err.txt && fail "validate passed the pipeline name .."
+grep -q 'the pipeline name "\.\." is not usable' err.txt || fail "pipeline name ..: $(cat err.txt)"
+ok "validate refuses chroma-sink's collection x..y, tavily-researcher's search_depth deep, the pipeline name '..'"
+
