@@ -39,7 +39,13 @@ struct co_dashboard_s {
     char *pipeline;  /* the pipeline's name (after --set) */
     char *bootstrap; /* the broker's address, or NULL for the embedded one */
     char *webdir;    /* folder of index.html */
+    int db_reads;    /* database reads in flight (atomic) */
 };
+
+/* Database reads at once: half the endpoint's threads, so that the others
+ * stay free for /health and the rest while reads wait on a locked table
+ * (trial 44: 20 reads queued on all 8 threads, /health waited 30 s) */
+#define CO__DB_READS_MAX (CO_HTTP_THREADS / 2)
 
 static char *co__web_dir(void)
 {
@@ -145,8 +151,13 @@ static int co__timed_out(const co_pq_api_t *pq, const PGresult *r)
     return st != NULL && strcmp(st, "57014") == 0;
 }
 
+static char *co__query_db(co_dashboard_t *d, const co_pq_api_t *pq,
+                          const char *sql, int n, const char *const *params,
+                          unsigned *status);
+
 /* Runs `sql` (with {s} replaced by the quoted schema) with params; the
- * one-cell answer is the body. */
+ * one-cell answer is the body. At most CO__DB_READS_MAX at once; the
+ * others answer 503 at once. */
 static char *co__query(co_dashboard_t *d, const char *sql, int n,
                        const char *const *params, unsigned *status)
 {
@@ -160,6 +171,24 @@ static char *co__query(co_dashboard_t *d, const char *sql, int n,
     const co_pq_api_t *pq = co_pq(lerr, sizeof lerr);
     if (pq == NULL)
         return co__err(status, 503, lerr);
+    if (__atomic_add_fetch(&d->db_reads, 1, __ATOMIC_SEQ_CST) >
+        CO__DB_READS_MAX) {
+        __atomic_sub_fetch(&d->db_reads, 1, __ATOMIC_SEQ_CST);
+        return co__err(status, 503,
+                       "busy: other reads of the database are waiting for it "
+                       "(a lock held on the tables, or a busy server): try "
+                       "again");
+    }
+    char *out = co__query_db(d, pq, sql, n, params, status);
+    __atomic_sub_fetch(&d->db_reads, 1, __ATOMIC_SEQ_CST);
+    return out;
+}
+
+/* co__query()'s work, once it may use the database. */
+static char *co__query_db(co_dashboard_t *d, const co_pq_api_t *pq,
+                          const char *sql, int n, const char *const *params,
+                          unsigned *status)
+{
     /* a few seconds at most, for the connection and for each statement
      * (trial 43: a table locked in psql held every page, /health
      * included, for 13 s); the conninfo's own connect_timeout wins */
