@@ -16,12 +16,16 @@ J
 for _ in $(seq 100); do grep -q http serve.out 2>/dev/null && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*/' serve.out) || fail "serve: $(cat serve.log)"
 tok=$(grep -o '#token=[0-9a-f]*' serve.out | cut -d= -f2)
-psq -c "BEGIN; LOCK TABLE $S.applications IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(10); COMMIT" > /dev/null & PIDS+=($!)
-for _ in $(seq 50); do
-    [ "$(psq -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-        WHERE c.relname = 'applications' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && break
-    sleep 0.1
-done
+# lock_apps SECONDS: hold the applications table in psql for SECONDS
+lock_apps() {
+    psq -c "BEGIN; LOCK TABLE $S.applications IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($1); COMMIT" > /dev/null & PIDS+=($!)
+    for _ in $(seq 50); do
+        [ "$(psq -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE c.relname = 'applications' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && return 0
+        sleep 0.1
+    done
+}
+lock_apps 10
 reads=()
 for i in 1 2 3 4; do
     curl -s -m 20 -o "a$i.json" -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $tok" \
@@ -42,12 +46,7 @@ ok "a table locked: /health $hc in $ht s; the read 503 in $t s: $(cut -c1-100 a1
 
 # trial 44: 20 reads at once filled all 8 threads and /health waited 30 s.
 # At most 4 reads wait on the database; the others answer 503 at once.
-psq -c "BEGIN; LOCK TABLE $S.applications IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(12); COMMIT" > /dev/null & PIDS+=($!)
-for _ in $(seq 50); do
-    [ "$(psq -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-        WHERE c.relname = 'applications' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && break
-    sleep 0.1
-done
+lock_apps 12
 reads=()
 for i in $(seq 20); do
     curl -s -m 40 -o "b$i.json" -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $tok" \
