@@ -5,6 +5,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "util.h"
+#include "co_cli.h"
 
 #include <getopt.h>
 #include <netdb.h>
@@ -461,7 +462,7 @@ int co_cmd_dlq(int argc, char **argv)
     size_t n_sets = 0;
     int opt;
     static const char *const rep[] = {"set", NULL};
-    if (co_opts_once(argc, argv, lo, rep, "careerops dlq") != 0) {
+    if (co_cli_once(argc, argv, lo, rep, "careerops dlq") != 0) {
         free(sets);
         return 2;
     }

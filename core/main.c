@@ -12,6 +12,7 @@
 #include "pipeline.h"
 #include "plugtest.h"
 #include "util.h"
+#include "co_cli.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -127,7 +128,7 @@ static int co__cmd_run(int argc, char **argv)
     o.drain_timeout_ms = 30000;
     int c;
     static const char *const rep[] = {"stage", "set", NULL};
-    if (co_opts_once(argc, argv, lo, rep, "careerops run") != 0)
+    if (co_cli_once(argc, argv, lo, rep, "careerops run") != 0)
         return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:S:ih", lo, NULL)) != -1) {
@@ -401,7 +402,7 @@ static int co__cmd_graph(int argc, char **argv)
     co__list_t sets = {0};
     int c;
     static const char *const rep[] = {"set", NULL};
-    if (co_opts_once(argc, argv, lo, rep, "careerops graph") != 0)
+    if (co_cli_once(argc, argv, lo, rep, "careerops graph") != 0)
         return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:S:h", lo, NULL)) != -1) {
@@ -550,7 +551,7 @@ static int co__cmd_broker(int argc, char **argv)
     co__list_t manifests = {0};
     int c;
     static const char *const rep[] = {"manifest", NULL};
-    if (co_opts_once(argc, argv, lo, rep, "careerops broker") != 0)
+    if (co_cli_once(argc, argv, lo, rep, "careerops broker") != 0)
         return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "b:m:n:h", lo, NULL)) != -1) {

@@ -6,7 +6,6 @@
 #ifndef CO_CORE_UTIL_H
 #define CO_CORE_UTIL_H
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -131,25 +130,5 @@ int co_parse_rfc3339_sec(const char *s, long long *sec_utc);
  *          `word` equals one. Thread-safe.
  */
 const char *co_closest_name(const char *word, const char *const *names);
-
-/**
- * @brief Refuse an option that takes a value and is given more than once
- *        (getopt_long() keeps the last one silently: trial 43's
- *        `serve --listen A --listen B` listened on B).
- *
- * Scans argv[1..argc) up to "--" for the long options of `lo` (`--name V`,
- * `--name=V`) and their short letters (`-x V`, `-xV`) when an entry's `val`
- * is that letter. Options without an argument, and those named in
- * `repeatable`, may repeat.
- * @param lo getopt_long()'s table (borrowed).
- * @param repeatable Names of options that may repeat (NULL-terminated), or
- *        NULL.
- * @param cmd The command, for the message ("careerops serve").
- * @returns 0, or 2 after printing on stderr "error: CMD: --NAME given
- *          twice ('A', then 'B'): give it once".
- * Thread-safety: reentrant.
- */
-int co_opts_once(int argc, char *const argv[], const struct option *lo,
-                 const char *const *repeatable, const char *cmd);
 
 #endif

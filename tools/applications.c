@@ -25,7 +25,7 @@
 
 #include "co_relabel_int.h" /* CO__RELABEL_PG_START: relabel's start hint */
 #include "co_pgmig.h"
-#include "util.h" /* co_opts_once() */
+#include "co_cli.h" /* co_cli_once() */
 
 int co_cmd_applications(int argc, char **argv);
 
@@ -665,7 +665,7 @@ static int co__app_parse(int argc, char **argv, co__app_opts_t *o)
         ['x'] = &o->decide, ['D'] = &o->dsn,   ['S'] = &o->schema,
         ['z'] = &o->tz,     ['b'] = &o->brief};
     int c;
-    if (co_opts_once(argc, argv, lo, NULL, "careerops applications") != 0)
+    if (co_cli_once(argc, argv, lo, NULL, "careerops applications") != 0)
         return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {

@@ -16,7 +16,7 @@
  */
 #include "co_archive.h"
 #include "co_pgmig.h"
-#include "util.h" /* co_opts_once() */
+#include "co_cli.h" /* co_cli_once() */
 
 #include <errno.h>
 #include <getopt.h>
@@ -105,7 +105,7 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
     o->dsn = co__env("CAREEROPS_STATE");
     o->keep = 7;
     int c;
-    if (co_opts_once(argc, argv, co__arch_lo, NULL, "careerops archive") != 0)
+    if (co_cli_once(argc, argv, co__arch_lo, NULL, "careerops archive") != 0)
         return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "a:o:h", co__arch_lo, NULL)) != -1) {

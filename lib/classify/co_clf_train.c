@@ -8,6 +8,7 @@
 #include "co_relabel.h"
 #include "rules_eval.h" /* the labels reader of `eval` */
 #include "util.h"
+#include "co_cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -221,6 +222,10 @@ int co_cmd_train(int argc, char **argv)
     double corr_weight = 5.0;
     co_clf_train_opts_t opts;
     co_clf_train_opts_default(&opts);
+    /* --labels and --emails come in pairs, one per training set */
+    static const char *const rep[] = {"labels", "emails", NULL};
+    if (co_cli_once(argc, argv, longopts, rep, "careerops train") != 0)
+        return 2;
     optind = 0;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {

@@ -6,6 +6,7 @@
 #include "co_relabel_int.h"
 #include "co_pgmig.h"
 #include "util.h"
+#include "co_cli.h"
 #include "kafka.h"
 #include "manifest.h"
 
@@ -531,7 +532,7 @@ int co_cmd_relabel(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     co__relabel_t r = {0};
-    if (co_opts_once(argc, argv, longopts, NULL, "careerops relabel") != 0)
+    if (co_cli_once(argc, argv, longopts, NULL, "careerops relabel") != 0)
         return 2;
     optind = 0;
     int ch;

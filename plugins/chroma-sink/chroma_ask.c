@@ -19,6 +19,7 @@
  */
 #include "chroma_ask.h"
 #include "co_http.h"
+#include "co_cli.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
@@ -301,6 +302,8 @@ int chroma_cmd_ask(const co_host_api_t *api, const co_option_t *options,
         {NULL, 0, NULL, 0}};
     const char *manifest = NULL, *stage = NULL, *company = NULL;
     int n = 3, c;
+    if (co_cli_once(argc, argv, opts, NULL, "careerops ask") != 0)
+        return 2;
     optind = 0; /* full re-initialisation of GNU getopt */
     while ((c = getopt_long(argc, argv, "m:s:n:c:h", opts, NULL)) != -1) {
         switch (c) {

@@ -12,6 +12,7 @@
 #include "co_mail.h"
 #include "err.h"
 #include "util.h"
+#include "co_cli.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -658,6 +659,11 @@ int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv)
     const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
     size_t nsets = 0;
     int as_json = 0, mismatches = 0, c;
+    static const char *const rep[] = {"set", NULL};
+    if (co_cli_once(argc, argv, lo, rep, "careerops eval") != 0) {
+        free(sets);
+        return 2;
+    }
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:s:l:e:S:jxh", lo, NULL)) != -1) {
         switch (c) {

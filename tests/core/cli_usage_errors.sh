@@ -122,3 +122,13 @@ expect 2 "^error: careerops dlq: --topic given twice" "dlq --topic twice" \
 "$B" graph "$m" --set stages.store.plugin=mock-sink --set stages.show.plugin=mock-sink > /dev/null ||
     fail "--set twice refused by graph"
 echo "ok: an option given twice is refused, naming both values; --set repeats"
+# the plugins' commands too (trial 44); train's --labels/--emails repeat
+expect 2 "^error: careerops eval: --stage given twice" "eval --stage twice" \
+    "$B" eval --manifest "$m" --stage a --stage b --labels x --emails y
+expect 2 "^error: careerops train: --out given twice" "train --out twice" \
+    "$B" train --labels a --emails b --out x --out=y
+if "$B" --help | grep -q '^  ask '; then
+    expect 2 "^error: careerops ask: --company given twice" "ask --company twice" \
+        "$B" ask --company A --company B
+fi
+echo "ok: the plugins' commands refuse an option given twice"
