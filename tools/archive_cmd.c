@@ -106,7 +106,7 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
     o->keep = 7;
     int c;
     if (co_cli_once(argc, argv, co__arch_lo, NULL, "careerops archive") != 0)
-        return 2;
+        return -1; /* said; exit 2 */
     optind = 1;
     while ((c = getopt_long(argc, argv, "a:o:h", co__arch_lo, NULL)) != -1) {
         switch (c) {

@@ -132,3 +132,9 @@ if "$B" --help | grep -q '^  ask '; then
         "$B" ask --company A --company B
 fi
 echo "ok: the plugins' commands refuse an option given twice"
+# archive, backup: one error, not a second about the arguments (trial 44)
+out=$("$B" backup --dsn a --dsn b 2>&1) && fail "backup --dsn twice passed"
+[ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] || fail "backup --dsn twice: $out"
+out=$("$B" archive get abc -o x -o y 2>&1) && fail "archive get -o twice passed"
+[ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] || fail "archive get -o twice: $out"
+echo "ok: backup and archive say an option given twice once"
