@@ -1,5 +1,6 @@
 /* The newest dead letters of a file of any size (see dashboard_dlq.h). */
 #include "dashboard_dlq.h"
+#include "log.h"
 #include "util.h"
 
 #include <errno.h>
@@ -28,24 +29,23 @@ static long long co__dlq_lines(int fd)
     return got < 0 ? -1 : n + (last != '\n');
 }
 
-/* Parses the complete lines of text[0..len) into `arr`, keeping the last
- * `max`. */
-static void co__dlq_parse(char *text, size_t len, size_t max, json_t *arr)
+/* The start of the line that ends at `end` (exclusive): the byte after
+ * the previous '\n', found by reading backwards in pieces; -1 on a read
+ * error. */
+static long long co__dlq_line_start(int fd, long long end)
 {
-    char *p = text, *end = text + len;
-    while (p < end) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (nl == NULL)
-            nl = end;
-        *nl = '\0';
-        json_t *j = nl > p ? json_loads(p, 0, NULL) : NULL;
-        if (j != NULL)
-            json_array_append_new(arr, j);
-        p = nl + 1;
+    char buf[1 << 16];
+    long long at = end;
+    while (at > 0) {
+        size_t n = at < (long long)sizeof buf ? (size_t)at : sizeof buf;
+        if (pread(fd, buf, n, (off_t)(at - (long long)n)) != (ssize_t)n)
+            return -1;
+        for (size_t i = n; i > 0; i--)
+            if (buf[i - 1] == '\n')
+                return at - (long long)n + (long long)i;
+        at -= (long long)n;
     }
-    size_t n = json_array_size(arr);
-    for (size_t i = 0; n > max && i < n - max; i++)
-        json_array_remove(arr, 0);
+    return 0;
 }
 
 json_t *co_dlq_tail(const char *path, size_t max, size_t *total, char *errstr,
@@ -64,43 +64,56 @@ json_t *co_dlq_tail(const char *path, size_t max, size_t *total, char *errstr,
         return NULL;
     }
     long long lines = co__dlq_lines(fd);
-    /* the newest letters: from the end, a piece growing until it holds
-     * `max` of them (or the whole file, or CO_DLQ_TAIL_MAX bytes) */
-    json_t *arr = NULL;
-    size_t size = (size_t)st.st_size, want = (size_t)1 << 20;
-    for (;;) {
-        size_t take = want < size ? want : size;
-        char *text = malloc(take + 1);
-        ssize_t got = text ? pread(fd, text, take, (off_t)(size - take)) : -1;
-        if (got != (ssize_t)take) {
-            co_errf(errstr, errstr_size, "%s: %s", path,
-                    text ? "read failed" : "out of memory");
+    /* the newest letters: line by line from the end; a letter larger than
+     * CO_DLQ_LETTER_MAX is passed over (trial 44: one 100 MB letter at the
+     * end hid every other) and counted in the log */
+    json_t *arr = json_array();
+    long long end = (long long)st.st_size, skipped = 0;
+    int failed = lines < 0;
+    while (!failed && end > 0 && json_array_size(arr) < max) {
+        if (end > 0) { /* the '\n' that ends this line, if any */
+            char c;
+            if (pread(fd, &c, 1, (off_t)(end - 1)) != 1) {
+                failed = 1;
+                break;
+            }
+            if (c == '\n' && --end == 0)
+                break;
+        }
+        long long start = co__dlq_line_start(fd, end);
+        if (start < 0) {
+            failed = 1;
+            break;
+        }
+        size_t len = (size_t)(end - start);
+        if (len > CO_DLQ_LETTER_MAX) {
+            skipped++;
+        } else if (len > 0) {
+            char *text = malloc(len + 1);
+            if (text == NULL ||
+                pread(fd, text, len, (off_t)start) != (ssize_t)len) {
+                free(text);
+                failed = 1;
+                break;
+            }
+            text[len] = '\0';
+            json_t *j = json_loads(text, 0, NULL);
             free(text);
-            json_decref(arr);
-            arr = NULL;
-            break;
+            if (j != NULL)
+                json_array_insert_new(arr, 0, j);
         }
-        /* a piece that starts inside a line: that line is left out */
-        char *from = text;
-        if (take < size) {
-            char *nl = memchr(text, '\n', take);
-            from = nl ? nl + 1 : text + take;
-        }
-        json_decref(arr);
-        arr = json_array();
-        co__dlq_parse(from, (size_t)(text + take - from), max, arr);
-        free(text);
-        if (json_array_size(arr) >= max || take == size ||
-            want >= CO_DLQ_TAIL_MAX)
-            break;
-        want *= 4;
+        end = start;
     }
     close(fd);
-    if (arr != NULL && lines < 0) {
+    if (failed) {
         co_errf(errstr, errstr_size, "%s: read failed", path);
         json_decref(arr);
         return NULL;
     }
-    *total = arr ? (size_t)lines : 0;
+    if (skipped > 0)
+        co_log_warn("dashboard: %s: %lld dead letter(s) over %zu MiB not "
+                    "listed (read them with careerops dlq show)",
+                    path, skipped, CO_DLQ_LETTER_MAX >> 20);
+    *total = (size_t)lines;
     return arr;
 }

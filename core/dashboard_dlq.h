@@ -10,8 +10,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/** Most bytes read from the end of the file for the newest letters. */
-#define CO_DLQ_TAIL_MAX ((size_t)64 << 20)
+/** Largest letter (one line, bytes) listed; larger ones are passed over. */
+#define CO_DLQ_LETTER_MAX ((size_t)16 << 20)
 
 /**
  * @brief The newest `max` letters of the file at `path`, oldest first.
@@ -19,11 +19,13 @@
  *        while reading it in pieces; no size limit).
  * @param errstr Receives why the file could not be read.
  * @returns A new JSON array (an empty one when the file does not exist),
- *          or NULL with errstr filled. Lines that are not JSON are
- *          skipped; letters whose line starts more than CO_DLQ_TAIL_MAX
- *          bytes before the end are not read.
+ *          or NULL with errstr filled. The file is read line by line
+ *          from its end, so its size does not matter; lines that are not
+ *          JSON are skipped, letters over CO_DLQ_LETTER_MAX bytes are
+ *          passed over (a WARN counts them) and older ones listed.
  * @remark Any thread.  @since trial 43 (a file over 64 MiB was listed as
- *         empty, with no word)
+ *         empty, with no word); trial 44 (so was one whose newest letter
+ *         alone was over 64 MiB)
  */
 json_t *co_dlq_tail(const char *path, size_t max, size_t *total, char *errstr,
                     size_t errstr_size);

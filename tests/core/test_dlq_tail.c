@@ -67,6 +67,34 @@ START_TEST(t_newest_of_a_big_file)
 }
 END_TEST
 
+/* The newest letter alone over the size limit (trial 44: a 100 MB line
+ * at the end listed none): passed over, the older ones listed. */
+START_TEST(t_huge_newest_letter)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/huge.jsonl", dir);
+    letters(path, 0, 3);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    int fd = open(path, O_WRONLY);
+    ck_assert_int_ge(fd, 0);
+    /* a 70 MiB line (a hole) with its line break */
+    ck_assert_int_eq(ftruncate(fd, st.st_size + ((off_t)70 << 20)), 0);
+    ck_assert_int_eq(pwrite(fd, "\n", 1, st.st_size + ((off_t)70 << 20)), 1);
+    close(fd);
+    size_t total = 0;
+    char err[256] = "";
+    json_t *a = co_dlq_tail(path, 200, &total, err, sizeof err);
+    ck_assert_msg(a != NULL, "%s", err);
+    ck_assert_int_eq(json_array_size(a), 3);
+    ck_assert_int_eq(total, 4);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_array_get(a, 2), "offset")), 2);
+    json_decref(a);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(t_small_missing_unreadable)
 {
     char path[128];
@@ -102,6 +130,7 @@ static Suite *dlq_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, t_newest_of_a_big_file);
     tcase_add_test(tc, t_small_missing_unreadable);
+    tcase_add_test(tc, t_huge_newest_letter);
     suite_add_tcase(s, tc);
     return s;
 }
