@@ -6,14 +6,8 @@
 # serve` answers GET /api/emails/KEY/original with the very bytes
 # (message/rfc822 download; text/plain with ?view=text), 404 for an
 # unknown key, 502 with the reason when the archive lost the object.
-if [ -z "${CAREEROPS_TEST_PG:-}" ]; then
-    echo "SKIP: CAREEROPS_TEST_PG is not set (scripts/pg.sh start)"; exit 77
-fi
-. "$CAREEROPS_SOURCE_ROOT/tests/integration/lib.sh"
-command -v curl > /dev/null || { echo "SKIP: curl is missing"; exit 77; }
-S="orig_$$"
-psq() { psql "$CAREEROPS_TEST_PG" -XqtA -v ON_ERROR_STOP=1 "$@"; }
-trap 'psq -c "DROP SCHEMA IF EXISTS $S CASCADE" > /dev/null 2>&1 || true; cleanup' EXIT
+PG_SCHEMA=orig
+. "$CAREEROPS_SOURCE_ROOT/tests/lib/pg_schema.sh"
 mkdir -p mail
 printf 'From: Recruiter <jobs@acme.example>\r\nTo: me@example.com\r\nSubject: Interview on Monday\r\nDate: Thu, 3 Dec 2026 08:00:00 +0000\r\nMessage-ID: <orig-1@acme.example>\r\n\r\nSee you at 10:00.\r\n\x00\xff binary tail\r\n' > mail/1.eml
 cat > m.json <<J
