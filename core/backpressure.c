@@ -124,7 +124,9 @@ static int co__bp_measure(co_runtime_t *rt, co_bp_topic_t *bt, int64_t **mins,
     *np = 0;
     for (size_t k = 0; k < bt->n_mons; k++) {
         co_lag_t lag;
-        if (co_lagmon_measure(bt->mons[k], 2000, &lag) != 0) {
+        /* each measurement may wait 2 s when the broker is gone */
+        if (CO_RT_LOAD(&rt->stop) ||
+            co_lagmon_measure(bt->mons[k], 2000, &lag) != 0) {
             free(*mins);
             *mins = NULL;
             return -1;

@@ -202,13 +202,10 @@ static int co__give_up(void *arg)
     return co_stage_hard_stop(arg);
 }
 
-void co_stage_free(co_stage_t *st)
+void co_stage_close_consumer(co_stage_t *st)
 {
     if (st == NULL)
         return;
-    /* Close the consumer first: its revocation callback flushes the plugin
-     * and commits (core/worker.c), so the instance must still exist (a
-     * SIGTERM during a sink outage crashed in flush(NULL) otherwise). */
     if (st->commit_q) {
         rd_kafka_queue_destroy(st->commit_q);
         st->commit_q = NULL;
@@ -228,6 +225,16 @@ void co_stage_free(co_stage_t *st)
                "are read again",
                st->group, CO__CLOSE_WAIT_MS / 1000);
     st->consumer = NULL;
+}
+
+void co_stage_free(co_stage_t *st)
+{
+    if (st == NULL)
+        return;
+    /* Close the consumer first: its revocation callback flushes the plugin
+     * and commits (core/worker.c), so the instance must still exist (a
+     * SIGTERM during a sink outage crashed in flush(NULL) otherwise). */
+    co_stage_close_consumer(st);
     const co_plugin_t *p = st->ph ? st->ph->desc : NULL;
     if (p && st->inst) {
         if (p->stop)

@@ -252,7 +252,23 @@ co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
 /** @brief The worker thread body (pthread start routine). */
 void *co_stage_main(void *arg);
 
-/** @brief Stop the plugin, destroy everything; NULL is allowed. */
+/**
+ * @brief Close the instance's consumer, if it has one: its revocation
+ *        callback flushes the plugin and commits what was acknowledged,
+ *        then the consumer leaves its group, waiting at most 10 s (a broker
+ *        that is gone: closed without leaving, with a WARN). Idempotent;
+ *        NULL is allowed.
+ *
+ * Call it only once the instance's worker has returned. Instances of
+ * different stages may be closed at the same time from different threads
+ * (co_pipeline_run() does, so a stop with the broker gone waits 10 s once,
+ * not once per stage); one instance from one thread only.
+ */
+void co_stage_close_consumer(co_stage_t *st);
+
+/** @brief Stop the plugin, destroy everything (the consumer first, with
+ *  co_stage_close_consumer()); NULL is allowed. Not thread-safe for one
+ *  instance. */
 void co_stage_free(co_stage_t *st);
 
 /** @brief Status as a JSON object text (malloc'd). Thread-safe. */

@@ -699,7 +699,19 @@ int co_stage_consumer_loop(co_stage_t *st)
                (size_t)st->trk.held);
         st->unfinished_at_stop = 1;
     }
-    st->port->drain(st, CO__REVOKE_WAIT_MS);
+    if (st->port->drain(st, CO__REVOKE_WAIT_MS) != 0 && st->producer &&
+        rd_kafka_outq_len(st->producer) > 0) {
+        /* the broker is gone: the positions of the records whose outputs
+         * it did not acknowledge are not committed (a closing flush would
+         * only wait 10 s more, one stage after another) */
+        co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+               "stopping: the broker did not acknowledge this stage's "
+               "outputs within %d s; the records they came from are read "
+               "again at the next start (duplicates, none lost); exit "
+               "status 1",
+               CO__REVOKE_WAIT_MS / 1000);
+        st->unfinished_at_stop = 1;
+    }
     co_stage_publish_counts(st);
     if (!st->trk.any_failed)
         co__commit_last(st, 1);
