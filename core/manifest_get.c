@@ -24,6 +24,15 @@ void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
     co__diag_take(d, s);
 }
 
+int co__diag_has(const co_diag_t *d, const char *path)
+{
+    size_t pl = strlen(path);
+    for (size_t i = 0; d != NULL && i < d->n; i++)
+        if (strncmp(d->msgs[i], path, pl) == 0 && d->msgs[i][pl] == ':')
+            return 1;
+    return 0;
+}
+
 void co__diag_take(co_diag_t *d, char *msg)
 {
     char **v = realloc(d->msgs, (d->n + 1) * sizeof *v);
@@ -169,6 +178,10 @@ int co__get_bool(json_t *obj, const char *key, const char *path, int def,
 void co__check_name(const char *s, const char *path, const char *what,
                     co_diag_t *d)
 {
+    /* a value whose ${env:...} could not be expanded has its error already
+     * (session 20: a second one about the unexpanded text followed) */
+    if (co__diag_has(d, path))
+        return;
     int topic = strcmp(what, "topic name") == 0;
     if (topic && s != NULL && (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)) {
         /* Kafka refuses them (trial 43: validate passed "..", the embedded

@@ -19,6 +19,10 @@
  *         it (co_diag_add() without the formatting). */
 void co__diag_take(co_diag_t *d, char *msg);
 
+/** @brief 1 when `d` (NULL allowed) holds a diagnostic for exactly the JSON
+ *         path `path` (a message "path: ..."), else 0. Not thread-safe. */
+int co__diag_has(const co_diag_t *d, const char *path);
+
 /** @brief Report each key of `obj` not in the NULL-terminated `allowed`,
  *         naming the keys that are allowed there. */
 void co__check_keys(json_t *obj, const char *path, const char *const *allowed,

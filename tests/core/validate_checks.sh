@@ -114,6 +114,12 @@ grep -Eq 'stages\[4\] \(s4\)\.input.*starts with "__", which Kafka keeps for its
 # ${env:...} in the pipeline name is expanded, as in stage and topic names
 PNAME=vchk5 "$B" validate plug2.json --set 'pipeline=${env:PNAME}' --set stages.slack.config.webhook_url=http://127.0.0.1:1/x \
     --set stages.chroma.config.chroma_url=http://127.0.0.1:1 --set stages.tav.config.api_key=k > out.txt 2> err.txt || fail "\${env:PNAME} as the pipeline name: $(cat err.txt)"
+# unset, it is one error (it was a second about the unexpanded text)
+env -u PNAME "$B" validate plug2.json --set 'pipeline=${env:PNAME}' --set stages.slack.config.webhook_url=http://127.0.0.1:1/x \
+    --set stages.chroma.config.chroma_url=http://127.0.0.1:1 --set stages.tav.config.api_key=k > out.txt 2> err.txt &&
+    fail "validate passed an unset \${env:PNAME} as the pipeline name"
+grep -q '^1 error in' err.txt && grep -q 'environment variable PNAME is not set' err.txt ||
+    fail "an unset \${env:PNAME} as the pipeline name: $(cat err.txt)"
 ok "validate and run refuse slack-sink's malformed webhook_url (never printed), chroma-sink's and tavily-researcher's options, the topic names '..' and '__...'; \${env:...} works in the pipeline name"
 # trial 44: what validate still let through
 "$B" validate plug2.json --set stages.chroma.config.chroma_url=http://127.0.0.1:1 \
