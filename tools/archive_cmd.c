@@ -87,10 +87,11 @@ static const char co__arch_settings[] =
     "  --s3-secret-key-file F    CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE\n"
     "  --retry-seconds N         CAREEROPS_ARCHIVE_RETRY_SECONDS (30)\n";
 
-/* Parse argv into o; returns optind, or -1 (usage printed, exit 2), or
- * -2 (--help printed, exit 0). */
+/* Parse argv into o; cmd ("careerops backup") names the command in the
+ * errors. Returns optind, or -1 (usage printed, exit 2), or -2 (--help
+ * printed, exit 0). */
 static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
-                          const char *usage)
+                          const char *usage, const char *cmd)
 {
     memset(o, 0, sizeof *o);
     o->cfg.url = co__env("CAREEROPS_ARCHIVE");
@@ -105,7 +106,7 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
     o->dsn = co__env("CAREEROPS_STATE");
     o->keep = 7;
     int c;
-    if (co_cli_once(argc, argv, co__arch_lo, NULL, "careerops archive") != 0)
+    if (co_cli_once(argc, argv, co__arch_lo, NULL, cmd) != 0)
         return -1; /* said; exit 2 */
     optind = 1;
     while ((c = getopt_long(argc, argv, "a:o:h", co__arch_lo, NULL)) != -1) {
@@ -254,7 +255,8 @@ int co_cmd_archive(int argc, char **argv)
         printf("%s\n%s", co__archive_usage, co__arch_settings);
         return 0;
     }
-    int i = co__arch_parse(argc - 1, argv + 1, &o, co__archive_usage);
+    int i = co__arch_parse(argc - 1, argv + 1, &o, co__archive_usage,
+                           "careerops archive");
     if (i == -2)
         return 0;
     if (i < 0)
@@ -409,7 +411,8 @@ static const char co__backup_usage[] =
 int co_cmd_backup(int argc, char **argv)
 {
     co__arch_opts_t o;
-    int i = co__arch_parse(argc, argv, &o, co__backup_usage);
+    int i =
+        co__arch_parse(argc, argv, &o, co__backup_usage, "careerops backup");
     if (i == -2)
         return 0;
     if (i < 0)
@@ -494,7 +497,8 @@ static const char co__restore_usage[] =
 int co_cmd_restore(int argc, char **argv)
 {
     co__arch_opts_t o;
-    int i = co__arch_parse(argc, argv, &o, co__restore_usage);
+    int i =
+        co__arch_parse(argc, argv, &o, co__restore_usage, "careerops restore");
     if (i == -2)
         return 0;
     if (i < 0)

@@ -135,6 +135,9 @@ echo "ok: the plugins' commands refuse an option given twice"
 # archive, backup: one error, not a second about the arguments (trial 44)
 out=$("$B" backup --dsn a --dsn b 2>&1) && fail "backup --dsn twice passed"
 [ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] || fail "backup --dsn twice: $out"
+case "$out" in "error: careerops backup: "*) ;; *) fail "backup --dsn twice names another command: $out" ;; esac
+out=$("$B" restore --dsn a --dsn b x 2>&1) && fail "restore --dsn twice passed"
+case "$out" in "error: careerops restore: --dsn given twice"*) ;; *) fail "restore --dsn twice: $out" ;; esac
 out=$("$B" archive get abc -o x -o y 2>&1) && fail "archive get -o twice passed"
 [ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] || fail "archive get -o twice: $out"
 echo "ok: backup and archive say an option given twice once"
