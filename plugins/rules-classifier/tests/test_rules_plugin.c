@@ -492,6 +492,29 @@ START_TEST(own_decision_trial42)
          "travelling. I'd love to do Friday, December 11 at 10:00 "
          "instead.\n\nRobin",
          0, NULL},
+        /* a decline in other words (note 20: OTHER, nothing decided) */
+        {"robin.vance@mailhaven.example", "jo@sablewood.example",
+         "Re: Next steps",
+         "Hi Jo,\n\nAfter a lot of thought I won't be moving forward with "
+         "the process. Thanks for your time.\n\nRobin",
+         1, "Sablewood"},
+        {"robin.vance@mailhaven.example", "kai@orrin-labs.example",
+         "Re: Platform Engineer",
+         "Hi Kai,\n\nI've decided not to pursue this opportunity further. "
+         "Best wishes to the team.\n\nRobin",
+         1, "Orrin"},
+        {"robin.vance@mailhaven.example", "kai@orrin-labs.example",
+         "Re: Platform Engineer",
+         "Hi Kai,\n\nThank you, but I'll have to pass on this opportunity "
+         "for now.\n\nRobin",
+         1, "Orrin"},
+        /* a hiring manager's "I" about the candidate's application */
+        {"kai@orrin-labs.example", "robin.vance@mailhaven.example",
+         "Your application - Platform Engineer",
+         "Hi Robin,\n\nThank you for your time. I won't be moving forward "
+         "with your application, as we have chosen another candidate.\n\n"
+         "Kai Brandt\nEngineering Manager, Orrin Labs",
+         0, NULL},
         {"mara.holt@ferncliff.example", "robin.vance@mailhaven.example",
          "Your application - Platform Engineer",
          "Hi Robin,\n\nThank you for your time. After the final round I "
