@@ -116,8 +116,11 @@ static char *co__stages_json(void *arg)
 {
     co_runtime_t *rt = arg;
     co_buf_t b = {0};
-    co_buf_printf(&b, "{\"pipeline\":\"%s\",\"stages\":[", rt->m->pipeline);
     pthread_mutex_lock(&rt->inst_lock);
+    co_buf_printf(&b, "{\"pipeline\":\"%s\",", rt->m->pipeline);
+    if (rt->starting != NULL) /* a name: letters, digits, '_', '-', '.' */
+        co_buf_printf(&b, "\"starting\":\"%s\",", rt->starting);
+    co_buf_printf(&b, "\"stages\":[");
     for (size_t i = 0; i < rt->n_inst; i++) {
         char *s = co_stage_status_json(rt->inst[i]);
         co_buf_printf(&b, "%s%s", i ? "," : "", s);
@@ -133,12 +136,37 @@ static char *co__stages_json(void *arg)
  * fresh instance starts), degraded (200) while one is WAITING (for its
  * database, the broker or the state store: it resumes by itself), with
  * those instances and their last errors. */
+/* The answer's text: `o` (taken) as one line. */
+static char *co__health_body(json_t *o)
+{
+    char *body = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    co_buf_t b = {0};
+    co_buf_printf(&b, "%s\n", body ? body : "{\"status\":\"unknown\"}");
+    free(body);
+    return b.data;
+}
+
 static char *co__health(void *arg, int *ok)
 {
     co_runtime_t *rt = arg;
-    json_t *stages = json_array();
     int bad = 0, waiting = 0;
     pthread_mutex_lock(&rt->inst_lock);
+    if (rt->starting != NULL) {
+        /* a stage's state store or plugin waits for its database (note
+         * 19: no /health at all then, only the log) */
+        json_t *o = json_pack(
+            "{s:s, s:s, s:I, s:I, s:s}", "status", "starting", "stage",
+            rt->starting, "for_s",
+            (json_int_t)((co_mono_ms() - rt->starting_since_ms) / 1000),
+            "stages_created", (json_int_t)rt->n_inst, "why",
+            "creating the stage's instance: its state store or its plugin "
+            "may be waiting for a database (the log says which)");
+        pthread_mutex_unlock(&rt->inst_lock);
+        *ok = 0;
+        return co__health_body(o);
+    }
+    json_t *stages = json_array();
     for (size_t i = 0; i < rt->n_inst; i++) {
         co_stage_t *st = rt->inst[i];
         pthread_mutex_lock(&st->lock);
@@ -163,12 +191,7 @@ static char *co__health(void *arg, int *ok)
     if (bad || waiting)
         json_object_set(o, "stages", stages);
     json_decref(stages);
-    char *body = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    co_buf_t b = {0};
-    co_buf_printf(&b, "%s\n", body ? body : "{\"status\":\"ok\"}");
-    free(body);
-    return b.data;
+    return co__health_body(o);
 }
 
 /* pause and resume act on a stage that runs; restart on any (FAILED
@@ -199,6 +222,13 @@ static int co__stage_action(void *arg, const char *stage, const char *action,
     co_runtime_t *rt = arg;
     int found = 0, bad = 0, refused = 0;
     pthread_mutex_lock(&rt->inst_lock);
+    if (rt->restart_req == NULL) { /* instances still being created */
+        snprintf(why, why_size,
+                 "the pipeline is starting (stage %s): try again once "
+                 "/health says it runs",
+                 rt->starting ? rt->starting : "?");
+        refused = 1;
+    }
     for (size_t i = 0; i < rt->n_inst && !refused; i++)
         if (strcmp(rt->inst[i]->sc->name, stage) == 0)
             refused = co__action_refused(rt->inst[i], action, why, why_size);
@@ -373,6 +403,10 @@ static int co__instances(co_runtime_t *rt, const co_run_opts_t *o)
             continue;
         int n = sc->n_inputs == 0 ? 1 : sc->concurrency;
         for (int k = 0; k < n; k++) {
+            pthread_mutex_lock(&rt->inst_lock);
+            rt->starting = sc->name;
+            rt->starting_since_ms = co_mono_ms();
+            pthread_mutex_unlock(&rt->inst_lock);
             co_stage_t *st =
                 co_stage_new(&rt->env, m, sc, k, rt->bootstrap, e, sizeof e);
             if (st == NULL) {
@@ -384,11 +418,20 @@ static int co__instances(co_runtime_t *rt, const co_run_opts_t *o)
                 co_log_error("%s", e);
                 return -1;
             }
-            rt->inst = realloc(rt->inst, (rt->n_inst + 1) * sizeof *rt->inst);
+            pthread_mutex_lock(&rt->inst_lock);
+            co_stage_t **v =
+                realloc(rt->inst, (rt->n_inst + 1) * sizeof *rt->inst);
+            if (v == NULL)
+                abort();
+            rt->inst = v;
             rt->inst[rt->n_inst++] = st;
+            pthread_mutex_unlock(&rt->inst_lock);
         }
     }
+    pthread_mutex_lock(&rt->inst_lock);
     rt->restart_req = co_xcalloc(rt->n_inst + 1, sizeof *rt->restart_req);
+    rt->starting = NULL;
+    pthread_mutex_unlock(&rt->inst_lock);
     return 0;
 }
 
@@ -464,17 +507,11 @@ static int co__stop_all(co_runtime_t *rt)
 
 /* Start the workers, the control API, and supervise. Returns the exit
  * code. */
-static int co__run(co_runtime_t *rt, const co_run_opts_t *o)
+static int co__run(co_runtime_t *rt, const co_run_opts_t *o, co_control_t *http)
 {
     co_sup_t sv;
     co_sup_init(&sv, rt, o);
     int rc = 0;
-    /* the endpoint first: a port in use (or a token folder that is not
-     * private) stops the run before any stage starts (trial 41: a WARN,
-     * and the stages ran without /health) */
-    co_control_t *http = co__control_start(rt);
-    if (http == NULL && rt->m->http_listen != NULL)
-        rc = 2;
     for (size_t i = 0; i < rt->n_inst && rc == 0; i++)
         if (co_sup_start_instance(rt, i) != 0)
             rc = 2;
@@ -548,13 +585,20 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
                              .downstream_committed = co__downstream_committed,
                              .downstream_end = co_bp_downstream_end,
                              .arg = &rt};
-        int irc = co__instances(&rt, o);
+        /* the endpoint first: a port in use (or a token folder that is
+         * not private) stops the run before any stage starts (trial 41: a
+         * WARN, and the stages ran without /health); and /health answers
+         * "starting" while a stage waits for its database (note 19) */
+        co_control_t *http = co__control_start(&rt);
+        int irc =
+            http == NULL && m->http_listen != NULL ? -1 : co__instances(&rt, o);
         if (irc != 0) {
             exit_code = irc > 0 ? 0 : 2;
+            co_control_stop(http);
             co__stop_all(&rt);
         } else {
             co_bp_init(&rt, o);
-            exit_code = co__run(&rt, o);
+            exit_code = co__run(&rt, o, http);
         }
     }
     co_bp_free(&rt);

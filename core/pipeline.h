@@ -64,6 +64,12 @@ struct co_runtime_s {
     int *restart_req;          /**< per inst[] index, atomic: 1 = restart
                                     requested through the control API */
     int stop;                  /**< atomic co_stop_t: shut down */
+    const char *starting;      /**< under inst_lock: the stage whose
+                                    instance is being created (its state
+                                    store or its plugin may wait for a
+                                    database), NULL once all exist; the
+                                    control API answers 503 "starting" */
+    int64_t starting_since_ms; /**< under inst_lock: co_mono_ms() then */
     int defer_source_offsets;  /**< embedded in-process: sources save
                                     positions only once downstream drained */
     int mock_broker;           /**< the broker is librdkafka's mock cluster (in
