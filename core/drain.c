@@ -4,6 +4,8 @@
 #include "supervisor.h"
 #include "util.h"
 
+#include <string.h>
+
 /* The first local stage with inputs that FAILED, or NULL: what it has not
  * consumed never drains, so waiting for it only delays the exit (trials
  * 40, 41: 30 s after a FATAL). */
@@ -13,6 +15,26 @@ static const co_stage_t *co__failed_consumer(const co_runtime_t *rt)
         if (rt->inst[i]->sc->n_inputs > 0 &&
             co_stage_get_status(rt->inst[i]) == CO_STAGE_FAILED)
             return rt->inst[i];
+    return NULL;
+}
+
+/* The first local stage with inputs WAITING for the broker (all brokers
+ * down), or NULL: nothing drains until it is back (trial 45: the broker
+ * SIGKILLed; waiting the whole drain timeout only delays the stop). */
+static co_stage_t *co__broker_gone(const co_runtime_t *rt)
+{
+    static const char why[] = "waiting for the broker";
+    for (size_t i = 0; i < rt->n_inst; i++) {
+        co_stage_t *st = rt->inst[i];
+        if (st->sc->n_inputs == 0)
+            continue;
+        pthread_mutex_lock(&st->lock);
+        int gone = st->status == CO_STAGE_WAITING &&
+                   strncmp(st->last_error, why, sizeof why - 1) == 0;
+        pthread_mutex_unlock(&st->lock);
+        if (gone)
+            return st;
+    }
     return NULL;
 }
 
@@ -35,7 +57,10 @@ static int co__drained(const co_sup_t *sv)
 void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
 {
     co_runtime_t *rt = sv->rt;
-    if (CO_RT_LOAD(&rt->stop) == CO_STOP_HARD || rt->emb == NULL)
+    /* the in-process broker, and `careerops broker` with every stage here
+     * (trial 45: its sources' positions were left unsaved at a stop with
+     * nothing said, exit 0) */
+    if (CO_RT_LOAD(&rt->stop) == CO_STOP_HARD || !rt->defer_source_offsets)
         return;
     for (size_t i = 0; i < rt->n_inst; i++)
         if (rt->inst[i]->sc->n_inputs == 0)
@@ -53,6 +78,12 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
                         f->sc->name);
             break;
         }
+        if ((f = co__broker_gone(rt)) != NULL) {
+            co_log_info("stage %s waits for the broker: not waiting for "
+                        "downstream to drain",
+                        f->sc->name);
+            break;
+        }
         co_sleep_ms(100);
     }
     for (size_t i = 0; i < rt->n_inst; i++) {
@@ -65,10 +96,16 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
         }
         if (drained)
             co_stage_source_commit_final(st);
-        else
-            co_log_warn("stage %s: downstream did not drain in time; its "
-                        "position is not advanced (the next run re-reads, "
-                        "duplicates are keyed)",
-                        st->sc->name);
+        else if (CO_RT_LOAD(&st->emit_seq) != CO_RT_LOAD(&st->safe_seq)) {
+            /* what it emitted since its saved position is not all stored
+             * downstream (the broker gone, or a slow stage) */
+            co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+                   "stopping: the stages downstream did not store all this "
+                   "source emitted within %lld s; its position is not "
+                   "advanced, so those records are read again at the next "
+                   "start (duplicates, keyed; none lost); exit status 1",
+                   (long long)(timeout_ms / 1000));
+            st->unfinished_at_stop = 1;
+        }
     }
 }

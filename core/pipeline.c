@@ -491,11 +491,13 @@ static int co__stop_all(co_runtime_t *rt)
         co_stage_t *st = rt->inst[i];
         if (st->thread && CO_RT_LOAD(&st->finished) != CO_FINISH_JOINED)
             pthread_join(st->thread, NULL);
-        if (co_stage_get_status(st) == CO_STAGE_FAILED ||
-            st->unfinished_at_stop)
-            failed = 1;
     }
     co__close_consumers(rt);
+    /* after the close: its last commit may fail too (trial 45) */
+    for (size_t i = 0; i < rt->n_inst; i++)
+        if (co_stage_get_status(rt->inst[i]) == CO_STAGE_FAILED ||
+            rt->inst[i]->unfinished_at_stop)
+            failed = 1;
     for (size_t i = 0; i < rt->n_inst; i++)
         co_stage_free(rt->inst[i]);
     free(rt->inst);

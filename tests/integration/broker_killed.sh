@@ -36,7 +36,8 @@ kill -9 "$BPID"
 kill -TERM "$RP"
 for _ in $(seq 900); do kill -0 "$RP" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$RP" 2>/dev/null && fail "the host still runs 90 s after SIGTERM: $(tail -n 3 run1.log)"
-wait "$RP" || true
+rc=0; wait "$RP" || rc=$?
+[ "$rc" = 1 ] || fail "exit $rc after a stop with records the dead broker held (want 1): $(grep -v debug run1.log | tail -n 3)"
 first=$(distinct_keys out.jsonl)
 [ "$first" -lt "$N" ] || fail "all $N arrived before the broker died: make the sink slower"
 rm -f bs.txt
@@ -46,6 +47,31 @@ timeout 300 "$B" run m.json --until-idle --set "kafka.bootstrap.servers=$BS" 2> 
 got=$(distinct_keys out.jsonl)
 [ "$got" = "$N" ] || fail "$got of $N messages after the broker was SIGKILLed and the run repeated ($first before): $(grep -i resum run2.log | head -n 2)"
 ok "broker SIGKILLed with $first of $N stored: the next run on a new broker read the rest again, $got of $N ($(total_lines out.jsonl) lines with duplicates)"
+
+# the same when the source has read everything already and only the
+# stages downstream hold records (trial 45: exit 0, one WARN about "the
+# partitions' next owner"): exit 1, and an ERROR says what is read again
+rm -f state.json out.jsonl
+sed 's/"sleep_ms":2/"sleep_ms":20/' m.json > m2.json
+rm -f bs.txt
+start_broker m.json
+BPID=${PIDS[-1]}
+"$B" run m2.json --set "kafka.bootstrap.servers=$BS" 2> run3.log & RP=$!; PIDS+=($RP)
+wait_grow out.jsonl 30 60 || fail "no records flowed: $(tail -3 run3.log)"
+wait_line run3.log "$N messages read this run" 60 || fail "the source did not read the mailbox: $(grep -v debug run3.log | tail -n 2)"
+kill -9 "$BPID"
+kill -TERM "$RP"
+for _ in $(seq 900); do kill -0 "$RP" 2>/dev/null || break; sleep 0.1; done
+rc=0; wait "$RP" || rc=$?
+n3=$(distinct_keys out.jsonl)
+[ "$n3" -lt "$N" ] || fail "all $N stored before the broker died: make the sink slower"
+[ "$rc" = 1 ] || fail "exit $rc with $n3 of $N stored and the broker dead (want 1): $(grep -v debug run3.log | grep -v librdkafka | tail -n 4)"
+grep -q '"level":"error".*read again at' run3.log ||
+    fail "no ERROR saying what is read again: $(grep -v debug run3.log | grep -v librdkafka | tail -n 4)"
+grep -q "next owner" run3.log && fail "a stop speaks of the partitions' next owner: $(grep 'next owner' run3.log | head -n 1)"
+ok "the source done, $n3 of $N stored, the broker SIGKILLed: exit 1, an ERROR says what is read again"
+rm -f bs.txt
+start_broker m.json
 
 # a host with some stages only: the WARN at start
 "$B" run m.json --stage ingest --set "kafka.bootstrap.servers=$BS" 2> part.log & RP=$!; PIDS+=($RP)
