@@ -401,8 +401,17 @@ static void do_event(icalcomponent *ev, icalcomponent *cal, const char *method,
     for (icalproperty *p =
              icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
          p != NULL && json_array_size(att) < o->max_addresses;
-         p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY))
-        json_array_append_new(att, person(p));
+         p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+        json_t *who = person(p);
+        /* the attendee's answer (RFC 5545 3.2.12): in a METHOD:REPLY, the
+         * replier's ACCEPTED, DECLINED or TENTATIVE */
+        char *ps = icalproperty_get_parameter_as_string_r(p, "PARTSTAT");
+        if (json_is_object(who) && ps != NULL && ps[0] != '\0' &&
+            g_utf8_validate(ps, -1, NULL))
+            json_object_set_new(who, "partstat", json_string(ps));
+        icalmemory_free_buffer(ps);
+        json_array_append_new(att, who);
+    }
     json_object_set_new(j, "attendees", att);
     json_object_set_new(j, "location",
                         jstr_or_null(prop_text(ev, ICAL_LOCATION_PROPERTY)));

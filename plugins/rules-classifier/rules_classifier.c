@@ -160,10 +160,12 @@ static co_status_t rules_check(const void *config, char *err, size_t errsz)
         return CO_FATAL;
     }
     for (size_t i = 0; cfg->own_addresses && cfg->own_addresses[i]; i++)
-        if (strchr(cfg->own_addresses[i], '@') == NULL) {
+        if (!rules_own_address_ok(cfg->own_addresses[i])) {
             snprintf(err, errsz,
-                     "own_addresses: \"%s\" is not an e-mail address: "
-                     "give your addresses, e.g. [\"me@example.org\"]",
+                     "own_addresses: \"%.200s\" is not an e-mail address "
+                     "(one '@' with a name before it and a domain after, "
+                     "no spaces): give your addresses, e.g. "
+                     "[\"me@example.org\"]",
                      cfg->own_addresses[i]);
             return CO_FATAL;
         }

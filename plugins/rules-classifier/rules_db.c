@@ -739,11 +739,41 @@ int rules_db_is_given_name(const rules_db_t *db, const char *w)
                    rules_cmp_str) != NULL;
 }
 
+int rules_own_address_ok(const char *address)
+{
+    if (address == NULL)
+        return 0;
+    const char *at = strchr(address, '@');
+    if (at == NULL || at == address || at[1] == '\0' || strchr(at + 1, '@'))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)address; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
 int rules_db_add_own_address(rules_db_t *db, const char *address)
 {
-    if (db == NULL || address == NULL || strchr(address, '@') == NULL)
+    if (db == NULL || !rules_own_address_ok(address))
         return -1;
     return rules_add_str(&db->own, &db->nown, &db->capown, address);
+}
+
+/* 1 when `addr` is `own` or a sub-address of it (RFC 5233: "me+jobs@x"
+ * for "me@x"; trial 45: a decline from the user's +jobs address became
+ * the company's REJECTION), without regard to case. */
+static int rules_own_match(const char *own, const char *addr)
+{
+    if (strcasecmp(own, addr) == 0)
+        return 1;
+    const char *oat = strchr(own, '@'), *aat = strrchr(addr, '@');
+    const char *plus = strchr(addr, '+');
+    if (oat == NULL || aat == NULL || plus == NULL || plus > aat ||
+        memchr(own, '+', (size_t)(oat - own)) != NULL)
+        return 0;
+    size_t ol = (size_t)(oat - own);
+    return (size_t)(plus - addr) == ol && strncasecmp(own, addr, ol) == 0 &&
+           strcasecmp(oat, aat) == 0;
 }
 
 int rules_db_own_address(const rules_db_t *db, const char *address)
@@ -751,7 +781,7 @@ int rules_db_own_address(const rules_db_t *db, const char *address)
     if (address == NULL)
         return 0;
     for (size_t i = 0; i < db->nown; i++)
-        if (strcasecmp(db->own[i], address) == 0)
+        if (rules_own_match(db->own[i], address))
             return 1;
     return 0;
 }

@@ -298,6 +298,21 @@ static int rules_new_text_speaks(const rules_ctx_t *c, rules_label_t label)
     return 0;
 }
 
+/* 1 when a calendar object's attendee answered ACCEPTED (in a METHOD:REPLY
+ * the replier: RFC 5546 3.2.3), else 0. */
+static int rules_cal_accepted(const json_t *ev)
+{
+    size_t i;
+    const json_t *a;
+    json_array_foreach(json_object_get(ev, "attendees"), i, a)
+    {
+        const char *ps = rules_jstr(a, "partstat");
+        if (ps != NULL && strcasecmp(ps, "ACCEPTED") == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether a message the user sent (rules_own_message()) keeps the label
  * `best`: an INTERVIEW whose date the reply gives or confirms
  * (rules_reply_confirms(): "Thursday at 3 PM works for me"; WRITING.md: a
@@ -544,12 +559,21 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
         size_t k = ncal++;
         const char *method = rules_jstr(ev, "method");
         const char *status = rules_jstr(ev, "status");
-        if ((method && (strcasecmp(method, "CANCEL") == 0 ||
-                        strcasecmp(method, "REPLY") == 0)) ||
+        /* the user's own calendar answer accepting ("Accepted: Interview
+         * ..."): the interview it confirms, as a reply confirming a time
+         * in words is (note 20: skipped, like any REPLY) */
+        int reply = method && strcasecmp(method, "REPLY") == 0;
+        int accepted = reply && res->own_message && rules_cal_accepted(ev);
+        if ((method && strcasecmp(method, "CANCEL") == 0) ||
+            (reply && !accepted) ||
             (status && strcasecmp(status, "CANCELLED") == 0))
             continue;
+        /* an accepted answer: any interview word will do (a phrase is
+         * counted once, so "Aceptado: Entrevista final" counts the
+         * subject's, not the summary's) */
         int hiring = cal_interview[k] || cal_assessment[k] || context >= 1.5 ||
                      score[RULES_INTERVIEW] >= 3 ||
+                     (accepted && score[RULES_INTERVIEW] > 0) ||
                      (c.sender && (c.sender->kind == RULES_K_ATS ||
                                    c.sender->kind == RULES_K_SCHEDULING ||
                                    c.sender->kind == RULES_K_VIDEO));
@@ -562,7 +586,9 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
         context += 1;
         rules_cal_start(ev, cal_date, sizeof cal_date);
         const char *sum = rules_jstr(ev, "summary");
-        snprintf(cal_ev, sizeof cal_ev, "calendar invitation: %.100s%s%s",
+        snprintf(cal_ev, sizeof cal_ev, "%s: %.100s%s%s",
+                 accepted ? "calendar reply (accepted)"
+                          : "calendar invitation",
                  sum ? sum : "(no summary)", cal_date[0] ? " at " : "",
                  cal_date);
     }

@@ -122,11 +122,20 @@ int rules_db_load_dir(rules_db_t *db, const char *dir, char *err,
  *        `own_addresses`): a message from it is the user's own, never an
  *        event of the company's kind (docs/classification.md, "The user's
  *        own messages"). Without any, the sender of a reply is inferred.
- * @param address Copied, compared without regard to case.
- * @returns 0, or -1 when out of memory or `address` has no '@'.
+ * @param address Copied, compared without regard to case; a sender's
+ *        sub-address ("me+jobs@example.org") matches "me@example.org".
+ * @returns 0, or -1 when out of memory or `address` is not an address
+ *          (rules_own_address_ok()).
  * @remark Before rules_classify(); not thread-safe with it.
  */
 int rules_db_add_own_address(rules_db_t *db, const char *address);
+
+/**
+ * @brief 1 when `address` (borrowed) is usable as an own address: one
+ *        '@' with something on both sides, no space or control character;
+ *        else 0. Thread-safe.
+ */
+int rules_own_address_ok(const char *address);
 
 /**
  * @brief Finish loading: sort and index the tables. Must be called once

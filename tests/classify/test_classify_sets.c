@@ -292,6 +292,10 @@ START_TEST(own_replies)
         {"own-counter-proposal.eml", RULES_OTHER, ""},
         {"own-confirm-thursday.eml", RULES_INTERVIEW, "2026-03-12T19:00:00Z"},
         {"own-confirm-wednesday.eml", RULES_INTERVIEW, "2026-03-12T19:00:00Z"},
+        /* the calendar's "Accepted:" answer (PARTSTAT) confirms the time;
+         * "Declined:" confirms nothing (note 20: both skipped) */
+        {"own-accepted-reply.eml", RULES_INTERVIEW, "2026-03-12T19:00:00Z"},
+        {"own-declined-reply.eml", RULES_OTHER, ""},
     };
     const char *root = getenv("CAREEROPS_SOURCE_ROOT");
     ck_assert_msg(root != NULL, "CAREEROPS_SOURCE_ROOT is not set");
@@ -339,6 +343,12 @@ START_TEST(own_addresses_option)
     ck_assert_int_gt(
         rules_db_load_dir(db, RULES_SOURCE_DATADIR, err, sizeof err), 0);
     ck_assert_int_eq(rules_db_add_own_address(db, "no-address"), -1);
+    /* trial 45: validate and init took these */
+    static const char *const bad[] = {"@", "x@", "@x.example", "a@b@c",
+                                      "a b@c.example", "a@c.example\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(rules_db_add_own_address(db, bad[i]) == -1, "took %s",
+                      bad[i]);
     ck_assert_int_eq(
         rules_db_add_own_address(db, "Priya.Vance@Mailbox.example"), 0);
     ck_assert_msg(rules_db_finish(db, err, sizeof err) == 0, "%s", err);
@@ -354,6 +364,30 @@ START_TEST(own_addresses_option)
     classify_file(path, &r);
     ck_assert_int_eq(r.own_message, 0);
     rules_result_clear(&r);
+    /* a sub-address of an own address is the user's too (RFC 5233; trial
+     * 45: a decline from the +jobs address became the company's
+     * REJECTION); another local part is not */
+    static const struct {
+        const char *from;
+        int own;
+    } sub[] = {{"priya.vance+jobs@mailbox.example", 1},
+               {"PRIYA.VANCE+x@MAILBOX.example", 1},
+               {"priya.vancex@mailbox.example", 0},
+               {"priya.vance+jobs@other.example", 0}};
+    for (size_t i = 0; i < sizeof sub / sizeof *sub; i++) {
+        json_t *m = json_pack(
+            "{s:s, s:s, s:{s:s}, s:[{s:s}], s:s, s:s, s:s}", "schema",
+            "careerops.email.v1", "key", "sub", "from", "address", sub[i].from,
+            "to", "address", "tomas@larkspur-analytics.example", "subject",
+            "Re: Offer", "date", "2026-03-11T22:20:00Z", "text",
+            "Thanks for the offer. I won't be moving forward with the "
+            "process.");
+        ck_assert_int_eq(rules_classify(db, m, &r), 0);
+        ck_assert_msg(r.own_message == sub[i].own, "%s: own_message %d",
+                      sub[i].from, r.own_message);
+        rules_result_clear(&r);
+        json_decref(m);
+    }
     rules_db_free(db);
     db = keep;
 }

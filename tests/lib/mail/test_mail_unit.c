@@ -170,6 +170,36 @@ START_TEST(kb15_windows_tzid)
 }
 END_TEST
 
+/* An attendee's PARTSTAT is kept ("partstat"): in a METHOD:REPLY it is the
+ * answer (RFC 5546 3.2.3), which the classifier reads for the user's own
+ * "Accepted:" reply; without one there is no such field. */
+START_TEST(attendee_partstat)
+{
+    static const char ics[] =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        "METHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:u1@example.org\r\n"
+        "DTSTAMP:20260310T131200Z\r\nDTSTART:20260312T190000Z\r\n"
+        "SUMMARY:Interview\r\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED;CN=A B:mailto:a@example.org\r\n"
+        "ATTENDEE;CN=C D:mailto:c@example.org\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n";
+    co_mail_opts_t o;
+    co_mail_opts_default(&o);
+    char *json = NULL, err[256] = "";
+    ck_assert_int_eq(co_mail_ics_to_json(ics, sizeof ics - 1, &o, &json, NULL,
+                                         err, sizeof err),
+                     0);
+    json_t *a = json_loads(json, 0, NULL);
+    free(json);
+    json_t *att = json_object_get(json_array_get(a, 0), "attendees");
+    ck_assert_int_eq(json_array_size(att), 2);
+    ck_assert_str_eq(mt_str(json_array_get(att, 0), "partstat"), "ACCEPTED");
+    ck_assert_ptr_null(json_object_get(json_array_get(att, 1), "partstat"));
+    ck_assert_str_eq(mt_str(json_array_get(a, 0), "method"), "REPLY");
+    json_decref(a);
+}
+END_TEST
+
 START_TEST(kb16_customized_time_zone)
 {
     /* the host's zone must not matter */
@@ -824,6 +854,7 @@ static Suite *unit_suite(void)
     tcase_add_test(kb, kb06_latin1_label_cp1252);
     tcase_add_test(kb, kb11_gmail_base64url);
     tcase_add_test(kb, kb15_windows_tzid);
+    tcase_add_test(kb, attendee_partstat);
     tcase_add_test(kb, kb16_customized_time_zone);
     tcase_add_test(kb, kb17_floating_dtstart);
     suite_add_tcase(s, kb);
