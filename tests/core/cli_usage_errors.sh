@@ -111,7 +111,7 @@ expect 2 "^error: careerops graph: --format given twice .'dot', then 'mermaid'.:
     "graph --format twice" "$B" graph "$m" --format dot --format=mermaid
 expect 2 "^error: careerops serve: --listen given twice" "serve --listen twice" \
     "$B" serve "$m" --listen 127.0.0.1:1 --listen 127.0.0.1:2
-expect 2 "^error: careerops applications: --dsn given twice .'a', then 'b'." \
+expect 2 "^error: careerops applications: --dsn given twice .'a', then as --conninfo 'b'." \
     "applications --dsn and its alias --conninfo" "$B" applications --dsn a --conninfo b
 expect 2 "^error: careerops run: --drain-timeout-ms given twice" "run --drain-timeout-ms twice" \
     "$B" run "$m" --drain-timeout-ms=5 --drain-timeout-ms 6
@@ -141,3 +141,20 @@ case "$out" in "error: careerops restore: --dsn given twice"*) ;; *) fail "resto
 out=$("$B" archive get abc -o x -o y 2>&1) && fail "archive get -o twice passed"
 [ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] || fail "archive get -o twice: $out"
 echo "ok: backup and archive say an option given twice once"
+# trial 45: the option is named as typed (it said --conninfo for --dsn,
+# --output for -o), and a connection string with a password is not echoed
+expect 2 "^error: careerops archive: -o given twice .'x', then 'y'." \
+    "archive get -o twice" "$B" archive get abc -o x -o y
+pw='postgresql://alice:S3cretPW@h/db'
+for cmd in "relabel K OFFER --dsn" "relabel K OFFER --conninfo" "applications --dsn" \
+    "backup --dsn" "restore x --dsn" "train --labels a --emails b --out c --corrections"; do
+    opt=${cmd##* }
+    # shellcheck disable=SC2086
+    expect 2 "^error: careerops ${cmd%% *}: $opt given twice \(its values are not shown" \
+        "$cmd twice" "$B" $cmd "$pw" "$opt" x
+    ! grep -q S3cretPW err.txt || fail "$cmd twice shows the password: $(cat err.txt)"
+done
+expect 2 "given twice \(its values are not shown" "backup --dsn password= twice" \
+    "$B" backup --dsn x --dsn "host=h password=S3cretPW"
+! grep -q S3cretPW err.txt || fail "backup --dsn password= twice: $(cat err.txt)"
+echo "ok: an option given twice is named as typed; no password is echoed"
