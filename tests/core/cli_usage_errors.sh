@@ -86,7 +86,7 @@ expect 1 "cannot connect to PostgreSQL \(.*\): start it .*bash scripts/pg.sh sta
     "relabel --export with PostgreSQL down" "$B" relabel --export "$t/x.csv" --conninfo "postgresql://127.0.0.1:1/none"
 # trial 28: a malformed connection string, --topic without --manifest and
 # text that is not UTF-8 are the input's faults (exit 2), not an outage
-expect 2 "^error: the connection string is not one PostgreSQL reads" \
+expect 2 "^error: the connection string: PostgreSQL cannot read it" \
     "relabel --conninfo 'not a dsn'" "$B" relabel 4dd7aaaa OTHER --conninfo "not a dsn"
 expect 2 "^error: --topic needs --manifest" "relabel --topic without --manifest" \
     "$B" relabel 4dd7aaaa OTHER --topic x --conninfo "postgresql://127.0.0.1:1/none"
@@ -158,3 +158,13 @@ expect 2 "given twice \(its values are not shown" "backup --dsn password= twice"
     "$B" backup --dsn x --dsn "host=h password=S3cretPW"
 ! grep -q S3cretPW err.txt || fail "backup --dsn password= twice: $(cat err.txt)"
 echo "ok: an option given twice is named as typed; no password is echoed"
+# trial 45: train --corrections printed its connection string whole
+D=$CAREEROPS_SOURCE_ROOT/datasets/dev
+for dsn in 'postgresql://alice:S3cretPW@127.0.0.1:1/x' 'postgresql://alice:S3cret@PW@127.0.0.1:1/x'; do
+    expect 2 "^error: --corrections postgresql://alice:\*\*\*@127.0.0.1:1/x: " \
+        "train --corrections $dsn" "$B" train --labels "$D/labels.csv" --emails "$D/emails" \
+        --out "$t/m.json" --corrections "$dsn"
+    ! grep -q S3cret err.txt || fail "train --corrections shows the password: $(cat err.txt)"
+done
+grep -q "percent-encode" err.txt || fail "train --corrections, ambiguous URI: $(cat err.txt)"
+echo "ok: train --corrections names its connection string without the password"
