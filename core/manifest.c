@@ -4,6 +4,7 @@
  * manifest_stage.c, topic cycles in manifest_graph.c. */
 #include "manifest_int.h"
 #include "util.h"
+#include "co_pgmig.h" /* co_pgmig_conninfo_ambiguous() */
 
 #include <dirent.h>
 #include <errno.h>
@@ -226,6 +227,9 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
             m->state = co_xmalloc(n);
             snprintf(m->state, n, "file:%s", abs);
             free(abs);
+        } else if (co_pgmig_conninfo_ambiguous(sv)) {
+            /* `run` refused it only when opening the store (trial 45) */
+            co_diag_add(d, "state", "%s", CO_PGMIG_AMBIGUOUS_HINT);
         } else {
             m->state = co_strdup(sv);
         }

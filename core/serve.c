@@ -46,22 +46,32 @@ static void co__db_name(const co_pq_api_t *pq, const char *conninfo, char *out,
 }
 
 /* Warn when the dashboard's database does not answer now: every page
- * would answer 503 until it does. */
-static void co__check_db(const co_dashboard_t *d)
+ * would answer 503 until it does. -1 (printed) for a URI with an unencoded
+ * '@' or '/' in its password: libpq would take a piece of the password for
+ * a host name and say it in this WARN and at every request (trial 45). */
+static int co__check_db(const co_dashboard_t *d)
 {
     const char *ci = co_dashboard_conninfo(d);
+    if (co_pgmig_conninfo_ambiguous(ci)) {
+        fprintf(stderr,
+                "error: careerops serve: the dashboard's connection string "
+                "(the postgres-sink stage's conninfo, or CAREEROPS_STATE): "
+                "%s\n",
+                CO_PGMIG_AMBIGUOUS_HINT);
+        return -1;
+    }
     char e[256];
     const co_pq_api_t *pq = ci ? co_pq(e, sizeof e) : NULL;
     if (ci == NULL) {
         co_log_warn("serve: no database: the manifest has no postgres-sink "
                     "stage and CAREEROPS_STATE is not set; the pages answer "
                     "503 (add a postgres-sink stage, or set CAREEROPS_STATE)");
-        return;
+        return 0;
     }
     if (pq == NULL) {
         co_log_warn("serve: %s: the pages answer 503 (apt-get install libpq5)",
                     e);
-        return;
+        return 0;
     }
     const char *const kw[] = {"dbname", "connect_timeout", NULL};
     const char *const vals[] = {ci, "3", NULL};
@@ -77,6 +87,7 @@ static void co__check_db(const co_dashboard_t *d)
                     name, why);
     }
     pq->finish(c);
+    return 0;
 }
 
 int co_cmd_serve(int argc, char **argv)
@@ -157,7 +168,11 @@ int co_cmd_serve(int argc, char **argv)
         co_manifest_free(m);
         return 2;
     }
-    co__check_db(co_control_dashboard(ctl));
+    if (co__check_db(co_control_dashboard(ctl)) != 0) {
+        co_control_stop(ctl);
+        co_manifest_free(m);
+        return 2;
+    }
     char url[512];
     co_control_page_url(ctl, url, sizeof url);
     printf("dashboard: %s (Ctrl-C stops it)\n", url);

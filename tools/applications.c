@@ -728,6 +728,15 @@ static int co__app_check(co__app_opts_t *o)
                         "env)\" for the demo's)\n");
         return 2;
     }
+    char refused[512]; /* before connecting: libpq would print a piece of
+                        * an ambiguous URI's password (trial 45) */
+    if (co__relabel_dsn_refused(o->dsn, refused, sizeof refused) != 0) {
+        fprintf(stderr,
+                "careerops applications: the connection string (--dsn or "
+                "CAREEROPS_STATE): %s\n",
+                refused);
+        return 2;
+    }
     if (o->schema == NULL || o->schema[0] == '\0')
         o->schema = "demo";
     if (o->tz == NULL || o->tz[0] == '\0' || o->tz[0] == ':' || o->tz[0] == '/')

@@ -16,7 +16,9 @@
  */
 #include "co_archive.h"
 #include "co_pgmig.h"
-#include "co_cli.h" /* co_cli_once() */
+#include "co_cli.h"         /* co_cli_once() */
+#include "co_relabel_int.h" /* co__relabel_dsn_refused() */
+#include "util.h"           /* co_buf_t */
 
 #include <errno.h>
 #include <getopt.h>
@@ -350,14 +352,15 @@ int co_cmd_archive(int argc, char **argv)
     return rc;
 }
 
-/* Run argv (no shell), wait; 0 when it exited 0. */
-static int co__run(char *const argv[])
+/* Run argv (no shell) with the environment envp, wait; 0 when it exited
+ * 0. */
+static int co__run(char *const argv[], char *const envp[])
 {
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        execvp(argv[0], argv);
+        execvpe(argv[0], argv, envp);
         fprintf(stderr,
                 "careerops: cannot run %s: %s (install Debian's "
                 "postgresql-client)\n",
@@ -369,6 +372,74 @@ static int co__run(char *const argv[])
         if (errno != EINTR)
             return -1;
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* pg_dump's or pg_restore's connection: the settings of `dsn` as
+ * key=value pairs for -d in co__pg_env_t.rest, but its password in
+ * PGPASSWORD in their environment only, since a command line is readable
+ * by every local user in /proc/PID/cmdline (trial 45: `-d DSN` showed
+ * it). */
+typedef struct {
+    char **envp; /* NULL-terminated; envp[0..nown) malloc'd */
+    size_t nown;
+    co_buf_t rest; /* "" when the string sets nothing else */
+} co__pg_env_t;
+
+extern char **environ;
+
+static void co__pg_env_free(co__pg_env_t *e)
+{
+    for (size_t i = 0; e->envp != NULL && i < e->nown; i++)
+        free(e->envp[i]);
+    free(e->envp);
+    co_buf_free(&e->rest);
+}
+
+/* 0 with *e filled; -1 (refused, printed: exit 2). */
+static int co__pg_env(const char *cmd, const char *dsn, co__pg_env_t *e)
+{
+    memset(e, 0, sizeof *e);
+    char refused[512];
+    if (co__relabel_dsn_refused(dsn, refused, sizeof refused) != 0) {
+        fprintf(stderr, "%s: the connection string (--dsn%s): %s\n", cmd,
+                strcmp(cmd, "careerops backup") == 0 ? " or CAREEROPS_STATE"
+                                                     : "",
+                refused);
+        return -1;
+    }
+    PQconninfoOption *opts = PQconninfoParse(dsn, NULL);
+    size_t nenv = 0;
+    while (environ[nenv] != NULL)
+        nenv++;
+    e->envp = co_xcalloc(nenv + 2, sizeof *e->envp);
+    co_buf_printf(&e->rest, "%s", "");
+    for (PQconninfoOption *p = opts; p && p->keyword; p++) {
+        if (p->val == NULL)
+            continue;
+        if (strcmp(p->keyword, "password") == 0) {
+            size_t n = strlen(p->val) + 12;
+            e->envp[0] = co_xmalloc(n);
+            snprintf(e->envp[0], n, "PGPASSWORD=%s", p->val);
+            e->nown = 1;
+            continue;
+        }
+        co_buf_printf(&e->rest, "%s%s='", e->rest.len ? " " : "", p->keyword);
+        for (const char *v = p->val; *v; v++)
+            co_buf_printf(&e->rest, "%s%c",
+                          *v == '\'' || *v == '\\' ? "\\" : "", *v);
+        co_buf_printf(&e->rest, "'");
+    }
+    PQconninfoFree(opts);
+    size_t k = e->nown;
+    for (size_t i = 0; i < nenv; i++) {
+        size_t nl = strcspn(environ[i], "=");
+        int ours = 0;
+        for (size_t j = 0; j < e->nown && !ours; j++)
+            ours = strncmp(e->envp[j], environ[i], nl + 1) == 0;
+        if (!ours)
+            e->envp[k++] = environ[i];
+    }
+    return 0;
 }
 
 typedef struct {
@@ -427,23 +498,29 @@ int co_cmd_backup(int argc, char **argv)
                         "set CAREEROPS_STATE\n");
         return 2;
     }
-    co_archive_t *a = co__arch_open(&o);
-    if (a == NULL)
+    co__pg_env_t env;
+    if (co__pg_env("careerops backup", o.dsn, &env) != 0)
         return 2;
+    co_archive_t *a = co__arch_open(&o);
+    if (a == NULL) {
+        co__pg_env_free(&env);
+        return 2;
+    }
     char tmp[] = "/tmp/careerops-backup-XXXXXX";
     int fd = mkstemp(tmp);
     if (fd < 0) {
         fprintf(stderr, "careerops backup: temporary file: %s\n",
                 strerror(errno));
         co_archive_close(a);
+        co__pg_env_free(&env);
         return 1;
     }
     close(fd);
     char *pd[] = {"pg_dump", "-Fc", "--no-owner",  "-f",
-                  tmp,       "-d",  (char *)o.dsn, NULL};
+                  tmp,       "-d",  env.rest.data, NULL};
     int rc = 0;
     char err[1024];
-    if (co__run(pd) < 0) {
+    if (co__run(pd, env.envp) < 0) {
         fprintf(stderr, "careerops backup: pg_dump failed (message above); "
                         "check --dsn / CAREEROPS_STATE\n");
         rc = 1;
@@ -486,6 +563,7 @@ int co_cmd_backup(int argc, char **argv)
         co__ref_print(&ref);
     }
     co_archive_close(a);
+    co__pg_env_free(&env);
     return rc;
 }
 
@@ -520,12 +598,16 @@ int co_cmd_restore(int argc, char **argv)
                         "database to load into)\n");
         return 2;
     }
+    co__pg_env_t env;
+    if (co__pg_env("careerops restore", o.dsn, &env) != 0)
+        return 2;
     PGconn *pg = PQconnectdb(o.dsn);
     if (PQstatus(pg) != CONNECTION_OK) {
         char why[512];
         co_pgmig_conninfo_error(why, sizeof why, o.dsn, PQerrorMessage(pg));
         fprintf(stderr, "careerops restore: --dsn: %s\n", why);
         PQfinish(pg);
+        co__pg_env_free(&env);
         return 1;
     }
     PGresult *r = PQexec(pg, "SELECT count(*) FROM pg_tables WHERE schemaname "
@@ -540,11 +622,14 @@ int co_cmd_restore(int argc, char **argv)
                 "careerops restore: the database of --dsn %s: "
                 "restore into an empty database (createdb NAME)\n",
                 ntab < 0 ? "could not be inspected" : "has tables");
+        co__pg_env_free(&env);
         return ntab < 0 ? 1 : 2;
     }
     co_archive_t *a = co__arch_open_existing(&o, "restore");
-    if (a == NULL)
+    if (a == NULL) {
+        co__pg_env_free(&env);
         return 2;
+    }
     char err[1024], key[512];
     int rc = 0;
     if (strcmp(ref, "latest") == 0) {
@@ -581,9 +666,9 @@ int co_cmd_restore(int argc, char **argv)
         rc = 1;
     if (rc == 0) {
         char *pr[] = {"pg_restore", "--no-owner",  "--exit-on-error",
-                      "-d",         (char *)o.dsn, tmp,
+                      "-d",         env.rest.data, tmp,
                       NULL};
-        if (co__run(pr) < 0) {
+        if (co__run(pr, env.envp) < 0) {
             fprintf(stderr, "careerops restore: pg_restore failed (message "
                             "above)\n");
             rc = 1;
@@ -594,5 +679,6 @@ int co_cmd_restore(int argc, char **argv)
     if (fd >= 0)
         unlink(tmp);
     co_archive_close(a);
+    co__pg_env_free(&env);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include "rules_eval.h" /* the labels reader of `eval` */
 #include "util.h"
 #include "co_cli.h"
+#include "co_pgmig.h" /* co_pgmig_conninfo_redact() */
 
 #include <errno.h>
 #include <getopt.h>
@@ -342,7 +343,11 @@ int co_cmd_train(int argc, char **argv)
             co_corrections_read(corrections, corr_schema, co__train_correction,
                                 &cc, &ncorr, cerr, sizeof cerr);
         if (crc != 0) {
-            fprintf(stderr, "error: --corrections %s: %s\n", corrections,
+            /* a connection string is shown without its password (trial
+             * 45) */
+            char shown[512];
+            co_pgmig_conninfo_redact(shown, sizeof shown, corrections);
+            fprintf(stderr, "error: --corrections %s: %s\n", shown,
                     cerr[0] ? cerr : "cannot read the corrections");
             rc = 2;
         }

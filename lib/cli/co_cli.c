@@ -31,6 +31,20 @@ static int co__opt_find(const struct option *lo, const char *arg,
     return -1;
 }
 
+/* 1 when `v` looks like a connection string that names a password (a
+ * URI with USER:PASSWORD@, or password=): its values are not echoed
+ * (trial 45). */
+static int co__cli_secretish(const char *v)
+{
+    const char *p = strstr(v, "://");
+    if (p != NULL) {
+        const char *at = strchr(p + 3, '@');
+        if (at != NULL && memchr(p + 3, ':', (size_t)(at - p - 3)) != NULL)
+            return 1;
+    }
+    return strstr(v, "password") != NULL;
+}
+
 int co_cli_once(int argc, char *const argv[], const struct option *lo,
                 const char *const *repeatable, const char *cmd)
 {
@@ -38,18 +52,22 @@ int co_cli_once(int argc, char *const argv[], const struct option *lo,
     while (lo[nlo].name != NULL)
         nlo++;
     const char **first = calloc((size_t)nlo + 1, sizeof *first);
-    if (first == NULL)
-        return 0; /* out of memory: the check is skipped */
+    const char **typed = calloc((size_t)nlo + 1, sizeof *typed);
+    size_t *tlen = calloc((size_t)nlo + 1, sizeof *tlen);
     int rc = 0;
+    if (first == NULL || typed == NULL || tlen == NULL)
+        argc = 0; /* out of memory: the check is skipped */
     for (int a = 1; a < argc && rc == 0; a++) {
         if (strcmp(argv[a], "--") == 0)
             break;
         if (argv[a][0] != '-' || argv[a][1] == '\0')
             continue;
-        const char *val;
-        int i = co__opt_find(lo, argv[a], &val);
+        const char *val, *word = argv[a];
+        int i = co__opt_find(lo, word, &val);
         if (i < 0)
             continue;
+        /* the option as typed: "--dsn" of --dsn=V, "-o" of -oV */
+        size_t wl = word[1] == '-' ? strcspn(word, "=") : 2;
         if (val == NULL)
             val = a + 1 < argc ? argv[++a] : "";
         /* aliases (--dsn and --conninfo) share their first entry */
@@ -65,14 +83,29 @@ int co_cli_once(int argc, char *const argv[], const struct option *lo,
         if (rep)
             continue;
         if (first[i] != NULL) {
-            fprintf(stderr,
-                    "error: %s: --%s given twice ('%s', then '%s'): give it "
-                    "once\n",
-                    cmd, lo[i].name, first[i], val);
+            int same = tlen[i] == wl && strncmp(typed[i], word, wl) == 0;
+            if (co__cli_secretish(first[i]) || co__cli_secretish(val))
+                fprintf(stderr,
+                        "error: %s: %.*s given twice%s%.*s (its values are "
+                        "not shown: a connection string with a password): "
+                        "give it once\n",
+                        cmd, (int)tlen[i], typed[i], same ? "" : ", then as ",
+                        same ? 0 : (int)wl, word);
+            else
+                fprintf(
+                    stderr,
+                    "error: %s: %.*s given twice ('%s', then %s%.*s%s'%s'): "
+                    "give it once\n",
+                    cmd, (int)tlen[i], typed[i], first[i], same ? "" : "as ",
+                    same ? 0 : (int)wl, word, same ? "" : " ", val);
             rc = 2;
         }
         first[i] = val;
+        typed[i] = word;
+        tlen[i] = wl;
     }
     free(first);
+    free(typed);
+    free(tlen);
     return rc;
 }

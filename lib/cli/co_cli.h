@@ -22,7 +22,10 @@
  *        NULL.
  * @param cmd The command, for the message ("careerops serve").
  * @returns 0, or 2 after printing on stderr "error: CMD: --NAME given
- *          twice ('A', then 'B'): give it once".
+ *          twice ('A', then 'B'): give it once", the option named as typed
+ *          (--dsn, -o; "'A', then as --conninfo 'B'" for an alias); the
+ *          values are left out when either looks like a connection string
+ *          with a password (USER:PASSWORD@ in a URI, or password=).
  * Thread-safety: reentrant.
  */
 int co_cli_once(int argc, char *const argv[], const struct option *lo,

@@ -41,7 +41,9 @@ static size_t co__pgmig_password(const char *ci, const char **at)
     const char *p = strstr(ci, "://");
     if (p != NULL) {
         p += 3;
-        size_t auth = strcspn(p, "/?");
+        /* up to the last '@' before '?': a password with an unencoded '@'
+         * or '/' (an ambiguous URI) is hidden whole */
+        size_t auth = strcspn(p, "?");
         const char *amp = NULL;
         for (const char *q = p; q < p + auth; q++)
             if (*q == '@')
@@ -152,4 +154,18 @@ int co_pgmig_conninfo_ambiguous(const char *conninfo)
     }
     return ats > 1 ||
            (first_at != NULL && first_slash != NULL && first_slash < first_at);
+}
+
+void co_pgmig_conninfo_redact(char *dst, size_t n, const char *conninfo)
+{
+    if (n == 0)
+        return;
+    const char *ci = conninfo != NULL ? conninfo : "";
+    const char *pw = NULL;
+    size_t pwlen = co__pgmig_password(ci, &pw);
+    if (pwlen == 0) {
+        snprintf(dst, n, "%s", ci);
+        return;
+    }
+    snprintf(dst, n, "%.*s***%s", (int)(pw - ci), ci, pw + pwlen);
 }

@@ -683,30 +683,12 @@ int co_cmd_relabel(int argc, char **argv)
         co_manifest_free(r.m);
         return rc;
     }
-    if (co_pgmig_conninfo_ambiguous(r.conninfo)) {
-        fprintf(stderr, "error: the connection string: %s\n",
-                CO_PGMIG_AMBIGUOUS_HINT);
+    char refused[512];
+    if (co__relabel_dsn_refused(r.conninfo, refused, sizeof refused) != 0) {
+        fprintf(stderr, "error: the connection string: %s\n", refused);
         co_manifest_free(r.m);
         return 2;
     }
-    char *perr = NULL;
-    PQconninfoOption *opts = PQconninfoParse(r.conninfo, &perr);
-    if (opts == NULL) { /* a malformed string: the input, not an outage */
-        /* not printed, nor libpq's words, which quote a piece of it: it
-         * may hold a password (trial 43) */
-        char why[256];
-        co_pgmig_conninfo_error(why, sizeof why, r.conninfo,
-                                perr ? perr : "unreadable");
-        fprintf(stderr,
-                "error: the connection string is not one PostgreSQL reads "
-                "(%s): give a URI (postgresql://USER@HOST/DB) or key=value "
-                "pairs\n",
-                why);
-        PQfreemem(perr);
-        co_manifest_free(r.m);
-        return 2;
-    }
-    PQconninfoFree(opts);
     PGconn *c = PQconnectdb(r.conninfo);
     PQsetNoticeProcessor(c, co__relabel_quiet, NULL);
     if (PQstatus(c) != CONNECTION_OK) {

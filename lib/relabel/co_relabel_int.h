@@ -70,4 +70,16 @@ int co__key_prefix_find(PGconn *c, const char *schema, const char *table,
                         const char *column, const char *arg, char **out,
                         char *err, size_t err_size);
 
+/**
+ * @brief Refuse a connection string before connecting: an ambiguous URI
+ *        (an unencoded '@' or '/' in its password, which libpq would split
+ *        into a host name and print: trials 44, 45), or one libpq cannot
+ *        parse (its words quote the string). Used by relabel,
+ *        applications, backup, restore and train --corrections.
+ * @param err Receives why (no text of `dsn`), e.g. CO_PGMIG_AMBIGUOUS_HINT.
+ * @returns 0 when it may be used, -1 when refused (the input's fault:
+ *          exit 2).
+ */
+int co__relabel_dsn_refused(const char *dsn, char *err, size_t err_size);
+
 #endif

@@ -288,10 +288,36 @@ static int co__corrections_csv(const char *csv, co_correction_fn fn, void *arg,
     return rc;
 }
 
+int co__relabel_dsn_refused(const char *dsn, char *err, size_t err_size)
+{
+    if (co_pgmig_conninfo_ambiguous(dsn)) {
+        snprintf(err, err_size, "%s", CO_PGMIG_AMBIGUOUS_HINT);
+        return -1;
+    }
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(dsn, &perr);
+    if (opts != NULL) {
+        PQconninfoFree(opts);
+        return 0;
+    }
+    /* not libpq's words, which quote a piece of it: it may hold a
+     * password (trial 43) */
+    char why[256];
+    co_pgmig_conninfo_error(why, sizeof why, dsn, perr ? perr : "unreadable");
+    snprintf(err, err_size,
+             "PostgreSQL cannot read it (%s): give a URI "
+             "(postgresql://USER@HOST/DB) or key=value pairs",
+             why);
+    PQfreemem(perr);
+    return -1;
+}
+
 static int co__corrections_db(const char *dsn, const char *schema,
                               co_correction_fn fn, void *arg, size_t *count,
                               char *err, size_t err_size)
 {
+    if (co__relabel_dsn_refused(dsn, err, err_size) != 0)
+        return -1;
     PGconn *c = PQconnectdb(dsn);
     if (PQstatus(c) != CONNECTION_OK) {
         char why[512];

@@ -86,7 +86,7 @@ expect 1 "cannot connect to PostgreSQL \(.*\): start it .*bash scripts/pg.sh sta
     "relabel --export with PostgreSQL down" "$B" relabel --export "$t/x.csv" --conninfo "postgresql://127.0.0.1:1/none"
 # trial 28: a malformed connection string, --topic without --manifest and
 # text that is not UTF-8 are the input's faults (exit 2), not an outage
-expect 2 "^error: the connection string is not one PostgreSQL reads" \
+expect 2 "^error: the connection string: PostgreSQL cannot read it" \
     "relabel --conninfo 'not a dsn'" "$B" relabel 4dd7aaaa OTHER --conninfo "not a dsn"
 expect 2 "^error: --topic needs --manifest" "relabel --topic without --manifest" \
     "$B" relabel 4dd7aaaa OTHER --topic x --conninfo "postgresql://127.0.0.1:1/none"
@@ -111,7 +111,7 @@ expect 2 "^error: careerops graph: --format given twice .'dot', then 'mermaid'.:
     "graph --format twice" "$B" graph "$m" --format dot --format=mermaid
 expect 2 "^error: careerops serve: --listen given twice" "serve --listen twice" \
     "$B" serve "$m" --listen 127.0.0.1:1 --listen 127.0.0.1:2
-expect 2 "^error: careerops applications: --dsn given twice .'a', then 'b'." \
+expect 2 "^error: careerops applications: --dsn given twice .'a', then as --conninfo 'b'." \
     "applications --dsn and its alias --conninfo" "$B" applications --dsn a --conninfo b
 expect 2 "^error: careerops run: --drain-timeout-ms given twice" "run --drain-timeout-ms twice" \
     "$B" run "$m" --drain-timeout-ms=5 --drain-timeout-ms 6
@@ -141,3 +141,30 @@ case "$out" in "error: careerops restore: --dsn given twice"*) ;; *) fail "resto
 out=$("$B" archive get abc -o x -o y 2>&1) && fail "archive get -o twice passed"
 [ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] || fail "archive get -o twice: $out"
 echo "ok: backup and archive say an option given twice once"
+# trial 45: the option is named as typed (it said --conninfo for --dsn,
+# --output for -o), and a connection string with a password is not echoed
+expect 2 "^error: careerops archive: -o given twice .'x', then 'y'." \
+    "archive get -o twice" "$B" archive get abc -o x -o y
+pw='postgresql://alice:S3cretPW@h/db'
+for cmd in "relabel K OFFER --dsn" "relabel K OFFER --conninfo" "applications --dsn" \
+    "backup --dsn" "restore x --dsn" "train --labels a --emails b --out c --corrections"; do
+    opt=${cmd##* }
+    # shellcheck disable=SC2086
+    expect 2 "^error: careerops ${cmd%% *}: $opt given twice \(its values are not shown" \
+        "$cmd twice" "$B" $cmd "$pw" "$opt" x
+    ! grep -q S3cretPW err.txt || fail "$cmd twice shows the password: $(cat err.txt)"
+done
+expect 2 "given twice \(its values are not shown" "backup --dsn password= twice" \
+    "$B" backup --dsn x --dsn "host=h password=S3cretPW"
+! grep -q S3cretPW err.txt || fail "backup --dsn password= twice: $(cat err.txt)"
+echo "ok: an option given twice is named as typed; no password is echoed"
+# trial 45: train --corrections printed its connection string whole
+D=$CAREEROPS_SOURCE_ROOT/datasets/dev
+for dsn in 'postgresql://alice:S3cretPW@127.0.0.1:1/x' 'postgresql://alice:S3cret@PW@127.0.0.1:1/x'; do
+    expect 2 "^error: --corrections postgresql://alice:\*\*\*@127.0.0.1:1/x: " \
+        "train --corrections $dsn" "$B" train --labels "$D/labels.csv" --emails "$D/emails" \
+        --out "$t/m.json" --corrections "$dsn"
+    ! grep -q S3cret err.txt || fail "train --corrections shows the password: $(cat err.txt)"
+done
+grep -q "percent-encode" err.txt || fail "train --corrections, ambiguous URI: $(cat err.txt)"
+echo "ok: train --corrections names its connection string without the password"

@@ -38,3 +38,27 @@ else
     msg="; pg.sh env not checked (PostgreSQL is not installed)"
 fi
 ok "serve with PostgreSQL down: WARN at start naming database, host, user (no password) and bash scripts/pg.sh start; /api/ 503$msg"
+
+# trial 45: a URI with an unencoded '@' in its password, from CAREEROPS_STATE
+# or a postgres-sink's conninfo: libpq took "ss@127.0.0.1" for the host and
+# the WARN said it; serve refuses it at start (exit 2), printing none of it
+cat > nodb.json <<J
+{"pipeline":"dbamb","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[{"name":"src","plugin":"mock-source","output":"raw"}]}
+J
+sed "s#hunter2-secret@#hun@ter2@#" m.json > amb.json
+for how in state sink; do
+    rc=0
+    if [ $how = state ]; then
+        CAREEROPS_STATE="postgresql://alice:p@ss@127.0.0.1:$port/careerops" timeout 20 \
+            "$B" serve nodb.json --listen 127.0.0.1:0 > amb.out 2> amb.err || rc=$?
+    else
+        env -u CAREEROPS_STATE timeout 20 "$B" serve amb.json --listen 127.0.0.1:0 > amb.out 2> amb.err || rc=$?
+    fi
+    [ "$rc" = 2 ] || fail "serve with an ambiguous URI ($how): exit $rc, want 2: $(cat amb.err)"
+    grep -q "error: careerops serve: the dashboard's connection string .*percent-encode" amb.err ||
+        fail "serve with an ambiguous URI ($how): $(cat amb.err)"
+    ! grep -Eq 'ss@|ter2|could not translate|does not answer' amb.err amb.out ||
+        fail "serve printed a piece of the password ($how): $(cat amb.err)"
+done
+ok "serve refuses a URI with an unencoded '@' in its password (CAREEROPS_STATE, postgres-sink)"

@@ -134,3 +134,18 @@ done
 grep -q 'the pipeline name "\.\." is not usable' err.txt || fail "pipeline name ..: $(cat err.txt)"
 ok "validate refuses chroma-sink's collection x..y, tavily-researcher's search_depth deep, the pipeline name '..'"
 
+
+# trial 45: a "state" URI with an unencoded '@' or '/' in its password
+# passed validate while run refused it (libpq would split it into a host
+# name and print that piece); both refuse it, naming "state", not the text
+for st in 'postgresql://alice:p@ss@127.0.0.1:5432/x' 'postgresql://alice:pa/ss@127.0.0.1:5432/x'; do
+    manifest st.json '' out.jsonl
+    python3 - "$st" <<'P'
+import json, sys
+m = json.load(open("st.json")); m["state"] = sys.argv[1]
+json.dump(m, open("st.json", "w"))
+P
+    refused "ambiguous state URI" "st\\.json: state: the URI has an '@' or '/' inside its user or password: percent-encode" st.json
+    ! grep -Eq 'ss@|"pa"|could not translate' err.txt || fail "state URI printed: $(cat err.txt)"
+done
+ok "validate and run refuse a state URI with an unencoded '@' or '/' in its password"

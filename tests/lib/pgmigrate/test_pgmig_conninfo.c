@@ -103,6 +103,36 @@ START_TEST(t_connection_error_without_password)
 }
 END_TEST
 
+/* trial 45: a connection string named in a message shows *** for its
+ * password, an unencoded '@' or '/' in it included */
+START_TEST(t_redact)
+{
+    static const struct {
+        const char *ci, *shown;
+    } cases[] = {
+        {"postgresql://alice:S3cretPW@127.0.0.1:1/x",
+         "postgresql://alice:***@127.0.0.1:1/x"},
+        {"postgresql://alice:p@ss@127.0.0.1:55745/careerops",
+         "postgresql://alice:***@127.0.0.1:55745/careerops"},
+        {"postgresql://alice:pa/ss@127.0.0.1/db",
+         "postgresql://alice:***@127.0.0.1/db"},
+        {"postgresql://h/db?user=u&password=Xy9z&sslmode=off",
+         "postgresql://h/db?user=u&password=***&sslmode=off"},
+        {"host=h password='a b' dbname=d", "host=h password=*** dbname=d"},
+        {"postgresql://alice@127.0.0.1/db", "postgresql://alice@127.0.0.1/db"},
+        {"corrections.csv", "corrections.csv"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[256];
+        co_pgmig_conninfo_redact(out, sizeof out, cases[i].ci);
+        ck_assert_str_eq(out, cases[i].shown);
+    }
+    char small[4];
+    co_pgmig_conninfo_redact(small, sizeof small, NULL);
+    ck_assert_str_eq(small, "");
+}
+END_TEST
+
 static Suite *conninfo_suite(void)
 {
     Suite *s = suite_create("pgmig_conninfo");
@@ -110,6 +140,7 @@ static Suite *conninfo_suite(void)
     tcase_add_test(tc, t_parse_errors_hide_the_text);
     tcase_add_test(tc, t_connection_error_without_password);
     tcase_add_test(tc, t_ambiguous_uri);
+    tcase_add_test(tc, t_redact);
     suite_add_tcase(s, tc);
     return s;
 }

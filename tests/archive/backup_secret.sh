@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# trial 45: the password of --dsn never reaches a command line or an error.
+# backup and restore ran `pg_dump -d DSN` / `pg_restore -d DSN`, readable
+# by every local user in /proc/PID/cmdline: a pg_dump and a pg_restore
+# earlier on PATH record their argv and PGPASSWORD, which holds it instead.
+# An ambiguous URI (an unencoded '@' or '/' in the password, which libpq
+# splits into a host name it prints) is refused before anything connects,
+# by backup, restore and applications (exit 2). The restore half needs the
+# throwaway PostgreSQL (CAREEROPS_TEST_PG) and is skipped without it.
+. "$(dirname "$0")/../common/cli.sh"
+mkdir bin
+for p in pg_dump pg_restore; do
+    cat > "bin/$p" <<SH
+#!/bin/sh
+printf '%s\n' "\$@" > "$t/$p.argv"
+printf '%s\n' "\${PGPASSWORD-unset}" > "$t/$p.pw"
+case \$1 in -Fc) shift 3; printf 'dump\n' > "\$1" ;; esac
+SH
+    chmod +x "bin/$p"
+done
+A=(--archive "file://$t/archive")
+"$B" archive init "${A[@]}" > /dev/null 2>&1 || true
+
+# an ambiguous URI: refused, nothing of the password printed
+for dsn in 'postgresql://alice:p@ss@127.0.0.1:1/careerops' 'postgresql://alice:pa/ss@127.0.0.1:1/careerops'; do
+    for cmd in "backup" "restore latest" "applications"; do
+        arch=("${A[@]}")
+        [ "$cmd" != applications ] || arch=()
+        # shellcheck disable=SC2086
+        PATH=$t/bin:$PATH expect 2 "the connection string.*percent-encode" "$cmd --dsn $dsn" \
+            "$B" $cmd --dsn "$dsn" "${arch[@]}"
+        ! grep -Eq 'ss@|"pa"|could not translate' err.txt || fail "$cmd: $(cat err.txt)"
+    done
+    CAREEROPS_STATE=$dsn PATH=$t/bin:$PATH expect 2 "CAREEROPS_STATE.*percent-encode" \
+        "backup with CAREEROPS_STATE" "$B" backup "${A[@]}"
+done
+[ ! -e pg_dump.argv ] || fail "pg_dump ran for an ambiguous URI"
+echo "ok: backup, restore and applications refuse an ambiguous URI before connecting"
+
+# backup: the password in PGPASSWORD, not in pg_dump's arguments
+for dsn in 'postgresql://alice:S3cretPW@127.0.0.1:1/careerops?sslmode=disable' \
+    "host=127.0.0.1 port=1 user=alice password='S3cret PW' dbname=careerops"; do
+    PATH=$t/bin:$PATH "$B" backup --dsn "$dsn" "${A[@]}" > out.txt 2> err.txt ||
+        fail "backup with a fake pg_dump: $(cat err.txt)"
+    ! grep -q S3cret pg_dump.argv || fail "pg_dump's argv holds the password: $(cat pg_dump.argv)"
+    grep -Eq "^S3cret ?PW$" pg_dump.pw || fail "PGPASSWORD: $(cat pg_dump.pw)"
+    grep -q "host='127.0.0.1' port='1'" pg_dump.argv || fail "pg_dump -d: $(cat pg_dump.argv)"
+done
+grep -q "sslmode='disable'" pg_dump.argv || grep -q "dbname='careerops'" pg_dump.argv ||
+    fail "pg_dump -d: $(cat pg_dump.argv)"
+echo "ok: backup gives pg_dump the password in its environment, not its argv"
+
+[ -n "${CAREEROPS_TEST_PG:-}" ] || { echo "SKIP (restore half): no CAREEROPS_TEST_PG"; exit 0; }
+db=careerops_secret_$$
+psql "$CAREEROPS_TEST_PG" -Xq -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" > /dev/null
+trap 'psql "$CAREEROPS_TEST_PG" -Xq -c "DROP DATABASE IF EXISTS $db" > /dev/null 2>&1; rm -rf "$t"' EXIT
+# the throwaway server trusts its socket: the password is carried, not checked
+dsn="$CAREEROPS_TEST_PG dbname=$db password=S3cretPW"
+PATH=$t/bin:$PATH "$B" restore latest --dsn "$dsn" "${A[@]}" > out.txt 2> err.txt ||
+    fail "restore with a fake pg_restore: $(cat err.txt)"
+! grep -q S3cret pg_restore.argv || fail "pg_restore's argv holds the password: $(cat pg_restore.argv)"
+grep -qx S3cretPW pg_restore.pw || fail "PGPASSWORD: $(cat pg_restore.pw)"
+grep -q "dbname='$db'" pg_restore.argv || fail "pg_restore -d: $(cat pg_restore.argv)"
+# the real pg_dump reads the same: a backup of the empty database
+"$B" backup --dsn "$dsn" "${A[@]}" > out.txt 2> err.txt || fail "backup with pg_dump: $(cat err.txt)"
+echo "ok: restore gives pg_restore the password in its environment; pg_dump connects so"
