@@ -1037,6 +1037,90 @@ static void tidy_lines(GString *s)
     g_string_free(o, TRUE);
 }
 
+/* Void elements: a start tag is the whole element. */
+static const char *const h2t_void[] = {
+    "area",  "base",  "br",     "col",   "embed",    "hr",
+    "img",   "input", "link",   "meta",  "param",    "source",
+    "track", "wbr",   "keygen", "frame", "basefont", "bgsound"};
+/* Elements whose content is raw text up to their end tag. */
+static const char *const h2t_raw[] = {"script", "style", "textarea", "title",
+                                      "xmp"};
+
+/* libxml2's HTML parser ends any element at `/>`; a browser ignores the
+ * slash on an element that is not void, so `<div style="display:none"/>`
+ * hides the text after it (trial 45). Returns a copy of `html` with those
+ * slashes blanked, or NULL when there is none. Foreign content (<svg>,
+ * <math>), comments and raw text are left as they are. */
+static char *h2t_unslash(const char *html, size_t len)
+{
+    char *copy = NULL;
+    size_t i = 0;
+    while (i < len) {
+        const char *lt = memchr(html + i, '<', len - i);
+        if (lt == NULL)
+            break;
+        i = (size_t)(lt - html) + 1;
+        if (i + 3 <= len && memcmp(html + i, "!--", 3) == 0) {
+            const char *e =
+                g_strstr_len(html + i + 3, (gssize)(len - i - 3), "-->");
+            i = e != NULL ? (size_t)(e - html) + 3 : len;
+            continue;
+        }
+        if (i >= len || !g_ascii_isalpha(html[i]))
+            continue;
+        char name[16];
+        size_t n = 0;
+        for (; i < len && g_ascii_isalnum(html[i]); i++)
+            if (n + 1 < sizeof name)
+                name[n++] = g_ascii_tolower(html[i]);
+        name[n] = '\0';
+        /* the attributes, up to the '>' */
+        size_t slash = 0;
+        while (i < len && html[i] != '>') {
+            char c = html[i];
+            if (c == '/' && i + 1 < len && html[i + 1] == '>') {
+                slash = i;
+                i++;
+            } else if (c == '=') {
+                for (i++; i < len && g_ascii_isspace(html[i]);)
+                    i++;
+                if (i < len && (html[i] == '"' || html[i] == '\'')) {
+                    const char *q = memchr(html + i + 1, html[i], len - i - 1);
+                    i = q != NULL ? (size_t)(q - html) + 1 : len;
+                } else { /* unquoted: a '/' in it is the value's */
+                    while (i < len && !g_ascii_isspace(html[i]) &&
+                           html[i] != '>')
+                        i++;
+                }
+            } else {
+                i++;
+            }
+        }
+        if (slash != 0 && !in_list(name, h2t_void, G_N_ELEMENTS(h2t_void)) &&
+            strcmp(name, "svg") != 0 && strcmp(name, "math") != 0) {
+            if (copy == NULL)
+                copy = g_memdup2(html, len);
+            copy[slash] = ' ';
+        }
+        const char *skip_to = NULL;
+        if (in_list(name, h2t_raw, G_N_ELEMENTS(h2t_raw)))
+            skip_to = name;
+        else if ((strcmp(name, "svg") == 0 || strcmp(name, "math") == 0) &&
+                 slash == 0)
+            skip_to = name;
+        if (skip_to != NULL && i < len) {
+            /* to its end tag */
+            size_t k = i;
+            for (; k + 2 + n <= len; k++)
+                if (html[k] == '<' && html[k + 1] == '/' &&
+                    g_ascii_strncasecmp(html + k + 2, name, n) == 0)
+                    break;
+            i = k;
+        }
+    }
+    return copy;
+}
+
 void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
                       size_t max_links)
 {
@@ -1061,8 +1145,9 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     ctxt->sax->comment = NULL;
     ctxt->sax->processingInstruction = NULL;
     ctxt->_private = &h;
+    char *fixed = h2t_unslash(html, len);
     htmlDocPtr doc =
-        htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8",
+        htmlCtxtReadMemory(ctxt, fixed ? fixed : html, (int)len, NULL, "UTF-8",
                            HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                                HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
     /* anchors still open at the end of a cut document are links too */
@@ -1070,6 +1155,7 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
         sax_end(ctxt, (const xmlChar *)"a");
     if (doc != NULL)
         xmlFreeDoc(doc);
+    g_free(fixed);
     htmlFreeParserCtxt(ctxt);
     for (int i = 0; i < H2T_MAX_LINKS_OPEN; i++)
         g_free(h.a_href[i]);

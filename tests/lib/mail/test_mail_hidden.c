@@ -110,7 +110,8 @@ static const char *const hidden_forms[] = {
     "</p>",
     "<style>/* } */.a{display:none}</style><p class=\"a\">" SECRET "</p>",
     "<style><!-- .a{display:none} --></style><p class=\"a\">" SECRET "</p>",
-    /* an escape in a value */
+    /* `/>` does not end a div in HTML; an escape in a value */
+    "<div><div style=\"display:none\"/>" SECRET "</div></div>",
     "<div style=\"display:\\6e one\">" SECRET "</div>",
     "<div style=\"display:\\4e\\00004f NE\">" SECRET "</div>",
 };
@@ -201,6 +202,8 @@ static const char *const visible_forms[] = {
     "<style>div.a{display:block}.a{display:none}</style><div class=\"a\">"
     "SHOWN</div>",
     "<style>*.a{display:none}</style><p class=\"b\">SHOWN</p>",
+    /* void elements end at `/>` */
+    "<p>x<br/>SHOWN<img src=\"x.png\"/></p>",
 };
 
 START_TEST(visible_form_kept)
