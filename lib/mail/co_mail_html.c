@@ -26,9 +26,21 @@ static const char *const h2t_block[] = {
 #define H2T_MAX_LINKS_OPEN 32
 /* Open elements whose colours are tracked (deeper ones inherit). */
 #define H2T_MAX_DEPTH 256
-/* Default page colours: black text on white. */
+/* Default page colours: black text on white, 16px. */
 #define H2T_WHITE 0xFFFFFF
 #define H2T_BLACK 0x000000
+#define H2T_FONT  16.0
+/* A text colour that is transparent. */
+#define H2T_TRANSPARENT (-2)
+
+/* What an open element passes on to the text in it (CSS inherits these:
+ * a descendant may set its own colour, size or visibility). */
+typedef struct {
+    int32_t fg;  /* text colour 0xRRGGBB, or H2T_TRANSPARENT */
+    int32_t bg;  /* the background painted behind it */
+    double font; /* font size in px */
+    int vis;     /* visibility: visible */
+} h2t_inh_t;
 
 /* State of one conversion, driven by libxml2's SAX events (no DOM is
  * built: building and freeing the tree cost more than the parse). */
@@ -39,9 +51,8 @@ typedef struct {
     int pre;   /* inside <pre> */
     int skip;  /* depth inside an element whose content is dropped */
     int open;  /* <a> elements open */
-    int depth; /* open visible elements (colour stack) */
-    int32_t fg[H2T_MAX_DEPTH]; /* text colour 0xRRGGBB at each depth */
-    int32_t bg[H2T_MAX_DEPTH]; /* background colour at each depth */
+    int depth; /* open visible elements (inherited state stack) */
+    h2t_inh_t inh[H2T_MAX_DEPTH]; /* at each depth */
     gsize a_start[H2T_MAX_LINKS_OPEN];
     char *a_href[H2T_MAX_LINKS_OPEN];
     int in_style;     /* inside <style> */
@@ -49,10 +60,48 @@ typedef struct {
     GPtrArray *rules; /* h2t_rule_t from <style>, outside @media */
 } h2t_t;
 
-/* A stylesheet rule with one compound selector: an optional tag, then
- * any of `.class`, `#id`, `[attr]` and `[attr=value]` (`div.a.b`,
- * `[data-x]`, `p#id[lang=en]`), and what it declares, as inline styles
- * do. */
+/* The properties the hiding rules read (`background` sets P_BG too). */
+enum {
+    P_DISPLAY,
+    P_VISIBILITY,
+    P_OPACITY,
+    P_FONT_SIZE,
+    P_WIDTH,
+    P_HEIGHT,
+    P_MAX_WIDTH,
+    P_MAX_HEIGHT,
+    P_OVERFLOW,
+    P_POSITION,
+    P_CLIP,
+    P_CLIP_PATH,
+    P_TRANSFORM,
+    P_LEFT,
+    P_TOP,
+    P_TEXT_INDENT,
+    P_MARGIN_LEFT,
+    P_COLOR,
+    P_BG,
+    P_N
+};
+static const char *const h2t_props[P_N] = {
+    "display",         "visibility",  "opacity",
+    "font-size",       "width",       "height",
+    "max-width",       "max-height",  "overflow",
+    "position",        "clip",        "clip-path",
+    "transform",       "left",        "top",
+    "text-indent",     "margin-left", "color",
+    "background-color"};
+
+/* One declaration of a property in P_. */
+typedef struct {
+    int prop;
+    int imp; /* !important */
+    char *val;
+} h2t_decl_t;
+
+/* A stylesheet rule with one compound selector: `*` or a tag, then any of
+ * `.class`, `#id`, `[attr]` and `[attr=value]` (`div.a.b`, `[data-x]`,
+ * `*.a`, `p#id[lang=en]`), its specificity and what it declares. */
 #define H2T_SEL_PARTS 8
 typedef struct {
     char *tag;                 /* lower case, or NULL */
@@ -60,10 +109,10 @@ typedef struct {
     char *id;                  /* or NULL */
     char *attr[H2T_SEL_PARTS]; /* attributes it must have (lower case) */
     char *aval[H2T_SEL_PARTS]; /* their values, or NULL for any */
-    int hidden;                /* display:none and the rest */
-    int box;                   /* H2T_BOX_ bits it declares */
-    int32_t fg;                /* colour, or -1 */
-    int32_t bg;                /* background, or -1 */
+    int universal;             /* `*` */
+    uint32_t spec;             /* ids << 16 | classes/attrs << 8 | tags */
+    h2t_decl_t *decls;
+    int ndecls;
 } h2t_rule_t;
 
 static int in_list(const char *n, const char *const *l, size_t cnt)
@@ -151,22 +200,31 @@ static int is_para(const char *name)
 }
 
 /* ---- text a reader cannot see ------------------------------------------
- * An element is hidden, with everything in it, when it has the `hidden`
- * attribute, aria-hidden="true", or an inline style (or legacy attribute)
- * with display:none, visibility:hidden|collapse, opacity:0, a font size
- * below 2px (1.5pt, 0.1em, 10%), a zero width or height (also max-),
- * a large negative offset (left/top/text-indent/margin-left <= -999px),
- * or a text colour equal (within 8 per channel) to its background colour
- * (inherited from the enclosing elements; white when none is given).
- * Screen-reader-only text counts too: a box of at most 1px with
- * overflow:hidden, or clipped away (clip: rect(0 0 0 0), clip-path:
- * inset(50%)) (trial 43: the usual "sr-only" pattern reached the
- * classifier). The same declarations in a <style> sheet count for
- * elements that a rule with one compound selector matches (`tag`,
- * `.class`, `#id`, `[attr]`, `[attr=value]` and their combinations such as
- * `div.a.b`); rules inside @media and other at-rules, and selectors with
- * combinators or pseudo-classes, are left out, so a responsive mail's
- * mobile copy stays.
+ * An element is dropped, with everything in it, when it has the `hidden`
+ * attribute, aria-hidden="true", or a computed style with display:none,
+ * opacity:0, a zero width or height (also max-) with overflow:hidden on a
+ * box that has a size (not an inline element or a table cell), a large
+ * negative offset (left/top/text-indent/margin-left <= -999px), or when
+ * it is screen-reader-only: a box of at most 1px with overflow:hidden, or
+ * clipped away (clip: rect(0 0 0 0), clip-path: inset(50%)) (trial 43:
+ * the usual "sr-only" pattern reached the classifier).
+ * Text is dropped on its own when, where it stands, the inherited
+ * visibility is hidden|collapse, the font size is below 2px (1.5pt,
+ * 0.1em, 10%), the text colour is transparent or equal (within 8 per
+ * channel) to the background painted behind it (white when none is
+ * given): a descendant may set its own visibility, size and colour
+ * (trial 45: white text in a black box, `visibility:visible` inside a
+ * hidden parent were lost).
+ * The style of an element follows the cascade: presentational attributes
+ * (bgcolor, <font color>, <body text>), then the rules of the <style>
+ * sheets by specificity and source order, then the inline style;
+ * `!important` declarations beat the others. Rules are those whose
+ * selector is one compound selector (`tag`, `*`, `.class`, `#id`,
+ * `[attr]`, `[attr=value]` and their combinations such as `div.a.b`);
+ * rules inside @media and other at-rules, and selectors with combinators
+ * or pseudo-classes, are left out, so a responsive mail's mobile copy
+ * stays. The CSS scanner skips strings, comments and escapes (`\6e one`
+ * is `none`).
  * Comments, <template>, <script>, <style> and <head> never give text. */
 
 static const struct {
@@ -273,27 +331,6 @@ static int h2t_length(const char *v, double *px)
     return 1;
 }
 
-/* Bits of h2t_decl()'s `box`: declarations that hide only together (the
- * screen-reader-only pattern: position:absolute; width:1px; height:1px;
- * overflow:hidden; clip:rect(0 0 0 0)). Width and height do nothing on an
- * inline element and clip nothing on one that is not positioned, and a
- * table cell grows to its content (trial 44: `<td style="width:1px;
- * overflow:hidden">` and a `clip` without `position` lost visible text). */
-#define H2T_BOX_TINY_W   1  /* width at most 1px */
-#define H2T_BOX_TINY_H   2  /* height at most 1px */
-#define H2T_BOX_OVERFLOW 4  /* overflow: hidden */
-#define H2T_BOX_ABS      8  /* position: absolute or fixed */
-#define H2T_BOX_CLIP     16 /* clip: rect() of nothing */
-/* The display a style block gives, resolved as CSS does between the
- * sheet's rules (in order, !important first) and the inline style, which
- * beats rules that are not !important (trial 44: `.mob{display:none}`
- * under an inline display:block, and `.show{display:block !important}`
- * after `.hide{display:none}`, lost visible text) */
-#define H2T_BOX_DISP_NONE 32
-#define H2T_BOX_DISP_SHOW 64
-#define H2T_BOX_DISP_IMP  128
-#define H2T_BOX_DISP      (H2T_BOX_DISP_NONE | H2T_BOX_DISP_SHOW | H2T_BOX_DISP_IMP)
-
 /* Whether a clip / clip-path value cuts everything away. */
 static int h2t_clipped(const char *prop, const char *val)
 {
@@ -331,124 +368,181 @@ static int h2t_clipped(const char *prop, const char *val)
     return 0;
 }
 
-/* What one declaration of an inline style says; `box` collects the
- * H2T_BOX_ bits. */
-static void h2t_decl(const char *prop, const char *val, int *hidden,
-                     int32_t *fg, int32_t *bg, int *box)
+/* A font size in px, `parent` the inherited one; the parent's when not
+ * understood. */
+static double h2t_font(const char *v, double parent)
 {
-    double px;
-    if (h2t_clipped(prop, val))
-        *box |= H2T_BOX_CLIP;
-    if (strcmp(prop, "clip-path") == 0 && h2t_clipped(prop, val))
-        *hidden = 1;
-    if (strcmp(prop, "overflow") == 0 &&
-        g_ascii_strncasecmp(val, "hidden", 6) == 0)
-        *box |= H2T_BOX_OVERFLOW;
-    if (strcmp(prop, "position") == 0 &&
-        (g_ascii_strncasecmp(val, "absolute", 8) == 0 ||
-         g_ascii_strncasecmp(val, "fixed", 5) == 0))
-        *box |= H2T_BOX_ABS;
-    if (strcmp(prop, "display") == 0) {
-        /* the last declaration of the block (h2t_style() adds !important) */
-        *box = (*box & ~H2T_BOX_DISP) |
-               (g_ascii_strncasecmp(val, "none", 4) == 0 ? H2T_BOX_DISP_NONE
-                                                         : H2T_BOX_DISP_SHOW);
-    } else if (strcmp(prop, "visibility") == 0) {
-        if (g_ascii_strncasecmp(val, "hidden", 6) == 0 ||
-            g_ascii_strncasecmp(val, "collapse", 8) == 0)
-            *hidden = 1;
-    } else if (strcmp(prop, "transform") == 0) {
-        /* scale(0), scaleX(0), scaleY(0): nothing shows (trial 44) */
-        const char *p = strstr(val, "scale");
-        if (p != NULL) {
-            p = strchr(p, '(');
-            char *end;
-            double f = p ? g_ascii_strtod(p + 1, &end) : 1;
-            if (p && end != p + 1 && f == 0)
-                *hidden = 1;
+    static const struct {
+        const char *name;
+        double px;
+    } kw[] = {{"xx-small", 9},  {"x-small", 10},  {"small", 13},
+              {"medium", 16},   {"large", 18},    {"x-large", 24},
+              {"xx-large", 32}, {"xxx-large", 48}};
+    for (size_t i = 0; i < G_N_ELEMENTS(kw); i++)
+        if (g_ascii_strcasecmp(v, kw[i].name) == 0)
+            return kw[i].px;
+    if (g_ascii_strcasecmp(v, "smaller") == 0)
+        return parent / 1.2;
+    if (g_ascii_strcasecmp(v, "larger") == 0)
+        return parent * 1.2;
+    char *end;
+    double d = g_ascii_strtod(v, &end);
+    if (end == v || d < 0)
+        return parent;
+    if (g_ascii_strncasecmp(end, "pt", 2) == 0)
+        return d * 4.0 / 3.0;
+    if (g_ascii_strncasecmp(end, "rem", 3) == 0)
+        return d * H2T_FONT;
+    if (g_ascii_strncasecmp(end, "em", 2) == 0)
+        return d * parent;
+    if (*end == '%')
+        return d * parent / 100.0;
+    if (g_ascii_strncasecmp(end, "px", 2) == 0 || *end == '\0')
+        return d;
+    return parent;
+}
+
+/* ---- a small CSS scanner: strings, comments and escapes ---------------- */
+
+/* After the string whose quote is at `p`: past the closing quote, or at
+ * the newline or the end that cuts it. */
+static char *h2t_css_string_end(char *p)
+{
+    char q = *p++;
+    while (*p && *p != q && *p != '\n') {
+        if (*p == '\\' && p[1])
+            p++;
+        p++;
+    }
+    return *p == q ? p + 1 : p;
+}
+
+/* The first of the characters in `set` at or after `p` that is outside
+ * strings and escapes; the terminating NUL when none. */
+static char *h2t_css_find(char *p, const char *set)
+{
+    while (*p && strchr(set, *p) == NULL) {
+        if (*p == '"' || *p == '\'')
+            p = h2t_css_string_end(p);
+        else if (*p == '\\' && p[1])
+            p += 2;
+        else
+            p++;
+    }
+    return p;
+}
+
+/* Blanks the comments of `p` (outside strings) in place. */
+static void h2t_css_uncomment(char *p)
+{
+    while (*p) {
+        if (*p == '"' || *p == '\'') {
+            p = h2t_css_string_end(p);
+        } else if (*p == '\\' && p[1]) {
+            p += 2;
+        } else if (p[0] == '/' && p[1] == '*') {
+            char *e = strstr(p + 2, "*/");
+            char *end = e ? e + 2 : p + strlen(p);
+            memset(p, ' ', (size_t)(end - p));
+            p = end;
+        } else {
+            p++;
         }
-    } else if (strcmp(prop, "opacity") == 0) {
-        if (h2t_length(val, &px) && px < 0.05)
-            *hidden = 1;
-    } else if (strcmp(prop, "font-size") == 0) {
-        if (h2t_length(val, &px) && px < 2)
-            *hidden = 1;
-    } else if (strcmp(prop, "width") == 0 || strcmp(prop, "height") == 0 ||
-               strcmp(prop, "max-width") == 0 ||
-               strcmp(prop, "max-height") == 0) {
-        if (h2t_length(val, &px) && px <= 0.5)
-            *hidden = 1;
-        else if (h2t_length(val, &px) && px <= 1 && strchr(val, '%') == NULL)
-            *box |= strstr(prop, "height") != NULL ? H2T_BOX_TINY_H
-                                                   : H2T_BOX_TINY_W;
-    } else if (strcmp(prop, "left") == 0 || strcmp(prop, "top") == 0 ||
-               strcmp(prop, "text-indent") == 0 ||
-               strcmp(prop, "margin-left") == 0) {
-        if (h2t_length(val, &px) && px <= -999)
-            *hidden = 1;
-    } else if (strcmp(prop, "color") == 0) {
-        int32_t c = h2t_color(val);
-        if (c == -2)
-            *hidden = 1;
-        else if (c >= 0)
-            *fg = c;
-    } else if (strcmp(prop, "background-color") == 0 ||
-               strcmp(prop, "background") == 0) {
-        int32_t c = h2t_color(val);
-        if (c >= 0)
-            *bg = c;
     }
 }
 
-/* Parse an inline style attribute into hidden / colours. */
-static void h2t_style(const char *style, int *hidden, int32_t *fg, int32_t *bg,
-                      int *box)
+/* Splits `s` in place at the `sep` outside strings; the pieces. */
+static GPtrArray *h2t_css_split(char *s, char sep)
 {
-    char **decls = g_strsplit(style, ";", 64);
-    for (char **d = decls; *d != NULL; d++) {
-        char *colon = strchr(*d, ':');
-        if (colon == NULL)
+    GPtrArray *a = g_ptr_array_new();
+    const char set[2] = {sep, '\0'};
+    for (;;) {
+        char *e = h2t_css_find(s, set);
+        int last = *e == '\0';
+        *e = '\0';
+        g_ptr_array_add(a, s);
+        if (last)
+            break;
+        s = e + 1;
+    }
+    return a;
+}
+
+/* A copy of a CSS name or value with its escapes resolved (`\6e one` is
+ * `none`, `\:` is `:`). */
+static char *h2t_css_unescape(const char *s)
+{
+    GString *o = g_string_sized_new(strlen(s));
+    for (const char *p = s; *p;) {
+        if (*p != '\\') {
+            g_string_append_c(o, *p++);
+            continue;
+        }
+        p++;
+        if (g_ascii_isxdigit(*p)) {
+            gunichar c = 0;
+            for (int n = 0; n < 6 && g_ascii_isxdigit(*p); n++)
+                c = c * 16 + (gunichar)hexval(*p++);
+            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+                *p == '\f')
+                p++;
+            if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+                c = 0xFFFD;
+            g_string_append_unichar(o, c);
+        } else if (*p == '\n') {
+            p++; /* a continued line */
+        } else if (*p != '\0') {
+            g_string_append_c(o, *p++);
+        }
+    }
+    return g_string_free(o, FALSE);
+}
+
+/* Parses a declaration block (`s`, changed in place) and appends the
+ * declarations of the properties in P_ to `out` (h2t_decl_t, values
+ * owned). */
+static void h2t_decls(char *s, GArray *out)
+{
+    GPtrArray *a = h2t_css_split(s, ';');
+    for (guint i = 0; i < a->len; i++) {
+        char *d = g_ptr_array_index(a, i);
+        char *colon = h2t_css_find(d, ":");
+        if (*colon == '\0')
             continue;
         *colon = '\0';
-        char *prop = g_strstrip(g_ascii_strdown(*d, -1));
+        char *name = h2t_css_unescape(g_strstrip(d));
+        int id = -1;
+        for (int k = 0; k < P_N && id < 0; k++)
+            if (g_ascii_strcasecmp(name, h2t_props[k]) == 0)
+                id = k;
+        if (g_ascii_strcasecmp(name, "background") == 0)
+            id = P_BG;
+        g_free(name);
+        if (id < 0)
+            continue;
         char *val = g_strstrip(colon + 1);
-        char *imp = strstr(val, "!important");
-        if (imp != NULL)
-            *imp = '\0';
-        g_strstrip(val);
-        int had = *box & H2T_BOX_DISP;
-        h2t_decl(prop, val, hidden, fg, bg, box);
-        if (strcmp(prop, "display") == 0) {
-            if (had & H2T_BOX_DISP_IMP && imp == NULL) /* the earlier wins */
-                *box = (*box & ~H2T_BOX_DISP) | had;
-            else if (imp != NULL)
-                *box |= H2T_BOX_DISP_IMP;
+        int imp = 0; /* `!important`, `! important` */
+        size_t n = strlen(val);
+        if (n >= 9 && g_ascii_strcasecmp(val + n - 9, "important") == 0) {
+            char *b = val + n - 9;
+            while (b > val && g_ascii_isspace(b[-1]))
+                b--;
+            if (b > val && b[-1] == '!') {
+                imp = 1;
+                b[-1] = '\0';
+            }
         }
-        g_free(prop);
+        h2t_decl_t dd = {id, imp, g_strstrip(h2t_css_unescape(val))};
+        g_array_append_val(out, dd);
     }
-    g_strfreev(decls);
+    g_ptr_array_free(a, TRUE);
 }
 
-/* Merge the H2T_BOX_ bits `add` of a later style block (a later rule, or
- * the inline style) into `*box`: the others add up, the display of `add`
- * replaces the earlier one unless that one is !important and it is not. */
-static void h2t_box_merge(int *box, int add)
+static void h2t_decls_free(GArray *a)
 {
-    int disp = *box & H2T_BOX_DISP;
-    if ((add & H2T_BOX_DISP) &&
-        (!(disp & H2T_BOX_DISP_IMP) || (add & H2T_BOX_DISP_IMP)))
-        disp = add & H2T_BOX_DISP;
-    *box = ((*box | add) & ~H2T_BOX_DISP) | disp;
-}
-
-/* Whether the H2T_BOX_ bits an element got (its rules and its inline
- * style together: a sheet may split the pattern) hide it. */
-static int h2t_box_hides(int box)
-{
-    int sr = H2T_BOX_TINY_W | H2T_BOX_TINY_H | H2T_BOX_OVERFLOW | H2T_BOX_ABS;
-    int clip = H2T_BOX_CLIP | H2T_BOX_ABS;
-    return (box & sr) == sr || (box & clip) == clip ||
-           (box & H2T_BOX_DISP_NONE);
+    for (guint i = 0; i < a->len; i++)
+        g_free(g_array_index(a, h2t_decl_t, i).val);
+    g_array_free(a, TRUE);
 }
 
 static void h2t_rule_free(void *p)
@@ -461,6 +555,9 @@ static void h2t_rule_free(void *p)
         g_free(r->aval[i]);
     }
     g_free(r->id);
+    for (int i = 0; i < r->ndecls; i++)
+        g_free(r->decls[i].val);
+    g_free(r->decls);
     g_free(r);
 }
 
@@ -476,11 +573,14 @@ static char *h2t_sel_name(const char *p, const char **end)
 }
 
 /* Parses one compound selector into `r`; 0 when it is one we understand
- * (see h2t_rule_t), -1 otherwise (combinators, pseudo-classes, '*'). */
+ * (see h2t_rule_t), -1 otherwise (combinators, pseudo-classes). */
 static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
 {
     const char *p = sel, *e;
-    if (g_ascii_isalpha(*p)) {
+    if (*p == '*') {
+        r->universal = 1;
+        p++;
+    } else if (g_ascii_isalpha(*p)) {
         char *t = h2t_sel_name(p, &e);
         r->tag = g_ascii_strdown(t, -1);
         g_free(t);
@@ -518,22 +618,22 @@ static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
         }
         p = e;
     }
-    return r->tag || nc || r->id || na ? 0 : -1;
+    /* specificity: ids, classes and attributes, types (`*` counts none) */
+    r->spec =
+        (r->id ? 1u << 16 : 0) | (uint32_t)(nc + na) << 8 | (r->tag ? 1u : 0);
+    return r->tag || r->universal || nc || r->id || na ? 0 : -1;
 }
 
-/* Adds the rules of one `selectors { declarations }` block. Selectors with
- * combinators or pseudo-classes are not understood and left out (the text
- * stays). */
-static void h2t_css_block(h2t_t *h, const char *sels, const char *decls)
+/* Adds the rules of one `selectors { declarations }` block (both changed
+ * in place). Selectors with combinators or pseudo-classes are not
+ * understood and left out (the text stays). */
+static void h2t_css_block(h2t_t *h, char *sels, char *block)
 {
-    int hidden = 0, box = 0;
-    int32_t fg = -1, bg = -1;
-    h2t_style(decls, &hidden, &fg, &bg, &box);
-    if (!hidden && fg < 0 && bg < 0 && box == 0)
-        return;
-    char **list = g_strsplit(sels, ",", 32);
-    for (char **sp = list; *sp != NULL; sp++) {
-        char *sel = g_strstrip(*sp);
+    GArray *d = g_array_new(FALSE, FALSE, sizeof(h2t_decl_t));
+    h2t_decls(block, d);
+    GPtrArray *list = d->len > 0 ? h2t_css_split(sels, ',') : NULL;
+    for (guint i = 0; list != NULL && i < list->len; i++) {
+        char *sel = g_strstrip((char *)g_ptr_array_index(list, i));
         if (*sel == '\0' || h->rules->len >= 256)
             continue;
         h2t_rule_t *r = g_new0(h2t_rule_t, 1);
@@ -541,51 +641,70 @@ static void h2t_css_block(h2t_t *h, const char *sels, const char *decls)
             h2t_rule_free(r);
             continue;
         }
-        r->hidden = hidden;
-        r->box = box;
-        r->fg = fg;
-        r->bg = bg;
+        r->ndecls = (int)d->len;
+        r->decls = g_new(h2t_decl_t, d->len);
+        for (guint k = 0; k < d->len; k++) {
+            r->decls[k] = g_array_index(d, h2t_decl_t, k);
+            r->decls[k].val = g_strdup(r->decls[k].val);
+        }
         g_ptr_array_add(h->rules, r);
     }
-    g_strfreev(list);
+    if (list != NULL)
+        g_ptr_array_free(list, TRUE);
+    h2t_decls_free(d);
 }
 
-/* Parses the collected <style> text: comments removed, @media and other
- * at-rule blocks skipped (responsive mail hides its mobile copy there). */
+/* The '}' that closes the block whose '{' is at `open` (strings skipped),
+ * or the end of a cut sheet. `*nested` when a block is in it. */
+static char *h2t_css_block_end(char *open, int *nested)
+{
+    int depth = 0;
+    for (char *p = open;; p++) {
+        p = h2t_css_find(p, "{}");
+        if (*p == '\0')
+            return p;
+        depth += *p == '{' ? 1 : -1;
+        if (depth > 1)
+            *nested = 1;
+        if (depth == 0)
+            return p;
+    }
+}
+
+/* Parses the collected <style> text: comments and strings skipped, @media
+ * and other at-rule blocks skipped (responsive mail hides its mobile copy
+ * there), `<!--` and `-->` around the sheet ignored. */
 static void h2t_css_parse(h2t_t *h)
 {
-    GString *c = h->css;
-    char *p = c->str;
-    for (char *a; (a = strstr(p, "/*")) != NULL;) { /* drop comments */
-        char *b = strstr(a + 2, "*/");
-        size_t n = b ? (size_t)(b + 2 - a) : strlen(a);
-        memset(a, ' ', n);
-        p = a + n;
-    }
-    p = c->str;
+    char *p = h->css->str;
+    h2t_css_uncomment(p);
     while (*p) {
-        char *open = strchr(p, '{');
-        if (open == NULL)
-            break;
-        char *close = strchr(open + 1, '}');
-        if (close == NULL)
-            break;
-        *open = '\0';
-        char *sel = g_strstrip(p);
-        if (*sel == '@') {
-            /* skip to the matching brace of the at-rule */
-            int depth = 1;
-            char *q = open + 1;
-            for (; *q && depth > 0; q++)
-                depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
-            p = q;
+        while (g_ascii_isspace(*p))
+            p++;
+        if (strncmp(p, "<!--", 4) == 0 || strncmp(p, "-->", 3) == 0) {
+            p += *p == '<' ? 4 : 3;
             continue;
         }
+        int nested = 0;
+        if (*p == '@') {
+            char *e = h2t_css_find(p, "{;");
+            if (*e == '{')
+                e = h2t_css_block_end(e, &nested);
+            p = e + (*e != '\0');
+            continue;
+        }
+        char *open = h2t_css_find(p, "{");
+        if (*open == '\0')
+            break;
+        char *close = h2t_css_block_end(open, &nested);
+        int more = *close != '\0';
         *close = '\0';
-        h2t_css_block(h, sel, open + 1);
-        p = close + 1;
+        *open = '\0';
+        if (!nested) /* CSS nesting is not understood */
+            h2t_css_block(h, p, open + 1);
+        p = close + more;
     }
-    g_string_truncate(c, 0);
+    g_string_truncate(h->css, 0);
 }
 
 /* Whether `cls` (a class attribute) lists `name`. */
@@ -628,65 +747,169 @@ static int h2t_rule_matches(const h2t_rule_t *r, const char *tag,
     return 1;
 }
 
-/* Applies the stylesheet rules that match an element. */
-static void h2t_apply_rules(h2t_t *h, const char *tag, const xmlChar **atts,
-                            int *hidden, int32_t *fg, int32_t *bg, int *box)
+/* The declaration of each property that wins so far, and its rank. */
+typedef struct {
+    const char *val; /* NULL: none */
+    uint32_t rank;
+} h2t_win_t;
+
+/* Ranks of the cascade, above a rule's specificity (< 1 << 24). */
+#define H2T_RANK_INLINE (1u << 25)
+#define H2T_RANK_IMP    (1u << 26)
+
+/* Lets the declarations of one style block at `rank` compete: a later
+ * one of equal rank wins (source order). */
+static void h2t_cascade(h2t_win_t *w, const h2t_decl_t *d, int n, uint32_t rank)
 {
-    if (h->rules == NULL || h->rules->len == 0)
-        return;
-    for (guint k = 0; k < h->rules->len; k++) {
-        const h2t_rule_t *r = g_ptr_array_index(h->rules, k);
-        if (!h2t_rule_matches(r, tag, atts))
-            continue;
-        *hidden |= r->hidden;
-        h2t_box_merge(box, r->box);
-        if (r->fg >= 0)
-            *fg = r->fg;
-        if (r->bg >= 0)
-            *bg = r->bg;
+    for (int i = 0; i < n; i++) {
+        uint32_t r = rank | (d[i].imp ? H2T_RANK_IMP : 0);
+        if (w[d[i].prop].val == NULL || r >= w[d[i].prop].rank) {
+            w[d[i].prop].val = d[i].val;
+            w[d[i].prop].rank = r;
+        }
     }
 }
 
-/* Whether an element hides its content; updates the colour stack. */
+/* Elements that are inline unless styled otherwise: width and height do
+ * nothing on them. */
+static const char *const h2t_inline[] = {
+    "span",   "a",   "b",    "i",    "u",    "em",   "strong", "font",
+    "small",  "big", "sub",  "sup",  "abbr", "code", "label",  "s",
+    "strike", "q",   "cite", "mark", "tt",   "var",  "kbd",    "samp"};
+
+/* The inherited state at the innermost open element. */
+static h2t_inh_t h2t_inh(const h2t_t *h)
+{
+    if (h->depth > 0)
+        return h
+            ->inh[(h->depth < H2T_MAX_DEPTH ? h->depth : H2T_MAX_DEPTH) - 1];
+    h2t_inh_t d = {H2T_BLACK, H2T_WHITE, H2T_FONT, 1};
+    return d;
+}
+
+/* Whether text in state `s` cannot be seen. */
+static int h2t_unseen(h2t_inh_t s)
+{
+    return !s.vis || s.font < 2 || s.fg == H2T_TRANSPARENT ||
+           h2t_same_color(s.fg, s.bg);
+}
+
+/* Whether an element is dropped with its content; pushes the state it
+ * passes on. */
 static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
 {
-    int hidden = 0;
-    int top = h->depth < H2T_MAX_DEPTH ? h->depth : H2T_MAX_DEPTH;
-    int32_t fg = top > 0 ? h->fg[top - 1] : H2T_BLACK;
-    int32_t bg = top > 0 ? h->bg[top - 1] : H2T_WHITE;
-    int32_t fg0 = fg, bg0 = bg;
-    int box = 0;
-    h2t_apply_rules(h, tag, atts, &hidden, &fg, &bg, &box);
-    for (int i = 0; atts != NULL && atts[i] != NULL; i += 2) {
-        const char *a = (const char *)atts[i];
-        const char *v = atts[i + 1] ? (const char *)atts[i + 1] : "";
-        if (strcasecmp(a, "hidden") == 0) {
+    h2t_win_t w[P_N];
+    memset(w, 0, sizeof w);
+    /* presentational hints and the UA's link colour lose to any rule */
+    h2t_decl_t hint[3];
+    int nh = 0;
+    const char *v;
+    if (strcmp(tag, "a") == 0 && h2t_att(atts, "href") != NULL)
+        hint[nh++] = (h2t_decl_t){P_COLOR, 0, (char *)"#0000ee"};
+    if ((v = h2t_att(atts, "bgcolor")) != NULL)
+        hint[nh++] = (h2t_decl_t){P_BG, 0, (char *)v};
+    if ((v = h2t_att(atts, strcmp(tag, "body") == 0 ? "text" : "color")) !=
+            NULL &&
+        (strcmp(tag, "font") == 0 || strcmp(tag, "body") == 0))
+        hint[nh++] = (h2t_decl_t){P_COLOR, 0, (char *)v};
+    h2t_cascade(w, hint, nh, 0);
+    for (guint k = 0; h->rules != NULL && k < h->rules->len; k++) {
+        const h2t_rule_t *r = g_ptr_array_index(h->rules, k);
+        if (h2t_rule_matches(r, tag, atts))
+            h2t_cascade(w, r->decls, r->ndecls, r->spec);
+    }
+    GArray *inl = NULL;
+    if ((v = h2t_att(atts, "style")) != NULL) {
+        char *s = g_strdup(v);
+        h2t_css_uncomment(s);
+        inl = g_array_new(FALSE, FALSE, sizeof(h2t_decl_t));
+        h2t_decls(s, inl);
+        g_free(s);
+        h2t_cascade(w, (h2t_decl_t *)(void *)inl->data, (int)inl->len,
+                    H2T_RANK_INLINE);
+    }
+
+    int hidden = h2t_att(atts, "hidden") != NULL;
+    if ((v = h2t_att(atts, "aria-hidden")) != NULL &&
+        g_ascii_strcasecmp(v, "true") == 0)
+        hidden = 1;
+    double px;
+    const char *disp = w[P_DISPLAY].val;
+    if (disp != NULL && g_ascii_strcasecmp(disp, "none") == 0)
+        hidden = 1;
+    if ((v = w[P_OPACITY].val) != NULL && h2t_length(v, &px) && px < 0.05)
+        hidden = 1;
+    if ((v = w[P_CLIP_PATH].val) != NULL && h2t_clipped("clip-path", v))
+        hidden = 1;
+    if ((v = w[P_TRANSFORM].val) != NULL && (v = strstr(v, "scale")) &&
+        (v = strchr(v, '(')) != NULL) {
+        /* scale(0), scaleX(0), scaleY(0): nothing shows (trial 44) */
+        char *end;
+        double f = g_ascii_strtod(v + 1, &end);
+        if (end != v + 1 && f == 0)
             hidden = 1;
-        } else if (strcasecmp(a, "aria-hidden") == 0) {
-            if (g_ascii_strcasecmp(v, "true") == 0)
-                hidden = 1;
-        } else if (strcasecmp(a, "style") == 0) {
-            int inl = 0;
-            h2t_style(v, &hidden, &fg, &bg, &inl);
-            h2t_box_merge(&box, inl);
-        } else if (strcasecmp(a, "bgcolor") == 0) {
-            int32_t c = h2t_color(v);
-            if (c >= 0)
-                bg = c;
-        } else if (strcasecmp(a, "color") == 0) {
-            int32_t c = h2t_color(v);
-            if (c >= 0)
-                fg = c;
-        }
     }
-    if ((fg != fg0 || bg != bg0) && h2t_same_color(fg, bg))
-        hidden = 1;
-    if (h2t_box_hides(box))
-        hidden = 1;
-    if (!hidden && h->depth < H2T_MAX_DEPTH) {
-        h->fg[h->depth] = fg;
-        h->bg[h->depth] = bg;
+    static const int off[] = {P_LEFT, P_TOP, P_TEXT_INDENT, P_MARGIN_LEFT};
+    for (size_t i = 0; i < G_N_ELEMENTS(off); i++)
+        if ((v = w[off[i]].val) != NULL && h2t_length(v, &px) && px <= -999)
+            hidden = 1;
+    /* boxes: zero or 1px sizes hide only with overflow:hidden (the content
+     * overflows visibly otherwise), and only on an element that has a
+     * size: not an inline one, and not a table cell, which grows to its
+     * content (trial 44); positioned absolutely, an element has one */
+    int tiny_w = 0, tiny_h = 0, zero = 0;
+    static const int sizes[] = {P_WIDTH, P_MAX_WIDTH, P_HEIGHT, P_MAX_HEIGHT};
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        if ((v = w[sizes[i]].val) == NULL || !h2t_length(v, &px))
+            continue;
+        if (px <= 0.5)
+            zero = 1;
+        if (px <= 0.5 || (px <= 1 && strchr(v, '%') == NULL))
+            *(i < 2 ? &tiny_w : &tiny_h) = 1;
     }
+    int overflow = (v = w[P_OVERFLOW].val) != NULL &&
+                   (g_ascii_strncasecmp(v, "hidden", 6) == 0 ||
+                    g_ascii_strncasecmp(v, "clip", 4) == 0);
+    int abs = (v = w[P_POSITION].val) != NULL &&
+              (g_ascii_strncasecmp(v, "absolute", 8) == 0 ||
+               g_ascii_strncasecmp(v, "fixed", 5) == 0);
+    int sized = abs || (disp != NULL ? g_ascii_strcasecmp(disp, "inline") != 0
+                                     : !in_list(tag, h2t_inline,
+                                                G_N_ELEMENTS(h2t_inline)));
+    if (strcmp(tag, "td") == 0 || strcmp(tag, "th") == 0)
+        sized = abs;
+    if (overflow && sized && zero)
+        hidden = 1;
+    if (abs && overflow && tiny_w && tiny_h)
+        hidden = 1;
+    if (abs && (v = w[P_CLIP].val) != NULL && h2t_clipped("clip", v))
+        hidden = 1;
+
+    /* what the text inside inherits */
+    h2t_inh_t s = h2t_inh(h);
+    if ((v = w[P_COLOR].val) != NULL) {
+        int32_t c = h2t_color(v);
+        if (c >= 0 || c == H2T_TRANSPARENT)
+            s.fg = c;
+    }
+    if ((v = w[P_BG].val) != NULL) {
+        int32_t c = h2t_color(v);
+        if (c >= 0)
+            s.bg = c;
+    }
+    if ((v = w[P_VISIBILITY].val) != NULL) {
+        if (g_ascii_strcasecmp(v, "hidden") == 0 ||
+            g_ascii_strcasecmp(v, "collapse") == 0)
+            s.vis = 0;
+        else if (g_ascii_strcasecmp(v, "visible") == 0)
+            s.vis = 1;
+    }
+    if ((v = w[P_FONT_SIZE].val) != NULL)
+        s.font = h2t_font(v, s.font);
+    if (inl != NULL)
+        h2t_decls_free(inl);
+    if (!hidden && h->depth < H2T_MAX_DEPTH)
+        h->inh[h->depth] = s;
     return hidden;
 }
 
@@ -715,6 +938,8 @@ static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
                 if (strcasecmp((const char *)atts[i], "href") == 0 &&
                     atts[i + 1] != NULL)
                     href = (const char *)atts[i + 1];
+            if (h2t_unseen(h2t_inh(h))) /* an invisible link */
+                href = NULL;
             h->a_start[h->open] = h->out->len;
             h->a_href[h->open] = href != NULL ? g_strdup(href) : NULL;
         }
@@ -780,7 +1005,7 @@ static void sax_chars(void *ctx, const xmlChar *ch, int len)
     if (h->in_style > 0) {
         if (len > 0 && h->css->len < 65536)
             g_string_append_len(h->css, (const char *)ch, len);
-    } else if (h->skip == 0 && len > 0)
+    } else if (h->skip == 0 && len > 0 && !h2t_unseen(h2t_inh(h)))
         h2t_text(h, (const char *)ch, (size_t)len);
 }
 
@@ -812,6 +1037,90 @@ static void tidy_lines(GString *s)
     g_string_free(o, TRUE);
 }
 
+/* Void elements: a start tag is the whole element. */
+static const char *const h2t_void[] = {
+    "area",  "base",  "br",     "col",   "embed",    "hr",
+    "img",   "input", "link",   "meta",  "param",    "source",
+    "track", "wbr",   "keygen", "frame", "basefont", "bgsound"};
+/* Elements whose content is raw text up to their end tag. */
+static const char *const h2t_raw[] = {"script", "style", "textarea", "title",
+                                      "xmp"};
+
+/* libxml2's HTML parser ends any element at `/>`; a browser ignores the
+ * slash on an element that is not void, so `<div style="display:none"/>`
+ * hides the text after it (trial 45). Returns a copy of `html` with those
+ * slashes blanked, or NULL when there is none. Foreign content (<svg>,
+ * <math>), comments and raw text are left as they are. */
+static char *h2t_unslash(const char *html, size_t len)
+{
+    char *copy = NULL;
+    size_t i = 0;
+    while (i < len) {
+        const char *lt = memchr(html + i, '<', len - i);
+        if (lt == NULL)
+            break;
+        i = (size_t)(lt - html) + 1;
+        if (i + 3 <= len && memcmp(html + i, "!--", 3) == 0) {
+            const char *e =
+                g_strstr_len(html + i + 3, (gssize)(len - i - 3), "-->");
+            i = e != NULL ? (size_t)(e - html) + 3 : len;
+            continue;
+        }
+        if (i >= len || !g_ascii_isalpha(html[i]))
+            continue;
+        char name[16];
+        size_t n = 0;
+        for (; i < len && g_ascii_isalnum(html[i]); i++)
+            if (n + 1 < sizeof name)
+                name[n++] = g_ascii_tolower(html[i]);
+        name[n] = '\0';
+        /* the attributes, up to the '>' */
+        size_t slash = 0;
+        while (i < len && html[i] != '>') {
+            char c = html[i];
+            if (c == '/' && i + 1 < len && html[i + 1] == '>') {
+                slash = i;
+                i++;
+            } else if (c == '=') {
+                for (i++; i < len && g_ascii_isspace(html[i]);)
+                    i++;
+                if (i < len && (html[i] == '"' || html[i] == '\'')) {
+                    const char *q = memchr(html + i + 1, html[i], len - i - 1);
+                    i = q != NULL ? (size_t)(q - html) + 1 : len;
+                } else { /* unquoted: a '/' in it is the value's */
+                    while (i < len && !g_ascii_isspace(html[i]) &&
+                           html[i] != '>')
+                        i++;
+                }
+            } else {
+                i++;
+            }
+        }
+        if (slash != 0 && !in_list(name, h2t_void, G_N_ELEMENTS(h2t_void)) &&
+            strcmp(name, "svg") != 0 && strcmp(name, "math") != 0) {
+            if (copy == NULL)
+                copy = g_memdup2(html, len);
+            copy[slash] = ' ';
+        }
+        const char *skip_to = NULL;
+        if (in_list(name, h2t_raw, G_N_ELEMENTS(h2t_raw)))
+            skip_to = name;
+        else if ((strcmp(name, "svg") == 0 || strcmp(name, "math") == 0) &&
+                 slash == 0)
+            skip_to = name;
+        if (skip_to != NULL && i < len) {
+            /* to its end tag */
+            size_t k = i;
+            for (; k + 2 + n <= len; k++)
+                if (html[k] == '<' && html[k + 1] == '/' &&
+                    g_ascii_strncasecmp(html + k + 2, name, n) == 0)
+                    break;
+            i = k;
+        }
+    }
+    return copy;
+}
+
 void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
                       size_t max_links)
 {
@@ -836,8 +1145,9 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     ctxt->sax->comment = NULL;
     ctxt->sax->processingInstruction = NULL;
     ctxt->_private = &h;
+    char *fixed = h2t_unslash(html, len);
     htmlDocPtr doc =
-        htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8",
+        htmlCtxtReadMemory(ctxt, fixed ? fixed : html, (int)len, NULL, "UTF-8",
                            HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                                HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
     /* anchors still open at the end of a cut document are links too */
@@ -845,6 +1155,7 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
         sax_end(ctxt, (const xmlChar *)"a");
     if (doc != NULL)
         xmlFreeDoc(doc);
+    g_free(fixed);
     htmlFreeParserCtxt(ctxt);
     for (int i = 0; i < H2T_MAX_LINKS_OPEN; i++)
         g_free(h.a_href[i]);

@@ -87,6 +87,33 @@ static const char *const hidden_forms[] = {
     "<style>[data-x]{display:none}</style><p data-x=\"1\">" SECRET "</p>",
     "<style>span[lang=\"zz\"]{visibility:hidden}</style><span "
     "lang=\"zz\">" SECRET "</span>",
+    /* trial 45: what an element inherits hides text that sets nothing */
+    "<div style=\"background:#000\">" SECRET "</div>",
+    "<div style=\"visibility:hidden\"><p><b>" SECRET "</b></p></div>",
+    "<div style=\"color:transparent\"><b>" SECRET "</b></div>",
+    "<div style=\"font-size:0\"><span style=\"font-size:0.5em\">" SECRET
+    "</span></div>",
+    "<div style=\"height:0;overflow:hidden\">" SECRET "</div>",
+    /* specificity: an id beats classes, two classes one, an attribute a
+     * type; !important (with spaces) beats the inline style */
+    "<style>#i{display:none}.a{display:block}</style><div id=\"i\" "
+    "class=\"a\">" SECRET "</div>",
+    "<style>.a.b{display:none}.a{display:block}</style><div class=\"a "
+    "b\">" SECRET "</div>",
+    "<style>[data-x]{display:none}div{display:block}</style><div "
+    "data-x=\"1\">" SECRET "</div>",
+    "<style>.a{display:none ! important}</style><div class=\"a\" "
+    "style=\"display:block\">" SECRET "</div>",
+    "<style>*.a{display:none}</style><p class=\"a\">" SECRET "</p>",
+    /* a rule after a string or a comment that holds braces */
+    "<style>.z{content:\"}\"}.a{display:none}</style><p class=\"a\">" SECRET
+    "</p>",
+    "<style>/* } */.a{display:none}</style><p class=\"a\">" SECRET "</p>",
+    "<style><!-- .a{display:none} --></style><p class=\"a\">" SECRET "</p>",
+    /* `/>` does not end a div in HTML; an escape in a value */
+    "<div><div style=\"display:none\"/>" SECRET "</div></div>",
+    "<div style=\"display:\\6e one\">" SECRET "</div>",
+    "<div style=\"display:\\4e\\00004f NE\">" SECRET "</div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -137,6 +164,46 @@ static const char *const visible_forms[] = {
     "<style>.hide{display:none}.show{display:block !important}</style>"
     "<div class=\"hide show\">SHOWN</div>",
     "<style>a:hover{display:none}</style><p><a href=\"x\">SHOWN</a></p>",
+    /* trial 45: text is judged with the colour and background in effect
+     * where it stands: a child's own colour wins */
+    "<div style=\"background-color:#000\"><span style=\"color:#fff\">SHOWN"
+    "</span></div>",
+    "<div style=\"background:#000\"><span style=\"color:#fff\">SHOWN"
+    "</span></div>",
+    "<table bgcolor=\"#000\"><tr><td><font color=\"#ffffff\">SHOWN</font>"
+    "</td></tr></table>",
+    "<style>.dk{background:#000}</style><div class=\"dk\"><p "
+    "style=\"color:#fff\">SHOWN</p></div>",
+    "<div style=\"background-color:#010101\"><p style=\"color:#fff\">SHOWN"
+    "</p></div>",
+    "<div style=\"background:#000\"><a href=\"https://x.example/\">SHOWN"
+    "</a></div>",
+    "<div style=\"color:#fff\"><p style=\"color:#000\">SHOWN</p></div>",
+    /* a child may override the visibility and font size it inherits */
+    "<div style=\"visibility:hidden\"><span "
+    "style=\"visibility:visible\">SHOWN</span></div>",
+    "<table><tr><td style=\"font-size:0\"><span style=\"font-size:14px\">"
+    "SHOWN</span></td></tr></table>",
+    /* a zero height without overflow:hidden overflows visibly; an inline
+     * element has no height */
+    "<div style=\"height:0\">SHOWN</div>",
+    "<div style=\"max-height:0px\">SHOWN</div>",
+    "<span style=\"max-height:0;overflow:hidden\">SHOWN</span>",
+    /* a rule inside a CSS string or comment is no rule */
+    "<style>.z{content:\"}.a{display:none}\"}</style><div class=\"a\">SHOWN"
+    "</div>",
+    "<style>.z{content:'}.a{display:none}'}</style><div class=\"a\">SHOWN"
+    "</div>",
+    "<style>/* .a{display:none} */</style><div class=\"a\">SHOWN</div>",
+    "<div style=\"content:'x;display:none'\">SHOWN</div>",
+    /* specificity the other way, and an inline style over a rule */
+    "<style>#i{display:block}.a{display:none}</style><div id=\"i\" "
+    "class=\"a\">SHOWN</div>",
+    "<style>div.a{display:block}.a{display:none}</style><div class=\"a\">"
+    "SHOWN</div>",
+    "<style>*.a{display:none}</style><p class=\"b\">SHOWN</p>",
+    /* void elements end at `/>` */
+    "<p>x<br/>SHOWN<img src=\"x.png\"/></p>",
 };
 
 START_TEST(visible_form_kept)
