@@ -39,7 +39,8 @@ struct co_dashboard_s {
     char *pipeline;  /* the pipeline's name (after --set) */
     char *bootstrap; /* the broker's address, or NULL for the embedded one */
     char *webdir;    /* folder of index.html */
-    int db_reads;    /* database reads in flight (atomic) */
+    int db_reads;    /* requests waiting on the database (atomic) */
+    int dlq_reads;   /* dead-letter listings in flight (atomic) */
 };
 
 /* Database reads at once: half the endpoint's threads, so that the others
@@ -142,7 +143,7 @@ static char *co__err(unsigned *status, unsigned code, const char *msg)
 
 /* Seconds the dashboard waits for its database: to connect, and for each
  * statement. Below the 5 s of a compose healthcheck. */
-#define CO__DB_TIMEOUT_S "3"
+#define CO__DB_TIMEOUT_S CO_DASHBOARD_DB_TIMEOUT_S
 
 /* 1 if `r` failed for statement_timeout (SQLSTATE 57014). */
 static int co__timed_out(const co_pq_api_t *pq, const PGresult *r)
@@ -154,6 +155,25 @@ static int co__timed_out(const co_pq_api_t *pq, const PGresult *r)
 static char *co__query_db(co_dashboard_t *d, const co_pq_api_t *pq,
                           const char *sql, int n, const char *const *params,
                           unsigned *status);
+
+/* One more request waiting on the database (a read, or a relabel child):
+ * 0, or -1 when CO__DB_READS_MAX already do. 0 is paired with a
+ * __atomic_sub_fetch of d->db_reads. */
+static int co__db_enter(co_dashboard_t *d)
+{
+    if (__atomic_add_fetch(&d->db_reads, 1, __ATOMIC_SEQ_CST) <=
+        CO__DB_READS_MAX)
+        return 0;
+    __atomic_sub_fetch(&d->db_reads, 1, __ATOMIC_SEQ_CST);
+    return -1;
+}
+
+static char *co__busy(unsigned *status)
+{
+    return co__err(status, 503,
+                   "busy: other requests are waiting for the database (a "
+                   "lock held on the tables, or a busy server): try again");
+}
 
 /* Runs `sql` (with {s} replaced by the quoted schema) with params; the
  * one-cell answer is the body. At most CO__DB_READS_MAX at once; the
@@ -171,14 +191,8 @@ static char *co__query(co_dashboard_t *d, const char *sql, int n,
     const co_pq_api_t *pq = co_pq(lerr, sizeof lerr);
     if (pq == NULL)
         return co__err(status, 503, lerr);
-    if (__atomic_add_fetch(&d->db_reads, 1, __ATOMIC_SEQ_CST) >
-        CO__DB_READS_MAX) {
-        __atomic_sub_fetch(&d->db_reads, 1, __ATOMIC_SEQ_CST);
-        return co__err(status, 503,
-                       "busy: other reads of the database are waiting for it "
-                       "(a lock held on the tables, or a busy server): try "
-                       "again");
-    }
+    if (co__db_enter(d) != 0)
+        return co__busy(status);
     char *out = co__query_db(d, pq, sql, n, params, status);
     __atomic_sub_fetch(&d->db_reads, 1, __ATOMIC_SEQ_CST);
     return out;
@@ -333,14 +347,9 @@ static void co__letter_key(const json_t *l, char *buf, size_t size)
  * how many are. */
 static size_t co__mark_replayed(const co_dashboard_t *d, json_t *arr)
 {
-    char *path = co__replayed_file(d), *text = NULL;
-    size_t len = 0, n = 0;
-    if (path == NULL || co_read_file(path, &text, &len) != 0) {
-        free(path);
-        return 0;
-    }
+    char *path = co__replayed_file(d), *text = co_dlq_read_small(path);
     free(path);
-    size_t i;
+    size_t n = 0, i;
     json_t *l;
     json_array_foreach(arr, i, l)
     {
@@ -364,33 +373,47 @@ static size_t co__mark_replayed(const co_dashboard_t *d, json_t *arr)
 /* Dead letters the page lists: the newest of the file. */
 #define CO__LETTERS_MAX 200
 
+/* Dead-letter listings at once: each holds up to two letters' worth of
+ * memory (trial 45: 3 listings of 15 MiB letters took 5.5 GB) */
+#define CO__DLQ_READS_MAX 2
+
 /* The newest CO__LETTERS_MAX dead letters of the file, oldest first (new
- * reference), their count in the file in *total; NULL with err filled
- * when the file cannot be read. */
-static json_t *co__letters(const co_dashboard_t *d, size_t *total, char *err,
-                           size_t errsz)
+ * reference), the file's counts in *n; NULL with err filled when the
+ * file cannot be read. */
+static json_t *co__letters(const co_dashboard_t *d, co_dlq_counts_t *n,
+                           char *err, size_t errsz)
 {
-    *total = 0;
+    memset(n, 0, sizeof *n);
     if (d->dlq_file == NULL)
         return json_array();
-    return co_dlq_tail(d->dlq_file, CO__LETTERS_MAX, total, err, errsz);
+    return co_dlq_tail(d->dlq_file, CO__LETTERS_MAX, n, err, errsz);
 }
 
 /* The dead-letter file as a JSON array (the newest 200 letters), each
  * with "replayed_at" once replayed from the page. */
 static char *co__deadletters(co_dashboard_t *d, unsigned *status)
 {
-    size_t total;
+    if (__atomic_add_fetch(&d->dlq_reads, 1, __ATOMIC_SEQ_CST) >
+        CO__DLQ_READS_MAX) {
+        __atomic_sub_fetch(&d->dlq_reads, 1, __ATOMIC_SEQ_CST);
+        return co__err(status, 503,
+                       "busy: other requests are reading the dead letters: "
+                       "try again");
+    }
+    co_dlq_counts_t n;
     char err[512];
-    json_t *arr = co__letters(d, &total, err, sizeof err);
+    json_t *arr = co__letters(d, &n, err, sizeof err);
+    __atomic_sub_fetch(&d->dlq_reads, 1, __ATOMIC_SEQ_CST);
     if (arr == NULL) {
         co_log_warn("dashboard: dead letters: %s", err);
         return co__err(status, 500, err);
     }
     size_t replayed = co__mark_replayed(d, arr);
-    json_t *o =
-        json_pack("{s:o, s:s?, s:I, s:I}", "letters", arr, "file", d->dlq_file,
-                  "total", (json_int_t)total, "replayed", (json_int_t)replayed);
+    json_t *o = json_pack(
+        "{s:o, s:s?, s:I, s:I, s:I, s:I, s:I}", "letters", arr, "file",
+        d->dlq_file, "total", (json_int_t)n.total, "unreadable",
+        (json_int_t)n.unreadable, "left_out", (json_int_t)n.left_out,
+        "truncated", (json_int_t)n.truncated, "replayed", (json_int_t)replayed);
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     *status = 200;
@@ -512,7 +535,7 @@ static int co__archive_get(const char *ref, const char *root, int out,
 {
     char *const argv[] = {"careerops", "archive",    "get", (char *)ref,
                           "--archive", (char *)root, NULL};
-    return co_dashboard_spawn(argv, NULL, out, err);
+    return co_dashboard_spawn(argv, NULL, out, 0, err);
 }
 
 enum MHD_Result co_dashboard_original(co_dashboard_t *d,
@@ -635,16 +658,17 @@ static char *co__relabel(co_dashboard_t *d, struct MHD_Connection *c,
         }
     }
     argv[n] = NULL;
-    return co_dashboard_answer(argv, d->conninfo, status);
+    return co_dashboard_answer(argv, d->conninfo, CO_DASHBOARD_RELABEL_S,
+                               status);
 }
 
 /* Notes the newest letter at partition p, offset o of the file as
  * replayed, in the sidecar (see co__replayed_file). */
 static void co__note_replayed(const co_dashboard_t *d, int p, long long o)
 {
-    size_t total;
+    co_dlq_counts_t cnt;
     char err[512];
-    json_t *arr = co__letters(d, &total, err, sizeof err), *l = NULL;
+    json_t *arr = co__letters(d, &cnt, err, sizeof err), *l = NULL;
     for (size_t i = json_array_size(arr); i-- > 0 && l == NULL;) {
         json_t *c = json_array_get(arr, i);
         if (json_integer_value(json_object_get(c, "partition")) == p &&
@@ -652,15 +676,21 @@ static void co__note_replayed(const co_dashboard_t *d, int p, long long o)
             l = c;
     }
     char *path = co__replayed_file(d);
-    FILE *f = path && l ? fopen(path, "a") : NULL;
-    if (f) {
+    int fd = path && l ? co_dlq_open(path, O_WRONLY | O_APPEND | O_CREAT, err,
+                                     sizeof err)
+                       : -1;
+    if (fd >= 0) {
         char key[256], ts[40];
         co__letter_key(l, key, sizeof key);
-        fprintf(f, "%s%s\n", key, co_rfc3339_now(ts, sizeof ts));
-        fclose(f);
+        co_buf_t line = {0};
+        co_buf_printf(&line, "%s%s\n", key, co_rfc3339_now(ts, sizeof ts));
+        if (write(fd, line.data, line.len) != (ssize_t)line.len)
+            co_log_warn("dashboard: cannot note the replay in %s: %s", path,
+                        strerror(errno));
+        co_buf_free(&line);
+        close(fd);
     } else if (path && l) {
-        co_log_warn("dashboard: cannot note the replay in %s: %s", path,
-                    strerror(errno));
+        co_log_warn("dashboard: cannot note the replay: %s", err);
     }
     free(path);
     json_decref(arr);
@@ -696,7 +726,7 @@ static char *co__replay(co_dashboard_t *d, struct MHD_Connection *c,
         argv[n++] = "--set";
         argv[n++] = bs.data;
     }
-    char *body = co_dashboard_answer(argv, NULL, status);
+    char *body = co_dashboard_answer(argv, NULL, 0, status);
     co_buf_free(&bs);
     co_buf_free(&pl);
     json_t *j = *status == 200 ? json_loads(body, 0, NULL) : NULL;
@@ -745,7 +775,14 @@ char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
                        "OTHER, not an option");
     if (d->conninfo == NULL)
         return co__err(status, 503, "no database to relabel in");
-    return co__relabel(d, c, key, label, status);
+    /* the child waits on the database as a read does: it counts against
+     * the same limit (trial 45: 12 relabels on locked tables held every
+     * thread, /health took 13.6 s) */
+    if (co__db_enter(d) != 0)
+        return co__busy(status);
+    char *out = co__relabel(d, c, key, label, status);
+    __atomic_sub_fetch(&d->db_reads, 1, __ATOMIC_SEQ_CST);
+    return out;
 }
 
 const char *co_dashboard_conninfo(const co_dashboard_t *d)

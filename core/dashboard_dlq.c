@@ -11,22 +11,142 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Lines of the open file `fd` (a last line without '\n' counts), read
- * by pieces; -1 on a read error. */
-static long long co__dlq_lines(int fd)
+/* What a file that is not a regular one is, in words. */
+static const char *co__dlq_what(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a named pipe";
+    if (S_ISDIR(m))
+        return "a folder";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    if (S_ISSOCK(m))
+        return "a socket";
+    return "not a file";
+}
+
+int co_dlq_open(const char *path, int flags, char *errstr, size_t errstr_size)
+{
+    /* O_NONBLOCK: open(2) of a FIFO waits for its other end otherwise */
+    int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT)
+        return -ENOENT;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        co_errf(errstr, errstr_size, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        co_errf(errstr, errstr_size,
+                "%s: %s, not a regular file (dead letters are the JSON "
+                "lines a console-sink writes to a file)",
+                path, co__dlq_what(st.st_mode));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Lines up to this long are counted by parsing them; longer ones by
+ * their first and last characters ('{' and '}'). */
+#define CO__DLQ_PARSE_MAX ((long long)1 << 20)
+
+enum { CO__DLQ_BLANK, CO__DLQ_GARBAGE, CO__DLQ_LETTER };
+
+static int co__dlq_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The kind of the line [start, end) of fd, by its first and last
+ * characters that are not blanks; -1 on a read error. */
+static int co__dlq_braces(int fd, long long start, long long end)
+{
+    char head[64], tail[64];
+    size_t len = (size_t)(end - start), h = len < 64 ? len : 64;
+    if (pread(fd, head, h, (off_t)start) != (ssize_t)h ||
+        pread(fd, tail, h, (off_t)(end - (long long)h)) != (ssize_t)h)
+        return -1;
+    size_t i = 0, k = h;
+    while (i < h && co__dlq_space(head[i]))
+        i++;
+    while (k > 0 && co__dlq_space(tail[k - 1]))
+        k--;
+    if (i == h && k == 0 && len <= 64)
+        return CO__DLQ_BLANK;
+    return i < h && k > 0 && head[i] == '{' && tail[k - 1] == '}'
+               ? CO__DLQ_LETTER
+               : CO__DLQ_GARBAGE;
+}
+
+/* The kind of the line [start, end) of fd: blank, not a JSON object, or a
+ * letter. One of at most `parse` bytes is parsed (into *out when out is
+ * not NULL); a longer one is told by co__dlq_braces(). -1 on a read
+ * error. */
+static int co__dlq_kind(int fd, long long start, long long end, long long parse,
+                        json_t **out)
+{
+    long long len = end - start;
+    if (len == 0)
+        return CO__DLQ_BLANK;
+    if (len > parse)
+        return co__dlq_braces(fd, start, end);
+    char *text = malloc((size_t)len);
+    if (text == NULL ||
+        pread(fd, text, (size_t)len, (off_t)start) != (ssize_t)len) {
+        free(text);
+        return -1;
+    }
+    long long i = 0;
+    while (i < len && co__dlq_space(text[i]))
+        i++;
+    json_t *j = i < len ? json_loadb(text, (size_t)len, 0, NULL) : NULL;
+    free(text);
+    int kind = i == len            ? CO__DLQ_BLANK
+               : json_is_object(j) ? CO__DLQ_LETTER
+                                   : CO__DLQ_GARBAGE;
+    if (kind == CO__DLQ_LETTER && out != NULL)
+        *out = j;
+    else
+        json_decref(j);
+    return kind;
+}
+
+/* Counts the letters and unreadable lines of the first `size` bytes of
+ * fd, read by pieces (a last line without '\n' counts); -1 on a read
+ * error. */
+static int co__dlq_count(int fd, long long size, co_dlq_counts_t *n)
 {
     char buf[1 << 16];
-    long long n = 0;
-    char last = '\n';
-    ssize_t got;
-    off_t at = 0;
-    while ((got = pread(fd, buf, sizeof buf, at)) > 0) {
-        for (ssize_t i = 0; i < got; i++)
-            n += buf[i] == '\n';
-        last = buf[got - 1];
+    long long at = 0, start = 0;
+    while (at < size) {
+        size_t want = size - at < (long long)sizeof buf ? (size_t)(size - at)
+                                                        : sizeof buf;
+        ssize_t got = pread(fd, buf, want, (off_t)at);
+        if (got <= 0)
+            return -1;
+        for (char *p = buf, *e = buf + got;
+             (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) {
+            long long nl = at + (p - buf);
+            int k = co__dlq_kind(fd, start, nl, CO__DLQ_PARSE_MAX, NULL);
+            if (k < 0)
+                return -1;
+            n->total += k == CO__DLQ_LETTER;
+            n->unreadable += k == CO__DLQ_GARBAGE;
+            start = nl + 1;
+        }
         at += got;
     }
-    return got < 0 ? -1 : n + (last != '\n');
+    int k = start < size
+                ? co__dlq_kind(fd, start, size, CO__DLQ_PARSE_MAX, NULL)
+                : CO__DLQ_BLANK;
+    n->total += k == CO__DLQ_LETTER;
+    n->unreadable += k == CO__DLQ_GARBAGE;
+    return k < 0 ? -1 : 0;
 }
 
 /* The start of the line that ends at `end` (exclusive): the byte after
@@ -48,72 +168,137 @@ static long long co__dlq_line_start(int fd, long long end)
     return 0;
 }
 
-json_t *co_dlq_tail(const char *path, size_t max, size_t *total, char *errstr,
-                    size_t errstr_size)
+/* Cuts the strings in `j` longer than CO_DLQ_FIELD_MAX (at a character's
+ * start), each noted in `cut` as PATH: its length in bytes. */
+static void co__dlq_cut(json_t *j, const char *path, json_t *cut)
 {
-    *total = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT)
+    const char *k;
+    json_t *v;
+    size_t i;
+    co_buf_t p = {0};
+    if (json_is_string(j) && json_string_length(j) > CO_DLQ_FIELD_MAX) {
+        const char *s = json_string_value(j);
+        size_t m = CO_DLQ_FIELD_MAX;
+        while (m > 0 && ((unsigned char)s[m] & 0xC0) == 0x80)
+            m--;
+        json_object_set_new(cut, path, json_integer(json_string_length(j)));
+        json_string_setn(j, s, m);
+    } else if (json_is_object(j)) {
+        json_object_foreach(j, k, v)
+        {
+            p.len = 0;
+            co_buf_printf(&p, "%s%s%s", path, path[0] ? "." : "", k);
+            co__dlq_cut(v, p.data, cut);
+        }
+    } else if (json_is_array(j)) {
+        json_array_foreach(j, i, v)
+        {
+            p.len = 0;
+            co_buf_printf(&p, "%s[%zu]", path, i);
+            co__dlq_cut(v, p.data, cut);
+        }
+    }
+    co_buf_free(&p);
+}
+
+/* Lists the newest letters of fd (the first `size` bytes) into arr, from
+ * the end, as co_dlq_tail() says; 0, or -1 on a read error. */
+static int co__dlq_list(int fd, long long size, size_t max, json_t *arr,
+                        co_dlq_counts_t *n, size_t *big)
+{
+    long long end = size;
+    size_t seen = 0, bytes = 0;
+    int full = 0;
+    while (end > 0 && json_array_size(arr) < max) {
+        char c; /* the '\n' that ends this line, if any */
+        if (pread(fd, &c, 1, (off_t)(end - 1)) != 1)
+            return -1;
+        if (c == '\n' && --end == 0)
+            break;
+        long long start = co__dlq_line_start(fd, end);
+        if (start < 0)
+            return -1;
+        size_t len = (size_t)(end - start);
+        if (json_array_size(arr) > 0 && bytes + len > CO_DLQ_ANSWER_MAX &&
+            len <= CO_DLQ_LETTER_MAX) {
+            full = 1; /* this one, and the older ones, are left out */
+            break;
+        }
+        json_t *j = NULL;
+        int k = co__dlq_kind(fd, start, end, (long long)CO_DLQ_LETTER_MAX, &j);
+        if (k < 0)
+            return -1;
+        if (k == CO__DLQ_LETTER && j == NULL) { /* over CO_DLQ_LETTER_MAX */
+            (*big)++;
+            seen++;
+        } else if (k == CO__DLQ_LETTER) {
+            json_t *cut = json_object();
+            co__dlq_cut(j, "", cut);
+            n->truncated += json_object_size(cut) > 0;
+            if (json_object_size(cut) > 0)
+                json_object_set(j, "truncated", cut);
+            json_decref(cut);
+            json_array_insert_new(arr, 0, j);
+            bytes += len;
+            seen++;
+        }
+        end = start;
+    }
+    n->left_out = *big;
+    if (full && n->total > seen) {
+        size_t rest = max - json_array_size(arr);
+        n->left_out += n->total - seen < rest ? n->total - seen : rest;
+    }
+    return 0;
+}
+
+json_t *co_dlq_tail(const char *path, size_t max, co_dlq_counts_t *n,
+                    char *errstr, size_t errstr_size)
+{
+    memset(n, 0, sizeof *n);
+    int fd = co_dlq_open(path, O_RDONLY, errstr, errstr_size);
+    if (fd == -ENOENT)
         return json_array();
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        co_errf(errstr, errstr_size, "%s: %s", path,
-                fd < 0 ? strerror(errno) : "not a regular file");
+    if (fd < 0 || fstat(fd, &st) != 0) {
         if (fd >= 0)
             close(fd);
         return NULL;
     }
-    long long lines = co__dlq_lines(fd);
-    /* the newest letters: line by line from the end; a letter larger than
-     * CO_DLQ_LETTER_MAX is passed over (trial 44: one 100 MB letter at the
-     * end hid every other) and counted in the log */
+    /* the file's size now: letters appended meanwhile wait for the next
+     * listing */
+    long long size = (long long)st.st_size;
     json_t *arr = json_array();
-    long long end = (long long)st.st_size, skipped = 0;
-    int failed = lines < 0;
-    while (!failed && end > 0 && json_array_size(arr) < max) {
-        if (end > 0) { /* the '\n' that ends this line, if any */
-            char c;
-            if (pread(fd, &c, 1, (off_t)(end - 1)) != 1) {
-                failed = 1;
-                break;
-            }
-            if (c == '\n' && --end == 0)
-                break;
-        }
-        long long start = co__dlq_line_start(fd, end);
-        if (start < 0) {
-            failed = 1;
-            break;
-        }
-        size_t len = (size_t)(end - start);
-        if (len > CO_DLQ_LETTER_MAX) {
-            skipped++;
-        } else if (len > 0) {
-            char *text = malloc(len + 1);
-            if (text == NULL ||
-                pread(fd, text, len, (off_t)start) != (ssize_t)len) {
-                free(text);
-                failed = 1;
-                break;
-            }
-            text[len] = '\0';
-            json_t *j = json_loads(text, 0, NULL);
-            free(text);
-            if (j != NULL)
-                json_array_insert_new(arr, 0, j);
-        }
-        end = start;
-    }
+    size_t big = 0;
+    int failed = co__dlq_count(fd, size, n) != 0 ||
+                 co__dlq_list(fd, size, max, arr, n, &big) != 0;
     close(fd);
     if (failed) {
         co_errf(errstr, errstr_size, "%s: read failed", path);
         json_decref(arr);
+        memset(n, 0, sizeof *n);
         return NULL;
     }
-    if (skipped > 0)
-        co_log_warn("dashboard: %s: %lld dead letter(s) over %zu MiB not "
+    if (big > 0)
+        co_log_warn("dashboard: %s: %zu dead letter(s) over %zu MiB not "
                     "listed (read them with careerops dlq show)",
-                    path, skipped, CO_DLQ_LETTER_MAX >> 20);
-    *total = (size_t)lines;
+                    path, big, CO_DLQ_LETTER_MAX >> 20);
     return arr;
+}
+
+char *co_dlq_read_small(const char *path)
+{
+    char err[512];
+    int fd = path ? co_dlq_open(path, O_RDONLY, err, sizeof err) : -ENOENT;
+    if (fd == -1)
+        co_log_warn("dashboard: %s", err);
+    if (fd < 0)
+        return NULL;
+    co_buf_t b = {0};
+    char chunk[4096];
+    ssize_t got;
+    while ((got = read(fd, chunk, sizeof chunk)) > 0 && b.len < (64u << 20))
+        co_buf_add(&b, chunk, (size_t)got);
+    close(fd);
+    return b.data;
 }

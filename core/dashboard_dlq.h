@@ -13,21 +13,61 @@
 /** Largest letter (one line, bytes) listed; larger ones are passed over. */
 #define CO_DLQ_LETTER_MAX ((size_t)16 << 20)
 
+/** The letters of one listing (their lines, bytes) stop at this much: a
+ *  letter that would go beyond it, and the older ones, are left out
+ *  (trial 45: 60 letters of 15 MiB, 3 listings at once, took 5.5 GB). */
+#define CO_DLQ_ANSWER_MAX ((size_t)32 << 20)
+
+/** A string of a listed letter longer than this (bytes) is cut to it. */
+#define CO_DLQ_FIELD_MAX ((size_t)16 << 10)
+
+/** What co_dlq_tail() found besides the letters it lists. */
+typedef struct {
+    size_t total;      /**< letters in the file: lines that are JSON objects */
+    size_t unreadable; /**< lines that are not (blank lines not counted) */
+    size_t left_out;   /**< letters among the newest `max` not listed: over
+                            CO_DLQ_LETTER_MAX, or past CO_DLQ_ANSWER_MAX */
+    size_t truncated;  /**< listed letters with a string cut */
+} co_dlq_counts_t;
+
+/**
+ * @brief Open `path` (flags of open(2), O_NONBLOCK and O_CLOEXEC added)
+ *        if it is a regular file: never waits on a named pipe or a
+ *        device (trial 45: a FIFO held every endpoint thread in open()).
+ * @returns The descriptor, -ENOENT when it does not exist, or -1 with
+ *          errstr saying what it is ("a named pipe, not a regular file").
+ */
+int co_dlq_open(const char *path, int flags, char *errstr, size_t errstr_size);
+
 /**
  * @brief The newest `max` letters of the file at `path`, oldest first.
- * @param total Receives the number of lines of the whole file (counted
- *        while reading it in pieces; no size limit).
+ * @param n Receives the counts of the whole file (read in pieces; no
+ *        size limit) and of the listing.
  * @param errstr Receives why the file could not be read.
  * @returns A new JSON array (an empty one when the file does not exist),
- *          or NULL with errstr filled. The file is read line by line
- *          from its end, so its size does not matter; lines that are not
- *          JSON are skipped, letters over CO_DLQ_LETTER_MAX bytes are
- *          passed over (a WARN counts them) and older ones listed.
+ *          or NULL with errstr filled (not a regular file, a read error).
+ *          Lines that are not JSON objects are skipped (counted in
+ *          n->unreadable), letters over CO_DLQ_LETTER_MAX bytes are passed
+ *          over (a WARN counts them) and older ones listed; the listing
+ *          stops before its letters' lines exceed CO_DLQ_ANSWER_MAX (the
+ *          first is always listed); strings over CO_DLQ_FIELD_MAX are cut,
+ *          each letter cut naming them in "truncated" ({FIELD: bytes}).
+ *          One letter at a time is held whole: a listing takes about
+ *          2 x CO_DLQ_LETTER_MAX at most, whatever the file.
  * @remark Any thread.  @since trial 43 (a file over 64 MiB was listed as
  *         empty, with no word); trial 44 (so was one whose newest letter
- *         alone was over 64 MiB)
+ *         alone was over 64 MiB); trial 45 (a FIFO hung it; the answer was
+ *         unbounded; total counted blank and garbage lines)
  */
-json_t *co_dlq_tail(const char *path, size_t max, size_t *total, char *errstr,
-                    size_t errstr_size);
+json_t *co_dlq_tail(const char *path, size_t max, co_dlq_counts_t *n,
+                    char *errstr, size_t errstr_size);
+
+/**
+ * @brief The text of the regular file at `path` (the replays' sidecar),
+ *        64 MiB at most, opened as co_dlq_open() does (never waits).
+ * @returns A new string, or NULL: no such file, an empty one, or not a
+ *          regular file (a WARN says so).
+ */
+char *co_dlq_read_small(const char *path);
 
 #endif

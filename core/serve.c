@@ -13,6 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STR__(x) #x
+#define STR_(x)  STR__(x)
 
 /* "database D on HOST:PORT as USER" from a conninfo, without its password
  * (or "the database" when libpq cannot parse it). */
@@ -88,6 +93,27 @@ static int co__check_db(const co_dashboard_t *d)
     }
     pq->finish(c);
     return 0;
+}
+
+/* Seconds the stop waits for the requests in progress. */
+#define CO__STOP_WAIT_S 5
+
+/* After the first SIGINT or SIGTERM: a second one, or CO__STOP_WAIT_S
+ * seconds of a stop still waiting on requests, ends the process at once
+ * (trial 45: threads stuck in open() of a FIFO; SIGTERM never ended it). */
+static void *co__stop_watch(void *arg)
+{
+    const sigset_t *set = arg;
+    struct timespec ts = {CO__STOP_WAIT_S, 0};
+    int sig = sigtimedwait(set, NULL, &ts);
+    co_log_warn("serve: %s: stopped without waiting for the requests in "
+                "progress",
+                sig > 0 ? "a second signal"
+                        : "requests still running " STR_(
+                              CO__STOP_WAIT_S) " s "
+                                               "after the signal");
+    _exit(0);
+    return NULL;
 }
 
 int co_cmd_serve(int argc, char **argv)
@@ -179,6 +205,11 @@ int co_cmd_serve(int argc, char **argv)
     fflush(stdout);
     int sig = 0;
     sigwait(&set, &sig);
+    static sigset_t watched; /* outlives this function */
+    watched = set;
+    pthread_t watch;
+    if (pthread_create(&watch, NULL, co__stop_watch, &watched) == 0)
+        pthread_detach(watch);
     co_control_stop(ctl);
     co_manifest_free(m);
     return 0;

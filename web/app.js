@@ -354,6 +354,10 @@ async function pageHealth(main) {
   const pending = dl.letters.length - (dl.replayed || 0);
   main.append(el("section", {}, el("h2", {id: "dl-count"},
       `Dead letters (${pending} pending, ${dl.replayed || 0} replayed)`),
+    ...(dl.left_out || dl.unreadable ? [el("p", {class: "muted", id: "dl-left-out"},
+       `${dl.total} letters in ${dl.file}` +
+       (dl.left_out ? `; ${dl.left_out} of the newest not listed (too large: careerops dlq show)` : "") +
+       (dl.unreadable ? `; ${dl.unreadable} unreadable lines` : ""))] : []),
     el("p", {class: "muted"}, "Replay produces that one dead letter back to its " +
        "topic (careerops dlq replay --offset) for its stage to process again: " +
        "it needs the running pipeline's broker (careerops broker), not the " +

@@ -151,7 +151,13 @@ static int co__relabel_exec(PGconn *c, const char *schema, const char *sql,
     return ok ? 0 : 1;
 }
 
+/* Run inside the relabel's transaction. The advisory lock (until its end)
+ * lets one relabel at a time create the table: CREATE TABLE IF NOT EXISTS
+ * is not safe against itself (trial 45: 6 of 12 first relabels at once
+ * failed on "pg_type_typname_nsp_index"); the ALTERs below serialize
+ * them anyway. */
 static const char co__relabel_ddl[] =
+    "SELECT pg_advisory_xact_lock(hashtext('careerops.corrections'));"
     "CREATE TABLE IF NOT EXISTS {s}.corrections ("
     " id bigserial PRIMARY KEY,"
     " event_key text NOT NULL,"

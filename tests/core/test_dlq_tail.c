@@ -3,7 +3,11 @@
  * @brief co_dlq_tail() (core/dashboard_dlq.c), trial 43: a dead-letter
  *        file over 64 MiB was listed as empty, with no word; now its
  *        newest letters are read from its end, and a file that cannot be
- *        read is an error saying why.
+ *        read is an error saying why. Trial 45: a named pipe hung it
+ *        (now refused at once, like a folder or a device); 60 letters of
+ *        15 MiB made an answer of 900 MB (now the listing stops at
+ *        CO_DLQ_ANSWER_MAX, long strings are cut, the rest counted);
+ *        total counted blank and garbage lines as letters.
  */
 #include "co_test.h"
 
@@ -50,12 +54,15 @@ START_TEST(t_newest_of_a_big_file)
     ck_assert_int_eq(ftruncate(fd, (off_t)66 << 20), 0);
     close(fd);
     letters(path, 0, 300);
-    size_t total = 0;
+    co_dlq_counts_t n;
     char err[256] = "";
-    json_t *a = co_dlq_tail(path, 200, &total, err, sizeof err);
+    json_t *a = co_dlq_tail(path, 200, &n, err, sizeof err);
     ck_assert_msg(a != NULL, "%s", err);
     ck_assert_int_eq(json_array_size(a), 200);
-    ck_assert_int_eq(total, 300);
+    /* the hole's line, with the first letter on it, is not JSON */
+    ck_assert_int_eq(n.total, 299);
+    ck_assert_int_eq(n.unreadable, 1);
+    ck_assert_int_eq(n.left_out, 0);
     ck_assert_int_eq(
         json_integer_value(json_object_get(json_array_get(a, 0), "offset")),
         100);
@@ -78,16 +85,19 @@ START_TEST(t_huge_newest_letter)
     ck_assert_int_eq(stat(path, &st), 0);
     int fd = open(path, O_WRONLY);
     ck_assert_int_ge(fd, 0);
-    /* a 70 MiB line (a hole) with its line break */
-    ck_assert_int_eq(ftruncate(fd, st.st_size + ((off_t)70 << 20)), 0);
-    ck_assert_int_eq(pwrite(fd, "\n", 1, st.st_size + ((off_t)70 << 20)), 1);
+    /* a 70 MiB letter (a hole between its braces) with its line break */
+    off_t end = st.st_size + ((off_t)70 << 20);
+    ck_assert_int_eq(ftruncate(fd, end), 0);
+    ck_assert_int_eq(pwrite(fd, "{", 1, st.st_size), 1);
+    ck_assert_int_eq(pwrite(fd, "}\n", 2, end), 2);
     close(fd);
-    size_t total = 0;
+    co_dlq_counts_t n;
     char err[256] = "";
-    json_t *a = co_dlq_tail(path, 200, &total, err, sizeof err);
+    json_t *a = co_dlq_tail(path, 200, &n, err, sizeof err);
     ck_assert_msg(a != NULL, "%s", err);
     ck_assert_int_eq(json_array_size(a), 3);
-    ck_assert_int_eq(total, 4);
+    ck_assert_int_eq(n.total, 4);
+    ck_assert_int_eq(n.left_out, 1);
     ck_assert_int_eq(
         json_integer_value(json_object_get(json_array_get(a, 2), "offset")), 2);
     json_decref(a);
@@ -101,25 +111,99 @@ START_TEST(t_small_missing_unreadable)
     snprintf(path, sizeof path, "%s/small.jsonl", dir);
     letters(path, 0, 5);
     FILE *f = fopen(path, "a");
-    fputs("not json\n{\"offset\":5}", f); /* a last line without \n */
-    fclose(f);
-    size_t total = 0;
+    /* blank lines are no letters, nor unreadable; garbage, an array and a
+     * truncated object are unreadable (trial 45 counted them all) */
+    fputs("\n  \nnot json\n[1,2]\n{\"offset\":\n\n{\"offset\":5}", f);
+    fclose(f); /* the last line without \n */
+    co_dlq_counts_t n;
     char err[256] = "";
-    json_t *a = co_dlq_tail(path, 200, &total, err, sizeof err);
+    json_t *a = co_dlq_tail(path, 200, &n, err, sizeof err);
     ck_assert_ptr_nonnull(a);
     ck_assert_int_eq(json_array_size(a), 6);
-    ck_assert_int_eq(total, 7);
+    ck_assert_int_eq(n.total, 6);
+    ck_assert_int_eq(n.unreadable, 3);
     json_decref(a);
     unlink(path);
-    a = co_dlq_tail(path, 200, &total, err, sizeof err); /* none yet */
+    a = co_dlq_tail(path, 200, &n, err, sizeof err); /* none yet */
     ck_assert_ptr_nonnull(a);
     ck_assert_int_eq(json_array_size(a), 0);
-    ck_assert_int_eq(total, 0);
+    ck_assert_int_eq(n.total, 0);
     json_decref(a);
-    a = co_dlq_tail(dir, 200, &total, err, sizeof err); /* a folder */
+    a = co_dlq_tail(dir, 200, &n, err, sizeof err); /* a folder */
     ck_assert_ptr_null(a);
-    ck_assert_msg(strstr(err, dir) && strstr(err, "not a regular file"), "%s",
-                  err);
+    ck_assert_msg(strstr(err, dir) &&
+                      strstr(err, "a folder, not a regular file"),
+                  "%s", err);
+    a = co_dlq_tail("/dev/zero", 200, &n, err, sizeof err);
+    ck_assert_ptr_null(a);
+    ck_assert_msg(strstr(err, "a character device"), "%s", err);
+}
+END_TEST
+
+/* A named pipe with no writer (trial 45: every endpoint thread waited in
+ * open() for good): refused at once, saying what it is. */
+START_TEST(t_fifo_refused_at_once)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/fifo.jsonl", dir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    co_dlq_counts_t n;
+    char err[256] = "";
+    json_t *a = co_dlq_tail(path, 200, &n, err, sizeof err);
+    ck_assert_ptr_null(a);
+    ck_assert_msg(strstr(err, "a named pipe, not a regular file"), "%s", err);
+    /* for writing (the replays' sidecar) too: no reader, no wait */
+    ck_assert_int_lt(co_dlq_open(path, O_WRONLY | O_APPEND, err, sizeof err),
+                     0);
+    unlink(path);
+}
+END_TEST
+
+/* Appends a letter whose value is `size` bytes of 'x'. */
+static void big_letter(const char *path, int offset, size_t size)
+{
+    FILE *f = fopen(path, "a");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "{\"partition\":0,\"offset\":%d,\"headers\":{\"m\":\"e\"},"
+            "\"value\":\"",
+            offset);
+    for (size_t i = 0; i < size; i++)
+        fputc('x', f);
+    fputs("\"}\n", f);
+    fclose(f);
+}
+
+/* Trial 45: 60 letters of 15 MiB, 3 listings at once took 62 s and 5.5
+ * GB. The listing stops before its letters pass CO_DLQ_ANSWER_MAX (32
+ * MiB), says how many it left out, and cuts long strings. */
+START_TEST(t_answer_bounded)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/big.jsonl", dir);
+    letters(path, 0, 2);
+    for (int i = 2; i < 7; i++)
+        big_letter(path, i, (size_t)9 << 20);
+    co_dlq_counts_t n;
+    char err[256] = "";
+    json_t *a = co_dlq_tail(path, 200, &n, err, sizeof err);
+    ck_assert_msg(a != NULL, "%s", err);
+    ck_assert_int_eq(n.total, 7);
+    ck_assert_int_eq(json_array_size(a), 3); /* 27 MiB: a 4th passes 32 */
+    ck_assert_int_eq(n.left_out, 4);         /* 2 big, 2 small ones */
+    ck_assert_int_eq(n.truncated, 3);
+    json_t *l = json_array_get(a, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(l, "offset")), 4);
+    ck_assert_uint_eq(json_string_length(json_object_get(l, "value")),
+                      CO_DLQ_FIELD_MAX);
+    ck_assert_int_eq(json_integer_value(json_object_get(
+                         json_object_get(l, "truncated"), "value")),
+                     9 << 20);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(l, "headers"), "m")),
+        "e");
+    json_decref(a);
+    unlink(path);
 }
 END_TEST
 
@@ -131,6 +215,9 @@ static Suite *dlq_suite(void)
     tcase_add_test(tc, t_newest_of_a_big_file);
     tcase_add_test(tc, t_small_missing_unreadable);
     tcase_add_test(tc, t_huge_newest_letter);
+    tcase_add_test(tc, t_fifo_refused_at_once);
+    tcase_add_test(tc, t_answer_bounded);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
 }
