@@ -4,7 +4,7 @@
  * manifest_stage.c, topic cycles in manifest_graph.c. */
 #include "manifest_int.h"
 #include "util.h"
-#include "co_pgmig.h" /* co_pgmig_conninfo_ambiguous() */
+#include "co_pgmig.h" /* co_pgmig_conninfo_ambiguous(), _redact() */
 
 #include <dirent.h>
 #include <errno.h>
@@ -212,14 +212,17 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
         const char *sv = json_string_value(stv);
         if (strstr(sv, "${") != NULL)
             ; /* a substitution that failed, reported where it was read */
-        else if (!co__state_form_ok(sv))
+        else if (!co__state_form_ok(sv)) {
+            /* its password never printed (trial 45: "mysql://u:pw@h/db") */
+            char shown[512];
+            co_pgmig_conninfo_redact(shown, sizeof shown, sv);
             co_diag_add(d, "state",
                         "\"%s\" is not a state store: write a PostgreSQL "
                         "URI (postgresql://USER@HOST/DB or postgres://...), "
                         "a libpq key=value connection string (\"host=H "
                         "dbname=D\"), \"file:PATH\" or \"memory:\"",
-                        sv);
-        else if (strncmp(sv, "file:", 5) == 0) {
+                        shown);
+        } else if (strncmp(sv, "file:", 5) == 0) {
             char *abs =
                 sv[5] == '/' ? co_strdup(sv + 5) : co_path_join(m->dir, sv + 5);
             co__check_state_file(sv + 5, abs, d);
@@ -443,6 +446,9 @@ static void co__parse_topics(co_manifest_t *m, json_t *root, co_diag_t *d)
             continue;
         }
         co__check_keys(tv, p, tk, d);
+        /* the names Kafka refuses or keeps for itself, as in a stage's
+         * input/output (trial 45: a warning only) */
+        co__check_name(tn, p, "topic name", d);
         co__add_topic(m, tn);
         for (size_t i = 0; i < m->n_topics; i++)
             if (strcmp(m->topics[i].name, tn) == 0)

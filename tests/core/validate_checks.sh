@@ -121,6 +121,16 @@ env -u PNAME "$B" validate plug2.json --set 'pipeline=${env:PNAME}' --set stages
 grep -q '^1 error in' err.txt && grep -q 'environment variable PNAME is not set' err.txt ||
     fail "an unset \${env:PNAME} as the pipeline name: $(cat err.txt)"
 ok "validate and run refuse slack-sink's malformed webhook_url (never printed), chroma-sink's and tavily-researcher's options, the topic names '..' and '__...'; \${env:...} works in the pipeline name"
+# trial 45: a state store in another scheme names its password nowhere
+sed 's|"pipeline"|"state":"mysql://bob:Sup3rS3cretPW@db/x","pipeline"|' plug2.json > st45.json
+"$B" validate st45.json > out.txt 2> err.txt && fail "validate passed a mysql:// state"
+grep -q 'state: "mysql://bob:\*\*\*@db/x" is not a state store' err.txt || fail "state in another scheme: $(cat err.txt)"
+grep -q Sup3rS3cretPW err.txt && fail "the state's password printed: $(cat err.txt)"
+# trial 45: the topics section is checked as the stages' topics are
+sed 's|"pipeline"|"topics":{"..":{"partitions":2},"__x":{"partitions":1}},"pipeline"|' plug2.json > tp45.json
+"$B" validate tp45.json > out.txt 2> err.txt && fail "validate passed topics '..' and '__x'"
+grep -q 'topics\.\.\.: the topic name "\.\." is refused by Kafka' err.txt &&
+    grep -q 'topics\.__x: the topic name "__x" starts with "__"' err.txt || fail "topics section: $(cat err.txt)"
 # trial 44: what validate still let through
 "$B" validate plug2.json --set stages.chroma.config.chroma_url=http://127.0.0.1:1 \
     --set stages.chroma.config.collection=x..y --set stages.tav.config.search_depth=deep \
