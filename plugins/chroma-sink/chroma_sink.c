@@ -185,6 +185,21 @@ static co_status_t chroma_check(const void *config, char *err, size_t errsz)
                  "default_tenant, or name one");
         return CO_FATAL;
     }
+    /* a URL path segment: "." and ".." would walk the path, blanks and
+     * control characters name nothing (trial 45) */
+    int blank = 1, ctl = 0;
+    for (const unsigned char *q = (const unsigned char *)cfg->tenant; *q; q++) {
+        blank &= *q == ' ' || *q == '\t';
+        ctl |= *q < 0x20 || *q == 0x7f;
+    }
+    if (strcmp(cfg->tenant, ".") == 0 || strcmp(cfg->tenant, "..") == 0 ||
+        blank || ctl) {
+        snprintf(err, errsz,
+                 "tenant: \"%s\" is not a tenant name: name one (letters, "
+                 "digits, '_', '-'), or leave it unset for default_tenant",
+                 ctl ? "(a control character)" : cfg->tenant);
+        return CO_FATAL;
+    }
     if (strlen(cfg->database) < 3) {
         snprintf(err, errsz, "database \"%s\" must have at least 3 characters",
                  cfg->database);

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 static const co_host_api_t *api;
@@ -96,6 +97,28 @@ static const co_option_t tavily_options[] = {
 
 /* ABI 1.2 check: `careerops validate` refuses what init() would (trial
  * 43); nothing is contacted, the key is never printed. */
+/* A domain name as Tavily's include/exclude_domains take it: labels of
+ * letters, digits and '-' (or any byte >= 0x80, an IDN) joined by single
+ * dots, no leading or trailing dot (trial 45: "a..com", ".", ".x.com"
+ * passed). */
+static int tavily_domain_ok(const char *d)
+{
+    size_t label = 0;
+    if (d == NULL || d[0] == '\0')
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)d; *p; p++) {
+        if (*p == '.') {
+            if (label == 0)
+                return 0;
+            label = 0;
+        } else if (isalnum(*p) || *p == '-' || *p == '_' || *p >= 0x80)
+            label++;
+        else
+            return 0;
+    }
+    return label > 0;
+}
+
 static co_status_t tavily_check(const void *config, char *err, size_t errsz)
 {
     const tavily_config_t *cfg = config;
@@ -120,16 +143,19 @@ static co_status_t tavily_check(const void *config, char *err, size_t errsz)
                  cfg->search_depth ? cfg->search_depth : "");
         return CO_FATAL;
     }
-    if (cfg->model == NULL || cfg->model[0] == '\0') {
+    if (cfg->model == NULL || cfg->model[0] == '\0' ||
+        strspn(cfg->model, " \t") == strlen(cfg->model) ||
+        strpbrk(cfg->model, "\r\n") != NULL) {
+        /* blank or with a line break (trial 45) */
         snprintf(err, errsz,
-                 "model: empty: name an Ollama model such as "
-                 "\"llama3.2:3b\" (the default)");
+                 "model: empty, blank or with a line break: name an Ollama "
+                 "model such as \"llama3.2:3b\" (the default)");
         return CO_FATAL;
     }
     for (int k = 0; k < 2; k++) {
         const char *const *l = k ? cfg->exclude_domains : cfg->include_domains;
         for (size_t i = 0; l != NULL && l[i] != NULL; i++)
-            if (l[i][0] == '\0' || strpbrk(l[i], " /\t\r\n") != NULL) {
+            if (!tavily_domain_ok(l[i])) {
                 snprintf(err, errsz,
                          "%s: \"%.60s\" is not a domain name: give names "
                          "such as \"news.example.com\"",

@@ -143,6 +143,16 @@ done
 "$B" validate plug2.json --set pipeline=.. > out.txt 2> err.txt && fail "validate passed the pipeline name .."
 grep -q 'the pipeline name "\.\." is not usable' err.txt || fail "pipeline name ..: $(cat err.txt)"
 ok "validate refuses chroma-sink's collection x..y, tavily-researcher's search_depth deep, the pipeline name '..'"
+# trial 45: a chroma tenant that walks the URL path, malformed domains, a blank model
+for set in 'stages.chroma.config.tenant=..' 'stages.tav.config.include_domains=["a..com"]' \
+    'stages.tav.config.exclude_domains=[".x.com"]' 'stages.tav.config.model=  '; do
+    "$B" validate plug2.json --set stages.chroma.config.chroma_url=http://127.0.0.1:1 \
+        --set stages.slack.config.webhook_url=http://127.0.0.1:1/x --set "$set" > out.txt 2> err.txt &&
+        fail "validate passed $set"
+    key=${set%%=*}; key=${key##*.}
+    grep -q "config\.$key: " err.txt || fail "$set: no error naming $key: $(cat err.txt)"
+done
+ok "validate refuses chroma tenant '..', domains 'a..com' and '.x.com', a blank model"
 
 
 # trial 45: a "state" URI with an unencoded '@' or '/' in its password
