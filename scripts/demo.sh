@@ -119,16 +119,18 @@ while [ $# -gt 0 ]; do
         fi
         shift ;;
     --json) json=1; shift ;;
-    --timezone) [ $# -ge 2 ] && [ -n "$2" ] || usage "--timezone needs a zone, e.g. Europe/Paris"; not_opt "$1" "$2"; tz=$2; shift 2 ;;
-    --timezone=*) tz=${1#*=}; [ -n "$tz" ] || usage "--timezone needs a zone, e.g. --timezone=Europe/Paris"; shift ;;
+    --timezone | --timezone=*) [ -z "$tz" ] || usage "--timezone given twice ('$tz' first): give one zone"
+        case "$1" in --timezone=*) tz=${1#*=}; [ -n "$tz" ] || usage "--timezone needs a zone, e.g. --timezone=Europe/Paris"; shift; continue ;; esac
+        [ $# -ge 2 ] && [ -n "$2" ] || usage "--timezone needs a zone, e.g. Europe/Paris"; not_opt "$1" "$2"; tz=$2; shift 2 ;;
     --fresh) fresh=1; shift ;;
     --keep-db) keep_db=1; shift ;;
     --no-slack) slack=0; shift ;;
-    --account) [ $# -ge 2 ] && [ -n "$2" ] || usage "--account needs a name, e.g. --account me@example.com"
+    --account | --account=*) [ -z "$account" ] || usage "--account given twice ('$account' first): give one account"
+        case "$1" in --account=*) account=${1#*=}; [ -n "$account" ] || usage "--account needs a name"; shift; continue ;; esac
+        [ $# -ge 2 ] && [ -n "$2" ] || usage "--account needs a name, e.g. --account me@example.com"
         # "--account --json" took "--json" for the name (trial 39)
         case "$2" in --*) usage "--account needs a name, not the option '$2', e.g. --account me@example.com" ;; esac
         account=$2; shift 2 ;;
-    --account=*) account=${1#*=}; [ -n "$account" ] || usage "--account needs a name"; shift ;;
     --verbose) verbose=1; shift ;;
     --serve) serve=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$root/scripts/demo.sh" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -512,7 +514,10 @@ to_slack=0
 if [ "$slack" = auto ] && [ -f "$secrets/slack_webhook" ]; then
     say "secrets/slack_webhook found: notifications go to Slack (slack-sink); --no-slack prints them"
     to_slack=1
-    sets+=(--set "secrets_dir=$secrets" --set stages.show.plugin=slack-sink
+    # secrets_dir once: the IMAP settings give it too (a path given twice
+    # is refused)
+    [ -n "$imap" ] || sets+=(--set "secrets_dir=$secrets")
+    sets+=(--set stages.show.plugin=slack-sink
            --set 'stages.show.config={"webhook_url":"${secret:slack_webhook}"}')
 else
     [ "$verbose" = 0 ] || sets+=(--set stages.show.config.verbose=true)

@@ -153,6 +153,11 @@ for set in 'stages.chroma.config.tenant=..' 'stages.tav.config.include_domains=[
     grep -q "config\.$key: " err.txt || fail "$set: no error naming $key: $(cat err.txt)"
 done
 ok "validate refuses chroma tenant '..', domains 'a..com' and '.x.com', a blank model"
+# one --set path twice: the last one won silently (trial 45); values not echoed
+"$B" validate plug2.json --set stages.tav.config.api_key=SECRETA --set stages.tav.config.api_key=SECRETB > out.txt 2> err.txt &&
+    fail "validate passed one --set path twice"
+grep -q -- '--set stages.tav.config.api_key given twice' err.txt || fail "--set twice: $(cat err.txt)"
+grep -q SECRET err.txt && fail "--set twice echoes the values: $(cat err.txt)"
 
 
 # trial 45: a "state" URI with an unencoded '@' or '/' in its password

@@ -75,6 +75,8 @@ head -n -1 "$M" >"$T/noend.model"
 refused "a --model without its end line" "noend.model' is truncated or corrupt" --model "$T/noend.model"
 refused "--model twice" "--model given twice: the demo classifies with one model" --model "$M" --model "$M"
 refused "--model= twice" "--model given twice" --model="$M" --model "$M"
+refused "--timezone twice" "--timezone given twice" --timezone Europe/Paris --timezone=UTC
+refused "--account twice" "--account given twice" --account a@example.org --account=b@example.org
 # an option where the value belongs (trial 14: --mailbox taken for the model)
 refused "--model --mailbox" "--model needs a value, not the option '--mailbox'" --model --mailbox "$M"
 refused "--timezone --fresh" "--timezone needs a value, not the option '--fresh'" --timezone --fresh
