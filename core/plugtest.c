@@ -378,12 +378,16 @@ static int co__pt_args(int argc, char **argv, co__pt_opts_t *o)
             const char *opt = c == 'i'   ? "input"
                               : c == 'e' ? "expect"
                                          : "config";
-            fprintf(stderr,
-                    "error: --%s given twice ('%s', then '%s'): plugins test "
-                    "takes one %s\n",
-                    opt, *slot, optarg,
-                    c == 'c' ? "JSON object with every option"
-                             : "file; put every record in it");
+            /* a config's values are not echoed: it may hold a webhook URL
+             * or an API key (trial 45's review) */
+            if (c == 'c')
+                fprintf(stderr, "error: --config given twice: plugins test "
+                                "takes one JSON object with every option\n");
+            else
+                fprintf(stderr,
+                        "error: --%s given twice ('%s', then '%s'): plugins "
+                        "test takes one file; put every record in it\n",
+                        opt, *slot, optarg);
             return 2;
         }
         *slot = optarg;
