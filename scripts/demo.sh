@@ -720,6 +720,10 @@ fi
 read_run=0 same_key=0
 totals=$(sed -n 's/.*: \([0-9]*\) messages read this run, \([0-9]*\) of them with the idempotency key.*/\1 \2/p' "$log" | tail -n 1)
 [ -z "$totals" ] || read -r read_run same_key <<<"$totals"
+# entries of a folder the source passed over (a FIFO, a looping or dangling
+# link, a device): one WARN each in run.log (trial 45: the summary said
+# nothing of them)
+skipped=$(grep -c '"plugin":"mailbox-source".*: skipped, ' "$log" || true)
 emails=$(mktemp) events=$(mktemp)
 # new: rows inserted this run (a message stored before and read again may
 # update its row, e.g. its position in another export: that is not new)
@@ -864,7 +868,7 @@ end=$(now_ms)
 summary_rc=0
 bin_shown=$bin
 case "$bin" in "$root"/*) bin_shown=${bin#"$root"/} ;; esac
-DEMO_KEEP_DB=$keep_db DEMO_BIN_SHOWN=$bin_shown \
+DEMO_KEEP_DB=$keep_db DEMO_BIN_SHOWN=$bin_shown DEMO_SKIPPED=${skipped:-0} \
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
     "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
     "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" "$read_run" "$same_key" "$interrupted" \
@@ -1007,6 +1011,7 @@ summary = {
     "messages": messages, "messages_new": new, "emails_stored": stored,
     "messages_read_run": read_run, "messages_seen_before": seen_before,
     "same_key_messages": same_key,
+    "mailbox_entries_skipped": int(os.environ.get("DEMO_SKIPPED") or 0),
     "events": events, "events_total": sum(events.values()),
     "notifications": events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"],
     "notifications_new": notifs_new, "notifications_cancelled": notifs_cancel,
@@ -1126,6 +1131,10 @@ elif read_run == 0 and stored:
                f"since it was last read")
 else:
     out.append(f"{'messages read':<{w}}{read_run} this run: " + ", ".join(parts))
+if summary["mailbox_entries_skipped"]:
+    out.append(f"{'entries skipped':<{w}}{summary['mailbox_entries_skipped']} in the mailbox "
+               f"folder, not messages (a pipe, a device, a looping or dangling link; "
+               f"why: the WARN lines of run.log)")
 out.append(f"{'emails stored':<{w}}{stored} in PostgreSQL schema {schema}")
 out.append(f"{'events':<{w}}{summary['events_total']}")
 for t in types:
