@@ -76,6 +76,15 @@ co_embedded_t *co_embedded_start(int brokers, char *errstr, size_t errstr_size);
 const char *co_embedded_bootstraps(const co_embedded_t *e);
 /** @brief The mock cluster, for fault injection in tests. */
 void *co_embedded_mock(const co_embedded_t *e);
+/**
+ * @brief Create the topics of manifest `path` on the mock cluster
+ *        (`careerops broker --manifest`). The broker needs only their names
+ *        and partitions: the manifest's other faults (an unset
+ *        ${env:CAREEROPS_STATE}, a plugin option) are printed to stderr as
+ *        warnings; a topic whose name is not legal is skipped.
+ * @returns 0, or 2 when the file cannot be read or parsed (printed).
+ */
+int co_embedded_create_manifest_topics(co_embedded_t *e, const char *path);
 /** @brief Create a topic directly on the mock cluster (0 or -1). */
 int co_embedded_create_topic(co_embedded_t *e, const char *topic,
                              int partitions);

@@ -605,19 +605,10 @@ static int co__cmd_broker(int argc, char **argv)
         return 1;
     }
     for (size_t i = 0; i < manifests.n; i++) {
-        co_diag_t d = {0};
-        co_manifest_t *m = co_manifest_load(manifests.v[i], NULL, &d);
-        if (m == NULL || d.n > 0) {
-            co_manifest_free(m);
-            co_diag_print(&d, manifests.v[i]);
-            co_diag_free(&d);
+        if (co_embedded_create_manifest_topics(em, manifests.v[i]) != 0) {
             co_embedded_stop(em);
             return 2;
         }
-        for (size_t t = 0; t < m->n_topics; t++)
-            co_embedded_create_topic(em, m->topics[t].name,
-                                     m->topics[t].partitions);
-        co_manifest_free(m);
     }
     free(manifests.v);
     const char *bs = co_embedded_bootstraps(em);

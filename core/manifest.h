@@ -27,6 +27,8 @@ void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /** @brief Print every diagnostic to stderr as "error: ..." lines. */
 void co_diag_print(const co_diag_t *d, const char *file);
+/** @brief co_diag_print() with another level word ("warning"). */
+void co_diag_print_as(const co_diag_t *d, const char *file, const char *level);
 /** @brief Free the messages. */
 void co_diag_free(co_diag_t *d);
 /**

@@ -42,11 +42,16 @@ void co__diag_take(co_diag_t *d, char *msg)
     d->msgs[d->n++] = msg;
 }
 
-void co_diag_print(const co_diag_t *d, const char *file)
+void co_diag_print_as(const co_diag_t *d, const char *file, const char *level)
 {
     for (size_t i = 0; i < d->n; i++)
-        fprintf(stderr, "error: %s: %s\n", file ? file : "manifest",
+        fprintf(stderr, "%s: %s: %s\n", level, file ? file : "manifest",
                 d->msgs[i]);
+}
+
+void co_diag_print(const co_diag_t *d, const char *file)
+{
+    co_diag_print_as(d, file, "error");
 }
 
 void co_diag_join(const co_diag_t *d, const char *file, const char *none,

@@ -336,7 +336,21 @@ expect 2 'kafka.transactional.id: the host sets transactional.id itself' "kafka.
     "$B" validate tx.json --set kafka.transactional.id=x
 expect 2 'kafka.group.id: the host sets group.id itself' "kafka.group.id" \
     "$B" validate tx.json --set kafka.group.id=x
-echo "ok: broker refuses a stray argument; kafka.transactional.id and group.id refused"
+# trial 45: a manifest fault the broker does not need (an unset
+# ${env:...} for the state store) refused the broker; now a warning
+cat >envst.json <<'J'
+{"pipeline":"envst","state":"${env:CO_UNSET_STATE_45}",
+ "stages":[{"name":"src","plugin":"mock-source","output":"t45"},
+ {"name":"sink","plugin":"mock-sink","input":"t45","config":{"path":"e.jsonl"}}]}
+J
+env -u CO_UNSET_STATE_45 "$B" broker --bootstrap-file envst.bs --manifest envst.json 2> envst.err & BP=$!
+up=0
+for _ in $(seq 100); do [ -s envst.bs ] && { up=1; break; }; sleep 0.1; done
+kill -TERM "$BP" 2>/dev/null; wait "$BP" || true
+[ $up = 1 ] || fail "broker refused a manifest with an unset \${env:...} state: $(cat envst.err)"
+grep -q '^warning: envst.json: state: environment variable CO_UNSET_STATE_45 is not set' envst.err &&
+    grep -q 'its topics are created anyway' envst.err || fail "broker warnings: $(cat envst.err)"
+echo "ok: broker refuses a stray argument; kafka.transactional.id and group.id refused; an unset \${env:} it does not need is a warning"
 
 # ---- a plugin crashing the host leaves a last line naming the stage, the
 # plugin, the callback and the input record (trial 40: the log ended at
