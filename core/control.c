@@ -641,18 +641,20 @@ co_control_t *co_control_start(const co_manifest_t *m,
     unsigned idle = m->http_idle_timeout_s > 0
                         ? (unsigned)m->http_idle_timeout_s
                         : CO_HTTP_IDLE_TIMEOUT_S;
-    /* a pool of threads (the connection list under ctl->lock), so that
-     * /health never waits behind a dashboard read of the database (trial
-     * 43); epoll where there is one, so that connections beyond select's
-     * 1024 descriptors do not lock the endpoint out; room above max_conn
-     * for the newcomers that co__conn_evict makes space for */
+    /* a thread per connection (the connection list under ctl->lock), so
+     * that no request waits behind a dashboard read of the database (trial
+     * 43: /health; trial 45: a pool gave a waiting thread a second
+     * connection); poll where there is one, so that connections beyond
+     * select's 1024 descriptors do not lock the endpoint out; room above
+     * max_conn for the newcomers that co__conn_evict makes space for */
     ctl->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
-        co__handler, ctl, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)CO_HTTP_THREADS, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)ctl->max_conn + 16, MHD_OPTION_NOTIFY_CONNECTION,
-        co__conn_notify, ctl, MHD_OPTION_NOTIFY_COMPLETED, co__completed, ctl,
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+            MHD_USE_AUTO,
+        0, NULL, NULL, co__handler, ctl, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, idle,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)ctl->max_conn + 16,
+        MHD_OPTION_NOTIFY_CONNECTION, co__conn_notify, ctl,
+        MHD_OPTION_NOTIFY_COMPLETED, co__completed, ctl,
         MHD_OPTION_URI_LOG_CALLBACK, co_control_uri_check, NULL,
         MHD_OPTION_END);
     if (ctl->d == NULL) {

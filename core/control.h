@@ -35,7 +35,7 @@
 #include <stddef.h>
 
 /** What the endpoint asks the running pipeline. Called from
- *  libmicrohttpd's threads (a pool of CO_HTTP_THREADS, possibly at once):
+ *  libmicrohttpd's threads (one per connection, possibly at once):
  *  implementations must be thread-safe. */
 typedef struct co_control_routes_s {
     /** JSON text of the stages' status (malloc'd; the endpoint frees it). */
@@ -68,8 +68,8 @@ typedef struct co_control_s co_control_t;
  *          address, an address beyond loopback without
  *          `http.token_file`, port in use, unreadable or too short token
  *          file, no place to write a generated token).
- * @remark Main thread; the callbacks then run on libmicrohttpd's pool of
- *         CO_HTTP_THREADS threads.
+ * @remark Main thread; the callbacks then run on libmicrohttpd's threads,
+ *         one per connection (at most http.max_connections + 16).
  */
 co_control_t *co_control_start(const co_manifest_t *m,
                                const co_control_routes_t *routes, char *errstr,

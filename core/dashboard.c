@@ -43,9 +43,10 @@ struct co_dashboard_s {
     int dlq_reads;   /* dead-letter listings in flight (atomic) */
 };
 
-/* Database reads at once: half the endpoint's threads, so that the others
- * stay free for /health and the rest while reads wait on a locked table
- * (trial 44: 20 reads queued on all 8 threads, /health waited 30 s) */
+/* Database requests at once (CO_HTTP_THREADS / 2 = 4): the endpoint has a
+ * thread per connection now, but a pile of reads waiting on a locked table
+ * would still hold as many database connections (trial 44: 20 reads
+ * queued on all 8 threads of the pool it was, /health waited 30 s) */
 #define CO__DB_READS_MAX (CO_HTTP_THREADS / 2)
 
 static char *co__web_dir(void)

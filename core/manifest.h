@@ -121,8 +121,8 @@ typedef struct co_alerts_conf_s {
 /** Default of http.max_connections: connections the endpoint keeps open at
  * once (beyond it the oldest idle one is closed for the new one). */
 #define CO_HTTP_MAX_CONNECTIONS 256
-/** Threads answering the HTTP endpoint: /health is answered while others
- *  wait on the dashboard's database (trial 43). */
+/** Twice the dashboard's database requests at once (core/dashboard.c);
+ *  the endpoint itself has a thread per connection (trial 43, 45). */
 #define CO_HTTP_THREADS 8
 
 /** A loaded manifest. */

@@ -43,6 +43,13 @@ read -r c t < a1.code
     python3 -c "import sys; sys.exit(float(sys.argv[1]) >= 8)" "$t" ||
     fail "a read of the locked table: $c in $t s: $(cat a1.json) (want 503 within 3 s and a bit)"
 grep -q 'no answer within 3 s (statement_timeout)' serve.log || fail "no WARN saying why: $(cat serve.log)"
+# each read waits its own 3 s, never behind another connection's (trial
+# 45: a pool of threads gave a waiting thread a second connection: 6 s+)
+for i in 2 3 4; do
+    read -r c t < "a$i.code"
+    python3 -c "import sys; sys.exit(float(sys.argv[1]) >= 5.5)" "$t" ||
+        fail "read $i of the locked table: $c in $t s (want its own 3 s, not behind another read)"
+done
 ok "a table locked: /health $hc in $ht s; the read 503 in $t s: $(cut -c1-100 a1.json)"
 
 # trial 44: 20 reads at once filled all 8 threads and /health waited 30 s.
