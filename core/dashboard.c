@@ -536,7 +536,11 @@ static int co__archive_get(const char *ref, const char *root, int out,
 {
     char *const argv[] = {"careerops", "archive",    "get", (char *)ref,
                           "--archive", (char *)root, NULL};
-    return co_dashboard_spawn(argv, NULL, out, 0, err);
+    int rc = co_dashboard_spawn(argv, NULL, out, CO_DASHBOARD_CHILD_S, err);
+    if (rc == CO_DASHBOARD_SPAWN_LATE)
+        co_buf_printf(err, "no answer within %d s (is the archive reachable?)",
+                      CO_DASHBOARD_CHILD_S);
+    return rc;
 }
 
 enum MHD_Result co_dashboard_original(co_dashboard_t *d,
@@ -727,7 +731,7 @@ static char *co__replay(co_dashboard_t *d, struct MHD_Connection *c,
         argv[n++] = "--set";
         argv[n++] = bs.data;
     }
-    char *body = co_dashboard_answer(argv, NULL, 0, status);
+    char *body = co_dashboard_answer(argv, NULL, CO_DASHBOARD_CHILD_S, status);
     co_buf_free(&bs);
     co_buf_free(&pl);
     json_t *j = *status == 200 ? json_loads(body, 0, NULL) : NULL;

@@ -155,6 +155,15 @@ char *co_dashboard_answer(char *const argv[], const char *conninfo,
     if (rc == 0) {
         *status = 200;
         body = co__msg(1, "output", said);
+    } else if (rc == CO_DASHBOARD_SPAWN_LATE && conninfo == NULL) {
+        co_log_warn("dashboard: careerops %s: killed after %d s: %s", argv[1],
+                    timeout_s, said);
+        *status = 503;
+        co_buf_printf(&e,
+                      "careerops %s did not finish within %d s (is the "
+                      "broker reachable?): try again",
+                      argv[1], timeout_s);
+        body = co__msg(0, "error", e.data);
     } else if (rc == CO_DASHBOARD_SPAWN_LATE ||
                (conninfo != NULL && rc == 1 && strstr(said, "lock timeout"))) {
         co_log_warn("dashboard: careerops %s: no answer within %d s: %s",

@@ -17,6 +17,11 @@
 /** Seconds a relabel child may take in all before it is killed. */
 #define CO_DASHBOARD_RELABEL_S 10
 
+/** Seconds a replay or archive-get child may take before it is killed
+ *  (trial 45: no limit; a broker or an archive that does not answer held
+ *  the request for good). */
+#define CO_DASHBOARD_CHILD_S 30
+
 /** co_dashboard_spawn()'s answer when the child outlived its time. */
 #define CO_DASHBOARD_SPAWN_LATE (-2)
 
