@@ -54,6 +54,8 @@ t0=$SECONDS
 kill -TERM "$SP"
 for _ in $(seq 70); do kill -0 "$SP" 2>/dev/null || break; sleep 0.1; done
 ! kill -0 "$SP" 2>/dev/null || fail "serve still runs 7 s after SIGTERM, a relabel in progress"
+rc=0; wait "$SP" || rc=$?
+[ "$rc" = 1 ] || fail "serve exited $rc after cutting a request at its stop (want 1)"
 grep -q 'stopped without waiting for the requests in progress' serve.log ||
     fail "no WARN that the stop did not wait: $(tail -n 3 serve.log)"
 ok "SIGTERM with a relabel in progress: serve ended in $((SECONDS - t0)) s"
