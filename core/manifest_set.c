@@ -197,8 +197,10 @@ static int co__set_walk(json_t *root, const co__seg_t *segs, int n, json_t *v,
 int co__apply_set(json_t *root, const char *set, co_diag_t *d)
 {
     char where[300];
-    snprintf(where, sizeof where, "--set %.250s%s", set,
-             strlen(set) > 250 ? "..." : "");
+    /* the path only: the value may be a password (trial 46) */
+    size_t pl = strcspn(set, "=");
+    snprintf(where, sizeof where, "--set %.*s%s", (int)(pl > 250 ? 250 : pl),
+             set, pl > 250 ? "..." : "");
     const char *eq = strchr(set, '=');
     if (eq == NULL || eq == set) {
         co_diag_add(d, where, "expected PATH=VALUE, %s", co__set_example);

@@ -156,16 +156,72 @@ int co_pgmig_conninfo_ambiguous(const char *conninfo)
            (first_at != NULL && first_slash != NULL && first_slash < first_at);
 }
 
+/* The end of a key=value value starting at v: quoted ('...' with \\
+ * escapes) or up to unescaped white space, as libpq reads it. */
+static const char *co__kv_value_end(const char *v)
+{
+    if (*v == '\'') {
+        size_t k = 1;
+        while (v[k] != '\0' && v[k] != '\'')
+            k += v[k] == '\\' && v[k + 1] != '\0' ? 2 : 1;
+        return v + k + (v[k] == '\'');
+    }
+    while (*v != '\0' && *v != ' ' && *v != '\t')
+        v += *v == '\\' && v[1] != '\0' ? 2 : 1;
+    return v;
+}
+
+/* Append len bytes of s (then "***" when stars) to dst (n bytes, *o used). */
+static void co__put(char *dst, size_t n, size_t *o, const char *s, size_t len,
+                    int stars)
+{
+    for (size_t i = 0; i < len && *o + 1 < n; i++)
+        dst[(*o)++] = s[i];
+    for (int i = 0; stars && i < 3 && *o + 1 < n; i++)
+        dst[(*o)++] = '*';
+    dst[*o] = '\0';
+}
+
 void co_pgmig_conninfo_redact(char *dst, size_t n, const char *conninfo)
 {
     if (n == 0)
         return;
     const char *ci = conninfo != NULL ? conninfo : "";
-    const char *pw = NULL;
-    size_t pwlen = co__pgmig_password(ci, &pw);
-    if (pwlen == 0) {
-        snprintf(dst, n, "%s", ci);
-        return;
+    size_t o = 0;
+    dst[0] = '\0';
+    const char *p = ci, *uri = strstr(ci, "://");
+    if (uri != NULL) {
+        /* user:PASSWORD@: up to the last '@' of the string (trial 46: a
+         * '?' in the password ended the search early and showed it); an
+         * '@' in the query hides more than needed, never less */
+        const char *auth = uri + 3, *amp = strrchr(auth, '@');
+        const char *colon = amp ? memchr(auth, ':', (size_t)(amp - auth)) : 0;
+        if (colon != NULL) {
+            co__put(dst, n, &o, ci, (size_t)(colon + 1 - ci), 1);
+            p = amp;
+        }
     }
-    snprintf(dst, n, "%.*s***%s", (int)(pw - ci), ci, pw + pwlen);
+    /* every password= and sslpassword= value, in a URI's query or a
+     * key=value string (trial 46: only the first one was hidden) */
+    for (;;) {
+        const char *k = strstr(p, "password");
+        if (k == NULL)
+            break;
+        const char *v = k + 8;
+        v += strspn(v, " \t");
+        int is_key =
+            *v == '=' && (k == ci || strchr(" \t&?", k[-1]) != NULL ||
+                          (k - ci >= 3 && strncmp(k - 3, "ssl", 3) == 0));
+        if (!is_key) {
+            co__put(dst, n, &o, p, (size_t)(v - p), 0);
+            p = v;
+            continue;
+        }
+        v++;
+        v += strspn(v, " \t");
+        const char *e = uri != NULL ? v + strcspn(v, "&") : co__kv_value_end(v);
+        co__put(dst, n, &o, p, (size_t)(v - p), 1);
+        p = e;
+    }
+    co__put(dst, n, &o, p, strlen(p), 0);
 }

@@ -63,7 +63,9 @@ START_TEST(set_malformed_forms_are_errors)
         co_diag_t d = {0};
         co_manifest_t *m = load(base, bad[i], &d);
         char want[128];
-        snprintf(want, sizeof want, "--set %s", bad[i]);
+        /* the path only: a value may be a password (trial 46) */
+        snprintf(want, sizeof want, "--set %.*s", (int)strcspn(bad[i], "="),
+                 bad[i]);
         ck_assert_msg(count(&d, want, NULL) == 1, "%s: %zu faults, first: %s",
                       bad[i], d.n, d.n ? d.msgs[0] : "(none)");
         co_diag_free(&d);
@@ -74,7 +76,7 @@ START_TEST(set_malformed_forms_are_errors)
      * refuse as an unknown option) */
     co_diag_t d = {0};
     co_manifest_t *m = load(base, "stages.mid.config.x[0]=1", &d);
-    ck_assert_msg(d.n == 1 && count(&d, "--set stages.mid.config.x[0]=1",
+    ck_assert_msg(d.n == 1 && count(&d, "--set stages.mid.config.x[0]",
                                     "'x' does not exist") == 1,
                   "%zu faults, first: %s", d.n, d.n ? d.msgs[0] : "(none)");
     ck_assert_ptr_null(json_object_get(m->stages[1].config, "x"));
@@ -83,7 +85,7 @@ START_TEST(set_malformed_forms_are_errors)
     /* a string value starting with '[': the fault shows the JSON string */
     m = load(base, "http.listen=[::1]:0", &d);
     ck_assert_uint_eq(
-        count(&d, "--set http.listen=[::1]:0", "--set 'PATH=\"[::1]:0\"'"), 1);
+        count(&d, "--set http.listen", "--set 'PATH=\"[::1]:0\"'"), 1);
     co_diag_free(&d);
     co_manifest_free(m);
     /* the good forms still work */

@@ -121,6 +121,18 @@ START_TEST(t_redact)
         {"host=h password='a b' dbname=d", "host=h password=*** dbname=d"},
         {"postgresql://alice@127.0.0.1/db", "postgresql://alice@127.0.0.1/db"},
         {"corrections.csv", "corrections.csv"},
+        /* trial 46: a '?' in the password, an escaped space, a second
+         * password in the query, sslpassword, another scheme */
+        {"postgresql://postgres:TR?PW5@127.0.0.1:1/db",
+         "postgresql://postgres:***@127.0.0.1:1/db"},
+        {"host=127.0.0.1 port=1 password=TR\\ PW4",
+         "host=127.0.0.1 port=1 password=***"},
+        {"postgresql://postgres:TRPW10@127.0.0.1:1/db?password=QPW11",
+         "postgresql://postgres:***@127.0.0.1:1/db?password=***"},
+        {"host=h port=1 sslpassword=SSLPW7 password=P8",
+         "host=h port=1 sslpassword=*** password=***"},
+        {"mysql://u:MY?PW@h/db", "mysql://u:***@h/db"},
+        {"user=bob passwordx=1", "user=bob passwordx=1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[256];
