@@ -551,6 +551,7 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
     /* calendar invitations */
     char cal_date[32] = "";
     char cal_ev[200] = "";
+    int cal_accepted = 0; /* an own "Accepted:" answer gave cal_date */
     ncal = 0;
     json_array_foreach(cal, ci, ev)
     {
@@ -581,14 +582,14 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             continue;
         int l = cal_assessment[k] && !cal_interview[k] ? RULES_ASSESSMENT
                                                        : RULES_INTERVIEW;
+        cal_accepted = accepted;
         score[l] += 3;
         strongest[l] = fmax(strongest[l], 3);
         context += 1;
         rules_cal_start(ev, cal_date, sizeof cal_date);
         const char *sum = rules_jstr(ev, "summary");
         snprintf(cal_ev, sizeof cal_ev, "%s: %.100s%s%s",
-                 accepted ? "calendar reply (accepted)"
-                          : "calendar invitation",
+                 accepted ? "calendar reply (accepted)" : "calendar invitation",
                  sum ? sum : "(no summary)", cal_date[0] ? " at " : "",
                  cal_date);
     }
@@ -689,7 +690,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             .due_later = rules_due_later(due, email),
             .sender_kind = c.sender ? kinds[c.sender->kind] : NULL,
             .own_decision = own_decision,
-            .own_allows = own_allows};
+            .own_allows = own_allows,
+            .cal_accepted = cal_accepted && res->label == RULES_INTERVIEW};
         rules_label_t l = res->label;
         double conf = res->confidence;
         decide(arg, email, &d, &l, &conf);

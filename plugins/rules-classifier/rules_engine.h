@@ -193,6 +193,10 @@ typedef struct rules_decision_s {
                                   rejection; a hook deciding a label
                                   (rules_model.c) keeps to them, one forcing
                                   a label for extraction need not */
+    int cal_accepted;        /**< the user's own calendar answer accepting
+                                  an interview (METHOD:REPLY, PARTSTAT
+                                  ACCEPTED) gave the rules' INTERVIEW: the
+                                  calendar, not the words, says so */
 } rules_decision_t;
 
 /**

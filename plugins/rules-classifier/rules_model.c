@@ -201,6 +201,14 @@ static void rules_model_decide_any(void *arg, const json_t *email,
         *confidence = p[r->label];
         return;
     }
+    /* the user's own calendar "Accepted:" answer: the calendar says which
+     * interview, whatever the model reads in "Accepted: Interview - ... @
+     * Thu Mar 12, 2026 3pm" (trial 46: OTHER p=0.87 in Google's form) */
+    if (r->cal_accepted) {
+        *label = RULES_INTERVIEW;
+        *confidence = fmax(p[RULES_INTERVIEW], r->confidence);
+        return;
+    }
     /* the candidate's own decision stays OTHER: the model has no such
      * mail to learn from and reads "decline" and "another position" as a
      * rejection (trial 36) */

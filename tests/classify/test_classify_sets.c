@@ -295,6 +295,8 @@ START_TEST(own_replies)
         /* the calendar's "Accepted:" answer (PARTSTAT) confirms the time;
          * "Declined:" confirms nothing (note 20: both skipped) */
         {"own-accepted-reply.eml", RULES_INTERVIEW, "2026-03-12T19:00:00Z"},
+        /* Google's subject and body (trial 46: the model read OTHER) */
+        {"own-accepted-google.eml", RULES_INTERVIEW, "2026-03-12T19:00:00Z"},
         {"own-declined-reply.eml", RULES_OTHER, ""},
     };
     const char *root = getenv("CAREEROPS_SOURCE_ROOT");
