@@ -246,7 +246,9 @@ static void co__commit_last(co_stage_t *st, int stopping)
            "handled since its previous commit will be read again %s "
            "(duplicates, none lost)%s",
            rd_kafka_err2str(err),
-           stopping ? "at its next start" : "by the partitions' next owner",
+           stopping ? "at its next start"
+                    : "by whichever instance reads these partitions next (this "
+                      "one, once the broker answers)",
            stopping ? "; exit status 1" : "");
     if (stopping)
         st->unfinished_at_stop = 1;

@@ -188,8 +188,7 @@ static int rules_add_zone(rules_db_t *db, const char *w, const char *v,
         char *end;
         errno = 0;
         long val = strtol(v, &end, 10);
-        if (errno != 0 || *end != '\0' || end == v || val < -720 ||
-            val > 840) {
+        if (errno != 0 || *end != '\0' || end == v || val < -720 || val > 840) {
             *why = "offset_minutes must be -720..840";
             return -1;
         }
@@ -723,8 +722,7 @@ int rules_db_month(const rules_db_t *db, const char *w)
 const rules_zone_t *rules_db_zone(const rules_db_t *db, const char *w)
 {
     rules_zone_t key = {(char *)w, 0, NULL, 0};
-    return bsearch(&key, db->zone, db->nzone, sizeof *db->zone,
-                   rules_cmp_zone);
+    return bsearch(&key, db->zone, db->nzone, sizeof *db->zone, rules_cmp_zone);
 }
 
 int rules_db_is_stop(const rules_db_t *db, const char *w)
@@ -746,10 +744,14 @@ int rules_own_address_ok(const char *address)
     const char *at = strchr(address, '@');
     if (at == NULL || at == address || at[1] == '\0' || strchr(at + 1, '@'))
         return 0;
+    /* a bare address: not "<me@x>", no wildcard, a domain of non-empty
+     * labels (trial 46: "<me@x.example>", "*@x", "me@.x", "me@x..y") */
     for (const unsigned char *p = (const unsigned char *)address; *p; p++)
-        if (*p <= ' ' || *p == 0x7f)
+        if (*p <= ' ' || *p == 0x7f || strchr("<>*,;\"()[]\\", *p) != NULL)
             return 0;
-    return 1;
+    const char *d = at + 1;
+    size_t dl = strlen(d);
+    return d[0] != '.' && d[dl - 1] != '.' && strstr(d, "..") == NULL;
 }
 
 int rules_db_add_own_address(rules_db_t *db, const char *address)

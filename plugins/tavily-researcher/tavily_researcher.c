@@ -101,22 +101,37 @@ static const co_option_t tavily_options[] = {
  * letters, digits and '-' (or any byte >= 0x80, an IDN) joined by single
  * dots, no leading or trailing dot (trial 45: "a..com", ".", ".x.com"
  * passed). */
+/* 1 when s holds a control character (a tab, a line break: trial 46). */
+static int tavily_has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return 1;
+    return 0;
+}
+
 static int tavily_domain_ok(const char *d)
 {
-    size_t label = 0;
     if (d == NULL || d[0] == '\0')
         return 0;
-    for (const unsigned char *p = (const unsigned char *)d; *p; p++) {
-        if (*p == '.') {
-            if (label == 0)
+    size_t n = strlen(d);
+    if (n > 1 && d[n - 1] == '.')
+        n--; /* a fully qualified name: "x.com." (trial 46) */
+    size_t label = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)d[i];
+        if (c == '.') {
+            /* no empty label, none ending with '-' */
+            if (label == 0 || d[i - 1] == '-')
                 return 0;
             label = 0;
-        } else if (isalnum(*p) || *p == '-' || *p == '_' || *p >= 0x80)
+        } else if (isalnum(c) || c >= 0x80 || c == '_' ||
+                   (c == '-' && label > 0)) /* none starting with '-' */
             label++;
         else
             return 0;
     }
-    return label > 0;
+    return label > 0 && d[n - 1] != '-';
 }
 
 static co_status_t tavily_check(const void *config, char *err, size_t errsz)
@@ -145,11 +160,12 @@ static co_status_t tavily_check(const void *config, char *err, size_t errsz)
     }
     if (cfg->model == NULL || cfg->model[0] == '\0' ||
         strspn(cfg->model, " \t") == strlen(cfg->model) ||
-        strpbrk(cfg->model, "\r\n") != NULL) {
+        tavily_has_control(cfg->model)) {
         /* blank or with a line break (trial 45) */
-        snprintf(err, errsz,
-                 "model: empty, blank or with a line break: name an Ollama "
-                 "model such as \"llama3.2:3b\" (the default)");
+        snprintf(
+            err, errsz,
+            "model: empty, blank or with a control character: name an Ollama "
+            "model such as \"llama3.2:3b\" (the default)");
         return CO_FATAL;
     }
     for (int k = 0; k < 2; k++) {

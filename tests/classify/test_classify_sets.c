@@ -346,8 +346,10 @@ START_TEST(own_addresses_option)
         rules_db_load_dir(db, RULES_SOURCE_DATADIR, err, sizeof err), 0);
     ck_assert_int_eq(rules_db_add_own_address(db, "no-address"), -1);
     /* trial 45: validate and init took these */
-    static const char *const bad[] = {"@", "x@", "@x.example", "a@b@c",
-                                      "a b@c.example", "a@c.example\n"};
+    static const char *const bad[] = {
+        "@", "x@", "@x.example", "a@b@c", "a b@c.example", "a@c.example\n",
+        /* trial 46 */
+        "<me@x.example>", "*@x.example", "me@.x", "me@x..example", "me@x."};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         ck_assert_msg(rules_db_add_own_address(db, bad[i]) == -1, "took %s",
                       bad[i]);

@@ -145,7 +145,8 @@ grep -q 'the pipeline name "\.\." is not usable' err.txt || fail "pipeline name 
 ok "validate refuses chroma-sink's collection x..y, tavily-researcher's search_depth deep, the pipeline name '..'"
 # trial 45: a chroma tenant that walks the URL path, malformed domains, a blank model
 for set in 'stages.chroma.config.tenant=..' 'stages.tav.config.include_domains=["a..com"]' \
-    'stages.tav.config.exclude_domains=[".x.com"]' 'stages.tav.config.model=  '; do
+    'stages.tav.config.exclude_domains=[".x.com"]' 'stages.tav.config.model=  ' \
+    'stages.tav.config.include_domains=["-x.com"]' 'stages.tav.config.model="a\tb"'; do
     "$B" validate plug2.json --set stages.chroma.config.chroma_url=http://127.0.0.1:1 \
         --set stages.slack.config.webhook_url=http://127.0.0.1:1/x --set "$set" > out.txt 2> err.txt &&
         fail "validate passed $set"
