@@ -411,10 +411,11 @@ static char *co__deadletters(co_dashboard_t *d, unsigned *status)
     }
     size_t replayed = co__mark_replayed(d, arr);
     json_t *o = json_pack(
-        "{s:o, s:s?, s:I, s:I, s:I, s:I, s:I}", "letters", arr, "file",
+        "{s:o, s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "letters", arr, "file",
         d->dlq_file, "total", (json_int_t)n.total, "unreadable",
         (json_int_t)n.unreadable, "left_out", (json_int_t)n.left_out,
-        "truncated", (json_int_t)n.truncated, "replayed", (json_int_t)replayed);
+        "truncated", (json_int_t)n.truncated, "too_large",
+        (json_int_t)n.too_large, "replayed", (json_int_t)replayed);
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     *status = 200;

@@ -168,6 +168,21 @@ static long long co__dlq_line_start(int fd, long long end)
     return 0;
 }
 
+/* Cuts the string `j` to CO_DLQ_FIELD_MAX bytes (at a character's
+ * start), noting it in `cut` as PATH: `full`, its length in bytes. */
+static void co__dlq_cut_string(json_t *j, const char *path, size_t full,
+                               json_t *cut)
+{
+    const char *s = json_string_value(j);
+    size_t m = CO_DLQ_FIELD_MAX;
+    if (json_string_length(j) <= m)
+        return;
+    while (m > 0 && ((unsigned char)s[m] & 0xC0) == 0x80)
+        m--;
+    json_object_set_new(cut, path, json_integer((json_int_t)full));
+    json_string_setn(j, s, m);
+}
+
 /* Cuts the strings in `j` longer than CO_DLQ_FIELD_MAX (at a character's
  * start), each noted in `cut` as PATH: its length in bytes. */
 static void co__dlq_cut(json_t *j, const char *path, json_t *cut)
@@ -177,12 +192,7 @@ static void co__dlq_cut(json_t *j, const char *path, json_t *cut)
     size_t i;
     co_buf_t p = {0};
     if (json_is_string(j) && json_string_length(j) > CO_DLQ_FIELD_MAX) {
-        const char *s = json_string_value(j);
-        size_t m = CO_DLQ_FIELD_MAX;
-        while (m > 0 && ((unsigned char)s[m] & 0xC0) == 0x80)
-            m--;
-        json_object_set_new(cut, path, json_integer(json_string_length(j)));
-        json_string_setn(j, s, m);
+        co__dlq_cut_string(j, path, json_string_length(j), cut);
     } else if (json_is_object(j)) {
         json_object_foreach(j, k, v)
         {
@@ -199,6 +209,201 @@ static void co__dlq_cut(json_t *j, const char *path, json_t *cut)
         }
     }
     co_buf_free(&p);
+}
+
+/* A letter over CO__DLQ_PARSE_MAX is read member by member (trial 46: a
+ * 15 MB letter of a million small members took over 100 MB as a jansson
+ * tree): its top-level members of at most CO__DLQ_MEMBER_MAX bytes are
+ * parsed, a longer string is read from its start, larger objects,
+ * arrays and numbers are omitted, and so are the members after the first
+ * CO__DLQ_MEMBERS_MAX. */
+#define CO__DLQ_MEMBER_MAX  ((size_t)64 << 10)
+#define CO__DLQ_MEMBERS_MAX 256
+
+static size_t co__dlq_blanks(const char *s, size_t len, size_t i)
+{
+    while (i < len && co__dlq_space(s[i]))
+        i++;
+    return i;
+}
+
+/* The code point of the 4 hex digits at s, or -1. */
+static long co__dlq_hex4(const char *s)
+{
+    char h[5] = {s[0], s[1], s[2], s[3], 0}, *e;
+    long v = strtol(h, &e, 16);
+    return *e == 0 && h[0] != '-' && h[0] != '+' && h[0] != ' ' ? v : -1;
+}
+
+/* The end (past its closing quote) of the JSON string at s[i] == '"', or
+ * 0 when it has none; its decoded length in *dec, and in *head the end of
+ * the escapes or characters that decode to `want` bytes or more (its
+ * closing quote when it is shorter). */
+static size_t co__dlq_string(const char *s, size_t len, size_t i, size_t want,
+                             size_t *dec, size_t *head)
+{
+    *dec = 0;
+    *head = 0;
+    for (i++; i < len; i++) {
+        if (*head == 0 && *dec >= want)
+            *head = i;
+        if (s[i] == '"') {
+            *head = *head ? *head : i;
+            return i + 1;
+        }
+        if (s[i] != '\\') {
+            (*dec)++;
+        } else if (i + 5 < len && s[i + 1] == 'u') {
+            long c = co__dlq_hex4(s + i + 2);
+            if (c >= 0xD800 && c < 0xDC00 && i + 11 < len && s[i + 6] == '\\' &&
+                s[i + 7] == 'u') {
+                *dec += 4; /* a surrogate pair: 4 bytes of UTF-8 */
+                i += 11;
+            } else {
+                *dec += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+                i += 5;
+            }
+        } else {
+            (*dec)++;
+            i++;
+        }
+    }
+    return 0;
+}
+
+/* The end of the JSON value at s[i] (strings and brackets matched, not
+ * otherwise checked), or 0. */
+static size_t co__dlq_value_end(const char *s, size_t len, size_t i)
+{
+    size_t dec, head, depth = 0;
+    if (i < len && s[i] == '"')
+        return co__dlq_string(s, len, i, 0, &dec, &head);
+    if (i < len && s[i] != '{' && s[i] != '[') { /* a number, true, ... */
+        while (i < len && !co__dlq_space(s[i]) && s[i] != ',' && s[i] != '}' &&
+               s[i] != ']')
+            i++;
+        return i;
+    }
+    for (; i < len; i++) {
+        if (s[i] == '"') {
+            i = co__dlq_string(s, len, i, 0, &dec, &head);
+            if (i-- == 0)
+                return 0;
+        } else if (s[i] == '{' || s[i] == '[') {
+            depth++;
+        } else if ((s[i] == '}' || s[i] == ']') && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* The member `key` of a large letter, its value the text v (vlen bytes),
+ * set in `o`; or named in `omit` with its size; -1 when it is not JSON. */
+static int co__dlq_member(json_t *o, const char *key, const char *v,
+                          size_t vlen, json_t *cut, json_t *omit)
+{
+    size_t dec, head;
+    json_t *j = NULL;
+    if (vlen <= CO__DLQ_MEMBER_MAX) {
+        j = json_loadb(v, vlen, JSON_DECODE_ANY, NULL);
+        if (j == NULL)
+            return -1;
+    } else if (v[0] == '"') { /* its start, the length it has in full */
+        co__dlq_string(v, vlen, 0, CO_DLQ_FIELD_MAX + 1, &dec, &head);
+        co_buf_t b = {0};
+        co_buf_add(&b, v, head);
+        co_buf_add(&b, "\"", 1);
+        j = json_loadb(b.data, b.len, JSON_DECODE_ANY, NULL);
+        co_buf_free(&b);
+        if (j == NULL)
+            return -1;
+        co__dlq_cut_string(j, key, dec, cut);
+    }
+    if (j == NULL)
+        json_object_set_new(omit, key, json_integer((json_int_t)vlen));
+    else
+        json_object_set_new(o, key, j);
+    return 0;
+}
+
+/* The letter of the line s (len bytes, over CO__DLQ_PARSE_MAX) without
+ * parsing it whole, as CO__DLQ_MEMBER_MAX says; NULL when it is not a
+ * JSON object. */
+static json_t *co__dlq_scan(const char *s, size_t len, json_t *cut,
+                            json_t *omit)
+{
+    size_t i = co__dlq_blanks(s, len, 0), n = 0, dec, head;
+    json_t *o = json_object();
+    if (i >= len || s[i] != '{')
+        goto bad;
+    i = co__dlq_blanks(s, len, i + 1);
+    for (; i >= len || s[i] != '}'; n++) {
+        if (n == CO__DLQ_MEMBERS_MAX) {
+            json_object_set_new(omit, "(the other members)",
+                                json_integer((json_int_t)(len - i)));
+            return o;
+        }
+        size_t ke = i < len && s[i] == '"'
+                        ? co__dlq_string(s, len, i, 0, &dec, &head)
+                        : 0;
+        json_t *k = ke > 0 && ke - i <= CO__DLQ_MEMBER_MAX
+                        ? json_loadb(s + i, ke - i, JSON_DECODE_ANY, NULL)
+                        : NULL;
+        i = ke > 0 ? co__dlq_blanks(s, len, ke) : len;
+        size_t vs = co__dlq_blanks(s, len, i + 1);
+        size_t ve = i < len && s[i] == ':' ? co__dlq_value_end(s, len, vs) : 0;
+        int bad = !json_is_string(k) || ve == 0 ||
+                  co__dlq_member(o, json_string_value(k), s + vs, ve - vs, cut,
+                                 omit) != 0;
+        json_decref(k);
+        i = bad ? len : co__dlq_blanks(s, len, ve);
+        if (i >= len || (s[i] != ',' && s[i] != '}'))
+            goto bad;
+        if (s[i] == ',')
+            i = co__dlq_blanks(s, len, i + 1);
+        else
+            break;
+    }
+    if (co__dlq_blanks(s, len, i + 1) == len)
+        return o;
+bad:
+    json_decref(o);
+    return NULL;
+}
+
+/* The kind of the line [start, end) of fd, as co__dlq_kind() says, its
+ * letter in *out; one over CO__DLQ_PARSE_MAX is read by co__dlq_scan(),
+ * one over CO_DLQ_LETTER_MAX not at all. -1 on a read error. */
+static int co__dlq_letter(int fd, long long start, long long end, json_t **out,
+                          json_t *cut, json_t *omit)
+{
+    size_t len = (size_t)(end - start);
+    if (len <= (size_t)CO__DLQ_PARSE_MAX || len > CO_DLQ_LETTER_MAX)
+        return co__dlq_kind(fd, start, end, CO__DLQ_PARSE_MAX, out);
+    char *text = malloc(len);
+    if (text == NULL || pread(fd, text, len, (off_t)start) != (ssize_t)len) {
+        free(text);
+        return -1;
+    }
+    *out = co__dlq_scan(text, len, cut, omit);
+    free(text);
+    if (*out != NULL)
+        return CO__DLQ_LETTER;
+    json_object_clear(cut);
+    json_object_clear(omit);
+    return co__dlq_braces(fd, start, end);
+}
+
+/* Sets `notes` as the member `name` of letter j when it has any, counting
+ * the letter in *count. */
+static void co__dlq_note(json_t *j, const char *name, json_t *notes,
+                         size_t *count)
+{
+    if (json_object_size(notes) == 0)
+        return;
+    (*count)++;
+    json_object_set(j, name, notes);
 }
 
 /* Lists the newest letters of fd (the first `size` bytes) into arr, from
@@ -224,20 +429,21 @@ static int co__dlq_list(int fd, long long size, size_t max, json_t *arr,
             full = 1; /* this one, and the older ones, are left out */
             break;
         }
-        json_t *j = NULL;
-        int k = co__dlq_kind(fd, start, end, (long long)CO_DLQ_LETTER_MAX, &j);
+        json_t *j = NULL, *cut = json_object(), *omit = json_object();
+        int k = co__dlq_letter(fd, start, end, &j, cut, omit);
+        if (k == CO__DLQ_LETTER && j != NULL) {
+            co__dlq_cut(j, "", cut);
+            co__dlq_note(j, "truncated", cut, &n->truncated);
+            co__dlq_note(j, "omitted", omit, &n->too_large);
+        }
+        json_decref(cut);
+        json_decref(omit);
         if (k < 0)
             return -1;
         if (k == CO__DLQ_LETTER && j == NULL) { /* over CO_DLQ_LETTER_MAX */
             (*big)++;
             seen++;
         } else if (k == CO__DLQ_LETTER) {
-            json_t *cut = json_object();
-            co__dlq_cut(j, "", cut);
-            n->truncated += json_object_size(cut) > 0;
-            if (json_object_size(cut) > 0)
-                json_object_set(j, "truncated", cut);
-            json_decref(cut);
             json_array_insert_new(arr, 0, j);
             bytes += len;
             seen++;

@@ -28,6 +28,8 @@ typedef struct {
     size_t left_out;   /**< letters among the newest `max` not listed: over
                             CO_DLQ_LETTER_MAX, or past CO_DLQ_ANSWER_MAX */
     size_t truncated;  /**< listed letters with a string cut */
+    size_t too_large;  /**< listed letters with members omitted: objects,
+                            arrays over 64 KiB of a letter over 1 MiB */
 } co_dlq_counts_t;
 
 /**
@@ -52,12 +54,18 @@ int co_dlq_open(const char *path, int flags, char *errstr, size_t errstr_size);
  *          stops before its letters' lines exceed CO_DLQ_ANSWER_MAX (the
  *          first is always listed); strings over CO_DLQ_FIELD_MAX are cut,
  *          each letter cut naming them in "truncated" ({FIELD: bytes}).
- *          One letter at a time is held whole: a listing takes about
- *          2 x CO_DLQ_LETTER_MAX at most, whatever the file.
+ *          A letter over 1 MiB is not parsed whole (trial 46: one of a
+ *          million small members took over 100 MB): its top-level members of
+ *          up to 64 KiB are, a longer string is read from its start and
+ *          cut, a larger object or array (and the members after the 256th)
+ *          is omitted, named in the letter's "omitted" ({MEMBER: bytes})
+ *          and counted in n->too_large. A listing holds one letter's line
+ *          (CO_DLQ_LETTER_MAX at most) and trees of 1 MiB letters.
  * @remark Any thread.  @since trial 43 (a file over 64 MiB was listed as
  *         empty, with no word); trial 44 (so was one whose newest letter
  *         alone was over 64 MiB); trial 45 (a FIFO hung it; the answer was
- *         unbounded; total counted blank and garbage lines)
+ *         unbounded; total counted blank and garbage lines); trial 46
+ *         (a letter of many small members was parsed whole)
  */
 json_t *co_dlq_tail(const char *path, size_t max, co_dlq_counts_t *n,
                     char *errstr, size_t errstr_size);
