@@ -85,7 +85,11 @@ for i in 1 2 3; do
     read -r c t < "b$i.code"
     [ "$c" = 200 ] || grep -q busy "b$i.json" || fail "listing $i: $c $(head -c 300 "b$i.json")"
 done
-python3 - b1.json <<'P' || fail "the bounded listing: $(head -c 300 b1.json)"
+# one of the listings that was not turned away busy (which one is chance)
+ok200=$(grep -l '^200 ' b1.code b2.code b3.code | head -n 1)
+[ -n "$ok200" ] || fail "no listing answered 200: $(cat b*.code)"
+okjson=${ok200%.code}.json
+python3 - "$okjson" <<'P' || fail "the bounded listing: $(head -c 300 "$okjson")"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["total"] == 10 and d["unreadable"] == 1, d
@@ -95,6 +99,6 @@ assert l["offset"] == 9 and len(l["value"]) == 16 << 10 and l["truncated"] == {"
 assert len(open(sys.argv[1]).read()) < 1 << 20
 P
 [ "$hwm" -lt 400 ] || fail "serve peaked at $hwm MB for 3 listings of 15 MiB letters (want under 400)"
-read -r c t < b1.code
+read -r c t < "$ok200"
 s=$(stopped_within 6)
 ok "10 letters of 15 MiB, 3 listings at once: 2 listed (values cut to 16 KiB), 8 left out, in $t s; serve peaked at $hwm MB"
