@@ -221,12 +221,14 @@ int co__apply_set(json_t *root, const char *set, co_diag_t *d)
     json_t *v = json_loads(val, JSON_DECODE_ANY, &je);
     int rc = -1;
     if (v == NULL && (val[0] == '{' || val[0] == '[')) {
+        /* neither the value nor jansson's "near '...'" is echoed: it may
+         * be a password (trial 47) */
         co_diag_add(d, where,
-                    "the value looks like JSON but is not valid "
-                    "(%s); quote it in the shell: --set 'PATH={...}', or "
-                    "for a string that starts with '%c' give it as a JSON "
-                    "string: --set 'PATH=\"%.40s\"'",
-                    je.text, val[0], val);
+                    "the value looks like JSON but is not valid (at "
+                    "character %d); quote it in the shell: --set "
+                    "'PATH={...}', or for a string that starts with '%c' "
+                    "give it as a JSON string: --set 'PATH=\"%c...\"'",
+                    je.position, val[0], val[0]);
         free(path);
         return -1;
     }

@@ -90,11 +90,24 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
     char err[512] = "";
     s->archive = co_archive_open(&ac, err, sizeof err);
     if (s->archive == NULL) {
+        /* the URL without a password in its userinfo (trial 47:
+         * "s3://ak:SECRET@h/b" printed whole) */
+        char shown[512];
+        const char *auth = strstr(url, "://");
+        auth = auth ? auth + 3 : url;
+        size_t al = strcspn(auth, "/?#");
+        const char *amp = memchr(auth, '@', al);
+        const char *colon = amp ? memchr(auth, ':', (size_t)(amp - auth)) : 0;
+        if (colon != NULL)
+            snprintf(shown, sizeof shown, "%.*s***%s", (int)(colon + 1 - url),
+                     url, amp);
+        else
+            snprintf(shown, sizeof shown, "%s", url);
         api->set_error(st, "config",
                        "config.archive %s: %s (set config.archive to a "
                        "folder, file:///dir or s3://bucket, and the "
                        "archive_s3_* options for S3)",
-                       url, err);
+                       shown, err);
         co_mail_source_free(s);
         return NULL;
     }

@@ -3,7 +3,9 @@
  * that piece can be a password's. */
 #include "co_pgmig.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* What a parse error of libpq means, said without the conninfo's text;
@@ -182,6 +184,41 @@ static void co__put(char *dst, size_t n, size_t *o, const char *s, size_t len,
     dst[*o] = '\0';
 }
 
+/* A URI's query from q on, copied with the value of every parameter whose
+ * name, percent-decoded, ends with "password" in any case as *** (trial
+ * 47: "&%70assword=" is libpq's password too). */
+static void co__redact_query(char *dst, size_t n, size_t *o, const char *q)
+{
+    const char *qs = strchr(q, '?');
+    if (qs == NULL) {
+        co__put(dst, n, o, q, strlen(q), 0);
+        return;
+    }
+    co__put(dst, n, o, q, (size_t)(qs + 1 - q), 0);
+    for (const char *p = qs + 1; *p != '\0';) {
+        size_t plen = strcspn(p, "&"), klen = strcspn(p, "=&");
+        char key[64];
+        size_t kl = 0;
+        for (size_t i = 0; i < klen && kl + 1 < sizeof key; i++) {
+            int c = (unsigned char)p[i];
+            if (c == '%' && i + 2 < klen && isxdigit((unsigned char)p[i + 1]) &&
+                isxdigit((unsigned char)p[i + 2])) {
+                char hex[3] = {p[i + 1], p[i + 2], 0};
+                c = (int)strtol(hex, NULL, 16);
+                i += 2;
+            }
+            key[kl++] = (char)tolower(c);
+        }
+        key[kl] = '\0';
+        int secret =
+            kl >= 8 && strcmp(key + kl - 8, "password") == 0 && klen < plen;
+        co__put(dst, n, o, p, secret ? klen + 1 : plen, secret);
+        p += plen;
+        if (*p == '&')
+            co__put(dst, n, o, p++, 1, 0);
+    }
+}
+
 void co_pgmig_conninfo_redact(char *dst, size_t n, const char *conninfo)
 {
     if (n == 0)
@@ -201,10 +238,14 @@ void co_pgmig_conninfo_redact(char *dst, size_t n, const char *conninfo)
             p = amp;
         }
     }
-    /* every password= and sslpassword= value, in a URI's query or a
-     * key=value string (trial 46: only the first one was hidden) */
+    if (uri != NULL) {
+        co__redact_query(dst, n, &o, p);
+        return;
+    }
+    /* every password= and sslpassword= value of a key=value string, any
+     * case (trial 46: only the first one was hidden) */
     for (;;) {
-        const char *k = strstr(p, "password");
+        const char *k = strcasestr(p, "password");
         if (k == NULL)
             break;
         const char *v = k + 8;
@@ -219,7 +260,7 @@ void co_pgmig_conninfo_redact(char *dst, size_t n, const char *conninfo)
         }
         v++;
         v += strspn(v, " \t");
-        const char *e = uri != NULL ? v + strcspn(v, "&") : co__kv_value_end(v);
+        const char *e = co__kv_value_end(v);
         co__put(dst, n, &o, p, (size_t)(v - p), 1);
         p = e;
     }

@@ -30,3 +30,17 @@ check "validate (http.listen)" l.out
     --set 'http.listen=${secret:pw}' > rl.out 2>&1 || fail "run accepted http.listen TOPSECRET"
 check "run (http.listen)" rl.out
 ok "validate and run show \${secret:pw}, never the secret (librdkafka property, http.listen)"
+# trial 47: an s3:// archive URL with a password in its userinfo, named in
+# mailbox-source's start error, shows *** for it
+mkdir -p box
+cat > s3.json <<'J'
+{"pipeline":"s3t","kafka":{"bootstrap.servers":"embedded"},"state":"memory:",
+ "stages":[{"name":"ingest","plugin":"mailbox-source","output":"raw",
+   "config":{"path":"box","archive":"s3://ak:SECRETARCH10@127.0.0.1:1/b"}},
+  {"name":"sink","plugin":"mock-sink","input":"raw","config":{"path":"o.jsonl"}}]}
+J
+env -u CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE timeout 30 "$B" run s3.json --until-idle > s3.out 2>&1 &&
+    fail "run started with an s3 archive and no key file"
+grep -q 'config.archive s3://ak:\*\*\*@127.0.0.1:1/b' s3.out || fail "the archive URL: $(grep -i archive s3.out | head -n 2)"
+grep -q SECRETARCH10 s3.out && fail "the archive URL's password printed: $(grep SECRETARCH10 s3.out | head -n 1)"
+ok "an s3:// archive URL's password is *** in mailbox-source's start error"

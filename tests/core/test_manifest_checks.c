@@ -82,10 +82,11 @@ START_TEST(set_malformed_forms_are_errors)
     ck_assert_ptr_null(json_object_get(m->stages[1].config, "x"));
     co_diag_free(&d);
     co_manifest_free(m);
-    /* a string value starting with '[': the fault shows the JSON string */
+    /* a string value starting with '[': the fault shows how to quote it,
+     * never the value (trial 47: a password) */
     m = load(base, "http.listen=[::1]:0", &d);
     ck_assert_uint_eq(
-        count(&d, "--set http.listen", "--set 'PATH=\"[::1]:0\"'"), 1);
+        count(&d, "--set http.listen", "--set 'PATH=\"[...\"'"), 1);
     co_diag_free(&d);
     co_manifest_free(m);
     /* the good forms still work */

@@ -133,6 +133,12 @@ START_TEST(t_redact)
          "host=h port=1 sslpassword=*** password=***"},
         {"mysql://u:MY?PW@h/db", "mysql://u:***@h/db"},
         {"user=bob passwordx=1", "user=bob passwordx=1"},
+        /* trial 47: a percent-encoded or upper-case key */
+        {"postgresql://127.0.0.1:1/db?user=u&%70assword=HIDDEN1",
+         "postgresql://127.0.0.1:1/db?user=u&%70assword=***"},
+        {"postgresql://h/db?PASSWORD=UP&x=1",
+         "postgresql://h/db?PASSWORD=***&x=1"},
+        {"host=h PASSWORD=UPPERPW dbname=d", "host=h PASSWORD=*** dbname=d"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[256];
