@@ -201,10 +201,17 @@ static int ollama_read_key(const char *path, char **header, char *err,
 static co_status_t ollama_check(const void *config, char *err, size_t errsz)
 {
     const ollama_config_t *cfg = config;
-    if (cfg->model == NULL || cfg->model[0] == '\0') {
+    /* no blank, control character (C0, DEL, C1 as UTF-8) in a model name
+     * (trial 47: "llama\t3" and "llama 3" were taken) */
+    int bad = cfg->model == NULL || cfg->model[0] == '\0';
+    for (const unsigned char *q = (const unsigned char *)cfg->model; !bad && *q;
+         q++)
+        bad = *q <= ' ' || *q == 0x7f ||
+              (q[0] == 0xc2 && q[1] >= 0x80 && q[1] <= 0x9f);
+    if (bad) {
         snprintf(err, errsz,
-                 "model: empty: set it to an Ollama model name such as "
-                 "\"llama3.2:3b\"");
+                 "model: empty, or with a blank or a control character: set "
+                 "it to a model name such as \"llama3.2:3b\"");
         return CO_FATAL;
     }
     char e[256];

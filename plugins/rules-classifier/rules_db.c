@@ -744,10 +744,11 @@ int rules_own_address_ok(const char *address)
     const char *at = strchr(address, '@');
     if (at == NULL || at == address || at[1] == '\0' || strchr(at + 1, '@'))
         return 0;
-    /* a bare address: not "<me@x>", no wildcard, a domain of non-empty
-     * labels (trial 46: "<me@x.example>", "*@x", "me@.x", "me@x..y") */
+    /* a bare address: not "<me@x>" nor "mailto:me@x" (trial 47), no
+     * wildcard, a domain of non-empty labels (trial 46: "<me@x.example>",
+     * "*@x", "me@.x", "me@x..y") */
     for (const unsigned char *p = (const unsigned char *)address; *p; p++)
-        if (*p <= ' ' || *p == 0x7f || strchr("<>*,;\"()[]\\", *p) != NULL)
+        if (*p <= ' ' || *p == 0x7f || strchr("<>*,;:\"()[]\\", *p) != NULL)
             return 0;
     const char *d = at + 1;
     size_t dl = strlen(d);

@@ -101,11 +101,13 @@ static const co_option_t tavily_options[] = {
  * letters, digits and '-' (or any byte >= 0x80, an IDN) joined by single
  * dots, no leading or trailing dot (trial 45: "a..com", ".", ".x.com"
  * passed). */
-/* 1 when s holds a control character (a tab, a line break: trial 46). */
+/* 1 when s holds a blank or a control character (a tab, a line break:
+ * trial 46; a space, C1 as UTF-8: trial 47). */
 static int tavily_has_control(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
+        if (*p <= ' ' || *p == 0x7f ||
+            (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
             return 1;
     return 0;
 }

@@ -349,7 +349,8 @@ START_TEST(own_addresses_option)
     static const char *const bad[] = {
         "@", "x@", "@x.example", "a@b@c", "a b@c.example", "a@c.example\n",
         /* trial 46 */
-        "<me@x.example>", "*@x.example", "me@.x", "me@x..example", "me@x."};
+        "<me@x.example>", "*@x.example", "me@.x", "me@x..example", "me@x.",
+        "mailto:me@x.example"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         ck_assert_msg(rules_db_add_own_address(db, bad[i]) == -1, "took %s",
                       bad[i]);

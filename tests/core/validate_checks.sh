@@ -154,6 +154,11 @@ for set in 'stages.chroma.config.tenant=..' 'stages.tav.config.include_domains=[
     grep -q "config\.$key: " err.txt || fail "$set: no error naming $key: $(cat err.txt)"
 done
 ok "validate refuses chroma tenant '..', domains 'a..com' and '.x.com', a blank model"
+# trial 47: ollama-classifier's model with a blank or a control character
+"$B" validate "$CAREEROPS_SOURCE_ROOT/pipelines/careerops.json" --set 'stages.classify.config.model=llama 3' > out.txt 2> err.txt &&
+    fail "validate passed the model 'llama 3'"
+grep -q 'classify.*config\.model: empty, or with a blank or a control character' err.txt ||
+    fail "ollama model 'llama 3': $(grep -i model err.txt)"
 # one --set path twice: the last one won silently (trial 45); values not echoed
 "$B" validate plug2.json --set stages.tav.config.api_key=SECRETA --set stages.tav.config.api_key=SECRETB > out.txt 2> err.txt &&
     fail "validate passed one --set path twice"
