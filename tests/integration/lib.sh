@@ -96,6 +96,16 @@ wait_keys() {
     return 1
 }
 
+# stop_host PID LOG: SIGTERM, then at most 90 s for the host to end (fail
+# with LOG's tail if it does not); sets rc to its exit status.
+stop_host() {
+    kill -TERM "$1"
+    for _ in $(seq 900); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$1" 2>/dev/null && fail "the host still runs 90 s after SIGTERM: $(tail -n 3 "$2")"
+    rc=0
+    wait "$1" || rc=$?
+}
+
 http_port() { # LOG: the port the run logged
     for _ in $(seq 100); do
         p=$(grep -o 'http endpoint on [0-9.]*:[0-9]*' "$1" | grep -o '[0-9]*$' || true)
