@@ -4,7 +4,8 @@
  * manifest_stage.c, topic cycles in manifest_graph.c. */
 #include "manifest_int.h"
 #include "util.h"
-#include "co_pgmig.h" /* co_pgmig_conninfo_ambiguous(), _redact() */
+#include "co_pgmig.h" /* co_pgmig_conninfo_ambiguous() */
+#include "co_redact.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -215,7 +216,7 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
         else if (!co__state_form_ok(sv)) {
             /* its password never printed (trial 45: "mysql://u:pw@h/db") */
             char shown[512];
-            co_pgmig_conninfo_redact(shown, sizeof shown, sv);
+            co_redact(shown, sizeof shown, sv);
             co_diag_add(d, "state",
                         "\"%s\" is not a state store: write a PostgreSQL "
                         "URI (postgresql://USER@HOST/DB or postgres://...), "

@@ -1,5 +1,6 @@
 /* lib/archive: configuration, references and the local folder backend. */
 #include "co_archive_int.h"
+#include "co_redact.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
@@ -76,9 +77,22 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
         a->is_s3 = 1;
         const char *b = u + 5, *slash = strchr(b, '/');
         size_t bl = slash ? (size_t)(slash - b) : strlen(b);
+        char shown[512]; /* the URL as messages name it: no password */
+        co_redact(shown, sizeof shown, u);
         if (bl == 0 || bl >= sizeof a->bucket) {
             snprintf(err, errlen,
-                     "archive URL %s: no bucket (use s3://bucket/prefix)", u);
+                     "archive URL %s: no bucket (use s3://bucket/prefix)",
+                     shown);
+            free(a);
+            return NULL;
+        }
+        if (memchr(b, '@', bl) != NULL || memchr(b, ':', bl) != NULL) {
+            snprintf(err, errlen,
+                     "archive URL %s: credentials do not go in the URL (a "
+                     "bucket name has no '@' or ':'); write them to files "
+                     "named by the archive_s3_access_key_file and "
+                     "archive_s3_secret_key_file options",
+                     shown);
             free(a);
             return NULL;
         }
@@ -120,10 +134,12 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
     if (strncmp(u, "file://", 7) == 0)
         path = u + 7;
     else if (strstr(u, "://") != NULL) {
+        char shown[512];
+        co_redact(shown, sizeof shown, u);
         snprintf(err, errlen,
                  "archive URL %s: unknown scheme (use file:///dir or "
                  "s3://bucket/prefix)",
-                 u);
+                 shown);
         free(a);
         return NULL;
     }

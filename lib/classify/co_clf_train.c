@@ -9,7 +9,7 @@
 #include "rules_eval.h" /* the labels reader of `eval` */
 #include "util.h"
 #include "co_cli.h"
-#include "co_pgmig.h" /* co_pgmig_conninfo_redact() */
+#include "co_redact.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -346,7 +346,7 @@ int co_cmd_train(int argc, char **argv)
             /* a connection string is shown without its password (trial
              * 45) */
             char shown[512];
-            co_pgmig_conninfo_redact(shown, sizeof shown, corrections);
+            co_redact(shown, sizeof shown, corrections);
             fprintf(stderr, "error: --corrections %s: %s\n", shown,
                     cerr[0] ? cerr : "cannot read the corrections");
             rc = 2;

@@ -1,5 +1,6 @@
 /* lib/cli: see co_cli.h. */
 #include "co_cli.h"
+#include "co_redact.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,18 +32,12 @@ static int co__opt_find(const struct option *lo, const char *arg,
     return -1;
 }
 
-/* 1 when `v` looks like a connection string that names a password (a
- * URI with USER:PASSWORD@, or password=): its values are not echoed
- * (trial 45). */
+/* 1 when `v` looks like a connection string that names a password (one
+ * co_redact() would hide, or the word in any case): its values are not
+ * echoed (trial 45). */
 static int co__cli_secretish(const char *v)
 {
-    const char *p = strstr(v, "://");
-    if (p != NULL) {
-        const char *at = strchr(p + 3, '@');
-        if (at != NULL && memchr(p + 3, ':', (size_t)(at - p - 3)) != NULL)
-            return 1;
-    }
-    return strstr(v, "password") != NULL;
+    return co_redact_spans(v, NULL, 0) > 0 || strcasestr(v, "password");
 }
 
 int co_cli_once(int argc, char *const argv[], const struct option *lo,

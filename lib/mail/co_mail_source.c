@@ -6,6 +6,7 @@
 #include "co_mail_source.h"
 
 #include "co_archive.h"
+#include "co_redact.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -71,7 +72,7 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
     url = co__ms_env(url, "CAREEROPS_ARCHIVE");
     if (url == NULL)
         url = ".run/archive";
-    snprintf(s->where, sizeof s->where, "%s", url);
+    co_redact(s->where, sizeof s->where, url); /* named in messages */
     co_archive_config_t ac = {
         .url = url,
         .s3_endpoint = co__ms_env(cfg->archive_s3_endpoint,
@@ -90,24 +91,18 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
     char err[512] = "";
     s->archive = co_archive_open(&ac, err, sizeof err);
     if (s->archive == NULL) {
-        /* the URL without a password in its userinfo (trial 47:
-         * "s3://ak:SECRET@h/b" printed whole) */
+        /* the URL without a password (trial 47: "s3://ak:SECRET@h/b"
+         * printed whole) */
         char shown[512];
-        const char *auth = strstr(url, "://");
-        auth = auth ? auth + 3 : url;
-        size_t al = strcspn(auth, "/?#");
-        const char *amp = memchr(auth, '@', al);
-        const char *colon = amp ? memchr(auth, ':', (size_t)(amp - auth)) : 0;
-        if (colon != NULL)
-            snprintf(shown, sizeof shown, "%.*s***%s", (int)(colon + 1 - url),
-                     url, amp);
+        co_redact(shown, sizeof shown, url);
+        if (strncmp(err, "archive URL ", 12) == 0) /* names the URL */
+            api->set_error(st, "config", "config.%s", err);
         else
-            snprintf(shown, sizeof shown, "%s", url);
-        api->set_error(st, "config",
-                       "config.archive %s: %s (set config.archive to a "
-                       "folder, file:///dir or s3://bucket, and the "
-                       "archive_s3_* options for S3)",
-                       shown, err);
+            api->set_error(st, "config",
+                           "config.archive %s: %s (set config.archive to a "
+                           "folder, file:///dir or s3://bucket, and the "
+                           "archive_s3_* options for S3)",
+                           shown, err);
         co_mail_source_free(s);
         return NULL;
     }

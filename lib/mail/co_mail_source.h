@@ -111,7 +111,8 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
 /** @brief Close the archive and free. NULL is fine. */
 void co_mail_source_free(co_mail_source_t *s);
 
-/** @brief The archive's location as configured (for logs). Borrowed. */
+/** @brief The archive's location as configured, any password in it
+ *         shown as *** (co_redact()), for logs. Borrowed. */
 const char *co_mail_source_archive(const co_mail_source_t *s);
 
 /** One raw message handed to co_mail_source_emit(). Borrowed fields. */

@@ -139,17 +139,6 @@ void co_pgmig_conninfo_error(char *dst, size_t n, const char *conninfo,
  */
 int co_pgmig_conninfo_ambiguous(const char *conninfo);
 
-/**
- * @brief The connection string with its password's value replaced by ***
- *        (URI user:PASSWORD@ or ?password=, key=value password=...), to
- *        name it in a message (trial 45: `train --corrections URI` printed
- *        it whole). A string that names no password is copied as is.
- * @param dst Receives the text, NUL-terminated, at most `n` bytes.
- * @param conninfo The connection string (NULL: "").
- * @remark Pure; any thread.  @since trial 45
- */
-void co_pgmig_conninfo_redact(char *dst, size_t n, const char *conninfo);
-
 /** The words for an ambiguous URI (co_pgmig_conninfo_ambiguous()). */
 #define CO_PGMIG_AMBIGUOUS_HINT                                                \
     "the URI has an '@' or '/' inside its user or password: percent-encode "   \

@@ -157,6 +157,10 @@ done
 expect 2 "given twice \(its values are not shown" "backup --dsn password= twice" \
     "$B" backup --dsn x --dsn "host=h password=S3cretPW"
 ! grep -q S3cretPW err.txt || fail "backup --dsn password= twice: $(cat err.txt)"
+# trial 48: an upper-case key, and pairs apart by a newline
+expect 2 "given twice \(its values are not shown" "backup --dsn PASSWORD= twice" \
+    "$B" backup --dsn x --dsn "$(printf 'host=h\nPASSWORD=S3cretPW')"
+! grep -q S3cretPW err.txt || fail "backup --dsn PASSWORD= twice: $(cat err.txt)"
 echo "ok: an option given twice is named as typed; no password is echoed"
 # trial 45: train --corrections printed its connection string whole
 D=$CAREEROPS_SOURCE_ROOT/datasets/dev

@@ -41,6 +41,15 @@ cat > s3.json <<'J'
 J
 env -u CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE timeout 30 "$B" run s3.json --until-idle > s3.out 2>&1 &&
     fail "run started with an s3 archive and no key file"
-grep -q 'config.archive s3://ak:\*\*\*@127.0.0.1:1/b' s3.out || fail "the archive URL: $(grep -i archive s3.out | head -n 2)"
+grep -q 'config.archive URL s3://ak:\*\*\*@127.0.0.1:1/b' s3.out || fail "the archive URL: $(grep -i archive s3.out | head -n 2)"
 grep -q SECRETARCH10 s3.out && fail "the archive URL's password printed: $(grep SECRETARCH10 s3.out | head -n 1)"
-ok "an s3:// archive URL's password is *** in mailbox-source's start error"
+grep -q "credentials do not go in the URL" s3.out || fail "no word on credentials in the URL: $(grep -i archive s3.out | head -n 2)"
+# trial 48: a password with '@' '/' '?' '#', and a URL of another scheme
+# (the archive library's own error repeated it)
+for url in 's3://ak:S@C/R?E#TARCH48@127.0.0.1:1/b' 'ftp://u:FTPARCH48@h/x'; do
+    sed "s|s3://ak:SECRETARCH10@127.0.0.1:1/b|$url|" s3.json > s3b.json
+    timeout 30 "$B" run s3b.json --until-idle > s3b.out 2>&1 && fail "run started with archive $url"
+    grep -q 'config.archive' s3b.out || fail "no config.archive error for $url: $(tail -n 3 s3b.out)"
+    grep -qE 'C/R|ARCH48' s3b.out && fail "archive $url: its password printed: $(grep -E 'C/R|ARCH48' s3b.out | head -n 1)"
+done
+ok "an s3:// archive URL's password is *** in mailbox-source's start error ('@' '/' '?' '#' in it, other schemes too)"

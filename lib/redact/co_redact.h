@@ -1,0 +1,55 @@
+/**
+ * @file lib/redact/co_redact.h
+ * @brief Secrets in a URL or a libpq connection string, found and hidden,
+ *        so that a message can name the string without its password.
+ *
+ * One reading for every place that prints such a string (manifest errors,
+ * `train --corrections`, the archive's and mail sources' errors, libpq's
+ * own messages): a string is a URI when it starts with a scheme and "://"
+ * (RFC 3986 section 3.1, as libpq's uri_prefix_length() reads only at the
+ * start), otherwise it is read as libpq's key=value form (keys and values
+ * separated by any white space, values quoted with '...' and \ escapes).
+ *
+ * Hidden: a URI's userinfo password (from the first ':' of the authority,
+ * before any '/', '?', '#' or '@', to the string's last '@', so that an
+ * unencoded '@' '/' '?' '#' in it is hidden too), the value of every query
+ * parameter whose name, percent-decoded and in any case, ends with
+ * "password", and every key=value value whose key ends with "password"
+ * (password, sslpassword) in any case, the next word too when its '=' is
+ * missing. Where the string is ambiguous more is hidden, never less.
+ *
+ * Pure functions of libc; any thread. No dependency but libc.
+ */
+#ifndef CO_REDACT_H
+#define CO_REDACT_H
+
+#include <stddef.h>
+
+/** One secret in a string: its bytes s[off .. off+len). */
+typedef struct co_redact_span {
+    size_t off; /**< offset of the secret's first byte */
+    size_t len; /**< its length in bytes (may be 0: an empty password) */
+} co_redact_span_t;
+
+/**
+ * @brief Find the secrets of a URI or key=value connection string.
+ * @param s The string (NULL: none).
+ * @param out Receives up to `max` spans in the string's order (may be NULL
+ *        when max is 0).
+ * @param max Room in `out`.
+ * @returns The number of secrets found (may exceed max: only max stored).
+ * @remark Pure; any thread.
+ */
+size_t co_redact_spans(const char *s, co_redact_span_t *out, size_t max);
+
+/**
+ * @brief Copy `s` with each secret replaced by "***".
+ * @param dst Receives the text, NUL-terminated, cut at `n` bytes (n 0:
+ *        nothing written).
+ * @param n Size of dst in bytes.
+ * @param s The string (NULL: "").
+ * @remark Pure; any thread. A string with no secret is copied as is.
+ */
+void co_redact(char *dst, size_t n, const char *s);
+
+#endif

@@ -1,0 +1,114 @@
+/**
+ * @file tests/lib/redact/test_redact.c
+ * @brief co_redact() and co_redact_spans(): the password of a URI or of a
+ *        libpq key=value string is *** wherever a message names the
+ *        string (trials 45-48), and nothing else is changed.
+ */
+#include "co_redact.h"
+#include "co_test.h"
+
+#include <string.h>
+
+START_TEST(t_redact)
+{
+    static const struct {
+        const char *ci, *shown;
+    } cases[] = {
+        /* trial 45: userinfo, an unencoded '@' or '/', the query,
+         * key=value with quotes */
+        {"postgresql://alice:S3cretPW@127.0.0.1:1/x",
+         "postgresql://alice:***@127.0.0.1:1/x"},
+        {"postgresql://alice:p@ss@127.0.0.1:55745/careerops",
+         "postgresql://alice:***@127.0.0.1:55745/careerops"},
+        {"postgresql://alice:pa/ss@127.0.0.1/db",
+         "postgresql://alice:***@127.0.0.1/db"},
+        {"postgresql://h/db?user=u&password=Xy9z&sslmode=off",
+         "postgresql://h/db?user=u&password=***&sslmode=off"},
+        {"host=h password='a b' dbname=d", "host=h password=*** dbname=d"},
+        {"postgresql://alice@127.0.0.1/db", "postgresql://alice@127.0.0.1/db"},
+        {"postgresql://h:5432/db", "postgresql://h:5432/db"},
+        {"postgresql://[::1]:5432/db", "postgresql://[::1]:5432/db"},
+        {"corrections.csv", "corrections.csv"},
+        {"", ""},
+        /* trial 46: a '?' in the password, an escaped space, a second
+         * password in the query, sslpassword, another scheme */
+        {"postgresql://postgres:TR?PW5@127.0.0.1:1/db",
+         "postgresql://postgres:***@127.0.0.1:1/db"},
+        {"host=127.0.0.1 port=1 password=TR\\ PW4",
+         "host=127.0.0.1 port=1 password=***"},
+        {"postgresql://postgres:TRPW10@127.0.0.1:1/db?password=QPW11",
+         "postgresql://postgres:***@127.0.0.1:1/db?password=***"},
+        {"postgresql://postgres:TR?PW@h/db?password=QPW12",
+         "postgresql://postgres:***@h/db?password=***"},
+        {"host=h port=1 sslpassword=SSLPW7 password=P8",
+         "host=h port=1 sslpassword=*** password=***"},
+        {"mysql://u:MY?PW@h/db", "mysql://u:***@h/db"},
+        {"user=bob passwordx=1", "user=bob passwordx=1"},
+        /* trial 47: a percent-encoded or upper-case key */
+        {"postgresql://127.0.0.1:1/db?user=u&%70assword=HIDDEN1",
+         "postgresql://127.0.0.1:1/db?user=u&%70assword=***"},
+        {"postgresql://h/db?PASSWORD=UP&x=1",
+         "postgresql://h/db?PASSWORD=***&x=1"},
+        {"host=h PASSWORD=UPPERPW dbname=d", "host=h PASSWORD=*** dbname=d"},
+        /* trial 48: a key=value string holding "://" is not a URI; a ':'
+         * and an '@' in the query; a newline or tab between pairs; an s3
+         * password with '@' '/' '?' '#'; '=' missing after the key */
+        {"host=h password=ab://cd@ef dbname=d", "host=h password=*** dbname=d"},
+        {"dbname=postgresql://x password=KV48",
+         "dbname=postgresql://x password=***"},
+        {"postgresql://h/db?application_name=a:b@c&password=Q48",
+         "postgresql://h/db?application_name=a:b@c&password=***"},
+        {"postgresql://u:P1@h/db?application_name=a@c&password=Q49",
+         "postgresql://u:***@c&password=***"},
+        {"host=h\npassword=NL48\ndbname=d", "host=h\npassword=***\ndbname=d"},
+        {"host=h\tpassword=TAB48", "host=h\tpassword=***"},
+        {"s3://AK:se@c/r?e#t@minio/bucket", "s3://AK:***@minio/bucket"},
+        {"host=h password SPACE48 dbname=d", "host=h password *** dbname=d"},
+        {"  password = 'x y'  ", "  password = ***  "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[256];
+        co_redact(out, sizeof out, cases[i].ci);
+        ck_assert_str_eq(out, cases[i].shown);
+    }
+    char small[4];
+    co_redact(small, sizeof small, NULL);
+    ck_assert_str_eq(small, "");
+    co_redact(small, sizeof small, "postgresql://u:LONGSECRET@h");
+    ck_assert_str_eq(small, "pos");
+}
+END_TEST
+
+/* the spans are the secrets' bytes, in order; a string with more than
+ * room is counted whole */
+START_TEST(t_spans)
+{
+    const char *s = "host=h password=A1 sslpassword='B 2'";
+    co_redact_span_t sp[4];
+    ck_assert_uint_eq(co_redact_spans(s, sp, 4), 2);
+    ck_assert_uint_eq(sp[0].len, 2);
+    ck_assert_int_eq(memcmp(s + sp[0].off, "A1", 2), 0);
+    ck_assert_int_eq(memcmp(s + sp[1].off, "'B 2'", 5), 0);
+    ck_assert_uint_eq(co_redact_spans(s, NULL, 0), 2);
+    ck_assert_uint_eq(co_redact_spans(NULL, sp, 4), 0);
+    ck_assert_uint_eq(co_redact_spans("postgresql://u:@h", sp, 4), 1);
+    ck_assert_uint_eq(sp[0].len, 0);
+    char many[2048] = "", out[2048];
+    for (int i = 0; i < 40; i++)
+        strcat(many, "password=SEC ");
+    co_redact(out, sizeof out, many);
+    ck_assert_msg(strstr(out, "SEC") == NULL, "%s", out);
+}
+END_TEST
+
+static Suite *redact_suite(void)
+{
+    Suite *s = suite_create("redact");
+    TCase *tc = tcase_create("redact");
+    tcase_add_test(tc, t_redact);
+    tcase_add_test(tc, t_spans);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(redact_suite)
