@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,36 @@ int co_dlq_open(const char *path, int flags, char *errstr, size_t errstr_size)
  * their first and last characters ('{' and '}'). */
 #define CO__DLQ_PARSE_MAX ((long long)1 << 20)
 
+/* A letter becomes a jansson tree of at most this many values (trial 47:
+ * 1 MiB lines of tiny arrays, "[[],[],...]", made trees of 50 MB each, and
+ * a listing of them 1.5 to 3 GB): one with more is read member by member,
+ * and members beyond what is left of the budget are omitted; a listing
+ * stops adding letters at CO__DLQ_ANSWER_NODES values. A value costs
+ * jansson 100 to 300 bytes: 6 MB a letter, 75 MB a listing at most. */
+#define CO__DLQ_NODES_MAX    ((size_t)20000)
+#define CO__DLQ_ANSWER_NODES ((size_t)250000)
+
 enum { CO__DLQ_BLANK, CO__DLQ_GARBAGE, CO__DLQ_LETTER };
+
+/* The number of JSON values in s (len bytes), an upper bound counted from
+ * its brackets and commas outside strings; counting stops past `limit`. */
+static size_t co__dlq_nodes(const char *s, size_t len, size_t limit)
+{
+    size_t n = 1;
+    int in_str = 0;
+    for (size_t i = 0; i < len && n <= limit; i++) {
+        char c = s[i];
+        if (in_str && c == '\\')
+            i++; /* an escape: its next character is not the end */
+        else if (in_str)
+            in_str = c != '"';
+        else if (c == '"')
+            in_str = 1;
+        else
+            n += c == '[' || c == '{' || c == ',';
+    }
+    return n;
+}
 
 static int co__dlq_space(char c)
 {
@@ -83,32 +113,24 @@ static int co__dlq_braces(int fd, long long start, long long end)
                : CO__DLQ_GARBAGE;
 }
 
-/* The kind of the line [start, end) of fd: blank, not a JSON object, or a
- * letter. One of at most `parse` bytes is parsed (into *out when out is
- * not NULL); a longer one is told by co__dlq_braces(). -1 on a read
- * error. */
-static int co__dlq_kind(int fd, long long start, long long end, long long parse,
-                        json_t **out)
+/* The kind of the line text (len bytes): blank, not a JSON object, or a
+ * letter (parsed into *out when out is not NULL, else freed). One of more
+ * than CO__DLQ_NODES_MAX values is told by its first and last characters
+ * that are not blanks, and not parsed. */
+static int co__dlq_text_kind(const char *text, size_t len, json_t **out)
 {
-    long long len = end - start;
-    if (len == 0)
-        return CO__DLQ_BLANK;
-    if (len > parse)
-        return co__dlq_braces(fd, start, end);
-    char *text = malloc((size_t)len);
-    if (text == NULL ||
-        pread(fd, text, (size_t)len, (off_t)start) != (ssize_t)len) {
-        free(text);
-        return -1;
-    }
-    long long i = 0;
+    size_t i = 0, k = len;
     while (i < len && co__dlq_space(text[i]))
         i++;
-    json_t *j = i < len ? json_loadb(text, (size_t)len, 0, NULL) : NULL;
-    free(text);
-    int kind = i == len            ? CO__DLQ_BLANK
-               : json_is_object(j) ? CO__DLQ_LETTER
-                                   : CO__DLQ_GARBAGE;
+    while (k > i && co__dlq_space(text[k - 1]))
+        k--;
+    if (i == len)
+        return CO__DLQ_BLANK;
+    if (co__dlq_nodes(text, len, CO__DLQ_NODES_MAX) > CO__DLQ_NODES_MAX)
+        return text[i] == '{' && text[k - 1] == '}' ? CO__DLQ_LETTER
+                                                    : CO__DLQ_GARBAGE;
+    json_t *j = json_loadb(text, len, 0, NULL);
+    int kind = json_is_object(j) ? CO__DLQ_LETTER : CO__DLQ_GARBAGE;
     if (kind == CO__DLQ_LETTER && out != NULL)
         *out = j;
     else
@@ -116,13 +138,58 @@ static int co__dlq_kind(int fd, long long start, long long end, long long parse,
     return kind;
 }
 
-/* Counts the letters and unreadable lines of the first `size` bytes of
- * fd, read by pieces (a last line without '\n' counts); -1 on a read
- * error. */
-static int co__dlq_count(int fd, long long size, co_dlq_counts_t *n)
+/* The kind of the line [start, end) of fd, as co__dlq_text_kind() says;
+ * one over CO__DLQ_PARSE_MAX bytes is told by co__dlq_braces(). -1 on a
+ * read error. */
+static int co__dlq_kind(int fd, long long start, long long end)
 {
-    char buf[1 << 16];
-    long long at = 0, start = 0;
+    long long len = end - start;
+    if (len == 0)
+        return CO__DLQ_BLANK;
+    if (len > CO__DLQ_PARSE_MAX)
+        return co__dlq_braces(fd, start, end);
+    char *text = malloc((size_t)len);
+    if (text == NULL ||
+        pread(fd, text, (size_t)len, (off_t)start) != (ssize_t)len) {
+        free(text);
+        return -1;
+    }
+    int kind = co__dlq_text_kind(text, (size_t)len, NULL);
+    free(text);
+    return kind;
+}
+
+/* The counts of a file's complete lines, kept between listings (the
+ * dashboard asks every few seconds; trial 47: each request parsed every
+ * line of the file again): a file grown since, the same one (device,
+ * inode, the byte before `upto` still a '\n'), is counted from `upto` on.
+ * One file at a time: the dashboard reads one. */
+static struct {
+    pthread_mutex_t mu;
+    dev_t dev;
+    ino_t ino;
+    long long upto; /* counted: lines before this offset */
+    size_t total, unreadable;
+} co__dlq_seen = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* Counts the letters and unreadable lines of the first `size` bytes of
+ * fd, read by pieces from the counts kept for its first lines (a last
+ * line without '\n' counts, and is counted again next time); -1 on a
+ * read error. */
+static int co__dlq_count(int fd, const struct stat *st, co_dlq_counts_t *n)
+{
+    char buf[1 << 16], c;
+    long long size = (long long)st->st_size, at = 0;
+    pthread_mutex_lock(&co__dlq_seen.mu);
+    if (co__dlq_seen.dev == st->st_dev && co__dlq_seen.ino == st->st_ino &&
+        co__dlq_seen.upto > 0 && co__dlq_seen.upto <= size &&
+        pread(fd, &c, 1, (off_t)(co__dlq_seen.upto - 1)) == 1 && c == '\n') {
+        at = co__dlq_seen.upto;
+        n->total = co__dlq_seen.total;
+        n->unreadable = co__dlq_seen.unreadable;
+    }
+    pthread_mutex_unlock(&co__dlq_seen.mu);
+    long long start = at;
     while (at < size) {
         size_t want = size - at < (long long)sizeof buf ? (size_t)(size - at)
                                                         : sizeof buf;
@@ -132,7 +199,7 @@ static int co__dlq_count(int fd, long long size, co_dlq_counts_t *n)
         for (char *p = buf, *e = buf + got;
              (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) {
             long long nl = at + (p - buf);
-            int k = co__dlq_kind(fd, start, nl, CO__DLQ_PARSE_MAX, NULL);
+            int k = co__dlq_kind(fd, start, nl);
             if (k < 0)
                 return -1;
             n->total += k == CO__DLQ_LETTER;
@@ -141,9 +208,14 @@ static int co__dlq_count(int fd, long long size, co_dlq_counts_t *n)
         }
         at += got;
     }
-    int k = start < size
-                ? co__dlq_kind(fd, start, size, CO__DLQ_PARSE_MAX, NULL)
-                : CO__DLQ_BLANK;
+    pthread_mutex_lock(&co__dlq_seen.mu);
+    co__dlq_seen.dev = st->st_dev;
+    co__dlq_seen.ino = st->st_ino;
+    co__dlq_seen.upto = start;
+    co__dlq_seen.total = n->total;
+    co__dlq_seen.unreadable = n->unreadable;
+    pthread_mutex_unlock(&co__dlq_seen.mu);
+    int k = start < size ? co__dlq_kind(fd, start, size) : CO__DLQ_BLANK;
     n->total += k == CO__DLQ_LETTER;
     n->unreadable += k == CO__DLQ_GARBAGE;
     return k < 0 ? -1 : 0;
@@ -299,16 +371,19 @@ static size_t co__dlq_value_end(const char *s, size_t len, size_t i)
 }
 
 /* The member `key` of a large letter, its value the text v (vlen bytes),
- * set in `o`; or named in `omit` with its size; -1 when it is not JSON. */
+ * set in `o` when it has at most *budget values (taken from it); or named
+ * in `omit` with its size; -1 when it is not JSON. */
 static int co__dlq_member(json_t *o, const char *key, const char *v,
-                          size_t vlen, json_t *cut, json_t *omit)
+                          size_t vlen, json_t *cut, json_t *omit,
+                          size_t *budget)
 {
-    size_t dec, head;
+    size_t dec, head, nodes = co__dlq_nodes(v, vlen, *budget);
     json_t *j = NULL;
-    if (vlen <= CO__DLQ_MEMBER_MAX) {
+    if (vlen <= CO__DLQ_MEMBER_MAX && nodes <= *budget) {
         j = json_loadb(v, vlen, JSON_DECODE_ANY, NULL);
         if (j == NULL)
             return -1;
+        *budget -= nodes;
     } else if (v[0] == '"') { /* its start, the length it has in full */
         co__dlq_string(v, vlen, 0, CO_DLQ_FIELD_MAX + 1, &dec, &head);
         co_buf_t b = {0};
@@ -327,11 +402,12 @@ static int co__dlq_member(json_t *o, const char *key, const char *v,
     return 0;
 }
 
-/* The letter of the line s (len bytes, over CO__DLQ_PARSE_MAX) without
- * parsing it whole, as CO__DLQ_MEMBER_MAX says; NULL when it is not a
+/* The letter of the line s (len bytes, over CO__DLQ_PARSE_MAX or of more
+ * than CO__DLQ_NODES_MAX values) without parsing it whole, as
+ * CO__DLQ_MEMBER_MAX and the *budget of values say; NULL when it is not a
  * JSON object. */
 static json_t *co__dlq_scan(const char *s, size_t len, json_t *cut,
-                            json_t *omit)
+                            json_t *omit, size_t *budget)
 {
     size_t i = co__dlq_blanks(s, len, 0), n = 0, dec, head;
     json_t *o = json_object();
@@ -355,7 +431,7 @@ static json_t *co__dlq_scan(const char *s, size_t len, json_t *cut,
         size_t ve = i < len && s[i] == ':' ? co__dlq_value_end(s, len, vs) : 0;
         int bad = !json_is_string(k) || ve == 0 ||
                   co__dlq_member(o, json_string_value(k), s + vs, ve - vs, cut,
-                                 omit) != 0;
+                                 omit, budget) != 0;
         json_decref(k);
         i = bad ? len : co__dlq_blanks(s, len, ve);
         if (i >= len || (s[i] != ',' && s[i] != '}'))
@@ -373,21 +449,33 @@ bad:
 }
 
 /* The kind of the line [start, end) of fd, as co__dlq_kind() says, its
- * letter in *out; one over CO__DLQ_PARSE_MAX is read by co__dlq_scan(),
- * one over CO_DLQ_LETTER_MAX not at all. -1 on a read error. */
+ * letter in *out and the number of its values in *nodes; one over
+ * CO__DLQ_PARSE_MAX bytes or CO__DLQ_NODES_MAX values is read by
+ * co__dlq_scan(), one over CO_DLQ_LETTER_MAX bytes not at all. -1 on a
+ * read error. */
 static int co__dlq_letter(int fd, long long start, long long end, json_t **out,
-                          json_t *cut, json_t *omit)
+                          json_t *cut, json_t *omit, size_t *nodes)
 {
     size_t len = (size_t)(end - start);
-    if (len <= (size_t)CO__DLQ_PARSE_MAX || len > CO_DLQ_LETTER_MAX)
-        return co__dlq_kind(fd, start, end, CO__DLQ_PARSE_MAX, out);
+    *nodes = 0;
+    if (len == 0 || len > CO_DLQ_LETTER_MAX)
+        return co__dlq_kind(fd, start, end);
     char *text = malloc(len);
     if (text == NULL || pread(fd, text, len, (off_t)start) != (ssize_t)len) {
         free(text);
         return -1;
     }
-    *out = co__dlq_scan(text, len, cut, omit);
+    size_t nn = co__dlq_nodes(text, len, CO__DLQ_NODES_MAX);
+    if (len <= (size_t)CO__DLQ_PARSE_MAX && nn <= CO__DLQ_NODES_MAX) {
+        int kind = co__dlq_text_kind(text, len, out);
+        free(text);
+        *nodes = nn;
+        return kind;
+    }
+    size_t budget = CO__DLQ_NODES_MAX;
+    *out = co__dlq_scan(text, len, cut, omit, &budget);
     free(text);
+    *nodes = CO__DLQ_NODES_MAX - budget;
     if (*out != NULL)
         return CO__DLQ_LETTER;
     json_object_clear(cut);
@@ -412,7 +500,7 @@ static int co__dlq_list(int fd, long long size, size_t max, json_t *arr,
                         co_dlq_counts_t *n, size_t *big)
 {
     long long end = size;
-    size_t seen = 0, bytes = 0;
+    size_t seen = 0, bytes = 0, nodes = 0;
     int full = 0;
     while (end > 0 && json_array_size(arr) < max) {
         char c; /* the '\n' that ends this line, if any */
@@ -430,7 +518,17 @@ static int co__dlq_list(int fd, long long size, size_t max, json_t *arr,
             break;
         }
         json_t *j = NULL, *cut = json_object(), *omit = json_object();
-        int k = co__dlq_letter(fd, start, end, &j, cut, omit);
+        size_t nn = 0;
+        int k = co__dlq_letter(fd, start, end, &j, cut, omit, &nn);
+        if (j != NULL && json_array_size(arr) > 0 &&
+            nodes + nn > CO__DLQ_ANSWER_NODES) {
+            json_decref(j); /* this one, and the older ones, are left out */
+            json_decref(cut);
+            json_decref(omit);
+            full = 1;
+            break;
+        }
+        nodes += nn;
         if (k == CO__DLQ_LETTER && j != NULL) {
             co__dlq_cut(j, "", cut);
             co__dlq_note(j, "truncated", cut, &n->truncated);
@@ -476,7 +574,7 @@ json_t *co_dlq_tail(const char *path, size_t max, co_dlq_counts_t *n,
     long long size = (long long)st.st_size;
     json_t *arr = json_array();
     size_t big = 0;
-    int failed = co__dlq_count(fd, size, n) != 0 ||
+    int failed = co__dlq_count(fd, &st, n) != 0 ||
                  co__dlq_list(fd, size, max, arr, n, &big) != 0;
     close(fd);
     if (failed) {

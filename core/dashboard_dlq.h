@@ -26,10 +26,12 @@ typedef struct {
     size_t total;      /**< letters in the file: lines that are JSON objects */
     size_t unreadable; /**< lines that are not (blank lines not counted) */
     size_t left_out;   /**< letters among the newest `max` not listed: over
-                            CO_DLQ_LETTER_MAX, or past CO_DLQ_ANSWER_MAX */
+                            CO_DLQ_LETTER_MAX, or past CO_DLQ_ANSWER_MAX
+                            bytes or 250,000 JSON values (trial 47) */
     size_t truncated;  /**< listed letters with a string cut */
     size_t too_large;  /**< listed letters with members omitted: objects,
-                            arrays over 64 KiB of a letter over 1 MiB */
+                            arrays over 64 KiB of a letter over 1 MiB, or
+                            members past 20,000 JSON values (trial 47) */
 } co_dlq_counts_t;
 
 /**
@@ -44,7 +46,10 @@ int co_dlq_open(const char *path, int flags, char *errstr, size_t errstr_size);
 /**
  * @brief The newest `max` letters of the file at `path`, oldest first.
  * @param n Receives the counts of the whole file (read in pieces; no
- *        size limit) and of the listing.
+ *        size limit) and of the listing. The counts of a file's complete
+ *        lines are kept for the next call: a file that only grew (same
+ *        device and inode, a '\n' where the last count stopped) is
+ *        counted from there; a rewritten one is counted anew.
  * @param errstr Receives why the file could not be read.
  * @returns A new JSON array (an empty one when the file does not exist),
  *          or NULL with errstr filled (not a regular file, a read error).
@@ -59,13 +64,18 @@ int co_dlq_open(const char *path, int flags, char *errstr, size_t errstr_size);
  *          up to 64 KiB are, a longer string is read from its start and
  *          cut, a larger object or array (and the members after the 256th)
  *          is omitted, named in the letter's "omitted" ({MEMBER: bytes})
- *          and counted in n->too_large. A listing holds one letter's line
- *          (CO_DLQ_LETTER_MAX at most) and trees of 1 MiB letters.
+ *          and counted in n->too_large. So is a letter of more than
+ *          20,000 JSON values (brackets and commas counted), whatever its
+ *          size: members past that budget are omitted; the listing stops
+ *          adding letters at 250,000 values (the rest in n->left_out).
+ *          A listing holds one letter's line (CO_DLQ_LETTER_MAX at most)
+ *          and trees of 250,000 values (about 75 MB at most).
  * @remark Any thread.  @since trial 43 (a file over 64 MiB was listed as
  *         empty, with no word); trial 44 (so was one whose newest letter
  *         alone was over 64 MiB); trial 45 (a FIFO hung it; the answer was
  *         unbounded; total counted blank and garbage lines); trial 46
- *         (a letter of many small members was parsed whole)
+ *         (a letter of many small members was parsed whole); trial 47
+ *         (1 MiB letters of tiny arrays: 50 MB trees, 3 GB listings)
  */
 json_t *co_dlq_tail(const char *path, size_t max, co_dlq_counts_t *n,
                     char *errstr, size_t errstr_size);

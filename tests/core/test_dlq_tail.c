@@ -251,6 +251,107 @@ START_TEST(t_many_small_members)
 }
 END_TEST
 
+/* Trial 47: letters under 1 MiB of tiny arrays ("[[],[],...]") became
+ * trees of 50 MB each, a listing of them 1.5 to 3 GB. A letter of more
+ * than 20,000 values is read member by member, members past that budget
+ * omitted; a listing stops at 250,000 values, the older letters left
+ * out and counted. Each letter here: three members of 9,000 tiny arrays
+ * (27 KB, under the 64 KiB member limit, and 18,001 values as counted:
+ * brackets and commas), then an offset. */
+START_TEST(t_tiny_arrays_bounded)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/tiny.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int l = 0; l < 40; l++) {
+        fputs("{", f);
+        for (int m = 0; m < 3; m++) {
+            fprintf(f, "\"a%d\":[", m);
+            for (int i = 0; i < 9000; i++)
+                fputs(i ? ",[]" : "[]", f);
+            fputs("],", f);
+        }
+        fprintf(f, "\"offset\":%d}\n", l);
+    }
+    fclose(f);
+    co_dlq_counts_t n;
+    char err[256] = "";
+    json_t *a = co_dlq_tail(path, 200, &n, err, sizeof err);
+    ck_assert_msg(a != NULL, "%s", err);
+    ck_assert_int_eq(n.total, 40);
+    ck_assert_int_eq(n.unreadable, 0);
+    /* 18,003 values a letter: 13 letters within 250,000 */
+    size_t listed = json_array_size(a);
+    ck_assert_msg(listed == 13, "%zu listed", listed);
+    ck_assert_int_eq(n.left_out, 40 - listed);
+    ck_assert_int_eq(n.too_large, listed);
+    for (size_t i = 0; i < listed; i++) {
+        json_t *l = json_array_get(a, i);
+        ck_assert_int_eq(json_integer_value(json_object_get(l, "offset")),
+                         (json_int_t)(40 - listed + i));
+        ck_assert_int_eq(json_array_size(json_object_get(l, "a0")), 9000);
+        ck_assert_ptr_null(json_object_get(l, "a1"));
+        json_t *om = json_object_get(l, "omitted");
+        ck_assert_int_eq(json_integer_value(json_object_get(om, "a1")),
+                         9000 * 3 + 1);
+        ck_assert_ptr_nonnull(json_object_get(om, "a2"));
+    }
+    json_decref(a);
+    unlink(path);
+}
+END_TEST
+
+/* The file's lines are counted once (trial 47: every request parsed the
+ * whole file again): a grown file is counted from where the last count
+ * stopped, a line still being written is counted again, and a file
+ * truncated or replaced is counted anew. */
+static size_t total_of(const char *path)
+{
+    co_dlq_counts_t n;
+    char err[256] = "";
+    json_t *a = co_dlq_tail(path, 200, &n, err, sizeof err);
+    ck_assert_msg(a != NULL, "%s", err);
+    json_decref(a);
+    return n.total;
+}
+
+START_TEST(t_counts_follow_the_file)
+{
+    char path[128], other[140];
+    snprintf(path, sizeof path, "%s/grow.jsonl", dir);
+    snprintf(other, sizeof other, "%s/other.jsonl", dir);
+    letters(path, 0, 5);
+    ck_assert_int_eq(total_of(path), 5);
+    letters(path, 5, 8);
+    ck_assert_int_eq(total_of(path), 8);
+    FILE *f = fopen(path, "a");
+    fputs("{\"offset\":", f); /* half written */
+    fclose(f);
+    co_dlq_counts_t n;
+    char err[256] = "";
+    json_t *a = co_dlq_tail(path, 200, &n, err, sizeof err);
+    ck_assert_int_eq(n.total, 8);
+    ck_assert_int_eq(n.unreadable, 1);
+    json_decref(a);
+    f = fopen(path, "a");
+    fputs("8}\n", f);
+    fclose(f);
+    a = co_dlq_tail(path, 200, &n, err, sizeof err);
+    ck_assert_int_eq(n.total, 9);
+    ck_assert_int_eq(n.unreadable, 0);
+    json_decref(a);
+    letters(other, 0, 2);
+    ck_assert_int_eq(total_of(other), 2);
+    ck_assert_int_eq(total_of(path), 9);
+    ck_assert_int_eq(truncate(path, 0), 0);
+    letters(path, 0, 3);
+    ck_assert_int_eq(total_of(path), 3);
+    unlink(path);
+    unlink(other);
+}
+END_TEST
+
 static Suite *dlq_suite(void)
 {
     Suite *s = suite_create("dlq_tail");
@@ -262,6 +363,8 @@ static Suite *dlq_suite(void)
     tcase_add_test(tc, t_fifo_refused_at_once);
     tcase_add_test(tc, t_answer_bounded);
     tcase_add_test(tc, t_many_small_members);
+    tcase_add_test(tc, t_tiny_arrays_bounded);
+    tcase_add_test(tc, t_counts_follow_the_file);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
