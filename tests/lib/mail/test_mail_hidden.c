@@ -114,6 +114,26 @@ static const char *const hidden_forms[] = {
     "<div><div style=\"display:none\"/>" SECRET "</div></div>",
     "<div style=\"display:\\6e one\">" SECRET "</div>",
     "<div style=\"display:\\4e\\00004f NE\">" SECRET "</div>",
+    /* trial 47: a background shorthand with an image, hsl(), a gradient
+     * of one colour, escaped selectors, a class in another case in quirks
+     * mode (no DOCTYPE, or an old one) */
+    "<div style=\"background:url(x.png) #000\">" SECRET "</div>",
+    "<div style=\"background:url('a,b.png') no-repeat, #000\">" SECRET "</div>",
+    "<div style=\"color:hsl(0, 0%, 100%)\">" SECRET "</div>",
+    "<div style=\"color:hsl(120deg 0% 100% / 1)\">" SECRET "</div>",
+    "<div style=\"color:hsla(120, 50%, 50%, 0)\">" SECRET "</div>",
+    "<div style=\"background:hsl(0.5turn 0% 0%)\">" SECRET "</div>",
+    "<div style=\"background:linear-gradient(to right, #000 0%, black "
+    "100%)\">" SECRET "</div>",
+    "<div style=\"background:#fff "
+    "linear-gradient(#000,#000);color:#000\">" SECRET "</div>",
+    "<div style=\"color:ghostwhite\">" SECRET "</div>",
+    "<style>.\\68 idden{display:none}</style><div class=\"hidden\">" SECRET
+    "</div>",
+    "<style>#\\69nj{display:none}</style><p id=\"inj\">" SECRET "</p>",
+    "<style>.a\\.b{display:none}</style><p class=\"a.b\">" SECRET "</p>",
+    "<style>.HIDE{display:none}</style><div class=\"hide\">" SECRET "</div>",
+    "<style>#Inj{display:none}</style><div id=\"inj\">" SECRET "</div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -204,13 +224,27 @@ static const char *const visible_forms[] = {
     "<style>*.a{display:none}</style><p class=\"b\">SHOWN</p>",
     /* void elements end at `/>` */
     "<p>x<br/>SHOWN<img src=\"x.png\"/></p>",
+    /* trial 47: the colour in effect, read from a shorthand, hsl() or a
+     * gradient; a gradient of two colours is not judged; classes match by
+     * case in standards mode, and an escape that spells another name */
+    "<div style=\"background:url(x.png) #000;color:#fff\">SHOWN</div>",
+    "<div style=\"background:linear-gradient(#000,#fff)\">SHOWN</div>",
+    "<div style=\"background:#fff linear-gradient(#000,#000);color:#fff\">"
+    "SHOWN</div>",
+    "<div style=\"background:#000 url(x.png)\"><p style=\"color:hsl(0 0% "
+    "100%)\">SHOWN</p></div>",
+    "<div style=\"color:hsl(0,0%,20%)\">SHOWN</div>",
+    "<div style=\"background:url(x.png)\">SHOWN</div>",
+    "<style>.\\68 idden{display:none}</style><div class=\"hid\">SHOWN</div>",
+    "<style>.a\\.b{display:none}</style><p class=\"a b\">SHOWN</p>",
 };
 
 START_TEST(visible_form_kept)
 {
     char *t = html_text(visible_forms[_i]);
-    ck_assert_msg(strstr(t, "SHOWN") != NULL, "form %d lost visible text: %s",
-                  _i, t);
+    ck_assert_msg(strstr(t, "SHOWN") != NULL,
+                  "form %d (%s) lost visible text: %s", _i, visible_forms[_i],
+                  t);
     free(t);
 }
 END_TEST
@@ -223,6 +257,49 @@ START_TEST(after_hidden_visible)
     ck_assert(strstr(t, "IGNORE") == NULL);
     ck_assert(strstr(t, "Back in sight.") != NULL);
     free(t);
+}
+END_TEST
+
+/* Trial 47: the DOCTYPE that opens a page sets its mode: in quirks mode
+ * (none, or an old one) `.HIDE` hides class="hide", in standards and
+ * limited-quirks mode it does not. */
+START_TEST(doctype_sets_class_case)
+{
+    static const struct {
+        const char *doctype;
+        int hides;
+    } cases[] = {
+        {"", 1},
+        {"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\">",
+         1},
+        {"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">", 1},
+        {"<!DOCTYPE html>", 0},
+        {"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" "
+         "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">",
+         0},
+        {"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\" "
+         "\"http://www.w3.org/TR/html4/loose.dtd\">",
+         0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *msg = NULL;
+        ck_assert(asprintf(&msg,
+                           "From: jobs@example.com\nSubject: s\nContent-Type: "
+                           "text/html\n\n%s<html><head><style>.HIDE{display:"
+                           "none}#Inj{display:none}</style></head><body><p>"
+                           "Start.</p><div class=\"hide\">" SECRET "</div><p "
+                           "id=\"inj\">" SECRET "</p></body></html>\n",
+                           cases[i].doctype) > 0);
+        char err[512] = "";
+        json_t *r = mt_norm(msg, strlen(msg), NULL, NULL, err, sizeof err);
+        free(msg);
+        ck_assert_msg(r != NULL, "rejected: %s", err);
+        const char *t = mt_str(r, "text");
+        ck_assert_msg((strstr(t, "IGNORE") == NULL) == cases[i].hides, "%s: %s",
+                      cases[i].doctype, t);
+        ck_assert(strstr(t, "Start.") != NULL);
+        json_decref(r);
+    }
 }
 END_TEST
 
@@ -252,6 +329,7 @@ static Suite *hidden_suite(void)
                         (int)(sizeof visible_forms / sizeof *visible_forms));
     tcase_add_test(tc, after_hidden_visible);
     tcase_add_test(tc, head_stylesheet);
+    tcase_add_test(tc, doctype_sets_class_case);
     suite_add_tcase(s, tc);
     return s;
 }
