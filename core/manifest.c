@@ -486,20 +486,7 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
         json_decref(root);
         return NULL;
     }
-    for (size_t i = 0; sets && sets[i]; i++) {
-        /* one path twice: the last would win silently (trial 45); the
-         * values are not echoed (a password may be one) */
-        size_t pl = strcspn(sets[i], "=");
-        int twice = 0;
-        for (size_t j = 0; j < i && !twice; j++)
-            twice = strcspn(sets[j], "=") == pl &&
-                    strncmp(sets[j], sets[i], pl) == 0;
-        if (twice)
-            co_diag_add(d, "", "--set %.*s given twice: give each path once",
-                        (int)(pl > 200 ? 200 : pl), sets[i]);
-        else
-            co__apply_set(root, sets[i], d);
-    }
+    co__apply_sets(root, sets, d);
 
     co_manifest_t *m = co_xcalloc(1, sizeof *m);
     m->root = root;

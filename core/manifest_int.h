@@ -59,8 +59,20 @@ void co__check_name(const char *s, const char *path, const char *what,
                     co_diag_t *d);
 
 /** @brief Apply one `--set PATH=VALUE` to the document (manifest_set.c).
- *  @returns 0, or -1 after adding a diagnostic named "--set PATH=VALUE". */
-int co__apply_set(json_t *root, const char *set, co_diag_t *d);
+ *  @param canon Receives the path it set, written one way (an element
+ *         named by its "name" as its index: stages.ingest.config is
+ *         stages[0].config; a kafka property quoted), to free; NULL on
+ *         error.
+ *  @returns 0, or -1 after adding a diagnostic named "--set PATH". */
+int co__apply_set(json_t *root, const char *set, co_diag_t *d, char **canon);
+
+/** @brief Apply the NULL-terminated `--set PATH=VALUE` list in order
+ *         (manifest_set.c). One field set twice, however its path is
+ *         written (stages.ingest.x and stages[0].x), or a field and a
+ *         field inside it, is an error naming both paths: the last would
+ *         win silently (trials 45, 48). Values are never echoed.
+ *  @param sets May be NULL. */
+void co__apply_sets(json_t *root, const char *const *sets, co_diag_t *d);
 
 /** @brief Expand `${secret:NAME}` and `${env:NAME:-default}` in every
  *         string of `node`, in place (manifest_expand.c). */

@@ -124,28 +124,37 @@ static int co__set_kafka(json_t *root, const char *prop, const char *val,
     return 0;
 }
 
-/* Selects the element of array `cur` whose "name" is `key`. */
-static json_t *co__set_by_name(json_t *cur, const char *key)
+/* Selects the element of array `cur` whose "name" is `key`, its index in
+ * *at. */
+static json_t *co__set_by_name(json_t *cur, const char *key, size_t *at)
 {
     size_t i;
     json_t *e;
     json_array_foreach(cur, i, e)
     {
         json_t *nm = json_object_get(e, "name");
-        if (json_is_string(nm) && strcmp(json_string_value(nm), key) == 0)
+        if (json_is_string(nm) && strcmp(json_string_value(nm), key) == 0) {
+            *at = i;
             return e;
+        }
     }
     return NULL;
 }
 
-/* Walks the segments (creating missing objects) and sets the last. */
+/* Walks the segments (creating missing objects) and sets the last; the
+ * path it set, elements named by index (stages.ingest is stages[0]), in
+ * `canon`. */
 static int co__set_walk(json_t *root, const co__seg_t *segs, int n, json_t *v,
-                        const char *where, co_diag_t *d)
+                        const char *where, co_diag_t *d, co_buf_t *canon)
 {
     json_t *cur = root;
     for (int i = 0; i < n; i++) {
         const co__seg_t *s = &segs[i];
         int last = i == n - 1;
+        if (s->is_index)
+            co_buf_printf(canon, "[%zu]", s->index);
+        else if (!json_is_array(cur))
+            co_buf_printf(canon, "%s%s", i ? "." : "", s->key);
         if (s->is_index) {
             if (!json_is_array(cur) || s->index >= json_array_size(cur)) {
                 co_diag_add(d, where,
@@ -159,11 +168,13 @@ static int co__set_walk(json_t *root, const co__seg_t *segs, int n, json_t *v,
             cur = json_array_get(cur, s->index);
         } else if (json_is_array(cur)) {
             /* stages.NAME: select an element by its "name" */
-            json_t *found = co__set_by_name(cur, s->key);
+            size_t at = 0;
+            json_t *found = co__set_by_name(cur, s->key, &at);
             if (found == NULL) {
                 co_diag_add(d, where, "no element named '%s'", s->key);
                 return -1;
             }
+            co_buf_printf(canon, "[%zu]", at);
             if (last) {
                 co_diag_add(d, where, "cannot replace a whole stage");
                 return -1;
@@ -194,8 +205,10 @@ static int co__set_walk(json_t *root, const co__seg_t *segs, int n, json_t *v,
     return 0;
 }
 
-int co__apply_set(json_t *root, const char *set, co_diag_t *d)
+int co__apply_set(json_t *root, const char *set, co_diag_t *d, char **canon)
 {
+    co_buf_t cb = {0};
+    *canon = NULL;
     char where[300];
     /* the path only: the value may be a password (trial 46) */
     size_t pl = strcspn(set, "=");
@@ -243,6 +256,7 @@ int co__apply_set(json_t *root, const char *set, co_diag_t *d)
     }
     if (strncmp(path, "kafka.", 6) == 0) {
         rc = co__set_kafka(root, path + 6, val, v, where, d);
+        co_buf_printf(&cb, "kafka.\"%s\"", path + 6); /* one property */
     } else {
         co__seg_t *segs = co_xcalloc(CO_SET_MAX_DEPTH, sizeof *segs);
         const char *why = NULL;
@@ -250,10 +264,59 @@ int co__apply_set(json_t *root, const char *set, co_diag_t *d)
         if (n < 0)
             co_diag_add(d, where, "bad path: %s; %s", why, co__set_example);
         else
-            rc = co__set_walk(root, segs, n, v, where, d);
+            rc = co__set_walk(root, segs, n, v, where, d, &cb);
         free(segs);
     }
     json_decref(v);
     free(path);
+    if (rc == 0)
+        *canon = cb.data;
+    else
+        co_buf_free(&cb);
     return rc;
+}
+
+/* 1 when the field at canonical path `later` is the one at `earlier` or
+ * holds it (so the earlier override would be lost); a field inside one
+ * set before is a refinement (`config={...}` then `config.verbose=1`). */
+static int co__set_overrides(const char *earlier, const char *later)
+{
+    size_t n = strlen(later);
+    return strncmp(earlier, later, n) == 0 &&
+           (earlier[n] == '\0' || earlier[n] == '.' || earlier[n] == '[');
+}
+
+void co__apply_sets(json_t *root, const char *const *sets, co_diag_t *d)
+{
+    size_t n = 0;
+    while (sets != NULL && sets[n] != NULL)
+        n++;
+    char **canon = co_xcalloc(n + 1, sizeof *canon);
+    for (size_t i = 0; i < n; i++) {
+        if (co__apply_set(root, sets[i], d, &canon[i]) != 0)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            if (canon[j] == NULL || !co__set_overrides(canon[j], canon[i]))
+                continue;
+            int pi = (int)strcspn(sets[i], "="),
+                pj = (int)strcspn(sets[j], "=");
+            pi = pi > 200 ? 200 : pi;
+            pj = pj > 200 ? 200 : pj;
+            if (strcmp(canon[i], canon[j]) == 0)
+                co_diag_add(d, "",
+                            "--set %.*s and --set %.*s set the same field "
+                            "(%s): give it once",
+                            pj, sets[j], pi, sets[i], canon[i]);
+            else
+                co_diag_add(d, "",
+                            "--set %.*s replaces %s, which holds what --set "
+                            "%.*s set before it (lost): set the whole %s "
+                            "first and the field inside after it",
+                            pi, sets[i], canon[i], pj, sets[j], canon[i]);
+            break;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(canon[i]);
+    free(canon);
 }

@@ -162,8 +162,29 @@ grep -q 'classify.*config\.model: empty, or with a blank or a control character'
 # one --set path twice: the last one won silently (trial 45); values not echoed
 "$B" validate plug2.json --set stages.tav.config.api_key=SECRETA --set stages.tav.config.api_key=SECRETB > out.txt 2> err.txt &&
     fail "validate passed one --set path twice"
-grep -q -- '--set stages.tav.config.api_key given twice' err.txt || fail "--set twice: $(cat err.txt)"
+grep -q -- '--set stages.tav.config.api_key and --set stages.tav.config.api_key set the same field' err.txt ||
+    fail "--set twice: $(cat err.txt)"
 grep -q SECRET err.txt && fail "--set twice echoes the values: $(cat err.txt)"
+# trial 48: the same field by name and by index, and an object that
+# replaces a field set before it, each refused naming both paths
+i=3 # tav is plug2.json's fourth stage
+for pair in "stages.tav.config.api_key=SECRETA stages[$i].config.api_key=SECRETB" \
+    "stages.tav.config.api_key=SECRETB stages[$i].config={\"api_key\":\"SECRETA\"}"; do
+    set -f
+    # shellcheck disable=SC2086
+    set -- $pair
+    set +f
+    "$B" validate plug2.json --set "$1" --set "$2" > out.txt 2> err.txt &&
+        fail "validate passed --set $1 --set $2"
+    grep -qE "set the same field \(stages\[$i\]\.config\.api_key\)|replaces stages\[$i\]\.config, which holds" err.txt ||
+        fail "--set $pair: $(cat err.txt)"
+    grep -q SECRET err.txt && fail "--set $pair echoes the values: $(cat err.txt)"
+done
+# the whole object first, then a field inside it: a refinement, allowed
+"$B" validate plug2.json --set "stages[$i].config={\"base_url\":\"http://127.0.0.1:1\",\"api_key\":\"\"}" \
+    --set stages.tav.config.api_key=x > out.txt 2> err.txt || true # plug2.json has faults of its own
+grep -q "same field\|replaces" err.txt && fail "--set of an object then a field inside it refused: $(cat err.txt)"
+ok "one field set twice by --set is refused, however its path is written, and so is an object that replaces a field set before"
 
 
 # trial 45: a "state" URI with an unencoded '@' or '/' in its password
