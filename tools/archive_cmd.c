@@ -21,6 +21,7 @@
 #include "util.h"           /* co_buf_t */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -378,11 +379,16 @@ static int co__run(char *const argv[], char *const envp[])
  * key=value pairs for -d in co__pg_env_t.rest, but its password in
  * PGPASSWORD in their environment only, since a command line is readable
  * by every local user in /proc/PID/cmdline (trial 45: `-d DSN` showed
- * it). */
+ * it). libpq has no environment variable for sslpassword (the key of a
+ * client certificate's key): it goes in a service file of our own, 0600
+ * in a 0700 folder, named by PGSERVICEFILE, and -d names the service
+ * (trial 48: it was on the command line). */
 typedef struct {
     char **envp; /* NULL-terminated; envp[0..nown) malloc'd */
     size_t nown;
     co_buf_t rest; /* "" when the string sets nothing else */
+    char dir[64];  /* the service file's folder, or "" */
+    char file[96]; /* the service file, or "" */
 } co__pg_env_t;
 
 extern char **environ;
@@ -393,6 +399,45 @@ static void co__pg_env_free(co__pg_env_t *e)
         free(e->envp[i]);
     free(e->envp);
     co_buf_free(&e->rest);
+    if (e->file[0] != '\0')
+        unlink(e->file);
+    if (e->dir[0] != '\0')
+        rmdir(e->dir);
+}
+
+/* Writes the service "careerops" with sslpassword `v` to a new private
+ * file and adds PGSERVICEFILE to e->envp; 0, or -1 (printed). */
+static int co__pg_service(const char *cmd, const char *v, co__pg_env_t *e)
+{
+    if (strpbrk(v, "\r\n") != NULL) { /* a service file line ends there */
+        fprintf(stderr,
+                "%s: the connection string's sslpassword holds a line "
+                "break, which libpq cannot read from a service file: "
+                "change the key's password\n",
+                cmd);
+        return -1;
+    }
+    snprintf(e->dir, sizeof e->dir, "/tmp/careerops-pg-XXXXXX");
+    if (mkdtemp(e->dir) == NULL) {
+        fprintf(stderr, "%s: temporary folder: %s\n", cmd, strerror(errno));
+        e->dir[0] = '\0';
+        return -1;
+    }
+    snprintf(e->file, sizeof e->file, "%s/pg_service.conf", e->dir);
+    int fd = open(e->file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL || fprintf(f, "[careerops]\nsslpassword=%s\n", v) < 0 ||
+        fclose(f) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", cmd, e->file, strerror(errno));
+        if (f == NULL && fd >= 0)
+            close(fd);
+        return -1;
+    }
+    size_t n = strlen(e->file) + 16;
+    e->envp[e->nown] = co_xmalloc(n);
+    snprintf(e->envp[e->nown++], n, "PGSERVICEFILE=%s", e->file);
+    co_buf_printf(&e->rest, "%sservice='careerops'", e->rest.len ? " " : "");
+    return 0;
 }
 
 /* 0 with *e filled; -1 (refused, printed: exit 2). */
@@ -411,16 +456,22 @@ static int co__pg_env(const char *cmd, const char *dsn, co__pg_env_t *e)
     size_t nenv = 0;
     while (environ[nenv] != NULL)
         nenv++;
-    e->envp = co_xcalloc(nenv + 2, sizeof *e->envp);
+    e->envp = co_xcalloc(nenv + 3, sizeof *e->envp);
     co_buf_printf(&e->rest, "%s", "");
+    const char *sslpw = NULL, *service = NULL;
     for (PQconninfoOption *p = opts; p && p->keyword; p++) {
         if (p->val == NULL)
             continue;
+        if (strcmp(p->keyword, "service") == 0)
+            service = p->val;
+        if (strcmp(p->keyword, "sslpassword") == 0) {
+            sslpw = p->val;
+            continue;
+        }
         if (strcmp(p->keyword, "password") == 0) {
             size_t n = strlen(p->val) + 12;
-            e->envp[0] = co_xmalloc(n);
-            snprintf(e->envp[0], n, "PGPASSWORD=%s", p->val);
-            e->nown = 1;
+            e->envp[e->nown] = co_xmalloc(n);
+            snprintf(e->envp[e->nown++], n, "PGPASSWORD=%s", p->val);
             continue;
         }
         co_buf_printf(&e->rest, "%s%s='", e->rest.len ? " " : "", p->keyword);
@@ -429,7 +480,20 @@ static int co__pg_env(const char *cmd, const char *dsn, co__pg_env_t *e)
                           *v == '\'' || *v == '\\' ? "\\" : "", *v);
         co_buf_printf(&e->rest, "'");
     }
+    int bad = sslpw != NULL && service != NULL;
+    if (bad)
+        fprintf(stderr,
+                "%s: the connection string names a service and an "
+                "sslpassword: put the sslpassword in the service's "
+                "entry of your service file instead\n",
+                cmd);
+    bad = bad || (sslpw != NULL && co__pg_service(cmd, sslpw, e) != 0);
     PQconninfoFree(opts);
+    if (bad) {
+        co__pg_env_free(e);
+        memset(e, 0, sizeof *e);
+        return -1;
+    }
     size_t k = e->nown;
     for (size_t i = 0; i < nenv; i++) {
         size_t nl = strcspn(environ[i], "=");

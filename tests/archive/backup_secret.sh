@@ -14,6 +14,9 @@ for p in pg_dump pg_restore; do
 #!/bin/sh
 printf '%s\n' "\$@" > "$t/$p.argv"
 printf '%s\n' "\${PGPASSWORD-unset}" > "$t/$p.pw"
+if [ -n "\${PGSERVICEFILE-}" ]; then
+    { stat -c %a "\$PGSERVICEFILE"; cat "\$PGSERVICEFILE"; echo "\$PGSERVICEFILE"; } > "$t/$p.svc"
+fi
 case \$1 in -Fc) shift 3; printf 'dump\n' > "\$1" ;; esac
 SH
     chmod +x "bin/$p"
@@ -49,6 +52,20 @@ done
 grep -q "sslmode='disable'" pg_dump.argv || grep -q "dbname='careerops'" pg_dump.argv ||
     fail "pg_dump -d: $(cat pg_dump.argv)"
 echo "ok: backup gives pg_dump the password in its environment, not its argv"
+
+# trial 48: sslpassword (a client key's password) went in pg_dump's argv;
+# libpq has no environment variable for it: a private service file holds it
+PATH=$t/bin:$PATH "$B" backup --dsn "host=127.0.0.1 port=1 user=alice sslpassword=SSLKEY48 dbname=careerops" \
+    "${A[@]}" > out.txt 2> err.txt || fail "backup with sslpassword: $(cat err.txt)"
+! grep -q SSLKEY48 pg_dump.argv || fail "pg_dump's argv holds the sslpassword: $(cat pg_dump.argv)"
+grep -q "service='careerops'" pg_dump.argv || fail "pg_dump -d names no service: $(cat pg_dump.argv)"
+[ "$(sed -n 1p pg_dump.svc)" = 600 ] || fail "service file mode: $(cat pg_dump.svc)"
+grep -qx "sslpassword=SSLKEY48" pg_dump.svc || fail "service file: $(cat pg_dump.svc)"
+[ ! -e "$(tail -n 1 pg_dump.svc)" ] || fail "the service file is left behind: $(tail -n 1 pg_dump.svc)"
+PATH=$t/bin:$PATH expect 2 "names a service and an sslpassword" "backup service= and sslpassword" \
+    "$B" backup --dsn "service=x sslpassword=SSLKEY48" "${A[@]}"
+! grep -q SSLKEY48 err.txt || fail "the sslpassword printed: $(cat err.txt)"
+echo "ok: backup gives pg_dump the sslpassword in a private service file, not its argv"
 
 [ -n "${CAREEROPS_TEST_PG:-}" ] || { echo "SKIP (restore half): no CAREEROPS_TEST_PG"; exit 0; }
 db=careerops_secret_$$
