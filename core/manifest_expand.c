@@ -10,7 +10,11 @@
 typedef struct {
     const char *secrets_dir;
     co_diag_t *d;
+    int depth; /* defaults expanded inside defaults */
 } co__expand_ctx;
+
+/* Defaults inside defaults: ${env:A:-${env:B:-...}} at most this deep. */
+#define CO__EXPAND_DEPTH_MAX 4
 
 static int co__valid_secret_name(const char *s, size_t n)
 {
@@ -53,6 +57,22 @@ static int co__is_name_path(const char *path)
     return 0;
 }
 
+/* The '}' that closes the "${" at `open`, past any "${...}" nested in
+ * it (a default that uses another substitution); NULL when none. */
+static const char *co__expand_close(const char *open)
+{
+    int depth = 0;
+    for (const char *q = open; *q != '\0'; q++) {
+        if (q[0] == '$' && q[1] == '{') {
+            depth++;
+            q++;
+        } else if (*q == '}' && --depth == 0) {
+            return q;
+        }
+    }
+    return NULL;
+}
+
 /* Expand one string; returns a new string or NULL (after a diagnostic). */
 static char *co__expand_str(const char *in, const char *path,
                             co__expand_ctx *cx)
@@ -67,7 +87,7 @@ static char *co__expand_str(const char *in, const char *path,
             break;
         }
         co_buf_add(&out, p, (size_t)(open - p));
-        const char *close = strchr(open, '}');
+        const char *close = co__expand_close(open);
         if (close == NULL) {
             co_diag_add(cx->d, path, "unterminated '${' in \"%s\"", in);
             bad = 1;
@@ -130,7 +150,26 @@ static char *co__expand_str(const char *in, const char *path,
                 bad = 1;
             } else if (v != NULL && v[0] != '\0')
                 co_buf_add(&out, v, strlen(v));
-            else if (def != NULL)
+            else if (def != NULL && strstr(def, "${") != NULL) {
+                /* a default may itself use ${env:...} or ${secret:...}
+                 * (${env:A:-${env:B:-x}}, as a shell does) */
+                char *dv = NULL;
+                if (cx->depth == CO__EXPAND_DEPTH_MAX)
+                    co_diag_add(cx->d, path,
+                                "substitutions nested more than %d deep in a "
+                                "default: write the value itself",
+                                CO__EXPAND_DEPTH_MAX);
+                else {
+                    cx->depth++;
+                    dv = co__expand_str(def, path, cx);
+                    cx->depth--;
+                }
+                if (dv == NULL)
+                    bad = 1;
+                else
+                    co_buf_add(&out, dv, strlen(dv));
+                free(dv);
+            } else if (def != NULL)
                 co_buf_add(&out, def, strlen(def));
             else {
                 co_diag_add(cx->d, path,
@@ -211,6 +250,6 @@ static void co__expand_node(json_t *node, const char *path, co__expand_ctx *cx)
 void co__expand(json_t *node, const char *path, const char *secrets_dir,
                 co_diag_t *d)
 {
-    co__expand_ctx cx = {secrets_dir, d};
+    co__expand_ctx cx = {secrets_dir, d, 0};
     co__expand_node(node, path, &cx);
 }

@@ -78,6 +78,39 @@ START_TEST(manifest_defaults_and_topics)
 }
 END_TEST
 
+/* A default may use a substitution itself (trial 48: pipelines/demo.json
+ * named port 55432 whatever CAREEROPS_PG_PORT said), four deep at most. */
+START_TEST(manifest_nested_default)
+{
+    const char *sets[] = {
+        "stages.mid.config.k=${env:CO_UNIT_NA:-a${env:CO_UNIT_NB:-b}c}", NULL};
+    co_diag_t d = {0};
+    unsetenv("CO_UNIT_NA");
+    setenv("CO_UNIT_NB", "X", 1);
+    co_manifest_t *m = co_manifest_load(write_tmp("m.json", good), sets, &d);
+    ck_assert_uint_eq(d.n, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         co_manifest_stage(m, "mid")->config, "k")),
+                     "aXc");
+    co_manifest_free(m);
+    unsetenv("CO_UNIT_NB");
+    m = co_manifest_load(write_tmp("m.json", good), sets, &d);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         co_manifest_stage(m, "mid")->config, "k")),
+                     "abc");
+    co_manifest_free(m);
+    const char *deep[] = {"stages.mid.config.k=${env:CO_UNIT_NA:-${env:CO_"
+                          "UNIT_NA:-${env:CO_UNIT_NA:-${env:CO_UNIT_NA:-${"
+                          "env:CO_UNIT_NA:-${env:CO_UNIT_NA:-x}}}}}}",
+                          NULL};
+    m = co_manifest_load(write_tmp("m.json", good), deep, &d);
+    ck_assert_uint_eq(d.n, 1);
+    ck_assert_ptr_nonnull(strstr(d.msgs[0], "nested more than 4 deep"));
+    co_diag_free(&d);
+    co_manifest_free(m);
+}
+END_TEST
+
 START_TEST(manifest_set_overrides)
 {
     co_diag_t d = {0};
@@ -323,6 +356,7 @@ static Suite *core_suite(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, manifest_defaults_and_topics);
     tcase_add_test(tc, manifest_set_overrides);
+    tcase_add_test(tc, manifest_nested_default);
     tcase_add_test(tc, manifest_faults_have_paths);
     tcase_add_test(tc, manifest_secret_read);
     tcase_add_test(tc, when_predicates);
