@@ -548,6 +548,19 @@ START_TEST(formats_and_detection)
     ck_assert_int_eq(l->len, 5); /* 01 03 06 09.expected 11.expected */
     g_ptr_array_unref(l);
     g_free(p);
+    /* an empty file: an empty mailbox, but an empty message when named
+     * .eml (trial 48), dead-lettered as in a folder */
+    char *tmp = mbt_tmpdir();
+    char *e = g_build_filename(tmp, "x.EML", NULL);
+    char *m = g_build_filename(tmp, "inbox", NULL);
+    ck_assert(g_file_set_contents(e, "", 0, NULL));
+    ck_assert(g_file_set_contents(m, "", 0, NULL));
+    ck_assert_int_eq(mailbox_detect(e, err, sizeof err), MAILBOX_EML);
+    ck_assert_int_eq(mailbox_detect(m, err, sizeof err), MAILBOX_MBOXRD);
+    mbt_rm_rf(tmp);
+    g_free(e);
+    g_free(m);
+    g_free(tmp);
 }
 END_TEST
 
