@@ -16,11 +16,14 @@
  */
 #include "co_archive.h"
 #include "co_pgmig.h"
+#include "co_redact.h"
 #include "co_cli.h"         /* co_cli_once() */
 #include "co_relabel_int.h" /* co__relabel_dsn_refused() */
 #include "util.h"           /* co_buf_t */
 
 #include <errno.h>
+#include <ctype.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <libpq-fe.h>
@@ -195,21 +198,24 @@ static co_archive_t *co__arch_open_existing(const co__arch_opts_t *o,
         return a;
     char url[1200];
     co_archive_url_of(a, "", url, sizeof url);
-    url[strlen(url) - 1] = '\0'; /* the trailing slash */
+    url[strlen(url) - 1] = '\0';   /* the trailing slash */
+    char shown[1200], given[1200]; /* no password (trial 49) */
+    co_redact(shown, sizeof shown, url);
+    co_redact(given, sizeof given, o->cfg.url);
     if (o->url_default)
         fprintf(stderr,
                 "careerops %s: no archive at %s (the default: neither "
                 "--archive nor CAREEROPS_ARCHIVE is set): set one of them to "
                 "your archive (a folder, file:///dir or s3://bucket/prefix), "
                 "or create this one with `careerops archive init`\n",
-                cmd, url);
+                cmd, shown);
     else
         fprintf(stderr,
                 "careerops %s: no archive at %s (the folder does not exist): "
                 "create it with `careerops archive init --archive %s`, or "
                 "point --archive / CAREEROPS_ARCHIVE at the archive that "
                 "holds your data\n",
-                cmd, url, o->cfg.url);
+                cmd, shown, given);
     co_archive_close(a);
     return NULL;
 }
@@ -353,6 +359,52 @@ int co_cmd_archive(int argc, char **argv)
     return rc;
 }
 
+/* The files backup and restore make (the dump, the service file that
+ * holds an sslpassword, its folder) and the pg_dump or pg_restore they
+ * run: a SIGINT, SIGTERM or SIGHUP removes the files and passes the signal
+ * on before the command ends by it (trial 49: the service file stayed in
+ * /tmp with the password in it). Only async-signal-safe calls here. */
+enum { CO__TMP_DUMP, CO__TMP_SERVICE, CO__TMP_DIR, CO__TMP_N };
+static char co__tmp[CO__TMP_N][128];
+static volatile pid_t co__child;
+
+static void co__on_signal(int sig)
+{
+    if (co__child > 0)
+        kill(co__child, sig);
+    for (int i = 0; i < CO__TMP_N; i++)
+        if (co__tmp[i][0] != '\0') {
+            if (i == CO__TMP_DIR)
+                rmdir(co__tmp[i]);
+            else
+                unlink(co__tmp[i]);
+        }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Track `path` (NULL: no longer) in slot i; the first call installs the
+ * handlers. */
+static void co__tmp_track(int i, const char *path)
+{
+    static int installed;
+    if (!installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = co__on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        installed = 1;
+    }
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    snprintf(co__tmp[i], sizeof co__tmp[i], "%s", path ? path : "");
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Run argv (no shell) with the environment envp, wait; 0 when it exited
  * 0. */
 static int co__run(char *const argv[], char *const envp[])
@@ -368,10 +420,14 @@ static int co__run(char *const argv[], char *const envp[])
                 argv[0], strerror(errno));
         _exit(127);
     }
+    co__child = pid;
     int st;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            co__child = 0;
             return -1;
+        }
+    co__child = 0;
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
@@ -403,12 +459,25 @@ static void co__pg_env_free(co__pg_env_t *e)
         unlink(e->file);
     if (e->dir[0] != '\0')
         rmdir(e->dir);
+    co__tmp_track(CO__TMP_SERVICE, NULL);
+    co__tmp_track(CO__TMP_DIR, NULL);
 }
 
 /* Writes the service "careerops" with sslpassword `v` to a new private
  * file and adds PGSERVICEFILE to e->envp; 0, or -1 (printed). */
 static int co__pg_service(const char *cmd, const char *v, co__pg_env_t *e)
 {
+    size_t vl = strlen(v);
+    if (vl > 0 &&
+        (isspace((unsigned char)v[0]) || isspace((unsigned char)v[vl - 1]))) {
+        /* libpq strips it from a service file's line (trial 49) */
+        fprintf(stderr,
+                "%s: the connection string's sslpassword begins or "
+                "ends with white space, which libpq drops when it "
+                "reads a service file: change the key's password\n",
+                cmd);
+        return -1;
+    }
     if (strpbrk(v, "\r\n") != NULL) { /* a service file line ends there */
         fprintf(stderr,
                 "%s: the connection string's sslpassword holds a line "
@@ -423,7 +492,9 @@ static int co__pg_service(const char *cmd, const char *v, co__pg_env_t *e)
         e->dir[0] = '\0';
         return -1;
     }
+    co__tmp_track(CO__TMP_DIR, e->dir);
     snprintf(e->file, sizeof e->file, "%s/pg_service.conf", e->dir);
+    co__tmp_track(CO__TMP_SERVICE, e->file);
     int fd = open(e->file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (f == NULL || fprintf(f, "[careerops]\nsslpassword=%s\n", v) < 0 ||
@@ -572,6 +643,8 @@ int co_cmd_backup(int argc, char **argv)
     }
     char tmp[] = "/tmp/careerops-backup-XXXXXX";
     int fd = mkstemp(tmp);
+    if (fd >= 0)
+        co__tmp_track(CO__TMP_DUMP, tmp);
     if (fd < 0) {
         fprintf(stderr, "careerops backup: temporary file: %s\n",
                 strerror(errno));
@@ -605,6 +678,7 @@ int co_cmd_backup(int argc, char **argv)
         }
     }
     unlink(tmp);
+    co__tmp_track(CO__TMP_DUMP, NULL);
     if (rc == 0) {
         /* Retention by count: the keys sort by date. */
         co__keys_t k = {0};
@@ -715,6 +789,8 @@ int co_cmd_restore(int argc, char **argv)
     }
     char tmp[] = "/tmp/careerops-restore-XXXXXX";
     int fd = rc == 0 ? mkstemp(tmp) : -1;
+    if (fd >= 0)
+        co__tmp_track(CO__TMP_DUMP, tmp);
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (rc == 0 && f == NULL) {
         fprintf(stderr, "careerops restore: temporary file: %s\n",
@@ -742,6 +818,7 @@ int co_cmd_restore(int argc, char **argv)
     }
     if (fd >= 0)
         unlink(tmp);
+    co__tmp_track(CO__TMP_DUMP, NULL);
     co_archive_close(a);
     co__pg_env_free(&env);
     return rc;

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,6 +132,21 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
         return a;
     }
     const char *path = u;
+    static const char *const near[] = {"s3:", "file:", "http:", "https:"};
+    for (size_t i = 0; i < sizeof near / sizeof near[0]; i++) {
+        size_t n = strlen(near[i]);
+        if (strncasecmp(u, near[i], n) == 0 && strncmp(u + n, "//", 2) != 0) {
+            /* "s3:/bucket" made a local folder named "s3:" (trial 49) */
+            char shown[512];
+            co_redact(shown, sizeof shown, u);
+            snprintf(err, errlen,
+                     "archive URL %s: write %s// (two slashes): "
+                     "s3://bucket/prefix or file:///dir",
+                     shown, near[i]);
+            free(a);
+            return NULL;
+        }
+    }
     if (strncmp(u, "file://", 7) == 0)
         path = u + 7;
     else if (strstr(u, "://") != NULL) {
@@ -529,9 +545,12 @@ int co_archive_get(co_archive_t *a, const char *ref, FILE *out, char *err,
     FILE *in = fopen(path, "rb");
     if (in == NULL) {
         int missing = errno == ENOENT || errno == ENOTDIR;
-        if (missing)
-            snprintf(err, errlen, "%s: not found in %s", ref, a->base_url);
-        else
+        if (missing) {
+            char r1[1200], r2[1200]; /* no password (trial 49) */
+            co_redact(r1, sizeof r1, ref);
+            co_redact(r2, sizeof r2, a->base_url);
+            snprintf(err, errlen, "%s: not found in %s", r1, r2);
+        } else
             snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
         return missing ? -2 : -1;
     }

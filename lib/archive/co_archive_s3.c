@@ -1,6 +1,7 @@
 /* lib/archive: the S3 backend (path-style URLs, libcurl SigV4 signing,
  * retries with exponential backoff on transport errors, 5xx and 429). */
 #include "co_archive_int.h"
+#include "co_redact.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -326,7 +327,12 @@ int co_s3_get(co_archive_t *a, const char *key, FILE *out, char *err,
     if (st < 0)
         return -1;
     if (st == 404) {
-        snprintf(err, errlen, "%s: not found in %s", key, a->base_url);
+        {
+            char r1[1200], r2[1200]; /* no password (trial 49) */
+            co_redact(r1, sizeof r1, key);
+            co_redact(r2, sizeof r2, a->base_url);
+            snprintf(err, errlen, "%s: not found in %s", r1, r2);
+        }
         return -2;
     }
     if (st < 200 || st >= 300) {

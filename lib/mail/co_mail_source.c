@@ -59,8 +59,10 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
     s->opts.default_tz = cfg->default_tz;
     s->record_max = (size_t)cfg->record_max_bytes;
     const char *url = cfg->archive;
+    /* a ':' before any '/' ("s3:/bucket", trial 49) is a URL the archive
+     * refuses, not a folder to make */
     if (url != NULL && url[0] != '\0' && strstr(url, "://") == NULL &&
-        url[0] != '/') {
+        url[0] != '/' && strcspn(url, ":") >= strcspn(url, "/")) {
         /* a folder written in the manifest: relative to its folder */
         char *r = api->resolve_path(st, url);
         if (r != NULL) {

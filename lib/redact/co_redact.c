@@ -5,6 +5,7 @@
 #include "co_redact.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -21,25 +22,37 @@ static void co__add(co__spans_t *sp, const char *s, const char *from,
     sp->n++;
 }
 
-/* 1 when the name k[0..len), percent-decoded, ends with "password" in any
- * case. */
+/* Names whose value is a secret, in a key=value string or a URI's query
+ * (percent-decoded, any case, anywhere in the name): password and
+ * sslpassword, and a URL's secret_key, X-Amz-Signature, access_token... */
+static const char *const co__secret_words[] = {
+    "password",   "passwd",      "secret", "token",
+    "signature",  "credential",  "apikey", "api_key",
+    "access_key", "private_key", NULL};
+
+/* 1 when the name k[0..len), percent-decoded and in lower case, holds one
+ * of co__secret_words. */
 static int co__secret_name(const char *k, size_t len)
 {
-    char tail[8];
-    size_t t = 0;
-    for (size_t i = len; i > 0 && t < sizeof tail;) {
-        int c = (unsigned char)k[--i];
-        if (i >= 2 && k[i - 2] == '%' && isxdigit((unsigned char)k[i - 1]) &&
-            isxdigit(c)) {
-            int hi = k[i - 1], lo = c;
+    char name[256];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < sizeof name; i++) {
+        int c = (unsigned char)k[i];
+        if (c == '%' && i + 2 < len && isxdigit((unsigned char)k[i + 1]) &&
+            isxdigit((unsigned char)k[i + 2])) {
+            int hi = k[i + 1], lo = k[i + 2];
             hi = isdigit(hi) ? hi - '0' : tolower(hi) - 'a' + 10;
             lo = isdigit(lo) ? lo - '0' : tolower(lo) - 'a' + 10;
             c = hi * 16 + lo;
-            i -= 2;
+            i += 2;
         }
-        tail[sizeof tail - 1 - t++] = (char)tolower(c);
+        name[n++] = (char)tolower(c);
     }
-    return t == sizeof tail && memcmp(tail, "password", 8) == 0;
+    name[n] = '\0';
+    for (size_t w = 0; co__secret_words[w] != NULL; w++)
+        if (strstr(name, co__secret_words[w]) != NULL)
+            return 1;
+    return 0;
 }
 
 /* The length of a URI's scheme and "://" at the start of s, or 0. */
@@ -53,9 +66,9 @@ static size_t co__uri_prefix(const char *s)
     return s[i] != '\0' && strncmp(s + i, "://", 3) == 0 ? i + 3 : 0;
 }
 
-/* A URI's query parameters from p on: the value of each one named
- * ...password (up to the next '&') is a secret. A parameter starts after a
- * '?' or '&', or at p itself when in_query. */
+/* A URI's query parameters from p on: the value of each one with a secret
+ * name (up to the next '&') is a secret. A parameter starts after a '?'
+ * or '&', or at p itself when in_query. */
 static void co__uri_params(co__spans_t *sp, const char *s, const char *p,
                            int in_query)
 {
@@ -79,20 +92,73 @@ static void co__uri_params(co__spans_t *sp, const char *s, const char *p,
     }
 }
 
-static void co__uri(co__spans_t *sp, const char *s, size_t prefix)
+/* The URI whose authority starts at auth (s is the whole string): the
+ * userinfo ends at libpq's first '/' or '@' ('?' and '#' belong to a user
+ * name: trial 49), its password from the first ':' to the last '@'; with
+ * no '@', a ':' followed by anything but a port's digits
+ * ("s3://AKIA:SECRET") hides what follows it. */
+static void co__uri(co__spans_t *sp, const char *s, const char *auth)
 {
-    const char *auth = s + prefix, *q = auth;
-    while (*q != '\0' && strchr("/?#@:", *q) == NULL)
+    const char *q = auth;
+    if (*q == '[') { /* an IPv6 address: its colons are no password's */
+        const char *close = strchr(q, ']');
+        q = close != NULL ? close + 1 : q;
+    }
+    while (*q != '\0' && strchr("/@:", *q) == NULL)
         q++;
-    const char *amp = *q == ':' ? strrchr(q, '@') : NULL;
-    if (amp == NULL) {
+    if (*q != ':') {
         co__uri_params(sp, s, auth, 0);
+        return;
+    }
+    const char *amp = strrchr(q, '@');
+    if (amp == NULL) {
+        const char *e = q + 1 + strcspn(q + 1, "/?#");
+        size_t digits = strspn(q + 1, "0123456789");
+        if (e > q + 1 && digits != (size_t)(e - q - 1))
+            co__add(sp, s, q + 1, e);
+        co__uri_params(sp, s, e, 0);
         return;
     }
     co__add(sp, s, q + 1, amp);
     /* an '@' in the query ends the hidden part there: what follows it is
      * still read as parameters */
     co__uri_params(sp, s, amp + 1, memchr(q, '?', (size_t)(amp - q)) != 0);
+}
+
+/* The secrets of s[from, to) read alone: a URI there (a value such as
+ * dbname=postgresql://u:pw@h), or a word that holds a ':' and then an
+ * '@' ("postgresql:/u:pw@h", "u:pw@host"): from after that ':' to the last
+ * '@' (trial 49). Spans are offsets in s. */
+static void co__inner(co__spans_t *sp, const char *s, const char *from,
+                      const char *to)
+{
+    if (to > from && *from == '\'') { /* a quoted value: its content */
+        from++;
+        if (to > from && to[-1] == '\'')
+            to--;
+    }
+    size_t n = (size_t)(to - from);
+    char *w = malloc(n + 1);
+    if (w == NULL)
+        return;
+    memcpy(w, from, n);
+    w[n] = '\0';
+    co_redact_span_t in[8];
+    co__spans_t isp = {in, 8, 0};
+    size_t prefix = co__uri_prefix(w);
+    if (prefix > 0) {
+        co__uri(&isp, w, w + prefix);
+    } else {
+        char *colon = strchr(w, ':'), *amp = strrchr(w, '@');
+        if (colon != NULL && amp != NULL && amp > colon)
+            co__add(&isp, w, colon + 1, amp);
+    }
+    if (isp.n > 8) /* more than we keep: the whole value */
+        co__add(sp, s, from, to);
+    else
+        for (size_t i = 0; i < isp.n; i++)
+            co__add(sp, s, from + in[i].off, from + in[i].off + in[i].len);
+    free(w);
 }
 
 /* The end of a key=value value starting at v, as libpq reads it: '...'
@@ -120,7 +186,8 @@ static void co__kv(co__spans_t *sp, const char *s)
         const char *k = p;
         while (*p != '\0' && *p != '=' && !isspace((unsigned char)*p))
             p++;
-        int secret = co__secret_name(k, (size_t)(p - k));
+        const char *ke = p;
+        int secret = co__secret_name(k, (size_t)(ke - k));
         while (isspace((unsigned char)*p))
             p++;
         if (*p == '=') {
@@ -128,11 +195,15 @@ static void co__kv(co__spans_t *sp, const char *s)
             while (isspace((unsigned char)*p))
                 p++;
         } else if (!secret) {
-            continue; /* a word without '=': libpq refuses it */
+            co__inner(sp, s, k, ke); /* a word without '=' */
+            p = ke;
+            continue;
         }
         const char *e = co__kv_value_end(p);
         if (secret)
             co__add(sp, s, p, e);
+        else
+            co__inner(sp, s, p, e);
         p = e;
     }
 }
@@ -142,9 +213,12 @@ size_t co_redact_spans(const char *s, co_redact_span_t *out, size_t max)
     co__spans_t sp = {out, out != NULL ? max : 0, 0};
     if (s == NULL)
         return 0;
-    size_t prefix = co__uri_prefix(s);
+    const char *t = s; /* a URI after white space is one (trial 49) */
+    while (isspace((unsigned char)*t))
+        t++;
+    size_t prefix = co__uri_prefix(t);
     if (prefix > 0)
-        co__uri(&sp, s, prefix);
+        co__uri(&sp, s, t + prefix);
     else
         co__kv(&sp, s);
     return sp.n;
@@ -162,6 +236,24 @@ void co_redact(char *dst, size_t n, const char *s)
         spans[0] = (co_redact_span_t){0, len};
         ns = 1;
     }
+    /* in order, overlapping ones merged */
+    for (size_t i = 1; i < ns; i++)
+        for (size_t j = i; j > 0 && spans[j].off < spans[j - 1].off; j--) {
+            co_redact_span_t t = spans[j];
+            spans[j] = spans[j - 1];
+            spans[j - 1] = t;
+        }
+    size_t m = 0;
+    for (size_t i = 0; i < ns; i++) {
+        if (m > 0 && spans[i].off <= spans[m - 1].off + spans[m - 1].len) {
+            size_t end = spans[i].off + spans[i].len;
+            if (end > spans[m - 1].off + spans[m - 1].len)
+                spans[m - 1].len = end - spans[m - 1].off;
+            continue;
+        }
+        spans[m++] = spans[i];
+    }
+    ns = m;
     for (size_t i = 0; i <= ns && o + 1 < n; i++) {
         size_t upto = i < ns ? spans[i].off : len;
         for (; at < upto && o + 1 < n; at++)

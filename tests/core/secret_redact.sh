@@ -53,3 +53,20 @@ for url in 's3://ak:S@C/R?E#TARCH48@127.0.0.1:1/b' 'ftp://u:FTPARCH48@h/x'; do
     grep -qE 'C/R|ARCH48' s3b.out && fail "archive $url: its password printed: $(grep -E 'C/R|ARCH48' s3b.out | head -n 1)"
 done
 ok "an s3:// archive URL's password is *** in mailbox-source's start error ('@' '/' '?' '#' in it, other schemes too)"
+# trial 49: the archive commands' own messages, credentials with no '@',
+# a '?' in a user name, and "s3:/" with one slash (it made a folder)
+for cmd in "archive ls --archive file://$PWD/none?password=ARCH49A" \
+    "archive ls --archive s3://AKIA:ARCH49B" \
+    "archive get s3://AK:ARCH49C@bucket/sha256/e3/b0 --archive file://$PWD" \
+    "applications --dsn postgresql://us?er:ARCH49D@127.0.0.1:1/db --dsn host=x"; do
+    # shellcheck disable=SC2086
+    "$B" $cmd > a49.out 2>&1 && fail "$cmd passed"
+    grep -q ARCH49 a49.out && fail "$cmd printed the password: $(cat a49.out)"
+    grep -q . a49.out || fail "$cmd said nothing"
+done
+sed 's|s3://ak:SECRETARCH10@127.0.0.1:1/b|s3:/AK:ARCH49E@bucket/p|' s3.json > s3c.json
+timeout 30 "$B" run s3c.json --until-idle > s3c.out 2>&1 && fail "run started with archive s3:/..."
+grep -q 'write s3:// (two slashes)' s3c.out || fail "s3:/ with one slash: $(grep -i archive s3c.out | head -n 2)"
+grep -q ARCH49E s3c.out && fail "s3:/ printed its password: $(grep ARCH49E s3c.out | head -n 1)"
+[ ! -e 's3:' ] || fail "s3:/ made a folder named s3:"
+ok "the archive commands' messages, s3://AK:PW and 's3:/' show no password; 's3:/' is refused"

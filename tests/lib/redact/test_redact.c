@@ -43,7 +43,8 @@ START_TEST(t_redact)
         {"host=h port=1 sslpassword=SSLPW7 password=P8",
          "host=h port=1 sslpassword=*** password=***"},
         {"mysql://u:MY?PW@h/db", "mysql://u:***@h/db"},
-        {"user=bob passwordx=1", "user=bob passwordx=1"},
+        {"user=bob passwordx=1", "user=bob passwordx=***"},
+        {"user=bob sslkey=/k.pem", "user=bob sslkey=/k.pem"},
         /* trial 47: a percent-encoded or upper-case key */
         {"postgresql://127.0.0.1:1/db?user=u&%70assword=HIDDEN1",
          "postgresql://127.0.0.1:1/db?user=u&%70assword=***"},
@@ -65,6 +66,26 @@ START_TEST(t_redact)
         {"s3://AK:se@c/r?e#t@minio/bucket", "s3://AK:***@minio/bucket"},
         {"host=h password SPACE48 dbname=d", "host=h password *** dbname=d"},
         {"  password = 'x y'  ", "  password = ***  "},
+        /* trial 49: '?' or '#' in a user name, credentials without '@',
+         * white space before a URI, near-miss URIs, a URI as a value, a
+         * URL's other secret parameters */
+        {"postgresql://us?er:SEK4@127.0.0.1:1/db",
+         "postgresql://us?er:***@127.0.0.1:1/db"},
+        {"postgresql://us#er:SEK5@h/db", "postgresql://us#er:***@h/db"},
+        {"s3://AKIA:SEK83", "s3://AKIA:***"},
+        {"s3://AKIA:SEK83/prefix", "s3://AKIA:***/prefix"},
+        {" postgresql://u:SEK6@h/db", " postgresql://u:***@h/db"},
+        {"postgresql:/u:SEK40@h/db", "postgresql:***@h/db"},
+        {"postgresql//u:SEK41@h/db", "postgresql//u:***@h/db"},
+        {"dbname=postgresql://u:SEK7@h/db host=x",
+         "dbname=postgresql://u:***@h/db host=x"},
+        {"s3://bucket/p?secret_key=SEK70&a=1",
+         "s3://bucket/p?secret_key=***&a=1"},
+        {"s3://b/p?X-Amz-Signature=SEK71", "s3://b/p?X-Amz-Signature=***"},
+        {"file:///tmp/a?password=SEK81", "file:///tmp/a?password=***"},
+        {"file://u:SEK74@/tmp/a", "file://u:***@/tmp/a"},
+        {"postgresql://[::1]:5432/db", "postgresql://[::1]:5432/db"},
+        {"postgresql://u:pw@[::1]:5432/db", "postgresql://u:***@[::1]:5432/db"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[256];
