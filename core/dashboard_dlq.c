@@ -170,7 +170,25 @@ static struct {
     ino_t ino;
     long long upto; /* counted: lines before this offset */
     size_t total, unreadable;
+    char head[256], tail[256]; /* the file's first bytes, those before upto */
+    size_t headn, tailn;
 } co__dlq_seen = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* Reads the first bytes of fd and those before offset upto (at most 256
+ * each) into head and tail; 0, or -1. A file replaced under the same
+ * inode, or rewritten in place, differs there (trial 49: counts of the
+ * old file were kept). */
+static int co__dlq_marks(int fd, long long upto, char *head, size_t *headn,
+                         char *tail, size_t *tailn)
+{
+    *headn = upto < 256 ? (size_t)upto : 256;
+    *tailn = *headn;
+    return pread(fd, head, *headn, 0) == (ssize_t)*headn &&
+                   pread(fd, tail, *tailn, (off_t)(upto - (long long)*tailn)) ==
+                       (ssize_t)*tailn
+               ? 0
+               : -1;
+}
 
 /* Counts the letters and unreadable lines of the first `size` bytes of
  * fd, read by pieces from the counts kept for its first lines (a last
@@ -178,12 +196,17 @@ static struct {
  * read error. */
 static int co__dlq_count(int fd, const struct stat *st, co_dlq_counts_t *n)
 {
-    char buf[1 << 16], c;
+    char buf[1 << 16], head[256], tail[256];
+    size_t headn, tailn;
     long long size = (long long)st->st_size, at = 0;
     pthread_mutex_lock(&co__dlq_seen.mu);
     if (co__dlq_seen.dev == st->st_dev && co__dlq_seen.ino == st->st_ino &&
         co__dlq_seen.upto > 0 && co__dlq_seen.upto <= size &&
-        pread(fd, &c, 1, (off_t)(co__dlq_seen.upto - 1)) == 1 && c == '\n') {
+        co__dlq_marks(fd, co__dlq_seen.upto, head, &headn, tail, &tailn) == 0 &&
+        headn == co__dlq_seen.headn &&
+        memcmp(head, co__dlq_seen.head, headn) == 0 &&
+        memcmp(tail, co__dlq_seen.tail, tailn) == 0 &&
+        tail[tailn - 1] == '\n') {
         at = co__dlq_seen.upto;
         n->total = co__dlq_seen.total;
         n->unreadable = co__dlq_seen.unreadable;
@@ -208,10 +231,18 @@ static int co__dlq_count(int fd, const struct stat *st, co_dlq_counts_t *n)
         }
         at += got;
     }
+    int marked =
+        start > 0 && co__dlq_marks(fd, start, head, &headn, tail, &tailn) == 0;
     pthread_mutex_lock(&co__dlq_seen.mu);
     co__dlq_seen.dev = st->st_dev;
     co__dlq_seen.ino = st->st_ino;
-    co__dlq_seen.upto = start;
+    co__dlq_seen.upto = marked ? start : 0;
+    if (marked) {
+        memcpy(co__dlq_seen.head, head, headn);
+        memcpy(co__dlq_seen.tail, tail, tailn);
+        co__dlq_seen.headn = headn;
+        co__dlq_seen.tailn = tailn;
+    }
     co__dlq_seen.total = n->total;
     co__dlq_seen.unreadable = n->unreadable;
     pthread_mutex_unlock(&co__dlq_seen.mu);

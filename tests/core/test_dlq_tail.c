@@ -347,6 +347,24 @@ START_TEST(t_counts_follow_the_file)
     ck_assert_int_eq(truncate(path, 0), 0);
     letters(path, 0, 3);
     ck_assert_int_eq(total_of(path), 3);
+    /* trial 49: rewritten in place (same inode), longer than before, and
+     * at the same size: counted anew */
+    f = fopen(path, "w");
+    for (int i = 0; i < 10; i++)
+        fputs("not-json-line-that-is-long!\n", f);
+    fclose(f);
+    a = co_dlq_tail(path, 200, &n, err, sizeof err);
+    ck_assert_int_eq(n.total, 0);
+    ck_assert_int_eq(n.unreadable, 10);
+    json_decref(a);
+    f = fopen(path, "w");
+    for (int i = 0; i < 10; i++)
+        fputs("{\"offset\":1234567890123456}\n", f); /* the same length */
+    fclose(f);
+    a = co_dlq_tail(path, 200, &n, err, sizeof err);
+    ck_assert_int_eq(n.total, 10);
+    ck_assert_int_eq(n.unreadable, 0);
+    json_decref(a);
     unlink(path);
     unlink(other);
 }
