@@ -84,16 +84,29 @@ enum {
     P_MARGIN_LEFT,
     P_COLOR,
     P_BG,
+    P_BG_IMG,
     P_N
 };
-static const char *const h2t_props[P_N] = {
-    "display",         "visibility",  "opacity",
-    "font-size",       "width",       "height",
-    "max-width",       "max-height",  "overflow",
-    "position",        "clip",        "clip-path",
-    "transform",       "left",        "top",
-    "text-indent",     "margin-left", "color",
-    "background-color"};
+static const char *const h2t_props[P_N] = {"display",
+                                           "visibility",
+                                           "opacity",
+                                           "font-size",
+                                           "width",
+                                           "height",
+                                           "max-width",
+                                           "max-height",
+                                           "overflow",
+                                           "position",
+                                           "clip",
+                                           "clip-path",
+                                           "transform",
+                                           "left",
+                                           "top",
+                                           "text-indent",
+                                           "margin-left",
+                                           "color",
+                                           "background-color",
+                                           "background-image"};
 
 /* One declaration of a property in P_. */
 typedef struct {
@@ -112,6 +125,8 @@ typedef struct {
     char *id;                  /* or NULL */
     char *attr[H2T_SEL_PARTS]; /* attributes it must have (lower case) */
     char *aval[H2T_SEL_PARTS]; /* their values, or NULL for any */
+    char aop[H2T_SEL_PARTS];   /* '=' the value, '~' one of its words */
+    char aci[H2T_SEL_PARTS];   /* the `i` flag: in any ASCII case */
     int universal;             /* `*` */
     uint32_t spec;             /* ids << 16 | classes/attrs << 8 | tags */
     h2t_decl_t *decls;
@@ -274,49 +289,80 @@ static const struct {
                   {"lime", 0x00FF00},
                   {"aqua", 0x00FFFF},
                   {"fuchsia", 0xFF00FF},
-                  {"orange", 0xFFA500}};
+                  {"orange", 0xFFA500},
+                  {"darkslategray", 0x2F4F4F},
+                  {"darkslategrey", 0x2F4F4F},
+                  {"rebeccapurple", 0x663399},
+                  {"papayawhip", 0xFFEFD5},
+                  {"blanchedalmond", 0xFFEBCD},
+                  {"antiquewhite", 0xFAEBD7},
+                  {"lemonchiffon", 0xFFFACD},
+                  {"mistyrose", 0xFFE4E1},
+                  {"lavender", 0xE6E6FA},
+                  {"midnightblue", 0x191970},
+                  {"darkblue", 0x00008B},
+                  {"darkgreen", 0x006400}};
 
 static int hexval(char c)
 {
     return g_ascii_xdigit_value(c);
 }
 
-/* hsl() and hsla(), commas or spaces, hue in deg (default), turn, rad or
- * grad, saturation and lightness in % (or bare numbers, CSS Color 4), an
- * alpha of 0 (or 0%) transparent; as h2t_color() says (CSS Color 4,
- * section 7: the HSL-to-RGB formula). */
-static int32_t h2t_hsl(const char *v)
+/* The arguments of a colour function ("rgb(0 0 0 / 50%)", "hsla(120,
+ * 50%, 50%, .5)"): up to 4 numbers, each with its unit in lower case
+ * ("%", "deg", "turn"...; "" for none), commas, spaces and the alpha's '/'
+ * between them (trial 49: "rgb(0 0 0 / 0)" was read as opaque). The count,
+ * or -1 for an argument that is no number ("none", a variable). */
+static int h2t_fn_args(const char *v, double n[4], char unit[4][6])
 {
     const char *p = strchr(v, '(');
-    double c[4] = {0, 0, 0, 1};
     int k = 0;
-    while (p != NULL && k < 4) {
-        p++;
-        while (*p == ' ')
+    if (p == NULL)
+        return -1;
+    for (p++; k < 4;) {
+        while (*p == ' ' || *p == ',' || *p == '/' || *p == '\t')
             p++;
+        if (*p == ')' || *p == '\0')
+            break;
         char *end;
         double d = g_ascii_strtod(p, &end);
         if (end == p)
-            break;
-        if (k == 0 && g_ascii_strncasecmp(end, "turn", 4) == 0)
-            d *= 360.0;
-        else if (k == 0 && g_ascii_strncasecmp(end, "grad", 4) == 0)
-            d *= 0.9;
-        else if (k == 0 && g_ascii_strncasecmp(end, "rad", 3) == 0)
-            d *= 180.0 / G_PI;
-        else if (k == 3 && *end == '%')
-            d /= 100.0;
-        c[k++] = d;
-        p = strpbrk(end, ",/ )");
-        while (p != NULL && p[1] == ' ')
-            p++;
-        if (p != NULL && *p == ')')
-            break;
+            return -1;
+        size_t u = 0;
+        for (; g_ascii_isalpha(*end) || *end == '%'; end++)
+            if (u + 1 < sizeof unit[k])
+                unit[k][u++] = g_ascii_tolower(*end);
+        unit[k][u] = '\0';
+        n[k++] = d;
+        p = end;
     }
+    return k;
+}
+
+/* An alpha argument (0.5, 50%) as 0..1. */
+static double h2t_alpha_of(double d, const char *unit)
+{
+    double a = strcmp(unit, "%") == 0 ? d / 100.0 : d;
+    return a < 0 ? 0 : a > 1 ? 1 : a;
+}
+
+/* hsl() and hsla(), hue in deg (default), turn, rad or grad, saturation
+ * and lightness in % (or bare numbers, CSS Color 4); its alpha in *alpha;
+ * as h2t_color_a() says (CSS Color 4, section 7: the HSL-to-RGB formula). */
+static int32_t h2t_hsl(const char *v, double *alpha)
+{
+    double c[4] = {0, 0, 0, 1};
+    char unit[4][6];
+    int k = h2t_fn_args(v, c, unit);
     if (k < 3)
         return -1;
-    if (k == 4 && c[3] <= 0)
-        return -2;
+    if (strcmp(unit[0], "turn") == 0)
+        c[0] *= 360.0;
+    else if (strcmp(unit[0], "grad") == 0)
+        c[0] *= 0.9;
+    else if (strcmp(unit[0], "rad") == 0)
+        c[0] *= 180.0 / G_PI;
+    *alpha = k == 4 ? h2t_alpha_of(c[3], unit[3]) : 1.0;
     double h = fmod(fmod(c[0], 360.0) + 360.0, 360.0) / 360.0;
     double sat = CLAMP(c[1], 0.0, 100.0) / 100.0;
     double l = CLAMP(c[2], 0.0, 100.0) / 100.0;
@@ -334,65 +380,70 @@ static int32_t h2t_hsl(const char *v)
     return rgb;
 }
 
-/* A CSS colour as 0xRRGGBB; -1 when unknown; -2 for transparent. */
-static int32_t h2t_color(const char *v)
+/* rgb() and rgba(), numbers or percentages; as h2t_hsl(). */
+static int32_t h2t_rgb(const char *v, double *alpha)
 {
+    double c[4] = {0, 0, 0, 1};
+    char unit[4][6];
+    int k = h2t_fn_args(v, c, unit);
+    if (k < 3)
+        return -1;
+    int32_t rgb = 0;
+    for (int i = 0; i < 3; i++) {
+        double d = strcmp(unit[i], "%") == 0 ? c[i] * 2.55 : c[i];
+        rgb = rgb << 8 | (d < 0 ? 0 : d > 255 ? 255 : (int32_t)(d + 0.5));
+    }
+    *alpha = k == 4 ? h2t_alpha_of(c[3], unit[3]) : 1.0;
+    return rgb;
+}
+
+/* A CSS colour as 0xRRGGBB, its alpha (0..1) in *alpha when not NULL;
+ * -1 when unknown; -2 for transparent (an alpha of 0). */
+static int32_t h2t_color_a(const char *v, double *alpha)
+{
+    double al = 1.0;
+    int32_t c = -1;
     while (*v == ' ')
         v++;
-    if (g_ascii_strncasecmp(v, "transparent", 11) == 0)
-        return -2;
-    if (v[0] == '#') {
+    if (g_ascii_strncasecmp(v, "transparent", 11) == 0) {
+        c = -2;
+    } else if (v[0] == '#') {
         size_t n = 0;
         while (g_ascii_isxdigit(v[1 + n]))
             n++;
         if (n == 3 || n == 4) {
             int r = hexval(v[1]), g = hexval(v[2]), b = hexval(v[3]);
-            return (r * 17) << 16 | (g * 17) << 8 | (b * 17);
-        }
-        if (n == 6 || n == 8) {
-            int32_t c = 0;
+            c = (r * 17) << 16 | (g * 17) << 8 | (b * 17);
+            al = n == 4 ? hexval(v[4]) / 15.0 : 1.0;
+        } else if (n == 6 || n == 8) {
+            c = 0;
             for (int i = 1; i <= 6; i++)
                 c = c << 4 | hexval(v[i]);
-            if (n == 8 && hexval(v[7]) == 0 && hexval(v[8]) == 0)
-                return -2; /* fully transparent */
-            return c;
+            al = n == 8 ? (hexval(v[7]) * 16 + hexval(v[8])) / 255.0 : 1.0;
         }
-        return -1;
-    }
-    if (g_ascii_strncasecmp(v, "hsl", 3) == 0)
-        return h2t_hsl(v);
-    if (g_ascii_strncasecmp(v, "rgb", 3) == 0) {
-        const char *p = strchr(v, '(');
-        int c[4] = {0, 0, 0, 255};
-        int k = 0;
-        while (p != NULL && k < 4) {
-            p++;
-            char *end;
-            double d = strtod(p, &end);
-            if (end == p)
-                break;
-            if (*end == '%')
-                d = d * 2.55;
-            if (k == 3 && d <= 1.0 && *end != '%')
-                d *= 255.0;
-            c[k++] = d < 0 ? 0 : d > 255 ? 255 : (int)(d + 0.5);
-            p = strpbrk(end, ",/ ");
-            while (p != NULL && p[1] == ' ')
-                p++;
+    } else if (g_ascii_strncasecmp(v, "hsl", 3) == 0) {
+        c = h2t_hsl(v, &al);
+    } else if (g_ascii_strncasecmp(v, "rgb", 3) == 0) {
+        c = h2t_rgb(v, &al);
+    } else {
+        for (size_t i = 0; i < G_N_ELEMENTS(h2t_colors) && c == -1; i++) {
+            size_t n = strlen(h2t_colors[i].name);
+            if (g_ascii_strncasecmp(v, h2t_colors[i].name, n) == 0 &&
+                !g_ascii_isalpha(v[n]))
+                c = h2t_colors[i].rgb;
         }
-        if (k < 3)
-            return -1;
-        if (k == 4 && c[3] == 0)
-            return -2;
-        return c[0] << 16 | c[1] << 8 | c[2];
     }
-    for (size_t i = 0; i < G_N_ELEMENTS(h2t_colors); i++) {
-        size_t n = strlen(h2t_colors[i].name);
-        if (g_ascii_strncasecmp(v, h2t_colors[i].name, n) == 0 &&
-            !g_ascii_isalpha(v[n]))
-            return h2t_colors[i].rgb;
-    }
-    return -1;
+    if (c >= 0 && al <= 0)
+        c = -2; /* fully transparent */
+    if (alpha != NULL)
+        *alpha = c >= 0 ? al : 0;
+    return c;
+}
+
+/* A CSS colour as 0xRRGGBB; -1 when unknown; -2 for transparent. */
+static int32_t h2t_color(const char *v)
+{
+    return h2t_color_a(v, NULL);
 }
 
 static int h2t_same_color(int32_t a, int32_t b)
@@ -440,41 +491,67 @@ static int32_t h2t_gradient(const char *g)
     int32_t col = -1;
     int n = 0, same = 1;
     for (guint i = 0; i < tok->len; i++) {
-        int32_t c = h2t_color(g_ptr_array_index(tok, i));
+        double al;
+        int32_t c = h2t_color_a(g_ptr_array_index(tok, i), &al);
         if (c == -1)
             continue; /* a direction, an angle, a position */
         if (n++ == 0)
             col = c;
-        else if (c < 0 || col < 0 || !h2t_same_color(c, col))
-            same = 0;
+        if (c < 0 || col < 0 || !h2t_same_color(c, col) || al < 1)
+            same = 0; /* several colours, or see-through (trial 49) */
     }
     g_ptr_array_free(tok, TRUE);
     g_free(in);
     return n > 0 && same && col >= 0 ? col : -1;
 }
 
-/* The background a `background` or `background-color` value paints
- * behind the text: 0xRRGGBB; -1 when it cannot be told (a gradient of
- * several colours: the text is then never judged by colour); -2 when it
- * paints no colour (transparent, an image alone: the parent's shows).
- * The colour of the shorthand is in its last layer, after any image
- * (`url(x) #000` is black); a gradient paints over it, so the first
- * layer's uniform gradient wins (trial 47). */
-static int32_t h2t_bg(const char *v)
+/* Colour c at alpha al over colour under. */
+static int32_t h2t_blend(int32_t c, int32_t under, double al)
+{
+    int32_t out = 0;
+    for (int sh = 16; sh >= 0; sh -= 8) {
+        double x = ((c >> sh) & 255) * al + ((under >> sh) & 255) * (1 - al);
+        out |= (int32_t)(x + 0.5) << sh;
+    }
+    return out;
+}
+
+/* The background a `background`, `background-color` or
+ * `background-image` value paints behind the text, over `parent` (the
+ * background it inherits): 0xRRGGBB; -1 when it cannot be told (a
+ * gradient of several colours or see-through stops, a gradient with a size
+ * or position that may cover part of the box: the text is then never
+ * judged by colour); -2 when it paints no colour (transparent, an image
+ * alone: the parent's shows). The colour of the shorthand is in its last
+ * layer, after any image (`url(x) #000` is black); a gradient paints over
+ * it, so the top layer's uniform gradient wins (trial 47). A see-through
+ * colour is blended with the parent (trial 49: rgba(0,0,0,0.03) over
+ * white is white). */
+static int32_t h2t_bg(const char *v, int32_t parent)
 {
     GPtrArray *layers = h2t_css_pieces(v, ",");
     int32_t bg = -2;
     for (guint l = layers->len; l-- > 0;) {
         GPtrArray *tok = h2t_css_pieces(g_ptr_array_index(layers, l), " \t");
         int32_t col = -2, grad = -2;
+        int extra = 0; /* words besides images and the colour */
         for (guint i = 0; i < tok->len; i++) {
             const char *t = g_ptr_array_index(tok, i);
-            int32_t c = strstr(t, "gradient(") != NULL ? h2t_gradient(t) : -2;
-            if (strstr(t, "gradient(") != NULL)
-                grad = c;
-            else if (l + 1 == layers->len && (c = h2t_color(t)) >= 0)
+            double al = 1;
+            int32_t c;
+            if (strstr(t, "gradient(") != NULL) {
+                grad = h2t_gradient(t);
+            } else if (l + 1 == layers->len && (c = h2t_color_a(t, &al)) >= 0) {
+                if (al < 1) /* see-through: blended with what is below */
+                    c = parent < 0 ? -1 : h2t_blend(c, parent, al);
                 col = c;
+            } else if (g_ascii_strcasecmp(t, "repeat") != 0 &&
+                       strstr(t, "url(") == NULL) {
+                extra = 1;
+            }
         }
+        if (grad != -2 && extra)
+            grad = -1; /* sized or placed: it may cover part of the box */
         /* a layer's image is painted above its colour, an upper layer
          * above a lower one */
         bg = grad != -2 ? grad : col != -2 ? col : bg;
@@ -789,14 +866,35 @@ static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
                 return -1;
             r->attr[na] = g_ascii_strdown(a, -1);
             g_free(a);
-            if (*e == '=') { /* [a=v], [a="v"], [a='v'] */
-                char q = e[1] == '"' || e[1] == '\'' ? e[1] : 0;
-                const char *v = e + 1 + (q != 0);
-                const char *ve = q ? strchr(v, q) : strchr(v, ']');
-                if (ve == NULL)
+            while (*e == ' ')
+                e++;
+            r->aop[na] = '=';
+            if (e[0] == '~' && e[1] == '=') /* [a~=w]: one of its words */
+                r->aop[na] = *e++;
+            if (*e == '=') { /* [a=v], [a="v"], [a='v'], escapes resolved */
+                e++;
+                while (*e == ' ')
+                    e++;
+                char q = *e == '"' || *e == '\'' ? *e : 0;
+                const char *v = e + (q != 0), *ve = v;
+                while (*ve != '\0' && (q ? *ve != q : *ve != ']' && *ve != ' '))
+                    ve += *ve == '\\' && ve[1] != '\0' ? 2 : 1;
+                if (*ve == '\0')
                     return -1;
-                r->aval[na] = g_strndup(v, (gsize)(ve - v));
+                char *raw = g_strndup(v, (gsize)(ve - v));
+                r->aval[na] = h2t_css_unescape(raw);
+                g_free(raw);
                 e = ve + (q != 0);
+                while (*e == ' ')
+                    e++;
+                if ((*e == 'i' || *e == 'I' || *e == 's' || *e == 'S') &&
+                    (e[1] == ']' || e[1] == ' ')) { /* [a=v i] */
+                    r->aci[na] = *e == 'i' || *e == 'I';
+                    for (e++; *e == ' ';)
+                        e++;
+                }
+            } else if (r->aop[na] == '~') {
+                return -1;
             }
             na++;
             if (*e != ']')
@@ -998,7 +1096,13 @@ static int h2t_rule_matches(const h2t_rule_t *r, const char *tag,
         return 0;
     for (int i = 0; i < H2T_SEL_PARTS && r->attr[i]; i++) {
         const char *v = h2t_att(atts, r->attr[i]);
-        if (v == NULL || (r->aval[i] && strcmp(r->aval[i], v) != 0))
+        if (v == NULL)
+            return 0;
+        if (r->aval[i] == NULL)
+            continue;
+        if (r->aop[i] == '~' ? !h2t_has_class(v, r->aval[i], r->aci[i])
+                             : (r->aci[i] ? g_ascii_strcasecmp(r->aval[i], v)
+                                          : strcmp(r->aval[i], v)) != 0)
             return 0;
     }
     return 1;
@@ -1149,11 +1253,13 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         if (c >= 0 || c == H2T_TRANSPARENT)
             s.fg = c;
     }
-    if ((v = w[P_BG].val) != NULL) {
-        int32_t c = h2t_bg(v);
-        if (c != -2)
-            s.bg = c;
+    int32_t bgc = (v = w[P_BG].val) != NULL ? h2t_bg(v, s.bg) : -2;
+    if ((v = w[P_BG_IMG].val) != NULL) { /* painted above the colour */
+        int32_t img = h2t_bg(v, bgc >= 0 ? bgc : s.bg);
+        bgc = img != -2 ? img : bgc;
     }
+    if (bgc != -2)
+        s.bg = bgc;
     if ((v = w[P_VISIBILITY].val) != NULL) {
         if (g_ascii_strcasecmp(v, "hidden") == 0 ||
             g_ascii_strcasecmp(v, "collapse") == 0)

@@ -134,6 +134,28 @@ static const char *const hidden_forms[] = {
     "<style>.a\\.b{display:none}</style><p class=\"a.b\">" SECRET "</p>",
     "<style>.HIDE{display:none}</style><div class=\"hide\">" SECRET "</div>",
     "<style>#Inj{display:none}</style><div id=\"inj\">" SECRET "</div>",
+    /* trial 49: an alpha of 0 in the space syntax, the background-image
+     * longhand, more colour names, attribute selectors with escapes, ~=
+     * and the i flag */
+    "<div style=\"color:rgb(0 0 0 / 0)\">" SECRET "</div>",
+    "<div style=\"color:rgb(0 0 0 / 0%)\">" SECRET "</div>",
+    "<div style=\"color:hsl(0 0% 0% / 0)\">" SECRET "</div>",
+    "<div style=\"color:#0000\">" SECRET "</div>",
+    "<div "
+    "style=\"background-image:linear-gradient(#000,#000);color:#000\">" SECRET
+    "</div>",
+    "<div style=\"background:url(x) #000;background-image:linear-gradient("
+    "#fff,#fff);color:#fff\">" SECRET "</div>",
+    "<div style=\"background:url(x) darkslategray;color:#2f4f4f\">" SECRET
+    "</div>",
+    "<style>[data-x=\"y\\\"z\"]{display:none}</style><p data-x='y\"z'>" SECRET
+    "</p>",
+    "<style>[data-x=\"y\\22 z\"]{display:none}</style><p data-x='y\"z'>" SECRET
+    "</p>",
+    "<style>div[class~=hide]{display:none}</style><div class=\"a hide\">" SECRET
+    "</div>",
+    "<style>[title=HIDE i]{display:none}</style><p title=\"hide\">" SECRET
+    "</p>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -237,6 +259,19 @@ static const char *const visible_forms[] = {
     "<div style=\"background:url(x.png)\">SHOWN</div>",
     "<style>.\\68 idden{display:none}</style><div class=\"hid\">SHOWN</div>",
     "<style>.a\\.b{display:none}</style><p class=\"a b\">SHOWN</p>",
+    /* trial 49: a see-through background is blended with the one below;
+     * a gradient with see-through stops, or sized, is not judged */
+    "<div style=\"background-color:hsla(0,0%,0%,0.03)\"><span "
+    "style=\"color:black\">SHOWN</span></div>",
+    "<div style=\"background:rgba(0,0,0,0.01)\"><span style=\"color:#000\">"
+    "SHOWN</span></div>",
+    "<div style=\"background:linear-gradient(rgba(0,0,0,.5),rgba(0,0,0,.5)), "
+    "#fff;color:#000\">SHOWN</div>",
+    "<div style=\"background:linear-gradient(#000,#000) 0 0 / 10px 10px "
+    "no-repeat, #fff;color:#000\">SHOWN</div>",
+    "<style>div[class~=hide]{display:none}</style><div class=\"hidden\">"
+    "SHOWN</div>",
+    "<style>[title=HIDE]{display:none}</style><p title=\"hide\">SHOWN</p>",
 };
 
 START_TEST(visible_form_kept)
