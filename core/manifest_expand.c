@@ -142,7 +142,17 @@ static char *co__expand_str(const char *in, const char *path,
                 def += 2;
             }
             const char *v = spec[0] ? getenv(spec) : NULL;
-            if (spec[0] == '\0') {
+            size_t bad_at = strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+                                         "klmnopqrstuvwxyz0123456789_");
+            if (spec[0] != '\0' && spec[bad_at] != '\0') {
+                /* "${env:A-x}", "${env:A:=x}": not a name (trial 49) */
+                co_diag_add(cx->d, path,
+                            "\"%s\": '%s' is not an environment variable "
+                            "name (letters, digits, '_'): write ${env:NAME} "
+                            "or ${env:NAME:-default}",
+                            in, spec);
+                bad = 1;
+            } else if (spec[0] == '\0') {
                 co_diag_add(cx->d, path,
                             "\"%s\": ${env:} names no variable: write "
                             "${env:NAME} or ${env:NAME:-default}",

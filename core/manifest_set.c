@@ -114,6 +114,13 @@ static int co__set_kafka(json_t *root, const char *prop, const char *val,
                     prop);
         return -1;
     }
+    if (json_is_array(v) || json_is_object(v)) { /* trial 49 */
+        co_diag_add(d, where,
+                    "a librdkafka property takes one value (a string, "
+                    "number or boolean), not a JSON %s",
+                    json_is_array(v) ? "array" : "object");
+        return -1;
+    }
     json_t *k = json_object_get(root, "kafka");
     if (!json_is_object(k)) {
         k = json_object();

@@ -556,6 +556,8 @@ START_TEST(formats_and_detection)
     ck_assert(g_file_set_contents(e, "", 0, NULL));
     ck_assert(g_file_set_contents(m, "", 0, NULL));
     ck_assert_int_eq(mailbox_detect(e, err, sizeof err), MAILBOX_EML);
+    ck_assert(g_file_set_contents(e, "\n \r\n", 4, NULL)); /* blank only */
+    ck_assert_int_eq(mailbox_detect(e, err, sizeof err), MAILBOX_EML);
     ck_assert_int_eq(mailbox_detect(m, err, sizeof err), MAILBOX_MBOXRD);
     mbt_rm_rf(tmp);
     g_free(e);

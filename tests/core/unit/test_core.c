@@ -108,6 +108,20 @@ START_TEST(manifest_nested_default)
     ck_assert_ptr_nonnull(strstr(d.msgs[0], "nested more than 4 deep"));
     co_diag_free(&d);
     co_manifest_free(m);
+    /* trial 49: a shell form that is no name; a kafka property as an
+     * array */
+    const char *odd[] = {"stages.mid.config.k=${env:CO_UNIT_NA-x}",
+                         "kafka.sasl.password=[1,2]", NULL};
+    m = co_manifest_load(write_tmp("m.json", good), odd, &d);
+    ck_assert_uint_eq(d.n, 2);
+    int name = 0, array = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        name |= strstr(d.msgs[i], "is not an environment variable name") != 0;
+        array |= strstr(d.msgs[i], "not a JSON array") != 0;
+    }
+    ck_assert(name && array);
+    co_diag_free(&d);
+    co_manifest_free(m);
 }
 END_TEST
 
