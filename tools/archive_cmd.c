@@ -405,14 +405,60 @@ static void co__tmp_track(int i, const char *path)
     sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-/* Run argv (no shell) with the environment envp, wait; 0 when it exited
- * 0. */
-static int co__run(char *const argv[], char *const envp[])
+/* Copies what fd gives to stderr line by line, each secret of `dsn`
+ * (co_redact_spans()) written as ***: pg_dump and pg_restore quote pieces
+ * of their connection string in errors (trial 50: `database "db
+ * password=pw" does not exist`). */
+static void co__filter_stderr(int fd, const char *dsn)
 {
-    pid_t pid = fork();
-    if (pid < 0)
+    co_redact_span_t sp[16];
+    size_t ns = co_redact_spans(dsn, sp, 16);
+    if (ns > 16)
+        ns = 16;
+    FILE *in = fdopen(fd, "r");
+    if (in == NULL) {
+        close(fd);
+        return;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, in)) > 0) {
+        for (ssize_t i = 0; i < n;) {
+            size_t hit = 0;
+            for (size_t k = 0; k < ns && hit == 0; k++)
+                if (sp[k].len > 0 && (size_t)(n - i) >= sp[k].len &&
+                    memcmp(line + i, dsn + sp[k].off, sp[k].len) == 0)
+                    hit = sp[k].len;
+            if (hit > 0) {
+                fputs("***", stderr);
+                i += (ssize_t)hit;
+            } else {
+                fputc(line[i++], stderr);
+            }
+        }
+    }
+    free(line);
+    fclose(in);
+}
+
+/* Run argv (no shell) with the environment envp, its stderr through
+ * co__filter_stderr() for `dsn`; wait; 0 when it exited 0. */
+static int co__run(char *const argv[], char *const envp[], const char *dsn)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0)
         return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
     if (pid == 0) {
+        dup2(pfd[1], 2);
+        close(pfd[0]);
+        close(pfd[1]);
         execvpe(argv[0], argv, envp);
         fprintf(stderr,
                 "careerops: cannot run %s: %s (install Debian's "
@@ -421,6 +467,8 @@ static int co__run(char *const argv[], char *const envp[])
         _exit(127);
     }
     co__child = pid;
+    close(pfd[1]);
+    co__filter_stderr(pfd[0], dsn);
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) {
@@ -535,6 +583,20 @@ static int co__pg_env(const char *cmd, const char *dsn, co__pg_env_t *e)
             continue;
         if (strcmp(p->keyword, "service") == 0)
             service = p->val;
+        if (strcmp(p->keyword, "port") == 0 &&
+            strspn(p->val, "0123456789,") != strlen(p->val)) {
+            /* "postgresql://h:pw/db": libpq reads pw as the port, and it
+             * would go on pg_dump's command line (trial 50) */
+            fprintf(stderr,
+                    "%s: the connection string's port is not a "
+                    "number (a password after the host? write "
+                    "USER:PASSWORD@HOST:PORT)\n",
+                    cmd);
+            PQconninfoFree(opts);
+            co__pg_env_free(e);
+            memset(e, 0, sizeof *e);
+            return -1;
+        }
         if (strcmp(p->keyword, "sslpassword") == 0) {
             sslpw = p->val;
             continue;
@@ -657,7 +719,7 @@ int co_cmd_backup(int argc, char **argv)
                   tmp,       "-d",  env.rest.data, NULL};
     int rc = 0;
     char err[1024];
-    if (co__run(pd, env.envp) < 0) {
+    if (co__run(pd, env.envp, o.dsn) < 0) {
         fprintf(stderr, "careerops backup: pg_dump failed (message above); "
                         "check --dsn / CAREEROPS_STATE\n");
         rc = 1;
@@ -808,7 +870,7 @@ int co_cmd_restore(int argc, char **argv)
         char *pr[] = {"pg_restore", "--no-owner",  "--exit-on-error",
                       "-d",         env.rest.data, tmp,
                       NULL};
-        if (co__run(pr, env.envp) < 0) {
+        if (co__run(pr, env.envp, o.dsn) < 0) {
             fprintf(stderr, "careerops restore: pg_restore failed (message "
                             "above)\n");
             rc = 1;

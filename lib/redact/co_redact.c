@@ -30,13 +30,20 @@ static const char *const co__secret_words[] = {
     "signature",  "credential",  "apikey", "api_key",
     "access_key", "private_key", NULL};
 
+/* Whole names (a URL's query) that are secrets too: Azure's SAS "sig",
+ * "pwd", "pass", "key", "auth" (trial 50). */
+static const char *const co__secret_names[] = {"sig",  "pwd", "pass", "key",
+                                               "auth", "pw",  NULL};
+
 /* 1 when the name k[0..len), percent-decoded and in lower case, holds one
- * of co__secret_words. */
+ * of co__secret_words or is one of co__secret_names. */
 static int co__secret_name(const char *k, size_t len)
 {
-    char name[256];
+    char *name = malloc(len + 1);
     size_t n = 0;
-    for (size_t i = 0; i < len && n + 1 < sizeof name; i++) {
+    if (name == NULL)
+        return 1; /* out of memory: hide */
+    for (size_t i = 0; i < len; i++) {
         int c = (unsigned char)k[i];
         if (c == '%' && i + 2 < len && isxdigit((unsigned char)k[i + 1]) &&
             isxdigit((unsigned char)k[i + 2])) {
@@ -49,21 +56,35 @@ static int co__secret_name(const char *k, size_t len)
         name[n++] = (char)tolower(c);
     }
     name[n] = '\0';
-    for (size_t w = 0; co__secret_words[w] != NULL; w++)
-        if (strstr(name, co__secret_words[w]) != NULL)
-            return 1;
-    return 0;
+    int found = 0;
+    for (size_t w = 0; !found && co__secret_words[w] != NULL; w++)
+        found = strstr(name, co__secret_words[w]) != NULL;
+    for (size_t w = 0; !found && co__secret_names[w] != NULL; w++)
+        found = strcmp(name, co__secret_names[w]) == 0;
+    free(name);
+    return found;
 }
 
-/* The length of a URI's scheme and "://" at the start of s, or 0. */
-static size_t co__uri_prefix(const char *s)
+/* The length of a URI's scheme and "://" at the start of s, or 0. With
+ * `loose`, "SCHEME:" followed by one slash or none counts too
+ * ("s3:/AK:pw", "postgresql:/h:pw": trial 50). */
+static size_t co__uri_prefix_ex(const char *s, int loose)
 {
     if (!isalpha((unsigned char)s[0]))
         return 0;
     size_t i = 1;
     while (isalnum((unsigned char)s[i]) || strchr("+.-", s[i]) != NULL)
         i++;
-    return s[i] != '\0' && strncmp(s + i, "://", 3) == 0 ? i + 3 : 0;
+    if (s[i] == ':' && s[i + 1] == '/' && s[i + 2] == '/')
+        return i + 3;
+    if (!loose || s[i] != ':')
+        return 0;
+    return i + 1 + (s[i + 1] == '/');
+}
+
+static size_t co__uri_prefix(const char *s)
+{
+    return co__uri_prefix_ex(s, 0);
 }
 
 /* A URI's query parameters from p on: the value of each one with a secret
@@ -75,15 +96,15 @@ static void co__uri_params(co__spans_t *sp, const char *s, const char *p,
     int start = in_query;
     while (*p != '\0') {
         if (!start) {
-            start = *p == '?' || *p == '&';
+            start = *p == '?' || *p == '&' || *p == ';';
             p++;
             continue;
         }
         start = 0;
-        size_t klen = strcspn(p, "=&");
+        size_t klen = strcspn(p, "=&;");
         if (p[klen] == '=' && co__secret_name(p, klen)) {
             const char *v = p + klen + 1;
-            const char *e = v + strcspn(v, "&");
+            const char *e = v + strcspn(v, "&;");
             co__add(sp, s, v, e);
             p = e;
             continue;
@@ -92,11 +113,33 @@ static void co__uri_params(co__spans_t *sp, const char *s, const char *p,
     }
 }
 
-/* The URI whose authority starts at auth (s is the whole string): the
- * userinfo ends at libpq's first '/' or '@' ('?' and '#' belong to a user
- * name: trial 49), its password from the first ':' to the last '@'; with
- * no '@', a ':' followed by anything but a port's digits
- * ("s3://AKIA:SECRET") hides what follows it. */
+/* Words "NAME=VALUE" after white space anywhere in a URI
+ * ("postgresql://h/db password=pw": libpq reads a dbname with a space,
+ * and prints it; trial 50): the value of a secret name, to the next white
+ * space or '&'. */
+static void co__uri_words(co__spans_t *sp, const char *s, const char *p)
+{
+    for (; *p != '\0'; p++) {
+        if (!isspace((unsigned char)*p))
+            continue;
+        const char *k = p + 1;
+        size_t klen = strcspn(k, "= \t\r\n&?");
+        if (k[klen] == '=' && klen > 0 && co__secret_name(k, klen)) {
+            const char *v = k + klen + 1, *e = v;
+            while (*e != '\0' && !isspace((unsigned char)*e) && *e != '&' &&
+                   *e != '?') /* libpq's path (a dbname) ends at '?' */
+                e++;
+            co__add(sp, s, v, e);
+        }
+    }
+}
+
+/* The URI whose authority starts at auth (s is the whole string). With an
+ * '@' after it, the password runs from the first ':' of the authority (a
+ * user name may hold '?', '#', '@' or '/': "me@ex.com:pw@host", trial 50)
+ * to the last '@'; a ':' after the last '@' is a port's. With no '@', a
+ * ':' followed by anything but a port's digits ("s3://AKIA:SECRET/x")
+ * hides all that follows it. */
 static void co__uri(co__spans_t *sp, const char *s, const char *auth)
 {
     const char *q = auth;
@@ -104,25 +147,31 @@ static void co__uri(co__spans_t *sp, const char *s, const char *auth)
         const char *close = strchr(q, ']');
         q = close != NULL ? close + 1 : q;
     }
-    while (*q != '\0' && strchr("/@:", *q) == NULL)
-        q++;
-    if (*q != ':') {
-        co__uri_params(sp, s, auth, 0);
+    const char *colon = strchr(q, ':'), *amp = strrchr(auth, '@');
+    co__uri_words(sp, s, auth);
+    if (colon != NULL && amp != NULL && colon < amp) {
+        co__add(sp, s, colon + 1, amp);
+        /* an '@' in the query ends the hidden part there: what follows it
+         * is still read as parameters */
+        co__uri_params(sp, s, amp + 1,
+                       memchr(colon, '?', (size_t)(amp - colon)) != 0);
         return;
     }
-    const char *amp = strrchr(q, '@');
-    if (amp == NULL) {
-        const char *e = q + 1 + strcspn(q + 1, "/?#");
-        size_t digits = strspn(q + 1, "0123456789");
-        if (e > q + 1 && digits != (size_t)(e - q - 1))
-            co__add(sp, s, q + 1, e);
-        co__uri_params(sp, s, e, 0);
-        return;
+    const char *host = amp != NULL ? amp + 1 : auth;
+    if (*host == '[') {
+        const char *close = strchr(host, ']');
+        host = close != NULL ? close + 1 : host;
     }
-    co__add(sp, s, q + 1, amp);
-    /* an '@' in the query ends the hidden part there: what follows it is
-     * still read as parameters */
-    co__uri_params(sp, s, amp + 1, memchr(q, '?', (size_t)(amp - q)) != 0);
+    size_t hl = strcspn(host, "/?#");
+    const char *c = memchr(host, ':', hl);
+    if (c != NULL) {
+        size_t tl = strcspn(c + 1, "/?#,");
+        if (tl > 0 && strspn(c + 1, "0123456789") != tl) {
+            co__add(sp, s, c + 1, c + 1 + strlen(c + 1));
+            return;
+        }
+    }
+    co__uri_params(sp, s, auth, 0);
 }
 
 /* The secrets of s[from, to) read alone: a URI there (a value such as
@@ -217,6 +266,9 @@ size_t co_redact_spans(const char *s, co_redact_span_t *out, size_t max)
     while (isspace((unsigned char)*t))
         t++;
     size_t prefix = co__uri_prefix(t);
+    /* "s3:/AK:pw", "s3:AK:pw": a loose URI when no '=' comes first */
+    if (prefix == 0 && strcspn(t, "=") > strcspn(t, ":"))
+        prefix = co__uri_prefix_ex(t, 1);
     if (prefix > 0)
         co__uri(&sp, s, t + prefix);
     else

@@ -18,6 +18,9 @@ if [ -n "\${PGSERVICEFILE-}" ]; then
     { stat -c %a "\$PGSERVICEFILE"; cat "\$PGSERVICEFILE"; echo "\$PGSERVICEFILE"; } > "$t/$p.svc"
 fi
 [ -z "\${SLEEP-}" ] || exec sleep "\$SLEEP"
+if [ -n "\${ECHOPW-}" ]; then
+    echo "pg_dump: error: database \"db password=\$PGPASSWORD\" does not exist" >&2; exit 1
+fi
 case \$1 in -Fc) shift 3; printf 'dump\n' > "\$1" ;; esac
 SH
     chmod +x "bin/$p"
@@ -86,6 +89,16 @@ for sig in TERM INT HUP; do
     [ ! -e "$dump" ] || fail "SIG$sig: the dump file is left: $dump"
 done
 echo "ok: backup gives pg_dump the sslpassword in a private service file, not its argv; a signal removes it"
+# trial 50: pg_dump's own error that quotes the password is shown with
+# ***; a port that is no number (a password after the host) is refused
+ECHOPW=1 PATH=$t/bin:$PATH "$B" backup --dsn "host=127.0.0.1 port=1 password=ECHO50PW dbname=x" \
+    "${A[@]}" > out.txt 2> err.txt && fail "backup passed with a failing pg_dump"
+grep -q 'database "db password=\*\*\*" does not exist' err.txt || fail "pg_dump's error: $(cat err.txt)"
+grep -q ECHO50PW err.txt && fail "pg_dump's error shows the password: $(cat err.txt)"
+PATH=$t/bin:$PATH expect 2 "port is not a number" "backup with a password as the port" \
+    "$B" backup --dsn "postgresql://127.0.0.1:PORT50PW/db" "${A[@]}"
+grep -q PORT50PW err.txt && fail "the port-password printed: $(cat err.txt)"
+echo "ok: pg_dump's errors show *** for the password; a port that is no number is refused"
 
 [ -n "${CAREEROPS_TEST_PG:-}" ] || { echo "SKIP (restore half): no CAREEROPS_TEST_PG"; exit 0; }
 db=careerops_secret_$$

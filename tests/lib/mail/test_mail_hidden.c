@@ -156,6 +156,11 @@ static const char *const hidden_forms[] = {
     "</div>",
     "<style>[title=HIDE i]{display:none}</style><p title=\"hide\">" SECRET
     "</p>",
+    /* trial 50: a nearly transparent colour, `none` components */
+    "<span style=\"color:rgb(0 0 0 / 0.001)\">" SECRET "</span>",
+    "<span style=\"color:rgb(0 0 0 / 1%)\">" SECRET "</span>",
+    "<span style=\"color:rgb(0 0 0 / none)\">" SECRET "</span>",
+    "<span style=\"color:hsl(none 0% 0% / 0)\">" SECRET "</span>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -272,6 +277,12 @@ static const char *const visible_forms[] = {
     "<style>div[class~=hide]{display:none}</style><div class=\"hidden\">"
     "SHOWN</div>",
     "<style>[title=HIDE]{display:none}</style><p title=\"hide\">SHOWN</p>",
+    /* trial 50: values a browser ignores, and white text on an image */
+    "<div style=\"color:white2\">SHOWN</div>",
+    "<div style=\"color:transparent-ish\">SHOWN</div>",
+    "<div style=\"color:#ffffffz\">SHOWN</div>",
+    "<div style=\"background:url(hero.png);color:#fff\">SHOWN</div>",
+    "<div style=\"background-image:url(hero.png);color:#fff\">SHOWN</div>",
 };
 
 START_TEST(visible_form_kept)
