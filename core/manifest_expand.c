@@ -73,6 +73,72 @@ static const char *co__expand_close(const char *open)
     return NULL;
 }
 
+static char *co__expand_str(const char *in, const char *path,
+                            co__expand_ctx *cx);
+
+/* ${env:SPEC} (body: "env:SPEC", blen bytes) of the string `in`:
+ * appends its value to out; 1 after a diagnostic. */
+static int co__expand_env(const char *in, const char *body, size_t blen,
+                          const char *path, co__expand_ctx *cx, co_buf_t *out)
+{
+    int bad = 0;
+    char *spec = strndup(body + 4, blen - 4);
+    char *def = strstr(spec, ":-");
+    if (def) {
+        *def = '\0';
+        def += 2;
+    }
+    const char *v = spec[0] ? getenv(spec) : NULL;
+    size_t bad_at = strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+                                 "klmnopqrstuvwxyz0123456789_");
+    if (spec[0] != '\0' && spec[bad_at] != '\0') {
+        /* "${env:A-x}", "${env:A:=x}": not a name (trial 49) */
+        co_diag_add(cx->d, path,
+                    "\"%s\": '%s' is not an environment variable "
+                    "name (letters, digits, '_'): write ${env:NAME} "
+                    "or ${env:NAME:-default}",
+                    in, spec);
+        bad = 1;
+    } else if (spec[0] == '\0') {
+        co_diag_add(cx->d, path,
+                    "\"%s\": ${env:} names no variable: write "
+                    "${env:NAME} or ${env:NAME:-default}",
+                    in);
+        bad = 1;
+    } else if (v != NULL && v[0] != '\0')
+        co_buf_add(out, v, strlen(v));
+    else if (def != NULL && strstr(def, "${") != NULL) {
+        /* a default may itself use ${env:...} or ${secret:...}
+         * (${env:A:-${env:B:-x}}, as a shell does) */
+        char *dv = NULL;
+        if (cx->depth == CO__EXPAND_DEPTH_MAX)
+            co_diag_add(cx->d, path,
+                        "substitutions nested more than %d deep in a "
+                        "default: write the value itself",
+                        CO__EXPAND_DEPTH_MAX);
+        else {
+            cx->depth++;
+            dv = co__expand_str(def, path, cx);
+            cx->depth--;
+        }
+        if (dv == NULL)
+            bad = 1;
+        else
+            co_buf_add(out, dv, strlen(dv));
+        free(dv);
+    } else if (def != NULL)
+        co_buf_add(out, def, strlen(def));
+    else {
+        co_diag_add(cx->d, path,
+                    "environment variable %s is %s and \"%s\" "
+                    "gives no default (use ${env:%s:-value})",
+                    spec, v != NULL ? "empty" : "not set", in, spec);
+        bad = 1;
+    }
+    free(spec);
+    return bad;
+}
+
 /* Expand one string; returns a new string or NULL (after a diagnostic). */
 static char *co__expand_str(const char *in, const char *path,
                             co__expand_ctx *cx)
@@ -135,60 +201,7 @@ static char *co__expand_str(const char *in, const char *path,
                 free(nm);
             }
         } else if (strncmp(body, "env:", 4) == 0) {
-            char *spec = strndup(body + 4, blen - 4);
-            char *def = strstr(spec, ":-");
-            if (def) {
-                *def = '\0';
-                def += 2;
-            }
-            const char *v = spec[0] ? getenv(spec) : NULL;
-            size_t bad_at = strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
-                                         "klmnopqrstuvwxyz0123456789_");
-            if (spec[0] != '\0' && spec[bad_at] != '\0') {
-                /* "${env:A-x}", "${env:A:=x}": not a name (trial 49) */
-                co_diag_add(cx->d, path,
-                            "\"%s\": '%s' is not an environment variable "
-                            "name (letters, digits, '_'): write ${env:NAME} "
-                            "or ${env:NAME:-default}",
-                            in, spec);
-                bad = 1;
-            } else if (spec[0] == '\0') {
-                co_diag_add(cx->d, path,
-                            "\"%s\": ${env:} names no variable: write "
-                            "${env:NAME} or ${env:NAME:-default}",
-                            in);
-                bad = 1;
-            } else if (v != NULL && v[0] != '\0')
-                co_buf_add(&out, v, strlen(v));
-            else if (def != NULL && strstr(def, "${") != NULL) {
-                /* a default may itself use ${env:...} or ${secret:...}
-                 * (${env:A:-${env:B:-x}}, as a shell does) */
-                char *dv = NULL;
-                if (cx->depth == CO__EXPAND_DEPTH_MAX)
-                    co_diag_add(cx->d, path,
-                                "substitutions nested more than %d deep in a "
-                                "default: write the value itself",
-                                CO__EXPAND_DEPTH_MAX);
-                else {
-                    cx->depth++;
-                    dv = co__expand_str(def, path, cx);
-                    cx->depth--;
-                }
-                if (dv == NULL)
-                    bad = 1;
-                else
-                    co_buf_add(&out, dv, strlen(dv));
-                free(dv);
-            } else if (def != NULL)
-                co_buf_add(&out, def, strlen(def));
-            else {
-                co_diag_add(cx->d, path,
-                            "environment variable %s is %s and \"%s\" "
-                            "gives no default (use ${env:%s:-value})",
-                            spec, v != NULL ? "empty" : "not set", in, spec);
-                bad = 1;
-            }
-            free(spec);
+            bad |= co__expand_env(in, body, blen, path, cx, &out);
         } else {
             co_diag_add(cx->d, path,
                         "unknown substitution \"${%.*s}\": use ${secret:NAME} "
