@@ -73,7 +73,8 @@ static size_t co__uri_prefix_ex(const char *s, int loose)
     if (!isalpha((unsigned char)s[0]))
         return 0;
     size_t i = 1;
-    while (isalnum((unsigned char)s[i]) || strchr("+.-", s[i]) != NULL)
+    while (isalnum((unsigned char)s[i]) ||
+           (s[i] != '\0' && strchr("+.-", s[i]) != NULL))
         i++;
     if (s[i] == ':' && s[i + 1] == '/' && s[i + 2] == '/')
         return i + 3;
