@@ -350,15 +350,26 @@ static double h2t_alpha_of(double d, const char *unit)
     return a < 0 ? 0 : a > 1 ? 1 : a;
 }
 
+/* The three components of a colour function in c and units (at least
+ * three, or -1) and its alpha (1 when none is given) in *alpha; 0. */
+static int h2t_color_args(const char *v, double c[4], char unit[4][6],
+                          double *alpha)
+{
+    int k = h2t_fn_args(v, c, unit);
+    if (k < 3)
+        return -1;
+    *alpha = k == 4 ? h2t_alpha_of(c[3], unit[3]) : 1.0;
+    return 0;
+}
+
 /* hsl() and hsla(), hue in deg (default), turn, rad or grad, saturation
  * and lightness in % (or bare numbers, CSS Color 4); its alpha in *alpha;
  * as h2t_color_a() says (CSS Color 4, section 7: the HSL-to-RGB formula). */
 static int32_t h2t_hsl(const char *v, double *alpha)
 {
-    double c[4] = {0, 0, 0, 1};
+    double c[4];
     char unit[4][6];
-    int k = h2t_fn_args(v, c, unit);
-    if (k < 3)
+    if (h2t_color_args(v, c, unit, alpha) != 0)
         return -1;
     if (strcmp(unit[0], "turn") == 0)
         c[0] *= 360.0;
@@ -366,7 +377,6 @@ static int32_t h2t_hsl(const char *v, double *alpha)
         c[0] *= 0.9;
     else if (strcmp(unit[0], "rad") == 0)
         c[0] *= 180.0 / G_PI;
-    *alpha = k == 4 ? h2t_alpha_of(c[3], unit[3]) : 1.0;
     double h = fmod(fmod(c[0], 360.0) + 360.0, 360.0) / 360.0;
     double sat = CLAMP(c[1], 0.0, 100.0) / 100.0;
     double l = CLAMP(c[2], 0.0, 100.0) / 100.0;
@@ -387,17 +397,15 @@ static int32_t h2t_hsl(const char *v, double *alpha)
 /* rgb() and rgba(), numbers or percentages; as h2t_hsl(). */
 static int32_t h2t_rgb(const char *v, double *alpha)
 {
-    double c[4] = {0, 0, 0, 1};
+    double c[4];
     char unit[4][6];
-    int k = h2t_fn_args(v, c, unit);
-    if (k < 3)
+    if (h2t_color_args(v, c, unit, alpha) != 0)
         return -1;
     int32_t rgb = 0;
     for (int i = 0; i < 3; i++) {
         double d = strcmp(unit[i], "%") == 0 ? c[i] * 2.55 : c[i];
         rgb = rgb << 8 | (d < 0 ? 0 : d > 255 ? 255 : (int32_t)(d + 0.5));
     }
-    *alpha = k == 4 ? h2t_alpha_of(c[3], unit[3]) : 1.0;
     return rgb;
 }
 
