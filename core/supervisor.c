@@ -83,6 +83,8 @@ void co_sup_init(co_sup_t *sv, co_runtime_t *rt, const co_run_opts_t *o)
             co_log_warn("alerts: no producer for the alerts topic: %s", e);
     }
     sv->restart_at = co_xcalloc(rt->n_inst + 1, sizeof *sv->restart_at);
+    const char *why = getenv("CAREEROPS_IDLE_REPORT_MS");
+    sv->why_ms = why && atoll(why) > 0 ? atoll(why) : 30000;
 }
 
 int co_sup_start_instance(co_runtime_t *rt, size_t idx)
@@ -215,6 +217,56 @@ static int co__sup_idle(co_sup_t *sv, int *done)
     return idle;
 }
 
+/* Log, at INFO, what keeps an --until-idle run from ending: sources not
+ * done, records not yet acknowledged, consumers behind or not measured.
+ * Called every sv->why_ms (30 s; CAREEROPS_IDLE_REPORT_MS, for tests)
+ * while the run is not idle, so that a run that
+ * never ends says why (a demo test once waited 600 s without a word). */
+static void co__sup_log_why(co_sup_t *sv, int64_t busy_ms)
+{
+    co_runtime_t *rt = sv->rt;
+    char why[1500] = "";
+    size_t o = 0;
+#define CO__WHY(...)                                                           \
+    do {                                                                       \
+        if (o < sizeof why)                                                    \
+            o += (size_t)snprintf(why + o, sizeof why - o, __VA_ARGS__);       \
+    } while (0)
+    for (size_t i = 0; i < rt->n_inst; i++) {
+        co_stage_t *st = rt->inst[i];
+        if (st->sc->n_inputs != 0)
+            continue;
+        co_stage_state_t s = co_stage_get_status(st);
+        if (s != CO_STAGE_DONE)
+            CO__WHY("%ssource %s is %s", o ? "; " : "", st->sc->name,
+                    co_stage_state_name(s));
+        long long inflight = (long long)CO_RT_LOAD(&st->inflight);
+        if (inflight != 0)
+            CO__WHY("%s%s: %lld records not yet acknowledged", o ? "; " : "",
+                    st->sc->name, inflight);
+    }
+    for (size_t j = 0; j < sv->n_mons && !CO_RT_LOAD(&rt->stop); j++) {
+        const co_mon_t *mo = &sv->mons[j];
+        co_lag_t lag;
+        if (mo->is_dlq)
+            continue;
+        if (co_lagmon_measure(mo->lm, 2000, &lag) != 0) {
+            CO__WHY("%sthe lag of stage %s on %s is not measured (broker not "
+                    "answering?)",
+                    o ? "; " : "", mo->stage, co_lagmon_topic(mo->lm));
+            continue;
+        }
+        if (lag.total != 0)
+            CO__WHY("%sstage %s is %lld records behind on %s", o ? "; " : "",
+                    mo->stage, (long long)lag.total, co_lagmon_topic(mo->lm));
+        co_lag_free(&lag);
+    }
+#undef CO__WHY
+    co_log_info("--until-idle: not idle for %lld s: %s",
+                (long long)busy_ms / 1000,
+                o ? why : "no source, consumer or output waiting now");
+}
+
 /* ---- restarts ------------------------------------------------------------ */
 
 /* Replace instance i (its worker returned) by a fresh one and start it.
@@ -304,6 +356,13 @@ int co_sup_run(co_sup_t *sv)
             return 1;
         }
         sv->idle_rounds = (idle && sources_done) ? sv->idle_rounds + 1 : 0;
+        int64_t now = co_mono_ms();
+        if (sv->busy_since == 0 || sv->idle_rounds > 0)
+            sv->busy_since = sv->why_at = now;
+        else if (now - sv->why_at >= sv->why_ms) {
+            sv->why_at = now;
+            co__sup_log_why(sv, now - sv->busy_since);
+        }
         /* idle means three observations in a row of every source done,
          * every output acknowledged and every consumer's lag 0: the two
          * after the first 20 ms apart, not two more rounds */

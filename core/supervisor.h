@@ -34,6 +34,9 @@ typedef struct co_sup_s {
     int64_t *restart_at; /**< per instance: when to start it again, 0 none */
     int64_t last_metrics;
     int idle_rounds;
+    int64_t busy_since; /**< co_mono_ms() of the first round not idle */
+    int64_t why_at;     /**< co_mono_ms() of the last "not idle" log line */
+    int64_t why_ms; /**< --until-idle: ms between "not idle" lines (30000) */
 } co_sup_t;
 
 /**

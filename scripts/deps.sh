@@ -18,7 +18,8 @@ pkgs=(gcc pkg-config meson ninja-build python3 curl ca-certificates
       chromium chromium-driver python3-selenium
       dovecot-imapd # imap-source tests start their own Dovecot on loopback
       libjemalloc2 # cli-robust runs the host with LD_PRELOAD=jemalloc
-      time) # GNU time: tests/archive/big_messages.sh measures the peak RSS
+      time # GNU time: tests/archive/big_messages.sh measures the peak RSS
+      gdb) # tests/demo/lib.sh: the threads of a demo's host that hangs
 # Extra tools the full suite uses when present: sanitizer runtimes come with
 # gcc; clang and libclang-rt-14-dev build the libFuzzer targets.
 [ "${CAREEROPS_WITH_FUZZ:-0}" = 1 ] && pkgs+=(clang libclang-rt-14-dev)

@@ -27,7 +27,49 @@ cleanup() {
     done
     if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
-trap cleanup EXIT
+trap 'cleanup; [ -z "${WATCHDOG:-}" ] || kill "$WATCHDOG" 2>/dev/null || true' EXIT
+
+# A demo of this checkout still running after CAREEROPS_DEMO_WATCH_S
+# (150 s; a demo of the sample takes 5-30 s): print, once, its stderr so
+# far, its host's log and the host's threads (gdb, when installed) to this
+# test's stderr, so that a test that meson stops at its timeout shows
+# where it stood (one did, once, after 600 s without a word).
+demo_watchdog() {
+    local seen=" " p e run err host
+    while sleep 5; do
+        kill -0 $$ 2>/dev/null || exit 0
+        for p in $(pgrep -f "^bash $SRC/scripts/demo.sh" || true); do
+            e=$(ps -o etimes= -p "$p" 2>/dev/null | tr -d ' ') || continue
+            [ -n "$e" ] && [ "$e" -ge "${CAREEROPS_DEMO_WATCH_S:-150}" ] || continue
+            case "$seen" in *" $p "*) continue ;; esac
+            seen+="$p "
+            {
+                echo "WATCHDOG: demo.sh (pid $p) running for $e s: $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)"
+                ps -o pid,etimes,stat,args --ppid "$p" 2>/dev/null || true
+                for err in "$T"/*.err; do
+                    [ -s "$err" ] && echo "--- tail of $err" && tail -n 15 "$err"
+                done
+                run=$(ls -t "$SRC"/.run/demo/*/run.log 2>/dev/null | head -n 1)
+                [ -z "$run" ] || { echo "--- tail of $run"; tail -n 40 "$run"; }
+                echo "--- PostgreSQL sessions not idle"
+                timeout 20 psql "$CAREEROPS_TEST_PG" -XAt -c "SELECT pid, state, wait_event_type,
+                    wait_event, now() - query_start, left(query, 100) FROM pg_stat_activity
+                    WHERE state <> 'idle' AND pid <> pg_backend_pid()" 2>&1 || true
+                host=""
+                for h in $(pgrep -f "careerops run pipelines/demo.json" || true); do
+                    [ "$(readlink "/proc/$h/cwd")" = "$(realpath "$SRC")" ] && host=$h
+                done
+                if [ -n "$host" ] && command -v gdb >/dev/null; then
+                    echo "--- threads of the host (pid $host)"
+                    timeout 60 gdb -p "$host" -batch -ex 'thread apply all bt' 2>&1 |
+                        grep -E '^(Thread|#)' | head -n 300
+                fi
+            } >&2
+        done
+    done
+}
+demo_watchdog &
+WATCHDOG=$!
 
 # account_of PATH: the account a test runs a copied mailbox under, so that
 # it gets its own tables and state whatever addresses its mail holds
