@@ -91,11 +91,14 @@ static int co__expand_env(const char *in, const char *body, size_t blen,
     const char *v = spec[0] ? getenv(spec) : NULL;
     size_t bad_at = strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
                                  "klmnopqrstuvwxyz0123456789_");
-    if (spec[0] != '\0' && spec[bad_at] != '\0') {
-        /* "${env:A-x}", "${env:A:=x}": not a name (trial 49) */
+    if (spec[0] != '\0' &&
+        (spec[bad_at] != '\0' || (spec[0] >= '0' && spec[0] <= '9'))) {
+        /* "${env:A-x}", "${env:A:=x}": not a name (trial 49); nor is
+         * "${env:1A}" (a name starts with a letter or '_', POSIX) */
         co_diag_add(cx->d, path,
                     "\"%s\": '%s' is not an environment variable "
-                    "name (letters, digits, '_'): write ${env:NAME} "
+                    "name (letters, digits, '_', not starting with a "
+                    "digit): write ${env:NAME} "
                     "or ${env:NAME:-default}",
                     in, spec);
         bad = 1;

@@ -111,9 +111,10 @@ START_TEST(manifest_nested_default)
     /* trial 49: a shell form that is no name; a kafka property as an
      * array */
     const char *odd[] = {"stages.mid.config.k=${env:CO_UNIT_NA-x}",
-                         "kafka.sasl.password=[1,2]", NULL};
+                         "kafka.sasl.password=[1,2]",
+                         "stages.mid.config.j=${env:1A:-x}", NULL};
     m = co_manifest_load(write_tmp("m.json", good), odd, &d);
-    ck_assert_uint_eq(d.n, 2);
+    ck_assert_uint_eq(d.n, 3);
     int name = 0, array = 0;
     for (size_t i = 0; i < d.n; i++) {
         name |= strstr(d.msgs[i], "is not an environment variable name") != 0;
