@@ -95,8 +95,8 @@ ok "12 first relabels at once: the corrections table made once, each says 'no st
 # wait 13.6 s: the relabel children count against the reads' limit (503
 # busy beyond it) and wait 3 s at most for a lock (lock_timeout)
 psq -c "BEGIN; LOCK TABLE $S.applications, $S.events, $S.emails, $S.application_transitions
-        IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(10); COMMIT" > /dev/null & PIDS+=($!)
-# (after the lock above ends: up to 12 s)
+        IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(15); COMMIT" > /dev/null & PIDS+=($!)
+# (after the lock above ends: up to 17 s)
 locked=0
 for _ in $(seq 200); do
     [ "$(psq -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
@@ -106,6 +106,12 @@ for _ in $(seq 200); do
 done
 [ "$locked" = 1 ] || fail "the tables were not locked within 20 s"
 posts=()
+# the original of a mail on the locked tables, asked while the lock is
+# surely held (asked after the relabels, a loaded CI machine once reached
+# it after the lock's end: a 404, rightly)
+curl -s -m 40 -o orig.json -w '%{http_code} %{time_total}' -H "Authorization: Bearer $tok" \
+    "${url}api/emails/k1/original" > orig.code & posts+=($!)
+sleep 0.2
 for i in $(seq 12); do
     curl -s -m 40 -o "p$i.json" -w '%{http_code} %{time_total}\n' -X POST -H "Authorization: Bearer $tok" \
         "${url}api/relabel?key=abcdef12&label=OFFER" > "p$i.code" & posts+=($!)
@@ -116,14 +122,13 @@ for i in 1 2 3 4 5; do
     h=$(curl -s -m 40 -o /dev/null -w '%{http_code} %{time_total}' "${url}health")
     read -r hc ht <<< "$h"
     [ "$hc" = 200 ] || fail "/health with 12 relabels waiting: $hc in $ht s"
-    k=$(ps -o pid= --ppid "$SP" | wc -l)
+    k=$( (ps -o pid= --ppid "$SP" || true) | wc -l)
     [ "$k" -gt "$kids" ] && kids=$k
     worst=$(python3 -c "import sys; print(max(float(sys.argv[1]), float(sys.argv[2])))" "$worst" "$ht")
     sleep 0.3
 done
-o=$(curl -s -m 40 -o orig.json -w '%{http_code} %{time_total}' -H "Authorization: Bearer $tok" \
-    "${url}api/emails/k1/original")
 for p in "${posts[@]}"; do wait "$p" || true; done
+o=$(cat orig.code)
 python3 -c "import sys; sys.exit(float(sys.argv[1]) >= 1.5)" "$worst" ||
     fail "/health took $worst s with 12 relabels waiting on locked tables (want under 1.5)"
 busy=$(grep -l 'busy: other requests are waiting for the database' p*.json | wc -l || true)
