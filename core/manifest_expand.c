@@ -1,4 +1,5 @@
 /* ${secret:NAME} and ${env:NAME:-default} in manifest strings. */
+#include "co_redact.h"
 #include "manifest_int.h"
 #include "util.h"
 
@@ -15,6 +16,19 @@ typedef struct {
 
 /* Defaults inside defaults: ${env:A:-${env:B:-...}} at most this deep. */
 #define CO__EXPAND_DEPTH_MAX 4
+
+/* A value as a diagnostic may quote it: secrets (a password in a URL or a
+ * key=value string) written as *** (trial 51: "environment variable X is
+ * not set and \"postgresql://alice:PW@h/${env:X}\" ..." printed PW). */
+typedef struct {
+    char s[600];
+} co__shown_t;
+static co__shown_t co__shown(const char *in)
+{
+    co__shown_t r;
+    co_redact(r.s, sizeof r.s, in);
+    return r;
+}
 
 static int co__valid_secret_name(const char *s, size_t n)
 {
@@ -100,13 +114,13 @@ static int co__expand_env(const char *in, const char *body, size_t blen,
                     "name (letters, digits, '_', not starting with a "
                     "digit): write ${env:NAME} "
                     "or ${env:NAME:-default}",
-                    in, spec);
+                    co__shown(in).s, spec);
         bad = 1;
     } else if (spec[0] == '\0') {
         co_diag_add(cx->d, path,
                     "\"%s\": ${env:} names no variable: write "
                     "${env:NAME} or ${env:NAME:-default}",
-                    in);
+                    co__shown(in).s);
         bad = 1;
     } else if (v != NULL && v[0] != '\0')
         co_buf_add(out, v, strlen(v));
@@ -135,7 +149,8 @@ static int co__expand_env(const char *in, const char *body, size_t blen,
         co_diag_add(cx->d, path,
                     "environment variable %s is %s and \"%s\" "
                     "gives no default (use ${env:%s:-value})",
-                    spec, v != NULL ? "empty" : "not set", in, spec);
+                    spec, v != NULL ? "empty" : "not set", co__shown(in).s,
+                    spec);
         bad = 1;
     }
     free(spec);
@@ -158,7 +173,8 @@ static char *co__expand_str(const char *in, const char *path,
         co_buf_add(&out, p, (size_t)(open - p));
         const char *close = co__expand_close(open);
         if (close == NULL) {
-            co_diag_add(cx->d, path, "unterminated '${' in \"%s\"", in);
+            co_diag_add(cx->d, path, "unterminated '${' in \"%s\"",
+                        co__shown(in).s);
             bad = 1;
             break;
         }
@@ -177,7 +193,7 @@ static char *co__expand_str(const char *in, const char *path,
                 co_diag_add(cx->d, path,
                             "bad secret name in \"%s\" (letters, digits, "
                             "'_', '-', '.')",
-                            in);
+                            co__shown(in).s);
                 bad = 1;
             } else {
                 char *nm = strndup(name, nlen);
@@ -196,8 +212,17 @@ static char *co__expand_str(const char *in, const char *path,
                     while (vlen > 0 &&
                            (val[vlen - 1] == '\n' || val[vlen - 1] == '\r'))
                         val[--vlen] = '\0';
-                    co_secret_note(nm, val);
-                    co_buf_add(&out, val, vlen);
+                    if (memchr(val, '\0', vlen) != NULL) {
+                        /* a C string ends there: the rest would be lost */
+                        co_diag_add(cx->d, path,
+                                    "secret '%s' (%s) holds a NUL byte: "
+                                    "write the value alone, as text",
+                                    nm, file);
+                        bad = 1;
+                    } else {
+                        co_secret_note(nm, val);
+                        co_buf_add(&out, val, vlen);
+                    }
                 }
                 free(val);
                 free(file);
@@ -223,6 +248,26 @@ static char *co__expand_str(const char *in, const char *path,
     return out.data;
 }
 
+/* The string s of the field at path with its substitutions made, as a
+ * new JSON string; NULL after a diagnostic. A value that is not UTF-8 (a
+ * secret file or variable in Latin-1) is refused: JSON strings are UTF-8,
+ * and the field would otherwise keep its "${...}" text (trial 51). */
+static json_t *co__expand_value(const char *s, const char *path,
+                                co__expand_ctx *cx)
+{
+    char *e = co__expand_str(s, path, cx);
+    if (e == NULL)
+        return NULL;
+    json_t *j = json_string(e);
+    free(e);
+    if (j == NULL)
+        co_diag_add(cx->d, path,
+                    "\"%s\" gives a value that is not UTF-8 text: save the "
+                    "secret file or set the environment variable in UTF-8",
+                    co__shown(s).s);
+    return j;
+}
+
 static void co__expand_node(json_t *node, const char *path, co__expand_ctx *cx)
 {
     char sub[512];
@@ -237,10 +282,9 @@ static void co__expand_node(json_t *node, const char *path, co__expand_ctx *cx)
                 const char *s = json_string_value(v);
                 if (strstr(s, "${") == NULL)
                     continue;
-                char *e = co__expand_str(s, sub, cx);
+                json_t *e = co__expand_value(s, sub, cx);
                 if (e)
-                    json_object_set_new(node, k, json_string(e));
-                free(e);
+                    json_object_set_new(node, k, e);
             } else {
                 snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "",
                          k);
@@ -262,10 +306,9 @@ static void co__expand_node(json_t *node, const char *path, co__expand_ctx *cx)
                 const char *s = json_string_value(v);
                 if (strstr(s, "${") == NULL)
                     continue;
-                char *e = co__expand_str(s, sub, cx);
+                json_t *e = co__expand_value(s, sub, cx);
                 if (e)
-                    json_array_set_new(node, i, json_string(e));
-                free(e);
+                    json_array_set_new(node, i, e);
             } else {
                 co__expand_node(v, sub, cx);
             }

@@ -204,6 +204,45 @@ START_TEST(manifest_secret_read)
 }
 END_TEST
 
+/* trial 51: a secret that is not UTF-8, or holds a NUL byte, is refused
+ * (it used to leave "${secret:pg}" in the field, or cut the value); a
+ * diagnostic that quotes the value hides the password in it */
+START_TEST(manifest_secret_bad_bytes)
+{
+    char sd[600], f[700];
+    snprintf(sd, sizeof sd, "%s/secrets", tmpdir);
+    mkdir(sd, 0700);
+    snprintf(f, sizeof f, "%s/latin1", sd);
+    FILE *fp = fopen(f, "wb");
+    fwrite("p\xe9ssw\xf6rd\n", 1, 9, fp);
+    fclose(fp);
+    snprintf(f, sizeof f, "%s/nul", sd);
+    fp = fopen(f, "wb");
+    fwrite("ab\0cd", 1, 5, fp);
+    fclose(fp);
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(
+        write_tmp("s.json",
+                  "{\"pipeline\":\"p\",\"secrets_dir\":\"secrets\",\"stages\":"
+                  "[{\"name\":\"a\",\"plugin\":\"x\",\"output\":\"t\","
+                  "\"config\":{\"k\":\"${secret:latin1}\",\"n\":"
+                  "\"${secret:nul}\",\"u\":\"postgresql://al:Hunter2@h/"
+                  "${env:CO_UNIT_NOPE}\"}}]}"),
+        NULL, &d);
+    ck_assert_uint_eq(d.n, 3);
+    int utf8 = 0, nul = 0, env = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        ck_assert_ptr_null(strstr(d.msgs[i], "Hunter2"));
+        utf8 |= strstr(d.msgs[i], "not UTF-8 text") != NULL;
+        nul |= strstr(d.msgs[i], "holds a NUL byte") != NULL;
+        env |= strstr(d.msgs[i], "CO_UNIT_NOPE is not set") != NULL;
+    }
+    ck_assert(utf8 && nul && env);
+    co_diag_free(&d);
+    co_manifest_free(m);
+}
+END_TEST
+
 START_TEST(when_predicates)
 {
     json_t *w = json_loads("{\"event_type\":[\"INTERVIEW\",\"OFFER\"],"
@@ -374,6 +413,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, manifest_nested_default);
     tcase_add_test(tc, manifest_faults_have_paths);
     tcase_add_test(tc, manifest_secret_read);
+    tcase_add_test(tc, manifest_secret_bad_bytes);
     tcase_add_test(tc, when_predicates);
     tcase_add_test(tc, closest_name_hints);
     tcase_add_test(tc, options_validate_and_fill);
