@@ -455,6 +455,11 @@ static int co__arch_resolve(const co_archive_t *a, const char *ref, char *key,
 {
     const char *r = ref;
     size_t bl = strlen(a->base_url);
+    /* the reference as the messages show it: a URL given as a reference
+     * may hold a password or a signed query (trial 51) */
+    char shown[600], base[600];
+    co_redact(shown, sizeof shown, ref);
+    co_redact(base, sizeof base, a->base_url);
     int hash_ref = strncmp(r, "sha256:", 7) == 0;
     if (hash_ref)
         r += 7;
@@ -467,7 +472,7 @@ static int co__arch_resolve(const co_archive_t *a, const char *ref, char *key,
                  "'%s' is not a valid sha256 reference: after \"sha256:\" "
                  "give the 64 lowercase hex digits that `careerops archive "
                  "put` printed (got %zu characters)",
-                 ref, strlen(r));
+                 shown, strlen(r));
         return -1;
     }
     if (strncmp(r, a->base_url, bl) == 0 && r[bl] == '/') {
@@ -479,7 +484,7 @@ static int co__arch_resolve(const co_archive_t *a, const char *ref, char *key,
             snprintf(err, errlen,
                      "reference %s is not in this archive (%s): set "
                      "--archive to its store",
-                     ref, a->base_url);
+                     shown, base);
             return -1;
         }
         r = s + 1;
@@ -491,7 +496,7 @@ static int co__arch_resolve(const co_archive_t *a, const char *ref, char *key,
                  "ab/…), sha256:HEX or the 64 hex digits `careerops archive "
                  "put` printed, or a key such as sha256/ab/… or backups/… "
                  "(see `careerops archive ls`)",
-                 ref, a->base_url);
+                 shown, base);
         return -1;
     }
     snprintf(key, keylen, "%s", r);

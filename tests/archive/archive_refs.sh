@@ -31,3 +31,12 @@ echo hello >m.eml
 ref=$("$B" archive put m.eml --archive arch | python3 -c 'import json,sys; print(json.load(sys.stdin)["sha256"])')
 "$B" archive get "sha256:$ref" --archive arch | grep -qx hello || fail "get of a stored hash"
 echo "ok: an invalid sha256 reference is named as such; a valid absent one is 'not found'"
+
+# trial 51: a reference that holds a password or a signed query is shown
+# with the secret as *** (and never in full)
+for ref in 'https://u:REFPW1@h/x' 'x?token=REFPW3' 'https://h/x?X-Amz-Signature=REFPW4' 'sha256:zz?token=REFPW5'; do
+    "$B" archive get "$ref" --archive arch > out 2> err && fail "archive get $ref succeeded"
+    ! grep -q 'REFPW' err || fail "archive get printed the secret of $ref: $(cat err)"
+    grep -q '\*\*\*' err || fail "archive get $ref: no *** in: $(cat err)"
+done
+echo "ok: a reference's password or signed query is written *** in the messages"
