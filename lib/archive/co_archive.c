@@ -147,6 +147,20 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
             return NULL;
         }
     }
+    /* "alice:PW@nas:/backups" (scp's USER@HOST:PATH) made a local folder
+     * of that name, password included (trial 51) */
+    size_t first = strcspn(u, "/");
+    const char *at = memchr(u, '@', first);
+    if (at != NULL && memchr(at, ':', first - (size_t)(at - u)) != NULL) {
+        char shown[512];
+        co_redact(shown, sizeof shown, u);
+        snprintf(err, errlen,
+                 "archive URL %s: a remote USER@HOST:PATH is not an archive: "
+                 "use s3://bucket/prefix, or file:///dir on a mounted folder",
+                 shown);
+        free(a);
+        return NULL;
+    }
     if (strncmp(u, "file://", 7) == 0)
         path = u + 7;
     else if (strstr(u, "://") != NULL) {

@@ -132,7 +132,9 @@ void co_pgmig_conninfo_error(char *dst, size_t n, const char *conninfo,
  *        '/' before its '@', in the part before '?'. libpq splits such a
  *        URI at the first '@' and '/', so a password holding an unencoded
  *        '@' or '/' turns into a host name (which is then looked up in
- *        DNS) and a database name, and appears in errors (trial 44).
+ *        DNS) and a database name, and appears in errors (trial 44). Also
+ *        a host's port that is not digits ("postgresql://h:PW/db", a
+ *        password after the host), which libpq prints (trial 51).
  * @param conninfo The connection string (may be NULL: 0).
  * @returns 1 when ambiguous, 0 otherwise (key=value strings included).
  * @remark Pure; any thread.
@@ -141,7 +143,10 @@ int co_pgmig_conninfo_ambiguous(const char *conninfo);
 
 /** The words for an ambiguous URI (co_pgmig_conninfo_ambiguous()). */
 #define CO_PGMIG_AMBIGUOUS_HINT                                                \
-    "the URI has an '@' or '/' inside its user or password: percent-encode "   \
-    "them there (@ is %40, / is %2F, : is %3A, % is %25)"
+    "the URI has an '@' or '/' inside its user or password, or a port that "   \
+    "is no number (a password after the host?): write "                        \
+    "postgresql://USER:PASSWORD@HOST:PORT/DB and percent-encode '@', '/', "    \
+    "':' and '%' inside the user or password (@ is %40, / is %2F, : is %3A, "  \
+    "% is %25)"
 
 #endif

@@ -138,6 +138,28 @@ int co_pgmig_conninfo_ambiguous(const char *conninfo)
         if (p[i] == '/' && first_slash == NULL)
             first_slash = p + i;
     }
-    return ats > 1 ||
-           (first_at != NULL && first_slash != NULL && first_slash < first_at);
+    if (ats > 1 ||
+        (first_at != NULL && first_slash != NULL && first_slash < first_at))
+        return 1;
+    /* each host's port, when given, is digits: "postgresql://h:PW/db" is
+     * a password written after the host, which libpq would print (in
+     * "invalid integer value", percent-decoded; trial 51) */
+    const char *h = first_at != NULL ? first_at + 1 : p;
+    const char *end = p + strcspn(p, "/?");
+    while (h < end) {
+        const char *e = memchr(h, ',', (size_t)(end - h));
+        e = e != NULL ? e : end;
+        const char *q = h;
+        if (*q == '[') { /* an IPv6 address */
+            const char *c = memchr(q, ']', (size_t)(e - q));
+            q = c != NULL ? c + 1 : e;
+        }
+        const char *colon = memchr(q, ':', (size_t)(e - q));
+        if (colon != NULL)
+            for (const char *d = colon + 1; d < e; d++)
+                if (*d < '0' || *d > '9')
+                    return 1;
+        h = e + 1;
+    }
+    return 0;
 }

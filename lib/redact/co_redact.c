@@ -153,9 +153,11 @@ static void co__uri(co__spans_t *sp, const char *s, const char *auth)
     if (colon != NULL && amp != NULL && colon < amp) {
         co__add(sp, s, colon + 1, amp);
         /* an '@' in the query ends the hidden part there: what follows it
-         * is still read as parameters */
+         * is still read as parameters; so are those before the ':'
+         * ("?token=T&r=http://me@ex", trial 51) */
         co__uri_params(sp, s, amp + 1,
                        memchr(colon, '?', (size_t)(amp - colon)) != 0);
+        co__uri_params(sp, s, auth, 0);
         return;
     }
     const char *host = amp != NULL ? amp + 1 : auth;
@@ -163,14 +165,22 @@ static void co__uri(co__spans_t *sp, const char *s, const char *auth)
         const char *close = strchr(host, ']');
         host = close != NULL ? close + 1 : host;
     }
-    size_t hl = strcspn(host, "/?#");
-    const char *c = memchr(host, ':', hl);
-    if (c != NULL) {
-        size_t tl = strcspn(c + 1, "/?#,");
-        if (tl > 0 && strspn(c + 1, "0123456789") != tl) {
+    /* each host of a list ("h1:5432,h2:PW", trial 51) */
+    const char *hend = host + strcspn(host, "/?#");
+    for (const char *h = host; h < hend;) {
+        const char *e = memchr(h, ',', (size_t)(hend - h));
+        e = e != NULL ? e : hend;
+        if (*h == '[') {
+            const char *close = memchr(h, ']', (size_t)(e - h));
+            h = close != NULL ? close + 1 : h;
+        }
+        const char *c = memchr(h, ':', (size_t)(e - h));
+        if (c != NULL && c + 1 < e &&
+            strspn(c + 1, "0123456789") != (size_t)(e - c - 1)) {
             co__add(sp, s, c + 1, c + 1 + strlen(c + 1));
             return;
         }
+        h = e + 1;
     }
     co__uri_params(sp, s, auth, 0);
 }
@@ -268,12 +278,25 @@ size_t co_redact_spans(const char *s, co_redact_span_t *out, size_t max)
         t++;
     size_t prefix = co__uri_prefix(t);
     /* "s3:/AK:pw", "s3:AK:pw": a loose URI when no '=' comes first */
+    int loose = 0;
     if (prefix == 0 && strcspn(t, "=") > strcspn(t, ":"))
-        prefix = co__uri_prefix_ex(t, 1);
+        loose = (prefix = co__uri_prefix_ex(t, 1)) > 0;
     if (prefix > 0)
         co__uri(&sp, s, t + prefix);
     else
         co__kv(&sp, s);
+    /* with no "//", what looks like a scheme may be a user name
+     * ("alice:PW@nas:/backups", "alice:PW@db/x"; trial 51): when no ':'
+     * follows it before the last '@' of its first word, that word is read
+     * as "user:password@host" */
+    if (loose) {
+        const char *w = t + prefix, *we = w + strcspn(w, " \t\r\n");
+        const char *amp = NULL;
+        for (const char *q = w; q < we; q++)
+            amp = *q == '@' ? q : amp;
+        if (amp != NULL && memchr(w, ':', (size_t)(amp - w)) == NULL)
+            co__inner(&sp, s, t, we);
+    }
     return sp.n;
 }
 

@@ -40,3 +40,10 @@ for ref in 'https://u:REFPW1@h/x' 'x?token=REFPW3' 'https://h/x?X-Amz-Signature=
     grep -q '\*\*\*' err || fail "archive get $ref: no *** in: $(cat err)"
 done
 echo "ok: a reference's password or signed query is written *** in the messages"
+# ... and an scp-style USER:PW@HOST:PATH is refused, not made a local
+# folder with the password in its name
+"$B" archive init --archive 'alice:Hunter2@nas:/backups' > out 2> err && fail "an scp-style archive was accepted"
+grep -q 'a remote USER@HOST:PATH is not an archive' err || fail "scp-style archive: $(cat err)"
+! grep -q Hunter2 err || fail "scp-style archive: the password printed: $(cat err)"
+[ ! -e 'alice:Hunter2@nas:' ] || fail "scp-style archive: a local folder was made"
+echo "ok: an scp-style USER:PW@HOST:PATH archive is refused, its password not shown"

@@ -95,7 +95,7 @@ ECHOPW=1 PATH=$t/bin:$PATH "$B" backup --dsn "host=127.0.0.1 port=1 password=ECH
     "${A[@]}" > out.txt 2> err.txt && fail "backup passed with a failing pg_dump"
 grep -q 'database "db password=\*\*\*" does not exist' err.txt || fail "pg_dump's error: $(cat err.txt)"
 grep -q ECHO50PW err.txt && fail "pg_dump's error shows the password: $(cat err.txt)"
-PATH=$t/bin:$PATH expect 2 "port is not a number" "backup with a password as the port" \
+PATH=$t/bin:$PATH expect 2 "a port that is no number" "backup with a password as the port" \
     "$B" backup --dsn "postgresql://127.0.0.1:PORT50PW/db" "${A[@]}"
 grep -q PORT50PW err.txt && fail "the port-password printed: $(cat err.txt)"
 echo "ok: pg_dump's errors show *** for the password; a port that is no number is refused"

@@ -190,14 +190,16 @@ ok "one field set twice by --set is refused, however its path is written, and so
 # trial 45: a "state" URI with an unencoded '@' or '/' in its password
 # passed validate while run refused it (libpq would split it into a host
 # name and print that piece); both refuse it, naming "state", not the text
-for st in 'postgresql://alice:p@ss@127.0.0.1:5432/x' 'postgresql://alice:pa/ss@127.0.0.1:5432/x'; do
+# trial 51: a password after the host (a port that is no number) too
+for st in 'postgresql://alice:p@ss@127.0.0.1:5432/x' 'postgresql://alice:pa/ss@127.0.0.1:5432/x' \
+    'postgresql://127.0.0.1:p%40ss/x' 'postgresql://127.0.0.1:5432,h2:SECRETPW/x'; do
     manifest st.json '' out.jsonl
     python3 - "$st" <<'P'
 import json, sys
 m = json.load(open("st.json")); m["state"] = sys.argv[1]
 json.dump(m, open("st.json", "w"))
 P
-    refused "ambiguous state URI" "st\\.json: state: the URI has an '@' or '/' inside its user or password: percent-encode" st.json
-    ! grep -Eq 'ss@|"pa"|could not translate' err.txt || fail "state URI printed: $(cat err.txt)"
+    refused "ambiguous state URI" "st\\.json: state: the URI has an '@' or '/' inside its user or password, or a port that is no number" st.json
+    ! grep -Eq 'ss@|"pa"|could not translate|p@ss|SECRETPW' err.txt || fail "state URI printed: $(cat err.txt)"
 done
 ok "validate and run refuse a state URI with an unencoded '@' or '/' in its password"

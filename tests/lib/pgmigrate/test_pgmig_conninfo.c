@@ -73,6 +73,16 @@ START_TEST(t_ambiguous_uri)
         co_pgmig_conninfo_ambiguous("host=a user=u password=p@ss/x dbname=d"),
         0);
     ck_assert_int_eq(co_pgmig_conninfo_ambiguous(NULL), 0);
+    /* trial 51: a port that is no number (a password after the host) */
+    ck_assert_int_eq(
+        co_pgmig_conninfo_ambiguous("postgresql://127.0.0.1:p%40ss/db"), 1);
+    ck_assert_int_eq(
+        co_pgmig_conninfo_ambiguous("postgresql://h:5432,h2:SECRET/db"), 1);
+    ck_assert_int_eq(co_pgmig_conninfo_ambiguous(
+                         "postgresql://u:pw@h1:5432,[::1]:5433,h3/db?x=a:b"),
+                     0);
+    ck_assert_int_eq(co_pgmig_conninfo_ambiguous("postgresql://[::1]/db"), 0);
+    ck_assert_int_eq(co_pgmig_conninfo_ambiguous("postgresql://h:/db"), 0);
 }
 END_TEST
 

@@ -45,6 +45,15 @@ START_TEST(t_redact)
         {"mysql://u:MY?PW@h/db", "mysql://u:***@h/db"},
         {"user=bob passwordx=1", "user=bob passwordx=***"},
         {"user=bob sslkey=/k.pem", "user=bob sslkey=/k.pem"},
+        /* trial 51: a secret parameter before a later ':'...'@'; a user
+         * and password with no scheme; a second host's port */
+        {"postgresql://host/db?password=sec&application_name=a:b@c",
+         "postgresql://host/db?password=***&application_name=a:***@c"},
+        {"https://h/x?token=TOKSECRET&r=http://me@ex",
+         "https://h/x?token=***&r=http:***@ex"},
+        {"alice:Hunter2@nas:/backups", "alice:***@nas:/backups"},
+        {"alice:STATEPW2@dbhost/careerops", "alice:***@dbhost/careerops"},
+        {"postgresql://h:5432,h2:secret/db", "postgresql://h:5432,h2:***"},
         /* trial 47: a percent-encoded or upper-case key */
         {"postgresql://127.0.0.1:1/db?user=u&%70assword=HIDDEN1",
          "postgresql://127.0.0.1:1/db?user=u&%70assword=***"},
