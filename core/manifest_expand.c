@@ -170,6 +170,13 @@ static char *co__expand_str(const char *in, const char *path,
             co_buf_add(&out, p, strlen(p));
             break;
         }
+        if (open > p && open[-1] == '$') {
+            /* "$${" is a literal "${" (as in Compose files; trial 51) */
+            co_buf_add(&out, p, (size_t)(open - 1 - p));
+            co_buf_add(&out, "${", 2);
+            p = open + 2;
+            continue;
+        }
         co_buf_add(&out, p, (size_t)(open - p));
         const char *close = co__expand_close(open);
         if (close == NULL) {

@@ -19,9 +19,19 @@ void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
     co_secret_redact(msg, sizeof msg);
     const char *where = path[0] ? path : "(top level)";
     size_t n = strlen(where) + strlen(msg) + 3;
-    char *s = co_xmalloc(n);
+    char *s = co_xmalloc(n), *t = co_xmalloc(4 * n);
     snprintf(s, n, "%s: %s", where, msg);
-    co__diag_take(d, s);
+    /* a control character of a name or value (an escape sequence in a
+     * config key, trial 51) is written \xNN, not sent to the terminal */
+    size_t o = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            o += (size_t)snprintf(t + o, 5, "\\x%02x", *c);
+        else
+            t[o++] = (char)*c;
+    t[o] = '\0';
+    free(s);
+    co__diag_take(d, t);
 }
 
 int co__diag_has(const co_diag_t *d, const char *path)

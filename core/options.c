@@ -175,6 +175,15 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
             (void)strtoll(sv, NULL, 10);
             big = errno == ERANGE;
         }
+        /* "1e400", which --set keeps as text too (trial 51) */
+        if (text && !big &&
+            (o->type == CO_OPT_INT || o->type == CO_OPT_DOUBLE)) {
+            char *end = NULL;
+            errno = 0;
+            (void)strtod(sv, &end);
+            big =
+                sv[0] != '\0' && end != NULL && *end == '\0' && errno == ERANGE;
+        }
         char *given = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
         char range[96] = "";
         if ((o->type == CO_OPT_INT || o->type == CO_OPT_DOUBLE) &&
@@ -191,7 +200,9 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
                 : "",
             given != NULL ? given : "this value",
             given != NULL && strlen(given) > 60 ? "..." : "",
-            big    ? " (a number too large for an integer)"
+            big    ? (o->type == CO_OPT_INT
+                          ? " (a number too large for an integer)"
+                          : " (a number out of range)")
             : text ? " (a string: a ${env:...} or ${secret:...} substitution "
                      "gives a string; write the value itself)"
                    : "");

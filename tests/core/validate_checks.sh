@@ -203,3 +203,11 @@ P
     ! grep -Eq 'ss@|"pa"|could not translate|p@ss|SECRETPW' err.txt || fail "state URI printed: $(cat err.txt)"
 done
 ok "validate and run refuse a state URI with an unencoded '@' or '/' in its password"
+
+# trial 51: an escape sequence in a config key is written \x1b, not sent to
+# the terminal; a number too large for a double is called one
+manifest esc.json '' out.jsonl
+refused "escape in a key" 'config\.bad\\x1b\[2Jkey' esc.json --set "$(printf 'stages.src.config.bad\033[2Jkey=1')"
+! grep -q "$(printf '\033')" err.txt || fail "an escape character reached the terminal: $(cat -v err.txt)"
+refused "1e400" 'config\.count: must be an integer .*not "1e400" \(a number too large for an integer\)' esc.json --set 'stages.src.config.count=1e400'
+ok "control characters in a diagnostic are written \\xNN; 1e400 is named a number too large"

@@ -123,6 +123,15 @@ START_TEST(manifest_nested_default)
     ck_assert(name && array);
     co_diag_free(&d);
     co_manifest_free(m);
+    /* trial 51: "$${" is a literal "${" */
+    const char *lit[] = {"stages.mid.config.l=a$${HOME}b$${env:X}", NULL};
+    m = co_manifest_load(write_tmp("m.json", good), lit, &d);
+    ck_assert_uint_eq(d.n, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         co_manifest_stage(m, "mid")->config, "l")),
+                     "a${HOME}b${env:X}");
+    co_diag_free(&d);
+    co_manifest_free(m);
 }
 END_TEST
 
