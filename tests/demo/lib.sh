@@ -36,7 +36,8 @@ trap 'cleanup; [ -z "${WATCHDOG:-}" ] || kill "$WATCHDOG" 2>/dev/null || true' E
 # where it stood (one did, once, after 600 s without a word).
 demo_watchdog() {
     local seen=" " p e run err host
-    while sleep 5; do
+    # (sleep holds none of the test's output: meson waits for its end)
+    while sleep 5 </dev/null >/dev/null 2>&1; do
         kill -0 $$ 2>/dev/null || exit 0
         for p in $(pgrep -f "^bash $SRC/scripts/demo.sh" || true); do
             e=$(ps -o etimes= -p "$p" 2>/dev/null | tr -d ' ') || continue
@@ -49,7 +50,7 @@ demo_watchdog() {
                 for err in "$T"/*.err; do
                     [ -s "$err" ] && echo "--- tail of $err" && tail -n 15 "$err"
                 done
-                run=$(ls -t "$SRC"/.run/demo/*/run.log 2>/dev/null | head -n 1)
+                run=$(ls -t "$SRC"/.run/demo/*/run.log 2>/dev/null | head -n 1 || true)
                 [ -z "$run" ] || { echo "--- tail of $run"; tail -n 40 "$run"; }
                 echo "--- PostgreSQL sessions not idle"
                 timeout 20 psql "$CAREEROPS_TEST_PG" -XAt -c "SELECT pid, state, wait_event_type,
@@ -57,12 +58,12 @@ demo_watchdog() {
                     WHERE state <> 'idle' AND pid <> pg_backend_pid()" 2>&1 || true
                 host=""
                 for h in $(pgrep -f "careerops run pipelines/demo.json" || true); do
-                    [ "$(readlink "/proc/$h/cwd")" = "$(realpath "$SRC")" ] && host=$h
+                    [ "$(readlink "/proc/$h/cwd" || true)" != "$(realpath "$SRC")" ] || host=$h
                 done
                 if [ -n "$host" ] && command -v gdb >/dev/null; then
                     echo "--- threads of the host (pid $host)"
                     timeout 60 gdb -p "$host" -batch -ex 'thread apply all bt' 2>&1 |
-                        grep -E '^(Thread|#)' | head -n 300
+                        grep -E '^(Thread|#)' | head -n 300 || true
                 fi
             } >&2
         done
