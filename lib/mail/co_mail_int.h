@@ -99,6 +99,14 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
  *  skipping URLs already present, up to max_links. */
 void co__text_links(const char *text, json_t *links, size_t max_links);
 
+/* co_mail_color.c: a CSS colour value (`#fff`, `white`, `rgb()`...) as
+ * 0xRRGGBB and its alpha (0..1) in *alpha when not NULL; -1 when it is no
+ * colour (a browser ignores it), -2 when transparent. */
+int32_t co__css_color(const char *v, double *alpha);
+/* 1 when a colour word ends at p: the value's end, or what may follow a
+ * colour inside a gradient or a shorthand. */
+int co__css_value_end(const char *p);
+
 /**
  * @brief Parse iCalendar text (NUL-terminated) and append one object per
  *        VEVENT to `events` (up to max_events), resolving zones.
