@@ -125,7 +125,8 @@ typedef struct {
     char *id;                  /* or NULL */
     char *attr[H2T_SEL_PARTS]; /* attributes it must have (lower case) */
     char *aval[H2T_SEL_PARTS]; /* their values, or NULL for any */
-    char aop[H2T_SEL_PARTS];   /* '=' the value, '~' one of its words */
+    char aop[H2T_SEL_PARTS];   /* '=' the value, '~' one of its words,
+                                * '^' '$' '*' '|' (h2t_attr_match) */
     char aci[H2T_SEL_PARTS];   /* the `i` flag: in any ASCII case */
     int universal;             /* `*` */
     uint32_t spec;             /* ids << 16 | classes/attrs << 8 | tags */
@@ -238,7 +239,8 @@ static int is_para(const char *name)
  * sheets by specificity and source order, then the inline style;
  * `!important` declarations beat the others. Rules are those whose
  * selector is one compound selector (`tag`, `*`, `.class`, `#id`,
- * `[attr]`, `[attr=value]` and their combinations such as `div.a.b`);
+ * `[attr]`, `[attr=value]`, `~=`, `^=`, `$=`, `*=`, `|=`, and their
+ * combinations such as `div.a.b`);
  * rules inside @media and other at-rules, and selectors with combinators
  * or pseudo-classes, are left out, so a responsive mail's mobile copy
  * stays. The CSS scanner skips strings, comments and escapes (`\6e one`
@@ -686,7 +688,9 @@ static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
             while (*e == ' ')
                 e++;
             r->aop[na] = '=';
-            if (e[0] == '~' && e[1] == '=') /* [a~=w]: one of its words */
+            /* [a~=w] one of its words, [a^=v] [a$=v] [a*=v] prefix, suffix,
+             * substring, [a|=v] v or v- (Selectors 4, 6.1 and 6.2) */
+            if (e[0] != '\0' && strchr("~^$*|", e[0]) != NULL && e[1] == '=')
                 r->aop[na] = *e++;
             if (*e == '=') { /* [a=v], [a="v"], [a='v'], escapes resolved */
                 e++;
@@ -710,7 +714,7 @@ static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
                     for (e++; *e == ' ';)
                         e++;
                 }
-            } else if (r->aop[na] == '~') {
+            } else if (r->aop[na] != '=') {
                 return -1;
             }
             na++;
@@ -898,6 +902,34 @@ static const char *h2t_att(const xmlChar **atts, const char *name)
     return NULL;
 }
 
+/* Whether attribute value `v` matches `[a OP want]`, in any ASCII case
+ * when `ci` (the `i` flag). Selectors 4: `^=`, `$=` and `*=` with an empty
+ * value match nothing; `|=` is the value or the value then '-'. */
+static int h2t_attr_match(char op, const char *want, const char *v, int ci)
+{
+    size_t n = strlen(want), len = strlen(v);
+    int (*cmp)(const char *, const char *, size_t) =
+        ci ? g_ascii_strncasecmp : strncmp;
+    switch (op) {
+    case '~':
+        return h2t_has_class(v, want, ci);
+    case '^':
+        return n > 0 && len >= n && cmp(v, want, n) == 0;
+    case '$':
+        return n > 0 && len >= n && cmp(v + len - n, want, n) == 0;
+    case '*':
+        for (size_t i = 0; n > 0 && i + n <= len; i++)
+            if (cmp(v + i, want, n) == 0)
+                return 1;
+        return 0;
+    case '|':
+        return len >= n && cmp(v, want, n) == 0 &&
+               (v[n] == '\0' || v[n] == '-');
+    default:
+        return len == n && cmp(v, want, n) == 0;
+    }
+}
+
 /* Whether rule `r` matches an element. */
 static int h2t_rule_matches(const h2t_rule_t *r, const char *tag,
                             const xmlChar **atts, int quirks)
@@ -917,9 +949,7 @@ static int h2t_rule_matches(const h2t_rule_t *r, const char *tag,
             return 0;
         if (r->aval[i] == NULL)
             continue;
-        if (r->aop[i] == '~' ? !h2t_has_class(v, r->aval[i], r->aci[i])
-                             : (r->aci[i] ? g_ascii_strcasecmp(r->aval[i], v)
-                                          : strcmp(r->aval[i], v)) != 0)
+        if (!h2t_attr_match(r->aop[i], r->aval[i], v, r->aci[i]))
             return 0;
     }
     return 1;

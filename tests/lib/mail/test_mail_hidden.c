@@ -161,6 +161,19 @@ static const char *const hidden_forms[] = {
     "<span style=\"color:rgb(0 0 0 / 1%)\">" SECRET "</span>",
     "<span style=\"color:rgb(0 0 0 / none)\">" SECRET "</span>",
     "<span style=\"color:hsl(none 0% 0% / 0)\">" SECRET "</span>",
+    /* trial 51: the other attribute selectors (Selectors 4: prefix,
+     * suffix, substring, a language range), with the i flag */
+    "<style>[id^=pre]{display:none}</style><p id=\"preheader\">" SECRET "</p>",
+    "<style>[class$=\"-x\"]{display:none}</style><p class=\"a b-x\">" SECRET
+    "</p>",
+    "<style>div[style*=\"mso-hide\"]{display:none}</style><div "
+    "style=\"mso-hide:all\">" SECRET "</div>",
+    "<style>[lang|=zz]{display:none}</style><p lang=\"zz-QQ\">" SECRET "</p>",
+    "<style>[lang|=zz]{display:none}</style><p lang=\"zz\">" SECRET "</p>",
+    "<style>[title^=HID i]{display:none}</style><p title=\"hidden\">" SECRET
+    "</p>",
+    "<style>[data-x*='\\2d x' i]{display:none}</style><p data-x=\"A-X\">" SECRET
+    "</p>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -283,6 +296,16 @@ static const char *const visible_forms[] = {
     "<div style=\"color:#ffffffz\">SHOWN</div>",
     "<div style=\"background:url(hero.png);color:#fff\">SHOWN</div>",
     "<div style=\"background-image:url(hero.png);color:#fff\">SHOWN</div>",
+    /* trial 51: attribute selectors that do not match: an empty prefix,
+     * suffix or substring matches nothing, |= needs a '-' after the value,
+     * case counts without the i flag */
+    "<style>[id^=\"\"]{display:none}</style><p id=\"x\">SHOWN</p>",
+    "<style>[id$='']{display:none}</style><p id=\"x\">SHOWN</p>",
+    "<style>[id*=\"\"]{display:none}</style><p id=\"x\">SHOWN</p>",
+    "<style>[lang|=zz]{display:none}</style><p lang=\"zzz\">SHOWN</p>",
+    "<style>[title^=HID]{display:none}</style><p title=\"hidden\">SHOWN</p>",
+    "<style>[id$=pre]{display:none}</style><p id=\"preheader\">SHOWN</p>",
+    "<style>[id*=x]{display:none}</style><p class=\"x\">SHOWN</p>",
 };
 
 START_TEST(visible_form_kept)
