@@ -1,7 +1,9 @@
 /**
  * @file lib/mail/co_mail_color.c
  * @brief CSS colour values for the HTML-to-text step's hidden-text rules
- *        (co_mail_html.c): hex, names, rgb(), hsl().
+ *        (co_mail_html.c): hex, names, and the functions of CSS Color 4
+ *        (rgb(), hsl(), hwb(), lab(), lch(), oklab(), oklch(), color())
+ *        converted to sRGB.
  */
 #include "co_mail_int.h"
 
@@ -71,18 +73,16 @@ static int hexval(char c)
     return g_ascii_xdigit_value(c);
 }
 
-/* The arguments of a colour function ("rgb(0 0 0 / 50%)", "hsla(120,
- * 50%, 50%, .5)"): up to 4 numbers, each with its unit in lower case
- * ("%", "deg", "turn"...; "" for none), commas, spaces and the alpha's '/'
- * between them (trial 49: "rgb(0 0 0 / 0)" was read as opaque). The count,
- * or -1 for an argument that is no number ("none", a variable). */
-static int h2t_fn_args(const char *v, double n[4], char unit[4][6])
+/* The arguments of a colour function from `p`, just after its '('
+ * ("0 0 0 / 50%)", "120, 50%, 50%, .5)"): up to 4 numbers, each with its
+ * unit in lower case ("%", "deg", "turn"...; "" for none), commas, spaces
+ * and the alpha's '/' between them (trial 49: "rgb(0 0 0 / 0)" was read
+ * as opaque). The count, or -1 for an argument that is no number (a
+ * variable, calc()). */
+static int h2t_fn_args(const char *p, double n[4], char unit[4][6])
 {
-    const char *p = strchr(v, '(');
     int k = 0;
-    if (p == NULL)
-        return -1;
-    for (p++; k < 4;) {
+    while (k < 4) {
         while (*p == ' ' || *p == ',' || *p == '/' || *p == '\t')
             p++;
         if (*p == ')' || *p == '\0')
@@ -113,63 +113,334 @@ static double h2t_alpha_of(double d, const char *unit)
     return a < 0 ? 0 : a > 1 ? 1 : a;
 }
 
-/* The three components of a colour function in c and units (at least
- * three, or -1) and its alpha (1 when none is given) in *alpha; 0. */
-static int h2t_color_args(const char *v, double c[4], char unit[4][6],
-                          double *alpha)
+/* A component: a percentage scaled so that 100% is `full`, else the
+ * number. */
+static double h2t_pct(double d, const char *unit, double full)
 {
-    int k = h2t_fn_args(v, c, unit);
-    if (k < 3)
-        return -1;
-    *alpha = k == 4 ? h2t_alpha_of(c[3], unit[3]) : 1.0;
-    return 0;
+    return strcmp(unit, "%") == 0 ? d * full / 100.0 : d;
 }
 
-/* hsl() and hsla(), hue in deg (default), turn, rad or grad, saturation
- * and lightness in % (or bare numbers, CSS Color 4); its alpha in *alpha;
- * as co__css_color() says (CSS Color 4, section 7: the HSL-to-RGB formula). */
-static int32_t h2t_hsl(const char *v, double *alpha)
+/* A hue in degrees (deg by default, turn, grad, rad), in 0..360. */
+static double h2t_hue(double d, const char *unit)
 {
-    double c[4];
-    char unit[4][6];
-    if (h2t_color_args(v, c, unit, alpha) != 0)
-        return -1;
-    if (strcmp(unit[0], "turn") == 0)
-        c[0] *= 360.0;
-    else if (strcmp(unit[0], "grad") == 0)
-        c[0] *= 0.9;
-    else if (strcmp(unit[0], "rad") == 0)
-        c[0] *= 180.0 / G_PI;
-    double h = fmod(fmod(c[0], 360.0) + 360.0, 360.0) / 360.0;
-    double sat = CLAMP(c[1], 0.0, 100.0) / 100.0;
-    double l = CLAMP(c[2], 0.0, 100.0) / 100.0;
+    if (strcmp(unit, "turn") == 0)
+        d *= 360.0;
+    else if (strcmp(unit, "grad") == 0)
+        d *= 0.9;
+    else if (strcmp(unit, "rad") == 0)
+        d *= 180.0 / G_PI;
+    return fmod(fmod(d, 360.0) + 360.0, 360.0);
+}
+
+/* HSL (hue in degrees, saturation and lightness 0..1) to sRGB 0..1 (CSS
+ * Color 4, section 7: the HSL-to-RGB formula). */
+static void h2t_hsl_rgb(double hue, double sat, double l, double rgb[3])
+{
+    double h = hue / 360.0;
     double q = l < 0.5 ? l * (1 + sat) : l + sat - l * sat, pp = 2 * l - q;
-    int32_t rgb = 0;
     for (int i = 0; i < 3; i++) {
         double t = h + (1 - i) / 3.0; /* r: h + 1/3, g: h, b: h - 1/3 */
         t = t < 0 ? t + 1 : t > 1 ? t - 1 : t;
-        double x = t < 1 / 6.0   ? pp + (q - pp) * 6 * t
-                   : t < 0.5     ? q
-                   : t < 2 / 3.0 ? pp + (q - pp) * (2 / 3.0 - t) * 6
-                                 : pp;
-        rgb = rgb << 8 | (int32_t)(x * 255 + 0.5);
+        rgb[i] = t < 1 / 6.0   ? pp + (q - pp) * 6 * t
+                 : t < 0.5     ? q
+                 : t < 2 / 3.0 ? pp + (q - pp) * (2 / 3.0 - t) * 6
+                               : pp;
     }
-    return rgb;
 }
 
-/* rgb() and rgba(), numbers or percentages; as h2t_hsl(). */
-static int32_t h2t_rgb(const char *v, double *alpha)
+/* ---- CSS Color 4 colour spaces, to sRGB --------------------------------
+ * The matrices are those of CSS Color 4, section 18 ("Sample code for
+ * color conversions"), and the OKLab ones of section 9. */
+
+/* XYZ (D65) to linear sRGB. */
+static const double h2t_xyz_srgb[3][3] = {
+    {12831 / 3959.0, -329 / 214.0, -1974 / 3959.0},
+    {-851781 / 878810.0, 1648619 / 878810.0, 36519 / 878810.0},
+    {705 / 12673.0, -2585 / 12673.0, 705 / 667.0}};
+/* XYZ D50 to XYZ D65 (Bradford). */
+static const double h2t_d50_d65[3][3] = {
+    {0.955473421488075, -0.02309845494876471, 0.06325924320057072},
+    {-0.0283697093338637, 1.0099953980813041, 0.021041441191917323},
+    {0.012314014864481998, -0.020507649298898964, 1.330365926242124}};
+
+/* v = m v */
+static void h2t_mul(const double m[3][3], double v[3])
 {
+    double o[3];
+    for (int i = 0; i < 3; i++)
+        o[i] = m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2];
+    memcpy(v, o, sizeof o);
+}
+
+/* The sRGB transfer function, linear light to encoded, and back (also
+ * display-p3's); odd extension below 0. */
+static double h2t_srgb_enc(double x)
+{
+    double a = fabs(x);
+    double y = a > 0.0031308 ? 1.055 * pow(a, 1 / 2.4) - 0.055 : 12.92 * a;
+    return x < 0 ? -y : y;
+}
+
+static double h2t_srgb_dec(double x)
+{
+    double a = fabs(x);
+    double y = a <= 0.04045 ? a / 12.92 : pow((a + 0.055) / 1.055, 2.4);
+    return x < 0 ? -y : y;
+}
+
+/* Encoded sRGB components (0..1) as 0xRRGGBB; CO_CSS_UNKNOWN outside the
+ * sRGB gamut (by more than half a step): browsers clip or gamut-map such
+ * a colour, so what shows is not known (trial 51). */
+static int32_t h2t_pack(const double rgb[3])
+{
+    int32_t out = 0;
+    for (int i = 0; i < 3; i++) {
+        double x = rgb[i];
+        if (isnan(x) || x < -0.5 / 255 || x > 1 + 0.5 / 255)
+            return CO_CSS_UNKNOWN;
+        out = out << 8 | (int32_t)(CLAMP(x, 0.0, 1.0) * 255 + 0.5);
+    }
+    return out;
+}
+
+/* XYZ (D65, or D50 when `d50`) as h2t_pack() says. */
+static int32_t h2t_from_xyz(double v[3], int d50)
+{
+    if (d50)
+        h2t_mul(h2t_d50_d65, v);
+    h2t_mul(h2t_xyz_srgb, v);
+    for (int i = 0; i < 3; i++)
+        v[i] = h2t_srgb_enc(v[i]);
+    return h2t_pack(v);
+}
+
+/* CIE Lab (D50; L 0..100) as h2t_pack() says (CSS Color 4, 18.6). */
+static int32_t h2t_lab(double l, double a, double b)
+{
+    const double kappa = 24389 / 27.0, eps = 216 / 24389.0;
+    double f1 = (l + 16) / 116, f0 = a / 500 + f1, f2 = f1 - b / 200;
+    double v[3] = {pow(f0, 3) > eps ? pow(f0, 3) : (116 * f0 - 16) / kappa,
+                   l > kappa * eps ? pow(f1, 3) : l / kappa,
+                   pow(f2, 3) > eps ? pow(f2, 3) : (116 * f2 - 16) / kappa};
+    /* the D50 white point */
+    v[0] *= 0.3457 / 0.3585;
+    v[2] *= (1.0 - 0.3457 - 0.3585) / 0.3585;
+    return h2t_from_xyz(v, 1);
+}
+
+/* OKLab (L 0..1) as h2t_pack() says (CSS Color 4, section 9). */
+static int32_t h2t_oklab(double l, double a, double b)
+{
+    static const double lms_xyz[3][3] = {
+        {1.2268798758459243, -0.5578149944602171, 0.2813910456659647},
+        {-0.0405757452148008, 1.1122868032803170, -0.0717110580655164},
+        {-0.0763729366746601, -0.4214933324022432, 1.5869240198367816}};
+    double v[3] = {l + 0.3963377773761749 * a + 0.2158037573099136 * b,
+                   l - 0.1055613458156586 * a - 0.0638541728258133 * b,
+                   l - 0.0894841775298119 * a - 1.2914855480194092 * b};
+    for (int i = 0; i < 3; i++)
+        v[i] = v[i] * v[i] * v[i];
+    h2t_mul(lms_xyz, v);
+    return h2t_from_xyz(v, 0);
+}
+
+/* The transfer functions of color()'s RGB spaces, encoded to linear. */
+static double h2t_a98_dec(double x)
+{
+    return x < 0 ? -pow(-x, 563 / 256.0) : pow(x, 563 / 256.0);
+}
+
+static double h2t_prophoto_dec(double x)
+{
+    double a = fabs(x);
+    double y = a <= 16 / 512.0 ? a / 16 : pow(a, 1.8);
+    return x < 0 ? -y : y;
+}
+
+/* rec2020: the display EOTF of BT.1886, a gamma of 2.4 (CSS WG resolution
+ * of w3c/csswg-drafts#12574, 2025, in place of BT.2020's camera OETF). */
+static double h2t_rec2020_dec(double x)
+{
+    return x < 0 ? -pow(-x, 2.4) : pow(x, 2.4);
+}
+
+/* color(SPACE c1 c2 c3): the predefined spaces of CSS Color 4, section
+ * 10; components in v (percentages as 0..1); as h2t_pack() says; -1 for
+ * a space that is none of them. */
+static int32_t h2t_color_fn(const char *space, size_t n, double v[3])
+{
+    enum { SRGB, SRGB_LINEAR, XYZ, RGB };
+    static const struct {
+        const char *name;
+        int kind;
+        double (*dec)(double); /* RGB: its transfer function */
+        int d50;               /* its white point is D50, not D65 */
+        double m[3][3];        /* RGB: linear RGB to XYZ */
+    } sp[] = {
+        {"srgb", SRGB, NULL, 0, {{0}}},
+        {"srgb-linear", SRGB_LINEAR, NULL, 0, {{0}}},
+        {"xyz", XYZ, NULL, 0, {{0}}},
+        {"xyz-d65", XYZ, NULL, 0, {{0}}},
+        {"xyz-d50", XYZ, NULL, 1, {{0}}},
+        {"display-p3",
+         RGB,
+         h2t_srgb_dec,
+         0,
+         {{0.4865709486482162, 0.26566769316909306, 0.1982172852343625},
+          {0.2289745640697488, 0.6917385218365064, 0.079286914093745},
+          {0, 0.04511338185890264, 1.043944368900976}}},
+        {"a98-rgb",
+         RGB,
+         h2t_a98_dec,
+         0,
+         {{0.5766690429101305, 0.1855582379065463, 0.1882286462349947},
+          {0.29734497525053605, 0.6273635662554661, 0.0752914584939978},
+          {0.02703136138641234, 0.07068885253582723, 0.9913375368376388}}},
+        {"prophoto-rgb",
+         RGB,
+         h2t_prophoto_dec,
+         1,
+         {{0.7977604896723027, 0.13518583717574031, 0.0313493495815248},
+          {0.2880711282292934, 0.7118432178101014, 0.00008565396060525902},
+          {0, 0, 0.8251046025104601}}},
+        {"rec2020",
+         RGB,
+         h2t_rec2020_dec,
+         0,
+         {{0.6369580483012914, 0.14461690358620832, 0.1688809751641721},
+          {0.2627002120112671, 0.6779980715188708, 0.05930171646986196},
+          {0, 0.028072693049087428, 1.060985057710791}}},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(sp); i++) {
+        if (strlen(sp[i].name) != n ||
+            g_ascii_strncasecmp(space, sp[i].name, n) != 0)
+            continue;
+        switch (sp[i].kind) {
+        case SRGB:
+            return h2t_pack(v);
+        case SRGB_LINEAR:
+            for (int k = 0; k < 3; k++)
+                v[k] = h2t_srgb_enc(v[k]);
+            return h2t_pack(v);
+        case XYZ:
+            return h2t_from_xyz(v, sp[i].d50);
+        default:
+            for (int k = 0; k < 3; k++)
+                v[k] = sp[i].dec(v[k]);
+            h2t_mul(sp[i].m, v);
+            return h2t_from_xyz(v, sp[i].d50);
+        }
+    }
+    return -1;
+}
+
+/* The colour functions. */
+enum { F_RGB, F_HSL, F_HWB, F_LAB, F_LCH, F_OKLAB, F_OKLCH, F_COLOR, F_OTHER };
+
+/* The colour of function `f` with components c (units in unit); as
+ * h2t_pack() says, -1 when it is no colour. CSS Color 4: a percentage of
+ * lab()'s a and b is of 125, lch()'s chroma of 150, oklab()'s L of 1 and
+ * a, b, chroma of 0.4; lightness is clamped, chroma at least 0. */
+static int32_t h2t_fn_rgb(int f, double c[4], char unit[4][6])
+{
+    double rgb[3];
+    switch (f) {
+    case F_RGB:
+        for (int i = 0; i < 3; i++)
+            rgb[i] = CLAMP(h2t_pct(c[i], unit[i], 255.0) / 255.0, 0.0, 1.0);
+        return h2t_pack(rgb);
+    case F_HSL:
+        h2t_hsl_rgb(h2t_hue(c[0], unit[0]), CLAMP(c[1], 0.0, 100.0) / 100,
+                    CLAMP(c[2], 0.0, 100.0) / 100, rgb);
+        return h2t_pack(rgb);
+    case F_HWB: { /* CSS Color 4, section 8 */
+        double w = CLAMP(c[1], 0.0, 100.0) / 100;
+        double b = CLAMP(c[2], 0.0, 100.0) / 100;
+        h2t_hsl_rgb(h2t_hue(c[0], unit[0]), 1, 0.5, rgb);
+        for (int i = 0; i < 3; i++)
+            rgb[i] = w + b >= 1 ? w / (w + b) : rgb[i] * (1 - w - b) + w;
+        return h2t_pack(rgb);
+    }
+    case F_LAB:
+    case F_LCH: {
+        double l = CLAMP(h2t_pct(c[0], unit[0], 100), 0.0, 100.0), a, b;
+        if (f == F_LAB) {
+            a = h2t_pct(c[1], unit[1], 125);
+            b = h2t_pct(c[2], unit[2], 125);
+        } else {
+            double ch = MAX(h2t_pct(c[1], unit[1], 150), 0.0);
+            double h = h2t_hue(c[2], unit[2]) * G_PI / 180;
+            a = ch * cos(h);
+            b = ch * sin(h);
+        }
+        return h2t_lab(l, a, b);
+    }
+    case F_OKLAB:
+    case F_OKLCH: {
+        double l = CLAMP(h2t_pct(c[0], unit[0], 1), 0.0, 1.0), a, b;
+        if (f == F_OKLAB) {
+            a = h2t_pct(c[1], unit[1], 0.4);
+            b = h2t_pct(c[2], unit[2], 0.4);
+        } else {
+            double ch = MAX(h2t_pct(c[1], unit[1], 0.4), 0.0);
+            double h = h2t_hue(c[2], unit[2]) * G_PI / 180;
+            a = ch * cos(h);
+            b = ch * sin(h);
+        }
+        return h2t_oklab(l, a, b);
+    }
+    default:
+        return -1;
+    }
+}
+
+/* A colour function at v: 0xRRGGBB and its alpha in *alpha; -1 when it
+ * is none (another function, hwb() to color() with commas: a browser
+ * ignores it); CO_CSS_UNKNOWN when it is a colour that cannot be told
+ * here (calc(), relative colours, color-mix(), light-dark(), out of
+ * gamut; trial 51). */
+static int32_t h2t_fn_color(const char *v, double *alpha)
+{
+    static const char *const names[] = {
+        "rgb",       "rgba",       "hsl",         "hsla",          "hwb",
+        "lab",       "lch",        "oklab",       "oklch",         "color",
+        "color-mix", "light-dark", "device-cmyk", "contrast-color"};
+    static const int kinds[] = {F_RGB,   F_RGB,   F_HSL,   F_HSL,   F_HWB,
+                                F_LAB,   F_LCH,   F_OKLAB, F_OKLCH, F_COLOR,
+                                F_OTHER, F_OTHER, F_OTHER, F_OTHER};
+    const char *open = strchr(v, '(');
+    int f = -1;
+    for (size_t i = 0; open != NULL && i < G_N_ELEMENTS(names); i++)
+        if (strlen(names[i]) == (size_t)(open - v) &&
+            g_ascii_strncasecmp(v, names[i], (size_t)(open - v)) == 0)
+            f = kinds[i];
+    if (f < 0)
+        return -1;
+    if (f == F_OTHER)
+        return CO_CSS_UNKNOWN;
+    const char *p = open + 1, *close = strchr(p, ')');
+    if (f >= F_HWB && close != NULL && memchr(p, ',', (size_t)(close - p)))
+        return -1; /* no legacy comma syntax for these */
+    const char *space = NULL;
+    size_t n = 0;
+    if (f == F_COLOR) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        for (space = p; g_ascii_isalnum(space[n]) || space[n] == '-';)
+            n++;
+        p = space + n;
+    }
     double c[4];
     char unit[4][6];
-    if (h2t_color_args(v, c, unit, alpha) != 0)
-        return -1;
-    int32_t rgb = 0;
-    for (int i = 0; i < 3; i++) {
-        double d = strcmp(unit[i], "%") == 0 ? c[i] * 2.55 : c[i];
-        rgb = rgb << 8 | (d < 0 ? 0 : d > 255 ? 255 : (int32_t)(d + 0.5));
-    }
-    return rgb;
+    int k = h2t_fn_args(p, c, unit);
+    if (k < 3)
+        return CO_CSS_UNKNOWN; /* calc(), `from`: a colour not known */
+    *alpha = k == 4 ? h2t_alpha_of(c[3], unit[3]) : 1.0;
+    if (f != F_COLOR)
+        return h2t_fn_rgb(f, c, unit);
+    for (int i = 0; i < 3; i++)
+        c[i] = h2t_pct(c[i], unit[i], 1);
+    return h2t_color_fn(space, n, c);
 }
 
 /* 1 when a colour word ends at p: the value's end, or what may follow a
@@ -181,37 +452,58 @@ int co__css_value_end(const char *p)
            *p == ';' || *p == '!';
 }
 
+/* A hex colour (#rgb, #rgba, #rrggbb, #rrggbbaa) at v, its alpha in *al;
+ * -1 when it is none. */
+static int32_t h2t_hex(const char *v, double *al)
+{
+    size_t n = 0;
+    while (g_ascii_isxdigit(v[1 + n]))
+        n++;
+    if (!co__css_value_end(v + 1 + n))
+        return -1; /* "#ffffffz": no colour, ignored as a browser does */
+    if (n == 3 || n == 4) {
+        int r = hexval(v[1]), g = hexval(v[2]), b = hexval(v[3]);
+        *al = n == 4 ? hexval(v[4]) / 15.0 : 1.0;
+        return (r * 17) << 16 | (g * 17) << 8 | (b * 17);
+    }
+    if (n != 6 && n != 8)
+        return -1;
+    int32_t c = 0;
+    for (int i = 1; i <= 6; i++)
+        c = c << 4 | hexval(v[i]);
+    *al = n == 8 ? (hexval(v[7]) * 16 + hexval(v[8])) / 255.0 : 1.0;
+    return c;
+}
+
+/* Whether `fn` ("var(", lower case) is in v, in any ASCII case. */
+static int h2t_has_fn(const char *v, const char *fn)
+{
+    size_t n = strlen(fn);
+    for (; *v != '\0'; v++)
+        if (g_ascii_strncasecmp(v, fn, n) == 0)
+            return 1;
+    return 0;
+}
+
 /* A CSS colour as 0xRRGGBB, its alpha (0..1) in *alpha when not NULL;
- * -1 when unknown; -2 for transparent (an alpha of 0). */
+ * -1 when it is no colour; CO_CSS_TRANSPARENT (an alpha under 0.05);
+ * CO_CSS_UNKNOWN for a colour that cannot be told (a variable, see
+ * h2t_fn_color). */
 int32_t co__css_color(const char *v, double *alpha)
 {
     double al = 1.0;
     int32_t c = -1;
     while (*v == ' ')
         v++;
-    if (g_ascii_strncasecmp(v, "transparent", 11) == 0 &&
-        co__css_value_end(v + 11)) {
-        c = -2;
+    if (h2t_has_fn(v, "var(") || h2t_has_fn(v, "env(")) {
+        c = CO_CSS_UNKNOWN; /* what it stands for is not read */
+    } else if (g_ascii_strncasecmp(v, "transparent", 11) == 0 &&
+               co__css_value_end(v + 11)) {
+        c = CO_CSS_TRANSPARENT;
     } else if (v[0] == '#') {
-        size_t n = 0;
-        while (g_ascii_isxdigit(v[1 + n]))
-            n++;
-        if (!co__css_value_end(v + 1 + n))
-            n = 0; /* "#ffffffz": no colour, ignored as a browser does */
-        if (n == 3 || n == 4) {
-            int r = hexval(v[1]), g = hexval(v[2]), b = hexval(v[3]);
-            c = (r * 17) << 16 | (g * 17) << 8 | (b * 17);
-            al = n == 4 ? hexval(v[4]) / 15.0 : 1.0;
-        } else if (n == 6 || n == 8) {
-            c = 0;
-            for (int i = 1; i <= 6; i++)
-                c = c << 4 | hexval(v[i]);
-            al = n == 8 ? (hexval(v[7]) * 16 + hexval(v[8])) / 255.0 : 1.0;
-        }
-    } else if (g_ascii_strncasecmp(v, "hsl", 3) == 0) {
-        c = h2t_hsl(v, &al);
-    } else if (g_ascii_strncasecmp(v, "rgb", 3) == 0) {
-        c = h2t_rgb(v, &al);
+        c = h2t_hex(v, &al);
+    } else if (strchr(v, '(') != NULL) {
+        c = h2t_fn_color(v, &al);
     } else {
         for (size_t i = 0; i < G_N_ELEMENTS(h2t_colors) && c == -1; i++) {
             size_t n = strlen(h2t_colors[i].name);
@@ -221,8 +513,31 @@ int32_t co__css_color(const char *v, double *alpha)
         }
     }
     if (c >= 0 && al < 0.05)
-        c = -2; /* (nearly) transparent, as opacity under 0.05 (trial 50) */
+        c = CO_CSS_TRANSPARENT; /* as opacity under 0.05 (trial 50) */
     if (alpha != NULL)
         *alpha = c >= 0 ? al : 0;
     return c;
+}
+
+/* A colour property's value (`color`, `background-color`, the colour of
+ * the `background` shorthand): as co__css_color(), but a word that is no
+ * colour known here and could be one (a name not in h2t_colors, a system
+ * colour, currentcolor) is CO_CSS_UNKNOWN rather than ignored: it never
+ * hides text (trial 51). The CSS-wide keywords stay -1. */
+int32_t co__css_color_prop(const char *v, double *alpha)
+{
+    int32_t c = co__css_color(v, alpha);
+    while (*v == ' ')
+        v++;
+    size_t n = 0;
+    while (g_ascii_isalpha(v[n]))
+        n++;
+    if (c != -1 || n == 0 || !co__css_value_end(v + n))
+        return c;
+    static const char *const wide[] = {"inherit", "initial", "unset", "revert",
+                                       "none"};
+    for (size_t i = 0; i < G_N_ELEMENTS(wide); i++)
+        if (strlen(wide[i]) == n && g_ascii_strncasecmp(v, wide[i], n) == 0)
+            return -1;
+    return CO_CSS_UNKNOWN;
 }

@@ -32,12 +32,13 @@ static const char *const h2t_block[] = {
 #define H2T_BLACK 0x000000
 #define H2T_FONT  16.0
 /* A text colour that is transparent. */
-#define H2T_TRANSPARENT (-2)
+#define H2T_TRANSPARENT CO_CSS_TRANSPARENT
 
 /* What an open element passes on to the text in it (CSS inherits these:
  * a descendant may set its own colour, size or visibility). */
 typedef struct {
-    int32_t fg;  /* text colour 0xRRGGBB, or H2T_TRANSPARENT */
+    int32_t fg;  /* text colour 0xRRGGBB, H2T_TRANSPARENT, or another
+                  * negative value when not known (never judged) */
     int32_t bg;  /* the background painted behind it */
     double font; /* font size in px */
     int vis;     /* visibility: visible */
@@ -252,12 +253,6 @@ static int hexval(char c)
     return g_ascii_xdigit_value(c);
 }
 
-/* A CSS colour as 0xRRGGBB; -1 when unknown; -2 for transparent. */
-static int32_t h2t_color(const char *v)
-{
-    return co__css_color(v, NULL);
-}
-
 static int h2t_same_color(int32_t a, int32_t b)
 {
     if (a < 0 || b < 0)
@@ -355,10 +350,11 @@ static int32_t h2t_bg(const char *v, int32_t parent)
             if (strstr(t, "gradient(") != NULL) {
                 grad = h2t_gradient(t);
             } else if (l + 1 == layers->len &&
-                       (c = co__css_color(t, &al)) >= 0) {
-                if (al < 1) /* see-through: blended with what is below */
+                       ((c = co__css_color(t, &al)) >= 0 ||
+                        c == CO_CSS_UNKNOWN)) {
+                if (c >= 0 && al < 1) /* see-through: blended with below */
                     c = parent < 0 ? -1 : h2t_blend(c, parent, al);
-                col = c;
+                col = c >= 0 ? c : -1; /* a colour not known: not judged */
             } else if (strstr(t, "url(") != NULL) {
                 img = 1;
             } else if (g_ascii_strcasecmp(t, "repeat") != 0) {
@@ -1096,8 +1092,10 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     /* what the text inside inherits */
     h2t_inh_t s = h2t_inh(h);
     if ((v = w[P_COLOR].val) != NULL) {
-        int32_t c = h2t_color(v);
-        if (c >= 0 || c == H2T_TRANSPARENT)
+        /* an unknown colour (lab() out of gamut, color-mix(), coral) is
+         * never judged; currentcolor and invalid values inherit */
+        int32_t c = co__css_color_prop(v, NULL);
+        if (c != -1 && g_ascii_strcasecmp(v, "currentcolor") != 0)
             s.fg = c;
     }
     int32_t bgc = (v = w[P_BG].val) != NULL ? h2t_bg(v, s.bg) : -2;

@@ -99,10 +99,18 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
  *  skipping URLs already present, up to max_links. */
 void co__text_links(const char *text, json_t *links, size_t max_links);
 
-/* co_mail_color.c: a CSS colour value (`#fff`, `white`, `rgb()`...) as
- * 0xRRGGBB and its alpha (0..1) in *alpha when not NULL; -1 when it is no
- * colour (a browser ignores it), -2 when transparent. */
+/* co_mail_color.c: a CSS colour value (`#fff`, `white`, `rgb()`,
+ * `lab()`...) as 0xRRGGBB and its alpha (0..1) in *alpha when not NULL;
+ * -1 when it is no colour (a browser ignores it), CO_CSS_TRANSPARENT, or
+ * CO_CSS_UNKNOWN for a colour that cannot be told (a variable, calc(),
+ * color-mix(), outside the sRGB gamut): it must never hide text. */
+#define CO_CSS_TRANSPARENT (-2)
+#define CO_CSS_UNKNOWN     (-3)
 int32_t co__css_color(const char *v, double *alpha);
+/* As co__css_color() for the whole value of a colour property: a word
+ * that may be a colour not known here (`coral`, `Canvas`, `currentcolor`)
+ * is CO_CSS_UNKNOWN; CSS-wide keywords are -1. */
+int32_t co__css_color_prop(const char *v, double *alpha);
 /* 1 when a colour word ends at p: the value's end, or what may follow a
  * colour inside a gradient or a shorthand. */
 int co__css_value_end(const char *p);

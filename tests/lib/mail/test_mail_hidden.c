@@ -174,6 +174,24 @@ static const char *const hidden_forms[] = {
     "</p>",
     "<style>[data-x*='\\2d x' i]{display:none}</style><p data-x=\"A-X\">" SECRET
     "</p>",
+    /* trial 51: the colour functions of CSS Color 4, converted to sRGB */
+    "<span style=\"color:hwb(0 100% 0%)\">" SECRET "</span>",
+    "<div style=\"background:#808080\"><span style=\"color:hwb(90 60% "
+    "60%)\">" SECRET "</span></div>",
+    "<span style=\"color:lab(100 0 0)\">" SECRET "</span>",
+    "<span style=\"color:LCH(100% 0 0deg)\">" SECRET "</span>",
+    "<span style=\"color:oklab(1 0 0)\">" SECRET "</span>",
+    "<span style=\"color:oklch(100% 0 120)\">" SECRET "</span>",
+    "<span style=\"color:color(srgb 1 1 1)\">" SECRET "</span>",
+    "<span style=\"color:color(display-p3 100% 100% 100%)\">" SECRET "</span>",
+    "<span style=\"color:color(rec2020 1 1 1)\">" SECRET "</span>",
+    "<span style=\"color:color(xyz-d65 0.9505 1 1.089)\">" SECRET "</span>",
+    "<span style=\"color:lab(0 0 0 / 0)\">" SECRET "</span>",
+    "<div style=\"background:oklch(0 0 0)\">" SECRET "</div>",
+    "<div style=\"background-color:lab(40 30 -20)\"><span "
+    "style=\"color:lch(40 36.06 326.31)\">" SECRET "</span></div>",
+    "<div style=\"background:color(prophoto-rgb 0.4 0.4 0.4)\"><span "
+    "style=\"color:oklch(57.7% 0 none)\">" SECRET "</span></div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -306,6 +324,27 @@ static const char *const visible_forms[] = {
     "<style>[title^=HID]{display:none}</style><p title=\"hidden\">SHOWN</p>",
     "<style>[id$=pre]{display:none}</style><p id=\"preheader\">SHOWN</p>",
     "<style>[id*=x]{display:none}</style><p class=\"x\">SHOWN</p>",
+    /* trial 51: colours of CSS Color 4 that differ from the background;
+     * a colour that cannot be told here (outside sRGB, color-mix(), a
+     * variable, a name not in the table) never hides text, and one with
+     * commas where CSS Color 4 allows none is ignored as in a browser */
+    "<span style=\"color:lab(0 0 0)\">SHOWN</span>",
+    "<div style=\"background:#fff\"><div style=\"background:lab(0 0 0)\">"
+    "<span style=\"color:#fff\">SHOWN</span></div></div>",
+    "<div style=\"background:#000;color:#000\"><p "
+    "style=\"color:oklch(0.9 0 0)\">SHOWN</p></div>",
+    "<div style=\"background:#000;color:#000\"><p style=\"color:color-mix(in "
+    "srgb, white, black)\">SHOWN</p></div>",
+    "<div style=\"background:#000;color:#000\"><p "
+    "style=\"color:var(--c)\">SHOWN</p></div>",
+    "<div style=\"background:#000;color:#000\"><p "
+    "style=\"color:coral\">SHOWN</p></div>",
+    "<div style=\"background:#000;color:#000\"><p style=\"color:oklch(0.01 "
+    "0.3 30)\">SHOWN</p></div>",
+    "<p style=\"color:hwb(0, 100%, 0%)\">SHOWN</p>",
+    "<p style=\"color:lab(100, 0, 0)\">SHOWN</p>",
+    "<div style=\"background:#fff linear-gradient(lab(0 0 0), lab(0 0 0))\">"
+    "<p style=\"color:#fff\">SHOWN</p></div>",
 };
 
 START_TEST(visible_form_kept)
