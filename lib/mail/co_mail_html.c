@@ -30,7 +30,7 @@ static const char *const h2t_block[] = {
 /* Default page colours: black text on white, 16px. */
 #define H2T_WHITE 0xFFFFFF
 #define H2T_BLACK 0x000000
-#define H2T_FONT  16.0
+#define H2T_FONT  CO_CSS_FONT
 /* A text colour that is transparent. */
 #define H2T_TRANSPARENT CO_CSS_TRANSPARENT
 
@@ -251,218 +251,6 @@ static int is_para(const char *name)
 static int hexval(char c)
 {
     return g_ascii_xdigit_value(c);
-}
-
-static int h2t_same_color(int32_t a, int32_t b)
-{
-    if (a < 0 || b < 0)
-        return 0;
-    for (int sh = 0; sh < 24; sh += 8) {
-        int d = ((a >> sh) & 0xFF) - ((b >> sh) & 0xFF);
-        if (d > 8 || d < -8)
-            return 0;
-    }
-    return 1;
-}
-
-/* The pieces of v split at `seps` outside parentheses (a copy each). */
-static GPtrArray *h2t_css_pieces(const char *v, const char *seps)
-{
-    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-    int depth = 0;
-    const char *start = v;
-    for (const char *p = v;; p++) {
-        if (*p == '(')
-            depth++;
-        else if (*p == ')' && depth > 0)
-            depth--;
-        if (*p == '\0' || (depth == 0 && strchr(seps, *p) != NULL)) {
-            if (p > start)
-                g_ptr_array_add(a, g_strndup(start, (gsize)(p - start)));
-            if (*p == '\0')
-                return a;
-            start = p + 1;
-        }
-    }
-}
-
-/* The colour a gradient paints: its stops' colour when they are all one
- * (`linear-gradient(#000, #000)`), else -1. */
-static int32_t h2t_gradient(const char *g)
-{
-    const char *open = strchr(g, '('), *close = strrchr(g, ')');
-    if (open == NULL || close == NULL || close < open)
-        return -1;
-    char *in = g_strndup(open + 1, (gsize)(close - open - 1));
-    GPtrArray *tok = h2t_css_pieces(in, ", ");
-    int32_t col = -1;
-    int n = 0, same = 1;
-    for (guint i = 0; i < tok->len; i++) {
-        double al;
-        int32_t c = co__css_color(g_ptr_array_index(tok, i), &al);
-        if (c == -1)
-            continue; /* a direction, an angle, a position */
-        if (n++ == 0)
-            col = c;
-        if (c < 0 || col < 0 || !h2t_same_color(c, col) || al < 1)
-            same = 0; /* several colours, or see-through (trial 49) */
-    }
-    g_ptr_array_free(tok, TRUE);
-    g_free(in);
-    return n > 0 && same && col >= 0 ? col : -1;
-}
-
-/* Colour c at alpha al over colour under. */
-static int32_t h2t_blend(int32_t c, int32_t under, double al)
-{
-    int32_t out = 0;
-    for (int sh = 16; sh >= 0; sh -= 8) {
-        double x = ((c >> sh) & 255) * al + ((under >> sh) & 255) * (1 - al);
-        out |= (int32_t)(x + 0.5) << sh;
-    }
-    return out;
-}
-
-/* The background a `background`, `background-color` or
- * `background-image` value paints behind the text, over `parent` (the
- * background it inherits): 0xRRGGBB; -1 when it cannot be told (a
- * gradient of several colours or see-through stops, a gradient with a size
- * or position that may cover part of the box: the text is then never
- * judged by colour); -2 when it paints no colour (transparent, an image
- * alone: the parent's shows). The colour of the shorthand is in its last
- * layer, after any image (`url(x) #000` is black); a gradient paints over
- * it, so the top layer's uniform gradient wins (trial 47). A see-through
- * colour is blended with the parent (trial 49: rgba(0,0,0,0.03) over
- * white is white). */
-static int32_t h2t_bg(const char *v, int32_t parent)
-{
-    GPtrArray *layers = h2t_css_pieces(v, ",");
-    int32_t bg = -2;
-    int any_img = 0;
-    for (guint l = layers->len; l-- > 0;) {
-        GPtrArray *tok = h2t_css_pieces(g_ptr_array_index(layers, l), " \t");
-        int32_t col = -2, grad = -2;
-        int extra = 0, img = 0; /* words besides images and the colour */
-        for (guint i = 0; i < tok->len; i++) {
-            const char *t = g_ptr_array_index(tok, i);
-            double al = 1;
-            int32_t c;
-            if (strstr(t, "gradient(") != NULL) {
-                grad = h2t_gradient(t);
-            } else if (l + 1 == layers->len &&
-                       ((c = co__css_color(t, &al)) >= 0 ||
-                        c == CO_CSS_UNKNOWN)) {
-                if (c >= 0 && al < 1) /* see-through: blended with below */
-                    c = parent < 0 ? -1 : h2t_blend(c, parent, al);
-                col = c >= 0 ? c : -1; /* a colour not known: not judged */
-            } else if (strstr(t, "url(") != NULL) {
-                img = 1;
-            } else if (g_ascii_strcasecmp(t, "repeat") != 0) {
-                extra = 1;
-            }
-        }
-        any_img |= img;
-        if (grad != -2 && extra)
-            grad = -1; /* sized or placed: it may cover part of the box */
-        /* a layer's image is painted above its colour, an upper layer
-         * above a lower one */
-        bg = grad != -2 ? grad : col != -2 ? col : bg;
-        g_ptr_array_free(tok, TRUE);
-    }
-    g_ptr_array_free(layers, TRUE);
-    /* images and no colour: what shows is not known (a hero banner behind
-     * white text, trial 50); with a colour, it is the colour (mail
-     * clients block images) */
-    return bg == -2 && any_img ? -1 : bg;
-}
-
-/* A CSS length in px (pt, em/rem = 16px, % of 16px); 1 when parsed. */
-static int h2t_length(const char *v, double *px)
-{
-    char *end;
-    double d = g_ascii_strtod(v, &end);
-    if (end == v)
-        return 0;
-    if (g_ascii_strncasecmp(end, "pt", 2) == 0)
-        d *= 4.0 / 3.0;
-    else if (g_ascii_strncasecmp(end, "em", 2) == 0 ||
-             g_ascii_strncasecmp(end, "rem", 3) == 0)
-        d *= 16.0;
-    else if (*end == '%')
-        d *= 0.16;
-    *px = d;
-    return 1;
-}
-
-/* Whether a clip / clip-path value cuts everything away. */
-static int h2t_clipped(const char *prop, const char *val)
-{
-    if (strcmp(prop, "clip") == 0) { /* hides when positioned (box) */
-        const char *p = strchr(val, '(');
-        if (g_ascii_strncasecmp(val, "rect", 4) != 0 || p == NULL)
-            return 0;
-        /* four lengths of at most 1px: nothing shows */
-        int n = 0;
-        for (p++; *p && *p != ')'; n++) {
-            while (*p == ' ' || *p == ',')
-                p++;
-            double px;
-            if (!h2t_length(p, &px) || px > 1 || px < 0)
-                return 0;
-            while (*p && *p != ' ' && *p != ',' && *p != ')')
-                p++;
-            while (*p == ' ' || *p == ',')
-                p++;
-        }
-        return n == 4;
-    }
-    if (strcmp(prop, "clip-path") == 0 &&
-        g_ascii_strncasecmp(val, "inset(", 6) == 0) {
-        /* inset(50%): one value of 50% or more, for every side
-         * (inset(50% 0 0 0) leaves the bottom half) */
-        char *end;
-        double pct = g_ascii_strtod(val + 6, &end);
-        if (end == val + 6 || *end != '%')
-            return 0;
-        for (end++; *end == ' ';)
-            end++;
-        return *end == ')' && pct >= 50;
-    }
-    return 0;
-}
-
-/* A font size in px, `parent` the inherited one; the parent's when not
- * understood. */
-static double h2t_font(const char *v, double parent)
-{
-    static const struct {
-        const char *name;
-        double px;
-    } kw[] = {{"xx-small", 9},  {"x-small", 10},  {"small", 13},
-              {"medium", 16},   {"large", 18},    {"x-large", 24},
-              {"xx-large", 32}, {"xxx-large", 48}};
-    for (size_t i = 0; i < G_N_ELEMENTS(kw); i++)
-        if (g_ascii_strcasecmp(v, kw[i].name) == 0)
-            return kw[i].px;
-    if (g_ascii_strcasecmp(v, "smaller") == 0)
-        return parent / 1.2;
-    if (g_ascii_strcasecmp(v, "larger") == 0)
-        return parent * 1.2;
-    char *end;
-    double d = g_ascii_strtod(v, &end);
-    if (end == v || d < 0)
-        return parent;
-    if (g_ascii_strncasecmp(end, "pt", 2) == 0)
-        return d * 4.0 / 3.0;
-    if (g_ascii_strncasecmp(end, "rem", 3) == 0)
-        return d * H2T_FONT;
-    if (g_ascii_strncasecmp(end, "em", 2) == 0)
-        return d * parent;
-    if (*end == '%')
-        return d * parent / 100.0;
-    if (g_ascii_strncasecmp(end, "px", 2) == 0 || *end == '\0')
-        return d;
-    return parent;
 }
 
 /* ---- a small CSS scanner: strings, comments and escapes ---------------- */
@@ -995,7 +783,7 @@ static h2t_inh_t h2t_inh(const h2t_t *h)
 static int h2t_unseen(h2t_inh_t s)
 {
     return !s.vis || s.font < 2 || s.fg == H2T_TRANSPARENT ||
-           h2t_same_color(s.fg, s.bg);
+           co__css_same_color(s.fg, s.bg);
 }
 
 /* Whether an element is dropped with its content; pushes the state it
@@ -1041,9 +829,9 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     const char *disp = w[P_DISPLAY].val;
     if (disp != NULL && g_ascii_strcasecmp(disp, "none") == 0)
         hidden = 1;
-    if ((v = w[P_OPACITY].val) != NULL && h2t_length(v, &px) && px < 0.05)
+    if ((v = w[P_OPACITY].val) != NULL && co__css_length(v, &px) && px < 0.05)
         hidden = 1;
-    if ((v = w[P_CLIP_PATH].val) != NULL && h2t_clipped("clip-path", v))
+    if ((v = w[P_CLIP_PATH].val) != NULL && co__css_clipped("clip-path", v))
         hidden = 1;
     if ((v = w[P_TRANSFORM].val) != NULL && (v = strstr(v, "scale")) &&
         (v = strchr(v, '(')) != NULL) {
@@ -1055,7 +843,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     }
     static const int off[] = {P_LEFT, P_TOP, P_TEXT_INDENT, P_MARGIN_LEFT};
     for (size_t i = 0; i < G_N_ELEMENTS(off); i++)
-        if ((v = w[off[i]].val) != NULL && h2t_length(v, &px) && px <= -999)
+        if ((v = w[off[i]].val) != NULL && co__css_length(v, &px) && px <= -999)
             hidden = 1;
     /* boxes: zero or 1px sizes hide only with overflow:hidden (the content
      * overflows visibly otherwise), and only on an element that has a
@@ -1064,7 +852,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     int tiny_w = 0, tiny_h = 0, zero = 0;
     static const int sizes[] = {P_WIDTH, P_MAX_WIDTH, P_HEIGHT, P_MAX_HEIGHT};
     for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
-        if ((v = w[sizes[i]].val) == NULL || !h2t_length(v, &px))
+        if ((v = w[sizes[i]].val) == NULL || !co__css_length(v, &px))
             continue;
         if (px <= 0.5)
             zero = 1;
@@ -1086,7 +874,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         hidden = 1;
     if (abs && overflow && tiny_w && tiny_h)
         hidden = 1;
-    if (abs && (v = w[P_CLIP].val) != NULL && h2t_clipped("clip", v))
+    if (abs && (v = w[P_CLIP].val) != NULL && co__css_clipped("clip", v))
         hidden = 1;
 
     /* what the text inside inherits */
@@ -1098,9 +886,9 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         if (c != -1 && g_ascii_strcasecmp(v, "currentcolor") != 0)
             s.fg = c;
     }
-    int32_t bgc = (v = w[P_BG].val) != NULL ? h2t_bg(v, s.bg) : -2;
+    int32_t bgc = (v = w[P_BG].val) != NULL ? co__css_bg(v, s.bg) : -2;
     if ((v = w[P_BG_IMG].val) != NULL) { /* painted above the colour */
-        int32_t img = h2t_bg(v, bgc >= 0 ? bgc : s.bg);
+        int32_t img = co__css_bg(v, bgc >= 0 ? bgc : s.bg);
         bgc = img != -2 ? img : bgc;
     }
     if (bgc != -2)
@@ -1113,7 +901,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
             s.vis = 1;
     }
     if ((v = w[P_FONT_SIZE].val) != NULL)
-        s.font = h2t_font(v, s.font);
+        s.font = co__css_font(v, s.font);
     if (inl != NULL)
         h2t_decls_free(inl);
     if (!hidden && h->depth < H2T_MAX_DEPTH)

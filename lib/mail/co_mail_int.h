@@ -99,7 +99,7 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
  *  skipping URLs already present, up to max_links. */
 void co__text_links(const char *text, json_t *links, size_t max_links);
 
-/* co_mail_color.c: a CSS colour value (`#fff`, `white`, `rgb()`,
+/* co_mail_css.c: a CSS colour value (`#fff`, `white`, `rgb()`,
  * `lab()`...) as 0xRRGGBB and its alpha (0..1) in *alpha when not NULL;
  * -1 when it is no colour (a browser ignores it), CO_CSS_TRANSPARENT, or
  * CO_CSS_UNKNOWN for a colour that cannot be told (a variable, calc(),
@@ -111,6 +111,22 @@ int32_t co__css_color(const char *v, double *alpha);
  * that may be a colour not known here (`coral`, `Canvas`, `currentcolor`)
  * is CO_CSS_UNKNOWN; CSS-wide keywords are -1. */
 int32_t co__css_color_prop(const char *v, double *alpha);
+/* Whether two colours (0xRRGGBB) are the same within 8 per channel; 0
+ * when either is none (negative). */
+int co__css_same_color(int32_t a, int32_t b);
+/* The font size of the page in px, and what rem is. */
+#define CO_CSS_FONT 16.0
+/* A CSS length in px (pt, em/rem = 16px, % of 16px); 1 when parsed. */
+int co__css_length(const char *v, double *px);
+/* Whether a `clip` or `clip-path` value (prop) cuts everything away. */
+int co__css_clipped(const char *prop, const char *val);
+/* A font size in px, `parent` the inherited one; the parent's when not
+ * understood. */
+double co__css_font(const char *v, double parent);
+/* The background a `background`, `background-color` or
+ * `background-image` value paints over `parent`: 0xRRGGBB, -1 when it
+ * cannot be told, -2 when it paints no colour (see co_mail_css.c). */
+int32_t co__css_bg(const char *v, int32_t parent);
 /* 1 when a colour word ends at p: the value's end, or what may follow a
  * colour inside a gradient or a shorthand. */
 int co__css_value_end(const char *p);

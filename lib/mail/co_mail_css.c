@@ -1,9 +1,9 @@
 /**
- * @file lib/mail/co_mail_color.c
- * @brief CSS colour values for the HTML-to-text step's hidden-text rules
- *        (co_mail_html.c): hex, names, and the functions of CSS Color 4
- *        (rgb(), hsl(), hwb(), lab(), lch(), oklab(), oklch(), color())
- *        converted to sRGB.
+ * @file lib/mail/co_mail_css.c
+ * @brief CSS values for the HTML-to-text step's hidden-text rules
+ *        (co_mail_html.c): colours (hex, names, and the functions of CSS
+ *        Color 4 converted to sRGB), lengths, font sizes, clips and
+ *        backgrounds.
  */
 #include "co_mail_int.h"
 
@@ -540,4 +540,220 @@ int32_t co__css_color_prop(const char *v, double *alpha)
         if (strlen(wide[i]) == n && g_ascii_strncasecmp(v, wide[i], n) == 0)
             return -1;
     return CO_CSS_UNKNOWN;
+}
+
+/* ---- lengths, clips, backgrounds --------------------------------------- */
+
+/* Whether two colours are the same within 8 per channel. */
+int co__css_same_color(int32_t a, int32_t b)
+{
+    if (a < 0 || b < 0)
+        return 0;
+    for (int sh = 0; sh < 24; sh += 8) {
+        int d = ((a >> sh) & 0xFF) - ((b >> sh) & 0xFF);
+        if (d > 8 || d < -8)
+            return 0;
+    }
+
+    return 1;
+}
+
+/* The pieces of v split at `seps` outside parentheses (a copy each). */
+static GPtrArray *h2t_css_pieces(const char *v, const char *seps)
+{
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    int depth = 0;
+    const char *start = v;
+    for (const char *p = v;; p++) {
+        if (*p == '(')
+            depth++;
+        else if (*p == ')' && depth > 0)
+            depth--;
+        if (*p == '\0' || (depth == 0 && strchr(seps, *p) != NULL)) {
+            if (p > start)
+                g_ptr_array_add(a, g_strndup(start, (gsize)(p - start)));
+            if (*p == '\0')
+                return a;
+            start = p + 1;
+        }
+    }
+}
+
+/* The colour a gradient paints: its stops' colour when they are all one
+ * (`linear-gradient(#000, #000)`), else -1. */
+static int32_t h2t_gradient(const char *g)
+{
+    const char *open = strchr(g, '('), *close = strrchr(g, ')');
+    if (open == NULL || close == NULL || close < open)
+        return -1;
+    char *in = g_strndup(open + 1, (gsize)(close - open - 1));
+    GPtrArray *tok = h2t_css_pieces(in, ", ");
+    int32_t col = -1;
+    int n = 0, same = 1;
+    for (guint i = 0; i < tok->len; i++) {
+        double al;
+        int32_t c = co__css_color(g_ptr_array_index(tok, i), &al);
+        if (c == -1)
+            continue; /* a direction, an angle, a position */
+        if (n++ == 0)
+            col = c;
+        if (c < 0 || col < 0 || !co__css_same_color(c, col) || al < 1)
+            same = 0; /* several colours, or see-through (trial 49) */
+    }
+    g_ptr_array_free(tok, TRUE);
+    g_free(in);
+    return n > 0 && same && col >= 0 ? col : -1;
+}
+
+/* Colour c at alpha al over colour under. */
+static int32_t h2t_blend(int32_t c, int32_t under, double al)
+{
+    int32_t out = 0;
+    for (int sh = 16; sh >= 0; sh -= 8) {
+        double x = ((c >> sh) & 255) * al + ((under >> sh) & 255) * (1 - al);
+        out |= (int32_t)(x + 0.5) << sh;
+    }
+    return out;
+}
+
+/* The background a `background`, `background-color` or
+ * `background-image` value paints behind the text, over `parent` (the
+ * background it inherits): 0xRRGGBB; -1 when it cannot be told (a
+ * gradient of several colours or see-through stops, a gradient with a size
+ * or position that may cover part of the box: the text is then never
+ * judged by colour); -2 when it paints no colour (transparent, an image
+ * alone: the parent's shows). The colour of the shorthand is in its last
+ * layer, after any image (`url(x) #000` is black); a gradient paints over
+ * it, so the top layer's uniform gradient wins (trial 47). A see-through
+ * colour is blended with the parent (trial 49: rgba(0,0,0,0.03) over
+ * white is white). */
+int32_t co__css_bg(const char *v, int32_t parent)
+{
+    GPtrArray *layers = h2t_css_pieces(v, ",");
+    int32_t bg = -2;
+    int any_img = 0;
+    for (guint l = layers->len; l-- > 0;) {
+        GPtrArray *tok = h2t_css_pieces(g_ptr_array_index(layers, l), " \t");
+        int32_t col = -2, grad = -2;
+        int extra = 0, img = 0; /* words besides images and the colour */
+        for (guint i = 0; i < tok->len; i++) {
+            const char *t = g_ptr_array_index(tok, i);
+            double al = 1;
+            int32_t c;
+            if (strstr(t, "gradient(") != NULL) {
+                grad = h2t_gradient(t);
+            } else if (l + 1 == layers->len &&
+                       ((c = co__css_color(t, &al)) >= 0 ||
+                        c == CO_CSS_UNKNOWN)) {
+                if (c >= 0 && al < 1) /* see-through: blended with below */
+                    c = parent < 0 ? -1 : h2t_blend(c, parent, al);
+                col = c >= 0 ? c : -1; /* a colour not known: not judged */
+            } else if (strstr(t, "url(") != NULL) {
+                img = 1;
+            } else if (g_ascii_strcasecmp(t, "repeat") != 0) {
+                extra = 1;
+            }
+        }
+        any_img |= img;
+        if (grad != -2 && extra)
+            grad = -1; /* sized or placed: it may cover part of the box */
+        /* a layer's image is painted above its colour, an upper layer
+         * above a lower one */
+        bg = grad != -2 ? grad : col != -2 ? col : bg;
+        g_ptr_array_free(tok, TRUE);
+    }
+    g_ptr_array_free(layers, TRUE);
+    /* images and no colour: what shows is not known (a hero banner behind
+     * white text, trial 50); with a colour, it is the colour (mail
+     * clients block images) */
+    return bg == -2 && any_img ? -1 : bg;
+}
+
+/* A CSS length in px (pt, em/rem = 16px, % of 16px); 1 when parsed. */
+int co__css_length(const char *v, double *px)
+{
+    char *end;
+    double d = g_ascii_strtod(v, &end);
+    if (end == v)
+        return 0;
+    if (g_ascii_strncasecmp(end, "pt", 2) == 0)
+        d *= 4.0 / 3.0;
+    else if (g_ascii_strncasecmp(end, "em", 2) == 0 ||
+             g_ascii_strncasecmp(end, "rem", 3) == 0)
+        d *= 16.0;
+    else if (*end == '%')
+        d *= 0.16;
+    *px = d;
+    return 1;
+}
+
+/* Whether a clip / clip-path value cuts everything away. */
+int co__css_clipped(const char *prop, const char *val)
+{
+    if (strcmp(prop, "clip") == 0) { /* hides when positioned (box) */
+        const char *p = strchr(val, '(');
+        if (g_ascii_strncasecmp(val, "rect", 4) != 0 || p == NULL)
+            return 0;
+        /* four lengths of at most 1px: nothing shows */
+        int n = 0;
+        for (p++; *p && *p != ')'; n++) {
+            while (*p == ' ' || *p == ',')
+                p++;
+            double px;
+            if (!co__css_length(p, &px) || px > 1 || px < 0)
+                return 0;
+            while (*p && *p != ' ' && *p != ',' && *p != ')')
+                p++;
+            while (*p == ' ' || *p == ',')
+                p++;
+        }
+        return n == 4;
+    }
+    if (strcmp(prop, "clip-path") == 0 &&
+        g_ascii_strncasecmp(val, "inset(", 6) == 0) {
+        /* inset(50%): one value of 50% or more, for every side
+         * (inset(50% 0 0 0) leaves the bottom half) */
+        char *end;
+        double pct = g_ascii_strtod(val + 6, &end);
+        if (end == val + 6 || *end != '%')
+            return 0;
+        for (end++; *end == ' ';)
+            end++;
+        return *end == ')' && pct >= 50;
+    }
+    return 0;
+}
+
+/* A font size in px, `parent` the inherited one; the parent's when not
+ * understood. */
+double co__css_font(const char *v, double parent)
+{
+    static const struct {
+        const char *name;
+        double px;
+    } kw[] = {{"xx-small", 9},  {"x-small", 10},  {"small", 13},
+              {"medium", 16},   {"large", 18},    {"x-large", 24},
+              {"xx-large", 32}, {"xxx-large", 48}};
+    for (size_t i = 0; i < G_N_ELEMENTS(kw); i++)
+        if (g_ascii_strcasecmp(v, kw[i].name) == 0)
+            return kw[i].px;
+    if (g_ascii_strcasecmp(v, "smaller") == 0)
+        return parent / 1.2;
+    if (g_ascii_strcasecmp(v, "larger") == 0)
+        return parent * 1.2;
+    char *end;
+    double d = g_ascii_strtod(v, &end);
+    if (end == v || d < 0)
+        return parent;
+    if (g_ascii_strncasecmp(end, "pt", 2) == 0)
+        return d * 4.0 / 3.0;
+    if (g_ascii_strncasecmp(end, "rem", 3) == 0)
+        return d * CO_CSS_FONT;
+    if (g_ascii_strncasecmp(end, "em", 2) == 0)
+        return d * parent;
+    if (*end == '%')
+        return d * parent / 100.0;
+    if (g_ascii_strncasecmp(end, "px", 2) == 0 || *end == '\0')
+        return d;
+    return parent;
 }
