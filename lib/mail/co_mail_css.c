@@ -669,21 +669,135 @@ int32_t co__css_bg(const char *v, int32_t parent)
     return bg == -2 && any_img ? -1 : bg;
 }
 
-/* A CSS length in px (pt, em/rem = 16px, % of 16px); 1 when parsed. */
-int co__css_length(const char *v, double *px)
+/* A CSS number at p (a sign, digits, a fraction, an exponent: CSS Syntax
+ * 3, 4.3.12); its end in *end; 1 when there is one. */
+static int h2t_number(const char *p, double *d, const char **end)
 {
-    char *end;
-    double d = g_ascii_strtod(v, &end);
-    if (end == v)
+    const char *q = p + (*p == '+' || *p == '-');
+    const char *digits = q;
+    while (g_ascii_isdigit(*q))
+        q++;
+    int n = q > digits;
+    if (*q == '.' && g_ascii_isdigit(q[1])) {
+        for (q++; g_ascii_isdigit(*q);)
+            q++;
+        n = 1;
+    }
+    if (!n)
         return 0;
-    if (g_ascii_strncasecmp(end, "pt", 2) == 0)
-        d *= 4.0 / 3.0;
-    else if (g_ascii_strncasecmp(end, "em", 2) == 0 ||
-             g_ascii_strncasecmp(end, "rem", 3) == 0)
-        d *= 16.0;
-    else if (*end == '%')
-        d *= 0.16;
-    *px = d;
+    if ((*q == 'e' || *q == 'E') &&
+        (g_ascii_isdigit(q[1]) ||
+         ((q[1] == '+' || q[1] == '-') && g_ascii_isdigit(q[2]))))
+        for (q += 2; g_ascii_isdigit(*q);)
+            q++;
+    char buf[64];
+    size_t len = (size_t)(q - p);
+    if (len >= sizeof buf)
+        return 0;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    *d = g_ascii_strtod(buf, NULL);
+    *end = q;
+    return isfinite(*d);
+}
+
+/* A number and its unit at p (lower case; "%", or "" for none) in unit,
+ * *end after them; 1 when there is one. The unit is every name character
+ * after the number, as CSS reads it: `1px2` has the unit "px2", which is
+ * no unit (trial 51: it was read as 1px). */
+static int h2t_dim_at(const char *p, double *d, char unit[8], const char **end)
+{
+    if (!h2t_number(p, d, &p))
+        return 0;
+    size_t u = 0;
+    if (*p == '%')
+        unit[u++] = *p++;
+    for (; g_ascii_isalnum(*p) || *p == '-' || *p == '_' ||
+           (unsigned char)*p >= 0x80;
+         p++) {
+        if (u + 1 >= 8 || unit[0] == '%')
+            return 0;
+        unit[u++] = g_ascii_tolower(*p);
+    }
+    unit[u] = '\0';
+    *end = p;
+    return 1;
+}
+
+/* 1 when only white space is left at p: a value holds one component
+ * (`opacity:0 1` is no opacity, a browser ignores it; trial 51). */
+static int h2t_done(const char *p)
+{
+    while (g_ascii_isspace(*p))
+        p++;
+    return *p == '\0';
+}
+
+/* Pixels per unit of length `u` (CSS Values 4), `em` the font size;
+ * viewport and container units as in a window of 1000px; 0 when `u` is
+ * no unit of length. */
+static double h2t_unit_px(const char *u, double em)
+{
+    static const struct {
+        const char *u;
+        double px; /* per unit */
+        int font;  /* per em (1) or rem (2) instead */
+    } units[] = {
+        {"px", 1, 0},         {"pt", 4 / 3.0, 0},   {"pc", 16, 0},
+        {"in", 96, 0},        {"cm", 96 / 2.54, 0}, {"mm", 96 / 25.4, 0},
+        {"q", 96 / 101.6, 0}, {"em", 1, 1},         {"rem", 1, 2},
+        {"ex", 0.5, 1},       {"rex", 0.5, 2},      {"ch", 0.5, 1},
+        {"rch", 0.5, 2},      {"cap", 0.7, 1},      {"rcap", 0.7, 2},
+        {"ic", 1, 1},         {"ric", 1, 2},        {"lh", 1.2, 1},
+        {"rlh", 1.2, 2}};
+    for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
+        if (strcmp(u, units[i].u) == 0)
+            return units[i].px * (units[i].font == 1   ? em
+                                  : units[i].font == 2 ? CO_CSS_FONT
+                                                       : 1);
+    static const char *const view[] = {"vw",   "vh",   "vi",    "vb",
+                                       "vmin", "vmax", "cqw",   "cqh",
+                                       "cqi",  "cqb",  "cqmin", "cqmax"};
+    if ((u[0] == 's' || u[0] == 'l' || u[0] == 'd') && u[1] == 'v')
+        u++; /* svh, lvw, dvmin... */
+    for (size_t i = 0; i < G_N_ELEMENTS(view); i++)
+        if (strcmp(u, view[i]) == 0)
+            return 10;
+    return 0;
+}
+
+/* A length at p in px, *end after it: a unit of length, a percentage (of
+ * 16px), or a bare number (0, or any in quirks mode: the unitless length
+ * quirk of HTML); 1 when there is one. */
+static int h2t_length_at(const char *p, double *px, int quirks,
+                         const char **end)
+{
+    double d;
+    char unit[8];
+    if (!h2t_dim_at(p, &d, unit, end))
+        return 0;
+    double f = unit[0] == '\0'  ? (d == 0 || quirks)
+               : unit[0] == '%' ? 0.16
+                                : h2t_unit_px(unit, CO_CSS_FONT);
+    *px = d * f;
+    return f != 0;
+}
+
+int co__css_length(const char *v, double *px, int quirks)
+{
+    const char *end;
+    return h2t_length_at(v, px, quirks, &end) && h2t_done(end);
+}
+
+int co__css_opacity(const char *v, double *a)
+{
+    double d;
+    char unit[8];
+    const char *end;
+    if (!h2t_dim_at(v, &d, unit, &end) || !h2t_done(end) ||
+        (unit[0] != '\0' && unit[0] != '%'))
+        return 0;
+    *a = unit[0] == '%' ? d / 100 : d;
     return 1;
 }
 
@@ -700,10 +814,11 @@ int co__css_clipped(const char *prop, const char *val)
             while (*p == ' ' || *p == ',')
                 p++;
             double px;
-            if (!co__css_length(p, &px) || px > 1 || px < 0)
+            const char *e;
+            if (!h2t_length_at(p, &px, 1, &e) || px > 1 || px < 0 ||
+                (*e != ' ' && *e != ',' && *e != ')'))
                 return 0;
-            while (*p && *p != ' ' && *p != ',' && *p != ')')
-                p++;
+            p = e;
             while (*p == ' ' || *p == ',')
                 p++;
         }
@@ -726,7 +841,7 @@ int co__css_clipped(const char *prop, const char *val)
 
 /* A font size in px, `parent` the inherited one; the parent's when not
  * understood. */
-double co__css_font(const char *v, double parent)
+double co__css_font(const char *v, double parent, int quirks)
 {
     static const struct {
         const char *name;
@@ -741,19 +856,15 @@ double co__css_font(const char *v, double parent)
         return parent / 1.2;
     if (g_ascii_strcasecmp(v, "larger") == 0)
         return parent * 1.2;
-    char *end;
-    double d = g_ascii_strtod(v, &end);
-    if (end == v || d < 0)
-        return parent;
-    if (g_ascii_strncasecmp(end, "pt", 2) == 0)
-        return d * 4.0 / 3.0;
-    if (g_ascii_strncasecmp(end, "rem", 3) == 0)
-        return d * CO_CSS_FONT;
-    if (g_ascii_strncasecmp(end, "em", 2) == 0)
-        return d * parent;
-    if (*end == '%')
+    double d;
+    char unit[8];
+    const char *end;
+    if (!h2t_dim_at(v, &d, unit, &end) || !h2t_done(end) || d < 0)
+        return parent; /* `1px2`, `1px 2`: ignored (trial 51) */
+    if (unit[0] == '\0')
+        return d == 0 || quirks ? d : parent;
+    if (unit[0] == '%')
         return d * parent / 100.0;
-    if (g_ascii_strncasecmp(end, "px", 2) == 0 || *end == '\0')
-        return d;
-    return parent;
+    double f = h2t_unit_px(unit, parent);
+    return f != 0 ? d * f : parent;
 }

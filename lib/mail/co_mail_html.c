@@ -786,6 +786,15 @@ static int h2t_unseen(h2t_inh_t s)
            co__css_same_color(s.fg, s.bg);
 }
 
+/* Whether the first word of v is w (`overflow: hidden auto`), in any
+ * ASCII case; not a longer word (`hiddenx` is no value; trial 51). */
+static int h2t_word1(const char *v, const char *w)
+{
+    size_t n = strlen(w);
+    return g_ascii_strncasecmp(v, w, n) == 0 &&
+           (v[n] == '\0' || g_ascii_isspace(v[n]));
+}
+
 /* Whether an element is dropped with its content; pushes the state it
  * passes on. */
 static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
@@ -829,7 +838,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     const char *disp = w[P_DISPLAY].val;
     if (disp != NULL && g_ascii_strcasecmp(disp, "none") == 0)
         hidden = 1;
-    if ((v = w[P_OPACITY].val) != NULL && co__css_length(v, &px) && px < 0.05)
+    if ((v = w[P_OPACITY].val) != NULL && co__css_opacity(v, &px) && px < 0.05)
         hidden = 1;
     if ((v = w[P_CLIP_PATH].val) != NULL && co__css_clipped("clip-path", v))
         hidden = 1;
@@ -843,7 +852,8 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     }
     static const int off[] = {P_LEFT, P_TOP, P_TEXT_INDENT, P_MARGIN_LEFT};
     for (size_t i = 0; i < G_N_ELEMENTS(off); i++)
-        if ((v = w[off[i]].val) != NULL && co__css_length(v, &px) && px <= -999)
+        if ((v = w[off[i]].val) != NULL && co__css_length(v, &px, h->quirks) &&
+            px <= -999)
             hidden = 1;
     /* boxes: zero or 1px sizes hide only with overflow:hidden (the content
      * overflows visibly otherwise), and only on an element that has a
@@ -852,7 +862,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     int tiny_w = 0, tiny_h = 0, zero = 0;
     static const int sizes[] = {P_WIDTH, P_MAX_WIDTH, P_HEIGHT, P_MAX_HEIGHT};
     for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
-        if ((v = w[sizes[i]].val) == NULL || !co__css_length(v, &px))
+        if ((v = w[sizes[i]].val) == NULL || !co__css_length(v, &px, h->quirks))
             continue;
         if (px <= 0.5)
             zero = 1;
@@ -860,11 +870,10 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
             *(i < 2 ? &tiny_w : &tiny_h) = 1;
     }
     int overflow = (v = w[P_OVERFLOW].val) != NULL &&
-                   (g_ascii_strncasecmp(v, "hidden", 6) == 0 ||
-                    g_ascii_strncasecmp(v, "clip", 4) == 0);
+                   (h2t_word1(v, "hidden") || h2t_word1(v, "clip"));
     int abs = (v = w[P_POSITION].val) != NULL &&
-              (g_ascii_strncasecmp(v, "absolute", 8) == 0 ||
-               g_ascii_strncasecmp(v, "fixed", 5) == 0);
+              (g_ascii_strcasecmp(v, "absolute") == 0 ||
+               g_ascii_strcasecmp(v, "fixed") == 0);
     int sized = abs || (disp != NULL ? g_ascii_strcasecmp(disp, "inline") != 0
                                      : !in_list(tag, h2t_inline,
                                                 G_N_ELEMENTS(h2t_inline)));
@@ -901,7 +910,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
             s.vis = 1;
     }
     if ((v = w[P_FONT_SIZE].val) != NULL)
-        s.font = co__css_font(v, s.font);
+        s.font = co__css_font(v, s.font, h->quirks);
     if (inl != NULL)
         h2t_decls_free(inl);
     if (!hidden && h->depth < H2T_MAX_DEPTH)

@@ -116,13 +116,18 @@ int32_t co__css_color_prop(const char *v, double *alpha);
 int co__css_same_color(int32_t a, int32_t b);
 /* The font size of the page in px, and what rem is. */
 #define CO_CSS_FONT 16.0
-/* A CSS length in px (pt, em/rem = 16px, % of 16px); 1 when parsed. */
-int co__css_length(const char *v, double *px);
+/* A value that is one CSS length, in px (em and rem are 16px, % is of
+ * 16px; a bare number is 0, or any in quirks mode); 1 when it is one.
+ * `1px2`, `0 1`, `1foo` are none (a browser ignores them). */
+int co__css_length(const char *v, double *px, int quirks);
+/* A value that is one opacity (a number or a percentage) as a number in
+ * *a; 1 when it is one. */
+int co__css_opacity(const char *v, double *a);
 /* Whether a `clip` or `clip-path` value (prop) cuts everything away. */
 int co__css_clipped(const char *prop, const char *val);
 /* A font size in px, `parent` the inherited one; the parent's when not
- * understood. */
-double co__css_font(const char *v, double parent);
+ * understood or invalid (`1px2`); a bare number only in quirks mode. */
+double co__css_font(const char *v, double parent, int quirks);
 /* The background a `background`, `background-color` or
  * `background-image` value paints over `parent`: 0xRRGGBB, -1 when it
  * cannot be told, -2 when it paints no colour (see co_mail_css.c). */

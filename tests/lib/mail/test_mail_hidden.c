@@ -192,6 +192,15 @@ static const char *const hidden_forms[] = {
     "style=\"color:lch(40 36.06 326.31)\">" SECRET "</span></div>",
     "<div style=\"background:color(prophoto-rgb 0.4 0.4 0.4)\"><span "
     "style=\"color:oklch(57.7% 0 none)\">" SECRET "</span></div>",
+    /* trial 51: opacity in percent, units of length, the unitless
+     * length quirk (no DOCTYPE: quirks mode) */
+    "<span style=\"opacity:3%\">" SECRET "</span>",
+    "<span style=\"opacity:0%\">" SECRET "</span>",
+    "<span style=\"font-size:0.5mm\">" SECRET "</span>",
+    "<span style=\"font-size:1e0px\">" SECRET "</span>",
+    "<span style=\"font-size:1\">" SECRET "</span>",
+    "<div style=\"position:absolute;left:-100vw\">" SECRET "</div>",
+    "<div style=\"height:0in;overflow:hidden auto\">" SECRET "</div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -345,6 +354,20 @@ static const char *const visible_forms[] = {
     "<p style=\"color:lab(100, 0, 0)\">SHOWN</p>",
     "<div style=\"background:#fff linear-gradient(lab(0 0 0), lab(0 0 0))\">"
     "<p style=\"color:#fff\">SHOWN</p></div>",
+    /* trial 51: declarations a browser ignores as invalid are ignored: a
+     * unit with more after it, two values where one goes, a word that
+     * only starts like the keyword */
+    "<span style=\"font-size:1px2\">SHOWN</span>",
+    "<span style=\"font-size:0 1\">SHOWN</span>",
+    "<span style=\"opacity:0 1\">SHOWN</span>",
+    "<span style=\"opacity:0px\">SHOWN</span>",
+    "<div style=\"height:0px2;overflow:hidden\">SHOWN</div>",
+    "<div style=\"height:0;overflow:hiddenx\">SHOWN</div>",
+    "<div style=\"position:absolute;left:-9999px 1\">SHOWN</div>",
+    "<div style=\"position:absolutely;width:1px;height:1px;overflow:hidden\">"
+    "SHOWN</div>",
+    "<div style=\"font-size:0\"><span style=\"font-size:16pxx\">x</span><span "
+    "style=\"font-size:12px\">SHOWN</span></div>",
 };
 
 START_TEST(visible_form_kept)
@@ -411,6 +434,22 @@ START_TEST(doctype_sets_class_case)
 }
 END_TEST
 
+/* Trial 51: a bare number is a length only in quirks mode (HTML's
+ * unitless length quirk); in a standards page `font-size:1` is ignored. */
+START_TEST(unitless_needs_quirks)
+{
+    static const char msg[] =
+        "From: jobs@example.com\nSubject: s\nContent-Type: text/html\n\n"
+        "<!DOCTYPE html><html><body><p>Hello.</p><p style=\"font-size:1\">"
+        "SHOWN</p><p style=\"font-size:1px\">" SECRET "</p></body></html>\n";
+    char err[512] = "";
+    json_t *r = mt_norm(msg, strlen(msg), NULL, NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "rejected: %s", err);
+    ck_assert_str_eq(mt_str(r, "text"), "Hello.\n\nSHOWN");
+    json_decref(r);
+}
+END_TEST
+
 /* The usual place of a stylesheet: <head>. */
 START_TEST(head_stylesheet)
 {
@@ -437,6 +476,7 @@ static Suite *hidden_suite(void)
                         (int)(sizeof visible_forms / sizeof *visible_forms));
     tcase_add_test(tc, after_hidden_visible);
     tcase_add_test(tc, head_stylesheet);
+    tcase_add_test(tc, unitless_needs_quirks);
     tcase_add_test(tc, doctype_sets_class_case);
     suite_add_tcase(s, tc);
     return s;
