@@ -616,59 +616,6 @@ static int32_t h2t_blend(int32_t c, int32_t under, double al)
     return out;
 }
 
-/* The background a `background`, `background-color` or
- * `background-image` value paints behind the text, over `parent` (the
- * background it inherits): 0xRRGGBB; -1 when it cannot be told (a
- * gradient of several colours or see-through stops, a gradient with a size
- * or position that may cover part of the box: the text is then never
- * judged by colour); -2 when it paints no colour (transparent, an image
- * alone: the parent's shows). The colour of the shorthand is in its last
- * layer, after any image (`url(x) #000` is black); a gradient paints over
- * it, so the top layer's uniform gradient wins (trial 47). A see-through
- * colour is blended with the parent (trial 49: rgba(0,0,0,0.03) over
- * white is white). */
-int32_t co__css_bg(const char *v, int32_t parent)
-{
-    GPtrArray *layers = h2t_css_pieces(v, ",");
-    int32_t bg = -2;
-    int any_img = 0;
-    for (guint l = layers->len; l-- > 0;) {
-        GPtrArray *tok = h2t_css_pieces(g_ptr_array_index(layers, l), " \t");
-        int32_t col = -2, grad = -2;
-        int extra = 0, img = 0; /* words besides images and the colour */
-        for (guint i = 0; i < tok->len; i++) {
-            const char *t = g_ptr_array_index(tok, i);
-            double al = 1;
-            int32_t c;
-            if (strstr(t, "gradient(") != NULL) {
-                grad = h2t_gradient(t);
-            } else if (l + 1 == layers->len &&
-                       ((c = co__css_color(t, &al)) >= 0 ||
-                        c == CO_CSS_UNKNOWN)) {
-                if (c >= 0 && al < 1) /* see-through: blended with below */
-                    c = parent < 0 ? -1 : h2t_blend(c, parent, al);
-                col = c >= 0 ? c : -1; /* a colour not known: not judged */
-            } else if (strstr(t, "url(") != NULL) {
-                img = 1;
-            } else if (g_ascii_strcasecmp(t, "repeat") != 0) {
-                extra = 1;
-            }
-        }
-        any_img |= img;
-        if (grad != -2 && extra)
-            grad = -1; /* sized or placed: it may cover part of the box */
-        /* a layer's image is painted above its colour, an upper layer
-         * above a lower one */
-        bg = grad != -2 ? grad : col != -2 ? col : bg;
-        g_ptr_array_free(tok, TRUE);
-    }
-    g_ptr_array_free(layers, TRUE);
-    /* images and no colour: what shows is not known (a hero banner behind
-     * white text, trial 50); with a colour, it is the colour (mail
-     * clients block images) */
-    return bg == -2 && any_img ? -1 : bg;
-}
-
 /* A CSS number at p (a sign, digits, a fraction, an exponent: CSS Syntax
  * 3, 4.3.12); its end in *end; 1 when there is one. */
 static int h2t_number(const char *p, double *d, const char **end)
@@ -867,4 +814,306 @@ double co__css_font(const char *v, double parent, int quirks)
         return d * parent / 100.0;
     double f = h2t_unit_px(unit, parent);
     return f != 0 ? d * f : parent;
+}
+
+/* ---- backgrounds: CSS Backgrounds 3 ------------------------------------ */
+
+#define H2T_LAYERS 8
+enum { IMG_NONE, IMG_GRAD, IMG_URL };
+enum { SZ_FULL, SZ_PART, SZ_ZERO }; /* of the box, in one axis */
+
+/* The background of an element, read from the shorthand and the longhands
+ * that beat it. A longhand is a list, one item a layer (repeated when
+ * shorter than the list of images; CSS Backgrounds 3, 2.2). */
+typedef struct {
+    int n_img, img[H2T_LAYERS];
+    int32_t grad[H2T_LAYERS]; /* a gradient's one colour, or -1 */
+    int n_size, size[H2T_LAYERS][2];
+    int n_rep, rep[H2T_LAYERS][2]; /* per axis: tiles (repeat, round) */
+    int n_pos, shift[H2T_LAYERS];  /* moved by a length */
+    int shift_any;                 /* background-position-x or -y moves */
+    int32_t color;                 /* -2 none, -1 not known */
+    int odd;                       /* a word not understood: not judged */
+    int clip_text;                 /* background-clip: text */
+} h2t_bgs_t;
+
+/* Whether t is an image (a gradient, url(), image-set(), none); its kind
+ * and colour in layer i of b. */
+static int h2t_bg_image(const char *t, h2t_bgs_t *b, int i)
+{
+    if (g_ascii_strcasecmp(t, "none") == 0)
+        b->img[i] = IMG_NONE;
+    else if (strstr(t, "gradient(") != NULL)
+        b->img[i] = IMG_GRAD;
+    else if (g_ascii_strncasecmp(t, "url(", 4) == 0 ||
+             strstr(t, "image-set(") != NULL ||
+             g_ascii_strncasecmp(t, "image(", 6) == 0)
+        b->img[i] = IMG_URL;
+    else
+        return 0;
+    b->grad[i] = b->img[i] == IMG_GRAD ? h2t_gradient(t) : -1;
+    return 1;
+}
+
+/* How much of the box one size word covers in its axis; -1 when it is no
+ * size. A zero size paints nothing (CSS Backgrounds 3, 3.9: the image is
+ * not displayed). */
+static int h2t_bg_size_word(const char *t)
+{
+    double d;
+    char unit[8];
+    const char *end;
+    if (g_ascii_strcasecmp(t, "auto") == 0) /* a gradient: the box */
+        return SZ_FULL;
+    if (!h2t_dim_at(t, &d, unit, &end) || !h2t_done(end) || d < 0 ||
+        (unit[0] == '\0' && d != 0) ||
+        (unit[0] != '\0' && unit[0] != '%' &&
+         h2t_unit_px(unit, CO_CSS_FONT) == 0))
+        return -1;
+    return d == 0 ? SZ_ZERO : unit[0] == '%' && d >= 100 ? SZ_FULL : SZ_PART;
+}
+
+/* Reads the size words of layer i from tok[*k] on (one or two, or cover,
+ * contain); 0, or -1 when there is none. */
+static int h2t_bg_size(GPtrArray *tok, guint *k, h2t_bgs_t *b, int i)
+{
+    const char *t = *k < tok->len ? g_ptr_array_index(tok, *k) : "";
+    if (g_ascii_strcasecmp(t, "cover") == 0 ||
+        g_ascii_strcasecmp(t, "contain") == 0) { /* a gradient: the box */
+        b->size[i][0] = b->size[i][1] = SZ_FULL;
+        (*k)++;
+        return 0;
+    }
+    int w = h2t_bg_size_word(t), h;
+    if (w < 0)
+        return -1;
+    (*k)++;
+    h = *k < tok->len ? h2t_bg_size_word(g_ptr_array_index(tok, *k)) : -1;
+    if (h >= 0)
+        (*k)++;
+    b->size[i][0] = w;
+    b->size[i][1] = h >= 0 ? h : SZ_FULL; /* auto */
+    return 0;
+}
+
+/* Whether t is a repeat word; sets the axes of layer i (the second of two
+ * words sets the vertical one). */
+static int h2t_bg_repeat(const char *t, h2t_bgs_t *b, int i, int second)
+{
+    int x, y;
+    if (g_ascii_strcasecmp(t, "repeat-x") == 0)
+        x = 1, y = 0;
+    else if (g_ascii_strcasecmp(t, "repeat-y") == 0)
+        x = 0, y = 1;
+    else if (g_ascii_strcasecmp(t, "repeat") == 0 ||
+             g_ascii_strcasecmp(t, "round") == 0)
+        x = y = 1;
+    else if (g_ascii_strcasecmp(t, "no-repeat") == 0 ||
+             g_ascii_strcasecmp(t, "space") == 0)
+        x = y = 0; /* space: gaps between tiles that do not fit */
+    else
+        return 0;
+    if (second)
+        b->rep[i][1] = y != 0 || x != 0;
+    else
+        b->rep[i][0] = x, b->rep[i][1] = y;
+    return 1;
+}
+
+/* Whether t is a position word; notes in layer i a length that moves the
+ * image (a percentage or a keyword moves an image the size of the box by
+ * nothing). */
+static int h2t_bg_pos(const char *t, h2t_bgs_t *b, int i)
+{
+    static const char *const kw[] = {"left", "right", "top", "bottom",
+                                     "center"};
+    for (size_t k = 0; k < G_N_ELEMENTS(kw); k++)
+        if (g_ascii_strcasecmp(t, kw[k]) == 0)
+            return 1;
+    double d;
+    char unit[8];
+    const char *end;
+    if (!h2t_dim_at(t, &d, unit, &end) || !h2t_done(end) ||
+        (unit[0] != '\0' && unit[0] != '%' &&
+         h2t_unit_px(unit, CO_CSS_FONT) == 0))
+        return 0;
+    if (d != 0 && unit[0] != '%')
+        b->shift[i] = 1;
+    return 1;
+}
+
+/* Whether t is a box (background-origin, background-clip) or attachment
+ * word; `text` clips the background to the text. */
+static int h2t_bg_box(const char *t, h2t_bgs_t *b)
+{
+    static const char *const kw[] = {"border-box", "padding-box", "content-box",
+                                     "scroll",     "fixed",       "local"};
+    if (g_ascii_strcasecmp(t, "text") == 0)
+        return b->clip_text = 1;
+    for (size_t k = 0; k < G_N_ELEMENTS(kw); k++)
+        if (g_ascii_strcasecmp(t, kw[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A colour value over `parent`: see-through colours blended with it
+ * (trial 49); -2 for none or transparent, -1 for a colour not known. */
+static int32_t h2t_bg_color(const char *t, int32_t parent)
+{
+    double al = 1;
+    int32_t c = co__css_color_prop(t, &al);
+    if (c >= 0 && al < 1)
+        return parent < 0 ? -1 : h2t_blend(c, parent, al);
+    return c >= 0 ? c : c == CO_CSS_UNKNOWN ? -1 : -2;
+}
+
+enum { BG_IMAGE, BG_SIZE, BG_REPEAT, BG_POS };
+
+/* Reads longhand `prop`, a list with one item a layer, into b; an item
+ * not understood makes b odd. */
+static void h2t_bg_longhand(const char *v, int prop, h2t_bgs_t *b)
+{
+    GPtrArray *items = h2t_css_pieces(v, ",");
+    if (items->len == 0 || items->len > H2T_LAYERS)
+        b->odd = 1;
+    for (guint i = 0; !b->odd && i < items->len; i++) {
+        GPtrArray *w = h2t_css_pieces(g_ptr_array_index(items, i), " \t");
+        guint k = 0;
+        if (prop == BG_IMAGE && w->len == 1 &&
+            h2t_bg_image(g_ptr_array_index(w, 0), b, (int)i))
+            k = 1;
+        else if (prop == BG_SIZE)
+            h2t_bg_size(w, &k, b, (int)i);
+        else if (prop == BG_REPEAT)
+            while (k < w->len && k < 2 &&
+                   h2t_bg_repeat(g_ptr_array_index(w, k), b, (int)i, k == 1))
+                k++;
+        else if (prop == BG_POS)
+            for (b->shift[i] = 0;
+                 k < w->len && h2t_bg_pos(g_ptr_array_index(w, k), b, (int)i);)
+                k++;
+        if (k == 0 || k != w->len)
+            b->odd = 1;
+        g_ptr_array_free(w, TRUE);
+    }
+    int n = (int)items->len;
+    *(prop == BG_IMAGE    ? &b->n_img
+      : prop == BG_SIZE   ? &b->n_size
+      : prop == BG_REPEAT ? &b->n_rep
+                          : &b->n_pos) = n;
+    g_ptr_array_free(items, TRUE);
+}
+
+/* Reads one word of layer i of the shorthand; 0 when it is none it may
+ * hold. `*nrep` counts the repeat words. */
+static int h2t_bg_word(const char *t, h2t_bgs_t *b, int i, int last,
+                       int32_t parent, int *nrep)
+{
+    if (h2t_bg_image(t, b, i) || h2t_bg_box(t, b) || h2t_bg_pos(t, b, i))
+        return 1;
+    if (*nrep < 2 && h2t_bg_repeat(t, b, i, *nrep == 1))
+        return ++*nrep;
+    if (!last || co__css_color_prop(t, NULL) == -1)
+        return 0; /* the colour is in the last layer only */
+    b->color = h2t_bg_color(t, parent);
+    return 1;
+}
+
+/* Reads a `background` shorthand into b: each layer's image, position,
+ * `/ size`, repeat, boxes, and the colour of the last one (the shorthand
+ * sets every longhand, to its initial value when it does not say). */
+static void h2t_bg_short(const char *v, int32_t parent, h2t_bgs_t *b)
+{
+    GPtrArray *layers = h2t_css_pieces(v, ",");
+    guint n = layers->len;
+    if (n == 0 || n > H2T_LAYERS)
+        b->odd = 1;
+    for (guint i = 0; i < n && !b->odd; i++) {
+        b->img[i] = IMG_NONE;
+        b->size[i][0] = b->size[i][1] = SZ_FULL;
+        b->rep[i][0] = b->rep[i][1] = 1;
+        b->shift[i] = 0;
+        GPtrArray *halves = h2t_css_pieces(g_ptr_array_index(layers, i), "/");
+        int nrep = 0;
+        b->odd = halves->len > 2;
+        for (guint h = 0; h < halves->len && !b->odd; h++) {
+            GPtrArray *w = h2t_css_pieces(g_ptr_array_index(halves, h), " \t");
+            guint k = 0;
+            if (h == 1 && h2t_bg_size(w, &k, b, (int)i) != 0)
+                b->odd = 1; /* a size follows the '/' */
+            for (; k < w->len && !b->odd; k++)
+                b->odd = !h2t_bg_word(g_ptr_array_index(w, k), b, (int)i,
+                                      i + 1 == n, parent, &nrep);
+            g_ptr_array_free(w, TRUE);
+        }
+        g_ptr_array_free(halves, TRUE);
+    }
+    b->n_img = b->n_size = b->n_rep = b->n_pos = (int)n;
+    g_ptr_array_free(layers, TRUE);
+}
+
+/* The colour behind the text: the colour, then each layer from the last
+ * to the first painted over it. A gradient of one opaque colour paints it
+ * where it covers the box: tiled (repeat, round) or the size of the box
+ * and not moved by a length, in both axes; of size zero, it paints
+ * nothing; covering part of the box, or of several colours, what shows
+ * is not known (-1). Images (url()) are blocked by mail clients: with a
+ * colour, the colour shows; with none, what shows is not known. */
+static int32_t h2t_bg_paint(const h2t_bgs_t *b)
+{
+    static const int full[2] = {SZ_FULL, SZ_FULL}, tile[2] = {1, 1};
+    if (b->odd)
+        return -1;
+    int32_t bg = b->color;
+    int any_img = 0;
+    for (int i = b->n_img; i-- > 0;) {
+        any_img |= b->img[i] == IMG_URL;
+        if (b->img[i] != IMG_GRAD)
+            continue;
+        const int *sz = b->n_size > 0 ? b->size[i % b->n_size] : full;
+        const int *rep = b->n_rep > 0 ? b->rep[i % b->n_rep] : tile;
+        int shift = b->shift_any || (b->n_pos > 0 && b->shift[i % b->n_pos]);
+        if (sz[0] == SZ_ZERO || sz[1] == SZ_ZERO)
+            continue;
+        int cover = 1;
+        for (int a = 0; a < 2; a++)
+            cover &= rep[a] || (sz[a] == SZ_FULL && !shift);
+        bg = cover ? b->grad[i] : -1;
+    }
+    return bg == -2 && any_img ? -1 : bg;
+}
+
+int32_t co__css_background(const co__bg_t *d, int32_t parent, int *clip_text)
+{
+    h2t_bgs_t b;
+    memset(&b, 0, sizeof b);
+    b.color = -2;
+    if (d->shorthand != NULL)
+        h2t_bg_short(d->shorthand, parent, &b);
+    if (d->color != NULL && co__css_color_prop(d->color, NULL) != -1)
+        b.color = h2t_bg_color(d->color, parent);
+    static const int props[] = {BG_IMAGE, BG_SIZE, BG_REPEAT, BG_POS};
+    const char *vals[] = {d->image, d->size, d->repeat, d->pos};
+    for (size_t i = 0; i < G_N_ELEMENTS(props); i++)
+        if (vals[i] != NULL)
+            h2t_bg_longhand(vals[i], props[i], &b);
+    for (int a = 0; a < 2; a++) { /* background-position-x, -y */
+        const char *v = a == 0 ? d->pos_x : d->pos_y;
+        h2t_bgs_t t;
+        memset(&t, 0, sizeof t);
+        if (v != NULL)
+            h2t_bg_longhand(v, BG_POS, &t);
+        for (int i = 0; i < t.n_pos; i++)
+            b.shift_any |= t.odd || t.shift[i];
+    }
+    if (d->clip != NULL) {
+        b.clip_text = 0;
+        GPtrArray *w = h2t_css_pieces(d->clip, " \t,");
+        for (guint i = 0; i < w->len; i++)
+            b.clip_text |=
+                g_ascii_strcasecmp(g_ptr_array_index(w, i), "text") == 0;
+        g_ptr_array_free(w, TRUE);
+    }
+    *clip_text = b.clip_text;
+    return h2t_bg_paint(&b);
 }

@@ -64,7 +64,7 @@ typedef struct {
     int started;      /* an element was seen (a later DOCTYPE is ignored) */
 } h2t_t;
 
-/* The properties the hiding rules read (`background` sets P_BG too). */
+/* The properties the hiding rules read. */
 enum {
     P_DISPLAY,
     P_VISIBILITY,
@@ -86,6 +86,13 @@ enum {
     P_COLOR,
     P_BG,
     P_BG_IMG,
+    P_BG_SHORT,
+    P_BG_SIZE,
+    P_BG_REPEAT,
+    P_BG_POS,
+    P_BG_POS_X,
+    P_BG_POS_Y,
+    P_BG_CLIP,
     P_N
 };
 static const char *const h2t_props[P_N] = {"display",
@@ -107,7 +114,14 @@ static const char *const h2t_props[P_N] = {"display",
                                            "margin-left",
                                            "color",
                                            "background-color",
-                                           "background-image"};
+                                           "background-image",
+                                           "background",
+                                           "background-size",
+                                           "background-repeat",
+                                           "background-position",
+                                           "background-position-x",
+                                           "background-position-y",
+                                           "background-clip"};
 
 /* One declaration of a property in P_. */
 typedef struct {
@@ -366,8 +380,8 @@ static void h2t_decls(char *s, GArray *out)
         for (int k = 0; k < P_N && id < 0; k++)
             if (g_ascii_strcasecmp(name, h2t_props[k]) == 0)
                 id = k;
-        if (g_ascii_strcasecmp(name, "background") == 0)
-            id = P_BG;
+        if (g_ascii_strcasecmp(name, "-webkit-background-clip") == 0)
+            id = P_BG_CLIP;
         g_free(name);
         if (id < 0)
             continue;
@@ -743,6 +757,7 @@ static int h2t_rule_matches(const h2t_rule_t *r, const char *tag,
 typedef struct {
     const char *val; /* NULL: none */
     uint32_t rank;
+    uint32_t seq; /* its place in cascade order (h2t_cascade) */
 } h2t_win_t;
 
 /* Ranks of the cascade, above a rule's specificity (< 1 << 24). */
@@ -758,8 +773,30 @@ static void h2t_cascade(h2t_win_t *w, const h2t_decl_t *d, int n, uint32_t rank)
         if (w[d[i].prop].val == NULL || r >= w[d[i].prop].rank) {
             w[d[i].prop].val = d[i].val;
             w[d[i].prop].rank = r;
+            w[d[i].prop].seq = ++w[P_N].seq; /* w[P_N]: the counter */
         }
     }
+}
+
+/* The background in effect (co__css_background()) over `parent`: the
+ * `background` shorthand sets every longhand, so a longhand counts only
+ * when it beats the shorthand by rank or comes after it (trial 51:
+ * `background-size:0 0` beside a gradient was not read). */
+static int32_t h2t_background(const h2t_win_t *w, int32_t parent,
+                              int *clip_text)
+{
+    const h2t_win_t *sh = &w[P_BG_SHORT];
+    const char *v[P_N];
+    for (int k = P_BG; k < P_N; k++) {
+        int later =
+            w[k].val != NULL && (sh->val == NULL || w[k].rank > sh->rank ||
+                                 (w[k].rank == sh->rank && w[k].seq > sh->seq));
+        v[k] = later ? w[k].val : NULL;
+    }
+    co__bg_t d = {sh->val,       v[P_BG],        v[P_BG_IMG],
+                  v[P_BG_SIZE],  v[P_BG_REPEAT], v[P_BG_POS],
+                  v[P_BG_POS_X], v[P_BG_POS_Y],  v[P_BG_CLIP]};
+    return co__css_background(&d, parent, clip_text);
 }
 
 /* Elements that are inline unless styled otherwise: width and height do
@@ -795,11 +832,42 @@ static int h2t_word1(const char *v, const char *w)
            (v[n] == '\0' || g_ascii_isspace(v[n]));
 }
 
+/* What the text inside an element with the declarations `w` inherits:
+ * its colour, background, visibility and font size, or the parent's. */
+static h2t_inh_t h2t_inherit(const h2t_t *h, const h2t_win_t *w)
+{
+    const char *v;
+    h2t_inh_t s = h2t_inh(h);
+    if ((v = w[P_COLOR].val) != NULL) {
+        /* an unknown colour (lab() out of gamut, color-mix(), coral) is
+         * never judged; currentcolor and invalid values inherit */
+        int32_t c = co__css_color_prop(v, NULL);
+        if (c != -1 && g_ascii_strcasecmp(v, "currentcolor") != 0)
+            s.fg = c;
+    }
+    int clip_text = 0;
+    int32_t bgc = h2t_background(w, s.bg, &clip_text);
+    if (clip_text) /* the text shows the background (trial 51) */
+        s.fg = -1;
+    else if (bgc != -2)
+        s.bg = bgc;
+    if ((v = w[P_VISIBILITY].val) != NULL) {
+        if (g_ascii_strcasecmp(v, "hidden") == 0 ||
+            g_ascii_strcasecmp(v, "collapse") == 0)
+            s.vis = 0;
+        else if (g_ascii_strcasecmp(v, "visible") == 0)
+            s.vis = 1;
+    }
+    if ((v = w[P_FONT_SIZE].val) != NULL)
+        s.font = co__css_font(v, s.font, h->quirks);
+    return s;
+}
+
 /* Whether an element is dropped with its content; pushes the state it
  * passes on. */
 static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
 {
-    h2t_win_t w[P_N];
+    h2t_win_t w[P_N + 1]; /* and the cascade's counter */
     memset(w, 0, sizeof w);
     /* presentational hints and the UA's link colour lose to any rule */
     h2t_decl_t hint[3];
@@ -887,34 +955,11 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         hidden = 1;
 
     /* what the text inside inherits */
-    h2t_inh_t s = h2t_inh(h);
-    if ((v = w[P_COLOR].val) != NULL) {
-        /* an unknown colour (lab() out of gamut, color-mix(), coral) is
-         * never judged; currentcolor and invalid values inherit */
-        int32_t c = co__css_color_prop(v, NULL);
-        if (c != -1 && g_ascii_strcasecmp(v, "currentcolor") != 0)
-            s.fg = c;
-    }
-    int32_t bgc = (v = w[P_BG].val) != NULL ? co__css_bg(v, s.bg) : -2;
-    if ((v = w[P_BG_IMG].val) != NULL) { /* painted above the colour */
-        int32_t img = co__css_bg(v, bgc >= 0 ? bgc : s.bg);
-        bgc = img != -2 ? img : bgc;
-    }
-    if (bgc != -2)
-        s.bg = bgc;
-    if ((v = w[P_VISIBILITY].val) != NULL) {
-        if (g_ascii_strcasecmp(v, "hidden") == 0 ||
-            g_ascii_strcasecmp(v, "collapse") == 0)
-            s.vis = 0;
-        else if (g_ascii_strcasecmp(v, "visible") == 0)
-            s.vis = 1;
-    }
-    if ((v = w[P_FONT_SIZE].val) != NULL)
-        s.font = co__css_font(v, s.font, h->quirks);
+    h2t_inh_t st = h2t_inherit(h, w);
     if (inl != NULL)
         h2t_decls_free(inl);
     if (!hidden && h->depth < H2T_MAX_DEPTH)
-        h->inh[h->depth] = s;
+        h->inh[h->depth] = st;
     return hidden;
 }
 

@@ -128,10 +128,18 @@ int co__css_clipped(const char *prop, const char *val);
 /* A font size in px, `parent` the inherited one; the parent's when not
  * understood or invalid (`1px2`); a bare number only in quirks mode. */
 double co__css_font(const char *v, double parent, int quirks);
-/* The background a `background`, `background-color` or
- * `background-image` value paints over `parent`: 0xRRGGBB, -1 when it
- * cannot be told, -2 when it paints no colour (see co_mail_css.c). */
-int32_t co__css_bg(const char *v, int32_t parent);
+/* The background declarations in effect on an element: the `background`
+ * shorthand and each longhand that beats it (declared after it, or of a
+ * higher rank); NULL for none. */
+typedef struct co__bg_s {
+    const char *shorthand, *color, *image, *size, *repeat, *pos, *pos_x, *pos_y,
+        *clip;
+} co__bg_t;
+/* The colour they paint behind the text over `parent` (CSS Backgrounds
+ * 3): 0xRRGGBB, -1 when it cannot be told, -2 when they paint no colour
+ * (the parent's shows); *clip_text when `background-clip: text` paints
+ * the text itself (see co_mail_css.c). */
+int32_t co__css_background(const co__bg_t *d, int32_t parent, int *clip_text);
 /* 1 when a colour word ends at p: the value's end, or what may follow a
  * colour inside a gradient or a shorthand. */
 int co__css_value_end(const char *p);

@@ -201,6 +201,24 @@ static const char *const hidden_forms[] = {
     "<span style=\"font-size:1\">" SECRET "</span>",
     "<div style=\"position:absolute;left:-100vw\">" SECRET "</div>",
     "<div style=\"height:0in;overflow:hidden auto\">" SECRET "</div>",
+    /* trial 51: a gradient of one colour covers the box when it tiles
+     * (any size) or has the box's size; the shorthand resets the
+     * longhands declared before it */
+    "<div style=\"background-image:linear-gradient(#000,#000);background-size:"
+    "10px 10px;color:#000\">" SECRET "</div>",
+    "<div style=\"background:linear-gradient(#000,#000) 0 0 / 10px 10px, "
+    "#fff;color:#000\">" SECRET "</div>",
+    "<div style=\"background:linear-gradient(#000,#000) center/cover "
+    "no-repeat;color:#000\">" SECRET "</div>",
+    "<div style=\"background-image:linear-gradient(#000,#000);background-size:"
+    "100% 100%;background-repeat:no-repeat;color:#000\">" SECRET "</div>",
+    "<div style=\"background:#000;background-image:linear-gradient(#fff,#fff);"
+    "background-size:0 0\">" SECRET "</div>",
+    "<div "
+    "style=\"background-image:linear-gradient(#fff,#fff);background:#000\">"
+    "" SECRET "</div>",
+    "<style>.g{background-size:0 0}</style><div class=\"g\" "
+    "style=\"background:linear-gradient(#000,#000)\">" SECRET "</div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -368,6 +386,26 @@ static const char *const visible_forms[] = {
     "SHOWN</div>",
     "<div style=\"font-size:0\"><span style=\"font-size:16pxx\">x</span><span "
     "style=\"font-size:12px\">SHOWN</span></div>",
+    /* trial 51: CSS Backgrounds 3: a gradient of size zero paints
+     * nothing; one that does not tile covers part of the box when smaller
+     * or moved; background-clip:text paints the text with the background
+     */
+    "<div style=\"background-image:linear-gradient(#000,#000);background-size:"
+    "0 0;color:#000\">SHOWN</div>",
+    "<div style=\"background:linear-gradient(#000,#000);background-size:0 "
+    "0;color:#000\">SHOWN</div>",
+    "<div style=\"background-image:linear-gradient(#000,#000);background-size:"
+    "50% 50%;background-repeat:no-repeat;color:#000\">SHOWN</div>",
+    "<div style=\"background-image:linear-gradient(#000,#000);background-"
+    "repeat:no-repeat;background-position:20px 0;color:#000\">SHOWN</div>",
+    "<div style=\"background-image:linear-gradient(#000,#000);background-"
+    "repeat:repeat-x;background-size:auto 10px;color:#000\">SHOWN</div>",
+    "<div style=\"background:#fff;background-color:#000;color:#fff\">SHOWN"
+    "</div>",
+    "<div style=\"color:transparent;-webkit-background-clip:text;background-"
+    "image:linear-gradient(90deg,#f00,#00f)\">SHOWN</div>",
+    "<div style=\"background:linear-gradient(#f00,#00f) text;color:"
+    "transparent\">SHOWN</div>",
 };
 
 START_TEST(visible_form_kept)
