@@ -1117,3 +1117,60 @@ int32_t co__css_background(const co__bg_t *d, int32_t parent, int *clip_text)
     *clip_text = b.clip_text;
     return h2t_bg_paint(&b);
 }
+
+/* ---- HTML's legacy colours: bgcolor, <font color>, <body text> -------- */
+
+const char *co__html_color(const char *v, char out[8])
+{
+    while (g_ascii_isspace(*v))
+        v++;
+    size_t n = strlen(v);
+    while (n > 0 && g_ascii_isspace(v[n - 1]))
+        n--;
+    if (n == 0 || (n == 11 && g_ascii_strncasecmp(v, "transparent", 11) == 0))
+        return NULL;
+    size_t alpha = 0, hex = 0;
+    for (size_t i = 0; i < n; i++) {
+        alpha += g_ascii_isalpha(v[i]) != 0;
+        hex += g_ascii_isxdigit(v[i]) != 0;
+    }
+    /* a name (no name is made of hex digits only; one not known here is
+     * not judged), or #rgb: CSS reads them so */
+    if ((alpha == n && hex < n) ||
+        (n == 4 && v[0] == '#' && g_ascii_isxdigit(v[1]) &&
+         g_ascii_isxdigit(v[2]) && g_ascii_isxdigit(v[3])))
+        return v;
+    /* HTML, "rules for parsing a legacy colour value": every character
+     * that is no hex digit is 0, the rest split in three */
+    char s[132];
+    size_t len = 0;
+    const char *p = v + (v[0] == '#'), *end = v + n;
+    while (p < end && len < 128) {
+        gunichar c = g_utf8_get_char_validated(p, end - p);
+        if (c == (gunichar)-1 || c == (gunichar)-2) {
+            c = (unsigned char)*p;
+            p++;
+        } else {
+            p = g_utf8_next_char(p);
+        }
+        if (c > 0xFFFF)
+            s[len++] = '0'; /* a character beyond the BMP is "00" */
+        s[len++] = c < 0x80 && g_ascii_isxdigit((char)c) ? (char)c : '0';
+    }
+    while (len == 0 || len % 3 != 0)
+        s[len++] = '0';
+    size_t k = len / 3, skip = k > 8 ? k - 8 : 0;
+    k -= skip;
+    while (k > 2 && s[skip] == '0' && s[skip + len / 3] == '0' &&
+           s[skip + 2 * (len / 3)] == '0') {
+        skip++;
+        k--;
+    }
+    int rgb[3];
+    for (int i = 0; i < 3; i++) {
+        const char *c = s + i * (len / 3) + skip;
+        rgb[i] = k >= 2 ? hexval(c[0]) * 16 + hexval(c[1]) : hexval(c[0]);
+    }
+    g_snprintf(out, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+    return out;
+}

@@ -875,11 +875,14 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     const char *v;
     if (strcmp(tag, "a") == 0 && h2t_att(atts, "href") != NULL)
         hint[nh++] = (h2t_decl_t){P_COLOR, 0, (char *)"#0000ee"};
-    if ((v = h2t_att(atts, "bgcolor")) != NULL)
+    char legacy[2][8]; /* HTML's legacy colours (trial 51) */
+    if ((v = h2t_att(atts, "bgcolor")) != NULL &&
+        (v = co__html_color(v, legacy[0])) != NULL)
         hint[nh++] = (h2t_decl_t){P_BG, 0, (char *)v};
     if ((v = h2t_att(atts, strcmp(tag, "body") == 0 ? "text" : "color")) !=
             NULL &&
-        (strcmp(tag, "font") == 0 || strcmp(tag, "body") == 0))
+        (strcmp(tag, "font") == 0 || strcmp(tag, "body") == 0) &&
+        (v = co__html_color(v, legacy[1])) != NULL)
         hint[nh++] = (h2t_decl_t){P_COLOR, 0, (char *)v};
     h2t_cascade(w, hint, nh, 0);
     for (guint k = 0; h->rules != NULL && k < h->rules->len; k++) {

@@ -140,6 +140,11 @@ typedef struct co__bg_s {
  * (the parent's shows); *clip_text when `background-clip: text` paints
  * the text itself (see co_mail_css.c). */
 int32_t co__css_background(const co__bg_t *d, int32_t parent, int *clip_text);
+/* The colour of an HTML attribute (bgcolor, <font color>, <body text>)
+ * as CSS reads it: `v` itself for a name or #rgb, "#rrggbb" in `out` as
+ * HTML's legacy colour parsing makes it (`ffffff` is #ffffff, `fff`
+ * #0f0f0f), NULL for none (empty, transparent). */
+const char *co__html_color(const char *v, char out[8]);
 /* 1 when a colour word ends at p: the value's end, or what may follow a
  * colour inside a gradient or a shorthand. */
 int co__css_value_end(const char *p);

@@ -219,6 +219,13 @@ static const char *const hidden_forms[] = {
     "" SECRET "</div>",
     "<style>.g{background-size:0 0}</style><div class=\"g\" "
     "style=\"background:linear-gradient(#000,#000)\">" SECRET "</div>",
+    /* trial 51: HTML's legacy colours in attributes (no '#') */
+    "<table bgcolor=\"000000\"><tr><td><font color=\"000000\">" SECRET
+    "</font></td></tr></table>",
+    "<font color=\"ffffff\">" SECRET "</font>",
+    "<font color=\" FFFFFF \">" SECRET "</font>",
+    "<table bgcolor=\"#000\"><tr><td><font color=\"000000008\">" SECRET
+    "</font></td></tr></table>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -406,6 +413,13 @@ static const char *const visible_forms[] = {
     "image:linear-gradient(90deg,#f00,#00f)\">SHOWN</div>",
     "<div style=\"background:linear-gradient(#f00,#00f) text;color:"
     "transparent\">SHOWN</div>",
+    /* trial 51: `fff` in an attribute is #0f0f0f in HTML; a name not in
+     * the table is not judged */
+    "<font color=\"fff\">SHOWN</font>",
+    "<table bgcolor=\"000000\"><tr><td><font color=\"ffffff\">SHOWN</font>"
+    "</td></tr></table>",
+    "<table bgcolor=\"000000\"><tr><td><font color=\"coral\">SHOWN</font>"
+    "</td></tr></table>",
 };
 
 START_TEST(visible_form_kept)
