@@ -579,32 +579,6 @@ static GPtrArray *h2t_css_pieces(const char *v, const char *seps)
     }
 }
 
-/* The colour a gradient paints: its stops' colour when they are all one
- * (`linear-gradient(#000, #000)`), else -1. */
-static int32_t h2t_gradient(const char *g)
-{
-    const char *open = strchr(g, '('), *close = strrchr(g, ')');
-    if (open == NULL || close == NULL || close < open)
-        return -1;
-    char *in = g_strndup(open + 1, (gsize)(close - open - 1));
-    GPtrArray *tok = h2t_css_pieces(in, ", ");
-    int32_t col = -1;
-    int n = 0, same = 1;
-    for (guint i = 0; i < tok->len; i++) {
-        double al;
-        int32_t c = co__css_color(g_ptr_array_index(tok, i), &al);
-        if (c == -1)
-            continue; /* a direction, an angle, a position */
-        if (n++ == 0)
-            col = c;
-        if (c < 0 || col < 0 || !co__css_same_color(c, col) || al < 1)
-            same = 0; /* several colours, or see-through (trial 49) */
-    }
-    g_ptr_array_free(tok, TRUE);
-    g_free(in);
-    return n > 0 && same && col >= 0 ? col : -1;
-}
-
 /* Colour c at alpha al over colour under. */
 static int32_t h2t_blend(int32_t c, int32_t under, double al)
 {
@@ -816,6 +790,104 @@ double co__css_font(const char *v, double parent, int quirks)
     return f != 0 ? d * f : parent;
 }
 
+/* Whether t is a word of a gradient's first argument (direction, shape,
+ * position, interpolation: CSS Images 4), not a colour. */
+static int h2t_gradient_word(const char *t)
+{
+    static const char *const kw[] = {"to",
+                                     "at",
+                                     "from",
+                                     "in",
+                                     "left",
+                                     "right",
+                                     "top",
+                                     "bottom",
+                                     "center",
+                                     "circle",
+                                     "ellipse",
+                                     "closest-side",
+                                     "closest-corner",
+                                     "farthest-side",
+                                     "farthest-corner",
+                                     "shorter",
+                                     "longer",
+                                     "increasing",
+                                     "decreasing",
+                                     "hue",
+                                     "srgb",
+                                     "srgb-linear",
+                                     "display-p3",
+                                     "a98-rgb",
+                                     "prophoto-rgb",
+                                     "rec2020",
+                                     "lab",
+                                     "oklab",
+                                     "xyz",
+                                     "xyz-d50",
+                                     "xyz-d65",
+                                     "hsl",
+                                     "hwb",
+                                     "lch",
+                                     "oklch",
+                                     "x-start",
+                                     "x-end",
+                                     "y-start",
+                                     "y-end",
+                                     "block-start",
+                                     "block-end",
+                                     "inline-start",
+                                     "inline-end",
+                                     "start",
+                                     "end"};
+    for (size_t i = 0; i < G_N_ELEMENTS(kw); i++)
+        if (g_ascii_strcasecmp(t, kw[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The colour a gradient paints: its stops' colour when they are all one
+ * (`linear-gradient(#000, #000)`), else -1. An argument with no colour is
+ * the direction (the first, its words h2t_gradient_word()) or a hint
+ * (numbers only); any other is a stop
+ * whose colour is not known here (`coral`): the gradient is not judged
+ * (trial 51: `linear-gradient(#000, coral)` was read as black). */
+static int32_t h2t_gradient(const char *g)
+{
+    const char *open = strchr(g, '('), *close = strrchr(g, ')');
+    if (open == NULL || close == NULL || close < open)
+        return -1;
+    char *in = g_strndup(open + 1, (gsize)(close - open - 1));
+    GPtrArray *args = h2t_css_pieces(in, ",");
+    int32_t col = -1;
+    int n = 0, same = 1;
+    for (guint i = 0; i < args->len; i++) {
+        GPtrArray *w = h2t_css_pieces(g_ptr_array_index(args, i), " \t");
+        int32_t c = -1;
+        double al = 1;
+        int numbers = 1;
+        int words = 1; /* numbers and the words of a direction */
+        for (guint k = 0; k < w->len && c == -1; k++) {
+            const char *t = g_ptr_array_index(w, k), *end;
+            char unit[8];
+            double d;
+            c = co__css_color(t, &al);
+            int num = h2t_dim_at(t, &d, unit, &end) && h2t_done(end);
+            numbers &= num;
+            words &= num || h2t_gradient_word(t);
+        }
+        g_ptr_array_free(w, TRUE);
+        if (c == -1 && ((i == 0 && words) || numbers))
+            continue; /* a direction, an angle, a position, a hint */
+        if (n++ == 0)
+            col = c;
+        if (c < 0 || col < 0 || !co__css_same_color(c, col) || al < 1)
+            same = 0; /* several colours, or see-through (trial 49) */
+    }
+    g_ptr_array_free(args, TRUE);
+    g_free(in);
+    return n > 0 && same && col >= 0 ? col : -1;
+}
+
 /* ---- backgrounds: CSS Backgrounds 3 ------------------------------------ */
 
 #define H2T_LAYERS 8
@@ -1024,6 +1096,11 @@ static int h2t_bg_word(const char *t, h2t_bgs_t *b, int i, int last,
  * sets every longhand, to its initial value when it does not say). */
 static void h2t_bg_short(const char *v, int32_t parent, h2t_bgs_t *b)
 {
+    static const char *const wide[] = {"inherit", "initial", "unset", "revert",
+                                       "revert-layer"};
+    for (size_t i = 0; i < G_N_ELEMENTS(wide); i++)
+        if (g_ascii_strcasecmp(v, wide[i]) == 0)
+            return; /* no image, no colour: what is below shows */
     GPtrArray *layers = h2t_css_pieces(v, ",");
     guint n = layers->len;
     if (n == 0 || n > H2T_LAYERS)

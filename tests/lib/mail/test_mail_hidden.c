@@ -226,6 +226,13 @@ static const char *const hidden_forms[] = {
     "<font color=\" FFFFFF \">" SECRET "</font>",
     "<table bgcolor=\"#000\"><tr><td><font color=\"000000008\">" SECRET
     "</font></td></tr></table>",
+    /* trial 51: a gradient's direction, interpolation and hints */
+    "<div style=\"background:linear-gradient(to right in oklab, #000, "
+    "#000)\">" SECRET "</div>",
+    "<div style=\"background:radial-gradient(circle at center, #000 0%, #000 "
+    "50%, #000)\">" SECRET "</div>",
+    "<div style=\"background:linear-gradient(#000, 30%, #000)\">" SECRET
+    "</div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -420,6 +427,12 @@ static const char *const visible_forms[] = {
     "</td></tr></table>",
     "<table bgcolor=\"000000\"><tr><td><font color=\"coral\">SHOWN</font>"
     "</td></tr></table>",
+    /* trial 51: a gradient stop of a colour not known here */
+    "<div style=\"background:linear-gradient(#000, coral);color:#000\">SHOWN"
+    "</div>",
+    "<div style=\"background:linear-gradient(coral, #000);color:#000\">SHOWN"
+    "</div>",
+    "<div style=\"background:inherit;color:#000\">SHOWN</div>",
 };
 
 START_TEST(visible_form_kept)
