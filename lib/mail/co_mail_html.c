@@ -142,7 +142,8 @@ typedef struct {
     char *aval[H2T_SEL_PARTS]; /* their values, or NULL for any */
     char aop[H2T_SEL_PARTS];   /* '=' the value, '~' one of its words,
                                 * '^' '$' '*' '|' (h2t_attr_match) */
-    char aci[H2T_SEL_PARTS];   /* the `i` flag: in any ASCII case */
+    char aci[H2T_SEL_PARTS];   /* 'i' the `i` flag (any ASCII case), 's'
+                                * the `s` flag, 0 none (h2t_attr_ci) */
     int universal;             /* `*` */
     uint32_t spec;             /* ids << 16 | classes/attrs << 8 | tags */
     h2t_decl_t *decls;
@@ -508,7 +509,7 @@ static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
                     e++;
                 if ((*e == 'i' || *e == 'I' || *e == 's' || *e == 'S') &&
                     (e[1] == ']' || e[1] == ' ')) { /* [a=v i] */
-                    r->aci[na] = *e == 'i' || *e == 'I';
+                    r->aci[na] = (char)g_ascii_tolower(*e);
                     for (e++; *e == ' ';)
                         e++;
                 }
@@ -728,6 +729,28 @@ static int h2t_attr_match(char op, const char *want, const char *v, int ci)
     }
 }
 
+/* Whether `[name=value]` compares in any ASCII case: with the `i` flag,
+ * or without a flag on an attribute that HTML lists as such (HTML,
+ * "Case-sensitivity of selectors": `[lang=ZZ]` matches lang="zz";
+ * trial 51). */
+static int h2t_attr_ci(const char *name, char flag)
+{
+    static const char *const legacy[] = {
+        "accept",    "accept-charset", "align",     "alink",    "axis",
+        "bgcolor",   "charset",        "checked",   "clear",    "codetype",
+        "color",     "compact",        "declare",   "defer",    "dir",
+        "direction", "disabled",       "enctype",   "face",     "frame",
+        "hreflang",  "http-equiv",     "lang",      "language", "link",
+        "media",     "method",         "multiple",  "nohref",   "noresize",
+        "noshade",   "nowrap",         "readonly",  "rel",      "rev",
+        "rules",     "scope",          "scrolling", "selected", "shape",
+        "target",    "text",           "type",      "valign",   "valuetype",
+        "vlink"};
+    if (flag != 0)
+        return flag == 'i';
+    return in_list(name, legacy, G_N_ELEMENTS(legacy));
+}
+
 /* Whether rule `r` matches an element. */
 static int h2t_rule_matches(const h2t_rule_t *r, const char *tag,
                             const xmlChar **atts, int quirks)
@@ -747,7 +770,8 @@ static int h2t_rule_matches(const h2t_rule_t *r, const char *tag,
             return 0;
         if (r->aval[i] == NULL)
             continue;
-        if (!h2t_attr_match(r->aop[i], r->aval[i], v, r->aci[i]))
+        if (!h2t_attr_match(r->aop[i], r->aval[i], v,
+                            h2t_attr_ci(r->attr[i], r->aci[i])))
             return 0;
     }
     return 1;

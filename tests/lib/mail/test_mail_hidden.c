@@ -233,6 +233,9 @@ static const char *const hidden_forms[] = {
     "50%, #000)\">" SECRET "</div>",
     "<div style=\"background:linear-gradient(#000, 30%, #000)\">" SECRET
     "</div>",
+    /* trial 51: HTML compares some attributes' values in any case */
+    "<style>[lang=ZZ]{display:none}</style><p lang=\"zz\">" SECRET "</p>",
+    "<style>[type^=HID]{display:none}</style><p type=\"hidden\">" SECRET "</p>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -433,6 +436,8 @@ static const char *const visible_forms[] = {
     "<div style=\"background:linear-gradient(coral, #000);color:#000\">SHOWN"
     "</div>",
     "<div style=\"background:inherit;color:#000\">SHOWN</div>",
+    "<style>[lang=ZZ s]{display:none}</style><p lang=\"zz\">SHOWN</p>",
+    "<style>[id=X]{display:none}</style><p id=\"x\">SHOWN</p>",
 };
 
 START_TEST(visible_form_kept)
