@@ -260,7 +260,9 @@ static int is_para(const char *name)
  * rules inside @media and other at-rules, and selectors with combinators
  * or pseudo-classes, are left out, so a responsive mail's mobile copy
  * stays. The CSS scanner skips strings, comments and escapes (`\6e one`
- * is `none`).
+ * is `none`). Values (colours, lengths, backgrounds) are read in
+ * co_mail_css.c; a declaration a browser ignores as invalid is ignored,
+ * and a colour that cannot be told there never hides text.
  * Comments, <template>, <script>, <style> and <head> never give text. */
 
 static int hexval(char c)
