@@ -762,6 +762,22 @@ int co__css_clipped(const char *prop, const char *val)
 
 /* A font size in px, `parent` the inherited one; the parent's when not
  * understood. */
+/* A font size that is a number, in px over `parent` in *px; 0 when it is
+ * none (`1px2`, `1px 2`, negative; trial 51). */
+static int h2t_font_num(const char *v, double parent, int quirks, double *px)
+{
+    double d;
+    char unit[8];
+    const char *end;
+    if (!h2t_dim_at(v, &d, unit, &end) || !h2t_done(end) || d < 0)
+        return 0;
+    double f = unit[0] == '\0'  ? (d == 0 || quirks)
+               : unit[0] == '%' ? parent / 100.0
+                                : h2t_unit_px(unit, parent);
+    *px = d * f;
+    return f != 0;
+}
+
 double co__css_font(const char *v, double parent, int quirks)
 {
     static const struct {
@@ -777,17 +793,14 @@ double co__css_font(const char *v, double parent, int quirks)
         return parent / 1.2;
     if (g_ascii_strcasecmp(v, "larger") == 0)
         return parent * 1.2;
-    double d;
-    char unit[8];
-    const char *end;
-    if (!h2t_dim_at(v, &d, unit, &end) || !h2t_done(end) || d < 0)
-        return parent; /* `1px2`, `1px 2`: ignored (trial 51) */
-    if (unit[0] == '\0')
-        return d == 0 || quirks ? d : parent;
-    if (unit[0] == '%')
-        return d * parent / 100.0;
-    double f = h2t_unit_px(unit, parent);
-    return f != 0 ? d * f : parent;
+    double px;
+    return h2t_font_num(v, parent, quirks, &px) ? px : parent;
+}
+
+int co__css_font_ok(const char *v, int quirks)
+{
+    double px;
+    return h2t_font_num(v, CO_CSS_FONT, quirks, &px);
 }
 
 /* Whether t is a word of a gradient's first argument (direction, shape,

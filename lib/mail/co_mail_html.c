@@ -366,10 +366,46 @@ static char *h2t_css_unescape(const char *s)
     return g_string_free(o, FALSE);
 }
 
+/* Whether a declaration is one a browser drops as invalid, so that an
+ * earlier one applies (trial 51: `font-size:0;font-size:1px2` is 0): a
+ * number that is no value of the property (`1px2`, `0 1`, a bare number
+ * in a standards page), a colour that is none (`white2`). Values not read
+ * here (keywords, functions) stay. */
+static int h2t_invalid(int prop, const char *v, int quirks)
+{
+    static const char *const wide[] = {"inherit", "initial", "unset", "revert",
+                                       "revert-layer"};
+    int num =
+        g_ascii_isdigit(v[0]) || ((v[0] == '-' || v[0] == '+' || v[0] == '.') &&
+                                  (g_ascii_isdigit(v[1]) || v[1] == '.'));
+    double d;
+    switch (prop) {
+    case P_OPACITY:
+        return num && !co__css_opacity(v, &d);
+    case P_FONT_SIZE:
+        return num && !co__css_font_ok(v, quirks);
+    case P_WIDTH:
+    case P_HEIGHT:
+    case P_MAX_WIDTH:
+    case P_MAX_HEIGHT:
+    case P_LEFT:
+    case P_TOP:
+    case P_TEXT_INDENT:
+    case P_MARGIN_LEFT:
+        return num && !co__css_length(v, &d, quirks);
+    case P_COLOR:
+    case P_BG:
+        return co__css_color_prop(v, NULL) == -1 &&
+               !in_list(v, wide, G_N_ELEMENTS(wide));
+    default:
+        return 0;
+    }
+}
+
 /* Parses a declaration block (`s`, changed in place) and appends the
  * declarations of the properties in P_ to `out` (h2t_decl_t, values
- * owned). */
-static void h2t_decls(char *s, GArray *out)
+ * owned); invalid ones (h2t_invalid()) are left out. */
+static void h2t_decls(char *s, GArray *out, int quirks)
 {
     GPtrArray *a = h2t_css_split(s, ';');
     for (guint i = 0; i < a->len; i++) {
@@ -401,7 +437,10 @@ static void h2t_decls(char *s, GArray *out)
             }
         }
         h2t_decl_t dd = {id, imp, g_strstrip(h2t_css_unescape(val))};
-        g_array_append_val(out, dd);
+        if (h2t_invalid(id, dd.val, quirks))
+            g_free(dd.val);
+        else
+            g_array_append_val(out, dd);
     }
     g_ptr_array_free(a, TRUE);
 }
@@ -539,7 +578,7 @@ static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
 static void h2t_css_block(h2t_t *h, char *sels, char *block)
 {
     GArray *d = g_array_new(FALSE, FALSE, sizeof(h2t_decl_t));
-    h2t_decls(block, d);
+    h2t_decls(block, d, h->quirks);
     GPtrArray *list = d->len > 0 ? h2t_css_split(sels, ',') : NULL;
     for (guint i = 0; list != NULL && i < list->len; i++) {
         char *sel = g_strstrip((char *)g_ptr_array_index(list, i));
@@ -921,7 +960,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         char *s = g_strdup(v);
         h2t_css_uncomment(s);
         inl = g_array_new(FALSE, FALSE, sizeof(h2t_decl_t));
-        h2t_decls(s, inl);
+        h2t_decls(s, inl, h->quirks);
         g_free(s);
         h2t_cascade(w, (h2t_decl_t *)(void *)inl->data, (int)inl->len,
                     H2T_RANK_INLINE);

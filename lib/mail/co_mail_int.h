@@ -128,6 +128,8 @@ int co__css_clipped(const char *prop, const char *val);
 /* A font size in px, `parent` the inherited one; the parent's when not
  * understood or invalid (`1px2`); a bare number only in quirks mode. */
 double co__css_font(const char *v, double parent, int quirks);
+/* Whether a font size given as a number (`12px`, `1px2`) is one. */
+int co__css_font_ok(const char *v, int quirks);
 /* The background declarations in effect on an element: the `background`
  * shorthand and each longhand that beats it (declared after it, or of a
  * higher rank); NULL for none. */

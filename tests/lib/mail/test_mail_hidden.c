@@ -236,6 +236,14 @@ static const char *const hidden_forms[] = {
     /* trial 51: HTML compares some attributes' values in any case */
     "<style>[lang=ZZ]{display:none}</style><p lang=\"zz\">" SECRET "</p>",
     "<style>[type^=HID]{display:none}</style><p type=\"hidden\">" SECRET "</p>",
+    /* trial 51: an invalid declaration is dropped, the one before it
+     * applies */
+    "<span style=\"font-size:0;font-size:1px2\">" SECRET "</span>",
+    "<span style=\"opacity:0;opacity:0 1\">" SECRET "</span>",
+    "<span style=\"color:#fff;color:white2\">" SECRET "</span>",
+    "<style>.s{font-size:0}</style><span class=\"s\" "
+    "style=\"font-size:12pxx\">" SECRET "</span>",
+    "<div style=\"position:absolute;left:-9999px;left:0 0\">" SECRET "</div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -438,6 +446,9 @@ static const char *const visible_forms[] = {
     "<div style=\"background:inherit;color:#000\">SHOWN</div>",
     "<style>[lang=ZZ s]{display:none}</style><p lang=\"zz\">SHOWN</p>",
     "<style>[id=X]{display:none}</style><p id=\"x\">SHOWN</p>",
+    "<style>.s{font-size:14px}</style><span class=\"s\" "
+    "style=\"font-size:0px2\">SHOWN</span>",
+    "<span style=\"color:#fff;color:#000;color:#ffffffz\">SHOWN</span>",
 };
 
 START_TEST(visible_form_kept)
