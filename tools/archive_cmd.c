@@ -479,18 +479,22 @@ static int co__run(char *const argv[], char *const envp[], const char *dsn)
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-/* pg_dump's or pg_restore's connection: the settings of `dsn` as
- * key=value pairs for -d in co__pg_env_t.rest, but its password in
- * PGPASSWORD in their environment only, since a command line is readable
- * by every local user in /proc/PID/cmdline (trial 45: `-d DSN` showed
- * it). libpq has no environment variable for sslpassword (the key of a
- * client certificate's key): it goes in a service file of our own, 0600
- * in a 0700 folder, named by PGSERVICEFILE, and -d names the service
- * (trial 48: it was on the command line). */
+/* pg_dump's and pg_restore's connection, none of it on their command
+ * line, which every local user reads in /proc/PID/cmdline (trial 45: `-d
+ * DSN` showed the password; trial 48: the sslpassword; trial 51: `-d
+ * dbname='db password=pw'`, from a URI with a password in its path): each
+ * setting of `dsn` goes in the environment variable libpq reads it from
+ * (PGHOST, PGDATABASE, PGPASSWORD ...: PQconninfoOption.envvar), in their
+ * environment, which only their owner reads. The few that libpq reads
+ * from no variable (sslpassword, keepalives ...) go in a service file of
+ * our own, 0600 in a 0700 folder, named by PGSERVICEFILE, and -d names the
+ * service; with no such setting -d is "" and libpq takes them all from the
+ * environment. */
 typedef struct {
     char **envp; /* NULL-terminated; envp[0..nown) malloc'd */
     size_t nown;
-    co_buf_t rest; /* "" when the string sets nothing else */
+    co_buf_t svc;  /* the service file's key=value lines, or "" */
+    char d[32];    /* -d: "service=careerops" or "" */
     char dir[64];  /* the service file's folder, or "" */
     char file[96]; /* the service file, or "" */
 } co__pg_env_t;
@@ -502,7 +506,7 @@ static void co__pg_env_free(co__pg_env_t *e)
     for (size_t i = 0; e->envp != NULL && i < e->nown; i++)
         free(e->envp[i]);
     free(e->envp);
-    co_buf_free(&e->rest);
+    co_buf_free(&e->svc);
     if (e->file[0] != '\0')
         unlink(e->file);
     if (e->dir[0] != '\0')
@@ -511,29 +515,96 @@ static void co__pg_env_free(co__pg_env_t *e)
     co__tmp_track(CO__TMP_DIR, NULL);
 }
 
-/* Writes the service "careerops" with sslpassword `v` to a new private
- * file and adds PGSERVICEFILE to e->envp; 0, or -1 (printed). */
-static int co__pg_service(const char *cmd, const char *v, co__pg_env_t *e)
+/* 1 when `word` (lower case) is one of libpq's connection keywords. */
+static int co__pg_keyword(const char *word)
 {
+    PQconninfoOption *all = PQconndefaults();
+    int found = 0;
+    for (PQconninfoOption *p = all; p && p->keyword && !found; p++)
+        found = strcmp(p->keyword, word) == 0;
+    PQconninfoFree(all);
+    return found;
+}
+
+/* A setting inside the value of another (trial 51): libpq reads
+ * `postgresql://h/db password=pw` as the database "db password=pw" and
+ * `user='u sslmode=require'` as that user name, so the setting is lost
+ * and pg_dump's messages quote the value. Refused (printed, the value
+ * not): a `KEY=` word in the value of `key`, KEY one of libpq's keywords
+ * or ending in "password" (only those in options, which holds `-c
+ * name=value`). 0, or -1. */
+static int co__pg_misplaced(const char *cmd, const char *key, const char *val)
+{
+    if (strcmp(key, "password") == 0 || strcmp(key, "sslpassword") == 0)
+        return 0;
+    for (const char *p = val; *p; p++) {
+        if (p != val && strchr(" \t\r\n\f\v?&;", p[-1]) == NULL)
+            continue;
+        char word[48];
+        size_t n = 0;
+        while (n + 1 < sizeof word &&
+               (isalpha((unsigned char)p[n]) || p[n] == '_' || p[n] == '-')) {
+            word[n] = (char)tolower((unsigned char)p[n]);
+            n++;
+        }
+        word[n] = '\0';
+        if (n == 0 || p[n] != '=')
+            continue;
+        int secret = n >= 8 && strcmp(word + n - 8, "password") == 0;
+        if (!secret && (strcmp(key, "options") == 0 || !co__pg_keyword(word)))
+            continue;
+        const char *what = strcmp(key, "dbname") == 0 ? "database name"
+                           : strcmp(key, "user") == 0 ? "user name"
+                                                      : key;
+        fprintf(stderr,
+                "%s: the connection string's %s holds \"%s=\", which "
+                "libpq reads as part of the %s, not as a setting: in a "
+                "URI, settings go after '?' "
+                "(postgresql://USER@HOST/DB?sslmode=require); in key=value "
+                "pairs, quote no setting inside another's value. A "
+                "password is best kept out of the string: PGPASSWORD or "
+                "~/.pgpass (docs/archive.md)\n",
+                cmd, what, word, what);
+        return -1;
+    }
+    return 0;
+}
+
+/* Adds `key`=`v` to the service file's lines; 0, or -1 (printed): libpq
+ * drops white space around a service file's value and ends it at a line
+ * break. */
+static int co__pg_svc_add(const char *cmd, co__pg_env_t *e, const char *key,
+                          const char *v)
+{
+    int pw = strcmp(key, "sslpassword") == 0;
     size_t vl = strlen(v);
     if (vl > 0 &&
         (isspace((unsigned char)v[0]) || isspace((unsigned char)v[vl - 1]))) {
         /* libpq strips it from a service file's line (trial 49) */
         fprintf(stderr,
-                "%s: the connection string's sslpassword begins or "
-                "ends with white space, which libpq drops when it "
-                "reads a service file: change the key's password\n",
-                cmd);
+                "%s: the connection string's %s begins or ends with white "
+                "space, which libpq drops when it reads a service file: %s\n",
+                cmd, key,
+                pw ? "change the key's password" : "remove the white space");
         return -1;
     }
     if (strpbrk(v, "\r\n") != NULL) { /* a service file line ends there */
         fprintf(stderr,
-                "%s: the connection string's sslpassword holds a line "
-                "break, which libpq cannot read from a service file: "
-                "change the key's password\n",
-                cmd);
+                "%s: the connection string's %s holds a line break, which "
+                "libpq cannot read from a service file: %s\n",
+                cmd, key,
+                pw ? "change the key's password" : "remove the line break");
         return -1;
     }
+    co_buf_printf(&e->svc, "%s=%s\n", key, v);
+    return 0;
+}
+
+/* Writes the service "careerops" (e->svc) to a new private file, adds
+ * PGSERVICEFILE to e->envp and names the service in e->d; 0, or -1
+ * (printed). */
+static int co__pg_service(const char *cmd, co__pg_env_t *e)
+{
     snprintf(e->dir, sizeof e->dir, "/tmp/careerops-pg-XXXXXX");
     if (mkdtemp(e->dir) == NULL) {
         fprintf(stderr, "%s: temporary folder: %s\n", cmd, strerror(errno));
@@ -545,7 +616,7 @@ static int co__pg_service(const char *cmd, const char *v, co__pg_env_t *e)
     co__tmp_track(CO__TMP_SERVICE, e->file);
     int fd = open(e->file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (f == NULL || fprintf(f, "[careerops]\nsslpassword=%s\n", v) < 0 ||
+    if (f == NULL || fprintf(f, "[careerops]\n%s", e->svc.data) < 0 ||
         fclose(f) != 0) {
         fprintf(stderr, "%s: %s: %s\n", cmd, e->file, strerror(errno));
         if (f == NULL && fd >= 0)
@@ -555,7 +626,32 @@ static int co__pg_service(const char *cmd, const char *v, co__pg_env_t *e)
     size_t n = strlen(e->file) + 16;
     e->envp[e->nown] = co_xmalloc(n);
     snprintf(e->envp[e->nown++], n, "PGSERVICEFILE=%s", e->file);
-    co_buf_printf(&e->rest, "%sservice='careerops'", e->rest.len ? " " : "");
+    snprintf(e->d, sizeof e->d, "service=careerops");
+    return 0;
+}
+
+/* One setting of the connection string (p->val not NULL) to e: its
+ * variable, or the service file's lines; 0, or -1 (printed). */
+static int co__pg_setting(const char *cmd, const PQconninfoOption *p,
+                          co__pg_env_t *e)
+{
+    if (strcmp(p->keyword, "port") == 0 &&
+        strspn(p->val, "0123456789,") != strlen(p->val)) {
+        /* "postgresql://h:pw/db": libpq reads pw as the port and prints
+         * it (trial 50) */
+        fprintf(stderr,
+                "%s: the connection string's port is not a number (a "
+                "password after the host? write USER:PASSWORD@HOST:PORT)\n",
+                cmd);
+        return -1;
+    }
+    if (co__pg_misplaced(cmd, p->keyword, p->val) != 0)
+        return -1;
+    if (p->envvar == NULL)
+        return co__pg_svc_add(cmd, e, p->keyword, p->val);
+    size_t n = strlen(p->envvar) + strlen(p->val) + 2;
+    e->envp[e->nown] = co_xmalloc(n);
+    snprintf(e->envp[e->nown++], n, "%s=%s", p->envvar, p->val);
     return 0;
 }
 
@@ -572,55 +668,33 @@ static int co__pg_env(const char *cmd, const char *dsn, co__pg_env_t *e)
         return -1;
     }
     PQconninfoOption *opts = PQconninfoParse(dsn, NULL);
-    size_t nenv = 0;
+    size_t nenv = 0, nopt = 0;
     while (environ[nenv] != NULL)
         nenv++;
-    e->envp = co_xcalloc(nenv + 3, sizeof *e->envp);
-    co_buf_printf(&e->rest, "%s", "");
-    const char *sslpw = NULL, *service = NULL;
-    for (PQconninfoOption *p = opts; p && p->keyword; p++) {
+    for (PQconninfoOption *p = opts; p && p->keyword; p++)
+        nopt++;
+    e->envp = co_xcalloc(nenv + nopt + 2, sizeof *e->envp);
+    co_buf_printf(&e->svc, "%s", "");
+    const char *service = NULL, *nokey = NULL;
+    int bad = 0;
+    for (PQconninfoOption *p = opts; p && p->keyword && !bad; p++) {
         if (p->val == NULL)
             continue;
         if (strcmp(p->keyword, "service") == 0)
             service = p->val;
-        if (strcmp(p->keyword, "port") == 0 &&
-            strspn(p->val, "0123456789,") != strlen(p->val)) {
-            /* "postgresql://h:pw/db": libpq reads pw as the port, and it
-             * would go on pg_dump's command line (trial 50) */
-            fprintf(stderr,
-                    "%s: the connection string's port is not a "
-                    "number (a password after the host? write "
-                    "USER:PASSWORD@HOST:PORT)\n",
-                    cmd);
-            PQconninfoFree(opts);
-            co__pg_env_free(e);
-            memset(e, 0, sizeof *e);
-            return -1;
-        }
-        if (strcmp(p->keyword, "sslpassword") == 0) {
-            sslpw = p->val;
-            continue;
-        }
-        if (strcmp(p->keyword, "password") == 0) {
-            size_t n = strlen(p->val) + 12;
-            e->envp[e->nown] = co_xmalloc(n);
-            snprintf(e->envp[e->nown++], n, "PGPASSWORD=%s", p->val);
-            continue;
-        }
-        co_buf_printf(&e->rest, "%s%s='", e->rest.len ? " " : "", p->keyword);
-        for (const char *v = p->val; *v; v++)
-            co_buf_printf(&e->rest, "%s%c",
-                          *v == '\'' || *v == '\\' ? "\\" : "", *v);
-        co_buf_printf(&e->rest, "'");
+        if (p->envvar == NULL && nokey == NULL)
+            nokey = p->keyword;
+        bad = co__pg_setting(cmd, p, e) != 0;
     }
-    int bad = sslpw != NULL && service != NULL;
-    if (bad)
+    if (!bad && service != NULL && nokey != NULL) {
         fprintf(stderr,
-                "%s: the connection string names a service and an "
-                "sslpassword: put the sslpassword in the service's "
-                "entry of your service file instead\n",
-                cmd);
-    bad = bad || (sslpw != NULL && co__pg_service(cmd, sslpw, e) != 0);
+                "%s: the connection string names a service and sets %s, "
+                "which libpq reads from no environment variable: put %s in "
+                "the service's entry of your service file instead\n",
+                cmd, nokey, nokey);
+        bad = 1;
+    }
+    bad = bad || (e->svc.len > 0 && co__pg_service(cmd, e) != 0);
     PQconninfoFree(opts);
     if (bad) {
         co__pg_env_free(e);
@@ -715,8 +789,7 @@ int co_cmd_backup(int argc, char **argv)
         return 1;
     }
     close(fd);
-    char *pd[] = {"pg_dump", "-Fc", "--no-owner",  "-f",
-                  tmp,       "-d",  env.rest.data, NULL};
+    char *pd[] = {"pg_dump", "-Fc", "--no-owner", "-f", tmp, "-d", env.d, NULL};
     int rc = 0;
     char err[1024];
     if (co__run(pd, env.envp, o.dsn) < 0) {
@@ -867,8 +940,8 @@ int co_cmd_restore(int argc, char **argv)
     if (f && fclose(f) != 0)
         rc = 1;
     if (rc == 0) {
-        char *pr[] = {"pg_restore", "--no-owner",  "--exit-on-error",
-                      "-d",         env.rest.data, tmp,
+        char *pr[] = {"pg_restore", "--no-owner", "--exit-on-error",
+                      "-d",         env.d,        tmp,
                       NULL};
         if (co__run(pr, env.envp, o.dsn) < 0) {
             fprintf(stderr, "careerops restore: pg_restore failed (message "

@@ -7,6 +7,10 @@
 # splits into a host name it prints) is refused before anything connects,
 # by backup, restore and applications (exit 2). The restore half needs the
 # throwaway PostgreSQL (CAREEROPS_TEST_PG) and is skipped without it.
+# trial 51: no setting at all on their command line (a password in a
+# URI's path went there as part of the database name): the environment
+# (PGHOST ...) or the private service file; a setting inside another's
+# value is refused.
 . "$(dirname "$0")/../common/cli.sh"
 mkdir bin
 for p in pg_dump pg_restore; do
@@ -14,6 +18,7 @@ for p in pg_dump pg_restore; do
 #!/bin/sh
 printf '%s\n' "\$@" > "$t/$p.argv"
 printf '%s\n' "\${PGPASSWORD-unset}" > "$t/$p.pw"
+env | grep '^PG' | sort > "$t/$p.env"
 if [ -n "\${PGSERVICEFILE-}" ]; then
     { stat -c %a "\$PGSERVICEFILE"; cat "\$PGSERVICEFILE"; echo "\$PGSERVICEFILE"; } > "$t/$p.svc"
 fi
@@ -51,24 +56,58 @@ for dsn in 'postgresql://alice:S3cretPW@127.0.0.1:1/careerops?sslmode=disable' \
         fail "backup with a fake pg_dump: $(cat err.txt)"
     ! grep -q S3cret pg_dump.argv || fail "pg_dump's argv holds the password: $(cat pg_dump.argv)"
     grep -Eq "^S3cret ?PW$" pg_dump.pw || fail "PGPASSWORD: $(cat pg_dump.pw)"
-    grep -q "host='127.0.0.1' port='1'" pg_dump.argv || fail "pg_dump -d: $(cat pg_dump.argv)"
+    # trial 51: no setting on the command line at all, each in its
+    # variable (-d "": libpq reads them from there)
+    [ "$(tail -n 2 pg_dump.argv | tr '\n' ' ')" = "-d  " ] || fail "pg_dump -d: $(cat pg_dump.argv)"
+    grep -qx PGHOST=127.0.0.1 pg_dump.env && grep -qx PGPORT=1 pg_dump.env &&
+        grep -qx PGUSER=alice pg_dump.env && grep -qx PGDATABASE=careerops pg_dump.env ||
+        fail "pg_dump's environment: $(cat pg_dump.env)"
 done
-grep -q "sslmode='disable'" pg_dump.argv || grep -q "dbname='careerops'" pg_dump.argv ||
-    fail "pg_dump -d: $(cat pg_dump.argv)"
-echo "ok: backup gives pg_dump the password in its environment, not its argv"
+echo "ok: backup gives pg_dump the connection in its environment, not its argv"
+
+# trial 51: a password in a URI's path (libpq reads the database name "db
+# password=pw", and it went on pg_dump's command line) or another setting
+# inside a value is refused, the value not printed
+rm -f pg_dump.argv
+for dsn in 'postgresql://postgres@127.0.0.1:1/careerops password=PW51SECRET' \
+    'postgresql://postgres@127.0.0.1:1/careerops&sslpassword=PW51SECRET' \
+    "host=127.0.0.1 dbname='careerops password=PW51SECRET'" \
+    "host=127.0.0.1 user='alice password=PW51SECRET' dbname=x" \
+    "host=127.0.0.1 application_name='x Password=PW51SECRET'" \
+    "host=127.0.0.1 options='-c a=b password=PW51SECRET'"; do
+    for cmd in backup "restore latest"; do
+        # shellcheck disable=SC2086
+        PATH=$t/bin:$PATH expect 2 'holds "(ssl)?password=", which libpq reads as part of' \
+            "$cmd --dsn $dsn" "$B" $cmd --dsn "$dsn" "${A[@]}"
+        ! grep -q PW51SECRET err.txt || fail "$cmd: the password printed: $(cat err.txt)"
+    done
+done
+PATH=$t/bin:$PATH expect 2 'database name holds "sslmode="' "a setting in the database name" \
+    "$B" backup --dsn "host=127.0.0.1 dbname='x sslmode=require'" "${A[@]}"
+[ ! -e pg_dump.argv ] || fail "pg_dump ran for a refused connection string"
+# options keep their `-c name=value`
+PATH=$t/bin:$PATH "$B" backup --dsn "host=127.0.0.1 port=1 options='-c application_name=x -c search_path=s'" \
+    "${A[@]}" > out.txt 2> err.txt || fail "backup with options: $(cat err.txt)"
+grep -qx "PGOPTIONS=-c application_name=x -c search_path=s" pg_dump.env || fail "PGOPTIONS: $(cat pg_dump.env)"
+echo "ok: a password or a setting inside a database name or another value is refused"
 
 # trial 48: sslpassword (a client key's password) went in pg_dump's argv;
 # libpq has no environment variable for it: a private service file holds it
 PATH=$t/bin:$PATH "$B" backup --dsn "host=127.0.0.1 port=1 user=alice sslpassword=SSLKEY48 dbname=careerops" \
     "${A[@]}" > out.txt 2> err.txt || fail "backup with sslpassword: $(cat err.txt)"
 ! grep -q SSLKEY48 pg_dump.argv || fail "pg_dump's argv holds the sslpassword: $(cat pg_dump.argv)"
-grep -q "service='careerops'" pg_dump.argv || fail "pg_dump -d names no service: $(cat pg_dump.argv)"
+[ "$(tail -n 1 pg_dump.argv)" = service=careerops ] || fail "pg_dump -d names no service: $(cat pg_dump.argv)"
 [ "$(sed -n 1p pg_dump.svc)" = 600 ] || fail "service file mode: $(cat pg_dump.svc)"
 grep -qx "sslpassword=SSLKEY48" pg_dump.svc || fail "service file: $(cat pg_dump.svc)"
 [ ! -e "$(tail -n 1 pg_dump.svc)" ] || fail "the service file is left behind: $(tail -n 1 pg_dump.svc)"
-PATH=$t/bin:$PATH expect 2 "names a service and an sslpassword" "backup service= and sslpassword" \
+PATH=$t/bin:$PATH expect 2 "names a service and sets sslpassword" "backup service= and sslpassword" \
     "$B" backup --dsn "service=x sslpassword=SSLKEY48" "${A[@]}"
 ! grep -q SSLKEY48 err.txt || fail "the sslpassword printed: $(cat err.txt)"
+# the other settings libpq reads from no variable go in the file too
+PATH=$t/bin:$PATH "$B" backup --dsn "host=127.0.0.1 port=1 keepalives_idle=30 dbname=x" \
+    "${A[@]}" > out.txt 2> err.txt || fail "backup with keepalives_idle: $(cat err.txt)"
+grep -qx "keepalives_idle=30" pg_dump.svc || fail "service file: $(cat pg_dump.svc)"
+[ "$(tail -n 1 pg_dump.argv)" = service=careerops ] || fail "pg_dump -d: $(cat pg_dump.argv)"
 # trial 49 / 48: spaces around it are refused (libpq strips them from a
 # service file); a signal during pg_dump removes the service file and the
 # dump and ends backup by that signal
@@ -110,7 +149,8 @@ PATH=$t/bin:$PATH "$B" restore latest --dsn "$dsn" "${A[@]}" > out.txt 2> err.tx
     fail "restore with a fake pg_restore: $(cat err.txt)"
 ! grep -q S3cret pg_restore.argv || fail "pg_restore's argv holds the password: $(cat pg_restore.argv)"
 grep -qx S3cretPW pg_restore.pw || fail "PGPASSWORD: $(cat pg_restore.pw)"
-grep -q "dbname='$db'" pg_restore.argv || fail "pg_restore -d: $(cat pg_restore.argv)"
+grep -qx "PGDATABASE=$db" pg_restore.env || fail "pg_restore's environment: $(cat pg_restore.env)"
+[ "$(sed -n 3,4p pg_restore.argv | tr '\n' ' ')" = "-d  " ] || fail "pg_restore -d: $(cat pg_restore.argv)"
 # the real pg_dump reads the same: a backup of the empty database
 "$B" backup --dsn "$dsn" "${A[@]}" > out.txt 2> err.txt || fail "backup with pg_dump: $(cat err.txt)"
 echo "ok: restore gives pg_restore the password in its environment; pg_dump connects so"
