@@ -361,17 +361,24 @@ int co_cmd_archive(int argc, char **argv)
 
 /* The files backup and restore make (the dump, the service file that
  * holds an sslpassword, its folder) and the pg_dump or pg_restore they
- * run: a SIGINT, SIGTERM or SIGHUP removes the files and passes the signal
- * on before the command ends by it (trial 49: the service file stayed in
- * /tmp with the password in it). Only async-signal-safe calls here. */
+ * run: every signal whose default action ends the process (SIGINT,
+ * SIGTERM, SIGHUP, SIGPIPE from a closed `| head`, SIGQUIT from Ctrl-\,
+ * SIGUSR1, SIGALRM ...), unless it was ignored when the command started
+ * (nohup), removes the files and stops the child before the command ends
+ * by that signal (trial 49: the service file stayed in /tmp with the
+ * password in it; trial 51: SIGPIPE and SIGQUIT left it, and pg_dump ran
+ * on). The child gets SIGINT, SIGTERM and SIGHUP as they came, SIGTERM for
+ * the others. Only async-signal-safe calls here. */
 enum { CO__TMP_DUMP, CO__TMP_SERVICE, CO__TMP_DIR, CO__TMP_N };
 static char co__tmp[CO__TMP_N][128];
 static volatile pid_t co__child;
+static sigset_t co__handled; /* the signals co__on_signal() handles */
 
 static void co__on_signal(int sig)
 {
     if (co__child > 0)
-        kill(co__child, sig);
+        kill(co__child,
+             sig == SIGINT || sig == SIGTERM || sig == SIGHUP ? sig : SIGTERM);
     for (int i = 0; i < CO__TMP_N; i++)
         if (co__tmp[i][0] != '\0') {
             if (i == CO__TMP_DIR)
@@ -380,24 +387,45 @@ static void co__on_signal(int sig)
                 unlink(co__tmp[i]);
         }
     signal(sig, SIG_DFL);
-    raise(sig);
+    raise(sig); /* blocked here: delivered, by default, on return */
+}
+
+/* 1 when the default action of `sig` is not to end the process. */
+static int co__sig_harmless(int sig)
+{
+    return sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD ||
+           sig == SIGCONT || sig == SIGTSTP || sig == SIGTTIN ||
+           sig == SIGTTOU || sig == SIGURG || sig == SIGWINCH;
+}
+
+/* Installs co__on_signal() for every signal that ends the process by
+ * default and is not ignored; once. */
+static void co__sig_install(void)
+{
+    static int installed;
+    if (installed)
+        return;
+    installed = 1;
+    sigemptyset(&co__handled);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = co__on_signal;
+    sigfillset(&sa.sa_mask); /* one cleanup at a time */
+    for (int sig = 1; sig < NSIG; sig++) {
+        /* glibc keeps two real-time signals for itself: EINVAL */
+        if (co__sig_harmless(sig) || sigaction(sig, NULL, &old) != 0 ||
+            old.sa_handler == SIG_IGN)
+            continue;
+        if (sigaction(sig, &sa, NULL) == 0)
+            sigaddset(&co__handled, sig);
+    }
 }
 
 /* Track `path` (NULL: no longer) in slot i; the first call installs the
  * handlers. */
 static void co__tmp_track(int i, const char *path)
 {
-    static int installed;
-    if (!installed) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = co__on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
-        installed = 1;
-    }
+    co__sig_install();
     sigset_t all, old;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
@@ -449,13 +477,24 @@ static int co__run(char *const argv[], char *const envp[], const char *dsn)
     int pfd[2];
     if (pipe(pfd) != 0)
         return -1;
+    /* no signal between fork() and co__child set (the child would run
+     * on), nor our handler in the child before exec */
+    co__sig_install();
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
     pid_t pid = fork();
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         close(pfd[0]);
         close(pfd[1]);
         return -1;
     }
     if (pid == 0) {
+        for (int sig = 1; sig < NSIG; sig++)
+            if (sigismember(&co__handled, sig) == 1)
+                signal(sig, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         dup2(pfd[1], 2);
         close(pfd[0]);
         close(pfd[1]);
@@ -467,6 +506,7 @@ static int co__run(char *const argv[], char *const envp[], const char *dsn)
         _exit(127);
     }
     co__child = pid;
+    sigprocmask(SIG_SETMASK, &old, NULL);
     close(pfd[1]);
     co__filter_stderr(pfd[0], dsn);
     int st;

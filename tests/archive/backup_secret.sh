@@ -19,10 +19,13 @@ for p in pg_dump pg_restore; do
 printf '%s\n' "\$@" > "$t/$p.argv"
 printf '%s\n' "\${PGPASSWORD-unset}" > "$t/$p.pw"
 env | grep '^PG' | sort > "$t/$p.env"
+echo \$\$ > "$t/$p.pid.new" && mv "$t/$p.pid.new" "$t/$p.pid"
 if [ -n "\${PGSERVICEFILE-}" ]; then
-    { stat -c %a "\$PGSERVICEFILE"; cat "\$PGSERVICEFILE"; echo "\$PGSERVICEFILE"; } > "$t/$p.svc"
+    { stat -c %a "\$PGSERVICEFILE"; cat "\$PGSERVICEFILE"; echo "\$PGSERVICEFILE"; } > "$t/$p.svc.new"
+    mv "$t/$p.svc.new" "$t/$p.svc" # whole when the test sees it
 fi
 [ -z "\${SLEEP-}" ] || exec sleep "\$SLEEP"
+[ -z "\${LATEERR-}" ] || { sleep 0.5; echo "pg_dump: error: connection refused" >&2; exit 1; }
 if [ -n "\${ECHOPW-}" ]; then
     echo "pg_dump: error: database \"db password=\$PGPASSWORD\" does not exist" >&2; exit 1
 fi
@@ -110,12 +113,16 @@ grep -qx "keepalives_idle=30" pg_dump.svc || fail "service file: $(cat pg_dump.s
 [ "$(tail -n 1 pg_dump.argv)" = service=careerops ] || fail "pg_dump -d: $(cat pg_dump.argv)"
 # trial 49 / 48: spaces around it are refused (libpq strips them from a
 # service file); a signal during pg_dump removes the service file and the
-# dump and ends backup by that signal
+# dump, stops pg_dump and ends backup by that signal (trial 51: SIGPIPE,
+# SIGQUIT, SIGUSR1 ... left them; env --default-signal: bash starts a
+# background job with SIGINT and SIGQUIT ignored, which backup keeps so)
 PATH=$t/bin:$PATH expect 2 "begins or ends with white space" "backup sslpassword with spaces" \
     "$B" backup --dsn "host=127.0.0.1 sslpassword=' SSLKEY48 '" "${A[@]}"
-for sig in TERM INT HUP; do
-    rm -f pg_dump.svc pg_dump.argv
-    SLEEP=30 PATH=$t/bin:$PATH "$B" backup --dsn "host=127.0.0.1 port=1 sslpassword=SSLKEY48 dbname=x" \
+# a process that runs (gone, or a zombie that init has yet to reap: no)
+running() { [ -e "/proc/$1" ] && [ "$(cut -d ' ' -f 3 "/proc/$1/stat" 2> /dev/null)" != Z ]; }
+for sig in TERM INT HUP QUIT PIPE USR1 USR2 ALRM; do
+    rm -f pg_dump.svc pg_dump.argv pg_dump.pid
+    SLEEP=30 PATH=$t/bin:$PATH env --default-signal "$B" backup --dsn "host=127.0.0.1 port=1 sslpassword=SSLKEY48 dbname=x" \
         "${A[@]}" > out.txt 2> err.txt &
     pid=$!
     for _ in $(seq 100); do [ -s pg_dump.svc ] && break; sleep 0.1; done
@@ -126,7 +133,20 @@ for sig in TERM INT HUP; do
     svc=$(tail -n 1 pg_dump.svc); dump=$(sed -n 4p pg_dump.argv)
     [ ! -e "$svc" ] && [ ! -e "$(dirname "$svc")" ] || fail "SIG$sig: the service file is left: $svc"
     [ ! -e "$dump" ] || fail "SIG$sig: the dump file is left: $dump"
+    for _ in $(seq 50); do running "$(cat pg_dump.pid)" || break; sleep 0.1; done
+    ! running "$(cat pg_dump.pid)" || fail "SIG$sig: pg_dump runs on"
 done
+# `backup 2>&1 | true`: its first message ends it by SIGPIPE, files removed
+rm -f pg_dump.svc pg_dump.argv
+set +e
+LATEERR=1 PATH=$t/bin:$PATH "$B" backup --dsn "host=127.0.0.1 port=1 sslpassword=SSLKEY48 dbname=x" \
+    "${A[@]}" 2>&1 | true
+rc=${PIPESTATUS[0]}
+set -e
+[ "$rc" = 141 ] || fail "backup | true exited $rc, not 141 (SIGPIPE)"
+svc=$(tail -n 1 pg_dump.svc); dump=$(sed -n 4p pg_dump.argv)
+[ ! -e "$svc" ] && [ ! -e "$(dirname "$svc")" ] || fail "SIGPIPE: the service file is left: $svc"
+[ ! -e "$dump" ] || fail "SIGPIPE: the dump file is left: $dump"
 echo "ok: backup gives pg_dump the sslpassword in a private service file, not its argv; a signal removes it"
 # trial 50: pg_dump's own error that quotes the password is shown with
 # ***; a port that is no number (a password after the host) is refused
