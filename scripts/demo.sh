@@ -196,11 +196,37 @@ if [ -n "$model_file" ] && [ "$model_file" != bundled ]; then
     model_file=$(realpath "$model_file")
 fi
 
+# url_shown URL: URL with a password in it as *** (USER:PASSWORD@HOST, or
+# HOST:WORD where WORD is no port: a password without its '@'), for the
+# demo's messages (trial 51: they printed it)
+url_shown() {
+    local u=$1 scheme="" rest auth
+    case "$u" in *://*) scheme=${u%%://*}:// rest=${u#*://} ;; *) rest=$u ;; esac
+    case "$rest" in
+    *@*)
+        auth=${rest%@*}
+        case "$auth" in *:*) rest="${auth%%:*}:***@${rest##*@}" ;; esac ;;
+    *)
+        auth=${rest%%/*}
+        case "$auth" in *:*)
+            [[ "${auth#*:}" =~ ^[0-9]*$ ]] || rest="${auth%%:*}:***" ;;
+        esac ;;
+    esac
+    printf '%s%s' "$scheme" "$rest"
+}
 if [ -n "$imap" ]; then
     [ "$mailbox_given" = 0 ] ||
         usage "--imap and --mailbox both given: the demo reads one of them; drop one"
+    imap_shown=$(url_shown "$imap")
+    # a password in the URL: it would reach careerops' command line (ps)
+    # and messages; imap-source reads the password from a secret file only
+    imap_auth=${imap#*://}
+    case "$imap_auth" in *@*) imap_auth=${imap_auth%@*} ;; *) imap_auth="" ;; esac
+    case "$imap_auth" in *:*)
+        usage "--imap '$imap_shown': a password does not go in the URL (every local user sees a command line): put it in $secrets/imap_password (one line, chmod 600) and give --imap ${imap_shown/:\*\*\*@/@} (plugins/imap-source/README.md)" ;;
+    esac
     case "$imap" in imaps://*@?* | imap://*@?*) ;; *)
-        usage "--imap '$imap': use imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)" ;;
+        usage "--imap '$imap_shown': use imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)" ;;
     esac
     # the port, when given, is checked here rather than by imap-source after the build
     imap_hostport=${imap##*@}
@@ -209,10 +235,10 @@ if [ -n "$imap" ]; then
     *:*)
         imap_port=${imap_hostport##*:}
         [[ "$imap_port" =~ ^[0-9]{1,5}$ ]] && [ "$((10#$imap_port))" -ge 1 ] && [ "$((10#$imap_port))" -le 65535 ] ||
-            usage "--imap '$imap': port '$imap_port' is not a number from 1 to 65535 (993 for imaps://, 143 for imap://)" ;;
+            usage "--imap '$imap_shown': port '$imap_port' is not a number from 1 to 65535 (993 for imaps://, 143 for imap://)" ;;
     esac
     [ -n "${imap_hostport%%:*}" ] ||
-        usage "--imap '$imap': no host after '@': use imaps://USER@HOST[:PORT][/FOLDER]"
+        usage "--imap '$imap_shown': no host after '@': use imaps://USER@HOST[:PORT][/FOLDER]"
     [ -s "$secrets/imap_password" ] ||
         usage "--imap: put the (app) password in $secrets/imap_password (one line, chmod 600); see plugins/imap-source/README.md"
 fi

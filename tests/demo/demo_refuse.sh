@@ -8,7 +8,8 @@
 #   --mailbox read the bundled sample into the account: trial 16), an unknown time zone
 #   from --timezone or TZ (TZ=:Zone and TZ=:/zone/file are that zone), a
 #   malformed --imap URL, --imap with --mailbox, --imap without its password
-#   file, --mailbox, --imap or --model twice, a --model that is missing, a
+#   file, a password in the --imap URL (refused, shown as ***: trial 51),
+#   --mailbox, --imap or --model twice, a --model that is missing, a
 #   folder, no model or truncated) exit 2 with the fix, before anything is built or started (trial 7:
 #   they exited 1, and --imap was checked only after the build);
 # - --help from another working directory prints the usage (it said
@@ -118,6 +119,19 @@ refused "an --imap URL without a host" "no host after '@'" --imap imaps://me@:99
 refused "--imap with --mailbox" "both given" --imap imaps://me@imap.example.com \
     --mailbox "$SRC/datasets/sample-mailbox/generate.py"
 refused "--imap without a password" "secrets/imap_password" --imap imaps://me@imap.example.com
+# trial 51: a password in the URL went on careerops' command line (the
+# user "me:pw" in --set stages.ingest.config) and in these messages: it is
+# refused, pointing to the password file, and shown as ***
+for u in 'imaps://me:ImapSecret1@imap.example.com' 'imaps://me:ImapSecret2@host:99999' \
+    'imaps://me@example.com:Imap@Secret3@imap.example.com/Jobs' 'imap.example.com:ImapSecret4@x'; do
+    refused "a password in --imap $u" \
+        "a password does not go in the URL.*put it in $T/secrets/imap_password" --imap "$u"
+    ! grep -q ImapSecret "$T/err" || fail "--imap $u: the password printed: $(cat "$T/err")"
+    grep -q ':\*\*\*@' "$T/err" || fail "--imap $u: not shown with ***: $(cat "$T/err")"
+done
+refused "a password without its '@' in --imap" "--imap 'imaps://me:\*\*\*': use imaps://USER@HOST" \
+    --imap imaps://me:ImapSecret5
+! grep -q ImapSecret "$T/err" || fail "the password printed: $(cat "$T/err")"
 unset CAREEROPS_DEMO_SECRETS
 [ ! -e "$T/secrets/imap_password" ] || fail "a password file appeared"
 
