@@ -703,7 +703,22 @@ print("\n".join(lines[-5:]))
 PY
         usage "the pipeline refused its input (exit code 2; log: $log)"
     fi
-    grep '"level":"\(error\|fatal\)"' "$log" | tail -n 5 >&2 || tail -n 5 "$log" >&2
+    # the reasons in plain words, without the log's JSON (trial 51: an
+    # IMAP server that cannot be reached is one of them)
+    python3 - "$log" <<'PY' >&2 || tail -n 5 "$log" >&2
+import json, sys
+lines = []
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    try:
+        j = json.loads(line)
+    except ValueError:
+        continue
+    if j.get("level") in ("error", "fatal") and j.get("msg"):
+        lines.append("demo: " + j["msg"])
+if not lines:
+    sys.exit(1)
+print("\n".join(lines[-5:]))
+PY
     die "the pipeline stopped with exit code $rc (log: $log)"
 fi
 pipeline_ms=$(($(now_ms) - run_t0))

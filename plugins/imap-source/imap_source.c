@@ -150,8 +150,11 @@ typedef struct imap_s {
     imap_conn_t conn;
     int connected, has_idle;
     int64_t idle_since_ms;
-    int64_t status_ms; /* last STATUS round over the other folders */
-    int dirty;         /* IDLE said something changed */
+    int64_t status_ms;    /* last STATUS round over the other folders */
+    int dirty;            /* IDLE said something changed */
+    int logged_in;        /* has logged in once since the start */
+    int64_t unreached_ms; /* first attempt to reach it, 0: none failed */
+    int unreached_n;      /* attempts that failed before the first login */
 } imap_t;
 
 /* ---- connection ------------------------------------------------------- */
@@ -242,13 +245,48 @@ static co_status_t imap_token(imap_t *m)
     return CO_OK;
 }
 
-/* Connect and log in. CO_OK, CO_RETRY (network), CO_FATAL (login). */
+/* Attempts to reach the server before a one-shot run gives up. */
+#define IMAP_UNREACHED_TRIES 4
+
+/* The server could not be reached (`why`): CO_RETRY, reconnecting with the
+ * host's backoff; but a one-shot run (follow false: the demo) that has not
+ * logged in since its start gives up with CO_FATAL after
+ * IMAP_UNREACHED_TRIES attempts or timeout_ms since the first, whichever
+ * comes first (trial 51: the demo against a refused port logged
+ * "reconnecting" until killed). A connection lost later is retried. */
+static co_status_t imap_unreached(imap_t *m, const char *why)
+{
+    int64_t waited = imap_api->now_ms(m->st) - m->unreached_ms;
+    m->unreached_n++;
+    imap_close(m);
+    if (m->cfg->follow || m->logged_in ||
+        (m->unreached_n < IMAP_UNREACHED_TRIES &&
+         waited < m->cfg->timeout_ms)) {
+        imap_api->set_error(m->st, "network", "%s: %s; reconnecting",
+                            m->cfg->url, why);
+        return CO_RETRY;
+    }
+    imap_api->set_error(
+        m->st, "network",
+        "cannot reach the IMAP server %s: %s (%d attempt%s in %lld s): "
+        "check the host name and port of the URL (993 for imaps://, 143 "
+        "for imap://; `openssl s_client -connect HOST:PORT` tries it) and "
+        "that the server is up and reachable from here",
+        m->cfg->url, why, m->unreached_n, m->unreached_n == 1 ? "" : "s",
+        (long long)(waited / 1000));
+    return CO_FATAL;
+}
+
+/* Connect and log in. CO_OK, CO_RETRY (network), CO_FATAL (login; or
+ * unreachable in a one-shot run, imap_unreached()). */
 static co_status_t imap_connect(imap_t *m)
 {
     imap_close(m);
     co_status_t s = imap_token(m);
     if (s != CO_OK)
         return s;
+    if (!m->logged_in && m->unreached_ms == 0)
+        m->unreached_ms = imap_api->now_ms(m->st);
     CURL *c = curl_easy_init();
     if (c == NULL)
         return CO_RETRY;
@@ -306,20 +344,19 @@ static co_status_t imap_connect(imap_t *m)
         return CO_FATAL;
     }
     if (e != CURLE_OK) {
-        imap_api->set_error(m->st, "network", "%s: %s (%s); reconnecting",
-                            m->cfg->url, curl_easy_strerror(e), eb);
-        imap_close(m);
-        return CO_RETRY;
+        char why[CURL_ERROR_SIZE + 128];
+        snprintf(why, sizeof why, "%s (%s)", curl_easy_strerror(e), eb);
+        return imap_unreached(m, why);
     }
     m->has_idle = 0;
     if (imap_send(&m->conn, "CAPABILITY") != 0 ||
         imap_until_tagged(m, imap_on_capa, NULL) != 1) {
-        imap_api->set_error(m->st, "network", "%s: %s", m->cfg->url,
-                            m->conn.err);
-        imap_close(m);
-        return CO_RETRY;
+        char why[sizeof m->conn.err];
+        snprintf(why, sizeof why, "%s", m->conn.err);
+        return imap_unreached(m, why);
     }
     m->connected = 1;
+    m->logged_in = 1;
     imap_api->log(m->st, CO_LOG_INFO, "logged in to %s as %s%s", m->cfg->url,
                   m->cfg->user, m->has_idle ? " (IDLE)" : "");
     return CO_OK;
