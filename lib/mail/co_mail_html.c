@@ -44,6 +44,13 @@ typedef struct {
     int vis;     /* visibility: visible */
 } h2t_inh_t;
 
+/* An open element, for combinators: its tag and attributes (name, value
+ * pairs; a value never NULL). */
+typedef struct {
+    char *tag;
+    char **atts;
+} h2t_anc_t;
+
 /* State of one conversion, driven by libxml2's SAX events (no DOM is
  * built: building and freeing the tree cost more than the parse). */
 typedef struct {
@@ -55,11 +62,13 @@ typedef struct {
     int open;  /* <a> elements open */
     int depth; /* open visible elements (inherited state stack) */
     h2t_inh_t inh[H2T_MAX_DEPTH]; /* at each depth */
+    h2t_anc_t anc[H2T_MAX_DEPTH]; /* the element at each depth */
     gsize a_start[H2T_MAX_LINKS_OPEN];
     char *a_href[H2T_MAX_LINKS_OPEN];
     int in_style;     /* inside <style> */
     GString *css;     /* its text */
-    GPtrArray *rules; /* h2t_rule_t from <style>, outside @media */
+    GPtrArray *rules; /* h2t_rule_t from <style> */
+    int layer;        /* parsing inside @layer */
     int quirks;       /* quirks mode: classes and ids match in any case */
     int started;      /* an element was seen (a later DOCTYPE is ignored) */
 } h2t_t;
@@ -130,22 +139,15 @@ typedef struct {
     char *val;
 } h2t_decl_t;
 
-/* A stylesheet rule with one compound selector: `*` or a tag, then any of
- * `.class`, `#id`, `[attr]` and `[attr=value]` (`div.a.b`, `[data-x]`,
- * `*.a`, `p#id[lang=en]`), its specificity and what it declares. */
-#define H2T_SEL_PARTS 8
+/* A stylesheet rule: compound selectors joined by descendant and child
+ * combinators (`body .x`, `div > span`), the last one the element's own;
+ * its specificity and what it declares. */
+#define H2T_SEL_CMPS 8
 typedef struct {
-    char *tag;                 /* lower case, or NULL */
-    char *cls[H2T_SEL_PARTS];  /* classes the element must all have */
-    char *id;                  /* or NULL */
-    char *attr[H2T_SEL_PARTS]; /* attributes it must have (lower case) */
-    char *aval[H2T_SEL_PARTS]; /* their values, or NULL for any */
-    char aop[H2T_SEL_PARTS];   /* '=' the value, '~' one of its words,
-                                * '^' '$' '*' '|' (h2t_attr_match) */
-    char aci[H2T_SEL_PARTS];   /* 'i' the `i` flag (any ASCII case), 's'
-                                * the `s` flag, 0 none (h2t_attr_ci) */
-    int universal;             /* `*` */
-    uint32_t spec;             /* ids << 16 | classes/attrs << 8 | tags */
+    co__cmp_t *cmp;
+    int ncmp;
+    int layered;   /* inside @layer (h2t_rank) */
+    uint32_t spec; /* ids << 16 | classes/attrs << 8 | tags */
     h2t_decl_t *decls;
     int ndecls;
 } h2t_rule_t;
@@ -336,9 +338,7 @@ static GPtrArray *h2t_css_split(char *s, char sep)
     return a;
 }
 
-/* A copy of a CSS name or value with its escapes resolved (`\6e one` is
- * `none`, `\:` is `:`). */
-static char *h2t_css_unescape(const char *s)
+char *co__css_unescape(const char *s)
 {
     GString *o = g_string_sized_new(strlen(s));
     for (const char *p = s; *p;) {
@@ -414,7 +414,7 @@ static void h2t_decls(char *s, GArray *out, int quirks)
         if (*colon == '\0')
             continue;
         *colon = '\0';
-        char *name = h2t_css_unescape(g_strstrip(d));
+        char *name = co__css_unescape(g_strstrip(d));
         int id = -1;
         for (int k = 0; k < P_N && id < 0; k++)
             if (g_ascii_strcasecmp(name, h2t_props[k]) == 0)
@@ -436,7 +436,7 @@ static void h2t_decls(char *s, GArray *out, int quirks)
                 b[-1] = '\0';
             }
         }
-        h2t_decl_t dd = {id, imp, g_strstrip(h2t_css_unescape(val))};
+        h2t_decl_t dd = {id, imp, g_strstrip(co__css_unescape(val))};
         if (h2t_invalid(id, dd.val, quirks))
             g_free(dd.val);
         else
@@ -455,125 +455,54 @@ static void h2t_decls_free(GArray *a)
 static void h2t_rule_free(void *p)
 {
     h2t_rule_t *r = p;
-    g_free(r->tag);
-    for (int i = 0; i < H2T_SEL_PARTS; i++) {
-        g_free(r->cls[i]);
-        g_free(r->attr[i]);
-        g_free(r->aval[i]);
-    }
-    g_free(r->id);
+    for (int c = 0; c < r->ncmp; c++)
+        co__sel_cmp_free(&r->cmp[c]);
+    g_free(r->cmp);
     for (int i = 0; i < r->ndecls; i++)
         g_free(r->decls[i].val);
     g_free(r->decls);
     g_free(r);
 }
 
-/* The name that starts at `p` (letters, digits, '-', '_', non-ASCII and
- * escapes: `.\68 idden` is `.hidden`, `.a\.b` the class "a.b"; trial
- * 47), copied with its escapes resolved; `*end` after it. NULL when
- * empty. */
-static char *h2t_sel_name(const char *p, const char **end)
-{
-    const char *q = p;
-    while (g_ascii_isalnum(*q) || *q == '-' || *q == '_' ||
-           (unsigned char)*q >= 0x80 || (*q == '\\' && q[1] != '\0')) {
-        if (*q++ != '\\')
-            continue;
-        if (!g_ascii_isxdigit(*q)) {
-            q++;
-            continue;
-        }
-        for (int n = 0; n < 6 && g_ascii_isxdigit(*q); n++)
-            q++;
-        if (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r' || *q == '\f')
-            q++; /* the white space that ends a hex escape */
-    }
-    *end = q;
-    if (q == p)
-        return NULL;
-    char *raw = g_strndup(p, (gsize)(q - p));
-    char *name = h2t_css_unescape(raw);
-    g_free(raw);
-    return name;
-}
-
-/* Parses one compound selector into `r`; 0 when it is one we understand
- * (see h2t_rule_t), -1 otherwise (combinators, pseudo-classes). */
+/* Parses a selector into `r`: compound selectors joined by white space
+ * (descendant) or '>' (child); 0, or -1 when it is not one we understand
+ * (sibling combinators '+' and '~', pseudo-classes). */
 static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
 {
-    const char *p = sel, *e;
-    if (*p == '*') {
-        r->universal = 1;
-        p++;
-    } else if (g_ascii_isalpha(*p)) {
-        char *t = h2t_sel_name(p, &e);
-        r->tag = g_ascii_strdown(t, -1);
-        g_free(t);
-        p = e;
-    }
-    int nc = 0, na = 0;
-    while (*p) {
-        if (*p == '.' && nc < H2T_SEL_PARTS) {
-            if ((r->cls[nc++] = h2t_sel_name(p + 1, &e)) == NULL)
-                return -1;
-        } else if (*p == '#' && r->id == NULL) {
-            if ((r->id = h2t_sel_name(p + 1, &e)) == NULL)
-                return -1;
-        } else if (*p == '[' && na < H2T_SEL_PARTS) {
-            char *a = h2t_sel_name(p + 1, &e);
-            if (a == NULL)
-                return -1;
-            r->attr[na] = g_ascii_strdown(a, -1);
-            g_free(a);
-            while (*e == ' ')
-                e++;
-            r->aop[na] = '=';
-            /* [a~=w] one of its words, [a^=v] [a$=v] [a*=v] prefix, suffix,
-             * substring, [a|=v] v or v- (Selectors 4, 6.1 and 6.2) */
-            if (e[0] != '\0' && strchr("~^$*|", e[0]) != NULL && e[1] == '=')
-                r->aop[na] = *e++;
-            if (*e == '=') { /* [a=v], [a="v"], [a='v'], escapes resolved */
-                e++;
-                while (*e == ' ')
-                    e++;
-                char q = *e == '"' || *e == '\'' ? *e : 0;
-                const char *v = e + (q != 0), *ve = v;
-                while (*ve != '\0' && (q ? *ve != q : *ve != ']' && *ve != ' '))
-                    ve += *ve == '\\' && ve[1] != '\0' ? 2 : 1;
-                if (*ve == '\0')
-                    return -1;
-                char *raw = g_strndup(v, (gsize)(ve - v));
-                r->aval[na] = h2t_css_unescape(raw);
-                g_free(raw);
-                e = ve + (q != 0);
-                while (*e == ' ')
-                    e++;
-                if ((*e == 'i' || *e == 'I' || *e == 's' || *e == 'S') &&
-                    (e[1] == ']' || e[1] == ' ')) { /* [a=v i] */
-                    r->aci[na] = (char)g_ascii_tolower(*e);
-                    for (e++; *e == ' ';)
-                        e++;
-                }
-            } else if (r->aop[na] != '=') {
-                return -1;
-            }
-            na++;
-            if (*e != ']')
-                return -1;
-            e++;
-        } else {
+    r->cmp = g_new0(co__cmp_t, H2T_SEL_CMPS);
+    const char *p = sel;
+    char comb = 0;
+    for (;;) {
+        if (r->ncmp == H2T_SEL_CMPS)
+            return -1;
+        co__cmp_t *c = &r->cmp[r->ncmp++];
+        c->comb = comb;
+        int spec = co__sel_cmp_parse(p, c, &p);
+        if (spec < 0)
+            return -1;
+        r->spec += (uint32_t)spec;
+        int space = 0;
+        while (g_ascii_isspace(*p)) {
+            p++;
+            space = 1;
+        }
+        if (*p == '\0')
+            return 0;
+        if (*p == '+' || *p == '~')
+            return -1;
+        comb = ' ';
+        if (*p == '>') {
+            comb = '>';
+            for (p++; g_ascii_isspace(*p);)
+                p++;
+        } else if (!space) {
             return -1;
         }
-        p = e;
     }
-    /* specificity: ids, classes and attributes, types (`*` counts none) */
-    r->spec =
-        (r->id ? 1u << 16 : 0) | (uint32_t)(nc + na) << 8 | (r->tag ? 1u : 0);
-    return r->tag || r->universal || nc || r->id || na ? 0 : -1;
 }
 
 /* Adds the rules of one `selectors { declarations }` block (both changed
- * in place). Selectors with combinators or pseudo-classes are not
+ * in place). Selectors with sibling combinators or pseudo-classes are not
  * understood and left out (the text stays). */
 static void h2t_css_block(h2t_t *h, char *sels, char *block)
 {
@@ -655,26 +584,6 @@ static void h2t_css_parse(h2t_t *h)
     g_string_truncate(h->css, 0);
 }
 
-/* Whether `cls` (a class attribute) lists `name`; in any ASCII case in
- * quirks mode (HTML, "Selectors": class and id selectors match
- * case-insensitively there; trial 47). */
-static int h2t_has_class(const char *cls, const char *name, int quirks)
-{
-    size_t n = strlen(name);
-    for (const char *p = cls; *p != '\0';) {
-        while (g_ascii_isspace(*p))
-            p++;
-        size_t len = 0;
-        while (p[len] != '\0' && !g_ascii_isspace(p[len]))
-            len++;
-        if (len == n && (quirks ? g_ascii_strncasecmp(p, name, n)
-                                : strncmp(p, name, n)) == 0)
-            return 1;
-        p += len;
-    }
-    return 0;
-}
-
 /* Whether a document type puts the page in quirks mode (HTML, "The
  * initial insertion mode": the public identifiers of old HTML, a missing
  * system identifier on HTML 4.01 Transitional or Frameset, a name other
@@ -742,80 +651,41 @@ static const char *h2t_att(const xmlChar **atts, const char *name)
     return NULL;
 }
 
-/* Whether attribute value `v` matches `[a OP want]`, in any ASCII case
- * when `ci` (the `i` flag). Selectors 4: `^=`, `$=` and `*=` with an empty
- * value match nothing; `|=` is the value or the value then '-'. */
-static int h2t_attr_match(char op, const char *want, const char *v, int ci)
+/* Whether compounds 0..i of `r` match ancestors of the element at depth
+ * `d` as the combinator after compound i says: '>' the parent, ' ' any
+ * ancestor (each tried in turn, as browsers match right to left).
+ * `*budget` bounds the work on deep pages (none left: no match). */
+static int h2t_match_up(const h2t_t *h, const h2t_rule_t *r, int i, int d,
+                        int *budget)
 {
-    size_t n = strlen(want), len = strlen(v);
-    int (*cmp)(const char *, const char *, size_t) =
-        ci ? g_ascii_strncasecmp : strncmp;
-    switch (op) {
-    case '~':
-        return h2t_has_class(v, want, ci);
-    case '^':
-        return n > 0 && len >= n && cmp(v, want, n) == 0;
-    case '$':
-        return n > 0 && len >= n && cmp(v + len - n, want, n) == 0;
-    case '*':
-        for (size_t i = 0; n > 0 && i + n <= len; i++)
-            if (cmp(v + i, want, n) == 0)
-                return 1;
-        return 0;
-    case '|':
-        return len >= n && cmp(v, want, n) == 0 &&
-               (v[n] == '\0' || v[n] == '-');
-    default:
-        return len == n && cmp(v, want, n) == 0;
-    }
-}
-
-/* Whether `[name=value]` compares in any ASCII case: with the `i` flag,
- * or without a flag on an attribute that HTML lists as such (HTML,
- * "Case-sensitivity of selectors": `[lang=ZZ]` matches lang="zz";
- * trial 51). */
-static int h2t_attr_ci(const char *name, char flag)
-{
-    static const char *const legacy[] = {
-        "accept",    "accept-charset", "align",     "alink",    "axis",
-        "bgcolor",   "charset",        "checked",   "clear",    "codetype",
-        "color",     "compact",        "declare",   "defer",    "dir",
-        "direction", "disabled",       "enctype",   "face",     "frame",
-        "hreflang",  "http-equiv",     "lang",      "language", "link",
-        "media",     "method",         "multiple",  "nohref",   "noresize",
-        "noshade",   "nowrap",         "readonly",  "rel",      "rev",
-        "rules",     "scope",          "scrolling", "selected", "shape",
-        "target",    "text",           "type",      "valign",   "valuetype",
-        "vlink"};
-    if (flag != 0)
-        return flag == 'i';
-    return in_list(name, legacy, G_N_ELEMENTS(legacy));
-}
-
-/* Whether rule `r` matches an element. */
-static int h2t_rule_matches(const h2t_rule_t *r, const char *tag,
-                            const xmlChar **atts, int quirks)
-{
-    if (r->tag && strcasecmp(r->tag, tag) != 0)
-        return 0;
-    const char *cls = h2t_att(atts, "class"), *id = h2t_att(atts, "id");
-    for (int i = 0; i < H2T_SEL_PARTS && r->cls[i]; i++)
-        if (cls == NULL || !h2t_has_class(cls, r->cls[i], quirks))
+    char comb = r->cmp[i + 1].comb;
+    for (int a = d - 1; a >= 0; a--) {
+        if (--*budget < 0)
             return 0;
-    if (r->id && (id == NULL || (quirks ? g_ascii_strcasecmp(r->id, id)
-                                        : strcmp(r->id, id)) != 0))
-        return 0;
-    for (int i = 0; i < H2T_SEL_PARTS && r->attr[i]; i++) {
-        const char *v = h2t_att(atts, r->attr[i]);
-        if (v == NULL)
-            return 0;
-        if (r->aval[i] == NULL)
-            continue;
-        if (!h2t_attr_match(r->aop[i], r->aval[i], v,
-                            h2t_attr_ci(r->attr[i], r->aci[i])))
+        const h2t_anc_t *an = &h->anc[a];
+        if (an->tag != NULL &&
+            co__sel_cmp_matches(&r->cmp[i], an->tag, (const xmlChar **)an->atts,
+                                h->quirks) &&
+            (i == 0 || h2t_match_up(h, r, i - 1, a, budget)))
+            return 1;
+        if (comb == '>')
             return 0;
     }
-    return 1;
+    return 0;
+}
+
+/* Whether rule `r` matches the element that opens at depth h->depth. */
+static int h2t_rule_matches(const h2t_t *h, const h2t_rule_t *r,
+                            const char *tag, const xmlChar **atts)
+{
+    if (!co__sel_cmp_matches(&r->cmp[r->ncmp - 1], tag, atts, h->quirks))
+        return 0;
+    if (r->ncmp == 1)
+        return 1;
+    if (h->depth > H2T_MAX_DEPTH) /* its ancestors are not all known */
+        return 0;
+    int budget = 4096;
+    return h2t_match_up(h, r, r->ncmp - 2, h->depth, &budget);
 }
 
 /* The declaration of each property that wins so far, and its rank. */
@@ -952,7 +822,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     h2t_cascade(w, hint, nh, 0);
     for (guint k = 0; h->rules != NULL && k < h->rules->len; k++) {
         const h2t_rule_t *r = g_ptr_array_index(h->rules, k);
-        if (h2t_rule_matches(r, tag, atts, h->quirks))
+        if (h2t_rule_matches(h, r, tag, atts))
             h2t_cascade(w, r->decls, r->ndecls, r->spec);
     }
     GArray *inl = NULL;
@@ -1031,6 +901,20 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     return hidden;
 }
 
+/* Keeps an open element's tag and attributes for combinators. */
+static void h2t_anc_set(h2t_anc_t *a, const char *tag, const xmlChar **atts)
+{
+    g_free(a->tag);
+    g_strfreev(a->atts);
+    int n = 0;
+    while (atts != NULL && atts[n] != NULL)
+        n += 2;
+    a->tag = g_strdup(tag);
+    a->atts = g_new0(char *, n + 1);
+    for (int i = 0; i < n; i++)
+        a->atts[i] = g_strdup(atts[i] ? (const char *)atts[i] : "");
+}
+
 static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 {
     h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
@@ -1043,6 +927,8 @@ static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
         h->skip++;
         return;
     }
+    if (h->depth < H2T_MAX_DEPTH)
+        h2t_anc_set(&h->anc[h->depth], name, atts);
     h->depth++;
     if (strcmp(name, "br") == 0) {
         while (h->out->len > 0 && h->out->str[h->out->len - 1] == ' ')
@@ -1280,6 +1166,10 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     htmlFreeParserCtxt(ctxt);
     for (int i = 0; i < H2T_MAX_LINKS_OPEN; i++)
         g_free(h.a_href[i]);
+    for (int i = 0; i < H2T_MAX_DEPTH; i++) {
+        g_free(h.anc[i].tag);
+        g_strfreev(h.anc[i].atts);
+    }
     g_string_free(h.css, TRUE);
     g_ptr_array_free(h.rules, TRUE);
     tidy_lines(h.out);

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include <jansson.h>
+#include <libxml/xmlstring.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -98,6 +99,42 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
 /** @brief Append to `links` the http(s) URLs found in plain text (text ""),
  *  skipping URLs already present, up to max_links. */
 void co__text_links(const char *text, json_t *links, size_t max_links);
+
+/* co_mail_sel.c: one compound selector of a style rule: `*` or a tag, then any
+ * of `.class`, `#id`,
+ * `[attr]` and `[attr=value]` (`div.a.b`, `[data-x]`, `*.a`,
+ * `p#id[lang=en]`), and the combinator that joins it to the compound on
+ * its left: ' ' (a descendant of it), '>' (a child of it), 0 for the
+ * first. */
+#define CO_SEL_PARTS 8
+typedef struct {
+    char *tag;                /* lower case, or NULL */
+    char *cls[CO_SEL_PARTS];  /* classes the element must all have */
+    char *id;                 /* or NULL */
+    char *attr[CO_SEL_PARTS]; /* attributes it must have (lower case) */
+    char *aval[CO_SEL_PARTS]; /* their values, or NULL for any */
+    char aop[CO_SEL_PARTS];   /* '=' the value, '~' one of its words,
+                               * '^' '$' '*' '|' (co_mail_sel.c) */
+    char aci[CO_SEL_PARTS];   /* 'i' the `i` flag (any ASCII case), 's'
+                               * the `s` flag, 0 none (co_mail_sel.c) */
+    int universal;            /* `*` */
+    char comb;                /* ' ', '>' or 0 (above) */
+} co__cmp_t;
+
+/* Parses the compound selector at `sel` into `c` up to white space or a
+ * combinator (`*end` there); its specificity (ids << 16 | classes and
+ * attributes << 8 | types), or -1 when it is not one understood here
+ * (pseudo-classes, empty). */
+int co__sel_cmp_parse(const char *sel, co__cmp_t *c, const char **end);
+/* Whether `c` matches an element with tag `tag` and attributes `atts`
+ * (name, value pairs); classes and ids in any case when `quirks`. */
+int co__sel_cmp_matches(const co__cmp_t *c, const char *tag,
+                        const xmlChar **atts, int quirks);
+/* Frees what `c` holds (not `c`). */
+void co__sel_cmp_free(co__cmp_t *c);
+/* A copy of a CSS name or value with its escapes resolved (`\6e one` is
+ * `none`, `\:` is `:`); co_mail_html.c. */
+char *co__css_unescape(const char *s);
 
 /* co_mail_css.c: a CSS colour value (`#fff`, `white`, `rgb()`,
  * `lab()`...) as 0xRRGGBB and its alpha (0..1) in *alpha when not NULL;

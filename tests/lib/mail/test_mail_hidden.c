@@ -244,6 +244,17 @@ static const char *const hidden_forms[] = {
     "<style>.s{font-size:0}</style><span class=\"s\" "
     "style=\"font-size:12pxx\">" SECRET "</span>",
     "<div style=\"position:absolute;left:-9999px;left:0 0\">" SECRET "</div>",
+    /* descendant and child combinators, matched against the ancestors */
+    "<style>body .x{display:none}</style><div class=\"x\">" SECRET "</div>",
+    "<style>div > span{display:none}</style><div><span>" SECRET "</span></div>",
+    "<style>.a .b{visibility:hidden}</style><div class=\"a\"><p><span "
+    "class=\"b\">" SECRET "</span></p></div>",
+    "<style>.a>.b .c{display:none}</style><div class=\"a\"><div "
+    "class=\"b\"><p><i class=\"c\">" SECRET "</i></p></div></div>",
+    "<style>html body  div[data-k]\n>\tp.z{font-size:0}</style><div "
+    "data-k><p class=\"z\">" SECRET "</p></div>",
+    "<style>.a .b{display:none}.b{display:block}</style><div "
+    "class=\"a\"><p class=\"b\">" SECRET "</p></div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -449,6 +460,17 @@ static const char *const visible_forms[] = {
     "<style>.s{font-size:14px}</style><span class=\"s\" "
     "style=\"font-size:0px2\">SHOWN</span>",
     "<span style=\"color:#fff;color:#000;color:#ffffffz\">SHOWN</span>",
+    /* combinators: a child is not a grandchild, a sibling no ancestor,
+     * the more specific rule wins */
+    "<style>.a > .b{display:none}</style><div class=\"a\"><p><span "
+    "class=\"b\">SHOWN</span></p></div>",
+    "<style>.a .b{display:none}</style><div class=\"b\">SHOWN</div>",
+    "<style>.x .b{display:none}</style><div class=\"x\"></div><p "
+    "class=\"b\">SHOWN</p>",
+    "<style>div .b{display:block}.b{display:none}</style><div><p "
+    "class=\"b\">SHOWN</p></div>",
+    "<style>.a .b:hover{display:none}</style><div class=\"a\"><p "
+    "class=\"b\">SHOWN</p></div>",
 };
 
 START_TEST(visible_form_kept)
