@@ -66,6 +66,7 @@ typedef struct {
     gsize a_start[H2T_MAX_LINKS_OPEN];
     char *a_href[H2T_MAX_LINKS_OPEN];
     int in_style;     /* inside <style> */
+    int css_off;      /* its media attribute is not for a screen */
     GString *css;     /* its text */
     GPtrArray *rules; /* h2t_rule_t from <style> */
     int layer;        /* parsing inside @layer */
@@ -518,6 +519,7 @@ static void h2t_css_block(h2t_t *h, char *sels, char *block)
             h2t_rule_free(r);
             continue;
         }
+        r->layered = h->layer;
         r->ndecls = (int)d->len;
         r->decls = g_new(h2t_decl_t, d->len);
         for (guint k = 0; k < d->len; k++) {
@@ -548,13 +550,43 @@ static char *h2t_css_block_end(char *open, int *nested)
     }
 }
 
-/* Parses the collected <style> text: comments and strings skipped, @media
- * and other at-rule blocks skipped (responsive mail hides its mobile copy
- * there), `<!--` and `-->` around the sheet ignored. */
-static void h2t_css_parse(h2t_t *h)
+/* Whether the rules of at-rule `at` (its prelude, up to its '{') apply
+ * on a screen: @media by its query (co__css_media(); one not known here is
+ * left out, as before: responsive mail hides its mobile copy there),
+ * @supports unless `not` (the properties read here are all supported),
+ * @layer (its rules rank below unlayered ones, h2t_cascade()). Others
+ * (@font-face, @keyframes, @page, @container...) hold no rules that
+ * apply. `*layer` is set for @layer. */
+static int h2t_at_applies(const char *at, int *layer)
 {
-    char *p = h->css->str;
-    h2t_css_uncomment(p);
+    size_t n = strcspn(at, " \t\r\n\f({");
+    if (n == 6 && g_ascii_strncasecmp(at, "@media", 6) == 0) {
+        char *q = g_strndup(at + 6, strcspn(at + 6, "{"));
+        int m = co__css_media(q);
+        g_free(q);
+        return m == 1;
+    }
+    if (n == 9 && g_ascii_strncasecmp(at, "@supports", 9) == 0) {
+        const char *c = at + 9;
+        while (g_ascii_isspace(*c))
+            c++;
+        return !(g_ascii_strncasecmp(c, "not", 3) == 0 &&
+                 (g_ascii_isspace(c[3]) || c[3] == '('));
+    }
+    if (n == 6 && g_ascii_strncasecmp(at, "@layer", 6) == 0) {
+        *layer = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Parses style sheet text (changed in place): comments and strings
+ * skipped, `<!--` and `-->` around it ignored, the rules of @media,
+ * @supports and @layer blocks that apply (h2t_at_applies()) read as rules
+ * of the sheet, other at-rules skipped. `nest` counts the blocks it is
+ * in. */
+static void h2t_css_sheet(h2t_t *h, char *p, int nest)
+{
     while (*p) {
         while (g_ascii_isspace(*p))
             p++;
@@ -565,9 +597,18 @@ static void h2t_css_parse(h2t_t *h)
         int nested = 0;
         if (*p == '@') {
             char *e = h2t_css_find(p, "{;");
-            if (*e == '{')
-                e = h2t_css_block_end(e, &nested);
-            p = e + (*e != '\0');
+            if (*e != '{') {
+                p = e + (*e != '\0');
+                continue;
+            }
+            char *close = h2t_css_block_end(e, &nested);
+            int more = *close != '\0', layer = h->layer;
+            *close = '\0';
+            *e = '\0';
+            if (nest < 8 && h2t_at_applies(p, &h->layer))
+                h2t_css_sheet(h, e + 1, nest + 1);
+            h->layer = layer;
+            p = close + more;
             continue;
         }
         char *open = h2t_css_find(p, "{");
@@ -581,6 +622,16 @@ static void h2t_css_parse(h2t_t *h)
             h2t_css_block(h, p, open + 1);
         p = close + more;
     }
+}
+
+/* Parses the collected <style> text, unless its `media` attribute says it
+ * is not for a screen (h->css_off). */
+static void h2t_css_parse(h2t_t *h)
+{
+    char *p = h->css->str;
+    h2t_css_uncomment(p);
+    if (!h->css_off)
+        h2t_css_sheet(h, p, 0);
     g_string_truncate(h->css, 0);
 }
 
@@ -696,15 +747,21 @@ typedef struct {
 } h2t_win_t;
 
 /* Ranks of the cascade, above a rule's specificity (< 1 << 24). */
+#define H2T_RANK_LAYER  (1u << 24)
 #define H2T_RANK_INLINE (1u << 25)
 #define H2T_RANK_IMP    (1u << 26)
 
 /* Lets the declarations of one style block at `rank` compete: a later
- * one of equal rank wins (source order). */
-static void h2t_cascade(h2t_win_t *w, const h2t_decl_t *d, int n, uint32_t rank)
+ * one of equal rank wins (source order). For a style rule, `layer` says
+ * whether it is inside @layer (CSS Cascade 5: a layered rule loses to an
+ * unlayered one, and wins when both are !important); -1 for the others. */
+static void h2t_cascade(h2t_win_t *w, const h2t_decl_t *d, int n, uint32_t rank,
+                        int layer)
 {
     for (int i = 0; i < n; i++) {
         uint32_t r = rank | (d[i].imp ? H2T_RANK_IMP : 0);
+        if (layer >= 0 && d[i].imp == layer)
+            r |= H2T_RANK_LAYER;
         if (w[d[i].prop].val == NULL || r >= w[d[i].prop].rank) {
             w[d[i].prop].val = d[i].val;
             w[d[i].prop].rank = r;
@@ -819,11 +876,11 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         (strcmp(tag, "font") == 0 || strcmp(tag, "body") == 0) &&
         (v = co__html_color(v, legacy[1])) != NULL)
         hint[nh++] = (h2t_decl_t){P_COLOR, 0, (char *)v};
-    h2t_cascade(w, hint, nh, 0);
+    h2t_cascade(w, hint, nh, 0, -1);
     for (guint k = 0; h->rules != NULL && k < h->rules->len; k++) {
         const h2t_rule_t *r = g_ptr_array_index(h->rules, k);
         if (h2t_rule_matches(h, r, tag, atts))
-            h2t_cascade(w, r->decls, r->ndecls, r->spec);
+            h2t_cascade(w, r->decls, r->ndecls, r->spec, r->layered);
     }
     GArray *inl = NULL;
     if ((v = h2t_att(atts, "style")) != NULL) {
@@ -833,7 +890,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         h2t_decls(s, inl, h->quirks);
         g_free(s);
         h2t_cascade(w, (h2t_decl_t *)(void *)inl->data, (int)inl->len,
-                    H2T_RANK_INLINE);
+                    H2T_RANK_INLINE, -1);
     }
 
     int hidden = h2t_att(atts, "hidden") != NULL;
@@ -922,6 +979,10 @@ static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
     h->started = 1;
     if (strcasecmp(name, "style") == 0)
         h->in_style++;
+    if (strcasecmp(name, "style") == 0) {
+        const char *m = h2t_att(atts, "media");
+        h->css_off = m != NULL && co__css_media(m) != 1;
+    }
     if (h->skip > 0 || in_list(name, h2t_skip, G_N_ELEMENTS(h2t_skip)) ||
         h2t_hidden(h, name, atts)) {
         h->skip++;

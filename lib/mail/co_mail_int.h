@@ -130,6 +130,10 @@ int co__sel_cmp_parse(const char *sel, co__cmp_t *c, const char **end);
  * (name, value pairs); classes and ids in any case when `quirks`. */
 int co__sel_cmp_matches(const co__cmp_t *c, const char *tag,
                         const xmlChar **atts, int quirks);
+/* Whether a media query list (`screen`, `print`, `all and (max-width:
+ * 600px)`) holds on a screen: 1 yes, 0 no (print, speech, a query that is
+ * none), -1 not known here (media features). An empty list holds. */
+int co__css_media(const char *list);
 /* Frees what `c` holds (not `c`). */
 void co__sel_cmp_free(co__cmp_t *c);
 /* A copy of a CSS name or value with its escapes resolved (`\6e one` is

@@ -3,7 +3,7 @@
  * @brief CSS selectors for the HTML-to-text step's hidden-text rules
  *        (co_mail_html.c): compound selectors (a tag or `*`, classes, an
  *        id, attribute selectors with their flags) parsed and matched
- *        against one element, as browsers do.
+ *        against one element, as browsers do; media queries.
  */
 #include "co_mail_int.h"
 
@@ -239,4 +239,140 @@ void co__sel_cmp_free(co__cmp_t *m)
         g_free(m->aval[i]);
     }
     g_free(m->id);
+}
+
+/* One media feature `(name: value)` (the text inside the parentheses)
+ * on a screen taken as a window of 1000px by 1000px in light mode, as the
+ * viewport units are (co__css_length()): 1 true, 0 false, -1 not known
+ * here (other features, range syntax). */
+static int sel_feature(const char *f)
+{
+    static const char *const dims[] = {"width", "height", "device-width",
+                                       "device-height"};
+    while (g_ascii_isspace(*f))
+        f++;
+    size_t n = strcspn(f, " \t\r\n\f:");
+    const char *v = f + n;
+    while (g_ascii_isspace(*v))
+        v++;
+    if (*v++ != ':')
+        return -1;
+    while (g_ascii_isspace(*v))
+        v++;
+    int cmp = 0; /* -1 min-, 1 max- */
+    if (n > 4 && g_ascii_strncasecmp(f, "min-", 4) == 0)
+        cmp = -1;
+    else if (n > 4 && g_ascii_strncasecmp(f, "max-", 4) == 0)
+        cmp = 1;
+    const char *name = f + (cmp != 0 ? 4 : 0);
+    size_t nn = n - (cmp != 0 ? 4 : 0);
+    if (cmp == 0 && nn == 20 &&
+        g_ascii_strncasecmp(name, "prefers-color-scheme", 20) == 0) {
+        char *w = g_strstrip(g_strdup(v));
+        int r = g_ascii_strcasecmp(w, "light") == 0  ? 1
+                : g_ascii_strcasecmp(w, "dark") == 0 ? 0
+                                                     : -1;
+        g_free(w);
+        return r;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(dims); i++) {
+        if (nn != strlen(dims[i]) || g_ascii_strncasecmp(name, dims[i], nn))
+            continue;
+        char *w = g_strstrip(g_strdup(v));
+        double px;
+        int ok = co__css_length(w, &px, 0);
+        g_free(w);
+        if (!ok)
+            return -1;
+        return cmp < 0 ? 1000 >= px : cmp > 0 ? 1000 <= px : 1000 == px;
+    }
+    return -1;
+}
+
+/* The media features after a query's type, `and (f) and (g)`: as
+ * sel_feature(), all of them. */
+static int sel_features(const char *w)
+{
+    int r = 1;
+    for (;;) {
+        while (g_ascii_isspace(*w))
+            w++;
+        if (*w == '\0')
+            return r;
+        if (*w != '(')
+            return -1;
+        const char *e = strchr(w, ')');
+        if (e == NULL || memchr(w + 1, '(', (size_t)(e - w - 1)) != NULL)
+            return -1;
+        char *f = g_strndup(w + 1, (size_t)(e - w - 1));
+        int m = sel_feature(f);
+        g_free(f);
+        if (m == 0)
+            return 0;
+        if (m < 0)
+            r = -1;
+        for (w = e + 1; g_ascii_isspace(*w);)
+            w++;
+        if (*w == '\0')
+            return r;
+        if (g_ascii_strncasecmp(w, "and", 3) != 0 || !g_ascii_isspace(w[3]))
+            return -1;
+        w += 3;
+    }
+}
+
+/* One media query of a list: 1 true on a screen, 0 false, -1 not known
+ * here (sel_features()). */
+static int sel_media1(const char *q)
+{
+    while (g_ascii_isspace(*q))
+        q++;
+    int neg = 0;
+    const char *w = q;
+    size_t n = strcspn(w, " \t\r\n\f(");
+    if (n == 4 && g_ascii_strncasecmp(w, "only", 4) == 0)
+        w += n;
+    else if (n == 3 && g_ascii_strncasecmp(w, "not", 3) == 0)
+        w += n, neg = 1;
+    while (g_ascii_isspace(*w))
+        w++;
+    int type = 1;
+    if (*w != '(') {
+        n = strcspn(w, " \t\r\n\f(");
+        if (n == 0)
+            return 0; /* `not` or `only` alone: not all */
+        type = (n == 3 && g_ascii_strncasecmp(w, "all", 3) == 0) ||
+               (n == 6 && g_ascii_strncasecmp(w, "screen", 6) == 0);
+        for (w += n; g_ascii_isspace(*w);)
+            w++;
+        if (*w != '\0') {
+            if (g_ascii_strncasecmp(w, "and", 3) != 0 ||
+                !(g_ascii_isspace(w[3]) || w[3] == '('))
+                return 0; /* not a query: not all */
+            w += 3;
+        }
+    }
+    int f = sel_features(w);
+    if (f < 0)
+        return !type && !neg ? 0 : -1;
+    return (type && f) != neg;
+}
+
+int co__css_media(const char *list)
+{
+    int r = 0, any = 0;
+    gchar **qs = g_strsplit(list, ",", 0);
+    for (int i = 0; qs[i] != NULL; i++) {
+        const char *q = qs[i];
+        while (g_ascii_isspace(*q))
+            q++;
+        if (*q == '\0')
+            continue;
+        any = 1;
+        int m = sel_media1(q);
+        if (m == 1 || (m == -1 && r == 0))
+            r = m;
+    }
+    g_strfreev(qs);
+    return any ? r : 1;
 }

@@ -255,6 +255,27 @@ static const char *const hidden_forms[] = {
     "data-k><p class=\"z\">" SECRET "</p></div>",
     "<style>.a .b{display:none}.b{display:block}</style><div "
     "class=\"a\"><p class=\"b\">" SECRET "</p></div>",
+    /* @media for a screen (widths read on a window of 1000px), @supports
+     * and @layer blocks apply; a layered !important beats an unlayered one */
+    "<style>@media screen{.x{display:none}}</style><div class=\"x\">" SECRET
+    "</div>",
+    "<style>@media all{.x{display:none}}</style><div class=\"x\">" SECRET
+    "</div>",
+    "<style>@media only screen and (min-width:600px){.x{display:none}}"
+    "</style><div class=\"x\">" SECRET "</div>",
+    "<style>@media print, screen and (max-width: 1200px) and "
+    "(prefers-color-scheme: light){.x{display:none}}</style><div "
+    "class=\"x\">" SECRET "</div>",
+    "<style>@supports (display:none){.x{display:none}}</style><div "
+    "class=\"x\">" SECRET "</div>",
+    "<style>@layer base{.x{display:none}}</style><div class=\"x\">" SECRET
+    "</div>",
+    "<style>@media screen{@supports (color:red){.a .x{font-size:0}}}</style>"
+    "<div class=\"a\"><p class=\"x\">" SECRET "</p></div>",
+    "<style>@layer l{.x{display:none!important}}.x{display:block!important}"
+    "</style><div class=\"x\">" SECRET "</div>",
+    "<style media=\"screen\">.x{display:none}</style><div class=\"x\">" SECRET
+    "</div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -471,6 +492,28 @@ static const char *const visible_forms[] = {
     "class=\"b\">SHOWN</p></div>",
     "<style>.a .b:hover{display:none}</style><div class=\"a\"><p "
     "class=\"b\">SHOWN</p></div>",
+    /* print rules and queries not known here hide nothing; an unlayered
+     * rule beats a layered one of any specificity */
+    "<style>@media print{.x{display:none}}</style><div class=\"x\">SHOWN"
+    "</div>",
+    "<style media=\"print\">.x{display:none}</style><div class=\"x\">SHOWN"
+    "</div>",
+    "<style>@media speech{.x{display:none}}</style><div class=\"x\">SHOWN"
+    "</div>",
+    "<style>@media screen and (max-width:600px){.x{display:none}}</style>"
+    "<div class=\"x\">SHOWN</div>",
+    "<style>@media (prefers-color-scheme:dark){.x{color:#fff}}</style><p "
+    "class=\"x\">SHOWN</p>",
+    "<style>@media (hover:hover){.x{display:none}}</style><p "
+    "class=\"x\">SHOWN</p>",
+    "<style>@media not screen{.x{display:none}}</style><p "
+    "class=\"x\">SHOWN</p>",
+    "<style>@supports not (display:grid){.x{display:none}}</style><p "
+    "class=\"x\">SHOWN</p>",
+    "<style>.x{display:block}@layer l{#i.x{display:none}}</style><div "
+    "id=\"i\" class=\"x\">SHOWN</div>",
+    "<style>@keyframes k{from{opacity:0}}@font-face{font-family:f}</style><p "
+    "class=\"from\">SHOWN</p>",
 };
 
 START_TEST(visible_form_kept)
