@@ -1264,3 +1264,73 @@ const char *co__html_color(const char *v, char out[8])
     g_snprintf(out, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
     return out;
 }
+
+/* Whether `t` is a word that may come before the size in the `font`
+ * shorthand: a style, variant, weight (a number from 1 to 1000) or
+ * stretch, or an oblique angle. */
+static int h2t_font_pre(const char *t)
+{
+    static const char *const pre[] = {"normal",
+                                      "italic",
+                                      "oblique",
+                                      "small-caps",
+                                      "bold",
+                                      "bolder",
+                                      "lighter",
+                                      "ultra-condensed",
+                                      "extra-condensed",
+                                      "condensed",
+                                      "semi-condensed",
+                                      "semi-expanded",
+                                      "expanded",
+                                      "extra-expanded",
+                                      "ultra-expanded"};
+    for (size_t i = 0; i < G_N_ELEMENTS(pre); i++)
+        if (g_ascii_strcasecmp(t, pre[i]) == 0)
+            return 1;
+    char *end;
+    double d = g_ascii_strtod(t, &end);
+    if (end != t && *end == '\0')
+        return d >= 1 && d <= 1000;
+    return end != t && g_ascii_strcasecmp(end, "deg") == 0;
+}
+
+/* The index of the first word of `t` at or after `j` that is not empty. */
+static int h2t_word_at(gchar **t, int j)
+{
+    while (t[j] != NULL && *t[j] == '\0')
+        j++;
+    return j;
+}
+
+char *co__css_font_short(const char *v)
+{
+    gchar **t = g_strsplit_set(v, " \t\r\n\f", 0);
+    int i = h2t_word_at(t, 0);
+    for (int pre = 0; t[i] != NULL && pre < 5 && h2t_font_pre(t[i]); pre++)
+        i = h2t_word_at(t, i + 1);
+    char *size = NULL;
+    if (t[i] != NULL && strchr(t[i], '(') == NULL && t[i][0] != '/') {
+        char *slash = strchr(t[i], '/');
+        int j = h2t_word_at(t, i + 1);
+        if (slash != NULL) { /* `0px/0`, or `0px/ 0`: a line height next */
+            *slash = '\0';
+            if (slash[1] == '\0' && t[j] != NULL)
+                j = h2t_word_at(t, j + 1);
+        } else if (t[j] != NULL && t[j][0] == '/') { /* `0px / 0`, `0 /0` */
+            int lone = t[j][1] == '\0';
+            j = h2t_word_at(t, j + 1);
+            if (lone && t[j] != NULL)
+                j = h2t_word_at(t, j + 1);
+        }
+        if (t[j] != NULL && *t[i] != '\0') /* a family follows */
+            size = g_strdup(t[i]);
+    }
+    g_strfreev(t);
+    if (size != NULL && !co__css_font_ok(size, 0) &&
+        !(co__css_font(size, -1, 0) > 0)) {
+        g_free(size);
+        size = NULL;
+    }
+    return size;
+}

@@ -103,6 +103,7 @@ enum {
     P_BG_POS_X,
     P_BG_POS_Y,
     P_BG_CLIP,
+    P_FONT,
     P_N
 };
 static const char *const h2t_props[P_N] = {"display",
@@ -131,7 +132,8 @@ static const char *const h2t_props[P_N] = {"display",
                                            "background-position",
                                            "background-position-x",
                                            "background-position-y",
-                                           "background-clip"};
+                                           "background-clip",
+                                           "font"};
 
 /* One declaration of a property in P_. */
 typedef struct {
@@ -779,7 +781,7 @@ static int32_t h2t_background(const h2t_win_t *w, int32_t parent,
 {
     const h2t_win_t *sh = &w[P_BG_SHORT];
     const char *v[P_N];
-    for (int k = P_BG; k < P_N; k++) {
+    for (int k = P_BG; k <= P_BG_CLIP; k++) {
         int later =
             w[k].val != NULL && (sh->val == NULL || w[k].rank > sh->rank ||
                                  (w[k].rank == sh->rank && w[k].seq > sh->seq));
@@ -850,8 +852,23 @@ static h2t_inh_t h2t_inherit(const h2t_t *h, const h2t_win_t *w)
         else if (g_ascii_strcasecmp(v, "visible") == 0)
             s.vis = 1;
     }
-    if ((v = w[P_FONT_SIZE].val) != NULL)
+    /* the `font` shorthand sets the size unless font-size comes after it
+     * or outranks it */
+    const h2t_win_t *fs = &w[P_FONT_SIZE], *sh = &w[P_FONT];
+    if (sh->val != NULL && (fs->val == NULL || sh->rank > fs->rank ||
+                            (sh->rank == fs->rank && sh->seq > fs->seq))) {
+        /* a system font (`caption`), `initial`, `var()` or a value not
+         * read here: a size that can be read (the text stays) */
+        char *size = co__css_font_short(sh->val);
+        if (size != NULL)
+            s.font = co__css_font(size, s.font, 0);
+        else if (g_ascii_strcasecmp(sh->val, "inherit") != 0 &&
+                 g_ascii_strcasecmp(sh->val, "unset") != 0)
+            s.font = MAX(s.font, H2T_FONT);
+        g_free(size);
+    } else if ((v = fs->val) != NULL) {
         s.font = co__css_font(v, s.font, h->quirks);
+    }
     return s;
 }
 

@@ -171,6 +171,11 @@ int co__css_clipped(const char *prop, const char *val);
 double co__css_font(const char *v, double parent, int quirks);
 /* Whether a font size given as a number (`12px`, `1px2`) is one. */
 int co__css_font_ok(const char *v, int quirks);
+/* The font size in a `font` shorthand (CSS Fonts 4: style, variant,
+ * weight and stretch words, the size, then `/line-height` and the family,
+ * which must be there): a copy (g_free), or NULL when there is none that
+ * is read here (a system font such as `caption`, `var()`, no family). */
+char *co__css_font_short(const char *v);
 /* The background declarations in effect on an element: the `background`
  * shorthand and each longhand that beats it (declared after it, or of a
  * higher rank); NULL for none. */

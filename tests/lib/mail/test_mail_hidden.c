@@ -276,6 +276,13 @@ static const char *const hidden_forms[] = {
     "</style><div class=\"x\">" SECRET "</div>",
     "<style media=\"screen\">.x{display:none}</style><div class=\"x\">" SECRET
     "</div>",
+    /* the font shorthand sets the size (CSS Fonts: words, size, family) */
+    "<span style=\"font:0px/0 Arial\">" SECRET "</span>",
+    "<span style=\"font: 0 serif\">" SECRET "</span>",
+    "<span style=\"font: italic small-caps 700 condensed 1px / 2px "
+    "Georgia, serif\">" SECRET "</span>",
+    "<style>.x{font:0/0 a}</style><p class=\"x\">" SECRET "</p>",
+    "<span style=\"font-size:14px;font:0 a\">" SECRET "</span>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -514,6 +521,13 @@ static const char *const visible_forms[] = {
     "id=\"i\" class=\"x\">SHOWN</div>",
     "<style>@keyframes k{from{opacity:0}}@font-face{font-family:f}</style><p "
     "class=\"from\">SHOWN</p>",
+    /* font shorthands that leave a size one can read */
+    "<span style=\"font:0 a;font-size:14px\">SHOWN</span>",
+    "<span style=\"font:12px/0 Arial\">SHOWN</span>",
+    "<span style=\"font-size:0\"><b style=\"font:caption\">SHOWN</b></span>",
+    "<span style=\"font-size:0\"><b style=\"font:var(--f)\">SHOWN</b></span>",
+    "<span style=\"font-size:0\"><b style=\"font:700 14px/2 "
+    "serif\">SHOWN</b></span>",
 };
 
 START_TEST(visible_form_kept)
