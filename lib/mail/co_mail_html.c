@@ -104,6 +104,8 @@ enum {
     P_BG_POS_Y,
     P_BG_CLIP,
     P_FONT,
+    P_OVERFLOW_X,
+    P_OVERFLOW_Y,
     P_N
 };
 static const char *const h2t_props[P_N] = {"display",
@@ -133,7 +135,9 @@ static const char *const h2t_props[P_N] = {"display",
                                            "background-position-x",
                                            "background-position-y",
                                            "background-clip",
-                                           "font"};
+                                           "font",
+                                           "overflow-x",
+                                           "overflow-y"};
 
 /* One declaration of a property in P_. */
 typedef struct {
@@ -872,6 +876,100 @@ static h2t_inh_t h2t_inherit(const h2t_t *h, const h2t_win_t *w)
     return s;
 }
 
+/* Whether the declaration that won for property `a` beats the one for
+ * `b` (a shorthand and its longhand): by rank, or later at equal rank. */
+static int h2t_beats(const h2t_win_t *w, int a, int b)
+{
+    return w[a].val != NULL &&
+           (w[b].val == NULL || w[a].rank > w[b].rank ||
+            (w[a].rank == w[b].rank && w[a].seq > w[b].seq));
+}
+
+/* The overflow of one axis: 0 visible (or a value not read), 1 clip, 2
+ * hidden, scroll or auto (a scroll container, which clips too). */
+static int h2t_overflow1(const char *v)
+{
+    if (h2t_word1(v, "clip"))
+        return 1;
+    return h2t_word1(v, "hidden") || h2t_word1(v, "auto") ||
+                   h2t_word1(v, "scroll")
+               ? 2
+               : 0;
+}
+
+/* Whether overflow clips the content horizontally (`*x`) and vertically
+ * (`*y`): `overflow-x`, `overflow-y`, or the `overflow` shorthand (its
+ * first value for x, its second, or else the first, for y), whichever
+ * wins; as CSS Overflow computes it, `visible` beside a scroll container
+ * value is `auto` (`height:0;overflow:hidden auto` shows nothing). */
+static void h2t_overflow(const h2t_win_t *w, int *x, int *y)
+{
+    const char *v = w[P_OVERFLOW].val;
+    *x = *y = 0;
+    if (v != NULL) {
+        *x = h2t_overflow1(v);
+        const char *vy = v + strcspn(v, " \t\r\n\f");
+        while (g_ascii_isspace(*vy))
+            vy++;
+        *y = *vy != '\0' ? h2t_overflow1(vy) : *x;
+    }
+    if (h2t_beats(w, P_OVERFLOW_X, P_OVERFLOW))
+        *x = h2t_overflow1(w[P_OVERFLOW_X].val);
+    if (h2t_beats(w, P_OVERFLOW_Y, P_OVERFLOW))
+        *y = h2t_overflow1(w[P_OVERFLOW_Y].val);
+    if (*x == 2 || *y == 2)
+        *x = *y = 1;
+}
+
+/* Whether an element has a width and height of its own: by its display
+ * when one is given (a block, inline-block, flex, grid, list item or
+ * table: a `<td style="display:block">` is judged by the display it is
+ * given, not by its tag), else by its tag (not an inline element, not a
+ * table cell, which grows to its content; trial 44). */
+static int h2t_sized(const char *disp, const char *tag)
+{
+    static const char *const boxes[] = {
+        "block", "inline-block", "flex",       "inline-flex",
+        "grid",  "inline-grid",  "flow-root",  "list-item",
+        "table", "inline-table", "-webkit-box"};
+    if (disp != NULL) {
+        char *d = g_strndup(disp, strcspn(disp, " \t\r\n\f"));
+        int r = in_list(d, boxes, G_N_ELEMENTS(boxes));
+        g_free(d);
+        return r;
+    }
+    return !in_list(tag, h2t_inline, G_N_ELEMENTS(h2t_inline)) &&
+           strcmp(tag, "td") != 0 && strcmp(tag, "th") != 0;
+}
+
+/* Whether an element's box hides its content: a zero width or height
+ * (also `max-`) with the content clipped on that axis (it overflows
+ * visibly otherwise), on an element that has a size (h2t_sized(); one
+ * positioned absolutely has one), or a screen-reader-only box positioned
+ * absolutely, 1px by 1px, clipped. */
+static int h2t_box_hidden(const h2t_t *h, const h2t_win_t *w, const char *tag,
+                          int abs)
+{
+    int tiny_w = 0, tiny_h = 0, zero_w = 0, zero_h = 0;
+    static const int sizes[] = {P_WIDTH, P_MAX_WIDTH, P_HEIGHT, P_MAX_HEIGHT};
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        const char *v = w[sizes[i]].val;
+        double px;
+        if (v == NULL || !co__css_length(v, &px, h->quirks))
+            continue;
+        if (px <= 0.5)
+            *(i < 2 ? &zero_w : &zero_h) = 1;
+        if (px <= 0.5 || (px <= 1 && strchr(v, '%') == NULL))
+            *(i < 2 ? &tiny_w : &tiny_h) = 1;
+    }
+    int cx, cy;
+    h2t_overflow(w, &cx, &cy);
+    int sized = abs || h2t_sized(w[P_DISPLAY].val, tag);
+    if (sized && ((zero_w && cx) || (zero_h && cy)))
+        return 1;
+    return abs && cx && cy && tiny_w && tiny_h;
+}
+
 /* Whether an element is dropped with its content; pushes the state it
  * passes on. */
 static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
@@ -935,33 +1033,10 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         if ((v = w[off[i]].val) != NULL && co__css_length(v, &px, h->quirks) &&
             px <= -999)
             hidden = 1;
-    /* boxes: zero or 1px sizes hide only with overflow:hidden (the content
-     * overflows visibly otherwise), and only on an element that has a
-     * size: not an inline one, and not a table cell, which grows to its
-     * content (trial 44); positioned absolutely, an element has one */
-    int tiny_w = 0, tiny_h = 0, zero = 0;
-    static const int sizes[] = {P_WIDTH, P_MAX_WIDTH, P_HEIGHT, P_MAX_HEIGHT};
-    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
-        if ((v = w[sizes[i]].val) == NULL || !co__css_length(v, &px, h->quirks))
-            continue;
-        if (px <= 0.5)
-            zero = 1;
-        if (px <= 0.5 || (px <= 1 && strchr(v, '%') == NULL))
-            *(i < 2 ? &tiny_w : &tiny_h) = 1;
-    }
-    int overflow = (v = w[P_OVERFLOW].val) != NULL &&
-                   (h2t_word1(v, "hidden") || h2t_word1(v, "clip"));
     int abs = (v = w[P_POSITION].val) != NULL &&
               (g_ascii_strcasecmp(v, "absolute") == 0 ||
                g_ascii_strcasecmp(v, "fixed") == 0);
-    int sized = abs || (disp != NULL ? g_ascii_strcasecmp(disp, "inline") != 0
-                                     : !in_list(tag, h2t_inline,
-                                                G_N_ELEMENTS(h2t_inline)));
-    if (strcmp(tag, "td") == 0 || strcmp(tag, "th") == 0)
-        sized = abs;
-    if (overflow && sized && zero)
-        hidden = 1;
-    if (abs && overflow && tiny_w && tiny_h)
+    if (h2t_box_hidden(h, w, tag, abs))
         hidden = 1;
     if (abs && (v = w[P_CLIP].val) != NULL && co__css_clipped("clip", v))
         hidden = 1;

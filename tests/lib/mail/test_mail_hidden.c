@@ -283,6 +283,18 @@ static const char *const hidden_forms[] = {
     "Georgia, serif\">" SECRET "</span>",
     "<style>.x{font:0/0 a}</style><p class=\"x\">" SECRET "</p>",
     "<span style=\"font-size:14px;font:0 a\">" SECRET "</span>",
+    /* a zero size clipped on its own axis (overflow-x, overflow-y, the
+     * shorthand's two values); a table cell given display:block has a size */
+    "<div style=\"height:0;overflow-y:hidden\">" SECRET "</div>",
+    "<div style=\"width:0;overflow-x:clip\">" SECRET "</div>",
+    "<div style=\"height:0;overflow-x:hidden\">" SECRET "</div>",
+    "<div style=\"max-height:0;overflow:visible hidden\">" SECRET "</div>",
+    "<div style=\"overflow-y:hidden;height:0;overflow:visible\">x</div><div "
+    "style=\"overflow:visible;height:0;overflow-y:hidden\">" SECRET "</div>",
+    "<table><tr><td style=\"display:block;height:0;overflow:hidden\">" SECRET
+    "</td></tr></table>",
+    "<span style=\"display:inline-block;height:0;overflow:hidden\">" SECRET
+    "</span>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -528,6 +540,11 @@ static const char *const visible_forms[] = {
     "<span style=\"font-size:0\"><b style=\"font:var(--f)\">SHOWN</b></span>",
     "<span style=\"font-size:0\"><b style=\"font:700 14px/2 "
     "serif\">SHOWN</b></span>",
+    /* a zero size not clipped on its axis; boxes with no size of their own */
+    "<div style=\"width:0;overflow-y:clip\">SHOWN</div>",
+    "<table><tr><td style=\"display:table-cell;height:0;overflow:hidden\">"
+    "SHOWN</td></tr></table>",
+    "<div style=\"display:contents;height:0;overflow:hidden\">SHOWN</div>",
 };
 
 START_TEST(visible_form_kept)
