@@ -37,12 +37,17 @@ static const char *const h2t_block[] = {
 /* What an open element passes on to the text in it (CSS inherits these:
  * a descendant may set its own colour, size or visibility). */
 typedef struct {
-    int32_t fg;  /* text colour 0xRRGGBB, H2T_TRANSPARENT, or another
-                  * negative value when not known (never judged) */
-    int32_t bg;  /* the background painted behind it */
-    double font; /* font size in px */
-    int vis;     /* visibility: visible */
+    int32_t fg;   /* text colour 0xRRGGBB, H2T_TRANSPARENT, or another
+                   * negative value when not known (never judged) */
+    int32_t bg;   /* the background painted behind it */
+    double font;  /* font size in px */
+    int vis;      /* visibility: visible */
+    int32_t fill; /* -webkit-text-fill-color, painted instead of fg when
+                   * not H2T_NOFILL (as fg) */
+    int bgtext;   /* inside `background-clip:text`: the background shows
+                   * through the fill colour, which is not judged */
 } h2t_inh_t;
+#define H2T_NOFILL INT32_MIN
 
 /* An open element, for combinators: its tag and attributes (name, value
  * pairs; a value never NULL). */
@@ -106,6 +111,7 @@ enum {
     P_FONT,
     P_OVERFLOW_X,
     P_OVERFLOW_Y,
+    P_TEXT_FILL,
     P_N
 };
 static const char *const h2t_props[P_N] = {"display",
@@ -137,7 +143,8 @@ static const char *const h2t_props[P_N] = {"display",
                                            "background-clip",
                                            "font",
                                            "overflow-x",
-                                           "overflow-y"};
+                                           "overflow-y",
+                                           "-webkit-text-fill-color"};
 
 /* One declaration of a property in P_. */
 typedef struct {
@@ -810,15 +817,16 @@ static h2t_inh_t h2t_inh(const h2t_t *h)
     if (h->depth > 0)
         return h
             ->inh[(h->depth < H2T_MAX_DEPTH ? h->depth : H2T_MAX_DEPTH) - 1];
-    h2t_inh_t d = {H2T_BLACK, H2T_WHITE, H2T_FONT, 1};
+    h2t_inh_t d = {H2T_BLACK, H2T_WHITE, H2T_FONT, 1, H2T_NOFILL, 0};
     return d;
 }
 
 /* Whether text in state `s` cannot be seen. */
 static int h2t_unseen(h2t_inh_t s)
 {
-    return !s.vis || s.font < 2 || s.fg == H2T_TRANSPARENT ||
-           co__css_same_color(s.fg, s.bg);
+    int32_t fg = s.fill != H2T_NOFILL && !s.bgtext ? s.fill : s.fg;
+    return !s.vis || s.font < 2 || fg == H2T_TRANSPARENT ||
+           co__css_same_color(fg, s.bg);
 }
 
 /* Whether the first word of v is w (`overflow: hidden auto`), in any
@@ -843,11 +851,22 @@ static h2t_inh_t h2t_inherit(const h2t_t *h, const h2t_win_t *w)
         if (c != -1 && g_ascii_strcasecmp(v, "currentcolor") != 0)
             s.fg = c;
     }
+    if ((v = w[P_TEXT_FILL].val) != NULL) {
+        /* WebKit's fill colour paints the text instead of `color`;
+         * currentcolor and initial follow `color`, others as `color` */
+        int32_t c = co__css_color_prop(v, NULL);
+        if (g_ascii_strcasecmp(v, "currentcolor") == 0 ||
+            g_ascii_strcasecmp(v, "initial") == 0)
+            s.fill = H2T_NOFILL;
+        else if (c != -1)
+            s.fill = c;
+    }
     int clip_text = 0;
     int32_t bgc = h2t_background(w, s.bg, &clip_text);
-    if (clip_text) /* the text shows the background (trial 51) */
+    if (clip_text) { /* the text shows the background (trial 51) */
         s.fg = -1;
-    else if (bgc != -2)
+        s.bgtext = 1;
+    } else if (bgc != -2)
         s.bg = bgc;
     if ((v = w[P_VISIBILITY].val) != NULL) {
         if (g_ascii_strcasecmp(v, "hidden") == 0 ||
