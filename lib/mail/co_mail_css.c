@@ -722,6 +722,60 @@ int co__css_opacity(const char *v, double *a)
     return 1;
 }
 
+/* Whether a number with its unit is 0 (`0`, `0px`, `0%`). */
+static int h2t_zero(const char *t)
+{
+    double d;
+    char unit[8];
+    const char *end;
+    return h2t_dim_at(t, &d, unit, &end) && h2t_done(end) && d == 0;
+}
+
+/* Whether a clip-path shape has no area: `circle(0)`, `ellipse(0 0)`
+ * (a radius of 0, before any `at`), or a polygon whose points all share
+ * one x or one y (`polygon(0 0, 0 0, 0 0)`). */
+static int h2t_shape_empty(const char *val)
+{
+    const char *open = strchr(val, '('), *close = strrchr(val, ')');
+    if (open == NULL || close == NULL || close < open)
+        return 0;
+    size_t n = (size_t)(open - val);
+    char *args = g_strndup(open + 1, (gsize)(close - open - 1));
+    int empty = 0;
+    if ((n == 6 && g_ascii_strncasecmp(val, "circle", 6) == 0) ||
+        (n == 7 && g_ascii_strncasecmp(val, "ellipse", 7) == 0)) {
+        gchar **a = g_strsplit_set(g_strstrip(args), " \t\r\n\f", 0);
+        for (int i = 0; a[i] != NULL && g_ascii_strcasecmp(a[i], "at"); i++)
+            if (*a[i] != '\0' && h2t_zero(a[i]))
+                empty = 1;
+        g_strfreev(a);
+    } else if (n == 7 && g_ascii_strncasecmp(val, "polygon", 7) == 0) {
+        gchar **pts = g_strsplit(args, ",", 0);
+        char *x0 = NULL, *y0 = NULL;
+        int same_x = 1, same_y = 1, npts = 0;
+        for (int i = 0; pts[i] != NULL; i++) {
+            gchar **xy = g_strsplit_set(g_strstrip(pts[i]), " \t\r\n\f", 0);
+            if (xy[0] == NULL || xy[1] == NULL || xy[2] != NULL ||
+                strchr(pts[i], '(') != NULL) {
+                same_x = same_y = 0; /* a fill rule, calc(): not read */
+            } else if (npts++ == 0) {
+                x0 = g_strdup(xy[0]);
+                y0 = g_strdup(xy[1]);
+            } else {
+                same_x &= strcmp(x0, xy[0]) == 0;
+                same_y &= strcmp(y0, xy[1]) == 0;
+            }
+            g_strfreev(xy);
+        }
+        empty = npts > 0 && (same_x || same_y);
+        g_free(x0);
+        g_free(y0);
+        g_strfreev(pts);
+    }
+    g_free(args);
+    return empty;
+}
+
 /* Whether a clip / clip-path value cuts everything away. */
 int co__css_clipped(const char *prop, const char *val)
 {
@@ -757,6 +811,8 @@ int co__css_clipped(const char *prop, const char *val)
             end++;
         return *end == ')' && pct >= 50;
     }
+    if (strcmp(prop, "clip-path") == 0)
+        return h2t_shape_empty(val);
     return 0;
 }
 

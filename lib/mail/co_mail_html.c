@@ -11,9 +11,9 @@
 #include <strings.h>
 
 /* Elements whose content is never text for a reader. */
-static const char *const h2t_skip[] = {
-    "script", "style",  "head",   "noscript", "template",
-    "svg",    "object", "iframe", "select",   "title"};
+static const char *const h2t_skip[] = {"script",   "style",  "head",
+                                       "template", "svg",    "object",
+                                       "iframe",   "select", "title"};
 /* Elements that end a line. */
 static const char *const h2t_block[] = {
     "p",          "div",        "tr",      "li",    "h1",      "h2",
@@ -112,6 +112,11 @@ enum {
     P_OVERFLOW_X,
     P_OVERFLOW_Y,
     P_TEXT_FILL,
+    P_FILTER,
+    P_CONTENT_VIS,
+    P_SCALE,
+    P_TRANSLATE,
+    P_ZOOM,
     P_N
 };
 static const char *const h2t_props[P_N] = {"display",
@@ -144,7 +149,12 @@ static const char *const h2t_props[P_N] = {"display",
                                            "font",
                                            "overflow-x",
                                            "overflow-y",
-                                           "-webkit-text-fill-color"};
+                                           "-webkit-text-fill-color",
+                                           "filter",
+                                           "content-visibility",
+                                           "scale",
+                                           "translate",
+                                           "zoom"};
 
 /* One declaration of a property in P_. */
 typedef struct {
@@ -270,115 +280,20 @@ static int is_para(const char *name)
  * (bgcolor, <font color>, <body text>), then the rules of the <style>
  * sheets by specificity and source order, then the inline style;
  * `!important` declarations beat the others. Rules are those whose
- * selector is one compound selector (`tag`, `*`, `.class`, `#id`,
- * `[attr]`, `[attr=value]`, `~=`, `^=`, `$=`, `*=`, `|=`, and their
- * combinations such as `div.a.b`);
- * rules inside @media and other at-rules, and selectors with combinators
- * or pseudo-classes, are left out, so a responsive mail's mobile copy
- * stays. The CSS scanner skips strings, comments and escapes (`\6e one`
- * is `none`). Values (colours, lengths, backgrounds) are read in
- * co_mail_css.c; a declaration a browser ignores as invalid is ignored,
- * and a colour that cannot be told there never hides text.
- * Comments, <template>, <script>, <style> and <head> never give text. */
-
-static int hexval(char c)
-{
-    return g_ascii_xdigit_value(c);
-}
-
-/* ---- a small CSS scanner: strings, comments and escapes ---------------- */
-
-/* After the string whose quote is at `p`: past the closing quote, or at
- * the newline or the end that cuts it. */
-static char *h2t_css_string_end(char *p)
-{
-    char q = *p++;
-    while (*p && *p != q && *p != '\n') {
-        if (*p == '\\' && p[1])
-            p++;
-        p++;
-    }
-    return *p == q ? p + 1 : p;
-}
-
-/* The first of the characters in `set` at or after `p` that is outside
- * strings and escapes; the terminating NUL when none. */
-static char *h2t_css_find(char *p, const char *set)
-{
-    while (*p && strchr(set, *p) == NULL) {
-        if (*p == '"' || *p == '\'')
-            p = h2t_css_string_end(p);
-        else if (*p == '\\' && p[1])
-            p += 2;
-        else
-            p++;
-    }
-    return p;
-}
-
-/* Blanks the comments of `p` (outside strings) in place. */
-static void h2t_css_uncomment(char *p)
-{
-    while (*p) {
-        if (*p == '"' || *p == '\'') {
-            p = h2t_css_string_end(p);
-        } else if (*p == '\\' && p[1]) {
-            p += 2;
-        } else if (p[0] == '/' && p[1] == '*') {
-            char *e = strstr(p + 2, "*/");
-            char *end = e ? e + 2 : p + strlen(p);
-            memset(p, ' ', (size_t)(end - p));
-            p = end;
-        } else {
-            p++;
-        }
-    }
-}
-
-/* Splits `s` in place at the `sep` outside strings; the pieces. */
-static GPtrArray *h2t_css_split(char *s, char sep)
-{
-    GPtrArray *a = g_ptr_array_new();
-    const char set[2] = {sep, '\0'};
-    for (;;) {
-        char *e = h2t_css_find(s, set);
-        int last = *e == '\0';
-        *e = '\0';
-        g_ptr_array_add(a, s);
-        if (last)
-            break;
-        s = e + 1;
-    }
-    return a;
-}
-
-char *co__css_unescape(const char *s)
-{
-    GString *o = g_string_sized_new(strlen(s));
-    for (const char *p = s; *p;) {
-        if (*p != '\\') {
-            g_string_append_c(o, *p++);
-            continue;
-        }
-        p++;
-        if (g_ascii_isxdigit(*p)) {
-            gunichar c = 0;
-            for (int n = 0; n < 6 && g_ascii_isxdigit(*p); n++)
-                c = c * 16 + (gunichar)hexval(*p++);
-            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-                *p == '\f')
-                p++;
-            if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-                c = 0xFFFD;
-            g_string_append_unichar(o, c);
-        } else if (*p == '\n') {
-            p++; /* a continued line */
-        } else if (*p != '\0') {
-            g_string_append_c(o, *p++);
-        }
-    }
-    return g_string_free(o, FALSE);
-}
+ * selector is compound selectors (`tag`, `*`, `.class`, `#id`, `[attr]`,
+ * `[attr=value]`, `~=`, `^=`, `$=`, `*=`, `|=`, and their combinations
+ * such as `div.a.b`; co_mail_sel.c) joined by descendant or child
+ * combinators, matched against the open ancestors; rules inside @media
+ * for a screen (widths on a window of 1000px), @supports and @layer
+ * apply; other at-rules, queries not read, and selectors with sibling
+ * combinators or pseudo-classes are left out, so a responsive mail's
+ * mobile copy stays. The CSS scanner (co_mail_sel.c) skips strings,
+ * comments and escapes (`\6e one` is `none`). Values (colours, lengths,
+ * backgrounds, the font shorthand) are read in co_mail_css.c; a
+ * declaration a browser ignores as invalid is ignored, and a colour that
+ * cannot be told there never hides text.
+ * Comments, <template>, <script>, <style> and <head> never give text;
+ * <noscript> does (mail clients run no scripts). */
 
 /* Whether a declaration is one a browser drops as invalid, so that an
  * earlier one applies (trial 51: `font-size:0;font-size:1px2` is 0): a
@@ -421,10 +336,10 @@ static int h2t_invalid(int prop, const char *v, int quirks)
  * owned); invalid ones (h2t_invalid()) are left out. */
 static void h2t_decls(char *s, GArray *out, int quirks)
 {
-    GPtrArray *a = h2t_css_split(s, ';');
+    GPtrArray *a = co__css_split(s, ';');
     for (guint i = 0; i < a->len; i++) {
         char *d = g_ptr_array_index(a, i);
-        char *colon = h2t_css_find(d, ":");
+        char *colon = co__css_find(d, ":");
         if (*colon == '\0')
             continue;
         *colon = '\0';
@@ -522,7 +437,7 @@ static void h2t_css_block(h2t_t *h, char *sels, char *block)
 {
     GArray *d = g_array_new(FALSE, FALSE, sizeof(h2t_decl_t));
     h2t_decls(block, d, h->quirks);
-    GPtrArray *list = d->len > 0 ? h2t_css_split(sels, ',') : NULL;
+    GPtrArray *list = d->len > 0 ? co__css_split(sels, ',') : NULL;
     for (guint i = 0; list != NULL && i < list->len; i++) {
         char *sel = g_strstrip((char *)g_ptr_array_index(list, i));
         if (*sel == '\0' || h->rules->len >= 256)
@@ -552,7 +467,7 @@ static char *h2t_css_block_end(char *open, int *nested)
 {
     int depth = 0;
     for (char *p = open;; p++) {
-        p = h2t_css_find(p, "{}");
+        p = co__css_find(p, "{}");
         if (*p == '\0')
             return p;
         depth += *p == '{' ? 1 : -1;
@@ -609,7 +524,7 @@ static void h2t_css_sheet(h2t_t *h, char *p, int nest)
         }
         int nested = 0;
         if (*p == '@') {
-            char *e = h2t_css_find(p, "{;");
+            char *e = co__css_find(p, "{;");
             if (*e != '{') {
                 p = e + (*e != '\0');
                 continue;
@@ -624,7 +539,7 @@ static void h2t_css_sheet(h2t_t *h, char *p, int nest)
             p = close + more;
             continue;
         }
-        char *open = h2t_css_find(p, "{");
+        char *open = co__css_find(p, "{");
         if (*open == '\0')
             break;
         char *close = h2t_css_block_end(open, &nested);
@@ -642,7 +557,7 @@ static void h2t_css_sheet(h2t_t *h, char *p, int nest)
 static void h2t_css_parse(h2t_t *h)
 {
     char *p = h->css->str;
-    h2t_css_uncomment(p);
+    co__css_uncomment(p);
     if (!h->css_off)
         h2t_css_sheet(h, p, 0);
     g_string_truncate(h->css, 0);
@@ -892,6 +807,14 @@ static h2t_inh_t h2t_inherit(const h2t_t *h, const h2t_win_t *w)
     } else if ((v = fs->val) != NULL) {
         s.font = co__css_font(v, s.font, h->quirks);
     }
+    if ((v = w[P_ZOOM].val) != NULL) { /* zoom:0.01 or 1%: a tiny size */
+        char *end;
+        double f = g_ascii_strtod(v, &end);
+        if (end != v && *end == '%')
+            f /= 100, end++;
+        if (end != v && *end == '\0' && f > 0) /* zoom:0 is zoom:1 */
+            s.font *= f;
+    }
     return s;
 }
 
@@ -989,6 +912,102 @@ static int h2t_box_hidden(const h2t_t *h, const h2t_win_t *w, const char *tag,
     return abs && cx && cy && tiny_w && tiny_h;
 }
 
+/* Whether transform functions (`translate(-9999px)`, `translateX()`,
+ * `translateY()`, `translate3d()`) move an element 999px or more off the
+ * page to the left or top. */
+static int h2t_translated(const char *v)
+{
+    for (const char *t = v; (t = strstr(t, "translate")) != NULL; t++) {
+        const char *open = strchr(t, '('), *close;
+        if (open == NULL || (close = strchr(open, ')')) == NULL)
+            return 0;
+        size_t n = (size_t)(open - t);
+        /* translate() and translate3d() take x then y; X and Y one */
+        int both = n == 9 || n == 11;
+        if (!both && !(n == 10 && strchr("XxYy", t[9]) != NULL))
+            continue;
+        char *args = g_strndup(open + 1, (gsize)(close - open - 1));
+        gchar **a = g_strsplit(args, ",", 3);
+        int off = 0;
+        for (int i = 0; a[i] != NULL && i < (both ? 2 : 1); i++) {
+            double px;
+            if (co__css_length(g_strstrip(a[i]), &px, 0) && px <= -999)
+                off = 1;
+        }
+        g_strfreev(a);
+        g_free(args);
+        if (off)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether what an element paints cannot be seen: display:none, an
+ * opacity (also `filter: opacity()`) under 0.05, a clip-path that cuts
+ * everything, a transform or `scale` of 0, `content-visibility:hidden`,
+ * a far off-page position, offset or translation. */
+static int h2t_paint_hidden(const h2t_t *h, const h2t_win_t *w)
+{
+    const char *v;
+    double px;
+    if ((v = w[P_DISPLAY].val) != NULL && g_ascii_strcasecmp(v, "none") == 0)
+        return 1;
+    if ((v = w[P_OPACITY].val) != NULL && co__css_opacity(v, &px) && px < 0.05)
+        return 1;
+    if ((v = w[P_FILTER].val) != NULL && (v = strstr(v, "opacity(")) != NULL) {
+        char *arg = g_strndup(v + 8, strcspn(v + 8, ")"));
+        int zero = co__css_opacity(g_strstrip(arg), &px) && px < 0.05;
+        g_free(arg);
+        if (zero)
+            return 1;
+    }
+    if ((v = w[P_CONTENT_VIS].val) != NULL && h2t_word1(v, "hidden"))
+        return 1;
+    if ((v = w[P_CLIP_PATH].val) != NULL && co__css_clipped("clip-path", v))
+        return 1;
+    if ((v = w[P_TRANSFORM].val) != NULL && h2t_translated(v))
+        return 1;
+    if ((v = w[P_TRANSFORM].val) != NULL && (v = strstr(v, "scale")) &&
+        (v = strchr(v, '(')) != NULL) {
+        /* scale(0), scaleX(0), scaleY(0): nothing shows (trial 44) */
+        char *end;
+        double f = g_ascii_strtod(v + 1, &end);
+        if (end != v + 1 && f == 0)
+            return 1;
+    }
+    if ((v = w[P_SCALE].val) != NULL) { /* scale: 0, scale: 1 0 */
+        gchar **a = g_strsplit_set(v, " \t\r\n\f", 0);
+        int zero = 0;
+        for (int i = 0; a[i] != NULL; i++) {
+            char *end;
+            double f = g_ascii_strtod(a[i], &end);
+            if (*a[i] != '\0' && end != a[i] && (*end == '\0' || *end == '%') &&
+                f == 0)
+                zero = 1;
+        }
+        g_strfreev(a);
+        if (zero)
+            return 1;
+    }
+    if ((v = w[P_TRANSLATE].val) != NULL) { /* translate: -9999px [y] */
+        gchar **a = g_strsplit_set(v, " \t\r\n\f", 0);
+        int off = 0;
+        for (int i = 0, n = 0; a[i] != NULL && n < 2; i++)
+            if (*a[i] != '\0' && n++ < 2 && co__css_length(a[i], &px, 0) &&
+                px <= -999)
+                off = 1;
+        g_strfreev(a);
+        if (off)
+            return 1;
+    }
+    static const int off[] = {P_LEFT, P_TOP, P_TEXT_INDENT, P_MARGIN_LEFT};
+    for (size_t i = 0; i < G_N_ELEMENTS(off); i++)
+        if ((v = w[off[i]].val) != NULL && co__css_length(v, &px, h->quirks) &&
+            px <= -999)
+            return 1;
+    return 0;
+}
+
 /* Whether an element is dropped with its content; pushes the state it
  * passes on. */
 static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
@@ -1019,7 +1038,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     GArray *inl = NULL;
     if ((v = h2t_att(atts, "style")) != NULL) {
         char *s = g_strdup(v);
-        h2t_css_uncomment(s);
+        co__css_uncomment(s);
         inl = g_array_new(FALSE, FALSE, sizeof(h2t_decl_t));
         h2t_decls(s, inl, h->quirks);
         g_free(s);
@@ -1031,27 +1050,8 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     if ((v = h2t_att(atts, "aria-hidden")) != NULL &&
         g_ascii_strcasecmp(v, "true") == 0)
         hidden = 1;
-    double px;
-    const char *disp = w[P_DISPLAY].val;
-    if (disp != NULL && g_ascii_strcasecmp(disp, "none") == 0)
+    if (h2t_paint_hidden(h, w))
         hidden = 1;
-    if ((v = w[P_OPACITY].val) != NULL && co__css_opacity(v, &px) && px < 0.05)
-        hidden = 1;
-    if ((v = w[P_CLIP_PATH].val) != NULL && co__css_clipped("clip-path", v))
-        hidden = 1;
-    if ((v = w[P_TRANSFORM].val) != NULL && (v = strstr(v, "scale")) &&
-        (v = strchr(v, '(')) != NULL) {
-        /* scale(0), scaleX(0), scaleY(0): nothing shows (trial 44) */
-        char *end;
-        double f = g_ascii_strtod(v + 1, &end);
-        if (end != v + 1 && f == 0)
-            hidden = 1;
-    }
-    static const int off[] = {P_LEFT, P_TOP, P_TEXT_INDENT, P_MARGIN_LEFT};
-    for (size_t i = 0; i < G_N_ELEMENTS(off); i++)
-        if ((v = w[off[i]].val) != NULL && co__css_length(v, &px, h->quirks) &&
-            px <= -999)
-            hidden = 1;
     int abs = (v = w[P_POSITION].val) != NULL &&
               (g_ascii_strcasecmp(v, "absolute") == 0 ||
                g_ascii_strcasecmp(v, "fixed") == 0);

@@ -136,8 +136,15 @@ int co__sel_cmp_matches(const co__cmp_t *c, const char *tag,
 int co__css_media(const char *list);
 /* Frees what `c` holds (not `c`). */
 void co__sel_cmp_free(co__cmp_t *c);
+/* co_mail_sel.c: the first character of `set` in style sheet text `p`
+ * outside strings, or its end. */
+char *co__css_find(char *p, const char *set);
+/* Blanks the comments of style sheet text `p` (strings kept). */
+void co__css_uncomment(char *p);
+/* Splits `s` (changed in place) at `sep` outside strings and brackets. */
+GPtrArray *co__css_split(char *s, char sep);
 /* A copy of a CSS name or value with its escapes resolved (`\6e one` is
- * `none`, `\:` is `:`); co_mail_html.c. */
+ * `none`, `\:` is `:`). */
 char *co__css_unescape(const char *s);
 
 /* co_mail_css.c: a CSS colour value (`#fff`, `white`, `rgb()`,

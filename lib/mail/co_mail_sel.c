@@ -1,7 +1,8 @@
 /**
  * @file lib/mail/co_mail_sel.c
- * @brief CSS selectors for the HTML-to-text step's hidden-text rules
- *        (co_mail_html.c): compound selectors (a tag or `*`, classes, an
+ * @brief CSS syntax for the HTML-to-text step's hidden-text rules
+ *        (co_mail_html.c): strings, comments and escapes in style
+ *        sheets; compound selectors (a tag or `*`, classes, an
  *        id, attribute selectors with their flags) parsed and matched
  *        against one element, as browsers do; media queries.
  */
@@ -9,6 +10,105 @@
 
 #include <string.h>
 #include <strings.h>
+
+static int hexval(char c)
+{
+    return g_ascii_xdigit_value(c);
+}
+
+/* ---- a small CSS scanner: strings, comments and escapes ---------------- */
+
+/* After the string whose quote is at `p`: past the closing quote, or at
+ * the newline or the end that cuts it. */
+static char *css_string_end(char *p)
+{
+    char q = *p++;
+    while (*p && *p != q && *p != '\n') {
+        if (*p == '\\' && p[1])
+            p++;
+        p++;
+    }
+    return *p == q ? p + 1 : p;
+}
+
+/* The first of the characters in `set` at or after `p` that is outside
+ * strings and escapes; the terminating NUL when none. */
+char *co__css_find(char *p, const char *set)
+{
+    while (*p && strchr(set, *p) == NULL) {
+        if (*p == '"' || *p == '\'')
+            p = css_string_end(p);
+        else if (*p == '\\' && p[1])
+            p += 2;
+        else
+            p++;
+    }
+    return p;
+}
+
+/* Blanks the comments of `p` (outside strings) in place. */
+void co__css_uncomment(char *p)
+{
+    while (*p) {
+        if (*p == '"' || *p == '\'') {
+            p = css_string_end(p);
+        } else if (*p == '\\' && p[1]) {
+            p += 2;
+        } else if (p[0] == '/' && p[1] == '*') {
+            char *e = strstr(p + 2, "*/");
+            char *end = e ? e + 2 : p + strlen(p);
+            memset(p, ' ', (size_t)(end - p));
+            p = end;
+        } else {
+            p++;
+        }
+    }
+}
+
+/* Splits `s` in place at the `sep` outside strings; the pieces. */
+GPtrArray *co__css_split(char *s, char sep)
+{
+    GPtrArray *a = g_ptr_array_new();
+    const char set[2] = {sep, '\0'};
+    for (;;) {
+        char *e = co__css_find(s, set);
+        int last = *e == '\0';
+        *e = '\0';
+        g_ptr_array_add(a, s);
+        if (last)
+            break;
+        s = e + 1;
+    }
+    return a;
+}
+
+char *co__css_unescape(const char *s)
+{
+    GString *o = g_string_sized_new(strlen(s));
+    for (const char *p = s; *p;) {
+        if (*p != '\\') {
+            g_string_append_c(o, *p++);
+            continue;
+        }
+        p++;
+        if (g_ascii_isxdigit(*p)) {
+            gunichar c = 0;
+            for (int n = 0; n < 6 && g_ascii_isxdigit(*p); n++)
+                c = c * 16 + (gunichar)hexval(*p++);
+            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+                *p == '\f')
+                p++;
+            if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+                c = 0xFFFD;
+            g_string_append_unichar(o, c);
+        } else if (*p == '\n') {
+            p++; /* a continued line */
+        } else if (*p != '\0') {
+            g_string_append_c(o, *p++);
+        }
+    }
+    return g_string_free(o, FALSE);
+}
 
 /* The value of attribute `name` in `atts` (name, value pairs), or NULL. */
 static const char *sel_att(const xmlChar **atts, const char *name)
