@@ -75,6 +75,7 @@ typedef struct {
     GString *css;     /* its text */
     GPtrArray *rules; /* h2t_rule_t from <style> */
     int layer;        /* parsing inside @layer */
+    int sel_budget;   /* ancestors combinators may still try (page) */
     int quirks;       /* quirks mode: classes and ids match in any case */
     int started;      /* an element was seen (a later DOCTYPE is ignored) */
 } h2t_t;
@@ -654,8 +655,8 @@ static int h2t_match_up(const h2t_t *h, const h2t_rule_t *r, int i, int d,
 }
 
 /* Whether rule `r` matches the element that opens at depth h->depth. */
-static int h2t_rule_matches(const h2t_t *h, const h2t_rule_t *r,
-                            const char *tag, const xmlChar **atts)
+static int h2t_rule_matches(h2t_t *h, const h2t_rule_t *r, const char *tag,
+                            const xmlChar **atts)
 {
     if (!co__sel_cmp_matches(&r->cmp[r->ncmp - 1], tag, atts, h->quirks))
         return 0;
@@ -663,8 +664,12 @@ static int h2t_rule_matches(const h2t_t *h, const h2t_rule_t *r,
         return 1;
     if (h->depth > H2T_MAX_DEPTH) /* its ancestors are not all known */
         return 0;
-    int budget = 4096;
-    return h2t_match_up(h, r, r->ncmp - 2, h->depth, &budget);
+    /* ancestors tried, for the element and for the whole page: combinator
+     * rules stop matching when it is spent (the text stays) */
+    int start = MIN(h->sel_budget, 4096), budget = start;
+    int m = budget > 0 && h2t_match_up(h, r, r->ncmp - 2, h->depth, &budget);
+    h->sel_budget -= start - MAX(budget, 0);
+    return m;
 }
 
 /* The declaration of each property that wins so far, and its rank. */
@@ -1314,6 +1319,7 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     h.css = g_string_new(NULL);
     h.rules = g_ptr_array_new_with_free_func(h2t_rule_free);
     h.quirks = 1; /* until a DOCTYPE says otherwise */
+    h.sel_budget = 20000000;
     /* our handlers instead of the tree builder's */
     ctxt->sax->startElement = sax_start;
     ctxt->sax->endElement = sax_end;
