@@ -33,7 +33,10 @@
     "   WHERE d.application_id = left(md5(ck || '/' || app.app_role), 16);\n"
 #define PGSINK_REDERIVE_BODY_X(evt)                                            \
     PGSINK_REDERIVE_BODY_XD(evt, PGSINK_DEC_BY_ID)
-#define PGSINK_REDERIVE_BODY_XD(evt, dec)                                      \
+#define PGSINK_REDERIVE_BODY_XD(evt, dec) PGSINK_REDERIVE_BODY_XDI(evt, dec, "")
+/* `idx`: SQL run once the temporary table of the events is created
+ * (migration 15 indexes it) */
+#define PGSINK_REDERIVE_BODY_XDI(evt, dec, idx)                                \
     " app record; ev record; st text; nxt text; n integer := 0; seq "          \
     "integer;\n"                                                               \
     " dec record; ck_threads text[]; acked text[]; ids text[] := '{}';\n"      \
@@ -44,7 +47,7 @@
     "  CREATE TEMP TABLE careerops_app_ev (\n"                                 \
     "   key text, event_type text, company text, role text, role_key text,\n"  \
     "   email_date timestamptz, scheduled_at timestamptz, message_id text,\n"  \
-    "   threads text[], join_url text, app_role text) ON COMMIT DROP;\n"       \
+    "   threads text[], join_url text, app_role text) ON COMMIT DROP;\n" idx   \
     " ELSE\n"                                                                  \
     "  TRUNCATE careerops_app_ev;\n"                                           \
     " END IF;\n"                                                               \
@@ -283,6 +286,33 @@
     "'sl','srl','bv','plc','corp','corporation','co','kg','se','limited',\n"                              \
     "   'incorporated') $f$;\n"
 
+/* The columns of application_facts after its company key (migration 3) */
+#define PGSINK_FACTS_COLS                                                      \
+    "  e.company, e.role, {s}.careerops_role_key(e.role) AS role_key,\n"       \
+    "  coalesce(e.received_at, m.received_at,\n"                               \
+    "   {s}.careerops_timestamptz(e.doc->'email'->>'date')) AS email_date,\n"  \
+    "  e.scheduled_at,\n"                                                      \
+    "  coalesce(m.message_id, e.doc->'email'->>'message_id') AS message_id,\n" \
+    "  array_remove(ARRAY[m.doc->'gmail'->>'thread_id', m.thread_id,\n"        \
+    "   e.doc->'email'->>'thread_id'], NULL) AS threads,\n"                    \
+    "  coalesce(\n"                                                            \
+    "   (SELECT c->>'url' FROM jsonb_array_elements(CASE WHEN\n"               \
+    "     jsonb_typeof(m.doc->'calendar') = 'array' THEN m.doc->'calendar'\n"  \
+    "     ELSE '[]' END) c\n"                                                  \
+    "    WHERE c->>'url' ~* '^https?://' LIMIT 1),\n"                          \
+    "   (SELECT c->>'location' FROM jsonb_array_elements(CASE WHEN\n"          \
+    "     jsonb_typeof(m.doc->'calendar') = 'array' THEN m.doc->'calendar'\n"  \
+    "     ELSE '[]' END) c\n"                                                  \
+    "    WHERE c->>'location' ~* '^https?://' LIMIT 1),\n"                     \
+    "   (SELECT l->>'url' FROM jsonb_array_elements(CASE WHEN\n"               \
+    "     jsonb_typeof(m.doc->'links') = 'array' THEN m.doc->'links'\n"        \
+    "     ELSE '[]' END) WITH ORDINALITY AS x(l, i)\n"                         \
+    "    WHERE l->>'url' ~* "                                                  \
+    "'^https://[^/"                                                            \
+    "]*(zoom\\.us|meet\\.google\\.com|teams\\.microsoft\\.com|teams\\.live\\." \
+    "com|webex\\.com|whereby\\.com|meet\\.|/join)'\n"                          \
+    "    ORDER BY i LIMIT 1)) AS join_url\n"
+
 const char pgsink_applications_sql[] =
     "CREATE TABLE {s}.company_aliases (\n"
     " alias_key text PRIMARY KEY,\n"
@@ -340,32 +370,7 @@ const char pgsink_applications_sql[] =
     "CREATE VIEW {s}.application_facts AS\n"
     " SELECT e.key, e.event_type,\n"
     "  coalesce(a.company_key, {s}.careerops_company_key(e.company)) AS "
-    "company_key,\n"
-    "  e.company, e.role, {s}.careerops_role_key(e.role) AS role_key,\n"
-    "  coalesce(e.received_at, m.received_at,\n"
-    "   {s}.careerops_timestamptz(e.doc->'email'->>'date')) AS email_date,\n"
-    "  e.scheduled_at,\n"
-    "  coalesce(m.message_id, e.doc->'email'->>'message_id') AS message_id,\n"
-    "  array_remove(ARRAY[m.doc->'gmail'->>'thread_id', m.thread_id,\n"
-    "   e.doc->'email'->>'thread_id'], NULL) AS threads,\n"
-    "  coalesce(\n"
-    "   (SELECT c->>'url' FROM jsonb_array_elements(CASE WHEN\n"
-    "     jsonb_typeof(m.doc->'calendar') = 'array' THEN m.doc->'calendar'\n"
-    "     ELSE '[]' END) c\n"
-    "    WHERE c->>'url' ~* '^https?://' LIMIT 1),\n"
-    "   (SELECT c->>'location' FROM jsonb_array_elements(CASE WHEN\n"
-    "     jsonb_typeof(m.doc->'calendar') = 'array' THEN m.doc->'calendar'\n"
-    "     ELSE '[]' END) c\n"
-    "    WHERE c->>'location' ~* '^https?://' LIMIT 1),\n"
-    "   (SELECT l->>'url' FROM jsonb_array_elements(CASE WHEN\n"
-    "     jsonb_typeof(m.doc->'links') = 'array' THEN m.doc->'links'\n"
-    "     ELSE '[]' END) WITH ORDINALITY AS x(l, i)\n"
-    "    WHERE l->>'url' ~* "
-    "'^https://[^/"
-    "]*(zoom\\.us|meet\\.google\\.com|teams\\.microsoft\\.com|teams\\.live\\."
-    "com|webex\\.com|whereby\\.com|meet\\.|/join)'\n"
-    "    ORDER BY i LIMIT 1)) AS join_url\n"
-    " FROM {s}.events e\n"
+    "company_key,\n" PGSINK_FACTS_COLS " FROM {s}.events e\n"
     " LEFT JOIN {s}.emails m ON m.key = e.key\n"
     " LEFT JOIN {s}.company_aliases a\n"
     "  ON a.alias_key = {s}.careerops_company_key(e.company)\n"
@@ -891,12 +896,12 @@ const char pgsink_role_cancels_sql[] =
 #define PGSINK_IV_CX_8   ", NULL::interval"
 #define PGSINK_IV_COND_8 PGSINK_CAL_CANCEL
 #define PGSINK_IV_IX_8   ", ev.dur"
-#define PGSINK_IV_MX_8                                                         \
-    ",\n    (uid, seq, dur) = (SELECT coalesce(" PGSINK_IV_T_8                 \
-    ".uid, r.uid),\n"                                                          \
-    "     coalesce(" PGSINK_IV_T_8 ".seq, r.seq), coalesce(" PGSINK_IV_T_8     \
-    ".dur,\n      r.dur)\n"                                                    \
-    "     FROM " PGSINK_IV_T_8 " r WHERE r.superseded_by = ev.key\n"           \
+#define PGSINK_IV_MX_8   PGSINK_IV_MX_T(PGSINK_IV_T_8)
+/* what a moved slot in T takes over from the one it replaces (migration 8) */
+#define PGSINK_IV_MX_T(T)                                                      \
+    ",\n    (uid, seq, dur) = (SELECT coalesce(" T ".uid, r.uid),\n"           \
+    "     coalesce(" T ".seq, r.seq), coalesce(" T ".dur,\n      r.dur)\n"     \
+    "     FROM " T " r WHERE r.superseded_by = ev.key\n"                       \
     "     ORDER BY r.email_date DESC NULLS LAST, r.key DESC LIMIT 1)\n   "
 #define PGSINK_IV_JX_8                                                         \
     "   || CASE WHEN dur IS NULL THEN '{}'::jsonb\n"                           \
@@ -1002,7 +1007,12 @@ const char pgsink_moved_cues_sql[] =
     "CREATE OR REPLACE FUNCTION {s}.careerops_interview_moved(subject text,\n" \
     " body text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$\n"              \
     " SELECT " PGSINK_NEW_TEXT "\n"                                            \
-    "  ~* "                                                                    \
+    "  ~* " PGSINK_MOVED_CUES_RE(                                              \
+        more) " $f$;\n"                                                        \
+              "\n"                                                             \
+              "SELECT {s}.careerops_applications_rederive_all();\n"
+/* The pattern of the cues of migrations 10 and 11, as a quoted SQL text */
+#define PGSINK_MOVED_CUES_RE(more)                                             \
     "'(\\mre-?schedul|\\mnew\\s+(time|slot)|\\mmoved\\s+to|\\minstead\\s+"     \
     "of|\\mpreviously\\s*:|\\mpreviously\\s+"                                  \
     "(scheduled|planned|booked)|verschoben|\\mneuer\\s+"                       \
@@ -1016,9 +1026,7 @@ const char pgsink_moved_cues_sql[] =
     "|aug|sep|oct|nov|dec|\\d|tomorrow|next\\s+(mon|tue|wed|thu|fri|week))"    \
     "|\\m(interview|call|panel|meeting|chat)\\s+has\\s+been\\s+moved\\M"       \
     "|\\(previously\\s+(on\\s+|at\\s+)?(mon|tue|wed|thu|fri|sat|sun|\\d)"      \
-    ")' $f$;\n"                                                                \
-    "\n"                                                                       \
-    "SELECT {s}.careerops_applications_rederive_all();\n"
+    ")'"
 
 const char pgsink_moved_cues_wrap_sql[] = PGSINK_MOVED_CUES_SQL("");
 
@@ -1352,6 +1360,16 @@ const char pgsink_merged_decisions_sql[] =
     "     OR (SELECT count(DISTINCT app_role) FROM careerops_app_ev) = 1)))\n" \
     "   ORDER BY x.email_date DESC, x.key DESC LIMIT 1;\n"                     \
     "  END IF;\n"
+/* The applications a reply of yours among the keys names or answers
+ * (migration 14's source of company keys) */
+#define PGSINK_FOR_KEYS_OWN                                                    \
+    "   UNION\n"                                                               \
+    "   SELECT x.company_key FROM {s}.own_decision_facts x\n"                  \
+    "    WHERE x.key = ANY (keys)\n"                                           \
+    "   UNION\n"                                                               \
+    "   SELECT a.company_key FROM {s}.applications a, {s}.own_decision_facts " \
+    "x\n"                                                                      \
+    "    WHERE x.key = ANY (keys) AND a.thread_ids && x.threads"
 /* clang-format off */
 const char pgsink_own_decisions_sql[] =
     "CREATE VIEW {s}.own_decision_facts AS\n"
@@ -1375,13 +1393,177 @@ const char pgsink_own_decisions_sql[] =
     "CREATE OR REPLACE FUNCTION {s}.careerops_applications_for_keys(keys "
     "text[])\n" PGSINK_FOR_KEYS_HEAD "\n"
     PGSINK_FOR_KEYS_CANCELS "\n"
-    "   UNION\n"
-    "   SELECT x.company_key FROM {s}.own_decision_facts x\n"
-    "    WHERE x.key = ANY (keys)\n"
-    "   UNION\n"
-    "   SELECT a.company_key FROM {s}.applications a, {s}.own_decision_facts "
-    "x\n"
-    "    WHERE x.key = ANY (keys) AND a.thread_ids && x.threads"
+    PGSINK_FOR_KEYS_OWN
     PGSINK_FOR_KEYS_TAIL
     "SELECT {s}.careerops_applications_rederive_all();\n";
+/* clang-format on */
+
+/*
+ * Migration 15: the cost of a flush (docs/benchmarks.md, "postgres-sink").
+ * Each flush still re-derives the applications it touches from all their
+ * events (the rules need them all: a late email reorders them), but what
+ * it costs per stored event is now small, and what grew with the events
+ * of the whole schema per written row no longer does. Results are the
+ * same; only how they are computed changes:
+ *   - JIT: the planner's estimates for these statements (functions over
+ *     tables, generate_series) passed jit_above_cost, and compiling them
+ *     took longer than running them (seconds a flush). The functions that
+ *     derive applications and aliases run without it (SET jit = off, set
+ *     last: a later migration that redefines one of them sets it again).
+ *   - application_facts computed the company key of each event (a
+ *     function of regular expressions) three times: for the alias join,
+ *     the filter and the column. It computes it once (OFFSET 0 keeps the
+ *     planner from copying the expression back in).
+ *   - careerops_interview_moved(), a regular expression over the new text
+ *     of each interview's email at every re-derivation (about 1 ms each),
+ *     first looks for one of the words every cue contains (PGSINK_CUE_WORDS)
+ *     anywhere in the subject and body; without one, no cue can match.
+ *   - careerops_applications_for_keys() looked for the thread of every
+ *     written row, company or not (a scan of all events each); only the
+ *     rows without a company need it.
+ *   - careerops_auto_aliases() chose its keys with a hashed subplan that
+ *     computed the company key of every stored event; each candidate (a
+ *     beginning of a key the statement names) is now looked up by index.
+ *     Same keys in the same order: the loop writes only its own key's row.
+ *   - the rederive indexes its temporary tables: the events by key, the
+ *     interview slots by time (each event looked its time up in all the
+ *     slots); the interviews read the rejections that are no calendar
+ *     cancel once, not once per slot.
+ */
+/* A word of every branch of the cues of migration 11
+ * (PGSINK_MOVED_CUES_RE): a text in which the cues match contains one */
+#define PGSINK_CUE_WORDS                                                       \
+    "'(schedul|new|move|instead|previously|verschoben|termin|reprogram|"       \
+    "horaire|nueva|verzet|tijd|rearrang|takes|booked|postponed|déplacé|"     \
+    "reporté|push)'"
+/* careerops_applications_for_keys(keys) of migration 14 whose search for
+ * the thread of a written row without a company reads those rows only */
+#define PGSINK_FOR_KEYS_HEAD15                                                 \
+    " RETURNS integer LANGUAGE plpgsql AS $f$\n"                               \
+    "DECLARE ck text; n integer := 0;\n"                                       \
+    "BEGIN\n"                                                                  \
+    " FOR ck IN\n"                                                             \
+    "  SELECT DISTINCT c FROM (\n"                                             \
+    "   SELECT f.company_key AS c FROM {s}.application_facts f\n"              \
+    "    WHERE f.key = ANY (keys) AND f.company_key IS NOT NULL\n"             \
+    "   UNION\n"                                                               \
+    "   SELECT a.company_key FROM {s}.applications a WHERE a.event_keys && "   \
+    "keys\n"                                                                   \
+    "   UNION\n"                                                               \
+    "   SELECT (SELECT g.company_key FROM {s}.application_facts g\n"           \
+    "           WHERE g.company_key IS NOT NULL AND g.threads && f.threads\n"  \
+    "           ORDER BY g.email_date NULLS LAST, g.key LIMIT 1)\n"            \
+    "    FROM (SELECT f.threads FROM {s}.application_facts f\n"                \
+    "     WHERE f.key = ANY (keys) AND f.company_key IS NULL\n"                \
+    "      AND cardinality(f.threads) > 0 OFFSET 0) f"
+/* migration 8's rejections that cancel a slot (PGSINK_IV_REJ7 and no
+ * calendar cancel), the calendar cancels read once per statement */
+#define PGSINK_IV_REJ15                                                        \
+    PGSINK_IV_REJ7                                                             \
+    "      AND x.key = ANY (ARRAY(SELECT w.key FROM careerops_app_ev w\n"      \
+    "       WHERE w.app_role = app_role_key AND w.event_type = 'REJECTION'\n"  \
+    "        AND NOT {s}.careerops_calendar_cancel_only(w.key)))\n"
+/* migration 15's variant of migration 8's interviews (PGSINK_IV_FN): the
+ * same, in a temporary table of its own indexed by the slot's time and its
+ * first event (both unique: an event at a time that has a slot joins it,
+ * and an event adds at most one slot) */
+#define PGSINK_IV_T_15    "careerops_app_iv4"
+#define PGSINK_IV_COLS_15 ", dur interval, UNIQUE (slot_at), UNIQUE (key)"
+#define PGSINK_IV_EVS_15  PGSINK_IV_EVS_8
+#define PGSINK_IV_CX_15   PGSINK_IV_CX_8
+#define PGSINK_IV_COND_15 PGSINK_IV_COND_8
+#define PGSINK_IV_IX_15   PGSINK_IV_IX_8
+#define PGSINK_IV_MX_15   PGSINK_IV_MX_T(PGSINK_IV_T_15)
+#define PGSINK_IV_JX_15   PGSINK_IV_JX_8
+#define PGSINK_IV_SAME_TIME_15                                                 \
+    PGSINK_IV_SAME_TIME_X(PGSINK_IV_T_15, " dur = coalesce(ev.dur, dur),")
+#define PGSINK_IV_MOVED_SLOT_15 PGSINK_IV_MOVED_SLOT(PGSINK_IV_T_15)
+/* clang-format off */
+const char pgsink_flush_cost_sql[] =
+    "CREATE OR REPLACE VIEW {s}.application_facts AS\n"
+    " SELECT e.key, e.event_type,\n"
+    "  coalesce(a.company_key, k.ck) AS company_key,\n" PGSINK_FACTS_COLS
+    " FROM {s}.events e\n"
+    " CROSS JOIN LATERAL (SELECT {s}.careerops_company_key(e.company) AS ck\n"
+    "  OFFSET 0) k\n"
+    " LEFT JOIN {s}.emails m ON m.key = e.key\n"
+    " LEFT JOIN {s}.company_aliases a ON a.alias_key = k.ck\n"
+    " WHERE e.event_type <> 'OTHER';\n"
+    "\n"
+    "CREATE OR REPLACE FUNCTION {s}.careerops_interview_moved(subject text,\n"
+    " body text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$\n"
+    " SELECT CASE WHEN (coalesce(subject, '') || E'\\n' || coalesce(body, ''))\n"
+    "  ~* " PGSINK_CUE_WORDS "\n"
+    "  THEN " PGSINK_NEW_TEXT "\n"
+    "  ~* " PGSINK_MOVED_CUES_RE(
+        "\\mrearrang|\\minstead\\s*\\?|\\mnow\\s+takes\\s+place|") "\n"
+    "  ELSE false END $f$;\n"
+    "\n"
+    "CREATE OR REPLACE FUNCTION {s}.careerops_applications_for_keys(keys "
+    "text[])\n" PGSINK_FOR_KEYS_HEAD15 "\n"
+    PGSINK_FOR_KEYS_CANCELS "\n"
+    PGSINK_FOR_KEYS_OWN
+    PGSINK_FOR_KEYS_TAIL
+    "\n"
+    PGSINK_IV_FN("CREATE OR REPLACE FUNCTION", 15, PGSINK_IV_REJ15,
+                 PGSINK_IV_REJ7_TR)
+    "\n"
+    PGSINK_REDERIVE6(PGSINK_REDERIVE_BODY_XDI(PGSINK_EVT_8,
+                     PGSINK_DEC_MERGED PGSINK_DEC_OWN,
+                     "  CREATE INDEX ON careerops_app_ev (key);\n"))
+    "\n"
+    "CREATE OR REPLACE FUNCTION {s}.careerops_auto_aliases(senders text[],\n"
+    " companies text[]) RETURNS integer LANGUAGE plpgsql AS $f$\n"
+    "DECLARE k text; old text; want text; n integer := 0;\n"
+    "BEGIN\n"
+    " PERFORM pg_advisory_xact_lock(hashtext('careerops-aliases:{s}'));\n"
+    " FOR k IN\n"
+    "  -- the keys concerned and every beginning of them: a key's answer\n"
+    "  -- depends on the keys it begins (\"tarn\" on \"tarnvalley\")\n"
+    "  SELECT DISTINCT left(x, i) FROM (\n"
+    "   SELECT unnest({s}.careerops_domain_labels(s)) FROM unnest(senders) s\n"
+    "   UNION ALL SELECT {s}.careerops_company_key(c) FROM unnest(companies) c\n"
+    "   UNION ALL SELECT a.alias_key FROM {s}.company_aliases a\n"
+    "    WHERE a.auto AND a.company_key IN\n"
+    "     (SELECT {s}.careerops_company_key(c) FROM unnest(companies) c)\n"
+    "  ) y(x), generate_series(2, length(x)) AS i\n"
+    "  WHERE x IS NOT NULL\n"
+    "  ORDER BY 1\n"
+    " LOOP\n"
+    "  -- a key no event names and no automatic row holds: nothing to do;\n"
+    "  -- one index lookup (ordered by the key: a generic plan of EXISTS\n"
+    "  -- scanned every event when the statistics showed one company)\n"
+    "  PERFORM 1 FROM {s}.events e WHERE {s}.careerops_company_key(e.company) = k\n"
+    "   ORDER BY {s}.careerops_company_key(e.company) LIMIT 1;\n"
+    "  CONTINUE WHEN NOT FOUND AND NOT EXISTS (SELECT 1\n"
+    "   FROM {s}.company_aliases a WHERE a.alias_key = k AND a.auto);\n"
+    "  SELECT a.company_key INTO old FROM {s}.company_aliases a\n"
+    "   WHERE a.alias_key = k AND a.auto;\n"
+    "  want := {s}.careerops_alias_want(k, 0);\n"
+    "  CONTINUE WHEN old IS NOT DISTINCT FROM want;\n"
+    "  DELETE FROM {s}.company_aliases WHERE alias_key = k AND auto;\n"
+    "  IF want IS NOT NULL THEN\n"
+    "   INSERT INTO {s}.company_aliases (alias_key, company_key, auto)\n"
+    "    VALUES (k, want, true) ON CONFLICT (alias_key) DO NOTHING;\n"
+    "  END IF;\n"
+    "  PERFORM {s}.careerops_application_rederive(k);\n"
+    "  IF old IS NOT NULL THEN\n"
+    "   PERFORM {s}.careerops_application_rederive(old);\n"
+    "  END IF;\n"
+    "  IF want IS NOT NULL THEN\n"
+    "   PERFORM {s}.careerops_application_rederive(want);\n"
+    "  END IF;\n"
+    "  n := n + 1;\n"
+    " END LOOP;\n"
+    " RETURN n;\n"
+    "END $f$;\n"
+    "\n"
+    "ALTER FUNCTION {s}.careerops_application_rederive(text) SET jit = off;\n"
+    "ALTER FUNCTION {s}.careerops_applications_for_keys(text[])\n"
+    " SET jit = off;\n"
+    "ALTER FUNCTION {s}.careerops_applications_rederive_all() SET jit = off;\n"
+    "ALTER FUNCTION {s}.careerops_application_decide(text, text,\n"
+    " timestamptz) SET jit = off;\n"
+    "ALTER FUNCTION {s}.careerops_auto_aliases(text[], text[])\n"
+    " SET jit = off;\n";
 /* clang-format on */

@@ -161,6 +161,9 @@ extern const char pgsink_merged_decisions_sql[];
 /** Migration 14: your own reply declining an offer or withdrawing closes
  *  the application (pg_applications.c). */
 extern const char pgsink_own_decisions_sql[];
+/** Migration 15: the cost of a flush: no JIT for the derivation, alias
+ *  keys looked up by index (pg_applications.c). */
+extern const char pgsink_flush_cost_sql[];
 
 /** @brief The newest schema version of the sink's tables. */
 int pgsink_schema_latest(void);

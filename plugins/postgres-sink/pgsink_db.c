@@ -623,6 +623,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "your own reply declining an offer or withdrawing closes the "
      "application (DECLINED, WITHDRAWN) unless you decided with --decide",
      pgsink_own_decisions_sql},
+    {15,
+     "the cost of a flush: the derivation runs without JIT; the keys an "
+     "alias may concern are looked up by index",
+     pgsink_flush_cost_sql},
 };
 
 #define PGSINK_LATEST                                                          \
