@@ -157,7 +157,7 @@ static co_record_t t_event(int i, char *key, size_t ksz, char **value)
 {
     snprintf(key, ksz, "%064d", i);
     /* one company: each flush re-derives its application from all its
-     * events (up to 3,000; about 0.3 s a flush since postgres-sink's
+     * events (up to 3,000; about 0.5 s a flush since postgres-sink's
      * migration 15, docs/benchmarks.md "postgres-sink") */
     json_t *ev = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "schema",
                            "careerops.event.v1", "event_type", "INTERVIEW",
