@@ -151,7 +151,9 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
      * of that name, password included (trial 51) */
     size_t first = strcspn(u, "/");
     const char *at = memchr(u, '@', first);
-    if (at != NULL && memchr(at, ':', first - (size_t)(at - u)) != NULL) {
+    if (at != NULL && (memchr(at, ':', first - (size_t)(at - u)) != NULL ||
+                       memchr(u, ':', (size_t)(at - u)) != NULL)) {
+        /* (or "user:PW@host" with no path, trial 52) */
         char shown[512];
         co_redact(shown, sizeof shown, u);
         snprintf(err, errlen,

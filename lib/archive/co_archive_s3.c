@@ -190,17 +190,21 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
         }
         int64_t now = co__s3_now_ms();
         if (!retry || now + delay > deadline) {
+            /* the endpoint as messages show it: a password or signed query
+             * in it written *** (trial 52) */
+            char ep[512];
+            co_redact(ep, sizeof ep, a->endpoint);
             if (status == 0)
                 snprintf(err, errlen,
                          "%s %s/%s: %s (%d attempts in %ld ms; check "
                          "CAREEROPS_ARCHIVE_S3_ENDPOINT)",
-                         r->method, a->endpoint, a->bucket,
+                         r->method, ep, a->bucket,
                          cerr[0] ? cerr : curl_easy_strerror(cc), attempt,
                          (long)(now - t0));
             else
                 snprintf(err, errlen,
                          "%s %s/%s: HTTP %ld (%d attempts in %ld ms)",
-                         r->method, a->endpoint, a->bucket, status, attempt,
+                         r->method, ep, a->bucket, status, attempt,
                          (long)(now - t0));
             return -1;
         }
@@ -227,12 +231,14 @@ static void co__s3_fail(co_archive_t *a, const char *what, long status,
                  "CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE (and "
                  "CAREEROPS_ARCHIVE_S3_REGION)",
                  what, a->bucket, status, code[0] ? code : "Forbidden");
-    else if (strcmp(code, "NoSuchBucket") == 0)
+    else if (strcmp(code, "NoSuchBucket") == 0) {
+        char ep[512];
+        co_redact(ep, sizeof ep, a->endpoint);
         snprintf(err, errlen,
                  "%s: bucket '%s' does not exist at %s: create it "
                  "(careerops archive init) or fix CAREEROPS_ARCHIVE",
-                 what, a->bucket, a->endpoint);
-    else
+                 what, a->bucket, ep);
+    } else
         snprintf(err, errlen, "%s s3://%s: HTTP %ld %s", what, a->bucket,
                  status, code);
 }

@@ -254,10 +254,16 @@ static void co__kv(co__spans_t *sp, const char *s)
             p++;
             while (isspace((unsigned char)*p))
                 p++;
-        } else if (!secret) {
-            co__inner(sp, s, k, ke); /* a word without '=' */
-            p = ke;
-            continue;
+        } else {
+            /* a word without '=': a URI or "user:pw@host" in it is read
+             * (trial 52: "${env:X:-postgresql://u:PW@h}" printed PW when
+             * "PW" held a secret's name); after a secret's name alone
+             * ("password PW") the next word is its value */
+            co__inner(sp, s, k, ke);
+            if (!secret || *p == '\0') {
+                p = ke;
+                continue;
+            }
         }
         const char *e = co__kv_value_end(p);
         if (secret)

@@ -47,3 +47,13 @@ grep -q 'a remote USER@HOST:PATH is not an archive' err || fail "scp-style archi
 ! grep -q Hunter2 err || fail "scp-style archive: the password printed: $(cat err)"
 [ ! -e 'alice:Hunter2@nas:' ] || fail "scp-style archive: a local folder was made"
 echo "ok: an scp-style USER:PW@HOST:PATH archive is refused, its password not shown"
+# trial 52: "user:PW@host" with no path is refused too; an S3 endpoint's
+# password is *** in the connection error
+"$B" archive init --archive 'user:SECRET52@host' > out 2> err && fail "user:PW@host was accepted as a folder"
+! grep -q SECRET52 err || fail "user:PW@host: the password printed: $(cat err)"
+[ ! -e 'user:SECRET52@host' ] || fail "user:PW@host: a local folder was made"
+printf 'AK\n' > ak; printf 'SK\n' > sk
+"$B" archive ls --archive s3://bucket/p --s3-endpoint 'http://u:SECRET53@127.0.0.1:1' \
+    --s3-access-key-file ak --s3-secret-key-file sk --retry-seconds 1 > out 2> err && fail "archive ls on a closed port succeeded"
+! grep -q SECRET53 err || fail "the S3 endpoint's password printed: $(cat err)"
+echo "ok: user:PW@host refused; an S3 endpoint's password is *** in its errors"

@@ -54,6 +54,12 @@ START_TEST(t_redact)
         {"alice:Hunter2@nas:/backups", "alice:***@nas:/backups"},
         {"alice:STATEPW2@dbhost/careerops", "alice:***@dbhost/careerops"},
         {"postgresql://h:5432,h2:secret/db", "postgresql://h:5432,h2:***"},
+        /* trial 52: a URI after a "${" (a default missing its '}'), a
+         * word named like a secret without '=' */
+        {"${env:PG:-postgresql://u:SECRETPW@h/db", "${env:***@h/db"},
+        {"${oops postgresql://u:hunter2@h/db",
+         "${oops postgresql://u:***@h/db"},
+        {"${env:A:-postgresql://u:hunter2@h/db}", "${env:***@h/db}"},
         /* trial 47: a percent-encoded or upper-case key */
         {"postgresql://127.0.0.1:1/db?user=u&%70assword=HIDDEN1",
          "postgresql://127.0.0.1:1/db?user=u&%70assword=***"},
