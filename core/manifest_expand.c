@@ -17,16 +17,45 @@ typedef struct {
 /* Defaults inside defaults: ${env:A:-${env:B:-...}} at most this deep. */
 #define CO__EXPAND_DEPTH_MAX 4
 
+/* A field that holds a credential by its name (the last part of its
+ * path, in any case): slack-sink's webhook_url, tavily's api_key,
+ * kafka.sasl.password, ssl.key.pem, a bearer token... A diagnostic shows
+ * none of its value (trial 52: "${env:X}" diagnostics printed a webhook
+ * URL whole). More names hide more, never less. */
+static int co__secret_field(const char *path)
+{
+    const char *f = strrchr(path, '.');
+    f = f != NULL ? f + 1 : path;
+    char low[128];
+    size_t n = 0;
+    for (; f[n] != '\0' && f[n] != '[' && n + 1 < sizeof low; n++)
+        low[n] = (char)tolower((unsigned char)f[n]);
+    low[n] = '\0';
+    static const char *const words[] = {
+        "password",   "passwd", "secret",   "token", "webhook",
+        "credential", "apikey", "api_key",  "auth",  "cookie",
+        "private",    "pem",    "signature"};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (strstr(low, words[k]) != NULL)
+            return 1;
+    /* "key", "api-key", "ssl.key.location" is a path, not a key */
+    return n >= 3 && strcmp(low + n - 3, "key") == 0;
+}
+
 /* A value as a diagnostic may quote it: secrets (a password in a URL or a
  * key=value string) written as *** (trial 51: "environment variable X is
- * not set and \"postgresql://alice:PW@h/${env:X}\" ..." printed PW). */
+ * not set and \"postgresql://alice:PW@h/${env:X}\" ..." printed PW), and
+ * the whole value of a field named as a credential (co__secret_field). */
 typedef struct {
     char s[600];
 } co__shown_t;
-static co__shown_t co__shown(const char *in)
+static co__shown_t co__shown(const char *in, const char *path)
 {
     co__shown_t r;
-    co_redact(r.s, sizeof r.s, in);
+    if (co__secret_field(path))
+        snprintf(r.s, sizeof r.s, "*** (the value of a credential field)");
+    else
+        co_redact(r.s, sizeof r.s, in);
     return r;
 }
 
@@ -114,13 +143,13 @@ static int co__expand_env(const char *in, const char *body, size_t blen,
                     "name (letters, digits, '_', not starting with a "
                     "digit): write ${env:NAME} "
                     "or ${env:NAME:-default}",
-                    co__shown(in).s, spec);
+                    co__shown(in, path).s, spec);
         bad = 1;
     } else if (spec[0] == '\0') {
         co_diag_add(cx->d, path,
                     "\"%s\": ${env:} names no variable: write "
                     "${env:NAME} or ${env:NAME:-default}",
-                    co__shown(in).s);
+                    co__shown(in, path).s);
         bad = 1;
     } else if (v != NULL && v[0] != '\0')
         co_buf_add(out, v, strlen(v));
@@ -149,8 +178,8 @@ static int co__expand_env(const char *in, const char *body, size_t blen,
         co_diag_add(cx->d, path,
                     "environment variable %s is %s and \"%s\" "
                     "gives no default (use ${env:%s:-value})",
-                    spec, v != NULL ? "empty" : "not set", co__shown(in).s,
-                    spec);
+                    spec, v != NULL ? "empty" : "not set",
+                    co__shown(in, path).s, spec);
         bad = 1;
     }
     free(spec);
@@ -181,7 +210,7 @@ static char *co__expand_str(const char *in, const char *path,
         const char *close = co__expand_close(open);
         if (close == NULL) {
             co_diag_add(cx->d, path, "unterminated '${' in \"%s\"",
-                        co__shown(in).s);
+                        co__shown(in, path).s);
             bad = 1;
             break;
         }
@@ -200,7 +229,7 @@ static char *co__expand_str(const char *in, const char *path,
                 co_diag_add(cx->d, path,
                             "bad secret name in \"%s\" (letters, digits, "
                             "'_', '-', '.')",
-                            co__shown(in).s);
+                            co__shown(in, path).s);
                 bad = 1;
             } else {
                 char *nm = strndup(name, nlen);
@@ -238,10 +267,16 @@ static char *co__expand_str(const char *in, const char *path,
         } else if (strncmp(body, "env:", 4) == 0) {
             bad |= co__expand_env(in, body, blen, path, cx, &out);
         } else {
-            co_diag_add(cx->d, path,
-                        "unknown substitution \"${%.*s}\": use ${secret:NAME} "
-                        "or ${env:NAME:-default}",
-                        (int)blen, body);
+            if (co__secret_field(path)) /* its text may be the secret */
+                co_diag_add(cx->d, path,
+                            "unknown substitution \"${...}\" in %s: use "
+                            "${secret:NAME} or ${env:NAME:-default}",
+                            co__shown(in, path).s);
+            else
+                co_diag_add(cx->d, path,
+                            "unknown substitution \"${%.*s}\": use "
+                            "${secret:NAME} or ${env:NAME:-default}",
+                            (int)blen, body);
             bad = 1;
         }
         p = close + 1;
@@ -271,7 +306,7 @@ static json_t *co__expand_value(const char *s, const char *path,
         co_diag_add(cx->d, path,
                     "\"%s\" gives a value that is not UTF-8 text: save the "
                     "secret file or set the environment variable in UTF-8",
-                    co__shown(s).s);
+                    co__shown(s, path).s);
     return j;
 }
 

@@ -252,6 +252,34 @@ START_TEST(manifest_secret_bad_bytes)
 }
 END_TEST
 
+/* trial 52 D2: a field named as a credential (webhook_url, api_key,
+ * kafka's sasl.password) is never quoted by a diagnostic, not even in
+ * part; other fields still are (with URL passwords as ***) */
+START_TEST(manifest_secret_field_hidden)
+{
+    co_diag_t d = {0};
+    co_manifest_t *m = co_manifest_load(
+        write_tmp("sf.json",
+                  "{\"pipeline\":\"p\",\"kafka\":{\"sasl.password\":"
+                  "\"KAFKAPW${env:CO_UNIT_NOPE}\"},\"stages\":"
+                  "[{\"name\":\"a\",\"plugin\":\"x\",\"output\":\"t\","
+                  "\"config\":{\"webhook_url\":\"https://hooks.example/"
+                  "HOOKPW${env:CO_UNIT_NOPE}\",\"api_key\":\"KEYPW${oops}\","
+                  "\"Access_Token\":\"TOKPW${env:CO_UNIT_NOPE\",\"topic_x\":"
+                  "\"visible${env:CO_UNIT_NOPE}\"}}]}"),
+        NULL, &d);
+    ck_assert_uint_eq(d.n, 5);
+    int visible = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        ck_assert_ptr_null(strstr(d.msgs[i], "PW"));
+        visible |= strstr(d.msgs[i], "\"visible${env:CO_UNIT_NOPE}\"") != NULL;
+    }
+    ck_assert(visible);
+    co_diag_free(&d);
+    co_manifest_free(m);
+}
+END_TEST
+
 START_TEST(when_predicates)
 {
     json_t *w = json_loads("{\"event_type\":[\"INTERVIEW\",\"OFFER\"],"
@@ -423,6 +451,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, manifest_faults_have_paths);
     tcase_add_test(tc, manifest_secret_read);
     tcase_add_test(tc, manifest_secret_bad_bytes);
+    tcase_add_test(tc, manifest_secret_field_hidden);
     tcase_add_test(tc, when_predicates);
     tcase_add_test(tc, closest_name_hints);
     tcase_add_test(tc, options_validate_and_fill);
