@@ -21,6 +21,7 @@
  */
 #include "co_mail.h"
 #include "co_mail_source.h"
+#include "co_redact.h"
 #include "imap_oauth.h"
 #include "imap_proto.h"
 
@@ -141,6 +142,7 @@ typedef struct imap_folder_s {
 typedef struct imap_s {
     co_stage_t *st;
     const imap_cfg_t *cfg;
+    char url[512];        /* cfg->url as messages show it (co_redact) */
     co_mail_source_t *ms; /* normalize -> archive -> record */
     char *password, *bearer;
     char *client_id, *client_secret, *refresh_token; /* OAuth refresh */
@@ -262,8 +264,8 @@ static co_status_t imap_unreached(imap_t *m, const char *why)
     if (m->cfg->follow || m->logged_in ||
         (m->unreached_n < IMAP_UNREACHED_TRIES &&
          waited < m->cfg->timeout_ms)) {
-        imap_api->set_error(m->st, "network", "%s: %s; reconnecting",
-                            m->cfg->url, why);
+        imap_api->set_error(m->st, "network", "%s: %s; reconnecting", m->url,
+                            why);
         return CO_RETRY;
     }
     imap_api->set_error(
@@ -272,7 +274,7 @@ static co_status_t imap_unreached(imap_t *m, const char *why)
         "check the host name and port of the URL (993 for imaps://, 143 "
         "for imap://; `openssl s_client -connect HOST:PORT` tries it) and "
         "that the server is up and reachable from here",
-        m->cfg->url, why, m->unreached_n, m->unreached_n == 1 ? "" : "s",
+        m->url, why, m->unreached_n, m->unreached_n == 1 ? "" : "s",
         (long long)(waited / 1000));
     return CO_FATAL;
 }
@@ -315,7 +317,7 @@ static co_status_t imap_connect(imap_t *m)
         imap_api->set_error(m->st, "auth",
                             "%s refused the access token of "
                             "user \"%s\": refreshing it",
-                            m->cfg->url, m->cfg->user);
+                            m->url, m->cfg->user);
         imap_close(m);
         return CO_RETRY;
     }
@@ -324,7 +326,7 @@ static co_status_t imap_connect(imap_t *m)
                             "%s refused the login of user \"%s\" (%s): "
                             "check the %s in the secret file \"%s\" (an app "
                             "password where the provider requires one)",
-                            m->cfg->url, m->cfg->user, eb[0] ? eb : "denied",
+                            m->url, m->cfg->user, eb[0] ? eb : "denied",
                             m->bearer ? "token" : "password",
                             m->refresh_token
                                 ? m->cfg->oauth_refresh_token_secret
@@ -337,7 +339,7 @@ static co_status_t imap_connect(imap_t *m)
         e == CURLE_UNSUPPORTED_PROTOCOL || e == CURLE_URL_MALFORMAT ||
         e == CURLE_USE_SSL_FAILED) {
         imap_api->set_error(
-            m->st, "config", "%s: %s (%s): check config.url%s", m->cfg->url,
+            m->st, "config", "%s: %s (%s): check config.url%s", m->url,
             curl_easy_strerror(e), eb,
             e == CURLE_PEER_FAILED_VERIFICATION ? " and config.ca_file" : "");
         imap_close(m);
@@ -357,7 +359,7 @@ static co_status_t imap_connect(imap_t *m)
     }
     m->connected = 1;
     m->logged_in = 1;
-    imap_api->log(m->st, CO_LOG_INFO, "logged in to %s as %s%s", m->cfg->url,
+    imap_api->log(m->st, CO_LOG_INFO, "logged in to %s as %s%s", m->url,
                   m->cfg->user, m->has_idle ? " (IDLE)" : "");
     return CO_OK;
 }
@@ -406,7 +408,7 @@ static char *imap_source_json(imap_t *m, imap_folder_t *f, int64_t uid)
 {
     json_t *o = json_object();
     json_object_set_new(o, "kind", json_string("imap"));
-    json_object_set_new(o, "url", json_string(m->cfg->url));
+    json_object_set_new(o, "url", json_string(m->url));
     json_object_set_new(o, "user", json_string(m->cfg->user));
     json_object_set_new(o, "folder", json_string(f->name));
     json_object_set_new(o, "uidvalidity", json_integer(f->validity));
@@ -494,8 +496,8 @@ static void imap_on_search(imap_t *m, imap_resp_t *r, void *arg)
 
 static co_status_t imap_neterr(imap_t *m, const char *what)
 {
-    imap_api->set_error(m->st, "network", "%s %s: %s; reconnecting",
-                        m->cfg->url, what, m->conn.err);
+    imap_api->set_error(m->st, "network", "%s %s: %s; reconnecting", m->url,
+                        what, m->conn.err);
     imap_close(m);
     return CO_RETRY;
 }
@@ -520,7 +522,7 @@ static co_status_t imap_check(imap_t *m, imap_folder_t *f)
         imap_api->set_error(m->st, "config",
                             "cannot open folder \"%s\" on %s (%s): check "
                             "config.folders",
-                            f->name, m->cfg->url, m->conn.err);
+                            f->name, m->url, m->conn.err);
         return CO_FATAL;
     }
     if (f->validity != 0 && f->validity != validity) {
@@ -756,6 +758,46 @@ static co_status_t imap_secret(imap_t *m, const char *name, char **out)
                                  "the password (or token)", out);
 }
 
+/* A login in the URL (imaps://USER@HOST, USER:PASSWORD@HOST, or a
+ * password written after the host as a port, imaps://HOST:PW) is refused
+ * without quoting the URL: the login name is config.user and the password
+ * a secret file, and a URL is printed in every connection message (trial
+ * 52: imaps://me:PW@host was logged on every retry). */
+static co_status_t imap_url_login(const char *url, char *err, size_t errsz)
+{
+    const char *a = strstr(url, "://") + 3;
+    if (strchr(a, '@') != NULL) {
+        snprintf(err, errsz,
+                 "url: holds a login ('@'; not shown): write the host only, "
+                 "imaps://HOST[:PORT]; the login name goes in config.user "
+                 "and the password in the secret file named by "
+                 "config.password_secret");
+        return CO_FATAL;
+    }
+    size_t alen = strcspn(a, "/?#");
+    const char *port = NULL;
+    if (a[0] == '[') { /* [IPv6]:PORT */
+        const char *close = memchr(a, ']', alen);
+        if (close != NULL && close[1] == ':')
+            port = close + 2;
+    } else {
+        port = memchr(a, ':', alen);
+        port = port != NULL ? port + 1 : NULL;
+    }
+    if (port != NULL) {
+        size_t plen = alen - (size_t)(port - a);
+        if (plen == 0 || plen > 5 || strspn(port, "0123456789") < plen) {
+            snprintf(err, errsz,
+                     "url: the port after the host is not a number (not "
+                     "shown): write imaps://HOST or imaps://HOST:993; a "
+                     "password goes in the secret file named by "
+                     "config.password_secret");
+            return CO_FATAL;
+        }
+    }
+    return CO_OK;
+}
+
 /* ABI 1.2 check, also run by init(): url, user and folders, so that
  * `careerops validate` refuses them before anything starts (the server is
  * not contacted). */
@@ -765,12 +807,30 @@ static co_status_t imap_check_config(const void *config, char *err,
     const imap_cfg_t *cfg = config;
     if (cfg->url == NULL || (strncmp(cfg->url, "imaps://", 8) != 0 &&
                              strncmp(cfg->url, "imap://", 7) != 0)) {
+        char shown[256];
+        co_redact(shown, sizeof shown, cfg->url);
+        const char *u = cfg->url != NULL ? cfg->url : "";
+        /* "imaps:/me:PW@host" is no URI to co_redact: quote no login */
+        int login = strchr(u, '@') != NULL;
+        int one_slash = (strncmp(u, "imaps:", 6) == 0 && u[6] != '/') ||
+                        (strncmp(u, "imap:", 5) == 0 && u[5] != '/') ||
+                        strncmp(u, "imaps:/", 7) == 0 ||
+                        strncmp(u, "imap:/", 6) == 0;
         snprintf(err, errsz,
-                 "url: \"%s\" is not an IMAP URL: use imaps://HOST (port "
-                 "993) or imap://HOST (port 143, STARTTLS)",
-                 cfg->url ? cfg->url : "");
+                 "url: %s%s%s is not an IMAP URL: %suse imaps://HOST (port "
+                 "993) or imap://HOST (port 143, STARTTLS)%s",
+                 login ? "" : "\"",
+                 login ? "the value (a login in it: not shown)" : shown,
+                 login ? "" : "\"",
+                 one_slash ? "write the scheme with two slashes: " : "",
+                 login ? "; the login name goes in config.user and the "
+                         "password in the secret file named by "
+                         "config.password_secret"
+                       : "");
         return CO_FATAL;
     }
+    if (imap_url_login(cfg->url, err, errsz) != CO_OK)
+        return CO_FATAL;
     if (cfg->user == NULL || cfg->user[0] == '\0') {
         snprintf(err, errsz, "user: required: the IMAP login name");
         return CO_FATAL;
@@ -797,6 +857,7 @@ static co_status_t imap_init(const co_host_api_t *api, co_stage_t *st,
         return CO_FATAL;
     m->st = st;
     m->cfg = cfg;
+    co_redact(m->url, sizeof m->url, cfg->url);
     *instance = m;
     co_status_t s;
     if (cfg->oauth_token_url != NULL) {

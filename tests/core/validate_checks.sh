@@ -85,6 +85,18 @@ for pat in 'stages\[1\] \(gm\)\.config\.token_url: URL scheme .ftp. is not http 
     grep -Eq -- "$pat" err.txt || fail "no '$pat' in: $(cat err.txt)"
 done
 ok "validate and run refuse (exit 2) a SASL mechanism librdkafka lacks, a CA file it cannot read and console-sink's path in a missing folder, naming the setting; run --stage checks its own stages only; values only a plugin can check (ABI 1.2 check()) are refused before anything starts, for every plugin that has such options (imap-source, gmail-source, ollama-classifier, postgres-sink)"
+# trial 52 D3: a login in imap-source's url (it was logged on every retry)
+# is refused and never quoted: USER:PW@HOST, USER@HOST:PW, a password as
+# the port, "imaps:/" with one slash
+for u in 'imaps://me:IMAPPW52@host/INBOX' 'imaps://me@host:IMAPPW52' \
+    'imaps://host:IMAPPW52' 'imaps://[::1]:IMAPPW52' 'imaps:/me:IMAPPW52@host'; do
+    sed "s|\"pop3://x\"|\"$u\"|" plug.json > iu.json
+    "$B" validate iu.json > iu.out 2>&1 && fail "validate accepted url $u"
+    grep -q 'stages\[0\] (imap)\.config\.url: ' iu.out || fail "url $u: $(cat iu.out)"
+    grep -q IMAPPW52 iu.out && fail "url $u printed its password: $(cat iu.out)"
+    grep -Eq 'config.password_secret|two slashes' iu.out || fail "url $u: no hint: $(cat iu.out)"
+done
+ok "imap-source refuses a login or password in its url without printing it"
 # slack-sink, chroma-sink and tavily-researcher had no check(): a malformed
 # webhook_url passed validate and failed run (trial 43); the webhook URL,
 # a secret, is never printed. Kafka refuses the topic names "." and "..",
