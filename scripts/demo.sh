@@ -197,27 +197,32 @@ if [ -n "$model_file" ] && [ "$model_file" != bundled ]; then
 fi
 
 # url_shown URL: URL with a password in it as *** (USER:PASSWORD@HOST, or
-# HOST:WORD where WORD is no port: a password without its '@'), for the
-# demo's messages (trial 51: they printed it)
+# HOST:WORD where WORD is no port: a password written after the host, with
+# or without a user before it; then the rest too), for the demo's messages
+# (trial 51, trial 52: imaps://me@host:PW printed PW)
 url_shown() {
-    local u=$1 scheme="" rest auth
+    local u=$1 scheme="" rest at="" auth="" hp tail="" host port
     case "$u" in *://*) scheme=${u%%://*}:// rest=${u#*://} ;; *) rest=$u ;; esac
-    case "$rest" in
-    *@*)
-        auth=${rest%@*}
-        case "$auth" in *:*) rest="${auth%%:*}:***@${rest##*@}" ;; esac ;;
-    *)
-        auth=${rest%%/*}
-        case "$auth" in *:*)
-            [[ "${auth#*:}" =~ ^[0-9]*$ ]] || rest="${auth%%:*}:***" ;;
-        esac ;;
+    case "$rest" in *@*) at=@ auth=${rest%@*} rest=${rest##*@} ;; esac
+    case "$auth" in *:*) auth="${auth%%:*}:***" ;; esac
+    hp=${rest%%/*}
+    case "$rest" in */*) tail=/${rest#*/} ;; esac
+    case "$hp" in
+    \[*\]*) host=${hp%%]*}] port=${hp#*]} ;; # [IPv6]:PORT
+    *) host=${hp%%:*} port=${hp#"$host"} ;;
     esac
-    printf '%s%s' "$scheme" "$rest"
+    if [ -n "$port" ] && ! [[ "$port" =~ ^:[0-9]*$ ]]; then
+        hp="$host:***" tail=""
+    fi
+    printf '%s%s%s%s%s' "$scheme" "$auth" "$at" "$hp" "$tail"
 }
 if [ -n "$imap" ]; then
     [ "$mailbox_given" = 0 ] ||
         usage "--imap and --mailbox both given: the demo reads one of them; drop one"
     imap_shown=$(url_shown "$imap")
+    case "$imap" in imaps://* | imap://*) ;; imaps:* | imap:*)
+        usage "--imap '$imap_shown': write the scheme with two slashes: imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)" ;;
+    esac
     # a password in the URL: it would reach careerops' command line (ps)
     # and messages; imap-source reads the password from a secret file only
     imap_auth=${imap#*://}
@@ -231,9 +236,13 @@ if [ -n "$imap" ]; then
     # the port, when given, is checked here rather than by imap-source after the build
     imap_hostport=${imap##*@}
     imap_hostport=${imap_hostport%%/*}
-    case "$imap_hostport" in
+    imap_hp=$imap_hostport
+    case "$imap_hp" in \[*\]*) imap_hp=${imap_hp#*]} ;; esac # [IPv6]:PORT
+    case "$imap_hp" in
     *:*)
-        imap_port=${imap_hostport##*:}
+        imap_port=${imap_hp#*:}
+        [[ "$imap_port" =~ ^[0-9]+$ ]] ||
+            usage "--imap '$imap_shown': the word after the host's ':' is not a port (not shown): a password does not go in the URL: put it in $secrets/imap_password (one line, chmod 600)"
         [[ "$imap_port" =~ ^[0-9]{1,5}$ ]] && [ "$((10#$imap_port))" -ge 1 ] && [ "$((10#$imap_port))" -le 65535 ] ||
             usage "--imap '$imap_shown': port '$imap_port' is not a number from 1 to 65535 (993 for imaps://, 143 for imap://)" ;;
     esac

@@ -114,7 +114,7 @@ mkdir -m 700 "$T/secrets"
 export CAREEROPS_DEMO_SECRETS=$T/secrets
 refused "a malformed --imap URL" "use imaps://USER@HOST" --imap imap.example.com
 refused "an --imap port out of range" "port '99999' is not a number from 1 to 65535" --imap imaps://me@imap.example.com:99999
-refused "an --imap port that is not a number" "port 'imaps' is not a number" --imap imaps://me@imap.example.com:imaps/INBOX
+refused "an --imap port that is not a number" "the word after the host's ':' is not a port" --imap imaps://me@imap.example.com:imaps/INBOX
 refused "an --imap URL without a host" "no host after '@'" --imap imaps://me@:993
 refused "--imap with --mailbox" "both given" --imap imaps://me@imap.example.com \
     --mailbox "$SRC/datasets/sample-mailbox/generate.py"
@@ -132,6 +132,16 @@ done
 refused "a password without its '@' in --imap" "--imap 'imaps://me:\*\*\*': use imaps://USER@HOST" \
     --imap imaps://me:ImapSecret5
 ! grep -q ImapSecret "$T/err" || fail "the password printed: $(cat "$T/err")"
+# trial 52 D4: a password after the host (a user before it) printed twice;
+# D8: "imaps:/" with one slash suggested "imaps@..."
+for u in 'imaps://me@imap.example.com:ImapSecret6' 'imaps://me@[::1]:Imap/Secret7/INBOX'; do
+    refused "a password after the host in --imap $u" \
+        "is not a port \\(not shown\\).*imap_password" --imap "$u"
+    ! grep -q -e ImapSecret -e Secret7 "$T/err" || fail "--imap $u: the password printed: $(cat "$T/err")"
+done
+refused "--imap with one slash" "imaps:\\*\\*\\*@imap.example.com': write the scheme with two slashes: imaps://USER@HOST" \
+    --imap 'imaps:/me:ImapSecret8@imap.example.com'
+! grep -q -e ImapSecret -e 'imaps@' "$T/err" || fail "one slash: $(cat "$T/err")"
 unset CAREEROPS_DEMO_SECRETS
 [ ! -e "$T/secrets/imap_password" ] || fail "a password file appeared"
 
