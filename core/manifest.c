@@ -477,6 +477,12 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
             co_diag_add(d, where,
                         "not valid JSON: the file holds NUL bytes (a binary "
                         "file, or UTF-16 text: save it as UTF-8)");
+        else if (strncmp(je.text, "real number overflow", 20) == 0)
+            /* "1e400": past a double's range (trial 52: jansson's words) */
+            co_diag_add(d, where,
+                        "not valid JSON here: %s: a number too large (more "
+                        "than about 1.8e308): write a smaller number",
+                        je.text);
         else
             co_diag_add(d, where, "not valid JSON: %s", je.text);
         return NULL;

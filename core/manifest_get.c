@@ -22,13 +22,27 @@ void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
     char *s = co_xmalloc(n), *t = co_xmalloc(4 * n);
     snprintf(s, n, "%s: %s", where, msg);
     /* a control character of a name or value (an escape sequence in a
-     * config key, trial 51) is written \xNN, not sent to the terminal */
+     * config key, trial 51) is written \xNN, not sent to the terminal; so
+     * are C1 controls (U+0080-U+009F), line and paragraph separators
+     * (U+2028, U+2029) and bidirectional controls (U+202A-U+202E,
+     * U+2066-U+2069), as \uNNNN (trial 52: printed raw) */
     size_t o = 0;
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        unsigned u = 0;
+        if (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f)
+            u = c[1];
+        else if (c[0] == 0xe2 && c[1] == 0x80 && c[2] >= 0xa8 && c[2] <= 0xae)
+            u = 0x2000u + (c[2] - 0x80u);
+        else if (c[0] == 0xe2 && c[1] == 0x81 && c[2] >= 0xa6 && c[2] <= 0xa9)
+            u = 0x2040u + (c[2] - 0x80u);
+        if (u != 0) {
+            o += (size_t)snprintf(t + o, 7, "\\u%04x", u);
+            c += u < 0x100 ? 1 : 2;
+        } else if (*c < 0x20 || *c == 0x7f)
             o += (size_t)snprintf(t + o, 5, "\\x%02x", *c);
         else
             t[o++] = (char)*c;
+    }
     t[o] = '\0';
     free(s);
     co__diag_take(d, t);

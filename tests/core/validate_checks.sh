@@ -223,3 +223,11 @@ refused "escape in a key" 'config\.bad\\x1b\[2Jkey' esc.json --set "$(printf 'st
 ! grep -q "$(printf '\033')" err.txt || fail "an escape character reached the terminal: $(cat -v err.txt)"
 refused "1e400" 'config\.count: must be an integer .*not "1e400" \(a number too large for an integer\)' esc.json --set 'stages.src.config.count=1e400'
 ok "control characters in a diagnostic are written \\xNN; 1e400 is named a number too large"
+# trial 52 D8: C1 controls, U+2028 and bidirectional controls are written
+# \uNNNN too; 1e400 in the file itself is named a number too large
+refused "C1 and U+2028 in a key" 'config\.b\\u009b2Jk\\u2028e\\u202ey' esc.json \
+    --set "$(printf 'stages.src.config.b\xc2\x9b2Jk\xe2\x80\xa8e\xe2\x80\xaey=1')"
+! grep -q "$(printf '\xc2\x9b')" err.txt || fail "a C1 control reached the terminal: $(cat -v err.txt)"
+sed 's/"count":5/"count":1e400/' esc.json > big.json
+refused "1e400 in the file" 'not valid JSON here: .*1e400.*a number too large' big.json
+ok "C1, line-separator and bidirectional controls are written \\uNNNN; 1e400 in a manifest file is named a number too large"
