@@ -25,16 +25,6 @@
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api);
 
-/* as the plugin's own configuration struct (postgres_sink.c) */
-struct b_config {
-    const char *conninfo;
-    const char *schema;
-    int64_t batch_size;
-    const char *const *tables;
-    int64_t connect_timeout_s;
-    int64_t wait_s;
-};
-
 static double b_now(void)
 {
     struct timespec ts;
@@ -115,7 +105,7 @@ static void b_run(const char *conninfo, const char *shape, int n)
     co_fake_host_t *h = co_fake_host_new();
     const co_plugin_t *p = co_plugin_entry(&h->api);
     static const char *const tables[] = {"emails", "events", NULL};
-    struct b_config cfg = {conninfo, schema, 100000, tables, 5, 0};
+    struct pgsink_config cfg = {conninfo, schema, 100000, tables, 5, 0};
     void *inst = NULL;
     if (p->init(&h->api, co_fake_host_stage(h), &cfg, &inst) != CO_OK ||
         p->start(inst) != CO_OK) {

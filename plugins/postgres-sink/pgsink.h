@@ -13,6 +13,22 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/**
+ * The plugin's configuration struct, filled by the host from the option
+ * table of postgres_sink.c (offsetof of these fields); tests and the
+ * benchmark fill it themselves to drive the plugin through its ABI. Every
+ * pointer is borrowed (host-owned strings). Units as the options say.
+ */
+struct pgsink_config {
+    const char *conninfo;      /**< libpq URI or key=value string */
+    const char *schema;        /**< PostgreSQL schema of the tables */
+    int64_t batch_size;        /**< records per flush */
+    const char *const *tables; /**< NULL-terminated table names, NULL: all */
+    int64_t connect_timeout_s; /**< libpq connect_timeout, seconds */
+    int64_t wait_s;            /**< keep retrying a down server, seconds */
+};
 
 /** The tables the sink writes, one per record schema. */
 typedef enum pgsink_table_e {

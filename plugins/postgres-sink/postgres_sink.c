@@ -30,16 +30,6 @@ static const co_host_api_t *pgsink_api;
 /* Minimum interval between two "waiting for PostgreSQL" lines (ms). */
 #define PGSINK_WARN_EVERY_MS 5000
 
-/** Configuration struct filled by the host from pgsink_options. */
-struct pgsink_config {
-    const char *conninfo;
-    const char *schema;
-    int64_t batch_size;
-    const char *const *tables;
-    int64_t connect_timeout_s;
-    int64_t wait_s;
-};
-
 static const co_option_t pgsink_options[] = {
     {CO_OPT_STR, "conninfo", NULL, CO_OPT_REQUIRED | CO_OPT_SECRET, 0, 0,
      offsetof(struct pgsink_config, conninfo),

@@ -467,15 +467,6 @@ END_TEST
 
 /* ---- the plugin through the fake host ---------------------------------- */
 
-struct t_config {
-    const char *conninfo;
-    const char *schema;
-    int64_t batch_size;
-    const char *const *tables;
-    int64_t connect_timeout_s;
-    int64_t wait_s;
-};
-
 static const char *const t_all_tables[] = {"events", "briefings", NULL};
 
 START_TEST(plugin_writes_and_rejects)
@@ -485,7 +476,8 @@ START_TEST(plugin_writes_and_rejects)
     ck_assert_int_eq(p->kinds, CO_KIND_SINK);
     for (const co_option_t *o = p->options; o->type != CO_OPT_END; o++)
         ck_assert_msg(o->description[0] != '\0', "%s", o->name);
-    struct t_config cfg = {co_test_pg(), t_schema, 500, t_all_tables, 5, 0};
+    struct pgsink_config cfg = {co_test_pg(), t_schema, 500,
+                                t_all_tables, 5,        0};
     ck_assert_uint_eq(p->config_size, sizeof cfg);
     void *inst = NULL;
     ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg, &inst),
@@ -528,14 +520,15 @@ START_TEST(plugin_bad_config)
 {
     co_fake_host_t *h = co_fake_host_new();
     const co_plugin_t *p = co_plugin_entry(&h->api);
-    struct t_config cfg = {"host=127.0.0.1 nonsense", "public", 10, NULL, 5, 0};
+    struct pgsink_config cfg = {
+        "host=127.0.0.1 nonsense", "public", 10, NULL, 5, 0};
     void *inst = NULL;
     ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg, &inst),
                      CO_FATAL);
     ck_assert_ptr_nonnull(strstr(h->error_msg, "option conninfo"));
     p->destroy(inst);
     static const char *const tables[] = {"events", "alerts", NULL};
-    struct t_config cfg2 = {co_test_pg(), "public", 10, tables, 5, 0};
+    struct pgsink_config cfg2 = {co_test_pg(), "public", 10, tables, 5, 0};
     inst = NULL;
     ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg2, &inst),
                      CO_FATAL);
@@ -550,12 +543,12 @@ START_TEST(plugin_retry_when_unreachable)
 {
     co_fake_host_t *h = co_fake_host_new();
     const co_plugin_t *p = co_plugin_entry(&h->api);
-    struct t_config cfg = {"postgresql://nobody@127.0.0.1:1/careerops",
-                           "public",
-                           2,
-                           t_all_tables,
-                           5,
-                           0};
+    struct pgsink_config cfg = {"postgresql://nobody@127.0.0.1:1/careerops",
+                                "public",
+                                2,
+                                t_all_tables,
+                                5,
+                                0};
     void *inst = NULL;
     ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg, &inst),
                      CO_OK);

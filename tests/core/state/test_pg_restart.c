@@ -144,15 +144,6 @@ START_TEST(state_store_across_restart)
 }
 END_TEST
 
-struct t_config {
-    const char *conninfo;
-    const char *schema;
-    int64_t batch_size;
-    const char *const *tables;
-    int64_t connect_timeout_s;
-    int64_t wait_s;
-};
-
 static co_record_t t_event(int i, char *key, size_t ksz, char **value)
 {
     snprintf(key, ksz, "%064d", i);
@@ -185,7 +176,7 @@ START_TEST(sink_across_restart)
     co_fake_host_t *h = co_fake_host_new();
     const co_plugin_t *p = co_plugin_entry(&h->api);
     static const char *const tables[] = {"events", NULL};
-    struct t_config cfg = {t_conninfo, "restart_test", 1000, tables, 2, 0};
+    struct pgsink_config cfg = {t_conninfo, "restart_test", 1000, tables, 2, 0};
     void *inst = NULL;
     ck_assert_int_eq(p->init(&h->api, co_fake_host_stage(h), &cfg, &inst),
                      CO_OK);
