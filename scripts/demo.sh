@@ -692,12 +692,11 @@ wait "$run_pid" || rc=$?
 run_pid="" run_phase=0 pipeline_done=1
 [ "$tty" = 1 ] && [ "$json" = 0 ] && printf '\r\033[K' >&2
 # interrupted: the summary below says what was done before the stop
-if [ "$rc" != 0 ] && [ -z "$interrupted" ]; then
-    if [ "$rc" = 2 ]; then
-        # careerops' exit 2: the manifest or an input refused before it ran
-        # (a --mailbox that is not mail): a wrong input, as for demo.sh;
-        # its reason without the log's JSON, in the demo's option names
-        python3 - "$log" <<'PY' >&2 || true
+# log_errors LOG [input]: the log's last error lines in plain words,
+# without its JSON, each "demo: ..." (with "input": in the demo's option
+# names, --mailbox for config.path); fails when there is none
+log_errors() {
+    python3 - "$@" <<'PY'
 import json, sys
 lines = []
 for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
@@ -706,28 +705,25 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     except ValueError:
         continue
     if j.get("level") in ("error", "fatal") and j.get("msg"):
-        lines.append("demo: " + j["msg"].replace("config.path: ", "--mailbox ")
-                     .replace("config.path", "--mailbox"))
-print("\n".join(lines[-5:]))
-PY
-        usage "the pipeline refused its input (exit code 2; log: $log)"
-    fi
-    # the reasons in plain words, without the log's JSON (trial 51: an
-    # IMAP server that cannot be reached is one of them)
-    python3 - "$log" <<'PY' >&2 || tail -n 5 "$log" >&2
-import json, sys
-lines = []
-for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
-    try:
-        j = json.loads(line)
-    except ValueError:
-        continue
-    if j.get("level") in ("error", "fatal") and j.get("msg"):
-        lines.append("demo: " + j["msg"])
+        m = j["msg"]
+        if sys.argv[2:] == ["input"]:
+            m = m.replace("config.path: ", "--mailbox ").replace("config.path", "--mailbox")
+        lines.append("demo: " + m)
 if not lines:
     sys.exit(1)
 print("\n".join(lines[-5:]))
 PY
+}
+if [ "$rc" != 0 ] && [ -z "$interrupted" ]; then
+    if [ "$rc" = 2 ]; then
+        # careerops' exit 2: the manifest or an input refused before it ran
+        # (a --mailbox that is not mail): a wrong input, as for demo.sh
+        log_errors "$log" input >&2 || true
+        usage "the pipeline refused its input (exit code 2; log: $log)"
+    fi
+    # the reasons in plain words (trial 51: an IMAP server that cannot be
+    # reached is one of them)
+    log_errors "$log" >&2 || tail -n 5 "$log" >&2
     die "the pipeline stopped with exit code $rc (log: $log)"
 fi
 pipeline_ms=$(($(now_ms) - run_t0))
