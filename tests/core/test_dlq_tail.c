@@ -14,6 +14,8 @@
 #include "dashboard_dlq.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +372,52 @@ START_TEST(t_counts_follow_the_file)
 }
 END_TEST
 
+/* W5: lines read in the 64 KiB pieces of the count, and lines that cross
+ * a piece's end (read on their own), are counted alike: letters, garbage,
+ * blank lines of every length around the boundaries; two listings at
+ * once (the second waits for the first's count) agree. */
+static void *t_count_thread(void *path)
+{
+    co_dlq_counts_t n;
+    char err[256] = "";
+    json_t *a = co_dlq_tail(path, 200, &n, err, sizeof err);
+    json_decref(a);
+    return (void *)(uintptr_t)(n.total * 1000000 + n.unreadable);
+}
+
+START_TEST(t_count_across_pieces)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/pieces.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    size_t letters_n = 0, garbage_n = 0;
+    for (int i = 0; i < 60000; i++) {
+        int pad = (i * 7919) % 97; /* lengths that fall across 64 KiB */
+        if (i % 11 == 0) {
+            fprintf(f, "{\"broken\": %*s\n", pad, "");
+            garbage_n++;
+        } else if (i % 13 == 0) {
+            fprintf(f, "%*s\n", pad, "");
+        } else {
+            fprintf(f, "{\"offset\":%d,\"pad\":\"%*s\"}\n", i, pad, "");
+            letters_n++;
+        }
+    }
+    fclose(f);
+    pthread_t t[2];
+    void *r[2];
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, t_count_thread, path), 0);
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_join(t[i], &r[i]), 0);
+    uintptr_t want = letters_n * 1000000 + garbage_n;
+    ck_assert_uint_eq((uintptr_t)r[0], want);
+    ck_assert_uint_eq((uintptr_t)r[1], want);
+    unlink(path);
+}
+END_TEST
+
 static Suite *dlq_suite(void)
 {
     Suite *s = suite_create("dlq_tail");
@@ -383,6 +431,7 @@ static Suite *dlq_suite(void)
     tcase_add_test(tc, t_many_small_members);
     tcase_add_test(tc, t_tiny_arrays_bounded);
     tcase_add_test(tc, t_counts_follow_the_file);
+    tcase_add_test(tc, t_count_across_pieces);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
