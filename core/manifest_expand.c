@@ -24,6 +24,8 @@ typedef struct {
  * URL whole). More names hide more, never less. */
 static int co__secret_field(const char *path)
 {
+    if (strstr(path, "sasl.") != NULL) /* kafka.sasl.oauthbearer.config... */
+        return 1;
     const char *f = strrchr(path, '.');
     f = f != NULL ? f + 1 : path;
     char low[128];

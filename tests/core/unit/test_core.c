@@ -261,14 +261,15 @@ START_TEST(manifest_secret_field_hidden)
     co_manifest_t *m = co_manifest_load(
         write_tmp("sf.json",
                   "{\"pipeline\":\"p\",\"kafka\":{\"sasl.password\":"
-                  "\"KAFKAPW${env:CO_UNIT_NOPE}\"},\"stages\":"
+                  "\"KAFKAPW${env:CO_UNIT_NOPE}\",\"sasl.oauthbearer.config\":"
+                  "\"clientSecret=OAUTHPW${env:CO_UNIT_NOPE}\"},\"stages\":"
                   "[{\"name\":\"a\",\"plugin\":\"x\",\"output\":\"t\","
                   "\"config\":{\"webhook_url\":\"https://hooks.example/"
                   "HOOKPW${env:CO_UNIT_NOPE}\",\"api_key\":\"KEYPW${oops}\","
                   "\"Access_Token\":\"TOKPW${env:CO_UNIT_NOPE\",\"topic_x\":"
                   "\"visible${env:CO_UNIT_NOPE}\"}}]}"),
         NULL, &d);
-    ck_assert_uint_eq(d.n, 5);
+    ck_assert_uint_eq(d.n, 6);
     int visible = 0;
     for (size_t i = 0; i < d.n; i++) {
         ck_assert_ptr_null(strstr(d.msgs[i], "PW"));
