@@ -278,9 +278,10 @@ static int is_para(const char *name)
  * (trial 45: white text in a black box, `visibility:visible` inside a
  * hidden parent were lost).
  * The style of an element follows the cascade: presentational attributes
- * (bgcolor, <font color>, <body text>), then the rules of the <style>
- * sheets by specificity and source order, then the inline style;
- * `!important` declarations beat the others. Rules are those whose
+ * (bgcolor, <font color>, <body text>, a table's or the body's background
+ * image), then the rules of the <style> sheets by specificity and source
+ * order, then the inline style; `!important` declarations beat the
+ * others. Rules are those whose
  * selector is compound selectors (`tag`, `*`, `.class`, `#id`, `[attr]`,
  * `[attr=value]`, `~=`, `^=`, `$=`, `*=`, `|=`, and their combinations
  * such as `div.a.b`; co_mail_sel.c) joined by descendant or child
@@ -731,6 +732,20 @@ static const char *const h2t_inline[] = {
     "small",  "big", "sub",  "sup",  "abbr", "code", "label",  "s",
     "strike", "q",   "cite", "mark", "tt",   "var",  "kbd",    "samp"};
 
+/* Elements whose `background` attribute is an image (HTML, "Tables" and
+ * "The page" of the rendering section). */
+static const char *const h2t_bg_tags[] = {"body",  "table", "thead", "tbody",
+                                          "tfoot", "tr",    "td",    "th"};
+
+/* Whether an attribute value is empty or only spaces and controls: a
+ * `background` URL of nothing, the page itself, which is no image. */
+static int h2t_blank(const char *v)
+{
+    while (*v != '\0' && (unsigned char)*v <= 0x20)
+        v++;
+    return *v == '\0';
+}
+
 /* The inherited state at the innermost open element. */
 static h2t_inh_t h2t_inh(const h2t_t *h)
 {
@@ -1020,7 +1035,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     h2t_win_t w[P_N + 1]; /* and the cascade's counter */
     memset(w, 0, sizeof w);
     /* presentational hints and the UA's link colour lose to any rule */
-    h2t_decl_t hint[3];
+    h2t_decl_t hint[4];
     int nh = 0;
     const char *v;
     if (strcmp(tag, "a") == 0 && h2t_att(atts, "href") != NULL)
@@ -1029,6 +1044,12 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     if ((v = h2t_att(atts, "bgcolor")) != NULL &&
         (v = co__html_color(v, legacy[0])) != NULL)
         hint[nh++] = (h2t_decl_t){P_BG, 0, (char *)v};
+    /* HTML's `background` attribute is `background-image: url()` (trial 52
+     * D6: white text on a table's background image was dropped); which
+     * image does not matter here */
+    if (in_list(tag, h2t_bg_tags, G_N_ELEMENTS(h2t_bg_tags)) &&
+        (v = h2t_att(atts, "background")) != NULL && !h2t_blank(v))
+        hint[nh++] = (h2t_decl_t){P_BG_IMG, 0, (char *)"url(background)"};
     if ((v = h2t_att(atts, strcmp(tag, "body") == 0 ? "text" : "color")) !=
             NULL &&
         (strcmp(tag, "font") == 0 || strcmp(tag, "body") == 0) &&
