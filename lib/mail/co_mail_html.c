@@ -56,6 +56,14 @@ typedef struct {
     char **atts;
 } h2t_anc_t;
 
+/* Elements kept for sibling combinators at each depth: the last ones
+ * before the element open there (its elder siblings). */
+#define H2T_MAX_SIBS 32
+typedef struct {
+    h2t_anc_t el[H2T_MAX_SIBS]; /* a ring, oldest at `first` */
+    int first, n;
+} h2t_sibs_t;
+
 /* State of one conversion, driven by libxml2's SAX events (no DOM is
  * built: building and freeing the tree cost more than the parse). */
 typedef struct {
@@ -66,8 +74,10 @@ typedef struct {
     int skip;  /* depth inside an element whose content is dropped */
     int open;  /* <a> elements open */
     int depth; /* open visible elements (inherited state stack) */
-    h2t_inh_t inh[H2T_MAX_DEPTH]; /* at each depth */
-    h2t_anc_t anc[H2T_MAX_DEPTH]; /* the element at each depth */
+    h2t_inh_t inh[H2T_MAX_DEPTH];        /* at each depth */
+    h2t_anc_t anc[H2T_MAX_DEPTH];        /* the element at each depth */
+    h2t_sibs_t *sibs[H2T_MAX_DEPTH + 1]; /* its elder siblings, or NULL */
+    h2t_anc_t hid; /* the hidden element whose content is skipped */
     gsize a_start[H2T_MAX_LINKS_OPEN];
     char *a_href[H2T_MAX_LINKS_OPEN];
     int in_style;     /* inside <style> */
@@ -164,9 +174,9 @@ typedef struct {
     char *val;
 } h2t_decl_t;
 
-/* A stylesheet rule: compound selectors joined by descendant and child
- * combinators (`body .x`, `div > span`), the last one the element's own;
- * its specificity and what it declares. */
+/* A stylesheet rule: compound selectors joined by descendant, child and
+ * sibling combinators (`body .x`, `div > span`, `h1 + p`, `.a ~ p`), the
+ * last one the element's own; its specificity and what it declares. */
 #define H2T_SEL_CMPS 8
 typedef struct {
     co__cmp_t *cmp;
@@ -284,14 +294,14 @@ static int is_para(const char *name)
  * others. Rules are those whose
  * selector is compound selectors (`tag`, `*`, `.class`, `#id`, `[attr]`,
  * `[attr=value]`, `~=`, `^=`, `$=`, `*=`, `|=`, and their combinations
- * such as `div.a.b`; co_mail_sel.c) joined by descendant or child
- * combinators, matched against the open ancestors; rules inside @media
- * for a screen (widths on a window of 1000px), @supports and @layer
- * apply; other at-rules, queries not read, and selectors with sibling
- * combinators or pseudo-classes are left out, so a responsive mail's
- * mobile copy stays. The CSS scanner (co_mail_sel.c) skips strings,
- * comments and escapes (`\6e one` is `none`). Values (colours, lengths,
- * backgrounds, the font shorthand) are read in co_mail_css.c; a
+ * such as `div.a.b`; co_mail_sel.c) joined by descendant, child or
+ * sibling combinators, matched against the open ancestors and the last
+ * elder siblings (h2t_match_up); rules inside @media for a screen (widths
+ * on a window of 1000px), @supports and @layer apply; other at-rules,
+ * queries not read, and selectors with pseudo-classes are left out, so a
+ * responsive mail's mobile copy stays. The CSS scanner (co_mail_sel.c) skips
+ * strings, comments and escapes (`\6e one` is `none`). Values (colours,
+ * lengths, backgrounds, the font shorthand) are read in co_mail_css.c; a
  * declaration a browser ignores as invalid is ignored, and a colour that
  * cannot be told there never hides text.
  * Comments, <template>, <script>, <style> and <head> never give text;
@@ -396,8 +406,8 @@ static void h2t_rule_free(void *p)
 }
 
 /* Parses a selector into `r`: compound selectors joined by white space
- * (descendant) or '>' (child); 0, or -1 when it is not one we understand
- * (sibling combinators '+' and '~', pseudo-classes). */
+ * (descendant), '>' (child), '+' (next sibling) or '~' (later sibling); 0,
+ * or -1 when it is not one we understand (pseudo-classes). */
 static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
 {
     r->cmp = g_new0(co__cmp_t, H2T_SEL_CMPS);
@@ -419,11 +429,9 @@ static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
         }
         if (*p == '\0')
             return 0;
-        if (*p == '+' || *p == '~')
-            return -1;
         comb = ' ';
-        if (*p == '>') {
-            comb = '>';
+        if (*p == '>' || *p == '+' || *p == '~') {
+            comb = *p;
             for (p++; g_ascii_isspace(*p);)
                 p++;
         } else if (!space) {
@@ -433,8 +441,8 @@ static int h2t_sel_parse(const char *sel, h2t_rule_t *r)
 }
 
 /* Adds the rules of one `selectors { declarations }` block (both changed
- * in place). Selectors with sibling combinators or pseudo-classes are not
- * understood and left out (the text stays). */
+ * in place). Selectors with pseudo-classes are not understood and left
+ * out (the text stays). */
 static void h2t_css_block(h2t_t *h, char *sels, char *block)
 {
     GArray *d = g_array_new(FALSE, FALSE, sizeof(h2t_decl_t));
@@ -632,24 +640,42 @@ static const char *h2t_att(const xmlChar **atts, const char *name)
     return NULL;
 }
 
-/* Whether compounds 0..i of `r` match ancestors of the element at depth
- * `d` as the combinator after compound i says: '>' the parent, ' ' any
- * ancestor (each tried in turn, as browsers match right to left).
- * `*budget` bounds the work on deep pages (none left: no match). */
+/* The element `s` places before the one open at depth `d` (s = 0 the
+ * one right before it), or NULL when it is not kept. */
+static const h2t_anc_t *h2t_elder(const h2t_t *h, int d, int s)
+{
+    const h2t_sibs_t *b = h->sibs[d];
+    if (b == NULL || s >= b->n)
+        return NULL;
+    return &b->el[(b->first + b->n - 1 - s) % H2T_MAX_SIBS];
+}
+
+/* Whether compounds 0..i of `r` match elements related to the element at
+ * depth `d` (`s` < 0: the one open there; else h2t_elder(d, s)) as the
+ * combinator after compound i says: '>' the parent, ' ' any ancestor,
+ * '+' the element right before it, '~' any before it with the same
+ * parent (each tried in turn, as browsers match right to left).
+ * `*budget` bounds the work on deep pages (none left: no match); elder
+ * siblings not kept are not tried. */
 static int h2t_match_up(const h2t_t *h, const h2t_rule_t *r, int i, int d,
-                        int *budget)
+                        int s, int *budget)
 {
     char comb = r->cmp[i + 1].comb;
-    for (int a = d - 1; a >= 0; a--) {
+    int sib = comb == '+' || comb == '~';
+    /* k: an ancestor's depth, up; or an elder's place, back (to NULL) */
+    for (int k = sib ? s + 1 : d - 1; k >= 0; k += sib ? 1 : -1) {
         if (--*budget < 0)
             return 0;
-        const h2t_anc_t *an = &h->anc[a];
+        const h2t_anc_t *an = sib ? h2t_elder(h, d, k) : &h->anc[k];
+        if (an == NULL)
+            return 0;
         if (an->tag != NULL &&
             co__sel_cmp_matches(&r->cmp[i], an->tag, (const xmlChar **)an->atts,
                                 h->quirks) &&
-            (i == 0 || h2t_match_up(h, r, i - 1, a, budget)))
+            (i == 0 ||
+             h2t_match_up(h, r, i - 1, sib ? d : k, sib ? k : -1, budget)))
             return 1;
-        if (comb == '>')
+        if (comb == '>' || comb == '+')
             return 0;
     }
     return 0;
@@ -668,7 +694,8 @@ static int h2t_rule_matches(h2t_t *h, const h2t_rule_t *r, const char *tag,
     /* ancestors tried, for the element and for the whole page: combinator
      * rules stop matching when it is spent (the text stays) */
     int start = MIN(h->sel_budget, 4096), budget = start;
-    int m = budget > 0 && h2t_match_up(h, r, r->ncmp - 2, h->depth, &budget);
+    int m =
+        budget > 0 && h2t_match_up(h, r, r->ncmp - 2, h->depth, -1, &budget);
     h->sel_budget -= start - MAX(budget, 0);
     return m;
 }
@@ -1109,6 +1136,40 @@ static void h2t_anc_set(h2t_anc_t *a, const char *tag, const xmlChar **atts)
         a->atts[i] = g_strdup(atts[i] ? (const char *)atts[i] : "");
 }
 
+/* Forgets the elder siblings kept at depth `d`. */
+static void h2t_sibs_clear(h2t_t *h, int d)
+{
+    h2t_sibs_t *b = d <= H2T_MAX_DEPTH ? h->sibs[d] : NULL;
+    for (int i = 0; b != NULL && i < b->n; i++) {
+        h2t_anc_t *a = &b->el[(b->first + i) % H2T_MAX_SIBS];
+        g_free(a->tag);
+        g_strfreev(a->atts);
+    }
+    if (b != NULL)
+        b->first = b->n = 0;
+}
+
+/* Keeps the element `a` that ends at depth `d` as an elder sibling of the
+ * next one (moved: `a` is left empty); the oldest goes when the ring is
+ * full. */
+static void h2t_sibs_push(h2t_t *h, int d, h2t_anc_t *a)
+{
+    if (d > H2T_MAX_DEPTH || a->tag == NULL)
+        return;
+    if (h->sibs[d] == NULL)
+        h->sibs[d] = g_new0(h2t_sibs_t, 1);
+    h2t_sibs_t *b = h->sibs[d];
+    if (b->n == H2T_MAX_SIBS) {
+        g_free(b->el[b->first].tag);
+        g_strfreev(b->el[b->first].atts);
+        b->first = (b->first + 1) % H2T_MAX_SIBS;
+        b->n--;
+    }
+    b->el[(b->first + b->n++) % H2T_MAX_SIBS] = *a;
+    a->tag = NULL;
+    a->atts = NULL;
+}
+
 static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 {
     h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
@@ -1122,11 +1183,13 @@ static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
     }
     if (h->skip > 0 || in_list(name, h2t_skip, G_N_ELEMENTS(h2t_skip)) ||
         h2t_hidden(h, name, atts)) {
-        h->skip++;
+        if (h->skip++ == 0) /* a sibling of the elements after it */
+            h2t_anc_set(&h->hid, name, atts);
         return;
     }
     if (h->depth < H2T_MAX_DEPTH)
         h2t_anc_set(&h->anc[h->depth], name, atts);
+    h2t_sibs_clear(h, h->depth + 1);
     h->depth++;
     if (strcmp(name, "br") == 0) {
         while (h->out->len > 0 && h->out->str[h->out->len - 1] == ' ')
@@ -1165,11 +1228,16 @@ static void sax_end(void *ctx, const xmlChar *xname)
         h2t_css_parse(h);
     }
     if (h->skip > 0) {
-        h->skip--;
+        if (--h->skip == 0)
+            h2t_sibs_push(h, h->depth, &h->hid);
         return;
     }
-    if (h->depth > 0)
+    if (h->depth > 0) {
         h->depth--;
+        if (h->depth < H2T_MAX_DEPTH)
+            h2t_sibs_push(h, h->depth, &h->anc[h->depth]);
+        h2t_sibs_clear(h, h->depth + 1);
+    }
     if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
         h2t_text(h, " ", 1);
     } else if (strcmp(name, "a") == 0) {
@@ -1369,6 +1437,12 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
         g_free(h.anc[i].tag);
         g_strfreev(h.anc[i].atts);
     }
+    for (int i = 0; i <= H2T_MAX_DEPTH; i++) {
+        h2t_sibs_clear(&h, i);
+        g_free(h.sibs[i]);
+    }
+    g_free(h.hid.tag);
+    g_strfreev(h.hid.atts);
     g_string_free(h.css, TRUE);
     g_ptr_array_free(h.rules, TRUE);
     tidy_lines(h.out);

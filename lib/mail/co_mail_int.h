@@ -104,8 +104,9 @@ void co__text_links(const char *text, json_t *links, size_t max_links);
  * of `.class`, `#id`,
  * `[attr]` and `[attr=value]` (`div.a.b`, `[data-x]`, `*.a`,
  * `p#id[lang=en]`), and the combinator that joins it to the compound on
- * its left: ' ' (a descendant of it), '>' (a child of it), 0 for the
- * first. */
+ * its left: ' ' (a descendant of it), '>' (a child of it), '+' (the
+ * element right after it), '~' (an element after it, same parent), 0 for
+ * the first. */
 #define CO_SEL_PARTS 8
 typedef struct {
     char *tag;                /* lower case, or NULL */
@@ -118,7 +119,7 @@ typedef struct {
     char aci[CO_SEL_PARTS];   /* 'i' the `i` flag (any ASCII case), 's'
                                * the `s` flag, 0 none (co_mail_sel.c) */
     int universal;            /* `*` */
-    char comb;                /* ' ', '>' or 0 (above) */
+    char comb;                /* ' ', '>', '+', '~' or 0 (above) */
 } co__cmp_t;
 
 /* Parses the compound selector at `sel` into `c` up to white space or a

@@ -374,6 +374,25 @@ static const char *const hidden_forms[] = {
     "</font></td></tr></table>",
     "<table><tr><td background=\"x.jpg\" style=\"background:#fff\"><font "
     "color=\"#fff\">" SECRET "</font></td></tr></table>",
+    /* trial 52: sibling combinators, `+` the element right before, `~` any
+     * before with the same parent (a hidden one, a void one too), alone or
+     * with the other combinators */
+    "<style>h1 + p{display:none}</style><h1>T</h1><p>" SECRET "</p>",
+    "<style>.a+.b{display:none}</style><i class=\"a\">x</i>y<span "
+    "class=\"b\">" SECRET "</span>",
+    "<style>.a ~ .b{display:none}</style><div class=\"a\">x</div><p>y</p><div "
+    "class=\"b\">" SECRET "</div>",
+    "<style>.h + p{font-size:0}</style><div class=\"h\" "
+    "style=\"display:none\">z</div><p>" SECRET "</p>",
+    "<style>img + span{display:none}</style><img src=\"x.png\"><span>" SECRET
+    "</span>",
+    "<style>.a > .b + .c .d{display:none}</style><div class=\"a\"><p "
+    "class=\"b\">x</p><div class=\"c\"><p><span class=\"d\">" SECRET
+    "</span></p></div></div>",
+    "<style>.a ~ .b ~ .c{visibility:hidden}</style><p class=\"a\">x</p><p "
+    "class=\"b\">y</p><p>z</p><p class=\"c\">" SECRET "</p>",
+    "<style>.a + .b{display:none}.b{display:block}</style><p "
+    "class=\"a\">x</p><p class=\"b\">" SECRET "</p>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -765,6 +784,21 @@ static const char *const visible_forms[] = {
     "color=\"#ffffff\">SHOWN</font></td></tr></table>",
     "<TABLE><TR><TD BACKGROUND=\"x.jpg\"><FONT "
     "COLOR=\"#FFFFFF\">SHOWN</FONT></TD></TR></TABLE>",
+    /* trial 52: sibling combinators that do not match: not right before,
+     * after it, a child or a nephew of it; a sibling rule that shows */
+    "<style>h1 + p{display:none}</style><h1>T</h1><div>x</div><p>SHOWN</p>",
+    "<style>.a ~ .b{display:none}</style><div class=\"b\">SHOWN</div><div "
+    "class=\"a\">x</div>",
+    "<style>.a + .b{display:none}</style><div class=\"a\"><p "
+    "class=\"b\">SHOWN</p></div>",
+    "<style>.a ~ .b{display:none}</style><div><p class=\"a\">x</p></div><p "
+    "class=\"b\">SHOWN</p>",
+    "<style>.a ~ .b ~ .c{display:none}</style><p class=\"b\">x</p><p "
+    "class=\"a\">y</p><p class=\"c\">SHOWN</p>",
+    "<style>.x{display:none}h1 + .x{display:block}</style><h1>T</h1><p "
+    "class=\"x\">SHOWN</p>",
+    "<style>.a + .b:hover{display:none}</style><p class=\"a\">x</p><p "
+    "class=\"b\">SHOWN</p>",
 };
 
 START_TEST(visible_form_kept)
@@ -870,38 +904,42 @@ START_TEST(head_stylesheet)
 }
 END_TEST
 
-/* Descendant combinators on a deep page are tried right to left with a
- * bounded number of ancestors (the page finishes in well under a second;
- * a rule not tried hides nothing). */
+/* Combinators on a deep or wide page are tried right to left with a
+ * bounded number of ancestors and elder siblings (the page finishes in
+ * well under a second; a rule not tried hides nothing). */
 START_TEST(combinators_bounded)
 {
-    size_t cap = 200000, n = 0;
-    char *m = malloc(cap);
-    ck_assert(m != NULL);
-    n += (size_t)snprintf(m + n, cap - n,
-                          "From: a@example.com\nSubject: s\nContent-Type: "
-                          "text/html\n\n<html><head><style>");
-    for (int i = 0; i < 250; i++)
-        n += (size_t)snprintf(
-            m + n, cap - n, ".r%d div div div div div div p{display:none}", i);
-    n += (size_t)snprintf(m + n, cap - n, "</style></head><body>");
-    for (int i = 0; i < 250; i++)
-        n += (size_t)snprintf(m + n, cap - n, "<div>");
-    for (int i = 0; i < 3000; i++)
-        n += (size_t)snprintf(m + n, cap - n, "<p>x</p>");
-    n += (size_t)snprintf(m + n, cap - n, "<p>SHOWN</p></body></html>\n");
-    ck_assert(n < cap);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    char err[512] = "";
-    json_t *r = mt_norm(m, n, NULL, NULL, err, sizeof err);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    ck_assert_msg(r != NULL, "rejected: %s", err);
-    ck_assert(strstr(mt_str(r, "text"), "SHOWN") != NULL);
-    ck_assert_msg(t1.tv_sec - t0.tv_sec < 10, "took %lds",
-                  (long)(t1.tv_sec - t0.tv_sec));
-    json_decref(r);
-    free(m);
+    static const char *const rule[] = {
+        ".r%d div div div div div div p{display:none}",
+        ".r%d ~ p ~ p ~ p ~ p ~ p{display:none}"};
+    for (int k = 0; k < 2; k++) {
+        size_t cap = 200000, n = 0;
+        char *m = malloc(cap);
+        ck_assert(m != NULL);
+        n += (size_t)snprintf(m + n, cap - n,
+                              "From: a@example.com\nSubject: s\nContent-Type: "
+                              "text/html\n\n<html><head><style>");
+        for (int i = 0; i < 250; i++)
+            n += (size_t)snprintf(m + n, cap - n, rule[k], i);
+        n += (size_t)snprintf(m + n, cap - n, "</style></head><body>");
+        for (int i = 0; i < 250; i++)
+            n += (size_t)snprintf(m + n, cap - n, "<div>");
+        for (int i = 0; i < 3000; i++)
+            n += (size_t)snprintf(m + n, cap - n, "<p>x</p>");
+        n += (size_t)snprintf(m + n, cap - n, "<p>SHOWN</p></body></html>\n");
+        ck_assert(n < cap);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        char err[512] = "";
+        json_t *r = mt_norm(m, n, NULL, NULL, err, sizeof err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ck_assert_msg(r != NULL, "rejected: %s", err);
+        ck_assert(strstr(mt_str(r, "text"), "SHOWN") != NULL);
+        ck_assert_msg(t1.tv_sec - t0.tv_sec < 10, "took %lds",
+                      (long)(t1.tv_sec - t0.tv_sec));
+        json_decref(r);
+        free(m);
+    }
 }
 END_TEST
 
