@@ -300,10 +300,10 @@ static int is_para(const char *name)
  * on a window of 1000px), @supports and @layer apply; other at-rules,
  * queries not read, and selectors with pseudo-classes are left out, so a
  * responsive mail's mobile copy stays. The CSS scanner (co_mail_sel.c) skips
- * strings, comments and escapes (`\6e one` is `none`). Values (colours,
- * lengths, backgrounds, the font shorthand) are read in co_mail_css.c; a
- * declaration a browser ignores as invalid is ignored, and a colour that
- * cannot be told there never hides text.
+ * strings, comments and escapes (`\6e one` is `none`). Values (lengths,
+ * backgrounds, the font shorthand) are read in co_mail_css.c, colours in
+ * co_mail_color.c; a declaration a browser ignores as invalid is ignored,
+ * and a colour that cannot be told there never hides text.
  * Comments, <template>, <script>, <style> and <head> never give text;
  * <noscript> does (mail clients run no scripts). */
 

@@ -148,7 +148,7 @@ GPtrArray *co__css_split(char *s, char sep);
  * `none`, `\:` is `:`). */
 char *co__css_unescape(const char *s);
 
-/* co_mail_css.c: a CSS colour value (`#fff`, `white`, `rgb()`,
+/* co_mail_color.c: a CSS colour value (`#fff`, `white`, `rgb()`,
  * `lab()`...) as 0xRRGGBB and its alpha (0..1) in *alpha when not NULL;
  * -1 when it is no colour (a browser ignores it), CO_CSS_TRANSPARENT, or
  * CO_CSS_UNKNOWN for a colour that cannot be told (a variable, calc(),
@@ -163,7 +163,16 @@ int32_t co__css_color_prop(const char *v, double *alpha);
 /* Whether two colours (0xRRGGBB) are the same within 8 per channel; 0
  * when either is none (negative). */
 int co__css_same_color(int32_t a, int32_t b);
-/* The font size of the page in px, and what rem is. */
+/* The colour of an HTML attribute (bgcolor, <font color>, <body text>)
+ * as CSS reads it: `v` itself for a name or #rgb, "#rrggbb" in `out` as
+ * HTML's legacy colour parsing makes it (`ffffff` is #ffffff, `fff`
+ * #0f0f0f), NULL for none (empty, transparent). */
+const char *co__html_color(const char *v, char out[8]);
+/* 1 when a colour word ends at p: the value's end, or what may follow a
+ * colour inside a gradient or a shorthand. */
+int co__css_value_end(const char *p);
+
+/* co_mail_css.c: the font size of the page in px, and what rem is. */
 #define CO_CSS_FONT 16.0
 /* A value that is one CSS length, in px (em and rem are 16px, % is of
  * 16px; a bare number is 0, or any in quirks mode); 1 when it is one.
@@ -196,14 +205,6 @@ typedef struct co__bg_s {
  * (the parent's shows); *clip_text when `background-clip: text` paints
  * the text itself (see co_mail_css.c). */
 int32_t co__css_background(const co__bg_t *d, int32_t parent, int *clip_text);
-/* The colour of an HTML attribute (bgcolor, <font color>, <body text>)
- * as CSS reads it: `v` itself for a name or #rgb, "#rrggbb" in `out` as
- * HTML's legacy colour parsing makes it (`ffffff` is #ffffff, `fff`
- * #0f0f0f), NULL for none (empty, transparent). */
-const char *co__html_color(const char *v, char out[8]);
-/* 1 when a colour word ends at p: the value's end, or what may follow a
- * colour inside a gradient or a shorthand. */
-int co__css_value_end(const char *p);
 
 /**
  * @brief Parse iCalendar text (NUL-terminated) and append one object per
