@@ -78,7 +78,9 @@ void co_secret_note(const char *name, const char *value);
  * @brief Replace, in the NUL-terminated `buf` of `size` bytes, each noted
  *        secret value by its `${secret:NAME}` (truncating to fit). Used by
  *        co_errf(), co_diag_add() and the log, so messages that echo a value
- *        (librdkafka's "Invalid value ...") never show a secret. Thread-safe.
+ *        (librdkafka's "Invalid value ...") never show a secret; a secret
+ *        cut short (a full buffer) is found by its first 16 bytes and
+ *        hidden as far as it goes. Thread-safe.
  */
 void co_secret_redact(char *buf, size_t size);
 
