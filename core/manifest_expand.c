@@ -34,9 +34,9 @@ static int co__secret_field(const char *path)
         low[n] = (char)tolower((unsigned char)f[n]);
     low[n] = '\0';
     static const char *const words[] = {
-        "password",   "passwd", "secret",   "token", "webhook",
-        "credential", "apikey", "api_key",  "auth",  "cookie",
-        "private",    "pem",    "signature"};
+        "password",   "passwd", "secret",    "token",    "webhook",
+        "credential", "apikey", "api_key",   "auth",     "cookie",
+        "private",    "pem",    "signature", "conninfo", "dsn"};
     for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
         if (strstr(low, words[k]) != NULL)
             return 1;
@@ -140,12 +140,15 @@ static int co__expand_env(const char *in, const char *body, size_t blen,
         (spec[bad_at] != '\0' || (spec[0] >= '0' && spec[0] <= '9'))) {
         /* "${env:A-x}", "${env:A:=x}": not a name (trial 49); nor is
          * "${env:1A}" (a name starts with a letter or '_', POSIX) */
+        /* the text after "${env:" may hold a default's secret
+         * ("${env:X-postgresql://u:PW@h}", trial 53): its name part only */
         co_diag_add(cx->d, path,
-                    "\"%s\": '%s' is not an environment variable "
+                    "\"%s\": '%.*s%s' is not an environment variable "
                     "name (letters, digits, '_', not starting with a "
                     "digit): write ${env:NAME} "
                     "or ${env:NAME:-default}",
-                    co__shown(in, path).s, spec);
+                    co__shown(in, path).s, (int)(bad_at > 0 ? bad_at + 1 : 1),
+                    spec, strlen(spec) > bad_at + 1 ? "..." : "");
         bad = 1;
     } else if (spec[0] == '\0') {
         co_diag_add(cx->d, path,
@@ -274,11 +277,16 @@ static char *co__expand_str(const char *in, const char *path,
                             "unknown substitution \"${...}\" in %s: use "
                             "${secret:NAME} or ${env:NAME:-default}",
                             co__shown(in, path).s);
-            else
+            else {
+                /* "${PGURL:-postgresql://u:PW@h}" (a shell's form) */
+                char *b = strndup(body, blen);
+                co__shown_t shown = co__shown(b, path);
                 co_diag_add(cx->d, path,
-                            "unknown substitution \"${%.*s}\": use "
+                            "unknown substitution \"${%s}\": use "
                             "${secret:NAME} or ${env:NAME:-default}",
-                            (int)blen, body);
+                            shown.s);
+                free(b);
+            }
             bad = 1;
         }
         p = close + 1;

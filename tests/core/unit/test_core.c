@@ -259,20 +259,25 @@ START_TEST(manifest_secret_field_hidden)
 {
     co_diag_t d = {0};
     co_manifest_t *m = co_manifest_load(
-        write_tmp("sf.json",
-                  "{\"pipeline\":\"p\",\"kafka\":{\"sasl.password\":"
-                  "\"KAFKAPW${env:CO_UNIT_NOPE}\",\"sasl.oauthbearer.config\":"
-                  "\"clientSecret=OAUTHPW${env:CO_UNIT_NOPE}\"},\"stages\":"
-                  "[{\"name\":\"a\",\"plugin\":\"x\",\"output\":\"t\","
-                  "\"config\":{\"webhook_url\":\"https://hooks.example/"
-                  "HOOKPW${env:CO_UNIT_NOPE}\",\"api_key\":\"KEYPW${oops}\","
-                  "\"Access_Token\":\"TOKPW${env:CO_UNIT_NOPE\",\"topic_x\":"
-                  "\"visible${env:CO_UNIT_NOPE}\"}}]}"),
+        write_tmp(
+            "sf.json",
+            "{\"pipeline\":\"p\",\"kafka\":{\"sasl.password\":"
+            "\"KAFKAPW${env:CO_UNIT_NOPE}\",\"sasl.oauthbearer.config\":"
+            "\"clientSecret=OAUTHPW${env:CO_UNIT_NOPE}\"},\"stages\":"
+            "[{\"name\":\"a\",\"plugin\":\"x\",\"output\":\"t\","
+            "\"config\":{\"webhook_url\":\"https://hooks.example/"
+            "HOOKPW${env:CO_UNIT_NOPE}\",\"api_key\":\"KEYPW${oops}\","
+            "\"Access_Token\":\"TOKPW${env:CO_UNIT_NOPE\",\"topic_x\":"
+            "\"visible${env:CO_UNIT_NOPE}\",\"my_webhook\":\"${env:H-https://"
+            "h.example/HOOKPW2}\",\"file\":\"${env:PG-postgresql://a:"
+            "FILEPW@h/x}\",\"state\":\"${PG:-postgresql://a:STATEPW@"
+            "h/db}\",\"conninfo\":\"${env:X-host=h password=CONNPW}"
+            "\"}}]}"),
         NULL, &d);
-    ck_assert_uint_eq(d.n, 6);
+    ck_assert_uint_eq(d.n, 10);
     int visible = 0;
     for (size_t i = 0; i < d.n; i++) {
-        ck_assert_ptr_null(strstr(d.msgs[i], "PW"));
+        ck_assert_msg(strstr(d.msgs[i], "PW") == NULL, "%s", d.msgs[i]);
         visible |= strstr(d.msgs[i], "\"visible${env:CO_UNIT_NOPE}\"") != NULL;
     }
     ck_assert(visible);
