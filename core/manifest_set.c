@@ -219,9 +219,12 @@ int co__apply_set(json_t *root, const char *set, co_diag_t *d, char **canon)
     char where[300];
     /* the path only: the value may be a password (trial 46) */
     size_t pl = strcspn(set, "=");
-    snprintf(where, sizeof where, "--set %.*s%s", (int)(pl > 250 ? 250 : pl),
-             set, pl > 250 ? "..." : "");
     const char *eq = strchr(set, '=');
+    if (eq == NULL) /* "kafka.sasl.password:PW" (trial 53): its path part */
+        pl = strspn(set, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789_.-[]");
+    snprintf(where, sizeof where, "--set %.*s%s", (int)(pl > 250 ? 250 : pl),
+             set, pl > 250 || set[pl] != (eq ? '=' : '\0') ? "..." : "");
     if (eq == NULL || eq == set) {
         co_diag_add(d, where, "expected PATH=VALUE, %s", co__set_example);
         return -1;

@@ -184,7 +184,15 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
             big =
                 sv[0] != '\0' && end != NULL && *end == '\0' && errno == ERANGE;
         }
-        char *given = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        /* a credential's value is never shown, whatever its type (trial
+         * 53: "conninfo": {"password": ...} was printed whole) */
+        char *given =
+            (o->flags & CO_OPT_SECRET)
+                ? co_strdup(json_is_object(v)   ? "an object (not shown)"
+                            : json_is_array(v)  ? "an array (not shown)"
+                            : json_is_string(v) ? "a string (not shown)"
+                                                : "a value (not shown)")
+                : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
         char range[96] = "";
         if ((o->type == CO_OPT_INT || o->type == CO_OPT_DOUBLE) &&
             o->max > o->min)
@@ -203,8 +211,9 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
             big    ? (o->type == CO_OPT_INT
                           ? " (a number too large for an integer)"
                           : " (a number out of range)")
-            : text ? " (a string: a ${env:...} or ${secret:...} substitution "
-                     "gives a string; write the value itself)"
+            : text ? " (a string: written in quotes, given to --set as "
+                     "text that is not JSON, or made by a ${env:...} or "
+                     "${secret:...} substitution; write the value itself)"
                    : "");
         free(given);
         return 1;

@@ -231,3 +231,12 @@ refused "C1 and U+2028 in a key" 'config\.b\\u009b2Jk\\u2028e\\u202ey' esc.json 
 sed 's/"count":5/"count":1e400/' esc.json > big.json
 refused "1e400 in the file" 'not valid JSON here: .*1e400.*a number too large' big.json
 ok "C1, line-separator and bidirectional controls are written \\uNNNN; 1e400 in a manifest file is named a number too large"
+# trial 53: a --set without '=' (a ':' or a space instead) printed the
+# whole argument, password and all; a non-string value of a secret option
+# was printed whole
+refused "--set without =" '--set kafka\.sasl\.password\.\.\.: expected PATH=VALUE' esc.json --set 'kafka.sasl.password:SETPW53'
+grep -q SETPW53 err.txt && fail "--set without = printed its value: $(cat err.txt)"
+refused "a secret option that is no string" 'config\.webhook_url: must be a string, not an array \(not shown\)' esc.json \
+    --set 'stages.out.plugin=slack-sink' --set 'stages.out.config={"webhook_url":[1,"ARRPW53"]}'
+grep -q ARRPW53 err.txt && fail "a secret option's array printed: $(cat err.txt)"
+ok "--set without '=' names its path only; a secret option's value is never shown, whatever its type"

@@ -314,7 +314,8 @@ struct cfg {
 };
 
 static const co_option_t opts[] = {
-    {CO_OPT_STR, "s", "hello", 0, 0, 0, offsetof(struct cfg, s), "A string."},
+    {CO_OPT_STR, "s", "hello", CO_OPT_SECRET, 0, 0, offsetof(struct cfg, s),
+     "A string, a secret."},
     {CO_OPT_INT, "i", "7", 0, 1, 10, offsetof(struct cfg, i), "An int."},
     {CO_OPT_DOUBLE, "d", "0.5", 0, 0, 1, offsetof(struct cfg, d), "A num."},
     {CO_OPT_BOOL, "b", "true", 0, 0, 0, offsetof(struct cfg, b), "A bool."},
@@ -345,14 +346,21 @@ START_TEST(options_validate_and_fill)
     co_plugin_t p = {CO_PLUGIN_HEADER, .name = "t", .options = opts,
                      .config_size = sizeof(struct cfg)};
     co_diag_t d = {0};
-    json_t *c = json_loads("{\"i\":11,\"b\":\"yes\",\"zz\":1}", 0, NULL);
-    ck_assert_int_eq(co_options_validate(opts, c, "stages[0].config", &d), 4);
+    json_t *c = json_loads("{\"i\":11,\"b\":\"yes\",\"zz\":1,\"s\":"
+                           "{\"password\":\"OBJPW\"}}",
+                           0, NULL);
+    ck_assert_int_eq(co_options_validate(opts, c, "stages[0].config", &d), 5);
+    /* trial 53: a secret option's value is never shown, whatever its type */
+    ck_assert(diag_has(&d, "stages[0].config.s: must be a string, not an "
+                           "object (not shown)"));
+    for (size_t i = 0; i < d.n; i++)
+        ck_assert_ptr_null(strstr(d.msgs[i], "OBJPW"));
     ck_assert(
         diag_has(&d, "stages[0].config.i: must be between 1 and 10 (got 11)"));
     ck_assert(diag_has(&d, "stages[0].config.b: must be a bool"));
     /* a string where a bool is wanted: why a substitution gives one */
     ck_assert(diag_has(&d, "stages[0].config.b: must be a bool, not \"yes\" "
-                           "(a string: a ${env:...}"));
+                           "(a string: written in quotes"));
     ck_assert(diag_has(&d, "stages[0].config.zz: the plugin declares no"));
     ck_assert(diag_has(&d, "stages[0].config.p: required option missing"));
     co_diag_free(&d);
