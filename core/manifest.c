@@ -74,6 +74,29 @@ static void co__manifest_is_dir(const char *path, co_diag_t *d)
                         : "");
 }
 
+/* jansson's error text without its "near '...'" quote of the input, but
+ * for a duplicate key or a one- or two-character token: the quote is the
+ * text at the fault, which may be a secret ("invalid escape near
+ * '\"PW\\x'" for a bad escape in a password, or a secret file given as the
+ * manifest, trial 53); the line and column say where. */
+typedef struct {
+    char s[JSON_ERROR_TEXT_LENGTH + 64];
+} co__jtext_t;
+static co__jtext_t co__json_error_text(const char *t)
+{
+    co__jtext_t r;
+    snprintf(r.s, sizeof r.s, "%s", t);
+    char *near = strstr(r.s, " near '");
+    if (near == NULL || strncmp(r.s, "duplicate object key", 20) == 0)
+        return r;
+    size_t tok = strlen(near + 7);
+    if (tok > 0 && near[7 + tok - 1] == '\'')
+        tok--;
+    if (tok > 2)
+        *near = '\0';
+    return r;
+}
+
 co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
                                 co_diag_t *d)
 {
@@ -480,11 +503,11 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
         else if (strncmp(je.text, "real number overflow", 20) == 0)
             /* "1e400": past a double's range (trial 52: jansson's words) */
             co_diag_add(d, where,
-                        "not valid JSON here: %s: a number too large (more "
-                        "than about 1.8e308): write a smaller number",
-                        je.text);
+                        "not valid JSON here: a number too large (more "
+                        "than about 1.8e308): write a smaller number");
         else
-            co_diag_add(d, where, "not valid JSON: %s", je.text);
+            co_diag_add(d, where, "not valid JSON: %s",
+                        co__json_error_text(je.text).s);
         return NULL;
     }
     if (!json_is_object(root)) {
