@@ -119,6 +119,37 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
     return m;
 }
 
+/* A broker list as librdkafka reads it: HOST[:PORT] entries separated by
+ * ',' (and blanks), each optionally PROTOCOL://; an IPv6 host in [...].
+ * A login ("u:PW@host", trial 53: logged by every connection attempt) or
+ * a port that is no number is refused. */
+static int co__bootstrap_ok(const char *bs)
+{
+    if (strchr(bs, '@') != NULL)
+        return 0;
+    char *copy = co_strdup(bs), *save = NULL;
+    int ok = 1;
+    for (char *e = strtok_r(copy, ", \t", &save); e != NULL && ok;
+         e = strtok_r(NULL, ", \t", &save)) {
+        char *sl = strstr(e, "://");
+        const char *h = sl != NULL ? sl + 3 : e;
+        const char *port = NULL;
+        if (h[0] == '[') {
+            const char *close = strchr(h, ']');
+            ok = close != NULL && (close[1] == '\0' || close[1] == ':');
+            port = ok && close[1] == ':' ? close + 2 : NULL;
+        } else {
+            port = strchr(h, ':');
+            port = port != NULL ? port + 1 : NULL;
+        }
+        if (ok && port != NULL)
+            ok = port[0] != '\0' && strlen(port) <= 5 &&
+                 strspn(port, "0123456789") == strlen(port);
+    }
+    free(copy);
+    return ok;
+}
+
 /* kafka: librdkafka properties, numbers and booleans turned to strings. */
 static void co__parse_kafka(co_manifest_t *m, json_t *root, co_diag_t *d)
 {
@@ -160,6 +191,13 @@ static void co__parse_kafka(co_manifest_t *m, json_t *root, co_diag_t *d)
                     "or \"embedded\" (the in-process broker), or leave it "
                     "out");
     m->embedded = bs && strcmp(bs, "embedded") == 0;
+    if (bs != NULL && !m->embedded && !co__bootstrap_ok(bs))
+        co_diag_add(d, "kafka.bootstrap.servers",
+                    "not a broker list (not shown: it may hold a login): "
+                    "give HOST:PORT[,HOST:PORT] (optionally PROTOCOL:// "
+                    "before each, a port of digits); a user name and "
+                    "password go in kafka.sasl.username and "
+                    "kafka.sasl.password (from ${secret:NAME})");
 }
 
 /* The forms co_state_open() takes: memory:, file:PATH, a postgresql:// or

@@ -253,3 +253,12 @@ done
 printf '{"pipeline":"t","pipeline":"u"}' > j4.json
 refused "a duplicate key" "duplicate object key near '\"pipeline\"'" j4.json
 ok "a JSON syntax fault names its line and column, not the text there (a duplicate key is still named)"
+# trial 53: a login in kafka.bootstrap.servers passed validate and was
+# logged by every connection attempt
+for bs in 'u:KAFKAPW53@127.0.0.1:9092' 'SASL_SSL://u:KAFKAPW53@127.0.0.1:x' '127.0.0.1:KAFKAPW53'; do
+    refused "bootstrap $bs" 'kafka\.bootstrap\.servers: not a broker list \(not shown' esc.json --set "kafka.bootstrap.servers=$bs"
+    grep -q KAFKAPW53 err.txt && fail "bootstrap $bs printed: $(cat err.txt)"
+done
+"$B" validate esc.json --set 'kafka.bootstrap.servers=SSL://k1:9093, k2:9093,[::1]:9094' > /dev/null 2>&1 ||
+    fail "a broker list with protocols, blanks and an IPv6 host refused"
+ok "a login or a port that is no number in kafka.bootstrap.servers is refused without being printed"
