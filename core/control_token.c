@@ -26,7 +26,8 @@ int co_control_token_read(const char *file, char *token, size_t tsz,
     size_t len = 0;
     int rc = co_read_file_max(file, &text, &len, CO_READ_SECRET_MAX);
     if (rc != 0) {
-        co_errf(errstr, sz, "http.token_file %s: %s", file, strerror(-rc));
+        co_errf(errstr, sz, "http.token_file %s: %s", file,
+                co_read_strerror(rc));
         return -1;
     }
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' ||

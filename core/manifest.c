@@ -109,7 +109,7 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
     }
     int rc = co_read_file(path, &text, &len);
     if (rc != 0) {
-        co_diag_add(d, "", "cannot read %s: %s", path, strerror(-rc));
+        co_diag_add(d, "", "cannot read %s: %s", path, co_read_strerror(rc));
         return NULL;
     }
     char *dir = co_dirname(path);

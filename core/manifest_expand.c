@@ -247,7 +247,7 @@ static char *co__expand_str(const char *in, const char *path,
                     co_diag_add(cx->d, path,
                                 "secret '%s' not readable at %s (%s): create "
                                 "the file or set secrets_dir",
-                                nm, file, strerror(-rc));
+                                nm, file, co_read_strerror(rc));
                     bad = 1;
                 } else {
                     while (vlen > 0 &&

@@ -47,7 +47,9 @@ void co_buf_free(co_buf_t *b);
  * @brief Read a whole file of at most CO_READ_FILE_MAX bytes.
  * @param out Set to a malloc'd NUL-terminated copy (free()).
  * @returns 0, or -errno (-EISDIR for a folder, -EFBIG when it is larger,
- *          -EIO for a read error).
+ *          -EIO for a read error, -ETIMEDOUT for a named pipe that nothing
+ *          wrote to within CO_READ_FIFO_WAIT_MS: a pipe of `<(...)` is
+ *          read, a FIFO with no writer does not block for ever).
  */
 int co_read_file(const char *path, char **out, size_t *len);
 
@@ -57,6 +59,17 @@ int co_read_file(const char *path, char **out, size_t *len);
  *        pipe once `max` bytes have come). Thread-safe (no shared state).
  */
 int co_read_file_max(const char *path, char **out, size_t *len, size_t max);
+
+/** How long co_read_file() waits for a named pipe's first bytes (ms). */
+#define CO_READ_FIFO_WAIT_MS 5000
+
+/**
+ * @brief The reason for co_read_file()'s or co_read_file_max()'s error rc
+ *        (a negative errno), in words: strerror(), but -ETIMEDOUT (a named
+ *        pipe that nothing wrote to within CO_READ_FIFO_WAIT_MS) said as
+ *        such. Static string; thread-safe.
+ */
+const char *co_read_strerror(int rc);
 
 /** @brief strdup() that aborts on out of memory; NULL in gives NULL. */
 char *co_strdup(const char *s);

@@ -262,3 +262,15 @@ done
 "$B" validate esc.json --set 'kafka.bootstrap.servers=SSL://k1:9093, k2:9093,[::1]:9094' > /dev/null 2>&1 ||
     fail "a broker list with protocols, blanks and an IPv6 host refused"
 ok "a login or a port that is no number in kafka.bootstrap.servers is refused without being printed"
+# trial 53: a secret file, a token file or a manifest that is a named pipe
+# nothing writes to hung validate for ever; a pipe of <(...) is read
+mkdir -p -m 700 fifosec && mkfifo fifosec/pw fifo.json
+sed 's/"pipeline":"vchk"/"pipeline":"vchk","secrets_dir":"fifosec"/' esc.json > fs.json
+rc=0; timeout 30 "$B" validate fs.json --set 'kafka.sasl.password=${secret:pw}' > out.txt 2> err.txt || rc=$?
+[ "$rc" = 2 ] || fail "a FIFO secret: exit $rc, want 2 (124: it hung): $(cat err.txt)"
+grep -q "secret 'pw' not readable .*a named pipe (FIFO) that nothing wrote to" err.txt || fail "a FIFO secret: $(cat err.txt)"
+rc=0; timeout 30 "$B" validate fifo.json > out.txt 2> err.txt || rc=$?
+[ "$rc" = 2 ] || fail "a FIFO manifest: exit $rc, want 2 (124: it hung): $(cat err.txt)"
+grep -q "cannot read fifo.json: a named pipe" err.txt || fail "a FIFO manifest: $(cat err.txt)"
+"$B" validate <(cat esc.json) > /dev/null 2>&1 || fail "a manifest from <(...) refused"
+ok "a FIFO that nothing writes to is refused after 5 s (secret file, manifest); <(...) is read"
