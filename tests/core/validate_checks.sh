@@ -231,6 +231,9 @@ refused "C1 and U+2028 in a key" 'config\.b\\u009b2Jk\\u2028e\\u202ey' esc.json 
 sed 's/"count":5/"count":1e400/' esc.json > big.json
 refused "1e400 in the file" 'not valid JSON here: a number too large' big.json
 ok "C1, line-separator and bidirectional controls are written \\uNNNN; 1e400 in a manifest file is named a number too large"
+# trial 53: bidirectional marks and invisible characters too
+refused "U+200E, U+061C, U+00AD, U+FEFF in a key" 'config\.a\\u200eb\\u061cc\\u00add\\ufeffe' esc.json \
+    --set "$(printf 'stages.src.config.a\xe2\x80\x8eb\xd8\x9cc\xc2\xadd\xef\xbb\xbfe=1')"
 # trial 53: a --set without '=' (a ':' or a space instead) printed the
 # whole argument, password and all; a non-string value of a secret option
 # was printed whole
