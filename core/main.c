@@ -102,7 +102,9 @@ static co_manifest_t *co__load(const char *path, co__list_t *sets)
         co_validate_plugins(m, &d);
     if (m == NULL || d.n > 0) {
         co_diag_print(&d, path);
-        fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s", path);
+        char *shown = co_visible(path);
+        fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s", shown);
+        free(shown);
         co_diag_free(&d);
         co_manifest_free(m);
         return NULL;
@@ -267,8 +269,9 @@ static int co__cmd_validate(int argc, char **argv)
     co_diag_t d = {0};
     if (co_validate_outputs(m, NULL, &d) > 0) {
         co_diag_print(&d, argv[optind]);
-        fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s",
-                argv[optind]);
+        char *shown = co_visible(argv[optind]);
+        fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s", shown);
+        free(shown);
         co_diag_free(&d);
         co_manifest_free(m);
         return 2;
@@ -781,7 +784,9 @@ static int co__dispatch(int argc, char **argv)
     else if (co__missing_plugin_command(argc - 1, argv + 1))
         rc = 2;
     else {
-        fprintf(stderr, "error: unknown command '%s'\n\n", cmd);
+        char *shown = co_visible(cmd);
+        fprintf(stderr, "error: unknown command '%s'\n\n", shown);
+        free(shown);
         co__usage(stderr);
         rc = 2;
     }

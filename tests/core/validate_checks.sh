@@ -277,3 +277,15 @@ rc=0; timeout 30 "$B" validate fifo.json > out.txt 2> err.txt || rc=$?
 grep -q "cannot read fifo.json: a named pipe" err.txt || fail "a FIFO manifest: $(cat err.txt)"
 "$B" validate <(cat esc.json) > /dev/null 2>&1 || fail "a manifest from <(...) refused"
 ok "a FIFO that nothing writes to is refused after 5 s (secret file, manifest); <(...) is read"
+# trial 53: an escape sequence in a command, --stage, plugin or file name
+# reached the terminal
+esc=$(printf '\033')
+for args in "$(printf 'bad\033[31mcmd')" "validate $(printf 'no\033[2Jfile.json')" "plugins info $(printf 'ev\033[31mil')"; do
+    # shellcheck disable=SC2086
+    "$B" $args > out.txt 2> err.txt && fail "careerops $args passed"
+    ! grep -q "$esc" out.txt err.txt || fail "careerops $(cat -v <<< "$args"): an escape reached the terminal: $(cat -v err.txt)"
+    grep -q 'x1b' err.txt || fail "careerops $(cat -v <<< "$args"): not written \\x1b: $(cat -v err.txt)"
+done
+timeout 30 "$B" run esc.json --stage "$(printf 'x\033[31my')" > out.txt 2> err.txt && fail "run --stage with an escape passed"
+! grep -q "$esc" err.txt || fail "run --stage: an escape reached the terminal: $(cat -v err.txt)"
+ok "an escape sequence in a command, --stage, plugin or manifest file name is written \\x1b"
