@@ -26,11 +26,22 @@ const char *co_kafka_sasl_mechanism(const co_manifest_t *m, const char **key)
     return v;
 }
 
+int co_kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
+                      const char *value, char *e, size_t e_size)
+{
+    if (rd_kafka_conf_set(conf, name, value, e, e_size) == RD_KAFKA_CONF_OK)
+        return 0;
+    size_t n = strlen(e); /* "... range 0..900000\n" (trial 53) */
+    while (n > 0 && (e[n - 1] == '\n' || e[n - 1] == ' '))
+        e[--n] = '\0';
+    return -1;
+}
+
 int co_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value,
                  char *errstr, size_t sz)
 {
     char e[512];
-    if (rd_kafka_conf_set(conf, name, value, e, sizeof e) != RD_KAFKA_CONF_OK) {
+    if (co_kafka_conf_set(conf, name, value, e, sizeof e) != 0) {
         co_errf(errstr, sz, "kafka.%s: %s", name, e);
         return -1;
     }

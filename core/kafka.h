@@ -61,6 +61,16 @@ rd_kafka_conf_t *co_kafka_conf_new(const co_manifest_t *m,
  */
 const char *co_kafka_sasl_mechanism(const co_manifest_t *m, const char **key);
 
+/**
+ * @brief rd_kafka_conf_set() with librdkafka's reason as one line (its
+ *        range messages end in a newline).
+ * @param e Receives the reason on failure (e_size bytes, NUL-terminated).
+ * @returns 0, or -1 when librdkafka refuses the name or value.
+ * @remark Thread-safe as rd_kafka_conf_set() is (one conf per thread).
+ */
+int co_kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
+                      const char *value, char *e, size_t e_size);
+
 /** @brief Set one property; on failure write "kafka.NAME: reason".
  *  @returns 0 or -1. */
 int co_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value,

@@ -538,11 +538,14 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
             co_diag_add(d, where,
                         "not valid JSON: the file holds NUL bytes (a binary "
                         "file, or UTF-16 text: save it as UTF-8)");
-        else if (strncmp(je.text, "real number overflow", 20) == 0)
+        else if (strncmp(je.text, "real number overflow", 20) == 0 ||
+                 strncmp(je.text, "too big integer", 15) == 0 ||
+                 strncmp(je.text, "too big negative integer", 24) == 0)
             /* "1e400": past a double's range (trial 52: jansson's words) */
             co_diag_add(d, where,
-                        "not valid JSON here: a number too large (more "
-                        "than about 1.8e308): write a smaller number");
+                        "not valid JSON here: a number too large (an "
+                        "integer past 9223372036854775807, or any number "
+                        "past about 1.8e308): write a smaller number");
         else
             co_diag_add(d, where, "not valid JSON: %s",
                         co__json_error_text(je.text).s);

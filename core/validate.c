@@ -160,8 +160,8 @@ static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
                                     : "");
             continue;
         }
-        if (rd_kafka_conf_set(conf, k, json_string_value(v), e, sizeof e) !=
-            RD_KAFKA_CONF_OK) {
+        if (co_kafka_conf_set(conf, k, json_string_value(v), e, sizeof e) !=
+            0) {
             snprintf(path, sizeof path, "kafka.%s", k);
             co_diag_add(d, path,
                         "%s (librdkafka %s; see its CONFIGURATION.md for "

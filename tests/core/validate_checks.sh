@@ -289,3 +289,10 @@ done
 timeout 30 "$B" run esc.json --stage "$(printf 'x\033[31my')" > out.txt 2> err.txt && fail "run --stage with an escape passed"
 ! grep -q "$esc" err.txt || fail "run --stage: an escape reached the terminal: $(cat -v err.txt)"
 ok "an escape sequence in a command, --stage, plugin or manifest file name is written \\x1b"
+# trial 53: librdkafka's range message ended in a newline (written \x0a);
+# an integer too large for JSON's parser got jansson's bare words
+refused "linger.ms=1e400" 'allowed range 0\.\.900000 \(librdkafka' esc.json --set kafka.linger.ms=1e400
+grep -q 'x0a' err.txt && fail "a newline in librdkafka's message: $(cat err.txt)"
+sed 's/"count":5/"count":99999999999999999999999/' esc.json > bigint.json
+refused "a huge integer in the file" 'not valid JSON here: a number too large \(an integer past' bigint.json
+ok "librdkafka's reason is one line; a huge integer in a manifest file is named a number too large"
