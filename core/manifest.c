@@ -272,6 +272,7 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
                     "\"file:PATH\" or \"memory:\"");
     } else if (json_is_string(stv) && json_string_length(stv) > 0) {
         const char *sv = json_string_value(stv);
+        char why[200];
         if (strstr(sv, "${") != NULL)
             ; /* a substitution that failed, reported where it was read */
         else if (!co__state_form_ok(sv)) {
@@ -295,6 +296,8 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
         } else if (co_pgmig_conninfo_ambiguous(sv)) {
             /* `run` refused it only when opening the store (trial 45) */
             co_diag_add(d, "state", "%s", CO_PGMIG_AMBIGUOUS_HINT);
+        } else if (co_pgmig_conninfo_bad_value(sv, why, sizeof why)) {
+            co_diag_add(d, "state", "%s", why);
         } else {
             m->state = co_strdup(sv);
         }

@@ -141,6 +141,21 @@ void co_pgmig_conninfo_error(char *dst, size_t n, const char *conninfo,
  */
 int co_pgmig_conninfo_ambiguous(const char *conninfo);
 
+/**
+ * @brief Whether a connection string sets sslmode, gssencmode,
+ *        channel_binding or target_session_attrs to a value libpq does not
+ *        know: libpq checks them only when it connects, so a host waiting
+ *        for its server would wait for ever (trial 53: sslmode=bogus).
+ * @param conninfo A URI (values in its query) or key=value string (may be
+ *        NULL: 0).
+ * @param why Receives, when bad, the setting's name and its allowed values
+ *        (never the value given), NUL-terminated, at most n bytes.
+ * @returns 1 when a value is bad, 0 otherwise (parse faults are left to
+ *          PQconninfoParse()).
+ * @remark Pure; any thread.
+ */
+int co_pgmig_conninfo_bad_value(const char *conninfo, char *why, size_t n);
+
 /** The words for an ambiguous URI (co_pgmig_conninfo_ambiguous()). */
 #define CO_PGMIG_AMBIGUOUS_HINT                                                \
     "the URI has an '@' or '/' inside its user or password, or a port that "   \

@@ -163,3 +163,94 @@ int co_pgmig_conninfo_ambiguous(const char *conninfo)
     }
     return 0;
 }
+
+/* The settings whose values libpq checks only when it connects (and the
+ * host and postgres-sink would then wait for a server for ever, trial 53:
+ * "waiting for PostgreSQL: invalid sslmode value"), with their values
+ * (PostgreSQL 15, libpq "Parameter Key Words"). */
+static const struct {
+    const char *key;
+    const char *values; /* ",a,b," */
+} co__pgmig_enums[] = {
+    {"sslmode", ",disable,allow,prefer,require,verify-ca,verify-full,"},
+    {"gssencmode", ",disable,prefer,require,"},
+    {"channel_binding", ",disable,prefer,require,"},
+    {"target_session_attrs",
+     ",any,read-write,read-only,primary,standby,prefer-standby,"},
+};
+
+/* Checks one setting key=value (v: vl bytes); 1 with why filled when bad. */
+static int co__pgmig_enum_bad(const char *k, size_t kl, const char *v,
+                              size_t vl, char *why, size_t n)
+{
+    for (size_t i = 0; i < sizeof co__pgmig_enums / sizeof co__pgmig_enums[0];
+         i++) {
+        const char *key = co__pgmig_enums[i].key;
+        if (strlen(key) != kl || strncmp(k, key, kl) != 0)
+            continue;
+        char want[40];
+        const char *vals = co__pgmig_enums[i].values;
+        int ok = vl > 0 && vl + 2 < sizeof want;
+        if (ok) {
+            snprintf(want, sizeof want, ",%.*s,", (int)vl, v);
+            ok = strstr(vals, want) != NULL;
+        }
+        if (!ok)
+            snprintf(why, n,
+                     "%s: not a value libpq knows (not shown); use one of "
+                     "%.*s",
+                     key, (int)(strlen(vals) - 2), vals + 1);
+        return !ok;
+    }
+    return 0;
+}
+
+int co_pgmig_conninfo_bad_value(const char *conninfo, char *why, size_t n)
+{
+    if (conninfo == NULL)
+        return 0;
+    const char *p = conninfo;
+    int uri = strncmp(p, "postgresql://", 13) == 0 ||
+              strncmp(p, "postgres://", 11) == 0;
+    if (uri) { /* ?key=value&key=value */
+        const char *q = strchr(p, '?');
+        while (q != NULL && *q != '\0') {
+            q++;
+            size_t len = strcspn(q, "&");
+            const char *eq = memchr(q, '=', len);
+            if (eq != NULL &&
+                co__pgmig_enum_bad(q, (size_t)(eq - q), eq + 1,
+                                   len - (size_t)(eq - q) - 1, why, n))
+                return 1;
+            q = q[len] == '&' ? q + len : NULL;
+        }
+        return 0;
+    }
+    while (*p != '\0') { /* key = value, key = 'value' */
+        p += strspn(p, " \t\r\n");
+        size_t kl = strcspn(p, " \t\r\n=");
+        const char *k = p;
+        p += kl;
+        p += strspn(p, " \t\r\n");
+        if (*p != '=')
+            return 0; /* libpq's own parser names this fault */
+        p++;
+        p += strspn(p, " \t\r\n");
+        const char *v = p;
+        size_t vl;
+        if (*p == '\'') { /* quoted: the enumerations hold no quote */
+            v = ++p;
+            while (*p != '\0' && *p != '\'')
+                p += p[0] == '\\' && p[1] != '\0' ? 2 : 1;
+            vl = (size_t)(p - v);
+            if (*p == '\'')
+                p++;
+        } else {
+            vl = strcspn(p, " \t\r\n");
+            p += vl;
+        }
+        if (co__pgmig_enum_bad(k, kl, v, vl, why, n))
+            return 1;
+    }
+    return 0;
+}

@@ -215,6 +215,11 @@ static co_status_t pgsink_check_config(const void *config, char *err,
         snprintf(err, errsz, "conninfo: %s", CO_PGMIG_AMBIGUOUS_HINT);
         return CO_FATAL;
     }
+    char why[200];
+    if (co_pgmig_conninfo_bad_value(cfg->conninfo, why, sizeof why)) {
+        snprintf(err, errsz, "conninfo: %s", why);
+        return CO_FATAL;
+    }
     if (cfg->schema == NULL || cfg->schema[0] == '\0' ||
         strlen(cfg->schema) > 63) {
         snprintf(err, errsz,

@@ -296,3 +296,8 @@ grep -q 'x0a' err.txt && fail "a newline in librdkafka's message: $(cat err.txt)
 sed 's/"count":5/"count":99999999999999999999999/' esc.json > bigint.json
 refused "a huge integer in the file" 'not valid JSON here: a number too large \(an integer past' bigint.json
 ok "librdkafka's reason is one line; a huge integer in a manifest file is named a number too large"
+# trial 53: sslmode=bogus passed validate and run waited for PostgreSQL for
+# ever ("invalid sslmode value"); libpq checks such values only when it
+# connects
+refused "state sslmode=bogus" 'state: sslmode: not a value libpq knows \(not shown\); use one of disable' esc.json --set 'state=host=127.0.0.1 sslmode=bogus'
+ok "a state connection string with a bad sslmode is refused by validate"

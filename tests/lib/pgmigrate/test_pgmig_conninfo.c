@@ -86,6 +86,40 @@ START_TEST(t_ambiguous_uri)
 }
 END_TEST
 
+/* trial 53: values libpq checks only when it connects (the state store
+ * then waited for ever) */
+START_TEST(t_bad_values)
+{
+    char why[200];
+    static const char *const bad[] = {
+        "host=h sslmode=bogus",
+        "host=h sslmode = 'Require'",
+        "postgresql://u@h/db?sslmode=BADPW",
+        "host=h gssencmode=",
+        "postgresql://u@h/db?a=1&target_session_attrs=readwrite",
+        "host=h channel_binding=yes"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        why[0] = '\0';
+        ck_assert_msg(co_pgmig_conninfo_bad_value(bad[i], why, sizeof why) == 1,
+                      "%s", bad[i]);
+        ck_assert_ptr_nonnull(strstr(why, "use one of"));
+        ck_assert_ptr_null(strstr(why, "BADPW"));
+    }
+    static const char *const good[] = {
+        "host=h sslmode=verify-full password='a b'",
+        "host=h sslmode = 'require' dbname=x",
+        "postgresql://u:p@h/db?sslmode=disable&target_session_attrs=any",
+        "postgresql://u@h/db",
+        "dbname=x",
+        "",
+        NULL};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        ck_assert_msg(co_pgmig_conninfo_bad_value(good[i], why, sizeof why) ==
+                          0,
+                      "%s", good[i] ? good[i] : "NULL");
+}
+END_TEST
+
 START_TEST(t_connection_error_without_password)
 {
     char out[512];
@@ -125,6 +159,7 @@ static Suite *conninfo_suite(void)
     tcase_add_test(tc, t_parse_errors_hide_the_text);
     tcase_add_test(tc, t_connection_error_without_password);
     tcase_add_test(tc, t_ambiguous_uri);
+    tcase_add_test(tc, t_bad_values);
     suite_add_tcase(s, tc);
     return s;
 }
