@@ -348,3 +348,84 @@ void co_redact(char *dst, size_t n, const char *s)
     }
     dst[o] = '\0';
 }
+
+/* A DNS name or IPv4 address: letters, digits, '-' and '.', not empty. */
+static int co__url_name(const char *h, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)h[i]) && h[i] != '-' && h[i] != '.')
+            return 0;
+    return 1;
+}
+
+/* Between '[' and ']': hex digits, ':' and '.' (at least one ':'), then an
+ * optional zone "%25ID" or "%ID" of letters, digits, '-', '.', '_', '~'. */
+static int co__url_ipv6(const char *h, size_t n)
+{
+    size_t i = 0, colons = 0;
+    for (; i < n && h[i] != '%'; i++) {
+        if (h[i] == ':')
+            colons++;
+        else if (!isxdigit((unsigned char)h[i]) && h[i] != '.')
+            return 0;
+    }
+    if (colons == 0)
+        return 0;
+    if (i == n)
+        return 1;
+    i++;
+    if (n - i > 2 && h[i] == '2' && h[i + 1] == '5')
+        i += 2;
+    if (i == n)
+        return 0;
+    for (; i < n; i++)
+        if (!isalnum((unsigned char)h[i]) && strchr("-._~", h[i]) == NULL)
+            return 0;
+    return 1;
+}
+
+co_url_fault_t co_url_server(const char *url, size_t *rest)
+{
+    if (url == NULL || !isalpha((unsigned char)url[0]))
+        return CO_URL_NOT_URI;
+    const char *p = url + 1;
+    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (strncmp(p, "://", 3) != 0)
+        return CO_URL_NOT_URI;
+    const char *a = p + 3;
+    /* an '@' anywhere before the query: "u:p/w@host" has the login's
+     * password cut by a '/', which co_redact() hides too */
+    if (memchr(a, '@', strcspn(a, "?#")) != NULL)
+        return CO_URL_USERINFO;
+    size_t alen = strcspn(a, "/?#");
+    const char *end = a + alen, *port;
+    if (a[0] == '[') {
+        const char *close = memchr(a, ']', alen);
+        if (close == NULL || !co__url_ipv6(a + 1, (size_t)(close - a - 1)))
+            return CO_URL_HOST;
+        if (close + 1 != end && close[1] != ':')
+            return CO_URL_HOST; /* "[::1]PW" */
+        port = close + 1 != end ? close + 1 : NULL;
+    } else {
+        port = memchr(a, ':', alen);
+        if (!co__url_name(a, (size_t)((port != NULL ? port : end) - a)))
+            return CO_URL_HOST;
+    }
+    if (port != NULL) {
+        size_t plen = (size_t)(end - port - 1);
+        long v = 0;
+        for (size_t i = 1; i <= plen && plen <= 5; i++) {
+            if (!isdigit((unsigned char)port[i]))
+                return CO_URL_PORT;
+            v = v * 10 + (port[i] - '0');
+        }
+        if (plen == 0 || plen > 5 || v < 1 || v > 65535)
+            return CO_URL_PORT;
+    }
+    if (rest != NULL)
+        *rest = (size_t)(end - url);
+    return CO_URL_OK;
+}

@@ -52,4 +52,35 @@ size_t co_redact_spans(const char *s, co_redact_span_t *out, size_t max);
  */
 void co_redact(char *dst, size_t n, const char *s);
 
+/** What co_url_server() found wrong in a server's URL. */
+typedef enum co_url_fault {
+    CO_URL_OK = 0,   /**< SCHEME://HOST[:PORT] then the rest */
+    CO_URL_NOT_URI,  /**< no SCHEME:// at the start */
+    CO_URL_USERINFO, /**< an '@' before any '?' or '#': a login (and maybe
+                          a password) */
+    CO_URL_HOST,     /**< the host is no DNS name (letters, digits, '-',
+                          '.'), IPv4 address or [IPv6] literal ('%' escapes,
+                          empty, text after ']') */
+    CO_URL_PORT,     /**< a ':' after the host not followed by a port of 1
+                          to 65535 and the authority's end */
+} co_url_fault_t;
+
+/**
+ * @brief Check that a URL names a server and nothing else in its
+ *        authority: SCHEME://HOST[:PORT] with HOST a DNS name, an IPv4
+ *        address or a bracketed IPv6 literal (hex digits, ':' and '.', an
+ *        optional %zone), PORT 1 to 65535, no userinfo. One reading for
+ *        every server URL the configuration holds (imap-source's url, the
+ *        OAuth token URLs, the HTTP plugins' URLs), so that a password in
+ *        one, written in any way, is refused rather than printed.
+ * @param url The URL (NULL: CO_URL_NOT_URI).
+ * @param rest Receives the offset of what follows the authority (a path,
+ *        '?' or '#'; the string's end when nothing), when not NULL and
+ *        CO_URL_OK is returned.
+ * @returns CO_URL_OK or the first fault found. A caller's message names
+ *          the fault, never the URL (which may hold a password).
+ * @remark Pure; any thread.
+ */
+co_url_fault_t co_url_server(const char *url, size_t *rest);
+
 #endif

@@ -156,12 +156,65 @@ START_TEST(t_spans)
 }
 END_TEST
 
+/* co_url_server(): only SCHEME://HOST[:PORT] in the authority; each way
+ * of writing a password there is a fault (trial 53) */
+START_TEST(t_url_server)
+{
+    static const struct {
+        const char *url;
+        co_url_fault_t f;
+        size_t rest; /* offset of the rest when CO_URL_OK */
+    } c[] = {
+        {"imaps://imap.example.com", CO_URL_OK, 24},
+        {"imaps://imap.example.com:993/", CO_URL_OK, 28},
+        {"imap://127.0.0.1:143", CO_URL_OK, 20},
+        {"imaps://[::1]:993", CO_URL_OK, 17},
+        {"imaps://[fe80::1%25eth0]", CO_URL_OK, 24},
+        {"https://h.example/token?x=a@b", CO_URL_OK, 17},
+        {"https://h:65535/", CO_URL_OK, 15},
+        {"imaps://me%3APW%40host.example", CO_URL_HOST, 0},
+        {"imaps://host.example%3APW", CO_URL_HOST, 0},
+        {"imaps:///host.example:PW", CO_URL_HOST, 0},
+        {"imaps://[::1]PW", CO_URL_HOST, 0},
+        {"imaps://[::1:PW]", CO_URL_HOST, 0},
+        {"imaps://[::1", CO_URL_HOST, 0},
+        {"imaps://[1.2]", CO_URL_HOST, 0},
+        {"imaps://[::1%]", CO_URL_HOST, 0},
+        {"imaps://ho_st", CO_URL_HOST, 0},
+        {"imaps://host:PW", CO_URL_PORT, 0},
+        {"imaps://host:", CO_URL_PORT, 0},
+        {"imaps://host:0", CO_URL_PORT, 0},
+        {"imaps://host:65536", CO_URL_PORT, 0},
+        {"imaps://host:99999", CO_URL_PORT, 0},
+        {"imaps://host:20240815", CO_URL_PORT, 0},
+        {"imaps://[::1]:", CO_URL_PORT, 0},
+        {"imaps://me@host", CO_URL_USERINFO, 0},
+        {"https://client:PW@127.0.0.1:1/token", CO_URL_USERINFO, 0},
+        {"https://u:P/W@h/", CO_URL_USERINFO, 0},
+        {"imaps:/host.example:PW", CO_URL_NOT_URI, 0},
+        {"imaps//me:PW@host", CO_URL_NOT_URI, 0},
+        {"host:993", CO_URL_NOT_URI, 0},
+        {"", CO_URL_NOT_URI, 0},
+        {NULL, CO_URL_NOT_URI, 0},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        size_t rest = 0;
+        co_url_fault_t f = co_url_server(c[i].url, &rest);
+        ck_assert_msg(f == c[i].f, "%s: %d, not %d", c[i].url, (int)f,
+                      (int)c[i].f);
+        if (f == CO_URL_OK)
+            ck_assert_msg(rest == c[i].rest, "%s: rest %zu", c[i].url, rest);
+    }
+}
+END_TEST
+
 static Suite *redact_suite(void)
 {
     Suite *s = suite_create("redact");
     TCase *tc = tcase_create("redact");
     tcase_add_test(tc, t_redact);
     tcase_add_test(tc, t_spans);
+    tcase_add_test(tc, t_url_server);
     suite_add_tcase(s, tc);
     return s;
 }
