@@ -4,6 +4,8 @@
  */
 #include "co_http.h"
 
+#include "co_redact.h"
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -150,6 +152,14 @@ static int co__http_check_url(const char *url, co_http_fail_t *why, char *err,
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
         snprintf(err, err_size,
                  "malformed URL (expected http://HOST[:PORT]/...)");
+        rc = CO_ERR_INVAL;
+    } else if (co_url_server(url, NULL) == CO_URL_USERINFO) {
+        /* "https://client:PW@host/token" was logged on every retry (trial
+         * 53): refused, not quoted */
+        snprintf(err, err_size,
+                 "the URL holds a login or password ('@' before the path; "
+                 "not shown): write http(s)://HOST[:PORT]/PATH and put "
+                 "credentials in the secret files the plugin names");
         rc = CO_ERR_INVAL;
     } else if (strcasecmp(scheme, "http") != 0 &&
                strcasecmp(scheme, "https") != 0) {

@@ -31,6 +31,7 @@
 #include "co_http.h"
 #include "co_mail.h"
 #include "co_mail_source.h"
+#include "co_redact.h"
 #include "gmail_util.h"
 
 #include <careerops/plugin.h>
@@ -285,6 +286,8 @@ static co_status_t gmail_refresh(gmail_t *g)
     co_status_t st = CO_OK;
     gmail_err_t e;
     gmail_parse_error(rs.body, &e);
+    char shown[512]; /* the URL as messages name it: no password */
+    co_redact(shown, sizeof shown, g->cfg->token_url);
     if (rs.status == 200) {
         json_t *j = json_loads(rs.body, 0, NULL);
         const char *at = json_string_value(json_object_get(j, "access_token"));
@@ -293,7 +296,7 @@ static co_status_t gmail_refresh(gmail_t *g)
             gmail_api->set_error(g->st, "auth",
                                  "the token endpoint %s answered 200 without "
                                  "a usable access_token",
-                                 g->cfg->token_url);
+                                 shown);
             st = CO_RETRY;
         } else {
             snprintf(g->token, sizeof g->token, "%s", at);
@@ -322,8 +325,8 @@ static co_status_t gmail_refresh(gmail_t *g)
         st = co_http_classify(&rs, &ra, msg, sizeof msg);
         if (st == CO_OK || st == CO_FAIL)
             st = CO_FATAL; /* another 4xx: a configuration problem */
-        gmail_api->set_error(g->st, "auth", "token endpoint %s: %s",
-                             g->cfg->token_url, msg);
+        gmail_api->set_error(g->st, "auth", "token endpoint %s: %s", shown,
+                             msg);
         if (st == CO_RETRY && ra > 0)
             gmail_api->retry_after(g->st, ra);
     }

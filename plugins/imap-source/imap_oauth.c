@@ -4,6 +4,8 @@
  */
 #include "imap_oauth.h"
 
+#include "co_redact.h"
+
 #include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -39,6 +41,12 @@ static int imap_oauth_loopback(const char *url)
            strncmp(url, "http://[::1]:", 13) == 0;
 }
 
+int imap_oauth_url_ok(const char *url)
+{
+    return url != NULL &&
+           (strncmp(url, "https://", 8) == 0 || imap_oauth_loopback(url));
+}
+
 static void imap_oauth_param(CURL *c, imap_buf_t *body, const char *k,
                              const char *v)
 {
@@ -61,12 +69,13 @@ int imap_oauth_refresh(const char *token_url, const char *client_id,
                        char *err, size_t errlen)
 {
     *access = NULL;
-    if (strncmp(token_url, "https://", 8) != 0 &&
-        !imap_oauth_loopback(token_url)) {
+    char shown[512]; /* named in messages: no password (trial 53) */
+    co_redact(shown, sizeof shown, token_url);
+    if (!imap_oauth_url_ok(token_url)) {
         snprintf(err, errlen,
                  "oauth_token_url \"%s\" must be https:// (http only on "
                  "loopback)",
-                 token_url);
+                 shown);
         return 1;
     }
     CURL *c = curl_easy_init();
@@ -100,7 +109,7 @@ int imap_oauth_refresh(const char *token_url, const char *client_id,
     const char *tok =
         j ? json_string_value(json_object_get(j, "access_token")) : NULL;
     if (e != CURLE_OK) {
-        snprintf(err, errlen, "token request to %s: %s", token_url,
+        snprintf(err, errlen, "token request to %s: %s", shown,
                  curl_easy_strerror(e));
     } else if (code == 200 && tok != NULL && tok[0] != '\0') {
         *access = strdup(tok);
@@ -114,7 +123,7 @@ int imap_oauth_refresh(const char *token_url, const char *client_id,
             j ? json_string_value(json_object_get(j, "error_description"))
               : NULL;
         snprintf(err, errlen, "token endpoint %s answered HTTP %ld (%s%s%s)",
-                 token_url, code, er ? er : "no error code", ed ? ": " : "",
+                 shown, code, er ? er : "no error code", ed ? ": " : "",
                  ed ? ed : "");
         /* 400/401 with an OAuth error: the grant or client is refused */
         rc = (code == 400 || code == 401) && er != NULL ? 1 : -1;

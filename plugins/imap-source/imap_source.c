@@ -758,49 +758,88 @@ static co_status_t imap_secret(imap_t *m, const char *name, char **out)
                                  "the password (or token)", out);
 }
 
-/* A login in the URL (imaps://USER@HOST, USER:PASSWORD@HOST, or a
- * password written after the host as a port, imaps://HOST:PW) is refused
- * without quoting the URL: the login name is config.user and the password
- * a secret file, and a URL is printed in every connection message (trial
- * 52: imaps://me:PW@host was logged on every retry). */
-static co_status_t imap_url_login(const char *url, char *err, size_t errsz)
+/* The URL names the server and nothing else (co_url_server(): trial 53):
+ * imaps://HOST[:PORT][/], HOST a DNS name, IPv4 or [IPv6] address, PORT
+ * 1-65535. Whatever else it holds is refused without quoting the URL: a
+ * login (imaps://USER@HOST, USER:PASSWORD@HOST, trial 52), a password
+ * written after the host as a port or in '%' escapes, a query, a
+ * fragment; the login name is config.user, the password a secret file,
+ * and a URL is printed in every connection message and record. A folder
+ * as its path was silently ignored: it goes in config.folders. */
+static co_status_t imap_url_server(const char *url, char *err, size_t errsz)
 {
-    const char *a = strstr(url, "://") + 3;
-    if (strchr(a, '@') != NULL) {
+    static const char form[] =
+        "write imaps://HOST[:PORT] (HOST a host name, an IPv4 address or an "
+        "[IPv6] address, PORT 1 to 65535); the login name goes in "
+        "config.user and the password in the secret file named by "
+        "config.password_secret";
+    size_t rest = 0;
+    switch (co_url_server(url, &rest)) {
+    case CO_URL_OK:
+        break;
+    case CO_URL_USERINFO:
+        snprintf(err, errsz, "url: holds a login ('@'; not shown): %s", form);
+        return CO_FATAL;
+    case CO_URL_PORT:
         snprintf(err, errsz,
-                 "url: holds a login ('@'; not shown): write the host only, "
-                 "imaps://HOST[:PORT]; the login name goes in config.user "
-                 "and the password in the secret file named by "
-                 "config.password_secret");
+                 "url: the port after the host is not a number from 1 to "
+                 "65535 (not shown): %s",
+                 form);
+        return CO_FATAL;
+    default:
+        snprintf(err, errsz,
+                 "url: the host is not a host name, an IPv4 address or an "
+                 "[IPv6] address (not shown; no '%%' escapes): %s",
+                 form);
         return CO_FATAL;
     }
-    size_t alen = strcspn(a, "/?#");
-    const char *port = NULL;
-    if (a[0] == '[') { /* [IPv6]:PORT */
-        const char *close = memchr(a, ']', alen);
-        if (close != NULL && close[1] == ':')
-            port = close + 2;
-    } else {
-        port = memchr(a, ':', alen);
-        port = port != NULL ? port + 1 : NULL;
+    const char *r = url + rest;
+    if (r[0] == '/' && r[1] != '\0' && r[1] != '?' && r[1] != '#') {
+        snprintf(err, errsz,
+                 "url: has a path after the host (not shown), which is not "
+                 "read: put the folder in config.folders (e.g. "
+                 "[\"INBOX\", \"Jobs\"]) and write imaps://HOST[:PORT]");
+        return CO_FATAL;
     }
-    if (port != NULL) {
-        size_t plen = alen - (size_t)(port - a);
-        if (plen == 0 || plen > 5 || strspn(port, "0123456789") < plen) {
-            snprintf(err, errsz,
-                     "url: the port after the host is not a number (not "
-                     "shown): write imaps://HOST or imaps://HOST:993; a "
-                     "password goes in the secret file named by "
-                     "config.password_secret");
-            return CO_FATAL;
-        }
+    if (r[0] == '/')
+        r++;
+    if (r[0] != '\0') {
+        snprintf(err, errsz,
+                 "url: has a query ('?') or fragment ('#') after the host "
+                 "(not shown): %s",
+                 form);
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
+/* oauth_token_url: https:// (http:// on loopback only, as
+ * imap_oauth_refresh() requires) and no login or password in it, which
+ * would be logged on every retry (trial 53); not quoted. */
+static co_status_t imap_token_url(const char *url, char *err, size_t errsz)
+{
+    co_url_fault_t f = co_url_server(url, NULL);
+    if (f == CO_URL_USERINFO) {
+        snprintf(err, errsz,
+                 "oauth_token_url: holds a login ('@'; not shown): write "
+                 "https://HOST[:PORT]/PATH; the client id and secret go in "
+                 "the secret files named by oauth_client_id_secret and "
+                 "oauth_client_secret_secret");
+        return CO_FATAL;
+    }
+    if (f != CO_URL_OK || !imap_oauth_url_ok(url)) {
+        snprintf(err, errsz,
+                 "oauth_token_url: not an https:// URL of a host (not "
+                 "shown): write https://HOST[:PORT]/PATH (http:// only on "
+                 "127.0.0.1, localhost or [::1])");
+        return CO_FATAL;
     }
     return CO_OK;
 }
 
 /* ABI 1.2 check, also run by init(): url, user and folders, so that
  * `careerops validate` refuses them before anything starts (the server is
- * not contacted). */
+ * not contacted); oauth_token_url too. */
 static co_status_t imap_check_config(const void *config, char *err,
                                      size_t errsz)
 {
@@ -829,7 +868,10 @@ static co_status_t imap_check_config(const void *config, char *err,
                        : "");
         return CO_FATAL;
     }
-    if (imap_url_login(cfg->url, err, errsz) != CO_OK)
+    if (imap_url_server(cfg->url, err, errsz) != CO_OK)
+        return CO_FATAL;
+    if (cfg->oauth_token_url != NULL &&
+        imap_token_url(cfg->oauth_token_url, err, errsz) != CO_OK)
         return CO_FATAL;
     if (cfg->user == NULL || cfg->user[0] == '\0') {
         snprintf(err, errsz, "user: required: the IMAP login name");
@@ -978,7 +1020,8 @@ static const co_plugin_t imap_plugin = {
     .start = imap_start,
     .poll = imap_poll,
     .destroy = imap_destroy,
-    .check = imap_check_config, /* url, user, folders (ABI 1.2) */
+    .check =
+        imap_check_config, /* url, user, folders, oauth (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

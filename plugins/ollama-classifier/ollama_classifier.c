@@ -216,8 +216,8 @@ static co_status_t ollama_check(const void *config, char *err, size_t errsz)
     }
     char e[256];
     if (co_http_check_url(cfg->base_url, e, sizeof e) != 0) {
-        snprintf(err, errsz, "base_url: \"%s\": %s",
-                 cfg->base_url ? cfg->base_url : "", e);
+        /* not quoted: it may hold a password (trial 53) */
+        snprintf(err, errsz, "base_url: %s", e);
         return CO_FATAL;
     }
     if (cfg->keep_alive != NULL && cfg->keep_alive[0] != '\0' &&

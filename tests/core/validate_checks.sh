@@ -97,6 +97,42 @@ for u in 'imaps://me:IMAPPW52@host/INBOX' 'imaps://me@host:IMAPPW52' \
     grep -Eq 'config.password_secret|two slashes' iu.out || fail "url $u: no hint: $(cat iu.out)"
 done
 ok "imap-source refuses a login or password in its url without printing it"
+# trial 53: the url is imaps://HOST[:PORT][/] and nothing else: a password
+# in '%' escapes, after three slashes, after or inside an [IPv6] literal, in
+# a fragment, query or path, or a port out of 1-65535, is refused unquoted
+for u in 'imaps://me%3AIMAPPW53%40host.example' 'imaps://host.example%3AIMAPPW53' \
+    'imaps:///host.example:IMAPPW53' 'imaps://[::1]IMAPPW53' 'imaps://[::1:IMAPPW53]' \
+    'imaps://host:993#IMAPPW53' 'imaps://host:993?IMAPPW53' 'imaps://host:0' \
+    'imaps://host:99999' 'imaps://host/IMAPPW53'; do
+    sed "s|\"pop3://x\"|\"$u\"|" plug.json > iu.json
+    "$B" validate iu.json > iu.out 2>&1 && fail "validate accepted url $u"
+    grep -q 'stages\[0\] (imap)\.config\.url: ' iu.out || fail "url $u: $(cat iu.out)"
+    ! grep -Eq 'IMAPPW53|99999|host:0' iu.out || fail "url $u printed: $(cat iu.out)"
+    grep -Eq 'imaps://HOST\[:PORT\]' iu.out || fail "url $u: no form: $(cat iu.out)"
+done
+# a folder as the path was silently ignored (INBOX read): config.folders
+sed 's|"pop3://x"|"imaps://host:993/Jobs"|' plug.json > iu.json
+"$B" validate iu.json > iu.out 2>&1 && fail "validate accepted a folder in the url"
+grep -q 'stages\[0\] (imap)\.config\.url: has a path after the host (not shown), which is not read: put the folder in config.folders' iu.out ||
+    fail "url with a folder: $(cat iu.out)"
+for u in 'imaps://host.example' 'imaps://host.example:993/' 'imap://127.0.0.1:143' 'imaps://[::1]:993'; do
+    sed "s|\"pop3://x\"|\"$u\"|" plug.json > iu.json
+    "$B" validate iu.json > iu.out 2>&1 || true # the other stages' faults
+    ! grep -q 'stages\[0\] (imap)' iu.out || fail "url $u refused: $(cat iu.out)"
+done
+# oauth_token_url (logged on every retry) and the HTTP plugins' URLs: no
+# login or password, never quoted
+for u in 'https://client:OAPW53@127.0.0.1:1/token' 'ftp://u:OAPW53@h/'; do
+    sed "s|\"pop3://x\"|\"imaps://h\",\"oauth_token_url\":\"$u\"|" plug.json > iu.json
+    "$B" validate iu.json > iu.out 2>&1 && fail "validate accepted oauth_token_url $u"
+    grep -q 'stages\[0\] (imap)\.config\.oauth_token_url: holds a login' iu.out || fail "oauth $u: $(cat iu.out)"
+    ! grep -q OAPW53 iu.out || fail "oauth_token_url $u printed: $(cat iu.out)"
+done
+sed 's|"ftp://x"|"https://client:OAPW53@127.0.0.1:1/token"|' plug.json > iu.json
+"$B" validate iu.json > iu.out 2>&1 && fail "validate accepted gmail token_url with a password"
+grep -q 'stages\[1\] (gm)\.config\.token_url: the URL holds a login or password' iu.out || fail "gmail token_url: $(cat iu.out)"
+! grep -q OAPW53 iu.out || fail "gmail token_url printed: $(cat iu.out)"
+ok "imap-source's url is SCHEME://HOST[:PORT][/] only (a folder: config.folders); oauth_token_url and gmail's token_url refuse a login, unquoted"
 # slack-sink, chroma-sink and tavily-researcher had no check(): a malformed
 # webhook_url passed validate and failed run (trial 43); the webhook URL,
 # a secret, is never printed. Kafka refuses the topic names "." and "..",

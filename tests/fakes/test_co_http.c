@@ -212,6 +212,20 @@ START_TEST(loopback_guard_refuses_other_hosts)
     ck_assert_int_eq(co_http_check_url("http://localhost/", err, sizeof err),
                      0);
     ck_assert_int_eq(co_http_check_url("http://[::1]:80/", err, sizeof err), 0);
+    /* a login or password in the URL is refused and not quoted (trial 53:
+     * "https://client:PW@host/token" was logged on every retry) */
+    static const char *const login[] = {
+        "http://client:HTTPPW53@127.0.0.1:1/token", "http://me@127.0.0.1/",
+        "http://u:HTTP/PW53@127.0.0.1/", "ftp://u:HTTPPW53@127.0.0.1/"};
+    for (size_t i = 0; i < sizeof login / sizeof login[0]; i++) {
+        ck_assert_int_eq(co_http_check_url(login[i], err, sizeof err),
+                         CO_ERR_INVAL);
+        ck_assert_msg(strstr(err, "PW53") == NULL && strstr(err, "me@") == NULL,
+                      "%s: %s", login[i], err);
+    }
+    ck_assert_ptr_nonnull(strstr(err, "holds a login or password"));
+    ck_assert_int_eq(
+        co_http_check_url("http://127.0.0.1/a?to=me@x", err, sizeof err), 0);
     ck_assert(co_http_host_is_loopback("127.1.2.3"));
     ck_assert(!co_http_host_is_loopback("127.0.0.1.example.com"));
     ck_assert(!co_http_host_is_loopback("128.0.0.1"));
