@@ -53,39 +53,46 @@ static int co__arch_secret(const char *path, const char *setting, char *buf,
     return 0;
 }
 
-co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
-                              size_t errlen)
+/* "file://HOST/..." with HOST neither empty nor localhost (RFC 8089):
+ * "file://u:PW@/tmp/arch" made a folder "./u:PW@/tmp/arch" named in every
+ * record, "file://fileserver/x" a local ./fileserver/x (trial 53). */
+static int co__arch_file_url(const char *u, char *err, size_t errlen)
 {
-    if (sodium_init() < 0) {
-        snprintf(err, errlen, "libsodium failed to initialise");
-        return NULL;
-    }
-    if (cfg == NULL || cfg->url == NULL || *cfg->url == '\0') {
+    const char *auth = u + 7;
+    size_t alen = strcspn(auth, "/");
+    if ((alen == 0 || (alen == 9 && strncasecmp(auth, "localhost", 9) == 0)) &&
+        auth[alen] == '/')
+        return 0;
+    snprintf(err, errlen,
+             "archive URL: a file:// URL names a folder on this machine: "
+             "write file:///ABSOLUTE/PATH or file://localhost/PATH (%s; not "
+             "shown): a folder on a server is mounted first, and S3 is "
+             "s3://bucket/prefix",
+             auth[alen] != '/' ? "no path after the host"
+             : memchr(auth, '@', alen) != NULL
+                 ? "a login is before the path"
+                 : "a host other than localhost is before the path");
+    return -1;
+}
+
+int co_archive_check_url(const char *u, char *err, size_t errlen)
+{
+    if (u == NULL || *u == '\0') {
         snprintf(err, errlen,
                  "no archive set: give --archive URL or CAREEROPS_ARCHIVE "
                  "(file:///dir or s3://bucket/prefix)");
-        return NULL;
+        return -1;
     }
-    co_archive_t *a = calloc(1, sizeof *a);
-    if (a == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    a->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
-    a->budget_ms = cfg->retry_budget_ms > 0 ? cfg->retry_budget_ms : 30000;
-    const char *u = cfg->url;
+    char shown[512]; /* the URL as messages name it: no password */
+    co_redact(shown, sizeof shown, u);
     if (strncmp(u, "s3://", 5) == 0) {
-        a->is_s3 = 1;
         const char *b = u + 5, *slash = strchr(b, '/');
         size_t bl = slash ? (size_t)(slash - b) : strlen(b);
-        char shown[512]; /* the URL as messages name it: no password */
-        co_redact(shown, sizeof shown, u);
-        if (bl == 0 || bl >= sizeof a->bucket) {
+        if (bl == 0 || bl >= sizeof((co_archive_t *)0)->bucket) {
             snprintf(err, errlen,
                      "archive URL %s: no bucket (use s3://bucket/prefix)",
                      shown);
-            free(a);
-            return NULL;
+            return -1;
         }
         if (memchr(b, '@', bl) != NULL || memchr(b, ':', bl) != NULL) {
             snprintf(err, errlen,
@@ -94,9 +101,75 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
                      "named by the archive_s3_access_key_file and "
                      "archive_s3_secret_key_file options",
                      shown);
-            free(a);
-            return NULL;
+            return -1;
         }
+        return 0;
+    }
+    static const char *const near[] = {"s3:", "file:", "http:", "https:"};
+    for (size_t i = 0; i < sizeof near / sizeof near[0]; i++) {
+        size_t n = strlen(near[i]);
+        if (strncasecmp(u, near[i], n) == 0 && strncmp(u + n, "//", 2) != 0) {
+            /* "s3:/bucket" made a local folder named "s3:" (trial 49) */
+            snprintf(err, errlen,
+                     "archive URL %s: write %s// (two slashes): "
+                     "s3://bucket/prefix or file:///dir",
+                     shown, near[i]);
+            return -1;
+        }
+    }
+    /* "alice:PW@nas:/backups" (scp's USER@HOST:PATH) made a local folder
+     * of that name, password included (trial 51) */
+    size_t first = strcspn(u, "/");
+    const char *at = memchr(u, '@', first);
+    if (at != NULL && (memchr(at, ':', first - (size_t)(at - u)) != NULL ||
+                       memchr(u, ':', (size_t)(at - u)) != NULL)) {
+        /* (or "user:PW@host" with no path, trial 52) */
+        snprintf(err, errlen,
+                 "archive URL %s: a remote USER@HOST:PATH is not an archive: "
+                 "use s3://bucket/prefix, or file:///dir on a mounted folder",
+                 shown);
+        return -1;
+    }
+    if (strncmp(u, "file://", 7) == 0)
+        return co__arch_file_url(u, err, errlen);
+    if (strncasecmp(u, "s3://", 5) == 0 || strncasecmp(u, "file://", 7) == 0) {
+        snprintf(err, errlen,
+                 "archive URL %s: write the scheme in lower case: "
+                 "s3://bucket/prefix or file:///dir",
+                 shown);
+        return -1;
+    }
+    if (strstr(u, "://") != NULL) {
+        snprintf(err, errlen,
+                 "archive URL %s: unknown scheme (use file:///dir or "
+                 "s3://bucket/prefix)",
+                 shown);
+        return -1;
+    }
+    return 0;
+}
+
+co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
+                              size_t errlen)
+{
+    if (sodium_init() < 0) {
+        snprintf(err, errlen, "libsodium failed to initialise");
+        return NULL;
+    }
+    const char *u = cfg != NULL ? cfg->url : NULL;
+    if (co_archive_check_url(u, err, errlen) != 0)
+        return NULL;
+    co_archive_t *a = calloc(1, sizeof *a);
+    if (a == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    a->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
+    a->budget_ms = cfg->retry_budget_ms > 0 ? cfg->retry_budget_ms : 30000;
+    if (strncmp(u, "s3://", 5) == 0) {
+        a->is_s3 = 1;
+        const char *b = u + 5, *slash = strchr(b, '/');
+        size_t bl = slash ? (size_t)(slash - b) : strlen(b);
         memcpy(a->bucket, b, bl);
         const char *p = slash ? slash : "";
         while (*p == '/')
@@ -132,49 +205,8 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
         return a;
     }
     const char *path = u;
-    static const char *const near[] = {"s3:", "file:", "http:", "https:"};
-    for (size_t i = 0; i < sizeof near / sizeof near[0]; i++) {
-        size_t n = strlen(near[i]);
-        if (strncasecmp(u, near[i], n) == 0 && strncmp(u + n, "//", 2) != 0) {
-            /* "s3:/bucket" made a local folder named "s3:" (trial 49) */
-            char shown[512];
-            co_redact(shown, sizeof shown, u);
-            snprintf(err, errlen,
-                     "archive URL %s: write %s// (two slashes): "
-                     "s3://bucket/prefix or file:///dir",
-                     shown, near[i]);
-            free(a);
-            return NULL;
-        }
-    }
-    /* "alice:PW@nas:/backups" (scp's USER@HOST:PATH) made a local folder
-     * of that name, password included (trial 51) */
-    size_t first = strcspn(u, "/");
-    const char *at = memchr(u, '@', first);
-    if (at != NULL && (memchr(at, ':', first - (size_t)(at - u)) != NULL ||
-                       memchr(u, ':', (size_t)(at - u)) != NULL)) {
-        /* (or "user:PW@host" with no path, trial 52) */
-        char shown[512];
-        co_redact(shown, sizeof shown, u);
-        snprintf(err, errlen,
-                 "archive URL %s: a remote USER@HOST:PATH is not an archive: "
-                 "use s3://bucket/prefix, or file:///dir on a mounted folder",
-                 shown);
-        free(a);
-        return NULL;
-    }
     if (strncmp(u, "file://", 7) == 0)
-        path = u + 7;
-    else if (strstr(u, "://") != NULL) {
-        char shown[512];
-        co_redact(shown, sizeof shown, u);
-        snprintf(err, errlen,
-                 "archive URL %s: unknown scheme (use file:///dir or "
-                 "s3://bucket/prefix)",
-                 shown);
-        free(a);
-        return NULL;
-    }
+        path = u + 7 + strcspn(u + 7, "/"); /* after "" or "localhost" */
     if (*path != '/') {
         char cwd[512];
         if (getcwd(cwd, sizeof cwd) == NULL) {

@@ -20,7 +20,8 @@
 
 /** Settings of an archive. Strings are borrowed for co_archive_open only. */
 typedef struct co_archive_config_s {
-    /** Where: `file:///abs/dir`, a plain folder path, or
+    /** Where: `file:///abs/dir` (or `file://localhost/abs/dir`), a plain
+     *  folder path, or
      *  `s3://bucket[/prefix]`. Required. */
     const char *url;
     /** S3 endpoint base URL, e.g. `http://127.0.0.1:8333`; NULL means
@@ -60,6 +61,16 @@ typedef struct co_archive_s co_archive_t;
  */
 co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
                               size_t errlen);
+
+/**
+ * Check an archive's URL as co_archive_open() does, without opening it or
+ * reading a file (for `careerops validate`): s3://bucket[/prefix] with no
+ * credentials in it, file:///ABSOLUTE/PATH or file://localhost/PATH (RFC
+ * 8089: no other host, no login), or a folder path; a scheme in lower case
+ * with two slashes. No message quotes a password.
+ * @return 0, or -1 with the reason in err.
+ */
+int co_archive_check_url(const char *url, char *err, size_t errlen);
 
 /** Close an archive and wipe its credentials from memory. NULL is fine. */
 void co_archive_close(co_archive_t *a);

@@ -43,6 +43,20 @@ static const char *co__ms_env(const char *cfg, const char *env)
     return e != NULL && e[0] != '\0' ? e : NULL;
 }
 
+co_status_t co_mail_source_check(const co_mail_source_cfg_t *cfg, char *err,
+                                 size_t errsz)
+{
+    const char *url = co__ms_env(cfg->archive, "CAREEROPS_ARCHIVE");
+    char e[512] = "";
+    if (url == NULL || co_archive_check_url(url, e, sizeof e) == 0)
+        return CO_OK;
+    if (strncmp(e, "archive URL", 11) == 0) /* "archive: URL ...: why" */
+        snprintf(err, errsz, "archive: %s", e + 8);
+    else
+        snprintf(err, errsz, "archive: %s", e);
+    return CO_FATAL;
+}
+
 co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
                                      const co_mail_source_cfg_t *cfg)
 {

@@ -108,6 +108,17 @@ typedef struct co_mail_source_s co_mail_source_t;
 co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
                                      const co_mail_source_cfg_t *cfg);
 
+/**
+ * @brief The archive option checked as co_mail_source_new() checks it
+ *        (co_archive_check_url(): config.archive, else $CAREEROPS_ARCHIVE),
+ *        for the plugins' ABI 1.2 check(), so that `careerops validate`
+ *        refuses what the stage's start would (trial 53).
+ * @param err Receives "archive URL ...: why" (no password quoted).
+ * @returns CO_OK or CO_FATAL.
+ */
+co_status_t co_mail_source_check(const co_mail_source_cfg_t *cfg, char *err,
+                                 size_t errsz);
+
 /** @brief Close the archive and free. NULL is fine. */
 void co_mail_source_free(co_mail_source_t *s);
 

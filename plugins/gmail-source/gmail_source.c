@@ -1104,7 +1104,7 @@ static co_status_t gmail_check(const void *config, char *err, size_t errsz)
             return CO_FATAL;
         }
     }
-    return CO_OK;
+    return co_mail_source_check(&cfg->mail, err, errsz);
 }
 
 static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
@@ -1275,7 +1275,7 @@ static const co_plugin_t gmail_plugin = {
     .stop = gmail_stop,
     .destroy = gmail_destroy,
     .commands = gmail_commands,
-    .check = gmail_check, /* token_url, api_base (ABI 1.2) */
+    .check = gmail_check, /* token_url, api_base, archive (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

@@ -881,7 +881,7 @@ static co_status_t imap_check_config(const void *config, char *err,
         snprintf(err, errsz, "folders: empty: e.g. [\"INBOX\"]");
         return CO_FATAL;
     }
-    return CO_OK;
+    return co_mail_source_check(&cfg->mail, err, errsz);
 }
 
 static co_status_t imap_init(const co_host_api_t *api, co_stage_t *st,
@@ -1021,7 +1021,7 @@ static const co_plugin_t imap_plugin = {
     .poll = imap_poll,
     .destroy = imap_destroy,
     .check =
-        imap_check_config, /* url, user, folders, oauth (ABI 1.2) */
+        imap_check_config, /* url, user, folders, oauth, archive (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

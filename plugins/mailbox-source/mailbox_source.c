@@ -909,7 +909,7 @@ static co_status_t mailbox_check(const void *config, char *err, size_t errsz)
         snprintf(err, errsz, "path: %s", e[0] ? e : "not a regular file");
         return CO_FATAL;
     }
-    return CO_OK;
+    return co_mail_source_check(&cfg->mail, err, errsz);
 }
 
 static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
@@ -1110,7 +1110,7 @@ static const co_plugin_t mailbox_plugin = {
     .start = mailbox_start,
     .poll = mailbox_poll,
     .destroy = mailbox_destroy,
-    .check = mailbox_check, /* format (ABI 1.2) */
+    .check = mailbox_check, /* format, path, archive (ABI 1.2) */
 };
 
 CO_PLUGIN_EXPORT const co_plugin_t *co_plugin_entry(const co_host_api_t *api)

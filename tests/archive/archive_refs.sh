@@ -57,3 +57,20 @@ printf 'AK\n' > ak; printf 'SK\n' > sk
     --s3-access-key-file ak --s3-secret-key-file sk --retry-seconds 1 > out 2> err && fail "archive ls on a closed port succeeded"
 ! grep -q SECRET53 err || fail "the S3 endpoint's password printed: $(cat err)"
 echo "ok: user:PW@host refused; an S3 endpoint's password is *** in its errors"
+# trial 53: a file:// URL is file:///PATH or file://localhost/PATH (RFC
+# 8089): "file://u:PW@/tmp/arch" made a folder "./u:PW@/tmp/arch" (its name
+# in every record), "file://fileserver/tmp/x" a local ./fileserver/tmp/x
+for a in 'file://u:ARCHPW53@/tmp/arch' 'file://fileserver/tmp/x' 'file://me@fileserver/x' 'file://'; do
+    "$B" archive init --archive "$a" > out 2> err && fail "archive init --archive $a was accepted"
+    grep -q 'a file:// URL names a folder on this machine: write file:///ABSOLUTE/PATH or file://localhost/PATH' err ||
+        fail "archive $a: $(cat err)"
+    ! grep -q -e ARCHPW53 -e 'me@' err || fail "archive $a: printed: $(cat err)"
+done
+[ ! -e 'u:ARCHPW53@' ] && [ ! -e fileserver ] && [ ! -e me@fileserver ] || fail "a local folder was made"
+"$B" archive init --archive "file://localhost$t/lh" > out 2> err || fail "file://localhost/PATH refused: $(cat err)"
+[ -d "$t/lh" ] || fail "file://localhost$t/lh: no folder $t/lh"
+"$B" archive init --archive "file://$t/tri" > out 2> err || fail "file:///PATH refused: $(cat err)"
+[ -d "$t/tri" ] || fail "file://$t/tri: no folder"
+"$B" archive ls --archive 'S3://bucket/p' > out 2> err && fail "S3:// accepted"
+grep -q 'write the scheme in lower case' err || fail "S3://: $(cat err)"
+echo "ok: file:// with a login or a host other than localhost is refused (nothing made, nothing quoted); file://localhost/PATH and file:///PATH work"

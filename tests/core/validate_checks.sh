@@ -133,6 +133,25 @@ sed 's|"ftp://x"|"https://client:OAPW53@127.0.0.1:1/token"|' plug.json > iu.json
 grep -q 'stages\[1\] (gm)\.config\.token_url: the URL holds a login or password' iu.out || fail "gmail token_url: $(cat iu.out)"
 ! grep -q OAPW53 iu.out || fail "gmail token_url printed: $(cat iu.out)"
 ok "imap-source's url is SCHEME://HOST[:PORT][/] only (a folder: config.folders); oauth_token_url and gmail's token_url refuse a login, unquoted"
+# trial 53: validate refuses the archives the stage's start refuses (the
+# archive library's own check): a login or host in a file:// URL (a folder
+# "./u:PW@/tmp/arch" was made and named in every record), credentials in
+# an s3:// URL, one slash, an upper-case scheme
+for a in 'file://u:ARPW53@/tmp/arch' 'file://fileserver/tmp/x' 's3://AKIA:ARPW53@bucket/p' \
+    's3:/bucket' 'S3://bucket/p'; do
+    sed "s|\"format\":\"xml\"|\"format\":\"mbox\",\"archive\":\"$a\"|" mbox.json > ar.json
+    "$B" validate ar.json > ar.out 2>&1 && fail "validate accepted archive $a"
+    grep -q 'stages\[0\] (ingest)\.config\.archive' ar.out || fail "archive $a: $(cat ar.out)"
+    ! grep -q ARPW53 ar.out || fail "archive $a printed its password: $(cat ar.out)"
+done
+grep -q 'write the scheme in lower case' ar.out || fail "S3://: $(cat ar.out)"
+for a in "file://$T/arch" "file://localhost$T/arch" 'arch' 's3://bucket/p'; do
+    sed "s|\"format\":\"xml\"|\"format\":\"mbox\",\"archive\":\"$a\"|" mbox.json > ar.json
+    "$B" validate ar.json > ar.out 2>&1 || true # the other stages' faults
+    ! grep -q 'stages\[0\] (ingest)' ar.out || fail "archive $a refused: $(cat ar.out)"
+done
+[ ! -e 'u:ARPW53@' ] && [ ! -e fileserver ] || fail "validate made a folder"
+ok "validate refuses an archive URL that the stage's start refuses (file:// with a login or host, s3:// credentials, one slash, S3://), unquoted"
 # slack-sink, chroma-sink and tavily-researcher had no check(): a malformed
 # webhook_url passed validate and failed run (trial 43); the webhook URL,
 # a secret, is never printed. Kafka refuses the topic names "." and "..",
