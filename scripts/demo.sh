@@ -199,20 +199,31 @@ fi
 # url_shown URL: URL with a password in it as *** (USER:PASSWORD@HOST, or
 # HOST:WORD where WORD is no port: a password written after the host, with
 # or without a user before it; then the rest too), for the demo's messages
-# (trial 51, trial 52: imaps://me@host:PW printed PW)
+# (trial 51, trial 52: imaps://me@host:PW printed PW). A user or host that
+# is not of the accepted form is shown only up to its first ':' or '%'
+# (trial 53: imaps:/host:PW, imaps://me@127.0.0.1%3APW, [::1:PW]).
 url_shown() {
-    local u=$1 scheme="" rest at="" auth="" hp tail="" host port
-    case "$u" in *://*) scheme=${u%%://*}:// rest=${u#*://} ;; *) rest=$u ;; esac
+    local u=$1 scheme="" rest at="" auth="" hp tail="" host sep
+    if [[ "$u" =~ ^[A-Za-z][A-Za-z0-9+.-]*:// ]]; then
+        scheme=${u%%://*}:// rest=${u#*://}
+    else
+        rest=$u
+    fi
     case "$rest" in *@*) at=@ auth=${rest%@*} rest=${rest##*@} ;; esac
     case "$auth" in *:*) auth="${auth%%:*}:***" ;; esac
+    case "$auth" in *%*) auth="${auth%%\%*}%***" ;; esac
     hp=${rest%%/*}
     case "$rest" in */*) tail=/${rest#*/} ;; esac
-    case "$hp" in
-    \[*\]*) host=${hp%%]*}] port=${hp#*]} ;; # [IPv6]:PORT
-    *) host=${hp%%:*} port=${hp#"$host"} ;;
-    esac
-    if [ -n "$port" ] && ! [[ "$port" =~ ^:[0-9]*$ ]]; then
-        hp="$host:***" tail=""
+    if ! [[ "$hp" =~ ^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\])(:[0-9]{1,5})?$ ]]; then
+        if [[ "$hp" =~ ^\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\] ]]; then
+            host=${BASH_REMATCH[0]}
+        else
+            host=${hp%%[:%]*}
+        fi
+        sep=${hp:${#host}:1}
+        case "$sep" in : | %) ;; *) sep="" ;; esac
+        [ "$host" = "$hp" ] || hp="$host$sep***"
+        tail=""
     fi
     printf '%s%s%s%s%s' "$scheme" "$auth" "$at" "$hp" "$tail"
 }
@@ -220,34 +231,48 @@ if [ -n "$imap" ]; then
     [ "$mailbox_given" = 0 ] ||
         usage "--imap and --mailbox both given: the demo reads one of them; drop one"
     imap_shown=$(url_shown "$imap")
+    imap_form="imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)"
     case "$imap" in imaps://* | imap://*) ;; imaps:* | imap:*)
-        usage "--imap '$imap_shown': write the scheme with two slashes: imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)" ;;
+        usage "--imap '$imap_shown': write the scheme with two slashes: $imap_form" ;;
     esac
     # a password in the URL: it would reach careerops' command line (ps)
     # and messages; imap-source reads the password from a secret file only
     imap_auth=${imap#*://}
     case "$imap_auth" in *@*) imap_auth=${imap_auth%@*} ;; *) imap_auth="" ;; esac
     case "$imap_auth" in *:*)
-        usage "--imap '$imap_shown': a password does not go in the URL (every local user sees a command line): put it in $secrets/imap_password (one line, chmod 600) and give --imap ${imap_shown/:\*\*\*@/@} (plugins/imap-source/README.md)" ;;
+        # the URL without its password, when it is one (imaps//me:PW@host
+        # is not: trial 53)
+        case "$imap" in imaps://* | imap://*) imap_fix=${imap_shown/:\*\*\*@/@} ;; *) imap_fix=$imap_form ;; esac
+        usage "--imap '$imap_shown': a password does not go in the URL (every local user sees a command line): put it in $secrets/imap_password (one line, chmod 600) and give --imap $imap_fix (plugins/imap-source/README.md)" ;;
     esac
     case "$imap" in imaps://*@?* | imap://*@?*) ;; *)
-        usage "--imap '$imap_shown': use imaps://USER@HOST[:PORT][/FOLDER] (imap:// for STARTTLS)" ;;
+        usage "--imap '$imap_shown': use $imap_form" ;;
+    esac
+    # '%' escapes: "alice%3APW" was tried as a login and printed, a host
+    # "127.0.0.1%3APW" accepted (trial 53); an '@' in the user is written
+    # as is (the host is after the last '@')
+    case "$imap_auth" in *%*)
+        usage "--imap '$imap_shown': no '%' escapes in the user (not shown): write it as is, e.g. imaps://me@example.com@HOST (the host is after the last '@'); a password goes in $secrets/imap_password" ;;
     esac
     # the port, when given, is checked here rather than by imap-source after the build
     imap_hostport=${imap##*@}
     imap_hostport=${imap_hostport%%/*}
-    imap_hp=$imap_hostport
-    case "$imap_hp" in \[*\]*) imap_hp=${imap_hp#*]} ;; esac # [IPv6]:PORT
+    [ -n "${imap_hostport%%:*}" ] ||
+        usage "--imap '$imap_shown': no host after '@': use $imap_form"
+    # a host name, an IPv4 address or an [IPv6] address, then :PORT or nothing
+    [[ "$imap_hostport" =~ ^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\])(:.*)?$ ]] ||
+        usage "--imap '$imap_shown': the host is not a host name, an IPv4 address or an [IPv6] address (no '%' escapes; not shown after its first ':' or '%'): use $imap_form; a password goes in $secrets/imap_password"
+    imap_hp=${imap_hostport:${#BASH_REMATCH[1]}}
     case "$imap_hp" in
-    *:*)
-        imap_port=${imap_hp#*:}
+    :*)
+        imap_port=${imap_hp#:}
         [[ "$imap_port" =~ ^[0-9]+$ ]] ||
             usage "--imap '$imap_shown': the word after the host's ':' is not a port (not shown): a password does not go in the URL: put it in $secrets/imap_password (one line, chmod 600)"
-        [[ "$imap_port" =~ ^[0-9]{1,5}$ ]] && [ "$((10#$imap_port))" -ge 1 ] && [ "$((10#$imap_port))" -le 65535 ] ||
+        [[ "$imap_port" =~ ^[0-9]{1,5}$ ]] ||
+            usage "--imap '$imap_shown': the port after the host (not shown: more than 5 digits) is not a number from 1 to 65535 (993 for imaps://, 143 for imap://); a password goes in $secrets/imap_password"
+        [ "$((10#$imap_port))" -ge 1 ] && [ "$((10#$imap_port))" -le 65535 ] ||
             usage "--imap '$imap_shown': port '$imap_port' is not a number from 1 to 65535 (993 for imaps://, 143 for imap://)" ;;
     esac
-    [ -n "${imap_hostport%%:*}" ] ||
-        usage "--imap '$imap_shown': no host after '@': use imaps://USER@HOST[:PORT][/FOLDER]"
     [ -s "$secrets/imap_password" ] ||
         usage "--imap: put the (app) password in $secrets/imap_password (one line, chmod 600); see plugins/imap-source/README.md"
 fi
@@ -435,7 +460,6 @@ if [ -n "$imap" ]; then
     imap_folder=INBOX
     case "$imap_host" in */?*) imap_folder=${imap_host#*/} ;; esac
     imap_host=${imap_host%%/*}
-    imap_user=${imap_user//%40/@}
     id=imap_$(printf '%s' "$imap_proto://$imap_user@$imap_host/$imap_folder" | sha256sum | cut -c1-10)
     pipeline=demo-$id schema=$id run=$root/.run/demo/$id mailbox=$imap_proto://$imap_host/$imap_folder
     mkdir -p "$run"

@@ -142,6 +142,25 @@ done
 refused "--imap with one slash" "imaps:\\*\\*\\*@imap.example.com': write the scheme with two slashes: imaps://USER@HOST" \
     --imap 'imaps:/me:ImapSecret8@imap.example.com'
 ! grep -q -e ImapSecret -e 'imaps@' "$T/err" || fail "one slash: $(cat "$T/err")"
+# trial 53: a password after "imaps:/" with no user, in '%' escapes of the
+# user or host, in an [IPv6] literal or after it, or as a port of more
+# than 5 digits was printed (or tried as a login); "imaps//" was answered
+# with a fix that is no URL
+for u in 'imaps:/host.example:ImapSecret9' 'imaps://me@127.0.0.1%3AImapSecret10' \
+    'imaps://me@[::1:ImapSecret11]' 'imaps://alice%3AImapSecret12@127.0.0.1:993' \
+    'imaps://me@host:20240815' 'imaps://me@[::1]ImapSecret13' 'imaps://me@host_x:993'; do
+    refused "--imap $u" "--imap '[^']*': (write the scheme with two slashes|no '%' escapes in the user|the host is not a host name|the port after the host \(not shown)" \
+        --imap "$u"
+    ! grep -q -e ImapSecret -e 20240815 "$T/err" || fail "--imap $u: printed: $(cat "$T/err")"
+done
+refused "--imap without the scheme's colon" "a password does not go in the URL.*give --imap imaps://USER@HOST\[:PORT\]" \
+    --imap 'imaps//me:ImapSecret14@host'
+! grep -q -e ImapSecret -e 'imaps//me@' "$T/err" || fail "imaps//: $(cat "$T/err")"
+# the accepted forms go on to the password file
+for u in 'imaps://me@imap.example.com' 'imaps://me@example.com@imap.example.com:993/Jobs' \
+    'imap://me@127.0.0.1:143' 'imaps://me@[::1]:993/INBOX'; do
+    refused "--imap $u without a password" "secrets/imap_password" --imap "$u"
+done
 unset CAREEROPS_DEMO_SECRETS
 [ ! -e "$T/secrets/imap_password" ] || fail "a password file appeared"
 
