@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static const co_host_api_t *imap_api;
@@ -846,22 +847,28 @@ static co_status_t imap_check_config(const void *config, char *err,
     const imap_cfg_t *cfg = config;
     if (cfg->url == NULL || (strncmp(cfg->url, "imaps://", 8) != 0 &&
                              strncmp(cfg->url, "imap://", 7) != 0)) {
-        char shown[256];
-        co_redact(shown, sizeof shown, cfg->url);
         const char *u = cfg->url != NULL ? cfg->url : "";
-        /* "imaps:/me:PW@host" is no URI to co_redact: quote no login */
+        /* quoted only when it is a server's URL and nothing more
+         * ("pop3://x"): "imaps:/host:PW", "IMAPS://host%3APW" and
+         * "http://h/PW" were printed whole (trial 53) */
+        size_t rest = 0;
+        int quote = co_url_server(u, &rest) == CO_URL_OK &&
+                    (u[rest] == '\0' || strcmp(u + rest, "/") == 0);
         int login = strchr(u, '@') != NULL;
         int one_slash = (strncmp(u, "imaps:", 6) == 0 && u[6] != '/') ||
                         (strncmp(u, "imap:", 5) == 0 && u[5] != '/') ||
                         strncmp(u, "imaps:/", 7) == 0 ||
                         strncmp(u, "imap:/", 6) == 0;
+        int upper = strncasecmp(u, "imaps://", 8) == 0 ||
+                    strncasecmp(u, "imap://", 7) == 0;
         snprintf(err, errsz,
                  "url: %s%s%s is not an IMAP URL: %suse imaps://HOST (port "
                  "993) or imap://HOST (port 143, STARTTLS)%s",
-                 login ? "" : "\"",
-                 login ? "the value (a login in it: not shown)" : shown,
-                 login ? "" : "\"",
-                 one_slash ? "write the scheme with two slashes: " : "",
+                 quote ? "\"" : "", quote ? u : "the value (not shown)",
+                 quote ? "\"" : "",
+                 one_slash ? "write the scheme with two slashes: "
+                 : upper   ? "write the scheme in lower case: "
+                           : "",
                  login ? "; the login name goes in config.user and the "
                          "password in the secret file named by "
                          "config.password_secret"

@@ -110,6 +110,19 @@ for u in 'imaps://me%3AIMAPPW53%40host.example' 'imaps://host.example%3AIMAPPW53
     ! grep -Eq 'IMAPPW53|99999|host:0' iu.out || fail "url $u printed: $(cat iu.out)"
     grep -Eq 'imaps://HOST\[:PORT\]' iu.out || fail "url $u: no form: $(cat iu.out)"
 done
+# ... and a value that is no imaps:// URL is quoted only when it is a
+# server's URL and nothing more ("pop3://x" above)
+for u in 'imaps:/host.example:IMAPPW53' 'IMAPS://host.example%3AIMAPPW53' \
+    'imaps//host:IMAPPW53' 'http://h/IMAPPW53'; do
+    sed "s|\"pop3://x\"|\"$u\"|" plug.json > iu.json
+    "$B" validate iu.json > iu.out 2>&1 && fail "validate accepted url $u"
+    grep -q 'stages\[0\] (imap)\.config\.url: the value (not shown) is not an IMAP URL: ' iu.out || fail "url $u: $(cat iu.out)"
+    ! grep -q IMAPPW53 iu.out || fail "url $u printed: $(cat iu.out)"
+done
+sed 's|"pop3://x"|"IMAPS://h"|' plug.json > iu.json
+"$B" validate iu.json > iu.out 2>&1 && fail "validate accepted IMAPS://"
+grep -q 'config\.url: "IMAPS://h" is not an IMAP URL: write the scheme in lower case' iu.out ||
+    fail "IMAPS:// without a lower-case hint: $(cat iu.out)"
 # a folder as the path was silently ignored (INBOX read): config.folders
 sed 's|"pop3://x"|"imaps://host:993/Jobs"|' plug.json > iu.json
 "$B" validate iu.json > iu.out 2>&1 && fail "validate accepted a folder in the url"
