@@ -85,16 +85,21 @@ for pat in 'stages\[1\] \(gm\)\.config\.token_url: URL scheme .ftp. is not http 
     grep -Eq -- "$pat" err.txt || fail "no '$pat' in: $(cat err.txt)"
 done
 ok "validate and run refuse (exit 2) a SASL mechanism librdkafka lacks, a CA file it cannot read and console-sink's path in a missing folder, naming the setting; run --stage checks its own stages only; values only a plugin can check (ABI 1.2 check()) are refused before anything starts, for every plugin that has such options (imap-source, gmail-source, ollama-classifier, postgres-sink)"
+# refused_url SED PATTERN HIDDEN: plug.json edited by SED is refused by
+# validate with PATTERN (an ERE) in its output and nothing matching HIDDEN
+refused_url() {
+    sed "$1" plug.json > iu.json
+    "$B" validate iu.json > iu.out 2>&1 && fail "validate accepted: $1"
+    grep -Eq -- "$2" iu.out || fail "$1: no '$2' in: $(cat iu.out)"
+    ! grep -Eq -- "$3" iu.out || fail "$1: printed: $(cat iu.out)"
+}
+url_at='stages\[0\] \(imap\)\.config\.url: '
 # trial 52 D3: a login in imap-source's url (it was logged on every retry)
 # is refused and never quoted: USER:PW@HOST, USER@HOST:PW, a password as
 # the port, "imaps:/" with one slash
 for u in 'imaps://me:IMAPPW52@host/INBOX' 'imaps://me@host:IMAPPW52' \
     'imaps://host:IMAPPW52' 'imaps://[::1]:IMAPPW52' 'imaps:/me:IMAPPW52@host'; do
-    sed "s|\"pop3://x\"|\"$u\"|" plug.json > iu.json
-    "$B" validate iu.json > iu.out 2>&1 && fail "validate accepted url $u"
-    grep -q 'stages\[0\] (imap)\.config\.url: ' iu.out || fail "url $u: $(cat iu.out)"
-    grep -q IMAPPW52 iu.out && fail "url $u printed its password: $(cat iu.out)"
-    grep -Eq 'config.password_secret|two slashes' iu.out || fail "url $u: no hint: $(cat iu.out)"
+    refused_url "s|\"pop3://x\"|\"$u\"|" "$url_at.*(config.password_secret|two slashes)" IMAPPW52
 done
 ok "imap-source refuses a login or password in its url without printing it"
 # trial 53: the url is imaps://HOST[:PORT][/] and nothing else: a password
@@ -104,30 +109,18 @@ for u in 'imaps://me%3AIMAPPW53%40host.example' 'imaps://host.example%3AIMAPPW53
     'imaps:///host.example:IMAPPW53' 'imaps://[::1]IMAPPW53' 'imaps://[::1:IMAPPW53]' \
     'imaps://host:993#IMAPPW53' 'imaps://host:993?IMAPPW53' 'imaps://host:0' \
     'imaps://host:99999' 'imaps://host/IMAPPW53'; do
-    sed "s|\"pop3://x\"|\"$u\"|" plug.json > iu.json
-    "$B" validate iu.json > iu.out 2>&1 && fail "validate accepted url $u"
-    grep -q 'stages\[0\] (imap)\.config\.url: ' iu.out || fail "url $u: $(cat iu.out)"
-    ! grep -Eq 'IMAPPW53|99999|host:0' iu.out || fail "url $u printed: $(cat iu.out)"
-    grep -Eq 'imaps://HOST\[:PORT\]' iu.out || fail "url $u: no form: $(cat iu.out)"
+    refused_url "s|\"pop3://x\"|\"$u\"|" "$url_at.*imaps://HOST\[:PORT\]" 'IMAPPW53|99999|host:0'
 done
 # ... and a value that is no imaps:// URL is quoted only when it is a
 # server's URL and nothing more ("pop3://x" above)
 for u in 'imaps:/host.example:IMAPPW53' 'IMAPS://host.example%3AIMAPPW53' \
     'imaps//host:IMAPPW53' 'http://h/IMAPPW53'; do
-    sed "s|\"pop3://x\"|\"$u\"|" plug.json > iu.json
-    "$B" validate iu.json > iu.out 2>&1 && fail "validate accepted url $u"
-    grep -q 'stages\[0\] (imap)\.config\.url: the value (not shown) is not an IMAP URL: ' iu.out || fail "url $u: $(cat iu.out)"
-    ! grep -q IMAPPW53 iu.out || fail "url $u printed: $(cat iu.out)"
+    refused_url "s|\"pop3://x\"|\"$u\"|" "${url_at}the value \(not shown\) is not an IMAP URL: " IMAPPW53
 done
-sed 's|"pop3://x"|"IMAPS://h"|' plug.json > iu.json
-"$B" validate iu.json > iu.out 2>&1 && fail "validate accepted IMAPS://"
-grep -q 'config\.url: "IMAPS://h" is not an IMAP URL: write the scheme in lower case' iu.out ||
-    fail "IMAPS:// without a lower-case hint: $(cat iu.out)"
+refused_url 's|"pop3://x"|"IMAPS://h"|' "$url_at\"IMAPS://h\" is not an IMAP URL: write the scheme in lower case" IMAPPW53
 # a folder as the path was silently ignored (INBOX read): config.folders
-sed 's|"pop3://x"|"imaps://host:993/Jobs"|' plug.json > iu.json
-"$B" validate iu.json > iu.out 2>&1 && fail "validate accepted a folder in the url"
-grep -q 'stages\[0\] (imap)\.config\.url: has a path after the host (not shown), which is not read: put the folder in config.folders' iu.out ||
-    fail "url with a folder: $(cat iu.out)"
+refused_url 's|"pop3://x"|"imaps://host:993/Jobs"|' \
+    "${url_at}has a path after the host \(not shown\), which is not read: put the folder in config.folders" host:993
 for u in 'imaps://host.example' 'imaps://host.example:993/' 'imap://127.0.0.1:143' 'imaps://[::1]:993'; do
     sed "s|\"pop3://x\"|\"$u\"|" plug.json > iu.json
     "$B" validate iu.json > iu.out 2>&1 || true # the other stages' faults
@@ -136,15 +129,11 @@ done
 # oauth_token_url (logged on every retry) and the HTTP plugins' URLs: no
 # login or password, never quoted
 for u in 'https://client:OAPW53@127.0.0.1:1/token' 'ftp://u:OAPW53@h/'; do
-    sed "s|\"pop3://x\"|\"imaps://h\",\"oauth_token_url\":\"$u\"|" plug.json > iu.json
-    "$B" validate iu.json > iu.out 2>&1 && fail "validate accepted oauth_token_url $u"
-    grep -q 'stages\[0\] (imap)\.config\.oauth_token_url: holds a login' iu.out || fail "oauth $u: $(cat iu.out)"
-    ! grep -q OAPW53 iu.out || fail "oauth_token_url $u printed: $(cat iu.out)"
+    refused_url "s|\"pop3://x\"|\"imaps://h\",\"oauth_token_url\":\"$u\"|" \
+        'stages\[0\] \(imap\)\.config\.oauth_token_url: holds a login' OAPW53
 done
-sed 's|"ftp://x"|"https://client:OAPW53@127.0.0.1:1/token"|' plug.json > iu.json
-"$B" validate iu.json > iu.out 2>&1 && fail "validate accepted gmail token_url with a password"
-grep -q 'stages\[1\] (gm)\.config\.token_url: the URL holds a login or password' iu.out || fail "gmail token_url: $(cat iu.out)"
-! grep -q OAPW53 iu.out || fail "gmail token_url printed: $(cat iu.out)"
+refused_url 's|"ftp://x"|"https://client:OAPW53@127.0.0.1:1/token"|' \
+    'stages\[1\] \(gm\)\.config\.token_url: the URL holds a login or password' OAPW53
 ok "imap-source's url is SCHEME://HOST[:PORT][/] only (a folder: config.folders); oauth_token_url and gmail's token_url refuse a login, unquoted"
 # trial 53: validate refuses the archives the stage's start refuses (the
 # archive library's own check): a login or host in a file:// URL (a folder
