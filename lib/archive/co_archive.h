@@ -72,6 +72,13 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
  */
 int co_archive_check_url(const char *url, char *err, size_t errlen);
 
+/**
+ * co_archive_check_url() of cfg->url, and for S3 an endpoint without a
+ * login or password in it; what co_archive_open() checks before it reads
+ * a file. 0, or -1 with the reason in err (nothing secret quoted).
+ */
+int co_archive_check(const co_archive_config_t *cfg, char *err, size_t errlen);
+
 /** Close an archive and wipe its credentials from memory. NULL is fine. */
 void co_archive_close(co_archive_t *a);
 

@@ -46,12 +46,18 @@ static const char *co__ms_env(const char *cfg, const char *env)
 co_status_t co_mail_source_check(const co_mail_source_cfg_t *cfg, char *err,
                                  size_t errsz)
 {
-    const char *url = co__ms_env(cfg->archive, "CAREEROPS_ARCHIVE");
+    co_archive_config_t ac = {
+        .url = co__ms_env(cfg->archive, "CAREEROPS_ARCHIVE"),
+        .s3_endpoint = co__ms_env(cfg->archive_s3_endpoint,
+                                  "CAREEROPS_ARCHIVE_S3_ENDPOINT"),
+    };
     char e[512] = "";
-    if (url == NULL || co_archive_check_url(url, e, sizeof e) == 0)
+    if (ac.url == NULL || co_archive_check(&ac, e, sizeof e) == 0)
         return CO_OK;
     if (strncmp(e, "archive URL", 11) == 0) /* "archive: URL ...: why" */
         snprintf(err, errsz, "archive: %s", e + 8);
+    else if (strncmp(e, "S3 endpoint: ", 13) == 0)
+        snprintf(err, errsz, "archive_s3_endpoint: %s", e + 13);
     else
         snprintf(err, errsz, "archive: %s", e);
     return CO_FATAL;

@@ -110,7 +110,8 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
 
 /**
  * @brief The archive option checked as co_mail_source_new() checks it
- *        (co_archive_check_url(): config.archive, else $CAREEROPS_ARCHIVE),
+ *        (co_archive_check(): config.archive, else $CAREEROPS_ARCHIVE, and
+ *        the S3 endpoint),
  *        for the plugins' ABI 1.2 check(), so that `careerops validate`
  *        refuses what the stage's start would (trial 53).
  * @param err Receives "archive URL ...: why" (no password quoted).

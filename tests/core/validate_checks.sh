@@ -147,13 +147,17 @@ for a in 'file://u:ARPW53@/tmp/arch' 'file://fileserver/tmp/x' 's3://AKIA:ARPW53
     ! grep -q ARPW53 ar.out || fail "archive $a printed its password: $(cat ar.out)"
 done
 grep -q 'write the scheme in lower case' ar.out || fail "S3://: $(cat ar.out)"
+sed 's|"format":"xml"|"format":"mbox","archive":"s3://b/p","archive_s3_endpoint":"http://u:ARPW53@127.0.0.1:1"|' mbox.json > ar.json
+"$B" validate ar.json > ar.out 2>&1 && fail "validate accepted an S3 endpoint with a password"
+grep -q 'stages\[0\] (ingest)\.config\.archive_s3_endpoint: holds a login or password' ar.out || fail "S3 endpoint: $(cat ar.out)"
+! grep -q ARPW53 ar.out || fail "the S3 endpoint's password printed: $(cat ar.out)"
 for a in "file://$T/arch" "file://localhost$T/arch" 'arch' 's3://bucket/p'; do
     sed "s|\"format\":\"xml\"|\"format\":\"mbox\",\"archive\":\"$a\"|" mbox.json > ar.json
     "$B" validate ar.json > ar.out 2>&1 || true # the other stages' faults
     ! grep -q 'stages\[0\] (ingest)' ar.out || fail "archive $a refused: $(cat ar.out)"
 done
 [ ! -e 'u:ARPW53@' ] && [ ! -e fileserver ] || fail "validate made a folder"
-ok "validate refuses an archive URL that the stage's start refuses (file:// with a login or host, s3:// credentials, one slash, S3://), unquoted"
+ok "validate refuses an archive URL that the stage's start refuses (file:// with a login or host, s3:// credentials, one slash, S3://, an S3 endpoint with a login), unquoted"
 # slack-sink, chroma-sink and tavily-researcher had no check(): a malformed
 # webhook_url passed validate and failed run (trial 43); the webhook URL,
 # a secret, is never printed. Kafka refuses the topic names "." and "..",
