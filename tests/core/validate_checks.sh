@@ -362,3 +362,8 @@ ok "librdkafka's reason is one line; a huge integer in a manifest file is named 
 # connects
 refused "state sslmode=bogus" 'state: sslmode: not a value libpq knows \(not shown\); use one of disable' esc.json --set 'state=host=127.0.0.1 sslmode=bogus'
 ok "a state connection string with a bad sslmode is refused by validate"
+# trial 53: slack-sink took a plain http:// webhook (the URL is the secret)
+CAREEROPS_LOOPBACK_ONLY= refused "an http:// webhook" 'webhook_url: plain http:// would send the webhook' esc.json \
+    --set 'stages.out.plugin=slack-sink' --set 'stages.out.config={"webhook_url":"http://hooks.example/T/B/HOOKPW53"}'
+grep -q HOOKPW53 err.txt && fail "the webhook printed: $(cat err.txt)"
+ok "slack-sink refuses a plain http:// webhook but to loopback"
