@@ -604,6 +604,23 @@ START_TEST(detect_refuses_streams_and_non_mail)
     ck_assert(
         g_file_set_contents(txt, "\r\nSubject : hi\r\n\r\nbody\r\n", -1, NULL));
     ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
+    /* trial 53: "name:value" lines with no field a message has (a copy of
+     * /etc/passwd) are no message; a header block of unknown fields longer
+     * than what detection reads is still taken as one */
+    ck_assert(g_file_set_contents(
+        txt, "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/:/bin/sh\n", -1,
+        NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "is not mail") != NULL, "%s", err);
+    GString *big = g_string_new("");
+    while (big->len < 6000)
+        g_string_append(big, "Odd-Field: value\n");
+    ck_assert(g_file_set_contents(txt, big->str, (gssize)big->len, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
+    g_string_free(big, TRUE);
+    ck_assert(g_file_set_contents(txt, "Odd: 1\nFrom: a@b.example\n\nbody\n",
+                                  -1, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
     g_rand_free(r);
     g_free(buf);
     mbt_rm_rf(tmp);
