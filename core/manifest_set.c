@@ -243,6 +243,16 @@ int co__apply_set(json_t *root, const char *set, co_diag_t *d, char **canon)
     json_error_t je;
     json_t *v = json_loads(val, JSON_DECODE_ANY, &je);
     int rc = -1;
+    if (v == NULL && (val[0] == '{' || val[0] == '[') &&
+        (strncmp(je.text, "real number overflow", 20) == 0 ||
+         strncmp(je.text, "too big", 7) == 0)) {
+        co_diag_add(d, where,
+                    "a number in the value is too large (at character %d): "
+                    "write a smaller number",
+                    je.position);
+        free(path);
+        return -1;
+    }
     if (v == NULL && (val[0] == '{' || val[0] == '[')) {
         /* neither the value nor jansson's "near '...'" is echoed: it may
          * be a password (trial 47) */

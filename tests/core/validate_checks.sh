@@ -367,3 +367,4 @@ CAREEROPS_LOOPBACK_ONLY= refused "an http:// webhook" 'webhook_url: plain http:/
     --set 'stages.out.plugin=slack-sink' --set 'stages.out.config={"webhook_url":"http://hooks.example/T/B/HOOKPW53"}'
 grep -q HOOKPW53 err.txt && fail "the webhook printed: $(cat err.txt)"
 ok "slack-sink refuses a plain http:// webhook but to loopback"
+refused "--set [1e400]" '--set stages\.src\.config\.count: a number in the value is too large' esc.json --set 'stages.src.config.count=[1e400]'
