@@ -196,8 +196,11 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
             co_redact(ep, sizeof ep, a->endpoint);
             if (status == 0)
                 snprintf(err, errlen,
-                         "%s %s/%s: %s (%d attempts in %ld ms; check "
-                         "CAREEROPS_ARCHIVE_S3_ENDPOINT)",
+                         "%s %s/%s: %s (%d attempts in %ld ms; check the "
+                         "S3 endpoint: --s3-endpoint, the stage's "
+                         "archive_s3_endpoint or "
+                         "CAREEROPS_ARCHIVE_S3_ENDPOINT, and that it is "
+                         "up)",
                          r->method, ep, a->bucket,
                          cerr[0] ? cerr : curl_easy_strerror(cc), attempt,
                          (long)(now - t0));
