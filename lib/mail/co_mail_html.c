@@ -304,7 +304,8 @@ static int is_para(const char *name)
  * backgrounds, the font shorthand) are read in co_mail_css.c, colours in
  * co_mail_color.c; a declaration a browser ignores as invalid is ignored,
  * and a colour that cannot be told there never hides text.
- * Comments, <template>, <script>, <style> and <head> never give text;
+ * Comments (also `<!-->` and bogus ones, h2t_decl()), <template>,
+ * <script>, <style> and <head> never give text;
  * <noscript> does (mail clients run no scripts). */
 
 /* Whether a declaration is one a browser drops as invalid, so that an
@@ -1317,24 +1318,72 @@ static const char *const h2t_void[] = {
 static const char *const h2t_raw[] = {"script", "style", "textarea", "title",
                                       "xmp"};
 
+/* A copy of `html` being edited: the part of it up to `done` is in `g`
+ * (NULL while nothing changed). */
+typedef struct {
+    const char *html;
+    size_t len, done;
+    GString *g;
+} h2t_edit_t;
+
+/* Replaces html[a, b) with `r` in the copy. */
+static void h2t_edit(h2t_edit_t *e, size_t a, size_t b, const char *r)
+{
+    if (e->g == NULL)
+        e->g = g_string_sized_new(e->len);
+    g_string_append_len(e->g, e->html + e->done, (gssize)(a - e->done));
+    g_string_append(e->g, r);
+    e->done = b;
+}
+
+/* At a markup declaration `<!` (`i` after the '<' at `lt`), what HTML's
+ * tokenizer does that libxml2's parser does not: `<!-->` and `<!--->` are
+ * whole empty comments (libxml2 reads on to the next `-->`, swallowing
+ * the text between; trial 53), and `<!` not followed by `--` or DOCTYPE
+ * (`<! x >`, `<![CDATA[ x ]]>` outside <svg> and <math>) is a bogus
+ * comment up to the next '>' (libxml2 keeps it as text). Both are taken
+ * out of the copy. Returns where scanning goes on. */
+static size_t h2t_decl(h2t_edit_t *e, size_t lt, size_t i)
+{
+    const char *html = e->html;
+    size_t len = e->len;
+    if (i + 3 <= len && memcmp(html + i, "!--", 3) == 0) {
+        size_t c = i + 3;
+        if (c < len && html[c] == '-')
+            c++;
+        if (c < len && html[c] == '>') { /* <!--> or <!---> */
+            h2t_edit(e, lt, c + 1, "");
+            return c + 1;
+        }
+        const char *end =
+            g_strstr_len(html + i + 3, (gssize)(len - i - 3), "-->");
+        return end != NULL ? (size_t)(end - html) + 3 : len;
+    }
+    if (i + 8 <= len && g_ascii_strncasecmp(html + i, "!doctype", 8) == 0)
+        return i;
+    const char *gt = memchr(html + i, '>', len - i);
+    size_t end = gt != NULL ? (size_t)(gt - html) + 1 : len;
+    h2t_edit(e, lt, end, "");
+    return end;
+}
+
 /* libxml2's HTML parser ends any element at `/>`; a browser ignores the
  * slash on an element that is not void, so `<div style="display:none"/>`
  * hides the text after it (trial 45). Returns a copy of `html` with those
- * slashes blanked, or NULL when there is none. Foreign content (<svg>,
- * <math>), comments and raw text are left as they are. */
-static char *h2t_unslash(const char *html, size_t len)
+ * slashes blanked and the markup declarations h2t_decl() takes out, or
+ * NULL when there is none. Foreign content (<svg>, <math>), comments and
+ * raw text are left as they are. */
+static GString *h2t_unslash(const char *html, size_t len)
 {
-    char *copy = NULL;
+    h2t_edit_t e = {html, len, 0, NULL};
     size_t i = 0;
     while (i < len) {
         const char *lt = memchr(html + i, '<', len - i);
         if (lt == NULL)
             break;
         i = (size_t)(lt - html) + 1;
-        if (i + 3 <= len && memcmp(html + i, "!--", 3) == 0) {
-            const char *e =
-                g_strstr_len(html + i + 3, (gssize)(len - i - 3), "-->");
-            i = e != NULL ? (size_t)(e - html) + 3 : len;
+        if (i < len && html[i] == '!') {
+            i = h2t_decl(&e, (size_t)(lt - html), i);
             continue;
         }
         if (i >= len || !g_ascii_isalpha(html[i]))
@@ -1369,9 +1418,7 @@ static char *h2t_unslash(const char *html, size_t len)
         }
         if (slash != 0 && !in_list(name, h2t_void, G_N_ELEMENTS(h2t_void)) &&
             strcmp(name, "svg") != 0 && strcmp(name, "math") != 0) {
-            if (copy == NULL)
-                copy = g_memdup2(html, len);
-            copy[slash] = ' ';
+            h2t_edit(&e, slash, slash + 1, " ");
         }
         const char *skip_to = NULL;
         if (in_list(name, h2t_raw, G_N_ELEMENTS(h2t_raw)))
@@ -1389,7 +1436,9 @@ static char *h2t_unslash(const char *html, size_t len)
             i = k;
         }
     }
-    return copy;
+    if (e.g != NULL)
+        g_string_append_len(e.g, html + e.done, (gssize)(len - e.done));
+    return e.g;
 }
 
 void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
@@ -1419,9 +1468,13 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     ctxt->sax->comment = NULL;
     ctxt->sax->processingInstruction = NULL;
     ctxt->_private = &h;
-    char *fixed = h2t_unslash(html, len);
+    GString *fixed = h2t_unslash(html, len);
+    if (fixed != NULL) {
+        html = fixed->str;
+        len = fixed->len;
+    }
     htmlDocPtr doc =
-        htmlCtxtReadMemory(ctxt, fixed ? fixed : html, (int)len, NULL, "UTF-8",
+        htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8",
                            HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                                HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
     /* anchors still open at the end of a cut document are links too */
@@ -1429,7 +1482,8 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
         sax_end(ctxt, (const xmlChar *)"a");
     if (doc != NULL)
         xmlFreeDoc(doc);
-    g_free(fixed);
+    if (fixed != NULL)
+        g_string_free(fixed, TRUE);
     htmlFreeParserCtxt(ctxt);
     for (int i = 0; i < H2T_MAX_LINKS_OPEN; i++)
         g_free(h.a_href[i]);

@@ -393,6 +393,9 @@ static const char *const hidden_forms[] = {
     "class=\"b\">y</p><p>z</p><p class=\"c\">" SECRET "</p>",
     "<style>.a + .b{display:none}.b{display:block}</style><p "
     "class=\"a\">x</p><p class=\"b\">" SECRET "</p>",
+    /* bogus comments (HTML's tokenizer; trial 53) */
+    "<p>a<! bogus " SECRET " >b</p>",
+    "<p>a<![CDATA[ " SECRET " ]]>b</p>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -799,6 +802,12 @@ static const char *const visible_forms[] = {
     "class=\"x\">SHOWN</p>",
     "<style>.a + .b:hover{display:none}</style><p class=\"a\">x</p><p "
     "class=\"b\">SHOWN</p>",
+    /* `<!-->` and `<!--->` are whole empty comments (trial 53) */
+    "<p>Hi,<!--></p><p>SHOWN</p>",
+    "<p>Hi,<!---></p><p>SHOWN</p>",
+    "<p>a<!---->SHOWN</p>",
+    /* a bogus comment ends at the first '>' */
+    "<p>a<![CDATA[ x > SHOWN ]]></p>",
 };
 
 START_TEST(visible_form_kept)
