@@ -88,6 +88,9 @@ typedef struct {
     int sel_budget;   /* ancestors combinators may still try (page) */
     int quirks;       /* quirks mode: classes and ids match in any case */
     int started;      /* an element was seen (a later DOCTYPE is ignored) */
+    int sheets;       /* 1: the first pass, which reads only the <style>
+                       * sheets; 2: they are read (all rules apply to all
+                       * elements, wherever the sheet stands; trial 53) */
 } h2t_t;
 
 /* The properties the hiding rules read. */
@@ -291,7 +294,8 @@ static int is_para(const char *name)
  * (bgcolor, <font color>, <body text>, a table's or the body's background
  * image), then the rules of the <style> sheets by specificity and source
  * order, then the inline style; `!important` declarations beat the
- * others. Rules are those whose
+ * others. All the sheets of the page apply to every element, wherever
+ * they stand (a first parse reads them, h2t_parse()). Rules are those whose
  * selector is compound selectors (`tag`, `*`, `.class`, `#id`, `[attr]`,
  * `[attr=value]`, `~=`, `^=`, `$=`, `*=`, `|=`, and their combinations
  * such as `div.a.b`; co_mail_sel.c) joined by descendant, child or
@@ -569,7 +573,7 @@ static void h2t_css_parse(h2t_t *h)
 {
     char *p = h->css->str;
     co__css_uncomment(p);
-    if (!h->css_off)
+    if (!h->css_off && h->sheets != 2)
         h2t_css_sheet(h, p, 0);
     g_string_truncate(h->css, 0);
 }
@@ -1182,6 +1186,8 @@ static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
         const char *m = h2t_att(atts, "media");
         h->css_off = m != NULL && co__css_media(m) != 1;
     }
+    if (h->sheets == 1)
+        return;
     if (h->skip > 0 || in_list(name, h2t_skip, G_N_ELEMENTS(h2t_skip)) ||
         h2t_hidden(h, name, atts)) {
         if (h->skip++ == 0) /* a sibling of the elements after it */
@@ -1228,6 +1234,8 @@ static void sax_end(void *ctx, const xmlChar *xname)
         h->in_style--;
         h2t_css_parse(h);
     }
+    if (h->sheets == 1)
+        return;
     if (h->skip > 0) {
         if (--h->skip == 0)
             h2t_sibs_push(h, h->depth, &h->hid);
@@ -1277,7 +1285,8 @@ static void sax_chars(void *ctx, const xmlChar *ch, int len)
     if (h->in_style > 0) {
         if (len > 0 && h->css->len < 65536)
             g_string_append_len(h->css, (const char *)ch, len);
-    } else if (h->skip == 0 && len > 0 && !h2t_unseen(h2t_inh(h)))
+    } else if (h->sheets != 1 && h->skip == 0 && len > 0 &&
+               !h2t_unseen(h2t_inh(h)))
         h2t_text(h, (const char *)ch, (size_t)len);
 }
 
@@ -1441,13 +1450,50 @@ static GString *h2t_unslash(const char *html, size_t len)
     return e.g;
 }
 
+/* Whether `html` has a <style> element (a first pass reads its sheets). */
+static int h2t_has_style(const char *html, size_t len)
+{
+    for (const char *p = html, *end = html + len;
+         (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++)
+        if (end - p > 6 && g_ascii_strncasecmp(p + 1, "style", 5) == 0)
+            return 1;
+    return 0;
+}
+
+/* One pass of libxml2's HTML parser over `html` with our handlers (no
+ * tree is built for us: building and freeing it cost more than the
+ * parse). */
+static void h2t_parse(h2t_t *h, const char *html, size_t len)
+{
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (ctxt == NULL)
+        return;
+    ctxt->sax->startElement = sax_start;
+    ctxt->sax->endElement = sax_end;
+    ctxt->sax->characters = sax_chars;
+    ctxt->sax->cdataBlock = sax_chars;
+    ctxt->sax->ignorableWhitespace = sax_chars;
+    ctxt->sax->internalSubset = sax_doctype;
+    ctxt->sax->comment = NULL;
+    ctxt->sax->processingInstruction = NULL;
+    ctxt->_private = h;
+    h->started = 0;
+    htmlDocPtr doc =
+        htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8",
+                           HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                               HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    /* anchors still open at the end of a cut document are links too */
+    while (h->sheets != 1 && h->open > 0 && h->skip == 0)
+        sax_end(ctxt, (const xmlChar *)"a");
+    if (doc != NULL)
+        xmlFreeDoc(doc);
+    htmlFreeParserCtxt(ctxt);
+}
+
 void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
                       size_t max_links)
 {
     if (len == 0 || len > INT32_MAX)
-        return;
-    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
-    if (ctxt == NULL)
         return;
     h2t_t h;
     memset(&h, 0, sizeof h);
@@ -1458,33 +1504,24 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     h.rules = g_ptr_array_new_with_free_func(h2t_rule_free);
     h.quirks = 1; /* until a DOCTYPE says otherwise */
     h.sel_budget = 20000000;
-    /* our handlers instead of the tree builder's */
-    ctxt->sax->startElement = sax_start;
-    ctxt->sax->endElement = sax_end;
-    ctxt->sax->characters = sax_chars;
-    ctxt->sax->cdataBlock = sax_chars;
-    ctxt->sax->ignorableWhitespace = sax_chars;
-    ctxt->sax->internalSubset = sax_doctype;
-    ctxt->sax->comment = NULL;
-    ctxt->sax->processingInstruction = NULL;
-    ctxt->_private = &h;
     GString *fixed = h2t_unslash(html, len);
     if (fixed != NULL) {
         html = fixed->str;
         len = fixed->len;
     }
-    htmlDocPtr doc =
-        htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8",
-                           HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                               HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-    /* anchors still open at the end of a cut document are links too */
-    while (h.open > 0 && h.skip == 0)
-        sax_end(ctxt, (const xmlChar *)"a");
-    if (doc != NULL)
-        xmlFreeDoc(doc);
+    /* a browser applies every sheet of the page to every element, also
+     * one in <body> after the element (trial 53): a first pass reads
+     * them */
+    if (h2t_has_style(html, len)) {
+        h.sheets = 1;
+        h2t_parse(&h, html, len);
+        h.in_style = 0;
+        g_string_truncate(h.css, 0);
+        h.sheets = 2;
+    }
+    h2t_parse(&h, html, len);
     if (fixed != NULL)
         g_string_free(fixed, TRUE);
-    htmlFreeParserCtxt(ctxt);
     for (int i = 0; i < H2T_MAX_LINKS_OPEN; i++)
         g_free(h.a_href[i]);
     for (int i = 0; i < H2T_MAX_DEPTH; i++) {

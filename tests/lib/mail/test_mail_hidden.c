@@ -396,6 +396,10 @@ static const char *const hidden_forms[] = {
     /* bogus comments (HTML's tokenizer; trial 53) */
     "<p>a<! bogus " SECRET " >b</p>",
     "<p>a<![CDATA[ " SECRET " ]]>b</p>",
+    /* a sheet after the element applies to it (trial 53) */
+    "<div id=\"b\">" SECRET "</div><style>#b{display:none}</style>",
+    "<table><tr><td><p class=\"q\">" SECRET "</p></td></tr></table><table>"
+    "<tr><td><style>.q{visibility:hidden}</style></td></tr></table>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -808,6 +812,9 @@ static const char *const visible_forms[] = {
     "<p>a<!---->SHOWN</p>",
     /* a bogus comment ends at the first '>' */
     "<p>a<![CDATA[ x > SHOWN ]]></p>",
+    /* a late sheet that shows what an earlier one hid (trial 53) */
+    "<style>.s{display:none}</style><p class=\"s\">SHOWN</p><style>.s"
+    "{display:block}</style>",
 };
 
 START_TEST(visible_form_kept)
