@@ -80,17 +80,18 @@ typedef struct {
     h2t_anc_t hid; /* the hidden element whose content is skipped */
     gsize a_start[H2T_MAX_LINKS_OPEN];
     char *a_href[H2T_MAX_LINKS_OPEN];
-    int in_style;     /* inside <style> */
-    int css_off;      /* its media attribute is not for a screen */
-    GString *css;     /* its text */
-    GPtrArray *rules; /* h2t_rule_t from <style> */
-    int layer;        /* parsing inside @layer */
-    int sel_budget;   /* ancestors combinators may still try (page) */
-    int quirks;       /* quirks mode: classes and ids match in any case */
-    int started;      /* an element was seen (a later DOCTYPE is ignored) */
-    int sheets;       /* 1: the first pass, which reads only the <style>
-                       * sheets; 2: they are read (all rules apply to all
-                       * elements, wherever the sheet stands; trial 53) */
+    int in_style;        /* inside <style> */
+    int css_off;         /* its media attribute is not for a screen */
+    GString *css;        /* its text */
+    GPtrArray *rules;    /* h2t_rule_t from <style> */
+    int layer;           /* parsing inside @layer */
+    int sel_budget;      /* ancestors combinators may still try (page) */
+    int64_t rule_budget; /* rules still tried against elements (page) */
+    int quirks;          /* quirks mode: classes and ids match in any case */
+    int started;         /* an element was seen (a later DOCTYPE is ignored) */
+    int sheets;          /* 1: the first pass, which reads only the <style>
+                          * sheets; 2: they are read (all rules apply to all
+                          * elements, wherever the sheet stands; trial 53) */
 } h2t_t;
 
 /* The properties the hiding rules read. */
@@ -181,6 +182,13 @@ typedef struct {
  * sibling combinators (`body .x`, `div > span`, `h1 + p`, `.a ~ p`), the
  * last one the element's own; its specificity and what it declares. */
 #define H2T_SEL_CMPS 8
+/* Rules read from the page's sheets (later ones are left out: they hide
+ * nothing), and rule-element tests on the whole page: when an element
+ * would pass it, no rule is tried on that element or any later one, and
+ * they are judged by their attributes and inline style alone (trial 53:
+ * 256 filler rules put the hiding rule after the old bound of 256). */
+#define H2T_MAX_RULES   4096
+#define H2T_RULE_BUDGET 32000000
 typedef struct {
     co__cmp_t *cmp;
     int ncmp;
@@ -455,7 +463,7 @@ static void h2t_css_block(h2t_t *h, char *sels, char *block)
     GPtrArray *list = d->len > 0 ? co__css_split(sels, ',') : NULL;
     for (guint i = 0; list != NULL && i < list->len; i++) {
         char *sel = g_strstrip((char *)g_ptr_array_index(list, i));
-        if (*sel == '\0' || h->rules->len >= 256)
+        if (*sel == '\0' || h->rules->len >= H2T_MAX_RULES)
             continue;
         h2t_rule_t *r = g_new0(h2t_rule_t, 1);
         if (h2t_sel_parse(sel, r) != 0) {
@@ -1088,7 +1096,11 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         (v = co__html_color(v, legacy[1])) != NULL)
         hint[nh++] = (h2t_decl_t){P_COLOR, 0, (char *)v};
     h2t_cascade(w, hint, nh, 0, -1);
-    for (guint k = 0; h->rules != NULL && k < h->rules->len; k++) {
+    guint nrules = h->rules != NULL ? h->rules->len : 0;
+    if (h->rule_budget < (int64_t)nrules)
+        nrules = 0; /* spent: no rule on this element or after it */
+    h->rule_budget -= nrules;
+    for (guint k = 0; k < nrules; k++) {
         const h2t_rule_t *r = g_ptr_array_index(h->rules, k);
         if (h2t_rule_matches(h, r, tag, atts))
             h2t_cascade(w, r->decls, r->ndecls, r->spec, r->layered);
@@ -1283,7 +1295,7 @@ static void sax_chars(void *ctx, const xmlChar *ch, int len)
 {
     h2t_t *h = ((xmlParserCtxtPtr)ctx)->_private;
     if (h->in_style > 0) {
-        if (len > 0 && h->css->len < 65536)
+        if (len > 0 && h->css->len < 524288) /* 512 KiB a sheet */
             g_string_append_len(h->css, (const char *)ch, len);
     } else if (h->sheets != 1 && h->skip == 0 && len > 0 &&
                !h2t_unseen(h2t_inh(h)))
@@ -1504,6 +1516,7 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     h.rules = g_ptr_array_new_with_free_func(h2t_rule_free);
     h.quirks = 1; /* until a DOCTYPE says otherwise */
     h.sel_budget = 20000000;
+    h.rule_budget = H2T_RULE_BUDGET;
     GString *fixed = h2t_unslash(html, len);
     if (fixed != NULL) {
         html = fixed->str;

@@ -959,6 +959,32 @@ START_TEST(combinators_bounded)
 }
 END_TEST
 
+/* A hiding rule after hundreds of filler rules still applies (trial 53:
+ * only the first 256 rules were read). */
+START_TEST(many_rules)
+{
+    size_t cap = 100000, n = 0;
+    char *css = malloc(cap);
+    ck_assert(css != NULL);
+    css[0] = '\0';
+    for (int i = 0; i < 600; i++)
+        n += (size_t)snprintf(css + n, cap - n,
+                              ".k%d{color:#333}.c%d .d%d span{color:#333}", i,
+                              i, i);
+    ck_assert(n < cap);
+    char *t =
+        page_text("<html><head><style>%s.h{display:none}.w .p{font-size:0}"
+                  "</style></head><body><p>Start.</p><div class=\"h\">%s"
+                  "</div><div class=\"w\"><p class=\"p\">%s</p></div>"
+                  "<p class=\"k5\">SHOWN</p></body></html>",
+                  css, SECRET, SECRET);
+    ck_assert_msg(strstr(t, "IGNORE") == NULL, "kept: %s", t);
+    ck_assert(strstr(t, "SHOWN") != NULL);
+    free(t);
+    free(css);
+}
+END_TEST
+
 static Suite *hidden_suite(void)
 {
     Suite *s = suite_create("mail-hidden");
@@ -973,6 +999,7 @@ static Suite *hidden_suite(void)
     tcase_add_test(tc, doctype_sets_class_case);
     tcase_add_test(tc, body_background);
     tcase_add_test(tc, combinators_bounded);
+    tcase_add_test(tc, many_rules);
     suite_add_tcase(s, tc);
     return s;
 }
