@@ -10,10 +10,15 @@
 #include <string.h>
 #include <strings.h>
 
-/* Elements whose content is never text for a reader. */
-static const char *const h2t_skip[] = {"script",   "style",  "head",
-                                       "template", "svg",    "object",
-                                       "iframe",   "select", "title"};
+/* Elements whose content is never text for a reader: also those a
+ * browser does not render (<datalist>, <noframes>, <noembed>), the
+ * fallback of media and canvas (shown only where they are not supported)
+ * and the text in <progress> and <meter> (trial 53). <object> is not one:
+ * mail clients load no objects, so its fallback is what a reader sees. */
+static const char *const h2t_skip[] = {
+    "script", "style",  "head",     "template", "svg",     "iframe",
+    "select", "title",  "datalist", "noframes", "noembed", "video",
+    "audio",  "canvas", "progress", "meter"};
 /* Elements that end a line. */
 static const char *const h2t_block[] = {
     "p",          "div",        "tr",      "li",    "h1",      "h2",
@@ -1201,6 +1206,7 @@ static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
     if (h->sheets == 1)
         return;
     if (h->skip > 0 || in_list(name, h2t_skip, G_N_ELEMENTS(h2t_skip)) ||
+        (strcasecmp(name, "dialog") == 0 && h2t_att(atts, "open") == NULL) ||
         h2t_hidden(h, name, atts)) {
         if (h->skip++ == 0) /* a sibling of the elements after it */
             h2t_anc_set(&h->hid, name, atts);

@@ -400,6 +400,16 @@ static const char *const hidden_forms[] = {
     "<div id=\"b\">" SECRET "</div><style>#b{display:none}</style>",
     "<table><tr><td><p class=\"q\">" SECRET "</p></td></tr></table><table>"
     "<tr><td><style>.q{visibility:hidden}</style></td></tr></table>",
+    /* elements a browser does not render (trial 53) */
+    "<dialog>" SECRET "</dialog>",
+    "<datalist><option>x</option>" SECRET "</datalist>",
+    "<noframes>" SECRET "</noframes>",
+    "<noembed>" SECRET "</noembed>",
+    "<video src=\"v.mp4\"><p>" SECRET "</p></video>",
+    "<audio src=\"a.mp3\">" SECRET "</audio>",
+    "<canvas>" SECRET "</canvas>",
+    "<progress value=\"1\" max=\"2\">" SECRET "</progress>",
+    "<meter value=\"1\">" SECRET "</meter>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -815,6 +825,10 @@ static const char *const visible_forms[] = {
     /* a late sheet that shows what an earlier one hid (trial 53) */
     "<style>.s{display:none}</style><p class=\"s\">SHOWN</p><style>.s"
     "{display:block}</style>",
+    /* an open dialog shows; mail clients load no objects, so the
+       fallback of <object> is what a reader sees (trial 53) */
+    "<dialog open>SHOWN</dialog>",
+    "<object data=\"x.swf\"><p>SHOWN</p></object>",
 };
 
 START_TEST(visible_form_kept)
