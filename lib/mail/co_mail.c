@@ -653,6 +653,7 @@ static void build_text(ctx_t *c, GString *text, int *has_html)
         }
         g_string_free(alt, TRUE);
     }
+    co__drop_invisible(text);
     /* trim trailing whitespace and leading blank lines */
     while (text->len > 0 && g_ascii_isspace(text->str[text->len - 1]))
         g_string_truncate(text, text->len - 1);

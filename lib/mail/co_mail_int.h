@@ -37,6 +37,13 @@ void co__defect(co__defects_t *d, const char *name);
 void co__to_utf8(const char *bytes, size_t len, const char *label, GString *out,
                  co__defects_t *d);
 
+/* Takes out of UTF-8 text the characters that show nothing inside a
+ * word: U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER, U+FEFF (a BOM or
+ * ZERO WIDTH NO-BREAK SPACE) and U+00AD SOFT HYPHEN; "inter<U+200B>view"
+ * reads as one word (trial 53). Joiners that shape emoji and scripts
+ * (U+200C, U+200D) stay. */
+void co__drop_invisible(GString *s);
+
 /**
  * @brief Remove what a JSON text field should not carry: NUL and other C0
  *        controls but TAB and LF, CR (CRLF becomes LF), C1 controls. `s` is

@@ -176,6 +176,27 @@ static long iconv_append(GString *out, const char *s, size_t len,
     return bad;
 }
 
+void co__drop_invisible(GString *s)
+{
+    static const char *const chars[] = {"\xE2\x80\x8B", "\xE2\x81\xA0",
+                                        "\xEF\xBB\xBF", "\xC2\xAD"};
+    gsize o = 0;
+    for (gsize i = 0; i < s->len;) {
+        size_t n = 0;
+        for (size_t k = 0; k < G_N_ELEMENTS(chars) && n == 0; k++) {
+            size_t m = strlen(chars[k]);
+            if (i + m <= s->len && memcmp(s->str + i, chars[k], m) == 0)
+                n = m;
+        }
+        if (n > 0) {
+            i += n;
+            continue;
+        }
+        s->str[o++] = s->str[i++];
+    }
+    g_string_truncate(s, o);
+}
+
 static int has_8bit(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)

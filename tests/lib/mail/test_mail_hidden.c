@@ -999,6 +999,23 @@ START_TEST(many_rules)
 }
 END_TEST
 
+/* Characters that show nothing inside a word are taken out: the reader
+ * sees one word (trial 53); the joiners of emoji and scripts stay. */
+START_TEST(invisible_chars)
+{
+    char *t = html_text("<p>an inter&#8203;view, in&shy;vite, of&#x2060;fer, "
+                        "sched&#xFEFF;ule, a\xE2\x80\x8B"
+                        "b, "
+                        "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB "
+                        "x&zwnj;y</p>");
+    ck_assert_msg(strstr(t, "an interview, invite, offer, schedule, ab, "
+                            "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB "
+                            "x\xE2\x80\x8Cy") != NULL,
+                  "%s", t);
+    free(t);
+}
+END_TEST
+
 static Suite *hidden_suite(void)
 {
     Suite *s = suite_create("mail-hidden");
@@ -1014,6 +1031,7 @@ static Suite *hidden_suite(void)
     tcase_add_test(tc, body_background);
     tcase_add_test(tc, combinators_bounded);
     tcase_add_test(tc, many_rules);
+    tcase_add_test(tc, invisible_chars);
     suite_add_tcase(s, tc);
     return s;
 }
