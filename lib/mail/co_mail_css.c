@@ -284,7 +284,9 @@ static int h2t_font_num(const char *v, double parent, int quirks, double *px)
                : unit[0] == '%' ? parent / 100.0
                                 : h2t_unit_px(unit, parent);
     *px = d * f;
-    return f != 0;
+    /* a unit of the parent's size is one when that size is 0 */
+    return f != 0 || unit[0] == '%' ||
+           (unit[0] != '\0' && h2t_unit_px(unit, 1) != 0);
 }
 
 double co__css_font(const char *v, double parent, int quirks)
@@ -303,7 +305,15 @@ double co__css_font(const char *v, double parent, int quirks)
     if (g_ascii_strcasecmp(v, "larger") == 0)
         return parent * 1.2;
     double px;
-    return h2t_font_num(v, parent, quirks, &px) ? px : parent;
+    if (h2t_font_num(v, parent, quirks, &px))
+        return px;
+    if (g_ascii_strcasecmp(v, "inherit") == 0 ||
+        g_ascii_strcasecmp(v, "unset") == 0 || parent < 0)
+        return parent;
+    /* `initial`, calc(), max(), clamp(), var(): a size not computed here
+     * is a readable one (trial 53: it was the parent's, 0 in a
+     * `font-size:0` layout cell) */
+    return MAX(parent, CO_CSS_FONT);
 }
 
 int co__css_font_ok(const char *v, int quirks)

@@ -1073,6 +1073,25 @@ static int h2t_paint_hidden(const h2t_t *h, const h2t_win_t *w)
     return 0;
 }
 
+/* The font size of `<font size>` (HTML, "rules for parsing a legacy
+ * font size": 1 to 7, or relative to 3 with a sign), or NULL. */
+static const char *h2t_font_size_att(const char *v)
+{
+    static const char *const kw[] = {"x-small", "small",    "medium",   "large",
+                                     "x-large", "xx-large", "xxx-large"};
+    while (g_ascii_isspace(*v))
+        v++;
+    int sign = *v == '+' ? 1 : *v == '-' ? -1 : 0;
+    v += sign != 0;
+    if (!g_ascii_isdigit(*v))
+        return NULL;
+    long n = 0;
+    for (; g_ascii_isdigit(*v) && n < 100; v++)
+        n = n * 10 + (*v - '0');
+    n = sign != 0 ? 3 + sign * n : n;
+    return kw[CLAMP(n, 1, 7) - 1];
+}
+
 /* Whether an element is dropped with its content; pushes the state it
  * passes on. */
 static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
@@ -1080,7 +1099,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     h2t_win_t w[P_N + 1]; /* and the cascade's counter */
     memset(w, 0, sizeof w);
     /* presentational hints and the UA's link colour lose to any rule */
-    h2t_decl_t hint[4];
+    h2t_decl_t hint[5];
     int nh = 0;
     const char *v;
     if (strcmp(tag, "a") == 0 && h2t_att(atts, "href") != NULL)
@@ -1100,6 +1119,9 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         (strcmp(tag, "font") == 0 || strcmp(tag, "body") == 0) &&
         (v = co__html_color(v, legacy[1])) != NULL)
         hint[nh++] = (h2t_decl_t){P_COLOR, 0, (char *)v};
+    if (strcmp(tag, "font") == 0 && (v = h2t_att(atts, "size")) != NULL &&
+        (v = h2t_font_size_att(v)) != NULL)
+        hint[nh++] = (h2t_decl_t){P_FONT_SIZE, 0, (char *)v};
     h2t_cascade(w, hint, nh, 0, -1);
     guint nrules = h->rules != NULL ? h->rules->len : 0;
     if (h->rule_budget < (int64_t)nrules)

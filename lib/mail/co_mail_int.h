@@ -190,8 +190,10 @@ int co__css_length(const char *v, double *px, int quirks);
 int co__css_opacity(const char *v, double *a);
 /* Whether a `clip` or `clip-path` value (prop) cuts everything away. */
 int co__css_clipped(const char *prop, const char *val);
-/* A font size in px, `parent` the inherited one; the parent's when not
- * understood or invalid (`1px2`); a bare number only in quirks mode. */
+/* A font size in px, `parent` the inherited one (for `inherit` and
+ * `unset`); a readable size (at least CO_CSS_FONT) for one not computed
+ * here (`initial`, calc(), var()), or `parent` when it is negative; a
+ * bare number only in quirks mode. */
 double co__css_font(const char *v, double parent, int quirks);
 /* Whether a font size given as a number (`12px`, `1px2`) is one. */
 int co__css_font_ok(const char *v, int quirks);

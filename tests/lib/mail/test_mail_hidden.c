@@ -410,13 +410,18 @@ static const char *const hidden_forms[] = {
     "<canvas>" SECRET "</canvas>",
     "<progress value=\"1\" max=\"2\">" SECRET "</progress>",
     "<meter value=\"1\">" SECRET "</meter>",
+    /* `unset` and `inherit` take the container's size 0 */
+    "<div style=\"font-size:0\"><span style=\"font-size:unset\">" SECRET
+    "</span></div>",
+    "<div style=\"font-size:0\"><span style=\"font-size:1em\">" SECRET
+    "</span></div>",
 };
 
 START_TEST(hidden_form_dropped)
 {
     char *t = html_text(hidden_forms[_i]);
-    ck_assert_msg(strstr(t, "IGNORE") == NULL, "form %d kept hidden text: %s",
-                  _i, t);
+    ck_assert_msg(strstr(t, "IGNORE") == NULL,
+                  "form %d (%s) kept hidden text: %s", _i, hidden_forms[_i], t);
     free(t);
 }
 END_TEST
@@ -829,6 +834,21 @@ static const char *const visible_forms[] = {
        fallback of <object> is what a reader sees (trial 53) */
     "<dialog open>SHOWN</dialog>",
     "<object data=\"x.swf\"><p>SHOWN</p></object>",
+    /* a size not computed here is readable, and <font size> is a size, in
+       a `font-size:0` layout cell (trial 53) */
+    "<table><tr><td style=\"font-size:0\"><font size=\"2\">SHOWN</font>"
+    "</td></tr></table>",
+    "<div style=\"font-size:0\"><font size=\"+1\">SHOWN</font></div>",
+    "<div style=\"font-size:0\"><span style=\"font-size:initial\">SHOWN"
+    "</span></div>",
+    "<div style=\"font-size:0\"><span style=\"font-size:calc(12px + "
+    "2px)\">SHOWN</span></div>",
+    "<div style=\"font-size:0\"><span style=\"font-size:max(12px, 1em)\">"
+    "SHOWN</span></div>",
+    "<div style=\"font-size:0\"><span style=\"font-size:clamp(12px,2vw,16px)"
+    "\">SHOWN</span></div>",
+    "<div style=\"font-size:0\"><span style=\"font-size:var(--x, 14px)\">"
+    "SHOWN</span></div>",
 };
 
 START_TEST(visible_form_kept)
