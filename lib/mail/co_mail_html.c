@@ -137,6 +137,9 @@ enum {
     P_SCALE,
     P_TRANSLATE,
     P_ZOOM,
+    P_PADDING,
+    P_PADDING_LEFT,
+    P_PADDING_TOP,
     P_N
 };
 static const char *const h2t_props[P_N] = {"display",
@@ -174,7 +177,10 @@ static const char *const h2t_props[P_N] = {"display",
                                            "content-visibility",
                                            "scale",
                                            "translate",
-                                           "zoom"};
+                                           "zoom",
+                                           "padding",
+                                           "padding-left",
+                                           "padding-top"};
 
 /* One declaration of a property in P_. */
 typedef struct {
@@ -291,8 +297,9 @@ static int is_para(const char *name)
  * An element is dropped, with everything in it, when it has the `hidden`
  * attribute, aria-hidden="true", or a computed style with display:none,
  * opacity:0, a zero width or height (also max-) with overflow:hidden on a
- * box that has a size (not an inline element or a table cell), a large
- * negative offset (left/top/text-indent/margin-left <= -999px), or when
+ * box that has a size (not an inline element, nor a table or a part of
+ * one), a large negative offset (left/top/text-indent/margin-left <=
+ * -999px, unless a padding on that side puts it back), or when
  * it is screen-reader-only: a box of at most 1px with overflow:hidden, or
  * clipped away (clip: rect(0 0 0 0), clip-path: inset(50%)) (trial 43:
  * the usual "sr-only" pattern reached the classifier).
@@ -929,24 +936,38 @@ static void h2t_overflow(const h2t_win_t *w, int *x, int *y)
 }
 
 /* Whether an element has a width and height of its own: by its display
- * when one is given (a block, inline-block, flex, grid, list item or
- * table: a `<td style="display:block">` is judged by the display it is
- * given, not by its tag), else by its tag (not an inline element, not a
- * table cell, which grows to its content; trial 44). */
+ * when one is given (a block, inline-block, flex, grid or list item: a
+ * `<td style="display:block">` is judged by the display it is given, not
+ * by its tag), else by its tag (not an inline element, not a table or a
+ * part of one, which grows to its content; trials 44, 53). */
 static int h2t_sized(const char *disp, const char *tag)
 {
     static const char *const boxes[] = {
-        "block", "inline-block", "flex",       "inline-flex",
-        "grid",  "inline-grid",  "flow-root",  "list-item",
-        "table", "inline-table", "-webkit-box"};
+        "block",       "inline-block", "flex",      "inline-flex", "grid",
+        "inline-grid", "flow-root",    "list-item", "-webkit-box"};
     if (disp != NULL) {
         char *d = g_strndup(disp, strcspn(disp, " \t\r\n\f"));
         int r = in_list(d, boxes, G_N_ELEMENTS(boxes));
         g_free(d);
         return r;
     }
+    static const char *const table[] = {"td",    "th",    "table", "tr",
+                                        "tbody", "thead", "tfoot", "caption"};
     return !in_list(tag, h2t_inline, G_N_ELEMENTS(h2t_inline)) &&
-           strcmp(tag, "td") != 0 && strcmp(tag, "th") != 0;
+           !in_list(tag, table, G_N_ELEMENTS(table));
+}
+
+/* Whether an element is laid out as a table or a part of one (by its
+ * display, else its tag): a table grows to its content whatever height or
+ * width it is given (trial 53). */
+static int h2t_table(const char *disp, const char *tag)
+{
+    static const char *const tags[] = {"table", "tr",    "tbody",
+                                       "thead", "tfoot", "caption"};
+    if (disp != NULL)
+        return g_ascii_strncasecmp(disp, "table", 5) == 0 ||
+               g_ascii_strncasecmp(disp, "inline-table", 12) == 0;
+    return in_list(tag, tags, G_N_ELEMENTS(tags));
 }
 
 /* Whether an element's box hides its content: a zero width or height
@@ -971,6 +992,8 @@ static int h2t_box_hidden(const h2t_t *h, const h2t_win_t *w, const char *tag,
     }
     int cx, cy;
     h2t_overflow(w, &cx, &cy);
+    if (h2t_table(w[P_DISPLAY].val, tag))
+        return 0;
     int sized = abs || h2t_sized(w[P_DISPLAY].val, tag);
     if (sized && ((zero_w && cx) || (zero_h && cy)))
         return 1;
@@ -1002,6 +1025,32 @@ static int h2t_translated(const char *v)
         g_strfreev(a);
         g_free(args);
         if (off)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether a padding on the left (`top` 0) or the top may put content
+ * that an offset moves away back on the page (`margin-left:-9999px;
+ * padding-left:9999px`; trial 53): a padding of that side, or the
+ * shorthand, that is not 0. */
+static int h2t_padded(const h2t_t *h, const h2t_win_t *w, int top)
+{
+    const char *vals[] = {w[top ? P_PADDING_TOP : P_PADDING_LEFT].val,
+                          w[P_PADDING].val};
+    for (size_t i = 0; i < G_N_ELEMENTS(vals); i++) {
+        if (vals[i] == NULL)
+            continue;
+        gchar **a = g_strsplit_set(vals[i], " \t\r\n\f", 0);
+        int pad = 0;
+        for (int k = 0; a[k] != NULL; k++) {
+            double px;
+            if (*a[k] != '\0' &&
+                !(co__css_length(a[k], &px, h->quirks) && px <= 0))
+                pad = 1;
+        }
+        g_strfreev(a);
+        if (pad)
             return 1;
     }
     return 0;
@@ -1068,7 +1117,7 @@ static int h2t_paint_hidden(const h2t_t *h, const h2t_win_t *w)
     static const int off[] = {P_LEFT, P_TOP, P_TEXT_INDENT, P_MARGIN_LEFT};
     for (size_t i = 0; i < G_N_ELEMENTS(off); i++)
         if ((v = w[off[i]].val) != NULL && co__css_length(v, &px, h->quirks) &&
-            px <= -999)
+            px <= -999 && !h2t_padded(h, w, off[i] == P_TOP))
             return 1;
     return 0;
 }

@@ -415,6 +415,12 @@ static const char *const hidden_forms[] = {
     "</span></div>",
     "<div style=\"font-size:0\"><span style=\"font-size:1em\">" SECRET
     "</span></div>",
+    /* an offset with a padding of 0, or on the other side */
+    "<div style=\"margin-left:-9999px;padding-left:0\">" SECRET "</div>",
+    "<div style=\"text-indent:-9999px;padding-top:20px\">" SECRET "</div>",
+    /* a box in a table still clips */
+    "<table><tr><td><div style=\"height:0;overflow:hidden\">" SECRET
+    "</div></td></tr></table>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -849,6 +855,17 @@ static const char *const visible_forms[] = {
     "\">SHOWN</span></div>",
     "<div style=\"font-size:0\"><span style=\"font-size:var(--x, 14px)\">"
     "SHOWN</span></div>",
+    /* a table grows to its content; a padding puts the content that an
+       offset moved away back on the page (trial 53) */
+    "<table style=\"height:0;overflow:hidden\"><tr><td>SHOWN</td></tr>"
+    "</table>",
+    "<table style=\"max-height:0;overflow:hidden\"><tr><td>SHOWN</td></tr>"
+    "</table>",
+    "<div style=\"display:table;height:0;overflow:hidden\">SHOWN</div>",
+    "<table><tr style=\"height:0;overflow:hidden\"><td>SHOWN</td></tr>"
+    "</table>",
+    "<div style=\"margin-left:-9999px;padding-left:9999px\">SHOWN</div>",
+    "<div style=\"margin-left:-9999px;padding:0 0 0 9999px\">SHOWN</div>",
 };
 
 START_TEST(visible_form_kept)
