@@ -784,8 +784,9 @@ static const char *const h2t_inline[] = {
     "small",  "big", "sub",  "sup",  "abbr", "code", "label",  "s",
     "strike", "q",   "cite", "mark", "tt",   "var",  "kbd",    "samp"};
 
-/* Elements whose `background` attribute is an image (HTML, "Tables" and
- * "The page" of the rendering section). */
+/* Elements whose `background` attribute is an image and whose `bgcolor`
+ * is a background colour (HTML, "Tables" and "The page" of the rendering
+ * section); others ignore both. */
 static const char *const h2t_bg_tags[] = {"body",  "table", "thead", "tbody",
                                           "tfoot", "tr",    "td",    "th"};
 
@@ -1154,14 +1155,16 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     if (strcmp(tag, "a") == 0 && h2t_att(atts, "href") != NULL)
         hint[nh++] = (h2t_decl_t){P_COLOR, 0, (char *)"#0000ee"};
     char legacy[2][8]; /* HTML's legacy colours (trial 51) */
-    if ((v = h2t_att(atts, "bgcolor")) != NULL &&
+    /* `bgcolor` counts only where HTML maps it (trial 53: a <div bgcolor>,
+     * which browsers ignore, hid the text in it) */
+    int bg_tag = in_list(tag, h2t_bg_tags, G_N_ELEMENTS(h2t_bg_tags));
+    if (bg_tag && (v = h2t_att(atts, "bgcolor")) != NULL &&
         (v = co__html_color(v, legacy[0])) != NULL)
         hint[nh++] = (h2t_decl_t){P_BG, 0, (char *)v};
     /* HTML's `background` attribute is `background-image: url()` (trial 52
      * D6: white text on a table's background image was dropped); which
      * image does not matter here */
-    if (in_list(tag, h2t_bg_tags, G_N_ELEMENTS(h2t_bg_tags)) &&
-        (v = h2t_att(atts, "background")) != NULL && !h2t_blank(v))
+    if (bg_tag && (v = h2t_att(atts, "background")) != NULL && !h2t_blank(v))
         hint[nh++] = (h2t_decl_t){P_BG_IMG, 0, (char *)"url(background)"};
     if ((v = h2t_att(atts, strcmp(tag, "body") == 0 ? "text" : "color")) !=
             NULL &&

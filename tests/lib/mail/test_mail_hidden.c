@@ -421,6 +421,8 @@ static const char *const hidden_forms[] = {
     /* a box in a table still clips */
     "<table><tr><td><div style=\"height:0;overflow:hidden\">" SECRET
     "</div></td></tr></table>",
+    /* `bgcolor` on a div is ignored: white text on the white page */
+    "<div bgcolor=\"#000000\"><font color=\"#ffffff\">" SECRET "</font></div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -866,6 +868,10 @@ static const char *const visible_forms[] = {
     "</table>",
     "<div style=\"margin-left:-9999px;padding-left:9999px\">SHOWN</div>",
     "<div style=\"margin-left:-9999px;padding:0 0 0 9999px\">SHOWN</div>",
+    /* browsers ignore `bgcolor` on div, p and span (trial 53) */
+    "<table bgcolor=\"#000000\"><tr><td><div bgcolor=\"#ffffff\"><p "
+    "bgcolor=\"#fff\"><span bgcolor=\"white\"><font color=\"#ffffff\">SHOWN"
+    "</font></span></p></div></td></tr></table>",
 };
 
 START_TEST(visible_form_kept)
