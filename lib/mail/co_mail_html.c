@@ -295,7 +295,8 @@ static int is_para(const char *name)
 
 /* ---- text a reader cannot see ------------------------------------------
  * An element is dropped, with everything in it, when it has the `hidden`
- * attribute, aria-hidden="true", or a computed style with display:none,
+ * attribute (the UA's display:none, which a page's display beats),
+ * aria-hidden="true", or a computed style with display:none,
  * opacity:0, a zero width or height (also max-) with overflow:hidden on a
  * box that has a size (not an inline element, nor a table or a part of
  * one), a large negative offset (left/top/text-indent/margin-left <=
@@ -1149,7 +1150,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
     h2t_win_t w[P_N + 1]; /* and the cascade's counter */
     memset(w, 0, sizeof w);
     /* presentational hints and the UA's link colour lose to any rule */
-    h2t_decl_t hint[5];
+    h2t_decl_t hint[6];
     int nh = 0;
     const char *v;
     if (strcmp(tag, "a") == 0 && h2t_att(atts, "href") != NULL)
@@ -1171,6 +1172,12 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
         (strcmp(tag, "font") == 0 || strcmp(tag, "body") == 0) &&
         (v = co__html_color(v, legacy[1])) != NULL)
         hint[nh++] = (h2t_decl_t){P_COLOR, 0, (char *)v};
+    /* the `hidden` attribute is the UA's `display:none` (content-visibility
+     * for until-found): any display a page gives wins (trial 53) */
+    if ((v = h2t_att(atts, "hidden")) != NULL)
+        hint[nh++] = g_ascii_strcasecmp(v, "until-found") == 0
+                         ? (h2t_decl_t){P_CONTENT_VIS, 0, (char *)"hidden"}
+                         : (h2t_decl_t){P_DISPLAY, 0, (char *)"none"};
     if (strcmp(tag, "font") == 0 && (v = h2t_att(atts, "size")) != NULL &&
         (v = h2t_font_size_att(v)) != NULL)
         hint[nh++] = (h2t_decl_t){P_FONT_SIZE, 0, (char *)v};
@@ -1195,7 +1202,7 @@ static int h2t_hidden(h2t_t *h, const char *tag, const xmlChar **atts)
                     H2T_RANK_INLINE, -1);
     }
 
-    int hidden = h2t_att(atts, "hidden") != NULL;
+    int hidden = 0;
     if ((v = h2t_att(atts, "aria-hidden")) != NULL &&
         g_ascii_strcasecmp(v, "true") == 0)
         hidden = 1;

@@ -423,6 +423,8 @@ static const char *const hidden_forms[] = {
     "</div></td></tr></table>",
     /* `bgcolor` on a div is ignored: white text on the white page */
     "<div bgcolor=\"#000000\"><font color=\"#ffffff\">" SECRET "</font></div>",
+    "<div hidden=\"until-found\">" SECRET "</div>",
+    "<style>.s{display:block}</style><div hidden class=\"t\">" SECRET "</div>",
 };
 
 START_TEST(hidden_form_dropped)
@@ -872,6 +874,10 @@ static const char *const visible_forms[] = {
     "<table bgcolor=\"#000000\"><tr><td><div bgcolor=\"#ffffff\"><p "
     "bgcolor=\"#fff\"><span bgcolor=\"white\"><font color=\"#ffffff\">SHOWN"
     "</font></span></p></div></td></tr></table>",
+    /* the `hidden` attribute is the UA's display:none, which a page's
+       display beats (trial 53) */
+    "<div hidden style=\"display:block\">SHOWN</div>",
+    "<style>.s{display:block}</style><div hidden class=\"s\">SHOWN</div>",
 };
 
 START_TEST(visible_form_kept)
