@@ -106,6 +106,12 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
 /** @brief Append to `links` the http(s) URLs found in plain text (text ""),
  *  skipping URLs already present, up to max_links. */
 void co__text_links(const char *text, json_t *links, size_t max_links);
+/* A copy of `html` (g_string_free) with what HTML's tokenizer does and
+ * libxml2's HTML parser does not: the slash of `/>` on an element that is
+ * not void blanked, `<!-->`, `<!--->` and bogus comments (`<! x >`,
+ * `<![CDATA[ x ]]>` outside <svg> and <math>) taken out; NULL when there
+ * is nothing to change (co_mail_html_tok.c). */
+GString *co__html_tokfix(const char *html, size_t len);
 
 /* co_mail_sel.c: one compound selector of a style rule: `*` or a tag, then any
  * of `.class`, `#id`,
