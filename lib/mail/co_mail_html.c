@@ -92,6 +92,8 @@ typedef struct {
     int layer;           /* parsing inside @layer */
     int sel_budget;      /* ancestors combinators may still try (page) */
     int64_t rule_budget; /* rules still tried against elements (page) */
+    GHashTable *keys;    /* ".class" and "#id" of the open elements (lower
+                          * case) and how many have each (h2t_keys) */
     int quirks;          /* quirks mode: classes and ids match in any case */
     int started;         /* an element was seen (a later DOCTYPE is ignored) */
     int sheets;          /* 1: the first pass, which reads only the <style>
@@ -707,6 +709,62 @@ static int h2t_match_up(const h2t_t *h, const h2t_rule_t *r, int i, int d,
     return 0;
 }
 
+/* Counts the classes and id of `a` (an open element) in h->keys, or
+ * takes them out when it ends (`add` 0): the ancestors a rule needs are
+ * looked up there before they are looked for (trial 53: a thousand rules
+ * such as `.c1 .d1 span` spent the page's combinator budget on every
+ * span, and a hiding rule after them was not tried). */
+static void h2t_keys(h2t_t *h, const h2t_anc_t *a, int add)
+{
+    for (int i = 0; a->atts != NULL && a->atts[i] != NULL; i += 2) {
+        int cls = g_ascii_strcasecmp(a->atts[i], "class") == 0;
+        if (!cls && g_ascii_strcasecmp(a->atts[i], "id") != 0)
+            continue;
+        gchar **w = cls ? g_strsplit_set(a->atts[i + 1], " \t\r\n\f", 0)
+                        : g_strsplit(a->atts[i + 1], "\x01", 1);
+        for (int k = 0; w[k] != NULL; k++) {
+            if (*w[k] == '\0')
+                continue;
+            char *low = g_ascii_strdown(w[k], -1);
+            char *key = g_strconcat(cls ? "." : "#", low, NULL);
+            g_free(low);
+            int n = GPOINTER_TO_INT(g_hash_table_lookup(h->keys, key));
+            n += add ? 1 : -1;
+            if (n > 0)
+                g_hash_table_insert(h->keys, key, GINT_TO_POINTER(n));
+            else {
+                g_hash_table_remove(h->keys, key);
+                g_free(key);
+            }
+        }
+        g_strfreev(w);
+    }
+}
+
+/* Whether h->keys has `kind` (. or #) and `name` in lower case (a name
+ * too long to look up counts as there). */
+static int h2t_key_in(const h2t_t *h, char kind, const char *name)
+{
+    char key[128];
+    size_t n = strlen(name);
+    if (n + 2 > sizeof key)
+        return 1;
+    key[0] = kind;
+    for (size_t i = 0; i <= n; i++)
+        key[i + 1] = g_ascii_tolower(name[i]);
+    return g_hash_table_contains(h->keys, key);
+}
+
+/* Whether the classes and id of compound `c` are all among those of the
+ * open elements (in any case: a filter, never a match). */
+static int h2t_keys_have(const h2t_t *h, const co__cmp_t *c)
+{
+    for (int i = 0; i < CO_SEL_PARTS && c->cls[i] != NULL; i++)
+        if (!h2t_key_in(h, '.', c->cls[i]))
+            return 0;
+    return c->id == NULL || h2t_key_in(h, '#', c->id);
+}
+
 /* Whether rule `r` matches the element that opens at depth h->depth. */
 static int h2t_rule_matches(h2t_t *h, const h2t_rule_t *r, const char *tag,
                             const xmlChar **atts)
@@ -717,6 +775,14 @@ static int h2t_rule_matches(h2t_t *h, const h2t_rule_t *r, const char *tag,
         return 1;
     if (h->depth > H2T_MAX_DEPTH) /* its ancestors are not all known */
         return 0;
+    /* the compounds that must be open ancestors (those before the last
+     * sibling combinator from the right) have their classes and id open */
+    for (int i = r->ncmp - 2; i >= 0; i--) {
+        if (r->cmp[i + 1].comb == '+' || r->cmp[i + 1].comb == '~')
+            break;
+        if (!h2t_keys_have(h, &r->cmp[i]))
+            return 0;
+    }
     /* ancestors tried, for the element and for the whole page: combinator
      * rules stop matching when it is spent (the text stays) */
     int start = MIN(h->sel_budget, 4096), budget = start;
@@ -1293,8 +1359,10 @@ static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
             h2t_anc_set(&h->hid, name, atts);
         return;
     }
-    if (h->depth < H2T_MAX_DEPTH)
+    if (h->depth < H2T_MAX_DEPTH) {
         h2t_anc_set(&h->anc[h->depth], name, atts);
+        h2t_keys(h, &h->anc[h->depth], 1);
+    }
     h2t_sibs_clear(h, h->depth + 1);
     h->depth++;
     if (strcmp(name, "br") == 0) {
@@ -1342,8 +1410,10 @@ static void sax_end(void *ctx, const xmlChar *xname)
     }
     if (h->depth > 0) {
         h->depth--;
-        if (h->depth < H2T_MAX_DEPTH)
+        if (h->depth < H2T_MAX_DEPTH) {
+            h2t_keys(h, &h->anc[h->depth], 0);
             h2t_sibs_push(h, h->depth, &h->anc[h->depth]);
+        }
         h2t_sibs_clear(h, h->depth + 1);
     }
     if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
@@ -1472,6 +1542,7 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     h.quirks = 1; /* until a DOCTYPE says otherwise */
     h.sel_budget = 20000000;
     h.rule_budget = H2T_RULE_BUDGET;
+    h.keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GString *fixed = co__html_tokfix(html, len);
     if (fixed != NULL) {
         html = fixed->str;
@@ -1504,6 +1575,7 @@ void co__html_to_text(const char *html, size_t len, GString *out, json_t *links,
     g_strfreev(h.hid.atts);
     g_string_free(h.css, TRUE);
     g_ptr_array_free(h.rules, TRUE);
+    g_hash_table_destroy(h.keys);
     tidy_lines(h.out);
     g_string_append_len(out, h.out->str, (gssize)h.out->len);
     g_string_free(h.out, TRUE);

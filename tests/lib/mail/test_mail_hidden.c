@@ -1065,6 +1065,45 @@ START_TEST(invisible_chars)
 }
 END_TEST
 
+/* A thousand descendant rules that match no open ancestor do not spend
+ * the page's combinator budget: a hiding rule after them still applies
+ * at the end of a long page (trial 53). */
+START_TEST(many_descendant_rules)
+{
+    size_t cap = 400000, n = 0;
+    char *m = malloc(cap);
+    ck_assert(m != NULL);
+    n += (size_t)snprintf(m + n, cap - n,
+                          "From: a@example.com\nSubject: s\nContent-Type: "
+                          "text/html\n\n<html><head><style>");
+    for (int i = 0; i < 1000; i++)
+        n += (size_t)snprintf(m + n, cap - n, ".c%d .d%d span{color:#333}\n", i,
+                              i);
+    n += (size_t)snprintf(m + n, cap - n,
+                          ".wrap .pre{display:none}</style>"
+                          "</head><body><div class=\"wrap\">");
+    for (int i = 0; i < 30; i++)
+        n += (size_t)snprintf(m + n, cap - n, "<div class=\"c%d\">", i);
+    for (int i = 0; i < 2000; i++)
+        n += (size_t)snprintf(m + n, cap - n,
+                              "<p class=\"d%d\"><span>row</span></p>", i);
+    for (int i = 0; i < 30; i++)
+        n += (size_t)snprintf(m + n, cap - n, "</div>");
+    n += (size_t)snprintf(m + n, cap - n,
+                          "<div class=\"pre\">%s</div></div><p>SHOWN</p>"
+                          "</body></html>\n",
+                          SECRET);
+    ck_assert(n < cap);
+    char err[512] = "";
+    json_t *r = mt_norm(m, n, NULL, NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "rejected: %s", err);
+    ck_assert(strstr(mt_str(r, "text"), "SHOWN") != NULL);
+    ck_assert(strstr(mt_str(r, "text"), "IGNORE") == NULL);
+    json_decref(r);
+    free(m);
+}
+END_TEST
+
 static Suite *hidden_suite(void)
 {
     Suite *s = suite_create("mail-hidden");
@@ -1080,6 +1119,7 @@ static Suite *hidden_suite(void)
     tcase_add_test(tc, body_background);
     tcase_add_test(tc, combinators_bounded);
     tcase_add_test(tc, many_rules);
+    tcase_add_test(tc, many_descendant_rules);
     tcase_add_test(tc, invisible_chars);
     suite_add_tcase(s, tc);
     return s;
