@@ -983,6 +983,18 @@ START_TEST(head_stylesheet)
 }
 END_TEST
 
+/* A buffer of `cap` bytes that starts an HTML message up to the text of
+ * its <style> element; `*n` its length. */
+static char *sheet_start(size_t cap, size_t *n)
+{
+    char *m = malloc(cap);
+    ck_assert(m != NULL);
+    *n = (size_t)snprintf(m, cap,
+                          "From: a@example.com\nSubject: s\nContent-Type: "
+                          "text/html\n\n<html><head><style>");
+    return m;
+}
+
 /* Combinators on a deep or wide page are tried right to left with a
  * bounded number of ancestors and elder siblings (the page finishes in
  * well under a second; a rule not tried hides nothing). */
@@ -993,11 +1005,7 @@ START_TEST(combinators_bounded)
         ".r%d ~ p ~ p ~ p ~ p ~ p{display:none}"};
     for (int k = 0; k < 2; k++) {
         size_t cap = 200000, n = 0;
-        char *m = malloc(cap);
-        ck_assert(m != NULL);
-        n += (size_t)snprintf(m + n, cap - n,
-                              "From: a@example.com\nSubject: s\nContent-Type: "
-                              "text/html\n\n<html><head><style>");
+        char *m = sheet_start(cap, &n);
         for (int i = 0; i < 250; i++)
             n += (size_t)snprintf(m + n, cap - n, rule[k], i);
         n += (size_t)snprintf(m + n, cap - n, "</style></head><body>");
@@ -1071,11 +1079,7 @@ END_TEST
 START_TEST(many_descendant_rules)
 {
     size_t cap = 400000, n = 0;
-    char *m = malloc(cap);
-    ck_assert(m != NULL);
-    n += (size_t)snprintf(m + n, cap - n,
-                          "From: a@example.com\nSubject: s\nContent-Type: "
-                          "text/html\n\n<html><head><style>");
+    char *m = sheet_start(cap, &n);
     for (int i = 0; i < 1000; i++)
         n += (size_t)snprintf(m + n, cap - n, ".c%d .d%d span{color:#333}\n", i,
                               i);
