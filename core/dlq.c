@@ -467,7 +467,7 @@ int co_cmd_dlq(int argc, char **argv)
         return 2;
     }
     optind = 2;
-    while ((opt = getopt_long(argc, argv, "t:S:o:O:h", lo, NULL)) != -1) {
+    while ((opt = co_cli_getopt(argc, argv, "t:S:o:O:h", lo, NULL)) != -1) {
         if (opt == 't')
             c.topic = optarg;
         else if (opt == 'S')

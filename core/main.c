@@ -4,6 +4,7 @@
 #include "dashboard.h"
 #include "dlq.h"
 #include "err.h"
+#include "graph.h"
 #include "kafka.h"
 #include "loader.h"
 #include "log.h"
@@ -114,6 +115,15 @@ static co_manifest_t *co__load(const char *path, co__list_t *sets)
 
 static int co__check_parent(const char *opt, const char *path);
 
+/* "error: unexpected argument 'W' (CMD takes one MANIFEST)", W visible. */
+static void co__unexpected(const char *cmd, const char *word)
+{
+    char *shown = co_visible(word);
+    fprintf(stderr, "error: unexpected argument '%s' (%s takes one MANIFEST)\n",
+            shown, cmd);
+    free(shown);
+}
+
 static int co__cmd_run(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -133,7 +143,7 @@ static int co__cmd_run(int argc, char **argv)
     if (co_cli_once(argc, argv, lo, rep, "careerops run") != 0)
         return 2;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:S:ih", lo, NULL)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "s:S:ih", lo, NULL)) != -1) {
         switch (c) {
         case 's':
             co__list_add(&stages, optarg);
@@ -149,10 +159,12 @@ static int co__cmd_run(int argc, char **argv)
             errno = 0;
             long long v = strtoll(optarg, &end, 10);
             if (end == optarg || *end != '\0' || errno != 0 || v < 0) {
+                char *shown = co_visible(optarg);
                 fprintf(stderr,
                         "error: --drain-timeout-ms %s: give a number of "
                         "milliseconds, 0 or more (default 30000)\n",
-                        optarg);
+                        shown);
+                free(shown);
                 free(stages.v);
                 free(sets.v);
                 return 2;
@@ -200,10 +212,7 @@ static int co__cmd_run(int argc, char **argv)
             fprintf(stderr, "error: run needs a MANIFEST (see careerops run "
                             "--help)\n");
         else
-            fprintf(stderr,
-                    "error: unexpected argument '%s' (run takes one "
-                    "MANIFEST)\n",
-                    argv[optind + 1]);
+            co__unexpected("run", argv[optind + 1]);
         free(stages.v);
         free(sets.v);
         return 2;
@@ -232,7 +241,7 @@ static int co__cmd_validate(int argc, char **argv)
     co__list_t sets = {0};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "S:h", lo, NULL)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "S:h", lo, NULL)) != -1) {
         if (c == 'S')
             co__list_add(&sets, optarg);
         else if (c == 'h') {
@@ -255,10 +264,7 @@ static int co__cmd_validate(int argc, char **argv)
         return 2;
     }
     if (optind + 1 < argc) {
-        fprintf(stderr,
-                "error: unexpected argument '%s' (validate takes one "
-                "MANIFEST)\n",
-                argv[optind + 1]);
+        co__unexpected("validate", argv[optind + 1]);
         free(sets.v);
         return 2;
     }
@@ -278,11 +284,12 @@ static int co__cmd_validate(int argc, char **argv)
     }
     /* inputs no stage writes: a warning, not a fault (trial 16) */
     co_manifest_unfed_inputs(m, &d);
-    for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "warning: %s: %s\n", argv[optind], d.msgs[i]);
+    co_diag_print_as(&d, argv[optind], "warning");
     co_diag_free(&d);
-    printf("ok: %s: pipeline %s, %zu stages, %zu topics\n", argv[optind],
-           m->pipeline, m->n_stages, m->n_topics);
+    char *shown = co_visible(argv[optind]);
+    printf("ok: %s: pipeline %s, %zu stages, %zu topics\n", shown, m->pipeline,
+           m->n_stages, m->n_topics);
+    free(shown);
     co_manifest_free(m);
     return 0;
 }
@@ -380,124 +387,11 @@ static int co__cmd_plugins(int argc, char **argv)
         co_plugin_handle_free(owned);
         return 0;
     }
+    char *shown = co_visible(argv[1]);
     fprintf(stderr, "error: unknown plugins command '%s' (list, info, test)\n",
-            argv[1]);
+            shown);
+    free(shown);
     return 2;
-}
-
-static void co__graph_id(char *out, size_t n, const char *prefix,
-                         const char *name)
-{
-    size_t j = 0;
-    j += (size_t)snprintf(out, n, "%s", prefix);
-    for (const char *p = name; *p && j + 1 < n; p++)
-        out[j++] = (*p == '-' || *p == '.') ? '_' : *p;
-    out[j] = '\0';
-}
-
-static int co__cmd_graph(int argc, char **argv)
-{
-    static const struct option lo[] = {{"format", required_argument, 0, 'f'},
-                                       {"set", required_argument, 0, 'S'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
-    const char *fmt = "dot";
-    co__list_t sets = {0};
-    int c;
-    static const char *const rep[] = {"set", NULL};
-    if (co_cli_once(argc, argv, lo, rep, "careerops graph") != 0)
-        return 2;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "f:S:h", lo, NULL)) != -1) {
-        if (c == 'f')
-            fmt = optarg;
-        else if (c == 'S')
-            co__list_add(&sets, optarg);
-        else if (c == 'h') {
-            printf("usage: careerops graph MANIFEST [--format dot|mermaid]\n\n"
-                   "Prints stages (boxes) and topics (ellipses) as Graphviz "
-                   "DOT (render with\n`dot -Tsvg`) or a Mermaid flowchart "
-                   "(GitHub renders it in Markdown).\n");
-            return 0;
-        } else
-            return 2;
-    }
-    if (optind >= argc) {
-        fprintf(stderr, "error: graph needs a MANIFEST\n");
-        return 2;
-    }
-    int mermaid = strcmp(fmt, "mermaid") == 0;
-    if (!mermaid && strcmp(fmt, "dot") != 0) {
-        fprintf(stderr, "error: --format must be dot or mermaid\n");
-        return 2;
-    }
-    co_diag_t d = {0};
-    co_manifest_t *m = co_manifest_load(argv[optind], sets.v, &d);
-    free(sets.v);
-    /* drawing needs stage names, plugins and topics only: faults elsewhere
-     * (a secret file not present on this machine) are warnings here */
-    int usable = m != NULL;
-    for (size_t i = 0; usable && i < m->n_stages; i++)
-        usable =
-            m->stages[i].name && m->stages[i].plugin && m->stages[i].dlq_topic;
-    if (!usable) {
-        co_diag_print(&d, argv[optind]);
-        co_diag_free(&d);
-        co_manifest_free(m);
-        return 2;
-    }
-    for (size_t i = 0; i < d.n && usable; i++)
-        if (strncmp(d.msgs[i], "--set", 5) == 0)
-            usable = 0; /* an override that did not apply is an error */
-    if (!usable) {
-        co_diag_print(&d, argv[optind]);
-        co_diag_free(&d);
-        co_manifest_free(m);
-        return 2;
-    }
-    for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "warning: %s: %s\n", argv[optind], d.msgs[i]);
-    co_diag_free(&d);
-    char a[300], b[300];
-    if (mermaid)
-        printf("flowchart LR\n");
-    else
-        printf("digraph \"%s\" {\n  rankdir=LR;\n", m->pipeline);
-    for (size_t i = 0; i < m->n_topics; i++) {
-        co__graph_id(a, sizeof a, "t_", m->topics[i].name);
-        if (mermaid)
-            printf("  %s([%s])\n", a, m->topics[i].name);
-        else
-            printf("  %s [label=\"%s\\n(%d partitions)\", shape=ellipse];\n", a,
-                   m->topics[i].name, m->topics[i].partitions);
-    }
-    for (size_t i = 0; i < m->n_stages; i++) {
-        const co_stage_conf_t *s = &m->stages[i];
-        co__graph_id(a, sizeof a, "s_", s->name);
-        if (mermaid)
-            printf("  %s[\"%s<br/>%s\"]\n", a, s->name, s->plugin);
-        else
-            printf("  %s [label=\"%s\\n%s\", shape=box];\n", a, s->name,
-                   s->plugin);
-        for (size_t k = 0; k < s->n_inputs; k++) {
-            co__graph_id(b, sizeof b, "t_", s->inputs[k]);
-            printf(mermaid ? "  %s --> %s\n" : "  %s -> %s;\n", b, a);
-        }
-        if (s->output) {
-            co__graph_id(b, sizeof b, "t_", s->output);
-            printf(mermaid ? "  %s --> %s\n" : "  %s -> %s;\n", a, b);
-        }
-        if (!s->tolerance_all || s->dlq_topic == NULL)
-            continue; /* errors.tolerance none: a failure stops the stage */
-        co__graph_id(b, sizeof b, "t_", s->dlq_topic);
-        printf(mermaid ? "  %s -. failures .-> %s\n"
-                       : "  %s -> %s [style=dashed, label=\"failures\"];\n",
-               a, b);
-    }
-    if (!mermaid)
-        printf("}\n");
-    co_manifest_free(m);
-    return 0;
 }
 
 static volatile sig_atomic_t co__broker_stop;
@@ -557,7 +451,7 @@ static int co__cmd_broker(int argc, char **argv)
     if (co_cli_once(argc, argv, lo, rep, "careerops broker") != 0)
         return 2;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "b:m:n:h", lo, NULL)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "b:m:n:h", lo, NULL)) != -1) {
         if (c == 'b')
             bfile = optarg;
         else if (c == 'm')
@@ -590,10 +484,12 @@ static int co__cmd_broker(int argc, char **argv)
             return 2;
     }
     if (optind < argc) { /* trial 41: `broker demo.json` made no topics */
+        char *shown = co_visible(argv[optind]);
         fprintf(stderr,
                 "error: careerops broker takes no argument '%s'; a manifest "
                 "whose topics it creates is --manifest %s\n",
-                argv[optind], argv[optind]);
+                shown, shown);
+        free(shown);
         free(manifests.v);
         return 2;
     }
@@ -768,7 +664,7 @@ static int co__dispatch(int argc, char **argv)
     else if (strcmp(cmd, "plugins") == 0)
         rc = co__cmd_plugins(argc - 1, argv + 1);
     else if (strcmp(cmd, "graph") == 0)
-        rc = co__cmd_graph(argc - 1, argv + 1);
+        rc = co_cmd_graph(argc - 1, argv + 1);
     else if (strcmp(cmd, "broker") == 0)
         rc = co__cmd_broker(argc - 1, argv + 1);
     else if (strcmp(cmd, "dlq") == 0)

@@ -365,7 +365,7 @@ static int co__pt_args(int argc, char **argv, co__pt_opts_t *o)
     *o = (co__pt_opts_t){.conf = NULL};
     int c, li = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:e:c:h", lo, &li)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "i:e:c:h", lo, &li)) != -1) {
         const char **slot = c == 'i'   ? &o->in
                             : c == 'e' ? &o->expect
                             : c == 'c' ? &o->conf

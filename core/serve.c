@@ -7,6 +7,8 @@
 #include "log.h"
 #include "util.h"
 
+#include <getopt.h>
+
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <signal.h>
@@ -118,46 +120,43 @@ static void *co__stop_watch(void *arg)
 
 int co_cmd_serve(int argc, char **argv)
 {
+    static const struct option lo[] = {{"listen", required_argument, 0, 'l'},
+                                       {"set", required_argument, 0, 'S'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+    static const char *const rep[] = {"set", NULL};
     const char *path = NULL, *listen = NULL;
-    int help = 0;
+    int c, help = 0,
+           bad = co_cli_once(argc, argv, lo, rep, "careerops serve") != 0;
     const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
     size_t nsets = 0;
-    for (int i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "--listen") == 0 ||
-             strcmp(argv[i], "--set") == 0) &&
-            i + 1 >= argc) {
-            /* the words getopt_long uses for the other commands */
-            fprintf(stderr, "%s: option '%s' requires an argument\n", argv[0],
-                    argv[i]);
-            free(sets);
-            return 2;
-        }
-        if (strcmp(argv[i], "--listen") == 0 && listen != NULL) {
-            fprintf(stderr,
-                    "error: careerops serve: --listen given twice ('%s', then "
-                    "'%s'): give it once\n",
-                    listen, argv[i + 1]);
-            free(sets);
-            return 2;
-        } else if (strcmp(argv[i], "--listen") == 0)
-            listen = argv[++i];
-        else if (strcmp(argv[i], "--set") == 0)
-            sets[nsets++] = argv[++i];
-        else if (argv[i][0] != '-' && path == NULL)
-            path = argv[i];
-        else if (argv[i][0] != '-') {
-            fprintf(stderr,
-                    "error: unexpected argument '%s' (serve takes one "
-                    "MANIFEST)\n",
-                    argv[i]);
-            free(sets);
-            return 2;
-        } else {
-            help = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
-            path = NULL;
-            break;
-        }
+    optind = 1;
+    while (!bad && !help &&
+           (c = co_cli_getopt(argc, argv, "l:S:h", lo, NULL)) != -1) {
+        if (c == 'l')
+            listen = optarg;
+        else if (c == 'S')
+            sets[nsets++] = optarg;
+        else
+            help = c == 'h', bad = c != 'h';
     }
+    if (bad) {
+        fprintf(stderr, "see `careerops serve --help`\n");
+        free(sets);
+        return 2;
+    }
+    if (!help && optind + 1 < argc) {
+        char *shown = co_visible(argv[optind + 1]);
+        fprintf(stderr,
+                "error: unexpected argument '%s' (serve takes one "
+                "MANIFEST)\n",
+                shown);
+        free(shown);
+        free(sets);
+        return 2;
+    }
+    if (!help && optind < argc)
+        path = argv[optind];
     if (path == NULL) {
         free(sets);
         fprintf(

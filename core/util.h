@@ -6,6 +6,8 @@
 #ifndef CO_CORE_UTIL_H
 #define CO_CORE_UTIL_H
 
+#include "co_cli.h" /* co_visible() */
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -96,16 +98,6 @@ void co_secret_note(const char *name, const char *value);
  *        hidden as far as it goes. Thread-safe.
  */
 void co_secret_redact(char *buf, size_t size);
-
-/**
- * @brief A copy of the text s that is safe to print on a terminal: C0
- *        controls and DEL written \\xNN; C1 controls, U+2028/U+2029,
- *        bidirectional controls and marks, zero-width and other invisible
- *        characters written \\uNNNN (an escape sequence in a name must not
- *        reach the terminal). Malloc'd (free()); aborts on out of memory.
- *        Pure; any thread.
- */
-char *co_visible(const char *s);
 
 /** @brief Bounded snprintf into errstr that tolerates NULL/0. */
 void co_errf(char *errstr, size_t size, const char *fmt, ...)

@@ -668,7 +668,7 @@ static int co__app_parse(int argc, char **argv, co__app_opts_t *o)
     if (co_cli_once(argc, argv, lo, NULL, "careerops applications") != 0)
         return 2;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "h", lo, NULL)) != -1) {
         if (c == 'S' && *optarg == '\0') {
             fprintf(stderr, "careerops applications: --schema '' names no "
                             "schema; give the schema of the events (the "

@@ -115,7 +115,7 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
     if (co_cli_once(argc, argv, co__arch_lo, NULL, cmd) != 0)
         return -1; /* said; exit 2 */
     optind = 1;
-    while ((c = getopt_long(argc, argv, "a:o:h", co__arch_lo, NULL)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "a:o:h", co__arch_lo, NULL)) != -1) {
         switch (c) {
         case 'a':
             o->cfg.url = optarg;

@@ -229,7 +229,7 @@ int co_cmd_train(int argc, char **argv)
         return 2;
     optind = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "", longopts, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
         case 'l':

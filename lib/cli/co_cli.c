@@ -2,6 +2,7 @@
 #include "co_cli.h"
 #include "co_redact.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,13 +87,17 @@ int co_cli_once(int argc, char *const argv[], const struct option *lo,
                         "give it once\n",
                         cmd, (int)tlen[i], typed[i], same ? "" : ", then as ",
                         same ? 0 : (int)wl, word);
-            else
+            else {
+                char *a = co_visible(first[i]), *b = co_visible(val);
                 fprintf(
                     stderr,
                     "error: %s: %.*s given twice ('%s', then %s%.*s%s'%s'): "
                     "give it once\n",
-                    cmd, (int)tlen[i], typed[i], first[i], same ? "" : "as ",
-                    same ? 0 : (int)wl, word, same ? "" : " ", val);
+                    cmd, (int)tlen[i], typed[i], a, same ? "" : "as ",
+                    same ? 0 : (int)wl, word, same ? "" : " ", b);
+                free(a);
+                free(b);
+            }
             rc = 2;
         }
         first[i] = val;
@@ -103,4 +108,68 @@ int co_cli_once(int argc, char *const argv[], const struct option *lo,
     free(typed);
     free(tlen);
     return rc;
+}
+
+/* How many entries of `lo` the option word `w` ("--name" or "--name=V")
+ * can name, whole or abbreviated as getopt_long() takes them: those whose
+ * val is `val`, or, with val -1, all (0 when the name is one entry's
+ * whole name: then it is not ambiguous). */
+static int co__long_word_is(const struct option *lo, const char *w, int val)
+{
+    if (w == NULL || strncmp(w, "--", 2) != 0 || w[2] == '\0')
+        return 0;
+    size_t n = strcspn(w + 2, "=");
+    int found = 0;
+    for (int i = 0; lo != NULL && lo[i].name != NULL; i++) {
+        if (strncmp(lo[i].name, w + 2, n) != 0)
+            continue;
+        if (val == -1 && lo[i].name[n] == '\0')
+            return 0;
+        found += val == -1 || (lo[i].flag == NULL && lo[i].val == val);
+    }
+    return found;
+}
+
+int co_cli_getopt(int argc, char *const argv[], const char *optstring,
+                  const struct option *lo, int *longindex)
+{
+    opterr = 0;
+    int c = getopt_long(argc, argv, optstring, lo, longindex);
+    if (c != '?')
+        return c;
+    char *cmd = co_visible(argc > 0 ? argv[0] : "careerops");
+    const char *w = optind >= 2 && optind - 1 < argc ? argv[optind - 1] : NULL;
+    if (optopt != 0 && co__long_word_is(lo, w, optopt)) {
+        /* the name as typed, without a value (it may be a secret) */
+        char *shown = co_visible(w);
+        shown[strcspn(shown, "=")] = '\0';
+        fprintf(stderr,
+                strchr(w, '=') ? "%s: option '%s' doesn't allow an argument\n"
+                               : "%s: option '%s' requires an argument\n",
+                cmd, shown);
+        free(shown);
+    } else if (optopt != 0) {
+        char ch[8];
+        if (optopt > 0x20 && optopt < 0x7f)
+            snprintf(ch, sizeof ch, "%c", optopt);
+        else
+            snprintf(ch, sizeof ch, "\\x%02x", (unsigned)optopt & 0xffu);
+        const char *has = optstring ? strchr(optstring, optopt) : NULL;
+        if (has != NULL && has[1] == ':')
+            fprintf(stderr, "%s: option requires an argument -- '%s'\n", cmd,
+                    ch);
+        else
+            fprintf(stderr, "%s: invalid option -- '%s'\n", cmd, ch);
+    } else {
+        char *shown = co_visible(w != NULL ? w : "?");
+        shown[strcspn(shown, "=")] = '\0';
+        fprintf(stderr,
+                co__long_word_is(lo, w, -1) > 1
+                    ? "%s: option '%s' is ambiguous\n"
+                    : "%s: unrecognized option '%s'\n",
+                cmd, shown);
+        free(shown);
+    }
+    free(cmd);
+    return c;
 }

@@ -30,5 +30,33 @@
  */
 int co_cli_once(int argc, char *const argv[], const struct option *lo,
                 const char *const *repeatable, const char *cmd);
+/**
+ * @brief A copy of the text s that is safe to print on a terminal: C0
+ *        controls and DEL written \\xNN; C1 controls, U+2028/U+2029,
+ *        bidirectional controls and marks, zero-width and other invisible
+ *        characters written \\uNNNN (an escape sequence in a name must not
+ *        reach the terminal). Malloc'd (free()); aborts on out of memory.
+ *        Pure; any thread.
+ */
+char *co_visible(const char *s);
+
+/**
+ * @brief getopt_long() that prints its own errors, through co_visible():
+ *        getopt_long()'s messages print the word as typed, so an escape
+ *        sequence or U+202E in a mistyped option reached the terminal
+ *        (trial 54).
+ *
+ * Sets opterr to 0 and calls getopt_long(argc, argv, optstring, lo,
+ * longindex). When that returns '?', prints on stderr the message glibc
+ * would ("CMD: unrecognized option '--x'", "CMD: option '--f' requires an
+ * argument", "CMD: option '--h' doesn't allow an argument", "CMD: invalid
+ * option -- 'x'", "CMD: option requires an argument -- 'f'"), CMD being
+ * argv[0], every word shown by co_visible(); an ambiguous abbreviation is
+ * "unrecognized or ambiguous".
+ * @returns What getopt_long() returns.
+ * Thread-safety: not thread-safe (getopt's globals), as getopt_long().
+ */
+int co_cli_getopt(int argc, char *const argv[], const char *optstring,
+                  const struct option *lo, int *longindex);
 
 #endif

@@ -542,7 +542,7 @@ int co_cmd_relabel(int argc, char **argv)
         return 2;
     optind = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((ch = co_cli_getopt(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c':
             r.company = optarg;

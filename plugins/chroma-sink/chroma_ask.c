@@ -305,7 +305,7 @@ int chroma_cmd_ask(const co_host_api_t *api, const co_option_t *options,
     if (co_cli_once(argc, argv, opts, NULL, "careerops ask") != 0)
         return 2;
     optind = 0; /* full re-initialisation of GNU getopt */
-    while ((c = getopt_long(argc, argv, "m:s:n:c:h", opts, NULL)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "m:s:n:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'm':
             manifest = optarg;

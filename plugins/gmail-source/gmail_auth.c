@@ -27,6 +27,7 @@
  */
 #include "gmail_auth.h"
 #include "co_http.h"
+#include "co_cli.h" /* co_cli_getopt() */
 #include "co_sealed.h"
 
 #include <arpa/inet.h>
@@ -393,7 +394,7 @@ static int co__auth_gmail(int argc, char **argv)
     long timeout_s = 300;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case O_CID:
             cid_f = optarg;

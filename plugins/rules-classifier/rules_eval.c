@@ -665,7 +665,7 @@ int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv)
         return 2;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:s:l:e:S:jxh", lo, NULL)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "m:s:l:e:S:jxh", lo, NULL)) != -1) {
         switch (c) {
         case 'm':
             manifest = optarg;

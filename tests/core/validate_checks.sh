@@ -350,6 +350,24 @@ done
 timeout 30 "$B" run esc.json --stage "$(printf 'x\033[31my')" > out.txt 2> err.txt && fail "run --stage with an escape passed"
 ! grep -q "$esc" err.txt || fail "run --stage: an escape reached the terminal: $(cat -v err.txt)"
 ok "an escape sequence in a command, --stage, plugin or manifest file name is written \\x1b"
+# trial 54: getopt's own messages, validate's "ok" line and the words
+# other commands echo printed ESC and U+202E raw
+rlo=$(printf '\u202e')
+okname=$(printf 'ok\033[2J%s.json' "$rlo")
+cp esc.json "$okname"
+for args in "validate $(printf -- '--bo\033[31mgus%s' "$rlo") esc.json" "run $(printf -- '-\033') esc.json" \
+    "validate esc.json $(printf 'ex\033[2Jtra')" "serve esc.json $(printf 'two\033]0;x')" \
+    "graph esc.json --format $(printf 'd\033[1mot')" "serve esc.json --listen $(printf 'a\033[1m') --listen b" \
+    "run esc.json --drain-timeout-ms $(printf '1\033[1m')" "broker $(printf 'x%s' "$rlo")"; do
+    # shellcheck disable=SC2086
+    timeout 30 "$B" $args > out.txt 2> err.txt && fail "careerops $(cat -v <<< "$args") passed"
+    ! grep -q "$esc\|$rlo" out.txt err.txt || fail "careerops $(cat -v <<< "$args"): raw: $(cat -v err.txt)"
+    grep -q 'x1b\|u202e' err.txt || fail "careerops $(cat -v <<< "$args"): not written \\x1b: $(cat -v err.txt)"
+done
+"$B" validate "$okname" > out.txt 2> err.txt || fail "validate of a file named with an escape: $(cat err.txt)"
+! grep -q "$esc\|$rlo" out.txt || fail "validate's ok line printed the name raw: $(cat -v out.txt)"
+grep -q '^ok: ok\\x1b\[2J\\u202e.json: pipeline' out.txt || fail "validate's ok line: $(cat -v out.txt)"
+ok "getopt's messages, validate's ok line and echoed words write ESC and U+202E escaped"
 # trial 53: librdkafka's range message ended in a newline (written \x0a);
 # an integer too large for JSON's parser got jansson's bare words
 refused "linger.ms=1e400" 'allowed range 0\.\.900000 \(librdkafka' esc.json --set kafka.linger.ms=1e400
