@@ -2,6 +2,7 @@
  * stages, topics) and its life cycle. --set overrides are in
  * manifest_set.c, ${secret:}/${env:} in manifest_expand.c, one stage in
  * manifest_stage.c, topic cycles in manifest_graph.c. */
+#include "lazylib.h" /* co_pq(): libpq, loaded when used */
 #include "manifest_int.h"
 #include "util.h"
 #include "co_pgmig.h" /* co_pgmig_conninfo_ambiguous() */
@@ -263,6 +264,25 @@ static void co__check_state_file(const char *given, const char *abs,
     free(dir);
 }
 
+/* 1 with libpq's reason, made safe to print, when libpq cannot parse the
+ * connection string (a key it does not know: trial 54's "foo=bar" passed
+ * validate, and postgres-sink's conninfo refused it). libpq is loaded
+ * here, as `run` would load it for the store; without it, 0 (run says). */
+static int co__state_parse_fault(const char *conninfo, char *why, size_t n)
+{
+    const co_pq_api_t *pq = co_pq(NULL, 0);
+    if (pq == NULL)
+        return 0;
+    char *perr = NULL;
+    PQconninfoOption *o = pq->conninfoParse(conninfo, &perr);
+    if (o == NULL)
+        co_pgmig_conninfo_error(why, n, conninfo,
+                                perr != NULL ? perr : "out of memory");
+    pq->conninfoFree(o);
+    pq->freemem(perr);
+    return o == NULL;
+}
+
 static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
 {
     json_t *stv = json_object_get(root, "state");
@@ -298,6 +318,12 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
             co_diag_add(d, "state", "%s", CO_PGMIG_AMBIGUOUS_HINT);
         } else if (co_pgmig_conninfo_bad_value(sv, why, sizeof why)) {
             co_diag_add(d, "state", "%s", why);
+        } else if (strncmp(sv, "memory:", 7) != 0 &&
+                   co__state_parse_fault(sv, why, sizeof why)) {
+            co_diag_add(d, "state",
+                        "not a libpq connection string or URI (%s): use "
+                        "e.g. postgresql://user@127.0.0.1:5432/careerops",
+                        why);
         } else {
             m->state = co_strdup(sv);
         }

@@ -28,6 +28,9 @@ static const char *co__pgmig_parse_hint(const char *msg)
         {"invalid connection option",
          "it names a key libpq does not know (check the spelling, and the "
          "quoting of a value with a space)"},
+        {"invalid URI query parameter",
+         "its query (after ?) names a parameter libpq does not know (check "
+         "the spelling: sslmode, connect_timeout, application_name...)"},
         {"URI", "a malformed URI (postgresql://USER:PASSWORD@HOST:PORT/DB; "
                 "percent-encode @ : / % in a password)"},
     };

@@ -380,6 +380,15 @@ ok "librdkafka's reason is one line; a huge integer in a manifest file is named 
 # connects
 refused "state sslmode=bogus" 'state: sslmode: not a value libpq knows \(not shown\); use one of disable' esc.json --set 'state=host=127.0.0.1 sslmode=bogus'
 ok "a state connection string with a bad sslmode is refused by validate"
+# trial 54: a key libpq does not know passed validate (postgres-sink's
+# conninfo refused it); its password is not shown
+refused "state foo=bar" 'state: not a libpq connection string or URI \(the conninfo could not be parsed: it names a key libpq does not know' \
+    esc.json --set 'state=host=127.0.0.1 foo=bar password=STPW54'
+grep -q STPW54 err.txt && fail "state foo=bar: the password printed: $(cat err.txt)"
+refused "state ?foo=1" 'its query \(after \?\) names a parameter libpq does not know' \
+    esc.json --set 'state=postgresql://u:STPW54@127.0.0.1/db?foo=1'
+grep -q STPW54 err.txt && fail "state ?foo=1: the password printed: $(cat err.txt)"
+ok "a state connection string libpq cannot parse is refused by validate, its password unshown"
 # trial 53: slack-sink took a plain http:// webhook (the URL is the secret)
 CAREEROPS_LOOPBACK_ONLY= refused "an http:// webhook" 'webhook_url: plain http:// would send the webhook' esc.json \
     --set 'stages.out.plugin=slack-sink' --set 'stages.out.config={"webhook_url":"http://hooks.example/T/B/HOOKPW53"}'
