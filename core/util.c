@@ -1,15 +1,13 @@
 /* Small helpers: clocks, buffers, files. */
 #include "util.h"
+#include "co_readfile.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,77 +107,14 @@ int co_read_file(const char *path, char **out, size_t *len)
 
 const char *co_read_strerror(int rc)
 {
-    if (rc == -ETIMEDOUT)
-        return "a named pipe (FIFO) that nothing wrote to within 5 s: give a "
-               "regular file";
-    return strerror(-rc);
+    return co_readfile_strerror(rc);
 }
 
+/* lib/readfile's reader, shared with the libraries and plugins (trial 54:
+ * they opened key files with fopen(), which a FIFO blocks for ever) */
 int co_read_file_max(const char *path, char **out, size_t *len, size_t max)
 {
-    /* opened without waiting: a named pipe that nothing writes to would
-     * block open() for ever (trial 53: validate hung on a FIFO secret) */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = -errno;
-        close(fd);
-        return e;
-    }
-    if (S_ISFIFO(st.st_mode)) { /* <(...) has a writer; a lone FIFO not */
-        struct pollfd pf = {.fd = fd, .events = POLLIN};
-        if (poll(&pf, 1, CO_READ_FIFO_WAIT_MS) <= 0) {
-            close(fd);
-            return -ETIMEDOUT;
-        }
-    }
-    int fl = fcntl(fd, F_GETFL);
-    FILE *f = fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0
-                  ? NULL
-                  : fdopen(fd, "rb");
-    if (f == NULL) {
-        int e = -errno;
-        close(fd);
-        return e;
-    }
-    /* a folder opens for reading but its read fails: say what it is */
-    if (S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return -EISDIR;
-    }
-    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > (uint64_t)max) {
-        fclose(f);
-        return -EFBIG;
-    }
-    co_buf_t b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + n > max) { /* /dev/zero, a growing file */
-            fclose(f);
-            co_buf_free(&b);
-            return -EFBIG;
-        }
-        if (co_buf_add(&b, chunk, n) != 0) {
-            fclose(f);
-            co_buf_free(&b);
-            return -ENOMEM;
-        }
-    }
-    int err = ferror(f) ? -EIO : 0;
-    fclose(f);
-    if (err) {
-        co_buf_free(&b);
-        return err;
-    }
-    if (b.data == NULL && co_buf_add(&b, "", 0) != 0)
-        return -ENOMEM;
-    *out = b.data;
-    if (len)
-        *len = b.len;
-    return 0;
+    return co_readfile_max(path, out, len, max);
 }
 
 static void co__oom(void)

@@ -62,7 +62,8 @@ int co_read_file(const char *path, char **out, size_t *len);
  */
 int co_read_file_max(const char *path, char **out, size_t *len, size_t max);
 
-/** How long co_read_file() waits for a named pipe's first bytes (ms). */
+/** How long co_read_file() waits for a named pipe's first bytes (ms):
+ *  CO_READFILE_FIFO_WAIT_MS of lib/readfile, whose reader it is. */
 #define CO_READ_FIFO_WAIT_MS 5000
 
 /**

@@ -1,0 +1,143 @@
+/**
+ * @file tests/lib/readfile/test_readfile.c
+ * @brief co_readfile_max() and co_readfile_kind(): a regular file read
+ *        whole, a folder, a file over the limit, a missing one; a named pipe
+ *        (FIFO) that nothing writes to refused after 5 s instead of
+ *        blocking open() for ever (trial 54: run hung on a plugin's FIFO
+ *        key file, deaf to SIGTERM), a pipe that has a writer read.
+ */
+#include "co_readfile.h"
+#include "co_test.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/co-readfile-XXXXXX";
+
+static char *path_in(const char *name)
+{
+    static char p[4][256];
+    static int n;
+    char *s = p[n++ % 4];
+    snprintf(s, sizeof p[0], "%s/%s", dir, name);
+    return s;
+}
+
+static void setup(void)
+{
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    static const char *const names[] = {"key", "big", "fifo", "fifo2", "sub"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        remove(path_in(names[i]));
+    rmdir(dir);
+    strcpy(dir, "/tmp/co-readfile-XXXXXX");
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+START_TEST(t_regular)
+{
+    char *out = NULL;
+    size_t len = 0;
+    write_file(path_in("key"), "AKIA\nsecond\n");
+    ck_assert_int_eq(co_readfile_max(path_in("key"), &out, &len, 64), 0);
+    ck_assert_uint_eq(len, 12);
+    ck_assert_str_eq(out, "AKIA\nsecond\n");
+    free(out);
+    ck_assert_ptr_null(co_readfile_kind(path_in("key")));
+    write_file(path_in("big"), "0123456789");
+    ck_assert_int_eq(co_readfile_max(path_in("big"), &out, &len, 9), -EFBIG);
+    ck_assert_int_eq(co_readfile_max(path_in("big"), &out, &len, 10), 0);
+    free(out);
+    write_file(path_in("big"), "");
+    ck_assert_int_eq(co_readfile_max(path_in("big"), &out, NULL, 10), 0);
+    ck_assert_str_eq(out, "");
+    free(out);
+    ck_assert_int_eq(co_readfile_max(path_in("none"), &out, &len, 10), -ENOENT);
+    ck_assert_ptr_null(co_readfile_kind(path_in("none")));
+    ck_assert_int_eq(mkdir(path_in("sub"), 0700), 0);
+    ck_assert_int_eq(co_readfile_max(path_in("sub"), &out, &len, 10), -EISDIR);
+    ck_assert_str_eq(co_readfile_kind(path_in("sub")), "a folder");
+    ck_assert_int_eq(co_readfile_max("/dev/zero", &out, &len, 100), -EFBIG);
+    ck_assert_str_eq(co_readfile_kind("/dev/null"), "a device");
+}
+END_TEST
+
+/* A FIFO nothing writes to: -ETIMEDOUT after CO_READFILE_FIFO_WAIT_MS, not
+ * a blocked open(); said as a FIFO in words. */
+START_TEST(t_fifo_no_writer)
+{
+    ck_assert_int_eq(mkfifo(path_in("fifo"), 0600), 0);
+    ck_assert_str_eq(co_readfile_kind(path_in("fifo")), "a named pipe (FIFO)");
+    alarm(30); /* a blocking open() fails the test instead of hanging it */
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    char *out = NULL;
+    int rc = co_readfile_max(path_in("fifo"), &out, NULL, 64);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    alarm(0);
+    ck_assert_int_eq(rc, -ETIMEDOUT);
+    long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+    ck_assert_msg(ms >= CO_READFILE_FIFO_WAIT_MS - 100 && ms < 15000,
+                  "waited %ld ms", ms);
+    ck_assert_ptr_nonnull(strstr(co_readfile_strerror(rc),
+                                 "a named pipe (FIFO) that nothing wrote to "
+                                 "within 5 s: give a regular file"));
+}
+END_TEST
+
+/* A FIFO a process writes to (as `<(...)` is) is read whole. */
+START_TEST(t_fifo_writer)
+{
+    ck_assert_int_eq(mkfifo(path_in("fifo2"), 0600), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        FILE *f = fopen(path_in("fifo2"), "w");
+        if (f != NULL) {
+            fputs("from a pipe\n", f);
+            fclose(f);
+        }
+        _exit(0);
+    }
+    alarm(30);
+    char *out = NULL;
+    size_t len = 0;
+    int rc = co_readfile_max(path_in("fifo2"), &out, &len, 64);
+    alarm(0);
+    waitpid(pid, NULL, 0);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(out, "from a pipe\n");
+    free(out);
+}
+END_TEST
+
+static Suite *readfile_suite(void)
+{
+    Suite *s = suite_create("readfile");
+    TCase *tc = tcase_create("readfile");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 40);
+    tcase_add_test(tc, t_regular);
+    tcase_add_test(tc, t_fifo_no_writer);
+    tcase_add_test(tc, t_fifo_writer);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CO_TEST_MAIN(readfile_suite)
