@@ -1,5 +1,6 @@
 /* lib/archive: configuration, references and the local folder backend. */
 #include "co_archive_int.h"
+#include "co_readfile.h"
 #include "co_redact.h"
 
 #include <curl/curl.h>
@@ -13,9 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CO_ARCH_CHUNK 65536
+#define CO_ARCH_CHUNK        65536
+#define CO_ARCH_KEY_FILE_MAX ((size_t)64 << 10) /* a key file, at most */
 
-/* Read the first line of a secret file into buf, trimmed. */
+/* Read the first line of a secret file into buf, trimmed. Read with
+ * lib/readfile: fopen() of a FIFO that nothing writes to blocked run for
+ * ever, deaf to SIGTERM (trial 54). */
 static int co__arch_secret(const char *path, const char *setting, char *buf,
                            size_t buflen, char *err, size_t errlen)
 {
@@ -26,31 +30,31 @@ static int co__arch_secret(const char *path, const char *setting, char *buf,
                  setting);
         return -1;
     }
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
+    char *text = NULL;
+    size_t len = 0;
+    int rc = co_readfile_max(path, &text, &len, CO_ARCH_KEY_FILE_MAX);
+    if (rc != 0) {
         snprintf(err, errlen, "%s: cannot read %s: %s", setting, path,
-                 strerror(errno));
+                 rc == -EFBIG ? "larger than 64 KiB: give the file holding "
+                                "only the key"
+                              : co_readfile_strerror(rc));
         return -1;
     }
-    char line[512] = "";
-    if (fgets(line, sizeof line, f) == NULL)
-        line[0] = '\0';
-    fclose(f);
-    char *s = line;
+    char *s = text;
+    s[strcspn(s, "\n")] = '\0'; /* the first line */
     while (*s == ' ' || *s == '\t')
         s++;
     size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' ||
-                     s[n - 1] == '\t'))
+    while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
         s[--n] = '\0';
-    if (n == 0 || n >= buflen) {
+    int ok = n > 0 && n < buflen;
+    if (ok)
+        memcpy(buf, s, n + 1);
+    else
         snprintf(err, errlen, "%s: %s is empty or too long", setting, path);
-        sodium_memzero(line, sizeof line);
-        return -1;
-    }
-    memcpy(buf, s, n + 1);
-    sodium_memzero(line, sizeof line);
-    return 0;
+    sodium_memzero(text, len);
+    free(text);
+    return ok ? 0 : -1;
 }
 
 /* "file://HOST/..." with HOST neither empty nor localhost (RFC 8089):

@@ -6,6 +6,7 @@
 #include "co_mail_source.h"
 
 #include "co_archive.h"
+#include "co_readfile.h"
 #include "co_redact.h"
 
 #include <curl/curl.h>
@@ -43,6 +44,32 @@ static const char *co__ms_env(const char *cfg, const char *env)
     return e != NULL && e[0] != '\0' ? e : NULL;
 }
 
+/* The S3 key files the manifest names, without opening them (check()
+ * opens no file): a FIFO there blocked run for ever (trial 54; at run
+ * lib/readfile now gives up on it after 5 s), a folder failed at start. */
+static co_status_t co__ms_check_keys(const co_archive_config_t *ac,
+                                     const co_mail_source_cfg_t *cfg, char *err,
+                                     size_t errsz)
+{
+    if (strncmp(ac->url, "s3://", 5) != 0)
+        return CO_OK;
+    static const char *const opt[] = {"archive_s3_access_key_file",
+                                      "archive_s3_secret_key_file"};
+    const char *path[] = {cfg->archive_s3_access_key_file,
+                          cfg->archive_s3_secret_key_file};
+    for (int i = 0; i < 2; i++) {
+        const char *kind = co_readfile_kind(path[i]);
+        if (kind != NULL) {
+            snprintf(err, errsz,
+                     "%s: '%s' is %s, not a regular file: give the file "
+                     "holding the S3 %s key",
+                     opt[i], path[i], kind, i == 0 ? "access" : "secret");
+            return CO_FATAL;
+        }
+    }
+    return CO_OK;
+}
+
 co_status_t co_mail_source_check(const co_mail_source_cfg_t *cfg, char *err,
                                  size_t errsz)
 {
@@ -52,8 +79,10 @@ co_status_t co_mail_source_check(const co_mail_source_cfg_t *cfg, char *err,
                                   "CAREEROPS_ARCHIVE_S3_ENDPOINT"),
     };
     char e[512] = "";
-    if (ac.url == NULL || co_archive_check(&ac, e, sizeof e) == 0)
+    if (ac.url == NULL)
         return CO_OK;
+    if (co_archive_check(&ac, e, sizeof e) == 0)
+        return co__ms_check_keys(&ac, cfg, err, errsz);
     if (strncmp(e, "archive URL", 11) == 0) /* "archive: URL ...: why" */
         snprintf(err, errsz, "archive: %s", e + 8);
     else if (strncmp(e, "S3 endpoint: ", 13) == 0)

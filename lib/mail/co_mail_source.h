@@ -111,10 +111,12 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
 /**
  * @brief The archive option checked as co_mail_source_new() checks it
  *        (co_archive_check(): config.archive, else $CAREEROPS_ARCHIVE, and
- *        the S3 endpoint),
- *        for the plugins' ABI 1.2 check(), so that `careerops validate`
- *        refuses what the stage's start would (trial 53).
- * @param err Receives "archive URL ...: why" (no password quoted).
+ *        the S3 endpoint; for S3, archive_s3_*_key_file naming a FIFO,
+ *        a folder or a device: trial 54), for the plugins' ABI 1.2
+ *        check(), so that `careerops validate` refuses what the stage's
+ *        start would (trial 53). Opens no file.
+ * @param err Receives "archive URL ...: why" or "OPTION: why" (no
+ *        password quoted).
  * @returns CO_OK or CO_FATAL.
  */
 co_status_t co_mail_source_check(const co_mail_source_cfg_t *cfg, char *err,

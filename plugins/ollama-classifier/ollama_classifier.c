@@ -21,12 +21,14 @@
 #include <careerops/plugin.h>
 
 #include "co_http.h"
+#include "co_readfile.h"
 #include "ollama_answer.h"
 #include "ollama_bucket.h"
 #include "ollama_cascade.h"
 #include "ollama_local.h"
 #include "ollama_prompt.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stddef.h>
@@ -57,6 +59,7 @@ typedef struct ollama_config_s {
 /* The retry after a cut answer asks for this many times more tokens. */
 #define OLLAMA_RETRY_FACTOR    4
 #define OLLAMA_NUM_PREDICT_MAX 32768
+#define OLLAMA_KEY_FILE_MAX    ((size_t)64 << 10) /* api_key_file */
 
 /** One instance (one per stage thread). */
 typedef struct ollama_inst_s {
@@ -156,18 +159,20 @@ static int ollama_sleep(void *ctx, int64_t ms)
 static int ollama_read_key(const char *path, char **header, char *err,
                            size_t err_size)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
+    /* lib/readfile: fopen() of a FIFO nothing writes to hung run for ever,
+     * deaf to SIGTERM (trial 54); it now fails after 5 s */
+    char *key = NULL;
+    size_t n = 0;
+    int rc = co_readfile_max(path, &key, &n, OLLAMA_KEY_FILE_MAX);
+    if (rc != 0) {
         snprintf(err, err_size,
-                 "cannot read %s: %m (write the API key into that file, "
+                 "cannot read %s: %s (write the API key into that file, "
                  "mode 0600)",
-                 path);
+                 path,
+                 rc == -EFBIG ? "larger than 64 KiB"
+                              : co_readfile_strerror(rc));
         return -1;
     }
-    char key[1024];
-    size_t n = fread(key, 1, sizeof key - 1, f);
-    fclose(f);
-    key[n] = '\0';
     char *a = key, *b = key + n;
     while (*a == ' ' || *a == '\t' || *a == '\n' || *a == '\r')
         a++;
@@ -175,22 +180,21 @@ static int ollama_read_key(const char *path, char **header, char *err,
            (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\n' || b[-1] == '\r'))
         b--;
     *b = '\0';
+    rc = 0;
     if (*a == '\0' || strpbrk(a, "\r\n") != NULL) {
         snprintf(err, err_size,
                  "%s is empty or holds more than one line: write only the "
                  "API key",
                  path);
-        sodium_memzero(key, sizeof key);
-        return -1;
-    }
-    int rc = asprintf(header, "Authorization: Bearer %s", a);
-    sodium_memzero(key, sizeof key);
-    if (rc < 0) {
+        rc = -1;
+    } else if (asprintf(header, "Authorization: Bearer %s", a) < 0) {
         *header = NULL;
         snprintf(err, err_size, "out of memory");
-        return -1;
+        rc = -1;
     }
-    return 0;
+    sodium_memzero(key, n);
+    free(key);
+    return rc;
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
@@ -234,6 +238,17 @@ static co_status_t ollama_check(const void *config, char *err, size_t errsz)
                  "api: \"%s\" is unknown: use \"ollama\" (the default) or "
                  "\"openai\"",
                  dialect);
+        return CO_FATAL;
+    }
+    /* stat() only (check() opens nothing): a FIFO hung run (trial 54) */
+    const char *kind = cfg->api_key_file && cfg->api_key_file[0]
+                           ? co_readfile_kind(cfg->api_key_file)
+                           : NULL;
+    if (kind != NULL) {
+        snprintf(err, errsz,
+                 "api_key_file: '%s' is %s, not a regular file: write the "
+                 "API key into a file (mode 0600) and name that",
+                 cfg->api_key_file, kind);
         return CO_FATAL;
     }
     return CO_OK;

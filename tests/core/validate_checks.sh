@@ -338,6 +338,28 @@ rc=0; timeout 30 "$B" validate fifo.json > out.txt 2> err.txt || rc=$?
 grep -q "cannot read fifo.json: a named pipe" err.txt || fail "a FIFO manifest: $(cat err.txt)"
 "$B" validate <(cat esc.json) > /dev/null 2>&1 || fail "a manifest from <(...) refused"
 ok "a FIFO that nothing writes to is refused after 5 s (secret file, manifest); <(...) is read"
+# trial 54: a FIFO as a plugin's key file hung run for ever, deaf to
+# SIGTERM (open() in the plugin), while validate said ok: mailbox-source's
+# archive_s3_*_key_file, ollama-classifier's api_key_file
+mkfifo key.fifo && echo AKID > key.txt && mkdir -p cadir
+printf 'From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\nSubject: x\n\nhi\n' > in.mbox
+cat > akf.json <<J
+{"pipeline":"vchk54","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"ingest","plugin":"mailbox-source","output":"raw","config":{"path":"in.mbox","format":"mbox","archive":"s3://b/p","archive_s3_endpoint":"http://127.0.0.1:1","archive_s3_access_key_file":"key.txt","archive_s3_secret_key_file":"key.fifo"}},
+  {"name":"llm","plugin":"ollama-classifier","input":"raw","output":"ev","config":{"model":"m","base_url":"http://127.0.0.1:1","api_key_file":"key.fifo"}},
+  {"name":"show","plugin":"console-sink","input":"ev","config":{"path":"o.jsonl","format":"jsonl"}}]}
+J
+refused "FIFO key files" "stages\\[0\\] \\(ingest\\)\\.config\\.archive_s3_secret_key_file: '[^']*key\\.fifo' is a named pipe \\(FIFO\\), not a regular file: give the file holding the S3 secret key" akf.json
+grep -q "stages\[1\] (llm)\.config\.api_key_file: 'key\.fifo' is a named pipe (FIFO), not a regular file" err.txt ||
+    fail "ollama api_key_file FIFO: $(cat err.txt)"
+# the key file from the environment (not checked before start): run ends
+# in 5 s naming the FIFO
+sed 's/,"archive_s3_secret_key_file":"key.fifo"//; s/"api_key_file":"key.fifo"/"api_key_file":"key.txt"/' akf.json > akf2.json
+rc=0; CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE=$T/key.fifo timeout 30 "$B" run akf2.json > out.txt 2> err.txt || rc=$?
+[ "$rc" = 2 ] || fail "run, S3 secret key file a FIFO: exit $rc, want 2 (124: it hung): $(cat err.txt)"
+grep -q "key\.fifo: a named pipe (FIFO) that nothing wrote to within 5 s" err.txt || fail "S3 key FIFO at run: $(cat err.txt)"
+ok "a FIFO as a plugin's key file (mailbox-source's S3 keys, ollama-classifier's api_key_file) is refused by validate and run, naming the option; from the environment, run ends in 5 s saying it is a FIFO nothing wrote to"
 # trial 53: an escape sequence in a command, --stage, plugin or file name
 # reached the terminal
 esc=$(printf '\033')
