@@ -2,8 +2,10 @@
 #include "kafka.h"
 #include "log.h"
 #include "util.h"
+#include "co_readfile.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <netinet/in.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *co_kafka_sasl_mechanism(const co_manifest_t *m, const char **key)
@@ -37,6 +40,54 @@ int co_kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
     return -1;
 }
 
+int co_kafka_file_check(const char *name, const char *value, char *e,
+                        size_t e_size)
+{
+    static const struct {
+        const char *key, *what;
+        int dir_ok; /* a folder of certificates is allowed */
+    } files[] = {
+        {"ssl.ca.location",
+         "the CA certificate(s) that signed the brokers' certificates (a PEM "
+         "file or a folder of them; \"probe\" looks in the system's places)",
+         1},
+        {"ssl.certificate.location", "this client's certificate (PEM)", 0},
+        {"ssl.key.location", "this client's private key (PEM)", 0},
+        {"ssl.crl.location", "the certificate revocation list (PEM)", 0},
+        {"ssl.keystore.location", "this client's PKCS#12 keystore", 0},
+        {"sasl.kerberos.keytab", "the Kerberos keytab", 0},
+    };
+    size_t i = 0;
+    while (i < sizeof files / sizeof files[0] && strcmp(name, files[i].key))
+        i++;
+    if (i == sizeof files / sizeof files[0] || value == NULL ||
+        value[0] == '\0' || (files[i].dir_ok && strcmp(value, "probe") == 0))
+        return 0;
+    struct stat st;
+    const char *kind = co_readfile_kind(value);
+    if (stat(value, &st) != 0 || access(value, R_OK) != 0) {
+        snprintf(e, e_size,
+                 "cannot read '%s' (%s): give the path of %s, or remove the "
+                 "setting",
+                 value, strerror(errno), files[i].what);
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode) && !files[i].dir_ok) {
+        snprintf(e, e_size, "'%s' is a folder: give the path of %s in it",
+                 value, files[i].what);
+        return -1;
+    }
+    /* OpenSSL opens it blocking: a FIFO nothing writes to hung validate's
+     * trial client and run for ever (trial 54) */
+    if (kind != NULL && !S_ISDIR(st.st_mode)) {
+        snprintf(e, e_size,
+                 "'%s' is %s, not a regular file: give the path of %s", value,
+                 kind, files[i].what);
+        return -1;
+    }
+    return 0;
+}
+
 int co_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value,
                  char *errstr, size_t sz)
 {
@@ -59,6 +110,12 @@ rd_kafka_conf_t *co_kafka_conf_new(const co_manifest_t *m,
     {
         if (strcmp(k, "bootstrap.servers") == 0 || !json_is_string(v))
             continue;
+        char e[1024];
+        if (co_kafka_file_check(k, json_string_value(v), e, sizeof e) != 0) {
+            co_errf(errstr, sz, "kafka.%s: %s", k, e);
+            rd_kafka_conf_destroy(conf);
+            return NULL;
+        }
         if (co_kafka_set(conf, k, json_string_value(v), errstr, sz) != 0) {
             rd_kafka_conf_destroy(conf);
             return NULL;

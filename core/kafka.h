@@ -71,6 +71,22 @@ const char *co_kafka_sasl_mechanism(const co_manifest_t *m, const char **key);
 int co_kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
                       const char *value, char *e, size_t e_size);
 
+/**
+ * @brief Check the file a property names that librdkafka reads only when a
+ *        client is made (ssl.ca.location, ssl.certificate.location,
+ *        ssl.key.location, ssl.crl.location, ssl.keystore.location,
+ *        sasl.kerberos.keytab): it must be readable and a regular file (a
+ *        folder too for ssl.ca.location), so that OpenSSL's words are not
+ *        all the user gets and a FIFO does not block the client's creation
+ *        for ever (trial 54). stat() and access() only; nothing is opened.
+ * @param e Receives "what is wrong: the fix" (the value quoted; no
+ *        "kafka.NAME: " prefix) on failure.
+ * @returns 0 (fine, or not such a property), or -1.
+ * @remark Any thread.
+ */
+int co_kafka_file_check(const char *name, const char *value, char *e,
+                        size_t e_size);
+
 /** @brief Set one property; on failure write "kafka.NAME: reason".
  *  @returns 0 or -1. */
 int co_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value,

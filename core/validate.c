@@ -44,48 +44,23 @@ static int co__validate_sasl(const co_manifest_t *m, co_diag_t *d)
     return 1;
 }
 
-/* The files that librdkafka reads only when a client is made: a missing
- * one is named with its setting, its path and what it should hold (from
- * librdkafka itself the user gets OpenSSL's words only, e.g. "ssl.key.location
- * failed: error:80000002:system library::No such file or directory").
+/* The files that librdkafka reads only when a client is made, checked by
+ * co_kafka_file_check() (a missing one, a folder, a FIFO: trial 54).
  * Returns the number of faults added. */
 static int co__validate_kafka_files(const co_manifest_t *m, co_diag_t *d)
 {
-    static const struct {
-        const char *key, *what;
-        int dir_ok; /* a folder of certificates is allowed */
-    } files[] = {
-        {"ssl.ca.location",
-         "the CA certificate(s) that signed the brokers' certificates (a PEM "
-         "file or a folder of them; \"probe\" looks in the system's places)",
-         1},
-        {"ssl.certificate.location", "this client's certificate (PEM)", 0},
-        {"ssl.key.location", "this client's private key (PEM)", 0},
-        {"ssl.crl.location", "the certificate revocation list (PEM)", 0},
-        {"ssl.keystore.location", "this client's PKCS#12 keystore", 0},
-        {"sasl.kerberos.keytab", "the Kerberos keytab", 0},
-    };
     int faults = 0;
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        const char *v =
-            json_string_value(json_object_get(m->kafka, files[i].key));
-        if (v == NULL || v[0] == '\0' ||
-            (files[i].dir_ok && strcmp(v, "probe") == 0))
+    const char *k;
+    json_t *v;
+    json_object_foreach(m->kafka, k, v)
+    {
+        char e[1024], path[300];
+        if (!json_is_string(v) ||
+            co_kafka_file_check(k, json_string_value(v), e, sizeof e) == 0)
             continue;
-        char path[64];
-        snprintf(path, sizeof path, "kafka.%s", files[i].key);
-        struct stat st;
-        if (stat(v, &st) != 0 || access(v, R_OK) != 0) {
-            co_diag_add(d, path,
-                        "cannot read '%s' (%s): give the path of %s, or "
-                        "remove the setting",
-                        v, strerror(errno), files[i].what);
-            faults++;
-        } else if (S_ISDIR(st.st_mode) && !files[i].dir_ok) {
-            co_diag_add(d, path, "'%s' is a folder: give the path of %s in it",
-                        v, files[i].what);
-            faults++;
-        }
+        snprintf(path, sizeof path, "kafka.%s", k);
+        co_diag_add(d, path, "%s", e);
+        faults++;
     }
     return faults;
 }

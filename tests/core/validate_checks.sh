@@ -360,6 +360,16 @@ rc=0; CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE=$T/key.fifo timeout 30 "$B" run akf2.
 [ "$rc" = 2 ] || fail "run, S3 secret key file a FIFO: exit $rc, want 2 (124: it hung): $(cat err.txt)"
 grep -q "key\.fifo: a named pipe (FIFO) that nothing wrote to within 5 s" err.txt || fail "S3 key FIFO at run: $(cat err.txt)"
 ok "a FIFO as a plugin's key file (mailbox-source's S3 keys, ollama-classifier's api_key_file) is refused by validate and run, naming the option; from the environment, run ends in 5 s saying it is a FIFO nothing wrote to"
+# trial 54: a FIFO in kafka.ssl.*.location hung validate's trial client
+# and run
+manifest kf.json ',"security.protocol":"SSL","ssl.ca.location":"key.fifo","ssl.key.location":"key.fifo","ssl.certificate.location":"key.fifo"' out.jsonl
+refused "FIFO ssl files" "kafka\\.ssl\\.ca\\.location: 'key\\.fifo' is a named pipe \\(FIFO\\), not a regular file: give the path of the CA certificate" kf.json
+for k in key certificate; do
+    grep -q "kafka\.ssl\.$k\.location: 'key\.fifo' is a named pipe (FIFO), not a regular file" err.txt || fail "ssl.$k.location FIFO: $(cat err.txt)"
+done
+manifest kd.json ',"security.protocol":"SSL","ssl.ca.location":"cadir"' out.jsonl
+timeout 30 "$B" validate kd.json > out.txt 2>&1 || fail "a folder as ssl.ca.location refused: $(cat out.txt)"
+ok "a FIFO as kafka.ssl.ca/key/certificate.location is refused by validate and run, naming the setting; a folder of CAs is fine"
 # trial 53: an escape sequence in a command, --stage, plugin or file name
 # reached the terminal
 esc=$(printf '\033')
