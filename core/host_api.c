@@ -7,6 +7,7 @@
 #include "port.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +84,10 @@ static int co__api_secret(co_stage_t *st, const char *name, char **out,
     size_t len = 0;
     int rc = co_read_file_max(file, out, &len, CO_READ_SECRET_MAX);
     free(file);
+    /* a FIFO nothing wrote to within 5 s is said as such: it was "missing
+     * or empty" though the file is there (trial 54) */
     if (rc != 0)
-        return CO_ERR_NOTFOUND;
+        return rc == -ETIMEDOUT ? CO_ERR_TRANSIENT : CO_ERR_NOTFOUND;
     while (len > 0 && ((*out)[len - 1] == '\n' || (*out)[len - 1] == '\r'))
         (*out)[--len] = '\0';
     if (out_len)

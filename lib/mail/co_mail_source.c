@@ -332,7 +332,17 @@ co_status_t co_mail_source_secret(const co_host_api_t *api, co_stage_t *st,
     char *v = NULL;
     size_t vl = 0;
     *out = NULL;
-    if (name == NULL || api->secret(st, name, &v, &vl) != 0 || vl == 0) {
+    int rc = name != NULL ? api->secret(st, name, &v, &vl) : CO_ERR_INVAL;
+    if (rc == CO_ERR_TRANSIENT) { /* trial 54: not "missing or empty" */
+        api->set_error(st, "config",
+                       "secret \"%s\" is a named pipe (FIFO) that nothing "
+                       "wrote to within 5 s: put %s in a regular file of "
+                       "that name in the manifest's secrets folder",
+                       name, what);
+        api->free(v);
+        return CO_FATAL;
+    }
+    if (rc != 0 || vl == 0) {
         api->set_error(st, "config",
                        "secret \"%s\" is missing or empty: put %s in a file "
                        "of that name in the manifest's secrets folder",

@@ -175,7 +175,9 @@ int co_mail_source_emit(co_mail_source_t *s, const co_mail_msg_t *msg,
  * @param what What it is for the error ("the password (or token)").
  * @param out Set to the copy; free it after sodium_memzero().
  * @returns CO_OK, or CO_FATAL after api->set_error() when the secret is
- *          missing or empty (the message names it and where it goes).
+ *          missing or empty, or a named pipe (FIFO) that nothing wrote to
+ *          within 5 s (the host's CO_ERR_TRANSIENT: trial 54); the message
+ *          names it, what is wrong and where it goes.
  */
 co_status_t co_mail_source_secret(const co_host_api_t *api, co_stage_t *st,
                                   const char *name, const char *what,

@@ -370,6 +370,19 @@ done
 manifest kd.json ',"security.protocol":"SSL","ssl.ca.location":"cadir"' out.jsonl
 timeout 30 "$B" validate kd.json > out.txt 2>&1 || fail "a folder as ssl.ca.location refused: $(cat out.txt)"
 ok "a FIFO as kafka.ssl.ca/key/certificate.location is refused by validate and run, naming the setting; a folder of CAs is fine"
+# trial 54: imap-source's password_secret naming a FIFO was "missing or
+# empty" after 5 s
+mkdir -p -m 700 sec54 && mkfifo sec54/pw
+cat > imf.json <<J
+{"pipeline":"vchk54i","secrets_dir":"sec54","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"imap","plugin":"imap-source","output":"raw","config":{"url":"imaps://127.0.0.1:1","user":"u","password_secret":"pw"}},
+  {"name":"show","plugin":"console-sink","input":"raw","config":{"path":"o.jsonl","format":"jsonl"}}]}
+J
+rc=0; timeout 30 "$B" run imf.json > out.txt 2> err.txt || rc=$?
+[ "$rc" = 2 ] || fail "imap password_secret FIFO: exit $rc, want 2 (124: it hung): $(cat err.txt)"
+grep -q 'secret \\"pw\\" is a named pipe (FIFO) that nothing wrote to within 5 s' err.txt || fail "imap FIFO secret: $(cat err.txt)"
+ok "a secret file that is a FIFO nothing writes to (imap-source's password_secret) is named so, not \"missing or empty\""
 # trial 53: an escape sequence in a command, --stage, plugin or file name
 # reached the terminal
 esc=$(printf '\033')

@@ -110,7 +110,11 @@ typedef struct co_host_api_s {
      *        removed).
      * @param out Set to a NUL-terminated copy, free with api->free().
      * @param out_len Set to its length in bytes (may be NULL).
-     * @returns 0, CO_ERR_NOTFOUND (no such file), CO_ERR_INVAL. @since 1.0
+     * @returns 0, CO_ERR_NOTFOUND (no such file, or one that cannot be
+     *          read), CO_ERR_INVAL, or (hosts from trial 54 on; earlier
+     *          ones said CO_ERR_NOTFOUND) CO_ERR_TRANSIENT when the file is
+     *          a named pipe (FIFO) that nothing wrote to within 5 s.
+     * @since 1.0
      */
     int (*secret)(co_stage_t *st, const char *name, char **out,
                   size_t *out_len);
