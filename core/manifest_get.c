@@ -1,6 +1,7 @@
 /* Manifest diagnostics and typed field readers, each fault reported with
  * the JSON path of the field. */
 #include "manifest_int.h"
+#include "options.h" /* co_json_integral() */
 #include "util.h"
 
 #include <ctype.h>
@@ -133,12 +134,12 @@ int64_t co__get_int(json_t *obj, const char *key, const char *path, int64_t def,
         return def;
     char p[512];
     snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
-    if (!json_is_integer(v)) {
+    long long x;
+    if (!co_json_integral(v, &x)) {
         co_diag_add(d, p, "must be an integer (%lld to %lld)", (long long)min,
                     (long long)max);
         return def;
     }
-    int64_t x = json_integer_value(v);
     if (x < min || x > max) {
         co_diag_add(d, p, "must be between %lld and %lld (got %lld)",
                     (long long)min, (long long)max, (long long)x);

@@ -100,6 +100,19 @@ static int co__zone_known(const char *name)
     return ok;
 }
 
+int co_json_integral(const json_t *v, long long *out)
+{
+    double x = json_is_real(v) ? json_real_value(v) : 0;
+    if (!json_is_integer(v) &&
+        (!json_is_real(v) || x != floor(x) || x < -9223372036854775808.0 ||
+         x >= 9223372036854775808.0))
+        return 0;
+    if (out != NULL)
+        *out = json_is_integer(v) ? (long long)json_integer_value(v)
+                                  : (long long)x;
+    return 1;
+}
+
 static int co__check_value(const co_option_t *o, json_t *v, const char *p,
                            co_diag_t *d)
 {
@@ -247,6 +260,13 @@ int co_options_validate(const co_option_t *opts, json_t *config,
             co_buf_free(&names);
             faults++;
             continue;
+        }
+        long long iv;
+        if (o->type == CO_OPT_INT && json_is_real(v) &&
+            co_json_integral(v, &iv)) {
+            /* replacing a value keeps json_object_foreach's place */
+            json_object_set_new(config, k, json_integer((json_int_t)iv));
+            v = json_object_get(config, k);
         }
         faults += co__check_value(o, v, p, d);
     }

@@ -12,9 +12,22 @@
 #include <stdio.h>
 
 /**
+ * @brief Whether a JSON number is an integer as JSON Schema (draft 6 and
+ *        later) counts one: an integer, or a real with no fractional part
+ *        (1e3, 5.0) from -2^63 to 2^63 (trial 53: "count": 1e3 was refused
+ *        as "not 1000.0").
+ * @param v The value (borrowed; may be NULL: 0).
+ * @param out Receives the integer when 1 is returned (may be NULL).
+ * @returns 1 or 0. Pure; any thread.
+ */
+int co_json_integral(const json_t *v, long long *out);
+
+/**
  * @brief Check `config` against `opts`: undeclared keys, wrong types,
  *        values out of range, missing required options, unparseable
- *        defaults. Each fault is added to `d` with `path.key`.
+ *        defaults. Each fault is added to `d` with `path.key`. An integer
+ *        option given as a real with no fractional part (1e3) is replaced
+ *        in `config` by the integer (co_json_integral()).
  * @returns The number of faults added.
  */
 int co_options_validate(const co_option_t *opts, json_t *config,

@@ -283,6 +283,13 @@ manifest esc.json '' out.jsonl
 refused "escape in a key" 'config\.bad\\x1b\[2Jkey' esc.json --set "$(printf 'stages.src.config.bad\033[2Jkey=1')"
 ! grep -q "$(printf '\033')" err.txt || fail "an escape character reached the terminal: $(cat -v err.txt)"
 refused "1e400" 'config\.count: must be an integer .*not "1e400" \(a number too large for an integer\)' esc.json --set 'stages.src.config.count=1e400'
+# trial 53: an integer written 1e3 or 5.0 (JSON Schema counts it an
+# integer) was refused "not 1000.0"; 2.5 still is
+sed 's/"count":5/"count":5e0/' esc.json > int5e0.json
+"$B" validate int5e0.json > out.txt 2> err.txt || fail "count 5e0 refused: $(cat err.txt)"
+"$B" validate esc.json --set stages.src.config.count=1e3 --set defaults.partitions=2.0 > out.txt 2> err.txt ||
+    fail "count 1e3, defaults.partitions 2.0 refused: $(cat err.txt)"
+refused "count 2.5" 'config\.count: must be an integer from 0 to .*not 2\.5' esc.json --set stages.src.config.count=2.5
 ok "control characters in a diagnostic are written \\xNN; 1e400 is named a number too large"
 # trial 52 D8: C1 controls, U+2028 and bidirectional controls are written
 # \uNNNN too; 1e400 in the file itself is named a number too large
