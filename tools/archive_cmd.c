@@ -105,6 +105,7 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
     if (o->cfg.url == NULL)
         o->cfg.url = CO_ARCH_DEFAULT_URL;
     o->cfg.s3_endpoint = co__env("CAREEROPS_ARCHIVE_S3_ENDPOINT");
+    o->cfg.retry_note = "careerops archive"; /* a wait is announced */
     o->cfg.s3_region = co__env("CAREEROPS_ARCHIVE_S3_REGION");
     o->cfg.s3_access_key_file = co__env("CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE");
     o->cfg.s3_secret_key_file = co__env("CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE");

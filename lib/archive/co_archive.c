@@ -188,6 +188,8 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
     }
     a->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
     a->budget_ms = cfg->retry_budget_ms > 0 ? cfg->retry_budget_ms : 30000;
+    if (cfg->retry_note != NULL)
+        snprintf(a->retry_note, sizeof a->retry_note, "%s", cfg->retry_note);
     if (strncmp(u, "s3://", 5) == 0) {
         a->is_s3 = 1;
         const char *b = u + 5, *slash = strchr(b, '/');

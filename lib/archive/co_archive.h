@@ -39,6 +39,13 @@ typedef struct co_archive_config_s {
      *  transport errors, HTTP 5xx and 429 are retried with exponential
      *  backoff until then. */
     long retry_budget_ms;
+    /** When not NULL, the first retry of an operation is announced on
+     *  stderr as "NOTE: METHOD ENDPOINT/BUCKET: REASON; retrying for up to
+     *  N s" (the endpoint's secrets hidden): commands set it, as a silent
+     *  wait of 30 s looked hung (trial 53: `archive ls` against a closed
+     *  port). NULL (plugins, which log through the host): nothing printed.
+     *  Borrowed for co_archive_open only (at most 63 bytes are kept). */
+    const char *retry_note;
 } co_archive_config_t;
 
 /** Reference to one stored object (see docs/archive.md). */

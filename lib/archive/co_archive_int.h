@@ -17,7 +17,8 @@ struct co_archive_s {
     char akey[256];
     char skey[256];
     long timeout_ms, budget_ms;
-    void *curl; /* CURL *, kept for connection reuse (S3) */
+    char retry_note[64]; /* "" or co_archive_config_t.retry_note */
+    void *curl;          /* CURL *, kept for connection reuse (S3) */
 };
 
 /* S3 operations; keys are relative to the prefix. sha_hex may be NULL

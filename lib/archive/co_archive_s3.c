@@ -189,11 +189,22 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
             }
         }
         int64_t now = co__s3_now_ms();
+        /* the endpoint as messages show it: a password or signed query in
+         * it written *** (trial 52) */
+        char ep[512];
+        co_redact(ep, sizeof ep, a->endpoint);
+        if (retry && now + delay <= deadline && attempt == 1 &&
+            a->retry_note[0] != '\0') {
+            char why[64];
+            snprintf(why, sizeof why, "HTTP %ld", status);
+            fprintf(stderr, "%s: %s %s/%s: %s; retrying for up to %ld s\n",
+                    a->retry_note, r->method, ep, a->bucket,
+                    status != 0 ? why
+                    : cerr[0]   ? cerr
+                                : curl_easy_strerror(cc),
+                    (long)((deadline - now + 999) / 1000));
+        }
         if (!retry || now + delay > deadline) {
-            /* the endpoint as messages show it: a password or signed query
-             * in it written *** (trial 52) */
-            char ep[512];
-            co_redact(ep, sizeof ep, a->endpoint);
             if (status == 0)
                 snprintf(err, errlen,
                          "%s %s/%s: %s (%d attempts in %ld ms; check the "

@@ -84,3 +84,16 @@ set -e
 [ $r5 = 2 ] && grep -q "unknown scheme" e5 || fail "bad scheme: $r5 $(cat e5)"
 [ $r6 = 2 ] && grep -q "CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE" e6 || fail "s3 without keys: $r6 $(cat e6)"
 ok "bad input refused with the setting named"
+# trial 53: `archive ls` against an S3 endpoint that refuses connections
+# retried for 28 s without a word: the first retry is announced, the end
+# says how many attempts in how long
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+echo AK > ak; echo SK > sk
+rc=0
+timeout 60 "$B" archive ls --archive s3://bkt --s3-endpoint "http://127.0.0.1:$port" \
+    --s3-access-key-file ak --s3-secret-key-file sk --retry-seconds 2 > o7 2> e7 || rc=$?
+[ $rc != 0 ] && [ $rc != 124 ] || fail "ls on a closed endpoint: exit $rc $(cat e7)"
+grep -q "^careerops archive: GET http://127.0.0.1:$port/bkt: .*; retrying for up to 2 s$" e7 ||
+    fail "ls on a closed endpoint: no retry note: $(cat e7)"
+grep -q "attempts in [0-9]* ms; check the S3 endpoint" e7 || fail "ls on a closed endpoint: $(cat e7)"
+ok "a closed S3 endpoint: the first retry is announced, the end names the attempts"
