@@ -1337,9 +1337,10 @@ rm -f "$emails" "$events"
 if [ "$summary_rc" = 3 ]; then
     # not shown: the source positions go back to the first undelivered
     # message only, so the next run reads it and what came after it again
-    # (stored rows are upserted; what a sink did show is not shown twice)
+    # (stored rows are upserted; what a sink did show is not shown twice);
+    # what it moved goes to the run's log, not the terminal (trial 53)
     python3 "$root/scripts/source_rewind.py" --psql "$psql_bin" --pgurl "$pgurl" \
-        --pipeline "$pipeline" --schema "$schema" --dlq "$dlq" --from-line "$dlq_before" >&2 ||
+        --pipeline "$pipeline" --schema "$schema" --dlq "$dlq" --from-line "$dlq_before" >> "$log" 2>&1 ||
         q -c "DELETE FROM careerops_state WHERE ns = '$pipeline/ingest'" 2>/dev/null || true
     echo "demo.sh: some notifications were not delivered (dead letters: $dlq); the next run tries them again" >&2
 fi
