@@ -160,7 +160,7 @@ int co_archive_check(const co_archive_config_t *cfg, char *err, size_t errlen)
     /* "http://u:PW@host:8333" was only hidden in messages: the keys go in
      * the two files (trial 53) */
     if (strncmp(cfg->url, "s3://", 5) == 0 && cfg->s3_endpoint != NULL &&
-        co_url_server(cfg->s3_endpoint, NULL) == CO_URL_USERINFO) {
+        co_url_server(cfg->s3_endpoint, 0, NULL) == CO_URL_USERINFO) {
         snprintf(err, errlen,
                  "S3 endpoint: holds a login or password ('@'; not shown): "
                  "write http(s)://HOST[:PORT]; the keys go in the files named "

@@ -153,7 +153,7 @@ static int co__http_check_url(const char *url, co_http_fail_t *why, char *err,
         snprintf(err, err_size,
                  "malformed URL (expected http://HOST[:PORT]/...)");
         rc = CO_ERR_INVAL;
-    } else if (co_url_server(url, NULL) == CO_URL_USERINFO) {
+    } else if (co_url_server(url, 0, NULL) == CO_URL_USERINFO) {
         /* "https://client:PW@host/token" was logged on every retry (trial
          * 53): refused, not quoted */
         snprintf(err, err_size,

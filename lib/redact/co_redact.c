@@ -11,6 +11,7 @@
 typedef struct {
     co_redact_span_t *out;
     size_t max, n;
+    int login; /* a URL's whole userinfo is secret, its login too */
 } co__spans_t;
 
 static void co__add(co__spans_t *sp, const char *s, const char *from,
@@ -30,14 +31,21 @@ static const char *const co__secret_words[] = {
     "signature",  "credential",  "apikey", "api_key",
     "access_key", "private_key", NULL};
 
-/* Whole names (a URL's query) that are secrets too: Azure's SAS "sig",
- * "pwd", "pass", "key", "auth" (trial 50). */
+/* ... and in a URL's query, names holding "key", "sig" or "auth" too
+ * (X-Amz-Signature, Azure's SAS "sig", "apiKey", "auth_code"; trial 54),
+ * not in a key=value string, where sslkey is a file's path. */
+static const char *const co__secret_query_words[] = {"key", "sig", "auth",
+                                                     NULL};
+
+/* Whole names that are secrets too: Azure's SAS "sig", "pwd", "pass",
+ * "key", "auth" (trial 50). */
 static const char *const co__secret_names[] = {"sig",  "pwd", "pass", "key",
                                                "auth", "pw",  NULL};
 
 /* 1 when the name k[0..len), percent-decoded and in lower case, holds one
- * of co__secret_words or is one of co__secret_names. */
-static int co__secret_name(const char *k, size_t len)
+ * of co__secret_words (or, when in_query, co__secret_query_words) or is
+ * one of co__secret_names. */
+static int co__secret_name(const char *k, size_t len, int in_query)
 {
     char *name = malloc(len + 1);
     size_t n = 0;
@@ -59,6 +67,8 @@ static int co__secret_name(const char *k, size_t len)
     int found = 0;
     for (size_t w = 0; !found && co__secret_words[w] != NULL; w++)
         found = strstr(name, co__secret_words[w]) != NULL;
+    for (size_t w = 0; in_query && !found && co__secret_query_words[w]; w++)
+        found = strstr(name, co__secret_query_words[w]) != NULL;
     for (size_t w = 0; !found && co__secret_names[w] != NULL; w++)
         found = strcmp(name, co__secret_names[w]) == 0;
     free(name);
@@ -103,7 +113,7 @@ static void co__uri_params(co__spans_t *sp, const char *s, const char *p,
         }
         start = 0;
         size_t klen = strcspn(p, "=&;");
-        if (p[klen] == '=' && co__secret_name(p, klen)) {
+        if (p[klen] == '=' && co__secret_name(p, klen, 1)) {
             const char *v = p + klen + 1;
             const char *e = v + strcspn(v, "&;");
             co__add(sp, s, v, e);
@@ -125,7 +135,7 @@ static void co__uri_words(co__spans_t *sp, const char *s, const char *p)
             continue;
         const char *k = p + 1;
         size_t klen = strcspn(k, "= \t\r\n&?");
-        if (k[klen] == '=' && klen > 0 && co__secret_name(k, klen)) {
+        if (k[klen] == '=' && klen > 0 && co__secret_name(k, klen, 0)) {
             const char *v = k + klen + 1, *e = v;
             while (*e != '\0' && !isspace((unsigned char)*e) && *e != '&' &&
                    *e != '?') /* libpq's path (a dbname) ends at '?' */
@@ -151,7 +161,7 @@ static void co__uri(co__spans_t *sp, const char *s, const char *auth)
     const char *colon = strchr(q, ':'), *amp = strrchr(auth, '@');
     co__uri_words(sp, s, auth);
     if (colon != NULL && amp != NULL && colon < amp) {
-        co__add(sp, s, colon + 1, amp);
+        co__add(sp, s, sp->login ? auth : colon + 1, amp);
         /* an '@' in the query ends the hidden part there: what follows it
          * is still read as parameters; so are those before the ':'
          * ("?token=T&r=http://me@ex", trial 51) */
@@ -161,6 +171,8 @@ static void co__uri(co__spans_t *sp, const char *s, const char *auth)
         return;
     }
     const char *host = amp != NULL ? amp + 1 : auth;
+    if (sp->login && amp != NULL && amp < auth + strcspn(auth, "/?#"))
+        co__add(sp, s, auth, amp); /* a login alone: "s3://LEAKME@b" */
     if (*host == '[') {
         const char *close = strchr(host, ']');
         host = close != NULL ? close + 1 : host;
@@ -177,7 +189,8 @@ static void co__uri(co__spans_t *sp, const char *s, const char *auth)
         const char *c = memchr(h, ':', (size_t)(e - h));
         if (c != NULL && c + 1 < e &&
             strspn(c + 1, "0123456789") != (size_t)(e - c - 1)) {
-            co__add(sp, s, c + 1, c + 1 + strlen(c + 1));
+            /* "s3://AKIA:SECRET": with login, the key id too */
+            co__add(sp, s, sp->login ? h : c + 1, c + 1 + strlen(c + 1));
             return;
         }
         h = e + 1;
@@ -204,14 +217,15 @@ static void co__inner(co__spans_t *sp, const char *s, const char *from,
     memcpy(w, from, n);
     w[n] = '\0';
     co_redact_span_t in[8];
-    co__spans_t isp = {in, 8, 0};
+    co__spans_t isp = {in, 8, 0, sp->login};
     size_t prefix = co__uri_prefix(w);
     if (prefix > 0) {
         co__uri(&isp, w, w + prefix);
     } else {
         char *colon = strchr(w, ':'), *amp = strrchr(w, '@');
-        if (colon != NULL && amp != NULL && amp > colon)
-            co__add(&isp, w, colon + 1, amp);
+        /* with login, "alice@nas:/x" too */
+        if (amp != NULL && (sp->login || (colon != NULL && amp > colon)))
+            co__add(&isp, w, sp->login ? w : colon + 1, amp);
     }
     if (isp.n > 8) /* more than we keep: the whole value */
         co__add(sp, s, from, to);
@@ -247,7 +261,7 @@ static void co__kv(co__spans_t *sp, const char *s)
         while (*p != '\0' && *p != '=' && !isspace((unsigned char)*p))
             p++;
         const char *ke = p;
-        int secret = co__secret_name(k, (size_t)(ke - k));
+        int secret = co__secret_name(k, (size_t)(ke - k), 0);
         while (isspace((unsigned char)*p))
             p++;
         if (*p == '=') {
@@ -274,9 +288,10 @@ static void co__kv(co__spans_t *sp, const char *s)
     }
 }
 
-size_t co_redact_spans(const char *s, co_redact_span_t *out, size_t max)
+static size_t co__spans(const char *s, co_redact_span_t *out, size_t max,
+                        int login)
 {
-    co__spans_t sp = {out, out != NULL ? max : 0, 0};
+    co__spans_t sp = {out, out != NULL ? max : 0, 0, login};
     if (s == NULL)
         return 0;
     const char *t = s; /* a URI after white space is one (trial 49) */
@@ -306,13 +321,18 @@ size_t co_redact_spans(const char *s, co_redact_span_t *out, size_t max)
     return sp.n;
 }
 
-void co_redact(char *dst, size_t n, const char *s)
+size_t co_redact_spans(const char *s, co_redact_span_t *out, size_t max)
+{
+    return co__spans(s, out, max, 0);
+}
+
+static void co__redact(char *dst, size_t n, const char *s, int login)
 {
     if (n == 0)
         return;
     const char *src = s != NULL ? s : "";
     co_redact_span_t spans[32];
-    size_t ns = co_redact_spans(src, spans, 32), o = 0, at = 0;
+    size_t ns = co__spans(src, spans, 32, login), o = 0, at = 0;
     size_t len = strlen(src);
     if (ns > 32) { /* more secrets than room: nothing but the count shown */
         spans[0] = (co_redact_span_t){0, len};
@@ -347,6 +367,16 @@ void co_redact(char *dst, size_t n, const char *s)
         at = spans[i].off + spans[i].len;
     }
     dst[o] = '\0';
+}
+
+void co_redact(char *dst, size_t n, const char *s)
+{
+    co__redact(dst, n, s, 0);
+}
+
+void co_redact_login(char *dst, size_t n, const char *s)
+{
+    co__redact(dst, n, s, 1);
 }
 
 /* A DNS name or IPv4 address: letters, digits, '-' and '.', not empty. */
@@ -386,7 +416,7 @@ static int co__url_ipv6(const char *h, size_t n)
     return 1;
 }
 
-co_url_fault_t co_url_server(const char *url, size_t *rest)
+co_url_fault_t co_url_server(const char *url, unsigned flags, size_t *rest)
 {
     if (url == NULL || !isalpha((unsigned char)url[0]))
         return CO_URL_NOT_URI;
@@ -400,6 +430,15 @@ co_url_fault_t co_url_server(const char *url, size_t *rest)
      * password cut by a '/', which co_redact() hides too */
     if (memchr(a, '@', strcspn(a, "?#")) != NULL)
         return CO_URL_USERINFO;
+    /* read before the host, so that a host or port fault hides neither */
+    if ((flags & CO_URL_NO_FRAGMENT) && strchr(a, '#') != NULL)
+        return CO_URL_FRAGMENT;
+    if (flags & CO_URL_NO_QUERY_SECRET) {
+        co__spans_t sp = {NULL, 0, 0, 0};
+        co__uri_params(&sp, url, a + strcspn(a, "?#"), 0);
+        if (sp.n > 0)
+            return CO_URL_QUERY_SECRET;
+    }
     size_t alen = strcspn(a, "/?#");
     const char *end = a + alen, *port;
     if (a[0] == '[') {

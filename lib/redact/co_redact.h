@@ -12,11 +12,15 @@
  *
  * Hidden: a URI's userinfo password (from the first ':' of the authority,
  * before any '/', '?', '#' or '@', to the string's last '@', so that an
- * unencoded '@' '/' '?' '#' in it is hidden too), the value of every query
- * parameter whose name, percent-decoded and in any case, ends with
- * "password", and every key=value value whose key ends with "password"
- * (password, sslpassword) in any case, the next word too when its '=' is
- * missing. Where the string is ambiguous more is hidden, never less.
+ * unencoded '@' '/' '?' '#' in it is hidden too; co_redact_login() hides
+ * the login too), the value of every query parameter whose name,
+ * percent-decoded and in any case, holds password, passwd, secret, token,
+ * signature, credential, key, sig or auth (client_secret, access_token,
+ * X-Amz-Signature, X-Amz-Credential, api_key) or is pwd, pass or pw, and
+ * every key=value value whose key holds one of those but key, sig and
+ * auth (sslkey is a file's path), or is key, sig or auth, the next word
+ * too when its '=' is missing. Where the string is ambiguous more is
+ * hidden, never less.
  *
  * Pure functions of libc; any thread. No dependency but libc.
  */
@@ -52,18 +56,40 @@ size_t co_redact_spans(const char *s, co_redact_span_t *out, size_t max);
  */
 void co_redact(char *dst, size_t n, const char *s);
 
+/**
+ * @brief co_redact() with a URI's whole userinfo replaced by "***", the
+ *        login too (an s3:// URL's "KEY@bucket" is "***@bucket", and
+ *        "u:PW@nas:/x" is "***@nas:/x"), and in "SCHEME://NAME:WORD" with
+ *        no '@' the NAME too (an access key id): for messages about a URL
+ *        that must hold no login at all.
+ * @remark Pure; any thread. @since trial 54
+ */
+void co_redact_login(char *dst, size_t n, const char *s);
+
 /** What co_url_server() found wrong in a server's URL. */
 typedef enum co_url_fault {
-    CO_URL_OK = 0,   /**< SCHEME://HOST[:PORT] then the rest */
-    CO_URL_NOT_URI,  /**< no SCHEME:// at the start */
-    CO_URL_USERINFO, /**< an '@' before any '?' or '#': a login (and maybe
-                          a password) */
-    CO_URL_HOST,     /**< the host is no DNS name (letters, digits, '-',
-                          '.'), IPv4 address or [IPv6] literal ('%' escapes,
-                          empty, text after ']') */
-    CO_URL_PORT,     /**< a ':' after the host not followed by a port of 1
-                          to 65535 and the authority's end */
+    CO_URL_OK = 0,       /**< SCHEME://HOST[:PORT] then the rest */
+    CO_URL_NOT_URI,      /**< no SCHEME:// at the start */
+    CO_URL_USERINFO,     /**< an '@' before any '?' or '#': a login (and maybe
+                              a password) */
+    CO_URL_HOST,         /**< the host is no DNS name (letters, digits, '-',
+                              '.'), IPv4 address or [IPv6] literal ('%' escapes,
+                              empty, text after ']') */
+    CO_URL_PORT,         /**< a ':' after the host not followed by a port of 1
+                              to 65535 and the authority's end */
+    CO_URL_FRAGMENT,     /**< a '#' (with CO_URL_NO_FRAGMENT) */
+    CO_URL_QUERY_SECRET, /**< a query parameter named as a secret, as
+                              co_redact() hides it (with
+                              CO_URL_NO_QUERY_SECRET) */
 } co_url_fault_t;
+
+/** Flags of co_url_server(): what else the URL must not hold. */
+enum {
+    CO_URL_NO_FRAGMENT = 1,     /**< a '#' fragment (never sent: a URL
+                                     where it means nothing) */
+    CO_URL_NO_QUERY_SECRET = 2, /**< a secret in the query (client_secret=,
+                                     token=...: logged with the URL) */
+};
 
 /**
  * @brief Check that a URL names a server and nothing else in its
@@ -74,6 +100,8 @@ typedef enum co_url_fault {
  *        OAuth token URLs, the HTTP plugins' URLs), so that a password in
  *        one, written in any way, is refused rather than printed.
  * @param url The URL (NULL: CO_URL_NOT_URI).
+ * @param flags 0 or CO_URL_NO_FRAGMENT | CO_URL_NO_QUERY_SECRET (read
+ *        after the userinfo, before the host and port; trial 54).
  * @param rest Receives the offset of what follows the authority (a path,
  *        '?' or '#'; the string's end when nothing), when not NULL and
  *        CO_URL_OK is returned.
@@ -81,6 +109,6 @@ typedef enum co_url_fault {
  *          the fault, never the URL (which may hold a password).
  * @remark Pure; any thread.
  */
-co_url_fault_t co_url_server(const char *url, size_t *rest);
+co_url_fault_t co_url_server(const char *url, unsigned flags, size_t *rest);
 
 #endif

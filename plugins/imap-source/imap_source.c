@@ -775,7 +775,7 @@ static co_status_t imap_url_server(const char *url, char *err, size_t errsz)
         "config.user and the password in the secret file named by "
         "config.password_secret";
     size_t rest = 0;
-    switch (co_url_server(url, &rest)) {
+    switch (co_url_server(url, 0, &rest)) {
     case CO_URL_OK:
         break;
     case CO_URL_USERINFO:
@@ -819,7 +819,7 @@ static co_status_t imap_url_server(const char *url, char *err, size_t errsz)
  * would be logged on every retry (trial 53); not quoted. */
 static co_status_t imap_token_url(const char *url, char *err, size_t errsz)
 {
-    co_url_fault_t f = co_url_server(url, NULL);
+    co_url_fault_t f = co_url_server(url, 0, NULL);
     if (f == CO_URL_USERINFO) {
         snprintf(err, errsz,
                  "oauth_token_url: holds a login ('@'; not shown): write "
@@ -852,7 +852,7 @@ static co_status_t imap_check_config(const void *config, char *err,
          * ("pop3://x"): "imaps:/host:PW", "IMAPS://host%3APW" and
          * "http://h/PW" were printed whole (trial 53) */
         size_t rest = 0;
-        int quote = co_url_server(u, &rest) == CO_URL_OK &&
+        int quote = co_url_server(u, 0, &rest) == CO_URL_OK &&
                     (u[rest] == '\0' || strcmp(u + rest, "/") == 0);
         int login = strchr(u, '@') != NULL;
         int one_slash = (strncmp(u, "imaps:", 6) == 0 && u[6] != '/') ||

@@ -9,11 +9,25 @@
 
 #include <string.h>
 
+/* A string and how a message shows it. */
+typedef struct {
+    const char *in, *shown;
+} redact_case_t;
+
+/* Each case's string through redact() is its shown form. */
+static void expect_shown(void (*redact)(char *, size_t, const char *),
+                         const redact_case_t *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char out[256];
+        redact(out, sizeof out, cases[i].in);
+        ck_assert_str_eq(out, cases[i].shown);
+    }
+}
+
 START_TEST(t_redact)
 {
-    static const struct {
-        const char *ci, *shown;
-    } cases[] = {
+    static const redact_case_t cases[] = {
         /* trial 45: userinfo, an unencoded '@' or '/', the query,
          * key=value with quotes */
         {"postgresql://alice:S3cretPW@127.0.0.1:1/x",
@@ -120,17 +134,46 @@ START_TEST(t_redact)
         {"postgresql://u@h:5432/db", "postgresql://u@h:5432/db"},
         {"file:/tmp/x.json", "file:/tmp/x.json"},
         {"memory:", "memory:"},
+        /* trial 54: a query name holding key, sig or auth, as well as
+         * secret, token, credential */
+        {"https://h/t?client_secret=SEK54a&x=1",
+         "https://h/t?client_secret=***&x=1"},
+        {"https://h/t?apiKey=SEK54b", "https://h/t?apiKey=***"},
+        {"https://h/t?auth_code=SEK54c&sigv=SEK54d",
+         "https://h/t?auth_code=***&sigv=***"},
+        {"s3://b/p?X-Amz-Credential=AK%2F1&X-Amz-Signature=SEK54e",
+         "s3://b/p?X-Amz-Credential=***&X-Amz-Signature=***"},
+        {"https://h/t?access_token=SEK54f", "https://h/t?access_token=***"},
+        {"https://h/t?page=2", "https://h/t?page=2"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char out[256];
-        co_redact(out, sizeof out, cases[i].ci);
-        ck_assert_str_eq(out, cases[i].shown);
-    }
+    expect_shown(co_redact, cases, sizeof cases / sizeof cases[0]);
     char small[4];
     co_redact(small, sizeof small, NULL);
     ck_assert_str_eq(small, "");
     co_redact(small, sizeof small, "postgresql://u:LONGSECRET@h");
     ck_assert_str_eq(small, "pos");
+}
+END_TEST
+
+/* co_redact_login(): a URL's login is hidden with its password (trial 54:
+ * an archive URL's message quoted "LEAKME" of s3://LEAKME@bucket and the
+ * access key id of s3://AK:PW@b) */
+START_TEST(t_redact_login)
+{
+    static const redact_case_t cases[] = {
+        {"s3://LEAKME@bucket", "s3://***@bucket"},
+        {"s3://AK54:PW54@b/p", "s3://***@b/p"},
+        {"s3://AK54:PW54", "s3://***"},
+        {"file://u54:PW54@/tmp/a", "file://***@/tmp/a"},
+        {"alice54:PW54@nas:/backups", "***@nas:/backups"},
+        {"alice54@nas:/backups", "***@nas:/backups"},
+        {"s3://b/p?X-Amz-Signature=SIG54", "s3://b/p?X-Amz-Signature=***"},
+        {"https://h:443/x?to=a", "https://h:443/x?to=a"},
+        {"s3://bucket/prefix", "s3://bucket/prefix"},
+        {"file:///tmp/arch", "file:///tmp/arch"},
+        {"/tmp/arch", "/tmp/arch"},
+    };
+    expect_shown(co_redact_login, cases, sizeof cases / sizeof cases[0]);
 }
 END_TEST
 
@@ -199,12 +242,43 @@ START_TEST(t_url_server)
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         size_t rest = 0;
-        co_url_fault_t f = co_url_server(c[i].url, &rest);
+        co_url_fault_t f = co_url_server(c[i].url, 0, &rest);
         ck_assert_msg(f == c[i].f, "%s: %d, not %d", c[i].url, (int)f,
                       (int)c[i].f);
         if (f == CO_URL_OK)
             ck_assert_msg(rest == c[i].rest, "%s: rest %zu", c[i].url, rest);
     }
+}
+END_TEST
+
+/* co_url_server()'s flags: a '#' fragment, a secret in the query (trial
+ * 54: oauth_token_url?client_secret=...), read even when the host is bad */
+START_TEST(t_url_server_flags)
+{
+    const unsigned all = CO_URL_NO_FRAGMENT | CO_URL_NO_QUERY_SECRET;
+    static const struct {
+        const char *url;
+        co_url_fault_t f;
+    } c[] = {
+        {"https://h.example/token", CO_URL_OK},
+        {"https://h.example/token?audience=x", CO_URL_OK},
+        {"https://h.example/token#frag", CO_URL_FRAGMENT},
+        {"https://h.example#frag", CO_URL_FRAGMENT},
+        {"https://h.example/t?client_secret=CS", CO_URL_QUERY_SECRET},
+        {"https://h.example/t?a=1&X-Amz-Signature=S", CO_URL_QUERY_SECRET},
+        {"https://h.example/t?ACCESS_TOKEN=T", CO_URL_QUERY_SECRET},
+        {"https://h.example/t?api_key=K", CO_URL_QUERY_SECRET},
+        {"https://h_x/t?client_secret=CS", CO_URL_QUERY_SECRET},
+        {"https://u:PW@h.example/t#x", CO_URL_USERINFO},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        co_url_fault_t f = co_url_server(c[i].url, all, NULL);
+        ck_assert_msg(f == c[i].f, "%s: %d, not %d", c[i].url, (int)f,
+                      (int)c[i].f);
+    }
+    /* without the flags, the same URLs are servers' */
+    ck_assert_int_eq(co_url_server("https://h/t?client_secret=CS#x", 0, NULL),
+                     CO_URL_OK);
 }
 END_TEST
 
@@ -215,6 +289,8 @@ static Suite *redact_suite(void)
     tcase_add_test(tc, t_redact);
     tcase_add_test(tc, t_spans);
     tcase_add_test(tc, t_url_server);
+    tcase_add_test(tc, t_url_server_flags);
+    tcase_add_test(tc, t_redact_login);
     suite_add_tcase(s, tc);
     return s;
 }
