@@ -124,9 +124,39 @@ static int co__http_loopback_only(void)
     return v != NULL && strcmp(v, "1") == 0;
 }
 
-/* Like co_http_check_url() but also reports which failure it was. */
-static int co__http_check_url(const char *url, co_http_fail_t *why, char *err,
-                              size_t err_size)
+/* What co_url_server() found in a URL held to CO_URL_* flags (trial 54):
+ * named, never quoted. NULL for CO_URL_OK. */
+static const char *co__http_url_fault(co_url_fault_t f)
+{
+    switch (f) {
+    case CO_URL_OK:
+        return NULL;
+    case CO_URL_USERINFO:
+        /* "https://client:PW@host/token" was logged on every retry (trial
+         * 53) */
+        return "the URL holds a login or password ('@' before the path; "
+               "not shown): write http(s)://HOST[:PORT]/PATH and put "
+               "credentials in the secret files the plugin names";
+    case CO_URL_FRAGMENT:
+        return "the URL has a '#' fragment (not shown), which is never sent "
+               "to the server: remove it";
+    case CO_URL_QUERY_SECRET:
+        return "the URL's query holds a secret (a parameter such as "
+               "client_secret, token, key or signature; not shown), which "
+               "would be logged with the URL: remove it and put credentials "
+               "in the secret files the plugin names";
+    case CO_URL_NOT_URI:
+        return "not written SCHEME://HOST[:PORT]/PATH (not shown): write "
+               "two slashes after https:";
+    default:
+        return "the host or port is not a host name, IP address or port "
+               "1-65535 (not shown): write https://HOST[:PORT]/PATH";
+    }
+}
+
+/* Like co_http_check_url_ex() but also reports which failure it was. */
+static int co__http_check_url(const char *url, unsigned flags,
+                              co_http_fail_t *why, char *err, size_t err_size)
 {
     char dummy[8];
     if (err == NULL) {
@@ -147,23 +177,32 @@ static int co__http_check_url(const char *url, co_http_fail_t *why, char *err,
     }
     int rc = 0;
     char *scheme = NULL, *host = NULL;
+    /* with flags, anything but SCHEME://HOST[:PORT] is refused */
+    co_url_fault_t f = co_url_server(
+        url, flags & (CO_URL_NO_FRAGMENT | CO_URL_NO_QUERY_SECRET), NULL);
+    if (flags == 0 && f != CO_URL_USERINFO)
+        f = CO_URL_OK;
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
         snprintf(err, err_size,
                  "malformed URL (expected http://HOST[:PORT]/...)");
         rc = CO_ERR_INVAL;
-    } else if (co_url_server(url, 0, NULL) == CO_URL_USERINFO) {
-        /* "https://client:PW@host/token" was logged on every retry (trial
-         * 53): refused, not quoted */
-        snprintf(err, err_size,
-                 "the URL holds a login or password ('@' before the path; "
-                 "not shown): write http(s)://HOST[:PORT]/PATH and put "
-                 "credentials in the secret files the plugin names");
+    } else if (f != CO_URL_OK) {
+        snprintf(err, err_size, "%s", co__http_url_fault(f));
         rc = CO_ERR_INVAL;
     } else if (strcasecmp(scheme, "http") != 0 &&
                strcasecmp(scheme, "https") != 0) {
         snprintf(err, err_size, "URL scheme '%s' is not http or https", scheme);
+        rc = CO_ERR_INVAL;
+    } else if ((flags & CO_HTTP_URL_TLS) && strcasecmp(scheme, "http") == 0 &&
+               !co_http_host_is_loopback(host)) {
+        /* the host as libcurl reads it: "http:/hooks.example/..." passed a
+         * check of the "http://" prefix (trial 54) */
+        snprintf(err, err_size,
+                 "plain http:// would send the URL or its credentials in "
+                 "clear text: use https:// (http:// only to 127.0.0.1, [::1] "
+                 "or localhost)");
         rc = CO_ERR_INVAL;
     } else if (co__http_loopback_only() && !co_http_host_is_loopback(host)) {
         snprintf(err, err_size,
@@ -181,10 +220,16 @@ static int co__http_check_url(const char *url, co_http_fail_t *why, char *err,
     return rc;
 }
 
-int co_http_check_url(const char *url, char *err, size_t err_size)
+int co_http_check_url_ex(const char *url, unsigned flags, char *err,
+                         size_t err_size)
 {
     co_http_fail_t why;
-    return co__http_check_url(url, &why, err, err_size);
+    return co__http_check_url(url, flags, &why, err, err_size);
+}
+
+int co_http_check_url(const char *url, char *err, size_t err_size)
+{
+    return co_http_check_url_ex(url, 0, err, err_size);
 }
 
 int64_t co_http_parse_retry_after(const char *value, int64_t now_s)
@@ -338,7 +383,7 @@ int co_http_perform(co_http_t *h, const co_http_request_t *req,
         snprintf(resp->error, sizeof resp->error, "no request");
         return CO_ERR_INVAL;
     }
-    int rc = co__http_check_url(req->url, &resp->fail, resp->error,
+    int rc = co__http_check_url(req->url, 0, &resp->fail, resp->error,
                                 sizeof resp->error);
     if (rc != 0)
         return rc;

@@ -27,6 +27,8 @@
 #ifndef CO_HTTP_H
 #define CO_HTTP_H
 
+#include "co_redact.h" /* CO_URL_* flags */
+
 #include <careerops/types.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -190,6 +192,24 @@ int64_t co_http_parse_retry_after(const char *value, int64_t now_s);
  * @returns 0, or CO_ERR_INVAL.
  */
 int co_http_check_url(const char *url, char *err, size_t err_size);
+
+/** co_http_check_url_ex() flag: plain http:// only to a loopback host (as
+ *  libcurl reads it), for a URL that is or carries a credential. */
+#define CO_HTTP_URL_TLS 0x100
+
+/**
+ * @brief co_http_check_url() of a URL that is or carries a credential (a
+ *        webhook, an OAuth token endpoint): with any flag, it must also be
+ *        SCHEME://HOST[:PORT]/PATH as co_url_server() reads it.
+ * @param flags CO_HTTP_URL_TLS and co_url_server()'s CO_URL_NO_FRAGMENT,
+ *        CO_URL_NO_QUERY_SECRET (co_redact.h); 0: co_http_check_url().
+ * @param err Out: the reason; it never quotes the URL but its scheme or a
+ *        host refused by CAREEROPS_LOOPBACK_ONLY (may be NULL).
+ * @returns 0, or CO_ERR_INVAL.
+ * @remark Any thread. @since trial 54
+ */
+int co_http_check_url_ex(const char *url, unsigned flags, char *err,
+                         size_t err_size);
 
 /**
  * @brief True (1) if `host` (as curl reports it, IPv6 in brackets) is a

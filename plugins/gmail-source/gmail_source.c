@@ -1095,10 +1095,14 @@ static co_status_t gmail_check(const void *config, char *err, size_t errsz)
     const gmail_cfg_t *cfg = config;
     const char *urls[2][2] = {{"token_url", cfg->token_url},
                               {"api_base", cfg->api_base}};
+    /* the token URL gets the client secret: no fragment nor secret in its
+     * query, plain http only to loopback (trial 54) */
+    const unsigned flags[2] = {
+        CO_HTTP_URL_TLS | CO_URL_NO_FRAGMENT | CO_URL_NO_QUERY_SECRET, 0};
     for (int i = 0; i < 2; i++) {
         char e[384];
         if (urls[i][1] == NULL ||
-            co_http_check_url(urls[i][1], e, sizeof e) != 0) {
+            co_http_check_url_ex(urls[i][1], flags[i], e, sizeof e) != 0) {
             snprintf(err, errsz, "%s: %s", urls[i][0],
                      urls[i][1] ? e : "missing");
             return CO_FATAL;

@@ -4,6 +4,7 @@
  */
 #include "imap_oauth.h"
 
+#include "co_http.h"
 #include "co_redact.h"
 
 #include <curl/curl.h>
@@ -33,18 +34,13 @@ static size_t imap_oauth_write(char *d, size_t s, size_t n, void *ud)
     return k;
 }
 
-static int imap_oauth_loopback(const char *url)
+int imap_oauth_url_check(const char *url, char *err, size_t errlen)
 {
-    return strncmp(url, "http://127.0.0.1:", 17) == 0 ||
-           strncmp(url, "http://127.0.0.1/", 17) == 0 ||
-           strncmp(url, "http://localhost:", 17) == 0 ||
-           strncmp(url, "http://[::1]:", 13) == 0;
-}
-
-int imap_oauth_url_ok(const char *url)
-{
-    return url != NULL &&
-           (strncmp(url, "https://", 8) == 0 || imap_oauth_loopback(url));
+    /* the host as libcurl reads it, not a prefix of the string (trial 54:
+     * "http://127.0.0.1:1@host" began like a loopback URL) */
+    return co_http_check_url_ex(
+        url, CO_HTTP_URL_TLS | CO_URL_NO_FRAGMENT | CO_URL_NO_QUERY_SECRET, err,
+        errlen);
 }
 
 static void imap_oauth_param(CURL *c, imap_buf_t *body, const char *k,
@@ -71,7 +67,7 @@ int imap_oauth_refresh(const char *token_url, const char *client_id,
     *access = NULL;
     char shown[512]; /* named in messages: no password (trial 53) */
     co_redact(shown, sizeof shown, token_url);
-    if (!imap_oauth_url_ok(token_url)) {
+    if (imap_oauth_url_check(token_url, NULL, 0) != 0) {
         snprintf(err, errlen,
                  "oauth_token_url \"%s\" must be https:// (http only on "
                  "loopback)",

@@ -25,8 +25,10 @@ int imap_oauth_refresh(const char *token_url, const char *client_id,
                        long timeout_ms, char **access, int64_t *expires_in_s,
                        char *err, size_t errlen);
 
-/** 1 when token_url is https://, or http:// on 127.0.0.1, localhost or
- *  [::1] (what imap_oauth_refresh() accepts); 0 otherwise or NULL. */
-int imap_oauth_url_ok(const char *token_url);
+/** 0 when token_url is https://, or http:// on 127.0.0.1, localhost or
+ *  [::1] (the host as libcurl reads it), with no login, '#' fragment or
+ *  secret in its query (what imap_oauth_refresh() accepts); else -1 with
+ *  the reason, which does not quote the URL, in err (may be NULL). */
+int imap_oauth_url_check(const char *token_url, char *err, size_t errlen);
 
 #endif

@@ -816,23 +816,17 @@ static co_status_t imap_url_server(const char *url, char *err, size_t errsz)
 
 /* oauth_token_url: https:// (http:// on loopback only, as
  * imap_oauth_refresh() requires) and no login or password in it, which
- * would be logged on every retry (trial 53); not quoted. */
+ * would be logged on every retry (trial 53), nor a '#' fragment or a
+ * secret in its query (trial 54); not quoted. */
 static co_status_t imap_token_url(const char *url, char *err, size_t errsz)
 {
-    co_url_fault_t f = co_url_server(url, 0, NULL);
-    if (f == CO_URL_USERINFO) {
+    char e[384];
+    if (imap_oauth_url_check(url, e, sizeof e) != 0) {
         snprintf(err, errsz,
-                 "oauth_token_url: holds a login ('@'; not shown): write "
-                 "https://HOST[:PORT]/PATH; the client id and secret go in "
-                 "the secret files named by oauth_client_id_secret and "
-                 "oauth_client_secret_secret");
-        return CO_FATAL;
-    }
-    if (f != CO_URL_OK || !imap_oauth_url_ok(url)) {
-        snprintf(err, errsz,
-                 "oauth_token_url: not an https:// URL of a host (not "
-                 "shown): write https://HOST[:PORT]/PATH (http:// only on "
-                 "127.0.0.1, localhost or [::1])");
+                 "oauth_token_url: %s; the client id and secret go in the "
+                 "secret files named by oauth_client_id_secret and "
+                 "oauth_client_secret_secret",
+                 e);
         return CO_FATAL;
     }
     return CO_OK;

@@ -130,7 +130,7 @@ done
 # login or password, never quoted
 for u in 'https://client:OAPW53@127.0.0.1:1/token' 'ftp://u:OAPW53@h/'; do
     refused_url "s|\"pop3://x\"|\"imaps://h\",\"oauth_token_url\":\"$u\"|" \
-        'stages\[0\] \(imap\)\.config\.oauth_token_url: holds a login' OAPW53
+        'stages\[0\] \(imap\)\.config\.oauth_token_url: the URL holds a login' OAPW53
 done
 refused_url 's|"ftp://x"|"https://client:OAPW53@127.0.0.1:1/token"|' \
     'stages\[1\] \(gm\)\.config\.token_url: the URL holds a login or password' OAPW53
@@ -442,8 +442,29 @@ refused "state ?foo=1" 'its query \(after \?\) names a parameter libpq does not 
 grep -q STPW54 err.txt && fail "state ?foo=1: the password printed: $(cat err.txt)"
 ok "a state connection string libpq cannot parse is refused by validate, its password unshown"
 # trial 53: slack-sink took a plain http:// webhook (the URL is the secret)
-CAREEROPS_LOOPBACK_ONLY= refused "an http:// webhook" 'webhook_url: plain http:// would send the webhook' esc.json \
+CAREEROPS_LOOPBACK_ONLY= refused "an http:// webhook" 'webhook_url: plain http:// would send the URL' esc.json \
     --set 'stages.out.plugin=slack-sink' --set 'stages.out.config={"webhook_url":"http://hooks.example/T/B/HOOKPW53"}'
 grep -q HOOKPW53 err.txt && fail "the webhook printed: $(cat err.txt)"
 ok "slack-sink refuses a plain http:// webhook but to loopback"
+# trial 54: "http:/hooks.example" (one slash: libcurl reads the host
+# hooks.example) passed the check of the "http://" prefix; a '#' fragment
+# (never sent) was taken
+for w in 'http:/hooks.example/T/B/HOOKPW54' 'HTTP://hooks.example/T/B/HOOKPW54' \
+    'http://127.0.0.1:1@hooks.example/HOOKPW54' 'https://hooks.example/T/B/X#HOOKPW54'; do
+    CAREEROPS_LOOPBACK_ONLY= refused "webhook $w" \
+        'stages\[1\] \(out\)\.config\.webhook_url: (plain http://|not written SCHEME://|the URL holds a login|the URL has a .#. fragment)' esc.json \
+        --set 'stages.out.plugin=slack-sink' --set "stages.out.config={\"webhook_url\":\"$w\"}"
+    grep -q 'HOOKPW54\|hooks\.example' err.txt && fail "webhook $w printed: $(cat err.txt)"
+done
+ok "slack-sink reads a webhook's host as libcurl does (one slash, upper case, a login) and refuses a fragment, unquoted"
 refused "--set [1e400]" '--set stages\.src\.config\.count: a number in the value is too large' esc.json --set 'stages.src.config.count=[1e400]'
+# trial 54: oauth_token_url (and gmail's token_url) with a secret in its
+# query or a '#' fragment
+for u in 'https://h.example/token?client_secret=OAPW54' 'https://h.example/token?x=1\&access_token=OAPW54' \
+    'https://h.example/token#OAPW54' 'http://127.0.0.1:1@h.example/OAPW54'; do
+    refused_url "s|\"pop3://x\"|\"imaps://h\",\"oauth_token_url\":\"$u\"|" \
+        'stages\[0\] \(imap\)\.config\.oauth_token_url: the URL(.s query holds a secret| has a .#. fragment| holds a login)' 'OAPW54|h\.example'
+done
+refused_url 's|"ftp://x"|"https://h.example/token?client_secret=OAPW54"|' \
+    'stages\[1\] \(gm\)\.config\.token_url: the URL.s query holds a secret' OAPW54
+ok "oauth_token_url and gmail's token_url refuse a secret in the query and a fragment, unquoted"

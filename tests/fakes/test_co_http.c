@@ -238,6 +238,55 @@ START_TEST(loopback_guard_refuses_other_hosts)
 }
 END_TEST
 
+/* co_http_check_url_ex(): a URL that is or carries a credential (trial
+ * 54): plain http only to a loopback host as libcurl reads it ("http:/h"
+ * with one slash passed a prefix check), no '#' fragment, no secret in the
+ * query; none of it quoted */
+START_TEST(secret_urls_are_checked_as_curl_reads_them)
+{
+    const unsigned all =
+        CO_HTTP_URL_TLS | CO_URL_NO_FRAGMENT | CO_URL_NO_QUERY_SECRET;
+    unsetenv("CAREEROPS_LOOPBACK_ONLY");
+    static const char *const bad[] = {
+        "http:/hooks.example/T/B/SEK54",
+        "http://hooks.example/T/B/SEK54",
+        "HTTP://hooks.example/T/B/SEK54",
+        "http://127.0.0.1:1@hooks.example/SEK54",
+        "https://h.example/token#SEK54",
+        "https://h.example/token?client_secret=SEK54",
+        "https://h.example/token?X-Amz-Signature=SEK54",
+        "https:/h.example/token/SEK54",
+    };
+    char err[384];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(co_http_check_url_ex(bad[i], all, err, sizeof err) ==
+                          CO_ERR_INVAL,
+                      "accepted %s", bad[i]);
+        ck_assert_msg(strstr(err, "SEK54") == NULL &&
+                          strstr(err, "hooks.example") == NULL,
+                      "%s: %s", bad[i], err);
+    }
+    ck_assert_int_eq(
+        co_http_check_url_ex(bad[0], CO_HTTP_URL_TLS, err, sizeof err),
+        CO_ERR_INVAL);
+    ck_assert_int_eq(
+        co_http_check_url_ex(bad[1], CO_HTTP_URL_TLS, err, sizeof err),
+        CO_ERR_INVAL);
+    ck_assert_ptr_nonnull(strstr(err, "plain http://"));
+    static const char *const good[] = {
+        "https://hooks.slack.com/services/T/B/X", "http://127.0.0.1:9/hook",
+        "http://localhost/hook", "http://[::1]:80/token?audience=x"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        ck_assert_msg(co_http_check_url_ex(good[i], all, err, sizeof err) == 0,
+                      "%s: %s", good[i], err);
+    /* without flags, as before */
+    ck_assert_int_eq(co_http_check_url("https://h.example/t?client_secret=x#f",
+                                       err, sizeof err),
+                     0);
+    setenv("CAREEROPS_LOOPBACK_ONLY", "1", 1);
+}
+END_TEST
+
 START_TEST(bad_urls_are_config_errors)
 {
     co_http_response_t r;
@@ -315,6 +364,7 @@ static Suite *suite(void)
     tcase_add_test(tc, refused_and_dropped_connections_are_transient);
     tcase_add_test(tc, loopback_guard_refuses_other_hosts);
     tcase_add_test(tc, bad_urls_are_config_errors);
+    tcase_add_test(tc, secret_urls_are_checked_as_curl_reads_them);
     tcase_add_test(tc, oversized_body_is_refused);
     tcase_add_test(tc, long_error_bodies_are_cut_on_one_line);
     tcase_add_test(tc, unrouted_paths_and_methods);
