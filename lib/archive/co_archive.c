@@ -59,23 +59,26 @@ static int co__arch_secret(const char *path, const char *setting, char *buf,
 
 /* "file://HOST/..." with HOST neither empty nor localhost (RFC 8089):
  * "file://u:PW@/tmp/arch" made a folder "./u:PW@/tmp/arch" named in every
- * record, "file://fileserver/x" a local ./fileserver/x (trial 53). */
+ * record, "file://fileserver/x" a local ./fileserver/x (trial 53); a path
+ * starting "//" is a server's too (RFC 8089 appendix E.3:
+ * "file:////u:PW@h/x", trial 54). */
 static int co__arch_file_url(const char *u, char *err, size_t errlen)
 {
     const char *auth = u + 7;
     size_t alen = strcspn(auth, "/");
+    int unc = auth[alen] == '/' && auth[alen + 1] == '/';
     if ((alen == 0 || (alen == 9 && strncasecmp(auth, "localhost", 9) == 0)) &&
-        auth[alen] == '/')
+        auth[alen] == '/' && !unc)
         return 0;
     snprintf(err, errlen,
              "archive URL: a file:// URL names a folder on this machine: "
              "write file:///ABSOLUTE/PATH or file://localhost/PATH (%s; not "
              "shown): a folder on a server is mounted first, and S3 is "
              "s3://bucket/prefix",
-             auth[alen] != '/' ? "no path after the host"
-             : memchr(auth, '@', alen) != NULL
-                 ? "a login is before the path"
-                 : "a host other than localhost is before the path");
+             auth[alen] != '/'                 ? "no path after the host"
+             : memchr(auth, '@', alen) != NULL ? "a login is before the path"
+             : unc ? "the path starts with '//', a server's"
+                   : "a host other than localhost is before the path");
     return -1;
 }
 
@@ -87,8 +90,8 @@ int co_archive_check_url(const char *u, char *err, size_t errlen)
                  "(file:///dir or s3://bucket/prefix)");
         return -1;
     }
-    char shown[512]; /* the URL as messages name it: no password */
-    co_redact(shown, sizeof shown, u);
+    char shown[512]; /* the URL as messages name it: no login (trial 54) */
+    co_redact_login(shown, sizeof shown, u);
     if (strncmp(u, "s3://", 5) == 0) {
         const char *b = u + 5, *slash = strchr(b, '/');
         size_t bl = slash ? (size_t)(slash - b) : strlen(b);
@@ -105,6 +108,18 @@ int co_archive_check_url(const char *u, char *err, size_t errlen)
                      "named by the archive_s3_access_key_file and "
                      "archive_s3_secret_key_file options",
                      shown);
+            return -1;
+        }
+        if (strpbrk(b, "?#") != NULL) {
+            /* "s3://b/p?X-Amz-Signature=..." (a presigned URL's) made a
+             * prefix of it, named in every record (trial 54) */
+            snprintf(err, errlen,
+                     "archive URL %.*s: a query or fragment ('?' or '#'; not "
+                     "shown) is no part of an archive: write "
+                     "s3://bucket/prefix; the keys go in the files named by "
+                     "the archive_s3_access_key_file and "
+                     "archive_s3_secret_key_file options",
+                     (int)strcspn(shown, "?#"), shown);
             return -1;
         }
         return 0;

@@ -75,3 +75,18 @@ done
 "$B" archive ls --archive 'S3://bucket/p' > out 2> err && fail "S3:// accepted"
 grep -q 'write the scheme in lower case' err || fail "S3://: $(cat err)"
 echo "ok: file:// with a login or a host other than localhost is refused (nothing made, nothing quoted); file://localhost/PATH and file:///PATH work"
+# trial 54: a login with no password ("s3://LEAKME@bucket") or an access
+# key id ("s3://AK:PW@b") was quoted in the refusal; a presigned query in
+# an s3:// URL, and a file:// path starting "//" (RFC 8089: a server's,
+# "file:////u:PW@h/x") were taken
+for a in 's3://LEAKME54@bucket' 's3://AKID54:ARCHPW54@bucket/p' 's3://bucket/p?X-Amz-Signature=ARCHPW54' \
+    's3://bucket/p#ARCHPW54' 'alice54@nas:/backups' 'file:////AKID54:ARCHPW54@h/x' 'file://localhost//h/x'; do
+    "$B" archive init --archive "$a" > out 2> err && fail "archive init --archive $a was accepted"
+    grep -q 'archive URL' err || fail "archive $a: $(cat err)"
+    ! grep -q -e LEAKME54 -e AKID54 -e ARCHPW54 -e alice54 err || fail "archive $a: printed: $(cat err)"
+done
+grep -q "the path starts with '//', a server's" err || fail "file://localhost//h/x: $(cat err)"
+"$B" archive init --archive 's3://bucket/p?X-Amz-Signature=ARCHPW54' > out 2> err && fail "a presigned s3 query accepted"
+grep -q "archive URL s3://bucket/p: a query or fragment" err || fail "s3 query: $(cat err)"
+[ ! -e h ] && [ ! -e '/AKID54:ARCHPW54@h' ] || fail "a local folder was made"
+echo "ok: an archive URL's login is never quoted; a query in an s3:// URL and a file:// path starting // are refused"

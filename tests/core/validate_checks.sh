@@ -158,6 +158,15 @@ for a in "file://$T/arch" "file://localhost$T/arch" 'arch' 's3://bucket/p'; do
 done
 [ ! -e 'u:ARPW53@' ] && [ ! -e fileserver ] || fail "validate made a folder"
 ok "validate refuses an archive URL that the stage's start refuses (file:// with a login or host, s3:// credentials, one slash, S3://, an S3 endpoint with a login), unquoted"
+# trial 54: the login of an archive URL was quoted (s3://LEAKME@b, the
+# access key id of s3://AK:PW@b); a presigned s3:// query and file:////
+for a in 's3://LEAKME54@bucket' 's3://AKID54:ARPW54@b' 's3://b/p?X-Amz-Signature=ARPW54' 'file:////u54:ARPW54@h/x'; do
+    sed "s|\"format\":\"xml\"|\"format\":\"mbox\",\"archive\":\"$a\"|" mbox.json > ar.json
+    "$B" validate ar.json > ar.out 2>&1 && fail "validate accepted archive $a"
+    grep -q 'stages\[0\] (ingest)\.config\.archive: ' ar.out || fail "archive $a: $(cat ar.out)"
+    ! grep -q -e LEAKME54 -e AKID54 -e ARPW54 -e u54 ar.out || fail "archive $a printed its login: $(cat ar.out)"
+done
+ok "validate refuses an archive URL with a login, a query in s3:// or a file://// path, never quoting the login"
 # slack-sink, chroma-sink and tavily-researcher had no check(): a malformed
 # webhook_url passed validate and failed run (trial 43); the webhook URL,
 # a secret, is never printed. Kafka refuses the topic names "." and "..",
