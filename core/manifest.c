@@ -123,7 +123,8 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
 /* A broker list as librdkafka reads it: HOST[:PORT] entries separated by
  * ',' (and blanks), each optionally PROTOCOL://; an IPv6 host in [...].
  * A login ("u:PW@host", trial 53: logged by every connection attempt) or
- * a port that is no number is refused. */
+ * a port that is no number from 1 to 65535 (trial 54: "h:99999") is
+ * refused. */
 static int co__bootstrap_ok(const char *bs)
 {
     if (strchr(bs, '@') != NULL)
@@ -145,7 +146,8 @@ static int co__bootstrap_ok(const char *bs)
         }
         if (ok && port != NULL)
             ok = port[0] != '\0' && strlen(port) <= 5 &&
-                 strspn(port, "0123456789") == strlen(port);
+                 strspn(port, "0123456789") == strlen(port) &&
+                 atoi(port) >= 1 && atoi(port) <= 65535;
     }
     free(copy);
     return ok;
@@ -196,7 +198,7 @@ static void co__parse_kafka(co_manifest_t *m, json_t *root, co_diag_t *d)
         co_diag_add(d, "kafka.bootstrap.servers",
                     "not a broker list (not shown: it may hold a login): "
                     "give HOST:PORT[,HOST:PORT] (optionally PROTOCOL:// "
-                    "before each, a port of digits); a user name and "
+                    "before each, a port from 1 to 65535); a user name and "
                     "password go in kafka.sasl.username and "
                     "kafka.sasl.password (from ${secret:NAME})");
 }

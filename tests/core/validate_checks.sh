@@ -477,3 +477,8 @@ done
 refused_url 's|"ftp://x"|"https://h.example/token?client_secret=OAPW54"|' \
     'stages\[1\] \(gm\)\.config\.token_url: the URL.s query holds a secret' OAPW54
 ok "oauth_token_url and gmail's token_url refuse a secret in the query and a fragment, unquoted"
+# trial 54: a port out of 1-65535 in kafka.bootstrap.servers passed validate
+for bs in 'h:99999' '127.0.0.1:0' 'SSL://k1:9093,k2:65536'; do
+    refused "bootstrap $bs" 'kafka\.bootstrap\.servers: not a broker list \(not shown.*a port from 1 to 65535' esc.json --set "kafka.bootstrap.servers=$bs"
+done
+ok "a port out of 1-65535 in kafka.bootstrap.servers is refused"
