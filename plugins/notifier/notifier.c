@@ -23,6 +23,7 @@
  * are committed, so a restart loses neither. With the default 0 events are
  * emitted at once and briefings ignored.
  */
+#include "co_redact.h"
 #include "notifier_build.h"
 
 #include <careerops/plugin.h>
@@ -76,10 +77,37 @@ struct notifier {
     size_t n_parked, cap_parked;
 };
 
+/* ABI 1.2 check, also run by init(): the briefing link goes into every
+ * notification (Slack, the terminal), so a login or password in it
+ * ("https://u:PW@dash/{key}", trial 54) is refused, not quoted. */
+static co_status_t notifier_check(const void *config, char *err, size_t errsz)
+{
+    const struct notifier_config *cfg = config;
+    const char *t = cfg->briefing_url_template;
+    if (t == NULL || t[0] == '\0')
+        return CO_OK;
+    co_url_fault_t f = co_url_server(t, 0, NULL);
+    if (f == CO_URL_USERINFO ||
+        (f == CO_URL_NOT_URI && memchr(t, '@', strcspn(t, "?#")) != NULL)) {
+        snprintf(err, errsz,
+                 "briefing_url_template: holds a login or password ('@' "
+                 "before the path; not shown), which every notification "
+                 "would show: write http(s)://HOST[:PORT]/PATH with {key} "
+                 "(e.g. https://dash.example/briefings/{key})");
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static co_status_t notifier_init(const co_host_api_t *api, co_stage_t *st,
                                  const void *config, void **instance)
 {
     const struct notifier_config *cfg = config;
+    char err[512];
+    if (notifier_check(cfg, err, sizeof err) != CO_OK) {
+        api->set_error(st, "config", "%s", err);
+        return CO_FATAL;
+    }
     struct notifier *n = calloc(1, sizeof *n);
     if (n == NULL) {
         api->set_error(st, "memory", "notifier: out of memory");
@@ -881,6 +909,7 @@ static const co_plugin_t notifier_desc = {
     .flags = CO_PLUGIN_NO_INPUT_HEADERS, /* reads no input header */
     .options = notifier_options,
     .config_size = sizeof(struct notifier_config),
+    .check = notifier_check, /* briefing_url_template (ABI 1.2) */
     .init = notifier_init,
     .start = notifier_start,
     .process = notifier_process,

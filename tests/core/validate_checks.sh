@@ -482,3 +482,14 @@ for bs in 'h:99999' '127.0.0.1:0' 'SSL://k1:9093,k2:65536'; do
     refused "bootstrap $bs" 'kafka\.bootstrap\.servers: not a broker list \(not shown.*a port from 1 to 65535' esc.json --set "kafka.bootstrap.servers=$bs"
 done
 ok "a port out of 1-65535 in kafka.bootstrap.servers is refused"
+# trial 54: notifier's briefing link (shown in every notification) with a
+# login
+for t in 'https://u:NOTEPW54@dash.example/b/{key}' 'https:/u:NOTEPW54@dash.example/{key}'; do
+    refused "briefing_url_template $t" 'stages\[1\] \(out\)\.config\.briefing_url_template: holds a login or password' esc.json \
+        --set 'stages.out.plugin=notifier' --set "stages.out.config={\"briefing_url_template\":\"$t\"}"
+    grep -q NOTEPW54 err.txt && fail "briefing_url_template $t printed: $(cat err.txt)"
+done
+"$B" validate esc.json --set 'stages.out.plugin=notifier' \
+    --set 'stages.out.config={"briefing_url_template":"http://127.0.0.1:8080/briefings/{key}?a=b@c"}' > out.txt 2>&1 ||
+    fail "a briefing link without a login refused: $(cat out.txt)"
+ok "notifier refuses a login in briefing_url_template, unquoted"
