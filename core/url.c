@@ -1,5 +1,6 @@
 /* Loopback guard shared by the host's HTTP clients. */
 #include "url.h"
+#include "co_redact.h"
 #include "lazylib.h"
 
 #include <arpa/inet.h>
@@ -65,8 +66,22 @@ int co_url_http_check(const char *url, char *err, size_t err_size)
     }
     if (why[0] == '\0' &&
         (strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0) &&
-        host)
-        return 0;
+        host) {
+        /* a login or a '#' fragment (never sent) in the webhook: refused,
+         * not quoted (trial 54) */
+        co_url_fault_t f = co_url_server(url, CO_URL_NO_FRAGMENT, NULL);
+        if (f != CO_URL_USERINFO && f != CO_URL_FRAGMENT)
+            return 0;
+        if (err != NULL)
+            snprintf(err, err_size, "%s",
+                     f == CO_URL_USERINFO
+                         ? "holds a login or password ('@' before the path; "
+                           "not shown): write https://HOST/PATH, the "
+                           "webhook's URL as its service gives it"
+                         : "has a '#' fragment (not shown), which is never "
+                           "sent to the webhook: remove it");
+        return -1;
+    }
     if (why[0] == '\0')
         snprintf(why, sizeof why, "%s",
                  scheme[0] ? "its scheme is not http or https" : "no host");

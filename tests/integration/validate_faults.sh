@@ -258,6 +258,13 @@ for u in ftp://hooks.example/x mailto:ops@example.org https://; do
     grep -q '^error: w.json: alerts.webhook_url: is not an http(s) URL' out.txt || fail "webhook_url $u accepted"
     ! grep -Eq 'hooks.example/x|ops@example' out.txt || fail "the webhook URL (a secret) is echoed: $(cat out.txt)"
 done
+# trial 54: a '#' fragment (never sent) or a login in the webhook
+for u in 'https://hooks.example/T0/B0#ALERTPW54' 'https://u:ALERTPW54@hooks.example/T0/B0'; do
+    v w.json --set "alerts.webhook_url=$u"
+    grep -Eq "^error: w.json: alerts.webhook_url: (has a '#' fragment|holds a login or password)" out.txt ||
+        fail "webhook_url $u accepted: $(cat out.txt)"
+    ! grep -q ALERTPW54 out.txt || fail "the webhook URL (a secret) is echoed: $(cat out.txt)"
+done
 # what is right passes: nested paths of the docs, an index, null on a field
 # that may be null, fields below correction (not fixed by the docs), an
 # http(s) webhook, the alerts' own topic
