@@ -219,7 +219,11 @@ static co_status_t ollama_check(const void *config, char *err, size_t errsz)
         return CO_FATAL;
     }
     char e[256];
-    if (co_http_check_url(cfg->base_url, e, sizeof e) != 0) {
+    /* with an API key, every request carries it: plain http only to
+     * loopback (Ollama itself has no key: http on a LAN stays allowed) */
+    int keyed = cfg->api_key_file != NULL && cfg->api_key_file[0] != '\0';
+    if (co_http_check_url_ex(cfg->base_url, keyed ? CO_HTTP_URL_TLS : 0, e,
+                             sizeof e) != 0) {
         /* not quoted: it may hold a password (trial 53) */
         snprintf(err, errsz, "base_url: %s", e);
         return CO_FATAL;

@@ -140,7 +140,9 @@ static co_status_t tavily_check(const void *config, char *err, size_t errsz)
 {
     const tavily_config_t *cfg = config;
     char e[256];
-    if (co_http_check_url(cfg->base_url, e, sizeof e) != 0) {
+    /* every request carries the API key: plain http only to loopback */
+    if (co_http_check_url_ex(cfg->base_url, CO_HTTP_URL_TLS, e, sizeof e) !=
+        0) {
         snprintf(err, errsz, "base_url: %s", e);
         return CO_FATAL;
     }

@@ -466,6 +466,19 @@ for w in 'http:/hooks.example/T/B/HOOKPW54' 'HTTP://hooks.example/T/B/HOOKPW54' 
     grep -q 'HOOKPW54\|hooks\.example' err.txt && fail "webhook $w printed: $(cat err.txt)"
 done
 ok "slack-sink reads a webhook's host as libcurl does (one slash, upper case, a login) and refuses a fragment, unquoted"
+# trial 54 (left by its fix): tavily-researcher sends its API key with
+# every request, ollama-classifier with api_key_file set too: plain http
+# only to loopback; Ollama without a key over http on a LAN stays allowed
+echo KEY > ollama.key
+CAREEROPS_LOOPBACK_ONLY= refused "tavily over http" 'stages\[1\] \(out\)\.config\.base_url: plain http://' esc.json \
+    --set 'stages.out.plugin=tavily-researcher' --set 'stages.out.config={"base_url":"http://api.tavily.example","api_key":"TVPW54"}'
+grep -q TVPW54 err.txt && fail "tavily's key printed: $(cat err.txt)"
+CAREEROPS_LOOPBACK_ONLY= refused "ollama with a key over http" 'stages\[1\] \(out\)\.config\.base_url: plain http://' esc.json \
+    --set 'stages.out.plugin=ollama-classifier' --set 'stages.out.config={"base_url":"http://gpu.example:11434","model":"m","api_key_file":"ollama.key"}'
+CAREEROPS_LOOPBACK_ONLY= "$B" validate esc.json --set 'stages.out.plugin=ollama-classifier' \
+    --set 'stages.out.config={"base_url":"http://gpu.example:11434","model":"m"}' > out.txt 2> err.txt ||
+    fail "ollama without a key over http on a LAN refused: $(cat err.txt)"
+ok "tavily-researcher, and ollama-classifier with an API key, refuse plain http but to loopback"
 refused "--set [1e400]" '--set stages\.src\.config\.count: a number in the value is too large' esc.json --set 'stages.src.config.count=[1e400]'
 # trial 54: oauth_token_url (and gmail's token_url) with a secret in its
 # query or a '#' fragment
