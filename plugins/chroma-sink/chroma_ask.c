@@ -80,7 +80,9 @@ static json_t *co__ask_http(const co__ask_cfg_t *c, const char *url,
 {
     *status = 0;
     char why[512];
-    if (co_http_check_url(url, why, sizeof why) != 0) {
+    /* with a token, plain http only to loopback */
+    if (co_http_check_url_ex(url, auth != NULL ? CO_HTTP_URL_TLS : 0, why,
+                             sizeof why) != 0) {
         fprintf(stderr, "error: %s\n", why);
         return NULL;
     }

@@ -162,7 +162,11 @@ static co_status_t chroma_check(const void *config, char *err, size_t errsz)
 {
     const chroma_config_t *cfg = config;
     char e[256];
-    if (co_http_check_url(cfg->chroma_url, e, sizeof e) != 0) {
+    /* with a token, every request carries it: plain http only to
+     * loopback */
+    int keyed = cfg->token != NULL && cfg->token[0] != '\0';
+    if (co_http_check_url_ex(cfg->chroma_url, keyed ? CO_HTTP_URL_TLS : 0, e,
+                             sizeof e) != 0) {
         snprintf(err, errsz, "chroma_url: %s", e);
         return CO_FATAL;
     }

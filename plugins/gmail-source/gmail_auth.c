@@ -27,7 +27,8 @@
  */
 #include "gmail_auth.h"
 #include "co_http.h"
-#include "co_cli.h" /* co_cli_getopt() */
+#include "co_cli.h" /* co_cli_getopt(), co_visible() */
+#include "co_readfile.h"
 #include "co_sealed.h"
 
 #include <arpa/inet.h>
@@ -83,15 +84,18 @@ static void co__auth_usage(FILE *out)
 /* Read a small text file, trimming surrounding blanks. NULL on error. */
 static char *co__auth_read(const char *path, const char *what)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "error: %s %s: %s\n", what, path, strerror(errno));
+    /* a FIFO that nothing writes to is refused after 5 s, not waited for
+     * (trial 54's key files) */
+    char *buf = NULL;
+    size_t n = 0;
+    int rc = co_readfile_max(path, &buf, &n, 8192);
+    if (rc != 0) {
+        char *shown = co_visible(path);
+        fprintf(stderr, "error: %s %s: %s\n", what, shown,
+                co_readfile_strerror(rc));
+        free(shown);
         return NULL;
     }
-    char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
     char *s = buf;
     while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
         s++;
@@ -99,12 +103,14 @@ static char *co__auth_read(const char *path, const char *what)
     while (l > 0 && (s[l - 1] == ' ' || s[l - 1] == '\t' || s[l - 1] == '\r' ||
                      s[l - 1] == '\n'))
         s[--l] = '\0';
+    char *r = l > 0 ? strdup(s) : NULL;
+    sodium_memzero(buf, n);
+    free(buf);
     if (l == 0) {
-        fprintf(stderr, "error: %s %s is empty\n", what, path);
-        return NULL;
+        char *shown = co_visible(path);
+        fprintf(stderr, "error: %s %s is empty\n", what, shown);
+        free(shown);
     }
-    char *r = strdup(s);
-    sodium_memzero(buf, sizeof buf);
     return r;
 }
 
@@ -249,12 +255,6 @@ static char *co__auth_exchange(const char *token_url, const char *client_id,
                                const char *client_secret, const char *code,
                                const char *redirect, const char *verifier)
 {
-    char why[512];
-    if (co_http_check_url(token_url, why, sizeof why) != 0) {
-        fprintf(stderr, "error: --token-url %s is not loopback: %s\n",
-                token_url, why);
-        return NULL;
-    }
     CURL *c = curl_easy_init();
     if (c == NULL)
         return NULL;
@@ -433,6 +433,16 @@ static int co__auth_gmail(int argc, char **argv)
         fprintf(stderr, "error: --client-id-file, --client-secret-file, "
                         "--token-out and --key-file are required\n");
         co__auth_usage(stderr);
+        return 2;
+    }
+    /* it receives the client secret: checked as gmail-source's token_url
+     * (trial 54), before the browser step, not quoted */
+    char why[512];
+    if (co_http_check_url_ex(token_url,
+                             CO_HTTP_URL_TLS | CO_URL_NO_FRAGMENT |
+                                 CO_URL_NO_QUERY_SECRET,
+                             why, sizeof why) != 0) {
+        fprintf(stderr, "error: --token-url: %s\n", why);
         return 2;
     }
     if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {

@@ -479,6 +479,10 @@ CAREEROPS_LOOPBACK_ONLY= "$B" validate esc.json --set 'stages.out.plugin=ollama-
     --set 'stages.out.config={"base_url":"http://gpu.example:11434","model":"m"}' > out.txt 2> err.txt ||
     fail "ollama without a key over http on a LAN refused: $(cat err.txt)"
 ok "tavily-researcher, and ollama-classifier with an API key, refuse plain http but to loopback"
+CAREEROPS_LOOPBACK_ONLY= refused "chroma with a token over http" 'stages\[1\] \(out\)\.config\.chroma_url: plain http://' esc.json \
+    --set 'stages.out.plugin=chroma-sink' --set 'stages.out.config={"chroma_url":"http://chroma.example:8000","token":"CHPW54"}'
+grep -q CHPW54 err.txt && fail "chroma's token printed: $(cat err.txt)"
+ok "chroma-sink with a token refuses plain http but to loopback"
 refused "--set [1e400]" '--set stages\.src\.config\.count: a number in the value is too large' esc.json --set 'stages.src.config.count=[1e400]'
 # trial 54: oauth_token_url (and gmail's token_url) with a secret in its
 # query or a '#' fragment

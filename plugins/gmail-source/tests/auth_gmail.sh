@@ -60,5 +60,26 @@ echo "ok: forged state refused"
 PIDS+=("$AUTH")
 browser auth3.out > /dev/null || true
 if wait $AUTH; then fail "a non-loopback token URL was used"; fi
-grep -q "not loopback" auth3.err || fail "loopback error: $(cat auth3.err)"
-echo "ok: non-loopback token URL refused"
+grep -q "^error: --token-url: host 'oauth2.googleapis.com' refused: CAREEROPS_LOOPBACK_ONLY=1" auth3.err ||
+    fail "loopback error: $(cat auth3.err)"
+grep -q "consent" auth3.out && fail "a browser step before the token URL was checked: $(cat auth3.out)"
+echo "ok: non-loopback token URL refused before the browser step"
+# trial 54: the token URL receives the client secret: no plain http off
+# loopback, no secret in its query, no fragment, never quoted; a FIFO as
+# the client secret file is refused after 5 s, not waited for
+for u in 'http://oauth.example/token' 'https://oauth.example/token?client_secret=TKPW54' 'https://oauth.example/t#TKPW54'; do
+    rc=0
+    CAREEROPS_LOOPBACK_ONLY= timeout 30 "$B" auth gmail --client-id-file cid --client-secret-file csec \
+        --token-out other.sealed --key-file token.key --no-browser --timeout 30 --token-url "$u" \
+        > auth4.out 2> auth4.err || rc=$?
+    [ "$rc" = 2 ] || fail "--token-url $u: exit $rc: $(cat auth4.err)"
+    grep -q "^error: --token-url: " auth4.err || fail "--token-url $u: $(cat auth4.err)"
+    grep -q "TKPW54\|oauth\.example" auth4.err && fail "--token-url $u quoted: $(cat auth4.err)"
+done
+mkfifo csec.fifo
+rc=0
+timeout 30 "$B" auth gmail --client-id-file cid --client-secret-file csec.fifo \
+    --token-out other.sealed --key-file token.key --no-browser --timeout 30 --token-url "$FURL/token" > auth5.out 2> auth5.err || rc=$?
+[ "$rc" = 2 ] || fail "a FIFO client secret file: exit $rc (124: it hung): $(cat auth5.err)"
+grep -q "client secret file csec.fifo: a named pipe (FIFO) that nothing wrote to" auth5.err || fail "a FIFO client secret file: $(cat auth5.err)"
+echo "ok: --token-url in clear text, with a secret or a fragment, and a FIFO client secret file are refused"
