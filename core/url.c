@@ -9,6 +9,15 @@
 #include <string.h>
 #include <strings.h>
 
+/* A host as libcurl gives it: localhost, [::1] or 127.0.0.0/8. */
+static int co__host_loopback(const char *host)
+{
+    struct in_addr a;
+    return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+           (inet_pton(AF_INET, host, &a) == 1 &&
+            (ntohl(a.s_addr) >> 24) == 127);
+}
+
 int co_url_allowed(const char *url)
 {
     const char *lo = getenv("CAREEROPS_LOOPBACK_ONLY");
@@ -21,12 +30,8 @@ int co_url_allowed(const char *url)
     char *host = NULL;
     int ok = 0;
     if (u != NULL && cu->url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        cu->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        struct in_addr a;
-        ok = strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-             (inet_pton(AF_INET, host, &a) == 1 &&
-              (ntohl(a.s_addr) >> 24) == 127);
-    }
+        cu->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        ok = co__host_loopback(host);
     cu->free(host);
     cu->url_cleanup(u);
     return ok;
@@ -35,7 +40,7 @@ int co_url_allowed(const char *url)
 int co_url_http_check(const char *url, char *err, size_t err_size)
 {
     char scheme[16] = "", why[160] = "";
-    int host = 0;
+    int host = 0, loopback = 1; /* without libcurl: not judged */
     const co_curl_api_t *cu = co_curl(NULL, 0);
     if (cu == NULL) { /* no libcurl: the scheme only */
         size_t n = strncasecmp(url, "http://", 7) == 0    ? 7
@@ -60,6 +65,7 @@ int co_url_http_check(const char *url, char *err, size_t err_size)
             snprintf(scheme, sizeof scheme, "%s", sch);
         host = rc == CURLUE_OK &&
                cu->url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK && h[0];
+        loopback = host && co__host_loopback(h);
         cu->free(sch);
         cu->free(h);
         cu->url_cleanup(u);
@@ -70,6 +76,18 @@ int co_url_http_check(const char *url, char *err, size_t err_size)
         /* a login or a '#' fragment (never sent) in the webhook: refused,
          * not quoted (trial 54) */
         co_url_fault_t f = co_url_server(url, CO_URL_NO_FRAGMENT, NULL);
+        /* the URL is the secret (a Slack webhook's path): plain http only
+         * to loopback (trial 54, as slack-sink's webhook_url) */
+        if (f != CO_URL_USERINFO && f != CO_URL_FRAGMENT &&
+            strcasecmp(scheme, "http") == 0 && !loopback) {
+            if (err != NULL)
+                snprintf(err, err_size,
+                         "is plain http:// to a host that is not loopback: "
+                         "the URL (not shown), the webhook's secret, would "
+                         "cross the network in clear text; use https:// "
+                         "(http:// only to 127.0.0.1, [::1] or localhost)");
+            return -1;
+        }
         if (f != CO_URL_USERINFO && f != CO_URL_FRAGMENT)
             return 0;
         if (err != NULL)

@@ -20,7 +20,9 @@ int co_url_allowed(const char *url);
  * @brief Is `url` an http:// or https:// URL with a host (what the host's
  *        webhook clients can post to)? Parsed by libcurl's URL API
  *        (curl_url_set(); when libcurl cannot be loaded, by its scheme
- *        prefix only).
+ *        prefix only). Also refused, unquoted: a login or a '#' fragment
+ *        (trial 54), and plain http:// to a host that is not loopback (the
+ *        URL is the webhook's secret; not judged without libcurl).
  * @param err   on failure, why and the fix, without the value (a webhook URL
  *              is a secret); may be NULL.
  * @returns 0, or -1. Thread-safe.

@@ -258,10 +258,12 @@ for u in ftp://hooks.example/x mailto:ops@example.org https://; do
     grep -q '^error: w.json: alerts.webhook_url: is not an http(s) URL' out.txt || fail "webhook_url $u accepted"
     ! grep -Eq 'hooks.example/x|ops@example' out.txt || fail "the webhook URL (a secret) is echoed: $(cat out.txt)"
 done
-# trial 54: a '#' fragment (never sent) or a login in the webhook
-for u in 'https://hooks.example/T0/B0#ALERTPW54' 'https://u:ALERTPW54@hooks.example/T0/B0'; do
+# trial 54: a '#' fragment (never sent) or a login in the webhook, or
+# plain http to a host that is not loopback (as libcurl reads the host)
+for u in 'https://hooks.example/T0/B0#ALERTPW54' 'https://u:ALERTPW54@hooks.example/T0/B0' \
+    'http://hooks.example/T0/ALERTPW54' 'http:/hooks.example/T0/ALERTPW54'; do
     v w.json --set "alerts.webhook_url=$u"
-    grep -Eq "^error: w.json: alerts.webhook_url: (has a '#' fragment|holds a login or password)" out.txt ||
+    grep -Eq "^error: w.json: alerts.webhook_url: (has a '#' fragment|holds a login or password|is plain http:// to a host that is not loopback)" out.txt ||
         fail "webhook_url $u accepted: $(cat out.txt)"
     ! grep -q ALERTPW54 out.txt || fail "the webhook URL (a secret) is echoed: $(cat out.txt)"
 done
