@@ -17,6 +17,7 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -406,6 +407,46 @@ static void co__on_sig(int s)
 /* mkdir -p of the folder part of path; 0, or -1 with errno set. */
 /* The folder of a --bootstrap-file must exist and be a folder: a typo in
  * the path is refused, not created silently. Returns 0, or 2 (printed). */
+/* The file is written at start and removed at exit: one that exists must
+ * be a bootstrap file of an earlier run ("HOST:PORT[,...]\n"), never a
+ * manifest or a device (trial 55: --bootstrap-file /dev/full removed it,
+ * a manifest given by mistake was overwritten, then removed). */
+static int co__check_bootstrap_old(const char *opt, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return 0; /* to be created */
+    char buf[513];
+    ssize_t n = -1;
+    int fd = S_ISREG(st.st_mode) && st.st_size <= 512
+                 ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+                 : -1;
+    if (fd >= 0) {
+        n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+    }
+    int ours = n > 0 && buf[n - 1] == '\n' && memchr(buf, ':', (size_t)n);
+    for (ssize_t i = 0; ours && i < n - 1; i++)
+        ours = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789.-:[],",
+                      buf[i]) != NULL;
+    if (ours || (S_ISREG(st.st_mode) && st.st_size == 0))
+        return 0;
+    char *shown = co_visible(path);
+    fprintf(stderr,
+            "error: %s %s: the file exists and is %s; it would be "
+            "overwritten with the broker's address, then removed at exit: "
+            "give a path that does not exist yet (or the bootstrap file of "
+            "an earlier run)\n",
+            opt, shown,
+            S_ISREG(st.st_mode) ? "not a bootstrap file (HOST:PORT)"
+            : S_ISLNK(st.st_mode)
+                ? "a symbolic link"
+                : "not a regular file (a device, pipe, socket or folder)");
+    free(shown);
+    return 2;
+}
+
 static int co__check_parent(const char *opt, const char *path)
 {
     char dir[4096];
@@ -432,7 +473,7 @@ static int co__check_parent(const char *opt, const char *path)
                 opt, path, dir);
         return 2;
     }
-    return 0;
+    return co__check_bootstrap_old(opt, path);
 }
 
 static int co__cmd_broker(int argc, char **argv)

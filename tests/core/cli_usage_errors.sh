@@ -33,6 +33,23 @@ expect 2 "error: --bootstrap-file $t/nonexist/dir/bs: folder $t/nonexist/dir: No
 expect 2 "error: --bootstrap-file $t/afile/bs: $t/afile is not a folder" \
     "broker --bootstrap-file under a file" "$B" broker --bootstrap-file "$t/afile/bs"
 echo "ok: --bootstrap-file in a missing folder or under a file is refused"
+# trial 55: --bootstrap-file overwrote, then removed, whatever was there
+# (/dev/full as root; a manifest given by mistake)
+printf '{"pipeline":"keep"}\n' > "$t/keep.json"
+mkfifo "$t/bs.fifo"
+for f in "$t/keep.json" "$t/bs.fifo" /dev/null; do
+    for cmd in broker "run $t/keep.json"; do
+        # shellcheck disable=SC2086
+        expect 2 "error: --bootstrap-file $f: the file exists and is not" \
+            "$cmd --bootstrap-file $f" timeout 30 "$B" $cmd --bootstrap-file "$f"
+    done
+done
+grep -q '"keep"' "$t/keep.json" || fail "--bootstrap-file changed keep.json"
+[ -p "$t/bs.fifo" ] && [ -c /dev/null ] || fail "--bootstrap-file removed a FIFO or /dev/null"
+echo "127.0.0.1:1" > "$t/old.bs"
+timeout -s INT 3 "$B" broker --bootstrap-file "$t/old.bs" > /dev/null 2>&1 || true
+[ ! -e "$t/old.bs" ] || fail "the bootstrap file of an earlier run was not reused and removed"
+echo "ok: --bootstrap-file refuses an existing file that is not a bootstrap file (a manifest, a FIFO, a device)"
 
 # trial 7: a second MANIFEST, --listen without a value, "stages" that is not
 # an array, --labels that names a folder
