@@ -4,6 +4,7 @@
  * a held-out share of the messages, and the model file.
  */
 #include "co_clf.h"
+#include "co_readfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -345,13 +346,13 @@ static int co__clf_num(char *p, char **end, float *out)
 static co_clf_model_t *co_clf_model_read(const char *path, char *err,
                                          size_t err_size)
 {
-    FILE *f = fopen(path, "r");
-    struct stat st;
-    if (f == NULL || (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))) {
+    /* a FIFO that nothing writes to is refused after 5 s (trial 55: it
+     * hung validate), a folder at once */
+    int rc;
+    FILE *f = co_readfile_open(path, &rc, NULL);
+    if (f == NULL) {
         snprintf(err, err_size, "%s: cannot read the model: %s", path,
-                 strerror(f ? EISDIR : errno));
-        if (f)
-            fclose(f);
+                 co_readfile_strerror(rc));
         return NULL;
     }
     co_clf_model_t *m = co_clf_model_alloc();

@@ -56,45 +56,58 @@ static int co__readfile_all(FILE *f, char **buf, size_t *n, size_t *cap,
     return ferror(f) ? -EIO : 0;
 }
 
-int co_readfile_max(const char *path, char **out, size_t *len, size_t max)
+FILE *co_readfile_open(const char *path, int *rc, size_t *size)
 {
     /* opened without waiting: a named pipe that nothing writes to would
      * block open() for ever (trial 53: validate hung on a FIFO secret;
-     * trial 54: run on a FIFO key file, SIGTERM not heard) */
+     * trial 54: run on a FIFO key file, SIGTERM not heard; trial 55: a
+     * FIFO model or rules file hung validate) */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = -errno;
-        close(fd);
-        return e;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        *rc = -errno;
+        if (fd >= 0)
+            close(fd);
+        return NULL;
     }
+    *rc = 0;
     if (S_ISFIFO(st.st_mode)) { /* <(...) has a writer; a lone FIFO not */
         struct pollfd pf = {.fd = fd, .events = POLLIN};
-        if (poll(&pf, 1, CO_READFILE_FIFO_WAIT_MS) <= 0) {
-            close(fd);
-            return -ETIMEDOUT;
-        }
+        if (poll(&pf, 1, CO_READFILE_FIFO_WAIT_MS) <= 0)
+            *rc = -ETIMEDOUT;
     }
-    int fl = fcntl(fd, F_GETFL);
+    /* a folder opens for reading but its read fails: say what it is */
+    if (*rc == 0 && S_ISDIR(st.st_mode))
+        *rc = -EISDIR;
+    int fl = *rc == 0 ? fcntl(fd, F_GETFL) : -1;
     FILE *f = fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0
                   ? NULL
                   : fdopen(fd, "rb");
     if (f == NULL) {
-        int e = -errno;
+        if (*rc == 0)
+            *rc = -errno;
         close(fd);
-        return e;
+        return NULL;
     }
-    /* a folder opens for reading but its read fails: say what it is */
-    if (S_ISDIR(st.st_mode) ||
-        (S_ISREG(st.st_mode) && (uint64_t)st.st_size > (uint64_t)max)) {
+    if (size != NULL)
+        *size = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
+    return f;
+}
+
+int co_readfile_max(const char *path, char **out, size_t *len, size_t max)
+{
+    int err;
+    size_t size;
+    FILE *f = co_readfile_open(path, &err, &size);
+    if (f == NULL)
+        return err;
+    if (size > max) {
         fclose(f);
-        return S_ISDIR(st.st_mode) ? -EISDIR : -EFBIG;
+        return -EFBIG;
     }
     char *buf = NULL;
     size_t n = 0, cap = 0;
-    int err = co__readfile_all(f, &buf, &n, &cap, max);
+    err = co__readfile_all(f, &buf, &n, &cap, max);
     fclose(f);
     if (err == 0 && buf == NULL && (buf = malloc(1)) == NULL)
         err = -ENOMEM;

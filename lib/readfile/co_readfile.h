@@ -10,6 +10,7 @@
 #define CO_READFILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /** How long co_readfile_max() waits for a named pipe's first bytes (ms). */
 #define CO_READFILE_FIFO_WAIT_MS 5000
@@ -31,6 +32,19 @@
  * @remark Thread-safe (no shared state).
  */
 int co_readfile_max(const char *path, char **out, size_t *len, size_t max);
+
+/**
+ * @brief Open `path` for reading as co_readfile_max() does, for a reader
+ *        that goes line by line (a model, a rules table): a named pipe
+ *        gets CO_READFILE_FIFO_WAIT_MS for its first bytes, a folder is
+ *        refused; then an ordinary blocking stream.
+ * @param rc Set to 0, or to the error (-ETIMEDOUT for a FIFO that nothing
+ *        wrote to, -EISDIR, open()'s -errno) when NULL is returned.
+ * @param size Set to a regular file's size in bytes, 0 for anything else
+ *        (may be NULL).
+ * @returns A stream to fclose(), or NULL. Thread-safe.
+ */
+FILE *co_readfile_open(const char *path, int *rc, size_t *size);
 
 /**
  * @brief The reason for co_readfile_max()'s error rc (a negative errno) in

@@ -21,6 +21,7 @@
  */
 #include "co_mail.h"
 #include "co_mail_source.h"
+#include "co_readfile.h"
 #include "co_redact.h"
 #include "imap_oauth.h"
 #include "imap_proto.h"
@@ -880,6 +881,18 @@ static co_status_t imap_check_config(const void *config, char *err,
     }
     if (cfg->folders == NULL || cfg->folders[0] == NULL) {
         snprintf(err, errsz, "folders: empty: e.g. [\"INBOX\"]");
+        return CO_FATAL;
+    }
+    /* libcurl opens it blocking: a FIFO hung run, SIGTERM not heard
+     * (trial 55); stat() only */
+    const char *kind = cfg->ca_file != NULL && cfg->ca_file[0] != '\0'
+                           ? co_readfile_kind(cfg->ca_file)
+                           : NULL;
+    if (kind != NULL) {
+        snprintf(err, errsz,
+                 "ca_file: '%s' is %s, not a regular file: name the PEM "
+                 "file of the CA that signed the server's certificate",
+                 cfg->ca_file, kind);
         return CO_FATAL;
     }
     return co_mail_source_check(&cfg->mail, err, errsz);

@@ -21,6 +21,7 @@
 #include "rules_memory.h"
 #include "rules_model.h"
 #include "co_clf.h"
+#include "co_readfile.h"
 
 #include <dlfcn.h>
 #include <jansson.h>
@@ -169,6 +170,28 @@ static co_status_t rules_check(const void *config, char *err, size_t errsz)
                      cfg->own_addresses[i]);
             return CO_FATAL;
         }
+    /* stat() only (check() opens nothing): a FIFO hung run's start
+     * (trial 55) */
+    for (size_t i = 0; cfg->extra_rules && cfg->extra_rules[i]; i++) {
+        const char *kind = co_readfile_kind(cfg->extra_rules[i]);
+        if (kind != NULL) {
+            snprintf(err, errsz,
+                     "extra_rules[%zu]: '%s' is %s, not a regular file: "
+                     "name a rules table (.tsv)",
+                     i, cfg->extra_rules[i], kind);
+            return CO_FATAL;
+        }
+    }
+    const char *dkind = cfg->rules_dir && *cfg->rules_dir
+                            ? co_readfile_kind(cfg->rules_dir)
+                            : "a folder";
+    if (dkind == NULL || strcmp(dkind, "a folder") != 0) {
+        snprintf(err, errsz,
+                 "rules_dir: '%s' is %s, not a folder: name the folder of "
+                 "the *.tsv rules tables",
+                 cfg->rules_dir, dkind != NULL ? dkind : "a file");
+        return CO_FATAL;
+    }
     const char *dir = cfg->rules_dir && *cfg->rules_dir ? cfg->rules_dir
                                                         : rules_default_dir();
     char path[1024], e[1200];

@@ -4,6 +4,7 @@
  * format of each.
  */
 #include "rules_internal.h"
+#include "co_readfile.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -404,10 +405,13 @@ int rules_db_load_file(rules_db_t *db, const char *path, char *err,
         rules_err(err, err_size, "%s: rules already finished", path);
         return -1;
     }
-    FILE *f = fopen(path, "r");
+    /* a FIFO that nothing writes to is refused after 5 s (trial 55: an
+     * extra_rules FIFO hung run's start), a folder at once */
+    int orc;
+    FILE *f = co_readfile_open(path, &orc, NULL);
     if (f == NULL) {
         rules_err(err, err_size, "%s: cannot open rules file: %s", path,
-                  strerror(errno));
+                  co_readfile_strerror(orc));
         return -1;
     }
     char *line = NULL;

@@ -386,6 +386,27 @@ done
 manifest kd.json ',"security.protocol":"SSL","ssl.ca.location":"cadir"' out.jsonl
 timeout 30 "$B" validate kd.json > out.txt 2>&1 || fail "a folder as ssl.ca.location refused: $(cat out.txt)"
 ok "a FIFO as kafka.ssl.ca/key/certificate.location is refused by validate and run, naming the setting; a folder of CAs is fine"
+# trial 55: a FIFO as rules-classifier's model_file hung validate; as
+# extra_rules or rules_dir, or imap-source's ca_file, run (SIGTERM not
+# heard); validate said ok
+cat > rcf.json <<J
+{"pipeline":"vchk55","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"imap","plugin":"imap-source","output":"raw","config":{"url":"imaps://127.0.0.1:1","user":"u","password_secret":"pw","ca_file":"key.fifo"}},
+  {"name":"cls","plugin":"rules-classifier","input":"raw","output":"ev","config":{"model_file":"key.fifo","extra_rules":["key.fifo"]}},
+  {"name":"cls2","plugin":"rules-classifier","input":"raw","output":"ev2","config":{"rules_dir":"key.fifo"}}]}
+J
+refused "FIFO model and rules files" "stages\\[0\\] \\(imap\\)\\.config\\.ca_file: '[^']*key\\.fifo' is a named pipe \\(FIFO\\), not a regular file" rcf.json
+grep -q "stages\[1\] (cls)\.config: extra_rules\[0\]: 'key\.fifo' is a named pipe (FIFO), not a regular file" err.txt ||
+    fail "extra_rules FIFO: $(cat err.txt)"
+grep -q "stages\[2\] (cls2)\.config\.rules_dir: '.*key\.fifo' is a named pipe (FIFO), not a folder" err.txt ||
+    fail "rules_dir FIFO: $(cat err.txt)"
+sed 's/,"extra_rules":\["key.fifo"\]//' rcf.json > rcm.json
+rc=0; timeout 30 "$B" validate rcm.json > out.txt 2> err.txt || rc=$?
+[ "$rc" = 2 ] || fail "model_file FIFO: exit $rc, want 2 (124: it hung): $(cat err.txt)"
+grep -q "stages\[1\] (cls)\.config\.model_file: .*key\.fifo: cannot read the model: a named pipe (FIFO) that nothing wrote to within 5 s" err.txt ||
+    fail "model_file FIFO: $(cat err.txt)"
+ok "a FIFO as rules-classifier's model_file, extra_rules or rules_dir, or imap-source's ca_file, is refused by validate, naming the option"
 # trial 54: imap-source's password_secret naming a FIFO was "missing or
 # empty" after 5 s
 mkdir -p -m 700 sec54 && mkfifo sec54/pw
