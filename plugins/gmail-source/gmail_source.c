@@ -26,6 +26,7 @@
  * Threading: the stage worker drives the instance; the push listener runs
  * on libmicrohttpd's thread and only sets atomics.
  */
+#include "co_readfile.h"
 #include "co_sealed.h"
 #include "gmail_auth.h"
 #include "co_http.h"
@@ -36,6 +37,7 @@
 
 #include <careerops/plugin.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -1064,24 +1066,6 @@ static co_status_t gmail_push_start(gmail_t *g)
 
 static void gmail_destroy(void *inst);
 
-static int gmail_read_file(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return -1;
-    char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    *out = malloc(n + 1);
-    if (*out == NULL)
-        return -1;
-    memcpy(*out, buf, n + 1);
-    *len = n;
-    sodium_memzero(buf, sizeof buf);
-    return 0;
-}
-
 static co_status_t gmail_secret(gmail_t *g, const char *name, char **out)
 {
     return co_mail_source_secret(gmail_api, g->st, name,
@@ -1140,14 +1124,19 @@ static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
     size_t sl = 0;
     if ((s = gmail_secret(g, cfg->refresh_token_key_secret, &keyhex)) != CO_OK)
         return s;
-    if (cfg->refresh_token_file == NULL ||
-        gmail_read_file(cfg->refresh_token_file, &sealed, &sl) != 0) {
+    /* a FIFO that nothing writes to is refused after 5 s, not waited for
+     * (trial 55: run hung, one SIGTERM not heard) */
+    int frc = cfg->refresh_token_file != NULL
+                  ? co_readfile_max(cfg->refresh_token_file, &sealed, &sl, 8192)
+                  : -ENOENT;
+    if (frc != 0) {
         api->set_error(st, "config",
-                       "config.refresh_token_file \"%s\" cannot be read: "
+                       "config.refresh_token_file \"%s\" cannot be read (%s): "
                        "create it with `careerops auth gmail --token-out "
                        "FILE`",
                        cfg->refresh_token_file ? cfg->refresh_token_file
-                                               : "(unset)");
+                                               : "(unset)",
+                       co_readfile_strerror(frc));
         free(keyhex);
         return CO_FATAL;
     }
