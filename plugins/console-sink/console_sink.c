@@ -143,9 +143,16 @@ static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
     } else {
         /* the file holds mail content (notifications, dead letters):
          * created 0600 whatever the umask */
+        /* opened without waiting: a FIFO that nothing reads blocked
+         * open() for ever, SIGTERM not heard (trial 55); it is ENXIO now,
+         * one with a reader is written to as before (blocking) */
         int fd =
-            open(cfg->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-        c->out = fd >= 0 ? fdopen(fd, "a") : NULL;
+            open(cfg->path,
+                 O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600);
+        int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+        if (fl >= 0)
+            fl = fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        c->out = fl >= 0 ? fdopen(fd, "a") : NULL;
         if (c->out == NULL && fd >= 0) {
             int e = errno;
             close(fd);
@@ -156,7 +163,10 @@ static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
                            "console-sink: cannot open `path` %s for "
                            "appending: %s; check the folder exists and is "
                            "writable",
-                           cfg->path, strerror(errno));
+                           cfg->path,
+                           errno == ENXIO ? "a named pipe (FIFO) that nothing "
+                                            "reads: start its reader first"
+                                          : strerror(errno));
             return CO_FATAL;
         }
         c->is_file = 1;

@@ -407,6 +407,21 @@ rc=0; timeout 30 "$B" validate rcm.json > out.txt 2> err.txt || rc=$?
 grep -q "stages\[1\] (cls)\.config\.model_file: .*key\.fifo: cannot read the model: a named pipe (FIFO) that nothing wrote to within 5 s" err.txt ||
     fail "model_file FIFO: $(cat err.txt)"
 ok "a FIFO as rules-classifier's model_file, extra_rules or rules_dir, or imap-source's ca_file, is refused by validate, naming the option"
+# trial 55: console-sink's path a FIFO that nothing reads hung run's
+# start; one with a reader is written to
+mkfifo out55.fifo
+manifest cf.json '' out55.fifo
+rc=0; timeout 30 "$B" run cf.json --until-idle > out.txt 2> err.txt || rc=$?
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "console-sink FIFO without a reader: exit $rc (124: it hung): $(cat err.txt)"
+grep -q "cannot open .path. ./out55.fifo for appending: a named pipe (FIFO) that nothing reads" err.txt ||
+    fail "console-sink FIFO without a reader: $(cat err.txt)"
+timeout 30 cat out55.fifo > got55.txt &
+rpid=$!
+sleep 0.5
+timeout 30 "$B" run cf.json --until-idle > out.txt 2> err.txt || fail "console-sink FIFO with a reader: $(cat err.txt)"
+wait "$rpid" || true
+[ "$(wc -l < got55.txt)" = 5 ] || fail "console-sink FIFO with a reader got $(wc -l < got55.txt) lines"
+ok "console-sink: a FIFO that nothing reads is refused at start, one with a reader is written to"
 # trial 54: imap-source's password_secret naming a FIFO was "missing or
 # empty" after 5 s
 mkdir -p -m 700 sec54 && mkfifo sec54/pw
