@@ -96,4 +96,7 @@ timeout 60 "$B" archive ls --archive s3://bkt --s3-endpoint "http://127.0.0.1:$p
 grep -q "^careerops archive: GET http://127.0.0.1:$port/bkt: .*; retrying for up to 2 s$" e7 ||
     fail "ls on a closed endpoint: no retry note: $(cat e7)"
 grep -q "attempts in [0-9]* ms; check the S3 endpoint" e7 || fail "ls on a closed endpoint: $(cat e7)"
+# the budget is used whole (trial 55: "up to 5 s" gave up after 2.2 s)
+ms=$(sed -n 's/.* attempts in \([0-9]*\) ms;.*/\1/p' e7)
+[ "${ms:-0}" -ge 1900 ] || fail "ls on a closed endpoint gave up after $ms ms of a 2 s budget"
 ok "a closed S3 endpoint: the first retry is announced, the end names the attempts"
