@@ -276,6 +276,18 @@ int co_cmd_archive(int argc, char **argv)
     co_archive_t *a = NULL;
     char err[1024];
     int rc = 0;
+    /* init, prune, ls and get take no more words than these (trial 55:
+     * `archive init extra` ran and exited 0) */
+    int most = strcmp(sub, "init") == 0 || strcmp(sub, "prune") == 0 ? 0
+               : strcmp(sub, "ls") == 0 || strcmp(sub, "get") == 0   ? 1
+                                                                     : -1;
+    if (most >= 0 && nargs > most) {
+        char *shown = co_visible(args[most]);
+        fprintf(stderr, "careerops archive %s: unexpected argument '%s'\n%s\n",
+                sub, shown, co__archive_usage);
+        free(shown);
+        return 2;
+    }
     if (strcmp(sub, "init") == 0) {
         if ((a = co__arch_open(&o)) == NULL)
             return 2;
@@ -336,9 +348,9 @@ int co_cmd_archive(int argc, char **argv)
     } else if (strcmp(sub, "prune") == 0) {
         char *e = NULL;
         double days = o.older ? strtod(o.older, &e) : -1;
-        if (o.older == NULL || *e || days < 0) {
+        if (o.older == NULL || *e || !(days >= 0 && days < 1e6)) {
             fprintf(stderr, "careerops archive prune: give --older-than DAYS "
-                            "(a number of days, 0 or more)\n");
+                            "(a number of days, 0 to 999999)\n");
             return 2;
         }
         if ((a = co__arch_open_existing(&o, "archive prune")) == NULL)
@@ -349,11 +361,17 @@ int co_cmd_archive(int argc, char **argv)
             fprintf(stderr, "careerops archive prune: %s\n", err);
             rc = 1;
         }
-        printf("pruned %zu object%s stored more than %s days ago\n", n,
-               n == 1 ? "" : "s", o.older);
+        /* after a failure, only what was removed before it (trial 55:
+         * "pruned 0 objects" followed the error) */
+        if (rc == 0 || n > 0)
+            printf("pruned %zu object%s stored more than %s day%s ago%s\n", n,
+                   n == 1 ? "" : "s", o.older, days == 1 ? "" : "s",
+                   rc == 0 ? "" : " before the error");
     } else {
-        fprintf(stderr, "careerops archive: unknown command '%s'\n%s\n", sub,
+        char *shown = co_visible(sub);
+        fprintf(stderr, "careerops archive: unknown command '%s'\n%s\n", shown,
                 co__archive_usage);
+        free(shown);
         return 2;
     }
     co_archive_close(a);

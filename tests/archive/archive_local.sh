@@ -99,4 +99,17 @@ grep -q "attempts in [0-9]* ms; check the S3 endpoint" e7 || fail "ls on a close
 # the budget is used whole (trial 55: "up to 5 s" gave up after 2.2 s)
 ms=$(sed -n 's/.* attempts in \([0-9]*\) ms;.*/\1/p' e7)
 [ "${ms:-0}" -ge 1900 ] || fail "ls on a closed endpoint gave up after $ms ms of a 2 s budget"
-ok "a closed S3 endpoint: the first retry is announced, the end names the attempts"
+rc=0
+timeout 60 "$B" archive prune --older-than 1 --archive s3://bkt --s3-endpoint "http://127.0.0.1:$port" \
+    --s3-access-key-file ak --s3-secret-key-file sk --retry-seconds 1 > o8 2> e8 || rc=$?
+[ $rc = 1 ] || fail "prune on a closed endpoint: exit $rc $(cat e8)"
+! grep -q pruned o8 || fail "prune on a closed endpoint said: $(cat o8)"
+ok "a closed S3 endpoint: the first retry is announced, the end names the attempts; prune says no 'pruned 0'"
+# trial 55: `archive init extra` ran and exited 0
+for args in "init extra" "prune x --older-than 1" "ls a b" "get a b"; do
+    rc=0
+    # shellcheck disable=SC2086
+    "$B" archive $args > o9 2> e9 || rc=$?
+    [ $rc = 2 ] && grep -q "unexpected argument" e9 || fail "archive $args: exit $rc $(cat e9)"
+done
+ok "archive init, prune, ls and get refuse extra words"
