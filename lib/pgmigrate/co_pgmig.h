@@ -144,8 +144,11 @@ int co_pgmig_conninfo_ambiguous(const char *conninfo);
 /**
  * @brief Whether a connection string sets sslmode, gssencmode,
  *        channel_binding or target_session_attrs to a value libpq does not
- *        know: libpq checks them only when it connects, so a host waiting
- *        for its server would wait for ever (trial 53: sslmode=bogus).
+ *        know, a port that is not 1-65535 (port=, or after a URI's host),
+ *        or connect_timeout, keepalives* or tcp_user_timeout to something
+ *        that is not a whole number: libpq checks them only when it
+ *        connects, so a host waiting for its server would wait for ever
+ *        (trial 53: sslmode=bogus; trial 55: port 99999).
  * @param conninfo A URI (values in its query) or key=value string (may be
  *        NULL: 0).
  * @param why Receives, when bad, the setting's name and its allowed values

@@ -182,10 +182,59 @@ static const struct {
      ",any,read-write,read-only,primary,standby,prefer-standby,"},
 };
 
+/* 1 unless v (vl bytes) is a comma-separated list of ports, each empty
+ * (the default) or digits from 1 to 65535 (libpq's "port" may list one
+ * per host). */
+static int co__pgmig_ports_bad(const char *v, size_t vl)
+{
+    long port = 0;
+    size_t digits = 0;
+    for (size_t i = 0; i <= vl; i++) {
+        if (i == vl || v[i] == ',') {
+            if (digits > 0 && (port < 1 || port > 65535))
+                return 1;
+            port = 0, digits = 0;
+        } else if (v[i] >= '0' && v[i] <= '9' && digits < 6) {
+            port = port * 10 + (v[i] - '0'), digits++;
+        } else
+            return 1;
+    }
+    return 0;
+}
+
+/* The settings that take a number, which libpq checks only when it
+ * connects too (trial 55: port=99999 and connect_timeout=abc were waited
+ * on for ever). */
+static const char *const co__pgmig_numbers[] = {
+    "connect_timeout",     "keepalives",       "keepalives_idle",
+    "keepalives_interval", "keepalives_count", "tcp_user_timeout"};
+
 /* Checks one setting key=value (v: vl bytes); 1 with why filled when bad. */
 static int co__pgmig_enum_bad(const char *k, size_t kl, const char *v,
                               size_t vl, char *why, size_t n)
 {
+    if (kl == 4 && strncmp(k, "port", 4) == 0 && co__pgmig_ports_bad(v, vl)) {
+        snprintf(why, n,
+                 "port: not a port number (not shown): give 1 to 65535, or "
+                 "one per host separated by commas");
+        return 1;
+    }
+    for (size_t i = 0;
+         i < sizeof co__pgmig_numbers / sizeof co__pgmig_numbers[0]; i++)
+        if (strlen(co__pgmig_numbers[i]) == kl &&
+            strncmp(k, co__pgmig_numbers[i], kl) == 0) {
+            size_t d = vl > 0 && v[0] == '-' ? 1 : 0;
+            int ok = vl > d && vl < 11;
+            for (size_t j = d; ok && j < vl; j++)
+                ok = v[j] >= '0' && v[j] <= '9';
+            if (!ok)
+                snprintf(why, n,
+                         "%s: not a whole number (not shown): give a number "
+                         "of seconds (keepalives: 0 or 1; tcp_user_timeout: "
+                         "milliseconds)",
+                         co__pgmig_numbers[i]);
+            return !ok;
+        }
     for (size_t i = 0; i < sizeof co__pgmig_enums / sizeof co__pgmig_enums[0];
          i++) {
         const char *key = co__pgmig_enums[i].key;
@@ -215,7 +264,30 @@ int co_pgmig_conninfo_bad_value(const char *conninfo, char *why, size_t n)
     const char *p = conninfo;
     int uri = strncmp(p, "postgresql://", 13) == 0 ||
               strncmp(p, "postgres://", 11) == 0;
-    if (uri) { /* ?key=value&key=value */
+    if (uri) { /* HOST:PORT,HOST:PORT, then ?key=value&key=value */
+        const char *a = strstr(p, "://") + 3;
+        const char *end = a + strcspn(a, "/?");
+        const char *at = NULL;
+        for (const char *c = a; c < end; c++)
+            at = *c == '@' ? c : at;
+        for (const char *h = at != NULL ? at + 1 : a; h < end;) {
+            const char *e = memchr(h, ',', (size_t)(end - h));
+            e = e != NULL ? e : end;
+            const char *q = h;
+            if (*q == '[') { /* an IPv6 address */
+                const char *c = memchr(q, ']', (size_t)(e - q));
+                q = c != NULL ? c + 1 : e;
+            }
+            const char *colon = memchr(q, ':', (size_t)(e - q));
+            if (colon != NULL &&
+                co__pgmig_ports_bad(colon + 1, (size_t)(e - colon - 1))) {
+                snprintf(why, n,
+                         "the port after a host is not a port number (not "
+                         "shown): give 1 to 65535");
+                return 1;
+            }
+            h = e + 1;
+        }
         const char *q = strchr(p, '?');
         while (q != NULL && *q != '\0') {
             q++;

@@ -477,6 +477,16 @@ ok "librdkafka's reason is one line; a huge integer in a manifest file is named 
 # connects
 refused "state sslmode=bogus" 'state: sslmode: not a value libpq knows \(not shown\); use one of disable' esc.json --set 'state=host=127.0.0.1 sslmode=bogus'
 ok "a state connection string with a bad sslmode is refused by validate"
+# trial 55: a port out of range or a word for a number was waited on for
+# ever ("waiting for PostgreSQL: invalid port number"); the password unshown
+for st in 'postgresql://alice:STPW55@127.0.0.1:99999/db' 'host=127.0.0.1 port=abc password=STPW55' \
+    'host=127.0.0.1 connect_timeout=abc password=STPW55' 'postgresql://alice:STPW55@h/db?port=0'; do
+    refused "state $st" 'state: (port: not a port number|the port after a host is not a port number|connect_timeout: not a whole number)' \
+        esc.json --set "state=$st"
+    grep -q STPW55 err.txt && fail "state $st: the password printed: $(cat err.txt)"
+done
+"$B" validate esc.json --set 'state=host=a,b port=5432,5433' > out.txt 2> err.txt || fail "two hosts, two ports refused: $(cat err.txt)"
+ok "a state connection string with a port out of 1-65535 or a word for a number is refused by validate"
 # trial 54: a key libpq does not know passed validate (postgres-sink's
 # conninfo refused it); its password is not shown
 refused "state foo=bar" 'state: not a libpq connection string or URI \(the conninfo could not be parsed: it names a key libpq does not know' \
