@@ -81,12 +81,27 @@ void co_pgmig_conninfo_error(char *dst, size_t n, const char *conninfo,
     const char *m = msg != NULL ? msg : "unknown error";
     size_t len = strcspn(m, "\n");
     const char *hint = co__pgmig_parse_hint(m);
-    if (hint != NULL && strstr(m, "connection to server") == NULL) {
-        snprintf(dst, n, "the conninfo could not be parsed: %s", hint);
-        return;
-    }
     co_redact_span_t sp[16];
     size_t ns = co_redact_spans(conninfo, sp, 16);
+    if (hint != NULL && strstr(m, "connection to server") == NULL) {
+        /* the key or parameter libpq names, when it is a plain name and
+         * holds no secret (trial 55: "foo" was not said) */
+        const char *q = strchr(m, '"'), *qe = q ? strchr(q + 1, '"') : NULL;
+        char piece[64] = "";
+        if ((strstr(m, "invalid connection option") != NULL ||
+             strstr(m, "invalid URI query parameter") != NULL) &&
+            qe != NULL && qe - q - 1 > 0 && qe - q - 1 < (long)sizeof piece) {
+            memcpy(piece, q + 1, (size_t)(qe - q - 1));
+            piece[qe - q - 1] = '\0';
+            if (strspn(piece, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+                              "WXYZ0123456789_-") != strlen(piece) ||
+                ns > 16 || co__pgmig_secretish(conninfo, piece, sp, ns))
+                piece[0] = '\0';
+        }
+        snprintf(dst, n, "the conninfo could not be parsed%s%s%s: %s",
+                 piece[0] ? " at \"" : "", piece, piece[0] ? "\"" : "", hint);
+        return;
+    }
     if (ns > 16) {
         snprintf(dst, n,
                  "the connection failed (libpq's words are not "

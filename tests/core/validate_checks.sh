@@ -489,7 +489,7 @@ done
 ok "a state connection string with a port out of 1-65535 or a word for a number is refused by validate"
 # trial 54: a key libpq does not know passed validate (postgres-sink's
 # conninfo refused it); its password is not shown
-refused "state foo=bar" 'state: not a libpq connection string or URI \(the conninfo could not be parsed: it names a key libpq does not know' \
+refused "state foo=bar" 'state: not a libpq connection string or URI \(the conninfo could not be parsed at "foo": it names a key libpq does not know' \
     esc.json --set 'state=host=127.0.0.1 foo=bar password=STPW54'
 grep -q STPW54 err.txt && fail "state foo=bar: the password printed: $(cat err.txt)"
 refused "state ?foo=1" 'its query \(after \?\) names a parameter libpq does not know' \
