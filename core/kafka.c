@@ -77,6 +77,15 @@ int co_kafka_file_check(const char *name, const char *value, char *e,
                  value, files[i].what);
         return -1;
     }
+    /* OpenSSL reads a key or certificate file in 4 KiB pieces: a 2 GB
+     * one took minutes of validate (trial 55); no PEM file, keystore or
+     * keytab comes near 16 MiB */
+    if (S_ISREG(st.st_mode) && st.st_size > 16 * 1024 * 1024) {
+        snprintf(e, e_size,
+                 "'%s' is %lld bytes, more than 16 MiB: give the path of %s",
+                 value, (long long)st.st_size, files[i].what);
+        return -1;
+    }
     /* OpenSSL opens it blocking: a FIFO nothing writes to hung validate's
      * trial client and run for ever (trial 54) */
     if (kind != NULL && !S_ISDIR(st.st_mode)) {

@@ -22,6 +22,8 @@ const char *co_readfile_strerror(int rc)
 const char *co_readfile_kind(const char *path)
 {
     struct stat st;
+    if (path != NULL && stat(path, &st) != 0 && errno == ENOENT)
+        return "missing (no such file)"; /* validate said ok (trial 55) */
     if (path == NULL || stat(path, &st) != 0 || S_ISREG(st.st_mode))
         return NULL;
     return S_ISFIFO(st.st_mode)   ? "a named pipe (FIFO)"

@@ -58,9 +58,10 @@ const char *co_readfile_strerror(int rc);
  * @brief What `path` is when it is neither missing nor a regular file, for
  *        a check that must not open it (a plugin's check(), `careerops
  *        validate`): stat() only, a symbolic link followed.
- * @returns NULL for a regular file or a path stat() cannot see (the read
- *          says why), else "a named pipe (FIFO)", "a folder", "a socket" or
- *          "a device" (static strings). Thread-safe.
+ * @returns NULL for a regular file or a path stat() cannot see for
+ *          another reason than its absence (the read says why), else
+ *          "missing (no such file)", "a named pipe (FIFO)", "a folder", "a
+ *          socket" or "a device" (static strings). Thread-safe.
  */
 const char *co_readfile_kind(const char *path);
 

@@ -407,6 +407,15 @@ rc=0; timeout 30 "$B" validate rcm.json > out.txt 2> err.txt || rc=$?
 grep -q "stages\[1\] (cls)\.config\.model_file: .*key\.fifo: cannot read the model: a named pipe (FIFO) that nothing wrote to within 5 s" err.txt ||
     fail "model_file FIFO: $(cat err.txt)"
 ok "a FIFO as rules-classifier's model_file, extra_rules or rules_dir, or imap-source's ca_file, is refused by validate, naming the option"
+# trial 55: a missing key file passed validate (run refused it at once);
+# a 2 GB ssl.key.location took validate minutes
+sed 's/"api_key_file":"key.fifo"/"api_key_file":"nonexist.key"/; s/"archive_s3_secret_key_file":"key.fifo"/"archive_s3_secret_key_file":"key.txt"/' akf.json > akm.json
+refused "a missing api_key_file" "stages\\[1\\] \\(llm\\)\\.config\\.api_key_file: 'nonexist\\.key' is missing \\(no such file\\)" akm.json
+truncate -s 100M big.pem
+manifest kb.json ',"security.protocol":"SSL","ssl.key.location":"big.pem"' out.jsonl
+refused "a 100 MB ssl.key.location" "kafka\\.ssl\\.key\\.location: 'big\\.pem' is 104857600 bytes, more than 16 MiB" kb.json
+rm -f big.pem
+ok "a missing key file, and an ssl file over 16 MiB, are refused by validate"
 # trial 55: console-sink's path a FIFO that nothing reads hung run's
 # start; one with a reader is written to
 mkfifo out55.fifo
