@@ -775,16 +775,23 @@ static PGconn *co__app_connect(const co__app_opts_t *o, int *rc)
     }
     *rc = 2;
     const char *tzp[1] = {o->tz};
-    PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)",
-                               1, NULL, tzp, NULL, NULL, 0);
-    int tz_ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    /* an IANA name only: PostgreSQL also takes POSIX zone strings, so
+     * "UTC+99" or "X[31mRED" shifted every date (trial 55) */
+    PGresult *r = PQexecParams(
+        conn,
+        "SELECT set_config('TimeZone', $1, false) WHERE $1 = 'UTC' OR "
+        "EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)",
+        1, NULL, tzp, NULL, NULL, 0);
+    int tz_ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
     PQclear(r);
-    if (!tz_ok)
+    if (!tz_ok) {
+        char *shown = co_visible(o->tz);
         fprintf(stderr,
                 "careerops applications: --timezone '%s' unknown: use an "
                 "IANA name such as Europe/Paris\n",
-                o->tz);
-    else if (o->since != NULL && !co__app_pg_time(conn, o->since))
+                shown);
+        free(shown);
+    } else if (o->since != NULL && !co__app_pg_time(conn, o->since))
         fprintf(stderr, CO__APP_BAD_SINCE, o->since);
     else if (o->now != NULL && !co__app_pg_time(conn, o->now))
         fprintf(stderr, CO__APP_BAD_NOW, o->now);

@@ -528,6 +528,15 @@ ok "calendar cancels: STATUS:CANCELLED cancels, a CANCEL finds a slot moved by t
 # the user's view: the table, --csv and --ics show the new time only
 now=2026-12-04T12:00:00Z
 "$CAREEROPS_BIN" applications --schema "$S" --now $now --timezone America/Denver >"$T/table2.txt"
+# trial 55: a POSIX zone string ("UTC+99", an escape sequence) was taken
+# and shifted every date; IANA names only
+for tz in 'UTC+99' "$(printf 'X\033[31mRED')"; do
+    rc=0
+    "$CAREEROPS_BIN" applications --schema "$S" --now $now --timezone "$tz" >"$T/tz.out" 2>"$T/tz.err" || rc=$?
+    [ "$rc" = 2 ] && grep -q "^careerops applications: --timezone '.*' unknown: use an IANA name" "$T/tz.err" ||
+        fail "--timezone $tz: exit $rc: $(cat -v "$T/tz.err")"
+    ! grep -q "$(printf '\033')" "$T/tz.err" || fail "--timezone: the escape printed raw"
+done
 grep -q '^Summit Ridge Analytics .*Wed 09 Dec 2026 10:30$' "$T/table2.txt" ||
     fail "the table's next interview of Summit Ridge: $(grep Summit "$T/table2.txt")"
 grep -q '^Quayside Freight .*[0-9]  *$' "$T/table2.txt" ||
