@@ -446,11 +446,28 @@ char *co__hdr_decode(const char *raw, int reencode, co__defects_t *d)
     g_string_free(ws, TRUE);
     co__clean_text(out);
     if (!reencode) {
-        /* Unstructured: collapse whitespace (TAB/LF left by bad folding). */
+        /* Unstructured: collapse whitespace (TAB/LF left by bad folding).
+         * A bidirectional embedding, override or isolate (U+202A-U+202E,
+         * U+2066-U+2069) is dropped and a line or paragraph separator
+         * (U+2028, U+2029) is a space: a subject shown in a notification
+         * or a table must read as its bytes say (trial 55: an encoded-word
+         * U+202E reversed the rest of the line on the terminal). */
         gsize w = 0;
         int sp = 1;
         for (gsize r = 0; r < out->len; r++) {
             char c = out->str[r];
+            const unsigned char *u = (const unsigned char *)out->str + r;
+            if (r + 2 < out->len && u[0] == 0xe2 &&
+                ((u[1] == 0x80 && u[2] >= 0xaa && u[2] <= 0xae) ||
+                 (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9))) {
+                r += 2;
+                continue;
+            }
+            if (r + 2 < out->len && u[0] == 0xe2 && u[1] == 0x80 &&
+                (u[2] == 0xa8 || u[2] == 0xa9)) {
+                r += 2;
+                c = ' ';
+            }
             if (c == ' ' || c == '\t' || c == '\n') {
                 if (!sp)
                     out->str[w++] = ' ';

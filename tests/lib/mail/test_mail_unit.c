@@ -60,6 +60,14 @@ START_TEST(kb01_adjacent_b_words)
     /* a UTF-8 character split across two Q words */
     ck_assert_str_eq(mt_str(r, "subject"), "caf\xC3\xA9 ok");
     json_decref(r);
+    /* trial 55: U+202E (RLO) and U+2066 (LRI) in a subject are dropped,
+     * U+2028 is a space: the subject reads on a terminal as it is */
+    r = norm_text("From: a@example.org\n"
+                  "Subject: =?UTF-8?Q?Interview_=E2=80=AEevil=E2=81=A6x"
+                  "=E2=80=A8line?=\n\nbody\n",
+                  NULL);
+    ck_assert_str_eq(mt_str(r, "subject"), "Interview evilx line");
+    json_decref(r);
 }
 END_TEST
 
