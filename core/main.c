@@ -452,8 +452,8 @@ static int co__check_parent(const char *opt, const char *path)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        return 0;
+    if (slash == NULL) /* in the current folder */
+        return co__check_bootstrap_old(opt, path);
     if (slash == dir)
         slash[1] = '\0';
     else

@@ -45,6 +45,10 @@ for f in "$t/keep.json" "$t/bs.fifo" /dev/null; do
     done
 done
 grep -q '"keep"' "$t/keep.json" || fail "--bootstrap-file changed keep.json"
+# a name in the current folder too
+(cd "$t" && expect 2 "error: --bootstrap-file keep.json: the file exists and is not" \
+    "broker --bootstrap-file keep.json" timeout 30 "$B" broker --bootstrap-file keep.json)
+grep -q '"keep"' "$t/keep.json" || fail "--bootstrap-file changed keep.json"
 [ -p "$t/bs.fifo" ] && [ -c /dev/null ] || fail "--bootstrap-file removed a FIFO or /dev/null"
 echo "127.0.0.1:1" > "$t/old.bs"
 timeout -s INT 3 "$B" broker --bootstrap-file "$t/old.bs" > /dev/null 2>&1 || true
