@@ -435,9 +435,8 @@ static int co__check_bootstrap_old(const char *opt, const char *path)
     char *shown = co_visible(path);
     fprintf(stderr,
             "error: %s %s: the file exists and is %s; it would be "
-            "overwritten with the broker's address, then removed at exit: "
-            "give a path that does not exist yet (or the bootstrap file of "
-            "an earlier run)\n",
+            "overwritten with the broker's address: give a path that does "
+            "not exist yet (or the bootstrap file of an earlier run)\n",
             opt, shown,
             S_ISREG(st.st_mode) ? "not a bootstrap file (HOST:PORT)"
             : S_ISLNK(st.st_mode)

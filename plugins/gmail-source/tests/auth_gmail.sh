@@ -83,3 +83,18 @@ timeout 30 "$B" auth gmail --client-id-file cid --client-secret-file csec.fifo \
 [ "$rc" = 2 ] || fail "a FIFO client secret file: exit $rc (124: it hung): $(cat auth5.err)"
 grep -q "client secret file csec.fifo: a named pipe (FIFO) that nothing wrote to" auth5.err || fail "a FIFO client secret file: $(cat auth5.err)"
 echo "ok: --token-url in clear text, with a secret or a fragment, and a FIFO client secret file are refused"
+# trial 56: --token-out replaced a manifest given by mistake (a symlink or
+# a FIFO became a file): refused before the browser step
+printf '{"pipeline":"keep"}\n' > keep.json
+mkfifo out.fifo
+for f in keep.json out.fifo; do
+    rc=0
+    timeout 30 "$B" auth gmail --client-id-file cid --client-secret-file csec \
+        --token-out "$f" --key-file token.key --no-browser --timeout 30 --token-url "$FURL/token" \
+        > auth6.out 2> auth6.err || rc=$?
+    [ "$rc" = 2 ] || fail "--token-out $f: exit $rc: $(cat auth6.err)"
+    grep -q "^error: --token-out $f: the file exists and is not a sealed token" auth6.err || fail "--token-out $f: $(cat auth6.err)"
+    grep -q "consent" auth6.out && fail "--token-out $f: the browser step ran first"
+done
+grep -q '"keep"' keep.json && [ -p out.fifo ] || fail "--token-out changed keep.json or out.fifo"
+echo "ok: --token-out refuses an existing file that is not a sealed token"
