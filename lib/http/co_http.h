@@ -211,6 +211,12 @@ int co_http_check_url(const char *url, char *err, size_t err_size);
 int co_http_check_url_ex(const char *url, unsigned flags, char *err,
                          size_t err_size);
 
+/** co_http_check_url_ex() flags of a service's base URL, to which request
+ *  paths are appended (ollama, tavily, chroma): a '#' fragment or a secret
+ *  in the query would swallow the path and be logged in every retry and
+ *  dead letter (trial 56). */
+#define CO_BASE_URL_FLAGS (CO_URL_NO_FRAGMENT | CO_URL_NO_QUERY_SECRET)
+
 /**
  * @brief True (1) if `host` (as curl reports it, IPv6 in brackets) is a
  *        loopback name or address: localhost, 127.0.0.0/8, [::1].

@@ -165,12 +165,14 @@ static co_status_t chroma_check(const void *config, char *err, size_t errsz)
     /* with a token, every request carries it: plain http only to
      * loopback */
     int keyed = cfg->token != NULL && cfg->token[0] != '\0';
-    if (co_http_check_url_ex(cfg->chroma_url, keyed ? CO_HTTP_URL_TLS : 0, e,
-                             sizeof e) != 0) {
+    if (co_http_check_url_ex(cfg->chroma_url,
+                             CO_BASE_URL_FLAGS | (keyed ? CO_HTTP_URL_TLS : 0),
+                             e, sizeof e) != 0) {
         snprintf(err, errsz, "chroma_url: %s", e);
         return CO_FATAL;
     }
-    if (co_http_check_url(cfg->ollama_url, e, sizeof e) != 0) {
+    if (co_http_check_url_ex(cfg->ollama_url, CO_BASE_URL_FLAGS, e, sizeof e) !=
+        0) {
         snprintf(err, errsz, "ollama_url: %s", e);
         return CO_FATAL;
     }

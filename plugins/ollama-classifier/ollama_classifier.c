@@ -222,8 +222,9 @@ static co_status_t ollama_check(const void *config, char *err, size_t errsz)
     /* with an API key, every request carries it: plain http only to
      * loopback (Ollama itself has no key: http on a LAN stays allowed) */
     int keyed = cfg->api_key_file != NULL && cfg->api_key_file[0] != '\0';
-    if (co_http_check_url_ex(cfg->base_url, keyed ? CO_HTTP_URL_TLS : 0, e,
-                             sizeof e) != 0) {
+    if (co_http_check_url_ex(cfg->base_url,
+                             CO_BASE_URL_FLAGS | (keyed ? CO_HTTP_URL_TLS : 0),
+                             e, sizeof e) != 0) {
         /* not quoted: it may hold a password (trial 53) */
         snprintf(err, errsz, "base_url: %s", e);
         return CO_FATAL;

@@ -141,13 +141,14 @@ static co_status_t tavily_check(const void *config, char *err, size_t errsz)
     const tavily_config_t *cfg = config;
     char e[256];
     /* every request carries the API key: plain http only to loopback */
-    if (co_http_check_url_ex(cfg->base_url, CO_HTTP_URL_TLS, e, sizeof e) !=
-        0) {
+    if (co_http_check_url_ex(cfg->base_url, CO_BASE_URL_FLAGS | CO_HTTP_URL_TLS,
+                             e, sizeof e) != 0) {
         snprintf(err, errsz, "base_url: %s", e);
         return CO_FATAL;
     }
     if (cfg->ollama_url != NULL && cfg->ollama_url[0] != '\0' &&
-        co_http_check_url(cfg->ollama_url, e, sizeof e) != 0) {
+        co_http_check_url_ex(cfg->ollama_url, CO_BASE_URL_FLAGS, e, sizeof e) !=
+            0) {
         snprintf(err, errsz, "ollama_url: %s", e);
         return CO_FATAL;
     }

@@ -538,6 +538,18 @@ CAREEROPS_LOOPBACK_ONLY= refused "chroma with a token over http" 'stages\[1\] \(
     --set 'stages.out.plugin=chroma-sink' --set 'stages.out.config={"chroma_url":"http://chroma.example:8000","token":"CHPW54"}'
 grep -q CHPW54 err.txt && fail "chroma's token printed: $(cat err.txt)"
 ok "chroma-sink with a token refuses plain http but to loopback"
+# trial 56: a '#' fragment or a secret query in a service's base URL was
+# taken and logged in every retry and dead letter (the request path landed
+# inside it)
+for c in '"plugin":"ollama-classifier","config":{"model":"m","base_url":"http://127.0.0.1:1/#FRAGPW56"}' \
+    '"plugin":"tavily-researcher","config":{"api_key":"k","base_url":"http://127.0.0.1:1/?api_key=QPW56"}' \
+    '"plugin":"chroma-sink","config":{"chroma_url":"http://127.0.0.1:1/?token=QPW56"}'; do
+    p=${c%%,*}; p=${p#*:}; p=${p//\"/}
+    refused "base URL $p" "stages\\[1\\] \\(out\\)\\.config\\.(base_url|chroma_url): the URL(.s query holds a secret| has a .#. fragment)" esc.json \
+        --set "stages.out.plugin=$p" --set "stages.out.config=${c#*\"config\":}"
+    grep -q 'FRAGPW56\|QPW56' err.txt && fail "base URL $p printed: $(cat err.txt)"
+done
+ok "a fragment or a secret query in ollama, tavily and chroma base URLs is refused, unquoted"
 refused "--set [1e400]" '--set stages\.src\.config\.count: a number in the value is too large' esc.json --set 'stages.src.config.count=[1e400]'
 # trial 54: oauth_token_url (and gmail's token_url) with a secret in its
 # query or a '#' fragment
