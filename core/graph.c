@@ -58,12 +58,7 @@ static int co__graph_args(int argc, char **argv, const char **sets,
         return 2;
     }
     if (optind + 1 < argc) {
-        char *shown = co_visible(argv[optind + 1]);
-        fprintf(stderr,
-                "error: unexpected argument '%s' (graph takes one "
-                "MANIFEST)\n",
-                shown);
-        free(shown);
+        co_cli_unexpected("graph", argv[optind + 1]);
         return 2;
     }
     if (strcmp(*fmt, "mermaid") != 0 && strcmp(*fmt, "dot") != 0) {

@@ -116,15 +116,6 @@ static co_manifest_t *co__load(const char *path, co__list_t *sets)
 
 static int co__check_parent(const char *opt, const char *path);
 
-/* "error: unexpected argument 'W' (CMD takes one MANIFEST)", W visible. */
-static void co__unexpected(const char *cmd, const char *word)
-{
-    char *shown = co_visible(word);
-    fprintf(stderr, "error: unexpected argument '%s' (%s takes one MANIFEST)\n",
-            shown, cmd);
-    free(shown);
-}
-
 static int co__cmd_run(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -213,7 +204,7 @@ static int co__cmd_run(int argc, char **argv)
             fprintf(stderr, "error: run needs a MANIFEST (see careerops run "
                             "--help)\n");
         else
-            co__unexpected("run", argv[optind + 1]);
+            co_cli_unexpected("run", argv[optind + 1]);
         free(stages.v);
         free(sets.v);
         return 2;
@@ -265,7 +256,7 @@ static int co__cmd_validate(int argc, char **argv)
         return 2;
     }
     if (optind + 1 < argc) {
-        co__unexpected("validate", argv[optind + 1]);
+        co_cli_unexpected("validate", argv[optind + 1]);
         free(sets.v);
         return 2;
     }

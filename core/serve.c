@@ -146,12 +146,7 @@ int co_cmd_serve(int argc, char **argv)
         return 2;
     }
     if (!help && optind + 1 < argc) {
-        char *shown = co_visible(argv[optind + 1]);
-        fprintf(stderr,
-                "error: unexpected argument '%s' (serve takes one "
-                "MANIFEST)\n",
-                shown);
-        free(shown);
+        co_cli_unexpected("serve", argv[optind + 1]);
         free(sets);
         return 2;
     }

@@ -41,6 +41,15 @@ int co_cli_once(int argc, char *const argv[], const struct option *lo,
 char *co_visible(const char *s);
 
 /**
+ * @brief Print "error: unexpected argument 'WORD' (CMD takes one
+ *        MANIFEST)" on stderr, WORD through co_visible().
+ * @param cmd The command word ("run", "validate", "graph", "serve").
+ * @param word The extra argument (borrowed).
+ * Thread-safety: any thread.
+ */
+void co_cli_unexpected(const char *cmd, const char *word);
+
+/**
  * @brief getopt_long() that prints its own errors, through co_visible():
  *        getopt_long()'s messages print the word as typed, so an escape
  *        sequence or U+202E in a mistyped option reached the terminal

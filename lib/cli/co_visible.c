@@ -1,4 +1,4 @@
-/* lib/cli: co_visible(), see co_cli.h. */
+/* lib/cli: co_visible() and co_cli_unexpected(), see co_cli.h. */
 #include "co_cli.h"
 
 #include <stdio.h>
@@ -47,4 +47,12 @@ char *co_visible(const char *s)
     }
     t[o] = '\0';
     return t;
+}
+
+void co_cli_unexpected(const char *cmd, const char *word)
+{
+    char *shown = co_visible(word);
+    fprintf(stderr, "error: unexpected argument '%s' (%s takes one MANIFEST)\n",
+            shown, cmd);
+    free(shown);
 }

@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/co-readfile-XXXXXX";
+/* mkdtemp()'s template, restored after each test */
+#define DIR_TEMPLATE "/tmp/co-readfile-XXXXXX"
+static char dir[] = DIR_TEMPLATE;
 
 static char *path_in(const char *name)
 {
@@ -39,7 +41,7 @@ static void teardown(void)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         remove(path_in(names[i]));
     rmdir(dir);
-    strcpy(dir, "/tmp/co-readfile-XXXXXX");
+    strcpy(dir, DIR_TEMPLATE);
 }
 
 static void write_file(const char *path, const char *text)
