@@ -1,4 +1,5 @@
 /* careerops: the host runtime's command line. */
+#include "bootfile.h"
 #include "command.h"
 #include "crash.h"
 #include "dashboard.h"
@@ -114,8 +115,6 @@ static co_manifest_t *co__load(const char *path, co__list_t *sets)
     return m;
 }
 
-static int co__check_parent(const char *opt, const char *path);
-
 static int co__cmd_run(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -211,7 +210,7 @@ static int co__cmd_run(int argc, char **argv)
     }
     co_manifest_t *m = NULL;
     if ((o.bootstrap_file != NULL &&
-         co__check_parent("--bootstrap-file", o.bootstrap_file) != 0) ||
+         co_bootfile_check("--bootstrap-file", o.bootstrap_file) != 0) ||
         (m = co__load(argv[optind], &sets)) == NULL) {
         free(stages.v);
         free(sets.v);
@@ -395,77 +394,6 @@ static void co__on_sig(int s)
 /* The most brokers `careerops broker --brokers N` starts. */
 #define CO_BROKERS_MAX 16
 
-/* mkdir -p of the folder part of path; 0, or -1 with errno set. */
-/* The folder of a --bootstrap-file must exist and be a folder: a typo in
- * the path is refused, not created silently. Returns 0, or 2 (printed). */
-/* The file is written at start and removed at exit: one that exists must
- * be a bootstrap file of an earlier run ("HOST:PORT[,...]\n"), never a
- * manifest or a device (trial 55: --bootstrap-file /dev/full removed it,
- * a manifest given by mistake was overwritten, then removed). */
-static int co__check_bootstrap_old(const char *opt, const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return 0; /* to be created */
-    char buf[513];
-    ssize_t n = -1;
-    int fd = S_ISREG(st.st_mode) && st.st_size <= 512
-                 ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-                 : -1;
-    if (fd >= 0) {
-        n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-    }
-    int ours = n > 0 && buf[n - 1] == '\n' && memchr(buf, ':', (size_t)n);
-    for (ssize_t i = 0; ours && i < n - 1; i++)
-        ours = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                      "0123456789.-:[],",
-                      buf[i]) != NULL;
-    if (ours || (S_ISREG(st.st_mode) && st.st_size == 0))
-        return 0;
-    char *shown = co_visible(path);
-    fprintf(stderr,
-            "error: %s %s: the file exists and is %s; it would be "
-            "overwritten with the broker's address: give a path that does "
-            "not exist yet (or the bootstrap file of an earlier run)\n",
-            opt, shown,
-            S_ISREG(st.st_mode) ? "not a bootstrap file (HOST:PORT)"
-            : S_ISLNK(st.st_mode)
-                ? "a symbolic link"
-                : "not a regular file (a device, pipe, socket or folder)");
-    free(shown);
-    return 2;
-}
-
-static int co__check_parent(const char *opt, const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL) /* in the current folder */
-        return co__check_bootstrap_old(opt, path);
-    if (slash == dir)
-        slash[1] = '\0';
-    else
-        *slash = '\0';
-    struct stat st;
-    if (stat(dir, &st) != 0) {
-        fprintf(stderr,
-                "error: %s %s: folder %s: %s (create the folder first, or "
-                "give a path in an existing one)\n",
-                opt, path, dir, strerror(errno));
-        return 2;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        fprintf(stderr,
-                "error: %s %s: %s is not a folder (give a path in an "
-                "existing folder)\n",
-                opt, path, dir);
-        return 2;
-    }
-    return co__check_bootstrap_old(opt, path);
-}
-
 static int co__cmd_broker(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -524,7 +452,7 @@ static int co__cmd_broker(int argc, char **argv)
         free(manifests.v);
         return 2;
     }
-    if (bfile != NULL && co__check_parent("--bootstrap-file", bfile) != 0) {
+    if (bfile != NULL && co_bootfile_check("--bootstrap-file", bfile) != 0) {
         free(manifests.v);
         return 2;
     }
@@ -544,23 +472,13 @@ static int co__cmd_broker(int argc, char **argv)
     const char *bs = co_embedded_bootstraps(em);
     printf("%s\n", bs);
     fflush(stdout);
-    if (bfile) {
-        char tmp[4096];
-        snprintf(tmp, sizeof tmp, "%s.tmp", bfile);
-        FILE *f = fopen(tmp, "w");
-        int ok = f != NULL && fprintf(f, "%s\n", bs) >= 0;
-        if (f != NULL && fclose(f) != 0)
-            ok = 0;
-        if (!ok || rename(tmp, bfile) != 0) {
-            fprintf(stderr,
-                    "error: --bootstrap-file: cannot write %s: %s (give a "
-                    "path in a folder you can write to)\n",
-                    bfile, strerror(errno));
-            if (f != NULL)
-                unlink(tmp);
-            co_embedded_stop(em);
-            return 1;
-        }
+    if (bfile != NULL && co_bootfile_write(bfile, bs) != 0) {
+        fprintf(stderr,
+                "error: --bootstrap-file: cannot write %s: %s (give a "
+                "path in a folder you can write to)\n",
+                bfile, strerror(errno));
+        co_embedded_stop(em);
+        return 1;
     }
     co_log_info("embedded broker (in memory) at %s", bs);
     signal(SIGTERM, co__on_sig);
@@ -570,9 +488,8 @@ static int co__cmd_broker(int argc, char **argv)
     co_log_info("embedded broker at %s: received %s, stopping%s%s", bs,
                 co__broker_stop == SIGINT ? "SIGINT" : "SIGTERM",
                 bfile ? " and removing " : "", bfile ? bfile : "");
-    /* a stale address in the file would send the next run to a dead port */
-    if (bfile != NULL && unlink(bfile) != 0 && errno != ENOENT)
-        co_log_warn("cannot remove %s: %s", bfile, strerror(errno));
+    if (bfile != NULL)
+        co_bootfile_remove(bfile, bs);
     co_embedded_stop(em);
     return 0;
 }

@@ -2,6 +2,7 @@
  * The supervisor loop is in supervisor.c, backpressure in backpressure.c,
  * the embedded drain in drain.c. */
 #include "pipeline.h"
+#include "bootfile.h"
 #include "backpressure.h"
 #include "err.h"
 #include "control.h"
@@ -379,9 +380,7 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
                 rt->bootstrap);
     co__warn_alone(m, o);
     if (o->bootstrap_file) {
-        FILE *f = fopen(o->bootstrap_file, "w");
-        if (f == NULL || fprintf(f, "%s\n", rt->bootstrap) < 0 ||
-            fclose(f) != 0) {
+        if (co_bootfile_write(o->bootstrap_file, rt->bootstrap) != 0) {
             co_log_error("--bootstrap-file %s: cannot write the broker's "
                          "address: %s",
                          o->bootstrap_file, strerror(errno));

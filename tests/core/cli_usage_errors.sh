@@ -53,7 +53,22 @@ grep -q '"keep"' "$t/keep.json" || fail "--bootstrap-file changed keep.json"
 echo "127.0.0.1:1" > "$t/old.bs"
 timeout -s INT 3 "$B" broker --bootstrap-file "$t/old.bs" > /dev/null 2>&1 || true
 [ ! -e "$t/old.bs" ] || fail "the bootstrap file of an earlier run was not reused and removed"
-echo "ok: --bootstrap-file refuses an existing file that is not a bootstrap file (a manifest, a FIFO, a device)"
+# trial 56: a second broker took a live broker's file over and removed it
+# at exit; it is refused while the address in the file answers
+"$B" broker --bootstrap-file "$t/live.bs" > /dev/null 2> "$t/live.err" &
+live=$!
+for _ in $(seq 100); do [ -s "$t/live.bs" ] && break; sleep 0.1; done
+[ -s "$t/live.bs" ] || fail "broker --bootstrap-file did not write it: $(cat "$t/live.err")"
+addr=$(cat "$t/live.bs")
+for cmd in broker "run $t/keep.json"; do
+    # shellcheck disable=SC2086
+    expect 2 "error: --bootstrap-file $t/live.bs: a broker still answers at ${addr%%,*}" \
+        "$cmd --bootstrap-file of a live broker" timeout 30 "$B" $cmd --bootstrap-file "$t/live.bs"
+done
+[ "$(cat "$t/live.bs")" = "$addr" ] || fail "the live broker's file was changed"
+kill -INT "$live"; wait "$live" || true
+[ ! -e "$t/live.bs" ] || fail "the broker did not remove its own file at exit"
+echo "ok: --bootstrap-file refuses an existing file that is not a bootstrap file (a manifest, a FIFO, a device) or the file of a live broker"
 
 # trial 7: a second MANIFEST, --listen without a value, "stages" that is not
 # an array, --labels that names a folder

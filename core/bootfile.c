@@ -1,0 +1,215 @@
+#include "bootfile.h"
+#include "log.h"
+#include "co_cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* How long one address of an existing file is given to answer. */
+#define CO_BOOTFILE_PROBE_MS 300
+
+/* Read a small regular file (at most 512 bytes) without blocking on a
+ * FIFO. Returns the bytes read (NUL-terminated in buf), or -1. */
+static ssize_t co__bootfile_read(const char *path, const struct stat *st,
+                                 char *buf, size_t cap)
+{
+    if (!S_ISREG(st->st_mode) || st->st_size > 512)
+        return -1;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, cap - 1);
+    close(fd);
+    if (n >= 0)
+        buf[n] = '\0';
+    return n;
+}
+
+/* Whether a TCP connect() to the numeric HOST:PORT (IPv6 in brackets)
+ * succeeds within CO_BOOTFILE_PROBE_MS. */
+static int co__bootfile_answers(const char *hp)
+{
+    char host[256];
+    const char *colon = strrchr(hp, ':');
+    if (colon == NULL || (size_t)(colon - hp) >= sizeof host)
+        return 0;
+    size_t hl = (size_t)(colon - hp);
+    memcpy(host, hp, hl);
+    host[hl] = '\0';
+    char *h = host;
+    if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        h = host + 1;
+    }
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    if (getaddrinfo(h, colon + 1, &hints, &ai) != 0)
+        return 0;
+    int up = 0;
+    for (struct addrinfo *a = ai; a != NULL && !up; a = a->ai_next) {
+        int fd =
+            socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                   a->ai_protocol);
+        if (fd < 0)
+            continue;
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+            up = 1;
+        } else if (errno == EINPROGRESS) {
+            struct pollfd p = {.fd = fd, .events = POLLOUT};
+            int err = 0;
+            socklen_t el = sizeof err;
+            if (poll(&p, 1, CO_BOOTFILE_PROBE_MS) == 1 &&
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 &&
+                err == 0)
+                up = 1;
+        }
+        close(fd);
+    }
+    freeaddrinfo(ai);
+    return up;
+}
+
+/* The first address of "HOST:PORT[,...]" that answers, copied to out;
+ * 0 when none does. */
+static int co__bootfile_live(const char *list, char *out, size_t cap)
+{
+    char *copy = strdup(list), *save = NULL;
+    int up = 0;
+    if (copy == NULL)
+        return 0;
+    copy[strcspn(copy, "\n")] = '\0';
+    for (char *t = strtok_r(copy, ",", &save); t != NULL && !up;
+         t = strtok_r(NULL, ",", &save)) {
+        if (co__bootfile_answers(t)) {
+            snprintf(out, cap, "%s", t);
+            up = 1;
+        }
+    }
+    free(copy);
+    return up;
+}
+
+/* The file is written at start (and removed at exit by `broker`): one
+ * that exists must be a bootstrap file of an earlier run ("HOST:PORT[,
+ * ...]\n"), never a manifest or a device (trial 55: --bootstrap-file
+ * /dev/full removed it, a manifest given by mistake was overwritten, then
+ * removed), and no broker may still answer at its address (trial 56: a
+ * second broker took a live broker's file and removed it at exit). */
+static int co__bootfile_old(const char *opt, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return 0; /* to be created */
+    char buf[513];
+    ssize_t n = co__bootfile_read(path, &st, buf, sizeof buf);
+    int ours = n > 0 && buf[n - 1] == '\n' && memchr(buf, ':', (size_t)n);
+    for (ssize_t i = 0; ours && i < n - 1; i++)
+        ours = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789.-:[],",
+                      buf[i]) != NULL;
+    char *shown = co_visible(path);
+    char live[300];
+    int rc = 0;
+    if (ours && co__bootfile_live(buf, live, sizeof live)) {
+        fprintf(stderr,
+                "error: %s %s: a broker still answers at %s, the address "
+                "in this file: another `careerops broker` or `run` is "
+                "using it; stop that one first, or give another path\n",
+                opt, shown, live);
+        rc = 2;
+    } else if (!ours && !(S_ISREG(st.st_mode) && st.st_size == 0)) {
+        fprintf(stderr,
+                "error: %s %s: the file exists and is %s; it would be "
+                "overwritten with the broker's address: give a path that "
+                "does not exist yet (or the bootstrap file of an earlier "
+                "run)\n",
+                opt, shown,
+                S_ISREG(st.st_mode) ? "not a bootstrap file (HOST:PORT)"
+                : S_ISLNK(st.st_mode)
+                    ? "a symbolic link"
+                    : "not a regular file (a device, pipe, socket or "
+                      "folder)");
+        rc = 2;
+    }
+    free(shown);
+    return rc;
+}
+
+int co_bootfile_check(const char *opt, const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL) /* in the current folder */
+        return co__bootfile_old(opt, path);
+    if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    struct stat st;
+    char *shown = co_visible(path), *dshown = co_visible(dir);
+    int rc = 0;
+    if (stat(dir, &st) != 0) {
+        fprintf(stderr,
+                "error: %s %s: folder %s: %s (create the folder first, or "
+                "give a path in an existing one)\n",
+                opt, shown, dshown, strerror(errno));
+        rc = 2;
+    } else if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr,
+                "error: %s %s: %s is not a folder (give a path in an "
+                "existing folder)\n",
+                opt, shown, dshown);
+        rc = 2;
+    }
+    free(shown);
+    free(dshown);
+    return rc != 0 ? rc : co__bootfile_old(opt, path);
+}
+
+int co_bootfile_write(const char *path, const char *bootstraps)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return -1;
+    int ok = fprintf(f, "%s\n", bootstraps) >= 0;
+    if (fclose(f) != 0)
+        ok = 0;
+    if (ok && rename(tmp, path) == 0)
+        return 0;
+    int e = errno;
+    unlink(tmp);
+    errno = e;
+    return -1;
+}
+
+void co_bootfile_remove(const char *path, const char *bootstraps)
+{
+    struct stat st;
+    char buf[513];
+    size_t bl = strlen(bootstraps);
+    if (lstat(path, &st) != 0)
+        return;
+    ssize_t n = co__bootfile_read(path, &st, buf, sizeof buf);
+    if (n < 0 || (size_t)n != bl + 1 || memcmp(buf, bootstraps, bl) != 0 ||
+        buf[bl] != '\n') {
+        co_log_info("%s now holds another address: left in place", path);
+        return;
+    }
+    if (unlink(path) != 0 && errno != ENOENT)
+        co_log_warn("cannot remove %s: %s", path, strerror(errno));
+}
