@@ -18,6 +18,7 @@
 #include "co_pgmig.h"
 #include "co_redact.h"
 #include "co_cli.h"         /* co_cli_once() */
+#include "co_readfile.h"    /* co_tmpfile_open() */
 #include "co_relabel_int.h" /* co__relabel_dsn_refused() */
 #include "util.h"           /* co_buf_t */
 
@@ -252,6 +253,71 @@ static const char co__archive_usage[] =
     "                delete raw messages (sha256/) stored more than DAYS "
     "days ago";
 
+/* `archive get REF [-o OUT]`: the content to OUT (NULL: stdout). OUT is
+ * written under an unnamed or temporary name and renamed into place when
+ * whole: a failed get leaves an existing OUT as it was (trial 56: it was
+ * removed, /dev/null too) and a killed one leaves no part. A device or a
+ * named pipe is written directly; a pipe with no reader is refused (it
+ * hung the get), and so is a folder. */
+static int co__get_to(co_archive_t *a, const char *ref, const char *outp,
+                      char *err, size_t errlen)
+{
+    struct stat st;
+    char tmp[4200] = "";
+    FILE *out = stdout;
+    int fd = -1, special = 0;
+    if (outp != NULL) {
+        char *shown = co_visible(outp);
+        special = stat(outp, &st) == 0 && !S_ISREG(st.st_mode);
+        if (special && S_ISDIR(st.st_mode)) {
+            fprintf(stderr,
+                    "careerops archive get: -o %s: a folder: give a file "
+                    "path in it\n",
+                    shown);
+            free(shown);
+            return 2;
+        }
+        /* a device or a named pipe is written as it is; O_NONBLOCK: a
+         * pipe with no reader fails (ENXIO) instead of hanging */
+        fd = special ? open(outp, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+                     : co_tmpfile_open(outp, tmp, sizeof tmp);
+        int fl = special && fd >= 0 ? fcntl(fd, F_GETFL) : 0;
+        if (fd < 0 || fl < 0 ||
+            (special && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) ||
+            (out = fdopen(fd, "wb")) == NULL) {
+            int e = errno;
+            fprintf(stderr, "careerops archive get: -o %s: %s\n", shown,
+                    e == ENXIO ? "a named pipe that nothing reads from"
+                               : strerror(e));
+            free(shown);
+            if (fd >= 0)
+                close(fd);
+            co_tmpfile_abandon(tmp);
+            return e == ENOENT || e == ENOTDIR || e == ENXIO ? 2 : 1;
+        }
+        free(shown);
+    }
+    int rc = 0, got = co_archive_get(a, ref, out, err, errlen);
+    if (got < 0) {
+        fprintf(stderr, "careerops archive get: %s\n", err);
+        rc = got == -2 ? 2 : 1; /* -2: the reference names nothing */
+    }
+    if (out == stdout)
+        return rc;
+    if (rc == 0 && (fflush(out) != 0 ||
+                    (!special && co_tmpfile_commit(fd, tmp, outp) != 0))) {
+        char *shown = co_visible(outp);
+        fprintf(stderr, "careerops archive get: -o %s: %s\n", shown,
+                strerror(errno));
+        free(shown);
+        rc = 1;
+    }
+    if (rc != 0)
+        co_tmpfile_abandon(tmp);
+    fclose(out);
+    return rc;
+}
+
 int co_cmd_archive(int argc, char **argv)
 {
     co__arch_opts_t o;
@@ -307,8 +373,9 @@ int co_cmd_archive(int argc, char **argv)
             if (co_archive_put_file(a, args[k], &ref, err, sizeof err) < 0) {
                 struct stat st;
                 fprintf(stderr, "careerops archive put: %s\n", err);
-                /* no such file, or a folder: the command line is wrong */
-                rc = stat(args[k], &st) != 0 || S_ISDIR(st.st_mode) ? 2 : 1;
+                /* no such file, a folder or a pipe: the command line is
+                 * wrong */
+                rc = stat(args[k], &st) != 0 || !S_ISREG(st.st_mode) ? 2 : 1;
             } else {
                 co__ref_print(&ref);
             }
@@ -321,22 +388,7 @@ int co_cmd_archive(int argc, char **argv)
         }
         if ((a = co__arch_open_existing(&o, "archive get")) == NULL)
             return 2;
-        FILE *out = stdout;
-        if (o.out && (out = fopen(o.out, "wb")) == NULL) {
-            fprintf(stderr, "careerops archive get: -o %s: %s\n", o.out,
-                    strerror(errno));
-            co_archive_close(a);
-            return 1;
-        }
-        int got = co_archive_get(a, args[0], out, err, sizeof err);
-        if (got < 0) {
-            fprintf(stderr, "careerops archive get: %s\n", err);
-            rc = got == -2 ? 2 : 1; /* -2: the reference names nothing */
-        }
-        if (out != stdout && fclose(out) != 0 && rc == 0)
-            rc = 1;
-        if (rc && o.out)
-            unlink(o.out);
+        rc = co__get_to(a, args[0], o.out, err, sizeof err);
     } else if (strcmp(sub, "ls") == 0) {
         if ((a = co__arch_open_existing(&o, "archive ls")) == NULL)
             return 2;
@@ -348,7 +400,9 @@ int co_cmd_archive(int argc, char **argv)
     } else if (strcmp(sub, "prune") == 0) {
         char *e = NULL;
         double days = o.older ? strtod(o.older, &e) : -1;
-        if (o.older == NULL || *e || !(days >= 0 && days < 1e6)) {
+        /* decimal only: strtod also reads 0x10, 1e2 and "nan" */
+        if (o.older == NULL || *e || !(days >= 0 && days < 1e6) ||
+            o.older[strspn(o.older, "0123456789.")] != '\0') {
             fprintf(stderr, "careerops archive prune: give --older-than DAYS "
                             "(a number of days, 0 to 999999)\n");
             return 2;

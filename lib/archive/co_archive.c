@@ -329,10 +329,12 @@ static int co__local_put(co_archive_t *a, const char *key, FILE *in, char *err,
     snprintf(path, sizeof path, "%s/%s", a->root, key);
     if (co__arch_mkdirs(path, err, errlen) < 0)
         return -1;
-    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
+    /* an unnamed file until it is whole: a put killed part-way leaves no
+     * temporary file (trial 55: 1.36 GB left after SIGTERM) */
+    int fd = co_tmpfile_open(path, tmp, sizeof tmp);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+        snprintf(err, errlen, "cannot create a file in the folder of %s: %s",
+                 path, strerror(errno));
         return -1;
     }
     char *buf = malloc(CO_ARCH_CHUNK);
@@ -344,7 +346,7 @@ static int co__local_put(co_archive_t *a, const char *key, FILE *in, char *err,
             if (w < 0) {
                 if (errno == EINTR)
                     continue;
-                snprintf(err, errlen, "write %s: %s", tmp, strerror(errno));
+                snprintf(err, errlen, "write %s: %s", path, strerror(errno));
                 rc = -1;
                 break;
             }
@@ -356,17 +358,17 @@ static int co__local_put(co_archive_t *a, const char *key, FILE *in, char *err,
         snprintf(err, errlen, "read error while archiving");
         rc = -1;
     }
-    if (rc == 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0)) {
-        snprintf(err, errlen, "fsync %s: %s", tmp, strerror(errno));
+    if (rc == 0 && fsync(fd) < 0) {
+        snprintf(err, errlen, "fsync %s: %s", path, strerror(errno));
         rc = -1;
+    }
+    if (rc == 0 && co_tmpfile_commit(fd, tmp, path) < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        rc = -1;
+    } else if (rc < 0) {
+        co_tmpfile_abandon(tmp);
     }
     close(fd);
-    if (rc == 0 && rename(tmp, path) < 0) {
-        snprintf(err, errlen, "rename to %s: %s", path, strerror(errno));
-        rc = -1;
-    }
-    if (rc < 0)
-        unlink(tmp);
     return rc;
 }
 
@@ -477,18 +479,39 @@ int co_archive_put(co_archive_t *a, const void *buf, size_t len,
 static int co__arch_put_path(co_archive_t *a, const char *key, const char *path,
                              co_archive_ref_t *ref, char *err, size_t errlen)
 {
-    FILE *in = fopen(path, "rb");
-    if (in == NULL) {
+    /* O_NONBLOCK: a named pipe with no writer must not hang the put */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
-    struct stat sb;
-    if (fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        snprintf(err, errlen,
-                 "%s is a folder: give the files in it (e.g. %s/*), one "
-                 "FILE per argument",
-                 path, path);
-        fclose(in);
+    if (!S_ISREG(sb.st_mode)) {
+        /* a folder, or a pipe or device with no end (trial 56: a FIFO
+         * hung the put; /dev/zero filled the disk) */
+        if (S_ISDIR(sb.st_mode))
+            snprintf(err, errlen,
+                     "%s is a folder: give the files in it (e.g. %s/*), one "
+                     "FILE per argument",
+                     path, path);
+        else
+            snprintf(err, errlen,
+                     "%s is not a regular file (a named pipe, device or "
+                     "socket): save the stream to a file first and archive "
+                     "that",
+                     path);
+        close(fd);
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    FILE *in = fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0
+                   ? fdopen(fd, "rb")
+                   : NULL;
+    if (in == NULL) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        close(fd);
         return -1;
     }
     int rc = co__arch_put_stream(a, key, path, in, ref, err, errlen);

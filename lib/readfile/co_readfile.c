@@ -123,3 +123,87 @@ int co_readfile_max(const char *path, char **out, size_t *len, size_t max)
         *len = n;
     return 0;
 }
+
+/* The folder part of path ("." for a bare name) into dir. */
+static int co__tmpfile_dir(const char *path, char *dir, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+    if (n + 2 > cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (n == 0)
+        memcpy(dir, ".", 2);
+    else {
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    return 0;
+}
+
+int co_tmpfile_open(const char *path, char *tmpname, size_t cap)
+{
+    char dir[4096];
+    if (cap < strlen(path) + 12 || co__tmpfile_dir(path, dir, sizeof dir)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    tmpname[0] = '\0';
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+        return fd;
+    /* no O_TMPFILE on this file system: a named file, removed on failure */
+    snprintf(tmpname, cap, "%s.tmp.XXXXXX", path);
+    fd = mkostemp(tmpname, O_CLOEXEC);
+    if (fd < 0)
+        tmpname[0] = '\0';
+    return fd;
+}
+
+int co_tmpfile_commit(int fd, const char *tmpname, const char *path)
+{
+    if (tmpname[0] != '\0') {
+        if (rename(tmpname, path) == 0)
+            return 0;
+        int e = errno;
+        unlink(tmpname);
+        errno = e;
+        return -1;
+    }
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    if (errno != EEXIST)
+        return -1;
+    /* replacing a file: linked under a free name, then renamed over it */
+    size_t n = strlen(path) + 40;
+    char *tmp = malloc(n);
+    if (tmp == NULL)
+        return -1;
+    int rc = -1;
+    for (unsigned i = 0; i < 100 && rc != 0; i++) {
+        snprintf(tmp, n, "%s.tmp.%ld.%u", path, (long)getpid(), i);
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) != 0) {
+            if (errno == EEXIST)
+                continue;
+            break;
+        }
+        rc = rename(tmp, path);
+        if (rc != 0) {
+            int e = errno;
+            unlink(tmp);
+            errno = e;
+            break;
+        }
+    }
+    free(tmp);
+    return rc;
+}
+
+void co_tmpfile_abandon(const char *tmpname)
+{
+    if (tmpname[0] != '\0')
+        unlink(tmpname);
+}

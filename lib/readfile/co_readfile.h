@@ -65,4 +65,38 @@ const char *co_readfile_strerror(int rc);
  */
 const char *co_readfile_kind(const char *path);
 
+/**
+ * @brief Open a new file for writing that will replace `path` once
+ *        written (co_tmpfile_commit()): an unnamed file in path's folder
+ *        (Linux O_TMPFILE), so that a process killed while it writes
+ *        leaves nothing behind; where the file system has no O_TMPFILE, a
+ *        named "PATH.tmp.XXXXXX" (mkstemp()), whose name is put in tmpname.
+ * @param path The final name. Borrowed. Its folder must exist.
+ * @param tmpname Out: "" for an unnamed file, else the temporary name
+ *        (remove it with co_tmpfile_abandon() if the write fails).
+ * @param cap Size of tmpname in bytes: at least strlen(path) + 12.
+ * @returns A file descriptor open for writing (mode 0600, close-on-exec;
+ *          the caller closes it), or -1 with errno set. Thread-safe.
+ */
+int co_tmpfile_open(const char *path, char *tmpname, size_t cap);
+
+/**
+ * @brief Give the file that co_tmpfile_open() opened its final name
+ *        `path`, replacing a file there (rename() semantics). Call it
+ *        after the data is written (and fsync()ed if it must survive a
+ *        crash), before closing fd.
+ * @param fd,tmpname As co_tmpfile_open() gave them. Borrowed.
+ * @param path The final name. Borrowed.
+ * @returns 0, or -1 with errno set (a named temporary file is removed).
+ *          Thread-safe.
+ */
+int co_tmpfile_commit(int fd, const char *tmpname, const char *path);
+
+/**
+ * @brief Remove the temporary name of a write that failed (nothing to do
+ *        for an unnamed file: closing its descriptor frees it).
+ * @param tmpname As co_tmpfile_open() gave it. Borrowed.
+ */
+void co_tmpfile_abandon(const char *tmpname);
+
 #endif

@@ -113,3 +113,38 @@ for args in "init extra" "prune x --older-than 1" "ls a b" "get a b"; do
     [ $rc = 2 ] && grep -q "unexpected argument" e9 || fail "archive $args: exit $rc $(cat e9)"
 done
 ok "archive init, prune, ls and get refuse extra words"
+# trial 56: `archive put FIFO` and `get -o FIFO` hung, /dev/zero had no end
+# (and left a 1.36 GB temporary file after SIGTERM), a failed `get -o F`
+# removed F (/dev/null as root), `prune --older-than 0x10` was read as 16
+"$B" archive put m1.eml > /dev/null
+mkfifo pipe
+for f in pipe /dev/zero; do
+    rc=0
+    timeout 20 "$B" archive put "$f" > o10 2> e10 || rc=$?
+    [ $rc = 2 ] && grep -q "$f is not a regular file" e10 || fail "put $f: exit $rc $(cat e10)"
+done
+rc=0
+timeout 20 "$B" archive get "sha256:$h1" -o pipe 2> e11 || rc=$?
+[ $rc = 2 ] && grep -q "a named pipe that nothing reads from" e11 || fail "get -o FIFO: exit $rc $(cat e11)"
+echo keep > kept.txt
+rc=0
+"$B" archive get "sha256:$(printf '%064d' 0)" -o kept.txt 2> e12 || rc=$?
+[ $rc = 2 ] && [ "$(cat kept.txt)" = keep ] || fail "a failed get -o changed the file: exit $rc $(cat kept.txt)"
+"$B" archive get "sha256:$(printf '%064d' 0)" -o /dev/null 2> /dev/null && fail "get of nothing succeeded"
+[ -c /dev/null ] || fail "a failed get -o /dev/null removed it"
+"$B" archive get "sha256:$h1" -o /dev/null || fail "get -o /dev/null"
+"$B" archive get "sha256:$h1" -o kept.txt && cmp kept.txt m1.eml || fail "get -o over a file"
+ls -a | grep -q '\.tmp' && fail "temporary files left: $(ls -a)"
+# a put killed part-way leaves no part in the store (an unnamed file until whole)
+head -c 200000000 /dev/zero > huge.bin
+"$B" archive put huge.bin > /dev/null 2>&1 &
+pid=$!
+sleep 0.5
+kill -TERM "$pid" 2> /dev/null || true
+wait "$pid" || true
+find store -name '*.tmp*' | grep -q . && fail "a killed put left: $(find store -name '*.tmp*')"
+rm -f huge.bin
+rc=0
+"$B" archive prune --older-than 0x10 > o13 2> e13 || rc=$?
+[ $rc = 2 ] && grep -q -- "--older-than DAYS" e13 || fail "prune --older-than 0x10: exit $rc $(cat o13 e13)"
+ok "put of a FIFO or device and get -o to a FIFO without a reader are refused; a failed get -o leaves the file; no temporary file; hex days refused"
