@@ -4,6 +4,7 @@
 #include "supervisor.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The first local stage with inputs that FAILED, or NULL: what it has not
@@ -38,6 +39,22 @@ static co_stage_t *co__broker_gone(const co_runtime_t *rt)
     return NULL;
 }
 
+/* The first local sink whose flush has failed CO__DRAIN_FLUSH_FAILS times
+ * in a row, or NULL: what it holds does not drain until its output is
+ * repaired (trial 56: a console-sink FIFO whose reader went away held a
+ * SIGTERM for the whole 30 s). Its records are read again at the next
+ * start. */
+#define CO__DRAIN_FLUSH_FAILS 3
+static const co_stage_t *co__flush_failing(const co_runtime_t *rt)
+{
+    for (size_t i = 0; i < rt->n_inst; i++)
+        if (rt->inst[i]->sc->n_inputs > 0 &&
+            __atomic_load_n(&rt->inst[i]->flush_fails, __ATOMIC_SEQ_CST) >=
+                CO__DRAIN_FLUSH_FAILS)
+            return rt->inst[i];
+    return NULL;
+}
+
 /* 1 when every local consumer group answered with no lag, 0 otherwise. */
 static int co__drained(const co_sup_t *sv)
 {
@@ -67,6 +84,8 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
             CO_RT_STORE(&rt->inst[i]->stop, CO_STOP_REQUESTED);
     int64_t until = co_mono_ms() + timeout_ms;
     int drained = 0;
+    char why[200];
+    snprintf(why, sizeof why, "within %lld s", (long long)(timeout_ms / 1000));
     while (co_mono_ms() < until && CO_RT_LOAD(&rt->stop) != CO_STOP_HARD) {
         if (co__drained(sv)) {
             drained = 1;
@@ -76,12 +95,22 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
         if (f != NULL) {
             co_log_info("stage %s FAILED: not waiting for downstream to drain",
                         f->sc->name);
+            snprintf(why, sizeof why, "(stage %s FAILED)", f->sc->name);
+            break;
+        }
+        if ((f = co__flush_failing(rt)) != NULL) {
+            co_log_info("stage %s: its flush keeps failing: not waiting for "
+                        "downstream to drain",
+                        f->sc->name);
+            snprintf(why, sizeof why, "(stage %s cannot flush)", f->sc->name);
             break;
         }
         if ((f = co__broker_gone(rt)) != NULL) {
             co_log_info("stage %s waits for the broker: not waiting for "
                         "downstream to drain",
                         f->sc->name);
+            snprintf(why, sizeof why, "(stage %s waits for the broker)",
+                     f->sc->name);
             break;
         }
         co_sleep_ms(100);
@@ -101,10 +130,10 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
              * downstream (the broker gone, or a slow stage) */
             co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
                    "stopping: the stages downstream did not store all this "
-                   "source emitted within %lld s; its position is not "
-                   "advanced, so those records are read again at the next "
-                   "start (duplicates, keyed; none lost); exit status 1",
-                   (long long)(timeout_ms / 1000));
+                   "source emitted %s; its position is not advanced, so "
+                   "those records are read again at the next start "
+                   "(duplicates, keyed; none lost); exit status 1",
+                   why);
             st->unfinished_at_stop = 1;
         }
     }

@@ -42,6 +42,7 @@ static int64_t co__downstream_committed(void *rt, const char *topic,
 /* ---- signals ------------------------------------------------------------- */
 
 static co_runtime_t *co__sig_rt;
+static int64_t co__sig_drain_ms; /* --drain-timeout-ms, for the message */
 
 /* How long the stages get to stop after the second signal (s). */
 #define CO__HARD_STOP_S 5
@@ -100,8 +101,19 @@ static void *co__signal_thread(void *arg)
         if (sig == SIGUSR1) /* internal wake-up at exit */
             return NULL;
         int prev = CO_RT_LOAD(&co__sig_rt->stop);
-        co_log_info("received %s: %s", sig == SIGINT ? "SIGINT" : "SIGTERM",
-                    prev ? "stopping now" : "finishing in-flight records");
+        if (prev)
+            co_log_info("received %s: stopping now",
+                        sig == SIGINT ? "SIGINT" : "SIGTERM");
+        else if (co__sig_rt->defer_source_offsets) /* co_drain_embedded */
+            co_log_info("received %s: finishing in-flight records (for up "
+                        "to %lld s, --drain-timeout-ms; a second signal "
+                        "stops now)",
+                        sig == SIGINT ? "SIGINT" : "SIGTERM",
+                        (long long)(co__sig_drain_ms / 1000));
+        else
+            co_log_info("received %s: finishing in-flight records (a "
+                        "second signal stops now)",
+                        sig == SIGINT ? "SIGINT" : "SIGTERM");
         CO_RT_STORE(&co__sig_rt->stop, prev ? CO_STOP_HARD : CO_STOP_REQUESTED);
         if (prev) {
             co__hard_stop_watch(set);
@@ -562,6 +574,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
     pthread_mutex_init(&rt.bp_lock, NULL);
     pthread_mutex_init(&rt.inst_lock, NULL);
     co__sig_rt = &rt;
+    co__sig_drain_ms = o->drain_timeout_ms;
 
     sigset_t set;
     sigemptyset(&set);

@@ -145,7 +145,11 @@ struct co_stage_s {
     int64_t last_commit_ms;
     int64_t last_flush_ms;
     int64_t next_flush_ms; /**< after a failed flush: when to try again */
-    int flush_fails;       /**< consecutive flush attempts that failed */
+    int flush_fails;       /**< consecutive flush attempts that failed
+                                (written by the worker with __atomic
+                                stores; the drain reads it) */
+    int64_t flush_warn_ms; /**< when the last WARN about a failing flush
+                                was logged (worker) */
     int held_back;         /**< partitions paused (flush failing, pause) */
     int delivery_failed;
     /** the stage stopped with work not committed: its last offset commit

@@ -314,22 +314,27 @@ static int co__maybe_flush(co_stage_t *st, int force)
             co_log(CO_LOG_INFO, st->sc->name, st->sc->plugin,
                    "sink flush succeeded after %d failed attempts",
                    st->flush_fails);
-            st->flush_fails = 0;
+            __atomic_store_n(&st->flush_fails, 0, __ATOMIC_SEQ_CST);
             co__resume_all(st);
             co_stage_set_status(st, CO_STAGE_RUNNING, NULL);
         }
         return 0;
     }
     if (s == CO_RETRY) {
-        st->flush_fails++;
+        __atomic_store_n(&st->flush_fails, st->flush_fails + 1,
+                         __ATOMIC_SEQ_CST);
         co_metric_add(st->m_retried, 1);
         int64_t d =
             co_backoff_ms(st->flush_fails, st->sc->backoff_ms,
                           st->sc->backoff_max_ms, st->retry_hint_ms, 0.5);
         st->next_flush_ms = now + d;
-        co_log(st->flush_fails == 1 || st->flush_fails % 10 == 0 ? CO_LOG_WARN
-                                                                 : CO_LOG_DEBUG,
-               st->sc->name, st->sc->plugin,
+        /* WARN at the first failure, then at least once a minute while it
+         * lasts (trial 56: one line, then minutes of debug-only retries
+         * looked like a silent stall) */
+        int warn = st->flush_fails == 1 || now - st->flush_warn_ms >= 60000;
+        if (warn)
+            st->flush_warn_ms = now;
+        co_log(warn ? CO_LOG_WARN : CO_LOG_DEBUG, st->sc->name, st->sc->plugin,
                "sink flush failed (attempt %d), again in %lld ms; input "
                "paused, still polling: %s",
                st->flush_fails, (long long)d,

@@ -326,9 +326,14 @@ static co_status_t console_flush(void *instance)
     if (c->len > 0) {
         if (fwrite(c->buf, 1, c->len, c->out) != c->len ||
             fflush(c->out) != 0 || console_sync(c) != 0) {
+            int e = errno;
             console_api->set_error(
                 c->st, "io", "console-sink: cannot write to %s: %s",
-                c->is_file ? c->cfg->path : "stdout", strerror(errno));
+                c->is_file ? c->cfg->path : "stdout",
+                e == EPIPE ? "its reader went away (Broken pipe); the "
+                             "records are kept and written when a reader "
+                             "opens it again"
+                           : strerror(e));
             clearerr(c->out);
             return CO_RETRY;
         }

@@ -44,3 +44,30 @@ rc=0; wait "$RP" || rc=$?
 grep -q "the sink's last flush failed.*read again at the next start" full.log ||
     fail "no ERROR about the last flush: $(grep -v debug full.log | tail -n 3)"
 ok "a stop while the sink's flush fails: exit 1, its records to be read again said"
+
+# trial 56: console-sink to a FIFO whose reader went away: one "Broken
+# pipe" line, then a silent stall, and a SIGTERM waited the whole drain
+# timeout; now the reason is said and the stop does not wait for a sink
+# whose flush keeps failing (its records are read again at the next start)
+mkfifo out.fifo
+cat > fifo.json <<'J'
+{"pipeline":"wfifo","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":2000,"rate":100}},
+ {"name":"out","plugin":"console-sink","input":"a","config":{"path":"out.fifo","format":"jsonl"}}]}
+J
+timeout 3 cat out.fifo > fifo.got &
+CAREEROPS_LOG_LEVEL=debug "$B" run fifo.json --drain-timeout-ms 120000 2> fifo.log & RP=$!
+wait_line fifo.log 'its reader went away (Broken pipe); the records are kept' 30 ||
+    fail "no reason for the failing flush: $(grep -v librdkafka fifo.log | tail -n 3)"
+wait_line fifo.log 'sink flush failed (attempt 3)' 30 ||
+    fail "no third attempt: $(grep 'flush failed' fifo.log | tail -n 2)"
+kill -TERM "$RP"
+rc=0; wait "$RP" || rc=$?
+[ "$rc" = 1 ] || fail "exit $rc after a stop with the FIFO's reader gone (want 1)"
+grep -q 'received SIGTERM: finishing in-flight records (for up to 120 s, --drain-timeout-ms; a second signal stops now)' fifo.log ||
+    fail "the stop did not say how long it waits: $(grep SIGTERM fifo.log)"
+grep -q 'stage out: its flush keeps failing: not waiting for downstream to drain' fifo.log ||
+    fail "the stop waited for a sink that cannot flush: $(grep -v librdkafka fifo.log | tail -n 4)"
+grep -q 'did not store all this source emitted (stage out cannot flush)' fifo.log ||
+    fail "the source's stop line: $(grep 'did not store' fifo.log)"
+ok "a FIFO whose reader went away: the reason said, the stop does not wait the drain timeout"
