@@ -58,10 +58,10 @@ static co_status_t co__ms_check_keys(const co_archive_config_t *ac,
     const char *path[] = {cfg->archive_s3_access_key_file,
                           cfg->archive_s3_secret_key_file};
     for (int i = 0; i < 2; i++) {
-        const char *kind = co_readfile_kind(path[i]);
+        const char *kind = co_readfile_not_regular(path[i]);
         if (kind != NULL) {
             snprintf(err, errsz,
-                     "%s: '%s' is %s, not a regular file: give the file "
+                     "%s: '%s' is %s: give the file "
                      "holding the S3 %s key",
                      opt[i], path[i], kind, i == 0 ? "access" : "secret");
             return CO_FATAL;

@@ -32,6 +32,17 @@ const char *co_readfile_kind(const char *path)
                                   : "a device";
 }
 
+const char *co_readfile_not_regular(const char *path)
+{
+    const char *k = co_readfile_kind(path);
+    if (k == NULL || k[0] == 'm') /* "missing (no such file)" */
+        return k;
+    return k[2] == 'n'   ? "a named pipe (FIFO), not a regular file"
+           : k[2] == 'f' ? "a folder, not a regular file"
+           : k[2] == 's' ? "a socket, not a regular file"
+                         : "a device, not a regular file";
+}
+
 /* Append what `f` holds to *buf (*n bytes so far, *cap allocated), at most
  * `max` bytes in all. */
 static int co__readfile_all(FILE *f, char **buf, size_t *n, size_t *cap,

@@ -66,6 +66,14 @@ const char *co_readfile_strerror(int rc);
 const char *co_readfile_kind(const char *path);
 
 /**
+ * @brief co_readfile_kind() said whole, for "'PATH' is %s: FIX": NULL for
+ *        a regular file, "missing (no such file)", or e.g. "a named pipe
+ *        (FIFO), not a regular file".
+ * @returns NULL or a static string. Thread-safe.
+ */
+const char *co_readfile_not_regular(const char *path);
+
+/**
  * @brief Open a new file for writing that will replace `path` once
  *        written (co_tmpfile_commit()): an unnamed file in path's folder
  *        (Linux O_TMPFILE), so that a process killed while it writes

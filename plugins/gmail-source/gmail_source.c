@@ -1092,6 +1092,18 @@ static co_status_t gmail_check(const void *config, char *err, size_t errsz)
             return CO_FATAL;
         }
     }
+    /* stat() only (check() opens nothing): validate said ok for a missing
+     * token file or a FIFO (trial 56) */
+    const char *kind = cfg->refresh_token_file
+                           ? co_readfile_not_regular(cfg->refresh_token_file)
+                           : NULL;
+    if (kind != NULL) {
+        snprintf(err, errsz,
+                 "refresh_token_file: '%s' is %s: create it with `careerops "
+                 "auth gmail --token-out FILE`",
+                 cfg->refresh_token_file, kind);
+        return CO_FATAL;
+    }
     return co_mail_source_check(&cfg->mail, err, errsz);
 }
 

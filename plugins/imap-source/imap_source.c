@@ -886,11 +886,11 @@ static co_status_t imap_check_config(const void *config, char *err,
     /* libcurl opens it blocking: a FIFO hung run, SIGTERM not heard
      * (trial 55); stat() only */
     const char *kind = cfg->ca_file != NULL && cfg->ca_file[0] != '\0'
-                           ? co_readfile_kind(cfg->ca_file)
+                           ? co_readfile_not_regular(cfg->ca_file)
                            : NULL;
     if (kind != NULL) {
         snprintf(err, errsz,
-                 "ca_file: '%s' is %s, not a regular file: name the PEM "
+                 "ca_file: '%s' is %s: name the PEM "
                  "file of the CA that signed the server's certificate",
                  cfg->ca_file, kind);
         return CO_FATAL;

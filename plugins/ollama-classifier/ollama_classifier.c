@@ -247,11 +247,11 @@ static co_status_t ollama_check(const void *config, char *err, size_t errsz)
     }
     /* stat() only (check() opens nothing): a FIFO hung run (trial 54) */
     const char *kind = cfg->api_key_file && cfg->api_key_file[0]
-                           ? co_readfile_kind(cfg->api_key_file)
+                           ? co_readfile_not_regular(cfg->api_key_file)
                            : NULL;
     if (kind != NULL) {
         snprintf(err, errsz,
-                 "api_key_file: '%s' is %s, not a regular file: write the "
+                 "api_key_file: '%s' is %s: write the "
                  "API key into a file (mode 0600) and name that",
                  cfg->api_key_file, kind);
         return CO_FATAL;

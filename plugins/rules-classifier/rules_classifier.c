@@ -173,10 +173,10 @@ static co_status_t rules_check(const void *config, char *err, size_t errsz)
     /* stat() only (check() opens nothing): a FIFO hung run's start
      * (trial 55) */
     for (size_t i = 0; cfg->extra_rules && cfg->extra_rules[i]; i++) {
-        const char *kind = co_readfile_kind(cfg->extra_rules[i]);
+        const char *kind = co_readfile_not_regular(cfg->extra_rules[i]);
         if (kind != NULL) {
             snprintf(err, errsz,
-                     "extra_rules[%zu]: '%s' is %s, not a regular file: "
+                     "extra_rules[%zu]: '%s' is %s: "
                      "name a rules table (.tsv)",
                      i, cfg->extra_rules[i], kind);
             return CO_FATAL;

@@ -18,6 +18,15 @@ for s in kafka_password tavily_api_key gmail_client_id gmail_client_secret gmail
 done
 echo "postgresql://careerops@db.internal.example:5432/careerops" >"$T/postgres_url"
 echo "https://hooks.slack.com/services/T000/B000/XXXX" >"$T/slack_webhook"
+# the sealed refresh token `careerops auth gmail --token-out` writes: validate
+# checks that it is a regular file (trial 56: a missing one passed)
+echo "placeholder-token" >"$T/gmail_token.enc"
+if CAREEROPS_GMAIL_TOKEN_FILE=$T/no-token.enc "$B" validate "$P/careerops.json" --set "secrets_dir=$T" >"$T/nt.out" 2>&1; then
+    fail "validate passed without the Gmail refresh token file"
+fi
+grep -q "refresh_token_file: '$T/no-token.enc' is missing (no such file): create it with \`careerops auth gmail --token-out FILE\`" "$T/nt.out" ||
+    fail "missing token file not named: $(cat "$T/nt.out")"
+export CAREEROPS_GMAIL_TOKEN_FILE=$T/gmail_token.enc
 
 "$B" validate "$P/careerops.json" --set "secrets_dir=$T" >"$T/v.out" 2>&1 || fail "validate: $(cat "$T/v.out")"
 grep -q 'pipeline careerops, 7 stages' "$T/v.out" || fail "unexpected validate output: $(cat "$T/v.out")"
