@@ -269,7 +269,8 @@ static void co__check_state_file(const char *given, const char *abs,
 /* 1 with libpq's reason, made safe to print, when libpq cannot parse the
  * connection string (a key it does not know: trial 54's "foo=bar" passed
  * validate, and postgres-sink's conninfo refused it). libpq is loaded
- * here, as `run` would load it for the store; without it, 0 (run says). */
+ * here, as `run` would load it for the store; without it, 0 (run says).
+ * 2 when it parses but its hosts and ports do not pair up (trial 56). */
 static int co__state_parse_fault(const char *conninfo, char *why, size_t n)
 {
     const co_pq_api_t *pq = co_pq(NULL, 0);
@@ -277,12 +278,14 @@ static int co__state_parse_fault(const char *conninfo, char *why, size_t n)
         return 0;
     char *perr = NULL;
     PQconninfoOption *o = pq->conninfoParse(conninfo, &perr);
+    /* 2: parsed, but its hosts and ports do not pair up */
+    int bad = o == NULL ? 1 : co_pgmig_conninfo_counts_bad(o, why, n) ? 2 : 0;
     if (o == NULL)
         co_pgmig_conninfo_error(why, n, conninfo,
                                 perr != NULL ? perr : "out of memory");
     pq->conninfoFree(o);
     pq->freemem(perr);
-    return o == NULL;
+    return bad;
 }
 
 static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
@@ -295,6 +298,7 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
     } else if (json_is_string(stv) && json_string_length(stv) > 0) {
         const char *sv = json_string_value(stv);
         char why[200];
+        int fault;
         if (strstr(sv, "${") != NULL)
             ; /* a substitution that failed, reported where it was read */
         else if (!co__state_form_ok(sv)) {
@@ -321,11 +325,14 @@ static void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
         } else if (co_pgmig_conninfo_bad_value(sv, why, sizeof why)) {
             co_diag_add(d, "state", "%s", why);
         } else if (strncmp(sv, "memory:", 7) != 0 &&
-                   co__state_parse_fault(sv, why, sizeof why)) {
-            co_diag_add(d, "state",
-                        "not a libpq connection string or URI (%s): use "
-                        "e.g. postgresql://user@127.0.0.1:5432/careerops",
-                        why);
+                   (fault = co__state_parse_fault(sv, why, sizeof why))) {
+            if (fault == 2)
+                co_diag_add(d, "state", "%s", why);
+            else
+                co_diag_add(d, "state",
+                            "not a libpq connection string or URI (%s): use "
+                            "e.g. postgresql://user@127.0.0.1:5432/careerops",
+                            why);
         } else {
             m->state = co_strdup(sv);
         }

@@ -159,6 +159,23 @@ int co_pgmig_conninfo_ambiguous(const char *conninfo);
  */
 int co_pgmig_conninfo_bad_value(const char *conninfo, char *why, size_t n);
 
+/**
+ * @brief Whether the parsed settings list more ports than hosts (or host
+ *        names and hostaddr values that do not pair up), which libpq
+ *        refuses only when it connects ("could not match 3 port numbers
+ *        to 2 hosts"), so that a host waiting for its server would retry
+ *        for ever (trial 56). libpq's rule (PostgreSQL 15, "Parameter Key
+ *        Words"): port names one port for all hosts or one per host, and
+ *        hostaddr, when given with host, one address per host name.
+ * @param opts PQconninfoParse()'s result. Borrowed; may be NULL (0).
+ * @param why Receives, when bad, the counts and the fix (no value shown),
+ *        NUL-terminated, at most n bytes.
+ * @returns 1 when the counts do not match, 0 otherwise.
+ * @remark Pure; any thread.
+ */
+int co_pgmig_conninfo_counts_bad(const PQconninfoOption *opts, char *why,
+                                 size_t n);
+
 /** The words for an ambiguous URI (co_pgmig_conninfo_ambiguous()). */
 #define CO_PGMIG_AMBIGUOUS_HINT                                                \
     "the URI has an '@' or '/' inside its user or password, or a port that "   \

@@ -344,3 +344,45 @@ int co_pgmig_conninfo_bad_value(const char *conninfo, char *why, size_t n)
     }
     return 0;
 }
+
+/* How many comma-separated entries `key` holds in opts (0: unset). */
+static int co__pgmig_count(const PQconninfoOption *opts, const char *key)
+{
+    for (const PQconninfoOption *o = opts; o->keyword != NULL; o++)
+        if (strcmp(o->keyword, key) == 0) {
+            if (o->val == NULL || o->val[0] == '\0')
+                return 0;
+            int c = 1;
+            for (const char *v = o->val; *v != '\0'; v++)
+                c += *v == ',';
+            return c;
+        }
+    return 0;
+}
+
+int co_pgmig_conninfo_counts_bad(const PQconninfoOption *opts, char *why,
+                                 size_t n)
+{
+    if (opts == NULL)
+        return 0;
+    int hosts = co__pgmig_count(opts, "host");
+    int addrs = co__pgmig_count(opts, "hostaddr");
+    int ports = co__pgmig_count(opts, "port");
+    if (hosts > 0 && addrs > 0 && hosts != addrs) {
+        snprintf(why, n,
+                 "host names %d and hostaddr values %d: give one hostaddr "
+                 "per host name (separated by commas), or only one of the "
+                 "two",
+                 hosts, addrs);
+        return 1;
+    }
+    int targets = addrs > 0 ? addrs : hosts > 0 ? hosts : 1;
+    if (ports > 1 && ports != targets) {
+        snprintf(why, n,
+                 "port lists %d ports for %d host%s: give one port for all "
+                 "hosts, or one per host in the same order",
+                 ports, targets, targets == 1 ? "" : "s");
+        return 1;
+    }
+    return 0;
+}

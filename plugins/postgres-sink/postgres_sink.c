@@ -210,7 +210,13 @@ static co_status_t pgsink_check_config(const void *config, char *err,
         PQfreemem(perr);
         return CO_FATAL;
     }
+    char cwhy[200];
+    int counts = co_pgmig_conninfo_counts_bad(opts, cwhy, sizeof cwhy);
     PQconninfoFree(opts);
+    if (counts) {
+        snprintf(err, errsz, "conninfo: %s", cwhy);
+        return CO_FATAL;
+    }
     if (co_pgmig_conninfo_ambiguous(cfg->conninfo)) {
         snprintf(err, errsz, "conninfo: %s", CO_PGMIG_AMBIGUOUS_HINT);
         return CO_FATAL;

@@ -152,6 +152,41 @@ START_TEST(t_connection_error_without_password)
 }
 END_TEST
 
+/* trial 56: more ports than hosts passed validate and run retried the
+ * connection for ever ("could not match 3 port numbers to 2 hosts") */
+START_TEST(t_host_port_counts)
+{
+    static const struct {
+        const char *ci;
+        int bad;
+    } cases[] = {
+        {"host=a,b port=1,2,3", 1},
+        {"host=a port=1,2", 1},
+        {"port=1,2", 1},
+        {"host=a,b hostaddr=127.0.0.1", 1},
+        {"postgresql://u@a:1,b:2/db?port=1,2,3", 1},
+        {"host=a,b port=1,2", 0},
+        {"host=a,b port=5432", 0},
+        {"host=a,b hostaddr=127.0.0.1,127.0.0.2 port=1,2", 0},
+        {"hostaddr=127.0.0.1 port=5432", 0},
+        {"postgresql://u@a:1,b:2/db", 0},
+        {"dbname=x", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *perr = NULL, why[200] = "";
+        PQconninfoOption *o = PQconninfoParse(cases[i].ci, &perr);
+        ck_assert_msg(o != NULL, "%s: %s", cases[i].ci, perr ? perr : "");
+        ck_assert_msg(co_pgmig_conninfo_counts_bad(o, why, sizeof why) ==
+                          cases[i].bad,
+                      "%s: %s", cases[i].ci, why);
+        if (cases[i].bad)
+            ck_assert_msg(strstr(why, "give one") != NULL, "%s", why);
+        PQconninfoFree(o);
+    }
+    ck_assert_int_eq(co_pgmig_conninfo_counts_bad(NULL, NULL, 0), 0);
+}
+END_TEST
+
 static Suite *conninfo_suite(void)
 {
     Suite *s = suite_create("pgmig_conninfo");
@@ -160,6 +195,7 @@ static Suite *conninfo_suite(void)
     tcase_add_test(tc, t_connection_error_without_password);
     tcase_add_test(tc, t_ambiguous_uri);
     tcase_add_test(tc, t_bad_values);
+    tcase_add_test(tc, t_host_port_counts);
     suite_add_tcase(s, tc);
     return s;
 }
