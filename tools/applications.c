@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <libical/ical.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -634,7 +635,9 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
 /* The options of one `careerops applications`. */
 typedef struct co__app_opts_s {
     const char *status, *since, *now, *decide, *dsn, *schema, *tz, *brief;
-    int fmt; /* 0 table, 'c' CSV, 'j' JSON, 'i' iCalendar */
+    int fmt;         /* 0 table, 'c' CSV, 'j' JSON, 'i' iCalendar */
+    int tz_env;      /* tz came from $TZ, not --timezone */
+    char tzbuf[256]; /* tz read from a ":NAME" or a zoneinfo path */
 } co__app_opts_t;
 
 /* Reads argv into o (defaults from the environment); -1 to go on, else the
@@ -697,6 +700,51 @@ static int co__app_parse(int argc, char **argv, co__app_opts_t *o)
     return -1;
 }
 
+/* The zone's IANA name in o->tz. $TZ and --timezone may use glibc's file
+ * forms, ":Asia/Tokyo" and "/usr/share/zoneinfo/Asia/Tokyo" (or a link to
+ * such a file, ":/etc/localtime"): the name is the part after
+ * "zoneinfo/" (trial 56: those showed UTC without a word). A file outside
+ * zoneinfo/ is refused for --timezone, and read as UTC with a note for
+ * $TZ. 0, or 2 (printed). */
+static int co__app_tz(co__app_opts_t *o)
+{
+    const char *z = o->tz;
+    o->tz_env = z != NULL && z == getenv("TZ");
+    if (z == NULL || *z == '\0') {
+        o->tz = "UTC";
+        return 0;
+    }
+    if (*z == ':')
+        z++;
+    if (*z == '/') {
+        char real[PATH_MAX];
+        const char *p = strstr(z, "/zoneinfo/");
+        if (p == NULL && realpath(z, real) != NULL)
+            p = strstr(real, "/zoneinfo/");
+        if (p == NULL) {
+            char *shown = co_visible(o->tz);
+            fprintf(stderr,
+                    o->tz_env ? "careerops applications: $TZ '%s' is a file "
+                                "outside zoneinfo/, no IANA zone name: dates "
+                                "in UTC (give --timezone NAME)\n"
+                              : "careerops applications: --timezone '%s': "
+                                "not an IANA name nor a file under "
+                                "zoneinfo/: use a name such as "
+                                "Europe/Paris\n",
+                    shown);
+            free(shown);
+            if (!o->tz_env)
+                return 2;
+            o->tz = "UTC";
+            return 0;
+        }
+        z = p + strlen("/zoneinfo/");
+    }
+    snprintf(o->tzbuf, sizeof o->tzbuf, "%s", z);
+    o->tz = o->tzbuf;
+    return 0;
+}
+
 /* Checks the options that need no database; 0, or 2 with the reason. */
 static int co__app_check(co__app_opts_t *o)
 {
@@ -739,9 +787,7 @@ static int co__app_check(co__app_opts_t *o)
     }
     if (o->schema == NULL || o->schema[0] == '\0')
         o->schema = "demo";
-    if (o->tz == NULL || o->tz[0] == '\0' || o->tz[0] == ':' || o->tz[0] == '/')
-        o->tz = "UTC";
-    return 0;
+    return co__app_tz(o);
 }
 
 /* 1 when PostgreSQL reads `v` (already of the right shape) as a time. */
@@ -787,9 +833,9 @@ static PGconn *co__app_connect(const co__app_opts_t *o, int *rc)
     if (!tz_ok) {
         char *shown = co_visible(o->tz);
         fprintf(stderr,
-                "careerops applications: --timezone '%s' unknown: use an "
-                "IANA name such as Europe/Paris\n",
-                shown);
+                "careerops applications: %s '%s' unknown: use an IANA name "
+                "such as Europe/Paris\n",
+                o->tz_env ? "$TZ" : "--timezone", shown);
         free(shown);
     } else if (o->since != NULL && !co__app_pg_time(conn, o->since))
         fprintf(stderr, CO__APP_BAD_SINCE, o->since);

@@ -537,6 +537,19 @@ for tz in 'UTC+99' "$(printf 'X\033[31mRED')"; do
         fail "--timezone $tz: exit $rc: $(cat -v "$T/tz.err")"
     ! grep -q "$(printf '\033')" "$T/tz.err" || fail "--timezone: the escape printed raw"
 done
+# trial 56: glibc's file forms (":America/Denver", a zoneinfo path, in
+# --timezone or $TZ) showed UTC without a word; they name the zone in them
+for tz in :America/Denver /usr/share/zoneinfo/America/Denver; do
+    "$CAREEROPS_BIN" applications --schema "$S" --now $now --timezone "$tz" >"$T/tzf.txt" ||
+        fail "--timezone $tz refused"
+    cmp -s "$T/tzf.txt" "$T/table2.txt" || fail "--timezone $tz: not Denver's table: $(head -3 "$T/tzf.txt")"
+    TZ=$tz "$CAREEROPS_BIN" applications --schema "$S" --now $now >"$T/tzf.txt" || fail "TZ=$tz refused"
+    cmp -s "$T/tzf.txt" "$T/table2.txt" || fail "TZ=$tz: not Denver's table: $(head -3 "$T/tzf.txt")"
+done
+rc=0
+"$CAREEROPS_BIN" applications --schema "$S" --now $now --timezone /etc/hostname >"$T/tz.out" 2>"$T/tz.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "not an IANA name nor a file under zoneinfo/" "$T/tz.err" ||
+    fail "--timezone /etc/hostname: exit $rc: $(cat "$T/tz.err")"
 grep -q '^Summit Ridge Analytics .*Wed 09 Dec 2026 10:30$' "$T/table2.txt" ||
     fail "the table's next interview of Summit Ridge: $(grep Summit "$T/table2.txt")"
 grep -q '^Quayside Freight .*[0-9]  *$' "$T/table2.txt" ||
