@@ -178,24 +178,36 @@ static long iconv_append(GString *out, const char *s, size_t len,
 
 void co__drop_invisible(GString *s)
 {
-    static const char *const chars[] = {"\xE2\x80\x8B", "\xE2\x81\xA0",
-                                        "\xEF\xBB\xBF", "\xC2\xAD"};
-    gsize o = 0;
-    for (gsize i = 0; i < s->len;) {
-        size_t n = 0;
-        unsigned char b = (unsigned char)s->str[i];
-        /* each of them starts with 0xC2, 0xE2 or 0xEF: any other byte is
-         * copied at once (a compare per character made this 18% of the
-         * normalizer's time on real mail) */
-        for (size_t k = 0; (b == 0xC2 || b == 0xE2 || b == 0xEF) &&
-                           k < G_N_ELEMENTS(chars) && n == 0;
-             k++) {
-            size_t m = strlen(chars[k]);
-            if (i + m <= s->len && memcmp(s->str + i, chars[k], m) == 0)
-                n = m;
-        }
-        if (n > 0) {
-            i += n;
+    /* Dropped: zero width space U+200B, word joiner U+2060, BOM U+FEFF,
+     * soft hyphen U+00AD; and the bidirectional marks, embeddings,
+     * overrides and isolates (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069),
+     * which reorder what a terminal or a notification shows (trial 56: a
+     * U+202E in the body reached the role on the screen). A line or
+     * paragraph separator (U+2028, U+2029) is a line break. Each starts
+     * with 0xC2, 0xE2 or 0xEF: any other byte is copied at once (a compare
+     * per character made this 18% of the normalizer's time on real
+     * mail). */
+    const unsigned char *u = (const unsigned char *)s->str;
+    gsize o = 0, len = s->len;
+    for (gsize i = 0; i < len;) {
+        unsigned char b = u[i];
+        if (b == 0xE2 && i + 2 < len) {
+            unsigned char b1 = u[i + 1], b2 = u[i + 2];
+            if ((b1 == 0x80 && (b2 == 0x8B || b2 == 0x8E || b2 == 0x8F ||
+                                (b2 >= 0xAA && b2 <= 0xAE))) ||
+                (b1 == 0x81 && (b2 == 0xA0 || (b2 >= 0xA6 && b2 <= 0xA9)))) {
+                i += 3;
+                continue;
+            }
+            if (b1 == 0x80 && (b2 == 0xA8 || b2 == 0xA9)) {
+                s->str[o++] = '\n';
+                i += 3;
+                continue;
+            }
+        } else if ((b == 0xEF && i + 2 < len && u[i + 1] == 0xBB &&
+                    u[i + 2] == 0xBF) ||
+                   (b == 0xC2 && i + 1 < len && u[i + 1] == 0xAD)) {
+            i += b == 0xEF ? 3 : 2;
             continue;
         }
         s->str[o++] = s->str[i++];
@@ -447,18 +459,20 @@ char *co__hdr_decode(const char *raw, int reencode, co__defects_t *d)
     co__clean_text(out);
     if (!reencode) {
         /* Unstructured: collapse whitespace (TAB/LF left by bad folding).
-         * A bidirectional embedding, override or isolate (U+202A-U+202E,
-         * U+2066-U+2069) is dropped and a line or paragraph separator
-         * (U+2028, U+2029) is a space: a subject shown in a notification
-         * or a table must read as its bytes say (trial 55: an encoded-word
-         * U+202E reversed the rest of the line on the terminal). */
+         * A bidirectional mark, embedding, override or isolate (U+200E,
+         * U+200F, U+202A-U+202E, U+2066-U+2069) is dropped and a line or
+         * paragraph separator (U+2028, U+2029) is a space: a subject shown in a
+         * notification or a table must read as its bytes say (trial 55: an
+         * encoded-word U+202E reversed the rest of the line on the terminal).
+         */
         gsize w = 0;
         int sp = 1;
         for (gsize r = 0; r < out->len; r++) {
             char c = out->str[r];
             const unsigned char *u = (const unsigned char *)out->str + r;
             if (r + 2 < out->len && u[0] == 0xe2 &&
-                ((u[1] == 0x80 && u[2] >= 0xaa && u[2] <= 0xae) ||
+                ((u[1] == 0x80 && ((u[2] >= 0xaa && u[2] <= 0xae) ||
+                                   u[2] == 0x8e || u[2] == 0x8f)) ||
                  (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9))) {
                 r += 2;
                 continue;

@@ -68,6 +68,17 @@ START_TEST(kb01_adjacent_b_words)
                   NULL);
     ck_assert_str_eq(mt_str(r, "subject"), "Interview evilx line");
     json_decref(r);
+    /* trial 56: the same in the body, where the role is read from (and
+     * U+200F, a right-to-left mark, in both); U+2029 is a line break */
+    r = norm_text("From: a@example.org\n"
+                  "Subject: =?UTF-8?Q?Role_=E2=80=8Fx?=\n"
+                  "Content-Type: text/plain; charset=utf-8\n\n"
+                  "the \xE2\x80\xAEreganaM\xE2\x80\xAC role\xE2\x80\x8F, "
+                  "\xE2\x81\xA7x\xE2\x81\xA9\xE2\x80\xA9next\n",
+                  NULL);
+    ck_assert_str_eq(mt_str(r, "subject"), "Role x");
+    ck_assert_str_eq(mt_str(r, "text"), "the reganaM role, x\nnext");
+    json_decref(r);
 }
 END_TEST
 
