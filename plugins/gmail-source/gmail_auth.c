@@ -417,9 +417,25 @@ static int co__auth_gmail(int argc, char **argv)
         case O_NB:
             browser = 0;
             break;
-        case O_TO:
-            timeout_s = strtol(optarg, NULL, 10);
+        case O_TO: {
+            char *end = NULL;
+            errno = 0;
+            timeout_s = strtol(optarg, &end, 10);
+            /* whole decimal seconds: "abc" and "5x" were read as 0 and 5,
+             * and 0 was reported as a missing file (trial 56) */
+            if (end == optarg || *end != '\0' || errno != 0 ||
+                optarg[strspn(optarg, "0123456789")] != '\0' || timeout_s < 1 ||
+                timeout_s > 86400) {
+                char *shown = co_visible(optarg);
+                fprintf(stderr,
+                        "error: --timeout %s: give the seconds to wait for "
+                        "the consent, 1 to 86400 (default 300)\n",
+                        shown);
+                free(shown);
+                return 2;
+            }
             break;
+        }
         case O_H:
             co__auth_usage(stdout);
             return 0;
@@ -428,8 +444,7 @@ static int co__auth_gmail(int argc, char **argv)
             return 2;
         }
     }
-    if (cid_f == NULL || csec_f == NULL || out == NULL || key_f == NULL ||
-        timeout_s <= 0) {
+    if (cid_f == NULL || csec_f == NULL || out == NULL || key_f == NULL) {
         fprintf(stderr, "error: --client-id-file, --client-secret-file, "
                         "--token-out and --key-file are required\n");
         co__auth_usage(stderr);

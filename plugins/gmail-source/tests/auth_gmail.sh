@@ -98,3 +98,14 @@ for f in keep.json out.fifo; do
 done
 grep -q '"keep"' keep.json && [ -p out.fifo ] || fail "--token-out changed keep.json or out.fifo"
 echo "ok: --token-out refuses an existing file that is not a sealed token"
+# trial 56: --timeout read leading digits only ("5x" was 5) and "abc" or 0
+# said the four files were required
+for v in abc 5x 0 -3 99999999 ''; do
+    rc=0
+    timeout 30 "$B" auth gmail --client-id-file cid --client-secret-file csec \
+        --token-out other.sealed --key-file token.key --no-browser --timeout "$v" \
+        > auth7.out 2> auth7.err || rc=$?
+    [ "$rc" = 2 ] && grep -q "^error: --timeout $v: give the seconds to wait for the consent, 1 to 86400" auth7.err ||
+        fail "--timeout '$v': exit $rc: $(cat auth7.err)"
+done
+echo "ok: --timeout takes whole seconds from 1 to 86400"
