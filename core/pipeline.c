@@ -91,6 +91,54 @@ static void co__hard_stop_watch(const sigset_t *set)
     _exit(1);
 }
 
+/* How long a stage may stay in its plugin's init() after the first
+ * signal (s). */
+#define CO__START_STOP_S 10
+
+/* After the first signal while a stage is starting: a plugin blocking in
+ * init() never looks at the stop flag, and the host waited for it without
+ * limit (trial 55). Waits up to CO__START_STOP_S seconds for the start to
+ * end (the normal stop follows) or the exit (SIGUSR1); a second signal
+ * goes to co__hard_stop_watch(); a stage still starting then ends the
+ * process here: nothing of it ran, and what the started stages did not
+ * commit is read again at the next start. Returns 1 on the exit
+ * (SIGUSR1), 0 when the start ended. */
+static int co__start_stop_watch(const sigset_t *set)
+{
+    int64_t until = co_mono_ms() + CO__START_STOP_S * 1000;
+    for (;;) {
+        pthread_mutex_lock(&co__sig_rt->inst_lock);
+        char name[128] = "";
+        int64_t since = co__sig_rt->starting_since_ms;
+        if (co__sig_rt->starting != NULL)
+            snprintf(name, sizeof name, "%s", co__sig_rt->starting);
+        pthread_mutex_unlock(&co__sig_rt->inst_lock);
+        if (name[0] == '\0')
+            return 0;
+        int64_t now = co_mono_ms();
+        if (now >= until) {
+            co_log_error("stage %s is still in its plugin's init() %d s after "
+                         "the stop was asked (%lld s in all): exiting now "
+                         "without it; records not yet committed are read "
+                         "again at the next start",
+                         name, CO__START_STOP_S,
+                         (long long)((now - since) / 1000));
+            _exit(1);
+        }
+        struct timespec ts = {0, 200 * 1000000L};
+        int sig = sigtimedwait(set, NULL, &ts);
+        if (sig == SIGUSR1)
+            return 1;
+        if (sig > 0) { /* a second signal: stop now */
+            co_log_info("received %s: stopping now",
+                        sig == SIGINT ? "SIGINT" : "SIGTERM");
+            CO_RT_STORE(&co__sig_rt->stop, CO_STOP_HARD);
+            co__hard_stop_watch(set);
+            return 1;
+        }
+    }
+}
+
 static void *co__signal_thread(void *arg)
 {
     sigset_t *set = arg;
@@ -119,6 +167,8 @@ static void *co__signal_thread(void *arg)
             co__hard_stop_watch(set);
             return NULL;
         }
+        if (co__start_stop_watch(set))
+            return NULL;
     }
 }
 

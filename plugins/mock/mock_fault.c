@@ -40,6 +40,7 @@ struct mock_fault_config {
     int64_t block_ms;
     int64_t bogus_status;
     int64_t inflate_bytes;
+    int64_t init_block_ms;
 };
 
 static const co_option_t mock_fault_options[] = {
@@ -75,6 +76,10 @@ static const co_option_t mock_fault_options[] = {
      offsetof(struct mock_fault_config, inflate_bytes),
      "Emit each record's value followed by this many spaces (0: as it "
      "is): an output larger than its input."},
+    {CO_OPT_INT, "init_block_ms", "0", 0, 0, 3600000,
+     offsetof(struct mock_fault_config, init_block_ms),
+     "Milliseconds to block in init() without the host's clock (no stop "
+     "request ends it), as a plugin stuck starting does."},
     {0},
 };
 
@@ -97,6 +102,12 @@ static co_status_t mock_fault_init(const co_host_api_t *api, co_stage_t *st,
     *instance = mf;
     mf->st = st;
     mf->cfg = config;
+    if (mf->cfg->init_block_ms > 0) {
+        struct timespec ts = {(time_t)(mf->cfg->init_block_ms / 1000),
+                              (long)(mf->cfg->init_block_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+    }
     /* A jansson object serves as the string -> count map. */
     mf->attempts = json_object();
     if (mf->attempts == NULL) {

@@ -290,6 +290,30 @@ grep -q 'exiting now without waiting for mid#0' blk.err ||
     fail "no line naming the stuck stage: $(tail -n 3 blk.err)"
 echo "ok: a second signal ends the host $(($(date +%s) - t0)) s later although mid blocks in process()"
 
+# ---- one signal while a plugin blocks in init() (trial 55: the host
+# waited without limit): 10 s later the host exits 1 naming the stage
+cat >stuck.json <<'J'
+{"pipeline":"stuck","stages":[{"name":"src","plugin":"mock-source","output":"t",
+ "config":{"count":5}},
+ {"name":"slow","plugin":"mock-fault","input":"t","config":{"init_block_ms":600000}}]}
+J
+"$B" run stuck.json >stuck.out 2>stuck.err &
+pid=$!
+sleep 2 # slow's init() blocks from the start
+kill -TERM "$pid"
+t0=$(date +%s)
+for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid"
+    fail "the host still runs 30 s after one SIGTERM with a plugin stuck in init(): $(tail -n 3 stuck.err)"
+fi
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" = 1 ] || fail "a stop while a plugin is stuck in init(): exit $rc, not 1: $(tail -n 3 stuck.err)"
+grep -q "stage slow is still in its plugin's init() 10 s after the stop was asked" stuck.err ||
+    fail "no line naming the stage stuck starting: $(tail -n 3 stuck.err)"
+echo "ok: one SIGTERM ends the host $(($(date +%s) - t0)) s later although slow blocks in init()"
+
 # ---- process() returning a value that is no co_status_t: the stage FAILS
 # with the value in its error (trial 40: -1 stalled the stage silently
 # until a timeout, 42 passed every record as CO_OK)
