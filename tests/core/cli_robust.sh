@@ -261,6 +261,19 @@ J
     echo "ok: the host under LD_PRELOAD=jemalloc passes 3000 records of 2 KiB"
 fi
 
+# exits_1_within PID SECONDS LOG WHAT: the host PID ends within SECONDS
+# with exit status 1 (else killed and failed, LOG's last lines shown)
+exits_1_within() {
+    local p=$1 rc=0
+    for _ in $(seq $(($2 * 10))); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$p" 2>/dev/null; then
+        kill -KILL "$p"
+        fail "the host still runs $2 s $4: $(tail -n 3 "$3")"
+    fi
+    wait "$p" || rc=$?
+    [ "$rc" = 1 ] || fail "$4: exit $rc, not 1: $(tail -n 3 "$3")"
+}
+
 # ---- a second signal stops at once, also when a plugin blocks in
 # process() (trial 40: TERM, TERM, INT and the host hung for 10 minutes):
 # the stages get 5 s, then the host exits 1 naming the stage still busy
@@ -278,14 +291,7 @@ kill -TERM "$pid"
 sleep 0.5
 kill -TERM "$pid"
 t0=$(date +%s)
-for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid"
-    fail "the host still runs 15 s after the second signal: $(tail -n 3 blk.err)"
-fi
-rc=0
-wait "$pid" || rc=$?
-[ "$rc" = 1 ] || fail "after the second signal: exit $rc, not 1: $(tail -n 3 blk.err)"
+exits_1_within "$pid" 15 blk.err "after the second signal"
 grep -q 'exiting now without waiting for mid#0' blk.err ||
     fail "no line naming the stuck stage: $(tail -n 3 blk.err)"
 echo "ok: a second signal ends the host $(($(date +%s) - t0)) s later although mid blocks in process()"
@@ -302,14 +308,7 @@ pid=$!
 sleep 2 # slow's init() blocks from the start
 kill -TERM "$pid"
 t0=$(date +%s)
-for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid"
-    fail "the host still runs 30 s after one SIGTERM with a plugin stuck in init(): $(tail -n 3 stuck.err)"
-fi
-rc=0
-wait "$pid" || rc=$?
-[ "$rc" = 1 ] || fail "a stop while a plugin is stuck in init(): exit $rc, not 1: $(tail -n 3 stuck.err)"
+exits_1_within "$pid" 30 stuck.err "after one SIGTERM with a plugin stuck in init()"
 grep -q "stage slow is still in its plugin's init() 10 s after the stop was asked" stuck.err ||
     fail "no line naming the stage stuck starting: $(tail -n 3 stuck.err)"
 echo "ok: one SIGTERM ends the host $(($(date +%s) - t0)) s later although slow blocks in init()"
