@@ -558,6 +558,39 @@ START_TEST(same_key_messages_reported)
 }
 END_TEST
 
+/* trial 55: one line per message with an earlier one's key flooded the
+ * log (5,429 lines): ten pairs are listed, then one line, then the totals */
+START_TEST(same_key_lines_capped)
+{
+    char *tmp = mbt_tmpdir();
+    char *path = g_build_filename(tmp, "dup.mbox", NULL);
+    GString *text = g_string_new(NULL);
+    for (int i = 0; i < 25; i++)
+        g_string_append(text, "From a@x Mon Jan  1 00:00:00 2024\n"
+                              "From: Recruiter <r@acme.example>\n"
+                              "Message-ID: <same@acme.example>\n"
+                              "Subject: Interview invitation\n\nbody\n\n");
+    ck_assert(g_file_set_contents(path, text->str, (gssize)text->len, NULL));
+    co_fake_host_t *h = co_fake_host_new();
+    char *c = cfg_json(path, NULL);
+    run_t r;
+    size_t logs = run_to_eof(&r, h, c);
+    ck_assert_uint_eq(h->emit_cnt, 25);
+    ck_assert(co_fake_host_metric(h, "same_key_messages") == 24.0);
+    ck_assert_uint_eq(h->log_cnt, logs + 10 + 1 + 1);
+    ck_assert_msg(strstr(h->last_log, "25 messages read this run, 24 of "
+                                      "them") != NULL,
+                  "%s", h->last_log);
+    run_close(&r);
+    co_fake_host_free(h);
+    mbt_rm_rf(tmp);
+    g_free(c);
+    g_string_free(text, TRUE);
+    g_free(path);
+    g_free(tmp);
+}
+END_TEST
+
 /* ---- the position belongs to the bytes it was read in (trial 41) -------- */
 
 /* Every log line of the fake host, to check what the plugin says. */
@@ -1253,6 +1286,7 @@ static Suite *source_suite(void)
     tcase_add_test(tc, follow_eml_folder_and_dead_letters);
     tcase_add_test(tc, config_errors);
     tcase_add_test(tc, same_key_messages_reported);
+    tcase_add_test(tc, same_key_lines_capped);
     suite_add_tcase(s, tc);
     TCase *pos = tcase_create("position");
     tcase_set_timeout(pos, 600);
