@@ -203,6 +203,8 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
     }
     a->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
     a->budget_ms = cfg->retry_budget_ms > 0 ? cfg->retry_budget_ms : 30000;
+    a->stop = cfg->stop;
+    a->stop_ctx = cfg->stop_ctx;
     if (cfg->retry_note != NULL)
         snprintf(a->retry_note, sizeof a->retry_note, "%s", cfg->retry_note);
     if (strncmp(u, "s3://", 5) == 0) {

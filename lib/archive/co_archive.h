@@ -46,6 +46,13 @@ typedef struct co_archive_config_s {
      *  port). NULL (plugins, which log through the host): nothing printed.
      *  Borrowed for co_archive_open only (at most 63 bytes are kept). */
     const char *retry_note;
+    /** When not NULL, asked between retries (every 100 ms of a backoff)
+     *  and during each S3 transfer: non-zero ends the operation at once
+     *  with "stopped while ...", so that a stage asked to stop does not
+     *  wait out the retry budget (trial 55: SIGTERM waited 30 s). Called
+     *  from the thread that runs the operation. */
+    int (*stop)(void *stop_ctx);
+    void *stop_ctx; /**< passed to stop; borrowed for the archive's life */
 } co_archive_config_t;
 
 /** Reference to one stored object (see docs/archive.md). */

@@ -19,6 +19,8 @@ struct co_archive_s {
     long timeout_ms, budget_ms;
     char retry_note[64]; /* "" or co_archive_config_t.retry_note */
     void *curl;          /* CURL *, kept for connection reuse (S3) */
+    int (*stop)(void *); /* co_archive_config_t.stop, or NULL */
+    void *stop_ctx;
 };
 
 /* S3 operations; keys are relative to the prefix. sha_hex may be NULL

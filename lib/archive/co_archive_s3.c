@@ -72,6 +72,21 @@ typedef struct {
     char *meta_out;       /* HEAD: x-amz-meta-sha256 (65 bytes), "" absent */
 } co__s3_req_t;
 
+/* Whether the archive's owner asked to stop (co_archive_config_t.stop). */
+static int co__s3_stopping(const co_archive_t *a)
+{
+    return a->stop != NULL && a->stop(a->stop_ctx) != 0;
+}
+
+/* libcurl's progress callback: non-zero aborts the transfer
+ * (CURLE_ABORTED_BY_CALLBACK) once the owner asked to stop. */
+static int co__s3_xfer(void *p, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+                       curl_off_t un)
+{
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return co__s3_stopping(p);
+}
+
 /* One operation with retries. Returns the final HTTP status (2xx/3xx/4xx)
  * with the body in *body when out is NULL; -1 with err after the retry
  * budget (transport errors, 5xx, 429). */
@@ -118,6 +133,11 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, a->timeout_ms);
+        if (a->stop != NULL) {
+            curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, co__s3_xfer);
+            curl_easy_setopt(c, CURLOPT_XFERINFODATA, a);
+            curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        }
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
         if (strcmp(r->method, "HEAD") == 0) {
@@ -210,6 +230,13 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
                                 : curl_easy_strerror(cc),
                     (long)((deadline - now + 999) / 1000));
         }
+        if (retry && co__s3_stopping(a)) {
+            snprintf(err, errlen,
+                     "%s %s/%s: stopped while retrying (%d attempts in %ld "
+                     "ms)",
+                     r->method, ep, a->bucket, attempt, (long)(now - t0));
+            return -1;
+        }
         if (!retry || d <= 0) {
             if (status == 0)
                 snprintf(err, errlen,
@@ -228,7 +255,9 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
                          (long)(now - t0));
             return -1;
         }
-        usleep((useconds_t)d * 1000);
+        /* in slices, so that a stop is heard within 100 ms */
+        for (long left = d; left > 0 && !co__s3_stopping(a); left -= 100)
+            usleep((useconds_t)(left < 100 ? left : 100) * 1000);
         if (delay < 2000)
             delay *= 2;
     }

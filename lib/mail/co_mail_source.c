@@ -36,6 +36,13 @@ struct co_mail_source_s {
     char *resolved;    /* a relative folder resolved by the host */
 };
 
+/* co_archive_config_t.stop: the host asked the stage to stop. */
+static int co__ms_stopping(void *ctx)
+{
+    const co_mail_source_t *s = ctx;
+    return s->api->stopping(s->st);
+}
+
 static const char *co__ms_env(const char *cfg, const char *env)
 {
     if (cfg != NULL && cfg[0] != '\0')
@@ -137,6 +144,10 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
             co__ms_env(cfg->archive_s3_secret_key_file,
                        "CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE"),
     };
+    /* a stop asked during an S3 retry ends it (trial 55: SIGTERM waited
+     * for the whole retry budget) */
+    ac.stop = co__ms_stopping;
+    ac.stop_ctx = s;
     if (strncmp(url, "s3://", 5) == 0)
         curl_global_init(CURL_GLOBAL_DEFAULT); /* counted; once is enough */
     char err[512] = "";

@@ -148,3 +148,23 @@ rc=0
 "$B" archive prune --older-than 0x10 > o13 2> e13 || rc=$?
 [ $rc = 2 ] && grep -q -- "--older-than DAYS" e13 || fail "prune --older-than 0x10: exit $rc $(cat o13 e13)"
 ok "put of a FIFO or device and get -o to a FIFO without a reader are refused; a failed get -o leaves the file; no temporary file; hex days refused"
+# trial 55: a SIGTERM while mailbox-source retried its S3 archive waited
+# for the whole retry budget (30 s); the retry ends when the stop comes
+mb=$CAREEROPS_SOURCE_ROOT/datasets/sample-mailbox/sample.mbox
+cat > s3stop.json <<J
+{"pipeline":"s3stop","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[{"name":"ingest","plugin":"mailbox-source","output":"raw","config":{"path":"$mb",
+   "archive":"s3://bkt","archive_s3_endpoint":"http://127.0.0.1:$port",
+   "archive_s3_access_key_file":"ak","archive_s3_secret_key_file":"sk"}},
+ {"name":"out","plugin":"mock-sink","input":"raw","config":{"path":"s3stop.jsonl"}}]}
+J
+"$B" run s3stop.json 2> s3stop.log &
+rp=$!
+sleep 3
+kill -TERM "$rp"
+t0=$SECONDS
+rc=0
+wait "$rp" || rc=$?
+[ $((SECONDS - t0)) -lt 20 ] || fail "the stop waited $((SECONDS - t0)) s for the S3 retry"
+grep -q "stopped while retrying" s3stop.log || fail "no 'stopped while retrying': $(grep -v librdkafka s3stop.log | tail -n 3)"
+ok "a stop during mailbox-source's S3 retry ends it ($((SECONDS - t0)) s, exit $rc)"
