@@ -62,12 +62,26 @@ static int co__relabel_utf8(const char *s)
     return s == NULL || j != NULL;
 }
 
-/* 1 if s has a C0 control character or DEL. */
+/* 1 if s has a control character (C0, DEL, C1) or a bidirectional or
+ * line-breaking format character. */
 static int co__relabel_ctl(const char *s)
 {
-    for (; s != NULL && *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+    const unsigned char *u = (const unsigned char *)s;
+    for (; u != NULL && *u; u++) {
+        if (*u < 0x20 || *u == 0x7f)
             return 1;
+        /* C1 controls (U+0080-U+009F); bidirectional marks, embeddings,
+         * overrides and isolates, line and paragraph separators
+         * (U+200E/F, U+2028-U+202E, U+2066-U+2069): a name that reorders
+         * or breaks the line it is shown on (trial 55) */
+        if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+            return 1;
+        if (u[0] == 0xe2 && u[1] == 0x80 &&
+            (u[2] == 0x8e || u[2] == 0x8f || (u[2] >= 0xa8 && u[2] <= 0xae)))
+            return 1;
+        if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)
+            return 1;
+    }
     return 0;
 }
 
@@ -660,7 +674,8 @@ int co_cmd_relabel(int argc, char **argv)
     if (ctl != NULL) {
         fprintf(stderr,
                 "error: --%s contains a control character (a line break, "
-                "a tab): give it on one line\n",
+                "a tab, a bidirectional override): give it on one line as "
+                "plain text\n",
                 ctl);
         return 2;
     }

@@ -186,6 +186,13 @@ set +e
 set -e
 [ "$r6$r7$r8$r9" = 2222 ] || fail "exit $r6 $r7 $r8 $r9: $(cat "$T"/e[6-9])"
 grep -q -- "--company contains a control character" "$T/e6" || fail "line break: $(cat "$T/e6")"
+# trial 55: a U+202E in --company was stored and shown, reversing the line
+for bad in "$(printf 'Acme \342\200\256Corp')" "$(printf 'Acme \342\201\247x')" "$(printf 'Acme\302\205')"; do
+    rc=0
+    "$B" relabel "$k22" OFFER --company "$bad" "${CI[@]}" 2> "$T/e6b" || rc=$?
+    [ "$rc" = 2 ] && grep -q -- "--company contains a control character" "$T/e6b" ||
+        fail "--company with a bidi or C1 control: exit $rc $(cat "$T/e6b")"
+done
 grep -q "not an RFC 3339 date-time" "$T/e7" || fail "29 February 2026: $(cat "$T/e7")"
 grep -q "is empty: give the path of the CSV file" "$T/e8" || fail "--export '': $(cat "$T/e8")"
 grep -q "is a folder: give the path of the CSV file" "$T/e9" || fail "--export folder: $(cat "$T/e9")"
