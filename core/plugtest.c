@@ -45,7 +45,7 @@ static int co__pt_read(const char *path, const char *opt, json_t **out,
         fprintf(stderr,
                 "error: %s %s: %s (give a JSONL file: one JSON record "
                 "per line)\n",
-                opt, path, strerror(-err));
+                opt, path, co_read_strerror(err));
         return 2;
     }
     int rc = 0;

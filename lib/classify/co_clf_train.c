@@ -71,7 +71,8 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     char key[65], err[512] = "";
     int rc = co_read_file(r->path, &raw, &rawlen);
     if (rc != 0) {
-        fprintf(stderr, "error: %s: cannot read: %s\n", r->path, strerror(-rc));
+        fprintf(stderr, "error: %s: cannot read: %s\n", r->path,
+                co_read_strerror(rc));
         return 2;
     }
     unsigned char h[crypto_hash_sha256_BYTES];

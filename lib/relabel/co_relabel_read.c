@@ -226,7 +226,8 @@ static json_t *co__corrections_email(const char *path, char *err,
     size_t len = 0;
     int rc = co_read_file(path, &raw, &len);
     if (rc != 0) {
-        snprintf(err, err_size, "%s: cannot read: %s", path, strerror(-rc));
+        snprintf(err, err_size, "%s: cannot read: %s", path,
+                 co_read_strerror(rc));
         return NULL;
     }
     json_t *email = NULL;

@@ -217,7 +217,7 @@ static int co__eval_load_labels(const char *path, const char *dir,
     int rc = co_read_file(path, &buf, &len);
     if (rc != 0) {
         fprintf(stderr, "error: %s: cannot read the labels file: %s\n", path,
-                strerror(-rc));
+                co_read_strerror(rc));
         return 2;
     }
     size_t pos = 0;
@@ -368,7 +368,7 @@ static void co__eval_one(co_capture_t *cap, co__eval_row_t *r)
     char key[65], err[512] = "";
     int rc = co_read_file(r->file, &raw, &rawlen);
     if (rc != 0) {
-        co_errf(err, sizeof err, "cannot read: %s", strerror(-rc));
+        co_errf(err, sizeof err, "cannot read: %s", co_read_strerror(rc));
         r->error = co_strdup(err);
         return;
     }

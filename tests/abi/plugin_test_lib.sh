@@ -66,3 +66,11 @@ grep -qF '@@ record 2 @@' diff.txt && grep -qF -- '-"hey, {\"n\":3}"' diff.txt &
     grep -qF -- '+"hey, {\"n\":2}"' diff.txt ||
     { cat diff.txt >&2; abi_fail "no diff for record 2"; }
 echo "ok: careerops plugins test: 0 on a match, 1 and a diff on a mismatch"
+# trial 55: a FIFO that nothing writes to as --input said "Connection
+# timed out" (strerror of the 5 s wait)
+mkfifo in.fifo
+rc=0
+timeout 30 "$CAREEROPS_BIN" plugins test hello --input in.fifo > /dev/null 2> fifo.err || rc=$?
+[ "$rc" -eq 2 ] && grep -q "a named pipe (FIFO) that nothing wrote to within 5 s" fifo.err ||
+    abi_fail "--input FIFO: exit $rc: $(cat fifo.err)"
+echo "ok: careerops plugins test --input FIFO names the pipe"
