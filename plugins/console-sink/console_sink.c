@@ -112,6 +112,16 @@ static co_status_t console_check(const void *config, char *err, size_t errsz)
                  cfg->now);
         return CO_FATAL;
     }
+    /* stat() only: validate said ok for a folder, run failed (trial 56) */
+    struct stat sb;
+    if (cfg->path != NULL && *cfg->path != '\0' && strcmp(cfg->path, "-") &&
+        stat(cfg->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(err, errsz,
+                 "path: '%s' is a folder: name a file in it (created with "
+                 "mode 0600), or \"-\" for standard output",
+                 cfg->path);
+        return CO_FATAL;
+    }
     return CO_OK;
 }
 

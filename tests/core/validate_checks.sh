@@ -577,3 +577,8 @@ done
     --set 'stages.out.config={"briefing_url_template":"http://127.0.0.1:8080/briefings/{key}?a=b@c"}' > out.txt 2>&1 ||
     fail "a briefing link without a login refused: $(cat out.txt)"
 ok "notifier refuses a login in briefing_url_template, unquoted"
+# trial 56: console-sink's path naming a folder passed validate, run failed
+mkdir -p outdir
+refused "console-sink path a folder" "stages\\[1\\] \\(out\\)\\.config\\.path: '[^']*outdir' is a folder: name a file in it" esc.json \
+    --set 'stages.out.plugin=console-sink' --set 'stages.out.config={"path":"outdir"}'
+ok "console-sink refuses a folder as its path"
