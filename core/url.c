@@ -3,20 +3,10 @@
 #include "co_redact.h"
 #include "lazylib.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* A host as libcurl gives it: localhost, [::1] or 127.0.0.0/8. */
-static int co__host_loopback(const char *host)
-{
-    struct in_addr a;
-    return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-           (inet_pton(AF_INET, host, &a) == 1 &&
-            (ntohl(a.s_addr) >> 24) == 127);
-}
 
 int co_url_allowed(const char *url)
 {
@@ -31,7 +21,7 @@ int co_url_allowed(const char *url)
     int ok = 0;
     if (u != NULL && cu->url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
         cu->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-        ok = co__host_loopback(host);
+        ok = co_host_is_loopback(host);
     cu->free(host);
     cu->url_cleanup(u);
     return ok;
@@ -65,7 +55,7 @@ int co_url_http_check(const char *url, char *err, size_t err_size)
             snprintf(scheme, sizeof scheme, "%s", sch);
         host = rc == CURLUE_OK &&
                cu->url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK && h[0];
-        loopback = host && co__host_loopback(h);
+        loopback = host && co_host_is_loopback(h);
         cu->free(sch);
         cu->free(h);
         cu->url_cleanup(u);

@@ -102,22 +102,6 @@ static size_t co__http_write(char *ptr, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-int co_http_host_is_loopback(const char *host)
-{
-    if (host == NULL)
-        return 0;
-    if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-        strcmp(host, "::1") == 0)
-        return 1;
-    /* 127.a.b.c, written as a plain dotted quad. */
-    unsigned a, b, c, d;
-    char tail;
-    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 &&
-        b < 256 && c < 256 && d < 256)
-        return 1;
-    return 0;
-}
-
 static int co__http_loopback_only(void)
 {
     const char *v = getenv("CAREEROPS_LOOPBACK_ONLY");
@@ -196,7 +180,7 @@ static int co__http_check_url(const char *url, unsigned flags,
         snprintf(err, err_size, "URL scheme '%s' is not http or https", scheme);
         rc = CO_ERR_INVAL;
     } else if ((flags & CO_HTTP_URL_TLS) && strcasecmp(scheme, "http") == 0 &&
-               !co_http_host_is_loopback(host)) {
+               !co_host_is_loopback(host)) {
         /* the host as libcurl reads it: "http:/hooks.example/..." passed a
          * check of the "http://" prefix (trial 54) */
         snprintf(err, err_size,
@@ -204,7 +188,7 @@ static int co__http_check_url(const char *url, unsigned flags,
                  "clear text: use https:// (http:// only to 127.0.0.1, [::1] "
                  "or localhost)");
         rc = CO_ERR_INVAL;
-    } else if (co__http_loopback_only() && !co_http_host_is_loopback(host)) {
+    } else if (co__http_loopback_only() && !co_host_is_loopback(host)) {
         snprintf(err, err_size,
                  "host '%s' refused: CAREEROPS_LOOPBACK_ONLY=1 allows only "
                  "127.0.0.1, localhost and [::1]",

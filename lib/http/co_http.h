@@ -217,12 +217,6 @@ int co_http_check_url_ex(const char *url, unsigned flags, char *err,
  *  dead letter (trial 56). */
 #define CO_BASE_URL_FLAGS (CO_URL_NO_FRAGMENT | CO_URL_NO_QUERY_SECRET)
 
-/**
- * @brief True (1) if `host` (as curl reports it, IPv6 in brackets) is a
- *        loopback name or address: localhost, 127.0.0.0/8, [::1].
- */
-int co_http_host_is_loopback(const char *host);
-
 #ifdef __cplusplus
 }
 #endif

@@ -5,8 +5,10 @@
 #include "co_redact.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct {
     co_redact_span_t *out;
@@ -467,4 +469,19 @@ co_url_fault_t co_url_server(const char *url, unsigned flags, size_t *rest)
     if (rest != NULL)
         *rest = (size_t)(end - url);
     return CO_URL_OK;
+}
+
+int co_host_is_loopback(const char *host)
+{
+    if (host == NULL)
+        return 0;
+    if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+        strcmp(host, "::1") == 0)
+        return 1;
+    /* 127.a.b.c, written as a plain dotted quad (libcurl writes 127.1 and
+     * 0x7f000001 so) */
+    unsigned a, b, c, d;
+    char tail;
+    return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 &&
+           a == 127 && b < 256 && c < 256 && d < 256;
 }

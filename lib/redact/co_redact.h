@@ -111,4 +111,15 @@ enum {
  */
 co_url_fault_t co_url_server(const char *url, unsigned flags, size_t *rest);
 
+/**
+ * @brief True (1) if `host` (as libcurl's CURLUPART_HOST reports it, IPv6
+ *        in brackets) is a loopback name or address: localhost (any case),
+ *        127.0.0.0/8 as a dotted quad, [::1] or ::1. One reading for the
+ *        host's checks (core/url.c) and the plugins' (lib/http), which
+ *        differed (trial 56: LOCALHOST passed one and not the other).
+ * @param host NUL-terminated; NULL gives 0.
+ * @remark Pure; any thread.
+ */
+int co_host_is_loopback(const char *host);
+
 #endif
