@@ -232,14 +232,18 @@ co_archive_t *co_archive_open(const co_archive_config_t *cfg, char *err,
         size_t el = strlen(a->endpoint);
         while (el > 0 && a->endpoint[el - 1] == '/')
             a->endpoint[--el] = '\0';
-        if (co__arch_secret(cfg->s3_access_key_file,
-                            "CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE (--s3-access-"
-                            "key-file)",
-                            a->akey, sizeof a->akey, err, errlen) < 0 ||
-            co__arch_secret(cfg->s3_secret_key_file,
-                            "CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE (--s3-secret-"
-                            "key-file)",
-                            a->skey, sizeof a->skey, err, errlen) < 0) {
+        const char *an = cfg->access_key_setting
+                             ? cfg->access_key_setting
+                             : "CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE "
+                               "(--s3-access-key-file)";
+        const char *sn = cfg->secret_key_setting
+                             ? cfg->secret_key_setting
+                             : "CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE "
+                               "(--s3-secret-key-file)";
+        if (co__arch_secret(cfg->s3_access_key_file, an, a->akey,
+                            sizeof a->akey, err, errlen) < 0 ||
+            co__arch_secret(cfg->s3_secret_key_file, sn, a->skey,
+                            sizeof a->skey, err, errlen) < 0) {
             co_archive_close(a);
             return NULL;
         }

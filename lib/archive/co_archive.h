@@ -52,6 +52,13 @@ typedef struct co_archive_config_s {
      *  wait out the retry budget (trial 55: SIGTERM waited 30 s). Called
      *  from the thread that runs the operation. */
     int (*stop)(void *stop_ctx);
+    /** How messages name the two key-file settings, e.g.
+     *  "config.archive_s3_access_key_file" when a manifest set them; NULL:
+     *  the environment variable and the command's option
+     *  ("CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE (--s3-access-key-file)").
+     *  Borrowed for co_archive_open only (trial 55: a plugin's error named
+     *  the environment variable for a key file its manifest set). */
+    const char *access_key_setting, *secret_key_setting;
     void *stop_ctx; /**< passed to stop; borrowed for the archive's life */
 } co_archive_config_t;
 

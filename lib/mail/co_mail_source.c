@@ -146,6 +146,16 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
     };
     /* a stop asked during an S3 retry ends it (trial 55: SIGTERM waited
      * for the whole retry budget) */
+    /* the key files named as the user set them: the manifest's option,
+     * else the environment variable */
+    ac.access_key_setting =
+        cfg->archive_s3_access_key_file && *cfg->archive_s3_access_key_file
+            ? "config.archive_s3_access_key_file"
+            : "CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE";
+    ac.secret_key_setting =
+        cfg->archive_s3_secret_key_file && *cfg->archive_s3_secret_key_file
+            ? "config.archive_s3_secret_key_file"
+            : "CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE";
     ac.stop = co__ms_stopping;
     ac.stop_ctx = s;
     if (strncmp(url, "s3://", 5) == 0)
