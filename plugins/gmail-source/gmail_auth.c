@@ -114,7 +114,8 @@ static char *co__auth_read(const char *path, const char *what)
     return r;
 }
 
-/* Load or create the 32-byte key (64 hex digits). */
+/* Load or create the 32-byte key (64 hex digits). 0, -1 when it cannot
+ * be written, -2 when the path given is at fault (exit 2). */
 static int co__auth_key(const char *path, unsigned char key[32])
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -136,7 +137,7 @@ static int co__auth_key(const char *path, unsigned char key[32])
     if (errno != EEXIST) {
         fprintf(stderr, "error: cannot create the key file %s: %s\n", path,
                 strerror(errno));
-        return -1;
+        return -2; /* a missing folder, no permission: the path given */
     }
     char *hex = co__auth_read(path, "key file");
     size_t kl = 0;
@@ -145,7 +146,7 @@ static int co__auth_key(const char *path, unsigned char key[32])
                                     NULL) == 0 &&
                      kl == 32
                  ? 0
-                 : -1;
+                 : -2; /* unreadable, a FIFO, not a key: the file given */
     if (hex != NULL && rc != 0)
         fprintf(stderr,
                 "error: the key file %s does not hold 64 hex digits; remove "
@@ -505,8 +506,11 @@ static int co__auth_gmail(int argc, char **argv)
         rc = 2; /* the files given: the input's fault, said above */
         goto out;
     }
-    if (co__auth_key(key_f, key) != 0)
+    int kr = co__auth_key(key_f, key);
+    if (kr != 0) {
+        rc = kr == -2 ? 2 : 1; /* trial 56: a FIFO key file exited 1 */
         goto out;
+    }
 
     /* PKCE: 32 random bytes -> 43-char verifier; S256 challenge */
     unsigned char rnd[32], hash[crypto_hash_sha256_BYTES];

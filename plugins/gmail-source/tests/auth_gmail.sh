@@ -109,3 +109,14 @@ for v in abc 5x 0 -3 99999999 ''; do
         fail "--timeout '$v': exit $rc: $(cat auth7.err)"
 done
 echo "ok: --timeout takes whole seconds from 1 to 86400"
+# trial 56: a FIFO or a file that holds no key as --key-file exited 1
+mkfifo key.fifo
+echo "not a key" > notkey.txt
+for k in key.fifo notkey.txt; do
+    rc=0
+    timeout 30 "$B" auth gmail --client-id-file cid --client-secret-file csec \
+        --token-out other.sealed --key-file "$k" --no-browser --timeout 30 --token-url "$FURL/token" \
+        > auth8.out 2> auth8.err || rc=$?
+    [ "$rc" = 2 ] || fail "--key-file $k: exit $rc, want 2: $(cat auth8.err)"
+done
+echo "ok: a --key-file that is a FIFO or holds no key exits 2"
