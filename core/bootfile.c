@@ -1,9 +1,9 @@
 #include "bootfile.h"
 #include "log.h"
 #include "co_cli.h"
+#include "co_readfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -15,23 +15,6 @@
 
 /* How long one address of an existing file is given to answer. */
 #define CO_BOOTFILE_PROBE_MS 300
-
-/* Read a small regular file (at most 512 bytes) without blocking on a
- * FIFO. Returns the bytes read (NUL-terminated in buf), or -1. */
-static ssize_t co__bootfile_read(const char *path, const struct stat *st,
-                                 char *buf, size_t cap)
-{
-    if (!S_ISREG(st->st_mode) || st->st_size > 512)
-        return -1;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, cap - 1);
-    close(fd);
-    if (n >= 0)
-        buf[n] = '\0';
-    return n;
-}
 
 /* Whether a TCP connect() to the numeric HOST:PORT (IPv6 in brackets)
  * succeeds within CO_BOOTFILE_PROBE_MS. */
@@ -106,12 +89,14 @@ static int co__bootfile_live(const char *list, char *out, size_t cap)
  * second broker took a live broker's file and removed it at exit). */
 static int co__bootfile_old(const char *opt, const char *path)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return 0; /* to be created */
     char buf[513];
-    ssize_t n = co__bootfile_read(path, &st, buf, sizeof buf);
-    int ours = n > 0 && buf[n - 1] == '\n' && memchr(buf, ':', (size_t)n);
+    ssize_t n;
+    long long size;
+    co_peek_t kind = co_readfile_peek(path, buf, sizeof buf, &n, &size);
+    if (kind == CO_PEEK_ABSENT)
+        return 0; /* to be created */
+    int ours = kind == CO_PEEK_REGULAR && size <= 512 && n > 0 &&
+               buf[n - 1] == '\n' && memchr(buf, ':', (size_t)n);
     for (ssize_t i = 0; ours && i < n - 1; i++)
         ours = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                       "0123456789.-:[],",
@@ -126,15 +111,15 @@ static int co__bootfile_old(const char *opt, const char *path)
                 "using it; stop that one first, or give another path\n",
                 opt, shown, live);
         rc = 2;
-    } else if (!ours && !(S_ISREG(st.st_mode) && st.st_size == 0)) {
+    } else if (!ours && !(kind == CO_PEEK_REGULAR && size == 0)) {
         fprintf(stderr,
                 "error: %s %s: the file exists and is %s; it would be "
                 "overwritten with the broker's address: give a path that "
                 "does not exist yet (or the bootstrap file of an earlier "
                 "run)\n",
                 opt, shown,
-                S_ISREG(st.st_mode) ? "not a bootstrap file (HOST:PORT)"
-                : S_ISLNK(st.st_mode)
+                kind == CO_PEEK_REGULAR ? "not a bootstrap file (HOST:PORT)"
+                : kind == CO_PEEK_LINK
                     ? "a symbolic link"
                     : "not a regular file (a device, pipe, socket or "
                       "folder)");
@@ -199,14 +184,15 @@ int co_bootfile_write(const char *path, const char *bootstraps)
 
 void co_bootfile_remove(const char *path, const char *bootstraps)
 {
-    struct stat st;
     char buf[513];
+    ssize_t n;
+    long long size;
     size_t bl = strlen(bootstraps);
-    if (lstat(path, &st) != 0)
+    co_peek_t kind = co_readfile_peek(path, buf, sizeof buf, &n, &size);
+    if (kind == CO_PEEK_ABSENT)
         return;
-    ssize_t n = co__bootfile_read(path, &st, buf, sizeof buf);
-    if (n < 0 || (size_t)n != bl + 1 || memcmp(buf, bootstraps, bl) != 0 ||
-        buf[bl] != '\n') {
+    if (kind != CO_PEEK_REGULAR || n < 0 || (size_t)n != bl + 1 ||
+        memcmp(buf, bootstraps, bl) != 0 || buf[bl] != '\n') {
         co_log_info("%s now holds another address: left in place", path);
         return;
     }

@@ -218,3 +218,30 @@ void co_tmpfile_abandon(const char *tmpname)
     if (tmpname[0] != '\0')
         unlink(tmpname);
 }
+
+co_peek_t co_readfile_peek(const char *path, char *head, size_t cap, ssize_t *n,
+                           long long *size)
+{
+    struct stat st;
+    head[0] = '\0';
+    *n = -1;
+    *size = 0;
+    if (lstat(path, &st) != 0)
+        return CO_PEEK_ABSENT;
+    if (S_ISLNK(st.st_mode))
+        return CO_PEEK_LINK;
+    if (!S_ISREG(st.st_mode))
+        return CO_PEEK_OTHER;
+    *size = (long long)st.st_size;
+    /* O_NONBLOCK|O_NOFOLLOW: replaced by a FIFO or a link since lstat() */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        *n = read(fd, head, cap - 1);
+        close(fd);
+        if (*n >= 0)
+            head[*n] = '\0';
+        else
+            head[0] = '\0';
+    }
+    return CO_PEEK_REGULAR;
+}

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /** How long co_readfile_max() waits for a named pipe's first bytes (ms). */
 #define CO_READFILE_FIFO_WAIT_MS 5000
@@ -106,5 +107,30 @@ int co_tmpfile_commit(int fd, const char *tmpname, const char *path);
  * @param tmpname As co_tmpfile_open() gave it. Borrowed.
  */
 void co_tmpfile_abandon(const char *tmpname);
+
+/** What co_readfile_peek() found at a path. */
+typedef enum {
+    CO_PEEK_ABSENT = 0,  /**< nothing there (lstat() failed) */
+    CO_PEEK_REGULAR = 1, /**< a regular file: its head was read */
+    CO_PEEK_LINK = 2,    /**< a symbolic link (not followed) */
+    CO_PEEK_OTHER = 3    /**< a folder, named pipe, device or socket */
+} co_peek_t;
+
+/**
+ * @brief Look at an existing path that a command is about to replace (a
+ *        file it writes whole), without following a link or blocking on a
+ *        named pipe: its kind and, for a regular file, its first bytes.
+ *        Both `--bootstrap-file` and `auth gmail --token-out` replace a
+ *        path only when it is absent or one they wrote (trials 55, 56).
+ * @param path Borrowed.
+ * @param head Out: up to cap - 1 first bytes, NUL-terminated ("" unless
+ *        CO_PEEK_REGULAR and readable).
+ * @param cap Size of head in bytes (at least 1).
+ * @param n Out: bytes read into head (-1 when not read).
+ * @param size Out: the file's size in bytes (0 unless CO_PEEK_REGULAR).
+ * @returns The kind. Thread-safe.
+ */
+co_peek_t co_readfile_peek(const char *path, char *head, size_t cap, ssize_t *n,
+                           long long *size);
 
 #endif

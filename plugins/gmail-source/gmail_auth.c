@@ -455,30 +455,25 @@ static int co__auth_gmail(int argc, char **argv)
      * token written before (or empty), checked before the browser step
      * (trial 56: a manifest given by mistake was replaced, a symlink or
      * FIFO became a file, a folder was refused only after the consent) */
-    struct stat ost;
-    if (lstat(out, &ost) == 0) {
-        char head[20] = "";
-        int fd = S_ISREG(ost.st_mode)
-                     ? open(out, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-                     : -1;
-        ssize_t hn = fd >= 0 ? read(fd, head, sizeof head - 1) : -1;
-        if (fd >= 0)
-            close(fd);
-        if (!(S_ISREG(ost.st_mode) &&
-              (ost.st_size == 0 ||
-               (hn >= 19 && memcmp(head, "careerops-sealed-v1", 19) == 0)))) {
-            char *shown = co_visible(out);
-            fprintf(stderr,
-                    "error: --token-out %s: the file exists and is not a "
-                    "sealed token of an earlier `auth gmail` (%s); it would "
-                    "be replaced: give a path that does not exist yet\n",
-                    shown,
-                    S_ISREG(ost.st_mode)   ? "another file"
-                    : S_ISLNK(ost.st_mode) ? "a symbolic link"
-                                           : "not a regular file");
-            free(shown);
-            return 2;
-        }
+    char head[20];
+    ssize_t hn;
+    long long osize;
+    co_peek_t okind = co_readfile_peek(out, head, sizeof head, &hn, &osize);
+    if (okind != CO_PEEK_ABSENT &&
+        !(okind == CO_PEEK_REGULAR &&
+          (osize == 0 ||
+           (hn >= 19 && memcmp(head, "careerops-sealed-v1", 19) == 0)))) {
+        char *shown = co_visible(out);
+        fprintf(stderr,
+                "error: --token-out %s: the file exists and is not a sealed "
+                "token of an earlier `auth gmail` (%s); it would be "
+                "replaced: give a path that does not exist yet\n",
+                shown,
+                okind == CO_PEEK_REGULAR ? "another file"
+                : okind == CO_PEEK_LINK  ? "a symbolic link"
+                                         : "not a regular file");
+        free(shown);
+        return 2;
     }
     /* it receives the client secret: checked as gmail-source's token_url
      * (trial 54), before the browser step, not quoted */

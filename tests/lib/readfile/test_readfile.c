@@ -81,6 +81,40 @@ START_TEST(t_regular)
 }
 END_TEST
 
+/* co_readfile_peek(): kinds without following a link or blocking on a
+ * FIFO; a regular file's head; the not-regular wording whole */
+START_TEST(t_peek_and_wording)
+{
+    char head[8];
+    ssize_t n;
+    long long size;
+    write_file(path_in("pk"), "HOST:1234\n");
+    ck_assert_int_eq(
+        co_readfile_peek(path_in("pk"), head, sizeof head, &n, &size),
+        CO_PEEK_REGULAR);
+    ck_assert_int_eq(n, 7);
+    ck_assert_str_eq(head, "HOST:12");
+    ck_assert_int_eq(size, 10);
+    ck_assert_int_eq(
+        co_readfile_peek(path_in("nothing"), head, sizeof head, &n, &size),
+        CO_PEEK_ABSENT);
+    ck_assert_int_eq(symlink(path_in("pk"), path_in("ln")), 0);
+    ck_assert_int_eq(
+        co_readfile_peek(path_in("ln"), head, sizeof head, &n, &size),
+        CO_PEEK_LINK);
+    ck_assert_int_eq(mkfifo(path_in("pf"), 0600), 0);
+    ck_assert_int_eq(
+        co_readfile_peek(path_in("pf"), head, sizeof head, &n, &size),
+        CO_PEEK_OTHER);
+    ck_assert_int_eq(n, -1);
+    ck_assert_str_eq(co_readfile_not_regular(path_in("pf")),
+                     "a named pipe (FIFO), not a regular file");
+    ck_assert_str_eq(co_readfile_not_regular(path_in("nothing")),
+                     "missing (no such file)");
+    ck_assert_ptr_null(co_readfile_not_regular(path_in("pk")));
+}
+END_TEST
+
 /* A FIFO nothing writes to: -ETIMEDOUT after CO_READFILE_FIFO_WAIT_MS, not
  * a blocked open(); said as a FIFO in words. */
 START_TEST(t_fifo_no_writer)
@@ -137,6 +171,7 @@ static Suite *readfile_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 40);
     tcase_add_test(tc, t_regular);
+    tcase_add_test(tc, t_peek_and_wording);
     tcase_add_test(tc, t_fifo_no_writer);
     tcase_add_test(tc, t_fifo_writer);
     suite_add_tcase(s, tc);
