@@ -174,13 +174,28 @@ int co_archive_check(const co_archive_config_t *cfg, char *err, size_t errlen)
         return -1;
     /* "http://u:PW@host:8333" was only hidden in messages: the keys go in
      * the two files (trial 53) */
-    if (strncmp(cfg->url, "s3://", 5) == 0 && cfg->s3_endpoint != NULL &&
-        co_url_server(cfg->s3_endpoint, 0, NULL) == CO_URL_USERINFO) {
+    co_url_fault_t f = strncmp(cfg->url, "s3://", 5) == 0 &&
+                               cfg->s3_endpoint != NULL &&
+                               *cfg->s3_endpoint != '\0'
+                           ? co_url_server(cfg->s3_endpoint, 0, NULL)
+                           : CO_URL_OK;
+    if (f == CO_URL_USERINFO) {
         snprintf(err, errlen,
                  "S3 endpoint: holds a login or password ('@'; not shown): "
                  "write http(s)://HOST[:PORT]; the keys go in the files named "
                  "by the archive_s3_access_key_file and "
                  "archive_s3_secret_key_file options");
+        return -1;
+    }
+    /* a port out of 1-65535 or a host that is no name was retried for the
+     * whole budget (trial 55) */
+    if (f == CO_URL_PORT || f == CO_URL_HOST || f == CO_URL_NOT_URI) {
+        snprintf(err, errlen,
+                 "S3 endpoint: %s (not shown): write http(s)://HOST[:PORT] "
+                 "with a port from 1 to 65535",
+                 f == CO_URL_PORT   ? "not a port number from 1 to 65535"
+                 : f == CO_URL_HOST ? "the host is no name or address"
+                                    : "not a URL");
         return -1;
     }
     return 0;

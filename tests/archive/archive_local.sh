@@ -168,3 +168,14 @@ wait "$rp" || rc=$?
 [ $((SECONDS - t0)) -lt 20 ] || fail "the stop waited $((SECONDS - t0)) s for the S3 retry"
 grep -q "stopped while retrying" s3stop.log || fail "no 'stopped while retrying': $(grep -v librdkafka s3stop.log | tail -n 3)"
 ok "a stop during mailbox-source's S3 retry ends it ($((SECONDS - t0)) s, exit $rc)"
+# trial 55: an S3 endpoint with a port out of range was retried for the
+# whole budget; it is refused at once, by the command and by validate
+rc=0
+timeout 60 "$B" archive ls --archive s3://bkt --s3-endpoint http://127.0.0.1:99999 \
+    --s3-access-key-file ak --s3-secret-key-file sk --retry-seconds 5 > o14 2> e14 || rc=$?
+[ $rc = 2 ] && grep -q "S3 endpoint: not a port number from 1 to 65535" e14 || fail "endpoint port 99999: exit $rc $(cat e14)"
+sed "s|\"archive_s3_endpoint\":\"http://127.0.0.1:$port\"|\"archive_s3_endpoint\":\"http://127.0.0.1:99999\"|" s3stop.json > s3port.json
+rc=0
+"$B" validate s3port.json > o15 2> e15 || rc=$?
+[ $rc = 2 ] && grep -q "config\.archive_s3_endpoint: not a port number from 1 to 65535" e15 || fail "validate endpoint port 99999: exit $rc $(cat e15)"
+ok "an S3 endpoint port out of 1-65535 is refused at once"
