@@ -78,10 +78,18 @@ t0=$(now_ms)
 
 imap="" mailbox="" json=0 tz="" fresh=0 keep_db=0 slack=auto serve=0
 account="" verbose=0 mailbox_n=0 model_file=""
-die() { echo "demo.sh: $*" >&2; exit 1; }
+# a message with the user's words made visible: ESC as \e, other control
+# characters and bidirectional controls (U+200E/F, U+2028-U+202E,
+# U+2066-U+2069) as '?' (trial 55: a --mailbox path with ESC or U+202E was
+# echoed raw to the terminal); other UTF-8 (names with accents) kept
+vis() {
+    printf '%s\n' "$*" | LC_ALL=C sed -e 's/\x1b/\\e/g' -e 's/[\x01-\x08\x0b-\x1f\x7f]/?/g' \
+        -e 's/\xe2\x80[\x8e\x8f\xa8-\xae]/?/g' -e 's/\xe2\x81[\xa6-\xa9]/?/g'
+}
+die() { vis "demo.sh: $*" >&2; exit 1; }
 # a wrong argument or input: checked before anything is built or started
-usage() { echo "demo.sh: $*" >&2; exit 2; }
-say() { [ "$json" = 1 ] || echo "demo: $*" >&2; }
+usage() { vis "demo.sh: $*" >&2; exit 2; }
+say() { [ "$json" = 1 ] || vis "demo: $*" >&2; }
 # an option where a value belongs ("--model --mailbox X" took "--mailbox"
 # for the model's path; trial 14)
 not_opt() {
@@ -753,7 +761,7 @@ fi
 pipeline_ms=$(($(now_ms) - run_t0))
 # stopped before postgres-sink made its tables: nothing to summarise
 if [ -n "$interrupted" ] && [ "$(tables_missing)" != f ]; then
-    echo "interrupted: stopped before anything was stored; run again to read $mailbox" >&2
+    vis "interrupted: stopped before anything was stored; run again to read $mailbox" >&2
     exit "$int_rc"
 fi
 # the demo shows the learned classifier, never the rules alone
@@ -768,9 +776,9 @@ if grep -q '"msg":"0 messages found in ' "$log"; then
     why=$(grep -o '"msg":"0 messages found in [^"]*skipped[^"]*' "$log" | head -n 1 || true)
     if [ -n "$why" ]; then
         why=${why#\"msg\":\"}
-        echo "demo: warning: ${why//config.path/--mailbox}" >&2
+        vis "demo: warning: ${why//config.path/--mailbox}" >&2
     else
-        echo "demo: warning: 0 messages found in $mailbox (an empty mbox file, Maildir or folder: check the path or the export)" >&2
+        vis "demo: warning: 0 messages found in $mailbox (an empty mbox file, Maildir or folder: check the path or the export)" >&2
     fi
 fi
 # where this file was read to, for a later export at another path

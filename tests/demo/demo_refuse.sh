@@ -40,6 +40,10 @@ refused() {
     grep -Eq -- "$pat" "$T/err" || fail "$what: no '$pat' in: $(cat "$T/err")"
     echo "ok: $what refused in $((SECONDS - t0)) s: $(tail -n 1 "$T/err")"
 }
+# trial 55: a --mailbox path with ESC or U+202E was echoed raw
+refused "a --mailbox path with ESC and U+202E" "mailbox '.*x\\\\e\\[31mred\\?Y' not found" \
+    --mailbox "$(printf '%s/x\033[31mred\342\200\256Y' "$T")"
+grep -q "$(printf '\033')" "$T/err" && fail "demo.sh echoed ESC raw: $(cat -v "$T/err")"
 mkfifo "$T/stream.mbox"
 refused "a FIFO" "stream.mbox' is a pipe, not a regular file.*save the stream to a file first" \
     --mailbox "$T/stream.mbox"
