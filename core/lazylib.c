@@ -41,7 +41,7 @@ static const char *const co__curl_names[] = {
     "global_init",  "easy_init",      "easy_setopt",  "easy_perform",
     "easy_getinfo", "easy_reset",     "easy_cleanup", "easy_strerror",
     "slist_append", "slist_free_all", "url",          "url_set",
-    "url_get",      "url_cleanup",    "free"};
+    "url_get",      "url_cleanup",    "free",         "url_strerror"};
 static const char *const co__pq_names[] = {
     /* co_pgmig_pq_t, in its order */
     "exec", "execParams", "resultStatus", "ntuples", "getvalue", "clear",

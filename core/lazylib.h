@@ -43,6 +43,7 @@ typedef struct co_curl_api_s {
                          unsigned int flags);
     void (*url_cleanup)(CURLU *u);
     void (*free)(void *p);
+    const char *(*url_strerror)(CURLUcode code); /* libcurl >= 7.80 */
 } co_curl_api_t;
 
 /** The libpq functions the host uses (the PostgreSQL state store): those

@@ -48,9 +48,8 @@ int co_url_http_check(const char *url, char *err, size_t err_size)
                      "it does not start with https:// or http://");
         else if (rc != CURLUE_OK)
             snprintf(why, sizeof why,
-                     "libcurl cannot parse it: CURLUcode %d, see "
-                     "curl_url_set(3)",
-                     (int)rc);
+                     "libcurl cannot parse it: %s (CURLUcode %d)",
+                     cu->url_strerror(rc), (int)rc);
         else if (cu->url_get(u, CURLUPART_SCHEME, &sch, 0) == CURLUE_OK)
             snprintf(scheme, sizeof scheme, "%s", sch);
         host = rc == CURLUE_OK &&
