@@ -7,6 +7,7 @@
 #define CO_CLI_H
 
 #include <getopt.h>
+#include <stddef.h>
 
 /**
  * @brief Refuse an option that takes a value and is given more than once
@@ -39,6 +40,32 @@ int co_cli_once(int argc, char *const argv[], const struct option *lo,
  *        Pure; any thread.
  */
 char *co_visible(const char *s);
+
+/**
+ * @brief Whether s begins with a character that co_visible() writes
+ *        \\uNNNN (a C1 control, U+2028, U+2029, a bidirectional control or
+ *        mark, an invisible character), for other escapings (JSON logs).
+ * @param s UTF-8 text (borrowed), not empty.
+ * @param u Set to the character's code point when one is found.
+ * @returns Its length in bytes (2 or 3), or 0.
+ * Thread-safety: pure; any thread.
+ */
+size_t co_cli_invisible(const char *s, unsigned *u);
+
+/** How many co_cli_shown() results stay valid at once. */
+#define CO_CLI_SHOWN_SLOTS 8
+
+/**
+ * @brief co_visible() of s (NULL: "(null)") for a message printed at once:
+ *        `fprintf(stderr, "... '%s'\n", co_cli_shown(word))`, with no copy
+ *        to free. The text lives in a buffer of the calling thread that the
+ *        CO_CLI_SHOWN_SLOTS-th next call of that thread reuses (the last
+ *        ones stay allocated until exit), so one message may show up to
+ *        CO_CLI_SHOWN_SLOTS words.
+ * Thread-safety: any thread (each has its own buffers); meant for the
+ *        commands' messages, not for a loop of a long-lived thread.
+ */
+const char *co_cli_shown(const char *s);
 
 /**
  * @brief Print "error: unexpected argument 'WORD' (CMD takes one

@@ -1,9 +1,33 @@
-/* lib/cli: co_visible() and co_cli_unexpected(), see co_cli.h. */
+/* lib/cli: co_visible(), co_cli_shown() and co_cli_unexpected(), see
+ * co_cli.h. */
 #include "co_cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+size_t co_cli_invisible(const char *s, unsigned *u)
+{
+    /* C1 controls (U+0080-U+009F), line and paragraph separators (U+2028,
+     * U+2029), bidirectional controls and marks (U+202A-U+202E,
+     * U+2066-U+2069, U+200E, U+200F, U+061C) and invisible characters
+     * (U+00AD, U+200B-U+200D, U+2060-U+2064, U+FEFF) (trials 52, 53:
+     * printed raw) */
+    const unsigned char *c = (const unsigned char *)s;
+    if (c[0] == 0xc2 && ((c[1] >= 0x80 && c[1] <= 0x9f) || c[1] == 0xad))
+        return *u = c[1], 2; /* C1, soft hyphen */
+    if (c[0] == 0xd8 && c[1] == 0x9c)
+        return *u = 0x061c, 2; /* Arabic letter mark */
+    if (c[0] == 0xe2 && c[1] == 0x80 &&
+        ((c[2] >= 0x8b && c[2] <= 0x8f) || (c[2] >= 0xa8 && c[2] <= 0xae)))
+        return *u = 0x2000u + (c[2] - 0x80u), 3; /* zero width, bidi */
+    if (c[0] == 0xe2 && c[1] == 0x81 &&
+        ((c[2] >= 0xa0 && c[2] <= 0xa4) || (c[2] >= 0xa6 && c[2] <= 0xa9)))
+        return *u = 0x2040u + (c[2] - 0x80u), 3;
+    if (c[0] == 0xef && c[1] == 0xbb && c[2] == 0xbf)
+        return *u = 0xfeff, 3; /* zero width no-break space */
+    return 0;
+}
 
 char *co_visible(const char *s)
 {
@@ -14,45 +38,39 @@ char *co_visible(const char *s)
         abort();
     }
     /* a control character of a name or value (an escape sequence in a
-     * config key, trial 51) is written \xNN, not sent to the terminal; so
-     * are C1 controls (U+0080-U+009F), line and paragraph separators
-     * (U+2028, U+2029), bidirectional controls and marks (U+202A-U+202E,
-     * U+2066-U+2069, U+200E, U+200F, U+061C) and invisible characters
-     * (U+00AD, U+200B-U+200D, U+2060-U+2064, U+FEFF), as \uNNNN (trials
-     * 52, 53: printed raw) */
+     * config key, trial 51) is written \xNN, not sent to the terminal; the
+     * characters of co_cli_invisible() \uNNNN */
     size_t o = 0;
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        unsigned u = 0, extra = 0;
-        if (c[0] == 0xc2 && ((c[1] >= 0x80 && c[1] <= 0x9f) || c[1] == 0xad))
-            u = c[1], extra = 1; /* C1, soft hyphen */
-        else if (c[0] == 0xd8 && c[1] == 0x9c)
-            u = 0x061c, extra = 1; /* Arabic letter mark */
-        else if (c[0] == 0xe2 && c[1] == 0x80 &&
-                 ((c[2] >= 0x8b && c[2] <= 0x8f) ||
-                  (c[2] >= 0xa8 && c[2] <= 0xae)))
-            u = 0x2000u + (c[2] - 0x80u), extra = 2; /* zero width, bidi */
-        else if (c[0] == 0xe2 && c[1] == 0x81 &&
-                 ((c[2] >= 0xa0 && c[2] <= 0xa4) ||
-                  (c[2] >= 0xa6 && c[2] <= 0xa9)))
-            u = 0x2040u + (c[2] - 0x80u), extra = 2;
-        else if (c[0] == 0xef && c[1] == 0xbb && c[2] == 0xbf)
-            u = 0xfeff, extra = 2; /* zero width no-break space */
-        if (u != 0) {
+    for (const char *c = s; *c;) {
+        unsigned u, b = (unsigned char)*c;
+        size_t len = co_cli_invisible(c, &u);
+        if (len > 0) {
             o += (size_t)snprintf(t + o, 7, "\\u%04x", u);
-            c += extra;
-        } else if (*c < 0x20 || *c == 0x7f)
-            o += (size_t)snprintf(t + o, 5, "\\x%02x", *c);
+            c += len;
+            continue;
+        }
+        if (b < 0x20 || b == 0x7f)
+            o += (size_t)snprintf(t + o, 5, "\\x%02x", b);
         else
-            t[o++] = (char)*c;
+            t[o++] = *c;
+        c++;
     }
     t[o] = '\0';
     return t;
 }
 
+const char *co_cli_shown(const char *s)
+{
+    static _Thread_local char *slot[CO_CLI_SHOWN_SLOTS];
+    static _Thread_local unsigned next;
+    unsigned i = next++ % CO_CLI_SHOWN_SLOTS;
+    free(slot[i]);
+    slot[i] = co_visible(s != NULL ? s : "(null)");
+    return slot[i];
+}
+
 void co_cli_unexpected(const char *cmd, const char *word)
 {
-    char *shown = co_visible(word);
     fprintf(stderr, "error: unexpected argument '%s' (%s takes one MANIFEST)\n",
-            shown, cmd);
-    free(shown);
+            co_cli_shown(word), cmd);
 }
