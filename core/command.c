@@ -1,5 +1,6 @@
 /* Plugin commands (ABI 1.1): discovery, dispatch, listing, services. */
 #include "command.h"
+#include "co_cli.h"
 #include "err.h"
 #include "loader.h"
 #include "manifest.h"
@@ -112,8 +113,8 @@ static int co__family_error(int argc, char **argv)
                 argv[0], what, f.known, argv[0], (int)strcspn(f.known, ","),
                 f.known);
     else
-        fprintf(stderr, "error: unknown %s '%s' (known: %s)\n", what, argv[1],
-                f.known);
+        fprintf(stderr, "error: unknown %s '%s' (known: %s)\n", what,
+                co_cli_shown(argv[1]), f.known);
     free(f.known);
     return 1;
 }

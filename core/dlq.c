@@ -245,7 +245,7 @@ static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
                 "error: kafka.bootstrap.servers: host %s does not resolve; "
                 "give a broker's address (--set "
                 "kafka.bootstrap.servers=HOST:PORT)\n",
-                bad);
+                co_cli_shown(bad));
         return 2;
     }
     rd_kafka_resp_err_t merr = rd_kafka_metadata(c->rk, 1, NULL, &md, 10000);
@@ -254,7 +254,7 @@ static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
                 "error: the broker at %s does not answer (%s): start it "
                 "(`careerops broker`) or give --set "
                 "kafka.bootstrap.servers=HOST:PORT\n",
-                bs, rd_kafka_err2str(merr));
+                co_cli_shown(bs), rd_kafka_err2str(merr));
         return 1;
     }
     {
@@ -268,7 +268,7 @@ static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
                     "was written there yet, or --topic is misspelt; "
                     "`careerops graph MANIFEST` names each stage's "
                     "dead-letter topic)\n",
-                    c->topic, bs);
+                    c->topic, co_cli_shown(bs));
             return 1;
         }
     }
@@ -276,7 +276,8 @@ static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
         co_lagmon_new(m, bs, "careerops.dlq-cli", c->topic, e, sizeof e);
     co_lag_t lag;
     if (lm == NULL || co_lagmon_measure(lm, 10000, &lag) != 0) {
-        fprintf(stderr, "error: cannot read topic %s at %s\n", c->topic, bs);
+        fprintf(stderr, "error: cannot read topic %s at %s\n", c->topic,
+                co_cli_shown(bs));
         co_lagmon_free(lm);
         return 1; /* at run time: the broker, not the command line */
     }
@@ -338,18 +339,28 @@ static int co__dlq_clients(co__dlq_cmd_t *c, const co_manifest_t *m,
     return 0;
 }
 
+/* A --to or --topic value that is no topic name: 1 after saying so. */
+static int co__dlq_name_refused(const char *opt, const char *v)
+{
+    if (v == NULL || co_manifest_name_ok(v))
+        return 0;
+    char head[61];
+    snprintf(head, sizeof head, "%s", v);
+    fprintf(stderr,
+            "error: %s \"%s%s\": a topic name is 1 to 200 letters, "
+            "digits, '_', '-', '.'\n",
+            opt, co_cli_shown(head), strlen(v) > 60 ? "..." : "");
+    return 1;
+}
+
 /* The dead letters of a loaded manifest. */
 static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
 {
     if (c->topic == NULL)
         c->topic = m->stages[0].dlq_topic;
-    if (c->to != NULL && !co_manifest_name_ok(c->to)) {
-        fprintf(stderr,
-                "error: --to \"%.60s%s\": a topic name is 1 to 200 letters, "
-                "digits, '_', '-', '.'\n",
-                c->to, strlen(c->to) > 60 ? "..." : "");
+    if (co__dlq_name_refused("--to", c->to) ||
+        co__dlq_name_refused("--topic", c->topic))
         return 2;
-    }
     if (c->to != NULL && co__dlq_to_unread(c->to, m))
         return 2;
     for (size_t i = 0; c->to != NULL && i < m->n_stages; i++)
@@ -455,7 +466,7 @@ int co_cmd_dlq(int argc, char **argv)
         fprintf(stderr,
                 "error: unknown dlq command '%s' (list, show, replay; "
                 "see careerops dlq --help)\n",
-                c.sub);
+                co_cli_shown(c.sub));
         return 2;
     }
     const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
@@ -500,7 +511,7 @@ int co_cmd_dlq(int argc, char **argv)
         fprintf(stderr,
                 "error: --offset %s: expected P:O, a partition and an offset "
                 "such as 0:12 (as `careerops dlq list` prints them)\n",
-                c.offs);
+                co_cli_shown(c.offs));
         free(sets);
         return 2;
     }

@@ -87,11 +87,21 @@ int co_cmd_graph(int argc, char **argv)
     co_manifest_t *m = co_manifest_load(argv[optind], sets, &d);
     free(sets);
     /* drawing needs stage names, plugins and topics only: faults elsewhere
-     * (a secret file not present on this machine) are warnings here */
-    int usable = m != NULL;
-    for (size_t i = 0; usable && i < m->n_stages; i++)
-        usable =
-            m->stages[i].name && m->stages[i].plugin && m->stages[i].dlq_topic;
+     * (a secret file not present on this machine) are warnings here; a
+     * name the manifest's rules refuse (an escape sequence, U+202E) is
+     * not drawn, DOT and Mermaid would carry it to the terminal */
+    int usable =
+        m != NULL && (m->pipeline == NULL || co_manifest_name_ok(m->pipeline));
+    for (size_t i = 0; usable && i < m->n_topics; i++)
+        usable = co_manifest_name_ok(m->topics[i].name);
+    for (size_t i = 0; usable && i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        usable = co_manifest_name_ok(s->name) && s->plugin && s->dlq_topic &&
+                 co_manifest_name_ok(s->dlq_topic) &&
+                 (s->output == NULL || co_manifest_name_ok(s->output));
+        for (size_t k = 0; usable && k < s->n_inputs; k++)
+            usable = co_manifest_name_ok(s->inputs[k]);
+    }
     if (!usable) {
         co_diag_print(&d, argv[optind]);
         co_diag_free(&d);

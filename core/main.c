@@ -331,7 +331,7 @@ static int co__cmd_plugins(int argc, char **argv)
         fprintf(stderr,
                 "error: plugins list takes no argument (got '%s'); for one "
                 "plugin's options: careerops plugins info %s\n",
-                argv[2], argv[2]);
+                co_cli_shown(argv[2]), co_cli_shown(argv[2]));
         return 2;
     }
     if (strcmp(argv[1], "list") == 0) {
@@ -422,7 +422,7 @@ static int co__cmd_broker(int argc, char **argv)
                 fprintf(stderr,
                         "error: --brokers %s: give a broker count from 1 to "
                         "%d\n",
-                        optarg, CO_BROKERS_MAX);
+                        co_cli_shown(optarg), CO_BROKERS_MAX);
                 free(manifests.v);
                 return 2;
             }
@@ -476,7 +476,7 @@ static int co__cmd_broker(int argc, char **argv)
         fprintf(stderr,
                 "error: --bootstrap-file: cannot write %s: %s (give a "
                 "path in a folder you can write to)\n",
-                bfile, strerror(errno));
+                co_cli_shown(bfile), strerror(errno));
         co_embedded_stop(em);
         return 1;
     }

@@ -47,11 +47,9 @@ void co__diag_take(co_diag_t *d, char *msg)
 
 void co_diag_print_as(const co_diag_t *d, const char *file, const char *level)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        char *f = co_visible(file ? file : "manifest");
-        fprintf(stderr, "%s: %s: %s\n", level, f, d->msgs[i]);
-        free(f);
-    }
+    for (size_t i = 0; i < d->n; i++)
+        fprintf(stderr, "%s: %s: %s\n", level,
+                co_cli_shown(file ? file : "manifest"), d->msgs[i]);
 }
 
 void co_diag_print(const co_diag_t *d, const char *file)
@@ -65,7 +63,8 @@ void co_diag_join(const co_diag_t *d, const char *file, const char *none,
     co_buf_t b = {0};
     for (size_t i = 0; i < d->n; i++)
         co_buf_printf(&b, "%s%s", i ? "; " : "", d->msgs[i]);
-    snprintf(err, err_size, "%s: %s", file, b.data ? b.data : none);
+    snprintf(err, err_size, "%s: %s", co_cli_shown(file),
+             b.data ? b.data : none);
     co_buf_free(&b);
 }
 

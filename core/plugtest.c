@@ -1,6 +1,7 @@
 /* `careerops plugins test` (see plugtest.h). */
 #include "plugtest.h"
 #include "capture.h"
+#include "co_cli.h"
 #include "err.h"
 #include "loader.h"
 #include "util.h"
@@ -45,7 +46,7 @@ static int co__pt_read(const char *path, const char *opt, json_t **out,
         fprintf(stderr,
                 "error: %s %s: %s (give a JSONL file: one JSON record "
                 "per line)\n",
-                opt, path, co_read_strerror(err));
+                opt, co_cli_shown(path), co_read_strerror(err));
         return 2;
     }
     int rc = 0;
@@ -61,7 +62,8 @@ static int co__pt_read(const char *path, const char *opt, json_t **out,
         json_error_t e;
         json_t *v = json_loadb(line, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
         if (v == NULL) {
-            fprintf(stderr, "%s:%zu: not JSON: %s\n", path, no, e.text);
+            fprintf(stderr, "%s:%zu: not JSON: %s\n", co_cli_shown(path), no,
+                    co_cli_shown(e.text));
             rc = 2;
             break;
         }
@@ -76,7 +78,7 @@ static int co__pt_read(const char *path, const char *opt, json_t **out,
         fprintf(stderr,
                 "error: --input %s has no records (give a JSONL file: one "
                 "JSON record per line)\n",
-                path);
+                co_cli_shown(path));
         rc = 2;
     }
     return rc;
@@ -129,6 +131,8 @@ static void co__pt_unmanifest(char *err, size_t sz, const char *arg)
     size_t n = strlen(arg);
     if (n > 3 && strcmp(arg + n - 3, ".so") == 0)
         n -= 3;
+    char base[256];
+    snprintf(base, sizeof base, "%.*s", (int)n, arg);
     for (size_t k = 0; k < sizeof from / sizeof from[0]; k++) {
         char *p = strstr(err, from[k]);
         if (p == NULL)
@@ -137,8 +141,8 @@ static void co__pt_unmanifest(char *err, size_t sz, const char *arg)
         snprintf(rest, sizeof rest, "%s", p + strlen(from[k]));
         snprintf(p, sz - (size_t)(p - err),
                  "or give plugins test the library's path (one with a '/', "
-                 "e.g. ./%.*s.so)%s",
-                 (int)n, arg, rest);
+                 "e.g. ./%s.so)%s",
+                 co_cli_shown(base), rest);
     }
 }
 
@@ -167,7 +171,8 @@ static const co_plugin_handle_t *co__pt_load(const char *arg, char **file,
                 "error: plugins test %s: %s (give a plugin's name, as "
                 "`careerops plugins list` shows it, or the path of its .so "
                 "file)\n",
-                arg, real == NULL ? strerror(errno) : "not a .so file");
+                co_cli_shown(arg),
+                real == NULL ? strerror(errno) : "not a .so file");
         free(real);
         return NULL;
     }
@@ -239,12 +244,12 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
             fprintf(stderr,
                     "%s:%zu: the plugin failed this record (dead "
                     "letter): %s\n",
-                    in, lines[i], co_capture_error(cap));
+                    co_cli_shown(in), lines[i], co_capture_error(cap));
         } else if (s != CO_OK) {
             co__pt_print(cap);
             fflush(stdout);
             char at[PATH_MAX + 32];
-            snprintf(at, sizeof at, "%s:%zu: ", in, lines[i]);
+            snprintf(at, sizeof at, "%s:%zu: ", co_cli_shown(in), lines[i]);
             co__pt_status_err(at, "process()", (int)s, co_capture_error(cap));
             return 1;
         }
@@ -387,7 +392,7 @@ static int co__pt_args(int argc, char **argv, co__pt_opts_t *o)
                 fprintf(stderr,
                         "error: --%s given twice ('%s', then '%s'): plugins "
                         "test takes one file; put every record in it\n",
-                        opt, *slot, optarg);
+                        opt, co_cli_shown(*slot), co_cli_shown(optarg));
             return 2;
         }
         *slot = optarg;
@@ -433,7 +438,7 @@ int co_cmd_plugins_test(int argc, char **argv)
         fprintf(stderr,
                 "error: --config must be a JSON object, e.g. "
                 "'{\"model\": \"x\"}' (%s)\n",
-                config ? "not an object" : je.text);
+                config ? "not an object" : co_cli_shown(je.text));
         json_decref(config);
         free(file);
         return 2;

@@ -16,3 +16,16 @@ expect() {
     [ "$rc" = "$want" ] || fail "$what exited $rc, not $want: $(cat err.txt)"
     grep -Eq -- "$pat" err.txt || fail "$what: no '$pat' in: $(cat err.txt)"
 }
+# An escape sequence and U+202E (right-to-left override) in a word: W, as
+# co_visible() writes it (a regex) in WV; ESC and RLO alone.
+ESC=$(printf '\033')
+RLO=$(printf '\342\200\256')
+W="x${ESC}[31my${RLO}z"
+WV='x\\x1b\[31my\\u202ez'
+# expect_visible RC PATTERN WHAT COMMAND...: expect, and no raw ESC or
+# U+202E on stdout or stderr (a word echoed is written \x1b, \u202e).
+expect_visible() {
+    expect "$@"
+    ! grep -q "$ESC\|$RLO" out.txt err.txt ||
+        fail "$3: a raw ESC or U+202E reached the terminal: $(cat -v err.txt out.txt)"
+}

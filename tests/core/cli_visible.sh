@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# A fresh tester's trial: words of the command line (and the names and
+# values they lead to) were echoed raw in messages, so an escape sequence
+# or U+202E given on the command line reached the terminal. Each is
+# written \x1b, \u202e (co_visible()) now; graph refuses a manifest whose
+# names hold one. Cases that need PostgreSQL run when CAREEROPS_TEST_PG is
+# set.
+. "$(dirname "$0")/../common/cli.sh"
+
+cat >m.json <<'J'
+{"pipeline":"vis","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":1}},
+ {"name":"sink","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}
+J
+printf '{"a":1}\n' >in.jsonl
+
+# the host's commands
+expect_visible 2 "^error: plugins list takes no argument \(got '$WV'\).*plugins info $WV" \
+    "plugins list WORD" "$B" plugins list "$W"
+expect_visible 2 "^error: unknown provider '$WV' \(known: gmail\)" "auth WORD" "$B" auth "$W"
+expect_visible 2 "^error: unknown dlq command '$WV'" "dlq WORD" "$B" dlq "$W" m.json
+expect_visible 2 "^error: --offset $WV: expected P:O" "dlq show --offset WORD" \
+    "$B" dlq show m.json --offset "$W"
+expect_visible 2 "^error: --topic \"$WV\": a topic name is" "dlq list --topic WORD" \
+    "$B" dlq list m.json --topic "$W"
+expect_visible 2 "^error: --to \"$WV\": a topic name is" "dlq replay --to WORD" \
+    "$B" dlq replay m.json --to "$W"
+expect_visible 2 "^error: --brokers $WV: give a broker count" "broker --brokers WORD" \
+    "$B" broker --brokers "$W"
+echo "ok: plugins list, auth, dlq and broker write the words they echo escaped"
+
+expect_visible 2 "^error: --input $WV: No such file" "plugins test --input WORD" \
+    "$B" plugins test mock-passthrough --input "$W"
+expect_visible 2 "^error: --input given twice \('in.jsonl', then '$WV'\)" \
+    "plugins test --input twice" "$B" plugins test mock-passthrough --input in.jsonl --input "$W"
+expect_visible 2 "^error: --config must be a JSON object.*\\\\x1b" "plugins test --config WORD" \
+    "$B" plugins test mock-passthrough --input in.jsonl --config "${ESC}[31m${RLO}"
+printf '%s\n' "${ESC}[31m" >bad.jsonl
+expect_visible 2 "^bad.jsonl:1: not JSON: .*\\\\x1b" "plugins test --input of an escape" \
+    "$B" plugins test mock-passthrough --input bad.jsonl
+expect_visible 2 "^error: plugins test $WV/p.so: No such file" "plugins test PATH" \
+    "$B" plugins test "$W/p.so" --input in.jsonl
+echo "ok: plugins test writes --input, --config and the plugin's path escaped"
+
+# graph draws names as they are: a stage or topic name with an escape is
+# refused with its JSON path, as validate refuses it
+printf '%s\n' '{"pipeline":"vis","stages":[{"name":"s\u001b[31mrc","plugin":"mock-source","output":"a\u202e"},' \
+    '{"name":"sink","plugin":"mock-sink","input":"a\u202e"}]}' >g.json
+for fmt in dot mermaid; do
+    expect_visible 2 "stages\[0\]\.name: .*s\\\\x1b\[31mrc" "graph --format $fmt of an escape in a name" \
+        "$B" graph g.json --format "$fmt"
+    grep -q 'stages\[0\]\.output: .*a\\u202e' err.txt || fail "graph: the output topic not named: $(cat -v err.txt)"
+done
+expect_visible 2 "stages\[0\]\.name: .*s\\\\x1b\[31mrc" "validate of an escape in a name" "$B" validate g.json
+echo "ok: graph refuses stage and topic names with an escape or U+202E, with their JSON paths"
