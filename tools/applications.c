@@ -26,7 +26,7 @@
 
 #include "co_relabel_int.h" /* CO__RELABEL_PG_START: relabel's start hint */
 #include "co_pgmig.h"
-#include "co_cli.h" /* co_cli_once() */
+#include "co_cli.h" /* co_cli_once(), co_cli_shown() */
 
 int co_cmd_applications(int argc, char **argv);
 
@@ -538,7 +538,7 @@ static json_t *co__app_load(PGconn *c, const char *schema, const char *status,
                     "applications table: run a pipeline whose postgres-sink "
                     "writes there first (e.g. bash scripts/demo.sh), or pass "
                     "--schema\n",
-                    schema);
+                    co_cli_shown(schema));
         else
             fprintf(stderr, "careerops applications: %s",
                     PQresultErrorMessage(r));
@@ -583,7 +583,7 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
                 "careerops applications: --decide '%s': use ID=STATUS with "
                 "the application's id (--csv, --json) and ACCEPTED, "
                 "DECLINED, WITHDRAWN or NONE\n",
-                arg);
+                co_cli_shown(arg));
         return 2;
     }
     char want[64], *id = NULL, e[1024];
@@ -597,7 +597,7 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
                     "careerops applications: --decide: no application with "
                     "id '%s' in schema %s (see the id column of --csv; a "
                     "prefix needs " CO__RELABEL_MIN_PREFIX_S "+ characters)\n",
-                    want, schema);
+                    co_cli_shown(want), co_cli_shown(schema));
         else
             fprintf(stderr, "careerops applications: --decide: %s\n", e);
         return found == 1 ? 1 : 2; /* a missing or ambiguous id: bad input */
@@ -619,7 +619,7 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
             fprintf(stderr,
                     "careerops applications: --decide: no application with "
                     "id '%s' in schema %s (see the id column of --csv)\n",
-                    id, schema);
+                    co_cli_shown(id), co_cli_shown(schema));
         else
             fprintf(stderr, "careerops applications: --decide: %s",
                     PQresultErrorMessage(r));
@@ -693,7 +693,7 @@ static int co__app_parse(int argc, char **argv, co__app_opts_t *o)
     }
     if (optind < argc) {
         fprintf(stderr, "careerops applications: unexpected argument '%s'\n",
-                argv[optind]);
+                co_cli_shown(argv[optind]));
         co__app_usage(stderr);
         return 2;
     }
@@ -757,17 +757,17 @@ static int co__app_check(co__app_opts_t *o)
                     "careerops applications: --status '%s' is not a status; "
                     "use PROSPECT, APPLIED, ASSESSMENT, INTERVIEWING, OFFER, "
                     "ACCEPTED, DECLINED, REJECTED or WITHDRAWN\n",
-                    o->status);
+                    co_cli_shown(o->status));
             return 2;
         }
         o->status = *s;
     }
     if (o->since != NULL && !co__app_date_ok(o->since)) {
-        fprintf(stderr, CO__APP_BAD_SINCE, o->since);
+        fprintf(stderr, CO__APP_BAD_SINCE, co_cli_shown(o->since));
         return 2;
     }
     if (o->now != NULL && !co__app_date_ok(o->now)) {
-        fprintf(stderr, CO__APP_BAD_NOW, o->now);
+        fprintf(stderr, CO__APP_BAD_NOW, co_cli_shown(o->now));
         return 2;
     }
     if (o->dsn == NULL || o->dsn[0] == '\0') {
@@ -831,16 +831,14 @@ static PGconn *co__app_connect(const co__app_opts_t *o, int *rc)
     int tz_ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
     PQclear(r);
     if (!tz_ok) {
-        char *shown = co_visible(o->tz);
         fprintf(stderr,
                 "careerops applications: %s '%s' unknown: use an IANA name "
                 "such as Europe/Paris\n",
-                o->tz_env ? "$TZ" : "--timezone", shown);
-        free(shown);
+                o->tz_env ? "$TZ" : "--timezone", co_cli_shown(o->tz));
     } else if (o->since != NULL && !co__app_pg_time(conn, o->since))
-        fprintf(stderr, CO__APP_BAD_SINCE, o->since);
+        fprintf(stderr, CO__APP_BAD_SINCE, co_cli_shown(o->since));
     else if (o->now != NULL && !co__app_pg_time(conn, o->now))
-        fprintf(stderr, CO__APP_BAD_NOW, o->now);
+        fprintf(stderr, CO__APP_BAD_NOW, co_cli_shown(o->now));
     else
         return conn;
     PQfinish(conn);

@@ -17,7 +17,7 @@
 #include "co_archive.h"
 #include "co_pgmig.h"
 #include "co_redact.h"
-#include "co_cli.h"         /* co_cli_once() */
+#include "co_cli.h"         /* co_cli_once(), co_cli_shown() */
 #include "co_readfile.h"    /* co_tmpfile_open() */
 #include "co_relabel_int.h" /* co__relabel_dsn_refused() */
 #include "util.h"           /* co_buf_t */
@@ -146,7 +146,7 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
             o->keep = strtol(optarg, &e, 10);
             if (*e || o->keep < 1) {
                 fprintf(stderr, "--keep %s: give a count of 1 or more\n",
-                        optarg);
+                        co_cli_shown(optarg));
                 return -1;
             }
             break;
@@ -172,7 +172,7 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
             fprintf(stderr,
                     "retry seconds '%s' (--retry-seconds or "
                     "CAREEROPS_ARCHIVE_RETRY_SECONDS): give 1 to 86400\n",
-                    retry);
+                    co_cli_shown(retry));
             return -1;
         }
         o->cfg.retry_budget_ms = s * 1000;
@@ -185,7 +185,7 @@ static co_archive_t *co__arch_open(const co__arch_opts_t *o)
     char err[1024];
     co_archive_t *a = co_archive_open(&o->cfg, err, sizeof err);
     if (a == NULL)
-        fprintf(stderr, "careerops: archive: %s\n", err);
+        fprintf(stderr, "careerops: archive: %s\n", co_cli_shown(err));
     return a;
 }
 
@@ -210,14 +210,14 @@ static co_archive_t *co__arch_open_existing(const co__arch_opts_t *o,
                 "--archive nor CAREEROPS_ARCHIVE is set): set one of them to "
                 "your archive (a folder, file:///dir or s3://bucket/prefix), "
                 "or create this one with `careerops archive init`\n",
-                cmd, shown);
+                cmd, co_cli_shown(shown));
     else
         fprintf(stderr,
                 "careerops %s: no archive at %s (the folder does not exist): "
                 "create it with `careerops archive init --archive %s`, or "
                 "point --archive / CAREEROPS_ARCHIVE at the archive that "
                 "holds your data\n",
-                cmd, shown, given);
+                cmd, co_cli_shown(shown), co_cli_shown(given));
     co_archive_close(a);
     return NULL;
 }
@@ -299,7 +299,7 @@ static int co__get_to(co_archive_t *a, const char *ref, const char *outp,
     }
     int rc = 0, got = co_archive_get(a, ref, out, err, errlen);
     if (got < 0) {
-        fprintf(stderr, "careerops archive get: %s\n", err);
+        fprintf(stderr, "careerops archive get: %s\n", co_cli_shown(err));
         rc = got == -2 ? 2 : 1; /* -2: the reference names nothing */
     }
     if (out == stdout)
@@ -348,17 +348,15 @@ int co_cmd_archive(int argc, char **argv)
                : strcmp(sub, "ls") == 0 || strcmp(sub, "get") == 0   ? 1
                                                                      : -1;
     if (most >= 0 && nargs > most) {
-        char *shown = co_visible(args[most]);
         fprintf(stderr, "careerops archive %s: unexpected argument '%s'\n%s\n",
-                sub, shown, co__archive_usage);
-        free(shown);
+                sub, co_cli_shown(args[most]), co__archive_usage);
         return 2;
     }
     if (strcmp(sub, "init") == 0) {
         if ((a = co__arch_open(&o)) == NULL)
             return 2;
         if (co_archive_init(a, err, sizeof err) < 0) {
-            fprintf(stderr, "careerops archive init: %s\n", err);
+            fprintf(stderr, "careerops archive init: %s\n", co_cli_shown(err));
             rc = 1;
         }
     } else if (strcmp(sub, "put") == 0) {
@@ -372,7 +370,8 @@ int co_cmd_archive(int argc, char **argv)
             co_archive_ref_t ref;
             if (co_archive_put_file(a, args[k], &ref, err, sizeof err) < 0) {
                 struct stat st;
-                fprintf(stderr, "careerops archive put: %s\n", err);
+                fprintf(stderr, "careerops archive put: %s\n",
+                        co_cli_shown(err));
                 /* no such file, a folder or a pipe: the command line is
                  * wrong */
                 rc = stat(args[k], &st) != 0 || !S_ISREG(st.st_mode) ? 2 : 1;
@@ -394,7 +393,7 @@ int co_cmd_archive(int argc, char **argv)
             return 2;
         if (co_archive_list(a, nargs ? args[0] : "", co__ls_cb, NULL, err,
                             sizeof err) < 0) {
-            fprintf(stderr, "careerops archive ls: %s\n", err);
+            fprintf(stderr, "careerops archive ls: %s\n", co_cli_shown(err));
             rc = 1;
         }
     } else if (strcmp(sub, "prune") == 0) {
@@ -412,20 +411,18 @@ int co_cmd_archive(int argc, char **argv)
         size_t n = 0;
         time_t before = time(NULL) - (time_t)(days * 86400.0);
         if (co_archive_prune(a, "sha256/", before, &n, err, sizeof err) < 0) {
-            fprintf(stderr, "careerops archive prune: %s\n", err);
+            fprintf(stderr, "careerops archive prune: %s\n", co_cli_shown(err));
             rc = 1;
         }
         /* after a failure, only what was removed before it (trial 55:
          * "pruned 0 objects" followed the error) */
         if (rc == 0 || n > 0)
             printf("pruned %zu object%s stored more than %s day%s ago%s\n", n,
-                   n == 1 ? "" : "s", o.older, days == 1 ? "" : "s",
-                   rc == 0 ? "" : " before the error");
+                   n == 1 ? "" : "s", co_cli_shown(o.older),
+                   days == 1 ? "" : "s", rc == 0 ? "" : " before the error");
     } else {
-        char *shown = co_visible(sub);
-        fprintf(stderr, "careerops archive: unknown command '%s'\n%s\n", shown,
-                co__archive_usage);
-        free(shown);
+        fprintf(stderr, "careerops archive: unknown command '%s'\n%s\n",
+                co_cli_shown(sub), co__archive_usage);
         return 2;
     }
     co_archive_close(a);
@@ -874,7 +871,7 @@ int co_cmd_backup(int argc, char **argv)
         return 2;
     if (i != argc) {
         fprintf(stderr, "careerops backup: unexpected argument '%s'\n%s\n",
-                argv[i], co__backup_usage);
+                co_cli_shown(argv[i]), co__backup_usage);
         return 2;
     }
     if (o.dsn == NULL) {
@@ -921,7 +918,7 @@ int co_cmd_backup(int argc, char **argv)
         snprintf(key, sizeof key, CO_BACKUP_PREFIX "%s.%03ldZ.dump", stamp,
                  ts.tv_nsec / 1000000);
         if (co_archive_put_named(a, key, tmp, &ref, err, sizeof err) < 0) {
-            fprintf(stderr, "careerops backup: %s\n", err);
+            fprintf(stderr, "careerops backup: %s\n", co_cli_shown(err));
             rc = 1;
         }
     }
@@ -932,13 +929,15 @@ int co_cmd_backup(int argc, char **argv)
         co__keys_t k = {0};
         if (co_archive_list(a, CO_BACKUP_PREFIX, co__keys_cb, &k, err,
                             sizeof err) < 0) {
-            fprintf(stderr, "careerops backup: retention: %s\n", err);
+            fprintf(stderr, "careerops backup: retention: %s\n",
+                    co_cli_shown(err));
             rc = 1;
         } else {
             qsort(k.keys, k.n, sizeof *k.keys, co__strcmp);
             for (size_t j = 0; j + (size_t)o.keep < k.n; j++)
                 if (co_archive_delete(a, k.keys[j], err, sizeof err) < 0) {
-                    fprintf(stderr, "careerops backup: retention: %s\n", err);
+                    fprintf(stderr, "careerops backup: retention: %s\n",
+                            co_cli_shown(err));
                     rc = 1;
                     break;
                 }
@@ -1024,7 +1023,7 @@ int co_cmd_restore(int argc, char **argv)
                             sizeof err) < 0 ||
             k.n == 0) {
             fprintf(stderr, "careerops restore: no backup in the archive%s%s\n",
-                    k.n ? ": " : "", k.n ? err : "");
+                    k.n ? ": " : "", k.n ? co_cli_shown(err) : "");
             rc = 1;
         } else {
             qsort(k.keys, k.n, sizeof *k.keys, co__strcmp);
@@ -1047,7 +1046,7 @@ int co_cmd_restore(int argc, char **argv)
     }
     int got = rc == 0 ? co_archive_get(a, ref, f, err, sizeof err) : 0;
     if (got < 0) {
-        fprintf(stderr, "careerops restore: %s\n", err);
+        fprintf(stderr, "careerops restore: %s\n", co_cli_shown(err));
         rc = got == -2 ? 2 : 1; /* -2: the reference names nothing */
     }
     if (f && fclose(f) != 0)
@@ -1061,7 +1060,8 @@ int co_cmd_restore(int argc, char **argv)
                             "above)\n");
             rc = 1;
         } else {
-            fprintf(stderr, "careerops restore: %s loaded\n", ref);
+            fprintf(stderr, "careerops restore: %s loaded\n",
+                    co_cli_shown(ref));
         }
     }
     if (fd >= 0)

@@ -8,6 +8,7 @@
  *  installed in libexecdir/careerops and found in ../tools/ beside
  * `careerops` in the build tree.
  */
+#include "co_cli.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
         return co_cmd_backup(argc - 1, argv + 1);
     if (strcmp(cmd, "restore") == 0)
         return co_cmd_restore(argc - 1, argv + 1);
-    fprintf(stderr, "error: careerops-tools has no command '%s'\n", cmd);
+    fprintf(stderr, "error: careerops-tools has no command '%s'\n",
+            co_cli_shown(cmd));
     return 2;
 }

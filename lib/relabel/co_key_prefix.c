@@ -5,6 +5,7 @@
  * applications --decide ID` (application ids).
  */
 #include "co_relabel_int.h"
+#include "co_cli.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -57,9 +58,11 @@ int co__key_prefix_find(PGconn *c, const char *schema, const char *table,
         rc = 2;
     } else {
         size_t len = (size_t)snprintf(
-            err, err_size, "prefix '%s' matches %s%d %ss in %s.%s:", arg,
+            err, err_size,
+            "prefix '%s' matches %s%d %ss in %s.%s:", co_cli_shown(arg),
             n > CO__KEY_SHOW ? "more than " : "",
-            n > CO__KEY_SHOW ? CO__KEY_SHOW : n, column, schema, table);
+            n > CO__KEY_SHOW ? CO__KEY_SHOW : n, column, co_cli_shown(schema),
+            table);
         for (int i = 0; i < n && i < CO__KEY_SHOW && len < err_size; i++)
             len += (size_t)snprintf(err + len, err_size - len, "%s %s",
                                     i ? "," : "", PQgetvalue(r, i, 0));

@@ -109,11 +109,11 @@ static int co__relabel_connection(co__relabel_t *r)
                 stderr,
                 "error: %s: %s%s (name the postgres-sink stage with "
                 "--stage, or give --conninfo; stages: %s)\n",
-                r->manifest,
+                co_cli_shown(r->manifest),
                 r->sink    ? "that stage is not a postgres-sink stage"
                 : r->stage ? "no stage named "
                            : "no postgres-sink stage",
-                r->sink || !r->stage ? "" : r->stage,
+                r->sink || !r->stage ? "" : co_cli_shown(r->stage),
                 co_manifest_stage_list(r->m, CO_STAGE_ANY, all, sizeof all));
             return 2;
         }
@@ -258,13 +258,13 @@ static int co__relabel_emit(co__relabel_t *r, const char *key,
         fprintf(stderr,
                 "warning: %s has no classifier stage with an output "
                 "topic: give --topic to send the corrected event\n",
-                r->manifest);
+                co_cli_shown(r->manifest));
         return 1;
     }
     if (r->m->embedded) {
         printf("not sent to %s: the manifest uses the embedded broker, which "
                "lives inside `careerops run`; the stored event is corrected\n",
-               topic);
+               co_cli_shown(topic));
         return 0;
     }
     const char *bs =
@@ -282,7 +282,7 @@ static int co__relabel_emit(co__relabel_t *r, const char *key,
     }
     if (rk == NULL) {
         fprintf(stderr, "error: kafka producer for %s: %s\n",
-                bs ? bs : "(no bootstrap.servers)", e);
+                bs ? co_cli_shown(bs) : "(no bootstrap.servers)", e);
         return 1;
     }
     rd_kafka_resp_err_t perr = rd_kafka_producev(
@@ -301,10 +301,10 @@ static int co__relabel_emit(co__relabel_t *r, const char *key,
                 "error: the corrected event is stored but was not sent to "
                 "%s at %s: %s (run the command again when the broker is "
                 "up)\n",
-                topic, bs, rd_kafka_err2str(perr));
+                co_cli_shown(topic), co_cli_shown(bs), rd_kafka_err2str(perr));
         return 1;
     }
-    printf("sent the corrected event to %s\n", topic);
+    printf("sent the corrected event to %s\n", co_cli_shown(topic));
     return 0;
 }
 
@@ -369,7 +369,8 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
                 "error: no stored event with key '%s' in %s.events (keys are "
                 "64 hex digits, or a prefix of " CO__RELABEL_MIN_PREFIX_S
                 "+; is postgres-sink storing events in schema %s?)\n",
-                keyarg, r->schema, r->schema);
+                co_cli_shown(keyarg), co_cli_shown(r->schema),
+                co_cli_shown(r->schema));
         return 2;
     }
     char *q = co__relabel_sql(
@@ -525,7 +526,7 @@ static int co__relabel_schema_ok(PGconn *c, const char *schema)
                 "error: schema '%s' does not exist in this database; "
                 "choose one with --schema (schemas with an events table: "
                 "%s)\n",
-                schema,
+                co_cli_shown(schema),
                 have[0] ? have : "none yet: run a pipeline with postgres-sink");
         rc = 2;
     }
@@ -626,7 +627,7 @@ int co_cmd_relabel(int argc, char **argv)
                 "error: label '%s' is not one of INTERVIEW, OFFER, "
                 "ASSESSMENT, REJECTION, APPLICATION_ACK, RECRUITER_OUTREACH, "
                 "OTHER\n",
-                argv[optind + 1]);
+                co_cli_shown(argv[optind + 1]));
         return 2;
     }
     /* the real minimum of the prefix lookup in co__relabel_one() */
@@ -634,7 +635,7 @@ int co_cmd_relabel(int argc, char **argv)
         fprintf(stderr,
                 "error: key prefix '%s' is too short: give the event key (64 "
                 "hex digits) or a unique prefix of %d+ characters\n",
-                argv[optind], CO__RELABEL_MIN_PREFIX);
+                co_cli_shown(argv[optind]), CO__RELABEL_MIN_PREFIX);
         return 2;
     }
     /* trial 28: --topic without --manifest was ignored; text that is not
@@ -663,7 +664,8 @@ int co_cmd_relabel(int argc, char **argv)
         fprintf(stderr,
                 "error: --export '%s' is %s: give the path of the CSV file to "
                 "write (its emails go to the folder CSV.emails next to it)\n",
-                r.export_csv, r.export_csv[0] ? "a folder" : "empty");
+                co_cli_shown(r.export_csv),
+                r.export_csv[0] ? "a folder" : "empty");
         return 2;
     }
     /* a line break or another control character splits the table row
@@ -686,7 +688,7 @@ int co_cmd_relabel(int argc, char **argv)
                 "error: --date '%s' is a day without a time: only an OFFER's "
                 "or an ASSESSMENT's deadline may be a day; give the time too, "
                 "e.g. %sT15:00:00Z\n",
-                r.date, r.date);
+                co_cli_shown(r.date), co_cli_shown(r.date));
         return 2;
     }
     if (r.set_date && r.date[0] != '\0' && !co__relabel_day(r.date) &&
@@ -696,7 +698,7 @@ int co_cmd_relabel(int argc, char **argv)
                 "e.g. 2026-03-04T15:00:00Z or 2026-03-04T16:00:00+01:00, nor "
                 "a day (2026-03-04, an OFFER's or ASSESSMENT's deadline "
                 "without a time) (\"\" clears it)\n",
-                r.date);
+                co_cli_shown(r.date));
         return 2;
     }
     int rc = co__relabel_connection(&r);

@@ -53,3 +53,41 @@ for fmt in dot mermaid; do
 done
 expect_visible 2 "stages\[0\]\.name: .*s\\\\x1b\[31mrc" "validate of an escape in a name" "$B" validate g.json
 echo "ok: graph refuses stage and topic names with an escape or U+202E, with their JSON paths"
+
+# careerops-tools
+expect_visible 2 "^careerops applications: unexpected argument '$WV'" "applications WORD" \
+    "$B" applications "$W"
+expect_visible 2 "^careerops applications: --status '$WV' is not a status" \
+    "applications --status WORD" "$B" applications --status "$W"
+expect_visible 2 "^careerops applications: --since '$WV' is not a valid date" \
+    "applications --since WORD" "$B" applications --since "$W"
+expect_visible 2 "^careerops applications: --now '$WV' is not a valid time" \
+    "applications --now WORD" "$B" applications --now "$W"
+expect_visible 2 "^careerops backup: unexpected argument '$WV'" "backup WORD" "$B" backup "$W"
+expect_visible 2 "^--keep $WV: give a count of 1 or more" "backup --keep WORD" \
+    "$B" backup --keep "$W"
+expect_visible 2 "^retry seconds '$WV'" "archive --retry-seconds WORD" \
+    "$B" archive ls --retry-seconds "$W"
+"$B" archive init --archive "$t/arch" >out.txt 2>err.txt || fail "archive init: $(cat err.txt)"
+expect_visible 2 "^careerops archive get: '$WV' is not a reference" "archive get WORD" \
+    "$B" archive get "$W" --archive "$t/arch"
+expect_visible 2 "^careerops archive put: .*$WV" "archive put WORD" \
+    "$B" archive put "$W" --archive "$t/arch"
+expect_visible 2 "^careerops archive: unknown command '$WV'" "archive WORD" "$B" archive "$W"
+expect_visible 2 "^error: label '$WV' is not one of" "relabel KEY WORD" \
+    "$B" relabel 4dd7aaaa "$W" --conninfo "postgresql://127.0.0.1:1/none"
+expect_visible 2 "^error: key prefix 'a\\\\x1b\[1m' is too short" "relabel WORD OTHER" \
+    "$B" relabel "a${ESC}[1m" OTHER --conninfo "postgresql://127.0.0.1:1/none"
+expect_visible 2 "^error: --date '$WV' is not an RFC 3339 date-time" "relabel --date WORD" \
+    "$B" relabel 4dd7aaaa INTERVIEW --date "$W" --conninfo "postgresql://127.0.0.1:1/none"
+echo "ok: applications, backup, archive and relabel write the words they echo escaped"
+
+if [ -n "${CAREEROPS_TEST_PG:-}" ]; then
+    expect_visible 2 "^careerops applications: --decide '$WV': use ID=STATUS" \
+        "applications --decide WORD" "$B" applications --dsn "$CAREEROPS_TEST_PG" --decide "$W"
+    expect_visible 2 "^error: schema '$WV' does not exist" "relabel --schema WORD" \
+        "$B" relabel 4dd7aaaa OTHER --conninfo "$CAREEROPS_TEST_PG" --schema "$W"
+    echo "ok: applications --decide and relabel --schema write the words they echo escaped"
+else
+    echo "SKIP (part): CAREEROPS_TEST_PG is not set: applications --decide, relabel --schema"
+fi
