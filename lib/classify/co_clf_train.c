@@ -71,7 +71,7 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     char key[65], err[512] = "";
     int rc = co_read_file(r->path, &raw, &rawlen);
     if (rc != 0) {
-        fprintf(stderr, "error: %s: cannot read: %s\n", r->path,
+        fprintf(stderr, "error: %s: cannot read: %s\n", co_cli_shown(r->path),
                 co_read_strerror(rc));
         return 2;
     }
@@ -86,7 +86,7 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     if (rc != 0) {
         fprintf(stderr,
                 "error: %s: not a message: %s (fix or remove the row)\n",
-                r->path, err);
+                co_cli_shown(r->path), err);
         return 2;
     }
     json_error_t je;
@@ -95,7 +95,8 @@ static int co__train_message(co_clf_extractor_t *x, const co_eval_label_t *r,
     for (int v = 0; v < (augment ? CO__TRAIN_NVARIANTS : 1); v++) {
         co_clf_example_t *e = co__train_push(set);
         if (co_clf_featurize(x, email, co__train_variants[v], &e->x) != 0) {
-            fprintf(stderr, "error: %s: cannot compute features\n", r->path);
+            fprintf(stderr, "error: %s: cannot compute features\n",
+                    co_cli_shown(r->path));
             json_decref(email);
             return 1;
         }
@@ -199,7 +200,7 @@ static int co__train_out_ok(const char *out)
     fprintf(stderr,
             "error: --out %s exists and is not a model file: give a new "
             "path (or remove the file first)\n",
-            out);
+            co_cli_shown(out));
     return 2;
 }
 
@@ -254,7 +255,7 @@ int co_cmd_train(int argc, char **argv)
                 optarg[strspn(optarg, " ")] == '-') { /* strtoull wraps -1 */
                 fprintf(stderr,
                         "error: --seed %s: expected a non-negative integer\n",
-                        optarg);
+                        co_cli_shown(optarg));
                 return 2;
             }
             break;
@@ -263,7 +264,7 @@ int co_cmd_train(int argc, char **argv)
             if (end == optarg || *end || opts.epochs < 1 ||
                 opts.epochs > 1000) {
                 fprintf(stderr, "error: --epochs %s: expected 1..1000\n",
-                        optarg);
+                        co_cli_shown(optarg));
                 return 2;
             }
             break;
@@ -283,7 +284,7 @@ int co_cmd_train(int argc, char **argv)
                 fprintf(stderr,
                         "error: --corrections-weight %s: expected a number "
                         "in (0, 1000]\n",
-                        optarg);
+                        co_cli_shown(optarg));
                 return 2;
             }
             break;
@@ -348,7 +349,8 @@ int co_cmd_train(int argc, char **argv)
              * 45) */
             char shown[512];
             co_redact(shown, sizeof shown, corrections);
-            fprintf(stderr, "error: --corrections %s: %s\n", shown,
+            fprintf(stderr, "error: --corrections %s: %s\n",
+                    co_cli_shown(shown),
                     cerr[0] ? cerr : "cannot read the corrections");
             rc = 2;
         }
@@ -385,7 +387,7 @@ int co_cmd_train(int argc, char **argv)
                 "), %zu examples, %zu corrections (weight %g), temperature "
                 "%.3f, data set sha256 %s -> %s\n",
                 set.n, ncorr, corrections ? corr_weight : 0.0,
-                co_clf_model_temperature(m), hex, out);
+                co_clf_model_temperature(m), hex, co_cli_shown(out));
     }
     co_clf_model_free(m);
     for (size_t i = 0; i < set.n; i++)

@@ -275,7 +275,7 @@ static int co__ask_run(const co__ask_cfg_t *c, const char *question, int n,
         goto out;
     if (json_array_size(json_array_get(json_object_get(ans, "ids"), 0)) == 0) {
         printf("No briefings found%s%s.\n", company ? " for " : "",
-               company ? company : "");
+               company ? co_cli_shown(company) : "");
         goto out;
     }
     co__ask_print(ans, 0);
@@ -322,7 +322,8 @@ int chroma_cmd_ask(const co_host_api_t *api, const co_option_t *options,
             char *end;
             long v = strtol(optarg, &end, 10);
             if (*end != '\0' || v < 1 || v > 100) {
-                fprintf(stderr, "error: -n %s: give a number 1..100\n", optarg);
+                fprintf(stderr, "error: -n %s: give a number 1..100\n",
+                        co_cli_shown(optarg));
                 return 2;
             }
             n = (int)v;
@@ -384,7 +385,7 @@ int chroma_cmd_ask(const co_host_api_t *api, const co_option_t *options,
             fprintf(stderr,
                     "error: stages[%d].config.%s is not set and the plugin's "
                     "default is unavailable: set it in %s\n",
-                    index, need[i], manifest);
+                    index, need[i], co_cli_shown(manifest));
             goto out;
         }
     }

@@ -27,7 +27,7 @@
  */
 #include "gmail_auth.h"
 #include "co_http.h"
-#include "co_cli.h" /* co_cli_getopt(), co_visible() */
+#include "co_cli.h" /* co_cli_getopt(), co_cli_shown() */
 #include "co_readfile.h"
 #include "co_sealed.h"
 
@@ -90,10 +90,8 @@ static char *co__auth_read(const char *path, const char *what)
     size_t n = 0;
     int rc = co_readfile_max(path, &buf, &n, 8192);
     if (rc != 0) {
-        char *shown = co_visible(path);
-        fprintf(stderr, "error: %s %s: %s\n", what, shown,
+        fprintf(stderr, "error: %s %s: %s\n", what, co_cli_shown(path),
                 co_readfile_strerror(rc));
-        free(shown);
         return NULL;
     }
     char *s = buf;
@@ -107,9 +105,7 @@ static char *co__auth_read(const char *path, const char *what)
     sodium_memzero(buf, n);
     free(buf);
     if (l == 0) {
-        char *shown = co_visible(path);
-        fprintf(stderr, "error: %s %s is empty\n", what, shown);
-        free(shown);
+        fprintf(stderr, "error: %s %s is empty\n", what, co_cli_shown(path));
     }
     return r;
 }
@@ -127,16 +123,17 @@ static int co__auth_key(const char *path, unsigned char key[32])
         int ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
         sodium_memzero(hex, sizeof hex);
         if (close(fd) != 0 || !ok) {
-            fprintf(stderr, "error: cannot write the key file %s: %s\n", path,
-                    strerror(errno));
+            fprintf(stderr, "error: cannot write the key file %s: %s\n",
+                    co_cli_shown(path), strerror(errno));
             return -1;
         }
-        fprintf(stderr, "created the key file %s (mode 0600)\n", path);
+        fprintf(stderr, "created the key file %s (mode 0600)\n",
+                co_cli_shown(path));
         return 0;
     }
     if (errno != EEXIST) {
-        fprintf(stderr, "error: cannot create the key file %s: %s\n", path,
-                strerror(errno));
+        fprintf(stderr, "error: cannot create the key file %s: %s\n",
+                co_cli_shown(path), strerror(errno));
         return -2; /* a missing folder, no permission: the path given */
     }
     char *hex = co__auth_read(path, "key file");
@@ -151,7 +148,7 @@ static int co__auth_key(const char *path, unsigned char key[32])
         fprintf(stderr,
                 "error: the key file %s does not hold 64 hex digits; remove "
                 "it to create a new key\n",
-                path);
+                co_cli_shown(path));
     if (hex != NULL)
         sodium_memzero(hex, strlen(hex));
     free(hex);
@@ -296,8 +293,8 @@ static char *co__auth_exchange(const char *token_url, const char *client_id,
     char *rt = NULL;
     json_t *j = body ? json_loadb(body, bl, 0, NULL) : NULL;
     if (cc != CURLE_OK) {
-        fprintf(stderr, "error: token endpoint %s: %s\n", token_url,
-                curl_easy_strerror(cc));
+        fprintf(stderr, "error: token endpoint %s: %s\n",
+                co_cli_shown(token_url), curl_easy_strerror(cc));
     } else if (status != 200) {
         const char *e = json_string_value(json_object_get(j, "error"));
         const char *d =
@@ -305,7 +302,7 @@ static char *co__auth_exchange(const char *token_url, const char *client_id,
         fprintf(stderr,
                 "error: the token endpoint refused the code (HTTP %ld %s: "
                 "%s)%s\n",
-                status, e ? e : "", d ? d : "",
+                status, co_cli_shown(e ? e : ""), co_cli_shown(d ? d : ""),
                 e && strcmp(e, "invalid_client") == 0
                     ? "; check the client id and secret files"
                     : "; run the command again");
@@ -324,7 +321,7 @@ static char *co__auth_exchange(const char *token_url, const char *client_id,
             fprintf(stderr,
                     "warning: granted scope \"%s\" lacks "
                     "gmail.readonly\n",
-                    scope);
+                    co_cli_shown(scope));
     }
     json_decref(j);
     if (body != NULL)
@@ -357,8 +354,8 @@ static int co__auth_store(const char *path, const char *token,
     }
     free(sealed);
     if (!ok || rename(tmp, path) != 0) {
-        fprintf(stderr, "error: cannot write the token file %s: %s\n", path,
-                strerror(errno));
+        fprintf(stderr, "error: cannot write the token file %s: %s\n",
+                co_cli_shown(path), strerror(errno));
         unlink(tmp);
         return -1;
     }
@@ -463,16 +460,14 @@ static int co__auth_gmail(int argc, char **argv)
         !(okind == CO_PEEK_REGULAR &&
           (osize == 0 ||
            (hn >= 19 && memcmp(head, "careerops-sealed-v1", 19) == 0)))) {
-        char *shown = co_visible(out);
         fprintf(stderr,
                 "error: --token-out %s: the file exists and is not a sealed "
                 "token of an earlier `auth gmail` (%s); it would be "
                 "replaced: give a path that does not exist yet\n",
-                shown,
+                co_cli_shown(out),
                 okind == CO_PEEK_REGULAR ? "another file"
                 : okind == CO_PEEK_LINK  ? "a symbolic link"
                                          : "not a regular file");
-        free(shown);
         return 2;
     }
     /* it receives the client secret: checked as gmail-source's token_url
@@ -578,7 +573,7 @@ static int co__auth_gmail(int argc, char **argv)
         goto out;
     }
     if (w.error != NULL) {
-        fprintf(stderr, "error: %s\n", w.error);
+        fprintf(stderr, "error: %s\n", co_cli_shown(w.error));
         goto out;
     }
     rt = co__auth_exchange(token_url, cid, csec, w.code, redirect, verifier);
@@ -590,7 +585,8 @@ static int co__auth_gmail(int argc, char **argv)
            "gmail_token_key, the client id and secret as gmail_client_id "
            "and gmail_client_secret, and set gmail-source's "
            "refresh_token_file to %s.\n",
-           out, key_f, key_f, out);
+           co_cli_shown(out), co_cli_shown(key_f), co_cli_shown(key_f),
+           co_cli_shown(out));
     rc = 0;
 out:
     if (d != NULL)
@@ -621,7 +617,7 @@ int gmail_cmd_auth(const co_host_api_t *api, int argc, char **argv)
     if (strcmp(argv[1], "gmail") != 0) {
         fprintf(stderr,
                 "error: unknown provider '%s' for auth (supported: gmail)\n",
-                argv[1]);
+                co_cli_shown(argv[1]));
         return 2;
     }
     return co__auth_gmail(argc - 1, argv + 1);

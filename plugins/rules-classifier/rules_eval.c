@@ -216,8 +216,8 @@ static int co__eval_load_labels(const char *path, const char *dir,
     size_t len = 0;
     int rc = co_read_file(path, &buf, &len);
     if (rc != 0) {
-        fprintf(stderr, "error: %s: cannot read the labels file: %s\n", path,
-                co_read_strerror(rc));
+        fprintf(stderr, "error: %s: cannot read the labels file: %s\n",
+                co_cli_shown(path), co_read_strerror(rc));
         return 2;
     }
     size_t pos = 0;
@@ -234,7 +234,7 @@ static int co__eval_load_labels(const char *path, const char *dir,
                 "error: %s:1: the header must start with "
                 "\"file,label,company,scheduled_date\" (further columns are "
                 "ignored)\n",
-                path);
+                co_cli_shown(path));
         co__csv_free(f);
         free(buf);
         return 2;
@@ -249,8 +249,8 @@ static int co__eval_load_labels(const char *path, const char *dir,
         if (nf == 0)
             break;
         if (nf < 0) {
-            fprintf(stderr, "error: %s:%ld: unterminated quoted field\n", path,
-                    start_line);
+            fprintf(stderr, "error: %s:%ld: unterminated quoted field\n",
+                    co_cli_shown(path), start_line);
             status = 2;
             break;
         }
@@ -262,7 +262,7 @@ static int co__eval_load_labels(const char *path, const char *dir,
             fprintf(stderr,
                     "error: %s:%ld: expected at least file,label (found %d "
                     "field)\n",
-                    path, start_line, nf);
+                    co_cli_shown(path), start_line, nf);
             co__csv_free(f);
             status = 2;
             break;
@@ -279,21 +279,22 @@ static int co__eval_load_labels(const char *path, const char *dir,
             fprintf(stderr,
                     "error: %s:%ld: message file %s: %s (paths are relative "
                     "to --emails %s)\n",
-                    path, start_line, full,
-                    file[0] ? strerror(errno) : "empty file name", dir);
+                    co_cli_shown(path), start_line, co_cli_shown(full),
+                    file[0] ? strerror(errno) : "empty file name",
+                    co_cli_shown(dir));
             status = 2;
         } else if (label < 0) {
             fprintf(stderr,
                     "error: %s:%ld: unknown label \"%s\" (expected INTERVIEW, "
                     "OFFER, ASSESSMENT, REJECTION, APPLICATION_ACK, "
                     "RECRUITER_OUTREACH or OTHER)\n",
-                    path, start_line, lab);
+                    co_cli_shown(path), start_line, co_cli_shown(lab));
             status = 2;
         } else if (date[0] && co_eval_parse_rfc3339(date, &minute) != 0) {
             fprintf(stderr,
                     "error: %s:%ld: scheduled_date \"%s\" is not RFC 3339 "
                     "(e.g. 2025-03-04T14:00:00Z) and not empty\n",
-                    path, start_line, date);
+                    co_cli_shown(path), start_line, co_cli_shown(date));
             status = 2;
         }
         if (probe != NULL)
@@ -323,7 +324,8 @@ static int co__eval_load_labels(const char *path, const char *dir,
     }
     free(buf);
     if (status == 0 && rows->n == 0) {
-        fprintf(stderr, "error: %s: no rows after the header\n", path);
+        fprintf(stderr, "error: %s: no rows after the header\n",
+                co_cli_shown(path));
         status = 2;
     }
     return status;
@@ -729,7 +731,7 @@ int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv)
         co__eval_one(cap, &rows.v[i]);
         if (rows.v[i].error != NULL) {
             n_err++;
-            fprintf(stderr, "warning: %s: %s\n", rows.v[i].file,
+            fprintf(stderr, "warning: %s: %s\n", co_cli_shown(rows.v[i].file),
                     rows.v[i].error);
         }
     }

@@ -91,3 +91,15 @@ if [ -n "${CAREEROPS_TEST_PG:-}" ]; then
 else
     echo "SKIP (part): CAREEROPS_TEST_PG is not set: applications --decide, relabel --schema"
 fi
+# the plugins' commands
+if "$B" plugins info rules-classifier >/dev/null 2>&1; then
+    expect_visible 2 "^error: --seed $WV: expected a non-negative integer" "train --seed WORD" \
+        "$B" train --labels l.csv --emails . --out model --seed "$W"
+    expect_visible 2 "^error: $WV: cannot read the labels file" "train --labels WORD" \
+        "$B" train --labels "$W" --emails . --out model
+fi
+if "$B" plugins info chroma-sink >/dev/null 2>&1; then
+    expect_visible 2 "^error: $WV: " "ask --manifest WORD" "$B" ask --manifest "$W" what
+    expect_visible 2 "^error: -n $WV: give a number" "ask -n WORD" "$B" ask --manifest m.json -n "$W" what
+fi
+echo "ok: train and ask write the words they echo escaped"
