@@ -1,5 +1,6 @@
 /* JSON-lines logger on stderr. */
 #include "log.h"
+#include "co_cli.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -56,6 +57,35 @@ static const char *co__level_name(co_log_level_t l)
     }
 }
 
+/* The JSON line j (freed) with the characters jansson leaves raw that
+ * co_cli_invisible() names (U+202E, U+2028, C1 controls...) and DEL
+ * written \\uNNNN: still JSON, but a log line read on a terminal is not
+ * reversed or cut; NULL for NULL. */
+static char *co__log_visible(char *j)
+{
+    if (j == NULL)
+        return NULL;
+    size_t n = strlen(j), o = 0;
+    char *t = malloc(6 * n + 1);
+    if (t == NULL)
+        return j;
+    for (const char *c = j; *c;) {
+        unsigned u;
+        size_t len = co_cli_invisible(c, &u);
+        if (len == 0 && *c == 0x7f)
+            len = 1, u = 0x7f;
+        if (len > 0) {
+            o += (size_t)snprintf(t + o, 7, "\\u%04x", u);
+            c += len;
+        } else {
+            t[o++] = *c++;
+        }
+    }
+    t[o] = '\0';
+    free(j);
+    return t;
+}
+
 void co_logv(co_log_level_t level, const char *stage, const char *plugin,
              const char *fmt, va_list ap)
 {
@@ -77,7 +107,8 @@ void co_logv(co_log_level_t level, const char *stage, const char *plugin,
     if (m == NULL) /* not UTF-8: keep it readable rather than lose it */
         m = json_stringn_nocheck(msg, strlen(msg));
     json_object_set_new(o, "msg", m);
-    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *line =
+        co__log_visible(json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER));
     json_decref(o);
     if (line == NULL)
         return;

@@ -3,8 +3,8 @@
 # values they lead to) were echoed raw in messages, so an escape sequence
 # or U+202E given on the command line reached the terminal. Each is
 # written \x1b, \u202e (co_visible()) now; graph refuses a manifest whose
-# names hold one. Cases that need PostgreSQL run when CAREEROPS_TEST_PG is
-# set.
+# names hold one; a JSON log line writes U+202E \u202e. Cases that need
+# PostgreSQL run when CAREEROPS_TEST_PG is set.
 . "$(dirname "$0")/../common/cli.sh"
 
 cat >m.json <<'J'
@@ -103,3 +103,15 @@ if "$B" plugins info chroma-sink >/dev/null 2>&1; then
     expect_visible 2 "^error: -n $WV: give a number" "ask -n WORD" "$B" ask --manifest m.json -n "$W" what
 fi
 echo "ok: train and ask write the words they echo escaped"
+
+# a JSON log line: U+202E is written \u202e (jansson leaves it raw)
+"$B" broker --bootstrap-file "$t/bs$RLO" >out.txt 2>log.txt &
+bp=$!
+for _ in $(seq 100); do [ -s "$t/bs$RLO" ] && break; sleep 0.1; done
+kill -TERM "$bp"
+wait "$bp" || fail "broker exited $?: $(cat -v log.txt)"
+grep -q 'removing [^"]*/bs\\u202e"' log.txt || fail "broker's log: $(cat -v log.txt)"
+! grep -q "$RLO" log.txt || fail "a raw U+202E in the log: $(cat -v log.txt)"
+python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' log.txt ||
+    fail "the log is not JSON lines: $(cat -v log.txt)"
+echo "ok: a JSON log line writes U+202E \\u202e"
