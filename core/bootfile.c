@@ -101,7 +101,7 @@ static int co__bootfile_old(const char *opt, const char *path)
         ours = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                       "0123456789.-:[],",
                       buf[i]) != NULL;
-    char *shown = co_visible(path);
+    const char *shown = co_cli_shown(path);
     char live[300];
     int rc = 0;
     if (ours && co__bootfile_live(buf, live, sizeof live)) {
@@ -125,7 +125,6 @@ static int co__bootfile_old(const char *opt, const char *path)
                       "folder)");
         rc = 2;
     }
-    free(shown);
     return rc;
 }
 
@@ -141,7 +140,7 @@ int co_bootfile_check(const char *opt, const char *path)
     else
         *slash = '\0';
     struct stat st;
-    char *shown = co_visible(path), *dshown = co_visible(dir);
+    const char *shown = co_cli_shown(path), *dshown = co_cli_shown(dir);
     int rc = 0;
     if (stat(dir, &st) != 0) {
         fprintf(stderr,
@@ -156,8 +155,6 @@ int co_bootfile_check(const char *opt, const char *path)
                 opt, shown, dshown);
         rc = 2;
     }
-    free(shown);
-    free(dshown);
     return rc != 0 ? rc : co__bootfile_old(opt, path);
 }
 

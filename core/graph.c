@@ -62,9 +62,8 @@ static int co__graph_args(int argc, char **argv, const char **sets,
         return 2;
     }
     if (strcmp(*fmt, "mermaid") != 0 && strcmp(*fmt, "dot") != 0) {
-        char *shown = co_visible(*fmt);
-        fprintf(stderr, "error: --format %s: give dot or mermaid\n", shown);
-        free(shown);
+        fprintf(stderr, "error: --format %s: give dot or mermaid\n",
+                co_cli_shown(*fmt));
         return 2;
     }
     return -1;

@@ -105,9 +105,8 @@ static co_manifest_t *co__load(const char *path, co__list_t *sets)
         co_validate_plugins(m, &d);
     if (m == NULL || d.n > 0) {
         co_diag_print(&d, path);
-        char *shown = co_visible(path);
-        fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s", shown);
-        free(shown);
+        fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s",
+                co_cli_shown(path));
         co_diag_free(&d);
         co_manifest_free(m);
         return NULL;
@@ -150,12 +149,10 @@ static int co__cmd_run(int argc, char **argv)
             errno = 0;
             long long v = strtoll(optarg, &end, 10);
             if (end == optarg || *end != '\0' || errno != 0 || v < 0) {
-                char *shown = co_visible(optarg);
                 fprintf(stderr,
                         "error: --drain-timeout-ms %s: give a number of "
                         "milliseconds, 0 or more (default 30000)\n",
-                        shown);
-                free(shown);
+                        co_cli_shown(optarg));
                 free(stages.v);
                 free(sets.v);
                 return 2;
@@ -266,9 +263,8 @@ static int co__cmd_validate(int argc, char **argv)
     co_diag_t d = {0};
     if (co_validate_outputs(m, NULL, &d) > 0) {
         co_diag_print(&d, argv[optind]);
-        char *shown = co_visible(argv[optind]);
-        fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s", shown);
-        free(shown);
+        fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s",
+                co_cli_shown(argv[optind]));
         co_diag_free(&d);
         co_manifest_free(m);
         return 2;
@@ -277,10 +273,8 @@ static int co__cmd_validate(int argc, char **argv)
     co_manifest_unfed_inputs(m, &d);
     co_diag_print_as(&d, argv[optind], "warning");
     co_diag_free(&d);
-    char *shown = co_visible(argv[optind]);
-    printf("ok: %s: pipeline %s, %zu stages, %zu topics\n", shown, m->pipeline,
-           m->n_stages, m->n_topics);
-    free(shown);
+    printf("ok: %s: pipeline %s, %zu stages, %zu topics\n",
+           co_cli_shown(argv[optind]), m->pipeline, m->n_stages, m->n_topics);
     co_manifest_free(m);
     return 0;
 }
@@ -378,10 +372,8 @@ static int co__cmd_plugins(int argc, char **argv)
         co_plugin_handle_free(owned);
         return 0;
     }
-    char *shown = co_visible(argv[1]);
     fprintf(stderr, "error: unknown plugins command '%s' (list, info, test)\n",
-            shown);
-    free(shown);
+            co_cli_shown(argv[1]));
     return 2;
 }
 
@@ -443,12 +435,11 @@ static int co__cmd_broker(int argc, char **argv)
             return 2;
     }
     if (optind < argc) { /* trial 41: `broker demo.json` made no topics */
-        char *shown = co_visible(argv[optind]);
+        const char *shown = co_cli_shown(argv[optind]);
         fprintf(stderr,
                 "error: careerops broker takes no argument '%s'; a manifest "
                 "whose topics it creates is --manifest %s\n",
                 shown, shown);
-        free(shown);
         free(manifests.v);
         return 2;
     }
@@ -628,9 +619,7 @@ static int co__dispatch(int argc, char **argv)
     else if (co__missing_plugin_command(argc - 1, argv + 1))
         rc = 2;
     else {
-        char *shown = co_visible(cmd);
-        fprintf(stderr, "error: unknown command '%s'\n\n", shown);
-        free(shown);
+        fprintf(stderr, "error: unknown command '%s'\n\n", co_cli_shown(cmd));
         co__usage(stderr);
         rc = 2;
     }

@@ -326,13 +326,11 @@ static int co__check(co_manifest_t *m, const co_run_opts_t *o)
     for (size_t i = 0; o->stages && o->stages[i]; i++)
         if (co_manifest_stage(m, o->stages[i]) == NULL) {
             char all[1024];
-            char *shown = co_visible(o->stages[i]);
             fprintf(stderr,
                     "error: --stage %s: no such stage in %s (stages: "
                     "%s)\n",
-                    shown, m->path,
+                    co_cli_shown(o->stages[i]), co_cli_shown(m->path),
                     co_manifest_stage_list(m, CO_STAGE_ANY, all, sizeof all));
-            free(shown);
             return 2;
         }
     for (size_t i = 0; o->stages && o->stages[i]; i++)

@@ -27,7 +27,10 @@ expect_visible 2 "^error: --to \"$WV\": a topic name is" "dlq replay --to WORD" 
     "$B" dlq replay m.json --to "$W"
 expect_visible 2 "^error: --brokers $WV: give a broker count" "broker --brokers WORD" \
     "$B" broker --brokers "$W"
-echo "ok: plugins list, auth, dlq and broker write the words they echo escaped"
+cp m.json "$W.json"
+expect_visible 2 "^error: --stage nope: no such stage in $WV\.json" "run WORD.json --stage nope" \
+    timeout 30 "$B" run "$W.json" --stage nope
+echo "ok: plugins list, auth, dlq, broker and run write the words they echo escaped"
 
 expect_visible 2 "^error: --input $WV: No such file" "plugins test --input WORD" \
     "$B" plugins test mock-passthrough --input "$W"
