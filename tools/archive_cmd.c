@@ -504,9 +504,9 @@ static void co__tmp_track(int i, const char *path)
 }
 
 /* Copies what fd gives to stderr line by line, each secret of `dsn`
- * (co_redact_spans()) written as ***: pg_dump and pg_restore quote pieces
- * of their connection string in errors (trial 50: `database "db
- * password=pw" does not exist`). */
+ * (co_redact_spans()) written as ***, each line through co_cli_shown():
+ * pg_dump and pg_restore quote pieces of their connection string in
+ * errors (trial 50: `database "db password=pw" does not exist`). */
 static void co__filter_stderr(int fd, const char *dsn)
 {
     co_redact_span_t sp[16];
@@ -521,7 +521,12 @@ static void co__filter_stderr(int fd, const char *dsn)
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
+    co_buf_t out = {0};
     while ((n = getline(&line, &cap, in)) > 0) {
+        if (line[n - 1] == '\n')
+            line[--n] = '\0';
+        out.len = 0;
+        co_buf_add(&out, "", 0); /* NUL-terminated, also when empty */
         for (ssize_t i = 0; i < n;) {
             size_t hit = 0;
             for (size_t k = 0; k < ns && hit == 0; k++)
@@ -529,13 +534,17 @@ static void co__filter_stderr(int fd, const char *dsn)
                     memcmp(line + i, dsn + sp[k].off, sp[k].len) == 0)
                     hit = sp[k].len;
             if (hit > 0) {
-                fputs("***", stderr);
+                co_buf_add(&out, "***", 3);
                 i += (ssize_t)hit;
             } else {
-                fputc(line[i++], stderr);
+                co_buf_add(&out, &line[i++], 1);
             }
         }
+        /* they quote the database or host name as given: an escape
+         * sequence in --dsn is written \x1b */
+        fprintf(stderr, "%s\n", co_cli_shown(out.data));
     }
+    co_buf_free(&out);
     free(line);
     fclose(in);
 }

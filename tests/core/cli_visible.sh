@@ -90,9 +90,14 @@ if [ -n "${CAREEROPS_TEST_PG:-}" ]; then
         "applications --decide WORD" "$B" applications --dsn "$CAREEROPS_TEST_PG" --decide "$W"
     expect_visible 2 "^error: schema '$WV' does not exist" "relabel --schema WORD" \
         "$B" relabel 4dd7aaaa OTHER --conninfo "$CAREEROPS_TEST_PG" --schema "$W"
-    echo "ok: applications --decide and relabel --schema write the words they echo escaped"
+    # pg_dump's own message quotes the database name of --dsn
+    "$B" archive init --archive "$t/arch" >out.txt 2>err.txt || fail "archive init: $(cat err.txt)"
+    expect_visible 1 "^pg_dump: .*database \"no\\\\x1b\[31mdb\" does not exist" \
+        "backup --dsn with an escape in dbname" \
+        "$B" backup --archive "$t/arch" --dsn "$CAREEROPS_TEST_PG dbname=no${ESC}[31mdb"
+    echo "ok: applications --decide, relabel --schema and pg_dump's messages write the words they echo escaped"
 else
-    echo "SKIP (part): CAREEROPS_TEST_PG is not set: applications --decide, relabel --schema"
+    echo "SKIP (part): CAREEROPS_TEST_PG is not set: applications --decide, relabel --schema, backup --dsn"
 fi
 # the plugins' commands
 if "$B" plugins info rules-classifier >/dev/null 2>&1; then
