@@ -221,7 +221,8 @@ int co_embedded_create_manifest_topics(co_embedded_t *e, const char *path)
      * unset ${env:CAREEROPS_STATE} refused it) */
     co_diag_print_as(&d, path, "warning");
     if (d.n > 0)
-        fprintf(stderr, "warning: %s: its topics are created anyway\n", path);
+        fprintf(stderr, "warning: %s: its topics are created anyway\n",
+                co_cli_shown(path));
     co_diag_free(&d);
     for (size_t t = 0; t < m->n_topics; t++)
         if (co_manifest_name_ok(m->topics[t].name))

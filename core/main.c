@@ -304,7 +304,7 @@ static void co__list_one(const char *file, const co_plugin_handle_t *h,
                h->desc->description);
     else {
         co__list_failed = 1;
-        fprintf(stderr, "warning: %s: %s\n", file, err);
+        fprintf(stderr, "warning: %s: %s\n", co_cli_shown(file), err);
     }
 }
 

@@ -30,6 +30,9 @@ expect_visible 2 "^error: --brokers $WV: give a broker count" "broker --brokers 
 cp m.json "$W.json"
 expect_visible 2 "^error: --stage nope: no such stage in $WV\.json" "run WORD.json --stage nope" \
     timeout 30 "$B" run "$W.json" --stage nope
+sed 's/"pipeline":"vis",/"pipeline":"vis","state":"${env:CO_VISIBLE_UNSET}",/' m.json >"$W-w.json"
+expect_visible 0 "^warning: $WV-w\.json: its topics are created anyway" "broker --manifest WORD.json" \
+    timeout --preserve-status -s INT 3 "$B" broker --manifest "$W-w.json"
 echo "ok: plugins list, auth, dlq, broker and run write the words they echo escaped"
 
 expect_visible 2 "^error: --input $WV: No such file" "plugins test --input WORD" \
