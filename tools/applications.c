@@ -269,18 +269,22 @@ static void co__app_print_csv(FILE *out, const json_t *apps)
     }
 }
 
-/* Display width of UTF-8 text (code points; good enough for names). */
+/* Display width of UTF-8 text as co__app_cell() shows it (code points;
+ * good enough for names). */
 static int co__app_width(const char *s)
 {
     int w = 0;
-    for (; *s; s++)
+    for (s = co_cli_shown(s); *s; s++)
         w += ((unsigned char)*s & 0xC0) != 0x80;
     return w;
 }
 
+/* A cell of the table, through co_cli_shown(): a company or role taken
+ * from an email or given to `relabel --company` may hold an escape
+ * sequence or U+202E. */
 static void co__app_cell(FILE *out, const char *s, int width)
 {
-    fputs(s, out);
+    fputs(co_cli_shown(s), out);
     for (int i = co__app_width(s); i < width; i++)
         fputc(' ', out);
 }

@@ -454,9 +454,11 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
         printf("%s:", key);
         for (int i = 0; i < CO__RELABEL_NFIELDS; i++)
             if (fields[i] && !co__relabel_same(oldv[i], newv[i]))
-                printf(" %s %s -> %s;", fields[i], oldv[i] ? oldv[i] : "null",
-                       newv[i] ? newv[i] : "null");
-        printf(" recorded in %s.corrections, event updated\n", r->schema);
+                printf(" %s %s -> %s;", fields[i],
+                       co_cli_shown(oldv[i] ? oldv[i] : "null"),
+                       co_cli_shown(newv[i] ? newv[i] : "null"));
+        printf(" recorded in %s.corrections, event updated\n",
+               co_cli_shown(r->schema));
         if (r->m != NULL && !r->no_emit)
             rc = co__relabel_emit(r, key, value);
     }
@@ -473,7 +475,8 @@ static int co__relabel_list(co__relabel_t *r, PGconn *c)
     int has = co__relabel_has_table(c, r->schema);
     if (has <= 0) {
         if (has == 0)
-            printf("no corrections in schema %s yet\n", r->schema);
+            printf("no corrections in schema %s yet\n",
+                   co_cli_shown(r->schema));
         else
             fprintf(stderr, "error: %s", PQerrorMessage(c));
         return has == 0 ? 0 : 1;
@@ -492,9 +495,11 @@ static int co__relabel_list(co__relabel_t *r, PGconn *c)
     }
     for (int i = 0; i < PQntuples(res); i++)
         printf("%s  %.16s  %s: %s -> %s%s%s\n", PQgetvalue(res, i, 0),
-               PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-               PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
-               *PQgetvalue(res, i, 5) ? "  # " : "", PQgetvalue(res, i, 5));
+               co_cli_shown(PQgetvalue(res, i, 1)), PQgetvalue(res, i, 2),
+               co_cli_shown(PQgetvalue(res, i, 3)),
+               co_cli_shown(PQgetvalue(res, i, 4)),
+               *PQgetvalue(res, i, 5) ? "  # " : "",
+               co_cli_shown(PQgetvalue(res, i, 5)));
     PQclear(res);
     return 0;
 }

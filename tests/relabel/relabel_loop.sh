@@ -17,6 +17,8 @@
 #     says "Corrected: ...".
 #  5. Reading and classifying the whole mailbox again does not undo the
 #     corrections stored by postgres-sink.
+#  6. A company with U+202E is written \u202e by relabel, relabel --list
+#     and the applications table.
 . "$CAREEROPS_SOURCE_ROOT/tests/demo/lib.sh"
 B=$CAREEROPS_BIN
 HERE=$SRC/tests/relabel
@@ -212,3 +214,16 @@ after=$(psqlq -c "SELECT (SELECT count(*) FROM $S.corrections) || '/' || (SELECT
 [ "$(psqlq -c "SELECT status FROM $S.applications WHERE id = '$aid'")" = WITHDRAWN ] ||
     fail "--fresh lost the decision on $aid: $(psqlq -c "SELECT status FROM $S.applications WHERE id = '$aid'")"
 ok "demo.sh --fresh keeps the corrected events, the corrections (${before%%/*}) and a decision"
+
+# a fresh tester's trial: a company with U+202E given to relabel was
+# printed raw by relabel, relabel --list and the applications table
+RLO=$(printf '\342\200\256')
+{ "$B" relabel "$k22" OFFER --company "Nord${RLO}kap" "${CI[@]}" &&
+    "$B" relabel --list "${CI[@]}" &&
+    "$B" applications --dsn "$CAREEROPS_TEST_PG" --schema "$S"; } > "$T/v1" 2>&1 ||
+    fail "relabel --company with U+202E, --list, applications: $(cat -v "$T/v1")"
+! grep -q "$RLO" "$T/v1" || fail "a raw U+202E reached the terminal: $(cat -v "$T/v1")"
+grep -q 'company .* -> Nord\\u202ekap;' "$T/v1" || fail "relabel's line: $(cat -v "$T/v1")"
+grep -q 'company: .* -> Nord\\u202ekap' "$T/v1" || fail "relabel --list: $(cat -v "$T/v1")"
+grep -q '^Nord\\u202ekap  ' "$T/v1" || fail "the applications table: $(cat -v "$T/v1")"
+ok "relabel, relabel --list and the applications table write a U+202E of a company \\u202e"
