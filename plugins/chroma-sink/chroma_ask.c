@@ -148,6 +148,15 @@ static char *co__ask_join(const char *base, const char *path)
     return asprintf(&u, "%.*s%s", (int)n, base, path) < 0 ? NULL : u;
 }
 
+/* indent, the n bytes at p through co_cli_shown(), tail, a newline. */
+static void co__ask_line(const char *indent, const char *p, size_t n,
+                         const char *tail)
+{
+    char *piece = strndup(p, n);
+    printf("%s%s%s\n", indent, piece ? co_cli_shown(piece) : "", tail);
+    free(piece);
+}
+
 static void co__ask_print(json_t *ans, size_t q)
 {
     json_t *ids = json_array_get(json_object_get(ans, "ids"), q);
@@ -161,16 +170,19 @@ static void co__ask_print(json_t *ans, size_t q)
         const char *date =
             json_string_value(json_object_get(m, "scheduled_date"));
         const char *role = json_string_value(json_object_get(m, "role"));
-        printf("%zu. %s", i + 1, company ? company : "(unknown company)");
+        /* the briefings hold what emails and web pages said: an escape
+         * sequence or U+202E there is written \x1b, \u202e */
+        printf("%zu. %s", i + 1,
+               company ? co_cli_shown(company) : "(unknown company)");
         if (type != NULL)
-            printf(" - %s", type);
+            printf(" - %s", co_cli_shown(type));
         if (date != NULL)
-            printf(" %s", date);
+            printf(" %s", co_cli_shown(date));
         printf(" (distance %.3f, id %s)\n",
                json_number_value(json_array_get(dists, i)),
-               json_string_value(json_array_get(ids, i)));
+               co_cli_shown(json_string_value(json_array_get(ids, i))));
         if (role != NULL)
-            printf("   role: %s\n", role);
+            printf("   role: %s\n", co_cli_shown(role));
         const char *doc = json_string_value(json_array_get(docs, i));
         int lines = 0;
         size_t used = 0;
@@ -181,7 +193,7 @@ static void co__ask_print(json_t *ans, size_t q)
                 int w = (int)(n < CO_ASK_HEAD_BYTES - used
                                   ? n
                                   : CO_ASK_HEAD_BYTES - used);
-                printf("   %.*s%s\n", w, p, (size_t)w < n ? " ..." : "");
+                co__ask_line("   ", p, (size_t)w, (size_t)w < n ? " ..." : "");
                 used += n;
                 lines++;
             }
@@ -193,7 +205,7 @@ static void co__ask_print(json_t *ans, size_t q)
             for (const char *p = urls; *p;) {
                 size_t n = strcspn(p, "\n");
                 if (n > 0)
-                    printf("     %.*s\n", (int)n, p);
+                    co__ask_line("     ", p, n, "");
                 p += n + (p[n] == '\n');
             }
         }

@@ -11,7 +11,8 @@
 #     search (6 /search requests: 2 x 429 + 2 companies x 2 topics).
 #  2. replaying classified_events from offset 0: no new search, Chroma count
 #     unchanged.
-#  3. `careerops ask` prints the company's briefing.
+#  3. `careerops ask` prints the company's briefing; ESC and U+202E in a
+#     briefing are written \x1b, \u202e.
 #  4. Chroma down for 10 s: flushes retried, nothing lost, no dead letter.
 #  5. Chroma dimension mismatch: dead letters with Chroma's message.
 #  6. Tavily 432: the run stops with the plan message.
@@ -168,6 +169,20 @@ grep -q '^1\. Lindqvist Robotics - \(INTERVIEW\|OFFER\) 2025-03-04T15:00:00Z' as
 grep -q 'https://news.example/lindqvist-robotics/1' ask.out || fail "ask sources"
 grep -q 'Brightwater' ask.out && fail "ask returned another company"
 echo "ok 3: careerops ask returns the Lindqvist Robotics briefing"
+# a briefing holds what emails and web pages said: an escape sequence or
+# U+202E in it is written \x1b, \u202e (a fresh tester's trial)
+curl -sf -X POST "$(coll_base)/$uuid/add" -H 'Content-Type: application/json' \
+    -d '{"ids":["vis"],"embeddings":[[1,0,0,0,0,0,0,0]],"documents":["Evil \u001b[31mnews"],
+         "metadatas":[{"company":"Evil\u202eCo","event_type":"OFFER","role":"R\u001b[2J",
+                       "source_urls":"https://x.test/\u202e"}]}' >/dev/null ||
+    fail "adding a record to Chroma"
+"$B" ask "evil" --manifest m.json --company "$(printf 'Evil\342\200\256Co')" >ask.out 2>ask.err ||
+    { cat ask.err >&2; fail "ask exited $?"; }
+grep -q "$(printf '\033')\|$(printf '\342\200\256')" ask.out && { cat -v ask.out >&2; fail "ask printed ESC or U+202E raw"; }
+grep -q '^1\. Evil\\u202eCo - OFFER' ask.out && grep -q 'role: R\\x1b\[2J' ask.out &&
+    grep -q 'Evil \\x1b\[31mnews' ask.out && grep -q 'https://x.test/\\u202e' ask.out ||
+    { cat -v ask.out >&2; fail "ask output of a briefing with ESC and U+202E"; }
+echo "ok 3b: careerops ask writes ESC and U+202E of a briefing escaped"
 
 # ---- 4. Chroma down for 10 s ---------------------------------------------
 {
