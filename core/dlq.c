@@ -99,20 +99,35 @@ static const char *co__dlq_hdr(rd_kafka_headers_t *h, const char *name,
     return buf;
 }
 
+/* The n bytes at p as co_cli_shown() writes them, a NUL byte as \x00: a
+ * dead letter holds what a mail or a plugin said, an escape sequence or
+ * U+202E included. */
+static const char *co__dlq_shown(const void *p, size_t n)
+{
+    co_buf_t b = {0};
+    const char *s = p;
+    co_buf_add(&b, "", 0);
+    for (size_t i = 0; s != NULL && i < n; i++)
+        co_buf_add(&b, s[i] ? &s[i] : "\\x00", s[i] ? 1 : 4);
+    const char *r = co_cli_shown(b.data);
+    co_buf_free(&b);
+    return r;
+}
+
 static void co__dlq_show(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
                          rd_kafka_headers_t *h)
 {
     if (msg->partition != c->want_p || msg->offset != c->want_o)
         return;
-    printf("partition: %d\noffset: %lld\nkey: %.*s\n", msg->partition,
-           (long long)msg->offset, (int)msg->key_len, (const char *)msg->key);
+    printf("partition: %d\noffset: %lld\nkey: %s\n", msg->partition,
+           (long long)msg->offset, co__dlq_shown(msg->key, msg->key_len));
     const char *n;
     const void *v;
     size_t vs;
     for (size_t i = 0; h && rd_kafka_header_get_all(h, i, &n, &v, &vs) == 0;
          i++)
-        printf("header %s: %.*s\n", n, (int)vs, (const char *)v);
-    printf("value:\n%.*s\n", (int)msg->len, (const char *)msg->payload);
+        printf("header %s: %s\n", co_cli_shown(n), co__dlq_shown(v, vs));
+    printf("value:\n%s\n", co__dlq_shown(msg->payload, msg->len));
     c->shown++;
 }
 
@@ -157,10 +172,12 @@ static void co__dlq_one(co__dlq_cmd_t *c, const rd_kafka_message_t *msg)
         co__dlq_hdr(h, CO_DLQ_HDR_STAGE, stage, sizeof stage);
         /* held back until a dead letter shows the topic is a dead-letter
          * topic (trial 29: 3,000 empty rows, then the error) */
-        co_buf_printf(&c->held, "%d:%lld\t%s\t%s\t%s\n", msg->partition,
-                      (long long)msg->offset, stage,
-                      co__dlq_hdr(h, CO_DLQ_HDR_CLASS, cls, sizeof cls),
-                      co__dlq_hdr(h, CO_DLQ_HDR_MESSAGE, mess, sizeof mess));
+        co_buf_printf(
+            &c->held, "%d:%lld\t%s\t%s\t%s\n", msg->partition,
+            (long long)msg->offset, co_cli_shown(stage),
+            co_cli_shown(co__dlq_hdr(h, CO_DLQ_HDR_CLASS, cls, sizeof cls)),
+            co_cli_shown(
+                co__dlq_hdr(h, CO_DLQ_HDR_MESSAGE, mess, sizeof mess)));
         c->plain += stage[0] == '\0';
         c->shown++;
         if (c->plain < c->shown) {

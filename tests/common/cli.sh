@@ -22,10 +22,14 @@ ESC=$(printf '\033')
 RLO=$(printf '\342\200\256')
 W="x${ESC}[31my${RLO}z"
 WV='x\\x1b\[31my\\u202ez'
-# expect_visible RC PATTERN WHAT COMMAND...: expect, and no raw ESC or
-# U+202E on stdout or stderr (a word echoed is written \x1b, \u202e).
+# no_raw WHAT: no raw ESC or U+202E in out.txt and err.txt (a word echoed
+# is written \x1b, \u202e).
+no_raw() {
+    ! grep -q "$ESC\|$RLO" out.txt err.txt ||
+        fail "$1: a raw ESC or U+202E reached the terminal: $(cat -v err.txt out.txt)"
+}
+# expect_visible RC PATTERN WHAT COMMAND...: expect, then no_raw.
 expect_visible() {
     expect "$@"
-    ! grep -q "$ESC\|$RLO" out.txt err.txt ||
-        fail "$3: a raw ESC or U+202E reached the terminal: $(cat -v err.txt out.txt)"
+    no_raw "$3"
 }

@@ -88,6 +88,39 @@ expect_visible 2 "^error: --date '$WV' is not an RFC 3339 date-time" "relabel --
     "$B" relabel 4dd7aaaa INTERVIEW --date "$W" --conninfo "postgresql://127.0.0.1:1/none"
 echo "ok: applications, backup, archive and relabel write the words they echo escaped"
 
+# dead letters hold what a mail or a plugin said: dlq list and show write
+# an escape sequence or U+202E in a key, header or value escaped
+timeout 60 "$B" broker --bootstrap-file "$t/dlq.bs" >/dev/null 2>broker.log &
+dbp=$!
+for _ in $(seq 100); do [ -s "$t/dlq.bs" ] && break; sleep 0.1; done
+[ -s "$t/dlq.bs" ] || fail "broker: $(cat broker.log)"
+BS=$(cat "$t/dlq.bs")
+printf '{"key":"k\\u001b[31m\\u202e","value":{"seq":1,"t":"\\u202e"}}\nnot json %s\n' "$W" >dl.jsonl
+cat >dl.json <<'J'
+{"pipeline":"visdlq","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"file":"dl.jsonl"},
+   "errors":{"tolerance":"all"}},
+  {"name":"mid","plugin":"mock-fault","input":"a","output":"b","config":{"fail_every":1}},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"dl.out"}}]}
+J
+timeout 60 "$B" run dl.json --set "kafka.bootstrap.servers=$BS" --until-idle 2>run.log ||
+    fail "run with dead letters: $(tail -3 run.log)"
+"$B" dlq list dl.json --set "kafka.bootstrap.servers=$BS" >out.txt 2>err.txt ||
+    fail "dlq list: $(cat -v err.txt)"
+no_raw "dlq list of dead letters with ESC and U+202E"
+[ "$(wc -l <out.txt)" = 2 ] || fail "dlq list: $(cat -v out.txt)"
+for o in $(cut -f1 out.txt); do
+    "$B" dlq show dl.json --set "kafka.bootstrap.servers=$BS" --offset "$o" >out.txt 2>err.txt ||
+        fail "dlq show --offset $o: $(cat -v err.txt)"
+    no_raw "dlq show --offset $o"
+    cat out.txt >>shown.txt
+done
+grep -q "^not json $WV\$" shown.txt && grep -q '^key: k\\x1b\[31m\\u202e$' shown.txt &&
+    grep -q '^{"seq":1,"t":"\\u202e"}$' shown.txt || fail "dlq show: $(cat -v shown.txt)"
+kill "$dbp"
+wait "$dbp" || true
+echo "ok: dlq list and show write ESC and U+202E of a dead letter escaped"
+
 if [ -n "${CAREEROPS_TEST_PG:-}" ]; then
     expect_visible 2 "^careerops applications: --decide '$WV': use ID=STATUS" \
         "applications --decide WORD" "$B" applications --dsn "$CAREEROPS_TEST_PG" --decide "$W"
