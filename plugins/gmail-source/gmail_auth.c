@@ -547,9 +547,10 @@ static int co__auth_gmail(int argc, char **argv)
         consent = NULL;
         goto out;
     }
+    /* --auth-url is the user's: an escape sequence in it is written \x1b */
     printf("Open this URL in a browser and allow read-only Gmail access:\n"
            "%s\n",
-           consent);
+           co_cli_shown(consent));
     printf("Waiting for the redirect to %s ...\n", redirect);
     fflush(stdout);
     if (browser)

@@ -4,7 +4,8 @@
 # the consent URL), then checks: PKCE S256 and gmail.readonly in the URL,
 # the fake saw a valid code_verifier, the token and key files are 0600, and
 # the token file does not hold the refresh token in plain text. Also: a
-# wrong state is refused, a non-loopback token URL is refused.
+# wrong state is refused, a non-loopback token URL is refused; ESC and
+# U+202E in --auth-url and file names are written escaped.
 # usage: meson test gmail-auth
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -120,3 +121,15 @@ for k in key.fifo notkey.txt; do
     [ "$rc" = 2 ] || fail "--key-file $k: exit $rc, want 2: $(cat auth8.err)"
 done
 echo "ok: a --key-file that is a FIFO or holds no key exits 2"
+# a fresh tester's trial: an escape sequence or U+202E in --auth-url or a
+# file name was printed raw (the consent URL, "created the key file")
+ESC=$(printf '\033') RLO=$(printf '\342\200\256')
+rc=0
+timeout 30 "$B" auth gmail --client-id-file cid --client-secret-file csec \
+    --token-out "t${RLO}.sealed" --key-file "k${ESC}[31m.key" --no-browser --timeout 1 \
+    --auth-url "$FURL/auth${ESC}[2J${RLO}" --token-url "$FURL/token" > auth9.out 2> auth9.err || rc=$?
+[ "$rc" = 1 ] || fail "auth gmail with escapes: exit $rc: $(cat -v auth9.err)"
+grep -q "$ESC\|$RLO" auth9.out auth9.err && fail "a raw ESC or U+202E: $(cat -v auth9.out auth9.err)"
+grep -q '/auth\\x1b\[2J\\u202e?client_id=' auth9.out || fail "consent URL: $(cat -v auth9.out)"
+grep -q '^created the key file k\\x1b\[31m.key' auth9.err || fail "key file: $(cat -v auth9.err)"
+echo "ok: auth gmail writes ESC and U+202E of --auth-url and file names escaped"
