@@ -492,7 +492,8 @@ static json_t *co__app_load(PGconn *c, const char *schema, const char *status,
     *rc = 1;
     char *qs = PQescapeIdentifier(c, schema, strlen(schema));
     if (qs == NULL) {
-        fprintf(stderr, "careerops applications: %s", PQerrorMessage(c));
+        fprintf(stderr, "careerops applications: %s",
+                co_cli_shown_lines(PQerrorMessage(c)));
         return NULL;
     }
     static const char tmpl[] =
@@ -545,7 +546,7 @@ static json_t *co__app_load(PGconn *c, const char *schema, const char *status,
                     co_cli_shown(schema));
         else
             fprintf(stderr, "careerops applications: %s",
-                    PQresultErrorMessage(r));
+                    co_cli_shown_lines(PQresultErrorMessage(r)));
         PQclear(r);
         return NULL;
     }
@@ -603,7 +604,8 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
                     "prefix needs " CO__RELABEL_MIN_PREFIX_S "+ characters)\n",
                     co_cli_shown(want), co_cli_shown(schema));
         else
-            fprintf(stderr, "careerops applications: --decide: %s\n", e);
+            fprintf(stderr, "careerops applications: --decide: %s\n",
+                    co_cli_shown(e));
         return found == 1 ? 1 : 2; /* a missing or ambiguous id: bad input */
     }
     char *qs = PQescapeIdentifier(c, schema, strlen(schema));
@@ -626,7 +628,7 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
                     co_cli_shown(id), co_cli_shown(schema));
         else
             fprintf(stderr, "careerops applications: --decide: %s",
-                    PQresultErrorMessage(r));
+                    co_cli_shown_lines(PQresultErrorMessage(r)));
         rc = unknown ? 2 : 1; /* an id that names nothing: bad input */
     } else {
         printf("%s (%s): %s\n", id, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));

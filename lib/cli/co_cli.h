@@ -68,6 +68,14 @@ size_t co_cli_invisible(const char *s, unsigned *u);
 const char *co_cli_shown(const char *s);
 
 /**
+ * @brief co_cli_shown() that keeps line breaks: for a message of several
+ *        lines from a library (libpq's "ERROR: ...\nDETAIL: ...\n"), which
+ *        may quote a word of the command line. Same slots as co_cli_shown().
+ * Thread-safety: as co_cli_shown().
+ */
+const char *co_cli_shown_lines(const char *s);
+
+/**
  * @brief Print "error: unexpected argument 'WORD' (CMD takes one
  *        MANIFEST)" on stderr, WORD through co_visible().
  * @param cmd The command word ("run", "validate", "graph", "serve").

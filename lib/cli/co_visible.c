@@ -29,7 +29,8 @@ size_t co_cli_invisible(const char *s, unsigned *u)
     return 0;
 }
 
-char *co_visible(const char *s)
+/* co_visible(), or with lines (keep_nl: a '\n' kept as it is). */
+static char *co__visible(const char *s, int keep_nl)
 {
     size_t n = strlen(s);
     char *t = malloc(4 * n + 1);
@@ -49,7 +50,7 @@ char *co_visible(const char *s)
             c += len;
             continue;
         }
-        if (b < 0x20 || b == 0x7f)
+        if ((b < 0x20 && !(keep_nl && b == '\n')) || b == 0x7f)
             o += (size_t)snprintf(t + o, 5, "\\x%02x", b);
         else
             t[o++] = *c;
@@ -59,14 +60,30 @@ char *co_visible(const char *s)
     return t;
 }
 
-const char *co_cli_shown(const char *s)
+char *co_visible(const char *s)
+{
+    return co__visible(s, 0);
+}
+
+/* co__visible(s, keep_nl) in the calling thread's next slot. */
+static const char *co__shown(const char *s, int keep_nl)
 {
     static _Thread_local char *slot[CO_CLI_SHOWN_SLOTS];
     static _Thread_local unsigned next;
     unsigned i = next++ % CO_CLI_SHOWN_SLOTS;
     free(slot[i]);
-    slot[i] = co_visible(s != NULL ? s : "(null)");
+    slot[i] = co__visible(s != NULL ? s : "(null)", keep_nl);
     return slot[i];
+}
+
+const char *co_cli_shown(const char *s)
+{
+    return co__shown(s, 0);
+}
+
+const char *co_cli_shown_lines(const char *s)
+{
+    return co__shown(s, 1);
 }
 
 void co_cli_unexpected(const char *cmd, const char *word)

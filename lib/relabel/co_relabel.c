@@ -149,7 +149,8 @@ static int co__relabel_ok(PGconn *c, PGresult *res, const char *what)
     ExecStatusType s = PQresultStatus(res);
     if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
         return 1;
-    fprintf(stderr, "error: %s: %s", what, PQerrorMessage(c));
+    fprintf(stderr, "error: %s: %s", what,
+            co_cli_shown_lines(PQerrorMessage(c)));
     return 0;
 }
 
@@ -361,7 +362,7 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
                                     e, sizeof e);
     if (found == 1 || found == 3) {
         fprintf(stderr, "error: %s%s\n",
-                found == 1 ? "reading the event: " : "", e);
+                found == 1 ? "reading the event: " : "", co_cli_shown(e));
         return found == 1 ? 1 : 2;
     }
     if (found == 2) {
@@ -478,7 +479,7 @@ static int co__relabel_list(co__relabel_t *r, PGconn *c)
             printf("no corrections in schema %s yet\n",
                    co_cli_shown(r->schema));
         else
-            fprintf(stderr, "error: %s", PQerrorMessage(c));
+            fprintf(stderr, "error: %s", co_cli_shown_lines(PQerrorMessage(c)));
         return has == 0 ? 0 : 1;
     }
     char *q = co__relabel_sql(

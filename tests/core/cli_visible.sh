@@ -131,7 +131,14 @@ if [ -n "${CAREEROPS_TEST_PG:-}" ]; then
     expect_visible 1 "^pg_dump: .*database \"no\\\\x1b\[31mdb\" does not exist" \
         "backup --dsn with an escape in dbname" \
         "$B" backup --archive "$t/arch" --dsn "$CAREEROPS_TEST_PG dbname=no${ESC}[31mdb"
-    echo "ok: applications --decide, relabel --schema and pg_dump's messages write the words they echo escaped"
+    # PostgreSQL's own message quotes the schema: a schema named with ESC
+    # and U+202E that has no events table
+    vs="v$$${ESC}[31m${RLO}"
+    psql "$CAREEROPS_TEST_PG" -Xq -v ON_ERROR_STOP=1 -c "CREATE SCHEMA \"$vs\"" >/dev/null
+    expect_visible 1 "^error: reading the event: .*v$$\\\\x1b\[31m\\\\u202e" "relabel --schema of a schema without events" \
+        "$B" relabel 4dd7aaaa OTHER --conninfo "$CAREEROPS_TEST_PG" --schema "$vs"
+    psql "$CAREEROPS_TEST_PG" -Xq -c "DROP SCHEMA \"$vs\" CASCADE" >/dev/null 2>&1 || true
+    echo "ok: applications --decide, relabel --schema, PostgreSQL's and pg_dump's messages write the words they echo escaped"
 else
     echo "SKIP (part): CAREEROPS_TEST_PG is not set: applications --decide, relabel --schema, backup --dsn"
 fi
