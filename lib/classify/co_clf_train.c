@@ -351,7 +351,8 @@ int co_cmd_train(int argc, char **argv)
             co_redact(shown, sizeof shown, corrections);
             fprintf(stderr, "error: --corrections %s: %s\n",
                     co_cli_shown(shown),
-                    cerr[0] ? cerr : "cannot read the corrections");
+                    cerr[0] ? co_cli_shown_lines(cerr)
+                            : "cannot read the corrections");
             rc = 2;
         }
         for (int k = 0; k < CO_CLF_NLABELS; k++)

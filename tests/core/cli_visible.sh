@@ -148,6 +148,10 @@ if "$B" plugins info rules-classifier >/dev/null 2>&1; then
         "$B" train --labels l.csv --emails . --out model --seed "$W"
     expect_visible 2 "^error: $WV: cannot read the labels file" "train --labels WORD" \
         "$B" train --labels "$W" --emails . --out model
+    head -2 "$CAREEROPS_SOURCE_ROOT/datasets/dev/labels.csv" >one.csv
+    expect_visible 2 "^error: --corrections $WV: $WV: bad labels file" "train --corrections WORD" \
+        "$B" train --labels one.csv --emails "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails" --out model \
+        --corrections "$W"
 fi
 if "$B" plugins info chroma-sink >/dev/null 2>&1; then
     expect_visible 2 "^error: $WV: " "ask --manifest WORD" "$B" ask --manifest "$W" what
