@@ -728,7 +728,6 @@ static int co__app_tz(co__app_opts_t *o)
         if (p == NULL && realpath(z, real) != NULL)
             p = strstr(real, "/zoneinfo/");
         if (p == NULL) {
-            char *shown = co_visible(o->tz);
             fprintf(stderr,
                     o->tz_env ? "careerops applications: $TZ '%s' is a file "
                                 "outside zoneinfo/, no IANA zone name: dates "
@@ -737,8 +736,7 @@ static int co__app_tz(co__app_opts_t *o)
                                 "not an IANA name nor a file under "
                                 "zoneinfo/: use a name such as "
                                 "Europe/Paris\n",
-                    shown);
-            free(shown);
+                    co_cli_shown(o->tz));
             if (!o->tz_env)
                 return 2;
             o->tz = "UTC";

@@ -267,14 +267,13 @@ static int co__get_to(co_archive_t *a, const char *ref, const char *outp,
     FILE *out = stdout;
     int fd = -1, special = 0;
     if (outp != NULL) {
-        char *shown = co_visible(outp);
+        const char *shown = co_cli_shown(outp);
         special = stat(outp, &st) == 0 && !S_ISREG(st.st_mode);
         if (special && S_ISDIR(st.st_mode)) {
             fprintf(stderr,
                     "careerops archive get: -o %s: a folder: give a file "
                     "path in it\n",
                     shown);
-            free(shown);
             return 2;
         }
         /* a device or a named pipe is written as it is; O_NONBLOCK: a
@@ -289,13 +288,11 @@ static int co__get_to(co_archive_t *a, const char *ref, const char *outp,
             fprintf(stderr, "careerops archive get: -o %s: %s\n", shown,
                     e == ENXIO ? "a named pipe that nothing reads from"
                                : strerror(e));
-            free(shown);
             if (fd >= 0)
                 close(fd);
             co_tmpfile_abandon(tmp);
             return e == ENOENT || e == ENOTDIR || e == ENXIO ? 2 : 1;
         }
-        free(shown);
     }
     int rc = 0, got = co_archive_get(a, ref, out, err, errlen);
     if (got < 0) {
@@ -306,10 +303,8 @@ static int co__get_to(co_archive_t *a, const char *ref, const char *outp,
         return rc;
     if (rc == 0 && (fflush(out) != 0 ||
                     (!special && co_tmpfile_commit(fd, tmp, outp) != 0))) {
-        char *shown = co_visible(outp);
-        fprintf(stderr, "careerops archive get: -o %s: %s\n", shown,
-                strerror(errno));
-        free(shown);
+        fprintf(stderr, "careerops archive get: -o %s: %s\n",
+                co_cli_shown(outp), strerror(errno));
         rc = 1;
     }
     if (rc != 0)
