@@ -521,9 +521,18 @@ int co_cmd_dlq(int argc, char **argv)
         free(sets);
         return 2;
     }
+    if (optind + 1 < argc) { /* trial 56: extra words were ignored */
+        char cmd[32];
+        snprintf(cmd, sizeof cmd, "dlq %s", c.sub);
+        co_cli_unexpected(cmd, argv[optind + 1]);
+        free(sets);
+        return 2;
+    }
     int used = 0;
+    /* digits only: sscanf also read "-0:0", " 1:2" and "+1:2" */
     if (c.offs &&
-        (sscanf(c.offs, "%ld:%lld%n", &c.want_p, &c.want_o, &used) != 2 ||
+        (c.offs[strspn(c.offs, "0123456789:")] != '\0' ||
+         sscanf(c.offs, "%ld:%lld%n", &c.want_p, &c.want_o, &used) != 2 ||
          c.offs[used] != '\0' || c.want_p < 0 || c.want_o < 0)) {
         fprintf(stderr,
                 "error: --offset %s: expected P:O, a partition and an offset "

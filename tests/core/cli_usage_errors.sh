@@ -208,3 +208,10 @@ for dsn in 'postgresql://alice:S3cretPW@127.0.0.1:1/x' 'postgresql://alice:S3cre
 done
 grep -q "percent-encode" err.txt || fail "train --corrections, ambiguous URI: $(cat err.txt)"
 echo "ok: train --corrections names its connection string without the password"
+
+# trial 56: `dlq show --offset -0:0` was read as 0:0, and extra words after
+# the manifest were ignored
+printf '{"pipeline":"d","stages":[{"name":"s","plugin":"mock-source","output":"a"}]}\n' > d.json
+expect 2 "error: --offset -0:0: expected P:O" "dlq show --offset -0:0" "$B" dlq show d.json --offset -0:0
+expect 2 "error: unexpected argument 'extra' \(dlq list takes one MANIFEST\)" "dlq list M extra" "$B" dlq list d.json extra
+echo "ok: dlq refuses a signed offset and extra words"
