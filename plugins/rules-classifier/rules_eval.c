@@ -722,7 +722,7 @@ int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv)
         co__eval_api->capture_open(manifest, stage, sets, err, sizeof err);
     free(sets);
     if (cap == NULL) { /* the manifest or stage cannot be used: usage */
-        fprintf(stderr, "error: %s\n", err);
+        fprintf(stderr, "error: %s\n", co_cli_shown_lines(err));
         co__eval_rows_free(&rows);
         return 2;
     }
@@ -732,7 +732,7 @@ int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv)
         if (rows.v[i].error != NULL) {
             n_err++;
             fprintf(stderr, "warning: %s: %s\n", co_cli_shown(rows.v[i].file),
-                    rows.v[i].error);
+                    co_cli_shown(rows.v[i].error));
         }
     }
     co__eval_api->capture_close(cap);
@@ -741,7 +741,7 @@ int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv)
                 "error: stage %s classified none of the %zu messages (%s): "
                 "give --stage the pipeline's classifier stage, e.g. "
                 "classify\n",
-                stage, rows.n, rows.v[0].error);
+                co_cli_shown(stage), rows.n, co_cli_shown(rows.v[0].error));
         co__eval_rows_free(&rows);
         return 2;
     }
