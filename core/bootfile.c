@@ -3,6 +3,7 @@
 #include "co_cli.h"
 #include "co_readfile.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -81,6 +82,39 @@ static int co__bootfile_live(const char *list, char *out, size_t cap)
     return up;
 }
 
+/* Whether buf (len bytes, no newline) is "HOST:PORT[,HOST:PORT]...":
+ * HOST letters, digits, '.', '-' or a bracketed IPv6 address, PORT 1 to
+ * 5 digits (trial 57: any "word:word" line, "todo:call-mom", was taken
+ * for a stale bootstrap file, overwritten and removed). */
+static int co__bootfile_is_list(const char *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t h = i;
+        if (buf[i] == '[') {
+            while (i < len && buf[i] != ']')
+                i++;
+            if (i == len)
+                return 0;
+            i++;
+        } else {
+            while (i < len && (isalnum((unsigned char)buf[i]) ||
+                               buf[i] == '.' || buf[i] == '-'))
+                i++;
+        }
+        if (i == h || i == len || buf[i] != ':')
+            return 0;
+        size_t p = ++i;
+        while (i < len && isdigit((unsigned char)buf[i]))
+            i++;
+        if (i == p || i - p > 5 || (i < len && buf[i] != ','))
+            return 0;
+        if (i < len && ++i == len)
+            return 0; /* a trailing comma */
+    }
+    return len > 0;
+}
+
 /* The file is written at start (and removed at exit by `broker`): one
  * that exists must be a bootstrap file of an earlier run ("HOST:PORT[,
  * ...]\n"), never a manifest or a device (trial 55: --bootstrap-file
@@ -96,11 +130,7 @@ static int co__bootfile_old(const char *opt, const char *path)
     if (kind == CO_PEEK_ABSENT)
         return 0; /* to be created */
     int ours = kind == CO_PEEK_REGULAR && size <= 512 && n > 0 &&
-               buf[n - 1] == '\n' && memchr(buf, ':', (size_t)n);
-    for (ssize_t i = 0; ours && i < n - 1; i++)
-        ours = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                      "0123456789.-:[],",
-                      buf[i]) != NULL;
+               buf[n - 1] == '\n' && co__bootfile_is_list(buf, (size_t)n - 1);
     const char *shown = co_cli_shown(path);
     char live[300];
     int rc = 0;
@@ -160,23 +190,24 @@ int co_bootfile_check(const char *opt, const char *path)
 
 int co_bootfile_write(const char *path, const char *bootstraps)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
+    /* an unnamed file linked over path when whole: a "PATH.tmp" of the
+     * user's was overwritten, a link named so followed, a FIFO so named
+     * hung the write (trial 57) */
+    char tmp[4200];
+    int fd = co_tmpfile_open(path, tmp, sizeof tmp);
+    if (fd < 0)
         return -1;
-    }
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL)
-        return -1;
-    int ok = fprintf(f, "%s\n", bootstraps) >= 0;
-    if (fclose(f) != 0)
-        ok = 0;
-    if (ok && rename(tmp, path) == 0)
-        return 0;
+    size_t len = strlen(bootstraps);
+    /* others' hosts read it: 0644, as a plain write under umask 022 */
+    int ok = fchmod(fd, 0644) == 0 &&
+             write(fd, bootstraps, len) == (ssize_t)len &&
+             write(fd, "\n", 1) == 1 && co_tmpfile_commit(fd, tmp, path) == 0;
     int e = errno;
-    unlink(tmp);
+    if (!ok)
+        co_tmpfile_abandon(tmp);
+    close(fd);
     errno = e;
-    return -1;
+    return ok ? 0 : -1;
 }
 
 void co_bootfile_remove(const char *path, const char *bootstraps)

@@ -29,8 +29,9 @@
 int co_bootfile_check(const char *opt, const char *path);
 
 /**
- * @brief Write `bootstraps` and a newline to `path` atomically (written
- *        to "PATH.tmp", then renamed over PATH).
+ * @brief Write `bootstraps` and a newline to `path` atomically, mode
+ *        0644: an unnamed file in path's folder given its name when whole
+ *        (co_tmpfile_open(); no "PATH.tmp" is touched).
  * @param path,bootstraps Borrowed.
  * @returns 0, or -1 with errno set (the temporary file removed).
  */

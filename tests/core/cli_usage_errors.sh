@@ -53,6 +53,22 @@ grep -q '"keep"' "$t/keep.json" || fail "--bootstrap-file changed keep.json"
 echo "127.0.0.1:1" > "$t/old.bs"
 timeout -s INT 3 "$B" broker --bootstrap-file "$t/old.bs" > /dev/null 2>&1 || true
 [ ! -e "$t/old.bs" ] || fail "the bootstrap file of an earlier run was not reused and removed"
+# trial 57: the write went through "F.tmp": a user's F.tmp was overwritten
+# and removed, a link named so was followed, a FIFO so named hung it; and
+# any "word:word" line was taken for a stale bootstrap file
+echo "important notes" > "$t/x.tmp"
+echo precious > "$t/target"
+ln -s "$t/target" "$t/y.tmp"
+mkfifo "$t/q.tmp"
+for f in x y q; do
+    timeout -s INT 4 "$B" broker --bootstrap-file "$t/$f" > /dev/null 2>&1 || true
+done
+[ "$(cat "$t/x.tmp")" = "important notes" ] && [ "$(cat "$t/target")" = precious ] && [ -p "$t/q.tmp" ] ||
+    fail "--bootstrap-file touched F.tmp: $(cat "$t/x.tmp" "$t/target")"
+printf 'todo:call-mom\n' > "$t/notes"
+expect 2 "error: --bootstrap-file $t/notes: the file exists and is not a bootstrap file" \
+    "broker --bootstrap-file of a word:word file" timeout 30 "$B" broker --bootstrap-file "$t/notes"
+[ "$(cat "$t/notes")" = "todo:call-mom" ] || fail "--bootstrap-file changed notes"
 # trial 56: a second broker took a live broker's file over and removed it
 # at exit; it is refused while the address in the file answers
 "$B" broker --bootstrap-file "$t/live.bs" > /dev/null 2> "$t/live.err" &
