@@ -395,8 +395,11 @@ int co_cmd_archive(int argc, char **argv)
         char *e = NULL;
         double days = o.older ? strtod(o.older, &e) : -1;
         /* decimal only: strtod also reads 0x10, 1e2 and "nan" */
-        if (o.older == NULL || *e || !(days >= 0 && days < 1e6) ||
-            o.older[strspn(o.older, "0123456789.")] != '\0') {
+        /* trial 57: "" (an unset $DAYS) read as 0 and pruned everything */
+        if (o.older == NULL || *e || e == o.older ||
+            !(days >= 0 && days < 1e6) ||
+            o.older[strspn(o.older, "0123456789.")] != '\0' ||
+            strpbrk(o.older, "0123456789") == NULL) {
             fprintf(stderr, "careerops archive prune: give --older-than DAYS "
                             "(a number of days, 0 to 999999)\n");
             return 2;

@@ -144,9 +144,12 @@ kill -TERM "$pid" 2> /dev/null || true
 wait "$pid" || true
 find store -name '*.tmp*' | grep -q . && fail "a killed put left: $(find store -name '*.tmp*')"
 rm -f huge.bin
-rc=0
-"$B" archive prune --older-than 0x10 > o13 2> e13 || rc=$?
-[ $rc = 2 ] && grep -q -- "--older-than DAYS" e13 || fail "prune --older-than 0x10: exit $rc $(cat o13 e13)"
+for v in 0x10 '' . ' 5'; do
+    rc=0
+    "$B" archive prune --older-than "$v" > o13 2> e13 || rc=$?
+    [ $rc = 2 ] && grep -q -- "--older-than DAYS" e13 || fail "prune --older-than '$v': exit $rc $(cat o13 e13)"
+done
+"$B" archive get "sha256:$h1" > /dev/null || fail "a refused prune removed objects"
 ok "put of a FIFO or device and get -o to a FIFO without a reader are refused; a failed get -o leaves the file; no temporary file; hex days refused"
 # trial 55: a SIGTERM while mailbox-source retried its S3 archive waited
 # for the whole retry budget (30 s); the retry ends when the stop comes
