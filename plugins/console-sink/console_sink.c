@@ -337,6 +337,17 @@ static co_status_t console_flush(void *instance)
         if (fwrite(c->buf, 1, c->len, c->out) != c->len ||
             fflush(c->out) != 0 || console_sync(c) != 0) {
             int e = errno;
+            if (e == EPIPE && !c->is_file) {
+                /* standard output closed (`run | head`): no reader can
+                 * come back, so retrying would last for ever (trial 57) */
+                console_api->set_error(
+                    c->st, "io",
+                    "console-sink: standard output was closed (Broken "
+                    "pipe): nothing can read it again; the stage stops and "
+                    "its records are read again at the next start");
+                clearerr(c->out);
+                return CO_FATAL;
+            }
             console_api->set_error(
                 c->st, "io", "console-sink: cannot write to %s: %s",
                 c->is_file ? c->cfg->path : "stdout",

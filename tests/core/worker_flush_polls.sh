@@ -77,3 +77,17 @@ if grep -q 'embedded broker (in memory' fifo.log; then
         fail "the source's stop line: $(grep 'did not store' fifo.log)"
 fi
 ok "a FIFO whose reader went away: the reason said, the stop does not wait the drain timeout"
+
+# trial 57: `run --until-idle | head` retried writing to the closed
+# standard output for ever; the stage stops, exit 1
+cat > so.json <<'J'
+{"pipeline":"so","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":3000,"value_size":2000}},
+ {"name":"out","plugin":"console-sink","input":"a","config":{"path":"-","format":"jsonl"}}]}
+J
+rc=0
+{ timeout 60 "$B" run so.json --until-idle 2> so.log | head -c 100 > /dev/null; rc=${PIPESTATUS[0]}; } || true
+[ "$rc" = 1 ] || fail "run | head: exit $rc (124: it never ended): $(grep -v librdkafka so.log | tail -n 3)"
+grep -q 'standard output was closed (Broken pipe): nothing can read it again' so.log ||
+    fail "run | head: no reason: $(grep -v librdkafka so.log | tail -n 3)"
+ok "console-sink on a closed standard output stops the stage, exit 1"
