@@ -49,6 +49,28 @@ static int64_t co__sig_drain_ms; /* --drain-timeout-ms, for the message */
 #define CO__STR2(x)     #x
 #define CO__STR(x)      CO__STR2(x)
 
+/* The stages not yet stopped, "NAME#I (STATE), ..." into busy ("" when
+ * none); a stage still in its plugin's init() first (trial 57: a second
+ * signal named another stage, STARTING, and not the one in init()). */
+static void co__busy_list(char *busy, size_t cap)
+{
+    size_t n = 0;
+    busy[0] = '\0';
+    pthread_mutex_lock(&co__sig_rt->inst_lock);
+    if (co__sig_rt->starting != NULL)
+        n += (size_t)snprintf(busy, cap, "%s (in its plugin's init())",
+                              co__sig_rt->starting);
+    for (size_t i = 0; i < co__sig_rt->n_inst && n < cap - 80; i++) {
+        co_stage_t *st = co__sig_rt->inst[i];
+        co_stage_state_t s = co_stage_get_status(st);
+        if (s != CO_STAGE_STOPPED && s != CO_STAGE_DONE && s != CO_STAGE_FAILED)
+            n += (size_t)snprintf(busy + n, cap - n, "%s%s#%d (%s)",
+                                  n ? ", " : "", st->sc->name, st->instance,
+                                  co_stage_state_name(s));
+    }
+    pthread_mutex_unlock(&co__sig_rt->inst_lock);
+}
+
 /* After the second signal: wait CO__HARD_STOP_S seconds for the normal
  * exit (SIGUSR1); when it does not come, or a third signal does, the
  * process ends here. A plugin blocking in process() or librdkafka closing
@@ -68,18 +90,8 @@ static void co__hard_stop_watch(const sigset_t *set)
         if (sig > 0)
             break; /* a third signal */
     }
-    char busy[512] = "";
-    size_t n = 0;
-    pthread_mutex_lock(&co__sig_rt->inst_lock);
-    for (size_t i = 0; i < co__sig_rt->n_inst && n < sizeof busy - 80; i++) {
-        co_stage_t *st = co__sig_rt->inst[i];
-        co_stage_state_t s = co_stage_get_status(st);
-        if (s != CO_STAGE_STOPPED && s != CO_STAGE_DONE && s != CO_STAGE_FAILED)
-            n += (size_t)snprintf(busy + n, sizeof busy - n, "%s%s#%d (%s)",
-                                  n ? ", " : "", st->sc->name, st->instance,
-                                  co_stage_state_name(s));
-    }
-    pthread_mutex_unlock(&co__sig_rt->inst_lock);
+    char busy[512];
+    co__busy_list(busy, sizeof busy);
     co_log_error("%s: exiting now without waiting for %s (a plugin blocking "
                  "in process(), or a consumer closing against a broker that "
                  "is gone); records not yet committed are read again at the "
@@ -139,6 +151,45 @@ static int co__start_stop_watch(const sigset_t *set)
     }
 }
 
+/* How long the stages get, beyond --drain-timeout-ms, to flush, drain
+ * and commit after the first signal (s). */
+#define CO__STOP_GRACE_S 30
+
+/* After the first signal, once no stage is starting: the stop is bounded
+ * too. A plugin blocking in process() or flush() (console-sink writing to
+ * a pipe whose reader stalls, an HTTP call that never answers) never looks
+ * at the stop request, and one SIGTERM waited for it without limit (trial
+ * 57). Waits --drain-timeout-ms plus CO__STOP_GRACE_S for the normal exit
+ * (SIGUSR1); a second signal goes to co__hard_stop_watch(); then the
+ * process ends here, exit 1, naming the stages still busy. */
+static void co__stop_deadline_watch(const sigset_t *set)
+{
+    int64_t until = co_mono_ms() + co__sig_drain_ms + CO__STOP_GRACE_S * 1000;
+    for (int64_t now; (now = co_mono_ms()) < until;) {
+        struct timespec ts = {(until - now) / 1000,
+                              (long)((until - now) % 1000) * 1000000L};
+        int sig = sigtimedwait(set, NULL, &ts);
+        if (sig == SIGUSR1)
+            return;
+        if (sig > 0) { /* a second signal: stop now */
+            co_log_info("received %s: stopping now",
+                        sig == SIGINT ? "SIGINT" : "SIGTERM");
+            CO_RT_STORE(&co__sig_rt->stop, CO_STOP_HARD);
+            co__hard_stop_watch(set);
+            return;
+        }
+    }
+    char busy[512];
+    co__busy_list(busy, sizeof busy);
+    co_log_error("not stopped %lld s after the first signal: exiting now "
+                 "without waiting for %s (a plugin blocking in process() or "
+                 "flush()); records not yet committed are read again at the "
+                 "next start",
+                 (long long)(co__sig_drain_ms / 1000 + CO__STOP_GRACE_S),
+                 busy[0] ? busy : "the stopped stages' Kafka clients to close");
+    _exit(1);
+}
+
 static void *co__signal_thread(void *arg)
 {
     sigset_t *set = arg;
@@ -153,22 +204,27 @@ static void *co__signal_thread(void *arg)
             co_log_info("received %s: stopping now",
                         sig == SIGINT ? "SIGINT" : "SIGTERM");
         else if (co__sig_rt->defer_source_offsets) /* co_drain_embedded */
-            co_log_info("received %s: finishing in-flight records (for up "
-                        "to %lld s, --drain-timeout-ms; a second signal "
-                        "stops now)",
-                        sig == SIGINT ? "SIGINT" : "SIGTERM",
-                        (long long)(co__sig_drain_ms / 1000));
+            co_log_info(
+                "received %s: finishing in-flight records (for up "
+                "to %lld s, --drain-timeout-ms; a second signal "
+                "stops now; at most %lld s in all)",
+                sig == SIGINT ? "SIGINT" : "SIGTERM",
+                (long long)(co__sig_drain_ms / 1000),
+                (long long)(co__sig_drain_ms / 1000 + CO__STOP_GRACE_S));
         else
-            co_log_info("received %s: finishing in-flight records (a "
-                        "second signal stops now)",
-                        sig == SIGINT ? "SIGINT" : "SIGTERM");
+            co_log_info(
+                "received %s: finishing in-flight records (a "
+                "second signal stops now; at most %lld s in all)",
+                sig == SIGINT ? "SIGINT" : "SIGTERM",
+                (long long)(co__sig_drain_ms / 1000 + CO__STOP_GRACE_S));
         CO_RT_STORE(&co__sig_rt->stop, prev ? CO_STOP_HARD : CO_STOP_REQUESTED);
         if (prev) {
             co__hard_stop_watch(set);
             return NULL;
         }
-        if (co__start_stop_watch(set))
-            return NULL;
+        if (!co__start_stop_watch(set))
+            co__stop_deadline_watch(set);
+        return NULL;
     }
 }
 

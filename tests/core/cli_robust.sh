@@ -313,6 +313,22 @@ grep -q "stage slow is still in its plugin's init() 10 s after the stop was aske
     fail "no line naming the stage stuck starting: $(tail -n 3 stuck.err)"
 echo "ok: one SIGTERM ends the host $(($(date +%s) - t0)) s later although slow blocks in init()"
 
+# ---- one signal while a plugin blocks in process() (trial 57: the host
+# waited without limit for console-sink writing to a stalled pipe): the
+# drain timeout plus 30 s, then exit 1 naming the stage
+"$B" run blk.json --drain-timeout-ms 0 >blk1.out 2>blk1.err &
+pid=$!
+for _ in $(seq 100); do grep -q 'running .* stage instance' blk1.err && break; sleep 0.1; done
+sleep 2
+kill -TERM "$pid"
+t0=$(date +%s)
+exits_1_within "$pid" 60 blk1.err "after one SIGTERM with a plugin stuck in process()"
+grep -q 'not stopped 30 s after the first signal: exiting now without waiting for mid#0' blk1.err ||
+    fail "no line naming the stage stuck in process(): $(tail -n 3 blk1.err)"
+grep -q 'received SIGTERM: finishing in-flight records (.*at most 30 s in all)' blk1.err ||
+    fail "the stop line does not give the bound: $(grep SIGTERM blk1.err)"
+echo "ok: one SIGTERM ends the host $(($(date +%s) - t0)) s later although mid blocks in process()"
+
 # ---- process() returning a value that is no co_status_t: the stage FAILS
 # with the value in its error (trial 40: -1 stalled the stage silently
 # until a timeout, 42 passed every record as CO_OK)
