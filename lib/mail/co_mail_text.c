@@ -181,11 +181,12 @@ void co__drop_invisible(GString *s)
     /* Dropped: zero width space U+200B, word joiner U+2060, BOM U+FEFF,
      * soft hyphen U+00AD; and the bidirectional marks, embeddings,
      * overrides and isolates (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069),
-     * which reorder what a terminal or a notification shows (trial 56: a
+     * and the Arabic letter mark U+061C (trial 57), which reorder what a
+     * terminal or a notification shows (trial 56: a
      * U+202E in the body reached the role on the screen). A line or
      * paragraph separator (U+2028, U+2029) is a line break. Each starts
-     * with 0xC2, 0xE2 or 0xEF: any other byte is copied at once (a compare
-     * per character made this 18% of the normalizer's time on real
+     * with 0xC2, 0xD8, 0xE2 or 0xEF: any other byte is copied at once (a
+     * compare per character made this 18% of the normalizer's time on real
      * mail). */
     const unsigned char *u = (const unsigned char *)s->str;
     gsize o = 0, len = s->len;
@@ -206,8 +207,9 @@ void co__drop_invisible(GString *s)
             }
         } else if ((b == 0xEF && i + 2 < len && u[i + 1] == 0xBB &&
                     u[i + 2] == 0xBF) ||
-                   (b == 0xC2 && i + 1 < len && u[i + 1] == 0xAD)) {
-            i += b == 0xEF ? 3 : 2;
+                   (b == 0xC2 && i + 1 < len && u[i + 1] == 0xAD) ||
+                   (b == 0xD8 && i + 1 < len && u[i + 1] == 0x9C)) {
+            i += b == 0xEF ? 3 : 2; /* U+061C: the Arabic letter mark */
             continue;
         }
         s->str[o++] = s->str[i++];
@@ -470,6 +472,10 @@ char *co__hdr_decode(const char *raw, int reencode, co__defects_t *d)
         for (gsize r = 0; r < out->len; r++) {
             char c = out->str[r];
             const unsigned char *u = (const unsigned char *)out->str + r;
+            if (r + 1 < out->len && u[0] == 0xd8 && u[1] == 0x9c) {
+                r += 1; /* U+061C, the Arabic letter mark */
+                continue;
+            }
             if (r + 2 < out->len && u[0] == 0xe2 &&
                 ((u[1] == 0x80 && ((u[2] >= 0xaa && u[2] <= 0xae) ||
                                    u[2] == 0x8e || u[2] == 0x8f)) ||

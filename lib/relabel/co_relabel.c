@@ -81,6 +81,8 @@ static int co__relabel_ctl(const char *s)
             return 1;
         if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)
             return 1;
+        if (u[0] == 0xd8 && u[1] == 0x9c) /* U+061C (trial 57) */
+            return 1;
     }
     return 0;
 }

@@ -189,7 +189,7 @@ set -e
 [ "$r6$r7$r8$r9" = 2222 ] || fail "exit $r6 $r7 $r8 $r9: $(cat "$T"/e[6-9])"
 grep -q -- "--company contains a control character" "$T/e6" || fail "line break: $(cat "$T/e6")"
 # trial 55: a U+202E in --company was stored and shown, reversing the line
-for bad in "$(printf 'Acme \342\200\256Corp')" "$(printf 'Acme \342\201\247x')" "$(printf 'Acme\302\205')"; do
+for bad in "$(printf 'Acme \342\200\256Corp')" "$(printf 'Acme \342\201\247x')" "$(printf 'Acme\302\205')" "$(printf 'Acme\330\234Corp')"; do
     rc=0
     "$B" relabel "$k22" OFFER --company "$bad" "${CI[@]}" 2> "$T/e6b" || rc=$?
     [ "$rc" = 2 ] && grep -q -- "--company contains a control character" "$T/e6b" ||

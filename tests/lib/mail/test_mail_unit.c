@@ -79,6 +79,15 @@ START_TEST(kb01_adjacent_b_words)
     ck_assert_str_eq(mt_str(r, "subject"), "Role x");
     ck_assert_str_eq(mt_str(r, "text"), "the reganaM role, x\nnext");
     json_decref(r);
+    /* trial 57: U+061C, the Arabic letter mark, too */
+    r = norm_text("From: a@example.org\n"
+                  "Subject: =?UTF-8?Q?Site=D8=9CRole?=\n"
+                  "Content-Type: text/plain; charset=utf-8\n\n"
+                  "Site\xD8\x9C Reliability \xD8\xB3 Engineer\n",
+                  NULL);
+    ck_assert_str_eq(mt_str(r, "subject"), "SiteRole");
+    ck_assert_str_eq(mt_str(r, "text"), "Site Reliability \xD8\xB3 Engineer");
+    json_decref(r);
 }
 END_TEST
 
