@@ -278,8 +278,12 @@ static int co__get_to(co_archive_t *a, const char *ref, const char *outp,
         }
         /* a device or a named pipe is written as it is; O_NONBLOCK: a
          * pipe with no reader fails (ENXIO) instead of hanging */
+        int existed = !special && stat(outp, &st) == 0;
         fd = special ? open(outp, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
                      : co_tmpfile_open(outp, tmp, sizeof tmp);
+        /* a file replaced keeps its mode (trial 57: 0644 became 0600) */
+        if (fd >= 0 && existed)
+            (void)fchmod(fd, st.st_mode & 07777);
         int fl = special && fd >= 0 ? fcntl(fd, F_GETFL) : 0;
         if (fd < 0 || fl < 0 ||
             (special && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) ||

@@ -198,8 +198,8 @@ static void mailbox_note_key(mailbox_t *m, const char *key, const char *where)
     int mbox = strncmp(where, "mbox@", 5) == 0;
     mailbox_api->log(m->st, CO_LOG_INFO,
                      "%s: the messages at %s%s and at %s%s have the same "
-                     "idempotency key %.12s... (the same Message-ID, or "
-                     "none and the same sender, date and subject): they are "
+                     "idempotency key %.12s... (the same sender, date, "
+                     "subject and Message-ID: copies of one email): they are "
                      "stored as one email",
                      m->cfg->path, mbox ? "byte " : "", first + (mbox ? 5 : 0),
                      mbox ? "byte " : "", where + (mbox ? 5 : 0), key);
