@@ -8,6 +8,7 @@
 #include "co_relabel.h"
 #include "rules_eval.h" /* the labels reader of `eval` */
 #include "util.h"
+#include "co_readfile.h"
 #include "co_cli.h"
 #include "co_redact.h"
 
@@ -185,21 +186,38 @@ static int co__train_set_check(const size_t *per, size_t messages)
 static int co__train_out_ok(const char *out)
 {
     static const char magic[] = "careerops-classifier-model ";
-    struct stat sb;
-    if (stat(out, &sb) != 0)
-        return 0; /* a new file */
-    char head[sizeof magic] = "";
-    FILE *f = S_ISREG(sb.st_mode) ? fopen(out, "rb") : NULL;
-    size_t n = f ? fread(head, 1, sizeof magic - 1, f) : 0;
-    if (f)
-        fclose(f);
-    if (S_ISREG(sb.st_mode) &&
-        (sb.st_size == 0 ||
+    char head[sizeof magic];
+    ssize_t n;
+    long long size;
+    co_peek_t kind = co_readfile_peek(out, head, sizeof head, &n, &size);
+    if (kind == CO_PEEK_ABSENT) {
+        /* its folder must exist: found only after training (trial 57) */
+        char *dir = strdup(out);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        struct stat sb;
+        int ok = slash == NULL ||
+                 (*slash = '\0',
+                  stat(*dir ? dir : "/", &sb) == 0 && S_ISDIR(sb.st_mode));
+        free(dir);
+        if (ok)
+            return 0; /* a new file */
+        fprintf(stderr,
+                "error: --out %s: its folder does not exist (create it "
+                "first, or give a path in an existing folder)\n",
+                co_cli_shown(out));
+        return 2;
+    }
+    if (kind == CO_PEEK_REGULAR &&
+        (size == 0 ||
          (n == sizeof magic - 1 && memcmp(head, magic, sizeof magic - 1) == 0)))
         return 0;
     fprintf(stderr,
-            "error: --out %s exists and is not a model file: give a new "
-            "path (or remove the file first)\n",
+            kind == CO_PEEK_REGULAR
+                ? "error: --out %s exists and is not a model file: give a new "
+                  "path (or remove the file first)\n"
+                : "error: --out %s is not a regular file (a folder, link, "
+                  "device or named pipe): give the path of a new model "
+                  "file\n",
             co_cli_shown(out));
     return 2;
 }

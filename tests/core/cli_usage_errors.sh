@@ -117,6 +117,14 @@ if "$B" plugins info rules-classifier >/dev/null 2>&1; then
         --emails "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails" --out keep.eml
     cmp -s keep.eml "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails/msg-001.eml" ||
         fail "train --out overwrote the email"
+    # trial 57: a missing folder was found only after training (exit 1),
+    # /dev/full was told to be removed
+    expect 2 "--out nodir/x.model: its folder does not exist" "train --out in a missing folder" \
+        "$B" train --labels "$CAREEROPS_SOURCE_ROOT/datasets/dev/labels.csv" \
+        --emails "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails" --out nodir/x.model
+    expect 2 "--out /dev/full is not a regular file" "train --out /dev/full" \
+        "$B" train --labels "$CAREEROPS_SOURCE_ROOT/datasets/dev/labels.csv" \
+        --emails "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails" --out /dev/full
 fi
 echo "ok: extra arguments, a missing option value, a non-array stages, a folder as --labels"
 
