@@ -110,8 +110,9 @@ static char *co__auth_read(const char *path, const char *what)
     return r;
 }
 
-/* Load or create the 32-byte key (64 hex digits). 0, -1 when it cannot
- * be written, -2 when the path given is at fault (exit 2). */
+/* Load or create the 32-byte key (64 hex digits). 0 (loaded), 1 (created
+ * here), -1 when it cannot be written, -2 when the path given is at fault
+ * (exit 2). */
 static int co__auth_key(const char *path, unsigned char key[32])
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -129,7 +130,7 @@ static int co__auth_key(const char *path, unsigned char key[32])
         }
         fprintf(stderr, "created the key file %s (mode 0600)\n",
                 co_cli_shown(path));
-        return 0;
+        return 1; /* created */
     }
     if (errno != EEXIST) {
         fprintf(stderr, "error: cannot create the key file %s: %s\n",
@@ -484,7 +485,7 @@ static int co__auth_gmail(int argc, char **argv)
         fprintf(stderr, "error: libsodium or libcurl failed to initialise\n");
         return 1;
     }
-    int rc = 1;
+    int rc = 1, key_created = 0;
     char *cid = co__auth_read(cid_f, "client id file");
     char *csec = co__auth_read(csec_f, "client secret file");
     unsigned char key[32];
@@ -497,7 +498,8 @@ static int co__auth_gmail(int argc, char **argv)
         goto out;
     }
     int kr = co__auth_key(key_f, key);
-    if (kr != 0) {
+    key_created = kr == 1;
+    if (kr < 0) {
         rc = kr == -2 ? 2 : 1; /* trial 56: a FIFO key file exited 1 */
         goto out;
     }
@@ -590,6 +592,11 @@ static int co__auth_gmail(int argc, char **argv)
            co_cli_shown(out));
     rc = 0;
 out:
+    /* a key made for a token that was never written seals nothing: not
+     * left behind (trial 57) */
+    if (rc != 0 && key_created && unlink(key_f) == 0)
+        fprintf(stderr, "removed the key file %s created by this run\n",
+                co_cli_shown(key_f));
     if (d != NULL)
         MHD_stop_daemon(d);
     if (rt != NULL)

@@ -132,4 +132,7 @@ timeout 30 "$B" auth gmail --client-id-file cid --client-secret-file csec \
 grep -q "$ESC\|$RLO" auth9.out auth9.err && fail "a raw ESC or U+202E: $(cat -v auth9.out auth9.err)"
 grep -q '/auth\\x1b\[2J\\u202e?client_id=' auth9.out || fail "consent URL: $(cat -v auth9.out)"
 grep -q '^created the key file k\\x1b\[31m.key' auth9.err || fail "key file: $(cat -v auth9.err)"
-echo "ok: auth gmail writes ESC and U+202E of --auth-url and file names escaped"
+# trial 57: the key file this run created was left after the failure
+[ ! -e "k${ESC}[31m.key" ] || fail "the key file created by a failed auth was left"
+grep -q '^removed the key file k\\x1b\[31m.key created by this run' auth9.err || fail "no removal line: $(cat -v auth9.err)"
+echo "ok: auth gmail writes ESC and U+202E of --auth-url and file names escaped; a key it created is removed when it fails"
