@@ -702,11 +702,11 @@ int co_stage_consumer_loop(co_stage_t *st)
         /* the last flush asked to retry (trial 44: a sink on a full disk
          * stopped with exit 0, nothing said) */
         co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
-               "stopping: the sink's last flush failed (%s): the %zu records "
-               "it holds are read again at the next start (duplicates, none "
-               "lost); exit status 1",
-               st->err_msg[0] ? st->err_msg : "no detail",
-               (size_t)st->trk.held);
+               "stopping: the sink's last flush failed (%s): the %zu "
+               "record%s it holds %s read again at the next start "
+               "(duplicates, none lost); exit status 1",
+               st->err_msg[0] ? st->err_msg : "no detail", (size_t)st->trk.held,
+               st->trk.held == 1 ? "" : "s", st->trk.held == 1 ? "is" : "are");
         st->unfinished_at_stop = 1;
     }
     if (st->port->drain(st, CO__REVOKE_WAIT_MS) != 0 && st->producer &&

@@ -232,27 +232,28 @@ static long co__s3_do(co_archive_t *a, const co__s3_req_t *r,
         }
         if (retry && co__s3_stopping(a)) {
             snprintf(err, errlen,
-                     "%s %s/%s: stopped while retrying (%d attempts in %ld "
+                     "%s %s/%s: stopped while retrying (%d attempt%s in %ld "
                      "ms)",
-                     r->method, ep, a->bucket, attempt, (long)(now - t0));
+                     r->method, ep, a->bucket, attempt, attempt == 1 ? "" : "s",
+                     (long)(now - t0));
             return -1;
         }
         if (!retry || d <= 0) {
             if (status == 0)
                 snprintf(err, errlen,
-                         "%s %s/%s: %s (%d attempts in %ld ms; check the "
+                         "%s %s/%s: %s (%d attempt%s in %ld ms; check the "
                          "S3 endpoint: --s3-endpoint, the stage's "
                          "archive_s3_endpoint or "
                          "CAREEROPS_ARCHIVE_S3_ENDPOINT, and that it is "
                          "up)",
                          r->method, ep, a->bucket,
                          cerr[0] ? cerr : curl_easy_strerror(cc), attempt,
-                         (long)(now - t0));
+                         attempt == 1 ? "" : "s", (long)(now - t0));
             else
                 snprintf(err, errlen,
-                         "%s %s/%s: HTTP %ld (%d attempts in %ld ms)",
+                         "%s %s/%s: HTTP %ld (%d attempt%s in %ld ms)",
                          r->method, ep, a->bucket, status, attempt,
-                         (long)(now - t0));
+                         attempt == 1 ? "" : "s", (long)(now - t0));
             return -1;
         }
         /* in slices, so that a stop is heard within 100 ms */
