@@ -103,6 +103,17 @@ static void co__hard_stop_watch(const sigset_t *set)
     _exit(1);
 }
 
+/* A signal after the first (or after a stop already asked): stop now,
+ * the stages bounded by co__hard_stop_watch(). Returns only on the normal
+ * exit. */
+static void co__stop_now(const sigset_t *set, int sig)
+{
+    co_log_info("received %s: stopping now",
+                sig == SIGINT ? "SIGINT" : "SIGTERM");
+    CO_RT_STORE(&co__sig_rt->stop, CO_STOP_HARD);
+    co__hard_stop_watch(set);
+}
+
 /* How long a stage may stay in its plugin's init() after the first
  * signal (s). */
 #define CO__START_STOP_S 10
@@ -141,11 +152,8 @@ static int co__start_stop_watch(const sigset_t *set)
         int sig = sigtimedwait(set, NULL, &ts);
         if (sig == SIGUSR1)
             return 1;
-        if (sig > 0) { /* a second signal: stop now */
-            co_log_info("received %s: stopping now",
-                        sig == SIGINT ? "SIGINT" : "SIGTERM");
-            CO_RT_STORE(&co__sig_rt->stop, CO_STOP_HARD);
-            co__hard_stop_watch(set);
+        if (sig > 0) { /* a second signal */
+            co__stop_now(set, sig);
             return 1;
         }
     }
@@ -171,11 +179,8 @@ static void co__stop_deadline_watch(const sigset_t *set)
         int sig = sigtimedwait(set, NULL, &ts);
         if (sig == SIGUSR1)
             return;
-        if (sig > 0) { /* a second signal: stop now */
-            co_log_info("received %s: stopping now",
-                        sig == SIGINT ? "SIGINT" : "SIGTERM");
-            CO_RT_STORE(&co__sig_rt->stop, CO_STOP_HARD);
-            co__hard_stop_watch(set);
+        if (sig > 0) { /* a second signal */
+            co__stop_now(set, sig);
             return;
         }
     }
@@ -199,11 +204,11 @@ static void *co__signal_thread(void *arg)
             continue;
         if (sig == SIGUSR1) /* internal wake-up at exit */
             return NULL;
-        int prev = CO_RT_LOAD(&co__sig_rt->stop);
-        if (prev)
-            co_log_info("received %s: stopping now",
-                        sig == SIGINT ? "SIGINT" : "SIGTERM");
-        else if (co__sig_rt->defer_source_offsets) /* co_drain_embedded */
+        if (CO_RT_LOAD(&co__sig_rt->stop) != CO_STOP_NONE) {
+            co__stop_now(set, sig);
+            return NULL;
+        }
+        if (co__sig_rt->defer_source_offsets) /* co_drain_embedded */
             co_log_info(
                 "received %s: finishing in-flight records (for up "
                 "to %lld s, --drain-timeout-ms; a second signal "
@@ -217,11 +222,7 @@ static void *co__signal_thread(void *arg)
                 "second signal stops now; at most %lld s in all)",
                 sig == SIGINT ? "SIGINT" : "SIGTERM",
                 (long long)(co__sig_drain_ms / 1000 + CO__STOP_GRACE_S));
-        CO_RT_STORE(&co__sig_rt->stop, prev ? CO_STOP_HARD : CO_STOP_REQUESTED);
-        if (prev) {
-            co__hard_stop_watch(set);
-            return NULL;
-        }
+        CO_RT_STORE(&co__sig_rt->stop, CO_STOP_REQUESTED);
         if (!co__start_stop_watch(set))
             co__stop_deadline_watch(set);
         return NULL;

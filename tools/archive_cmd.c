@@ -268,7 +268,8 @@ static int co__get_to(co_archive_t *a, const char *ref, const char *outp,
     int fd = -1, special = 0;
     if (outp != NULL) {
         const char *shown = co_cli_shown(outp);
-        special = stat(outp, &st) == 0 && !S_ISREG(st.st_mode);
+        int existed = stat(outp, &st) == 0;
+        special = existed && !S_ISREG(st.st_mode);
         if (special && S_ISDIR(st.st_mode)) {
             fprintf(stderr,
                     "careerops archive get: -o %s: a folder: give a file "
@@ -278,11 +279,10 @@ static int co__get_to(co_archive_t *a, const char *ref, const char *outp,
         }
         /* a device or a named pipe is written as it is; O_NONBLOCK: a
          * pipe with no reader fails (ENXIO) instead of hanging */
-        int existed = !special && stat(outp, &st) == 0;
         fd = special ? open(outp, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
                      : co_tmpfile_open(outp, tmp, sizeof tmp);
         /* a file replaced keeps its mode (trial 57: 0644 became 0600) */
-        if (fd >= 0 && existed)
+        if (fd >= 0 && existed && !special)
             (void)fchmod(fd, st.st_mode & 07777);
         int fl = special && fd >= 0 ? fcntl(fd, F_GETFL) : 0;
         if (fd < 0 || fl < 0 ||

@@ -19,28 +19,46 @@ const char *co_readfile_strerror(int rc)
     return strerror(-rc);
 }
 
-const char *co_readfile_kind(const char *path)
+/* What stat() says path is, one stat() (a symbolic link followed): 0 a
+ * regular file (or unseen for another reason than its absence: the read
+ * says why), 1 missing, 2 a FIFO, 3 a folder, 4 a socket, 5 a device; the
+ * index of co__kind_word and co__kind_whole. */
+static int co__readfile_kind_idx(const char *path)
 {
     struct stat st;
-    if (path != NULL && stat(path, &st) != 0 && errno == ENOENT)
-        return "missing (no such file)"; /* validate said ok (trial 55) */
-    if (path == NULL || stat(path, &st) != 0 || S_ISREG(st.st_mode))
-        return NULL;
-    return S_ISFIFO(st.st_mode)   ? "a named pipe (FIFO)"
-           : S_ISDIR(st.st_mode)  ? "a folder"
-           : S_ISSOCK(st.st_mode) ? "a socket"
-                                  : "a device";
+    if (path == NULL)
+        return 0;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT ? 1 : 0; /* validate said ok (trial 55) */
+    return S_ISREG(st.st_mode)    ? 0
+           : S_ISFIFO(st.st_mode) ? 2
+           : S_ISDIR(st.st_mode)  ? 3
+           : S_ISSOCK(st.st_mode) ? 4
+                                  : 5;
+}
+
+static const char *const co__kind_word[] = {NULL,
+                                            "missing (no such file)",
+                                            "a named pipe (FIFO)",
+                                            "a folder",
+                                            "a socket",
+                                            "a device"};
+static const char *const co__kind_whole[] = {
+    NULL,
+    "missing (no such file)",
+    "a named pipe (FIFO), not a regular file",
+    "a folder, not a regular file",
+    "a socket, not a regular file",
+    "a device, not a regular file"};
+
+const char *co_readfile_kind(const char *path)
+{
+    return co__kind_word[co__readfile_kind_idx(path)];
 }
 
 const char *co_readfile_not_regular(const char *path)
 {
-    const char *k = co_readfile_kind(path);
-    if (k == NULL || k[0] == 'm') /* "missing (no such file)" */
-        return k;
-    return k[2] == 'n'   ? "a named pipe (FIFO), not a regular file"
-           : k[2] == 'f' ? "a folder, not a regular file"
-           : k[2] == 's' ? "a socket, not a regular file"
-                         : "a device, not a regular file";
+    return co__kind_whole[co__readfile_kind_idx(path)];
 }
 
 /* Append what `f` holds to *buf (*n bytes so far, *cap allocated), at most
