@@ -83,9 +83,10 @@ static int co__bootfile_live(const char *list, char *out, size_t cap)
 }
 
 /* Whether buf (len bytes, no newline) is "HOST:PORT[,HOST:PORT]...":
- * HOST letters, digits, '.', '-' or a bracketed IPv6 address, PORT 1 to
- * 5 digits (trial 57: any "word:word" line, "todo:call-mom", was taken
- * for a stale bootstrap file, overwritten and removed). */
+ * HOST a numeric IPv4 address or a bracketed IPv6 one, as the broker
+ * writes them, PORT 1 to 5 digits (trial 57: any "word:word" line,
+ * "todo:call-mom", was taken for a stale bootstrap file, overwritten and
+ * removed; trial 58: "call-mom:1234" still was). */
 static int co__bootfile_is_list(const char *buf, size_t len)
 {
     size_t i = 0;
@@ -97,9 +98,15 @@ static int co__bootfile_is_list(const char *buf, size_t len)
             if (i == len)
                 return 0;
             i++;
+            /* an IPv6 address: hex digits, ':' and '.' only */
+            for (size_t k = h + 1; k + 1 < i; k++)
+                if (!isxdigit((unsigned char)buf[k]) && buf[k] != ':' &&
+                    buf[k] != '.')
+                    return 0;
         } else {
-            while (i < len && (isalnum((unsigned char)buf[i]) ||
-                               buf[i] == '.' || buf[i] == '-'))
+            /* an IPv4 address, as the broker writes it (trial 58: a
+             * "call-mom:1234" line was still taken) */
+            while (i < len && (isdigit((unsigned char)buf[i]) || buf[i] == '.'))
                 i++;
         }
         if (i == h || i == len || buf[i] != ':')

@@ -65,10 +65,12 @@ for f in x y q; do
 done
 [ "$(cat "$t/x.tmp")" = "important notes" ] && [ "$(cat "$t/target")" = precious ] && [ -p "$t/q.tmp" ] ||
     fail "--bootstrap-file touched F.tmp: $(cat "$t/x.tmp" "$t/target")"
-printf 'todo:call-mom\n' > "$t/notes"
-expect 2 "error: --bootstrap-file $t/notes: the file exists and is not a bootstrap file" \
-    "broker --bootstrap-file of a word:word file" timeout 30 "$B" broker --bootstrap-file "$t/notes"
-[ "$(cat "$t/notes")" = "todo:call-mom" ] || fail "--bootstrap-file changed notes"
+for line in 'todo:call-mom' 'call-mom:1234' '[buy milk]:1'; do
+    printf '%s\n' "$line" > "$t/notes"
+    expect 2 "error: --bootstrap-file $t/notes: the file exists and is not a bootstrap file" \
+        "broker --bootstrap-file of a '$line' file" timeout 30 "$B" broker --bootstrap-file "$t/notes"
+    [ "$(cat "$t/notes")" = "$line" ] || fail "--bootstrap-file changed notes ($line)"
+done
 # trial 56: a second broker took a live broker's file over and removed it
 # at exit; it is refused while the address in the file answers
 "$B" broker --bootstrap-file "$t/live.bs" > /dev/null 2> "$t/live.err" &
