@@ -83,31 +83,26 @@ static int co__bootfile_live(const char *list, char *out, size_t cap)
 }
 
 /* Whether buf (len bytes, no newline) is "HOST:PORT[,HOST:PORT]...":
- * HOST a numeric IPv4 address or a bracketed IPv6 one, as the broker
- * writes them, PORT 1 to 5 digits (trial 57: any "word:word" line,
- * "todo:call-mom", was taken for a stale bootstrap file, overwritten and
- * removed; trial 58: "call-mom:1234" still was). */
+ * HOST a loopback address, 127.N.N.N or [::1], as the broker writes them
+ * (its cluster listens on 127.0.0.1), PORT 1 to 5 digits. Trial 57: any
+ * "word:word" line, "todo:call-mom", was taken for a stale bootstrap file,
+ * overwritten and removed; trial 58: "call-mom:1234" still was, and a
+ * stale "10.0.0.5:9092" was probed over the network. */
 static int co__bootfile_is_list(const char *buf, size_t len)
 {
     size_t i = 0;
     while (i < len) {
         size_t h = i;
-        if (buf[i] == '[') {
-            while (i < len && buf[i] != ']')
-                i++;
-            if (i == len)
-                return 0;
-            i++;
-            /* an IPv6 address: hex digits, ':' and '.' only */
-            for (size_t k = h + 1; k + 1 < i; k++)
-                if (!isxdigit((unsigned char)buf[k]) && buf[k] != ':' &&
-                    buf[k] != '.')
-                    return 0;
+        if (len - i >= 6 && memcmp(buf + i, "[::1]:", 6) == 0) {
+            i += 5;
         } else {
-            /* an IPv4 address, as the broker writes it (trial 58: a
-             * "call-mom:1234" line was still taken) */
+            int dots = 0;
+            if (len - i < 4 || memcmp(buf + i, "127.", 4) != 0)
+                return 0;
             while (i < len && (isdigit((unsigned char)buf[i]) || buf[i] == '.'))
-                i++;
+                dots += buf[i++] == '.';
+            if (dots != 3 || buf[i - 1] == '.')
+                return 0;
         }
         if (i == h || i == len || buf[i] != ':')
             return 0;
@@ -136,8 +131,12 @@ static int co__bootfile_old(const char *opt, const char *path)
     co_peek_t kind = co_readfile_peek(path, buf, sizeof buf, &n, &size);
     if (kind == CO_PEEK_ABSENT)
         return 0; /* to be created */
+    /* the broker ends its line with a newline; one written by hand or
+     * by `printf` may not have it (trial 58) */
+    size_t len = n <= 0 ? 0 : buf[n - 1] == '\n' ? (size_t)n - 1 : (size_t)n;
     int ours = kind == CO_PEEK_REGULAR && size <= 512 && n > 0 &&
-               buf[n - 1] == '\n' && co__bootfile_is_list(buf, (size_t)n - 1);
+               co__bootfile_is_list(buf, len);
+    buf[len] = '\0';
     const char *shown = co_cli_shown(path);
     char live[300];
     int rc = 0;
@@ -148,14 +147,17 @@ static int co__bootfile_old(const char *opt, const char *path)
                 "using it; stop that one first, or give another path\n",
                 opt, shown, live);
         rc = 2;
-    } else if (!ours && !(kind == CO_PEEK_REGULAR && size == 0)) {
+    } else if (!ours) {
         fprintf(stderr,
                 "error: %s %s: the file exists and is %s; it would be "
                 "overwritten with the broker's address: give a path that "
                 "does not exist yet (or the bootstrap file of an earlier "
                 "run)\n",
                 opt, shown,
-                kind == CO_PEEK_REGULAR ? "not a bootstrap file (HOST:PORT)"
+                kind == CO_PEEK_REGULAR && size == 0
+                    ? "empty (not a bootstrap file, 127.0.0.1:PORT)"
+                : kind == CO_PEEK_REGULAR
+                    ? "not a bootstrap file (127.0.0.1:PORT)"
                 : kind == CO_PEEK_LINK
                     ? "a symbolic link"
                     : "not a regular file (a device, pipe, socket or "
@@ -167,6 +169,13 @@ static int co__bootfile_old(const char *opt, const char *path)
 
 int co_bootfile_check(const char *opt, const char *path)
 {
+    if (path[0] == '\0') {
+        fprintf(stderr,
+                "error: %s is empty: give the path of the file to "
+                "write the broker's address to\n",
+                opt);
+        return 2;
+    }
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');

@@ -53,6 +53,20 @@ grep -q '"keep"' "$t/keep.json" || fail "--bootstrap-file changed keep.json"
 echo "127.0.0.1:1" > "$t/old.bs"
 timeout -s INT 3 "$B" broker --bootstrap-file "$t/old.bs" > /dev/null 2>&1 || true
 [ ! -e "$t/old.bs" ] || fail "the bootstrap file of an earlier run was not reused and removed"
+# trial 58: one without its newline is one too; an empty file, a
+# non-loopback address (never probed) and an empty path are refused
+printf '127.0.0.1:1' > "$t/old.bs"
+timeout -s INT 3 "$B" broker --bootstrap-file "$t/old.bs" > /dev/null 2>&1 || true
+[ ! -e "$t/old.bs" ] || fail "a bootstrap file without its newline was not reused"
+: > "$t/empty.bs"
+expect 2 "error: --bootstrap-file $t/empty.bs: the file exists and is empty" \
+    "broker --bootstrap-file of an empty file" timeout 30 "$B" broker --bootstrap-file "$t/empty.bs"
+[ -e "$t/empty.bs" ] || fail "--bootstrap-file removed an empty file"
+echo "10.0.0.5:9092" > "$t/far.bs"
+expect 2 "error: --bootstrap-file $t/far.bs: the file exists and is not a bootstrap file" \
+    "broker --bootstrap-file of a non-loopback address" timeout 30 "$B" broker --bootstrap-file "$t/far.bs"
+expect 2 "error: --bootstrap-file is empty" "broker --bootstrap-file ''" "$B" broker --bootstrap-file ''
+expect 2 "error: --bootstrap-file is empty" "run --bootstrap-file ''" "$B" run "$t/keep.json" --bootstrap-file ''
 # trial 57: the write went through "F.tmp": a user's F.tmp was overwritten
 # and removed, a link named so was followed, a FIFO so named hung it; and
 # any "word:word" line was taken for a stale bootstrap file
