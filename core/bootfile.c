@@ -176,32 +176,29 @@ int co_bootfile_check(const char *opt, const char *path)
                 opt);
         return 2;
     }
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL) /* in the current folder */
-        return co__bootfile_old(opt, path);
-    if (slash == dir)
-        slash[1] = '\0';
-    else
-        *slash = '\0';
-    struct stat st;
-    const char *shown = co_cli_shown(path), *dshown = co_cli_shown(dir);
-    int rc = 0;
-    if (stat(dir, &st) != 0) {
+    char dir[4096], why[4400];
+    int err;
+    co_newfile_t k = co_newfile_check(path, 1, dir, sizeof dir, &err);
+    if (k != CO_NEWFILE_OK && k != CO_NEWFILE_CANNOT) {
+        fprintf(stderr, "error: %s %s: %s (%s)\n", opt, co_cli_shown(path),
+                co_newfile_why(k, co_cli_shown(dir), err, why, sizeof why),
+                k == CO_NEWFILE_NO_FOLDER
+                    ? "create the folder first, or give a path in an "
+                      "existing one"
+                    : "give a path in an existing folder");
+        return 2;
+    }
+    int rc = co__bootfile_old(opt, path);
+    if (rc == 0 && k == CO_NEWFILE_CANNOT) {
+        /* after the look at an existing file, whose words say more */
         fprintf(stderr,
-                "error: %s %s: folder %s: %s (create the folder first, or "
-                "give a path in an existing one)\n",
-                opt, shown, dshown, strerror(errno));
-        rc = 2;
-    } else if (!S_ISDIR(st.st_mode)) {
-        fprintf(stderr,
-                "error: %s %s: %s is not a folder (give a path in an "
-                "existing folder)\n",
-                opt, shown, dshown);
+                "error: %s %s: %s (give a path in a folder you can "
+                "write to)\n",
+                opt, co_cli_shown(path),
+                co_newfile_why(k, co_cli_shown(dir), err, why, sizeof why));
         rc = 2;
     }
-    return rc != 0 ? rc : co__bootfile_old(opt, path);
+    return rc;
 }
 
 int co_bootfile_write(const char *path, const char *bootstraps)

@@ -1,5 +1,6 @@
 /* Option tables: validation against manifest config and struct filling. */
 #include "options.h"
+#include "co_readfile.h"
 #include "util.h"
 
 #include <errno.h>
@@ -319,24 +320,23 @@ int co_options_check_outputs(const co_option_t *opts, json_t *config,
             free(file);
             continue;
         }
-        char *dir = co_dirname(file);
-        struct stat st;
-        int rc = stat(dir, &st);
-        if (rc != 0 || !S_ISDIR(st.st_mode)) {
+        char dir[4096], why[4400];
+        int err;
+        co_newfile_t k = co_newfile_check(file, 0, dir, sizeof dir, &err);
+        if (k != CO_NEWFILE_OK) {
             char p[512];
             snprintf(p, sizeof p, "%s.%s", path, o->name);
-            co_diag_add(d, p,
-                        "cannot write %s: its folder %s %s: create the "
-                        "folder (`mkdir -p %s`) or give a path in an "
-                        "existing one",
-                        file, dir,
-                        rc != 0 && errno == ENOENT ? "does not exist"
-                        : rc != 0                  ? strerror(errno)
-                                                   : "is not a folder",
-                        dir);
+            co_newfile_why(k, dir, err, why, sizeof why);
+            if (k == CO_NEWFILE_NO_FOLDER)
+                co_diag_add(d, p,
+                            "cannot write %s: %s: create the folder (`mkdir "
+                            "-p %s`) or give a path in an existing one",
+                            file, why, dir);
+            else
+                co_diag_add(d, p, "cannot write %s: %s: give another path",
+                            file, why);
             faults++;
         }
-        free(dir);
         free(file);
     }
     return faults;

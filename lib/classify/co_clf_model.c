@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define K          CO_CLF_NLABELS
 #define CO_CLF_DIM (1u << CO_CLF_HASH_BITS)
@@ -266,9 +267,17 @@ co_clf_model_t *co_clf_model_train(const co_clf_example_t *ex, size_t n,
 int co_clf_model_save(const co_clf_model_t *m, const char *path, char *err,
                       size_t err_size)
 {
-    FILE *f = fopen(path, "w");
+    /* an unnamed file linked over path when whole: a failed or killed
+     * write leaves the model that was there (fopen "w" truncated it) */
+    char tmp[4200];
+    int fd = co_tmpfile_open(path, tmp, sizeof tmp);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
     if (f == NULL) {
         snprintf(err, err_size, "%s: cannot write: %s", path, strerror(errno));
+        if (fd >= 0) {
+            co_tmpfile_abandon(tmp);
+            close(fd);
+        }
         return -1;
     }
     size_t rows = 0;
@@ -308,6 +317,14 @@ int co_clf_model_save(const co_clf_model_t *m, const char *path, char *err,
         fputc('\n', f);
     }
     fprintf(f, "end\n");
+    /* others' hosts load it: 0644, as a plain write under umask 022 */
+    if (fflush(f) != 0 || ferror(f) || fchmod(fd, 0644) != 0 ||
+        co_tmpfile_commit(fd, tmp, path) != 0) {
+        snprintf(err, err_size, "%s: write error: %s", path, strerror(errno));
+        co_tmpfile_abandon(tmp);
+        fclose(f);
+        return -1;
+    }
     if (fclose(f) != 0) {
         snprintf(err, err_size, "%s: write error: %s", path, strerror(errno));
         return -1;

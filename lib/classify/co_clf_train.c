@@ -190,23 +190,27 @@ static int co__train_out_ok(const char *out)
     ssize_t n;
     long long size;
     co_peek_t kind = co_readfile_peek(out, head, sizeof head, &n, &size);
-    if (kind == CO_PEEK_ABSENT) {
-        /* its folder must exist: found only after training (trial 57) */
-        char *dir = strdup(out);
-        char *slash = dir ? strrchr(dir, '/') : NULL;
-        struct stat sb;
-        int ok = slash == NULL ||
-                 (*slash = '\0',
-                  stat(*dir ? dir : "/", &sb) == 0 && S_ISDIR(sb.st_mode));
-        free(dir);
-        if (ok)
-            return 0; /* a new file */
-        fprintf(stderr,
-                "error: --out %s: its folder does not exist (create it "
-                "first, or give a path in an existing folder)\n",
-                co_cli_shown(out));
+    /* where it can be written: found only after training (trials 57, 58:
+     * a missing folder, "", /proc/x, a name of 300 bytes) */
+    char dir[4096], why[4400];
+    int err;
+    co_newfile_t k = co_newfile_check(out, 1, dir, sizeof dir, &err);
+    if (out[0] == '\0') {
+        fprintf(stderr, "error: --out is empty: give the path of the model "
+                        "file to write\n");
         return 2;
     }
+    if (k != CO_NEWFILE_OK) {
+        fprintf(stderr, "error: --out %s: %s (%s)\n", co_cli_shown(out),
+                co_newfile_why(k, co_cli_shown(dir), err, why, sizeof why),
+                k == CO_NEWFILE_NO_FOLDER
+                    ? "create it first, or give a path in an existing folder"
+                    : "give the path of a model file in a folder you can "
+                      "write to");
+        return 2;
+    }
+    if (kind == CO_PEEK_ABSENT)
+        return 0; /* a new file */
     if (kind == CO_PEEK_REGULAR &&
         (size == 0 ||
          (n == sizeof magic - 1 && memcmp(head, magic, sizeof magic - 1) == 0)))

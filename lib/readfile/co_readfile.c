@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -262,4 +263,77 @@ co_peek_t co_readfile_peek(const char *path, char *head, size_t cap, ssize_t *n,
             head[0] = '\0';
     }
     return CO_PEEK_REGULAR;
+}
+
+co_newfile_t co_newfile_check(const char *path, int probe, char *dir,
+                              size_t cap, int *err)
+{
+    *err = 0;
+    if (cap > 0)
+        dir[0] = '\0';
+    size_t len = strlen(path);
+    if (len == 0 || path[len - 1] == '/')
+        return CO_NEWFILE_EMPTY;
+    if (co__tmpfile_dir(path, dir, cap) != 0) {
+        *err = ENAMETOOLONG;
+        return CO_NEWFILE_FOLDER_ERR;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        *err = errno;
+        return errno == ENOENT    ? CO_NEWFILE_NO_FOLDER
+               : errno == ENOTDIR ? CO_NEWFILE_NOT_FOLDER
+                                  : CO_NEWFILE_FOLDER_ERR;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return CO_NEWFILE_NOT_FOLDER;
+    const char *slash = strrchr(path, '/');
+    const char *name = slash == NULL ? path : slash + 1;
+    long max = pathconf(dir, _PC_NAME_MAX);
+    if (strlen(name) > (size_t)(max > 0 ? max : NAME_MAX))
+        return CO_NEWFILE_LONG_NAME;
+    if (!probe)
+        return CO_NEWFILE_OK;
+    char tmp[4200];
+    if (len + 12 > sizeof tmp) {
+        *err = ENAMETOOLONG;
+        return CO_NEWFILE_CANNOT;
+    }
+    int fd = co_tmpfile_open(path, tmp, sizeof tmp);
+    if (fd < 0) {
+        *err = errno;
+        return CO_NEWFILE_CANNOT;
+    }
+    co_tmpfile_abandon(tmp);
+    close(fd);
+    return CO_NEWFILE_OK;
+}
+
+char *co_newfile_why(co_newfile_t k, const char *dir_shown, int err, char *buf,
+                     size_t cap)
+{
+    switch (k) {
+    case CO_NEWFILE_NO_FOLDER:
+        snprintf(buf, cap, "its folder %s does not exist", dir_shown);
+        break;
+    case CO_NEWFILE_NOT_FOLDER:
+        snprintf(buf, cap, "its folder %s is not a folder", dir_shown);
+        break;
+    case CO_NEWFILE_FOLDER_ERR:
+        snprintf(buf, cap, "its folder %s: %s", dir_shown, strerror(err));
+        break;
+    case CO_NEWFILE_EMPTY:
+        snprintf(buf, cap, "no file name (the path is empty or ends in /)");
+        break;
+    case CO_NEWFILE_LONG_NAME:
+        snprintf(buf, cap, "its name is longer than %d bytes", NAME_MAX);
+        break;
+    case CO_NEWFILE_CANNOT:
+        snprintf(buf, cap, "no file can be created in folder %s: %s", dir_shown,
+                 strerror(err));
+        break;
+    default:
+        snprintf(buf, cap, "can be created");
+    }
+    return buf;
 }

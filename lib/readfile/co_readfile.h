@@ -133,4 +133,49 @@ typedef enum {
 co_peek_t co_readfile_peek(const char *path, char *head, size_t cap, ssize_t *n,
                            long long *size);
 
+/** What co_newfile_check() found in the way of a new file. */
+typedef enum {
+    CO_NEWFILE_OK = 0,         /**< a file can be created there */
+    CO_NEWFILE_NO_FOLDER = 1,  /**< its folder does not exist */
+    CO_NEWFILE_NOT_FOLDER = 2, /**< its folder is a file (or a link to one) */
+    CO_NEWFILE_FOLDER_ERR = 3, /**< its folder cannot be looked at (err) */
+    CO_NEWFILE_EMPTY = 4,      /**< the path is "" or ends in '/' */
+    CO_NEWFILE_LONG_NAME = 5,  /**< its last component is too long */
+    CO_NEWFILE_CANNOT = 6      /**< the folder takes no new file (err) */
+} co_newfile_t;
+
+/**
+ * @brief Whether a file could be created at `path`, checked before a long
+ *        job whose output it is (trial 58: `train --out /proc/x`, a name
+ *        of 300 bytes or a path under a regular file failed only after
+ *        training). One question for `--bootstrap-file`, `train --out` and
+ *        `validate`'s output paths, which word the answer themselves.
+ * @param path Borrowed.
+ * @param probe 0 to look at the folder and the name only (stat(), no
+ *        side effect: validate); 1 to also open an unnamed file there
+ *        (O_TMPFILE, dropped at once; on a file system without it, a
+ *        "PATH.tmp.XXXXXX" file created and removed), which finds file
+ *        systems such as /proc and /sys that take no new file, and
+ *        permissions.
+ * @param dir Out: path's folder ("." for a bare name), cap bytes.
+ * @param err Out: errno for CO_NEWFILE_FOLDER_ERR and CO_NEWFILE_CANNOT,
+ *        else 0.
+ * @returns The first problem found, or CO_NEWFILE_OK. Thread-safe.
+ */
+co_newfile_t co_newfile_check(const char *path, int probe, char *dir,
+                              size_t cap, int *err);
+
+/**
+ * @brief The words for a co_newfile_check() answer, to follow "PATH: ":
+ *        e.g. "its folder DIR does not exist", "its name is longer than
+ *        255 bytes".
+ * @param k The answer (not CO_NEWFILE_OK).
+ * @param dir_shown The folder as the caller shows it (escaped). Borrowed.
+ * @param err As co_newfile_check() set it.
+ * @param buf,cap Out: the words, NUL-terminated (cut to fit).
+ * @returns buf. Thread-safe.
+ */
+char *co_newfile_why(co_newfile_t k, const char *dir_shown, int err, char *buf,
+                     size_t cap);
+
 #endif

@@ -138,7 +138,7 @@ echo "ok: /dev/zero and a 3 GB file refused as manifest and token file"
 
 # ---- run --bootstrap-file in a missing folder, or a folder: refused like
 # `broker` refuses it (trial 28: ignored, exit 0)
-expect 2 "error: --bootstrap-file /nonexistent-co/bs: folder /nonexistent-co" \
+expect 2 "error: --bootstrap-file /nonexistent-co/bs: its folder /nonexistent-co does not exist" \
     "run --bootstrap-file in a missing folder" \
     "$B" run pg.json --until-idle --bootstrap-file /nonexistent-co/bs
 cat >bs.json <<'J'

@@ -26,11 +26,11 @@ echo "ok: --brokers and --drain-timeout-ms are range-checked"
 
 # --bootstrap-file in a folder that does not exist: refused (a typo is not
 # created silently), as is one under a file
-expect 2 "error: --bootstrap-file $t/nonexist/dir/bs: folder $t/nonexist/dir: No such file or directory" \
+expect 2 "error: --bootstrap-file $t/nonexist/dir/bs: its folder $t/nonexist/dir does not exist" \
     "broker --bootstrap-file in a missing folder" "$B" broker --bootstrap-file "$t/nonexist/dir/bs"
 [ ! -e "$t/nonexist" ] || fail "broker created $t/nonexist"
 : >"$t/afile"
-expect 2 "error: --bootstrap-file $t/afile/bs: $t/afile is not a folder" \
+expect 2 "error: --bootstrap-file $t/afile/bs: its folder $t/afile is not a folder" \
     "broker --bootstrap-file under a file" "$B" broker --bootstrap-file "$t/afile/bs"
 echo "ok: --bootstrap-file in a missing folder or under a file is refused"
 # trial 55: --bootstrap-file overwrote, then removed, whatever was there
@@ -135,9 +135,24 @@ if "$B" plugins info rules-classifier >/dev/null 2>&1; then
         fail "train --out overwrote the email"
     # trial 57: a missing folder was found only after training (exit 1),
     # /dev/full was told to be removed
-    expect 2 "--out nodir/x.model: its folder does not exist" "train --out in a missing folder" \
+    expect 2 "--out nodir/x.model: its folder nodir does not exist" "train --out in a missing folder" \
         "$B" train --labels "$CAREEROPS_SOURCE_ROOT/datasets/dev/labels.csv" \
         --emails "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails" --out nodir/x.model
+    # trial 58: "", a file system that takes no new file, a name too long
+    # and a path under a file failed only after training (exit 1)
+    : > afile
+    long=$(printf 'm%.0s' $(seq 300))
+    for o in "" /proc/x.model "$long" afile/x.model; do
+        case $o in
+        "") w="--out is empty" ;;
+        /proc/*) w="--out /proc/x.model: no file can be created in folder /proc" ;;
+        afile/*) w="--out afile/x.model: its folder afile is not a folder" ;;
+        *) w="its name is longer than 255 bytes" ;;
+        esac
+        expect 2 "$w" "train --out '${o:0:20}'" \
+            "$B" train --labels "$CAREEROPS_SOURCE_ROOT/datasets/dev/labels.csv" \
+            --emails "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails" --out "$o"
+    done
     expect 2 "--out /dev/full is not a regular file" "train --out /dev/full" \
         "$B" train --labels "$CAREEROPS_SOURCE_ROOT/datasets/dev/labels.csv" \
         --emails "$CAREEROPS_SOURCE_ROOT/datasets/dev/emails" --out /dev/full

@@ -37,7 +37,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-    static const char *const names[] = {"key", "big", "fifo", "fifo2", "sub"};
+    static const char *const names[] = {"key", "big", "fifo", "fifo2", "sub",
+                                        "pk",  "ln",  "pf",   "file"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         remove(path_in(names[i]));
     rmdir(dir);
@@ -115,6 +116,52 @@ START_TEST(t_peek_and_wording)
 }
 END_TEST
 
+/* co_newfile_check(): the folder, the name, and (probe) whether the file
+ * system takes a new file; nothing left behind; the words */
+START_TEST(t_newfile)
+{
+    char d[4096], why[512];
+    int err;
+    ck_assert_int_eq(co_newfile_check(path_in("new"), 1, d, sizeof d, &err),
+                     CO_NEWFILE_OK);
+    ck_assert_str_eq(d, dir);
+    ck_assert_int_eq(access(path_in("new"), F_OK), -1);
+    ck_assert_int_eq(co_newfile_check("bare", 0, d, sizeof d, &err),
+                     CO_NEWFILE_OK);
+    ck_assert_str_eq(d, ".");
+    ck_assert_int_eq(co_newfile_check("", 1, d, sizeof d, &err),
+                     CO_NEWFILE_EMPTY);
+    ck_assert_int_eq(co_newfile_check("x/", 1, d, sizeof d, &err),
+                     CO_NEWFILE_EMPTY);
+    ck_assert_int_eq(co_newfile_check(path_in("none/x"), 1, d, sizeof d, &err),
+                     CO_NEWFILE_NO_FOLDER);
+    ck_assert_str_eq(
+        co_newfile_why(CO_NEWFILE_NO_FOLDER, "D", err, why, sizeof why),
+        "its folder D does not exist");
+    write_file(path_in("file"), "x");
+    ck_assert_int_eq(co_newfile_check(path_in("file/x"), 1, d, sizeof d, &err),
+                     CO_NEWFILE_NOT_FOLDER);
+    ck_assert_int_eq(
+        co_newfile_check(path_in("file/sub/x"), 1, d, sizeof d, &err),
+        CO_NEWFILE_NOT_FOLDER);
+    char name[400];
+    int at = snprintf(name, sizeof name, "%s/", dir);
+    memset(name + at, 'm', 300);
+    name[at + 300] = '\0';
+    ck_assert_int_eq(co_newfile_check(name, 1, d, sizeof d, &err),
+                     CO_NEWFILE_LONG_NAME);
+    ck_assert_str_eq(
+        co_newfile_why(CO_NEWFILE_LONG_NAME, "D", 0, why, sizeof why),
+        "its name is longer than 255 bytes");
+    /* procfs takes no new file; only the probe finds it */
+    ck_assert_int_eq(co_newfile_check("/proc/x", 0, d, sizeof d, &err),
+                     CO_NEWFILE_OK);
+    ck_assert_int_eq(co_newfile_check("/proc/x", 1, d, sizeof d, &err),
+                     CO_NEWFILE_CANNOT);
+    ck_assert_int_ne(err, 0);
+}
+END_TEST
+
 /* A FIFO nothing writes to: -ETIMEDOUT after CO_READFILE_FIFO_WAIT_MS, not
  * a blocked open(); said as a FIFO in words. */
 START_TEST(t_fifo_no_writer)
@@ -172,6 +219,7 @@ static Suite *readfile_suite(void)
     tcase_set_timeout(tc, 40);
     tcase_add_test(tc, t_regular);
     tcase_add_test(tc, t_peek_and_wording);
+    tcase_add_test(tc, t_newfile);
     tcase_add_test(tc, t_fifo_no_writer);
     tcase_add_test(tc, t_fifo_writer);
     suite_add_tcase(s, tc);
