@@ -82,8 +82,10 @@ struct console {
     const struct console_config *cfg;
     FILE *out;
     int is_file, jsonl;
-    int sync;  /**< a regular file: fsync after each write */
-    char *buf; /**< formatted, not yet written */
+    int sync;    /**< a regular file: fsync after each write */
+    int lasting; /**< a write error cannot end while this runs: a pipe or
+                      socket without a name (EPIPE), or a device */
+    char *buf;   /**< formatted, not yet written */
     size_t len, cap;
     char **keys; /**< idempotency keys claimed, committed after the write */
     size_t n_keys, cap_keys;
@@ -123,6 +125,28 @@ static co_status_t console_check(const void *config, char *err, size_t errsz)
         return CO_FATAL;
     }
     return CO_OK;
+}
+
+/* Whether a write error on fd lasts as long as this process: a pipe or a
+ * socket that has no name (standard output of `run | head`, or "/dev/stdout"
+ * that opens it again: trial 58) has no reader after EPIPE for good, and a
+ * device (/dev/full, a terminal hung up) answers the same for ever. A
+ * regular file (a full disk) and a named FIFO (its reader can start
+ * again) are retried. */
+static int console_lasting(int fd)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || S_ISREG(sb.st_mode))
+        return 0;
+    if (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) || S_ISSOCK(sb.st_mode))
+        return 1;
+    if (!S_ISFIFO(sb.st_mode))
+        return 0;
+    /* an unnamed pipe reads as "pipe:[INODE]" in /proc */
+    char link[64], to[32];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, to, sizeof to - 1);
+    return n >= 5 && memcmp(to, "pipe:", 5) == 0;
 }
 
 static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
@@ -185,6 +209,7 @@ static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
         struct stat sb;
         c->sync = fstat(fileno(c->out), &sb) == 0 && S_ISREG(sb.st_mode);
     }
+    c->lasting = console_lasting(fileno(c->out));
     return CO_OK;
 }
 
@@ -337,14 +362,26 @@ static co_status_t console_flush(void *instance)
         if (fwrite(c->buf, 1, c->len, c->out) != c->len ||
             fflush(c->out) != 0 || console_sync(c) != 0) {
             int e = errno;
-            if (e == EPIPE && !c->is_file) {
-                /* standard output closed (`run | head`): no reader can
-                 * come back, so retrying would last for ever (trial 57) */
-                console_api->set_error(
-                    c->st, "io",
-                    "console-sink: standard output was closed (Broken "
-                    "pipe): nothing can read it again; the stage stops and "
-                    "its records are read again at the next start");
+            if (c->lasting && e != EAGAIN && e != EINTR) {
+                /* standard output closed (`run | head`), or a device that
+                 * answers the same for ever: retrying would last for ever
+                 * (trials 57, 58) */
+                const char *to = c->is_file ? c->cfg->path : "stdout";
+                if (e == EPIPE)
+                    console_api->set_error(
+                        c->st, "io",
+                        "console-sink: %s was closed (Broken pipe): nothing "
+                        "can read it again; the stage stops and its records "
+                        "are read again at the next start",
+                        c->is_file ? to : "standard output");
+                else
+                    console_api->set_error(
+                        c->st, "io",
+                        "console-sink: cannot write to %s: %s (a device, "
+                        "which answers the same for ever): the stage stops "
+                        "and its records are read again at the next start; "
+                        "give a file or - as `path`",
+                        to, strerror(e));
                 clearerr(c->out);
                 return CO_FATAL;
             }

@@ -34,7 +34,7 @@ ok "flush failed $fails times over ~12 s; the sink kept its partitions and deliv
 cat > full.json <<'J'
 {"pipeline":"wfull","kafka":{"bootstrap.servers":"embedded"},
  "stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":20}},
- {"name":"out","plugin":"console-sink","input":"a","config":{"path":"/dev/full","format":"jsonl"}}]}
+ {"name":"out","plugin":"mock-sink","input":"a","config":{"path":"full.jsonl","fail_on_flush":1000000}}]}
 J
 "$B" run full.json --drain-timeout-ms 1000 2> full.log & RP=$!
 wait_line full.log 'sink flush failed' 30 || fail "no failing flush: $(tail -n 3 full.log)"
@@ -91,3 +91,20 @@ rc=0
 grep -q 'standard output was closed (Broken pipe): nothing can read it again' so.log ||
     fail "run | head: no reason: $(grep -v librdkafka so.log | tail -n 3)"
 ok "console-sink on a closed standard output stops the stage, exit 1"
+
+# trial 58: the same through "/dev/stdout" (which opens the same pipe
+# again), and a device that answers the same for ever (/dev/full): both
+# were retried for ever; the stage stops, exit 1
+sed 's|"path":"-"|"path":"/dev/stdout"|' so.json > so2.json
+rc=0
+{ timeout 60 "$B" run so2.json --until-idle 2> so2.log | head -c 100 > /dev/null; rc=${PIPESTATUS[0]}; } || true
+[ "$rc" = 1 ] || fail "run | head with /dev/stdout: exit $rc (124: it never ended): $(grep -v librdkafka so2.log | tail -n 3)"
+grep -q 'console-sink: /dev/stdout was closed (Broken pipe): nothing can read it again' so2.log ||
+    fail "/dev/stdout | head: no reason: $(grep -v librdkafka so2.log | tail -n 3)"
+sed 's|"path":"-"|"path":"/dev/full"|' so.json > full2.json
+rc=0
+timeout 60 "$B" run full2.json --until-idle 2> full2.log || rc=$?
+[ "$rc" = 1 ] || fail "console-sink to /dev/full: exit $rc (124: it never ended): $(grep -v librdkafka full2.log | tail -n 3)"
+grep -q 'cannot write to /dev/full: No space left on device (a device, which answers the same for ever)' full2.log ||
+    fail "/dev/full: no reason: $(grep -v librdkafka full2.log | tail -n 3)"
+ok "console-sink to /dev/stdout under | head, or to /dev/full: the stage stops, exit 1"
