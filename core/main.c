@@ -298,10 +298,12 @@ static void co__list_one(const char *file, const co_plugin_handle_t *h,
     char k[64];
     /* the mock plugins drive the tests; say so to a user reading the list */
     if (h)
-        printf("%-20s %-8s %-18s %s%s\n", h->desc->name, h->desc->version,
+        /* the plugin's own words, escaped (trial 57: printed raw) */
+        printf("%-20s %-8s %-18s %s%s\n", co_cli_shown(h->desc->name),
+               co_cli_shown(h->desc->version ? h->desc->version : "?"),
                co__kinds(h->desc->kinds, k, sizeof k),
                strncmp(h->desc->name, "mock-", 5) == 0 ? "(test) " : "",
-               h->desc->description);
+               co_cli_shown(h->desc->description ? h->desc->description : ""));
     else {
         co__list_failed = 1;
         fprintf(stderr, "warning: %s: %s\n", co_cli_shown(file), err);
@@ -358,10 +360,11 @@ static int co__cmd_plugins(int argc, char **argv)
         printf(
             "name:        %s\nversion:     %s\nlicense:     %s\nkinds:       "
             "%s\nabi:         %u.%u\nfile:        %s\ndescription: %s\n",
-            p->name, p->version ? p->version : "?",
-            p->license ? p->license : "?", co__kinds(p->kinds, k, sizeof k),
-            p->abi_major, p->abi_minor, h->file,
-            p->description ? p->description : "");
+            co_cli_shown(p->name), co_cli_shown(p->version ? p->version : "?"),
+            co_cli_shown(p->license ? p->license : "?"),
+            co__kinds(p->kinds, k, sizeof k), p->abi_major, p->abi_minor,
+            co_cli_shown(h->file),
+            co_cli_shown_lines(p->description ? p->description : ""));
         if (p->kinds & (CO_KIND_PROCESSOR | CO_KIND_SINK))
             printf("input headers: %s\n",
                    co_plugin_input_headers(p, -1)

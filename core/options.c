@@ -1,5 +1,6 @@
 /* Option tables: validation against manifest config and struct filling. */
 #include "options.h"
+#include "co_cli.h"
 #include "co_readfile.h"
 #include "util.h"
 
@@ -467,20 +468,23 @@ void co_options_print(const co_option_t *opts, FILE *out)
         return;
     }
     for (const co_option_t *o = opts; o->type != CO_OPT_END; o++) {
-        fprintf(out, "  %-22s %-11s", o->name, co_opt_type_name(o->type));
+        /* the plugin's own words, escaped (trial 57: printed raw) */
+        fprintf(out, "  %-22s %-11s", co_cli_shown(o->name),
+                co_opt_type_name(o->type));
         if (o->flags & CO_OPT_REQUIRED)
             fprintf(out, " required");
         else
             fprintf(out, " default: %s",
-                    o->def
-                        ? ((o->flags & CO_OPT_SECRET) ? "<redacted>" : o->def)
-                        : "(none)");
+                    o->def ? ((o->flags & CO_OPT_SECRET) ? "<redacted>"
+                                                         : co_cli_shown(o->def))
+                           : "(none)");
         if (o->flags & CO_OPT_SECRET)
             fprintf(out, " [secret]");
         if (o->max > o->min && o->type == CO_OPT_INT)
             fprintf(out, " range: %.0f..%.0f", o->min, o->max);
         else if (o->max > o->min)
             fprintf(out, " range: %g..%g", o->min, o->max);
-        fprintf(out, "\n      %s\n", o->description ? o->description : "");
+        fprintf(out, "\n      %s\n",
+                o->description ? co_cli_shown_lines(o->description) : "");
     }
 }

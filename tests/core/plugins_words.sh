@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `plugins list` and `plugins info` print a plugin's own words (version,
+# licence, description, its options' descriptions and defaults) escaped:
+# a terminal escape or a right-to-left override in a plugin's descriptor
+# is shown as \x1b / \u202e, never written raw (trial 57).
+# Usage: plugins_words.sh LOUD_SO (tests/core/loud_plugin.c)
+. "$(dirname "$0")/../integration/lib.sh"
+[ $# -eq 1 ] || fail "usage: $0 loud.so"
+mkdir plugs
+cp "$1" plugs/loud.so
+raw() { # $1: file; whether it holds ESC, BEL or U+202E
+    LC_ALL=C grep -q $'\x1b\|\x07\|\xe2\x80\xae' "$1"
+}
+"$B" plugins info "$T/plugs/loud.so" > info.txt 2>&1 || fail "plugins info: $(cat info.txt)"
+raw info.txt && fail "plugins info wrote a raw escape: $(od -c info.txt | head -5)"
+for w in 'version:     1.0\\x1b\[2J' 'license:     MIT\\x1b\[1m' \
+         'description: A sink \\x1b\[31min red\\x1b\[0m, \\u202edesrever' \
+         'default: \\x1b\]0;pwned\\x07' 'a tone \\x1b\[31mred'; do
+    grep -q "$w" info.txt || fail "plugins info: no '$w' in: $(cat info.txt)"
+done
+ok "plugins info shows a plugin's escapes as text"
+CAREEROPS_PLUGIN_PATH="$T/plugs" "$B" plugins list > list.txt 2>&1 || fail "plugins list: $(cat list.txt)"
+raw list.txt && fail "plugins list wrote a raw escape: $(od -c list.txt | head -5)"
+grep -q '^loud .*1.0\\x1b\[2J.*sink.*A sink \\x1b\[31min red' list.txt ||
+    fail "plugins list: $(cat list.txt)"
+ok "plugins list shows a plugin's escapes as text"
