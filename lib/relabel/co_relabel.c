@@ -62,26 +62,17 @@ static int co__relabel_utf8(const char *s)
     return s == NULL || j != NULL;
 }
 
-/* 1 if s has a control character (C0, DEL, C1) or a bidirectional or
- * line-breaking format character. */
+/* 1 if s has a control character (C0, DEL) or one that co_cli_invisible()
+ * names: C1, bidirectional marks, embeddings, overrides and isolates, line
+ * and paragraph separators, U+061C, and invisible characters (U+200B-D,
+ * U+2060-4, U+00AD, U+FEFF): a name that reorders or breaks the line it
+ * is shown on, or that looks like another (trials 55, 57, 58). */
 static int co__relabel_ctl(const char *s)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    for (; u != NULL && *u; u++) {
-        if (*u < 0x20 || *u == 0x7f)
-            return 1;
-        /* C1 controls (U+0080-U+009F); bidirectional marks, embeddings,
-         * overrides and isolates, line and paragraph separators
-         * (U+200E/F, U+2028-U+202E, U+2066-U+2069): a name that reorders
-         * or breaks the line it is shown on (trial 55) */
-        if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
-            return 1;
-        if (u[0] == 0xe2 && u[1] == 0x80 &&
-            (u[2] == 0x8e || u[2] == 0x8f || (u[2] >= 0xa8 && u[2] <= 0xae)))
-            return 1;
-        if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)
-            return 1;
-        if (u[0] == 0xd8 && u[1] == 0x9c) /* U+061C (trial 57) */
+    unsigned cp;
+    for (const char *c = s; c != NULL && *c; c++) {
+        unsigned char b = (unsigned char)*c;
+        if (b < 0x20 || b == 0x7f || co_cli_invisible(c, &cp) > 0)
             return 1;
     }
     return 0;

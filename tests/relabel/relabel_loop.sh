@@ -217,15 +217,26 @@ ok "demo.sh --fresh keeps the corrected events, the corrections (${before%%/*}) 
 
 # a fresh tester's trial: a company with U+202E given to relabel was
 # printed raw by relabel, relabel --list and the applications table;
-# relabel refuses bidirectional controls now (above), and an invisible
-# character it takes (U+200B, zero width space) is written escaped
+# relabel refuses bidirectional controls (above) and, since trial 58,
+# invisible characters (U+200B, zero width space: a name that looks like
+# another); one stored by other means (the pipeline, SQL) is written
+# escaped by all three
 ZWSP=$(printf '\342\200\213')
-{ "$B" relabel "$k22" OFFER --company "Nord${ZWSP}kap" "${CI[@]}" &&
-    "$B" relabel --list "${CI[@]}" &&
-    "$B" applications --dsn "$CAREEROPS_TEST_PG" --schema "$S"; } > "$T/v1" 2>&1 ||
-    fail "relabel --company with U+200B, --list, applications: $(cat -v "$T/v1")"
+rc=0
+"$B" relabel "$k22" OFFER --company "Nord${ZWSP}kap" "${CI[@]}" 2> "$T/e6c" || rc=$?
+[ "$rc" = 2 ] && grep -q -- "--company contains a control character" "$T/e6c" ||
+    fail "--company with U+200B: exit $rc $(cat -v "$T/e6c")"
+"$B" relabel "$k22" OFFER --company Nordkap "${CI[@]}" > /dev/null 2> "$T/e6d" ||
+    fail "relabel --company Nordkap: $(cat "$T/e6d")"
+psqlq -c "UPDATE $S.corrections SET new_value = 'Nord${ZWSP}kap' WHERE id = (SELECT max(id) FROM $S.corrections WHERE field = 'company');
+ UPDATE $S.applications SET company = 'Nord${ZWSP}kap' WHERE company = 'Nordkap';
+ UPDATE $S.events SET doc = jsonb_set(doc, '{company}', to_jsonb('Nord${ZWSP}kap'::text)), company = 'Nord${ZWSP}kap' WHERE key = '$k22'" > /dev/null
+{ "$B" relabel --list "${CI[@]}" &&
+    "$B" applications --dsn "$CAREEROPS_TEST_PG" --schema "$S" &&
+    "$B" relabel "$k22" OFFER --company "Nordkap AS" "${CI[@]}"; } > "$T/v1" 2>&1 ||
+    fail "relabel --list, applications, relabel of a stored U+200B: $(cat -v "$T/v1")"
 ! grep -q "$ZWSP" "$T/v1" || fail "a raw U+200B reached the terminal: $(cat -v "$T/v1")"
-grep -q 'company .* -> Nord\\u200bkap;' "$T/v1" || fail "relabel's line: $(cat -v "$T/v1")"
+grep -q 'company Nord\\u200bkap -> Nordkap AS;' "$T/v1" || fail "relabel's line: $(cat -v "$T/v1")"
 grep -q 'company: .* -> Nord\\u200bkap' "$T/v1" || fail "relabel --list: $(cat -v "$T/v1")"
 grep -q '^Nord\\u200bkap  ' "$T/v1" || fail "the applications table: $(cat -v "$T/v1")"
 ok "relabel, relabel --list and the applications table write a U+200B of a company \\u200b"
