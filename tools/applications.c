@@ -814,12 +814,15 @@ static PGconn *co__app_connect(const co__app_opts_t *o, int *rc)
     if (PQstatus(conn) != CONNECTION_OK) {
         char why[512];
         co_pgmig_conninfo_error(why, sizeof why, o->dsn, PQerrorMessage(conn));
+        const char *fix = co_pgmig_connect_fix(PQerrorMessage(conn));
         fprintf(stderr,
                 "careerops applications: cannot connect to PostgreSQL "
-                "(%s): " CO__RELABEL_PG_START
-                ", or give --dsn (or CAREEROPS_STATE) for a running "
-                "server\n",
-                why);
+                "(%s): %s\n",
+                why,
+                fix ? fix
+                    : CO__RELABEL_PG_START ", or give --dsn (or "
+                                           "CAREEROPS_STATE) for a running "
+                                           "server");
         PQfinish(conn);
         return NULL;
     }

@@ -128,6 +128,19 @@ void co_pgmig_conninfo_error(char *dst, size_t n, const char *conninfo,
                              const char *msg);
 
 /**
+ * @brief What to do about a failed connection whose server answered: its
+ *        database or user does not exist, or it refused the credentials
+ *        (trial 57: `applications --dsn .../nodb` was told to start the
+ *        server, which ran).
+ * @param msg libpq's PQerrorMessage() after the failed connection (may be
+ *        NULL).
+ * @returns A static phrase ("the server runs but has no such database:
+ *          ..."), or NULL when the server did not answer (the caller says
+ *          how to start one). Pure; any thread.
+ */
+const char *co_pgmig_connect_fix(const char *msg);
+
+/**
  * @brief Whether a connection URI is ambiguous: more than one '@', or a
  *        '/' before its '@', in the part before '?'. libpq splits such a
  *        URI at the first '@' and '/', so a password holding an unencoded

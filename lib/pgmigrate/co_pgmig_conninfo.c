@@ -386,3 +386,25 @@ int co_pgmig_conninfo_counts_bad(const PQconninfoOption *opts, char *why,
     }
     return 0;
 }
+
+const char *co_pgmig_connect_fix(const char *msg)
+{
+    /* libpq's wording (FATAL lines of the server, in English unless the
+     * server's lc_messages says otherwise: then the caller's generic
+     * advice stands) */
+    if (msg == NULL)
+        return NULL;
+    if (strstr(msg, "FATAL:  database \"") && strstr(msg, "does not exist"))
+        return "the server runs but has no such database: create it "
+               "(`createdb NAME`) or give the name of an existing one";
+    if (strstr(msg, "FATAL:  role \"") && strstr(msg, "does not exist"))
+        return "the server runs but has no such user (role): give an "
+               "existing user, or create it (`createuser NAME`)";
+    if (strstr(msg, "password authentication failed") ||
+        strstr(msg, "no password supplied") ||
+        strstr(msg, "Peer authentication failed") ||
+        strstr(msg, "no pg_hba.conf entry"))
+        return "the server runs but refused this user or password: check "
+               "them (or ~/.pgpass, and the server's pg_hba.conf)";
+    return NULL;
+}

@@ -716,11 +716,11 @@ int co_cmd_relabel(int argc, char **argv)
     if (PQstatus(c) != CONNECTION_OK) {
         char why[512];
         co_pgmig_conninfo_error(why, sizeof why, r.conninfo, PQerrorMessage(c));
-        fprintf(
-            stderr,
-            "error: cannot connect to PostgreSQL (%s): " CO__RELABEL_PG_START
-            ", or give --conninfo (or --manifest) for a running server\n",
-            why);
+        const char *fix = co_pgmig_connect_fix(PQerrorMessage(c));
+        fprintf(stderr, "error: cannot connect to PostgreSQL (%s): %s\n", why,
+                fix ? fix
+                    : CO__RELABEL_PG_START ", or give --conninfo (or "
+                                           "--manifest) for a running server");
         rc = 1;
     } else if (co__relabel_schema_ok(c, r.schema) != 0) {
         rc = 2;

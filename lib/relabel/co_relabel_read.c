@@ -323,10 +323,11 @@ static int co__corrections_db(const char *dsn, const char *schema,
     if (PQstatus(c) != CONNECTION_OK) {
         char why[512];
         co_pgmig_conninfo_error(why, sizeof why, dsn, PQerrorMessage(c));
-        snprintf(err, err_size,
-                 "cannot connect to PostgreSQL (%s): " CO__RELABEL_PG_START
-                 ", or give a running server's connection string",
-                 why);
+        const char *fix = co_pgmig_connect_fix(PQerrorMessage(c));
+        snprintf(err, err_size, "cannot connect to PostgreSQL (%s): %s", why,
+                 fix ? fix
+                     : CO__RELABEL_PG_START ", or give a running server's "
+                                            "connection string");
         PQfinish(c);
         return -1;
     }

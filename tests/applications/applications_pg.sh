@@ -260,6 +260,15 @@ rc=0; "$CAREEROPS_BIN" applications --dsn "postgresql://postgres@127.0.0.1:1/nod
 [ "$rc" = 1 ] || fail "PostgreSQL down: exit $rc, want 1"
 grep -q "cannot connect to PostgreSQL (.*): start it (.*bash scripts/pg.sh start" "$T/err" ||
     fail "PostgreSQL down: $(cat "$T/err")"
+# trial 57: a running server without the database was told to start it
+nodb=$(printf '%s' "$CAREEROPS_TEST_PG" | sed 's/dbname=[^ ]*/dbname=co_no_such_db/')
+for cmd in "applications --dsn" "relabel --list --conninfo"; do
+    rc=0
+    # shellcheck disable=SC2086
+    "$CAREEROPS_BIN" $cmd "$nodb" 2>"$T/err" || rc=$?
+    [ "$rc" = 1 ] && grep -q 'database "co_no_such_db" does not exist.*the server runs but has no such database: create it' "$T/err" ||
+        fail "$cmd of a missing database: exit $rc $(cat "$T/err")"
+done
 ok "bad input"
 
 # Interviews (docs/applications.md, "Interviews"): one per time and
