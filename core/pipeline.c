@@ -703,6 +703,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
                              .mock_broker = rt.mock_broker,
                              .defer_source_offsets = rt.defer_source_offsets,
                              .bp_limit_records = rt.bp_limit_records,
+                             .until_idle = o->until_idle,
                              .downstream_committed = co__downstream_committed,
                              .downstream_end = co_bp_downstream_end,
                              .arg = &rt};

@@ -75,6 +75,10 @@ typedef struct co_stage_env_s {
     int defer_source_offsets; /**< sources save positions only once
                                    downstream drained (safe_seq) */
     int64_t bp_limit_records; /**< backpressure limit per partition, 0 off */
+    int until_idle;           /**< a batch run (`run --until-idle`): a source
+                                   still failing after its retries FAILs the
+                                   stage, which ends the run (exit 1), instead
+                                   of pausing and trying again for ever */
     /** Downstream committed offset of topic/partition: -1 none consumes
      *  it, -2 not measured yet (co_runtime_downstream_committed()).
      *  Thread-safe. */

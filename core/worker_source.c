@@ -320,6 +320,17 @@ int co_stage_source_loop(co_stage_t *st)
             co_stage_fatal(st, "source FATAL");
             return -1;
         }
+        if (s == CO_FAIL && st->env != NULL && st->env->until_idle) {
+            /* a batch run ends rather than try for ever (trial 57: a dead
+             * S3 endpoint kept `run --until-idle` running); what the
+             * source did not hand over is read again at the next start */
+            co_stage_source_commit(st, 1);
+            co_stage_fatal(st, "source failed after its retries (errors."
+                               "retries; run --until-idle stops here, run "
+                               "without it keeps trying; its input is read "
+                               "again at the next start)");
+            return -1;
+        }
         if (s == CO_FAIL) {
             /* a source never skips input: pause, report, try again */
             fails++;

@@ -444,3 +444,24 @@ timeout 60 "$B" run odd.json --until-idle >odd.out 2>odd.err || fail "run: $(tai
 [ "$(grep -c 'emit() to topic nowhere_topic, which no stage of pipeline odd reads or writes' odd.err)" = 1 ] ||
     fail "not one warning for the odd topic: $(grep -c nowhere_topic odd.err)"
 echo "ok: emit() to a topic no stage names: one WARN"
+
+# ---- run --until-idle ends when a source still fails after its retries
+# (trial 57: a dead S3 endpoint kept it running for ever); `run` without
+# it pauses and tries again (a service waits the fault out, unless the
+# plugin itself gives up: imap-source does after its fourth attempt)
+mkdir -p sec && chmod 700 sec && echo x > sec/pw && chmod 600 sec/pw
+cat >dead.json <<'J'
+{"pipeline":"dead","kafka":{"bootstrap.servers":"embedded"},"secrets_dir":"sec",
+ "stages":[{"name":"src","plugin":"imap-source","output":"a",
+   "errors":{"retries":2,"backoff_ms":100,"backoff_max_ms":200},
+   "config":{"url":"imap://127.0.0.1:1","user":"u","password_secret":"pw","follow":false,"timeout_ms":1000}},
+ {"name":"out","plugin":"mock-sink","input":"a","config":{"path":"dead.jsonl"}}]}
+J
+rc=0
+timeout 60 "$B" run dead.json --until-idle >dead.out 2>dead.err || rc=$?
+[ "$rc" = 1 ] || fail "run --until-idle with a dead source: exit $rc (124: it never ended)"
+grep -q 'stage FAILED: source failed after its retries (errors.retries; run --until-idle stops here' dead.err ||
+    fail "no reason: $(grep -v librdkafka dead.err | tail -n 3)"
+timeout -s INT 4 "$B" run dead.json >dead2.out 2>dead2.err || true
+grep -q 'source keeps failing' dead2.err || fail "run without --until-idle: $(grep -v librdkafka dead2.err | tail -n 3)"
+echo "ok: run --until-idle ends (exit 1) when a source fails after its retries; run keeps trying"
