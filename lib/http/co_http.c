@@ -277,6 +277,7 @@ static int co__http_err_of(co_http_fail_t f)
         return 0;
     case CO_HTTP_TIMEOUT:
     case CO_HTTP_CONNECT:
+    case CO_HTTP_STOPPED:
         return CO_ERR_TRANSIENT;
     case CO_HTTP_BAD_URL:
     case CO_HTTP_NOT_LOOPBACK:
@@ -284,6 +285,24 @@ static int co__http_err_of(co_http_fail_t f)
     default:
         return CO_ERR_UPSTREAM;
     }
+}
+
+/* libcurl's progress callback: non-zero aborts the transfer
+ * (CURLE_ABORTED_BY_CALLBACK) once the request's stop hook says so. */
+static int co__http_xfer(void *p, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+                         curl_off_t un)
+{
+    (void)dt, (void)dn, (void)ut, (void)un;
+    const co_http_request_t *req = p;
+    return req->stop(req->stop_ctx) != 0;
+}
+
+/* The request's method as co__http_setup() sends it. */
+static const char *co__http_method(const co_http_request_t *req)
+{
+    if (req->method != NULL)
+        return req->method;
+    return req->body != NULL ? "POST" : "GET";
 }
 
 static int64_t co__http_mono_ms(void)
@@ -304,9 +323,7 @@ static struct curl_slist *co__http_setup(CURL *c, const co_http_request_t *req,
     long ctimeout = req->connect_timeout_ms > 0 ? req->connect_timeout_ms
                     : timeout < 10000           ? timeout
                                                 : 10000;
-    const char *method = req->method;
-    if (method == NULL)
-        method = req->body != NULL ? "POST" : "GET";
+    const char *method = co__http_method(req);
 
     curl_easy_setopt(c, CURLOPT_URL, req->url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -318,6 +335,11 @@ static struct curl_slist *co__http_setup(CURL *c, const co_http_request_t *req,
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, co__http_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, buf);
+    if (req->stop != NULL) {
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, co__http_xfer);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)req);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    }
     if (strcmp(method, "GET") == 0) {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(method, "HEAD") == 0) {
@@ -371,6 +393,13 @@ int co_http_perform(co_http_t *h, const co_http_request_t *req,
                                 sizeof resp->error);
     if (rc != 0)
         return rc;
+    if (req->stop != NULL && req->stop(req->stop_ctx) != 0) {
+        resp->fail = CO_HTTP_STOPPED;
+        snprintf(resp->error, sizeof resp->error,
+                 "stopped while about to send %s (the stage is stopping)",
+                 co__http_method(req));
+        return co__http_err_of(resp->fail);
+    }
 
     co_http_t *tmp_h = NULL;
     if (h == NULL) {
@@ -422,6 +451,13 @@ int co_http_perform(co_http_t *h, const co_http_request_t *req,
         resp->fail = CO_HTTP_OTHER;
         snprintf(resp->error, sizeof resp->error, "out of memory");
         rc = CO_ERR_NOMEM;
+    } else if (cc == CURLE_ABORTED_BY_CALLBACK && req->stop != NULL) {
+        resp->fail = CO_HTTP_STOPPED;
+        snprintf(resp->error, sizeof resp->error,
+                 "stopped while waiting %lld ms for the answer to %s (the "
+                 "stage is stopping)",
+                 (long long)resp->elapsed_ms, co__http_method(req));
+        rc = co__http_err_of(resp->fail);
     } else {
         resp->fail = co__http_fail_of(cc);
         if (resp->fail == CO_HTTP_TIMEOUT)
@@ -506,6 +542,7 @@ co_status_t co_http_classify(const co_http_response_t *resp,
         switch (resp->fail) {
         case CO_HTTP_TIMEOUT:
         case CO_HTTP_CONNECT:
+        case CO_HTTP_STOPPED:
             return CO_RETRY;
         case CO_HTTP_BAD_URL:
         case CO_HTTP_NOT_LOOPBACK:
@@ -548,6 +585,8 @@ const char *co_http_error_class(const co_http_response_t *resp)
     case CO_HTTP_BAD_URL:
     case CO_HTTP_NOT_LOOPBACK:
         return "config";
+    case CO_HTTP_STOPPED:
+        return "stopping";
     default:
         return "io";
     }

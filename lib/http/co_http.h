@@ -50,7 +50,8 @@ typedef enum co_http_fail_e {
     CO_HTTP_TOO_LARGE = 3,    /**< body exceeded the request's max_body */
     CO_HTTP_BAD_URL = 4,      /**< malformed URL or scheme not http(s) */
     CO_HTTP_NOT_LOOPBACK = 5, /**< refused: CAREEROPS_LOOPBACK_ONLY=1 */
-    CO_HTTP_OTHER = 6         /**< any other libcurl failure */
+    CO_HTTP_OTHER = 6,        /**< any other libcurl failure */
+    CO_HTTP_STOPPED = 7       /**< the request's stop hook asked to stop */
 } co_http_fail_t;
 
 /** A reusable client handle (one libcurl easy handle; keeps connections
@@ -74,6 +75,17 @@ typedef struct co_http_request_s {
                               */
     long connect_timeout_ms; /**< connect phase; 0: min(timeout_ms, 10 s) */
     size_t max_body;         /**< response cap; 0: CO_HTTP_DEFAULT_MAX_BODY */
+    /** When not NULL, asked before the request starts and during the
+     *  transfer (libcurl's progress callback, about once a second while
+     *  waiting for the server, more often while data flows): non-zero
+     *  ends the request at once with CO_HTTP_STOPPED and "stopped while
+     *  ..." in co_http_response_t::error, so that a stage asked to stop
+     *  does not wait out timeout_ms (trial 57: a SIGTERM during
+     *  gmail-source's token request waited 30 s). Called from the thread
+     *  that runs co_http_perform(); it must not block. NULL: never
+     *  stopped. @since trial 57 */
+    int (*stop)(void *stop_ctx);
+    void *stop_ctx; /**< passed to stop; borrowed for the call */
 } co_http_request_t;
 
 /**
@@ -122,8 +134,12 @@ void co_http_destroy(co_http_t *h);
  *          why: CO_ERR_TRANSIENT (timeout, connection failure),
  *          CO_ERR_INVAL (bad URL, refused by the loopback guard),
  *          CO_ERR_UPSTREAM (body too large, other libcurl error),
- *          CO_ERR_NOMEM.
- * @remark Blocks the calling thread for at most about req->timeout_ms.
+ *          CO_ERR_TRANSIENT with CO_HTTP_STOPPED (req->stop answered
+ *          non-zero), CO_ERR_NOMEM.
+ * @remark Blocks the calling thread for at most about req->timeout_ms, or
+ *         about a second after req->stop first answers non-zero. There are
+ *         no retries nor backoff sleeps in lib/http: a caller retries by
+ *         returning CO_RETRY, and the host's waits hear a stop.
  */
 int co_http_perform(co_http_t *h, const co_http_request_t *req,
                     co_http_response_t *resp);
@@ -152,8 +168,8 @@ void co_http_response_clear(co_http_response_t *resp);
  * @brief Map a response onto a stage status, with a message for
  *        api->set_error() and a delay for api->retry_after().
  *
- * - transport: TIMEOUT, CONNECT -> CO_RETRY; TOO_LARGE, OTHER -> CO_FAIL;
- *   BAD_URL, NOT_LOOPBACK -> CO_FATAL.
+ * - transport: TIMEOUT, CONNECT, STOPPED -> CO_RETRY; TOO_LARGE, OTHER ->
+ *   CO_FAIL; BAD_URL, NOT_LOOPBACK -> CO_FATAL.
  * - 2xx -> CO_OK; 408, 429, 5xx -> CO_RETRY; other 3xx/4xx -> CO_FAIL.
  *
  * @param resp The response from co_http_perform().
@@ -170,7 +186,8 @@ co_status_t co_http_classify(const co_http_response_t *resp,
 
 /**
  * @brief A short error class for api->set_error(): "timeout", "connect",
- *        "config" (bad URL, loopback guard), "http" (a status), "io".
+ *        "config" (bad URL, loopback guard), "http" (a status),
+ *        "stopping" (the stop hook), "io".
  * @returns A static string.
  */
 const char *co_http_error_class(const co_http_response_t *resp);

@@ -7,6 +7,8 @@
 #include "co_redact.h"
 #include "co_test.h"
 
+#include <string.h>
+
 static co_fake_t *fake;
 static char url[256];
 
@@ -166,6 +168,68 @@ START_TEST(timeout_is_transient)
     char msg[256];
     ck_assert_int_eq(co_http_classify(&r, NULL, msg, sizeof msg), CO_RETRY);
     ck_assert_str_eq(co_http_error_class(&r), "timeout");
+    co_http_response_clear(&r);
+}
+END_TEST
+
+/* A stop hook that answers 1 once the fake has received `after`
+ * requests, i.e. while the server sits on the last one (trial 57: SIGTERM
+ * during a request waited for timeout_ms), or at once with after 0. */
+typedef struct stop_after_s {
+    size_t after;
+    int calls;
+} stop_after_t;
+
+static int stop_after(void *ctx)
+{
+    stop_after_t *s = ctx;
+    s->calls++;
+    return co_fake_request_count(fake) >= s->after;
+}
+
+START_TEST(stop_hook_ends_a_hanging_request)
+{
+    push(200, "{}", NULL, 20000, 0); /* the fake stops the delay at teardown */
+    stop_after_t sa = {.after = 1};
+    co_http_request_t req = {.method = "POST",
+                             .url = at("/token"),
+                             .body = "a=b",
+                             .body_len = 3,
+                             .timeout_ms = 30000,
+                             .stop = stop_after,
+                             .stop_ctx = &sa};
+    co_http_response_t r;
+    ck_assert_int_eq(co_http_perform(NULL, &req, &r), CO_ERR_TRANSIENT);
+    /* heard within libcurl's progress interval (about 1 s), not 30 s */
+    ck_assert_msg(r.elapsed_ms < 10000, "took %lld ms",
+                  (long long)r.elapsed_ms);
+    ck_assert_int_gt(sa.calls, 1);
+    ck_assert_int_eq(r.fail, CO_HTTP_STOPPED);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strncmp(r.error, "stopped while waiting ", 22) == 0, "%s",
+                  r.error);
+    ck_assert_ptr_nonnull(strstr(r.error, "POST"));
+    ck_assert_ptr_null(strstr(r.error, "/token")); /* no URL path */
+    char msg[256];
+    ck_assert_int_eq(co_http_classify(&r, NULL, msg, sizeof msg), CO_RETRY);
+    ck_assert_str_eq(co_http_error_class(&r), "stopping");
+    co_http_response_clear(&r);
+    ck_assert_uint_eq(co_fake_request_count(fake), 1);
+
+    /* already stopping: nothing is sent */
+    sa = (stop_after_t){.after = 0};
+    ck_assert_int_eq(co_http_perform(NULL, &req, &r), CO_ERR_TRANSIENT);
+    ck_assert_int_eq(r.fail, CO_HTTP_STOPPED);
+    ck_assert_msg(strncmp(r.error, "stopped while about to send POST", 32) == 0,
+                  "%s", r.error);
+    co_http_response_clear(&r);
+    ck_assert_uint_eq(co_fake_request_count(fake), 1);
+
+    /* a hook that never fires changes nothing */
+    push(201, "{\"ok\":1}", NULL, 0, 0);
+    sa = (stop_after_t){.after = 1000};
+    ck_assert_int_eq(co_http_perform(NULL, &req, &r), 0);
+    ck_assert_int_eq(r.status, 201);
     co_http_response_clear(&r);
 }
 END_TEST
@@ -367,6 +431,7 @@ static Suite *suite(void)
     tcase_add_test(tc, retry_after_seconds_is_the_hint);
     tcase_add_test(tc, retry_after_parsing);
     tcase_add_test(tc, timeout_is_transient);
+    tcase_add_test(tc, stop_hook_ends_a_hanging_request);
     tcase_add_test(tc, refused_and_dropped_connections_are_transient);
     tcase_add_test(tc, loopback_guard_refuses_other_hosts);
     tcase_add_test(tc, bad_urls_are_config_errors);
