@@ -262,6 +262,15 @@ static void gmail_param(FILE *f, const char *name, const char *value)
     curl_free(e);
 }
 
+/* co_http_request_t.stop: the host asked the stage to stop (SIGTERM), so
+ * that a request the server sits on ends at once, not after timeout_ms
+ * (trial 57). */
+static int gmail_stopping(void *ctx)
+{
+    const gmail_t *g = ctx;
+    return gmail_api->stopping(g->st);
+}
+
 /* ---- OAuth ---------------------------------------------------------------*/
 
 static co_status_t gmail_refresh(gmail_t *g)
@@ -279,7 +288,9 @@ static co_status_t gmail_refresh(gmail_t *g)
                             .body = form,
                             .body_len = fl,
                             .content_type = "application/x-www-form-urlencoded",
-                            .timeout_ms = (long)g->cfg->timeout_ms};
+                            .timeout_ms = (long)g->cfg->timeout_ms,
+                            .stop = gmail_stopping,
+                            .stop_ctx = g};
     co_http_response_t rs;
     co_http_perform(g->http, &rq, &rs);
     sodium_memzero(form, fl);
@@ -290,7 +301,14 @@ static co_status_t gmail_refresh(gmail_t *g)
     gmail_parse_error(rs.body, &e);
     char shown[512]; /* the URL as messages name it: no password */
     co_redact(shown, sizeof shown, g->cfg->token_url);
-    if (rs.status == 200) {
+    if (rs.fail == CO_HTTP_STOPPED) {
+        /* not a token problem: the stage ends, the next run asks again */
+        gmail_api->set_error(g->st, "stopping",
+                             "stopped while requesting an access token from "
+                             "the token endpoint %s: the stage is stopping",
+                             shown);
+        st = CO_RETRY;
+    } else if (rs.status == 200) {
         json_t *j = json_loads(rs.body, 0, NULL);
         const char *at = json_string_value(json_object_get(j, "access_token"));
         json_int_t exp = json_integer_value(json_object_get(j, "expires_in"));
@@ -402,7 +420,9 @@ static co_status_t gmail_call(gmail_t *g, const char *method, const char *url,
                                 .headers = hdrs,
                                 .body = body,
                                 .body_len = body ? strlen(body) : 0,
-                                .timeout_ms = (long)g->cfg->timeout_ms};
+                                .timeout_ms = (long)g->cfg->timeout_ms,
+                                .stop = gmail_stopping,
+                                .stop_ctx = g};
         co_http_perform(g->http, &rq, rs);
         sodium_memzero(auth, sizeof auth);
         gmail_api->metric_add(g->st, "api_requests", 1);
@@ -414,6 +434,13 @@ static co_status_t gmail_call(gmail_t *g, const char *method, const char *url,
             continue;
         }
         break;
+    }
+    if (rs->fail == CO_HTTP_STOPPED) { /* no failure of Gmail's */
+        gmail_api->set_error(
+            g->st, "stopping",
+            "stopped while calling Gmail %s: the stage is stopping", method);
+        co_http_response_clear(rs);
+        return CO_RETRY;
     }
     g->last_status = rs->status;
     if ((rs->status >= 200 && rs->status < 300) ||

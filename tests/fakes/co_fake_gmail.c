@@ -43,6 +43,7 @@ struct co_fake_gmail_s {
     int expires_in;
     int64_t watch_exp;
     int get_delay_ms;
+    int token_delay_ms; /* refresh_token grants */
     fg_err_t *errs;
     size_t err_cnt;
     char kinds[FG_MAX_KINDS][16];
@@ -174,6 +175,7 @@ FG_SET(set_padded, padded, int)
 FG_SET(set_expires_in, expires_in, int)
 FG_SET(set_watch_expiration, watch_exp, int64_t)
 FG_SET(set_get_delay, get_delay_ms, int)
+FG_SET(set_token_delay, token_delay_ms, int)
 
 void co_fake_gmail_expire_history(co_fake_gmail_t *g)
 {
@@ -307,6 +309,7 @@ static void fg_token(co_fake_t *f, const co_fake_request_t *req,
                            "The OAuth client was not found."));
     } else if (strcmp(gt, "refresh_token") == 0) {
         fg_count(g, "token_refresh");
+        r->delay_ms = g->token_delay_ms;
         if (rt == NULL)
             fg_reply(r, 400,
                      json_pack("{s:s,s:s}", "error", "invalid_request",

@@ -98,6 +98,11 @@ void co_fake_gmail_set_watch_expiration(co_fake_gmail_t *g, int64_t ms);
 /** @brief Delay every messages.get answer by `ms` (shell tests). */
 void co_fake_gmail_set_get_delay(co_fake_gmail_t *g, int ms);
 
+/** @brief Delay every refresh_token answer of the token endpoint by `ms`
+ *         (not the authorization_code exchange of `auth gmail`), e.g. to
+ *         stop a stage while its token request hangs (trial 57). */
+void co_fake_gmail_set_token_delay(co_fake_gmail_t *g, int ms);
+
 /**
  * @brief Queue an error reply for the next API call (FIFO).
  * @param status HTTP status.

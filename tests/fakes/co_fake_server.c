@@ -59,6 +59,8 @@ static void usage(FILE *out)
         "gmail (token endpoint at /token, API at /gmail/v1):\n"
         "  --gmail-messages N     serve N generated messages\n"
         "  --gmail-get-delay-ms N delay every messages.get by N ms\n"
+        "  --gmail-token-delay-ms N delay every refresh_token grant by N "
+        "ms\n"
         "  --help                 this text\n");
 }
 
@@ -137,6 +139,7 @@ int main(int argc, char **argv)
         O_APIKEY,
         O_GMSGS,
         O_GDELAY,
+        O_GTDELAY,
         O_HELP
     };
     static const struct option opts[] = {
@@ -154,6 +157,7 @@ int main(int argc, char **argv)
         {"api-key", required_argument, NULL, O_APIKEY},
         {"gmail-messages", required_argument, NULL, O_GMSGS},
         {"gmail-get-delay-ms", required_argument, NULL, O_GDELAY},
+        {"gmail-token-delay-ms", required_argument, NULL, O_GTDELAY},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
 
@@ -243,7 +247,7 @@ int main(int argc, char **argv)
             rc = 2;
             break;
         }
-        if (gm == NULL && (c == O_GMSGS || c == O_GDELAY)) {
+        if (gm == NULL && (c == O_GMSGS || c == O_GDELAY || c == O_GTDELAY)) {
             fprintf(stderr, "co-fake-server: option needs --service gmail\n");
             rc = 2;
             break;
@@ -254,6 +258,9 @@ int main(int argc, char **argv)
             break;
         case O_GDELAY:
             co_fake_gmail_set_get_delay(gm, atoi(optarg));
+            break;
+        case O_GTDELAY:
+            co_fake_gmail_set_token_delay(gm, atoi(optarg));
             break;
         case O_SCRIPT:
             rc = load_script(f, optarg) ? 2 : 0;

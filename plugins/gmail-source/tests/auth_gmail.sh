@@ -9,11 +9,8 @@
 # usage: meson test gmail-auth
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-# inside a network namespace with only loopback where allowed
-if [ -z "${GMAIL_IN_NETNS:-}" ] && unshare -rn true 2>/dev/null; then
-    export GMAIL_IN_NETNS=1
-    exec "$HERE/netns.sh" "$0" "$@"
-fi
+# shellcheck source=netns_reexec.sh
+. "$HERE/netns_reexec.sh"
 # shellcheck source=../../../tests/integration/lib.sh
 . "${CAREEROPS_SOURCE_ROOT:?run through meson test}/tests/integration/lib.sh"
 # shellcheck source=gmail_lib.sh

@@ -10,13 +10,8 @@
 # A standalone broker and a mock-sink stage on raw_inbox_stream; keys counted.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-# Run inside a network namespace with only loopback when the kernel allows
-# it (no address but 127.0.0.1 is reachable at all); else as is, with the
-# loopback guard (CAREEROPS_LOOPBACK_ONLY=1) and the URL check below.
-if [ -z "${GMAIL_IN_NETNS:-}" ] && unshare -rn true 2>/dev/null; then
-    export GMAIL_IN_NETNS=1
-    exec "$HERE/netns.sh" "$0" "$@"
-fi
+# shellcheck source=netns_reexec.sh
+. "$HERE/netns_reexec.sh"
 echo "network namespace with loopback only: ${GMAIL_IN_NETNS:-no}"
 # shellcheck source=../../../tests/integration/lib.sh
 . "${CAREEROPS_SOURCE_ROOT:?run through meson test}/tests/integration/lib.sh"
@@ -32,11 +27,7 @@ r = urllib.request.Request(sys.argv[1] + "/_fake/gmail/" + sys.argv[2], method="
 print(json.dumps(json.load(urllib.request.urlopen(r, timeout=10))))' "$FURL" "$1"; }
 count_of() { counts counts | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], 0))' "$1"; }
 
-auth_fake "$FURL" || fail "auth gmail: $(cat auth.err)"
-mkdir secrets
-cp cid secrets/gmail_client_id
-cp csec secrets/gmail_client_secret
-cp token.key secrets/gmail_token_key
+auth_secrets "$FURL"
 
 cat > m.json <<J
 {"pipeline":"gmail-e2e","kafka":{"bootstrap.servers":"embedded"},

@@ -62,3 +62,13 @@ auth_fake() {
     browser auth.out > browser.out || { kill "$pid"; return 1; }
     wait "$pid"
 }
+
+# auth_secrets FURL: auth_fake, then the secrets folder gmail-source reads
+# (secrets/gmail_client_id, gmail_client_secret, gmail_token_key).
+auth_secrets() {
+    auth_fake "$1" || fail "auth gmail: $(cat auth.err)"
+    mkdir -p secrets
+    cp cid secrets/gmail_client_id
+    cp csec secrets/gmail_client_secret
+    cp token.key secrets/gmail_token_key
+}
