@@ -53,7 +53,7 @@ int co_sealed_open(const char *sealed, size_t len, const char *key_hex,
                        &kend) != 0 ||
         kl != sizeof key) {
         snprintf(err, err_size, "the key is not 64 hex digits");
-        return -1;
+        return CO_SEALED_BAD_KEY;
     }
     size_t ml = strlen(CO_SEALED_MAGIC);
     if (len < ml + 1 || memcmp(sealed, CO_SEALED_MAGIC " ", ml + 1) != 0) {
@@ -61,7 +61,7 @@ int co_sealed_open(const char *sealed, size_t len, const char *key_hex,
                  "not a sealed file (it should start with \"%s\")",
                  CO_SEALED_MAGIC);
         sodium_memzero(key, sizeof key);
-        return -1;
+        return CO_SEALED_BAD_TEXT;
     }
     const char *b = sealed + ml + 1;
     size_t bl = len - ml - 1;
@@ -69,7 +69,7 @@ int co_sealed_open(const char *sealed, size_t len, const char *key_hex,
         bl--;
     unsigned char *bin = malloc(bl + 1);
     size_t binl = 0;
-    int rc = -1;
+    int rc = CO_SEALED_BAD_TEXT;
     if (bin == NULL ||
         sodium_base642bin(bin, bl + 1, b, bl, NULL, &binl, NULL,
                           sodium_base64_VARIANT_ORIGINAL) != 0 ||
@@ -89,6 +89,7 @@ int co_sealed_open(const char *sealed, size_t len, const char *key_hex,
         snprintf(err, err_size,
                  "the sealed text does not open with this key (wrong key, "
                  "or the text was altered)");
+        rc = CO_SEALED_BAD_KEY;
         goto out;
     }
     (*token)[tl] = '\0';

@@ -20,6 +20,11 @@
 /** First word of a sealed text (format version 1). */
 #define CO_SEALED_MAGIC "careerops-sealed-v1"
 
+/** co_sealed_open(): the sealed text is at fault (or out of memory). */
+#define CO_SEALED_BAD_TEXT (-1)
+/** co_sealed_open(): the key is at fault (not a key, or not this text's). */
+#define CO_SEALED_BAD_KEY (-2)
+
 /** Bytes of a key (crypto_secretbox_KEYBYTES). */
 #define CO_SEALED_KEYBYTES 32
 
@@ -41,7 +46,12 @@ int co_sealed_seal(const char *secret,
  * @param err Receives the reason on failure: the key is not 64 hex digits,
  *        the text is not a sealed text, it is damaged, or it does not open
  *        with this key (wrong key, or altered).
- * @returns 0 or -1.
+ * @returns 0; CO_SEALED_BAD_TEXT when the text is at fault (not a sealed
+ *          text, damaged base64) or out of memory; CO_SEALED_BAD_KEY when
+ *          the key most likely is (not 64 hex digits, or the text does not
+ *          open with it: a wrong key is far likelier than a text altered
+ *          in a way that keeps its format), so that a caller names the
+ *          key's setting, not the file (trial 57).
  */
 int co_sealed_open(const char *sealed, size_t len, const char *key_hex,
                    char **secret, char *err, size_t err_size);

@@ -1184,6 +1184,20 @@ static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
     sodium_memzero(keyhex, strlen(keyhex));
     free(keyhex);
     free(sealed);
+    if (rc == CO_SEALED_BAD_KEY) {
+        /* the key, not the file: a wrong, cut or re-encoded key blamed
+         * refresh_token_file (trial 57) */
+        api->set_error(st, "config",
+                       "secret \"%s\" does not open config."
+                       "refresh_token_file \"%s\" (%s): the secret most "
+                       "likely holds the wrong key; put in it the content "
+                       "of the KEYFILE that `careerops auth gmail --key-file "
+                       "KEYFILE` wrote with that token file (64 hex digits), "
+                       "or run `careerops auth gmail` again to write both",
+                       cfg->refresh_token_key_secret, cfg->refresh_token_file,
+                       err);
+        return CO_FATAL;
+    }
     if (rc != 0) {
         api->set_error(st, "config",
                        "config.refresh_token_file %s: %s (write it and its "

@@ -70,8 +70,8 @@ static void fx_setup(fx_t *x)
     snprintf(p, sizeof p, "%s/gmail_token_key", x->dir);
     fx_write(p, hex);
     char *sealed = NULL;
-    ck_assert_int_eq(
-        co_sealed_seal(CO_FAKE_GMAIL_REFRESH_TOKEN, key, &sealed), 0);
+    ck_assert_int_eq(co_sealed_seal(CO_FAKE_GMAIL_REFRESH_TOKEN, key, &sealed),
+                     0);
     snprintf(x->token_file, sizeof x->token_file, "%s/token.sealed", x->dir);
     fx_write(x->token_file, sealed);
     free(sealed);
@@ -681,6 +681,56 @@ START_TEST(t_config_errors)
 }
 END_TEST
 
+/* A bad key blames the secret, not refresh_token_file (trial 57): another
+ * key, a cut one, one written in base64; named as the manifest names it. */
+START_TEST(t_bad_token_key)
+{
+    fx_t x;
+    fx_setup(&x);
+    unsigned char other[32];
+    randombytes_buf(other, sizeof other);
+    char hex[65], b64[64], cut[64], p[400];
+    sodium_bin2hex(hex, sizeof hex, other, sizeof other);
+    sodium_bin2base64(b64, sizeof b64, other, sizeof other,
+                      sodium_base64_VARIANT_ORIGINAL);
+    memcpy(cut, hex, 63);
+    cut[63] = '\0';
+    const char *keys[] = {hex, cut, b64};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/my_key", x.dir);
+        fx_write(p, keys[i]);
+        ck_assert_int_eq(fx_start(&x,
+                                  (const char *const[]){
+                                      "refresh_token_key_secret=my_key", NULL}),
+                         CO_FATAL);
+        const char *m = x.h->error_msg;
+        ck_assert_msg(strncmp(m,
+                              "secret \"my_key\" does not open config."
+                              "refresh_token_file",
+                              52) == 0,
+                      "%s", m);
+        ck_assert_msg(strstr(m, "the secret most likely holds the wrong key") &&
+                          strstr(m, "`careerops auth gmail --key-file "
+                                    "KEYFILE`"),
+                      "%s", m);
+        fx_stop(&x);
+    }
+    /* the file's own faults still name the file */
+    snprintf(p, sizeof p, "%s/my_key", x.dir);
+    fx_write(p, hex);
+    fx_write(x.token_file, "careerops-sealed-v1 !!!not base64!!!\n");
+    ck_assert_int_eq(
+        fx_start(
+            &x, (const char *const[]){"refresh_token_key_secret=my_key", NULL}),
+        CO_FATAL);
+    ck_assert_msg(strncmp(x.h->error_msg, "config.refresh_token_file ", 26) ==
+                      0,
+                  "%s", x.h->error_msg);
+    ck_assert_ptr_nonnull(strstr(x.h->error_msg, "damaged"));
+    fx_teardown(&x);
+}
+END_TEST
+
 /* Every URL these tests configure is loopback (and co_http refuses any
  * other while CAREEROPS_LOOPBACK_ONLY=1). */
 START_TEST(t_loopback_only)
@@ -720,6 +770,7 @@ static Suite *suite(void)
     tcase_add_test(tc, t_push_and_watch);
     tcase_add_test(tc, t_config_errors);
     tcase_add_test(tc, t_loopback_only);
+    tcase_add_test(tc, t_bad_token_key);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -33,23 +33,35 @@ START_TEST(t_seal)
     bad[0] = bad[0] == '0' ? '1' : '0';
     ck_assert_int_eq(
         co_sealed_open(sealed, strlen(sealed), bad, &back, err, sizeof err),
-        -1);
+        CO_SEALED_BAD_KEY);
     ck_assert_ptr_nonnull(strstr(err, "does not open"));
-    /* tampered */
+    /* tampered: indistinguishable from a wrong key, which is likelier */
     sealed[30] = sealed[30] == 'A' ? 'B' : 'A';
     ck_assert_int_eq(
         co_sealed_open(sealed, strlen(sealed), hex, &back, err, sizeof err),
-        -1);
+        CO_SEALED_BAD_KEY);
     ck_assert_ptr_nonnull(strstr(err, "does not open"));
     /* plain token file */
     ck_assert_int_eq(
-        co_sealed_open(tok, strlen(tok), hex, &back, err, sizeof err), -1);
+        co_sealed_open(tok, strlen(tok), hex, &back, err, sizeof err),
+        CO_SEALED_BAD_TEXT);
     ck_assert_ptr_nonnull(strstr(err, "not a sealed file"));
     /* key not hex */
     ck_assert_int_eq(
         co_sealed_open(sealed, strlen(sealed), "xyz", &back, err, sizeof err),
-        -1);
+        CO_SEALED_BAD_KEY);
     ck_assert_ptr_nonnull(strstr(err, "64 hex digits"));
+    /* a key of 63 digits, and one written in base64 */
+    hex[63] = '\0';
+    ck_assert_int_eq(
+        co_sealed_open(sealed, strlen(sealed), hex, &back, err, sizeof err),
+        CO_SEALED_BAD_KEY);
+    char b64[64];
+    sodium_bin2base64(b64, sizeof b64, key, sizeof key,
+                      sodium_base64_VARIANT_ORIGINAL);
+    ck_assert_int_eq(
+        co_sealed_open(sealed, strlen(sealed), b64, &back, err, sizeof err),
+        CO_SEALED_BAD_KEY);
     free(sealed);
 }
 END_TEST
