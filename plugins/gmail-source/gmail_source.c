@@ -299,6 +299,8 @@ static co_status_t gmail_refresh(gmail_t *g)
     co_status_t st = CO_OK;
     gmail_err_t e;
     gmail_parse_error(rs.body, &e);
+    char why[1024]; /* its `error` and `error_description`, never the body */
+    gmail_err_shown(&e, why, sizeof why);
     char shown[512]; /* the URL as messages name it: no password */
     co_redact(shown, sizeof shown, g->cfg->token_url);
     if (rs.fail == CO_HTTP_STOPPED) {
@@ -327,22 +329,25 @@ static co_status_t gmail_refresh(gmail_t *g)
         json_decref(j);
     } else if (strcmp(e.reason, "invalid_grant") == 0) {
         gmail_api->set_error(g->st, "auth",
-                             "Google refused the refresh token (invalid_grant"
-                             ": %s): %s to authorize CareerOps again",
-                             e.message, GMAIL_REAUTH_HINT);
+                             "Google refused the refresh token (%s): %s to "
+                             "authorize CareerOps again",
+                             why, GMAIL_REAUTH_HINT);
         st = CO_FATAL;
     } else if (strcmp(e.reason, "invalid_client") == 0 ||
                strcmp(e.reason, "unauthorized_client") == 0) {
         gmail_api->set_error(g->st, "auth",
                              "the token endpoint refused the OAuth client "
-                             "(%s: %s): check the secrets %s and %s",
-                             e.reason, e.message, g->cfg->client_id_secret,
+                             "(%s): check the secrets %s and %s",
+                             why, g->cfg->client_id_secret,
                              g->cfg->client_secret_secret);
         st = CO_FATAL;
     } else {
         uint32_t ra = 0;
-        char msg[512];
+        char msg[1280];
         st = co_http_classify(&rs, &ra, msg, sizeof msg);
+        if (rs.fail == CO_HTTP_OK) /* not classify()'s excerpt of the body */
+            snprintf(msg, sizeof msg, "HTTP %ld%s%s", rs.status,
+                     why[0] ? ": " : " (no OAuth error in the answer)", why);
         if (st == CO_OK || st == CO_FAIL)
             st = CO_FATAL; /* another 4xx: a configuration problem */
         gmail_api->set_error(g->st, "auth", "token endpoint %s: %s", shown,

@@ -4,6 +4,7 @@
  */
 #include "gmail_util.h"
 
+#include "co_cli.h" /* co_visible() */
 #include "co_mail.h"
 
 #include <ctype.h>
@@ -58,6 +59,35 @@ void gmail_parse_error(const char *body, gmail_err_t *e)
         snprintf(e->reason, sizeof e->reason, "%s", r ? r : "");
     }
     json_decref(j);
+}
+
+/* One field cut to GMAIL_ERR_FIELD_MAX bytes, then escaped (malloc). */
+static char *gmail_field_shown(const char *s)
+{
+    size_t n = strlen(s), keep = n;
+    if (keep > GMAIL_ERR_FIELD_MAX) {
+        keep = GMAIL_ERR_FIELD_MAX;
+        while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+            keep--;
+    }
+    char *cut = strndup(s, keep);
+    char *v = co_visible(cut != NULL ? cut : "");
+    free(cut);
+    if (keep < n) {
+        char *more = realloc(v, strlen(v) + 4);
+        if (more != NULL)
+            strcat(v = more, "...");
+    }
+    return v;
+}
+
+void gmail_err_shown(const gmail_err_t *e, char *out, size_t out_size)
+{
+    char *r = gmail_field_shown(e->reason);
+    char *m = gmail_field_shown(e->message);
+    snprintf(out, out_size, "%s%s%s", r, r[0] && m[0] ? ": " : "", m);
+    free(r);
+    free(m);
 }
 
 int gmail_is_rate_limit(long status, const gmail_err_t *e)
@@ -170,4 +200,3 @@ int gmail_push_history_id(const char *body, size_t len, uint64_t *history_id,
     json_decref(j);
     return rc;
 }
-

@@ -51,6 +51,24 @@ typedef struct gmail_err_s {
  */
 void gmail_parse_error(const char *body, gmail_err_t *e);
 
+/** Bytes of each error field (reason, message) that gmail_err_shown()
+ *  keeps before escaping them. */
+#define GMAIL_ERR_FIELD_MAX 200
+
+/**
+ * @brief An error body's two fields as a message or log line shows them:
+ *        "REASON: MESSAGE", "REASON", or "" when the body had neither
+ *        (trial 57: the token endpoint's error body was logged verbatim,
+ *        and it may carry anything). Each field is cut to
+ *        GMAIL_ERR_FIELD_MAX bytes on a UTF-8 boundary ("..." added) and
+ *        escaped as co_visible() does (control characters \\xNN,
+ *        invisible and bidirectional ones \\uNNNN). Nothing else of the
+ *        body is shown.
+ * @param e As gmail_parse_error() filled it.
+ * @param out Receives the text, NUL-terminated (cut to out_size).
+ */
+void gmail_err_shown(const gmail_err_t *e, char *out, size_t out_size);
+
 /** @brief 1 if status/reason is a Gmail rate limit (429; 403 with
  *         rateLimitExceeded or userRateLimitExceeded). */
 int gmail_is_rate_limit(long status, const gmail_err_t *e);

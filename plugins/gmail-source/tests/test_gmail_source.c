@@ -369,6 +369,60 @@ START_TEST(t_invalid_grant)
 }
 END_TEST
 
+/* trial 57: the token endpoint's error body is never logged whole: its
+ * `error` and `error_description` only, escaped and cut */
+START_TEST(t_token_error_body)
+{
+    fx_t x;
+    fx_setup(&x);
+    co_fake_gmail_add_generated(x.g, 1);
+    char body[1024], tail[300];
+    memset(tail, 'y', 250);
+    tail[250] = '\0';
+    snprintf(body, sizeof body,
+             "{\"error\":\"invalid_grant\",\"error_description\":\"Bad\\u001b"
+             "[2J\\ntoken %s-CUT\",\"refresh_token\":\"LEAK-RT\",\"debug\":"
+             "\"LEAK-DEBUG\"}",
+             tail);
+    co_fake_script_t sc = {
+        .method = "POST", .path = "/token", .status = 400, .body = body};
+    ck_assert_int_eq(co_fake_push(x.f, &sc), 0);
+    ck_assert_int_eq(fx_start(&x, NULL), CO_OK);
+    ck_assert_int_eq(fx_drive(&x, 10, 0), CO_FATAL);
+    const char *m = x.h->error_msg;
+    ck_assert_msg(strstr(m, "(invalid_grant: Bad\\x1b[2J\\x0atoken yyy") &&
+                      strstr(m, "y...)") && !strstr(m, "CUT") &&
+                      !strstr(m, "LEAK") && !strchr(m, '\x1b') &&
+                      !strchr(m, '\n'),
+                  "%s", m);
+    ck_assert_ptr_nonnull(strstr(m, "run `careerops auth gmail` again"));
+    /* a server error: its status and fields, not the body; an HTML error
+     * page: the status only */
+    fx_stop(&x);
+    ck_assert_int_eq(fx_start(&x, NULL), CO_OK);
+    const struct {
+        int status;
+        const char *body, *want;
+    } cases[] = {
+        {503, "{\"error\":\"temporarily_unavailable\",\"trace\":\"LEAK\"}",
+         ": HTTP 503: temporarily_unavailable"},
+        {502, "<html><body>LEAK-HTML</body></html>",
+         ": HTTP 502 (no OAuth error in the answer)"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        sc.status = cases[i].status;
+        sc.body = cases[i].body;
+        ck_assert_int_eq(co_fake_push(x.f, &sc), 0);
+        co_fake_host_clear_error(x.h);
+        ck_assert_int_eq(x.p->poll(x.inst, 1000), CO_RETRY);
+        ck_assert_msg(strstr(x.h->error_msg, cases[i].want) &&
+                          !strstr(x.h->error_msg, "LEAK"),
+                      "%s", x.h->error_msg);
+    }
+    fx_teardown(&x);
+}
+END_TEST
+
 START_TEST(t_rate_limits)
 {
     fx_t x;
@@ -762,6 +816,7 @@ static Suite *suite(void)
     tcase_add_test(tc, t_history_404_resync);
     tcase_add_test(tc, t_expired_token);
     tcase_add_test(tc, t_invalid_grant);
+    tcase_add_test(tc, t_token_error_body);
     tcase_add_test(tc, t_rate_limits);
     tcase_add_test(tc, t_padded_unpadded);
     tcase_add_test(tc, t_dead_letter);

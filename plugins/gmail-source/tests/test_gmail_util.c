@@ -1,5 +1,6 @@
 /* gmail-source pure helpers: quota bucket, error bodies, retry hints,
- * Pub/Sub push bodies, base64url both ways (sealed tokens: tests/lib/sealed). */
+ * Pub/Sub push bodies, base64url both ways (sealed tokens: tests/lib/sealed).
+ */
 #include "co_mail.h"
 #include "co_test.h"
 #include "gmail_util.h"
@@ -54,6 +55,38 @@ START_TEST(t_errors)
     ck_assert_str_eq(e.reason, "");
     gmail_parse_error(NULL, &e);
     ck_assert_str_eq(e.message, "");
+}
+END_TEST
+
+/* trial 57: only `error` and `error_description`, escaped, each cut to
+ * GMAIL_ERR_FIELD_MAX bytes on a UTF-8 boundary */
+START_TEST(t_err_shown)
+{
+    gmail_err_t e;
+    char out[1024], body[2048], desc[400];
+    gmail_parse_error("{\"error\":\"invalid_grant\",\"error_description\":"
+                      "\"Bad\\u001b[31m code\\nnext \\u202e!\",\"refresh_"
+                      "token\":\"LEAK\"}",
+                      &e);
+    gmail_err_shown(&e, out, sizeof out);
+    ck_assert_str_eq(out, "invalid_grant: Bad\\x1b[31m code\\x0anext \\u202e!");
+    /* 199 ASCII bytes then a 2-byte character: cut before it */
+    memset(desc, 'x', 199);
+    snprintf(desc + 199, sizeof desc - 199, "\xc3\xa9tail");
+    snprintf(body, sizeof body,
+             "{\"error\":\"server_error\",\"error_description\":\"%s\"}", desc);
+    gmail_parse_error(body, &e);
+    gmail_err_shown(&e, out, sizeof out);
+    ck_assert_int_eq(strncmp(out, "server_error: xxx", 17), 0);
+    ck_assert_uint_eq(strlen(out), strlen("server_error: ") + 199 + 3);
+    ck_assert_str_eq(out + strlen(out) - 4, "x...");
+    /* a reason alone; nothing known */
+    gmail_parse_error("{\"error\":\"invalid_scope\"}", &e);
+    gmail_err_shown(&e, out, sizeof out);
+    ck_assert_str_eq(out, "invalid_scope");
+    gmail_parse_error("<html>oops</html>", &e);
+    gmail_err_shown(&e, out, sizeof out);
+    ck_assert_str_eq(out, "");
 }
 END_TEST
 
@@ -152,6 +185,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, t_bucket);
     tcase_add_test(tc, t_errors);
+    tcase_add_test(tc, t_err_shown);
     tcase_add_test(tc, t_retry_after_text);
     tcase_add_test(tc, t_push_body);
     tcase_add_test(tc, t_b64_padding);
