@@ -14,8 +14,9 @@
  * port (libmicrohttpd); print the consent URL (scope gmail.readonly only,
  * code_challenge, state); wait for the browser's redirect
  * `GET /?code=..&state=..` and check the state; exchange the code at the
- * token endpoint (form-encoded, with code_verifier, libcurl); write
- * "careerops-sealed-v1 <base64(nonce || secretbox)>" to FILE (mode 0600).
+ * token endpoint (form-encoded, with code_verifier, lib/http); write
+ * "careerops-sealed-v1 <base64(nonce || secretbox)>" to FILE (mode 0600);
+ * only then answer the redirect, with the result (trial 57).
  * gmail-source opens it with the key from its secret `gmail_token_key`
  * (lib/sealed, same format).
  *
@@ -30,6 +31,7 @@
 #include "co_cli.h" /* co_cli_getopt(), co_cli_shown() */
 #include "co_readfile.h"
 #include "co_sealed.h"
+#include "gmail_util.h" /* gmail_parse_error(), gmail_err_shown() */
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -65,7 +67,16 @@ typedef struct co__auth_wait_s {
     char *code;
     char *error;
     const char *state; /* expected */
+    /* the answer to the code's redirect, set by the main thread once the
+     * code-for-token exchange is over: the page said "authorized" before
+     * it (trial 57) */
+    char page[768];
+    unsigned page_status; /* 0: not yet */
 } co__auth_wait_t;
+
+/* The longest the redirect's answer waits for the exchange (its request
+ * has a 30 s timeout; storing the token is quick). */
+#define CO__AUTH_PAGE_WAIT_S 60
 
 static void co__auth_usage(FILE *out)
 {
@@ -208,17 +219,35 @@ static enum MHD_Result co__auth_redirect(void *cls, struct MHD_Connection *c,
             w->error = strdup(m);
             w->got = 1;
         }
-    } else {
-        page = "CareerOps is authorized to read Gmail. You can close this "
-               "tab.\n";
-        if (!w->got) {
-            w->code = strdup(code);
-            w->got = 1;
+    } else if (!w->got) {
+        /* answered once the main thread has exchanged the code for a
+         * token: the page says how that went */
+        w->code = strdup(code);
+        w->got = 1;
+        pthread_cond_broadcast(&w->cv);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += CO__AUTH_PAGE_WAIT_S;
+        while (w->page_status == 0 &&
+               pthread_cond_timedwait(&w->cv, &w->mu, &until) != ETIMEDOUT)
+            ;
+        if (w->page_status == 0) {
+            status = 504;
+            page = "CareerOps did not finish the token exchange in time; see "
+                   "the terminal.\n";
+        } else {
+            status = w->page_status;
+            page = w->page;
         }
+    } else {
+        status = w->page_status ? w->page_status : 409;
+        page = w->page_status ? w->page
+                              : "CareerOps is already handling an earlier "
+                                "redirect; see the terminal.\n";
     }
     pthread_mutex_unlock(&w->mu);
     struct MHD_Response *r = MHD_create_response_from_buffer(
-        strlen(page), (void *)page, MHD_RESPMEM_PERSISTENT);
+        strlen(page), (void *)page, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
@@ -243,81 +272,114 @@ static void co__auth_completed(void *cls, struct MHD_Connection *c,
     pthread_mutex_unlock(&w->mu);
 }
 
-static size_t co__auth_sink(char *p, size_t sz, size_t n, void *ud)
+/* Give the waiting redirect its page: the result of the exchange. */
+static void co__auth_answer(co__auth_wait_t *w, int ok, const char *why)
 {
-    FILE *f = ud;
-    return fwrite(p, sz, n, f);
+    pthread_mutex_lock(&w->mu);
+    if (ok)
+        snprintf(w->page, sizeof w->page,
+                 "CareerOps is authorized to read Gmail: the refresh token "
+                 "is stored. You can close this tab.\n");
+    else
+        snprintf(w->page, sizeof w->page,
+                 "CareerOps could not finish: %s. Nothing was stored. See "
+                 "the terminal, then run `careerops auth gmail` again. You "
+                 "can close this tab.\n",
+                 why[0] ? why : "the code-for-token exchange failed");
+    w->page_status = ok ? 200 : 502;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
 }
 
-/* Exchange the code; returns the refresh token (malloc) or NULL. */
+/* Wait (at most 10 s) until the redirect's page was sent, so that stopping
+ * the listener does not cut it. */
+static void co__auth_wait_sent(co__auth_wait_t *w)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    pthread_mutex_lock(&w->mu);
+    while (!w->done &&
+           pthread_cond_timedwait(&w->cv, &w->mu, &until) != ETIMEDOUT)
+        ;
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Exchange the code; returns the refresh token (malloc) or NULL, with the
+ * details on stderr and a short cause for the browser page in `why`. */
 static char *co__auth_exchange(const char *token_url, const char *client_id,
                                const char *client_secret, const char *code,
-                               const char *redirect, const char *verifier)
+                               const char *redirect, const char *verifier,
+                               char *why, size_t why_size)
 {
-    CURL *c = curl_easy_init();
-    if (c == NULL)
-        return NULL;
     const char *names[] = {"grant_type",    "code",         "client_id",
                            "client_secret", "redirect_uri", "code_verifier"};
     const char *vals[] = {"authorization_code", code,     client_id,
                           client_secret,        redirect, verifier};
-    char *form = NULL, *body = NULL;
-    size_t fl = 0, bl = 0;
+    char *form = NULL;
+    size_t fl = 0;
     FILE *fs = open_memstream(&form, &fl);
+    if (fs == NULL) {
+        snprintf(why, why_size, "out of memory");
+        return NULL;
+    }
     for (size_t i = 0; i < 6; i++) {
-        char *e = curl_easy_escape(c, vals[i], 0);
+        char *e = curl_easy_escape(NULL, vals[i], 0);
         fprintf(fs, "%s%s=%s", i ? "&" : "", names[i], e ? e : "");
         curl_free(e);
     }
     fclose(fs);
-    FILE *bs = open_memstream(&body, &bl);
-    struct curl_slist *h = curl_slist_append(
-        NULL, "Content-Type: application/x-www-form-urlencoded");
-    h = curl_slist_append(h, "Accept: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, token_url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)fl);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, co__auth_sink);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, bs);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    CURLcode cc = curl_easy_perform(c);
-    fclose(bs);
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    const char *hdrs[] = {"Accept: application/json", NULL};
+    co_http_request_t rq = {.method = "POST",
+                            .url = token_url,
+                            .headers = hdrs,
+                            .body = form,
+                            .body_len = fl,
+                            .content_type = "application/x-www-form-urlencoded",
+                            .timeout_ms = 30000,
+                            .max_body = 65536};
+    co_http_response_t rs;
+    co_http_perform(NULL, &rq, &rs);
     sodium_memzero(form, fl);
     free(form);
     char *rt = NULL;
-    json_t *j = body ? json_loadb(body, bl, 0, NULL) : NULL;
-    if (cc != CURLE_OK) {
+    json_t *j = rs.status == 200 ? json_loads(rs.body, 0, NULL) : NULL;
+    if (rs.fail != CO_HTTP_OK) {
         fprintf(stderr, "error: token endpoint %s: %s\n",
-                co_cli_shown(token_url), curl_easy_strerror(cc));
-    } else if (status != 200) {
-        const char *e = json_string_value(json_object_get(j, "error"));
-        const char *d =
-            json_string_value(json_object_get(j, "error_description"));
+                co_cli_shown(token_url), co_cli_shown(rs.error));
+        snprintf(why, why_size, "the token endpoint did not answer (%s)",
+                 co_http_error_class(&rs));
+    } else if (rs.status != 200) {
+        /* its `error` and `error_description` only, escaped and cut: the
+         * body may carry anything (trial 57) */
+        gmail_err_t e;
+        gmail_parse_error(rs.body, &e);
+        char shown[1024];
+        gmail_err_shown(&e, shown, sizeof shown);
         fprintf(stderr,
-                "error: the token endpoint refused the code (HTTP %ld %s: "
-                "%s)%s\n",
-                status, co_cli_shown(e ? e : ""), co_cli_shown(d ? d : ""),
-                e && strcmp(e, "invalid_client") == 0
+                "error: the token endpoint refused the code (HTTP %ld%s%s)%s\n",
+                rs.status, shown[0] ? ": " : "", shown,
+                strcmp(e.reason, "invalid_client") == 0
                     ? "; check the client id and secret files"
                     : "; run the command again");
+        snprintf(why, why_size,
+                 "the token endpoint refused the code (HTTP %ld)", rs.status);
     } else {
         const char *r = json_string_value(json_object_get(j, "refresh_token"));
         const char *scope = json_string_value(json_object_get(j, "scope"));
-        if (r == NULL || r[0] == '\0')
+        if (r == NULL || r[0] == '\0') {
             fprintf(stderr,
                     "error: Google returned no refresh_token; remove "
                     "CareerOps' access at "
                     "https://myaccount.google.com/permissions and run the "
                     "command again\n");
-        else
+            snprintf(why, why_size,
+                     "Google returned no refresh token: remove CareerOps' "
+                     "access at https://myaccount.google.com/permissions "
+                     "first");
+        } else {
             rt = strdup(r);
+        }
         if (scope != NULL && strstr(scope, "gmail.readonly") == NULL)
             fprintf(stderr,
                     "warning: granted scope \"%s\" lacks "
@@ -325,9 +387,9 @@ static char *co__auth_exchange(const char *token_url, const char *client_id,
                     co_cli_shown(scope));
     }
     json_decref(j);
-    if (body != NULL)
-        sodium_memzero(body, bl);
-    free(body);
+    if (rs.body != NULL)
+        sodium_memzero(rs.body, rs.body_len);
+    co_http_response_clear(&rs);
     return rt;
 }
 
@@ -562,26 +624,42 @@ static int co__auth_gmail(int argc, char **argv)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += timeout_s;
     pthread_mutex_lock(&w.mu);
-    while (!w.done && pthread_cond_timedwait(&w.cv, &w.mu, &until) != ETIMEDOUT)
+    while (!w.got && pthread_cond_timedwait(&w.cv, &w.mu, &until) != ETIMEDOUT)
         ;
-    int done = w.done;
+    int got = w.got, refused = w.error != NULL;
+    char *code = w.code != NULL ? strdup(w.code) : NULL;
     pthread_mutex_unlock(&w.mu);
-    MHD_stop_daemon(d);
-    d = NULL;
-    if (!done) {
+    if (!got) {
         fprintf(stderr,
                 "error: no redirect within %ld s; open the URL above and "
                 "allow access, or raise --timeout\n",
                 timeout_s);
         goto out;
     }
+    if (!refused) {
+        /* the exchange first, then the browser's page says how it went */
+        char why[384] = "out of memory";
+        if (code != NULL) {
+            rt = co__auth_exchange(token_url, cid, csec, code, redirect,
+                                   verifier, why, sizeof why);
+            sodium_memzero(code, strlen(code));
+            free(code);
+        }
+        sodium_memzero(verifier, sizeof verifier);
+        if (rt != NULL && co__auth_store(out, rt, key) != 0)
+            snprintf(why, sizeof why, "the token file could not be written");
+        else if (rt != NULL)
+            rc = 0;
+        co__auth_answer(&w, rc == 0, why);
+    }
+    co__auth_wait_sent(&w);
+    MHD_stop_daemon(d);
+    d = NULL;
     if (w.error != NULL) {
         fprintf(stderr, "error: %s\n", co_cli_shown(w.error));
         goto out;
     }
-    rt = co__auth_exchange(token_url, cid, csec, w.code, redirect, verifier);
-    sodium_memzero(verifier, sizeof verifier);
-    if (rt == NULL || co__auth_store(out, rt, key) != 0)
+    if (rc != 0)
         goto out;
     printf("Stored the refresh token sealed in %s (key: %s).\n"
            "Next: copy %s to the manifest's secrets folder as "
@@ -590,7 +668,6 @@ static int co__auth_gmail(int argc, char **argv)
            "refresh_token_file to %s.\n",
            co_cli_shown(out), co_cli_shown(key_f), co_cli_shown(key_f),
            co_cli_shown(out));
-    rc = 0;
 out:
     /* a key made for a token that was never written seals nothing: not
      * left behind (trial 57) */

@@ -18,6 +18,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 start_fake_gmail
 auth_fake "$FURL" || fail "auth gmail failed: $(cat auth.err)"
 grep -q "redirect answered 200" browser.out || fail "redirect: $(cat browser.out)"
+grep -q "CareerOps is authorized to read Gmail: the refresh token is stored" browser.out ||
+    fail "success page: $(cat browser.out)"
 [ "$(stat -c %a token.sealed)" = 600 ] || fail "token file mode $(stat -c %a token.sealed)"
 [ "$(stat -c %a token.key)" = 600 ] || fail "key file mode $(stat -c %a token.key)"
 grep -q '^careerops-sealed-v1 ' token.sealed || fail "token file format"
@@ -133,3 +135,24 @@ grep -q '^created the key file k\\x1b\[31m.key' auth9.err || fail "key file: $(c
 [ ! -e "k${ESC}[31m.key" ] || fail "the key file created by a failed auth was left"
 grep -q '^removed the key file k\\x1b\[31m.key created by this run' auth9.err || fail "no removal line: $(cat -v auth9.err)"
 echo "ok: auth gmail writes ESC and U+202E of --auth-url and file names escaped; a key it created is removed when it fails"
+# trial 57: the page said "authorized" before the code-for-token exchange,
+# and the token endpoint's error body was printed whole: a refused exchange
+# now answers the browser with the failure; the terminal shows the body's
+# error and error_description only, escaped and cut to 200 bytes
+mkdir refused && cp cid csec refused/ && cd refused
+cat > script.json <<'J'
+[{"method":"POST","path":"/token","status":400,"body":{"error":"invalid_grant","error_description":"Bad\u001b[31m code\nnext line XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX-CUT-TAIL","refresh_token":"LEAKED-EXTRA-FIELD","debug":"SECRET-DEBUG-FIELD"}}]
+J
+start_fake_gmail --script script.json
+if auth_fake "$FURL"; then fail "auth gmail succeeded with a refused exchange"; fi
+grep -q "redirect answered 502" browser.out || fail "refused exchange page: $(cat browser.out)"
+grep -qi "authorized" browser.out && fail "the page says authorized after a refused exchange: $(cat browser.out)"
+grep -q "CareerOps could not finish: the token endpoint refused the code (HTTP 400). Nothing was stored" browser.out ||
+    fail "refused exchange page: $(cat browser.out)"
+ESC=$(printf '\033')
+grep -q '^error: the token endpoint refused the code (HTTP 400: invalid_grant: Bad\\x1b\[31m code\\x0anext line XXX*\.\.\.); run the command again$' auth.err ||
+    fail "token endpoint error: $(cat -v auth.err)"
+grep -q "$ESC\|LEAKED-EXTRA-FIELD\|SECRET-DEBUG-FIELD\|CUT-TAIL" auth.err && fail "the error body was printed beyond its two fields: $(cat -v auth.err)"
+[ ! -e token.sealed ] && [ ! -e token.key ] || fail "a refused exchange left token.sealed or token.key"
+cd ..
+echo "ok: a refused exchange answers the browser with the failure; its error body is shown by error and error_description only, escaped and cut"

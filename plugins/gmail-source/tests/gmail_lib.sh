@@ -12,7 +12,8 @@ start_fake_gmail() {
     FURL="http://127.0.0.1:$(cat fake.port)"
 }
 
-# consent URL -> scripted browser GET to the redirect (python3 stdlib)
+# consent URL -> scripted browser GET to the redirect (python3 stdlib);
+# prints "redirect answered STATUS" and the page
 browser() { # OUTFILE STATE_OVERRIDE
     python3 - "$1" "${2:-}" <<'P'
 import sys, time, urllib.parse, urllib.request, urllib.error
@@ -41,10 +42,12 @@ state = override or q["state"][0]
 try:
     r = urllib.request.urlopen(redir + "?" + urllib.parse.urlencode(
         {"code": "4/fake-authorization-code", "state": state,
-         "scope": q["scope"][0]}), timeout=10)
+         "scope": q["scope"][0]}), timeout=90)
     print("redirect answered", r.status)
+    print(r.read().decode())
 except urllib.error.HTTPError as e:
     print("redirect answered", e.code)
+    print(e.read().decode())
 P
 }
 
