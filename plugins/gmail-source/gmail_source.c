@@ -455,11 +455,15 @@ static co_status_t gmail_call(gmail_t *g, const char *method, const char *url,
     }
     gmail_err_t e;
     gmail_parse_error(rs->body, &e);
+    /* Google's own words, its two fields cut and escaped; never the raw
+     * body (as for the token endpoint, trial 57) */
+    char why[600];
+    gmail_err_shown(&e, why, sizeof why);
     if (rs->status == 401) {
         gmail_api->set_error(g->st, "auth",
                              "Gmail refused a freshly refreshed access token "
                              "(%s): %s",
-                             e.message, GMAIL_REAUTH_HINT);
+                             why[0] ? why : "HTTP 401", GMAIL_REAUTH_HINT);
         co_http_response_clear(rs);
         return CO_FATAL;
     }
@@ -476,14 +480,16 @@ static co_status_t gmail_call(gmail_t *g, const char *method, const char *url,
         gmail_api->metric_add(g->st, "rate_limit_wait_seconds",
                               (double)d / 1000);
         gmail_api->set_error(g->st, "rate-limit",
-                             "Gmail %ld %s: %s (waiting %lld ms)", rs->status,
-                             e.reason, e.message, (long long)d);
+                             "Gmail %ld %s (waiting %lld ms)", rs->status, why,
+                             (long long)d);
         co_http_response_clear(rs);
         return CO_RETRY;
     }
     uint32_t ra = 0;
     char msg[512];
     st = co_http_classify(rs, &ra, msg, sizeof msg);
+    if (why[0] != '\0' && rs->fail == CO_HTTP_OK)
+        snprintf(msg, sizeof msg, "HTTP %ld: %s", rs->status, why);
     if (st == CO_RETRY) {
         int64_t d = ra > 0 ? (int64_t)ra : gmail_backoff(g);
         gmail_api->retry_after(g->st, (uint32_t)d);

@@ -423,6 +423,31 @@ START_TEST(t_token_error_body)
 }
 END_TEST
 
+/* A Gmail API error (not the token endpoint's): its reason and message,
+ * cut and escaped, never the raw body (trial 57's follow-up) */
+START_TEST(t_api_error_body)
+{
+    fx_t x;
+    fx_setup(&x);
+    co_fake_gmail_add_generated(x.g, 1);
+    char msg[400];
+    memset(msg, 'z', 300);
+    msg[300] = '\0';
+    static const char head[] = "No \x1b[2J access ";
+    memcpy(msg, head, sizeof head - 1);
+    co_fake_gmail_push_error(x.g, 403, "insufficientPermissions", msg);
+    ck_assert_int_eq(fx_start(&x, NULL), CO_OK);
+    ck_assert_int_eq(fx_drive(&x, 10, 0), CO_FATAL);
+    const char *m = x.h->error_msg;
+    ck_assert_msg(strstr(m, "HTTP 403: insufficientPermissions: No "
+                            "\\x1b[2J access zzz") &&
+                      strstr(m, "z...") && !strchr(m, '\x1b') &&
+                      !strstr(m, "\"error\""),
+                  "%s", m);
+    fx_teardown(&x);
+}
+END_TEST
+
 START_TEST(t_rate_limits)
 {
     fx_t x;
@@ -818,6 +843,7 @@ static Suite *suite(void)
     tcase_add_test(tc, t_invalid_grant);
     tcase_add_test(tc, t_token_error_body);
     tcase_add_test(tc, t_rate_limits);
+    tcase_add_test(tc, t_api_error_body);
     tcase_add_test(tc, t_padded_unpadded);
     tcase_add_test(tc, t_dead_letter);
     tcase_add_test(tc, t_mime_torture);
