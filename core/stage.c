@@ -379,6 +379,15 @@ int co_stage_with_retry(co_stage_t *st, co_stage_call_fn fn, const void *arg,
         if (s != CO_RETRY)
             return (int)s;
         co_metric_add(st->m_retried, 1);
+        /* asked to stop meanwhile (a plugin's request that heard the stop
+         * ends with CO_RETRY): its words, not "retry 1 in N ms" for a
+         * retry that would not happen (the sleep would return at once) */
+        if (co_stage_stopping(st)) {
+            co_log(CO_LOG_INFO, st->sc->name, st->sc->plugin,
+                   "not retried (the stage is stopping): %s",
+                   st->err_msg[0] ? st->err_msg : "(no detail)");
+            return -1;
+        }
         if (retries >= 0 && attempt >= retries) {
             char m[1100];
             snprintf(m, sizeof m, "gave up after %d retries: %s", retries,
