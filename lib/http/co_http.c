@@ -17,7 +17,26 @@
 
 struct co_http_s {
     CURL *curl;
+    int (*stop)(void *stop_ctx); /**< co_http_stop_with_host(); NULL: none */
+    void *stop_ctx;
+    const co_host_api_t *api; /**< for co__http_host_stop() */
+    co_stage_t *st;
 };
+
+static int co__http_host_stop(void *ctx)
+{
+    const co_http_t *h = ctx;
+    return h->api->stopping(h->st);
+}
+
+void co_http_stop_with_host(co_http_t *h, const co_host_api_t *api,
+                            co_stage_t *st)
+{
+    h->api = api;
+    h->st = st;
+    h->stop = co__http_host_stop;
+    h->stop_ctx = h;
+}
 
 /* Growing response buffer with a cap. */
 typedef struct co__http_buf_s {
@@ -388,6 +407,13 @@ int co_http_perform(co_http_t *h, const co_http_request_t *req,
         resp->fail = CO_HTTP_BAD_URL;
         snprintf(resp->error, sizeof resp->error, "no request");
         return CO_ERR_INVAL;
+    }
+    co_http_request_t with_stop;
+    if (req->stop == NULL && h != NULL && h->stop != NULL) {
+        with_stop = *req; /* the client's hook (co_http_stop_with_host()) */
+        with_stop.stop = h->stop;
+        with_stop.stop_ctx = h->stop_ctx;
+        req = &with_stop;
     }
     int rc = co__http_check_url(req->url, 0, &resp->fail, resp->error,
                                 sizeof resp->error);

@@ -29,6 +29,7 @@
 
 #include "co_redact.h" /* CO_URL_* flags */
 
+#include <careerops/host_api.h>
 #include <careerops/types.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -122,6 +123,25 @@ co_http_t *co_http_new(void);
 
 /** @brief Free a handle and its connections. NULL is allowed. */
 void co_http_destroy(co_http_t *h);
+
+/**
+ * @brief Make every request of this client that has no stop hook of its
+ *        own (co_http_request_t::stop NULL; co_http_post_json() and
+ *        co_http_get() among them) end when the host says the stage is
+ *        stopping (co_host_api_t::stopping): a plugin calls it once at
+ *        init, so that a SIGTERM ends a request the server sits on within
+ *        about a second instead of after timeout_ms (slack-sink,
+ *        ollama-classifier, tavily-researcher, chroma-sink). A stage is
+ *        "stopping" only at its own stop, after the shutdown drain: the
+ *        requests of the drain are not cut.
+ * @param h The client (not NULL).
+ * @param api,st The host's table and the stage; borrowed for the
+ *        client's life.
+ * @remark Call it before the client's first request; a client is used by
+ *         one thread at a time.
+ */
+void co_http_stop_with_host(co_http_t *h, const co_host_api_t *api,
+                            co_stage_t *st);
 
 /**
  * @brief Perform one request synchronously.

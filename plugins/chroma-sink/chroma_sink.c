@@ -243,6 +243,8 @@ static co_status_t chroma_init(const co_host_api_t *a, co_stage_t *st,
     in->cfg = cfg;
     in->st = st;
     in->http = co_http_new();
+    if (in->http != NULL) /* a SIGTERM ends a request Chroma sits on */
+        co_http_stop_with_host(in->http, a, st);
     char *t = chroma_seg(cfg->tenant), *d = chroma_seg(cfg->database);
     in->coll_base = chroma_url(
         cfg->chroma_url, "/api/v2/tenants/%s/databases/%s/collections", t, d);

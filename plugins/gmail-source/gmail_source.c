@@ -262,15 +262,6 @@ static void gmail_param(FILE *f, const char *name, const char *value)
     curl_free(e);
 }
 
-/* co_http_request_t.stop: the host asked the stage to stop (SIGTERM), so
- * that a request the server sits on ends at once, not after timeout_ms
- * (trial 57). */
-static int gmail_stopping(void *ctx)
-{
-    const gmail_t *g = ctx;
-    return gmail_api->stopping(g->st);
-}
-
 /* ---- OAuth ---------------------------------------------------------------*/
 
 static co_status_t gmail_refresh(gmail_t *g)
@@ -288,9 +279,7 @@ static co_status_t gmail_refresh(gmail_t *g)
                             .body = form,
                             .body_len = fl,
                             .content_type = "application/x-www-form-urlencoded",
-                            .timeout_ms = (long)g->cfg->timeout_ms,
-                            .stop = gmail_stopping,
-                            .stop_ctx = g};
+                            .timeout_ms = (long)g->cfg->timeout_ms};
     co_http_response_t rs;
     co_http_perform(g->http, &rq, &rs);
     sodium_memzero(form, fl);
@@ -425,9 +414,7 @@ static co_status_t gmail_call(gmail_t *g, const char *method, const char *url,
                                 .headers = hdrs,
                                 .body = body,
                                 .body_len = body ? strlen(body) : 0,
-                                .timeout_ms = (long)g->cfg->timeout_ms,
-                                .stop = gmail_stopping,
-                                .stop_ctx = g};
+                                .timeout_ms = (long)g->cfg->timeout_ms};
         co_http_perform(g->http, &rq, rs);
         sodium_memzero(auth, sizeof auth);
         gmail_api->metric_add(g->st, "api_requests", 1);
@@ -1221,6 +1208,9 @@ static co_status_t gmail_init(const co_host_api_t *api, co_stage_t *st,
         api->set_error(st, "config", "libcurl failed to initialise");
         return CO_FATAL;
     }
+    /* a SIGTERM ends a request the server sits on at once, not after
+     * timeout_ms (trial 57: the token request waited 30 s) */
+    co_http_stop_with_host(g->http, api, st);
     if ((g->ms = co_mail_source_new(api, st, &cfg->mail)) == NULL)
         return CO_FATAL;
     gmail_bucket_init(&g->bucket, cfg->quota_units_per_second, cfg->quota_burst,

@@ -297,6 +297,9 @@ static co_status_t ollama_init(const co_host_api_t *a, co_stage_t *st,
         api->set_error(st, "init", "out of memory or libcurl unavailable");
         return CO_FATAL;
     }
+    /* a SIGTERM ends a generation the server sits on (the stage stops
+     * after the drain; the record is read again at the next start) */
+    co_http_stop_with_host(in->http, a, st);
     char err2[600];
     if (cfg->api_key_file != NULL && cfg->api_key_file[0] != '\0' &&
         ollama_read_key(cfg->api_key_file, &in->auth_header, err2,

@@ -131,6 +131,7 @@ static co_status_t slack_sink_init(const co_host_api_t *a, co_stage_t *st,
         a->set_error(st, "http", "cannot initialise libcurl");
         return CO_FATAL;
     }
+    co_http_stop_with_host(s->http, a, st); /* a SIGTERM ends a hung post */
     return CO_OK;
 }
 

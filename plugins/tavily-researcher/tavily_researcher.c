@@ -224,6 +224,9 @@ static co_status_t tavily_init(const co_host_api_t *a, co_stage_t *st,
         a->set_error(st, "config", "out of memory");
         return CO_FATAL;
     }
+    /* a SIGTERM ends a search the server sits on */
+    co_http_stop_with_host(in->http, a, st);
+    co_http_stop_with_host(in->http2, a, st);
     return CO_OK;
 }
 
