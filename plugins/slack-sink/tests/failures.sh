@@ -11,8 +11,8 @@
 # The webhook URL's secret part never appears in the host's log (debug
 # level) nor in the dead letters.
 . "${CAREEROPS_SOURCE_ROOT:?}/tests/integration/lib.sh"
-FAKE=${CAREEROPS_BUILD_ROOT:?}/tests/fakes/co-fake-server
-[ -x "$FAKE" ] || fail "co-fake-server not built"
+# shellcheck source=slack_lib.sh
+. "$(dirname "$0")/slack_lib.sh"
 [ -f "$CAREEROPS_PLUGIN_PATH/mock/mock-source.so" ] ||
     { echo "SKIP: mock plugins not built"; exit 77; }
 
@@ -34,12 +34,7 @@ print(json.dumps([
     r(200, {"ok": False, "error": "invalid_auth"}, "application/json"),
 ]))
 P
-"$FAKE" --service slack --port-file slack.port --log slack.jsonl --script script.json 2> fake.err &
-PIDS+=($!)
-for _ in $(seq 100); do [ -s slack.port ] && break; sleep 0.1; done
-[ -s slack.port ] || fail "fake Slack did not start: $(cat fake.err)"
-mkdir -p secrets
-echo "http://127.0.0.1:$(cat slack.port)$HOOK" > secrets/slack_webhook
+start_fake_slack "$HOOK"
 
 note() { # KEY SUBJECT
     python3 -c 'import json,sys

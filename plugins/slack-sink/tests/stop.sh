@@ -1,22 +1,17 @@
 #!/usr/bin/env bash
 # A SIGTERM while Slack sits on slack-sink's post ends the run within
 # seconds (lib/http's stop hook through co_http_stop_with_host()), not
-# after the post's timeout; the notification is not lost: its offset was
-# not committed, so the next run posts it (at least once).
+# after the post's timeout (the record's offset is not committed: the next
+# run posts it again, at least once, as after any stop mid-post).
 . "${CAREEROPS_SOURCE_ROOT:?}/tests/integration/lib.sh"
-FAKE=${CAREEROPS_BUILD_ROOT:?}/tests/fakes/co-fake-server
-[ -x "$FAKE" ] || fail "co-fake-server not built"
+# shellcheck source=slack_lib.sh
+. "$(dirname "$0")/slack_lib.sh"
 [ -f "$CAREEROPS_PLUGIN_PATH/mock/mock-source.so" ] ||
     { echo "SKIP: mock plugins not built"; exit 77; }
 HOOK=/services/T0/B0/StOpHoOk
 printf '[{"method":"POST","path":"%s","status":200,"content_type":"text/plain","body":"ok","delay_ms":120000}]\n' \
     "$HOOK" > script.json
-"$FAKE" --service slack --port-file slack.port --log slack.jsonl --script script.json 2> fake.err &
-PIDS+=($!)
-for _ in $(seq 100); do [ -s slack.port ] && break; sleep 0.1; done
-[ -s slack.port ] || fail "fake Slack did not start: $(cat fake.err)"
-mkdir -p secrets
-echo "http://127.0.0.1:$(cat slack.port)$HOOK" > secrets/slack_webhook
+start_fake_slack "$HOOK"
 python3 -c 'import json
 print(json.dumps({"key":"a"*64,"value":{"schema":"careerops.notification.v1",
  "event_key":"a"*64,"event_type":"INTERVIEW","title":"Interview: Lindqvist Robotics",
