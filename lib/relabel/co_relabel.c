@@ -7,6 +7,7 @@
 #include "co_pgmig.h"
 #include "util.h"
 #include "co_cli.h"
+#include "co_readfile.h"
 #include "kafka.h"
 #include "manifest.h"
 
@@ -75,6 +76,66 @@ static int co__relabel_ctl(const char *s)
         if (b < 0x20 || b == 0x7f || co_cli_invisible(c, &cp) > 0)
             return 1;
     }
+    return 0;
+}
+
+/* --export may replace an earlier export, never another file (trial 59:
+ * a manifest was overwritten with the CSV; /dev/full made CSV.emails/ and
+ * failed silently; a FIFO hung it; a missing folder was named by its
+ * CSV.emails). 0, or 2 said. */
+static int co__relabel_export_ok(const char *csv)
+{
+    static const char head[] = "file,label,company,scheduled_date,key,"
+                               "corrected_at\n";
+    const char *shown = co_cli_shown(csv);
+    /* "" or a folder made CSV.emails/ and then failed (trial 37) */
+    struct stat st;
+    if (csv[0] == '\0' || (stat(csv, &st) == 0 && S_ISDIR(st.st_mode))) {
+        fprintf(stderr,
+                "error: --export '%s' is %s: give the path of the CSV file to "
+                "write (its emails go to the folder CSV.emails next to it)\n",
+                shown, csv[0] ? "a folder" : "empty");
+        return 2;
+    }
+    char dir[4096], why[4400], buf[sizeof head];
+    int err;
+    co_newfile_t k = co_newfile_check(csv, 1, dir, sizeof dir, &err);
+    if (k != CO_NEWFILE_OK) {
+        fprintf(stderr,
+                "error: --export %s: %s (give the path of a new CSV "
+                "file in a folder you can write to)\n",
+                shown,
+                co_newfile_why(k, co_cli_shown(dir), err, why, sizeof why));
+        return 2;
+    }
+    ssize_t n;
+    long long size;
+    co_peek_t kind = co_readfile_peek(csv, buf, sizeof buf, &n, &size);
+    int ours = kind == CO_PEEK_ABSENT ||
+               (kind == CO_PEEK_REGULAR &&
+                (size == 0 || (n == (ssize_t)sizeof head - 1 &&
+                               memcmp(buf, head, sizeof head - 1) == 0)));
+    if (!ours) {
+        fprintf(stderr,
+                "error: --export '%s' is %s: it would be overwritten; give a "
+                "new path (or an earlier export's)\n",
+                shown,
+                kind == CO_PEEK_REGULAR ? "a file that is not an earlier export"
+                : kind == CO_PEEK_LINK  ? "a symbolic link"
+                                        : co_readfile_kind(csv));
+        return 2;
+    }
+    char *emails = NULL;
+    if (asprintf(&emails, "%s.emails", csv) >= 0 && lstat(emails, &st) == 0 &&
+        !S_ISDIR(st.st_mode)) {
+        fprintf(stderr,
+                "error: --export '%s': %s.emails (where its emails go) "
+                "exists and is not a folder: give another path\n",
+                shown, shown);
+        free(emails);
+        return 2;
+    }
+    free(emails);
     return 0;
 }
 
@@ -655,18 +716,8 @@ int co_cmd_relabel(int argc, char **argv)
                 bad);
         return 2;
     }
-    /* --export "" or a folder made CSV.emails/ and then failed (trial 37) */
-    struct stat est;
-    if (r.export_csv != NULL &&
-        (r.export_csv[0] == '\0' ||
-         (stat(r.export_csv, &est) == 0 && S_ISDIR(est.st_mode)))) {
-        fprintf(stderr,
-                "error: --export '%s' is %s: give the path of the CSV file to "
-                "write (its emails go to the folder CSV.emails next to it)\n",
-                co_cli_shown(r.export_csv),
-                r.export_csv[0] ? "a folder" : "empty");
+    if (r.export_csv != NULL && co__relabel_export_ok(r.export_csv) != 0)
         return 2;
-    }
     /* a line break or another control character splits the table row
      * and the --list line (trial 37) */
     const char *ctl = r.set_company && co__relabel_ctl(r.company) ? "company"

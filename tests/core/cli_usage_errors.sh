@@ -270,3 +270,22 @@ printf '{"pipeline":"d","stages":[{"name":"s","plugin":"mock-source","output":"a
 expect 2 "error: --offset -0:0: expected P:O" "dlq show --offset -0:0" "$B" dlq show d.json --offset -0:0
 expect 2 "error: unexpected argument 'extra' \(dlq list takes one MANIFEST\)" "dlq list M extra" "$B" dlq list d.json extra
 echo "ok: dlq refuses a signed offset and extra words"
+
+# trial 59 (data loss): relabel --export overwrote any existing file (a
+# manifest); /dev/full made CSV.emails/ and failed silently; a FIFO hung
+# it. Refused before connecting (exit 2), the file unchanged.
+cp "$t/keep.json" "$t/keep2.json"
+mkfifo "$t/exp.fifo"
+for e in "$t/keep2.json" /dev/full "$t/exp.fifo" "$t/nonexist/x.csv"; do
+    case $e in
+    *keep2.json) w="is a file that is not an earlier export: it would be overwritten" ;;
+    /dev/full) w="is a device: it would be overwritten" ;;
+    *fifo) w="is a named pipe" ;;
+    *) w="its folder $t/nonexist does not exist" ;;
+    esac
+    expect 2 "^error: --export .*$w" "relabel --export $e" \
+        timeout 30 "$B" relabel --export "$e" --conninfo "host=127.0.0.1 port=1"
+done
+cmp -s "$t/keep.json" "$t/keep2.json" || fail "relabel --export changed keep2.json"
+[ ! -e /dev/full.emails ] && [ ! -e "$t/keep2.json.emails" ] || fail "relabel --export made a CSV.emails folder"
+echo "ok: relabel --export refuses an existing file that is not an earlier export, a device, a FIFO, a missing folder"
