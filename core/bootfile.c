@@ -96,20 +96,27 @@ static int co__bootfile_is_list(const char *buf, size_t len)
         if (len - i >= 6 && memcmp(buf + i, "[::1]:", 6) == 0) {
             i += 5;
         } else {
-            int dots = 0;
+            /* 127.N.N.N, each part 0-255 (trial 59: "127.1..1" passed) */
             if (len - i < 4 || memcmp(buf + i, "127.", 4) != 0)
                 return 0;
-            while (i < len && (isdigit((unsigned char)buf[i]) || buf[i] == '.'))
-                dots += buf[i++] == '.';
-            if (dots != 3 || buf[i - 1] == '.')
-                return 0;
+            for (int part = 0; part < 4; part++) {
+                unsigned v = 0, digits = 0;
+                if (part > 0 && (i == len || buf[i++] != '.'))
+                    return 0;
+                while (i < len && isdigit((unsigned char)buf[i]) && digits < 4)
+                    v = v * 10 + (unsigned)(buf[i++] - '0'), digits++;
+                if (digits == 0 || digits > 3 || v > 255)
+                    return 0;
+            }
         }
         if (i == h || i == len || buf[i] != ':')
             return 0;
         size_t p = ++i;
-        while (i < len && isdigit((unsigned char)buf[i]))
-            i++;
-        if (i == p || i - p > 5 || (i < len && buf[i] != ','))
+        unsigned port = 0;
+        while (i < len && isdigit((unsigned char)buf[i]) && i - p < 6)
+            port = port * 10 + (unsigned)(buf[i++] - '0');
+        /* a port the broker can have listened on: 1-65535 (trial 59) */
+        if (i == p || port == 0 || port > 65535 || (i < len && buf[i] != ','))
             return 0;
         if (i < len && ++i == len)
             return 0; /* a trailing comma */
@@ -142,9 +149,10 @@ static int co__bootfile_old(const char *opt, const char *path)
     int rc = 0;
     if (ours && co__bootfile_live(buf, live, sizeof live)) {
         fprintf(stderr,
-                "error: %s %s: a broker still answers at %s, the address "
+                "error: %s %s: a program still answers at %s, the address "
                 "in this file: another `careerops broker` or `run` is "
-                "using it; stop that one first, or give another path\n",
+                "using it (or another program took its port); stop that "
+                "one first, or give another path\n",
                 opt, shown, live);
         rc = 2;
     } else if (!ours) {
@@ -214,7 +222,20 @@ int co_bootfile_write(const char *path, const char *bootstraps)
     /* others' hosts read it: 0644, as a plain write under umask 022 */
     int ok = fchmod(fd, 0644) == 0 &&
              write(fd, bootstraps, len) == (ssize_t)len &&
-             write(fd, "\n", 1) == 1 && co_tmpfile_commit(fd, tmp, path) == 0;
+             write(fd, "\n", 1) == 1;
+    /* a new name only: of two brokers started at once (after both checked
+     * that the path was free) one wins (trial 59: both ran); an existing
+     * file is replaced only when it is still a stale bootstrap file */
+    if (ok && co_tmpfile_commit_new(fd, tmp, path) != 0) {
+        if (errno != EEXIST) {
+            ok = 0;
+        } else if (co__bootfile_old("--bootstrap-file", path) != 0) {
+            ok = 0; /* said: another broker wrote it meanwhile */
+            errno = EEXIST;
+        } else {
+            ok = co_tmpfile_commit(fd, tmp, path) == 0;
+        }
+    }
     int e = errno;
     if (!ok)
         co_tmpfile_abandon(tmp);

@@ -467,10 +467,11 @@ static int co__cmd_broker(int argc, char **argv)
     printf("%s\n", bs);
     fflush(stdout);
     if (bfile != NULL && co_bootfile_write(bfile, bs) != 0) {
-        fprintf(stderr,
-                "error: --bootstrap-file: cannot write %s: %s (give a "
-                "path in a folder you can write to)\n",
-                co_cli_shown(bfile), strerror(errno));
+        if (errno != EEXIST) /* EEXIST: another broker's, said */
+            fprintf(stderr,
+                    "error: --bootstrap-file: cannot write %s: %s (give a "
+                    "path in a folder you can write to)\n",
+                    co_cli_shown(bfile), strerror(errno));
         co_embedded_stop(em);
         return 1;
     }

@@ -448,6 +448,16 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
 {
     co_manifest_t *m = rt->m;
     char e[2048];
+    if (!m->embedded && o->bootstrap_file) {
+        /* trial 59: ignored without a word */
+        co_log_error("--bootstrap-file %s: this run starts no broker "
+                     "(kafka.bootstrap.servers is %s): drop the option, or "
+                     "run with the embedded broker",
+                     co_cli_shown(o->bootstrap_file),
+                     co_cli_shown(json_string_value(
+                         json_object_get(m->kafka, "bootstrap.servers"))));
+        return -1;
+    }
     if (!m->embedded) {
         rt->bootstrap = co_strdup(
             json_string_value(json_object_get(m->kafka, "bootstrap.servers")));
@@ -498,9 +508,10 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
     co__warn_alone(m, o);
     if (o->bootstrap_file) {
         if (co_bootfile_write(o->bootstrap_file, rt->bootstrap) != 0) {
-            co_log_error("--bootstrap-file %s: cannot write the broker's "
-                         "address: %s",
-                         o->bootstrap_file, strerror(errno));
+            if (errno != EEXIST) /* EEXIST: another broker's, said */
+                co_log_error("--bootstrap-file %s: cannot write the "
+                             "broker's address: %s",
+                             co_cli_shown(o->bootstrap_file), strerror(errno));
             return -1;
         }
     }
@@ -724,6 +735,9 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
         }
     }
     co_bp_free(&rt);
+    /* as `broker` does: no later host reads a dead address (trial 59) */
+    if (rt.emb != NULL && o->bootstrap_file && rt.bootstrap != NULL)
+        co_bootfile_remove(o->bootstrap_file, rt.bootstrap);
     co_embedded_stop(rt.emb);
     free(rt.bootstrap);
     pthread_kill(sigthr, SIGUSR1);

@@ -191,6 +191,21 @@ int co_tmpfile_open(const char *path, char *tmpname, size_t cap)
     return fd;
 }
 
+int co_tmpfile_commit_new(int fd, const char *tmpname, const char *path)
+{
+    if (tmpname[0] != '\0') {
+        /* link() fails with EEXIST where rename() would replace; the
+         * temporary name stays for co_tmpfile_commit() or _abandon() */
+        if (link(tmpname, path) != 0)
+            return -1;
+        unlink(tmpname);
+        return 0;
+    }
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
 int co_tmpfile_commit(int fd, const char *tmpname, const char *path)
 {
     if (tmpname[0] != '\0') {

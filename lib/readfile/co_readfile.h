@@ -102,6 +102,19 @@ int co_tmpfile_open(const char *path, char *tmpname, size_t cap);
 int co_tmpfile_commit(int fd, const char *tmpname, const char *path);
 
 /**
+ * @brief co_tmpfile_commit() that never replaces: the file gets its name
+ *        only if nothing has it yet (link() semantics), so that of two
+ *        processes creating the same path at once one wins and the other
+ *        learns it (trial 59: two `careerops broker --bootstrap-file F`
+ *        started together both ran).
+ * @returns 0, or -1 with errno set: EEXIST when path exists. On failure
+ *          the file stays as it was (fd open, a named temporary file
+ *          kept): co_tmpfile_commit() may still replace path with it, or
+ *          co_tmpfile_abandon() drops it. Thread-safe.
+ */
+int co_tmpfile_commit_new(int fd, const char *tmpname, const char *path);
+
+/**
  * @brief Remove the temporary name of a write that failed (nothing to do
  *        for an unnamed file: closing its descriptor frees it).
  * @param tmpname As co_tmpfile_open() gave it. Borrowed.

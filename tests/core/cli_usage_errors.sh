@@ -94,12 +94,42 @@ for _ in $(seq 100); do [ -s "$t/live.bs" ] && break; sleep 0.1; done
 addr=$(cat "$t/live.bs")
 for cmd in broker "run $t/keep.json"; do
     # shellcheck disable=SC2086
-    expect 2 "error: --bootstrap-file $t/live.bs: a broker still answers at ${addr%%,*}" \
+    expect 2 "error: --bootstrap-file $t/live.bs: a program still answers at ${addr%%,*}" \
         "$cmd --bootstrap-file of a live broker" timeout 30 "$B" $cmd --bootstrap-file "$t/live.bs"
 done
 [ "$(cat "$t/live.bs")" = "$addr" ] || fail "the live broker's file was changed"
 kill -INT "$live"; wait "$live" || true
 [ ! -e "$t/live.bs" ] || fail "the broker did not remove its own file at exit"
+# trial 59: ports and addresses a broker cannot have written are no
+# earlier run's file
+for line in '127.0.0.1:99999' '127.0.0.1:0' '127.1..1:9' '127.0.0.256:9'; do
+    printf '%s\n' "$line" > "$t/odd.bs"
+    expect 2 "error: --bootstrap-file $t/odd.bs: the file exists and is not a bootstrap file" \
+        "broker --bootstrap-file of '$line'" timeout 30 "$B" broker --bootstrap-file "$t/odd.bs"
+    [ "$(cat "$t/odd.bs")" = "$line" ] || fail "--bootstrap-file changed odd.bs ($line)"
+done
+# trial 59: two brokers started at once on one path both ran; one wins
+"$B" broker --bootstrap-file "$t/race.bs" > /dev/null 2> "$t/race1.err" & r1=$!
+"$B" broker --bootstrap-file "$t/race.bs" > /dev/null 2> "$t/race2.err" & r2=$!
+sleep 3
+alive=0
+for p in $r1 $r2; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
+[ "$alive" = 1 ] || fail "$alive of two brokers on one --bootstrap-file run: $(cat "$t"/race*.err | grep -v librdkafka | tail -n 4)"
+kill -INT $r1 $r2 2>/dev/null || true
+wait $r1 $r2 2>/dev/null || true
+[ ! -e "$t/race.bs" ] || fail "the winning broker did not remove its file"
+# trial 59: run --bootstrap-file left its file behind; with a broker of
+# its own it removes it, and without one the option is refused
+cat > "$t/bs.json" <<J
+{"pipeline":"bs","stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":1}},
+ {"name":"sink","plugin":"mock-sink","input":"a","config":{"path":"$t/bs.jsonl"}}]}
+J
+timeout 60 "$B" run "$t/bs.json" --until-idle --bootstrap-file "$t/run.bs" > /dev/null 2> "$t/run.err" ||
+    fail "run --bootstrap-file: $(grep -v librdkafka "$t/run.err" | tail -n 3)"
+[ -s "$t/bs.jsonl" ] || fail "run --bootstrap-file stored nothing"
+[ ! -e "$t/run.bs" ] || fail "run --bootstrap-file left $(cat "$t/run.bs")"
+expect 2 "this run starts no broker" "run --bootstrap-file with a configured broker" \
+    timeout 60 "$B" run "$t/bs.json" --bootstrap-file "$t/run2.bs" --set kafka.bootstrap.servers=127.0.0.1:9
 echo "ok: --bootstrap-file refuses an existing file that is not a bootstrap file (a manifest, a FIFO, a device) or the file of a live broker"
 
 # trial 7: a second MANIFEST, --listen without a value, "stages" that is not
