@@ -1,5 +1,6 @@
 /* Plugin discovery and loading with ABI checks (dlopen RTLD_NOW|LOCAL). */
 #include "loader.h"
+#include "co_readfile.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -184,6 +185,15 @@ static int co__check_desc(const co_plugin_t *p, const char *file, char *errstr,
 co_plugin_handle_t *co_plugin_open_file(const char *file, char *errstr,
                                         size_t sz)
 {
+    /* dlopen() of a FIFO waits for a writer for ever (trial 59) */
+    const char *nr = co_readfile_not_regular(file);
+    if (nr != NULL && strncmp(nr, "missing", 7) != 0) {
+        co_errf(errstr, sz,
+                "cannot load plugin %s: it is %s: give the path of the "
+                "plugin's shared library (.so)",
+                co_cli_shown(file), nr);
+        return NULL;
+    }
     void *dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
     if (dl == NULL) {
         co_errf(errstr, sz, "cannot load plugin %s: %s", file, dlerror());

@@ -324,10 +324,16 @@ static int co__cmd_plugins(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "list") == 0 && argc > 2) {
-        fprintf(stderr,
-                "error: plugins list takes no argument (got '%s'); for one "
-                "plugin's options: careerops plugins info %s\n",
-                co_cli_shown(argv[2]), co_cli_shown(argv[2]));
+        if (argv[2][0] == '-')
+            fprintf(stderr,
+                    "error: plugins list takes no option (got '%s'); see "
+                    "`careerops plugins --help`\n",
+                    co_cli_shown(argv[2]));
+        else
+            fprintf(stderr,
+                    "error: plugins list takes no argument (got '%s'); for "
+                    "one plugin's options: careerops plugins info %s\n",
+                    co_cli_shown(argv[2]), co_cli_shown(argv[2]));
         return 2;
     }
     if (strcmp(argv[1], "list") == 0) {
@@ -341,6 +347,14 @@ static int co__cmd_plugins(int argc, char **argv)
     if (strcmp(argv[1], "info") == 0 && argc < 3) {
         fprintf(stderr, "error: plugins info needs a NAME (see `careerops "
                         "plugins list`) or the path of a .so file\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "info") == 0 && argc > 3) {
+        /* trial 59: the extra word (an option) was ignored */
+        fprintf(stderr,
+                "error: plugins info takes one NAME or FILE.so (got also "
+                "'%s'); see `careerops plugins --help`\n",
+                co_cli_shown(argv[3]));
         return 2;
     }
     if (strcmp(argv[1], "info") == 0 && argc >= 3) {

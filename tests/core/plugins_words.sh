@@ -24,3 +24,16 @@ raw list.txt && fail "plugins list wrote a raw escape: $(od -c list.txt | head -
 grep -q '^loud .*1.0\\x1b\[2J.*sink.*A sink \\x1b\[31min red' list.txt ||
     fail "plugins list: $(cat list.txt)"
 ok "plugins list shows a plugin's escapes as text"
+
+# trial 59: a FIFO as a plugin's library hung dlopen(); an extra word
+# after `plugins info NAME` was ignored
+mkfifo plugs/pipe.so
+rc=0
+timeout 20 "$B" plugins info "$T/plugs/pipe.so" > fifo.txt 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q "cannot load plugin .*pipe.so: it is a named pipe" fifo.txt ||
+    fail "plugins info of a FIFO: exit $rc $(cat fifo.txt)"
+rc=0
+"$B" plugins info mock-sink --bogus > extra.txt 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q "plugins info takes one NAME or FILE.so (got also '--bogus')" extra.txt ||
+    fail "plugins info NAME --bogus: exit $rc $(cat extra.txt)"
+ok "plugins info refuses a FIFO (no hang) and an extra word"
