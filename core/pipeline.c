@@ -9,6 +9,7 @@
 #include "log.h"
 #include "notify_systemd.h"
 #include "supervisor.h"
+#include "state.h"
 #include "util.h"
 #include "validate.h"
 
@@ -499,6 +500,21 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
         co_log_error("%s", e);
         return -1;
     }
+    /* a broker of its own reads all the input again: a second such run of
+     * a stage on one state file would repeat its side effects (trial 59) */
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const char *name = m->stages[i].name;
+        if (co_run_is_local(o, name) &&
+            co_state_claim_stage(m->state, name, &rt->state_claim_fd) == 1) {
+            co_log_error("stage %s: another `careerops run` with a broker of "
+                         "its own runs this stage on state %s: two would "
+                         "each read all the input and repeat its "
+                         "notifications; stop that one first (or give "
+                         "this one another state file)",
+                         co_cli_shown(name), co_cli_shown(m->state));
+            return -1;
+        }
+    }
     rt->bootstrap = co_strdup(co_embedded_bootstraps(rt->emb));
     for (size_t i = 0; i < m->n_topics; i++)
         co_embedded_create_topic(rt->emb, m->topics[i].name,
@@ -686,6 +702,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
     co_runtime_t rt;
     memset(&rt, 0, sizeof rt);
     rt.m = m;
+    rt.state_claim_fd = -1;
     co__malloc_tuning();
     pthread_mutex_init(&rt.bp_lock, NULL);
     pthread_mutex_init(&rt.inst_lock, NULL);
@@ -739,6 +756,8 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
     if (rt.emb != NULL && o->bootstrap_file && rt.bootstrap != NULL)
         co_bootfile_remove(o->bootstrap_file, rt.bootstrap);
     co_embedded_stop(rt.emb);
+    if (rt.state_claim_fd >= 0)
+        close(rt.state_claim_fd);
     free(rt.bootstrap);
     pthread_kill(sigthr, SIGUSR1);
     pthread_join(sigthr, NULL);

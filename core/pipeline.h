@@ -70,6 +70,7 @@ struct co_runtime_s {
                                     database), NULL once all exist; the
                                     control API answers 503 "starting" */
     int64_t starting_since_ms; /**< under inst_lock: co_mono_ms() then */
+    int state_claim_fd;        /**< co_state_claim_stage()'s, or -1 */
     int defer_source_offsets;  /**< embedded in-process: sources save
                                     positions only once downstream drained */
     int mock_broker;           /**< the broker is librdkafka's mock cluster (in

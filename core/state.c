@@ -29,6 +29,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -651,4 +652,30 @@ void co_state_close(co_state_t *s)
 {
     if (s != NULL)
         s->ops->close(s);
+}
+
+int co_state_claim_stage(const char *uri, const char *stage, int *fd)
+{
+    if (uri == NULL || strncmp(uri, "file:", 5) != 0 || uri[5] == '\0')
+        return 0;
+    if (*fd < 0) {
+        char *lock_path = NULL;
+        if (asprintf(&lock_path, "%s.lock", uri + 5) < 0)
+            return -1;
+        *fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        free(lock_path);
+        if (*fd < 0)
+            return -1;
+    }
+    /* one byte per stage name (FNV-1a), away from offset 0 */
+    uint32_t h = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *)stage; *c; c++)
+        h = (h ^ *c) * 16777619u;
+    struct flock fl = {.l_type = F_WRLCK,
+                       .l_whence = SEEK_SET,
+                       .l_start = 1 + (off_t)(h & 0x3fffffff),
+                       .l_len = 1};
+    if (fcntl(*fd, F_OFD_SETLK, &fl) == 0)
+        return 0;
+    return errno == EAGAIN || errno == EACCES ? 1 : -1;
 }

@@ -78,6 +78,26 @@ int co_state_idem_commit(co_state_t *s, const char *ns, const char *key);
 void co_state_close(co_state_t *s);
 
 /**
+ * @brief Claim stage `stage` of a file:PATH state store for this process,
+ *        for a run whose broker is its own (in process): two such runs of
+ *        one stage on one file each read all their input and, their
+ *        claims (co_state_idem_begin()) taken for a crash's leftovers,
+ *        printed each notification twice (trial 59). An open file
+ *        description lock (F_OFD_SETLK) on one byte of PATH.lock, chosen by
+ *        the stage's name, held while *fd stays open; the store's own
+ *        flock() on that file is a separate lock.
+ * @param uri The state URI (borrowed); other than file:PATH: nothing done.
+ * @param stage The stage's name (borrowed).
+ * @param fd In/out: -1 at first (PATH.lock is opened then); close it at
+ *        the run's end to release every claim.
+ * @returns 0 (claimed, or nothing to claim), 1 when another process holds
+ *          the stage, -1 when PATH.lock cannot be opened or locked
+ *          (errno set; the store reports it at open). Thread-safe for
+ *          distinct fds.
+ */
+int co_state_claim_stage(const char *uri, const char *stage, int *fd);
+
+/**
  * @brief co_state_open(), but while a PostgreSQL server is unreachable keep
  *        trying with backoff (100 ms doubling to 5 s, a "waiting for
  *        PostgreSQL" line at most every 5 s) until it answers or

@@ -465,3 +465,22 @@ grep -q 'stage FAILED: source failed after its retries (errors.retries; run --un
 timeout -s INT 4 "$B" run dead.json >dead2.out 2>dead2.err || true
 grep -q 'source keeps failing' dead2.err || fail "run without --until-idle: $(grep -v librdkafka dead2.err | tail -n 3)"
 echo "ok: run --until-idle ends (exit 1) when a source fails after its retries; run keeps trying"
+
+# ---- trial 59: two runs, each with a broker of its own, on one file:
+# state store: each read all the input and, taking the other's claims for
+# a crash's leftovers, printed notifications twice; the second is refused
+cat >two.json <<'J'
+{"pipeline":"two","kafka":{"bootstrap.servers":"embedded"},"state":"file:st2.json",
+ "stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":50,"rate":20}},
+ {"name":"out","plugin":"mock-sink","input":"a","config":{"path":"two.jsonl"}}]}
+J
+"$B" run two.json --until-idle 2>two1.err & first=$!
+for _ in $(seq 100); do grep -q 'running 2 stage' two1.err 2>/dev/null && break; sleep 0.1; done
+rc=0
+timeout 60 "$B" run two.json --until-idle >two2.out 2>two2.err || rc=$?
+[ "$rc" = 2 ] || fail "a second run on one state file: exit $rc"
+grep -q 'another `careerops run` with a broker of its own runs this stage on state file:' two2.err ||
+    fail "no reason: $(grep -v librdkafka two2.err | tail -n 3)"
+wait "$first" || fail "the first run failed: $(grep -v librdkafka two1.err | tail -n 3)"
+timeout 60 "$B" run two.json --until-idle 2>two3.err || fail "a run after the first ended: $(grep -v librdkafka two3.err | tail -n 3)"
+echo "ok: a second run with a broker of its own on one state file is refused; after the first ends it runs"
