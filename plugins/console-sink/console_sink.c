@@ -359,10 +359,23 @@ static co_status_t console_flush(void *instance)
         return CO_RETRY;
     }
     if (c->len > 0) {
+        /* a regular file's size before: a write cut short (a full disk, a
+         * file-size limit) is taken back, so no half block stays in the
+         * file and the retry appends it whole (trial 59) */
+        struct stat sb;
+        off_t before =
+            c->sync && fstat(fileno(c->out), &sb) == 0 ? sb.st_size : (off_t)-1;
         if (fwrite(c->buf, 1, c->len, c->out) != c->len ||
             fflush(c->out) != 0 || console_sync(c) != 0) {
             int e = errno;
-            if (c->lasting && e != EAGAIN && e != EINTR) {
+            /* the write's reason is the one to say, not the cut's */
+            int cut = before >= 0 ? ftruncate(fileno(c->out), before) : 0;
+            (void)cut;
+            /* EINVAL (a /proc file that takes no such text), EFBIG (a
+             * file-size limit), EBADF, EROFS: never transient, whatever
+             * the file (trial 59: retried for ever) */
+            if ((c->lasting && e != EAGAIN && e != EINTR) || e == EINVAL ||
+                e == EFBIG || e == EBADF || e == EROFS) {
                 /* standard output closed (`run | head`), or a device that
                  * answers the same for ever: retrying would last for ever
                  * (trials 57, 58) */
@@ -377,11 +390,13 @@ static co_status_t console_flush(void *instance)
                 else
                     console_api->set_error(
                         c->st, "io",
-                        "console-sink: cannot write to %s: %s (a device, "
-                        "which answers the same for ever): the stage stops "
-                        "and its records are read again at the next start; "
-                        "give a file or - as `path`",
-                        to, strerror(e));
+                        "console-sink: cannot write to %s: %s (%s): the "
+                        "stage stops and its records are read again at the "
+                        "next start; give a file or - as `path`",
+                        to, strerror(e),
+                        c->lasting ? "a device, which answers the same for "
+                                     "ever"
+                                   : "it will not change while this runs");
                 clearerr(c->out);
                 return CO_FATAL;
             }

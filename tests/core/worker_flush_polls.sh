@@ -108,3 +108,22 @@ timeout 60 "$B" run full2.json --until-idle 2> full2.log || rc=$?
 grep -q 'cannot write to /dev/full: No space left on device (a device, which answers the same for ever)' full2.log ||
     fail "/dev/full: no reason: $(grep -v librdkafka full2.log | tail -n 3)"
 ok "console-sink to /dev/stdout under | head, or to /dev/full: the stage stops, exit 1"
+
+# trial 59: a /proc file that refuses the text (EINVAL) was retried for
+# ever; a file-size limit (ulimit -f) killed the host without a word and
+# left half a block; both stop the stage (exit 1), the file holds whole
+# blocks only
+sed 's|"path":"-"|"path":"/proc/self/status"|' so.json > proc.json
+rc=0
+timeout 60 "$B" run proc.json --until-idle 2> proc.log || rc=$?
+[ "$rc" = 1 ] || fail "console-sink to /proc/self/status: exit $rc (124: it never ended)"
+grep -q 'cannot write to /proc/self/status: Invalid argument (it will not change while this runs)' proc.log ||
+    fail "/proc: no reason: $(grep -v librdkafka proc.log | tail -n 3)"
+sed 's|"path":"-"|"path":"big.txt"|' so.json > big.json
+rc=0
+(ulimit -f 8; exec timeout 60 "$B" run big.json --until-idle 2> big.log) || rc=$?
+[ "$rc" = 1 ] || fail "console-sink under ulimit -f: exit $rc (153: killed by SIGXFSZ)"
+grep -q 'cannot write to ./big.txt: File too large' big.log || fail "ulimit -f: no reason: $(grep -v librdkafka big.log | tail -n 3)"
+python3 -c 'import json,sys
+for l in open("big.txt"): json.loads(l)' || fail "big.txt holds a cut line"
+ok "console-sink to a /proc file or under a file-size limit: the stage stops (exit 1), no half block"
