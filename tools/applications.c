@@ -813,7 +813,7 @@ static PGconn *co__app_connect(const co__app_opts_t *o, int *rc)
     *rc = 1;
     if (PQstatus(conn) != CONNECTION_OK) {
         char why[512];
-        co_pgmig_conninfo_error(why, sizeof why, o->dsn, PQerrorMessage(conn));
+        co__relabel_conn_why(why, sizeof why, o->dsn, PQerrorMessage(conn));
         const char *fix = co_pgmig_connect_fix(PQerrorMessage(conn));
         fprintf(stderr,
                 "careerops applications: cannot connect to PostgreSQL "

@@ -128,10 +128,11 @@ void co_pgmig_conninfo_error(char *dst, size_t n, const char *conninfo,
                              const char *msg);
 
 /**
- * @brief What to do about a failed connection whose server answered: its
- *        database or user does not exist, or it refused the credentials
- *        (trial 57: `applications --dsn .../nodb` was told to start the
- *        server, which ran).
+ * @brief What to do about a failed connection whose server answered (its
+ *        database or user does not exist, it refused the credentials, it
+ *        has no SSL for sslmode=require), or whose connection string has
+ *        a bad value (trial 57: `applications --dsn .../nodb` was told to
+ *        start the server, which ran; trial 59: the same for these).
  * @param msg libpq's PQerrorMessage() after the failed connection (may be
  *        NULL).
  * @returns A static phrase ("the server runs but has no such database:

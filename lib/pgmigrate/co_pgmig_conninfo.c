@@ -400,6 +400,16 @@ const char *co_pgmig_connect_fix(const char *msg)
     if (strstr(msg, "FATAL:  role \"") && strstr(msg, "does not exist"))
         return "the server runs but has no such user (role): give an "
                "existing user, or create it (`createuser NAME`)";
+    if (strstr(msg, "server does not support SSL"))
+        return "the server runs without SSL: drop sslmode=require (or "
+               "verify-*) from the connection string, or turn SSL on in "
+               "the server";
+    if (strstr(msg, "invalid integer value") ||
+        strstr(msg, "invalid sslmode value") ||
+        strstr(msg, "invalid connection option"))
+        return "the connection string has a value or an option libpq does "
+               "not take: fix it (see the PostgreSQL manual, \"Parameter "
+               "Key Words\")";
     if (strstr(msg, "password authentication failed") ||
         strstr(msg, "no password supplied") ||
         strstr(msg, "Peer authentication failed") ||

@@ -766,7 +766,7 @@ int co_cmd_relabel(int argc, char **argv)
     PQsetNoticeProcessor(c, co__relabel_quiet, NULL);
     if (PQstatus(c) != CONNECTION_OK) {
         char why[512];
-        co_pgmig_conninfo_error(why, sizeof why, r.conninfo, PQerrorMessage(c));
+        co__relabel_conn_why(why, sizeof why, r.conninfo, PQerrorMessage(c));
         const char *fix = co_pgmig_connect_fix(PQerrorMessage(c));
         fprintf(stderr, "error: cannot connect to PostgreSQL (%s): %s\n", why,
                 fix ? fix

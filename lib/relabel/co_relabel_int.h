@@ -20,6 +20,18 @@
     "start it (the throwaway one of the demo and the tests: bash "             \
     "scripts/pg.sh start; eval \"$(bash scripts/pg.sh env)\")"
 
+/**
+ * @brief co_pgmig_conninfo_error() escaped for a terminal (co_visible()):
+ *        libpq quotes pieces of the conninfo and the server names the
+ *        database and user (trial 59: an ESC in a host name reached the
+ *        terminal). For `relabel`, `applications` and `train
+ *        --corrections`.
+ * @param why,n Out: the text, NUL-terminated, at most n bytes.
+ * @param dsn,msg As co_pgmig_conninfo_error() takes them. Borrowed.
+ */
+void co__relabel_conn_why(char *why, size_t n, const char *dsn,
+                          const char *msg);
+
 /** The seven labels in careerops.event.v1 order. */
 extern const char *const co__relabel_labels[7];
 

@@ -127,6 +127,13 @@ static void co__csv_field(FILE *f, const char *s, int last)
     fputc(last ? '\n' : ',', f);
 }
 
+void co__relabel_conn_why(char *why, size_t n, const char *dsn, const char *msg)
+{
+    char raw[512];
+    co_pgmig_conninfo_error(raw, sizeof raw, dsn, msg);
+    snprintf(why, n, "%s", co_cli_shown(raw));
+}
+
 int co__relabel_export(PGconn *c, const char *schema, const char *csv)
 {
     char err[512];
@@ -304,7 +311,7 @@ int co__relabel_dsn_refused(const char *dsn, char *err, size_t err_size)
     /* not libpq's words, which quote a piece of it: it may hold a
      * password (trial 43) */
     char why[256];
-    co_pgmig_conninfo_error(why, sizeof why, dsn, perr ? perr : "unreadable");
+    co__relabel_conn_why(why, sizeof why, dsn, perr ? perr : "unreadable");
     snprintf(err, err_size,
              "PostgreSQL cannot read it (%s): give a URI "
              "(postgresql://USER@HOST/DB) or key=value pairs",
@@ -322,7 +329,7 @@ static int co__corrections_db(const char *dsn, const char *schema,
     PGconn *c = PQconnectdb(dsn);
     if (PQstatus(c) != CONNECTION_OK) {
         char why[512];
-        co_pgmig_conninfo_error(why, sizeof why, dsn, PQerrorMessage(c));
+        co__relabel_conn_why(why, sizeof why, dsn, PQerrorMessage(c));
         const char *fix = co_pgmig_connect_fix(PQerrorMessage(c));
         snprintf(err, err_size, "cannot connect to PostgreSQL (%s): %s", why,
                  fix ? fix

@@ -319,3 +319,16 @@ done
 cmp -s "$t/keep.json" "$t/keep2.json" || fail "relabel --export changed keep2.json"
 [ ! -e /dev/full.emails ] && [ ! -e "$t/keep2.json.emails" ] || fail "relabel --export made a CSV.emails folder"
 echo "ok: relabel --export refuses an existing file that is not an earlier export, a device, a FIFO, a missing folder"
+
+# trial 59: libpq's connection errors quote the conninfo: an ESC in it
+# reached the terminal
+for cmd in applications relabel; do
+    opt=--dsn; [ $cmd = relabel ] && opt=--conninfo
+    args=(--list); [ $cmd = applications ] && args=()
+    rc=0
+    "$B" $cmd "${args[@]}" $opt "$(printf 'host=/nonexist\033[31mdir port=1')" > esc.out 2> esc.err || rc=$?
+    [ "$rc" = 1 ] && grep -q 'cannot connect to PostgreSQL (.*/nonexist\\x1b\[31mdir' esc.err ||
+        fail "$cmd $opt with an ESC: exit $rc $(cat -v esc.err)"
+    ! grep -q $'\x1b' esc.err esc.out || fail "$cmd: a raw ESC reached the terminal: $(cat -v esc.err)"
+done
+echo "ok: applications and relabel write libpq's connection errors escaped"
