@@ -26,6 +26,27 @@ size_t co_cli_invisible(const char *s, unsigned *u)
         return *u = 0x2040u + (c[2] - 0x80u), 3;
     if (c[0] == 0xef && c[1] == 0xbb && c[2] == 0xbf)
         return *u = 0xfeff, 3; /* zero width no-break space */
+    /* letters and marks that show nothing (trial 59: a company name with a
+     * Hangul filler looked like another): U+034F combining grapheme
+     * joiner, U+115F, U+1160, U+3164, U+FFA0 Hangul fillers, U+17B4-5
+     * Khmer inherent vowels, U+180E Mongolian vowel separator, U+206A-F
+     * deprecated format characters, U+FFF9-B interlinear annotation */
+    if (c[0] == 0xcd && c[1] == 0x8f)
+        return *u = 0x034f, 2;
+    if (c[0] == 0xe1 && c[1] == 0x85 && (c[2] == 0x9f || c[2] == 0xa0))
+        return *u = 0x1100u + (c[2] - 0x80u) + 0x40u, 3;
+    if (c[0] == 0xe1 && c[1] == 0x9e && (c[2] == 0xb4 || c[2] == 0xb5))
+        return *u = 0x1780u + (c[2] - 0x80u), 3;
+    if (c[0] == 0xe1 && c[1] == 0xa0 && c[2] == 0x8e)
+        return *u = 0x180e, 3;
+    if (c[0] == 0xe2 && c[1] == 0x81 && c[2] >= 0xaa && c[2] <= 0xaf)
+        return *u = 0x2040u + (c[2] - 0x80u), 3;
+    if (c[0] == 0xe3 && c[1] == 0x85 && c[2] == 0xa4)
+        return *u = 0x3164, 3;
+    if (c[0] == 0xef && c[1] == 0xbe && c[2] == 0xa0)
+        return *u = 0xffa0, 3;
+    if (c[0] == 0xef && c[1] == 0xbf && c[2] >= 0xb9 && c[2] <= 0xbb)
+        return *u = 0xffc0u + (c[2] - 0x80u), 3;
     return 0;
 }
 

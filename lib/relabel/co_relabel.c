@@ -72,11 +72,56 @@ static int co__relabel_ctl(const char *s)
 {
     unsigned cp;
     for (const char *c = s; c != NULL && *c; c++) {
-        unsigned char b = (unsigned char)*c;
-        if (b < 0x20 || b == 0x7f || co_cli_invisible(c, &cp) > 0)
+        const unsigned char *u = (const unsigned char *)c;
+        if (u[0] < 0x20 || u[0] == 0x7f || co_cli_invisible(c, &cp) > 0)
+            return 1;
+        /* tag characters (U+E0000-U+E007F) and variation selectors
+         * (U+FE00-U+FE0F): invisible too (trial 59) */
+        if (u[0] == 0xf3 && u[1] == 0xa0 && (u[2] == 0x80 || u[2] == 0x81))
+            return 1;
+        if (u[0] == 0xef && u[1] == 0xb8 && u[2] >= 0x80 && u[2] <= 0x8f)
             return 1;
     }
     return 0;
+}
+
+/* The length of a space-like character at s (ASCII space, U+00A0,
+ * U+2000-U+200A, U+202F, U+205F, U+2800 braille blank, U+3000), or 0. */
+static size_t co__relabel_space(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] == ' ')
+        return 1;
+    if (u[0] == 0xc2 && u[1] == 0xa0)
+        return 2;
+    if (u[0] == 0xe2 && u[1] == 0x80 && (u[2] <= 0x8a || u[2] == 0xaf) &&
+        u[2] >= 0x80)
+        return 3;
+    if ((u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) ||
+        (u[0] == 0xe2 && u[1] == 0xa0 && u[2] == 0x80) ||
+        (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80))
+        return 3;
+    return 0;
+}
+
+/* 1 if non-empty s begins or ends with a space-like character (so is
+ * only such characters): "Acme" and "Acme\u00a0" look the same in a
+ * table (trial 59: two "Saltmarsh Robotics" applications). */
+static int co__relabel_blank_edge(const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        return 0;
+    if (co__relabel_space(s) > 0)
+        return 1;
+    const char *last = s;
+    for (const char *c = s; *c;) {
+        size_t n = co__relabel_space(c);
+        last = c;
+        c += n > 0 ? n : 1;
+        while (n == 0 && (*c & 0xc0) == 0x80) /* the rest of a character */
+            c++;
+    }
+    return co__relabel_space(last) > 0;
 }
 
 /* --export may replace an earlier export, never another file (trial 59:
@@ -725,10 +770,22 @@ int co_cmd_relabel(int argc, char **argv)
                                                                   : NULL;
     if (ctl != NULL) {
         fprintf(stderr,
-                "error: --%s contains a control character (a line break, "
-                "a tab, a bidirectional override): give it on one line as "
-                "plain text\n",
+                "error: --%s contains a control character or an invisible "
+                "one (a line break, a tab, a bidirectional override, a zero "
+                "width or filler character): give it on one line as plain "
+                "text\n",
                 ctl);
+        return 2;
+    }
+    const char *edge = r.set_company && co__relabel_blank_edge(r.company)
+                           ? "company"
+                       : r.set_role && co__relabel_blank_edge(r.role) ? "role"
+                                                                      : NULL;
+    if (edge != NULL) {
+        fprintf(stderr,
+                "error: --%s begins or ends with a space (or a character "
+                "that looks like one): give the name without it\n",
+                edge);
         return 2;
     }
     char tmp[32];

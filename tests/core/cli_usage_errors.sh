@@ -332,3 +332,13 @@ for cmd in applications relabel; do
     ! grep -q $'\x1b' esc.err esc.out || fail "$cmd: a raw ESC reached the terminal: $(cat -v esc.err)"
 done
 echo "ok: applications and relabel write libpq's connection errors escaped"
+
+# trial 59: relabel took names that look like others: a Hangul filler, a
+# tag character, a trailing no-break space, only spaces
+for c in "$(printf 'Saltmarsh Robotics\343\205\244')" "$(printf 'Acme\363\240\200\201')" \
+         "$(printf 'Acme\302\240')" "Acme " "   "; do
+    expect 2 "^error: --company (contains a control character|begins or ends with a space)" \
+        "relabel --company '$(printf '%q' "$c")'" \
+        "$B" relabel abcdef0123456789 OFFER --company "$c" --conninfo "host=/nonexist port=1"
+done
+echo "ok: relabel refuses invisible characters and names with spaces at their edges"

@@ -34,8 +34,18 @@ START_TEST(t_invisible)
     ck_assert_uint_eq(u, 0x85);
     ck_assert_uint_eq(co_cli_invisible("\xd8\x9c", &u), 2);
     ck_assert_uint_eq(u, 0x061c);
-    ck_assert_uint_eq(co_cli_invisible("\033", &u), 0);     /* \x1b: C0 */
-    ck_assert_uint_eq(co_cli_invisible("\xe2\x80", &u), 0); /* cut short */
+    /* trial 59: fillers and other characters that show nothing */
+    ck_assert_uint_eq(co_cli_invisible("\xe3\x85\xa4", &u), 3);
+    ck_assert_uint_eq(u, 0x3164);
+    ck_assert_uint_eq(co_cli_invisible("\xe1\x85\x9f", &u), 3);
+    ck_assert_uint_eq(u, 0x115f);
+    ck_assert_uint_eq(co_cli_invisible("\xcd\x8f", &u), 2);
+    ck_assert_uint_eq(u, 0x034f);
+    ck_assert_uint_eq(co_cli_invisible("\xef\xbf\xbb", &u), 3);
+    ck_assert_uint_eq(u, 0xfffb);
+    ck_assert_uint_eq(co_cli_invisible("\xe3\x85\xa5", &u), 0); /* U+3165 */
+    ck_assert_uint_eq(co_cli_invisible("\033", &u), 0);         /* \x1b: C0 */
+    ck_assert_uint_eq(co_cli_invisible("\xe2\x80", &u), 0);     /* cut short */
     ck_assert_uint_eq(co_cli_invisible("\xc3\xa9", &u), 0);
 }
 END_TEST
