@@ -392,6 +392,13 @@ on_signal() { # SIG EXIT_CODE
         echo "demo.sh: dashboard stopped" >&2
         exit "${summary_rc:-0}"
     fi
+    if [ "$run_phase" = 1 ] && [ -n "${run_pid:-}" ] && ! kill -0 "$run_pid" 2>/dev/null; then
+        # the pipeline has just ended and the summary follows: a signal
+        # now only marks the run interrupted (trial 59: a second SIGTERM
+        # here said "stopped before reading the mailbox" after reading)
+        [ -n "$interrupted" ] || { interrupted=$1 int_rc=$2; }
+        return 0
+    fi
     if [ "$run_phase" = 0 ] || [ -z "${run_pid:-}" ] || ! kill -0 "$run_pid" 2>/dev/null; then
         if [ "$pipeline_done" = 0 ]; then
             echo "interrupted: stopped before reading the mailbox; nothing was read (run again)" >&2
