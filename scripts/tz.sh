@@ -37,6 +37,13 @@ tz_name() {
         fi
         name=$v ;;
     esac
+    # a zone file begins with "TZif" (RFC 8536): zone.tab, tzdata.zi and
+    # the other tables in the folder are none (trial 59: the pipeline
+    # refused "zone.tab" with the reason only in run.log)
+    if [ "$(head -c 4 "$zi/$name" 2>/dev/null)" != TZif ]; then
+        echo "time zone '$1' is a file of $zi that is not a zone (a table): use an IANA name such as Europe/Paris" >&2
+        return 2
+    fi
     if [ "${name#right/}" != "$name" ]; then
         echo "time zone '$1' counts leap seconds (a right/ zone), which PostgreSQL does not support: use ${name#right/}" >&2
         return 2

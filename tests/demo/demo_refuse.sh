@@ -99,7 +99,14 @@ if [ -L /etc/localtime ]; then
     sys=$(readlink -f /etc/localtime) && sys=${sys#/usr/share/zoneinfo/} && sys=${sys#posix/}
     [ "$(bash "$SRC/scripts/tz.sh" :/etc/localtime)" = "$sys" ] || fail "TZ=:/etc/localtime is not $sys"
 fi
-echo "ok: TZ=:Zone, Zone, zone-file paths and :/etc/localtime give the zone's name"
+# trial 59: a table of the zoneinfo folder passed the demo's check
+for f in zone.tab /usr/share/zoneinfo/iso3166.tab; do
+    rc=0
+    bash "$SRC/scripts/tz.sh" "$f" > /dev/null 2> "$T/tz.err" || rc=$?
+    [ "$rc" = 2 ] && grep -q "is a file of /usr/share/zoneinfo that is not a zone" "$T/tz.err" ||
+        fail "tz.sh $f: exit $rc $(cat "$T/tz.err")"
+done
+echo "ok: TZ=:Zone, Zone, zone-file paths and :/etc/localtime give the zone's name; a zoneinfo table is refused"
 TZ=:$T/nope refused "TZ=:/a/path that is no zone file" \
     "\\\$TZ: time zone ':$T/nope' is not a zone file under /usr/share/zoneinfo.*pass --timezone" \
     --mailbox "$SRC/datasets/sample-mailbox/generate.py"
