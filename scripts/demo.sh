@@ -1195,14 +1195,28 @@ else:
                f"offers and assessments stored were handled before: announced, or held "
                f"back as repeats; the notifications are in {notif_f}).\n")
 w = 20
+
+
+def vis(text):
+    """As the shell's vis(): ESC as \\e, other controls, C1 and the
+    bidirectional controls as ? (trial 59: the account and the mailbox path
+    reached the terminal raw in the summary)."""
+    return "".join(
+        "\\e" if c == "\x1b" else
+        "?" if (ord(c) < 0x20 or ord(c) == 0x7f or 0x80 <= ord(c) <= 0x9f
+                or ord(c) in (0x200e, 0x200f, 0x061c)
+                or 0x2028 <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069)
+        else c for c in text)
+
+
 if interrupted:
     out.append(f"interrupted: {read_run} messages read before the stop; "
                f"run again to read whatever is left (nothing read is lost or read twice)\n")
 out.append("CareerOps demo summary")
 out.append("=" * 60)
-out.append(f"{'mailbox':<{w}}{mailbox}")
+out.append(f"{'mailbox':<{w}}{vis(mailbox)}")
 if account:
-    out.append(f"{'account':<{w}}{account}")
+    out.append(f"{'account':<{w}}{vis(account)}")
 parts = [f"{new} new", f"{seen_before} already seen"]
 if same_key:
     parts.append(f"{same_key} with the same key as another message (stored as one)")
