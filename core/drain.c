@@ -115,6 +115,10 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
         }
         co_sleep_ms(100);
     }
+    if (!drained && CO_RT_LOAD(&rt->stop) == CO_STOP_HARD)
+        /* a second signal cut the wait short (trial 59: "within 30 s"
+         * 0.1 s after it) */
+        snprintf(why, sizeof why, "before a second signal stopped it");
     for (size_t i = 0; i < rt->n_inst; i++) {
         co_stage_t *st = rt->inst[i];
         if (st->sc->n_inputs != 0)

@@ -714,12 +714,17 @@ int co_stage_consumer_loop(co_stage_t *st)
         /* the broker is gone: the positions of the records whose outputs
          * it did not acknowledge are not committed (a closing flush would
          * only wait 10 s more, one stage after another) */
+        char when[80];
+        if (co_stage_hard_stop(st)) /* cut short (trial 59) */
+            snprintf(when, sizeof when, "before a second signal stopped it");
+        else
+            snprintf(when, sizeof when, "within %d s",
+                     CO__REVOKE_WAIT_MS / 1000);
         co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
                "stopping: the broker did not acknowledge this stage's "
-               "outputs within %d s; the records they came from are read "
-               "again at the next start (duplicates, none lost); exit "
-               "status 1",
-               CO__REVOKE_WAIT_MS / 1000);
+               "outputs %s; the records they came from are read again at "
+               "the next start (duplicates, none lost); exit status 1",
+               when);
         st->unfinished_at_stop = 1;
     }
     co_stage_publish_counts(st);
