@@ -301,6 +301,17 @@ int co_options_check_outputs(const co_option_t *opts, json_t *config,
     int faults = 0;
     for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
         const char *sv = json_string_value(json_object_get(config, o->name));
+        if (o->type == CO_OPT_STR && (o->flags & CO_OPT_INPUT) &&
+            (o->flags & CO_OPT_PATH) && sv != NULL && sv[0] == '\0') {
+            /* "" read the manifest's own folder (trial 59) */
+            char p[512];
+            snprintf(p, sizeof p, "%s.%s", path, o->name);
+            co_diag_add(d, p,
+                        "is empty: give the path of an existing file or "
+                        "folder");
+            faults++;
+            continue;
+        }
         if (o->type != CO_OPT_STR ||
             (o->flags & (CO_OPT_OUTPUT | CO_OPT_INPUT)) == 0 ||
             (o->flags & CO_OPT_PATH) == 0 || sv == NULL || sv[0] == '\0' ||

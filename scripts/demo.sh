@@ -742,6 +742,13 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     try:
         j = json.loads(line)
     except ValueError:
+        # validate's refusals are plain "error: MANIFEST: PATH: why" lines
+        # (trial 59: the reason of an exit 2 stayed in run.log)
+        if line.startswith("error: "):
+            j = {"level": "error", "msg": line[7:].rstrip("\n")}
+        else:
+            continue
+    if not isinstance(j, dict):
         continue
     if j.get("level") in ("error", "fatal") and j.get("msg"):
         m = j["msg"]

@@ -168,9 +168,46 @@ int co_archive_check_url(const char *u, char *err, size_t errlen)
     return 0;
 }
 
+/* A local archive's absolute folder (a relative one is resolved by the
+ * stage later) must be a folder, or be creatable: the path itself, or its
+ * nearest existing ancestor, a folder (trial 59: a regular file, a FIFO
+ * or /dev/full passed validate, then the run failed after its retries).
+ * 0, or -1 with the reason in err. */
+static int co__arch_local_ok(const char *url, char *err, size_t errlen)
+{
+    const char *path = url;
+    if (strncmp(url, "file://", 7) == 0)
+        path = url + 7 + strcspn(url + 7, "/");
+    if (path[0] != '/')
+        return 0;
+    char p[4096];
+    snprintf(p, sizeof p, "%s", path);
+    struct stat st;
+    int self = 1;
+    while (stat(p, &st) != 0) {
+        char *slash = strrchr(p, '/');
+        if (errno != ENOENT && errno != ENOTDIR)
+            return 0; /* not ours to judge (a permission): said at open */
+        if (slash == NULL || slash == p)
+            return 0;
+        *slash = '\0';
+        self = 0;
+    }
+    if (S_ISDIR(st.st_mode))
+        return 0;
+    snprintf(err, errlen,
+             "archive folder %s: %s%s is not a folder: give a folder (it is "
+             "created when missing)",
+             path, self ? "it" : p, self ? "" : ", where it would go,");
+    return -1;
+}
+
 int co_archive_check(const co_archive_config_t *cfg, char *err, size_t errlen)
 {
     if (co_archive_check_url(cfg != NULL ? cfg->url : NULL, err, errlen) != 0)
+        return -1;
+    if (strncmp(cfg->url, "s3://", 5) != 0 &&
+        co__arch_local_ok(cfg->url, err, errlen) != 0)
         return -1;
     /* "http://u:PW@host:8333" was only hidden in messages: the keys go in
      * the two files (trial 53) */

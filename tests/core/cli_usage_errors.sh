@@ -342,3 +342,17 @@ for c in "$(printf 'Saltmarsh Robotics\343\205\244')" "$(printf 'Acme\363\240\20
         "$B" relabel abcdef0123456789 OFFER --company "$c" --conninfo "host=/nonexist port=1"
 done
 echo "ok: relabel refuses invisible characters and names with spaces at their edges"
+
+# trial 59: validate accepted a mailbox-source archive that is a file, a
+# FIFO or a device (the run then failed after its retries), and a path ""
+# (which read the manifest's folder)
+printf 'From a@b Thu Jan  1 00:00:00 2026\nSubject: x\n\nx\n' > "$t/one.mbox"
+mkfifo "$t/arch.fifo"
+for a in /dev/full "$t/arch.fifo" "$t/keep.json" /dev/null/archive; do
+    printf '{"pipeline":"ar","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s","archive":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
+        "$t/one.mbox" "$a" > "$t/ar.json"
+    expect 2 "config.archive: archive folder $a: .*is not a folder" "validate archive $a" "$B" validate "$t/ar.json"
+done
+printf '{"pipeline":"ar","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":""}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' > "$t/ar.json"
+expect 2 "config.path: is empty: give the path of an existing file or folder" "validate path ''" "$B" validate "$t/ar.json"
+echo "ok: validate refuses an archive that is not a folder and an empty input path"
