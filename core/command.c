@@ -100,7 +100,8 @@ static void co__family_one(const char *file, const co_plugin_handle_t *h,
 }
 
 /* `auth` or `auth outlook` when only `auth gmail` exists: the missing or
- * unknown second word is named with the known ones. 1 when reported. */
+ * unknown second word is named with the known ones. 1 when reported, 2
+ * when `auth --help` printed the family's usage. */
 static int co__family_error(int argc, char **argv)
 {
     co__family_t f = {.word = argv[0]};
@@ -108,6 +109,17 @@ static int co__family_error(int argc, char **argv)
     if (f.known == NULL)
         return 0;
     const char *what = strcmp(argv[0], "auth") == 0 ? "provider" : "subcommand";
+    if (argc >= 2 &&
+        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+         strcmp(argv[1], "help") == 0)) {
+        /* trial 59: `careerops auth --help` was an error (exit 2) */
+        printf("usage: careerops %s %s [OPTIONS]\n\n%ss: %s (`careerops %s "
+               "%.*s --help` for one's options)\n",
+               argv[0], strcmp(what, "provider") == 0 ? "PROVIDER" : "COMMAND",
+               what, f.known, argv[0], (int)strcspn(f.known, ","), f.known);
+        free(f.known);
+        return 2; /* said: exit 0 */
+    }
     if (argc < 2 || argv[1][0] == '-')
         fprintf(stderr, "error: %s needs a %s: %s (e.g. `careerops %s %.*s`)\n",
                 argv[0], what, f.known, argv[0], (int)strcspn(f.known, ","),
@@ -126,9 +138,10 @@ int co_command_dispatch(int argc, char **argv, int *rc)
     co__find_t f = {.argc = argc, .argv = argv};
     co_plugin_foreach(co__find_one, &f);
     if (f.file == NULL) {
-        if (!co__family_error(argc, argv))
+        int said = co__family_error(argc, argv);
+        if (!said)
             return 0;
-        *rc = 2;
+        *rc = said == 2 ? 0 : 2; /* 2: its help was asked for */
         return 1;
     }
     char err[2048] = "";

@@ -273,8 +273,10 @@ static int co__cmd_validate(int argc, char **argv)
     co_manifest_unfed_inputs(m, &d);
     co_diag_print_as(&d, argv[optind], "warning");
     co_diag_free(&d);
-    printf("ok: %s: pipeline %s, %zu stages, %zu topics\n",
-           co_cli_shown(argv[optind]), m->pipeline, m->n_stages, m->n_topics);
+    printf("ok: %s: pipeline %s, %zu stage%s, %zu topic%s\n",
+           co_cli_shown(argv[optind]), m->pipeline, m->n_stages,
+           m->n_stages == 1 ? "" : "s", m->n_topics,
+           m->n_topics == 1 ? "" : "s");
     co_manifest_free(m);
     return 0;
 }

@@ -217,8 +217,9 @@ int co__relabel_export(PGconn *c, const char *schema, const char *csv)
     if (f != NULL && fclose(f) != 0)
         rc = 1;
     if (rc == 0)
-        printf("exported %zu corrections to %s (emails in %s)%s\n", written,
-               csv, dir, skipped ? "; some skipped, see above" : "");
+        printf("exported %zu correction%s to %s (emails in %s)%s\n", written,
+               written == 1 ? "" : "s", co_cli_shown(csv), co_cli_shown(dir),
+               skipped ? "; some skipped, see above" : "");
     PQclear(res);
     free(dir);
     free(base);

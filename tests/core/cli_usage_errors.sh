@@ -356,3 +356,8 @@ done
 printf '{"pipeline":"ar","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":""}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' > "$t/ar.json"
 expect 2 "config.path: is empty: give the path of an existing file or folder" "validate path ''" "$B" validate "$t/ar.json"
 echo "ok: validate refuses an archive that is not a folder and an empty input path"
+
+# trial 59: `careerops auth --help` was an error (exit 2)
+"$B" auth --help > ah.out 2> ah.err || fail "auth --help: exit $? $(cat ah.err)"
+grep -q '^usage: careerops auth PROVIDER' ah.out && grep -q 'providers: gmail' ah.out || fail "auth --help: $(cat ah.out)"
+echo "ok: auth --help shows the providers"
