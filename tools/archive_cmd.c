@@ -145,8 +145,8 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
             char *e;
             o->keep = strtol(optarg, &e, 10);
             if (*e || o->keep < 1) {
-                fprintf(stderr, "--keep %s: give a count of 1 or more\n",
-                        co_cli_shown(optarg));
+                fprintf(stderr, "%s: --keep %s: give a count of 1 or more\n",
+                        cmd, co_cli_shown(optarg));
                 return -1;
             }
             break;
