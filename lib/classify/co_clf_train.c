@@ -185,21 +185,16 @@ static int co__train_set_check(const size_t *per, size_t messages)
  * eml/01.eml` overwrote a training email with a model). 0, or 2 said. */
 static int co__train_out_ok(const char *out)
 {
-    static const char magic[] = "careerops-classifier-model ";
-    char head[sizeof magic];
-    ssize_t n;
-    long long size;
-    co_peek_t kind = co_readfile_peek(out, head, sizeof head, &n, &size);
     /* where it can be written: found only after training (trials 57, 58:
      * a missing folder, "", /proc/x, a name of 300 bytes) */
-    char dir[4096], why[4400];
-    int err;
-    co_newfile_t k = co_newfile_check(out, 1, dir, sizeof dir, &err);
     if (out[0] == '\0') {
         fprintf(stderr, "error: --out is empty: give the path of the model "
                         "file to write\n");
         return 2;
     }
+    char dir[4096], why[4400];
+    int err;
+    co_newfile_t k = co_newfile_check(out, 1, dir, sizeof dir, &err);
     if (k != CO_NEWFILE_OK) {
         fprintf(stderr, "error: --out %s: %s (%s)\n", co_cli_shown(out),
                 co_newfile_why(k, co_cli_shown(dir), err, why, sizeof why),
@@ -209,12 +204,11 @@ static int co__train_out_ok(const char *out)
                       "write to");
         return 2;
     }
-    if (kind == CO_PEEK_ABSENT)
-        return 0; /* a new file */
-    if (kind == CO_PEEK_REGULAR &&
-        (size == 0 ||
-         (n == sizeof magic - 1 && memcmp(head, magic, sizeof magic - 1) == 0)))
-        return 0;
+    int ours;
+    co_peek_t kind =
+        co_readfile_replaceable(out, "careerops-classifier-model ", &ours);
+    if (ours)
+        return 0; /* a new file, or a model */
     fprintf(stderr,
             kind == CO_PEEK_REGULAR
                 ? "error: --out %s exists and is not a model file: give a new "

@@ -352,3 +352,18 @@ char *co_newfile_why(co_newfile_t k, const char *dir_shown, int err, char *buf,
     }
     return buf;
 }
+
+co_peek_t co_readfile_replaceable(const char *path, const char *magic,
+                                  int *ours)
+{
+    char head[256];
+    ssize_t n;
+    long long size;
+    size_t ml = strlen(magic);
+    co_peek_t kind = co_readfile_peek(
+        path, head, ml + 1 < sizeof head ? ml + 1 : sizeof head, &n, &size);
+    *ours = kind == CO_PEEK_ABSENT ||
+            (kind == CO_PEEK_REGULAR &&
+             (size == 0 || (n == (ssize_t)ml && memcmp(head, magic, ml) == 0)));
+    return kind;
+}

@@ -146,6 +146,19 @@ typedef enum {
 co_peek_t co_readfile_peek(const char *path, char *head, size_t cap, ssize_t *n,
                            long long *size);
 
+/**
+ * @brief co_readfile_peek() for a command about to replace `path` with a
+ *        file of its own kind, which begins with `magic`: whether it may
+ *        (absent, or a regular file that is empty or begins with magic).
+ *        One rule for `train --out` (a model) and `relabel --export` (an
+ *        earlier export's header).
+ * @param path,magic Borrowed; magic at most 255 bytes.
+ * @param ours Out: 1 when path may be replaced, else 0.
+ * @returns What is at path. Thread-safe.
+ */
+co_peek_t co_readfile_replaceable(const char *path, const char *magic,
+                                  int *ours);
+
 /** What co_newfile_check() found in the way of a new file. */
 typedef enum {
     CO_NEWFILE_OK = 0,         /**< a file can be created there */

@@ -142,7 +142,7 @@ static int co__relabel_export_ok(const char *csv)
                 shown, csv[0] ? "a folder" : "empty");
         return 2;
     }
-    char dir[4096], why[4400], buf[sizeof head];
+    char dir[4096], why[4400];
     int err;
     co_newfile_t k = co_newfile_check(csv, 1, dir, sizeof dir, &err);
     if (k != CO_NEWFILE_OK) {
@@ -153,13 +153,8 @@ static int co__relabel_export_ok(const char *csv)
                 co_newfile_why(k, co_cli_shown(dir), err, why, sizeof why));
         return 2;
     }
-    ssize_t n;
-    long long size;
-    co_peek_t kind = co_readfile_peek(csv, buf, sizeof buf, &n, &size);
-    int ours = kind == CO_PEEK_ABSENT ||
-               (kind == CO_PEEK_REGULAR &&
-                (size == 0 || (n == (ssize_t)sizeof head - 1 &&
-                               memcmp(buf, head, sizeof head - 1) == 0)));
+    int ours;
+    co_peek_t kind = co_readfile_replaceable(csv, head, &ours);
     if (!ours) {
         fprintf(stderr,
                 "error: --export '%s' is %s: it would be overwritten; give a "
