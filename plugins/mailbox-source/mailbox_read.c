@@ -78,6 +78,36 @@ static const char *special_kind(mode_t m)
     return "a file of an unknown kind";
 }
 
+/* A packed file: its format by magic number (gzip RFC 1952, bzip2, xz,
+ * zstd RFC 8878, zip, 7z, tar) and the command that unpacks it. Mailboxes
+ * are often exported packed (Google Takeout, a backup), and "not mail"
+ * alone does not say what to do. */
+typedef struct {
+    const char *magic;
+    size_t len, at;
+    const char *kind, *fix;
+} packed_t;
+
+static const packed_t *packed_kind(const char *h, size_t n)
+{
+    static const packed_t known[] = {
+        {"\x1f\x8b", 2, 0, "gzip file", "gunzip FILE"},
+        {"BZh", 3, 0, "bzip2 file", "bunzip2 FILE"},
+        {"\xfd"
+         "7zXZ\0",
+         6, 0, "xz file", "unxz FILE"},
+        {"\x28\xb5\x2f\xfd", 4, 0, "zstd file", "unzstd FILE"},
+        {"PK\x03\x04", 4, 0, "zip archive", "unzip FILE"},
+        {"7z\xbc\xaf\x27\x1c", 6, 0, "7z archive", "7z x FILE"},
+        {"ustar", 5, 257, "tar archive", "tar -xf FILE"},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (n >= known[i].at + known[i].len &&
+            memcmp(h + known[i].at, known[i].magic, known[i].len) == 0)
+            return &known[i];
+    return NULL;
+}
+
 /* Does this start look like RFC 5322 header fields? The first line (after
  * blank lines) is "Name: value" with a printable field name, and there is
  * no NUL byte (binary data). */
@@ -209,6 +239,14 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
         return MAILBOX_MBOXRD;
     if (looks_like_headers(h, n))
         return MAILBOX_EML;
+    const packed_t *packed = packed_kind(h, n);
+    if (packed != NULL) {
+        snprintf(err, errsz,
+                 "%s is not mail but a %s: unpack it first (%s) and give the "
+                 "unpacked mailbox, .eml file or folder",
+                 path, packed->kind, packed->fix);
+        return MAILBOX_AUTO;
+    }
     snprintf(err, errsz,
              "%s is not mail: it starts with neither an mbox \"From \" line "
              "nor RFC 5322 header fields (\"Name: value\")%s",

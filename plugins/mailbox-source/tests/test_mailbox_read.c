@@ -621,6 +621,16 @@ START_TEST(detect_refuses_streams_and_non_mail)
     ck_assert(g_file_set_contents(txt, "Odd: 1\nFrom: a@b.example\n\nbody\n",
                                   -1, NULL));
     ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
+    /* a packed mailbox says what it is and how to unpack it */
+    ck_assert(g_file_set_contents(txt, "\x1f\x8b\x08\0\0\0", 6, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "is not mail but a gzip file: unpack it first "
+                              "(gunzip FILE)"),
+                  "%s", err);
+    ck_assert(g_file_set_contents(txt, "PK\x03\x04\x14\0", 6, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "zip archive: unpack it first (unzip FILE)"),
+                  "%s", err);
     g_rand_free(r);
     g_free(buf);
     mbt_rm_rf(tmp);
