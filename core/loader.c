@@ -346,7 +346,8 @@ const co_plugin_handle_t *co_plugin_load_as(const char *name, const char *file,
                 stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)
                     ? "is a folder, not a plugin library (name the .so file "
                       "in it)"
-                    : "no such file");
+                    : "no such file (a relative plugin_file is read from "
+                      "the manifest's folder, not the current one)");
     else
         h = co__open_named(name, file, errstr, sz);
     if (h)

@@ -219,6 +219,11 @@ J
 expect 2 "plugin_file ./lib.so: is a folder, not a plugin library" "plugin_file a folder" \
     "$B" validate pf.json
 echo "ok: plugin_file naming a folder"
+# a relative plugin_file that is missing says where it was looked for
+sed 's/"lib.so"/"sub\/none.so"/' pf.json >pf2.json
+expect 2 "read from the manifest's folder" "plugin_file missing" \
+    "$B" validate pf2.json
+echo "ok: plugin_file missing"
 
 # ---- relabel and applications: one name for the connection each way, and
 # an empty --schema refused (note 18: `applications --schema ''` read the
