@@ -17,6 +17,9 @@ const char *co_readfile_strerror(int rc)
     if (rc == -ETIMEDOUT)
         return "a named pipe (FIFO) that nothing wrote to within 5 s: give a "
                "regular file";
+    if (rc == CO_READFILE_ENDLESS)
+        return "a device or stream that did not end within the size limit "
+               "(e.g. /dev/zero): give a regular file";
     return strerror(-rc);
 }
 
@@ -141,6 +144,8 @@ int co_readfile_max(const char *path, char **out, size_t *len, size_t max)
     size_t n = 0, cap = 0;
     err = co__readfile_all(f, &buf, &n, &cap, max);
     fclose(f);
+    if (err == -EFBIG && size == 0) /* not a regular file: it never ended */
+        err = CO_READFILE_ENDLESS;
     if (err == 0 && buf == NULL && (buf = malloc(1)) == NULL)
         err = -ENOMEM;
     if (err != 0) {

@@ -25,9 +25,10 @@
  * @param out Set on success to a malloc'd copy with a NUL after the last
  *        byte (free() it; wipe it first when it holds a secret).
  * @param len Set to the number of bytes read (may be NULL).
- * @returns 0, or -errno: -EISDIR for a folder, -EFBIG when it is larger
- *          than `max` (a regular file by its size before reading; a device
- *          or a pipe once `max` bytes have come), -EIO for a read error,
+ * @returns 0, or -errno: -EISDIR for a folder, -EFBIG when a regular
+ *          file is larger than `max` (by its size before reading),
+ *          CO_READFILE_ENDLESS for a device or a pipe once `max` bytes have
+ *          come (/dev/zero), -EIO for a read error,
  *          -ETIMEDOUT for a named pipe that nothing wrote to in time,
  *          -ENOMEM, or open()'s errno (-ENOENT, -EACCES...).
  * @remark Thread-safe (no shared state).
@@ -47,10 +48,17 @@ int co_readfile_max(const char *path, char **out, size_t *len, size_t max);
  */
 FILE *co_readfile_open(const char *path, int *rc, size_t *size);
 
+/** co_readfile_max()'s error for a device or pipe that sent more than
+ *  `max` bytes: not an errno (they are below 4096), said by
+ *  co_readfile_strerror(). */
+#define CO_READFILE_ENDLESS (-0x10001)
+
 /**
- * @brief The reason for co_readfile_max()'s error rc (a negative errno) in
- *        words: strerror(), but -ETIMEDOUT said as "a named pipe (FIFO)
- *        that nothing wrote to within 5 s: give a regular file".
+ * @brief The reason for co_readfile_max()'s error rc (a negative errno or
+ *        CO_READFILE_ENDLESS) in words: strerror(), but -ETIMEDOUT said as
+ *        "a named pipe (FIFO) that nothing wrote to within 5 s: give a
+ *        regular file" and CO_READFILE_ENDLESS as "a device or stream that
+ *        did not end within the size limit".
  * @returns A static string. Thread-safe.
  */
 const char *co_readfile_strerror(int rc);
