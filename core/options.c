@@ -478,9 +478,17 @@ void co_options_print(const co_option_t *opts, FILE *out)
         fprintf(out, "  (no options)\n");
         return;
     }
+    /* one column for the names, as wide as the longest
+     * ("refresh_token_key_secret" overran a fixed 22) */
+    int w = 22;
+    for (const co_option_t *o = opts; o->type != CO_OPT_END; o++) {
+        size_t n = strlen(co_cli_shown(o->name));
+        if (n > (size_t)w && n < 80)
+            w = (int)n;
+    }
     for (const co_option_t *o = opts; o->type != CO_OPT_END; o++) {
         /* the plugin's own words, escaped (trial 57: printed raw) */
-        fprintf(out, "  %-22s %-11s", co_cli_shown(o->name),
+        fprintf(out, "  %-*s %-11s", w, co_cli_shown(o->name),
                 co_opt_type_name(o->type));
         if (o->flags & CO_OPT_REQUIRED)
             fprintf(out, " required");

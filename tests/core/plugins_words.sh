@@ -37,3 +37,11 @@ rc=0
 [ "$rc" = 2 ] && grep -q "plugins info takes one NAME or FILE.so (got also '--bogus')" extra.txt ||
     fail "plugins info NAME --bogus: exit $rc $(cat extra.txt)"
 ok "plugins info refuses a FIFO (no hang) and an extra word"
+
+# the options' table keeps one column for the type however long a name is
+# ("refresh_token_key_secret" pushed its row out of line)
+"$B" plugins info gmail-source > gm.txt 2>&1 || fail "plugins info gmail-source: $(cat gm.txt)"
+cols=$(awk '/^  [a-z_]+ +(string|int|number|bool)/ { match($0, /^  [a-z_]+ +/); print RLENGTH }' gm.txt | sort -u)
+[ -n "$cols" ] && [ "$(printf '%s\n' "$cols" | wc -l)" = 1 ] ||
+    fail "plugins info: the type column moves ($(printf '%s ' $cols)): $(cat gm.txt)"
+ok "plugins info aligns its options' table"
