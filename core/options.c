@@ -301,14 +301,19 @@ int co_options_check_outputs(const co_option_t *opts, json_t *config,
     int faults = 0;
     for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
         const char *sv = json_string_value(json_object_get(config, o->name));
-        if (o->type == CO_OPT_STR && (o->flags & CO_OPT_INPUT) &&
+        if (o->type == CO_OPT_STR &&
+            (o->flags & (CO_OPT_INPUT | CO_OPT_OUTPUT)) &&
             (o->flags & CO_OPT_PATH) && sv != NULL && sv[0] == '\0') {
-            /* "" read the manifest's own folder (trial 59) */
+            /* "" read the manifest's own folder (trial 59), or was said
+             * to be that folder as an output */
             char p[512];
             snprintf(p, sizeof p, "%s.%s", path, o->name);
             co_diag_add(d, p,
-                        "is empty: give the path of an existing file or "
-                        "folder");
+                        (o->flags & CO_OPT_INPUT)
+                            ? "is empty: give the path of an existing file "
+                              "or folder"
+                            : "is empty: give the path of a file (or leave "
+                              "the option out for the default)");
             faults++;
             continue;
         }
@@ -400,8 +405,10 @@ void *co_options_fill(const co_plugin_t *p, json_t *config,
         case CO_OPT_STR:
             if (json_is_string(v)) {
                 const char *sv = json_string_value(v);
-                /* "-" is stdin/stdout by convention, never a file */
-                char *s = (o->flags & CO_OPT_PATH) && strcmp(sv, "-") != 0
+                /* "-" is stdin/stdout by convention, never a file; ""
+                 * stays "" (an optional file left unset) */
+                char *s = (o->flags & CO_OPT_PATH) && sv[0] != '\0' &&
+                                  strcmp(sv, "-") != 0
                               ? co_path_join(base_dir, sv)
                               : co_strdup(sv);
                 co__mem_add(m, s);

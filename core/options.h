@@ -37,9 +37,10 @@ int co_options_validate(const co_option_t *opts, json_t *config,
  * @brief Check the CO_OPT_OUTPUT and CO_OPT_INPUT paths of `config`: the
  *        folder of each output (relative paths resolved against `base_dir`,
  *        as co_options_fill() does) must exist, or the plugin cannot create
- *        its file at start; each input must exist.
- *        Each fault is added to `d` at `path.key`, naming the folder and
- *        the fix. Unset options, defaults and "-" (standard output) pass.
+ *        its file at start; each input must exist; neither may be ""
+ *        (it would name `base_dir` itself). Each fault is added to `d` at
+ * `path.key`, naming the folder and the fix. Unset options, defaults and "-"
+ * (standard output) pass.
  * @returns The number of faults added.
  * @remark Reads the file system; any thread.
  */
@@ -53,7 +54,8 @@ typedef struct co_optmem_s co_optmem_t;
 /**
  * @brief Allocate a zeroed struct of `p->config_size` bytes and write every
  *        option at its offset (the manifest value, else the default).
- *        CO_OPT_PATH strings are resolved against `base_dir`.
+ *        CO_OPT_PATH strings are resolved against `base_dir` ("-" and ""
+ *        are kept as they are).
  * @param mem Receives what to free with co_options_free().
  * @returns The struct (NULL when config_size is 0). Validate first: values
  *          that do not convert are left zero.

@@ -1073,7 +1073,7 @@ static co_status_t gmail_push_start(gmail_t *g)
     unsigned p = di ? di->port : (unsigned)port;
     gmail_api->log(g->st, CO_LOG_INFO, "push endpoint on http://127.0.0.1:%u/",
                    p);
-    if (g->cfg->push_port_file != NULL) {
+    if (g->cfg->push_port_file != NULL && g->cfg->push_port_file[0] != '\0') {
         char tmp[4096];
         snprintf(tmp, sizeof tmp, "%s.tmp", g->cfg->push_port_file);
         FILE *f = fopen(tmp, "w");

@@ -304,7 +304,7 @@ static co_status_t imap_connect(imap_t *m)
         curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, m->bearer);
     else
         curl_easy_setopt(c, CURLOPT_PASSWORD, m->password);
-    if (m->cfg->ca_file != NULL)
+    if (m->cfg->ca_file != NULL && m->cfg->ca_file[0] != '\0')
         curl_easy_setopt(c, CURLOPT_CAINFO, m->cfg->ca_file);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)m->cfg->timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

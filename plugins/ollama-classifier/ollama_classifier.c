@@ -119,11 +119,12 @@ static const co_option_t ollama_options[] = {
      "or \"openai\" (POST {base_url}/v1/chat/completions with "
      "`response_format` JSON Schema: llama.cpp's server, vLLM, LM Studio, "
      "hosted APIs)."},
-    {CO_OPT_STR, "api_key_file", "", 0, 0, 0,
+    {CO_OPT_STR, "api_key_file", "", CO_OPT_PATH, 0, 0,
      offsetof(ollama_config_t, api_key_file),
      "File holding the API key sent as `Authorization: Bearer KEY` (for "
-     "hosted OpenAI-compatible APIs); \"\" sends none. Keep it out of the "
-     "manifest: only the path goes there."},
+     "hosted OpenAI-compatible APIs; relative to the manifest's folder); "
+     "\"\" sends none. Keep it out of the manifest: only the path goes "
+     "there."},
     {CO_OPT_INT, "num_predict", "512", 0, 16, OLLAMA_NUM_PREDICT_MAX,
      offsetof(ollama_config_t, num_predict),
      "Answer token limit (options.num_predict / max_tokens). An answer cut "

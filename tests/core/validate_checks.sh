@@ -367,7 +367,7 @@ cat > akf.json <<J
   {"name":"show","plugin":"console-sink","input":"ev","config":{"path":"o.jsonl","format":"jsonl"}}]}
 J
 refused "FIFO key files" "stages\\[0\\] \\(ingest\\)\\.config\\.archive_s3_secret_key_file: '[^']*key\\.fifo' is a named pipe \\(FIFO\\), not a regular file: give the file holding the S3 secret key" akf.json
-grep -q "stages\[1\] (llm)\.config\.api_key_file: 'key\.fifo' is a named pipe (FIFO), not a regular file" err.txt ||
+grep -q "stages\[1\] (llm)\.config\.api_key_file: '\./key\.fifo' is a named pipe (FIFO), not a regular file" err.txt ||
     fail "ollama api_key_file FIFO: $(cat err.txt)"
 # the key file from the environment (not checked before start): run ends
 # in 5 s naming the FIFO
@@ -376,6 +376,18 @@ rc=0; CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE=$T/key.fifo timeout 30 "$B" run akf2.
 [ "$rc" = 2 ] || fail "run, S3 secret key file a FIFO: exit $rc, want 2 (124: it hung): $(cat err.txt)"
 grep -q "key\.fifo: a named pipe (FIFO) that nothing wrote to within 5 s" err.txt || fail "S3 key FIFO at run: $(cat err.txt)"
 ok "a FIFO as a plugin's key file (mailbox-source's S3 keys, ollama-classifier's api_key_file) is refused by validate and run, naming the option; from the environment, run ends in 5 s saying it is a FIFO nothing wrote to"
+# api_key_file is read from the manifest's folder, as every other file
+# option (it was read from the current folder)
+(cd / && "$B" validate "$T/akf2.json" > "$T/out.txt" 2> "$T/err.txt") ||
+    fail "api_key_file relative to the manifest, validated from /: $(cat err.txt)"
+ok "ollama-classifier's api_key_file is relative to the manifest's folder"
+# an empty output path named the manifest's folder ("is a folder")
+cat > emptyout.json <<'J'
+{"pipeline":"eo","stages":[{"name":"src","plugin":"mock-source","output":"t"},
+ {"name":"out","plugin":"console-sink","input":"t","config":{"path":""}}]}
+J
+refused "console-sink path \"\"" "stages\\[1\\] \\(out\\)\\.config\\.path: is empty: give the path of a file" emptyout.json
+ok "an empty output path is refused"
 # trial 54: a FIFO in kafka.ssl.*.location hung validate's trial client
 # and run
 manifest kf.json ',"security.protocol":"SSL","ssl.ca.location":"key.fifo","ssl.key.location":"key.fifo","ssl.certificate.location":"key.fifo"' out.jsonl
@@ -410,7 +422,7 @@ ok "a FIFO as rules-classifier's model_file, extra_rules or rules_dir, or imap-s
 # trial 55: a missing key file passed validate (run refused it at once);
 # a 2 GB ssl.key.location took validate minutes
 sed 's/"api_key_file":"key.fifo"/"api_key_file":"nonexist.key"/; s/"archive_s3_secret_key_file":"key.fifo"/"archive_s3_secret_key_file":"key.txt"/' akf.json > akm.json
-refused "a missing api_key_file" "stages\\[1\\] \\(llm\\)\\.config\\.api_key_file: 'nonexist\\.key' is missing \\(no such file\\)" akm.json
+refused "a missing api_key_file" "stages\\[1\\] \\(llm\\)\\.config\\.api_key_file: '\\./nonexist\\.key' is missing \\(no such file\\)" akm.json
 truncate -s 100M big.pem
 manifest kb.json ',"security.protocol":"SSL","ssl.key.location":"big.pem"' out.jsonl
 refused "a 100 MB ssl.key.location" "kafka\\.ssl\\.key\\.location: 'big\\.pem' is 104857600 bytes, more than 16 MiB" kb.json

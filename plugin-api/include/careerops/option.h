@@ -43,7 +43,8 @@ enum co_opt_flag_e {
                                     status; should come from `${secret:..}` */
     CO_OPT_PATH = 1u << 2,     /**< a file path: relative paths resolve
                                     against the manifest's folder; "-" is
-                                    passed as is (stdin or stdout) */
+                                    passed as is (stdin or stdout), and so
+                                    is "" (an optional file left unset) */
     CO_OPT_ZONE = 1u << 3,     /**< a CO_OPT_STR naming an IANA time zone
                                     ("Europe/Paris", "UTC"): validate and run
                                     refuse a name the system's zone database
