@@ -2,6 +2,7 @@
  * The supervisor loop is in supervisor.c, backpressure in backpressure.c,
  * the embedded drain in drain.c. */
 #include "pipeline.h"
+#include "alone.h"
 #include "bootfile.h"
 #include "backpressure.h"
 #include "err.h"
@@ -408,39 +409,7 @@ static int co__check(co_manifest_t *m, const co_run_opts_t *o)
         co_diag_free(&d);
         return 2;
     }
-    return 0;
-}
-
-/* --stage on the in-process embedded broker: a stage whose input only
- * stages of other processes write gets nothing, since this broker is
- * private to the process (trial 28). A warning per such input. */
-static void co__warn_alone(const co_manifest_t *m, const co_run_opts_t *o)
-{
-    for (size_t i = 0; o->stages != NULL && i < m->n_stages; i++) {
-        const co_stage_conf_t *s = &m->stages[i];
-        if (!co_run_is_local(o, s->name))
-            continue;
-        for (size_t k = 0; k < s->n_inputs; k++) {
-            const char *writer = NULL;
-            int local = 0;
-            for (size_t j = 0; j < m->n_stages; j++) {
-                const co_stage_conf_t *w = &m->stages[j];
-                if (w->output == NULL || strcmp(w->output, s->inputs[k]) != 0)
-                    continue;
-                writer = w->name;
-                local |= co_run_is_local(o, w->name);
-            }
-            if (writer != NULL && !local)
-                co_log(CO_LOG_WARN, s->name, s->plugin,
-                       "input %s is written by stage %s, which is not in this "
-                       "process, and this process runs its own in-memory "
-                       "broker: nothing will arrive. Run the stages together "
-                       "(no --stage), or start `careerops broker "
-                       "--bootstrap-file F` and give every host --set "
-                       "kafka.bootstrap.servers=ADDRESS",
-                       s->inputs[k], writer);
-        }
-    }
+    return co_alone_check(m, o);
 }
 
 /* The in-process embedded broker, or the configured one. Returns 0, -2 when
@@ -521,7 +490,7 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
                                  m->topics[i].partitions);
     co_log_info("embedded broker (in memory, librdkafka mock cluster) at %s",
                 rt->bootstrap);
-    co__warn_alone(m, o);
+    co_alone_warn_inputs(m, o);
     if (o->bootstrap_file) {
         if (co_bootfile_write(o->bootstrap_file, rt->bootstrap) != 0) {
             if (errno != EEXIST) /* EEXIST: another broker's, said */

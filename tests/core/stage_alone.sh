@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `run --stage` on the process's own in-memory broker (a new user's trial:
+# `run m.json --stage ingest --until-idle` read a whole mailbox into a
+# broker that ended with the process, saved the mailbox position past it,
+# and the next full run said "nothing new": 40 messages never classified).
+# 1. Without --bootstrap-file nothing could read what the stage writes:
+#    refused (exit 2) before anything starts, the state untouched.
+# 2. With --bootstrap-file the readers of other processes count: a SIGTERM
+#    before any of them read leaves the source's position where it was
+#    (exit 1, said), and the full run then gets every message.
+# 3. A reader that joins through the file lets the source finish, exit 0.
+. "$(dirname "$0")/../common/cli.sh"
+: "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
+MB=$CAREEROPS_SOURCE_ROOT/datasets/sample-mailbox/sample.mbox
+cat > m.json <<J
+{"pipeline":"alone","state":"file:state.json","stages":[
+ {"name":"ingest","plugin":"mailbox-source","output":"raw","config":{"path":"$MB","archive":"arch"}},
+ {"name":"classify","plugin":"rules-classifier","input":"raw","output":"ev"},
+ {"name":"show","plugin":"console-sink","input":"ev","config":{"path":"out.jsonl","format":"jsonl"}}]}
+J
+n_out() { [ -f out.jsonl ] && wc -l < out.jsonl || echo 0; }
+
+# 1
+expect 2 "error: --stage ingest writes raw, which stage classify reads, but classify is not in this process and this process runs its own in-memory broker" \
+    "run --stage ingest alone" timeout 60 "$B" run m.json --stage ingest --until-idle
+[ ! -e state.json ] || fail "the refused run wrote its state: $(cat state.json)"
+echo "ok: a source alone on its own broker is refused"
+
+# 2
+rm -f bs
+timeout 60 "$B" run m.json --stage ingest --bootstrap-file bs --drain-timeout-ms 1500 \
+    > src.log 2>&1 &
+SRC=$!
+for _ in $(seq 200); do grep -q "40 messages read this run" src.log && break; sleep 0.1; done
+grep -q "40 messages read this run" src.log || fail "the source did not read: $(tail -3 src.log)"
+kill -TERM $SRC
+rc=0; wait $SRC || rc=$?
+[ "$rc" = 1 ] || fail "source stopped before any reader: exit $rc, want 1: $(tail -3 src.log)"
+grep -q "its position is not advanced" src.log || fail "no word on the position: $(tail -5 src.log)"
+rc=0; timeout 90 "$B" run m.json --until-idle > full.log 2>&1 || rc=$?
+[ "$rc" = 0 ] || fail "the full run: exit $rc: $(tail -3 full.log)"
+[ "$(n_out)" = 40 ] || fail "the full run after the lone source wrote $(n_out) events, want 40: $(grep -v debug full.log | tail -3)"
+echo "ok: what no reader took is read again by the next run"
+
+# 3
+rm -f state.json out.jsonl bs
+timeout 90 "$B" run m.json --stage ingest --bootstrap-file bs --until-idle > src2.log 2>&1 &
+SRC=$!
+for _ in $(seq 200); do [ -s bs ] && break; sleep 0.1; done
+[ -s bs ] || fail "no bootstrap file: $(tail -3 src2.log)"
+timeout 90 "$B" run m.json --stage classify --stage show \
+    --set "kafka.bootstrap.servers=$(cat bs)" > rd.log 2>&1 &
+RD=$!
+rc=0; wait $SRC || rc=$?
+[ "$rc" = 0 ] || fail "the source with a reader: exit $rc: $(tail -3 src2.log)"
+kill -TERM $RD 2>/dev/null; wait $RD 2>/dev/null || true
+[ "$(n_out)" = 40 ] || fail "the reader wrote $(n_out) events, want 40"
+rc=0; timeout 60 "$B" run m.json --until-idle > again.log 2>&1 || rc=$?
+[ "$rc" = 0 ] && grep -q "nothing new since the last run" again.log ||
+    fail "after the reader took all: exit $rc: $(grep -v debug again.log | tail -3)"
+echo "ok: a reader joining through --bootstrap-file lets the lone source finish"
