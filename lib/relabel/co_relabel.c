@@ -715,9 +715,34 @@ int co_cmd_relabel(int argc, char **argv)
     int npos = argc - optind;
     int correcting = r.export_csv == NULL && !r.list;
     if ((correcting && npos != 2) || (!correcting && npos != 0)) {
-        fprintf(stderr, "error: %s\n",
-                correcting ? "give KEY and LABEL"
-                           : "--export and --list take no KEY or LABEL");
+        if (correcting && npos > 2)
+            fprintf(stderr,
+                    "error: give KEY and LABEL only (got also '%s'; quote a "
+                    "--company or --note of several words)\n",
+                    co_cli_shown(argv[optind + 2]));
+        else
+            fprintf(stderr, "error: %s\n",
+                    correcting ? "give KEY and LABEL"
+                               : "--export and --list take no KEY or LABEL");
+        co__relabel_usage(stderr);
+        return 2;
+    }
+    /* trial 60: `--list --export F` listed and wrote nothing, `--export F
+     * --company X` ignored --company */
+    const char *lone = r.export_csv != NULL && r.list ? "--list"
+                       : r.set_company                ? "--company"
+                       : r.set_date                   ? "--date"
+                       : r.set_role                   ? "--role"
+                       : r.note != NULL               ? "--note"
+                       : r.no_emit                    ? "--no-emit"
+                       : r.topic != NULL              ? "--topic"
+                                                      : NULL;
+    if (!correcting && lone != NULL) {
+        fprintf(stderr, "error: %s does not go with %s: %s\n", lone,
+                r.export_csv != NULL ? "--export" : "--list",
+                r.export_csv != NULL && r.list
+                    ? "give one of them"
+                    : "it belongs to a correction (relabel KEY LABEL ...)");
         co__relabel_usage(stderr);
         return 2;
     }

@@ -9,13 +9,17 @@
 #include "co_pgmig.h"
 #include "rules_eval.h"
 #include "util.h"
+#include "co_cli.h"
+#include "co_readfile.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 char *co__relabel_sql(PGconn *c, const char *schema, const char *sql)
 {
@@ -99,14 +103,33 @@ PGresult *co__relabel_corrected(PGconn *c, const char *schema, char *err,
     return res;
 }
 
-/* Writes a whole file; 0 or -1. */
+/* Writes a whole file under its name only once all of it is written
+ * (a full disk left an earlier export's email empty); 0 or -1 with errno
+ * set. */
 static int co__relabel_write(const char *path, const char *data, size_t len)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
+    char tmp[4200];
+    int fd = co_tmpfile_open(path, tmp, sizeof tmp);
+    if (fd < 0)
         return -1;
-    int bad = fwrite(data, 1, len, f) != len;
-    bad |= fclose(f) != 0;
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        int e = errno;
+        close(fd);
+        co_tmpfile_abandon(tmp);
+        errno = e;
+        return -1;
+    }
+    int bad = fwrite(data, 1, len, f) != len || fflush(f) != 0;
+    int e = errno;
+    if (!bad && co_tmpfile_commit(fileno(f), tmp, path) != 0) {
+        bad = 1;
+        e = errno;
+    } else if (bad) {
+        co_tmpfile_abandon(tmp);
+    }
+    fclose(f);
+    errno = e;
     return bad ? -1 : 0;
 }
 
@@ -149,13 +172,25 @@ int co__relabel_export(PGconn *c, const char *schema, const char *csv)
         return 1;
     }
     const char *rel = basename(base);
+    /* a name that starts with a space would be trimmed by the readers of
+     * the file column (eval, train --corrections): "./ name" keeps it */
+    const char *dot = isspace((unsigned char)rel[0]) ? "./" : "";
     FILE *f = NULL;
-    int rc = 0;
+    int rc = 0, fd = -1;
+    char tmp[4200] = "";
+    /* the CSV replaces an earlier export only once whole (a full disk left
+     * an earlier export empty, or cut after a row, with exit 1) */
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "error: cannot create %s: %s\n", dir, strerror(errno));
+        fprintf(stderr, "error: cannot create %s: %s\n", co_cli_shown(dir),
+                strerror(errno));
         rc = 1;
-    } else if ((f = fopen(csv, "w")) == NULL) {
-        fprintf(stderr, "error: cannot write %s: %s\n", csv, strerror(errno));
+    } else if ((fd = co_tmpfile_open(csv, tmp, sizeof tmp)) < 0 ||
+               (f = fdopen(fd, "w")) == NULL) {
+        fprintf(stderr, "error: cannot write %s: %s\n", co_cli_shown(csv),
+                strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        co_tmpfile_abandon(tmp);
         rc = 1;
     }
     size_t written = 0, skipped = 0;
@@ -183,11 +218,12 @@ int co__relabel_export(PGconn *c, const char *schema, const char *csv)
         }
         char *path = NULL, *file = NULL;
         if (asprintf(&path, "%s/%s.json", dir, key) < 0 ||
-            asprintf(&file, "%s.emails/%s.json", rel, key) < 0) {
+            asprintf(&file, "%s%s.emails/%s.json", dot, rel, key) < 0) {
             rc = 1;
         } else if (co__relabel_write(path, PQgetvalue(res, i, 4),
                                      (size_t)PQgetlength(res, i, 4)) != 0) {
-            fprintf(stderr, "error: cannot write %s\n", path);
+            fprintf(stderr, "error: cannot write %s: %s\n", co_cli_shown(path),
+                    strerror(errno));
             rc = 1;
         } else {
             /* the labels CSV as datasets/WRITING.md defines it: company
@@ -214,8 +250,24 @@ int co__relabel_export(PGconn *c, const char *schema, const char *csv)
         free(path);
         free(file);
     }
-    if (f != NULL && fclose(f) != 0)
-        rc = 1;
+    if (f != NULL) {
+        if (rc == 0 && fflush(f) != 0) {
+            fprintf(stderr, "error: cannot write %s: %s\n", co_cli_shown(csv),
+                    strerror(errno));
+            rc = 1;
+        }
+        if (rc == 0 && co_tmpfile_commit(fileno(f), tmp, csv) != 0) {
+            fprintf(stderr, "error: cannot write %s: %s\n", co_cli_shown(csv),
+                    strerror(errno));
+            rc = 1;
+        } else if (rc != 0) {
+            co_tmpfile_abandon(tmp);
+        }
+        fclose(f);
+    }
+    if (rc != 0)
+        fprintf(stderr, "error: nothing exported: %s is as it was\n",
+                co_cli_shown(csv));
     if (rc == 0)
         printf("exported %zu correction%s to %s (emails in %s)%s\n", written,
                written == 1 ? "" : "s", co_cli_shown(csv), co_cli_shown(dir),

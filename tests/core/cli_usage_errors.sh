@@ -213,6 +213,18 @@ expect 2 "^error: --topic needs --manifest" "relabel --topic without --manifest"
     "$B" relabel 4dd7aaaa OTHER --topic x --conninfo "postgresql://127.0.0.1:1/none"
 expect 2 "^error: --company is not valid UTF-8" "relabel --company not UTF-8" \
     "$B" relabel 4dd7aaaa OTHER --company "$(printf 'a\xffb')" --conninfo "postgresql://127.0.0.1:1/none"
+# trial 60: an extra word was "give KEY and LABEL"; --list with --export,
+# and a correction's options with --export, were ignored (exit 0)
+D="postgresql://127.0.0.1:1/none"
+expect 2 "^error: give KEY and LABEL only \(got also 'extra'" "relabel KEY LABEL extra" \
+    "$B" relabel 4dd7aaaa OFFER extra --conninfo "$D"
+expect 2 "^error: --list does not go with --export: give one of them" "relabel --list --export" \
+    "$B" relabel --list --export "$t/q.csv" --conninfo "$D"
+expect 2 "^error: --company does not go with --export" "relabel --export --company" \
+    "$B" relabel --export "$t/q.csv" --company X --conninfo "$D"
+expect 2 "^error: --note does not go with --list" "relabel --list --note" \
+    "$B" relabel --list --note hi --conninfo "$D"
+[ ! -e "$t/q.csv" ] || fail "a refused relabel --export wrote $t/q.csv"
 echo "ok: relabel: a too short key prefix, and PostgreSQL down with the fix"
 
 # trial 28: auth gmail with client files that do not exist is exit 2 (the

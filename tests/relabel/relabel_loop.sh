@@ -158,6 +158,25 @@ grep -q "^[^,]*,OTHER,,,$k23," "$T/corr3.csv" || fail "OTHER row: $(grep "$k23" 
     fail "the stored event lost its company"
 ok "an OTHER correction exports empty company and date: $(grep "$k23" "$T/corr3.csv" | cut -c1-60)..."
 
+# trial 60: an export that fails half-way (a full disk; here one email's
+# file name taken by a folder) left the earlier export empty or cut after
+# a row, exit 1; now the earlier export stays whole and the error says why
+cp "$T/corr3.csv" "$T/corr3.before"
+mkdir "$T/corr3.csv.emails/$k23.json.d" && rm -f "$T/corr3.csv.emails/$k23.json" &&
+    mv "$T/corr3.csv.emails/$k23.json.d" "$T/corr3.csv.emails/$k23.json"
+r=0; "$B" relabel --export "$T/corr3.csv" "${CI[@]}" > /dev/null 2> "$T/e10" || r=$?
+[ "$r" = 1 ] || fail "export over a folder: exit $r: $(cat "$T/e10")"
+grep -q "cannot write .*$k23\.json: Is a directory" "$T/e10" &&
+    grep -q "nothing exported: .*corr3\.csv is as it was" "$T/e10" || fail "export failure: $(cat "$T/e10")"
+cmp -s "$T/corr3.csv" "$T/corr3.before" || fail "a failed export changed the earlier one: $(cat "$T/corr3.csv")"
+rmdir "$T/corr3.csv.emails/$k23.json"
+# a name that starts with a space reads back (the readers trim the field)
+(cd "$T" && "$B" relabel --export " lead.csv" "${CI[@]}" > /dev/null) || fail "export ' lead.csv'"
+grep -q "^\./ lead\.csv\.emails/" "$T/ lead.csv" || fail "' lead.csv' rows: $(head -3 "$T/ lead.csv")"
+"$B" eval --manifest "$SRC/tests/classify/rules-eval.json" --stage classify \
+    --labels "$T/ lead.csv" --emails "$T" > /dev/null 2> "$T/e11" || fail "eval of ' lead.csv': $(cat "$T/e11")"
+ok "a failed export keeps the earlier one; a name with a leading space reads back"
+
 # ---- trial 36: a role, and a deadline given as a day (OFFER, ASSESSMENT)
 k22=$(key_of 22)
 "$B" relabel "$k22" OFFER --date 2026-12-20 --role "Backend Engineer" "${CI[@]}" > "$T/r22.out" ||
