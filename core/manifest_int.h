@@ -2,8 +2,8 @@
  * @file core/manifest_int.h
  * @brief Internals shared by the manifest's source files (manifest.c,
  *        manifest_get.c, manifest_set.c, manifest_expand.c,
- *        manifest_stage.c, manifest_graph.c). Not installed; not for use
- *        outside them.
+ *        manifest_stage.c, manifest_state.c, manifest_graph.c). Not installed;
+ * not for use outside them.
  *
  * Every helper reports faults into a co_diag_t with the JSON path of the
  * field (`stages[2].errors.retries`); `path` arguments are the path of the
@@ -22,6 +22,11 @@ void co__diag_take(co_diag_t *d, char *msg);
 /** @brief 1 when `d` (NULL allowed) holds a diagnostic for exactly the JSON
  *         path `path` (a message "path: ..."), else 0. Not thread-safe. */
 int co__diag_has(const co_diag_t *d, const char *path);
+
+/** @brief Parse the top-level `state` of `root` into m->state (a file:
+ *         store's path made absolute, its symlink followed), each fault
+ *         added to `d` at "state" (manifest_state.c). */
+void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d);
 
 /** @brief Report each key of `obj` not in the NULL-terminated `allowed`,
  *         naming the keys that are allowed there. */

@@ -17,11 +17,12 @@
  * file:PATH: every operation takes an exclusive flock() on PATH.lock (which
  * serializes threads and processes alike, since each store has its own
  * open file description), re-reads PATH if another writer replaced it, and
- * writes by rename of a fsync'ed PATH.tmp, so a crash leaves the old or the
- * new file, never a torn one.
+ * writes a fsync'ed unnamed file of the folder (co_tmpfile_open()) linked
+ * over PATH, so a crash leaves the old or the new file, never a torn one.
  */
 #include "state.h"
 #include "log.h"
+#include "co_readfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -323,7 +324,6 @@ static co_state_t *co__mem_open(const char *name, char *errstr, size_t n)
 typedef struct {
     co_state_t base;
     char *path;
-    char *tmp_path;
     int lock_fd;
     json_t *doc;
     struct stat seen; /* identity of the file `doc` was read from */
@@ -386,7 +386,12 @@ static int co__file_refresh(co__file_state_t *f, char *errstr, size_t n)
 /* Write the document atomically. Lock held. */
 static int co__file_save(co__file_state_t *f)
 {
-    int fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* an unnamed file in the folder, linked over PATH once written: no
+     * PATH.tmp to follow if it is a symlink (trial 60: a link at
+     * state.json.tmp had its target overwritten) or to fail on if it is a
+     * folder */
+    char tmp[4200] = "";
+    int fd = co_tmpfile_open(f->path, tmp, sizeof tmp);
     if (fd < 0)
         goto fail;
     /* one write of the whole text: json_dumpfd() writes token by token
@@ -405,15 +410,17 @@ static int co__file_save(co__file_state_t *f)
     }
     int written = text != NULL && off == len;
     free(text);
-    if (!written || fsync(fd) != 0) {
+    struct stat st;
+    if (!written || fsync(fd) != 0 || fstat(fd, &st) != 0 ||
+        co_tmpfile_commit(fd, tmp, f->path) != 0) {
+        int e = errno;
         close(fd);
+        errno = e;
         goto fail;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || close(fd) != 0)
+    if (close(fd) != 0)
         goto fail;
-    if (rename(f->tmp_path, f->path) != 0)
-        goto fail;
+    tmp[0] = '\0'; /* committed: nothing to remove */
     /* Make the rename durable: fsync the folder. */
     char *dir = strdup(f->path);
     if (dir != NULL) {
@@ -434,7 +441,7 @@ static int co__file_save(co__file_state_t *f)
 fail:
     co__state_log("error", "state file %s: cannot write: %s", f->path,
                   strerror(errno));
-    unlink(f->tmp_path);
+    co_tmpfile_abandon(tmp);
     return CO_ERR_STATE;
 }
 
@@ -524,7 +531,6 @@ static void co__file_close(co_state_t *s)
         close(f->lock_fd);
     json_decref(f->doc);
     free(f->path);
-    free(f->tmp_path);
     free(f);
 }
 
@@ -543,8 +549,7 @@ static co_state_t *co__file_open(const char *path, char *errstr, size_t n)
     co__file_state_t *f = calloc(1, sizeof *f);
     size_t plen = strlen(path);
     char *lock_path = malloc(plen + 6);
-    if (f == NULL || lock_path == NULL || (f->path = strdup(path)) == NULL ||
-        (f->tmp_path = malloc(plen + 5)) == NULL) {
+    if (f == NULL || lock_path == NULL || (f->path = strdup(path)) == NULL) {
         snprintf(errstr, n, "state file %s: out of memory", path);
         free(lock_path);
         if (f != NULL) {
@@ -554,7 +559,6 @@ static co_state_t *co__file_open(const char *path, char *errstr, size_t n)
         return NULL;
     }
     f->base.ops = &co__file_ops;
-    snprintf(f->tmp_path, plen + 5, "%s.tmp", path);
     snprintf(lock_path, plen + 6, "%s.lock", path);
     f->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (f->lock_fd < 0) {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The file: state store and the paths around it (trial 60):
+# 1. a symlink as the state (to a file not created yet, as before a first
+#    run): the writes go to its target and the link stays a link; a run on
+#    the target's own path is refused while one runs through the link (the
+#    per-stage claim is the target's)
+# 2. a symlink at STATE.tmp is not followed (its target was overwritten)
+# 3. validate refuses what run would: a STATE.lock that is a folder, a name
+#    too long for its .lock; a state file of ours cut short is named so
+. "$(dirname "$0")/../common/cli.sh"
+cat > m.json <<'J'
+{"pipeline":"sf","kafka":{"bootstrap.servers":"embedded"},"state":"file:${env:ST:-state.json}",
+ "stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":40,"rate":20}},
+ {"name":"out","plugin":"mock-sink","input":"a","config":{"path":"out.jsonl"}}]}
+J
+
+# 1
+mkdir keep && ln -s keep/real.json sl.json
+ST=sl.json "$B" run m.json --until-idle 2> one.err & first=$!
+for _ in $(seq 100); do grep -q 'running 2 stage' one.err 2>/dev/null && break; sleep 0.1; done
+expect 2 'another `careerops run` with a broker of its own runs this stage on state file:.*keep/real\.json' \
+    "a run on the link's target while one runs through the link" \
+    env ST=keep/real.json timeout 60 "$B" run m.json --until-idle
+wait "$first" || fail "the run through the link: $(grep -v librdkafka one.err | tail -n 3)"
+[ -L sl.json ] || fail "the state link was replaced by a file"
+grep -q '"sf/src"' keep/real.json || fail "the link's target holds no state: $(cat keep/real.json 2>&1)"
+echo "ok: a symlinked state is written through, and claimed as its target"
+
+# 2
+echo precious > victim.txt
+ln -s victim.txt v.json.tmp
+ST=v.json timeout 60 "$B" run m.json --until-idle 2> v.err || fail "run with a link at STATE.tmp: $(tail -n 3 v.err)"
+[ "$(cat victim.txt)" = precious ] || fail "the link at STATE.tmp was followed: $(cat victim.txt)"
+grep -q '"sf/src"' v.json || fail "no state written: $(cat v.json 2>&1)"
+echo "ok: a symlink at STATE.tmp is left alone"
+
+# 3
+mkdir lk.json.lock
+expect 2 "state: file:lk\.json: its lock file .*lk\.json\.lock is not a regular file: move it away" \
+    "a folder at STATE.lock" env ST=lk.json "$B" validate m.json
+long=$(printf 'a%.0s' $(seq 252))
+expect 2 "state: file:a+: the name is too long for its lock file \(NAME\.lock, [0-9]+ bytes at most\)" \
+    "a 252-byte state name" env ST="$long" "$B" validate m.json
+head -c 30 keep/real.json > cut.json
+expect 2 "state: file:cut\.json is a CareerOps state file cut short or damaged" \
+    "a state file cut short" env ST=cut.json "$B" validate m.json
+echo "ok: validate refuses a folder at STATE.lock, a name too long, and names a state file cut short"
