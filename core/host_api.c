@@ -211,6 +211,13 @@ static int co__api_idem_commit(co_stage_t *st, const char *key)
 
 static int co__api_stopping(co_stage_t *st)
 {
+    /* the last flush at the end sends what the sink holds: its requests
+     * are not cut for a while (a second signal or a fatal Kafka error
+     * still stops it) */
+    int64_t since = CO__ATOMIC_LOAD(&st->end_flush_since_ms);
+    if (since != 0 && co_mono_ms() - since < CO_LAST_FLUSH_GRACE_MS &&
+        !co_stage_hard_stop(st) && !co_port_kafka_failed(st))
+        return 0;
     return co_stage_stopping(st);
 }
 

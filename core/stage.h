@@ -33,6 +33,10 @@
 
 #include <pthread.h>
 
+/** How long the last flush at a stage's end may send before the plugin's
+ *  stopping() says 1 again, in ms (co_stage_t::end_flush_since_ms). */
+#define CO_LAST_FLUSH_GRACE_MS 10000
+
 /** Lifecycle of a stage instance (as shown by /api/stages). */
 typedef enum co_stage_state_e {
     CO_STAGE_STARTING = 0,
@@ -161,6 +165,12 @@ struct co_stage_s {
      *  last records in time. They are read again at the next start, and
      *  the host exits 1 (worker thread; read after the join) */
     int unfinished_at_stop;
+    /** atomic: co_mono_ms() when the stage's last flush at its end began,
+     *  0 outside it: for CO_LAST_FLUSH_GRACE_MS after it, the plugin's
+     *  stopping() says 0 so that the flush can send what it holds
+     *  (chroma-sink's requests were cut by their stop hook and a plain
+     *  SIGTERM exited 1); a second signal still cuts it */
+    int64_t end_flush_since_ms;
     /** atomic: a Kafka client of the stage met a fatal error
      *  (co_port_kafka_fatal()): the stage stops FAILED and commits
      *  nothing more (offsets, source positions) */

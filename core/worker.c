@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CO__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define CO__ATOMIC_LOAD(p)     __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define CO__ATOMIC_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 
 /* Bound of the waits when partitions are revoked and at the end. */
 #define CO__REVOKE_WAIT_MS 10000
@@ -695,8 +696,12 @@ int co_stage_consumer_loop(co_stage_t *st)
         rc = -1; /* FAILED: no flush, no commit (co__commit()) */
     if (rc > 0)
         rc = 0; /* stopped mid-retry: a normal stop */
-    /* the end: flush once, drain and commit, each bounded */
-    if (rc == 0 && co__maybe_flush(st, 1) != 0)
+    /* the end: flush once, drain and commit, each bounded; the flush may
+     * send (stopping() is 0 for it a while: co__api_stopping()) */
+    CO__ATOMIC_STORE(&st->end_flush_since_ms, co_mono_ms());
+    int flushed = rc == 0 ? co__maybe_flush(st, 1) : 0;
+    CO__ATOMIC_STORE(&st->end_flush_since_ms, (int64_t)0);
+    if (rc == 0 && flushed != 0)
         rc = -1;
     else if (rc == 0 && st->ph->desc->flush != NULL && st->trk.held > 0) {
         /* the last flush asked to retry (trial 44: a sink on a full disk

@@ -37,6 +37,7 @@ struct mock_sink_config {
     const char *counter_file;
     int64_t fail_on_flush;
     int headers;
+    int flush_sends;
 };
 
 static const co_option_t mock_sink_options[] = {
@@ -61,6 +62,10 @@ static const co_option_t mock_sink_options[] = {
     {CO_OPT_BOOL, "headers", "false", 0, 0, 0,
      offsetof(struct mock_sink_config, headers),
      "Also write the record's headers as a \"headers\" object of strings."},
+    {CO_OPT_BOOL, "flush_sends", "false", 0, 0, 0,
+     offsetof(struct mock_sink_config, flush_sends),
+     "Make flush() behave as a sink that sends over the network with the "
+     "stop hook of lib/http: RETRY while the host's stopping() says 1."},
     {0},
 };
 
@@ -287,6 +292,11 @@ static co_status_t mock_sink_flush(void *instance)
         api->set_error(ms->st, "injected",
                        "injected flush failure (%" PRId64 " more to come)",
                        ms->flush_failures);
+        return CO_RETRY;
+    }
+    if (ms->cfg->flush_sends && ms->len > 0 && api->stopping(ms->st)) {
+        api->set_error(ms->st, "stopped",
+                       "stopped while about to send (the stage is stopping)");
         return CO_RETRY;
     }
     if (ms->len > 0 && fwrite(ms->buf, 1, ms->len, ms->out) != ms->len) {

@@ -127,3 +127,25 @@ grep -q 'cannot write to ./big.txt: File too large' big.log || fail "ulimit -f: 
 python3 -c 'import json,sys
 for l in open("big.txt"): json.loads(l)' || fail "big.txt holds a cut line"
 ok "console-sink to a /proc file or under a file-size limit: the stage stops (exit 1), no half block"
+
+# a sink that sends in its last flush (chroma-sink: lib/http's stop hook
+# asks the host's stopping()): on a plain SIGTERM that flush used to be cut
+# before it sent anything ("stopped while about to send"), the stage
+# exited 1 and its records were read again; now the last flush sends
+cat > send.json <<'J'
+{"pipeline":"wsend","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":300}},
+ {"name":"out","plugin":"mock-sink","input":"a","commit_interval_ms":60000,
+  "config":{"path":"send.jsonl","sleep_ms":20,"flush_sends":true}}]}
+J
+"$B" run send.json --set "kafka.bootstrap.servers=$BS" --stage src --until-idle 2> send-src.log ||
+    fail "the source: $(grep -v librdkafka send-src.log | tail -n 3)"
+CAREEROPS_LOG_LEVEL=debug "$B" run send.json --set "kafka.bootstrap.servers=$BS" --stage out 2> send.log & RP=$!
+wait_line send.log '"stage":"out".*assigned' 30 || fail "the sink got no partitions: $(grep -v librdkafka send.log | tail -n 3)"
+sleep 2
+kill -TERM "$RP"
+rc=0; wait "$RP" || rc=$?
+[ "$rc" = 0 ] || fail "a stop of a sink that sends in its last flush: exit $rc: $(grep -v 'librdkafka\|debug' send.log | tail -n 3)"
+! grep -q "the sink's last flush failed" send.log || fail "the last flush was cut: $(grep "last flush" send.log)"
+[ -s send.jsonl ] || fail "the last flush wrote nothing"
+ok "a sink's last flush at a plain SIGTERM sends what it holds ($(wc -l < send.jsonl) records), exit 0"

@@ -169,7 +169,10 @@ typedef struct co_host_api_s {
 
     /**
      * @brief Non-zero once the host asked the stage to stop (SIGTERM,
-     *        pause/restart): long loops in poll() should return. @since 1.0
+     *        pause/restart): long loops in poll() should return. While
+     *        the sink's last flush() at the stage's end runs, 0 for its
+     *        first 10 s, so that it can send what it holds (a second
+     *        signal ends that at once). Any thread. @since 1.0
      */
     int (*stopping)(co_stage_t *st);
 
