@@ -408,7 +408,9 @@ void *co_options_fill(const co_plugin_t *p, json_t *config,
                 /* "-" is stdin/stdout by convention, never a file; ""
                  * stays "" (an optional file left unset) */
                 char *s = (o->flags & CO_OPT_PATH) && sv[0] != '\0' &&
-                                  strcmp(sv, "-") != 0
+                                  strcmp(sv, "-") != 0 &&
+                                  !((o->flags & CO_OPT_URL) &&
+                                    strcspn(sv, ":") < strcspn(sv, "/"))
                               ? co_path_join(base_dir, sv)
                               : co_strdup(sv);
                 co__mem_add(m, s);

@@ -354,9 +354,19 @@ int co_cmd_archive(int argc, char **argv)
     if (strcmp(sub, "init") == 0) {
         if ((a = co__arch_open(&o)) == NULL)
             return 2;
+        int existed = co_archive_exists(a);
         if (co_archive_init(a, err, sizeof err) < 0) {
             fprintf(stderr, "careerops archive init: %s\n", co_cli_shown(err));
             rc = 1;
+        } else {
+            /* trial 60: it said nothing, created or not */
+            char url[1200], shown[1200];
+            co_archive_url_of(a, "", url, sizeof url);
+            co_redact(shown, sizeof shown, url);
+            printf("archive %s: %s\n", co_cli_shown(shown),
+                   strncmp(url, "s3://", 5) == 0 ? "bucket ready"
+                   : existed                     ? "already there"
+                                                 : "created");
         }
     } else if (strcmp(sub, "put") == 0) {
         if (nargs < 1) {

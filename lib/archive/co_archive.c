@@ -168,8 +168,10 @@ int co_archive_check_url(const char *u, char *err, size_t errlen)
     return 0;
 }
 
-/* A local archive's absolute folder (a relative one is resolved by the
- * stage later) must be a folder, or be creatable: the path itself, or its
+/* A local archive's folder (the host resolves a relative one in the
+ * manifest against its folder, CO_OPT_URL; one from the command line or
+ * $CAREEROPS_ARCHIVE is relative to the current folder) must be a folder
+ * this user can write, or be creatable: the path itself, or its
  * nearest existing ancestor, a folder (trial 59: a regular file, a FIFO
  * or /dev/full passed validate, then the run failed after its retries).
  * 0, or -1 with the reason in err. */
@@ -178,8 +180,6 @@ static int co__arch_local_ok(const char *url, char *err, size_t errlen)
     const char *path = url;
     if (strncmp(url, "file://", 7) == 0)
         path = url + 7 + strcspn(url + 7, "/");
-    if (path[0] != '/')
-        return 0;
     char p[4096];
     snprintf(p, sizeof p, "%s", path);
     struct stat st;
@@ -188,13 +188,26 @@ static int co__arch_local_ok(const char *url, char *err, size_t errlen)
         char *slash = strrchr(p, '/');
         if (errno != ENOENT && errno != ENOTDIR)
             return 0; /* not ours to judge (a permission): said at open */
-        if (slash == NULL || slash == p)
+        if (slash == p)
             return 0;
-        *slash = '\0';
+        if (slash == NULL) /* relative: created in the current folder */
+            snprintf(p, sizeof p, ".");
+        else
+            *slash = '\0';
         self = 0;
     }
-    if (S_ISDIR(st.st_mode))
-        return 0;
+    if (S_ISDIR(st.st_mode)) {
+        /* trial 60: a folder this user cannot write passed validate, and
+         * the run failed after its retries */
+        if (access(p, W_OK | X_OK) == 0)
+            return 0;
+        snprintf(err, errlen,
+                 "archive folder %s: cannot %s %s (%s): give the user "
+                 "running careerops write access, or give another folder",
+                 path, self ? "write into" : "create it in", p,
+                 strerror(errno));
+        return -1;
+    }
     snprintf(err, errlen,
              "archive folder %s: %s%s is not a folder: give a folder (it is "
              "created when missing)",

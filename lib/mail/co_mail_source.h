@@ -71,7 +71,8 @@ typedef struct co_mail_source_cfg_s {
      offsetof(type, member.default_tz),                                        \
      "IANA time zone (e.g. Europe/Paris) for floating calendar times and "     \
      "dates without a zone; UTC when unset."},                                 \
-    {CO_OPT_STR, "archive", NULL, 0, 0, 0, offsetof(type, member.archive),     \
+    {CO_OPT_STR, "archive", NULL, CO_OPT_PATH | CO_OPT_URL, 0, 0,              \
+     offsetof(type, member.archive),                                           \
      "Where the raw messages are stored (claim check): s3://bucket[/prefix], " \
      "file:///dir or a folder (relative to the manifest); unset: "             \
      "$CAREEROPS_ARCHIVE, else .run/archive in the current folder."},          \

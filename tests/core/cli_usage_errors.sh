@@ -367,6 +367,21 @@ for a in /dev/full "$t/arch.fifo" "$t/keep.json" /dev/null/archive; do
 done
 printf '{"pipeline":"ar","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":""}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' > "$t/ar.json"
 expect 2 "config.path: is empty: give the path of an existing file or folder" "validate path ''" "$B" validate "$t/ar.json"
+# trial 60: a relative archive (the demo's form) was not checked at all;
+# it is read from the manifest's folder, validated from anywhere
+for a in keep.json keep.json/sub; do
+    printf '{"pipeline":"ar","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s","archive":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
+        "$t/one.mbox" "$a" > "$t/ar.json"
+    expect 2 "config.archive: archive folder $t/$a: .*is not a folder" "validate relative archive $a" \
+        env -C / "$B" validate "$t/ar.json"
+done
+sed 's/"archive":"keep.json\/sub"/"archive":"newarch"/' "$t/ar.json" > "$t/ar2.json"
+env -C / "$B" validate "$t/ar2.json" > /dev/null 2>&1 || fail "a relative archive to be created refused: $("$B" validate "$t/ar2.json" 2>&1)"
+# archive init and ls on a file: refused, not a silent exit 0
+(cd "$t" && expect 2 "archive folder keep\.json: it is not a folder" "archive init --archive FILE" \
+    "$B" archive init --archive keep.json)
+(cd "$t" && "$B" archive init --archive newarch2 > init.out && grep -q "newarch2/: created" init.out) ||
+    fail "archive init said nothing: $(cat "$t/init.out")"
 echo "ok: validate refuses an archive that is not a folder and an empty input path"
 
 # trial 59: `careerops auth --help` was an error (exit 2)

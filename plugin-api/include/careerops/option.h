@@ -54,10 +54,17 @@ enum co_opt_flag_e {
                                     refuse a path whose folder does not exist
                                     ("-" is standard output); older hosts
                                     ignore the bit */
-    CO_OPT_INPUT = 1u << 5     /**< with CO_OPT_PATH: a file or folder the
+    CO_OPT_INPUT = 1u << 5,    /**< with CO_OPT_PATH: a file or folder the
                                     plugin reads: validate and run refuse a
                                     path that does not exist ("-" is standard
                                     input); older hosts ignore the bit */
+    CO_OPT_URL = 1u << 6       /**< with CO_OPT_PATH: a folder or a URL; a
+                                    value with a ':' before its first '/'
+                                    ("s3://b/p", "file:///d", "s3:/b") is
+                                    passed as is, a relative folder resolved
+                                    as a path. Older hosts ignore the bit
+                                    and pass every value as is: resolve a
+                                    relative folder with resolve_path() too */
 };
 
 /**
