@@ -173,7 +173,7 @@ static int co__cmd_run(int argc, char **argv)
                    "MS] [--bootstrap-file F]\n\n"
                    "Runs every stage of MANIFEST (one thread per plugin "
                    "instance), or only the\nstages named with --stage (ops "
-                   "run one process per stage). SIGTERM/SIGINT\nfinish "
+                   "run one process per stage). SIGTERM/SIGINT/SIGHUP\nfinish "
                    "in-flight records, flush, commit and exit 0; a second "
                    "signal stops at once.\n\n"
                    "  --stage NAME        run only this stage (repeatable)\n"
@@ -448,7 +448,7 @@ static int co__cmd_broker(int argc, char **argv)
                    "partition): for demos\nand tests, never production. "
                    "Prints the bootstrap servers (and writes them\nto F); "
                    "creates the topics of each --manifest. Stops on "
-                   "SIGTERM/SIGINT.\n");
+                   "SIGTERM/SIGINT/SIGHUP.\n");
             return 0;
         } else
             return 2;
@@ -494,10 +494,11 @@ static int co__cmd_broker(int argc, char **argv)
     co_log_info("embedded broker (in memory) at %s", bs);
     signal(SIGTERM, co__on_sig);
     signal(SIGINT, co__on_sig);
+    signal(SIGHUP, co__on_sig); /* a closed terminal: stop as SIGTERM does */
     while (!co__broker_stop)
         pause();
     co_log_info("embedded broker at %s: received %s, stopping%s%s", bs,
-                co__broker_stop == SIGINT ? "SIGINT" : "SIGTERM",
+                co_stop_signal_name(co__broker_stop),
                 bfile ? " and removing " : "", bfile ? bfile : "");
     if (bfile != NULL)
         co_bootfile_remove(bfile, bs);

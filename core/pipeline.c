@@ -110,8 +110,7 @@ static void co__hard_stop_watch(const sigset_t *set)
  * exit. */
 static void co__stop_now(const sigset_t *set, int sig)
 {
-    co_log_info("received %s: stopping now",
-                sig == SIGINT ? "SIGINT" : "SIGTERM");
+    co_log_info("received %s: stopping now", co_stop_signal_name(sig));
     CO_RT_STORE(&co__sig_rt->stop, CO_STOP_HARD);
     co__hard_stop_watch(set);
 }
@@ -215,14 +214,13 @@ static void *co__signal_thread(void *arg)
                 "received %s: finishing in-flight records (for up "
                 "to %lld s, --drain-timeout-ms; a second signal "
                 "stops now; at most %lld s in all)",
-                sig == SIGINT ? "SIGINT" : "SIGTERM",
-                (long long)(co__sig_drain_ms / 1000),
+                co_stop_signal_name(sig), (long long)(co__sig_drain_ms / 1000),
                 (long long)(co__sig_drain_ms / 1000 + CO__STOP_GRACE_S));
         else
             co_log_info(
                 "received %s: finishing in-flight records (a "
                 "second signal stops now; at most %lld s in all)",
-                sig == SIGINT ? "SIGINT" : "SIGTERM",
+                co_stop_signal_name(sig),
                 (long long)(co__sig_drain_ms / 1000 + CO__STOP_GRACE_S));
         CO_RT_STORE(&co__sig_rt->stop, CO_STOP_REQUESTED);
         if (!co__start_stop_watch(set))
@@ -682,6 +680,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP); /* a closed terminal: stop as SIGTERM does */
     sigaddset(&set, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);

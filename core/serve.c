@@ -179,6 +179,7 @@ int co_cmd_serve(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP); /* a closed terminal: stop as SIGTERM does */
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before MHD's thread */
     co_control_routes_t r = {0};
     char e[512];

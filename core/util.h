@@ -16,6 +16,10 @@
 int64_t co_wall_ms(void);
 /** @brief Monotonic clock in ms (arbitrary origin). Thread-safe. */
 int64_t co_mono_ms(void);
+/** @brief "SIGINT", "SIGTERM" or "SIGHUP" for the signals that stop a
+ *         run, serve or broker (a closed terminal's SIGHUP stops as
+ *         SIGTERM does), else "a signal". Static string; thread-safe. */
+const char *co_stop_signal_name(int sig);
 /** @brief Sleep `ms` milliseconds (EINTR-safe). */
 void co_sleep_ms(int64_t ms);
 
