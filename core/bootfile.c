@@ -5,11 +5,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -209,6 +211,40 @@ int co_bootfile_check(const char *opt, const char *path)
     return rc;
 }
 
+/* Replace the existing file at path by the written one (fd, tmp) if it
+ * is a stale bootstrap file, under an exclusive flock() on that file: of
+ * two brokers that found the same stale file, the second to get the lock
+ * sees that the file was replaced and looks at the new one, whose broker
+ * answers (a review: both replaced it, and both ran). 1 when replaced;
+ * 0 with errno set (EEXIST: said, another broker has it). */
+static int co__bootfile_replace(int fd, const char *tmp, const char *path)
+{
+    int lfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    struct stat held, now;
+    int ok = 0;
+    if (lfd < 0 || flock(lfd, LOCK_EX) != 0 || fstat(lfd, &held) != 0) {
+        if (lfd < 0 && (errno == ELOOP || errno == ENOENT))
+            errno = EEXIST; /* replaced by a link, or removed: not ours */
+    } else if (co__bootfile_old("--bootstrap-file", path) != 0) {
+        errno = EEXIST; /* said: another broker wrote it meanwhile */
+    } else if (stat(path, &now) != 0 || now.st_ino != held.st_ino ||
+               now.st_dev != held.st_dev) {
+        errno = EEXIST; /* replaced by another stale one meanwhile */
+        fprintf(stderr,
+                "error: --bootstrap-file %s: another broker "
+                "replaced it while this one started: give another "
+                "path\n",
+                co_cli_shown(path));
+    } else {
+        ok = co_tmpfile_commit(fd, tmp, path) == 0;
+    }
+    int e = errno;
+    if (lfd >= 0)
+        close(lfd); /* the lock goes with it, after the rename */
+    errno = e;
+    return ok;
+}
+
 int co_bootfile_write(const char *path, const char *bootstraps)
 {
     /* an unnamed file linked over path when whole: a "PATH.tmp" of the
@@ -227,14 +263,10 @@ int co_bootfile_write(const char *path, const char *bootstraps)
      * that the path was free) one wins (trial 59: both ran); an existing
      * file is replaced only when it is still a stale bootstrap file */
     if (ok && co_tmpfile_commit_new(fd, tmp, path) != 0) {
-        if (errno != EEXIST) {
+        if (errno != EEXIST)
             ok = 0;
-        } else if (co__bootfile_old("--bootstrap-file", path) != 0) {
-            ok = 0; /* said: another broker wrote it meanwhile */
-            errno = EEXIST;
-        } else {
-            ok = co_tmpfile_commit(fd, tmp, path) == 0;
-        }
+        else
+            ok = co__bootfile_replace(fd, tmp, path);
     }
     int e = errno;
     if (!ok)

@@ -205,10 +205,14 @@ static int co__cmd_run(int argc, char **argv)
         free(sets.v);
         return 2;
     }
-    co_manifest_t *m = NULL;
-    if ((o.bootstrap_file != NULL &&
-         co_bootfile_check("--bootstrap-file", o.bootstrap_file) != 0) ||
-        (m = co__load(argv[optind], &sets)) == NULL) {
+    /* the manifest first: a run that starts no broker refuses the option
+     * as such (co_pipeline_run), not by the file's contents (a review: "a
+     * program still answers" for the broker file it meant to read) */
+    co_manifest_t *m = co__load(argv[optind], &sets);
+    if (m == NULL ||
+        (o.bootstrap_file != NULL && m->embedded &&
+         co_bootfile_check("--bootstrap-file", o.bootstrap_file) != 0)) {
+        co_manifest_free(m);
         free(stages.v);
         free(sets.v);
         return 2;
@@ -480,17 +484,22 @@ static int co__cmd_broker(int argc, char **argv)
     }
     free(manifests.v);
     const char *bs = co_embedded_bootstraps(em);
-    printf("%s\n", bs);
-    fflush(stdout);
     if (bfile != NULL && co_bootfile_write(bfile, bs) != 0) {
-        if (errno != EEXIST) /* EEXIST: another broker's, said */
+        /* EEXIST: another broker's, said; the same refusal as before the
+         * start (trial 60: exit 1 here, 2 there) */
+        int taken = errno == EEXIST;
+        if (!taken)
             fprintf(stderr,
                     "error: --bootstrap-file: cannot write %s: %s (give a "
                     "path in a folder you can write to)\n",
                     co_cli_shown(bfile), strerror(errno));
         co_embedded_stop(em);
-        return 1;
+        return taken ? 2 : 1;
     }
+    /* the address only once it is this broker's (trial 60: a broker that
+     * lost the race for the file had printed its address, then exited) */
+    printf("%s\n", bs);
+    fflush(stdout);
     co_log_info("embedded broker (in memory) at %s", bs);
     signal(SIGTERM, co__on_sig);
     signal(SIGINT, co__on_sig);

@@ -36,9 +36,10 @@ echo "ok: --bootstrap-file in a missing folder or under a file is refused"
 # trial 55: --bootstrap-file overwrote, then removed, whatever was there
 # (/dev/full as root; a manifest given by mistake)
 printf '{"pipeline":"keep"}\n' > "$t/keep.json"
+printf '{"pipeline":"okm","stages":[{"name":"src","plugin":"mock-source","output":"a"},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' > "$t/okm.json"
 mkfifo "$t/bs.fifo"
 for f in "$t/keep.json" "$t/bs.fifo" /dev/null; do
-    for cmd in broker "run $t/keep.json"; do
+    for cmd in broker "run $t/okm.json"; do
         # shellcheck disable=SC2086
         expect 2 "error: --bootstrap-file $f: the file exists and is not" \
             "$cmd --bootstrap-file $f" timeout 30 "$B" $cmd --bootstrap-file "$f"
@@ -66,7 +67,7 @@ echo "10.0.0.5:9092" > "$t/far.bs"
 expect 2 "error: --bootstrap-file $t/far.bs: the file exists and is not a bootstrap file" \
     "broker --bootstrap-file of a non-loopback address" timeout 30 "$B" broker --bootstrap-file "$t/far.bs"
 expect 2 "error: --bootstrap-file is empty" "broker --bootstrap-file ''" "$B" broker --bootstrap-file ''
-expect 2 "error: --bootstrap-file is empty" "run --bootstrap-file ''" "$B" run "$t/keep.json" --bootstrap-file ''
+expect 2 "error: --bootstrap-file is empty" "run --bootstrap-file ''" "$B" run "$t/okm.json" --bootstrap-file ''
 # trial 57: the write went through "F.tmp": a user's F.tmp was overwritten
 # and removed, a link named so was followed, a FIFO so named hung it; and
 # any "word:word" line was taken for a stale bootstrap file
@@ -92,12 +93,20 @@ live=$!
 for _ in $(seq 100); do [ -s "$t/live.bs" ] && break; sleep 0.1; done
 [ -s "$t/live.bs" ] || fail "broker --bootstrap-file did not write it: $(cat "$t/live.err")"
 addr=$(cat "$t/live.bs")
-for cmd in broker "run $t/keep.json"; do
+for cmd in broker "run $t/okm.json"; do
     # shellcheck disable=SC2086
     expect 2 "error: --bootstrap-file $t/live.bs: a program still answers at ${addr%%,*}" \
         "$cmd --bootstrap-file of a live broker" timeout 30 "$B" $cmd --bootstrap-file "$t/live.bs"
 done
 [ "$(cat "$t/live.bs")" = "$addr" ] || fail "the live broker's file was changed"
+# a refused broker printed no address (it printed one, then exited)
+timeout 30 "$B" broker --bootstrap-file "$t/live.bs" > "$t/lost.out" 2>/dev/null || true
+[ ! -s "$t/lost.out" ] || fail "a refused broker printed an address: $(cat "$t/lost.out")"
+# a run on that broker given its file by mistake: told that it starts no
+# broker, not that a program answers at the address
+sed "s/\"pipeline\":\"okm\"/\"pipeline\":\"okm\",\"kafka\":{\"bootstrap.servers\":\"${addr%%,*}\"}/" "$t/okm.json" > "$t/okx.json"
+expect 2 "--bootstrap-file $t/live.bs: this run starts no broker" "run on a broker with its --bootstrap-file" \
+    timeout 30 "$B" run "$t/okx.json" --bootstrap-file "$t/live.bs"
 kill -INT "$live"; wait "$live" || true
 [ ! -e "$t/live.bs" ] || fail "the broker did not remove its own file at exit"
 # trial 59: ports and addresses a broker cannot have written are no

@@ -2,6 +2,7 @@
  * option tables, `when` predicates, token bucket, backoff, metrics. */
 #include "co_test.h"
 
+#include "bootfile.h"
 #include "manifest.h"
 #include "metrics.h"
 #include "options.h"
@@ -11,7 +12,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char tmpdir[256];
@@ -454,6 +459,59 @@ START_TEST(metrics_prometheus_text)
 }
 END_TEST
 
+/* Two brokers that find the same stale bootstrap file and write theirs
+ * at once (released together through a pipe): exactly one wins (a review:
+ * both replaced the file, and both would run, in 39 of 40 rounds). */
+START_TEST(bootfile_stale_race_one_winner)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/race.bs", tmpdir);
+    for (int round = 0; round < 10; round++) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("127.0.0.1:1\n", f); /* nothing answers there: stale */
+        fclose(f);
+        int gate[2];
+        ck_assert_int_eq(pipe(gate), 0);
+        pid_t kid[2];
+        for (int c = 0; c < 2; c++) {
+            kid[c] = fork();
+            ck_assert_int_ge(kid[c], 0);
+            if (kid[c] == 0) {
+                int s = socket(AF_INET, SOCK_STREAM, 0);
+                struct sockaddr_in a = {.sin_family = AF_INET};
+                a.sin_addr.s_addr = htonl(0x7f000001);
+                socklen_t al = sizeof a;
+                if (s < 0 || bind(s, (void *)&a, sizeof a) != 0 ||
+                    listen(s, 4) != 0 || getsockname(s, (void *)&a, &al))
+                    _exit(3);
+                char bs[64], x;
+                snprintf(bs, sizeof bs, "127.0.0.1:%u", ntohs(a.sin_port));
+                close(gate[1]);
+                if (read(gate[0], &x, 1) < 0)
+                    _exit(3);
+                if (freopen("/dev/null", "w", stderr) == NULL)
+                    _exit(3);
+                int rc = co_bootfile_write(path, bs);
+                usleep(300000); /* keep answering while the other looks */
+                _exit(rc == 0 ? 0 : 1);
+            }
+        }
+        close(gate[0]);
+        close(gate[1]); /* both go */
+        int won = 0, st;
+        for (int c = 0; c < 2; c++) {
+            ck_assert_int_eq(waitpid(kid[c], &st, 0), kid[c]);
+            ck_assert(WIFEXITED(st) && WEXITSTATUS(st) != 3);
+            won += WEXITSTATUS(st) == 0;
+        }
+        ck_assert_msg(won == 1, "round %d: %d brokers took the file", round,
+                      won);
+    }
+    unlink(path);
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -472,6 +530,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, bucket_simulated_time);
     tcase_add_test(tc, backoff_schedule);
     tcase_add_test(tc, metrics_prometheus_text);
+    tcase_add_test(tc, bootfile_stale_race_one_winner);
     suite_add_tcase(s, tc);
     return s;
 }
