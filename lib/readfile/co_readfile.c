@@ -142,9 +142,13 @@ int co_readfile_max(const char *path, char **out, size_t *len, size_t max)
     }
     char *buf = NULL;
     size_t n = 0, cap = 0;
+    struct stat st;
+    int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
     err = co__readfile_all(f, &buf, &n, &cap, max);
     fclose(f);
-    if (err == -EFBIG && size == 0) /* not a regular file: it never ended */
+    /* a device or pipe never ended (a /proc file, regular but of size 0,
+     * or a file that grew, stays "File too large": a review) */
+    if (err == -EFBIG && !regular)
         err = CO_READFILE_ENDLESS;
     if (err == 0 && buf == NULL && (buf = malloc(1)) == NULL)
         err = -ENOMEM;

@@ -103,7 +103,9 @@ static const packed_t *packed_kind(const char *h, size_t n)
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (n >= known[i].at + known[i].len &&
-            memcmp(h + known[i].at, known[i].magic, known[i].len) == 0)
+            memcmp(h + known[i].at, known[i].magic, known[i].len) == 0 &&
+            (known[i].magic[0] != 'B' ||
+             (n > 3 && h[3] >= '1' && h[3] <= '9'))) /* bzip2: BZh1..9 */
             return &known[i];
     return NULL;
 }
