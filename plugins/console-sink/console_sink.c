@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -362,15 +363,26 @@ static co_status_t console_flush(void *instance)
         /* a regular file's size before: a write cut short (a full disk, a
          * file-size limit) is taken back, so no half block stays in the
          * file and the retry appends it whole (trial 59) */
+        /* with a lock on the file, so that another console-sink on it
+         * (flock too) cannot append between the size and the cut; a
+         * writer that takes no lock (`tee -a`): cut only when the file
+         * grew by no more than this block (a review: its lines went) */
         struct stat sb;
-        off_t before =
-            c->sync && fstat(fileno(c->out), &sb) == 0 ? sb.st_size : (off_t)-1;
-        if (fwrite(c->buf, 1, c->len, c->out) != c->len ||
-            fflush(c->out) != 0 || console_sync(c) != 0) {
-            int e = errno;
+        int fd = fileno(c->out);
+        int locked = c->sync && flock(fd, LOCK_EX) == 0;
+        off_t before = c->sync && fstat(fd, &sb) == 0 ? sb.st_size : (off_t)-1;
+        int failed = fwrite(c->buf, 1, c->len, c->out) != c->len ||
+                     fflush(c->out) != 0 || console_sync(c) != 0;
+        int e = errno;
+        if (failed && before >= 0 && fstat(fd, &sb) == 0 &&
+            sb.st_size >= before && sb.st_size - before <= (off_t)c->len) {
             /* the write's reason is the one to say, not the cut's */
-            int cut = before >= 0 ? ftruncate(fileno(c->out), before) : 0;
+            int cut = ftruncate(fd, before);
             (void)cut;
+        }
+        if (locked)
+            flock(fd, LOCK_UN);
+        if (failed) {
             /* EINVAL (a /proc file that takes no such text), EFBIG (a
              * file-size limit), EBADF, EROFS: never transient, whatever
              * the file (trial 59: retried for ever) */
