@@ -195,7 +195,10 @@ int co_bootfile_check(const char *opt, const char *path)
                 k == CO_NEWFILE_NO_FOLDER
                     ? "create the folder first, or give a path in an "
                       "existing one"
-                    : "give a path in an existing folder");
+                : k == CO_NEWFILE_EMPTY     ? "give the file's name too"
+                : k == CO_NEWFILE_LONG_NAME ? "give a shorter name"
+                                            : "give a path in an existing "
+                                              "folder");
         return 2;
     }
     int rc = co__bootfile_old(opt, path);
