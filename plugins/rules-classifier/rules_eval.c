@@ -726,16 +726,30 @@ int rules_cmd_eval(const co_host_api_t *api, int argc, char **argv)
         co__eval_rows_free(&rows);
         return 2;
     }
-    size_t n_err = 0;
+    size_t n_err = 0, n_input = 0;
     for (size_t i = 0; i < rows.n; i++) {
         co__eval_one(cap, &rows.v[i]);
         if (rows.v[i].error != NULL) {
             n_err++;
+            /* the file, not the stage: co__eval_one()'s own words */
+            n_input += strncmp(rows.v[i].error, "cannot read: ", 13) == 0 ||
+                       strncmp(rows.v[i].error, "not a message: ", 15) == 0;
             fprintf(stderr, "warning: %s: %s\n", co_cli_shown(rows.v[i].file),
                     co_cli_shown(rows.v[i].error));
         }
     }
     co__eval_api->capture_close(cap);
+    if (rows.n > 0 && n_input == rows.n) { /* trial 60: "give --stage" */
+        fprintf(stderr,
+                "error: none of the %zu files of %s is a message the stage "
+                "could read (%s: %s): check the labels file's paths "
+                "(relative to --emails %s) and that they name .eml "
+                "messages\n",
+                rows.n, co_cli_shown(labels), co_cli_shown(rows.v[0].file),
+                co_cli_shown(rows.v[0].error), co_cli_shown(emails));
+        co__eval_rows_free(&rows);
+        return 2;
+    }
     if (rows.n > 0 && n_err == rows.n) { /* not a classifier (trial 28) */
         fprintf(stderr,
                 "error: stage %s classified none of the %zu messages (%s): "

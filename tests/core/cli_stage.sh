@@ -33,6 +33,10 @@ rc=0
 [ "$rc" = 0 ] || fail "eval --stage classify exited $rc: $(cat err.txt)"
 python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["count"] == 2' out.txt ||
     fail "eval --stage classify: $(cat out.txt)"
+# trial 60: rows naming files that are no messages blamed --stage
+printf 'file,label,company,scheduled_date\n/etc/hostname,OTHER,,\n' > bad.csv
+expect 2 "none of the 1 files of bad.csv is a message the stage could read .*check the labels file's paths" \
+    "eval on a file that is no message" "$B" eval --manifest "$M" --labels bad.csv --emails emails --stage classify
 echo "ok: eval refuses sink, source and unknown stages (exit 2), naming the usable ones"
 
 expect 2 "--stage nosuch: no such stage in .*demo.json \(stages: $all\)" \
