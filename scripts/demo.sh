@@ -556,6 +556,7 @@ sets=(--set "pipeline=$pipeline" ${imap:+"${imap_sets[@]}"})
 # classified with it too (trial 37: a new export went back to the bundled
 # model); --model bundled goes back to the bundled one
 model_mem=$run/model.txt
+model_given=0; [ -z "$model_file" ] || model_given=1 # for the summary's hint
 if [ "$model_file" = bundled ]; then
     rm -f "$model_mem"
     model_file=""
@@ -961,6 +962,7 @@ summary_rc=0
 bin_shown=$bin
 case "$bin" in "$root"/*) bin_shown=${bin#"$root"/} ;; esac
 DEMO_KEEP_DB=$keep_db DEMO_BIN_SHOWN=$bin_shown DEMO_SKIPPED=${skipped:-0} \
+DEMO_MODEL_GIVEN=${model_given:-0} \
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
     "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
     "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" "$read_run" "$same_key" "$interrupted" \
@@ -1235,6 +1237,10 @@ elif read_run == 0 and stored:
     # the same mailbox again: the source continued where it stopped
     out.append(f"{'messages read':<{w}}0 this run: nothing new in the mailbox "
                f"since it was last read")
+    if os.environ.get("DEMO_MODEL_GIVEN") == "1":
+        # trial 60: a new --model seemed to do nothing
+        out.append(f"{'':<{w}}(--model classifies the mail read from now on; "
+                   f"to classify this mailbox again with it, add --fresh)")
 else:
     out.append(f"{'messages read':<{w}}{read_run} this run: " + ", ".join(parts))
 if summary["mailbox_entries_skipped"]:
