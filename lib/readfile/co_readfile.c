@@ -314,8 +314,12 @@ co_newfile_t co_newfile_check(const char *path, int probe, char *dir,
     const char *slash = strrchr(path, '/');
     const char *name = slash == NULL ? path : slash + 1;
     long max = pathconf(dir, _PC_NAME_MAX);
-    if (strlen(name) > (size_t)(max > 0 ? max : NAME_MAX))
+    if (max <= 0)
+        max = NAME_MAX;
+    if (strlen(name) > (size_t)max) {
+        *err = (int)max; /* the folder's own limit, for co_newfile_why() */
         return CO_NEWFILE_LONG_NAME;
+    }
     if (!probe)
         return CO_NEWFILE_OK;
     char tmp[4200];
@@ -350,7 +354,8 @@ char *co_newfile_why(co_newfile_t k, const char *dir_shown, int err, char *buf,
         snprintf(buf, cap, "no file name (the path is empty or ends in /)");
         break;
     case CO_NEWFILE_LONG_NAME:
-        snprintf(buf, cap, "its name is longer than %d bytes", NAME_MAX);
+        snprintf(buf, cap, "its name is longer than %d bytes",
+                 err > 0 ? err : NAME_MAX);
         break;
     case CO_NEWFILE_CANNOT:
         snprintf(buf, cap, "no file can be created in folder %s: %s", dir_shown,

@@ -193,7 +193,8 @@ typedef enum {
  *        permissions.
  * @param dir Out: path's folder ("." for a bare name), cap bytes.
  * @param err Out: errno for CO_NEWFILE_FOLDER_ERR and CO_NEWFILE_CANNOT,
- *        else 0.
+ *        the folder's name limit in bytes for CO_NEWFILE_LONG_NAME (what
+ *        co_newfile_why() says), else 0.
  * @returns The first problem found, or CO_NEWFILE_OK. Thread-safe.
  */
 co_newfile_t co_newfile_check(const char *path, int probe, char *dir,
