@@ -168,7 +168,7 @@ struct co_stage_s {
     /** atomic: co_mono_ms() when the stage's last flush at its end began,
      *  0 outside it: for CO_LAST_FLUSH_GRACE_MS after it, the plugin's
      *  stopping() says 0 so that the flush can send what it holds
-     *  (chroma-sink's requests were cut by their stop hook and a plain
+     *  (a sink's HTTP requests were cut by their stop hook and a plain
      *  SIGTERM exited 1); a second signal still cuts it */
     int64_t end_flush_since_ms;
     /** atomic: a Kafka client of the stage met a fatal error
