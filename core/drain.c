@@ -82,6 +82,18 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
     for (size_t i = 0; i < rt->n_inst; i++)
         if (rt->inst[i]->sc->n_inputs == 0)
             CO_RT_STORE(&rt->inst[i]->stop, CO_STOP_REQUESTED);
+    /* the sources end first, their last records acknowledged by the broker
+     * (co_stage_source_loop() drains its producer), so that the lag below
+     * counts them: measured while they were still on their way, it was 0
+     * and their position was saved past records nobody read (trial 61) */
+    for (size_t i = 0; i < rt->n_inst; i++) {
+        co_stage_t *st = rt->inst[i];
+        if (st->sc->n_inputs == 0 &&
+            CO_RT_LOAD(&st->finished) != CO_FINISH_JOINED) {
+            pthread_join(st->thread, NULL);
+            CO_RT_STORE(&st->finished, CO_FINISH_JOINED);
+        }
+    }
     int64_t until = co_mono_ms() + timeout_ms;
     int drained = 0;
     char why[200];

@@ -1,7 +1,6 @@
 /* The supervisor of a run: backpressure view, lag metrics and alerts, idle
  * detection, restarts. */
 #include "supervisor.h"
-#include "alone.h"
 #include "backpressure.h"
 #include "log.h"
 #include "notify_systemd.h"
@@ -68,11 +67,11 @@ void co_sup_init(co_sup_t *sv, co_runtime_t *rt, const co_run_opts_t *o)
         if (!seen)
             co__sup_add_mon(sv, "careerops.dlq-depth", sc->dlq_topic, NULL);
     }
-    /* --stage on this process's own broker with --bootstrap-file: the
-     * stages of other processes that read what a stage here writes count
-     * for idleness and for the sources' saved positions, since what they
-     * have not read dies with this process (a new-user trial: a source
-     * alone saved its position past records nobody had read) */
+    /* --stage on this process's own broker with --bootstrap-file: every
+     * topic lives in this process, so the stages of other processes count
+     * for idleness and for the sources' saved positions, whatever they
+     * read (trials 60, 61: a source alone saved its position past records
+     * nobody had read, then past events a later stage had not read) */
     for (size_t i = 0; m->embedded && o->stages != NULL && i < m->n_stages;
          i++) {
         const co_stage_conf_t *sc = &m->stages[i];
@@ -81,8 +80,7 @@ void co_sup_init(co_sup_t *sv, co_runtime_t *rt, const co_run_opts_t *o)
         char g[300];
         co_kafka_group_id(m, sc->name, g, sizeof g);
         for (size_t k = 0; k < sc->n_inputs; k++)
-            if (co_alone_local_writer(m, o, sc->inputs[k]) != NULL)
-                co__sup_add_mon(sv, g, sc->inputs[k], sc->name);
+            co__sup_add_mon(sv, g, sc->inputs[k], sc->name);
     }
     /* operational alerts: thresholds from the manifest, records to the
      * alerts topic, posts to Slack or PagerDuty (core/alerts.c) */

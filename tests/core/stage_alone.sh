@@ -21,7 +21,7 @@ J
 n_out() { [ -f out.jsonl ] && wc -l < out.jsonl || echo 0; }
 
 # 1
-expect 2 "error: --stage ingest writes raw, which stage classify reads, but classify is not in this process and this process runs its own in-memory broker" \
+expect 2 "error: --stage ingest writes raw, which stage classify reads, but it is not in this process and this process runs its own in-memory broker" \
     "run --stage ingest alone" timeout 60 "$B" run m.json --stage ingest --until-idle
 [ ! -e state.json ] || fail "the refused run wrote its state: $(cat state.json)"
 echo "ok: a source alone on its own broker is refused"
@@ -59,3 +59,45 @@ rc=0; timeout 60 "$B" run m.json --until-idle > again.log 2>&1 || rc=$?
 [ "$rc" = 0 ] && grep -q "nothing new since the last run" again.log ||
     fail "after the reader took all: exit $rc: $(grep -v debug again.log | tail -3)"
 echo "ok: a reader joining through --bootstrap-file lets the lone source finish"
+
+# 4 (trial 61): every reader is named at once; a stage that reads the
+# dead letters of a stage here counts as a reader; a lone reader process
+# sharing its broker cannot tell when the sources of others are done
+cat > m4.json <<J
+{"pipeline":"alone4","state":"file:state4.json","stages":[
+ {"name":"ingest","plugin":"mailbox-source","output":"raw","config":{"path":"$MB","archive":"arch"},
+  "errors":{"dead_letter_topic":"dead"}},
+ {"name":"classify","plugin":"rules-classifier","input":"raw","output":"ev"},
+ {"name":"rawshow","plugin":"console-sink","input":"raw","config":{"path":"raw.jsonl","format":"jsonl"}},
+ {"name":"show","plugin":"console-sink","input":"ev","config":{"path":"ev.jsonl","format":"jsonl"}},
+ {"name":"dl","plugin":"console-sink","input":"dead","config":{"path":"dead.jsonl","format":"jsonl"}}]}
+J
+expect 2 "error: --stage ingest writes raw, which stages classify, rawshow, dl read, .*add --stage classify --stage rawshow --stage dl" \
+    "run --stage ingest with three readers elsewhere" timeout 60 "$B" run m4.json --stage ingest --until-idle
+expect 2 "error: --stage ingest writes dead, which stage dl reads" \
+    "a dead-letter reader elsewhere" timeout 60 "$B" run m4.json --stage ingest --stage classify --stage rawshow --stage show --until-idle
+expect 2 "error: --until-idle with --bootstrap-file: the source ingest of other processes" \
+    "a reader process that shares its broker, --until-idle" timeout 60 "$B" run m4.json --stage classify --bootstrap-file bs4 --until-idle
+[ ! -e state4.json ] && [ ! -e bs4 ] || fail "a refused run left state4.json or bs4"
+echo "ok: every reader named, dead-letter readers count, --until-idle refused where the sources are elsewhere"
+
+# 5 (trial 61): with --bootstrap-file, a reader of a later topic that never
+# joins keeps the source's position: records of every topic live here
+rm -f bs
+timeout 60 "$B" run m4.json --stage ingest --bootstrap-file bs --drain-timeout-ms 1500 > s5.log 2>&1 &
+SRC=$!
+for _ in $(seq 200); do [ -s bs ] && break; sleep 0.1; done
+[ -s bs ] || fail "no bootstrap file: $(tail -3 s5.log)"
+"$B" run m4.json --stage classify --stage rawshow --stage dl \
+    --set "kafka.bootstrap.servers=$(cat bs)" > r5.log 2>&1 &
+RD=$!
+for _ in $(seq 300); do [ -f raw.jsonl ] && [ "$(wc -l < raw.jsonl)" -ge 40 ] && break; sleep 0.1; done
+sleep 3 # the source is idle now, but show has read nothing of ev
+kill -TERM $SRC
+rc=0; wait $SRC || rc=$?
+kill -TERM $RD 2>/dev/null; wait $RD 2>/dev/null || true
+[ "$rc" = 1 ] && grep -q "its position is not advanced" s5.log ||
+    fail "a source whose later topic was not read: exit $rc: $(grep -v debug s5.log | tail -3)"
+! grep -q '"alone4/ingest"' state4.json 2>/dev/null || ! grep -q '"position"' state4.json ||
+    fail "the position was saved past events nobody read: $(head -c 300 state4.json)"
+echo "ok: a later topic nobody read keeps the source's position"
