@@ -81,18 +81,30 @@ static void co__check_state_room(const char *given, const char *abs,
         return;
     }
     char *lock = NULL;
-    struct stat sb;
+    struct stat sb, ds;
     if (asprintf(&lock, "%s.lock", abs) < 0)
         return;
-    if (stat(lock, &sb) == 0 &&
-        (!S_ISREG(sb.st_mode) || access(lock, R_OK | W_OK) != 0))
+    int there = stat(lock, &sb) == 0;
+    if ((there && (!S_ISREG(sb.st_mode) || access(lock, R_OK | W_OK) != 0)) ||
+        (!there && lstat(lock, &sb) == 0)) /* a link that leads nowhere */
         co_diag_add(d, "state",
                     "file:%s: its lock file %s is %s: move it away (run "
                     "creates it)",
                     given, lock,
-                    !S_ISREG(sb.st_mode) ? "not a regular file"
-                                         : "not readable and writable");
+                    !there                 ? "a link that leads nowhere"
+                    : !S_ISREG(sb.st_mode) ? "not a regular file"
+                                           : "not readable and writable");
     free(lock);
+    /* a sticky folder (/tmp): another user's file there cannot be
+     * replaced, and every write would fail, "Operation not permitted"
+     * (trial 61: validate said ok, run waited for ever) */
+    if (stat(dir, &ds) == 0 && (ds.st_mode & S_ISVTX) && geteuid() != 0 &&
+        ds.st_uid != geteuid() && stat(abs, &sb) == 0 && sb.st_uid != geteuid())
+        co_diag_add(d, "state",
+                    "file:%s belongs to another user in %s, a folder where "
+                    "only a file's owner may replace it (sticky, like "
+                    "/tmp): run as its owner, or name a file of your own",
+                    given, dir);
 }
 
 /* file:PATH must name a file (it is created) in a folder that exists:
@@ -121,13 +133,23 @@ static void co__check_state_file(const char *given, const char *abs,
         json_t *doc = NULL;
         char *text = NULL;
         size_t len = 0;
-        if (S_ISREG(sb.st_mode) && co_read_file(abs, &text, &len) == 0)
+        int rrc = S_ISREG(sb.st_mode) ? co_read_file(abs, &text, &len) : 0;
+        if (rrc == -EACCES) { /* not "another file" (trial 61) */
+            co_diag_add(d, "state",
+                        "file:%s cannot be read (%s): give the user running "
+                        "careerops read and write access to it",
+                        given, strerror(EACCES));
+            return;
+        }
+        if (rrc == 0 && text != NULL)
             doc = json_loadb(text, len, 0, NULL);
         /* ours (co__doc_new() writes this key first), but not JSON whole:
          * cut short by a copy or a damaged disk (trial 60: "another
          * file") */
-        int ours = doc == NULL && text != NULL &&
-                   strncmp(text, "{\"careerops_state\":", 19) == 0;
+        static const char head[] = "{\"careerops_state\":";
+        int ours = doc == NULL && text != NULL && len >= 2 &&
+                   strncmp(text, head,
+                           len < sizeof head - 1 ? len : sizeof head - 1) == 0;
         free(text);
         if (ours)
             co_diag_add(d, "state",

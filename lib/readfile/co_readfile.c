@@ -192,8 +192,10 @@ int co_tmpfile_open(const char *path, char *tmpname, size_t cap)
     int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
     if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
         return fd;
-    /* no O_TMPFILE on this file system: a named file, removed on failure */
-    snprintf(tmpname, cap, "%s.tmp.XXXXXX", path);
+    /* no O_TMPFILE on this file system: a named file, removed on failure;
+     * its name does not grow with path's (trial 61: a 244-byte name
+     * passed every check, then its PATH.tmp... name was too long) */
+    snprintf(tmpname, cap, "%s/.co-tmp.XXXXXX", dir);
     fd = mkostemp(tmpname, O_CLOEXEC);
     if (fd < 0)
         tmpname[0] = '\0';
@@ -231,14 +233,17 @@ int co_tmpfile_commit(int fd, const char *tmpname, const char *path)
         return 0;
     if (errno != EEXIST)
         return -1;
-    /* replacing a file: linked under a free name, then renamed over it */
+    /* replacing a file: linked under a free name of its folder (as short
+     * whatever path's name), then renamed over it */
     size_t n = strlen(path) + 40;
-    char *tmp = malloc(n);
-    if (tmp == NULL)
+    char *tmp = malloc(n), dir[4096];
+    if (tmp == NULL || co__tmpfile_dir(path, dir, sizeof dir) != 0) {
+        free(tmp);
         return -1;
+    }
     int rc = -1;
     for (unsigned i = 0; i < 100 && rc != 0; i++) {
-        snprintf(tmp, n, "%s.tmp.%ld.%u", path, (long)getpid(), i);
+        snprintf(tmp, n, "%s/.co-tmp.%ld.%u", dir, (long)getpid(), i);
         if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) != 0) {
             if (errno == EEXIST)
                 continue;

@@ -87,7 +87,8 @@ const char *co_readfile_not_regular(const char *path);
  *        written (co_tmpfile_commit()): an unnamed file in path's folder
  *        (Linux O_TMPFILE), so that a process killed while it writes
  *        leaves nothing behind; where the file system has no O_TMPFILE, a
- *        named "PATH.tmp.XXXXXX" (mkstemp()), whose name is put in tmpname.
+ *        named "DIR/.co-tmp.XXXXXX" (mkstemp()), whose name is put in
+ *        tmpname.
  * @param path The final name. Borrowed. Its folder must exist.
  * @param tmpname Out: "" for an unnamed file, else the temporary name
  *        (remove it with co_tmpfile_abandon() if the write fails).
@@ -188,7 +189,7 @@ typedef enum {
  * @param probe 0 to look at the folder and the name only (stat(), no
  *        side effect: validate); 1 to also open an unnamed file there
  *        (O_TMPFILE, dropped at once; on a file system without it, a
- *        "PATH.tmp.XXXXXX" file created and removed), which finds file
+ *        "DIR/.co-tmp.XXXXXX" file created and removed), which finds file
  *        systems such as /proc and /sys that take no new file, and
  *        permissions.
  * @param dir Out: path's folder ("." for a bare name), cap bytes.

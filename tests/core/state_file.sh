@@ -44,4 +44,16 @@ expect 2 "state: file:a+: the name is too long for its lock file \(NAME\.lock, [
 head -c 30 keep/real.json > cut.json
 expect 2 "state: file:cut\.json is a CareerOps state file cut short or damaged" \
     "a state file cut short" env ST=cut.json "$B" validate m.json
+head -c 10 keep/real.json > cut10.json
+expect 2 "state: file:cut10\.json is a CareerOps state file cut short or damaged" \
+    "a state file cut to 10 bytes" env ST=cut10.json "$B" validate m.json
+ln -s nowhere/x dl.json.lock
+expect 2 "state: file:dl\.json: its lock file .*dl\.json\.lock is a link that leads nowhere" \
+    "a dangling link at STATE.lock" env ST=dl.json "$B" validate m.json
+# trial 61: a name of 244-250 bytes passed validate, then each write's
+# temporary name (PATH.tmp...) was too long and run waited for ever
+n244=$(printf 'b%.0s' $(seq 244))
+ST=$n244 timeout 60 "$B" run m.json --until-idle 2> long.err ||
+    fail "run with a 244-byte state name: $(grep -v librdkafka long.err | tail -n 3)"
+grep -q '"sf/src"' "$n244" || fail "no state written under the 244-byte name"
 echo "ok: validate refuses a folder at STATE.lock, a name too long, and names a state file cut short"
