@@ -37,6 +37,12 @@ python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["count"] == 2' 
 printf 'file,label,company,scheduled_date\n/etc/hostname,OTHER,,\n' > bad.csv
 expect 2 "none of the 1 files of bad.csv is a message the stage could read .*check the labels file's paths" \
     "eval on a file that is no message" "$B" eval --manifest "$M" --labels bad.csv --emails emails --stage classify
+# trial 61: a row naming a FIFO hung eval (its check opened the file)
+mkfifo emails/ff.eml
+printf 'file,label,company,scheduled_date\nff.eml,OTHER,,\n' > ff.csv
+expect 2 "ff\.eml: cannot read: a named pipe \(FIFO\) that nothing wrote to" \
+    "eval on a FIFO row" timeout 30 "$B" eval --manifest "$M" --labels ff.csv --emails emails --stage classify
+rm -f emails/ff.eml
 echo "ok: eval refuses sink, source and unknown stages (exit 2), naming the usable ones"
 
 expect 2 "--stage nosuch: no such stage in .*demo.json \(stages: $all\)" \
