@@ -301,6 +301,19 @@ int co_options_check_outputs(const co_option_t *opts, json_t *config,
     int faults = 0;
     for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
         const char *sv = json_string_value(json_object_get(config, o->name));
+        if (o->type == CO_OPT_STR && (o->flags & CO_OPT_PATH) && sv != NULL &&
+            sv[0] == '~' && (sv[1] == '/' || sv[1] == '\0')) {
+            /* no shell reads a manifest (trial 61: a folder named "~") */
+            char p[512];
+            snprintf(p, sizeof p, "%s.%s", path, o->name);
+            co_diag_add(d, p,
+                        "\"%s\" starts with ~, which nothing expands in a "
+                        "manifest: give the full path, or "
+                        "\"${env:HOME}%s\"",
+                        sv, sv + 1);
+            faults++;
+            continue;
+        }
         if (o->type == CO_OPT_STR &&
             (o->flags & (CO_OPT_INPUT | CO_OPT_OUTPUT)) &&
             (o->flags & CO_OPT_PATH) && sv != NULL && sv[0] == '\0') {

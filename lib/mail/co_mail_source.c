@@ -86,6 +86,15 @@ co_status_t co_mail_source_check(const co_mail_source_cfg_t *cfg, char *err,
                                   "CAREEROPS_ARCHIVE_S3_ENDPOINT"),
     };
     char e[512] = "";
+    if (cfg->archive != NULL && cfg->archive[0] == '\0') {
+        /* trial 61: "" passed validate, then meant .run/archive in the
+         * current folder (run from /: /.run/archive) */
+        snprintf(err, errsz,
+                 "archive: is empty: leave it out (then $CAREEROPS_ARCHIVE, "
+                 "else .run/archive in the current folder), or give a "
+                 "folder, file:///dir or s3://bucket[/prefix]");
+        return CO_FATAL;
+    }
     if (ac.url == NULL)
         return CO_OK;
     if (co_archive_check(&ac, e, sizeof e) == 0)

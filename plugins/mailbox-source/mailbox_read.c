@@ -91,15 +91,15 @@ typedef struct {
 static const packed_t *packed_kind(const char *h, size_t n)
 {
     static const packed_t known[] = {
-        {"\x1f\x8b", 2, 0, "gzip file", "gunzip FILE"},
-        {"BZh", 3, 0, "bzip2 file", "bunzip2 FILE"},
+        {"\x1f\x8b", 2, 0, "a gzip file", "gunzip FILE"},
+        {"BZh", 3, 0, "a bzip2 file", "bunzip2 FILE"},
         {"\xfd"
          "7zXZ\0",
-         6, 0, "xz file", "unxz FILE"},
-        {"\x28\xb5\x2f\xfd", 4, 0, "zstd file", "unzstd FILE"},
-        {"PK\x03\x04", 4, 0, "zip archive", "unzip FILE"},
-        {"7z\xbc\xaf\x27\x1c", 6, 0, "7z archive", "7z x FILE"},
-        {"ustar", 5, 257, "tar archive", "tar -xf FILE"},
+         6, 0, "an xz file", "unxz FILE"},
+        {"\x28\xb5\x2f\xfd", 4, 0, "a zstd file", "unzstd FILE"},
+        {"PK\x03\x04", 4, 0, "a zip archive", "unzip FILE"},
+        {"7z\xbc\xaf\x27\x1c", 6, 0, "a 7z archive", "7z x FILE"},
+        {"ustar", 5, 257, "a tar archive", "tar -xf FILE"},
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (n >= known[i].at + known[i].len &&
@@ -243,10 +243,16 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
         return MAILBOX_EML;
     const packed_t *packed = packed_kind(h, n);
     if (packed != NULL) {
+        /* a .tgz is a tar inside gzip: gunzip alone leaves the tar */
+        size_t l = strlen(path);
+        int tgz = packed->magic[0] == '\x1f' &&
+                  ((l > 4 && g_ascii_strcasecmp(path + l - 4, ".tgz") == 0) ||
+                   (l > 7 && g_ascii_strcasecmp(path + l - 7, ".tar.gz") == 0));
         snprintf(err, errsz,
-                 "%s is not mail but a %s: unpack it first (%s) and give the "
+                 "%s is not mail but %s: unpack it first (%s) and give the "
                  "unpacked mailbox, .eml file or folder",
-                 path, packed->kind, packed->fix);
+                 path, tgz ? "a gzip-compressed tar archive" : packed->kind,
+                 tgz ? "tar -xzf FILE" : packed->fix);
         return MAILBOX_AUTO;
     }
     snprintf(err, errsz,

@@ -923,6 +923,15 @@ static co_status_t mailbox_check(const void *config, char *err, size_t errsz)
         snprintf(err, errsz, "path: %s", e[0] ? e : "not a regular file");
         return CO_FATAL;
     }
+    /* a packed mailbox (a .gz, a Takeout .zip): said by validate too
+     * (trial 61: run refused it, validate said ok) */
+    if (f == MAILBOX_AUTO && cfg->path != NULL && cfg->path[0] &&
+        stat(cfg->path, &st) == 0 && S_ISREG(st.st_mode) &&
+        mailbox_detect(cfg->path, e, sizeof e) == MAILBOX_AUTO &&
+        strstr(e, " is not mail but ") != NULL) {
+        snprintf(err, errsz, "path: %s", e);
+        return CO_FATAL;
+    }
     return co_mail_source_check(&cfg->mail, err, errsz);
 }
 

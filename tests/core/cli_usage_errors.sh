@@ -386,6 +386,19 @@ for a in keep.json keep.json/sub; do
 done
 sed 's/"archive":"keep.json\/sub"/"archive":"newarch"/' "$t/ar.json" > "$t/ar2.json"
 env -C / "$B" validate "$t/ar2.json" > /dev/null 2>&1 || fail "a relative archive to be created refused: $("$B" validate "$t/ar2.json" 2>&1)"
+# trial 61: archive "" meant .run/archive in the current folder, "~/x" a
+# folder named "~"; a packed mailbox passed validate (run refused it)
+for a in '' '~/arch'; do
+    printf '{"pipeline":"ar","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s","archive":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
+        "$t/one.mbox" "$a" > "$t/ar3.json"
+    expect 2 "config\.archive: (is empty: leave it out|\"~/arch\" starts with ~, which nothing expands)" \
+        "validate archive '$a'" "$B" validate "$t/ar3.json"
+done
+gzip -c "$t/one.mbox" > "$t/one.mbox.gz"
+printf '{"pipeline":"gz","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
+    "$t/one.mbox.gz" > "$t/gz.json"
+expect 2 "config\.path: .*one\.mbox\.gz is not mail but a gzip file: unpack it first \(gunzip FILE\)" \
+    "validate a gzip mailbox" "$B" validate "$t/gz.json"
 # archive init and ls on a file: refused, not a silent exit 0
 (cd "$t" && expect 2 "archive folder keep\.json: it is not a folder" "archive init --archive FILE" \
     "$B" archive init --archive keep.json)
