@@ -598,6 +598,10 @@ int main(int argc, char **argv)
 {
     co_log_init_from_env();
     co_crash_install();
+    /* a file-size limit (ulimit -f) makes a write fail with EFBIG, which
+     * every command says, instead of killing it without a word (trial 61:
+     * relabel --export, exit 153); kept across the tools' exec */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc >= 3 && strcmp(argv[1], "help") == 0) {
         /* `careerops help run` is `careerops run --help` */
         char *hargv[argc + 1];
