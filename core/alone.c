@@ -32,8 +32,7 @@ int co_alone_check(const co_manifest_t *m, const co_run_opts_t *o)
     if (!m->embedded || o->stages == NULL)
         return 0;
     char readers[1024] = "", more[1024] = "", sources[512] = "";
-    const char *first_w = NULL, *first_t = NULL;
-    size_t rl = 0, ml = 0, sl = 0;
+    size_t rl = 0, ml = 0, sl = 0, n_readers = 0;
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
         if (co_run_is_local(o, s->name))
@@ -45,34 +44,33 @@ int co_alone_check(const co_manifest_t *m, const co_run_opts_t *o)
             const char *w = co_alone_local_writer(m, o, s->inputs[k]);
             if (w == NULL)
                 continue;
-            if (first_w == NULL) {
-                first_w = w;
-                first_t = s->inputs[k];
-            }
+            /* "dl (reads dlq_c from classify)": the topic each one reads,
+             * an output or dead letters (trial 62: all were put under the
+             * first writer's output) */
+            n_readers++;
             if (rl < sizeof readers)
-                rl +=
-                    (size_t)snprintf(readers + rl, sizeof readers - rl, "%s%s",
-                                     rl ? ", " : "", co_cli_shown(s->name));
+                rl += (size_t)snprintf(readers + rl, sizeof readers - rl,
+                                       "%s%s (reads %s from %s)",
+                                       rl ? ", " : "", co_cli_shown(s->name),
+                                       co_cli_shown(s->inputs[k]),
+                                       co_cli_shown(w));
             if (ml < sizeof more)
                 ml += (size_t)snprintf(more + ml, sizeof more - ml,
                                        " --stage %s", co_cli_shown(s->name));
             break;
         }
     }
-    if (first_w != NULL && o->bootstrap_file == NULL) {
+    if (n_readers > 0 && o->bootstrap_file == NULL) {
         fprintf(stderr,
-                "error: --stage %s writes %s, which stage%s %s read%s, but "
-                "%s not in this process and this process runs its own "
-                "in-memory broker: no other process can reach it, so those "
-                "records would be lost with it (and a source would save its "
-                "position past them). Run the stages together (no "
-                "--stage), add%s, or start `careerops broker "
+                "error: stage%s %s %s not in this process, and this process "
+                "runs its own in-memory broker: no other process can reach "
+                "it, so those records would be lost with it (and a source "
+                "would save its position past them). Run the stages "
+                "together (no --stage), add%s, or start `careerops broker "
                 "--bootstrap-file F` and give every host --set "
                 "kafka.bootstrap.servers=$(cat F)\n",
-                co_cli_shown(first_w), co_cli_shown(first_t),
-                strchr(readers, ',') ? "s" : "", readers,
-                strchr(readers, ',') ? "" : "s",
-                strchr(readers, ',') ? "they are" : "it is", more);
+                n_readers > 1 ? "s" : "", readers, n_readers > 1 ? "are" : "is",
+                more);
         return 2;
     }
     /* trial 61: a process with no source of its own saw itself idle at
@@ -80,13 +78,14 @@ int co_alone_check(const co_manifest_t *m, const co_run_opts_t *o)
      * process had written anything */
     if (o->bootstrap_file != NULL && o->until_idle && sources[0] != '\0') {
         fprintf(stderr,
-                "error: --until-idle with --bootstrap-file: the source%s "
-                "%s of other processes write into this process's broker, "
+                "error: --until-idle with --bootstrap-file: %s %s of "
+                "other processes write%s into this process's broker, "
                 "and this process cannot tell when they are done, so it "
                 "would end (and its broker with it) too early. Run it "
                 "without --until-idle and stop it (SIGTERM) once they "
                 "have finished, or run the sources here\n",
-                strchr(sources, ',') ? "s" : "", sources);
+                strchr(sources, ',') ? "the sources" : "the source", sources,
+                strchr(sources, ',') ? "" : "s");
         return 2;
     }
     return 0;

@@ -35,21 +35,35 @@ static char *co__link_target(const char *path)
     char *real = realpath(path, NULL);
     if (real != NULL || errno != ENOENT)
         return real;
-    char to[PATH_MAX];
-    ssize_t n = readlink(path, to, sizeof to - 1);
-    if (n <= 0)
-        return NULL;
-    to[n] = '\0';
-    char *dir = co_dirname(path);
-    char *t = to[0] == '/' ? co_strdup(to) : co_path_join(dir, to);
-    free(dir);
-    struct stat sb;
-    if (lstat(t, &sb) == 0) { /* a chain of links, one of them dangling */
+    /* a chain of links whose last one leads to a file not created yet
+     * (trial 62: two links were "Too many levels"): followed link by link,
+     * at most 40 as the kernel does */
+    char *t = co_strdup(path);
+    for (int hop = 0; hop < 40; hop++) {
+        char to[PATH_MAX];
+        ssize_t n = readlink(t, to, sizeof to - 1);
+        if (n <= 0) {
+            free(t);
+            return NULL;
+        }
+        to[n] = '\0';
+        char *dir = co_dirname(t);
+        char *next = to[0] == '/' ? co_strdup(to) : co_path_join(dir, to);
+        free(dir);
         free(t);
-        errno = ELOOP;
-        return NULL;
+        t = next;
+        struct stat sb;
+        if (lstat(t, &sb) != 0)
+            return t;               /* the file to be created */
+        if (!S_ISLNK(sb.st_mode)) { /* appeared meanwhile */
+            char *r = realpath(t, NULL);
+            free(t);
+            return r;
+        }
     }
-    return t;
+    free(t);
+    errno = ELOOP;
+    return NULL;
 }
 
 /* What `run` needs beside the file: to create files in its folder (the
@@ -73,11 +87,14 @@ static void co__check_state_room(const char *given, const char *abs,
     if (name_max <= 0)
         name_max = NAME_MAX;
     if ((long)strlen(base) + 5 > name_max) {
+        const char *gb = strrchr(given, '/');
+        gb = gb != NULL ? gb + 1 : given;
         co_diag_add(d, "state",
-                    "file:%s: the name is too long for its lock file "
+                    "file:%s: the name%s is too long for its lock file "
                     "(NAME.lock, %ld bytes at most): give a name of %ld "
                     "bytes or less",
-                    given, name_max, name_max - 5);
+                    given, strcmp(base, gb) == 0 ? "" : " of its link's target",
+                    name_max, name_max - 5);
         return;
     }
     char *lock = NULL;
@@ -235,6 +252,14 @@ void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
                         "a libpq key=value connection string (\"host=H "
                         "dbname=D\"), \"file:PATH\" or \"memory:\"",
                         shown);
+        } else if (strncmp(sv, "file:", 5) == 0 && sv[5] == '~' &&
+                   (sv[6] == '/' || sv[6] == '\0')) {
+            /* as for the plugins' file options (trial 62) */
+            co_diag_add(d, "state",
+                        "\"%s\" starts with ~ after file:, which nothing "
+                        "expands in a manifest: give the full path, or "
+                        "\"file:${env:HOME}%s\"",
+                        sv, sv + 6);
         } else if (strncmp(sv, "file:", 5) == 0) {
             char *abs =
                 sv[5] == '/' ? co_strdup(sv + 5) : co_path_join(m->dir, sv + 5);

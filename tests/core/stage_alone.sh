@@ -21,7 +21,7 @@ J
 n_out() { [ -f out.jsonl ] && wc -l < out.jsonl || echo 0; }
 
 # 1
-expect 2 "error: --stage ingest writes raw, which stage classify reads, but it is not in this process and this process runs its own in-memory broker" \
+expect 2 "error: stage classify \\(reads raw from ingest\\) is not in this process, and this process runs its own in-memory broker" \
     "run --stage ingest alone" timeout 60 "$B" run m.json --stage ingest --until-idle
 [ ! -e state.json ] || fail "the refused run wrote its state: $(cat state.json)"
 echo "ok: a source alone on its own broker is refused"
@@ -72,9 +72,9 @@ cat > m4.json <<J
  {"name":"show","plugin":"console-sink","input":"ev","config":{"path":"ev.jsonl","format":"jsonl"}},
  {"name":"dl","plugin":"console-sink","input":"dead","config":{"path":"dead.jsonl","format":"jsonl"}}]}
 J
-expect 2 "error: --stage ingest writes raw, which stages classify, rawshow, dl read, .*add --stage classify --stage rawshow --stage dl" \
+expect 2 "error: stages classify \\(reads raw from ingest\\), rawshow \\(reads raw from ingest\\), dl \\(reads dead from ingest\\) are not in this process.*add --stage classify --stage rawshow --stage dl" \
     "run --stage ingest with three readers elsewhere" timeout 60 "$B" run m4.json --stage ingest --until-idle
-expect 2 "error: --stage ingest writes dead, which stage dl reads" \
+expect 2 "error: stage dl \\(reads dead from ingest\\) is not in this process" \
     "a dead-letter reader elsewhere" timeout 60 "$B" run m4.json --stage ingest --stage classify --stage rawshow --stage show --until-idle
 expect 2 "error: --until-idle with --bootstrap-file: the source ingest of other processes" \
     "a reader process that shares its broker, --until-idle" timeout 60 "$B" run m4.json --stage classify --bootstrap-file bs4 --until-idle

@@ -56,4 +56,9 @@ n244=$(printf 'b%.0s' $(seq 244))
 ST=$n244 timeout 60 "$B" run m.json --until-idle 2> long.err ||
     fail "run with a 244-byte state name: $(grep -v librdkafka long.err | tail -n 3)"
 grep -q '"sf/src"' "$n244" || fail "no state written under the 244-byte name"
+# trial 62: a chain of links to a file not created yet is followed
+ln -s keep/chain.json c1 && ln -s c1 c2
+ST=c2 "$B" validate m.json > /dev/null 2> chain.err || fail "a chain of links to a new state file: $(cat chain.err)"
+expect 2 "state: \"file:~/st\.json\" starts with ~ after file:, which nothing expands" \
+    "a state path starting with ~" env ST='~/st.json' "$B" validate m.json
 echo "ok: validate refuses a folder at STATE.lock, a name too long, and names a state file cut short"
