@@ -26,9 +26,10 @@ expect 2 "error: stage classify \\(reads raw from ingest\\) is not in this proce
 [ ! -e state.json ] || fail "the refused run wrote its state: $(cat state.json)"
 echo "ok: a source alone on its own broker is refused"
 
-# 2
+# 2 (the host is signalled once: GNU timeout without --foreground also
+# signals its process group, and two SIGTERMs are a hard stop)
 rm -f bs
-timeout 60 "$B" run m.json --stage ingest --bootstrap-file bs --drain-timeout-ms 1500 \
+timeout --foreground 60 "$B" run m.json --stage ingest --bootstrap-file bs --drain-timeout-ms 1500 \
     > src.log 2>&1 &
 SRC=$!
 for _ in $(seq 200); do grep -q "40 messages read this run" src.log && break; sleep 0.1; done
@@ -84,7 +85,7 @@ echo "ok: every reader named, dead-letter readers count, --until-idle refused wh
 # 5 (trial 61): with --bootstrap-file, a reader of a later topic that never
 # joins keeps the source's position: records of every topic live here
 rm -f bs
-timeout 60 "$B" run m4.json --stage ingest --bootstrap-file bs --drain-timeout-ms 1500 > s5.log 2>&1 &
+timeout --foreground 60 "$B" run m4.json --stage ingest --bootstrap-file bs --drain-timeout-ms 1500 > s5.log 2>&1 &
 SRC=$!
 for _ in $(seq 200); do [ -s bs ] && break; sleep 0.1; done
 [ -s bs ] || fail "no bootstrap file: $(tail -3 s5.log)"
