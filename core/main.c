@@ -22,6 +22,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,17 @@ static int co__cmd_run(int argc, char **argv)
         free(sets.v);
         return 2;
     }
+    /* SIGTERM, SIGINT and SIGHUP wait from here for co_pipeline_run()'s
+     * signal thread (every thread made later inherits the mask): during
+     * the checks before it (the plugins loaded, a classifier's model read:
+     * a second or two) they killed the host without a word, exit 143
+     * (trial 62) */
+    sigset_t stop_sigs;
+    sigemptyset(&stop_sigs);
+    sigaddset(&stop_sigs, SIGINT);
+    sigaddset(&stop_sigs, SIGTERM);
+    sigaddset(&stop_sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
     /* the manifest first: a run that starts no broker refuses the option
      * as such (co_pipeline_run), not by the file's contents (a review: "a
      * program still answers" for the broker file it meant to read) */

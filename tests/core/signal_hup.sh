@@ -25,3 +25,20 @@ rc=0; wait $P || rc=$?
 grep -q "received SIGHUP, stopping" br.log || fail "broker: no word on SIGHUP: $(tail -n 3 br.log)"
 [ ! -e br.bs ] || fail "the broker left its bootstrap file after SIGHUP"
 echo "ok: broker stops on SIGHUP as on SIGTERM"
+# trial 62: a signal during the checks before the run (the plugins loaded,
+# the classifier's model read: a second or two) killed the host without a
+# word (exit 143); it is now heard once the run starts, and the run stops
+: "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
+cat > early.json <<J
+{"pipeline":"early","state":"file:early-state.json","stages":[
+ {"name":"ingest","plugin":"mailbox-source","output":"raw","config":{"path":"$CAREEROPS_SOURCE_ROOT/datasets/sample-mailbox/sample.mbox","archive":"arch"}},
+ {"name":"classify","plugin":"rules-classifier","input":"raw","output":"ev"},
+ {"name":"show","plugin":"console-sink","input":"ev","config":{"path":"early.jsonl","format":"jsonl"}}]}
+J
+"$B" run early.json > early.log 2>&1 & P=$!
+sleep 0.2
+kill -TERM $P
+rc=0; wait $P || rc=$?
+[ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "a SIGTERM 0.2 s after the start: exit $rc (143: killed by it)"
+grep -q "received SIGTERM" early.log || fail "a SIGTERM 0.2 s after the start was not heard: $(grep -v debug early.log | tail -n 3)"
+echo "ok: a signal during the run's checks stops it (exit $rc), not kills it"
