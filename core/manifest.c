@@ -4,6 +4,7 @@
  * manifest_stage.c, topic cycles in manifest_graph.c. */
 #include "lazylib.h" /* co_pq(): libpq, loaded when used */
 #include "manifest_int.h"
+#include "options.h" /* co_json_kind() */
 #include "util.h"
 #include "co_pgmig.h" /* co_pgmig_conninfo_ambiguous() */
 #include "co_redact.h"
@@ -326,34 +327,13 @@ static void co__parse_alerts(co_manifest_t *m, json_t *root, co_diag_t *d)
         m->alerts.topic = co_strdup("alerts");
 }
 
-/* "a string", "an object", ...: what a JSON value is, for messages. */
-static const char *co__json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    default:
-        return "an array";
-    }
-}
-
 static void co__parse_stages(co_manifest_t *m, json_t *root, json_t *defaults,
                              co_diag_t *d)
 {
     json_t *stages = json_object_get(root, "stages");
     if (stages != NULL && !json_is_array(stages)) {
         co_diag_add(d, "stages", "expected an array of stages, got %s",
-                    co__json_kind(stages));
+                    co_json_kind(stages));
         return;
     }
     if (json_array_size(stages) == 0) {

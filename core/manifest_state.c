@@ -4,6 +4,7 @@
 #include "lazylib.h" /* co_pq(): libpq, loaded when used */
 #include "manifest_int.h"
 #include "util.h"
+#include "state.h"
 #include "co_pgmig.h"
 #include "co_redact.h"
 
@@ -148,7 +149,7 @@ static void co__check_state_file(const char *given, const char *abs,
         !(S_ISREG(sb.st_mode) && (size_t)sb.st_size > CO_READ_FILE_MAX)) {
         /* run reads it: the same checks (a very large one: at run time) */
         json_t *doc = NULL;
-        char *text = NULL;
+        char *text = NULL, why[300];
         size_t len = 0;
         int rrc = S_ISREG(sb.st_mode) ? co_read_file(abs, &text, &len) : 0;
         if (rrc == -EACCES) { /* not "another file" (trial 61) */
@@ -187,6 +188,8 @@ static void co__check_state_file(const char *given, const char *abs,
                                                "or a device)"
                         : sb.st_size == 0    ? "empty"
                                              : "another file");
+        else if (co_state_doc_check(doc, why, sizeof why) != 0)
+            co_diag_add(d, "state", "file:%s: %s", given, why);
         else {
             /* ours: can run write it, its lock and its new copies? */
             char *dir = co_dirname(abs);

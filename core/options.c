@@ -102,6 +102,28 @@ static int co__zone_known(const char *name)
     return ok;
 }
 
+const char *co_json_kind(const json_t *v)
+{
+    if (v == NULL)
+        return "null";
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    default:
+        return "an array";
+    }
+}
+
 int co_json_integral(const json_t *v, long long *out)
 {
     double x = json_is_real(v) ? json_real_value(v) : 0;

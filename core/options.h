@@ -23,6 +23,14 @@
 int co_json_integral(const json_t *v, long long *out);
 
 /**
+ * @brief What a JSON value is, for messages: "an object", "an array",
+ *        "a string", "a number", "a boolean" or "null".
+ * @param v The value (borrowed; NULL reads as "null").
+ * @returns A static string. Pure; any thread.
+ */
+const char *co_json_kind(const json_t *v);
+
+/**
  * @brief Check `config` against `opts`: undeclared keys, wrong types,
  *        values out of range, missing required options, unparseable
  *        defaults. Each fault is added to `d` with `path.key`. An integer

@@ -376,6 +376,12 @@ static int co__file_refresh(co__file_state_t *f, char *errstr, size_t n)
         json_decref(doc);
         return CO_ERR_STATE;
     }
+    char why[300];
+    if (co_state_doc_check(doc, why, sizeof why) != 0) {
+        snprintf(errstr, n, "state file %s: %s", f->path, why);
+        json_decref(doc);
+        return CO_ERR_STATE;
+    }
     json_decref(f->doc);
     f->doc = doc;
     f->seen = st;
@@ -445,13 +451,59 @@ fail:
     return CO_ERR_STATE;
 }
 
+/* flock(LOCK_EX) on PATH.lock that does not wait unheard: while another
+ * process holds it (trial 62: `flock state.json.lock sleep 600` kept a run
+ * in flock(), deaf to its first two stop signals) a warning names the
+ * file every 5 s, and the wait ends when the store's should_stop says so
+ * (CO_STATE_MAX_WAIT_MS without one). The store's own operations hold the
+ * lock for a write and an fsync, so a wait of seconds is someone else's.
+ * 0, or CO_ERR_STATE with the reason in errstr. */
+static int co__file_flock(co__file_state_t *f, char *errstr, size_t n)
+{
+    int64_t waited = 0, warned_at = 0;
+    for (int attempt = 0;; attempt++) {
+        if (flock(f->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+            if (warned_at > 0)
+                co__state_log("info", "state file %s: %s.lock is free again",
+                              f->path, f->path);
+            return 0;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EWOULDBLOCK) {
+            snprintf(errstr, n, "state file %s: cannot lock %s.lock: %s",
+                     f->path, f->path, strerror(errno));
+            return CO_ERR_STATE;
+        }
+        if (waited >= warned_at + 5000) {
+            co__state_log("warn",
+                          "state file %s: waiting for %s.lock, which another "
+                          "process holds (`fuser %s.lock` names it)",
+                          f->path, f->path, f->path);
+            warned_at = waited;
+        }
+        /* 100, 200, 400, then every 800 ms */
+        if (co__state_backoff(&f->base, attempt < 3 ? attempt : 3, &waited)) {
+            snprintf(errstr, n,
+                     "state file %s: stopped waiting for %s.lock, which "
+                     "another process holds (%s): stop that process (`fuser "
+                     "%s.lock` names it) or name another state file",
+                     f->path, f->path,
+                     f->base.should_stop != NULL ? "asked to stop"
+                                                 : "30 s limit",
+                     f->path);
+            return CO_ERR_STATE;
+        }
+    }
+}
+
 static int co__file_lock(co__file_state_t *f)
 {
-    while (flock(f->lock_fd, LOCK_EX) != 0) {
-        if (errno != EINTR)
-            return CO_ERR_STATE;
-    }
     char err[512];
+    if (co__file_flock(f, err, sizeof err) != 0) {
+        co__state_log("error", "%s", err);
+        return CO_ERR_STATE;
+    }
     int rc = co__file_refresh(f, err, sizeof err);
     if (rc != 0) {
         co__state_log("error", "%s", err);
@@ -538,8 +590,14 @@ static const co_state_ops_t co__file_ops = {
     co__file_get, co__file_put, co__file_idem_begin, co__file_idem_commit,
     co__file_close};
 
-static co_state_t *co__file_open(const char *path, char *errstr, size_t n)
+co_state_t *co__state_file_open(const char *path, int (*should_stop)(void *),
+                                void *arg, char *errstr, size_t n)
 {
+    char dummy[1];
+    if (errstr == NULL || n == 0) {
+        errstr = dummy;
+        n = sizeof dummy;
+    }
     if (path[0] == '\0') {
         snprintf(errstr, n,
                  "state \"file:\" has no path: write file:PATH, e.g. "
@@ -559,6 +617,7 @@ static co_state_t *co__file_open(const char *path, char *errstr, size_t n)
         return NULL;
     }
     f->base.ops = &co__file_ops;
+    co_state_set_stop(&f->base, should_stop, arg);
     snprintf(lock_path, plen + 6, "%s.lock", path);
     f->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (f->lock_fd < 0) {
@@ -570,10 +629,11 @@ static co_state_t *co__file_open(const char *path, char *errstr, size_t n)
     }
     free(lock_path);
     /* Read it now so a corrupt file is reported at open. */
-    while (flock(f->lock_fd, LOCK_EX) != 0 && errno == EINTR)
-        ;
-    int rc = co__file_refresh(f, errstr, n);
-    flock(f->lock_fd, LOCK_UN);
+    int rc = co__file_flock(f, errstr, n);
+    if (rc == 0) {
+        rc = co__file_refresh(f, errstr, n);
+        flock(f->lock_fd, LOCK_UN);
+    }
     if (rc != 0) {
         co__file_close(&f->base);
         return NULL;
@@ -597,7 +657,7 @@ co_state_t *co_state_open(const char *uri, char *errstr, size_t errstr_size)
     else if (strncmp(uri, "memory:", 7) == 0)
         s = co__mem_open(uri + 7, errstr, errstr_size);
     else if (strncmp(uri, "file:", 5) == 0)
-        s = co__file_open(uri + 5, errstr, errstr_size);
+        s = co__state_file_open(uri + 5, NULL, NULL, errstr, errstr_size);
     else
         return co_state_pg_open(uri, errstr, errstr_size);
     return s;

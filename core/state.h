@@ -147,6 +147,22 @@ int co_state_pg_schema_latest(void);
 int co_state_pg_migrate(const char *conninfo, int target_version, char *errstr,
                         size_t errstr_size);
 
+struct json_t;
+
+/**
+ * @brief Check the sections of a state document (the file:PATH format,
+ *        see core/state.c): every "state" namespace an object whose values
+ *        are strings or {"base64": string}, every "idem" namespace an
+ *        object whose values are "pending" or "done". A position edited
+ *        into a number made a source wait forever, unheard (trial 62).
+ * @param doc The parsed file (a jansson json_t *; borrowed), with "state"
+ *        and "idem" objects.
+ * @param why Filled on failure with the JSON path of the first bad value
+ *        and the fix.
+ * @returns 0, or -1. Thread-safe.
+ */
+int co_state_doc_check(const struct json_t *doc, char *why, size_t why_size);
+
 /* Internal to core/state*.c. */
 
 /**
@@ -163,5 +179,15 @@ void co__state_log(const char *level, const char *fmt, ...)
  * @returns 0 to try again, 1 to give up (stopping or limit reached).
  */
 int co__state_backoff(co_state_t *s, int attempt, int64_t *waited_ms);
+
+/**
+ * @brief Open a file:PATH store (co_state_open() of "file:PATH") whose
+ *        waits for PATH.lock, held by another process, end when
+ *        `should_stop(arg)` returns non-zero (NULL: after
+ *        CO_STATE_MAX_WAIT_MS); the store keeps the callback.
+ * @returns A new store, or NULL with the reason in errstr.
+ */
+co_state_t *co__state_file_open(const char *path, int (*should_stop)(void *),
+                                void *arg, char *errstr, size_t n);
 
 #endif

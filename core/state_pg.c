@@ -403,8 +403,10 @@ co_state_t *co_state_pg_open(const char *conninfo, char *errstr,
 co_state_t *co_state_open_wait(const char *uri, int (*should_stop)(void *arg),
                                void *arg, char *errstr, size_t errstr_size)
 {
-    if (uri == NULL || uri[0] == '\0' || strncmp(uri, "memory:", 7) == 0 ||
-        strncmp(uri, "file:", 5) == 0) {
+    if (uri != NULL && strncmp(uri, "file:", 5) == 0)
+        return co__state_file_open(uri + 5, should_stop, arg, errstr,
+                                   errstr_size);
+    if (uri == NULL || uri[0] == '\0' || strncmp(uri, "memory:", 7) == 0) {
         co_state_t *s = co_state_open(uri, errstr, errstr_size);
         co_state_set_stop(s, should_stop, arg);
         return s;

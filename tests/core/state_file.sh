@@ -7,6 +7,8 @@
 # 2. a symlink at STATE.tmp is not followed (its target was overwritten)
 # 3. validate refuses what run would: a STATE.lock that is a folder, a name
 #    too long for its .lock; a state file of ours cut short is named so
+# 4. a value edited by hand into another type is named with its key
+# 5. a STATE.lock another process holds is named while run waits for it
 . "$(dirname "$0")/../common/cli.sh"
 cat > m.json <<'J'
 {"pipeline":"sf","kafka":{"bootstrap.servers":"embedded"},"state":"file:${env:ST:-state.json}",
@@ -62,3 +64,31 @@ ST=c2 "$B" validate m.json > /dev/null 2> chain.err || fail "a chain of links to
 expect 2 "state: \"file:~/st\.json\" starts with ~ after file:, which nothing expands" \
     "a state path starting with ~" env ST='~/st.json' "$B" validate m.json
 echo "ok: validate refuses a folder at STATE.lock, a name too long, and names a state file cut short"
+
+# 4 (trial 62) a position edited into a number: the source waited for
+# ever, unheard; validate and run now name the key
+printf '%s\n' '{"careerops_state":1,"state":{"sf/src":{"position":12}},"idem":{}}' > num.json
+expect 2 'state: file:num\.json: state\["sf/src"\]\["position"\] is a number, not a string' \
+    "a position that is a number (validate)" env ST=num.json "$B" validate m.json
+expect 2 'state\["sf/src"\]\["position"\] is a number' \
+    "a position that is a number (run)" env ST=num.json timeout 60 "$B" run m.json --until-idle
+printf '%s\n' '{"careerops_state":1,"state":{},"idem":{"sf/out":{"k1":"maybe"}}}' > idem.json
+expect 2 'idem\["sf/out"\]\["k1"\] is another string, not "pending" or "done"' \
+    "a claim neither pending nor done" env ST=idem.json "$B" validate m.json
+echo "ok: a hand-edited state value is named with its key"
+
+# 5 (trial 62) STATE.lock held by another process: run waited in flock(),
+# silent and deaf to its first two signals; it now says so every 5 s and
+# one SIGTERM ends the wait
+( exec 9>held.json.lock && flock 9 && exec sleep 600 ) & holder=$! # sleep holds the lock
+ST=held.json "$B" run m.json 2> held.err & P=$!
+for _ in $(seq 150); do grep -q 'waiting for .*held\.json\.lock, which another process holds' held.err && break; sleep 0.1; done
+grep -q 'waiting for .*held\.json\.lock, which another process holds' held.err ||
+    { kill "$holder"; fail "no word on the held lock in 15 s: $(grep -v librdkafka held.err | tail -n 3)"; }
+kill -TERM "$P"
+rc=0; timeout 20 tail --pid="$P" -f /dev/null || rc=$?
+kill "$holder"
+[ "$rc" = 0 ] || fail "one SIGTERM did not end a run waiting for the state lock"
+wait "$P" || true
+grep -q 'stopped waiting for .*held\.json\.lock' held.err || fail "no word on why it stopped: $(grep -v librdkafka held.err | tail -n 3)"
+echo "ok: a held STATE.lock is named while run waits, and a SIGTERM ends the wait"
