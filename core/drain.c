@@ -77,8 +77,11 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
     /* the in-process broker, and `careerops broker` with every stage here
      * (trial 45: its sources' positions were left unsaved at a stop with
      * nothing said, exit 0) */
-    if (CO_RT_LOAD(&rt->stop) == CO_STOP_HARD || !rt->defer_source_offsets)
+    if (!rt->defer_source_offsets)
         return;
+    /* a second signal before this: no wait below, but a source whose
+     * records are not all stored downstream still says so and makes the
+     * exit status 1 (trial 62: exit 0, the position silently unsaved) */
     for (size_t i = 0; i < rt->n_inst; i++)
         if (rt->inst[i]->sc->n_inputs == 0)
             CO_RT_STORE(&rt->inst[i]->stop, CO_STOP_REQUESTED);

@@ -42,3 +42,24 @@ rc=0; wait $P || rc=$?
 [ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "a SIGTERM 0.2 s after the start: exit $rc (143: killed by it)"
 grep -q "received SIGTERM" early.log || fail "a SIGTERM 0.2 s after the start was not heard: $(grep -v debug early.log | tail -n 3)"
 echo "ok: a signal during the run's checks stops it (exit $rc), not kills it"
+# trial 62: two signals in a row (the second before the stages drained)
+# left the mailbox's position unsaved with exit 0 and no word; it says so
+# and exits 1, and the next run reads the messages nobody stored
+cat > twice.json <<J
+{"pipeline":"twice","state":"file:twice-state.json","stages":[
+ {"name":"ingest","plugin":"mailbox-source","output":"raw","config":{"path":"$CAREEROPS_SOURCE_ROOT/datasets/sample-mailbox/sample.mbox"}},
+ {"name":"slow","plugin":"mock-sink","input":"raw","config":{"path":"twice.jsonl","sleep_ms":200}}]}
+J
+"$B" run twice.json > twice.log 2>&1 & P=$!
+for _ in $(seq 100); do grep -q "messages read this run" twice.log && break; sleep 0.1; done
+grep -q "messages read this run" twice.log || fail "the mailbox was not read: $(grep -v debug twice.log | tail -n 3)"
+sleep 1 # slow stores one message in 0.2 s (mock-sink writes its file at its flush)
+kill -TERM $P; sleep 0.3; kill -TERM $P
+rc=0; wait $P || rc=$?
+[ "$rc" = 1 ] || fail "two SIGTERMs with records not stored: exit $rc, want 1: $(grep -v debug twice.log | tail -n 3)"
+grep -q "its position is not advanced" twice.log ||
+    fail "two SIGTERMs: no word on the unsaved position: $(grep -v debug twice.log | tail -n 3)"
+"$B" run twice.json --until-idle > twice2.log 2>&1 || fail "the next run: exit $?: $(grep -v debug twice2.log | tail -n 3)"
+n=$(python3 -c 'import json,sys; print(len({json.loads(l)["key"] for l in open("twice.jsonl")}))')
+[ "$n" = 40 ] || fail "after two SIGTERMs and a second run: $n distinct messages stored, want 40"
+echo "ok: two signals in a row keep the unsaved position, exit 1; the next run stores all 40"
