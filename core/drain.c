@@ -55,20 +55,40 @@ static const co_stage_t *co__flush_failing(const co_runtime_t *rt)
     return NULL;
 }
 
-/* 1 when every local consumer group answered with no lag, 0 otherwise. */
-static int co__drained(const co_sup_t *sv)
+/* 1 when every consumer group watched (the local stages', and with
+ * --bootstrap-file those of the stages run elsewhere) answered with no
+ * lag, 0 otherwise, *behind then naming the first that did not answer or
+ * has records to read and *behind_lag their number (-1: no answer). */
+static int co__drained(const co_sup_t *sv, const char **behind,
+                       int64_t *behind_lag)
 {
-    int64_t lag_sum = 0;
     for (size_t j = 0; j < sv->n_mons; j++) {
         co_lag_t lag;
         if (sv->mons[j].is_dlq)
             continue;
-        if (co_lagmon_measure(sv->mons[j].lm, 2000, &lag) != 0)
+        if (co_lagmon_measure(sv->mons[j].lm, 2000, &lag) != 0) {
+            *behind = sv->mons[j].stage;
+            *behind_lag = -1;
             return 0;
-        lag_sum += lag.total;
+        }
+        int64_t n = lag.total;
         co_lag_free(&lag);
+        if (n != 0) {
+            *behind = sv->mons[j].stage;
+            *behind_lag = n;
+            return 0;
+        }
     }
-    return lag_sum == 0;
+    return 1;
+}
+
+/* Whether stage `name` runs in this process. */
+static int co__local(const co_runtime_t *rt, const char *name)
+{
+    for (size_t i = 0; i < rt->n_inst; i++)
+        if (strcmp(rt->inst[i]->sc->name, name) == 0)
+            return 1;
+    return 0;
 }
 
 void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
@@ -99,10 +119,12 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
     }
     int64_t until = co_mono_ms() + timeout_ms;
     int drained = 0;
+    const char *behind = NULL;
+    int64_t behind_lag = 0;
     char why[200];
     snprintf(why, sizeof why, "within %lld s", (long long)(timeout_ms / 1000));
     while (co_mono_ms() < until && CO_RT_LOAD(&rt->stop) != CO_STOP_HARD) {
-        if (co__drained(sv)) {
+        if (co__drained(sv, &behind, &behind_lag)) {
             drained = 1;
             break;
         }
@@ -134,6 +156,17 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
         /* a second signal cut the wait short (trial 59: "within 30 s"
          * 0.1 s after it) */
         snprintf(why, sizeof why, "before a second signal stopped it");
+    /* which stage had not read them (trial 62: with --bootstrap-file the
+     * one holding the position up runs elsewhere and was not named) */
+    char who[300] = "";
+    if (!drained && behind != NULL) {
+        char n[40] = "no lag answer";
+        if (behind_lag >= 0)
+            snprintf(n, sizeof n, "%lld record%s not read",
+                     (long long)behind_lag, behind_lag == 1 ? "" : "s");
+        snprintf(who, sizeof who, " (stage %s%s: %s)", behind,
+                 co__local(rt, behind) ? "" : ", run by another process", n);
+    }
     for (size_t i = 0; i < rt->n_inst; i++) {
         co_stage_t *st = rt->inst[i];
         if (st->sc->n_inputs != 0)
@@ -149,10 +182,10 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
              * downstream (the broker gone, or a slow stage) */
             co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
                    "stopping: the stages downstream did not store all this "
-                   "source emitted %s; its position is not advanced, so "
+                   "source emitted %s%s; its position is not advanced, so "
                    "those records are read again at the next start "
                    "(duplicates, keyed; none lost); exit status 1",
-                   why);
+                   why, who);
             st->unfinished_at_stop = 1;
         }
     }

@@ -38,6 +38,8 @@ kill -TERM $SRC
 rc=0; wait $SRC || rc=$?
 [ "$rc" = 1 ] || fail "source stopped before any reader: exit $rc, want 1: $(tail -3 src.log)"
 grep -q "its position is not advanced" src.log || fail "no word on the position: $(tail -5 src.log)"
+grep -q "within 1 s (stage classify, run by another process: " src.log ||
+    fail "the stage run elsewhere that did not read is not named: $(grep 'not advanced' src.log)"
 rc=0; timeout 90 "$B" run m.json --until-idle > full.log 2>&1 || rc=$?
 [ "$rc" = 0 ] || fail "the full run: exit $rc: $(tail -3 full.log)"
 [ "$(n_out)" = 40 ] || fail "the full run after the lone source wrote $(n_out) events, want 40: $(grep -v debug full.log | tail -3)"
