@@ -179,8 +179,9 @@ int co__relabel_export(PGconn *c, const char *schema, const char *csv)
     int rc = 0, fd = -1;
     char tmp[4200] = "";
     /* the CSV replaces an earlier export only once whole (a full disk left
-     * an earlier export empty, or cut after a row, with exit 1) */
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+     * an earlier export empty, or cut after a row, with exit 1); the emails
+     * are mail: the owner's only, as the archive's (docs/operations.md) */
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "error: cannot create %s: %s\n", co_cli_shown(dir),
                 strerror(errno));
         rc = 1;

@@ -72,6 +72,9 @@ ok "repeat, company/date, bad input, --list"
 "$B" relabel --export "$T/corr.csv" "${CI[@]}" > /dev/null
 [ "$(tail -n +2 "$T/corr.csv" | wc -l)" = 5 ] || fail "export: $(cat "$T/corr.csv")"
 head -1 "$T/corr.csv" | grep -q '^file,label,company,scheduled_date' || fail "export header"
+# the export holds mail: the owner's only, as the archive (its folder was 0755)
+[ "$(stat -c %a "$T/corr.csv" "$T/corr.csv.emails" | tr '\n' ' ')" = "600 700 " ] ||
+    fail "export modes: $(stat -c '%n %a' "$T/corr.csv" "$T/corr.csv.emails")"
 train=()
 for l in "$SRC"/datasets/train/*/labels.csv; do
     train+=(--labels "$l" --emails "$(dirname "$l")/emails")
