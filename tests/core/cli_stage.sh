@@ -43,6 +43,20 @@ printf 'file,label,company,scheduled_date\nff.eml,OTHER,,\n' > ff.csv
 expect 2 "ff\.eml: cannot read: a named pipe \(FIFO\) that nothing wrote to" \
     "eval on a FIFO row" timeout 30 "$B" eval --manifest "$M" --labels ff.csv --emails emails --stage classify
 rm -f emails/ff.eml
+# trial 62: a row that is no message among good ones read as the stage's
+# own "no event"; it is named apart (and still counts as a miss)
+{ cat labels.csv; printf '/etc/hostname,OTHER,,\n'; } > mixed.csv
+rc=0
+"$B" eval --manifest "$M" --labels mixed.csv --emails emails --stage classify --mismatches >out.txt 2>err.txt || rc=$?
+[ "$rc" = 0 ] || fail "eval with one row that is no message: exit $rc: $(cat err.txt)"
+grep -q "messages: 3, .*no event: 1 (1 of them not read: unreadable or not a message" out.txt ||
+    fail "eval: the row not read is not named apart: $(grep messages out.txt)"
+grep -q "/etc/hostname: expected OTHER, got nothing (not read)" out.txt ||
+    fail "eval --mismatches: $(grep hostname out.txt)"
+"$B" eval --manifest "$M" --labels mixed.csv --emails emails --stage classify --json 2>/dev/null |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["unread"] == 1 and d["failed"] == 1, d' ||
+    fail "eval --json: no \"unread\": 1"
+echo "ok: eval names rows it could not read apart from the stage's misses"
 echo "ok: eval refuses sink, source and unknown stages (exit 2), naming the usable ones"
 
 expect 2 "--stage nosuch: no such stage in .*demo.json \(stages: $all\)" \
