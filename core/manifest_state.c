@@ -241,7 +241,8 @@ void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
                     "\"file:PATH\" or \"memory:\"");
     } else if (json_is_string(stv) && json_string_length(stv) > 0) {
         const char *sv = json_string_value(stv);
-        char why[200];
+        char why[200], home[1024];
+        const char *rest;
         int fault;
         if (strstr(sv, "${") != NULL)
             ; /* a substitution that failed, reported where it was read */
@@ -255,14 +256,14 @@ void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
                         "a libpq key=value connection string (\"host=H "
                         "dbname=D\"), \"file:PATH\" or \"memory:\"",
                         shown);
-        } else if (strncmp(sv, "file:", 5) == 0 && sv[5] == '~' &&
-                   (sv[6] == '/' || sv[6] == '\0')) {
+        } else if (strncmp(sv, "file:", 5) == 0 &&
+                   co_path_tilde(sv + 5, home, sizeof home, &rest)) {
             /* as for the plugins' file options (trial 62) */
             co_diag_add(d, "state",
                         "\"%s\" starts with ~ after file:, which nothing "
-                        "expands in a manifest: give the full path, or "
-                        "\"file:${env:HOME}%s\"",
-                        sv, sv + 6);
+                        "expands in a manifest: give the full path, e.g. "
+                        "\"file:%s%s\"",
+                        sv, home, rest);
         } else if (strncmp(sv, "file:", 5) == 0) {
             char *abs =
                 sv[5] == '/' ? co_strdup(sv + 5) : co_path_join(m->dir, sv + 5);

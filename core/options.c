@@ -323,32 +323,34 @@ int co_options_check_outputs(const co_option_t *opts, json_t *config,
     int faults = 0;
     for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
         const char *sv = json_string_value(json_object_get(config, o->name));
+        char home[1024];
+        const char *rest;
         if (o->type == CO_OPT_STR && (o->flags & CO_OPT_PATH) && sv != NULL &&
-            sv[0] == '~' && (sv[1] == '/' || sv[1] == '\0')) {
-            /* no shell reads a manifest (trial 61: a folder named "~") */
+            co_path_tilde(sv, home, sizeof home, &rest)) {
+            /* no shell reads a manifest (trial 61: a folder named "~";
+             * trial 62: "~NAME") */
             char p[512];
             snprintf(p, sizeof p, "%s.%s", path, o->name);
             co_diag_add(d, p,
                         "\"%s\" starts with ~, which nothing expands in a "
-                        "manifest: give the full path, or "
-                        "\"${env:HOME}%s\"",
-                        sv, sv + 1);
+                        "manifest: give the full path, e.g. \"%s%s\"",
+                        sv, home, rest);
             faults++;
             continue;
         }
-        if (o->type == CO_OPT_STR &&
-            (o->flags & (CO_OPT_INPUT | CO_OPT_OUTPUT)) &&
-            (o->flags & CO_OPT_PATH) && sv != NULL && sv[0] == '\0') {
-            /* "" read the manifest's own folder (trial 59), or was said
-             * to be that folder as an output */
+        if (o->type == CO_OPT_STR && (o->flags & CO_OPT_PATH) && sv != NULL &&
+            sv[strspn(sv, " \t\r\n")] == '\0' &&
+            (sv[0] != '\0' || (o->flags & (CO_OPT_INPUT | CO_OPT_OUTPUT)))) {
+            /* "" read the manifest's own folder (trial 59); " " made a
+             * folder named " " (trial 62) */
             char p[512];
             snprintf(p, sizeof p, "%s.%s", path, o->name);
-            co_diag_add(d, p,
+            co_diag_add(d, p, "%s: give the path of %s",
+                        sv[0] == '\0' ? "is empty" : "is only spaces",
                         (o->flags & CO_OPT_INPUT)
-                            ? "is empty: give the path of an existing file "
-                              "or folder"
-                            : "is empty: give the path of a file (or leave "
-                              "the option out for the default)");
+                            ? "an existing file or folder"
+                            : "a file or folder (or leave the option out "
+                              "for the default)");
             faults++;
             continue;
         }

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,6 +256,29 @@ char *co_dirname(const char *path)
     memcpy(d, path, n);
     d[n] = '\0';
     return d;
+}
+
+int co_path_tilde(const char *path, char *with_home, size_t cap,
+                  const char **rest)
+{
+    if (path[0] != '~')
+        return 0;
+    size_t n = strcspn(path + 1, "/");
+    *rest = path + 1 + n;
+    if (n == 0) {
+        snprintf(with_home, cap, "${env:HOME}");
+        return 1;
+    }
+    char name[256], buf[4096];
+    struct passwd pw, *found = NULL;
+    if (n >= sizeof name)
+        return 0;
+    memcpy(name, path + 1, n);
+    name[n] = '\0';
+    if (getpwnam_r(name, &pw, buf, sizeof buf, &found) != 0 || found == NULL)
+        return 0; /* "~x" that names no account: a name like any other */
+    snprintf(with_home, cap, "%s", pw.pw_dir);
+    return 1;
 }
 
 char *co_path_join(const char *dir, const char *path)

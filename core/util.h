@@ -115,6 +115,22 @@ char *co_dirname(const char *path);
 char *co_path_join(const char *dir, const char *path);
 
 /**
+ * @brief Whether a path from a manifest starts with a shell's tilde
+ *        ("~", "~/x", "~NAME", "~NAME/x" where NAME is an account), which
+ *        nothing expands there (it named a folder "~" of the manifest's
+ *        folder), and what to write instead.
+ * @param path The value. Borrowed.
+ * @param with_home Out: the replacement for the tilde part
+ *        ("${env:HOME}" for "~", the account's home folder for "~NAME").
+ * @param cap Size of with_home in bytes.
+ * @returns 1 with *with_home set and *rest (borrowed, in path) at what
+ *          follows the tilde part; 0 otherwise. Thread-safe
+ *          (getpwnam_r()).
+ */
+int co_path_tilde(const char *path, char *with_home, size_t cap,
+                  const char **rest);
+
+/**
  * @brief Parse an RFC 3339 date-time ("2025-03-04T14:00:00Z",
  *        "2025-03-04T15:00:00+01:00", fractional seconds allowed).
  * @param s The text (borrowed); NULL is refused.

@@ -388,10 +388,11 @@ sed 's/"archive":"keep.json\/sub"/"archive":"newarch"/' "$t/ar.json" > "$t/ar2.j
 env -C / "$B" validate "$t/ar2.json" > /dev/null 2>&1 || fail "a relative archive to be created refused: $("$B" validate "$t/ar2.json" 2>&1)"
 # trial 61: archive "" meant .run/archive in the current folder, "~/x" a
 # folder named "~"; a packed mailbox passed validate (run refused it)
-for a in '' '~/arch'; do
+# trial 62: " " made a folder named " ", "~root/x" a folder named "~root"
+for a in '' '~/arch' ' ' '~root/arch'; do
     printf '{"pipeline":"ar","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s","archive":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
         "$t/one.mbox" "$a" > "$t/ar3.json"
-    expect 2 "config\.archive: (is empty: leave it out|\"~/arch\" starts with ~, which nothing expands)" \
+    expect 2 "config\.archive: (is empty: leave it out|\"~/arch\" starts with ~, which nothing expands in a manifest: give the full path, e\.g\. \"\\\$\{env:HOME\}/arch\"|is only spaces: give the path|\"~root/arch\" starts with ~, .*e\.g\. \"$(getent passwd root | cut -d: -f6)/arch\")" \
         "validate archive '$a'" "$B" validate "$t/ar3.json"
 done
 gzip -c "$t/one.mbox" > "$t/one.mbox.gz"
