@@ -1,10 +1,12 @@
 /* core/manifest*.c: every malformed --set path is an error and a 20,000-
  * level path neither recurses nor overflows; topic cycles and dead-letter
  * loops are refused with the stages' JSON paths; `plugin` is a plain
- * name and `plugin_file` the only way to a path. */
+ * name and `plugin_file` the only way to a path; co_path_join() and
+ * co_path_tilde(). */
 #include "co_test.h"
 
 #include "manifest.h"
+#include "util.h"
 
 #include <stdlib.h>
 
@@ -85,8 +87,8 @@ START_TEST(set_malformed_forms_are_errors)
     /* a string value starting with '[': the fault shows how to quote it,
      * never the value (trial 47: a password) */
     m = load(base, "http.listen=[::1]:0", &d);
-    ck_assert_uint_eq(
-        count(&d, "--set http.listen", "--set 'PATH=\"[...\"'"), 1);
+    ck_assert_uint_eq(count(&d, "--set http.listen", "--set 'PATH=\"[...\"'"),
+                      1);
     co_diag_free(&d);
     co_manifest_free(m);
     /* the good forms still work */
@@ -343,6 +345,34 @@ START_TEST(top_level_values_run_would_refuse)
 }
 END_TEST
 
+/* a path relative to the manifest's folder: "./x" in "." is "./x", not
+ * "././x" as every message said (trial 62); "~NAME" is an account's home
+ * only when NAME is an account */
+START_TEST(path_join_and_tilde)
+{
+    const char *cases[][3] = {{".", "./x", "./x"},     {".", "././x", "./x"},
+                              {"d", ".//x", "d/x"},    {"d", "x", "d/x"},
+                              {"d", "/abs", "/abs"},   {"d", "./", "d/./"},
+                              {"d", "../x", "d/../x"}, {"", "./x", "./x"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *j = co_path_join(cases[i][0], cases[i][1]);
+        ck_assert_str_eq(j, cases[i][2]);
+        free(j);
+    }
+    char home[1024];
+    const char *rest = NULL;
+    ck_assert_int_eq(co_path_tilde("~/a", home, sizeof home, &rest), 1);
+    ck_assert_str_eq(home, "${env:HOME}");
+    ck_assert_str_eq(rest, "/a");
+    ck_assert_int_eq(co_path_tilde("~root/a", home, sizeof home, &rest), 1);
+    ck_assert_str_eq(rest, "/a");
+    ck_assert_int_eq(home[0], '/');
+    ck_assert_int_eq(
+        co_path_tilde("~no-such-account-here/a", home, sizeof home, &rest), 0);
+    ck_assert_int_eq(co_path_tilde("a~/b", home, sizeof home, &rest), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("manifest-checks");
@@ -355,6 +385,7 @@ static Suite *suite(void)
     tcase_add_test(t, defaults_faults_at_defaults);
     tcase_add_test(t, plugin_names_and_files);
     tcase_add_test(t, top_level_values_run_would_refuse);
+    tcase_add_test(t, path_join_and_tilde);
     suite_add_tcase(s, t);
     return s;
 }
