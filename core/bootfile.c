@@ -259,9 +259,8 @@ int co_bootfile_write(const char *path, const char *bootstraps)
         return -1;
     size_t len = strlen(bootstraps);
     /* others' hosts read it: 0644, as a plain write under umask 022 */
-    int ok = fchmod(fd, 0644) == 0 &&
-             write(fd, bootstraps, len) == (ssize_t)len &&
-             write(fd, "\n", 1) == 1;
+    int ok = fchmod(fd, 0644) == 0 && co_write_all(fd, bootstraps, len) == 0 &&
+             co_write_all(fd, "\n", 1) == 0;
     /* a new name only: of two brokers started at once (after both checked
      * that the path was free) one wins (trial 59: both ran); an existing
      * file is replaced only when it is still a stale bootstrap file */

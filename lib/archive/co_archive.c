@@ -412,16 +412,9 @@ static int co__local_put(co_archive_t *a, const char *key, FILE *in, char *err,
     size_t n;
     int rc = buf ? 0 : -1;
     while (rc == 0 && (n = fread(buf, 1, CO_ARCH_CHUNK, in)) > 0) {
-        for (size_t off = 0; off < n;) {
-            ssize_t w = write(fd, buf + off, n - off);
-            if (w < 0) {
-                if (errno == EINTR)
-                    continue;
-                snprintf(err, errlen, "write %s: %s", path, strerror(errno));
-                rc = -1;
-                break;
-            }
-            off += (size_t)w;
+        if (co_write_all(fd, buf, n) != 0) {
+            snprintf(err, errlen, "write %s: %s", path, strerror(errno));
+            rc = -1;
         }
     }
     free(buf);

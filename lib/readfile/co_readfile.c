@@ -181,6 +181,24 @@ static int co__tmpfile_dir(const char *path, char *dir, size_t cap)
     return 0;
 }
 
+int co_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = ENOSPC;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
 int co_tmpfile_open(const char *path, char *tmpname, size_t cap)
 {
     char dir[4096];

@@ -99,6 +99,16 @@ const char *co_readfile_not_regular(const char *path);
 int co_tmpfile_open(const char *path, char *tmpname, size_t cap);
 
 /**
+ * @brief write(2) all of `len` bytes: again after a signal (EINTR) or a
+ *        short write (a full pipe, a file system's limit per call).
+ * @param fd Open for writing. Borrowed.
+ * @param buf The bytes (borrowed); `len` in bytes.
+ * @returns 0 when all were written, or -1 with errno set (ENOSPC when a
+ *          write wrote nothing). Thread-safe.
+ */
+int co_write_all(int fd, const void *buf, size_t len);
+
+/**
  * @brief Give the file that co_tmpfile_open() opened its final name
  *        `path`, replacing a file there (rename() semantics). Call it
  *        after the data is written (and fsync()ed if it must survive a
