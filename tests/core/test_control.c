@@ -579,16 +579,26 @@ START_TEST(idle_connections_limit_and_timeout)
     int fds[N];
     for (int i = 0; i < N; i++) /* a partial header, then silence */
         fds[i] = raw_open(port, i % 2 ? "GET /health HTTP/1.1\r\nHo" : "");
-    answer_t a = fetch(port, "GET", "/health", NULL);
-    ck_assert_int_eq(a.status, 200);
-    ck_assert_str_eq(a.body, "{\"status\":\"ok\"}\n");
-    int closed = 0;
+    /* the pile closed down to max_connections first: libmicrohttpd counts
+     * a shut-down connection until its thread ends, so on a loaded machine
+     * a request at once could find its limit still full (a CI run: curl
+     * error 56); the newcomer is still served beyond the 4 left open */
+    int closed = 0, open_fds[N], n_open = 0;
     for (int i = 0; i < N; i++) {
-        closed += raw_closed(fds[i], 200, NULL, 0);
-        close(fds[i]);
+        if (raw_closed(fds[i], 200, NULL, 0)) {
+            closed++;
+            close(fds[i]);
+        } else {
+            open_fds[n_open++] = fds[i];
+        }
     }
     ck_assert_msg(closed >= N - 4, "%d of %d idle connections closed", closed,
                   N);
+    answer_t a = fetch(port, "GET", "/health", NULL);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.body, "{\"status\":\"ok\"}\n");
+    for (int i = 0; i < n_open; i++)
+        close(open_fds[i]);
     co_control_stop(ctl);
     co_manifest_free(m);
 
