@@ -9,6 +9,7 @@
 #    before any of them read leaves the source's position where it was
 #    (exit 1, said), and the full run then gets every message.
 # 3. A reader that joins through the file lets the source finish, exit 0.
+# 6. careerops broker names at its stop the records no stage has read.
 . "$(dirname "$0")/../common/cli.sh"
 : "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
 MB=$CAREEROPS_SOURCE_ROOT/datasets/sample-mailbox/sample.mbox
@@ -104,3 +105,26 @@ kill -TERM $RD 2>/dev/null; wait $RD 2>/dev/null || true
 ! grep -q '"alone4/ingest"' state4.json 2>/dev/null || ! grep -q '"position"' state4.json ||
     fail "the position was saved past events nobody read: $(head -c 300 state4.json)"
 echo "ok: a later topic nobody read keeps the source's position"
+
+# 6 (trial 63): on `careerops broker`, stages only with --until-idle ended
+# at once saying "all sources done"; the source ran next, and the broker
+# stopped without a word with its 40 records unread (the source's position
+# past them, every exit status 0). The run now says no source runs there,
+# and the broker names the records lost with it, exit 1.
+rm -f bs6 state.json out.jsonl
+"$B" broker --bootstrap-file bs6 --manifest m.json > /dev/null 2> br6.log &
+BR=$!
+for _ in $(seq 100); do [ -s bs6 ] && break; sleep 0.1; done
+[ -s bs6 ] || fail "the broker did not start: $(cat br6.log)"
+timeout 60 "$B" run m.json --stage classify --stage show --set "kafka.bootstrap.servers=$(cat bs6)" --until-idle > c6.log 2>&1 ||
+    fail "stages only, --until-idle: exit $?: $(grep -v debug c6.log | tail -3)"
+grep -q "no source runs in this process" c6.log && ! grep -q "all sources done" c6.log ||
+    fail "stages only: not said that no source runs there: $(grep caught c6.log)"
+timeout 60 "$B" run m.json --stage ingest --set "kafka.bootstrap.servers=$(cat bs6)" --until-idle > i6.log 2>&1 ||
+    fail "the source alone: exit $?: $(grep -v debug i6.log | tail -3)"
+kill -TERM $BR
+rc=0; wait $BR || rc=$?
+[ "$rc" = 1 ] || fail "the broker stopped with 40 records unread: exit $rc, want 1: $(tail -2 br6.log)"
+grep -q "stopping with 40 records of topic raw that stage classify of pipeline alone has not read: they are lost" br6.log ||
+    fail "the broker did not name the records lost with it: $(tail -2 br6.log)"
+echo "ok: stages only on careerops broker say no source runs there; the broker names the records lost at its stop"
