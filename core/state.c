@@ -39,8 +39,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CO__STATE_DOC_VERSION 1
-
 /* ---- shared helpers ---------------------------------------------------- */
 
 void co__state_log(const char *level, const char *fmt, ...)
@@ -89,7 +87,7 @@ void co_state_set_stop(co_state_t *s, int (*should_stop)(void *arg), void *arg)
 static json_t *co__doc_new(void)
 {
     return json_pack("{s:i, s:{}, s:{}}", "careerops_state",
-                     CO__STATE_DOC_VERSION, "state", "idem");
+                     CO_STATE_DOC_VERSION, "state", "idem");
 }
 
 /* The object for namespace `ns` in section `sec`, created if `create`. */

@@ -149,6 +149,10 @@ int co_state_pg_migrate(const char *conninfo, int target_version, char *errstr,
 
 struct json_t;
 
+/** The version of the file:PATH document format this host writes (its
+ *  "careerops_state" member). */
+#define CO_STATE_DOC_VERSION 1
+
 /**
  * @brief Check the sections of a state document (the file:PATH format,
  *        see core/state.c): every "state" namespace an object whose values

@@ -14,6 +14,22 @@ int co_state_doc_check(const json_t *doc, char *why, size_t why_size)
 {
     static const char *const secs[] = {"state", "idem"};
     json_t *d = (json_t *)doc; /* json_object_foreach() takes no const */
+    json_t *ver = json_object_get(d, "careerops_state");
+    if (ver != NULL && (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
+                        json_integer_value(ver) > CO_STATE_DOC_VERSION)) {
+        /* trial 63: 99 was read and rewritten as this host's format */
+        char v[32];
+        if (json_is_integer(ver))
+            snprintf(v, sizeof v, "%lld", (long long)json_integer_value(ver));
+        else
+            snprintf(v, sizeof v, "%s", co_json_kind(ver));
+        snprintf(why, why_size,
+                 "careerops_state is %s, a format this host does not know "
+                 "(it writes %d): run the careerops that wrote it, or move "
+                 "the file away to start again",
+                 v, CO_STATE_DOC_VERSION);
+        return -1;
+    }
     for (int i = 0; i < 2; i++) {
         const char *ns, *key;
         json_t *n, *v;

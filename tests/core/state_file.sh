@@ -75,6 +75,10 @@ expect 2 'state\["sf/src"\]\["position"\] is a number' \
 printf '%s\n' '{"careerops_state":1,"state":{},"idem":{"sf/out":{"k1":"maybe"}}}' > idem.json
 expect 2 'idem\["sf/out"\]\["k1"\] is another string, not "pending" or "done"' \
     "a claim neither pending nor done" env ST=idem.json "$B" validate m.json
+# trial 63: a format of a later host was read and rewritten as this one's
+printf '%s\n' '{"careerops_state":99,"state":{},"idem":{}}' > later.json
+expect 2 'careerops_state is 99, a format this host does not know \(it writes 1\)' \
+    "a state file of a later format" env ST=later.json "$B" validate m.json
 echo "ok: a hand-edited state value is named with its key"
 
 # 5 (trial 62) STATE.lock held by another process: run waited in flock(),
