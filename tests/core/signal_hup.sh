@@ -63,3 +63,15 @@ grep -q "its position is not advanced" twice.log ||
 n=$(python3 -c 'import json,sys; print(len({json.loads(l)["key"] for l in open("twice.jsonl")}))')
 [ "$n" = 40 ] || fail "after two SIGTERMs and a second run: $n distinct messages stored, want 40"
 echo "ok: two signals in a row keep the unsaved position, exit 1; the next run stores all 40"
+# trial 63: GNU timeout (without --foreground) signals the host and then
+# its process group: two SIGTERMs about 1 ms apart made a hard stop, exit
+# 1; the same signal again within 100 ms is the same stop
+rm -f twice.jsonl twice-state.json
+sed 's/"sleep_ms":200/"sleep_ms":20/' twice.json > once.json
+"$B" run once.json > once.log 2>&1 & P=$!
+for _ in $(seq 100); do grep -q "messages read this run" once.log && break; sleep 0.1; done
+kill -TERM $P; kill -TERM $P
+rc=0; wait $P || rc=$?
+[ "$rc" = 0 ] || fail "two SIGTERMs 1 ms apart: exit $rc, want 0 (one stop): $(grep -v debug once.log | tail -n 3)"
+! grep -q "stopping now" once.log || fail "two SIGTERMs 1 ms apart made a hard stop"
+echo "ok: the same signal twice within 100 ms (GNU timeout) is one stop"
