@@ -135,6 +135,16 @@ static int co__relabel_export_ok(const char *csv)
     const char *shown = co_cli_shown(csv);
     /* "" or a folder made CSV.emails/ and then failed (trial 37) */
     struct stat st;
+    if (strcmp(csv, "-") == 0) {
+        /* a file "-" and a folder "-.emails" (trial 63): the emails are
+         * files of their own, so there is no standard-output form */
+        fprintf(stderr,
+                "error: --export -: the export is a CSV file and a folder of "
+                "emails next to it (CSV.emails), so it cannot go to standard "
+                "output: give the path of the CSV file, e.g. --export "
+                "corrections.csv (./- for a file named -)\n");
+        return 2;
+    }
     if (csv[0] == '\0' || (stat(csv, &st) == 0 && S_ISDIR(st.st_mode))) {
         fprintf(stderr,
                 "error: --export '%s' is %s: give the path of the CSV file to "

@@ -205,6 +205,10 @@ expect 2 "^careerops relabel: unrecognized option '--bogus'" \
     "relabel --bogus" "$B" relabel --bogus
 echo "ok: an unknown option of a careerops-tools command names 'careerops COMMAND'"
 
+# trial 63: --export - made a file "-" and a folder "-.emails"
+expect 2 "^error: --export -: the export is a CSV file and a folder of emails next to it .*cannot go to standard output" \
+    "relabel --export -" "$B" relabel --export - --conninfo "postgresql://127.0.0.1:1/none"
+[ ! -e ./- ] && [ ! -e ./-.emails ] || fail "relabel --export - left a file or folder named -"
 # trial 11: a key prefix shorter than relabel's minimum is named as such
 # (it said "no stored event"), before any database is asked; trial 10:
 # PostgreSQL down gives the fix, as serve does
