@@ -470,11 +470,15 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
          * stored what it emitted, as on the in-process broker (trial 44:
          * `careerops broker` SIGKILLed, 2,605 of 6,000 emails never
          * stored, the source already past them) */
-        int all_local = 1;
-        for (size_t i = 0; i < m->n_stages; i++)
-            all_local &= co_run_is_local(o, m->stages[i].name);
+        int all_local = 1, source_here = 0;
+        for (size_t i = 0; i < m->n_stages; i++) {
+            int here = co_run_is_local(o, m->stages[i].name);
+            all_local &= here;
+            source_here |= here && m->stages[i].n_inputs == 0;
+        }
         rt->defer_source_offsets = rt->mock_broker && all_local;
-        if (rt->mock_broker && !all_local)
+        /* said where a source runs (trial 63: in every --stage process) */
+        if (rt->mock_broker && !all_local && source_here)
             co_log_warn("broker %s keeps records in memory only: if it dies, "
                         "records a source here has handed to it and later "
                         "stages had not stored are lost (the source saves "

@@ -73,4 +73,10 @@ start_broker m.json
 wait_line part.log 'keeps records in memory only: if it dies' 30 ||
     fail "no WARN for a host with some stages on the embedded broker: $(grep -v debug part.log | tail -n 3)"
 kill -TERM "$RP"; wait "$RP" || true
-ok "a host with some stages only on careerops broker says records are lost if the broker dies"
+# trial 63: said in every --stage process, also where no source runs
+sink=$(python3 -c 'import json,sys; print([s["name"] for s in json.load(open(sys.argv[1]))["stages"] if s.get("input")][-1])' m.json)
+"$B" run m.json --stage "$sink" --set "kafka.bootstrap.servers=$BS" 2> part2.log & RP=$!; PIDS+=($RP)
+wait_line part2.log 'running 1 stage instance' 30 || fail "the sink alone did not start: $(grep -v debug part2.log | tail -n 3)"
+kill -TERM "$RP"; wait "$RP" || true
+! grep -q 'keeps records in memory only' part2.log || fail "the WARN about a source's records in a process with no source"
+ok "a host with some stages only on careerops broker says records are lost if the broker dies (where a source runs)"
