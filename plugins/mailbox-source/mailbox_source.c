@@ -923,13 +923,18 @@ static co_status_t mailbox_check(const void *config, char *err, size_t errsz)
         snprintf(err, errsz, "path: %s", e[0] ? e : "not a regular file");
         return CO_FATAL;
     }
-    /* a packed mailbox (a .gz, a Takeout .zip): said by validate too
-     * (trial 61: run refused it, validate said ok) */
-    if (f == MAILBOX_AUTO && cfg->path != NULL && cfg->path[0] &&
-        stat(cfg->path, &st) == 0 && S_ISREG(st.st_mode) &&
-        mailbox_detect(cfg->path, e, sizeof e) == MAILBOX_AUTO &&
-        strstr(e, " is not mail but ") != NULL) {
-        snprintf(err, errsz, "path: %s", e);
+    /* a file init() refuses: a packed mailbox (a .gz, a Takeout .zip;
+     * trial 61), a text or binary file that is not mail (trial 63), one
+     * that cannot be read: said by validate too (run refused it, validate
+     * said ok) */
+    if (cfg->path != NULL && cfg->path[0] && stat(cfg->path, &st) == 0 &&
+        S_ISREG(st.st_mode) &&
+        mailbox_detect(cfg->path, e, sizeof e) == MAILBOX_AUTO) {
+        snprintf(err, errsz, "path: %s%s", e,
+                 strstr(e, " is not mail but ") != NULL
+                     ? ""
+                     : "; point it at an mbox file, a Maildir or a folder "
+                       "of .eml files");
         return CO_FATAL;
     }
     return co_mail_source_check(&cfg->mail, err, errsz);

@@ -404,6 +404,11 @@ printf '{"pipeline":"gz","stages":[{"name":"src","plugin":"mailbox-source","outp
     "$t/one.mbox.gz" > "$t/gz.json"
 expect 2 "config\.path: .*one\.mbox\.gz is not mail but a gzip file: unpack it first \(gunzip FILE\)" \
     "validate a gzip mailbox" "$B" validate "$t/gz.json"
+# trial 63: a text file that is not mail passed validate (run refused it)
+printf 'hello\nworld\n' > "$t/notes.mbox"
+sed 's/one\.mbox\.gz/notes.mbox/' "$t/gz.json" > "$t/txt.json"
+expect 2 "config\.path: .*notes\.mbox is not mail: it starts with neither an mbox \"From \" line nor RFC 5322 header fields .*; point it at an mbox file" \
+    "validate a text file as mailbox" "$B" validate "$t/txt.json"
 # archive init and ls on a file: refused, not a silent exit 0
 (cd "$t" && expect 2 "archive folder keep\.json: it is not a folder" "archive init --archive FILE" \
     "$B" archive init --archive keep.json)
