@@ -62,6 +62,11 @@ typedef struct mailbox_mbox_s {
     int learned;      /**< the first line was examined */
     int strict_first; /**< the first separator had the full form */
     char word[128];   /**< its address word, for dialect matching */
+    /** Lines inside the messages returned so far that have a separator's
+     *  full form and a header field after them but no blank line before
+     *  (a writer that left it out: each was read with the message before
+     *  it). */
+    unsigned long long unblanked;
 } mailbox_mbox_t;
 
 /**

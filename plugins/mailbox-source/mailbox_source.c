@@ -128,9 +128,10 @@ typedef struct mailbox_s {
      * report messages that share their idempotency key (DESIGN.md: they
      * become one email downstream, which must not happen silently) */
     GHashTable *run_keys;
-    unsigned long long read_run; /* messages emitted this run */
-    unsigned long long same_key; /* of them, with an earlier one's key */
-    int told_totals;             /* the EOF line was logged */
+    unsigned long long read_run;       /* messages emitted this run */
+    unsigned long long same_key;       /* of them, with an earlier one's key */
+    int told_totals;                   /* the EOF line was logged */
+    unsigned long long told_unblanked; /* mb.unblanked already said */
     int told_incomplete; /* said once that the last mbox message waits */
 } mailbox_t;
 
@@ -307,6 +308,22 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
                              "%s: nothing new since the last run (read as "
                              "%s)",
                              m->cfg->path, mailbox_format_name(m->fmt));
+    }
+    if (m->mb.unblanked > m->told_unblanked) {
+        mailbox_api->log(
+            m->st, CO_LOG_WARN,
+            "%s: %llu line%s inside messages read this run look%s like an "
+            "mbox separator (\"From <address> <date>\", then a header "
+            "field) with no blank line before %s, so each was read as part "
+            "of the message before it; if they start messages of their own, "
+            "the file was written without the blank line mbox puts between "
+            "messages: export the mailbox again, or add that line before "
+            "each",
+            m->cfg->path, m->mb.unblanked - m->told_unblanked,
+            m->mb.unblanked - m->told_unblanked == 1 ? "" : "s",
+            m->mb.unblanked - m->told_unblanked == 1 ? "s" : "",
+            m->mb.unblanked - m->told_unblanked == 1 ? "it" : "them");
+        m->told_unblanked = m->mb.unblanked;
     }
     if (!m->cfg->follow) {
         if (!m->told_totals && m->read_run > 0) /* 0: said above */

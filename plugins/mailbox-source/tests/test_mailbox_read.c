@@ -222,6 +222,31 @@ START_TEST(spamassassin_782)
 }
 END_TEST
 
+/* trial 63: three messages written with no blank line between them are
+ * read as one (a separator needs it: known-bugs/08), and counted so that
+ * the reader says so; a body line "From ..." is not counted */
+START_TEST(unblanked_separators_counted)
+{
+    const char *three = "From a@example.com Wed Mar  5 09:00:00 2025\n"
+                        "Subject: one\n\nbody one\n"
+                        "From b@example.com Wed Mar  5 10:00:00 2025\n"
+                        "Subject: two\n\nbody two\n"
+                        "From c@example.com Wed Mar  5 11:00:00 2025\n"
+                        "Subject: three\n\nFrom the team, thanks\n";
+    mailbox_mbox_t st;
+    memset(&st, 0, sizeof st);
+    size_t s, e, next;
+    ck_assert_int_eq(
+        mailbox_mbox_next(three, strlen(three), 0, 1, &st, &s, &e, &next), 1);
+    ck_assert_uint_eq(next, strlen(three));
+    ck_assert_uint_eq(st.unblanked, 2);
+    memset(&st, 0, sizeof st);
+    char *kb = mbt_corpus("known-bugs/08-mbox-unescaped-from.mbox");
+    ck_assert_int_eq(frame_file(kb, 0, NULL), 2);
+    g_free(kb);
+}
+END_TEST
+
 START_TEST(follow_waits_for_separator)
 {
     const char *one = "From a@example.com Wed Mar  5 09:00:00 2025\n"
@@ -870,6 +895,7 @@ static Suite *read_suite(void)
     TCase *tc = tcase_create("read");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, kb08_unescaped_from);
+    tcase_add_test(tc, unblanked_separators_counted);
     tcase_add_test(tc, detect_refuses_streams_and_non_mail);
     tcase_add_test(tc, kb09_mboxrd_unquoted);
     tcase_add_test(tc, kb10_maildir_new_without_info);
