@@ -737,7 +737,7 @@ run_pid="" run_phase=0 pipeline_done=1
 # names, --mailbox for config.path); fails when there is none
 log_errors() {
     python3 - "$@" <<'PY'
-import json, sys
+import json, re, sys
 lines = []
 for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     try:
@@ -754,6 +754,10 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     if j.get("level") in ("error", "fatal") and j.get("msg"):
         m = j["msg"]
         if sys.argv[2:] == ["input"]:
+            # validate's "MANIFEST: stages[0] (ingest).config.path: ..." as
+            # the plugin's own refusal reads: "stage ingest: --mailbox ..."
+            m = re.sub(r"^.*: stages\[\d+\] \(([^)]*)\)\.config\.path: ",
+                       r"stage \1: --mailbox ", m)
             m = m.replace("config.path: ", "--mailbox ").replace("config.path", "--mailbox")
         lines.append("demo: " + m)
 if not lines:

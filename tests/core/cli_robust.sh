@@ -56,11 +56,12 @@ CO_TEST_MAILBOX=$t/big.bin expect 2 "big.bin is not mail" \
 [ -z "$(find archive -type f 2>/dev/null)" ] || fail "random bytes archived"
 echo "ok: mailbox-source refuses a FIFO, /dev/zero and random bytes at start, nothing archived"
 
-# ---- time zones
+# ---- time zones (a mailbox validate takes: not big.bin, which it refuses)
+printf 'From a@example.com Wed Mar  5 09:00:00 2025\nSubject: tz\n\nbody\n' >tz.mbox
 cat >tz.json <<'J'
 {"pipeline":"tz","state":"memory:","stages":[
  {"name":"ingest","plugin":"mailbox-source","output":"raw",
-  "config":{"path":"big.bin","default_tz":"Mars/Base"}},
+  "config":{"path":"tz.mbox","default_tz":"Mars/Base"}},
  {"name":"notify","plugin":"notifier","input":"raw","output":"n",
   "config":{"timezone":"Europe/Parus"}},
  {"name":"sink","plugin":"mock-sink","input":"n","config":{"path":"out.jsonl"}}]}
