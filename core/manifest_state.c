@@ -131,7 +131,9 @@ static void co__check_state_file(const char *given, const char *abs,
                                  co_diag_t *d)
 {
     struct stat sb;
-    if (*given == '\0' || abs[strlen(abs) - 1] == '/') {
+    /* only spaces made files named "   " and "   .lock" (trial 64) */
+    if (given[strspn(given, " \t\r\n")] == '\0' ||
+        abs[strlen(abs) - 1] == '/') {
         co_diag_add(d, "state",
                     "\"file:%s\" names no file: write file:PATH, e.g. "
                     "\"file:careerops-state.json\" (relative to the manifest)",

@@ -73,8 +73,14 @@ expect 2 'state: file:num\.json: state\["sf/src"\]\["position"\] is a number, no
 expect 2 'state\["sf/src"\]\["position"\] is a number' \
     "a position that is a number (run)" env ST=num.json timeout 60 "$B" run m.json --until-idle
 printf '%s\n' '{"careerops_state":1,"state":{},"idem":{"sf/out":{"k1":"maybe"}}}' > idem.json
-expect 2 'idem\["sf/out"\]\["k1"\] is another string, not "pending" or "done"' \
+expect 2 'idem\["sf/out"\]\["k1"\] is "maybe", not "pending" or "done"' \
     "a claim neither pending nor done" env ST=idem.json "$B" validate m.json
+# trial 64: a base64 position that does not decode waited for ever
+printf '%s\n' '{"careerops_state":1.0,"state":{"sf/src":{"position":{"base64":"!!!"}}},"idem":{}}' > b64.json
+expect 2 'state\["sf/src"\]\["position"\] is base64 that does not decode' \
+    "a base64 position that does not decode" env ST=b64.json "$B" validate m.json
+# trial 64: a path of only spaces made files named "   " and "   .lock"
+expect 2 'state: "file:   " names no file' "a state path of only spaces" env ST='   ' "$B" validate m.json
 # trial 63: a format of a later host was read and rewritten as this one's
 printf '%s\n' '{"careerops_state":99,"state":{},"idem":{}}' > later.json
 expect 2 'careerops_state is 99, a format this host does not know \(it writes 1\)' \
