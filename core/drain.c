@@ -19,24 +19,41 @@ static const co_stage_t *co__failed_consumer(const co_runtime_t *rt)
     return NULL;
 }
 
-/* The first local stage with inputs WAITING for the broker (all brokers
- * down), or NULL: nothing drains until it is back (trial 45: the broker
- * SIGKILLed; waiting the whole drain timeout only delays the stop). */
-static co_stage_t *co__broker_gone(const co_runtime_t *rt)
+/* The first local stage with inputs WAITING with a reason that starts
+ * with `why`, or NULL. */
+static co_stage_t *co__waiting_for(const co_runtime_t *rt, const char *why)
 {
-    static const char why[] = "waiting for the broker";
     for (size_t i = 0; i < rt->n_inst; i++) {
         co_stage_t *st = rt->inst[i];
         if (st->sc->n_inputs == 0)
             continue;
         pthread_mutex_lock(&st->lock);
-        int gone = st->status == CO_STAGE_WAITING &&
-                   strncmp(st->last_error, why, sizeof why - 1) == 0;
+        int waits = st->status == CO_STAGE_WAITING &&
+                    strncmp(st->last_error, why, strlen(why)) == 0;
         pthread_mutex_unlock(&st->lock);
-        if (gone)
+        if (waits)
             return st;
     }
     return NULL;
+}
+
+/* The first local stage with inputs WAITING for the broker (all brokers
+ * down), or NULL: nothing drains until it is back (trial 45: the broker
+ * SIGKILLed; waiting the whole drain timeout only delays the stop). */
+static const co_stage_t *co__broker_gone(const co_runtime_t *rt)
+{
+    return co__waiting_for(rt, "waiting for the broker");
+}
+
+/* The first local stage with inputs WAITING for the state store (a
+ * PATH.lock another process holds, a file it cannot write, PostgreSQL
+ * gone), or NULL: the same (trial 64: one SIGTERM took the whole 30 s). */
+static const co_stage_t *co__state_stuck(const co_runtime_t *rt)
+{
+    const co_stage_t *st = co__waiting_for(rt, "waiting for the state store");
+    return st != NULL ? st
+                      : co__waiting_for(rt, "waiting for PostgreSQL (the "
+                                            "state store)");
 }
 
 /* The first local sink whose flush has failed CO__DRAIN_FLUSH_FAILS times
@@ -128,28 +145,26 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
             drained = 1;
             break;
         }
-        const co_stage_t *f = co__failed_consumer(rt);
-        if (f != NULL) {
-            co_log_info("stage %s FAILED: not waiting for downstream to drain",
-                        f->sc->name);
-            snprintf(why, sizeof why, "(stage %s FAILED)", f->sc->name);
+        /* a stage that cannot drain: waiting only delays the stop */
+        static const struct {
+            const co_stage_t *(*find)(const co_runtime_t *rt);
+            const char *said, *why;
+        } stuck[] = {
+            {co__failed_consumer, " FAILED", "FAILED"},
+            {co__flush_failing, ": its flush keeps failing", "cannot flush"},
+            {co__broker_gone, " waits for the broker", "waits for the broker"},
+            {co__state_stuck, " waits for the state store",
+             "waits for the state store"}};
+        const co_stage_t *f = NULL;
+        for (size_t k = 0; k < sizeof stuck / sizeof stuck[0] && !f; k++)
+            if ((f = stuck[k].find(rt)) != NULL) {
+                co_log_info("stage %s%s: not waiting for downstream to drain",
+                            f->sc->name, stuck[k].said);
+                snprintf(why, sizeof why, "(stage %s %s)", f->sc->name,
+                         stuck[k].why);
+            }
+        if (f != NULL)
             break;
-        }
-        if ((f = co__flush_failing(rt)) != NULL) {
-            co_log_info("stage %s: its flush keeps failing: not waiting for "
-                        "downstream to drain",
-                        f->sc->name);
-            snprintf(why, sizeof why, "(stage %s cannot flush)", f->sc->name);
-            break;
-        }
-        if ((f = co__broker_gone(rt)) != NULL) {
-            co_log_info("stage %s waits for the broker: not waiting for "
-                        "downstream to drain",
-                        f->sc->name);
-            snprintf(why, sizeof why, "(stage %s waits for the broker)",
-                     f->sc->name);
-            break;
-        }
         co_sleep_ms(100);
     }
     if (!drained && CO_RT_LOAD(&rt->stop) == CO_STOP_HARD)

@@ -388,13 +388,21 @@ int co_sup_run(co_sup_t *sv)
             sv->idle_rounds = (idle && sources_done) ? sv->idle_rounds + 1 : 0;
         }
         if (sv->idle_rounds >= 3) {
-            int sources_here = 0;
+            int sources_here = 0, all_here = 1;
             for (size_t i = 0; i < rt->n_inst; i++)
                 sources_here += rt->inst[i]->sc->n_inputs == 0;
+            for (size_t i = 0; i < rt->m->n_stages; i++)
+                all_here &= co_run_is_local(sv->o, rt->m->stages[i].name);
             /* trial 63: "all sources done" in a run of no source, before
-             * the source of another process had written anything */
-            if (sources_here)
+             * the source of another process had written anything; trial
+             * 64: "every stage caught up" with stages elsewhere behind */
+            if (sources_here && all_here)
                 co_log_info("all sources done and every stage caught up");
+            else if (sources_here)
+                co_log_info("the sources here are done and every stage in "
+                            "this process caught up; stages of other "
+                            "processes may still be reading what they "
+                            "wrote");
             else
                 co_log_info("every stage here caught up with what its inputs "
                             "hold; no source runs in this process, so what "

@@ -9,6 +9,7 @@
 #    too long for its .lock; a state file of ours cut short is named so
 # 4. a value edited by hand into another type is named with its key
 # 5. a STATE.lock another process holds is named while run waits for it
+# 6. ... also mid-run, where it no longer holds a SIGTERM for 30 s
 . "$(dirname "$0")/../common/cli.sh"
 cat > m.json <<'J'
 {"pipeline":"sf","kafka":{"bootstrap.servers":"embedded"},"state":"file:${env:ST:-state.json}",
@@ -102,3 +103,25 @@ kill "$holder"
 wait "$P" || true
 grep -q 'stopped waiting for .*held\.json\.lock' held.err || fail "no word on why it stopped: $(grep -v librdkafka held.err | tail -n 3)"
 echo "ok: a held STATE.lock is named while run waits, and a SIGTERM ends the wait"
+
+# 6 (trial 64) STATE.lock taken by another process mid-run: one SIGTERM
+# waited the whole 30 s drain; a stage waiting for the state store ends
+# the drain at once (what was not stored is read again)
+cat > mid.json <<'J'
+{"pipeline":"sfm","state":"file:mid.json.state","stages":[
+ {"name":"src","plugin":"mock-source","output":"a","config":{"count":400,"rate":40}},
+ {"name":"out","plugin":"console-sink","input":"a","config":{"path":"mid.jsonl","format":"jsonl"}}]}
+J
+"$B" run mid.json 2> mid.err & P=$!
+for _ in $(seq 100); do [ -s mid.jsonl ] && break; sleep 0.1; done
+[ -s mid.jsonl ] || fail "nothing stored before the lock was taken: $(grep -v librdkafka mid.err | tail -n 3)"
+( exec 9>mid.json.state.lock && flock 9 && exec sleep 600 ) & holder=$!
+sleep 2
+kill -TERM "$P"
+rc=0; timeout 15 tail --pid="$P" -f /dev/null || rc=$?
+kill "$holder"
+[ "$rc" = 0 ] || fail "one SIGTERM with the state lock held mid-run: still running 15 s later"
+wait "$P" || true
+grep -q 'waits for the state store: not waiting for downstream to drain' mid.err ||
+    fail "no word on the stage waiting for the state store: $(grep -v librdkafka mid.err | tail -n 3)"
+echo "ok: a state lock taken mid-run does not hold a SIGTERM for the drain timeout"
