@@ -181,9 +181,18 @@ int co__relabel_export(PGconn *c, const char *schema, const char *csv)
     /* the CSV replaces an earlier export only once whole (a full disk left
      * an earlier export empty, or cut after a row, with exit 1); the emails
      * are mail: the owner's only, as the archive's (docs/operations.md) */
+    struct stat ds;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "error: cannot create %s: %s\n", co_cli_shown(dir),
                 strerror(errno));
+        rc = 1;
+    } else if (lstat(dir, &ds) == 0 && S_ISDIR(ds.st_mode) &&
+               ds.st_uid == geteuid() && (ds.st_mode & 077) != 0 &&
+               chmod(dir, 0700) != 0) {
+        /* an earlier export's folder, or one made by hand, open to others
+         * (trial 64: 0777 kept: others could replace the training emails) */
+        fprintf(stderr, "error: cannot make %s private (chmod 0700): %s\n",
+                co_cli_shown(dir), strerror(errno));
         rc = 1;
     } else if ((fd = co_tmpfile_open(csv, tmp, sizeof tmp)) < 0 ||
                (f = fdopen(fd, "w")) == NULL) {

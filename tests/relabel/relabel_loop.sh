@@ -75,6 +75,10 @@ head -1 "$T/corr.csv" | grep -q '^file,label,company,scheduled_date' || fail "ex
 # the export holds mail: the owner's only, as the archive (its folder was 0755)
 [ "$(stat -c %a "$T/corr.csv" "$T/corr.csv.emails" | tr '\n' ' ')" = "600 700 " ] ||
     fail "export modes: $(stat -c '%n %a' "$T/corr.csv" "$T/corr.csv.emails")"
+# trial 64: an emails folder open to others kept its mode at the next export
+chmod 0777 "$T/corr.csv.emails"
+"$B" relabel --export "$T/corr.csv" "${CI[@]}" > /dev/null
+[ "$(stat -c %a "$T/corr.csv.emails")" = 700 ] || fail "a 0777 emails folder stayed $(stat -c %a "$T/corr.csv.emails")"
 train=()
 for l in "$SRC"/datasets/train/*/labels.csv; do
     train+=(--labels "$l" --emails "$(dirname "$l")/emails")
