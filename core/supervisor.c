@@ -232,6 +232,52 @@ static int co__sup_idle(co_sup_t *sv, int *done)
     return idle;
 }
 
+/* Append the partitions behind, at most 4: " (partition P: committed C,
+ * end H; ...)"; a stall shows whether records wait before or after their
+ * commit. */
+static void co__why_parts(char *why, size_t size, size_t *o,
+                          const co_lag_t *lag)
+{
+    int shown = 0;
+    for (int p = 0; p < lag->partitions && *o < size; p++) {
+        if (lag->per_part[p] == 0)
+            continue;
+        if (shown == 4) {
+            *o += (size_t)snprintf(why + *o, size - *o, "; ...");
+            break;
+        }
+        char c[24] = "none";
+        if (lag->committed[p] >= 0)
+            snprintf(c, sizeof c, "%lld", (long long)lag->committed[p]);
+        *o += (size_t)snprintf(
+            why + *o, size - *o, "%spartition %d: committed %s, end %lld",
+            shown ? "; " : " (", p, c, (long long)lag->high[p]);
+        shown++;
+    }
+    if (shown && *o < size)
+        *o += (size_t)snprintf(why + *o, size - *o, ")");
+}
+
+/* Append, for a stage this process runs, how many records its plugin was
+ * given this run (careerops_records_in_total of its instances): records
+ * read but not committed, or not read at all. */
+static void co__why_read(co_sup_t *sv, const char *stage, char *why,
+                         size_t size, size_t *o)
+{
+    double in = 0;
+    int local = 0;
+    for (size_t i = 0; i < sv->rt->n_inst; i++) {
+        co_stage_t *st = sv->rt->inst[i];
+        if (strcmp(st->sc->name, stage) != 0 || st->m_in == NULL)
+            continue;
+        in += co_metric_value(st->m_in);
+        local = 1;
+    }
+    if (local && *o < size)
+        *o += (size_t)snprintf(why + *o, size - *o,
+                               ", its plugin got %.0f records this run", in);
+}
+
 /* Log, at INFO, what keeps an --until-idle run from ending: sources not
  * done, records not yet acknowledged, consumers behind or not measured.
  * Called every sv->why_ms (30 s; CAREEROPS_IDLE_REPORT_MS, for tests)
@@ -271,9 +317,12 @@ static void co__sup_log_why(co_sup_t *sv, int64_t busy_ms)
                     o ? "; " : "", mo->stage, co_lagmon_topic(mo->lm));
             continue;
         }
-        if (lag.total != 0)
+        if (lag.total != 0) {
             CO__WHY("%sstage %s is %lld records behind on %s", o ? "; " : "",
                     mo->stage, (long long)lag.total, co_lagmon_topic(mo->lm));
+            co__why_parts(why, sizeof why, &o, &lag);
+            co__why_read(sv, mo->stage, why, sizeof why, &o);
+        }
         co_lag_free(&lag);
     }
 #undef CO__WHY

@@ -12,16 +12,38 @@ cat > m.json <<'J'
    "config":{"file":"in.jsonl","follow":true}},
   {"name":"out","plugin":"mock-sink","input":"a","config":{"path":"out.jsonl"}}]}
 J
-CAREEROPS_IDLE_REPORT_MS=500 "$B" run m.json --until-idle 2> run.log &
-pid=$!
-PIDS+=("$pid")
-for _ in $(seq 300); do
-    grep -q 'not idle for' run.log && break
-    kill -0 "$pid" 2>/dev/null || fail "the run ended: $(tail -3 run.log)"
-    sleep 0.1
-done
-kill -TERM "$pid"
-wait "$pid" || true
+# run_until_line MANIFEST LOG PATTERN: run MANIFEST --until-idle, logging
+# every 0.5 s why it is not idle, until LOG has PATTERN; then stop it
+run_until_line() {
+    CAREEROPS_IDLE_REPORT_MS=500 "$B" run "$1" --until-idle 2> "$2" &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 300); do
+        grep -q "$3" "$2" && break
+        kill -0 "$pid" 2>/dev/null || fail "the run ended: $(tail -3 "$2")"
+        sleep 0.1
+    done
+    kill -TERM "$pid"
+    wait "$pid" || true
+}
+run_until_line m.json run.log 'not idle for'
 grep 'not idle for' run.log | head -n 1 | grep -q '"level":"info".*--until-idle: not idle for [0-9]* s: source src is RUNNING' ||
     fail "no 'not idle' line naming the source: $(grep -m1 'not idle' run.log || tail -3 run.log)"
 ok "a run that does not end logs what it waits for"
+
+# a sink whose flush keeps failing: the line names the partitions behind
+# (committed offset of end) and how many records the stage's plugin got,
+# so that a stall says whether records wait before or after their commit
+cat > m2.json <<'J'
+{"pipeline":"why2","kafka":{"bootstrap.servers":"embedded"},
+ "topics":{"a":{"partitions":2}},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"file":"in.jsonl"}},
+  {"name":"out","plugin":"mock-sink","input":"a",
+   "config":{"path":"out2.jsonl","fail_on_flush":1000000}}]}
+J
+run_until_line m2.json run2.log 'not idle for.*behind'
+line=$(grep -m1 'not idle for.*behind' run2.log || true)
+echo "$line" | grep -Eq 'stage out is 3 records behind on a \(partition [01]: committed none, end [123](; partition 1: committed none, end [12])?\), its plugin got 3 records this run' ||
+    fail "no partitions and records read in the 'not idle' line: ${line:-$(tail -3 run2.log)}"
+ok "a stage behind: its partitions (committed of end) and the records its plugin got"

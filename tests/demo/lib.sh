@@ -35,7 +35,7 @@ trap 'cleanup; [ -z "${WATCHDOG:-}" ] || kill "$WATCHDOG" 2>/dev/null || true' E
 # test's stderr, so that a test that meson stops at its timeout shows
 # where it stood (one did, once, after 600 s without a word).
 demo_watchdog() {
-    local seen=" " p e run err host
+    local seen=" " p e run err host port
     # (sleep holds none of the test's output: meson waits for its end)
     while sleep 5 </dev/null >/dev/null 2>&1; do
         kill -0 $$ 2>/dev/null || exit 0
@@ -60,10 +60,23 @@ demo_watchdog() {
                 for h in $(pgrep -f "careerops run pipelines/demo.json" || true); do
                     [ "$(readlink "/proc/$h/cwd" || true)" != "$(realpath "$SRC")" ] || host=$h
                 done
+                # the host's own figures: records in per stage, lag per
+                # partition, stage states (what a stall is waiting on)
+                port=$([ -z "$run" ] || sed -n 's/.*http endpoint on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$run" | tail -n 1)
+                if [ -n "$port" ]; then
+                    echo "--- /metrics and /api/stages of 127.0.0.1:$port"
+                    curl -sS -m 10 "http://127.0.0.1:$port/metrics" 2>&1 |
+                        grep -E '^careerops_(records_(in|out|skipped|failed)_total|consumer_lag|data_loss)' || true
+                    curl -sS -m 10 "http://127.0.0.1:$port/api/stages" 2>&1 | head -c 3000 || true
+                    echo
+                fi
                 if [ -n "$host" ] && command -v gdb >/dev/null; then
-                    echo "--- threads of the host (pid $host)"
+                    # the host's own threads (librdkafka's, "rdk:*", are
+                    # dozens of the same two waits)
+                    echo "--- threads of the host (pid $host), librdkafka's left out"
                     timeout 60 gdb -p "$host" -batch -ex 'thread apply all bt' 2>&1 |
-                        grep -E '^(Thread|#)' | head -n 300 || true
+                        grep -E '^(Thread|#)' |
+                        awk '/^Thread/ { keep = ($0 !~ /"rdk:/) } keep' | head -n 400 || true
                 fi
             } >&2
         done
