@@ -4,7 +4,7 @@
  * manifest_stage.c, topic cycles in manifest_graph.c. */
 #include "lazylib.h" /* co_pq(): libpq, loaded when used */
 #include "manifest_int.h"
-#include "options.h" /* co_json_kind() */
+#include "options.h" /* co_json_kind(), co_options_check_path() */
 #include "util.h"
 #include "co_pgmig.h" /* co_pgmig_conninfo_ambiguous() */
 #include "co_redact.h"
@@ -226,6 +226,9 @@ static void co__parse_http(co_manifest_t *m, json_t *root, co_diag_t *d)
         co_diag_add(d, "http.token_file",
                     "is empty: give the path of a file holding the control "
                     "token, or leave it out (the host makes one)");
+    else if (tf != NULL &&
+             co_options_check_path(tf, CO_OPT_INPUT, "http.token_file", d))
+        ; /* "~/tok" (it read "./~/tok") */
     else if (tf != NULL) {
         m->http_token_file = co_path_join(m->dir, tf);
         if (access(m->http_token_file, R_OK) != 0)
@@ -457,6 +460,8 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
     char *sd = co__get_str(sdw, "secrets_dir", "", 0,
                            cred && cred[0] ? cred : "/run/secrets", d);
     json_decref(sdw);
+    if (sd != NULL) /* "~/sec" read "./~/sec" */
+        co_options_check_path(sd, CO_OPT_INPUT, "secrets_dir", d);
     m->secrets_dir = co_path_join(m->dir, sd);
     free(sd);
     co__expand(root, "", m->secrets_dir, d);

@@ -2,6 +2,7 @@
  * checked with its JSON path. */
 #include "loader.h"
 #include "manifest_int.h"
+#include "options.h" /* co_options_check_path() */
 #include "util.h"
 
 #include <stdio.h>
@@ -71,7 +72,9 @@ static void co__stage_plugin(co_manifest_t *m, co_stage_conf_t *s, json_t *st,
     if (file != NULL) {
         snprintf(p, sizeof p, "%s.plugin_file", path);
         size_t n = strlen(file);
-        if (n < 4 || strcmp(file + n - 3, ".so") != 0) {
+        if (co_options_check_path(file, CO_OPT_INPUT, p, d)) {
+            bad = 1; /* "~/x.so" (it read "./~/x.so") */
+        } else if (n < 4 || strcmp(file + n - 3, ".so") != 0) {
             co_diag_add(d, p,
                         "\"%s\" must be the path of a plugin library "
                         "ending in .so",

@@ -137,6 +137,62 @@ int co_json_integral(const json_t *v, long long *out)
     return 1;
 }
 
+/* "" read the manifest's own folder (trial 59); " " made a folder named
+ * " " (trial 62); "~" a folder named "~" (trial 61), and "~NAME" (62) */
+int co_options_check_path(const char *sv, unsigned flags, const char *p,
+                          co_diag_t *d)
+{
+    char home[1024];
+    const char *rest;
+    if (co_path_tilde(sv, home, sizeof home, &rest)) {
+        co_diag_add(d, p,
+                    "\"%s\" starts with ~, which nothing expands in a "
+                    "manifest: give the full path, e.g. \"%s%s\"",
+                    sv, home, rest);
+        return 1;
+    }
+    if (sv[strspn(sv, " \t\r\n")] == '\0' &&
+        (sv[0] != '\0' || (flags & (CO_OPT_INPUT | CO_OPT_OUTPUT)))) {
+        co_diag_add(d, p, "%s: give the path of %s",
+                    sv[0] == '\0' ? "is empty" : "is only spaces",
+                    (flags & CO_OPT_INPUT)
+                        ? "an existing file or folder"
+                        : "a file or folder (or leave the option out for the "
+                          "default)");
+        return 1;
+    }
+    return 0;
+}
+
+/* co_options_check_path() on a path list: each element of an array ("p[i]"), or
+ * each comma-separated name of a string. */
+static int co__check_path_list(const co_option_t *o, json_t *v, const char *p,
+                               co_diag_t *d)
+{
+    int faults = 0;
+    char ep[560];
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            snprintf(ep, sizeof ep, "%s[%zu]", p, i);
+            faults +=
+                co_options_check_path(json_string_value(e), o->flags, ep, d);
+        }
+        return faults;
+    }
+    char *copy = co_strdup(json_string_value(v)), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        t += strspn(t, " ");
+        if (*t)
+            faults += co_options_check_path(t, o->flags, p, d);
+    }
+    free(copy);
+    return faults;
+}
+
 static int co__check_value(const co_option_t *o, json_t *v, const char *p,
                            co_diag_t *d)
 {
@@ -193,6 +249,10 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
     default:
         ok = 0;
     }
+    if (ok && (o->flags & CO_OPT_PATH) && o->type == CO_OPT_STR)
+        return co_options_check_path(json_string_value(v), o->flags, p, d);
+    if (ok && (o->flags & CO_OPT_PATH) && o->type == CO_OPT_STRLIST)
+        return co__check_path_list(o, v, p, d) != 0;
     if (!ok) {
         /* a ${env:...} or ${secret:...} substitution gives text (trial 28:
          * "count": "${env:N}" said only "must be an integer"); the value
@@ -323,37 +383,6 @@ int co_options_check_outputs(const co_option_t *opts, json_t *config,
     int faults = 0;
     for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
         const char *sv = json_string_value(json_object_get(config, o->name));
-        char home[1024];
-        const char *rest;
-        if (o->type == CO_OPT_STR && (o->flags & CO_OPT_PATH) && sv != NULL &&
-            co_path_tilde(sv, home, sizeof home, &rest)) {
-            /* no shell reads a manifest (trial 61: a folder named "~";
-             * trial 62: "~NAME") */
-            char p[512];
-            snprintf(p, sizeof p, "%s.%s", path, o->name);
-            co_diag_add(d, p,
-                        "\"%s\" starts with ~, which nothing expands in a "
-                        "manifest: give the full path, e.g. \"%s%s\"",
-                        sv, home, rest);
-            faults++;
-            continue;
-        }
-        if (o->type == CO_OPT_STR && (o->flags & CO_OPT_PATH) && sv != NULL &&
-            sv[strspn(sv, " \t\r\n")] == '\0' &&
-            (sv[0] != '\0' || (o->flags & (CO_OPT_INPUT | CO_OPT_OUTPUT)))) {
-            /* "" read the manifest's own folder (trial 59); " " made a
-             * folder named " " (trial 62) */
-            char p[512];
-            snprintf(p, sizeof p, "%s.%s", path, o->name);
-            co_diag_add(d, p, "%s: give the path of %s",
-                        sv[0] == '\0' ? "is empty" : "is only spaces",
-                        (o->flags & CO_OPT_INPUT)
-                            ? "an existing file or folder"
-                            : "a file or folder (or leave the option out "
-                              "for the default)");
-            faults++;
-            continue;
-        }
         if (o->type != CO_OPT_STR ||
             (o->flags & (CO_OPT_OUTPUT | CO_OPT_INPUT)) == 0 ||
             (o->flags & CO_OPT_PATH) == 0 || sv == NULL || sv[0] == '\0' ||

@@ -31,11 +31,30 @@ int co_json_integral(const json_t *v, long long *out);
 const char *co_json_kind(const json_t *v);
 
 /**
+ * @brief Check the form of a path given in a manifest: "~/x" and "~NAME/x"
+ *        (no shell reads a manifest, so a folder named "~" would be made)
+ *        are refused with the full path as the fix, and so is a value of
+ *        only spaces; "" is refused when `flags` has CO_OPT_INPUT or
+ *        CO_OPT_OUTPUT (it would name the manifest's folder). Nothing is
+ *        read on disk.
+ * @param sv The value (borrowed, not NULL).
+ * @param flags The option's CO_OPT_* flags (0 for a manifest field: ""
+ *        passes, for the caller to judge).
+ * @param path JSON path of the value, for the message ("http.token_file").
+ * @param d Receives the fault.
+ * @returns 1 when a fault was added, else 0. Pure but for getpwnam() of a
+ *          "~NAME"; any thread.
+ */
+int co_options_check_path(const char *sv, unsigned flags, const char *path,
+                          co_diag_t *d);
+
+/**
  * @brief Check `config` against `opts`: undeclared keys, wrong types,
  *        values out of range, missing required options, unparseable
- *        defaults. Each fault is added to `d` with `path.key`. An integer
- *        option given as a real with no fractional part (1e3) is replaced
- *        in `config` by the integer (co_json_integral()).
+ *        defaults, and the form of path options (co_options_check_path()). Each
+ * fault is added to `d` with `path.key`. An integer option given as a real with
+ * no fractional part (1e3) is replaced in `config` by the integer
+ * (co_json_integral()).
  * @returns The number of faults added.
  */
 int co_options_validate(const co_option_t *opts, json_t *config,
@@ -45,10 +64,10 @@ int co_options_validate(const co_option_t *opts, json_t *config,
  * @brief Check the CO_OPT_OUTPUT and CO_OPT_INPUT paths of `config`: the
  *        folder of each output (relative paths resolved against `base_dir`,
  *        as co_options_fill() does) must exist, or the plugin cannot create
- *        its file at start; each input must exist; neither may be ""
- *        (it would name `base_dir` itself). Each fault is added to `d` at
- * `path.key`, naming the folder and the fix. Unset options, defaults and "-"
- * (standard output) pass.
+ *        its file at start; each input must exist (the form, "~" or "",
+ *        is co_options_validate()'s, which runs first). Each fault is
+ *        added to `d` at `path.key`, naming the folder and the fix. Unset
+ * options, defaults and "-" (standard output) pass.
  * @returns The number of faults added.
  * @remark Reads the file system; any thread.
  */

@@ -399,6 +399,23 @@ for a in '' '~/arch' ' ' '~root/arch'; do
     expect 2 "config\.archive: (is empty: leave it out|\"~/arch\" starts with ~, which nothing expands in a manifest: give the full path, e\.g\. \"\\\$\{env:HOME\}/arch\"|is only spaces: give the path|\"~root/arch\" starts with ~, .*e\.g\. \"$(getent passwd root | cut -d: -f6)/arch\")" \
         "validate archive '$a'" "$B" validate "$t/ar3.json"
 done
+# note 29: "~/x" in the other path fields read "./~/x" ("No such file"), or
+# was not said at all when another fault stopped validate first
+cat > "$t/tilde.json" <<'J'
+{"pipeline":"t","secrets_dir":"~/sec","http":{"listen":"127.0.0.1:0","token_file":"~/tok"},
+ "stages":[{"name":"s","plugin":"mock-source","output":"a","config":{"count":1}},
+  {"name":"c","plugin":"rules-classifier","input":"a","output":"b",
+   "config":{"rules_dir":"~/r","model_file":"~/m","extra_rules":["x.tsv","~/e"]}},
+  {"name":"k","plugin_file":"~/x.so","input":"b"}]}
+J
+"$B" validate "$t/tilde.json" > /dev/null 2> "$t/tilde.err" && fail "validate passed ~ paths"
+for f in 'secrets_dir: "~/sec"' 'http\.token_file: "~/tok"' '\(k\)\.plugin_file: "~/x\.so"' \
+    'config\.rules_dir: "~/r"' 'config\.model_file: "~/m"' 'config\.extra_rules\[1\]: "~/e"'; do
+    grep -Eq "$f starts with ~, which nothing expands in a manifest: give the full path" "$t/tilde.err" ||
+        fail "no ~ hint for $f: $(cat "$t/tilde.err")"
+done
+grep -q '\./~' "$t/tilde.err" && fail "a ~ path read from the manifest's folder: $(cat "$t/tilde.err")"
+echo "ok: every path field with ~ is refused with the full path as the fix"
 gzip -c "$t/one.mbox" > "$t/one.mbox.gz"
 printf '{"pipeline":"gz","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
     "$t/one.mbox.gz" > "$t/gz.json"
