@@ -362,7 +362,10 @@ static void co__assigned(co_stage_t *st, rd_kafka_t *rk,
     /* learn where we start, to detect records lost before we read them */
     rd_kafka_topic_partition_list_t *c =
         rd_kafka_topic_partition_list_copy(parts);
-    if (rd_kafka_committed(rk, c, 10000) == 0)
+    rd_kafka_resp_err_t cerr = rd_kafka_committed(rk, c, 10000);
+    if (cerr != 0 && cerr != RD_KAFKA_RESP_ERR__TIMED_OUT) /* once more */
+        cerr = rd_kafka_committed(rk, c, 10000);
+    if (cerr == 0)
         for (int i = 0; i < c->cnt; i++) {
             co_expect_t *e =
                 co__expect(st, c->elems[i].topic, c->elems[i].partition);
@@ -370,6 +373,17 @@ static void co__assigned(co_stage_t *st, rd_kafka_t *rk,
                 e->next = -1;
                 continue;
             }
+            /* start where the commit just read says, or at the log's start
+             * (auto.offset.reset=earliest's offset), so that librdkafka
+             * sends no OffsetFetch of its own for the partition: in 2.0.2 a
+             * request-level error of that request leaves the partition
+             * never fetched, with no error and no retry (librdkafka issue
+             * 5586; a demo stage once sat 600 s 8 records behind) */
+            rd_kafka_topic_partition_t *a = rd_kafka_topic_partition_list_find(
+                parts, c->elems[i].topic, c->elems[i].partition);
+            if (a != NULL && a->offset == RD_KAFKA_OFFSET_INVALID)
+                a->offset = c->elems[i].offset >= 0 ? c->elems[i].offset
+                                                    : RD_KAFKA_OFFSET_BEGINNING;
             /* with no commit yet, reading must start where the log
              * started: 0 on the mock cluster (in process or `careerops
              * broker`), else the low watermark at first sight */
