@@ -133,6 +133,7 @@ typedef struct mailbox_s {
     int told_totals;                   /* the EOF line was logged */
     unsigned long long told_unblanked; /* mb.unblanked already said */
     int told_incomplete; /* said once that the last mbox message waits */
+    int tail_waits; /* follow: bytes after the position wait for settle_ms */
 } mailbox_t;
 
 /* ---- mbox file mapping -----------------------------------------------------
@@ -277,7 +278,9 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
         m->seen_any = 1;
     if (n > 0 || again)
         return CO_OK;
-    if (!m->seen_any && !m->warned_empty) {
+    /* follow: an mbox whose bytes wait for settle_ms is not empty (note
+     * 29: "0 messages found" 2 s before its one message was read) */
+    if (!m->seen_any && !m->warned_empty && !m->tail_waits) {
         /* a mistyped folder or an empty export must not look like an
          * inbox read to its end: nothing read ever is "0 messages found" */
         int never = m->offset == 0 && g_hash_table_size(m->seen) == 0;
@@ -531,6 +534,7 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
     }
     if (m->offset != m->mark.end) /* what the saved position belongs to */
         mailbox_mark_take(&m->mark, m->map, m->map_len, m->offset);
+    m->tail_waits = !at_eof && m->map != NULL && (size_t)m->offset < m->map_len;
     return mailbox_poll_end(m, n, rc, 0, timeout_ms);
 }
 
