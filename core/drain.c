@@ -139,6 +139,7 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
     const char *behind = NULL;
     int64_t behind_lag = 0;
     char why[200];
+    const char *stuck_name = NULL, *stuck_why = NULL;
     snprintf(why, sizeof why, "within %lld s", (long long)(timeout_ms / 1000));
     while (co_mono_ms() < until && CO_RT_LOAD(&rt->stop) != CO_STOP_HARD) {
         if (co__drained(sv, &behind, &behind_lag)) {
@@ -162,6 +163,8 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
                             f->sc->name, stuck[k].said);
                 snprintf(why, sizeof why, "(stage %s %s)", f->sc->name,
                          stuck[k].why);
+                stuck_name = f->sc->name;
+                stuck_why = stuck[k].why;
             }
         if (f != NULL)
             break;
@@ -179,8 +182,16 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
         if (behind_lag >= 0)
             snprintf(n, sizeof n, "%lld record%s not read",
                      (long long)behind_lag, behind_lag == 1 ? "" : "s");
-        snprintf(who, sizeof who, " (stage %s%s: %s)", behind,
-                 co__local(rt, behind) ? "" : ", run by another process", n);
+        if (stuck_name != NULL && strcmp(stuck_name, behind) == 0 &&
+            CO_RT_LOAD(&rt->stop) != CO_STOP_HARD)
+            /* the stuck stage is the one behind: named once (note 29:
+             * "(stage store FAILED) (stage store: 8 records not read)") */
+            snprintf(why, sizeof why, "(stage %s %s: %s)", behind, stuck_why,
+                     n);
+        else
+            snprintf(who, sizeof who, " (stage %s%s: %s)", behind,
+                     co__local(rt, behind) ? "" : ", run by another process",
+                     n);
     }
     for (size_t i = 0; i < rt->n_inst; i++) {
         co_stage_t *st = rt->inst[i];
