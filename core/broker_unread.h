@@ -20,12 +20,15 @@
  * @param bootstrap The broker's bootstrap servers. Borrowed.
  * @param manifests Paths of the manifests given with --manifest. Borrowed.
  * @param n How many.
+ * @param sets The broker's --set overrides, applied to each manifest
+ *        (NULL-terminated, borrowed), or NULL: the stages' consumer groups
+ *        are named after the pipeline name they ran with.
  * @param budget_ms The time the whole check may take (ms); what is not
  *        measured by then is said to be unmeasured, not counted.
  * @returns The records not read (0: none, or none measured). Call from one
  *          thread; it makes Kafka clients of its own.
  */
 int64_t co_broker_unread(const char *bootstrap, const char *const *manifests,
-                         size_t n, int64_t budget_ms);
+                         size_t n, const char *const *sets, int64_t budget_ms);
 
 #endif

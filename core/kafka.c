@@ -208,10 +208,11 @@ struct co_embedded_s {
     int waking; /**< atomic: co__mock_waker() keeps waking the cluster */
 };
 
-int co_embedded_create_manifest_topics(co_embedded_t *e, const char *path)
+int co_embedded_create_manifest_topics(co_embedded_t *e, const char *path,
+                                       const char *const *sets)
 {
     co_diag_t d = {0};
-    co_manifest_t *m = co_manifest_load(path, NULL, &d);
+    co_manifest_t *m = co_manifest_load(path, sets, &d);
     if (m == NULL) {
         co_diag_print(&d, path);
         co_diag_free(&d);

@@ -108,9 +108,12 @@ void *co_embedded_mock(const co_embedded_t *e);
  *        and partitions: the manifest's other faults (an unset
  *        ${env:CAREEROPS_STATE}, a plugin option) are printed to stderr as
  *        warnings; a topic whose name is not legal is skipped.
+ * @param sets NULL-terminated "PATH=VALUE" overrides applied to the
+ *        manifest as `run --set` does (borrowed), or NULL.
  * @returns 0, or 2 when the file cannot be read or parsed (printed).
  */
-int co_embedded_create_manifest_topics(co_embedded_t *e, const char *path);
+int co_embedded_create_manifest_topics(co_embedded_t *e, const char *path,
+                                       const char *const *sets);
 /** @brief Create a topic directly on the mock cluster (0 or -1). */
 int co_embedded_create_topic(co_embedded_t *e, const char *topic,
                              int partitions);

@@ -428,21 +428,24 @@ static int co__cmd_broker(int argc, char **argv)
         {"bootstrap-file", required_argument, 0, 'b'},
         {"manifest", required_argument, 0, 'm'},
         {"brokers", required_argument, 0, 'n'},
+        {"set", required_argument, 0, 'S'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *bfile = NULL;
     int brokers = 1;
-    co__list_t manifests = {0};
+    co__list_t manifests = {0}, sets = {0};
     int c;
-    static const char *const rep[] = {"manifest", NULL};
+    static const char *const rep[] = {"manifest", "set", NULL};
     if (co_cli_once(argc, argv, lo, rep, "careerops broker") != 0)
         return 2;
     optind = 1;
-    while ((c = co_cli_getopt(argc, argv, "b:m:n:h", lo, NULL)) != -1) {
+    while ((c = co_cli_getopt(argc, argv, "b:m:n:S:h", lo, NULL)) != -1) {
         if (c == 'b')
             bfile = optarg;
         else if (c == 'm')
             co__list_add(&manifests, optarg);
+        else if (c == 'S')
+            co__list_add(&sets, optarg);
         else if (c == 'n') {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -452,20 +455,25 @@ static int co__cmd_broker(int argc, char **argv)
                         "%d\n",
                         co_cli_shown(optarg), CO_BROKERS_MAX);
                 free(manifests.v);
+                free(sets.v);
                 return 2;
             }
             brokers = (int)v;
         } else if (c == 'h') {
             printf("usage: careerops broker [--bootstrap-file F] [--manifest "
-                   "M]... [--brokers N]\n\n"
+                   "M]... [--set PATH=VALUE]...\n"
+                   "                        [--brokers N]\n\n"
                    "Runs librdkafka's mock cluster as its own process so "
                    "several stage hosts on\nthis machine can share it. It "
                    "speaks the Kafka protocol on loopback ports but\nkeeps "
                    "everything IN MEMORY (only the newest 5 MiB per "
                    "partition): for demos\nand tests, never production. "
                    "Prints the bootstrap servers (and writes them\nto F); "
-                   "creates the topics of each --manifest. Stops on "
-                   "SIGTERM/SIGINT/SIGHUP.\n");
+                   "creates the topics of each --manifest (--set "
+                   "overrides a field of\neach, as `run --set` does: give "
+                   "the stages' own --set). Stops on\nSIGTERM/SIGINT/"
+                   "SIGHUP; at the stop, records the manifests' stages have "
+                   "not read\nare named, exit status 1.\n");
             return 0;
         } else
             return 2;
@@ -477,10 +485,19 @@ static int co__cmd_broker(int argc, char **argv)
                 "whose topics it creates is --manifest %s\n",
                 shown, shown);
         free(manifests.v);
+        free(sets.v);
+        return 2;
+    }
+    if (sets.n > 0 && manifests.n == 0) {
+        fprintf(stderr, "error: --set overrides fields of the --manifest "
+                        "files: give the manifest with --manifest M\n");
+        free(manifests.v);
+        free(sets.v);
         return 2;
     }
     if (bfile != NULL && co_bootfile_check("--bootstrap-file", bfile) != 0) {
         free(manifests.v);
+        free(sets.v);
         return 2;
     }
     char e[1024];
@@ -488,12 +505,15 @@ static int co__cmd_broker(int argc, char **argv)
     if (em == NULL) {
         fprintf(stderr, "error: %s\n", e);
         free(manifests.v);
+        free(sets.v);
         return 1;
     }
     for (size_t i = 0; i < manifests.n; i++) {
-        if (co_embedded_create_manifest_topics(em, manifests.v[i]) != 0) {
+        if (co_embedded_create_manifest_topics(em, manifests.v[i], sets.v) !=
+            0) {
             co_embedded_stop(em);
             free(manifests.v);
+            free(sets.v);
             return 2;
         }
     }
@@ -509,6 +529,7 @@ static int co__cmd_broker(int argc, char **argv)
                     co_cli_shown(bfile), strerror(errno));
         co_embedded_stop(em);
         free(manifests.v);
+        free(sets.v);
         return taken ? 2 : 1;
     }
     /* the address only once it is this broker's (trial 60: a broker that
@@ -526,8 +547,10 @@ static int co__cmd_broker(int argc, char **argv)
                 bfile ? " and removing " : "", bfile ? bfile : "");
     /* what the stages of its manifests have not read dies with it: said,
      * exit 1 (trial 63: 40 emails lost, every exit status 0) */
-    int64_t unread = co_broker_unread(bs, manifests.v, manifests.n, 5000);
+    int64_t unread =
+        co_broker_unread(bs, manifests.v, manifests.n, sets.v, 5000);
     free(manifests.v);
+    free(sets.v);
     if (bfile != NULL)
         co_bootfile_remove(bfile, bs);
     co_embedded_stop(em);

@@ -10,6 +10,7 @@
 #    (exit 1, said), and the full run then gets every message.
 # 3. A reader that joins through the file lets the source finish, exit 0.
 # 6. careerops broker names at its stop the records no stage has read.
+# 7. ... with --set, the consumer groups the stages ran as.
 . "$(dirname "$0")/../common/cli.sh"
 : "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
 MB=$CAREEROPS_SOURCE_ROOT/datasets/sample-mailbox/sample.mbox
@@ -131,3 +132,31 @@ rc=0; wait $BR || rc=$?
 grep -q "stopping with 40 records of topic raw that stage classify of pipeline alone has not read: they are lost" br6.log ||
     fail "the broker did not name the records lost with it: $(tail -2 br6.log)"
 echo "ok: stages only on careerops broker say no source runs there; the broker names the records lost at its stop"
+
+# 7 (note 29): stages run with `--set pipeline=other` commit as consumer
+# groups of "other"; a broker given the manifest alone found nothing
+# committed by "alone"'s and cried loss at its stop (exit 1). Given the
+# same --set it finds them: exit 0; without it, the ERROR says why
+rm -f bs7 state.json out.jsonl
+"$B" broker --bootstrap-file bs7 --manifest m.json --set pipeline=other > /dev/null 2> br7.log &
+BR=$!
+for _ in $(seq 100); do [ -s bs7 ] && break; sleep 0.1; done
+[ -s bs7 ] || fail "the broker did not start: $(cat br7.log)"
+timeout 120 "$B" run m.json --set pipeline=other --set "kafka.bootstrap.servers=$(cat bs7)" --until-idle > r7.log 2>&1 ||
+    fail "the whole pipeline on careerops broker: exit $?: $(grep -v debug r7.log | tail -3)"
+kill -TERM $BR
+rc=0; wait $BR || rc=$?
+[ "$rc" = 0 ] || fail "the broker with the stages' --set: exit $rc, want 0: $(grep -v debug br7.log | tail -2)"
+expect 2 "error: --set overrides fields of the --manifest files" "broker --set without --manifest" \
+    "$B" broker --set pipeline=x
+rm -f bs7 state.json out.jsonl
+"$B" broker --bootstrap-file bs7 --manifest m.json > /dev/null 2> br7b.log &
+BR=$!
+for _ in $(seq 100); do [ -s bs7 ] && break; sleep 0.1; done
+timeout 120 "$B" run m.json --set pipeline=other --set "kafka.bootstrap.servers=$(cat bs7)" --until-idle > r7b.log 2>&1 ||
+    fail "the pipeline as 'other': exit $?: $(grep -v debug r7b.log | tail -3)"
+kill -TERM $BR
+rc=0; wait $BR || rc=$?
+[ "$rc" = 1 ] && grep -q "Its consumer group careerops\.alone\.classify has committed nothing: if the stage ran with another pipeline name (\`--set pipeline=\.\.\.\`), its group is another; give \`careerops broker\` the same --set" br7b.log ||
+    fail "a broker without the stages' --set: exit $rc: $(grep -v debug br7b.log | tail -2)"
+echo "ok: careerops broker --set pipeline=... checks the groups the stages used"
