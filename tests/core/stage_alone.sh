@@ -11,6 +11,7 @@
 # 3. A reader that joins through the file lets the source finish, exit 0.
 # 6. careerops broker names at its stop the records no stage has read.
 # 7. ... with --set, the consumer groups the stages ran as.
+# 8. ... and the dead letters no stage reads.
 . "$(dirname "$0")/../common/cli.sh"
 : "${CAREEROPS_SOURCE_ROOT:?run through meson test}"
 MB=$CAREEROPS_SOURCE_ROOT/datasets/sample-mailbox/sample.mbox
@@ -107,16 +108,31 @@ kill -TERM $RD 2>/dev/null; wait $RD 2>/dev/null || true
     fail "the position was saved past events nobody read: $(head -c 300 state4.json)"
 echo "ok: a later topic nobody read keeps the source's position"
 
+# broker_up FILE LOG ARGS...: start `careerops broker --bootstrap-file
+# FILE ARGS...` (stderr to LOG) in the background as $BR, and wait for FILE
+broker_up() {
+    local f=$1 log=$2
+    shift 2
+    rm -f "$f"
+    "$B" broker --bootstrap-file "$f" "$@" > /dev/null 2> "$log" &
+    BR=$!
+    for _ in $(seq 100); do [ -s "$f" ] && break; sleep 0.1; done
+    [ -s "$f" ] || fail "the broker did not start: $(cat "$log")"
+}
+# broker_down: SIGTERM $BR; its exit status in $rc
+broker_down() {
+    kill -TERM "$BR"
+    rc=0
+    wait "$BR" || rc=$?
+}
+
 # 6 (trial 63): on `careerops broker`, stages only with --until-idle ended
 # at once saying "all sources done"; the source ran next, and the broker
 # stopped without a word with its 40 records unread (the source's position
 # past them, every exit status 0). The run now says no source runs there,
 # and the broker names the records lost with it, exit 1.
-rm -f bs6 state.json out.jsonl
-"$B" broker --bootstrap-file bs6 --manifest m.json > /dev/null 2> br6.log &
-BR=$!
-for _ in $(seq 100); do [ -s bs6 ] && break; sleep 0.1; done
-[ -s bs6 ] || fail "the broker did not start: $(cat br6.log)"
+rm -f state.json out.jsonl
+broker_up bs6 br6.log --manifest m.json
 timeout 60 "$B" run m.json --stage classify --stage show --set "kafka.bootstrap.servers=$(cat bs6)" --until-idle > c6.log 2>&1 ||
     fail "stages only, --until-idle: exit $?: $(grep -v debug c6.log | tail -3)"
 grep -q "no source runs in this process" c6.log && ! grep -q "all sources done" c6.log ||
@@ -126,8 +142,7 @@ timeout 60 "$B" run m.json --stage ingest --set "kafka.bootstrap.servers=$(cat b
 # trial 64: the source alone said "every stage caught up"
 grep -q "stages of other processes may still be reading" i6.log && ! grep -q "every stage caught up" i6.log ||
     fail "the source alone: $(grep caught i6.log)"
-kill -TERM $BR
-rc=0; wait $BR || rc=$?
+broker_down
 [ "$rc" = 1 ] || fail "the broker stopped with 40 records unread: exit $rc, want 1: $(tail -2 br6.log)"
 grep -q "stopping with 40 records of topic raw that stage classify of pipeline alone has not read: they are lost" br6.log ||
     fail "the broker did not name the records lost with it: $(tail -2 br6.log)"
@@ -137,26 +152,37 @@ echo "ok: stages only on careerops broker say no source runs there; the broker n
 # groups of "other"; a broker given the manifest alone found nothing
 # committed by "alone"'s and cried loss at its stop (exit 1). Given the
 # same --set it finds them: exit 0; without it, the ERROR says why
-rm -f bs7 state.json out.jsonl
-"$B" broker --bootstrap-file bs7 --manifest m.json --set pipeline=other > /dev/null 2> br7.log &
-BR=$!
-for _ in $(seq 100); do [ -s bs7 ] && break; sleep 0.1; done
-[ -s bs7 ] || fail "the broker did not start: $(cat br7.log)"
+rm -f state.json out.jsonl
+broker_up bs7 br7.log --manifest m.json --set pipeline=other
 timeout 120 "$B" run m.json --set pipeline=other --set "kafka.bootstrap.servers=$(cat bs7)" --until-idle > r7.log 2>&1 ||
     fail "the whole pipeline on careerops broker: exit $?: $(grep -v debug r7.log | tail -3)"
-kill -TERM $BR
-rc=0; wait $BR || rc=$?
+broker_down
 [ "$rc" = 0 ] || fail "the broker with the stages' --set: exit $rc, want 0: $(grep -v debug br7.log | tail -2)"
 expect 2 "error: --set overrides fields of the --manifest files" "broker --set without --manifest" \
     "$B" broker --set pipeline=x
-rm -f bs7 state.json out.jsonl
-"$B" broker --bootstrap-file bs7 --manifest m.json > /dev/null 2> br7b.log &
-BR=$!
-for _ in $(seq 100); do [ -s bs7 ] && break; sleep 0.1; done
+rm -f state.json out.jsonl
+broker_up bs7 br7b.log --manifest m.json
 timeout 120 "$B" run m.json --set pipeline=other --set "kafka.bootstrap.servers=$(cat bs7)" --until-idle > r7b.log 2>&1 ||
     fail "the pipeline as 'other': exit $?: $(grep -v debug r7b.log | tail -3)"
-kill -TERM $BR
-rc=0; wait $BR || rc=$?
+broker_down
 [ "$rc" = 1 ] && grep -q "Its consumer group careerops\.alone\.classify has committed nothing: if the stage ran with another pipeline name (\`--set pipeline=\.\.\.\`), its group is another; give \`careerops broker\` the same --set" br7b.log ||
     fail "a broker without the stages' --set: exit $rc: $(grep -v debug br7b.log | tail -2)"
 echo "ok: careerops broker --set pipeline=... checks the groups the stages used"
+
+# 8 (note 29): dead letters no stage reads died with the broker without a
+# word; the broker now says how many, and how to read them first
+cat > dl.json <<'J'
+{"pipeline":"dl","state":"file:state8.json","stages":[
+ {"name":"src","plugin":"mock-source","output":"a","config":{"count":20}},
+ {"name":"mid","plugin":"mock-fault","input":"a","output":"b","config":{"fail_every":5}},
+ {"name":"out","plugin":"mock-sink","input":"b","config":{"path":"out8.jsonl"}}]}
+J
+broker_up bs8 br8.log --manifest dl.json
+timeout 120 "$B" run dl.json --set "kafka.bootstrap.servers=$(cat bs8)" --until-idle > r8.log 2>&1 ||
+    fail "the pipeline with dead letters: exit $?: $(grep -v debug r8.log | tail -3)"
+broker_down
+[ "$rc" = 0 ] || fail "dead letters made the broker exit $rc: $(grep -v debug br8.log | tail -2)"
+grep -q '"level":"warn".*stopping with 4 dead letters in topic dlq_dead_letters of pipeline dl, which no stage reads: they are lost with this in-memory broker; read them before the stop (`careerops dlq list dl.json --set kafka.bootstrap.servers=' br8.log ||
+    fail "the dead letters no stage read were not named: $(grep -v debug br8.log | tail -2)"
+! grep -q "not measured" br8.log || fail "unmeasured at the broker's stop: $(grep 'not measured' br8.log)"
+echo "ok: careerops broker names the dead letters no stage reads at its stop"
