@@ -258,24 +258,39 @@ static void co__why_parts(char *why, size_t size, size_t *o,
         *o += (size_t)snprintf(why + *o, size - *o, ")");
 }
 
-/* Append, for a stage this process runs, how many records its plugin was
- * given this run (careerops_records_in_total of its instances): records
- * read but not committed, or not read at all. */
-static void co__why_read(co_sup_t *sv, const char *stage, char *why,
-                         size_t size, size_t *o)
+/* Append, once per stage in a line, for a stage this process runs: how
+ * many records its plugin processed OK this run (careerops_records_in_total,
+ * one counter for all its instances and inputs) and, when an instance is
+ * not RUNNING, its state and reason ("WAITING: sink flush failed ..."), so
+ * that a stall says whether the stage or the broker holds the records. */
+static void co__why_stage(co_sup_t *sv, const char *stage, char *why,
+                          size_t size, size_t *o)
 {
-    double in = 0;
-    int local = 0;
-    for (size_t i = 0; i < sv->rt->n_inst; i++) {
+    const co_stage_t *first = NULL;
+    for (size_t i = 0; i < sv->rt->n_inst && first == NULL; i++)
+        if (strcmp(sv->rt->inst[i]->sc->name, stage) == 0)
+            first = sv->rt->inst[i];
+    if (first == NULL || first->m_in == NULL || *o >= size)
+        return;
+    double in = co_metric_value(first->m_in);
+    *o += (size_t)snprintf(why + *o, size - *o,
+                           ", %.0f record%s processed OK by its plugin this "
+                           "run (all its inputs)",
+                           in, in == 1 ? "" : "s");
+    for (size_t i = 0; i < sv->rt->n_inst && *o < size; i++) {
         co_stage_t *st = sv->rt->inst[i];
-        if (strcmp(st->sc->name, stage) != 0 || st->m_in == NULL)
+        if (strcmp(st->sc->name, stage) != 0)
             continue;
-        in += co_metric_value(st->m_in);
-        local = 1;
+        co_stage_state_t s = co_stage_get_status(st);
+        if (s == CO_STAGE_RUNNING)
+            continue;
+        pthread_mutex_lock(&st->lock);
+        *o +=
+            (size_t)snprintf(why + *o, size - *o, "; instance %d is %s%s%.200s",
+                             st->instance, co_stage_state_name(s),
+                             st->last_error[0] ? ": " : "", st->last_error);
+        pthread_mutex_unlock(&st->lock);
     }
-    if (local && *o < size)
-        *o += (size_t)snprintf(why + *o, size - *o,
-                               ", its plugin got %.0f records this run", in);
 }
 
 /* Log, at INFO, what keeps an --until-idle run from ending: sources not
@@ -306,6 +321,8 @@ static void co__sup_log_why(co_sup_t *sv, int64_t busy_ms)
             CO__WHY("%s%s: %lld records not yet acknowledged", o ? "; " : "",
                     st->sc->name, inflight);
     }
+    /* each stage's count and state once, at its first topic behind */
+    char *told = co_xcalloc(sv->n_mons + 1, 1);
     for (size_t j = 0; j < sv->n_mons && !CO_RT_LOAD(&rt->stop); j++) {
         const co_mon_t *mo = &sv->mons[j];
         co_lag_t lag;
@@ -318,13 +335,20 @@ static void co__sup_log_why(co_sup_t *sv, int64_t busy_ms)
             continue;
         }
         if (lag.total != 0) {
-            CO__WHY("%sstage %s is %lld records behind on %s", o ? "; " : "",
-                    mo->stage, (long long)lag.total, co_lagmon_topic(mo->lm));
+            CO__WHY("%sstage %s is %lld record%s behind on %s", o ? "; " : "",
+                    mo->stage, (long long)lag.total, lag.total == 1 ? "" : "s",
+                    co_lagmon_topic(mo->lm));
             co__why_parts(why, sizeof why, &o, &lag);
-            co__why_read(sv, mo->stage, why, sizeof why, &o);
+            int said = 0;
+            for (size_t k = 0; k < j && !said; k++)
+                said = told[k] && strcmp(sv->mons[k].stage, mo->stage) == 0;
+            if (!said)
+                co__why_stage(sv, mo->stage, why, sizeof why, &o);
+            told[j] = 1;
         }
         co_lag_free(&lag);
     }
+    free(told);
 #undef CO__WHY
     co_log_info("--until-idle: not idle for %lld s: %s",
                 (long long)busy_ms / 1000,

@@ -32,18 +32,25 @@ grep 'not idle for' run.log | head -n 1 | grep -q '"level":"info".*--until-idle:
 ok "a run that does not end logs what it waits for"
 
 # a sink whose flush keeps failing: the line names the partitions behind
-# (committed offset of end) and how many records the stage's plugin got,
-# so that a stall says whether records wait before or after their commit
+# (committed offset, end), how many records the stage's plugin processed
+# OK and the state of an instance not RUNNING, so that a stall says
+# whether the stage or the broker holds the records. With two instances
+# and two inputs the count is the stage's, said once (trial 65: doubled,
+# and repeated per topic)
+printf '{"key":"j%d","value":"v"}\n' 1 2 3 4 > in2.jsonl
 cat > m2.json <<'J'
 {"pipeline":"why2","kafka":{"bootstrap.servers":"embedded"},
- "topics":{"a":{"partitions":2}},
+ "topics":{"a":{"partitions":2},"b":{"partitions":1}},
  "stages":[
   {"name":"src","plugin":"mock-source","output":"a","config":{"file":"in.jsonl"}},
-  {"name":"out","plugin":"mock-sink","input":"a",
+  {"name":"src2","plugin":"mock-source","output":"b","config":{"file":"in2.jsonl"}},
+  {"name":"out","plugin":"mock-sink","input":["a","b"],"concurrency":2,
    "config":{"path":"out2.jsonl","fail_on_flush":1000000}}]}
 J
-run_until_line m2.json run2.log 'not idle for.*behind'
-line=$(grep -m1 'not idle for.*behind' run2.log || true)
-echo "$line" | grep -Eq 'stage out is 3 records behind on a \(partition [01]: committed none, end [123](; partition 1: committed none, end [12])?\), its plugin got 3 records this run' ||
-    fail "no partitions and records read in the 'not idle' line: ${line:-$(tail -3 run2.log)}"
-ok "a stage behind: its partitions (committed of end) and the records its plugin got"
+# (the steady state: every record processed, both instances' flush failed)
+steady='not idle for.*7 records processed OK.*instance [01] is WAITING.*behind on b'
+run_until_line m2.json run2.log "$steady"
+line=$(grep -m1 "$steady" run2.log || true)
+echo "$line" | grep -Eq 'stage out is 3 records behind on a \(partition [01]: committed none, end [123](; partition 1: committed none, end [12])?\), 7 records processed OK by its plugin this run \(all its inputs\); instance [01] is WAITING: [^;]*; (instance [01] is WAITING: [^;]*; )?stage out is 4 records behind on b \(partition 0: committed none, end 4\)"' ||
+    fail "the 'not idle' line (partitions, the stage's count once, its state): ${line:-$(tail -3 run2.log)}"
+ok "a stage behind: its partitions (committed, end), its plugin's count once, its state"
