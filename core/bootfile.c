@@ -186,6 +186,14 @@ int co_bootfile_check(const char *opt, const char *path)
                 opt);
         return 2;
     }
+    if (path[0] == '~') { /* "--bootstrap-file=~/bs" (trial 65) */
+        fprintf(stderr,
+                "error: %s %s starts with ~, which nothing expanded (a shell "
+                "does only at the start of a word: `%s ~/x`, not `%s=~/x`): "
+                "give the full path\n",
+                opt, co_cli_shown(path), opt, opt);
+        return 2;
+    }
     char dir[4096], why[4400];
     int err;
     co_newfile_t k = co_newfile_check(path, 1, dir, sizeof dir, &err);

@@ -3,6 +3,7 @@
  * connection string as libpq parses it. Split from manifest.c. */
 #include "lazylib.h" /* co_pq(): libpq, loaded when used */
 #include "manifest_int.h"
+#include "options.h" /* co_options_check_path() */
 #include "util.h"
 #include "state.h"
 #include "co_pgmig.h"
@@ -258,6 +259,18 @@ void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
                         "a libpq key=value connection string (\"host=H "
                         "dbname=D\"), \"file:PATH\" or \"memory:\"",
                         shown);
+        } else if (strncmp(sv, "file://", 7) == 0) {
+            /* "file://st.json" wrote /st.json (trial 65): the form is not a
+             * URL */
+            co_diag_add(d, "state",
+                        "\"%s\": the state store's form is file:PATH, not a "
+                        "file:// URL: write \"file:%s\"",
+                        sv, sv + 7);
+        } else if (strncmp(sv, "file:", 5) == 0 &&
+                   sv[5 + strspn(sv + 5, " \t\r\n")] != '\0' &&
+                   !co_path_tilde(sv + 5, home, sizeof home, &rest) &&
+                   co_options_check_path(sv + 5, 0, "state", d)) {
+            ; /* "file: st.json " (trial 65: made "st.json ") */
         } else if (strncmp(sv, "file:", 5) == 0 &&
                    co_path_tilde(sv + 5, home, sizeof home, &rest)) {
             /* as for the plugins' file options (trial 62) */

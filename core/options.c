@@ -4,6 +4,7 @@
 #include "co_readfile.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -151,12 +152,35 @@ int co_options_check_path(const char *sv, unsigned flags, const char *p,
                     sv, home, rest);
         return 1;
     }
+    if (sv[0] == '~') { /* "~nosuchuser/x", "~+" (trial 65: "./~nosuch") */
+        size_t n = strcspn(sv + 1, "/");
+        co_diag_add(d, p,
+                    "\"%s\" starts with ~, which nothing expands in a "
+                    "manifest (and there is no account \"%.*s\" here): give "
+                    "the full path, or \"./%s\" for a name that starts with "
+                    "~",
+                    sv, (int)n, sv + 1, sv);
+        return 1;
+    }
+    if (sv[0] != '\0' &&
+        (isspace((unsigned char)sv[0]) ||
+         isspace((unsigned char)sv[strlen(sv) - 1])) &&
+        sv[strspn(sv, " \t\r\n")] != '\0') {
+        /* " out.jsonl" made a file named " out.jsonl" (trial 65) */
+        co_diag_add(d, p,
+                    "\"%s\" starts or ends with a space: remove it (a "
+                    "file name with spaces at its ends is not one a user "
+                    "means)",
+                    sv);
+        return 1;
+    }
     if (sv[strspn(sv, " \t\r\n")] == '\0' &&
         (sv[0] != '\0' || (flags & (CO_OPT_INPUT | CO_OPT_OUTPUT)))) {
         co_diag_add(d, p, "%s: give the path of %s",
                     sv[0] == '\0' ? "is empty" : "is only spaces",
-                    (flags & CO_OPT_INPUT)
-                        ? "an existing file or folder"
+                    (flags & CO_OPT_INPUT) ? "an existing file or folder"
+                    : (flags & CO_OPT_REQUIRED)
+                        ? "a file or folder"
                         : "a file or folder (or leave the option out for the "
                           "default)");
         return 1;
@@ -518,6 +542,15 @@ void *co_options_fill(const co_plugin_t *p, json_t *config,
                 }
                 co__mem_add(m, (void *)arr);
             }
+            /* a list of paths: each read from the manifest's folder, as a
+             * single path is (trial 65: extra_rules was read from the
+             * current folder) */
+            for (size_t i = 0; arr && (o->flags & CO_OPT_PATH) && arr[i]; i++)
+                if (arr[i][0] != '\0' && strcmp(arr[i], "-") != 0) {
+                    char *s = co_path_join(base_dir, arr[i]);
+                    co__mem_add(m, s);
+                    arr[i] = s;
+                }
             memcpy(at, &arr, sizeof arr);
             break;
         }

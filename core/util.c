@@ -288,6 +288,9 @@ char *co_path_join(const char *dir, const char *path)
     /* "./x" in "." is "./x", not "././x" (trial 62: in every message) */
     while (path[0] == '.' && path[1] == '/' && path[2 + strspn(path + 2, "/")])
         path += 2 + strspn(path + 2, "/");
+    /* "./" (or ".") itself: the folder, "./" in ".", not "././" */
+    if (path[0] == '.' && path[1 + strspn(path + 1, "/")] == '\0')
+        path = "";
     size_t n = strlen(dir) + strlen(path) + 2;
     char *r = co_xmalloc(n);
     snprintf(r, n, "%s/%s", dir, path);

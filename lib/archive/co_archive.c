@@ -124,6 +124,17 @@ int co_archive_check_url(const char *u, char *err, size_t errlen)
         }
         return 0;
     }
+    if (u[0] == '~') {
+        /* "--archive=~/arch" (bash expands ~ only at a word's start) or
+         * CAREEROPS_ARCHIVE='~/arch' made a folder named "~" (trial 65) */
+        snprintf(err, errlen,
+                 "archive %s starts with ~, which nothing expanded (a shell "
+                 "does only at the start of a word: `--archive ~/x`, not "
+                 "`--archive=~/x` or CAREEROPS_ARCHIVE='~/x'): give the "
+                 "full path",
+                 shown);
+        return -1;
+    }
     static const char *const near[] = {"s3:", "file:", "http:", "https:"};
     for (size_t i = 0; i < sizeof near / sizeof near[0]; i++) {
         size_t n = strlen(near[i]);

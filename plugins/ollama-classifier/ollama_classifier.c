@@ -135,10 +135,10 @@ static const co_option_t ollama_options[] = {
      "its label is the second opinion (a disagreement on a job label marks "
      "the event unsure) and the fallback when the model's answer is cut "
      "twice."},
-    {CO_OPT_STR, "local_rules_dir", "", 0, 0, 0,
+    {CO_OPT_STR, "local_rules_dir", "", CO_OPT_PATH, 0, 0,
      offsetof(ollama_config_t, local_rules_dir),
      "Rules tables of the local classifier; \"\" uses the installed ones."},
-    {CO_OPT_STR, "local_model_file", "", 0, 0, 0,
+    {CO_OPT_STR, "local_model_file", "", CO_OPT_PATH, 0, 0,
      offsetof(ollama_config_t, local_model_file),
      "Learned model of the local classifier (careerops train --out); \"\" "
      "uses classifier.model next to the rules tables."},

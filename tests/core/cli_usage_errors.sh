@@ -416,6 +416,40 @@ for f in 'secrets_dir: "~/sec"' 'http\.token_file: "~/tok"' '\(k\)\.plugin_file:
 done
 grep -q '\./~' "$t/tilde.err" && fail "a ~ path read from the manifest's folder: $(cat "$t/tilde.err")"
 echo "ok: every path field with ~ is refused with the full path as the fix"
+# trial 65: "~nosuchuser/x" and "~+" made folders named so; " out.jsonl"
+# a file named " out.jsonl"; "file://st.json" wrote /st.json
+for a in '~nosuchuser-here/arch' '~+/arch' ' arch' 'arch '; do
+    printf '{"pipeline":"ar","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s","archive":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
+        "$t/one.mbox" "$a" > "$t/ar4.json"
+    expect 2 "config\.archive: \"[^\"]*arch *\" (starts with ~, which nothing expands in a manifest \(and there is no account \"[^\"]*\" here\): give the full path, or \"\./~[^\"]*\"|starts or ends with a space: remove it)" \
+        "validate archive '$a'" env -C "$t" "$B" validate ar4.json
+done
+[ ! -e "$t/~nosuchuser-here" ] && [ ! -e "$t/~+" ] || fail "a folder named ~...: $(ls -a "$t")"
+printf '{"pipeline":"st","state":"file://st65.json","stages":[{"name":"s","plugin":"mock-source","output":"a","config":{"count":1}},{"name":"k","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' > "$t/st65.json"
+expect 2 "state: \"file://st65\.json\": the state store's form is file:PATH, not a file:// URL: write \"file:st65\.json\"" \
+    "state file://" env -C "$t" "$B" validate st65.json
+[ ! -e /st65.json ] || fail "file://st65.json wrote /st65.json"
+# trial 65: extra_rules was read from the current folder, not the
+# manifest's (a relative single path was, a list was not)
+mkdir -p "$t/rel"
+cp "$CAREEROPS_SOURCE_ROOT/plugins/rules-classifier/data/phrases-nl.tsv" "$t/rel/mine.tsv"
+printf '{"pipeline":"rel","stages":[{"name":"s","plugin":"mock-source","output":"a","config":{"count":1}},{"name":"c","plugin":"rules-classifier","input":"a","output":"b","config":{"extra_rules":["mine.tsv"]}},{"name":"k","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}}]}\n' > "$t/rel/m.json"
+env -C "$t" "$B" validate rel/m.json > /dev/null 2> "$t/rel.err" ||
+    fail "extra_rules next to the manifest, validated from its parent: $(cat "$t/rel.err")"
+echo "ok: ~NAME of no account, spaces at a path's ends and file:// are refused; extra_rules is read from the manifest's folder"
+# trial 65: ~ where no shell expands it, on the command line and in
+# CAREEROPS_ARCHIVE, made folders named "~"
+printf '{"pipeline":"okm","stages":[{"name":"s","plugin":"mock-source","output":"a","config":{"count":1}},{"name":"k","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' > "$t/okm.json"
+expect 2 "error: --bootstrap-file ~/bs starts with ~, which nothing expanded \(a shell does only at the start of a word: .*\): give the full path" \
+    "run --bootstrap-file=~/bs" env -C "$t" "$B" run okm.json --bootstrap-file='~/bs'
+expect 2 "archive ~/arch starts with ~, which nothing expanded" "archive init --archive=~/arch" \
+    env -C "$t" "$B" archive init --archive='~/arch'
+printf '{"pipeline":"ae","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
+    "$t/one.mbox" > "$t/ae.json"
+expect 2 "config\.archive: archive ~/arch starts with ~, which nothing expanded .*CAREEROPS_ARCHIVE='~/x'\): give the full path" \
+    "CAREEROPS_ARCHIVE=~/arch" env -C "$t" CAREEROPS_ARCHIVE='~/arch' "$B" validate ae.json
+[ ! -e "$t/~" ] || fail "a folder named ~: $(ls -a "$t")"
+echo "ok: ~ on the command line and in CAREEROPS_ARCHIVE is refused"
 gzip -c "$t/one.mbox" > "$t/one.mbox.gz"
 printf '{"pipeline":"gz","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
     "$t/one.mbox.gz" > "$t/gz.json"

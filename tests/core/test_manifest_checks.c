@@ -346,14 +346,16 @@ START_TEST(top_level_values_run_would_refuse)
 END_TEST
 
 /* a path relative to the manifest's folder: "./x" in "." is "./x", not
- * "././x" as every message said (trial 62); "~NAME" is an account's home
+ * "././x" as every message said (trial 62), and "./" is "./" (trial 65:
+ * "././"); "~NAME" is an account's home
  * only when NAME is an account */
 START_TEST(path_join_and_tilde)
 {
     const char *cases[][3] = {{".", "./x", "./x"},     {".", "././x", "./x"},
                               {"d", ".//x", "d/x"},    {"d", "x", "d/x"},
-                              {"d", "/abs", "/abs"},   {"d", "./", "d/./"},
-                              {"d", "../x", "d/../x"}, {"", "./x", "./x"}};
+                              {"d", "/abs", "/abs"},   {"d", "./", "d/"},
+                              {"d", "../x", "d/../x"}, {"", "./x", "./x"},
+                              {".", "./", "./"},       {"d", ".", "d/"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *j = co_path_join(cases[i][0], cases[i][1]);
         ck_assert_str_eq(j, cases[i][2]);

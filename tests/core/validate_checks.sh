@@ -414,7 +414,7 @@ cat > rcf.json <<J
   {"name":"cls2","plugin":"rules-classifier","input":"raw","output":"ev2","config":{"rules_dir":"key.fifo"}}]}
 J
 refused "FIFO model and rules files" "stages\\[0\\] \\(imap\\)\\.config\\.ca_file: '[^']*key\\.fifo' is a named pipe \\(FIFO\\), not a regular file" rcf.json
-grep -q "stages\[1\] (cls)\.config: extra_rules\[0\]: 'key\.fifo' is a named pipe (FIFO), not a regular file" err.txt ||
+grep -q "stages\[1\] (cls)\.config: extra_rules\[0\]: '[^']*key\.fifo' is a named pipe (FIFO), not a regular file" err.txt ||
     fail "extra_rules FIFO: $(cat err.txt)"
 grep -q "stages\[2\] (cls2)\.config\.rules_dir: '.*key\.fifo' is a named pipe (FIFO), not a folder" err.txt ||
     fail "rules_dir FIFO: $(cat err.txt)"
