@@ -8,6 +8,7 @@
 #include "backpressure.h"
 #include "log.h"
 #include "url.h"
+#include "util.h" /* co_path_join() */
 
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
@@ -456,6 +457,47 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
     return (int)(d->n - before);
 }
 
+/* Whether a and b name one file: the same inode when both exist, else
+ * the same spelling. */
+static int co__same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return strcmp(a, b) == 0;
+}
+
+/* A stage's output file that is the manifest itself or the file: state
+ * store: records appended to the manifest broke it, and a state file full
+ * of records left `--until-idle` waiting for ever (trial 65). */
+static void co__outputs_collide(const co_manifest_t *m, const co_option_t *opts,
+                                json_t *config, const char *path, co_diag_t *d)
+{
+    const char *state =
+        m->state && strncmp(m->state, "file:", 5) == 0 ? m->state + 5 : NULL;
+    for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
+        const char *sv = json_string_value(json_object_get(config, o->name));
+        if (o->type != CO_OPT_STR || !(o->flags & CO_OPT_OUTPUT) ||
+            !(o->flags & CO_OPT_PATH) || sv == NULL || sv[0] == '\0' ||
+            strcmp(sv, "-") == 0)
+            continue;
+        char *file = co_path_join(m->dir, sv);
+        const char *what = co__same_file(file, m->path) ? "the manifest itself"
+                           : state && co__same_file(file, state)
+                               ? "the file: state store of `state`"
+                               : NULL;
+        if (what != NULL) {
+            char p[512];
+            snprintf(p, sizeof p, "%s.%s", path, o->name);
+            co_diag_add(d, p,
+                        "%s is %s: the stage would write its records into "
+                        "it; give another file",
+                        file, what);
+        }
+        free(file);
+    }
+}
+
 int co_validate_outputs(const co_manifest_t *m, const char *const *stages,
                         co_diag_t *d)
 {
@@ -476,6 +518,7 @@ int co_validate_outputs(const co_manifest_t *m, const char *const *stages,
         co_manifest_stage_path(sp, sizeof sp, i, s->name);
         snprintf(path, sizeof path, "%s.config", sp);
         co_options_check_outputs(h->desc->options, s->config, m->dir, path, d);
+        co__outputs_collide(m, h->desc->options, s->config, path, d);
     }
     return (int)(d->n - before);
 }

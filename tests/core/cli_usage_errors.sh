@@ -450,6 +450,17 @@ expect 2 "config\.archive: archive ~/arch starts with ~, which nothing expanded 
     "CAREEROPS_ARCHIVE=~/arch" env -C "$t" CAREEROPS_ARCHIVE='~/arch' "$B" validate ae.json
 [ ! -e "$t/~" ] || fail "a folder named ~: $(ls -a "$t")"
 echo "ok: ~ on the command line and in CAREEROPS_ARCHIVE is refused"
+# trial 65: a sink writing into the manifest (it broke it) or into the
+# file: state store (--until-idle then waited for ever)
+printf '{"pipeline":"col","state":"file:o65.jsonl","stages":[{"name":"s","plugin":"mock-source","output":"a","config":{"count":1}},{"name":"k","plugin":"console-sink","input":"a","config":{"path":"o65.jsonl"}},{"name":"k2","plugin":"console-sink","input":"a","config":{"path":"./col.json"}}]}\n' > "$t/col.json"
+cp "$t/col.json" "$t/col.before"
+"$B" validate "$t/col.json" > /dev/null 2> "$t/col.err" && fail "validate passed a sink writing into the manifest"
+grep -q "stages\[1\] (k)\.config\.path: .*o65\.jsonl is the file: state store of \`state\`: the stage would write its records into it; give another file" "$t/col.err" &&
+    grep -q "stages\[2\] (k2)\.config\.path: .*col\.json is the manifest itself" "$t/col.err" ||
+    fail "a sink into the state file or the manifest: $(cat "$t/col.err")"
+timeout 30 "$B" run "$t/col.json" --until-idle > /dev/null 2>&1 && fail "run passed a sink writing into the manifest"
+cmp -s "$t/col.json" "$t/col.before" || fail "the manifest was written to"
+echo "ok: a sink whose file is the manifest or the state file is refused"
 gzip -c "$t/one.mbox" > "$t/one.mbox.gz"
 printf '{"pipeline":"gz","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
     "$t/one.mbox.gz" > "$t/gz.json"
