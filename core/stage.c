@@ -109,10 +109,31 @@ static int co__state_should_stop(void *arg)
 
 /* While the store is being opened no record is in flight, so any stop
  * request (a first SIGTERM/SIGINT) ends the wait for PostgreSQL. */
+/* How long a batch run (`run --until-idle`) waits at start for a state
+ * store that does not answer before it gives up, exit 1 (trial 65: it
+ * waited for ever, then exit 0 at a signal); `run` waits until stopped. */
+#define CO_STAGE_UNTIL_IDLE_STATE_WAIT_MS 60000
+
+/* CO_STAGE_UNTIL_IDLE_STATE_WAIT_MS, or CAREEROPS_UNTIL_IDLE_STATE_WAIT_MS
+ * (ms, for tests) */
+static int64_t co__until_idle_state_wait_ms(void)
+{
+    const char *v = getenv("CAREEROPS_UNTIL_IDLE_STATE_WAIT_MS");
+    long long ms = v != NULL ? atoll(v) : 0;
+    return ms > 0 ? ms : CO_STAGE_UNTIL_IDLE_STATE_WAIT_MS;
+}
+
 static int co__state_open_should_stop(void *arg)
 {
-    const co_stage_t *st = arg;
-    return co_stage_stopping(st) ||
+    co_stage_t *st = arg;
+    if (st->env && st->env->until_idle) {
+        int64_t now = co_mono_ms();
+        if (st->state_wait_from_ms == 0)
+            st->state_wait_from_ms = now;
+        else if (now - st->state_wait_from_ms >= co__until_idle_state_wait_ms())
+            st->state_gave_up = 1;
+    }
+    return st->state_gave_up || co_stage_stopping(st) ||
            (st->env && st->env->stop &&
             CO__ATOMIC_LOAD(st->env->stop) != CO_STOP_NONE);
 }
@@ -176,8 +197,15 @@ co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
     st->state = co_state_open_wait(m->state, co__state_open_should_stop, st, e,
                                    sizeof e);
     co_state_set_stop(st->state, co__state_should_stop, st);
-    if (st->state == NULL) {
+    if (st->state == NULL && st->state_gave_up)
+        co_errf(errstr, sz,
+                "stage %s: state store: not reachable within %d s, and "
+                "--until-idle gives up (a run without it waits until the "
+                "store answers): %s",
+                sc->name, (int)(co__until_idle_state_wait_ms() / 1000), e);
+    else if (st->state == NULL)
         co_errf(errstr, sz, "stage %s: state store: %s", sc->name, e);
+    if (st->state == NULL) {
         co_stage_free(st);
         return NULL;
     }

@@ -165,6 +165,11 @@ struct co_stage_s {
      *  last records in time. They are read again at the next start, and
      *  the host exits 1 (worker thread; read after the join) */
     int unfinished_at_stop;
+    /** `run --until-idle`: co_mono_ms() when co_stage_new() began to wait
+     *  for the state store, and whether it gave up after
+     *  CO_STAGE_UNTIL_IDLE_STATE_WAIT_MS (creating thread only) */
+    int64_t state_wait_from_ms;
+    int state_gave_up;
     /** atomic: co_mono_ms() when the stage's last flush at its end began,
      *  0 outside it: for CO_LAST_FLUSH_GRACE_MS after it, the plugin's
      *  stopping() says 0 so that the flush can send what it holds

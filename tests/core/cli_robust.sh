@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Robustness a new user's trial (trial 5) found missing:
 # - SIGTERM while `run` waits for an unreachable PostgreSQL ends the wait at
-#   once: exit 0 within 3 s, with "stopped waiting for PostgreSQL";
+#   once: exit 0 within 3 s, with "stopped waiting for PostgreSQL"; with
+#   --until-idle the wait ends, exit 2, after 60 s without an answer;
 # - mailbox-source refuses a pipe or a device as config.path at start;
 # - an unknown IANA zone in default_tz (mailbox-source) or timezone
 #   (notifier) is a validate error naming stages[N] (NAME).config.OPTION;
@@ -34,6 +35,14 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 grep -q 'stopped waiting for PostgreSQL: asked to stop' err.txt ||
     fail "no 'stopped waiting' line: $(tail -n 3 err.txt)"
 echo "ok: SIGTERM while waiting for PostgreSQL: exit 0 after $ms ms"
+# trial 65: --until-idle waited for ever for a store that never answers
+# (exit 0 at a signal); a batch run gives up after 60 s (here 1.5 s)
+rc=0
+CAREEROPS_UNTIL_IDLE_STATE_WAIT_MS=1500 timeout 30 "$B" run pg.json --until-idle >out.txt 2>err.txt || rc=$?
+[ "$rc" = 2 ] || fail "--until-idle, no PostgreSQL: exit $rc, want 2: $(tail -n 3 err.txt)"
+grep -q '"level":"error".*stage src: state store: not reachable within 1 s, and --until-idle gives up (a run without it waits until the store answers)' err.txt ||
+    fail "--until-idle gave up without saying so: $(tail -n 3 err.txt)"
+echo "ok: --until-idle gives up on a state store that never answers, exit 2"
 
 # ---- mailbox-source on a pipe or a device
 mkfifo stream.mbox
