@@ -40,17 +40,18 @@ ok "a run that does not end logs what it waits for"
 printf '{"key":"j%d","value":"v"}\n' 1 2 3 4 > in2.jsonl
 cat > m2.json <<'J'
 {"pipeline":"why2","kafka":{"bootstrap.servers":"embedded"},
- "topics":{"a":{"partitions":2},"b":{"partitions":1}},
+ "topics":{"c":{"partitions":2},"d":{"partitions":1}},
  "stages":[
-  {"name":"src","plugin":"mock-source","output":"a","config":{"file":"in.jsonl"}},
-  {"name":"src2","plugin":"mock-source","output":"b","config":{"file":"in2.jsonl"}},
-  {"name":"out","plugin":"mock-sink","input":["a","b"],"concurrency":2,
+  {"name":"src","plugin":"mock-source","output":"c","config":{"file":"in.jsonl"}},
+  {"name":"src2","plugin":"mock-source","output":"d","config":{"file":"in2.jsonl"}},
+  {"name":"out","plugin":"mock-sink","input":["c","d"],"concurrency":2,
    "config":{"path":"out2.jsonl","fail_on_flush":1000000}}]}
 J
+# (own topics: on Kafka the first run's "a" is the same topic)
 # (the steady state: every record processed, both instances' flush failed)
-steady='not idle for.*7 records processed OK.*instance [01] is WAITING.*behind on b'
+steady='not idle for.*7 records processed OK.*instance [01] is WAITING.*behind on d'
 run_until_line m2.json run2.log "$steady"
 line=$(grep -m1 "$steady" run2.log || true)
-echo "$line" | grep -Eq 'stage out is 3 records behind on a \(partition [01]: committed none, end [123](; partition 1: committed none, end [12])?\), 7 records processed OK by its plugin this run \(all its inputs\); instance [01] is WAITING: [^;]*; (instance [01] is WAITING: [^;]*; )?stage out is 4 records behind on b \(partition 0: committed none, end 4\)"' ||
+echo "$line" | grep -Eq 'stage out is 3 records behind on c[^ ]* \(partition [01]: committed none, end [123](; partition 1: committed none, end [12])?\), 7 records processed OK by its plugin this run \(all its inputs\); instance [01] is WAITING: [^;]*; (instance [01] is WAITING: [^;]*; )?stage out is 4 records behind on d[^ ]* \(partition 0: committed none, end 4\)"' ||
     fail "the 'not idle' line (partitions, the stage's count once, its state): ${line:-$(tail -3 run2.log)}"
 ok "a stage behind: its partitions (committed, end), its plugin's count once, its state"
