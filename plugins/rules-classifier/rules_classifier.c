@@ -192,6 +192,17 @@ static co_status_t rules_check(const void *config, char *err, size_t errsz)
                  cfg->rules_dir, dkind != NULL ? dkind : "a file");
         return CO_FATAL;
     }
+    if (cfg->rules_dir && *cfg->rules_dir &&
+        rules_db_count_dir(cfg->rules_dir) == 0) {
+        /* "./" or an empty folder passed validate, then run's start
+         * failed (trial 65) */
+        snprintf(err, errsz,
+                 "rules_dir: '%s' holds no *.tsv rules tables: name the "
+                 "folder that holds them, or leave rules_dir out for the "
+                 "installed ones",
+                 cfg->rules_dir);
+        return CO_FATAL;
+    }
     const char *dir = cfg->rules_dir && *cfg->rules_dir ? cfg->rules_dir
                                                         : rules_default_dir();
     char path[1024], e[1200];

@@ -525,6 +525,16 @@ static int rules_tsv_filter(const struct dirent *d)
            strcmp(d->d_name + n - 4, ".tsv") == 0;
 }
 
+int rules_db_count_dir(const char *dir)
+{
+    struct dirent **list = NULL;
+    int n = scandir(dir, &list, rules_tsv_filter, NULL);
+    for (int i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+    return n;
+}
+
 int rules_db_load_dir(rules_db_t *db, const char *dir, char *err,
                       size_t err_size)
 {

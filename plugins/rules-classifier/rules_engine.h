@@ -118,6 +118,14 @@ int rules_db_load_dir(rules_db_t *db, const char *dir, char *err,
                       size_t err_size);
 
 /**
+ * @brief How many `*.tsv` rules tables rules_db_load_dir() would load from
+ *        `dir`, without opening them (the plugin's check()).
+ * @returns The count (0: none), or -1 when the folder cannot be read
+ *          (errno set). Thread-safe.
+ */
+int rules_db_count_dir(const char *dir);
+
+/**
  * @brief Add one of the user's own addresses (the rules-classifier option
  *        `own_addresses`): a message from it is the user's own, never an
  *        event of the company's kind (docs/classification.md, "The user's

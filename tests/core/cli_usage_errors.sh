@@ -461,6 +461,12 @@ grep -q "stages\[1\] (k)\.config\.path: .*o65\.jsonl is the file: state store of
 timeout 30 "$B" run "$t/col.json" --until-idle > /dev/null 2>&1 && fail "run passed a sink writing into the manifest"
 cmp -s "$t/col.json" "$t/col.before" || fail "the manifest was written to"
 echo "ok: a sink whose file is the manifest or the state file is refused"
+# trial 65: a rules_dir with no tables passed validate; run's start failed
+mkdir -p "$t/norules"
+printf '{"pipeline":"nr","stages":[{"name":"s","plugin":"mock-source","output":"a","config":{"count":1}},{"name":"c","plugin":"rules-classifier","input":"a","output":"b","config":{"rules_dir":"norules"}},{"name":"k","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}}]}\n' > "$t/nr.json"
+expect 2 "stages\[1\] \(c\)\.config\.rules_dir: '[^']*norules' holds no \*\.tsv rules tables: name the folder that holds them, or leave rules_dir out for the installed ones" \
+    "validate an empty rules_dir" "$B" validate "$t/nr.json"
+echo "ok: a rules_dir without tables is refused by validate"
 gzip -c "$t/one.mbox" > "$t/one.mbox.gz"
 printf '{"pipeline":"gz","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
     "$t/one.mbox.gz" > "$t/gz.json"
