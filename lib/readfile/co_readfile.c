@@ -334,6 +334,26 @@ co_newfile_t co_newfile_check(const char *path, int probe, char *dir,
     }
     if (!S_ISDIR(st.st_mode))
         return CO_NEWFILE_NOT_FOLDER;
+    struct stat lt;
+    if (lstat(path, &lt) == 0 && S_ISLNK(lt.st_mode) && stat(path, &st) != 0) {
+        /* a link to nowhere: its target is what gets created, so its
+         * target's folder counts (trial 65: a link into a missing folder
+         * passed validate); a loop of links takes nothing */
+        int why = errno; /* ENOENT: the chain ends at a missing name */
+        char target[4096], *full = NULL;
+        ssize_t tl = readlink(path, target, sizeof target - 1);
+        if (why != ENOENT || tl <= 0) {
+            *err = why != ENOENT ? why : EINVAL;
+            return CO_NEWFILE_CANNOT;
+        }
+        target[tl] = '\0';
+        if (target[0] != '/' && asprintf(&full, "%s/%s", dir, target) < 0)
+            full = NULL;
+        co_newfile_t k =
+            co_newfile_check(full ? full : target, probe, dir, cap, err);
+        free(full);
+        return k;
+    }
     const char *slash = strrchr(path, '/');
     const char *name = slash == NULL ? path : slash + 1;
     long max = pathconf(dir, _PC_NAME_MAX);

@@ -467,6 +467,16 @@ printf '{"pipeline":"nr","stages":[{"name":"s","plugin":"mock-source","output":"
 expect 2 "stages\[1\] \(c\)\.config\.rules_dir: '[^']*norules' holds no \*\.tsv rules tables: name the folder that holds them, or leave rules_dir out for the installed ones" \
     "validate an empty rules_dir" "$B" validate "$t/nr.json"
 echo "ok: a rules_dir without tables is refused by validate"
+# trial 65: an output that is a link into a missing folder, or a loop of
+# links, passed validate (run's start failed)
+ln -sfn nowhere/x.jsonl "$t/dang.jsonl"
+ln -sfn loop2 "$t/loop1"; ln -sfn loop1 "$t/loop2"
+for pth in dang.jsonl loop1; do
+    printf '{"pipeline":"dl","stages":[{"name":"s","plugin":"mock-source","output":"a","config":{"count":1}},{"name":"k","plugin":"console-sink","input":"a","config":{"path":"%s"}}]}\n' "$pth" > "$t/dl.json"
+    expect 2 "stages\[1\] \(k\)\.config\.path: cannot write .*$pth: (its folder .*nowhere does not exist|.*Too many levels of symbolic links)" \
+        "validate an output link $pth" "$B" validate "$t/dl.json"
+done
+echo "ok: an output through a dangling link or a loop of links is refused by validate"
 gzip -c "$t/one.mbox" > "$t/one.mbox.gz"
 printf '{"pipeline":"gz","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
     "$t/one.mbox.gz" > "$t/gz.json"
