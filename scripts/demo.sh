@@ -153,6 +153,8 @@ if [ -z "$mailbox" ]; then
     mailbox=$root/datasets/sample-mailbox/sample.mbox
     [ -f "$mailbox" ] || python3 datasets/sample-mailbox/generate.py >/dev/null
 fi
+# '~/x' in quotes reaches us unexpanded (trial 66: "'/cwd/~/x' not found")
+case "$mailbox" in "~"*) usage "mailbox '$mailbox' starts with ~, which the shell does not expand inside quotes or after --mailbox=: write --mailbox ~/${mailbox#\~/} unquoted, or the full path (\$HOME/...)" ;; esac
 case "$mailbox" in /*) ;; *) mailbox=$cwd/$mailbox ;; esac
 # a pipe (<(...), mkfifo), a device or a socket would block or never end
 for kind in "-p:a pipe" "-c:a character device" "-b:a block device" "-S:a socket"; do

@@ -25,9 +25,15 @@ LIMIT = 5000
 
 
 def header_blocks_mbox(path):
-    """The header block (bytes) of each message of an mbox file."""
+    """The header block (bytes) of each message of an mbox file, or of the
+    one message of a file that does not start with a "From " line (an .eml
+    file given alone: it had no account, trial 66)."""
     with open(path, "rb") as fh:
         block, in_headers, prev_blank = [], False, True
+        first = fh.readline()
+        fh.seek(0)
+        if first and not first.startswith(b"From "):
+            in_headers, prev_blank = True, False
         for line in fh:
             if line.startswith(b"From ") and prev_blank:
                 if block:

@@ -55,6 +55,9 @@ refused "an unknown flag" "unknown argument '--mailbx' \\(try --help\\)" --mailb
 refused "an empty --mailbox" "--mailbox needs a path \\(it was given an empty one\\)" --mailbox ""
 refused "an empty --mailbox=" "--mailbox needs a path" --mailbox=
 refused "a missing mailbox" "mailbox '$T/nope.mbox' not found" --mailbox "$T/nope.mbox"
+# trial 66: a quoted ~ was read as ./~/x, "not found"
+refused "a quoted ~ path" "mailbox '~/x\.mbox' starts with ~, which the shell does not expand inside quotes or after --mailbox=: write --mailbox ~/x\.mbox unquoted" \
+    --mailbox '~/x.mbox'
 refused "an unknown zone" "time zone 'Mars/Base' unknown" --timezone Mars/Base
 refused "an empty zone" "--timezone needs a zone" --timezone ""
 refused "an empty --timezone=" "--timezone needs a zone" --timezone=

@@ -15,6 +15,11 @@ mkfifo "$T/x.eml"
 out=$(timeout 20 python3 "$SRC/scripts/mailbox_account.py" "$T") || fail "FIFO folder: exit $? (hung or failed)"
 [ "$out" = owner@example.org ] || fail "FIFO folder: got '$out'"
 echo "ok: a FIFO in the folder is skipped"
+# trial 66: one .eml file given alone (no "From " line) had no account
+rm -f "$T/x.eml"
+out=$(python3 "$SRC/scripts/mailbox_account.py" "$T/a.eml") || fail "one .eml file: exit $?"
+[ "$out" = owner@example.org ] || fail "one .eml file: got '$out'"
+echo "ok: one .eml file given alone: its To address"
 corpus=$SRC/../shared/corpus/mime-torture/mimekit
 if [ -d "$corpus" ]; then
     timeout 120 python3 "$SRC/scripts/mailbox_account.py" "$corpus" >"$T/out" 2>"$T/err" ||
