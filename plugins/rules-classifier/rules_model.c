@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The labels that alert the user need this calibrated probability (below
  * it, the most probable label that does not alert wins)... */
@@ -143,6 +144,44 @@ static int rules_model_blank(const json_t *email)
            json_array_size(cal) == 0 && json_array_size(att) == 0;
 }
 
+/* Count the words (runs of letters, digits or non-ASCII bytes) of s into
+ * *n, up to `cap`, and whether one is "test" or "testing" (any case). */
+static void rules_words(const char *s, int cap, int *n, int *test)
+{
+    while (s != NULL && *s && *n < cap) {
+        size_t w = 0;
+        while (s[w] &&
+               ((unsigned char)s[w] >= 0x80 || (s[w] >= '0' && s[w] <= '9') ||
+                ((s[w] | 0x20) >= 'a' && (s[w] | 0x20) <= 'z')))
+            w++;
+        if (w > 0) {
+            (*n)++;
+            *test |= (w == 4 && strncasecmp(s, "test", 4) == 0) ||
+                     (w == 7 && strncasecmp(s, "testing", 7) == 0);
+            s += w;
+        } else
+            s++;
+    }
+}
+
+/* A test message: at most RULES_MODEL_TEST_WORDS words in its subject and
+ * text together, one of them "test" or "testing" ("Test" with an empty
+ * body or only a picture, "Testing 123"). The model reads "test" as an
+ * assessment and is sure of it (ASSESSMENT 0.99, trial 66), so with no
+ * hiring context and no rule for its label it raises no alert. Longer
+ * mail keeps the model's word: "Excel skills test" with two lines about
+ * it, from a recruiter, is an assessment with no hiring word either. */
+#define RULES_MODEL_TEST_WORDS 6
+static int rules_model_test_mail(const json_t *email)
+{
+    int n = 0, test = 0, cap = RULES_MODEL_TEST_WORDS + 1;
+    rules_words(json_string_value(json_object_get(email, "subject")), cap, &n,
+                &test);
+    rules_words(json_string_value(json_object_get(email, "text")), cap, &n,
+                &test);
+    return test && n <= RULES_MODEL_TEST_WORDS;
+}
+
 static void rules_model_decide_any(void *arg, const json_t *email,
                                    const rules_decision_t *r,
                                    rules_label_t *label, double *confidence);
@@ -237,8 +276,10 @@ static void rules_model_decide_any(void *arg, const json_t *email,
      * is ("They offer an extended warranty for ... 3 years" in a mailing
      * list's HTML: OFFER 0.87, bulk 2, context 0) */
     int bulk_only = context <= 0 && r->bulk > 0 && !r->calendar;
+    int test_mail = context < RULES_MODEL_CONTEXT_MIN && !r->calendar &&
+                    r->score[top] <= 0 && rules_model_test_mail(email);
     if (rules_alerts(top) &&
-        (p[top] < RULES_MODEL_ALERT_MIN || bulk_only ||
+        (p[top] < RULES_MODEL_ALERT_MIN || bulk_only || test_mail ||
          (context < RULES_MODEL_CONTEXT_MIN && !r->calendar &&
           p[top] < RULES_MODEL_ALERT_NO_CONTEXT))) {
         int next = RULES_OTHER;

@@ -222,6 +222,31 @@ START_TEST(blank_message_is_other)
 }
 END_TEST
 
+/* A test message ("Test" and no text, "Testing 123") is OTHER in the
+ * combined decision: the model alone read "test" as ASSESSMENT p=0.99 and
+ * the user was told of an assessment (trial 66). "offer" alone, from a
+ * founder, stays the model's to read (training writer w3). */
+START_TEST(test_mail_is_other)
+{
+    static const char *const tests[] = {
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"t1\","
+        "\"from\":\"alice@friend.example\",\"subject\":\"Test\","
+        "\"text\":\"\"}",
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"t2\","
+        "\"from\":\"alice@friend.example\",\"subject\":\"Testing 123\","
+        "\"text\":\"testing\\n\"}"};
+    for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
+        json_t *ev = classify_one("combined", tests[i]);
+        const char *raw = host->emits[host->emit_cnt - 1].value;
+        ck_assert_msg(
+            strcmp(json_string_value(json_object_get(ev, "event_type")),
+                   "OTHER") == 0,
+            "%s", raw);
+        json_decref(ev);
+    }
+}
+END_TEST
+
 /* An apologetic move ("out sick ... we've moved your interview to
  * Thursday ... Sorry for the inconvenience") is an INTERVIEW at its new
  * time, not a rejection (the model alone said REJECTION p=0.60, and the
@@ -594,6 +619,7 @@ static Suite *suite(void)
     tcase_add_test(tc, bad_records_dead_lettered);
     tcase_add_test(tc, extra_rules_file);
     tcase_add_test(tc, blank_message_is_other);
+    tcase_add_test(tc, test_mail_is_other);
     tcase_add_test(tc, apologetic_move_is_interview);
     tcase_add_test(tc, extension_and_rebooking);
     tcase_add_test(tc, bulk_without_context_is_no_alert);
