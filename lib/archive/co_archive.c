@@ -199,6 +199,19 @@ static int co__arch_local_ok(const char *url, char *err, size_t errlen)
         char *slash = strrchr(p, '/');
         if (errno != ENOENT && errno != ENOTDIR)
             return 0; /* not ours to judge (a permission): said at open */
+        struct stat lst;
+        if (lstat(p, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+            /* a link to nowhere: no folder can be made through it (trial
+             * 65: validate passed, the run FAILED after its retries) */
+            char target[1024];
+            ssize_t tl = readlink(p, target, sizeof target - 1);
+            target[tl > 0 ? tl : 0] = '\0';
+            snprintf(err, errlen,
+                     "archive folder %s: %s is a link to %s, which does not "
+                     "exist: create that folder, or give another one",
+                     path, p, target);
+            return -1;
+        }
         if (slash == p)
             return 0;
         if (slash == NULL) /* relative: created in the current folder */

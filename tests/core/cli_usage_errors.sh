@@ -477,6 +477,12 @@ for pth in dang.jsonl loop1; do
         "validate an output link $pth" "$B" validate "$t/dl.json"
 done
 echo "ok: an output through a dangling link or a loop of links is refused by validate"
+ln -sfn missing/arch "$t/darch"
+printf '{"pipeline":"da","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s","archive":"darch"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
+    "$t/one.mbox" > "$t/da.json"
+expect 2 "config\.archive: archive folder .*darch: .*darch is a link to missing/arch, which does not exist: create that folder, or give another one" \
+    "validate an archive link to nowhere" "$B" validate "$t/da.json"
+echo "ok: an archive folder that is a link to nowhere is refused by validate"
 gzip -c "$t/one.mbox" > "$t/one.mbox.gz"
 printf '{"pipeline":"gz","stages":[{"name":"src","plugin":"mailbox-source","output":"a","config":{"path":"%s"}},{"name":"out","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}\n' \
     "$t/one.mbox.gz" > "$t/gz.json"
