@@ -422,7 +422,15 @@ static void co__on_sig(int s)
 /* The most brokers `careerops broker --brokers N` starts. */
 #define CO_BROKERS_MAX 16
 
-static int co__cmd_broker(int argc, char **argv)
+/* `careerops broker`'s options into *o. Returns -1 to go on, else the
+ * exit status (0 after --help). */
+typedef struct {
+    const char *bfile;
+    int brokers;
+    co__list_t manifests, sets;
+} co__broker_opts_t;
+
+static int co__broker_args(int argc, char **argv, co__broker_opts_t *o)
 {
     static const struct option lo[] = {
         {"bootstrap-file", required_argument, 0, 'b'},
@@ -431,21 +439,18 @@ static int co__cmd_broker(int argc, char **argv)
         {"set", required_argument, 0, 'S'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    const char *bfile = NULL;
-    int brokers = 1;
-    co__list_t manifests = {0}, sets = {0};
-    int c;
     static const char *const rep[] = {"manifest", "set", NULL};
     if (co_cli_once(argc, argv, lo, rep, "careerops broker") != 0)
         return 2;
     optind = 1;
+    int c;
     while ((c = co_cli_getopt(argc, argv, "b:m:n:S:h", lo, NULL)) != -1) {
         if (c == 'b')
-            bfile = optarg;
+            o->bfile = optarg;
         else if (c == 'm')
-            co__list_add(&manifests, optarg);
+            co__list_add(&o->manifests, optarg);
         else if (c == 'S')
-            co__list_add(&sets, optarg);
+            co__list_add(&o->sets, optarg);
         else if (c == 'n') {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -454,11 +459,9 @@ static int co__cmd_broker(int argc, char **argv)
                         "error: --brokers %s: give a broker count from 1 to "
                         "%d\n",
                         co_cli_shown(optarg), CO_BROKERS_MAX);
-                free(manifests.v);
-                free(sets.v);
                 return 2;
             }
-            brokers = (int)v;
+            o->brokers = (int)v;
         } else if (c == 'h') {
             printf("usage: careerops broker [--bootstrap-file F] [--manifest "
                    "M]... [--set PATH=VALUE]...\n"
@@ -484,41 +487,36 @@ static int co__cmd_broker(int argc, char **argv)
                 "error: careerops broker takes no argument '%s'; a manifest "
                 "whose topics it creates is --manifest %s\n",
                 shown, shown);
-        free(manifests.v);
-        free(sets.v);
         return 2;
     }
-    if (sets.n > 0 && manifests.n == 0) {
+    if (o->sets.n > 0 && o->manifests.n == 0) {
         fprintf(stderr, "error: --set overrides fields of the --manifest "
                         "files: give the manifest with --manifest M\n");
-        free(manifests.v);
-        free(sets.v);
         return 2;
     }
-    if (bfile != NULL && co_bootfile_check("--bootstrap-file", bfile) != 0) {
-        free(manifests.v);
-        free(sets.v);
+    if (o->bfile != NULL &&
+        co_bootfile_check("--bootstrap-file", o->bfile) != 0)
         return 2;
-    }
+    return -1;
+}
+
+/* Run the broker of `o` until a signal. Returns the exit status. */
+static int co__broker_serve(const co__broker_opts_t *o)
+{
     char e[1024];
-    co_embedded_t *em = co_embedded_start(brokers, e, sizeof e);
+    co_embedded_t *em = co_embedded_start(o->brokers, e, sizeof e);
     if (em == NULL) {
         fprintf(stderr, "error: %s\n", e);
-        free(manifests.v);
-        free(sets.v);
         return 1;
     }
-    for (size_t i = 0; i < manifests.n; i++) {
-        if (co_embedded_create_manifest_topics(em, manifests.v[i], sets.v) !=
-            0) {
+    for (size_t i = 0; i < o->manifests.n; i++)
+        if (co_embedded_create_manifest_topics(em, o->manifests.v[i],
+                                               o->sets.v) != 0) {
             co_embedded_stop(em);
-            free(manifests.v);
-            free(sets.v);
             return 2;
         }
-    }
     const char *bs = co_embedded_bootstraps(em);
-    if (bfile != NULL && co_bootfile_write(bfile, bs) != 0) {
+    if (o->bfile != NULL && co_bootfile_write(o->bfile, bs) != 0) {
         /* EEXIST: another broker's, said; the same refusal as before the
          * start (trial 60: exit 1 here, 2 there) */
         int taken = errno == EEXIST;
@@ -526,10 +524,8 @@ static int co__cmd_broker(int argc, char **argv)
             fprintf(stderr,
                     "error: --bootstrap-file: cannot write %s: %s (give a "
                     "path in a folder you can write to)\n",
-                    co_cli_shown(bfile), strerror(errno));
+                    co_cli_shown(o->bfile), strerror(errno));
         co_embedded_stop(em);
-        free(manifests.v);
-        free(sets.v);
         return taken ? 2 : 1;
     }
     /* the address only once it is this broker's (trial 60: a broker that
@@ -544,17 +540,26 @@ static int co__cmd_broker(int argc, char **argv)
         pause();
     co_log_info("embedded broker at %s: received %s, stopping%s%s", bs,
                 co_stop_signal_name(co__broker_stop),
-                bfile ? " and removing " : "", bfile ? bfile : "");
+                o->bfile ? " and removing " : "", o->bfile ? o->bfile : "");
     /* what the stages of its manifests have not read dies with it: said,
      * exit 1 (trial 63: 40 emails lost, every exit status 0) */
     int64_t unread =
-        co_broker_unread(bs, manifests.v, manifests.n, sets.v, 5000);
-    free(manifests.v);
-    free(sets.v);
-    if (bfile != NULL)
-        co_bootfile_remove(bfile, bs);
+        co_broker_unread(bs, o->manifests.v, o->manifests.n, o->sets.v, 5000);
+    if (o->bfile != NULL)
+        co_bootfile_remove(o->bfile, bs);
     co_embedded_stop(em);
     return unread > 0 ? 1 : 0;
+}
+
+static int co__cmd_broker(int argc, char **argv)
+{
+    co__broker_opts_t o = {.brokers = 1};
+    int rc = co__broker_args(argc, argv, &o);
+    if (rc < 0)
+        rc = co__broker_serve(&o);
+    free(o.manifests.v);
+    free(o.sets.v);
+    return rc;
 }
 
 /* ---- relabel, applications ------------------------------------------------
