@@ -120,46 +120,13 @@ static json_t *co__value_to_json(const void *value, size_t len)
     return o;
 }
 
-static int co__value_from_json(const json_t *v, char **out, size_t *out_len)
-{
-    if (json_is_string(v)) {
-        size_t len = json_string_length(v);
-        char *p = malloc(len + 1);
-        if (p == NULL)
-            return CO_ERR_NOMEM;
-        memcpy(p, json_string_value(v), len);
-        p[len] = '\0';
-        *out = p;
-        if (out_len != NULL)
-            *out_len = len;
-        return 0;
-    }
-    const char *b64 = json_string_value(json_object_get(v, "base64"));
-    if (b64 == NULL)
-        return CO_ERR_STATE;
-    size_t cap = strlen(b64) / 4 * 3 + 3, len = 0;
-    char *p = malloc(cap + 1);
-    if (p == NULL)
-        return CO_ERR_NOMEM;
-    if (sodium_base642bin((unsigned char *)p, cap, b64, strlen(b64), NULL, &len,
-                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
-        free(p);
-        return CO_ERR_STATE;
-    }
-    p[len] = '\0';
-    *out = p;
-    if (out_len != NULL)
-        *out_len = len;
-    return 0;
-}
-
 static int co__doc_get(json_t *doc, const char *ns, const char *key, char **out,
                        size_t *out_len)
 {
     json_t *v = json_object_get(co__doc_ns(doc, "state", ns, 0), key);
     if (v == NULL)
         return CO_ERR_NOTFOUND;
-    return co__value_from_json(v, out, out_len);
+    return co_state_value_decode(v, out, out_len);
 }
 
 static int co__doc_put(json_t *doc, const char *ns, const char *key,

@@ -170,6 +170,18 @@ int co_state_doc_check(const struct json_t *doc, char *why, size_t why_size);
 /* Internal to core/state*.c. */
 
 /**
+ * @brief The bytes of a state value as the memory: and file: stores keep
+ *        it: a JSON string (valid UTF-8), or {"base64": "..."} decoded
+ *        with libsodium's original-variant codec.
+ * @param v The value (borrowed).
+ * @param out Receives a malloc'd copy, NUL-terminated (caller frees).
+ * @param out_len Receives its length in bytes (may be NULL).
+ * @returns 0, CO_ERR_STATE for any other form or base64 that does not
+ *          decode, or CO_ERR_NOMEM. Pure; any thread.
+ */
+int co_state_value_decode(const struct json_t *v, char **out, size_t *out_len);
+
+/**
  * @brief Log one line as a JSON object on stderr
  *        ({"level":"warn","msg":"...","component":"state"}).
  */

@@ -1,7 +1,8 @@
 /*
  * The check of a state document's sections (the memory: and file:PATH
  * format, see core/state.c), shared by the file store's reads and
- * `careerops validate` (core/manifest_state.c).
+ * `careerops validate` (core/manifest_state.c), and the decoder of its
+ * values, which both use.
  */
 #include "state.h"
 #include "options.h" /* co_json_kind() */
@@ -12,15 +13,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether {"base64": b64} decodes (libsodium's codec, as the store
- * reads it; trial 64: "!!!" passed, then a source waited for ever). */
-static int co__b64_ok(const char *b64)
+int co_state_value_decode(const struct json_t *v, char **out, size_t *out_len)
 {
-    size_t n = strlen(b64), len = 0;
-    unsigned char *p = malloc(n / 4 * 3 + 3);
-    int ok = p != NULL &&
-             sodium_base642bin(p, n / 4 * 3 + 3, b64, n, NULL, &len, NULL,
-                               sodium_base64_VARIANT_ORIGINAL) == 0;
+    if (json_is_string(v)) {
+        size_t len = json_string_length(v);
+        char *p = malloc(len + 1);
+        if (p == NULL)
+            return CO_ERR_NOMEM;
+        memcpy(p, json_string_value(v), len);
+        p[len] = '\0';
+        *out = p;
+        if (out_len != NULL)
+            *out_len = len;
+        return 0;
+    }
+    const char *b64 = json_string_value(json_object_get(v, "base64"));
+    if (b64 == NULL)
+        return CO_ERR_STATE;
+    size_t cap = strlen(b64) / 4 * 3 + 3, len = 0;
+    char *p = malloc(cap + 1);
+    if (p == NULL)
+        return CO_ERR_NOMEM;
+    if (sodium_base642bin((unsigned char *)p, cap, b64, strlen(b64), NULL, &len,
+                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+        free(p);
+        return CO_ERR_STATE;
+    }
+    p[len] = '\0';
+    *out = p;
+    if (out_len != NULL)
+        *out_len = len;
+    return 0;
+}
+
+/* Whether the store can read value v back (trial 64: {"base64": "!!!"}
+ * passed, then a source waited for ever). */
+static int co__decodes(const json_t *v)
+{
+    char *p = NULL;
+    int ok = co_state_value_decode(v, &p, NULL) == 0;
     free(p);
     return ok;
 }
@@ -67,7 +98,7 @@ int co_state_doc_check(const json_t *doc, char *why, size_t why_size)
                     continue;
                 const char *b64 =
                     json_string_value(json_object_get(v, "base64"));
-                if (i == 0 && (st != NULL || (b64 != NULL && co__b64_ok(b64))))
+                if (i == 0 && (st != NULL || co__decodes(v)))
                     continue;
                 char what[80];
                 if (st != NULL)

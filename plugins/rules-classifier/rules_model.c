@@ -120,12 +120,19 @@ static int rules_alerts(int l)
     return l == RULES_INTERVIEW || l == RULES_OFFER || l == RULES_ASSESSMENT;
 }
 
+/* A byte of a word: an ASCII letter or digit, or any byte of a UTF-8
+ * sequence. */
+static int rules_word_byte(char c)
+{
+    return (unsigned char)c >= 0x80 || (c >= '0' && c <= '9') ||
+           ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 /* Whether a string has a letter or digit (NULL: no). */
 static int rules_has_word(const char *s)
 {
     for (; s != NULL && *s; s++)
-        if ((unsigned char)*s >= 0x80 || (*s >= '0' && *s <= '9') ||
-            ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z'))
+        if (rules_word_byte(*s))
             return 1;
     return 0;
 }
@@ -150,9 +157,7 @@ static void rules_words(const char *s, int cap, int *n, int *test)
 {
     while (s != NULL && *s && *n < cap) {
         size_t w = 0;
-        while (s[w] &&
-               ((unsigned char)s[w] >= 0x80 || (s[w] >= '0' && s[w] <= '9') ||
-                ((s[w] | 0x20) >= 'a' && (s[w] | 0x20) <= 'z')))
+        while (s[w] && rules_word_byte(s[w]))
             w++;
         if (w > 0) {
             (*n)++;
@@ -276,10 +281,10 @@ static void rules_model_decide_any(void *arg, const json_t *email,
      * is ("They offer an extended warranty for ... 3 years" in a mailing
      * list's HTML: OFFER 0.87, bulk 2, context 0) */
     int bulk_only = context <= 0 && r->bulk > 0 && !r->calendar;
-    int test_mail = context < RULES_MODEL_CONTEXT_MIN && !r->calendar &&
-                    r->score[top] <= 0 && rules_model_test_mail(email);
     if (rules_alerts(top) &&
-        (p[top] < RULES_MODEL_ALERT_MIN || bulk_only || test_mail ||
+        (p[top] < RULES_MODEL_ALERT_MIN || bulk_only ||
+         (context < RULES_MODEL_CONTEXT_MIN && !r->calendar &&
+          r->score[top] <= 0 && rules_model_test_mail(email)) ||
          (context < RULES_MODEL_CONTEXT_MIN && !r->calendar &&
           p[top] < RULES_MODEL_ALERT_NO_CONTEXT))) {
         int next = RULES_OTHER;
