@@ -96,10 +96,22 @@ cat > m.json <<J
   {"name":"sink","plugin":"mock-sink","input":"fo_b","commit_interval_ms":200,
    "config":{"path":"out.jsonl"}}]}
 J
-for s in sink mid src; do
-    "$B" run m.json --stage $s 2> $s.log & PIDS+=($!)
+# The sink and mid first, and the source only once both hold their
+# partitions (their "assigned" debug line): a consumer that joined its group
+# late on a loaded machine found the source's 30,000 records all written,
+# read them in one go, and broker 1 died with nothing left to fail over.
+for s in sink mid; do
+    CAREEROPS_LOG_LEVEL=debug "$B" run m.json --stage $s 2> $s.log & PIDS+=($!)
     eval "P_$s=\$!"
 done
+for _ in $(seq 360); do
+    grep -q 'assigned [1-9]' sink.log && grep -q 'assigned [1-9]' mid.log && break
+    sleep 0.5
+done
+grep -q 'assigned [1-9]' sink.log && grep -q 'assigned [1-9]' mid.log ||
+    fail "sink and mid did not join their groups in 3 minutes: $(tail -n 3 sink.log mid.log)"
+"$B" run m.json --stage src 2> src.log & PIDS+=($!)
+P_src=$!
 # up to 3 minutes for the first 5,000 (group joins on a loaded machine)
 for _ in $(seq 360); do [ "$(total_lines out.jsonl)" -ge 5000 ] && break; sleep 0.5; done
 [ "$(total_lines out.jsonl)" -ge 5000 ] || fail "the pipeline did not start: $(tail -n 3 mid.log)"
