@@ -736,6 +736,7 @@ typedef struct walk_s {
     mailbox_skips_t *sk; /* NULL: not counted */
     GHashTable *visited; /* "dev:ino" of each folder read -> its rel */
     GQueue links;        /* walk_link_t*: folder symlinks, in order */
+    GHashTable *above;   /* "dev:ino" of each folder that holds the top */
     int maildir;
 } walk_t;
 
@@ -786,6 +787,13 @@ static void walk_eml(walk_t *w, const char *dir, const char *rel, int depth);
 static void walk_maildir(walk_t *w, const char *dir, const char *folder,
                          int depth);
 
+/* "dev:ino": a folder whatever the path it is reached by. */
+static char *walk_id(const struct stat *st)
+{
+    return g_strdup_printf("%llu:%llu", (unsigned long long)st->st_dev,
+                           (unsigned long long)st->st_ino);
+}
+
 /* Read the folder dir (st: its stat) once: a folder already read (through
  * a symlink, or a bind mount) or deeper than 8 levels is said and passed
  * over. */
@@ -798,8 +806,7 @@ static void walk_folder(walk_t *w, const char *dir, const char *rel, int depth,
                           "read"));
         return;
     }
-    char *id = g_strdup_printf("%llu:%llu", (unsigned long long)st->st_dev,
-                               (unsigned long long)st->st_ino);
+    char *id = walk_id(st);
     const char *before = g_hash_table_lookup(w->visited, id);
     if (before != NULL) {
         walk_say(w, dir,
@@ -827,24 +834,57 @@ static void walk_link(walk_t *w, const char *path, const char *rel, int depth)
     g_queue_push_tail(&w->links, l);
 }
 
+/* The folders that hold root (its real path's parents, up to /). */
+static GHashTable *walk_above(const char *root)
+{
+    GHashTable *h =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    char *p = realpath(root, NULL);
+    while (p != NULL && strcmp(p, "/") != 0) {
+        char *up = g_path_get_dirname(p);
+        free(p);
+        p = strdup(up);
+        g_free(up);
+        struct stat st;
+        if (p != NULL && stat(p, &st) == 0)
+            g_hash_table_add(h, walk_id(&st));
+    }
+    free(p);
+    return h;
+}
+
 /* Walk root, then the folder symlinks found (each folder once: its real
  * path is read first, so a message keeps its key whatever the order the
- * folder lists its entries in). */
+ * folder lists its entries in). A symlink to a folder that holds the top
+ * folder (`ln -s .. up`) is not followed: it would read every message
+ * around the mailbox, not in it (trial 66). */
 static void walk_run(walk_t *w, const char *root)
 {
     struct stat st;
     w->visited = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    w->above = walk_above(root);
     g_queue_init(&w->links);
     if (stat(root, &st) == 0)
         walk_folder(w, root, "", 0, &st, 0);
     walk_link_t *l;
     while ((l = g_queue_pop_head(&w->links)) != NULL) {
-        if (stat(l->path, &st) == 0 && S_ISDIR(st.st_mode))
-            walk_folder(w, l->path, l->rel, l->depth, &st, 1);
+        if (stat(l->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            char *id = walk_id(&st);
+            if (g_hash_table_contains(w->above, id))
+                walk_say(w, l->path,
+                         g_strdup("a symlink to a folder that holds the top "
+                                  "folder: not read (it would read the mail "
+                                  "around the mailbox; link the folder you "
+                                  "mean instead)"));
+            else
+                walk_folder(w, l->path, l->rel, l->depth, &st, 1);
+            g_free(id);
+        }
         g_free(l->path);
         g_free(l->rel);
         g_free(l);
     }
+    g_hash_table_destroy(w->above);
     g_hash_table_destroy(w->visited);
 }
 

@@ -733,8 +733,9 @@ static mailbox_skips_t list_check(const char *root, int maildir,
 /* Trial: `ln -s . odd/self` in an .eml folder read every message 9 times.
  * Each folder is read once (by device and inode), real folders first, so
  * a loop, a second link to a folder and a link inside a linked folder add
- * nothing; a link to a folder outside is followed; each loop link is
- * named. */
+ * nothing; a link to a folder outside is followed, but not one to a folder
+ * that holds the top one (trial 66: it read the mail around it); each link
+ * not followed is named. */
 START_TEST(eml_list_symlink_loops_read_once)
 {
     char *tmp = mbt_tmpdir();
@@ -746,6 +747,7 @@ START_TEST(eml_list_symlink_loops_read_once)
     const char *links[][2] = {{".", "self"},      /* the trial's loop */
                               {"sub", "again"},   /* a second way in */
                               {"..", "sub/up"},   /* back up: a loop */
+                              {tmp, "above"},     /* holds the top: not read */
                               {out, "external"}}; /* outside: followed */
     for (size_t i = 0; i < G_N_ELEMENTS(links); i++) {
         char *l = mbt_path(odd, links[i][1]);
@@ -755,6 +757,9 @@ START_TEST(eml_list_symlink_loops_read_once)
     char *ext = mbt_path(out, "back"); /* from outside back in */
     ck_assert_int_eq(symlink(odd, ext), 0);
     list_check(odd, 0, "a.eml b.eml external/d.eml sub/c.eml",
+               "above: a symlink to a folder that holds the top folder: not "
+               "read (it would read the mail around the mailbox; link the "
+               "folder you mean instead)\n"
                "again: a symlink to the folder sub, read already: not read "
                "twice (a loop, or a second way in)\n"
                "self: a symlink to the top folder, read already: not read "
