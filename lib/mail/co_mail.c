@@ -848,7 +848,12 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
         n -= 3;
         co__defect(&c.d, "byte-order-mark");
     }
-    if (n >= 5 && memcmp(p, "From ", 5) == 0) {
+    /* an mbox envelope line, or one escaped by an mbox writer (">From ":
+     * a message saved with its own envelope line, then put in an mbox) */
+    size_t gt = 0;
+    while (gt < n && p[gt] == '>')
+        gt++;
+    if (n - gt >= 5 && memcmp(p + gt, "From ", 5) == 0) {
         const char *nl = memchr(p, '\n', n);
         size_t skip = nl != NULL ? (size_t)(nl - p) + 1 : n;
         p += skip;

@@ -247,6 +247,48 @@ START_TEST(unblanked_separators_counted)
 }
 END_TEST
 
+/* trial 66: a separator followed by an escaped envelope line (">From ...",
+ * a message saved with its own "From " line) and then the header: each
+ * is a message of its own, in mboxo and mboxrd, and its subject is read */
+START_TEST(escaped_envelope_after_separator)
+{
+    const char *three = "From a@example.com Wed Mar  5 09:00:00 2025\n"
+                        ">From a@example.com Wed Mar  5 09:00:00 2025\n"
+                        "Subject: one\n\nbody one\n\n"
+                        "From b@example.com Wed Mar  5 10:00:00 2025\n"
+                        ">From b@example.com Wed Mar  5 10:00:00 2025\n"
+                        "Subject: two\n\nbody two\n\n"
+                        "From c@example.com Wed Mar  5 11:00:00 2025\n"
+                        ">>From c@example.com Wed Mar  5 11:00:00 2025\n"
+                        "Subject: three\n\n>From the team, thanks\n";
+    char *tmp = mbt_tmpdir(), *path = mbt_path(tmp, "x.mbox");
+    ck_assert(g_file_set_contents(path, three, -1, NULL));
+    static const char *const subj[] = {"one", "two", "three"};
+    for (int rd = 0; rd <= 1; rd++) {
+        GPtrArray *m =
+            g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+        ck_assert_int_eq(frame_file(path, rd, m), 3);
+        for (guint i = 0; i < 3; i++) {
+            gsize l;
+            const char *b = g_bytes_get_data(g_ptr_array_index(m, i), &l);
+            char k[65], err[256], *j = NULL;
+            ck_assert_int_eq(
+                co_mail_to_json(b, l, NULL, NULL, &j, NULL, k, err, sizeof err),
+                0);
+            char *want = g_strdup_printf("\"subject\":\"%s\"", subj[i]);
+            ck_assert_msg(strstr(j, want) != NULL, "rd %d msg %u: %s", rd, i,
+                          j);
+            g_free(want);
+            free(j);
+        }
+        g_ptr_array_unref(m);
+    }
+    mbt_rm_rf(tmp);
+    g_free(path);
+    g_free(tmp);
+}
+END_TEST
+
 START_TEST(follow_waits_for_separator)
 {
     const char *one = "From a@example.com Wed Mar  5 09:00:00 2025\n"
@@ -901,6 +943,7 @@ static Suite *read_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, kb08_unescaped_from);
     tcase_add_test(tc, unblanked_separators_counted);
+    tcase_add_test(tc, escaped_envelope_after_separator);
     tcase_add_test(tc, detect_refuses_streams_and_non_mail);
     tcase_add_test(tc, kb09_mboxrd_unquoted);
     tcase_add_test(tc, kb10_maildir_new_without_info);
