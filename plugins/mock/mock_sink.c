@@ -41,8 +41,8 @@ struct mock_sink_config {
 };
 
 static const co_option_t mock_sink_options[] = {
-    {CO_OPT_STR, "path", NULL, CO_OPT_REQUIRED | CO_OPT_PATH, 0, 0,
-     offsetof(struct mock_sink_config, path),
+    {CO_OPT_STR, "path", NULL, CO_OPT_REQUIRED | CO_OPT_PATH | CO_OPT_OUTPUT, 0,
+     0, offsetof(struct mock_sink_config, path),
      "JSONL file to which flush() appends one line per record received."},
     {CO_OPT_INT, "sleep_ms", "0", 0, 0, 3600000,
      offsetof(struct mock_sink_config, sleep_ms),
@@ -51,7 +51,7 @@ static const co_option_t mock_sink_options[] = {
      offsetof(struct mock_sink_config, idempotent),
      "Guard the `counter_file` side effect with the host's idempotency "
      "keys (the record key), so it happens once per key."},
-    {CO_OPT_STR, "counter_file", NULL, CO_OPT_PATH, 0, 0,
+    {CO_OPT_STR, "counter_file", NULL, CO_OPT_PATH | CO_OPT_OUTPUT, 0, 0,
      offsetof(struct mock_sink_config, counter_file),
      "File to which each record's side effect appends its key (one line), "
      "so tests can count side effects."},

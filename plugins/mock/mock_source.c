@@ -49,7 +49,7 @@ static const co_option_t mock_source_options[] = {
      offsetof(struct mock_source_config, value_size),
      "Approximate size in bytes of each generated value; the JSON payload "
      "is padded to reach it."},
-    {CO_OPT_STR, "file", NULL, CO_OPT_PATH, 0, 0,
+    {CO_OPT_STR, "file", NULL, CO_OPT_PATH | CO_OPT_INPUT, 0, 0,
      offsetof(struct mock_source_config, file),
      "JSONL file of {\"key\":..,\"value\":..} lines emitted instead of "
      "generated records."},
