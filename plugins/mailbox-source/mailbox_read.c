@@ -255,6 +255,29 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
                  tgz ? "tar -xzf FILE" : packed->fix);
         return MAILBOX_AUTO;
     }
+    /* UTF-16 text (a byte order mark, or every other byte NUL: Windows
+     * tools' "Unicode" export): mail is ASCII or UTF-8 bytes; iconv turns
+     * it into them, not "binary data" (note 29) */
+    const char *utf16 = NULL;
+    if (n >= 2 && (unsigned char)h[0] == 0xFF && (unsigned char)h[1] == 0xFE)
+        utf16 = "UTF-16LE";
+    else if (n >= 2 && (unsigned char)h[0] == 0xFE &&
+             (unsigned char)h[1] == 0xFF)
+        utf16 = "UTF-16BE";
+    else if (n >= 8 && h[0] != '\0' && h[1] == '\0' && h[2] != '\0' &&
+             h[3] == '\0')
+        utf16 = "UTF-16LE";
+    else if (n >= 8 && h[0] == '\0' && h[1] != '\0' && h[2] == '\0' &&
+             h[3] != '\0')
+        utf16 = "UTF-16BE";
+    if (utf16 != NULL) {
+        snprintf(err, errsz,
+                 "%s is %s text, not mail (mail is ASCII or UTF-8 bytes): "
+                 "convert it first (`iconv -f %s -t UTF-8 %s > mail.mbox`, "
+                 "or mail.eml for one message) and read the converted file",
+                 path, utf16, utf16, path);
+        return MAILBOX_AUTO;
+    }
     snprintf(err, errsz,
              "%s is not mail: it starts with neither an mbox \"From \" line "
              "nor RFC 5322 header fields (\"Name: value\")%s",

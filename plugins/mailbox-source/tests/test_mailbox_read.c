@@ -698,6 +698,18 @@ START_TEST(detect_refuses_streams_and_non_mail)
     ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
     ck_assert_msg(strstr(err, "zip archive: unpack it first (unzip FILE)"),
                   "%s", err);
+    /* UTF-16 text, with and without a byte order mark: how to convert it */
+    static const char u16le[] = "\xff\xfe"
+                                "F\0r\0o\0m\0 \0a\0";
+    static const char u16be[] = "\0F\0r\0o\0m\0 \0a\0@\0b";
+    ck_assert(g_file_set_contents(txt, u16le, sizeof u16le - 1, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "is UTF-16LE text, not mail") &&
+                      strstr(err, "iconv -f UTF-16LE -t UTF-8"),
+                  "%s", err);
+    ck_assert(g_file_set_contents(txt, u16be, sizeof u16be - 1, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "is UTF-16BE text, not mail"), "%s", err);
     g_rand_free(r);
     g_free(buf);
     mbt_rm_rf(tmp);
