@@ -237,8 +237,26 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
     if (n == 0)
         return MAILBOX_MBOXRD; /* an empty file is an empty mailbox (a new
                                   Thunderbird folder), not an empty message */
-    if (n >= 5 && memcmp(h, "From ", 5) == 0)
-        return MAILBOX_MBOXRD;
+    if (n >= 5 && memcmp(h, "From ", 5) == 0) {
+        /* an mbox separator, or a "From " line with header fields after
+         * it (Thunderbird's "From - ...", Takeout's); not a letter that
+         * starts "From the desk of ..." (note 29: it passed validate, then
+         * was dead-lettered as a message without header fields) */
+        const char *nl = memchr(h, '\n', n);
+        size_t l1 = nl != NULL ? (size_t)(nl - h) : n;
+        if (l1 > 0 && h[l1 - 1] == '\r')
+            l1--;
+        if (nl == NULL || mailbox_mbox_strict_line(h, l1) ||
+            looks_like_headers(nl + 1, n - (size_t)(nl + 1 - h)))
+            return MAILBOX_MBOXRD;
+        snprintf(err, errsz,
+                 "%s is not mail: its first line \"%.*s%s\" is neither an "
+                 "mbox separator (\"From ADDRESS DATE\") nor followed by "
+                 "RFC 5322 header fields (\"Name: value\"); give an mbox "
+                 "file, a Maildir, or a folder of .eml files",
+                 path, (int)(l1 > 48 ? 48 : l1), h, l1 > 48 ? "..." : "");
+        return MAILBOX_AUTO;
+    }
     if (looks_like_headers(h, n))
         return MAILBOX_EML;
     const packed_t *packed = packed_kind(h, n);

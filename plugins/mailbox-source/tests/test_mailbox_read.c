@@ -698,6 +698,22 @@ START_TEST(detect_refuses_streams_and_non_mail)
     ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
     ck_assert_msg(strstr(err, "zip archive: unpack it first (unzip FILE)"),
                   "%s", err);
+    /* a letter that starts "From the desk of" is no mbox (note 29);
+     * Thunderbird's "From - " line with header fields after it is */
+    ck_assert(g_file_set_contents(
+        txt, "From the desk of Dana Holt\nDear Jordan,\n", -1, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "its first line \"From the desk of Dana Holt\" "
+                              "is neither an mbox separator"),
+                  "%s", err);
+    ck_assert(g_file_set_contents(txt,
+                                  "From - Wed Mar 5 09:00:00 2025\n"
+                                  "X-Mozilla-Status: 0001\nSubject: hi\n\nb\n",
+                                  -1, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_MBOXRD);
+    ck_assert(g_file_set_contents(txt, "From x@y.example\nSubject: hi\n\nb\n",
+                                  -1, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_MBOXRD);
     /* UTF-16 text, with and without a byte order mark: how to convert it */
     static const char u16le[] = "\xff\xfe"
                                 "F\0r\0o\0m\0 \0a\0";
