@@ -214,6 +214,28 @@ static void mailbox_note_key(mailbox_t *m, const char *key, const char *where)
                          m->cfg->path);
 }
 
+/* A folder read as .eml files that is the cur/, new/ or tmp/ of a Maildir:
+ * that Maildir's path (g_free), else NULL. */
+static char *mailbox_maildir_above(const char *path)
+{
+    char *base = g_path_get_basename(path), *up = g_path_get_dirname(path);
+    int sub = strcmp(base, "cur") == 0 || strcmp(base, "new") == 0 ||
+              strcmp(base, "tmp") == 0;
+    g_free(base);
+    char *cur = g_build_filename(up, "cur", NULL),
+         *nw = g_build_filename(up, "new", NULL);
+    struct stat a, b;
+    int md = sub && stat(cur, &a) == 0 && S_ISDIR(a.st_mode) &&
+             stat(nw, &b) == 0 && S_ISDIR(b.st_mode);
+    g_free(cur);
+    g_free(nw);
+    if (!md) {
+        g_free(up);
+        return NULL;
+    }
+    return up;
+}
+
 /* What mailbox_skip_same() needs: the stage and where the message is. */
 typedef struct {
     mailbox_t *m;
@@ -322,7 +344,14 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
                              "regular files (FIFOs, sockets, devices, "
                              "dangling or looping links), e.g. %s",
                              m->cfg->path, k->not_regular, k->not_regular_eg);
-        if (eml && k->not_eml > 0)
+        char *md = eml ? mailbox_maildir_above(m->path) : NULL;
+        if (md != NULL) /* trial 67: "rename them NAME.eml" for cur/ */
+            mailbox_api->log(m->st, CO_LOG_WARN,
+                             "0 messages found in %s: it is a folder of the "
+                             "Maildir %s: point config.path at %s (and leave "
+                             "config.format auto or maildir)",
+                             m->cfg->path, md, md);
+        else if (eml && k->not_eml > 0)
             mailbox_api->log(m->st, CO_LOG_WARN,
                              "0 messages found in %s: %u files skipped "
                              "because their names do not end in .eml (e.g. "
@@ -340,6 +369,7 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
                              "%s: nothing new since the last run (read as "
                              "%s)",
                              m->cfg->path, mailbox_format_name(m->fmt));
+        g_free(md);
     }
     if (m->mb.unblanked > m->told_unblanked) {
         mailbox_api->log(
@@ -361,10 +391,11 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
         if (!m->told_totals && m->read_run > 0) /* 0: said above */
             mailbox_api->log(
                 m->st, CO_LOG_INFO,
-                "%s: %llu messages read this run, %llu of them "
+                "%s: %llu message%s read this run, %llu of them "
                 "with the idempotency key of an earlier one "
                 "(the first of a key emitted, the later ones skipped)",
-                m->cfg->path, m->read_run, m->same_key);
+                m->cfg->path, m->read_run, m->read_run == 1 ? "" : "s",
+                m->same_key);
         m->told_totals = 1;
         return CO_EOF;
     }
@@ -951,6 +982,25 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
 /* ---- lifecycle
  * ------------------------------------------------------------------ */
 
+/* The format asked for against what path is: an mbox format for a folder
+ * or maildir for a file is refused (trial 67: validate said ok, run failed
+ * with no fix); "" when it fits, else "format: ..." in err. */
+static int mailbox_format_fits(const char *path, mailbox_format_t want, int dir,
+                               char *err, size_t errsz)
+{
+    if (((want == MAILBOX_MBOX || want == MAILBOX_MBOXRD) && dir) ||
+        (want == MAILBOX_MAILDIR && !dir)) {
+        snprintf(err, errsz,
+                 "format: \"%s\" does not fit path %s, which is a %s: use "
+                 "auto (the default: it tells an mbox file, a Maildir and a "
+                 "folder of .eml files apart)%s",
+                 mailbox_format_name(want), path, dir ? "folder" : "file",
+                 dir ? ", maildir or eml" : ", mbox or eml (one message)");
+        return 0;
+    }
+    return 1;
+}
+
 /* ABI 1.2 check: `careerops validate` refuses an unknown format, and a
  * path that is a pipe, a device or a socket, before any stage starts
  * (init() says the same; trial 41: validate passed /dev/zero). A path
@@ -968,6 +1018,16 @@ static co_status_t mailbox_check(const void *config, char *err, size_t errsz)
     }
     struct stat st;
     char e[512] = "";
+    if (cfg->path != NULL && strcmp(cfg->path, "/") == 0) {
+        snprintf(err, errsz,
+                 "path: / is the root folder, not a mailbox: give your mbox "
+                 "file, Maildir or folder of .eml files");
+        return CO_FATAL;
+    }
+    if (cfg->path != NULL && cfg->path[0] && stat(cfg->path, &st) == 0 &&
+        (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) &&
+        !mailbox_format_fits(cfg->path, f, S_ISDIR(st.st_mode), err, errsz))
+        return CO_FATAL;
     if (cfg->path != NULL && cfg->path[0] && stat(cfg->path, &st) == 0 &&
         !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
         mailbox_detect(cfg->path, e, sizeof e);
@@ -1022,11 +1082,11 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
     int dir = stat(cfg->path, &sb) == 0 && S_ISDIR(sb.st_mode);
     if (want == MAILBOX_AUTO)
         want = found;
-    if (((want == MAILBOX_MBOX || want == MAILBOX_MBOXRD) && dir) ||
-        (want == MAILBOX_MAILDIR && !dir)) {
-        api->set_error(
-            st, "config", "config.path %s is a %s but config.format is %s",
-            cfg->path, dir ? "folder" : "file", mailbox_format_name(want));
+    if (strcmp(cfg->path, "/") == 0 ||
+        !mailbox_format_fits(cfg->path, want, dir, err, sizeof err)) {
+        if (strcmp(cfg->path, "/") == 0)
+            mailbox_check(cfg, err, sizeof err);
+        api->set_error(st, "config", "config.%s", err);
         return CO_FATAL;
     }
     mailbox_t *m = calloc(1, sizeof *m);

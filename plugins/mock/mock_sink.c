@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const co_host_api_t *mock_sink_api;
@@ -331,6 +332,52 @@ static void mock_sink_destroy(void *instance)
     free(ms);
 }
 
+/* What a path to append to must not be, or NULL: a folder, or a FIFO
+ * (fopen() for appending would block until a reader comes). A device
+ * (/dev/null, as the idle benchmark's sink) is written to. */
+static const char *mock_sink_not_file(const char *path)
+{
+    struct stat sb;
+    if (path == NULL || *path == '\0' || stat(path, &sb) != 0)
+        return NULL;
+    return S_ISDIR(sb.st_mode)    ? "a folder"
+           : S_ISFIFO(sb.st_mode) ? "a pipe (FIFO)"
+                                  : NULL;
+}
+
+/* ABI 1.2 check: validate refuses what init() would fail on or hang on
+ * (trial 67: a folder or a FIFO as `path` or `counter_file` passed
+ * validate), and one file given as both. */
+static co_status_t mock_sink_check(const void *config, char *err, size_t errsz)
+{
+    const struct mock_sink_config *cfg = config;
+    const char *names[] = {"path", "counter_file"};
+    const char *vals[] = {cfg->path, cfg->counter_file};
+    for (int i = 0; i < 2; i++) {
+        const char *why = mock_sink_not_file(vals[i]);
+        if (why != NULL) {
+            snprintf(err, errsz,
+                     "%s: '%s' is %s: name a file (created if missing)",
+                     names[i], vals[i], why);
+            return CO_FATAL;
+        }
+    }
+    struct stat a, b;
+    if (cfg->path != NULL && cfg->counter_file != NULL &&
+        *cfg->counter_file != '\0' &&
+        (strcmp(cfg->path, cfg->counter_file) == 0 ||
+         (stat(cfg->path, &a) == 0 && stat(cfg->counter_file, &b) == 0 &&
+          a.st_dev == b.st_dev && a.st_ino == b.st_ino))) {
+        snprintf(err, errsz,
+                 "counter_file: '%s' is the file of `path` too: the side "
+                 "effects' keys would mix with the records; give another "
+                 "file",
+                 cfg->counter_file);
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static const co_plugin_t mock_sink_plugin = {
     CO_PLUGIN_HEADER,
     .name = "mock-sink",
@@ -341,6 +388,7 @@ static const co_plugin_t mock_sink_plugin = {
     .kinds = CO_KIND_SINK,
     .options = mock_sink_options,
     .config_size = sizeof(struct mock_sink_config),
+    .check = mock_sink_check,
     .init = mock_sink_init,
     .process = mock_sink_process,
     .flush = mock_sink_flush,

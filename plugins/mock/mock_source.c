@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const co_host_api_t *mock_source_api;
 
@@ -416,6 +417,28 @@ static void mock_source_destroy(void *instance)
     free(ms);
 }
 
+/* ABI 1.2 check: `file` is a regular file (trial 67: a folder passed
+ * validate and emitted nothing, a FIFO or /dev/zero hung the run). A
+ * missing file is the host's CO_OPT_INPUT check. */
+static co_status_t mock_source_check(const void *config, char *err,
+                                     size_t errsz)
+{
+    const struct mock_source_config *cfg = config;
+    struct stat sb;
+    if (cfg->file != NULL && *cfg->file != '\0' && stat(cfg->file, &sb) == 0 &&
+        !S_ISREG(sb.st_mode)) {
+        snprintf(err, errsz,
+                 "file: '%s' is %s: give a JSONL file of {\"key\":..,"
+                 "\"value\":..} lines",
+                 cfg->file,
+                 S_ISDIR(sb.st_mode)    ? "a folder"
+                 : S_ISFIFO(sb.st_mode) ? "a pipe (FIFO)"
+                                        : "a device or socket, not a file");
+        return CO_FATAL;
+    }
+    return CO_OK;
+}
+
 static const co_plugin_t mock_source_plugin = {
     CO_PLUGIN_HEADER,
     .name = "mock-source",
@@ -426,6 +449,7 @@ static const co_plugin_t mock_source_plugin = {
     .kinds = CO_KIND_SOURCE,
     .options = mock_source_options,
     .config_size = sizeof(struct mock_source_config),
+    .check = mock_source_check,
     .init = mock_source_init,
     .start = mock_source_start,
     .poll = mock_source_poll,

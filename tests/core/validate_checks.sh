@@ -146,18 +146,18 @@ ok "imap-source's url is SCHEME://HOST[:PORT][/] only (a folder: config.folders)
 # an s3:// URL, one slash, an upper-case scheme
 for a in 'file://u:ARPW53@/tmp/arch' 'file://fileserver/tmp/x' 's3://AKIA:ARPW53@bucket/p' \
     's3:/bucket' 'S3://bucket/p'; do
-    sed "s|\"format\":\"xml\"|\"format\":\"mbox\",\"archive\":\"$a\"|" mbox.json > ar.json
+    sed "s|\"format\":\"xml\"|\"format\":\"auto\",\"archive\":\"$a\"|" mbox.json > ar.json
     "$B" validate ar.json > ar.out 2>&1 && fail "validate accepted archive $a"
     grep -q 'stages\[0\] (ingest)\.config\.archive' ar.out || fail "archive $a: $(cat ar.out)"
     ! grep -q ARPW53 ar.out || fail "archive $a printed its password: $(cat ar.out)"
 done
 grep -q 'write the scheme in lower case' ar.out || fail "S3://: $(cat ar.out)"
-sed 's|"format":"xml"|"format":"mbox","archive":"s3://b/p","archive_s3_endpoint":"http://u:ARPW53@127.0.0.1:1"|' mbox.json > ar.json
+sed 's|"format":"xml"|"format":"auto","archive":"s3://b/p","archive_s3_endpoint":"http://u:ARPW53@127.0.0.1:1"|' mbox.json > ar.json
 "$B" validate ar.json > ar.out 2>&1 && fail "validate accepted an S3 endpoint with a password"
 grep -q 'stages\[0\] (ingest)\.config\.archive_s3_endpoint: holds a login or password' ar.out || fail "S3 endpoint: $(cat ar.out)"
 ! grep -q ARPW53 ar.out || fail "the S3 endpoint's password printed: $(cat ar.out)"
 for a in "file://$T/arch" "file://localhost$T/arch" 'arch' 's3://bucket/p'; do
-    sed "s|\"format\":\"xml\"|\"format\":\"mbox\",\"archive\":\"$a\"|" mbox.json > ar.json
+    sed "s|\"format\":\"xml\"|\"format\":\"auto\",\"archive\":\"$a\"|" mbox.json > ar.json
     "$B" validate ar.json > ar.out 2>&1 || true # the other stages' faults
     ! grep -q 'stages\[0\] (ingest)' ar.out || fail "archive $a refused: $(cat ar.out)"
 done
@@ -166,7 +166,7 @@ ok "validate refuses an archive URL that the stage's start refuses (file:// with
 # trial 54: the login of an archive URL was quoted (s3://LEAKME@b, the
 # access key id of s3://AK:PW@b); a presigned s3:// query and file:////
 for a in 's3://LEAKME54@bucket' 's3://AKID54:ARPW54@b' 's3://b/p?X-Amz-Signature=ARPW54' 'file:////u54:ARPW54@h/x'; do
-    sed "s|\"format\":\"xml\"|\"format\":\"mbox\",\"archive\":\"$a\"|" mbox.json > ar.json
+    sed "s|\"format\":\"xml\"|\"format\":\"auto\",\"archive\":\"$a\"|" mbox.json > ar.json
     "$B" validate ar.json > ar.out 2>&1 && fail "validate accepted archive $a"
     grep -q 'stages\[0\] (ingest)\.config\.archive: ' ar.out || fail "archive $a: $(cat ar.out)"
     ! grep -q -e LEAKME54 -e AKID54 -e ARPW54 -e u54 ar.out || fail "archive $a printed its login: $(cat ar.out)"
@@ -599,3 +599,27 @@ mkdir -p outdir
 refused "console-sink path a folder" "stages\\[1\\] \\(out\\)\\.config\\.path: '[^']*outdir' is a folder: name a file in it" esc.json \
     --set 'stages.out.plugin=console-sink' --set 'stages.out.config={"path":"outdir"}'
 ok "console-sink refuses a folder as its path"
+# trial 67: mailbox-source's format against its path, a path of /, and the
+# mock plugins' file options that run failed on or hung on, all said by
+# validate (and run) at the option
+printf 'From a@b.example Wed Mar  5 09:00:00 2025\nSubject: x\n\nhi\n' > fmt.mbox
+mkdir -p fmtdir mockdir && rm -f mock.fifo && mkfifo mock.fifo
+cat > fmt.json <<J
+{"pipeline":"vfmt","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"in","plugin":"mailbox-source","output":"raw","config":{"path":"fmt.mbox","format":"maildir"}},
+  {"name":"out","plugin":"console-sink","input":"raw","config":{"path":"-"}}]}
+J
+refused "format maildir on an mbox file" \
+    'stages\[0\] \(in\)\.config\.format: "maildir" does not fit path [^ ]*fmt\.mbox, which is a file: use auto' fmt.json
+refused "format mbox on a folder" 'stages\[0\] \(in\)\.config\.format: "mbox" does not fit path [^ ]*fmtdir, which is a folder' \
+    fmt.json --set 'stages.in.config={"path":"fmtdir","format":"mbox"}'
+refused "path /" 'stages\[0\] \(in\)\.config\.path: / is the root folder, not a mailbox' \
+    fmt.json --set 'stages.in.config={"path":"/"}'
+refused "mock-sink path a folder" "stages\\[1\\] \\(out\\)\\.config\\.path: '[^']*mockdir' is a folder: name a file" \
+    fmt.json --set 'stages.out.plugin=mock-sink' --set 'stages.out.config={"path":"mockdir"}'
+refused "mock-sink counter_file its path" "config\\.counter_file: '[^']*m\\.jsonl' is the file of .path. too" \
+    fmt.json --set 'stages.out.plugin=mock-sink' --set 'stages.out.config={"path":"m.jsonl","counter_file":"m.jsonl"}'
+refused "mock-source file a FIFO" "stages\\[0\\] \\(in\\)\\.config\\.file: '[^']*mock\\.fifo' is a pipe \\(FIFO\\): give a JSONL file" \
+    fmt.json --set 'stages.in.plugin=mock-source' --set 'stages.in.config={"file":"mock.fifo"}'
+ok "mailbox-source format against path and a path of /, mock-sink and mock-source file options: refused by validate and run at the option"
