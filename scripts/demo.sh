@@ -815,9 +815,10 @@ fi
 
 # ---- the summary, from the tables, the dead-letter file and the source's
 # totals line ("N messages read this run, M of them with the idempotency key
-# of an earlier one": M are stored as one email with it, DESIGN.md's key)
+# of an earlier one", "1 message" for one): M are stored as one email with
+# it, DESIGN.md's key)
 read_run=0 same_key=0
-totals=$(sed -n 's/.*: \([0-9]*\) messages read this run, \([0-9]*\) of them with the idempotency key.*/\1 \2/p' "$log" | tail -n 1)
+totals=$(sed -n 's/.*: \([0-9]*\) messages\{0,1\} read this run, \([0-9]*\) of them with the idempotency key.*/\1 \2/p' "$log" | tail -n 1)
 [ -z "$totals" ] || read -r read_run same_key <<<"$totals"
 # entries of a folder the source passed over (a FIFO, a looping or dangling
 # link, a device): one WARN each in run.log (trial 45: the summary said

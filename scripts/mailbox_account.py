@@ -42,6 +42,8 @@ def header_blocks_mbox(path):
             elif in_headers:
                 if line in (b"\n", b"\r\n"):
                     in_headers = False
+                elif not block and line.lstrip(b">").startswith(b"From "):
+                    pass  # escaped envelope lines before the header (trial 67)
                 else:
                     block.append(line)
             prev_blank = line in (b"\n", b"\r\n")

@@ -850,15 +850,18 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
     }
     /* an mbox envelope line, or one escaped by an mbox writer (">From ":
      * a message saved with its own envelope line, then put in an mbox) */
-    size_t gt = 0;
-    while (gt < n && p[gt] == '>')
-        gt++;
-    if (n - gt >= 5 && memcmp(p + gt, "From ", 5) == 0) {
+    for (int said = 0;;) { /* a stack of them too (trial 67) */
+        size_t gt = 0;
+        while (gt < n && p[gt] == '>')
+            gt++;
+        if (n - gt < 5 || memcmp(p + gt, "From ", 5) != 0)
+            break;
         const char *nl = memchr(p, '\n', n);
         size_t skip = nl != NULL ? (size_t)(nl - p) + 1 : n;
         p += skip;
         n -= skip;
-        co__defect(&c.d, "mbox-from-line");
+        if (!said++)
+            co__defect(&c.d, "mbox-from-line");
     }
     /* Whitespace before the first field (a folded first line, blank lines)
      * would make GMime end the header block at once: skip it. */

@@ -483,22 +483,28 @@ static int empty_entry(const char *buf, size_t len, size_t next, int at_eof)
 
 /* The line at `next` is an escaped envelope line (">From ...", ">>From
  * ...": a message saved with its own mbox "From " line, then written to
- * this mbox) and a header field line follows it: the separator before it
- * starts a message (trial 66: three such messages were read as one). The
- * normalizer drops that first line (co_mail.c, defect mbox-from-line). */
+ * this mbox), or several, and a header field line follows: the separator
+ * before them starts a message (trial 66: three such messages were read as
+ * one). The normalizer drops those lines (co_mail.c, defect
+ * mbox-from-line). */
 static int escaped_from_then_header(const char *buf, size_t len, size_t next)
 {
-    size_t q = next;
-    while (q < len && buf[q] == '>')
-        q++;
-    if (q == next || len - q < 5 || memcmp(buf + q, "From ", 5) != 0)
+    int escaped = 0;
+    for (;;) { /* a stack of them: ">From ...", ">>From ..." (trial 67) */
+        size_t q = next;
+        while (q < len && buf[q] == '>')
+            q++;
+        if (q == next || len - q < 5 || memcmp(buf + q, "From ", 5) != 0)
+            break;
+        size_t eol;
+        next = line_end(buf, len, next, &eol);
+        escaped = 1;
+    }
+    if (!escaped || next >= len)
         return 0;
-    size_t eol, heol;
-    size_t h = line_end(buf, len, next, &eol);
-    if (h >= len)
-        return 0;
-    line_end(buf, len, h, &heol);
-    return header_line(buf + h, heol - h);
+    size_t heol;
+    line_end(buf, len, next, &heol);
+    return header_line(buf + next, heol - next);
 }
 
 int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
@@ -915,6 +921,26 @@ static GHashTable *walk_above(const char *root)
     return h;
 }
 
+/* Is the folder at path (a symlink) one that holds the top folder, or /?
+ * Then it is said and not read: it would read the mail around the
+ * mailbox, not in it (trials 66, 67). */
+static int walk_holds_top(walk_t *w, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    char *id = walk_id(&st);
+    int above = g_hash_table_contains(w->above, id);
+    g_free(id);
+    if (above)
+        walk_say(w, path,
+                 g_strdup("a symlink to a folder that holds the top "
+                          "folder: not read (it would read the mail "
+                          "around the mailbox; link the folder you "
+                          "mean instead)"));
+    return above;
+}
+
 /* Walk root, then the folder symlinks found (each folder once: its real
  * path is read first, so a message keeps its key whatever the order the
  * folder lists its entries in). A symlink to a folder that holds the top
@@ -931,16 +957,8 @@ static void walk_run(walk_t *w, const char *root)
     walk_link_t *l;
     while ((l = g_queue_pop_head(&w->links)) != NULL) {
         if (stat(l->path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            char *id = walk_id(&st);
-            if (g_hash_table_contains(w->above, id))
-                walk_say(w, l->path,
-                         g_strdup("a symlink to a folder that holds the top "
-                                  "folder: not read (it would read the mail "
-                                  "around the mailbox; link the folder you "
-                                  "mean instead)"));
-            else
+            if (!walk_holds_top(w, l->path))
                 walk_folder(w, l->path, l->rel, l->depth, &st, 1);
-            g_free(id);
         }
         g_free(l->path);
         g_free(l->rel);
@@ -956,6 +974,10 @@ static void walk_maildir(walk_t *w, const char *dir, const char *folder,
     static const char *const subs[] = {"new", "cur"};
     for (size_t s = 0; s < G_N_ELEMENTS(subs); s++) {
         char *sd = g_build_filename(dir, subs[s], NULL);
+        if (walk_holds_top(w, sd)) { /* trial 67: `ln -s .. cur` */
+            g_free(sd);
+            continue;
+        }
         GPtrArray *names = walk_names(w, sd, 0, 1);
         for (guint i = 0; names != NULL && i < names->len; i++) {
             const char *n = g_ptr_array_index(names, i);

@@ -20,6 +20,11 @@ rm -f "$T/x.eml"
 out=$(python3 "$SRC/scripts/mailbox_account.py" "$T/a.eml") || fail "one .eml file: exit $?"
 [ "$out" = owner@example.org ] || fail "one .eml file: got '$out'"
 echo "ok: one .eml file given alone: its To address"
+# trial 67: escaped envelope lines (">From ...") before the header hid it
+printf 'From a@b.example Wed Mar  5 09:00:00 2025\n>From a@b.example Wed Mar  5 09:00:00 2025\n>>From c@d.example Tue Mar  4 09:00:00 2025\nDelivered-To: me@t67.example\nSubject: x\n\nhi\n' >"$T/esc.mbox"
+out=$(python3 "$SRC/scripts/mailbox_account.py" "$T/esc.mbox") || fail "escaped envelope lines: exit $?"
+[ "$out" = me@t67.example ] || fail "escaped envelope lines: got '$out'"
+echo "ok: an mbox whose messages start with escaped envelope lines: its Delivered-To"
 corpus=$SRC/../shared/corpus/mime-torture/mimekit
 if [ -d "$corpus" ]; then
     timeout 120 python3 "$SRC/scripts/mailbox_account.py" "$corpus" >"$T/out" 2>"$T/err" ||

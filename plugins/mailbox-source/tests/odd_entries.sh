@@ -77,7 +77,7 @@ once() { # NAME TEXT: TEXT in exactly one log line
 
 run md
 [ "$(grep -c . run-md.log)" -lt 40 ] || fail "md: $(grep -c . run-md.log) log lines"
-once md '1 messages read this run'
+once md '1 message read this run'
 once md './md/new/1002.fifo: skipped, a pipe (FIFO), not a regular file'
 grep -q 'cannot read ./md/cur/1001.b:2,S: Permission denied (EACCES)' dl-md.txt ||
     fail "md: no dead letter for the unreadable file: $(cat dl-md.txt 2>/dev/null)"
@@ -91,7 +91,7 @@ once odd './odd/self: skipped, a symlink to the top folder, read already'
 echo "ok: a symlink loop reads each message once"
 
 run sk
-once sk '1 messages read this run'
+once sk '1 message read this run'
 once sk './sk/pipe.eml: skipped, a pipe (FIFO), not a regular file'
 once sk './sk/gone.eml: skipped, a symlink to nothing'
 once sk './sk/loop.eml: skipped, a symlink loop'

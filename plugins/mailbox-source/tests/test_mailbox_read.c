@@ -248,8 +248,9 @@ START_TEST(unblanked_separators_counted)
 END_TEST
 
 /* trial 66: a separator followed by an escaped envelope line (">From ...",
- * a message saved with its own "From " line) and then the header: each
- * is a message of its own, in mboxo and mboxrd, and its subject is read */
+ * a message saved with its own "From " line), or a stack of them (trial
+ * 67), and then the header: each is a message of its own, in mboxo and
+ * mboxrd, and its subject is read */
 START_TEST(escaped_envelope_after_separator)
 {
     const char *three = "From a@example.com Wed Mar  5 09:00:00 2025\n"
@@ -257,6 +258,7 @@ START_TEST(escaped_envelope_after_separator)
                         "Subject: one\n\nbody one\n\n"
                         "From b@example.com Wed Mar  5 10:00:00 2025\n"
                         ">From b@example.com Wed Mar  5 10:00:00 2025\n"
+                        ">>From b@example.com Wed Mar  5 08:00:00 2025\n"
                         "Subject: two\n\nbody two\n\n"
                         "From c@example.com Wed Mar  5 11:00:00 2025\n"
                         ">>From c@example.com Wed Mar  5 11:00:00 2025\n"
@@ -868,7 +870,28 @@ START_TEST(maildir_list_symlink_loops_read_once)
     GPtrArray *l = mailbox_maildir_list(md);
     ck_assert_uint_eq(l->len, 3);
     g_ptr_array_unref(l);
+    /* trial 67: cur/ (or a sub-folder's new/) a link to a folder that holds
+     * the Maildir read the files around it; named, not read */
+    char *md2 = mbt_path(tmp, "md2");
+    const char *dirs2[] = {"new", ".Jobs/cur"};
+    const char *files2[] = {"new/4.m", ".Jobs/cur/5.m:2,"};
+    mk_tree(md2, dirs2, G_N_ELEMENTS(dirs2), files2, G_N_ELEMENTS(files2));
+    g_assert_true(
+        g_file_set_contents(mbt_path(tmp, "around.txt"), "x", 1, NULL));
+    char *cur2 = mbt_path(md2, "cur"), *jn = mbt_path(md2, ".Jobs/new");
+    ck_assert_int_eq(symlink("..", cur2), 0);
+    ck_assert_int_eq(symlink("/", jn), 0);
+    list_check(md2, 1, ".Jobs/5.m 4.m",
+               "cur: a symlink to a folder that holds the top folder: not "
+               "read (it would read the mail around the mailbox; link the "
+               "folder you mean instead)\n"
+               ".Jobs/new: a symlink to a folder that holds the top folder: "
+               "not read (it would read the mail around the mailbox; link "
+               "the folder you mean instead)\n");
     mbt_rm_rf(tmp);
+    g_free(cur2);
+    g_free(jn);
+    g_free(md2);
     g_free(loop);
     g_free(again);
     g_free(md);
