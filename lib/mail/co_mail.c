@@ -916,10 +916,26 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
         for (size_t i = 0; i < h; i++)
             head[i] = g_ascii_isprint(p[i]) ? p[i] : '.';
         head[h] = '\0';
-        co__err(errstr, errstr_size,
-                "not an RFC 5322 message: no header fields found (starts "
-                "\"%s\"); a mail file must begin with \"Name: value\" lines",
-                head);
+        /* UTF-16 text (a Windows "Unicode" save): say so, and how to get
+         * the bytes of mail from it (trial 67: "starts ..F.r.o.m.:") */
+        const unsigned char *u = (const unsigned char *)p;
+        int u16 = n >= 4 && ((u[0] == 0xFF && u[1] == 0xFE) ||
+                             (u[0] == 0xFE && u[1] == 0xFF) ||
+                             (u[0] && !u[1] && u[2] && !u[3]) ||
+                             (!u[0] && u[1] && !u[2] && u[3]));
+        if (u16)
+            co__err(errstr, errstr_size,
+                    "not an RFC 5322 message: UTF-16 text (starts \"%s\"); "
+                    "mail is ASCII or UTF-8 bytes: convert the file with "
+                    "`iconv -f UTF-16 -t UTF-8 FILE > FILE.eml` and read "
+                    "that",
+                    head);
+        else
+            co__err(errstr, errstr_size,
+                    "not an RFC 5322 message: no header fields found (starts "
+                    "\"%s\"); a mail file must begin with \"Name: value\" "
+                    "lines",
+                    head);
         if (msg != NULL)
             g_object_unref(msg);
         g_mime_parser_options_free(po);

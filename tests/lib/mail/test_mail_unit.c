@@ -621,7 +621,15 @@ START_TEST(rejections_have_reasons)
         ck_assert_ptr_null(json);
         ck_assert_msg(strlen(err) > 10, "no reason for input %zu", i);
     }
-    char *json = NULL, key[65];
+    /* UTF-16 text says so, with the conversion (trial 67) */
+    static const char u16[] = "\xff\xfe"
+                              "F\0r\0o\0m\0:\0 \0a\0\n\0";
+    char *json = NULL, key[65], err[256] = "";
+    ck_assert_int_eq(co_mail_to_json(u16, sizeof u16 - 1, NULL, NULL, &json,
+                                     NULL, key, err, sizeof err),
+                     CO_ERR_INVAL);
+    ck_assert_msg(strstr(err, "UTF-16 text") && strstr(err, "iconv -f UTF-16"),
+                  "%s", err);
     ck_assert_int_eq(
         co_mail_to_json(NULL, 5, NULL, NULL, &json, NULL, key, NULL, 0),
         CO_ERR_INVAL);
