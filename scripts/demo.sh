@@ -1252,8 +1252,9 @@ else:
     out.append(f"{'messages read':<{w}}{read_run} this run: " + ", ".join(parts))
 if summary["mailbox_entries_skipped"]:
     out.append(f"{'entries skipped':<{w}}{summary['mailbox_entries_skipped']} in the mailbox "
-               f"folder, not messages (a pipe, a device, a looping or dangling link; "
-               f"why: the WARN lines of run.log)")
+               f"folder, not messages (e.g. a pipe, a device, a dangling link, a link "
+               f"to a folder read already or around the mailbox; why: the WARN "
+               f"lines of run.log)")
 out.append(f"{'emails stored':<{w}}{stored} in PostgreSQL schema {schema}")
 out.append(f"{'events':<{w}}{summary['events_total']}")
 for t in types:
