@@ -178,7 +178,9 @@ int co_options_check_path(const char *sv, unsigned flags, const char *p,
         (sv[0] != '\0' || (flags & (CO_OPT_INPUT | CO_OPT_OUTPUT)))) {
         co_diag_add(d, p, "%s: give the path of %s",
                     sv[0] == '\0' ? "is empty" : "is only spaces",
-                    (flags & CO_OPT_INPUT) ? "an existing file or folder"
+                    (flags & CO_OPT_INPUT)    ? "an existing file or folder"
+                    : (flags & CO_OPT_OUTPUT) ? "a file to write (created if "
+                                                "missing)"
                     : (flags & CO_OPT_REQUIRED)
                         ? "a file or folder"
                         : "a file or folder (or leave the option out for the "
