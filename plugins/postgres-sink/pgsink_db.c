@@ -751,6 +751,21 @@ static char *pgsink_upsert_tmpl(int table)
     bad |= pgsink_cat(&b, &len, &cap,
                       "updated_at = now()"
                       " WHERE t.doc IS DISTINCT FROM EXCLUDED.doc");
+    /* One key, two different raw messages (the same sender, date, subject
+     * and Message-ID, other bytes; trial 67): the first one stored stays,
+     * email and event, as the notifier announced the first. The same
+     * message read again (a new normalizer, a reclassification) has the
+     * same SHA-256 and is updated. */
+    if (table == PGSINK_EMAILS || table == PGSINK_EVENTS) {
+        const char *sha =
+            table == PGSINK_EMAILS ? "'{archive,sha256}'" : "'{email,sha256}'";
+        char g[320];
+        snprintf(g, sizeof g,
+                 " AND (t.doc #>> %s IS NULL OR EXCLUDED.doc #>> %s IS NULL OR"
+                 " t.doc #>> %s = EXCLUDED.doc #>> %s)",
+                 sha, sha, sha, sha);
+        bad |= pgsink_cat(&b, &len, &cap, g);
+    }
     /* A user's correction (careerops relabel) outlives reclassification. */
     if (table == PGSINK_EVENTS)
         bad |= pgsink_cat(&b, &len, &cap,

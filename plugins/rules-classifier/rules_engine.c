@@ -902,7 +902,7 @@ static json_t *rules_event_calendar(const json_t *email)
 json_t *rules_event_email_json(const json_t *email)
 {
     const json_t *from = json_object_get(email, "from");
-    return json_pack(
+    json_t *o = json_pack(
         "{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "key",
         rules_json_str_or_null(rules_jstr(email, "key")), "subject",
         rules_json_str_or_null(rules_jstr(email, "subject")), "from",
@@ -911,6 +911,13 @@ json_t *rules_event_email_json(const json_t *email)
         rules_json_str_or_null(rules_jstr(email, "message_id")), "date",
         rules_json_str_or_null(rules_jstr(email, "date")), "calendar",
         rules_event_calendar(email));
+    /* the raw message's SHA-256 (its archive reference): which of two
+     * messages with one key the event is about (postgres-sink keeps the
+     * first one stored; trial 67) */
+    const char *sha = rules_jstr(json_object_get(email, "archive"), "sha256");
+    if (o != NULL && sha != NULL)
+        json_object_set_new(o, "sha256", json_string(sha));
+    return o;
 }
 
 json_t *rules_event_json(const rules_result_t *res, const json_t *email,

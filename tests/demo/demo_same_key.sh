@@ -50,3 +50,29 @@ grep -Eq '^messages read +42 this run: 0 new, 41 already seen, 1 with the same k
     fail "the second export's summary: $(grep -A1 '^messages read' "$T/2.txt")"
 grep -Eq '^emails stored +41 in PostgreSQL schema ' "$T/2.txt" || fail "no 'emails stored' line: $(cat "$T/2.txt")"
 ok "a second export: 'messages read 42 this run: 0 new, 41 already seen, 1 with the same key as another message'"
+
+# across runs (trial 67): an offer read by one run, then a message with its
+# key (same sender, date, subject, Message-ID) but a rejection's body read
+# by the next: the stored email and event stay the offer's, as the
+# notifier announced the offer
+sk=$T/sk.mbox
+hdr='From hr@samecorp.example Mon Nov 10 10:00:00 2025
+From: Dana Holt <hr@samecorp.example>
+To: jordan.blake@example.net
+Date: Mon, 10 Nov 2025 10:00:00 +0000
+Subject: Your application at Samecorp
+Message-ID: <same-67@samecorp.example>
+'
+printf '%s\nHi Jordan, we are delighted to offer you the Data Analyst position at Samecorp. Please reply by Friday, November 21, 2025 at 5:00 PM GMT.\n\n' "$hdr" >"$sk"
+SCHEMAS+=("$(schema_of "$sk")")
+S2=$(schema_of "$sk")
+demo "$T/sk1.json" --mailbox "$sk" --fresh
+printf '%s\nHi Jordan, unfortunately we have decided not to move forward with your application.\n\n' "$hdr" >>"$sk"
+demo "$T/sk2.json" --mailbox "$sk"
+ev=$(psqlq -c "SELECT event_type FROM \"$S2\".events WHERE subject = 'Your application at Samecorp'")
+[ "$ev" = OFFER ] || fail "across runs: the stored event is '$ev', want OFFER (the first message read)"
+case "$(psqlq -c "SELECT doc::text FROM \"$S2\".emails WHERE subject = 'Your application at Samecorp'")" in
+*"delighted to offer"*) ;;
+*) fail "across runs: the stored email is not the first one read" ;;
+esac
+ok "across runs: a later message with a stored one's key leaves the stored email and event (OFFER) as they were"
