@@ -33,7 +33,6 @@ struct co_mail_source_s {
     co_archive_t *archive;
     int archive_ready; /* folder or bucket created */
     char where[1024];  /* the archive's location, for messages */
-    char *resolved;    /* a relative folder resolved by the host */
 };
 
 /* co_archive_config_t.stop: the host asked the stage to stop. */
@@ -123,20 +122,12 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
     s->opts.max_text_bytes = (size_t)cfg->max_text_bytes;
     s->opts.default_tz = cfg->default_tz;
     s->record_max = (size_t)cfg->record_max_bytes;
-    const char *url = cfg->archive;
-    /* a ':' before any '/' ("s3:/bucket", trial 49) is a URL the archive
-     * refuses, not a folder to make */
-    if (url != NULL && url[0] != '\0' && strstr(url, "://") == NULL &&
-        url[0] != '/' && strcspn(url, ":") >= strcspn(url, "/")) {
-        /* a folder written in the manifest: relative to its folder */
-        char *r = api->resolve_path(st, url);
-        if (r != NULL) {
-            s->resolved = strdup(r);
-            api->free(r);
-            url = s->resolved;
-        }
-    }
-    url = co__ms_env(url, "CAREEROPS_ARCHIVE");
+    /* a relative folder written in the manifest was resolved against the
+     * manifest's folder by the host (CO_OPT_URL); resolving it again here
+     * joined that folder twice when the manifest was named by a relative
+     * path (trial 68: `run pipelines/demo.json` archived into
+     * pipelines/.run/archive) */
+    const char *url = co__ms_env(cfg->archive, "CAREEROPS_ARCHIVE");
     if (url == NULL)
         url = ".run/archive";
     co_redact(s->where, sizeof s->where, url); /* named in messages */
@@ -195,7 +186,6 @@ void co_mail_source_free(co_mail_source_t *s)
     if (s == NULL)
         return;
     co_archive_close(s->archive);
-    free(s->resolved);
     free(s);
 }
 

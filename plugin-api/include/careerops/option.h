@@ -62,9 +62,12 @@ enum co_opt_flag_e {
                                     value with a ':' before its first '/'
                                     ("s3://b/p", "file:///d", "s3:/b") is
                                     passed as is, a relative folder resolved
-                                    as a path. Older hosts ignore the bit
-                                    and pass every value as is: resolve a
-                                    relative folder with resolve_path() too */
+                                    as a path, as CO_OPT_PATH does (the
+                                    plugin must not call resolve_path() on
+                                    it again: with a manifest named by a
+                                    relative path that joins its folder
+                                    twice). Older hosts ignore the bit and
+                                    pass every value as is */
 };
 
 /**
