@@ -425,6 +425,10 @@ static json_t *co__relabel_doc(json_t *doc,
     json_t *old = json_object_get(corr, "old");
     old = json_is_object(old) ? json_incref(old) : json_object();
     json_t *flist = json_array();
+    /* `previous`: what this correction changed, as it was just before it
+     * (a second correction is announced against the first, not against
+     * the classifier's word; trial 68) */
+    json_t *prev = json_object();
     *changed = 0;
     for (int i = 0; i < CO__RELABEL_NFIELDS; i++) {
         if (fields[i] == NULL)
@@ -433,6 +437,8 @@ static json_t *co__relabel_doc(json_t *doc,
         if (co__relabel_same(before, newv[i]))
             continue;
         (*changed)++;
+        json_object_set_new(prev, fields[i],
+                            before ? json_string(before) : json_null());
         if (json_object_get(old, fields[i]) == NULL)
             json_object_set_new(old, fields[i],
                                 before ? json_string(before) : json_null());
@@ -446,9 +452,9 @@ static json_t *co__relabel_doc(json_t *doc,
     gmtime_r(&t, &u);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &u);
     json_object_set_new(d, "correction",
-                        json_pack("{s:s,s:s,s:o,s:o,s:s?}", "at", now, "by",
+                        json_pack("{s:s,s:s,s:o,s:o,s:o,s:s?}", "at", now, "by",
                                   "careerops relabel", "fields", flist, "old",
-                                  old, "note", note));
+                                  old, "previous", prev, "note", note));
     json_object_set_new(d, "confidence", json_real(1.0));
     /* The user has decided: an LLM/local disagreement is settled. */
     json_object_del(d, "unsure");

@@ -210,7 +210,10 @@ static int notifier_repeat(struct notifier *n, json_t *event,
 static int notifier_send(struct notifier *n, json_t *out)
 {
     char *v = json_dumps(out, JSON_COMPACT);
-    const char *key = json_string_value(json_object_get(out, "event_key"));
+    /* a correction's notice has a key of its own (sinks show a key once) */
+    const char *key = json_string_value(json_object_get(out, "notice_key"));
+    if (key == NULL)
+        key = json_string_value(json_object_get(out, "event_key"));
     co_record_t rec = CO_RECORD_INIT;
     rec.key = key;
     rec.key_len = strlen(key);

@@ -42,10 +42,21 @@ static const char *notifier_unsure_type(json_t *event)
     return NULL;
 }
 
-/* The old event_type of a corrected event, or NULL. */
+/* The event_type a corrected event had before this correction, or NULL:
+ * `previous` (the values this correction changed) when the correction
+ * has it, the event's own type when `previous` does not name one (this
+ * correction kept the type), else `old` (the classifier's first word,
+ * corrections written before `previous` existed). Trial 68: a second
+ * correction, INTERVIEW -> OTHER, was compared with the classifier's
+ * RECRUITER_OUTREACH and said nothing. */
 static const char *notifier_corrected_from(json_t *event)
 {
     json_t *c = json_object_get(event, "correction");
+    json_t *prev = json_object_get(c, "previous");
+    if (json_is_object(prev))
+        return json_object_get(prev, "event_type") != NULL
+                   ? json_string_value(json_object_get(prev, "event_type"))
+                   : json_string_value(json_object_get(event, "event_type"));
     return json_string_value(
         json_object_get(json_object_get(c, "old"), "event_type"));
 }
@@ -336,8 +347,11 @@ static void notifier_mark(json_t *event, const char *type, const char *unsure,
         char pre[160];
         if (notifier_wanted(type)) {
             notifier_wrap(title, "Corrected: ", NULL);
-            snprintf(pre, sizeof pre, "Corrected by you (was %s). ",
-                     old ? old : "another label");
+            if (old != NULL && strcmp(old, type) == 0) /* its date, company */
+                snprintf(pre, sizeof pre, "Corrected by you. ");
+            else
+                snprintf(pre, sizeof pre, "Corrected by you (was %s). ",
+                         old ? old : "another label");
         } else {
             char suf[96];
             snprintf(suf, sizeof suf, " (now %s)", type);
@@ -509,8 +523,21 @@ json_t *notifier_build(json_t *event, const char *record_key, json_t *briefing,
         json_object_set_new(n, "unsure", json_true());
         json_object_set(n, "opinions", json_object_get(event, "opinions"));
     }
-    if (json_object_get(event, "correction") != NULL)
-        json_object_set(n, "correction", json_object_get(event, "correction"));
+    json_t *corr = json_object_get(event, "correction");
+    if (corr != NULL) {
+        json_object_set(n, "correction", corr);
+        /* the key a sink shows it once under: not the event's, which the
+         * first notice of the event holds (trial 68: console-sink and
+         * slack-sink skipped every correction as a repeat) */
+        const char *at = json_string_value(json_object_get(corr, "at"));
+        json_object_set_new(
+            n, "notice_key",
+            json_sprintf("%s#corrected@%s/%s/%s", key, at ? at : "",
+                         type ? type : "",
+                         notifier_str(event, "scheduled_date")
+                             ? notifier_str(event, "scheduled_date")
+                             : ""));
+    }
     if (briefing != NULL)
         json_object_set_new(n, "briefing_key",
                             notifier_str(briefing, "key")

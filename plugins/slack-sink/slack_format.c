@@ -435,8 +435,10 @@ char *slack_format_message_at(const char *notification_json, size_t len,
     char *out = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
     if (out == NULL)
         snprintf(err, err_size, "out of memory formatting the message");
-    else if (event_key != NULL)
-        *event_key = strdup(key);
+    else if (event_key != NULL) /* a correction: its own key (trial 68) */
+        *event_key = strdup(slack_str(n, "notice_key") != NULL
+                                ? slack_str(n, "notice_key")
+                                : key);
     json_decref(msg);
     free(header);
     free(main_text);

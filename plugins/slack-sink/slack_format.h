@@ -69,7 +69,10 @@ size_t slack_utf8_len(const char *s);
  * @param len Its length in bytes.
  * @param possible_repeat Non-zero: mark the message as possibly sent
  *        before (see docs/notifications.md).
- * @param event_key Out (may be NULL): a malloc'd copy of `event_key`.
+ * @param event_key Out (may be NULL): a malloc'd copy of the key the
+ *        notice is posted once under: `notice_key` when the notification
+ *        has one (a correction of an event already posted), else
+ *        `event_key`.
  * @param err Out: on failure, what is wrong with the record and how to
  *        fix it.
  * @returns The JSON body (free()), or NULL when the record is not valid

@@ -144,6 +144,34 @@ grep -q "Corrected: Interview" "$T/notes.txt" || fail "notifier: $(cat "$T/notes
 [ "$(psqlq -c "SELECT event_type FROM $S.events WHERE key = '$k24'")" = INTERVIEW ] || fail "store"
 ok "corrected event produced downstream; notifier: $(grep -m1 -o 'Corrected: [^"]*' "$T/notes.txt")"
 
+# trial 68: console-sink (and slack-sink) show a key once, and every
+# correction of an event had the event's key: a second correction (a new
+# date) and a third (not an interview after all) were skipped as repeats.
+# Each correction's notice has a key of its own; a third correction is
+# announced against the second (the interview), not the classifier's word.
+sed -e 's/"pipeline": "relabel-test"/"pipeline": "relabel-once"/' \
+    -e 's|"state": "memory:"|"state": "file:'"$T"'/once-state.json"|' \
+    -e 's|"path": "'"$T"'/notes.txt", "once": false|"path": "'"$T"'/once.txt", "once": true|' \
+    "$T/m.json" > "$T/m2.json"
+grep -q '"once": true' "$T/m2.json" || fail "m2.json: $(cat "$T/m2.json")"
+"$B" run "$T/m2.json" --stage notify --stage show --until-idle > "$T/once1.log" 2>&1 ||
+    fail "once run 1: $(tail -5 "$T/once1.log")"
+[ "$(grep -c 'Corrected: Interview' "$T/once.txt")" = 1 ] || fail "once run 1: $(cat "$T/once.txt")"
+"$B" relabel "$k24" INTERVIEW --date 2026-12-15T14:00:00Z --manifest "$T/m.json" > "$T/r24b.out" 2>&1 ||
+    fail "relabel --date: $(cat "$T/r24b.out")"
+"$B" relabel "$k24" OTHER --manifest "$T/m.json" > "$T/r24c.out" 2>&1 ||
+    fail "relabel OTHER: $(cat "$T/r24c.out")"
+"$B" run "$T/m2.json" --stage notify --stage show --until-idle > "$T/once2.log" 2>&1 ||
+    fail "once run 2: $(tail -5 "$T/once2.log")"
+[ "$(grep -c 'Corrected: Interview' "$T/once.txt")" = 2 ] ||
+    fail "the second correction (a new date) was not shown: $(cat "$T/once.txt")"
+grep -q 'Corrected: not an Interview.*(now OTHER)' "$T/once.txt" ||
+    fail "the third correction (OTHER) was not shown: $(cat "$T/once.txt")"
+ok "console-sink with once: each correction of an event shown once, a new date and then 'not an Interview'"
+# back to INTERVIEW, as the checks below expect
+"$B" relabel "$k24" INTERVIEW --manifest "$T/m.json" > "$T/r24d.out" 2>&1 ||
+    fail "relabel back: $(cat "$T/r24d.out")"
+
 # ---- a reclassification (the whole mailbox read and classified again with
 # the shipped model) does not undo the user's corrections in the store
 "$B" run "$T/m.json" --stage ingest --stage classify --stage store --until-idle > "$T/run2.log" 2>&1 ||

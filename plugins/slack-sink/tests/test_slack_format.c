@@ -24,6 +24,27 @@ static json_t *format(const char *subject, int repeat)
     return j;
 }
 
+/* trial 68: a correction of an event already posted is posted once under
+ * its notice_key, not skipped as a repeat of the event_key */
+START_TEST(correction_posted_under_notice_key)
+{
+    char *n = slack_test_notification(NULL, "Interview"), err[512], *key = NULL;
+    json_t *j = json_loads(n, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    json_object_set_new(j, "notice_key",
+                        json_string(SLACK_TEST_KEY "#corrected@x"));
+    char *m = json_dumps(j, JSON_COMPACT);
+    char *out = slack_format_message(m, strlen(m), 0, &key, err, sizeof err);
+    ck_assert_msg(out != NULL, "%s", err);
+    ck_assert_str_eq(key, SLACK_TEST_KEY "#corrected@x");
+    free(out);
+    free(key);
+    free(m);
+    json_decref(j);
+    free(n);
+}
+END_TEST
+
 START_TEST(escape_three_characters_only)
 {
     char *e = slack_escape("a & b <!channel> *bold* \"q\" >");
@@ -343,6 +364,7 @@ static Suite *suite(void)
     Suite *s = suite_create("slack_format");
     TCase *tc = tcase_create("format");
     tcase_add_test(tc, escape_three_characters_only);
+    tcase_add_test(tc, correction_posted_under_notice_key);
     tcase_add_test(tc, truncate_marks_with_ellipsis);
     tcase_add_test(tc, interview_blocks);
     tcase_add_test(tc, hostile_subject_is_escaped);
