@@ -89,7 +89,7 @@ static int h2t_dim_at(const char *p, double *d, char unit[8], const char **end)
     for (; g_ascii_isalnum(*p) || *p == '-' || *p == '_' ||
            (unsigned char)*p >= 0x80;
          p++) {
-        if (u + 1 >= 8 || unit[0] == '%')
+        if (u + 1 >= 8 || (u > 0 && unit[0] == '%'))
             return 0;
         unit[u++] = g_ascii_tolower(*p);
     }

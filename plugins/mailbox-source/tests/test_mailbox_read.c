@@ -876,8 +876,9 @@ START_TEST(maildir_list_symlink_loops_read_once)
     const char *dirs2[] = {"new", ".Jobs/cur"};
     const char *files2[] = {"new/4.m", ".Jobs/cur/5.m:2,"};
     mk_tree(md2, dirs2, G_N_ELEMENTS(dirs2), files2, G_N_ELEMENTS(files2));
-    g_assert_true(
-        g_file_set_contents(mbt_path(tmp, "around.txt"), "x", 1, NULL));
+    char *around = mbt_path(tmp, "around.txt");
+    ck_assert(g_file_set_contents(around, "x", 1, NULL));
+    g_free(around);
     char *cur2 = mbt_path(md2, "cur"), *jn = mbt_path(md2, ".Jobs/new");
     ck_assert_int_eq(symlink("..", cur2), 0);
     ck_assert_int_eq(symlink("/", jn), 0);
