@@ -199,6 +199,45 @@ static icaltimezone *zone_by_name(icalcomponent *cal, const char *tzid)
     return z;
 }
 
+/* The offset from UTC (seconds east) of zone at the instant t. */
+static int co__offset_at(icaltimezone *zone, time_t t)
+{
+    icaltimetype u =
+        icaltime_from_timet_with_zone(t, 0, icaltimezone_get_utc_timezone());
+    int daylight = 0;
+    return icaltimezone_get_utc_offset_of_utc_time(zone, &u, &daylight);
+}
+
+/* A local time of zone as seconds since the epoch, as RFC 5545 3.3.5 reads
+ * the times a DST change makes ambiguous or skips: a time that occurs
+ * twice (the clocks going back) is the first occurrence, one that does not
+ * occur (the clocks going forward) is read with the offset before the
+ * gap. libical's icaltime_as_timet_with_zone() gave the second occurrence
+ * and the offset after the gap (trial 68: 01:30 in Los Angeles on
+ * 2025-11-02 read as 09:30Z, not 08:30Z), so the two offsets around its
+ * answer are tried here. */
+static int64_t co__local_to_utc(icaltimetype tt, icaltimezone *zone)
+{
+    icaltimezone *utc = icaltimezone_get_utc_timezone();
+    time_t wall = icaltime_as_timet_with_zone(tt, utc);
+    if (zone == utc)
+        return (int64_t)wall;
+    time_t lib = icaltime_as_timet_with_zone(tt, zone);
+    /* no zone changes its offset twice within 12 hours */
+    const int offs[2] = {co__offset_at(zone, lib - 6 * 3600),
+                         co__offset_at(zone, lib + 6 * 3600)};
+    int64_t best = 0;
+    int found = 0;
+    for (int i = 0; i < 2; i++) {
+        time_t u = wall - offs[i];
+        if (co__offset_at(zone, u) == offs[i] && (!found || u < best)) {
+            best = (int64_t)u;
+            found = 1;
+        }
+    }
+    return found ? best : (int64_t)(wall - offs[0]);
+}
+
 static void ev_time(icalproperty *prop, icalcomponent *cal,
                     const co_mail_opts_t *o, ev_time_t *r, co__defects_t *d)
 {
@@ -269,7 +308,7 @@ static void ev_time(icalproperty *prop, icalcomponent *cal,
         }
     }
     tt.zone = NULL;
-    r->utc = (int64_t)icaltime_as_timet_with_zone(tt, zone);
+    r->utc = co__local_to_utc(tt, zone);
     r->ok = 1;
 }
 

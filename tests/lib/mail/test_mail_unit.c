@@ -257,6 +257,46 @@ START_TEST(kb17_floating_dtstart)
 }
 END_TEST
 
+/* trial 68: RFC 5545 3.3.5 on the times a DST change makes ambiguous (the
+ * first occurrence) or skips (the offset before the gap); ordinary times
+ * and zones without DST unchanged; the floating default zone too */
+START_TEST(dst_ambiguous_and_skipped_times)
+{
+    static const char *const c[][3] = {
+        {"America/Los_Angeles", "20251102T013000", "2025-11-02T08:30:00Z"},
+        {"Europe/Berlin", "20251026T023000", "2025-10-26T00:30:00Z"},
+        {"America/Los_Angeles", "20250309T023000", "2025-03-09T10:30:00Z"},
+        {"Europe/Berlin", "20250330T023000", "2025-03-30T01:30:00Z"},
+        {"America/Los_Angeles", "20251102T003000", "2025-11-02T07:30:00Z"},
+        {"America/Los_Angeles", "20251102T023000", "2025-11-02T10:30:00Z"},
+        {"Europe/Berlin", "20250715T100000", "2025-07-15T08:00:00Z"},
+        {"Asia/Kolkata", "20250715T100000", "2025-07-15T04:30:00Z"},
+        {NULL, "20251102T013000", "2025-11-02T08:30:00Z"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(c); i++) {
+        char ics[512];
+        snprintf(ics, sizeof ics,
+                 "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
+                 "BEGIN:VEVENT\r\nUID:u%zu\r\nDTSTART%s%s:%s\r\n"
+                 "SUMMARY:Interview\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                 i, c[i][0] ? ";TZID=" : "", c[i][0] ? c[i][0] : "", c[i][1]);
+        co_mail_opts_t o;
+        co_mail_opts_default(&o);
+        o.default_tz = "America/Los_Angeles"; /* the floating case */
+        char *json = NULL, err[256] = "";
+        ck_assert_int_eq(co_mail_ics_to_json(ics, strlen(ics), &o, &json, NULL,
+                                             err, sizeof err),
+                         0);
+        json_t *a = json_loads(json, 0, NULL);
+        ck_assert_msg(strcmp(mt_str(json_array_get(a, 0), "start"), c[i][2]) ==
+                          0,
+                      "%s %s: %s, want %s", c[i][0] ? c[i][0] : "floating",
+                      c[i][1], mt_str(json_array_get(a, 0), "start"), c[i][2]);
+        json_decref(a);
+        free(json);
+    }
+}
+END_TEST
+
 /* ---- dates -----------------------------------------------------------------
  */
 
@@ -893,6 +933,7 @@ static Suite *unit_suite(void)
     tcase_add_test(kb, attendee_partstat);
     tcase_add_test(kb, kb16_customized_time_zone);
     tcase_add_test(kb, kb17_floating_dtstart);
+    tcase_add_test(kb, dst_ambiguous_and_skipped_times);
     suite_add_tcase(s, kb);
     TCase *tc = tcase_create("normalizer");
     tcase_set_timeout(tc, 600);
