@@ -247,6 +247,32 @@ START_TEST(test_mail_is_other)
 }
 END_TEST
 
+/* A bounce of the user's own message about an interview is OTHER in every
+ * mode: the model read the quoted interview as one (trial 68, p=0.92);
+ * the same text from a person stays an interview. */
+START_TEST(bounce_is_other)
+{
+    static const char *const modes[] = {"combined", "model", "rules"};
+    const char *bounce =
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"d1\",\"from\":{"
+        "\"name\":\"Mail Delivery System\",\"address\":"
+        "\"MAILER-DAEMON@mx.example\"},"
+        "\"subject\":\"Undelivered Mail Returned to Sender\",\"text\":"
+        "\"This is the mail system. Your message could not be delivered."
+        "\\n\\n> Hi Dana, Thursday at 3 PM works for the phone interview "
+        "with the hiring manager.\\n\"}";
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+        json_t *ev = classify_one(modes[i], bounce);
+        const char *raw = host->emits[host->emit_cnt - 1].value;
+        ck_assert_msg(
+            strcmp(json_string_value(json_object_get(ev, "event_type")),
+                   "OTHER") == 0,
+            "%s: %s", modes[i], raw);
+        json_decref(ev);
+    }
+}
+END_TEST
+
 /* An apologetic move ("out sick ... we've moved your interview to
  * Thursday ... Sorry for the inconvenience") is an INTERVIEW at its new
  * time, not a rejection (the model alone said REJECTION p=0.60, and the
@@ -620,6 +646,7 @@ static Suite *suite(void)
     tcase_add_test(tc, extra_rules_file);
     tcase_add_test(tc, blank_message_is_other);
     tcase_add_test(tc, test_mail_is_other);
+    tcase_add_test(tc, bounce_is_other);
     tcase_add_test(tc, apologetic_move_is_interview);
     tcase_add_test(tc, extension_and_rebooking);
     tcase_add_test(tc, bulk_without_context_is_no_alert);
