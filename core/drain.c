@@ -56,6 +56,15 @@ static const co_stage_t *co__state_stuck(const co_runtime_t *rt)
                                             "state store)");
 }
 
+/* The first local stage WAITING for its own PostgreSQL (postgres-sink's
+ * "waiting for PostgreSQL: ..."), or NULL: nothing it holds is stored
+ * until the database is back (trial 68: one SIGTERM waited the whole 30 s
+ * while the state store, elsewhere, answered). */
+static const co_stage_t *co__database_gone(const co_runtime_t *rt)
+{
+    return co__waiting_for(rt, "waiting for PostgreSQL: ");
+}
+
 /* The first local sink whose flush has failed CO__DRAIN_FLUSH_FAILS times
  * in a row, or NULL: what it holds does not drain until its output is
  * repaired (trial 56: a console-sink FIFO whose reader went away held a
@@ -155,7 +164,9 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
             {co__flush_failing, ": its flush keeps failing", "cannot flush"},
             {co__broker_gone, " waits for the broker", "waits for the broker"},
             {co__state_stuck, " waits for the state store",
-             "waits for the state store"}};
+             "waits for the state store"},
+            {co__database_gone, " waits for its PostgreSQL",
+             "waits for its PostgreSQL"}};
         const co_stage_t *f = NULL;
         for (size_t k = 0; k < sizeof stuck / sizeof stuck[0] && !f; k++)
             if ((f = stuck[k].find(rt)) != NULL) {

@@ -187,6 +187,28 @@ term)
     run_pid=
     [ "$rc" -lt 128 ] || fail "run crashed (status $rc) on SIGTERM during the outage: $(tail -5 "$work/run.log")"
     echo "SIGTERM during a PostgreSQL outage: exit $rc, no crash"
+    # trial 68: the state store elsewhere (a file), only the sink's own
+    # PostgreSQL away: the stop does not wait the drain's 30 s for a stage
+    # that cannot store anything, and says so
+    CAREEROPS_PG_DIR=$own_cluster bash "$src/scripts/pg.sh" start >/dev/null 2>&1 ||
+        fail "the private cluster did not start again"
+    sed "s|\"state\": [^,]*,|\"state\": \"file:$work/st.json\",|" "$work/m.json" >"$work/m2.json"
+    grep -q '"state": "file:' "$work/m2.json" || fail "m2.json: $(head -3 "$work/m2.json")"
+    "$bin" run "$work/m2.json" --until-idle >"$work/run2.log" 2>&1 &
+    run_pid=$!
+    for _ in $(seq 300); do grep -q 'running [0-9]* stage' "$work/run2.log" 2>/dev/null && break; sleep 0.1; done
+    sleep 4
+    CAREEROPS_PG_DIR=$own_cluster bash "$src/scripts/pg.sh" stop
+    for _ in $(seq 300); do grep -q 'waiting for PostgreSQL' "$work/run2.log" && break; sleep 0.1; done
+    kill -TERM "$run_pid"
+    wait_exit "$run_pid" 120 || fail "the run did not stop 120 s after SIGTERM"
+    rc=0
+    wait "$run_pid" || rc=$?
+    run_pid=
+    [ "$rc" -lt 128 ] || fail "run 2 crashed (status $rc): $(tail -5 "$work/run2.log")"
+    grep -q 'stage store waits for its PostgreSQL: not waiting for downstream to drain' "$work/run2.log" ||
+        fail "the stop waited for a sink whose database is gone: $(grep -v debug "$work/run2.log" | tail -n 4)"
+    echo "SIGTERM with only the sink's PostgreSQL away: exit $rc, the drain not waited for"
     ;;
 idem)
     psql "$CAREEROPS_TEST_PG dbname=postgres" -XqAc "CREATE DATABASE $db"
