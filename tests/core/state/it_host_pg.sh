@@ -174,18 +174,23 @@ term)
     make_events 3000
     manifest "$work/m.json" "$conninfo" '{"file": "events.jsonl", "rate": 250, "batch": 50}' \
         "{\"name\": \"store\", \"plugin\": \"postgres-sink\", \"input\": \"classified_events\", \"config\": {\"conninfo\": $(json_str "$conninfo"), \"batch_size\": 200}}"
-    "$bin" run "$work/m.json" --until-idle >"$work/run.log" 2>&1 &
-    run_pid=$!
-    for _ in $(seq 300); do grep -q 'running [0-9]* stage' "$work/run.log" 2>/dev/null && break; sleep 0.1; done
-    sleep 4
-    CAREEROPS_PG_DIR=$own_cluster bash "$src/scripts/pg.sh" stop
-    sleep 6
-    kill -TERM "$run_pid"
-    wait_exit "$run_pid" 120 || fail "the run did not stop 120 s after SIGTERM"
-    rc=0
-    wait "$run_pid" || rc=$?
-    run_pid=
-    [ "$rc" -lt 128 ] || fail "run crashed (status $rc) on SIGTERM during the outage: $(tail -5 "$work/run.log")"
+    # outage_term MANIFEST LOG WAIT: run, stop the private cluster 4 s in,
+    # wait for WAIT (a command), SIGTERM; rc is the exit status
+    outage_term() {
+        "$bin" run "$1" --until-idle >"$2" 2>&1 &
+        run_pid=$!
+        for _ in $(seq 300); do grep -q 'running [0-9]* stage' "$2" 2>/dev/null && break; sleep 0.1; done
+        sleep 4
+        CAREEROPS_PG_DIR=$own_cluster bash "$src/scripts/pg.sh" stop
+        eval "$3"
+        kill -TERM "$run_pid"
+        wait_exit "$run_pid" 120 || fail "the run did not stop 120 s after SIGTERM"
+        rc=0
+        wait "$run_pid" || rc=$?
+        run_pid=
+        [ "$rc" -lt 128 ] || fail "run crashed (status $rc) on SIGTERM during the outage: $(tail -5 "$2")"
+    }
+    outage_term "$work/m.json" "$work/run.log" 'sleep 6'
     echo "SIGTERM during a PostgreSQL outage: exit $rc, no crash"
     # trial 68: the state store elsewhere (a file), only the sink's own
     # PostgreSQL away: the stop does not wait the drain's 30 s for a stage
@@ -194,18 +199,8 @@ term)
         fail "the private cluster did not start again"
     sed "s|\"state\": [^,]*,|\"state\": \"file:$work/st.json\",|" "$work/m.json" >"$work/m2.json"
     grep -q '"state": "file:' "$work/m2.json" || fail "m2.json: $(head -3 "$work/m2.json")"
-    "$bin" run "$work/m2.json" --until-idle >"$work/run2.log" 2>&1 &
-    run_pid=$!
-    for _ in $(seq 300); do grep -q 'running [0-9]* stage' "$work/run2.log" 2>/dev/null && break; sleep 0.1; done
-    sleep 4
-    CAREEROPS_PG_DIR=$own_cluster bash "$src/scripts/pg.sh" stop
-    for _ in $(seq 300); do grep -q 'waiting for PostgreSQL' "$work/run2.log" && break; sleep 0.1; done
-    kill -TERM "$run_pid"
-    wait_exit "$run_pid" 120 || fail "the run did not stop 120 s after SIGTERM"
-    rc=0
-    wait "$run_pid" || rc=$?
-    run_pid=
-    [ "$rc" -lt 128 ] || fail "run 2 crashed (status $rc): $(tail -5 "$work/run2.log")"
+    outage_term "$work/m2.json" "$work/run2.log" \
+        "for _ in \$(seq 300); do grep -q 'waiting for PostgreSQL' '$work/run2.log' && break; sleep 0.1; done"
     grep -q 'stage store waits for its PostgreSQL: not waiting for downstream to drain' "$work/run2.log" ||
         fail "the stop waited for a sink whose database is gone: $(grep -v debug "$work/run2.log" | tail -n 4)"
     echo "SIGTERM with only the sink's PostgreSQL away: exit $rc, the drain not waited for"
