@@ -531,7 +531,8 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
 }
 
 /* Create the local stage instances. Returns 0, 1 (asked to stop while
- * starting, e.g. while waiting for PostgreSQL), or -1 (logged). */
+ * starting, e.g. while waiting for PostgreSQL), -2 (--until-idle gave up
+ * on the state store: logged) or -1 (logged). */
 static int co__instances(co_runtime_t *rt, const co_run_opts_t *o)
 {
     char e[2048];
@@ -555,7 +556,7 @@ static int co__instances(co_runtime_t *rt, const co_run_opts_t *o)
                     return 1;
                 }
                 co_log_error("%s", e);
-                return -1;
+                return co_stage_new_gave_up() ? -2 : -1;
             }
             pthread_mutex_lock(&rt->inst_lock);
             co_stage_t **v =
@@ -741,7 +742,9 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
         int irc =
             http == NULL && m->http_listen != NULL ? -1 : co__instances(&rt, o);
         if (irc != 0) {
-            exit_code = irc > 0 ? 0 : 2;
+            /* the state store unreachable is the run failing (1), not
+             * the configuration (2; trial 68) */
+            exit_code = irc > 0 ? 0 : irc == -2 ? 1 : 2;
             co_control_stop(http);
             co__stop_all(&rt);
         } else {

@@ -138,10 +138,20 @@ static int co__state_open_should_stop(void *arg)
             CO__ATOMIC_LOAD(st->env->stop) != CO_STOP_NONE);
 }
 
+/* co_stage_new_gave_up(): whether this thread's last co_stage_new() failed
+ * because --until-idle gave up on the state store. */
+static _Thread_local int co__state_gave_up;
+
+int co_stage_new_gave_up(void)
+{
+    return co__state_gave_up;
+}
+
 co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
                          const co_stage_conf_t *sc, int instance,
                          const char *bootstrap, char *errstr, size_t sz)
 {
+    co__state_gave_up = 0;
     const co_plugin_handle_t *ph =
         co_plugin_load_as(sc->plugin, sc->plugin_file, errstr, sz);
     if (ph == NULL)
@@ -197,7 +207,8 @@ co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
     st->state = co_state_open_wait(m->state, co__state_open_should_stop, st, e,
                                    sizeof e);
     co_state_set_stop(st->state, co__state_should_stop, st);
-    if (st->state == NULL && st->state_gave_up)
+    co__state_gave_up = st->state == NULL && st->state_gave_up;
+    if (co__state_gave_up)
         co_errf(errstr, sz,
                 "stage %s: state store: not reachable within %d s, and "
                 "--until-idle gives up (a run without it waits until the "

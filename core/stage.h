@@ -272,6 +272,15 @@ co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
                          const char *bootstrap, char *errstr,
                          size_t errstr_size);
 
+/**
+ * @brief Whether the calling thread's last co_stage_new() returned NULL
+ *        because a `run --until-idle` gave up on a state store that did
+ *        not answer in time (an infrastructure failure: exit 1, not the
+ *        configuration's 2).
+ * @returns 1 or 0. Thread-safe (a thread-local flag).
+ */
+int co_stage_new_gave_up(void);
+
 /** @brief The worker thread body (pthread start routine). */
 void *co_stage_main(void *arg);
 

@@ -432,13 +432,19 @@ co_state_t *co_state_open_wait(const char *uri, int (*should_stop)(void *arg),
         }
         if (co__state_backoff(&probe, attempt, &waited)) {
             co__state_log("warn", "stopped waiting for PostgreSQL: %s",
-                          should_stop != NULL ? "asked to stop" : "time limit");
+                          should_stop != NULL
+                              ? "asked to stop (a signal, or the "
+                                "--until-idle limit)"
+                              : "time limit");
             if (errstr != NULL && errstr_size > 0) {
                 char last[512];
                 snprintf(last, sizeof last, "%s", errstr);
                 snprintf(errstr, errstr_size,
                          "stopped waiting for PostgreSQL (%s): %s",
-                         should_stop != NULL ? "asked to stop" : "time limit",
+                         should_stop != NULL
+                             ? "asked to stop (a signal, or the "
+                               "--until-idle limit)"
+                             : "time limit",
                          last);
             }
             return NULL;

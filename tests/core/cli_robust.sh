@@ -39,10 +39,10 @@ echo "ok: SIGTERM while waiting for PostgreSQL: exit 0 after $ms ms"
 # (exit 0 at a signal); a batch run gives up after 60 s (here 1.5 s)
 rc=0
 CAREEROPS_UNTIL_IDLE_STATE_WAIT_MS=1500 timeout 30 "$B" run pg.json --until-idle >out.txt 2>err.txt || rc=$?
-[ "$rc" = 2 ] || fail "--until-idle, no PostgreSQL: exit $rc, want 2: $(tail -n 3 err.txt)"
+[ "$rc" = 1 ] || fail "--until-idle, no PostgreSQL: exit $rc, want 1: $(tail -n 3 err.txt)"
 grep -q '"level":"error".*stage src: state store: not reachable within 1 s, and --until-idle gives up (a run without it waits until the store answers)' err.txt ||
     fail "--until-idle gave up without saying so: $(tail -n 3 err.txt)"
-echo "ok: --until-idle gives up on a state store that never answers, exit 2"
+echo "ok: --until-idle gives up on a state store that never answers, exit 1"
 
 # ---- mailbox-source on a pipe or a device
 mkfifo stream.mbox
