@@ -135,8 +135,16 @@ int64_t co__get_int(json_t *obj, const char *key, const char *path, int64_t def,
     snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
     long long x;
     if (!co_json_integral(v, &x)) {
-        co_diag_add(d, p, "must be an integer (%lld to %lld)", (long long)min,
-                    (long long)max);
+        /* the value given, as the plugin options' message names it
+         * (trial 68: "concurrency": "2" said only "must be an integer") */
+        char *given = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        co_diag_add(d, p, "must be an integer (%lld to %lld), not %.60s%s%s",
+                    (long long)min, (long long)max, given ? given : "?",
+                    given && strlen(given) > 60 ? "..." : "",
+                    json_is_string(v) ? " (a string: write the number "
+                                        "without quotes)"
+                                      : "");
+        free(given);
         return def;
     }
     if (x < min || x > max) {

@@ -320,8 +320,9 @@ START_TEST(top_level_values_run_would_refuse)
         {"http.max_connections=1",
          "http.max_connections:", "between 2 and 1000"},
         {"http.idle_timeout_s=0", "http.idle_timeout_s:", "between 1 and 3600"},
-        {"http.idle_timeout_s=\"30\"",
-         "http.idle_timeout_s:", "must be an integer"},
+        {"http.idle_timeout_s=\"30\"", "http.idle_timeout_s:",
+         "must be an integer (1 to 3600), not \"30\" (a string: write the "
+         "number without quotes)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         co_diag_t d = {0};
