@@ -998,6 +998,18 @@ static int mailbox_format_fits(const char *path, mailbox_format_t want, int dir,
                  dir ? ", maildir or eml" : ", mbox or eml (one message)");
         return 0;
     }
+    char e[512];
+    if (want == MAILBOX_MAILDIR && dir &&
+        mailbox_detect(path, e, sizeof e) != MAILBOX_MAILDIR) {
+        /* trial 69: validate said ok, run read nothing */
+        snprintf(err, errsz,
+                 "format: \"maildir\" does not fit path %s, a folder with "
+                 "no cur/ or new/ (nor Maildir++ sub-folders): use auto (a "
+                 "folder of .eml files is read as such) or point path at "
+                 "the Maildir",
+                 path);
+        return 0;
+    }
     return 1;
 }
 

@@ -345,8 +345,31 @@ static int rules_model_bounce(const json_t *email)
                       strncasecmp(a, "postmaster@", 11) == 0 ||
                       strcasecmp(a, "mailer-daemon") == 0))
         return 1;
-    return n != NULL && (strcasecmp(n, "Mail Delivery Subsystem") == 0 ||
-                         strcasecmp(n, "Mail Delivery System") == 0);
+    if (n != NULL && (strcasecmp(n, "Mail Delivery Subsystem") == 0 ||
+                      strcasecmp(n, "Mail Delivery System") == 0))
+        return 1;
+    /* Exchange's and other servers' bounces come from a mailbox of their
+     * own ("Microsoft Outlook <MicrosoftExchange...@corp>"), marked
+     * Auto-Submitted (RFC 3834), with a subject of the mail system's
+     * (trial 69: "Undeliverable: Re: Interview invitation" notified) */
+    static const char *const subj[] = {"Undeliverable:",
+                                       "Undelivered Mail Returned to Sender",
+                                       "Delivery Status Notification",
+                                       "Mail delivery failed",
+                                       "Returned mail:",
+                                       "Delivery has failed",
+                                       "Nicht zustellbar:",
+                                       "Non remis :",
+                                       "No se puede entregar:"};
+    const char *as = json_string_value(
+        json_object_get(json_object_get(email, "headers"), "auto_submitted"));
+    const char *s = json_string_value(json_object_get(email, "subject"));
+    if (as == NULL || strcasecmp(as, "no") == 0 || s == NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof subj / sizeof *subj; i++)
+        if (strncasecmp(s, subj[i], strlen(subj[i])) == 0)
+            return 1;
+    return 0;
 }
 
 static int rules_model_classify_any(rules_model_t *rm, const rules_db_t *db,

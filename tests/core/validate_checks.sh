@@ -614,6 +614,8 @@ refused "format maildir on an mbox file" \
     'stages\[0\] \(in\)\.config\.format: "maildir" does not fit path [^ ]*fmt\.mbox, which is a file: use auto' fmt.json
 refused "format mbox on a folder" 'stages\[0\] \(in\)\.config\.format: "mbox" does not fit path [^ ]*fmtdir, which is a folder' \
     fmt.json --set 'stages.in.config={"path":"fmtdir","format":"mbox"}'
+refused "format maildir on a folder that is no Maildir" 'stages\[0\] \(in\)\.config\.format: "maildir" does not fit path [^ ]*fmtdir, a folder with no cur/ or new/' \
+    fmt.json --set 'stages.in.config={"path":"fmtdir","format":"maildir"}'
 refused "path /" 'stages\[0\] \(in\)\.config\.path: / is the root folder, not a mailbox' \
     fmt.json --set 'stages.in.config={"path":"/"}'
 refused "mock-sink path a folder" "stages\\[1\\] \\(out\\)\\.config\\.path: '[^']*mockdir' is a folder: name a file" \

@@ -268,6 +268,17 @@ START_TEST(bounce_is_other)
         "\\n\\n> Hi Dana, Thursday at 3 PM works for the phone interview "
         "with the hiring manager.\\n\"}";
     other_in_every_mode(bounce, 0);
+    /* Exchange's form: its own mailbox, Auto-Submitted, "Undeliverable:"
+     * (trial 69) */
+    other_in_every_mode(
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"d2\",\"from\":{"
+        "\"name\":\"Microsoft Outlook\",\"address\":"
+        "\"MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@corp.example\"},"
+        "\"headers\":{\"auto_submitted\":\"auto-replied\"},"
+        "\"subject\":\"Undeliverable: Re: Interview invitation - Hooli\","
+        "\"text\":\"Delivery has failed to these recipients.\\n\\n> Hi "
+        "Dana, Thursday at 10 AM works for the interview.\\n\"}",
+        0);
 }
 END_TEST
 
