@@ -431,21 +431,16 @@ co_state_t *co_state_open_wait(const char *uri, int (*should_stop)(void *arg),
             last_warn = now;
         }
         if (co__state_backoff(&probe, attempt, &waited)) {
-            co__state_log("warn", "stopped waiting for PostgreSQL: %s",
-                          should_stop != NULL
-                              ? "asked to stop (a signal, or the "
-                                "--until-idle limit)"
-                              : "time limit");
+            const char *why = should_stop != NULL
+                                  ? "asked to stop (a signal, or the "
+                                    "--until-idle limit)"
+                                  : "time limit";
+            co__state_log("warn", "stopped waiting for PostgreSQL: %s", why);
             if (errstr != NULL && errstr_size > 0) {
                 char last[512];
                 snprintf(last, sizeof last, "%s", errstr);
                 snprintf(errstr, errstr_size,
-                         "stopped waiting for PostgreSQL (%s): %s",
-                         should_stop != NULL
-                             ? "asked to stop (a signal, or the "
-                               "--until-idle limit)"
-                             : "time limit",
-                         last);
+                         "stopped waiting for PostgreSQL (%s): %s", why, last);
             }
             return NULL;
         }

@@ -808,6 +808,20 @@ static int has_headers(GMimeObject *o)
     return hl != NULL && g_mime_header_list_get_count(hl) > 0;
 }
 
+const char *co_mail_utf16(const void *p, size_t n)
+{
+    const unsigned char *u = p;
+    if (n >= 2 && u[0] == 0xFF && u[1] == 0xFE)
+        return "UTF-16LE";
+    if (n >= 2 && u[0] == 0xFE && u[1] == 0xFF)
+        return "UTF-16BE";
+    if (n >= 4 && u[0] && !u[1] && u[2] && !u[3])
+        return "UTF-16LE";
+    if (n >= 4 && !u[0] && u[1] && !u[2] && u[3])
+        return "UTF-16BE";
+    return NULL;
+}
+
 int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
                     const char *source_json, char **json_out, size_t *json_len,
                     char key_hex[65], char *errstr, size_t errstr_size)
@@ -918,12 +932,7 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
         head[h] = '\0';
         /* UTF-16 text (a Windows "Unicode" save): say so, and how to get
          * the bytes of mail from it (trial 67: "starts ..F.r.o.m.:") */
-        const unsigned char *u = (const unsigned char *)p;
-        int u16 = n >= 4 && ((u[0] == 0xFF && u[1] == 0xFE) ||
-                             (u[0] == 0xFE && u[1] == 0xFF) ||
-                             (u[0] && !u[1] && u[2] && !u[3]) ||
-                             (!u[0] && u[1] && !u[2] && u[3]));
-        if (u16)
+        if (co_mail_utf16(p, n) != NULL)
             co__err(errstr, errstr_size,
                     "not an RFC 5322 message: UTF-16 text (starts \"%s\"); "
                     "mail is ASCII or UTF-8 bytes: convert the file with "

@@ -204,6 +204,15 @@ const char *co_mail_windows_zone(const char *windows_name);
 const char *co_mail_windows_zones_error(void);
 
 /**
+ * @brief Whether bytes are UTF-16 text (a byte order mark, or every other
+ *        one of the first four bytes NUL: Windows tools' "Unicode" save),
+ *        which is no mail (mail is ASCII or UTF-8 bytes; iconv converts).
+ * @param p The first bytes (borrowed); n Their number.
+ * @returns "UTF-16LE" or "UTF-16BE" (static), or NULL. Pure; any thread.
+ */
+const char *co_mail_utf16(const void *p, size_t n);
+
+/**
  * @brief Initialise GMime, libxml2 and libical once per process. Called by
  *        every function above; exported for programs that want to pay the
  *        cost up front. Thread-safe (pthread_once).

@@ -9,6 +9,7 @@
  * case 08). Framing is a line scan; parsing the messages stays GMime's job.
  */
 #include "mailbox_read.h"
+#include "co_mail.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -276,18 +277,7 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
     /* UTF-16 text (a byte order mark, or every other byte NUL: Windows
      * tools' "Unicode" export): mail is ASCII or UTF-8 bytes; iconv turns
      * it into them, not "binary data" (note 29) */
-    const char *utf16 = NULL;
-    if (n >= 2 && (unsigned char)h[0] == 0xFF && (unsigned char)h[1] == 0xFE)
-        utf16 = "UTF-16LE";
-    else if (n >= 2 && (unsigned char)h[0] == 0xFE &&
-             (unsigned char)h[1] == 0xFF)
-        utf16 = "UTF-16BE";
-    else if (n >= 8 && h[0] != '\0' && h[1] == '\0' && h[2] != '\0' &&
-             h[3] == '\0')
-        utf16 = "UTF-16LE";
-    else if (n >= 8 && h[0] == '\0' && h[1] != '\0' && h[2] == '\0' &&
-             h[3] != '\0')
-        utf16 = "UTF-16BE";
+    const char *utf16 = co_mail_utf16(h, n);
     if (utf16 != NULL) {
         snprintf(err, errsz,
                  "%s is %s text, not mail (mail is ASCII or UTF-8 bytes): "
