@@ -40,6 +40,8 @@ struct mock_source_config {
     int64_t rate;
     int follow;
     int64_t batch;
+    int64_t pause_after;
+    const char *resume_when;
 };
 
 static const co_option_t mock_source_options[] = {
@@ -67,6 +69,14 @@ static const co_option_t mock_source_options[] = {
     {CO_OPT_INT, "batch", "1000", 0, 1, 1000000,
      offsetof(struct mock_source_config, batch),
      "Maximum records emitted per poll call."},
+    {CO_OPT_INT, "pause_after", "0", 0, 0, 1e12,
+     offsetof(struct mock_source_config, pause_after),
+     "After record number pause_after, emit nothing more until the file "
+     "`resume_when` exists (0: never pause). Lets a test act at a known "
+     "point of the stream, whatever the machine's speed."},
+    {CO_OPT_STR, "resume_when", NULL, CO_OPT_PATH, 0, 0,
+     offsetof(struct mock_source_config, resume_when),
+     "File whose existence ends the pause of `pause_after`."},
     {0},
 };
 
@@ -86,6 +96,7 @@ struct mock_source {
     size_t buf_cap;
     int64_t rate_t0; /**< start of rate pacing (host clock, ms) */
     int64_t rate_n;  /**< records emitted since rate_t0 */
+    int resumed;     /**< `resume_when` was seen: no more pausing */
 };
 
 /** Grow ms->buf to at least `need` bytes. @returns 0 or -1 (no memory). */
@@ -210,6 +221,25 @@ static int64_t mock_source_allowed(struct mock_source *ms, int64_t *wait_ms)
     int64_t due = (ms->rate_n * 1000 + rate - 1) / rate;
     *wait_ms = due - elapsed > 0 ? due - elapsed : 1;
     return 0;
+}
+
+/**
+ * Whether the stream is held at `pause_after` (record ms->next is past it
+ * and `resume_when` does not exist yet). Once the file is seen it is not
+ * looked at again.
+ */
+static int mock_source_paused(struct mock_source *ms)
+{
+    const struct mock_source_config *cfg = ms->cfg;
+    if (cfg->pause_after <= 0 || ms->resumed || ms->next <= cfg->pause_after)
+        return 0;
+    struct stat sb;
+    if (cfg->resume_when != NULL && stat(cfg->resume_when, &sb) == 0) {
+        ms->resumed = 1;
+        ms->rate_n = 0; /* the rate counts again from the resumption */
+        return 0;
+    }
+    return 1;
 }
 
 /** Emit generated record ms->next. @returns 0 or the emit() error. */
@@ -362,6 +392,11 @@ static co_status_t mock_source_poll(void *instance, int timeout_ms)
             at_end = 1;
             break;
         }
+        if (mock_source_paused(ms)) {
+            if (emitted == 0 && timeout_ms > 0)
+                api->sleep_ms(ms->st, timeout_ms < 100 ? timeout_ms : 100);
+            break;
+        }
         int64_t wait_ms;
         if (mock_source_allowed(ms, &wait_ms) <= 0) {
             if (emitted > 0 || timeout_ms <= 0)
@@ -434,6 +469,14 @@ static co_status_t mock_source_check(const void *config, char *err,
                  S_ISDIR(sb.st_mode)    ? "a folder"
                  : S_ISFIFO(sb.st_mode) ? "a pipe (FIFO)"
                                         : "a device or socket, not a file");
+        return CO_FATAL;
+    }
+    if (cfg->pause_after > 0 &&
+        (cfg->resume_when == NULL || *cfg->resume_when == '\0')) {
+        snprintf(err, errsz,
+                 "pause_after: %" PRId64 " needs resume_when, the file whose "
+                 "existence ends the pause",
+                 cfg->pause_after);
         return CO_FATAL;
     }
     return CO_OK;
