@@ -27,6 +27,7 @@
 #include "ollama_cascade.h"
 #include "ollama_local.h"
 #include "ollama_prompt.h"
+#include "rules_model.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -608,7 +609,20 @@ static co_status_t ollama_process(void *instance, const co_record_t *rec)
 
     co_status_t st;
     json_t *evidence = json_array();
-    if (in->cfg->cascade && ollama_cascade_settle(email, evidence)) {
+    if (rules_is_bounce(email)) {
+        /* the rules classifier's test, compiled in: a bounce quotes the
+         * user's own mail about an interview, and a model reads it as one
+         * (the rules' learned model did, trial 68) */
+        json_array_append_new(
+            evidence,
+            json_string("a delivery status notification (bounce): OTHER"));
+        ollama_event_t ev = {
+            .event_type = "OTHER", .confidence = 1.0, .evidence = evidence};
+        st = ollama_emit_event(in, rec, email, &ev, "ollama-classifier/bounce",
+                               "bounce-rules-v1", NULL);
+        if (st == CO_OK)
+            api->metric_add(in->st, "bounces_settled", 1);
+    } else if (in->cfg->cascade && ollama_cascade_settle(email, evidence)) {
         ollama_event_t ev = {
             .event_type = "OTHER", .confidence = 0.9, .evidence = evidence};
         st = ollama_emit_event(in, rec, email, &ev, "ollama-classifier/cascade",

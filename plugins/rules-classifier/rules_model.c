@@ -336,7 +336,7 @@ static void rules_model_decide_any(void *arg, const json_t *email,
  * quotes the user's own message that did not get through, often about an
  * interview, and the model read that as one (trial 68: "Warning: could
  * not send message for past 1 day", INTERVIEW p=0.92). */
-static int rules_model_bounce(const json_t *email)
+int rules_is_bounce(const json_t *email)
 {
     const json_t *from = json_object_get(email, "from");
     const char *a = json_string_value(json_object_get(from, "address"));
@@ -381,7 +381,7 @@ int rules_model_classify(rules_model_t *rm, const rules_db_t *db,
                          rules_model_trace_t *trace)
 {
     int rc = rules_model_classify_any(rm, db, email, res, trace);
-    if (rc == 0 && res->label != RULES_OTHER && rules_model_bounce(email)) {
+    if (rc == 0 && res->label != RULES_OTHER && rules_is_bounce(email)) {
         res->label = RULES_OTHER;
         res->confidence = 1.0;
         res->scheduled[0] = res->due_day[0] = '\0';

@@ -43,8 +43,8 @@ typedef struct rules_model_trace_s {
  * @brief Load a model file.
  * @returns The model, or NULL with "PATH: reason" in err.
  */
-rules_model_t *rules_model_load(const char *path, rules_mode_t mode,
-                                char *err, size_t err_size);
+rules_model_t *rules_model_load(const char *path, rules_mode_t mode, char *err,
+                                size_t err_size);
 
 /** @brief Free; NULL is allowed. */
 void rules_model_free(rules_model_t *rm);
@@ -58,6 +58,17 @@ void rules_model_free(rules_model_t *rm);
 int rules_model_classify(rules_model_t *rm, const rules_db_t *db,
                          const json_t *email, rules_result_t *res,
                          rules_model_trace_t *trace);
+
+/**
+ * @brief Whether `email` (careerops.email.v1, borrowed) is a delivery
+ *        status notification (a bounce, RFC 3464): from MAILER-DAEMON or
+ *        postmaster, a "Mail Delivery System/Subsystem" display name, or
+ *        Auto-Submitted (RFC 3834) with a mail system's subject such as
+ *        "Undeliverable:". Its text quotes the user's own message, so it is
+ *        OTHER whatever that message said.
+ * @returns 1 or 0. Pure; thread-safe.
+ */
+int rules_is_bounce(const json_t *email);
 
 /** @brief The training set's SHA-256 recorded in the model file. */
 const char *rules_model_dataset(const rules_model_t *rm);

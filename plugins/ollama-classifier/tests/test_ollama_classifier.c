@@ -415,6 +415,46 @@ START_TEST(cascade_settles_job_alerts_without_the_model)
 }
 END_TEST
 
+/* A bounce quoting the user's interview mail: OTHER, no request, no
+ * company (the rules classifier's rules_is_bounce(), compiled in). */
+START_TEST(bounce_is_other_without_the_model)
+{
+    ck_assert_int_eq(start_plugin(NULL), CO_OK);
+    co_record_t rec = ollama_email_record(
+        "b1", "Undelivered Mail Returned to Sender",
+        "I'm sorry to have to inform you that your message could not be "
+        "delivered.\n> Thank you for the invitation to interview on 4 "
+        "March at Lindqvist Robotics, I confirm 15:00.");
+    json_t *e = json_loads(rec.value, 0, NULL);
+    json_object_set_new(e, "from",
+                        json_pack("{s:s,s:s}", "address",
+                                  "MAILER-DAEMON@mx.example.net", "name",
+                                  "Mail Delivery System"));
+    free_record(&rec);
+    rec = co_fake_record_json("b1", e);
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
+    ck_assert_uint_eq(co_fake_request_count(fake), 0);
+    ck_assert_uint_eq(host->emit_cnt, 1);
+    json_t *ev = json_loads(host->emits[0].value, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "event_type")),
+                     "OTHER");
+    ck_assert(json_is_null(json_object_get(ev, "company")) ||
+              json_object_get(ev, "company") == NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_object_get(ev, "classifier"), "name")),
+                     "ollama-classifier/bounce");
+    json_decref(ev);
+    free_record(&rec);
+
+    /* the same text from a person goes to the model */
+    co_fake_ollama_push_content(ollama, valid_interview, 0);
+    rec = ollama_email_record("b2", "Re: Interview", "I confirm 15:00.");
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
+    ck_assert_uint_eq(co_fake_request_count(fake), 1);
+    free_record(&rec);
+}
+END_TEST
+
 START_TEST(bad_input_is_dead_lettered)
 {
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
@@ -466,6 +506,7 @@ static Suite *suite(void)
     tcase_add_test(tc, prompt_injection_stays_data);
     tcase_add_test(tc, long_email_is_truncated_and_marked);
     tcase_add_test(tc, cascade_settles_job_alerts_without_the_model);
+    tcase_add_test(tc, bounce_is_other_without_the_model);
     tcase_add_test(tc, bad_input_is_dead_lettered);
     tcase_add_test(tc, bad_configuration_is_fatal);
     suite_add_tcase(s, tc);
