@@ -583,6 +583,23 @@ static co_status_t ollama_ask(ollama_inst_t *in, const co_record_t *rec,
     return st;
 }
 
+/* An OTHER event without the model (classifier "ollama-classifier/<how>"),
+ * counted in `metric` once emitted. */
+static co_status_t ollama_settle(ollama_inst_t *in, const co_record_t *rec,
+                                 json_t *email, json_t *evidence,
+                                 double confidence, const char *how,
+                                 const char *model, const char *metric)
+{
+    char name[64];
+    snprintf(name, sizeof name, "ollama-classifier/%s", how);
+    ollama_event_t ev = {
+        .event_type = "OTHER", .confidence = confidence, .evidence = evidence};
+    co_status_t st = ollama_emit_event(in, rec, email, &ev, name, model, NULL);
+    if (st == CO_OK)
+        api->metric_add(in->st, metric, 1);
+    return st;
+}
+
 static co_status_t ollama_process(void *instance, const co_record_t *rec)
 {
     ollama_inst_t *in = instance;
@@ -616,19 +633,11 @@ static co_status_t ollama_process(void *instance, const co_record_t *rec)
         json_array_append_new(
             evidence,
             json_string("a delivery status notification (bounce): OTHER"));
-        ollama_event_t ev = {
-            .event_type = "OTHER", .confidence = 1.0, .evidence = evidence};
-        st = ollama_emit_event(in, rec, email, &ev, "ollama-classifier/bounce",
-                               "bounce-rules-v1", NULL);
-        if (st == CO_OK)
-            api->metric_add(in->st, "bounces_settled", 1);
+        st = ollama_settle(in, rec, email, evidence, 1.0, "bounce",
+                           "bounce-rules-v1", "bounces_settled");
     } else if (in->cfg->cascade && ollama_cascade_settle(email, evidence)) {
-        ollama_event_t ev = {
-            .event_type = "OTHER", .confidence = 0.9, .evidence = evidence};
-        st = ollama_emit_event(in, rec, email, &ev, "ollama-classifier/cascade",
-                               "bulk-rules-v1", NULL);
-        if (st == CO_OK)
-            api->metric_add(in->st, "cascade_settled", 1);
+        st = ollama_settle(in, rec, email, evidence, 0.9, "cascade",
+                           "bulk-rules-v1", "cascade_settled");
     } else {
         st = ollama_ask(in, rec, email);
     }

@@ -380,18 +380,26 @@ START_TEST(long_email_is_truncated_and_marked)
 }
 END_TEST
 
+/* ollama_email_record() with field `field` of the email set to `v`
+ * (reference taken). */
+static co_record_t email_record_with(const char *key, const char *subject,
+                                     const char *body, const char *field,
+                                     json_t *v)
+{
+    co_record_t rec = ollama_email_record(key, subject, body);
+    json_t *e = json_loads(rec.value, 0, NULL);
+    json_object_set_new(e, field, v);
+    free_record(&rec);
+    return co_fake_record_json(key, e);
+}
+
 START_TEST(cascade_settles_job_alerts_without_the_model)
 {
     ck_assert_int_eq(start_plugin("{\"cascade\":true}"), CO_OK);
-    co_record_t rec =
-        ollama_email_record("j1", "Your job alert: 14 new jobs",
-                            "Recommended jobs for you this week.");
-    json_t *e = json_loads(rec.value, 0, NULL);
-    json_object_set_new(
-        e, "headers",
+    co_record_t rec = email_record_with(
+        "j1", "Your job alert: 14 new jobs",
+        "Recommended jobs for you this week.", "headers",
         json_pack("{s:s}", "list_unsubscribe", "<https://jobs.example/unsub>"));
-    free_record(&rec);
-    rec = co_fake_record_json("j1", e);
     int64_t t0 = host->now_ms;
     ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(co_fake_request_count(fake), 0);
@@ -420,18 +428,14 @@ END_TEST
 START_TEST(bounce_is_other_without_the_model)
 {
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
-    co_record_t rec = ollama_email_record(
+    co_record_t rec = email_record_with(
         "b1", "Undelivered Mail Returned to Sender",
         "I'm sorry to have to inform you that your message could not be "
         "delivered.\n> Thank you for the invitation to interview on 4 "
-        "March at Lindqvist Robotics, I confirm 15:00.");
-    json_t *e = json_loads(rec.value, 0, NULL);
-    json_object_set_new(e, "from",
-                        json_pack("{s:s,s:s}", "address",
-                                  "MAILER-DAEMON@mx.example.net", "name",
-                                  "Mail Delivery System"));
-    free_record(&rec);
-    rec = co_fake_record_json("b1", e);
+        "March at Lindqvist Robotics, I confirm 15:00.",
+        "from",
+        json_pack("{s:s,s:s}", "address", "MAILER-DAEMON@mx.example.net",
+                  "name", "Mail Delivery System"));
     ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
     ck_assert_uint_eq(co_fake_request_count(fake), 0);
     ck_assert_uint_eq(host->emit_cnt, 1);
