@@ -93,6 +93,15 @@ const co_record_t *pgsink_batch_failed(const pgsink_batch_t *b, size_t i,
                                        const char **message);
 
 /**
+ * @brief Keys the last pgsink_write() kept as they were because a
+ *        *different* raw message with the key is stored (the README's
+ *        "first one stored stays"): an object, key -> [stored SHA-256,
+ *        incoming SHA-256] (borrowed, valid until the next write or clear).
+ *        Each key once, whether seen in emails, events or both.
+ */
+const json_t *pgsink_batch_kept(const pgsink_batch_t *b);
+
+/**
  * @brief Migration 3 (pg_applications.c): the applications tables, the
  *        functions that derive them from events and the triggers that keep
  *        them current ("{s}" = the schema). See docs/applications.md.

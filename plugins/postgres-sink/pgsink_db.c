@@ -318,13 +318,16 @@ struct pgsink_batch_s {
     json_t *rows[PGSINK_NTABLES]; /* key -> row (row "_i" = orig index) */
     pgsink_failure_t *failed;
     size_t nfailed;
+    json_t *kept; /* key -> [stored sha256, incoming sha256] */
 };
 
 pgsink_batch_t *pgsink_batch_new(void)
 {
     pgsink_batch_t *b = calloc(1, sizeof *b);
-    if (b == NULL)
+    if (b == NULL || (b->kept = json_object()) == NULL) {
+        free(b);
         return NULL;
+    }
     for (int t = 0; t < PGSINK_NTABLES; t++) {
         if ((b->rows[t] = json_object()) == NULL) {
             pgsink_batch_free(b);
@@ -353,6 +356,12 @@ static void pgsink_failures_clear(pgsink_batch_t *b)
     free(b->failed);
     b->failed = NULL;
     b->nfailed = 0;
+    json_object_clear(b->kept);
+}
+
+const json_t *pgsink_batch_kept(const pgsink_batch_t *b)
+{
+    return b->kept;
 }
 
 void pgsink_batch_clear(pgsink_batch_t *b)
@@ -373,6 +382,7 @@ void pgsink_batch_free(pgsink_batch_t *b)
     free(b->orig);
     for (int t = 0; t < PGSINK_NTABLES; t++)
         json_decref(b->rows[t]);
+    json_decref(b->kept);
     free(b);
 }
 
@@ -704,6 +714,12 @@ static int pgsink_cat(char **buf, size_t *len, size_t *cap, const char *s)
     return 0;
 }
 
+/* Where emails and events keep the raw message's SHA-256 (jsonb path). */
+static const char *pgsink_sha_path(int table)
+{
+    return table == PGSINK_EMAILS ? "'{archive,sha256}'" : "'{email,sha256}'";
+}
+
 /*
  * INSERT INTO {s}.T AS t (cols) SELECT r.col | ts(r.col) ...
  * FROM jsonb_to_recordset($1::jsonb) AS r(col type, ...)
@@ -757,8 +773,7 @@ static char *pgsink_upsert_tmpl(int table)
      * message read again (a new normalizer, a reclassification) has the
      * same SHA-256 and is updated. */
     if (table == PGSINK_EMAILS || table == PGSINK_EVENTS) {
-        const char *sha =
-            table == PGSINK_EMAILS ? "'{archive,sha256}'" : "'{email,sha256}'";
+        const char *sha = pgsink_sha_path(table);
         char g[320];
         snprintf(g, sizeof g,
                  " AND (t.doc #>> %s IS NULL OR EXCLUDED.doc #>> %s IS NULL OR"
@@ -869,6 +884,39 @@ static pgsink_write_t pgsink_write_each(PGconn *c, const char *schema,
                    : (rc == 1 ? PGSINK_WRITE_CONN : PGSINK_WRITE_FATAL);
 }
 
+/* Rows of `table` (a JSON array text) that the upsert will keep as stored
+ * because a different raw message holds the key: into b->kept. Only
+ * emails and events carry the raw message's SHA-256. Returns as
+ * pgsink_check(). */
+static int pgsink_find_kept(PGconn *c, const char *schema, int table,
+                            const char *rows_json, pgsink_batch_t *b, char *err,
+                            size_t n)
+{
+    if (table != PGSINK_EMAILS && table != PGSINK_EVENTS)
+        return 0;
+    const char *sha = pgsink_sha_path(table);
+    char tmpl[512];
+    snprintf(tmpl, sizeof tmpl,
+             "SELECT r.key, t.doc #>> %s, r.doc #>> %s"
+             " FROM jsonb_to_recordset($1::jsonb) AS r(key text, doc jsonb)"
+             " JOIN {s}.%s AS t ON t.key = r.key"
+             " WHERE t.doc #>> %s <> r.doc #>> %s",
+             sha, sha, pgsink_table_names[table], sha, sha);
+    char *sql = pgsink_sql(c, tmpl, schema);
+    if (sql == NULL) {
+        snprintf(err, n, "out of memory");
+        return 2;
+    }
+    const char *const params[] = {rows_json};
+    PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
+    free(sql);
+    for (int i = 0; pgsink_ok(r) && i < PQntuples(r); i++)
+        json_object_set_new(
+            b->kept, PQgetvalue(r, i, 0),
+            json_pack("[ss]", PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)));
+    return pgsink_check(c, r, err, n, "same-key check");
+}
+
 pgsink_write_t pgsink_write(PGconn *c, const char *schema, pgsink_batch_t *b,
                             char *err, size_t n)
 {
@@ -897,8 +945,11 @@ pgsink_write_t pgsink_write(PGconn *c, const char *schema, pgsink_batch_t *b,
             PQclear(PQexec(c, "ROLLBACK"));
             return PGSINK_WRITE_FATAL;
         }
-        PGresult *r = pgsink_upsert(c, schema, t, text);
+        rc = pgsink_find_kept(c, schema, t, text, b, err, n);
+        PGresult *r = rc == 0 ? pgsink_upsert(c, schema, t, text) : NULL;
         free(text);
+        if (rc != 0)
+            break;
         if (!pgsink_ok(r) && r != NULL && !pgsink_conn_lost(c, r)) {
             const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
             /* Classes 22 (data) and 23 (constraint), 54 (limits): a row's

@@ -123,6 +123,30 @@ static co_status_t pgsink_connect(struct pgsink *ps, char *err, size_t n)
     return CO_OK;
 }
 
+/* A WARN for each key whose stored email and event stayed because a
+ * different raw message came with it (note 31: the second run of such a
+ * mailbox kept the first silently). */
+static void pgsink_log_kept(struct pgsink *ps)
+{
+    const json_t *kept = pgsink_batch_kept(ps->batch);
+    const char *key;
+    const json_t *sha;
+    json_object_foreach((json_t *)kept, key, sha)
+    {
+        pgsink_api->log(
+            ps->st, CO_LOG_WARN,
+            "key %s: a different message with this key is stored already "
+            "(raw SHA-256 %.12s..., this one %.12s...): kept the stored "
+            "email and event; two messages share sender, date, subject and "
+            "Message-ID",
+            key, json_string_value(json_array_get(sha, 0)),
+            json_string_value(json_array_get(sha, 1)));
+    }
+    if (json_object_size(kept) > 0)
+        pgsink_api->metric_add(ps->st, "kept_stored",
+                               (double)json_object_size(kept));
+}
+
 /* Write the buffer in one transaction (see pgsink_write()). */
 static co_status_t pgsink_write_buffer(struct pgsink *ps)
 {
@@ -163,6 +187,7 @@ static co_status_t pgsink_write_buffer(struct pgsink *ps)
                     return CO_RETRY;
                 }
             }
+            pgsink_log_kept(ps);
             if (ps->waiting)
                 pgsink_api->log(ps->st, CO_LOG_INFO,
                                 "PostgreSQL is reachable again; wrote the "

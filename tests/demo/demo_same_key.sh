@@ -75,4 +75,6 @@ case "$(psqlq -c "SELECT doc::text FROM \"$S2\".emails WHERE subject = 'Your app
 *"delighted to offer"*) ;;
 *) fail "across runs: the stored email is not the first one read" ;;
 esac
-ok "across runs: a later message with a stored one's key leaves the stored email and event (OFFER) as they were"
+grep -q '"level":"warn".*key [^ ]*: a different message with this key is stored already (raw SHA-256 [0-9a-f]\{12\}\.\.\., this one [0-9a-f]\{12\}\.\.\.): kept the stored email and event' "$SRC/.run/demo/$S2/run.log" ||
+    fail "across runs: no WARN line for the key kept in $SRC/.run/demo/$S2/run.log: $(grep -c . "$SRC/.run/demo/$S2/run.log") lines"
+ok "across runs: a later message with a stored one's key leaves the stored email and event (OFFER) as they were, with a WARN"
