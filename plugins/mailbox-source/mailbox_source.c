@@ -985,8 +985,9 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
 /* The format asked for against what path is: an mbox format for a folder
  * or maildir for a file is refused (trial 67: validate said ok, run failed
  * with no fix); "" when it fits, else "format: ..." in err. */
-static int mailbox_format_fits(const char *path, mailbox_format_t want, int dir,
-                               char *err, size_t errsz)
+static int mailbox_format_fits(const char *path, const char *asked,
+                               mailbox_format_t want, int dir, char *err,
+                               size_t errsz)
 {
     if (((want == MAILBOX_MBOX || want == MAILBOX_MBOXRD) && dir) ||
         (want == MAILBOX_MAILDIR && !dir)) {
@@ -994,7 +995,7 @@ static int mailbox_format_fits(const char *path, mailbox_format_t want, int dir,
                  "format: \"%s\" does not fit path %s, which is a %s: use "
                  "auto (the default: it tells an mbox file, a Maildir and a "
                  "folder of .eml files apart)%s",
-                 mailbox_format_name(want), path, dir ? "folder" : "file",
+                 asked, path, dir ? "folder" : "file",
                  dir ? ", maildir or eml" : ", mbox or eml (one message)");
         return 0;
     }
@@ -1008,6 +1009,18 @@ static int mailbox_format_fits(const char *path, mailbox_format_t want, int dir,
                  "folder of .eml files is read as such) or point path at "
                  "the Maildir",
                  path);
+        return 0;
+    }
+    mailbox_format_t is = want == MAILBOX_EML && !dir
+                              ? mailbox_detect(path, e, sizeof e)
+                              : MAILBOX_AUTO;
+    if (is == MAILBOX_MBOX || is == MAILBOX_MBOXRD) {
+        /* note 31: eml read an mbox of two messages as one, silently */
+        snprintf(err, errsz,
+                 "format: \"%s\" does not fit path %s, an mbox file (it "
+                 "starts with a \"From \" separator line; eml would read all "
+                 "of it as one message): use auto (the default) or mbox",
+                 asked, path);
         return 0;
     }
     return 1;
@@ -1038,7 +1051,8 @@ static co_status_t mailbox_check(const void *config, char *err, size_t errsz)
     }
     if (cfg->path != NULL && cfg->path[0] && stat(cfg->path, &st) == 0 &&
         (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) &&
-        !mailbox_format_fits(cfg->path, f, S_ISDIR(st.st_mode), err, errsz))
+        !mailbox_format_fits(cfg->path, cfg->format, f, S_ISDIR(st.st_mode),
+                             err, errsz))
         return CO_FATAL;
     if (cfg->path != NULL && cfg->path[0] && stat(cfg->path, &st) == 0 &&
         !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
@@ -1095,7 +1109,8 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
     if (want == MAILBOX_AUTO)
         want = found;
     if (strcmp(cfg->path, "/") == 0 ||
-        !mailbox_format_fits(cfg->path, want, dir, err, sizeof err)) {
+        !mailbox_format_fits(cfg->path, cfg->format, want, dir, err,
+                             sizeof err)) {
         if (strcmp(cfg->path, "/") == 0)
             mailbox_check(cfg, err, sizeof err);
         api->set_error(st, "config", "config.%s", err);

@@ -614,6 +614,12 @@ refused "format maildir on an mbox file" \
     'stages\[0\] \(in\)\.config\.format: "maildir" does not fit path [^ ]*fmt\.mbox, which is a file: use auto' fmt.json
 refused "format mbox on a folder" 'stages\[0\] \(in\)\.config\.format: "mbox" does not fit path [^ ]*fmtdir, which is a folder' \
     fmt.json --set 'stages.in.config={"path":"fmtdir","format":"mbox"}'
+# note 31: format eml read an mbox of several messages as one, silently;
+# "MBOXO" was quoted back as "mbox"
+refused "format eml on an mbox file" 'stages\[0\] \(in\)\.config\.format: "eml" does not fit path [^ ]*fmt\.mbox, an mbox file .*use auto \(the default\) or mbox' \
+    fmt.json --set 'stages.in.config={"path":"fmt.mbox","format":"eml"}'
+refused "format MBOXO on a folder, quoted as given" 'stages\[0\] \(in\)\.config\.format: "MBOXO" does not fit path [^ ]*fmtdir, which is a folder' \
+    fmt.json --set 'stages.in.config={"path":"fmtdir","format":"MBOXO"}'
 refused "format maildir on a folder that is no Maildir" 'stages\[0\] \(in\)\.config\.format: "maildir" does not fit path [^ ]*fmtdir, a folder with no cur/ or new/' \
     fmt.json --set 'stages.in.config={"path":"fmtdir","format":"maildir"}'
 refused "path /" 'stages\[0\] \(in\)\.config\.path: / is the root folder, not a mailbox' \
