@@ -822,6 +822,70 @@ const char *co_mail_utf16(const void *p, size_t n)
     return NULL;
 }
 
+int co_mail_has_header_block(const void *p, size_t n)
+{
+    const char *h = p;
+    if (memchr(h, '\0', n) != NULL)
+        return 0;
+    size_t i = 0;
+    while (i < n && (h[i] == '\r' || h[i] == '\n'))
+        i++;
+    size_t start = i, name = 0;
+    while (i < n && (unsigned char)h[i] >= 33 && (unsigned char)h[i] <= 126 &&
+           h[i] != ':') {
+        i++;
+        name++;
+    }
+    while (i < n && (h[i] == ' ' || h[i] == '\t'))
+        i++;
+    if (!(name > 0 && i < n && h[i] == ':'))
+        return 0;
+    /* "Name: value" lines that end (a blank line, a line that is no field,
+     * the end of the file) with no field a message has are no message
+     * (trial 53: a copy of /etc/passwd, "root:x:0:0:...", was stored as
+     * one); a header block longer than what was read is taken as one */
+    static const char *const known[] = {"from",
+                                        "to",
+                                        "cc",
+                                        "subject",
+                                        "date",
+                                        "message-id",
+                                        "received",
+                                        "return-path",
+                                        "reply-to",
+                                        "sender",
+                                        "mime-version",
+                                        "content-type",
+                                        "delivered-to",
+                                        "x-",
+                                        "arc-",
+                                        "dkim-",
+                                        "authentication-results",
+                                        "list-",
+                                        "in-reply-to",
+                                        "references"};
+    for (size_t at = start; at < n;) {
+        const char *nl = memchr(h + at, '\n', n - at);
+        size_t len = (nl != NULL ? (size_t)(nl - h) : n) - at;
+        if (len > 0 && h[at + len - 1] == '\r')
+            len--;
+        if (nl == NULL && at > start)
+            return 1; /* the block goes on past what was read */
+        if (len == 0 ||
+            (h[at] != ' ' && h[at] != '\t' && memchr(h + at, ':', len) == NULL))
+            return 0; /* the block ended: no field a message has */
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
+            size_t kl = strlen(known[k]);
+            if (len > kl && g_ascii_strncasecmp(h + at, known[k], kl) == 0 &&
+                (known[k][kl - 1] == '-' || h[at + kl] == ':' ||
+                 h[at + kl] == ' ' || h[at + kl] == '\t'))
+                return 1;
+        }
+        at = nl != NULL ? (size_t)(nl - h) + 1 : n;
+    }
+    return 0;
+}
+
 int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
                     const char *source_json, char **json_out, size_t *json_len,
                     char key_hex[65], char *errstr, size_t errstr_size)

@@ -111,72 +111,6 @@ static const packed_t *packed_kind(const char *h, size_t n)
     return NULL;
 }
 
-/* Does this start look like RFC 5322 header fields? The first line (after
- * blank lines) is "Name: value" with a printable field name, and there is
- * no NUL byte (binary data). */
-static int looks_like_headers(const char *h, size_t n)
-{
-    if (memchr(h, '\0', n) != NULL)
-        return 0;
-    size_t i = 0;
-    while (i < n && (h[i] == '\r' || h[i] == '\n'))
-        i++;
-    size_t start = i, name = 0;
-    while (i < n && (unsigned char)h[i] >= 33 && (unsigned char)h[i] <= 126 &&
-           h[i] != ':') {
-        i++;
-        name++;
-    }
-    while (i < n && (h[i] == ' ' || h[i] == '\t'))
-        i++;
-    if (!(name > 0 && i < n && h[i] == ':'))
-        return 0;
-    /* "Name: value" lines that end (a blank line, a line that is no field,
-     * the end of the file) with no field a message has are no message
-     * (trial 53: a copy of /etc/passwd, "root:x:0:0:...", was stored as
-     * one); a header block longer than what was read is taken as one */
-    static const char *const known[] = {"from",
-                                        "to",
-                                        "cc",
-                                        "subject",
-                                        "date",
-                                        "message-id",
-                                        "received",
-                                        "return-path",
-                                        "reply-to",
-                                        "sender",
-                                        "mime-version",
-                                        "content-type",
-                                        "delivered-to",
-                                        "x-",
-                                        "arc-",
-                                        "dkim-",
-                                        "authentication-results",
-                                        "list-",
-                                        "in-reply-to",
-                                        "references"};
-    for (size_t at = start; at < n;) {
-        const char *nl = memchr(h + at, '\n', n - at);
-        size_t len = (nl != NULL ? (size_t)(nl - h) : n) - at;
-        if (len > 0 && h[at + len - 1] == '\r')
-            len--;
-        if (nl == NULL && at > start)
-            return 1; /* the block goes on past what was read */
-        if (len == 0 ||
-            (h[at] != ' ' && h[at] != '\t' && memchr(h + at, ':', len) == NULL))
-            return 0; /* the block ended: no field a message has */
-        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
-            size_t kl = strlen(known[k]);
-            if (len > kl && g_ascii_strncasecmp(h + at, known[k], kl) == 0 &&
-                (known[k][kl - 1] == '-' || h[at + kl] == ':' ||
-                 h[at + kl] == ' ' || h[at + kl] == '\t'))
-                return 1;
-        }
-        at = nl != NULL ? (size_t)(nl - h) + 1 : n;
-    }
-    return 0;
-}
-
 mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
 {
     struct stat st;
@@ -248,7 +182,7 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
         if (l1 > 0 && h[l1 - 1] == '\r')
             l1--;
         if (nl == NULL || mailbox_mbox_strict_line(h, l1) ||
-            looks_like_headers(nl + 1, n - (size_t)(nl + 1 - h)))
+            co_mail_has_header_block(nl + 1, n - (size_t)(nl + 1 - h)))
             return MAILBOX_MBOXRD;
         snprintf(err, errsz,
                  "%s is not mail: its first line \"%.*s%s\" is neither an "
@@ -258,7 +192,7 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
                  path, (int)(l1 > 48 ? 48 : l1), h, l1 > 48 ? "..." : "");
         return MAILBOX_AUTO;
     }
-    if (looks_like_headers(h, n))
+    if (co_mail_has_header_block(h, n))
         return MAILBOX_EML;
     const packed_t *packed = packed_kind(h, n);
     if (packed != NULL) {

@@ -242,6 +242,7 @@ static int co__eval_load_labels(const char *path, const char *dir,
     }
     co__csv_free(f);
     int status = 0;
+    json_t *seen = json_object(); /* file -> index of its row */
     for (;;) {
         line++;
         long start_line = line;
@@ -299,7 +300,26 @@ static int co__eval_load_labels(const char *path, const char *dir,
                     co_cli_shown(path), start_line, co_cli_shown(date));
             status = 2;
         }
-        if (status == 0) {
+        json_t *at = status == 0 ? json_object_get(seen, full) : NULL;
+        if (at != NULL) {
+            /* note 31: a file listed twice was scored twice, silently */
+            const co__eval_row_t *first = &rows->v[json_integer_value(at)];
+            if (first->label != label) {
+                fprintf(stderr,
+                        "error: %s:%ld: %s is labelled %s here and %s at line "
+                        "%ld: give each message one row\n",
+                        co_cli_shown(path), start_line, co_cli_shown(file), lab,
+                        co__eval_labels[first->label], first->line);
+                status = 2;
+            } else {
+                fprintf(stderr,
+                        "warning: %s:%ld: %s is listed again (first at line "
+                        "%ld): counted once\n",
+                        co_cli_shown(path), start_line, co_cli_shown(file),
+                        first->line);
+            }
+        } else if (status == 0) {
+            json_object_set_new(seen, full, json_integer((json_int_t)rows->n));
             if (rows->n == rows->cap) {
                 rows->cap = rows->cap ? rows->cap * 2 : 64;
                 rows->v = realloc(rows->v, rows->cap * sizeof *rows->v);
@@ -322,6 +342,7 @@ static int co__eval_load_labels(const char *path, const char *dir,
         if (status != 0)
             break;
     }
+    json_decref(seen);
     free(buf);
     if (status == 0 && rows->n == 0) {
         fprintf(stderr, "error: %s: no rows after the header\n",
@@ -363,6 +384,20 @@ void co_eval_labels_free(co_eval_label_t *v, size_t n)
 static const co_host_api_t *co__eval_api;
 
 /* Normalize and classify one row; fills the pred_* fields. */
+/* The header block test mailbox-source reads files with, after an mbox
+ * "From " line if the file starts with one (a message saved from an mbox). */
+static int co__eval_looks_like_mail(const char *raw, size_t n)
+{
+    if (n >= 5 && memcmp(raw, "From ", 5) == 0) {
+        const char *nl = memchr(raw, '\n', n);
+        if (nl == NULL)
+            return 0;
+        n -= (size_t)(nl + 1 - raw);
+        raw = nl + 1;
+    }
+    return co_mail_has_header_block(raw, n);
+}
+
 static void co__eval_one(co_capture_t *cap, co__eval_row_t *r)
 {
     char *raw = NULL, *json = NULL;
@@ -394,6 +429,13 @@ static void co__eval_one(co_capture_t *cap, co__eval_row_t *r)
         jlen = rawlen;
         raw = NULL;
         rc = 0;
+    } else if (!co__eval_looks_like_mail(raw, rawlen)) {
+        /* note 31: a copy of /etc/passwd ("root:x:0:0:...", a "root"
+         * field to GMime) was scored as OTHER */
+        co_errf(err, sizeof err,
+                "its first lines are not RFC 5322 header fields of a message "
+                "(From:, Subject:, Date:, ...)");
+        rc = -1;
     } else {
         rc = co_mail_to_json(raw, rawlen, NULL, source, &json, &jlen, key, err,
                              sizeof err);

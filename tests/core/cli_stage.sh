@@ -57,6 +57,24 @@ grep -q "/etc/hostname: expected OTHER, got nothing (not read)" out.txt ||
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["unread"] == 1 and d["failed"] == 1, d' ||
     fail "eval --json: no \"unread\": 1"
 echo "ok: eval names rows it could not read apart from the stage's misses"
+# note 31: a copy of /etc/passwd was scored as OTHER ("root:x:0:0:" a
+# header field to GMime), and a file listed twice was scored twice
+cp /etc/passwd emails/passwd.eml
+{ cat labels.csv; printf 'passwd.eml,OTHER,,\n'; sed -n 2p labels.csv; } > twice.csv
+rc=0
+"$B" eval --manifest "$M" --labels twice.csv --emails emails --stage classify >out.txt 2>err.txt || rc=$?
+[ "$rc" = 0 ] || fail "eval with passwd and a row twice: exit $rc: $(cat err.txt)"
+grep -q "passwd.eml: not a message: its first lines are not RFC 5322 header fields" err.txt ||
+    fail "eval scored /etc/passwd: $(cat err.txt; grep messages out.txt)"
+grep -q "twice.csv:5: $(sed -n 2p labels.csv | cut -d, -f1) is listed again (first at line 2): counted once" err.txt ||
+    fail "eval: no warning for a row listed twice: $(cat err.txt)"
+grep -q "messages: 3, .*(1 of them not read" out.txt || fail "eval: $(grep messages out.txt)"
+{ cat labels.csv; sed -n 2p labels.csv | sed 's/,[A-Z_]*,/,OFFER,/'; } > clash.csv
+[ "$(sed -n 2p labels.csv | cut -d, -f2)" != OFFER ] || fail "the first holdout row is an OFFER: pick another label"
+expect 2 "clash.csv:4: .* is labelled OFFER here and [A-Z_]* at line 2: give each message one row" \
+    "eval, one file with two labels" "$B" eval --manifest "$M" --labels clash.csv --emails emails --stage classify
+rm -f emails/passwd.eml
+echo "ok: eval refuses a file that is no mail, counts a file listed twice once, and a file with two labels is an error"
 echo "ok: eval refuses sink, source and unknown stages (exit 2), naming the usable ones"
 
 expect 2 "--stage nosuch: no such stage in .*demo.json \(stages: $all\)" \
