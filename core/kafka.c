@@ -218,6 +218,21 @@ int co_embedded_create_manifest_topics(co_embedded_t *e, const char *path,
         co_diag_free(&d);
         return 2;
     }
+    /* a topic name the broker cannot create is its fault (note 31: it was
+     * a warning, and the pipeline then had no topic) */
+    size_t bad = 0;
+    for (size_t t = 0; t < m->n_topics; t++)
+        bad += !co_manifest_name_ok(m->topics[t].name);
+    if (bad > 0) {
+        co_diag_print(&d, path);
+        fprintf(stderr,
+                "error: %s: %zu topic name(s) the broker cannot create: "
+                "fix them (careerops validate lists every fault)\n",
+                co_cli_shown(path), bad);
+        co_diag_free(&d);
+        co_manifest_free(m);
+        return 2;
+    }
     /* faults elsewhere in the manifest are not the broker's (trial 45: an
      * unset ${env:CAREEROPS_STATE} refused it) */
     co_diag_print_as(&d, path, "warning");
@@ -226,9 +241,8 @@ int co_embedded_create_manifest_topics(co_embedded_t *e, const char *path,
                 co_cli_shown(path));
     co_diag_free(&d);
     for (size_t t = 0; t < m->n_topics; t++)
-        if (co_manifest_name_ok(m->topics[t].name))
-            co_embedded_create_topic(e, m->topics[t].name,
-                                     m->topics[t].partitions);
+        co_embedded_create_topic(e, m->topics[t].name,
+                                 m->topics[t].partitions);
     co_manifest_free(m);
     return 0;
 }

@@ -107,10 +107,12 @@ void *co_embedded_mock(const co_embedded_t *e);
  *        (`careerops broker --manifest`). The broker needs only their names
  *        and partitions: the manifest's other faults (an unset
  *        ${env:CAREEROPS_STATE}, a plugin option) are printed to stderr as
- *        warnings; a topic whose name is not legal is skipped.
+ *        warnings; a topic whose name is not legal is refused (every fault
+ *        printed as an error, no topic created).
  * @param sets NULL-terminated "PATH=VALUE" overrides applied to the
  *        manifest as `run --set` does (borrowed), or NULL.
- * @returns 0, or 2 when the file cannot be read or parsed (printed).
+ * @returns 0, or 2 when the file cannot be read or parsed, or names a topic
+ *          that cannot be created (printed).
  */
 int co_embedded_create_manifest_topics(co_embedded_t *e, const char *path,
                                        const char *const *sets);

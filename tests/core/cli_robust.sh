@@ -406,7 +406,14 @@ kill -TERM "$BP" 2>/dev/null; wait "$BP" || true
 [ $up = 1 ] || fail "broker refused a manifest with an unset \${env:...} state: $(cat envst.err)"
 grep -q '^warning: envst.json: state: environment variable CO_UNSET_STATE_45 is not set' envst.err &&
     grep -q 'its topics are created anyway' envst.err || fail "broker warnings: $(cat envst.err)"
-echo "ok: broker refuses a stray argument; kafka.transactional.id and group.id refused; an unset \${env:} it does not need is a warning"
+# note 31: a topic name it cannot create was a warning too
+sed 's/"t45"/"bad topic!"/g' envst.json > badtopic.json
+rc=0
+timeout 30 "$B" broker --bootstrap-file badtopic.bs --manifest badtopic.json 2> badtopic.err || rc=$?
+[ $rc = 2 ] && [ ! -e badtopic.bs ] || fail "broker with a bad topic name: exit $rc, $(cat badtopic.err)"
+grep -q '^error: badtopic.json: stages\[0\] (src).output: the topic name "bad topic!"' badtopic.err &&
+    grep -q 'topic name(s) the broker cannot create' badtopic.err || fail "broker, bad topic: $(cat badtopic.err)"
+echo "ok: broker refuses a stray argument; kafka.transactional.id and group.id refused; an unset \${env:} it does not need is a warning, a bad topic name an error"
 
 # ---- a plugin crashing the host leaves a last line naming the stage, the
 # plugin, the callback and the input record (trial 40: the log ended at
