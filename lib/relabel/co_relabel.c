@@ -28,7 +28,8 @@ static void co__relabel_usage(FILE *f)
                "       careerops relabel --export CSV [CONNECTION]\n"
                "       careerops relabel --list [CONNECTION]\n"
                "CONNECTION: --conninfo DSN (or --dsn) | --manifest M "
-               "[--stage S]; default $CAREEROPS_STATE;\n"
+               "[--stage S] [--set PATH=VALUE]...;\n"
+               "            default $CAREEROPS_STATE;\n"
                "            --schema S (default $CAREEROPS_DEMO_SCHEMA, else "
                "demo).\n\n"
                "Corrects a stored event: records the correction in "
@@ -51,6 +52,7 @@ typedef struct co__relabel_s {
     const char *conninfo, *manifest, *stage, *schema, *topic, *note;
     const char *company, *date, *role, *export_csv;
     int set_company, set_date, set_role, list, no_emit;
+    const char **sets; /* --set PATH=VALUE, NULL-terminated, as run's */
     co_manifest_t *m;
     const co_stage_conf_t *sink; /* the postgres-sink stage, or NULL */
 } co__relabel_t;
@@ -194,7 +196,7 @@ static int co__relabel_connection(co__relabel_t *r)
 {
     if (r->manifest != NULL) {
         co_diag_t diags = {0};
-        r->m = co_manifest_load(r->manifest, NULL, &diags);
+        r->m = co_manifest_load(r->manifest, r->sets, &diags);
         if (r->m == NULL || diags.n > 0) {
             co_diag_print(&diags, r->manifest);
             co_diag_free(&diags);
@@ -650,7 +652,8 @@ static int co__relabel_schema_ok(PGconn *c, const char *schema)
     return rc;
 }
 
-int co_cmd_relabel(int argc, char **argv)
+/* co_cmd_relabel() with `sets`, room for argc --set values. */
+static int co__relabel_cmd(int argc, char **argv, const char **sets)
 {
     static const struct option longopts[] = {
         {"company", required_argument, NULL, 'c'},
@@ -666,10 +669,14 @@ int co_cmd_relabel(int argc, char **argv)
         {"no-emit", no_argument, NULL, 'N'},
         {"export", required_argument, NULL, 'x'},
         {"list", no_argument, NULL, 'l'},
+        {"set", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     co__relabel_t r = {0};
-    if (co_cli_once(argc, argv, longopts, NULL, "careerops relabel") != 0)
+    size_t nsets = 0;
+    r.sets = sets;
+    static const char *const rep[] = {"set", NULL};
+    if (co_cli_once(argc, argv, longopts, rep, "careerops relabel") != 0)
         return 2;
     optind = 0;
     int ch;
@@ -695,6 +702,9 @@ int co_cmd_relabel(int argc, char **argv)
             break;
         case 'm':
             r.manifest = optarg;
+            break;
+        case 'e':
+            sets[nsets++] = optarg;
             break;
         case 's':
             r.stage = optarg;
@@ -777,6 +787,13 @@ int co_cmd_relabel(int argc, char **argv)
                 "error: key prefix '%s' is too short: give the event key (64 "
                 "hex digits) or a unique prefix of %d+ characters\n",
                 co_cli_shown(argv[optind]), CO__RELABEL_MIN_PREFIX);
+        return 2;
+    }
+    /* note 31: run, eval and dlq take --set; a correction must reach the
+     * database and topic the pipeline was run with */
+    if (nsets > 0 && r.manifest == NULL) {
+        fprintf(stderr, "error: --set needs --manifest (it changes the "
+                        "manifest, as in careerops run --set)\n");
         return 2;
     }
     /* trial 28: --topic without --manifest was ignored; text that is not
@@ -877,5 +894,13 @@ int co_cmd_relabel(int argc, char **argv)
     }
     PQfinish(c);
     co_manifest_free(r.m);
+    return rc;
+}
+
+int co_cmd_relabel(int argc, char **argv)
+{
+    const char **sets = co_xcalloc((size_t)argc + 1, sizeof *sets);
+    int rc = co__relabel_cmd(argc, argv, sets);
+    free(sets);
     return rc;
 }

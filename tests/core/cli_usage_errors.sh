@@ -224,6 +224,14 @@ expect 2 "^error: the connection string: PostgreSQL cannot read it" \
     "relabel --conninfo 'not a dsn'" "$B" relabel 4dd7aaaa OTHER --conninfo "not a dsn"
 expect 2 "^error: --topic needs --manifest" "relabel --topic without --manifest" \
     "$B" relabel 4dd7aaaa OTHER --topic x --conninfo "postgresql://127.0.0.1:1/none"
+# note 31: relabel had no --set, which run, eval and dlq take
+expect 2 "^error: --set needs --manifest" "relabel --set without --manifest" \
+    "$B" relabel 4dd7aaaa OTHER --set a=b --conninfo "postgresql://127.0.0.1:1/none"
+expect 1 "cannot connect to PostgreSQL \(.*port 1 failed" "relabel --manifest --set (the sink's conninfo)" \
+    "$B" relabel 4dd7aaaa OTHER --manifest "$CAREEROPS_SOURCE_ROOT/pipelines/demo.json" \
+    --set 'stages.store.config.conninfo=postgresql://127.0.0.1:1/none'
+expect 2 "stages\.nosuch" "relabel --set naming no stage" \
+    "$B" relabel 4dd7aaaa OTHER --manifest "$CAREEROPS_SOURCE_ROOT/pipelines/demo.json" --set 'stages.nosuch.config.x=1'
 expect 2 "^error: --company is not valid UTF-8" "relabel --company not UTF-8" \
     "$B" relabel 4dd7aaaa OTHER --company "$(printf 'a\xffb')" --conninfo "postgresql://127.0.0.1:1/none"
 # trial 60: an extra word was "give KEY and LABEL"; --list with --export,
