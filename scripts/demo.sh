@@ -523,9 +523,16 @@ if [ "$fresh" = 1 ]; then
             EXECUTE format('DELETE FROM %I.briefings', s);
         END IF;
     END \$\$" >/dev/null || die "could not empty schema $schema"
-    for t in careerops_state careerops_idempotency; do
-        q -c "DELETE FROM $t WHERE ns LIKE '$pipeline/%'" 2>/dev/null || true
-    done
+    # what was posted to Slack stays posted: slack-sink never posts an event
+    # twice (trial 70: --fresh posted all 5 again); the console prints
+    # again, as --fresh says
+    keep_posted=""
+    if [ "$slack" = auto ] && [ -f "$secrets/slack_webhook" ]; then
+        keep_posted=" AND ns <> '$pipeline/show'"
+        say "--fresh: what was posted to Slack is not posted again"
+    fi
+    q -c "DELETE FROM careerops_state WHERE ns LIKE '$pipeline/%'" 2>/dev/null || true
+    q -c "DELETE FROM careerops_idempotency WHERE ns LIKE '$pipeline/%'$keep_posted" 2>/dev/null || true
     rm -f "$notif" "$notif_shown" "$dlq" "$run/mailbox.txt"
 fi
 
@@ -553,6 +560,20 @@ fi
 
 # ---- Slack instead of the console when a webhook is configured
 sets=(--set "pipeline=$pipeline" ${imap:+"${imap_sets[@]}"})
+# the emails of events you corrected (careerops relabel) are settled:
+# read again (--fresh, another export) they are not classified, notified
+# or posted again (trial 70: --fresh announced "Offer from ..." for an
+# event corrected to OTHER, and Slack posted it twice); mailbox-source's
+# skip_keys_file lists their keys
+if [ -z "$imap" ]; then
+    corrected=$run/corrected.keys
+    q -c "SELECT key FROM \"$schema\".events WHERE doc ? 'correction' ORDER BY key" \
+        >"$corrected" 2>/dev/null || : >"$corrected"
+    n_corr=$(grep -c . "$corrected" || true)
+    [ "$n_corr" = 0 ] ||
+        say "$n_corr message(s) whose event you corrected stay as you corrected them (not classified again)"
+    sets+=(--set "stages.ingest.config.skip_keys_file=$corrected")
+fi
 # the account's model: --model is remembered for the account, so that
 # mail read again later (a new export of the mailbox, --fresh) is
 # classified with it too (trial 37: a new export went back to the bundled

@@ -267,7 +267,15 @@ after=$(psqlq -c "SELECT (SELECT count(*) FROM $S.corrections) || '/' || (SELECT
 [ "$(psqlq -c "SELECT count(*) FROM $S.events")" = 25 ] || fail "--fresh: $(psqlq -c "SELECT count(*) FROM $S.events") events, want 25"
 [ "$(psqlq -c "SELECT status FROM $S.applications WHERE id = '$aid'")" = WITHDRAWN ] ||
     fail "--fresh lost the decision on $aid: $(psqlq -c "SELECT status FROM $S.applications WHERE id = '$aid'")"
-ok "demo.sh --fresh keeps the corrected events, the corrections (${before%%/*}) and a decision"
+# trial 70: --fresh classified the corrected emails again and announced the
+# classifier's old answer ("Offer from ..." for an event corrected to OTHER)
+ncorr=$(psqlq -c "SELECT count(*) FROM $S.events WHERE doc ? 'correction'")
+[ "$ncorr" -gt 0 ] || fail "no corrected event before --fresh"
+grep -q "\"$ncorr message key(s) in [^ ]*corrected.keys are not emitted" "$SRC/.run/demo/$S/run.log" ||
+    fail "--fresh: the corrected emails were emitted again: $(grep -c 'not emitted' "$SRC/.run/demo/$S/run.log")"
+seen=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["messages_seen_before"])' "$T/fresh.json")
+[ "$seen" = "$ncorr" ] || fail "--fresh: messages_seen_before $seen, want the $ncorr corrected ones"
+ok "demo.sh --fresh keeps the corrected events, the corrections (${before%%/*}) and a decision; the corrected emails are not classified or announced again"
 
 # a fresh tester's trial: a company with U+202E given to relabel was
 # printed raw by relabel, relabel --list and the applications table;
