@@ -440,6 +440,13 @@ int co_validate_plugins(const co_manifest_t *m, co_diag_t *d)
                         "plugin %s cannot consume records (it is "
                         "a source): remove \"input\"",
                         s->plugin);
+        else if (sink && !(p->kinds & CO_KIND_SINK))
+            /* trial 70: it passed, and run dead-lettered every record */
+            co_diag_add(d, path,
+                        "plugin %s is a processor: it emits records, but the "
+                        "stage has no \"output\": give it the topic to write "
+                        "to",
+                        s->plugin);
         else if (!src && !sink && !(p->kinds & CO_KIND_PROCESSOR) &&
                  !(p->kinds & CO_KIND_SINK))
             co_diag_add(d, path, "plugin %s cannot consume records", s->plugin);

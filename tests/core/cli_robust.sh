@@ -316,7 +316,7 @@ echo "ok: a second signal ends the host $(($(date +%s) - t0)) s later although m
 cat >stuck.json <<'J'
 {"pipeline":"stuck","stages":[{"name":"src","plugin":"mock-source","output":"t",
  "config":{"count":5}},
- {"name":"slow","plugin":"mock-fault","input":"t","config":{"init_block_ms":600000}}]}
+ {"name":"slow","plugin":"mock-fault","input":"t","output":"u","config":{"init_block_ms":600000}}]}
 J
 "$B" run stuck.json >stuck.out 2>stuck.err &
 pid=$!

@@ -547,7 +547,7 @@ CAREEROPS_LOOPBACK_ONLY= refused "tavily over http" 'stages\[1\] \(out\)\.config
 grep -q TVPW54 err.txt && fail "tavily's key printed: $(cat err.txt)"
 CAREEROPS_LOOPBACK_ONLY= refused "ollama with a key over http" 'stages\[1\] \(out\)\.config\.base_url: plain http://' esc.json \
     --set 'stages.out.plugin=ollama-classifier' --set 'stages.out.config={"base_url":"http://gpu.example:11434","model":"m","api_key_file":"ollama.key"}'
-CAREEROPS_LOOPBACK_ONLY= "$B" validate esc.json --set 'stages.out.plugin=ollama-classifier' \
+CAREEROPS_LOOPBACK_ONLY= "$B" validate esc.json --set 'stages.out.plugin=ollama-classifier' --set stages.out.output=o2 \
     --set 'stages.out.config={"base_url":"http://gpu.example:11434","model":"m"}' > out.txt 2> err.txt ||
     fail "ollama without a key over http on a LAN refused: $(cat err.txt)"
 ok "tavily-researcher, and ollama-classifier with an API key, refuse plain http but to loopback"
@@ -590,7 +590,7 @@ for t in 'https://u:NOTEPW54@dash.example/b/{key}' 'https:/u:NOTEPW54@dash.examp
         --set 'stages.out.plugin=notifier' --set "stages.out.config={\"briefing_url_template\":\"$t\"}"
     grep -q NOTEPW54 err.txt && fail "briefing_url_template $t printed: $(cat err.txt)"
 done
-"$B" validate esc.json --set 'stages.out.plugin=notifier' \
+"$B" validate esc.json --set 'stages.out.plugin=notifier' --set stages.out.output=o2 \
     --set 'stages.out.config={"briefing_url_template":"http://127.0.0.1:8080/briefings/{key}?a=b@c"}' > out.txt 2>&1 ||
     fail "a briefing link without a login refused: $(cat out.txt)"
 ok "notifier refuses a login in briefing_url_template, unquoted"
@@ -622,6 +622,10 @@ refused "format MBOXO on a folder, quoted as given" 'stages\[0\] \(in\)\.config\
     fmt.json --set 'stages.in.config={"path":"fmtdir","format":"MBOXO"}'
 refused "format maildir on a folder that is no Maildir" 'stages\[0\] \(in\)\.config\.format: "maildir" does not fit path [^ ]*fmtdir, a folder with no cur/ or new/' \
     fmt.json --set 'stages.in.config={"path":"fmtdir","format":"maildir"}'
+# trial 70: a processor with no "output" passed, and run dead-lettered
+# every record ("emit() without an output topic")
+refused "a processor without output" 'stages\[1\] \(out\): plugin mock-passthrough is a processor: it emits records, but the stage has no "output"' \
+    fmt.json --set 'stages.out.plugin=mock-passthrough' --set 'stages.out.config={}'
 refused "path /" 'stages\[0\] \(in\)\.config\.path: / is the root folder, not a mailbox' \
     fmt.json --set 'stages.in.config={"path":"/"}'
 refused "mock-sink path a folder" "stages\\[1\\] \\(out\\)\\.config\\.path: '[^']*mockdir' is a folder: name a file" \

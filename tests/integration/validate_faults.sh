@@ -66,7 +66,7 @@ cat > dlloop.json <<'J'
   {"name":"src","plugin":"mock-source","output":"a","config":{"count":10}},
   {"name":"mid","plugin":"mock-fault","input":"a","output":"b","config":{"fail_every":1}},
   {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}},
-  {"name":"dead","plugin":"mock-fault","input":"dlq_dead_letters","config":{"fail_every":1}}]}
+  {"name":"dead","plugin":"mock-fault","input":"dlq_dead_letters","output":"c","config":{"fail_every":1}}]}
 J
 for f in cycle.json:'stages\[1\] (one)\.output: topic cycle: .*stages\[2\] (two)' \
          dlloop.json:'stages\[3\] (dead)\.errors\.dead_letter_topic: dead-letter loop: stages\[3\] (dead)'; do
