@@ -457,6 +457,18 @@ if [ -z "$account" ]; then
     [ -n "$account" ] ||
         say "no Delivered-To/To address in $mailbox: its state goes by its path (--account NAME names it)"
 fi
+# one account, one spelling (trial 70: " me@x", "me@x ", "<me@x>" and
+# "Me <me@x>" each made a new account that read and notified it all again,
+# and the last two lost own_addresses): the address of a "Name <addr>"
+# form, without the spaces around it
+if [ -n "$account" ]; then
+    given_account=$account
+    account=$(printf '%s' "$account" | sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//')
+    case "$account" in *'<'?*'>') account=${account##*<}; account=${account%%>*} ;; esac
+    account=$(printf '%s' "$account" | sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//')
+    [ -n "$account" ] || usage "--account '$given_account' holds no name"
+    [ "$account" = "$given_account" ] || say "account: $account (from '$given_account')"
+fi
 account=$(printf '%s' "$account" | tr '[:upper:]' '[:lower:]')
 sample=$root/datasets/sample-mailbox/sample.mbox
 if [ -z "$account" ]; then

@@ -85,3 +85,10 @@ n=$(field "$T/5.json" notifications_new)
 # 20 events to notify, 3 of them copies of an interview: 17
 [ "$n" = 17 ] || fail "--account $other: $n notifications, expected 17 (a fresh start; the 3 copies repeat interviews)"
 ok "--account $other starts fresh: 17 notifications in schema $SO"
+# trial 70: each spelling of one address made a new account
+for spelled in " $other" "$other " "<$other>" "Someone <$other>"; do
+    run_json "$T/6.json" --mailbox "$T/second/export.mbox" --account "$spelled"
+    [ "$(field "$T/6.json" schema)" = "$SO" ] || fail "--account '$spelled' is schema $(field "$T/6.json" schema), not $SO"
+    [ "$(field "$T/6.json" notifications_new)" = 0 ] || fail "--account '$spelled' notified again"
+done
+ok "--account ' $other', '<$other>' and 'Someone <$other>' are account $other"
