@@ -204,7 +204,9 @@ void co_secret_note(const char *name, const char *value)
 /* A secret cut short by a message buffer (trial 53: a 520-byte secret in
  * librdkafka's 512-byte "Invalid value ..." was printed but its end) is
  * found by its first CO__SECRET_HEAD bytes: from there, as many bytes as
- * match the secret are hidden. A shorter secret must match whole. */
+ * match the secret are hidden when they run to the end of the text or are
+ * at least half the secret or 32 bytes. A shorter secret must match
+ * whole. */
 #define CO__SECRET_HEAD 16
 
 void co_secret_redact(char *buf, size_t size)
@@ -223,6 +225,16 @@ void co_secret_redact(char *buf, size_t size)
             size_t l = head;
             while (l < vl && hit[l] == val[l])
                 l++;
+            /* a start the secret shares with other text is no secret
+             * (trial 70: a webhook secret "http://127.0.0.1:37175/..." hid
+             * the dashboard's "http://127.0.0.1:3"): only the whole secret,
+             * one cut by the end of the text, half of it or 32 bytes of it
+             * are hidden */
+            if (l < vl && hit[l] != '\0' && l * 2 < vl && l < 32) {
+                co_buf_add(&out, p, (size_t)(hit - p) + l);
+                p = hit + l;
+                continue;
+            }
             co_buf_add(&out, p, (size_t)(hit - p));
             co_buf_printf(&out, "%s", co__secrets[i].shown);
             p = hit + l;
@@ -233,8 +245,10 @@ void co_secret_redact(char *buf, size_t size)
             for (size_t k = rest < head ? rest : head - 1; k > 0 && !cut; k--)
                 if (memcmp(p + rest - k, val, k) == 0)
                     cut = k;
-        if (!found && cut == 0)
+        if (!found && cut == 0) {
+            co_buf_free(&out);
             continue;
+        }
         co_buf_add(&out, p, rest - cut);
         if (cut > 0)
             co_buf_printf(&out, "%s", co__secrets[i].shown);

@@ -291,6 +291,27 @@ START_TEST(manifest_secret_field_hidden)
 }
 END_TEST
 
+/* A secret's first bytes shared with other text (trial 70: a webhook
+ * "http://127.0.0.1:37175/..." hid the dashboard's address) are shown; the
+ * whole secret, one cut by the end of the text, and most of one are not. */
+START_TEST(secret_redact_shared_start)
+{
+    co_secret_note("hook", "http://127.0.0.1:37175/services/T0/B0/SECRETXYZ");
+    char a[128] = "dashboard: http://127.0.0.1:38137/#token=abc";
+    co_secret_redact(a, sizeof a);
+    ck_assert_str_eq(a, "dashboard: http://127.0.0.1:38137/#token=abc");
+    char b[128] = "post to http://127.0.0.1:37175/services/T0/B0/SECRETXYZ ok";
+    co_secret_redact(b, sizeof b);
+    ck_assert_str_eq(b, "post to ${secret:hook} ok");
+    char c[128] = "cut: http://127.0.0.1:37175/serv";
+    co_secret_redact(c, sizeof c);
+    ck_assert_str_eq(c, "cut: ${secret:hook}");
+    char e[128] = "most: http://127.0.0.1:37175/services/T0/ and more";
+    co_secret_redact(e, sizeof e);
+    ck_assert_str_eq(e, "most: ${secret:hook} and more");
+}
+END_TEST
+
 START_TEST(when_predicates)
 {
     json_t *w = json_loads("{\"event_type\":[\"INTERVIEW\",\"OFFER\"],"
@@ -524,6 +545,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, manifest_secret_read);
     tcase_add_test(tc, manifest_secret_bad_bytes);
     tcase_add_test(tc, manifest_secret_field_hidden);
+    tcase_add_test(tc, secret_redact_shared_start);
     tcase_add_test(tc, when_predicates);
     tcase_add_test(tc, closest_name_hints);
     tcase_add_test(tc, options_validate_and_fill);
