@@ -294,21 +294,25 @@ END_TEST
 /* A secret's first bytes shared with other text (trial 70: a webhook
  * "http://127.0.0.1:37175/..." hid the dashboard's address) are shown; the
  * whole secret, one cut by the end of the text, and most of one are not. */
+/* co_secret_redact() of `in` gives `want`. */
+static void check_redacted(const char *in, const char *want)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", in);
+    co_secret_redact(buf, sizeof buf);
+    ck_assert_str_eq(buf, want);
+}
+
 START_TEST(secret_redact_shared_start)
 {
     co_secret_note("hook", "http://127.0.0.1:37175/services/T0/B0/SECRETXYZ");
-    char a[128] = "dashboard: http://127.0.0.1:38137/#token=abc";
-    co_secret_redact(a, sizeof a);
-    ck_assert_str_eq(a, "dashboard: http://127.0.0.1:38137/#token=abc");
-    char b[128] = "post to http://127.0.0.1:37175/services/T0/B0/SECRETXYZ ok";
-    co_secret_redact(b, sizeof b);
-    ck_assert_str_eq(b, "post to ${secret:hook} ok");
-    char c[128] = "cut: http://127.0.0.1:37175/serv";
-    co_secret_redact(c, sizeof c);
-    ck_assert_str_eq(c, "cut: ${secret:hook}");
-    char e[128] = "most: http://127.0.0.1:37175/services/T0/ and more";
-    co_secret_redact(e, sizeof e);
-    ck_assert_str_eq(e, "most: ${secret:hook} and more");
+    check_redacted("dashboard: http://127.0.0.1:38137/#token=abc",
+                   "dashboard: http://127.0.0.1:38137/#token=abc");
+    check_redacted("post to http://127.0.0.1:37175/services/T0/B0/SECRETXYZ ok",
+                   "post to ${secret:hook} ok");
+    check_redacted("cut: http://127.0.0.1:37175/serv", "cut: ${secret:hook}");
+    check_redacted("most: http://127.0.0.1:37175/services/T0/ and more",
+                   "most: ${secret:hook} and more");
 }
 END_TEST
 
