@@ -6,6 +6,7 @@
  * with GMime); text blocks are built with open_memstream().
  */
 #include "console_format.h"
+#include "co_when.h"
 
 #include <glib.h>
 #include <jansson.h>
@@ -40,40 +41,6 @@ static const char *console_str(json_t *o, const char *k)
 {
     const char *s = json_string_value(json_object_get(o, k));
     return s != NULL && *s != '\0' ? s : NULL;
-}
-
-/* "Tue 4 Mar 2025, 14:00" from "2025-03-04T14:00:00-05:00". */
-static int console_when(const char *local, char *out, size_t size)
-{
-    struct tm tm = {0};
-    /* a day alone ("2026-12-14": a deadline given without a time) is
-     * written without a time */
-    int day_only = local != NULL && strlen(local) == 10;
-    if (local == NULL ||
-        (day_only
-             ? sscanf(local, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
-                      &tm.tm_mday) != 3
-             : sscanf(local, "%4d-%2d-%2dT%2d:%2d", &tm.tm_year, &tm.tm_mon,
-                      &tm.tm_mday, &tm.tm_hour, &tm.tm_min) != 5))
-        return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm); /* normalizes and fills tm_wday */
-    struct tm norm;
-    if (gmtime_r(&t, &norm) == NULL)
-        return -1;
-    static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed",
-                                     "Thu", "Fri", "Sat"};
-    static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    if (day_only)
-        snprintf(out, size, "%s %d %s %d", wd[norm.tm_wday], norm.tm_mday,
-                 mo[norm.tm_mon], norm.tm_year + 1900);
-    else
-        snprintf(out, size, "%s %d %s %d, %02d:%02d", wd[norm.tm_wday],
-                 norm.tm_mday, mo[norm.tm_mon], norm.tm_year + 1900,
-                 norm.tm_hour, norm.tm_min);
-    return 0;
 }
 
 /* One "  label:    value" line; multi-line values are indented. */
@@ -138,19 +105,19 @@ static void console_when_line(FILE *f, json_t *n, int64_t now)
     const char *past =
         console_parse_time(utc, &t) == 0 && t < now ? ", past" : "";
     json_t *em = json_object_get(n, "email");
-    if (console_when(local, when, sizeof when) == 0) {
+    if (co_when_readable(local, when, sizeof when) == 0) {
         snprintf(line, sizeof line, "%s (%s)%s", when, tz ? tz : "local", past);
     } else if (utc != NULL) {
         snprintf(line, sizeof line, "%s%s", utc, past);
-    } else if (console_when(console_str(n, "due_date"), when, sizeof when) ==
-               0) {
+    } else if (co_when_readable(console_str(n, "due_date"), when,
+                                sizeof when) == 0) {
         int64_t d;
         int over = console_parse_time(console_str(n, "due_date"), &d) == 0 &&
                    d + 86399 < now;
         snprintf(line, sizeof line, "%s (no time given)%s", when,
                  over ? ", past" : "");
-    } else if (console_when(console_str(em, "date_local"), when, sizeof when) ==
-               0) {
+    } else if (co_when_readable(console_str(em, "date_local"), when,
+                                sizeof when) == 0) {
         snprintf(line, sizeof line,
                  "no time read (see the message); email sent %s (%s)", when,
                  tz ? tz : "local");

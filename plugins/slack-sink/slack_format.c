@@ -4,6 +4,7 @@
  *        slack-sink (see slack_format.h). JSON through jansson.
  */
 #include "slack_format.h"
+#include "co_when.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -342,17 +343,31 @@ char *slack_format_message_at(const char *notification_json, size_t len,
     const char *sent = slack_str(email, "date_local");
     if (sent == NULL)
         sent = slack_str(email, "date");
-    if (date_local != NULL && date_utc != NULL)
-        snprintf(when, sizeof when, "%s (%s)%s", date_local, date_utc, past);
-    else if (date_local != NULL || date_utc != NULL)
+    /* as people read it, with the zone (trial 70: Slack showed RFC 3339,
+     * "2026-12-15T00:59:00+01:00 (2026-12-14T23:59:00Z)"); programs read
+     * the notification's date_utc */
+    const char *tz = slack_str(n, "timezone");
+    char lw[40] = "", dw[40], sw[40];
+    if (date_local != NULL &&
+        co_when_readable(date_local, lw, sizeof lw) == 0) {
+        /* the zone's name, else the offset the time was written with */
+        const char *off = strlen(date_local) > 19 ? date_local + 19 : "";
+        while (*off == '.' || (*off >= '0' && *off <= '9'))
+            off++; /* fractions of a second */
+        snprintf(when, sizeof when, "%s (%s%s)%s", lw, tz ? tz : "UTC",
+                 tz || *off == 'Z' ? "" : off, past);
+    } else if (date_local != NULL || date_utc != NULL)
         snprintf(when, sizeof when, "%s%s", date_local ? date_local : date_utc,
                  past);
     else if (slack_str(n, "due_date") != NULL)
-        snprintf(when, sizeof when, "%.16s (no time given)",
-                 slack_str(n, "due_date"));
+        snprintf(when, sizeof when, "%s (no time given)",
+                 co_when_readable(slack_str(n, "due_date"), dw, sizeof dw) == 0
+                     ? dw
+                     : slack_str(n, "due_date"));
     else if (sent != NULL)
         snprintf(when, sizeof when,
-                 "no time read (see the message); email sent %s", sent);
+                 "no time read (see the message); email sent %s",
+                 co_when_readable(sent, sw, sizeof sw) == 0 ? sw : sent);
     else
         snprintf(when, sizeof when,
                  "no time read (see the message); the email has no date");
@@ -404,9 +419,10 @@ char *slack_format_message_at(const char *notification_json, size_t len,
              : company                          ? company
                                                 : "",
              date_local || date_utc ? " \xE2\x80\x94 " : "",
-             date_local ? date_local
-             : date_utc ? date_utc
-                        : "");
+             date_local && lw[0] ? lw
+             : date_local        ? date_local
+             : date_utc          ? date_utc
+                                 : "");
     char *text = slack_clean(fb_raw, SLACK_MAX_TEXT);
 
     json_t *blocks = json_array();
