@@ -636,6 +636,12 @@ fi
 # slack-sink take the same option)
 [ -z "${CAREEROPS_DEMO_NOW:-}" ] || sets+=(--set "stages.show.config.now=$CAREEROPS_DEMO_NOW")
 
+# the archive: a relative CAREEROPS_ARCHIVE is relative to where the demo
+# started, as `careerops archive` reads it (trial 70: the manifest's folder
+# took it, pipelines/.run/x, and `careerops archive ls` found nothing)
+archive=${CAREEROPS_ARCHIVE:-$root/.run/archive}
+case "$archive" in /* | *://* | file:*) ;; *) archive=$cwd/$archive ;; esac
+
 # ---- run the pipeline to the end
 : >>"$notif"
 : >>"$dlq"
@@ -660,7 +666,7 @@ run_t0=$(now_ms)
 run_phase=1
 # the archive's default, as pipelines/demo.json has it, without the
 # "pipelines/.." it would be printed with
-CAREEROPS_ARCHIVE=${CAREEROPS_ARCHIVE:-$root/.run/archive} \
+CAREEROPS_ARCHIVE=$archive \
     CAREEROPS_MAILBOX=$mailbox CAREEROPS_TZ=$tz CAREEROPS_DEMO_SCHEMA=$schema \
     CAREEROPS_NOTIFY_OUT=$notif CAREEROPS_DEMO_DLQ=$dlq \
     setsid "$bin" run pipelines/demo.json --until-idle --drain-timeout-ms $((drain_s * 1000)) \
