@@ -2037,16 +2037,20 @@ static int rules_due_day_from(const rules_db_t *db, const rules_text_t *t,
                               size_t from, size_t *next, char *out,
                               size_t out_size)
 {
-    if (out_size < 11 || ref_utc <= 0)
+    if (out_size < 11)
         return 0;
+    /* no date to read against (no Date header): only a day written with
+     * its year (trial 70: "reply by December 20, 2026" gave nothing) */
+    int noref = ref_utc <= 0;
     int off = offset_min == INT_MIN ? 0 : offset_min;
-    int ry, rmo, rd, rw;
-    rules_local_date(ref_utc, off, &ry, &rmo, &rd, &rw);
-    long long ref_day = rules_utc(ry, rmo, rd, 0, 0);
+    int ry = 0, rmo = 0, rd = 0, rw = 0;
+    if (!noref)
+        rules_local_date(ref_utc, off, &ry, &rmo, &rd, &rw);
+    long long ref_day = noref ? 0 : rules_utc(ry, rmo, rd, 0, 0);
     for (size_t i = from; i < t->ntok; i++) {
         if (t->tok[i].seg != seg)
             continue;
-        int nd = rules_within_days(t, i, seg);
+        int nd = noref ? 0 : rules_within_days(t, i, seg);
         if (nd > 0) {
             int yy, mm, dd, ww;
             rules_local_date(ref_day + nd * 86400LL, 0, &yy, &mm, &dd, &ww);
@@ -2096,6 +2100,8 @@ static int rules_due_day_from(const rules_db_t *db, const rules_text_t *t,
                 }
                 if (mo < 1 || mo > 12)
                     break;
+                if (y == 0 && noref)
+                    break;
                 if (y == 0) {
                     /* the next such day: not more than 60 days back */
                     y = ry;
@@ -2135,7 +2141,7 @@ static int rules_due_day_from(const rules_db_t *db, const rules_text_t *t,
                  * week's or next week's; so is "next Friday", which some
                  * mean as the coming one and some as the week after) */
                 int delta = (wd - rw + 7) % 7;
-                if (delta == 0 || strcmp(t->tok[k - 1].w, "next") == 0)
+                if (noref || delta == 0 || strcmp(t->tok[k - 1].w, "next") == 0)
                     break;
                 long long day = ref_day + delta * 86400LL;
                 int yy, mm, dd, ww;

@@ -443,6 +443,30 @@ START_TEST(due_day_without_time)
     ck_assert_str_eq(ur.due_day, "2025-03-10");
     rules_result_clear(&ur);
 
+    /* no Date header (trial 70): a day written with its year is read,
+     * one without a year, a weekday or "within 7 days" is not */
+    static const struct {
+        const char *sentence, *due;
+    } nodate[] = {
+        {"Please let us know your decision by December 20, 2026.",
+         "2026-12-20"},
+        {"Please let us know your decision by 7 March.", ""},
+        {"Please let us know your decision by Friday.", ""},
+        {"Please let us know your decision within 7 days.", ""},
+    };
+    for (size_t i = 0; i < sizeof nodate / sizeof nodate[0]; i++) {
+        snprintf(text, sizeof text, offer, nodate[i].sentence);
+        json_t *nd = mk("Dana Reyes", "dana@quarrylabs.example",
+                        "Your offer from Quarry Labs", text, NULL, NULL);
+        json_object_del(nd, "date");
+        json_object_del(nd, "date_raw");
+        rules_result_t nr = run(nd);
+        ck_assert_msg(strcmp(nr.due_day, nodate[i].due) == 0,
+                      "no Date header, %s: \"%s\"", nodate[i].sentence,
+                      nr.due_day);
+        rules_result_clear(&nr);
+    }
+
     /* the event carries it */
     snprintf(text, sizeof text, take_home,
              "Please complete the assessment by March 14.");
