@@ -358,8 +358,9 @@ static int notifier_cancels(json_t *iv, json_t *cancel, const char *reason)
  * "cancel-topic:<topic>") for the interview `iv` about to be announced:
  * a new reference to {"event","reason"}, or NULL. *err on a state error. */
 static json_t *notifier_cancel_waiting(struct notifier *n, json_t *iv,
-                                       json_t *event, int *err)
+                                       json_t *event, int *err, int *superseded)
 {
+    *superseded = 0;
     char ckey[200];
     json_t *c = NULL, *hit = NULL;
     *err = 0;
@@ -372,7 +373,23 @@ static json_t *notifier_cancel_waiting(struct notifier *n, json_t *iv,
             0)
             *err = 1;
         const char *r = json_string_value(json_object_get(c, "reason"));
-        if (r && notifier_cancels(iv, json_object_get(c, "event"), r)) {
+        /* a calendar CANCEL of the invitation's UID ends every version of
+         * it up to its own SEQUENCE, whatever time each gave (RFC 5546
+         * 3.2.5; trial 70: invited Thu, moved to Fri, cancelled, read in
+         * one run: Thu was announced after the cancel of Fri) */
+        const char *tn = json_string_value(t);
+        long long cs = -1, is = -1;
+        if (r && strncmp(tn, "uid:", 4) == 0) {
+            cs = notifier_uid_sequence(json_object_get(c, "event"), tn + 4);
+            is = notifier_uid_sequence(event, tn + 4);
+        }
+        int by_time = r && notifier_cancels(iv, json_object_get(c, "event"), r);
+        if (r &&
+            (by_time || (cs >= 0 && is >= 0 && is <= cs &&
+                         !json_is_true(json_object_get(iv, "cancelled"))))) {
+            /* an older version at another time: its cancel is told for
+             * the version it names, not once per version */
+            *superseded = !by_time;
             json_decref(topics);
             return c;
         }
@@ -545,13 +562,22 @@ static co_status_t notifier_emit(struct notifier *n, json_t *event,
     json_t *iv =
         slot[0] != '\0' ? notifier_interview_info(event, key, slot) : NULL;
     int err = 0;
-    json_t *w = iv ? notifier_cancel_waiting(n, iv, event, &err) : NULL;
+    int superseded = 0;
+    json_t *w =
+        iv ? notifier_cancel_waiting(n, iv, event, &err, &superseded) : NULL;
     if (err) {
         json_decref(out);
         json_decref(iv);
         notifier_api->set_error(n->st, "state",
                                 "notifier: state store unreachable");
         return CO_RETRY;
+    }
+    if (w != NULL && superseded) { /* a version its cancel outdates */
+        notifier_api->metric_add(n->st, "superseded_invitations", 1);
+        json_decref(w);
+        json_decref(iv);
+        json_decref(out);
+        return CO_OK;
     }
     if (w != NULL) { /* cancelled before it was announced: say so only */
         co_status_t s = notifier_tell_cancel(

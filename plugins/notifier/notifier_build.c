@@ -693,6 +693,29 @@ json_t *notifier_topics(json_t *event, int mode)
     return out;
 }
 
+long long notifier_uid_sequence(json_t *event, const char *uid)
+{
+    long long best = -1;
+    json_t *cals[] = {
+        json_object_get(event, "calendar"),
+        json_object_get(json_object_get(event, "email"), "calendar")};
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(cals[k], i, c)
+        {
+            const char *u = notifier_str(c, "uid");
+            if (u == NULL || strcmp(u, uid) != 0)
+                continue;
+            json_t *seq = json_object_get(c, "sequence");
+            long long s = json_is_integer(seq) ? json_integer_value(seq) : 0;
+            if (s > best)
+                best = s;
+        }
+    }
+    return best;
+}
+
 /* Whether `s` says "cancel" (cancel, cancelled, canceled, cancellation,
  * abgesagt); with `what` 1, that a time moved (reschedule, new time,
  * moved to, verschoben, postpone, rebook, rearrange); with 2,

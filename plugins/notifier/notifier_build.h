@@ -179,6 +179,15 @@ enum {
 json_t *notifier_topics(json_t *event, int mode);
 
 /**
+ * @brief The highest iCalendar SEQUENCE (RFC 5545 3.8.7.4; absent is 0)
+ *        among the event's calendar parts (`calendar` and
+ *        `email.calendar`) with UID `uid`.
+ * @param event A careerops.event.v1 object (borrowed).
+ * @returns The sequence, or -1 when no part has that UID. Pure.
+ */
+long long notifier_uid_sequence(json_t *event, const char *uid);
+
+/**
  * @brief Whether an event cancels interviews, and why:
  *        "calendar cancellation" (a `calendar` object on the event or its
  *        `email` with METHOD:CANCEL or STATUS:CANCELLED, or a calendar

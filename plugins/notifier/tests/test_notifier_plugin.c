@@ -469,6 +469,60 @@ START_TEST(calendar_uid_cancel)
 }
 END_TEST
 
+/* with_cal() with the part's SEQUENCE and start. */
+static char *with_cal_seq(char *v, const char *uid, const char *method, int seq,
+                          const char *start)
+{
+    json_t *e = json_loads(v, 0, NULL);
+    free(v);
+    json_object_set_new(json_object_get(e, "email"), "calendar",
+                        json_pack("[{s:s, s:s, s:i, s:s}]", "uid", uid,
+                                  "method", method, "sequence", seq, "start",
+                                  start));
+    char *out = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    return out;
+}
+
+/* Invited Thu (SEQUENCE 0), moved to Fri (1), cancelled (CANCEL, 2), read
+ * in one run (trial 70: with the cancel first, Thu was announced after the
+ * cancel of Fri). Read in order: the notices as they come; with the cancel
+ * first, its notice only, for the version it names: the older invitation
+ * it outdates is not announced, whatever its time. */
+START_TEST(calendar_cancel_outdates_older_versions)
+{
+    const char *thu = "2026-12-17T16:00:00Z", *fri = "2026-12-18T10:00:00Z";
+    char *evs[] = {with_cal_seq(mail_ev("INTERVIEW", "v0", "Vantor", NULL,
+                                        "Invitation: Interview @ Thu",
+                                        "2026-12-07T08:00:00Z", thu),
+                                "vantor-42", "REQUEST", 0, thu),
+                   with_cal_seq(mail_ev("INTERVIEW", "v1", "Vantor", NULL,
+                                        "Updated invitation: Interview @ Fri",
+                                        "2026-12-08T08:00:00Z", fri),
+                                "vantor-42", "REQUEST", 1, fri),
+                   with_cal_seq(mail_ev("INTERVIEW", "v2", "Vantor", NULL,
+                                        "Canceled event: Interview @ Fri",
+                                        "2026-12-09T08:00:00Z", fri),
+                                "vantor-42", "CANCEL", 2, fri)};
+    char got[512];
+    run_order(evs, (const int[]){2, 1, 0}, 3, got, sizeof got);
+    ck_assert_msg(strncmp(got, "Cancelled: Vantor interview Fri 18 Dec", 38) ==
+                          0 &&
+                      strchr(got, '|') == NULL,
+                  "%s", got);
+    run_order(evs, (const int[]){2, 0, 1}, 3, got, sizeof got);
+    ck_assert_msg(strncmp(got, "Cancelled: Vantor interview Fri 18 Dec", 38) ==
+                          0 &&
+                      strchr(got, '|') == NULL,
+                  "%s", got);
+    run_order(evs, (const int[]){0, 1, 2}, 3, got, sizeof got);
+    ck_assert_msg(strstr(got, "Cancelled: Vantor interview Fri 18 Dec") != NULL,
+                  "%s", got);
+    for (int i = 0; i < 3; i++)
+        free(evs[i]);
+}
+END_TEST
+
 /* Outlook's cancel (a new-user trial) as rules-classifier builds the events
  * (taken from a demo run, tests/demo/demo_outlook_cancel.sh): a REQUEST
  * with STATUS:CANCELLED and SEQUENCE 3, the same UID, subject and text as
@@ -638,6 +692,7 @@ static Suite *suite(void)
     tcase_add_test(t, rejection_and_text_cancel);
     tcase_add_test(t, own_reply_either_order);
     tcase_add_test(t, calendar_uid_cancel);
+    tcase_add_test(t, calendar_cancel_outdates_older_versions);
     tcase_add_test(t, outlook_cancel_as_classified);
     tcase_add_test(t, bad_timezone_refused);
     tcase_add_test(t, briefing_before_and_after);
