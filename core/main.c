@@ -289,6 +289,18 @@ static int co__cmd_validate(int argc, char **argv)
     }
     /* inputs no stage writes: a warning, not a fault (trial 16) */
     co_manifest_unfed_inputs(m, &d);
+    /* a source runs one instance (trial 70: concurrency 4 passed silently) */
+    for (size_t i = 0; i < m->n_stages; i++)
+        if (m->stages[i].n_inputs == 0 && !m->stages[i].input_invalid &&
+            m->stages[i].concurrency > 1) {
+            char sp[CO_STAGE_PATH_MAX + 16];
+            co_manifest_stage_path(sp, sizeof sp, i, m->stages[i].name);
+            strncat(sp, ".concurrency", sizeof sp - strlen(sp) - 1);
+            co_diag_add(&d, sp,
+                        "is %d, but a source (a stage with no input) runs "
+                        "one instance: it is ignored",
+                        m->stages[i].concurrency);
+        }
     co_diag_print_as(&d, argv[optind], "warning");
     co_diag_free(&d);
     printf("ok: %s: pipeline %s, %zu stage%s, %zu topic%s\n",

@@ -626,6 +626,13 @@ refused "format maildir on a folder that is no Maildir" 'stages\[0\] \(in\)\.con
 # every record ("emit() without an output topic")
 refused "a processor without output" 'stages\[1\] \(out\): plugin mock-passthrough is a processor: it emits records, but the stage has no "output"' \
     fmt.json --set 'stages.out.plugin=mock-passthrough' --set 'stages.out.config={}'
+# trial 70: rate_limit.key "" or with an empty part passed (when refuses
+# them); concurrency on a source passed silently
+refused "rate_limit.key with an empty part" 'stages\[1\] \(out\)\.rate_limit\.key: "email\.\.x" is not a field path' \
+    fmt.json --set 'stages.out.rate_limit={"per_second":5,"key":"email..x"}'
+"$B" validate fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'stages.in.concurrency=4' > out.txt 2> err.txt || fail "concurrency on a source refused: $(cat err.txt)"
+grep -q '^warning: fmt.json: stages\[0\] (in)\.concurrency: is 4, but a source .* runs one instance' err.txt ||
+    fail "no warning for concurrency on a source: $(cat err.txt)"
 refused "path /" 'stages\[0\] \(in\)\.config\.path: / is the root folder, not a mailbox' \
     fmt.json --set 'stages.in.config={"path":"/"}'
 refused "mock-sink path a folder" "stages\\[1\\] \\(out\\)\\.config\\.path: '[^']*mockdir' is a folder: name a file" \
