@@ -841,6 +841,18 @@ static int co__relabel_cmd(int argc, char **argv, const char **sets)
                 edge);
         return 2;
     }
+    /* the events table's company and role columns keep 512 bytes (the
+     * correction kept all of 100,000: trial 70) */
+    const char *lng = r.set_company && strlen(r.company) > 512 ? "company"
+                      : r.set_role && strlen(r.role) > 512     ? "role"
+                                                               : NULL;
+    if (lng != NULL) {
+        fprintf(stderr,
+                "error: --%s is %zu bytes long: give at most 512 (a name, "
+                "not a text)\n",
+                lng, strlen(strcmp(lng, "company") == 0 ? r.company : r.role));
+        return 2;
+    }
     char tmp[32];
     int deadline = label == 1 || label == 2; /* OFFER, ASSESSMENT */
     if (correcting && r.set_date && co__relabel_day(r.date) && !deadline) {

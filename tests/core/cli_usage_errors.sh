@@ -224,6 +224,9 @@ expect 2 "^error: the connection string: PostgreSQL cannot read it" \
     "relabel --conninfo 'not a dsn'" "$B" relabel 4dd7aaaa OTHER --conninfo "not a dsn"
 expect 2 "^error: --topic needs --manifest" "relabel --topic without --manifest" \
     "$B" relabel 4dd7aaaa OTHER --topic x --conninfo "postgresql://127.0.0.1:1/none"
+# trial 70: a 100,000-character --company was recorded whole
+expect 2 "^error: --company is 600 bytes long: give at most 512" "relabel --company of 600 bytes" \
+    "$B" relabel 4dd7aaaa OTHER --company "$(printf 'A%.0s' $(seq 600))" --conninfo "postgresql://127.0.0.1:1/none"
 # note 31: relabel had no --set, which run, eval and dlq take
 expect 2 "^error: --set needs --manifest" "relabel --set without --manifest" \
     "$B" relabel 4dd7aaaa OTHER --set a=b --conninfo "postgresql://127.0.0.1:1/none"
