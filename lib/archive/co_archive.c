@@ -7,9 +7,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -219,6 +221,17 @@ static int co__arch_local_ok(const char *url, char *err, size_t errlen)
         else
             *slash = '\0';
         self = 0;
+    }
+    struct statfs fs;
+    if (S_ISDIR(st.st_mode) && statfs(p, &fs) == 0 &&
+        (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC)) {
+        /* root may "write" there, but no folder can be made (trial 70:
+         * /proc/archive passed validate, the run failed after retries) */
+        snprintf(err, errlen,
+                 "archive folder %s: %s is the kernel's %s file system, "
+                 "where no folder can be made: give a folder on a disk",
+                 path, p, fs.f_type == SYSFS_MAGIC ? "sysfs" : "proc");
+        return -1;
     }
     if (S_ISDIR(st.st_mode)) {
         /* trial 60: a folder this user cannot write passed validate, and

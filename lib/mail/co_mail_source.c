@@ -61,9 +61,19 @@ static co_status_t co__ms_check_keys(const co_archive_config_t *ac,
         return CO_OK;
     static const char *const opt[] = {"archive_s3_access_key_file",
                                       "archive_s3_secret_key_file"};
+    static const char *const env[] = {"CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE",
+                                      "CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE"};
     const char *path[] = {cfg->archive_s3_access_key_file,
                           cfg->archive_s3_secret_key_file};
     for (int i = 0; i < 2; i++) {
+        if (co__ms_env(path[i], env[i]) == NULL) {
+            /* trial 70: validate said ok, run refused it at start */
+            snprintf(err, errsz,
+                     "%s: not set, nor $%s: an s3:// archive needs the file "
+                     "holding the S3 %s key",
+                     opt[i], env[i], i == 0 ? "access" : "secret");
+            return CO_FATAL;
+        }
         const char *kind = co_readfile_not_regular(path[i]);
         if (kind != NULL) {
             snprintf(err, errsz,

@@ -156,11 +156,23 @@ sed 's|"format":"xml"|"format":"auto","archive":"s3://b/p","archive_s3_endpoint"
 "$B" validate ar.json > ar.out 2>&1 && fail "validate accepted an S3 endpoint with a password"
 grep -q 'stages\[0\] (ingest)\.config\.archive_s3_endpoint: holds a login or password' ar.out || fail "S3 endpoint: $(cat ar.out)"
 ! grep -q ARPW53 ar.out || fail "the S3 endpoint's password printed: $(cat ar.out)"
+echo AK > ak.txt; echo SK > sk.txt
 for a in "file://$T/arch" "file://localhost$T/arch" 'arch' 's3://bucket/p'; do
     sed "s|\"format\":\"xml\"|\"format\":\"auto\",\"archive\":\"$a\"|" mbox.json > ar.json
-    "$B" validate ar.json > ar.out 2>&1 || true # the other stages' faults
+    CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE=$T/ak.txt CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE=$T/sk.txt \
+        "$B" validate ar.json > ar.out 2>&1 || true # the other stages' faults
     ! grep -q 'stages\[0\] (ingest)' ar.out || fail "archive $a refused: $(cat ar.out)"
 done
+# trial 70: an s3:// archive without its key files, and a folder under
+# /proc, passed validate; run refused them at start
+env -u CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE -u CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE "$B" validate ar.json > ar.out 2>&1 &&
+    fail "validate accepted an s3:// archive without key files"
+grep -q 'stages\[0\] (ingest)\.config\.archive_s3_access_key_file: not set, nor \$CAREEROPS_ARCHIVE_S3_ACCESS_KEY_FILE' ar.out ||
+    fail "s3 without keys: $(cat ar.out)"
+sed "s|\"format\":\"xml\"|\"format\":\"auto\",\"archive\":\"/proc/careerops-arch\"|" mbox.json > ar.json
+"$B" validate ar.json > ar.out 2>&1 && fail "validate accepted an archive under /proc"
+grep -q 'stages\[0\] (ingest)\.config\.archive: archive folder /proc/careerops-arch: /proc is the kernel.s proc file system' ar.out ||
+    fail "archive under /proc: $(cat ar.out)"
 [ ! -e 'u:ARPW53@' ] && [ ! -e fileserver ] || fail "validate made a folder"
 ok "validate refuses an archive URL that the stage's start refuses (file:// with a login or host, s3:// credentials, one slash, S3://, an S3 endpoint with a login), unquoted"
 # trial 54: the login of an archive URL was quoted (s3://LEAKME@b, the
@@ -383,7 +395,7 @@ grep -q "key\.fifo: a named pipe (FIFO) that nothing wrote to within 5 s" err.tx
 ok "a FIFO as a plugin's key file (mailbox-source's S3 keys, ollama-classifier's api_key_file) is refused by validate and run, naming the option; from the environment, run ends in 5 s saying it is a FIFO nothing wrote to"
 # api_key_file is read from the manifest's folder, as every other file
 # option (it was read from the current folder)
-(cd / && "$B" validate "$T/akf2.json" > "$T/out.txt" 2> "$T/err.txt") ||
+(cd / && CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE=$T/key.txt "$B" validate "$T/akf2.json" > "$T/out.txt" 2> "$T/err.txt") ||
     fail "api_key_file relative to the manifest, validated from /: $(cat err.txt)"
 ok "ollama-classifier's api_key_file is relative to the manifest's folder"
 # an empty output path named the manifest's folder ("is a folder")
