@@ -81,7 +81,11 @@ print(sum(1 for i in range(int(sys.argv[2]), len(d)) if d.startswith(b"From ", i
     fail "run 2 posted $(field "$T/r2.json" notifications_posted), expected exactly the undelivered one"
 tail -n +$((posts_before + 1)) "$T/slack.jsonl" | grep -q "${key:0:12}" ||
     fail "the undelivered event ${key:0:12} was not posted by run 2"
-ok "next run: resumed at byte $off ($new of 40 messages read again), posted only the undelivered notification, exit 0"
+# trial 70: the first run's failure was still listed once posted
+[ "$(field "$T/r1.json" dead_letters)" = 1 ] || fail "run 1: dead_letters $(field "$T/r1.json" dead_letters), want 1"
+[ "$(field "$T/r2.json" dead_letters)" = 0 ] ||
+    fail "run 2 still lists $(field "$T/r2.json" dead_letters) dead letter(s) after posting the undelivered notification"
+ok "next run: resumed at byte $off ($new of 40 messages read again), posted only the undelivered notification, exit 0, and no longer lists its dead letter"
 
 run "$T/r3.json"
 [ "$RC" = 0 ] || fail "run 3 exited $RC"
