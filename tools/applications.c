@@ -14,6 +14,7 @@
  * Exit status: 0 printed (possibly nothing), 1 database error, 2 usage.
  */
 #include <getopt.h>
+#include <glib.h>
 #include <jansson.h>
 #include <libical/ical.h>
 #include <libpq-fe.h>
@@ -269,23 +270,58 @@ static void co__app_print_csv(FILE *out, const json_t *apps)
     }
 }
 
-/* Display width of UTF-8 text as co__app_cell() shows it (code points;
- * good enough for names). */
+/* Columns a cell takes at most: a longer company or role is cut with
+ * "..." (trial 70: a 512-character company given to relabel widened every
+ * row). */
+#define CO__APP_CELL_MAX 40
+
+/* Terminal columns of one character: 0 for a combining or zero-width one,
+ * 2 for a wide (CJK) one, else 1 (GLib's Unicode tables: the C library's
+ * wcwidth() answers only in a UTF-8 locale). */
+static int co__app_cols(gunichar c)
+{
+    return g_unichar_iszerowidth(c) ? 0 : g_unichar_iswide(c) ? 2 : 1;
+}
+
+/* Display width of UTF-8 text as co__app_cell() shows it, up to
+ * CO__APP_CELL_MAX (trial 70: CJK and emoji names misaligned the rows). */
 static int co__app_width(const char *s)
 {
     int w = 0;
-    for (s = co_cli_shown(s); *s; s++)
-        w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
+    const char *v = co_cli_shown(s);
+    if (!g_utf8_validate(v, -1, NULL))
+        return (int)strlen(v);
+    for (const char *p = v; *p; p = g_utf8_next_char(p))
+        w += co__app_cols(g_utf8_get_char(p));
+    return w < CO__APP_CELL_MAX ? w : CO__APP_CELL_MAX;
 }
 
 /* A cell of the table, through co_cli_shown(): a company or role taken
  * from an email or given to `relabel --company` may hold an escape
- * sequence or U+202E. */
+ * sequence or U+202E. Cut with "..." past CO__APP_CELL_MAX columns. */
 static void co__app_cell(FILE *out, const char *s, int width)
 {
-    fputs(co_cli_shown(s), out);
-    for (int i = co__app_width(s); i < width; i++)
+    const char *v = co_cli_shown(s);
+    int w = 0;
+    if (!g_utf8_validate(v, -1, NULL)) {
+        fputs(v, out);
+        w = (int)strlen(v);
+    } else {
+        int full = 0;
+        for (const char *p = v; *p; p = g_utf8_next_char(p))
+            full += co__app_cols(g_utf8_get_char(p));
+        for (const char *p = v; *p; p = g_utf8_next_char(p)) {
+            int cw = co__app_cols(g_utf8_get_char(p));
+            if (full > CO__APP_CELL_MAX && w + cw > CO__APP_CELL_MAX - 3) {
+                fputs("...", out);
+                w += 3;
+                break;
+            }
+            fwrite(p, 1, (size_t)(g_utf8_next_char(p) - p), out);
+            w += cw;
+        }
+    }
+    for (int i = w; i < width; i++)
         fputc(' ', out);
 }
 
