@@ -153,8 +153,10 @@ static void console_notification(FILE *f, json_t *n,
     const char *from = console_str(em, "from");
     if (subj || from) {
         char *s = NULL;
-        if (asprintf(&s, "\"%s\"%s%s", subj ? subj : "", from ? " from " : "",
-                     from ? from : "") >= 0) {
+        /* no subject reads as the summary says it (trial 70: '""') */
+        if (asprintf(&s, "%s%s%s%s%s", subj ? "\"" : "",
+                     subj ? subj : "(no subject)", subj ? "\"" : "",
+                     from ? " from " : "", from ? from : "") >= 0) {
             console_field(f, "email:", s);
             free(s);
         }
