@@ -518,7 +518,13 @@ static void rules_fmt(long long utc, char *out, size_t out_size)
 {
     time_t tt = (time_t)utc;
     struct tm tm;
-    gmtime_r(&tt, &tm);
+    /* RFC 3339 has four-digit years (trial 70: a Date header of 31 Dec
+     * 9999 +1400 made "Thursday" 10000-01-05T20:00:00Z): no date */
+    if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+        tm.tm_year + 1900 < 1) {
+        out[0] = '\0';
+        return;
+    }
     strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 

@@ -226,7 +226,8 @@ static int rules_cal_start(const json_t *ev, char *out, size_t out_size)
         return 0;
     time_t tt = (time_t)t;
     struct tm tm;
-    gmtime_r(&tt, &tm);
+    if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999)
+        return 0; /* RFC 3339 has four-digit years */
     strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return 1;
 }

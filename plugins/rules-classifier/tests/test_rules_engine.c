@@ -484,6 +484,27 @@ START_TEST(due_day_without_time)
 }
 END_TEST
 
+/* A date past year 9999 is no RFC 3339 date (trial 70: a Date header of
+ * 31 Dec 9999 +1400 made "Thursday at 10:00" 10000-01-05T20:00:00Z). */
+START_TEST(no_date_past_year_9999)
+{
+    json_t *e = mk("Dana Reyes", "dana@quarrylabs.example",
+                   "Interview invitation: Backend Engineer",
+                   "Hi Sam,\n\nWe would like to invite you to an interview "
+                   "for the Backend Engineer role at Quarry Labs on Thursday "
+                   "at 10:00.\n\nBest,\nDana",
+                   NULL, NULL);
+    json_object_set_new(e, "date", json_string("9999-12-31T09:59:59Z"));
+    json_object_set_new(e, "date_raw",
+                        json_string("Thu, 31 Dec 9999 23:59:59 +1400"));
+    rules_result_t r = run(e);
+    ck_assert_msg(r.scheduled[0] == '\0' || strlen(r.scheduled) == 20, "\"%s\"",
+                  r.scheduled);
+    ck_assert_msg(strncmp(r.scheduled, "10000", 5) != 0, "%s", r.scheduled);
+    rules_result_clear(&r);
+}
+END_TEST
+
 /* An interview whose message says it was moved, or whose invitation is a
  * revision (SEQUENCE 1 or more), is marked rescheduled (the notifier then
  * says "new time"); an invitation that only offers a new slot if needed
@@ -617,6 +638,7 @@ static Suite *suite(void)
     tcase_add_test(tc, quoted_context);
     tcase_add_test(tc, not_an_object);
     tcase_add_test(tc, due_day_without_time);
+    tcase_add_test(tc, no_date_past_year_9999);
     tcase_add_test(tc, rescheduled_interview);
     suite_add_tcase(s, tc);
     return s;
