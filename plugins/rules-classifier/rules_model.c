@@ -176,7 +176,7 @@ static void rules_words(const char *s, int cap, int *n, int *test)
  * hiring context and no rule for its label it raises no alert. Longer
  * mail keeps the model's word: "Excel skills test" with two lines about
  * it, from a recruiter, is an assessment with no hiring word either. */
-#define RULES_MODEL_TEST_WORDS 6
+#define RULES_MODEL_TEST_WORDS 12
 static int rules_model_test_mail(const json_t *email)
 {
     int n = 0, test = 0, cap = RULES_MODEL_TEST_WORDS + 1;

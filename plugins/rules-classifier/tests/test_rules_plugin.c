@@ -241,7 +241,12 @@ START_TEST(test_mail_is_other)
         "\"text\":\"\"}",
         "{\"schema\":\"careerops.email.v1\",\"key\":\"t2\","
         "\"from\":\"alice@friend.example\",\"subject\":\"Testing 123\","
-        "\"text\":\"testing\\n\"}"};
+        "\"text\":\"testing\\n\"}",
+        /* trial 70: ASSESSMENT p=1.00 when the bound was 6 words */
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"t3\","
+        "\"from\":\"friend@gmail.com\",\"subject\":\"Testing "
+        "attachments\",\"text\":\"Here is a test of an attachment via "
+        "email.\\n\"}"};
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
         json_t *ev = classify_one("combined", tests[i]);
         const char *raw = host->emits[host->emit_cnt - 1].value;
