@@ -626,7 +626,8 @@ void co__date_parse(const char *raw, co__date_t *out)
         if ((tok[0] == '+' || tok[0] == '-') && n == 5 &&
             strspn(tok + 1, "0123456789") == 4) {
             int v = atoi(tok + 1);
-            if (v % 100 < 60) {
+            /* no zone is more than 14 hours off UTC ("+9959" is no zone) */
+            if (v % 100 < 60 && v / 100 <= 14) {
                 zone = (v / 100 * 60 + v % 100) * (tok[0] == '-' ? -1 : 1);
                 zone_num = 1;
             }

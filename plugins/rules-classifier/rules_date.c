@@ -1831,9 +1831,14 @@ static int rules_date_header_zone(const char *raw)
     for (const char *p = raw; *p; p++) {
         if ((*p == '+' || *p == '-') && p > raw && p[-1] == ' ' &&
             strspn(p + 1, "0123456789") == 4) {
-            int v = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 +
-                    (p[3] - '0') * 10 + (p[4] - '0');
-            found = *p == '-' ? -v : v;
+            int h = (p[1] - '0') * 10 + (p[2] - '0');
+            int m = (p[3] - '0') * 10 + (p[4] - '0');
+            /* as the normalizer reads it: minutes under 60, and no zone
+             * is more than 14 hours off UTC (trial 70: "+9999" moved
+             * "Thursday at 10:00" to a Sunday) */
+            if (m >= 60 || h > 14)
+                continue;
+            found = *p == '-' ? -(h * 60 + m) : h * 60 + m;
         }
     }
     if (found == INT_MIN && (strstr(raw, " GMT") || strstr(raw, " UT")))

@@ -326,6 +326,9 @@ static const struct {
      1},
     {"Mon, 03 Mar 2025 09:00:00 X", NULL, "2025-03-03T09:00:00Z", 1},
     {"Wed Mar  5 09:00:00 2025", NULL, "2025-03-05T09:00:00Z", 1},
+    /* trial 70: no zone is more than 14 hours off UTC */
+    {"Thu, 10 Dec 2026 10:00:00 +9959", NULL, "2026-12-10T10:00:00Z", 1},
+    {"Thu, 10 Dec 2026 10:00:00 +1400", NULL, "2026-12-09T20:00:00Z", 0},
     {"<HR>", NULL, NULL, 0},
     {"Mon, 31 Feb 2025 09:00:00 +0000", NULL, NULL, 0},
 };
