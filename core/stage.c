@@ -537,14 +537,16 @@ co_status_t co_stage_process_one(co_stage_t *st, const co_record_t *rec)
     int64_t t0 = st->lat_start_ms; /* set by the worker, or -1 */
     st->lat_start_ms = -1;
     json_t *doc = co__doc_for(st, rec);
-    if (doc == NULL && rec->value != NULL && st->sc->when &&
-        json_object_size(st->sc->when) > 0) {
-        /* `when` cannot test it: a dead letter, not a silent skip */
+    if (doc == NULL && st->sc->when && json_object_size(st->sc->when) > 0) {
+        /* `when` cannot test it: a dead letter, not a silent skip (trial
+         * 71: a record with a null value vanished) */
         snprintf(st->err_class, sizeof st->err_class, "when");
         snprintf(st->err_msg, sizeof st->err_msg,
-                 "the record's value is not a JSON object or array (or is "
-                 "nested too deeply), "
-                 "so the stage's `when` cannot test it");
+                 "the record's value is %s, "
+                 "so the stage's `when` cannot test it",
+                 rec->value == NULL
+                     ? "null (no value)"
+                     : "not a JSON object or array (or is nested too deeply)");
         st->attempts = 1;
         co_metric_add(st->m_failed, 1);
         return CO_FAIL;

@@ -7,6 +7,7 @@ cat > in.jsonl <<'J'
 {"key":"a","value":"{\"event_type\":\"INTERVIEW\",\"company\":\"Acme\"}"}
 {"key":"b","value":"{\"event_type\":\"OTHER\"}"}
 {"key":"c","value":"plain text, not JSON"}
+{"key":"d","value":null}
 J
 cat > m.json <<'J'
 {"pipeline":"itwhen","stages":[
@@ -19,7 +20,11 @@ J
 "$B" run m.json --until-idle 2> run.log || fail "run failed: $(tail -3 run.log)"
 [ "$(total_lines out.jsonl)" = 1 ] && grep -q '"key":"a"' out.jsonl ||
     fail "when selected: $(cat out.jsonl)"
-[ "$(total_lines dl.jsonl)" = 1 ] && grep -q '"key":"c"' dl.jsonl ||
+# trial 71: a record with a null value vanished (neither passed nor
+# dead-lettered)
+[ "$(total_lines dl.jsonl)" = 2 ] && grep -q '"key":"c"' dl.jsonl && grep -q '"key":"d"' dl.jsonl ||
     fail "dead letters: $(cat dl.jsonl 2>/dev/null)"
+grep -q "the record's value is null (no value), so the stage's .when. cannot test it" run.log ||
+    fail "no reason for the null value: $(grep -c when run.log)"
 grep -q "dead-lettering record .*\[when\] .*cannot test it" run.log || fail "no reason logged: $(tail -3 run.log)"
-ok "a value that is not JSON under when: one dead letter with the reason; when selects the rest"
+ok "a value that is not JSON, or null, under when: a dead letter each with the reason; when selects the rest"
