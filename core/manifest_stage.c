@@ -338,6 +338,35 @@ static void co__move_faults(co_diag_t *sd, const char *named, json_t *raw,
     sd->n = 0;
 }
 
+/* when and rate_limit act on the records a stage reads: a source reads
+ * none, so written on a source they would be ignored (trial 71: all its
+ * records went out at full speed). A rate_limit a source inherits from
+ * defaults is not an error: defaults are for the stages that read. */
+static void co__stage_source_only(const co_stage_conf_t *s, json_t *raw,
+                                  const char *named, co_diag_t *d)
+{
+    if (s->n_inputs != 0 || s->input_invalid || s->output == NULL)
+        return;
+    char p[CO_STAGE_PATH_MAX + 16];
+    if (json_object_get(raw, "when") != NULL) {
+        snprintf(p, sizeof p, "%s.when", named);
+        co_diag_add(d, p,
+                    "a source (a stage with no input) reads no records to "
+                    "filter: put \"when\" on the stage whose input is "
+                    "\"%s\"",
+                    s->output);
+    }
+    if (json_object_get(raw, "rate_limit") != NULL) {
+        snprintf(p, sizeof p, "%s.rate_limit", named);
+        co_diag_add(d, p,
+                    "a source (a stage with no input) is not paced by the "
+                    "host: put \"rate_limit\" on the stage whose input is "
+                    "\"%s\", or use the source plugin's own pacing option "
+                    "if it has one",
+                    s->output);
+    }
+}
+
 void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
                      size_t idx, co_diag_t *d)
 {
@@ -366,6 +395,7 @@ void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
     co__stage_errors(s, st, named, &sd);
     co__stage_rate(s, st, named, &sd);
     co__stage_rest(s, st, named, &sd);
+    co__stage_source_only(s, raw, named, &sd);
     /* not when "output" is there but wrong ("output": 42, already
      * reported as such; trial 36) */
     if (s->n_inputs == 0 && s->output == NULL && s->name && !s->input_invalid &&

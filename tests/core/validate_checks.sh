@@ -642,6 +642,14 @@ refused "a processor without output" 'stages\[1\] \(out\): plugin mock-passthrou
 # them); concurrency on a source passed silently
 refused "rate_limit.key with an empty part" 'stages\[1\] \(out\)\.rate_limit\.key: "email\.\.x" is not a field path' \
     fmt.json --set 'stages.out.rate_limit={"per_second":5,"key":"email..x"}'
+# trial 71: when and rate_limit on a source passed and were ignored (all
+# records out at full speed); a rate_limit from defaults is for readers
+refused "when on a source" 'stages\[0\] \(in\)\.when: a source \(a stage with no input\) reads no records to filter: put "when" on the stage whose input is "raw"' \
+    fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'stages.in.when={"x":1}'
+refused "rate_limit on a source" 'stages\[0\] \(in\)\.rate_limit: a source \(a stage with no input\) is not paced by the host: put "rate_limit" on the stage whose input is "raw"' \
+    fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'stages.in.rate_limit={"per_second":2}'
+"$B" validate fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'defaults={"rate_limit":{"per_second":2}}' > out.txt 2> err.txt ||
+    fail "a rate_limit in defaults refused for a source: $(cat err.txt)"
 "$B" validate fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'stages.in.concurrency=4' > out.txt 2> err.txt || fail "concurrency on a source refused: $(cat err.txt)"
 grep -q '^warning: fmt.json: stages\[0\] (in)\.concurrency: is 4, but a source .* runs one instance' err.txt ||
     fail "no warning for concurrency on a source: $(cat err.txt)"
