@@ -81,6 +81,18 @@ static const co_stage_t *co__flush_failing(const co_runtime_t *rt)
     return NULL;
 }
 
+/* The first local stage with inputs paused through the control API
+ * (POST /api/stages/NAME/pause), or NULL: it reads nothing until resumed,
+ * so waiting for it only delays the stop (trial 71: the whole 30 s, exit
+ * 1). The operator paused it; a stop does not resume it. */
+static const co_stage_t *co__paused(const co_runtime_t *rt)
+{
+    for (size_t i = 0; i < rt->n_inst; i++)
+        if (rt->inst[i]->sc->n_inputs > 0 && CO_RT_LOAD(&rt->inst[i]->pause))
+            return rt->inst[i];
+    return NULL;
+}
+
 /* 1 when every consumer group watched (the local stages', and with
  * --bootstrap-file those of the stages run elsewhere) answered with no
  * lag, 0 otherwise, *behind then naming the first that did not answer or
@@ -161,6 +173,7 @@ void co_drain_embedded(co_sup_t *sv, int64_t timeout_ms)
             const char *said, *why;
         } stuck[] = {
             {co__failed_consumer, " FAILED", "FAILED"},
+            {co__paused, " is paused (control API)", "is paused"},
             {co__flush_failing, ": its flush keeps failing", "cannot flush"},
             {co__broker_gone, " waits for the broker", "waits for the broker"},
             {co__state_stuck, " waits for the state store",

@@ -139,3 +139,23 @@ code=$(curl -s -o health.out -w '%{http_code}' "http://127.0.0.1:$port/health")
     fail "/health while store waits: $code $(cat health.out)"
 kill -TERM $RP; wait $RP || true
 ok "a sink waiting for PostgreSQL: WAITING with why, /health 200 degraded naming it"
+
+# 4. a stage paused through the API does not hold a SIGTERM for the whole
+# drain (trial 71: 30 s): the stop says it is paused, its input is read
+# again at the next start (exit 1: the source's position is not advanced)
+"$B" run m.json --set 'stages.src.config.count=2000' --set 'stages.sink.config.path=p.jsonl' 2> p.log & RP=$!; PIDS+=($RP)
+LOGF=p.log
+port=$(http_port p.log) || fail "no http endpoint in the log: $(tail -3 p.log)"
+wait_keys p.jsonl 20 60 || fail "no records flowed before the pause"
+code=$(post "http://127.0.0.1:$port/api/stages/mid/pause")
+[ "$code" = 200 ] || fail "pause answered $code: $(cat post.out)"
+sleep 1
+t0=$(date +%s)
+kill -TERM $RP; rc=0; wait $RP || rc=$?
+took=$(( $(date +%s) - t0 ))
+[ "$took" -lt 15 ] || fail "SIGTERM with mid paused took $took s"
+grep -q 'stage mid is paused (control API): not waiting for downstream to drain' p.log ||
+    fail "the stop did not say mid is paused: $(tail -5 p.log)"
+[ "$rc" = 1 ] && grep -q 'its position is not advanced' p.log ||
+    fail "exit $rc with records not stored, or no ERROR naming them: $(tail -5 p.log)"
+ok "SIGTERM with a paused stage: stopped in $took s, saying mid is paused; exit 1, the source's records read again"
