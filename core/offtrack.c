@@ -118,8 +118,15 @@ void co_offtrack_release(co_offtrack_t *t, uint64_t token)
     co__advance(p);
 }
 
-void co_offtrack_release_all(co_offtrack_t *t)
+void co_offtrack_release_all(co_offtrack_t *t, uint64_t except)
 {
+    uint64_t es = 0;
+    co_offtrack_part_t *ep =
+        except == CO_OFFTRACK_NONE ? NULL : co__tok(t, except, &es);
+    co_offtrack_ent_t *ee = ep ? &ep->ring[es & (ep->cap - 1)] : NULL;
+    int keep = ee != NULL && ee->held == 1;
+    if (keep)
+        ee->held = 3; /* not released below; held again after */
     for (size_t i = 0; i < t->n_parts; i++) {
         co_offtrack_part_t *p = &t->parts[i];
         for (uint64_t s = p->head; s < p->tail; s++)
@@ -127,7 +134,9 @@ void co_offtrack_release_all(co_offtrack_t *t)
                 p->ring[s & (p->cap - 1)].held = 0;
         co__advance(p);
     }
-    t->held = 0;
+    if (keep)
+        ee->held = 1;
+    t->held = keep ? 1 : 0;
 }
 
 void co_offtrack_abandon(co_offtrack_t *t, uint64_t token)

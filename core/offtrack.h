@@ -83,9 +83,11 @@ void co_offtrack_ack(co_offtrack_t *t, uint64_t token, int ok);
 /** @brief The record of `token` is processed (or flushed). */
 void co_offtrack_release(co_offtrack_t *t, uint64_t token);
 
-/** @brief Release every held record (a sink's flush succeeded); records
+/** @brief Release every held record (a sink's flush succeeded) but the
+ *         one of token `except` (the record still waiting for a rate-limit
+ *         token while the flush runs; CO_OFFTRACK_NONE: none kept); records
  *         abandoned with co_offtrack_abandon() stay held. */
-void co_offtrack_release_all(co_offtrack_t *t);
+void co_offtrack_release_all(co_offtrack_t *t, uint64_t except);
 
 /**
  * @brief The record of `token` will not be processed (the stage was asked

@@ -508,3 +508,48 @@ int co_port_kafka_setup(co_stage_t *st, char *errstr, size_t sz)
     st->consumer = co__consumer_new(st, errstr, sz);
     return st->consumer ? 0 : -1;
 }
+
+/* ---- consumed records -----------------------------------------------------
+ */
+
+size_t co_stage_msg_headers(const rd_kafka_message_t *msg, co_header_t *hbuf,
+                            size_t max)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    size_t nh = 0;
+    if (rd_kafka_message_headers(msg, &hdrs) == 0) {
+        const char *name;
+        const void *val;
+        size_t size;
+        while (nh < max &&
+               rd_kafka_header_get_all(hdrs, nh, &name, &val, &size) == 0) {
+            hbuf[nh].name = name;
+            hbuf[nh].value = val;
+            hbuf[nh].value_len = size;
+            nh++;
+        }
+    }
+    return nh;
+}
+
+void co_stage_msg_record(const co_stage_t *st, const rd_kafka_message_t *msg,
+                         co_header_t *hbuf, size_t max, co_record_t *rec)
+{
+    *rec = (co_record_t)CO_RECORD_INIT;
+    rec->key = msg->key;
+    rec->key_len = msg->key_len;
+    rec->value = msg->payload;
+    rec->value_len = msg->len;
+    rec->topic = rd_kafka_topic_name(msg->rkt);
+    rec->partition = msg->partition;
+    rec->offset = msg->offset;
+    rec->timestamp_ms = rd_kafka_message_timestamp(msg, NULL);
+    /* librdkafka 2.0.2 parses (and allocates) a record's header section as
+     * soon as it is asked for, even an empty one: skipped for a stage with
+     * `input_headers: false` or whose plugin declares it reads none (ABI
+     * 1.3), read for its dead letters only */
+    if (st->in_headers) {
+        rec->header_cnt = co_stage_msg_headers(msg, hbuf, max);
+        rec->headers = rec->header_cnt ? hbuf : NULL;
+    }
+}

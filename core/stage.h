@@ -159,6 +159,7 @@ struct co_stage_s {
     int64_t flush_warn_ms; /**< when the last WARN about a failing flush
                                 was logged (worker) */
     int held_back;         /**< partitions paused (flush failing, pause) */
+    int wait_failed; /**< a flush during a rate-limit wait FAILED the stage */
     int delivery_failed;
     /** the stage stopped with work not committed: its last offset commit
      *  was not answered, or (a source) the broker did not acknowledge its
@@ -355,6 +356,18 @@ int co_stage_with_retry(co_stage_t *st, co_stage_call_fn fn, const void *arg,
 
 /** @brief Add the locally counted records in/out to the metrics. */
 void co_stage_publish_counts(co_stage_t *st);
+
+/**
+ * @brief The consumer loop's chores while the current record waits for a
+ *        rate-limit token: publish the counts, flush a sink whose batch is
+ *        due (the waiting record is not released by it: it is not
+ *        processed yet) and commit the positions that moved. Worker
+ *        thread only; a no-op for a stage without a consumer and under
+ *        exactly-once delivery (its commits go in its transactions).
+ * @returns 0, or -1 when the flush FAILED the stage (wait_failed set: the
+ *          loop then ends as FAILED).
+ */
+int co_stage_wait_chores(co_stage_t *st);
 
 /** @brief Log the current error, set FAILED with "what: error". */
 void co_stage_fatal(co_stage_t *st, const char *what);

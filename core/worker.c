@@ -309,7 +309,7 @@ static int co__maybe_flush(co_stage_t *st, int force)
         CO_STATUS_BIT(CO_OK) | CO_STATUS_BIT(CO_RETRY) |
             CO_STATUS_BIT(CO_FAIL) | CO_STATUS_BIT(CO_FATAL));
     if (s == CO_OK) {
-        co_offtrack_release_all(&st->trk);
+        co_offtrack_release_all(&st->trk, st->cur_tok);
         st->last_flush_ms = now;
         if (st->flush_fails) {
             co_log(CO_LOG_INFO, st->sc->name, st->sc->plugin,
@@ -441,26 +441,6 @@ void co_stage_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 /* ---- the loop ------------------------------------------------------------ */
 
-static size_t co__headers(const rd_kafka_message_t *msg, co_header_t *hbuf,
-                          size_t max)
-{
-    rd_kafka_headers_t *hdrs = NULL;
-    size_t nh = 0;
-    if (rd_kafka_message_headers(msg, &hdrs) == 0) {
-        const char *name;
-        const void *val;
-        size_t size;
-        while (nh < max &&
-               rd_kafka_header_get_all(hdrs, nh, &name, &val, &size) == 0) {
-            hbuf[nh].name = name;
-            hbuf[nh].value = val;
-            hbuf[nh].value_len = size;
-            nh++;
-        }
-    }
-    return nh;
-}
-
 /* A record the plugin failed for good: dead-letter it, or (errors.tolerance
  * none) stop the stage. Returns 0 or -1 (stage FAILED). */
 static int co__failed(co_stage_t *st, const co_record_t *rec)
@@ -502,7 +482,7 @@ static int co__process_msg(co_stage_t *st, const rd_kafka_message_t *msg,
         rc = 1;
     else if (s == CO_FAIL) {
         if (!st->in_headers) { /* dead letters keep the headers */
-            rec.header_cnt = co__headers(msg, hbuf, max_headers);
+            rec.header_cnt = co_stage_msg_headers(msg, hbuf, max_headers);
             rec.headers = rec.header_cnt ? hbuf : NULL;
         }
         rc = co__failed(st, &rec);
@@ -685,6 +665,21 @@ static int co__read_batch(co_stage_t *st, int wait_ms, int max, int *rc,
     return n;
 }
 
+int co_stage_wait_chores(co_stage_t *st)
+{
+    /* exactly-once commits in its transactions only (eos.c) */
+    if (st->consumer == NULL || st->sc->delivery == CO_DELIVERY_EXACTLY_ONCE)
+        return 0;
+    co_stage_publish_counts(st);
+    /* held counts the waiting record itself */
+    if (st->trk.held > 1 && co__maybe_flush(st, 0) != 0) {
+        st->wait_failed = 1;
+        return -1;
+    }
+    co__maybe_commit(st, 1);
+    return 0;
+}
+
 int co_stage_consumer_loop(co_stage_t *st)
 {
     if (co__subscribe(st) != 0)
@@ -706,7 +701,7 @@ int co_stage_consumer_loop(co_stage_t *st)
         co__maybe_commit(st, n == 0);
         co_port_kafka_broker_check(st);
     }
-    if (co_port_kafka_failed(st))
+    if (co_port_kafka_failed(st) || st->wait_failed)
         rc = -1; /* FAILED: no flush, no commit (co__commit()) */
     if (rc > 0)
         rc = 0; /* stopped mid-retry: a normal stop */
@@ -750,34 +745,6 @@ int co_stage_consumer_loop(co_stage_t *st)
     if (!st->trk.any_failed)
         co__commit_last(st, 1);
     return rc;
-}
-
-size_t co_stage_msg_headers(const rd_kafka_message_t *msg, co_header_t *hbuf,
-                            size_t max)
-{
-    return co__headers(msg, hbuf, max);
-}
-
-void co_stage_msg_record(const co_stage_t *st, const rd_kafka_message_t *msg,
-                         co_header_t *hbuf, size_t max, co_record_t *rec)
-{
-    *rec = (co_record_t)CO_RECORD_INIT;
-    rec->key = msg->key;
-    rec->key_len = msg->key_len;
-    rec->value = msg->payload;
-    rec->value_len = msg->len;
-    rec->topic = rd_kafka_topic_name(msg->rkt);
-    rec->partition = msg->partition;
-    rec->offset = msg->offset;
-    rec->timestamp_ms = rd_kafka_message_timestamp(msg, NULL);
-    /* librdkafka 2.0.2 parses (and allocates) a record's header section as
-     * soon as it is asked for, even an empty one: skipped for a stage with
-     * `input_headers: false` or whose plugin declares it reads none (ABI
-     * 1.3), read for its dead letters only */
-    if (st->in_headers) {
-        rec->header_cnt = co__headers(msg, hbuf, max);
-        rec->headers = rec->header_cnt ? hbuf : NULL;
-    }
 }
 
 int co_stage_subscribe(co_stage_t *st)

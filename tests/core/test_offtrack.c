@@ -50,9 +50,29 @@ START_TEST(held_until_released)
     co_offtrack_ack(&t, b, 1);
     ck_assert_uint_eq(t.held, 2);
     ck_assert_int_eq(t.parts[p].done, 0);
-    co_offtrack_release_all(&t); /* flush succeeded */
+    co_offtrack_release_all(&t, CO_OFFTRACK_NONE); /* flush succeeded */
     ck_assert_uint_eq(t.held, 0);
     ck_assert_int_eq(t.parts[p].done, 2);
+    (void)a;
+    co_offtrack_free(&t);
+}
+END_TEST
+
+START_TEST(flush_while_one_waits_keeps_it)
+{
+    /* a sink flushed while record b still waits for a rate-limit token
+     * (trial 71: nothing was committed during the wait): a is released, b
+     * stays held and the position stops before it */
+    co_offtrack_t t = {0};
+    size_t p = co_offtrack_part(&t, "in", 0);
+    uint64_t a = co_offtrack_push(&t, p, 20);
+    uint64_t b = co_offtrack_push(&t, p, 21);
+    co_offtrack_release_all(&t, b);
+    ck_assert_uint_eq(t.held, 1);
+    ck_assert_int_eq(t.parts[p].done, 21);
+    co_offtrack_release_all(&t, CO_OFFTRACK_NONE); /* b processed, flushed */
+    ck_assert_uint_eq(t.held, 0);
+    ck_assert_int_eq(t.parts[p].done, 22);
     (void)a;
     co_offtrack_free(&t);
 }
@@ -69,7 +89,7 @@ START_TEST(abandoned_record_is_never_committed)
     co_offtrack_abandon(&t, b);
     ck_assert_uint_eq(t.held, 1);
     uint64_t c = co_offtrack_push(&t, p, 12);
-    co_offtrack_release_all(&t);
+    co_offtrack_release_all(&t, CO_OFFTRACK_NONE);
     ck_assert_uint_eq(t.held, 0);
     ck_assert_int_eq(t.parts[p].done, 11); /* b is read again */
     co_offtrack_release(&t, b);            /* stays abandoned */
@@ -197,6 +217,7 @@ static Suite *offtrack_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, in_order_and_out_of_order_acks);
     tcase_add_test(tc, held_until_released);
+    tcase_add_test(tc, flush_while_one_waits_keeps_it);
     tcase_add_test(tc, abandoned_record_is_never_committed);
     tcase_add_test(tc, failed_ack_blocks_until_reset);
     tcase_add_test(tc, ring_grows_and_keeps_order);

@@ -27,3 +27,39 @@ n=$(total_lines out.jsonl); k=$(distinct_keys out.jsonl)
 echo "duplicates after 3 SIGTERMs: $((n - k)) (lines $n, distinct $k)"
 [ "$k" = 1500 ] || fail "missing records: $k of 1500"
 ok "every record present after 3 SIGTERMs of a rate-limited sink"
+
+# trial 71: while a record waited for a token, nothing finished before it
+# was flushed or committed and records_in stood still for the whole wait.
+# At 30 records a minute (2 s per token), 5 s in: records in, flushed,
+# committed (lag below what was read), and the wait counted as it goes.
+cat > slow.json <<'J'
+{"pipeline":"itrateslow","kafka":{"bootstrap.servers":"embedded"},
+ "http":{"listen":"127.0.0.1:0"},"defaults":{"partitions":1},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":8}},
+  {"name":"sink","plugin":"mock-sink","input":"a","rate_limit":{"per_minute":30},
+   "config":{"path":"slow.jsonl"}}]}
+J
+"$B" run slow.json 2> slow.log & RP=$!; PIDS+=($RP)
+port=$(http_port slow.log) || fail "no http endpoint in the log: $(tail -3 slow.log)"
+wait_grow slow.jsonl 1 30 || fail "the first record was never flushed: $(tail -3 slow.log)"
+sleep 5
+curl -sf "http://127.0.0.1:$port/metrics" > slow.metrics || fail "no /metrics"
+python3 - slow.metrics "$(total_lines slow.jsonl)" <<'P' || fail "metrics stood still during the waits: $(grep -E 'records_in_total|rate_limit_wait|consumer_lag' slow.metrics)"
+import re, sys
+m = open(sys.argv[1]).read()
+flushed = int(sys.argv[2])
+def val(pat):
+    v = [float(x) for x in re.findall(pat + r'[^\n]* ([0-9.e+]+)$', m, re.M)]
+    return sum(v) if v else None
+rin = val(r'^careerops_records_in_total\{[^}]*stage="sink"')
+wait = val(r'^careerops_rate_limit_wait_seconds_total\{[^}]*stage="sink"')
+lag = val(r'^careerops_consumer_lag\{[^}]*stage="sink"')
+print(f"records_in {rin}, wait {wait} s, lag {lag}, flushed {flushed}")
+assert rin is not None and rin >= 2, rin
+assert flushed >= 2, flushed
+assert wait is not None and wait >= 3, wait
+assert lag is not None and lag <= 8 - 2, lag
+P
+kill -TERM $RP; wait $RP || true
+ok "a sink at 30 records a minute: records in, flushed, committed and the wait counted while it waits"
