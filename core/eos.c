@@ -441,17 +441,22 @@ static int co__run(co_stage_t *st, struct co_eos_s *e)
     return co__commit(st, e);
 }
 
+void co_eos_mock_refusal(char *out, size_t size, const char *bootstrap)
+{
+    snprintf(out, size,
+             "delivery \"exactly-once\" needs a real Kafka cluster: the "
+             "broker at %s is librdkafka's mock cluster, which does not "
+             "hide aborted transactions from read_committed consumers; "
+             "set kafka.bootstrap.servers to a Kafka cluster, or use "
+             "\"at-least-once\" with idempotency keys "
+             "(docs/operations.md, \"Exactly-once\")",
+             bootstrap ? bootstrap : "?");
+}
+
 int co_stage_eos_loop(co_stage_t *st)
 {
     if (st->env && st->env->mock_broker) {
-        snprintf(st->err_msg, sizeof st->err_msg,
-                 "delivery \"exactly-once\" needs a real Kafka cluster: the "
-                 "broker at %s is librdkafka's mock cluster, which does not "
-                 "hide aborted transactions from read_committed consumers; "
-                 "set kafka.bootstrap.servers to a Kafka cluster, or use "
-                 "\"at-least-once\" with idempotency keys "
-                 "(docs/operations.md, \"Exactly-once\")",
-                 st->bootstrap ? st->bootstrap : "?");
+        co_eos_mock_refusal(st->err_msg, sizeof st->err_msg, st->bootstrap);
         co_stage_fatal(st, "exactly-once");
         return -1;
     }

@@ -23,6 +23,14 @@
 #include "stage.h"
 
 /**
+ * @brief Why `delivery: exactly-once` cannot run on the broker at
+ *        `bootstrap` (librdkafka's mock cluster: `careerops broker`), with
+ *        the fix, into `out` (`size` bytes, always NUL-terminated).
+ *        `bootstrap` may be NULL. Thread-safe.
+ */
+void co_eos_mock_refusal(char *out, size_t size, const char *bootstrap);
+
+/**
  * @brief The stage's transactional.id: `careerops.PIPELINE.STAGE.INSTANCE`,
  *        with `.MEMBER` appended when the environment variable
  *        CAREEROPS_MEMBER is set (one distinct, stable value per process

@@ -7,6 +7,7 @@
 #include "backpressure.h"
 #include "err.h"
 #include "control.h"
+#include "eos.h"
 #include "log.h"
 #include "notify_systemd.h"
 #include "supervisor.h"
@@ -460,6 +461,16 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
         /* `careerops broker` is the same mock cluster in another process:
          * the same window, the same backpressure and loss detection */
         rt->mock_broker = co_bp_broker_is_mock(m, rt->bootstrap, 10000);
+        /* before anything starts, a configuration fault (exit 2; trial
+         * 71: the stage went FAILED at start and the run exited 1) */
+        for (size_t i = 0; rt->mock_broker && i < m->n_stages; i++)
+            if (m->stages[i].delivery == CO_DELIVERY_EXACTLY_ONCE &&
+                co_run_is_local(o, m->stages[i].name)) {
+                co_eos_mock_refusal(e, sizeof e, rt->bootstrap);
+                co_log_error("stages[%zu] (%s).delivery: %s", i,
+                             m->stages[i].name, e);
+                return -1;
+            }
         if (rt->mock_broker)
             co_log_info("broker %s is an embedded broker (librdkafka mock "
                         "cluster, in memory): keeping each partition's "
