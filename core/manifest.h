@@ -198,6 +198,14 @@ int co_manifest_name_ok(const char *s);
 #define CO_STAGE_PATH_MAX 96
 
 /**
+ * @brief Whether the dotted field path `path` (of `when`, or
+ *        `rate_limit.key`) has an empty part: "", ".a", "a." or "a..b".
+ *        `path` must not be NULL. Thread-safe.
+ * @returns 1 if it has one, else 0.
+ */
+int co_field_path_has_empty_part(const char *path);
+
+/**
  * @brief The JSON path of stage `idx` as diagnostics name it:
  *        "stages[IDX] (NAME)", or "stages[IDX]" when `name` is NULL or not
  *        a valid stage name (then the name itself is the fault). A name

@@ -201,6 +201,12 @@ static void co__stage_errors(co_stage_conf_t *s, json_t *st, const char *path,
     json_decref(empty);
 }
 
+int co_field_path_has_empty_part(const char *path)
+{
+    return strcspn(path, ".") == 0 || path[strlen(path) - 1] == '.' ||
+           strstr(path, "..") != NULL;
+}
+
 static void co__stage_rate(co_stage_conf_t *s, json_t *st, const char *path,
                            co_diag_t *d)
 {
@@ -219,6 +225,18 @@ static void co__stage_rate(co_stage_conf_t *s, json_t *st, const char *path,
         s->rate_per_s = ps > 0 ? ps : pm / 60.0;
         s->burst = co__get_num(rl, "burst", p, 1, 1, 1e9, d);
         s->rate_key = co__get_str(rl, "key", p, 0, NULL, d);
+        if (s->rate_key != NULL && co_field_path_has_empty_part(s->rate_key)) {
+            /* trial 70: "" and "email..x" passed, as `when` refuses; here
+             * a fault from defaults is said once, at defaults (trial 71) */
+            char pk[160];
+            snprintf(pk, sizeof pk, "%s.key", p);
+            co_diag_add(d, pk,
+                        "\"%s\" is not a field path (an empty part): give "
+                        "the record field whose values get a bucket each, "
+                        "dotted for a nested one, e.g. \"company\" or "
+                        "\"email.from\"",
+                        s->rate_key);
+        }
         if (json_object_get(rl, "per_second") &&
             json_object_get(rl, "per_minute"))
             co_diag_add(d, p, "give per_second or per_minute, not both");
@@ -226,6 +244,12 @@ static void co__stage_rate(co_stage_conf_t *s, json_t *st, const char *path,
             co_diag_add(d, p,
                         "limits nothing: give per_second or per_minute above "
                         "0 (e.g. {\"per_minute\": 5}), or remove rate_limit");
+        else if (s->rate_per_s < 1.0 / 86400.0) /* trial 71: 1e-300 */
+            co_diag_add(d, p,
+                        "%g records a second is less than one a day: give at "
+                        "least per_minute 0.000695 (one a day) or "
+                        "per_second 0.0000116",
+                        s->rate_per_s);
     }
 }
 

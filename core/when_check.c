@@ -473,13 +473,6 @@ static void co__unknown_field(const co_stage_conf_t *s, const char *at,
     co_buf_free(&all);
 }
 
-/* Whether dotted path k has an empty part ("", ".a", "a.", "a..b"). */
-static int co__empty_part(const char *k)
-{
-    return strcspn(k, ".") == 0 || k[strlen(k) - 1] == '.' ||
-           strstr(k, "..") != NULL;
-}
-
 /* One field path of a stage's `when` against the schemas of its inputs
  * (`sc`, `n` of them; 0 when any input's records are unknown). */
 static void co__check_field(const co_stage_conf_t *s, const char *sp,
@@ -488,7 +481,7 @@ static void co__check_field(const co_stage_conf_t *s, const char *sp,
 {
     char at[CO_STAGE_PATH_MAX + 320];
     snprintf(at, sizeof at, "%s.when%s%s", sp, k[0] ? "." : "", k);
-    if (co__empty_part(k)) {
+    if (co_field_path_has_empty_part(k)) {
         co_diag_add(d, at,
                     "\"%s\" is not a field path (an empty part): give a "
                     "field of the record, dotted for a nested one, e.g. "
@@ -532,18 +525,6 @@ int co_validate_when(const co_manifest_t *m, co_diag_t *d)
     size_t before = d->n;
     for (size_t i = 0; i < m->n_stages; i++) {
         const co_stage_conf_t *s = &m->stages[i];
-        if (s->rate_key != NULL && co__empty_part(s->rate_key)) {
-            /* trial 70: "" and "email..x" passed, as `when` refuses */
-            char sp[CO_STAGE_PATH_MAX], at[CO_STAGE_PATH_MAX + 32];
-            co_manifest_stage_path(sp, sizeof sp, i, s->name);
-            snprintf(at, sizeof at, "%s.rate_limit.key", sp);
-            co_diag_add(d, at,
-                        "\"%s\" is not a field path (an empty part): give "
-                        "the record field whose values get a bucket each, "
-                        "dotted for a nested one, e.g. \"company\" or "
-                        "\"email.from\"",
-                        s->rate_key);
-        }
         if (s->when == NULL || s->input_invalid)
             continue;
         /* the schemas of the inputs; none when one of them is unknown */

@@ -29,6 +29,9 @@ int64_t co_bucket_take(co_bucket_t *b, int64_t now_ms)
         return 0;
     }
     double need = 1.0 - b->tokens;
-    int64_t wait = (int64_t)ceil(need * 1000.0 / b->rate);
+    double ms = ceil(need * 1000.0 / b->rate);
+    if (!(ms < 86400000.0)) /* a day at most: no overflow of the cast */
+        return 86400000;
+    int64_t wait = (int64_t)ms;
     return wait > 0 ? wait : 1;
 }

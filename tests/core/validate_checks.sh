@@ -648,6 +648,13 @@ refused "when on a source" 'stages\[0\] \(in\)\.when: a source \(a stage with no
     fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'stages.in.when={"x":1}'
 refused "rate_limit on a source" 'stages\[0\] \(in\)\.rate_limit: a source \(a stage with no input\) is not paced by the host: put "rate_limit" on the stage whose input is "raw"' \
     fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'stages.in.rate_limit={"per_second":2}'
+# trial 71: per_second 1e-300 passed (a wait past int64's range); a bad
+# key in defaults was said once per stage, at paths the file does not have
+refused "a rate below one a day" 'stages\[1\] \(out\)\.rate_limit: 1e-300 records a second is less than one a day' \
+    fmt.json --set 'stages.out.rate_limit={"per_second":1e-300}'
+refused "a bad rate_limit.key in defaults, said once" '^error: fmt.json: defaults\.rate_limit\.key: "a\.\.b" is not a field path' \
+    fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'defaults={"rate_limit":{"per_second":2,"key":"a..b"}}'
+grep -q 'stages\[.\] (.*)\.rate_limit\.key' err.txt && fail "defaults.rate_limit.key also said per stage: $(cat err.txt)"
 "$B" validate fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'defaults={"rate_limit":{"per_second":2}}' > out.txt 2> err.txt ||
     fail "a rate_limit in defaults refused for a source: $(cat err.txt)"
 "$B" validate fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'stages.in.concurrency=4' > out.txt 2> err.txt || fail "concurrency on a source refused: $(cat err.txt)"

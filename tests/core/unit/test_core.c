@@ -440,6 +440,11 @@ START_TEST(bucket_simulated_time)
     co_bucket_init(&b, 0, 1, 0);
     ck_assert_int_eq(co_bucket_take(&b, 0), 0);
     ck_assert_int_eq(co_bucket_take(&b, 0), 0);
+    /* a rate so low its wait would not fit in int64 (trial 71: 1e-300, an
+     * undefined cast): a day at most */
+    co_bucket_init(&b, 1e-300, 1, 0);
+    ck_assert_int_eq(co_bucket_take(&b, 0), 0);
+    ck_assert_int_eq(co_bucket_take(&b, 1), 86400000);
 }
 END_TEST
 
