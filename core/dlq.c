@@ -53,6 +53,7 @@ typedef struct co__dlq_cmd_s {
     int64_t plain;       /* listed records without careerops.error.stage */
     co_buf_t held;       /* list rows not printed yet (no dead letter yet) */
     char first_err[256]; /* the first refusal's reason */
+    int read_failed;     /* nothing read (broker down, no topic) */
 } co__dlq_cmd_t;
 
 /* Delivery report of a replayed record (served by rd_kafka_flush()). */
@@ -119,8 +120,11 @@ static void co__dlq_show(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
 {
     if (msg->partition != c->want_p || msg->offset != c->want_o)
         return;
+    /* no key (null) is not an empty key (trial 71: both printed "") */
     printf("partition: %d\noffset: %lld\nkey: %s\n", msg->partition,
-           (long long)msg->offset, co__dlq_shown(msg->key, msg->key_len));
+           (long long)msg->offset,
+           msg->key == NULL ? "(none: null key)"
+                            : co__dlq_shown(msg->key, msg->key_len));
     const char *n;
     const void *v;
     size_t vs;
@@ -249,6 +253,46 @@ static int co__dlq_unresolved(const char *bs, char *bad, size_t sz)
     return found;
 }
 
+/* --topic names a topic the broker does not have. A dead-letter topic of
+ * the manifest is only empty (no dead letter written yet): list says so,
+ * exit 0; show and replay have nothing (1, as for an empty topic). Any
+ * other name names nothing (2, a fault of the command line, with the
+ * closest dead-letter topic; trial 71: exit 1 here, 2 for a topic that
+ * holds no dead letters). */
+static int co__dlq_no_topic(co__dlq_cmd_t *c, const co_manifest_t *m,
+                            const char *bs)
+{
+    const char **dl = co_xcalloc(m->n_stages + 1, sizeof *dl);
+    int ours = 0;
+    for (size_t i = 0; i < m->n_stages; i++) {
+        dl[i] = m->stages[i].dlq_topic;
+        ours |= dl[i] && strcmp(dl[i], c->topic) == 0;
+    }
+    const char *near = ours ? NULL : co_closest_name(c->topic, dl);
+    int rc = 2;
+    if (!ours)
+        fprintf(stderr,
+                "error: --topic %s: no such topic at %s, and no stage of the "
+                "manifest dead-letters to it%s%s%s; `careerops graph "
+                "MANIFEST` names each stage's dead-letter topic\n",
+                c->topic, co_cli_shown(bs), near ? " (did you mean " : "",
+                near ? near : "", near ? "?)" : "");
+    else if (strcmp(c->sub, "list") == 0) {
+        fprintf(stderr, "%s holds no dead letters (none written yet)\n",
+                c->topic);
+        rc = 0;
+    } else {
+        fprintf(stderr,
+                "error: %s holds no dead letters (none written yet)%s\n",
+                c->topic,
+                strcmp(c->sub, "replay") == 0 ? ": nothing replayed" : "");
+        rc = strcmp(c->sub, "show") == 0 ? 2 : 1;
+    }
+    free(dl);
+    c->read_failed = 1; /* nothing read: no "replayed 0" line */
+    return rc;
+}
+
 /* Read every dead letter present now (low..high watermark). */
 static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
                         const char *bs)
@@ -279,15 +323,8 @@ static int co__dlq_read(co__dlq_cmd_t *c, const co_manifest_t *m,
         for (int i = 0; i < md->topic_cnt; i++)
             found |= strcmp(md->topics[i].topic, c->topic) == 0;
         rd_kafka_metadata_destroy(md);
-        if (!found) {
-            fprintf(stderr,
-                    "error: topic %s does not exist at %s (no dead letter "
-                    "was written there yet, or --topic is misspelt; "
-                    "`careerops graph MANIFEST` names each stage's "
-                    "dead-letter topic)\n",
-                    c->topic, co_cli_shown(bs));
-            return 1;
-        }
+        if (!found)
+            return co__dlq_no_topic(c, m, bs);
     }
     co_lagmon_t *lm =
         co_lagmon_new(m, bs, "careerops.dlq-cli", c->topic, e, sizeof e);
@@ -406,6 +443,8 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
     int rc = co__dlq_clients(c, m, bs);
     if (rc == 0)
         rc = co__dlq_read(c, m, bs);
+    if (rc != 0) /* trial 71: "replayed 0" with the broker down */
+        c->read_failed = 1;
     if (c->prod) {
         if (rd_kafka_flush(c->prod, 30000) != RD_KAFKA_RESP_ERR_NO_ERROR &&
             c->undelivered == 0) {
@@ -414,8 +453,9 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
                      "not acknowledged within 30 s");
         }
         c->replayed -= c->undelivered;
-        printf("replayed %lld dead letter%s\n", (long long)c->replayed,
-               c->replayed == 1 ? "" : "s");
+        if (!c->read_failed && (c->replayed > 0 || c->undelivered > 0))
+            printf("replayed %lld dead letter%s\n", (long long)c->replayed,
+                   c->replayed == 1 ? "" : "s");
         if (c->undelivered > 0) {
             fprintf(stderr,
                     "error: %lld dead letter%s not delivered to %s: %s\n",
@@ -431,19 +471,25 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
                         "error: nothing replayed: %lld dead letter%s skipped "
                         "(reason above)\n",
                         (long long)c->skipped, c->skipped == 1 ? "" : "s");
-            else if (c->offs)
-                fprintf(stderr, "error: no dead letter at %s in %s\n", c->offs,
-                        c->topic);
-            else
+            else if (c->offs) {
+                /* --offset names nothing: the command line (trial 71) */
+                fprintf(stderr,
+                        "error: --offset %s: no dead letter there in %s "
+                        "(`careerops dlq list` prints them)\n",
+                        c->offs, c->topic);
+                rc = 2;
+            } else
                 fprintf(stderr,
                         "error: nothing replayed: %s has no dead "
                         "letters\n",
                         c->topic);
-            rc = 1;
+            if (rc == 0)
+                rc = 1;
         }
     }
     co_buf_free(&c->held);
-    if (rc == 0 && strcmp(c->sub, "list") == 0 && c->shown == 0)
+    if (rc == 0 && strcmp(c->sub, "list") == 0 && c->shown == 0 &&
+        !c->read_failed)
         fprintf(stderr, "%s holds no dead letters\n", c->topic);
     if (rc == 0 && strcmp(c->sub, "list") == 0 && c->shown > 0 &&
         c->plain == c->shown) {
@@ -456,9 +502,11 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
         rc = 2;
     }
     if (rc == 0 && strcmp(c->sub, "show") == 0 && c->shown == 0) {
-        fprintf(stderr, "error: no dead letter at %s in %s\n",
-                c->offs ? c->offs : "(give --offset P:O)", c->topic);
-        rc = 1;
+        fprintf(stderr,
+                "error: --offset %s: no dead letter there in %s "
+                "(`careerops dlq list` prints them)\n",
+                c->offs, c->topic);
+        rc = 2; /* names nothing: the command line (trial 71: 1) */
     }
     co_kafka_consumer_close(c->rk, 5000, NULL, NULL, NULL);
     return rc;
@@ -525,6 +573,21 @@ int co_cmd_dlq(int argc, char **argv)
         char cmd[32];
         snprintf(cmd, sizeof cmd, "dlq %s", c.sub);
         co_cli_unexpected(cmd, argv[optind + 1]);
+        free(sets);
+        return 2;
+    }
+    /* options the subcommand does not take (trial 71: list took --offset
+     * and --to, silently) */
+    const char *bad = strcmp(c.sub, "list") == 0 && c.offs   ? "--offset"
+                      : strcmp(c.sub, "replay") != 0 && c.to ? "--to"
+                                                             : NULL;
+    if (bad != NULL) {
+        fprintf(stderr,
+                "error: dlq %s takes no %s (%s); see careerops dlq --help\n",
+                c.sub, bad,
+                strcmp(bad, "--to") == 0
+                    ? "only replay sends dead letters elsewhere"
+                    : "show prints the one at --offset, replay sends it");
         free(sets);
         return 2;
     }
