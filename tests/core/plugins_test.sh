@@ -149,7 +149,15 @@ printf '"a\\u0000b"\n{"k":"x\\u0000"}\n' >nul.jsonl
 expect_rc 0 "values with \\u0000" "$B" plugins test mock-passthrough --input nul.jsonl --expect nul.jsonl
 expect_rc 0 "printing values with \\u0000" "$B" plugins test mock-passthrough --input nul.jsonl
 cmp -s out.txt nul.jsonl || { cat out.txt err.txt >&2; fail "\\u0000 does not round-trip"; }
-echo "ok: a value that is not UTF-8 is printed and compared as {\"not_utf8_base64\": ...}"
+# trial 71: such bytes could be printed but not fed: an --input line of
+# that form is the raw bytes (mock-passthrough emits them unchanged)
+printf '{"not_utf8_base64":"Y2Fm6SD//g=="}\n' >raw_in.jsonl
+expect_rc 0 "feeding bytes that are not UTF-8" "$B" plugins test mock-passthrough --input raw_in.jsonl --expect raw_in.jsonl
+grep -q '^note: emitted record 1 is not UTF-8' err.txt || { cat err.txt >&2; fail "the fed bytes were not passed raw"; }
+printf '{"not_utf8_base64":"%%%%"}\n' >raw_bad.jsonl
+expect_rc 2 "not_utf8_base64 that is not base64" "$B" plugins test mock-passthrough --input raw_bad.jsonl
+grep -q 'raw_bad.jsonl:1: not_utf8_base64 is not standard base64' err.txt || { cat err.txt >&2; fail "no reason for bad base64"; }
+echo "ok: a value that is not UTF-8 is printed, compared and fed as {\"not_utf8_base64\": ...}"
 
 # trial 40: every record had offset 0; they are 0, 1, 2, ... in input order
 # (blank lines skipped; the key stays the line number)
