@@ -23,14 +23,35 @@ static co_plugin_handle_t **co__cache;
 static size_t co__cache_n;
 static char co__path[8192];
 
+/* Append folder `dir` (n bytes) and a ':' to the search path `b`, unless
+ * it is empty or already there (trial 71: CAREEROPS_PLUGIN_PATH set to the
+ * build tree's folder listed it twice in "plugin not found"). */
+static void co__path_add(co_buf_t *b, const char *dir, size_t n)
+{
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    for (const char *p = b->data; n > 0 && p != NULL && *p;) {
+        size_t k = strcspn(p, ":");
+        if (k == n && strncmp(p, dir, n) == 0)
+            return;
+        p += k + (p[k] == ':');
+    }
+    if (n > 0)
+        co_buf_printf(b, "%.*s:", (int)n, dir);
+}
+
 const char *co_plugin_search_path(void)
 {
     pthread_mutex_lock(&co__load_lock);
     if (co__path[0] == '\0') {
         co_buf_t b = {0};
+        co_buf_add(&b, "", 0);
         const char *env = getenv("CAREEROPS_PLUGIN_PATH");
-        if (env && *env)
-            co_buf_printf(&b, "%s:", env);
+        for (const char *p = env; p != NULL && *p;) {
+            size_t k = strcspn(p, ":");
+            co__path_add(&b, p, k);
+            p += k + (p[k] == ':');
+        }
         char exe[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
         if (n > 0) {
@@ -39,12 +60,15 @@ const char *co_plugin_search_path(void)
              * in "plugin not found" errors) */
             char *dir = co_dirname(exe);
             char *up = co_dirname(dir);
-            co_buf_printf(&b, "%s%splugins:", up,
-                          up[strlen(up) - 1] == '/' ? "" : "/");
+            char *pl = co_path_join(up, "plugins");
+            co__path_add(&b, pl, strlen(pl));
+            free(pl);
             free(up);
             free(dir);
         }
-        co_buf_printf(&b, "%s", CO_PLUGINDIR);
+        co__path_add(&b, CO_PLUGINDIR, strlen(CO_PLUGINDIR));
+        if (b.len > 0 && b.data[b.len - 1] == ':')
+            b.data[--b.len] = '\0';
         snprintf(co__path, sizeof co__path, "%s", b.data);
         co_buf_free(&b);
     }

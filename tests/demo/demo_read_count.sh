@@ -26,4 +26,9 @@ env -u CAREEROPS_PLUGIN_PATH "$CAREEROPS_BIN" validate "$SRC/pipelines/demo.json
     --set stages.show.plugin=no-such-plugin >"$T/val" 2>&1 || true
 grep -q "looked for no-such-plugin.so in " "$T/val" || fail "validate: $(cat "$T/val")"
 ! grep -q '/\.\./plugins' "$T/val" || fail "plugin path with '..': $(cat "$T/val")"
+# nor a folder twice (trial 71: CAREEROPS_PLUGIN_PATH = the build tree's)
+CAREEROPS_PLUGIN_PATH="$CAREEROPS_BUILD_ROOT/plugins/" "$CAREEROPS_BIN" validate "$SRC/pipelines/demo.json" \
+    --set stages.show.plugin=no-such-plugin >"$T/val" 2>&1 || true
+[ "$(grep -o 'looked for no-such-plugin.so in [^)]*' "$T/val" | tr ':' '\n' | grep -c "^$CAREEROPS_BUILD_ROOT/plugins\$\|in $CAREEROPS_BUILD_ROOT/plugins\$")" = 1 ] ||
+    fail "the build tree's plugin folder not listed once: $(cat "$T/val")"
 ok "Maildir with a 0-byte file: 3 messages read (2 new, 1 dead-lettered) in text and --json"
