@@ -737,9 +737,10 @@ static char *co__replay(co_dashboard_t *d, struct MHD_Connection *c,
     co_buf_free(&pl);
     json_t *j = *status == 200 ? json_loads(body, 0, NULL) : NULL;
     const char *out = json_string_value(json_object_get(j, "output"));
-    /* no letter there: dlq replay exits 1 "no dead letter at P:O" */
+    /* no letter there: dlq replay exits 2 "--offset P:O: no dead letter
+     * there" */
     if ((out && strstr(out, "replayed 0 ")) ||
-        (*status == 400 && body && strstr(body, "no dead letter at"))) {
+        (*status == 400 && body && strstr(body, ": no dead letter there"))) {
         free(body);
         co_buf_t e = {0};
         co_buf_printf(&e,
