@@ -575,17 +575,16 @@ sets=(--set "pipeline=$pipeline" ${imap:+"${imap_sets[@]}"})
 # the emails of events you corrected (careerops relabel) are settled:
 # read again (--fresh, another export) they are not classified, notified
 # or posted again (trial 70: --fresh announced "Offer from ..." for an
-# event corrected to OTHER, and Slack posted it twice); mailbox-source's
-# skip_keys_file lists their keys
-if [ -z "$imap" ]; then
-    corrected=$run/corrected.keys
-    q -c "SELECT key FROM \"$schema\".events WHERE doc ? 'correction' ORDER BY key" \
-        >"$corrected" 2>/dev/null || : >"$corrected"
-    n_corr=$(grep -c . "$corrected" || true)
-    [ "$n_corr" = 0 ] ||
-        say "$n_corr message(s) whose event you corrected stay as you corrected them (not classified again)"
-    sets+=(--set "stages.ingest.config.skip_keys_file=$corrected")
-fi
+# event corrected to OTHER, and Slack posted it twice); the source's
+# skip_keys_file lists their keys (an option of every mail source, lib/mail:
+# mailbox-source and imap-source alike; it refines the --imap config above)
+corrected=$run/corrected.keys
+q -c "SELECT key FROM \"$schema\".events WHERE doc ? 'correction' ORDER BY key" \
+    >"$corrected" 2>/dev/null || : >"$corrected"
+n_corr=$(grep -c . "$corrected" || true)
+[ "$n_corr" = 0 ] ||
+    say "$n_corr message(s) whose event you corrected stay as you corrected them (not classified again)"
+sets+=(--set "stages.ingest.config.skip_keys_file=$corrected")
 # the account's model: --model is remembered for the account, so that
 # mail read again later (a new export of the mailbox, --fresh) is
 # classified with it too (trial 37: a new export went back to the bundled

@@ -10,6 +10,8 @@
 #include "co_redact.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <glib.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -31,8 +33,9 @@ struct co_mail_source_s {
     co_mail_opts_t opts;
     size_t record_max;
     co_archive_t *archive;
-    int archive_ready; /* folder or bucket created */
-    char where[1024];  /* the archive's location, for messages */
+    int archive_ready;     /* folder or bucket created */
+    char where[1024];      /* the archive's location, for messages */
+    GHashTable *skip_keys; /* skip_keys_file's keys, or NULL */
 };
 
 /* co_archive_config_t.stop: the host asked the stage to stop. */
@@ -117,6 +120,50 @@ co_status_t co_mail_source_check(const co_mail_source_cfg_t *cfg, char *err,
     return CO_FATAL;
 }
 
+/* skip_keys_file into s->skip_keys: 0, or -1 with the stage's error set (a
+ * line that is not a key, a file that cannot be read). A file that does
+ * not exist holds no key. */
+static int co__ms_load_skip_keys(co_mail_source_t *s, const char *path)
+{
+    if (path == NULL || *path == '\0')
+        return 0;
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        if (errno == ENOENT)
+            return 0;
+        s->api->set_error(s->st, "config",
+                          "config.skip_keys_file: cannot read %s: %s", path,
+                          strerror(errno));
+        return -1;
+    }
+    s->skip_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    char line[256];
+    int rc = 0;
+    for (long n = 1; rc == 0 && fgets(line, sizeof line, f) != NULL; n++) {
+        size_t l = strcspn(line, "\r\n");
+        line[l] = '\0';
+        if (l == 0)
+            continue;
+        if (l != 64 || strspn(line, "0123456789abcdef") != 64) {
+            s->api->set_error(
+                s->st, "config",
+                "config.skip_keys_file: %s line %ld is not an idempotency "
+                "key (64 lowercase hex digits): \"%.40s\"",
+                path, n, line);
+            rc = -1;
+        } else {
+            g_hash_table_add(s->skip_keys, g_strdup(line));
+        }
+    }
+    fclose(f);
+    if (rc == 0 && g_hash_table_size(s->skip_keys) > 0)
+        s->api->log(s->st, CO_LOG_INFO,
+                    "%u message key(s) in %s are not emitted (settled "
+                    "before: skip_keys_file)",
+                    g_hash_table_size(s->skip_keys), path);
+    return rc;
+}
+
 co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
                                      const co_mail_source_cfg_t *cfg)
 {
@@ -132,6 +179,10 @@ co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
     s->opts.max_text_bytes = (size_t)cfg->max_text_bytes;
     s->opts.default_tz = cfg->default_tz;
     s->record_max = (size_t)cfg->record_max_bytes;
+    if (co__ms_load_skip_keys(s, cfg->skip_keys_file) != 0) {
+        co_mail_source_free(s);
+        return NULL;
+    }
     /* a relative folder written in the manifest was resolved against the
      * manifest's folder by the host (CO_OPT_URL); resolving it again here
      * joined that folder twice when the manifest was named by a relative
@@ -196,6 +247,8 @@ void co_mail_source_free(co_mail_source_t *s)
     if (s == NULL)
         return;
     co_archive_close(s->archive);
+    if (s->skip_keys != NULL)
+        g_hash_table_destroy(s->skip_keys);
     free(s);
 }
 
@@ -311,6 +364,13 @@ int co_mail_source_emit(co_mail_source_t *s, const co_mail_msg_t *m,
         s->api->set_error(s->st, "memory", "out of memory normalizing %s",
                           m->dl_key ? m->dl_key : "a message");
         return CO_MAIL_RETRY;
+    }
+    /* settled for good (skip_keys_file): read, counted, not emitted */
+    if (rc == 0 && s->skip_keys != NULL &&
+        g_hash_table_contains(s->skip_keys, k)) {
+        free(json);
+        s->api->metric_add(s->st, "skipped_known_keys", 1);
+        return CO_MAIL_SKIPPED_KNOWN;
     }
     if (rc == 0 && m->skip != NULL && m->skip(m->ud, k)) {
         free(json);

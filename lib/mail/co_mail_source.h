@@ -41,6 +41,7 @@ typedef struct co_mail_source_cfg_s {
     const char *archive_s3_region;          /**< SigV4 region or NULL */
     const char *archive_s3_access_key_file; /**< file, or NULL */
     const char *archive_s3_secret_key_file; /**< file, or NULL */
+    const char *skip_keys_file; /**< keys not emitted, or NULL or "" */
 } co_mail_source_cfg_t;
 
 /** Default of record_max_bytes: half of librdkafka's message.max.bytes
@@ -90,21 +91,32 @@ typedef struct co_mail_source_cfg_s {
     {CO_OPT_STR, "archive_s3_secret_key_file", NULL, CO_OPT_PATH, 0, 0,        \
      offsetof(type, member.archive_s3_secret_key_file),                        \
      "File holding the S3 secret key; unset: "                                 \
-     "$CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE."}
+     "$CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE."},                                \
+    {CO_OPT_STR, "skip_keys_file", "", CO_OPT_PATH, 0, 0,                      \
+     offsetof(type, member.skip_keys_file),                                    \
+     "A file of idempotency keys (64 hex digits, one per line) whose "         \
+     "messages are read but not emitted: messages settled for good, such "     \
+     "as the emails of events the user corrected (scripts/demo.sh --fresh "    \
+     "writes it). A file that does not exist holds no key."}
 // clang-format on
 
 /** One stage's normalizer, archive and limits (opaque). */
 typedef struct co_mail_source_s co_mail_source_t;
 
 /**
- * @brief Set up a source stage: the normalizer's limits and the archive
+ * @brief Set up a source stage: the normalizer's limits, the archive
  *        (opened, not contacted: the folder or bucket is created on the
- *        first store).
+ *        first store) and the keys of cfg->skip_keys_file (read once,
+ *        here: a file that does not exist holds no key; when it holds
+ *        some, an INFO line says how many are not emitted).
  * @param api,st The host and the stage (borrowed for the source's life).
  * @param cfg The shared options (borrowed for the source's life).
  * @returns A handle to free with co_mail_source_free(), or NULL after
  *          api->set_error() named the faulty option (the caller returns
- *          CO_FATAL).
+ *          CO_FATAL): among others "config.skip_keys_file: PATH line N is
+ *          not an idempotency key ..." for a line that is not 64 lowercase
+ *          hex digits (blank lines are ignored), or "config.skip_keys_file:
+ *          cannot read PATH: why".
  */
 co_mail_source_t *co_mail_source_new(const co_host_api_t *api, co_stage_t *st,
                                      const co_mail_source_cfg_t *cfg);
@@ -138,7 +150,8 @@ typedef struct co_mail_msg_s {
     const char *dl_key;         /**< key of a dead letter (names the input) */
     const co_header_t *headers; /**< extra record headers, or NULL */
     size_t header_cnt;          /**< number of extra headers */
-    /** Called with the record's key before anything is stored or sent;
+    /** Called with the record's key before anything is stored or sent
+     *  (not for a key of skip_keys_file: that message is skipped before);
      *  return 1 to skip the message (nothing emitted), 0 to go on. NULL:
      *  never skip. */
     int (*skip)(void *ud, const char *key);
@@ -147,10 +160,11 @@ typedef struct co_mail_msg_s {
 
 /** Outcomes of co_mail_source_emit() (negative: try again later). */
 enum co_mail_emit_e {
-    CO_MAIL_EMITTED = 0,     /**< a record went out */
-    CO_MAIL_DEAD_LETTER = 1, /**< a dead letter went out */
-    CO_MAIL_SKIPPED = 2,     /**< msg->skip said so */
-    CO_MAIL_RETRY = -1       /**< archive or host refused; error is set */
+    CO_MAIL_EMITTED = 0,       /**< a record went out */
+    CO_MAIL_DEAD_LETTER = 1,   /**< a dead letter went out */
+    CO_MAIL_SKIPPED = 2,       /**< msg->skip said so */
+    CO_MAIL_SKIPPED_KNOWN = 3, /**< its key is in skip_keys_file */
+    CO_MAIL_RETRY = -1         /**< archive or host refused; error is set */
 };
 
 /**
@@ -160,7 +174,9 @@ enum co_mail_emit_e {
  *        most record_max_bytes), or send a dead letter (key msg->dl_key,
  *        value the reference as JSON, headers careerops.archive.url,
  *        .sha256, .size; class `parse`) when the bytes cannot become a
- *        record. Counts bytes_read, messages_read, dead_letters.
+ *        record. A message whose key is in skip_keys_file is read but
+ *        neither stored nor emitted (CO_MAIL_SKIPPED_KNOWN). Counts
+ *        bytes_read, messages_read, dead_letters, skipped_known_keys.
  * @param key Filled with the record's key ("" for a dead letter); may be
  *        NULL.
  * @returns An enum co_mail_emit_e value; on CO_MAIL_RETRY the stage's

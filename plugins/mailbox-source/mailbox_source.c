@@ -60,8 +60,7 @@ typedef struct mailbox_cfg_s {
     int64_t poll_interval_ms;
     int64_t settle_ms;
     int64_t batch;
-    const char *skip_keys_file;
-    co_mail_source_cfg_t mail; /* shared: limits, archive */
+    co_mail_source_cfg_t mail; /* shared: limits, archive, skip_keys_file */
 } mailbox_cfg_t;
 
 static const co_option_t mailbox_options[] = {
@@ -86,12 +85,6 @@ static const co_option_t mailbox_options[] = {
      "has not grown for this long (a writer may still be appending it)."},
     {CO_OPT_INT, "batch", "100", 0, 1, 100000, offsetof(mailbox_cfg_t, batch),
      "Messages emitted per poll; the position is saved after each batch."},
-    {CO_OPT_STR, "skip_keys_file", "", CO_OPT_PATH, 0, 0,
-     offsetof(mailbox_cfg_t, skip_keys_file),
-     "A file of idempotency keys (64 hex digits, one per line) whose "
-     "messages are read but not emitted: messages settled for good, such as "
-     "the emails of events the user corrected (scripts/demo.sh --fresh "
-     "writes it). A file that does not exist holds no key."},
     CO_MAIL_SOURCE_OPTIONS(mailbox_cfg_t, mail),
     {0},
 };
@@ -135,8 +128,6 @@ typedef struct mailbox_s {
      * report messages that share their idempotency key (DESIGN.md: they
      * become one email downstream, which must not happen silently) */
     GHashTable *run_keys;
-    GHashTable *skip_keys;             /* skip_keys_file's keys, or NULL */
-    unsigned long long skipped_known;  /* messages read with one of them */
     unsigned long long read_run;       /* messages read this run */
     unsigned long long same_key;       /* of them, with an earlier one's key */
     int told_totals;                   /* the EOF line was logged */
@@ -262,61 +253,10 @@ typedef struct {
 static int mailbox_skip_same(void *ud, const char *key)
 {
     mailbox_at_t *at = ud;
-    if (at->m->skip_keys != NULL &&
-        g_hash_table_contains(at->m->skip_keys, key)) {
-        at->m->read_run++; /* read, and settled before: not emitted */
-        at->m->skipped_known++;
-        mailbox_api->metric_add(at->m->st, "skipped_known_keys", 1);
-        return 1;
-    }
     if (g_hash_table_lookup(at->m->run_keys, key) == NULL)
         return 0;
     mailbox_note_key(at->m, key, at->where);
     return 1;
-}
-
-/* skip_keys_file into m->skip_keys: 0, or -1 with the stage's error set (a
- * line that is not a key, a file that cannot be read). */
-static int mailbox_load_skip_keys(mailbox_t *m)
-{
-    const char *path = m->cfg->skip_keys_file;
-    if (path == NULL || *path == '\0')
-        return 0;
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        if (errno == ENOENT)
-            return 0;
-        mailbox_api->set_error(m->st, "config",
-                               "config.skip_keys_file: cannot read %s: %s",
-                               path, strerror(errno));
-        return -1;
-    }
-    m->skip_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    char line[256];
-    int rc = 0;
-    for (long n = 1; rc == 0 && fgets(line, sizeof line, f) != NULL; n++) {
-        size_t l = strcspn(line, "\r\n");
-        line[l] = '\0';
-        if (l == 0)
-            continue;
-        if (l != 64 || strspn(line, "0123456789abcdef") != 64) {
-            mailbox_api->set_error(
-                m->st, "config",
-                "config.skip_keys_file: %s line %ld is not an idempotency "
-                "key (64 lowercase hex digits): \"%.40s\"",
-                path, n, line);
-            rc = -1;
-        } else {
-            g_hash_table_add(m->skip_keys, g_strdup(line));
-        }
-    }
-    fclose(f);
-    if (rc == 0 && g_hash_table_size(m->skip_keys) > 0)
-        mailbox_api->log(m->st, CO_LOG_INFO,
-                         "%u message key(s) in %s are not emitted (settled "
-                         "before: skip_keys_file)",
-                         g_hash_table_size(m->skip_keys), path);
-    return rc;
 }
 
 static int mailbox_one(mailbox_t *m, const char *raw, size_t len,
@@ -333,6 +273,8 @@ static int mailbox_one(mailbox_t *m, const char *raw, size_t len,
     int rc = co_mail_source_emit(m->ms, &msg, key);
     if (rc == CO_MAIL_EMITTED)
         mailbox_note_key(m, key, dl_key);
+    else if (rc == CO_MAIL_SKIPPED_KNOWN)
+        m->read_run++; /* read, and settled before (skip_keys_file) */
     return rc < 0 ? -1 : 0;
 }
 
@@ -1194,8 +1136,6 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
     m->run_keys =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     *instance = m;
-    if (mailbox_load_skip_keys(m) != 0)
-        return CO_FATAL;
     if (want == MAILBOX_MBOX || want == MAILBOX_MBOXRD) {
         m->fd = open(cfg->path, O_RDONLY | O_CLOEXEC);
         if (m->fd < 0) {
@@ -1319,8 +1259,6 @@ static void mailbox_destroy(void *instance)
     g_free(m->path);
     if (m->run_keys != NULL)
         g_hash_table_destroy(m->run_keys);
-    if (m->skip_keys != NULL)
-        g_hash_table_destroy(m->skip_keys);
     co_mail_source_free(m->ms);
     free(m);
 }

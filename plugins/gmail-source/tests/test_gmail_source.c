@@ -830,6 +830,68 @@ START_TEST(t_loopback_only)
 }
 END_TEST
 
+/* skip_keys_file (lib/mail's co_mail_source, the same for mailbox-source
+ * and imap-source): a message whose idempotency key is listed is fetched
+ * but not emitted (metric skipped_known_keys), the others are emitted as
+ * without the file; a line that is not a key fails the start naming the
+ * line; a file that does not exist holds no key. */
+START_TEST(t_skip_keys_file)
+{
+    fx_t x;
+    fx_setup(&x);
+    co_fake_gmail_add_generated(x.g, 5);
+    ck_assert_int_eq(fx_start(&x, NULL), CO_OK);
+    ck_assert_int_eq(fx_drive(&x, 100, 0), CO_EOF);
+    ck_assert_uint_eq(x.h->emit_cnt, 5);
+    char keys[5][65];
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_uint_eq(x.h->emits[i].key_len, 64);
+        memcpy(keys[i], x.h->emits[i].key, 65);
+    }
+    fx_teardown(&x);
+
+    /* the same mail read again (a new account state), two keys settled */
+    fx_setup(&x);
+    co_fake_gmail_add_generated(x.g, 5);
+    char path[400], opt[420], text[256];
+    snprintf(path, sizeof path, "%s/corrected.keys", x.dir);
+    snprintf(opt, sizeof opt, "skip_keys_file=%s", path);
+    snprintf(text, sizeof text, "%s\n\n%s\n", keys[1], keys[3]);
+    fx_write(path, text);
+    ck_assert_int_eq(fx_start(&x, (const char *const[]){opt, NULL}), CO_OK);
+    ck_assert_ptr_nonnull(strstr(x.h->last_log, "2 message key(s) in "));
+    ck_assert_ptr_nonnull(strstr(x.h->last_log, "are not emitted"));
+    ck_assert_int_eq(fx_drive(&x, 100, 0), CO_EOF);
+    ck_assert_uint_eq(co_fake_gmail_count(x.g, "get"), 5);
+    ck_assert_uint_eq(x.h->emit_cnt, 3);
+    for (size_t i = 0; i < x.h->emit_cnt; i++) {
+        ck_assert_str_ne(x.h->emits[i].key, keys[1]);
+        ck_assert_str_ne(x.h->emits[i].key, keys[3]);
+    }
+    ck_assert_str_eq(x.h->emits[0].key, keys[0]);
+    ck_assert_str_eq(x.h->emits[1].key, keys[2]);
+    ck_assert_str_eq(x.h->emits[2].key, keys[4]);
+    ck_assert_double_eq(co_fake_host_metric(x.h, "skipped_known_keys"), 2);
+    ck_assert_double_eq(co_fake_host_metric(x.h, "messages_read"), 3);
+    fx_stop(&x);
+
+    /* a line that is not a key: the start fails, naming the line */
+    snprintf(text, sizeof text, "%s\nnot-a-key\n", keys[0]);
+    fx_write(path, text);
+    ck_assert_int_eq(fx_start(&x, (const char *const[]){opt, NULL}), CO_FATAL);
+    ck_assert_str_eq(x.h->error_class, "config");
+    ck_assert_ptr_nonnull(strstr(x.h->error_msg, "config.skip_keys_file: "));
+    ck_assert_ptr_nonnull(
+        strstr(x.h->error_msg, "line 2 is not an idempotency key"));
+    fx_stop(&x);
+
+    /* a file that does not exist holds no key */
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(fx_start(&x, (const char *const[]){opt, NULL}), CO_OK);
+    fx_teardown(&x);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("gmail-source");
@@ -852,6 +914,7 @@ static Suite *suite(void)
     tcase_add_test(tc, t_config_errors);
     tcase_add_test(tc, t_loopback_only);
     tcase_add_test(tc, t_bad_token_key);
+    tcase_add_test(tc, t_skip_keys_file);
     suite_add_tcase(s, tc);
     return s;
 }
