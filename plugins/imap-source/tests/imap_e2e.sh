@@ -21,6 +21,9 @@
 #   big       a 2.4 MB plain-text message among 20: its record carries the
 #             archive reference (claim check), the raw bytes are in the
 #             archive folder under their SHA-256, the record stays bounded
+#   skipkeys  skip_keys_file (lib/mail, as mailbox-source): 3 of 20 keys
+#             listed are read but not emitted; a line that is not a key
+#             fails the start, naming the line
 # Every phase also checks that no message got \Seen.
 # usage (meson): imap_e2e.sh PHASE BUILD_DIR
 set -euo pipefail
@@ -120,7 +123,7 @@ fill() {
 }
 N=500
 [ "$PHASE" = sync ] || [ "$PHASE" = sigkill ] || N=100
-[ "$PHASE" = oauth ] || [ "$PHASE" = starttls ] || [ "$PHASE" = big ] || [ "$PHASE" = folders ] && N=20
+[ "$PHASE" = oauth ] || [ "$PHASE" = starttls ] || [ "$PHASE" = big ] || [ "$PHASE" = folders ] || [ "$PHASE" = skipkeys ] && N=20
 fill $N
 if [ "$PHASE" = big ]; then
     python3 - "$MAILDIR/cur/1800000000.M1P1.big:2," <<'P'
@@ -144,6 +147,7 @@ if [ "$PHASE" = folders ]; then
     EXTRA_CFG=',"folders":["INBOX","Jobs","Later"],"status_interval_ms":1000'
 fi
 
+[ "$PHASE" = skipkeys ] && EXTRA_CFG=',"follow":false,"skip_keys_file":"skip.keys"'
 [ "$PHASE" = starttls ] && URL="imap://127.0.0.1:$IMAP_PORT"
 mkdir -p secrets
 if [ "$PHASE" = auth ]; then
@@ -448,6 +452,41 @@ assert len(json.dumps(rec)) < 500_000
 print("big message: record of %d bytes with %s (%d bytes archived)"
       % (len(json.dumps(rec)), a["archive_url"], len(data)))
 P
+    ;;
+skipkeys)
+    # the keys of 3 of the messages, as mailbox-source gives them for the
+    # same Maildir (the same keys: phase sync)
+    mailbox_keys $N
+    python3 - <<'P'
+import json
+keys = sorted({json.loads(l)["key"] for l in open("mb.jsonl") if l.strip()})
+open("skip.keys", "w").write("".join(k + "\n" for k in keys[:3]))
+P
+    "$B" run m.json "${S[@]}" --stage ingest --until-idle > /dev/null 2>> src.log ||
+        fail "imap-source failed"
+    wait_distinct $((N - 3)) 60 || fail "$(distinct) of $((N - 3)) messages"
+    sleep 1 # the sink has all there is
+    [ "$(distinct)" = $((N - 3)) ] || fail "$(distinct) messages in the topic, not $((N - 3))"
+    python3 - <<'P' || fail "a listed key was emitted"
+import json
+skip = set(open("skip.keys").read().split())
+got = {json.loads(l)["key"] for l in open("out.jsonl") if l.strip()}
+assert len(skip) == 3 and not (skip & got), skip & got
+P
+    grep -q '3 message key(s) in [^ ]*skip.keys are not emitted' src.log ||
+        fail "no line saying the listed keys are not emitted"
+    echo "skip_keys_file: 3 listed keys not emitted, the other $((N - 3)) emitted"
+    report $((N - 3))
+    # a line that is not a key: the start fails, naming the line
+    echo not-a-key >> skip.keys
+    set +e
+    "$B" run m.json "${S[@]}" --stage ingest --until-idle > /dev/null 2> bad.log
+    rc=$?
+    set -e
+    [ $rc != 0 ] || fail "a skip_keys_file line that is not a key was accepted"
+    grep -q 'config.skip_keys_file: [^ ]*skip.keys line 4 is not an idempotency key' bad.log ||
+        fail "no clear message: $(tail -2 bad.log)"
+    echo "a line that is not a key: FATAL naming line 4, exit $rc"
     ;;
 *) fail "unknown phase $PHASE" ;;
 esac
