@@ -313,6 +313,46 @@ START_TEST(apologetic_move_is_interview)
 }
 END_TEST
 
+/* Trial 72: a short ATS confirmation of an interview at a stated time,
+ * with a video link line the model reads as OTHER (p INTERVIEW 0.25), is
+ * an INTERVIEW at that time; a friendly follow-up whose model reading
+ * (INTERVIEW) the gate refuses is OTHER, not the REJECTION the model gave
+ * 0.12 (which closed the application and cancelled its interview). */
+START_TEST(short_confirmation_and_follow_up)
+{
+    const char *confirm =
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"c\",\"from\":{"
+        "\"name\":\"Greenhouse\",\"address\":"
+        "\"no-reply@us.greenhouse-mail.io\"},\"subject\":\"Interview "
+        "Confirmation: Quillmark Labs\",\"date\":\"2026-11-30T10:00:00Z\","
+        "\"date_raw\":\"Mon, 30 Nov 2026 10:00:00 +0000\",\"text\":\"Hi "
+        "Noor, Your interview with Quillmark Labs for Data Platform Engineer "
+        "is confirmed for Wednesday, December 16, 2026 at 10:00 AM "
+        "EST.\\n\\nZoom: https://zoom.us/j/987654321\\n\"}";
+    json_t *ev = classify_one(NULL, confirm);
+    const char *raw = host->emits[host->emit_cnt - 1].value;
+    ck_assert_msg(strcmp(json_string_value(json_object_get(ev, "event_type")),
+                         "INTERVIEW") == 0,
+                  "%s", raw);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "scheduled_date")),
+                     "2026-12-16T15:00:00Z");
+    json_decref(ev);
+    const char *follow =
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"f\",\"from\":{"
+        "\"name\":\"Ines Varga\",\"address\":\"ines@tallowfield.example\"},"
+        "\"subject\":\"Tallowfield\",\"date\":\"2026-12-04T10:00:00Z\","
+        "\"text\":\"Hi Noor - following up from our call. Unfortunately "
+        "I'm out next week, but let's find a time the week after to continue "
+        "the conversation with the team.\\n\"}";
+    ev = classify_one(NULL, follow);
+    raw = host->emits[host->emit_cnt - 1].value;
+    ck_assert_msg(strcmp(json_string_value(json_object_get(ev, "event_type")),
+                         "REJECTION") != 0,
+                  "%s", raw);
+    json_decref(ev);
+}
+END_TEST
+
 /* Trial 23: an offer deadline extended without hiring words stays an
  * OFFER with its new day (the model's OFFER 0.75 was refused for want of
  * context and fell back to REJECTION 0.25); a cancel "but we've rebooked
@@ -662,6 +702,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_mail_is_other);
     tcase_add_test(tc, bounce_is_other);
     tcase_add_test(tc, apologetic_move_is_interview);
+    tcase_add_test(tc, short_confirmation_and_follow_up);
     tcase_add_test(tc, extension_and_rebooking);
     tcase_add_test(tc, bulk_without_context_is_no_alert);
     tcase_add_test(tc, own_decision_is_other);
