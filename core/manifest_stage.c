@@ -127,7 +127,12 @@ static void co__stage_topics(co_stage_conf_t *s, json_t *st, const char *path,
         s->input_invalid = 1;
     }
     for (size_t i = 0; i < s->n_inputs; i++) {
-        co__check_name(s->inputs[i], p, "topic name", d);
+        char pn[192]; /* the element of a list (trial 72: ["", "x"]) */
+        if (json_is_array(in))
+            snprintf(pn, sizeof pn, "%s[%zu]", p, i);
+        else
+            snprintf(pn, sizeof pn, "%s", p);
+        co__check_name(s->inputs[i], pn, "topic name", d);
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->inputs[i], s->inputs[j]) == 0) {
                 char pi[192];

@@ -362,8 +362,20 @@ static void co__check_labels(json_t *want, const char *at, co_diag_t *d)
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_is_array(want) ? json_array_get(want, i) : want;
         const char *l = json_string_value(v);
-        if (l == NULL)
-            continue; /* null: refused by co__check_value() */
+        if (json_is_null(v))
+            continue;    /* null: refused by co__check_value() */
+        if (l == NULL) { /* trial 72: [..., 3, true] passed */
+            char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+            co_buf_t all = {0};
+            co__list(&all, co__event_types);
+            co_diag_add(d, at,
+                        "%s is not an event type (event types are strings): "
+                        "no record would match it; use %s",
+                        t ? t : "the value", all.data);
+            co_buf_free(&all);
+            free(t);
+            continue;
+        }
         int known = 0;
         for (size_t k = 0; co__event_types[k]; k++)
             known |= strcmp(l, co__event_types[k]) == 0;

@@ -198,6 +198,15 @@ for p in 'kafka.bogus.prop: No such configuration property' \
     grep -q "^error: many.json: $p" err.txt || fail "no fault: $p"
 done
 [ "$(grep -c '^error: ' err.txt)" = 9 ] || fail "expected exactly 9 faults (one for inputs)"
+# trial 72: values that are no strings passed ([..., 3, true]); an empty
+# topic in an input list was reported at .input, not at its element
+"$B" validate many.json --set 'stages.show2.when={"event_type":["INTERVIEW",3,true]}' \
+    --set 'stages.typo.input=["ev",""]' > out.txt 2>&1 || true
+grep -q '^error: many.json: stages\[3\] (show2).when.event_type: 3 is not an event type (event types are strings)' out.txt &&
+    grep -q '^error: many.json: stages\[3\] (show2).when.event_type: true is not an event type' out.txt ||
+    fail "event_type values that are no strings accepted: $(cat out.txt)"
+grep -q '^error: many.json: stages\[4\] (typo).input\[1\]: ' out.txt ||
+    fail "an empty topic in an input list not named by its index: $(cat out.txt)"
 "$B" validate many.json --set 'alerts={"kind":"teams"}' > out.txt 2>&1 || true
 grep -q '^error: many.json: alerts.kind: "teams" is not an alert kind: use "slack"' out.txt ||
     fail "alerts.kind teams accepted"
