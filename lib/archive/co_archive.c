@@ -285,6 +285,19 @@ int co_archive_check(const co_archive_config_t *cfg, char *err, size_t errlen)
                                     : "not a URL");
         return -1;
     }
+    /* S3 speaks HTTP: "ftp://..." was retried for the whole budget as an
+     * outage (trial 72) */
+    const char *ep =
+        strncmp(cfg->url, "s3://", 5) == 0 ? cfg->s3_endpoint : NULL;
+    if (ep != NULL && *ep != '\0' && strncasecmp(ep, "http://", 7) != 0 &&
+        strncasecmp(ep, "https://", 8) != 0) {
+        size_t n = strcspn(ep, ":/");
+        snprintf(err, errlen,
+                 "S3 endpoint: the scheme '%.*s' is not http or https: "
+                 "write http(s)://HOST[:PORT]",
+                 (int)(n < 32 ? n : 32), ep);
+        return -1;
+    }
     return 0;
 }
 

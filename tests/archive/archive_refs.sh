@@ -57,7 +57,13 @@ printf 'AK\n' > ak; printf 'SK\n' > sk
     --s3-access-key-file ak --s3-secret-key-file sk --retry-seconds 1 > out 2> err && fail "archive ls on a closed port succeeded"
 ! grep -q SECRET53 err || fail "the S3 endpoint's password printed: $(cat err)"
 grep -q 'S3 endpoint: holds a login or password' err || fail "an S3 endpoint with a login accepted (trial 53): $(cat err)"
-echo "ok: user:PW@host refused; an S3 endpoint with a password is refused, unquoted"
+# trial 72: ftp:// was retried for the whole budget as an outage (exit 1)
+rc=0
+"$B" archive ls --archive s3://bucket/p --s3-endpoint 'ftp://127.0.0.1:1' \
+    --s3-access-key-file ak --s3-secret-key-file sk --retry-seconds 1 > out 2> err || rc=$?
+[ "$rc" = 2 ] && grep -q "S3 endpoint: the scheme 'ftp' is not http or https" err && ! grep -q retrying err ||
+    fail "an ftp:// S3 endpoint: exit $rc: $(cat err)"
+echo "ok: user:PW@host refused; an S3 endpoint with a password, or not http(s), is refused, unquoted"
 # trial 53: a file:// URL is file:///PATH or file://localhost/PATH (RFC
 # 8089): "file://u:PW@/tmp/arch" made a folder "./u:PW@/tmp/arch" (its name
 # in every record), "file://fileserver/tmp/x" a local ./fileserver/tmp/x
