@@ -248,9 +248,18 @@ static char *co__query_db(co_dashboard_t *d, const co_pq_api_t *pq,
                       "try again");
     } else {
         co_log_warn("dashboard: query: %s", pq->q.resultErrorMessage(r));
-        out = co__err(status, 500,
+        /* the schema by name (trial 72: a schema that does not exist was
+         * "the schema?") */
+        co_buf_t e = {0};
+        co_buf_printf(&e,
                       "query failed: are postgres-sink's tables (emails, "
-                      "events, applications) in the schema?");
+                      "events, applications) in schema \"%s\"? It is the "
+                      "manifest's postgres-sink schema (the demo sets it "
+                      "from CAREEROPS_DEMO_SCHEMA); the log of careerops "
+                      "serve has the database's words",
+                      d->schema);
+        out = co__err(status, 500, e.data);
+        co_buf_free(&e);
     }
     pq->q.clear(r);
     pq->finish(c);

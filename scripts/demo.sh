@@ -334,6 +334,13 @@ else
     bin=$root/$bdir/core/careerops
 fi
 [ -x "$bin" ] || die "no careerops binary at $bin"
+# --serve's address, checked before the pipeline runs (trial 72: a bad one
+# was said after the whole run, as "http.listen", a name the user never set)
+if [ "$serve" = 1 ] && [ -n "${CAREEROPS_DASHBOARD_LISTEN:-}" ]; then
+    why=$("$bin" validate pipelines/demo.json --set "http.listen=$CAREEROPS_DASHBOARD_LISTEN" 2>&1 >/dev/null |
+        grep -m1 'http\.listen: ' | sed 's/^.*http\.listen: //') || true
+    [ -z "$why" ] || usage "CAREEROPS_DASHBOARD_LISTEN '$CAREEROPS_DASHBOARD_LISTEN': $why"
+fi
 
 # ---- PostgreSQL
 # what this script started is stopped at its end, also when it is
