@@ -109,6 +109,9 @@ typedef struct mailbox_s {
     uint64_t last_size;
     struct timespec last_mtime; /* a rewrite of the same size shows here */
     int64_t last_growth_ms;
+    /* without follow: the host's clock (now_ms) at which the file, as last
+     * seen, has not changed for settle_ms (its mtime's age counted) */
+    int64_t settled_at_ms;
     /* Maildir / .eml */
     GHashTable *seen;     /* key -> content fingerprint (.eml) or NULL */
     GHashTable *fp_cache; /* .eml path -> mailbox_fp_t: not hashed again
@@ -133,7 +136,9 @@ typedef struct mailbox_s {
     int told_totals;                   /* the EOF line was logged */
     unsigned long long told_unblanked; /* mb.unblanked already said */
     int told_incomplete; /* said once that the last mbox message waits */
-    int tail_waits; /* follow: bytes after the position wait for settle_ms */
+    int tail_waits;      /* bytes after the position wait for settle_ms (follow;
+                            without follow, a last message with no line break in
+                            a file written in the last settle_ms) */
 } mailbox_t;
 
 /* ---- mbox file mapping -----------------------------------------------------
@@ -389,6 +394,16 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
             m->mb.unblanked - m->told_unblanked == 1 ? "it" : "them");
         m->told_unblanked = m->mb.unblanked;
     }
+    if (!m->cfg->follow && m->tail_waits) {
+        /* the last message of the mbox waits for the file to settle: sleep
+         * until then (at most timeout_ms at a time), no EOF before */
+        int64_t ms = m->settled_at_ms - mailbox_api->now_ms(m->st);
+        if (timeout_ms >= 0 && ms > timeout_ms)
+            ms = timeout_ms;
+        if (ms > 0)
+            mailbox_api->sleep_ms(m->st, ms);
+        return CO_OK;
+    }
     if (!m->cfg->follow) {
         if (!m->told_totals && m->read_run > 0) /* 0: said above */
             mailbox_api->log(
@@ -503,16 +518,21 @@ static int mailbox_reopen(mailbox_t *m)
     return 1;
 }
 
-/* 1 when the mbox's modification time (as last seen) is within
- * settle_ms of the wall clock: a writer may still be appending. */
-static int mailbox_recently_written(const mailbox_t *m)
+/* The host's clock (now_ms) at which a file last changed at `mtime`
+ * (wall clock) will not have changed for settle_ms: now when it is older
+ * than that. The wall clock gives its age once; the wait itself is counted
+ * on the host's clock, which the stage sleeps on. */
+static int64_t mailbox_settled_at(const mailbox_t *m, struct timespec mtime,
+                                  int64_t now)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    int64_t age_ms =
-        ((int64_t)now.tv_sec - (int64_t)m->last_mtime.tv_sec) * 1000 +
-        ((int64_t)now.tv_nsec - (int64_t)m->last_mtime.tv_nsec) / 1000000;
-    return age_ms < m->cfg->settle_ms;
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    int64_t age_ms = ((int64_t)wall.tv_sec - (int64_t)mtime.tv_sec) * 1000 +
+                     ((int64_t)wall.tv_nsec - (int64_t)mtime.tv_nsec) / 1000000;
+    if (age_ms < 0) /* a modification time in the future: the full wait */
+        age_ms = 0;
+    return age_ms >= m->cfg->settle_ms ? now
+                                       : now + (m->cfg->settle_ms - age_ms);
 }
 
 static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
@@ -535,10 +555,11 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
         m->last_size = (uint64_t)size;
         m->last_mtime = mtime;
         m->last_growth_ms = now;
+        m->settled_at_ms = mailbox_settled_at(m, mtime, now);
     }
     int at_eof =
         !m->cfg->follow || now - m->last_growth_ms >= m->cfg->settle_ms;
-    int n = 0, rc = 0;
+    int n = 0, rc = 0, held = 0;
     while (n < m->cfg->batch && !mailbox_api->stopping(m->st)) {
         size_t s, e, next;
         if (m->map == NULL ||
@@ -546,25 +567,28 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
                                &m->mb, &s, &e, &next))
             break;
         if (!m->cfg->follow && next == m->map_len &&
-            m->map[m->map_len - 1] != '\n' && mailbox_recently_written(m)) {
+            m->map[m->map_len - 1] != '\n' && now < m->settled_at_ms) {
             /* the file's last message does not end with a line break and
-             * the file changed within settle_ms: a writer is still at work
-             * (every mbox writer ends a message with one). Left unread, the
-             * position at its start, rather than emitted cut and its rest
-             * dead-lettered later (follow mode reads it once the file has
-             * settled). A file older than that is a finished export whose
-             * writer left the break out: read as it is */
+             * the file changed within settle_ms: a writer may still be at
+             * work (every mbox writer ends a message with one; trial 42: read
+             * at once, it was emitted cut and its rest dead-lettered later).
+             * This run waits until the file has not changed for settle_ms,
+             * then reads it (whole if the writer finished it meanwhile, as
+             * it is if the file stayed so: a hand-made file; trial 72: a
+             * one-shot run that skipped it read "0 messages" of a file just
+             * written). A file older than that is read at once. */
             if (!m->told_incomplete)
                 mailbox_api->log(
                     m->st, CO_LOG_INFO,
                     "%s: the last message (offset %llu) does not end with a "
-                    "line break, so it looks incomplete (a program may "
-                    "still be writing it): not read now; it is read once "
-                    "the file ends with a line break (or, with follow, "
-                    "once the file has not grown for settle_ms)",
-                    m->cfg->path, (unsigned long long)m->offset);
+                    "line break and the file changed %lld ms ago (a program "
+                    "may still be writing it): waiting until it has not "
+                    "changed for settle_ms (%lld ms), then reading it",
+                    m->cfg->path, (unsigned long long)m->offset,
+                    (long long)(m->cfg->settle_ms - (m->settled_at_ms - now)),
+                    (long long)m->cfg->settle_ms);
             m->told_incomplete = 1;
-            m->warned_empty = 1; /* said why nothing was read */
+            held = 1;
             break;
         }
         if (s < (size_t)m->offset + 5 &&
@@ -597,7 +621,8 @@ static co_status_t mailbox_poll_mbox(mailbox_t *m, int timeout_ms)
     }
     if (m->offset != m->mark.end) /* what the saved position belongs to */
         mailbox_mark_take(&m->mark, m->map, m->map_len, m->offset);
-    m->tail_waits = !at_eof && m->map != NULL && (size_t)m->offset < m->map_len;
+    m->tail_waits =
+        held || (!at_eof && m->map != NULL && (size_t)m->offset < m->map_len);
     return mailbox_poll_end(m, n, rc, 0, timeout_ms);
 }
 

@@ -829,9 +829,10 @@ static int pos_log_count(const char *needle)
 /* Trial 42: a one-shot run reads an mbox another program is still
  * writing, cut mid-line in the last message's body (and, later, mid-way
  * through the next separator line). The last message, which does not end
- * with a line break, is not read and the position stays at its start
- * (said once at INFO); once the rest is appended the next run reads it
- * whole. Every message once, complete, nothing dead-lettered. */
+ * with a line break, is not read while the file keeps changing (said once
+ * at INFO; no EOF meanwhile); what the writer appends within settle_ms is
+ * read whole in the same run. Every message once, complete, nothing
+ * dead-lettered. */
 START_TEST(position_mbox_cut_mid_message)
 {
     const char *mbox = pos_file("writing.mbox");
@@ -848,23 +849,31 @@ START_TEST(position_mbox_cut_mid_message)
     const char *c = pos_cfg(mbox, "\"batch\":2");
 
     ck_assert(g_file_set_contents(mbox, full->str, (gssize)cut1, NULL));
-    pos_run(h, c);
+    run_t r;
+    ck_assert_int_eq(run_open(&r, h, c), CO_OK);
+    int64_t t0 = h->now_ms;
+    /* 3 batches of 2, then 1 poll that waits (less than settle_ms) */
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(r.p->poll(r.inst, 100), CO_OK);
+    ck_assert_int_lt(h->now_ms - t0, 2000);
     pos_check_all(h, 0, 0, 0, 5);
     ck_assert_uint_eq(h->emit_cnt, 5);
-    ck_assert_msg(pos_log_count("looks incomplete") == 1, "%s", pos_logs->str);
+    ck_assert_msg(pos_log_count("waiting until it has not changed") == 1, "%s",
+                  pos_logs->str);
     ck_assert_msg(strstr(pos_logs->str, "0 messages found") == NULL, "%s",
                   pos_logs->str);
 
     /* more written, now cut inside the separator line of message 7 */
     ck_assert(g_file_set_contents(mbox, full->str, (gssize)cut2, NULL));
     size_t mark = h->emit_cnt;
-    g_string_truncate(pos_logs, 0);
-    pos_run(h, c);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(r.p->poll(r.inst, 100), CO_OK);
     /* message 6 ends in the cut separator line: it waits too (read now,
      * it would carry "From r7@" at the end of its body) */
     pos_check_all(h, mark, 5, 5, 6);
     ck_assert_uint_eq(h->emit_cnt - mark, 1);
-    ck_assert_msg(pos_log_count("looks incomplete") == 1, "%s", pos_logs->str);
+    ck_assert_msg(pos_log_count("waiting until it has not changed") == 1, "%s",
+                  pos_logs->str);
     ck_assert_msg(strstr(pos_logs->str, "reading it from the start") == NULL,
                   "%s", pos_logs->str);
     /* message 5 whole: its last body line is there */
@@ -875,11 +884,11 @@ START_TEST(position_mbox_cut_mid_message)
     free(txt);
     json_decref(v);
 
-    /* the writer is done: the rest is read, the position resumed */
+    /* the writer is done: the rest is read, then EOF */
     ck_assert(g_file_set_contents(mbox, full->str, (gssize)full->len, NULL));
     mark = h->emit_cnt;
-    g_string_truncate(pos_logs, 0);
-    pos_run(h, c);
+    ck_assert_int_eq(run_polls(&r, 10), CO_EOF);
+    run_close(&r);
     pos_check_all(h, mark, 6, 6, 8);
     ck_assert_uint_eq(h->emit_cnt - mark, 2);
     v = pos_record(h, mark, 6);
@@ -888,12 +897,85 @@ START_TEST(position_mbox_cut_mid_message)
     ck_assert_msg(strstr(txt, "From r7") == NULL, "%s", txt);
     free(txt);
     json_decref(v);
-    ck_assert_msg(pos_log_count("looks incomplete") == 0, "%s", pos_logs->str);
-    ck_assert_msg(strstr(pos_logs->str, "resuming") != NULL, "%s",
-                  pos_logs->str);
     pos_check_all(h, 0, 0, 0, 8);
     ck_assert_uint_eq(h->emit_cnt, 8);
+
+    /* stopped while it waited: the position is at the waiting message's
+     * start, and the next run reads it */
+    g_string_truncate(pos_logs, 0);
+    pos_msg(full, 8);
+    ck_assert(
+        g_file_set_contents(mbox, full->str, (gssize)full->len - 3, NULL));
+    mark = h->emit_cnt;
+    ck_assert_int_eq(run_open(&r, h, c), CO_OK);
+    ck_assert_int_eq(r.p->poll(r.inst, 100), CO_OK);
+    run_close(&r);
+    ck_assert_uint_eq(h->emit_cnt, mark);
+    ck_assert(g_file_set_contents(mbox, full->str, (gssize)full->len, NULL));
+    pos_run(h, c);
+    pos_check_all(h, mark, 8, 8, 9);
+    ck_assert_uint_eq(h->emit_cnt - mark, 1);
+    ck_assert_msg(strstr(pos_logs->str, "resuming") != NULL, "%s",
+                  pos_logs->str);
     g_string_free(full, TRUE);
+}
+END_TEST
+
+/* Trial 72: a one-shot run (no follow) of an mbox just written whose last
+ * message has no final line break (printf '...position at Lfco.' >
+ * nonl.mbox, then the demo) read "0 messages" and said so only at INFO.
+ * The run waits until the file has not changed for settle_ms and reads it,
+ * in the same run: a one-message file, and a CRLF mbox whose third
+ * message ends without a line break. */
+START_TEST(position_mbox_new_file_without_final_break)
+{
+    const char *one = pos_file("nonl.mbox");
+    const char *nonl = "From a@x Mon Nov 30 10:00:00 2026\n"
+                       "From: HR <hr@lf.example>\n"
+                       "Subject: Offer\n\n"
+                       "We are pleased to offer you the Backend Engineer "
+                       "position at Lfco.";
+    ck_assert(g_file_set_contents(one, nonl, -1, NULL));
+    co_fake_host_t *h = pos_h;
+    run_t r;
+    ck_assert_int_eq(run_open(&r, h, pos_cfg(one, NULL)), CO_OK);
+    int64_t t0 = h->now_ms;
+    ck_assert_int_eq(run_polls(&r, 60), CO_EOF);
+    run_close(&r);
+    ck_assert_uint_eq(h->emit_cnt, 1);
+    ck_assert_uint_eq(h->dead_cnt, 0);
+    /* it waited about settle_ms (2 s by default), not more */
+    ck_assert_int_ge(h->now_ms - t0, 1500);
+    ck_assert_int_le(h->now_ms - t0, 2100);
+    ck_assert_msg(strstr(h->emits[0].value, "Lfco.") != NULL, "%s",
+                  h->emits[0].value);
+    ck_assert_msg(pos_log_count("waiting until it has not changed") == 1, "%s",
+                  pos_logs->str);
+    ck_assert_msg(strstr(pos_logs->str, "0 messages found") == NULL, "%s",
+                  pos_logs->str);
+
+    const char *crlf = pos_file("crlf.mbox");
+    GString *b = g_string_new(NULL);
+    for (int i = 0; i < 3; i++)
+        g_string_append_printf(b,
+                               "%sFrom r%d@crlf.example Mon Nov 30 10:00:00 "
+                               "2026\r\nFrom: HR <hr@crlf.example>\r\n"
+                               "Subject: Interview %d\r\n"
+                               "Message-ID: <crlf-%d@crlf.example>\r\n\r\n"
+                               "Interview %d at Crlfco.",
+                               i > 0 ? "\r\n\r\n" : "", i, i, i, i);
+    ck_assert(g_file_set_contents(crlf, b->str, (gssize)b->len, NULL));
+    size_t mark = h->emit_cnt;
+    ck_assert_int_eq(run_open(&r, h, pos_cfg(crlf, "\"settle_ms\":500")),
+                     CO_OK);
+    ck_assert_int_eq(run_polls(&r, 60), CO_EOF);
+    run_close(&r);
+    ck_assert_uint_eq(h->emit_cnt - mark, 3);
+    ck_assert_uint_eq(h->dead_cnt, 0);
+    ck_assert_msg(strstr(h->emits[mark + 2].value, "Interview 2 at Crlfco.") !=
+                      NULL,
+                  "%s", h->emits[mark + 2].value);
+    g_string_free(b, TRUE);
 }
 END_TEST
 
@@ -915,7 +997,8 @@ START_TEST(position_mbox_old_file_without_final_break)
     pos_run(h, pos_cfg(mbox, "\"batch\":2"));
     pos_check_all(h, 0, 0, 0, 3);
     ck_assert_uint_eq(h->emit_cnt, 3);
-    ck_assert_msg(pos_log_count("looks incomplete") == 0, "%s", pos_logs->str);
+    ck_assert_msg(pos_log_count("waiting until it has not changed") == 0, "%s",
+                  pos_logs->str);
     g_string_free(full, TRUE);
 }
 END_TEST
@@ -1300,6 +1383,7 @@ static Suite *source_suite(void)
     tcase_add_test(pos, position_other_file);
     tcase_add_test(pos, position_mbox_cut_mid_message);
     tcase_add_test(pos, position_mbox_old_file_without_final_break);
+    tcase_add_test(pos, position_mbox_new_file_without_final_break);
     tcase_add_test(pos, position_legacy_mbox);
     tcase_add_test(pos, position_follow_rewritten);
     tcase_add_test(pos, position_eml_other_content);
