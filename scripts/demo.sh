@@ -846,7 +846,19 @@ if grep -q '"msg":"0 messages found in ' "$log"; then
     else
         vis "demo: warning: 0 messages found in $mailbox (an empty mbox file, Maildir or folder: check the path or the export)" >&2
     fi
+else
+    # files of an .eml folder passed over for their names, beside messages
+    # read now or before (trial 72: with state from an earlier run, a folder
+    # of o1, o2 ... said "nothing new" and gave no warning)
+    why=$(grep -o '"msg":"[^"]* files\{0,1\} skipped because \(their names do\|its name does\) not end in \.eml[^"]*' "$log" | tail -n 1 || true)
+    if [ -n "$why" ]; then
+        why=${why#\"msg\":\"}
+        vis "demo: warning: ${why//config.path/--mailbox}" >&2
+    fi
 fi
+# how many: the source's last such line ("... N files skipped because their
+# names do not end in .eml ..."); the summary must not say "nothing new"
+name_skipped=$(sed -n 's/.*"msg":"[^"]* \([0-9][0-9]*\) files\{0,1\} skipped because \(their names do\|its name does\) not end in \.eml.*/\1/p' "$log" | tail -n 1)
 # where this file was read to, for a later export at another path
 if [ -f "$mailbox" ]; then
     off=$(q -c "SELECT convert_from(value, 'UTF8')::json->>'offset' FROM careerops_state
@@ -1019,6 +1031,7 @@ summary_rc=0
 bin_shown=$bin
 case "$bin" in "$root"/*) bin_shown=${bin#"$root"/} ;; esac
 DEMO_KEEP_DB=$keep_db DEMO_BIN_SHOWN=$bin_shown DEMO_SKIPPED=${skipped:-0} \
+DEMO_NAME_SKIPPED=${name_skipped:-0} \
 DEMO_MODEL_GIVEN=${model_given:-0} \
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
     "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
@@ -1168,6 +1181,8 @@ summary = {
     "messages_read_run": read_run, "messages_seen_before": seen_before,
     "same_key_messages": same_key,
     "mailbox_entries_skipped": int(os.environ.get("DEMO_SKIPPED") or 0),
+    # files of an .eml folder not read: their names do not end in .eml
+    "mailbox_files_not_eml": int(os.environ.get("DEMO_NAME_SKIPPED") or 0),
     "events": events, "events_total": sum(events.values()),
     "notifications": events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"],
     "notifications_new": notifs_new, "notifications_cancelled": notifs_cancel,
@@ -1295,8 +1310,9 @@ if lost_now:
     parts.append(f"{lost_now} dead-lettered")
 if interrupted:
     out.append(f"{'messages read':<{w}}{read_run} before the stop: " + ", ".join(parts))
-elif read_run == 0 and stored:
-    # the same mailbox again: the source continued where it stopped
+elif read_run == 0 and stored and not summary["mailbox_files_not_eml"]:
+    # the same mailbox again: the source continued where it stopped (not
+    # when files were passed over for their names: trial 72)
     out.append(f"{'messages read':<{w}}0 this run: nothing new in the mailbox "
                f"since it was last read")
     if os.environ.get("DEMO_MODEL_GIVEN") == "1":
@@ -1305,6 +1321,10 @@ elif read_run == 0 and stored:
                    f"to classify this mailbox again with it, add --fresh)")
 else:
     out.append(f"{'messages read':<{w}}{read_run} this run: " + ", ".join(parts))
+if summary["mailbox_files_not_eml"]:
+    out.append(f"{'files skipped':<{w}}{summary['mailbox_files_not_eml']} in the mailbox "
+               f"folder, not read: their names do not end in .eml (rename them "
+               f"NAME.eml; the warning above names one)")
 if summary["mailbox_entries_skipped"]:
     out.append(f"{'entries skipped':<{w}}{summary['mailbox_entries_skipped']} in the mailbox "
                f"folder, not messages (e.g. a pipe, a device, a dangling link, a link "

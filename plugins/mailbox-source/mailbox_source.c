@@ -135,10 +135,12 @@ typedef struct mailbox_s {
     unsigned long long same_key;       /* of them, with an earlier one's key */
     int told_totals;                   /* the EOF line was logged */
     unsigned long long told_unblanked; /* mb.unblanked already said */
-    int told_incomplete; /* said once that the last mbox message waits */
-    int tail_waits;      /* bytes after the position wait for settle_ms (follow;
-                            without follow, a last message with no line break in
-                            a file written in the last settle_ms) */
+    int told_incomplete;   /* said once that the last mbox message waits */
+    unsigned told_not_eml; /* .eml folder: files skipped for their names,
+                              as many as said (WARN) */
+    int tail_waits; /* bytes after the position wait for settle_ms (follow;
+                       without follow, a last message with no line break in
+                       a file written in the last settle_ms) */
 } mailbox_t;
 
 /* ---- mbox file mapping -----------------------------------------------------
@@ -321,6 +323,18 @@ static co_status_t mailbox_wait(mailbox_t *m, int timeout_ms)
     return CO_OK;
 }
 
+/* "N files skipped because their names do not end in .eml (e.g. X)", or
+ * "1 file skipped because its name ...", into buf. */
+static void mailbox_not_eml_said(const mailbox_skips_t *k, char *buf,
+                                 size_t size)
+{
+    int one = k->not_eml == 1;
+    snprintf(buf, size,
+             "%u file%s skipped because %s not end in .eml (e.g. %s)",
+             k->not_eml, one ? "" : "s",
+             one ? "its name does" : "their names do", k->not_eml_eg);
+}
+
 /* End of a poll that emitted n messages: save the position, report a
  * refused emit (rc != 0), or say EOF / wait when nothing was new. */
 static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
@@ -342,6 +356,13 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
         /* a mistyped folder or an empty export must not look like an
          * inbox read to its end: nothing read ever is "0 messages found" */
         int never = m->offset == 0 && g_hash_table_size(m->seen) == 0;
+        /* an .eml folder whose listing holds no message is "0 messages
+         * found" whatever the stored position says (trial 72: files named
+         * o1, o2 ... read under an account with state from another mailbox
+         * was "nothing new since the last run", at INFO) */
+        if (m->fmt == MAILBOX_EML &&
+            (m->pending == NULL || m->pending->len == 0))
+            never = 1;
         m->warned_empty = 1;
         const mailbox_skips_t *k = &m->skips;
         int eml = never && m->fmt == MAILBOX_EML;
@@ -358,14 +379,16 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
                              "Maildir %s: point config.path at %s (and leave "
                              "config.format auto or maildir)",
                              m->cfg->path, md, md);
-        else if (eml && k->not_eml > 0)
+        else if (eml && k->not_eml > 0) {
+            char what[256];
+            mailbox_not_eml_said(k, what, sizeof what);
             mailbox_api->log(m->st, CO_LOG_WARN,
-                             "0 messages found in %s: %u files skipped "
-                             "because their names do not end in .eml (e.g. "
-                             "%s): rename them NAME.eml, or point "
-                             "config.path at one message file",
-                             m->cfg->path, k->not_eml, k->not_eml_eg);
-        else if (never)
+                             "0 messages found in %s: %s: rename them "
+                             "NAME.eml, or point config.path at one message "
+                             "file",
+                             m->cfg->path, what);
+            m->told_not_eml = k->not_eml;
+        } else if (never)
             mailbox_api->log(m->st, CO_LOG_WARN,
                              "0 messages found in %s (read as %s): expected "
                              "an mbox file, a Maildir with cur/ and new/, or "
@@ -377,6 +400,17 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
                              "%s)",
                              m->cfg->path, mailbox_format_name(m->fmt));
         g_free(md);
+    }
+    if (m->fmt == MAILBOX_EML && m->skips.not_eml > m->told_not_eml) {
+        /* files passed over for their names beside .eml files: said too
+         * (once, again if more appear), whatever was read before */
+        char what[256];
+        mailbox_not_eml_said(&m->skips, what, sizeof what);
+        mailbox_api->log(m->st, CO_LOG_WARN,
+                         "%s: %s: not read; rename them NAME.eml if they are "
+                         "messages",
+                         m->cfg->path, what);
+        m->told_not_eml = m->skips.not_eml;
     }
     if (m->mb.unblanked > m->told_unblanked) {
         mailbox_api->log(

@@ -979,6 +979,63 @@ START_TEST(position_mbox_new_file_without_final_break)
 }
 END_TEST
 
+/* Trial 72: mail files named o1, o2, r1, r2 (no .eml) under an account
+ * whose state came from another mailbox read "nothing new since the last
+ * run" at INFO; with no state they gave the warning. The warning is given
+ * whatever the state says, and files skipped for their names beside .eml
+ * files are named too. */
+START_TEST(position_eml_skipped_files_with_state)
+{
+    const char *mbox = pos_file("before.mbox");
+    ck_assert(g_file_set_contents(mbox,
+                                  "From a@x.example Mon Nov 30 10:00:00 2026\n"
+                                  "From: HR <hr@own.example>\n"
+                                  "Subject: Before\n\nRead before.\n",
+                                  -1, NULL));
+    const char *own = pos_file("own"), *both = pos_file("both");
+    ck_assert_int_eq(g_mkdir(own, 0700), 0);
+    ck_assert_int_eq(g_mkdir(both, 0700), 0);
+    const char *names[] = {"o1", "o2", "r1", "r2"};
+    for (int i = 0; i < 4; i++) {
+        char *body = g_strdup_printf("From: HR <hr@own.example>\n"
+                                     "Subject: Own %d\n\nOwn message %d.\n",
+                                     i, i);
+        char *p = g_build_filename(own, names[i], NULL);
+        ck_assert(g_file_set_contents(p, body, -1, NULL));
+        g_free(p);
+        /* both: o1.eml, o2, r1, r2 */
+        p = g_strdup_printf("%s/%s%s", both, names[i], i == 0 ? ".eml" : "");
+        ck_assert(g_file_set_contents(p, body, -1, NULL));
+        g_free(p);
+        g_free(body);
+    }
+    co_fake_host_t *h = pos_h;
+    pos_run(h, pos_cfg(mbox, NULL));
+    ck_assert_uint_eq(h->emit_cnt, 1);
+    /* both: the .eml read, the 3 others named; own, under the state of
+     * both (keys of .eml files read): "0 messages found", the 4 named, not
+     * "nothing new"; both again: nothing new, the 3 named again */
+    const struct {
+        const char *dir, *said;
+        size_t emits;
+        int none;
+    } runs[] = {{both, ": 3 files skipped because their names do ", 2, 0},
+                {own, ": 4 files skipped because their names do ", 2, 1},
+                {both, ": 3 files skipped because their names do ", 2, 0}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        g_string_truncate(pos_logs, 0);
+        pos_run(h, pos_cfg(runs[i].dir, NULL));
+        ck_assert_uint_eq(h->emit_cnt, runs[i].emits);
+        ck_assert_msg(pos_log_count(runs[i].said) == 1, "%zu: %s", i,
+                      pos_logs->str);
+        ck_assert_msg(pos_log_count("0 messages found in ") == runs[i].none,
+                      "%zu: %s", i, pos_logs->str);
+        ck_assert_msg(i == 2 || strstr(pos_logs->str, "nothing new") == NULL,
+                      "%zu: %s", i, pos_logs->str);
+    }
+}
+END_TEST
+
 /* A finished export whose writer left out the last line break (the file
  * not changed for longer than settle_ms): its last message is read, not
  * held back as if a writer were still at work. */
@@ -1384,6 +1441,7 @@ static Suite *source_suite(void)
     tcase_add_test(pos, position_mbox_cut_mid_message);
     tcase_add_test(pos, position_mbox_old_file_without_final_break);
     tcase_add_test(pos, position_mbox_new_file_without_final_break);
+    tcase_add_test(pos, position_eml_skipped_files_with_state);
     tcase_add_test(pos, position_legacy_mbox);
     tcase_add_test(pos, position_follow_rewritten);
     tcase_add_test(pos, position_eml_other_content);
