@@ -825,8 +825,11 @@ const char *co_mail_utf16(const void *p, size_t n)
 int co_mail_has_header_block(const void *p, size_t n)
 {
     const char *h = p;
-    if (memchr(h, '\0', n) != NULL)
-        return 0;
+    /* NUL bytes do not make a file binary here: a message may hold one (in
+     * a field or its body; the normalizer drops them), and what is binary
+     * fails the tests below (a printable field name, then fields until a
+     * field messages have). Trial 72: one .eml with a NUL was refused as
+     * "not mail", while the same file in a folder was read. */
     size_t i = 0;
     while (i < n && (h[i] == '\r' || h[i] == '\n'))
         i++;

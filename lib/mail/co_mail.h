@@ -215,10 +215,12 @@ const char *co_mail_utf16(const void *p, size_t n);
 /**
  * @brief Whether bytes start like an RFC 5322 header block: the first line
  *        (after blank lines) is "Name: value" with a printable field name,
- *        no NUL byte, and the block holds a field that messages have
+ *        and the block holds a field that messages have
  *        (From, To, Subject, Date, Message-ID, Received, Content-Type,
  *        X-..., ...) before it ends. A copy of /etc/passwd ("root:x:0:0:")
- *        is no message; a block longer than `n` is taken as one.
+ *        is no message; a block longer than `n` is taken as one. NUL bytes
+ *        are allowed (in a field's value or the body): the normalizer
+ *        drops them.
  * @param p The first bytes (borrowed; at most a few KiB are looked at by
  *        callers); n Their number.
  * @returns 1 or 0. Pure; any thread.

@@ -8,7 +8,8 @@
  * header block is bounded here, on the raw bytes, before GMime sees it:
  * each field is cut at max_header_bytes, fields beyond max_header_fields or
  * beyond max_headers_bytes in all are dropped, and the record names what
- * was cut in `truncated_fields`.
+ * was cut in `truncated_fields`. NUL bytes of the header block are
+ * dropped there too, as the body's are when its text is decoded.
  */
 #include "co_mail_int.h"
 
@@ -43,6 +44,25 @@ void co__cut_field(json_t *cut, const char *label)
         json_array_append_new(cut, json_string(label));
 }
 
+/* Append len bytes of a header line, without its NUL bytes: GMime keeps a
+ * field's value as a C string, so a NUL cut it there ("Offer\0 letter" was
+ * the subject "Offer"), while the body's NULs are dropped (trial 72); kept
+ * when keep_nul. */
+static void append_header(GByteArray *out, const char *line, size_t len,
+                          int keep_nul)
+{
+    if (keep_nul) {
+        g_byte_array_append(out, (const guint8 *)line, (guint)len);
+        return;
+    }
+    for (const char *end = line + len; line < end;) {
+        const char *z = memchr(line, '\0', (size_t)(end - line));
+        size_t k = z != NULL ? (size_t)(z - line) : (size_t)(end - line);
+        g_byte_array_append(out, (const guint8 *)line, (guint)k);
+        line += k + (z != NULL);
+    }
+}
+
 GByteArray *co__bounded_copy(const char *p, size_t n, const co_mail_opts_t *o,
                              json_t *cut, co__defects_t *d, int *truncated)
 {
@@ -58,6 +78,9 @@ GByteArray *co__bounded_copy(const char *p, size_t n, const co_mail_opts_t *o,
             break;
         }
     }
+    /* UTF-16 text keeps its NULs: without them it would look like mail,
+     * and it is refused with the iconv command that converts it */
+    int utf16 = co_mail_utf16(p, n) != NULL;
     size_t hkeep =
         hend < o->max_headers_bytes + 2 ? hend : o->max_headers_bytes + 2;
     GByteArray *out = g_byte_array_sized_new((guint)(hkeep + (n - hend)));
@@ -93,7 +116,7 @@ GByteArray *co__bounded_copy(const char *p, size_t n, const co_mail_opts_t *o,
             if (total_room < room)
                 room = total_room;
             if (ll <= room) {
-                g_byte_array_append(out, (const guint8 *)line, (guint)ll);
+                append_header(out, line, ll, utf16);
                 field_kept += ll;
                 kept += ll;
             } else {
@@ -107,7 +130,7 @@ GByteArray *co__bounded_copy(const char *p, size_t n, const co_mail_opts_t *o,
                 while (k > 0 && ((unsigned char)line[k] & 0xC0) == 0x80)
                     k--;
                 if (k > 0) {
-                    g_byte_array_append(out, (const guint8 *)line, (guint)k);
+                    append_header(out, line, k, utf16);
                     g_byte_array_append(out, (const guint8 *)"\n", 1);
                 }
                 kept += k + 1;

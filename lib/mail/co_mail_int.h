@@ -240,7 +240,10 @@ void co__cut_field(json_t *cut, const char *label);
  * @brief Copy a message (after the mbox From line and BOM) with its header
  *        block bounded: each field cut at o->max_header_bytes, fields beyond
  *        o->max_header_fields or o->max_headers_bytes in all dropped; the
- *        blank line and the body follow unchanged. What was cut is named in
+ *        blank line and the body follow unchanged; NUL bytes of the header
+ *        block are dropped (GMime would end a field's value there), except
+ *        in UTF-16 text (co_mail_utf16()), refused as such. What was
+ *        cut is named in
  *        `cut` ("subject", "header:Name", "headers") and in the defects
  *        (`header-truncated`, `header-fields-dropped`); *truncated is set to
  *        1 then.

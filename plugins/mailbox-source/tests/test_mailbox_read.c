@@ -673,6 +673,12 @@ START_TEST(detect_refuses_streams_and_non_mail)
     ck_assert(
         g_file_set_contents(txt, "\r\nSubject : hi\r\n\r\nbody\r\n", -1, NULL));
     ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
+    /* trial 72: a message with a NUL byte in a field or in its body is
+     * read, as it is in a folder (it was "not mail ... binary data") */
+    static const char nul[] = "From: HR <hr@nul.example>\nSubject: Offer\0 "
+                              "letter\n\nWe offer\0 you the role.\n";
+    ck_assert(g_file_set_contents(txt, nul, sizeof nul - 1, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
     /* trial 53: "name:value" lines with no field a message has (a copy of
      * /etc/passwd) are no message; a header block of unknown fields longer
      * than what detection reads is still taken as one */

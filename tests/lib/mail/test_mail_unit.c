@@ -603,6 +603,28 @@ START_TEST(text_trimmed)
 }
 END_TEST
 
+/* Trial 72: a NUL byte in a field's value cut the value there (the
+ * subject "Offer\0 letter" was "Offer": GMime keeps values as C strings)
+ * while NULs in the body are dropped; the header drops them too. */
+START_TEST(nul_bytes_dropped)
+{
+    static const char m[] = "From: HR <hr@nul.example>\nSubject: Offer\0 "
+                            "letter\nX-Od\0d: v\0al\n\nWe offer\0 you it.\n";
+    char err[512] = "";
+    json_t *r = mt_norm(m, sizeof m - 1, NULL, NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "rejected: %s", err);
+    ck_assert_str_eq(mt_str(r, "subject"), "Offer letter");
+    ck_assert_str_eq(mt_str(r, "text"), "We offer you it.");
+    ck_assert_str_eq(mt_str(r, "from.address"), "hr@nul.example");
+    json_decref(r);
+    /* it starts with a header block: mail, NUL or not */
+    ck_assert_int_eq(co_mail_has_header_block(m, sizeof m - 1), 1);
+    static const char bin[] = "\x7f"
+                              "ELF\2\1\1\0\0\0Subject: x\n";
+    ck_assert_int_eq(co_mail_has_header_block(bin, sizeof bin - 1), 0);
+}
+END_TEST
+
 START_TEST(headers_and_threading)
 {
     json_t *r = norm_text(
@@ -949,6 +971,7 @@ static Suite *unit_suite(void)
     tcase_add_test(tc, alternative_prefers_plain);
     tcase_add_test(tc, alternative_plain_placeholder);
     tcase_add_test(tc, text_trimmed);
+    tcase_add_test(tc, nul_bytes_dropped);
     tcase_add_test(tc, headers_and_threading);
     tcase_add_test(tc, source_field);
     tcase_add_test(tc, rejections_have_reasons);
