@@ -431,6 +431,28 @@ static int escaped_from_then_header(const char *buf, size_t len, size_t next)
     return header_line(buf + next, heol - next);
 }
 
+/* A line holding bytes that no line of text has: NUL or a C0 control but
+ * TAB, VT, FF, CR and ESC (ISO-2022-JP text has ESC). Where an entry's
+ * header fields should be, that is a damaged entry, not a body line. */
+static int binary_line(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && c != '\t' && c != '\v' && c != '\f' && c != '\r' &&
+            c != 0x1b)
+            return 1;
+    }
+    return 0;
+}
+
+/* The line at buf[pos] (a line start) follows a blank line (LF or CRLF). */
+static int after_blank_line(const char *buf, size_t pos)
+{
+    return pos >= 2 && buf[pos - 1] == '\n' &&
+           (buf[pos - 2] == '\n' ||
+            (pos >= 3 && buf[pos - 2] == '\r' && buf[pos - 3] == '\n'));
+}
+
 int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
                               int at_eof, const mailbox_mbox_t *st)
 {
@@ -439,19 +461,26 @@ int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
     size_t eol;
     size_t next = line_end(buf, len, pos, &eol);
     int strict = mailbox_mbox_strict_line(buf + pos, eol - pos);
-    int after_blank =
-        pos >= 2 && buf[pos - 1] == '\n' &&
-        (buf[pos - 2] == '\n' ||
-         (pos >= 3 && buf[pos - 2] == '\r' && buf[pos - 3] == '\n'));
+    int after_blank = after_blank_line(buf, pos);
     int first = pos == bom_len(buf, len);
     if (next >= len) /* the header line after it has not arrived: once no
                         more will, an empty entry at the end of the file */
         return at_eof && strict && (after_blank || first);
     size_t neol;
     line_end(buf, len, next, &neol);
+    /* No header field after a full-form line after a blank line: an
+     * entry of its own when escaped envelope lines and then a header
+     * follow, when it is empty, or when binary data stands where its
+     * header should be (trial 72: NUL and garbage bytes there were read as
+     * the body of the message before, though every entry is to be emitted
+     * or dead-lettered). A line of text there is read as a body line: an
+     * mboxo writer that does not escape "From " in bodies writes exactly
+     * that, and a damaged entry of text cannot be told from it; such lines
+     * are counted (st->headless) and said at WARN, never cut silently. */
     if (!header_line(buf + next, neol - next))
         return (strict && (after_blank || first) &&
                 (escaped_from_then_header(buf, len, next) ||
+                 binary_line(buf + next, neol - next) ||
                  empty_entry(buf, len, next, at_eof)));
     if (first)
         return 1; /* the file's first line */
@@ -490,12 +519,15 @@ static void mbox_learn(const char *buf, size_t len, mailbox_mbox_t *st)
 }
 
 /* A line at buf[p] (a line start, not a separator) that has a separator's
- * full form and a header field after it: a message of its own whose
- * writer left out the blank line before it, or a quoted mbox in a body.
- * Not cut there (a separator needs the blank line: corpus known-bugs/08),
- * but counted, so that the reader says so (trial 63: three messages read
- * as one without a word). */
-static int unblanked_separator(const char *buf, size_t len, size_t p)
+ * full form, read with the message before it but counted, so that the
+ * reader says so. Returns 1 when a header field follows it (a message of
+ * its own whose writer left out the blank line before it, or a quoted mbox
+ * in a body; not cut there: a separator needs the blank line, corpus
+ * known-bugs/08; trial 63: three messages read as one without a word), 2
+ * when a blank line is before it and a line that is no header field after
+ * it (a body line of a writer that does not escape "From ", or an entry
+ * whose header is missing), else 0. */
+static int stray_separator(const char *buf, size_t len, size_t p)
 {
     size_t eol;
     if (len - p < 5 || memcmp(buf + p, "From ", 5) != 0)
@@ -505,7 +537,9 @@ static int unblanked_separator(const char *buf, size_t len, size_t p)
         return 0;
     size_t neol;
     line_end(buf, len, next, &neol);
-    return header_line(buf + next, neol - next);
+    if (header_line(buf + next, neol - next))
+        return 1;
+    return after_blank_line(buf, p) ? 2 : 0;
 }
 
 int mailbox_mbox_next(const char *buf, size_t len, size_t pos, int at_eof,
@@ -529,7 +563,7 @@ int mailbox_mbox_next(const char *buf, size_t len, size_t pos, int at_eof,
     }
     size_t p = start, end = len;
     int found = 0;
-    unsigned long long unblanked = 0;
+    unsigned long long unblanked = 0, headless = 0;
     while (p < len) {
         if (buf[p] == 'F' &&
             mailbox_mbox_is_separator(buf, len, p, at_eof, st)) {
@@ -537,8 +571,11 @@ int mailbox_mbox_next(const char *buf, size_t len, size_t pos, int at_eof,
             found = 1;
             break;
         }
-        if (buf[p] == 'F')
-            unblanked += (unsigned long long)unblanked_separator(buf, len, p);
+        if (buf[p] == 'F') {
+            int stray = stray_separator(buf, len, p);
+            unblanked += stray == 1;
+            headless += stray == 2;
+        }
         const char *nl = memchr(buf + p, '\n', len - p);
         if (nl == NULL)
             break;
@@ -558,6 +595,7 @@ int mailbox_mbox_next(const char *buf, size_t len, size_t pos, int at_eof,
     *msg_end = e;
     *next = end;
     st->unblanked += unblanked;
+    st->headless += headless;
     return 1;
 }
 

@@ -67,6 +67,11 @@ typedef struct mailbox_mbox_s {
      *  (a writer that left it out: each was read with the message before
      *  it). */
     unsigned long long unblanked;
+    /** Lines inside the messages returned so far that have a separator's
+     *  full form after a blank line but a line of text after them, no
+     *  header field (a body line a writer did not escape, or an entry
+     *  without its header: each was read with the message before it). */
+    unsigned long long headless;
 } mailbox_mbox_t;
 
 /**
@@ -74,7 +79,11 @@ typedef struct mailbox_mbox_s {
  *
  * A strict "From " line after a blank line that no header line follows is
  * one when it opens an empty entry (blank lines, then a separator, or the
- * end of the file when `at_eof`): that entry is an empty message.
+ * end of the file when `at_eof`): that entry is an empty message; and when
+ * the line after it holds binary data (NUL, C0 controls), an entry whose
+ * header is damaged (a message without header fields: a dead letter). A
+ * line of text after it leaves it a body line (counted in st->headless by
+ * mailbox_mbox_next()).
  * @param buf,len The mbox bytes (pos < len).
  * @param at_eof Non-zero when no more bytes will come; zero while the file
  *        may still grow (a "From " line at its end waits for what follows).

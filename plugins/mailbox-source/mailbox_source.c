@@ -135,6 +135,7 @@ typedef struct mailbox_s {
     unsigned long long same_key;       /* of them, with an earlier one's key */
     int told_totals;                   /* the EOF line was logged */
     unsigned long long told_unblanked; /* mb.unblanked already said */
+    unsigned long long told_headless;  /* mb.headless already said */
     int told_incomplete;   /* said once that the last mbox message waits */
     unsigned told_not_eml; /* .eml folder: files skipped for their names,
                               as many as said (WARN) */
@@ -427,6 +428,20 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
             m->mb.unblanked - m->told_unblanked == 1 ? "s" : "",
             m->mb.unblanked - m->told_unblanked == 1 ? "it" : "them");
         m->told_unblanked = m->mb.unblanked;
+    }
+    if (m->mb.headless > m->told_headless) {
+        unsigned long long k = m->mb.headless - m->told_headless;
+        mailbox_api->log(
+            m->st, CO_LOG_WARN,
+            "%s: %llu line%s inside messages read this run look%s like an "
+            "mbox separator (\"From <address> <date>\" after a blank line) "
+            "with no header field after %s, so each was read as part of the "
+            "message before it: a body line that the mbox writer did not "
+            "escape as \">From \", or a message whose header fields are "
+            "missing (then fix or remove that entry)",
+            m->cfg->path, k, k == 1 ? "" : "s", k == 1 ? "s" : "",
+            k == 1 ? "it" : "them");
+        m->told_headless = m->mb.headless;
     }
     if (!m->cfg->follow && m->tail_waits) {
         /* the last message of the mbox waits for the file to settle: sleep

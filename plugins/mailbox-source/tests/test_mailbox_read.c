@@ -379,6 +379,81 @@ START_TEST(empty_entries_framed)
 }
 END_TEST
 
+/* Trial 72: a separator after a blank line with binary data (NUL, C0
+ * controls) where its header should be is an entry of its own (then an
+ * empty entry, then a message): 4 entries, message 1 without the garbage.
+ * The same separator with a line of text after it stays a body line (an
+ * unescaped body line cannot be told from an entry without its header),
+ * counted in st.headless; a CRLF mbox and ISO-2022-JP's ESC the same. */
+START_TEST(damaged_entry_framed)
+{
+    static const char bad[] =
+        "From alice@x.example Mon Jan  1 00:00:00 2026\n"
+        "From: HR <hr@one.example>\nSubject: one\n\nbody one\n\n"
+        "From bob@x.example Mon Jan  1 00:00:00 2026\n"
+        "\0\001garbage without headers \377\376\n\n"
+        "From carol@x.example Mon Jan  1 00:00:00 2026\n\n\n"
+        "From alice@x.example Mon Jan  1 00:00:00 2026\n"
+        "From: HR <hr@two.example>\nSubject: two\n\nbody two\n";
+    size_t len = sizeof bad - 1, pos = 0, s, e, next, at[5];
+    mailbox_mbox_t st;
+    memset(&st, 0, sizeof st);
+    int n = 0;
+    while (n < 5 && mailbox_mbox_next(bad, len, pos, 1, &st, &s, &e, &next)) {
+        at[n++] = s;
+        if (n == 1)
+            ck_assert_msg(memchr(bad + s, '\0', e - s) == NULL &&
+                              e - s == strlen("From: HR <hr@one.example>\n"
+                                              "Subject: one\n\nbody one\n"),
+                          "message 1: %zu bytes", e - s);
+        if (n == 2) {
+            ck_assert_int_eq(bad[s], '\0');
+            char k[65], err[256] = "", *j = NULL;
+            ck_assert_int_eq(co_mail_to_json(bad + s, e - s, NULL, NULL, &j,
+                                             NULL, k, err, sizeof err),
+                             CO_ERR_INVAL);
+            ck_assert_msg(strstr(err, "no header fields"), "%s", err);
+        }
+        pos = next;
+    }
+    ck_assert_int_eq(n, 4);
+    ck_assert_uint_eq(pos, len);
+    ck_assert_uint_eq(st.headless, 0);
+    ck_assert(memcmp(bad + at[3], "From: HR <hr@two", 16) == 0);
+
+    /* a line of text after it: part of the message, counted */
+    const char *text[] = {"From alice@x.example Mon Jan  1 00:00:00 2026\n"
+                          "Subject: one\n\nThe log said:\n\n"
+                          "From bob@x.example Mon Jan  1 00:00:00 2026\n"
+                          "delivered to the wrong folder\n",
+                          "From alice@x.example Mon Jan  1 00:00:00 2026\r\n"
+                          "Subject: one\r\n\r\nThe log said:\r\n\r\n"
+                          "From bob@x.example Mon Jan  1 00:00:00 2026\r\n"
+                          "\033$B$3$s$K$A$O\033(B\r\n"};
+    for (size_t t = 0; t < G_N_ELEMENTS(text); t++) {
+        memset(&st, 0, sizeof st);
+        size_t l = strlen(text[t]);
+        ck_assert_int_eq(
+            mailbox_mbox_next(text[t], l, 0, 1, &st, &s, &e, &next), 1);
+        ck_assert_uint_eq(next, l);
+        ck_assert_uint_eq(st.headless, 1);
+    }
+    /* CRLF with binary data: an entry of its own */
+    static const char crlf[] =
+        "From alice@x.example Mon Jan  1 00:00:00 2026\r\n"
+        "Subject: one\r\n\r\nbody\r\n\r\n"
+        "From bob@x.example Mon Jan  1 00:00:00 2026\r\n\002\003\r\n";
+    memset(&st, 0, sizeof st);
+    ck_assert_int_eq(
+        mailbox_mbox_next(crlf, sizeof crlf - 1, 0, 1, &st, &s, &e, &next), 1);
+    ck_assert_uint_lt(next, sizeof crlf - 1);
+    ck_assert_int_eq(
+        mailbox_mbox_next(crlf, sizeof crlf - 1, next, 1, &st, &s, &e, &next),
+        1);
+    ck_assert_uint_eq(next, sizeof crlf - 1);
+}
+END_TEST
+
 START_TEST(crlf_mbox)
 {
     const char *m = "From a@example.com Wed Mar  5 09:00:00 2025\r\n"
@@ -1001,6 +1076,7 @@ static Suite *read_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, kb08_unescaped_from);
     tcase_add_test(tc, unblanked_separators_counted);
+    tcase_add_test(tc, damaged_entry_framed);
     tcase_add_test(tc, escaped_envelope_after_separator);
     tcase_add_test(tc, detect_refuses_streams_and_non_mail);
     tcase_add_test(tc, kb09_mboxrd_unquoted);

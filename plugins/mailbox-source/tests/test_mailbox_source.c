@@ -1036,6 +1036,60 @@ START_TEST(position_eml_skipped_files_with_state)
 }
 END_TEST
 
+/* Trial 72: a "From " separator after a blank line with NUL and garbage
+ * bytes instead of header fields was appended to the message before it,
+ * silently. It is a dead letter of its own (no header fields), as is the
+ * empty entry after it; the same line with text after it stays in the
+ * message before, said at WARN. */
+START_TEST(position_mbox_damaged_entry_dead_lettered)
+{
+    static const char bad[] =
+        "From alice@x.example Mon Jan  1 00:00:00 2026\n"
+        "From: HR <hr@one.example>\nSubject: one\n"
+        "Message-ID: <one@one.example>\n\nbody one\n\n"
+        "From bob@x.example Mon Jan  1 00:00:00 2026\n"
+        "\0\001garbage without headers \377\376\n\n"
+        "From carol@x.example Mon Jan  1 00:00:00 2026\n\n\n"
+        "From alice@x.example Mon Jan  1 00:00:00 2026\n"
+        "From: HR <hr@two.example>\nSubject: two\n"
+        "Message-ID: <two@two.example>\n\nbody two\n";
+    const char *mbox = pos_file("onebad.mbox");
+    ck_assert(g_file_set_contents(mbox, bad, sizeof bad - 1, NULL));
+    co_fake_host_t *h = pos_h;
+    pos_run(h, pos_cfg(mbox, NULL));
+    ck_assert_uint_eq(h->emit_cnt, 2);
+    ck_assert_uint_eq(h->dead_cnt, 2);
+    ck_assert_msg(strstr(h->dead[0].message, "no header fields") != NULL, "%s",
+                  h->dead[0].message);
+    ck_assert_msg(strstr(h->dead[1].message, "empty message") != NULL, "%s",
+                  h->dead[1].message);
+    ck_assert_msg(strstr(h->emits[0].value, "garbage") == NULL, "%s",
+                  h->emits[0].value);
+    ck_assert_msg(pos_log_count("with no header field after") == 0, "%s",
+                  pos_logs->str);
+
+    const char *text = pos_file("text.mbox");
+    ck_assert(g_file_set_contents(
+        text,
+        "From alice@x.example Mon Jan  1 00:00:00 2026\n"
+        "From: HR <hr@one.example>\nSubject: log\n\nThe log said:\n\n"
+        "From bob@x.example Mon Jan  1 00:00:00 2026\n"
+        "delivered to the wrong folder\n",
+        -1, NULL));
+    size_t mark = h->emit_cnt, dead = h->dead_cnt;
+    pos_run(h, pos_cfg(text, NULL));
+    ck_assert_uint_eq(h->emit_cnt - mark, 1);
+    ck_assert_uint_eq(h->dead_cnt, dead);
+    ck_assert_msg(strstr(h->emits[mark].value, "wrong folder") != NULL, "%s",
+                  h->emits[mark].value);
+    ck_assert_msg(pos_log_count("1 line inside messages read this run looks "
+                                "like an mbox separator (\"From <address> "
+                                "<date>\" after a blank line) with no header "
+                                "field after it") == 1,
+                  "%s", pos_logs->str);
+}
+END_TEST
+
 /* A finished export whose writer left out the last line break (the file
  * not changed for longer than settle_ms): its last message is read, not
  * held back as if a writer were still at work. */
@@ -1442,6 +1496,7 @@ static Suite *source_suite(void)
     tcase_add_test(pos, position_mbox_old_file_without_final_break);
     tcase_add_test(pos, position_mbox_new_file_without_final_break);
     tcase_add_test(pos, position_eml_skipped_files_with_state);
+    tcase_add_test(pos, position_mbox_damaged_entry_dead_lettered);
     tcase_add_test(pos, position_legacy_mbox);
     tcase_add_test(pos, position_follow_rewritten);
     tcase_add_test(pos, position_eml_other_content);
