@@ -432,6 +432,12 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
                         "not valid JSON here: a number too large (an "
                         "integer past 9223372036854775807, or any number "
                         "past about 1.8e308): write a smaller number");
+        else if (strstr(je.text, "JSON_ALLOW_NUL") != NULL)
+            /* jansson's words named its flag (trial 72) */
+            co_diag_add(d, where,
+                        "not valid here: a string holds \\u0000 (a NUL "
+                        "character), which no manifest value may hold: "
+                        "remove it");
         else
             co_diag_add(d, where, "not valid JSON: %s",
                         co__json_error_text(je.text).s);

@@ -170,7 +170,8 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
         long s = strtol(retry, &e, 10);
         if (*e || s < 1 || s > 86400) {
             fprintf(stderr,
-                    "retry seconds '%s' (--retry-seconds or "
+                    "careerops archive: retry seconds '%s' "
+                    "(--retry-seconds or "
                     "CAREEROPS_ARCHIVE_RETRY_SECONDS): give 1 to 86400\n",
                     co_cli_shown(retry));
             return -1;
@@ -433,7 +434,14 @@ int co_cmd_archive(int argc, char **argv)
                    n == 1 ? "" : "s", co_cli_shown(o.older),
                    days == 1 ? "" : "s", rc == 0 ? "" : " before the error");
     } else {
-        fprintf(stderr, "careerops archive: unknown command '%s'\n%s\n",
+        /* an option before the command (trial 72: "archive --archive X
+         * ls" said "unknown command '--archive'") */
+        fprintf(stderr,
+                sub[0] == '-'
+                    ? "careerops archive: '%s' comes before the command: "
+                      "write the command first (init, put, get, ls, prune), "
+                      "then its options\n%s\n"
+                    : "careerops archive: unknown command '%s'\n%s\n",
                 co_cli_shown(sub), co__archive_usage);
         return 2;
     }

@@ -336,6 +336,14 @@ printf '{"pipeline":"d","stages":[{"name":"s","plugin":"mock-source","output":"a
 expect 2 "error: --offset -0:0: expected P:O" "dlq show --offset -0:0" "$B" dlq show d.json --offset -0:0
 expect 2 "error: unexpected argument 'extra' \(dlq list takes one MANIFEST\)" "dlq list M extra" "$B" dlq list d.json extra
 echo "ok: dlq refuses a signed offset and extra words"
+# trial 72: an option before archive's command was "unknown command
+# '--archive'"; a NUL in a manifest string was said in jansson's words
+expect 2 "^careerops archive: '--archive' comes before the command: write the command first" \
+    "archive option first" "$B" archive --archive "$t/arch" ls
+printf '{"pipeline":"a\\u0000b","stages":[]}' > "$t/nulstr.json"
+expect 2 "nulstr.json: line 1 column [0-9]*: not valid here: a string holds .u0000 \(a NUL character\)" \
+    "a NUL in a manifest string" "$B" validate "$t/nulstr.json"
+echo "ok: archive's option before the command and a manifest's \\u0000 are said plainly"
 
 # trial 59 (data loss): relabel --export overwrote any existing file (a
 # manifest); /dev/full made CSV.emails/ and failed silently; a FIFO hung

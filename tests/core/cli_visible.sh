@@ -72,7 +72,7 @@ expect_visible 2 "^careerops applications: --now '$WV' is not a valid time" \
 expect_visible 2 "^careerops backup: unexpected argument '$WV'" "backup WORD" "$B" backup "$W"
 expect_visible 2 "^careerops backup: --keep $WV: give a count of 1 or more" "backup --keep WORD" \
     "$B" backup --keep "$W"
-expect_visible 2 "^retry seconds '$WV'" "archive --retry-seconds WORD" \
+expect_visible 2 "^careerops archive: retry seconds '$WV'" "archive --retry-seconds WORD" \
     "$B" archive ls --retry-seconds "$W"
 "$B" archive init --archive "$t/arch" >out.txt 2>err.txt || fail "archive init: $(cat err.txt)"
 expect_visible 2 "^careerops archive get: '$WV' is not a reference" "archive get WORD" \
