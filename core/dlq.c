@@ -143,9 +143,16 @@ static void co__dlq_replay(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
     const char *dest =
         c->to ? c->to : co__dlq_hdr(h, CO_DLQ_HDR_TOPIC, otopic, sizeof otopic);
     if (dest[0] == '\0') {
+        /* its value is what the source could not read or emit (a file's
+         * path and errno, an archive reference), no record of a topic: a
+         * replay into the source's output only made new dead letters
+         * (trial 72, following the old hint "give --to TOPIC") */
         fprintf(stderr,
-                "skip %d:%lld: no " CO_DLQ_HDR_TOPIC " (a source's dead "
-                "letter): give --to TOPIC\n",
+                "skip %d:%lld: a source's dead letter (no " CO_DLQ_HDR_TOPIC
+                "): it holds what the source could not read, not a record "
+                "of a topic; fix the cause it names (" CO_DLQ_HDR_MESSAGE
+                ", careerops dlq show) and the source reads it again at "
+                "its next run\n",
                 msg->partition, (long long)msg->offset);
         c->skipped++;
         return;

@@ -334,8 +334,14 @@ async function pageHealth(main) {
   const db = el("tbody");
   for (const l of dl.letters.slice().reverse()) {
     const h = l.headers || {};
+    /* a source's letter (no careerops.error.topic) is no record to send
+       back: its source reads it again once the cause is fixed (trial 72) */
     const act = l.replayed_at
       ? el("span", {class: "replayed"}, "replayed " + when(l.replayed_at, true))
+      : !h["careerops.error.topic"]
+      ? el("span", {class: "muted source-letter",
+                    title: "A source's dead letter: fix the cause it names; the source reads it again at its next run."},
+           "source: read again")
       : el("button", {class: "replay", onclick: async () => {
           try {
             const r = await post(`/api/deadletters/replay?offset=${l.partition}:${l.offset}`);
