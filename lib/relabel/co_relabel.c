@@ -349,9 +349,12 @@ static void co__relabel_dr(rd_kafka_t *rk, const rd_kafka_message_t *m,
         *err = m->err;
 }
 
-/* Sends the corrected event downstream; 0, or 1 with the reason printed. */
+/* Sends the corrected event downstream; 0, or 1 with the reason printed.
+ * `again`: NULL, or the label when nothing changed and the stored event is
+ * sent again (an earlier send may have failed; downstream keeps one event
+ * per key). */
 static int co__relabel_emit(co__relabel_t *r, const char *key,
-                            const char *value)
+                            const char *value, const char *again)
 {
     const char *topic = r->topic;
     for (size_t i = 0; topic == NULL && i < r->m->n_stages; i++) {
@@ -411,7 +414,12 @@ static int co__relabel_emit(co__relabel_t *r, const char *key,
                 co_cli_shown(topic), co_cli_shown(bs), rd_kafka_err2str(perr));
         return 1;
     }
-    printf("sent the corrected event to %s\n", co_cli_shown(topic));
+    if (again != NULL)
+        printf("%s: nothing to change (already %s); sent the stored event "
+               "again to %s\n",
+               key, again, co_cli_shown(topic));
+    else
+        printf("sent the corrected event to %s\n", co_cli_shown(topic));
     return 0;
 }
 
@@ -527,8 +535,20 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
     json_t *nd = co__relabel_doc(doc, fields, newv, r->note, &changed);
     int rc = 0;
     if (changed == 0) {
-        printf("%s: nothing to change (already %s)\n", key, newv[0]);
         co__relabel_exec(c, r->schema, "ROLLBACK", "rollback");
+        /* with a broker to send to, send the stored event again: an
+         * earlier run may have stored it and failed to send it, and its
+         * error says to run the command again (trial: downstream kept the
+         * stale event). Sending is idempotent downstream (keyed). */
+        int emit = r->m != NULL && !r->no_emit;
+        if (!emit || r->m->embedded)
+            printf("%s: nothing to change (already %s)\n", key, newv[0]);
+        if (emit) {
+            char *stored =
+                json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(6));
+            rc = stored != NULL ? co__relabel_emit(r, key, stored, newv[0]) : 1;
+            free(stored);
+        }
         goto out;
     }
     q = co__relabel_sql(c, r->schema,
@@ -573,7 +593,7 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
         printf(" recorded in %s.corrections, event updated\n",
                co_cli_shown(r->schema));
         if (r->m != NULL && !r->no_emit)
-            rc = co__relabel_emit(r, key, value);
+            rc = co__relabel_emit(r, key, value, NULL);
     }
     free(value);
 out:

@@ -168,9 +168,26 @@ grep -q '"once": true' "$T/m2.json" || fail "m2.json: $(cat "$T/m2.json")"
 grep -q 'Corrected: not an Interview.*(now OTHER)' "$T/once.txt" ||
     fail "the third correction (OTHER) was not shown: $(cat "$T/once.txt")"
 ok "console-sink with once: each correction of an event shown once, a new date and then 'not an Interview'"
-# back to INTERVIEW, as the checks below expect
+# trial: a send that failed (the broker down) said "run the command
+# again", and the command again said "nothing to change" and sent nothing:
+# downstream kept the stale event. With --manifest, nothing to change
+# sends the stored event again (downstream keeps one per key). Here: back
+# to INTERVIEW, as the checks below expect, the first send failing.
+r=0; "$B" relabel "$k24" INTERVIEW --manifest "$T/m.json" --set kafka.bootstrap.servers=127.0.0.1:1 \
+    > "$T/r24x.out" 2> "$T/r24x.err" || r=$?
+[ "$r" = 1 ] && grep -q "the corrected event is stored but was not sent to classified_events at 127.0.0.1:1: .*(run the command again when the broker is up)" "$T/r24x.err" ||
+    fail "relabel with the broker down: exit $r: $(cat "$T/r24x.out" "$T/r24x.err")"
+"$B" relabel "$k24" INTERVIEW "${CI[@]}" > "$T/r24z.out" 2>&1 || fail "relabel without a manifest: $(cat "$T/r24z.out")"
+grep -qx "$k24: nothing to change (already INTERVIEW)" "$T/r24z.out" || fail "relabel without a manifest said: $(cat "$T/r24z.out")"
 "$B" relabel "$k24" INTERVIEW --manifest "$T/m.json" > "$T/r24d.out" 2>&1 ||
-    fail "relabel back: $(cat "$T/r24d.out")"
+    fail "relabel again: $(cat "$T/r24d.out")"
+grep -qx "$k24: nothing to change (already INTERVIEW); sent the stored event again to classified_events" "$T/r24d.out" ||
+    fail "relabel again said: $(cat "$T/r24d.out")"
+"$B" run "$T/m2.json" --stage notify --stage show --until-idle > "$T/once3.log" 2>&1 ||
+    fail "once run 3: $(tail -5 "$T/once3.log")"
+[ "$(grep -c 'Corrected: Interview' "$T/once.txt")" = 3 ] ||
+    fail "the stored event sent again did not reach the notifier: $(cat "$T/once.txt")"
+ok "a correction whose send failed is sent when the command runs again (nothing to change)"
 
 # ---- a reclassification (the whole mailbox read and classified again with
 # the shipped model) does not undo the user's corrections in the store
