@@ -83,7 +83,11 @@ static void co__app_usage(FILE *out)
             "first " CO__RELABEL_MIN_PREFIX_S "+ characters in "
             "any case):\n                    ACCEPTED, DECLINED, "
             "WITHDRAWN, or NONE to\n"
-            "                    forget it; the application is re-derived\n");
+            "                    forget it (also one left under an id no "
+            "application has\n"
+            "                    since relabel --company); dated --now or "
+            "now, not before\n"
+            "                    the application's first email\n");
 }
 
 /* The messages for a --since or --now that is not a date (one %s: the
@@ -608,6 +612,97 @@ static void co__app_strip(json_t *apps)
     }
 }
 
+/* Runs `tmpl` for --decide, each %s (at most two) the quoted schema; the
+ * result, or NULL with PostgreSQL's error printed. */
+static PGresult *co__app_decide_sql(PGconn *c, const char *schema,
+                                    const char *tmpl, int n,
+                                    const char *const *params)
+{
+    char *qs = PQescapeIdentifier(c, schema, strlen(schema));
+    char sql[1024];
+    snprintf(sql, sizeof sql, tmpl, qs ? qs : "\"\"", qs ? qs : "\"\"");
+    PQfreemem(qs);
+    PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        return r;
+    fprintf(stderr, "careerops applications: --decide: %s",
+            co_cli_shown_lines(PQresultErrorMessage(r)));
+    PQclear(r);
+    return NULL;
+}
+
+/* --decide ID=NONE when no application has the id: a decision left under
+ * an id no application has any more (relabel moved its last email to
+ * another company; docs/applications.md) is forgotten, and the
+ * applications re-derived (an alias merge may have used it). The exit
+ * status. */
+static int co__app_forget_orphan(PGconn *c, const char *schema,
+                                 const char *want)
+{
+    char *id = NULL, e[1024];
+    int found = co__key_prefix_find(c, schema, "application_decisions",
+                                    "application_id", want, &id, e, sizeof e);
+    if (found != 0) {
+        if (found == 2)
+            fprintf(stderr,
+                    "careerops applications: --decide: no application nor "
+                    "decision with id '%s' in schema %s (see the id column "
+                    "of --csv; a prefix needs " CO__RELABEL_MIN_PREFIX_S
+                    "+ characters)\n",
+                    co_cli_shown(want), co_cli_shown(schema));
+        else
+            fprintf(stderr, "careerops applications: --decide: %s\n",
+                    co_cli_shown(e));
+        return found == 1 ? 1 : 2;
+    }
+    const char *params[1] = {id};
+    PGresult *r =
+        co__app_decide_sql(c, schema,
+                           "WITH d AS (DELETE FROM %s.application_decisions"
+                           " WHERE application_id = $1 RETURNING status)"
+                           " SELECT (SELECT status FROM d),"
+                           " %s.careerops_applications_rederive_all()",
+                           1, params);
+    int rc = r == NULL;
+    if (r != NULL)
+        printf("%s: forgot the decision %s (no application has this id "
+               "now)\n",
+               id, PQgetvalue(r, 0, 0));
+    PQclear(r);
+    free(id);
+    return rc;
+}
+
+/* A decision dated before the application's first email would come first
+ * in its history and hide the rest (trial: --now 1900-01-01 left the one
+ * transition WITHDRAWN). 0, or 2 (1 on a database error) said. */
+static int co__app_decide_early(PGconn *c, const char *schema, const char *id,
+                                const char *at)
+{
+    const char *params[2] = {id, at};
+    PGresult *r =
+        co__app_decide_sql(c, schema,
+                           "SELECT to_char(first_seen AT TIME ZONE 'UTC',"
+                           " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), company"
+                           " FROM %s.applications WHERE id = $1"
+                           " AND first_seen > coalesce($2::timestamptz, now())",
+                           2, params);
+    int rc = 0;
+    if (r == NULL) {
+        rc = 1;
+    } else if (PQntuples(r) == 1) {
+        fprintf(stderr,
+                "careerops applications: --decide: %s%s is before the first "
+                "email of application %s (%s), at %s: a decision comes after "
+                "it; give --now on or after that time\n",
+                at ? "--now " : "now", at ? co_cli_shown(at) : "", id,
+                co_cli_shown(PQgetvalue(r, 0, 1)), PQgetvalue(r, 0, 0));
+        rc = 2;
+    }
+    PQclear(r);
+    return rc;
+}
+
 /* --decide ID=STATUS: store (or, for NONE, forget) the user's outcome and
  * re-derive the application. Returns the exit status. */
 static int co__app_decide(PGconn *c, const char *schema, const char *arg,
@@ -632,6 +727,8 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
     /* the id, or a prefix of 8+ characters in any case, as relabel takes */
     int found = co__key_prefix_find(c, schema, "applications", "id", want, &id,
                                     e, sizeof e);
+    if (found == 2 && strcmp(*st, "NONE") == 0)
+        return co__app_forget_orphan(c, schema, want);
     if (found != 0) {
         if (found == 2)
             fprintf(stderr,
@@ -643,6 +740,13 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
             fprintf(stderr, "careerops applications: --decide: %s\n",
                     co_cli_shown(e));
         return found == 1 ? 1 : 2; /* a missing or ambiguous id: bad input */
+    }
+    if (strcmp(*st, "NONE") != 0) {
+        int early = co__app_decide_early(c, schema, id, at);
+        if (early != 0) {
+            free(id);
+            return early;
+        }
     }
     char *qs = PQescapeIdentifier(c, schema, strlen(schema));
     char sql[256];

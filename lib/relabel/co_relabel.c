@@ -471,6 +471,117 @@ static json_t *co__relabel_doc(json_t *doc,
     return d;
 }
 
+/* The application an event belongs to and that application's own
+ * decision (`careerops applications --decide`), read before and after a
+ * correction of the company: the application's id derives from the
+ * company (docs/applications.md). */
+typedef struct co__relabel_app_s {
+    char id[64], status[32], ck[600]; /* "" when none */
+} co__relabel_app_t;
+
+/* Reads the application of event `key` and its own decision into *a;
+ * 0 (a->id "" when there is none or the schema has no applications),
+ * or 1 with the reason printed. */
+static int co__relabel_app_of(PGconn *c, const char *schema, const char *key,
+                              co__relabel_app_t *a)
+{
+    *a = (co__relabel_app_t){0};
+    const char *p1[1] = {schema};
+    PGresult *res = PQexecParams(
+        c,
+        "SELECT to_regclass(format('%I.application_decisions', $1::text))"
+        " IS NOT NULL",
+        1, NULL, p1, NULL, NULL, 0);
+    int ok = co__relabel_ok(c, res, "reading the applications");
+    int has = ok && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    if (!has)
+        return ok ? 0 : 1;
+    char *q = co__relabel_sql(
+        c, schema,
+        "SELECT a.id, coalesce(d.status, ''), a.company_key"
+        " FROM {s}.applications a LEFT JOIN {s}.application_decisions d"
+        " ON d.application_id = a.id WHERE a.event_keys @> ARRAY[$1::text]"
+        " ORDER BY a.id LIMIT 1");
+    const char *p2[1] = {key};
+    res = q ? PQexecParams(c, q, 1, NULL, p2, NULL, NULL, 0) : NULL;
+    free(q);
+    ok = res != NULL && co__relabel_ok(c, res, "reading the applications");
+    if (ok && PQntuples(res) == 1) {
+        snprintf(a->id, sizeof a->id, "%s", PQgetvalue(res, 0, 0));
+        snprintf(a->status, sizeof a->status, "%s", PQgetvalue(res, 0, 1));
+        snprintf(a->ck, sizeof a->ck, "%s", PQgetvalue(res, 0, 2));
+    }
+    PQclear(res);
+    return ok ? 0 : 1;
+}
+
+/* After a new company moved event `key` out of application `before`,
+ * which had a decision of its own: when that application is gone (all
+ * its events moved) and the event's new application has no decision, the
+ * decision follows it (its row is moved to the new id). Else says where
+ * the decision stays and how to carry it over or forget it, in `note`.
+ * 0, or 1 with the reason printed. */
+static int co__relabel_follow(PGconn *c, const char *schema, const char *key,
+                              const co__relabel_app_t *before, char *note,
+                              size_t n)
+{
+    co__relabel_app_t after;
+    if (co__relabel_app_of(c, schema, key, &after) != 0)
+        return 1;
+    if (strcmp(after.id, before->id) == 0)
+        return 0;
+    char *q = co__relabel_sql(
+        c, schema, "SELECT count(*) FROM {s}.applications WHERE id = $1");
+    const char *p1[1] = {before->id};
+    PGresult *res = q ? PQexecParams(c, q, 1, NULL, p1, NULL, NULL, 0) : NULL;
+    free(q);
+    if (res == NULL || !co__relabel_ok(c, res, "reading the applications")) {
+        PQclear(res);
+        return 1;
+    }
+    int gone = strcmp(PQgetvalue(res, 0, 0), "0") == 0;
+    PQclear(res);
+    if (!gone) {
+        if (after.id[0] != '\0' && after.status[0] == '\0')
+            snprintf(note, n,
+                     "application %s keeps its decision %s (its other "
+                     "emails); this event is now application %s: careerops "
+                     "applications --decide %s=%s decides it too\n",
+                     before->id, before->status, after.id, after.id,
+                     before->status);
+        return 0;
+    }
+    if (after.id[0] == '\0' || after.status[0] != '\0') {
+        snprintf(note, n,
+                 "application %s is gone; its decision %s is kept under its "
+                 "id%s%s%s (relabel back to restore it, or careerops "
+                 "applications --decide %s=NONE forgets it)\n",
+                 before->id, before->status,
+                 after.id[0] ? ": application " : "", after.id,
+                 after.id[0] ? " has a decision of its own" : "", before->id);
+        return 0;
+    }
+    static const char *const sql[2] = {
+        "UPDATE {s}.application_decisions SET application_id = $2"
+        " WHERE application_id = $1",
+        "SELECT {s}.careerops_application_rederive($1)"};
+    const char *pv[2][2] = {{before->id, after.id}, {after.ck, NULL}};
+    int ok = 1;
+    for (int i = 0; i < 2 && ok; i++) {
+        q = co__relabel_sql(c, schema, sql[i]);
+        res = q ? PQexecParams(c, q, 2 - i, NULL, pv[i], NULL, NULL, 0) : NULL;
+        free(q);
+        ok = res != NULL && co__relabel_ok(c, res, "moving the decision");
+        PQclear(res);
+    }
+    if (ok)
+        snprintf(note, n,
+                 "your decision %s follows the application: %s is now %s\n",
+                 before->status, before->id, after.id);
+    return ok ? 0 : 1;
+}
+
 static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
                            int label)
 {
@@ -564,6 +675,13 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
     }
     free(q);
     char *value = json_dumps(nd, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    /* a new company gives the event another application (its id derives
+     * from the company): the decision of the old one may follow it */
+    int moves = fields[1] != NULL && !co__relabel_same(oldv[1], newv[1]);
+    co__relabel_app_t before = {0};
+    char note[768] = "";
+    if (rc == 0 && moves)
+        rc = co__relabel_app_of(c, r->schema, key, &before);
     if (rc == 0) {
         q = co__relabel_sql(
             c, r->schema,
@@ -579,6 +697,8 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
         rc = co__relabel_ok(c, res, "updating the event") ? 0 : 1;
         PQclear(res);
     }
+    if (rc == 0 && before.status[0] != '\0')
+        rc = co__relabel_follow(c, r->schema, key, &before, note, sizeof note);
     if (rc == 0)
         rc = co__relabel_exec(c, r->schema, "COMMIT", "commit");
     else
@@ -592,6 +712,7 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
                        co_cli_shown(newv[i] ? newv[i] : "null"));
         printf(" recorded in %s.corrections, event updated\n",
                co_cli_shown(r->schema));
+        fputs(note, stdout);
         if (r->m != NULL && !r->no_emit)
             rc = co__relabel_emit(r, key, value, NULL);
     }

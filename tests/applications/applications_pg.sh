@@ -201,10 +201,19 @@ grep -q "Tidewater Payments): ACCEPTED" "$T/dec" || fail "--decide printed: $(ca
 [ "$(q -c "SELECT from_status || '>' || to_status || ' ' || event_type FROM $S.application_transitions
       WHERE application_id = '$tide' ORDER BY seq DESC LIMIT 1")" = "OFFER>ACCEPTED DECISION" ] ||
     fail "the decision is not the last transition of Tidewater's application"
+# trial: a decision dated before the application's first email came first
+# and left one transition (WITHDRAWN|DECISION|1900-01-01); refused now
+ntr=$(q -c "SELECT count(*) FROM $S.application_transitions WHERE application_id = '$tide'")
+first=$(q -c "SELECT to_char(first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM $S.applications WHERE id = '$tide'")
+rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide "$tide=withdrawn" --now 1900-01-01T00:00:00Z 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "is before the first email of application $tide (Tidewater Payments), at $first" "$T/err" ||
+    fail "--decide --now 1900-01-01: exit $rc: $(cat "$T/err")"
+[ "$(q -c "SELECT count(*) || ':' || status FROM $S.application_transitions t JOIN $S.applications a ON a.id = t.application_id WHERE a.id = '$tide' GROUP BY status")" = "$ntr:ACCEPTED" ] ||
+    fail "a refused early decision changed the history: $(q -c "SELECT * FROM $S.application_transitions WHERE application_id = '$tide'")"
 "$CAREEROPS_BIN" applications --schema "$S" --decide "$tide=none" >/dev/null
 [ "$(q -c "SELECT status FROM $S.applications WHERE id = '$tide'")" = OFFER ] ||
     fail "--decide ID=none did not restore OFFER"
-ok "--decide records and forgets the user's outcome"
+ok "--decide records and forgets the user's outcome, not before the first email"
 
 # trial 12: --decide wanted the whole id in lower case; it takes a prefix
 # of 8+ characters in any case, as relabel does, and lists the candidates
@@ -879,6 +888,63 @@ own al-bw2 'Kestrelwood' 07 thr-bw
 [ "$(apps_of brightmoor)" = "1:DECLINED" ] && [ "$(apps_of kestrelwood)" = "1:OFFER" ] ||
     fail "a reply in Brightmoor's thread naming Kestrelwood: $(apps_of brightmoor) $(apps_of kestrelwood)"
 ok "your own reply declining an offer (DECLINED) or withdrawing (WITHDRAWN) closes the application, by thread first, else by company; --decide stays first"
+
+# trial: relabel gave the only email of an application with a decision
+# (WITHDRAWN) another company: the application's id derives from the
+# company, so the decision stayed under the old id, the interview was back
+# in the table and --ics, and `--decide OLDID=NONE` found no application.
+# The decision now follows the application; when the application keeps
+# other emails it stays, and relabel says how to decide the new one; an
+# orphaned decision can be forgotten with --decide OLDID=NONE.
+RL=(--conninfo "$CAREEROPS_TEST_PG" --schema "$S" --no-emit)
+q -c "INSERT INTO $S.events (key, event_type, company, sender, received_at, scheduled_at, doc)
+      VALUES ('al-mc-iv1', 'INTERVIEW', 'Marrowcoast', 'hr@marrowcoast.example',
+              '2026-05-01T10:00:00Z', '2099-02-01T15:00:00Z', '{}')" >/dev/null
+mid=$(q -c "SELECT id FROM $S.applications WHERE company_key = 'marrowcoast'")
+"$CAREEROPS_BIN" applications --schema "$S" --decide "${mid:0:8}=withdrawn" --now 2026-05-02T10:00:00Z >/dev/null
+"$CAREEROPS_BIN" relabel al-mc-iv1 INTERVIEW --company Pellridge "${RL[@]}" >"$T/mv.out" ||
+    fail "relabel --company Pellridge: $(cat "$T/mv.out")"
+pid=$(q -c "SELECT id FROM $S.applications WHERE company_key = 'pellridge'")
+grep -q "your decision WITHDRAWN follows the application: $mid is now $pid" "$T/mv.out" ||
+    fail "relabel said: $(cat "$T/mv.out")"
+[ "$(apps_of marrowcoast)/$(apps_of pellridge)" = "0:/1:WITHDRAWN" ] ||
+    fail "the decision did not follow the application: $(apps_of marrowcoast)/$(apps_of pellridge)"
+[ "$(q -c "SELECT string_agg(application_id || ':' || status || ':' || (decided_at AT TIME ZONE 'UTC'), ' ')
+      FROM $S.application_decisions WHERE application_id IN ('$mid', '$pid')")" = "$pid:WITHDRAWN:2026-05-02 10:00:00" ] ||
+    fail "application_decisions: $(q -c "SELECT * FROM $S.application_decisions")"
+"$CAREEROPS_BIN" applications --schema "$S" --ics >"$T/mv.ics" 2>/dev/null
+! grep -q "20990201T150000Z" "$T/mv.ics" || fail "--ics has the withdrawn interview after the relabel"
+"$CAREEROPS_BIN" relabel al-mc-iv1 INTERVIEW --company Marrowcoast "${RL[@]}" >"$T/mv.out"
+grep -q "your decision WITHDRAWN follows the application: $pid is now $mid" "$T/mv.out" ||
+    fail "relabel back said: $(cat "$T/mv.out")"
+[ "$(apps_of marrowcoast)/$(apps_of pellridge)" = "1:WITHDRAWN/0:" ] ||
+    fail "relabelling back: $(apps_of marrowcoast)/$(apps_of pellridge)"
+# an application that keeps other emails keeps its decision
+q -c "INSERT INTO $S.events (key, event_type, company, sender, received_at, doc)
+      VALUES ('al-mc-ack', 'APPLICATION_ACK', 'Marrowcoast', 'hr@marrowcoast.example',
+              '2026-04-28T10:00:00Z', '{}')" >/dev/null
+"$CAREEROPS_BIN" relabel al-mc-iv1 INTERVIEW --company Pellridge "${RL[@]}" >"$T/mv.out"
+pid=$(q -c "SELECT id FROM $S.applications WHERE company_key = 'pellridge'")
+grep -q "application $mid keeps its decision WITHDRAWN .*careerops applications --decide $pid=WITHDRAWN decides it too" "$T/mv.out" ||
+    fail "relabel of one of two emails said: $(cat "$T/mv.out")"
+[ "$(apps_of marrowcoast)/$(apps_of pellridge)" = "1:WITHDRAWN/1:INTERVIEWING" ] ||
+    fail "one of two emails relabelled: $(apps_of marrowcoast)/$(apps_of pellridge)"
+# no application left to follow (the last email relabelled OTHER): the
+# decision is kept, and --decide OLDID=NONE forgets it
+"$CAREEROPS_BIN" relabel al-mc-ack OTHER --company Pellridge "${RL[@]}" >"$T/mv.out"
+grep -q "application $mid is gone; its decision WITHDRAWN is kept under its id .*--decide $mid=NONE forgets it" "$T/mv.out" ||
+    fail "relabel of the last email said: $(cat "$T/mv.out")"
+rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide "$mid=withdrawn" 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "no application with id" "$T/err" || fail "--decide on a gone id: exit $rc: $(cat "$T/err")"
+"$CAREEROPS_BIN" applications --schema "$S" --decide "${mid:0:10}=none" >"$T/dec" ||
+    fail "--decide OLDID=NONE of an orphaned decision failed"
+grep -q "^$mid: forgot the decision WITHDRAWN" "$T/dec" || fail "--decide OLDID=NONE said: $(cat "$T/dec")"
+[ "$(q -c "SELECT count(*) FROM $S.application_decisions WHERE application_id = '$mid'")" = 0 ] ||
+    fail "the orphaned decision is still there"
+rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide "$mid=none" 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "no application nor decision with id '$mid'" "$T/err" ||
+    fail "--decide OLDID=NONE again: exit $rc: $(cat "$T/err")"
+ok "relabel --company: the decision follows an application whose emails all move, stays with one that keeps some; --decide OLDID=NONE forgets an orphaned one"
 
 # the dashboard's /api/interviews agrees: the live slots only (not a
 # CANCEL's own event qs2, not a moved, cancelled or repeated one)
