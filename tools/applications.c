@@ -87,7 +87,8 @@ static void co__app_usage(FILE *out)
             "application has\n"
             "                    since relabel --company); dated --now or "
             "now, not before\n"
-            "                    the application's first email\n");
+            "                    the application's first email; lists "
+            "nothing\n");
 }
 
 /* The messages for a --since or --now that is not a date (one %s: the
@@ -95,23 +96,17 @@ static void co__app_usage(FILE *out)
 #define CO__APP_BAD_SINCE                                                      \
     "careerops applications: --since '%s' is not a valid date; use "           \
     "YYYY-MM-DD (month 01-12, day of that month; e.g. 2025-10-01) or RFC "     \
-    "3339 (2025-10-01T09:00:00Z)\n"
+    "3339 with a zone (2025-10-01T09:00:00Z, hours 00-23)\n"
 #define CO__APP_BAD_NOW                                                        \
-    "careerops applications: --now '%s' is not a valid time; use RFC 3339, "   \
-    "e.g. 2025-10-20T00:00:00Z\n"
+    "careerops applications: --now '%s' is not a valid time; use RFC 3339 "    \
+    "with a zone, e.g. 2025-10-20T00:00:00Z (hours 00-23), or YYYY-MM-DD\n"
 
-/* A date argument: YYYY-MM-DD, optionally followed by a time (PostgreSQL
- * checks the rest). */
+/* A date argument: a day YYYY-MM-DD of the calendar or an RFC 3339
+ * date-time with a zone, read by relabel's parser (trial: "T24:00:00Z"
+ * and a time without a zone were taken here and refused by relabel). */
 static int co__app_date_ok(const char *s)
 {
-    if (strlen(s) < 10)
-        return 0;
-    for (int i = 0; i < 10; i++) {
-        int digit = s[i] >= '0' && s[i] <= '9';
-        if ((i == 4 || i == 7) ? s[i] != '-' : !digit)
-            return 0;
-    }
-    return s[10] == '\0' || s[10] == 'T' || s[10] == 't' || s[10] == ' ';
+    return co__relabel_when_ok(s);
 }
 
 /* Percent-encode s into a new string (unreserved characters kept). */
@@ -453,9 +448,30 @@ co__app_ics_end(const json_t *iv, struct icaltimetype start, icaltimezone *utc)
     return end;
 }
 
-/* The upcoming interviews as VCALENDAR text (malloc'd), or NULL. */
-static char *co__app_ics(const json_t *apps, const char *briefing_tmpl)
+/* A VTIMEZONE of UTC: the component a calendar without an interview
+ * holds, as RFC 5545 3.4 and 3.6 require one ("1*component"); an empty
+ * file or a VCALENDAR without one is no calendar, and a calendar client
+ * subscribed to the file would keep the last interviews it read. */
+static icalcomponent *co__app_ics_utc(void)
 {
+    icalcomponent *tz = icalcomponent_new_vtimezone();
+    icalcomponent_add_property(tz, icalproperty_new_tzid("UTC"));
+    icalcomponent *std = icalcomponent_new_xstandard();
+    icalcomponent_add_property(
+        std, icalproperty_new_dtstart(icaltime_from_string("19700101T000000")));
+    icalcomponent_add_property(std, icalproperty_new_tzoffsetfrom(0));
+    icalcomponent_add_property(std, icalproperty_new_tzoffsetto(0));
+    icalcomponent_add_property(std, icalproperty_new_tzname("UTC"));
+    icalcomponent_add_component(tz, std);
+    return tz;
+}
+
+/* The upcoming interviews as VCALENDAR text (malloc'd), or NULL; *n: how
+ * many. */
+static char *co__app_ics(const json_t *apps, const char *briefing_tmpl,
+                         size_t *n)
+{
+    *n = 0;
     icaltimezone *utc = icaltimezone_get_utc_timezone();
     icalcomponent *cal = icalcomponent_new_vcalendar();
     icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
@@ -515,8 +531,11 @@ static char *co__app_ics(const json_t *apps, const char *briefing_tmpl)
             }
             free(brief);
             icalcomponent_add_component(cal, ev);
+            (*n)++;
         }
     }
+    if (*n == 0)
+        icalcomponent_add_component(cal, co__app_ics_utc());
     char *text = icalcomponent_as_ical_string_r(cal);
     icalcomponent_free(cal);
     char *folded = text != NULL ? co__app_refold(text) : NULL;
@@ -549,6 +568,11 @@ static json_t *co__app_load(PGconn *c, const char *schema, const char *status,
         " 'last_event_type', a.last_event_type,"
         " 'last_event_key', a.last_event_key,"
         " 'thread_ids', to_jsonb(a.thread_ids),"
+        " 'decision', (SELECT jsonb_build_object('status', t.to_status,"
+        "   'at', to_char(t.email_date AT TIME ZONE 'UTC',"
+        "    'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+        "  FROM %s.application_transitions t WHERE t.application_id = a.id"
+        "   AND t.event_type = 'DECISION' ORDER BY t.seq DESC LIMIT 1),"
         " 'interviews', coalesce((SELECT jsonb_agg(i || jsonb_build_object("
         "   'past', (i->>'at')::timestamptz < n.t,"
         "   'at_local', to_char((i->>'at')::timestamptz,"
@@ -562,13 +586,13 @@ static json_t *co__app_load(PGconn *c, const char *schema, const char *status,
         " WHERE ($1::text IS NULL OR a.status = $1)"
         "  AND ($2::timestamptz IS NULL OR a.last_event_at >= $2)"
         " ORDER BY a.last_event_at DESC NULLS LAST, a.company, a.id";
-    size_t len = sizeof tmpl + 2 * strlen(qs);
+    size_t len = sizeof tmpl + 3 * strlen(qs);
     char *sql = malloc(len);
     if (sql == NULL) {
         PQfreemem(qs);
         return NULL;
     }
-    snprintf(sql, len, tmpl, qs, qs);
+    snprintf(sql, len, tmpl, qs, qs, qs);
     PQfreemem(qs);
     const char *params[3] = {status, since, now};
     PGresult *r = PQexecParams(c, sql, 3, NULL, params, NULL, NULL, 0);
@@ -600,13 +624,22 @@ static json_t *co__app_load(PGconn *c, const char *schema, const char *status,
     return apps;
 }
 
-/* Drop the table-only fields before --json. */
+/* Drop the table-only fields before --json; add the next interview, as
+ * the table and --csv show it (null when none). */
 static void co__app_strip(json_t *apps)
 {
     size_t i;
     json_t *a;
     json_array_foreach(apps, i, a)
     {
+        const json_t *nx = co__app_next(a);
+        json_t *at = nx ? json_object_get(nx, "at") : NULL;
+        json_object_set_new(a, "next_interview",
+                            at ? json_incref(at) : json_null());
+        json_object_set_new(
+            a, "next_interview_past",
+            nx ? json_boolean(json_is_true(json_object_get(nx, "past")))
+               : json_null());
         json_object_del(a, "first_seen_local");
         json_object_del(a, "last_local");
     }
@@ -781,9 +814,11 @@ static int co__app_decide(PGconn *c, const char *schema, const char *arg,
 /* The options of one `careerops applications`. */
 typedef struct co__app_opts_s {
     const char *status, *since, *now, *decide, *dsn, *schema, *tz, *brief;
-    int fmt;         /* 0 table, 'c' CSV, 'j' JSON, 'i' iCalendar */
-    int tz_env;      /* tz came from $TZ, not --timezone */
-    char tzbuf[256]; /* tz read from a ":NAME" or a zoneinfo path */
+    int fmt;             /* 0 table, 'c' CSV, 'j' JSON, 'i' iCalendar */
+    int tz_env;          /* tz came from $TZ, not --timezone */
+    const char *listing; /* the first option given that only a listing
+                          * takes (--csv, --status, ...), or NULL */
+    char tzbuf[256];     /* tz read from a ":NAME" or a zoneinfo path */
 } co__app_opts_t;
 
 /* Reads argv into o (defaults from the environment); -1 to go on, else the
@@ -818,10 +853,20 @@ static int co__app_parse(int argc, char **argv, co__app_opts_t *o)
         return 2;
     optind = 1;
     while ((c = co_cli_getopt(argc, argv, "h", lo, NULL)) != -1) {
+        static const char *const listing[128] = {
+            ['s'] = "--status", ['d'] = "--since", ['c'] = "--csv",
+            ['j'] = "--json",   ['i'] = "--ics",   ['b'] = "--briefing-url"};
+        if (c > 0 && c < 128 && listing[c] != NULL && o->listing == NULL)
+            o->listing = listing[c];
         if (c == 'S' && *optarg == '\0') {
             fprintf(stderr, "careerops applications: --schema '' names no "
                             "schema; give the schema of the events (the "
                             "demo's is demo) or leave --schema out\n");
+            return 2;
+        } else if (c == 'z' && *optarg == '\0') {
+            fprintf(stderr, "careerops applications: --timezone '' names no "
+                            "zone; give an IANA name such as Europe/Paris, "
+                            "or leave --timezone out ($TZ, else UTC)\n");
             return 2;
         } else if (c > 0 && c < 128 && slot[c] != NULL) {
             *slot[c] = optarg;
@@ -841,6 +886,17 @@ static int co__app_parse(int argc, char **argv, co__app_opts_t *o)
         fprintf(stderr, "careerops applications: unexpected argument '%s'\n",
                 co_cli_shown(argv[optind]));
         co__app_usage(stderr);
+        return 2;
+    }
+    /* trial: `--decide X=S --csv` recorded the decision and ignored --csv */
+    if (o->decide != NULL && o->listing != NULL) {
+        fprintf(stderr,
+                "careerops applications: --decide does not go with %s: it "
+                "records your decision and lists nothing (it takes --now, "
+                "--timezone, --dsn and --schema); list the applications in a "
+                "second "
+                "command\n",
+                o->listing);
         return 2;
     }
     return -1;
@@ -1003,7 +1059,12 @@ static int co__app_output(const co__app_opts_t *o, json_t *apps)
         rc = json_dumpf(apps, stdout, JSON_INDENT(2)) != 0;
         fputc('\n', stdout);
     } else if (o->fmt == 'i') {
-        char *text = co__app_ics(apps, o->brief);
+        size_t n;
+        char *text = co__app_ics(apps, o->brief, &n);
+        if (text != NULL && n == 0)
+            fprintf(stderr, "careerops applications: no upcoming interviews: "
+                            "the calendar holds none (only a VTIMEZONE, as "
+                            "RFC 5545 wants a component)\n");
         if (text == NULL) {
             fprintf(stderr, "careerops applications: libical: %s\n",
                     icalerror_strerror(icalerrno));

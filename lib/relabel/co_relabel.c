@@ -301,9 +301,8 @@ static const char co__relabel_ddl[] =
 /* The fields a correction may change, in the order they are recorded. */
 enum { CO__RELABEL_NFIELDS = 5 };
 
-/* 1 if s is a day "YYYY-MM-DD" of the calendar (a deadline without a
- * time), else 0. */
-static int co__relabel_day(const char *s)
+/* A day of the calendar (co_relabel_int.h). */
+int co__relabel_day(const char *s)
 {
     int y, mo, d, n = 0;
     if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 ||
@@ -326,6 +325,14 @@ static int co__relabel_utc(const char *s, char out[32])
         return -1;
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &u);
     return 0;
+}
+
+/* A date argument of relabel or applications (co_relabel_int.h). */
+int co__relabel_when_ok(const char *s)
+{
+    long long sec;
+    return s != NULL &&
+           (co__relabel_day(s) || co_parse_rfc3339_sec(s, &sec) == 0);
 }
 
 /* A string-or-null field of the doc as text, or NULL. */

@@ -32,6 +32,20 @@
 void co__relabel_conn_why(char *why, size_t n, const char *dsn,
                           const char *msg);
 
+/**
+ * @brief 1 if s is a day "YYYY-MM-DD" of the calendar (month 01-12, a day
+ *        of that month, year 1900 or later), else 0: relabel's deadline
+ *        without a time, a day of `applications --since`.
+ */
+int co__relabel_day(const char *s);
+/**
+ * @brief 1 if s is a date argument of relabel or applications: a day
+ *        (co__relabel_day()) or an RFC 3339 date-time with a zone (Z or
+ *        +HH:MM; hour 00-23: "T24:00:00Z" and a time without a zone are
+ *        refused), as co_parse_rfc3339_sec() reads it; else 0. One parser
+ *        for `relabel --date` and `applications --since/--now`.
+ */
+int co__relabel_when_ok(const char *s);
 /** The seven labels in careerops.event.v1 order. */
 extern const char *const co__relabel_labels[7];
 

@@ -179,10 +179,23 @@ for e in events:
     assert end - start == datetime.timedelta(minutes=want[p["DTSTART"]]), (start, end)
     assert p["UID"].endswith("@careerops") and len(p["UID"]) > 64, p["UID"]
 PY
-"$CAREEROPS_BIN" applications --schema "$S" --ics | "$ICS_CHECK" >"$T/ics-now.txt" ||
-    fail "libical does not parse --ics"
+"$CAREEROPS_BIN" applications --schema "$S" --ics >"$T/now.ics" 2>"$T/ics-now.err" ||
+    fail "applications --ics today: $(cat "$T/ics-now.err")"
+"$ICS_CHECK" "$T/now.ics" >"$T/ics-now.txt" || fail "libical does not parse --ics"
 [ ! -s "$T/ics-now.txt" ] || fail "--ics today lists interviews of 2025: $(cat "$T/ics-now.txt")"
-ok "--ics: the 4 upcoming interviews on 20 Oct 2025, none today"
+# trial: with no upcoming interview the VCALENDAR held no component, which
+# RFC 5545 3.4/3.6 does not allow (1*component): a VTIMEZONE of UTC, and a
+# note on stderr
+python3 - "$T/now.ics" <<'PY' || fail "--ics without interviews: $(cat "$T/now.ics")"
+import sys
+lines = open(sys.argv[1], "rb").read().decode().split("\r\n")
+assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR", lines
+comps = [l for l in lines[1:-2] if l.startswith("BEGIN:")]
+assert comps == ["BEGIN:VTIMEZONE", "BEGIN:STANDARD"], comps
+assert "TZID:UTC" in lines and "TZOFFSETTO:+0000" in lines, lines
+PY
+grep -q "no upcoming interviews" "$T/ics-now.err" || fail "--ics without interviews: no note: $(cat "$T/ics-now.err")"
+ok "--ics: the 4 upcoming interviews on 20 Oct 2025, none today (a calendar with a VTIMEZONE only)"
 
 # A corrected label (what `careerops relabel` stores) re-derives the
 # application in the same statement.
@@ -201,6 +214,33 @@ grep -q "Tidewater Payments): ACCEPTED" "$T/dec" || fail "--decide printed: $(ca
 [ "$(q -c "SELECT from_status || '>' || to_status || ' ' || event_type FROM $S.application_transitions
       WHERE application_id = '$tide' ORDER BY seq DESC LIMIT 1")" = "OFFER>ACCEPTED DECISION" ] ||
     fail "the decision is not the last transition of Tidewater's application"
+# --json has the next interview (as the table and --csv) and the decision
+"$CAREEROPS_BIN" applications --schema "$S" --json --now 2025-10-20T00:00:00Z >"$T/dec.json"
+"$CAREEROPS_BIN" applications --schema "$S" --csv --now 2025-10-20T00:00:00Z >"$T/dec.csv"
+python3 - "$T/dec.json" "$T/dec.csv" "$tide" <<'PY' || fail "--json next_interview/decision: $(head -c 600 "$T/dec.json")"
+import csv, json, sys
+apps = {a["id"]: a for a in json.load(open(sys.argv[1]))}
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+assert len(rows) == len(apps)
+for r in rows:
+    a = apps[r["id"]]
+    assert (a["next_interview"] or "") == r["next_interview"], (a, r)
+    past = a["next_interview_past"]
+    assert ("" if past is None else str(past).lower()) == r["next_interview_past"], (a, r)
+t = apps[sys.argv[3]]
+assert t["decision"] == {"status": "ACCEPTED", "at": "2025-11-05T10:00:00Z"}, t["decision"]
+assert t["next_interview"] == "2025-10-16T17:00:00Z" and t["next_interview_past"] is True, t
+assert all(a["decision"] is None for i, a in apps.items() if i != sys.argv[3])
+PY
+# trial: --decide with --csv (or another listing option) recorded the
+# decision and ignored the option; refused now, nothing recorded
+for opt in --csv --json --ics "--status offer" "--since 2025-10-01" "--briefing-url x"; do
+    rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide "$tide=declined" $opt >"$T/out" 2>"$T/err" || rc=$?
+    [ "$rc" = 2 ] && grep -q "^careerops applications: --decide does not go with ${opt%% *}" "$T/err" && [ ! -s "$T/out" ] ||
+        fail "--decide with $opt: exit $rc: $(cat "$T/err" "$T/out")"
+done
+[ "$(q -c "SELECT status FROM $S.applications WHERE id = '$tide'")" = ACCEPTED ] ||
+    fail "a refused --decide ... --csv changed the decision"
 # trial: a decision dated before the application's first email came first
 # and left one transition (WITHDRAWN|DECISION|1900-01-01); refused now
 ntr=$(q -c "SELECT count(*) FROM $S.application_transitions WHERE application_id = '$tide'")
@@ -213,7 +253,7 @@ rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide "$tide=withdrawn" --n
 "$CAREEROPS_BIN" applications --schema "$S" --decide "$tide=none" >/dev/null
 [ "$(q -c "SELECT status FROM $S.applications WHERE id = '$tide'")" = OFFER ] ||
     fail "--decide ID=none did not restore OFFER"
-ok "--decide records and forgets the user's outcome, not before the first email"
+ok "--decide records and forgets the user's outcome; --json shows it and the next interview; not with a listing option, nor before the first email"
 
 # trial 12: --decide wanted the whole id in lower case; it takes a prefix
 # of 8+ characters in any case, as relabel does, and lists the candidates
@@ -253,11 +293,20 @@ grep -q "no applications table" "$T/err" || fail "missing schema: $(cat "$T/err"
 rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide nosuchid=ACCEPTED 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] || fail "--decide of an unknown id: exit $rc, want 2 (bad input)"
 grep -q "no application with id 'nosuchid'" "$T/err" || fail "--decide unknown id: $(cat "$T/err")"
-for d in 2025-13-45 2025-02-30 2025-1-5; do
+# trial: a time without a zone and T24:00:00Z were taken (relabel refuses
+# both: one parser)
+for d in 2025-13-45 2025-02-30 2025-1-5 2025-11-05T00:00:00 2025-11-05T24:00:00Z; do
     if "$CAREEROPS_BIN" applications --schema "$S" --since "$d" 2>"$T/err"; then fail "--since $d accepted"; fi
     grep -q "^careerops applications: --since '$d' is not a valid date; use YYYY-MM-DD" "$T/err" &&
         ! grep -qi "ERROR:" "$T/err" || fail "--since $d: $(cat "$T/err")"
 done
+rc=0; "$CAREEROPS_BIN" applications --schema "$S" --now 2025-11-05T24:00:00Z 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "^careerops applications: --now '2025-11-05T24:00:00Z' is not a valid time" "$T/err" ||
+    fail "--now T24:00:00Z: exit $rc: $(cat "$T/err")"
+# trial: --timezone "" was taken (as UTC) while --schema '' is refused
+rc=0; "$CAREEROPS_BIN" applications --schema "$S" --timezone '' >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "^careerops applications: --timezone '' names no zone" "$T/err" && [ ! -s "$T/out" ] ||
+    fail "--timezone '': exit $rc: $(cat "$T/err")"
 if "$CAREEROPS_BIN" relabel "$lark" OFFER --conninfo "$CAREEROPS_TEST_PG" --schema nosuch_schema --no-emit 2>"$T/err"; then
     fail "relabel --schema nosuch_schema gave success"
 fi
