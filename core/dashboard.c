@@ -329,10 +329,8 @@ static const char CO__SQL_FUNNEL[] =
     "coalesce(json_object_agg(status, n), '{}') FROM (SELECT status, "
     "count(*) AS n FROM {s}.applications GROUP BY 1) s))";
 
-/* The sidecar of the dead-letter file where replays are noted, one
- * "PARTITION:OFFSET<TAB>ERROR_TIME<TAB>REPLAY_TIME" line each (new string),
- * or NULL. The letter's careerops.error.time tells apart letters at the same
- * offset from runs on different brokers. */
+/* The sidecar of the dead-letter file where replays are noted
+ * (co_dlq_mark_replayed()), new string, or NULL. */
 static char *co__replayed_file(const co_dashboard_t *d)
 {
     if (d->dlq_file == NULL)
@@ -340,44 +338,6 @@ static char *co__replayed_file(const co_dashboard_t *d)
     co_buf_t f = {0};
     co_buf_printf(&f, "%s.replayed", d->dlq_file);
     return f.data;
-}
-
-/* The sidecar's key of one letter: "P:O<TAB>ERROR_TIME<TAB>". */
-static void co__letter_key(const json_t *l, char *buf, size_t size)
-{
-    const char *t = json_string_value(
-        json_object_get(json_object_get(l, "headers"), "careerops.error.time"));
-    snprintf(buf, size, "%lld:%lld\t%s\t",
-             (long long)json_integer_value(json_object_get(l, "partition")),
-             (long long)json_integer_value(json_object_get(l, "offset")),
-             t ? t : "");
-}
-
-/* Sets "replayed_at" on each letter of `arr` noted in the sidecar; returns
- * how many are. */
-static size_t co__mark_replayed(const co_dashboard_t *d, json_t *arr)
-{
-    char *path = co__replayed_file(d), *text = co_dlq_read_small(path);
-    free(path);
-    size_t n = 0, i;
-    json_t *l;
-    json_array_foreach(arr, i, l)
-    {
-        char want[256];
-        co__letter_key(l, want, sizeof want);
-        for (const char *p = text; p && *p;
-             p = strchr(p, '\n'), p = p ? p + 1 : p)
-            if (strncmp(p, want, strlen(want)) == 0) {
-                const char *t = p + strlen(want), *e = strchr(t, '\n');
-                json_object_set_new(
-                    l, "replayed_at",
-                    json_stringn(t, e ? (size_t)(e - t) : strlen(t)));
-                n++;
-                break;
-            }
-    }
-    free(text);
-    return n;
 }
 
 /* Dead letters the page lists: the newest of the file. */
@@ -418,7 +378,9 @@ static char *co__deadletters(co_dashboard_t *d, unsigned *status)
         co_log_warn("dashboard: dead letters: %s", err);
         return co__err(status, 500, err);
     }
-    size_t replayed = co__mark_replayed(d, arr);
+    char *side = co__replayed_file(d);
+    size_t replayed = co_dlq_mark_replayed(side, arr);
+    free(side);
     json_t *o = json_pack(
         "{s:o, s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "letters", arr, "file",
         d->dlq_file, "total", (json_int_t)n.total, "unreadable",
@@ -696,7 +658,7 @@ static void co__note_replayed(const co_dashboard_t *d, int p, long long o)
                        : -1;
     if (fd >= 0) {
         char key[256], ts[40];
-        co__letter_key(l, key, sizeof key);
+        co_dlq_letter_key(l, key, sizeof key);
         co_buf_t line = {0};
         co_buf_printf(&line, "%s%s\n", key, co_rfc3339_now(ts, sizeof ts));
         if (write(fd, line.data, line.len) != (ssize_t)line.len)

@@ -647,3 +647,37 @@ char *co_dlq_read_small(const char *path)
     close(fd);
     return b.data;
 }
+
+void co_dlq_letter_key(const json_t *l, char *buf, size_t size)
+{
+    const char *t = json_string_value(
+        json_object_get(json_object_get(l, "headers"), "careerops.error.time"));
+    snprintf(buf, size, "%lld:%lld\t%s\t",
+             (long long)json_integer_value(json_object_get(l, "partition")),
+             (long long)json_integer_value(json_object_get(l, "offset")),
+             t ? t : "");
+}
+
+size_t co_dlq_mark_replayed(const char *sidecar, json_t *arr)
+{
+    char *text = sidecar ? co_dlq_read_small(sidecar) : NULL;
+    size_t n = 0, i;
+    json_t *l;
+    json_array_foreach(arr, i, l)
+    {
+        char want[256];
+        co_dlq_letter_key(l, want, sizeof want);
+        for (const char *p = text; p && *p;
+             p = strchr(p, '\n'), p = p ? p + 1 : p)
+            if (strncmp(p, want, strlen(want)) == 0) {
+                const char *t = p + strlen(want), *e = strchr(t, '\n');
+                json_object_set_new(
+                    l, "replayed_at",
+                    json_stringn(t, e ? (size_t)(e - t) : strlen(t)));
+                n++;
+                break;
+            }
+    }
+    free(text);
+    return n;
+}

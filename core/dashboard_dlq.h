@@ -88,4 +88,23 @@ json_t *co_dlq_tail(const char *path, size_t max, co_dlq_counts_t *n,
  */
 char *co_dlq_read_small(const char *path);
 
+/**
+ * @brief The replays' sidecar key of dead letter `l` (an element of
+ *        co_dlq_tail()'s array): "PARTITION:OFFSET<TAB>ERROR_TIME<TAB>"
+ *        into `buf` (`size` bytes, always NUL-terminated). The letter's
+ *        careerops.error.time tells apart letters at the same offset from
+ *        runs on different brokers. Thread-safe.
+ */
+void co_dlq_letter_key(const json_t *l, char *buf, size_t size);
+
+/**
+ * @brief Sets "replayed_at" (the replay's time, as noted) on each letter
+ *        of `arr` that the sidecar file `sidecar` notes, one
+ *        "PARTITION:OFFSET<TAB>ERROR_TIME<TAB>REPLAY_TIME" line per replay
+ *        (co_dlq_letter_key()). `sidecar` may be NULL or missing: none is.
+ *        Reads the file as co_dlq_read_small() does.
+ * @returns How many letters of `arr` are noted as replayed.
+ */
+size_t co_dlq_mark_replayed(const char *sidecar, json_t *arr);
+
 #endif
