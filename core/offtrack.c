@@ -139,6 +139,22 @@ void co_offtrack_release_all(co_offtrack_t *t, uint64_t except)
     t->held = keep ? 1 : 0;
 }
 
+void co_offtrack_unpush(co_offtrack_t *t, uint64_t token)
+{
+    uint64_t seq;
+    co_offtrack_part_t *p = co__tok(t, token, &seq);
+    if (p == NULL)
+        return;
+    co_offtrack_ent_t *e = &p->ring[seq & (p->cap - 1)];
+    if (((p->tail - 1) & CO__SEQ_MASK) != seq || e->held != 1 ||
+        e->pending > 0) {
+        co_offtrack_abandon(t, token); /* not the last: never committed */
+        return;
+    }
+    p->tail--;
+    t->held--;
+}
+
 void co_offtrack_abandon(co_offtrack_t *t, uint64_t token)
 {
     uint64_t seq;

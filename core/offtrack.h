@@ -100,6 +100,17 @@ void co_offtrack_release_all(co_offtrack_t *t, uint64_t except);
 void co_offtrack_abandon(co_offtrack_t *t, uint64_t token);
 
 /**
+ * @brief Take back the record of `token`, the last one pushed on its
+ *        partition and not processed (a pause came while it waited for a
+ *        rate-limit token): as if it had never been consumed, so that it
+ *        is consumed again once the partition is sought back to it. A
+ *        token that is not the last of its partition, or has outputs, is
+ *        abandoned instead (co_offtrack_abandon()). Stale tokens are
+ *        ignored.
+ */
+void co_offtrack_unpush(co_offtrack_t *t, uint64_t token);
+
+/**
  * @brief Forget partition `idx`'s records in flight (after a failed
  *        delivery or a revocation): their late acknowledgements are
  *        ignored, `done` stays where it is and `failed` is cleared.

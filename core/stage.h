@@ -160,6 +160,8 @@ struct co_stage_s {
                                 was logged (worker) */
     int held_back;         /**< partitions paused (flush failing, pause) */
     int wait_failed; /**< a flush during a rate-limit wait FAILED the stage */
+    int64_t rl_wait_until_ms; /**< atomic: co_mono_ms() when the token the
+                                   current record waits for comes; 0 */
     int delivery_failed;
     /** the stage stopped with work not committed: its last offset commit
      *  was not answered, or (a source) the broker did not acknowledge its
@@ -322,7 +324,9 @@ void co_stage_source_commit_final(co_stage_t *st);
 /** @brief Process one record through the plugin with the stage's retry,
  *         when and rate-limit rules (used by capture mode and the worker).
  * @returns Final status; CO_FAIL means "dead-letter it"; (co_status_t)-1
- *          when the stage was stopped while waiting. */
+ *          when the stage was stopped while waiting; CO_STAGE_PUT_BACK
+ *          when it was paused while it waited for a rate-limit token
+ *          (Kafka consumer loop only, never under exactly-once). */
 co_status_t co_stage_process_one(co_stage_t *st, const co_record_t *rec);
 
 /** @brief End the open latency block of the worker's batch, if any: one
@@ -357,6 +361,11 @@ int co_stage_with_retry(co_stage_t *st, co_stage_call_fn fn, const void *arg,
 /** @brief Add the locally counted records in/out to the metrics. */
 void co_stage_publish_counts(co_stage_t *st);
 
+/** co_stage_process_one()'s answer for a record that was not processed
+ *  and goes back to be consumed again: the stage was paused while it
+ *  waited for a rate-limit token (co_stage_wait_chores()). */
+#define CO_STAGE_PUT_BACK (-2)
+
 /**
  * @brief The consumer loop's chores while the current record waits for a
  *        rate-limit token: publish the counts, flush a sink whose batch is
@@ -364,8 +373,9 @@ void co_stage_publish_counts(co_stage_t *st);
  *        processed yet) and commit the positions that moved. Worker
  *        thread only; a no-op for a stage without a consumer and under
  *        exactly-once delivery (its commits go in its transactions).
- * @returns 0, or -1 when the flush FAILED the stage (wait_failed set: the
- *          loop then ends as FAILED).
+ * @returns 0; 1 when the stage is paused (the wait ends and the record
+ *          goes back: CO_STAGE_PUT_BACK); or -1 when the flush FAILED the
+ *          stage (wait_failed set: the loop then ends as FAILED).
  */
 int co_stage_wait_chores(co_stage_t *st);
 

@@ -467,6 +467,10 @@ static int co__process_msg(co_stage_t *st, const rd_kafka_message_t *msg,
 {
     const char *topic = rd_kafka_topic_name(msg->rkt);
     co_expect_t *ex = co__expect(st, topic, msg->partition);
+    /* a pause takes effect at the next record, not after the batch
+     * (trial 73: the rest of a batch of 10 went on after it) */
+    if (!st->held_back && CO__ATOMIC_LOAD(&st->pause) != 0)
+        co__hold_all(st);
     if (st->held_back) { /* paused, or a sink flush is failing */
         co__hold_partition(st, topic, msg->partition, msg->offset);
         return 0;
@@ -478,6 +482,13 @@ static int co__process_msg(co_stage_t *st, const rd_kafka_message_t *msg,
     st->cur_tok = tok;
     co_status_t s = co_stage_process_one(st, &rec);
     int rc = 0;
+    if ((int)s == CO_STAGE_PUT_BACK) { /* paused while it waited */
+        co_offtrack_unpush(&st->trk, tok);
+        st->cur_tok = CO_OFFTRACK_NONE;
+        ex->next = msg->offset;
+        co__hold_all(st);
+        return 0;
+    }
     if ((int)s < 0)
         rc = 1;
     else if (s == CO_FAIL) {
@@ -677,7 +688,9 @@ int co_stage_wait_chores(co_stage_t *st)
         return -1;
     }
     co__maybe_commit(st, 1);
-    return 0;
+    /* a pause stops the wait: the record goes back (trial 73: the rest of
+     * a rate-limited batch went on for hours after the pause) */
+    return CO__ATOMIC_LOAD(&st->pause) != 0;
 }
 
 int co_stage_consumer_loop(co_stage_t *st)
