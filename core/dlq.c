@@ -54,6 +54,8 @@ typedef struct co__dlq_cmd_s {
     co_buf_t held;       /* list rows not printed yet (no dead letter yet) */
     char first_err[256]; /* the first refusal's reason */
     int read_failed;     /* nothing read (broker down, no topic) */
+    int topic_default;   /* no --topic: the first stage's */
+    const co_manifest_t *m;
 } co__dlq_cmd_t;
 
 /* Delivery report of a replayed record (served by rd_kafka_flush()). */
@@ -120,6 +122,11 @@ static void co__dlq_show(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
 {
     if (msg->partition != c->want_p || msg->offset != c->want_o)
         return;
+    char st[8];
+    if (co__dlq_hdr(h, CO_DLQ_HDR_STAGE, st, sizeof st)[0] == '\0') {
+        c->plain++; /* a record of a data topic (trial 73: shown as one) */
+        return;
+    }
     /* no key (null) is not an empty key (trial 71: both printed "") */
     printf("partition: %d\noffset: %lld\nkey: %s\n", msg->partition,
            (long long)msg->offset,
@@ -139,10 +146,14 @@ static void co__dlq_show(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
 static void co__dlq_replay(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
                            rd_kafka_headers_t *h)
 {
-    char otopic[256];
-    const char *dest =
-        c->to ? c->to : co__dlq_hdr(h, CO_DLQ_HDR_TOPIC, otopic, sizeof otopic);
-    if (dest[0] == '\0') {
+    char otopic[256], st[8];
+    if (co__dlq_hdr(h, CO_DLQ_HDR_STAGE, st, sizeof st)[0] == '\0') {
+        c->plain++; /* not a dead letter: said once, at the end */
+        return;
+    }
+    const char *orig = co__dlq_hdr(h, CO_DLQ_HDR_TOPIC, otopic, sizeof otopic);
+    const char *dest = c->to && orig[0] != '\0' ? c->to : orig;
+    if (dest[0] == '\0') { /* with --to too (trial 73) */
         /* its value is what the source could not read or emit (a file's
          * path and errno, an archive reference), no record of a topic: a
          * replay into the source's output only made new dead letters
@@ -260,6 +271,39 @@ static int co__dlq_unresolved(const char *bs, char *bad, size_t sz)
     return found;
 }
 
+/* "T holds no dead letters" on stderr after `pre`, naming the manifest's
+ * other dead-letter topics when T is the default one (trial 73: the
+ * letters were in a later stage's topic, and the operator was told there
+ * were none). */
+static void co__dlq_empty(const co__dlq_cmd_t *c, const char *pre)
+{
+    co_buf_t o = {0};
+    for (size_t i = 0; c->topic_default && i < c->m->n_stages; i++) {
+        const char *t = c->m->stages[i].dlq_topic;
+        int seen = t == NULL || strcmp(t, c->topic) == 0;
+        for (size_t j = 0; !seen && j < i; j++)
+            seen = c->m->stages[j].dlq_topic &&
+                   strcmp(c->m->stages[j].dlq_topic, t) == 0;
+        if (seen)
+            continue;
+        co_buf_printf(&o, "%s%s", o.len ? ", " : "", t);
+    }
+    fprintf(stderr, "%s%s holds no dead letters%s%s%s\n", pre, c->topic,
+            o.len ? " (the manifest's other dead-letter topics: " : "",
+            o.len ? o.data : "", o.len ? "; give --topic)" : "");
+    co_buf_free(&o);
+}
+
+/* The topic holds records that are no dead letters (no stage header). */
+static void co__dlq_not_dlq(const co__dlq_cmd_t *c)
+{
+    fprintf(stderr,
+            "error: %s holds no dead letters (no record has a " CO_DLQ_HDR_STAGE
+            " header): give a dead-letter topic with --topic (a stage's "
+            "errors.dead_letter_topic, dlq_dead_letters by default)\n",
+            c->topic);
+}
+
 /* --topic names a topic the broker does not have. A dead-letter topic of
  * the manifest is only empty (no dead letter written yet): list says so,
  * exit 0; show and replay have nothing (1, as for an empty topic). Any
@@ -285,15 +329,19 @@ static int co__dlq_no_topic(co__dlq_cmd_t *c, const co_manifest_t *m,
                 c->topic, co_cli_shown(bs), near ? " (did you mean " : "",
                 near ? near : "", near ? "?)" : "");
     else if (strcmp(c->sub, "list") == 0) {
-        fprintf(stderr, "%s holds no dead letters (none written yet)\n",
-                c->topic);
+        co__dlq_empty(c, "");
         rc = 0;
+    } else if (strcmp(c->sub, "replay") == 0) {
+        fprintf(stderr,
+                "nothing replayed: %s holds no dead letters (none written "
+                "yet)\n",
+                c->topic);
+        rc = 0; /* nothing to do (trial 73: 1) */
     } else {
         fprintf(stderr,
-                "error: %s holds no dead letters (none written yet)%s\n",
-                c->topic,
-                strcmp(c->sub, "replay") == 0 ? ": nothing replayed" : "");
-        rc = strcmp(c->sub, "show") == 0 ? 2 : 1;
+                "error: --offset %s: no dead letter there: %s holds none "
+                "(none written yet)\n",
+                c->offs, c->topic);
     }
     free(dl);
     c->read_failed = 1; /* nothing read: no "replayed 0" line */
@@ -417,6 +465,8 @@ static int co__dlq_name_refused(const char *opt, const char *v)
 /* The dead letters of a loaded manifest. */
 static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
 {
+    c->m = m;
+    c->topic_default = c->topic == NULL;
     if (c->topic == NULL)
         c->topic = m->stages[0].dlq_topic;
     if (co__dlq_name_refused("--to", c->to) ||
@@ -472,40 +522,45 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
             rc = 1;
         }
         rd_kafka_destroy(c->prod);
+        /* what names nothing or cannot be replayed is the command line's
+         * (2); an empty dead-letter topic is nothing to do (0; trial 73:
+         * 1, though nothing failed) */
         if (rc == 0 && c->replayed == 0) {
+            rc = 2;
             if (c->skipped > 0)
                 fprintf(stderr,
                         "error: nothing replayed: %lld dead letter%s skipped "
                         "(reason above)\n",
                         (long long)c->skipped, c->skipped == 1 ? "" : "s");
-            else if (c->offs) {
+            else if (c->plain > 0)
+                co__dlq_not_dlq(c);
+            else if (c->offs)
                 /* --offset names nothing: the command line (trial 71) */
                 fprintf(stderr,
                         "error: --offset %s: no dead letter there in %s "
                         "(`careerops dlq list` prints them)\n",
                         c->offs, c->topic);
-                rc = 2;
-            } else
-                fprintf(stderr,
-                        "error: nothing replayed: %s has no dead "
-                        "letters\n",
-                        c->topic);
-            if (rc == 0)
-                rc = 1;
+            else {
+                co__dlq_empty(c, "nothing replayed: ");
+                rc = 0;
+            }
         }
     }
     co_buf_free(&c->held);
     if (rc == 0 && strcmp(c->sub, "list") == 0 && c->shown == 0 &&
         !c->read_failed)
-        fprintf(stderr, "%s holds no dead letters\n", c->topic);
+        co__dlq_empty(c, "");
     if (rc == 0 && strcmp(c->sub, "list") == 0 && c->shown > 0 &&
         c->plain == c->shown) {
-        fprintf(
-            stderr,
-            "error: %s holds no dead letters (no record has a " CO_DLQ_HDR_STAGE
-            " header): give a dead-letter topic with --topic (a stage's "
-            "errors.dead_letter_topic, dlq_dead_letters by default)\n",
-            c->topic);
+        co__dlq_not_dlq(c);
+        rc = 2;
+    }
+    if (rc == 0 && strcmp(c->sub, "show") == 0 && c->plain > 0) {
+        fprintf(stderr,
+                "error: %s in %s is not a dead letter (no " CO_DLQ_HDR_STAGE
+                " header): give a dead-letter topic with --topic (a stage's "
+                "errors.dead_letter_topic, dlq_dead_letters by default)\n",
+                c->offs, c->topic);
         rc = 2;
     }
     if (rc == 0 && strcmp(c->sub, "show") == 0 && c->shown == 0) {
