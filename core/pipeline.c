@@ -372,6 +372,14 @@ static int co__stage_action(void *arg, const char *stage, const char *action,
                  "/health says it runs",
                  rt->starting ? rt->starting : "?");
         refused = 1;
+    } else if (strcmp(action, "restart") == 0 &&
+               CO_RT_LOAD(&rt->stop) != CO_STOP_NONE) {
+        /* nothing starts while the pipeline stops (trial 73: 200, and no
+         * restart) */
+        snprintf(why, why_size,
+                 "the pipeline is stopping: stage %s is not started again",
+                 stage);
+        refused = 1;
     }
     for (size_t i = 0; i < rt->n_inst && !refused; i++)
         if (strcmp(rt->inst[i]->sc->name, stage) == 0)
