@@ -332,10 +332,14 @@ static json_t *co__pt_value(co_capture_t *cap, size_t i)
     char *b64 = co_xmalloc(n);
     sodium_bin2base64(b64, n, (const unsigned char *)v, len,
                       sodium_base64_VARIANT_ORIGINAL);
+    /* the value itself is on stdout: the note shows its start only
+     * (trial 73: 4 MB of base64 on stderr) */
     fprintf(stderr,
             "note: emitted record %zu is not UTF-8: shown as "
-            "{\"not_utf8_base64\": \"%s\"} (its %zu bytes in base64)\n",
-            i + 1, b64, len);
+            "{\"not_utf8_base64\": \"%.60s%s\"} (its %zu byte%s in "
+            "base64)\n",
+            i + 1, b64, strlen(b64) > 60 ? "..." : "", len,
+            len == 1 ? "" : "s");
     j = json_pack("{s:s}", "not_utf8_base64", b64);
     free(b64);
     return j;
