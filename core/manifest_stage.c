@@ -25,9 +25,26 @@ static json_t *co__merge_defaults(json_t *stage, json_t *defaults)
         json_t *cur = json_object_get(s, k);
         if (cur == NULL)
             json_object_set(s, k, v);
-        else if (json_is_object(cur) && json_is_object(v))
-            json_object_update_missing(cur, v);
+        else if (strcmp(k, "rate_limit") == 0 && json_is_null(cur))
+            json_object_del(s, k); /* null: no default limit here */
+        else if (json_is_object(cur) && json_is_object(v)) {
+            /* a stage's rate in the other unit replaces the default's
+             * (trial 73: per_minute here and per_second there were "not
+             * both") */
+            json_t *vv = json_deep_copy(v);
+            if (strcmp(k, "rate_limit") == 0 &&
+                (json_object_get(cur, "per_second") ||
+                 json_object_get(cur, "per_minute"))) {
+                json_object_del(vv, "per_second");
+                json_object_del(vv, "per_minute");
+            }
+            json_object_update_missing(cur, vv);
+            json_decref(vv);
+        }
     }
+    /* null with no default: no limit, as leaving it out */
+    if (json_is_null(json_object_get(s, "rate_limit")))
+        json_object_del(s, "rate_limit");
     return s;
 }
 

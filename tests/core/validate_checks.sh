@@ -655,6 +655,14 @@ refused "a rate below one a day" 'stages\[1\] \(out\)\.rate_limit: 1e-300 record
 refused "a bad rate_limit.key in defaults, said once" '^error: fmt.json: defaults\.rate_limit\.key: "a\.\.b" is not a field path' \
     fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'defaults={"rate_limit":{"per_second":2,"key":"a..b"}}'
 grep -q 'stages\[.\] (.*)\.rate_limit\.key' err.txt && fail "defaults.rate_limit.key also said per stage: $(cat err.txt)"
+# trial 73: a stage's per_minute under a default per_second was "not
+# both", and no stage could leave a default limit
+"$B" validate fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'defaults={"rate_limit":{"per_second":2}}' \
+    --set 'stages.out.rate_limit={"per_minute":3}' > out.txt 2> err.txt ||
+    fail "a stage's per_minute under a default per_second refused: $(cat err.txt)"
+"$B" validate fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'defaults={"rate_limit":{"per_second":2}}' \
+    --set 'stages.out.rate_limit=null' > out.txt 2> err.txt ||
+    fail "rate_limit null under a default refused: $(cat err.txt)"
 "$B" validate fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'defaults={"rate_limit":{"per_second":2}}' > out.txt 2> err.txt ||
     fail "a rate_limit in defaults refused for a source: $(cat err.txt)"
 "$B" validate fmt.json --set 'stages.in.config={"path":"fmt.mbox"}' --set 'stages.in.concurrency=4' > out.txt 2> err.txt || fail "concurrency on a source refused: $(cat err.txt)"
