@@ -242,8 +242,10 @@ static void co__stage_rate(co_stage_conf_t *s, json_t *st, const char *path,
                     "\"burst\": 1}");
     } else if (rl != NULL) {
         co__check_keys(rl, p, co__rate_keys, d);
+        size_t before = d->n;
         double ps = co__get_num(rl, "per_second", p, 0, 0, 1e9, d);
         double pm = co__get_num(rl, "per_minute", p, 0, 0, 1e9, d);
+        int bad_rate = d->n > before; /* said: not "limits nothing" too */
         s->rate_per_s = ps > 0 ? ps : pm / 60.0;
         s->burst = co__get_num(rl, "burst", p, 1, 1, 1e9, d);
         s->rate_key = co__get_str(rl, "key", p, 0, NULL, d);
@@ -262,11 +264,11 @@ static void co__stage_rate(co_stage_conf_t *s, json_t *st, const char *path,
         if (json_object_get(rl, "per_second") &&
             json_object_get(rl, "per_minute"))
             co_diag_add(d, p, "give per_second or per_minute, not both");
-        else if (s->rate_per_s <= 0)
+        else if (s->rate_per_s <= 0 && !bad_rate)
             co_diag_add(d, p,
                         "limits nothing: give per_second or per_minute above "
                         "0 (e.g. {\"per_minute\": 5}), or remove rate_limit");
-        else if (s->rate_per_s < 1.0 / 86400.0) /* trial 71: 1e-300 */
+        else if (s->rate_per_s < 1.0 / 86400.0 && !bad_rate) /* 1e-300 */
             co_diag_add(d, p,
                         "%g records a second is less than one a day: give at "
                         "least per_minute 0.000695 (one a day) or "
