@@ -484,6 +484,7 @@ static json_t *co__relabel_doc(json_t *doc,
  * company (docs/applications.md). */
 typedef struct co__relabel_app_s {
     char id[64], status[32], ck[600]; /* "" when none */
+    long n_events;                    /* the application's events */
 } co__relabel_app_t;
 
 /* Reads the application of event `key` and its own decision into *a;
@@ -506,7 +507,8 @@ static int co__relabel_app_of(PGconn *c, const char *schema, const char *key,
         return ok ? 0 : 1;
     char *q = co__relabel_sql(
         c, schema,
-        "SELECT a.id, coalesce(d.status, ''), a.company_key"
+        "SELECT a.id, coalesce(d.status, ''), a.company_key,"
+        " cardinality(a.event_keys)"
         " FROM {s}.applications a LEFT JOIN {s}.application_decisions d"
         " ON d.application_id = a.id WHERE a.event_keys @> ARRAY[$1::text]"
         " ORDER BY a.id LIMIT 1");
@@ -518,6 +520,7 @@ static int co__relabel_app_of(PGconn *c, const char *schema, const char *key,
         snprintf(a->id, sizeof a->id, "%s", PQgetvalue(res, 0, 0));
         snprintf(a->status, sizeof a->status, "%s", PQgetvalue(res, 0, 1));
         snprintf(a->ck, sizeof a->ck, "%s", PQgetvalue(res, 0, 2));
+        a->n_events = atol(PQgetvalue(res, 0, 3));
     }
     PQclear(res);
     return ok ? 0 : 1;
@@ -557,6 +560,19 @@ static int co__relabel_follow(PGconn *c, const char *schema, const char *key,
                      "applications --decide %s=%s decides it too\n",
                      before->id, before->status, after.id, after.id,
                      before->status);
+        return 0;
+    }
+    if (after.id[0] != '\0' && after.status[0] == '\0' && after.n_events > 1) {
+        /* an application of its own already (trial 74: another company's
+         * interviews went WITHDRAWN, and relabelling back left them so) */
+        snprintf(note, n,
+                 "application %s is gone; its decision %s is kept under its "
+                 "id: this event is now in application %s, which has other "
+                 "emails, so the decision does not move there (relabel back "
+                 "to restore it; careerops applications --decide %s=%s "
+                 "decides the other too, --decide %s=NONE forgets it)\n",
+                 before->id, before->status, after.id, after.id, before->status,
+                 before->id);
         return 0;
     }
     if (after.id[0] == '\0' || after.status[0] != '\0') {

@@ -993,7 +993,26 @@ grep -q "^$mid: forgot the decision WITHDRAWN" "$T/dec" || fail "--decide OLDID=
 rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide "$mid=none" 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "no application nor decision with id '$mid'" "$T/err" ||
     fail "--decide OLDID=NONE again: exit $rc: $(cat "$T/err")"
-ok "relabel --company: the decision follows an application whose emails all move, stays with one that keeps some; --decide OLDID=NONE forgets an orphaned one"
+# trial 74: the decision moved onto another company's existing
+# application (its interviews WITHDRAWN), and relabelling back left it
+# there: it follows only to an application of this email alone
+q -c "INSERT INTO $S.events (key, event_type, company, sender, received_at, scheduled_at, doc)
+      VALUES ('al-ol-iv1', 'INTERVIEW', 'Oarlock', 'hr@oarlock.example',
+              '2026-05-01T10:00:00Z', '2099-03-01T15:00:00Z', '{}'),
+             ('al-hg-iv1', 'INTERVIEW', 'Hallgarth', 'hr@hallgarth.example',
+              '2026-05-03T10:00:00Z', '2099-03-02T15:00:00Z', '{}')" >/dev/null
+hid=$(q -c "SELECT id FROM $S.applications WHERE company_key = 'hallgarth'")
+oid=$(q -c "SELECT id FROM $S.applications WHERE company_key = 'oarlock'")
+"$CAREEROPS_BIN" applications --schema "$S" --decide "${hid:0:8}=withdrawn" --now 2026-05-04T10:00:00Z >/dev/null
+"$CAREEROPS_BIN" relabel al-hg-iv1 INTERVIEW --company Oarlock "${RL[@]}" >"$T/mv.out" ||
+    fail "relabel --company Oarlock: $(cat "$T/mv.out")"
+grep -q "application $hid is gone; its decision WITHDRAWN is kept under its id: this event is now in application $oid, which has other emails" "$T/mv.out" ||
+    fail "relabel onto an existing application said: $(cat "$T/mv.out")"
+[ "$(apps_of oarlock)" = "1:INTERVIEWING" ] || fail "Oarlock took the decision: $(apps_of oarlock)"
+"$CAREEROPS_BIN" relabel al-hg-iv1 INTERVIEW --company Hallgarth "${RL[@]}" >"$T/mv.out"
+[ "$(apps_of hallgarth)/$(apps_of oarlock)" = "1:WITHDRAWN/1:INTERVIEWING" ] ||
+    fail "relabelling back: $(apps_of hallgarth)/$(apps_of oarlock)"
+ok "relabel --company: the decision follows an application whose emails all move, stays with one that keeps some, never moves onto another application; --decide OLDID=NONE forgets an orphaned one"
 
 # the dashboard's /api/interviews agrees: the live slots only (not a
 # CANCEL's own event qs2, not a moved, cancelled or repeated one)
