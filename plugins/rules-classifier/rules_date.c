@@ -367,8 +367,12 @@ static const rules_zone_t *rules_zone_name(const rules_db_t *db,
     for (size_t n = 0;
          n < RULES_ZONE_MAX_WORDS && rules_same_seg(t, k + n, seg); n++) {
         const rules_tok_t *tk = &t->tok[k + n];
+        /* a tz database name is one name across its '/' and '_'
+         * ("Europe/Berlin", "America/New_York") */
         if (n > 0 && (tk->flags & RULES_T_BREAK) &&
-            !rules_gap_is_wrap(t, k + n - 1, k + n))
+            !rules_gap_is_wrap(t, k + n - 1, k + n) &&
+            !rules_gap_is(t, k + n - 1, k + n, '/') &&
+            !rules_gap_is(t, k + n - 1, k + n, '_'))
             break;
         if (kl + tk->len + 2 >= sizeof key)
             break;

@@ -237,6 +237,37 @@ static int rules_add_zone(rules_db_t *db, const char *w, const char *v,
     return 0;
 }
 
+/* Each tz database name the zone table uses ("Europe/Berlin",
+ * "America/New_York") is also a zone name of its own, as the words the
+ * text tokens spell ("europe berlin", "america new york"): "10:00 AM
+ * (Europe/Berlin)" was read as UTC (trial 74). 0, or -1 out of memory. */
+static int rules_add_tz_names(rules_db_t *db)
+{
+    size_t n = db->nzone;
+    for (size_t i = 0; i < n; i++) {
+        const char *tz = db->zone[i].tz;
+        if (tz == NULL || strchr(tz, '/') == NULL)
+            continue;
+        /* as one token ("europe/berlin") and as words */
+        for (int form = 0; form < 2; form++) {
+            char w[128];
+            size_t k = 0;
+            for (const char *c = tz; *c && k + 1 < sizeof w; c++)
+                w[k++] = form == 1 && (*c == '/' || *c == '_' || *c == '-')
+                             ? ' '
+                             : (char)tolower((unsigned char)*c);
+            w[k] = '\0';
+            int seen = 0;
+            for (size_t j = 0; j < db->nzone && !seen; j++)
+                seen = strcmp(db->zone[j].w, w) == 0;
+            const char *why = NULL;
+            if (!seen && rules_add_zone(db, w, tz, 0, &why) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 static int rules_add_str(char ***arr, size_t *n, size_t *cap, const char *s)
 {
     if (rules_reserve((void **)arr, cap, *n, sizeof **arr) != 0)
@@ -677,6 +708,8 @@ int rules_db_finish(rules_db_t *db, char *err, size_t err_size)
         i = j;
     }
     qsort(db->month, db->nmonth, sizeof *db->month, rules_cmp_word_int);
+    if (rules_add_tz_names(db) != 0)
+        return -1;
     qsort(db->zone, db->nzone, sizeof *db->zone, rules_cmp_zone);
     qsort(db->stop, db->nstop, sizeof *db->stop, rules_cmp_str);
     qsort(db->given, db->ngiven, sizeof *db->given, rules_cmp_str);

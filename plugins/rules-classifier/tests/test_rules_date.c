@@ -130,6 +130,14 @@ START_TEST(zones_named_after_the_time)
     ck_assert_str_eq(
         date_of("Thursday 9 July, 2pm your time works", JUL26, -360),
         "2026-07-09T20:00:00Z");
+    /* tz database names (trial 74: read as UTC), with their DST */
+    ck_assert_str_eq(
+        date_of("on Thursday 9 July at 10:00 AM (Europe/Berlin)", JUL26, 0),
+        "2026-07-09T08:00:00Z");
+    ck_assert_str_eq(date_of("on Thursday 9 July, 10:00am - 11:00am "
+                             "(America/New_York)",
+                             JUL26, 0),
+                     "2026-07-09T14:00:00Z");
 }
 END_TEST
 
