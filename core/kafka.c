@@ -451,6 +451,24 @@ static int co__probe_error(const co_manifest_t *m, const char *bootstrap,
     return rc;
 }
 
+/* Whether `rk` talks to librdkafka's mock cluster (`careerops broker`),
+ * said at INFO: it has no controller, and CreateTopics waited 10 s for
+ * one at every start (trial 73); it creates topics when first used. */
+static int co__mock_cluster(rd_kafka_t *rk, const char *bootstrap)
+{
+    char *cid = rd_kafka_clusterid(rk, 2000);
+    int mock = cid != NULL && strncmp(cid, "mockCluster", 11) == 0;
+    if (mock)
+        co_log_info("kafka: %s is librdkafka's mock cluster (careerops "
+                    "broker), which has no CreateTopics: its topics are "
+                    "created when first used; give it --manifest to create "
+                    "them with their partitions",
+                    bootstrap);
+    if (cid != NULL)
+        rd_kafka_mem_free(rk, cid);
+    return mock;
+}
+
 int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
                            char *errstr, size_t sz)
 {
@@ -505,22 +523,11 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
                 m->topics[i].name, m->topics[i].partitions, -1, e, sizeof e);
     }
     rd_kafka_metadata_destroy(md);
-    /* librdkafka's mock cluster (`careerops broker`) has no controller:
-     * CreateTopics waited 10 s for one at every start (trial 73); it
-     * creates topics when they are first used */
-    char *cid = n_new > 0 ? rd_kafka_clusterid(rk, 2000) : NULL;
-    if (cid != NULL && strncmp(cid, "mockCluster", 11) == 0) {
-        co_log_info("kafka: %s is librdkafka's mock cluster (careerops "
-                    "broker), which has no CreateTopics: its topics are "
-                    "created when first used; give it --manifest to create "
-                    "them with their partitions",
-                    bootstrap);
+    if (n_new > 0 && co__mock_cluster(rk, bootstrap)) {
         for (size_t i = 0; i < n_new; i++)
             rd_kafka_NewTopic_destroy(nt[i]);
         n_new = 0;
     }
-    if (cid != NULL)
-        rd_kafka_mem_free(rk, cid);
     if (n_new == 0) {
         free(nt);
         rd_kafka_destroy(rk);
