@@ -1041,6 +1041,21 @@ const char pgsink_moved_cues_more_sql[] = PGSINK_MOVED_CUES_SQL(
     "\\mrearrang|\\minstead\\s*\\?|\\mnow\\s+takes\\s+place|");
 
 /*
+ * Migration 16: migration 11's cues, and a move that names the company or
+ * person between the appointment and its new time (trial 74): "we've
+ * moved your interview with Fallowmere to Wednesday, December 16". The
+ * classifier marked the event rescheduled, the notifier said moved, and
+ * the application kept both slots. Redefines careerops_interview_moved()
+ * and re-derives every application. Our own SQL, as migration 5.
+ */
+const char pgsink_moved_cues_with_sql[] = PGSINK_MOVED_CUES_SQL(
+    "\\mrearrang|\\minstead\\s*\\?|\\mnow\\s+takes\\s+place|"
+    "\\m(moved?|push(ed)?|reschedul\\w*)\\s+(your|the|our)\\s+"
+    "(\\w+\\s+){0,2}with\\s+[^.]{1,60}?\\s+to\\s+(on\\s+|the\\s+)?"
+    "(mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
+    "|nov|dec|\\d|tomorrow|next\\s+(mon|tue|wed|thu|fri|week))|");
+
+/*
  * Migration 12: automatic company aliases (issue 13, "one canonical
  * spelling per company"; trials 30 to 32). A company named short in some
  * mail and in full in other mail from its own domain ("Ashcombe" and

@@ -171,6 +171,13 @@ extern const char pgsink_moved_cues_wrap_sql[];
  */
 extern const char pgsink_moved_cues_more_sql[];
 /**
+ * @brief Migration 16: careerops_interview_moved() also reads a move that
+ *        names who between the appointment and its new time ("moved your
+ *        interview with Fallowmere to Wednesday"); re-derives every
+ *        application.
+ */
+extern const char pgsink_moved_cues_with_sql[];
+/**
  * @brief Migration 12: automatic company aliases: a short company named
  *        from its own domain (a label spelling it, not the user's own
  *        domain) whose first words begin the one longer company named from

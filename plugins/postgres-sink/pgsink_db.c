@@ -637,6 +637,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "the cost of a flush: the derivation runs without JIT; the keys an "
      "alias may concern are looked up by index",
      pgsink_flush_cost_sql},
+    {16,
+     "a move that names who between the appointment and its new time: "
+     "'moved your interview with Fallowmere to Wednesday'",
+     pgsink_moved_cues_with_sql},
 };
 
 #define PGSINK_LATEST                                                          \

@@ -446,6 +446,13 @@ mail mf2 'Marlow Finch' 2026-12-03T08:00:00Z 2026-12-16T20:00:00Z 'Update: Marlo
     'Your interview now takes place on Wednesday, December 16, 2026 at 2:00 PM CST.' '<mf2@t>'
 [ "$(ivs 'Marlow Finch')" = "2026-12-14T20:00:00Z|mf2|- 2026-12-16T20:00:00Z|-|-" ] ||
     fail "'now takes place on' did not replace the slot: $(ivs 'Marlow Finch')"
+# 9. (migration 16, trial 74) "moved your interview with X to ..."
+mail fw1 'Fallowmere' 2026-12-01T08:00:00Z 2026-12-15T15:00:00Z 'Interview: Fallowmere' \
+    'Your interview is on Tuesday, December 15, 2026 at 3:00 PM UTC.' '<fw1@t>'
+mail fw2 'Fallowmere' 2026-12-03T08:00:00Z 2026-12-16T17:00:00Z 'Update from Fallowmere' \
+    "We've moved your interview with Fallowmere to Wednesday, December 16, 2026 at 5:00 PM UTC. Same Zoom link." '<fw2@t>'
+[ "$(ivs 'Fallowmere')" = "2026-12-15T15:00:00Z|fw2|- 2026-12-16T17:00:00Z|-|-" ] ||
+    fail "'moved your interview with Fallowmere to' did not replace the slot: $(ivs 'Fallowmere')"
 ok "interviews: a reschedule by text, a calendar update and a CANCEL replace; a reply is one interview; two rounds stay"
 
 # What cancels a slot (migration 6). 6. a calendar CANCEL of the
@@ -659,6 +666,7 @@ cat >"$T/ics2.expected" <<EXP
 20261214T100000Z|Interview: Kestrel Systems||
 20261214T150000Z|Interview: Ashgrove Labs||
 20261215T160000Z|Interview: Lumen Works||
+20261216T170000Z|Interview: Fallowmere||
 20261216T200000Z|Interview: Marlow Finch||
 20261219T140000Z|Interview: Quillon||
 20261222T180000Z|Interview: Corvid Health||
