@@ -194,6 +194,14 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
     }
     if (co_mail_has_header_block(h, n))
         return MAILBOX_EML;
+    /* NUL bytes before the header fields: one message, its NULs dropped
+     * as in a folder of .eml files (trial 74: "not mail ... binary data"
+     * for the one file, read inside a folder) */
+    size_t z = 0;
+    while (z < n && h[z] == '\0')
+        z++;
+    if (z > 0 && z < n && co_mail_has_header_block(h + z, n - z))
+        return MAILBOX_EML;
     const packed_t *packed = packed_kind(h, n);
     if (packed != NULL) {
         /* a .tgz is a tar inside gzip: gunzip alone leaves the tar */

@@ -754,6 +754,11 @@ START_TEST(detect_refuses_streams_and_non_mail)
                               "letter\n\nWe offer\0 you the role.\n";
     ck_assert(g_file_set_contents(txt, nul, sizeof nul - 1, NULL));
     ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
+    /* trial 74: NULs before the header fields, the same */
+    static const char lead[] = "\0\0\0From: HR <hr@nul.example>\n"
+                               "Subject: Offer\n\nWe offer you the role.\n";
+    ck_assert(g_file_set_contents(txt, lead, sizeof lead - 1, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
     /* trial 53: "name:value" lines with no field a message has (a copy of
      * /etc/passwd) are no message; a header block of unknown fields longer
      * than what detection reads is still taken as one */
