@@ -967,6 +967,38 @@ static int mailbox_unreadable(mailbox_t *m, const mailbox_file_t *f, int err,
     return 0;
 }
 
+/* An .eml file that is an mbox of several messages (its first line an
+ * mbox "From " separator, and another after a blank line with header
+ * fields after it): read as one message, as the folder's format says,
+ * but said at WARN (trial 74: an interview and a rejection became the
+ * body of an acknowledgement, with nothing said). */
+static void mailbox_eml_is_mbox(mailbox_t *m, const char *path, const char *raw,
+                                size_t len)
+{
+    const char *nl = memchr(raw, '\n', len);
+    if (len < 5 || memcmp(raw, "From ", 5) != 0 || nl == NULL ||
+        !mailbox_mbox_strict_line(raw, (size_t)(nl - raw)))
+        return;
+    unsigned more = 0;
+    for (const char *p = nl + 1; p != NULL && p < raw + len;) {
+        const char *e = memchr(p, '\n', (size_t)(raw + len - p));
+        size_t n = e ? (size_t)(e - p) : (size_t)(raw + len - p);
+        if (n >= 5 && memcmp(p, "From ", 5) == 0 && p >= raw + 2 &&
+            p[-2] == '\n' && mailbox_mbox_strict_line(p, n) && e != NULL &&
+            co_mail_has_header_block(e + 1, (size_t)(raw + len - e - 1)))
+            more++;
+        p = e ? e + 1 : NULL;
+    }
+    if (more > 0)
+        mailbox_api->log(m->st, CO_LOG_WARN,
+                         "%s looks like an mbox of %u messages saved as .eml: "
+                         "it is read as one message (the others in its "
+                         "body); give it to a stage of its own as an mbox "
+                         "(config.path, or the demo's --mailbox FILE), or "
+                         "split it",
+                         path, more + 1);
+}
+
 static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
 {
     int n = 0, rc = 0, listed = 0;
@@ -1015,6 +1047,7 @@ static co_status_t mailbox_poll_dir(mailbox_t *m, int timeout_ms)
         if (m->fmt == MAILBOX_EML) {
             mailbox_content_sha256(raw, len, hex);
             mailbox_fp_put(m, f->path, &sb, hex);
+            mailbox_eml_is_mbox(m, f->path, raw, len);
         }
         rc = mailbox_one(m, raw, len, src, f->key);
         free(src);

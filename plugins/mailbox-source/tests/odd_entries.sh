@@ -43,7 +43,11 @@ mkfifo md/new/1002.fifo
 msg three > odd/a.eml; msg four > odd/b.eml; ln -s . odd/self
 msg five > sk/a.eml; mkfifo sk/pipe.eml; ln -s /nonexistent/x.eml sk/gone.eml
 ln -s loop.eml sk/loop.eml; ln -s /dev/zero sk/zero.eml
-for n in md odd sk; do
+# trial 74: an mbox saved as NAME.eml in an .eml folder was read as one
+# message with nothing said
+mkdir -p mb
+for s in six seven eight; do printf 'From ada@quillworks.example Mon Jan  5 10:00:00 2026\n'; msg $s; printf '\n'; done > mb/export.eml
+for n in md odd sk mb; do
     cat > $n.json <<J
 {"pipeline":"odd$n","kafka":{"bootstrap.servers":"embedded"},"state":"memory:",
  "defaults":{"partitions":1},
@@ -97,3 +101,7 @@ once sk './sk/gone.eml: skipped, a symlink to nothing'
 once sk './sk/loop.eml: skipped, a symlink loop'
 once sk './sk/zero.eml: skipped, a symlink to a character device (/dev/zero)'
 echo "ok: each entry passed over is named once"
+
+run mb
+once mb './mb/export.eml looks like an mbox of 3 messages saved as .eml: it is read as one message'
+echo "ok: an mbox saved as .eml is said at WARN"
