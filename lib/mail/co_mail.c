@@ -929,6 +929,17 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
         n -= 3;
         co__defect(&c.d, "byte-order-mark");
     }
+    /* NUL bytes before the first field (a file padded by a disk tool or a
+     * crashed writer): dropped however many there are, as the header
+     * block's are, not cut as an over-long field after 64 KiB (trial 75) */
+    size_t nuls = 0;
+    while (nuls < n && p[nuls] == '\0')
+        nuls++;
+    if (nuls > 0 && nuls < n && co_mail_utf16(p, n) == NULL) {
+        p += nuls;
+        n -= nuls;
+        co__defect(&c.d, "leading-nul-bytes");
+    }
     /* an mbox envelope line, or one escaped by an mbox writer (">From ":
      * a message saved with its own envelope line, then put in an mbox) */
     for (int said = 0;;) { /* a stack of them too (trial 67) */

@@ -154,8 +154,27 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
         return MAILBOX_AUTO;
     }
     char head[4096];
-    size_t n = fread(head, 1, sizeof head, f);
+    size_t n = fread(head, 1, sizeof head, f), z = 0;
+    if (n > 0 && head[0] == '\0' && co_mail_utf16(head, n) == NULL) {
+        /* NUL bytes before the header fields (not UTF-16BE text): skipped
+         * while reading, so the window holds what follows them however
+         * many there are (trial 75: 4 KiB of NULs made it "not mail") */
+        int c;
+        rewind(f);
+        while ((c = getc(f)) == 0)
+            z++;
+        if (c != EOF)
+            ungetc(c, f);
+        n = fread(head, 1, sizeof head, f);
+    }
     fclose(f);
+    if (z > 0 && n == 0) {
+        snprintf(err, errsz,
+                 "%s is not mail: it holds %zu NUL bytes and nothing else; "
+                 "give an mbox file, a Maildir, or a folder of .eml files",
+                 path, z);
+        return MAILBOX_AUTO;
+    }
     const char *h = head;
     if (n >= 3 && memcmp(h, "\xEF\xBB\xBF", 3) == 0) {
         h += 3;
@@ -172,7 +191,7 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
     if (n == 0)
         return MAILBOX_MBOXRD; /* an empty file is an empty mailbox (a new
                                   Thunderbird folder), not an empty message */
-    if (n >= 5 && memcmp(h, "From ", 5) == 0) {
+    if (z == 0 && n >= 5 && memcmp(h, "From ", 5) == 0) {
         /* an mbox separator, or a "From " line with header fields after
          * it (Thunderbird's "From - ...", Takeout's); not a letter that
          * starts "From the desk of ..." (note 29: it passed validate, then
@@ -192,15 +211,10 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
                  path, (int)(l1 > 48 ? 48 : l1), h, l1 > 48 ? "..." : "");
         return MAILBOX_AUTO;
     }
+    /* after NUL bytes too: one message, its NULs dropped as in a folder of
+     * .eml files (trial 74: "not mail ... binary data" for the one file,
+     * read inside a folder) */
     if (co_mail_has_header_block(h, n))
-        return MAILBOX_EML;
-    /* NUL bytes before the header fields: one message, its NULs dropped
-     * as in a folder of .eml files (trial 74: "not mail ... binary data"
-     * for the one file, read inside a folder) */
-    size_t z = 0;
-    while (z < n && h[z] == '\0')
-        z++;
-    if (z > 0 && z < n && co_mail_has_header_block(h + z, n - z))
         return MAILBOX_EML;
     const packed_t *packed = packed_kind(h, n);
     if (packed != NULL) {
@@ -228,10 +242,14 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
                  path, utf16, utf16, path);
         return MAILBOX_AUTO;
     }
+    char after[64] = "";
+    if (z > 0)
+        snprintf(after, sizeof after, " after %zu NUL bytes", z);
     snprintf(err, errsz,
-             "%s is not mail: it starts with neither an mbox \"From \" line "
-             "nor RFC 5322 header fields (\"Name: value\")%s",
-             path, memchr(h, '\0', n) != NULL ? " and holds binary data" : "");
+             "%s is not mail: it starts%s with neither an mbox \"From \" "
+             "line nor RFC 5322 header fields (\"Name: value\")%s",
+             path, after,
+             memchr(h, '\0', n) != NULL ? " and holds binary data" : "");
     return MAILBOX_AUTO;
 }
 
@@ -453,8 +471,7 @@ static int binary_line(const char *s, size_t n)
     return 0;
 }
 
-/* The line at buf[pos] (a line start) follows a blank line (LF or CRLF). */
-static int after_blank_line(const char *buf, size_t pos)
+int mailbox_after_blank_line(const char *buf, size_t pos)
 {
     return pos >= 2 && buf[pos - 1] == '\n' &&
            (buf[pos - 2] == '\n' ||
@@ -469,7 +486,7 @@ int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
     size_t eol;
     size_t next = line_end(buf, len, pos, &eol);
     int strict = mailbox_mbox_strict_line(buf + pos, eol - pos);
-    int after_blank = after_blank_line(buf, pos);
+    int after_blank = mailbox_after_blank_line(buf, pos);
     int first = pos == bom_len(buf, len);
     if (next >= len) /* the header line after it has not arrived: once no
                         more will, an empty entry at the end of the file */
@@ -547,7 +564,7 @@ static int stray_separator(const char *buf, size_t len, size_t p)
     line_end(buf, len, next, &neol);
     if (header_line(buf + next, neol - next))
         return 1;
-    return after_blank_line(buf, p) ? 2 : 0;
+    return mailbox_after_blank_line(buf, p) ? 2 : 0;
 }
 
 int mailbox_mbox_next(const char *buf, size_t len, size_t pos, int at_eof,

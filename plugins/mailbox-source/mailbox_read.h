@@ -97,6 +97,10 @@ int mailbox_mbox_is_separator(const char *buf, size_t len, size_t pos,
  *  `From <addr> <asctime date>`. */
 int mailbox_mbox_strict_line(const char *line, size_t n);
 
+/** @brief True if the line starting at `buf[pos]` follows a blank line
+ *  (LF or CRLF line breaks); `buf` must hold the bytes before `pos`. */
+int mailbox_after_blank_line(const char *buf, size_t pos);
+
 /**
  * @brief Find the next message at or after `pos`.
  *

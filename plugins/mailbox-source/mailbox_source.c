@@ -976,15 +976,20 @@ static void mailbox_eml_is_mbox(mailbox_t *m, const char *path, const char *raw,
                                 size_t len)
 {
     const char *nl = memchr(raw, '\n', len);
-    if (len < 5 || memcmp(raw, "From ", 5) != 0 || nl == NULL ||
-        !mailbox_mbox_strict_line(raw, (size_t)(nl - raw)))
+    if (len < 5 || memcmp(raw, "From ", 5) != 0 || nl == NULL)
+        return;
+    size_t n = (size_t)(nl - raw);
+    n -= n > 0 && raw[n - 1] == '\r'; /* CRLF lines too (trial 75) */
+    if (!mailbox_mbox_strict_line(raw, n))
         return;
     unsigned more = 0;
     for (const char *p = nl + 1; p != NULL && p < raw + len;) {
         const char *e = memchr(p, '\n', (size_t)(raw + len - p));
-        size_t n = e ? (size_t)(e - p) : (size_t)(raw + len - p);
-        if (n >= 5 && memcmp(p, "From ", 5) == 0 && p >= raw + 2 &&
-            p[-2] == '\n' && mailbox_mbox_strict_line(p, n) && e != NULL &&
+        n = e ? (size_t)(e - p) : (size_t)(raw + len - p);
+        n -= n > 0 && p[n - 1] == '\r';
+        if (n >= 5 && memcmp(p, "From ", 5) == 0 &&
+            mailbox_after_blank_line(raw, (size_t)(p - raw)) &&
+            mailbox_mbox_strict_line(p, n) && e != NULL &&
             co_mail_has_header_block(e + 1, (size_t)(raw + len - e - 1)))
             more++;
         p = e ? e + 1 : NULL;

@@ -47,6 +47,10 @@ ln -s loop.eml sk/loop.eml; ln -s /dev/zero sk/zero.eml
 # message with nothing said
 mkdir -p mb
 for s in six seven eight; do printf 'From ada@quillworks.example Mon Jan  5 10:00:00 2026\n'; msg $s; printf '\n'; done > mb/export.eml
+# trial 75: the same with CRLF line breaks; and a message after 70 KiB of
+# NUL bytes (it was cut as an over-long field, "no header fields found")
+for s in nine ten; do printf 'From ada@quillworks.example Mon Jan  5 10:00:00 2026\n'; msg $s; printf '\n'; done | sed 's/$/\r/' > mb/crlf.eml
+{ head -c 71680 /dev/zero; msg eleven; } > mb/padded.eml
 for n in md odd sk mb; do
     cat > $n.json <<J
 {"pipeline":"odd$n","kafka":{"bootstrap.servers":"embedded"},"state":"memory:",
@@ -104,4 +108,8 @@ echo "ok: each entry passed over is named once"
 
 run mb
 once mb './mb/export.eml looks like an mbox of 3 messages saved as .eml: it is read as one message'
-echo "ok: an mbox saved as .eml is said at WARN"
+once mb './mb/crlf.eml looks like an mbox of 2 messages saved as .eml'
+grep -q 'Subject: eleven' out-mb.txt || grep -q '"subject":"eleven"' out-mb.txt ||
+    fail "mb: the message after 70 KiB of NULs was not read: $(cat dl-mb.txt 2>/dev/null)"
+[ ! -s dl-mb.txt ] || fail "mb: dead letters: $(cat dl-mb.txt)"
+echo "ok: an mbox saved as .eml (LF or CRLF) is said at WARN; NULs before a message are dropped"

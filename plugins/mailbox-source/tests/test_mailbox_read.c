@@ -759,6 +759,25 @@ START_TEST(detect_refuses_streams_and_non_mail)
                                "Subject: Offer\n\nWe offer you the role.\n";
     ck_assert(g_file_set_contents(txt, lead, sizeof lead - 1, NULL));
     ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
+    /* trial 75: more NULs than the detection window (4 KiB) the same; a
+     * file of NULs only, or of NULs then no mail, says how many */
+    GString *pad = g_string_new(NULL);
+    g_string_set_size(pad, 9000);
+    memset(pad->str, 0, pad->len);
+    ck_assert(g_file_set_contents(txt, pad->str, (gssize)pad->len, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "holds 9000 NUL bytes and nothing else"), "%s",
+                  err);
+    g_string_append(pad, "just notes\n");
+    ck_assert(g_file_set_contents(txt, pad->str, (gssize)pad->len, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "it starts after 9000 NUL bytes with neither"),
+                  "%s", err);
+    g_string_truncate(pad, 9000);
+    g_string_append_len(pad, lead + 3, sizeof lead - 4);
+    ck_assert(g_file_set_contents(txt, pad->str, (gssize)pad->len, NULL));
+    ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
+    g_string_free(pad, TRUE);
     /* trial 53: "name:value" lines with no field a message has (a copy of
      * /etc/passwd) are no message; a header block of unknown fields longer
      * than what detection reads is still taken as one */
