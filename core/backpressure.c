@@ -7,27 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int co_bp_broker_is_mock(const co_manifest_t *m, const char *bootstrap,
-                         int timeout_ms)
-{
-    char e[512];
-    rd_kafka_conf_t *conf = co_kafka_conf_new(m, bootstrap, e, sizeof e);
-    if (conf == NULL)
-        return 0;
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
-    if (rk == NULL) {
-        rd_kafka_conf_destroy(conf);
-        return 0;
-    }
-    /* librdkafka names its mock cluster "mockCluster<hex>" */
-    char *id = rd_kafka_clusterid(rk, timeout_ms);
-    int mock = id != NULL && strncmp(id, "mockCluster", 11) == 0;
-    if (id)
-        rd_kafka_mem_free(rk, id);
-    rd_kafka_destroy(rk);
-    return mock;
-}
-
 int64_t co_bp_limit(const co_runtime_t *rt, int no_backpressure)
 {
     if (no_backpressure)

@@ -27,18 +27,6 @@
 #define CO_BP_LIMIT_RECORDS 100000
 
 /**
- * @brief Whether the broker at `bootstrap` is librdkafka's mock cluster
- *        (its cluster id starts with "mockCluster"), which is what
- *        `careerops broker` runs.
- * @param m Manifest (for the client's `kafka` properties).
- * @param timeout_ms How long to wait for the broker's metadata.
- * @returns 1 mock, 0 another broker or no answer.
- * @remark Creates and destroys a short-lived client. Any thread.
- */
-int co_bp_broker_is_mock(const co_manifest_t *m, const char *bootstrap,
-                         int timeout_ms);
-
-/**
  * @brief The per-partition limit the sources of `rt` keep the downstream
  *        lag under: 0 when `no_backpressure`, 40% of the mock cluster's
  *        message-set window on the mock, else CO_BP_LIMIT_RECORDS. (The

@@ -451,14 +451,17 @@ static int co__probe_error(const co_manifest_t *m, const char *bootstrap,
     return rc;
 }
 
-/* Whether `rk` talks to librdkafka's mock cluster (`careerops broker`),
- * said at INFO: it has no controller, and CreateTopics waited 10 s for
- * one at every start (trial 73); it creates topics when first used. */
-static int co__mock_cluster(rd_kafka_t *rk, const char *bootstrap)
+/* Whether `rk` talks to librdkafka's mock cluster (`careerops broker`):
+ * librdkafka names it "mockCluster<hex>". Asked once per start, on the
+ * client that just read the metadata, so the answer is at hand. When
+ * `creating`, said at INFO: it has no controller, and CreateTopics waited
+ * 10 s for one at every start (trial 73); it creates topics when first
+ * used. */
+static int co__mock_cluster(rd_kafka_t *rk, const char *bootstrap, int creating)
 {
     char *cid = rd_kafka_clusterid(rk, 2000);
     int mock = cid != NULL && strncmp(cid, "mockCluster", 11) == 0;
-    if (mock)
+    if (mock && creating)
         co_log_info("kafka: %s is librdkafka's mock cluster (careerops "
                     "broker), which has no CreateTopics: its topics are "
                     "created when first used; give it --manifest to create "
@@ -470,7 +473,7 @@ static int co__mock_cluster(rd_kafka_t *rk, const char *bootstrap)
 }
 
 int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
-                           char *errstr, size_t sz)
+                           int *mock, char *errstr, size_t sz)
 {
     char e[512];
     rd_kafka_conf_t *conf = co_kafka_conf_new(m, bootstrap, errstr, sz);
@@ -523,7 +526,10 @@ int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
                 m->topics[i].name, m->topics[i].partitions, -1, e, sizeof e);
     }
     rd_kafka_metadata_destroy(md);
-    if (n_new > 0 && co__mock_cluster(rk, bootstrap)) {
+    int is_mock = co__mock_cluster(rk, bootstrap, n_new > 0);
+    if (mock != NULL)
+        *mock = is_mock;
+    if (n_new > 0 && is_mock) {
         for (size_t i = 0; i < n_new; i++)
             rd_kafka_NewTopic_destroy(nt[i]);
         n_new = 0;

@@ -125,6 +125,9 @@ void co_embedded_stop(co_embedded_t *e);
 /**
  * @brief Create every topic of the manifest that does not exist yet, with
  *        its configured partitions, through the Admin API.
+ * @param mock Out, may be NULL: set to 1 when the broker is librdkafka's
+ *        mock cluster (its cluster id starts "mockCluster": what
+ *        `careerops broker` runs), else 0; set only when the call returns 0.
  * @returns 0 (created or already there), -2 with the reason when the
  *          broker did not answer (an outage: retrying may help), or -1
  *          with the reason for a configuration fault (a refused login, a
@@ -133,7 +136,7 @@ void co_embedded_stop(co_embedded_t *e);
  *          broker) is not an error: topics are then auto-created.
  */
 int co_kafka_create_topics(const co_manifest_t *m, const char *bootstrap,
-                           char *errstr, size_t errstr_size);
+                           int *mock, char *errstr, size_t errstr_size);
 
 /** @brief Consumer group id of a stage: "careerops.<pipeline>.<stage>". */
 void co_kafka_group_id(const co_manifest_t *m, const char *stage, char *out,

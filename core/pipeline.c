@@ -461,14 +461,14 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
     if (!m->embedded) {
         rt->bootstrap = co_strdup(
             json_string_value(json_object_get(m->kafka, "bootstrap.servers")));
-        int rc = co_kafka_create_topics(m, rt->bootstrap, e, sizeof e);
+        /* `careerops broker` is the same mock cluster in another process:
+         * the same window, the same backpressure and loss detection */
+        int rc = co_kafka_create_topics(m, rt->bootstrap, &rt->mock_broker, e,
+                                        sizeof e);
         if (rc != 0) {
             co_log_error("%s", e);
             return rc;
         }
-        /* `careerops broker` is the same mock cluster in another process:
-         * the same window, the same backpressure and loss detection */
-        rt->mock_broker = co_bp_broker_is_mock(m, rt->bootstrap, 10000);
         /* before anything starts, a configuration fault (exit 2; trial
          * 71: the stage went FAILED at start and the run exited 1) */
         for (size_t i = 0; rt->mock_broker && i < m->n_stages; i++)
