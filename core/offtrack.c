@@ -39,12 +39,27 @@ static co_offtrack_part_t *co__tok(co_offtrack_t *t, uint64_t token,
     return p;
 }
 
+/* The ring slot of sequence number s. */
+static co_offtrack_ent_t *co__at(const co_offtrack_part_t *p, uint64_t s)
+{
+    return &p->ring[s & (p->cap - 1)];
+}
+
+/* The entry of a token, its partition in *pp and sequence number in *seq;
+ * NULL when co__tok() finds none. */
+static co_offtrack_ent_t *co__ent(co_offtrack_t *t, uint64_t token,
+                                  co_offtrack_part_t **pp, uint64_t *seq)
+{
+    *pp = co__tok(t, token, seq);
+    return *pp != NULL ? co__at(*pp, *seq) : NULL;
+}
+
 static void co__grow(co_offtrack_part_t *p)
 {
     uint64_t ncap = p->cap ? p->cap * 2 : 1024;
     co_offtrack_ent_t *n = co_xcalloc(ncap, sizeof *n);
     for (uint64_t s = p->head; s < p->tail; s++)
-        n[s & (ncap - 1)] = p->ring[s & (p->cap - 1)];
+        n[s & (ncap - 1)] = *co__at(p, s);
     free(p->ring);
     p->ring = n;
     p->cap = ncap;
@@ -54,7 +69,7 @@ static void co__grow(co_offtrack_part_t *p)
 static void co__advance(co_offtrack_part_t *p)
 {
     while (p->head < p->tail) {
-        co_offtrack_ent_t *e = &p->ring[p->head & (p->cap - 1)];
+        co_offtrack_ent_t *e = co__at(p, p->head);
         if (e->pending > 0 || e->held)
             break;
         p->done = e->offset + 1;
@@ -71,7 +86,7 @@ uint64_t co_offtrack_push(co_offtrack_t *t, size_t idx, int64_t offset)
     if (p->done < 0)
         p->done = offset; /* committing it re-reads nothing we skipped */
     uint64_t seq = p->tail++;
-    co_offtrack_ent_t *e = &p->ring[seq & (p->cap - 1)];
+    co_offtrack_ent_t *e = co__at(p, seq);
     e->offset = offset;
     e->pending = 0;
     e->held = 1;
@@ -82,23 +97,24 @@ uint64_t co_offtrack_push(co_offtrack_t *t, size_t idx, int64_t offset)
 void co_offtrack_output(co_offtrack_t *t, uint64_t token)
 {
     uint64_t seq;
-    co_offtrack_part_t *p = co__tok(t, token, &seq);
-    if (p)
-        p->ring[seq & (p->cap - 1)].pending++;
+    co_offtrack_part_t *p;
+    co_offtrack_ent_t *e = co__ent(t, token, &p, &seq);
+    if (e)
+        e->pending++;
 }
 
 void co_offtrack_ack(co_offtrack_t *t, uint64_t token, int ok)
 {
     uint64_t seq;
-    co_offtrack_part_t *p = co__tok(t, token, &seq);
-    if (p == NULL)
+    co_offtrack_part_t *p;
+    co_offtrack_ent_t *e = co__ent(t, token, &p, &seq);
+    if (e == NULL)
         return;
     if (!ok) {
         p->failed = 1; /* the entry keeps its pending count: blocked */
         t->any_failed = 1;
         return;
     }
-    co_offtrack_ent_t *e = &p->ring[seq & (p->cap - 1)];
     if (e->pending > 0)
         e->pending--;
     co__advance(p);
@@ -107,10 +123,10 @@ void co_offtrack_ack(co_offtrack_t *t, uint64_t token, int ok)
 void co_offtrack_release(co_offtrack_t *t, uint64_t token)
 {
     uint64_t seq;
-    co_offtrack_part_t *p = co__tok(t, token, &seq);
-    if (p == NULL)
+    co_offtrack_part_t *p;
+    co_offtrack_ent_t *e = co__ent(t, token, &p, &seq);
+    if (e == NULL)
         return;
-    co_offtrack_ent_t *e = &p->ring[seq & (p->cap - 1)];
     if (e->held == 1) {
         e->held = 0;
         t->held--;
@@ -121,17 +137,17 @@ void co_offtrack_release(co_offtrack_t *t, uint64_t token)
 void co_offtrack_release_all(co_offtrack_t *t, uint64_t except)
 {
     uint64_t es = 0;
-    co_offtrack_part_t *ep =
-        except == CO_OFFTRACK_NONE ? NULL : co__tok(t, except, &es);
-    co_offtrack_ent_t *ee = ep ? &ep->ring[es & (ep->cap - 1)] : NULL;
+    co_offtrack_part_t *ep;
+    co_offtrack_ent_t *ee =
+        except == CO_OFFTRACK_NONE ? NULL : co__ent(t, except, &ep, &es);
     int keep = ee != NULL && ee->held == 1;
     if (keep)
         ee->held = 3; /* not released below; held again after */
     for (size_t i = 0; i < t->n_parts; i++) {
         co_offtrack_part_t *p = &t->parts[i];
         for (uint64_t s = p->head; s < p->tail; s++)
-            if (p->ring[s & (p->cap - 1)].held == 1)
-                p->ring[s & (p->cap - 1)].held = 0;
+            if (co__at(p, s)->held == 1)
+                co__at(p, s)->held = 0;
         co__advance(p);
     }
     if (keep)
@@ -142,10 +158,10 @@ void co_offtrack_release_all(co_offtrack_t *t, uint64_t except)
 void co_offtrack_unpush(co_offtrack_t *t, uint64_t token)
 {
     uint64_t seq;
-    co_offtrack_part_t *p = co__tok(t, token, &seq);
-    if (p == NULL)
+    co_offtrack_part_t *p;
+    co_offtrack_ent_t *e = co__ent(t, token, &p, &seq);
+    if (e == NULL)
         return;
-    co_offtrack_ent_t *e = &p->ring[seq & (p->cap - 1)];
     if (((p->tail - 1) & CO__SEQ_MASK) != seq || e->held != 1 ||
         e->pending > 0) {
         co_offtrack_abandon(t, token); /* not the last: never committed */
@@ -158,10 +174,10 @@ void co_offtrack_unpush(co_offtrack_t *t, uint64_t token)
 void co_offtrack_abandon(co_offtrack_t *t, uint64_t token)
 {
     uint64_t seq;
-    co_offtrack_part_t *p = co__tok(t, token, &seq);
-    if (p == NULL)
+    co_offtrack_part_t *p;
+    co_offtrack_ent_t *e = co__ent(t, token, &p, &seq);
+    if (e == NULL)
         return;
-    co_offtrack_ent_t *e = &p->ring[seq & (p->cap - 1)];
     if (e->held == 1 && t->held > 0)
         t->held--;
     e->held = 2;
@@ -171,7 +187,7 @@ void co_offtrack_reset(co_offtrack_t *t, size_t idx)
 {
     co_offtrack_part_t *p = &t->parts[idx];
     for (uint64_t s = p->head; s < p->tail; s++)
-        if (p->ring[s & (p->cap - 1)].held == 1 && t->held > 0)
+        if (co__at(p, s)->held == 1 && t->held > 0)
             t->held--;
     p->head = p->tail;
     p->failed = 0;
