@@ -295,12 +295,16 @@ static void co__dlq_empty(const co__dlq_cmd_t *c, const char *pre)
 }
 
 /* The topic holds records that are no dead letters (no stage header). */
+/* The fix, when a topic given is not a dead-letter topic. */
+#define CO__DLQ_TOPIC_HINT                                                     \
+    "give a dead-letter topic with --topic (a stage's "                        \
+    "errors.dead_letter_topic, dlq_dead_letters by default)"
+
 static void co__dlq_not_dlq(const co__dlq_cmd_t *c)
 {
     fprintf(stderr,
             "error: %s holds no dead letters (no record has a " CO_DLQ_HDR_STAGE
-            " header): give a dead-letter topic with --topic (a stage's "
-            "errors.dead_letter_topic, dlq_dead_letters by default)\n",
+            " header): " CO__DLQ_TOPIC_HINT "\n",
             c->topic);
 }
 
@@ -558,8 +562,7 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
     if (rc == 0 && strcmp(c->sub, "show") == 0 && c->plain > 0) {
         fprintf(stderr,
                 "error: %s in %s is not a dead letter (no " CO_DLQ_HDR_STAGE
-                " header): give a dead-letter topic with --topic (a stage's "
-                "errors.dead_letter_topic, dlq_dead_letters by default)\n",
+                " header): " CO__DLQ_TOPIC_HINT "\n",
                 c->offs, c->topic);
         rc = 2;
     }
