@@ -114,6 +114,16 @@ http_port() { # LOG: the port the run logged
     done
     return 1
 }
+# start_run MANIFEST LOG: `careerops run MANIFEST` in the background, its
+# stderr in LOG; sets RP (its pid, killed at exit), LOGF=LOG and, when the
+# manifest has an "http" section, port (its control API's port)
+start_run() {
+    "$B" run "$1" 2> "$2" & RP=$!; PIDS+=($RP)
+    LOGF=$2
+    if grep -q '"http"' "$1"; then
+        port=$(http_port "$2") || fail "no http endpoint in the log: $(tail -3 "$2")"
+    fi
+}
 stage_status() { # PORT STAGE: its instances' statuses (/api/stages)
     curl -sf "http://127.0.0.1:$1/api/stages" | python3 -c 'import json,sys
 d=json.load(sys.stdin); print(",".join(s["status"] for s in d["stages"] if s["stage"]==sys.argv[1]))' "$2"

@@ -40,8 +40,7 @@ cat > slow.json <<'J'
   {"name":"sink","plugin":"mock-sink","input":"slow_a","rate_limit":{"per_minute":30},
    "config":{"path":"slow.jsonl"}}]}
 J
-"$B" run slow.json 2> slow.log & RP=$!; PIDS+=($RP)
-port=$(http_port slow.log) || fail "no http endpoint in the log: $(tail -3 slow.log)"
+start_run slow.json slow.log
 wait_grow slow.jsonl 1 30 || fail "the first record was never flushed: $(tail -3 slow.log)"
 sleep 5
 curl -sf "http://127.0.0.1:$port/metrics" > slow.metrics || fail "no /metrics"
@@ -75,7 +74,7 @@ cat > conc.json <<'J'
    "rate_limit":{"per_second":8}},
   {"name":"sink","plugin":"mock-sink","input":"conc_b","config":{"path":"conc.jsonl"}}]}
 J
-"$B" run conc.json 2> conc.log & RP=$!; PIDS+=($RP)
+start_run conc.json conc.log
 wait_keys conc.jsonl 1 60 || fail "no record reached the sink: $(tail -3 conc.log)"
 t0=$(date +%s%N)
 wait_keys conc.jsonl 40 120 || fail "only $(distinct_keys conc.jsonl) of 40 records"
@@ -97,7 +96,7 @@ cat > far.json <<'J'
   {"name":"sink","plugin":"mock-sink","input":"far_a","rate_limit":{"per_minute":1,"burst":2},
    "config":{"path":"far.jsonl"}}]}
 J
-"$B" run far.json 2> far.log & RP=$!; PIDS+=($RP)
+start_run far.json far.log
 wait_keys far.jsonl 2 60 || fail "the burst of 2 never reached the sink: $(tail -3 far.log)"
 sleep 1
 t0=$(date +%s)

@@ -29,9 +29,7 @@ cat > m.json <<'J'
   {"name":"sink","plugin":"mock-sink","input":"b","commit_interval_ms":200,
    "config":{"path":"out.jsonl"}}]}
 J
-"$B" run m.json 2> run.log & RP=$!; PIDS+=($RP)
-LOGF=run.log
-port=$(http_port run.log) || fail "no http endpoint in the log: $(tail -3 run.log)"
+start_run m.json run.log
 wait_keys out.jsonl 200 60 || fail "no records flowed before the restart"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")
 [ "$code" = 200 ] || fail "/health is $code while every stage runs"
@@ -75,9 +73,7 @@ cat > f.json <<'J'
   {"name":"mid","plugin":"mock-fault","input":"a","output":"b","config":{"fatal_at":50}},
   {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"f.jsonl"}}]}
 J
-"$B" run f.json 2> f.log & RP=$!; PIDS+=($RP)
-LOGF=f.log
-port=$(http_port f.log) || fail "no http endpoint in the log: $(tail -3 f.log)"
+start_run f.json f.log
 for _ in $(seq 300); do
     [ "$(stage_status "$port" mid)" = FAILED ] && break
     sleep 0.1
@@ -127,8 +123,7 @@ cat > w.json <<'J'
    "config":{"conninfo":"postgresql://postgres@127.0.0.1:1/nodb","tables":["emails"]}}]}
 J
 printf 'From a@example.com Mon Jan  5 10:00:00 2026\nFrom: a@example.com\nSubject: hi\nDate: Mon, 5 Jan 2026 10:00:00 +0000\n\nhello\n' > w.mbox
-"$B" run w.json 2> w.log & RP=$!; PIDS+=($RP)
-port=$(http_port w.log) || fail "no http endpoint in the log: $(tail -3 w.log)"
+start_run w.json w.log
 for _ in $(seq 200); do
     [ "$(stage_status "$port" store)" = WAITING ] && break
     sleep 0.1
@@ -174,9 +169,7 @@ cat > rl.json <<'J'
   {"name":"mid","plugin":"mock-passthrough","input":"rl_a","output":"rl_b","rate_limit":{"per_second":0.25}},
   {"name":"sink","plugin":"mock-sink","input":"rl_b","config":{"path":"rl.jsonl"}}]}
 J
-"$B" run rl.json 2> rl.log & RP=$!; PIDS+=($RP)
-LOGF=rl.log
-port=$(http_port rl.log) || fail "no http endpoint in the log: $(tail -3 rl.log)"
+start_run rl.json rl.log
 wait_keys rl.jsonl 1 60 || fail "the first record never reached the sink"
 sleep 1 # mid now waits about 3 s for its second token
 code=$(post "http://127.0.0.1:$port/api/stages/mid/pause")
@@ -199,9 +192,7 @@ ok "a pause during a rate-limit wait: PAUSED at once, $paused_at records then no
 if [ "$ON_KAFKA" = 0 ]; then
 sed -e 's/"count":6/"count":4/' -e 's/"per_second":0.25/"per_second":0.5/' -e 's/rl\.jsonl/rl6.jsonl/' \
     -e 's/itpauserate/itstoprestart/' rl.json > rl6.json
-"$B" run rl6.json 2> rl6.log & RP=$!; PIDS+=($RP)
-LOGF=rl6.log
-port=$(http_port rl6.log) || fail "no http endpoint in the log: $(tail -3 rl6.log)"
+start_run rl6.json rl6.log
 wait_keys rl6.jsonl 1 60 || fail "the first record never reached the sink"
 kill -TERM $RP
 sleep 0.5

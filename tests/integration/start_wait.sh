@@ -16,8 +16,7 @@ cat > m.json <<'J'
  "stages":[{"name":"src","plugin":"mock-source","output":"a","config":{"count":5}},
   {"name":"sink","plugin":"mock-sink","input":"a","config":{"path":"o.jsonl"}}]}
 J
-"$B" run m.json 2> run.log & RP=$!; PIDS+=($RP)
-port=$(http_port run.log) || fail "no http endpoint while waiting for PostgreSQL: $(tail -3 run.log)"
+start_run m.json run.log # its endpoint answers while it waits for PostgreSQL
 wait_line run.log 'waiting for PostgreSQL' 30 || fail "no 'waiting for PostgreSQL': $(tail -3 run.log)"
 code=$(curl -s -o health.json -w '%{http_code}' "http://127.0.0.1:$port/health")
 [ "$code" = 503 ] && grep -q '"status":"starting"' health.json && grep -q '"stage":"src"' health.json ||

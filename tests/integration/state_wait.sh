@@ -76,8 +76,7 @@ cat > s.json <<J
   {"name":"show","plugin":"console-sink","input":"notes","config":{"path":"notes.txt"}}]}
 J
 msg 1 > s.mbox
-"$B" run s.json 2> s.log & RP=$!; PIDS+=($RP)
-port=$(http_port s.log) || fail "no http endpoint in the log: $(tail -3 s.log)"
+start_run s.json s.log
 for _ in $(seq 300); do grep -q '^== Interview' notes.txt 2>/dev/null && break; sleep 0.1; done
 grep -q '^== Interview' notes.txt || fail "no first notification: $(tail -5 s.log)"
 wait_status "$port" notify RUNNING || fail "notify is $(stage_status "$port" notify), not RUNNING"
