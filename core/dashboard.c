@@ -767,3 +767,8 @@ const char *co_dashboard_conninfo(const co_dashboard_t *d)
 {
     return d->conninfo;
 }
+
+const char *co_dashboard_schema(const co_dashboard_t *d)
+{
+    return d->schema;
+}

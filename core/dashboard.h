@@ -93,6 +93,13 @@ char *co_dashboard_post(co_dashboard_t *d, struct MHD_Connection *c,
 const char *co_dashboard_conninfo(const co_dashboard_t *d);
 
 /**
+ * @brief The schema of postgres-sink's tables the dashboard reads (the
+ *        first postgres-sink stage's `schema`, "public" by default). Owned
+ *        by `d`. Any thread.
+ */
+const char *co_dashboard_schema(const co_dashboard_t *d);
+
+/**
  * @brief `careerops serve MANIFEST [--listen ADDR:PORT]`: the control
  *        endpoint with the dashboard and no pipeline, until SIGINT or
  *        SIGTERM; prints the URL on stdout, and logs a warning naming the

@@ -92,6 +92,27 @@ static int co__check_db(const co_dashboard_t *d)
                     "and the tests: bash scripts/pg.sh start) or point the "
                     "manifest's postgres-sink conninfo at a running server",
                     name, why);
+    } else {
+        /* the tables, which postgres-sink creates when it first runs
+         * (note 33: serve started, then every page said "query failed") */
+        const char *sch = co_dashboard_schema(d);
+        const char *p[] = {sch};
+        PGresult *r = pq->q.execParams(
+            c,
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 "
+            "AND table_name = 'applications'",
+            1, NULL, p, NULL, NULL, 0);
+        if (pq->q.resultStatus(r) == PGRES_TUPLES_OK && pq->q.ntuples(r) == 0) {
+            char name[512];
+            co__db_name(pq, ci, name, sizeof name);
+            co_log_warn("serve: %s has no postgres-sink tables in schema "
+                        "\"%s\": the pages answer 500 until they exist; run "
+                        "the pipeline once (its postgres-sink creates them), "
+                        "or set the manifest's postgres-sink schema to the "
+                        "one it writes (the demo's: CAREEROPS_DEMO_SCHEMA)",
+                        name, sch);
+        }
+        pq->q.clear(r);
     }
     pq->finish(c);
     return 0;
