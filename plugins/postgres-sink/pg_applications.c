@@ -33,10 +33,15 @@
     "   WHERE d.application_id = left(md5(ck || '/' || app.app_role), 16);\n"
 #define PGSINK_REDERIVE_BODY_X(evt)                                            \
     PGSINK_REDERIVE_BODY_XD(evt, PGSINK_DEC_BY_ID)
-#define PGSINK_REDERIVE_BODY_XD(evt, dec) PGSINK_REDERIVE_BODY_XDI(evt, dec, "")
-/* `idx`: SQL run once the temporary table of the events is created
- * (migration 15 indexes it) */
+#define PGSINK_REDERIVE_BODY_XD(evt, dec)                                      \
+    PGSINK_REDERIVE_BODY_XDIR(evt, dec, "", "")
 #define PGSINK_REDERIVE_BODY_XDI(evt, dec, idx)                                \
+    PGSINK_REDERIVE_BODY_XDIR(evt, dec, idx, "")
+/* `idx`: SQL run once the temporary table of the events is created
+ * (migration 15 indexes it); `roles`: SQL run once each event has its
+ * application's role (app_role; migration 17 moves a rejection of another
+ * role) */
+#define PGSINK_REDERIVE_BODY_XDIR(evt, dec, idx, roles)                        \
     " app record; ev record; st text; nxt text; n integer := 0; seq "          \
     "integer;\n"                                                               \
     " dec record; ck_threads text[]; acked text[]; ids text[] := '{}';\n"      \
@@ -95,7 +100,7 @@
     "     CASE WHEN y.email_date <= x.email_date THEN y.email_date END\n"      \
     "      DESC NULLS LAST, y.email_date NULLS LAST, y.key LIMIT 1))\n"        \
     "   WHERE x.app_role IS NULL;\n"                                           \
-    " END IF;\n"                                                               \
+    " END IF;\n" roles                                                         \
     " IF to_regclass('pg_temp.careerops_app_tr') IS NULL THEN\n"               \
     "  CREATE TEMP TABLE careerops_app_tr (application_id text, seq "          \
     "integer,\n"                                                               \
@@ -1581,4 +1586,37 @@ const char pgsink_flush_cost_sql[] =
     " timestamptz) SET jit = off;\n"
     "ALTER FUNCTION {s}.careerops_auto_aliases(text[], text[])\n"
     " SET jit = off;\n";
+/* clang-format on */
+
+/*
+ * Migration 17: a rejection for another role is an application of its own
+ * (note 33: a rejection "for the Data Analyst position" made REJECTED the
+ * application whose interview for another role was still ahead, while
+ * `--ics` and the summary listed that interview). A REJECTION that names
+ * a role which no other event of its application names, while an event
+ * there other than a rejection names one, and that shares no thread with
+ * them, gets the application of its own role. A rejection naming no role,
+ * or the application's, or in its threads, ends the application as
+ * before. Redefines careerops_application_rederive() (migration 15's, with
+ * this step) and re-derives every application. Our own SQL.
+ */
+#define PGSINK_ROLES_17                                                        \
+    " UPDATE careerops_app_ev x SET app_role = x.role_key\n"                   \
+    "  WHERE x.event_type = 'REJECTION' AND x.role_key <> ''\n"                \
+    "   AND x.role_key <> x.app_role\n"                                        \
+    "   AND EXISTS (SELECT 1 FROM careerops_app_ev y\n"                        \
+    "    WHERE y.app_role = x.app_role AND y.key <> x.key\n"                   \
+    "     AND y.event_type <> 'REJECTION' AND y.role_key <> '')\n"             \
+    "   AND NOT EXISTS (SELECT 1 FROM careerops_app_ev y\n"                    \
+    "    WHERE y.app_role = x.app_role AND y.key <> x.key\n"                   \
+    "     AND y.event_type <> 'REJECTION'\n"                                   \
+    "     AND (y.role_key = x.role_key OR y.threads && x.threads));\n"
+/* clang-format off */
+const char pgsink_other_role_sql[] =
+    PGSINK_REDERIVE6(PGSINK_REDERIVE_BODY_XDIR(PGSINK_EVT_8,
+                     PGSINK_DEC_MERGED PGSINK_DEC_OWN,
+                     "  CREATE INDEX ON careerops_app_ev (key);\n",
+                     PGSINK_ROLES_17))
+    "ALTER FUNCTION {s}.careerops_application_rederive(text) SET jit = off;\n"
+    "SELECT {s}.careerops_applications_rederive_all();\n";
 /* clang-format on */

@@ -178,6 +178,13 @@ extern const char pgsink_moved_cues_more_sql[];
  */
 extern const char pgsink_moved_cues_with_sql[];
 /**
+ * @brief Migration 17: a REJECTION naming a role that no other event of its
+ *        application names (while one of them names a role), outside their
+ *        threads, is an application of its own role; re-derives every
+ *        application.
+ */
+extern const char pgsink_other_role_sql[];
+/**
  * @brief Migration 12: automatic company aliases: a short company named
  *        from its own domain (a label spelling it, not the user's own
  *        domain) whose first words begin the one longer company named from

@@ -641,6 +641,11 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "a move that names who between the appointment and its new time: "
      "'moved your interview with Fallowmere to Wednesday'",
      pgsink_moved_cues_with_sql},
+    {17,
+     "a rejection naming another role than the application's is an "
+     "application of its own: it no longer closes the one with an interview "
+     "ahead",
+     pgsink_other_role_sql},
 };
 
 #define PGSINK_LATEST                                                          \

@@ -817,6 +817,71 @@ START_TEST(derivation_same_as_migration_14)
 }
 END_TEST
 
+/* Migration 17: a rejection for another role than the one applied for
+ * (its own thread) is an application of its own; the application with an
+ * interview ahead keeps its status and its slot. A rejection naming no
+ * role still ends the application. */
+static const struct t_msg t_other_role[] = {
+    {"fh1", "APPLICATION_ACK", "Fernhollow", "Platform Engineer",
+     "2026-11-01T10:00:00Z", NULL, "<t-fh1>", "jobs@fernhollow.example",
+     "Application received", "Thanks for applying.", NULL, 0},
+    {"fh2", "INTERVIEW", "Fernhollow", "Platform Engineer",
+     "2026-11-05T10:00:00Z", "2026-12-20T15:00:00Z", "<t-fh1>",
+     "jobs@fernhollow.example", "Interview",
+     "We would like to invite you on December 20.", NULL, 0},
+    {"fh3", "REJECTION", "Fernhollow", "Data Analyst", "2026-11-10T10:00:00Z",
+     NULL, "<t-fh3>", "jobs@fernhollow.example", "Data Analyst",
+     "We are not moving forward with your application for the Data Analyst "
+     "role.",
+     NULL, 0},
+    {"gw1", "APPLICATION_ACK", "Glimwater", "Platform Engineer",
+     "2026-11-01T10:00:00Z", NULL, "<t-gw1>", "jobs@glimwater.example",
+     "Application received", "Thanks for applying.", NULL, 0},
+    {"gw2", "INTERVIEW", "Glimwater", "Platform Engineer",
+     "2026-11-05T10:00:00Z", "2026-12-20T15:00:00Z", "<t-gw1>",
+     "jobs@glimwater.example", "Interview",
+     "We would like to invite you on December 20.", NULL, 0},
+    {"gw3", "REJECTION", "Glimwater", NULL, "2026-11-10T10:00:00Z", NULL,
+     "<t-gw3>", "jobs@glimwater.example", "Your application",
+     "We are not moving forward.", NULL, 0},
+};
+
+START_TEST(other_role_rejection_own_application)
+{
+    t_migrate();
+    pgsink_batch_t *b = pgsink_batch_new();
+    for (size_t i = 0; i < sizeof t_other_role / sizeof t_other_role[0]; i++)
+        t_add_msg(b, &t_other_role[i], (int64_t)i);
+    char err[1024];
+    ck_assert_int_eq(pgsink_write(t_conn, t_schema, b, err, sizeof err),
+                     PGSINK_WRITE_OK);
+    pgsink_batch_free(b);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM applications"
+                             " WHERE company_key = 'fernhollow'"),
+                     2);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM applications"
+                             " WHERE company_key = 'fernhollow'"
+                             " AND role = 'Data Analyst'"
+                             " AND status = 'REJECTED'"
+                             " AND event_keys = ARRAY['fh3']"),
+                     1);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM applications"
+                             " WHERE company_key = 'fernhollow'"
+                             " AND role = 'Platform Engineer'"
+                             " AND status <> 'REJECTED'"
+                             " AND next_interview = '2026-12-20T15:00:00Z'"),
+                     1);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM applications"
+                             " WHERE company_key = 'glimwater'"
+                             " AND status = 'REJECTED'"
+                             " AND next_interview IS NULL"),
+                     1);
+    ck_assert_int_eq(t_count("SELECT count(*) FROM applications"
+                             " WHERE company_key = 'glimwater'"),
+                     1);
+}
+END_TEST
+
 static Suite *pg_suite(void)
 {
     co_test_pg(); /* skip (77) the whole program without a server */
@@ -837,6 +902,7 @@ static Suite *pg_suite(void)
     tcase_add_test(tc, plugin_bad_config);
     tcase_add_test(tc, plugin_retry_when_unreachable);
     tcase_add_test(tc, derivation_same_as_migration_14);
+    tcase_add_test(tc, other_role_rejection_own_application);
     suite_add_tcase(s, tc);
     return s;
 }
