@@ -484,7 +484,9 @@ static json_t *co__relabel_doc(json_t *doc,
  * company (docs/applications.md). */
 typedef struct co__relabel_app_s {
     char id[64], status[32], ck[600]; /* "" when none */
+    char company[520];                /* the application's company */
     long n_events;                    /* the application's events */
+    int merged; /* the event's company is an alias of the application's */
 } co__relabel_app_t;
 
 /* Reads the application of event `key` and its own decision into *a;
@@ -508,9 +510,11 @@ static int co__relabel_app_of(PGconn *c, const char *schema, const char *key,
     char *q = co__relabel_sql(
         c, schema,
         "SELECT a.id, coalesce(d.status, ''), a.company_key,"
-        " cardinality(a.event_keys)"
+        " cardinality(a.event_keys), coalesce(a.company, ''),"
+        " {s}.careerops_company_key(e.company) IS DISTINCT FROM a.company_key"
         " FROM {s}.applications a LEFT JOIN {s}.application_decisions d"
-        " ON d.application_id = a.id WHERE a.event_keys @> ARRAY[$1::text]"
+        " ON d.application_id = a.id JOIN {s}.events e ON e.key = $1"
+        " WHERE a.event_keys @> ARRAY[$1::text]"
         " ORDER BY a.id LIMIT 1");
     const char *p2[1] = {key};
     res = q ? PQexecParams(c, q, 1, NULL, p2, NULL, NULL, 0) : NULL;
@@ -521,6 +525,8 @@ static int co__relabel_app_of(PGconn *c, const char *schema, const char *key,
         snprintf(a->status, sizeof a->status, "%s", PQgetvalue(res, 0, 1));
         snprintf(a->ck, sizeof a->ck, "%s", PQgetvalue(res, 0, 2));
         a->n_events = atol(PQgetvalue(res, 0, 3));
+        snprintf(a->company, sizeof a->company, "%s", PQgetvalue(res, 0, 4));
+        a->merged = strcmp(PQgetvalue(res, 0, 5), "t") == 0;
     }
     PQclear(res);
     return ok ? 0 : 1;
@@ -722,6 +728,21 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
     }
     if (rc == 0 && before.status[0] != '\0')
         rc = co__relabel_follow(c, r->schema, key, &before, note, sizeof note);
+    if (rc == 0 && moves && newv[1] != NULL) {
+        /* said, not done in silence (note 33: a longer name of the same
+         * sender domain joined the application of the shorter one) */
+        co__relabel_app_t now;
+        rc = co__relabel_app_of(c, r->schema, key, &now);
+        size_t l = strlen(note);
+        if (rc == 0 && now.merged && now.id[0] != '\0')
+            snprintf(note + l, sizeof note - l,
+                     "%s is an alias of the company key %s "
+                     "(company_aliases; docs/applications.md, Grouping): "
+                     "this event joined that company's application %s "
+                     "(careerops applications shows it as %s)\n",
+                     co_cli_shown(newv[1]), co_cli_shown(now.ck), now.id,
+                     co_cli_shown(now.company));
+    }
     if (rc == 0)
         rc = co__relabel_exec(c, r->schema, "COMMIT", "commit");
     else

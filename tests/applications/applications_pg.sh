@@ -711,6 +711,22 @@ al al-v1 APPLICATION_ACK 'Vinter Kraft Energy' talent@careers.vinterkraft.exampl
 al al-v2 REJECTION 'Vinterkraft' ola@vinterkraft.example 04
 [ "$(apps_of vinterkraft,vinterkraftenergy)" = "1:REJECTED" ] ||
     fail "the domain's label did not join the name that spells it: $(apps_of vinterkraft,vinterkraftenergy)"
+# note 33: relabel --company with a name that is an alias says where the
+# email went (it joined the other name's application in silence)
+ka=$(printf 'a%.0s' $(seq 64))
+al "$ka" REJECTION 'Ashcombe' lydia@ashcombe.example 10
+rl() { "$CAREEROPS_BIN" relabel "$ka" REJECTION --company "$1" --conninfo "$CAREEROPS_TEST_PG" \
+    --schema "$S" --no-emit 2>&1; }
+out=$(rl Vinterkraft) || fail "relabel --company Vinterkraft: $out"
+grep -q "Vinterkraft is an alias of the company key vinterkraftenergy (company_aliases; docs/applications.md, Grouping): this event joined that company's application [0-9a-f]\{16\}" <<< "$out" ||
+    fail "relabel to an alias did not say so: $out"
+out=$(rl Ashcombe) || fail "relabel back: $out"
+grep -q "Ashcombe is an alias of the company key ashcombepartners" <<< "$out" || fail "relabel back to an alias: $out"
+out=$(rl 'Ashcombe Partners') || fail "relabel to the full name: $out"
+! grep -q "is an alias of" <<< "$out" || fail "a name that is no alias was said to be one: $out"
+q -c "DELETE FROM $S.events WHERE key = '$ka'" >/dev/null
+[ "$(apps_of ashcombe,ashcombepartners)" = "1:REJECTED" ] || fail "after the relabels: $(apps_of ashcombe,ashcombepartners)"
+ok "relabel --company names the application an alias joins the email to"
 # named events for the order tests: put NAME... inserts them in that order
 declare -A EV=(
     [h1]="al-h1|INTERVIEW|Harbor Analytics|hr@harbor.example|02"
