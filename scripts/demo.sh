@@ -856,6 +856,13 @@ else
         vis "demo: warning: ${why//config.path/--mailbox}" >&2
     fi
 fi
+# .eml files of a folder that are mboxes of several messages, read as one
+# each (trial 76: 16 messages went unclassified, said only in run.log)
+mbox_eml=$(grep -c '"plugin":"mailbox-source".* looks like an mbox of [0-9]* messages saved as \.eml' "$log" || true)
+{ grep -o '"msg":"[^"]* looks like an mbox of [0-9]* messages saved as \.eml: [^;"]*' "$log" || true; } |
+    head -n 3 | while IFS= read -r why; do
+        vis "demo: warning: ${why#\"msg\":\"}; give it as --mailbox FILE to read its messages" >&2
+    done
 # how many: the source's last such line ("... N files skipped because their
 # names do not end in .eml ..."); the summary must not say "nothing new"
 name_skipped=$(sed -n 's/.*"msg":"[^"]* \([0-9][0-9]*\) files\{0,1\} skipped because \(their names do\|its name does\) not end in \.eml.*/\1/p' "$log" | tail -n 1)
@@ -1031,7 +1038,7 @@ summary_rc=0
 bin_shown=$bin
 case "$bin" in "$root"/*) bin_shown=${bin#"$root"/} ;; esac
 DEMO_KEEP_DB=$keep_db DEMO_BIN_SHOWN=$bin_shown DEMO_SKIPPED=${skipped:-0} \
-DEMO_NAME_SKIPPED=${name_skipped:-0} \
+DEMO_NAME_SKIPPED=${name_skipped:-0} DEMO_MBOX_EML=${mbox_eml:-0} \
 DEMO_MODEL_GIVEN=${model_given:-0} \
 python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
     "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
@@ -1183,6 +1190,7 @@ summary = {
     "mailbox_entries_skipped": int(os.environ.get("DEMO_SKIPPED") or 0),
     # files of an .eml folder not read: their names do not end in .eml
     "mailbox_files_not_eml": int(os.environ.get("DEMO_NAME_SKIPPED") or 0),
+    "mailbox_eml_mboxes": int(os.environ.get("DEMO_MBOX_EML") or 0),
     "events": events, "events_total": sum(events.values()),
     "notifications": events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"],
     "notifications_new": notifs_new, "notifications_cancelled": notifs_cancel,
@@ -1325,6 +1333,11 @@ if summary["mailbox_files_not_eml"]:
     out.append(f"{'files skipped':<{w}}{summary['mailbox_files_not_eml']} in the mailbox "
                f"folder, not read: their names do not end in .eml (rename them "
                f"NAME.eml; the warning above names one)")
+if summary["mailbox_eml_mboxes"]:
+    out.append(f"{'mboxes as .eml':<{w}}{summary['mailbox_eml_mboxes']} .eml file(s) of the "
+               f"mailbox folder hold several messages (an mbox export): each was read "
+               f"as one message; give such a file as --mailbox FILE (the warning above "
+               f"names it)")
 if summary["mailbox_entries_skipped"]:
     out.append(f"{'entries skipped':<{w}}{summary['mailbox_entries_skipped']} in the mailbox "
                f"folder, not messages (e.g. a pipe, a device, a dangling link, a link "

@@ -58,3 +58,22 @@ assert d["stage"] == "ingest" and d["reason"], d
 print("eml folder: 41 messages, dead letter:", d["class"], "-", d["reason"])
 P
 ok "eml folder (with a dead letter, a FIFO and a dangling link counted as skipped), Maildir and Takeout folder give the sample's events"
+
+# trial 76: an mbox of 3 messages saved as NAME.eml in a folder is read as
+# one message: the demo says so on its terminal and in --json, not only in
+# run.log
+mkdir -p "$T/mbx"
+cp "$T/eml/msg-01.eml" "$T/mbx/one.eml"
+cat "$SRC/datasets/sample-mailbox/sample.mbox" | python3 -c '
+import re, sys
+raw = sys.stdin.buffer.read()
+starts = [m.start() for m in re.finditer(rb"(?m)^From \S+ \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n", raw)]
+sys.stdout.buffer.write(raw[starts[2]:starts[5]])' > "$T/mbx/export.eml"
+S=$(schema_of "$T/mbx")
+SCHEMAS+=("$S")
+demo "$T/mbx.json" --mailbox "$T/mbx" --fresh
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["mailbox_eml_mboxes"] == 1 and d["messages"] == 2, d' "$T/mbx.json" ||
+    fail "an mbox saved as .eml: $(cat "$T/mbx.json")"
+grep -q "^demo: warning: .*export.eml looks like an mbox of 3 messages saved as .eml: it is read as one message.*; give it as --mailbox FILE to read its messages" "$T/mbx.json.err" ||
+    fail "no demo warning for an mbox saved as .eml: $(cat "$T/mbx.json.err")"
+ok "an mbox saved as .eml in a folder: a demo warning and mailbox_eml_mboxes 1"
