@@ -108,7 +108,7 @@ static co_manifest_t *co__load(const char *path, co__list_t *sets)
     if (m == NULL || d.n > 0) {
         co_diag_print(&d, path);
         fprintf(stderr, "%zu error%s in %s\n", d.n, d.n == 1 ? "" : "s",
-                co_cli_shown(path));
+                path[0] ? co_cli_shown(path) : "manifest ''");
         co_diag_free(&d);
         co_manifest_free(m);
         return NULL;

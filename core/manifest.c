@@ -106,6 +106,12 @@ co_manifest_t *co_manifest_load(const char *path, const char *const *sets,
     char *text = NULL;
     size_t len = 0;
     struct stat sb;
+    if (path[0] == '\0') { /* trial 76: "cannot read : No such file" */
+        co_diag_add(d, "",
+                    "the path is empty: give the path of a pipeline "
+                    "manifest, e.g. pipelines/demo.json");
+        return NULL;
+    }
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         co__manifest_is_dir(path, d);
         return NULL;

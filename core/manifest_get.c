@@ -49,7 +49,10 @@ void co_diag_print_as(const co_diag_t *d, const char *file, const char *level)
 {
     for (size_t i = 0; i < d->n; i++)
         fprintf(stderr, "%s: %s: %s\n", level,
-                co_cli_shown(file ? file : "manifest"), d->msgs[i]);
+                co_cli_shown(file == NULL      ? "manifest"
+                             : file[0] == '\0' ? "manifest ''"
+                                               : file),
+                d->msgs[i]);
 }
 
 void co_diag_print(const co_diag_t *d, const char *file)

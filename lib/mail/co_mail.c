@@ -940,6 +940,9 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
         n -= nuls;
         co__defect(&c.d, "leading-nul-bytes");
     }
+    const char *p0 = p; /* what a refusal quotes (trial 76: "From the desk
+                           of ..." was quoted from its second line) */
+    size_t n0 = n;
     /* an mbox envelope line, or one escaped by an mbox writer (">From ":
      * a message saved with its own envelope line, then put in an mbox) */
     for (int said = 0;;) { /* a stack of them too (trial 67) */
@@ -1004,19 +1007,22 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
                         (g_mime_message_get_mime_part(msg) == NULL ||
                          !has_headers(g_mime_message_get_mime_part(msg))))) {
         char head[48];
-        size_t h = n < sizeof head - 1 ? n : sizeof head - 1;
+        size_t h = n0 < sizeof head - 1 ? n0 : sizeof head - 1;
         for (size_t i = 0; i < h; i++)
-            head[i] = g_ascii_isprint(p[i]) ? p[i] : '.';
+            head[i] = g_ascii_isprint(p0[i]) ? p0[i] : '.';
         head[h] = '\0';
         /* UTF-16 text (a Windows "Unicode" save): say so, and how to get
-         * the bytes of mail from it (trial 67: "starts ..F.r.o.m.:") */
-        if (co_mail_utf16(p, n) != NULL)
+         * the bytes of mail from it (trial 67: "starts ..F.r.o.m.:"), in
+         * its byte order (trial 76: "-f UTF-16" reads big-endian text
+         * without a byte order mark as little-endian) */
+        const char *u16 = co_mail_utf16(p0, n0);
+        if (u16 != NULL)
             co__err(errstr, errstr_size,
-                    "not an RFC 5322 message: UTF-16 text (starts \"%s\"); "
+                    "not an RFC 5322 message: %s text (starts \"%s\"); "
                     "mail is ASCII or UTF-8 bytes: convert the file with "
-                    "`iconv -f UTF-16 -t UTF-8 FILE > FILE.eml` and read "
-                    "that",
-                    head);
+                    "`iconv -f %s -t UTF-8 FILE > FILE.utf8 && mv FILE.utf8 "
+                    "FILE` and read it again",
+                    u16, head, u16);
         else
             co__err(errstr, errstr_size,
                     "not an RFC 5322 message: no header fields found (starts "

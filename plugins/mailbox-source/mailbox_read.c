@@ -188,9 +188,11 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
         return MAILBOX_EML; /* an empty message, dead-lettered as such, as
                                in a folder of .eml files (trial 48: the
                                demo said "0 messages found" and no more) */
-    if (n == 0)
+    if (n == 0 || (blank == n && z == 0))
         return MAILBOX_MBOXRD; /* an empty file is an empty mailbox (a new
-                                  Thunderbird folder), not an empty message */
+                                  Thunderbird folder), not an empty message;
+                                  so is one of blank lines (trial 76: "not
+                                  mail" for "\n" as .mbox) */
     if (z == 0 && n >= 5 && memcmp(h, "From ", 5) == 0) {
         /* an mbox separator, or a "From " line with header fields after
          * it (Thunderbird's "From - ...", Takeout's); not a letter that

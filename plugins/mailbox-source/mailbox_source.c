@@ -338,6 +338,19 @@ static void mailbox_not_eml_said(const mailbox_skips_t *k, char *buf,
 
 /* End of a poll that emitted n messages: save the position, report a
  * refused emit (rc != 0), or say EOF / wait when nothing was new. */
+/* Whether the mbox bytes before the position are blank lines only (a file
+ * of "\n" is an empty mailbox read to its end: "0 messages found", not
+ * "nothing new since the last run"; trial 76). */
+static int mailbox_blank_before(const mailbox_t *m)
+{
+    if (m->map == NULL || m->offset > m->map_len)
+        return 0;
+    for (uint64_t i = 0; i < m->offset; i++)
+        if (!g_ascii_isspace(m->map[i]))
+            return 0;
+    return 1;
+}
+
 static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
                                     int timeout_ms)
 {
@@ -356,7 +369,8 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
     if (!m->seen_any && !m->warned_empty && !m->tail_waits) {
         /* a mistyped folder or an empty export must not look like an
          * inbox read to its end: nothing read ever is "0 messages found" */
-        int never = m->offset == 0 && g_hash_table_size(m->seen) == 0;
+        int never = g_hash_table_size(m->seen) == 0 &&
+                    (m->offset == 0 || mailbox_blank_before(m));
         /* an .eml folder whose listing holds no message is "0 messages
          * found" whatever the stored position says (trial 72: files named
          * o1, o2 ... read under an account with state from another mailbox
@@ -1140,6 +1154,17 @@ static int mailbox_format_fits(const char *path, const char *asked,
     return 1;
 }
 
+/* The fix to add to a refusal of config.path by mailbox_detect(), unless
+ * it gives one (unpack, convert or save first; "give an mbox file ...":
+ * trial 76 read it twice) */
+static const char *mailbox_path_fix(const char *e)
+{
+    return strstr(e, "give an mbox file") != NULL || strstr(e, " first") != NULL
+               ? ""
+               : "; point it at an mbox file, a Maildir or a folder of .eml "
+                 "files";
+}
+
 /* ABI 1.2 check: `careerops validate` refuses an unknown format, and a
  * path that is a pipe, a device or a socket, before any stage starts
  * (init() says the same; trial 41: validate passed /dev/zero). A path
@@ -1181,11 +1206,7 @@ static co_status_t mailbox_check(const void *config, char *err, size_t errsz)
     if (cfg->path != NULL && cfg->path[0] && stat(cfg->path, &st) == 0 &&
         S_ISREG(st.st_mode) &&
         mailbox_detect(cfg->path, e, sizeof e) == MAILBOX_AUTO) {
-        snprintf(err, errsz, "path: %s%s", e,
-                 strstr(e, " is not mail but ") != NULL
-                     ? ""
-                     : "; point it at an mbox file, a Maildir or a folder "
-                       "of .eml files");
+        snprintf(err, errsz, "path: %s%s", e, mailbox_path_fix(e));
         return CO_FATAL;
     }
     return co_mail_source_check(&cfg->mail, err, errsz);
@@ -1212,10 +1233,8 @@ static co_status_t mailbox_init(const co_host_api_t *api, co_stage_t *st,
     char err[512] = "";
     mailbox_format_t found = mailbox_detect(cfg->path, err, sizeof err);
     if (found == MAILBOX_AUTO) {
-        api->set_error(st, "config",
-                       "config.path: %s; point it at an mbox file, a Maildir "
-                       "or a folder of .eml files",
-                       err);
+        api->set_error(st, "config", "config.path: %s%s", err,
+                       mailbox_path_fix(err));
         return CO_FATAL;
     }
     struct stat sb;

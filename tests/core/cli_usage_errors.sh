@@ -512,6 +512,14 @@ printf 'hello\nworld\n' > "$t/notes.mbox"
 sed 's/one\.mbox\.gz/notes.mbox/' "$t/gz.json" > "$t/txt.json"
 expect 2 "config\.path: .*notes\.mbox is not mail: it starts with neither an mbox \"From \" line nor RFC 5322 header fields .*; point it at an mbox file" \
     "validate a text file as mailbox" "$B" validate "$t/txt.json"
+# trial 76: an empty manifest path is named as such
+expect 2 "^error: manifest '': \(top level\): the path is empty: give the path of a pipeline manifest" \
+    "validate ''" "$B" validate ''
+# trial 76: the fix said once, not twice
+head -c 100 /dev/zero > "$t/nul.eml"
+sed 's/one\.mbox\.gz/nul.eml/' "$t/gz.json" > "$t/nul.json"
+expect 2 "config\.path: .*nul\.eml is not mail: it holds 100 NUL bytes and nothing else; give an mbox file, a Maildir, or a folder of \.eml files$" \
+    "validate a file of NUL bytes as mailbox" "$B" validate "$t/nul.json"
 # archive init and ls on a file: refused, not a silent exit 0
 (cd "$t" && expect 2 "archive folder keep\.json: it is not a folder" "archive init --archive FILE" \
     "$B" archive init --archive keep.json)

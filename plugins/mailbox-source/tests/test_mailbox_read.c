@@ -703,6 +703,10 @@ START_TEST(formats_and_detection)
     ck_assert(g_file_set_contents(e, "\n \r\n", 4, NULL)); /* blank only */
     ck_assert_int_eq(mailbox_detect(e, err, sizeof err), MAILBOX_EML);
     ck_assert_int_eq(mailbox_detect(m, err, sizeof err), MAILBOX_MBOXRD);
+    /* blank lines only, not named .eml: an empty mailbox too (trial 76:
+     * "not mail" where the same bytes as .eml were an empty message) */
+    ck_assert(g_file_set_contents(m, "\n\r\n\n", 4, NULL));
+    ck_assert_int_eq(mailbox_detect(m, err, sizeof err), MAILBOX_MBOXRD);
     mbt_rm_rf(tmp);
     g_free(e);
     g_free(m);

@@ -693,8 +693,25 @@ START_TEST(rejections_have_reasons)
     ck_assert_int_eq(co_mail_to_json(u16, sizeof u16 - 1, NULL, NULL, &json,
                                      NULL, key, err, sizeof err),
                      CO_ERR_INVAL);
-    ck_assert_msg(strstr(err, "UTF-16 text") && strstr(err, "iconv -f UTF-16"),
+    ck_assert_msg(strstr(err, "UTF-16LE text") &&
+                      strstr(err, "iconv -f UTF-16LE -t UTF-8"),
                   "%s", err);
+    /* big-endian without a byte order mark: its order named (trial 76:
+     * "-f UTF-16" read it as little-endian) */
+    static const char u16be[] = "\0F\0r\0o\0m\0:\0 \0a\0\n";
+    ck_assert_int_eq(co_mail_to_json(u16be, sizeof u16be - 1, NULL, NULL, &json,
+                                     NULL, key, err, sizeof err),
+                     CO_ERR_INVAL);
+    ck_assert_msg(strstr(err, "UTF-16BE text") &&
+                      strstr(err, "iconv -f UTF-16BE -t UTF-8"),
+                  "%s", err);
+    /* a letter's first line is quoted, not the line after it (trial 76) */
+    static const char desk[] = "From the desk of Jane Doe\n\nDear Alex.\n";
+    ck_assert_int_eq(co_mail_to_json(desk, sizeof desk - 1, NULL, NULL, &json,
+                                     NULL, key, err, sizeof err),
+                     CO_ERR_INVAL);
+    ck_assert_msg(strstr(err, "(starts \"From the desk of Jane Doe"), "%s",
+                  err);
     ck_assert_int_eq(
         co_mail_to_json(NULL, 5, NULL, NULL, &json, NULL, key, NULL, 0),
         CO_ERR_INVAL);
