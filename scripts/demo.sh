@@ -1044,7 +1044,7 @@ python3 - "$emails" "$events" "$dlq" "$dlq_before" "$notif" "$notif_before" \
     "$json" "$mailbox" "$schema" "$tz" "$t0" "$end" "$pipeline_ms" "$to_slack" \
     "$account" "${CAREEROPS_DEMO_NOW:-}" "$posted" "$read_run" "$same_key" "$interrupted" \
     "$notif_shown" <<'PY' || summary_rc=$?
-import json, os, re, signal, sys
+import json, os, re, shlex, signal, sys
 from datetime import datetime, timezone
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # output cut (| head): end quietly
 (emails_f, events_f, dlq_f, dlq_before, notif_f, notif_before, as_json, mailbox,
@@ -1464,7 +1464,9 @@ out.append(f"{'elapsed':<{w}}{summary['elapsed_seconds']:.1f} s "
 pg_first = ("" if os.environ.get("DEMO_KEEP_DB") == "1" else
             "bash scripts/pg.sh start; ")
 out.append(f"{'applications':<{w}}{pg_first}eval \"$(bash scripts/pg.sh env)\"; "
-           f"{os.environ.get('DEMO_BIN_SHOWN', 'careerops')} applications --schema {schema}")
+           f"{os.environ.get('DEMO_BIN_SHOWN', 'careerops')} applications --schema {schema}"
+           # the summary's zone (trial 76: its times in UTC after --timezone)
+           + ("" if tz == "UTC" else f" --timezone {shlex.quote(tz)}"))
 print("\n".join(out), flush=True)
 mark_shown()
 sys.exit(rc)

@@ -156,6 +156,8 @@ notes = open(sys.argv[2]).read()
 head, _, summary = out.partition("CareerOps demo summary")
 ivs = summary.split("Interviews (")[1].split("\n\n")[0]
 assert ivs.startswith("3), dates in America/Denver:"), ivs
+# the command the summary gives keeps the zone (trial 76)
+assert re.search(r"applications --schema \S+ --timezone America/Denver\n", summary), summary
 assert "Wed 09 Dec 2026 10:30 Summit Ridge Analytics" in ivs, ivs
 assert "Tue 08 Dec" not in ivs, ivs
 assert ivs.count("Harborline") == 1 and "Thu 10 Dec 2026 09:00 Harborline" in ivs, ivs
