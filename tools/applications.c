@@ -601,14 +601,24 @@ static json_t *co__app_load(PGconn *c, const char *schema, const char *status,
         const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
         if (st != NULL && strcmp(st, "42P01") == 0)
             *rc = 2; /* a --schema without the table: bad input */
-        if (*rc == 2)
+        if (*rc == 2) {
+            /* the schemas that have one (trial 76: "or pass --schema",
+             * which was passed) */
+            PGresult *h = PQexec(
+                c, "SELECT coalesce(string_agg(table_schema, ', ' ORDER BY "
+                   "table_schema), '') FROM information_schema.tables "
+                   "WHERE table_name = 'applications'");
+            const char *have =
+                PQresultStatus(h) == PGRES_TUPLES_OK ? PQgetvalue(h, 0, 0) : "";
             fprintf(stderr,
                     "careerops applications: schema \"%s\" has no "
-                    "applications table: run a pipeline whose postgres-sink "
-                    "writes there first (e.g. bash scripts/demo.sh), or pass "
-                    "--schema\n",
-                    co_cli_shown(schema));
-        else
+                    "applications table: give --schema one that has "
+                    "(%s%s), or run a pipeline whose postgres-sink writes "
+                    "to \"%s\" first (e.g. bash scripts/demo.sh)\n",
+                    co_cli_shown(schema), have[0] ? "here: " : "none here yet",
+                    have, co_cli_shown(schema));
+            PQclear(h);
+        } else
             fprintf(stderr, "careerops applications: %s",
                     co_cli_shown_lines(PQresultErrorMessage(r)));
         PQclear(r);

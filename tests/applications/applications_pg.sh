@@ -289,7 +289,7 @@ if "$CAREEROPS_BIN" applications --schema "$S" --status BOGUS 2>"$T/err"; then f
 grep -q "PROSPECT, APPLIED" "$T/err" || fail "--status BOGUS: $(cat "$T/err")"
 rc=0; "$CAREEROPS_BIN" applications --schema nosuch_schema 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] || fail "a missing schema: exit $rc, want 2 (bad input)"
-grep -q "no applications table" "$T/err" || fail "missing schema: $(cat "$T/err")"
+grep -q "no applications table: give --schema one that has (here: .*$S" "$T/err" || fail "missing schema: $(cat "$T/err")"
 rc=0; "$CAREEROPS_BIN" applications --schema "$S" --decide nosuchid=ACCEPTED 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] || fail "--decide of an unknown id: exit $rc, want 2 (bad input)"
 grep -q "no application with id 'nosuchid'" "$T/err" || fail "--decide unknown id: $(cat "$T/err")"
