@@ -620,6 +620,8 @@ int co_cmd_dlq(int argc, char **argv)
         else {
             if (opt == 'h')
                 co__dlq_usage();
+            else /* trial 76: validate's pointer, not dlq's */
+                fprintf(stderr, "see `careerops dlq --help`\n");
             free(sets);
             return opt == 'h' ? 0 : 2;
         }
@@ -657,9 +659,13 @@ int co_cmd_dlq(int argc, char **argv)
         return 2;
     }
     int used = 0;
-    /* digits only: sscanf also read "-0:0", " 1:2" and "+1:2" */
+    /* digits only: sscanf also read "-0:0", " 1:2" and "+1:2"; at most 9
+     * and 18 of them, so that none overflows (trial 76: 0:999...9 was "no
+     * dead letter there") */
+    const char *colon = c.offs ? strchr(c.offs, ':') : NULL;
     if (c.offs &&
-        (c.offs[strspn(c.offs, "0123456789:")] != '\0' ||
+        (c.offs[strspn(c.offs, "0123456789:")] != '\0' || colon == NULL ||
+         colon - c.offs > 9 || strlen(colon + 1) > 18 ||
          sscanf(c.offs, "%ld:%lld%n", &c.want_p, &c.want_o, &used) != 2 ||
          c.offs[used] != '\0' || c.want_p < 0 || c.want_o < 0)) {
         fprintf(stderr,

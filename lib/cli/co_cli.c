@@ -135,9 +135,29 @@ int co_cli_getopt(int argc, char *const argv[], const char *optstring,
 {
     opterr = 0;
     int c = getopt_long(argc, argv, optstring, lo, longindex);
-    if (c != '?')
-        return c;
-    char *cmd = co_visible(argc > 0 ? argv[0] : "careerops");
+    char *cmd;
+    if (c != '?') {
+        /* "--offset --set X": getopt takes the next option for the value
+         * (trial 76: then "unexpected argument X"); a value of its own
+         * that starts with "--" is given as --offset=--VALUE */
+        if (c == -1 || optarg == NULL || optind < 2 || optind - 1 >= argc ||
+            argv[optind - 1] != optarg || strncmp(optarg, "--", 2) != 0 ||
+            optarg[2] == '\0')
+            return c;
+        cmd = co_visible(argc > 0 ? argv[0] : "careerops");
+        char *name = co_visible(argv[optind - 2]);
+        char *next = co_visible(optarg);
+        next[strcspn(next, "=")] = '\0';
+        fprintf(stderr,
+                "%s: option '%s' needs a value, not the option '%s' after it "
+                "(a value that starts with -- is written %s=VALUE)\n",
+                cmd, name, next, name);
+        free(name);
+        free(next);
+        free(cmd);
+        return '?';
+    }
+    cmd = co_visible(argc > 0 ? argv[0] : "careerops");
     const char *w = optind >= 2 && optind - 1 < argc ? argv[optind - 1] : NULL;
     if (optopt != 0 && co__long_word_is(lo, w, optopt)) {
         /* the name as typed, without a value (it may be a secret) */

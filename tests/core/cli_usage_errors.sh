@@ -512,6 +512,15 @@ printf 'hello\nworld\n' > "$t/notes.mbox"
 sed 's/one\.mbox\.gz/notes.mbox/' "$t/gz.json" > "$t/txt.json"
 expect 2 "config\.path: .*notes\.mbox is not mail: it starts with neither an mbox \"From \" line nor RFC 5322 header fields .*; point it at an mbox file" \
     "validate a text file as mailbox" "$B" validate "$t/txt.json"
+# trial 76: an option followed by another option has no value; dlq points
+# to its --help; an offset too long for a number is refused as such
+expect 2 "^dlq: option '--offset' needs a value, not the option '--set' after it \(a value that starts with -- is written --offset=VALUE\)" \
+    "dlq show --offset --set" "$B" dlq show m.json --offset --set kafka.x=1
+grep -q "^see \`careerops dlq --help\`" err.txt || fail "dlq: no --help pointer: $(cat err.txt)"
+expect 2 "^dlq: unrecognized option '--bogus'" "dlq list --bogus" "$B" dlq list m.json --bogus
+grep -q "^see \`careerops dlq --help\`" err.txt || fail "dlq --bogus: no --help pointer: $(cat err.txt)"
+expect 2 "^error: --offset 0:99999999999999999999: expected P:O" "dlq show --offset 0:1e20" \
+    "$B" dlq show m.json --offset 0:99999999999999999999
 # trial 76: an empty manifest path is named as such
 expect 2 "^error: manifest '': \(top level\): the path is empty: give the path of a pipeline manifest" \
     "validate ''" "$B" validate ''
