@@ -278,6 +278,32 @@ END_TEST
  * confirms, a weekday read from the reply's own Date ("Thursday at 3 PM
  * works" sent on Thursday morning is that day, not a week later). Both
  * decisions, combined (the model) and rules. */
+/* A few words with no hiring context ("OK one" / "ok body", "Hi" / "Hi")
+ * are OTHER, not the recruiter outreach the model's priors lean to (trial
+ * 76: each became a PROSPECT application); a terse job message with a
+ * sure model keeps its label (the training writers' "Application
+ * received" and "Corvid passed, sorry" are checked by dev_set_targets'
+ * sets and the leave-one-writer-out figures). */
+START_TEST(short_mail_other)
+{
+    static const char *const files[] = {"short-ok.eml", "short-hi.eml"};
+    const char *root = getenv("CAREEROPS_SOURCE_ROOT");
+    ck_assert_msg(root != NULL, "CAREEROPS_SOURCE_ROOT is not set");
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tests/classify/mail/%s", root,
+                 files[i]);
+        rules_result_t r;
+        int got = classify_file(path, &r);
+        ck_assert_msg(got == RULES_OTHER, "%s: %s (%.2f)", files[i],
+                      got >= 0 ? rules_label_name((rules_label_t)got)
+                               : "refused",
+                      got >= 0 ? r.confidence : 0.0);
+        rules_result_clear(&r);
+    }
+}
+END_TEST
+
 START_TEST(own_replies)
 {
     static const struct {
@@ -441,6 +467,7 @@ static Suite *suite(void)
     tcase_add_test(tc, holdout_set);
     tcase_add_test(tc, negatives_never_strong);
     tcase_add_test(tc, strong_rules_not_silenced);
+    tcase_add_test(tc, short_mail_other);
     tcase_add_test(tc, own_replies);
     tcase_add_test(tc, own_addresses_option);
     tcase_add_test(tc, own_guess_keeps_alerting_labels);
