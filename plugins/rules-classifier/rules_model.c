@@ -190,13 +190,22 @@ static void rules_words(const char *s, int cap, int *n, int *test)
  * mail keeps the model's word: "Excel skills test" with two lines about
  * it, from a recruiter, is an assessment with no hiring word either. */
 #define RULES_MODEL_TEST_WORDS 12
+/* The words of the subject and text together, counted up to cap; *test
+ * as rules_words() sets it. */
+static int rules_model_words(const json_t *email, int cap, int *test)
+{
+    int n = 0;
+    rules_words(json_string_value(json_object_get(email, "subject")), cap, &n,
+                test);
+    rules_words(json_string_value(json_object_get(email, "text")), cap, &n,
+                test);
+    return n;
+}
+
 static int rules_model_test_mail(const json_t *email)
 {
-    int n = 0, test = 0, cap = RULES_MODEL_TEST_WORDS + 1;
-    rules_words(json_string_value(json_object_get(email, "subject")), cap, &n,
-                &test);
-    rules_words(json_string_value(json_object_get(email, "text")), cap, &n,
-                &test);
+    int test = 0;
+    int n = rules_model_words(email, RULES_MODEL_TEST_WORDS + 1, &test);
     return test && n <= RULES_MODEL_TEST_WORDS;
 }
 
@@ -212,12 +221,9 @@ static int rules_model_test_mail(const json_t *email)
 #define RULES_MODEL_SHORT_MIN   0.7
 static int rules_model_short_mail(const json_t *email)
 {
-    int n = 0, test = 0, cap = RULES_MODEL_SHORT_WORDS + 1;
-    rules_words(json_string_value(json_object_get(email, "subject")), cap, &n,
-                &test);
-    rules_words(json_string_value(json_object_get(email, "text")), cap, &n,
-                &test);
-    return n <= RULES_MODEL_SHORT_WORDS;
+    int test = 0;
+    return rules_model_words(email, RULES_MODEL_SHORT_WORDS + 1, &test) <=
+           RULES_MODEL_SHORT_WORDS;
 }
 
 static void rules_model_decide_any(void *arg, const json_t *email,
