@@ -193,18 +193,35 @@ mailbox_format_t mailbox_detect(const char *path, char *err, size_t errsz)
                                   Thunderbird folder), not an empty message;
                                   so is one of blank lines (trial 76: "not
                                   mail" for "\n" as .mbox) */
-    if (z == 0 && n >= 5 && memcmp(h, "From ", 5) == 0) {
+    size_t bl = 0; /* blank lines before it (trial 77: "not mail") */
+    while (bl < n && (h[bl] == '\n' || h[bl] == '\r'))
+        bl++;
+    if (n - bl >= 5 && memcmp(h + bl, "From ", 5) == 0) {
         /* an mbox separator, or a "From " line with header fields after
          * it (Thunderbird's "From - ...", Takeout's); not a letter that
          * starts "From the desk of ..." (note 29: it passed validate, then
          * was dead-lettered as a message without header fields) */
+        h += bl;
+        n -= bl;
         const char *nl = memchr(h, '\n', n);
         size_t l1 = nl != NULL ? (size_t)(nl - h) : n;
         if (l1 > 0 && h[l1 - 1] == '\r')
             l1--;
-        if (nl == NULL || mailbox_mbox_strict_line(h, l1) ||
-            co_mail_has_header_block(nl + 1, n - (size_t)(nl + 1 - h)))
-            return MAILBOX_MBOXRD;
+        int eml = pl > 4 && g_ascii_strcasecmp(path + pl - 4, ".eml") == 0;
+        int from = nl == NULL || mailbox_mbox_strict_line(h, l1) ||
+                   co_mail_has_header_block(nl + 1, n - (size_t)(nl + 1 - h));
+        if (from && z > 0 && !eml) {
+            /* an mbox after NUL bytes: its reader would take them for a
+             * message (trial 77: "neither an mbox From line ...") */
+            snprintf(err, errsz,
+                     "%s starts with %zu NUL bytes before its mbox \"From \" "
+                     "line: remove them first (`tr -d '\\000' < FILE > "
+                     "clean.mbox`) and read clean.mbox",
+                     path, z);
+            return MAILBOX_AUTO;
+        }
+        if (from) /* one message after NULs, as in a folder of .eml */
+            return z > 0 ? MAILBOX_EML : MAILBOX_MBOXRD;
         snprintf(err, errsz,
                  "%s is not mail: its first line \"%.*s%s\" is neither an "
                  "mbox separator (\"From ADDRESS DATE\") nor followed by "

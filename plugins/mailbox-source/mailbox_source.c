@@ -989,6 +989,15 @@ static int mailbox_unreadable(mailbox_t *m, const mailbox_file_t *f, int err,
 static void mailbox_eml_is_mbox(mailbox_t *m, const char *path, const char *raw,
                                 size_t len)
 {
+    /* after what the normalizer skips before a message too: a byte order
+     * mark, NUL bytes, blank lines (trial 77: each hid the WARN) */
+    size_t skip = len >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (skip < len &&
+           (raw[skip] == '\0' || raw[skip] == '\r' || raw[skip] == '\n' ||
+            raw[skip] == ' ' || raw[skip] == '\t'))
+        skip++;
+    raw += skip;
+    len -= skip;
     const char *nl = memchr(raw, '\n', len);
     if (len < 5 || memcmp(raw, "From ", 5) != 0 || nl == NULL)
         return;

@@ -51,6 +51,8 @@ for s in six seven eight; do printf 'From ada@quillworks.example Mon Jan  5 10:0
 # NUL bytes (it was cut as an over-long field, "no header fields found")
 for s in nine ten; do printf 'From ada@quillworks.example Mon Jan  5 10:00:00 2026\n'; msg $s; printf '\n'; done | sed 's/$/\r/' > mb/crlf.eml
 { head -c 71680 /dev/zero; msg eleven; } > mb/padded.eml
+# trial 77: a byte order mark, NULs or blank lines before the mbox hid it
+{ printf '\357\273\277\0\0\n\n'; for s in twelve thirteen; do printf 'From ada@quillworks.example Mon Jan  5 10:00:00 2026\n'; msg $s; printf '\n'; done; } > mb/pre.eml
 for n in md odd sk mb; do
     cat > $n.json <<J
 {"pipeline":"odd$n","kafka":{"bootstrap.servers":"embedded"},"state":"memory:",
@@ -109,6 +111,7 @@ echo "ok: each entry passed over is named once"
 run mb
 once mb './mb/export.eml looks like an mbox of 3 messages saved as .eml: it is read as one message'
 once mb './mb/crlf.eml looks like an mbox of 2 messages saved as .eml'
+once mb './mb/pre.eml looks like an mbox of 2 messages saved as .eml'
 grep -q 'Subject: eleven' out-mb.txt || grep -q '"subject":"eleven"' out-mb.txt ||
     fail "mb: the message after 70 KiB of NULs was not read: $(cat dl-mb.txt 2>/dev/null)"
 [ ! -s dl-mb.txt ] || fail "mb: dead letters: $(cat dl-mb.txt)"

@@ -782,6 +782,22 @@ START_TEST(detect_refuses_streams_and_non_mail)
     ck_assert(g_file_set_contents(txt, pad->str, (gssize)pad->len, NULL));
     ck_assert_int_eq(mailbox_detect(txt, err, sizeof err), MAILBOX_EML);
     g_string_free(pad, TRUE);
+    /* trial 77: blank lines before an mbox's first separator; NULs before
+     * it: refused saying so in an mbox, one message in an .eml */
+    static const char pre[] = "\0\n\nFrom x@y.example Mon Jan  5 10:00:00 "
+                              "2026\nSubject: hi\n\nb\n";
+    char *mb = g_build_filename(tmp, "pre.mbox", NULL);
+    ck_assert(g_file_set_contents(mb, pre + 1, sizeof pre - 2, NULL));
+    ck_assert_int_eq(mailbox_detect(mb, err, sizeof err), MAILBOX_MBOXRD);
+    ck_assert(g_file_set_contents(mb, pre, sizeof pre - 1, NULL));
+    ck_assert_int_eq(mailbox_detect(mb, err, sizeof err), MAILBOX_AUTO);
+    ck_assert_msg(strstr(err, "starts with 1 NUL bytes before its mbox"), "%s",
+                  err);
+    char *me = g_build_filename(tmp, "pre.eml", NULL);
+    ck_assert(g_file_set_contents(me, pre, sizeof pre - 1, NULL));
+    ck_assert_int_eq(mailbox_detect(me, err, sizeof err), MAILBOX_EML);
+    g_free(mb);
+    g_free(me);
     /* trial 53: "name:value" lines with no field a message has (a copy of
      * /etc/passwd) are no message; a header block of unknown fields longer
      * than what detection reads is still taken as one */
