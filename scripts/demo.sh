@@ -990,6 +990,12 @@ q -F $'\t' -c "$evs_with SELECT 'CLOSED_' || event_type, count(DISTINCT lower(co
 q -F $'\t' -c "$evs_with SELECT 'DECIDED_' || event_type, count(DISTINCT lower(company)) FROM evs
     WHERE event_type IN ('OFFER', 'ASSESSMENT') AND app_status IN ('ACCEPTED', 'DECLINED', 'WITHDRAWN')
     GROUP BY event_type" >>"$events"
+# companies with an application still open: a rejection there names its
+# role in the summary (trial 77: "Rejected by: Quillfeather Analytics" next
+# to that company's interview for another role)
+q -F $'\t' -c "SELECT DISTINCT 'OPEN_COMPANY', lower(company) FROM \"$schema\".applications
+    WHERE status NOT IN ('REJECTED', 'DECLINED', 'WITHDRAWN', 'ACCEPTED')
+      AND coalesce(company, '') <> ''" >>"$events" 2>/dev/null || true
 q -F $'\t' -c "SELECT 'UNNAMED_REJECTIONS', count(*) FROM \"$schema\".events
     WHERE event_type = 'REJECTION' AND coalesce(company, '') = ''" >>"$events"
 # notifications shown or posted for good (the show stage's idempotency
@@ -1072,12 +1078,15 @@ unnamed_rejections = 0
 delivered = set()  # notification keys shown or posted for good
 closed = {"OFFER": 0, "ASSESSMENT": 0}  # companies left out: rejected later
 decided = {"OFFER": 0, "ASSESSMENT": 0}  # ... and your own decision
+open_companies = set()
 for line in open(events_f):
     f = line.rstrip("\n").split("\t")
     if f[0] == "DELIVERED":
         delivered.add(f[1])
     elif f[0] == "UNNAMED_REJECTIONS":
         unnamed_rejections = int(f[1])
+    elif f[0] == "OPEN_COMPANY":
+        open_companies.add(f[1])
     elif f[0] in ("CLOSED_OFFER", "CLOSED_ASSESSMENT"):
         closed[f[0][7:]] = int(f[1])
     elif f[0] in ("DECIDED_OFFER", "DECIDED_ASSESSMENT"):
@@ -1205,6 +1214,11 @@ summary = {
     # companies whose offers / assessments are left out: you decided
     "offers_decided": decided["OFFER"], "assessments_decided": decided["ASSESSMENT"],
     "rejected_by": sorted({d["company"] for d in deadlines["REJECTION"] if d["company"]}),
+    # the role of each rejection by a company with an application still
+    # open (another role there goes on)
+    "rejected_roles": [{"company": c, "role": r} for c, r in sorted(
+        {(d["company"], d["role"]) for d in deadlines["REJECTION"]
+         if d["company"] and d["role"] and d["company"].lower() in open_companies})],
     # rejections whose company the classifier could not name
     "rejections_unnamed": unnamed_rejections,
     "dead_letters": len(dead), "dead_letters_new": new_dead,
@@ -1450,7 +1464,12 @@ if rb or unnamed:
     if not rb:
         out.append(f"Rejections: {unnamed}, naming no company")
     else:
-        line = f"Rejected by ({len(rb)}): " + ", ".join(rb[:20])
+        roles = {}
+        for x in summary["rejected_roles"]:
+            roles.setdefault(x["company"], []).append(x["role"])
+        line = f"Rejected by ({len(rb)}): " + ", ".join(
+            c + (f" (for {', '.join(roles[c])}; another application there goes on)"
+                 if c in roles else "") for c in rb[:20])
         if len(rb) > 20:
             line += f", and {len(rb) - 20} more (--json lists them all)"
         if unnamed:
