@@ -669,8 +669,9 @@ int co_cmd_dlq(int argc, char **argv)
          sscanf(c.offs, "%ld:%lld%n", &c.want_p, &c.want_o, &used) != 2 ||
          c.offs[used] != '\0' || c.want_p < 0 || c.want_o < 0)) {
         fprintf(stderr,
-                "error: --offset %s: expected P:O, a partition and an offset "
-                "such as 0:12 (as `careerops dlq list` prints them)\n",
+                "error: --offset '%s': expected P:O, a partition and an "
+                "offset of at most 9 and 18 digits such as 0:12 (as "
+                "`careerops dlq list` prints them)\n",
                 co_cli_shown(c.offs));
         free(sets);
         return 2;

@@ -333,7 +333,7 @@ echo "ok: train --corrections names its connection string without the password"
 # trial 56: `dlq show --offset -0:0` was read as 0:0, and extra words after
 # the manifest were ignored
 printf '{"pipeline":"d","stages":[{"name":"s","plugin":"mock-source","output":"a"}]}\n' > d.json
-expect 2 "error: --offset -0:0: expected P:O" "dlq show --offset -0:0" "$B" dlq show d.json --offset -0:0
+expect 2 "error: --offset '-0:0': expected P:O" "dlq show --offset -0:0" "$B" dlq show d.json --offset -0:0
 expect 2 "error: unexpected argument 'extra' \(dlq list takes one MANIFEST\)" "dlq list M extra" "$B" dlq list d.json extra
 echo "ok: dlq refuses a signed offset and extra words"
 # trial 72: an option before archive's command was "unknown command
@@ -519,7 +519,7 @@ expect 2 "^dlq: option '--offset' needs a value, not the option '--set' after it
 grep -q "^see \`careerops dlq --help\`" err.txt || fail "dlq: no --help pointer: $(cat err.txt)"
 expect 2 "^dlq: unrecognized option '--bogus'" "dlq list --bogus" "$B" dlq list m.json --bogus
 grep -q "^see \`careerops dlq --help\`" err.txt || fail "dlq --bogus: no --help pointer: $(cat err.txt)"
-expect 2 "^error: --offset 0:99999999999999999999: expected P:O" "dlq show --offset 0:1e20" \
+expect 2 "^error: --offset '0:99999999999999999999': expected P:O, a partition and an offset of at most 9 and 18 digits" "dlq show --offset 0:1e20" \
     "$B" dlq show m.json --offset 0:99999999999999999999
 # trial 76: an empty manifest path is named as such
 expect 2 "^error: manifest '': \(top level\): the path is empty: give the path of a pipeline manifest" \

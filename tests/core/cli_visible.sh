@@ -19,7 +19,7 @@ expect_visible 2 "^error: plugins list takes no argument \(got '$WV'\).*plugins 
     "plugins list WORD" "$B" plugins list "$W"
 expect_visible 2 "^error: unknown provider '$WV' \(known: gmail\)" "auth WORD" "$B" auth "$W"
 expect_visible 2 "^error: unknown dlq command '$WV'" "dlq WORD" "$B" dlq "$W" m.json
-expect_visible 2 "^error: --offset $WV: expected P:O" "dlq show --offset WORD" \
+expect_visible 2 "^error: --offset '$WV': expected P:O" "dlq show --offset WORD" \
     "$B" dlq show m.json --offset "$W"
 expect_visible 2 "^error: --topic \"$WV\": a topic name is" "dlq list --topic WORD" \
     "$B" dlq list m.json --topic "$W"

@@ -87,11 +87,11 @@ ok "0.0.0.0 without http.token_file refused (exit 2); with it (over ${hosts[*]})
 
 # note 33: a schema without postgres-sink's tables is said at start, not
 # only at each page ("query failed"); with the tables, nothing is said
-grep -q 'has no postgres-sink tables' serve.log &&
+grep -q "lacks postgres-sink's tables" serve.log &&
     fail "serve warned of missing tables in $S, which has them: $(cat serve.log)"
 sed -i "s/\"schema\":\"$S\"/\"schema\":\"${S}_none\"/" m.json
 serve 127.0.0.1:0
-for _ in $(seq 50); do grep -q 'has no postgres-sink tables' serve.log && break; sleep 0.1; done
-grep -q "has no postgres-sink tables in schema \\\\\"${S}_none\\\\\": the pages answer 500 until they exist; run the pipeline once" serve.log ||
+for _ in $(seq 50); do grep -q "lacks postgres-sink's tables" serve.log && break; sleep 0.1; done
+grep -q "schema \\\\\"${S}_none\\\\\" lacks postgres-sink's tables application_transitions, applications: the pages answer 500 until they exist; run the pipeline once" serve.log ||
     fail "no WARN at start for a schema without the tables: $(cat serve.log)"
 ok "serve says at start that schema ${S}_none has none of postgres-sink's tables"

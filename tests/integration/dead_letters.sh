@@ -32,7 +32,7 @@ set +e
 "$B" dlq list m.json --set "kafka.bootstrap.servers=$BS" --topic nosuch 2> e2; r2=$?
 "$B" dlq replay m.json --set "kafka.bootstrap.servers=$BS" --offset 9:999999 > o3 2> e3; r3=$?
 set -e
-[ $r1 = 2 ] && grep -q -- "--offset abc: expected P:O" e1 || fail "show --offset abc: $r1 $(cat e1)"
+[ $r1 = 2 ] && grep -q -- "--offset 'abc': expected P:O" e1 || fail "show --offset abc: $r1 $(cat e1)"
 # what names nothing is a fault of the command line, exit 2 (trial 71: 1
 # here, 2 elsewhere); no "replayed 0" line
 [ $r2 = 2 ] && grep -Eq -- "--topic nosuch(-[A-Za-z0-9]+)?: no such topic at .*no stage of the manifest dead-letters to it" e2 ||
