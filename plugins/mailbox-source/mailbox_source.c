@@ -326,18 +326,33 @@ static co_status_t mailbox_wait(mailbox_t *m, int timeout_ms)
 
 /* "N files skipped because their names do not end in .eml (e.g. X)", or
  * "1 file skipped because its name ...", into buf. */
-static void mailbox_not_eml_said(const mailbox_skips_t *k, char *buf,
-                                 size_t size)
+static int mailbox_not_eml_said(const mailbox_skips_t *k, char *buf,
+                                size_t size)
 {
     int one = k->not_eml == 1;
-    snprintf(buf, size,
-             "%u file%s skipped because %s not end in .eml (e.g. %s)",
-             k->not_eml, one ? "" : "s",
-             one ? "its name does" : "their names do", k->not_eml_eg);
+    /* a Maildir inside the folder: its files are named by Maildir's rules
+     * (trial 77: "rename them NAME.eml" for md/cur/1700...:2,S) */
+    const char *eg = k->not_eml_eg;
+    const char *cur = strstr(eg, "/cur/"), *nw = strstr(eg, "/new/");
+    const char *sub = cur != NULL ? cur : nw;
+    if (sub != NULL || strncmp(eg, "cur/", 4) == 0 ||
+        strncmp(eg, "new/", 4) == 0)
+        snprintf(buf, size,
+                 "%u file%s skipped because %s not end in .eml (e.g. %s): "
+                 "%.*s is a Maildir; give it as config.path (the demo's "
+                 "--mailbox) to read it",
+                 k->not_eml, one ? "" : "s",
+                 one ? "its name does" : "their names do", eg,
+                 sub != NULL ? (int)(sub - eg) : 1, sub != NULL ? eg : ".");
+    else
+        snprintf(buf, size,
+                 "%u file%s skipped because %s not end in .eml (e.g. %s)",
+                 k->not_eml, one ? "" : "s",
+                 one ? "its name does" : "their names do", eg);
+    return sub != NULL || strncmp(eg, "cur/", 4) == 0 ||
+           strncmp(eg, "new/", 4) == 0;
 }
 
-/* End of a poll that emitted n messages: save the position, report a
- * refused emit (rc != 0), or say EOF / wait when nothing was new. */
 /* Whether the mbox bytes before the position are blank lines only (a file
  * of "\n" is an empty mailbox read to its end: "0 messages found", not
  * "nothing new since the last run"; trial 76). */
@@ -351,6 +366,8 @@ static int mailbox_blank_before(const mailbox_t *m)
     return 1;
 }
 
+/* End of a poll that emitted n messages: save the position, report a
+ * refused emit (rc != 0), or say EOF / wait when nothing was new. */
 static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
                                     int timeout_ms)
 {
@@ -396,12 +413,12 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
                              m->cfg->path, md, md);
         else if (eml && k->not_eml > 0) {
             char what[256];
-            mailbox_not_eml_said(k, what, sizeof what);
-            mailbox_api->log(m->st, CO_LOG_WARN,
-                             "0 messages found in %s: %s: rename them "
-                             "NAME.eml, or point config.path at one message "
-                             "file",
-                             m->cfg->path, what);
+            int maildir = mailbox_not_eml_said(k, what, sizeof what);
+            mailbox_api->log(m->st, CO_LOG_WARN, "0 messages found in %s: %s%s",
+                             m->cfg->path, what,
+                             maildir ? ""
+                                     : ": rename them NAME.eml, or point "
+                                       "config.path at one message file");
             m->told_not_eml = k->not_eml;
         } else if (never)
             mailbox_api->log(m->st, CO_LOG_WARN,
@@ -420,11 +437,12 @@ static co_status_t mailbox_poll_end(mailbox_t *m, int n, int rc, int again,
         /* files passed over for their names beside .eml files: said too
          * (once, again if more appear), whatever was read before */
         char what[256];
-        mailbox_not_eml_said(&m->skips, what, sizeof what);
-        mailbox_api->log(m->st, CO_LOG_WARN,
-                         "%s: %s: not read; rename them NAME.eml if they are "
-                         "messages",
-                         m->cfg->path, what);
+        int maildir = mailbox_not_eml_said(&m->skips, what, sizeof what);
+        mailbox_api->log(m->st, CO_LOG_WARN, "%s: %s%s", m->cfg->path, what,
+                         maildir
+                             ? ""
+                             : ": not read; rename them NAME.eml if they are "
+                               "messages");
         m->told_not_eml = m->skips.not_eml;
     }
     if (m->mb.unblanked > m->told_unblanked) {

@@ -53,7 +53,11 @@ for s in nine ten; do printf 'From ada@quillworks.example Mon Jan  5 10:00:00 20
 { head -c 71680 /dev/zero; msg eleven; } > mb/padded.eml
 # trial 77: a byte order mark, NULs or blank lines before the mbox hid it
 { printf '\357\273\277\0\0\n\n'; for s in twelve thirteen; do printf 'From ada@quillworks.example Mon Jan  5 10:00:00 2026\n'; msg $s; printf '\n'; done; } > mb/pre.eml
-for n in md odd sk mb; do
+# trial 77: a Maildir inside an .eml folder was "rename them NAME.eml"
+mkdir -p fm/box/cur fm/box/new fm/box/tmp
+msg fourteen > fm/a.eml
+msg fifteen > fm/box/cur/1700000000.M1P1.host:2,S
+for n in md odd sk mb fm; do
     cat > $n.json <<J
 {"pipeline":"odd$n","kafka":{"bootstrap.servers":"embedded"},"state":"memory:",
  "defaults":{"partitions":1},
@@ -116,3 +120,8 @@ grep -q 'Subject: eleven' out-mb.txt || grep -q '"subject":"eleven"' out-mb.txt 
     fail "mb: the message after 70 KiB of NULs was not read: $(cat dl-mb.txt 2>/dev/null)"
 [ ! -s dl-mb.txt ] || fail "mb: dead letters: $(cat dl-mb.txt)"
 echo "ok: an mbox saved as .eml (LF or CRLF) is said at WARN; NULs before a message are dropped"
+
+run fm
+once fm './fm: 1 file skipped because its name does not end in .eml (e.g. box/cur/1700000000.M1P1.host:2,S): box is a Maildir; give it as config.path'
+! grep -q 'rename them' run-fm.log || fail "fm: a Maildir's files were to be renamed: $(grep rename run-fm.log)"
+echo "ok: a Maildir inside an .eml folder is named as one"
