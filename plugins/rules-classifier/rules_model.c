@@ -125,7 +125,7 @@ typedef struct rules_model_call_s {
     rules_mode_t mode;
     const double *prob;
     rules_model_trace_t *trace;
-    int blank; /* rules_model_blank(email) */
+    int blank; /* rules_model_blank() or rules_model_filler() */
 } rules_model_call_t;
 
 static int rules_alerts(int l)
@@ -162,6 +162,65 @@ static int rules_model_blank(const json_t *email)
                json_string_value(json_object_get(email, "subject"))) &&
            !rules_has_word(json_string_value(json_object_get(email, "text"))) &&
            json_array_size(cal) == 0 && json_array_size(att) == 0;
+}
+
+/* Greetings, thanks, yes and no, and reply prefixes: a message of these
+ * words only says nothing the model can read ("Hi" / "Hi" from a company
+ * address had RECRUITER_OUTREACH 0.79, "OK" / "thanks" REJECTION 0.72:
+ * trial 77), so the rules decide it alone, as a blank one. Lower case
+ * ASCII, sorted for bsearch. */
+static const char *const rules_filler_words[] = {
+    "afternoon", "aw",       "best",     "bonjour", "br",      "bye",
+    "cheers",    "ciao",     "cool",     "danke",   "dear",    "evening",
+    "fine",      "fw",       "fwd",      "good",    "gracias", "great",
+    "hallo",     "hello",    "hey",      "hi",      "hiya",    "hola",
+    "k",         "kk",       "merci",    "morning", "nice",    "no",
+    "nope",      "obrigada", "obrigado", "ok",      "okay",    "re",
+    "regards",   "sure",     "sv",       "thank",   "thanks",  "thx",
+    "ty",        "wg",       "yeah",     "yep",     "yes",     "you"};
+
+static int rules_cmp_word(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether s has only filler words (or none): 1, else 0. */
+static int rules_only_filler(const char *s)
+{
+    while (s != NULL && *s) {
+        size_t w = 0;
+        while (s[w] && rules_word_byte(s[w]))
+            w++;
+        if (w == 0) {
+            s++;
+            continue;
+        }
+        char word[16];
+        if (w >= sizeof word)
+            return 0;
+        for (size_t i = 0; i < w; i++)
+            word[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] | 0x20 : s[i]);
+        word[w] = '\0';
+        const char *k = word;
+        if (bsearch(&k, rules_filler_words,
+                    sizeof rules_filler_words / sizeof *rules_filler_words,
+                    sizeof *rules_filler_words, rules_cmp_word) == NULL)
+            return 0;
+        s += w;
+    }
+    return 1;
+}
+
+/* A message whose subject and text hold filler words only, with no
+ * invitation and no attachment. */
+static int rules_model_filler(const json_t *email)
+{
+    return rules_only_filler(
+               json_string_value(json_object_get(email, "subject"))) &&
+           rules_only_filler(
+               json_string_value(json_object_get(email, "text"))) &&
+           json_array_size(json_object_get(email, "calendar")) == 0 &&
+           json_array_size(json_object_get(email, "attachments")) == 0;
 }
 
 /* Count the words (runs of letters, digits or non-ASCII bytes) of s into
@@ -474,7 +533,8 @@ static int rules_model_classify_any(rules_model_t *rm, const rules_db_t *db,
     if (rc != 0)
         return -1;
     rules_model_call_t call = {db, rm->mode, prob, trace,
-                               rules_model_blank(email)};
+                               rules_model_blank(email) ||
+                                   rules_model_filler(email)};
     if (trace != NULL) {
         memset(trace, 0, sizeof *trace);
         for (int l = 0; l < RULES_NLABELS; l++)
