@@ -77,3 +77,19 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["mailbox_e
 grep -q "^demo: warning: .*export.eml looks like an mbox of 3 messages saved as .eml: it is read as one message.*; give it as --mailbox FILE to read its messages" "$T/mbx.json.err" ||
     fail "no demo warning for an mbox saved as .eml: $(cat "$T/mbx.json.err")"
 ok "an mbox saved as .eml in a folder: a demo warning and mailbox_eml_mboxes 1"
+
+# trial 77: a file dead-lettered by an earlier run and fixed since (UTF-16
+# converted as its dead letter says) is no longer listed as a dead letter
+mkdir -p "$T/u16"
+cp "$T/eml/msg-01.eml" "$T/u16/one.eml"
+iconv -f UTF-8 -t UTF-16LE "$T/eml/msg-02.eml" > "$T/u16/x.eml"
+S=$(schema_of "$T/u16")
+SCHEMAS+=("$S")
+demo "$T/u16a.json" --mailbox "$T/u16" --fresh
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["dead_letters"] == 1 and "UTF-16LE" in d["dead_letter_list"][0]["reason"], d' "$T/u16a.json" ||
+    fail "UTF-16 file: $(cat "$T/u16a.json")"
+iconv -f UTF-16LE -t UTF-8 "$T/u16/x.eml" > "$T/u16/x.utf8" && mv "$T/u16/x.utf8" "$T/u16/x.eml"
+demo "$T/u16b.json" --mailbox "$T/u16"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["dead_letters"] == 0 and d["emails_stored"] == 2, d' "$T/u16b.json" ||
+    fail "the fixed file is still a dead letter: $(cat "$T/u16b.json")"
+ok "a dead letter of a file fixed since is not listed again"
