@@ -973,10 +973,19 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
     for (size_t i = 0; i < n && nonspace == 0; i++)
         if (!g_ascii_isspace(p[i]))
             nonspace = 1;
-    if (nonspace == 0) {
-        co__err(errstr, errstr_size,
-                "empty message (%zu bytes, no content): nothing to normalize",
-                len);
+    if (nonspace == 0 || (nuls == n && n > 0)) {
+        /* NUL bytes only: said as such, as for the file alone (trial 77:
+         * "no header fields found (starts "......")" in a folder) */
+        if (nonspace != 0)
+            co__err(errstr, errstr_size,
+                    "not an RFC 5322 message: %zu NUL bytes and nothing else "
+                    "(a file zeroed by a crash or a disk tool)",
+                    n);
+        else
+            co__err(errstr, errstr_size,
+                    "empty message (%zu bytes, no content): nothing to "
+                    "normalize",
+                    len);
         json_decref(c.d.arr);
         json_decref(source);
         return CO_ERR_INVAL;

@@ -705,6 +705,12 @@ START_TEST(rejections_have_reasons)
     ck_assert_msg(strstr(err, "UTF-16BE text") &&
                       strstr(err, "iconv -f UTF-16BE -t UTF-8"),
                   "%s", err);
+    /* NUL bytes only (trial 77) */
+    static const char zeros[100] = {0};
+    ck_assert_int_eq(co_mail_to_json(zeros, sizeof zeros, NULL, NULL, &json,
+                                     NULL, key, err, sizeof err),
+                     CO_ERR_INVAL);
+    ck_assert_msg(strstr(err, "100 NUL bytes and nothing else"), "%s", err);
     /* a letter's first line is quoted, not the line after it (trial 76) */
     static const char desk[] = "From the desk of Jane Doe\n\nDear Alex.\n";
     ck_assert_int_eq(co_mail_to_json(desk, sizeof desk - 1, NULL, NULL, &json,
