@@ -734,7 +734,16 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
         co__relabel_app_t now;
         rc = co__relabel_app_of(c, r->schema, key, &now);
         size_t l = strlen(note);
-        if (rc == 0 && now.merged && now.id[0] != '\0')
+        if (rc == 0 && !now.merged && now.id[0] != '\0' && l == 0 &&
+            strcmp(now.id, before.id) != 0)
+            /* where the email went (trial 77: a new company's application
+             * was made in silence) */
+            snprintf(note, sizeof note,
+                     "this event is now in application %s (%s, %ld "
+                     "email%s)\n",
+                     now.id, co_cli_shown(now.company), now.n_events,
+                     now.n_events == 1 ? "" : "s");
+        else if (rc == 0 && now.merged && now.id[0] != '\0')
             snprintf(note + l, sizeof note - l,
                      "%s is an alias of the company key %s "
                      "(company_aliases; docs/applications.md, Grouping): "

@@ -724,6 +724,9 @@ out=$(rl Ashcombe) || fail "relabel back: $out"
 grep -q "Ashcombe is an alias of the company key ashcombepartners" <<< "$out" || fail "relabel back to an alias: $out"
 out=$(rl 'Ashcombe Partners') || fail "relabel to the full name: $out"
 ! grep -q "is an alias of" <<< "$out" || fail "a name that is no alias was said to be one: $out"
+out=$(rl Zephyrine) || fail "relabel to a new company: $out"
+grep -q "this event is now in application [0-9a-f]\{16\} (Zephyrine, 1 email)" <<< "$out" ||
+    fail "relabel to a new company did not say where the email went: $out"
 q -c "DELETE FROM $S.events WHERE key = '$ka'" >/dev/null
 [ "$(apps_of ashcombe,ashcombepartners)" = "1:REJECTED" ] || fail "after the relabels: $(apps_of ashcombe,ashcombepartners)"
 ok "relabel --company names the application an alias joins the email to"
