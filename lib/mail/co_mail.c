@@ -935,6 +935,7 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
     size_t nuls = 0;
     while (nuls < n && p[nuls] == '\0')
         nuls++;
+    int only_nuls = nuls > 0 && nuls == n;
     if (nuls > 0 && nuls < n && co_mail_utf16(p, n) == NULL) {
         p += nuls;
         n -= nuls;
@@ -973,7 +974,7 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
     for (size_t i = 0; i < n && nonspace == 0; i++)
         if (!g_ascii_isspace(p[i]))
             nonspace = 1;
-    if (nonspace == 0 || (nuls == n && n > 0)) {
+    if (nonspace == 0 || only_nuls) {
         /* NUL bytes only: said as such, as for the file alone (trial 77:
          * "no header fields found (starts "......")" in a folder) */
         if (nonspace != 0)

@@ -711,6 +711,12 @@ START_TEST(rejections_have_reasons)
                                      NULL, key, err, sizeof err),
                      CO_ERR_INVAL);
     ck_assert_msg(strstr(err, "100 NUL bytes and nothing else"), "%s", err);
+    /* as many NULs as bytes after them: not "NUL bytes only" */
+    static const char half[] = "\0\0\0\0\0\0\0\0\0\0\0\0\0not a message";
+    ck_assert_int_eq(co_mail_to_json(half, sizeof half - 1, NULL, NULL, &json,
+                                     NULL, key, err, sizeof err),
+                     CO_ERR_INVAL);
+    ck_assert_msg(strstr(err, "no header fields found"), "%s", err);
     /* a letter's first line is quoted, not the line after it (trial 76) */
     static const char desk[] = "From the desk of Jane Doe\n\nDear Alex.\n";
     ck_assert_int_eq(co_mail_to_json(desk, sizeof desk - 1, NULL, NULL, &json,
