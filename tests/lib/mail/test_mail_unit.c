@@ -881,6 +881,41 @@ START_TEST(limits_record_bytes)
 }
 END_TEST
 
+/* With the default bounds: a long body without a To: list fits (trial 78:
+ * 15 bytes over, dead-lettered), and with one the list is kept, the text
+ * cut instead. */
+START_TEST(limits_record_bytes_default)
+{
+    for (int to = 0; to < 2; to++) {
+        GString *m = g_string_new("From: a@b.example\nSubject: long4\n"
+                                  "Date: Mon, 5 Jan 2026 10:00:00 +0000\n"
+                                  "Message-ID: <l4@x>\n");
+        if (to)
+            g_string_append(m, "To: c@d.example\n");
+        g_string_append_c(m, '\n');
+        for (int i = 0; i < 600000; i++)
+            g_string_append_c(m, 'x');
+        co_mail_opts_t o;
+        co_mail_opts_default(&o);
+        o.max_record_bytes = 496536; /* the demo's, as in the trial */
+        char *json = NULL, key[65], err[256] = "";
+        ck_assert_msg(co_mail_to_json(m->str, m->len, &o, NULL, &json, NULL,
+                                      key, err, sizeof err) == 0,
+                      "to=%d: %s", to, err);
+        json_t *r = json_loads(json, 0, NULL);
+        free(json);
+        char *tf = json_dumps(json_object_get(r, "truncated_fields"), 0);
+        ck_assert_msg(json_is_true(json_object_get(r, "text_truncated")) &&
+                          !has_cut(r, "to"),
+                      "to=%d: %s", to, tf);
+        free(tf);
+        ck_assert_int_eq(json_array_size(json_object_get(r, "to")), (size_t)to);
+        json_decref(r);
+        g_string_free(m, TRUE);
+    }
+}
+END_TEST
+
 START_TEST(limits_parts_and_depth)
 {
     GString *m = g_string_new("From: a@example.com\nSubject: many\n"
@@ -1008,6 +1043,7 @@ static Suite *unit_suite(void)
     tcase_add_test(tc, limits_parts_and_depth);
     tcase_add_test(tc, limits_pathological_headers);
     tcase_add_test(tc, limits_record_bytes);
+    tcase_add_test(tc, limits_record_bytes_default);
     tcase_add_test(tc, threads_same_results);
     suite_add_tcase(s, tc);
     return s;
