@@ -483,6 +483,37 @@ int rules_is_bounce(const json_t *email)
     return 0;
 }
 
+/* An automatic reply (RFC 3834: Auto-Submitted: auto-replied, or a mail
+ * client's "Automatic reply:" / "Out of Office" subject): someone's
+ * out-of-office answer to the user's mail, which quotes or names the
+ * interview it answers (trial 78: "Automatic reply: Re: Next steps: Staff
+ * Engineer interview ... I'm out of the office until January 4" was an
+ * INTERVIEW, a notification and an application). Applicant-tracking
+ * acknowledgements are auto-replies too, so only the labels that alert
+ * and REJECTION give way to OTHER; no labelled message has one. */
+static int rules_is_auto_reply(const json_t *email)
+{
+    static const char *const subj[] = {"Automatic reply:",
+                                       "Auto-Reply:",
+                                       "Autoreply:",
+                                       "Auto reply:",
+                                       "Out of Office",
+                                       "Abwesenheitsnotiz",
+                                       "R\xc3\xa9ponse automatique",
+                                       "Respuesta autom\xc3\xa1tica",
+                                       "Resposta autom\xc3\xa1tica",
+                                       "Automatisch antwoord"};
+    const char *as = json_string_value(
+        json_object_get(json_object_get(email, "headers"), "auto_submitted"));
+    if (as != NULL && strncasecmp(as, "auto-replied", 12) == 0)
+        return 1;
+    const char *s = json_string_value(json_object_get(email, "subject"));
+    for (size_t i = 0; s != NULL && i < sizeof subj / sizeof *subj; i++)
+        if (strncasecmp(s, subj[i], strlen(subj[i])) == 0)
+            return 1;
+    return 0;
+}
+
 static int rules_model_classify_any(rules_model_t *rm, const rules_db_t *db,
                                     const json_t *email, rules_result_t *res,
                                     rules_model_trace_t *trace);
@@ -492,7 +523,12 @@ int rules_model_classify(rules_model_t *rm, const rules_db_t *db,
                          rules_model_trace_t *trace)
 {
     int rc = rules_model_classify_any(rm, db, email, res, trace);
-    if (rc == 0 && res->label != RULES_OTHER && rules_is_bounce(email)) {
+    int bounce = rc == 0 && res->label != RULES_OTHER && rules_is_bounce(email);
+    int auto_reply =
+        rc == 0 && !bounce &&
+        (rules_alerts(res->label) || res->label == RULES_REJECTION) &&
+        rules_is_auto_reply(email);
+    if (bounce || auto_reply) {
         res->label = RULES_OTHER;
         res->confidence = 1.0;
         res->scheduled[0] = res->due_day[0] = '\0';
@@ -502,7 +538,8 @@ int rules_model_classify(rules_model_t *rm, const rules_db_t *db,
         res->company = res->role = NULL;
         if (res->n_evidence < RULES_MAX_EVIDENCE) {
             res->evidence[res->n_evidence] =
-                strdup("a delivery status notification (bounce): OTHER");
+                strdup(bounce ? "a delivery status notification (bounce): OTHER"
+                              : "an automatic reply (out of office): OTHER");
             if (res->evidence[res->n_evidence] != NULL)
                 res->n_evidence++;
         }

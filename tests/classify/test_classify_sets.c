@@ -288,9 +288,11 @@ START_TEST(short_mail_other)
 {
     /* and greetings or thanks alone from a company's address (trial 77:
      * RECRUITER_OUTREACH 0.79, REJECTION 0.72) */
-    static const char *const files[] = {"short-ok.eml", "short-hi.eml",
-                                        "short-company-hi.eml",
-                                        "short-company-thanks.eml"};
+    /* and an out-of-office auto-reply to the user's mail about an
+     * interview (trial 78: an INTERVIEW and an application) */
+    static const char *const files[] = {
+        "short-ok.eml", "short-hi.eml", "short-company-hi.eml",
+        "short-company-thanks.eml", "auto-reply-ooo.eml"};
     const char *root = getenv("CAREEROPS_SOURCE_ROOT");
     ck_assert_msg(root != NULL, "CAREEROPS_SOURCE_ROOT is not set");
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
