@@ -94,11 +94,25 @@ static const char co__arch_settings[] =
     "  --s3-secret-key-file F    CAREEROPS_ARCHIVE_S3_SECRET_KEY_FILE\n"
     "  --retry-seconds N         CAREEROPS_ARCHIVE_RETRY_SECONDS (30)\n";
 
+/* Whether option `name` is one of `takes` (",keep,dsn,"): the options
+ * beyond the archive settings that the command uses; else said (trial
+ * 78: `backup -o FILE` exited 0 and wrote no FILE). */
+static int co__arch_takes(const char *takes, const char *name, const char *cmd)
+{
+    char k[32];
+    snprintf(k, sizeof k, ",%s,", name);
+    if (strstr(takes, k) != NULL)
+        return 1;
+    fprintf(stderr, "%s takes no --%s (see %s --help)\n", cmd, name, cmd);
+    return 0;
+}
+
 /* Parse argv into o; cmd ("careerops backup") names the command in the
- * errors. Returns optind, or -1 (usage printed, exit 2), or -2 (--help
+ * errors; takes lists the options beyond the archive settings it uses
+ * (",keep,dsn,"). Returns optind, or -1 (said, exit 2), or -2 (--help
  * printed, exit 0). */
 static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
-                          const char *usage, const char *cmd)
+                          const char *usage, const char *cmd, const char *takes)
 {
     memset(o, 0, sizeof *o);
     o->cfg.url = co__env("CAREEROPS_ARCHIVE");
@@ -139,9 +153,13 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
             retry = optarg;
             break;
         case CO_OPT_DSN:
+            if (!co__arch_takes(takes, "dsn", cmd))
+                return -1;
             o->dsn = optarg;
             break;
         case CO_OPT_KEEP: {
+            if (!co__arch_takes(takes, "keep", cmd))
+                return -1;
             char *e;
             o->keep = strtol(optarg, &e, 10);
             if (*e || o->keep < 1) {
@@ -152,9 +170,13 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
             break;
         }
         case CO_OPT_OLDER:
+            if (!co__arch_takes(takes, "older-than", cmd))
+                return -1;
             o->older = optarg;
             break;
         case 'o':
+            if (!co__arch_takes(takes, "output", cmd))
+                return -1;
             o->out = optarg;
             break;
         case 'h':
@@ -331,8 +353,12 @@ int co_cmd_archive(int argc, char **argv)
         printf("%s\n%s", co__archive_usage, co__arch_settings);
         return 0;
     }
-    int i = co__arch_parse(argc - 1, argv + 1, &o, co__archive_usage,
-                           "careerops archive");
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "careerops archive %s", sub);
+    int i = co__arch_parse(argc - 1, argv + 1, &o, co__archive_usage, cmd,
+                           strcmp(sub, "get") == 0     ? ",output,"
+                           : strcmp(sub, "prune") == 0 ? ",older-than,"
+                                                       : ",");
     if (i == -2)
         return 0;
     if (i < 0)
@@ -892,8 +918,8 @@ static const char co__backup_usage[] =
 int co_cmd_backup(int argc, char **argv)
 {
     co__arch_opts_t o;
-    int i =
-        co__arch_parse(argc, argv, &o, co__backup_usage, "careerops backup");
+    int i = co__arch_parse(argc, argv, &o, co__backup_usage, "careerops backup",
+                           ",keep,dsn,");
     if (i == -2)
         return 0;
     if (i < 0)
@@ -989,8 +1015,8 @@ static const char co__restore_usage[] =
 int co_cmd_restore(int argc, char **argv)
 {
     co__arch_opts_t o;
-    int i =
-        co__arch_parse(argc, argv, &o, co__restore_usage, "careerops restore");
+    int i = co__arch_parse(argc, argv, &o, co__restore_usage,
+                           "careerops restore", ",dsn,");
     if (i == -2)
         return 0;
     if (i < 0)

@@ -300,8 +300,16 @@ out=$("$B" archive get abc -o x -o y 2>&1) && fail "archive get -o twice passed"
 echo "ok: backup and archive say an option given twice once"
 # trial 45: the option is named as typed (it said --conninfo for --dsn,
 # --output for -o), and a connection string with a password is not echoed
-expect 2 "^error: careerops archive: -o given twice .'x', then 'y'." \
+expect 2 "^error: careerops archive get: -o given twice .'x', then 'y'." \
     "archive get -o twice" "$B" archive get abc -o x -o y
+# trial 78: an option the command does not use was taken and ignored
+expect 2 "^careerops backup takes no --output \(see careerops backup --help\)" \
+    "backup -o FILE" "$B" backup -o "$t/mybackup.dump"
+[ ! -e "$t/mybackup.dump" ] || fail "backup -o wrote $t/mybackup.dump"
+expect 2 "^careerops backup takes no --older-than" "backup --older-than" "$B" backup --older-than 5
+expect 2 "^careerops archive ls takes no --older-than" "archive ls --older-than" \
+    "$B" archive ls --older-than 5
+expect 2 "^careerops restore takes no --keep" "restore --keep" "$B" restore --keep 3 x
 pw='postgresql://alice:S3cretPW@h/db'
 for cmd in "relabel K OFFER --dsn" "relabel K OFFER --conninfo" "applications --dsn" \
     "backup --dsn" "restore x --dsn" "train --labels a --emails b --out c --corrections"; do
