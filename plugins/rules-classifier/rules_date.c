@@ -1905,9 +1905,12 @@ int rules_moved_cue(const rules_text_t *t, uint16_t seg)
                 return 1;
         }
         /* "moved to Wednesday", "move your panel from Tuesday to
-         * Wednesday", "moved your interview to Friday" (a day or date
-         * after "to", in the sentence: not "moved to the next round") */
-        if (strcmp(w, "moved") == 0 || strcmp(w, "move") == 0) {
+         * Wednesday", "moved your interview to Friday", "we need to
+         * reschedule your interview to Thursday" (a day or date after
+         * "to", in the sentence: not "moved to the next round"; trial 78
+         * for reschedule) */
+        if (strcmp(w, "moved") == 0 || strcmp(w, "move") == 0 ||
+            strcmp(w, "reschedule") == 0 || strcmp(w, "rescheduling") == 0) {
             for (size_t k = i + 1; k < i + 10 && rules_same_seg(t, k + 1, seg);
                  k++) {
                 /* a single line break may wrap the sentence ("we have

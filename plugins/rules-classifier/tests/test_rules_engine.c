@@ -534,6 +534,12 @@ START_TEST(rescheduled_interview)
          "interviewer is sick, so we have moved your\nvideo interview to "
          "Friday, March 7, 2025 at 1:00 PM PT.\n\nJo",
          1},
+        /* "need to reschedule ... to" a day (trial 78) */
+        {"Re: Interview invitation: Backend Engineer at Quillfeather",
+         "Hi Sam,\n\nApologies, our hiring manager is travelling, so we "
+         "need to reschedule your interview to Friday, March 7, 2025 at "
+         "1:00 PM PT.\n\nJo",
+         1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *e = mk("Jo Park", "jo@quillfeather.example", cases[i].subject,
