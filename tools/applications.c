@@ -171,6 +171,32 @@ static int co__app_superseded(const json_t *iv)
     return json_string_value(json_object_get(iv, "superseded_by")) != NULL;
 }
 
+/* The event key of the first slot of a moved interview: a slot with
+ * `moved_from` replaced the one whose `superseded_by` is its key. A UID
+ * from it stays the same when the interview moves, so a calendar that
+ * imports the file again updates the event instead of keeping the old
+ * slot beside the new one (trial 78). */
+static const char *co__app_first_key(const json_t *ivs, const json_t *iv)
+{
+    const char *key = co__app_s(iv, "event_key");
+    for (int hop = 0; hop < 16 && json_object_get(iv, "moved_from"); hop++) {
+        size_t k;
+        const json_t *x, *prev = NULL;
+        json_array_foreach(ivs, k, x)
+        {
+            const char *by =
+                json_string_value(json_object_get(x, "superseded_by"));
+            if (x != iv && by != NULL && strcmp(by, key) == 0)
+                prev = x;
+        }
+        if (prev == NULL)
+            break;
+        iv = prev;
+        key = co__app_s(iv, "event_key");
+    }
+    return key;
+}
+
 /* Whether the application is closed (rejected, or your own WITHDRAWN or
  * DECLINED): its upcoming interviews will not take place. */
 static int co__app_closed(const json_t *app)
@@ -503,7 +529,8 @@ static char *co__app_ics(const json_t *apps, const char *briefing_tmpl,
                     : NULL;
             icalcomponent *ev = icalcomponent_new_vevent();
             char uid[160], summary[512], desc[2048];
-            snprintf(uid, sizeof uid, "%.64s@careerops", key);
+            snprintf(uid, sizeof uid, "%.64s@careerops",
+                     co__app_first_key(json_object_get(a, "interviews"), iv));
             snprintf(summary, sizeof summary, "Interview: %s%s%s", company,
                      role[0] ? " - " : "", role);
             snprintf(desc, sizeof desc, "%s%s%s\nStatus: %s%s%s%s%s", company,

@@ -365,6 +365,18 @@ mail sr2 'Summit Ridge Analytics' 2026-12-03T16:00:00Z 2026-12-09T17:30:00Z \
     fail "the rescheduled slot is not replaced: $(ivs 'Summit Ridge Analytics')"
 [ "$(q -c "SELECT next_interview AT TIME ZONE 'UTC' FROM $S.applications WHERE company = 'Summit Ridge Analytics'")" = "2026-12-09 17:30:00" ] ||
     fail "next_interview of Summit Ridge is not the new time"
+# the moved slot keeps the UID of the first one in --ics (trial 78: a
+# calendar importing the file again kept both)
+"$CAREEROPS_BIN" applications --schema "$S" --ics --now 2026-12-04T00:00:00Z >"$T/moved.ics" ||
+    fail "--ics with a moved interview"
+python3 - "$T/moved.ics" <<'PY' || fail "the moved interview's UID: $(cat "$T/moved.ics")"
+import re, sys
+evs = open(sys.argv[1]).read().split("BEGIN:VEVENT")[1:]
+sr = [e for e in evs if "Summit Ridge" in e]
+assert len(sr) == 1, sr
+assert re.search(r"^UID:sr1@careerops\r?$", sr[0], re.M), sr[0]
+assert "DTSTART:20261209T173000Z" in sr[0], sr[0]
+PY
 # 2. the user's own reply confirming the time above a quoted invitation
 #    (whose quoted text says "new time": quoted text is not read)
 mail hb1 Harborline 2026-12-02T09:00:00Z 2026-12-10T16:00:00Z 'Interview: Harborline' \
