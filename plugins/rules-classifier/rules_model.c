@@ -505,16 +505,41 @@ static int rules_is_auto_reply(const json_t *email)
                                        "Autoreply:",
                                        "Auto reply:",
                                        "Out of Office",
+                                       "Out-of-office",
                                        "Abwesenheitsnotiz",
+                                       "Automatische Antwort",
                                        "R\xc3\xa9ponse automatique",
                                        "Respuesta autom\xc3\xa1tica",
                                        "Resposta autom\xc3\xa1tica",
+                                       "Risposta automatica",
                                        "Automatisch antwoord"};
-    const char *as = json_string_value(
-        json_object_get(json_object_get(email, "headers"), "auto_submitted"));
-    if (as != NULL && strncasecmp(as, "auto-replied", 12) == 0)
+    static const char *const re[] = {
+        "re:", "aw:", "sv:", "vs:", "wg:", "fw:", "fwd:", "tr:"};
+    const json_t *h = json_object_get(email, "headers");
+    const char *as = json_string_value(json_object_get(h, "auto_submitted"));
+    const char *pr = json_string_value(json_object_get(h, "precedence"));
+    if ((as != NULL && strncasecmp(as, "auto-replied", 12) == 0) ||
+        (pr != NULL && strcasecmp(pr, "auto_reply") == 0))
         return 1;
-    return rules_subject_starts(email, subj, sizeof subj / sizeof *subj);
+    /* after tags and reply prefixes: "[EXTERNAL] Automatic reply: ...",
+     * "RE: Automatic reply: ..." (trial 79) */
+    const char *s = json_string_value(json_object_get(email, "subject"));
+    for (int hop = 0; s != NULL && hop < 8; hop++) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        const char *e = *s == '[' ? strchr(s, ']') : NULL;
+        size_t skip = e != NULL ? (size_t)(e - s) + 1 : 0;
+        for (size_t i = 0; skip == 0 && i < sizeof re / sizeof *re; i++)
+            if (strncasecmp(s, re[i], strlen(re[i])) == 0)
+                skip = strlen(re[i]);
+        if (skip == 0)
+            break;
+        s += skip;
+    }
+    for (size_t i = 0; s != NULL && i < sizeof subj / sizeof *subj; i++)
+        if (strncasecmp(s, subj[i], strlen(subj[i])) == 0)
+            return 1;
+    return 0;
 }
 
 static int rules_model_classify_any(rules_model_t *rm, const rules_db_t *db,

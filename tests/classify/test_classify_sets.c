@@ -292,7 +292,11 @@ START_TEST(short_mail_other)
      * interview (trial 78: an INTERVIEW and an application) */
     static const char *const files[] = {
         "short-ok.eml", "short-hi.eml", "short-company-hi.eml",
-        "short-company-thanks.eml", "auto-reply-ooo.eml"};
+        "short-company-thanks.eml", "auto-reply-ooo.eml",
+        /* after a tag and a reply prefix, in German with auto-generated,
+         * and marked by Precedence: auto_reply (trial 79) */
+        "auto-reply-tagged.eml", "auto-reply-de.eml",
+        "auto-reply-precedence.eml"};
     const char *root = getenv("CAREEROPS_SOURCE_ROOT");
     ck_assert_msg(root != NULL, "CAREEROPS_SOURCE_ROOT is not set");
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
