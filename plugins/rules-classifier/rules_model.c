@@ -441,11 +441,9 @@ static void rules_model_decide_any(void *arg, const json_t *email,
     *confidence = p[top];
 }
 
-/* Whether the subject starts with one of n prefixes (any case). */
-static int rules_subject_starts(const json_t *email, const char *const *pre,
-                                size_t n)
+/* Whether s (NULL: no) starts with one of n prefixes (any case). */
+static int rules_starts_any(const char *s, const char *const *pre, size_t n)
 {
-    const char *s = json_string_value(json_object_get(email, "subject"));
     for (size_t i = 0; s != NULL && i < n; i++)
         if (strncasecmp(s, pre[i], strlen(pre[i])) == 0)
             return 1;
@@ -487,7 +485,9 @@ int rules_is_bounce(const json_t *email)
         json_object_get(json_object_get(email, "headers"), "auto_submitted"));
     if (as == NULL || strcasecmp(as, "no") == 0)
         return 0;
-    return rules_subject_starts(email, subj, sizeof subj / sizeof *subj);
+    return rules_starts_any(
+        json_string_value(json_object_get(email, "subject")), subj,
+        sizeof subj / sizeof *subj);
 }
 
 /* An automatic reply (RFC 3834: Auto-Submitted: auto-replied, or a mail
@@ -536,10 +536,7 @@ static int rules_is_auto_reply(const json_t *email)
             break;
         s += skip;
     }
-    for (size_t i = 0; s != NULL && i < sizeof subj / sizeof *subj; i++)
-        if (strncasecmp(s, subj[i], strlen(subj[i])) == 0)
-            return 1;
-    return 0;
+    return rules_starts_any(s, subj, sizeof subj / sizeof *subj);
 }
 
 static int rules_model_classify_any(rules_model_t *rm, const rules_db_t *db,
