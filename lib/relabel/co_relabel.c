@@ -532,20 +532,19 @@ static int co__relabel_app_of(PGconn *c, const char *schema, const char *key,
     return ok ? 0 : 1;
 }
 
-/* After a new company moved event `key` out of application `before`,
- * which had a decision of its own: when that application is gone (all
- * its events moved) and the event's new application has no decision, the
- * decision follows it (its row is moved to the new id). Else says where
- * the decision stays and how to carry it over or forget it, in `note`.
- * 0, or 1 with the reason printed. */
-static int co__relabel_follow(PGconn *c, const char *schema, const char *key,
-                              const co__relabel_app_t *before, char *note,
+/* After a new company moved an event out of application `before`, which
+ * had a decision of its own, into application `after` (read once by the
+ * caller, co__relabel_app_of): when `before` is gone (all its events
+ * moved) and `after` has no decision, the decision follows the event (its row
+ * is moved to the new id). Else says where the decision stays and how to
+ * carry it over or forget it, in `note`. 0, or 1 with the reason
+ * printed. */
+static int co__relabel_follow(PGconn *c, const char *schema,
+                              const co__relabel_app_t *before,
+                              const co__relabel_app_t *after, char *note,
                               size_t n)
 {
-    co__relabel_app_t after;
-    if (co__relabel_app_of(c, schema, key, &after) != 0)
-        return 1;
-    if (strcmp(after.id, before->id) == 0)
+    if (strcmp(after->id, before->id) == 0)
         return 0;
     char *q = co__relabel_sql(
         c, schema, "SELECT count(*) FROM {s}.applications WHERE id = $1");
@@ -559,16 +558,17 @@ static int co__relabel_follow(PGconn *c, const char *schema, const char *key,
     int gone = strcmp(PQgetvalue(res, 0, 0), "0") == 0;
     PQclear(res);
     if (!gone) {
-        if (after.id[0] != '\0' && after.status[0] == '\0')
+        if (after->id[0] != '\0' && after->status[0] == '\0')
             snprintf(note, n,
                      "application %s keeps its decision %s (its other "
                      "emails); this event is now application %s: careerops "
                      "applications --decide %s=%s decides it too\n",
-                     before->id, before->status, after.id, after.id,
+                     before->id, before->status, after->id, after->id,
                      before->status);
         return 0;
     }
-    if (after.id[0] != '\0' && after.status[0] == '\0' && after.n_events > 1) {
+    if (after->id[0] != '\0' && after->status[0] == '\0' &&
+        after->n_events > 1) {
         /* an application of its own already (trial 74: another company's
          * interviews went WITHDRAWN, and relabelling back left them so) */
         snprintf(note, n,
@@ -577,25 +577,25 @@ static int co__relabel_follow(PGconn *c, const char *schema, const char *key,
                  "emails, so the decision does not move there (relabel back "
                  "to restore it; careerops applications --decide %s=%s "
                  "decides the other too, --decide %s=NONE forgets it)\n",
-                 before->id, before->status, after.id, after.id, before->status,
-                 before->id);
+                 before->id, before->status, after->id, after->id,
+                 before->status, before->id);
         return 0;
     }
-    if (after.id[0] == '\0' || after.status[0] != '\0') {
+    if (after->id[0] == '\0' || after->status[0] != '\0') {
         snprintf(note, n,
                  "application %s is gone; its decision %s is kept under its "
                  "id%s%s%s (relabel back to restore it, or careerops "
                  "applications --decide %s=NONE forgets it)\n",
                  before->id, before->status,
-                 after.id[0] ? ": application " : "", after.id,
-                 after.id[0] ? " has a decision of its own" : "", before->id);
+                 after->id[0] ? ": application " : "", after->id,
+                 after->id[0] ? " has a decision of its own" : "", before->id);
         return 0;
     }
     static const char *const sql[2] = {
         "UPDATE {s}.application_decisions SET application_id = $2"
         " WHERE application_id = $1",
         "SELECT {s}.careerops_application_rederive($1)"};
-    const char *pv[2][2] = {{before->id, after.id}, {after.ck, NULL}};
+    const char *pv[2][2] = {{before->id, after->id}, {after->ck, NULL}};
     int ok = 1;
     for (int i = 0; i < 2 && ok; i++) {
         q = co__relabel_sql(c, schema, sql[i]);
@@ -607,7 +607,7 @@ static int co__relabel_follow(PGconn *c, const char *schema, const char *key,
     if (ok)
         snprintf(note, n,
                  "your decision %s follows the application: %s is now %s\n",
-                 before->status, before->id, after.id);
+                 before->status, before->id, after->id);
     return ok ? 0 : 1;
 }
 
@@ -726,13 +726,14 @@ static int co__relabel_one(co__relabel_t *r, PGconn *c, const char *keyarg,
         rc = co__relabel_ok(c, res, "updating the event") ? 0 : 1;
         PQclear(res);
     }
+    co__relabel_app_t now = {0}; /* the event's application afterwards */
+    if (rc == 0 && moves)
+        rc = co__relabel_app_of(c, r->schema, key, &now);
     if (rc == 0 && before.status[0] != '\0')
-        rc = co__relabel_follow(c, r->schema, key, &before, note, sizeof note);
+        rc = co__relabel_follow(c, r->schema, &before, &now, note, sizeof note);
     if (rc == 0 && moves && newv[1] != NULL) {
         /* said, not done in silence (note 33: a longer name of the same
          * sender domain joined the application of the shorter one) */
-        co__relabel_app_t now;
-        rc = co__relabel_app_of(c, r->schema, key, &now);
         size_t l = strlen(note);
         if (rc == 0 && !now.merged && now.id[0] != '\0' && l == 0 &&
             strcmp(now.id, before.id) != 0)
