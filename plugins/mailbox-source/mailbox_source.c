@@ -325,7 +325,8 @@ static co_status_t mailbox_wait(mailbox_t *m, int timeout_ms)
 }
 
 /* "N files skipped because their names do not end in .eml (e.g. X)", or
- * "1 file skipped because its name ...", into buf. */
+ * "1 file skipped because its name ...", into buf; 1 when the example is
+ * a Maildir's file (the fix is to read that Maildir), else 0. */
 static int mailbox_not_eml_said(const mailbox_skips_t *k, char *buf,
                                 size_t size)
 {
@@ -335,8 +336,9 @@ static int mailbox_not_eml_said(const mailbox_skips_t *k, char *buf,
     const char *eg = k->not_eml_eg;
     const char *cur = strstr(eg, "/cur/"), *nw = strstr(eg, "/new/");
     const char *sub = cur != NULL ? cur : nw;
-    if (sub != NULL || strncmp(eg, "cur/", 4) == 0 ||
-        strncmp(eg, "new/", 4) == 0)
+    int maildir = sub != NULL || strncmp(eg, "cur/", 4) == 0 ||
+                  strncmp(eg, "new/", 4) == 0;
+    if (maildir)
         snprintf(buf, size,
                  "%u file%s skipped because %s not end in .eml (e.g. %s): "
                  "%.*s is a Maildir; give it as config.path (the demo's "
@@ -349,8 +351,7 @@ static int mailbox_not_eml_said(const mailbox_skips_t *k, char *buf,
                  "%u file%s skipped because %s not end in .eml (e.g. %s)",
                  k->not_eml, one ? "" : "s",
                  one ? "its name does" : "their names do", eg);
-    return sub != NULL || strncmp(eg, "cur/", 4) == 0 ||
-           strncmp(eg, "new/", 4) == 0;
+    return maildir;
 }
 
 /* Whether the mbox bytes before the position are blank lines only (a file
