@@ -830,6 +830,30 @@ const char *co_mail_utf16(const void *p, size_t n)
     return NULL;
 }
 
+size_t co_mail_lead_len(const void *p, size_t n, unsigned *kinds)
+{
+    const char *b = p;
+    unsigned k = 0;
+    size_t i = 0;
+    if (n >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0) {
+        i = 3;
+        k |= CO_MAIL_LEAD_BOM;
+    }
+    if (co_mail_utf16(b + i, n - i) == NULL)
+        for (; i < n; i++) {
+            if (b[i] == '\0')
+                k |= CO_MAIL_LEAD_NUL;
+            else if (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' ||
+                     b[i] == '\n')
+                k |= CO_MAIL_LEAD_SPACE;
+            else
+                break;
+        }
+    if (kinds != NULL)
+        *kinds = k;
+    return i;
+}
+
 int co_mail_has_header_block(const void *p, size_t n)
 {
     const char *h = p;
@@ -930,25 +954,26 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
     memset(&c, 0, sizeof c);
     co__opts_fill(opts, &c.o);
     c.d.arr = json_array();
-    const char *p = raw;
-    size_t n = len;
-    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-        p += 3;
-        n -= 3;
+    /* A byte order mark, NUL bytes (a file padded by a disk tool or a
+     * crashed writer: dropped however many there are, as the header
+     * block's are, not cut as an over-long field after 64 KiB, trial 75)
+     * and blank lines before the first field or envelope line. */
+    unsigned lead_kinds = 0;
+    size_t lead = co_mail_lead_len(raw, len, &lead_kinds);
+    size_t bom = (lead_kinds & CO_MAIL_LEAD_BOM) ? 3 : 0;
+    /* NUL bytes only: said as such (trial 77) */
+    size_t only_nuls =
+        lead == len && lead > bom && (lead_kinds & CO_MAIL_LEAD_SPACE) == 0
+            ? lead - bom
+            : 0;
+    if (lead_kinds & CO_MAIL_LEAD_BOM)
         co__defect(&c.d, "byte-order-mark");
-    }
-    /* NUL bytes before the first field (a file padded by a disk tool or a
-     * crashed writer): dropped however many there are, as the header
-     * block's are, not cut as an over-long field after 64 KiB (trial 75) */
-    size_t nuls = 0;
-    while (nuls < n && p[nuls] == '\0')
-        nuls++;
-    int only_nuls = nuls > 0 && nuls == n;
-    if (nuls > 0 && nuls < n && co_mail_utf16(p, n) == NULL) {
-        p += nuls;
-        n -= nuls;
+    if (lead_kinds & CO_MAIL_LEAD_NUL)
         co__defect(&c.d, "leading-nul-bytes");
-    }
+    if (lead_kinds & CO_MAIL_LEAD_SPACE)
+        co__defect(&c.d, "leading-whitespace");
+    const char *p = (const char *)raw + lead;
+    size_t n = len - lead;
     const char *p0 = p; /* what a refusal quotes (trial 76: "From the desk
                            of ..." was quoted from its second line) */
     size_t n0 = n;
@@ -985,11 +1010,11 @@ int co_mail_to_json(const void *raw, size_t len, const co_mail_opts_t *opts,
     if (nonspace == 0 || only_nuls) {
         /* NUL bytes only: said as such, as for the file alone (trial 77:
          * "no header fields found (starts "......")" in a folder) */
-        if (nonspace != 0)
+        if (only_nuls)
             co__err(errstr, errstr_size,
                     "not an RFC 5322 message: %zu NUL bytes and nothing else "
                     "(a file zeroed by a crash or a disk tool)",
-                    n);
+                    only_nuls);
         else
             co__err(errstr, errstr_size,
                     "empty message (%zu bytes, no content): nothing to "

@@ -212,6 +212,28 @@ const char *co_mail_windows_zones_error(void);
  */
 const char *co_mail_utf16(const void *p, size_t n);
 
+/** @brief What co_mail_lead_len() skipped (bits of its `kinds`). */
+enum {
+    CO_MAIL_LEAD_BOM = 1,  /**< a UTF-8 byte order mark (EF BB BF) */
+    CO_MAIL_LEAD_NUL = 2,  /**< NUL bytes */
+    CO_MAIL_LEAD_SPACE = 4 /**< spaces, tabs, CR, LF */
+};
+
+/**
+ * @brief How many bytes come before a message's first line: a UTF-8 byte
+ *        order mark at the start, then any mix of NUL bytes and whitespace
+ *        (space, tab, CR, LF), as an editor, a disk tool or a crashed
+ *        writer leaves them. The one rule for what the normalizer
+ *        (co_mail_to_json()) and the mailbox source skip there. After the
+ *        mark, UTF-16 text (co_mail_utf16()) has no such bytes: its NULs
+ *        are halves of characters.
+ * @param p The bytes (borrowed); n Their number.
+ * @param kinds NULL, or set to the CO_MAIL_LEAD_* bits of what was skipped
+ *        (0 when nothing was).
+ * @returns The number of bytes, at most n. Pure; any thread.
+ */
+size_t co_mail_lead_len(const void *p, size_t n, unsigned *kinds);
+
 /**
  * @brief Whether bytes start like an RFC 5322 header block: the first line
  *        (after blank lines) is "Name: value" with a printable field name,

@@ -1010,11 +1010,7 @@ static void mailbox_eml_is_mbox(mailbox_t *m, const char *path, const char *raw,
 {
     /* after what the normalizer skips before a message too: a byte order
      * mark, NUL bytes, blank lines (trial 77: each hid the WARN) */
-    size_t skip = len >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    while (skip < len &&
-           (raw[skip] == '\0' || raw[skip] == '\r' || raw[skip] == '\n' ||
-            raw[skip] == ' ' || raw[skip] == '\t'))
-        skip++;
+    size_t skip = co_mail_lead_len(raw, len, NULL);
     raw += skip;
     len -= skip;
     const char *nl = memchr(raw, '\n', len);

@@ -625,6 +625,45 @@ START_TEST(nul_bytes_dropped)
 }
 END_TEST
 
+/* What comes before a message: one rule for the normalizer and the
+ * mailbox source (co_mail_lead_len), in any mix and order */
+START_TEST(lead_bytes_skipped)
+{
+    static const char m[] = "\xEF\xBB\xBF\r\n\0\0\n \0"
+                            "From hr@lead.example Wed Mar  5 09:00:00 2025\n"
+                            "From: HR <hr@lead.example>\nSubject: Offer\n\n"
+                            "We offer you it.\n";
+    unsigned kinds = 0;
+    size_t lead = co_mail_lead_len(m, sizeof m - 1, &kinds);
+    ck_assert_uint_eq(lead, 10);
+    ck_assert_uint_eq(kinds,
+                      CO_MAIL_LEAD_BOM | CO_MAIL_LEAD_NUL | CO_MAIL_LEAD_SPACE);
+    char err[512] = "";
+    json_t *r = mt_norm(m, sizeof m - 1, NULL, NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "rejected: %s", err);
+    ck_assert_str_eq(mt_str(r, "subject"), "Offer");
+    ck_assert_str_eq(mt_str(r, "from.address"), "hr@lead.example");
+    static const char *const defects[] = {
+        "byte-order-mark", "leading-nul-bytes", "leading-whitespace",
+        "mbox-from-line"};
+    for (size_t i = 0; i < sizeof defects / sizeof *defects; i++)
+        ck_assert_msg(has_defect(r, defects[i]), "no %s", defects[i]);
+    json_decref(r);
+    /* nothing before it, and UTF-16 (its NULs are characters' halves) */
+    ck_assert_uint_eq(co_mail_lead_len("From: a\n", 8, &kinds), 0);
+    ck_assert_uint_eq(kinds, 0);
+    static const char u16be[] = "\0F\0r\0o\0m\0:";
+    ck_assert_uint_eq(co_mail_lead_len(u16be, sizeof u16be - 1, NULL), 0);
+    /* NULs and blank lines only: an empty message, not "NUL bytes only" */
+    static const char blank[] = "\0\0\n\n\0";
+    char *json = NULL, key[65];
+    ck_assert_int_eq(co_mail_to_json(blank, sizeof blank - 1, NULL, NULL, &json,
+                                     NULL, key, err, sizeof err),
+                     CO_ERR_INVAL);
+    ck_assert_msg(strstr(err, "empty message"), "%s", err);
+}
+END_TEST
+
 START_TEST(headers_and_threading)
 {
     json_t *r = norm_text(
@@ -1036,6 +1075,7 @@ static Suite *unit_suite(void)
     tcase_add_test(tc, alternative_plain_placeholder);
     tcase_add_test(tc, text_trimmed);
     tcase_add_test(tc, nul_bytes_dropped);
+    tcase_add_test(tc, lead_bytes_skipped);
     tcase_add_test(tc, headers_and_threading);
     tcase_add_test(tc, source_field);
     tcase_add_test(tc, rejections_have_reasons);
