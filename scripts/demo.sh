@@ -992,9 +992,12 @@ q -F $'\t' -c "$evs_with SELECT 'DECIDED_' || event_type, count(DISTINCT lower(c
     GROUP BY event_type" >>"$events"
 # the .eml files of a folder stored as emails: an earlier run's dead letter
 # of one of them was fixed since (trial 77: a UTF-16 file converted as the
-# dead letter said stayed listed as one)
-q -F $'\t' -c "SELECT DISTINCT 'EML_FILE', doc->'source'->>'file' FROM \"$schema\".emails
-    WHERE doc->'source'->>'kind' = 'eml' AND doc->'source'->>'file' IS NOT NULL" >>"$events" 2>/dev/null || true
+# dead letter said stayed listed as one); asked only when there is an
+# ingest dead letter at all
+if [ -s "$dlq" ] && grep -q '"careerops.error.stage":"ingest"' "$dlq"; then
+    q -F $'\t' -c "SELECT DISTINCT 'EML_FILE', doc->'source'->>'file' FROM \"$schema\".emails
+        WHERE doc->'source'->>'kind' = 'eml' AND doc->'source'->>'file' IS NOT NULL" >>"$events" 2>/dev/null || true
+fi
 # companies with an application still open: a rejection there names its
 # role in the summary (trial 77: "Rejected by: Quillfeather Analytics" next
 # to that company's interview for another role)
