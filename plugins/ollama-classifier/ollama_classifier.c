@@ -482,6 +482,31 @@ static co_status_t ollama_request(ollama_inst_t *in, const char *user,
     return st;
 }
 
+/* An automatic reply (out of office) the model read as an interview,
+ * offer, assessment or rejection: it quotes or names the user's own mail,
+ * so it is OTHER, as the rules classifier decides (rules_is_auto_reply(),
+ * compiled in; an acknowledgement keeps its label). 1 when `ev` was
+ * changed. */
+static int ollama_auto_reply(const json_t *email, ollama_event_t *ev)
+{
+    static const char *const give_way[] = {"INTERVIEW", "OFFER", "ASSESSMENT",
+                                           "REJECTION"};
+    int job = 0;
+    for (size_t i = 0; i < sizeof give_way / sizeof *give_way; i++)
+        job |= strcmp(ev->event_type, give_way[i]) == 0;
+    if (!job || !rules_is_auto_reply(email))
+        return 0;
+    ev->event_type = ollama_labels[6]; /* OTHER */
+    ev->company[0] = ev->role[0] = ev->scheduled_date[0] = '\0';
+    ev->confidence = 1.0;
+    if (ev->evidence == NULL)
+        ev->evidence = json_array();
+    json_array_insert_new(
+        ev->evidence, 0,
+        json_string("an automatic reply (out of office): OTHER"));
+    return 1;
+}
+
 /* `opinions`: what the LLM and the local classifier said. */
 static json_t *ollama_opinions(const ollama_inst_t *in,
                                const ollama_event_t *llm,
@@ -544,6 +569,8 @@ static co_status_t ollama_ask(ollama_inst_t *in, const co_record_t *rec,
         /* HTTP failure: ollama_http_failure() set the error. */
     } else if (rc == OLLAMA_ANSWER_OK) {
         json_t *extra = NULL;
+        if (ollama_auto_reply(email, &ev))
+            api->metric_add(in->st, "auto_replies_settled", 1);
         if (have_local &&
             ollama_labels_disagree(ev.event_type, local.event_type)) {
             extra = ollama_opinions(in, &ev, &local);

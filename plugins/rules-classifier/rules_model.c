@@ -498,7 +498,7 @@ int rules_is_bounce(const json_t *email)
  * INTERVIEW, a notification and an application). Applicant-tracking
  * acknowledgements are auto-replies too, so only the labels that alert
  * and REJECTION give way to OTHER; no labelled message has one. */
-static int rules_is_auto_reply(const json_t *email)
+int rules_is_auto_reply(const json_t *email)
 {
     static const char *const subj[] = {"Automatic reply:",
                                        "Auto-Reply:",

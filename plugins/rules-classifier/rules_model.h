@@ -70,6 +70,19 @@ int rules_model_classify(rules_model_t *rm, const rules_db_t *db,
  */
 int rules_is_bounce(const json_t *email);
 
+/**
+ * @brief Whether `email` (careerops.email.v1, borrowed) is an automatic
+ *        reply (RFC 3834 Auto-Submitted: auto-replied, Precedence:
+ *        auto_reply, or a mail client's "Automatic reply:" / "Out of
+ *        Office" subject in the languages listed in docs/classification.md,
+ *        after "[TAG]" and "RE:" prefixes). Such a reply quotes or names the
+ *        mail it answers, so an interview, offer, assessment or rejection
+ *        read in it is OTHER; an applicant-tracking acknowledgement is an
+ *        automatic reply too and keeps its label.
+ * @returns 1 or 0. Pure; thread-safe.
+ */
+int rules_is_auto_reply(const json_t *email);
+
 /** @brief The training set's SHA-256 recorded in the model file. */
 const char *rules_model_dataset(const rules_model_t *rm);
 

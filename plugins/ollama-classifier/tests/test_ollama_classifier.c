@@ -459,6 +459,46 @@ START_TEST(bounce_is_other_without_the_model)
 }
 END_TEST
 
+/* An out-of-office reply naming the interview it answers: the model's
+ * INTERVIEW gives way to OTHER (rules_is_auto_reply(), compiled in); an
+ * acknowledgement sent as an automatic reply keeps its label. */
+START_TEST(auto_reply_is_not_an_interview)
+{
+    static const char *ack =
+        "{\"event_type\":\"APPLICATION_ACK\",\"company\":\"Lindqvist "
+        "Robotics\",\"role\":null,\"scheduled_date\":null,\"confidence\":"
+        "0.9,\"evidence\":[\"we received your application\"]}";
+    ck_assert_int_eq(start_plugin(NULL), CO_OK);
+    co_fake_ollama_push_content(ollama, valid_interview, 0);
+    co_record_t rec = ollama_email_record(
+        "a1", "[EXTERNAL] Automatic reply: Re: Interview on 4 March",
+        "I'm out of the office until Monday. Re: interview on 4 March at "
+        "15:00 at Lindqvist Robotics.");
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
+    ck_assert_uint_eq(co_fake_request_count(fake), 1);
+    json_t *ev = json_loads(host->emits[0].value, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "event_type")),
+                     "OTHER");
+    ck_assert(json_is_null(json_object_get(ev, "company")));
+    ck_assert(json_is_null(json_object_get(ev, "scheduled_date")));
+    ck_assert_str_eq(
+        json_string_value(json_array_get(json_object_get(ev, "evidence"), 0)),
+        "an automatic reply (out of office): OTHER");
+    json_decref(ev);
+    free_record(&rec);
+    co_fake_ollama_push_content(ollama, ack, 0);
+    rec = email_record_with(
+        "a2", "Thank you for applying", "We received your application.",
+        "headers", json_pack("{s:s}", "auto_submitted", "auto-replied"));
+    ck_assert_int_eq(plugin->process(run.inst, &rec), CO_OK);
+    ev = json_loads(host->emits[1].value, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "event_type")),
+                     "APPLICATION_ACK");
+    json_decref(ev);
+    free_record(&rec);
+}
+END_TEST
+
 START_TEST(bad_input_is_dead_lettered)
 {
     ck_assert_int_eq(start_plugin(NULL), CO_OK);
@@ -511,6 +551,7 @@ static Suite *suite(void)
     tcase_add_test(tc, long_email_is_truncated_and_marked);
     tcase_add_test(tc, cascade_settles_job_alerts_without_the_model);
     tcase_add_test(tc, bounce_is_other_without_the_model);
+    tcase_add_test(tc, auto_reply_is_not_an_interview);
     tcase_add_test(tc, bad_input_is_dead_lettered);
     tcase_add_test(tc, bad_configuration_is_fatal);
     suite_add_tcase(s, tc);
