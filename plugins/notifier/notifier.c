@@ -486,11 +486,12 @@ static int notifier_superseded(struct notifier *n, json_t *event)
     return found;
 }
 
-/* The time the plugin last announced for the company of a moved
- * (rescheduled) interview, other than the new one and not cancelled
- * ("2026-12-08T20:00:00Z", a new string), or NULL: none, or the state
- * store unreachable (the notice then only says "(new time)"). */
-static char *notifier_moved_from(struct notifier *n, json_t *event)
+/* The interview the plugin last announced for the company of a moved
+ * (rescheduled) interview, at another time than the new one and not
+ * cancelled (its remembered slot, notifier_interview_info(): "date",
+ * "role"; a new reference), or NULL: none, or the state store unreachable
+ * (the notice then only says "(new time)"). */
+static json_t *notifier_moved_from(struct notifier *n, json_t *event)
 {
     char ckey[200];
     const char *date =
@@ -503,7 +504,7 @@ static char *notifier_moved_from(struct notifier *n, json_t *event)
     json_t *slots = NULL;
     if (notifier_state_json(n, "company:", ckey, &slots) != 0)
         return NULL;
-    char *found = NULL;
+    json_t *found = NULL;
     for (size_t i = json_array_size(slots); i-- > 0 && found == NULL;) {
         json_t *iv = NULL;
         const char *s = json_string_value(json_array_get(slots, i));
@@ -512,7 +513,7 @@ static char *notifier_moved_from(struct notifier *n, json_t *event)
         const char *at = json_string_value(json_object_get(iv, "date"));
         if (at != NULL && strcmp(at, date) != 0 &&
             !json_is_true(json_object_get(iv, "cancelled")))
-            found = strdup(at);
+            found = json_incref(iv);
         json_decref(iv);
     }
     json_decref(slots);
@@ -544,20 +545,27 @@ static co_status_t notifier_emit(struct notifier *n, json_t *event,
         notifier_api->metric_add(n->st, "interviews_superseded", 1);
         return CO_OK;
     }
+    /* a moved interview: the one it moves, whose role a move that names
+     * none keeps (a rescheduling tool's "Your interview has been moved"
+     * names no role) */
+    json_t *was = notifier_moved_from(n, event);
+    const char *was_role = json_string_value(json_object_get(was, "role"));
+    if (was_role != NULL &&
+        json_string_value(json_object_get(event, "role")) == NULL)
+        json_object_set_new(event, "role", json_string(was_role));
     json_t *out = notifier_build(event, record_key, briefing, &n->opts, &why);
     if (out == NULL) {
+        json_decref(was);
         notifier_api->set_error(n->st, "schema", "notifier: %s", why);
         return CO_FAIL;
     }
     /* a moved interview's notice (notifier_build's "(new time)") says
      * which time it replaces */
     const char *title = json_string_value(json_object_get(out, "title"));
-    if (title != NULL && strstr(title, " (new time)") != NULL) {
-        char *was = notifier_moved_from(n, event);
-        if (was != NULL)
-            notifier_build_moved_from(out, was, &n->opts);
-        free(was);
-    }
+    if (was != NULL && title != NULL && strstr(title, " (new time)") != NULL)
+        notifier_build_moved_from(
+            out, json_string_value(json_object_get(was, "date")), &n->opts);
+    json_decref(was);
     const char *key = json_string_value(json_object_get(out, "event_key"));
     json_t *iv =
         slot[0] != '\0' ? notifier_interview_info(event, key, slot) : NULL;

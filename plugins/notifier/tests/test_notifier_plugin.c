@@ -350,6 +350,18 @@ START_TEST(moved_says_old_time)
     ck_assert(strstr(json_string_value(json_object_get(c, "summary")),
                      ", moved to 2026-12-10T15:00:00-07:00.") != NULL);
     json_decref(c);
+    /* a move that names no role keeps the role of the interview it moves
+     * (note 34: "Interview with Quillfeather Labs (new time)" after an
+     * invitation for the Backend Engineer role) */
+    json_t *inv = json_loads(evs[0], 0, NULL);
+    json_object_set_new(inv, "role", json_string("Backend Engineer"));
+    free(evs[0]);
+    evs[0] = json_dumps(inv, JSON_COMPACT);
+    json_decref(inv);
+    run_order(evs, (const int[]){0, 1}, 2, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Quillfeather Labs: Backend "
+                          "Engineer|Interview with Quillfeather Labs: Backend "
+                          "Engineer (new time)");
     for (int i = 0; i < 2; i++)
         free(evs[i]);
 }
