@@ -938,7 +938,9 @@ static int rules_attribution_line(const rules_text_t *t, size_t i)
     const char *ls = p;
     while (ls > s && ls[-1] != '\n')
         ls--;
-    while (ls < p && (*ls == ' ' || *ls == '\t' || *ls == '*'))
+    /* quoted too ("> On Fri, 6 Nov 2026 at 11:35, Jo wrote:": the
+     * attribution of an older message inside the quoted one) */
+    while (ls < p && (*ls == ' ' || *ls == '\t' || *ls == '*' || *ls == '>'))
         ls++;
     static const char *const hdr[] = {
         "date:",    "date :", "sent:",  "gesendet:",  "envoyé :", "envoyé:",
@@ -1547,6 +1549,64 @@ static void rules_your_time_alt(const rules_db_t *db, const rules_text_t *t,
     }
 }
 
+/* The date on the attribution line that starts at token k ("On Fri, 6 Nov
+ * 2026 at 11:35, Jo <jo@x> wrote:", "Sent: Friday, November 6, 2026 11:35
+ * AM"), or on the line after it ("wrote:" may wrap), as 12:00 UTC of that
+ * day; 0 when it writes none (or only A/B, whose order is unknown). */
+static long long rules_attr_day(const rules_db_t *db, const rules_text_t *t,
+                                size_t k, uint16_t seg, long long ref_utc)
+{
+    for (size_t j = k, lines = 0; rules_same_seg(t, j, seg); j++) {
+        const char *g;
+        size_t gl;
+        if (j > k) {
+            rules_gap(t, j - 1, j, &g, &gl);
+            if (memchr(g, '\n', gl) != NULL && ++lines > 1)
+                return 0;
+        }
+        int y = 0, mo = 0, d = 0, slash = 0;
+        size_t end;
+        if (!rules_date_at(db, t, j, seg, &y, &mo, &d, &end, &slash))
+            continue;
+        if (slash || mo < 1 || mo > 12 || d < 1)
+            return 0;
+        if (y == 0) { /* "On Mon, Nov 9 at 6:20 PM": not after the reply */
+            time_t rt = (time_t)ref_utc;
+            struct tm rtm;
+            gmtime_r(&rt, &rtm);
+            y = rtm.tm_year + 1900;
+            if (rules_utc(y, mo, d, 12, 0) > ref_utc + 2 * 86400LL)
+                y--;
+        }
+        return d > rules_days_in_month(y, mo) ? 0 : rules_utc(y, mo, d, 12, 0);
+    }
+    return 0;
+}
+
+/* The day the older message that holds token i was written: the date on
+ * the nearest attribution line above it (rules_attr_day(); quoted with '>'
+ * or not), else t->quote_day (quoted text read apart from its reply); 0
+ * when unknown. A weekday in quoted history is counted from that day, not
+ * from the reply's (trial 81: "booked the phone screen for Wednesday
+ * 10:00", written on a Friday and quoted in a reply sent that Wednesday,
+ * was read as the Wednesday after the reply). */
+static long long rules_quote_day(const rules_db_t *db, const rules_text_t *t,
+                                 size_t i, uint16_t seg, long long ref_utc)
+{
+    for (size_t k = i; k-- > 0 && t->tok[k].seg == seg;) {
+        const char *g;
+        size_t gl;
+        int line_start = k == 0 || t->tok[k - 1].seg != seg;
+        if (!line_start) {
+            rules_gap(t, k - 1, k, &g, &gl);
+            line_start = memchr(g, '\n', gl) != NULL;
+        }
+        if (line_start && rules_attribution_line(t, k))
+            return rules_attr_day(db, t, k, seg, ref_utc);
+    }
+    return t->quote_day;
+}
+
 /* rules_find_date_tokens(), keeping only a date on weekday want_wday
  * (0 = Sunday; -1: any); with written, only a date written out (not a
  * weekday or "tomorrow" read from the message's date); from token `from`
@@ -1638,10 +1698,15 @@ static int rules_find_date_at(const rules_db_t *db, const rules_text_t *t,
             off = default_offset_min;
         if (off == INT_MIN && zone == NULL)
             continue;
-        int today = 0; /* the weekday is the reference day's own */
+        int today = 0;        /* the weekday is the reference day's own */
+        long long quoted = 0; /* the day of the quoted message holding it */
         if (wday >= 0 || rel >= 0) {
             int ry, rm, rd, rw;
-            rules_local_date(ref_utc, ref_off, &ry, &rm, &rd, &rw);
+            quoted = rules_quote_day(db, t, i, seg, ref_utc);
+            if (quoted > 0)
+                rules_local_date(quoted, 0, &ry, &rm, &rd, &rw);
+            else
+                rules_local_date(ref_utc, ref_off, &ry, &rm, &rd, &rw);
             long long base = rules_utc(ry, rm, rd, 12, 0);
             if (rel >= 0)
                 base += rel * 86400LL;
@@ -1706,6 +1771,8 @@ static int rules_find_date_at(const rules_db_t *db, const rules_text_t *t,
         }
         if (ref_utc > 0 && utc < ref_utc - 86400)
             continue; /* a past date: when they applied, not the interview */
+        if (quoted > 0 && utc < ref_utc)
+            continue; /* a quoted weekday that had passed at this email */
         if (want_wday >= 0) {
             int wy, wm, wd, ww;
             rules_local_date(rules_utc(y, mo, d, 12, 0), 0, &wy, &wm, &wd, &ww);
@@ -2211,6 +2278,15 @@ void rules_due_date(const rules_ctx_t *c, char *out, size_t out_size)
         out[0] = '\0';
 }
 
+/* The day the message quoted by reply c was written (its first
+ * attribution line's date, rules_attr_day()), for its quoted text read
+ * apart; 0 when unknown. */
+static long long rules_reply_quote_day(const rules_ctx_t *c, long long ref)
+{
+    size_t from = rules_first_attribution(&c->text, 1);
+    return from > 0 ? rules_attr_day(c->db, &c->text, from, 1, ref) : 0;
+}
+
 /* A reply that names one weekday ("Confirming Friday at 9:30") above a
  * quoted invitation that writes that day out ("> Friday, December 11,
  * 2026"), and writes no date out on that day itself: the quoted date, not
@@ -2240,6 +2316,7 @@ static int rules_reply_quoted_day(const rules_ctx_t *c, long long ref, int off,
     rules_text_t qt;
     rules_text_init(&qt);
     qt.weekday_today = c->text.weekday_today;
+    qt.quote_day = rules_reply_quote_day(c, ref);
     if (!own)
         found = rules_text_add(&qt, q, strlen(q), RULES_F_BODY,
                                RULES_SEG_TEXT) == 0 &&
@@ -2302,6 +2379,7 @@ int rules_reply_confirms(const rules_ctx_t *c, const char *when)
     rules_text_t qt;
     rules_text_init(&qt);
     qt.weekday_today = c->text.weekday_today;
+    qt.quote_day = rules_reply_quote_day(c, ref);
     int found =
         rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0 &&
         rules_text_has_date(c->db, &qt, 0, 0, SIZE_MAX, ref, off, when);
@@ -2363,6 +2441,7 @@ void rules_scheduled_date(const rules_ctx_t *c, const char *cal_date,
     rules_text_t qt;
     rules_text_init(&qt);
     qt.weekday_today = c->text.weekday_today;
+    qt.quote_day = rules_reply_quote_day(c, ref);
     if (rules_text_add(&qt, q, strlen(q), RULES_F_BODY, RULES_SEG_TEXT) == 0 &&
         (want < 0 ||
          !rules_find_date_wday(c->db, &qt, 0, ref, off, want, out, out_size)))

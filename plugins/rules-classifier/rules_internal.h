@@ -62,11 +62,15 @@ typedef struct rules_text_s {
     size_t ntok, tokcap;
     char *buf; /**< lower-cased words, NUL-separated */
     size_t buflen, bufcap;
-    int weekday_today; /**< 1: a weekday without a date is the reference
-                            day itself when its time is still ahead, else
-                            the next one ("Thursday at 3 PM works" in the
-                            user's reply sent on Thursday morning); 0: the
-                            next one after the reference day */
+    int weekday_today;   /**< 1: a weekday without a date is the reference
+                              day itself when its time is still ahead, else
+                              the next one ("Thursday at 3 PM works" in the
+                              user's reply sent on Thursday morning); 0: the
+                              next one after the reference day */
+    long long quote_day; /**< quoted text read apart from its reply: 12:00
+                              UTC of the day its message was written (the
+                              reply's attribution line), weekdays in it
+                              counted from there; 0: unknown */
 } rules_text_t;
 
 /** One word of a phrase pattern. */

@@ -745,6 +745,31 @@ START_TEST(company_particles_and_fuller_names)
         ck_assert_str_eq(r.scheduled, "2025-03-21T14:30:00Z");
         rules_result_clear(&r);
     }
+    /* a weekday in quoted history is counted from the day its message was
+     * written (its attribution line), and is no appointment when it had
+     * passed at the reply (trial 81: the phone screen held that morning
+     * became one a week later) */
+    {
+        rules_result_t r = as(
+            mail("Jo Park", "jo@tern-robotics.example", "Re: Phone screen",
+                 "Thanks for the chat this morning! We'd like to move you "
+                 "forward to our final round; our coordinator will send the "
+                 "details.\n\n"
+                 "On Fri, 7 Mar 2025 at 11:35, Alex Kim <alex.kim@inbox.test> "
+                 "wrote:\n> Great, I booked the phone screen for Monday\n"
+                 "> 9:00 ET. Talk then!\n"),
+            RULES_INTERVIEW);
+        ck_assert_str_eq(r.scheduled, "");
+        rules_result_clear(&r);
+        r = as(mail("Alex Kim", "alex.kim@inbox.test", "Re: Final round",
+                    "Sounds good, see you then!\n\n"
+                    "On Fri, 7 Mar 2025 at 11:35, Jo Park "
+                    "<jo@tern-robotics.example> wrote:\n"
+                    "> Would Monday at 3pm ET work for the final round?\n"),
+               RULES_INTERVIEW);
+        ck_assert_str_eq(r.scheduled, "2025-03-10T19:00:00Z");
+        rules_result_clear(&r);
+    }
     CHECK_COMPANY(mail("HackerRank", "support@hackerrankforwork.com",
                        "Final reminder: your Orrery Labs test expires today",
                        "Please allow 60 minutes."),
