@@ -2387,6 +2387,8 @@ static int rules_text_person(rules_ctx_t *c, const char *p, size_t n,
  * 1.5): with the company's own sender the domain already names it; a
  * scheduling tool's "Event Type:" line is read the same way. */
 static int rules_title_cand(rules_ctx_t *c, char *p);
+static int rules_lead_value(const char *text, const char *const *lead,
+                            char *buf, size_t size);
 
 static void rules_calendar_subject_cand(rules_ctx_t *c)
 {
@@ -2428,31 +2430,107 @@ static void rules_calendar_subject_cand(rules_ctx_t *c)
         return;
     /* a scheduling tool's "Event Type: Technical Interview - Cinderbox
      * Games (60 min)" line */
-    const char *text = rules_company_jstr(c->email, "text");
     static const char *const lead[] = {
         "Event Type:", "Event:", "Evento:", "Tipo de evento:", NULL};
+    if (rules_lead_value(rules_company_jstr(c->email, "text"), lead, buf,
+                         sizeof buf))
+        rules_title_cand(c, buf);
+}
+
+/* The value of the first line of text that starts with one of `lead`
+ * ("Event Type: ...", or "Host:" with the value on the next line, as
+ * scheduling tools write them), trimmed, into buf. 1 when found and it
+ * fits. */
+static int rules_lead_value(const char *text, const char *const *lead,
+                            char *buf, size_t size)
+{
     for (const char *l = text; l != NULL && *l;) {
         size_t n = strcspn(l, "\n");
         for (size_t i = 0; lead[i]; i++) {
             size_t ll = strlen(lead[i]);
-            if (n >= ll && n - ll < sizeof buf &&
-                strncmp(l, lead[i], ll) == 0) {
-                const char *v = l + ll;
-                size_t vl = n - ll;
-                if (strspn(v, " \t\r") >= vl && l[n] == '\n') {
-                    v = l + n + 1; /* "Event Type:\nTechnical Screen - ..." */
-                    vl = strcspn(v, "\n");
-                }
-                if (vl >= sizeof buf)
-                    return;
-                snprintf(buf, sizeof buf, "%.*s", (int)vl, v);
-                rules_title_cand(c, buf + strspn(buf, " "));
-                return;
+            if (n < ll || strncmp(l, lead[i], ll) != 0)
+                continue;
+            const char *v = l + ll;
+            size_t vl = n - ll;
+            if (strspn(v, " \t\r") >= vl && l[n] == '\n') {
+                v = l + n + 1; /* "Event Type:\nTechnical Screen - ..." */
+                vl = strcspn(v, "\n");
             }
+            size_t sp = strspn(v, " \t");
+            v += sp < vl ? sp : vl;
+            vl -= sp < vl ? sp : vl;
+            while (vl > 0 && strchr(" \t\r", v[vl - 1]) != NULL)
+                vl--;
+            if (vl == 0 || vl >= size)
+                return 0;
+            snprintf(buf, size, "%.*s", (int)vl, v);
+            return 1;
         }
         l += n;
         l += *l == '\n';
     }
+    return 0;
+}
+
+/* A scheduling tool's "Host:" / "Organizer:" line naming the person and
+ * the company: "Jenna Moreau, Brightquay Logistics", "Jenna Moreau -
+ * Brightquay Logistics", "Jenna Moreau (Brightquay Logistics)" (trial 81:
+ * Calendly's confirmation named its company nowhere else). Weight 3, as
+ * the meeting title's name; an address or a lone name adds nothing. */
+static void rules_host_line_cand(rules_ctx_t *c)
+{
+    if (c->sender == NULL || c->sender->kind != RULES_K_SCHEDULING)
+        return;
+    static const char *const lead[] = {"Host:",          "Organizer:",
+                                       "Organiser:",     "Anfitri\xc3\xb3n:",
+                                       "Organisateur :", "Organisateur:",
+                                       "Gastgeber:",     "Organisator:",
+                                       "Organizador:",   NULL};
+    char buf[256];
+    if (!rules_lead_value(rules_company_jstr(c->email, "text"), lead, buf,
+                          sizeof buf) ||
+        strchr(buf, '@') != NULL)
+        return;
+    size_t dl = 0;
+    char *sep = strstr(buf, ", ");
+    char *dash = rules_dash(buf, &dl);
+    char *open = strstr(buf, " (");
+    if (sep != NULL)
+        dl = 2;
+    else if (dash != NULL)
+        sep = dash;
+    else if (open != NULL && buf[strlen(buf) - 1] == ')') {
+        sep = open;
+        dl = 2;
+        buf[strlen(buf) - 1] = '\0';
+    }
+    if (sep == NULL || !isupper((unsigned char)sep[dl]))
+        return;
+    /* the host is a person: a known name, or two or three capitalised
+     * words (the tool's user names, not in given-names.tsv: "Jenna") */
+    size_t words = 0, caps = 0;
+    for (const char *w = buf; w < sep;) {
+        w += strspn(w, " ");
+        if (w >= sep)
+            break;
+        words++;
+        caps += isupper((unsigned char)*w) != 0;
+        w += strcspn(w, " ");
+    }
+    if (!rules_person_lead(c, buf, (size_t)(sep - buf)) &&
+        (words < 2 || words > 3 || caps != words))
+        return;
+    /* a talent team's or an agency's name ("Lumen Ridge Talent") would
+     * read the company named elsewhere as its client: left to the sender
+     * and the text */
+    char key[128];
+    rules_org_key(sep + dl, key, sizeof key);
+    if (rules_agency_key(key))
+        return;
+    int saved = c->origin;
+    c->origin = RULES_O_HEADER;
+    rules_cand_add(c, sep + dl, strlen(sep + dl), 3, 2);
+    c->origin = saved;
 }
 
 /* The pieces of a meeting's title (rules_calendar_subject_cand); p is
@@ -3153,6 +3231,7 @@ char *rules_best_company(rules_ctx_t *c)
 {
     rules_subject_cand(c);
     rules_calendar_subject_cand(c);
+    rules_host_line_cand(c);
     rules_bracket_subject_cand(c);
     rules_signature_cands(c);
     rules_quoted_cands(c);

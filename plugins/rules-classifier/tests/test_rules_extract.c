@@ -695,6 +695,16 @@ START_TEST(company_particles_and_fuller_names)
                        "Phone Screen with Dana Holt (Quillfeather Labs)",
                        "A new event has been scheduled."),
                   "Quillfeather Labs");
+    /* a confirmation whose subject names only the host: the company on
+     * its "Host:" line (trial 81); a talent team's name there is left to
+     * the sender and the text */
+    CHECK_COMPANY(mail("Calendly", "notifications@calendly.com",
+                       "Confirmed: 30 Minute Phone Screen with Jenna Moreau "
+                       "on Wednesday, November 11, 2026",
+                       "A new event has been scheduled.\n\nEvent Type:\n30 "
+                       "Minute Phone Screen\n\nHost:\nJenna Moreau, "
+                       "Brightquay Logistics\n"),
+                  "Brightquay Logistics");
     /* the user's own reply to one (trial 21) */
     {
         json_t *e = mail("Alex Kim", "alex.kim@inbox.test",
