@@ -494,8 +494,12 @@ START_TEST(own_decision_is_other)
         "Unfortunately I won't be able to continue with the process. I have "
         "decided not to proceed with my application.",
         "Unfortunately, I must respectfully decline the invitation to the "
-        "final round. I have decided to pursue another opportunity."};
-    for (size_t k = 0; k < 3; k++) {
+        "final round. I have decided to pursue another opportunity.",
+        /* trial 81: an agency's outreach answered */
+        "Thanks for thinking of me. I'm in late stages with a couple of "
+        "companies, so I'll pass on this one for now - please withdraw my "
+        "name if you had already mentioned me to your client."};
+    for (size_t k = 0; k < sizeof more / sizeof *more; k++) {
         char buf[1024];
         snprintf(buf, sizeof buf,
                  "{\"schema\":\"careerops.email.v1\",\"key\":\"w%zu\","
