@@ -1101,6 +1101,172 @@ char *rules_extract(rules_ctx_t *c, int want_role)
     return NULL;
 }
 
+/* A job's head noun, the last word of its title (any case). */
+static int rules_role_head(const char *w, size_t n)
+{
+    static const char *const h[] = {"engineer",
+                                    "developer",
+                                    "programmer",
+                                    "architect",
+                                    "analyst",
+                                    "scientist",
+                                    "designer",
+                                    "manager",
+                                    "consultant",
+                                    "specialist",
+                                    "administrator",
+                                    "technician",
+                                    "researcher",
+                                    "accountant",
+                                    "lead",
+                                    "director",
+                                    "officer",
+                                    "coordinator",
+                                    "intern",
+                                    "owner",
+                                    "tester",
+                                    "strategist",
+                                    NULL};
+    for (size_t i = 0; h[i]; i++)
+        if (strlen(h[i]) == n && strncasecmp(w, h[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* A word a subject puts before a title it names (lower case): the step
+ * or the message ("Interview", "Offer", "Vaga", "Colloquio", "Aanbod",
+ * "About"), not part of the job. */
+static int rules_role_lead_word(const char *w)
+{
+    static const char *const k[] = {
+        "about",        "re",          "fw",
+        "fwd",          "interview",   "fachinterview",
+        "interviews",   "offer",       "application",
+        "applying",     "invitation",  "invite",
+        "assessment",   "vaga",        "vacancy",
+        "vacature",     "vacante",     "stelle",
+        "poste",        "ruolo",       "colloquio",
+        "entrevista",   "convite",     "einladung",
+        "uitnodiging",  "aanbod",      "proposta",
+        "oferta",       "candidatura", "candidature",
+        "sollicitatie", "bewerbung",   "opportunity",
+        "opportunité",  "role",        "position",
+        "job",          "update",      "next",
+        "hiring",       NULL};
+    return rules_label_in(w, strlen(w), k);
+}
+
+/* A grade written after a title: "II", "III", "IV", "2". */
+static int rules_role_grade(const char *w, size_t n)
+{
+    if (n >= 1 && n <= 2 && strspn(w, "0123456789") == n)
+        return 1;
+    return n >= 1 && n <= 4 && strspn(w, "IVX") == n;
+}
+
+/* rules_subject_role() in one piece of the subject (p, n bytes, no
+ * separator inside): the last head noun that ends a run of capitalised
+ * words. 1 with *rs, *rl set. */
+static int rules_piece_role(const rules_ctx_t *c, const char *p, size_t n,
+                            const char **rs, size_t *rl)
+{
+    const char *w[24];
+    size_t wl[24], nw = 0;
+    for (size_t i = 0; i < n && nw < 24;) {
+        while (i < n && p[i] == ' ')
+            i++;
+        size_t s = i;
+        while (i < n && p[i] != ' ')
+            i++;
+        if (i > s) {
+            w[nw] = p + s;
+            wl[nw++] = i - s;
+        }
+    }
+    for (size_t k = nw; k-- > 0;) {
+        if (!isupper((unsigned char)w[k][0]) || !rules_role_head(w[k], wl[k]))
+            continue;
+        size_t end = k; /* "Software Engineer II" */
+        if (end + 1 < nw && rules_role_grade(w[end + 1], wl[end + 1]))
+            end++;
+        /* "Developer Tools": a name goes on after it */
+        if (end + 1 < nw && isupper((unsigned char)w[end + 1][0]))
+            continue;
+        size_t first = k;
+        while (first > 0 && k - first < 5 &&
+               (isupper((unsigned char)w[first - 1][0]) ||
+                (wl[first - 1] == 1 && w[first - 1][0] == '&'))) {
+            char low[64];
+            rules_lower(w[first - 1], wl[first - 1], low, sizeof low);
+            /* a reference ("Ref NMC/2026/0455 Planning Officer") */
+            if ((rules_db_is_stop(c->db, low) && !rules_is_grade(low)) ||
+                strpbrk(low, "/0123456789") != NULL)
+                break;
+            first--;
+        }
+        /* what the subject says about it: "Vaga UX Researcher",
+         * "Colloquio Frontend Developer", "Exciting Site Reliability
+         * Engineer", "Aanbod Medior Developer" */
+        while (first < k) {
+            char low[64];
+            rules_lower(w[first], wl[first], low, sizeof low);
+            if (!rules_role_lead_word(low) && !rules_contract_word(low) &&
+                !rules_reference_word(low) && low[0] != '&')
+                break;
+            first++;
+        }
+        if (first == k) /* "Engineer" alone is no title */
+            continue;
+        /* a person met, not a job: "meeting our Chief Nursing Officer"
+         * ("Interview with Hiring Manager" is cut to "Manager" above) */
+        static const char *const owner[] = {"our", "the", "your", "their",
+                                            "my",  "his", "her",  NULL};
+        if (first > 0 && rules_label_in(w[first - 1], wl[first - 1], owner))
+            continue;
+        *rs = w[first];
+        *rl = (size_t)(w[end] + wl[end] - w[first]);
+        return 1;
+    }
+    return 0;
+}
+
+char *rules_subject_role(const rules_ctx_t *c)
+{
+    const char *subj = rules_company_jstr(c->email, "subject");
+    if (subj == NULL)
+        return NULL;
+    /* the subject's separators: a title is a piece of its own, or ends
+     * one ("Interview with Copperleaf Games - Platform Engineer",
+     * "take-home exercise for Software Engineer II") */
+    static const char *const cut[] = {
+        " - ",    " \xe2\x80\x93 ", " | ",    ": ",           "(", ")", ",",
+        " at ",   " with ",         " for ",  " @ ",          "!", "?", " bij ",
+        " voor ", " chez ",         " para ", " f\xc3\xbcr ", NULL};
+    size_t n = strlen(subj);
+    for (size_t a = 0; a < n;) {
+        size_t b = n, cl = 0;
+        for (size_t i = 0; cut[i]; i++) {
+            const char *q = strstr(subj + a, cut[i]);
+            if (q != NULL && (size_t)(q - subj) < b) {
+                b = (size_t)(q - subj);
+                cl = strlen(cut[i]);
+            }
+        }
+        const char *rs;
+        size_t rl;
+        if (rules_piece_role(c, subj + a, b - a, &rs, &rl) && rl < 80) {
+            char *r = malloc(rl + 1);
+            if (r != NULL) {
+                memcpy(r, rs, rl);
+                r[rl] = '\0';
+            }
+            return r;
+        }
+        a = b + (cl > 0 ? cl : 1);
+    }
+    return NULL;
+}
+
 /* Decode RFC 2047 encoded words ("=?utf-8?q?Caf=C3=A9s_=3Cjobs=40...?=",
  * B or Q, any charset taken as UTF-8) into out; 1 if something was
  * decoded. A mail program that encodes a whole From header, address

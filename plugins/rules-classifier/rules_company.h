@@ -62,6 +62,13 @@ typedef struct rules_ctx_s {
  *  returned (want_role 1, malloc'd, NULL if none). Sets c->client_named
  *  when a pattern names an agency's client. */
 char *rules_extract(rules_ctx_t *c, int want_role);
+/** A role the subject writes as a title of its own, when no pattern named
+ *  one: a run of capitalised words ending in a job's head noun
+ *  ("Engineer", "Developer", "Analyst"...), a grade after it kept ("II"),
+ *  cut at the subject's separators ("Application Received - Software
+ *  Engineer II (R-20431)" gives "Software Engineer II"). Malloc'd, or NULL
+ *  when there is none. */
+char *rules_subject_role(const rules_ctx_t *c);
 /** Add company candidates from the sender (display name, ATS subdomain,
  *  domain), the links to applicant-tracking systems and the calendar
  *  invitations' organizers. */

@@ -790,6 +790,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
                                    c.best_quality == 1 &&
                                    strchr(res->company, ' ') == NULL;
         res->role = res->own_decision ? NULL : rules_extract(&c, 1);
+        if (res->role == NULL && !res->own_decision)
+            res->role = rules_subject_role(&c);
         /* "Another role: Harbor Foods": the company, not a role (trial
          * 30) */
         if (res->role != NULL && res->company != NULL &&

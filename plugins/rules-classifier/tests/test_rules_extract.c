@@ -797,6 +797,42 @@ START_TEST(company_particles_and_fuller_names)
 }
 END_TEST
 
+/* A title the subject writes on its own is the role when no pattern
+ * names one (trial 81). */
+START_TEST(role_from_subject)
+{
+    static const char *const cases[][2] = {
+        {"Application Received - Software Engineer II (R-20431)",
+         "Software Engineer II"},
+        {"Interview with Copperleaf Games - Platform Engineer",
+         "Platform Engineer"},
+        {"Uitnodiging sollicitatiegesprek Backend Developer",
+         "Backend Developer"},
+        {"Re: Vaga UX Researcher - entrevista", "UX Researcher"},
+        {"Invitation to Interview - Ref NMC/2026/0455 Planning Officer",
+         "Planning Officer"},
+        {"Onsite interview - Warehouse & Logistics Manager",
+         "Warehouse & Logistics Manager"},
+        {"Interview with Hiring Manager - Saffron Grid", NULL},
+        {"Next step - meeting our Chief Nursing Officer", NULL},
+        {"Your interview: Acme Developer Tools", NULL},
+        {"Interview with the Engineer", NULL}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rules_result_t r =
+            as(mail("Jo Park", "jo@tern-robotics.example", cases[i][0],
+                    "We would like to invite you to an interview."),
+               RULES_INTERVIEW);
+        if (cases[i][1] == NULL)
+            ck_assert_msg(r.role == NULL, "%s: role %s", cases[i][0], r.role);
+        else
+            ck_assert_msg(r.role != NULL && strcmp(r.role, cases[i][1]) == 0,
+                          "%s: role %s", cases[i][0],
+                          r.role ? r.role : "(null)");
+        rules_result_clear(&r);
+    }
+}
+END_TEST
+
 START_TEST(company_mailboxes_forwards_and_glued_words)
 {
     /* an Internet provider's or a free-mail domain names no company, under
@@ -1401,6 +1437,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_domain_spellings);
     tcase_add_test(tc, company_particles_and_fuller_names);
     tcase_add_test(tc, company_mailboxes_forwards_and_glued_words);
+    tcase_add_test(tc, role_from_subject);
     tcase_add_test(tc, company_legal_forms_and_founders);
     tcase_add_test(tc, company_calendar_and_meeting_services);
     tcase_add_test(tc, confirmation_takes_the_proposal_zone);
