@@ -949,7 +949,21 @@ evs_with="WITH evs AS MATERIALIZED (SELECT e.key, e.event_type, e.role, e.schedu
       FROM \"$schema\".events e
       LEFT JOIN LATERAL (SELECT a.company, a.status FROM \"$schema\".applications a
                   WHERE a.event_keys @> ARRAY[e.key] ORDER BY a.id LIMIT 1) a ON true
-      WHERE e.event_type IN ('OFFER', 'ASSESSMENT', 'REJECTION'))"
+      WHERE e.event_type IN ('INTERVIEW', 'OFFER', 'ASSESSMENT', 'REJECTION'))"
+# an assessment (alias $1) its company went on from: an interview or an
+# offer of the same company (and role, when both name one) read after it
+# and after its deadline, when it gives one (trial 81: a take-home due on 3
+# December stayed listed, past, beside the interview it led to; an
+# interview booked while a test is still due may run in parallel, as in
+# the sample mailbox)
+moved_on() {
+    printf "EXISTS (SELECT 1 FROM evs n WHERE n.event_type IN ('INTERVIEW', 'OFFER')
+            AND lower(n.company) = lower(%s.company) AND n.received_at > %s.received_at
+            AND n.received_at > coalesce(%s.scheduled_at,
+                (%s.doc->>'due_date')::date + interval '1 day', '-infinity')
+            AND (coalesce(n.role, '') = '' OR coalesce(%s.role, '') = ''
+                 OR lower(n.role) = lower(%s.role)))" "$1" "$1" "$1" "$1" "$1" "$1"
+}
 # an offer or assessment: the company's latest one that gives a date (a
 # deadline extended by a later email replaces the first), each one naming
 # no company apart; none after the company's rejection (trial 20)
@@ -964,6 +978,7 @@ q -F $'\t' -c "SET TIME ZONE '$tz'" -c "$evs_with SELECT DISTINCT ON (event_type
       AND NOT (coalesce(company, '') <> '' AND EXISTS (SELECT 1 FROM evs r
             WHERE r.event_type = 'REJECTION' AND lower(r.company) = lower(e.company)
               AND r.received_at > e.received_at))
+      AND NOT (event_type = 'ASSESSMENT' AND coalesce(company, '') <> '' AND $(moved_on e))
     ORDER BY event_type, coalesce(nullif(lower(company), ''), key),
         (scheduled_at IS NULL AND doc->>'due_date' IS NULL), received_at DESC, key" >>"$events"
 q -F $'\t' -c "SET TIME ZONE '$tz'" -c "$evs_with SELECT DISTINCT ON (event_type, lower(company), scheduled_at)
@@ -985,6 +1000,18 @@ q -F $'\t' -c "$evs_with SELECT 'CLOSED_' || event_type, count(DISTINCT lower(co
                 WHERE r.event_type = 'REJECTION' AND lower(r.company) = lower(l.company)
                   AND r.received_at > l.received_at))
     GROUP BY event_type" >>"$events"
+# assessments left out above for a later interview or offer: companies
+# (of those not rejected later), none of whose assessments is listed
+q -F $'\t' -c "$evs_with SELECT 'PASSED_ASSESSMENT', count(DISTINCT lower(company)) FROM evs e
+    WHERE event_type = 'ASSESSMENT' AND coalesce(company, '') <> ''
+      AND coalesce(app_status, '') NOT IN ('ACCEPTED', 'DECLINED', 'WITHDRAWN')
+      AND $(moved_on e)
+      AND NOT EXISTS (SELECT 1 FROM evs r WHERE r.event_type = 'REJECTION'
+            AND lower(r.company) = lower(e.company) AND r.received_at > e.received_at)
+      AND NOT EXISTS (SELECT 1 FROM evs l WHERE l.event_type = 'ASSESSMENT'
+            AND lower(l.company) = lower(e.company) AND NOT $(moved_on l)
+            AND NOT EXISTS (SELECT 1 FROM evs r WHERE r.event_type = 'REJECTION'
+                AND lower(r.company) = lower(l.company) AND r.received_at > l.received_at))" >>"$events"
 # offers and assessments of applications you decided (--decide), by type:
 # companies
 q -F $'\t' -c "$evs_with SELECT 'DECIDED_' || event_type, count(DISTINCT lower(company)) FROM evs
@@ -1087,6 +1114,7 @@ delivered = set()  # notification keys shown or posted for good
 closed = {"OFFER": 0, "ASSESSMENT": 0}  # companies left out: rejected later
 decided = {"OFFER": 0, "ASSESSMENT": 0}  # ... and your own decision
 open_companies, eml_files = set(), set()
+passed = 0  # companies whose assessments an interview or offer followed
 for line in open(events_f):
     f = line.rstrip("\n").split("\t")
     if f[0] == "DELIVERED":
@@ -1097,6 +1125,8 @@ for line in open(events_f):
         open_companies.add(f[1])
     elif f[0] == "EML_FILE":
         eml_files.add(f[1])
+    elif f[0] == "PASSED_ASSESSMENT":
+        passed = int(f[1])
     elif f[0] in ("CLOSED_OFFER", "CLOSED_ASSESSMENT"):
         closed[f[0][7:]] = int(f[1])
     elif f[0] in ("DECIDED_OFFER", "DECIDED_ASSESSMENT"):
@@ -1224,6 +1254,9 @@ summary = {
     "offers": deadlines["OFFER"], "assessments": deadlines["ASSESSMENT"],
     # companies whose offers / assessments are left out: they rejected later
     "offers_closed": closed["OFFER"], "assessments_closed": closed["ASSESSMENT"],
+    # companies whose assessments are left out: an interview or offer
+    # followed them
+    "assessments_passed": passed,
     # companies whose offers / assessments are left out: you decided
     "offers_decided": decided["OFFER"], "assessments_decided": decided["ASSESSMENT"],
     "rejected_by": sorted({d["company"] for d in deadlines["REJECTION"] if d["company"]}),
@@ -1439,17 +1472,25 @@ for kind, head, due in (("offers", "Offers", "reply by"), ("assessments", "Asses
         d["date_utc"] is None and d.get("due_date") is None,
         d["date_utc"] or (d["due_date"] + "T23:59" if d.get("due_date") else "")))
     shut, mine = summary[f"{kind}_closed"], summary[f"{kind}_decided"]
-    # left out: a company's rejection after it, or your own decision
-    if shut and mine:
-        why = f"{shut} rejected you later, {mine} decided by you"
+    went = summary.get(f"{kind}_passed", 0)
+    # left out: a company's rejection after it, your own decision, or an
+    # interview or offer after an assessment
+    if (shut > 0) + (mine > 0) + (went > 0) > 1:
+        why = ", ".join(x for x in (
+            f"{shut} rejected you later" if shut else "",
+            f"{mine} decided by you" if mine else "",
+            f"{went} followed by an interview or offer" if went else "") if x)
     elif shut:
         why = f"{'its company' if shut == 1 else 'their companies'} rejected you later"
+    elif went:
+        why = (f"{'an interview or offer' if went == 1 else 'interviews or offers'} "
+               f"of {'its company' if went == 1 else 'their companies'} followed")
     else:
         why = (f"you decided on {'it' if mine == 1 else 'them'}: your own "
                f"reply, or careerops applications --decide")
-    gone = f" ({shut + mine} more left out: {why})" if shut or mine else ""
+    gone = f" ({shut + mine + went} more left out: {why})" if shut or mine or went else ""
     if not rows:
-        if shut or mine:
+        if shut or mine or went:
             out.append("")
             out.append(f"{head}: none open{gone}")
         continue
