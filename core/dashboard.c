@@ -308,18 +308,22 @@ static const char CO__SQL_APP[] =
  * applications.md, "Interviews"): a dated INTERVIEW event of an application
  * is listed when it names one of its slots not moved or cancelled (not a
  * repeat in "also", not a calendar CANCEL, not a slot "superseded_by"); an
- * undated one, or one no application holds, as it is. */
+ * undated one as it is; a dated one no application holds unless a live
+ * slot of an application is at its time (a reply naming no company, "that
+ * works great": a repeat, as the demo's summary counts it; trial 81). */
 static const char CO__SQL_INTERVIEWS[] =
     "SELECT coalesce(json_agg(t ORDER BY t.scheduled_at NULLS LAST), '[]') "
     "FROM (SELECT e.key, e.company, e.role, e.scheduled_at, e.subject, "
     "e.scheduled_at >= now() AS upcoming, (SELECT a.id FROM "
     "{s}.applications a WHERE e.key = ANY(a.event_keys) LIMIT 1) AS "
     "application_id FROM {s}.events e WHERE e.event_type = 'INTERVIEW' "
-    "AND (e.scheduled_at IS NULL OR NOT EXISTS (SELECT 1 FROM "
-    "{s}.applications a WHERE e.key = ANY(a.event_keys)) OR EXISTS (SELECT "
-    "1 FROM {s}.applications a, jsonb_array_elements(a.interviews) i WHERE "
-    "e.key = ANY(a.event_keys) AND i->>'event_key' = e.key AND "
-    "i->>'superseded_by' IS NULL))) t";
+    "AND (e.scheduled_at IS NULL OR (NOT EXISTS (SELECT 1 FROM "
+    "{s}.applications a WHERE e.key = ANY(a.event_keys)) AND NOT EXISTS "
+    "(SELECT 1 FROM {s}.applications a, jsonb_array_elements(a.interviews) "
+    "i WHERE i->>'superseded_by' IS NULL AND (i->>'at')::timestamptz = "
+    "e.scheduled_at)) OR EXISTS (SELECT 1 FROM {s}.applications a, "
+    "jsonb_array_elements(a.interviews) i WHERE e.key = ANY(a.event_keys) "
+    "AND i->>'event_key' = e.key AND i->>'superseded_by' IS NULL))) t";
 
 static const char CO__SQL_FUNNEL[] =
     "SELECT json_build_object('links', (SELECT coalesce(json_agg(t), '[]') "

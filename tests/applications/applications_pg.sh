@@ -385,6 +385,10 @@ mail hb2 Harborline 2026-12-02T10:00:00Z 2026-12-10T16:00:00Z 'Re: Interview: Ha
     $'Thanks, that works for me. See you then!\n\nOn Wed, Dec 2, 2026 at 3:00 AM Harborline <jobs@harborline.example> wrote:\n> Please join us at the new time, Thursday, December 10 at 10:00 AM Central.' '<hb1@t>'
 [ "$(ivs Harborline)" = '2026-12-10T16:00:00Z|-|["hb2"]' ] ||
     fail "the own reply made a second interview: $(ivs Harborline)"
+#    ... and one that names no company, outside the thread (trial 81: the
+#    dashboard listed it as a second interview at that time)
+mail hb3 '' 2026-12-02T11:00:00Z 2026-12-10T16:00:00Z 'Re: next step' \
+    'Thursday at 10 AM Central works great.' '<hb3@t>'
 # 3. a calendar update: same UID, higher SEQUENCE, another time
 cal() { printf '[{"uid": "%s", "method": "%s", "sequence": %s, "start": "%s"}]' "$@"; }
 mail nw1 'Northwind Labs' 2026-12-01T08:00:00Z 2026-12-07T14:00:00Z 'Invitation: Technical interview' \
@@ -1062,7 +1066,7 @@ python3 - "$T/ivs.json" <<'P' || fail "/api/interviews: $(cat "$T/ivs.json")"
 import json, sys
 keys = {i["key"] for i in json.load(open(sys.argv[1]))}
 live = {"sr2", "hb1", "nw2", "ks1", "ks2", "rg0", "lw1", "fh2", "cr0", "qn1"}
-gone = {"sr1", "hb2", "nw1", "qs1", "qs2", "or1", "pc1", "rg1", "rg2", "fh1",
+gone = {"sr1", "hb2", "hb3", "nw1", "qs1", "qs2", "or1", "pc1", "rg1", "rg2", "fh1",
         "ol1", "ol2", "ow1", "ow2", "mv1", "mv2", "mv3", "cr1", "cr2", "dr1", "dr2"}
 assert live <= keys, sorted(live - keys)
 assert not (gone & keys), sorted(gone & keys)
