@@ -33,6 +33,30 @@ static void co__add_topic(co_manifest_t *m, const char *name)
     m->n_topics++;
 }
 
+/* Two topics whose names differ only by '.' against '_' ("mail.raw",
+ * "mail_raw"): one name in Kafka's metrics, so a broker refuses to create
+ * the second (InvalidTopicException "collides with existing topics"), and
+ * `graph` drew them as one node (trial 80). */
+static void co__topic_collisions(const co_manifest_t *m, co_diag_t *d)
+{
+    for (size_t i = 0; i < m->n_topics; i++)
+        for (size_t j = i + 1; j < m->n_topics; j++) {
+            const char *a = m->topics[i].name, *b = m->topics[j].name;
+            size_t k = 0;
+            while (a[k] != '\0' &&
+                   (a[k] == b[k] || ((a[k] == '.' || a[k] == '_') &&
+                                     (b[k] == '.' || b[k] == '_'))))
+                k++;
+            if (a[k] == '\0' && b[k] == '\0')
+                co_diag_add(d, "topics",
+                            "\"%s\" and \"%s\" are one topic name to "
+                            "Kafka ('.' and '_' are the same in its metric "
+                            "names; a broker refuses to create the second): "
+                            "rename one",
+                            a, b);
+        }
+}
+
 static const char *const co__top_keys[] = {
     "pipeline", "description", "kafka",  "state",  "secrets_dir", "http",
     "defaults", "topics",      "stages", "alerts", "$schema",     NULL};
@@ -498,6 +522,7 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
     co__parse_alerts(m, root, d);
     co__parse_stages(m, root, defaults, d);
     co__parse_topics(m, root, d);
+    co__topic_collisions(m, d);
     return m;
 }
 

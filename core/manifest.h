@@ -180,6 +180,17 @@ co_manifest_t *co_manifest_load_buffer(const char *text, size_t len,
                                        const char *path, const char *dir,
                                        const char *const *sets, co_diag_t *d);
 
+/**
+ * @brief Warn (log.h, WARN) when `state` is the in-memory store (absent,
+ *        or "memory:...") while this process runs only some of the stages
+ *        on an external broker: each such process keeps its source
+ *        positions and once-only claims to itself and loses them when it
+ *        ends, so a restart reads its inputs again and repeats what it
+ *        sent (trial 80: 17 notifications became 34).
+ * @param m The manifest (borrowed). Call from the starting thread.
+ */
+void co_manifest_state_warn_split(const co_manifest_t *m);
+
 /** @brief Free a manifest; NULL is allowed. */
 void co_manifest_free(co_manifest_t *m);
 

@@ -222,6 +222,20 @@ void co__check_name(const char *s, const char *path, const char *what,
                     what, s);
         return;
     }
+    if (!topic && s != NULL && strcmp(what, "stage name") == 0 &&
+        strchr(s, '.') != NULL && co__valid_name(s)) {
+        /* the consumer group is careerops.PIPELINE.STAGE: pipeline "ops"
+         * stage "x.sink" and pipeline "ops.x" stage "sink" shared one and
+         * each read half the topic; --set stages.NAME cannot name it
+         * either (trial 80) */
+        co_diag_add(d, path,
+                    "the stage name \"%s\" has a '.': the stage's consumer "
+                    "group is careerops.PIPELINE.STAGE, which a dot makes "
+                    "another pipeline's stage's too, and --set "
+                    "stages.NAME.... cannot name it: use '-' or '_'",
+                    s);
+        return;
+    }
     if (topic && s != NULL && strncmp(s, "__", 2) == 0) {
         co_diag_add(d, path,
                     "the topic name \"%.60s\" starts with \"__\", which Kafka "

@@ -2,6 +2,7 @@
  * symlink followed) and what `run` will need of its folder, a PostgreSQL
  * connection string as libpq parses it. Split from manifest.c. */
 #include "lazylib.h" /* co_pq(): libpq, loaded when used */
+#include "log.h"
 #include "manifest_int.h"
 #include "options.h" /* co_options_check_path() */
 #include "util.h"
@@ -253,7 +254,15 @@ void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
         co_diag_add(d, "state",
                     "must be a string: a PostgreSQL connection string, "
                     "\"file:PATH\" or \"memory:\"");
-    } else if (json_is_string(stv) && json_string_length(stv) > 0) {
+    } else if (json_is_string(stv) && co__all_blank(json_string_value(stv))) {
+        /* not the in-memory store in silence (trial 80: an unset
+         * ${env:...:-} lost every position at a restart) */
+        co_diag_add(d, "state",
+                    "is empty: write a PostgreSQL connection string, "
+                    "\"file:PATH\", or \"memory:\" for the in-memory store "
+                    "(positions and once-only claims lost when the process "
+                    "ends)");
+    } else if (json_is_string(stv)) {
         const char *sv = json_string_value(stv);
         char why[200], home[1024];
         const char *rest;
@@ -277,8 +286,7 @@ void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
                         "\"%s\": the state store's form is file:PATH, not a "
                         "file:// URL: write \"file:%s\"",
                         sv, sv + 7);
-        } else if (strncmp(sv, "file:", 5) == 0 &&
-                   !co__all_blank(sv + 5) &&
+        } else if (strncmp(sv, "file:", 5) == 0 && !co__all_blank(sv + 5) &&
                    !co_path_tilde(sv + 5, home, sizeof home, &rest) &&
                    co_options_check_path(sv + 5, 0, "state", d)) {
             ; /* "file: st.json " (trial 65: made "st.json ") */
@@ -333,4 +341,18 @@ void co__parse_state(co_manifest_t *m, json_t *root, co_diag_t *d)
             m->state = co_strdup(sv);
         }
     }
+}
+
+void co_manifest_state_warn_split(const co_manifest_t *m)
+{
+    if (m->state != NULL && strncmp(m->state, "memory:", 7) != 0)
+        return;
+    co_log_warn("state is the in-memory store (%s) and this process runs "
+                "only some of the stages: its source positions and "
+                "once-only claims (notifications sent) end with it, so a "
+                "restart reads its inputs again and repeats what it sent; "
+                "give the stages' processes one state store: set `state` "
+                "(CAREEROPS_STATE for pipelines/demo.json) to a PostgreSQL "
+                "connection string (docs/manifest.md)",
+                m->state != NULL ? m->state : "no `state` given");
 }

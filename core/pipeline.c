@@ -496,6 +496,8 @@ static int co__broker_setup(co_runtime_t *rt, const co_run_opts_t *o)
             source_here |= here && m->stages[i].n_inputs == 0;
         }
         rt->defer_source_offsets = rt->mock_broker && all_local;
+        if (!all_local)
+            co_manifest_state_warn_split(m);
         /* said where a source runs (trial 63: in every --stage process) */
         if (rt->mock_broker && !all_local && source_here)
             co_log_warn("broker %s keeps records in memory only: if it dies, "

@@ -677,3 +677,16 @@ refused "mock-sink counter_file its path" "config\\.counter_file: '[^']*m\\.json
 refused "mock-source file a FIFO" "stages\\[0\\] \\(in\\)\\.config\\.file: '[^']*mock\\.fifo' is a pipe \\(FIFO\\): give a JSONL file" \
     fmt.json --set 'stages.in.plugin=mock-source' --set 'stages.in.config={"file":"mock.fifo"}'
 ok "mailbox-source format against path and a path of /, mock-sink and mock-source file options: refused by validate and run at the option"
+# trial 80: an empty state is not the in-memory store in silence; a '.' in
+# a stage name makes its consumer group another pipeline's stage's; topics
+# that differ only by '.' and '_' are one name to Kafka
+manifest st80.json '' out80.jsonl
+refused "empty state" 'state: is empty: write a PostgreSQL connection string, "file:PATH", or "memory:"' \
+    st80.json --set 'state='
+refused "blank state" 'state: is empty' st80.json --set 'state=  '
+refused "a dot in a stage name" "stages\\[1\\]\\.name: the stage name \"x\\.out\" has a '\\.': the stage's consumer group is careerops\\.PIPELINE\\.STAGE" \
+    st80.json --set 'stages[1].name=x.out'
+refused "mail.raw and mail_raw" 'topics: "a_b" and "a\.b" are one topic name to Kafka' \
+    st80.json --set 'stages[0].output=a_b' --set 'stages[1].input=a.b'
+"$B" validate st80.json --set 'pipeline=ops.x' > out.txt 2> err.txt || fail "a dot in the pipeline name refused: $(cat err.txt)"
+ok "validate and run refuse an empty state, a '.' in a stage name, topics that differ only by '.' and '_'"

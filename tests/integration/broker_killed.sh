@@ -79,4 +79,10 @@ sink=$(python3 -c 'import json,sys; print([s["name"] for s in json.load(open(sys
 wait_line part2.log 'running 1 stage instance' 30 || fail "the sink alone did not start: $(grep -v debug part2.log | tail -n 3)"
 kill -TERM "$RP"; wait "$RP" || true
 ! grep -q 'keeps records in memory only' part2.log || fail "the WARN about a source's records in a process with no source"
-ok "a host with some stages only on careerops broker says records are lost if the broker dies (where a source runs)"
+! grep -q 'state is the in-memory store' part2.log || fail "the in-memory state WARN with state file:"
+# trial 80: with the in-memory state, each process's positions end with it
+"$B" run m.json --stage "$sink" --set "kafka.bootstrap.servers=$BS" --set state=memory: 2> part3.log & RP=$!; PIDS+=($RP)
+wait_line part3.log 'state is the in-memory store (memory:) and this process runs only some of the stages' 30 ||
+    fail "no WARN for the in-memory state with --stage: $(grep -v debug part3.log | tail -n 3)"
+kill -TERM "$RP"; wait "$RP" || true
+ok "a host with some stages only on careerops broker says records are lost if the broker dies (where a source runs), and that an in-memory state ends with the process"
