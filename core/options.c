@@ -382,11 +382,22 @@ int co_options_validate(const co_option_t *opts, json_t *config,
     }
     for (const co_option_t *o = opts; o && o->type != CO_OPT_END; o++) {
         snprintf(p, sizeof p, "%s.%s", path, o->name);
-        if ((o->flags & CO_OPT_REQUIRED) &&
-            json_object_get(config, o->name) == NULL) {
+        json_t *rv = json_object_get(config, o->name);
+        if ((o->flags & CO_OPT_REQUIRED) && rv == NULL) {
             co_diag_add(d, p, "required option missing: %s (%s)",
                         o->description ? o->description : "",
                         co_opt_type_name(o->type));
+            faults++;
+        } else if ((o->flags & CO_OPT_REQUIRED) && o->type == CO_OPT_STR &&
+                   json_is_string(rv) &&
+                   strspn(json_string_value(rv), " \t\r\n") ==
+                       json_string_length(rv)) {
+            /* trial 80: an empty secret file passed validate, and the
+             * stage then waited for a server at libpq's default socket */
+            co_diag_add(d, p,
+                        "is empty: give its value (%s); a ${secret:NAME} "
+                        "file or ${env:NAME} must hold it",
+                        o->description ? o->description : "required");
             faults++;
         }
         if (o->def != NULL) {

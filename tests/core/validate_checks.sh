@@ -195,14 +195,14 @@ cat > plug2.json <<J
   {"name":"src","plugin":"mock-source","output":"ev","config":{"count":1}},
   {"name":"slack","plugin":"slack-sink","input":"ev","config":{"webhook_url":"\${secret:hook}"}},
   {"name":"chroma","plugin":"chroma-sink","input":"ev","config":{"chroma_url":"gopher://x","ollama_url":"http://127.0.0.1:1"}},
-  {"name":"tav","plugin":"tavily-researcher","input":"ev","output":"b","config":{"base_url":"http://127.0.0.1:1","api_key":""}},
+  {"name":"tav","plugin":"tavily-researcher","input":"ev","output":"b","config":{"base_url":"http://127.0.0.1:1","api_key":"k"}},
   {"name":"s4","plugin":"mock-sink","input":"b","config":{"path":"o.jsonl"}}]}
 J
 refused "slack webhook_url, chroma url, tavily api_key, topic names" \
     'stages\[1\] \(slack\)\.config\.webhook_url: malformed URL' plug2.json
-"$B" validate plug2.json > out.txt 2> err.txt && fail "validate passed plug2.json"
+"$B" validate plug2.json --set stages.tav.config.api_key= > out.txt 2> err.txt && fail "validate passed plug2.json"
 for pat in 'stages\[2\] \(chroma\)\.config\.chroma_url: URL scheme .gopher. is not http or https' \
-    'stages\[3\] \(tav\)\.config\.api_key: empty or has a line break'; do
+    'stages\[3\] \(tav\)\.config\.api_key: (empty or has a line break|is empty: give its value)'; do
     grep -Eq -- "$pat" err.txt || fail "no '$pat' in: $(cat err.txt)"
 done
 grep -q SECRETPART err.txt && fail "the webhook URL printed: $(cat err.txt)"
@@ -689,4 +689,8 @@ refused "a dot in a stage name" "stages\\[1\\]\\.name: the stage name \"x\\.out\
 refused "mail.raw and mail_raw" 'topics: "a_b" and "a\.b" are one topic name to Kafka' \
     st80.json --set 'stages[0].output=a_b' --set 'stages[1].input=a.b'
 "$B" validate st80.json --set 'pipeline=ops.x' > out.txt 2> err.txt || fail "a dot in the pipeline name refused: $(cat err.txt)"
-ok "validate and run refuse an empty state, a '.' in a stage name, topics that differ only by '.' and '_'"
+# a required option that is empty (an empty secret file) is no value
+: > empty_secret
+refused "an empty required option" 'stages\[1\] \(out\)\.config\.conninfo: is empty: give its value' \
+    st80.json --set 'stages[1].plugin=postgres-sink' --set 'stages[1].config={"conninfo":" "}'
+ok "validate and run refuse an empty state, a '.' in a stage name, topics that differ only by '.' and '_', an empty required option"
