@@ -38,7 +38,9 @@ typedef enum co_opt_type_e {
 
 /** Option flags. */
 enum co_opt_flag_e {
-    CO_OPT_REQUIRED = 1u << 0, /**< must be present in the manifest */
+    CO_OPT_REQUIRED = 1u << 0, /**< must be present in the manifest (a
+                                    CO_OPT_STR: not empty or blank, which
+                                    hosts from 0.1.0 refuse) */
     CO_OPT_SECRET = 1u << 1,   /**< redacted in logs, `plugins info` and
                                     status; should come from `${secret:..}` */
     CO_OPT_PATH = 1u << 2,     /**< a file path: relative paths resolve
