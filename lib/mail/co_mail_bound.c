@@ -143,5 +143,12 @@ GByteArray *co__bounded_copy(const char *p, size_t n, const co_mail_opts_t *o,
     /* the blank line and the body, as they are */
     if (i < n)
         g_byte_array_append(out, (const guint8 *)p + i, (guint)(n - i));
+    else if (!utf16 && out->len > 0 && out->data[out->len - 1] != '\n') {
+        /* header fields only, the last one without its line end (a copy
+         * cut short): GMime made no message of it, and the refusal said
+         * "no header fields found" of four fields (trial 80) */
+        g_byte_array_append(out, (const guint8 *)"\n", 1);
+        co__defect(d, "no-final-line-end");
+    }
     return out;
 }
