@@ -162,8 +162,12 @@ static void co__dlq_replay(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
                 "skip %d:%lld: a source's dead letter (no " CO_DLQ_HDR_TOPIC
                 "): it holds what the source could not read, not a record "
                 "of a topic; fix the cause it names (" CO_DLQ_HDR_MESSAGE
-                ", careerops dlq show) and the source reads it again at "
-                "its next run\n",
+                ", careerops dlq show): a file of a Maildir or .eml folder "
+                "is read again at the source's next run, but a message of "
+                "an mbox file is not (its position is past it): write it "
+                "out with careerops archive get URL -o FILE.eml (its "
+                "careerops.archive.url header), fix it, and read that "
+                "file\n",
                 msg->partition, (long long)msg->offset);
         c->skipped++;
         return;
