@@ -161,12 +161,18 @@ static int co__arch_parse(int argc, char **argv, co__arch_opts_t *o,
             if (!co__arch_takes(takes, "keep", cmd))
                 return -1;
             char *e;
-            o->keep = strtol(optarg, &e, 10);
-            if (*e || o->keep < 1) {
-                fprintf(stderr, "%s: --keep %s: give a count of 1 or more\n",
+            errno = 0;
+            long k = strtol(optarg, &e, 10);
+            /* a count past 1,000,000 is a typo, and past long's range
+             * strtol gave LONG_MAX in silence (trial 80) */
+            if (*e || e == optarg || errno == ERANGE || k < 1 || k > 1000000) {
+                fprintf(stderr,
+                        "%s: --keep %s: give a count of backups to keep, "
+                        "from 1 to 1000000\n",
                         cmd, co_cli_shown(optarg));
                 return -1;
             }
+            o->keep = k;
             break;
         }
         case CO_OPT_OLDER:

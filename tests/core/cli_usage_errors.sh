@@ -310,6 +310,9 @@ expect 2 "^careerops backup takes no --older-than" "backup --older-than" "$B" ba
 expect 2 "^careerops archive ls takes no --older-than" "archive ls --older-than" \
     "$B" archive ls --older-than 5
 expect 2 "^careerops restore takes no --keep" "restore --keep" "$B" restore --keep 3 x
+# trial 80: past long's range it was LONG_MAX in silence
+expect 2 "^careerops backup: --keep 99999999999999999999: give a count of backups to keep, from 1 to 1000000" \
+    "backup --keep HUGE" "$B" backup --keep 99999999999999999999 --dsn x
 pw='postgresql://alice:S3cretPW@h/db'
 for cmd in "relabel K OFFER --dsn" "relabel K OFFER --conninfo" "applications --dsn" \
     "backup --dsn" "restore x --dsn" "train --labels a --emails b --out c --corrections"; do

@@ -70,7 +70,7 @@ expect_visible 2 "^careerops applications: --since '$WV' is not a valid date" \
 expect_visible 2 "^careerops applications: --now '$WV' is not a valid time" \
     "applications --now WORD" "$B" applications --now "$W"
 expect_visible 2 "^careerops backup: unexpected argument '$WV'" "backup WORD" "$B" backup "$W"
-expect_visible 2 "^careerops backup: --keep $WV: give a count of 1 or more" "backup --keep WORD" \
+expect_visible 2 "^careerops backup: --keep $WV: give a count of backups to keep, from 1 to 1000000" "backup --keep WORD" \
     "$B" backup --keep "$W"
 expect_visible 2 "^careerops archive: retry seconds '$WV'" "archive --retry-seconds WORD" \
     "$B" archive ls --retry-seconds "$W"
