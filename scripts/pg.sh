@@ -10,7 +10,8 @@
 # owned by the `postgres` user when run as root (the server refuses root).
 # It listens on a Unix socket in that folder and on 127.0.0.1 at a free port
 # (the first free one from CAREEROPS_PG_PORT, default 55432; kept in
-# .pgdata/port so a restart uses the same one). Authentication is `trust`:
+# .pgdata/port so a restart uses the same one, unless CAREEROPS_PG_PORT is
+# set to another). Authentication is `trust`:
 # the server is a loopback-only throwaway, never a real database.
 # Database `careerops`, superuser `postgres`. `start` is idempotent.
 set -euo pipefail
@@ -126,6 +127,12 @@ cmd_start() {
     else
         local port
         if [ -f "$dir/port" ]; then port=$(cat "$dir/port"); else port=$(pick_port); fi
+        if [ -n "${CAREEROPS_PG_PORT:-}" ] && [ "$port" != "$CAREEROPS_PG_PORT" ]; then
+            # asked for by name: not the port an earlier start saved (trial
+            # 80: CAREEROPS_PG_PORT=55466 started on the demo's 55432)
+            echo "pg.sh: CAREEROPS_PG_PORT=$CAREEROPS_PG_PORT: the cluster in $dir listened on $port before; starting it on the first free port from $CAREEROPS_PG_PORT" >&2
+            port=$(pick_port)
+        fi
         if port_busy "$port"; then
             # the data stays; only the address changes (`env` reads the file)
             echo "pg.sh: port $port (from $dir/port) is taken by another program; using another" >&2
