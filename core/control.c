@@ -255,8 +255,11 @@ static enum MHD_Result co__post(co_control_t *ctl, struct MHD_Connection *c,
                          co_strdup("{\"ok\":true}\n"));
     if (rc == -2)
         return co__json_error(c, MHD_HTTP_CONFLICT, why);
-    return co__json_error(c, MHD_HTTP_NOT_FOUND,
-                          "no such stage or action (pause, resume, restart)");
+    char msg[1600];
+    snprintf(msg, sizeof msg,
+             "no such stage or action (pause, resume, restart)%s%s",
+             why[0] ? ": " : "", why);
+    return co__json_error(c, MHD_HTTP_NOT_FOUND, msg);
 }
 
 /* The methods a known route answers ("GET, HEAD" or "POST"), or NULL for

@@ -47,8 +47,10 @@ typedef struct co_control_routes_s {
      *  else 1 (200). */
     char *(*health)(void *arg, int *ok);
     /** Apply "pause" | "resume" | "restart" to a stage: 0; -1 if no such
-     *  stage or action; -2 if the stage's state refuses it (pause or resume
-     *  of a FAILED, STOPPED or DONE stage), with why in `why` (409). */
+     *  stage or action (no such stage: `why` names the stages this process
+     *  runs, for the 404); -2 if the stage's state refuses it (pause or
+     *  resume of a FAILED, STOPPED or DONE stage), with why in `why`
+     *  (409). */
     int (*stage_action)(void *arg, const char *stage, const char *action,
                         char *why, size_t why_size);
     void *arg; /**< passed to each callback */

@@ -399,6 +399,12 @@ static int co__stage_action(void *arg, const char *stage, const char *action,
             bad = 1;
         found = 1;
     }
+    for (size_t i = 0, o = 0;
+         !found && !refused && i < rt->n_inst && o < why_size; i++)
+        if (i == 0 || strcmp(rt->inst[i]->sc->name, rt->inst[i - 1]->sc->name))
+            o += (size_t)snprintf(why + o, why_size - o, "%s%s",
+                                  o ? ", " : "this process runs stages ",
+                                  rt->inst[i]->sc->name); /* trial 80 */
     pthread_mutex_unlock(&rt->inst_lock);
     if (refused)
         return -2;

@@ -61,6 +61,9 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")
 [ "$code" = 200 ] || fail "/health is $code after the restart"
 code=$(post "http://127.0.0.1:$port/api/stages/nosuch/restart")
 [ "$code" = 404 ] || fail "restart of an unknown stage answered $code"
+# the stages this process runs (trial 80: a bare 404 from another process)
+grep -q 'no such stage or action (pause, resume, restart): this process runs stages src, mid' post.out ||
+    fail "the 404 does not name this process's stages: $(cat post.out)"
 kill -TERM $RP; wait $RP || fail "run did not stop cleanly: $(tail -3 run.log)"
 ok "restart through the API: refused without the token (401); with it mid RUNNING again, $((after - before)) new records after it"
 
