@@ -54,6 +54,14 @@ int co_stage_hard_stop(const co_stage_t *st)
            CO__ATOMIC_LOAD(st->env->stop) == CO_STOP_HARD;
 }
 
+const char *co_stage_stop_tail(const co_stage_t *st)
+{
+    return CO__ATOMIC_LOAD(&st->stop) == CO_STOP_RESTART
+               ? " when the stage starts again (a restart; duplicates, none "
+                 "lost)"
+               : " at the next start (duplicates, none lost); exit status 1";
+}
+
 int co_stage_stopping(const co_stage_t *st)
 {
     /* a fatal Kafka error ends every wait (retries, backpressure) too */

@@ -340,6 +340,16 @@ int co_stage_stopping(const co_stage_t *st);
 /** @brief 1 when the runtime stops hard (no more waiting). */
 int co_stage_hard_stop(const co_stage_t *st);
 
+/**
+ * @brief The end of a stopping stage's ERROR about records it leaves
+ *        unfinished: " at the next start (duplicates, none lost); exit
+ *        status 1" when the process stops, " when the stage starts again
+ *        (a restart; duplicates, none lost)" when only this stage is
+ *        restarted (control API or its restart policy: the process runs on;
+ *        trial 80 was told "exit status 1"). Static string; any thread.
+ */
+const char *co_stage_stop_tail(const co_stage_t *st);
+
 /** @brief The stage's clock (simulated in capture mode), ms. */
 int64_t co_stage_now(const co_stage_t *st);
 

@@ -730,10 +730,10 @@ int co_stage_consumer_loop(co_stage_t *st)
          * stopped with exit 0, nothing said) */
         co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
                "stopping: the sink's last flush failed (%s): the %zu "
-               "record%s it holds %s read again at the next start "
-               "(duplicates, none lost); exit status 1",
+               "record%s it holds %s read again%s",
                st->err_msg[0] ? st->err_msg : "no detail", (size_t)st->trk.held,
-               st->trk.held == 1 ? "" : "s", st->trk.held == 1 ? "is" : "are");
+               st->trk.held == 1 ? "" : "s", st->trk.held == 1 ? "is" : "are",
+               co_stage_stop_tail(st));
         st->unfinished_at_stop = 1;
     }
     if (st->port->drain(st, CO__REVOKE_WAIT_MS) != 0 && st->producer &&
@@ -749,9 +749,8 @@ int co_stage_consumer_loop(co_stage_t *st)
                      CO__REVOKE_WAIT_MS / 1000);
         co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
                "stopping: the broker did not acknowledge this stage's "
-               "outputs %s; the records they came from are read again at "
-               "the next start (duplicates, none lost); exit status 1",
-               when);
+               "outputs %s; the records they came from are read again%s",
+               when, co_stage_stop_tail(st));
         st->unfinished_at_stop = 1;
     }
     co_stage_publish_counts(st);

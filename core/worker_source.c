@@ -360,10 +360,9 @@ int co_stage_source_loop(co_stage_t *st)
              !co_stage_hard_stop(st)) {
         co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
                "stopping: records the broker did not acknowledge within "
-               "%d s (or refused) are read again at the next start, from "
-               "the last position written (duplicates, none lost); exit "
-               "status 1",
-               CO__SOURCE_STOP_WAIT_MS / 1000);
+               "%d s (or refused) are read again from the last position "
+               "written%s",
+               CO__SOURCE_STOP_WAIT_MS / 1000, co_stage_stop_tail(st));
         st->unfinished_at_stop = 1;
     }
     co_stage_publish_counts(st);
