@@ -298,7 +298,21 @@ static co_status_t console_process(void *instance, const co_record_t *rec)
     struct console *c = instance;
     char *key = NULL;
     if (c->cfg->once) {
-        if (rec->key != NULL && rec->key_len > 0)
+        /* a dead letter: once per stage that failed on it (trial 80: two
+         * stages failing on one email made two dead letters, one line) */
+        const char *why = NULL;
+        size_t wl = 0;
+        for (size_t i = 0; i < rec->header_cnt; i++)
+            if (rec->headers[i].name != NULL &&
+                strcmp(rec->headers[i].name, "careerops.error.stage") == 0) {
+                why = rec->headers[i].value;
+                wl = rec->headers[i].value_len;
+            }
+        if (rec->key != NULL && rec->key_len > 0 && why != NULL) {
+            if (asprintf(&key, "%.*s\x1f%.*s", (int)rec->key_len,
+                         (const char *)rec->key, (int)wl, why) < 0)
+                key = NULL;
+        } else if (rec->key != NULL && rec->key_len > 0)
             key = strndup(rec->key, rec->key_len);
         else if (asprintf(&key, "%s:%d:%lld", rec->topic ? rec->topic : "",
                           (int)rec->partition, (long long)rec->offset) < 0)

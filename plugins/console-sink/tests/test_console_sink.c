@@ -129,6 +129,20 @@ START_TEST(text_block_once)
     ck_assert_int_eq(plugin->flush(inst), CO_OK);
     s = slurp();
     ck_assert_str_eq(s + first, "k2: plain\n\n");
+    size_t second = strlen(s);
+    free(s);
+    /* dead letters of one email from two stages: one line each; the same
+     * stage's again: skipped (trial 80: one line for two) */
+    co_header_t st1[] = {{"careerops.error.stage", "classify", 8}};
+    co_header_t st2[] = {{"careerops.error.stage", "store", 5}};
+    ck_assert_int_eq(put(inst, "k3", "dl1", 3, st1, 1), CO_OK);
+    ck_assert_int_eq(put(inst, "k3", "dl2", 3, st2, 1), CO_OK);
+    ck_assert_int_eq(put(inst, "k3", "dl1", 3, st1, 1), CO_OK);
+    ck_assert_int_eq(plugin->flush(inst), CO_OK);
+    s = slurp();
+    ck_assert_msg(strstr(s + second, "dl1") && strstr(s + second, "dl2") &&
+                      strstr(strstr(s + second, "dl1") + 1, "dl1") == NULL,
+                  "%s", s + second);
     free(s);
     plugin->destroy(inst);
     free(cfg);
