@@ -301,6 +301,28 @@ static int co__cmd_validate(int argc, char **argv)
                         "one instance: it is ignored",
                         m->stages[i].concurrency);
         }
+    /* more instances than partitions: the group gives each partition to
+     * one member, the others idle (trial 80: no word of it) */
+    for (size_t i = 0; i < m->n_stages; i++) {
+        const co_stage_conf_t *s = &m->stages[i];
+        long parts = 0;
+        for (size_t k = 0; k < s->n_inputs; k++)
+            for (size_t t = 0; t < m->n_topics; t++)
+                if (strcmp(m->topics[t].name, s->inputs[k]) == 0)
+                    parts += m->topics[t].partitions;
+        if (s->n_inputs == 0 || parts == 0 || s->concurrency <= parts)
+            continue;
+        char sp[CO_STAGE_PATH_MAX + 16];
+        co_manifest_stage_path(sp, sizeof sp, i, s->name);
+        strncat(sp, ".concurrency", sizeof sp - strlen(sp) - 1);
+        co_diag_add(&d, sp,
+                    "is %d, but its input has %ld partition%s: %ld "
+                    "instance%s get none (a consumer group gives each "
+                    "partition to one member); raise topics.%s.partitions",
+                    s->concurrency, parts, parts == 1 ? "" : "s",
+                    s->concurrency - parts,
+                    s->concurrency - parts == 1 ? "" : "s", s->inputs[0]);
+    }
     co_diag_print_as(&d, argv[optind], "warning");
     co_diag_free(&d);
     printf("ok: %s: pipeline %s, %zu stage%s, %zu topic%s\n",

@@ -694,3 +694,9 @@ refused "mail.raw and mail_raw" 'topics: "a_b" and "a\.b" are one topic name to 
 refused "an empty required option" 'stages\[1\] \(out\)\.config\.conninfo: is empty: give its value' \
     st80.json --set 'stages[1].plugin=postgres-sink' --set 'stages[1].config={"conninfo":" "}'
 ok "validate and run refuse an empty state, a '.' in a stage name, topics that differ only by '.' and '_', an empty required option"
+# trial 80: more instances than the input's partitions: a warning
+"$B" validate st80.json --set 'stages[1].concurrency=6' --set 'topics={"a":{"partitions":2}}' > out.txt 2> err.txt ||
+    fail "concurrency above the partitions refused: $(cat err.txt)"
+grep -q "^warning: st80.json: stages\[1\] (out)\.concurrency: is 6, but its input has 2 partitions: 4 instances get none" err.txt ||
+    fail "no warning for concurrency above the partitions: $(cat err.txt)"
+ok "validate warns when a stage's concurrency is above its input's partitions"
