@@ -352,17 +352,15 @@ char *co_stage_status_json(co_stage_t *st)
                         json_string(co_stage_state_name(st->status)));
     json_object_set_new(o, "last_error", json_string(st->last_error));
     pthread_mutex_unlock(&st->lock);
-    json_object_set_new(o, "records_in", json_real(co_metric_value(st->m_in)));
-    json_object_set_new(o, "records_out",
-                        json_real(co_metric_value(st->m_out)));
-    json_object_set_new(o, "records_failed",
-                        json_real(co_metric_value(st->m_failed)));
-    json_object_set_new(o, "dead_lettered",
-                        json_real(co_metric_value(st->m_dlq)));
-    json_object_set_new(o, "retried",
-                        json_real(co_metric_value(st->m_retried)));
-    json_object_set_new(o, "skipped",
-                        json_real(co_metric_value(st->m_skipped)));
+    /* counts, written as integers (trial 80: "records_in":1.0) */
+    const char *const names[] = {"records_in",     "records_out",
+                                 "records_failed", "dead_lettered",
+                                 "retried",        "skipped"};
+    co_metric_t *const ms[] = {st->m_in,  st->m_out,     st->m_failed,
+                               st->m_dlq, st->m_retried, st->m_skipped};
+    for (size_t i = 0; i < sizeof ms / sizeof *ms; i++)
+        json_object_set_new(o, names[i],
+                            json_integer((json_int_t)co_metric_value(ms[i])));
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return s;

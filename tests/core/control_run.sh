@@ -58,6 +58,10 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
     fail "POST with the token was not accepted"
 sleep 0.5
 auth=(-H "Authorization: Bearer $token")
+# counts are integers (trial 80: "records_in":1.0)
+curl -s "${auth[@]}" "http://127.0.0.1:$port/api/stages" |
+    python3 -c 'import json,sys; s=json.load(sys.stdin)["stages"]; assert all(type(x[k]) is int for x in s for k in ("records_in","records_out","dead_lettered")), s' ||
+    fail "/api/stages counts are not integers: $(curl -s "${auth[@]}" "http://127.0.0.1:$port/api/stages")"
 curl -s "${auth[@]}" "http://127.0.0.1:$port/api/stages" | grep -q '"PAUSED"' ||
     fail "the sink is not PAUSED: $(curl -s "${auth[@]}" "http://127.0.0.1:$port/api/stages")"
 # beyond loopback every /api/ read needs the token as well (issue 16)
