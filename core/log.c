@@ -32,10 +32,10 @@ void co_log_init_from_env(void)
         co__log_level = CO_LOG_WARN;
     else if (strcasecmp(v, "error") == 0)
         co__log_level = CO_LOG_ERROR;
-    else /* kept at the default, and said */
-        fprintf(stderr,
-                "{\"level\":\"warn\",\"msg\":\"CAREEROPS_LOG_LEVEL: unknown "
-                "level; give debug, info, warn or error (info kept)\"}\n");
+    else /* kept at the default, and said as every line is (trial 80: no
+            "ts") */
+        co_log_warn("CAREEROPS_LOG_LEVEL: unknown level; give debug, info, "
+                    "warn or error (info kept)");
 }
 
 int co_log_enabled(co_log_level_t level)

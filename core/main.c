@@ -513,8 +513,10 @@ static int co__broker_args(int argc, char **argv, co__broker_opts_t *o)
                    "SIGHUP; at the stop, records the manifests' stages have "
                    "not read\nare named, exit status 1.\n");
             return 0;
-        } else
+        } else { /* getopt printed what was wrong */
+            fprintf(stderr, "see `careerops broker --help`\n");
             return 2;
+        }
     }
     if (optind < argc) { /* trial 41: `broker demo.json` made no topics */
         const char *shown = co_cli_shown(argv[optind]);

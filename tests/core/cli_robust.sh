@@ -178,7 +178,7 @@ printf '\xef\xbb\xbf' >bom.json && cat bs.json >>bom.json
 head -c 64 /dev/zero >nul.json
 expect 2 "the file holds NUL bytes" "validate a file of NUL bytes" "$B" validate nul.json
 CAREEROPS_LOG_LEVEL=bogus "$B" validate bs.json >out.txt 2>err.txt || true
-grep -q "CAREEROPS_LOG_LEVEL: unknown level" err.txt || fail "bogus log level: $(cat err.txt)"
+grep -q '^{"ts":"[^"]*","level":"warn","msg":"CAREEROPS_LOG_LEVEL: unknown level' err.txt || fail "bogus log level: $(cat err.txt)"
 expect 2 "error: --stage sink is given twice" "--stage twice" \
     "$B" run bs.json --stage sink --stage sink
 echo "ok: BOM, NUL bytes, an unknown log level, a --stage given twice"

@@ -310,6 +310,8 @@ expect 2 "^careerops backup takes no --older-than" "backup --older-than" "$B" ba
 expect 2 "^careerops archive ls takes no --older-than" "archive ls --older-than" \
     "$B" archive ls --older-than 5
 expect 2 "^careerops restore takes no --keep" "restore --keep" "$B" restore --keep 3 x
+# trial 80: broker's option faults point to its --help, as run's do
+expect 2 "^see \`careerops broker --help\`" "broker --bootstrap-file" "$B" broker --bootstrap-file
 # trial 80: past long's range it was LONG_MAX in silence
 expect 2 "^careerops backup: --keep 99999999999999999999: give a count of backups to keep, from 1 to 1000000" \
     "backup --keep HUGE" "$B" backup --keep 99999999999999999999 --dsn x
