@@ -314,6 +314,41 @@ static int rules_cal_accepted(const json_t *ev)
     return 0;
 }
 
+/* Whether the sender of c can be the candidate deciding (SELF phrases):
+ * with the user's own addresses configured, only mail from them; else
+ * mail the heuristics call the user's (rules_own_message()), or a
+ * person's reply or mail about withdrawing or declining. A recruiter's
+ * "P.S. if you have accepted another offer, reply 'please withdraw my
+ * name'" is no decision of the candidate's (trial 82: the invitation was
+ * stored as OTHER, the interview never told). */
+static int rules_self_sender(const rules_ctx_t *c, int own_message)
+{
+    if (c->db->nown > 0)
+        return own_message == 1;
+    if (own_message != 0)
+        return 1;
+    /* else a person (no role account, no vendor's or board's address)
+     * replying, or writing about withdrawing or declining: an invitation
+     * that mentions how to withdraw is neither */
+    if (c->from_addr == NULL || rules_role_account(c->from_addr) ||
+        (c->sender != NULL && c->sender->kind != RULES_K_FREEMAIL))
+        return 0;
+    const char *subj = rules_jstr(c->email, "subject");
+    if (rules_is_reply(c))
+        return 1;
+    if (subj == NULL)
+        return 0;
+    /* replies in other languages ("AW: Ihr Angebot") */
+    static const char *const re[] = {"aw:", "sv:",  "vs:",  "antw:", "res:",
+                                     "r:",  "odp:", "rif:", "ynt:",  NULL};
+    subj += strspn(subj, " \t");
+    for (size_t i = 0; re[i]; i++)
+        if (strncasecmp(subj, re[i], strlen(re[i])) == 0)
+            return 1;
+    return strcasestr(subj, "withdraw") != NULL ||
+           strcasestr(subj, "declin") != NULL;
+}
+
 /* Whether a message the user sent (rules_own_message()) keeps the label
  * `best`: an INTERVIEW whose date the reply gives or confirms
  * (rules_reply_confirms(): "Thursday at 3 PM works for me"; WRITING.md: a
@@ -633,7 +668,8 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
     /* the candidate's own decision (a reply declining an offer or
      * withdrawing: trial 36's "I've decided to decline, as I've accepted
      * another position" became a REJECTION): no event of the company's */
-    int own_decision = score[RULES_L_SELF] > 0;
+    int own_decision =
+        score[RULES_L_SELF] > 0 && rules_self_sender(&c, res->own_message);
     if (own_decision)
         for (int l = 0; l < RULES_OTHER; l++)
             eff[l] = fmin(eff[l], RULES_THRESHOLD - 0.01);

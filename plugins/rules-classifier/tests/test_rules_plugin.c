@@ -516,6 +516,35 @@ START_TEST(own_decision_is_other)
             "%s: %s", more[k], host->emits[host->emit_cnt - 1].value);
         json_decref(ev);
     }
+    /* a company's mail that says how to withdraw is no decision of the
+     * candidate's (trial 82: the invitation became OTHER) */
+    static const char *const theirs[][3] = {
+        {"jonas.weber@wrenfield.example",
+         "Interview invitation - Platform Engineer at Wrenfield Bank",
+         "We'd like to invite you to an interview for the Platform Engineer "
+         "role at Wrenfield Bank on Sunday, December 20, 2026 at 2:00 PM "
+         "UTC.\\n\\nP.S. If you have accepted another offer in the "
+         "meantime, just reply \\\"please withdraw my name\\\"."},
+        {"no-reply@wrenfield.example", "Application received",
+         "Thank you for applying to Wrenfield Bank. We have received your "
+         "application. To leave the process, reply with \\\"please withdraw "
+         "my application\\\"."}};
+    for (size_t k = 0; k < 2; k++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf,
+                 "{\"schema\":\"careerops.email.v1\",\"key\":\"t%zu\","
+                 "\"from\":{\"name\":\"Wrenfield\",\"address\":\"%s\"},"
+                 "\"subject\":\"%s\",\"date\":\"2026-12-01T09:00:00Z\","
+                 "\"text\":\"%s\"}",
+                 k, theirs[k][0], theirs[k][1], theirs[k][2]);
+        json_t *ev = classify_one(NULL, buf);
+        ck_assert_msg(
+            !json_is_true(json_object_get(ev, "own_decision")) &&
+                strcmp(json_string_value(json_object_get(ev, "event_type")),
+                       k == 0 ? "INTERVIEW" : "APPLICATION_ACK") == 0,
+            "%s: %s", theirs[k][1], host->emits[host->emit_cnt - 1].value);
+        json_decref(ev);
+    }
     /* trial 37: "a role closer to home" */
     const char *decline2 =
         "{\"schema\":\"careerops.email.v1\",\"key\":\"d2\",\"from\":{"
