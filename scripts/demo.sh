@@ -1076,6 +1076,16 @@ WHERE EXISTS (SELECT 1 FROM p q WHERE q.scheduled_at = p.scheduled_at AND q.key 
               AND CASE WHEN p.ck <> '' THEN q.ck = p.ck AND q.key < p.key
                        ELSE q.ck <> '' OR q.key < p.key END);
 SQL
+# offers and assessments the notifier announces once per company and
+# deadline (a reminder, a copy; trial 82): the events past the first
+q -F $'\t' -c "SELECT 'DEADLINE_REPEATS', coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n
+    FROM \"$schema\".events
+    WHERE event_type IN ('OFFER', 'ASSESSMENT') AND coalesce(doc->>'unsure', '') <> 'true'
+      AND NOT doc ? 'correction'
+      AND regexp_replace(lower(coalesce(company, '')), '[^[:alnum:]]', '', 'g') <> ''
+      AND coalesce(doc->>'scheduled_date', doc->>'due_date') IS NOT NULL
+    GROUP BY event_type, regexp_replace(lower(company), '[^[:alnum:]]', '', 'g'),
+        coalesce(doc->>'scheduled_date', doc->>'due_date')) g" >>"$events" 2>/dev/null || true
 # Slack: what slack-sink really posted this run (it logs each post); the
 # failures are this run's dead letters of the stage "show"
 posted=0
@@ -1121,6 +1131,7 @@ closed = {"OFFER": 0, "ASSESSMENT": 0}  # companies left out: rejected later
 decided = {"OFFER": 0, "ASSESSMENT": 0}  # ... and your own decision
 open_companies, eml_files = set(), set()
 passed = 0  # companies whose assessments an interview or offer followed
+dl_repeats = 0  # offers / assessments repeating one's company and deadline
 for line in open(events_f):
     f = line.rstrip("\n").split("\t")
     if f[0] == "DELIVERED":
@@ -1165,6 +1176,8 @@ for line in open(events_f):
     elif f[0] == "REPEAT_ROW":
         rep[f[1]] += 1
         rep_own[f[1]] += f[2] == "t"
+    elif f[0] == "DEADLINE_REPEATS":
+        dl_repeats = int(f[1])
     elif len(f) == 2:
         events[f[0]] = int(f[1])
 # dead letters: one per (key, stage, reason), newest first kept
@@ -1235,7 +1248,7 @@ notifs_cancel = sum(1 for l in new_blocks.splitlines() if l.startswith("== Cance
 notifs_ev = notifs_new - notifs_cancel
 # the repeats that account for the notifications not printed this run
 to_notify = events["INTERVIEW"] + events["OFFER"] + events["ASSESSMENT"]
-repeats, own_replies = rep["firm"], rep_own["firm"]
+repeats, own_replies = rep["firm"] + dl_repeats, rep_own["firm"]
 if notifs_ev + repeats != to_notify and \
         notifs_ev + repeats + rep["maybe"] == to_notify:
     repeats, own_replies = repeats + rep["maybe"], own_replies + rep_own["maybe"]
@@ -1255,6 +1268,9 @@ summary = {
     # not printed: the same interview (company and time) as one announced;
     # own_replies of them are the owner's own mail (a reply confirming it)
     "notifications_repeated": repeats, "notifications_own_replies": own_replies,
+    # of them, offers and assessments: the same company and deadline as one
+    # announced (a reminder)
+    "notifications_repeated_deadlines": dl_repeats,
     "interviews": interviews,
     # reply-by and due dates (a deadline, not a meeting); rejected: companies
     "offers": deadlines["OFFER"], "assessments": deadlines["ASSESSMENT"],
@@ -1428,9 +1444,11 @@ else:
     elif notifs_ev and missing > 0:
         shown_rep = missing - summary["notifications_held_back"]
         own = min(own_replies, shown_rep)
+        dl = min(summary["notifications_repeated_deadlines"], shown_rep - own)
         parts = [(own, f"your own {'reply' if own == 1 else 'replies'} about "
                        f"{'an interview' if own == 1 else 'interviews'} already printed"),
-                 (shown_rep - own, "the same interview (company and time) as one already printed"),
+                 (shown_rep - own - dl, "the same interview (company and time) as one already printed"),
+                 (dl, "the same offer or assessment (company and deadline) as one already printed"),
                  (missing - shown_rep, "held back by the notifier (a reply naming no company, "
                                        "or an interview cancelled or moved before its invitation "
                                        "was read)")]

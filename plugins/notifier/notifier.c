@@ -418,6 +418,50 @@ static json_t *notifier_cancel_waiting(struct notifier *n, json_t *iv,
     return hit;
 }
 
+/* Whether OFFER or ASSESSMENT `event` repeats one announced before: the
+ * same type, company and deadline (its scheduled date, else its due day)
+ * under another event key (a reminder, a copy; trial 82: 150 copies of
+ * an offer made 150 notifications). The first one's key is recorded under
+ * "deadline:TYPE|COMPANY|DATE" when it is checked (a retry of it is no
+ * repeat). A plain event only: not unsure, not corrected, with a company.
+ * 1 repeat, 0, -1 state error. */
+static int notifier_deadline_repeat(struct notifier *n, json_t *event,
+                                    const char *record_key)
+{
+    const char *type = json_string_value(json_object_get(event, "event_type"));
+    const char *date =
+        json_string_value(json_object_get(event, "scheduled_date"));
+    const char *key = notifier_join_key(event);
+    char ckey[200], slot[300];
+    if (date == NULL)
+        date = json_string_value(json_object_get(event, "due_date"));
+    if (key == NULL)
+        key = record_key;
+    if (type == NULL ||
+        (strcmp(type, "OFFER") != 0 && strcmp(type, "ASSESSMENT") != 0) ||
+        date == NULL || key == NULL ||
+        json_is_true(json_object_get(event, "unsure")) ||
+        json_object_get(event, "correction") != NULL ||
+        notifier_company_key(
+            json_string_value(json_object_get(event, "company")), ckey,
+            sizeof ckey) != 0)
+        return 0;
+    snprintf(slot, sizeof slot, "%s|%s|%s", type, ckey, date);
+    json_t *seen = NULL;
+    if (notifier_state_json(n, "deadline:", slot, &seen) != 0)
+        return -1;
+    const char *first = json_string_value(seen);
+    int repeat = first != NULL && strcmp(first, key) != 0;
+    int rc = 0;
+    if (first == NULL) {
+        json_t *k = json_string(key);
+        rc = notifier_state_put(n, "deadline:", slot, k);
+        json_decref(k);
+    }
+    json_decref(seen);
+    return rc != 0 ? -1 : repeat;
+}
+
 /* Announce or stay silent: a company-less reply ("Re: ...") to an
  * interview, or an event at the time of one announced (notifier_repeat),
  * says nothing. 1 silent, 0 announce, -1 state error. */
@@ -438,6 +482,11 @@ static int notifier_silent(struct notifier *n, json_t *event,
     int repeat = notifier_repeat(n, event, record_key, slot, size);
     if (repeat > 0)
         notifier_api->metric_add(n->st, "interviews_repeated", 1);
+    if (repeat == 0 && slot[0] == '\0') {
+        repeat = notifier_deadline_repeat(n, event, record_key);
+        if (repeat > 0)
+            notifier_api->metric_add(n->st, "deadlines_repeated", 1);
+    }
     return repeat;
 }
 

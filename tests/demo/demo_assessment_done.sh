@@ -25,6 +25,13 @@ msg() { # DOMAIN COMPANY FROM-LINE-DATE DATE ID SUBJECT BODY
     msg quayside.example 'Quayside Labs' 'Wed Dec  2 10:00:00 2026' 'Wed, 02 Dec 2026 10:00:00 +0000' i2 \
         'Quayside Labs - interview invitation' \
         "We'd like to invite you to an interview with our hiring manager at Quayside Labs on Tuesday, 15 December 2026 at 15:00 UTC (video call). Please confirm."
+    # an offer and its reminder (trial 82: printed twice)
+    msg marlow.example 'Marlow Bank' 'Mon Nov 30 09:00:00 2026' 'Mon, 30 Nov 2026 09:00:00 +0000' o1 \
+        'Your offer from Marlow Bank' \
+        "We are delighted to offer you the position of Platform Engineer at Marlow Bank. Please let us know your decision by Friday, 11 December 2026."
+    msg marlow.example 'Marlow Bank' 'Thu Dec  3 09:00:00 2026' 'Thu, 03 Dec 2026 09:00:00 +0000' o2 \
+        'Reminder: your offer from Marlow Bank' \
+        "A reminder that we are delighted to offer you the position of Platform Engineer at Marlow Bank. Please let us know your decision by Friday, 11 December 2026."
 } >"$mb"
 SCHEMAS+=("$(schema_of "$mb")")
 export CAREEROPS_DEMO_NOW=2026-12-05T00:00:00Z
@@ -34,9 +41,12 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 assert [a["company"] for a in s["assessments"]] == ["Quayside Labs"], s["assessments"]
 assert s["assessments_passed"] == 1, s["assessments_passed"]
+assert s["notifications_repeated_deadlines"] == 1, s
+# 2 interviews, 2 assessments, the offer once (not its reminder)
+assert s["notifications_new"] == 5, s["notifications_new"]
 P
 bash "$SRC/scripts/demo.sh" --keep-db --no-slack --mailbox "$mb" --account "$(account_of "$mb")" \
     >"$T/out.txt" 2>"$T/out.err" || fail "demo.sh exited $?: $(tail -n 5 "$T/out.err")"
 grep -q "^Assessments (1), due dates in UTC (1 more left out: an interview or offer of its company followed):$" "$T/out.txt" ||
     fail "the summary's assessments: $(grep -A2 'Assessments' "$T/out.txt")"
-ok "an assessment followed by an interview after its deadline is left out; one still due stays"
+ok "an assessment followed by an interview after its deadline is left out; one still due stays; an offer's reminder is not printed again"

@@ -313,6 +313,34 @@ START_TEST(calendar_cancel_both_orders)
 }
 END_TEST
 
+/* An offer's reminder (same company and deadline, another email) is not
+ * announced again; a new deadline is (trial 82: 150 copies, 150
+ * notifications). */
+START_TEST(offer_reminder_once)
+{
+    char *evs[] = {mail_ev("OFFER", "of1", "Coppervale Retail", NULL,
+                           "Your offer from Coppervale Retail",
+                           "2026-12-01T16:00:00Z", "2026-12-11T17:00:00Z"),
+                   mail_ev("OFFER", "of2", "Coppervale Retail", NULL,
+                           "Reminder: Offer letter - Coppervale Retail",
+                           "2026-12-08T16:00:00Z", "2026-12-11T17:00:00Z"),
+                   mail_ev("OFFER", "of3", "Coppervale Retail", NULL,
+                           "Deadline extended: Coppervale Retail",
+                           "2026-12-09T16:00:00Z", "2026-12-15T17:00:00Z")};
+    char got[1024];
+    run_order(evs, (const int[]){0, 1, 0, 2}, 4, got, sizeof got);
+    ck_assert_str_eq(got, "Offer from Coppervale Retail|Offer from Coppervale "
+                          "Retail|Offer from Coppervale Retail");
+    ck_assert_uint_eq(host->emit_cnt, 3); /* of1, of1 again (a replay), of3 */
+    json_t *last = emitted(2);
+    ck_assert_str_eq(json_string_value(json_object_get(last, "event_key")),
+                     "of3");
+    json_decref(last);
+    for (int i = 0; i < 3; i++)
+        free(evs[i]);
+}
+END_TEST
+
 /* A moved interview's notice says which time it replaces: the time
  * announced before for the company (trial 22); handled before the
  * invitation it moved, the invitation is not announced (trial 23). */
@@ -701,6 +729,7 @@ static Suite *suite(void)
     tcase_add_test(t, interview_told_once);
     tcase_add_test(t, calendar_cancel_both_orders);
     tcase_add_test(t, moved_says_old_time);
+    tcase_add_test(t, offer_reminder_once);
     tcase_add_test(t, rejection_and_text_cancel);
     tcase_add_test(t, own_reply_either_order);
     tcase_add_test(t, calendar_uid_cancel);
