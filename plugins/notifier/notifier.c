@@ -321,8 +321,9 @@ static co_status_t notifier_tell_cancel(struct notifier *n, json_t *iv,
 
 /* Whether `cancel` (an event, for `reason`) ends interview `iv`: not
  * cancelled yet; at the cancel's own time when it gives one, else still
- * ahead at the cancel's email date; a rejection naming a role ends that
- * role's interviews only (as postgres-sink's migration 7). */
+ * ahead at the cancel's email date; a rejection (or your own withdrawal)
+ * naming a role ends that role's interviews only (as postgres-sink's
+ * migration 7). */
 static int notifier_cancels(json_t *iv, json_t *cancel, const char *reason)
 {
     const char *at = json_string_value(json_object_get(iv, "date"));
@@ -345,11 +346,13 @@ static int notifier_cancels(json_t *iv, json_t *cancel, const char *reason)
         return 0; /* another company's (a topic such as "interview") */
     if (csent && isent && strcmp(csent, isent) < 0)
         return 0; /* the cancel is older than the invitation */
-    if (cdate != NULL && strcmp(reason, "rejection") != 0)
+    int ends_all =
+        strcmp(reason, "rejection") == 0 || strcmp(reason, "you withdrew") == 0;
+    if (cdate != NULL && !ends_all)
         return strncmp(cdate, at, 19) == 0;
     if (csent != NULL && strcmp(at, csent) <= 0)
         return 0; /* already past when the cancel was sent */
-    if (strcmp(reason, "rejection") == 0 && crole != NULL && *crole)
+    if (ends_all && crole != NULL && *crole)
         return irole != NULL && strcasecmp(irole, crole) == 0;
     return 1;
 }

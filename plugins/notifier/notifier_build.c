@@ -753,6 +753,13 @@ const char *notifier_cancel_reason(json_t *event)
     if (strcmp(type, "REJECTION") == 0 &&
         !json_is_true(json_object_get(event, "unsure")))
         return "rejection";
+    /* your own reply withdrawing or declining (rules-classifier's
+     * own_decision): the company's interviews still ahead are off (trial
+     * 82: one was announced, the application WITHDRAWN, nothing said) */
+    if (strcmp(type, "OTHER") == 0 &&
+        json_is_true(json_object_get(event, "own_decision")) &&
+        notifier_str(event, "company") != NULL)
+        return "you withdrew";
     if ((strcmp(type, "INTERVIEW") != 0 && strcmp(type, "OTHER") != 0) ||
         json_is_true(json_object_get(event, "unsure")))
         return NULL;

@@ -192,7 +192,10 @@ long long notifier_uid_sequence(json_t *event, const char *uid);
  *        "calendar cancellation" (a `calendar` object on the event or its
  *        `email` with METHOD:CANCEL or STATUS:CANCELLED, or a calendar
  *        client's cancel subject, whatever the label); "rejection" (a
- *        REJECTION: it ends what is ahead); "cancelled by message" (an
+ *        REJECTION: it ends what is ahead); "you withdrew" (an OTHER
+ *        event with `own_decision`, the user's own reply withdrawing or
+ *        declining, naming a company: it ends that company's interviews
+ *        ahead, as a rejection does); "cancelled by message" (an
  *        INTERVIEW or OTHER event whose subject or evidence says cancel).
  *        A corrected event never cancels.
  * @returns A static string, or NULL when the event cancels nothing.

@@ -440,6 +440,38 @@ START_TEST(rejection_and_text_cancel)
 }
 END_TEST
 
+/* The user's own reply withdrawing (own_decision) ends the company's
+ * interview ahead, in both orders (trial 82: announced, nothing said). */
+START_TEST(own_withdrawal_cancels)
+{
+    char *evs[] = {mail_ev("INTERVIEW", "fh1", "Fernhill Analytics", NULL,
+                           "Interview invitation - Fernhill Analytics",
+                           "2026-12-01T17:00:00Z", "2026-12-14T15:00:00Z"),
+                   mail_ev("OTHER", "fh2", "Fernhill Analytics", NULL,
+                           "Re: Interview invitation - Fernhill Analytics",
+                           "2026-12-03T18:00:00Z", NULL)};
+    json_t *w = json_loads(evs[1], 0, NULL);
+    json_object_set_new(w, "own_decision", json_true());
+    free(evs[1]);
+    evs[1] = json_dumps(w, JSON_COMPACT);
+    json_decref(w);
+    char got[1024];
+    run_order(evs, (const int[]){0, 1}, 2, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Fernhill Analytics|Cancelled: "
+                          "Fernhill Analytics interview Mon 14 Dec 2026, "
+                          "08:00");
+    json_t *c = emitted(1);
+    ck_assert(strstr(json_string_value(json_object_get(c, "summary")),
+                     "Cancelled (you withdrew)") != NULL);
+    json_decref(c);
+    run_order(evs, (const int[]){1, 0}, 2, got, sizeof got);
+    ck_assert_str_eq(got, "Cancelled: Fernhill Analytics interview Mon 14 "
+                          "Dec 2026, 08:00");
+    for (int i = 0; i < 2; i++)
+        free(evs[i]);
+}
+END_TEST
+
 /* The user's own reply above the invitation, where the classifier read
  * the time but no company: one notification, with the company, whatever
  * the order (trial 12). A forward without a company is still announced. */
@@ -730,6 +762,7 @@ static Suite *suite(void)
     tcase_add_test(t, calendar_cancel_both_orders);
     tcase_add_test(t, moved_says_old_time);
     tcase_add_test(t, offer_reminder_once);
+    tcase_add_test(t, own_withdrawal_cancels);
     tcase_add_test(t, rejection_and_text_cancel);
     tcase_add_test(t, own_reply_either_order);
     tcase_add_test(t, calendar_uid_cancel);
