@@ -217,6 +217,17 @@ static char *mail_ev(const char *type, const char *key, const char *company,
     return v;
 }
 
+/* Set field `name` of the event in *ev (a JSON string, replaced) to v
+ * (a new reference, taken). */
+static void set_field(char **ev, const char *name, json_t *v)
+{
+    json_t *e = json_loads(*ev, 0, NULL);
+    json_object_set_new(e, name, v);
+    free(*ev);
+    *ev = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+}
+
 /* Run `n` events in the given order on a fresh instance; the titles of the
  * notifications in emit order, "|"-separated, into out. */
 static void run_order(char **evs, const int *order, int n, char *out,
@@ -352,11 +363,7 @@ START_TEST(moved_says_old_time)
                    mail_ev("INTERVIEW", "mv", "Quillfeather Labs", NULL,
                            "Change to your Quillfeather Labs interview",
                            "2026-12-03T16:00:00Z", "2026-12-10T22:00:00Z")};
-    json_t *mv = json_loads(evs[1], 0, NULL);
-    json_object_set_new(mv, "rescheduled", json_true());
-    free(evs[1]);
-    evs[1] = json_dumps(mv, JSON_COMPACT);
-    json_decref(mv);
+    set_field(&evs[1], "rescheduled", json_true());
     char got[1024];
     run_order(evs, (const int[]){0, 1}, 2, got, sizeof got);
     ck_assert_str_eq(got, "Interview with Quillfeather Labs|Interview with "
@@ -381,11 +388,7 @@ START_TEST(moved_says_old_time)
     /* a move that names no role keeps the role of the interview it moves
      * (note 34: "Interview with Quillfeather Labs (new time)" after an
      * invitation for the Backend Engineer role) */
-    json_t *inv = json_loads(evs[0], 0, NULL);
-    json_object_set_new(inv, "role", json_string("Backend Engineer"));
-    free(evs[0]);
-    evs[0] = json_dumps(inv, JSON_COMPACT);
-    json_decref(inv);
+    set_field(&evs[0], "role", json_string("Backend Engineer"));
     run_order(evs, (const int[]){0, 1}, 2, got, sizeof got);
     ck_assert_str_eq(got, "Interview with Quillfeather Labs: Backend "
                           "Engineer|Interview with Quillfeather Labs: Backend "
@@ -450,11 +453,7 @@ START_TEST(own_withdrawal_cancels)
                    mail_ev("OTHER", "fh2", "Fernhill Analytics", NULL,
                            "Re: Interview invitation - Fernhill Analytics",
                            "2026-12-03T18:00:00Z", NULL)};
-    json_t *w = json_loads(evs[1], 0, NULL);
-    json_object_set_new(w, "own_decision", json_true());
-    free(evs[1]);
-    evs[1] = json_dumps(w, JSON_COMPACT);
-    json_decref(w);
+    set_field(&evs[1], "own_decision", json_true());
     char got[1024];
     run_order(evs, (const int[]){0, 1}, 2, got, sizeof got);
     ck_assert_str_eq(got, "Interview with Fernhill Analytics|Cancelled: "
