@@ -58,7 +58,8 @@
 #                 Without it the demo ends by itself.
 #
 # Environment: CAREEROPS_BIN (use this careerops binary, skip the build),
-# CAREEROPS_BUILD_DIR (default build), CAREEROPS_PG_DIR / CAREEROPS_PG_PORT
+# CAREEROPS_BUILD_DIR (default build), CAREEROPS_BUILD_JOBS (ninja -j for
+# the build; default ninja's own), CAREEROPS_PG_DIR / CAREEROPS_PG_PORT
 # (see scripts/pg.sh), CAREEROPS_DEMO_SKIP_DEPS=1 (do not run deps.sh),
 # CAREEROPS_DEMO_NOW (RFC 3339: the "now" past dates are marked against;
 # default the clock), CAREEROPS_DEMO_SECRETS (the secrets folder, default
@@ -327,7 +328,14 @@ else
         meson setup --reconfigure "$bdir" >.run/demo-setup.log 2>&1 ||
             { tail -n 20 .run/demo-setup.log >&2; die "meson setup --reconfigure $bdir failed"; }
     fi
-    ninja -C "$bdir" "${targets[@]}" >.run/demo-build.log 2>&1 ||
+    # a shared machine may ask for fewer jobs (trial 82)
+    jobs=()
+    case ${CAREEROPS_BUILD_JOBS:-} in
+    '') ;;
+    *[!0-9]* | 0) die "CAREEROPS_BUILD_JOBS=${CAREEROPS_BUILD_JOBS}: give a count of build jobs, 1 or more" ;;
+    *) jobs=(-j "$CAREEROPS_BUILD_JOBS") ;;
+    esac
+    ninja -C "$bdir" ${jobs[@]+"${jobs[@]}"} "${targets[@]}" >.run/demo-build.log 2>&1 ||
         { tail -n 30 .run/demo-build.log >&2; die "build failed (log: .run/demo-build.log)"; }
     [ -s "$bdir/$model" ] ||
         die "no learned model at $bdir/$model after the build (ninja -C $bdir $model; log: .run/demo-build.log)"
