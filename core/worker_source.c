@@ -360,8 +360,8 @@ int co_stage_source_loop(co_stage_t *st)
              !co_stage_hard_stop(st)) {
         co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
                "stopping: records the broker did not acknowledge within "
-               "%d s (or refused) are read again from the last position "
-               "written%s",
+               "%d s (or refused), after the last position written, are "
+               "read again%s",
                CO__SOURCE_STOP_WAIT_MS / 1000, co_stage_stop_tail(st));
         st->unfinished_at_stop = 1;
     }
