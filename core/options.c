@@ -229,11 +229,14 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
         if (ok && (o->flags & CO_OPT_ZONE) &&
             !co__zone_known(json_string_value(v))) {
             co_diag_add(d, p,
-                        "unknown IANA time zone \"%s\": use a name of the "
+                        "%s%s%s: use a name of the "
                         "zone database such as Europe/Paris, America/New_York "
                         "or UTC (`timedatectl list-timezones` lists them; "
                         "the Debian package tzdata holds the database)",
-                        json_string_value(v));
+                        json_string_length(v) ? "unknown IANA time zone \""
+                                              : "is empty: no time zone",
+                        json_string_value(v),
+                        json_string_length(v) ? "\"" : "");
             return 1;
         }
         break;

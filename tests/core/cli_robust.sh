@@ -80,6 +80,9 @@ expect 2 'stages\[0\] \(ingest\)\.config\.default_tz: unknown IANA time zone "Ma
 grep -q 'stages\[1\] (notify)\.config\.timezone: unknown IANA time zone "Europe/Parus"' err.txt ||
     fail "notifier timezone not checked: $(cat err.txt)"
 expect 2 'unknown IANA time zone "Mars/Base"' "run with Mars/Base" "$B" run tz.json --until-idle
+# an empty zone is said to be empty (trial 82: 'unknown IANA time zone ""')
+expect 2 'stages\[1\] \(notify\)\.config\.timezone: is empty: no time zone: use a name' \
+    "validate an empty timezone" "$B" validate tz.json --set 'stages[1].config.timezone='
 sed -i 's#Mars/Base#America/New_York#; s#Europe/Parus#UTC#' tz.json
 "$B" validate tz.json >out.txt 2>err.txt || fail "known zones refused: $(cat err.txt)"
 echo "ok: unknown zones are validate/run errors naming the option; known ones pass"
