@@ -25,6 +25,9 @@ typedef struct co_diag_s {
 /** @brief Append a diagnostic for JSON path `path`. */
 void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/** @brief 1 when `d` (NULL allowed) holds a diagnostic for exactly the JSON
+ *         path `path` (a message "path: ..."), else 0. Not thread-safe. */
+int co_diag_has(const co_diag_t *d, const char *path);
 /** @brief Print every diagnostic to stderr as "error: ..." lines. */
 void co_diag_print(const co_diag_t *d, const char *file);
 /** @brief co_diag_print() with another level word ("warning"). */

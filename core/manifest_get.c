@@ -27,7 +27,7 @@ void co_diag_add(co_diag_t *d, const char *path, const char *fmt, ...)
     co__diag_take(d, t);
 }
 
-int co__diag_has(const co_diag_t *d, const char *path)
+int co_diag_has(const co_diag_t *d, const char *path)
 {
     size_t pl = strlen(path);
     for (size_t i = 0; d != NULL && i < d->n; i++)
@@ -200,7 +200,7 @@ void co__check_name(const char *s, const char *path, const char *what,
 {
     /* a value whose ${env:...} could not be expanded has its error already
      * (session 20: a second one about the unexpanded text followed) */
-    if (co__diag_has(d, path))
+    if (co_diag_has(d, path))
         return;
     int topic = strcmp(what, "topic name") == 0;
     if (topic && s != NULL && (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)) {

@@ -19,10 +19,6 @@
  *         it (co_diag_add() without the formatting). */
 void co__diag_take(co_diag_t *d, char *msg);
 
-/** @brief 1 when `d` (NULL allowed) holds a diagnostic for exactly the JSON
- *         path `path` (a message "path: ..."), else 0. Not thread-safe. */
-int co__diag_has(const co_diag_t *d, const char *path);
-
 /** @brief Parse the top-level `state` of `root` into m->state (a file:
  *         store's path made absolute, its symlink followed), each fault
  *         added to `d` at "state" (manifest_state.c). */

@@ -431,7 +431,7 @@ void co__parse_stage(co_manifest_t *m, json_t *raw, json_t *defaults,
     s->name = co__get_str(st, "name", path, 1, NULL, &sd);
     char np[96];
     snprintf(np, sizeof np, "%s.name", path);
-    if (!co__diag_has(d, np)) /* not expanded: said once (co__expand) */
+    if (!co_diag_has(d, np)) /* not expanded: said once (co__expand) */
         co__check_name(s->name, np, "stage name", &sd);
     /* every other field names the stage too: "stages[1] (classify)" */
     char named[CO_STAGE_PATH_MAX];

@@ -353,17 +353,6 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
     return 0;
 }
 
-/* Whether d has a fault at `path` already (a path option's own "is
- * empty: give the path", trial 82: said twice). */
-static int co__said(const co_diag_t *d, const char *path)
-{
-    size_t pl = strlen(path);
-    for (size_t i = 0; i < d->n; i++)
-        if (strncmp(d->msgs[i], path, pl) == 0 && d->msgs[i][pl] == ':')
-            return 1;
-    return 0;
-}
-
 int co_options_validate(const co_option_t *opts, json_t *config,
                         const char *path, co_diag_t *d)
 {
@@ -412,7 +401,8 @@ int co_options_validate(const co_option_t *opts, json_t *config,
                    json_is_string(rv) &&
                    strspn(json_string_value(rv), " \t\r\n") ==
                        json_string_length(rv) &&
-                   !co__said(d, p)) {
+                   !co_diag_has(d, p)) { /* its own check's "is empty"
+                                            (trial 82: said twice) */
             /* trial 80: an empty secret file passed validate, and the
              * stage then waited for a server at libpq's default socket */
             co_diag_add(d, p,
