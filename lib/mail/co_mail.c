@@ -249,6 +249,34 @@ static void add_mailbox(json_t *arr, InternetAddress *ia, size_t max, ctx_t *c)
     json_array_append_new(arr, o);
 }
 
+/* 1 when every mailbox of l (groups' members too) has an address with an
+ * '@', and there is at least one; 0 otherwise. */
+static int list_has_addrs(InternetAddressList *l)
+{
+    int n = internet_address_list_length(l), seen = 0;
+    for (int i = 0; i < n; i++) {
+        InternetAddress *ia = internet_address_list_get_address(l, i);
+        if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+            InternetAddressList *m =
+                internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
+            if (m != NULL && internet_address_list_length(m) > 0) {
+                if (!list_has_addrs(m))
+                    return 0;
+                seen = 1;
+            }
+            continue;
+        }
+        if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+            continue;
+        const char *a =
+            internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+        if (a == NULL || strchr(a, '@') == NULL || strstr(a, "=?") != NULL)
+            return 0;
+        seen = 1;
+    }
+    return seen;
+}
+
 static json_t *addr_list(GMimeObject *msg, const char *name,
                          GMimeParserOptions *po, ctx_t *c)
 {
@@ -258,6 +286,24 @@ static json_t *addr_list(GMimeObject *msg, const char *name,
         return arr;
     char *fixed = co__hdr_decode(raw, 1, &c->d);
     InternetAddressList *l = internet_address_list_parse(po, fixed);
+    if (l != NULL && !list_has_addrs(l)) {
+        /* A whole mailbox inside one encoded word ("=?utf-8?q?Ana_R=C3=ADos
+         * _=3Cana=40x.example=3E?="): RFC 2047 (section 5) forbids an
+         * encoded word in an addr-spec, but broken mailers write it, and
+         * mail clients show the decoded text. The list is read again from
+         * the decoded text, and that reading is kept only when every
+         * mailbox of it has an address with an '@'. */
+        char *plain = co__hdr_decode(raw, 0, NULL);
+        InternetAddressList *l2 = internet_address_list_parse(po, plain);
+        g_free(plain);
+        if (l2 != NULL && list_has_addrs(l2)) {
+            g_object_unref(l);
+            l = l2;
+            co__defect(&c->d, "address-in-encoded-word");
+        } else if (l2 != NULL) {
+            g_object_unref(l2);
+        }
+    }
     if (l != NULL) {
         int n = internet_address_list_length(l);
         for (int i = 0; i < n; i++)

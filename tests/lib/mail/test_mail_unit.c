@@ -702,6 +702,33 @@ START_TEST(headers_and_threading)
 }
 END_TEST
 
+START_TEST(address_in_encoded_word)
+{
+    /* The whole mailbox inside one encoded word (folded in two): read again
+     * from the decoded text; a comma in an encoded display name still does
+     * not split the list. */
+    json_t *r =
+        norm_text("From: =?utf-8?q?Ana_R=C3=ADos_=3Cana=40orion=2Eexam?=\n"
+                  " =?utf-8?q?ple=3E?=\n"
+                  "To: =?utf-8?q?Doe=2C_Jo?= <jo@example.org>\n"
+                  "Cc: =?utf-8?q?no_address_here?=\nSubject: t\n\nx\n",
+                  NULL);
+    json_t *from = json_object_get(r, "from");
+    ck_assert_str_eq(mt_str(from, "address"), "ana@orion.example");
+    ck_assert_str_eq(mt_str(from, "name"), "Ana R\xc3\xados");
+    json_t *to = json_object_get(r, "to");
+    ck_assert_int_eq(json_array_size(to), 1);
+    ck_assert_str_eq(mt_str(json_array_get(to, 0), "name"), "Doe, Jo");
+    int said = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(r, "defects"), i, v) said |=
+        strcmp(json_string_value(v), "address-in-encoded-word") == 0;
+    ck_assert_int_eq(said, 1);
+    json_decref(r);
+}
+END_TEST
+
 START_TEST(source_field)
 {
     const char *m = "From: a@example.com\nSubject: s\n\nx\n";
@@ -1086,6 +1113,7 @@ static Suite *unit_suite(void)
     tcase_add_test(tc, nul_bytes_dropped);
     tcase_add_test(tc, lead_bytes_skipped);
     tcase_add_test(tc, headers_and_threading);
+    tcase_add_test(tc, address_in_encoded_word);
     tcase_add_test(tc, source_field);
     tcase_add_test(tc, rejections_have_reasons);
     tcase_add_test(tc, limits_50mb_message);
