@@ -110,6 +110,19 @@ static int rules_is_meeting_product(const rules_db_t *db, const char *name)
 
 /* 1 if key is the name (or a word of the name) of the sender or of a
  * recipient: "Sarah would like to..." names a person, not the company. */
+/* 1 if the sender's display name may be a person's: its first word is a
+ * given name (given-names.tsv). */
+static int rules_sender_personal(const rules_ctx_t *c)
+{
+    const char *n = c->from_name;
+    if (n == NULL)
+        return 0;
+    char first[64];
+    size_t l = strcspn(n, " ,.");
+    rules_lower(n, l, first, sizeof first);
+    return rules_db_is_given_name(c->db, first);
+}
+
 static int rules_is_person(const rules_ctx_t *c, const char *key)
 {
     const char *names[8];
@@ -129,7 +142,10 @@ static int rules_is_person(const rules_ctx_t *c, const char *key)
             continue;
         char whole[128];
         rules_org_key(names[k], whole, sizeof whole);
-        if (strcmp(whole, key) == 0)
+        /* the sender's whole name is a person's only when it may be one:
+         * "Quillfeather Analytics <assessments@codetrial...>" named again
+         * in the text is the company (trial 84) */
+        if (strcmp(whole, key) == 0 && (k > 0 || rules_sender_personal(c)))
             return 1;
         const char *p = names[k];
         while (*p) {
@@ -234,6 +250,9 @@ static void rules_cand_add(rules_ctx_t *c, const char *display, size_t len,
         return;
     char key[128];
     rules_org_key(s, key, sizeof key);
+#ifdef RULES_COMPANY_DEBUG
+    fprintf(stderr, "add  %-40s w=%.3f o=%d\n", s, weight, c->origin);
+#endif
     if (strlen(key) < 2 || rules_db_is_stop(c->db, key) ||
         rules_is_vendor(c->db, key) || rules_is_meeting_product(c->db, s) ||
         ((c->origin == RULES_O_TEXT || c->origin == RULES_O_SIGN) &&
@@ -731,6 +750,28 @@ static int rules_year_or_ordinal(const char *w, size_t n)
 
 /* Capture a name after (dir = 1) or before (dir = -1) token `from`.
  * Returns the number of tokens captured; *first and *last are set. */
+/* 1 if token i is a gender-inclusive ending written onto the word before
+ * it: "Ingeniero/a", "Desarrollador/a", "Développeur·se", "Ingénieur·e",
+ * "Entwickler/in" (trial 84 got the roles "Ingeniero", "Développeur"). */
+static int rules_gender_ending(const rules_text_t *t, size_t i)
+{
+    static const char *const e[] = {"a",  "e",     "o",    "in",   "innen",
+                                    "se", "ne",    "ra",   "euse", "rice",
+                                    "x",  "trice", "eure", NULL};
+    if (i == 0 || t->tok[i].seg != t->tok[i - 1].seg || t->tok[i].len > 5)
+        return 0;
+    const char *g = t->seg[t->tok[i].seg].text + t->tok[i - 1].end;
+    size_t gl = t->tok[i].off - t->tok[i - 1].end;
+    if (!(gl == 1 && g[0] == '/') && !(gl == 2 && (unsigned char)g[0] == 0xc2 &&
+                                       (unsigned char)g[1] == 0xb7))
+        return 0;
+    for (size_t k = 0; e[k]; k++)
+        if (strlen(e[k]) == t->tok[i].len &&
+            strncmp(t->tok[i].w, e[k], t->tok[i].len) == 0)
+            return 1;
+    return 0;
+}
+
 static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
                             size_t max, int is_role, size_t *first,
                             size_t *last)
@@ -747,7 +788,8 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
         if (n > 0) {
             /* a break between this token and the captured run ends it */
             const rules_tok_t *later = dir > 0 ? tk : &t->tok[i + 1];
-            if (later->flags & RULES_T_BREAK)
+            if ((later->flags & RULES_T_BREAK) &&
+                !(is_role && dir > 0 && rules_gender_ending(t, i)))
                 break;
             /* so does a dash or a comma between words: "Hi Jo - Acme" */
             const rules_tok_t *a = dir > 0 ? &t->tok[i - 1] : tk;
@@ -782,6 +824,7 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
             ok =
                 cap || (tk->flags & RULES_T_DIGIT) ||
                 (is_role && tk->len <= 3 && isupper((unsigned char)tk->w[0])) ||
+                (is_role && dir > 0 && rules_gender_ending(t, i)) ||
                 (rules_tok_connector(tk) && dir > 0 && i + 1 < t->ntok &&
                  (t->tok[i + 1].flags & RULES_T_CAP));
         /* a year or an ordinal ends a name: "Hamni Foods 2025 2nd half
@@ -1138,22 +1181,61 @@ static int rules_role_head(const char *w, size_t n)
  * "About"), not part of the job. */
 static int rules_role_lead_word(const char *w)
 {
-    static const char *const k[] = {
-        "about",        "re",          "fw",
-        "fwd",          "interview",   "fachinterview",
-        "interviews",   "offer",       "application",
-        "applying",     "invitation",  "invite",
-        "assessment",   "vaga",        "vacancy",
-        "vacature",     "vacante",     "stelle",
-        "poste",        "ruolo",       "colloquio",
-        "entrevista",   "convite",     "einladung",
-        "uitnodiging",  "aanbod",      "proposta",
-        "oferta",       "candidatura", "candidature",
-        "sollicitatie", "bewerbung",   "opportunity",
-        "opportunité",  "role",        "position",
-        "job",          "update",      "next",
-        "hiring",       NULL};
-    return rules_label_in(w, strlen(w), k);
+    static const char *const k[] = {"about",
+                                    "re",
+                                    "fw",
+                                    "fwd",
+                                    "interview",
+                                    "fachinterview",
+                                    "interviews",
+                                    "offer",
+                                    "application",
+                                    "applying",
+                                    "invitation",
+                                    "invite",
+                                    "assessment",
+                                    "vaga",
+                                    "vacancy",
+                                    "vacature",
+                                    "vacante",
+                                    "stelle",
+                                    "poste",
+                                    "ruolo",
+                                    "colloquio",
+                                    "entrevista",
+                                    "convite",
+                                    "einladung",
+                                    "uitnodiging",
+                                    "aanbod",
+                                    "proposta",
+                                    "oferta",
+                                    "candidatura",
+                                    "candidature",
+                                    "sollicitatie",
+                                    "bewerbung",
+                                    "opportunity",
+                                    "opportunité",
+                                    "role",
+                                    "position",
+                                    "job",
+                                    "update",
+                                    "next",
+                                    "hiring",
+                                    "entretien",
+                                    "entrevue",
+                                    NULL};
+    /* German and Dutch compounds: "Vorstellungsgespräch",
+     * "Telefoninterview", "Sollicitatiegesprek" (trial 84) */
+    static const char *const tail[] = {"gespr\xc3\xa4"
+                                       "ch",
+                                       "gesprek", "interview", NULL};
+    size_t n = strlen(w);
+    for (size_t i = 0; tail[i]; i++) {
+        size_t tl = strlen(tail[i]);
+        if (n > tl && strcmp(w + n - tl, tail[i]) == 0)
+            return 1;
+    }
+    return rules_label_in(w, n, k);
 }
 
 /* A grade written after a title: "II", "III", "IV", "2". */
@@ -1533,15 +1615,17 @@ static void rules_display_cands(rules_ctx_t *c, const char *name,
         if (w == 0 && rules_name_spells_domain(c, org, addr))
             w = 2.5;
         /* the same with a hiring word before or after it:
-         * "Reclutamiento Andes Minería <seleccion@andesmineria...>" */
-        if (w == 0) {
+         * "Reclutamiento Andes Minería <seleccion@andesmineria...>",
+         * "Recruiting Cerfeuil Studio <jobs@cerfeuil...>" (trial 84: a
+         * role account had already given it its weight) */
+        {
             char bare[256];
             snprintf(bare, sizeof bare, "%s", org);
             rules_cut_hiring_words(bare);
             if (strcmp(bare, org) != 0 &&
                 rules_name_spells_domain(c, bare, addr)) {
                 memmove(org, bare, strlen(bare) + 1);
-                w = 2.5;
+                w = w > 2.5 ? w : 2.5;
             }
         }
         /* "Recruiting Team", "Hiring Team", "Selección de Personal" (whole,
@@ -2301,6 +2385,7 @@ static const char *const rules_hiring_lead[] = {"hr",
                                                 "kariera",
                                                 "rekrutacja",
                                                 "empleo",
+                                                "recruiting",
                                                 "job",
                                                 "jobs",
                                                 "recruitment",

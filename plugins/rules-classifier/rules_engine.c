@@ -816,7 +816,13 @@ int rules_classify_ex(const rules_db_t *db, const json_t *email,
             rules_company_of_own_reply(&c);
         else {
             rules_extract(&c, 0);
-            if (!c.client_named)
+            /* the user's own message (a reply with a job label: "the 16th
+             * at 11:30 suits me"): the company it answers, never the
+             * user's own domain (trial 84: "Interview with Lenamail"
+             * from a reply sent from the user's own domain) */
+            if (!c.client_named && res->own_message)
+                rules_company_of_own_reply(&c);
+            else if (!c.client_named)
                 rules_company_from_sender(&c);
         }
         res->company = rules_best_company(&c);

@@ -1328,6 +1328,57 @@ END_TEST
 
 /* A job's reference is no role ("Job Requisition R-20931"), and a kind of
  * contract written before it is no part of it (trial 37). */
+/* Trial 84: a hiring word before the name the domain spells; a vendor
+ * writing for the company its display name and text name; an agency's
+ * German "für unseren Kunden, die ..."; gender-inclusive titles whole; a
+ * German interview word leading a subject's title. */
+START_TEST(company_and_role_trial84)
+{
+    CHECK_COMPANY(mail("Recruiting Cerfeuil Studio", "jobs@cerfeuil.example",
+                       "Entretien",
+                       "Bonjour, nous vous proposons un entretien "
+                       "le 8 décembre à 14h."),
+                  "Cerfeuil Studio");
+    CHECK_COMPANY(mail("Quillfeather Analytics",
+                       "assessments@codetrial.example",
+                       "Reminder: your Quillfeather Analytics exercise is due",
+                       "A friendly reminder that your coding exercise for "
+                       "Quillfeather Analytics has not been submitted yet.\n\n"
+                       "The CodeTrial team"),
+                  "Quillfeather Analytics");
+    CHECK_COMPANY(
+        mail("Daniel Vogt", "d.vogt@rheinkraft-personal.example",
+             "Senior Software Engineer",
+             "Für unseren Kunden, die Ostwind Logistik SE in Hamburg, "
+             "suchen wir eine/n Senior Software Engineer."),
+        "Ostwind Logistik");
+    static const struct {
+        const char *subject, *text, *want;
+    } c[] = {
+        {"Hemos recibido tu candidatura",
+         "Hemos recibido tu candidatura para el puesto de Ingeniero/a de "
+         "Datos.",
+         "Ingeniero/a de Datos"},
+        {"Votre candidature",
+         "Nous avons bien reçu votre candidature pour le poste de "
+         "Développeur·se Backend chez Solenne Logiciels.",
+         "Développeur·se Backend"},
+        {"Vorstellungsgespräch Backend Engineer – Lena Hoffmann", "Hallo Lena",
+         "Backend Engineer"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        rules_result_t r =
+            as(mail("Brennwald Systeme", "jobs@brennwald.example", c[i].subject,
+                    c[i].text),
+               RULES_APPLICATION_ACK);
+        ck_assert_msg(r.role != NULL && strcmp(r.role, c[i].want) == 0,
+                      "case %zu: role %s, want %s", i,
+                      r.role ? r.role : "(none)", c[i].want);
+        rules_result_clear(&r);
+    }
+}
+END_TEST
+
 START_TEST(role_not_a_reference_nor_a_contract)
 {
     rules_result_t r = as(
@@ -1451,6 +1502,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_of_a_reply_to_an_ats);
     tcase_add_test(tc, company_of_a_free_mail_recruiter);
     tcase_add_test(tc, role_not_a_reference_nor_a_contract);
+    tcase_add_test(tc, company_and_role_trial84);
     suite_add_tcase(s, tc);
     return s;
 }

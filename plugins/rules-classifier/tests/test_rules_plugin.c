@@ -40,6 +40,9 @@ static void teardown(void)
  * does: defaults, then the given values (NULL = default). */
 static const char *decision; /* NULL: the option's default */
 
+/* own_addresses of the next config() (NULL: none) */
+static const char *const *own;
+
 static void *config(const char *rules_dir, const char *const *extra)
 {
     char *cfg = calloc(1, plugin->config_size);
@@ -51,6 +54,8 @@ static void *config(const char *rules_dir, const char *const *extra)
             *(const char *const **)(cfg + o->offset) = extra;
         else if (strcmp(o->name, "decision") == 0 && decision != NULL)
             *(const char **)(cfg + o->offset) = decision;
+        else if (strcmp(o->name, "own_addresses") == 0)
+            *(const char *const **)(cfg + o->offset) = own;
         else if (o->type == CO_OPT_STR)
             *(const char **)(cfg + o->offset) = o->def;
     }
@@ -686,6 +691,35 @@ START_TEST(own_decision_trial42)
 }
 END_TEST
 
+/* Trial 84: the user's reply from the user's own domain, confirming a
+ * new time, is an interview of the company it answers (the recipient, the
+ * thread), never of the user's own domain ("Interview with Lenamail"). */
+START_TEST(own_reply_company_not_own_domain)
+{
+    static const char *const mine[] = {"lena.hoffmann@lenamail.example", NULL};
+    own = mine;
+    json_t *ev = classify_one(
+        NULL,
+        "{\"schema\":\"careerops.email.v1\",\"key\":\"o84\",\"from\":{"
+        "\"name\":\"Lena Hoffmann\",\"address\":\"lena.hoffmann@lenamail."
+        "example\"},\"to\":[{\"name\":\"Javier Ortega\",\"address\":"
+        "\"javier.ortega@miravela.example\"}],\"subject\":\"Re: Cambio de "
+        "hora: entrevista t\u00e9cnica\",\"in_reply_to\":\"<mv-1202@"
+        "miravela.example>\",\"date\":\"2026-12-02T20:03:00Z\",\"text\":"
+        "\"Hola Javier:\\n\\nSin problema, el mi\u00e9rcoles 16 de diciembre "
+        "a las 11:30 me viene perfecto.\\n\\nSaludos,\\nLena\\n\\nEl mi\u00e9, "
+        "2 "
+        "dic 2026 a las 17:45, Javier Ortega escribi\u00f3:\\n> Tenemos que "
+        "reprogramar la entrevista t\u00e9cnica. La nueva hora ser\u00eda el "
+        "mi\u00e9rcoles\\n> 16 de diciembre a las 11:30 (hora peninsular).\"}");
+    own = NULL;
+    const char *raw = host->emits[host->emit_cnt - 1].value;
+    const char *co = json_string_value(json_object_get(ev, "company"));
+    ck_assert_msg(co != NULL && strstr(co, "Miravela") != NULL, "%s", raw);
+    json_decref(ev);
+}
+END_TEST
+
 /* LinkedIn's "your application was sent to ..." (from
  * jobs-noreply@linkedin.com, a job board's address, not its job alerts')
  * is an acknowledgement: the alert address's OTHER had kept it from the
@@ -740,6 +774,7 @@ static Suite *suite(void)
     tcase_add_test(tc, bulk_without_context_is_no_alert);
     tcase_add_test(tc, own_decision_is_other);
     tcase_add_test(tc, own_decision_trial42);
+    tcase_add_test(tc, own_reply_company_not_own_domain);
     tcase_add_test(tc, linkedin_application_sent_is_ack);
     tcase_add_test(tc, missing_rules_dir_is_fatal);
     tcase_add_test(tc, bad_extra_rules_is_fatal);
