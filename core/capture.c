@@ -73,8 +73,11 @@ static co_capture_t *co__capture_start(co_manifest_t *m, co_diag_t d,
                                        const char *stage_name, int need_output,
                                        char *errstr, size_t sz)
 {
-    if (m != NULL)
-        co_validate_plugins(m, &d);
+    /* the paths too, as validate and run check them (trial 83: `plugins
+     * test` called init() with an output file whose folder is missing) */
+    const char *only[] = {stage_name, NULL}; /* the stage it starts */
+    if (m != NULL && co_validate_plugins(m, &d) == 0)
+        co_validate_outputs(m, only, &d);
     if (m == NULL || d.n > 0) {
         co_diag_join(&d, manifest_path, "invalid", errstr, sz);
         co_diag_free(&d);

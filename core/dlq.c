@@ -158,17 +158,23 @@ static void co__dlq_replay(co__dlq_cmd_t *c, const rd_kafka_message_t *msg,
          * path and errno, an archive reference), no record of a topic: a
          * replay into the source's output only made new dead letters
          * (trial 72, following the old hint "give --to TOPIC") */
+        char plug[64];
+        int mailbox =
+            strcmp(co__dlq_hdr(h, CO_DLQ_HDR_PLUGIN, plug, sizeof plug),
+                   "mailbox-source") == 0;
         fprintf(stderr,
                 "skip %d:%lld: a source's dead letter (no " CO_DLQ_HDR_TOPIC
                 "): it holds what the source could not read, not a record "
                 "of a topic; fix the cause it names (" CO_DLQ_HDR_MESSAGE
-                ", careerops dlq show): a file of a Maildir or .eml folder "
-                "is read again at the source's next run, but a message of "
-                "an mbox file is not (its position is past it): write it "
-                "out with careerops archive get URL -o FILE.eml (its "
-                "careerops.archive.url header), fix it, and read that "
-                "file\n",
-                msg->partition, (long long)msg->offset);
+                ", careerops dlq show)%s\n",
+                msg->partition, (long long)msg->offset,
+                mailbox ? ": a file of a Maildir or .eml folder is read "
+                          "again at the source's next run, but a message of "
+                          "an mbox file is not (its position is past it): "
+                          "write it out with careerops archive get URL -o "
+                          "FILE.eml (its careerops.archive.url header), fix "
+                          "it, and read that file"
+                        : " and have the source read that input again");
         c->skipped++;
         return;
     }
@@ -518,9 +524,14 @@ static int co__dlq_run(co__dlq_cmd_t *c, const co_manifest_t *m)
                      "not acknowledged within 30 s");
         }
         c->replayed -= c->undelivered;
-        if (!c->read_failed && (c->replayed > 0 || c->undelivered > 0))
-            printf("replayed %lld dead letter%s\n", (long long)c->replayed,
-                   c->replayed == 1 ? "" : "s");
+        if (!c->read_failed && (c->replayed > 0 || c->undelivered > 0)) {
+            char sk[96] = "";
+            if (c->skipped > 0)
+                snprintf(sk, sizeof sk, "; %lld skipped (said above)",
+                         (long long)c->skipped);
+            printf("replayed %lld dead letter%s%s\n", (long long)c->replayed,
+                   c->replayed == 1 ? "" : "s", sk);
+        }
         if (c->undelivered > 0) {
             fprintf(stderr,
                     "error: %lld dead letter%s not delivered to %s: %s\n",

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "port.h"
 #include "util.h"
+#include "emit_check.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -52,8 +53,35 @@ static void co__api_retry_after(co_stage_t *st, uint32_t ms)
 
 static int co__api_emit(co_stage_t *st, const co_record_t *rec)
 {
-    if (rec == NULL)
+    /* said at WARN once per stage and fault: the plugin may ignore the
+     * CO_ERR_INVAL (trial 83: emit() from init() crashed the host, no producer
+     * yet) */
+    const char *why = co_emit_refusal(rec, st->in_init);
+    if (why != NULL) {
+        if (st->emit_refused != why) {
+            st->emit_refused = why;
+            co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
+                   "%s; refused with CO_ERR_INVAL (a bug of the plugin; said "
+                   "once)",
+                   why);
+        }
         return CO_ERR_INVAL;
+    }
+    /* the same refusal under `plugins test` as in `run` (trial 83: the
+     * capture took a sink's records, and the hint asked for an "output"
+     * that validate refuses on a sink) */
+    if (rec->topic == NULL && st->sc->output == NULL) {
+        int sink =
+            (st->ph->desc->kinds & (CO_KIND_SOURCE | CO_KIND_PROCESSOR)) == 0;
+        co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
+               "emit() without an output topic: %s",
+               sink ? "the plugin is a sink, and a sink emits nothing (it "
+                      "writes to the outside world; a processor emits its "
+                      "output)"
+                    : "give the stage an \"output\" in the manifest, or "
+                      "set the record's topic");
+        return CO_ERR_INVAL;
+    }
     return st->port->emit(st, rec);
 }
 

@@ -1,5 +1,6 @@
 /* Plugin discovery and loading with ABI checks (dlopen RTLD_NOW|LOCAL). */
 #include "loader.h"
+#include "options.h"
 #include "co_readfile.h"
 #include "util.h"
 
@@ -177,7 +178,8 @@ static int co__check_desc(const co_plugin_t *p, const char *file, char *errstr,
         why = "has no init callback";
     else if ((p->kinds & (CO_KIND_SOURCE | CO_KIND_PROCESSOR | CO_KIND_SINK)) ==
              0)
-        why = "declares no stage kind (source, processor, sink)";
+        why = "declares no stage kind: set .kinds to CO_KIND_SOURCE, "
+              "CO_KIND_PROCESSOR and/or CO_KIND_SINK";
     else if ((p->kinds & CO_KIND_SOURCE) && p->poll == NULL)
         why = "is a source without a poll callback";
     else if ((p->kinds & (CO_KIND_PROCESSOR | CO_KIND_SINK)) &&
@@ -186,19 +188,10 @@ static int co__check_desc(const co_plugin_t *p, const char *file, char *errstr,
     else if (p->options && p->config_size == 0 &&
              p->options[0].type != CO_OPT_END)
         why = "declares options but config_size is 0";
-    if (why == NULL)
-        for (const co_option_t *o = p->options; o && o->type != CO_OPT_END;
-             o++) {
-            if (o->name == NULL || o->description == NULL ||
-                o->description[0] == '\0') {
-                why = "declares an option without a name or description";
-                break;
-            }
-            if (o->offset >= p->config_size) {
-                why = "declares an option whose offset is outside config_size";
-                break;
-            }
-        }
+    char table[400];
+    if (why == NULL && co_options_table_fault(p->options, p->config_size, table,
+                                              sizeof table) != 0)
+        why = table;
     if (why) {
         co_errf(errstr, sz, "plugin %s %s", file, why);
         return -1;

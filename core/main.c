@@ -116,6 +116,36 @@ static co_manifest_t *co__load(const char *path, co__list_t *sets)
     return m;
 }
 
+/* `careerops run --help` */
+static void co__run_usage(void)
+{
+    printf("usage: careerops run MANIFEST [--stage NAME]... "
+           "[--set PATH=VALUE]...\n"
+           "                     [--until-idle] [--drain-timeout-ms "
+           "MS] [--bootstrap-file F]\n\n"
+           "Runs every stage of MANIFEST (one thread per plugin "
+           "instance), or only the\nstages named with --stage (ops "
+           "run one process per stage). SIGTERM/SIGINT/SIGHUP\nfinish "
+           "in-flight records, flush, commit and exit 0 (1 when some "
+           "could not be\nfinished: they are read again at the next "
+           "start; 1 too when the broker\ndropped records before a stage "
+           "read them, the DATA LOSS lines); a second\nsignal stops "
+           "at once.\n\n"
+           "  --stage NAME        run only this stage (repeatable)\n"
+           "  --set PATH=VALUE    override a manifest field, e.g. "
+           "stages.classify.plugin=mock-passthrough\n"
+           "                      or "
+           "kafka.bootstrap.servers=127.0.0.1:9092\n"
+           "  --until-idle        exit 0 once every source is done "
+           "and every stage caught up\n"
+           "  --drain-timeout-ms  embedded broker: on stop, wait this "
+           "long for downstream stages (30000)\n"
+           "  --bootstrap-file F  embedded broker: write its address "
+           "to F\n"
+           "  --no-backpressure   never pause sources (tests; risks "
+           "loss on the embedded broker)\n");
+}
+
 static int co__cmd_run(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -169,29 +199,7 @@ static int co__cmd_run(int argc, char **argv)
             o.no_backpressure = 1;
             break;
         case 'h':
-            printf("usage: careerops run MANIFEST [--stage NAME]... "
-                   "[--set PATH=VALUE]...\n"
-                   "                     [--until-idle] [--drain-timeout-ms "
-                   "MS] [--bootstrap-file F]\n\n"
-                   "Runs every stage of MANIFEST (one thread per plugin "
-                   "instance), or only the\nstages named with --stage (ops "
-                   "run one process per stage). SIGTERM/SIGINT/SIGHUP\nfinish "
-                   "in-flight records, flush, commit and exit 0 (1 when some "
-                   "could not be\nfinished: they are read again at the next "
-                   "start); a second signal stops at once.\n\n"
-                   "  --stage NAME        run only this stage (repeatable)\n"
-                   "  --set PATH=VALUE    override a manifest field, e.g. "
-                   "stages.classify.plugin=mock-passthrough\n"
-                   "                      or "
-                   "kafka.bootstrap.servers=127.0.0.1:9092\n"
-                   "  --until-idle        exit 0 once every source is done "
-                   "and every stage caught up\n"
-                   "  --drain-timeout-ms  embedded broker: on stop, wait this "
-                   "long for downstream stages (30000)\n"
-                   "  --bootstrap-file F  embedded broker: write its address "
-                   "to F\n"
-                   "  --no-backpressure   never pause sources (tests; risks "
-                   "loss on the embedded broker)\n");
+            co__run_usage();
             return 0;
         default: /* getopt printed what was wrong */
             fprintf(stderr, "see `careerops run --help`\n");

@@ -353,6 +353,67 @@ static int co__check_value(const co_option_t *o, json_t *v, const char *p,
     return 0;
 }
 
+int co_options_table_fault(const co_option_t *opts, size_t config_size,
+                           char *errstr, size_t sz)
+{
+    for (size_t i = 0; opts && opts[i].type != CO_OPT_END; i++) {
+        const co_option_t *o = &opts[i];
+        const char *n = o->name != NULL ? o->name : "";
+        if (o->name == NULL || o->name[0] == '\0') {
+            snprintf(errstr, sz,
+                     "declares options[%zu] without a name: give every "
+                     "option the key users write in the stage's config",
+                     i);
+            return -1;
+        }
+        if (o->description == NULL || o->description[0] == '\0') {
+            snprintf(errstr, sz,
+                     "declares option '%s' without a description: give it "
+                     "one sentence (`plugins info` shows it)",
+                     n);
+            return -1;
+        }
+        if (o->offset >= config_size) {
+            snprintf(errstr, sz,
+                     "declares option '%s' at offset %zu, outside config_size "
+                     "%zu: use offsetof() of the config struct, and "
+                     "sizeof it as config_size",
+                     n, o->offset, config_size);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (opts[j].name != NULL && strcmp(opts[j].name, n) == 0) {
+                snprintf(errstr, sz,
+                         "declares option '%s' twice (options[%zu] and "
+                         "[%zu]): give each option its own name",
+                         n, j, i);
+                return -1;
+            }
+        if (o->def == NULL)
+            continue;
+        json_t *dv = co__default_json(o);
+        double x = json_is_number(dv) ? json_number_value(dv) : 0;
+        int in_range = !json_is_number(dv) || o->max <= o->min ||
+                       (x >= o->min && x <= o->max);
+        json_decref(dv);
+        if (dv == NULL) {
+            snprintf(errstr, sz,
+                     "declares option '%s' with the default \"%s\", which "
+                     "is not of its type (%s): fix the default",
+                     n, o->def, co_opt_type_name(o->type));
+            return -1;
+        }
+        if (!in_range) {
+            snprintf(errstr, sz,
+                     "declares option '%s' with the default \"%s\", outside "
+                     "its range %.15g..%.15g: fix the default or the range",
+                     n, o->def, o->min, o->max);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int co_options_validate(const co_option_t *opts, json_t *config,
                         const char *path, co_diag_t *d)
 {

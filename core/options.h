@@ -49,6 +49,20 @@ int co_options_check_path(const char *sv, unsigned flags, const char *path,
                           co_diag_t *d);
 
 /**
+ * @brief Check a plugin's option table itself (at load, and by the fake
+ *        host of plugin tests): every option has a name and a
+ *        description, an offset inside config_size, a name of its own,
+ *        and a default that parses as its type and lies in its range.
+ * @param opts The table, ended by CO_OPT_END (borrowed; NULL: no options).
+ * @param config_size The plugin's config_size, in bytes.
+ * @param errstr Receives "declares option 'NAME' ...: FIX" on a fault.
+ * @param sz Size of errstr in bytes.
+ * @returns 0, or -1 on the first fault. Thread-safe.
+ */
+int co_options_table_fault(const co_option_t *opts, size_t config_size,
+                           char *errstr, size_t sz);
+
+/**
  * @brief Check `config` against `opts`: undeclared keys, wrong types,
  *        values out of range, missing required options, unparseable
  *        defaults, and the form of path options (co_options_check_path()). Each

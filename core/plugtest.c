@@ -282,10 +282,12 @@ static int co__pt_run(co_capture_t *cap, const char *in, json_t *values,
             co__pt_print(cap);
         if (s == CO_FAIL) {
             failed++;
+            const char *why = co_capture_error(cap);
             fprintf(stderr,
                     "%s:%zu: the plugin failed this record (dead "
                     "letter): %s\n",
-                    co_cli_shown(in), lines[i], co_capture_error(cap));
+                    co_cli_shown(in), lines[i],
+                    why != NULL && why[0] != '\0' ? why : CO_FAIL_NO_REASON);
         } else if (s != CO_OK) {
             co__pt_print(cap);
             fflush(stdout);

@@ -214,12 +214,8 @@ static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
                                .attempts = 1};
         return co__kafka_dead_letter(st, rec, &why);
     }
-    if (topic == NULL) {
-        co_log(CO_LOG_ERROR, st->sc->name, st->sc->plugin,
-               "emit() without an output topic: give the stage an "
-               "\"output\" in the manifest");
+    if (topic == NULL) /* said by co_host_api's emit() */
         return CO_ERR_INVAL;
-    }
     if (rec->topic != NULL && topic != st->sc->output)
         co__odd_topic(st, topic);
     /* sources and processors alike wait while their output's consumers

@@ -242,10 +242,16 @@ co_stage_t *co_stage_new(const co_stage_env_t *env, const co_manifest_t *m,
     const co_plugin_t *p = ph->desc;
     st->cfg = co_options_fill(p, sc->config, m->dir, &st->mem);
     st->err_msg[0] = '\0';
+    st->in_init = 1;
     co_status_t s = p->init(&co_host_api, st, st->cfg, &st->inst);
+    st->in_init = 0;
     if (s != CO_OK) {
-        co_errf(errstr, sz, "stage %s: plugin %s failed to start: %s", sc->name,
-                sc->plugin, st->err_msg[0] ? st->err_msg : co_status_name(s));
+        co_errf(errstr, sz, "stage %s: plugin %s failed to start: %s%s",
+                sc->name, sc->plugin,
+                st->err_msg[0] ? st->err_msg : co_status_name(s),
+                st->err_msg[0] ? ""
+                               : " (its init() gave no reason: a plugin says "
+                                 "why with set_error() before it returns)");
         co_stage_free(st);
         return NULL;
     }

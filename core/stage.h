@@ -126,6 +126,8 @@ struct co_stage_s {
     const co_stage_conf_t *sc;    /**< borrowed */
     const co_plugin_handle_t *ph; /**< borrowed */
     const co_port_t *port;        /**< output port (Kafka or capture) */
+    int in_init;                  /**< 1 while the plugin's init() runs */
+    const char *emit_refused;     /**< the emit() refusal logged last */
     int instance;                 /**< 0..concurrency-1 */
     char group[300];              /**< consumer group id */
     char ns[300];                 /**< state namespace pipeline/stage */
@@ -339,6 +341,16 @@ int co_stage_stopping(const co_stage_t *st);
 
 /** @brief 1 when the runtime stops hard (no more waiting). */
 int co_stage_hard_stop(const co_stage_t *st);
+
+/**
+ * @brief The exit status a run owes to data loss: 1, with an ERROR line
+ *        naming the pipeline and the count, when a stage of this process
+ *        saw the broker drop records before it read them (the DATA LOSS
+ *        lines); else 0 and nothing logged.
+ * @param pipeline The manifest's pipeline name (borrowed), for the line.
+ * @remark Thread-safe; the count covers the whole process.
+ */
+int co_stage_loss_exit(const char *pipeline);
 
 /**
  * @brief The end of a stopping stage's ERROR about records it leaves

@@ -136,6 +136,24 @@ static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
                                     : "");
             continue;
         }
+        /* trial 83: 3-8 MB records with message.max.bytes=50000000 on
+         * the embedded broker were all lost, silently: the mock keeps the
+         * newest 5 MiB per partition, and backpressure 40% of that */
+        long long mb = strcmp(k, "message.max.bytes") == 0
+                           ? atoll(json_string_value(v))
+                           : 0;
+        if (m->embedded && mb > CO_MOCK_PARTITION_BYTES * 4 / 10) {
+            co_diag_add(d, "kafka.message.max.bytes",
+                        "%lld bytes is more than the embedded broker can "
+                        "keep safely: it holds the newest %d bytes of each "
+                        "partition and backpressure keeps 40%% of that, so "
+                        "larger records would be dropped; at most %d on the "
+                        "embedded broker, or set kafka.bootstrap.servers to "
+                        "a Kafka cluster",
+                        mb, CO_MOCK_PARTITION_BYTES,
+                        CO_MOCK_PARTITION_BYTES * 4 / 10);
+            continue;
+        }
         if (co_kafka_conf_set(conf, k, json_string_value(v), e, sizeof e) !=
             0) {
             snprintf(path, sizeof path, "kafka.%s", k);

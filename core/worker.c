@@ -39,9 +39,27 @@ static co_expect_t *co__expect(co_stage_t *st, const char *topic, int32_t p)
     return e;
 }
 
+/* Records the broker dropped before a stage of this process read them
+ * (co_stage_loss_exit()). */
+static int64_t co__lost_records;
+
+int co_stage_loss_exit(const char *pipeline)
+{
+    int64_t n = __atomic_load_n(&co__lost_records, __ATOMIC_SEQ_CST);
+    if (n == 0)
+        return 0;
+    co_log(CO_LOG_ERROR, NULL, NULL,
+           "pipeline %s: %lld records were dropped by the broker before a "
+           "stage read them (the DATA LOSS lines above say where); exit "
+           "status 1",
+           pipeline, (long long)n);
+    return 1;
+}
+
 static void co__report_loss(co_stage_t *st, const char *topic, int32_t p,
                             int64_t from, int64_t to)
 {
+    __atomic_add_fetch(&co__lost_records, to - from, __ATOMIC_SEQ_CST);
     co_metric_add(st->m_loss, (double)(to - from));
     char m[600];
     snprintf(m, sizeof m,
@@ -448,14 +466,14 @@ static int co__failed(co_stage_t *st, const co_record_t *rec)
     if (st->sc->tolerance_all) {
         co_stage_dead_letter(
             st, rec, st->err_class[0] ? st->err_class : "plugin",
-            st->err_msg[0] ? st->err_msg : "the plugin returned FAIL",
-            st->attempts);
+            st->err_msg[0] ? st->err_msg : CO_FAIL_NO_REASON, st->attempts);
         return 0;
     }
     char m[1300];
     snprintf(m, sizeof m,
              "record %s[%d]@%lld failed and errors.tolerance is none: %s",
-             rec->topic, rec->partition, (long long)rec->offset, st->err_msg);
+             rec->topic, rec->partition, (long long)rec->offset,
+             st->err_msg[0] ? st->err_msg : CO_FAIL_NO_REASON);
     snprintf(st->err_msg, sizeof st->err_msg, "%s", m);
     return -1;
 }

@@ -205,3 +205,21 @@ rc=0
 [ "$rc" = 134 ] || fail "abort() under plugins test: exit $rc, not 134"
 [ "$(cat ab_out.txt)" = "$(printf '{"n":1}\n{"n":2}')" ] || fail "values before the crash: $(cat ab_out.txt)"
 echo "ok: a crash under plugins test keeps the values emitted before it on stdout"
+
+# trial 83: emit() from init() crashed the host (SIGSEGV, no producer yet),
+# and a header without a name crashed it in librdkafka: both are refused
+# with CO_ERR_INVAL (-1) and said once at WARN
+printf '"nullheader"\n"y"\n' >nh_in.jsonl
+expect_rc 0 "emit() from init() and a header without a name" env PT_EMIT_IN_INIT=1 \
+    "$B" plugins test ./tagger.so --input nh_in.jsonl
+grep -qF "emit() in init() returned -1" err.txt || { cat err.txt >&2; fail "emit() in init(): not refused"; }
+grep -qF "emit() was called from init()" err.txt || { cat err.txt >&2; fail "emit() in init(): no WARN"; }
+grep -qF "emit() was given a header without a name" err.txt || { cat err.txt >&2; fail "NULL header name: no WARN"; }
+[ "$(head -1 out.txt)" = '{"refused":-1}' ] || { cat out.txt >&2; fail "NULL header name: not refused"; }
+echo "ok: emit() from init() and a header without a name are refused, not a crash"
+# trial 83: plugins test checked no CO_OPT_OUTPUT path (init() ran with a
+# file whose folder is missing); now as validate and run check it
+expect_rc 2 "an output path in a missing folder" "$B" plugins test mock-sink \
+    --input nh_in.jsonl --config '{"path":"no/such/dir/x.jsonl"}'
+grep -qF "path: cannot write" err.txt || { cat err.txt >&2; fail "output path: no message"; }
+echo "ok: plugins test refuses an output path in a missing folder, as validate does"

@@ -8,11 +8,16 @@
  * - "eof": returns CO_EOF, which only a source's poll() may return;
  * - "elsewhere": emits to the topic "nowhere_topic", which no manifest
  *   names (a plugin's typo);
+ * - "nullheader": emits a record with a header without a name, which the
+ *   host refuses (CO_ERR_INVAL), then {"refused": RC};
  * - anything else: emits {"key": KEY, "offset": OFFSET} of the record.
+ * With PT_EMIT_IN_INIT set, init() calls emit(), which the host refuses
+ * (trial 83: it crashed), and logs the code it got.
  * Built for the tests only.
  */
 #include <careerops/plugin.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifndef PT_NAME
@@ -27,6 +32,13 @@ static co_status_t pt_init(const co_host_api_t *api, co_stage_t *st,
     (void)config;
     pt_api = api;
     *instance = st;
+    if (getenv("PT_EMIT_IN_INIT") != NULL) {
+        co_record_t r = CO_RECORD_INIT;
+        r.value = "\"early\"";
+        r.value_len = 7;
+        api->log(st, CO_LOG_INFO, "emit() in init() returned %d",
+                 api->emit(st, &r));
+    }
     return CO_OK;
 }
 
@@ -46,6 +58,19 @@ static co_status_t pt_process(void *instance, const co_record_t *rec)
         return (co_status_t)42;
     if (pt_is(rec, "eof"))
         return CO_EOF;
+    if (pt_is(rec, "nullheader")) {
+        co_header_t h = {NULL, "v", 1};
+        out.headers = &h;
+        out.header_cnt = 1;
+        out.value = "\"x\"";
+        out.value_len = 3;
+        int rc = pt_api->emit(st, &out);
+        int n = snprintf(buf, sizeof buf, "{\"refused\":%d}", rc);
+        co_record_t said = CO_RECORD_INIT;
+        said.value = buf;
+        said.value_len = (size_t)n;
+        return pt_api->emit(st, &said) == 0 ? CO_OK : CO_RETRY;
+    }
     if (pt_is(rec, "elsewhere"))
         out.topic = "nowhere_topic";
     if (pt_is(rec, "latin1")) {

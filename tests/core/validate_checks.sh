@@ -700,3 +700,11 @@ ok "validate and run refuse an empty state, a '.' in a stage name, topics that d
 grep -q "^warning: st80.json: stages\[1\] (out)\.concurrency: is 6, but its input has 2 partitions: 4 instances get none" err.txt ||
     fail "no warning for concurrency above the partitions: $(cat err.txt)"
 ok "validate warns when a stage's concurrency is above its input's partitions"
+# trial 83: records larger than 40% of the embedded broker's 5 MiB window
+# were lost in silence; such a message.max.bytes is refused there
+refused "message.max.bytes above the embedded broker's window" \
+    'kafka\.message\.max\.bytes: 50000000 bytes is more than the embedded broker can keep safely' \
+    st80.json --set 'kafka.message.max.bytes=50000000'
+"$B" validate st80.json --set 'kafka.message.max.bytes=2000000' > out.txt 2> err.txt ||
+    fail "message.max.bytes=2000000 refused on the embedded broker: $(cat err.txt)"
+ok "validate and run refuse a message.max.bytes the embedded broker cannot keep"

@@ -3,6 +3,7 @@
  * @brief The fake host for plugin unit tests; see co_fake_host.h.
  */
 #include "co_fake_host.h"
+#include "emit_check.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -90,6 +91,12 @@ static void co__fh_free(void *p)
 static int co__fh_emit(co_stage_t *st, const co_record_t *rec)
 {
     co_fake_host_t *h = CO__FH(st);
+    /* refused as the host refuses it (its message on stderr) */
+    const char *why = co_emit_refusal(rec, h->in_init);
+    if (why != NULL) {
+        fprintf(stderr, "fake host: %s; refused with CO_ERR_INVAL\n", why);
+        return CO_ERR_INVAL;
+    }
     if (h->emit_rc != 0)
         return h->emit_rc;
     co_fake_emit_t *p = realloc(h->emits, (h->emit_cnt + 1) * sizeof *h->emits);

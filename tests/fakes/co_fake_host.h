@@ -72,6 +72,8 @@ typedef struct co_fake_host_s {
     uint32_t retry_after_ms; /**< its value */
     size_t log_cnt;          /**< log lines written */
     char last_log[1024];     /**< the last log line */
+    int in_init; /**< 1 while co_fake_host_start_plugin() runs init(): emit()
+                      is refused then, as the host refuses it */
 
     void *priv; /**< internal: state, idempotency keys, metrics */
 } co_fake_host_t;

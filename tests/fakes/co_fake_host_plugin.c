@@ -48,6 +48,15 @@ co_status_t co_fake_host_start_plugin(co_fake_host_t *h, const co_plugin_t *p,
 {
     memset(out, 0, sizeof *out);
     out->p = p;
+    /* the option table itself, as the host checks it at load */
+    char table[400];
+    if (co_options_table_fault(p->options, p->config_size, table,
+                               sizeof table) != 0) {
+        fprintf(stderr, "plugin %s %s\n", p->name ? p->name : "?", table);
+        json_decref(conf);
+        out->faults++;
+        return CO_FATAL;
+    }
     if (extra != NULL) {
         json_error_t err;
         json_t *x = json_loads(extra, 0, &err);
@@ -63,6 +72,11 @@ co_status_t co_fake_host_start_plugin(co_fake_host_t *h, const co_plugin_t *p,
     co_diag_t d = {0};
     out->faults +=
         co_options_validate(p->options, conf, "stages[0].config", &d);
+    /* CO_OPT_OUTPUT and CO_OPT_INPUT paths, as validate checks them */
+    if (out->faults == 0)
+        out->faults += co_options_check_outputs(p->options, conf,
+                                                h->base_dir ? h->base_dir : ".",
+                                                "stages[0].config", &d);
     for (size_t i = 0; i < d.n; i++)
         fprintf(stderr, "config: %s\n", d.msgs[i]);
     co_diag_free(&d);
@@ -74,7 +88,11 @@ co_status_t co_fake_host_start_plugin(co_fake_host_t *h, const co_plugin_t *p,
     json_decref(conf);
     if (out->faults > 0)
         return CO_FATAL;
-    return p->init(&h->api, co_fake_host_stage(h), out->cfg, &out->inst);
+    h->in_init = 1;
+    co_status_t s =
+        p->init(&h->api, co_fake_host_stage(h), out->cfg, &out->inst);
+    h->in_init = 0;
+    return s;
 }
 
 void co_fake_host_stop_plugin(co_fake_plugin_t *fp)

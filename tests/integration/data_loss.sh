@@ -13,11 +13,31 @@ cat > m.json <<'J'
   {"name":"sink","plugin":"mock-sink","input":"a","commit_interval_ms":100,
    "config":{"path":"out.jsonl","sleep_ms":1}}]}
 J
-"$B" run m.json --no-backpressure --until-idle 2> run.log || true
+rc=0
+"$B" run m.json --no-backpressure --until-idle 2> run.log || rc=$?
 grep 'DATA LOSS' run.log | head -1
 grep -q 'DATA LOSS: topic a partition 0 offsets [0-9]*\.\.[0-9]* ([0-9]* records)' run.log \
     || fail "no data-loss report: $(tail -3 run.log)"
 ok "data loss reported with topic, partition and offsets"
+# trial 83: records lost, and the run exited 0
+[ "$rc" = 1 ] || fail "a run that lost records exited $rc, not 1"
+grep -q 'pipeline itloss: [0-9]* records were dropped by the broker before a stage read them' run.log \
+    || fail "no closing line about the loss: $(tail -3 run.log)"
+ok "a run that lost records exits 1 and says how many"
+
+# trial 83: records of 900 KB (two fit in 40% of the 5 MiB window): the
+# backpressure's floor of 10 records let the source overrun the window
+# (13 of 40 lost, exit 0); now nothing is lost
+cat > big.json <<'J'
+{"pipeline":"itbig","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"a","config":{"count":40,"value_size":900000}},
+  {"name":"pass","plugin":"mock-passthrough","input":"a","output":"b"},
+  {"name":"sink","plugin":"mock-sink","input":"b","config":{"path":"big.jsonl"}}]}
+J
+"$B" run big.json --until-idle 2> big.log || fail "900 KB records: exit $?: $(grep -m1 'DATA LOSS' big.log)"
+[ "$(wc -l < big.jsonl)" = 40 ] || fail "900 KB records: $(wc -l < big.jsonl) of 40 arrived"
+ok "40 records of 900 KB pass the embedded broker, none lost"
 
 # The same with one stage per process on `careerops broker`, the consumer
 # started after the source overran the window (nothing committed yet): the

@@ -70,9 +70,12 @@ typedef struct co_host_api_s {
     /**
      * @brief Produce one record to the stage's output topic (or rec->topic).
      * @param rec Copied before return; the caller keeps ownership.
-     * @returns 0, or CO_ERR_INVAL (no output topic), CO_ERR_KAFKA (the local
-     *          queue is full for longer than the stage's patience; return
-     *          CO_RETRY so the host redelivers).
+     * @returns 0, or CO_ERR_INVAL (no output topic; rec NULL; a NULL value
+     *          or key with a length; a header without a name, or with a
+     *          NULL value and a length; a call from init(), where nothing
+     *          may be emitted yet: the host logs which, once per stage),
+     *          CO_ERR_KAFKA (the local queue is full for longer than the
+     *          stage's patience; return CO_RETRY so the host redelivers).
      * @remark The record is acknowledged later; the host commits the input
      *         offset (or a source position) only after all records emitted
      *         for it are acknowledged by the broker. @since 1.0

@@ -355,6 +355,55 @@ static const co_option_t opts[] = {
      offsetof(struct cfg, p), "A path."},
     {0}};
 
+/* Trial 83: an option table the host took whole (a name twice, a default
+ * outside its range) is refused at load, with the option's name and the
+ * fix; the bundled tables pass. */
+START_TEST(options_table_faults)
+{
+    typedef struct {
+        int64_t a;
+        const char *b;
+    } cfg_t;
+    char e[400];
+    const co_option_t good[] = {
+        {CO_OPT_INT, "a", "5", 0, 0, 10, offsetof(cfg_t, a), "A number."},
+        {CO_OPT_STR, "b", "x", 0, 0, 0, offsetof(cfg_t, b), "A string."},
+        {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}};
+    ck_assert_int_eq(co_options_table_fault(good, sizeof(cfg_t), e, sizeof e),
+                     0);
+    ck_assert_int_eq(co_options_table_fault(NULL, 0, e, sizeof e), 0);
+    static const struct {
+        co_option_t o[3];
+        const char *want;
+    } bad[] = {
+        {{{CO_OPT_STR, "b", NULL, 0, 0, 0, 8, "One."},
+          {CO_OPT_STR, "b", NULL, 0, 0, 0, 8, "Two."},
+          {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}},
+         "declares option 'b' twice (options[0] and [1])"},
+        {{{CO_OPT_INT, "a", "50", 0, 0, 10, 0, "A number."},
+          {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}},
+         "option 'a' with the default \"50\", outside its range 0..10"},
+        {{{CO_OPT_INT, "a", "abc", 0, 0, 0, 0, "A number."},
+          {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}},
+         "option 'a' with the default \"abc\", which is not of its type"},
+        {{{CO_OPT_INT, "a", NULL, 0, 0, 0, 4096, "A number."},
+          {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}},
+         "option 'a' at offset 4096, outside config_size 16"},
+        {{{CO_OPT_INT, "a", NULL, 0, 0, 0, 0, ""},
+          {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}},
+         "option 'a' without a description"},
+        {{{CO_OPT_INT, NULL, NULL, 0, 0, 0, 0, "A number."},
+          {CO_OPT_END, NULL, NULL, 0, 0, 0, 0, NULL}},
+         "options[0] without a name"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(
+            co_options_table_fault(bad[i].o, sizeof(cfg_t), e, sizeof e), -1);
+        ck_assert_msg(strstr(e, bad[i].want) != NULL, "case %zu: %s", i, e);
+    }
+}
+END_TEST
+
 /* "did you mean" hints: a typo is near its name, a stranger is not */
 START_TEST(closest_name_hints)
 {
@@ -558,6 +607,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, when_predicates);
     tcase_add_test(tc, closest_name_hints);
     tcase_add_test(tc, options_validate_and_fill);
+    tcase_add_test(tc, options_table_faults);
     tcase_add_test(tc, bucket_simulated_time);
     tcase_add_test(tc, backoff_schedule);
     tcase_add_test(tc, metrics_prometheus_text);
