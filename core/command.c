@@ -1,6 +1,7 @@
 /* Plugin commands (ABI 1.1): discovery, dispatch, listing, services. */
 #include "command.h"
 #include "co_cli.h"
+#include "crash.h"
 #include "err.h"
 #include "loader.h"
 #include "manifest.h"
@@ -40,6 +41,27 @@ static int co__cmd_matches(const char *name, int argc, char **argv)
     return w;
 }
 
+/* A command name the host can dispatch: words of printable characters
+ * with one space between them, whose first word is no built-in command
+ * (trial 83: `careerops --help` listed "plugins list", which the built-in
+ * `plugins` always takes, an empty name and "two  spaces"). */
+static int co__cmd_name_ok(const char *name)
+{
+    size_t fl = strcspn(name, " ");
+    char first[64];
+    if (fl == 0 || fl >= sizeof first)
+        return 0;
+    memcpy(first, name, fl);
+    first[fl] = '\0';
+    if (co_command_is_builtin(first))
+        return 0;
+    for (const char *p = name; *p; p++)
+        if ((unsigned char)*p <= ' ' &&
+            !(*p == ' ' && p[1] != ' ' && p[1] != '\0'))
+            return 0;
+    return 1;
+}
+
 static const co_command_t *co__commands(const co_plugin_handle_t *h)
 {
     if (h == NULL || !CO_PLUGIN_HAS(h->desc, commands, 1))
@@ -61,7 +83,9 @@ static void co__find_one(const char *file, const co_plugin_handle_t *h,
     (void)err;
     co__find_t *f = arg;
     for (const co_command_t *c = co__commands(h); c && c->name; c++) {
-        int w = co__cmd_matches(c->name, f->argc, f->argv);
+        int w = co__cmd_name_ok(c->name)
+                    ? co__cmd_matches(c->name, f->argc, f->argv)
+                    : 0;
         if (w > f->best && c->run != NULL) { /* longest name, then path order */
             f->best = w;
             free(f->file);
@@ -154,7 +178,11 @@ int co_command_dispatch(int argc, char **argv, int *rc)
                 err[0] ? err : "the command went away while loading");
         *rc = 1;
     } else {
+        /* a crash names the plugin (trial 83: "outside any plugin call") */
+        co_crash_enter("none (a plugin command)", h->desc->name,
+                       "its command's run()", NULL, 0, 0);
         *rc = c->run(&co_host_api, argc, argv);
+        co_crash_leave();
     }
     co_plugin_handle_free(h);
     free(f.file);
@@ -175,7 +203,7 @@ static void co__print_one(const char *file, const co_plugin_handle_t *h,
     (void)err;
     co__print_t *p = arg;
     for (const co_command_t *c = co__commands(h); c && c->name; c++) {
-        int dup = co_command_is_builtin(c->name);
+        int dup = !co__cmd_name_ok(c->name);
         for (size_t i = 0; i < p->n && !dup; i++)
             dup = strcmp(p->seen[i], c->name) == 0;
         if (dup)

@@ -3,6 +3,7 @@
 #include "options.h"
 #include "co_readfile.h"
 #include "util.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -286,6 +287,49 @@ static co_plugin_handle_t *co__open_named(const char *name, const char *file,
     return h;
 }
 
+/* The NAME of each NAME.so in dir (and, with depth 1, in its folders, as
+ * co__find_in_dir() looks), added to names[*n], at most 255. */
+static void co__so_names(const char *dir, int depth, char **names, size_t *n)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d != NULL && *n < 255 && (e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] == '.')
+            continue;
+        if (l > 3 && strcmp(e->d_name + l - 3, ".so") == 0) {
+            names[*n] = co_strdup(e->d_name);
+            names[(*n)++][l - 3] = '\0';
+        } else if (depth > 0) {
+            char sub[PATH_MAX];
+            snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+            co__so_names(sub, depth - 1, names, n);
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+}
+
+/* ": did you mean 'X'?" for a plugin of the path close to `name`, else "". */
+static void co__near_name(const char *path, const char *name, char *out,
+                          size_t sz)
+{
+    char *copy = co_strdup(path), *save = NULL;
+    char *names[256];
+    size_t n = 0;
+    for (char *dir = strtok_r(copy, ":", &save); dir;
+         dir = strtok_r(NULL, ":", &save))
+        co__so_names(dir, 1, names, &n);
+    names[n] = NULL;
+    const char *near = co_closest_name(name, (const char *const *)names);
+    out[0] = '\0';
+    if (near != NULL)
+        snprintf(out, sz, ": did you mean '%s'?", near);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(copy);
+}
+
 const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
                                          size_t sz)
 {
@@ -308,13 +352,24 @@ const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
     char *copy = co_strdup(path), *save = NULL, *file = NULL;
     char real[PATH_MAX] = "";
     int outside = 0;
-    for (char *dir = strtok_r(copy, ":", &save); dir && !file;
-         dir = strtok_r(NULL, ":", &save)) {
+    char *dir = strtok_r(copy, ":", &save);
+    for (; dir && !file; dir = strtok_r(NULL, ":", &save)) {
         file = co__find_in_dir(dir, name);
         if (file && !co__inside(dir, file, real, sizeof real)) {
             co__outside_err(file, real, dir, errstr, sz);
             outside = 1;
         }
+    }
+    /* a plugin of the same name later on the path is not used: said, as
+     * the user may have meant the other one (trial 83: a mock-sink.so on
+     * CAREEROPS_PLUGIN_PATH replaced the bundled one in silence) */
+    for (; file && dir; dir = strtok_r(NULL, ":", &save)) {
+        char *later = co__find_in_dir(dir, name);
+        if (later != NULL)
+            co_log_warn("plugin %s: %s is used; %s, later on the plugin "
+                        "path, is not (the first folder of the path wins)",
+                        name, file, later);
+        free(later);
     }
     free(copy);
     co_plugin_handle_t *h = NULL;
@@ -324,14 +379,16 @@ const co_plugin_handle_t *co_plugin_load(const char *name, char *errstr,
                 "plugin '%s' not found: a plugin name has no \".so\" (write "
                 "\"%.*s\"), or give the library's path with \"plugin_file\"",
                 name, (int)(nl - 3), name);
-    else if (file == NULL)
+    else if (file == NULL) {
+        char near[160] = "";
+        co__near_name(path, name, near, sizeof near);
         co_errf(errstr, sz,
-                "plugin '%s' not found (looked for %s.so in %s); check the "
-                "name with `careerops plugins list`, build it "
-                "(`ninja -C build` builds every plugin) or set "
-                "CAREEROPS_PLUGIN_PATH",
-                name, name, path);
-    else if (!outside) /* an outside file was refused before any dlopen */
+                "plugin '%s' not found (looked for %s.so in %s)%s; check the "
+                "name with `careerops plugins list`, put the plugin's .so "
+                "in one of those folders (in a source tree, `ninja -C "
+                "build` builds every plugin) or set CAREEROPS_PLUGIN_PATH",
+                name, name, path, near);
+    } else if (!outside) /* an outside file was refused before any dlopen */
         h = co__open_named(name, file, errstr, sz);
     free(file);
     pthread_mutex_unlock(&co__load_lock);

@@ -70,6 +70,10 @@ static const co_command_t cmd_commands[] = {
     {"abi-hello", "[ARGS...]   print the arguments", cmd_hello},
     {"abi multi word", "[ARGS...]   a command of three words", cmd_hello},
     {"run", "a built-in name: never dispatched to a plugin", cmd_never},
+    /* trial 83: names --help listed that can never run */
+    {"plugins list", "a built-in's subcommand: never dispatched", cmd_never},
+    {"", "an empty name: never listed", cmd_never},
+    {"two  spaces", "two spaces in a name: never listed", cmd_never},
     {NULL, NULL, NULL},
 };
 

@@ -28,6 +28,7 @@ grep -q '^  abi-hello .*\[abi-cmd\]' "$ABI_TMP/help" ||
 grep -q '^  abi multi word ' "$ABI_TMP/help" || abi_fail "--help misses 'abi multi word'"
 if grep -q '\[abi-v10\]' "$ABI_TMP/help"; then abi_fail "--help lists a 1.0 plugin's commands"; fi
 if grep -q '^  run a built-in' "$ABI_TMP/help"; then abi_fail "--help lists a plugin's 'run'"; fi
+if grep -q "never" "$ABI_TMP/help"; then abi_fail "--help lists a name it cannot dispatch: $(grep never "$ABI_TMP/help")"; fi
 for c in eval train ask 'auth gmail'; do
     grep -q "^  $c " "$ABI_TMP/help" || { cat "$ABI_TMP/help" >&2; abi_fail "--help misses '$c'"; }
 done

@@ -93,3 +93,15 @@ manifest "\"plugin_file\":\"$sink\""
 "$B" run m.json --until-idle 2>run.log || fail "run with plugin_file: $(tail -3 run.log)"
 [ "$(total_lines out.jsonl)" = 1 ] || fail "the sink loaded by file got $(total_lines out.jsonl) records"
 ok "a plugin loaded with plugin_file runs"
+
+# trial 83: a mock-sink.so first on the path replaced the bundled one in
+# silence; a typo'd name got no hint
+mkdir -p shadow
+cp "$sink" shadow/
+CAREEROPS_PLUGIN_PATH="$PWD/shadow:$CAREEROPS_PLUGIN_PATH" "$B" plugins info mock-sink >out.txt 2>err.txt ||
+    fail "plugins info with a shadowing copy: $(cat err.txt)"
+grep -q "plugin mock-sink: $PWD/shadow/mock-sink.so is used; .*mock-sink.so, later on the plugin path, is not" err.txt ||
+    fail "no warning about the shadowed plugin: $(cat err.txt)"
+"$B" plugins info mock-snk >out.txt 2>err.txt && fail "a typo'd plugin name was found"
+grep -q "did you mean 'mock-sink'?" err.txt || fail "no did-you-mean for mock-snk: $(cat err.txt)"
+ok "a plugin that shadows another is said; a typo'd name gets a did-you-mean"
