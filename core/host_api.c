@@ -18,6 +18,11 @@
 static void co__api_log(co_stage_t *st, co_log_level_t level, const char *fmt,
                         ...)
 {
+    /* a level outside co_log_level_t (trial 83: 99 was dropped in
+     * silence) is logged at WARN, which a plugin's bug should not hide */
+    if (level != CO_LOG_ERROR && level != CO_LOG_WARN &&
+        level != CO_LOG_INFO && level != CO_LOG_DEBUG)
+        level = CO_LOG_WARN;
     va_list ap;
     va_start(ap, fmt);
     co_logv(level, st ? st->sc->name : NULL, st ? st->sc->plugin : NULL, fmt,

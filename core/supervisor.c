@@ -98,6 +98,10 @@ void co_sup_init(co_sup_t *sv, co_runtime_t *rt, const co_run_opts_t *o)
             co_log_warn("alerts: no producer for the alerts topic: %s", e);
     }
     sv->restart_at = co_xcalloc(rt->n_inst + 1, sizeof *sv->restart_at);
+    sv->started_at = co_xcalloc(rt->n_inst + 1, sizeof *sv->started_at);
+    sv->fail_streak = co_xcalloc(rt->n_inst + 1, sizeof *sv->fail_streak);
+    for (size_t i = 0; i < rt->n_inst; i++)
+        sv->started_at[i] = co_mono_ms();
     const char *why = getenv("CAREEROPS_IDLE_REPORT_MS");
     sv->why_ms = why && atoll(why) > 0 ? atoll(why) : 30000;
 }
@@ -385,6 +389,24 @@ static int co__sup_restart(co_sup_t *sv, size_t i)
     return co_sup_start_instance(rt, i);
 }
 
+/* errors.restart under --until-idle: 1 (said once) when instance i
+ * FAILED CO_SUP_QUICK_FAIL_MAX times in a row, each soon after its start,
+ * so that the run ends instead of restarting it for ever. */
+static int co__sup_gives_up(co_sup_t *sv, size_t i, int64_t now)
+{
+    if (now - sv->started_at[i] >= CO_SUP_QUICK_FAIL_MS)
+        sv->fail_streak[i] = 0;
+    if (!sv->o->until_idle || ++sv->fail_streak[i] < CO_SUP_QUICK_FAIL_MAX)
+        return 0;
+    if (sv->fail_streak[i] == CO_SUP_QUICK_FAIL_MAX)
+        co_log_error("stage %s FAILED %d times in a row, each within %d s of "
+                     "its start: --until-idle does not restart it again "
+                     "(errors.restart); fix the cause in its last error",
+                     sv->rt->inst[i]->sc->name, CO_SUP_QUICK_FAIL_MAX,
+                     CO_SUP_QUICK_FAIL_MS / 1000);
+    return 1;
+}
+
 /* One pass over the instances: begin a restart when one was requested
  * (control API) or a stage FAILED with a restart policy; finish restarts
  * whose worker returned and whose backoff passed. *failed is set when a
@@ -406,6 +428,10 @@ static int co__sup_restarts(co_sup_t *sv, int *failed)
                 *failed = 1;
             if (!req && !(dead && st->sc->restart))
                 continue;
+            if (!req && co__sup_gives_up(sv, i, now)) {
+                *failed = 1;
+                continue;
+            }
             /* the pending restart lives here, so nothing the worker or
              * the control API writes to st->stop can cancel it */
             sv->restart_at[i] = now + (req ? 0 : st->sc->restart_backoff_ms);
@@ -416,6 +442,7 @@ static int co__sup_restarts(co_sup_t *sv, int *failed)
         if (now < sv->restart_at[i] || !CO_RT_LOAD(&st->finished))
             continue;
         sv->restart_at[i] = 0;
+        sv->started_at[i] = now;
         if (co__sup_restart(sv, i) != 0)
             return -1;
     }
@@ -500,5 +527,7 @@ void co_sup_free(co_sup_t *sv)
             co_lagmon_free(sv->mons[j].lm);
     free(sv->mons);
     free(sv->restart_at);
+    free(sv->started_at);
+    free(sv->fail_streak);
     memset(sv, 0, sizeof *sv);
 }

@@ -23,6 +23,13 @@ typedef struct co_mon_s {
                        frees it, after co_sup_free()) */
 } co_mon_t;
 
+/** A stage that FAILED this soon after its start (ms) failed "at once". */
+#define CO_SUP_QUICK_FAIL_MS 10000
+/** `run --until-idle` gives up on a stage after this many such FATALs in a
+ *  row, errors.restart or not (trial 83: a FATAL on every record restarted
+ *  forever, and the run never returned). */
+#define CO_SUP_QUICK_FAIL_MAX 5
+
 /** The supervisor's state for one run. */
 typedef struct co_sup_s {
     co_runtime_t *rt;       /**< borrowed */
@@ -32,6 +39,9 @@ typedef struct co_sup_s {
     co_alerts_t *alerts;        /**< or NULL */
     rd_kafka_t *alert_producer; /**< or NULL */
     int64_t *restart_at; /**< per instance: when to start it again, 0 none */
+    int64_t *started_at; /**< per instance: co_mono_ms() of its last start */
+    int *fail_streak;    /**< per instance: FATALs in a row, each within
+                              CO_SUP_QUICK_FAIL_MS of its start */
     int64_t last_metrics;
     int idle_rounds;
     int64_t busy_since; /**< co_mono_ms() of the first round not idle */

@@ -55,3 +55,21 @@ line=$(grep -m1 "$steady" run2.log || true)
 echo "$line" | grep -Eq 'stage out is 3 records behind on c[^ ]* \(partition [01]: committed none, end [123](; partition 1: committed none, end [12])?\), 7 records processed OK by its plugin this run \(all its inputs\); instance [01] is WAITING: [^;]*; (instance [01] is WAITING: [^;]*; )?stage out is 4 records behind on d[^ ]* \(partition 0: committed none, end 4\)"' ||
     fail "the 'not idle' line (partitions, the stage's count once, its state): ${line:-$(tail -3 run2.log)}"
 ok "a stage behind: its partitions (committed, end), its plugin's count once, its state"
+
+# trial 83: errors.restart with a FATAL on every record restarted the stage
+# every second for ever, and --until-idle never returned; now it gives up
+# after CO_SUP_QUICK_FAIL_MAX quick FATALs in a row, exit 1
+cat > m3.json <<'J'
+{"pipeline":"why3","kafka":{"bootstrap.servers":"embedded"},
+ "stages":[
+  {"name":"src","plugin":"mock-source","output":"e","config":{"count":3}},
+  {"name":"bad","plugin":"mock-fault","input":"e","output":"f",
+   "errors":{"restart":true,"restart_backoff_ms":100},"config":{"fatal_at":1}},
+  {"name":"out","plugin":"mock-sink","input":"f","config":{"path":"out3.jsonl"}}]}
+J
+rc=0
+timeout 120 "$B" run m3.json --until-idle 2> run3.log || rc=$?
+[ "$rc" = 1 ] || fail "a stage that FATALs at every restart: exit $rc, not 1: $(tail -3 run3.log)"
+grep -q 'stage bad FAILED 5 times in a row, each within 10 s of its start: --until-idle does not restart it again' run3.log ||
+    fail "no line about giving up on the stage: $(tail -3 run3.log)"
+ok "--until-idle gives up on a stage that FATALs at every restart (exit 1)"

@@ -55,6 +55,8 @@ typedef struct co_host_api_s {
      * @brief Log one line (printf format) as a JSON object on the host's
      *        stderr, tagged with the stage and plugin names.
      * @param st Stage handle from init(). May be NULL outside a stage.
+     * @param level A co_log_level_t; any other value is logged at
+     *        CO_LOG_WARN.
      * @since 1.0
      */
     void (*log)(co_stage_t *st, co_log_level_t level, const char *fmt, ...)
