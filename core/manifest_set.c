@@ -241,8 +241,18 @@ int co__apply_set(json_t *root, const char *set, co_diag_t *d, char **canon)
     }
     json_decref(pj);
     json_error_t je;
-    json_t *v = json_loads(val, JSON_DECODE_ANY, &je);
+    /* a key twice is refused, as in a manifest file (trial 83: the last
+     * one won in silence) */
+    json_t *v = json_loads(val, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
     int rc = -1;
+    if (v == NULL && strstr(je.text, "duplicate object key") != NULL) {
+        co_diag_add(d, where,
+                    "a key appears twice in the value (at character %d): "
+                    "give each key once",
+                    je.position);
+        free(path);
+        return -1;
+    }
     if (v == NULL && (val[0] == '{' || val[0] == '[') &&
         (strncmp(je.text, "real number overflow", 20) == 0 ||
          strncmp(je.text, "too big", 7) == 0)) {

@@ -480,7 +480,15 @@ int co_cmd_plugins_test(int argc, char **argv)
         return 2;
     }
     json_error_t je;
-    json_t *config = json_loads(conf, 0, &je);
+    json_t *config = json_loads(conf, JSON_REJECT_DUPLICATES, &je);
+    if (config == NULL && strstr(je.text, "duplicate object key") != NULL) {
+        fprintf(stderr,
+                "error: --config: a key appears twice (at character %d): "
+                "give each key once\n",
+                je.position);
+        free(file);
+        return 2;
+    }
     if (!json_is_object(config)) {
         fprintf(stderr,
                 "error: --config must be a JSON object, e.g. "

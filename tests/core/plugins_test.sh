@@ -223,3 +223,6 @@ expect_rc 2 "an output path in a missing folder" "$B" plugins test mock-sink \
     --input nh_in.jsonl --config '{"path":"no/such/dir/x.jsonl"}'
 grep -qF "path: cannot write" err.txt || { cat err.txt >&2; fail "output path: no message"; }
 echo "ok: plugins test refuses an output path in a missing folder, as validate does"
+expect_rc 2 "--config with a key twice" "$B" plugins test mock-passthrough --input nh_in.jsonl --config '{"a":1,"a":2}'
+grep -qF "error: --config: a key appears twice" err.txt || { cat err.txt >&2; fail "--config key twice: no message"; }
+echo "ok: --config with a key twice is refused"

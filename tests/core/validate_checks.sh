@@ -708,3 +708,8 @@ refused "message.max.bytes above the embedded broker's window" \
 "$B" validate st80.json --set 'kafka.message.max.bytes=2000000' > out.txt 2> err.txt ||
     fail "message.max.bytes=2000000 refused on the embedded broker: $(cat err.txt)"
 ok "validate and run refuse a message.max.bytes the embedded broker cannot keep"
+# trial 83: a key twice in a --set value: the last one won in silence (a
+# manifest file refuses it)
+refused "a key twice in a --set value" '--set stages\.out\.config: a key appears twice in the value' \
+    st80.json --set 'stages.out.config={"path":"a.jsonl","path":"b.jsonl"}'
+ok "a --set value with a key twice is refused"
