@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -221,9 +222,52 @@ static int co__check_path_list(const co_option_t *o, json_t *v, const char *p,
 
 /* A CO_OPT_ZONE value (string v) the zone database lacks, or an empty
  * one (trial 82: 'unknown IANA time zone ""'), said at path p. */
+/* The zone database's spelling of `name` written in another case
+ * ("europe/paris" -> "Europe/Paris"), into out; 0 when there is none. */
+static int co__zone_case(const char *name, char *out, size_t sz)
+{
+    const char *dir = getenv("TZDIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s",
+             dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo");
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = name; *p;) {
+        size_t l = strcspn(p, "/");
+        DIR *d = l > 0 && l < 128 ? opendir(path) : NULL;
+        struct dirent *e;
+        int found = 0;
+        while (d != NULL && !found && (e = readdir(d)) != NULL)
+            if (strlen(e->d_name) == l && strncasecmp(e->d_name, p, l) == 0 &&
+                e->d_name[0] != '.') {
+                found = 1;
+                size_t pl = strlen(path);
+                snprintf(path + pl, sizeof path - pl, "/%s", e->d_name);
+                o += (size_t)snprintf(out + o, o < sz ? sz - o : 0, "%s%s",
+                                      o ? "/" : "", e->d_name);
+            }
+        if (d != NULL)
+            closedir(d);
+        if (!found || o >= sz)
+            return 0;
+        p += l;
+        p += *p == '/';
+    }
+    return co__zone_known(out);
+}
+
 static void co__zone_unknown(const json_t *v, const char *p, co_diag_t *d)
 {
     int empty = json_string_length(v) == 0;
+    char fixed[256];
+    if (!empty && co__zone_case(json_string_value(v), fixed, sizeof fixed)) {
+        /* trial 83: "europe/paris" got the general advice */
+        co_diag_add(d, p,
+                    "unknown IANA time zone \"%s\": zone names are "
+                    "case-sensitive; write \"%s\"",
+                    json_string_value(v), fixed);
+        return;
+    }
     co_diag_add(d, p,
                 "%s%s%s: use a name of the zone database such as "
                 "Europe/Paris, America/New_York or UTC (`timedatectl "

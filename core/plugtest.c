@@ -144,7 +144,9 @@ static char *co__pt_manifest(const char *plugin, const char *file,
  * ..."). In place. */
 static void co__pt_unstage(char *err)
 {
-    static const char *const pre[] = {"stages[0] (test).config.",
+    /* the config object itself: "--config: : refused" (trial 83) */
+    static const char *const pre[] = {"stages[0] (test).config: ",
+                                      "stages[0] (test).config.",
                                       "stages[0] (test).config",
                                       "stages[0] (test)."};
     for (size_t k = 0; k < sizeof pre / sizeof pre[0]; k++) {

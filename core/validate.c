@@ -1,5 +1,6 @@
 /* Manifest checks against the plugins' declarations. */
 #include "validate.h"
+#include "err.h"
 #include "control.h"
 #include "kafka.h"
 #include "loader.h"
@@ -389,7 +390,8 @@ static void co__validate_check(const co_plugin_t *p, json_t *config,
     co_optmem_t *mem = NULL;
     void *cfg = co_options_fill(p, config, dir, &mem);
     char e[1024] = "";
-    if (p->check(cfg, e, sizeof e) != CO_OK) {
+    co_status_t cs = p->check(cfg, e, sizeof e);
+    if (cs != CO_OK) {
         e[sizeof e - 1] = '\0';
         const char *msg = e;
         char at[512];
@@ -403,8 +405,14 @@ static void co__validate_check(const co_plugin_t *p, json_t *config,
                 msg = colon + 2;
                 break;
             }
-        co_diag_add(d, at, "%s",
-                    msg[0] ? msg : "refused by the plugin's check");
+        if (msg[0] != '\0')
+            co_diag_add(d, at, "%s", msg);
+        else /* trial 83: ": refused by the plugin's check", no more */
+            co_diag_add(d, at,
+                        "refused by the plugin's check(), which returned %s "
+                        "and gave no reason (a plugin writes one into "
+                        "check()'s errstr)",
+                        co_status_name(cs));
     }
     co_options_free(cfg, mem);
 }

@@ -83,6 +83,9 @@ expect 2 'unknown IANA time zone "Mars/Base"' "run with Mars/Base" "$B" run tz.j
 # an empty zone is said to be empty (trial 82: 'unknown IANA time zone ""')
 expect 2 'stages\[1\] \(notify\)\.config\.timezone: is empty: no time zone: use a name' \
     "validate an empty timezone" "$B" validate tz.json --set 'stages[1].config.timezone='
+# a zone in the wrong case gets its spelling (trial 83)
+expect 2 'timezone: unknown IANA time zone "europe/paris": zone names are case-sensitive; write "Europe/Paris"' \
+    "validate europe/paris" "$B" validate tz.json --set 'stages[1].config.timezone=europe/paris'
 sed -i 's#Mars/Base#America/New_York#; s#Europe/Parus#UTC#' tz.json
 "$B" validate tz.json >out.txt 2>err.txt || fail "known zones refused: $(cat err.txt)"
 echo "ok: unknown zones are validate/run errors naming the option; known ones pass"
