@@ -201,9 +201,14 @@ static int co__kafka_emit(co_stage_t *st, const co_record_t *rec)
         char msg[512];
         snprintf(msg, sizeof msg,
                  "record too large for topic %s: %zu bytes with headers, "
-                 "over the producer's message.max.bytes %zu%s",
+                 "over the producer's message.max.bytes %zu%s; make the "
+                 "plugin emit smaller records (a limit option of its own), "
+                 "or raise kafka.message.max.bytes%s",
                  topic, size, max,
-                 st->cur_in ? "; the input record is the dead letter" : "");
+                 st->cur_in ? "; the input record is the dead letter" : "",
+                 st->env != NULL && st->env->mock_broker
+                     ? " (at most 2097152 on the embedded broker)"
+                     : " and the topic's max.message.bytes on the broker");
         if (st->cur_in != NULL)
             rec = st->cur_in;
         co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin, "%s", msg);
