@@ -223,6 +223,43 @@ static int console_sync(const struct console *c)
     return errno == EINVAL || errno == ENOTSUP ? 0 : -1;
 }
 
+/* A regular file removed or replaced since it was opened (deleted by
+ * hand, moved away by log rotation): appending to the old inode lost the
+ * notifications in silence (trial 85). Opened again by its path, created
+ * if need be: 0, or -1 with the stage's error set when it cannot be (its
+ * folder gone: the records are kept and retried). */
+static int console_reopen_if_gone(struct console *c)
+{
+    struct stat now, open_sb;
+    if (!c->is_file || !c->sync || fstat(fileno(c->out), &open_sb) != 0)
+        return 0;
+    if (stat(c->cfg->path, &now) == 0 && now.st_dev == open_sb.st_dev &&
+        now.st_ino == open_sb.st_ino)
+        return 0;
+    int fd =
+        open(c->cfg->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+    if (f == NULL) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        console_api->set_error(
+            c->st, "io",
+            "console-sink: %s was removed or replaced, and cannot be "
+            "created again: %s; the records are kept and written once it "
+            "can be (create its folder)",
+            c->cfg->path, strerror(e));
+        return -1;
+    }
+    fclose(c->out);
+    c->out = f;
+    console_api->log(c->st, CO_LOG_WARN,
+                     "console-sink: %s was removed or replaced since it was "
+                     "opened (log rotation?): writing to it anew",
+                     c->cfg->path);
+    return 0;
+}
+
 static int console_append(struct console *c, const char *s)
 {
     size_t n = strlen(s);
@@ -373,6 +410,8 @@ static co_status_t console_flush(void *instance)
         console_api->set_error(c->st, "memory", "console-sink: out of memory");
         return CO_RETRY;
     }
+    if (c->len > 0 && console_reopen_if_gone(c) != 0)
+        return CO_RETRY;
     if (c->len > 0) {
         /* a regular file's size before: a write cut short (a full disk, a
          * file-size limit) is taken back, so no half block stays in the

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void *handle;
@@ -391,6 +392,43 @@ START_TEST(dev_null_flushes)
 }
 END_TEST
 
+/* Trial 85: the file removed while the stage runs (by hand, or rotated
+ * away): the next flush writes to a new file of that path, not to the
+ * deleted inode; with its folder gone too, the flush is retried with the
+ * reason, the records kept. */
+START_TEST(file_removed_reopened)
+{
+    co_fake_plugin_t fp = {0};
+    ck_assert_int_eq(
+        co_fake_host_start_plugin(
+            host, plugin,
+            json_pack("{s:s, s:s}", "path", path, "format", "jsonl"), NULL,
+            &fp),
+        CO_OK);
+    ck_assert_int_eq(put(fp.inst, "k1", "\"one\"", 5, NULL, 0), CO_OK);
+    ck_assert_int_eq(fp.p->flush(fp.inst), CO_OK);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(put(fp.inst, "k2", "\"two\"", 5, NULL, 0), CO_OK);
+    ck_assert_int_eq(fp.p->flush(fp.inst), CO_OK);
+    char *got = slurp();
+    ck_assert_msg(strstr(got, "two") != NULL && strstr(got, "one") == NULL,
+                  "after the file was removed: '%s'", got);
+    free(got);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+    ck_assert_int_eq(put(fp.inst, "k3", "\"three\"", 7, NULL, 0), CO_OK);
+    ck_assert_int_eq(fp.p->flush(fp.inst), CO_RETRY);
+    ck_assert_msg(strstr(host->error_msg, "cannot be created again") != NULL,
+                  "%s", host->error_msg);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    ck_assert_int_eq(fp.p->flush(fp.inst), CO_OK);
+    got = slurp();
+    ck_assert_msg(strstr(got, "three") != NULL, "kept: '%s'", got);
+    free(got);
+    co_fake_host_stop_plugin(&fp);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("console-sink");
@@ -404,6 +442,7 @@ static Suite *suite(void)
     tcase_add_test(t, bad_format);
     tcase_add_test(t, dash_is_stdout);
     tcase_add_test(t, dev_null_flushes);
+    tcase_add_test(t, file_removed_reopened);
     suite_add_tcase(s, t);
     return s;
 }
