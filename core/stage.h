@@ -358,7 +358,10 @@ int co_stage_loss_exit(const char *pipeline);
  *        status 1" when the process stops, " when the stage starts again
  *        (a restart; duplicates, none lost)" when only this stage is
  *        restarted (control API or its restart policy: the process runs on;
- *        trial 80 was told "exit status 1"). Static string; any thread.
+ *        trial 80 was told "exit status 1"). On a standalone embedded
+ *        broker (`careerops broker`) "none lost" holds only while that
+ *        broker runs, and the tail says so (trial 85). Static string; any
+ *        thread.
  */
 const char *co_stage_stop_tail(const co_stage_t *st);
 

@@ -262,13 +262,11 @@ static void co__commit_last(co_stage_t *st, int stopping)
      * broker stall, "Unknown member") */
     co_log(stopping ? CO_LOG_ERROR : CO_LOG_WARN, st->sc->name, st->sc->plugin,
            "the last offset commit failed (%s): the records this stage "
-           "handled since its previous commit will be read again %s "
-           "(duplicates, none lost)%s",
+           "handled since its previous commit will be read again %s",
            rd_kafka_err2str(err),
-           stopping ? "at its next start"
+           stopping ? co_stage_stop_tail(st)
                     : "by whichever instance reads these partitions next (this "
-                      "one, once the broker answers)",
-           stopping ? "; exit status 1" : "");
+                      "one, once the broker answers; duplicates, none lost)");
     if (stopping)
         st->unfinished_at_stop = 1;
 }
