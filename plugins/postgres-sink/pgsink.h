@@ -184,6 +184,7 @@ extern const char pgsink_moved_cues_with_sql[];
  *        application.
  */
 extern const char pgsink_other_role_sql[];
+extern const char pgsink_lock_schema_sql[];
 /**
  * @brief Migration 12: automatic company aliases: a short company named
  *        from its own domain (a label spelling it, not the user's own

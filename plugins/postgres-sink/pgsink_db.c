@@ -646,6 +646,10 @@ static const co_pgmig_step_t pgsink_migrations[] = {
      "application of its own: it no longer closes the one with an interview "
      "ahead",
      pgsink_other_role_sql},
+    {18,
+     "one account's writers no longer wait for another's: the lock of a "
+     "company's applications names the schema",
+     pgsink_lock_schema_sql},
 };
 
 #define PGSINK_LATEST                                                          \

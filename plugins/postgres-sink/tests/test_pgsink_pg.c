@@ -167,6 +167,14 @@ START_TEST(migrate_previous_with_data)
                      latest);
     /* migration 3 derives the applications of the events already stored */
     ck_assert_int_eq(t_count("SELECT count(*) FROM applications"), 1);
+    /* migration 18: the applications' lock names the schema (trial 85: one
+     * account's writers waited for another's) */
+    ck_assert_int_eq(
+        t_count("SELECT count(*) FROM pg_proc WHERE proname = "
+                "'careerops_application_rederive' AND pronamespace = "
+                "current_schema()::regnamespace AND prosrc LIKE "
+                "'%careerops-app:\"' || current_schema() || '\":%'"),
+        1);
     ck_assert_int_eq(t_count("SELECT count(*) FROM events WHERE company = "
                              "'Fictional Widgets Ltd' AND doc->>'schema' = "
                              "'careerops.event.v1'"),
