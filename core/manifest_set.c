@@ -178,7 +178,29 @@ static int co__set_walk(json_t *root, const co__seg_t *segs, int n, json_t *v,
             size_t at = 0;
             json_t *found = co__set_by_name(cur, s->key, &at);
             if (found == NULL) {
-                co_diag_add(d, where, "no element named '%s'", s->key);
+                /* the names there, and the closest (trial 85: none said) */
+                char names[400] = "";
+                const char *near[64];
+                size_t nn = 0, k;
+                json_t *el;
+                json_array_foreach(cur, k, el)
+                {
+                    const char *nm =
+                        json_string_value(json_object_get(el, "name"));
+                    if (nm == NULL)
+                        continue;
+                    size_t l = strlen(names);
+                    snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "",
+                             nm);
+                    if (nn < 63)
+                        near[nn++] = nm;
+                }
+                near[nn] = NULL;
+                const char *close = co_closest_name(s->key, near);
+                co_diag_add(
+                    d, where, "no element named '%s'%s%s%s; the names are: %s",
+                    s->key, close ? " (did you mean '" : "", close ? close : "",
+                    close ? "'?)" : "", names[0] ? names : "none");
                 return -1;
             }
             co_buf_printf(canon, "[%zu]", at);

@@ -713,3 +713,9 @@ ok "validate and run refuse a message.max.bytes the embedded broker cannot keep"
 refused "a key twice in a --set value" '--set stages\.out\.config: a key appears twice in the value' \
     st80.json --set 'stages.out.config={"path":"a.jsonl","path":"b.jsonl"}'
 ok "a --set value with a key twice is refused"
+# trial 85: --set stages.NAME with a name no stage has: the names, and the
+# closest one
+refused "--set of a stage name that does not exist" \
+    "--set stages\.uot\.config\.x: no element named 'uot' \(did you mean 'out'\?\); the names are: src, out" \
+    st80.json --set 'stages.uot.config.x=1'
+ok "--set of a stage that does not exist names the stages"
