@@ -649,9 +649,18 @@ void co_stage_fatal(co_stage_t *st, const char *what)
     co_stage_set_status(st, CO_STAGE_FAILED, m);
 }
 
+/* Dead letters written by the stages of this process (co_stage_end_of_run) */
+static int64_t co__dead_letters;
+
+int64_t co_stage_dead_letters(void)
+{
+    return __atomic_load_n(&co__dead_letters, __ATOMIC_SEQ_CST);
+}
+
 int co_stage_dead_letter(co_stage_t *st, const co_record_t *rec,
                          const char *cls, const char *msg, int attempts)
 {
+    __atomic_add_fetch(&co__dead_letters, 1, __ATOMIC_SEQ_CST);
     co_metric_add(st->m_dlq, 1);
     co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
            "dead-lettering record (topic %s partition %d offset %lld) to %s: "

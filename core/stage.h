@@ -343,14 +343,20 @@ int co_stage_stopping(const co_stage_t *st);
 int co_stage_hard_stop(const co_stage_t *st);
 
 /**
- * @brief The exit status a run owes to data loss: 1, with an ERROR line
+ * @brief The end of a run's log: a WARN with the number of records the
+ *        stages of this process dead-lettered, when there were any; and
+ *        the exit status the run owes to data loss: 1, with an ERROR line
  *        naming the pipeline and the count, when a stage of this process
  *        saw the broker drop records before it read them (the DATA LOSS
- *        lines); else 0 and nothing logged.
- * @param pipeline The manifest's pipeline name (borrowed), for the line.
- * @remark Thread-safe; the count covers the whole process.
+ *        lines); else 0.
+ * @param pipeline The manifest's pipeline name (borrowed), for the lines.
+ * @remark Thread-safe; the counts cover the whole process.
  */
-int co_stage_loss_exit(const char *pipeline);
+int co_stage_end_of_run(const char *pipeline);
+
+/** @brief Records dead-lettered by the stages of this process so far
+ *         (co_stage_dead_letter()). Thread-safe. */
+int64_t co_stage_dead_letters(void);
 
 /**
  * @brief The end of a stopping stage's ERROR about records it leaves

@@ -40,11 +40,17 @@ static co_expect_t *co__expect(co_stage_t *st, const char *topic, int32_t p)
 }
 
 /* Records the broker dropped before a stage of this process read them
- * (co_stage_loss_exit()). */
+ * (co_stage_end_of_run()). */
 static int64_t co__lost_records;
 
-int co_stage_loss_exit(const char *pipeline)
+int co_stage_end_of_run(const char *pipeline)
 {
+    int64_t dl = co_stage_dead_letters();
+    if (dl > 0) /* trial 85: 40 dead letters, then exit 0 and no word */
+        co_log(CO_LOG_WARN, NULL, NULL,
+               "pipeline %s: %lld record%s went to dead-letter topics this "
+               "run (`careerops dlq list MANIFEST` shows them and why)",
+               pipeline, (long long)dl, dl == 1 ? "" : "s");
     int64_t n = __atomic_load_n(&co__lost_records, __ATOMIC_SEQ_CST);
     if (n == 0)
         return 0;

@@ -17,6 +17,9 @@ start_broker m.json
 "$B" run m.json --set "kafka.bootstrap.servers=$BS" --until-idle 2> run.log || fail "run: $(tail -3 run.log)"
 k=$(distinct_keys out.jsonl); n=$(total_lines out.jsonl)
 [ "$k" = 9900 ] && [ "$n" = 9900 ] || fail "sink has $n lines / $k keys, expected 9900"
+# trial 85: dead letters, then exit 0 and no word at the end
+grep -q 'pipeline itdlq: 100 records went to dead-letter topics this run' run.log ||
+    fail "no closing line about the dead letters: $(tail -2 run.log)"
 "$B" dlq list m.json --set "kafka.bootstrap.servers=$BS" > dlq.txt
 [ "$(wc -l < dlq.txt)" = 100 ] || fail "expected 100 dead letters, got $(wc -l < dlq.txt)"
 grep -c 'injected failure for seq' dlq.txt | grep -qx 100 || fail "dead letters lack the reason"
