@@ -118,7 +118,9 @@ void co_port_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason,
         st->broker_check_ms = st->broker_down_ms + 2000;
         char m[600];
         snprintf(m, sizeof m,
-                 "waiting for the broker: all brokers are down (%s); check "
+                 "waiting for the broker: all brokers are down (librdkafka: "
+                 "\"%s\", counting the bootstrap address and each broker "
+                 "learned from it, so one broker may count twice); check "
                  "that bootstrap.servers names a running broker",
                  reason);
         co_stage_set_status(st, CO_STAGE_WAITING, m);
