@@ -20,8 +20,8 @@ static void co__api_log(co_stage_t *st, co_log_level_t level, const char *fmt,
 {
     /* a level outside co_log_level_t (trial 83: 99 was dropped in
      * silence) is logged at WARN, which a plugin's bug should not hide */
-    if (level != CO_LOG_ERROR && level != CO_LOG_WARN &&
-        level != CO_LOG_INFO && level != CO_LOG_DEBUG)
+    if (level != CO_LOG_ERROR && level != CO_LOG_WARN && level != CO_LOG_INFO &&
+        level != CO_LOG_DEBUG)
         level = CO_LOG_WARN;
     va_list ap;
     va_start(ap, fmt);
@@ -67,7 +67,7 @@ static int co__api_emit(co_stage_t *st, const co_record_t *rec)
             st->emit_refused = why;
             co_log(CO_LOG_WARN, st->sc->name, st->sc->plugin,
                    "%s; refused with CO_ERR_INVAL (a bug of the plugin; said "
-                   "once)",
+                   "once for each fault)",
                    why);
         }
         return CO_ERR_INVAL;

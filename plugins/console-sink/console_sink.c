@@ -150,6 +150,27 @@ static int console_lasting(int fd)
     return n >= 5 && memcmp(to, "pipe:", 5) == 0;
 }
 
+/* `path` opened for appending, created 0600 whatever the umask (it holds
+ * mail content: notifications, dead letters), or NULL with errno set.
+ * Opened without waiting: a FIFO that nothing reads blocked open() for
+ * ever, SIGTERM not heard (trial 55); it is ENXIO now, and one with a
+ * reader is written to as before (blocking). */
+static FILE *console_open(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK,
+                  0600);
+    int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+    if (fl >= 0)
+        fl = fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fl >= 0 ? fdopen(fd, "a") : NULL;
+    if (f == NULL && fd >= 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
 static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
                                 const void *config, void **instance)
 {
@@ -176,23 +197,7 @@ static co_status_t console_init(const co_host_api_t *api, co_stage_t *st,
         strcmp(cfg->path, "-") == 0) {
         c->out = stdout;
     } else {
-        /* the file holds mail content (notifications, dead letters):
-         * created 0600 whatever the umask */
-        /* opened without waiting: a FIFO that nothing reads blocked
-         * open() for ever, SIGTERM not heard (trial 55); it is ENXIO now,
-         * one with a reader is written to as before (blocking) */
-        int fd =
-            open(cfg->path,
-                 O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600);
-        int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
-        if (fl >= 0)
-            fl = fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-        c->out = fl >= 0 ? fdopen(fd, "a") : NULL;
-        if (c->out == NULL && fd >= 0) {
-            int e = errno;
-            close(fd);
-            errno = e;
-        }
+        c->out = console_open(cfg->path);
         if (c->out == NULL) {
             api->set_error(st, "config",
                            "console-sink: cannot open `path` %s for "
@@ -236,13 +241,9 @@ static int console_reopen_if_gone(struct console *c)
     if (stat(c->cfg->path, &now) == 0 && now.st_dev == open_sb.st_dev &&
         now.st_ino == open_sb.st_ino)
         return 0;
-    int fd =
-        open(c->cfg->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+    FILE *f = console_open(c->cfg->path);
     if (f == NULL) {
         int e = errno;
-        if (fd >= 0)
-            close(fd);
         console_api->set_error(
             c->st, "io",
             "console-sink: %s was removed or replaced, and cannot be "

@@ -1349,63 +1349,6 @@ char *rules_subject_role(const rules_ctx_t *c)
     return NULL;
 }
 
-/* Decode RFC 2047 encoded words ("=?utf-8?q?Caf=C3=A9s_=3Cjobs=40...?=",
- * B or Q, any charset taken as UTF-8) into out; 1 if something was
- * decoded. A mail program that encodes a whole From header, address
- * included, leaves the mail library nothing but this string. */
-static int rules_decode_words(const char *in, char *out, size_t out_size)
-{
-    size_t o = 0;
-    int any = 0;
-    const char *p = in;
-    while (*p && o + 1 < out_size) {
-        const char *q1, *q2, *end;
-        if (p[0] == '=' && p[1] == '?' && (q1 = strchr(p + 2, '?')) != NULL &&
-            q1[1] != '\0' && q1[2] == '?' &&
-            (end = strstr(q1 + 3, "?=")) != NULL) {
-            char enc = (char)tolower((unsigned char)q1[1]);
-            q2 = q1 + 3;
-            size_t n = (size_t)(end - q2);
-            if (enc == 'b') {
-                char tmp[512];
-                if (n >= sizeof tmp)
-                    return 0;
-                memcpy(tmp, q2, n);
-                tmp[n] = '\0';
-                gsize dl = 0;
-                guchar *d = g_base64_decode(tmp, &dl);
-                for (gsize i = 0; d != NULL && i < dl && o + 1 < out_size; i++)
-                    out[o++] = (char)d[i];
-                g_free(d);
-            } else if (enc == 'q') {
-                for (size_t i = 0; i < n && o + 1 < out_size; i++) {
-                    if (q2[i] == '_')
-                        out[o++] = ' ';
-                    else if (q2[i] == '=' && i + 2 < n + 1 &&
-                             isxdigit((unsigned char)q2[i + 1]) &&
-                             isxdigit((unsigned char)q2[i + 2])) {
-                        char hx[3] = {q2[i + 1], q2[i + 2], '\0'};
-                        out[o++] = (char)strtol(hx, NULL, 16);
-                        i += 2;
-                    } else
-                        out[o++] = q2[i];
-                }
-            } else
-                return 0;
-            any = 1;
-            p = end + 2;
-            /* white space between encoded words is dropped */
-            const char *w = p + strspn(p, " \t\r\n");
-            if (w[0] == '=' && w[1] == '?')
-                p = w;
-            continue;
-        }
-        out[o++] = *p++;
-    }
-    out[o] = '\0';
-    return any;
-}
-
 /* The sender writes from a personal mailbox (a consumer provider or a
  * placeholder mailbox domain such as inbox.test). */
 int rules_personal_sender(const char *addr, const rules_sender_t *s)
@@ -1802,15 +1745,9 @@ void rules_company_from_sender(rules_ctx_t *c)
     const char *name = c->from_name;
     const char *addr = c->from_addr;
     const rules_sender_t *s = c->sender;
-    /* a From header encoded whole ("=?utf-8?q?Acme_=3Cjobs=40acme...?=")
-     * decodes to a name holding the address: "Acme <jobs@acme.example>" */
-    char fixed_name[256], fixed_addr[256], decoded[512];
-    if (addr != NULL && strncmp(addr, "=?", 2) == 0 &&
-        rules_decode_words(addr, decoded, sizeof decoded) &&
-        strchr(decoded, '<') != NULL) {
-        name = decoded;
-        addr = NULL;
-    }
+    /* (a From header encoded whole, address included, is read again by
+     * the mail library: defect address-in-encoded-word) */
+    char fixed_name[256], fixed_addr[256];
     const char *lt = name ? strrchr(name, '<') : NULL;
     if ((addr == NULL || *addr == '\0') && lt != NULL && strchr(lt, '@')) {
         size_t nl = (size_t)(lt - name);
