@@ -674,9 +674,10 @@ static int co__missing_plugin_command(int argc, char **argv)
                      h->file);
         fprintf(stderr,
                 "error: `careerops %s` is a command of the %s plugin, which "
-                "is not available: %s\n(a build made with -Dplugins=NAMES "
-                "must list %s: `meson configure build -Dplugins=all && "
-                "ninja -C build`)\n",
+                "is not available: %s\n(build every plugin: `ninja -C "
+                "build`; `scripts/demo.sh` builds only the demo's; a build "
+                "made with -Dplugins=NAMES must list %s: `meson configure "
+                "build -Dplugins=all && ninja -C build`)\n",
                 name, plugin, e, plugin);
         (void)argc;
         return 1;

@@ -1453,8 +1453,12 @@ else:
         shown_rep = missing - summary["notifications_held_back"]
         own = min(own_replies, shown_rep)
         dl = min(summary["notifications_repeated_deadlines"], shown_rep - own)
-        parts = [(own, f"your own {'reply' if own == 1 else 'replies'} about "
-                       f"{'an interview' if own == 1 else 'interviews'} already printed"),
+        # the repeat of a pair of an invitation and the user's reply
+        # confirming it: the one handled second (either, trial 86)
+        parts = [(own, "your own reply or the invitation it confirms (the other "
+                       "of the two printed)" if own == 1 else
+                       "your own replies or the invitations they confirm (the "
+                       "other of each pair printed)"),
                  (shown_rep - own - dl, "the same interview (company and time) as one already printed"),
                  (dl, "the same offer or assessment (company and deadline) as one already printed"),
                  (missing - shown_rep, "held back by the notifier (a reply naming no company, "
