@@ -538,32 +538,61 @@ static int notifier_superseded(struct notifier *n, json_t *event)
     return found;
 }
 
-/* The interview the plugin last announced for the company of a moved
- * (rescheduled) interview, at another time than the new one and not
- * cancelled (its remembered slot, notifier_interview_info(): "date",
- * "role"; a new reference), or NULL: none, or the state store unreachable
- * (the notice then only says "(new time)"). */
+/* The interview a moved (rescheduled) interview moves: the one its
+ * subject's topic or calendar UID names (notifier_topics(): the same
+ * thread or invitation, whatever the company is called in it: "Orion"
+ * then "Orion Labs", trial 86), else the last one announced for its
+ * company; at another time than the new one and not cancelled (its
+ * remembered slot, notifier_interview_info(): "date", "role"; a new
+ * reference), or NULL: none, or the state store unreachable (the notice
+ * then only says "(new time)"). */
 static json_t *notifier_moved_from(struct notifier *n, json_t *event)
 {
     char ckey[200];
     const char *date =
         json_string_value(json_object_get(event, "scheduled_date"));
-    if (date == NULL || !json_is_true(json_object_get(event, "rescheduled")) ||
-        notifier_company_key(
-            json_string_value(json_object_get(event, "company")), ckey,
-            sizeof ckey) != 0)
+    if (date == NULL || !json_is_true(json_object_get(event, "rescheduled")))
         return NULL;
-    json_t *slots = NULL;
-    if (notifier_state_json(n, "company:", ckey, &slots) != 0)
-        return NULL;
+    json_t *slots = json_array(), *v = NULL;
+    json_t *topics = notifier_topics(event, NOTIFIER_TOPICS_INVITE);
+    size_t i;
+    json_t *t;
+    json_array_foreach(topics, i, t)
+    {
+        if (notifier_state_json(n, "topic:", json_string_value(t), &v) == 0 &&
+            json_is_string(v))
+            json_array_append(slots, v);
+        json_decref(v);
+        v = NULL;
+    }
+    json_decref(topics);
+    /* the company's slots after the topics', the newest first */
+    size_t ntopic = json_array_size(slots);
+    int have_ckey = notifier_company_key(
+                        json_string_value(json_object_get(event, "company")),
+                        ckey, sizeof ckey) == 0;
+    if (have_ckey && notifier_state_json(n, "company:", ckey, &v) == 0 &&
+        json_is_array(v))
+        for (size_t k = json_array_size(v); k-- > 0;)
+            json_array_append(slots, json_array_get(v, k));
+    json_decref(v);
     json_t *found = NULL;
-    for (size_t i = json_array_size(slots); i-- > 0 && found == NULL;) {
+    for (i = 0; i < json_array_size(slots) && found == NULL; i++) {
         json_t *iv = NULL;
         const char *s = json_string_value(json_array_get(slots, i));
         if (s == NULL || notifier_state_json(n, "interview:", s, &iv) != 0)
             break;
         const char *at = json_string_value(json_object_get(iv, "date"));
-        if (at != NULL && strcmp(at, date) != 0 &&
+        /* a topic's interview of another company is not this one (a
+         * subject as plain as "Interview"): one name must start the other */
+        char ik[200];
+        int other = i < ntopic && have_ckey &&
+                    notifier_company_key(
+                        json_string_value(json_object_get(iv, "company")), ik,
+                        sizeof ik) == 0 &&
+                    strncmp(ik, ckey, strlen(ik)) != 0 &&
+                    strncmp(ckey, ik, strlen(ckey)) != 0;
+        if (at != NULL && strcmp(at, date) != 0 && !other &&
             !json_is_true(json_object_get(iv, "cancelled")))
             found = json_incref(iv);
         json_decref(iv);

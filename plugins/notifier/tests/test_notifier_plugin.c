@@ -398,6 +398,38 @@ START_TEST(moved_says_old_time)
 }
 END_TEST
 
+/* A move that spells the company shorter ("Orion" after "Orion Labs")
+ * finds the interview it moves by its thread's subject (trial 86: only
+ * "(new time)"); the same plain subject of another company does not. */
+START_TEST(moved_found_by_subject)
+{
+    char *evs[] = {mail_ev("INTERVIEW", "inv", "Orion Labs", NULL,
+                           "Interview: Data Engineer", "2026-12-01T16:00:00Z",
+                           "2026-12-08T21:00:00Z"),
+                   mail_ev("INTERVIEW", "mv", "Orion", NULL,
+                           "Re: Interview: Data Engineer",
+                           "2026-12-03T16:00:00Z", "2026-12-10T22:00:00Z"),
+                   mail_ev("INTERVIEW", "mv2", "Kestrel Bank", NULL,
+                           "Re: Interview: Data Engineer",
+                           "2026-12-04T16:00:00Z", "2026-12-11T22:00:00Z")};
+    set_field(&evs[1], "rescheduled", json_true());
+    set_field(&evs[2], "rescheduled", json_true());
+    char got[1024];
+    run_order(evs, (const int[]){0, 1, 2}, 3, got, sizeof got);
+    ck_assert_str_eq(got, "Interview with Orion Labs|Interview with Orion "
+                          "(new time)|Interview with Kestrel Bank (new time)");
+    json_t *c = emitted(1);
+    ck_assert_str_eq(json_string_value(json_object_get(c, "moved_from_utc")),
+                     "2026-12-08T21:00:00Z");
+    json_decref(c);
+    c = emitted(2);
+    ck_assert_ptr_null(json_object_get(c, "moved_from_utc"));
+    json_decref(c);
+    for (int i = 0; i < 3; i++)
+        free(evs[i]);
+}
+END_TEST
+
 /* A rejection ("we need to cancel your interview ... filled the
  * position") ends the company's interviews still ahead at its date, of its
  * role when it names one; a text cancel labelled INTERVIEW ends the one at
@@ -760,6 +792,7 @@ static Suite *suite(void)
     tcase_add_test(t, interview_told_once);
     tcase_add_test(t, calendar_cancel_both_orders);
     tcase_add_test(t, moved_says_old_time);
+    tcase_add_test(t, moved_found_by_subject);
     tcase_add_test(t, offer_reminder_once);
     tcase_add_test(t, own_withdrawal_cancels);
     tcase_add_test(t, rejection_and_text_cancel);
