@@ -772,6 +772,24 @@ static int rules_gender_ending(const rules_text_t *t, size_t i)
     return 0;
 }
 
+/* A name that starts with a number, written as one word with a capital
+ * after the digits: "3Sixty", "4Front" (writer w17), not "10AM", "2nd". */
+static int rules_digit_name(const rules_text_t *t, const rules_tok_t *tk)
+{
+    if (!(tk->flags & RULES_T_DIGIT))
+        return 0;
+    const char *o = t->seg[tk->seg].text + tk->off;
+    size_t n = tk->end - tk->off, d = 0;
+    while (d < n && d < 3 && isdigit((unsigned char)o[d]))
+        d++;
+    if (d == 0 || d + 3 > n || !isupper((unsigned char)o[d]))
+        return 0;
+    for (size_t k = d + 1; k < n; k++)
+        if (!islower((unsigned char)o[k]))
+            return 0;
+    return 1;
+}
+
 static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
                             size_t max, int is_role, size_t *first,
                             size_t *last)
@@ -810,7 +828,9 @@ static size_t rules_capture(const rules_ctx_t *c, size_t from, int dir,
         }
         int cap = (tk->flags & RULES_T_CAP) != 0;
         int ok;
-        if (n == 0)
+        if (n == 0 && !is_role && rules_digit_name(t, tk))
+            ok = 1;
+        else if (n == 0)
             ok = cap && (!rules_db_is_stop(c->db, tk->w) ||
                          (is_role && rules_title_word(tk->w, tk->len)) ||
                          /* "position at The Quillon Group" (trial 30) */
@@ -2574,7 +2594,7 @@ static int rules_text_person(rules_ctx_t *c, const char *p, size_t n,
  * scheduling service's notification (weight 3, over its display name's
  * 1.5): with the company's own sender the domain already names it; a
  * scheduling tool's "Event Type:" line is read the same way. */
-static int rules_title_cand(rules_ctx_t *c, char *p);
+static int rules_title_cand(rules_ctx_t *c, char *p, int strict);
 static int rules_lead_value(const char *text, const char *const *lead,
                             char *buf, size_t size);
 
@@ -2614,7 +2634,7 @@ static void rules_calendar_subject_cand(rules_ctx_t *c)
                 p = dash + 3;
         }
     }
-    if (rules_title_cand(c, p) || c->sender->kind != RULES_K_SCHEDULING)
+    if (rules_title_cand(c, p, 0) || c->sender->kind != RULES_K_SCHEDULING)
         return;
     /* a scheduling tool's "Event Type: Technical Interview - Cinderbox
      * Games (60 min)" line */
@@ -2622,7 +2642,53 @@ static void rules_calendar_subject_cand(rules_ctx_t *c)
         "Event Type:", "Event:", "Evento:", "Tipo de evento:", NULL};
     if (rules_lead_value(rules_company_jstr(c->email, "text"), lead, buf,
                          sizeof buf))
-        rules_title_cand(c, buf);
+        rules_title_cand(c, buf, 0);
+}
+
+/* The title (SUMMARY) of a calendar invitation a person sent from their
+ * own mailbox, not through a calendar service (whose title is the subject,
+ * rules_calendar_subject_cand): "Forty-Two Labs <> Daniel Ortega:
+ * technical interview", "Entretien final - Atelier Lune / Julien Moreau"
+ * (writer w17: the invitation named its company nowhere else). */
+static void rules_calendar_title_cands(rules_ctx_t *c)
+{
+    if (c->sender != NULL && (c->sender->kind == RULES_K_MEETING ||
+                              c->sender->kind == RULES_K_SCHEDULING))
+        return;
+    /* a sender at the company's own domain names it already (the title
+     * then names a team, a role or people: "Lunch with the Network
+     * Planning team", "Claire / Iris / Théo"); a staffing agency's
+     * domain does not: its title names the client ("Panel Interview -
+     * Greywater Bank - Owen Pryce") */
+    for (size_t k = 0; k < c->ncand; k++)
+        if (c->cand[k].quality == 1 && c->cand[k].weight > 0 &&
+            !rules_agency_key(c->cand[k].key))
+            return;
+    /* an introduction's subject in the same form: "Intro - Jordan <>
+     * Kettle" (writer w17) */
+    const char *subj = rules_company_jstr(c->email, "subject");
+    char sb[256];
+    if (subj != NULL && strstr(subj, " <> ") != NULL &&
+        strlen(subj) < sizeof sb) {
+        char *p = sb;
+        snprintf(sb, sizeof sb, "%s", subj);
+        while (strncasecmp(p, "re:", 3) == 0 || strncasecmp(p, "fw:", 3) == 0 ||
+               strncasecmp(p, "fwd:", 4) == 0)
+            p = strchr(p, ':') + 1 + strspn(strchr(p, ':') + 1, " ");
+        rules_title_cand(c, p, 1);
+    }
+    const json_t *cal = json_object_get(c->email, "calendar");
+    size_t i;
+    const json_t *ev;
+    json_array_foreach(cal, i, ev)
+    {
+        const char *sum = rules_company_jstr(ev, "summary");
+        char buf[256];
+        if (i >= 4 || sum == NULL || strlen(sum) >= sizeof buf)
+            continue;
+        snprintf(buf, sizeof buf, "%s", sum);
+        rules_title_cand(c, buf, 1);
+    }
 }
 
 /* The value of the first line of text that starts with one of `lead`
@@ -2723,7 +2789,9 @@ static void rules_host_line_cand(rules_ctx_t *c)
 
 /* The pieces of a meeting's title (rules_calendar_subject_cand); p is
  * cut in place. Returns 1 if it named the company. */
-static int rules_title_cand(rules_ctx_t *c, char *p)
+/* strict (a title a person wrote, not a service): a person of the
+ * message (the sender too, rules_is_person) or a job title is no name. */
+static int rules_title_cand(rules_ctx_t *c, char *p, int strict)
 {
     /* the time and the guest: " @ Fri Dec 11, 2026 ...", " (Robin Quist)" */
     char *cut = strstr(p, " @ ");
@@ -2789,8 +2857,13 @@ static int rules_title_cand(rules_ctx_t *c, char *p)
             snprintf(piece, sizeof piece, "%.*s", (int)len, p);
             rules_org_key(piece, key, sizeof key);
         }
+        const char *rs;
+        size_t rl;
         if (event || (key[0] && rules_is_guest(c, key)) ||
-            rules_text_person(c, p, len, 0))
+            rules_text_person(c, p, len, 0) ||
+            (strict && ((key[0] && rules_is_person(c, key)) ||
+                        rules_title_piece(p, len) ||
+                        rules_piece_role(c, p, len, &rs, &rl))))
             others++;
         else if (words > 0 && words <= 4 && !plain) {
             names++;
@@ -2815,7 +2888,9 @@ static int rules_title_cand(rules_ctx_t *c, char *p)
         names = 1; /* the other one */
     if (names == 1 && others > 0) {
         int saved = c->origin;
-        c->origin = RULES_O_SENDER; /* the service's own title line */
+        /* the service's own title line; a person's title is their prose
+         * (an agency's names its client) */
+        c->origin = strict ? RULES_O_TEXT : RULES_O_SENDER;
         rules_cand_add(c, name, name_len, 3.0, 2);
         c->origin = saved;
         return 1;
@@ -2917,7 +2992,28 @@ static int rules_title_piece(const char *s, size_t n)
             e--;
         title += rules_title_word(s + b, e - b);
     }
-    return words > 0 && title * 2 >= words + 1;
+    if (words > 0 && title * 2 >= words + 1)
+        return 1;
+    /* a title named by its last word: "Data Platform Lead", "Customer
+     * Success Manager" (writer w17); not a company's "Partners" */
+    static const char *const head[] = {
+        "lead",      "manager",     "engineer",   "director", "recruiter",
+        "developer", "coordinator", "specialist", "officer",  "scientist",
+        "designer",  "analyst",     NULL};
+    size_t e = n;
+    while (e > 0 && strchr(" ,.;:()", s[e - 1]) != NULL)
+        e--;
+    size_t b = e;
+    while (b > 0 && s[b - 1] != ' ')
+        b--;
+    char low[32];
+    if (words < 2 || words > 4 || e - b >= sizeof low)
+        return 0;
+    rules_lower(s + b, e - b, low, sizeof low);
+    for (size_t i = 0; head[i]; i++)
+        if (strcmp(low, head[i]) == 0)
+            return 1;
+    return 0;
 }
 
 /* 1 if the piece can be an organisation's name: one to five words, the
@@ -3176,11 +3272,107 @@ static void rules_legal_line_cands(rules_ctx_t *c, const char *const *ls,
  * title on one line ("Talent Partner, Ostrander Bank", "Corinne Vail |
  * Recruiter | Granite Peak", "Co-founder @ Tidewell") and a name alone on
  * a line below the signer's ("Best,\nInes\nFernhollow"). */
+/* The text of a message forwarded in body ("---------- Forwarded message
+ * ---------" and its From:/Date:/Subject:/To: lines, then the message), or
+ * NULL: none within its first 60 lines. */
+static const char *rules_forwarded_body(const char *body)
+{
+    static const char *const marks[] = {
+        "forwarded message",    "begin forwarded",
+        "mail transféré",       "message transféré",
+        "weitergeleitete",      "mensaje reenviado",
+        "mensagem encaminhada", "doorgestuurd bericht",
+        "messaggio inoltrato",  NULL};
+    int marked = 0;
+    size_t lines = 0;
+    for (const char *p = body; p != NULL && *p && lines < 60; lines++) {
+        size_t l = strcspn(p, "\n");
+        const char *next = p[l] == '\n' ? p + l + 1 : p + l;
+        char low[160];
+        rules_lower(p, l < 150 ? l : 150, low, sizeof low);
+        if (!marked) {
+            for (size_t i = 0; marks[i] && !marked; i++)
+                marked = strstr(low, marks[i]) != NULL;
+        } else if (strspn(p, " \t\r") >= l) {
+            return marked > 1 ? next : NULL; /* the end of its header */
+        } else if (marked++ > 12 || memchr(p, ':', l) == NULL) {
+            return NULL; /* no header block of "Name: value" lines */
+        }
+        p = next;
+    }
+    return NULL;
+}
+
+static void rules_signature_in(rules_ctx_t *c, const char *body, int origin);
+
+/* A signature's line that is a website ("harbor.example", "www.lumbre.
+ * example", "Lumbre | lumbre.example") confirms the name it spells: the
+ * candidates of the signature whose name the site's first label spells
+ * weigh 1.5 more ("Harbor" below "Engineering Manager, Platform": writer
+ * w17). */
+static void rules_website_line_boost(rules_ctx_t *c, const char *const *ls,
+                                     const size_t *ll, size_t nl)
+{
+    for (size_t i = 0; i < nl; i++) {
+        const char *pc[8];
+        size_t pl[8];
+        size_t np = rules_line_pieces(ls[i], ll[i], pc, pl);
+        for (size_t k = 0; k < np; k++) {
+            const char *w = pc[k];
+            size_t n = pl[k];
+            if (n > 8 && strncasecmp(w, "https://", 8) == 0) {
+                w += 8;
+                n -= 8;
+            } else if (n > 7 && strncasecmp(w, "http://", 7) == 0) {
+                w += 7;
+                n -= 7;
+            }
+            if (n > 4 && strncasecmp(w, "www.", 4) == 0) {
+                w += 4;
+                n -= 4;
+            }
+            size_t lab = 0;
+            while (lab < n && (isalnum((unsigned char)w[lab]) || w[lab] == '-'))
+                lab++;
+            /* one label, a dot, a domain; nothing but a path after it */
+            size_t rest = lab + 1;
+            while (rest < n && (isalnum((unsigned char)w[rest]) ||
+                                w[rest] == '.' || w[rest] == '-'))
+                rest++;
+            if (lab < 3 || lab >= 64 || lab == n || w[lab] != '.' ||
+                rest == lab + 1 || (rest < n && w[rest] != '/') ||
+                memchr(w, '@', n) != NULL)
+                continue;
+            char slug[64];
+            memcpy(slug, w, lab);
+            slug[lab] = '\0';
+            for (size_t j = 0; j < c->ncand; j++)
+                if ((c->cand[j].origin & RULES_O_SIGN) &&
+                    c->cand[j].quality == 2 &&
+                    rules_slug_spells_name(slug, c->cand[j].display))
+                    c->cand[j].weight += 1.5;
+        }
+    }
+}
+
+/* The signature of the new text, and of a message forwarded in it (the
+ * user forwarding an invitation signed "Talent Acquisition / Ridgeway
+ * Health" to themselves: writer w17) */
 static void rules_signature_cands(rules_ctx_t *c)
 {
     const char *body = rules_company_jstr(c->email, "text");
     if (body == NULL)
         return;
+    rules_signature_in(c, body, RULES_O_SIGN);
+    /* counted as the prose, as its From line (rules_forward_cands): an
+     * agency forwarding its client's mail names the client there */
+    const char *fw = rules_forwarded_body(body);
+    if (fw != NULL)
+        rules_signature_in(c, fw, RULES_O_TEXT);
+}
+
+static void rules_signature_in(rules_ctx_t *c, const char *body, int origin)
+{
     /* the new text's lines */
     const char *ls[200];
     size_t ll[200], nl = 0;
@@ -3213,7 +3405,7 @@ static void rules_signature_cands(rules_ctx_t *c)
             break;
         }
     int saved = c->origin;
-    c->origin = RULES_O_SIGN;
+    c->origin = origin;
     int after_title = 0;
     for (size_t i = from; i < nl && i < from + 5; i++) {
         const char *s = ls[i];
@@ -3239,9 +3431,16 @@ static void rules_signature_cands(rules_ctx_t *c)
             (i > from + 0 || after_title) && i > closing + 1 &&
             rules_org_piece(c, pc[0], pl[0]))
             rules_cand_add(c, pc[0], pl[0], 1.5, 2);
+        /* below a title line, a line that starts with a name: "Lumbre |
+         * lumbre.example", "Copperline Freight | 1200 W Fulton Market",
+         * "Almendro Vida - Grupo Almendro" (writer w17) */
+        else if (np > 1 && !line_title && after_title &&
+                 rules_org_piece(c, pc[0], pl[0]))
+            rules_cand_add(c, pc[0], pl[0], 1.5, 2);
         after_title = line_title && np == 1;
     }
     rules_legal_line_cands(c, ls, ll, nl);
+    rules_website_line_boost(c, ls + from, ll + from, nl - from);
     c->origin = saved;
 }
 
@@ -3415,10 +3614,81 @@ int rules_same_org(const char *a, const char *b)
     return ka[0] != '\0' && strcmp(ka, kb) == 0;
 }
 
+/* 1 if s has three letters or more, none of them lower case. */
+static int rules_all_caps(const char *s)
+{
+    size_t up = 0;
+    for (; *s; s++) {
+        if (islower((unsigned char)*s))
+            return 0;
+        up += isupper((unsigned char)*s) != 0;
+    }
+    return up >= 3;
+}
+
+/* A sender's name that says it is a platform, not an employer: a job
+ * board ("JobBoard FR", "StartupJobs", "Vagas Online"), an e-signature,
+ * scheduling or assessment service ("DocHub Sign", "GoodSlot Scheduling",
+ * "ArcadeAssess") that senders.tsv does not know. */
+static int rules_platform_name(const char *display)
+{
+    char low[128];
+    rules_lower(display, strlen(display), low, sizeof low);
+    static const char *const in[] = {
+        "job",    "assess",  "hires",        "vagas",   "stellen",  "emploi",
+        "empleo", "schedul", "eignungstest", "booking", "calendar", NULL};
+    for (size_t i = 0; in[i]; i++)
+        if (strstr(low, in[i]) != NULL)
+            return 1;
+    static const char *const end[] = {"sign", "slot", " online", NULL};
+    for (const char *w = low; *w;) {
+        size_t l = strcspn(w, " -");
+        for (size_t i = 0; end[i]; i++) {
+            size_t el = strlen(end[i]);
+            if (end[i][0] == ' '
+                    ? (w > low && l == el - 1 && strncmp(w, end[i] + 1, l) == 0)
+                    : (l >= el && strncmp(w + l - el, end[i], el) == 0 &&
+                       !(l >= 6 && strncmp(w + l - 6, "design", 6) == 0)))
+                return 1;
+        }
+        w += l;
+        w += strspn(w, " -");
+    }
+    return 0;
+}
+
+/* A platform sender (rules_platform_name) whose text names the employer
+ * with a prose pattern ("transmise à Maison Cerf", "CTO at Ada", "bij
+ * Zeewind komt werken") or in its signature or footer ("Farol Tecnologia
+ * S.A. - Av. Paulista"): the sender's name weighs no more than its
+ * domain (writer w17). Not for a person named in the text ("on behalf of
+ * Lea Fontaine": two words, the first a given name). */
+static void rules_platform_demote(rules_ctx_t *c)
+{
+    int named = 0;
+    for (size_t j = 0; j < c->ncand && !named; j++) {
+        const rules_cand_t *t = &c->cand[j];
+        if ((t->origin & RULES_O_SENDER) || t->weight < 2.0 ||
+            rules_platform_name(t->display) || rules_is_person(c, t->key))
+            continue;
+        char first[64];
+        size_t fl = strcspn(t->display, " ");
+        rules_lower(t->display, fl, first, sizeof first);
+        if (t->display[fl] == ' ' && rules_db_is_given_name(c->db, first))
+            continue;
+        named = 1;
+    }
+    for (size_t i = 0; named && i < c->ncand; i++)
+        if ((c->cand[i].origin & RULES_O_SENDER) && c->cand[i].weight > 1.0 &&
+            rules_platform_name(c->cand[i].display))
+            c->cand[i].weight = 1.0;
+}
+
 char *rules_best_company(rules_ctx_t *c)
 {
     rules_subject_cand(c);
     rules_calendar_subject_cand(c);
+    rules_calendar_title_cands(c);
     rules_host_line_cand(c);
     rules_bracket_subject_cand(c);
     rules_signature_cands(c);
@@ -3464,6 +3734,7 @@ char *rules_best_company(rules_ctx_t *c)
         c->text = saved;
         free(quoted);
     }
+    rules_platform_demote(c);
     /* a staffing agency writing: a company named in the text (its
      * client) is the hiring company */
     int agency = c->agency_named;
@@ -3510,6 +3781,24 @@ char *rules_best_company(rules_ctx_t *c)
                 strncasecmp(c->cand[i].display, cd.display, dl) == 0 &&
                 c->cand[i].display[dl] == ' ')
                 best = &c->cand[i];
+    }
+    /* a name in capitals ("IRONBARK: Your application", a logo's alt
+     * text) is the name the text writes in mixed case, the longest
+     * ("Ironbark Resources": writer w17) */
+    if (best != NULL && best->quality == 2 && rules_all_caps(best->display)) {
+        size_t dl = strlen(best->display);
+        const rules_cand_t *full = NULL;
+        for (size_t i = 0; i < c->ncand; i++)
+            if (c->cand[i].weight >= 1.0 &&
+                !rules_all_caps(c->cand[i].display) &&
+                strncasecmp(c->cand[i].display, best->display, dl) == 0 &&
+                (c->cand[i].display[dl] == ' ' ||
+                 c->cand[i].display[dl] == '\0') &&
+                (full == NULL ||
+                 strlen(c->cand[i].display) > strlen(full->display)))
+                full = &c->cand[i];
+        if (full != NULL)
+            best = full;
     }
 #ifdef RULES_COMPANY_DEBUG /* -DRULES_COMPANY_DEBUG: every candidate */
     for (size_t i = 0; i < c->ncand; i++)

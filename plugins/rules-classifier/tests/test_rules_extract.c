@@ -1448,6 +1448,70 @@ START_TEST(company_of_a_reply_to_an_ats)
 }
 END_TEST
 
+/* Writer w17 (companies hard to find): a calendar invitation a person
+ * sent from a free-mail address names the company in its title; a name
+ * starting with digits; a forwarded message's signature; a line below a
+ * title line; a site line confirming the signature's name; a job board or
+ * e-signature sender whose text names the employer; a name in capitals in
+ * the subject written in full in the text. */
+START_TEST(company_writer_w17)
+{
+    json_t *e = mail("Mara Quint", "mara.quint@gmail.example",
+                     "Invitation: Technical interview @ Thu 3 Dec 2026 10:00",
+                     "You have been invited to the following event.\n\n"
+                     "Technical interview - Daniel Ortega\n");
+    json_object_set_new(
+        e, "calendar",
+        json_pack("[{s:s, s:s}]", "method", "REQUEST", "summary",
+                  "Forty-Two Labs <> Daniel Ortega: technical interview"));
+    json_object_set_new(e, "to",
+                        json_pack("[{s:s, s:s}]", "name", "Daniel Ortega",
+                                  "address", "daniel.ortega@proton.example"));
+    CHECK_COMPANY(e, "Forty-Two Labs");
+    CHECK_COMPANY(mail("HackerRank", "support@hackerrank.com",
+                       "Invitation: Software Engineer II - Online Assessment",
+                       "Hi Wei,\n\nYou have been invited by 3Sixty to take the "
+                       "Software Engineer II - Online Assessment.\n\nThe "
+                       "HackerRank team, on behalf of 3Sixty"),
+                  "3Sixty");
+    CHECK_COMPANY(mail("Tom Nakamura", "tom.nakamura@mailbox.example",
+                       "Fwd: Interview Confirmation - Clinical Data Manager",
+                       "note to self: print resume\n\n---------- Forwarded "
+                       "message ---------\nFrom: Talent Acquisition "
+                       "<donotreply@careers-mail.example>\nDate: Mon, Dec 7, "
+                       "2026 at 11:11 AM\nSubject: Interview Confirmation\n\n"
+                       "Dear Tom,\n\nThis confirms your in-person interview on "
+                       "Monday, December 14.\n\nRegards,\nTalent Acquisition\n"
+                       "Ridgeway Health\n"),
+                  "Ridgeway Health");
+    CHECK_COMPANY(
+        mail("Noor Haddad", "noor.haddad.eng@gmail.example",
+             "take-home for the data platform role",
+             "Hi Peter,\n\nHere's the take-home.\n\nNoor\nNoor "
+             "Haddad\nData Platform Lead\nCopperline Freight | 1200 W "
+             "Fulton Market, Chicago\ncopperline.example\n"),
+        "Copperline Freight");
+    CHECK_COMPANY(mail("Priya Nandakumar", "priya.n@fastmail.example",
+                       "Quick chat about the backend role?",
+                       "Hi Sam,\n\nWould Thursday at 2:00pm work?\n\nBest,\n"
+                       "Priya\n--\nPriya Nandakumar\nEngineering Manager, "
+                       "Platform\nHarbor\n400 Wharf Street, Portland\n"
+                       "harbor.example\n"),
+                  "Harbor");
+    CHECK_COMPANY(mail("DocHub Sign", "sign@dochub-sign.example",
+                       "Ilse heeft je een document gestuurd",
+                       "Hoi Lotte, wat fijn dat je bij Zeewind komt werken! "
+                       "Hierbij je aanbod."),
+                  "Zeewind");
+    CHECK_COMPANY(mail("Careers", "careers@notify-jobs.example",
+                       "IRONBARK: Your application for Field Geologist",
+                       "Thank you for your interest in the Field Geologist "
+                       "role with Ironbark Resources.\n\nKind regards,\n"
+                       "Talent Acquisition\nIronbark Resources"),
+                  "Ironbark Resources");
+}
+END_TEST
+
 /* A pattern's anchor that ends the subject ("... position") captures
  * nothing from the text below it: the role was "Gamepla", cut from the
  * subject at the length of the text's first words (trial 36). */
@@ -1499,6 +1563,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_not_a_given_name_nor_a_subject_lead);
     tcase_add_test(tc, company_not_the_recipient_for_a_role_account);
     tcase_add_test(tc, role_stays_in_its_segment);
+    tcase_add_test(tc, company_writer_w17);
     tcase_add_test(tc, company_of_a_reply_to_an_ats);
     tcase_add_test(tc, company_of_a_free_mail_recruiter);
     tcase_add_test(tc, role_not_a_reference_nor_a_contract);
