@@ -549,6 +549,10 @@ static size_t rules_domain_label(const rules_ctx_t *c, const char *addr,
     const char *at = strrchr(addr, '@');
     const char *d = at ? at + 1 : addr;
     const rules_sender_t *s = rules_db_sender(c->db, d);
+    /* the address listed alone: calendar-notification@google.com (trial
+     * 88: "Google" for Google Calendar's invitations) */
+    if (s == NULL && at != NULL)
+        s = rules_db_sender(c->db, addr);
     if (s != NULL)
         return 0; /* a vendor or a mailbox provider, not the organisation */
     const char *labs[8];
@@ -2859,7 +2863,17 @@ static int rules_title_cand(rules_ctx_t *c, char *p, int strict)
         }
         const char *rs;
         size_t rl;
+        /* a given name alone, or first of up to three words, is a
+         * person: "Phone screen - Alex / Brightline Robotics", "Nethercote
+         * Labs - Interview (Robin Quist)" (trial 88) */
+        char first[64] = "";
+        size_t fwl = strcspn(p, " ");
+        if (fwl < len && fwl < sizeof first && words <= 3)
+            rules_lower(p, fwl, first, sizeof first); /* "Robin Quist" */
+        else if (len < sizeof first && fwl >= len)
+            rules_lower(p, len, first, sizeof first);
         if (event || (key[0] && rules_is_guest(c, key)) ||
+            (first[0] && rules_db_is_given_name(c->db, first)) ||
             rules_text_person(c, p, len, 0) ||
             (strict && ((key[0] && rules_is_person(c, key)) ||
                         rules_title_piece(p, len) ||

@@ -1509,6 +1509,19 @@ START_TEST(company_writer_w17)
                        "role with Ironbark Resources.\n\nKind regards,\n"
                        "Talent Acquisition\nIronbark Resources"),
                   "Ironbark Resources");
+    /* Google Calendar's own subject (trial 88: "Google", from the
+     * address listed alone in senders.tsv; a given name is a person) */
+    CHECK_COMPANY(mail("Google Calendar", "calendar-notification@google.com",
+                       "Invitation: Phone screen - Alex / Brightline Robotics "
+                       "@ Tue Dec 15, 2026 2pm - 2:30pm (EST) "
+                       "(alex.morgan@example.org)",
+                       "You have been invited to the following event."),
+                  "Brightline Robotics");
+    CHECK_COMPANY(mail("Google Calendar", "calendar-notification@google.com",
+                       "Invitation: Nethercote Labs - Interview (Robin Quist) "
+                       "@ Tue Dec 15, 2026 2pm - 2:30pm (EST)",
+                       "You have been invited to the following event."),
+                  "Nethercote Labs");
 }
 END_TEST
 
