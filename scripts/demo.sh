@@ -1570,7 +1570,7 @@ if rb or unnamed:
         out.append(line)
 out.append("")
 out.append(f"{'elapsed':<{w}}{summary['elapsed_seconds']:.1f} s "
-           f"(the pipeline {summary['pipeline_seconds']:.1f} s; the rest: checks, build, PostgreSQL)")
+           f"(the pipeline {summary['pipeline_seconds']:.1f} s; the rest: checks, build, PostgreSQL, this summary)")
 # where this mailbox's applications are: its own schema, which
 # `careerops applications` does not default to (trial 36)
 pg_first = ("" if os.environ.get("DEMO_KEEP_DB") == "1" else
