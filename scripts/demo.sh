@@ -1343,7 +1343,7 @@ elif new_blocks.strip():
     # in date order: the "when:" line (a scheduled date, else the email's),
     # all in the same zone; undated last
     def block_time(b):
-        m = re.search(r"^  (?:when|reply by|due):\s+(?:no time read \(see the message\); email sent )?\w{3} (\d{1,2}) (\w{3}) "
+        m = re.search(r"^  (?:when|reply by|due|call):\s+(?:no time read \(see the message\); email sent )?\w{3} (\d{1,2}) (\w{3}) "
                       r"(\d{4})(?:, (\d\d):(\d\d)| \(no time given\))", b, re.M)
         # a cancellation after the invitation it cancels (same time)
         cancel = b.lstrip().startswith("== Cancelled:")
