@@ -723,6 +723,16 @@ static int rules_tok_connector(const rules_tok_t *tk)
 
 static int rules_title_word(const char *w, size_t n);
 
+/* 1 if the word as written has a capital letter: "Data", "iOS". */
+static int rules_tok_has_upper(const rules_text_t *t, const rules_tok_t *tk)
+{
+    const char *o = t->seg[tk->seg].text + tk->off;
+    for (size_t k = 0; k < tk->end - tk->off; k++)
+        if (isupper((unsigned char)o[k]))
+            return 1;
+    return (tk->flags & RULES_T_CAP) != 0;
+}
+
 /* Stop words that never start a name but go on one after a pattern
  * ("sent to Jabuticaba Tech", "Cobaltline Engineering", "Marrowick
  * University"): 1; 2 for those that go on the name a domain spells too
@@ -1066,6 +1076,39 @@ char *rules_extract(rules_ctx_t *c, int want_role)
                         first = (size_t)aend;
                         last = k - 1;
                         n = k - (size_t)aend;
+                        /* the pattern's start again inside: "for the final
+                         * round for the ML Engineer position" is "ML
+                         * Engineer" (trial 88) */
+                        for (size_t j = first + 1; want_role && j <= last;
+                             j++) {
+                            long e = rules_match_at(t, &ex->before, 0, j, seg);
+                            if (e > 0 && (size_t)e <= last) {
+                                n -= (size_t)e - first;
+                                first = (size_t)e;
+                                j = first;
+                            }
+                        }
+                        /* a phrase, not a title: "our needs for the role",
+                         * "our team will review ... against the role";
+                         * "our first dedicated Data Analyst role" is "Data
+                         * Analyst" */
+                        for (size_t j = first; want_role && n > 0 && j <= last;
+                             j++) {
+                            const rules_tok_t *tj = &t->tok[j];
+                            if (!(tj->flags & RULES_T_CAP) &&
+                                rules_db_is_stop(db, tj->w) &&
+                                !rules_title_word(tj->w, tj->len) &&
+                                !rules_tok_connector(tj))
+                                n = 0;
+                        }
+                        size_t cap = first;
+                        while (want_role && n > 0 && cap <= last &&
+                               !rules_tok_has_upper(t, &t->tok[cap]))
+                            cap++;
+                        if (cap <= last && cap > first) {
+                            n -= cap - first;
+                            first = cap;
+                        }
                         break;
                     }
                 }

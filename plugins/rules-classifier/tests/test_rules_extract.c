@@ -1525,6 +1525,41 @@ START_TEST(company_writer_w17)
 }
 END_TEST
 
+/* A role between two anchors is a title (trial 88): the pattern's start
+ * again inside is skipped, words before the title's first capital are
+ * cut, and a phrase with function words is none. */
+START_TEST(role_between_anchors)
+{
+    static const struct {
+        const char *text, *want;
+    } c[] = {
+        {"We'd like you to come onsite for the final round for the ML "
+         "Engineer position next week.",
+         "ML Engineer"},
+        {"We'd like to invite you to a technical interview for the Staff iOS "
+         "Engineer job.",
+         "Staff iOS Engineer"},
+        {"We are hiring our first dedicated Data Analyst role this year.",
+         "Data Analyst"},
+        {"Unfortunately your experience does not match the needs for the "
+         "role.",
+         NULL},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        rules_result_t r = as(mail("Northgate Labs", "jobs@northgate.example",
+                                   "Next steps at Northgate Labs", c[i].text),
+                              RULES_INTERVIEW);
+        if (c[i].want == NULL)
+            ck_assert_msg(r.role == NULL, "case %zu: role %s", i, r.role);
+        else
+            ck_assert_msg(r.role != NULL && strcmp(r.role, c[i].want) == 0,
+                          "case %zu: role %s, want %s", i,
+                          r.role ? r.role : "(none)", c[i].want);
+        rules_result_clear(&r);
+    }
+}
+END_TEST
+
 /* A pattern's anchor that ends the subject ("... position") captures
  * nothing from the text below it: the role was "Gamepla", cut from the
  * subject at the length of the text's first words (trial 36). */
@@ -1577,6 +1612,7 @@ static Suite *suite(void)
     tcase_add_test(tc, company_not_the_recipient_for_a_role_account);
     tcase_add_test(tc, role_stays_in_its_segment);
     tcase_add_test(tc, company_writer_w17);
+    tcase_add_test(tc, role_between_anchors);
     tcase_add_test(tc, company_of_a_reply_to_an_ats);
     tcase_add_test(tc, company_of_a_free_mail_recruiter);
     tcase_add_test(tc, role_not_a_reference_nor_a_contract);
