@@ -318,6 +318,8 @@ static void rules_model_decide_any(void *arg, const json_t *email,
         call->trace->context = r->context;
         call->trace->alerts_sender = r->alerts_sender;
         call->trace->calendar = r->calendar;
+        for (int l = 0; l < RULES_NLABELS; l++)
+            call->trace->rules_score[l] = r->score[l];
     }
     int top = 0;
     for (int l = 1; l < RULES_NLABELS; l++)

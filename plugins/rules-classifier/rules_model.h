@@ -36,7 +36,8 @@ typedef struct rules_model_trace_s {
     double rules_confidence;
     double bulk, context;
     int alerts_sender, calendar;
-    rules_label_t model_label; /**< argmax of prob */
+    rules_label_t model_label;         /**< argmax of prob */
+    double rules_score[RULES_NLABELS]; /**< the rules' phrase scores */
 } rules_model_trace_t;
 
 /**

@@ -71,7 +71,10 @@ int main(int argc, char **argv)
            "calendar\trules_conf\tconfidence");
     for (int l = 0; l < RULES_NLABELS; l++)
         printf("\tp_%s", rules_label_name((rules_label_t)l));
-    printf("\texpected_date\tdate\n");
+    printf("\texpected_date\tdate");
+    for (int l = 0; l < RULES_NLABELS; l++)
+        printf("\tscore_%s", rules_label_name((rules_label_t)l));
+    printf("\n");
     for (size_t i = 0; i < n; i++) {
         char *raw = NULL, *json = NULL, key[65];
         size_t len = 0;
@@ -103,7 +106,10 @@ int main(int argc, char **argv)
                 co_eval_parse_rfc3339(res.scheduled, &gm) != 0)
                 gm = -1;
             trace_minute(gm, got, sizeof got);
-            printf("\t%s\t%s\n", want, got);
+            printf("\t%s\t%s", want, got);
+            for (int l = 0; l < RULES_NLABELS; l++)
+                printf("\t%.1f", tr.rules_score[l]);
+            printf("\n");
             rules_result_clear(&res);
         }
         json_decref(e);
