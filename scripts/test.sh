@@ -4,7 +4,8 @@
 # integration, abi, corpus replay), then the unit suite again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, the crash test (suite
 # chaos), compiles the release build
-# (-O3 -Werror warns about things -O2 does not), and stops PostgreSQL.
+# (-O3 -Werror warns about things -O2 does not), and stops PostgreSQL
+# (unless it was running before).
 #
 #   bash scripts/test.sh            # everything
 #   bash scripts/test.sh --quick    # skip the crash, sanitizer, release and real-Kafka passes
@@ -44,8 +45,20 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 quick=0 kafka_only=0
-[ "${1:-}" = "--quick" ] && quick=1
-[ "${1:-}" = "--kafka" ] && kafka_only=1
+# one option at most; anything else is refused before anything starts
+# (trial 88: `--help` ran the whole suite, a mistyped option was ignored)
+case "${1:-}" in
+'') ;;
+--quick) quick=1 ;;
+--kafka) kafka_only=1 ;;
+-h | --help)
+    sed -n '2,/^set -uo/{/^set -uo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+    exit 0 ;;
+*)
+    echo "test.sh: unknown option '$1' (give none, --quick, --kafka or --help)" >&2
+    exit 2 ;;
+esac
+[ $# -le 1 ] || { echo "test.sh: one option at most (--quick, --kafka or --help)" >&2; exit 2; }
 
 bash scripts/deps.sh || { echo "could not install dependencies" >&2; exit 1; }
 
@@ -73,13 +86,24 @@ fi
 # ninja processes work in one build folder.
 ninja -C "$build" all meson-test-prereq || exit 1
 
+# a PostgreSQL that was running before (the user's, the demo's) is left
+# running at the end (trial 88: it was stopped)
+pg_was_running=0
+bash scripts/pg.sh status >/dev/null 2>&1 && pg_was_running=1
 bash scripts/pg.sh start || exit 1
 eval "$(bash scripts/pg.sh env)"
 kafka_started=0
 lane_pids=()
-trap '[ -z "$weed_build" ] || kill "$weed_build" 2>/dev/null || true
-      for p in "${lane_pids[@]:-}"; do [ -z "$p" ] || kill "$p" 2>/dev/null || true; done
-      bash scripts/pg.sh stop >/dev/null 2>&1 || true
+# a lane and everything it started (its meson test, ninja, the tests'
+# own servers): a cut pipe or Ctrl-C left them running (trial 88)
+kill_tree() {
+    local c
+    for c in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$c"; done
+    kill "$1" 2>/dev/null || true
+}
+trap '[ -z "$weed_build" ] || kill_tree "$weed_build"
+      for p in "${lane_pids[@]:-}"; do [ -z "$p" ] || kill_tree "$p"; done
+      [ $pg_was_running = 1 ] || bash scripts/pg.sh stop >/dev/null 2>&1 || true
       bash scripts/chroma.sh stop >/dev/null 2>&1 || true
       [ $kafka_started = 0 ] || bash scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
 # Without PyPI (Debian's mirror only) the chroma-real test skips.
