@@ -280,7 +280,10 @@ static const char co__archive_usage[] =
     "  ls [PREFIX]   list objects: date, size, key\n"
     "  prune --older-than DAYS\n"
     "                delete raw messages (sha256/) stored more than DAYS "
-    "days ago";
+    "days ago\n"
+    "(a backup of the PostgreSQL tables into the archive and its restore are "
+    "the\ncommands `careerops backup` and `careerops restore REF --dsn D`; "
+    "see their --help)";
 
 /* `archive get REF [-o OUT]`: the content to OUT (NULL: stdout). OUT is
  * written under an unnamed or temporary name and renamed into place when

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <strings.h>
 #include <time.h>
@@ -215,6 +216,13 @@ static int co__eval_load_labels(const char *path, const char *dir,
 {
     char *buf = NULL;
     size_t len = 0;
+    struct stat dst;
+    if (stat(dir, &dst) != 0 || !S_ISDIR(dst.st_mode)) {
+        /* trial 88: a missing folder was reported as its first file */
+        fprintf(stderr, "error: the emails folder %s: %s\n", co_cli_shown(dir),
+                stat(dir, &dst) != 0 ? strerror(errno) : "not a folder");
+        return 2;
+    }
     int rc = co_read_file(path, &buf, &len);
     if (rc != 0) {
         fprintf(stderr, "error: %s: cannot read the labels file: %s\n",
@@ -280,8 +288,8 @@ static int co__eval_load_labels(const char *path, const char *dir,
          * 61); the read (co_read_file()) bounds its wait */
         if (file[0] == '\0' || access(full, R_OK) != 0) {
             fprintf(stderr,
-                    "error: %s:%ld: message file %s: %s (paths are relative "
-                    "to --emails %s)\n",
+                    "error: %s:%ld: message file %s: %s (file names are "
+                    "relative to the emails folder %s)\n",
                     co_cli_shown(path), start_line, co_cli_shown(full),
                     file[0] ? strerror(errno) : "empty file name",
                     co_cli_shown(dir));
@@ -656,6 +664,7 @@ static int co__eval_report(const co__eval_rows_t *rows, int as_json,
            a, date_ok, date_rows);
     if (mismatches) {
         printf("\nmismatches:\n");
+        size_t shown = 0;
         for (size_t i = 0; i < rows->n; i++) {
             const co__eval_row_t *r = &rows->v[i];
             char ka[256], kb[256];
@@ -666,6 +675,7 @@ static int co__eval_report(const co__eval_rows_t *rows, int as_json,
             int bad_date = r->minute >= 0 && r->pred_minute != r->minute;
             if (!bad_label && !bad_comp && !bad_date)
                 continue;
+            shown++;
             printf("  %s: expected %s, got %s", r->file,
                    co__eval_labels[r->label],
                    co__eval_unread(r) ? "nothing (not read)"
@@ -680,6 +690,8 @@ static int co__eval_report(const co__eval_rows_t *rows, int as_json,
                 printf(" (%s)", r->error);
             printf("\n");
         }
+        if (shown == 0)
+            printf("  none: every label, company and date is right\n");
     }
     return 0;
 }
