@@ -300,6 +300,22 @@ void co__clean_text(GString *s)
             s->str[w++] = '\n';
             continue;
         }
+        /* a terminal's escape sequence goes whole, not only its ESC:
+         * "Evil\x1b[31m Corp" was "Evil[31m Corp" (trial 88): a CSI
+         * sequence (ESC '[', parameter and intermediate bytes, a final
+         * byte 0x40-0x7E; ECMA-48 5.4); other escapes lose their ESC */
+        if (c == 0x1B && r + 1 < s->len && s->str[r + 1] == '[') {
+            gsize e = r + 2;
+            while (e < s->len && e < r + 34 &&
+                   (unsigned char)s->str[e] >= 0x20 &&
+                   (unsigned char)s->str[e] <= 0x3F)
+                e++;
+            if (e < s->len && (unsigned char)s->str[e] >= 0x40 &&
+                (unsigned char)s->str[e] <= 0x7E) {
+                r = e;
+                continue;
+            }
+        }
         if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
             continue;
         /* C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8. */

@@ -625,6 +625,23 @@ START_TEST(nul_bytes_dropped)
 }
 END_TEST
 
+/* A terminal escape sequence in a header or the text goes whole (trial
+ * 88: "Evil\x1b[31m Corp" was stored as "Evil[31m Corp") */
+START_TEST(terminal_escapes_dropped)
+{
+    static const char m[] =
+        "From: =?UTF-8?Q?Evil=1B[31m_Corp=1B[0m?= <hr@esc.example>\n"
+        "Subject: Offer \x1b[1mnow\x1b[0m\n\nWe \x1b[2Joffer\x1b(B it.\n";
+    char err[512] = "";
+    json_t *r = mt_norm(m, sizeof m - 1, NULL, NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "rejected: %s", err);
+    ck_assert_str_eq(mt_str(r, "from.name"), "Evil Corp");
+    ck_assert_str_eq(mt_str(r, "subject"), "Offer now");
+    ck_assert_str_eq(mt_str(r, "text"), "We offer(B it.");
+    json_decref(r);
+}
+END_TEST
+
 /* What comes before a message: one rule for the normalizer and the
  * mailbox source (co_mail_lead_len), in any mix and order */
 START_TEST(lead_bytes_skipped)
@@ -1111,6 +1128,7 @@ static Suite *unit_suite(void)
     tcase_add_test(tc, alternative_plain_placeholder);
     tcase_add_test(tc, text_trimmed);
     tcase_add_test(tc, nul_bytes_dropped);
+    tcase_add_test(tc, terminal_escapes_dropped);
     tcase_add_test(tc, lead_bytes_skipped);
     tcase_add_test(tc, headers_and_threading);
     tcase_add_test(tc, address_in_encoded_word);
