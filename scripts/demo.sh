@@ -180,6 +180,10 @@ fi
 # and zone-file paths are that zone, not UTC; what has no name is refused
 . "$root/scripts/tz.sh"
 if [ -n "$tz" ]; then
+    # spaces around the name are no part of it (trial 88: "America/New_York "
+    # pasted with a space was refused)
+    tz=${tz#"${tz%%[![:space:]]*}"}
+    tz=${tz%"${tz##*[![:space:]]}"}
     tz=$(tz_name "$tz" 2>&1) || usage "$tz"
 else
     tz=$(tz_name "${TZ:-UTC}" 2>&1) ||
