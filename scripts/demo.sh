@@ -184,6 +184,7 @@ if [ -n "$tz" ]; then
     # pasted with a space was refused)
     tz=${tz#"${tz%%[![:space:]]*}"}
     tz=${tz%"${tz##*[![:space:]]}"}
+    [ -n "$tz" ] || usage "--timezone needs a zone, e.g. Europe/Paris"
     tz=$(tz_name "$tz" 2>&1) || usage "$tz"
 else
     tz=$(tz_name "${TZ:-UTC}" 2>&1) ||
