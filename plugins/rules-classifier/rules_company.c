@@ -2042,6 +2042,8 @@ static int rules_not_name_word(const char *w)
         "it", "human", "resources", "operations", "sales", "finance",
         "marketing", "legal", "panel", "ireland", "korea", "germany", "france",
         "spain", "brasil", "brazil", "mexico", "canada", "australia", "japan",
+        "benelux", "nederland", "netherlands", "belgium", "belgië", "deutschland",
+        "españa", "italia", "portugal", "nordics", "dach", "latam", "americas",
         NULL};
     /* clang-format on */
     for (size_t i = 0; x[i]; i++)
@@ -2429,6 +2431,9 @@ static const char *const rules_hiring_tail[] = {"kariera",
                                                 "graduate scheme",
                                                 "campus & lateral",
                                                 "selezione",
+                                                "werken",
+                                                "werken bij",
+                                                "vacatures",
                                                 "eng",
                                                 "private",
                                                 NULL};
