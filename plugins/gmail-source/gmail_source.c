@@ -617,6 +617,25 @@ static co_status_t gmail_load(gmail_t *g)
     return CO_OK;
 }
 
+/* Gmail's JSON object of a 200 answer, or NULL with the stage's error
+ * set: a page that is not Gmail's (a proxy's or a captive portal's, with
+ * 200) is asked for again, never read as an empty answer or as the
+ * message (trial 89). `what` names the call ("history.list"); `id` the
+ * message, or NULL. */
+static json_t *gmail_answer(gmail_t *g, co_http_response_t *rs,
+                            const char *what, const char *id)
+{
+    json_t *j = json_loads(rs->body, 0, NULL);
+    if (json_is_object(j))
+        return j;
+    json_decref(j);
+    gmail_api->set_error(g->st, "http",
+                         "Gmail %s%s%s answered 200 without a JSON object (a "
+                         "proxy's page?); asking again",
+                         what, id ? " " : "", id ? id : "");
+    return NULL;
+}
+
 /* ---- one message -------------------------------------------------------- */
 
 static co_status_t gmail_message(gmail_t *g, const char *id)
@@ -648,7 +667,13 @@ static co_status_t gmail_message(gmail_t *g, const char *id)
         gmail_strv_add(&g->unc_cur, ikey);
         return CO_OK;
     }
-    json_t *j = json_loads(rs.body, 0, NULL);
+    /* not Gmail's answer: asked again, never dead-lettered as the
+     * message (trial 89: the message was lost for good) */
+    json_t *j = gmail_answer(g, &rs, "messages.get", id);
+    if (j == NULL) {
+        co_http_response_clear(&rs);
+        return CO_RETRY;
+    }
     const char *raw = json_string_value(json_object_get(j, "raw"));
     const char *thread = json_string_value(json_object_get(j, "threadId"));
     const char *hid = json_string_value(json_object_get(j, "historyId"));
@@ -810,7 +835,11 @@ static co_status_t gmail_full_step(gmail_t *g, int timeout_ms)
         }
         if (st != CO_OK)
             return st;
-        json_t *j = json_loads(rs.body, 0, NULL);
+        json_t *j = gmail_answer(g, &rs, "messages.list", NULL);
+        if (j == NULL) {
+            co_http_response_clear(&rs);
+            return CO_RETRY;
+        }
         gmail_strv_clear(&g->ids);
         size_t i;
         json_t *m;
@@ -875,7 +904,11 @@ static co_status_t gmail_incr_step(gmail_t *g)
             gmail_start_full(g);
             return CO_OK;
         }
-        json_t *j = json_loads(rs.body, 0, NULL);
+        json_t *j = gmail_answer(g, &rs, "history.list", NULL);
+        if (j == NULL) {
+            co_http_response_clear(&rs);
+            return CO_RETRY;
+        }
         gmail_strv_clear(&g->ids);
         size_t i, k;
         json_t *hr, *ma;

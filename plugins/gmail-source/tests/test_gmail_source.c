@@ -550,6 +550,44 @@ START_TEST(t_dead_letter)
 }
 END_TEST
 
+/* A 200 answer that is not Gmail's JSON (a proxy's or a captive portal's
+ * page) is asked for again: messages.get's is no dead letter and the
+ * message is read (trial 89: it was lost for good), history.list's is no
+ * empty history, messages.list's no empty list. */
+START_TEST(t_html_200_retried)
+{
+    fx_t x;
+    fx_setup(&x);
+    co_fake_gmail_add_generated(x.g, 3);
+    char id[32], path[128];
+    co_fake_gmail_id(1, id, sizeof id);
+    snprintf(path, sizeof path, "/gmail/v1/users/me/messages/%s", id);
+    co_fake_script_t html = {.method = "GET",
+                             .path = path,
+                             .content_type = "text/html",
+                             .body = "<html>Proxy: please log in</html>"};
+    ck_assert_int_eq(co_fake_push(x.f, &html), 0);
+    html.path = "/gmail/v1/users/me/messages";
+    ck_assert_int_eq(co_fake_push(x.f, &html), 0);
+    ck_assert_int_eq(fx_start(&x, NULL), CO_OK);
+    ck_assert_int_eq(fx_drive(&x, 50, 0), CO_EOF);
+    ck_assert_uint_eq(x.h->emit_cnt, 3);
+    ck_assert_uint_eq(x.h->dead_cnt, 0);
+    ck_assert_uint_ge(x.retry_cnt, 2);
+    ck_assert_uint_eq(co_fake_pending(x.f), 0);
+    /* incremental: the history page is a proxy's too */
+    fx_stop(&x);
+    co_fake_gmail_add_generated(x.g, 2);
+    html.path = "/gmail/v1/users/me/history";
+    ck_assert_int_eq(co_fake_push(x.f, &html), 0);
+    ck_assert_int_eq(fx_start(&x, NULL), CO_OK);
+    ck_assert_int_eq(fx_drive(&x, 50, 0), CO_EOF);
+    ck_assert_uint_eq(x.h->emit_cnt, 5);
+    ck_assert_uint_eq(co_fake_pending(x.f), 0);
+    fx_teardown(&x);
+}
+END_TEST
+
 START_TEST(t_mime_torture)
 {
     const char *corpus = co_test_corpus();
@@ -908,6 +946,7 @@ static Suite *suite(void)
     tcase_add_test(tc, t_api_error_body);
     tcase_add_test(tc, t_padded_unpadded);
     tcase_add_test(tc, t_dead_letter);
+    tcase_add_test(tc, t_html_200_retried);
     tcase_add_test(tc, t_mime_torture);
     tcase_add_test(tc, t_quota_bucket);
     tcase_add_test(tc, t_push_and_watch);
