@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static const char slack_ellipsis[] = "\xE2\x80\xA6"; /* U+2026 */
@@ -500,9 +501,25 @@ co_status_t slack_classify(long status, const char *body,
             return CO_RETRY;
         return CO_FAIL;
     }
+    int json_ok = j != NULL && json_is_true(json_object_get(j, "ok"));
     json_decref(j);
-    if (status >= 200 && status < 300)
-        return CO_OK;
+    if (status >= 200 && status < 300) {
+        /* posted only when Slack says so: "ok" (incoming webhooks), a JSON
+         * {"ok":true} (the Web API, Workflow webhooks) or 204; any other
+         * 2xx body (a proxy's or a captive portal's page) was not Slack's
+         * answer and is tried again (trial 89: counted as posted, lost) */
+        size_t b = strspn(word, " \t"), e = strlen(word);
+        while (e > b && (word[e - 1] == ' ' || word[e - 1] == '\t'))
+            e--;
+        if (json_ok || status == 204 ||
+            (e - b == 2 && strncasecmp(word + b, "ok", 2) == 0))
+            return CO_OK;
+        snprintf(msg, msg_size,
+                 "slack: HTTP %ld but not Slack's \"ok\" (%s): a proxy's "
+                 "page? tried again",
+                 status, *word ? word : "(empty body)");
+        return CO_RETRY;
+    }
     if (status == 429) {
         *out_retry_ms = retry_after_ms >= 0 ? (uint32_t)retry_after_ms : 1000;
         return CO_RETRY;

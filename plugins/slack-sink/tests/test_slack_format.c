@@ -318,6 +318,19 @@ START_TEST(classify_answers)
     uint32_t d;
     char msg[256];
     ck_assert_int_eq(slack_classify(200, "ok", -1, &d, msg, sizeof msg), CO_OK);
+    ck_assert_int_eq(slack_classify(200, "ok\n", -1, &d, msg, sizeof msg),
+                     CO_OK);
+    ck_assert_int_eq(slack_classify(200, "{\"ok\":true,\"ts\":\"1\"}", -1, &d,
+                                    msg, sizeof msg),
+                     CO_OK);
+    ck_assert_int_eq(slack_classify(204, "", -1, &d, msg, sizeof msg), CO_OK);
+    /* a 200 that is not Slack's answer is no post (trial 89) */
+    ck_assert_int_eq(slack_classify(200, "<html>Proxy login</html>", -1, &d,
+                                    msg, sizeof msg),
+                     CO_RETRY);
+    ck_assert_ptr_nonnull(strstr(msg, "not Slack's"));
+    ck_assert_int_eq(slack_classify(200, "", -1, &d, msg, sizeof msg),
+                     CO_RETRY);
     ck_assert_int_eq(slack_classify(429, "", 2000, &d, msg, sizeof msg),
                      CO_RETRY);
     ck_assert_uint_eq(d, 2000);
