@@ -137,6 +137,21 @@ static void co__validate_kafka(const co_manifest_t *m, co_diag_t *d)
                                     : "");
             continue;
         }
+        /* trial 89: SASL_SSL on the embedded broker passed validate, then
+         * the run retried its handshake for ever */
+        if (m->embedded && strcmp(k, "security.protocol") == 0 &&
+            (strcasecmp(json_string_value(v), "ssl") == 0 ||
+             strcasecmp(json_string_value(v), "sasl_ssl") == 0 ||
+             strcasecmp(json_string_value(v), "sasl_plaintext") == 0)) {
+            /* (a value librdkafka does not know is left to its own
+             * check below) */
+            co_diag_add(d, "kafka.security.protocol",
+                        "the embedded broker speaks PLAINTEXT only; remove "
+                        "kafka.security.protocol (its sasl.* and ssl.* "
+                        "settings are then unused) or set "
+                        "kafka.bootstrap.servers to your Kafka cluster");
+            continue;
+        }
         /* trial 83: 3-8 MB records with message.max.bytes=50000000 on
          * the embedded broker were all lost, silently: the mock keeps the
          * newest 5 MiB per partition, and backpressure 40% of that */

@@ -7,9 +7,9 @@
 # run exit 2 naming the setting and the fix; `run --stage` checks only the
 # files of the stages it starts.
 . "$(dirname "$0")/../integration/lib.sh"
-manifest() { # FILE KAFKA-EXTRA SINK-PATH
+manifest() { # FILE KAFKA-EXTRA SINK-PATH (BOOT: bootstrap.servers)
     cat > "$1" <<J
-{"pipeline":"vchk","kafka":{"bootstrap.servers":"embedded"$2},
+{"pipeline":"vchk","kafka":{"bootstrap.servers":"${BOOT:-embedded}"$2},
  "stages":[
   {"name":"src","plugin":"mock-source","output":"a","config":{"count":5}},
   {"name":"out","plugin":"console-sink","input":"a","config":{"path":"$3","format":"jsonl"}}]}
@@ -24,6 +24,9 @@ refused() { # WHAT PATTERN MANIFEST [ARGS...]
         grep -Eq -- "$pat" err.txt || fail "$cmd ($what): no '$pat' in: $(cat err.txt)"
     done
 }
+# a cluster's address (the embedded broker speaks PLAINTEXT only: trial
+# 89); validate makes no connection, run is refused before it would
+BOOT=127.0.0.1:9
 for proto in '' ',"security.protocol":"SASL_PLAINTEXT"'; do
     manifest sasl.json "$proto,\"sasl.mechanisms\":\"SCRAM-SHA-999\",\"sasl.username\":\"u\",\"sasl.password\":\"p\"" out.jsonl
     refused "bad mechanism${proto:+ on SASL_PLAINTEXT}" \
@@ -38,6 +41,7 @@ refused "missing key, a folder for the certificate" "kafka\\.ssl\\.key\\.locatio
 grep -q "kafka\.ssl\.certificate\.location: '$T' is a folder: give the path of this client's certificate" err.txt ||
     fail "a folder as ssl.certificate.location not reported: $(cat err.txt)"
 ! grep -q "OpenSSL\|error:[0-9A-F]\{8\}" err.txt || fail "OpenSSL's words instead of ours: $(cat err.txt)"
+BOOT=embedded
 manifest dir.json '' nofolder/out.jsonl
 refused "console-sink in a missing folder" \
     "stages\[1\] \(out\)\.config\.path: cannot write .*nofolder/out\.jsonl: its folder .*nofolder does not exist: create the folder \(.mkdir -p .*nofolder.\)" dir.json
@@ -412,7 +416,7 @@ refused "FIFO ssl files" "kafka\\.ssl\\.ca\\.location: 'key\\.fifo' is a named p
 for k in key certificate; do
     grep -q "kafka\.ssl\.$k\.location: 'key\.fifo' is a named pipe (FIFO), not a regular file" err.txt || fail "ssl.$k.location FIFO: $(cat err.txt)"
 done
-manifest kd.json ',"security.protocol":"SSL","ssl.ca.location":"cadir"' out.jsonl
+BOOT=127.0.0.1:9 manifest kd.json ',"security.protocol":"SSL","ssl.ca.location":"cadir"' out.jsonl
 timeout 30 "$B" validate kd.json > out.txt 2>&1 || fail "a folder as ssl.ca.location refused: $(cat out.txt)"
 ok "a FIFO as kafka.ssl.ca/key/certificate.location is refused by validate and run, naming the setting; a folder of CAs is fine"
 # trial 55: a FIFO as rules-classifier's model_file hung validate; as
@@ -708,6 +712,14 @@ refused "message.max.bytes above the embedded broker's window" \
 "$B" validate st80.json --set 'kafka.message.max.bytes=2000000' > out.txt 2> err.txt ||
     fail "message.max.bytes=2000000 refused on the embedded broker: $(cat err.txt)"
 ok "validate and run refuse a message.max.bytes the embedded broker cannot keep"
+# trial 89: SASL_SSL on the embedded broker passed validate, then the run
+# retried its handshake for ever
+refused "security.protocol SASL_SSL on the embedded broker" \
+    'kafka\.security\.protocol: the embedded broker speaks PLAINTEXT only' \
+    st80.json --set 'kafka.security.protocol=SASL_SSL'
+"$B" validate st80.json --set 'kafka.security.protocol=plaintext' > out.txt 2> err.txt ||
+    fail "security.protocol=plaintext refused on the embedded broker: $(cat err.txt)"
+ok "validate and run refuse a TLS or SASL protocol on the embedded broker"
 # trial 83: a key twice in a --set value: the last one won in silence (a
 # manifest file refuses it)
 refused "a key twice in a --set value" '--set stages\.out\.config: a key appears twice in the value' \
