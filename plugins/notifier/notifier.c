@@ -948,7 +948,14 @@ static co_status_t notifier_event(struct notifier *n, json_t *doc,
         notifier_api->metric_add(n->st, "events_skipped", 1);
         return CO_OK;
     }
-    if (n->cfg->briefing_wait_ms <= 0 || !notifier_waits_for(n, type))
+    /* an event that names no company gets no briefing (tavily-researcher
+     * researches companies): told at once, not after briefing_wait_ms or
+     * the next record (trial 89: held for minutes, and past the end of an
+     * --until-idle run) */
+    const char *company = json_string_value(json_object_get(doc, "company"));
+    int nameless = company == NULL || company[strspn(company, " \t")] == '\0';
+    if (n->cfg->briefing_wait_ms <= 0 || !notifier_waits_for(n, type) ||
+        nameless)
         return notifier_emit(n, doc, record_key, NULL);
     const char *key = notifier_join_key(doc);
     if (key == NULL)

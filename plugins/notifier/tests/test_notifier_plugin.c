@@ -732,6 +732,13 @@ START_TEST(briefing_before_and_after)
     ck_assert_uint_eq(host->emit_cnt, 3);
     ck_assert_str_eq(host->emits[2].key, "a3");
     free(e);
+    /* nor is an event that names no company (trial 89: held until the
+     * next record) */
+    e = ev("OFFER", "a4", " ");
+    ck_assert_int_eq(process(inst, "a4", e, "classified_events"), CO_OK);
+    ck_assert_uint_eq(host->emit_cnt, 4);
+    ck_assert_str_eq(host->emits[3].key, "a4");
+    free(e);
     plugin->destroy(inst);
     free(cfg);
 }
