@@ -926,6 +926,8 @@ static int rules_is_grade(const char *w)
 }
 
 static int rules_title_piece(const char *s, size_t n);
+static int rules_title_head_end(const char *s, size_t n);
+static int rules_title_head_last(const char *name);
 static int rules_agency_key(const char *key);
 static void rules_cut_hiring_words(char *name);
 static int rules_name_spells_domain(const rules_ctx_t *c, const char *name,
@@ -1641,6 +1643,11 @@ static void rules_display_cands(rules_ctx_t *c, const char *name,
         /* "Recruiting Team", "Hiring Team", "Selección de Personal" (whole,
          * before "Personal" was cut): no organisation named */
         if (rules_only_suffix(c->db, org) || rules_only_suffix(c->db, whole))
+            w = 0;
+        /* a person and a job title: "Casey Recruiter", "Dana Lee HR
+         * Manager" (trial 89: the company of every message of the fake
+         * Gmail's role account) */
+        if (w > 0 && rules_title_head_last(org))
             w = 0;
         /* "Pam Whitley <no-reply@hire.lever.co>" signing "Pam": a person
          * writing through the system, not the company */
@@ -3058,6 +3065,12 @@ static int rules_title_piece(const char *s, size_t n)
         return 1;
     /* a title named by its last word: "Data Platform Lead", "Customer
      * Success Manager" (writer w17); not a company's "Partners" */
+    return words >= 2 && words <= 4 && rules_title_head_end(s, n);
+}
+
+/* 1 if the last word of s (n bytes) is a job title's head noun. */
+static int rules_title_head_end(const char *s, size_t n)
+{
     static const char *const head[] = {
         "lead",      "manager",     "engineer",   "director", "recruiter",
         "developer", "coordinator", "specialist", "officer",  "scientist",
@@ -3069,13 +3082,28 @@ static int rules_title_piece(const char *s, size_t n)
     while (b > 0 && s[b - 1] != ' ')
         b--;
     char low[32];
-    if (words < 2 || words > 4 || e - b >= sizeof low)
+    if (b == 0 || e - b >= sizeof low)
         return 0;
     rules_lower(s + b, e - b, low, sizeof low);
     for (size_t i = 0; head[i]; i++)
         if (strcmp(low, head[i]) == 0)
             return 1;
     return 0;
+}
+
+/* A display name of two to four words ending in a job title's head noun:
+ * a person and a title ("Casey Recruiter"). */
+static int rules_title_head_last(const char *name)
+{
+    size_t words = 0;
+    for (const char *p = name; *p;) {
+        p += strspn(p, " ");
+        if (*p == '\0')
+            break;
+        words++;
+        p += strcspn(p, " ");
+    }
+    return words >= 2 && words <= 4 && rules_title_head_end(name, strlen(name));
 }
 
 /* 1 if the piece can be an organisation's name: one to five words, the

@@ -1522,6 +1522,15 @@ START_TEST(company_writer_w17)
                        "@ Tue Dec 15, 2026 2pm - 2:30pm (EST)",
                        "You have been invited to the following event."),
                   "Nethercote Labs");
+    /* a person and a title as a role account's display name is no
+     * company (trial 89: "Casey Recruiter") */
+    rules_result_t r = as(mail("Casey Recruiter", "talent@orbitly.example",
+                               "Interview invitation",
+                               "We would like to invite you to an interview."),
+                          RULES_INTERVIEW);
+    ck_assert_msg(r.company == NULL || strcmp(r.company, "Casey Recruiter"),
+                  "company %s", r.company);
+    rules_result_clear(&r);
 }
 END_TEST
 
