@@ -1482,12 +1482,9 @@ static int rules_domain_spells(const rules_ctx_t *c, const char *addr,
     return strstr(host, w) != NULL;
 }
 
-/* 1 if the body has a line that is the name, or its first word, alone
- * (a signature: "Pam", "Kellan Moss", "- Jo"), and the name has two or
- * three words. */
-static int rules_signs_body(const rules_ctx_t *c, const char *name)
+/* The words of a name, separated by spaces. */
+static size_t rules_count_words(const char *name)
 {
-    const char *body = rules_company_jstr(c->email, "text");
     size_t words = 0;
     for (const char *p = name; *p;) {
         p += strspn(p, " ");
@@ -1496,6 +1493,16 @@ static int rules_signs_body(const rules_ctx_t *c, const char *name)
         words++;
         p += strcspn(p, " ");
     }
+    return words;
+}
+
+/* 1 if the body has a line that is the name, or its first word, alone
+ * (a signature: "Pam", "Kellan Moss", "- Jo"), and the name has two or
+ * three words. */
+static int rules_signs_body(const rules_ctx_t *c, const char *name)
+{
+    const char *body = rules_company_jstr(c->email, "text");
+    size_t words = rules_count_words(name);
     if (body == NULL || words < 2 || words > 3)
         return 0;
     size_t first = strcspn(name, " ");
@@ -3095,14 +3102,7 @@ static int rules_title_head_end(const char *s, size_t n)
  * a person and a title ("Casey Recruiter"). */
 static int rules_title_head_last(const char *name)
 {
-    size_t words = 0;
-    for (const char *p = name; *p;) {
-        p += strspn(p, " ");
-        if (*p == '\0')
-            break;
-        words++;
-        p += strcspn(p, " ");
-    }
+    size_t words = rules_count_words(name);
     return words >= 2 && words <= 4 && rules_title_head_end(name, strlen(name));
 }
 
