@@ -533,6 +533,31 @@ static int co__auth_gmail(int argc, char **argv)
                                          : "not a regular file");
         return 2;
     }
+    /* its folder must exist and take a file, checked before the browser
+     * step (trial 89: "cannot write the token file" after the consent) */
+    if (okind == CO_PEEK_ABSENT) {
+        char *dir = strdup(out);
+        char *sl = dir ? strrchr(dir, '/') : NULL;
+        const char *d = dir == NULL ? "." : sl == NULL ? "." : dir;
+        if (sl == dir)
+            d = "/";
+        else if (sl != NULL)
+            *sl = '\0';
+        struct stat dst;
+        int bad = stat(d, &dst) != 0            ? errno
+                  : !S_ISDIR(dst.st_mode)       ? ENOTDIR
+                  : access(d, W_OK | X_OK) != 0 ? errno
+                                                : 0;
+        if (bad != 0) {
+            fprintf(stderr,
+                    "error: --token-out %s: its folder %s cannot take the "
+                    "file (%s): create the folder or give another path\n",
+                    co_cli_shown(out), co_cli_shown(d), strerror(bad));
+            free(dir);
+            return 2;
+        }
+        free(dir);
+    }
     /* it receives the client secret: checked as gmail-source's token_url
      * (trial 54), before the browser step, not quoted */
     char why[512];

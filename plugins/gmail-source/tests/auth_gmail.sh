@@ -98,6 +98,16 @@ for f in keep.json out.fifo; do
 done
 grep -q '"keep"' keep.json && [ -p out.fifo ] || fail "--token-out changed keep.json or out.fifo"
 echo "ok: --token-out refuses an existing file that is not a sealed token"
+# trial 89: a --token-out in a folder that does not exist failed only after
+# the consent
+rc=0
+timeout 30 "$B" auth gmail --client-id-file cid --client-secret-file csec \
+    --token-out nofolder/t.sealed --key-file token.key --no-browser --timeout 30 --token-url "$FURL/token" \
+    > auth6.out 2> auth6.err || rc=$?
+[ "$rc" = 2 ] && grep -q "^error: --token-out nofolder/t.sealed: its folder nofolder cannot take the file" auth6.err ||
+    fail "--token-out in a missing folder: exit $rc: $(cat auth6.err)"
+grep -q "consent" auth6.out && fail "--token-out in a missing folder: the browser step ran first"
+echo "ok: --token-out in a folder that does not exist is refused before the consent"
 # trial 56: --timeout read leading digits only ("5x" was 5) and "abc" or 0
 # said the four files were required
 for v in abc 5x 0 -3 99999999 ''; do
