@@ -791,7 +791,7 @@ int co_pipeline_run(co_manifest_t *m, const co_run_opts_t *o)
     pthread_join(sigthr, NULL);
     pthread_mutex_destroy(&rt.bp_lock);
     pthread_mutex_destroy(&rt.inst_lock);
-    int lost = co_stage_end_of_run(m->pipeline); /* trials 83, 85 */
+    int lost = co_stage_end_of_run(m->pipeline, rt.emb != NULL); /* 83-89 */
     exit_code = exit_code == 0 ? lost : exit_code;
     co_log_info("pipeline %s stopped (exit %d)", m->pipeline, exit_code);
     return exit_code;

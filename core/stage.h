@@ -344,15 +344,18 @@ int co_stage_hard_stop(const co_stage_t *st);
 
 /**
  * @brief The end of a run's log: a WARN with the number of records the
- *        stages of this process dead-lettered, when there were any; and
+ *        stages of this process dead-lettered, when there were any (and,
+ *        with `in_process_broker`, that they are gone with the process's
+ *        in-memory broker); and
  *        the exit status the run owes to data loss: 1, with an ERROR line
  *        naming the pipeline and the count, when a stage of this process
  *        saw the broker drop records before it read them (the DATA LOSS
  *        lines); else 0.
  * @param pipeline The manifest's pipeline name (borrowed), for the lines.
+ * @param in_process_broker Non-zero when the broker lives in this process.
  * @remark Thread-safe; the counts cover the whole process.
  */
-int co_stage_end_of_run(const char *pipeline);
+int co_stage_end_of_run(const char *pipeline, int in_process_broker);
 
 /** @brief Records dead-lettered by the stages of this process so far
  *         (co_stage_dead_letter()). Thread-safe. */

@@ -43,14 +43,21 @@ static co_expect_t *co__expect(co_stage_t *st, const char *topic, int32_t p)
  * (co_stage_end_of_run()). */
 static int64_t co__lost_records;
 
-int co_stage_end_of_run(const char *pipeline)
+int co_stage_end_of_run(const char *pipeline, int in_process_broker)
 {
     int64_t dl = co_stage_dead_letters();
     if (dl > 0) /* trial 85: 40 dead letters, then exit 0 and no word */
         co_log(CO_LOG_WARN, NULL, NULL,
                "pipeline %s: %lld record%s went to dead-letter topics this "
-               "run (`careerops dlq list MANIFEST` shows them and why)",
-               pipeline, (long long)dl, dl == 1 ? "" : "s");
+               "run %s",
+               pipeline, (long long)dl, dl == 1 ? "" : "s",
+               in_process_broker
+                   /* trial 89: `dlq list` then refused: the data is gone */
+                   ? "(the WARN lines above say why); they were kept by "
+                     "this process's in-memory broker and are gone with "
+                     "it: to keep dead letters for `careerops dlq replay`, "
+                     "run on `careerops broker` or a Kafka cluster"
+                   : "(`careerops dlq list MANIFEST` shows them and why)");
     int64_t n = __atomic_load_n(&co__lost_records, __ATOMIC_SEQ_CST);
     if (n == 0)
         return 0;

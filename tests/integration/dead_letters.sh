@@ -20,6 +20,14 @@ k=$(distinct_keys out.jsonl); n=$(total_lines out.jsonl)
 # trial 85: dead letters, then exit 0 and no word at the end
 grep -q 'pipeline itdlq: 100 records went to dead-letter topics this run' run.log ||
     fail "no closing line about the dead letters: $(tail -2 run.log)"
+grep -q 'shows them and why' run.log || fail "no dlq list hint: $(tail -2 run.log)"
+# trial 89: on the in-process broker the hint named `dlq list`, which then
+# refused: the dead letters are gone with the process
+"$B" run m.json --set stages.src.config.count=200 --set state=file:emb-state.json \
+    --set stages.sink.config.path=emb.jsonl --until-idle 2> emb.log ||
+    fail "run on the in-process broker: $(tail -3 emb.log)"
+grep -q 'pipeline itdlq: 2 records went to dead-letter topics this run .*gone with it: to keep dead letters for `careerops dlq replay`, run on `careerops broker` or a Kafka cluster' emb.log ||
+    fail "the in-process broker's closing line: $(grep dead-letter emb.log | tail -1)"
 "$B" dlq list m.json --set "kafka.bootstrap.servers=$BS" > dlq.txt
 [ "$(wc -l < dlq.txt)" = 100 ] || fail "expected 100 dead letters, got $(wc -l < dlq.txt)"
 grep -c 'injected failure for seq' dlq.txt | grep -qx 100 || fail "dead letters lack the reason"
