@@ -292,7 +292,9 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
         }
         int64_t now = co__pg_now_ms();
         if (!s->waiting || now - s->last_warn_ms >= CO__PG_WARN_EVERY_MS) {
-            co__state_log("warn", "waiting for PostgreSQL (attempt %d): %s",
+            co__state_log("warn",
+                          "waiting for PostgreSQL, the manifest's state store "
+                          "(attempt %d): %s",
                           attempt + 1, err);
             s->waiting = 1;
             s->last_warn_ms = now;
@@ -426,7 +428,10 @@ co_state_t *co_state_open_wait(const char *uri, int (*should_stop)(void *arg),
             return NULL;
         int64_t now = co__pg_now_ms();
         if (now - last_warn >= CO__PG_WARN_EVERY_MS) {
-            co__state_log("warn", "waiting for PostgreSQL (attempt %d): %s",
+            co__state_log("warn",
+                          "waiting for PostgreSQL, the manifest's `state` "
+                          "(attempt %d; check that the server runs and the "
+                          "connection string, e.g. the secret it names): %s",
                           attempt + 1, errstr);
             last_warn = now;
         }
