@@ -31,6 +31,12 @@
 
 /* pg_advisory_xact_lock key for migrations: "CoState" in ASCII. */
 #define CO__PG_MIGRATE_LOCK "18981227665126501"
+/* The line said while the state store is unreachable (attempt, why). */
+#define CO__PG_WAITING                                                         \
+    "waiting for PostgreSQL, the manifest's `state` (attempt %d; check that "  \
+    "the server runs and its connection string, e.g. the secret it names): "   \
+    "%s"
+
 /* Minimum interval between two "waiting for PostgreSQL" lines. */
 #define CO__PG_WARN_EVERY_MS 5000
 
@@ -292,10 +298,7 @@ static int co__pg_run(co__pg_state_t *s, const char *sql, int nparams,
         }
         int64_t now = co__pg_now_ms();
         if (!s->waiting || now - s->last_warn_ms >= CO__PG_WARN_EVERY_MS) {
-            co__state_log("warn",
-                          "waiting for PostgreSQL, the manifest's state store "
-                          "(attempt %d): %s",
-                          attempt + 1, err);
+            co__state_log("warn", CO__PG_WAITING, attempt + 1, err);
             s->waiting = 1;
             s->last_warn_ms = now;
         }
@@ -428,11 +431,7 @@ co_state_t *co_state_open_wait(const char *uri, int (*should_stop)(void *arg),
             return NULL;
         int64_t now = co__pg_now_ms();
         if (now - last_warn >= CO__PG_WARN_EVERY_MS) {
-            co__state_log("warn",
-                          "waiting for PostgreSQL, the manifest's `state` "
-                          "(attempt %d; check that the server runs and the "
-                          "connection string, e.g. the secret it names): %s",
-                          attempt + 1, errstr);
+            co__state_log("warn", CO__PG_WAITING, attempt + 1, errstr);
             last_warn = now;
         }
         if (co__state_backoff(&probe, attempt, &waited)) {

@@ -618,10 +618,10 @@ static co_status_t gmail_load(gmail_t *g)
 }
 
 /* Gmail's JSON object of a 200 answer, or NULL with the stage's error
- * set: a page that is not Gmail's (a proxy's or a captive portal's, with
- * 200) is asked for again, never read as an empty answer or as the
- * message (trial 89). `what` names the call ("history.list"); `id` the
- * message, or NULL. */
+ * set and `rs` cleared: a page that is not Gmail's (a proxy's or a captive
+ * portal's, with 200) is asked for again, never read as an empty answer
+ * or as the message (trial 89). `what` names the call ("history.list");
+ * `id` the message, or NULL. */
 static json_t *gmail_answer(gmail_t *g, co_http_response_t *rs,
                             const char *what, const char *id)
 {
@@ -629,6 +629,7 @@ static json_t *gmail_answer(gmail_t *g, co_http_response_t *rs,
     if (json_is_object(j))
         return j;
     json_decref(j);
+    co_http_response_clear(rs);
     gmail_api->set_error(g->st, "http",
                          "Gmail %s%s%s answered 200 without a JSON object (a "
                          "proxy's page?); asking again",
@@ -670,10 +671,8 @@ static co_status_t gmail_message(gmail_t *g, const char *id)
     /* not Gmail's answer: asked again, never dead-lettered as the
      * message (trial 89: the message was lost for good) */
     json_t *j = gmail_answer(g, &rs, "messages.get", id);
-    if (j == NULL) {
-        co_http_response_clear(&rs);
+    if (j == NULL)
         return CO_RETRY;
-    }
     const char *raw = json_string_value(json_object_get(j, "raw"));
     const char *thread = json_string_value(json_object_get(j, "threadId"));
     const char *hid = json_string_value(json_object_get(j, "historyId"));
@@ -836,10 +835,8 @@ static co_status_t gmail_full_step(gmail_t *g, int timeout_ms)
         if (st != CO_OK)
             return st;
         json_t *j = gmail_answer(g, &rs, "messages.list", NULL);
-        if (j == NULL) {
-            co_http_response_clear(&rs);
+        if (j == NULL)
             return CO_RETRY;
-        }
         gmail_strv_clear(&g->ids);
         size_t i;
         json_t *m;
@@ -905,10 +902,8 @@ static co_status_t gmail_incr_step(gmail_t *g)
             return CO_OK;
         }
         json_t *j = gmail_answer(g, &rs, "history.list", NULL);
-        if (j == NULL) {
-            co_http_response_clear(&rs);
+        if (j == NULL)
             return CO_RETRY;
-        }
         gmail_strv_clear(&g->ids);
         size_t i, k;
         json_t *hr, *ma;

@@ -108,21 +108,30 @@ static int rules_is_meeting_product(const rules_db_t *db, const char *name)
     return 0;
 }
 
-/* 1 if key is the name (or a word of the name) of the sender or of a
- * recipient: "Sarah would like to..." names a person, not the company. */
-/* 1 if the sender's display name may be a person's: its first word is a
- * given name (given-names.tsv). */
-static int rules_sender_personal(const rules_ctx_t *c)
+/* 1 if the first word of s (n bytes; up to a space, a comma or a dot) is
+ * a given name (given-names.tsv). */
+static int rules_first_given(const rules_ctx_t *c, const char *s, size_t n)
 {
-    const char *n = c->from_name;
-    if (n == NULL)
-        return 0;
     char first[64];
-    size_t l = strcspn(n, " ,.");
-    rules_lower(n, l, first, sizeof first);
+    size_t l = strcspn(s, " ,.");
+    if (l > n)
+        l = n;
+    if (l == 0 || l >= sizeof first)
+        return 0;
+    rules_lower(s, l, first, sizeof first);
     return rules_db_is_given_name(c->db, first);
 }
 
+/* 1 if the sender's display name may be a person's: its first word is a
+ * given name. */
+static int rules_sender_personal(const rules_ctx_t *c)
+{
+    const char *n = c->from_name;
+    return n != NULL && rules_first_given(c, n, strlen(n));
+}
+
+/* 1 if key is the name (or a word of the name) of the sender or of a
+ * recipient: "Sarah would like to..." names a person, not the company. */
 static int rules_is_person(const rules_ctx_t *c, const char *key)
 {
     const char *names[8];
@@ -1665,16 +1674,35 @@ static void rules_display_cands(rules_ctx_t *c, const char *name,
     }
 }
 
+/* 1 if a lower-cased line opens a forwarded message ("---------- Forwarded
+ * message ---------", "Begin forwarded message:", "----- Mail transféré
+ * -----"), or with `originals` a quoted original ("-----Original
+ * Message-----", "Messaggio originale"). */
+static int rules_forward_mark(const char *low, int originals)
+{
+    static const char *const fwd[] = {
+        "forwarded message",    "begin forwarded",
+        "mail transféré",       "message transféré",
+        "weitergeleitete",      "mensaje reenviado",
+        "mensagem encaminhada", "doorgestuurd bericht",
+        "messaggio inoltrato",  NULL};
+    static const char *const orig[] = {"original message",
+                                       "messaggio originale", NULL};
+    for (size_t i = 0; fwd[i]; i++)
+        if (strstr(low, fwd[i]) != NULL)
+            return 1;
+    for (size_t i = 0; originals && orig[i]; i++)
+        if (strstr(low, orig[i]) != NULL)
+            return 1;
+    return 0;
+}
+
 /* The From line of a message forwarded in the new text ("----- Mail
  * transféré -----\nDe: \"Cabinet Mercier\" <accueil@mercier.example>"):
  * the organisation that wrote the forwarded mail, read as a sender. */
 static void rules_forward_cands(rules_ctx_t *c)
 {
-    static const char *const marks[] = {
-        "forwarded message",   "begin forwarded",      "original message",
-        "mail transféré",      "message transféré",    "weitergeleitete",
-        "mensaje reenviado",   "mensagem encaminhada", "doorgestuurd bericht",
-        "messaggio inoltrato", "messaggio originale",  NULL};
+
     static const char *const froms[] = {
         "from:", "de:", "de :", "von:", "van:", "da:", NULL};
     const char *body = rules_company_jstr(c->email, "text");
@@ -1686,8 +1714,7 @@ static void rules_forward_cands(rules_ctx_t *c)
         char low[160];
         rules_lower(p, l < 150 ? l : 150, low, sizeof low);
         if (!marked) {
-            for (size_t i = 0; marks[i] && !marked; i++)
-                marked = strstr(low, marks[i]) != NULL;
+            marked = rules_forward_mark(low, 1);
         } else if (marked++ > 8) {
             return;
         } else {
@@ -2928,14 +2955,8 @@ static int rules_title_cand(rules_ctx_t *c, char *p, int strict)
         /* a given name alone, or first of up to three words, is a
          * person: "Phone screen - Alex / Brightline Robotics", "Nethercote
          * Labs - Interview (Robin Quist)" (trial 88) */
-        char first[64] = "";
-        size_t fwl = strcspn(p, " ");
-        if (fwl < len && fwl < sizeof first && words <= 3)
-            rules_lower(p, fwl, first, sizeof first); /* "Robin Quist" */
-        else if (len < sizeof first && fwl >= len)
-            rules_lower(p, len, first, sizeof first);
         if (event || (key[0] && rules_is_guest(c, key)) ||
-            (first[0] && rules_db_is_given_name(c->db, first)) ||
+            (words <= 3 && rules_first_given(c, p, len)) ||
             rules_text_person(c, p, len, 0) ||
             (strict && ((key[0] && rules_is_person(c, key)) ||
                         rules_title_piece(p, len) ||
@@ -3358,21 +3379,11 @@ static void rules_legal_line_cands(rules_ctx_t *c, const char *const *ls,
     }
 }
 
-/* Companies named by the signature of the new text: the piece after a
- * title on one line ("Talent Partner, Ostrander Bank", "Corinne Vail |
- * Recruiter | Granite Peak", "Co-founder @ Tidewell") and a name alone on
- * a line below the signer's ("Best,\nInes\nFernhollow"). */
 /* The text of a message forwarded in body ("---------- Forwarded message
  * ---------" and its From:/Date:/Subject:/To: lines, then the message), or
  * NULL: none within its first 60 lines. */
 static const char *rules_forwarded_body(const char *body)
 {
-    static const char *const marks[] = {
-        "forwarded message",    "begin forwarded",
-        "mail transféré",       "message transféré",
-        "weitergeleitete",      "mensaje reenviado",
-        "mensagem encaminhada", "doorgestuurd bericht",
-        "messaggio inoltrato",  NULL};
     int marked = 0;
     size_t lines = 0;
     for (const char *p = body; p != NULL && *p && lines < 60; lines++) {
@@ -3381,8 +3392,7 @@ static const char *rules_forwarded_body(const char *body)
         char low[160];
         rules_lower(p, l < 150 ? l : 150, low, sizeof low);
         if (!marked) {
-            for (size_t i = 0; marks[i] && !marked; i++)
-                marked = strstr(low, marks[i]) != NULL;
+            marked = rules_forward_mark(low, 0);
         } else if (strspn(p, " \t\r") >= l) {
             return marked > 1 ? next : NULL; /* the end of its header */
         } else if (marked++ > 12 || memchr(p, ':', l) == NULL) {
@@ -3461,6 +3471,11 @@ static void rules_signature_cands(rules_ctx_t *c)
         rules_signature_in(c, fw, RULES_O_TEXT);
 }
 
+/* Companies named by the signature of body's new text (up to a quoted
+ * history): the piece after a title on one line ("Talent Partner,
+ * Ostrander Bank", "Corinne Vail | Recruiter | Granite Peak", "Co-founder
+ * @ Tidewell") and a name alone on a line below the signer's ("Best,\n
+ * Ines\nFernhollow"); candidates of `origin`. */
 static void rules_signature_in(rules_ctx_t *c, const char *body, int origin)
 {
     /* the new text's lines */
@@ -3761,10 +3776,8 @@ static void rules_platform_demote(rules_ctx_t *c)
         if ((t->origin & RULES_O_SENDER) || t->weight < 2.0 ||
             rules_platform_name(t->display) || rules_is_person(c, t->key))
             continue;
-        char first[64];
-        size_t fl = strcspn(t->display, " ");
-        rules_lower(t->display, fl, first, sizeof first);
-        if (t->display[fl] == ' ' && rules_db_is_given_name(c->db, first))
+        if (strchr(t->display, ' ') != NULL &&
+            rules_first_given(c, t->display, strlen(t->display)))
             continue;
         named = 1;
     }
